@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * util/alloc.c -- the only place that calls the C allocator. Every module
+ * allocates through azk_malloc & co. so that the OOM test run can make the
+ * N-th allocation fail (curl's torture tests, SQLite's OOM tests).
+ */
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static _Atomic long fail_after = -2; /* -2: not initialised, -1: off */
+static _Atomic unsigned long alloc_count;
+
+static bool should_fail(void)
+{
+    long f = fail_after;
+    if (f == -2) {
+        const char *e = getenv("AZK_ALLOC_FAIL_AFTER");
+        long v = -1;
+        if (e != NULL && *e != '\0') {
+            char *end = NULL;
+            v = strtol(e, &end, 10);
+            if (end == e || v < 0)
+                v = -1;
+        }
+        fail_after = v;
+        f = v;
+    }
+    alloc_count++;
+    if (f < 0)
+        return false;
+    if (f == 0)
+        return true;
+    fail_after = f - 1;
+    return false;
+}
+
+void azk__alloc_fail_after(long n)
+{
+    fail_after = n < 0 ? -1 : n;
+}
+
+unsigned long azk__alloc_count(void)
+{
+    return alloc_count;
+}
+
+void *azk_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n == 0 ? 1 : n);
+}
+
+void *azk_calloc(size_t count, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    if (count == 0 || size == 0)
+        return calloc(1, 1);
+    return calloc(count, size);
+}
+
+void *azk_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n == 0 ? 1 : n);
+}
+
+void azk_free(void *p)
+{
+    free(p);
+}
+
+void azk_free_secret(void *p, size_t n)
+{
+    if (p == NULL)
+        return;
+    explicit_bzero(p, n);
+    free(p);
+}
+
+char *azk_strndup(const char *s, size_t n)
+{
+    char *d;
+    size_t sz;
+    if (azk_add_overflow(&sz, n, 1))
+        return NULL;
+    d = azk_malloc(sz);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *azk_strdup(const char *s)
+{
+    return azk_strndup(s, strlen(s));
+}

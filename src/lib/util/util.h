@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * util/util.h -- internal helpers used by every library module: allocation
+ * (with fault injection for the OOM test run), overflow-checked size math,
+ * error setting, logging, growable buffers and bounds-checked readers.
+ * Nothing here is public API.
+ */
+#ifndef AZK_UTIL_H
+#define AZK_UTIL_H
+
+#include "azukari/common.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <assert.h>
+
+/* ---- allocation -------------------------------------------------------- */
+
+void *azk_malloc(size_t n);
+void *azk_calloc(size_t count, size_t size);
+void *azk_realloc(void *p, size_t n);
+void azk_free(void *p);
+char *azk_strdup(const char *s);
+char *azk_strndup(const char *s, size_t n);
+/* Free after wiping n bytes (keys, plaintext). NULL-safe. */
+void azk_free_secret(void *p, size_t n);
+
+/*
+ * Fault injection for `ctest -L oom`: after azk__alloc_fail_after(n), the
+ * (n+1)-th allocation from now fails and every later one too, until
+ * azk__alloc_fail_after(-1). Also armed by the AZK_ALLOC_FAIL_AFTER
+ * environment variable at first allocation.
+ */
+void azk__alloc_fail_after(long n);
+/* Number of allocations so far (for OOM loops in tests). */
+unsigned long azk__alloc_count(void);
+
+/* ---- overflow-checked arithmetic -------------------------------------- */
+
+static inline bool azk_add_overflow(size_t *out, size_t a, size_t b)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+
+static inline bool azk_mul_overflow(size_t *out, size_t a, size_t b)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+/*
+ * Set the thread's last error (printf format, one line, never a personal
+ * value) and return `code` so callers can write `return azk_error_set(...)`.
+ */
+azk_status azk_error_set(azk_status code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+azk_status azk_error_setv(azk_status code, const char *fmt, va_list ap);
+/* Set AZK_ERR_NOMEM with a fixed message. */
+azk_status azk_error_nomem(void);
+/* Set from errno after a failed system call; names the operation only. */
+azk_status azk_error_errno(const char *what);
+
+#ifdef NDEBUG
+#define AZK_ASSERT_ARG(expr)                                                                   \
+    do {                                                                                       \
+        if (!(expr))                                                                           \
+            return azk_error_set(AZK_ERR_ARG, "invalid argument: %s", #expr);                  \
+    } while (0)
+#else
+#define AZK_ASSERT_ARG(expr) assert(expr)
+#endif
+
+/* ---- logging ----------------------------------------------------------- */
+
+void azk_log(azk_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- growable buffer ---------------------------------------------------- */
+
+/*
+ * azk_buf: always NUL-terminated once allocated; `max` (0 = unlimited) caps
+ * len; growth past it is AZK_ERR_LIMIT and the contents stay unchanged.
+ */
+typedef struct {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t max;
+} azk_buf;
+
+#define AZK_BUF_INIT {NULL, 0, 0, 0}
+
+AZK_NODISCARD azk_status azk_buf_grow(azk_buf *b, size_t extra);
+AZK_NODISCARD azk_status azk_buf_put(azk_buf *b, const void *p, size_t n);
+AZK_NODISCARD azk_status azk_buf_puts(azk_buf *b, const char *s);
+AZK_NODISCARD azk_status azk_buf_putc(azk_buf *b, int c);
+AZK_NODISCARD azk_status azk_buf_printf(azk_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Drop the first n bytes, moving the rest to the front. */
+void azk_buf_consume(azk_buf *b, size_t n);
+void azk_buf_clear(azk_buf *b);
+/* Release storage; wipes it first when `secret`. */
+void azk_buf_dispose(azk_buf *b);
+void azk_buf_dispose_secret(azk_buf *b);
+/* Give the storage to the caller (caller frees with azk_free). */
+char *azk_buf_detach(azk_buf *b);
+
+/* ---- borrowed bytes ----------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *ptr;
+    size_t len;
+} azk_bytes;
+
+/* ---- bounds-checked reader for decoders -------------------------------- */
+
+typedef struct {
+    const uint8_t *ptr;
+    size_t len;
+    size_t pos;
+} azk_reader;
+
+static inline void azk_reader_init(azk_reader *r, const void *p, size_t n)
+{
+    r->ptr = (const uint8_t *)p;
+    r->len = n;
+    r->pos = 0;
+}
+
+static inline size_t azk_reader_left(const azk_reader *r)
+{
+    return r->len - r->pos;
+}
+
+AZK_NODISCARD azk_status azk_reader_skip(azk_reader *r, size_t n);
+AZK_NODISCARD azk_status azk_reader_u8(azk_reader *r, uint8_t *out);
+AZK_NODISCARD azk_status azk_reader_u16le(azk_reader *r, uint16_t *out);
+AZK_NODISCARD azk_status azk_reader_u16be(azk_reader *r, uint16_t *out);
+AZK_NODISCARD azk_status azk_reader_u32le(azk_reader *r, uint32_t *out);
+AZK_NODISCARD azk_status azk_reader_u32be(azk_reader *r, uint32_t *out);
+AZK_NODISCARD azk_status azk_reader_u64be(azk_reader *r, uint64_t *out);
+AZK_NODISCARD azk_status azk_reader_bytes(azk_reader *r, size_t n, const uint8_t **out);
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+/*
+ * Decode one code point at s[0..n). Returns its length (1..4) and stores the
+ * code point, or returns 1 and stores 0xFFFD for an invalid sequence.
+ * n must be > 0.
+ */
+size_t azk_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
+/* Encode cp into out (4 bytes room); returns the length. */
+size_t azk_utf8_encode(uint32_t cp, uint8_t *out);
+/* True when s[0..n) is valid UTF-8. */
+bool azk_utf8_valid(const uint8_t *s, size_t n);
+
+/*
+ * Append `s[0..n)` to `b` as a JSON-safe UTF-8 string body (no quotes):
+ * invalid UTF-8 bytes become the escape "\\xHH" so names from CP932 shares
+ * are reported faithfully and reversibly.
+ */
+AZK_NODISCARD azk_status azk_buf_put_escaped_name(azk_buf *b, const char *s, size_t n);
+
+/* ---- time ------------------------------------------------------------------ */
+
+/* Monotonic clock in nanoseconds. */
+uint64_t azk_now_ns(void);
+
+#endif /* AZK_UTIL_H */
