@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/norm/test_norm.c -- the normalisation module: NFKC and width,
+ * kana folding, spaces, every documented variant-kanji fold, names,
+ * readings, addresses, e-mail, ids and postal codes. All values synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "norm/norm.h"
+
+static void expect_text(const char *in, unsigned flags, const char *want)
+{
+    azk_buf b = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_text(&b, in, strlen(in), flags), AZK_OK);
+    assert_string_equal((const char *)b.data, want);
+    azk_buf_dispose(&b);
+}
+
+static void expect_name_eq(const char *a, const char *b)
+{
+    azk_buf x = AZK_BUF_INIT;
+    azk_buf y = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_name(&x, a, strlen(a)), AZK_OK);
+    assert_int_equal(azk_norm_name(&y, b, strlen(b)), AZK_OK);
+    assert_string_equal((const char *)x.data, (const char *)y.data);
+    azk_buf_dispose(&x);
+    azk_buf_dispose(&y);
+}
+
+static void expect_name_ne(const char *a, const char *b)
+{
+    azk_buf x = AZK_BUF_INIT;
+    azk_buf y = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_name(&x, a, strlen(a)), AZK_OK);
+    assert_int_equal(azk_norm_name(&y, b, strlen(b)), AZK_OK);
+    assert_string_not_equal((const char *)x.data, (const char *)y.data);
+    azk_buf_dispose(&x);
+    azk_buf_dispose(&y);
+}
+
+static void test_norm__nfkc_width(void **state)
+{
+    (void)state;
+    expect_text("ＡＢＣ１２３", AZK_NORM_NFKC, "ABC123");
+    expect_text("ﾔﾏﾀﾞ ﾀﾛｳ", AZK_NORM_NFKC, "ヤマダ タロウ");
+    expect_text("ｶﾞｷﾞﾊﾟ", AZK_NORM_NFKC, "ガギパ");
+    expect_text("plain ascii", AZK_NORM_NFKC, "plain ascii");
+    expect_text("", AZK_NORM_NFKC, "");
+    expect_text("ＡＢＣ", AZK_NORM_NFKC | AZK_NORM_CASE, "abc");
+    expect_text("ABC", AZK_NORM_CASE, "abc");
+}
+
+static void test_norm__kana_folding(void **state)
+{
+    (void)state;
+    expect_text("やまだ", AZK_NORM_KATAKANA, "ヤマダ");
+    expect_text("ゝゞ", AZK_NORM_KATAKANA, "ヽヾ");
+    expect_text("ァィゥェォッャュョヮヵヶ", AZK_NORM_SMALL_KANA, "アイウエオツヤユヨワカケ");
+    expect_text("きゃっと", AZK_NORM_SMALL_KANA, "きやつと"); /* stays hiragana */
+    expect_text("きゃっと", AZK_NORM_SMALL_KANA | AZK_NORM_KATAKANA, "キヤツト");
+    expect_text("ヴァイオリン", AZK_NORM_VU, "バイオリン");
+    expect_text("ヴィヴェヴォヴ", AZK_NORM_VU, "ビベボブ");
+    expect_text("ゔぁ", AZK_NORM_VU | AZK_NORM_KATAKANA, "バ");
+    expect_text("ガパヅ", AZK_NORM_VOICED, "カハツ");
+    expect_text("ヴ", AZK_NORM_VOICED, "ウ");
+}
+
+static void test_norm__long_vowel(void **state)
+{
+    (void)state;
+    unsigned f = AZK_NORM_NFKC | AZK_NORM_KATAKANA | AZK_NORM_LONG_VOWEL;
+    expect_text("サトー", f, "サト");
+    expect_text("サトウ", f, "サト");
+    expect_text("さとう", f, "サト");
+    expect_text("サトオ", f, "サト");
+    expect_text("ﾕｳｺ", f, "ユコ");
+    expect_text("ユーコ", f, "ユコ");
+    expect_text("コ－ジ", f, "コジ"); /* full-width hyphen after kana */
+    expect_text("コ〜ジ", f, "コジ");
+    /* not a long vowel: ウィ, and marks outside kana context stay */
+    expect_text("ホウィ", f, "ホウィ");
+    expect_text("1-2", f, "1-2");
+}
+
+static void test_norm__spaces(void **state)
+{
+    (void)state;
+    expect_text(" a\t b　c ", AZK_NORM_NFKC | AZK_NORM_SPACES_REMOVE, "abc");
+    expect_text("  a \t b　　c  ", AZK_NORM_NFKC | AZK_NORM_SPACES_COLLAPSE, "a b c");
+    expect_text("ヤマダ・タロウ", AZK_NORM_MIDDLE_DOT, "ヤマダタロウ");
+}
+
+/* Every fold of tools/kanji_variants_names.txt and those the issue lists. */
+static void test_norm__variant_kanji(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"髙", "高"}, {"﨑", "崎"}, {"嵜", "崎"}, {"碕", "崎"}, {"齋", "斎"}, {"齊", "斎"},
+        {"斉", "斎"}, {"邊", "辺"}, {"邉", "辺"}, {"濵", "浜"}, {"濱", "浜"}, {"澤", "沢"},
+        {"廣", "広"}, {"國", "国"}, {"櫻", "桜"}, {"眞", "真"}, {"德", "徳"}, {"惠", "恵"},
+        {"嶋", "島"}, {"嶌", "島"}, {"峯", "峰"}, {"冨", "富"}, {"槇", "槙"}, {"桒", "桑"},
+        {"舘", "館"}, {"瀨", "瀬"}, {"曻", "昇"}, {"𠮷", "吉"}, {"籔", "薮"}, {"藪", "薮"},
+        /* from Unihan kJinmeiyoKanji / kJoyoKanji / kZVariant */
+        {"亞", "亜"}, {"穗", "穂"}, {"禮", "礼"}, {"剝", "剥"}, {"戶", "戸"}, {"說", "説"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+        expect_text(pairs[i][0], AZK_NORM_VARIANT_KANJI, pairs[i][1]);
+    /* the target of a fold is a fixed point */
+    expect_text("高崎斎辺浜沢", AZK_NORM_VARIANT_KANJI, "高崎斎辺浜沢");
+    /* no folding without the flag */
+    expect_text("髙", AZK_NORM_NFKC, "髙");
+    assert_int_equal(azk_norm_kanji_variant(0x9AD9), 0x9AD8);
+    assert_int_equal(azk_norm_kanji_variant('A'), 'A');
+}
+
+static void test_norm__names(void **state)
+{
+    (void)state;
+    expect_name_eq("髙橋　眞一 様", "高橋真一");
+    expect_name_eq("渡邊 花子", "渡辺花子");
+    expect_name_eq("渡邉花子さん", "渡辺 花子");
+    expect_name_eq("齋藤　一郎", "斉藤一郎");
+    expect_name_eq("ﾀｶﾊｼ ｼﾝｲﾁ", "たかはし　しんいち");
+    expect_name_eq("TAKAHASHI Shinichi", "takahashi shinichi");
+    expect_name_ne("高橋真一", "高橋真二");
+    expect_name_ne("山田太郎", "山田次郎");
+}
+
+static void test_norm__kana_reading(void **state)
+{
+    (void)state;
+    azk_buf a = AZK_BUF_INIT;
+    azk_buf b = AZK_BUF_INIT;
+    const char *x = "ｻﾄｳ ｷｮｳｺ";
+    const char *y = "さとう・きょーこ";
+    assert_int_equal(azk_norm_kana_reading(&a, x, strlen(x)), AZK_OK);
+    assert_int_equal(azk_norm_kana_reading(&b, y, strlen(y)), AZK_OK);
+    assert_string_equal((const char *)a.data, (const char *)b.data);
+    assert_string_equal((const char *)a.data, "サトキヨコ");
+    azk_buf_dispose(&a);
+    azk_buf_dispose(&b);
+}
+
+static void expect_addr(const char *in, const char *pref, const char *muni, const char *rest,
+                        const char *bldg)
+{
+    azk_address a;
+    azk_address_init(&a);
+    assert_int_equal(azk_norm_address(&a, in, strlen(in), 0), AZK_OK);
+    assert_string_equal((const char *)a.prefecture.data, pref);
+    assert_string_equal((const char *)a.municipality.data, muni);
+    assert_string_equal((const char *)a.rest.data, rest);
+    assert_string_equal((const char *)a.building.data, bldg);
+    azk_address_dispose(&a);
+}
+
+static void expect_addr_key_eq(const char *x, const char *y)
+{
+    azk_buf a = AZK_BUF_INIT;
+    azk_buf b = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_address_key(&a, x, strlen(x)), AZK_OK);
+    assert_int_equal(azk_norm_address_key(&b, y, strlen(y)), AZK_OK);
+    assert_string_equal((const char *)a.data, (const char *)b.data);
+    azk_buf_dispose(&a);
+    azk_buf_dispose(&b);
+}
+
+static void test_norm__address(void **state)
+{
+    (void)state;
+    expect_addr("東京都千代田区大手町1丁目2番3号", "東京都", "千代田区", "大手町1-2-3", "");
+    expect_addr("千代田区大手町一丁目2-3", "", "千代田区", "大手町1-2-3", "");
+    expect_addr("東京都千代田区大手町１－２－３　サンハイツ１０１", "東京都", "千代田区",
+                "大手町1-2-3", "サンハイツ101");
+    expect_addr("神奈川県横浜市中区本町二丁目3番地の4", "神奈川県", "横浜市中区", "本町2-3-4", "");
+    expect_addr("三重県四日市市諏訪町1-5", "三重県", "四日市市", "諏訪町1-5", "");
+    expect_addr("埼玉県北足立郡伊奈町小室1234番地", "埼玉県", "北足立郡伊奈町", "小室1234", "");
+    expect_addr("東京都千代田区二番町5番", "東京都", "千代田区", "二番町5", "");
+    expect_addr("大阪府大阪市北区梅田三丁目1ー1コーポ梅田202号室", "大阪府", "大阪市北区",
+                "梅田3-1-1", "コーポ梅田202号室");
+    expect_addr_key_eq("東京都千代田区大手町1丁目2番3号", "千代田区大手町一丁目2-3");
+    expect_addr_key_eq("千代田区大手町１－２－３", "東京都千代田区大手町1の2の3 メゾン大手町5F");
+    expect_addr_key_eq("東京都千代田区霞ヶ関1-1", "東京都千代田区霞が関一丁目1番");
+    expect_addr_key_eq("東京都千代田区霞ケ関1‐1", "東京都千代田区霞ヶ関1−1");
+}
+
+static void test_norm__kanji_number(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        uint64_t v;
+    } cases[] = {{"一", 1}, {"十", 10}, {"十一", 11}, {"二十三", 23}, {"百五", 105},
+                 {"一〇五", 105}, {"千二百三十四", 1234}, {"三千", 3000}, {"弐拾", 20}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint64_t v = 0;
+        assert_true(azk_norm__kanji_number(cases[i].s, strlen(cases[i].s), &v));
+        assert_int_equal(v, cases[i].v);
+    }
+    uint64_t v;
+    assert_false(azk_norm__kanji_number("三田", strlen("三田"), &v));
+    assert_false(azk_norm__kanji_number("", 0, &v));
+}
+
+static void test_norm__email_id_postal(void **state)
+{
+    (void)state;
+    azk_buf b = AZK_BUF_INIT;
+    const char *e = " Ｔａｒｏ.Test@Example.JP ";
+    assert_int_equal(azk_norm_email(&b, e, strlen(e)), AZK_OK);
+    assert_string_equal((const char *)b.data, "taro.test@example.jp");
+    assert_int_equal(azk_norm_email(&b, "nope", 4), AZK_ERR_FORMAT);
+    const char *id = "ＡＢ－００１２３";
+    assert_int_equal(azk_norm_id(&b, id, strlen(id)), AZK_OK);
+    assert_string_equal((const char *)b.data, "ab00123");
+    const char *pc = "〒１２３－４５６７";
+    assert_int_equal(azk_norm_postal(&b, pc, strlen(pc)), AZK_OK);
+    assert_string_equal((const char *)b.data, "1234567");
+    assert_int_equal(azk_norm_postal(&b, "123-456", 7), AZK_ERR_FORMAT);
+    assert_int_equal(azk_norm_postal(&b, "12a4567", 7), AZK_ERR_FORMAT);
+    azk_buf_dispose(&b);
+}
+
+static void expect_phone(const char *in, const char *want)
+{
+    azk_buf b = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_phone(&b, in, strlen(in)), AZK_OK);
+    assert_string_equal((const char *)b.data, want);
+    azk_buf_dispose(&b);
+}
+
+static void test_norm__phone(void **state)
+{
+    (void)state;
+    azk_buf b = AZK_BUF_INIT;
+    expect_phone("090-1234-5678", "09012345678");
+    expect_phone("０９０－１２３４－５６７８", "09012345678");
+    expect_phone("+81 90 1234 5678", "09012345678");
+    expect_phone("(03) 1234-5678", "0312345678");
+    expect_phone("03ー1234ー5678", "0312345678");
+    assert_int_equal(azk_norm_phone(&b, "12345", 5), AZK_ERR_FORMAT);
+    assert_int_equal(azk_norm_phone(&b, "090-1234-567a", 13), AZK_ERR_FORMAT);
+    azk_buf_dispose(&b);
+}
+
+static void expect_date(const char *in, const char *want)
+{
+    azk_buf b = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_date(&b, in, strlen(in)), AZK_OK);
+    assert_string_equal((const char *)b.data, want);
+    azk_buf_dispose(&b);
+}
+
+static void test_norm__date_eras(void **state)
+{
+    (void)state;
+    azk_buf b = AZK_BUF_INIT;
+    expect_date("1980年3月2日", "1980-03-02");
+    expect_date("昭和55年3月2日", "1980-03-02");
+    expect_date("S55.3.2", "1980-03-02");
+    expect_date(" １９８０/０３/０２ ", "1980-03-02");
+    expect_date("19800302", "1980-03-02");
+    expect_date("平成元年1月8日", "1989-01-08");
+    expect_date("令和2年5月1日", "2020-05-01");
+    assert_int_equal(azk_norm_date(&b, "昭和64年1月8日", strlen("昭和64年1月8日")),
+                     AZK_ERR_FORMAT);
+    assert_int_equal(azk_norm_date(&b, "1980-02-30", 10), AZK_ERR_FORMAT);
+    assert_int_equal(azk_norm_date(&b, "1980-03-02 x", 12), AZK_ERR_FORMAT);
+    azk_buf_dispose(&b);
+}
+
+static void test_norm__invalid_utf8(void **state)
+{
+    (void)state;
+    azk_buf b = AZK_BUF_INIT;
+    const char bad[] = {'a', (char)0xFF, (char)0xE3, 'b'};
+    assert_int_equal(azk_norm_text(&b, bad, sizeof(bad), AZK_NORM_NAME), AZK_OK);
+    assert_true(azk_utf8_valid(b.data, b.len));
+    azk_buf_dispose(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_norm__nfkc_width),     cmocka_unit_test(test_norm__kana_folding),
+        cmocka_unit_test(test_norm__long_vowel),     cmocka_unit_test(test_norm__spaces),
+        cmocka_unit_test(test_norm__variant_kanji),  cmocka_unit_test(test_norm__names),
+        cmocka_unit_test(test_norm__kana_reading),   cmocka_unit_test(test_norm__address),
+        cmocka_unit_test(test_norm__kanji_number),   cmocka_unit_test(test_norm__email_id_postal),
+        cmocka_unit_test(test_norm__invalid_utf8),   cmocka_unit_test(test_norm__phone),
+        cmocka_unit_test(test_norm__date_eras),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
