@@ -163,6 +163,11 @@ bool azk_utf8_valid(const uint8_t *s, size_t n);
  */
 AZK_NODISCARD azk_status azk_buf_put_escaped_name(azk_buf *b, const char *s, size_t n);
 
+/* ---- library initialisation ------------------------------------------------ */
+
+/* Initialise libsodium and jansson's allocator once; thread-safe. */
+AZK_NODISCARD azk_status azk__lib_init(void);
+
 /* ---- time ------------------------------------------------------------------ */
 
 /* Monotonic clock in nanoseconds. */

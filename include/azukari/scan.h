@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * azukari/scan.h -- the scanner: walk paths, decode every object (files and
+ * archive members), detect personal data and entrusted records, and hand
+ * one result per object to the caller. Output contract: DESIGN.md.
+ */
+#ifndef AZUKARI_SCAN_H
+#define AZUKARI_SCAN_H
+
+#include "azukari/common.h"
+#include "azukari/types.h"
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct azk_scanner azk_scanner;
+
+/** Scanner options; initialise with AZK_SCAN_OPTIONS_INIT. */
+typedef struct {
+    unsigned threads;          /**< worker threads; 0 = number of cores */
+    bool follow_symlinks;      /**< follow symbolic links (default no) */
+    bool one_file_system;      /**< do not cross mount points (-x) */
+    const char *const *include; /**< glob patterns on the path; none = all */
+    size_t include_count;
+    const char *const *exclude; /**< glob patterns on the path or a path component */
+    size_t exclude_count;
+    uint64_t max_file_size;    /**< files larger are skipped with an error; 0 = none */
+    const char *encoding;      /**< force an encoding ("cp932", ...); NULL = detect */
+    const char *cache_path;    /**< SQLite file for incremental sweeps; NULL = none */
+    const char *fingerprints;  /**< fingerprint export file for EDM; NULL = none */
+    const char *fingerprint_key; /**< key file for the fingerprint file; NULL = alongside */
+    const char *const *allow_values; /**< values never reported (excluded, counted) */
+    size_t allow_value_count;
+    const char *const *allow_patterns; /**< Vectorscan patterns never reported */
+    size_t allow_pattern_count;
+    const char *const *allow_paths; /**< glob patterns of paths not scanned at all */
+    size_t allow_path_count;
+    uint32_t types;            /**< bit (1 << azk_pii_type); 0 = all */
+    double min_confidence;     /**< default 0.5 */
+    unsigned max_depth;        /**< container nesting; default 8 */
+    uint64_t max_expanded;     /**< total expanded bytes per file; default 4 GiB */
+    uint32_t max_ratio;        /**< expansion ratio; default 200 */
+    uint64_t max_entries;      /**< archive entries per file; default 100000 */
+    size_t max_findings;       /**< findings kept per object (counts stay exact); default 10000 */
+} azk_scan_options;
+
+#define AZK_SCAN_OPTIONS_INIT                                                                  \
+    {0,    false, false, NULL, 0, NULL, 0, 0,   NULL, NULL, NULL, NULL, NULL,                  \
+     0,    NULL,  0,     NULL, 0, 0,    0.5, 8, 0,    200,  100000, 10000}
+
+/** One finding, as reported: never the raw value. */
+typedef struct {
+    azk_pii_type type;
+    uint64_t line;      /**< 1-based line (or row) in the decoded object */
+    const char *masked; /**< masked value, e.g. "山田 **" */
+    double confidence;
+} azk_scan_finding;
+
+/** Entrusted records of one dataset found in an object. */
+typedef struct {
+    const char *client;
+    const char *dataset;
+    const uint64_t *rows; /**< 1-based data rows in the dataset as entrusted, ascending */
+    size_t row_count;
+} azk_scan_edm;
+
+/** The result for one scanned object; all pointers borrowed for the callback. */
+typedef struct {
+    const char *path;            /**< the file path, UTF-8 with \xHH escapes for bad bytes */
+    const char *const *member;   /**< container path, outermost first */
+    size_t member_count;
+    const char *format;          /**< "text", "csv", "zip", ... (NULL if not read) */
+    const char *encoding;        /**< NULL for binary/containers */
+    const azk_scan_finding *findings;
+    size_t finding_count;        /**< findings kept (see truncated) */
+    bool truncated;              /**< more findings than max_findings */
+    size_t counts[AZK_PII__COUNT]; /**< exact counts per type */
+    size_t excluded;             /**< allow-listed hits, not reported */
+    double score;                /**< risk score, see docs */
+    const azk_scan_edm *edm;
+    size_t edm_count;
+    azk_status error;            /**< AZK_OK or why the object could not be (fully) read */
+    const char *error_code;      /**< stable code name ("format", "limit", ...), NULL if OK */
+    const char *error_message;   /**< one line, no personal value; NULL if OK */
+    uint64_t size;               /**< bytes of the object (-1 unknown -> 0) */
+    bool from_cache;             /**< result reused from the incremental cache */
+} azk_scan_result;
+
+/** Totals of a run. */
+typedef struct {
+    uint64_t files;        /**< top-level files visited */
+    uint64_t objects;      /**< results delivered (files + members) */
+    uint64_t bytes;        /**< bytes read from files */
+    uint64_t with_findings; /**< objects with at least one finding */
+    uint64_t findings;     /**< findings over all objects */
+    uint64_t errors;       /**< objects with an error */
+    uint64_t cached;       /**< files answered from the cache */
+    uint64_t skipped;      /**< FIFOs, devices, sockets, excluded paths */
+    uint64_t edm_records;  /**< entrusted record hits (rows, summed over objects) */
+    double seconds;
+} azk_scan_stats;
+
+/**
+ * Called once per object, serialised (never concurrently), in no
+ * particular order across files; a container's result follows its members.
+ */
+typedef void (*azk_scan_result_cb)(const azk_scan_result *r, void *payload);
+
+/** Called about 4 times per second from a worker with running totals. */
+typedef void (*azk_scan_progress_cb)(const azk_scan_stats *s, void *payload);
+
+/**
+ * Create a scanner (compiles the detection engine, loads fingerprints).
+ * @param[out] out the scanner; free with azk_scanner_free
+ * @return AZK_OK, AZK_ERR_ARG (bad option), AZK_ERR_IO, AZK_ERR_FORMAT, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_new(azk_scanner **out,
+                                                    const azk_scan_options *opts);
+
+/** Set the progress callback (NULL to remove). */
+AZK_EXTERN void azk_scanner_set_progress(azk_scanner *s, azk_scan_progress_cb cb, void *payload);
+
+/**
+ * Scan paths (files or directories, recursively). Errors of single objects
+ * are results, not failures: the run goes on.
+ * @return AZK_OK when the run completed (even with object errors), or a
+ *         fatal error (NOMEM, cache database failure).
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_run(azk_scanner *s, const char *const *paths,
+                                                    size_t path_count, azk_scan_result_cb cb,
+                                                    void *payload, azk_scan_stats *stats);
+
+/** Free a scanner; NULL-safe. */
+AZK_EXTERN void azk_scanner_free(azk_scanner *s);
+
+/* ---- reports --------------------------------------------------------- */
+
+typedef enum {
+    AZK_REPORT_JSONL = 0, /**< one JSON object per object (DESIGN.md contract) */
+    AZK_REPORT_TEXT,      /**< human report: per file counts, masked examples, totals */
+    AZK_REPORT_CSV,       /**< one row per finding */
+    AZK_REPORT_SUMMARY    /**< one JSON document with totals at the end */
+} azk_report_format;
+
+typedef struct azk_report azk_report;
+
+/** Writer callback for reports: write len bytes; return 0 on success. */
+typedef int (*azk_report_write_cb)(const char *data, size_t len, void *payload);
+
+/**
+ * Create a report writer. Text reports use gettext messages of domain
+ * "azukari" (Japanese by default).
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_report_new(azk_report **out, azk_report_format fmt,
+                                                   azk_report_write_cb write, void *payload);
+/** Add one object's result (call from the scan result callback). */
+AZK_EXTERN AZK_NODISCARD azk_status azk_report_add(azk_report *r, const azk_scan_result *res);
+/** Write totals (text, summary) and flush. */
+AZK_EXTERN AZK_NODISCARD azk_status azk_report_finish(azk_report *r, const azk_scan_stats *st);
+AZK_EXTERN void azk_report_free(azk_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* common/opts.c -- see opts.h. */
+#include "opts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool azk_opt_size(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+    uint64_t mul = 1;
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s)
+        return false;
+    switch (*end) {
+        case '\0':
+            break;
+        case 'k':
+        case 'K':
+            mul = 1024;
+            end++;
+            break;
+        case 'm':
+        case 'M':
+            mul = 1024 * 1024;
+            end++;
+            break;
+        case 'g':
+        case 'G':
+            mul = 1024ull * 1024 * 1024;
+            end++;
+            break;
+        case 't':
+        case 'T':
+            mul = 1024ull * 1024 * 1024 * 1024;
+            end++;
+            break;
+        default:
+            return false;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end != '\0')
+        return false;
+    if (__builtin_mul_overflow((uint64_t)v, mul, out))
+        return false;
+    return true;
+}
+
+bool azk_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool azk_opt_double(const char *s, double min, double max, double *out)
+{
+    char *end = NULL;
+    double v;
+    if (s == NULL || *s == '\0')
+        return false;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !(v >= min && v <= max))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool grow(void **p, size_t *cap, size_t count, size_t elem)
+{
+    void *n;
+    size_t nc;
+    if (count < *cap)
+        return true;
+    nc = *cap == 0 ? 8 : *cap * 2;
+    n = realloc(*p, nc * elem); /* front end, not library: plain realloc is fine here */
+    if (n == NULL)
+        return false;
+    *p = n;
+    *cap = nc;
+    return true;
+}
+
+bool azk_strlist_add(struct azk_strlist *l, const char *s)
+{
+    if (!grow((void **)&l->items, &l->cap, l->count, sizeof(char *)))
+        return false;
+    l->items[l->count++] = s;
+    return true;
+}
+
+bool azk_strlist_add_copy(struct azk_strlist *l, const char *s, size_t n)
+{
+    char *c;
+    if (!grow((void **)&l->owned, &l->owned_cap, l->owned_count, sizeof(char *)))
+        return false;
+    c = malloc(n + 1);
+    if (c == NULL)
+        return false;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    l->owned[l->owned_count++] = c;
+    return azk_strlist_add(l, c);
+}
+
+void azk_strlist_dispose(struct azk_strlist *l)
+{
+    for (size_t i = 0; i < l->owned_count; i++)
+        free(l->owned[i]);
+    free(l->owned);
+    free((void *)l->items);
+    memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * common/opts.h -- option-value parsing shared by the front ends: sizes
+ * with K/M/G suffixes, bounded integers, growable string lists.
+ */
+#ifndef AZK_COMMON_OPTS_H
+#define AZK_COMMON_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* "100", "64K", "10M", "2G" (powers of 1024) -> bytes. False when invalid. */
+bool azk_opt_size(const char *s, uint64_t *out);
+/* Decimal integer in [min, max]. */
+bool azk_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Decimal fraction in [min, max]. */
+bool azk_opt_double(const char *s, double min, double max, double *out);
+
+/* A growable list of borrowed or owned strings. */
+struct azk_strlist {
+    const char **items;
+    size_t count, cap;
+    char **owned;
+    size_t owned_count, owned_cap;
+};
+
+/* Append a borrowed string (argv); false on allocation failure. */
+bool azk_strlist_add(struct azk_strlist *l, const char *s);
+/* Append a copy. */
+bool azk_strlist_add_copy(struct azk_strlist *l, const char *s, size_t n);
+void azk_strlist_dispose(struct azk_strlist *l);
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scan/result_json.c -- a scan result to and from the JSON object of the
+ * output contract (DESIGN.md):
+ *   {"path", "member": [...], "format", "encoding", "findings": [{"type",
+ *    "line", "masked", "confidence"}], "edm": [{"client","dataset","rows"}],
+ *    "error": {"code","message"}, plus "counts", "score", "size"}
+ * Used by the JSON Lines report and by the incremental cache.
+ */
+#include "scan/scan_int.h"
+
+#include <math.h>
+#include <string.h>
+
+static int set_new(json_t *o, const char *k, json_t *v)
+{
+    if (v == NULL)
+        return -1;
+    return json_object_set_new(o, k, v);
+}
+
+json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path)
+{
+    json_t *o = json_object(), *a;
+    int bad = 0;
+    if (o == NULL)
+        return NULL;
+    if (with_path)
+        bad |= set_new(o, "path", json_string(r->path != NULL ? r->path : ""));
+    a = json_array();
+    for (size_t i = 0; a != NULL && i < r->member_count; i++)
+        bad |= json_array_append_new(a, json_string(r->member[i]));
+    bad |= set_new(o, "member", a);
+    bad |= set_new(o, "format", r->format != NULL ? json_string(r->format) : json_null());
+    bad |= set_new(o, "encoding", r->encoding != NULL ? json_string(r->encoding) : json_null());
+    a = json_array();
+    for (size_t i = 0; a != NULL && i < r->finding_count; i++) {
+        const azk_scan_finding *f = &r->findings[i];
+        json_t *fo = json_object();
+        /* two decimals are enough and keep output stable */
+        double c = round(f->confidence * 100.0) / 100.0;
+        if (fo == NULL) {
+            bad = 1;
+            break;
+        }
+        bad |= set_new(fo, "type", json_string(azk_pii_type_name(f->type)));
+        bad |= set_new(fo, "line", json_integer((json_int_t)f->line));
+        bad |= set_new(fo, "masked", json_string(f->masked));
+        bad |= set_new(fo, "confidence", json_real(c));
+        bad |= json_array_append_new(a, fo);
+    }
+    bad |= set_new(o, "findings", a);
+    if (r->truncated)
+        bad |= set_new(o, "truncated", json_true());
+    a = json_object();
+    for (int t = 0; a != NULL && t < AZK_PII__COUNT; t++) {
+        if (r->counts[t] > 0)
+            bad |= set_new(a, azk_pii_type_name((azk_pii_type)t),
+                           json_integer((json_int_t)r->counts[t]));
+    }
+    bad |= set_new(o, "counts", a);
+    if (r->excluded > 0)
+        bad |= set_new(o, "excluded", json_integer((json_int_t)r->excluded));
+    bad |= set_new(o, "score", json_real(round(r->score * 10.0) / 10.0));
+    a = json_array();
+    for (size_t i = 0; a != NULL && i < r->edm_count; i++) {
+        const azk_scan_edm *e = &r->edm[i];
+        json_t *eo = json_object(), *rows = json_array();
+        if (eo == NULL || rows == NULL) {
+            json_decref(eo);
+            json_decref(rows);
+            bad = 1;
+            break;
+        }
+        for (size_t k = 0; k < e->row_count; k++)
+            bad |= json_array_append_new(rows, json_integer((json_int_t)e->rows[k]));
+        bad |= set_new(eo, "client", json_string(e->client));
+        bad |= set_new(eo, "dataset", json_string(e->dataset));
+        bad |= set_new(eo, "rows", rows);
+        bad |= json_array_append_new(a, eo);
+    }
+    bad |= set_new(o, "edm", a);
+    bad |= set_new(o, "size", json_integer((json_int_t)r->size));
+    if (r->error != AZK_OK) {
+        json_t *e = json_object();
+        if (e != NULL) {
+            bad |= set_new(e, "code", json_string(r->error_code != NULL
+                                                      ? r->error_code
+                                                      : azk_status_name(r->error)));
+            bad |= set_new(e, "message",
+                           json_string(r->error_message != NULL ? r->error_message : ""));
+        }
+        bad |= set_new(o, "error", e);
+    }
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static azk_status status_from_name(const char *name)
+{
+    for (int s = 0; s < AZK_ERR__COUNT; s++) {
+        if (strcmp(azk_status_name((azk_status)s), name) == 0)
+            return (azk_status)s;
+    }
+    return AZK_ERR_FORMAT;
+}
+
+azk_status azk_scan__result_from_json(struct azk_owned_result *out, json_t *obj)
+{
+    json_t *a, *v;
+    size_t i, n;
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(obj))
+        return azk_error_set(AZK_ERR_FORMAT, "cached result is not an object");
+    out->json = json_incref(obj);
+    a = json_object_get(obj, "member");
+    n = json_array_size(a);
+    if (n > 0) {
+        out->member = azk_calloc(n, sizeof(char *));
+        if (out->member == NULL)
+            goto nomem;
+        json_array_foreach(a, i, v) out->member[i] = json_string_value(v) ? json_string_value(v)
+                                                                          : "";
+        out->r.member = out->member;
+        out->r.member_count = n;
+    }
+    out->r.format = json_string_value(json_object_get(obj, "format"));
+    out->r.encoding = json_string_value(json_object_get(obj, "encoding"));
+    a = json_object_get(obj, "findings");
+    n = json_array_size(a);
+    if (n > 0) {
+        out->findings = azk_calloc(n, sizeof(*out->findings));
+        if (out->findings == NULL)
+            goto nomem;
+        json_array_foreach(a, i, v)
+        {
+            const char *t = json_string_value(json_object_get(v, "type"));
+            const char *m = json_string_value(json_object_get(v, "masked"));
+            out->findings[i].type = t != NULL ? azk_pii_type_from_name(t) : AZK_PII__COUNT;
+            out->findings[i].line = (uint64_t)json_integer_value(json_object_get(v, "line"));
+            out->findings[i].masked = m != NULL ? m : "";
+            out->findings[i].confidence = json_number_value(json_object_get(v, "confidence"));
+        }
+        out->r.findings = out->findings;
+        out->r.finding_count = n;
+    }
+    out->r.truncated = json_is_true(json_object_get(obj, "truncated"));
+    a = json_object_get(obj, "counts");
+    for (int t = 0; t < AZK_PII__COUNT; t++)
+        out->r.counts[t] = (size_t)json_integer_value(
+            json_object_get(a, azk_pii_type_name((azk_pii_type)t)));
+    out->r.excluded = (size_t)json_integer_value(json_object_get(obj, "excluded"));
+    out->r.score = json_number_value(json_object_get(obj, "score"));
+    out->r.size = (uint64_t)json_integer_value(json_object_get(obj, "size"));
+    a = json_object_get(obj, "edm");
+    n = json_array_size(a);
+    if (n > 0) {
+        size_t total = 0, pos = 0;
+        out->edm = azk_calloc(n, sizeof(*out->edm));
+        if (out->edm == NULL)
+            goto nomem;
+        json_array_foreach(a, i, v) total += json_array_size(json_object_get(v, "rows"));
+        out->rows = azk_calloc(total > 0 ? total : 1, sizeof(uint64_t));
+        if (out->rows == NULL)
+            goto nomem;
+        json_array_foreach(a, i, v)
+        {
+            json_t *rows = json_object_get(v, "rows"), *rv;
+            size_t k;
+            out->edm[i].client = json_string_value(json_object_get(v, "client"));
+            out->edm[i].dataset = json_string_value(json_object_get(v, "dataset"));
+            out->edm[i].rows = out->rows + pos;
+            json_array_foreach(rows, k, rv) out->rows[pos++] = (uint64_t)json_integer_value(rv);
+            out->edm[i].row_count = json_array_size(rows);
+            if (out->edm[i].client == NULL)
+                out->edm[i].client = "";
+            if (out->edm[i].dataset == NULL)
+                out->edm[i].dataset = "";
+        }
+        out->r.edm = out->edm;
+        out->r.edm_count = n;
+    }
+    v = json_object_get(obj, "error");
+    if (json_is_object(v)) {
+        const char *code = json_string_value(json_object_get(v, "code"));
+        out->r.error_code = code != NULL ? code : "format";
+        out->r.error = status_from_name(out->r.error_code);
+        out->r.error_message = json_string_value(json_object_get(v, "message"));
+    }
+    return AZK_OK;
+nomem:
+    azk_scan__owned_dispose(out);
+    return azk_error_nomem();
+}
+
+void azk_scan__owned_dispose(struct azk_owned_result *o)
+{
+    azk_free(o->member);
+    azk_free(o->findings);
+    azk_free(o->edm);
+    azk_free(o->rows);
+    json_decref(o->json);
+    memset(o, 0, sizeof(*o));
+}

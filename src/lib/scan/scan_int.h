@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scan/scan_int.h -- internals shared by the scanner's files (scanner.c,
+ * cache.c) and the report module: an owned copy of a scan result that can
+ * be kept, serialised to the JSON Lines contract and read back (the
+ * incremental cache stores results in that form).
+ */
+#ifndef AZK_SCAN_INT_H
+#define AZK_SCAN_INT_H
+
+#include "azukari/scan.h"
+#include "util/util.h"
+
+#include <jansson.h>
+
+/* Bump when detection or decoding changes results, so cached results expire. */
+#define AZK_ENGINE_REVISION "1"
+
+/* Result -> JSON object of the DESIGN.md contract (path included when with_path). */
+json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path);
+
+/* An owned result read back from JSON; free with azk_scan__owned_dispose. */
+struct azk_owned_result {
+    azk_scan_result r;
+    json_t *json; /* keeps the strings alive */
+    const char **member;
+    azk_scan_finding *findings;
+    azk_scan_edm *edm;
+    uint64_t *rows;
+};
+
+AZK_NODISCARD azk_status azk_scan__result_from_json(struct azk_owned_result *out, json_t *obj);
+void azk_scan__owned_dispose(struct azk_owned_result *o);
+
+/* ---- incremental cache (cache.c) ---- */
+struct azk_scan_cache;
+
+AZK_NODISCARD azk_status azk_scan__cache_open(struct azk_scan_cache **out, const char *path,
+                                              const char *engine_id);
+void azk_scan__cache_close(struct azk_scan_cache *c);
+
+struct azk_file_key {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+};
+
+/* Look a file up; on a hit *out_json is a JSON array of result objects (caller decrefs). */
+AZK_NODISCARD azk_status azk_scan__cache_get(struct azk_scan_cache *c,
+                                             const struct azk_file_key *k, json_t **out_json);
+/* Store results (JSON array; reference stolen). */
+AZK_NODISCARD azk_status azk_scan__cache_put(struct azk_scan_cache *c,
+                                             const struct azk_file_key *k, json_t *results);
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scan/walk.c -- recursive directory walk for the scanner.
+ *
+ * Symbolic links inside the tree are not followed unless asked (paths given
+ * on the command line are, like find -H). Directory loops (bind mounts,
+ * followed links) are detected by keeping the (device, inode) chain of the
+ * ancestors. A directory that cannot be opened or read is an error for that
+ * path, and the walk goes on with its siblings.
+ */
+#include "scan/walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ancestor {
+    dev_t dev;
+    ino_t ino;
+    const struct ancestor *up;
+};
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s != NULL && s[1] != '\0' ? s + 1 : p;
+}
+
+bool azk_walk__glob_match(const char *path, const char *const *globs, size_t count)
+{
+    const char *b = base_name(path);
+    for (size_t i = 0; i < count; i++) {
+        if (fnmatch(globs[i], path, 0) == 0 || fnmatch(globs[i], b, 0) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void report_errno(const struct azk_walk_cb *cb, const char *path, const char *what)
+{
+    azk_status st = azk_error_errno(what);
+    cb->error(cb->payload, path, st, azk_error_last()->message);
+}
+
+static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_dev,
+                           const struct ancestor *up, const struct azk_walk_opts *o,
+                           const struct azk_walk_cb *cb);
+
+static azk_status visit(const char *path, dev_t root_dev, const struct ancestor *up,
+                        const struct azk_walk_opts *o, const struct azk_walk_cb *cb, bool top)
+{
+    struct stat st;
+    int r;
+    if (!top && o->exclude_count > 0 && azk_walk__glob_match(path, o->exclude, o->exclude_count)) {
+        cb->skipped(cb->payload, path, "excluded");
+        return AZK_OK;
+    }
+    r = (top || o->follow_symlinks) ? stat(path, &st) : lstat(path, &st);
+    if (r != 0) {
+        report_errno(cb, path, "stat");
+        return AZK_OK;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        cb->skipped(cb->payload, path, "symlink");
+        return AZK_OK;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (!top && o->one_file_system && st.st_dev != root_dev) {
+            cb->skipped(cb->payload, path, "other file system");
+            return AZK_OK;
+        }
+        for (const struct ancestor *a = up; a != NULL; a = a->up) {
+            if (a->dev == st.st_dev && a->ino == st.st_ino) {
+                azk_error_set(AZK_ERR_LIMIT, "directory loop: already visited as an ancestor");
+                cb->error(cb->payload, path, AZK_ERR_LIMIT, azk_error_last()->message);
+                return AZK_OK;
+            }
+        }
+        return walk_dir(path, &st, top ? st.st_dev : root_dev, up, o, cb);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        cb->skipped(cb->payload, path,
+                    S_ISFIFO(st.st_mode) ? "fifo" : (S_ISSOCK(st.st_mode) ? "socket" : "device"));
+        return AZK_OK;
+    }
+    if (o->include_count > 0 && !azk_walk__glob_match(path, o->include, o->include_count)) {
+        cb->skipped(cb->payload, path, "not included");
+        return AZK_OK;
+    }
+    {
+        char *p = azk_strdup(path);
+        if (p == NULL)
+            return azk_error_nomem();
+        return cb->file(cb->payload, p, &st);
+    }
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_dev,
+                           const struct ancestor *up, const struct azk_walk_opts *o,
+                           const struct azk_walk_cb *cb)
+{
+    azk_status rc = AZK_OK;
+    DIR *d = NULL;
+    struct dirent *e;
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    azk_buf child = AZK_BUF_INIT;
+    struct ancestor me = {dst->st_dev, dst->st_ino, up};
+    size_t plen = strlen(path);
+
+    d = opendir(path);
+    if (d == NULL) {
+        report_errno(cb, path, "opendir");
+        return AZK_OK;
+    }
+    /* read names first, sorted, so runs are reproducible and fds bounded */
+    for (;;) {
+        errno = 0;
+        e = readdir(d);
+        if (e == NULL)
+            break;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (count == cap) {
+            size_t ncap = cap == 0 ? 64 : cap * 2, bytes;
+            char **nn;
+            if (azk_mul_overflow(&bytes, ncap, sizeof(char *))) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            nn = azk_realloc(names, bytes);
+            if (nn == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            names = nn;
+            cap = ncap;
+        }
+        names[count] = azk_strdup(e->d_name);
+        if (names[count] == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        count++;
+    }
+    if (errno != 0)
+        report_errno(cb, path, "readdir");
+    closedir(d);
+    d = NULL;
+    if (count > 1)
+        qsort(names, count, sizeof(char *), name_cmp);
+
+    for (size_t i = 0; i < count; i++) {
+        azk_buf_clear(&child);
+        rc = azk_buf_put(&child, path, plen);
+        if (rc == AZK_OK && (plen == 0 || path[plen - 1] != '/'))
+            rc = azk_buf_putc(&child, '/');
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(&child, names[i]);
+        if (rc != AZK_OK)
+            goto done;
+        rc = visit((const char *)child.data, root_dev, &me, o, cb, false);
+        if (rc != AZK_OK)
+            goto done;
+    }
+done:
+    if (d != NULL)
+        closedir(d);
+    for (size_t i = 0; i < count; i++)
+        azk_free(names[i]);
+    azk_free(names);
+    azk_buf_dispose(&child);
+    return rc;
+}
+
+azk_status azk_walk__path(const char *path, const struct azk_walk_opts *o,
+                          const struct azk_walk_cb *cb)
+{
+    return visit(path, 0, NULL, o, cb, true);
+}
