@@ -10,10 +10,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *azk_cli_progname = "azukari";
 bool azk_cli_quiet;
 const char *azk_cli_home_opt;
+
+/*
+ * Running from a build tree (build/src/cli/azukari), the catalogs are in
+ * build/po/locale; installed, in AZK_LOCALEDIR.
+ */
+static const char *build_tree_localedir(void)
+{
+    static char path[4096];
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+    struct stat st;
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int i = 0; i < 3; i++) {
+        slash = strrchr(exe, '/');
+        if (slash == NULL)
+            return NULL;
+        *slash = '\0';
+    }
+    if ((size_t)snprintf(path, sizeof(path), "%s/po/locale", exe) >= sizeof(path))
+        return NULL;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return path;
+}
 
 void azk_cli_init_i18n(const char *lang)
 {
@@ -32,6 +61,8 @@ void azk_cli_init_i18n(const char *lang)
         setlocale(LC_ALL, "C.UTF-8");
     setlocale(LC_NUMERIC, "C");
     setenv("LANGUAGE", lang, 1);
+    if (dir == NULL)
+        dir = build_tree_localedir();
     bindtextdomain("azukari", dir != NULL ? dir : AZK_LOCALEDIR);
     bind_textdomain_codeset("azukari", "UTF-8");
     textdomain("azukari");

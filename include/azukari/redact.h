@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * azukari/redact.h -- a streaming filter that replaces every personal value
+ * in text lines with a mask or a keyed pseudonym, so production logs can be
+ * written without personal data in the first place.
+ */
+#ifndef AZUKARI_REDACT_H
+#define AZUKARI_REDACT_H
+
+#include "azukari/common.h"
+#include "azukari/types.h"
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct azk_redactor azk_redactor;
+
+typedef enum {
+    AZK_REDACT_MASK = 0,  /**< replace by the masked form ("090-****-5678") */
+    AZK_REDACT_PSEUDONYM, /**< replace by a keyed token "[phone:3fa9c01b7e]" */
+    AZK_REDACT_TYPE       /**< replace by the type only "[phone]" */
+} azk_redact_mode;
+
+typedef struct {
+    azk_redact_mode mode;
+    const unsigned char *key; /**< 32-byte pseudonym key (PSEUDONYM mode) */
+    uint32_t types;           /**< bit (1 << azk_pii_type); 0 = all */
+    double min_confidence;    /**< default 0.5 */
+    const char *encoding;     /**< input encoding ("cp932", ...); NULL = UTF-8 */
+    const char *const *allow_values;
+    size_t allow_value_count;
+} azk_redact_options;
+
+#define AZK_REDACT_OPTIONS_INIT {AZK_REDACT_MASK, NULL, 0, 0.5, NULL, NULL, 0}
+
+/** Output callback: write len bytes; return 0 on success. */
+typedef int (*azk_redact_write_cb)(const char *data, size_t len, void *payload);
+
+/**
+ * Create a redactor. The key is copied.
+ * @return AZK_OK, AZK_ERR_ARG (no key in pseudonym mode, unknown encoding), AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_new(azk_redactor **out,
+                                                     const azk_redact_options *opts);
+
+/**
+ * Redact one line (without its newline, in the input encoding) and write
+ * the result as UTF-8 followed by "\n". Not thread-safe per redactor.
+ * @param[out] replaced number of values replaced in this line (may be NULL)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_line(azk_redactor *r, const char *line,
+                                                      size_t len, azk_redact_write_cb write,
+                                                      void *payload, size_t *replaced);
+
+AZK_EXTERN void azk_redactor_free(azk_redactor *r);
+
+/**
+ * Load the pseudonym key of an azukari home (<home>/keys/redact.key),
+ * creating it (32 random bytes, mode 0600) when absent.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_redact_key_load(unsigned char key[32], const char *home,
+                                                        bool create);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

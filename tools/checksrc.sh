@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# checksrc.sh -- house rules the compiler does not check (curl's checksrc):
+# banned unsafe functions, raw allocation in the library, and an SPDX line
+# at the top of every C file. Exit 1 listing offenders.
+set -u
+cd "$(dirname "$0")/.."
+status=0
+files=$(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'fuzz/*.c' 2>/dev/null)
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|strncpy|alloca)\s*\('
+for f in $files; do
+    if grep -nE "$banned" "$f" | grep -v 'checksrc: ok'; then
+        echo "$f: banned function (see STYLE.md)"
+        status=1
+    fi
+    if ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier'; then
+        echo "$f: missing SPDX line"
+        status=1
+    fi
+done
+# raw allocation only in util/alloc.c within the library
+for f in $(git ls-files 'src/lib/*.c'); do
+    case "$f" in src/lib/util/alloc.c) continue ;; esac
+    if grep -nE '(^|[^_a-z])(malloc|calloc|realloc|free|strdup|strndup)\s*\(' "$f" | grep -v 'checksrc: ok'; then
+        echo "$f: raw allocation (use azk_malloc & co.)"
+        status=1
+    fi
+done
+exit $status
