@@ -47,4 +47,7 @@ AZK_NODISCARD azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, s
 bool azk_names__is_family(const azk_names *n, const char *s, size_t len);
 bool azk_names__is_given(const azk_names *n, const char *s, size_t len);
 
+/* Number of MeCab parses this context has run (statistics for benchmarks). */
+unsigned long azk_names__ctx_mecab_calls(const azk_names_ctx *ctx);
+
 #endif

@@ -1,0 +1,1163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/names.c -- Japanese person-name detection (contract: names.h).
+ *
+ * Three paths, cheapest first:
+ *   - name columns (氏名, フリガナ, 姓, 名): the trimmed cell is the name
+ *     when it is plausibly one; the lexicon only splits family/given.
+ *   - free text: a byte scan skips ASCII eight bytes at a time; at CJK
+ *     positions the lexicon (names_lex.c) proposes candidates, which need a
+ *     cue before anything costly happens: surname + given name, name +
+ *     honorific (様/さん/殿/君/氏...), a label (氏名：, お名前 ...), or a
+ *     katakana reading pair (ヤマダ タロウ). Kanji candidates are then
+ *     confirmed by MeCab on a short window: the tokens must align with the
+ *     candidate and carry 名詞,固有名詞,人名 (姓 then 名), or, with a strong
+ *     cue, at least not be tagged as an organisation, a place or a common
+ *     word. One MeCab parse is reused for nearby candidates.
+ *   - half-width katakana input is folded to full width first, with a byte
+ *     map so spans stay on the caller's bytes.
+ *
+ * One callback per mention; the scan resumes after a reported mention, so
+ * mentions never overlap. Nothing here logs or stores the text.
+ */
+#include "detect/names.h"
+#include "detect/names_lex.h"
+
+#include <mecab.h>
+#include <string.h>
+#include <unistd.h>
+
+#define AZK_NAMES_DEFAULT_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
+
+/* confidence ladder: column > honorific/label > confirmed pair > weaker */
+#define CONF_COLUMN         0.95
+#define CONF_COLUMN_UNKNOWN 0.85
+#define CONF_FULL_HONOR     0.93
+#define CONF_LABEL          0.90
+#define CONF_FAMILY_HONOR   0.85
+#define CONF_KANA_HONOR     0.85
+#define CONF_FULL_PAIR      0.80
+#define CONF_KANA_PAIR      0.75
+#define CONF_LABEL_UNKNOWN  0.70
+#define CONF_GIVEN_HONOR    0.70
+#define CONF_KANA_FAMILY    0.70
+
+#define MAX_TOKS      128
+#define WIN_BEFORE    8  /* code points of context before a candidate */
+#define WIN_AFTER     32 /* code points after it */
+#define MAX_NAME_CHARS 10
+#define MAX_KANA_CHARS 20
+
+enum tok_class {
+    TK_OTHER = 0,  /* not a noun: particle, verb, ... */
+    TK_NOUN,       /* common noun */
+    TK_UNKNOWN,    /* MeCab unknown word */
+    TK_FAMILY,     /* 名詞,固有名詞,人名,姓 */
+    TK_GIVEN,      /* 名詞,固有名詞,人名,名 */
+    TK_PERSON,     /* 名詞,固有名詞,人名,一般 */
+    TK_HONOR,      /* 名詞,接尾,人名 (様, さん, 氏 ...) */
+    TK_ORG,        /* 名詞,固有名詞,組織 */
+    TK_PLACE,      /* 名詞,固有名詞,地域 */
+    TK_PLACE_SUFFIX, /* 名詞,接尾,地域 (区, 市, 駅 ...) */
+    TK_SPACE,      /* 記号,空白 */
+    TK_SYMBOL      /* other 記号 */
+};
+
+struct tok {
+    size_t start, end; /* byte offsets in the scanned text */
+    enum tok_class cls;
+};
+
+struct azk_names {
+    struct azk_names_lex lex;
+    mecab_model_t *model;
+};
+
+struct azk_names_ctx {
+    const azk_names *n;
+    mecab_t *tagger;
+    mecab_lattice_t *lattice;
+    /* last MeCab parse: tokens of text[win_start, win_end) */
+    const uint8_t *win_text;
+    size_t win_start, win_end;
+    bool win_hard_start, win_hard_end; /* window edge is a line/text edge */
+    uint8_t window[(WIN_BEFORE + WIN_AFTER) * 4];
+    struct tok toks[MAX_TOKS];
+    size_t ntok;
+    /* half-width katakana folding */
+    azk_buf norm;
+    size_t *map;
+    size_t map_cap;
+    unsigned long mecab_calls;
+};
+
+/* one scan call */
+struct scan {
+    azk_names_ctx *ctx;
+    const azk_names *n;
+    const uint8_t *t;
+    size_t len;
+    const size_t *map; /* NULL, or t offsets -> caller offsets */
+    double factor;     /* column adjustments */
+    double boost;
+    azk_name_cb cb;
+    void *payload;
+};
+
+/* ---- character classes ------------------------------------------------ */
+
+static bool is_kanji(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF) || c == 0x3005 ||
+           c == 0x3006 || c == 0x30F5 || c == 0x30F6;
+}
+
+static bool is_kata(uint32_t c)
+{
+    return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
+}
+
+static bool is_hira(uint32_t c)
+{
+    return (c >= 0x3041 && c <= 0x3096) || c == 0x309D || c == 0x309E;
+}
+
+static bool is_space(uint32_t c)
+{
+    return c == ' ' || c == '\t' || c == 0x3000;
+}
+
+static uint32_t cp_at(const struct scan *s, size_t i, size_t *clen)
+{
+    uint32_t cp = 0;
+    size_t l = 0;
+    if (i < s->len)
+        l = azk_utf8_decode(s->t + i, s->len - i, &cp);
+    if (clen != NULL)
+        *clen = l;
+    return cp;
+}
+
+/* Code point ending just before i (0 at the start). */
+static uint32_t cp_before(const struct scan *s, size_t i)
+{
+    size_t j = i;
+    uint32_t cp = 0;
+    if (i == 0)
+        return 0;
+    do {
+        j--;
+    } while (j > 0 && i - j < 4 && (s->t[j] & 0xC0) == 0x80);
+    (void)azk_utf8_decode(s->t + j, i - j, &cp);
+    return cp;
+}
+
+/* Skip one whitespace code point (ASCII space, tab, U+3000) at i. */
+static size_t skip_one_space(const struct scan *s, size_t i)
+{
+    size_t l;
+    uint32_t c = cp_at(s, i, &l);
+    return (l > 0 && is_space(c)) ? i + l : i;
+}
+
+static bool bytes_eq(const struct scan *s, size_t i, const char *lit, size_t *end)
+{
+    size_t l = strlen(lit);
+    if (i + l > s->len || memcmp(s->t + i, lit, l) != 0)
+        return false;
+    *end = i + l;
+    return true;
+}
+
+/*
+ * Honorific at i: 様/さま/さん/殿/君/氏/くん/ちゃん. A kanji honorific must
+ * not start a longer word (様式, 様子, 殿堂, 氏名, 君主), except 様方/様宛.
+ */
+static bool honorific_at(const struct scan *s, size_t i, size_t *end)
+{
+    static const char *const kanji_h[] = {"様", "殿", "君", "氏"};
+    static const char *const kana_h[] = {"さま", "さん", "くん", "ちゃん"};
+    size_t e;
+    for (size_t k = 0; k < sizeof(kanji_h) / sizeof(kanji_h[0]); k++) {
+        if (bytes_eq(s, i, kanji_h[k], &e)) {
+            uint32_t nx = cp_at(s, e, NULL);
+            if (is_kanji(nx) && !(k == 0 && (nx == 0x65B9 /* 方 */ || nx == 0x5B9B /* 宛 */)))
+                return false;
+            *end = e;
+            return true;
+        }
+    }
+    for (size_t k = 0; k < sizeof(kana_h) / sizeof(kana_h[0]); k++) {
+        if (bytes_eq(s, i, kana_h[k], &e)) {
+            *end = e;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- lexicon helpers ---------------------------------------------------- */
+
+static const struct azk_names_lex_entry *lex_find(const azk_names *n, const uint8_t *p, size_t len)
+{
+    return azk_names__lex_find(&n->lex, p, len);
+}
+
+/*
+ * Lexicon entries starting at i whose chars all satisfy the class (kanji or
+ * katakana): ends[] gets their end offsets, longest first, for entries with
+ * any flag in `want`. Returns the count.
+ */
+static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned want, size_t *ends,
+                           size_t max_out)
+{
+    size_t bounds[64];
+    size_t nb = 0;
+    size_t j = i;
+    size_t out = 0;
+    size_t l;
+    uint32_t c = cp_at(s, i, &l);
+    size_t limit = c < 0x10000 ? s->n->lex.first[c] : s->n->lex.max_chars;
+    if (limit > 64)
+        limit = 64;
+    while (nb < limit) {
+        c = cp_at(s, j, &l);
+        if (l == 0 || !(kana ? is_kata(c) : is_kanji(c)))
+            break;
+        j += l;
+        bounds[nb++] = j;
+    }
+    while (nb > 0 && out < max_out) {
+        const struct azk_names_lex_entry *e;
+        nb--;
+        e = lex_find(s->n, s->t + i, bounds[nb] - i);
+        if (e != NULL && (e->flags & want) != 0)
+            ends[out++] = bounds[nb];
+    }
+    return out;
+}
+
+/*
+ * Best family/given split of p[0..len) by the lexicon (kanji flags or
+ * reading flags). Returns the family byte length, 0 when no split exists.
+ * *both is set when both parts are known.
+ */
+static size_t lex_split(const azk_names *n, const uint8_t *p, size_t len, bool kana, bool *both)
+{
+    unsigned ff = kana ? AZK_NAMES_LEX_R_FAMILY : AZK_NAMES_LEX_FAMILY;
+    unsigned gf = kana ? AZK_NAMES_LEX_R_GIVEN : AZK_NAMES_LEX_GIVEN;
+    size_t best = 0;
+    unsigned best_cost = 0xFFFFFFFFu;
+    size_t longest_family = 0;
+    size_t i = 0;
+    *both = false;
+    while (i < len) {
+        uint32_t cp;
+        const struct azk_names_lex_entry *f;
+        i += azk_utf8_decode(p + i, len - i, &cp);
+        if (i >= len)
+            break;
+        f = lex_find(n, p, i);
+        if (f != NULL && (f->flags & ff) != 0) {
+            const struct azk_names_lex_entry *g = lex_find(n, p + i, len - i);
+            longest_family = i;
+            if (g != NULL && (g->flags & gf) != 0) {
+                unsigned cost = (unsigned)f->fcost + g->gcost;
+                if (cost < best_cost) {
+                    best_cost = cost;
+                    best = i;
+                }
+            }
+        }
+    }
+    if (best != 0) {
+        *both = true;
+        return best;
+    }
+    return longest_family;
+}
+
+/* ---- reporting -------------------------------------------------------------- */
+
+static azk_status emit(struct scan *s, size_t start, size_t end, size_t family_end, double conf,
+                       bool kana)
+{
+    azk_name_hit h;
+    size_t os = s->map ? s->map[start] : start;
+    size_t oe = s->map ? s->map[end] : end;
+    conf = conf * s->factor + s->boost;
+    if (conf > 1.0)
+        conf = 1.0;
+    if (conf < 0.0)
+        conf = 0.0;
+    h.start = os;
+    h.len = oe - os;
+    h.family_len = 0;
+    if (family_end > start && family_end <= end)
+        h.family_len = (s->map ? s->map[family_end] : family_end) - os;
+    h.confidence = conf;
+    h.kana = kana;
+    return s->cb(&h, s->payload);
+}
+
+/* ---- MeCab ------------------------------------------------------------------ */
+
+static enum tok_class classify(const mecab_node_t *node)
+{
+    const char *f = node->feature;
+    if (f == NULL)
+        return TK_OTHER;
+    if (strncmp(f, "名詞,固有名詞,人名,姓", strlen("名詞,固有名詞,人名,姓")) == 0)
+        return TK_FAMILY;
+    if (strncmp(f, "名詞,固有名詞,人名,名", strlen("名詞,固有名詞,人名,名")) == 0)
+        return TK_GIVEN;
+    if (strncmp(f, "名詞,固有名詞,人名", strlen("名詞,固有名詞,人名")) == 0)
+        return TK_PERSON;
+    if (strncmp(f, "名詞,固有名詞,組織", strlen("名詞,固有名詞,組織")) == 0)
+        return TK_ORG;
+    if (strncmp(f, "名詞,固有名詞,地域", strlen("名詞,固有名詞,地域")) == 0)
+        return TK_PLACE;
+    if (strncmp(f, "名詞,接尾,人名", strlen("名詞,接尾,人名")) == 0)
+        return TK_HONOR;
+    if (strncmp(f, "名詞,接尾,地域", strlen("名詞,接尾,地域")) == 0)
+        return TK_PLACE_SUFFIX;
+    if (node->stat == MECAB_UNK_NODE)
+        return TK_UNKNOWN;
+    if (strncmp(f, "名詞,", strlen("名詞,")) == 0)
+        return TK_NOUN;
+    if (strncmp(f, "記号,空白", strlen("記号,空白")) == 0)
+        return TK_SPACE;
+    if (strncmp(f, "記号,", strlen("記号,")) == 0)
+        return TK_SYMBOL;
+    return TK_OTHER;
+}
+
+/*
+ * Make sure ctx->toks covers position p with some context on both sides,
+ * parsing a window of the current line when the cached one does not.
+ */
+static void parse_around(struct scan *s, size_t p)
+{
+    azk_names_ctx *ctx = s->ctx;
+    size_t ws = p;
+    size_t we = p;
+    const mecab_node_t *node;
+    if (ctx->win_text == s->t && ctx->ntok > 0 && p >= ctx->win_start && p < ctx->win_end &&
+        (ctx->win_hard_start || p - ctx->win_start >= 12) &&
+        (ctx->win_hard_end || ctx->win_end - p >= 48))
+        return;
+    for (int k = 0; k < WIN_BEFORE && ws > 0; k++) {
+        size_t j = ws;
+        do {
+            j--;
+        } while (j > 0 && (s->t[j] & 0xC0) == 0x80);
+        if (s->t[j] == '\n' || s->t[j] == '\r')
+            break;
+        ws = j;
+    }
+    for (int k = 0; k < WIN_AFTER && we < s->len; k++) {
+        size_t l;
+        (void)cp_at(s, we, &l);
+        if (s->t[we] == '\n' || s->t[we] == '\r')
+            break;
+        we += l;
+    }
+    ctx->win_text = s->t;
+    ctx->win_start = ws;
+    ctx->win_end = we;
+    ctx->win_hard_start = ws == 0 || s->t[ws - 1] == '\n' || s->t[ws - 1] == '\r';
+    ctx->win_hard_end = we >= s->len || s->t[we] == '\n' || s->t[we] == '\r';
+    ctx->ntok = 0;
+    ctx->mecab_calls++;
+    /*
+     * MeCab reads U+3000 as a symbol token, which breaks the 姓→名
+     * connection costs (伊藤　花子 becomes place + given name); three ASCII
+     * spaces keep the byte offsets and are skipped like any whitespace.
+     */
+    if (we - ws > sizeof(ctx->window))
+        we = ws + sizeof(ctx->window); /* cannot happen: WIN_* chars x 4 bytes */
+    memcpy(ctx->window, s->t + ws, we - ws);
+    for (size_t k = 0; k + 3 <= we - ws; k++) {
+        if (ctx->window[k] == 0xE3 && ctx->window[k + 1] == 0x80 && ctx->window[k + 2] == 0x80)
+            memset(ctx->window + k, ' ', 3);
+    }
+    mecab_lattice_set_sentence2(ctx->lattice, (const char *)ctx->window, we - ws);
+    if (!mecab_parse_lattice(ctx->tagger, ctx->lattice))
+        return; /* no tokens: every candidate in the window is rejected */
+    for (node = mecab_lattice_get_bos_node(ctx->lattice); node != NULL; node = node->next) {
+        const uint8_t *sp = (const uint8_t *)node->surface;
+        if (node->stat == MECAB_BOS_NODE)
+            continue;
+        if (node->stat == MECAB_EOS_NODE || ctx->ntok >= MAX_TOKS)
+            break;
+        if (sp < ctx->window || sp + node->length > ctx->window + (we - ws)) {
+            ctx->ntok = 0; /* not pointing into our buffer: distrust the parse */
+            return;
+        }
+        ctx->toks[ctx->ntok].start = ws + (size_t)(sp - ctx->window);
+        ctx->toks[ctx->ntok].end = ctx->toks[ctx->ntok].start + node->length;
+        ctx->toks[ctx->ntok].cls = classify(node);
+        ctx->ntok++;
+    }
+}
+
+/* Index of the token starting at p, or -1. */
+static long tok_at(const azk_names_ctx *ctx, size_t p)
+{
+    for (size_t k = 0; k < ctx->ntok; k++) {
+        if (ctx->toks[k].start == p)
+            return (long)k;
+        if (ctx->toks[k].start > p)
+            break;
+    }
+    return -1;
+}
+
+static bool tok_personal(enum tok_class c)
+{
+    return c == TK_FAMILY || c == TK_GIVEN || c == TK_PERSON;
+}
+
+static bool tok_contradicts(enum tok_class c)
+{
+    return c == TK_ORG || c == TK_PLACE || c == TK_PLACE_SUFFIX || c == TK_OTHER ||
+           c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR;
+}
+
+/*
+ * Tokens from index k covering exactly [start, end): returns the index of
+ * the last one, or -1 when the boundaries do not align or a token
+ * contradicts a name. *personal: some token is 人名; *family_first: the
+ * first token is 人名,姓; *all_unknown: every token is an unknown word.
+ */
+static long span_tokens(const azk_names_ctx *ctx, long k, size_t end, bool *personal,
+                        bool *family_first, bool *all_unknown)
+{
+    *personal = false;
+    *all_unknown = true;
+    *family_first = k >= 0 && (size_t)k < ctx->ntok && ctx->toks[k].cls == TK_FAMILY;
+    for (; k >= 0 && (size_t)k < ctx->ntok; k++) {
+        const struct tok *t = &ctx->toks[k];
+        if (t->end > end || tok_contradicts(t->cls))
+            return -1;
+        if (tok_personal(t->cls))
+            *personal = true;
+        if (t->cls != TK_UNKNOWN)
+            *all_unknown = false;
+        if (t->end == end)
+            return k;
+    }
+    return -1;
+}
+
+/* Token k+1 starts at `at` and is an honorific suffix ending at hend. */
+static bool tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t hend)
+{
+    const struct tok *t;
+    if (k < 0 || (size_t)k + 1 >= ctx->ntok)
+        return false;
+    t = &ctx->toks[k + 1];
+    return t->start == at && t->end == hend &&
+           (t->cls == TK_HONOR || t->cls == TK_NOUN || t->cls == TK_UNKNOWN);
+}
+
+/* ---- free text: kanji candidates --------------------------------------- */
+
+/*
+ * Kanji name starting at p. On a report, *next is set past the mention
+ * (and its honorific).
+ */
+static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
+{
+    azk_names_ctx *ctx = s->ctx;
+    size_t fam[8];
+    size_t giv[8];
+    size_t nf = lex_prefixes(s, p, false, AZK_NAMES_LEX_FAMILY, fam, 8);
+    size_t ng = lex_prefixes(s, p, false, AZK_NAMES_LEX_GIVEN, giv, 8);
+    bool cue = false;
+    long k0;
+
+    if (nf == 0 && ng == 0)
+        return AZK_OK;
+    /* a cue must be there before MeCab is asked anything */
+    for (size_t a = 0; a < nf && !cue; a++) {
+        size_t he;
+        size_t g2[1];
+        cue = honorific_at(s, fam[a], &he) ||
+              lex_prefixes(s, skip_one_space(s, fam[a]), false, AZK_NAMES_LEX_GIVEN, g2, 1) > 0;
+    }
+    for (size_t b = 0; b < ng && !cue; b++) {
+        size_t he;
+        cue = honorific_at(s, giv[b], &he);
+    }
+    if (!cue)
+        return AZK_OK;
+
+    parse_around(s, p);
+    k0 = tok_at(ctx, p);
+    if (k0 < 0)
+        return AZK_OK; /* MeCab puts p inside a longer word */
+
+    for (size_t a = 0; a < nf; a++) {
+        bool fpers, ffirst, funk, gpers, gfirst, gunk;
+        long kf = span_tokens(ctx, k0, fam[a], &fpers, &ffirst, &funk);
+        size_t q, he;
+        size_t g2[8];
+        size_t ng2;
+        if (kf < 0)
+            continue;
+        q = skip_one_space(s, fam[a]);
+        ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
+        for (size_t b = 0; b < ng2; b++) {
+            long kg = tok_at(ctx, q);
+            long kl;
+            bool honor;
+            double conf;
+            if (kg < 0)
+                continue;
+            kl = span_tokens(ctx, kg, g2[b], &gpers, &gfirst, &gunk);
+            if (kl < 0)
+                continue;
+            honor = honorific_at(s, g2[b], &he) && tok_honorific(ctx, kl, g2[b], he);
+            if ((size_t)kl + 1 < ctx->ntok && ctx->toks[kl + 1].cls == TK_PLACE_SUFFIX)
+                continue; /* 山田太郎駅: a place */
+            if (honor && (fpers || gpers || (funk && gunk)))
+                conf = CONF_FULL_HONOR;
+            else if (ffirst && gpers)
+                conf = CONF_FULL_PAIR; /* MeCab: 姓 then 名 */
+            else
+                continue;
+            *next = honor ? he : g2[b];
+            return emit(s, p, g2[b], fam[a], conf, false);
+        }
+        if (honorific_at(s, fam[a], &he) && tok_honorific(ctx, kf, fam[a], he) && (fpers || funk)) {
+            *next = he;
+            return emit(s, p, fam[a], fam[a], CONF_FAMILY_HONOR, false);
+        }
+    }
+    for (size_t b = 0; b < ng; b++) {
+        bool gpers, gfirst, gunk;
+        size_t he;
+        long kl = span_tokens(ctx, k0, giv[b], &gpers, &gfirst, &gunk);
+        if (kl < 0 || !gpers)
+            continue;
+        if (honorific_at(s, giv[b], &he) && tok_honorific(ctx, kl, giv[b], he)) {
+            *next = he;
+            return emit(s, p, giv[b], 0, CONF_GIVEN_HONOR, false);
+        }
+    }
+    return AZK_OK;
+}
+
+/* ---- free text: katakana readings --------------------------------------- */
+
+/* End of the katakana run at i (・ excluded). */
+static size_t kata_run(const struct scan *s, size_t i)
+{
+    size_t l;
+    for (;;) {
+        uint32_t c = cp_at(s, i, &l);
+        if (l == 0 || !is_kata(c))
+            return i;
+        i += l;
+    }
+}
+
+static size_t count_chars(const uint8_t *p, size_t len)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++)
+        c += (p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static unsigned lex_flags(const struct scan *s, size_t a, size_t b)
+{
+    const struct azk_names_lex_entry *e = lex_find(s->n, s->t + a, b - a);
+    return e != NULL ? e->flags : 0;
+}
+
+/* Katakana run starting at p (not preceded by katakana). */
+static azk_status try_kana(struct scan *s, size_t p, size_t *next)
+{
+    size_t aend = kata_run(s, p);
+    size_t he;
+    unsigned fa;
+    size_t q;
+    if (aend == p || count_chars(s->t + p, aend - p) < 2)
+        return AZK_OK;
+    fa = lex_flags(s, p, aend);
+    q = skip_one_space(s, aend);
+    if (q > aend && (fa & AZK_NAMES_LEX_R_FAMILY) != 0) {
+        size_t bend = kata_run(s, q);
+        if (bend > q && count_chars(s->t + q, bend - q) >= 2 && cp_at(s, bend, NULL) != 0x30FB &&
+            (lex_flags(s, q, bend) & AZK_NAMES_LEX_R_GIVEN) != 0) {
+            bool honor = honorific_at(s, bend, &he);
+            *next = honor ? he : bend;
+            return emit(s, p, bend, aend, honor ? CONF_KANA_HONOR + 0.05 : CONF_KANA_PAIR, true);
+        }
+    }
+    if (honorific_at(s, aend, &he)) {
+        bool both = false;
+        size_t f = lex_split(s->n, s->t + p, aend - p, true, &both);
+        if (both) {
+            *next = he;
+            return emit(s, p, aend, p + f, CONF_KANA_HONOR, true);
+        }
+        if ((fa & AZK_NAMES_LEX_R_FAMILY) != 0) {
+            *next = he;
+            return emit(s, p, aend, aend, CONF_KANA_FAMILY, true);
+        }
+    }
+    return AZK_OK;
+}
+
+/* ---- free text: labels ----------------------------------------------------- */
+
+static const char *const labels[] = {
+    /* longest first where one label is a prefix of another */
+    "ご契約者名", "ご契約者", "契約者氏名", "契約者名", "契約者", "氏名カナ", "氏名（カナ）",
+    "氏名(カナ)", "カナ氏名", "フリガナ", "ふりがな", "お名前", "氏名", "名前", "宛名",
+    "担当者名", "担当者", "担当", "受取人名", "受取人", "申込者名", "申込者", "依頼人",
+};
+
+/* Kanji run from i, at most MAX_NAME_CHARS, stopping before an honorific. */
+static size_t label_kanji_run(const struct scan *s, size_t i, size_t *chars)
+{
+    size_t l;
+    for (;;) {
+        size_t he;
+        uint32_t c = cp_at(s, i, &l);
+        if (l == 0 || !is_kanji(c) || *chars > MAX_NAME_CHARS)
+            return i;
+        if (*chars > 0 && honorific_at(s, i, &he))
+            return i;
+        i += l;
+        (*chars)++;
+    }
+}
+
+static azk_status label_value(struct scan *s, size_t v, bool kana_label, size_t *next)
+{
+    azk_names_ctx *ctx = s->ctx;
+    size_t l;
+    uint32_t c = cp_at(s, v, &l);
+    size_t he;
+
+    if (is_kata(c)) {
+        size_t aend = kata_run(s, v);
+        size_t end = aend;
+        size_t fam = 0;
+        bool known = false;
+        size_t q = skip_one_space(s, aend);
+        unsigned fa = lex_flags(s, v, aend);
+        if (q == aend)
+            q = aend + (cp_at(s, aend, &l) == 0x30FB ? l : 0);
+        if (q > aend && kata_run(s, q) > q) {
+            end = kata_run(s, q);
+            fam = aend;
+            known = (fa & AZK_NAMES_LEX_R_FAMILY) != 0 ||
+                    (lex_flags(s, q, end) & AZK_NAMES_LEX_R_GIVEN) != 0;
+        } else {
+            bool both;
+            size_t f = lex_split(s->n, s->t + v, aend - v, true, &both);
+            known = both || (fa & (AZK_NAMES_LEX_R_FAMILY | AZK_NAMES_LEX_R_GIVEN)) != 0;
+            fam = f > 0 ? v + f : ((fa & AZK_NAMES_LEX_R_FAMILY) ? aend : 0);
+        }
+        if (count_chars(s->t + v, end - v) > MAX_KANA_CHARS || (!known && !kana_label))
+            return AZK_OK;
+        *next = honorific_at(s, end, &he) ? he : end;
+        return emit(s, v, end, fam, known ? CONF_LABEL : CONF_LABEL_UNKNOWN, true);
+    }
+    if (is_kanji(c)) {
+        size_t chars = 0;
+        size_t aend = label_kanji_run(s, v, &chars);
+        size_t end = aend;
+        size_t q = skip_one_space(s, aend);
+        size_t fam = 0;
+        bool pers = false;
+        bool first = false;
+        bool unk = true;
+        bool support;
+        long k0;
+        if (q > aend && is_kanji(cp_at(s, q, NULL)) && !honorific_at(s, q, &he))
+            end = label_kanji_run(s, q, &chars);
+        if (chars > MAX_NAME_CHARS || (is_kanji(cp_at(s, end, NULL)) && !honorific_at(s, end, &he)))
+            return AZK_OK;
+        parse_around(s, v);
+        k0 = tok_at(ctx, v);
+        if (k0 < 0)
+            return AZK_OK;
+        /* tokens must align with the value and none may contradict */
+        for (size_t k = (size_t)k0; k < ctx->ntok && ctx->toks[k].start < end; k++) {
+            const struct tok *t = &ctx->toks[k];
+            if (t->cls == TK_SPACE)
+                continue;
+            if (t->end > end || tok_contradicts(t->cls))
+                return AZK_OK;
+            pers = pers || tok_personal(t->cls);
+            unk = unk && t->cls == TK_UNKNOWN;
+        }
+        if (q > aend && end > q) {
+            fam = aend;
+        } else {
+            bool both;
+            size_t f = lex_split(s->n, s->t + v, aend - v, false, &both);
+            unsigned fa = lex_flags(s, v, aend);
+            if (f > 0)
+                fam = v + f;
+            else if ((fa & AZK_NAMES_LEX_FAMILY) != 0)
+                fam = aend;
+        }
+        first = lex_prefixes(s, v, false, AZK_NAMES_LEX_FAMILY, &l, 1) > 0;
+        support = pers || first;
+        if (!support && !unk)
+            return AZK_OK;
+        *next = honorific_at(s, end, &he) ? he : end;
+        return emit(s, v, end, fam, support ? CONF_LABEL : CONF_LABEL_UNKNOWN, false);
+    }
+    return AZK_OK;
+}
+
+/* Label at p followed by a separator and a value. */
+static azk_status try_label(struct scan *s, size_t p, size_t *next)
+{
+    for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
+        size_t e;
+        size_t v;
+        int seps = 0;
+        size_t l;
+        bool kana_label;
+        if (!bytes_eq(s, p, labels[k], &e))
+            continue;
+        kana_label = strstr(labels[k], "カナ") != NULL || strstr(labels[k], "ふりがな") != NULL;
+        /* optional qualifier: (カナ), （漢字） */
+        if (bytes_eq(s, e, "（", &v) || bytes_eq(s, e, "(", &v)) {
+            size_t j = v;
+            for (int n = 0; n < 8 && j < s->len; n++) {
+                size_t close;
+                if (bytes_eq(s, j, "）", &close) || bytes_eq(s, j, ")", &close)) {
+                    e = close;
+                    break;
+                }
+                (void)cp_at(s, j, &l);
+                j += l;
+            }
+        }
+        v = e;
+        for (;;) {
+            uint32_t c = cp_at(s, v, &l);
+            if (l == 0 || !(c == ':' || c == 0xFF1A || c == '=' || c == 0xFF1D || is_space(c) ||
+                            c == 0x300C || c == '[' || c == 0xFF3B))
+                break;
+            v += l;
+            seps++;
+        }
+        *next = e; /* the label itself is not a name */
+        if (seps == 0 || seps > 4)
+            return AZK_OK;
+        return label_value(s, v, kana_label, next);
+    }
+    return AZK_OK;
+}
+
+/* ---- free-text scan ------------------------------------------------------- */
+
+static azk_status scan_free(struct scan *s)
+{
+    const uint8_t *t = s->t;
+    size_t n = s->len;
+    size_t i = 0;
+    uint32_t prev = 0;
+    while (i < n) {
+        azk_status rc;
+        size_t l;
+        size_t next = 0;
+        uint32_t c;
+        if (t[i] < 0x80) {
+            /* ASCII: skip eight bytes at a time */
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, t + i, 8);
+                if ((w & 0x8080808080808080ull) != 0)
+                    break;
+                i += 8;
+            }
+            while (i < n && t[i] < 0x80)
+                i++;
+            prev = ' ';
+            continue;
+        }
+        c = cp_at(s, i, &l);
+        if (is_kanji(c) || is_kata(c) || is_hira(c)) {
+            rc = try_label(s, i, &next);
+            if (rc != AZK_OK)
+                return rc;
+            if (next == 0 && is_kanji(c)) {
+                rc = try_kanji(s, i, &next);
+                if (rc != AZK_OK)
+                    return rc;
+            } else if (next == 0 && is_kata(c) && !is_kata(prev) && prev != 0x30FB) {
+                rc = try_kana(s, i, &next);
+                if (rc != AZK_OK)
+                    return rc;
+            }
+        }
+        if (next > i) {
+            i = next;
+            prev = cp_before(s, i);
+            continue;
+        }
+        prev = c;
+        i += l;
+    }
+    return AZK_OK;
+}
+
+/* ---- name columns --------------------------------------------------------- */
+
+static const char *const not_names[] = {
+    "不明", "なし", "無し", "未定", "同上", "該当なし", "未設定", "未入力", "空欄", "本人",
+};
+static const char *const org_words[] = {
+    "株式会社", "有限会社", "合同会社", "会社", "銀行", "支店", "協会", "組合", "法人",
+    "病院", "大学", "学校", "事務所", "商店", "信用金庫", "御中", "営業所", "センター",
+};
+
+static bool contains(const uint8_t *p, size_t len, const char *w)
+{
+    size_t wl = strlen(w);
+    for (size_t i = 0; i + wl <= len; i++) {
+        if (memcmp(p + i, w, wl) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The whole trimmed cell as a name. Returns true (and reports) when the
+ * cell is plausibly one name; false lets the caller fall back to free text.
+ */
+static azk_status scan_column(struct scan *s, azk_column_kind col, bool *done)
+{
+    size_t a = 0;
+    size_t b = s->len;
+    size_t l;
+    size_t sep_start = 0;
+    size_t sep_end = 0;
+    size_t fold_sep = 0;
+    size_t chars = 0;
+    int parts = 1;
+    bool any_kanji = false;
+    bool all_kana = true;
+    bool kana_col = col == AZK_COL_NAME_KANA;
+    uint8_t folded[128];
+    size_t flen = 0;
+    size_t fam = 0;
+    bool known = false;
+    size_t he;
+
+    *done = false;
+    while (a < b) {
+        uint32_t c = cp_at(s, a, &l);
+        if (!is_space(c) && c != '\r' && c != '\n')
+            break;
+        a += l;
+    }
+    while (b > a) {
+        size_t j = b;
+        uint32_t c;
+        do {
+            j--;
+        } while (j > a && (s->t[j] & 0xC0) == 0x80);
+        (void)azk_utf8_decode(s->t + j, b - j, &c);
+        if (!is_space(c) && c != '\r' && c != '\n')
+            break;
+        b = j;
+    }
+    if (a == b)
+        return AZK_OK;
+    for (size_t k = 0; k < sizeof(not_names) / sizeof(not_names[0]); k++) {
+        if (b - a == strlen(not_names[k]) && memcmp(s->t + a, not_names[k], b - a) == 0) {
+            *done = true; /* a placeholder, not a name and not free text */
+            return AZK_OK;
+        }
+    }
+    for (size_t k = 0; k < sizeof(org_words) / sizeof(org_words[0]); k++) {
+        if (contains(s->t + a, b - a, org_words[k]))
+            return AZK_OK;
+    }
+    /* walk the cell: name characters with at most one separator run */
+    for (size_t i = a; i < b;) {
+        uint32_t c = cp_at(s, i, &l);
+        if (is_space(c) || c == 0x30FB) {
+            if (sep_end == i && sep_end != 0) {
+                sep_end = i + l; /* same separator run */
+            } else {
+                if (parts == 2 || i == a)
+                    return AZK_OK;
+                parts = 2;
+                fold_sep = flen;
+                sep_start = i;
+                sep_end = i + l;
+            }
+            i += l;
+            continue;
+        }
+        if (!kana_col && honorific_at(s, i, &he) && he == b && chars > 0) {
+            b = i; /* 山田太郎様 in a name column: the name without 様 */
+            break;
+        }
+        if (is_kanji(c)) {
+            any_kanji = true;
+            all_kana = false;
+        } else if (!is_kata(c) && !is_hira(c)) {
+            return AZK_OK;
+        }
+        if (flen + 4 < sizeof(folded))
+            flen += azk_utf8_encode(azk_names__hira_to_kata(c), folded + flen);
+        else
+            return AZK_OK;
+        chars++;
+        i += l;
+    }
+    if (chars == 0)
+        return AZK_OK;
+    if (kana_col && any_kanji)
+        return AZK_OK;
+    if (chars > (all_kana ? MAX_KANA_CHARS : MAX_NAME_CHARS))
+        return AZK_OK;
+    if (parts == 2 && sep_end >= b)
+        return AZK_OK;
+    /* family/given split */
+    if (col == AZK_COL_FAMILY_NAME) {
+        fam = b;
+        known = azk_names__is_family(s->n, (const char *)folded, flen);
+    } else if (col == AZK_COL_GIVEN_NAME) {
+        fam = 0;
+        known = azk_names__is_given(s->n, (const char *)folded, flen);
+    } else if (parts == 2) {
+        size_t fb = fold_sep; /* folded holds both parts without the separator */
+        fam = sep_start;
+        known = azk_names__is_family(s->n, (const char *)folded, fb) ||
+                azk_names__is_given(s->n, (const char *)folded + fb, flen - fb);
+    } else {
+        bool both = false;
+        size_t f = lex_split(s->n, folded, flen, all_kana, &both);
+        if (f > 0) {
+            fam = a + f; /* folding keeps byte lengths (kana 3 -> 3) */
+            known = true;
+        } else if (azk_names__is_family(s->n, (const char *)folded, flen)) {
+            fam = b;
+            known = true;
+        } else {
+            known = azk_names__is_given(s->n, (const char *)folded, flen);
+        }
+    }
+    *done = true;
+    return emit(s, a, b, fam, known ? CONF_COLUMN : CONF_COLUMN_UNKNOWN, all_kana);
+}
+
+/* ---- public ---------------------------------------------------------------- */
+
+azk_status azk_names__new(azk_names **out, const char *dicdir)
+{
+    azk_status rc = AZK_ERR_NOMEM;
+    azk_names *n = NULL;
+    char *argv[3] = {NULL, NULL, NULL};
+    int argc = 1;
+
+    AZK_ASSERT_ARG(out);
+    *out = NULL;
+    n = azk_calloc(1, sizeof(*n));
+    if (n == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    rc = azk_names__lex_init(&n->lex);
+    if (rc != AZK_OK)
+        goto done;
+    if (dicdir == NULL && access(AZK_NAMES_DEFAULT_DICDIR "/sys.dic", R_OK) == 0)
+        dicdir = AZK_NAMES_DEFAULT_DICDIR;
+    argv[0] = azk_strdup("mecab");
+    if (argv[0] == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    if (dicdir != NULL) {
+        argv[1] = azk_strdup("-d");
+        argv[2] = azk_strdup(dicdir);
+        if (argv[1] == NULL || argv[2] == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        argc = 3;
+    }
+    n->model = mecab_model_new(argc, argv);
+    if (n->model == NULL) {
+        rc = azk_error_set(AZK_ERR_UNSUPPORTED, "names: cannot load the MeCab dictionary");
+        goto done;
+    }
+    *out = n;
+    n = NULL;
+    rc = AZK_OK;
+done:
+    for (int k = 0; k < 3; k++)
+        azk_free(argv[k]);
+    azk_names__free(n);
+    return rc;
+}
+
+void azk_names__free(azk_names *n)
+{
+    if (n == NULL)
+        return;
+    if (n->model != NULL)
+        mecab_model_destroy(n->model);
+    azk_names__lex_dispose(&n->lex);
+    azk_free(n);
+}
+
+azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
+{
+    azk_status rc = AZK_ERR_NOMEM;
+    azk_names_ctx *ctx = NULL;
+
+    AZK_ASSERT_ARG(out);
+    AZK_ASSERT_ARG(n);
+    *out = NULL;
+    ctx = azk_calloc(1, sizeof(*ctx));
+    if (ctx == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    ctx->n = n;
+    ctx->tagger = mecab_model_new_tagger(n->model);
+    ctx->lattice = mecab_model_new_lattice(n->model);
+    if (ctx->tagger == NULL || ctx->lattice == NULL) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "names: cannot create a MeCab tagger");
+        goto done;
+    }
+    *out = ctx;
+    ctx = NULL;
+    rc = AZK_OK;
+done:
+    azk_names__ctx_free(ctx);
+    return rc;
+}
+
+void azk_names__ctx_free(azk_names_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    if (ctx->lattice != NULL)
+        mecab_lattice_destroy(ctx->lattice);
+    if (ctx->tagger != NULL)
+        mecab_destroy(ctx->tagger);
+    azk_buf_dispose_secret(&ctx->norm);
+    if (ctx->map != NULL)
+        azk_free(ctx->map);
+    azk_free(ctx);
+}
+
+unsigned long azk_names__ctx_mecab_calls(const azk_names_ctx *ctx)
+{
+    return ctx != NULL ? ctx->mecab_calls : 0;
+}
+
+azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
+                           azk_name_cb cb, void *payload)
+{
+    azk_status rc = AZK_OK;
+    struct scan s;
+    bool name_col = col == AZK_COL_NAME || col == AZK_COL_NAME_KANA ||
+                    col == AZK_COL_FAMILY_NAME || col == AZK_COL_GIVEN_NAME;
+
+    AZK_ASSERT_ARG(ctx);
+    AZK_ASSERT_ARG(cb);
+    AZK_ASSERT_ARG(text != NULL || len == 0);
+    if (len == 0)
+        return AZK_OK;
+    memset(&s, 0, sizeof(s));
+    s.ctx = ctx;
+    s.n = ctx->n;
+    s.t = (const uint8_t *)text;
+    s.len = len;
+    s.cb = cb;
+    s.payload = payload;
+    s.factor = 1.0;
+    if (col != AZK_COL_NONE && !name_col)
+        s.factor = 0.8;
+    ctx->win_text = NULL;
+    ctx->ntok = 0;
+    if (azk_names__halfwidth_present(s.t, len)) {
+        rc = azk_names__halfwidth_normalise(s.t, len, &ctx->norm, &ctx->map, &ctx->map_cap);
+        if (rc != AZK_OK)
+            goto done;
+        s.t = ctx->norm.data;
+        s.len = ctx->norm.len;
+        s.map = ctx->map;
+    }
+    if (name_col) {
+        bool done = false;
+        rc = scan_column(&s, col, &done);
+        if (rc != AZK_OK || done)
+            goto done;
+        s.boost = 0.05; /* a name column holding more than one name */
+    }
+    rc = scan_free(&s);
+done:
+    ctx->win_text = NULL;
+    ctx->ntok = 0;
+    if (s.map != NULL)
+        explicit_bzero(ctx->norm.data, ctx->norm.len);
+    return rc;
+}
+
+static bool lex_has(const azk_names *n, const char *s, size_t len, unsigned flags)
+{
+    const struct azk_names_lex_entry *e;
+    uint8_t folded[256];
+    size_t fl = 0;
+    if (n == NULL || s == NULL || len == 0)
+        return false;
+    e = azk_names__lex_find(&n->lex, (const uint8_t *)s, len);
+    if (e != NULL)
+        return (e->flags & flags) != 0;
+    /* hiragana or half-width katakana spelling of a reading */
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode((const uint8_t *)s + i, len - i, &cp);
+        if (fl + 8 > sizeof(folded))
+            return false;
+        if (cp >= 0xFF61 && cp <= 0xFF9F) {
+            azk_buf tmp = AZK_BUF_INIT;
+            size_t *map = NULL;
+            size_t cap = 0;
+            bool r = false;
+            if (azk_names__halfwidth_normalise((const uint8_t *)s, len, &tmp, &map, &cap) ==
+                AZK_OK)
+                r = lex_has(n, (const char *)tmp.data, tmp.len, flags);
+            azk_buf_dispose_secret(&tmp);
+            azk_free(map);
+            return r;
+        }
+        fl += azk_utf8_encode(azk_names__hira_to_kata(cp), folded + fl);
+        i += l;
+    }
+    if (fl == len && memcmp(folded, s, len) == 0)
+        return false;
+    e = azk_names__lex_find(&n->lex, folded, fl);
+    return e != NULL && (e->flags & flags) != 0;
+}
+
+bool azk_names__is_family(const azk_names *n, const char *s, size_t len)
+{
+    return lex_has(n, s, len, AZK_NAMES_LEX_FAMILY | AZK_NAMES_LEX_R_FAMILY);
+}
+
+bool azk_names__is_given(const azk_names *n, const char *s, size_t len)
+{
+    return lex_has(n, s, len, AZK_NAMES_LEX_GIVEN | AZK_NAMES_LEX_R_GIVEN);
+}

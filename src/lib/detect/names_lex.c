@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/names_lex.c -- read-only hash index over the generated person-name
+ * lexicon (names_lex.h). Built once per azk_names and shared by every
+ * thread: an open-addressing table of entry indices keyed by FNV-1a of the
+ * UTF-8 surface, and a per-code-point table (BMP) giving the longest entry
+ * starting with that code point, so most text positions are rejected with
+ * one byte load.
+ */
+#include "detect/names_lex.h"
+
+#include <string.h>
+
+#define BMP_SIZE 0x10000u
+
+static uint32_t fnv1a(const uint8_t *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+azk_status azk_names__lex_init(struct azk_names_lex *lx)
+{
+    azk_status rc = AZK_ERR_NOMEM;
+    size_t nslots = 1;
+    size_t bytes;
+
+    memset(lx, 0, sizeof(*lx));
+    while (nslots < azk_names__lex_count * 2u)
+        nslots <<= 1;
+    if (azk_mul_overflow(&bytes, nslots, sizeof(uint32_t))) {
+        rc = azk_error_set(AZK_ERR_LIMIT, "names: lexicon too large");
+        goto done;
+    }
+    lx->slots = azk_calloc(nslots, sizeof(uint32_t));
+    lx->first = azk_calloc(BMP_SIZE, 1);
+    if (lx->slots == NULL || lx->first == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    lx->mask = nslots - 1;
+    for (size_t i = 0; i < azk_names__lex_count; i++) {
+        const struct azk_names_lex_entry *e = &azk_names__lex[i];
+        const uint8_t *s = azk_names__lex_blob + e->off;
+        size_t h = fnv1a(s, e->len) & lx->mask;
+        size_t chars = 0;
+        uint32_t cp0 = 0;
+        while (lx->slots[h] != 0)
+            h = (h + 1) & lx->mask;
+        lx->slots[h] = (uint32_t)i + 1u;
+        for (size_t k = 0; k < e->len;) {
+            uint32_t cp;
+            k += azk_utf8_decode(s + k, e->len - k, &cp);
+            if (chars == 0)
+                cp0 = cp;
+            chars++;
+        }
+        if (chars > 255)
+            chars = 255;
+        if (cp0 < BMP_SIZE && lx->first[cp0] < chars)
+            lx->first[cp0] = (uint8_t)chars;
+        if (lx->max_chars < chars)
+            lx->max_chars = (uint8_t)chars;
+    }
+    rc = AZK_OK;
+done:
+    if (rc != AZK_OK)
+        azk_names__lex_dispose(lx);
+    return rc;
+}
+
+void azk_names__lex_dispose(struct azk_names_lex *lx)
+{
+    if (lx == NULL)
+        return;
+    azk_free(lx->slots);
+    azk_free(lx->first);
+    memset(lx, 0, sizeof(*lx));
+}
+
+const struct azk_names_lex_entry *azk_names__lex_find(const struct azk_names_lex *lx,
+                                                      const uint8_t *s, size_t len)
+{
+    size_t h;
+    if (lx->slots == NULL || len == 0 || len > 255)
+        return NULL;
+    h = fnv1a(s, len) & lx->mask;
+    for (;;) {
+        uint32_t v = lx->slots[h];
+        const struct azk_names_lex_entry *e;
+        if (v == 0)
+            return NULL;
+        e = &azk_names__lex[v - 1u];
+        if (e->len == len && memcmp(azk_names__lex_blob + e->off, s, len) == 0)
+            return e;
+        h = (h + 1) & lx->mask;
+    }
+}

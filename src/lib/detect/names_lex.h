@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/names_lex.h -- the person-name lexicon shared by names*.c: the
+ * generated table (tools/gen_names_lexicon.py, from IPAdic Noun.name.csv)
+ * and the read-only hash index built over it once per azk_names.
+ *
+ * Entries are UTF-8 surfaces sorted by bytes. A surface carries flags:
+ * kanji/kana surname or given name as written in IPAdic, and katakana
+ * readings of surnames / given names. Costs are IPAdic word costs (lower =
+ * more common), 0xFFFF when the surface has no entry of that kind.
+ */
+#ifndef AZK_DETECT_NAMES_LEX_H
+#define AZK_DETECT_NAMES_LEX_H
+
+#include "util/util.h"
+
+#define AZK_NAMES_LEX_FAMILY   1u /* surname as written (姓) */
+#define AZK_NAMES_LEX_GIVEN    2u /* given name as written (名) */
+#define AZK_NAMES_LEX_R_FAMILY 4u /* katakana reading of a surname */
+#define AZK_NAMES_LEX_R_GIVEN  8u /* katakana reading of a given name */
+
+struct azk_names_lex_entry {
+    uint32_t off;   /* into azk_names__lex_blob */
+    uint8_t len;    /* bytes */
+    uint8_t flags;  /* AZK_NAMES_LEX_* */
+    uint16_t fcost; /* lowest cost as surname (or surname reading) */
+    uint16_t gcost; /* lowest cost as given name (or its reading) */
+};
+
+/* Generated (names_lex_data.c in the build dir). */
+extern const unsigned char azk_names__lex_blob[];
+extern const struct azk_names_lex_entry azk_names__lex[];
+extern const size_t azk_names__lex_count;
+extern const size_t azk_names__lex_blob_len;
+
+/* Hash index over the generated table, plus a first-code-point filter. */
+struct azk_names_lex {
+    uint32_t *slots;        /* entry index + 1, 0 = empty; power-of-two size */
+    size_t mask;            /* slot count - 1 */
+    uint8_t *first;         /* per BMP code point: max entry length in chars, 0 = none */
+    uint8_t max_chars;      /* longest entry in code points */
+};
+
+/* Build / free the index (azk_names__lex_dispose is safe on a zeroed struct). */
+AZK_NODISCARD azk_status azk_names__lex_init(struct azk_names_lex *lx);
+void azk_names__lex_dispose(struct azk_names_lex *lx);
+
+/* Entry for exactly s[0..len), or NULL. */
+const struct azk_names_lex_entry *azk_names__lex_find(const struct azk_names_lex *lx,
+                                                      const uint8_t *s, size_t len);
+
+/*
+ * Kana helpers (names_kana.c). azk_names__halfwidth_present: true when s
+ * holds a half-width katakana code point (U+FF61..U+FF9F).
+ * azk_names__halfwidth_normalise: write s[0..len) to out with half-width
+ * katakana (and its voicing marks) turned into full-width katakana; map
+ * receives, for every output byte and one past the end, the input offset
+ * it came from (out->len + 1 entries; *map is grown with azk_realloc).
+ */
+bool azk_names__halfwidth_present(const uint8_t *s, size_t len);
+AZK_NODISCARD azk_status azk_names__halfwidth_normalise(const uint8_t *s, size_t len, azk_buf *out,
+                                                        size_t **map, size_t *map_cap);
+/* Full-width katakana code point for a hiragana one (others unchanged). */
+uint32_t azk_names__hira_to_kata(uint32_t cp);
+
+#endif

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/names -- Japanese person-name detection (detect/names.h):
+ * lexicon lookups, honorific / label / kana / column cues, negatives that
+ * share characters with surnames, one finding per mention, byte spans on
+ * multibyte text, allocation failures. All names are synthetic: common
+ * IPAdic surname and given-name entries combined at random, checked
+ * against the lexicon before use.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/names.h"
+
+#define MAX_HITS 32
+
+struct hits {
+    size_t count;
+    azk_name_hit h[MAX_HITS];
+};
+
+static azk_names *names;
+static azk_names_ctx *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (azk_names__new(&names, NULL) != AZK_OK)
+        return -1;
+    if (azk_names__ctx_new(&ctx, names) != AZK_OK)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    azk_names__ctx_free(ctx);
+    azk_names__free(names);
+    return 0;
+}
+
+static azk_status collect(const azk_name_hit *hit, void *payload)
+{
+    struct hits *hs = payload;
+    if (hs->count < MAX_HITS)
+        hs->h[hs->count] = *hit;
+    hs->count++;
+    return AZK_OK;
+}
+
+static struct hits scan_col(const char *text, azk_column_kind col)
+{
+    struct hits hs;
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(azk_names__scan(ctx, text, strlen(text), col, collect, &hs), AZK_OK);
+    return hs;
+}
+
+static struct hits scan(const char *text)
+{
+    return scan_col(text, AZK_COL_NONE);
+}
+
+/* Number of hits at or above the default reporting threshold (0.5). */
+static size_t reported(const struct hits *hs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < hs->count && i < MAX_HITS; i++)
+        n += hs->h[i].confidence >= 0.5;
+    return n;
+}
+
+/* Exactly one hit covering `name` (first occurrence in text). */
+static const azk_name_hit *expect_one(const struct hits *hs, const char *text, const char *name,
+                                      const char *family)
+{
+    const char *at = strstr(text, name);
+    assert_non_null(at);
+    assert_int_equal(hs->count, 1);
+    assert_int_equal(hs->h[0].start, (size_t)(at - text));
+    assert_int_equal(hs->h[0].len, strlen(name));
+    assert_int_equal(hs->h[0].family_len, family != NULL ? strlen(family) : 0);
+    assert_true(hs->h[0].confidence > 0.0 && hs->h[0].confidence <= 1.0);
+    return &hs->h[0];
+}
+
+static void test_names__lexicon(void **state)
+{
+    (void)state;
+    assert_true(azk_names__is_family(names, "山田", strlen("山田")));
+    assert_true(azk_names__is_family(names, "佐藤", strlen("佐藤")));
+    assert_true(azk_names__is_given(names, "太郎", strlen("太郎")));
+    assert_true(azk_names__is_given(names, "花子", strlen("花子")));
+    assert_false(azk_names__is_given(names, "山田", strlen("山田")));
+    assert_false(azk_names__is_family(names, "太郎", strlen("太郎")));
+    /* readings: katakana, hiragana and half-width katakana spellings */
+    assert_true(azk_names__is_family(names, "ヤマダ", strlen("ヤマダ")));
+    assert_true(azk_names__is_given(names, "たろう", strlen("たろう")));
+    assert_true(azk_names__is_family(names, "ｽｽﾞｷ", strlen("ｽｽﾞｷ")));
+    assert_false(azk_names__is_family(names, "東京", strlen("東京")));
+    assert_false(azk_names__is_family(names, "", 0));
+    assert_false(azk_names__is_family(names, "abc", 3));
+}
+
+static void test_names__honorific(void **state)
+{
+    const azk_name_hit *h;
+    struct hits hs;
+    (void)state;
+    hs = scan("山田 太郎様");
+    h = expect_one(&hs, "山田 太郎様", "山田 太郎", "山田");
+    assert_true(h->confidence >= 0.9);
+    assert_false(h->kana);
+    hs = scan("佐藤花子さん");
+    expect_one(&hs, "佐藤花子さん", "佐藤花子", "佐藤");
+    hs = scan("昨日、田中さんは上野駅で降りた。");
+    h = expect_one(&hs, "昨日、田中さんは上野駅で降りた。", "田中", "田中");
+    assert_true(h->confidence >= 0.8);
+    hs = scan("高橋　健二殿");
+    expect_one(&hs, "高橋　健二殿", "高橋　健二", "高橋");
+    hs = scan("報告者は中村氏である");
+    expect_one(&hs, "報告者は中村氏である", "中村", "中村");
+}
+
+static void test_names__label(void **state)
+{
+    struct hits hs;
+    const azk_name_hit *h;
+    (void)state;
+    hs = scan("氏名：鈴木 一郎");
+    h = expect_one(&hs, "氏名：鈴木 一郎", "鈴木 一郎", "鈴木");
+    assert_true(h->confidence >= 0.85);
+    hs = scan("お名前: 山本");
+    expect_one(&hs, "お名前: 山本", "山本", "山本");
+    hs = scan("ご契約者　伊藤 美咲 様");
+    expect_one(&hs, "ご契約者　伊藤 美咲 様", "伊藤 美咲", "伊藤");
+    hs = scan("フリガナ：ヤマダ ハナコ");
+    h = expect_one(&hs, "フリガナ：ヤマダ ハナコ", "ヤマダ ハナコ", "ヤマダ");
+    assert_true(h->kana);
+    /* a label whose value is not a name */
+    hs = scan("担当：経理部");
+    assert_int_equal(hs.count, 0);
+    hs = scan("名前を入力してください");
+    assert_int_equal(hs.count, 0);
+}
+
+static void test_names__kana(void **state)
+{
+    struct hits hs;
+    const azk_name_hit *h;
+    (void)state;
+    hs = scan_col("ヤマダ タロウ", AZK_COL_NAME_KANA);
+    h = expect_one(&hs, "ヤマダ タロウ", "ヤマダ タロウ", "ヤマダ");
+    assert_true(h->kana);
+    assert_true(h->confidence >= 0.9);
+    /* half-width katakana: spans stay on the input bytes */
+    hs = scan_col("ｽｽﾞｷ ｲﾁﾛｳ", AZK_COL_NAME_KANA);
+    h = expect_one(&hs, "ｽｽﾞｷ ｲﾁﾛｳ", "ｽｽﾞｷ ｲﾁﾛｳ", "ｽｽﾞｷ");
+    assert_true(h->kana);
+    /* no space: split by the reading lexicon; hiragana too */
+    hs = scan_col("やまだはなこ", AZK_COL_NAME_KANA);
+    expect_one(&hs, "やまだはなこ", "やまだはなこ", "やまだ");
+    /* free text: reading pair, with and without honorific */
+    hs = scan("宛先 ヤマダ タロウ 確認済");
+    expect_one(&hs, "宛先 ヤマダ タロウ 確認済", "ヤマダ タロウ", "ヤマダ");
+    hs = scan("ﾀﾅｶ ｲﾁﾛｳ様");
+    expect_one(&hs, "ﾀﾅｶ ｲﾁﾛｳ様", "ﾀﾅｶ ｲﾁﾛｳ", "ﾀﾅｶ");
+    hs = scan("データ ベース サーバ ログイン");
+    assert_int_equal(hs.count, 0);
+    /* a kana column holding kanji is not a kana name */
+    hs = scan_col("山田", AZK_COL_NAME_KANA);
+    assert_int_equal(reported(&hs), 0);
+}
+
+static void test_names__columns(void **state)
+{
+    struct hits hs;
+    const azk_name_hit *h;
+    (void)state;
+    hs = scan_col("山田太郎", AZK_COL_NAME);
+    h = expect_one(&hs, "山田太郎", "山田太郎", "山田");
+    assert_true(h->confidence >= 0.9);
+    hs = scan_col("　佐藤 花子 ", AZK_COL_NAME);
+    expect_one(&hs, "　佐藤 花子 ", "佐藤 花子", "佐藤");
+    hs = scan_col("鈴木一郎様", AZK_COL_NAME);
+    expect_one(&hs, "鈴木一郎様", "鈴木一郎", "鈴木");
+    hs = scan_col("田中", AZK_COL_FAMILY_NAME);
+    expect_one(&hs, "田中", "田中", "田中");
+    hs = scan_col("花子", AZK_COL_GIVEN_NAME);
+    expect_one(&hs, "花子", "花子", NULL);
+    /* unknown to the lexicon but shaped like a name: reported, lower */
+    hs = scan_col("鬮鬯 鬲", AZK_COL_NAME);
+    h = expect_one(&hs, "鬮鬯 鬲", "鬮鬯 鬲", "鬮鬯");
+    assert_true(h->confidence < 0.95);
+    /* not names */
+    hs = scan_col("不明", AZK_COL_NAME);
+    assert_int_equal(hs.count, 0);
+    hs = scan_col("株式会社山田商事", AZK_COL_NAME);
+    assert_int_equal(reported(&hs), 0);
+    hs = scan_col("12345", AZK_COL_NAME);
+    assert_int_equal(hs.count, 0);
+    hs = scan_col("", AZK_COL_NAME);
+    assert_int_equal(hs.count, 0);
+    /* a name column with two names falls back to free text */
+    hs = scan_col("山田太郎様、佐藤花子様", AZK_COL_NAME);
+    assert_int_equal(hs.count, 2);
+}
+
+static void test_names__negatives(void **state)
+{
+    static const char *const neg[] = {
+        "東京都中央区",
+        "本田技研工業株式会社",
+        "様式第1号",
+        "田中駅",
+        "日本銀行",
+        "上野駅前支店",
+        "大和市役所",
+        "皆様へ。お客様各位。お母さんと王様。",
+        "様子を見る",
+        "氏名欄は必須です",
+        "2024-01-01 12:00:00 INFO job=4411 status=ok user=batch",
+        "ERROR: connection refused (errno=111)",
+        "本日、山田が来社しました。",
+        "山田の件は後で",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
+        struct hits hs = scan(neg[i]);
+        if (reported(&hs) != 0)
+            fail_msg("negative case %zu reported", i);
+    }
+}
+
+static void test_names__ascii_fast_path(void **state)
+{
+    char line[4096];
+    unsigned long before = azk_names__ctx_mecab_calls(ctx);
+    struct hits hs;
+    (void)state;
+    memset(line, 'a', sizeof(line) - 1);
+    line[sizeof(line) - 1] = 0;
+    for (size_t i = 0; i < sizeof(line) - 1; i += 17)
+        line[i] = ' ';
+    hs = scan(line);
+    assert_int_equal(hs.count, 0);
+    /* a lone surname with no cue costs no MeCab call either */
+    hs = scan("log: 山田 ok");
+    assert_int_equal(hs.count, 0);
+    assert_int_equal(azk_names__ctx_mecab_calls(ctx), before);
+}
+
+static void test_names__one_per_mention(void **state)
+{
+    struct hits hs;
+    const char *t = "山田太郎様、山田太郎様、佐藤様";
+    (void)state;
+    hs = scan(t);
+    assert_int_equal(hs.count, 3);
+    assert_int_equal(hs.h[0].start, 0);
+    assert_int_equal(hs.h[0].len, strlen("山田太郎"));
+    assert_int_equal(hs.h[1].start, strlen("山田太郎様、"));
+    assert_int_equal(hs.h[2].start, strlen("山田太郎様、山田太郎様、"));
+    assert_int_equal(hs.h[2].len, strlen("佐藤"));
+    /* a label and an honorific on the same mention: one finding */
+    hs = scan("氏名：山田太郎様");
+    expect_one(&hs, "氏名：山田太郎様", "山田太郎", "山田");
+    for (size_t i = 1; i < hs.count && i < MAX_HITS; i++)
+        assert_true(hs.h[i].start >= hs.h[i - 1].start + hs.h[i - 1].len);
+}
+
+static void test_names__spans_multibyte(void **state)
+{
+    const char *t = "2024/01/02 発送: ａｂｃ ① 宛先＝小林 真一様（再送）";
+    struct hits hs;
+    (void)state;
+    hs = scan(t);
+    expect_one(&hs, t, "小林 真一", "小林");
+    /* half-width kana before the name shifts normalised offsets */
+    t = "ｶﾅ ﾃｽﾄ 加藤 健一さん ｵﾜﾘ";
+    hs = scan(t);
+    expect_one(&hs, t, "加藤 健一", "加藤");
+}
+
+/* Names assembled from common lexicon entries in every combination. */
+static void test_names__generated(void **state)
+{
+    static const char *const fam[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺",
+                                      "山本", "中村", "小林", "加藤", "吉田", "山口"};
+    static const char *const giv[] = {"太郎", "花子", "一郎", "健二", "美咲", "翔太",
+                                      "陽子", "大輔", "直美", "誠"};
+    static const char *const tmpl[][2] = {
+        {"", "様"}, {"担当の", "さんに連絡"}, {"氏名：", ""}, {"宛名 ", " 殿"}, {"", "様宛"}};
+    size_t found = 0;
+    size_t total = 0;
+    (void)state;
+    for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+        assert_true(azk_names__is_family(names, fam[f], strlen(fam[f])));
+        for (size_t g = 0; g < sizeof(giv) / sizeof(giv[0]); g++) {
+            assert_true(azk_names__is_given(names, giv[g], strlen(giv[g])));
+            for (size_t k = 0; k < sizeof(tmpl) / sizeof(tmpl[0]); k++) {
+                char text[256];
+                char name[64];
+                struct hits hs;
+                int sp = (int)((f + g + k) % 3);
+                const char *sep = sp == 0 ? "" : sp == 1 ? " " : "　";
+                snprintf(name, sizeof(name), "%s%s%s", fam[f], sep, giv[g]);
+                snprintf(text, sizeof(text), "%s%s%s", tmpl[k][0], name, tmpl[k][1]);
+                hs = scan(text);
+                total++;
+                if (hs.count == 1 && hs.h[0].start == strlen(tmpl[k][0]) &&
+                    hs.h[0].len == strlen(name) && hs.h[0].family_len == strlen(fam[f]) &&
+                    hs.h[0].confidence >= 0.5)
+                    found++;
+            }
+        }
+    }
+    /* MeCab may read a rare combination differently; nearly all must pass */
+    if (found * 100 < total * 97)
+        fail_msg("generated names: %zu of %zu found exactly", found, total);
+}
+
+static azk_status refuse(const azk_name_hit *hit, void *payload)
+{
+    (void)hit;
+    (void)payload;
+    return AZK_ERR_LIMIT;
+}
+
+static void test_names__callback_error(void **state)
+{
+    const char *t = "山田太郎様";
+    (void)state;
+    assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NONE, refuse, NULL),
+                     AZK_ERR_LIMIT);
+    assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NAME, refuse, NULL),
+                     AZK_ERR_LIMIT);
+}
+
+static void test_names__invalid_utf8(void **state)
+{
+    const char t[] = "\xff\xfe\x82\xa0\xe5\xb1\x20\xe5\xb1\xb1\xe7\x94\xb0\xe6\xa7\x98\xef\xbd";
+    struct hits hs;
+    (void)state;
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(azk_names__scan(ctx, t, sizeof(t) - 1, AZK_COL_NONE, collect, &hs), AZK_OK);
+    for (size_t i = 0; i < hs.count && i < MAX_HITS; i++)
+        assert_true(hs.h[i].start + hs.h[i].len <= sizeof(t) - 1);
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(azk_names__scan(ctx, t, sizeof(t) - 1, AZK_COL_NAME_KANA, collect, &hs),
+                     AZK_OK);
+}
+
+static void test_names__alloc_failures(void **state)
+{
+    const char *t = "ｽｽﾞｷ ｲﾁﾛｳ様";
+    bool succeeded = false;
+    (void)state;
+    for (long n = 0; n < 64 && !succeeded; n++) {
+        azk_names *nm = NULL;
+        azk_names_ctx *c = NULL;
+        struct hits hs;
+        azk_status rc;
+        memset(&hs, 0, sizeof(hs));
+        azk__alloc_fail_after(n);
+        rc = azk_names__new(&nm, NULL);
+        if (rc == AZK_OK)
+            rc = azk_names__ctx_new(&c, nm);
+        if (rc == AZK_OK)
+            rc = azk_names__scan(c, t, strlen(t), AZK_COL_NONE, collect, &hs);
+        azk__alloc_fail_after(-1);
+        assert_true(rc == AZK_OK || rc == AZK_ERR_NOMEM);
+        if (rc == AZK_OK) {
+            assert_int_equal(hs.count, 1);
+            succeeded = true;
+        }
+        azk_names__ctx_free(c);
+        azk_names__free(nm);
+    }
+    assert_true(succeeded);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names__lexicon),
+        cmocka_unit_test(test_names__honorific),
+        cmocka_unit_test(test_names__label),
+        cmocka_unit_test(test_names__kana),
+        cmocka_unit_test(test_names__columns),
+        cmocka_unit_test(test_names__negatives),
+        cmocka_unit_test(test_names__ascii_fast_path),
+        cmocka_unit_test(test_names__one_per_mention),
+        cmocka_unit_test(test_names__spans_multibyte),
+        cmocka_unit_test(test_names__generated),
+        cmocka_unit_test(test_names__callback_error),
+        cmocka_unit_test(test_names__invalid_utf8),
+        cmocka_unit_test(test_names__alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
