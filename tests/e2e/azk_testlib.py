@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: Apache-2.0
+"""azk_testlib.py -- small shared helpers for azukari's end-to-end tests
+(stdlib unittest): locate the binary and the source tree, run a command
+with a timeout and its own resource usage, scan paths and parse the JSON
+Lines output, compute the exit status the scan contract implies.
+
+CTest passes AZK_BIN, AZK_SRCDIR and AZK_BUILDDIR in the environment.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def srcdir():
+    return os.environ.get("AZK_SRCDIR") or os.path.normpath(os.path.join(HERE, "..", ".."))
+
+
+def azk_bin():
+    """Path of the azukari binary; skips the calling test when unknown."""
+    b = os.environ.get("AZK_BIN")
+    if not b or not os.access(b, os.X_OK):
+        raise unittest.SkipTest("AZK_BIN not set or not executable (run through ctest)")
+    return b
+
+
+def tool(name):
+    """Path of a script under tools/."""
+    return os.path.join(srcdir(), "tools", name)
+
+
+class TempDir:
+    """Context manager: a fresh directory, removed afterwards unless
+    AZK_KEEP_TMP is set (then its path is printed)."""
+
+    def __init__(self, prefix="azk-e2e-"):
+        self.path = tempfile.mkdtemp(prefix=prefix)
+
+    def __enter__(self):
+        return self.path
+
+    def __exit__(self, *exc):
+        if os.environ.get("AZK_KEEP_TMP"):
+            print("kept temp dir: " + self.path)
+            return
+        for root, dirs, _files in os.walk(self.path):  # undo chmod 000 from tests
+            for d in dirs:
+                try:
+                    os.chmod(os.path.join(root, d), 0o755)
+                except OSError:
+                    pass
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Result:
+    def __init__(self, rc, stdout, stderr, seconds, maxrss_kb, timed_out):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+        self.maxrss_kb = maxrss_kb  # peak RSS of the child (KiB)
+        self.timed_out = timed_out
+
+
+def run(argv, timeout=120, cwd=None, env=None, stdin=subprocess.DEVNULL):
+    """Run argv; stdout/stderr go through temp files (no pipe deadlock on big
+    output). The child's own rusage comes from wait4. On timeout the
+    process group is killed and timed_out is set."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=stdin, cwd=cwd, env=env,
+                             start_new_session=True)
+        timed_out = False
+        status, ru = None, None
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid == p.pid:
+                break
+            if time.monotonic() - t0 > timeout:
+                timed_out = True
+                os.killpg(p.pid, 9)
+                _, status, ru = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.02)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        secs = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        return Result(p.returncode, out.read().decode("utf-8", "replace"),
+                      err.read().decode("utf-8", "replace"), secs, ru.ru_maxrss, timed_out)
+
+
+def parse_jsonl(text):
+    """Parse JSON Lines; raises AssertionError naming the bad line number."""
+    recs = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+        except ValueError as e:
+            raise AssertionError("scan output line %d is not JSON: %s" % (i, e)) from None
+        if not isinstance(r, dict) or "path" not in r:
+            raise AssertionError("scan output line %d has no path" % i)
+        r.setdefault("member", [])
+        r.setdefault("findings", [])
+        recs.append(r)
+    return recs
+
+
+def scan(paths, args=(), timeout=300, cwd=None, env=None, wrapper=()):
+    """Run `azukari scan --format jsonl [args] PATHS`; returns (Result, records).
+    wrapper: argv prefix (e.g. setpriv ...) to run the binary under."""
+    argv = list(wrapper) + [azk_bin(), "scan", "--format", "jsonl"] + list(args) + list(paths)
+    res = run(argv, timeout=timeout, cwd=cwd, env=env)
+    recs = parse_jsonl(res.stdout) if not res.timed_out else []
+    return res, recs
+
+
+def rel_path(path, root):
+    """A record's path relative to the scanned root (accepts absolute or
+    root-prefixed paths as the scanner printed them)."""
+    p = os.path.normpath(path)
+    r = os.path.normpath(root)
+    if os.path.isabs(p) and os.path.isabs(r):
+        return os.path.relpath(p, r)
+    if p == r:
+        return "."
+    if p.startswith(r + os.sep):
+        return p[len(r) + 1:]
+    ra = os.path.normpath(os.path.abspath(r))
+    pa = os.path.normpath(os.path.abspath(p))
+    if pa.startswith(ra + os.sep):
+        return pa[len(ra) + 1:]
+    return p
+
+
+def contract_exit(records):
+    """Exit status the scan contract implies for these records: 1 if
+    anything was found, else 2 if anything could not be scanned, else 0."""
+    if any(r.get("findings") for r in records):
+        return 1
+    if any(r.get("error") for r in records):
+        return 2
+    return 0
+
+
+def describe(records, root=None, limit=20):
+    """Short, value-free summary of records for failure messages."""
+    out = []
+    for r in records[:limit]:
+        p = rel_path(r["path"], root) if root else r["path"]
+        e = r.get("error") or {}
+        out.append("%s %s fmt=%s enc=%s findings=%d%s" % (
+            p, r.get("member"), r.get("format"), r.get("encoding"), len(r.get("findings") or []),
+            " error=%s" % e.get("code") if e else ""))
+    if len(records) > limit:
+        out.append("... %d more" % (len(records) - limit))
+    return "\n".join(out)
