@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/home.c -- create and open a home: directories, the SQLite catalog
+ * (WAL, one transaction per change), the master key (key file 0600, or
+ * Argon2id from a passphrase with the salt in the home) and its key id,
+ * which detects a wrong key before anything is decrypted.
+ */
+#include "store/store.h"
+#include "azukari/audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char schema_sql[] =
+    "PRAGMA journal_mode=WAL;"
+    "BEGIN;"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE clients(id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+    " created_at TEXT NOT NULL, created_by TEXT NOT NULL);"
+    "CREATE TABLE datasets(id TEXT PRIMARY KEY, client TEXT NOT NULL REFERENCES clients(id),"
+    " uuid TEXT NOT NULL UNIQUE, purpose TEXT NOT NULL, retain_until TEXT NOT NULL,"
+    " schema_json TEXT NOT NULL, source_name TEXT NOT NULL, format TEXT NOT NULL,"
+    " encoding TEXT NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+    " wrapped_key BLOB, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'active');"
+    "CREATE TABLE opens(dataset TEXT NOT NULL REFERENCES datasets(id), at TEXT NOT NULL,"
+    " by TEXT NOT NULL, reason TEXT NOT NULL);"
+    "CREATE TABLE fingerprints(dataset TEXT PRIMARY KEY REFERENCES datasets(id),"
+    " fields TEXT NOT NULL, nonce BLOB NOT NULL, data BLOB NOT NULL);"
+    "COMMIT;";
+
+azk_status azk_store__dberr(sqlite3 *db, const char *what)
+{
+    return azk_error_set(AZK_ERR_DB, "catalog: %s: %s", what,
+                         db != NULL ? sqlite3_errmsg(db) : "cannot open");
+}
+
+azk_status azk_store__exec(azk_home *h, const char *sql, const char *what)
+{
+    if (sqlite3_exec(h->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return azk_store__dberr(h->db, what);
+    return AZK_OK;
+}
+
+azk_status azk_store__begin(azk_home *h)
+{
+    return azk_store__exec(h, "BEGIN IMMEDIATE", "begin");
+}
+
+azk_status azk_store__commit(azk_home *h)
+{
+    return azk_store__exec(h, "COMMIT", "commit");
+}
+
+void azk_store__rollback(azk_home *h)
+{
+    if (h != NULL && h->db != NULL && !sqlite3_get_autocommit(h->db))
+        (void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+azk_status azk_store__prepare(azk_home *h, sqlite3_stmt **st, const char *sql)
+{
+    if (sqlite3_prepare_v2(h->db, sql, -1, st, NULL) != SQLITE_OK)
+        return azk_store__dberr(h->db, "prepare");
+    return AZK_OK;
+}
+
+const char *azk_store__actor(const azk_home *h)
+{
+    const struct passwd *pw;
+    if (h != NULL && h->actor != NULL)
+        return h->actor;
+    pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_name != NULL)
+        return pw->pw_name;
+    return "unknown";
+}
+
+void azk_store__now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void azk_store__today(char out[16])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+bool azk_store__valid_id(const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return false;
+    }
+    return true;
+}
+
+azk_status azk_store__path(azk_buf *out, const azk_home *h, const char *rel)
+{
+    azk_buf_clear(out);
+    return azk_buf_printf(out, "%s/%s", h->path, rel);
+}
+
+void azk_store__uuid(char out[37])
+{
+    uint8_t b[16];
+    randombytes_buf(b, sizeof(b));
+    b[6] = (uint8_t)((b[6] & 0x0F) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+azk_status azk_store__audit(azk_home *h, const char *action, const char *const *objects,
+                            size_t object_count, const char *reason, const char *extra_json)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    ev.actor = azk_store__actor(h);
+    ev.action = action;
+    ev.objects = objects;
+    ev.object_count = object_count;
+    ev.reason = reason;
+    ev.extra_json = extra_json;
+    return azk_audit_record(h->path, &ev);
+}
+
+/* keyed hash of the key: tells a wrong key without decrypting anything */
+static void key_id(const uint8_t key[AZK_MASTER_KEY_LEN], char out[33])
+{
+    static const char label[] = "azukari master key id v1";
+    uint8_t id[16];
+    crypto_generichash(id, sizeof(id), (const uint8_t *)label, sizeof(label) - 1, key,
+                       AZK_MASTER_KEY_LEN);
+    sodium_bin2hex(out, 33, id, sizeof(id));
+}
+
+static azk_status write_file_excl(const char *path, const void *data, size_t n)
+{
+    azk_status rc = AZK_OK;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return azk_error_errno("create key file");
+    if (write(fd, data, n) != (ssize_t)n || fsync(fd) != 0)
+        rc = azk_error_errno("write key file");
+    if (close(fd) != 0 && rc == AZK_OK)
+        rc = azk_error_errno("close key file");
+    return rc;
+}
+
+/* pwhash file: "argon2id13 <opslimit> <memlimit> <salt hex>\n" */
+static azk_status derive_key(uint8_t key[AZK_MASTER_KEY_LEN], const char *pass, size_t pass_len,
+                             unsigned long long ops, size_t mem, const uint8_t *salt)
+{
+    if (crypto_pwhash(key, AZK_MASTER_KEY_LEN, pass, pass_len, salt, ops, mem,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return azk_error_set(AZK_ERR_NOMEM, "home: Argon2id key derivation failed (memory)");
+    return AZK_OK;
+}
+
+static azk_status read_pwhash(const char *path, unsigned long long *ops, size_t *mem,
+                              uint8_t salt[crypto_pwhash_SALTBYTES])
+{
+    char line[256];
+    char hex[2 * crypto_pwhash_SALTBYTES + 1];
+    size_t bin_len = 0;
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return azk_error_errno("open passphrase parameters");
+    if (fgets(line, sizeof(line), f) == NULL ||
+        sscanf(line, "argon2id13 %llu %zu %32s", ops, mem, hex) != 3 ||
+        sodium_hex2bin(salt, crypto_pwhash_SALTBYTES, hex, strlen(hex), NULL, &bin_len, NULL) !=
+            0 ||
+        bin_len != crypto_pwhash_SALTBYTES) {
+        fclose(f);
+        return azk_error_set(AZK_ERR_FORMAT, "home: keys/master.pwhash is malformed");
+    }
+    fclose(f);
+    return AZK_OK;
+}
+
+static azk_status meta_put(sqlite3 *db, const char *k, const char *v)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = AZK_OK;
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key,value) VALUES(?,?)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return azk_store__dberr(db, "meta");
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(db, "meta");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static azk_status open_db(sqlite3 **db, const char *path, bool create)
+{
+    int fl = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, db, fl, NULL) != SQLITE_OK) {
+        azk_status rc = azk_store__dberr(*db, "open");
+        sqlite3_close(*db);
+        *db = NULL;
+        return rc;
+    }
+    sqlite3_busy_timeout(*db, 10000);
+    (void)sqlite3_exec(*db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    return AZK_OK;
+}
+
+int azk_home_uses_passphrase(const char *path)
+{
+    char p[4096];
+    struct stat sb;
+    snprintf(p, sizeof(p), "%s/keys/master.pwhash", path);
+    return stat(p, &sb) == 0;
+}
+
+azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
+{
+    azk_status rc = AZK_OK;
+    azk_home_init_options o = AZK_HOME_INIT_OPTIONS_INIT;
+    azk_buf p = AZK_BUF_INIT;
+    sqlite3 *db = NULL;
+    uint8_t key[AZK_MASTER_KEY_LEN];
+    char kid[33];
+    char now[32];
+    bool made_home = false;
+    bool made_db = false;
+    bool made_key = false;
+    struct stat sb;
+    azk_home tmp;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(path != NULL);
+    if (opts != NULL)
+        o = *opts;
+    rc = azk__lib_init();
+    if (rc != AZK_OK)
+        return rc;
+    if (mkdir(path, 0700) == 0)
+        made_home = true;
+    else if (errno != EEXIST)
+        return azk_error_errno("create home directory");
+    rc = azk_buf_printf(&p, "%s/catalog.db", path);
+    if (rc != AZK_OK)
+        goto done;
+    if (stat((const char *)p.data, &sb) == 0) {
+        rc = azk_error_set(AZK_ERR_ARG, "home: already initialised (catalog.db exists)");
+        goto done;
+    }
+    azk_buf_clear(&p);
+    rc = azk_buf_printf(&p, "%s/keys", path);
+    if (rc == AZK_OK && mkdir((const char *)p.data, 0700) != 0 && errno != EEXIST)
+        rc = azk_error_errno("create keys directory");
+    azk_buf_clear(&p);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&p, "%s/vault", path);
+    if (rc == AZK_OK && mkdir((const char *)p.data, 0700) != 0 && errno != EEXIST)
+        rc = azk_error_errno("create vault directory");
+    if (rc != AZK_OK)
+        goto done;
+
+    /* master key */
+    azk_buf_clear(&p);
+    if (o.passphrase != NULL) {
+        uint8_t salt[crypto_pwhash_SALTBYTES];
+        char hex[2 * crypto_pwhash_SALTBYTES + 1];
+        char line[256];
+        int ln;
+        unsigned long long ops = o.opslimit ? o.opslimit : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+        size_t mem = o.memlimit ? o.memlimit : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+        if (o.passphrase_len < 8) {
+            rc = azk_error_set(AZK_ERR_ARG, "home: passphrase shorter than 8 bytes");
+            goto done;
+        }
+        randombytes_buf(salt, sizeof(salt));
+        sodium_bin2hex(hex, sizeof(hex), salt, sizeof(salt));
+        ln = snprintf(line, sizeof(line), "argon2id13 %llu %zu %s\n", ops, mem, hex);
+        rc = derive_key(key, o.passphrase, o.passphrase_len, ops, mem, salt);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&p, "%s/keys/master.pwhash", path);
+        if (rc == AZK_OK)
+            rc = write_file_excl((const char *)p.data, line, (size_t)ln);
+    } else {
+        randombytes_buf(key, sizeof(key));
+        rc = azk_buf_printf(&p, "%s/keys/master.key", path);
+        if (rc == AZK_OK)
+            rc = write_file_excl((const char *)p.data, key, sizeof(key));
+    }
+    if (rc != AZK_OK)
+        goto done;
+    made_key = true;
+    key_id(key, kid);
+
+    /* catalog */
+    azk_buf_clear(&p);
+    rc = azk_buf_printf(&p, "%s/catalog.db", path);
+    if (rc == AZK_OK)
+        rc = open_db(&db, (const char *)p.data, true);
+    if (rc != AZK_OK)
+        goto done;
+    made_db = true;
+    (void)chmod((const char *)p.data, 0600);
+    if (sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = azk_store__dberr(db, "create schema");
+        goto done;
+    }
+    azk_store__now(now);
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.actor = (char *)(uintptr_t)o.actor;
+    rc = meta_put(db, "schema", "1");
+    if (rc == AZK_OK)
+        rc = meta_put(db, "master_key_id", kid);
+    if (rc == AZK_OK)
+        rc = meta_put(db, "key_mode", o.passphrase != NULL ? "passphrase" : "keyfile");
+    if (rc == AZK_OK)
+        rc = meta_put(db, "created_at", now);
+    if (rc == AZK_OK)
+        rc = meta_put(db, "created_by", azk_store__actor(&tmp));
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_audit_init_home(path);
+    if (rc != AZK_OK)
+        goto done;
+    tmp.path = (char *)(uintptr_t)path;
+    {
+        const char *objs[] = {"home"};
+        rc = azk_store__audit(&tmp, "home.init", objs, 1, NULL, NULL);
+    }
+done:
+    sodium_memzero(key, sizeof(key));
+    if (db != NULL)
+        sqlite3_close(db);
+    if (rc != AZK_OK) {
+        azk_status keep = rc;
+        /* leave nothing half-made: remove what this call created */
+        if (made_db) {
+            static const char *const f[] = {"catalog.db", "catalog.db-wal", "catalog.db-shm"};
+            for (size_t i = 0; i < 3; i++) {
+                azk_buf_clear(&p);
+                if (azk_buf_printf(&p, "%s/%s", path, f[i]) == AZK_OK)
+                    (void)unlink((const char *)p.data);
+            }
+        }
+        if (made_key) {
+            azk_buf_clear(&p);
+            if (azk_buf_printf(&p, "%s/keys/%s", path,
+                               o.passphrase != NULL ? "master.pwhash" : "master.key") == AZK_OK)
+                (void)unlink((const char *)p.data);
+        }
+        if (made_home) {
+            azk_buf_clear(&p);
+            if (azk_buf_printf(&p, "%s/vault", path) == AZK_OK)
+                (void)rmdir((const char *)p.data);
+            azk_buf_clear(&p);
+            if (azk_buf_printf(&p, "%s/keys", path) == AZK_OK)
+                (void)rmdir((const char *)p.data);
+            (void)rmdir(path);
+        }
+        rc = keep;
+    }
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN])
+{
+    azk_status rc = AZK_OK;
+    struct stat sb;
+    ssize_t got;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno == ENOENT ? azk_error_set(AZK_ERR_NOTFOUND, "home: no master key")
+                               : azk_error_errno("open master key");
+    if (fstat(fd, &sb) != 0) {
+        rc = azk_error_errno("stat master key");
+    } else if (!S_ISREG(sb.st_mode) || sb.st_size != AZK_MASTER_KEY_LEN) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "home: keys/master.key is not a 32-byte file");
+    } else if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
+        rc = azk_error_set(AZK_ERR_PERM,
+                           "home: keys/master.key must be owned by you and mode 0600 (is %04o)",
+                           (unsigned)(sb.st_mode & 07777));
+    } else {
+        got = read(fd, key, AZK_MASTER_KEY_LEN);
+        if (got != AZK_MASTER_KEY_LEN)
+            rc = azk_error_errno("read master key");
+    }
+    close(fd);
+    return rc;
+}
+
+azk_status azk_home_open(azk_home **out, const char *path, const char *passphrase,
+                         size_t passphrase_len)
+{
+    azk_status rc = AZK_OK;
+    azk_home *h = NULL;
+    azk_buf p = AZK_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(out != NULL && path != NULL);
+    *out = NULL;
+    rc = azk__lib_init();
+    if (rc != AZK_OK)
+        return rc;
+    h = azk_calloc(1, sizeof(*h));
+    if (h == NULL)
+        return azk_error_nomem();
+    h->path = azk_strdup(path);
+    if (h->path == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    rc = azk_buf_printf(&p, "%s/catalog.db", path);
+    if (rc != AZK_OK)
+        goto done;
+    if (stat((const char *)p.data, &sb) != 0) {
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "home: not initialised (run `azukari init`)");
+        goto done;
+    }
+    rc = open_db(&h->db, (const char *)p.data, false);
+    if (rc != AZK_OK)
+        goto done;
+    if (azk_home_uses_passphrase(path)) {
+        unsigned long long ops;
+        size_t mem;
+        uint8_t salt[crypto_pwhash_SALTBYTES];
+        if (passphrase == NULL) {
+            rc = azk_error_set(AZK_ERR_CRYPTO, "home: a passphrase is required");
+            goto done;
+        }
+        azk_buf_clear(&p);
+        rc = azk_buf_printf(&p, "%s/keys/master.pwhash", path);
+        if (rc == AZK_OK)
+            rc = read_pwhash((const char *)p.data, &ops, &mem, salt);
+        if (rc == AZK_OK)
+            rc = derive_key(h->key, passphrase, passphrase_len, ops, mem, salt);
+    } else {
+        azk_buf_clear(&p);
+        rc = azk_buf_printf(&p, "%s/keys/master.key", path);
+        if (rc == AZK_OK)
+            rc = load_keyfile((const char *)p.data, h->key);
+    }
+    if (rc != AZK_OK)
+        goto done;
+    key_id(h->key, h->key_id);
+    rc = azk_store__prepare(h, &st, "SELECT value FROM meta WHERE key='master_key_id'");
+    if (rc != AZK_OK)
+        goto done;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "home: catalog has no master key id");
+        goto done;
+    }
+    if (sodium_memcmp(sqlite3_column_text(st, 0), h->key_id, 32) != 0 ||
+        sqlite3_column_bytes(st, 0) != 32) {
+        rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
+        goto done;
+    }
+    *out = h;
+    h = NULL;
+done:
+    sqlite3_finalize(st);
+    azk_buf_dispose(&p);
+    azk_home_close(h);
+    return rc;
+}
+
+void azk_home_close(azk_home *h)
+{
+    if (h == NULL)
+        return;
+    if (h->db != NULL)
+        sqlite3_close(h->db);
+    sodium_memzero(h->key, sizeof(h->key));
+    azk_free(h->path);
+    azk_free(h->actor);
+    azk_free(h);
+}
+
+const char *azk_home_path(const azk_home *h)
+{
+    return h->path;
+}
+
+azk_status azk_home_set_actor(azk_home *h, const char *actor)
+{
+    char *a = NULL;
+    AZK_ASSERT_ARG(h != NULL);
+    if (actor != NULL) {
+        a = azk_strdup(actor);
+        if (a == NULL)
+            return azk_error_nomem();
+    }
+    azk_free(h->actor);
+    h->actor = a;
+    return AZK_OK;
+}

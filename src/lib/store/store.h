@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/store.h -- internals of a home shared by store, vault and match:
+ * the handle (catalog connection, master key), transactions, ids, time
+ * stamps, paths and ledger events. Not public API.
+ */
+#ifndef AZK_STORE_H
+#define AZK_STORE_H
+
+#include "util/util.h"
+#include "azukari/home.h"
+
+#include <sqlite3.h>
+
+#define AZK_MASTER_KEY_LEN 32
+
+struct azk_home {
+    char *path;
+    sqlite3 *db;
+    uint8_t key[AZK_MASTER_KEY_LEN]; /* wiped on close */
+    char key_id[33];                 /* hex of a keyed hash of the key */
+    char *actor;                     /* NULL = OS user */
+};
+
+/* Schema version written to meta('schema'). */
+#define AZK_CATALOG_SCHEMA 1
+
+/* Run SQL without results; error set with the operation name `what`. */
+AZK_NODISCARD azk_status azk_store__exec(azk_home *h, const char *sql, const char *what);
+AZK_NODISCARD azk_status azk_store__begin(azk_home *h);
+AZK_NODISCARD azk_status azk_store__commit(azk_home *h);
+void azk_store__rollback(azk_home *h);
+
+/* Prepare a statement; error set on failure. */
+AZK_NODISCARD azk_status azk_store__prepare(azk_home *h, sqlite3_stmt **st, const char *sql);
+/* Set AZK_ERR_DB from the connection's error (SQLite's message names no value). */
+azk_status azk_store__dberr(sqlite3 *db, const char *what);
+
+/* The actor name (handle's actor, else the OS user name, else "unknown"). */
+const char *azk_store__actor(const azk_home *h);
+
+/* Current UTC time, ISO 8601 with seconds ("2026-01-02T03:04:05Z"). */
+void azk_store__now(char out[32]);
+/* Today's UTC date "YYYY-MM-DD". */
+void azk_store__today(char out[16]);
+
+/* Ids of clients and datasets: [a-z0-9][a-z0-9._-]{0,63} (also A-Z for datasets). */
+bool azk_store__valid_id(const char *s);
+
+/* out = <home>/<rel> (cleared first). */
+AZK_NODISCARD azk_status azk_store__path(azk_buf *out, const azk_home *h, const char *rel);
+
+/*
+ * Append a ledger event for a state change (azukari/audit.h). objects are
+ * ids only; reason/extra_json may be NULL.
+ */
+AZK_NODISCARD azk_status azk_store__audit(azk_home *h, const char *action,
+                                          const char *const *objects, size_t object_count,
+                                          const char *reason, const char *extra_json);
+
+/* Random UUID v4 text (36 chars + NUL). */
+void azk_store__uuid(char out[37]);
+
+#endif

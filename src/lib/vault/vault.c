@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vault/vault.c -- the encrypted file format of vault/vault.h: per-file
+ * data key wrapped by the master key, libsodium secretstream chunks,
+ * write to a temporary name and atomic rename, streaming authenticated
+ * decryption.
+ */
+#include "vault/vault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HDR_LEN (4 + 4 + 16 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)
+#define CT_MAX (AZK_VAULT_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+
+static const char magic[4] = {'A', 'Z', 'K', 'V'};
+
+struct azk_vault_writer {
+    int fd;
+    char *tmp_path;
+    char *final_path;
+    char *dir_path;
+    crypto_secretstream_xchacha20poly1305_state st;
+    uint8_t *plain; /* AZK_VAULT_CHUNK */
+    size_t plain_len;
+    uint8_t *ct;    /* 4 + CT_MAX */
+};
+
+static void wrap_ad(uint8_t *ad, size_t *ad_len, const char *uuid)
+{
+    static const char label[] = "azukari vault v1";
+    size_t ul = strlen(uuid);
+    if (ul > 64)
+        ul = 64;
+    memcpy(ad, label, sizeof(label) - 1);
+    memcpy(ad + sizeof(label) - 1, uuid, ul);
+    *ad_len = sizeof(label) - 1 + ul;
+}
+
+azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid)
+{
+    azk_buf_clear(out);
+    return azk_buf_printf(out, "%s/vault/%s.azv", h->path, uuid);
+}
+
+static azk_status write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return azk_error_errno("write vault file");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return AZK_OK;
+}
+
+static void writer_free(struct azk_vault_writer *w)
+{
+    if (w == NULL)
+        return;
+    if (w->fd >= 0)
+        close(w->fd);
+    azk_free(w->tmp_path);
+    azk_free(w->final_path);
+    azk_free(w->dir_path);
+    azk_free_secret(w->plain, AZK_VAULT_CHUNK);
+    azk_free(w->ct);
+    sodium_memzero(&w->st, sizeof(w->st));
+    azk_free(w);
+}
+
+azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h, const char *uuid,
+                                 uint8_t wrapped[AZK_VAULT_WRAPPED_LEN])
+{
+    azk_status rc = AZK_OK;
+    struct azk_vault_writer *w = NULL;
+    azk_buf p = AZK_BUF_INIT;
+    uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    uint8_t hdr[HDR_LEN];
+    uint8_t ad[96];
+    size_t ad_len;
+    unsigned long long wl = 0;
+
+    AZK_ASSERT_ARG(out != NULL && h != NULL && uuid != NULL && wrapped != NULL);
+    *out = NULL;
+    w = azk_calloc(1, sizeof(*w));
+    if (w == NULL)
+        return azk_error_nomem();
+    w->fd = -1;
+    w->plain = azk_malloc(AZK_VAULT_CHUNK);
+    w->ct = azk_malloc(4 + CT_MAX);
+    if (w->plain == NULL || w->ct == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    rc = azk_buf_printf(&p, "%s/vault/.%s.azv.tmp", h->path, uuid);
+    if (rc != AZK_OK)
+        goto done;
+    w->tmp_path = azk_buf_detach(&p);
+    rc = azk_vault__path(&p, h, uuid);
+    if (rc != AZK_OK)
+        goto done;
+    w->final_path = azk_buf_detach(&p);
+    rc = azk_buf_printf(&p, "%s/vault", h->path);
+    if (rc != AZK_OK)
+        goto done;
+    w->dir_path = azk_buf_detach(&p);
+    if (w->tmp_path == NULL || w->final_path == NULL || w->dir_path == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (w->fd < 0) {
+        rc = azk_error_errno("create vault file");
+        goto done;
+    }
+    crypto_secretstream_xchacha20poly1305_keygen(dk);
+    /* wrap the data key */
+    randombytes_buf(wrapped, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    wrap_ad(ad, &ad_len, uuid);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(wrapped + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                               &wl, dk, sizeof(dk), ad, ad_len, NULL, wrapped,
+                                               h->key);
+    /* header */
+    memcpy(hdr, magic, 4);
+    hdr[4] = 1;
+    hdr[5] = hdr[6] = hdr[7] = 0;
+    if (sodium_hex2bin(hdr + 8, 16, h->key_id, 32, NULL, NULL, NULL) != 0) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: bad master key id");
+        goto done;
+    }
+    crypto_secretstream_xchacha20poly1305_init_push(&w->st, hdr + 24, dk);
+    rc = write_all(w->fd, hdr, sizeof(hdr));
+    if (rc != AZK_OK)
+        goto done;
+    *out = w;
+    w = NULL;
+done:
+    sodium_memzero(dk, sizeof(dk));
+    azk_buf_dispose(&p);
+    if (w != NULL)
+        azk_vault__writer_abort(w);
+    return rc;
+}
+
+static azk_status push_chunk(struct azk_vault_writer *w, unsigned char tag)
+{
+    unsigned long long cl = 0;
+    crypto_secretstream_xchacha20poly1305_push(&w->st, w->ct + 4, &cl, w->plain, w->plain_len,
+                                               NULL, 0, tag);
+    w->ct[0] = (uint8_t)(cl >> 24);
+    w->ct[1] = (uint8_t)(cl >> 16);
+    w->ct[2] = (uint8_t)(cl >> 8);
+    w->ct[3] = (uint8_t)cl;
+    sodium_memzero(w->plain, w->plain_len);
+    w->plain_len = 0;
+    return write_all(w->fd, w->ct, 4 + (size_t)cl);
+}
+
+azk_status azk_vault__writer_write(struct azk_vault_writer *w, const void *p, size_t n)
+{
+    const uint8_t *s = p;
+    AZK_ASSERT_ARG(w != NULL && (p != NULL || n == 0));
+    while (n > 0) {
+        size_t take = AZK_VAULT_CHUNK - w->plain_len;
+        if (take > n)
+            take = n;
+        memcpy(w->plain + w->plain_len, s, take);
+        w->plain_len += take;
+        s += take;
+        n -= take;
+        if (w->plain_len == AZK_VAULT_CHUNK) {
+            azk_status rc = push_chunk(w, 0);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    return AZK_OK;
+}
+
+azk_status azk_vault__writer_finish(struct azk_vault_writer *w)
+{
+    azk_status rc;
+    int dfd;
+    AZK_ASSERT_ARG(w != NULL);
+    rc = push_chunk(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+    if (rc != AZK_OK)
+        goto fail;
+    if (fsync(w->fd) != 0) {
+        rc = azk_error_errno("fsync vault file");
+        goto fail;
+    }
+    if (close(w->fd) != 0) {
+        w->fd = -1;
+        rc = azk_error_errno("close vault file");
+        goto fail;
+    }
+    w->fd = -1;
+    /* never replace an existing file: link + unlink gives an atomic, exclusive rename */
+    if (link(w->tmp_path, w->final_path) != 0) {
+        rc = azk_error_errno("rename vault file");
+        goto fail;
+    }
+    (void)unlink(w->tmp_path);
+    dfd = open(w->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    writer_free(w);
+    return AZK_OK;
+fail:
+    azk_vault__writer_abort(w);
+    return rc;
+}
+
+void azk_vault__writer_abort(struct azk_vault_writer *w)
+{
+    if (w == NULL)
+        return;
+    if (w->tmp_path != NULL)
+        (void)unlink(w->tmp_path);
+    writer_free(w);
+}
+
+static azk_status read_full(int fd, uint8_t *p, size_t n, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = read(fd, p + *got, n - *got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return azk_error_errno("read vault file");
+        }
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return AZK_OK;
+}
+
+azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped,
+                           size_t wrapped_len, azk_vault_data_cb cb, void *payload)
+{
+    azk_status rc = AZK_OK;
+    azk_buf p = AZK_BUF_INIT;
+    int fd = -1;
+    uint8_t hdr[HDR_LEN];
+    uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    uint8_t kid[16];
+    uint8_t ad[96];
+    size_t ad_len;
+    uint8_t *ct = NULL;
+    uint8_t *plain = NULL;
+    size_t got;
+    bool final = false;
+    uint64_t chunk = 0;
+    crypto_secretstream_xchacha20poly1305_state st;
+
+    AZK_ASSERT_ARG(h != NULL && uuid != NULL && cb != NULL);
+    if (wrapped == NULL || wrapped_len != AZK_VAULT_WRAPPED_LEN)
+        return azk_error_set(AZK_ERR_CRYPTO, "vault: the data key is gone (shredded?)");
+    wrap_ad(ad, &ad_len, uuid);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            dk, NULL, NULL, wrapped + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+            AZK_VAULT_WRAPPED_LEN - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, ad_len,
+            wrapped, h->key) != 0)
+        return azk_error_set(AZK_ERR_CRYPTO, "vault: data key does not unwrap (wrong master key)");
+    ct = azk_malloc(CT_MAX);
+    plain = azk_malloc(AZK_VAULT_CHUNK);
+    if (ct == NULL || plain == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    rc = azk_vault__path(&p, h, uuid);
+    if (rc != AZK_OK)
+        goto done;
+    fd = open((const char *)p.data, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = errno == ENOENT ? azk_error_set(AZK_ERR_NOTFOUND, "vault: file missing")
+                             : azk_error_errno("open vault file");
+        goto done;
+    }
+    rc = read_full(fd, hdr, sizeof(hdr), &got);
+    if (rc != AZK_OK)
+        goto done;
+    if (got != sizeof(hdr) || memcmp(hdr, magic, 4) != 0 || hdr[4] != 1) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: not a vault file (bad header)");
+        goto done;
+    }
+    if (sodium_hex2bin(kid, sizeof(kid), h->key_id, 32, NULL, NULL, NULL) != 0 ||
+        sodium_memcmp(kid, hdr + 8, 16) != 0) {
+        rc = azk_error_set(AZK_ERR_CRYPTO, "vault: file was written under another master key");
+        goto done;
+    }
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, hdr + 24, dk) != 0) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: bad stream header");
+        goto done;
+    }
+    while (!final) {
+        uint8_t lb[4];
+        uint32_t cl;
+        unsigned long long pl = 0;
+        unsigned char tag = 0;
+        rc = read_full(fd, lb, 4, &got);
+        if (rc != AZK_OK)
+            goto done;
+        if (got != 4) {
+            rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: truncated after chunk %llu",
+                               (unsigned long long)chunk);
+            goto done;
+        }
+        cl = ((uint32_t)lb[0] << 24) | ((uint32_t)lb[1] << 16) | ((uint32_t)lb[2] << 8) | lb[3];
+        if (cl < crypto_secretstream_xchacha20poly1305_ABYTES || cl > CT_MAX) {
+            rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: bad length of chunk %llu",
+                               (unsigned long long)chunk);
+            goto done;
+        }
+        rc = read_full(fd, ct, cl, &got);
+        if (rc != AZK_OK)
+            goto done;
+        if (got != cl) {
+            rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: truncated in chunk %llu",
+                               (unsigned long long)chunk);
+            goto done;
+        }
+        if (crypto_secretstream_xchacha20poly1305_pull(&st, plain, &pl, &tag, ct, cl, NULL, 0) !=
+            0) {
+            rc = azk_error_set(AZK_ERR_CRYPTO, "vault: chunk %llu fails authentication",
+                               (unsigned long long)chunk);
+            goto done;
+        }
+        final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+        if (final) {
+            /* nothing may follow the final chunk */
+            uint8_t extra;
+            rc = read_full(fd, &extra, 1, &got);
+            if (rc != AZK_OK)
+                goto done;
+            if (got != 0) {
+                rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: data after the final chunk");
+                goto done;
+            }
+        }
+        if (pl > 0) {
+            rc = cb(plain, (size_t)pl, payload);
+            if (rc != AZK_OK)
+                goto done;
+        }
+        chunk++;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    sodium_memzero(dk, sizeof(dk));
+    sodium_memzero(&st, sizeof(st));
+    azk_free_secret(plain, AZK_VAULT_CHUNK);
+    azk_free(ct);
+    azk_buf_dispose(&p);
+    return rc;
+}

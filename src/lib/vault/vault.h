@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vault/vault.h -- encrypted files of a home (internal). Format
+ * (docs/internals/VAULT.md), all integers big-endian:
+ *
+ *   "AZKV" | u8 version=1 | 3 zero bytes | master key id (16 bytes)
+ *   | secretstream header (24 bytes)
+ *   then chunks: u32 ciphertext length | ciphertext
+ *   (crypto_secretstream_xchacha20poly1305, 64 KiB plaintext per chunk,
+ *    the last chunk tagged FINAL, nothing after it)
+ *
+ * The file's data key is random; it is wrapped by the master key with
+ * XChaCha20-Poly1305 (AEAD, additional data = "azukari vault v1" | uuid):
+ * wrapped = nonce (24) | ciphertext (32 + 16) = 72 bytes, kept in the
+ * catalog, not in the file: deleting it shreds the file.
+ *
+ * Only encrypted bytes touch the disk: the writer writes to
+ * <home>/vault/.<uuid>.azv.tmp and renames to <uuid>.azv after fsync.
+ */
+#ifndef AZK_VAULT_INT_H
+#define AZK_VAULT_INT_H
+
+#include "store/store.h"
+
+#define AZK_VAULT_WRAPPED_LEN 72
+#define AZK_VAULT_CHUNK (64 * 1024)
+
+struct azk_vault_writer;
+
+/* Start a vault file for uuid; *wrapped receives the wrapped data key. */
+AZK_NODISCARD azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h,
+                                               const char *uuid,
+                                               uint8_t wrapped[AZK_VAULT_WRAPPED_LEN]);
+AZK_NODISCARD azk_status azk_vault__writer_write(struct azk_vault_writer *w, const void *p,
+                                                 size_t n);
+/* Final chunk, fsync, rename into place, fsync the directory; frees w (even on failure). */
+AZK_NODISCARD azk_status azk_vault__writer_finish(struct azk_vault_writer *w);
+/* Remove the temporary file and free (NULL-safe). */
+void azk_vault__writer_abort(struct azk_vault_writer *w);
+
+/* Plaintext sink of azk_vault__read. */
+typedef azk_status (*azk_vault_data_cb)(const uint8_t *p, size_t n, void *payload);
+
+/*
+ * Decrypt <home>/vault/<uuid>.azv with the wrapped key, calling cb with
+ * each authenticated chunk in order. A wrong key, a changed byte, a
+ * truncated or extended file is AZK_ERR_CRYPTO / AZK_ERR_INTEGRITY, detected
+ * before the chunk concerned is passed on; the caller must treat data
+ * already passed as void when the call fails.
+ */
+AZK_NODISCARD azk_status azk_vault__read(azk_home *h, const char *uuid,
+                                         const uint8_t *wrapped, size_t wrapped_len,
+                                         azk_vault_data_cb cb, void *payload);
+
+/* Path of the vault file of uuid (out cleared). */
+AZK_NODISCARD azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid);
+
+#endif
