@@ -133,6 +133,16 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_run(azk_scanner *s, const char *
                                                     size_t path_count, azk_scan_result_cb cb,
                                                     void *payload, azk_scan_stats *stats);
 
+/**
+ * Scan one stream (a pipe, a socket's body, an open file) as one top-level
+ * object named `name` in results. Runs on the calling thread; the stream
+ * is read to its end; the descriptor is not closed. Not concurrently with
+ * azk_scanner_run on the same scanner (create one scanner per thread).
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, const char *name,
+                                                        azk_scan_result_cb cb, void *payload,
+                                                        azk_scan_stats *stats);
+
 /** Free a scanner; NULL-safe. */
 AZK_EXTERN void azk_scanner_free(azk_scanner *s);
 

@@ -436,6 +436,21 @@ static azk_status open_checked(const char *path, const struct stat *walk_st, int
     return AZK_OK;
 }
 
+/* Decode one top-level object from fd (object already pushed). */
+static azk_status decode_top(struct worker *w, int fd, int64_t size)
+{
+    struct counting_source cs;
+    azk_source src;
+    azk_decode_sink sink = {sink_begin, sink_format, sink_record, sink_end, w};
+    azk_decode__source_fd(&cs.inner, &cs.fd, fd, size);
+    cs.w = w;
+    src.read = counting_read;
+    src.seek = cs.inner.seek != NULL ? counting_seek : NULL;
+    src.ctx = &cs;
+    src.size = size;
+    return azk_decode__object(&src, &w->s->dopts, &sink);
+}
+
 static azk_status scan_file(struct worker *w, struct job *job)
 {
     azk_scanner *s = w->s;
@@ -443,10 +458,7 @@ static azk_status scan_file(struct worker *w, struct job *job)
     azk_buf pathbuf = AZK_BUF_INIT;
     int fd = -1;
     struct stat st, st2;
-    struct counting_source cs;
-    azk_source src;
     azk_object_info info = {NULL, 0, job->st.st_size};
-    azk_decode_sink sink = {sink_begin, sink_format, sink_record, sink_end, w};
     char msg[512] = "";
 
     rc = azk_buf_put_escaped_name(&pathbuf, job->path, strlen(job->path));
@@ -478,16 +490,9 @@ static azk_status scan_file(struct worker *w, struct job *job)
                                (long long)st.st_size);
     }
     if (st_obj == AZK_OK) {
-        azk_decode__source_fd(&cs.inner, &cs.fd, fd, (int64_t)st.st_size);
-        cs.w = w;
-        src.read = counting_read;
-        src.seek = cs.inner.seek != NULL ? counting_seek : NULL;
-        src.ctx = &cs;
-        src.size = (int64_t)st.st_size;
-        st_obj = azk_decode__object(&src, &s->dopts, &sink);
-        if (st_obj == AZK_ERR_NOMEM) {
+        st_obj = decode_top(w, fd, (int64_t)st.st_size);
+        if (st_obj == AZK_ERR_NOMEM)
             rc = st_obj;
-        }
         if (st_obj == AZK_OK && fstat(fd, &st2) == 0 &&
             (st2.st_size != st.st_size || st2.st_mtim.tv_sec != st.st_mtim.tv_sec ||
              st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec)) {
@@ -720,6 +725,100 @@ void azk_scanner_set_progress(azk_scanner *s, azk_scan_progress_cb cb, void *pay
     s->progress_payload = payload;
 }
 
+static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
+{
+    memset(&s->stats, 0, sizeof(s->stats));
+    s->bytes_read = 0;
+    s->q_head = s->q_len = 0;
+    s->q_closed = false;
+    s->cb = cb;
+    s->cb_payload = payload;
+    s->fatal = AZK_OK;
+    s->start_ns = azk_now_ns();
+    s->last_progress_ns = s->start_ns;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->not_empty, NULL);
+    pthread_cond_init(&s->not_full, NULL);
+}
+
+static void run_state_dispose(azk_scanner *s)
+{
+    pthread_cond_destroy(&s->not_full);
+    pthread_cond_destroy(&s->not_empty);
+    pthread_mutex_destroy(&s->mu);
+}
+
+static azk_status worker_init(struct worker *w, azk_scanner *s)
+{
+    azk_status rc;
+    memset(w, 0, sizeof(*w));
+    w->s = s;
+    rc = azk_detect__ctx_new(&w->det, s->eng);
+    if (rc == AZK_OK && s->fp != NULL)
+        rc = azk_scan__edm_ctx_new(&w->match, s->fp);
+    return rc;
+}
+
+static void worker_dispose(struct worker *w)
+{
+    azk_detect__ctx_free(w->det);
+    azk_scan__edm_ctx_free(w->match);
+    for (size_t d = 0; d < w->depth; d++)
+        obj_dispose(&w->stack[d]);
+    azk_free(w->stack);
+    memset(w, 0, sizeof(*w));
+}
+
+azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, const char *name, azk_scan_result_cb cb,
+                               void *payload, azk_scan_stats *stats)
+{
+    azk_status rc, st_obj;
+    struct worker w;
+    azk_buf namebuf = AZK_BUF_INIT;
+    azk_object_info info = {NULL, 0, -1};
+    char msg[512] = "";
+    struct stat st;
+
+    AZK_ASSERT_ARG(s != NULL);
+    AZK_ASSERT_ARG(cb != NULL);
+    AZK_ASSERT_ARG(name != NULL);
+    azk_error_clear();
+    run_state_init(s, cb, payload);
+    rc = worker_init(&w, s);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_buf_put_escaped_name(&namebuf, name, strlen(name));
+    if (rc != AZK_OK)
+        goto done;
+    w.path = (const char *)namebuf.data;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        info.size = (int64_t)st.st_size;
+    s->stats.files = 1;
+    rc = obj_push(&w, &info);
+    if (rc != AZK_OK)
+        goto done;
+    st_obj = decode_top(&w, fd, info.size);
+    if (st_obj != AZK_OK)
+        snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+    if (st_obj == AZK_ERR_NOMEM)
+        rc = st_obj;
+    while (w.depth > 1)
+        sink_end(&w, AZK_ERR_FORMAT, azk_error_last());
+    {
+        azk_error e = {st_obj, msg};
+        sink_end(&w, st_obj, &e);
+    }
+    s->stats.bytes = s->bytes_read;
+    s->stats.seconds = (double)(azk_now_ns() - s->start_ns) / 1e9;
+    if (stats != NULL)
+        *stats = s->stats;
+done:
+    worker_dispose(&w);
+    azk_buf_dispose(&namebuf);
+    run_state_dispose(s);
+    return rc;
+}
+
 static unsigned default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -761,18 +860,7 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
         wo.exclude_count = total;
     }
 
-    memset(&s->stats, 0, sizeof(s->stats));
-    s->bytes_read = 0;
-    s->q_head = s->q_len = 0;
-    s->q_closed = false;
-    s->cb = cb;
-    s->cb_payload = payload;
-    s->fatal = AZK_OK;
-    s->start_ns = azk_now_ns();
-    s->last_progress_ns = s->start_ns;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->not_empty, NULL);
-    pthread_cond_init(&s->not_full, NULL);
+    run_state_init(s, cb, payload);
 
     ws = azk_calloc(n, sizeof(*ws));
     tids = azk_calloc(n, sizeof(*tids));
@@ -781,15 +869,9 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
         goto done;
     }
     for (unsigned i = 0; i < n; i++) {
-        ws[i].s = s;
-        rc = azk_detect__ctx_new(&ws[i].det, s->eng);
+        rc = worker_init(&ws[i], s);
         if (rc != AZK_OK)
             goto done;
-        if (s->fp != NULL) {
-            rc = azk_scan__edm_ctx_new(&ws[i].match, s->fp);
-            if (rc != AZK_OK)
-                goto done;
-        }
     }
     for (; started < n; started++) {
         if (pthread_create(&tids[started], NULL, worker_main, &ws[started]) != 0) {
@@ -821,20 +903,13 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
         *stats = s->stats;
 done:
     if (ws != NULL) {
-        for (unsigned i = 0; i < n; i++) {
-            azk_detect__ctx_free(ws[i].det);
-            azk_scan__edm_ctx_free(ws[i].match);
-            for (size_t d = 0; d < ws[i].depth; d++)
-                obj_dispose(&ws[i].stack[d]);
-            azk_free(ws[i].stack);
-        }
+        for (unsigned i = 0; i < n; i++)
+            worker_dispose(&ws[i]);
     }
     azk_free(ws);
     azk_free(tids);
     azk_free(ex);
-    pthread_cond_destroy(&s->not_full);
-    pthread_cond_destroy(&s->not_empty);
-    pthread_mutex_destroy(&s->mu);
+    run_state_dispose(s);
     return rc;
 }
 
