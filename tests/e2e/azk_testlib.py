@@ -59,10 +59,14 @@ class TempDir:
 
 
 class Result:
+    """rc; stdout/stderr as bytes (out/err: decoded text); seconds; peak RSS."""
+
     def __init__(self, rc, stdout, stderr, seconds, maxrss_kb, timed_out):
         self.rc = rc
         self.stdout = stdout
         self.stderr = stderr
+        self.out = stdout.decode("utf-8", "replace")
+        self.err = stderr.decode("utf-8", "replace")
         self.seconds = seconds
         self.maxrss_kb = maxrss_kb  # peak RSS of the child (KiB)
         self.timed_out = timed_out
@@ -92,8 +96,7 @@ def run(argv, timeout=120, cwd=None, env=None, stdin=subprocess.DEVNULL):
         secs = time.monotonic() - t0
         out.seek(0)
         err.seek(0)
-        return Result(p.returncode, out.read().decode("utf-8", "replace"),
-                      err.read().decode("utf-8", "replace"), secs, ru.ru_maxrss, timed_out)
+        return Result(p.returncode, out.read(), err.read(), secs, ru.ru_maxrss, timed_out)
 
 
 def parse_jsonl(text):
@@ -119,7 +122,7 @@ def scan(paths, args=(), timeout=300, cwd=None, env=None, wrapper=()):
     wrapper: argv prefix (e.g. setpriv ...) to run the binary under."""
     argv = list(wrapper) + [azk_bin(), "scan", "--format", "jsonl"] + list(args) + list(paths)
     res = run(argv, timeout=timeout, cwd=cwd, env=env)
-    recs = parse_jsonl(res.stdout) if not res.timed_out else []
+    recs = parse_jsonl(res.out) if not res.timed_out else []
     return res, recs
 
 

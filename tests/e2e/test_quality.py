@@ -149,7 +149,7 @@ class QualityTest(unittest.TestCase):
         cls.res, cls.recs = T.scan([cls.root], timeout=540)
         if os.environ.get("AZK_KEEP_TMP"):
             with open(os.path.join(cls.tmp.path, "scan.jsonl"), "w", encoding="utf-8") as f:
-                f.write(cls.res.stdout)
+                f.write(cls.res.out)
         cls.score = gen_score.score(cls.truth, cls.recs, cls.root)
         print("\nquality: seed %d scale %s, %d bytes in %d files, scan %.1f s, peak RSS %d MiB"
               % (SEED, SCALE, cls.truth["bytes"], cls.truth["files"], cls.res.seconds,
@@ -162,7 +162,7 @@ class QualityTest(unittest.TestCase):
 
     def test_quality__scan_completes(self):
         self.assertFalse(self.res.timed_out, "scan timed out")
-        self.assertIn(self.res.rc, (0, 1, 2), self.res.stderr[-2000:])
+        self.assertIn(self.res.rc, (0, 1, 2), self.res.err[-2000:])
         self.assertEqual(self.res.rc, T.contract_exit(self.recs), "exit status vs contract")
         self.assertEqual(self.res.rc, 1, "the corpus holds personal data: exit must be 1")
 
