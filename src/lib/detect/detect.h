@@ -70,4 +70,13 @@ AZK_NODISCARD azk_status azk_detect__record(azk_detect_ctx *ctx, const azk_recor
 /* Column kinds of the current tabular object (after its header row); NULL if none. */
 const azk_column_kind *azk_detect__columns(const azk_detect_ctx *ctx, size_t *count);
 
+/*
+ * Risk score of one object, 0..100, from its reported findings: counts per
+ * type, the number of records holding two or more types (a roster row with
+ * name + address + phone), and the number of records read. A roster scores
+ * far above one name in a memo. Formula: docs/internals/DETECT.md.
+ */
+double azk_detect__score(const size_t counts[AZK_PII__COUNT], size_t rows_with_multiple_types,
+                         uint64_t records);
+
 #endif

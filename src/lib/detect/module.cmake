@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # detect: generate the municipality stem list from IPAdic's place entries
-# (see docs/internals/DETECT.md), and build against names.h alone while the
-# person-name detector (names*.c) is not in the tree.
+# (see docs/internals/DETECT.md).
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(AZK_IPADIC_PLACE_CSV "/usr/share/mecab/dic/ipadic/Noun.place.csv"
   CACHE FILEPATH "IPAdic Noun.place.csv (EUC-JP) for the municipality list")
@@ -17,11 +16,6 @@ add_custom_command(OUTPUT ${_azk_places_c}
   COMMENT "Generating municipality list from IPAdic"
   VERBATIM)
 list(APPEND AZK_LIB_GENERATED ${_azk_places_c})
-file(GLOB _azk_names_src CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/detect/names*.c)
-if(NOT _azk_names_src)
-  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/detect/detect.c
-    PROPERTIES COMPILE_DEFINITIONS AZK_NAMES_MISSING)
-endif()
 
 # names: the person-name lexicon (surnames and given names with katakana
 # readings) from IPAdic's Noun.name.csv, compiled into a C table (see

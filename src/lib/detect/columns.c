@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/columns.c -- the personal-data type names of scan output and the
+ * classification of CSV/xlsx header cells into column kinds
+ * (include/azukari/types.h).
+ *
+ * A header is folded first (full-width to ASCII, ASCII lowered; spaces,
+ * '_', '-', '.', '・', ':' and bracketed notes such as "（必須）" or "(半角)"
+ * dropped; trailing digits of 住所1 / tel2 dropped), then looked up in an
+ * exact vocabulary, then in ordered substring rules where the more specific
+ * rule comes first (口座番号 before 番号, 氏名カナ before 氏名).
+ */
+#include "util/util.h"
+#include "azukari/types.h"
+#include "norm/digits.h"
+
+#include <string.h>
+
+static const char *const pii_names[AZK_PII__COUNT] = {
+    "person_name", "address",          "postal_code",  "phone",       "email",
+    "birth_date",  "my_number",        "corporate_number", "bank_account", "credit_card",
+};
+
+const char *azk_pii_type_name(azk_pii_type t)
+{
+    if ((int)t < 0 || t >= AZK_PII__COUNT)
+        return NULL;
+    return pii_names[t];
+}
+
+azk_pii_type azk_pii_type_from_name(const char *name)
+{
+    int i;
+    if (name == NULL)
+        return AZK_PII__COUNT;
+    for (i = 0; i < AZK_PII__COUNT; i++) {
+        if (strcmp(pii_names[i], name) == 0)
+            return (azk_pii_type)i;
+    }
+    return AZK_PII__COUNT;
+}
+
+static const char *const col_names[AZK_COL__COUNT] = {
+    "none",    "other",  "customer_id", "name",   "name_kana",    "family_name",
+    "given_name", "birth_date", "postal_code", "address", "phone",  "email",
+    "bank_account", "my_number", "corporate_number", "credit_card",
+};
+
+const char *azk_column_kind_name(azk_column_kind k)
+{
+    if ((int)k < 0 || k >= AZK_COL__COUNT)
+        return NULL;
+    return col_names[k];
+}
+
+struct vocab {
+    const char *word;
+    azk_column_kind kind;
+};
+
+/* Whole-header matches (after folding). */
+static const struct vocab exact[] = {
+    {"姓", AZK_COL_FAMILY_NAME},
+    {"苗字", AZK_COL_FAMILY_NAME},
+    {"名字", AZK_COL_FAMILY_NAME},
+    {"lastname", AZK_COL_FAMILY_NAME},
+    {"familyname", AZK_COL_FAMILY_NAME},
+    {"surname", AZK_COL_FAMILY_NAME},
+    {"名", AZK_COL_GIVEN_NAME},
+    {"firstname", AZK_COL_GIVEN_NAME},
+    {"givenname", AZK_COL_GIVEN_NAME},
+    {"セイ", AZK_COL_NAME_KANA},
+    {"メイ", AZK_COL_NAME_KANA},
+    {"せい", AZK_COL_NAME_KANA},
+    {"めい", AZK_COL_NAME_KANA},
+    {"カナ", AZK_COL_NAME_KANA},
+    {"かな", AZK_COL_NAME_KANA},
+    {"kana", AZK_COL_NAME_KANA},
+    {"furigana", AZK_COL_NAME_KANA},
+    {"name", AZK_COL_NAME},
+    {"fullname", AZK_COL_NAME},
+    {"名前", AZK_COL_NAME},
+    {"姓名", AZK_COL_NAME},
+    {"〒", AZK_COL_POSTAL_CODE},
+    {"zip", AZK_COL_POSTAL_CODE},
+    {"tel", AZK_COL_PHONE},
+    {"fax", AZK_COL_PHONE},
+    {"携帯", AZK_COL_PHONE},
+    {"mobile", AZK_COL_PHONE},
+    {"cell", AZK_COL_PHONE},
+    {"mail", AZK_COL_EMAIL},
+    {"dob", AZK_COL_BIRTH_DATE},
+    {"番地", AZK_COL_ADDRESS},
+    {"建物名", AZK_COL_ADDRESS},
+    {"建物", AZK_COL_ADDRESS},
+    {"addr", AZK_COL_ADDRESS},
+    {"street", AZK_COL_ADDRESS},
+    {"口座", AZK_COL_BANK_ACCOUNT},
+    {"id", AZK_COL_OTHER},
+    {"no", AZK_COL_OTHER},
+    {"番号", AZK_COL_OTHER},
+};
+
+/* Substring rules, first match wins: the specific before the general. */
+static const struct vocab contains[] = {
+    /* numbers with their own kind */
+    {"マイナンバー", AZK_COL_MY_NUMBER},
+    {"個人番号", AZK_COL_MY_NUMBER},
+    {"mynumber", AZK_COL_MY_NUMBER},
+    {"individualnumber", AZK_COL_MY_NUMBER},
+    {"法人番号", AZK_COL_CORPORATE_NUMBER},
+    {"corporatenumber", AZK_COL_CORPORATE_NUMBER},
+    {"カード番号", AZK_COL_CREDIT_CARD},
+    {"クレジットカード", AZK_COL_CREDIT_CARD},
+    {"クレジット", AZK_COL_CREDIT_CARD},
+    {"cardnumber", AZK_COL_CREDIT_CARD},
+    {"creditcard", AZK_COL_CREDIT_CARD},
+    {"cardno", AZK_COL_CREDIT_CARD},
+    {"ccnumber", AZK_COL_CREDIT_CARD},
+    {"口座番号", AZK_COL_BANK_ACCOUNT},
+    {"銀行口座", AZK_COL_BANK_ACCOUNT},
+    {"口座no", AZK_COL_BANK_ACCOUNT},
+    {"accountnumber", AZK_COL_BANK_ACCOUNT},
+    {"bankaccount", AZK_COL_BANK_ACCOUNT},
+    {"accountno", AZK_COL_BANK_ACCOUNT},
+    {"顧客番号", AZK_COL_CUSTOMER_ID},
+    {"会員番号", AZK_COL_CUSTOMER_ID},
+    {"顧客id", AZK_COL_CUSTOMER_ID},
+    {"会員id", AZK_COL_CUSTOMER_ID},
+    {"顧客コード", AZK_COL_CUSTOMER_ID},
+    {"お客様番号", AZK_COL_CUSTOMER_ID},
+    {"契約番号", AZK_COL_CUSTOMER_ID},
+    {"customerid", AZK_COL_CUSTOMER_ID},
+    {"customerno", AZK_COL_CUSTOMER_ID},
+    {"customernumber", AZK_COL_CUSTOMER_ID},
+    {"memberid", AZK_COL_CUSTOMER_ID},
+    {"memberno", AZK_COL_CUSTOMER_ID},
+    {"郵便番号", AZK_COL_POSTAL_CODE},
+    {"郵便", AZK_COL_POSTAL_CODE},
+    {"〒", AZK_COL_POSTAL_CODE},
+    {"zipcode", AZK_COL_POSTAL_CODE},
+    {"postalcode", AZK_COL_POSTAL_CODE},
+    {"postcode", AZK_COL_POSTAL_CODE},
+    {"電話", AZK_COL_PHONE},
+    {"携帯", AZK_COL_PHONE},
+    {"ファックス", AZK_COL_PHONE},
+    {"ファクス", AZK_COL_PHONE},
+    {"連絡先", AZK_COL_PHONE},
+    {"tel", AZK_COL_PHONE},
+    {"fax", AZK_COL_PHONE},
+    {"phone", AZK_COL_PHONE},
+    {"mobile", AZK_COL_PHONE},
+    {"メールアドレス", AZK_COL_EMAIL},
+    {"メアド", AZK_COL_EMAIL},
+    {"メール", AZK_COL_EMAIL},
+    {"email", AZK_COL_EMAIL},
+    {"mailaddress", AZK_COL_EMAIL},
+    {"生年月日", AZK_COL_BIRTH_DATE},
+    {"誕生日", AZK_COL_BIRTH_DATE},
+    {"生まれ", AZK_COL_BIRTH_DATE},
+    {"birthday", AZK_COL_BIRTH_DATE},
+    {"birthdate", AZK_COL_BIRTH_DATE},
+    {"dateofbirth", AZK_COL_BIRTH_DATE},
+    /* kana readings before names */
+    {"フリガナ", AZK_COL_NAME_KANA},
+    {"ふりがな", AZK_COL_NAME_KANA},
+    {"カナ", AZK_COL_NAME_KANA},
+    {"かな", AZK_COL_NAME_KANA},
+    {"kana", AZK_COL_NAME_KANA},
+    {"furigana", AZK_COL_NAME_KANA},
+    {"住所", AZK_COL_ADDRESS},
+    {"所在地", AZK_COL_ADDRESS},
+    {"番地", AZK_COL_ADDRESS},
+    {"建物", AZK_COL_ADDRESS},
+    {"送付先", AZK_COL_ADDRESS},
+    {"address", AZK_COL_ADDRESS},
+    {"氏名", AZK_COL_NAME},
+    {"お名前", AZK_COL_NAME},
+    {"名前", AZK_COL_NAME},
+    {"宛名", AZK_COL_NAME},
+    {"顧客名", AZK_COL_NAME},
+    {"契約者名", AZK_COL_NAME},
+    {"契約者", AZK_COL_NAME},
+    {"受取人", AZK_COL_NAME},
+    {"担当者名", AZK_COL_NAME},
+    {"名義", AZK_COL_NAME},
+    {"lastname", AZK_COL_FAMILY_NAME},
+    {"familyname", AZK_COL_FAMILY_NAME},
+    {"firstname", AZK_COL_GIVEN_NAME},
+    {"givenname", AZK_COL_GIVEN_NAME},
+    {"fullname", AZK_COL_NAME},
+    {"customername", AZK_COL_NAME},
+    {"username", AZK_COL_NAME},
+    {"姓", AZK_COL_FAMILY_NAME},
+    /* known non-personal headers */
+    {"品名", AZK_COL_OTHER},
+    {"商品", AZK_COL_OTHER},
+    {"金額", AZK_COL_OTHER},
+    {"数量", AZK_COL_OTHER},
+    {"単価", AZK_COL_OTHER},
+    {"価格", AZK_COL_OTHER},
+    {"日付", AZK_COL_OTHER},
+    {"日時", AZK_COL_OTHER},
+    {"備考", AZK_COL_OTHER},
+    {"件名", AZK_COL_OTHER},
+    {"区分", AZK_COL_OTHER},
+    {"状態", AZK_COL_OTHER},
+    {"ステータス", AZK_COL_OTHER},
+    {"コード", AZK_COL_OTHER},
+    {"番号", AZK_COL_OTHER},
+    {"伝票", AZK_COL_OTHER},
+    {"請求", AZK_COL_OTHER},
+    {"amount", AZK_COL_OTHER},
+    {"price", AZK_COL_OTHER},
+    {"quantity", AZK_COL_OTHER},
+    {"status", AZK_COL_OTHER},
+    {"date", AZK_COL_OTHER},
+    {"time", AZK_COL_OTHER},
+    {"code", AZK_COL_OTHER},
+    {"invoice", AZK_COL_OTHER},
+    {"sku", AZK_COL_OTHER},
+};
+
+/* Fold a header into out (NUL-terminated); false when it does not fit. */
+static bool fold_header(const char *h, size_t len, char *out, size_t cap)
+{
+    size_t i = 0, n = 0;
+    int depth = 0;
+    while (i < len) {
+        uint32_t a;
+        size_t l = azk_digits__next(h, len, i, &a);
+        const char *p = h + i;
+        i += l;
+        if (a == '(' || a == '[' || (l == 3 && memcmp(p, "【", 3) == 0) ||
+            (l == 3 && memcmp(p, "「", 3) == 0)) {
+            depth++;
+            continue;
+        }
+        if (a == ')' || a == ']' || (l == 3 && memcmp(p, "】", 3) == 0) ||
+            (l == 3 && memcmp(p, "」", 3) == 0)) {
+            if (depth > 0)
+                depth--;
+            continue;
+        }
+        if (depth > 0)
+            continue;
+        if (a == ' ' || a == '\t' || a == '_' || a == '-' || a == '.' || a == ':' || a == '*' ||
+            a == '"' || a == '\'' || a == '#' || a == '/')
+            continue;
+        if (l == 2 && memcmp(p, "\xc2\xa0", 2) == 0) /* no-break space */
+            continue;
+        if (l == 3 && memcmp(p, "・", 3) == 0)
+            continue;
+        if (a != 0 && a >= 'A' && a <= 'Z')
+            a = a - 'A' + 'a';
+        if (a != 0) {
+            if (n + 1 >= cap)
+                return false;
+            out[n++] = (char)a;
+        } else {
+            if (n + l >= cap)
+                return false;
+            memcpy(out + n, p, l);
+            n += l;
+        }
+    }
+    /* 住所1, 住所2, tel2: numbered columns of one kind */
+    while (n > 0 && out[n - 1] >= '0' && out[n - 1] <= '9')
+        n--;
+    out[n] = '\0';
+    return n > 0;
+}
+
+azk_column_kind azk_column_classify(const char *header, size_t header_len)
+{
+    char f[256];
+    size_t i;
+    if (header == NULL || header_len == 0 || header_len > 200)
+        return AZK_COL_NONE;
+    if (!fold_header(header, header_len, f, sizeof(f)))
+        return AZK_COL_NONE;
+    for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+        if (strcmp(f, exact[i].word) == 0)
+            return exact[i].kind;
+    }
+    /* a long cell is a value, not a header */
+    if (strlen(f) > 48)
+        return AZK_COL_NONE;
+    for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++) {
+        if (strstr(f, contains[i].word) != NULL)
+            return contains[i].kind;
+    }
+    return AZK_COL_NONE;
+}

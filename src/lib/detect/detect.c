@@ -1,0 +1,1867 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/detect.c -- the detect stage (detect.h): one Vectorscan block-mode
+ * database with every candidate pattern, scanned once per field; the
+ * candidates are validated and scored in C with their context (labels near
+ * the value, the column kind from the header, the rest of the row), then
+ * overlapping ones are resolved, allow-listed ones counted and the rest
+ * reported with a masked rendering.
+ *
+ * The patterns are triggers, not the grammar: a numeric trigger only says
+ * "a digit token starts at a boundary here"; C then reads the whole token
+ * (digit groups with their separators) and decides what it is. Triggers
+ * are written in bytes (no HS_FLAG_UTF8) with the UTF-8 sequences of
+ * full-width digits and hyphen look-alikes spelled out, so a field that is
+ * not valid UTF-8 can never reach undefined behaviour inside the matcher.
+ * No pattern needs start-of-match: starts are found by bounded backward
+ * scanning. See docs/internals/DETECT.md for the rules of every type.
+ */
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/names.h"
+#include "detect/places.h"
+#include "norm/digits.h"
+#include "norm/datetime.h"
+
+#include <hs/hs.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- patterns ------------------------------------------------------------ */
+
+/* one digit, ASCII or full-width */
+#define D "(?:[0-9]|\\xEF\\xBC[\\x90-\\x99])"
+/* a hyphen look-alike (see norm/digits.h) */
+#define H                                                                                      \
+    "(?:-|\\xE2\\x80[\\x90-\\x95]|\\xE2\\x88\\x92|\\xE3\\x83\\xBC|\\xEF\\xBC\\x8D|"             \
+    "\\xEF\\xBD\\xB0|\\xCB\\x97|\\xE2\\x81\\x83|\\xEF\\xB9[\\x98\\xA3])"
+/* a group separator: hyphen or space (ASCII or ideographic) */
+#define S "(?:" H "|[ ]|\\xE3\\x80\\x80)"
+/* not preceded by an ASCII digit (a full-width one is checked in C) */
+#define B "(?:^|[^0-9])"
+/* one CJK unified ideograph U+4E00..U+9FFF */
+#define KANJI "(?:[\\xE4-\\xE9][\\x80-\\xBF][\\x80-\\xBF])"
+#define KNUM "(?:" D "|[〇一二三四五六七八九十])"
+
+enum pat_kind { PK_NUM, PK_ERA, PK_EMAIL, PK_LABEL, PK_PREF, PK_BLOCK };
+
+struct pat {
+    const char *re;
+    unsigned flags;
+    uint8_t kind; /* enum pat_kind */
+    uint8_t arg;  /* PK_LABEL: azk_column_kind; PK_PREF: index into prefs */
+};
+
+static const char *const prefs[47] = {
+    "北海道", "青森県", "岩手県",   "宮城県", "秋田県",   "山形県", "福島県", "茨城県",
+    "栃木県", "群馬県", "埼玉県",   "千葉県", "東京都",   "神奈川県", "新潟県", "富山県",
+    "石川県", "福井県", "山梨県",   "長野県", "岐阜県",   "静岡県", "愛知県", "三重県",
+    "滋賀県", "京都府", "大阪府",   "兵庫県", "奈良県",   "和歌山県", "鳥取県", "島根県",
+    "岡山県", "広島県", "山口県",   "徳島県", "香川県",   "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県",   "大分県", "宮崎県",   "鹿児島県", "沖縄県",
+};
+
+#define CI HS_FLAG_CASELESS
+static const struct pat builtin[] = {
+    /* digit tokens: a bare run of 7+ (postal, bank, phone, numbers, cards) */
+    {B D "{7}", 0, PK_NUM, 0},
+    /* three separated groups: phones, 4-4-4(-4) numbers and cards, 1-4-4-4 */
+    {B D "{1,5}" S D "{1,6}" S D "{3,5}", 0, PK_NUM, 0},
+    /* postal NNN-NNNN */
+    {B D "{3}" H D "{4}", 0, PK_NUM, 0},
+    /* parenthesised area code or exchange: (03)1234-5678, 03(1234)5678 */
+    {"(?:[(]|\\xEF\\xBC\\x88)" D "{2,5}(?:[)]|\\xEF\\xBC\\x89)", 0, PK_NUM, 0},
+    {B D "{2,5}(?:[(]|\\xEF\\xBC\\x88)" D "{1,4}", 0, PK_NUM, 0},
+    /* international form of a Japanese number */
+    {"(?:\\+|\\xEF\\xBC\\x8B)(?:81|\\xEF\\xBC\\x98\\xEF\\xBC\\x91)", 0, PK_NUM, 0},
+    /* era dates */
+    {"明治|大正|昭和|平成|令和", 0, PK_ERA, 0},
+    {"(?:^|[^A-Za-z0-9])[MTSHRmtshr]" D "{1,2}[./\\-]" D "{1,2}[./\\-]" D, 0, PK_ERA, 0},
+    /* mail */
+    {"@|\\xEF\\xBC\\xA0", 0, PK_EMAIL, 0},
+    /* block numbers of an address without prefecture */
+    {"丁目|番地|" KNUM "番" KNUM "{1,4}号", 0, PK_BLOCK, 0},
+    {KANJI D "{1,4}" H D "{1,4}", 0, PK_BLOCK, 0},
+    /* labels */
+    {"電話|TEL|℡|携帯|FAX|ファックス|連絡先|phone|mobile", CI, PK_LABEL, AZK_COL_PHONE},
+    {"〒|郵便番号|郵便|zip|postal", CI, PK_LABEL, AZK_COL_POSTAL_CODE},
+    {"生年月日|誕生日|生まれ|生年|birthday|birth|DOB", CI, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"口座|普通|当座|店番|支店|預金", 0, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"カード|クレジット|card", CI, PK_LABEL, AZK_COL_CREDIT_CARD},
+    {"マイナンバー|個人番号|my ?number", CI, PK_LABEL, AZK_COL_MY_NUMBER},
+    {"法人番号|corporate ?number", CI, PK_LABEL, AZK_COL_CORPORATE_NUMBER},
+    {"住所|所在地|address", CI, PK_LABEL, AZK_COL_ADDRESS},
+};
+#undef CI
+
+#define N_BUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+#define PAT_PREF_BASE ((unsigned)N_BUILTIN)
+
+/* ---- engine and context ---------------------------------------------------- */
+
+struct azk_detect_engine {
+    hs_database_t *db;
+    hs_database_t *allow_db; /* NULL without allow patterns */
+    char **allow_keys;       /* folded allow values, sorted */
+    size_t allow_key_count;
+    uint32_t types;
+    double min_conf;
+    azk_names *names; /* NULL when person names are not detected */
+};
+
+struct hit {
+    uint32_t id;
+    uint32_t to;
+};
+
+struct label {
+    size_t end;
+    azk_column_kind kind;
+};
+
+#define CF_NEEDS_NAME 1u /* an era date reported only in a row with a name */
+
+struct cand {
+    azk_pii_type type;
+    uint32_t field;
+    size_t start, len;
+    double conf;
+    unsigned flags;
+    char masked[96];
+};
+
+struct azk_detect_ctx {
+    const azk_detect_engine *eng;
+    hs_scratch_t *scratch;
+    hs_scratch_t *allow_scratch;
+    azk_names_ctx *names_ctx;
+    /* per object */
+    azk_column_kind *cols;
+    size_t col_count;
+    bool header_seen;
+    uint64_t tab_rows;
+    /* per field / record scratch */
+    struct hit *hits;
+    size_t hit_count, hit_cap;
+    bool hit_oom;
+    struct label *labels;
+    size_t label_count, label_cap;
+    struct cand *cands;
+    size_t cand_count, cand_cap;
+    azk_buf tmp;
+};
+
+/* Hits beyond this many per field are ignored (a pathological field). */
+#define MAX_HITS ((size_t)1 << 20)
+
+static azk_status compile_builtin(hs_database_t **out)
+{
+    const char *exprs[N_BUILTIN + 47];
+    unsigned flags[N_BUILTIN + 47];
+    unsigned ids[N_BUILTIN + 47];
+    hs_compile_error_t *err = NULL;
+    size_t i, n = 0;
+    for (i = 0; i < N_BUILTIN; i++) {
+        exprs[n] = builtin[i].re;
+        flags[n] = builtin[i].flags;
+        ids[n] = (unsigned)i;
+        n++;
+    }
+    for (i = 0; i < 47; i++) {
+        exprs[n] = prefs[i];
+        flags[n] = 0;
+        ids[n] = PAT_PREF_BASE + (unsigned)i;
+        n++;
+    }
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, out, &err) !=
+        HS_SUCCESS) {
+        unsigned bad = err != NULL && err->expression >= 0 ? (unsigned)err->expression : 0;
+        hs_free_compile_error(err);
+        return azk_error_set(AZK_ERR_FORMAT, "detect: built-in pattern %u does not compile",
+                             bad);
+    }
+    return AZK_OK;
+}
+
+static azk_status compile_allow(hs_database_t **out, const azk_detect_options *o)
+{
+    azk_status rc = AZK_OK;
+    char **exprs = NULL;
+    unsigned *flags = NULL, *ids = NULL;
+    hs_compile_error_t *err = NULL;
+    size_t i;
+    *out = NULL;
+    if (o->allow_pattern_count == 0)
+        return AZK_OK;
+    if (o->allow_pattern_count > 100000)
+        return azk_error_set(AZK_ERR_LIMIT, "detect: too many allow patterns");
+    exprs = azk_calloc(o->allow_pattern_count, sizeof(*exprs));
+    flags = azk_calloc(o->allow_pattern_count, sizeof(*flags));
+    ids = azk_calloc(o->allow_pattern_count, sizeof(*ids));
+    if (exprs == NULL || flags == NULL || ids == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (i = 0; i < o->allow_pattern_count; i++) {
+        azk_buf b = AZK_BUF_INIT;
+        /* the whole value must match */
+        rc = azk_buf_printf(&b, "^(?:%s)$", o->allow_patterns[i] ? o->allow_patterns[i] : "");
+        if (rc != AZK_OK) {
+            azk_buf_dispose(&b);
+            goto done;
+        }
+        exprs[i] = azk_buf_detach(&b);
+        flags[i] = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+        ids[i] = (unsigned)i;
+    }
+    if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)o->allow_pattern_count,
+                         HS_MODE_BLOCK, NULL, out, &err) != HS_SUCCESS) {
+        int bad = err != NULL ? err->expression : -1;
+        hs_free_compile_error(err);
+        rc = azk_error_set(AZK_ERR_ARG, "detect: allow pattern %d does not compile", bad);
+        *out = NULL;
+        goto done;
+    }
+done:
+    if (exprs != NULL) {
+        for (i = 0; i < o->allow_pattern_count; i++)
+            azk_free(exprs[i]);
+    }
+    azk_free(exprs);
+    azk_free(flags);
+    azk_free(ids);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static azk_status allow_key(azk_buf *b, const char *s, size_t len)
+{
+    azk_buf_clear(b);
+    return azk_digits__fold(b, s, len, true, true);
+}
+
+azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_options *opts)
+{
+    azk_status rc;
+    azk_detect_engine *e = NULL;
+    azk_detect_options defaults = AZK_DETECT_OPTIONS_INIT;
+    azk_buf b = AZK_BUF_INIT;
+    size_t i;
+    AZK_ASSERT_ARG(out != NULL);
+    *out = NULL;
+    if (opts == NULL)
+        opts = &defaults;
+    e = azk_calloc(1, sizeof(*e));
+    if (e == NULL)
+        return azk_error_nomem();
+    e->types = opts->types == 0 ? (1u << AZK_PII__COUNT) - 1 : opts->types;
+    e->min_conf = opts->min_confidence;
+    rc = compile_builtin(&e->db);
+    if (rc != AZK_OK)
+        goto done;
+    rc = compile_allow(&e->allow_db, opts);
+    if (rc != AZK_OK)
+        goto done;
+    if (opts->allow_value_count > 0) {
+        e->allow_keys = azk_calloc(opts->allow_value_count, sizeof(char *));
+        if (e->allow_keys == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        for (i = 0; i < opts->allow_value_count; i++) {
+            const char *v = opts->allow_values[i] ? opts->allow_values[i] : "";
+            rc = allow_key(&b, v, strlen(v));
+            if (rc != AZK_OK)
+                goto done;
+            e->allow_keys[e->allow_key_count++] = azk_buf_detach(&b);
+        }
+        qsort(e->allow_keys, e->allow_key_count, sizeof(char *), cmp_str);
+    }
+    if (e->types & (1u << AZK_PII_PERSON_NAME)) {
+        rc = azk_names__new(&e->names, opts->mecab_dicdir);
+        if (rc != AZK_OK)
+            goto done;
+    }
+    *out = e;
+    e = NULL;
+    rc = AZK_OK;
+done:
+    azk_buf_dispose(&b);
+    azk_detect__engine_free(e);
+    return rc;
+}
+
+void azk_detect__engine_free(azk_detect_engine *e)
+{
+    size_t i;
+    if (e == NULL)
+        return;
+    hs_free_database(e->db);
+    hs_free_database(e->allow_db);
+    for (i = 0; i < e->allow_key_count; i++)
+        azk_free(e->allow_keys[i]);
+    azk_free(e->allow_keys);
+    azk_names__free(e->names);
+    azk_free(e);
+}
+
+azk_status azk_detect__ctx_new(azk_detect_ctx **out, const azk_detect_engine *eng)
+{
+    azk_status rc = AZK_OK;
+    azk_detect_ctx *c;
+    AZK_ASSERT_ARG(out != NULL && eng != NULL);
+    *out = NULL;
+    c = azk_calloc(1, sizeof(*c));
+    if (c == NULL)
+        return azk_error_nomem();
+    c->eng = eng;
+    if (hs_alloc_scratch(eng->db, &c->scratch) != HS_SUCCESS) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "detect: cannot allocate matcher scratch");
+        goto done;
+    }
+    if (eng->allow_db != NULL && hs_alloc_scratch(eng->allow_db, &c->allow_scratch) != HS_SUCCESS) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "detect: cannot allocate matcher scratch");
+        goto done;
+    }
+    if (eng->names != NULL) {
+        rc = azk_names__ctx_new(&c->names_ctx, eng->names);
+        if (rc != AZK_OK)
+            goto done;
+    }
+    *out = c;
+    c = NULL;
+done:
+    azk_detect__ctx_free(c);
+    return rc;
+}
+
+void azk_detect__ctx_free(azk_detect_ctx *c)
+{
+    if (c == NULL)
+        return;
+    hs_free_scratch(c->scratch);
+    hs_free_scratch(c->allow_scratch);
+    azk_names__ctx_free(c->names_ctx);
+    azk_free(c->cols);
+    azk_free(c->hits);
+    azk_free(c->labels);
+    azk_free(c->cands);
+    azk_buf_dispose(&c->tmp);
+    azk_free(c);
+}
+
+void azk_detect__object_begin(azk_detect_ctx *c, const char *format)
+{
+    (void)format;
+    azk_free(c->cols);
+    c->cols = NULL;
+    c->col_count = 0;
+    c->header_seen = false;
+    c->tab_rows = 0;
+}
+
+const azk_column_kind *azk_detect__columns(const azk_detect_ctx *c, size_t *count)
+{
+    *count = c->header_seen ? c->col_count : 0;
+    return c->header_seen ? c->cols : NULL;
+}
+
+/* ---- candidates ------------------------------------------------------------ */
+
+/* Per-field state while validating. */
+struct fld {
+    azk_detect_ctx *c;
+    const char *s;
+    size_t len;
+    uint32_t idx;
+    azk_column_kind col;
+    size_t num_done; /* numeric tokens before this offset are handled */
+    azk_status rc;
+};
+
+static bool want(const azk_detect_ctx *c, azk_pii_type t)
+{
+    return (c->eng->types & (1u << t)) != 0;
+}
+
+static struct cand *cand_add(struct fld *f, azk_pii_type t, size_t start, size_t len, double conf)
+{
+    azk_detect_ctx *c = f->c;
+    struct cand *x;
+    if (!want(c, t) || len == 0)
+        return NULL;
+    if (conf > 1.0)
+        conf = 1.0;
+    if (c->cand_count == c->cand_cap) {
+        size_t ncap = c->cand_cap ? c->cand_cap * 2 : 32;
+        size_t bytes;
+        struct cand *n;
+        if (azk_mul_overflow(&bytes, ncap, sizeof(*n))) {
+            f->rc = azk_error_set(AZK_ERR_LIMIT, "detect: too many candidates");
+            return NULL;
+        }
+        n = azk_realloc(c->cands, bytes);
+        if (n == NULL) {
+            f->rc = azk_error_nomem();
+            return NULL;
+        }
+        c->cands = n;
+        c->cand_cap = ncap;
+    }
+    x = &c->cands[c->cand_count++];
+    memset(x, 0, sizeof(*x));
+    x->type = t;
+    x->field = f->idx;
+    x->start = start;
+    x->len = len;
+    x->conf = conf;
+    return x;
+}
+
+/* Nearest label of any kind that ends at most `window` bytes before pos. */
+static azk_column_kind label_before(const struct fld *f, size_t pos, size_t window)
+{
+    const azk_detect_ctx *c = f->c;
+    size_t i;
+    azk_column_kind k = AZK_COL_NONE;
+    size_t best = SIZE_MAX;
+    for (i = 0; i < c->label_count; i++) {
+        size_t e = c->labels[i].end;
+        if (e <= pos && pos - e <= window && pos - e < best) {
+            best = pos - e;
+            k = c->labels[i].kind;
+        }
+    }
+    return k;
+}
+
+static bool label_ends_at(const struct fld *f, size_t pos)
+{
+    size_t i;
+    for (i = 0; i < f->c->label_count; i++) {
+        if (f->c->labels[i].end == pos)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Confidence after context: a matching label or column raises it to at
+ * least `ctxconf`; a column of another known kind lowers it.
+ */
+static double with_context(double base, azk_column_kind label, azk_column_kind col,
+                           azk_column_kind kind, double ctxconf)
+{
+    double c = base;
+    if (label == kind && c < ctxconf)
+        c = ctxconf;
+    if (col == kind) {
+        if (c < ctxconf + 0.02)
+            c = ctxconf + 0.02;
+    } else if (col != AZK_COL_NONE) {
+        /* a postal code or phone inside an address cell stays as it is */
+        if (!(col == AZK_COL_ADDRESS && (kind == AZK_COL_POSTAL_CODE || kind == AZK_COL_PHONE)))
+            c *= 0.6;
+    }
+    return c > 1.0 ? 1.0 : c;
+}
+
+/* ---- numeric tokens -------------------------------------------------------- */
+
+#define MAX_GROUPS 16
+#define MAX_TOKEN_DIGITS 48
+
+struct group {
+    size_t s, e;  /* bytes of the digits */
+    uint8_t nd;   /* digit count */
+    char sep;     /* separator before: 0 first, '-', ' ', '(' (any parenthesis) */
+};
+
+struct ntok {
+    size_t start, end;
+    bool plus81;
+    size_t ng;
+    struct group g[MAX_GROUPS];
+    char dig[MAX_TOKEN_DIGITS + 1];
+    uint8_t doff[MAX_GROUPS]; /* offset of each group's digits in dig */
+};
+
+static bool is_tok_sep(uint32_t a)
+{
+    return a == '-' || a == ' ' || a == '(' || a == ')';
+}
+
+static bool is_alnum(uint32_t a)
+{
+    return (a >= '0' && a <= '9') || (a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z');
+}
+
+/* Find the start of the digit token that contains the trigger ending at `to`. */
+static size_t token_start(const struct fld *f, size_t to)
+{
+    size_t pos = to, start = to;
+    size_t lim = to > 64 ? to - 64 : 0;
+    while (pos > lim) {
+        uint32_t a;
+        size_t p = azk_digits__prev(f->s, f->len, pos, &a);
+        if (azk_digits__isdigit(a)) {
+            start = p;
+        } else if (a == '+' || a == '(') {
+            start = p;
+        } else if (!is_tok_sep(a)) {
+            break;
+        }
+        pos = p;
+    }
+    return start;
+}
+
+/* Read a digit token from start: groups separated by at most 3 separator chars. */
+static void token_read(const struct fld *f, size_t start, struct ntok *t)
+{
+    size_t pos = start, nd = 0;
+    char sep = 0;
+    memset(t, 0, offsetof(struct ntok, g));
+    t->start = start;
+    t->end = start;
+    while (pos < f->len) {
+        uint32_t a;
+        size_t l = azk_digits__next(f->s, f->len, pos, &a);
+        if (pos == start && a == '+') {
+            uint32_t a1 = 0, a2 = 0;
+            size_t l1 = 0, l2 = 0;
+            if (pos + l < f->len)
+                l1 = azk_digits__next(f->s, f->len, pos + l, &a1);
+            if (pos + l + l1 < f->len)
+                l2 = azk_digits__next(f->s, f->len, pos + l + l1, &a2);
+            if (a1 != '8' || a2 != '1')
+                return;
+            t->plus81 = true;
+            pos += l + l1 + l2;
+            t->end = pos;
+            sep = ' ';
+            continue;
+        }
+        if (azk_digits__isdigit(a)) {
+            struct group *g;
+            if (t->ng == MAX_GROUPS)
+                return;
+            g = &t->g[t->ng];
+            g->s = pos;
+            g->sep = t->ng == 0 && !t->plus81 ? (sep == '(' ? '(' : 0) : sep;
+            t->doff[t->ng] = (uint8_t)nd;
+            while (pos < f->len) {
+                l = azk_digits__next(f->s, f->len, pos, &a);
+                if (!azk_digits__isdigit(a))
+                    break;
+                if (nd == MAX_TOKEN_DIGITS)
+                    return;
+                t->dig[nd++] = (char)a;
+                g->nd++;
+                pos += l;
+            }
+            t->dig[nd] = '\0';
+            g->e = pos;
+            t->end = pos;
+            t->ng++;
+            /* separators before the next group */
+            {
+                int count = 0, hy = 0;
+                size_t p2 = pos;
+                sep = 0;
+                while (p2 < f->len && count < 3) {
+                    size_t l2 = azk_digits__next(f->s, f->len, p2, &a);
+                    if (!is_tok_sep(a))
+                        break;
+                    if (a == '-' && ++hy > 1)
+                        break;
+                    if (a == '(' || a == ')')
+                        sep = '(';
+                    else if (a == '-' && sep != '(')
+                        sep = '-';
+                    else if (sep == 0)
+                        sep = ' ';
+                    p2 += l2;
+                    count++;
+                }
+                if (p2 >= f->len || count == 0 || count == 3)
+                    return;
+                (void)azk_digits__next(f->s, f->len, p2, &a);
+                if (!azk_digits__isdigit(a))
+                    return; /* a trailing ')' or '-' is not part of the token */
+                pos = p2;
+            }
+            continue;
+        }
+        if (pos == start && a == '(') {
+            sep = '(';
+            pos += l;
+            continue;
+        }
+        return;
+    }
+}
+
+/* The character before `pos` (folded), 0 at the start. */
+static uint32_t char_before(const struct fld *f, size_t pos, size_t *at)
+{
+    uint32_t a = 0;
+    size_t p;
+    if (pos == 0) {
+        *at = 0;
+        return 0;
+    }
+    p = azk_digits__prev(f->s, f->len, pos, &a);
+    *at = p;
+    return a == 0 ? 0xFFFF : a;
+}
+
+static uint32_t char_at(const struct fld *f, size_t pos, size_t *l)
+{
+    uint32_t a = 0;
+    if (pos >= f->len) {
+        *l = 0;
+        return 0;
+    }
+    *l = azk_digits__next(f->s, f->len, pos, &a);
+    return a == 0 ? 0xFFFF : a;
+}
+
+/*
+ * Left boundary of a slice starting at `pos`: not inside a word, a version
+ * number, a path or a part number (AB-0312-3456).
+ */
+static bool left_ok(const struct fld *f, size_t pos, bool grouped)
+{
+    size_t at, at2;
+    uint32_t a = char_before(f, pos, &at), b;
+    if (a == 0)
+        return true;
+    if (azk_digits__isdigit(a) || a == '_' || a == '.' || a == '/' || a == '\\' || a == '-' ||
+        a == '#' || a == '+')
+        return false;
+    if (is_alnum(a))
+        return label_ends_at(f, pos) || (grouped && !is_alnum(char_before(f, at, &at2)));
+    if (a == ':' || a == ' ') {
+        /* "v1.2.3 0312345678"-like runs are fine; "12:34" is not a token start */
+        b = char_before(f, at, &at2);
+        if (a == ':' && azk_digits__isdigit(b))
+            return false;
+    }
+    return true;
+}
+
+static bool right_ok(const struct fld *f, size_t pos)
+{
+    size_t l, l2;
+    uint32_t a = char_at(f, pos, &l), b;
+    if (a == 0)
+        return true;
+    if (is_alnum(a) || a == '_')
+        return false;
+    if (a == '-' || a == '.' || a == '/' || a == ':' || a == '@' || a == '\\') {
+        b = char_at(f, pos + l, &l2);
+        if (is_alnum(b))
+            return false;
+    }
+    return true;
+}
+
+static bool seps_uniform(const struct ntok *t, size_t i, size_t j, char want_sep)
+{
+    size_t k;
+    for (k = i + 1; k < j; k++) {
+        if (t->g[k].sep != want_sep)
+            return false;
+    }
+    return true;
+}
+
+static bool group_shape(const struct ntok *t, size_t i, size_t j, const uint8_t *shape, size_t n)
+{
+    size_t k;
+    if (j - i != n)
+        return false;
+    for (k = 0; k < n; k++) {
+        if (t->g[i + k].nd != shape[k])
+            return false;
+    }
+    return seps_uniform(t, i, j, t->g[i + 1 < j ? i + 1 : i].sep) &&
+           (t->g[i + 1 < j ? i + 1 : i].sep == '-' || t->g[i + 1 < j ? i + 1 : i].sep == ' ');
+}
+
+static bool card_shape(const struct ntok *t, size_t i, size_t j, size_t n)
+{
+    static const uint8_t s4444[] = {4, 4, 4, 4};
+    static const uint8_t s465[] = {4, 6, 5};
+    static const uint8_t s464[] = {4, 6, 4};
+    size_t k;
+    if (j - i == 1)
+        return true;
+    if (group_shape(t, i, j, s465, 3) || group_shape(t, i, j, s464, 3))
+        return true;
+    if (j - i == 4 && group_shape(t, i, j, s4444, 4))
+        return true;
+    if (j - i == 5 && n > 16) {
+        /* 4-4-4-4-N (19 digits) */
+        for (k = i; k < i + 4; k++) {
+            if (t->g[k].nd != 4)
+                return false;
+        }
+        return seps_uniform(t, i, j, t->g[i + 1].sep) && t->g[i + 1].sep != '(';
+    }
+    return false;
+}
+
+/* Digits of groups i..j-1 into out; returns count. */
+static size_t slice_digits(const struct ntok *t, size_t i, size_t j, char *out)
+{
+    size_t n = 0, k;
+    for (k = i; k < j; k++) {
+        memcpy(out + n, t->dig + t->doff[k], t->g[k].nd);
+        n += t->g[k].nd;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* Followed (after spaces) by a prefecture name: a postal code heading an address. */
+static bool before_prefecture(const struct fld *f, size_t pos)
+{
+    size_t i, l;
+    uint32_t a = char_at(f, pos, &l);
+    while (l > 0 && a == ' ') {
+        pos += l;
+        a = char_at(f, pos, &l);
+    }
+    for (i = 0; i < 47; i++) {
+        size_t pl = strlen(prefs[i]);
+        if (f->len - pos >= pl && memcmp(f->s + pos, prefs[i], pl) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Try to classify groups i..j-1 of the token; true when a candidate was added. */
+static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t j)
+{
+    char d[MAX_TOKEN_DIGITS + 2];
+    uint8_t gl[MAX_GROUPS];
+    size_t n, k, gc = j - i, start, end, prefix = 0;
+    bool grouped = gc > 1, intl = t->plus81 && i == 0;
+    azk_column_kind label, col = f->col;
+    struct cand *x;
+    double conf;
+    start = (i == 0) ? t->start : t->g[i].s;
+    if (i == 0 && t->g[0].sep == '(' && !t->plus81)
+        start = t->start;
+    end = t->g[j - 1].e;
+    if (!left_ok(f, start, grouped || intl) || !right_ok(f, end))
+        return false;
+    label = label_before(f, start, 48);
+    n = slice_digits(t, i, j, d);
+    for (k = 0; k < gc; k++)
+        gl[k] = t->g[i + k].nd;
+
+    if (intl) {
+        /* +81 3-1234-5678, +81 (0)3-..., +81 90 1234 5678 */
+        char nd[MAX_TOKEN_DIGITS + 2];
+        size_t off = 0;
+        if (gc > 1 && gl[0] == 1 && d[0] == '0') {
+            off = 1; /* "(0)" */
+            memmove(gl, gl + 1, gc - 1);
+            gc--;
+        } else if (d[0] == '0') {
+            off = 1;
+            gl[0]--;
+        }
+        nd[0] = '0';
+        memcpy(nd + 1, d + off, n - off + 1);
+        n = n - off + 1;
+        gl[0]++;
+        if (!azk_detect__phone_valid(nd, n, gl, gc, &prefix))
+            return false;
+        conf = with_context(0.85, label, col, AZK_COL_PHONE, 0.95);
+        x = cand_add(f, AZK_PII_PHONE, start, end - start, conf);
+        if (x != NULL)
+            azk_detect__mask_phone(x->masked, sizeof(x->masked), nd, n, prefix);
+        return true;
+    }
+
+    if (n >= 14 && n <= 19 && card_shape(t, i, j, n) && azk_detect__card_valid(d, n)) {
+        conf = with_context(grouped ? 0.9 : 0.7, label, col, AZK_COL_CREDIT_CARD, 0.96);
+        x = cand_add(f, AZK_PII_CREDIT_CARD, start, end - start, conf);
+        if (x != NULL)
+            azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CREDIT_CARD, d, n);
+        return true;
+    }
+    if (n == 13) {
+        static const uint8_t s1444[] = {1, 4, 4, 4};
+        if ((gc == 1 || group_shape(t, i, j, s1444, 4)) && azk_detect__corporate_valid(d, n)) {
+            conf = with_context(grouped ? 0.6 : 0.45, label, col, AZK_COL_CORPORATE_NUMBER, 0.95);
+            x = cand_add(f, AZK_PII_CORPORATE_NUMBER, start, end - start, conf);
+            if (x != NULL)
+                azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER,
+                                        d, n);
+            return true;
+        }
+        return false;
+    }
+    if (n == 12) {
+        static const uint8_t s444[] = {4, 4, 4};
+        if ((gc == 1 || group_shape(t, i, j, s444, 3)) && azk_detect__my_number_valid(d, n)) {
+            /* one random 12-digit number in eleven passes: low without context */
+            conf = with_context(grouped ? 0.4 : 0.3, label, col, AZK_COL_MY_NUMBER, 0.95);
+            x = cand_add(f, AZK_PII_MY_NUMBER, start, end - start, conf);
+            if (x != NULL)
+                azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_MY_NUMBER, d, n);
+            return true;
+        }
+        return false;
+    }
+    if ((n == 10 || n == 11) && d[0] == '0') {
+        bool paren = false;
+        for (k = i + 1; k < j; k++)
+            paren = paren || t->g[k].sep == '(';
+        if (i == 0 && t->g[0].sep == '(')
+            paren = true;
+        if (!paren && grouped && !seps_uniform(t, i, j, t->g[i + 1].sep))
+            return false;
+        if (!azk_detect__phone_valid(d, n, gl, gc, &prefix))
+            return false;
+        if (grouped)
+            conf = 0.85;
+        else
+            conf = n == 11 ? 0.7 : 0.6;
+        conf = with_context(conf, label, col, AZK_COL_PHONE, 0.95);
+        x = cand_add(f, AZK_PII_PHONE, start, end - start, conf);
+        if (x != NULL)
+            azk_detect__mask_phone(x->masked, sizeof(x->masked), d, n, prefix);
+        return true;
+    }
+    if (n == 7) {
+        bool hy = gc == 2 && gl[0] == 3 && gl[1] == 4 && t->g[i + 1].sep == '-';
+        azk_pii_type ty = AZK_PII__COUNT;
+        if (!hy && gc != 1)
+            return false;
+        if (label == AZK_COL_POSTAL_CODE || col == AZK_COL_POSTAL_CODE)
+            ty = AZK_PII_POSTAL_CODE;
+        else if (!hy && (label == AZK_COL_BANK_ACCOUNT || col == AZK_COL_BANK_ACCOUNT))
+            ty = AZK_PII_BANK_ACCOUNT;
+        else if (hy)
+            ty = AZK_PII_POSTAL_CODE;
+        if (ty == AZK_PII_POSTAL_CODE) {
+            conf = hy ? 0.35 : 0.2;
+            if (hy && before_prefecture(f, end))
+                conf = 0.9;
+            if (hy && col == AZK_COL_ADDRESS)
+                conf = 0.8;
+            conf = with_context(conf, label, col, AZK_COL_POSTAL_CODE, 0.93);
+            x = cand_add(f, ty, start, end - start, conf);
+        } else if (ty == AZK_PII_BANK_ACCOUNT) {
+            conf = with_context(0.2, label, col, AZK_COL_BANK_ACCOUNT, 0.88);
+            x = cand_add(f, ty, start, end - start, conf);
+        } else {
+            return false;
+        }
+        if (x != NULL)
+            azk_detect__mask_digits(x->masked, sizeof(x->masked), ty, d, n);
+        return true;
+    }
+    return false;
+}
+
+static void numeric_at(struct fld *f, size_t to)
+{
+    struct ntok t;
+    size_t start = token_start(f, to), i, j;
+    if (start < f->num_done)
+        return;
+    token_read(f, start, &t);
+    if (t.ng == 0) {
+        f->num_done = to;
+        return;
+    }
+    f->num_done = t.end > to ? t.end : to;
+    /* the whole token first, else sub-slices split at spaces, longest first */
+    for (i = 0; i < t.ng && f->rc == AZK_OK;) {
+        bool found = false;
+        if (i > 0 && t.g[i].sep != ' ' && !(t.plus81 && i == 0)) {
+            i++;
+            continue;
+        }
+        for (j = t.ng; j > i; j--) {
+            if (j < t.ng && t.g[j].sep != ' ')
+                continue;
+            if (classify_slice(f, &t, i, j)) {
+                found = true;
+                break;
+            }
+        }
+        i = found ? j : i + 1;
+    }
+}
+
+/* ---- email ------------------------------------------------------------------- */
+
+/* Full-width ASCII and ASCII only: ー is no hyphen inside a mail address. */
+static uint32_t mail_char(const struct fld *f, size_t pos, size_t *l)
+{
+    uint32_t cp;
+    const uint8_t *u = (const uint8_t *)f->s + pos;
+    if (pos >= f->len) {
+        *l = 0;
+        return 0;
+    }
+    if (u[0] < 0x80) {
+        *l = 1;
+        return u[0];
+    }
+    *l = azk_utf8_decode(u, f->len - pos, &cp);
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        return cp - 0xFF01 + 0x21;
+    return 0;
+}
+
+static bool local_char(uint32_t a)
+{
+    return is_alnum(a) || a == '.' || a == '_' || a == '%' || a == '+' || a == '-';
+}
+
+static void email_at(struct fld *f, size_t to)
+{
+    size_t at_start, pos, lstart, l, dend, last_dot = 0, label_len = 0, tld_len = 0;
+    size_t count = 0;
+    uint32_t a;
+    bool tld_alpha = true, ok = true;
+    struct cand *x;
+    azk_column_kind label;
+    /* the match ends after '@' (1 byte) or '＠' (3 bytes) */
+    at_start = (to >= 3 && memcmp(f->s + to - 3, "＠", 3) == 0) ? to - 3 : to - 1;
+    /* local part backwards */
+    pos = at_start;
+    lstart = at_start;
+    while (pos > 0 && count < 64) {
+        size_t p = pos - 1;
+        while (p > 0 && ((unsigned char)f->s[p] & 0xC0) == 0x80 && pos - p < 4)
+            p--;
+        a = mail_char(f, p, &l);
+        if (p + l != pos || !local_char(a))
+            break;
+        lstart = p;
+        pos = p;
+        count++;
+    }
+    /* trim leading punctuation of the local part */
+    while (lstart < at_start) {
+        a = mail_char(f, lstart, &l);
+        if (is_alnum(a))
+            break;
+        lstart += l;
+    }
+    if (lstart >= at_start)
+        return;
+    /* domain forwards */
+    pos = to;
+    dend = to;
+    count = 0;
+    while (pos < f->len && count < 253) {
+        a = mail_char(f, pos, &l);
+        if (is_alnum(a) || a == '-') {
+            label_len++;
+            if (!((a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z')))
+                tld_alpha = false;
+            tld_len++;
+        } else if (a == '.') {
+            if (label_len == 0)
+                break;
+            last_dot = pos;
+            label_len = 0;
+            tld_len = 0;
+            tld_alpha = true;
+        } else {
+            break;
+        }
+        pos += l;
+        count++;
+        if (a != '.')
+            dend = pos;
+    }
+    if (last_dot == 0 || last_dot >= dend)
+        return;
+    /* recompute the TLD when the domain ended on a dot */
+    if (tld_len == 0)
+        return;
+    ok = tld_alpha && tld_len >= 2 && tld_len <= 24;
+    if (!ok)
+        return;
+    if (f->s[dend - 1] == '-')
+        return;
+    label = label_before(f, lstart, 24);
+    x = cand_add(f, AZK_PII_EMAIL, lstart, dend - lstart,
+                 with_context(0.9, label, f->col, AZK_COL_EMAIL, 0.95));
+    if (x != NULL)
+        azk_detect__mask_email(x->masked, sizeof(x->masked), f->s + lstart, dend - lstart);
+}
+
+/* ---- birth dates ----------------------------------------------------------------- */
+
+static void date_cand(struct fld *f, size_t start, size_t used, const azk_date *d, double conf,
+                      unsigned flags)
+{
+    struct cand *x = cand_add(f, AZK_PII_BIRTH_DATE, start, used, conf);
+    if (x == NULL)
+        return;
+    x->flags = flags;
+    azk_detect__mask_date(x->masked, sizeof(x->masked), d);
+}
+
+/* A date of birth by context: look for a date within `window` bytes after pos. */
+static void date_after(struct fld *f, size_t pos, size_t window, double conf, bool allow_time)
+{
+    size_t end = pos + window < f->len ? pos + window : f->len;
+    while (pos < end) {
+        azk_date d;
+        uint32_t a;
+        size_t l = azk_digits__next(f->s, f->len, pos, &a);
+        size_t used;
+        if (azk_digits__isdigit(a) || a == 'M' || a == 'T' || a == 'S' || a == 'H' || a == 'R' ||
+            a == 'm' || a == 't' || a == 's' || a == 'h' || a == 'r' || l == 3) {
+            if (left_ok(f, pos, true) || !azk_digits__isdigit(a)) {
+                used = azk_date__parse(f->s + pos, f->len - pos, allow_time, &d);
+                if (used > 0) {
+                    if ((d.flags & AZK_DATE_TIME) && !allow_time)
+                        return;
+                    date_cand(f, pos, used, &d, conf, 0);
+                    return;
+                }
+            }
+        }
+        if (azk_digits__isdigit(a)) {
+            /* a number that is not a date: the label was about something else */
+            return;
+        }
+        pos += l;
+    }
+}
+
+static bool is_era_kanji(const char *p)
+{
+    int e;
+    for (e = AZK_ERA_MEIJI; e < AZK_ERA__COUNT; e++) {
+        if (memcmp(p, azk_date__era_name((azk_era)e), 6) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void era_at(struct fld *f, const struct hit *h)
+{
+    size_t start, used, lim;
+    azk_date d;
+    azk_column_kind label;
+    double conf;
+    if (h->to >= 6 && is_era_kanji(f->s + h->to - 6)) {
+        start = h->to - 6; /* 明治 大正 昭和 平成 令和: two kanji */
+    } else {
+        /* walk back to the era letter */
+        start = h->to;
+        lim = h->to > 16 ? h->to - 16 : 0;
+        while (start > lim) {
+            uint32_t a;
+            size_t p = azk_digits__prev(f->s, f->len, start, &a);
+            start = p;
+            if ((a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z'))
+                break;
+        }
+    }
+    used = azk_date__parse(f->s + start, f->len - start, false, &d);
+    if (used == 0 || d.era == AZK_ERA_NONE)
+        return;
+    label = label_before(f, start, 48);
+    if (label == AZK_COL_BIRTH_DATE || f->col == AZK_COL_BIRTH_DATE) {
+        conf = with_context(0.5, label, f->col, AZK_COL_BIRTH_DATE, 0.9);
+        date_cand(f, start, used, &d, conf, 0);
+    } else if (f->col == AZK_COL_NONE || f->col == AZK_COL_OTHER) {
+        /* a strongly shaped era date counts in a row that names a person */
+        if (d.flags & AZK_DATE_TIME)
+            return;
+        conf = (d.flags & AZK_DATE_KANJI) ? 0.75 : 0.6;
+        date_cand(f, start, used, &d, conf, CF_NEEDS_NAME);
+    }
+}
+
+/* ---- addresses ----------------------------------------------------------------- */
+
+static int place_cmp(const char *s, size_t n, const char *p)
+{
+    size_t pl = strlen(p);
+    int r = memcmp(s, p, n < pl ? n : pl);
+    if (r != 0)
+        return r;
+    return n < pl ? -1 : (n > pl ? 1 : 0);
+}
+
+static bool place_known(const char *s, size_t n)
+{
+    size_t lo = 0, hi = azk_detect__place_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = place_cmp(s, n, azk_detect__places[mid]);
+        if (r == 0)
+            return true;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return false;
+}
+
+static uint32_t cp_at(const struct fld *f, size_t pos, size_t *l)
+{
+    uint32_t cp;
+    if (pos >= f->len) {
+        *l = 0;
+        return 0;
+    }
+    *l = azk_utf8_decode((const uint8_t *)f->s + pos, f->len - pos, &cp);
+    return cp;
+}
+
+static bool is_kanji(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp == 0x3005 ||
+           (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+static bool is_katakana(uint32_t cp)
+{
+    return cp >= 0x30A1 && cp <= 0x30FA;
+}
+
+static bool muni_char(uint32_t cp)
+{
+    return is_kanji(cp) || is_katakana(cp) || (cp >= 0x3041 && cp <= 0x3096);
+}
+
+/* Town-name characters between the municipality and the block numbers. */
+static bool town_char(uint32_t cp)
+{
+    return is_kanji(cp) || is_katakana(cp) || cp == 0x30F6 /* ヶ */ || cp == 0x306E /* の */ ||
+           cp == 0x304C /* が */ || cp == 0x30F5;
+}
+
+enum { T_SHI = 1, T_KU, T_CHO, T_SON, T_GUN };
+
+static int terminal(uint32_t cp)
+{
+    switch (cp) {
+        case 0x5E02:
+            return T_SHI; /* 市 */
+        case 0x533A:
+            return T_KU; /* 区 */
+        case 0x753A:
+            return T_CHO; /* 町 */
+        case 0x6751:
+            return T_SON; /* 村 */
+        case 0x90E1:
+            return T_GUN; /* 郡 */
+        default:
+            return 0;
+    }
+}
+
+/*
+ * A municipality at p: a known place stem (IPAdic) followed by 市/区/町/村/郡,
+ * then the ward of a designated city (札幌市中央区) or the town of a
+ * district (西多摩郡瑞穂町). Returns the end offset, 0 when there is none.
+ */
+static size_t parse_muni(const struct fld *f, size_t p, int only)
+{
+    size_t q = p, l;
+    int cps = 0, t;
+    while (q < f->len && cps < 8) {
+        uint32_t cp = cp_at(f, q, &l);
+        if (!muni_char(cp))
+            break;
+        t = terminal(cp);
+        if (t != 0 && q > p && (only == 0 || only == t || (only == T_CHO && t == T_SON)) &&
+            (place_known(f->s + p, q - p) || place_known(f->s + p, q + l - p))) {
+            size_t end = q + l, e2;
+            if (t == T_GUN) {
+                e2 = parse_muni(f, end, T_CHO);
+                return e2 != 0 ? e2 : 0;
+            }
+            if (t == T_SHI) {
+                e2 = parse_muni(f, end, T_KU);
+                if (e2 != 0)
+                    end = e2;
+            }
+            return end;
+        }
+        q += l;
+        cps++;
+    }
+    return 0;
+}
+
+static size_t read_blocknum(const struct fld *f, size_t pos)
+{
+    size_t start = pos, l;
+    int count = 0;
+    uint32_t a;
+    while (pos < f->len && count < 6) {
+        uint32_t cp = cp_at(f, pos, &l);
+        (void)azk_digits__next(f->s, f->len, pos, &a);
+        if (azk_digits__isdigit(a) ||
+            (cp != 0 && (cp == 0x3007 || cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 ||
+                         cp == 0x56DB || cp == 0x4E94 || cp == 0x516D || cp == 0x4E03 ||
+                         cp == 0x516B || cp == 0x4E5D || cp == 0x5341 || cp == 0x767E))) {
+            pos += l;
+            count++;
+            continue;
+        }
+        break;
+    }
+    return pos - start;
+}
+
+static bool at_lit(const struct fld *f, size_t pos, const char *lit)
+{
+    size_t n = strlen(lit);
+    return f->len - pos >= n && memcmp(f->s + pos, lit, n) == 0;
+}
+
+/*
+ * Block numbers at pos: 1-2-3, 一丁目2番3号, 123番地, 3番地の5. Strong when
+ * there are two numbers or a 丁目 / 番地 unit. Returns the end, 0 if none.
+ */
+static size_t parse_block(const struct fld *f, size_t pos)
+{
+    int nums = 0, strong_unit = 0;
+    size_t end = 0, n, l;
+    uint32_t a;
+    while (pos < f->len) {
+        n = read_blocknum(f, pos);
+        if (n == 0)
+            break;
+        nums++;
+        pos += n;
+        end = pos;
+        if (at_lit(f, pos, "丁目") || at_lit(f, pos, "番地")) {
+            pos += 6;
+            end = pos;
+            strong_unit++;
+            if (at_lit(f, pos, "の")) {
+                pos += 3;
+            } else {
+                (void)azk_digits__next(f->s, f->len, pos, &a);
+                if (a == '-')
+                    pos += azk_digits__next(f->s, f->len, pos, &a);
+            }
+            continue;
+        }
+        if (at_lit(f, pos, "番")) {
+            pos += 3;
+            end = pos;
+            continue;
+        }
+        if (at_lit(f, pos, "号")) {
+            end = pos + 3;
+            break;
+        }
+        if (at_lit(f, pos, "の")) {
+            pos += 3;
+            continue;
+        }
+        if (pos < f->len) {
+            l = azk_digits__next(f->s, f->len, pos, &a);
+            if (a == '-') {
+                pos += l;
+                continue;
+            }
+        }
+        break;
+    }
+    if (nums >= 2 || (nums >= 1 && strong_unit > 0))
+        return end;
+    return 0;
+}
+
+/* Town name then block numbers after a municipality; returns the block end. */
+static size_t town_block(const struct fld *f, size_t pos)
+{
+    int cps = 0;
+    size_t l, e;
+    while (pos < f->len && cps <= 12) {
+        uint32_t cp;
+        e = parse_block(f, pos);
+        if (e != 0)
+            return e;
+        cp = cp_at(f, pos, &l);
+        if (!town_char(cp))
+            return 0;
+        pos += l;
+        cps++;
+    }
+    return 0;
+}
+
+static size_t trim_end(const struct fld *f)
+{
+    size_t e = f->len;
+    while (e > 0 && (f->s[e - 1] == ' ' || f->s[e - 1] == '\t'))
+        e--;
+    if (e >= 3 && memcmp(f->s + e - 3, "\xE3\x80\x80", 3) == 0)
+        e -= 3;
+    return e;
+}
+
+static void address_cand(struct fld *f, size_t start, size_t end, size_t keep, double conf)
+{
+    struct cand *x = cand_add(f, AZK_PII_ADDRESS, start, end - start, conf);
+    if (x != NULL)
+        azk_detect__mask_address(x->masked, sizeof(x->masked), f->s + start, keep);
+}
+
+static void prefecture_at(struct fld *f, const struct hit *h)
+{
+    size_t pl = strlen(prefs[h->id - PAT_PREF_BASE]);
+    size_t start = h->to - pl, p = h->to, m, b, l;
+    azk_column_kind label = label_before(f, start, 32);
+    double conf;
+    while (cp_at(f, p, &l) == ' ' || cp_at(f, p, &l) == 0x3000)
+        p += l;
+    m = parse_muni(f, p, 0);
+    if (m == 0) {
+        if (f->col == AZK_COL_ADDRESS && trim_end(f) > h->to)
+            address_cand(f, start, trim_end(f), h->to - start, 0.8);
+        return;
+    }
+    b = town_block(f, m);
+    if (f->col == AZK_COL_ADDRESS) {
+        size_t e = trim_end(f);
+        address_cand(f, start, e > m ? e : m, m - start, 0.92);
+        return;
+    }
+    if (b != 0) {
+        conf = with_context(0.9, label, f->col, AZK_COL_ADDRESS, 0.95);
+        address_cand(f, start, b, m - start, conf);
+    } else {
+        conf = with_context(0.45, label, f->col, AZK_COL_ADDRESS, 0.7);
+        address_cand(f, start, m, m - start, conf);
+    }
+}
+
+/* Block numbers found first: look back for a municipality without a prefecture. */
+static void block_at(struct fld *f, const struct hit *h)
+{
+    size_t pos = h->to, lim = h->to > 96 ? h->to - 96 : 0, starts[40];
+    size_t ns = 0, i, m, b;
+    azk_column_kind label;
+    double conf;
+    /* collect code point starts backwards over address-like characters */
+    while (pos > lim && ns < 40) {
+        uint32_t a, cp;
+        size_t l;
+        size_t p = azk_digits__prev(f->s, f->len, pos, &a);
+        cp = cp_at(f, p, &l);
+        if (!(muni_char(cp) || azk_digits__isdigit(a) || a == '-'))
+            break;
+        starts[ns++] = p;
+        pos = p;
+    }
+    /* farthest first: the longest address */
+    for (i = ns; i-- > 0;) {
+        size_t l;
+        if (!muni_char(cp_at(f, starts[i], &l)))
+            continue;
+        m = parse_muni(f, starts[i], 0);
+        if (m == 0 || m >= h->to)
+            continue;
+        b = town_block(f, m);
+        if (b == 0 || b < h->to)
+            continue; /* the block numbers must cover the trigger */
+        label = label_before(f, starts[i], 32);
+        conf = with_context(0.6, label, f->col, AZK_COL_ADDRESS, 0.8);
+        if (f->col == AZK_COL_ADDRESS)
+            b = trim_end(f) > b ? trim_end(f) : b;
+        address_cand(f, starts[i], b, m - starts[i], conf);
+        return;
+    }
+}
+
+/* A cell of an address column that nothing else claimed. */
+static void address_cell(struct fld *f)
+{
+    size_t i, s = 0, e = trim_end(f), l, m;
+    bool digit = false;
+    for (i = 0; i < f->c->cand_count; i++) {
+        if (f->c->cands[i].field == f->idx && f->c->cands[i].type == AZK_PII_ADDRESS)
+            return;
+    }
+    while (s < e && (cp_at(f, s, &l) == ' ' || cp_at(f, s, &l) == 0x3000))
+        s += l;
+    if (s >= e)
+        return;
+    for (i = s; i < e; i++) {
+        if (f->s[i] >= '0' && f->s[i] <= '9')
+            digit = true;
+    }
+    if (!digit) {
+        for (i = s; i < e;) {
+            uint32_t a;
+            i += azk_digits__next(f->s, f->len, i, &a);
+            if (azk_digits__isdigit(a))
+                digit = true;
+        }
+    }
+    m = parse_muni(f, s, 0);
+    if (!digit && m == 0)
+        return;
+    address_cand(f, s, e, m != 0 ? m - s : 0, 0.75);
+}
+
+/* ---- names ---------------------------------------------------------------------- */
+
+static azk_status on_name(const azk_name_hit *hit, void *payload)
+{
+    struct fld *f = payload;
+    struct cand *x;
+    if (hit->start > f->len || hit->len > f->len - hit->start)
+        return AZK_OK;
+    x = cand_add(f, AZK_PII_PERSON_NAME, hit->start, hit->len, hit->confidence);
+    if (x != NULL)
+        azk_detect__mask_name(x->masked, sizeof(x->masked), f->s + hit->start, hit->len,
+                              hit->family_len);
+    return f->rc;
+}
+
+/* ---- one field ------------------------------------------------------------------ */
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *payload)
+{
+    azk_detect_ctx *c = payload;
+    (void)from;
+    (void)flags;
+    if (c->hit_count == c->hit_cap) {
+        size_t ncap = c->hit_cap ? c->hit_cap * 2 : 256;
+        struct hit *n;
+        if (ncap > MAX_HITS)
+            return 1; /* stop: enough candidates for one field */
+        n = azk_realloc(c->hits, ncap * sizeof(*n));
+        if (n == NULL) {
+            c->hit_oom = true;
+            return 1;
+        }
+        c->hits = n;
+        c->hit_cap = ncap;
+    }
+    c->hits[c->hit_count].id = id;
+    c->hits[c->hit_count].to = (uint32_t)to;
+    c->hit_count++;
+    return 0;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+static azk_status add_label(azk_detect_ctx *c, size_t end, azk_column_kind k)
+{
+    if (c->label_count == c->label_cap) {
+        size_t ncap = c->label_cap ? c->label_cap * 2 : 16;
+        struct label *n = azk_realloc(c->labels, ncap * sizeof(*n));
+        if (n == NULL)
+            return azk_error_nomem();
+        c->labels = n;
+        c->label_cap = ncap;
+    }
+    c->labels[c->label_count].end = end;
+    c->labels[c->label_count].kind = k;
+    c->label_count++;
+    return AZK_OK;
+}
+
+static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                             azk_column_kind col)
+{
+    struct fld f;
+    size_t i;
+    hs_error_t herr;
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.s = fd->ptr;
+    f.len = fd->len;
+    f.idx = idx;
+    f.col = col;
+    f.rc = AZK_OK;
+    if (fd->len == 0 || fd->ptr == NULL)
+        return AZK_OK;
+    if (fd->len > UINT32_MAX)
+        return azk_error_set(AZK_ERR_LIMIT, "detect: field %u longer than 4 GiB", idx);
+    c->hit_count = 0;
+    c->hit_oom = false;
+    c->label_count = 0;
+    herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
+    if (c->hit_oom)
+        return azk_error_nomem();
+    if (herr != HS_SUCCESS && herr != HS_SCAN_TERMINATED)
+        return azk_error_set(AZK_ERR_FORMAT, "detect: matcher failed on field %u", idx);
+    if (c->hit_count > 1)
+        qsort(c->hits, c->hit_count, sizeof(*c->hits), cmp_hit);
+    for (i = 0; i < c->hit_count; i++) {
+        const struct hit *h = &c->hits[i];
+        if (h->id < N_BUILTIN && builtin[h->id].kind == PK_LABEL) {
+            azk_status rc = add_label(c, h->to, (azk_column_kind)builtin[h->id].arg);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    for (i = 0; i < c->hit_count && f.rc == AZK_OK; i++) {
+        const struct hit *h = &c->hits[i];
+        if (h->id >= PAT_PREF_BASE) {
+            if (want(c, AZK_PII_ADDRESS))
+                prefecture_at(&f, h);
+            continue;
+        }
+        switch (builtin[h->id].kind) {
+            case PK_NUM:
+                numeric_at(&f, h->to);
+                break;
+            case PK_ERA:
+                if (want(c, AZK_PII_BIRTH_DATE))
+                    era_at(&f, h);
+                break;
+            case PK_EMAIL:
+                if (want(c, AZK_PII_EMAIL))
+                    email_at(&f, h->to);
+                break;
+            case PK_BLOCK:
+                if (want(c, AZK_PII_ADDRESS))
+                    block_at(&f, h);
+                break;
+            case PK_LABEL:
+                if (builtin[h->id].arg == AZK_COL_BIRTH_DATE && col != AZK_COL_BIRTH_DATE &&
+                    want(c, AZK_PII_BIRTH_DATE))
+                    date_after(&f, h->to, 48, with_context(0.5, AZK_COL_BIRTH_DATE, col,
+                                                           AZK_COL_BIRTH_DATE, 0.9),
+                               false);
+                break;
+            default:
+                break;
+        }
+    }
+    if (f.rc != AZK_OK)
+        return f.rc;
+    if (col == AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
+        size_t s = 0, l;
+        while (s < f.len && (cp_at(&f, s, &l) == ' ' || cp_at(&f, s, &l) == 0x3000))
+            s += l;
+        date_after(&f, s, 24, 0.95, true);
+    }
+    if (col == AZK_COL_ADDRESS && want(c, AZK_PII_ADDRESS))
+        address_cell(&f);
+    if (f.rc != AZK_OK)
+        return f.rc;
+    if (c->names_ctx != NULL) {
+        azk_status rc = azk_names__scan(c->names_ctx, f.s, f.len, col, on_name, &f);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return f.rc;
+}
+
+/* ---- one record ----------------------------------------------------------------- */
+
+static azk_status set_columns(azk_detect_ctx *c, const azk_record *rec)
+{
+    size_t i, n = 0;
+    azk_column_kind *cols;
+    for (i = 0; i < rec->field_count; i++) {
+        if (rec->fields[i].col + (size_t)1 > n)
+            n = rec->fields[i].col + (size_t)1;
+    }
+    if (n == 0)
+        n = 1;
+    cols = azk_calloc(n, sizeof(*cols));
+    if (cols == NULL)
+        return azk_error_nomem();
+    for (i = 0; i < rec->field_count; i++)
+        cols[rec->fields[i].col] = azk_column_classify(rec->fields[i].ptr, rec->fields[i].len);
+    azk_free(c->cols);
+    c->cols = cols;
+    c->col_count = n;
+    c->header_seen = true;
+    return AZK_OK;
+}
+
+/* A first row the decoder did not mark: a header when its cells are header names. */
+static bool looks_like_header(const azk_record *rec)
+{
+    size_t i, known = 0, nonempty = 0, personal = 0;
+    for (i = 0; i < rec->field_count; i++) {
+        azk_column_kind k;
+        if (rec->fields[i].len == 0)
+            continue;
+        nonempty++;
+        k = azk_column_classify(rec->fields[i].ptr, rec->fields[i].len);
+        if (k != AZK_COL_NONE)
+            known++;
+        if (k != AZK_COL_NONE && k != AZK_COL_OTHER)
+            personal++;
+    }
+    return known >= 2 && personal >= 1 && known * 2 >= nonempty;
+}
+
+static azk_column_kind column_of(azk_detect_ctx *c, const azk_field *fd)
+{
+    if (c->cols != NULL && fd->col < c->col_count)
+        return c->cols[fd->col];
+    if (fd->header != NULL)
+        return azk_column_classify(fd->header, fd->header_len);
+    return AZK_COL_NONE;
+}
+
+/* Cache the header kinds the decoder gave with the first data row. */
+static azk_status cache_columns(azk_detect_ctx *c, const azk_record *rec)
+{
+    size_t i, n = 0;
+    azk_column_kind *cols;
+    bool any = false;
+    for (i = 0; i < rec->field_count; i++) {
+        if (rec->fields[i].header != NULL)
+            any = true;
+        if (rec->fields[i].col + (size_t)1 > n)
+            n = rec->fields[i].col + (size_t)1;
+    }
+    if (!any || n == 0)
+        return AZK_OK;
+    cols = azk_calloc(n, sizeof(*cols));
+    if (cols == NULL)
+        return azk_error_nomem();
+    for (i = 0; i < rec->field_count; i++) {
+        if (rec->fields[i].header != NULL)
+            cols[rec->fields[i].col] =
+                azk_column_classify(rec->fields[i].header, rec->fields[i].header_len);
+    }
+    azk_free(c->cols);
+    c->cols = cols;
+    c->col_count = n;
+    c->header_seen = true;
+    return AZK_OK;
+}
+
+static int type_rank(azk_pii_type t)
+{
+    static const int rank[AZK_PII__COUNT] = {
+        [AZK_PII_PERSON_NAME] = 1, [AZK_PII_ADDRESS] = 2,    [AZK_PII_EMAIL] = 3,
+        [AZK_PII_BIRTH_DATE] = 4,  [AZK_PII_POSTAL_CODE] = 5, [AZK_PII_PHONE] = 6,
+        [AZK_PII_BANK_ACCOUNT] = 7, [AZK_PII_CORPORATE_NUMBER] = 8, [AZK_PII_MY_NUMBER] = 9,
+        [AZK_PII_CREDIT_CARD] = 10,
+    };
+    return rank[t];
+}
+
+static int cmp_pref(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    if (type_rank(x->type) != type_rank(y->type))
+        return type_rank(x->type) > type_rank(y->type) ? -1 : 1;
+    if (x->conf != y->conf)
+        return x->conf > y->conf ? -1 : 1;
+    return x->start < y->start ? -1 : (x->start > y->start ? 1 : 0);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    return x->start < y->start ? -1 : (x->start > y->start ? 1 : 0);
+}
+
+/* Keep one finding per value: longest, then most specific, then most confident. */
+static size_t resolve(struct cand *v, size_t n)
+{
+    size_t i, j, kept = 0;
+    qsort(v, n, sizeof(*v), cmp_pref);
+    for (i = 0; i < n; i++) {
+        bool clash = false;
+        for (j = 0; j < kept; j++) {
+            if (v[j].field == v[i].field && v[i].start < v[j].start + v[j].len &&
+                v[j].start < v[i].start + v[i].len) {
+                clash = true;
+                break;
+            }
+        }
+        if (!clash)
+            v[kept++] = v[i];
+    }
+    qsort(v, kept, sizeof(*v), cmp_span);
+    return kept;
+}
+
+static int allow_hit(unsigned int id, unsigned long long from, unsigned long long to,
+                     unsigned int flags, void *payload)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    *(bool *)payload = true;
+    return 1;
+}
+
+static bool allow_scan(azk_detect_ctx *c, const char *s, size_t n)
+{
+    bool hit = false;
+    if (n > UINT32_MAX || !azk_utf8_valid((const uint8_t *)s, n))
+        return false;
+    (void)hs_scan(c->eng->allow_db, s, (unsigned int)n, 0, c->allow_scratch, allow_hit, &hit);
+    return hit;
+}
+
+static azk_status allowed(azk_detect_ctx *c, const char *s, size_t n, bool *out)
+{
+    azk_status rc;
+    const azk_detect_engine *e = c->eng;
+    *out = false;
+    if (e->allow_key_count == 0 && e->allow_db == NULL)
+        return AZK_OK;
+    if (e->allow_key_count > 0) {
+        const char *key;
+        rc = allow_key(&c->tmp, s, n);
+        if (rc != AZK_OK)
+            return rc;
+        key = (const char *)c->tmp.data;
+        if (bsearch(&key, e->allow_keys, e->allow_key_count, sizeof(char *), cmp_str) != NULL) {
+            *out = true;
+            return AZK_OK;
+        }
+    }
+    if (e->allow_db != NULL) {
+        if (allow_scan(c, s, n)) {
+            *out = true;
+            return AZK_OK;
+        }
+        azk_buf_clear(&c->tmp);
+        rc = azk_digits__fold(&c->tmp, s, n, false, false);
+        if (rc != AZK_OK)
+            return rc;
+        *out = allow_scan(c, (const char *)c->tmp.data, c->tmp.len);
+    }
+    return AZK_OK;
+}
+
+azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_finding_cb cb,
+                              void *payload, size_t *excluded)
+{
+    azk_status rc = AZK_OK;
+    size_t i, n, kept;
+    bool row_has_name = false;
+    AZK_ASSERT_ARG(c != NULL && rec != NULL && cb != NULL);
+    if (excluded != NULL)
+        *excluded = 0;
+    if (rec->tabular) {
+        bool first = c->tab_rows == 0;
+        c->tab_rows++;
+        if (rec->is_header || (first && !c->header_seen && looks_like_header(rec)))
+            return set_columns(c, rec);
+        if (first && !c->header_seen) {
+            rc = cache_columns(c, rec);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    c->cand_count = 0;
+    for (i = 0; i < rec->field_count; i++) {
+        const azk_field *fd = &rec->fields[i];
+        azk_column_kind col = rec->tabular ? column_of(c, fd) : AZK_COL_NONE;
+        rc = scan_field(c, fd, (uint32_t)i, col);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    /* row-level context, then the confidence floor */
+    for (i = 0; i < c->cand_count; i++) {
+        if (c->cands[i].type == AZK_PII_PERSON_NAME && c->cands[i].conf >= c->eng->min_conf)
+            row_has_name = true;
+    }
+    n = 0;
+    for (i = 0; i < c->cand_count; i++) {
+        struct cand *x = &c->cands[i];
+        if ((x->flags & CF_NEEDS_NAME) && !row_has_name)
+            continue;
+        if (x->conf < c->eng->min_conf)
+            continue;
+        c->cands[n++] = *x;
+    }
+    kept = resolve(c->cands, n);
+    for (i = 0; i < kept; i++) {
+        const struct cand *x = &c->cands[i];
+        const azk_field *fd = &rec->fields[x->field];
+        azk_finding fnd;
+        bool skip = false;
+        rc = allowed(c, fd->ptr + x->start, x->len, &skip);
+        if (rc != AZK_OK)
+            return rc;
+        if (skip) {
+            if (excluded != NULL)
+                (*excluded)++;
+            continue;
+        }
+        memset(&fnd, 0, sizeof(fnd));
+        fnd.type = x->type;
+        fnd.field = x->field;
+        fnd.start = x->start;
+        fnd.len = x->len;
+        fnd.line = rec->line;
+        fnd.confidence = x->conf;
+        memcpy(fnd.masked, x->masked, sizeof(fnd.masked));
+        fnd.masked[sizeof(fnd.masked) - 1] = '\0';
+        rc = cb(&fnd, payload);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
+/* ---- object score ------------------------------------------------------------ */
+
+double azk_detect__score(const size_t counts[AZK_PII__COUNT], size_t rows_with_multiple_types,
+                         uint64_t records)
+{
+    /* weight of one kind of value: how much harm a leak of it does */
+    static const double w[AZK_PII__COUNT] = {
+        [AZK_PII_PERSON_NAME] = 2.0, [AZK_PII_ADDRESS] = 3.0,    [AZK_PII_POSTAL_CODE] = 1.0,
+        [AZK_PII_PHONE] = 3.0,       [AZK_PII_EMAIL] = 2.0,      [AZK_PII_BIRTH_DATE] = 4.0,
+        [AZK_PII_MY_NUMBER] = 10.0,  [AZK_PII_CORPORATE_NUMBER] = 0.5,
+        [AZK_PII_BANK_ACCOUNT] = 6.0, [AZK_PII_CREDIT_CARD] = 8.0,
+    };
+    double raw = 0.0, density;
+    int t;
+    for (t = 0; t < AZK_PII__COUNT; t++)
+        raw += w[t] * log2(1.0 + (double)counts[t]);
+    /* rows that tie several kinds of value to one person make a roster */
+    density = records > 0 ? (double)rows_with_multiple_types / (double)records : 0.0;
+    if (density > 1.0)
+        density = 1.0;
+    raw += 8.0 * log2(1.0 + (double)rows_with_multiple_types) * (1.0 + density);
+    return 100.0 * (1.0 - exp(-raw / 40.0));
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * norm/datetime.h -- calendar dates as Japanese documents write them:
+ * Gregorian (1980年3月2日, 1980/03/02, 1980-03-02, 1980.3.2, 19800302) and
+ * the modern eras 明治/大正/昭和/平成/令和 with their real boundaries and
+ * the one-letter abbreviations M/T/S/H/R (昭和55年3月2日, S55.3.2,
+ * S55/03/02, 平成元年1月8日). Digits may be full-width, separators any
+ * hyphen look-alike. Shared by detect (birth dates) and later modules.
+ * Pure functions, thread-safe.
+ */
+#ifndef AZK_NORM_DATETIME_H
+#define AZK_NORM_DATETIME_H
+
+#include "util/util.h"
+
+typedef enum {
+    AZK_ERA_NONE = 0,
+    AZK_ERA_MEIJI,  /* 明治 M: 1868-01-01 .. 1912-07-29 */
+    AZK_ERA_TAISHO, /* 大正 T: 1912-07-30 .. 1926-12-24 */
+    AZK_ERA_SHOWA,  /* 昭和 S: 1926-12-25 .. 1989-01-07 */
+    AZK_ERA_HEISEI, /* 平成 H: 1989-01-08 .. 2019-04-30 */
+    AZK_ERA_REIWA,  /* 令和 R: 2019-05-01 .. */
+    AZK_ERA__COUNT
+} azk_era;
+
+/* How a parsed date was written. */
+typedef enum {
+    AZK_DATE_KANJI = 1 << 0,   /* 年月日 */
+    AZK_DATE_SEP = 1 << 1,     /* / - . separators */
+    AZK_DATE_COMPACT = 1 << 2, /* 19800302 */
+    AZK_DATE_ERA_ABBR = 1 << 3, /* S55.3.2 */
+    AZK_DATE_TIME = 1 << 4     /* followed by a time of day (12:34) */
+} azk_date_flags;
+
+typedef struct {
+    int year, month, day; /* Gregorian */
+    azk_era era;          /* AZK_ERA_NONE for a Gregorian form */
+    int era_year;         /* 1 for 元年 */
+    unsigned flags;       /* azk_date_flags */
+} azk_date;
+
+/* Gregorian leap year. */
+bool azk_date__is_leap(int year);
+
+/* True when y-m-d is a real Gregorian date with 1868 <= y <= 2099. */
+bool azk_date__valid(int year, int month, int day);
+
+/*
+ * Convert an era date to its Gregorian year, checking that the day lies
+ * inside the era (昭和64年1月7日 is valid, 昭和64年1月8日 is not: that day
+ * is 平成元年1月8日). @return false when not a real date of that era.
+ */
+bool azk_date__from_era(azk_era era, int era_year, int month, int day, int *year_out);
+
+/* 明治 ... 令和 (UTF-8), "" for AZK_ERA_NONE. */
+const char *azk_date__era_name(azk_era era);
+
+/*
+ * Parse a date that starts exactly at s[0]. Accepted forms (any width,
+ * optional spaces around 年月日):
+ *   Gregorian: YYYY年M月D日, YYYY/M/D, YYYY-M-D, YYYY.M.D, YYYYMMDD (only
+ *              with allow_compact)
+ *   era:       <era>N年M月D日, <era>元年M月D日, <era>N.M.D, <era>N/M/D,
+ *              <era>N-M-D, with era a kanji name or M/T/S/H/R (either case)
+ * The date must be a real day of its calendar and era; a following time
+ * of day "HH:MM" sets AZK_DATE_TIME (not consumed).
+ * @return bytes consumed, 0 when no valid date starts at s.
+ */
+size_t azk_date__parse(const char *s, size_t len, bool allow_compact, azk_date *out);
+
+#endif
