@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * audit/verify.c -- `audit verify`: recompute everything from the log and
+ * trust no cache. Reads entries.log once (mmap), checks each frame (magic,
+ * length, leaf hash), the chain prefix of each entry (@seq = its index,
+ * @prev = the previous entry's leaf hash), builds the Merkle tree in memory
+ * and checks every stored checkpoint and every checkpoint a client kept
+ * (signature by the ledger key, origin, size, root). A torn last append is
+ * reported but is no failure (the next open repairs it). The first problem
+ * of each entry is reported with its index.
+ */
+#include "audit/audit_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FRAME_HDR     8
+#define FRAME_OVH     (FRAME_HDR + HLEN)
+#define MAX_CALLBACKS 50
+
+azk_status azk_audit__read_file(const char *path, azk_buf *out, size_t max);
+int azk_audit__torn_prefix(const uint8_t *p, size_t n);
+int azk_audit__frame(const uint8_t *p, size_t n, size_t *flen, uint8_t leaf[HLEN]);
+
+struct vctx {
+    azk_audit_report *rep;
+    azk_audit_issue_cb cb;
+    void *payload;
+};
+
+void azk_audit__issue(struct vctx *v, azk_audit_issue_kind kind, uint64_t index, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+void azk_audit__issue(struct vctx *v, azk_audit_issue_kind kind, uint64_t index, const char *fmt,
+                      ...)
+{
+    char msg[512];
+    va_list ap;
+    v->rep->issues++;
+    if (index != UINT64_MAX && index < v->rep->first_bad_index)
+        v->rep->first_bad_index = index;
+    if (v->cb == NULL)
+        return;
+    if (v->rep->issues > MAX_CALLBACKS) {
+        if (v->rep->issues == MAX_CALLBACKS + 1)
+            v->cb(kind, UINT64_MAX, "further problems not listed", v->payload);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    v->cb(kind, index, msg, v->payload);
+}
+
+/*
+ * Check one checkpoint note against the ledger key and the recomputed tree
+ * (`t` over `n` leaves). `what` names it in messages.
+ */
+void azk_audit__check_checkpoint(struct vctx *v, const struct azk_audit__key *key, const char *note,
+                                 size_t len, const struct azk_audit__nodes *t, uint64_t n,
+                                 const char *what, azk_audit_checkpoint_info *out);
+void azk_audit__check_checkpoint(struct vctx *v, const struct azk_audit__key *key, const char *note,
+                                 size_t len, const struct azk_audit__nodes *t, uint64_t n,
+                                 const char *what, azk_audit_checkpoint_info *out)
+{
+    const char *nl = memchr(note, '\n', len);
+    size_t tl = 0;
+    azk_audit_checkpoint_info cp;
+    uint8_t root[HLEN];
+    azk_status rc;
+    v->rep->checkpoints++;
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
+    if (nl == NULL) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_CHECKPOINT, UINT64_MAX, "%s: not a checkpoint", what);
+        return;
+    }
+    if ((size_t)(nl - note) != strlen(key->name) ||
+        memcmp(note, key->name, strlen(key->name)) != 0) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_FOREIGN, UINT64_MAX,
+                         "%s: checkpoint of another ledger (origin %.*s, expected %s)", what,
+                         (int)((nl - note) > 200 ? 200 : (nl - note)), note, key->name);
+        return;
+    }
+    rc = azk_audit__note_open(key, note, len, &tl);
+    if (rc == AZK_ERR_CRYPTO) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_SIGNATURE, UINT64_MAX, "%s: %s", what,
+                         azk_error_last()->message);
+        return;
+    }
+    if (rc == AZK_OK)
+        rc = azk_audit__checkpoint_parse(note, tl, &cp);
+    if (rc != AZK_OK) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_CHECKPOINT, UINT64_MAX, "%s: %s", what,
+                         azk_error_last()->message);
+        return;
+    }
+    if (out != NULL)
+        *out = cp;
+    if (t == NULL)
+        return;
+    if (cp.size > n) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_TRUNCATED, n,
+                         "%s: signed for %llu entries but the ledger has %llu: entries from index "
+                         "%llu were removed",
+                         what, (unsigned long long)cp.size, (unsigned long long)n,
+                         (unsigned long long)n);
+        return;
+    }
+    if (azk_audit__root(t, cp.size, root) != AZK_OK || sodium_memcmp(root, cp.root, HLEN) != 0) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_INCONSISTENT, UINT64_MAX,
+                         "%s: the first %llu entries are not the ones this checkpoint signed "
+                         "(history rewritten)",
+                         what, (unsigned long long)cp.size);
+    }
+}
+
+static azk_status load_vkey(const char *home, struct azk_audit__key *k)
+{
+    azk_buf text = AZK_BUF_INIT, p = AZK_BUF_INIT;
+    azk_status rc = azk_buf_printf(&p, "%s/keys/ledger.pub", home);
+    if (rc == AZK_OK)
+        rc = azk_audit__read_file((char *)p.data, &text, 4096);
+    if (rc == AZK_OK)
+        rc = azk_audit__vkey_parse(k, (char *)text.data, text.len);
+    else
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "ledger: no public key in this home");
+    azk_buf_dispose(&text);
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static azk_status check_stored(struct vctx *v, const char *home, const struct azk_audit__key *k,
+                               const struct azk_audit__nodes *t, uint64_t n)
+{
+    azk_buf dir = AZK_BUF_INIT;
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    DIR *d = NULL;
+    struct dirent *e;
+    azk_status rc = azk_buf_printf(&dir, "%s/ledger/checkpoints", home);
+    if (rc != AZK_OK)
+        goto done;
+    d = opendir((char *)dir.data);
+    if (d == NULL)
+        goto done; /* none stored */
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".note") != 0)
+            continue;
+        if (count == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nn = azk_realloc(names, nc * sizeof(*nn));
+            if (nn == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            names = nn;
+            cap = nc;
+        }
+        names[count] = azk_strdup(e->d_name);
+        if (names[count] == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        count++;
+    }
+    if (count > 0)
+        qsort(names, count, sizeof(*names), cmp_names);
+    for (size_t i = 0; i < count; i++) {
+        azk_buf p = AZK_BUF_INIT, text = AZK_BUF_INIT;
+        char what[300];
+        snprintf(what, sizeof(what), "stored checkpoint %s", names[i]);
+        rc = azk_buf_printf(&p, "%s/%s", (char *)dir.data, names[i]);
+        if (rc == AZK_OK && azk_audit__read_file((char *)p.data, &text, 1024 * 1024) == AZK_OK)
+            azk_audit__check_checkpoint(v, k, (char *)text.data, text.len, t, n, what, NULL);
+        else if (rc == AZK_OK)
+            azk_audit__issue(v, AZK_AUDIT_ISSUE_CHECKPOINT, UINT64_MAX, "%s: unreadable", what);
+        azk_buf_dispose(&p);
+        azk_buf_dispose(&text);
+        if (rc != AZK_OK)
+            goto done;
+    }
+    azk_error_clear();
+done:
+    if (d != NULL)
+        closedir(d);
+    for (size_t i = 0; i < count; i++)
+        azk_free(names[i]);
+    azk_free(names);
+    azk_buf_dispose(&dir);
+    return rc;
+}
+
+azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
+                            size_t checkpoint_count, azk_audit_report *report,
+                            azk_audit_issue_cb cb, void *payload)
+{
+    azk_status rc;
+    struct azk_audit__key key;
+    struct vctx v = {report, cb, payload};
+    struct azk_audit__memtree mt;
+    struct azk_audit__nodes t;
+    azk_buf path = AZK_BUF_INIT;
+    uint8_t *leaves = NULL, *map = NULL, *imap = NULL;
+    size_t size = 0, isize = 0, cap = 0, pos = 0;
+    uint64_t n = 0;
+    uint8_t prev_leaf[HLEN];
+    int fd = -1, built = 0;
+    struct stat st;
+
+    azk_error_clear();
+    if (home == NULL || report == NULL || (checkpoint_count > 0 && checkpoints == NULL))
+        return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
+    memset(report, 0, sizeof(*report));
+    memset(&mt, 0, sizeof(mt));
+    report->first_bad_index = UINT64_MAX;
+    rc = load_vkey(home, &key);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_buf_printf(&path, "%s/ledger/entries.log", home);
+    if (rc != AZK_OK)
+        goto done;
+    fd = open((char *)path.data, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "ledger: no ledger in this home");
+        goto done;
+    }
+    size = (size_t)st.st_size;
+    if (size > 0) {
+        map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            map = NULL;
+            rc = azk_error_errno("map ledger");
+            goto done;
+        }
+        (void)madvise(map, size, MADV_SEQUENTIAL);
+    }
+    close(fd);
+    fd = -1;
+    memset(prev_leaf, 0, HLEN);
+    while (pos < size) {
+        size_t flen;
+        uint8_t leaf[HLEN], prev[HLEN];
+        uint64_t seq;
+        const uint8_t *f = map + pos;
+        if (!azk_audit__frame(f, size - pos, &flen, leaf)) {
+            if (azk_audit__torn_prefix(f, size - pos))
+                report->torn_bytes = size - pos;
+            else
+                azk_audit__issue(&v, AZK_AUDIT_ISSUE_FRAME, n,
+                                 "entry %llu at byte %zu: %zu bytes that are no ledger entry "
+                                 "(garbage appended or a damaged frame)",
+                                 (unsigned long long)n, pos, size - pos);
+            break;
+        }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 4096;
+            uint8_t *nl = azk_realloc(leaves, nc * HLEN);
+            if (nl == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            leaves = nl;
+            cap = nc;
+        }
+        memcpy(leaves + n * HLEN, leaf, HLEN);
+        if (memcmp(leaf, f + flen - HLEN, HLEN) != 0) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, n,
+                             "entry %llu at byte %zu: content does not match its checksum "
+                             "(modified)",
+                             (unsigned long long)n, pos);
+        } else if (azk_audit__entry_chain(f + FRAME_HDR, flen - FRAME_OVH, &seq, prev) != AZK_OK) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, n,
+                             "entry %llu at byte %zu: not a ledger entry (inserted or modified)",
+                             (unsigned long long)n, pos);
+        } else if (seq != n) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_SEQUENCE, n,
+                             "entry %llu: holds sequence number %llu: entries were removed, "
+                             "reordered or inserted here",
+                             (unsigned long long)n, (unsigned long long)seq);
+        } else if (sodium_memcmp(prev, prev_leaf, HLEN) != 0) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_LINK, n > 0 ? n - 1 : 0,
+                             "entry %llu: link to entry %llu broken: entry %llu was modified or "
+                             "replaced",
+                             (unsigned long long)n, (unsigned long long)(n > 0 ? n - 1 : 0),
+                             (unsigned long long)(n > 0 ? n - 1 : 0));
+        }
+        memcpy(prev_leaf, leaf, HLEN);
+        n++;
+        pos += flen;
+    }
+    report->entries = n;
+
+    /* the index cache holds each entry's hash as appended */
+    azk_buf_clear(&path);
+    rc = azk_buf_printf(&path, "%s/ledger/index", home);
+    if (rc != AZK_OK)
+        goto done;
+    fd = open((char *)path.data, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size >= 48) {
+        isize = (size_t)st.st_size;
+        imap = mmap(NULL, isize, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (imap == MAP_FAILED) {
+            imap = NULL;
+            isize = 0;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    fd = -1;
+    for (uint64_t i = 0; imap != NULL && i < n && i < isize / 48; i++) {
+        if (memcmp(imap + i * 48 + 16, leaves + i * HLEN, HLEN) != 0) {
+            if (i < report->first_bad_index)
+                azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, i,
+                                 "entry %llu: differs from the hash recorded when it was "
+                                 "appended (modified)",
+                                 (unsigned long long)i);
+            break;
+        }
+    }
+
+    rc = azk_audit__memtree_build(&mt, leaves, n);
+    leaves = NULL;
+    if (rc != AZK_OK)
+        goto done;
+    built = 1;
+    azk_audit__memtree_nodes(&mt, &t);
+    rc = azk_audit__root(&t, n, report->root);
+    if (rc != AZK_OK)
+        goto done;
+    rc = check_stored(&v, home, &key, &t, n);
+    if (rc != AZK_OK)
+        goto done;
+    for (size_t i = 0; i < checkpoint_count; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "checkpoint %zu", i + 1);
+        azk_audit__check_checkpoint(&v, &key, checkpoints[i], strlen(checkpoints[i]), &t, n, what,
+                                    NULL);
+    }
+    azk_error_clear();
+    rc = AZK_OK;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (map != NULL)
+        munmap(map, size);
+    if (imap != NULL)
+        munmap(imap, isize);
+    if (built)
+        azk_audit__memtree_dispose(&mt);
+    azk_free(leaves);
+    azk_buf_dispose(&path);
+    return rc;
+}
