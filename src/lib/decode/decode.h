@@ -35,7 +35,39 @@ typedef struct azk_source {
     azk_status (*read)(void *ctx, uint8_t *buf, size_t cap, size_t *got);
     void *ctx;
     int64_t size; /* -1 when unknown */
+    /*
+     * Optional (NULL = not seekable): move to `offset` from SEEK_SET /
+     * SEEK_CUR / SEEK_END, store the new absolute position in *pos. Lets
+     * the zip and 7z readers use the central directory of a top-level file.
+     */
+    azk_status (*seek)(void *ctx, int64_t offset, int whence, int64_t *pos);
 } azk_source;
+
+/* State of a file-descriptor source (caller-owned, lives as long as the source). */
+struct azk_fd_source {
+    int fd;
+    int64_t size; /* from fstat; -1 when unknown (pipe) */
+    int64_t pos;  /* bytes delivered so far */
+};
+
+/*
+ * A source over an open descriptor (not closed by the source). `size` is
+ * the size the caller saw (fstat), -1 if unknown: when known, a file that
+ * shrinks or grows while being read is an AZK_ERR_IO error. Seekable when
+ * size >= 0 and lseek works. read() retries on EINTR.
+ */
+void azk_decode__source_fd(azk_source *src, struct azk_fd_source *state, int fd, int64_t size);
+
+/* State of a memory source (caller-owned). */
+struct azk_mem_source {
+    const uint8_t *data;
+    size_t len;
+    size_t pos;
+};
+
+/* A seekable source over a caller-owned buffer (tests, fuzzers). */
+void azk_decode__source_mem(azk_source *src, struct azk_mem_source *state, const void *data,
+                            size_t len);
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -77,7 +109,11 @@ typedef struct {
 typedef struct azk_decode_sink {
     azk_status (*object_begin)(void *payload, const azk_object_info *info);
     /* format: "text", "csv", "tsv", "xlsx", "docx", "pptx", "zip", "tar",
-     * "gzip", "binary", ...; encoding: "utf-8", "cp932", ... or NULL */
+     * "gzip", "binary", ...; encoding: "utf-8", "cp932", ... or NULL.
+     * Static strings. Called once before the first record; called a second
+     * time only when the text decoder switched encoding mid-object (an
+     * ASCII-only prefix was taken as UTF-8, then CP932 / EUC-JP / ISO-2022-JP
+     * bytes came): the last call wins. */
     void (*object_format)(void *payload, const char *format, const char *encoding);
     azk_status (*record)(void *payload, const azk_record *rec);
     /* st != AZK_OK: the object could not be (fully) read; err->message set */

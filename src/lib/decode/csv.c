@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * decode/csv.c -- delimited text (CSV, TSV) after conversion to UTF-8:
+ * sniffing from the first records and a streaming RFC 4180 parser (quoted
+ * fields with embedded delimiters, doubled quotes and line breaks; a quote
+ * inside an unquoted field is literal; ragged rows are fine).
+ *
+ * Memory is bounded: a cell reaching max_cell bytes, a row reaching
+ * AZK_DECODE_MAX_FIELDS cells or 4 * max_cell bytes is delivered in parts:
+ * the part so far is emitted as a record and the row goes on in the next
+ * record with continued=1 (same line/row numbers, column numbers carry on).
+ * A quoted field that never closes therefore streams in bounded memory too.
+ *
+ * The first row is the header when azk_decode__looks_like_header() says so;
+ * its cells are then passed as azk_field.header of each data cell.
+ */
+#include "decode/decode_int.h"
+
+#include <string.h>
+
+enum csv_state { ST_FIELD_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
+
+struct azk_csv {
+    struct azk_decode_ctx *ctx;
+    int delim;
+    enum csv_state st;
+    bool cr_pending;
+    azk_buf cells;       /* cell bytes of the pending row part */
+    size_t *starts;      /* start offset of each cell in `cells` */
+    azk_field *fields;
+    size_t count;        /* completed cells in this part */
+    uint32_t col_base;   /* column of the first cell of this part */
+    bool part_continued; /* an earlier part of this row was emitted */
+    bool row_has_data;   /* anything seen in this row (blank rows are skipped) */
+    uint64_t line;       /* row number counting the header */
+    bool header_known;
+    bool have_header;
+    char **hdr;
+    size_t *hdr_len;
+    size_t hdr_count;
+};
+
+/* ---- sniffing ----------------------------------------------------------------------- */
+
+#define SNIFF_RECORDS 20
+
+int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
+{
+    static const int delims[2] = {'\t', ','};
+    size_t counts[2][SNIFF_RECORDS];
+    size_t rec = 0, i, d;
+    bool quoted = false, field_start = true, blank = true;
+    size_t cur[2] = {0, 0};
+
+    for (i = 0; i < n && rec < SNIFF_RECORDS; i++) {
+        uint8_t c = p[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 < n && p[i + 1] == '"')
+                    i++;
+                else
+                    quoted = false;
+            }
+            continue;
+        }
+        if (c == '"' && field_start) {
+            quoted = true;
+            field_start = false;
+            blank = false;
+            continue;
+        }
+        if (c == '\n' || c == '\r') {
+            if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
+                i++;
+            if (field_start && cur[0] == 0 && cur[1] == 0 && (i == 0 || blank)) {
+                blank = true; /* blank line: not a record */
+                continue;
+            }
+            blank = true;
+            counts[0][rec] = cur[0];
+            counts[1][rec] = cur[1];
+            rec++;
+            cur[0] = cur[1] = 0;
+            field_start = true;
+            continue;
+        }
+        field_start = false;
+        blank = false;
+        for (d = 0; d < 2; d++) {
+            if (c == delims[d]) {
+                cur[d]++;
+                field_start = true;
+            }
+        }
+    }
+    if (at_eof && i >= n && rec < SNIFF_RECORDS && !quoted && (cur[0] > 0 || cur[1] > 0)) {
+        counts[0][rec] = cur[0];
+        counts[1][rec] = cur[1];
+        rec++;
+    }
+    if (rec < 2)
+        return 0;
+    for (d = 0; d < 2; d++) {
+        /* nearly every record has the delimiter and the first record's count
+         * is the most frequent one (ragged rows are fine) */
+        size_t best = 0, best_freq = 0, with = 0, j, k;
+        for (j = 0; j < rec; j++) {
+            if (counts[d][j] > 0)
+                with++;
+            size_t f = 0;
+            if (counts[d][j] == 0)
+                continue;
+            for (k = 0; k < rec; k++)
+                f += counts[d][k] == counts[d][j];
+            if (f > best_freq) {
+                best_freq = f;
+                best = counts[d][j];
+            }
+        }
+        if (best >= 1 && best_freq >= 2 && best_freq * 2 >= rec && with * 10 >= rec * 9 &&
+            counts[d][0] == best)
+            return delims[d];
+    }
+    return 0;
+}
+
+/* ---- parser ---------------------------------------------------------------------------- */
+
+azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx, int delim)
+{
+    struct azk_csv *c = azk_calloc(1, sizeof(*c));
+    if (c == NULL)
+        return azk_error_nomem();
+    c->starts = azk_calloc(AZK_DECODE_MAX_FIELDS + 1, sizeof(size_t));
+    c->fields = azk_calloc(AZK_DECODE_MAX_FIELDS + 1, sizeof(azk_field));
+    if (c->starts == NULL || c->fields == NULL) {
+        azk_decode__csv_free(c);
+        return azk_error_nomem();
+    }
+    c->ctx = ctx;
+    c->delim = delim;
+    c->line = 1;
+    *out = c;
+    return AZK_OK;
+}
+
+void azk_decode__csv_free(struct azk_csv *c)
+{
+    size_t i;
+    if (c == NULL)
+        return;
+    for (i = 0; i < c->hdr_count; i++)
+        azk_free(c->hdr[i]);
+    azk_free(c->hdr);
+    azk_free(c->hdr_len);
+    azk_free(c->starts);
+    azk_free(c->fields);
+    azk_buf_dispose(&c->cells);
+    azk_free(c);
+}
+
+static azk_status keep_header(struct azk_csv *c, const azk_field *f, size_t n)
+{
+    size_t i;
+    c->hdr = azk_calloc(n > 0 ? n : 1, sizeof(char *));
+    c->hdr_len = azk_calloc(n > 0 ? n : 1, sizeof(size_t));
+    if (c->hdr == NULL || c->hdr_len == NULL)
+        return azk_error_nomem();
+    for (i = 0; i < n; i++) {
+        size_t len = f[i].len;
+        if (len > AZK_DECODE_HEADER_MAX)
+            len = azk_decode__utf8_boundary((const uint8_t *)f[i].ptr, AZK_DECODE_HEADER_MAX);
+        c->hdr[i] = azk_strndup(f[i].ptr, len);
+        if (c->hdr[i] == NULL)
+            return azk_error_nomem();
+        c->hdr_len[i] = len;
+        c->hdr_count = i + 1;
+    }
+    return AZK_OK;
+}
+
+/*
+ * Emit the cells of the pending part: `count` completed cells plus, when
+ * `with_open`, the cell being filled. `row_end`: the row is complete.
+ */
+static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
+{
+    size_t n = c->count + (with_open ? 1 : 0), i;
+    azk_record rec;
+    azk_status rc;
+
+    for (i = 0; i < n; i++) {
+        size_t s = c->starts[i];
+        size_t e = i < c->count ? c->starts[i + 1] : c->cells.len;
+        azk_field *f = &c->fields[i];
+        uint32_t col = c->col_base + (uint32_t)i;
+        f->ptr = c->cells.data != NULL ? (const char *)c->cells.data + s : "";
+        f->len = e - s;
+        f->col = col;
+        f->header = NULL;
+        f->header_len = 0;
+        if (c->have_header && col < c->hdr_count) {
+            f->header = c->hdr[col];
+            f->header_len = c->hdr_len[col];
+        }
+    }
+    memset(&rec, 0, sizeof(rec));
+    rec.tabular = 1;
+    rec.line = c->line;
+    rec.fields = c->fields;
+    rec.field_count = n;
+    rec.continued = c->part_continued ? 1 : 0;
+    if (!c->header_known && row_end && !c->part_continued) {
+        c->header_known = true;
+        if (c->line == 1 && azk_decode__looks_like_header(c->fields, n)) {
+            c->have_header = true;
+            rc = keep_header(c, c->fields, n);
+            if (rc != AZK_OK)
+                return rc;
+            rec.is_header = 1;
+        }
+    }
+    c->header_known = true;
+    rec.row = rec.is_header ? 0 : (c->have_header ? c->line - 1 : c->line);
+    if (n > 0) {
+        rc = azk_decode__emit(c->ctx, &rec);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    c->col_base += (uint32_t)c->count;
+    c->count = 0;
+    c->starts[0] = 0;
+    azk_buf_clear(&c->cells);
+    if (row_end) {
+        c->part_continued = false;
+        c->col_base = 0;
+        c->row_has_data = false;
+        c->line++;
+    } else {
+        c->part_continued = true;
+    }
+    return AZK_OK;
+}
+
+static size_t max_cell(const struct azk_csv *c)
+{
+    return c->ctx->opts->max_cell > 0 ? c->ctx->opts->max_cell : 64 * 1024;
+}
+
+static azk_status end_cell(struct azk_csv *c)
+{
+    c->count++;
+    c->starts[c->count] = c->cells.len;
+    if (c->count >= AZK_DECODE_MAX_FIELDS || c->cells.len >= 4 * max_cell(c))
+        return emit_part(c, false, false);
+    return AZK_OK;
+}
+
+static azk_status end_row(struct azk_csv *c)
+{
+    azk_status rc;
+    if (!c->row_has_data && c->count == 0 && c->cells.len == 0 && !c->part_continued) {
+        c->line++; /* blank line */
+        return AZK_OK;
+    }
+    c->count++;
+    c->starts[c->count] = c->cells.len;
+    rc = emit_part(c, false, true);
+    return rc;
+}
+
+static azk_status put_bytes(struct azk_csv *c, const uint8_t *p, size_t n)
+{
+    azk_status rc;
+    size_t mc = max_cell(c);
+    while (n > 0) {
+        size_t cur = c->cells.len - c->starts[c->count];
+        size_t room = mc > cur ? mc - cur : 0, take;
+        if (room == 0) {
+            /* cell over max_cell: emit the part so far, the cell goes on */
+            size_t cut = azk_decode__utf8_boundary(c->cells.data + c->starts[c->count], cur);
+            size_t keep = cur - cut;
+            uint8_t tail[4];
+            if (keep > sizeof(tail))
+                keep = 0;
+            memcpy(tail, c->cells.data + c->starts[c->count] + cut, keep);
+            c->cells.len -= keep;
+            rc = emit_part(c, true, false);
+            if (rc != AZK_OK)
+                return rc;
+            rc = azk_buf_put(&c->cells, tail, keep);
+            if (rc != AZK_OK)
+                return rc;
+            continue;
+        }
+        take = n < room ? n : room;
+        rc = azk_buf_put(&c->cells, p, take);
+        if (rc != AZK_OK)
+            return rc;
+        p += take;
+        n -= take;
+    }
+    return AZK_OK;
+}
+
+azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
+{
+    const uint8_t *end = p + n;
+    azk_status rc = AZK_OK;
+    const uint8_t delim = (uint8_t)c->delim;
+
+    if (n > 0 && c->cr_pending) {
+        c->cr_pending = false;
+        if (p[0] == '\n')
+            p++;
+    }
+    while (p < end) {
+        uint8_t ch = *p;
+        switch (c->st) {
+            case ST_FIELD_START:
+                if (ch == '"') {
+                    c->st = ST_QUOTED;
+                    c->row_has_data = true;
+                    p++;
+                    continue;
+                }
+                c->st = ST_UNQUOTED;
+                /* fall through */
+            case ST_UNQUOTED: {
+                /* run of ordinary bytes */
+                const uint8_t *q = p;
+                while (q < end && *q != delim && *q != '\n' && *q != '\r')
+                    q++;
+                if (q > p) {
+                    c->row_has_data = true;
+                    rc = put_bytes(c, p, (size_t)(q - p));
+                    if (rc != AZK_OK)
+                        return rc;
+                }
+                p = q;
+                if (p == end)
+                    continue;
+                ch = *p++;
+                if (ch == delim) {
+                    c->row_has_data = true;
+                    rc = end_cell(c);
+                    c->st = ST_FIELD_START;
+                } else {
+                    if (ch == '\r') {
+                        if (p < end && *p == '\n')
+                            p++;
+                        else if (p == end)
+                            c->cr_pending = true;
+                    }
+                    rc = end_row(c);
+                    c->st = ST_FIELD_START;
+                }
+                if (rc != AZK_OK)
+                    return rc;
+                break;
+            }
+            case ST_QUOTED: {
+                const uint8_t *q = memchr(p, '"', (size_t)(end - p));
+                if (q == NULL)
+                    q = end;
+                if (q > p) {
+                    rc = put_bytes(c, p, (size_t)(q - p));
+                    if (rc != AZK_OK)
+                        return rc;
+                }
+                p = q;
+                if (p < end) {
+                    p++;
+                    c->st = ST_QUOTE_SEEN;
+                }
+                break;
+            }
+            case ST_QUOTE_SEEN:
+                if (ch == '"') {
+                    rc = put_bytes(c, p, 1);
+                    p++;
+                    c->st = ST_QUOTED;
+                } else if (ch == delim || ch == '\n' || ch == '\r') {
+                    c->st = ST_UNQUOTED; /* handled as the end of the field */
+                } else {
+                    rc = put_bytes(c, p, 1); /* lenient: text after the closing quote */
+                    p++;
+                    c->st = ST_UNQUOTED;
+                }
+                if (rc != AZK_OK)
+                    return rc;
+                break;
+        }
+    }
+    return AZK_OK;
+}
+
+azk_status azk_decode__csv_finish(struct azk_csv *c)
+{
+    if (c->row_has_data || c->count > 0 || c->cells.len > 0 || c->part_continued)
+        return end_row(c);
+    return AZK_OK;
+}

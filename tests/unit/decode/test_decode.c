@@ -1,0 +1,889 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/decode -- the decode stage: encodings (BOM, UTF-8, UTF-16,
+ * CP932 with NEC and IBM extensions, EUC-JP, ISO-2022-JP, detection without
+ * BOM, switching after an ASCII prefix), lines (terminators, NULs, cutting
+ * at max_line), CSV/TSV (quoting, headers, cell limit), containers built
+ * here with libarchive's writer (zip, nested zip, tar, tar.gz, .gz, zip
+ * bomb, depth limit, encrypted member, truncated zip, entry limit), Office
+ * Open XML built here (xlsx with deferred shared strings, docx, pptx) and
+ * the fd source (size change). All text is synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <unicode/ucnv.h>
+
+#include "decode/decode.h"
+
+/* ---- collecting sink ------------------------------------------------------------ */
+
+struct collect {
+    azk_buf log;        /* one event per line */
+    azk_buf text;       /* concatenated record text (fields joined by |, records by \n) */
+    const char *format; /* last object_format of the top-level object */
+    const char *encoding;
+    int format_calls;
+    int depth;
+    size_t records;
+    size_t continued;
+    size_t max_field;
+    bool keep_headers;
+};
+
+static void log_line(struct collect *c, const char *s)
+{
+    assert_int_equal(azk_buf_puts(&c->log, s), AZK_OK);
+    assert_int_equal(azk_buf_putc(&c->log, '\n'), AZK_OK);
+}
+
+static azk_status c_begin(void *p, const azk_object_info *info)
+{
+    struct collect *c = p;
+    char tmp[512];
+    size_t i, o = 0;
+    o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "begin");
+    for (i = 0; i < info->member_count && o < sizeof(tmp); i++)
+        o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "%s%s", i == 0 ? ":" : "/",
+                              info->member[i]);
+    c->depth++;
+    log_line(c, tmp);
+    return AZK_OK;
+}
+
+static void c_format(void *p, const char *format, const char *encoding)
+{
+    struct collect *c = p;
+    char tmp[128];
+    snprintf(tmp, sizeof(tmp), "format:%s:%s", format, encoding != NULL ? encoding : "-");
+    log_line(c, tmp);
+    if (c->depth == 0) {
+        c->format = format;
+        c->encoding = encoding;
+        c->format_calls++;
+    }
+}
+
+static azk_status c_record(void *p, const azk_record *rec)
+{
+    struct collect *c = p;
+    size_t i;
+    c->records++;
+    if (rec->continued)
+        c->continued++;
+    if (rec->tabular) {
+        char tmp[96];
+        snprintf(tmp, sizeof(tmp), "[%llu/%llu%s]", (unsigned long long)rec->line,
+                 (unsigned long long)rec->row, rec->is_header ? "H" : "");
+        assert_int_equal(azk_buf_puts(&c->text, tmp), AZK_OK);
+        if (rec->sheet != NULL) {
+            assert_int_equal(azk_buf_puts(&c->text, rec->sheet), AZK_OK);
+            assert_int_equal(azk_buf_puts(&c->text, ":"), AZK_OK);
+        }
+    }
+    for (i = 0; i < rec->field_count; i++) {
+        const azk_field *f = &rec->fields[i];
+        assert_true(azk_utf8_valid((const uint8_t *)f->ptr, f->len));
+        if (f->len > c->max_field)
+            c->max_field = f->len;
+        if (i > 0)
+            assert_int_equal(azk_buf_putc(&c->text, '|'), AZK_OK);
+        if (rec->tabular) {
+            char tmp[32];
+            snprintf(tmp, sizeof(tmp), "%u=", f->col);
+            assert_int_equal(azk_buf_puts(&c->text, tmp), AZK_OK);
+            if (c->keep_headers && f->header != NULL) {
+                assert_int_equal(azk_buf_put(&c->text, f->header, f->header_len), AZK_OK);
+                assert_int_equal(azk_buf_putc(&c->text, '>'), AZK_OK);
+            }
+        }
+        assert_int_equal(azk_buf_put(&c->text, f->ptr, f->len), AZK_OK);
+    }
+    if (!rec->tabular) {
+        char tmp[48];
+        snprintf(tmp, sizeof(tmp), "@%llu%s", (unsigned long long)rec->line,
+                 rec->continued ? "+" : "");
+        assert_int_equal(azk_buf_puts(&c->text, tmp), AZK_OK);
+    }
+    assert_int_equal(azk_buf_putc(&c->text, '\n'), AZK_OK);
+    return AZK_OK;
+}
+
+static void c_end(void *p, azk_status st, const azk_error *err)
+{
+    struct collect *c = p;
+    char tmp[600];
+    snprintf(tmp, sizeof(tmp), "end:%s:%s", azk_status_name(st),
+             st != AZK_OK && err != NULL ? err->message : "");
+    c->depth--;
+    log_line(c, tmp);
+}
+
+static void collect_init(struct collect *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+static void collect_dispose(struct collect *c)
+{
+    azk_buf_dispose(&c->log);
+    azk_buf_dispose(&c->text);
+}
+
+static azk_status decode_mem(struct collect *c, const void *data, size_t len,
+                             const azk_decode_options *opts)
+{
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_decode_sink sink = {c_begin, c_format, c_record, c_end, c};
+    azk_status rc;
+    azk_decode__source_mem(&src, &ms, data, len);
+    rc = azk_decode__object(&src, opts, &sink);
+    if (c->text.data == NULL)
+        assert_int_equal(azk_buf_puts(&c->text, ""), AZK_OK);
+    if (c->log.data == NULL)
+        assert_int_equal(azk_buf_puts(&c->log, ""), AZK_OK);
+    return rc;
+}
+
+static const char *text_of(struct collect *c)
+{
+    return (const char *)c->text.data;
+}
+
+static const char *log_of(struct collect *c)
+{
+    return (const char *)c->log.data;
+}
+
+/* UTF-8 -> bytes in an ICU encoding */
+static size_t to_enc(const char *icu, const char *utf8, char *out, size_t cap)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t n = ucnv_convert(icu, "UTF-8", out, (int32_t)cap, utf8, -1, &e);
+    assert_true(U_SUCCESS(e));
+    return (size_t)n;
+}
+
+/* ---- encodings ------------------------------------------------------------------------ */
+
+static const char jp_text[] = "お客様各位\r\n"
+                              "いつもご利用いただきありがとうございます。\r\n"
+                              "下記の通りご案内申し上げます。住所の変更は窓口までお知らせください。\r\n"
+                              "カタカナとひらがなと漢字の混ざった文章です。\r\n";
+
+static void test_decode__utf8_lines(void **state)
+{
+    struct collect c;
+    static const char in[] = "first line\nsecond\r\nthird\rfourth\n\nsix\0th\n";
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, in, sizeof(in) - 1, NULL), AZK_OK);
+    assert_string_equal(c.format, "text");
+    assert_string_equal(c.encoding, "utf-8");
+    assert_string_equal(text_of(&c), "first line@1\nsecond@2\nthird@3\nfourth@4\nsix th@6\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__bom(void **state)
+{
+    struct collect c;
+    char buf[256];
+    size_t n;
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, "\xEF\xBB\xBFhello\n", 9, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-8");
+    assert_string_equal(text_of(&c), "hello@1\n");
+    collect_dispose(&c);
+
+    collect_init(&c);
+    n = to_enc("UTF-16LE", "\xEF\xBB\xBF" "氏名 山田\n", buf, sizeof(buf)); /* ICU writes the BOM */
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-16le");
+    assert_string_equal(text_of(&c), "氏名 山田@1\n");
+    collect_dispose(&c);
+
+    collect_init(&c);
+    n = to_enc("UTF-16BE", "\xEF\xBB\xBF" "テスト\n", buf, sizeof(buf));
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-16be");
+    assert_string_equal(text_of(&c), "テスト@1\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__utf16_without_bom(void **state)
+{
+    struct collect c;
+    char buf[2048];
+    size_t n;
+    (void)state;
+    collect_init(&c);
+    n = to_enc("UTF-16LE", "name,kana\n佐藤 一郎,サトウ\nline 3 ascii\n", buf, sizeof(buf));
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-16le");
+    assert_non_null(strstr(text_of(&c), "佐藤 一郎"));
+    collect_dispose(&c);
+
+    collect_init(&c);
+    n = to_enc("UTF-16BE", "line one\nline two 日本語\n", buf, sizeof(buf));
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-16be");
+    assert_string_equal(text_of(&c), "line one@1\nline two 日本語@2\n");
+    collect_dispose(&c);
+}
+
+static void expect_detect(const char *icu, const char *want)
+{
+    struct collect c;
+    char buf[4096];
+    size_t n = to_enc(icu, jp_text, buf, sizeof(buf));
+    azk_buf expect = AZK_BUF_INIT;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, want);
+    assert_string_equal(c.format, "text");
+    assert_int_equal(
+        azk_buf_puts(&expect, "お客様各位@1\nいつもご利用いただきありがとうございます。@2\n"),
+        AZK_OK);
+    assert_non_null(strstr(text_of(&c), (const char *)expect.data));
+    assert_non_null(strstr(text_of(&c), "カタカナとひらがなと漢字の混ざった文章です。@4"));
+    azk_buf_dispose(&expect);
+    collect_dispose(&c);
+}
+
+static void test_decode__detect_japanese(void **state)
+{
+    (void)state;
+    expect_detect("ibm-943_P15A-2003", "cp932");
+    expect_detect("ibm-33722_P12A_P12A-2009_U2", "euc-jp");
+    expect_detect("ISO_2022,locale=ja,version=3", "iso-2022-jp");
+    expect_detect("UTF-8", "utf-8");
+}
+
+static void test_decode__cp932_extensions(void **state)
+{
+    struct collect c;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    /* NEC row 13 (①, ㈱ at 0x878A, ㍾ at 0x878D) and IBM extension 髙 (0xFBFC) */
+    static const char in[] = "\x87\x40\x87\x8A\x87\x8D\xFB\xFC\x8B\x9E\n";
+    (void)state;
+    o.force_encoding = "sjis";
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, in, sizeof(in) - 1, &o), AZK_OK);
+    assert_string_equal(c.encoding, "cp932");
+    assert_string_equal(text_of(&c), "①㈱㍾髙京@1\n");
+    collect_dispose(&c);
+
+    /* undecodable bytes become U+FFFD and the object goes on */
+    o.force_encoding = "windows-31j";
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, "\x82\xA0\xFF\x82\xA2\n\x82\xA4\n", 9, &o), AZK_OK);
+    assert_string_equal(text_of(&c), "あ\xEF\xBF\xBDい@1\nう@2\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__eucjp_and_jis(void **state)
+{
+    struct collect c;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    (void)state;
+    o.force_encoding = "eucjp";
+    collect_init(&c);
+    /* あ, ① (NEC row 13 in EUC-JP), half-width ｱ (SS2) */
+    assert_int_equal(decode_mem(&c, "\xA4\xA2\xAD\xA1\x8E\xB1\n", 7, &o), AZK_OK);
+    assert_string_equal(c.encoding, "euc-jp");
+    assert_string_equal(text_of(&c), "あ①ｱ@1\n");
+    collect_dispose(&c);
+
+    /* ISO-2022-JP: JIS X 0208, JIS X 0201 kana by ESC ( I and by SO/SI, detected */
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, "\x1b$B$\"-!\x1b(I1\x1b(Ba\x0e\x31\x0fz\n", 20, NULL),
+                     AZK_OK);
+    assert_string_equal(c.encoding, "iso-2022-jp");
+    assert_string_equal(text_of(&c), "あ①ｱaｱz@1\n");
+    collect_dispose(&c);
+
+    assert_string_equal(azk_decode__encoding_canonical("Shift_JIS"), "cp932");
+    assert_string_equal(azk_decode__encoding_canonical("JIS"), "iso-2022-jp");
+    assert_string_equal(azk_decode__encoding_canonical("EUC-JP"), "euc-jp");
+    assert_string_equal(azk_decode__encoding_canonical("UTF-16LE"), "utf-16le");
+    assert_null(azk_decode__encoding_canonical("koi8-r"));
+}
+
+static void test_decode__switch_after_ascii_prefix(void **state)
+{
+    struct collect c;
+    size_t n = 0, i;
+    char *buf = malloc(200000);
+    char tail[1024];
+    (void)state;
+    assert_non_null(buf);
+    for (i = 0; n < 100000; i++)
+        n += (size_t)snprintf(buf + n, 200000 - n, "2026-01-01 00:00:%02zu INFO job step %zu\n",
+                              i % 60, i);
+    {
+        size_t t = to_enc("ibm-943_P15A-2003", "宛名印字 お客様各位 ありがとうございます\n",
+                          tail, sizeof(tail));
+        memcpy(buf + n, tail, t);
+        n += t;
+    }
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "cp932");
+    assert_int_equal(c.format_calls, 2);
+    assert_non_null(strstr(text_of(&c), "宛名印字 お客様各位 ありがとうございます@"));
+    assert_non_null(strstr(text_of(&c), "INFO job step 0@1\n"));
+    collect_dispose(&c);
+    free(buf);
+}
+
+static void test_decode__invalid_utf8_replaced(void **state)
+{
+    struct collect c;
+    (void)state;
+    collect_init(&c);
+    /* real UTF-8 first, then a stray byte: stays UTF-8, byte becomes U+FFFD */
+    assert_int_equal(decode_mem(&c, "日本語のテキスト\nab\xFF" "cd\n", 31, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-8");
+    assert_string_equal(text_of(&c), "日本語のテキスト@1\nab\xEF\xBF\xBD" "cd@2\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__binary(void **state)
+{
+    struct collect c;
+    unsigned char buf[4096];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)((i * 7919u) >> 3);
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, sizeof(buf), NULL), AZK_OK);
+    assert_string_equal(c.format, "binary");
+    assert_int_equal(c.records, 0);
+    collect_dispose(&c);
+
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, "%PDF-1.7\n...", 12, NULL), AZK_ERR_UNSUPPORTED);
+    assert_string_equal(c.format, "pdf");
+    collect_dispose(&c);
+}
+
+/* ---- lines ------------------------------------------------------------------------------ */
+
+static void test_decode__max_line(void **state)
+{
+    struct collect c;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    azk_buf in = AZK_BUF_INIT, joined = AZK_BUF_INIT;
+    size_t i;
+    const char *p;
+    (void)state;
+    o.max_line = 100;
+    for (i = 0; i < 300; i++)
+        assert_int_equal(azk_buf_puts(&in, i % 7 == 0 ? "あ " : "い"), AZK_OK);
+    assert_int_equal(azk_buf_puts(&in, "\nnext\n"), AZK_OK);
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, in.data, in.len, &o), AZK_OK);
+    assert_true(c.max_field <= 100);
+    assert_true(c.continued >= 8);
+    /* pieces put back together give the line */
+    p = text_of(&c);
+    while (*p != '\0') {
+        const char *at = strchr(p, '@');
+        const char *nl = strchr(p, '\n');
+        assert_non_null(at);
+        if (strncmp(at, "@1", 2) == 0)
+            assert_int_equal(azk_buf_put(&joined, p, (size_t)(at - p)), AZK_OK);
+        p = nl + 1;
+    }
+    assert_int_equal(joined.len, in.len - 6);
+    assert_memory_equal(joined.data, in.data, joined.len);
+    assert_non_null(strstr(text_of(&c), "next@2\n"));
+    azk_buf_dispose(&in);
+    azk_buf_dispose(&joined);
+    collect_dispose(&c);
+}
+
+/* A very long line streams through a source of unknown size in pieces. */
+struct gen_source {
+    size_t left;
+};
+
+static azk_status gen_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct gen_source *g = ctx;
+    size_t n = cap < g->left ? cap : g->left;
+    memset(buf, 'x', n);
+    if (n == g->left && n > 0)
+        buf[n - 1] = '\n';
+    g->left -= n;
+    *got = n;
+    return AZK_OK;
+}
+
+static void test_decode__long_line_streams(void **state)
+{
+    struct collect c;
+    struct gen_source g = {32u << 20};
+    azk_source src = {gen_read, &g, -1, NULL};
+    azk_decode_sink sink = {c_begin, c_format, NULL, c_end, &c};
+    (void)state;
+    collect_init(&c);
+    sink.record = NULL;
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_OK);
+    assert_int_equal(g.left, 0);
+    collect_dispose(&c);
+}
+
+/* ---- CSV ---------------------------------------------------------------------------------- */
+
+static void test_decode__csv(void **state)
+{
+    struct collect c;
+    static const char in[] = "氏名,住所,電話番号,備考\r\n"
+                             "山田 花子,\"東京都千代田区1-1, 2F\",03-0000-0000,\"He said \"\"hi\"\"\"\r\n"
+                             "佐藤 次郎,\"大阪府\n大阪市\",06-0000-0000\r\n"
+                             "\r\n"
+                             "鈴木,,,x,extra\r\n";
+    (void)state;
+    collect_init(&c);
+    c.keep_headers = true;
+    assert_int_equal(decode_mem(&c, in, sizeof(in) - 1, NULL), AZK_OK);
+    assert_string_equal(c.format, "csv");
+    assert_string_equal(
+        text_of(&c),
+        "[1/0H]0=氏名|1=住所|2=電話番号|3=備考\n"
+        "[2/1]0=氏名>山田 花子|1=住所>東京都千代田区1-1, 2F|2=電話番号>03-0000-0000|"
+        "3=備考>He said \"hi\"\n"
+        "[3/2]0=氏名>佐藤 次郎|1=住所>大阪府\n大阪市|2=電話番号>06-0000-0000\n"
+        "[5/4]0=氏名>鈴木|1=住所>|2=電話番号>|3=備考>x|4=extra\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__tsv_no_header(void **state)
+{
+    struct collect c;
+    static const char in[] = "1001\t2026-01-02\t100\n1002\t2026-01-03\t200\n";
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, in, sizeof(in) - 1, NULL), AZK_OK);
+    assert_string_equal(c.format, "tsv");
+    assert_string_equal(text_of(&c),
+                        "[1/1]0=1001|1=2026-01-02|2=100\n[2/2]0=1002|1=2026-01-03|2=200\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__csv_cell_limit(void **state)
+{
+    struct collect c;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    azk_buf in = AZK_BUF_INIT;
+    size_t i;
+    (void)state;
+    o.max_cell = 64;
+    assert_int_equal(azk_buf_puts(&in, "a,b\n1,\""), AZK_OK);
+    for (i = 0; i < 100; i++)
+        assert_int_equal(azk_buf_puts(&in, "漢"), AZK_OK); /* 300 bytes in one cell */
+    assert_int_equal(azk_buf_puts(&in, "\"\n2,3\n"), AZK_OK);
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, in.data, in.len, &o), AZK_OK);
+    assert_string_equal(c.format, "csv");
+    assert_true(c.max_field <= 64);
+    assert_true(c.continued >= 4);
+    assert_non_null(strstr(text_of(&c), "[3/2]0=2|1=3\n"));
+    azk_buf_dispose(&in);
+    collect_dispose(&c);
+}
+
+/* ---- archives built with libarchive ---------------------------------------------------------- */
+
+struct member {
+    const char *name;
+    const void *data;
+    size_t len;
+};
+
+static size_t write_archive(const char *format, const char *filter, const char *options,
+                            const char *passphrase, const struct member *m, size_t count,
+                            uint8_t *out, size_t cap)
+{
+    struct archive *a = archive_write_new();
+    size_t used = 0, i;
+    assert_non_null(a);
+    assert_int_equal(archive_write_set_format_by_name(a, format), ARCHIVE_OK);
+    if (filter != NULL)
+        assert_int_equal(archive_write_add_filter_by_name(a, filter), ARCHIVE_OK);
+    if (options != NULL)
+        assert_int_equal(archive_write_set_options(a, options), ARCHIVE_OK);
+    if (passphrase != NULL)
+        assert_int_equal(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+    for (i = 0; i < count; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, m[i].name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)m[i].len);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        if (m[i].len > 0)
+            assert_int_equal(archive_write_data(a, m[i].data, m[i].len), (la_ssize_t)m[i].len);
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    return used;
+}
+
+static size_t write_gzip(const void *data, size_t len, uint8_t *out, size_t cap)
+{
+    struct archive *a = archive_write_new();
+    struct archive_entry *e = archive_entry_new();
+    size_t used = 0;
+    assert_int_equal(archive_write_set_format_raw(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+    archive_entry_set_filetype(e, AE_IFREG);
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
+    archive_entry_free(e);
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    return used;
+}
+
+static const char csv_member[] = "氏名,電話番号\n試験 太郎,090-0000-0000\n";
+static const char log_member[] = "job start\njob end\n";
+
+static void test_decode__zip_members(void **state)
+{
+    struct collect c;
+    static uint8_t inner[8192], outer[16384];
+    struct member in_m[] = {{"a.txt", log_member, sizeof(log_member) - 1}};
+    size_t in_len = write_archive("zip", NULL, NULL, NULL, in_m, 1, inner, sizeof(inner));
+    struct member out_m[] = {{"dir/list.csv", csv_member, sizeof(csv_member) - 1},
+                             {"inner.zip", inner, in_len},
+                             {"empty.txt", "", 0}};
+    size_t out_len = write_archive("zip", NULL, NULL, NULL, out_m, 3, outer, sizeof(outer));
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, outer, out_len, NULL), AZK_OK);
+    assert_string_equal(c.format, "zip");
+    assert_string_equal(log_of(&c), "format:zip:-\n"
+                                    "begin:dir/list.csv\nformat:csv:utf-8\nend:ok:\n"
+                                    "begin:inner.zip\nformat:zip:-\n"
+                                    "begin:inner.zip/a.txt\nformat:text:utf-8\nend:ok:\n"
+                                    "end:ok:\n"
+                                    "begin:empty.txt\nformat:text:utf-8\nend:ok:\n");
+    assert_non_null(strstr(text_of(&c), "1=090-0000-0000"));
+    assert_non_null(strstr(text_of(&c), "job end@2"));
+    collect_dispose(&c);
+}
+
+static void test_decode__tar_and_gzip(void **state)
+{
+    struct collect c;
+    static uint8_t buf[65536];
+    struct member m[] = {{"logs/x.log", log_member, sizeof(log_member) - 1},
+                         {"list.csv", csv_member, sizeof(csv_member) - 1}};
+    size_t n;
+    (void)state;
+    n = write_archive("ustar", NULL, NULL, NULL, m, 2, buf, sizeof(buf));
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "tar");
+    assert_non_null(strstr(log_of(&c), "begin:logs/x.log\nformat:text:utf-8\nend:ok:\n"));
+    collect_dispose(&c);
+
+    n = write_archive("pax", "gzip", NULL, NULL, m, 2, buf, sizeof(buf));
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "tar");
+    assert_non_null(strstr(log_of(&c), "begin:list.csv\nformat:csv:utf-8\nend:ok:\n"));
+    collect_dispose(&c);
+
+    /* file.log.gz: the inner text is the object */
+    n = write_gzip(log_member, sizeof(log_member) - 1, buf, sizeof(buf));
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "text");
+    assert_string_equal(text_of(&c), "job start@1\njob end@2\n");
+    assert_null(strstr(log_of(&c), "begin"));
+    collect_dispose(&c);
+}
+
+static void test_decode__zip_bomb(void **state)
+{
+    struct collect c;
+    size_t big = 32u << 20, n;
+    char *zeros = calloc(1, big);
+    uint8_t *buf = malloc(1 << 20);
+    struct member m[] = {{"bomb.txt", zeros, big}, {"ok.txt", log_member, sizeof(log_member) - 1}};
+    (void)state;
+    assert_non_null(zeros);
+    assert_non_null(buf);
+    memset(zeros, ' ', big);
+    n = write_archive("zip", NULL, NULL, NULL, m, 2, buf, 1 << 20);
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_non_null(strstr(log_of(&c), "begin:bomb.txt\n"));
+    assert_non_null(strstr(log_of(&c), "end:limit:zip bomb: expansion ratio over 200\n"));
+    /* zip members are compressed one by one: the next member is still read */
+    assert_non_null(strstr(log_of(&c), "begin:ok.txt\nformat:text:utf-8\nend:ok:\n"));
+    collect_dispose(&c);
+
+    /* the same bomb in a gzip stream stops the object */
+    n = write_gzip(zeros, big, buf, 1 << 20);
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_ERR_LIMIT);
+    assert_string_equal(azk_error_last()->message, "zip bomb: expansion ratio over 200");
+    collect_dispose(&c);
+    free(zeros);
+    free(buf);
+}
+
+static void test_decode__depth_limit(void **state)
+{
+    struct collect c;
+    static uint8_t a[8][8192];
+    size_t n[8], i;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    struct member m0 = {"deep.txt", log_member, sizeof(log_member) - 1};
+    (void)state;
+    n[0] = write_archive("zip", NULL, NULL, NULL, &m0, 1, a[0], sizeof(a[0]));
+    for (i = 1; i < 4; i++) {
+        struct member m = {"z.zip", a[i - 1], n[i - 1]};
+        n[i] = write_archive("zip", NULL, NULL, NULL, &m, 1, a[i], sizeof(a[i]));
+    }
+    o.max_depth = 2;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, a[3], n[3], &o), AZK_OK);
+    assert_non_null(strstr(log_of(&c), "begin:z.zip/z.zip\nformat:zip:-\n"
+                                       "end:limit:nesting deeper than 2\n"));
+    assert_null(strstr(log_of(&c), "deep.txt"));
+    collect_dispose(&c);
+
+    o.max_depth = 8;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, a[3], n[3], &o), AZK_OK);
+    assert_non_null(strstr(log_of(&c), "begin:z.zip/z.zip/z.zip/deep.txt\n"));
+    collect_dispose(&c);
+}
+
+static void test_decode__encrypted_member(void **state)
+{
+    struct collect c;
+    static uint8_t buf[16384];
+    struct member m[] = {{"secret.csv", csv_member, sizeof(csv_member) - 1}};
+    size_t n = write_archive("zip", NULL, "zip:encryption=zipcrypt", "pass-0000", m, 1, buf,
+                             sizeof(buf));
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_non_null(
+        strstr(log_of(&c), "begin:secret.csv\nend:unsupported:encrypted member, not scannable\n"));
+    assert_int_equal(c.records, 0);
+    collect_dispose(&c);
+}
+
+static void test_decode__truncated_zip(void **state)
+{
+    struct collect c;
+    static uint8_t buf[65536];
+    static char filler[20000];
+    struct member m[] = {{"first.txt", log_member, sizeof(log_member) - 1},
+                         {"second.txt", filler, sizeof(filler)}};
+    size_t n, i;
+    (void)state;
+    for (i = 0; i < sizeof(filler); i++)
+        filler[i] = (char)('a' + (i * 31 + i / 7) % 26);
+    n = write_archive("zip", NULL, "zip:compression=store", NULL, m, 2, buf, sizeof(buf));
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n / 2, NULL), AZK_ERR_FORMAT);
+    assert_non_null(strstr(log_of(&c), "begin:first.txt\nformat:text:utf-8\nend:ok:\n"));
+    assert_non_null(strstr(text_of(&c), "job end@2"));
+    collect_dispose(&c);
+}
+
+static void test_decode__entry_limit(void **state)
+{
+    struct collect c;
+    static uint8_t buf[65536];
+    struct member m[5];
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    size_t n, i;
+    static const char *const names[] = {"1", "2", "3", "4", "5"};
+    (void)state;
+    for (i = 0; i < 5; i++) {
+        m[i].name = names[i];
+        m[i].data = log_member;
+        m[i].len = sizeof(log_member) - 1;
+    }
+    n = write_archive("zip", NULL, NULL, NULL, m, 5, buf, sizeof(buf));
+    o.max_entries = 3;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, &o), AZK_ERR_LIMIT);
+    assert_string_equal(azk_error_last()->message, "more than 3 members");
+    assert_non_null(strstr(log_of(&c), "begin:3\n"));
+    assert_null(strstr(log_of(&c), "begin:4\n"));
+    collect_dispose(&c);
+}
+
+/* ---- Office Open XML --------------------------------------------------------------------------- */
+
+#define CT_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"x\">"
+
+static void test_decode__xlsx(void **state)
+{
+    struct collect c;
+    static uint8_t buf[65536];
+    static const char ct[] = CT_HEAD
+        "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/"
+        "vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+        "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"s\"/></Types>";
+    static const char wb[] = "<workbook xmlns:r=\"r\"><sheets>"
+                             "<sheet name=\"顧客一覧\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+    static const char rels[] = "<Relationships><Relationship Id=\"rId1\" Type=\"ws\" "
+                               "Target=\"worksheets/sheet1.xml\"/></Relationships>";
+    static const char sheet[] =
+        "<worksheet><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c>"
+        "<c r=\"C1\" t=\"inlineStr\"><is><t>生年月日</t></is></c></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c><c r=\"B2\"><v>312345678</v></c>"
+        "<c r=\"D2\"><f>A1</f><v>19800101</v></c></row>"
+        "</sheetData></worksheet>";
+    static const char sst[] = "<sst><si><t>氏名</t></si><si><r><t>電話</t></r><r><t>番号</t></r>"
+                              "</si><si><t>架空 花子</t><rPh><t>カクウ</t></rPh></si></sst>";
+    /* Excel's order: the sheet before the shared strings */
+    struct member m[] = {{"[Content_Types].xml", ct, sizeof(ct) - 1},
+                         {"xl/workbook.xml", wb, sizeof(wb) - 1},
+                         {"xl/_rels/workbook.xml.rels", rels, sizeof(rels) - 1},
+                         {"xl/worksheets/sheet1.xml", sheet, sizeof(sheet) - 1},
+                         {"xl/sharedStrings.xml", sst, sizeof(sst) - 1}};
+    size_t n = write_archive("zip", NULL, NULL, NULL, m, 5, buf, sizeof(buf));
+    (void)state;
+    collect_init(&c);
+    c.keep_headers = true;
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "xlsx");
+    assert_null(strstr(log_of(&c), "begin"));
+    assert_string_equal(text_of(&c), "[1/0H]顧客一覧:0=氏名|1=電話番号|2=生年月日\n"
+                                     "[2/1]顧客一覧:0=氏名>架空 花子|1=電話番号>312345678|"
+                                     "3=19800101\n");
+    collect_dispose(&c);
+}
+
+static void test_decode__docx_pptx(void **state)
+{
+    struct collect c;
+    static uint8_t buf[65536];
+    static const char ct[] = CT_HEAD "<Override PartName=\"/word/document.xml\" ContentType=\"d\"/>"
+                                     "</Types>";
+    static const char doc[] =
+        "<w:document xmlns:w=\"w\"><w:body>"
+        "<w:p><w:r><w:t>ご担当</w:t></w:r><w:r><w:t xml:space=\"preserve\"> 様</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>A</w:t><w:tab/><w:t>B</w:t><w:br/><w:t>C</w:t></w:r></w:p>"
+        "</w:body></w:document>";
+    static const char hdr[] = "<w:hdr xmlns:w=\"w\"><w:p><w:r><w:t>社外秘</w:t></w:r></w:p></w:hdr>";
+    static const char slide[] = "<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><p:cSld><p:spTree><p:sp>"
+                                "<p:txBody><a:p><a:r><a:t>発表</a:t></a:r><a:r><a:t>資料</a:t>"
+                                "</a:r></a:p><a:p><a:r><a:t>二行目</a:t></a:r></a:p>"
+                                "</p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
+    struct member dm[] = {{"[Content_Types].xml", ct, sizeof(ct) - 1},
+                          {"word/document.xml", doc, sizeof(doc) - 1},
+                          {"word/header1.xml", hdr, sizeof(hdr) - 1}};
+    struct member pm[] = {{"_rels/.rels", "<Relationships/>", 16},
+                          {"ppt/slides/slide1.xml", slide, sizeof(slide) - 1}};
+    size_t n = write_archive("zip", NULL, NULL, NULL, dm, 3, buf, sizeof(buf));
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "docx");
+    assert_string_equal(text_of(&c), "ご担当 様@1\nA\tB@2\nC@3\n社外秘@5\n");
+    collect_dispose(&c);
+
+    n = write_archive("zip", NULL, NULL, NULL, pm, 2, buf, sizeof(buf));
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "pptx");
+    assert_string_equal(text_of(&c), "発表資料@1\n二行目@2\n");
+    collect_dispose(&c);
+}
+
+/* ---- fd source ------------------------------------------------------------------------------------ */
+
+static void test_decode__fd_source(void **state)
+{
+    struct collect c;
+    char path[] = "/tmp/azk_decode_XXXXXX";
+    int fd = mkstemp(path);
+    azk_source src;
+    struct azk_fd_source fs;
+    azk_decode_sink sink = {c_begin, c_format, c_record, c_end, &c};
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, log_member, sizeof(log_member) - 1), sizeof(log_member) - 1);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    collect_init(&c);
+    azk_decode__source_fd(&src, &fs, fd, (int64_t)sizeof(log_member) - 1);
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_OK);
+    assert_string_equal((const char *)c.text.data, "job start@1\njob end@2\n");
+    collect_dispose(&c);
+
+    /* the file was announced larger than it is: it shrank while read */
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    collect_init(&c);
+    azk_decode__source_fd(&src, &fs, fd, 1000);
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_ERR_IO);
+    assert_non_null(strstr(azk_error_last()->message, "shrank"));
+    collect_dispose(&c);
+
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    collect_init(&c);
+    azk_decode__source_fd(&src, &fs, fd, 5);
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_ERR_IO);
+    assert_non_null(strstr(azk_error_last()->message, "grew"));
+    collect_dispose(&c);
+    close(fd);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode__utf8_lines),
+        cmocka_unit_test(test_decode__bom),
+        cmocka_unit_test(test_decode__utf16_without_bom),
+        cmocka_unit_test(test_decode__detect_japanese),
+        cmocka_unit_test(test_decode__cp932_extensions),
+        cmocka_unit_test(test_decode__eucjp_and_jis),
+        cmocka_unit_test(test_decode__switch_after_ascii_prefix),
+        cmocka_unit_test(test_decode__invalid_utf8_replaced),
+        cmocka_unit_test(test_decode__binary),
+        cmocka_unit_test(test_decode__max_line),
+        cmocka_unit_test(test_decode__long_line_streams),
+        cmocka_unit_test(test_decode__csv),
+        cmocka_unit_test(test_decode__tsv_no_header),
+        cmocka_unit_test(test_decode__csv_cell_limit),
+        cmocka_unit_test(test_decode__zip_members),
+        cmocka_unit_test(test_decode__tar_and_gzip),
+        cmocka_unit_test(test_decode__zip_bomb),
+        cmocka_unit_test(test_decode__depth_limit),
+        cmocka_unit_test(test_decode__encrypted_member),
+        cmocka_unit_test(test_decode__truncated_zip),
+        cmocka_unit_test(test_decode__entry_limit),
+        cmocka_unit_test(test_decode__xlsx),
+        cmocka_unit_test(test_decode__docx_pptx),
+        cmocka_unit_test(test_decode__fd_source),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
