@@ -41,26 +41,28 @@
 #define CONF_LABEL_UNKNOWN  0.70
 #define CONF_GIVEN_HONOR    0.70
 #define CONF_KANA_FAMILY    0.70
+#define CONF_KANA_ORG       0.45 /* below the default reporting threshold */
 
-#define MAX_TOKS      128
-#define WIN_BEFORE    8  /* code points of context before a candidate */
-#define WIN_AFTER     32 /* code points after it */
+#define MAX_TOKS       128
+#define WIN_BEFORE     8  /* code points of context before a candidate */
+#define WIN_AFTER      32 /* code points after it */
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 
 enum tok_class {
-    TK_OTHER = 0,  /* not a noun: particle, verb, ... */
-    TK_NOUN,       /* common noun */
-    TK_UNKNOWN,    /* MeCab unknown word */
-    TK_FAMILY,     /* 名詞,固有名詞,人名,姓 */
-    TK_GIVEN,      /* 名詞,固有名詞,人名,名 */
-    TK_PERSON,     /* 名詞,固有名詞,人名,一般 */
-    TK_HONOR,      /* 名詞,接尾,人名 (様, さん, 氏 ...) */
-    TK_ORG,        /* 名詞,固有名詞,組織 */
-    TK_PLACE,      /* 名詞,固有名詞,地域 */
+    TK_OTHER = 0,    /* not a noun: particle, verb, ... */
+    TK_NOUN,         /* common noun (一般, 固有名詞, 接尾,一般) */
+    TK_NOUN_FUNC,    /* サ変接続, 形容動詞語幹, 副詞可能, 数, 代名詞, 非自立 */
+    TK_UNKNOWN,      /* MeCab unknown word */
+    TK_FAMILY,       /* 名詞,固有名詞,人名,姓 */
+    TK_GIVEN,        /* 名詞,固有名詞,人名,名 */
+    TK_PERSON,       /* 名詞,固有名詞,人名,一般 */
+    TK_HONOR,        /* 名詞,接尾,人名 (様, さん, 氏 ...) */
+    TK_ORG,          /* 名詞,固有名詞,組織 */
+    TK_PLACE,        /* 名詞,固有名詞,地域 */
     TK_PLACE_SUFFIX, /* 名詞,接尾,地域 (区, 市, 駅 ...) */
-    TK_SPACE,      /* 記号,空白 */
-    TK_SYMBOL      /* other 記号 */
+    TK_SPACE,        /* 記号,空白 */
+    TK_SYMBOL        /* other 記号 */
 };
 
 struct tok {
@@ -223,7 +225,9 @@ static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned w
         limit = 64;
     while (nb < limit) {
         c = cp_at(s, j, &l);
-        if (l == 0 || !(kana ? is_kata(c) : is_kanji(c)))
+        /* kanji names may end in katakana (ヨウ子 starts with kana, but
+         * 田中ジョージ, 鈴木ケイ子 mix): entries decide what matches */
+        if (l == 0 || !(kana ? is_kata(c) : (is_kanji(c) || (nb > 0 && is_kata(c)))))
             break;
         j += l;
         bounds[nb++] = j;
@@ -324,8 +328,15 @@ static enum tok_class classify(const mecab_node_t *node)
         return TK_PLACE_SUFFIX;
     if (node->stat == MECAB_UNK_NODE)
         return TK_UNKNOWN;
-    if (strncmp(f, "名詞,", strlen("名詞,")) == 0)
+    if (strncmp(f, "名詞,", strlen("名詞,")) == 0) {
+        static const char *const func[] = {"名詞,サ変接続", "名詞,形容動詞語幹", "名詞,副詞可能",
+                                           "名詞,数",       "名詞,代名詞",       "名詞,非自立"};
+        for (size_t k = 0; k < sizeof(func) / sizeof(func[0]); k++) {
+            if (strncmp(f, func[k], strlen(func[k])) == 0)
+                return TK_NOUN_FUNC;
+        }
         return TK_NOUN;
+    }
     if (strncmp(f, "記号,空白", strlen("記号,空白")) == 0)
         return TK_SPACE;
     if (strncmp(f, "記号,", strlen("記号,")) == 0)
@@ -422,7 +433,7 @@ static bool tok_personal(enum tok_class c)
 static bool tok_contradicts(enum tok_class c)
 {
     return c == TK_ORG || c == TK_PLACE || c == TK_PLACE_SUFFIX || c == TK_OTHER ||
-           c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR;
+           c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR || c == TK_NOUN_FUNC;
 }
 
 /*
@@ -536,6 +547,10 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
             return emit(s, p, fam[a], fam[a], CONF_FAMILY_HONOR, false);
         }
     }
+    /* a given name alone (花子さん) must start a word: in 北木太佳氏 the 佳
+     * is the tail of a name the lexicon does not know */
+    if (is_kanji(cp_before(s, p)) || is_kata(cp_before(s, p)))
+        ng = 0;
     for (size_t b = 0; b < ng; b++) {
         bool gpers, gfirst, gunk;
         size_t he;
@@ -583,19 +598,32 @@ static azk_status try_kana(struct scan *s, size_t p, size_t *next)
 {
     size_t aend = kata_run(s, p);
     size_t he;
+    size_t l;
     unsigned fa;
     size_t q;
     if (aend == p || count_chars(s->t + p, aend - p) < 2)
         return AZK_OK;
     fa = lex_flags(s, p, aend);
     q = skip_one_space(s, aend);
-    if (q > aend && (fa & AZK_NAMES_LEX_R_FAMILY) != 0) {
+    if (q == aend && cp_at(s, aend, &l) == 0x30FB)
+        q = aend + l; /* ジョン・スミス */
+    if (q > aend) {
         size_t bend = kata_run(s, q);
-        if (bend > q && count_chars(s->t + q, bend - q) >= 2 && cp_at(s, bend, NULL) != 0x30FB &&
-            (lex_flags(s, q, bend) & AZK_NAMES_LEX_R_GIVEN) != 0) {
+        if (bend > q && count_chars(s->t + q, bend - q) >= 2 && cp_at(s, bend, NULL) != 0x30FB) {
+            unsigned fb = lex_flags(s, q, bend);
+            bool fam_ok = (fa & (AZK_NAMES_LEX_R_FAMILY | AZK_NAMES_LEX_FAMILY)) != 0;
+            bool giv_ok = (fb & (AZK_NAMES_LEX_R_GIVEN | AZK_NAMES_LEX_GIVEN)) != 0;
             bool honor = honorific_at(s, bend, &he);
-            *next = honor ? he : bend;
-            return emit(s, p, bend, aend, honor ? CONF_KANA_HONOR + 0.05 : CONF_KANA_PAIR, true);
+            /* given name first (ジョン・スミス様): only with an honorific, and
+             * the family part is not at the start */
+            bool western = honor && !fam_ok && !giv_ok && fa != 0 && fb != 0;
+            if ((fam_ok && giv_ok) || (honor && (fam_ok || giv_ok)) || western) {
+                double conf = fam_ok && giv_ok ? CONF_KANA_PAIR : CONF_KANA_FAMILY;
+                if (honor)
+                    conf = fam_ok && giv_ok ? CONF_KANA_HONOR + 0.05 : CONF_KANA_HONOR;
+                *next = honor ? he : bend;
+                return emit(s, p, bend, western ? p : aend, conf, true);
+            }
         }
     }
     if (honorific_at(s, aend, &he)) {
@@ -606,8 +634,17 @@ static azk_status try_kana(struct scan *s, size_t p, size_t *next)
             return emit(s, p, aend, p + f, CONF_KANA_HONOR, true);
         }
         if ((fa & AZK_NAMES_LEX_R_FAMILY) != 0) {
+            /* トヨタ様, スズキ様: companies addressed like people; keep
+             * them below the default threshold when MeCab says so */
+            double conf = CONF_KANA_FAMILY;
+            long k;
+            parse_around(s, p);
+            k = tok_at(s->ctx, p);
+            if (k >= 0 && s->ctx->toks[k].end == aend &&
+                (s->ctx->toks[k].cls == TK_ORG || s->ctx->toks[k].cls == TK_PLACE))
+                conf = CONF_KANA_ORG;
             *next = he;
-            return emit(s, p, aend, aend, CONF_KANA_FAMILY, true);
+            return emit(s, p, aend, aend, conf, true);
         }
     }
     return AZK_OK;
@@ -615,21 +652,40 @@ static azk_status try_kana(struct scan *s, size_t p, size_t *next)
 
 /* ---- free text: labels ----------------------------------------------------- */
 
-static const char *const labels[] = {
-    /* longest first where one label is a prefix of another */
-    "ご契約者名", "ご契約者", "契約者氏名", "契約者名", "契約者", "氏名カナ", "氏名（カナ）",
-    "氏名(カナ)", "カナ氏名", "フリガナ", "ふりがな", "お名前", "氏名", "名前", "宛名",
-    "担当者名", "担当者", "担当", "受取人名", "受取人", "申込者名", "申込者", "依頼人",
+/* placeholders seen where a name would be */
+static const char *const not_names[] = {
+    "不明", "なし", "無し", "未定", "同上", "該当なし", "未設定", "未入力", "空欄", "本人",
 };
 
-/* Kanji run from i, at most MAX_NAME_CHARS, stopping before an honorific. */
+static bool is_placeholder(const uint8_t *p, size_t len)
+{
+    for (size_t k = 0; k < sizeof(not_names) / sizeof(not_names[0]); k++) {
+        if (len == strlen(not_names[k]) && memcmp(p, not_names[k], len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *const labels[] = {
+    /* longest first where one label is a prefix of another */
+    "ご契約者名",   "ご契約者",   "契約者氏名", "契約者名", "契約者",   "氏名カナ",
+    "氏名（カナ）", "氏名(カナ)", "カナ氏名",   "フリガナ", "ふりがな", "お名前",
+    "氏名",         "名前",       "宛名",       "担当者名", "担当者",   "担当",
+    "受取人名",     "受取人",     "申込者名",   "申込者",   "依頼人",
+};
+
+/*
+ * Name run from i (kanji, then kanji or katakana: 前田　ヒラリー, ヨウ子),
+ * at most MAX_NAME_CHARS in all, stopping before an honorific.
+ */
 static size_t label_kanji_run(const struct scan *s, size_t i, size_t *chars)
 {
     size_t l;
+    size_t start = i;
     for (;;) {
         size_t he;
         uint32_t c = cp_at(s, i, &l);
-        if (l == 0 || !is_kanji(c) || *chars > MAX_NAME_CHARS)
+        if (l == 0 || !(is_kanji(c) || (i > start && is_kata(c))) || *chars > MAX_NAME_CHARS)
             return i;
         if (*chars > 0 && honorific_at(s, i, &he))
             return i;
@@ -638,7 +694,8 @@ static size_t label_kanji_run(const struct scan *s, size_t i, size_t *chars)
     }
 }
 
-static azk_status label_value(struct scan *s, size_t v, bool kana_label, size_t *next)
+static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool strong_label,
+                              size_t *next)
 {
     azk_names_ctx *ctx = s->ctx;
     size_t l;
@@ -681,9 +738,33 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, size_t 
         bool unk = true;
         bool support;
         long k0;
-        if (q > aend && is_kanji(cp_at(s, q, NULL)) && !honorific_at(s, q, &he))
-            end = label_kanji_run(s, q, &chars);
+        if (q > aend && (is_kanji(cp_at(s, q, NULL)) || is_kata(cp_at(s, q, NULL))) &&
+            !honorific_at(s, q, &he)) {
+            /*
+             * Take the part after the space as the given name only when the
+             * first part is not a whole name already (垂水一刀菜　電話) and
+             * the second is not the next label (山田　電話：...).
+             */
+            bool both;
+            size_t chars2 = chars;
+            size_t e2 = q;
+            uint32_t after;
+            if (is_kata(cp_at(s, q, NULL)))
+                e2 = kata_run(s, q);
+            else
+                e2 = label_kanji_run(s, q, &chars2);
+            after = cp_at(s, e2, NULL);
+            if (lex_split(s->n, s->t + v, aend - v, false, &both) == 0 || !both ||
+                (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0) {
+                if (after != ':' && after != 0xFF1A && after != '=' && after != 0xFF1D) {
+                    end = e2;
+                    chars = chars2;
+                }
+            }
+        }
         if (chars > MAX_NAME_CHARS || (is_kanji(cp_at(s, end, NULL)) && !honorific_at(s, end, &he)))
+            return AZK_OK;
+        if (is_placeholder(s->t + v, end - v))
             return AZK_OK;
         parse_around(s, v);
         k0 = tok_at(ctx, v);
@@ -694,6 +775,11 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, size_t 
             const struct tok *t = &ctx->toks[k];
             if (t->cls == TK_SPACE)
                 continue;
+            if (t->cls == TK_PLACE && t->start == v &&
+                (lex_flags(s, t->start, t->end) & AZK_NAMES_LEX_FAMILY) != 0) {
+                pers = true; /* 堺, 山口: a place too, but the label says person */
+                continue;
+            }
             if (t->end > end || tok_contradicts(t->cls))
                 return AZK_OK;
             pers = pers || tok_personal(t->cls);
@@ -710,9 +796,23 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, size_t 
             else if ((fa & AZK_NAMES_LEX_FAMILY) != 0)
                 fam = aend;
         }
-        first = lex_prefixes(s, v, false, AZK_NAMES_LEX_FAMILY, &l, 1) > 0;
+        /* lexicon support: the first part is a surname, or the value
+         * splits into a known surname and a known given name */
+        {
+            bool both = false;
+            first = (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0 ||
+                    (lex_split(s->n, s->t + v, aend - v, false, &both) > 0 && both);
+        }
         support = pers || first;
-        if (!support && !unk)
+        /*
+         * After 氏名/お名前/宛名... any name-shaped value MeCab reads as
+         * plain nouns is taken (names outside IPAdic: 木岡　子史); after
+         * 担当 the value may be a department (経理部), so it needs support.
+         */
+        if (!support && !unk && !strong_label)
+            return AZK_OK;
+        /* 氏名：全角で入力: a sentence, not a value */
+        if (!support && is_hira(cp_at(s, end, NULL)))
             return AZK_OK;
         *next = honorific_at(s, end, &he) ? he : end;
         return emit(s, v, end, fam, support ? CONF_LABEL : CONF_LABEL_UNKNOWN, false);
@@ -729,9 +829,11 @@ static azk_status try_label(struct scan *s, size_t p, size_t *next)
         int seps = 0;
         size_t l;
         bool kana_label;
+        bool strong_label;
         if (!bytes_eq(s, p, labels[k], &e))
             continue;
         kana_label = strstr(labels[k], "カナ") != NULL || strstr(labels[k], "ふりがな") != NULL;
+        strong_label = strstr(labels[k], "担当") == NULL;
         /* optional qualifier: (カナ), （漢字） */
         if (bytes_eq(s, e, "（", &v) || bytes_eq(s, e, "(", &v)) {
             size_t j = v;
@@ -757,7 +859,7 @@ static azk_status try_label(struct scan *s, size_t p, size_t *next)
         *next = e; /* the label itself is not a name */
         if (seps == 0 || seps > 4)
             return AZK_OK;
-        return label_value(s, v, kana_label, next);
+        return label_value(s, v, kana_label, strong_label, next);
     }
     return AZK_OK;
 }
@@ -817,12 +919,9 @@ static azk_status scan_free(struct scan *s)
 
 /* ---- name columns --------------------------------------------------------- */
 
-static const char *const not_names[] = {
-    "不明", "なし", "無し", "未定", "同上", "該当なし", "未設定", "未入力", "空欄", "本人",
-};
 static const char *const org_words[] = {
-    "株式会社", "有限会社", "合同会社", "会社", "銀行", "支店", "協会", "組合", "法人",
-    "病院", "大学", "学校", "事務所", "商店", "信用金庫", "御中", "営業所", "センター",
+    "株式会社", "有限会社", "合同会社", "会社",   "銀行", "支店",     "協会", "組合",   "法人",
+    "病院",     "大学",     "学校",     "事務所", "商店", "信用金庫", "御中", "営業所", "センター",
 };
 
 static bool contains(const uint8_t *p, size_t len, const char *w)
@@ -878,11 +977,9 @@ static azk_status scan_column(struct scan *s, azk_column_kind col, bool *done)
     }
     if (a == b)
         return AZK_OK;
-    for (size_t k = 0; k < sizeof(not_names) / sizeof(not_names[0]); k++) {
-        if (b - a == strlen(not_names[k]) && memcmp(s->t + a, not_names[k], b - a) == 0) {
-            *done = true; /* a placeholder, not a name and not free text */
-            return AZK_OK;
-        }
+    if (is_placeholder(s->t + a, b - a)) {
+        *done = true; /* a placeholder, not a name and not free text */
+        return AZK_OK;
     }
     for (size_t k = 0; k < sizeof(org_words) / sizeof(org_words[0]); k++) {
         if (contains(s->t + a, b - a, org_words[k]))
@@ -1071,8 +1168,8 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
 {
     azk_status rc = AZK_OK;
     struct scan s;
-    bool name_col = col == AZK_COL_NAME || col == AZK_COL_NAME_KANA ||
-                    col == AZK_COL_FAMILY_NAME || col == AZK_COL_GIVEN_NAME;
+    bool name_col = col == AZK_COL_NAME || col == AZK_COL_NAME_KANA || col == AZK_COL_FAMILY_NAME ||
+                    col == AZK_COL_GIVEN_NAME;
 
     AZK_ASSERT_ARG(ctx);
     AZK_ASSERT_ARG(cb);
@@ -1136,8 +1233,7 @@ static bool lex_has(const azk_names *n, const char *s, size_t len, unsigned flag
             size_t *map = NULL;
             size_t cap = 0;
             bool r = false;
-            if (azk_names__halfwidth_normalise((const uint8_t *)s, len, &tmp, &map, &cap) ==
-                AZK_OK)
+            if (azk_names__halfwidth_normalise((const uint8_t *)s, len, &tmp, &map, &cap) == AZK_OK)
                 r = lex_has(n, (const char *)tmp.data, tmp.len, flags);
             azk_buf_dispose_secret(&tmp);
             azk_free(map);

@@ -26,10 +26,10 @@ AZK_NODISCARD azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names
 void azk_names__ctx_free(azk_names_ctx *ctx);
 
 typedef struct {
-    size_t start, len;  /* byte span of the whole mention in the text */
-    size_t family_len;  /* bytes of the family-name part from start (0 if unknown) */
-    double confidence;  /* 0..1 */
-    bool kana;          /* the mention is a kana reading (ヤマダ タロウ) */
+    size_t start, len; /* byte span of the whole mention in the text */
+    size_t family_len; /* bytes of the family-name part from start (0 if unknown) */
+    double confidence; /* 0..1 */
+    bool kana;         /* the mention is a kana reading (ヤマダ タロウ) */
 } azk_name_hit;
 
 typedef azk_status (*azk_name_cb)(const azk_name_hit *hit, void *payload);

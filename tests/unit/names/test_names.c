@@ -147,6 +147,19 @@ static void test_names__label(void **state)
     assert_int_equal(hs.count, 0);
     hs = scan("名前を入力してください");
     assert_int_equal(hs.count, 0);
+    hs = scan("氏名：全角で入力");
+    assert_int_equal(hs.count, 0);
+    hs = scan("氏名：不明");
+    assert_int_equal(hs.count, 0);
+    /* a surname MeCab reads as a place is still a name after a label */
+    hs = scan("氏名: 堺 錦　電話：03-1234-5678");
+    expect_one(&hs, "氏名: 堺 錦　電話：03-1234-5678", "堺 錦", "堺");
+    /* a whole name, then the next field */
+    hs = scan("契約者名=小山万由子　電話：03");
+    expect_one(&hs, "契約者名=小山万由子　電話：03", "小山万由子", "小山");
+    /* katakana given name after a kanji surname */
+    hs = scan("氏名：前田　ヒラリー");
+    expect_one(&hs, "氏名：前田　ヒラリー", "前田　ヒラリー", "前田");
 }
 
 static void test_names__kana(void **state)
@@ -170,6 +183,8 @@ static void test_names__kana(void **state)
     expect_one(&hs, "宛先 ヤマダ タロウ 確認済", "ヤマダ タロウ", "ヤマダ");
     hs = scan("ﾀﾅｶ ｲﾁﾛｳ様");
     expect_one(&hs, "ﾀﾅｶ ｲﾁﾛｳ様", "ﾀﾅｶ ｲﾁﾛｳ", "ﾀﾅｶ");
+    hs = scan("担当のジョン・スミス様");
+    expect_one(&hs, "担当のジョン・スミス様", "ジョン・スミス", NULL);
     hs = scan("データ ベース サーバ ログイン");
     assert_int_equal(hs.count, 0);
     /* a kana column holding kanji is not a kana name */
@@ -292,8 +307,8 @@ static void test_names__generated(void **state)
 {
     static const char *const fam[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺",
                                       "山本", "中村", "小林", "加藤", "吉田", "山口"};
-    static const char *const giv[] = {"太郎", "花子", "一郎", "健二", "美咲", "翔太",
-                                      "陽子", "大輔", "直美", "誠"};
+    static const char *const giv[] = {"太郎", "花子", "一郎", "健二", "美咲",
+                                      "翔太", "陽子", "大輔", "直美", "誠"};
     static const char *const tmpl[][2] = {
         {"", "様"}, {"担当の", "さんに連絡"}, {"氏名：", ""}, {"宛名 ", " 殿"}, {"", "様宛"}};
     size_t found = 0;
@@ -336,10 +351,8 @@ static void test_names__callback_error(void **state)
 {
     const char *t = "山田太郎様";
     (void)state;
-    assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NONE, refuse, NULL),
-                     AZK_ERR_LIMIT);
-    assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NAME, refuse, NULL),
-                     AZK_ERR_LIMIT);
+    assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NONE, refuse, NULL), AZK_ERR_LIMIT);
+    assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NAME, refuse, NULL), AZK_ERR_LIMIT);
 }
 
 static void test_names__invalid_utf8(void **state)
