@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli/cmd_audit.c -- `azukari audit`: the tamper-evident ledger. Lists and
+ * shows entries, prints and signs checkpoints, prints inclusion and
+ * consistency proofs, verifies the ledger (or an exported bundle on another
+ * machine with only the public key) and exports bundles for auditors.
+ * Exit status: 0 ok, 1 verification failed, 2 error, 64 usage.
+ */
+#include "cli.h"
+#include "commands.h"
+#include "azukari/audit.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_FAIL 1
+#define EXIT_ERR  2
+
+static void audit_usage(FILE *f)
+{
+    fprintf(f, "%s",
+            _("Usage: azukari [--home DIR] audit SUBCOMMAND [OPTIONS]\n"
+              "The tamper-evident audit ledger of the azukari home.\n\n"
+              "  init                         create the ledger and its signing key (idempotent)\n"
+              "  log [--since T] [--until T] [--action A] [--object ID] [--format text|json]\n"
+              "                               list entries (T: 2026-01-31 or 2026-01-31T12:00)\n"
+              "  show N                       print entry N (canonical JSON)\n"
+              "  checkpoint [--sign]          print the current checkpoint; --sign signs and\n"
+              "                               stores it (give it to clients)\n"
+              "  prove --inclusion N [--size M]\n"
+              "                               inclusion proof of entry N (JSON)\n"
+              "  prove --consistency FILE     consistency proof from an older checkpoint\n"
+              "  verify [--checkpoint FILE]...\n"
+              "                               recompute everything; check kept checkpoints\n"
+              "  verify --bundle FILE --pubkey FILE [--checkpoint FILE]...\n"
+              "                               verify an exported bundle with the public key\n"
+              "  export --from N --to M -o FILE\n"
+              "                               bundle of entries N..M-1 with proofs for auditors\n\n"
+              "`azukari audit SUBCOMMAND --help` describes each. Exit status: 0 ok,\n"
+              "1 verification failed, 2 error, 64 usage error.\n"));
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+    if (s == NULL || *s == '\0' || *s == '-')
+        return 0;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static char *read_text(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        size_t r;
+        if (cap - n < 65536) {
+            char *nb;
+            cap = cap ? cap * 2 : 65536;
+            nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    if (f != stdin)
+        fclose(f);
+    if (buf != NULL) {
+        buf[n] = '\0';
+        if (len != NULL)
+            *len = n;
+    }
+    return buf;
+}
+
+static void b64(char *out, size_t outlen, const uint8_t *h, size_t n)
+{
+    sodium_bin2base64(out, outlen, h, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+static json_t *proof_json(const uint8_t *p, size_t count)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < count; i++) {
+        char s[64];
+        b64(s, sizeof(s), p + i * AZK_AUDIT_HASH_LEN, AZK_AUDIT_HASH_LEN);
+        json_array_append_new(a, json_string(s));
+    }
+    return a;
+}
+
+static int open_ledger(azk_audit **a)
+{
+    azk_audit_open_info info;
+    const char *home = azk_cli_home(NULL);
+    if (azk_audit_open(a, home, 0, &info) != AZK_OK) {
+        azk_cli_liberr(_("audit"));
+        return EXIT_ERR;
+    }
+    if (info.repaired_bytes > 0)
+        azk_cli_err(_("ledger repaired: removed a torn last entry of %" PRIu64
+                      " bytes left by an interrupted append; %" PRIu64 " entries intact"),
+                    info.repaired_bytes, info.size);
+    return 0;
+}
+
+static int print_json(json_t *j)
+{
+    int rc = json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+    putchar('\n');
+    json_decref(j);
+    return rc == 0 ? 0 : EXIT_ERR;
+}
+
+/* ---- init / append ------------------------------------------------------- */
+
+static int sub_init(int argc, char **argv)
+{
+    const char *home = azk_cli_home(NULL);
+    azk_audit *a = NULL;
+    int rc;
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s", _("Usage: azukari audit init\n"
+                       "Create <home>/ledger and the Ed25519 ledger key in <home>/keys\n"
+                       "(ledger.key, mode 0600; ledger.pub for clients). Keeps what exists.\n"));
+        return 0;
+    }
+    if (argc > 1) {
+        audit_usage(stderr);
+        return AZK_EXIT_USAGE;
+    }
+    if (azk_audit_init_home(home) != AZK_OK) {
+        azk_cli_liberr(_("audit init"));
+        return EXIT_ERR;
+    }
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    if (!azk_cli_quiet)
+        printf(_("ledger ready: %" PRIu64 " entries; public key:\n%s\n"), azk_audit_size(a),
+               azk_audit_vkey(a));
+    azk_audit_close(a);
+    return 0;
+}
+
+/* hidden test hook: append events (not in --help) */
+static int sub_append(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"action", required_argument, NULL, 'a'},  {"object", required_argument, NULL, 'O'},
+        {"outcome", required_argument, NULL, 'u'}, {"reason", required_argument, NULL, 'r'},
+        {"extra", required_argument, NULL, 'x'},   {"time-ms", required_argument, NULL, 't'},
+        {"count", required_argument, NULL, 'c'},   {"batch", required_argument, NULL, 'b'},
+        {"print", no_argument, NULL, 'p'},         {NULL, 0, NULL, 0}};
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[64];
+    size_t nobj = 0;
+    uint64_t count = 1, batch = 1, t = 0, done = 0;
+    azk_audit *a = NULL;
+    azk_audit_event *evs = NULL;
+    int c, rc, print = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+            case 'p':
+                print = 1;
+                break;
+            case 'a':
+                ev.action = optarg;
+                break;
+            case 'O':
+                if (nobj < 64)
+                    objs[nobj++] = optarg;
+                break;
+            case 'u':
+                ev.outcome = optarg;
+                break;
+            case 'r':
+                ev.reason = optarg;
+                break;
+            case 'x':
+                ev.extra_json = optarg;
+                break;
+            case 't':
+                if (!parse_u64(optarg, &t))
+                    return AZK_EXIT_USAGE;
+                ev.time_ms = (int64_t)t;
+                break;
+            case 'c':
+                if (!parse_u64(optarg, &count))
+                    return AZK_EXIT_USAGE;
+                break;
+            case 'b':
+                if (!parse_u64(optarg, &batch) || batch == 0 || batch > 100000)
+                    return AZK_EXIT_USAGE;
+                break;
+            default:
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (ev.action == NULL)
+        return AZK_EXIT_USAGE;
+    ev.objects = objs;
+    ev.object_count = nobj;
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    evs = calloc((size_t)batch, sizeof(*evs));
+    if (evs == NULL) {
+        azk_audit_close(a);
+        return EXIT_ERR;
+    }
+    for (uint64_t i = 0; i < batch; i++)
+        evs[i] = ev;
+    while (done < count) {
+        uint64_t k = count - done < batch ? count - done : batch, first = 0;
+        if (azk_audit_append_batch(a, evs, (size_t)k, &first) != AZK_OK) {
+            azk_cli_liberr(_("audit append"));
+            rc = EXIT_ERR;
+            break;
+        }
+        done += k;
+        /* --print: each durable batch's first index, as soon as it is durable */
+        if (print || (!azk_cli_quiet && count == 1)) {
+            printf("%" PRIu64 "\n", first);
+            fflush(stdout);
+        }
+    }
+    free(evs);
+    azk_audit_close(a);
+    return rc;
+}
+
+/* ---- log / show -------------------------------------------------------------- */
+
+static int entry_matches(json_t *e, const char *since, const char *until, const char *action,
+                         const char *object)
+{
+    const char *t = json_string_value(json_object_get(e, "time"));
+    if (t == NULL)
+        t = "";
+    if (since != NULL && strcmp(t, since) < 0)
+        return 0;
+    if (until != NULL && strncmp(t, until, strlen(until)) > 0)
+        return 0;
+    if (action != NULL) {
+        const char *a = json_string_value(json_object_get(e, "action"));
+        if (a == NULL || strcmp(a, action) != 0)
+            return 0;
+    }
+    if (object != NULL) {
+        json_t *objs = json_object_get(e, "objects"), *o;
+        size_t i;
+        int found = 0;
+        json_array_foreach(objs, i, o)
+        {
+            if (json_is_string(o) && strcmp(json_string_value(o), object) == 0)
+                found = 1;
+        }
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+static void print_entry_text(uint64_t i, json_t *e)
+{
+    json_t *objs = json_object_get(e, "objects"), *o;
+    const char *reason = json_string_value(json_object_get(e, "reason"));
+    size_t k;
+    printf("%-7" PRIu64 " %s  %s@%s  %s  %s", i, json_string_value(json_object_get(e, "time")),
+           json_string_value(json_object_get(e, "actor")),
+           json_string_value(json_object_get(e, "host")),
+           json_string_value(json_object_get(e, "action")),
+           json_string_value(json_object_get(e, "outcome")));
+    json_array_foreach(objs, k, o)
+    {
+        printf("%s%s", k == 0 ? "  " : ",", json_string_value(o));
+    }
+    if (reason != NULL)
+        printf("  (%s)", reason);
+    putchar('\n');
+}
+
+static int sub_log(int argc, char **argv)
+{
+    static const struct option lo[] = {{"since", required_argument, NULL, 's'},
+                                       {"until", required_argument, NULL, 'u'},
+                                       {"action", required_argument, NULL, 'a'},
+                                       {"object", required_argument, NULL, 'o'},
+                                       {"format", required_argument, NULL, 'f'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    const char *since = NULL, *until = NULL, *action = NULL, *object = NULL;
+    int json = 0, c, rc;
+    azk_audit *a = NULL;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+            case 's':
+                since = optarg;
+                break;
+            case 'u':
+                until = optarg;
+                break;
+            case 'a':
+                action = optarg;
+                break;
+            case 'o':
+                object = optarg;
+                break;
+            case 'f':
+                if (strcmp(optarg, "json") == 0)
+                    json = 1;
+                else if (strcmp(optarg, "text") != 0)
+                    return AZK_EXIT_USAGE;
+                break;
+            case 'h':
+                printf("%s", _("Usage: azukari audit log [--since T] [--until T] [--action A]\n"
+                               "                         [--object ID] [--format text|json]\n"
+                               "List ledger entries in order. T is UTC, ISO 8601: 2026-01-31 or\n"
+                               "2026-01-31T12:00; --until includes the whole of T. --format json\n"
+                               "prints each entry's canonical JSON on one line.\n"));
+                return 0;
+            default:
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return AZK_EXIT_USAGE;
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    for (uint64_t i = 0; i < azk_audit_size(a); i++) {
+        char *text = NULL;
+        size_t len = 0;
+        json_t *e;
+        if (azk_audit_entry(a, i, &text, &len) != AZK_OK) {
+            azk_cli_liberr(_("audit log"));
+            rc = EXIT_ERR;
+            break;
+        }
+        e = json_loadb(text, len, 0, NULL);
+        if (e != NULL && entry_matches(e, since, until, action, object)) {
+            if (json)
+                printf("%s\n", text);
+            else
+                print_entry_text(i, e);
+        }
+        json_decref(e);
+        azk_audit_free(text);
+    }
+    azk_audit_close(a);
+    return rc;
+}
+
+static int sub_show(int argc, char **argv)
+{
+    uint64_t n;
+    azk_audit *a = NULL;
+    char *text = NULL;
+    int rc;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s",
+               _("Usage: azukari audit show N\nPrint entry N (0-based) as canonical JSON.\n"));
+        return 0;
+    }
+    if (argc != 2 || !parse_u64(argv[1], &n))
+        return AZK_EXIT_USAGE;
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    if (azk_audit_entry(a, n, &text, NULL) != AZK_OK) {
+        azk_cli_liberr(_("audit show"));
+        rc = azk_error_last()->code == AZK_ERR_INTEGRITY ? EXIT_FAIL : EXIT_ERR;
+    } else {
+        printf("%s\n", text);
+    }
+    azk_audit_free(text);
+    azk_audit_close(a);
+    return rc;
+}
+
+/* ---- checkpoint / prove / export --------------------------------------------- */
+
+static int sub_checkpoint(int argc, char **argv)
+{
+    int sign = 0, rc;
+    azk_audit *a = NULL;
+    char *note = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--sign") == 0) {
+            sign = 1;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("%s", _("Usage: azukari audit checkpoint [--sign]\n"
+                           "Print the checkpoint (origin, size, root hash; C2SP tlog-checkpoint)\n"
+                           "of the ledger. --sign adds the Ed25519 signature line (C2SP signed\n"
+                           "note) and stores it in <home>/ledger/checkpoints/. Clients keep\n"
+                           "signed checkpoints and check later ones against them.\n"));
+            return 0;
+        } else {
+            return AZK_EXIT_USAGE;
+        }
+    }
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    if (azk_audit_checkpoint(a, sign, &note) != AZK_OK) {
+        azk_cli_liberr(_("audit checkpoint"));
+        rc = EXIT_ERR;
+    } else {
+        fputs(note, stdout);
+    }
+    azk_audit_free(note);
+    azk_audit_close(a);
+    return rc;
+}
+
+static int sub_prove(int argc, char **argv)
+{
+    static const struct option lo[] = {{"inclusion", required_argument, NULL, 'i'},
+                                       {"size", required_argument, NULL, 's'},
+                                       {"consistency", required_argument, NULL, 'c'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    uint64_t index = 0, size = 0;
+    int has_index = 0, has_size = 0, c, rc;
+    const char *cfile = NULL;
+    azk_audit *a = NULL;
+    uint8_t *proof = NULL;
+    size_t pc = 0;
+    char *note = NULL, *text = NULL;
+    char s1[64], s2[64];
+    uint8_t r1[AZK_AUDIT_HASH_LEN], r2[AZK_AUDIT_HASH_LEN];
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+            case 'i':
+                if (!parse_u64(optarg, &index))
+                    return AZK_EXIT_USAGE;
+                has_index = 1;
+                break;
+            case 's':
+                if (!parse_u64(optarg, &size))
+                    return AZK_EXIT_USAGE;
+                has_size = 1;
+                break;
+            case 'c':
+                cfile = optarg;
+                break;
+            case 'h':
+                printf("%s",
+                       _("Usage: azukari audit prove --inclusion N [--size M]\n"
+                         "       azukari audit prove --consistency OLD-CHECKPOINT\n"
+                         "Print, as JSON, an RFC 9162 inclusion proof of entry N in the tree of\n"
+                         "the first M entries (default: all, with a signed checkpoint), or a\n"
+                         "consistency proof from a checkpoint a client kept to a new signed\n"
+                         "checkpoint. Hashes are base64; any RFC 9162 verifier can check them.\n"));
+                return 0;
+            default:
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc || has_index == (cfile != NULL))
+        return AZK_EXIT_USAGE;
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    if (has_index) {
+        json_t *j;
+        uint8_t leaf[AZK_AUDIT_HASH_LEN];
+        size_t tl = 0;
+        if (!has_size) {
+            if (azk_audit_checkpoint(a, 1, &note) != AZK_OK)
+                goto liberr;
+            size = azk_audit_size(a);
+        }
+        if (azk_audit_prove_inclusion(a, index, size, &proof, &pc) != AZK_OK ||
+            azk_audit_entry(a, index, &text, &tl) != AZK_OK ||
+            azk_audit_root(a, size, r1) != AZK_OK)
+            goto liberr;
+        azk_audit_leaf_hash(text, tl, leaf);
+        b64(s1, sizeof(s1), leaf, sizeof(leaf));
+        b64(s2, sizeof(s2), r1, sizeof(r1));
+        j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o}", "index", (json_int_t)index, "size",
+                      (json_int_t)size, "entry", text, "leaf_hash", s1, "root", s2, "proof",
+                      proof_json(proof, pc));
+        if (j != NULL && note != NULL)
+            json_object_set_new(j, "checkpoint", json_string(note));
+        rc = j != NULL ? print_json(j) : EXIT_ERR;
+    } else {
+        size_t len = 0;
+        char *old = read_text(cfile, &len);
+        azk_audit_checkpoint_info cp;
+        json_t *j;
+        if (old == NULL) {
+            azk_cli_err(_("cannot read %s"), cfile);
+            rc = EXIT_ERR;
+            goto done;
+        }
+        if (azk_audit_checkpoint_open(old, len, azk_audit_vkey(a), &cp) != AZK_OK) {
+            azk_cli_liberr(cfile);
+            free(old);
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        free(old);
+        if (azk_audit_checkpoint(a, 1, &note) != AZK_OK)
+            goto liberr;
+        if (cp.size > azk_audit_size(a)) {
+            azk_cli_err(_("the checkpoint covers %" PRIu64 " entries but the ledger has %" PRIu64
+                          ": entries were removed"),
+                        cp.size, azk_audit_size(a));
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        if (azk_audit_prove_consistency(a, cp.size, azk_audit_size(a), &proof, &pc) != AZK_OK ||
+            azk_audit_root(a, azk_audit_size(a), r2) != AZK_OK)
+            goto liberr;
+        if (azk_audit_verify_consistency(cp.size, azk_audit_size(a), proof, pc, cp.root, r2) !=
+            AZK_OK) {
+            azk_cli_err(_("the ledger does not extend this checkpoint (history rewritten)"));
+            rc = EXIT_FAIL;
+            goto done;
+        }
+        b64(s1, sizeof(s1), cp.root, sizeof(cp.root));
+        b64(s2, sizeof(s2), r2, sizeof(r2));
+        j = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s}", "old_size", (json_int_t)cp.size, "new_size",
+                      (json_int_t)azk_audit_size(a), "old_root", s1, "new_root", s2, "proof",
+                      proof_json(proof, pc), "checkpoint", note);
+        rc = j != NULL ? print_json(j) : EXIT_ERR;
+    }
+    goto done;
+liberr:
+    azk_cli_liberr(_("audit prove"));
+    rc = EXIT_ERR;
+done:
+    azk_audit_free(proof);
+    azk_audit_free(note);
+    azk_audit_free(text);
+    azk_audit_close(a);
+    return rc;
+}
+
+static int sub_export(int argc, char **argv)
+{
+    static const struct option lo[] = {{"from", required_argument, NULL, 'f'},
+                                       {"to", required_argument, NULL, 't'},
+                                       {"output", required_argument, NULL, 'o'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    uint64_t from = 0, to = UINT64_MAX;
+    const char *outp = NULL;
+    int c, rc;
+    azk_audit *a = NULL;
+    char *doc = NULL;
+    size_t len = 0;
+    FILE *f;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+        switch (c) {
+            case 'f':
+                if (!parse_u64(optarg, &from))
+                    return AZK_EXIT_USAGE;
+                break;
+            case 't':
+                if (!parse_u64(optarg, &to))
+                    return AZK_EXIT_USAGE;
+                break;
+            case 'o':
+                outp = optarg;
+                break;
+            case 'h':
+                printf("%s", _("Usage: azukari audit export [--from N] [--to M] -o BUNDLE\n"
+                               "Write a bundle for auditors: entries N..M-1 (default: all), a new\n"
+                               "signed checkpoint, an inclusion proof per entry and consistency\n"
+                               "proofs from every stored older checkpoint. Check it anywhere with\n"
+                               "`azukari audit verify --bundle BUNDLE --pubkey ledger.pub`.\n"));
+                return 0;
+            default:
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc || outp == NULL)
+        return AZK_EXIT_USAGE;
+    rc = open_ledger(&a);
+    if (rc != 0)
+        return rc;
+    if (to == UINT64_MAX)
+        to = azk_audit_size(a);
+    if (azk_audit_export(a, from, to, &doc, &len) != AZK_OK) {
+        azk_cli_liberr(_("audit export"));
+        rc = EXIT_ERR;
+        goto done;
+    }
+    f = strcmp(outp, "-") == 0 ? stdout : fopen(outp, "wb");
+    if (f == NULL || fwrite(doc, 1, len, f) != len || (f != stdout && fclose(f) != 0)) {
+        azk_cli_err(_("cannot write %s"), outp);
+        rc = EXIT_ERR;
+        goto done;
+    }
+    if (!azk_cli_quiet && f != stdout)
+        fprintf(stderr, _("exported entries %" PRIu64 "..%" PRIu64 " to %s\n"), from, to, outp);
+done:
+    azk_audit_free(doc);
+    azk_audit_close(a);
+    return rc;
+}
+
+/* ---- verify ---------------------------------------------------------------- */
+
+static const char *issue_label(azk_audit_issue_kind k)
+{
+    switch (k) {
+        case AZK_AUDIT_ISSUE_FRAME:
+            return _("damaged or garbage bytes");
+        case AZK_AUDIT_ISSUE_MODIFIED:
+            return _("modified entry");
+        case AZK_AUDIT_ISSUE_SEQUENCE:
+            return _("removed, reordered or inserted entry");
+        case AZK_AUDIT_ISSUE_LINK:
+            return _("broken link");
+        case AZK_AUDIT_ISSUE_CHECKPOINT:
+            return _("malformed checkpoint");
+        case AZK_AUDIT_ISSUE_SIGNATURE:
+            return _("bad signature");
+        case AZK_AUDIT_ISSUE_FOREIGN:
+            return _("checkpoint of another ledger");
+        case AZK_AUDIT_ISSUE_TRUNCATED:
+            return _("entries removed");
+        case AZK_AUDIT_ISSUE_INCONSISTENT:
+            return _("history rewritten");
+        case AZK_AUDIT_ISSUE_PROOF:
+            return _("proof fails");
+        case AZK_AUDIT_ISSUE_BUNDLE:
+            return _("malformed bundle");
+    }
+    return "?";
+}
+
+static void on_issue(azk_audit_issue_kind kind, uint64_t index, const char *msg, void *payload)
+{
+    (void)payload;
+    (void)index;
+    fprintf(stderr, "%s: %s: %s\n", azk_cli_progname, issue_label(kind), msg);
+}
+
+static int sub_verify(int argc, char **argv)
+{
+    static const struct option lo[] = {{"checkpoint", required_argument, NULL, 'c'},
+                                       {"bundle", required_argument, NULL, 'b'},
+                                       {"pubkey", required_argument, NULL, 'k'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    const char *bundle = NULL, *pubkey = NULL;
+    char *cps[64];
+    size_t ncp = 0;
+    int c, rc = 0;
+    azk_audit_report rep;
+    azk_status st;
+    char root[64];
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+            case 'c':
+                if (ncp >= 64)
+                    return AZK_EXIT_USAGE;
+                cps[ncp] = read_text(optarg, NULL);
+                if (cps[ncp] == NULL) {
+                    azk_cli_err(_("cannot read %s"), optarg);
+                    rc = EXIT_ERR;
+                    goto done;
+                }
+                ncp++;
+                break;
+            case 'b':
+                bundle = optarg;
+                break;
+            case 'k':
+                pubkey = optarg;
+                break;
+            case 'h':
+                printf("%s",
+                       _("Usage: azukari audit verify [--checkpoint FILE]...\n"
+                         "       azukari audit verify --bundle FILE --pubkey FILE "
+                         "[--checkpoint FILE]...\n"
+                         "Recompute the ledger from its log: every entry's hash, sequence and\n"
+                         "link, the Merkle tree, every stored checkpoint and each checkpoint\n"
+                         "FILE a client kept from earlier. With --bundle, check an exported\n"
+                         "bundle using only the public key (ledger.pub). Reports the first bad\n"
+                         "entry index. Exit status 0 verified, 1 failed, 2 error.\n"));
+                goto done;
+            default:
+                rc = AZK_EXIT_USAGE;
+                goto done;
+        }
+    }
+    if (optind < argc || (bundle != NULL) != (pubkey != NULL)) {
+        rc = AZK_EXIT_USAGE;
+        goto done;
+    }
+    if (bundle != NULL) {
+        size_t blen = 0;
+        char *b = read_text(bundle, &blen), *k = read_text(pubkey, NULL);
+        if (b == NULL || k == NULL) {
+            azk_cli_err(_("cannot read %s"), b == NULL ? bundle : pubkey);
+            free(b);
+            free(k);
+            rc = EXIT_ERR;
+            goto done;
+        }
+        st = azk_audit_verify_bundle(b, blen, k, (const char *const *)cps, ncp, &rep, on_issue,
+                                     NULL);
+        free(b);
+        free(k);
+    } else {
+        azk_audit *a = NULL;
+        /* open first: it repairs a torn tail and says so */
+        rc = open_ledger(&a);
+        azk_audit_close(a);
+        if (rc != 0 && azk_error_last()->code != AZK_ERR_INTEGRITY)
+            goto done;
+        rc = 0;
+        st = azk_audit_verify(azk_cli_home(NULL), (const char *const *)cps, ncp, &rep, on_issue,
+                              NULL);
+    }
+    if (st != AZK_OK) {
+        azk_cli_liberr(_("audit verify"));
+        rc = EXIT_ERR;
+        goto done;
+    }
+    b64(root, sizeof(root), rep.root, sizeof(rep.root));
+    if (rep.torn_bytes > 0)
+        azk_cli_err(_("a torn last append of %" PRIu64 " bytes is ignored (repaired on next open)"),
+                    rep.torn_bytes);
+    if (rep.issues == 0) {
+        if (!azk_cli_quiet)
+            printf(_("verified: %" PRIu64 " entries, %" PRIu64 " checkpoints, root %s\n"),
+                   rep.entries, rep.checkpoints, root);
+        rc = 0;
+    } else {
+        if (rep.first_bad_index != UINT64_MAX)
+            printf(
+                _("VERIFICATION FAILED: %" PRIu64 " problems; first bad entry index %" PRIu64 "\n"),
+                rep.issues, rep.first_bad_index);
+        else
+            printf(_("VERIFICATION FAILED: %" PRIu64 " problems\n"), rep.issues);
+        rc = EXIT_FAIL;
+    }
+done:
+    for (size_t i = 0; i < ncp; i++)
+        free(cps[i]);
+    return rc;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } subs[] = {{"init", sub_init},     {"log", sub_log},
+                {"show", sub_show},     {"checkpoint", sub_checkpoint},
+                {"prove", sub_prove},   {"verify", sub_verify},
+                {"export", sub_export}, {"append", sub_append}};
+    if (argc < 2) {
+        audit_usage(stderr);
+        return AZK_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        audit_usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+        if (strcmp(argv[1], subs[i].name) == 0) {
+            int rc = subs[i].fn(argc - 1, argv + 1);
+            if (rc == AZK_EXIT_USAGE)
+                fprintf(stderr, _("%s: usage error; see `azukari audit %s --help`\n"),
+                        azk_cli_progname, subs[i].name);
+            return rc;
+        }
+    }
+    azk_cli_err(_("unknown audit subcommand: %s"), argv[1]);
+    audit_usage(stderr);
+    return AZK_EXIT_USAGE;
+}
