@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli/cmd_open.c -- `azukari open D --reason TEXT [--out FILE]`: stream an
+ * entrusted file, decrypted and authenticated, to a pipe (or a file) for
+ * the production job, so the plaintext need not lie on disk. Every open
+ * is recorded (who, when, why) before the first byte is written.
+ */
+#include "cli.h"
+#include "cli_home.h"
+#include "commands.h"
+
+#include "azukari/vault.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out, _("Usage: azukari open DATASET --reason TEXT [--out FILE] [--force]\n"));
+    fprintf(out, _("Write the entrusted file of DATASET, exactly as received, to standard output\n"
+                   "(a pipe into the production job) or to FILE. The open is recorded in the\n"
+                   "catalog and the audit ledger with who, when and the reason.\n\n"));
+    fprintf(out, _("      --reason TEXT   why the data is opened (required)\n"
+                   "  -o, --out FILE      write to FILE (created, mode 0600) instead of stdout\n"
+                   "      --force         write to a terminal\n"
+                   "  -h, --help          show this help\n"));
+    fprintf(out, _("\nIf the vault file fails authentication (wrong key, changed or truncated "
+                   "file) the\noutput stops and the exit status is 1: discard what was "
+                   "written.\n"));
+}
+
+static azk_status write_out(const uint8_t *p, size_t n, void *payload)
+{
+    int fd = *(int *)payload;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return AZK_ERR_IO;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return AZK_OK;
+}
+
+int cmd_open(int argc, char **argv)
+{
+    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *reason = NULL;
+    const char *outp = NULL;
+    int force = 0;
+    int fd = STDOUT_FILENO;
+    int ret = 1;
+    int c;
+    azk_home *h = NULL;
+    azk_status rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+            case 'r':
+                reason = optarg;
+                break;
+            case 'o':
+                outp = optarg;
+                break;
+            case 'f':
+                force = 1;
+                break;
+            case 'h':
+                usage(stdout);
+                return 0;
+            default:
+                usage(stderr);
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || reason == NULL) {
+        azk_cli_err(_("open needs one DATASET and --reason"));
+        usage(stderr);
+        return AZK_EXIT_USAGE;
+    }
+    if (outp == NULL && isatty(STDOUT_FILENO) && !force) {
+        azk_cli_err(_("refusing to write entrusted data to a terminal (pipe it, use --out, or "
+                      "--force)"));
+        return AZK_EXIT_USAGE;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    h = azk_cli_open_home();
+    if (h == NULL)
+        return 1;
+    if (outp != NULL) {
+        fd = open(outp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            azk_cli_err(_("%s: cannot create: %s"), outp, strerror(errno));
+            goto done;
+        }
+    }
+    rc = azk_vault_open(h, argv[optind], reason, write_out, &fd);
+    if (rc == AZK_ERR_IO && azk_error_last()->message[0] == '\0') {
+        azk_cli_err(_("%s: write failed: %s"), outp != NULL ? outp : "stdout", strerror(errno));
+        goto done;
+    }
+    if (rc != AZK_OK) {
+        azk_cli_liberr(argv[optind]);
+        if (outp != NULL)
+            (void)unlink(outp); /* never leave a partial or unauthenticated copy */
+        goto done;
+    }
+    if (outp != NULL && fsync(fd) != 0) {
+        azk_cli_err(_("%s: fsync failed: %s"), outp, strerror(errno));
+        goto done;
+    }
+    ret = 0;
+done:
+    if (fd > STDOUT_FILENO)
+        close(fd);
+    azk_home_close(h);
+    return ret;
+}
