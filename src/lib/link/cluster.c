@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * link/cluster.c -- from scored pairs to persons.
+ *
+ * Plain connected components over the links would chain unrelated people
+ * through one weak link (A~B strongly, B~C weakly, A and C twins). Instead
+ * the links are taken strongest first (greedy agglomeration, as in
+ * correlation clustering with hard cannot-link constraints): two clusters
+ * are merged only when no record of one contradicts any record of the
+ * other (different birth dates both known; same family name with clearly
+ * different given names), and only while the merged cluster stays below
+ * max_cluster distinct records. A link that would join two such clusters
+ * is refused and counted.
+ */
+#include "link/link_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct edge {
+    uint32_t a, b;
+    float w;
+};
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const struct edge *a = x;
+    const struct edge *b = y;
+    if (a->w != b->w)
+        return a->w > b->w ? -1 : 1;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : (a->b > b->b);
+}
+
+static uint32_t find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count)
+{
+    azk_status rc = AZK_ERR_NOMEM;
+    size_t n = lk->rep_count;
+    uint32_t *parent = NULL;
+    uint32_t *size = NULL;
+    uint32_t *next = NULL; /* circular member list */
+    struct edge *edges = NULL;
+    size_t ne = 0;
+    double t = lk->opts.threshold;
+    double wmin;
+
+    if (t <= 0)
+        t = 1e-9;
+    if (t >= 1)
+        t = 1 - 1e-12;
+    wmin = log2(t / (1 - t));
+    parent = azk_malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+    size = azk_malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+    next = azk_malloc((n > 0 ? n : 1) * sizeof(uint32_t));
+    if (parent == NULL || size == NULL || next == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parent[i] = (uint32_t)i;
+        size[i] = 1;
+        next[i] = (uint32_t)i;
+    }
+    /* scored links, in place of the pairs' memory when possible */
+    for (size_t i = 0; i < pair_count; i++) {
+        struct cmp c;
+        double w;
+        if (pairs[i].gamma & PAIR_CONTRA)
+            continue;
+        azk_link__gamma_decode(pairs[i].gamma & ~PAIR_CONTRA, &c);
+        w = azk_link__pair_weight(lk, pairs[i].a, pairs[i].b, &c, NULL);
+        if (w < wmin)
+            continue;
+        ne++;
+    }
+    edges = azk_malloc((ne > 0 ? ne : 1) * sizeof(struct edge));
+    if (edges == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    ne = 0;
+    for (size_t i = 0; i < pair_count; i++) {
+        struct cmp c;
+        double w;
+        if (pairs[i].gamma & PAIR_CONTRA)
+            continue;
+        azk_link__gamma_decode(pairs[i].gamma & ~PAIR_CONTRA, &c);
+        w = azk_link__pair_weight(lk, pairs[i].a, pairs[i].b, &c, NULL);
+        if (w < wmin)
+            continue;
+        edges[ne].a = pairs[i].a;
+        edges[ne].b = pairs[i].b;
+        edges[ne].w = (float)w;
+        ne++;
+    }
+    lk->stats.linked_pairs = ne;
+    qsort(edges, ne, sizeof(struct edge), cmp_edge);
+
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t ra = find(parent, edges[i].a);
+        uint32_t rb = find(parent, edges[i].b);
+        bool ok = true;
+        if (ra == rb)
+            continue;
+        if ((size_t)size[ra] + size[rb] > lk->opts.max_cluster) {
+            lk->stats.refused_merges++;
+            continue;
+        }
+        if (size[ra] > 1 || size[rb] > 1) {
+            uint32_t x = ra;
+            do {
+                uint32_t y = rb;
+                do {
+                    struct cmp c;
+                    azk_link__compare(lk, &lk->recs[lk->reps[x]], &lk->recs[lk->reps[y]], &c);
+                    if (c.contradiction) {
+                        ok = false;
+                        break;
+                    }
+                    y = next[y];
+                } while (y != rb);
+                x = next[x];
+            } while (ok && x != ra);
+        }
+        if (!ok) {
+            lk->stats.refused_merges++;
+            continue;
+        }
+        if (size[ra] < size[rb]) {
+            uint32_t tmp = ra;
+            ra = rb;
+            rb = tmp;
+        }
+        parent[rb] = ra;
+        size[ra] += size[rb];
+        {
+            uint32_t tmp = next[ra];
+            next[ra] = next[rb];
+            next[rb] = tmp;
+        }
+    }
+
+    lk->person_of_rep = azk_malloc((n > 0 ? n : 1) * sizeof(uint64_t));
+    if (lk->person_of_rep == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        lk->person_of_rep[i] = find(parent, (uint32_t)i);
+    rc = AZK_OK;
+done:
+    azk_free(parent);
+    azk_free(size);
+    azk_free(next);
+    azk_free(edges);
+    return rc;
+}

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * link/compare.c -- field comparison of two prepared records into
+ * comparison levels (the gamma vector of Fellegi-Sunter), Jaro-Winkler on
+ * code points, and the hard contradictions that forbid a link.
+ *
+ * Values arrive normalised by prep.c (norm module: NFKC, width, kana,
+ * variant kanji, address components, digits), so "exact" here means equal
+ * after that normalisation. Levels, best first:
+ *   name    : exact | kana exact | kanji exact, kana differs | fuzzy (JW, swapped
+ *             family/given, one-part typo) | given only (marriage) |
+ *             family only (siblings, twins) | different
+ *   birth   : exact | day/month swapped | one digit wrong or two adjacent
+ *             swapped | different
+ *   address : exact | same without building | fuzzy (JW >= 0.92) | same city |
+ *             different
+ *   postal, phone, id : exact | one digit wrong / transposed | different
+ *   email   : exact | different
+ * Contradictions (never linked, whatever the weight): both birth dates
+ * present and "different"; family name equal but given names clearly
+ * different in every script both records have (twins, siblings, parent and
+ * child with the family name but another given name).
+ */
+#include "link/link_int.h"
+
+#include <string.h>
+
+#define JW_MAX 256
+
+static const uint8_t level_counts[AZK_LINK_F__COUNT] = {
+    NAME_LEVELS, BIRTH_LEVELS, ADDR_LEVELS, POSTAL_LEVELS, PHONE_LEVELS, EMAIL_LEVELS, ID_LEVELS};
+
+unsigned azk_link_level_count(azk_link_field f)
+{
+    return (unsigned)f < AZK_LINK_F__COUNT ? level_counts[f] : 0;
+}
+
+uint32_t azk_link__gamma_count(void)
+{
+    uint32_t n = 1;
+    for (int f = 0; f < AZK_LINK_F__COUNT; f++)
+        n *= (uint32_t)level_counts[f] + 1u;
+    return n;
+}
+
+uint32_t azk_link__gamma_index(const struct cmp *c)
+{
+    uint32_t g = 0;
+    for (int f = AZK_LINK_F__COUNT - 1; f >= 0; f--) {
+        uint32_t l = c->level[f] == LEVEL_MISSING ? level_counts[f] : c->level[f];
+        g = g * ((uint32_t)level_counts[f] + 1u) + l;
+    }
+    return g;
+}
+
+void azk_link__gamma_decode(uint32_t g, struct cmp *c)
+{
+    for (int f = 0; f < AZK_LINK_F__COUNT; f++) {
+        uint32_t l = g % ((uint32_t)level_counts[f] + 1u);
+        g /= (uint32_t)level_counts[f] + 1u;
+        c->level[f] = l == level_counts[f] ? LEVEL_MISSING : (uint8_t)l;
+    }
+    c->contradiction = 0;
+}
+
+/* ---- strings --------------------------------------------------------------- */
+
+static size_t to_cp(const char *s, size_t n, uint32_t *out, size_t cap)
+{
+    size_t i = 0;
+    size_t k = 0;
+    while (i < n && k < cap) {
+        uint32_t cp;
+        i += azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        out[k++] = cp;
+    }
+    return k;
+}
+
+double azk_link__jw_cp(const uint32_t *a, size_t an, const uint32_t *b, size_t bn)
+{
+    uint8_t am[JW_MAX];
+    uint8_t bm[JW_MAX];
+    size_t range;
+    size_t matches = 0;
+    size_t trans = 0;
+    size_t prefix = 0;
+    double jaro;
+    if (an == 0 || bn == 0)
+        return an == bn ? 1.0 : 0.0;
+    if (an > JW_MAX)
+        an = JW_MAX;
+    if (bn > JW_MAX)
+        bn = JW_MAX;
+    range = (an > bn ? an : bn) / 2;
+    range = range > 0 ? range - 1 : 0;
+    memset(am, 0, an);
+    memset(bm, 0, bn);
+    for (size_t i = 0; i < an; i++) {
+        size_t lo = i > range ? i - range : 0;
+        size_t hi = i + range + 1 < bn ? i + range + 1 : bn;
+        for (size_t j = lo; j < hi; j++) {
+            if (!bm[j] && a[i] == b[j]) {
+                am[i] = 1;
+                bm[j] = 1;
+                matches++;
+                break;
+            }
+        }
+    }
+    if (matches == 0)
+        return 0.0;
+    for (size_t i = 0, j = 0; i < an; i++) {
+        if (!am[i])
+            continue;
+        while (!bm[j])
+            j++;
+        if (a[i] != b[j])
+            trans++;
+        j++;
+    }
+    jaro = ((double)matches / (double)an + (double)matches / (double)bn +
+            ((double)matches - (double)trans / 2.0) / (double)matches) /
+           3.0;
+    while (prefix < 4 && prefix < an && prefix < bn && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+double azk_link_jaro_winkler(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+    uint32_t ca[JW_MAX];
+    uint32_t cb[JW_MAX];
+    size_t an;
+    size_t bn;
+    if (a == NULL || b == NULL)
+        return 0.0;
+    an = to_cp(a, a_len, ca, JW_MAX);
+    bn = to_cp(b, b_len, cb, JW_MAX);
+    return azk_link__jw_cp(ca, an, cb, bn);
+}
+
+struct str {
+    const char *p;
+    size_t n;
+};
+
+static struct str get(const azk_link *lk, const struct lrec *r, int slot)
+{
+    struct str s;
+    s.p = lrec_str(lk, r, slot, &s.n);
+    return s;
+}
+
+static bool eq(struct str a, struct str b)
+{
+    return a.n > 0 && a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+}
+
+static double jw(struct str a, struct str b)
+{
+    return azk_link_jaro_winkler(a.p, a.n, b.p, b.n);
+}
+
+static bool starts(struct str s, struct str pre)
+{
+    return pre.n > 0 && s.n > pre.n && memcmp(s.p, pre.p, pre.n) == 0;
+}
+
+static bool ends(struct str s, struct str suf)
+{
+    return suf.n > 0 && s.n > suf.n && memcmp(s.p + s.n - suf.n, suf.p, suf.n) == 0;
+}
+
+/*
+ * Digit strings equal but for one substituted digit or one adjacent
+ * transposition (same length).
+ */
+static bool one_typo(struct str a, struct str b)
+{
+    size_t diff = 0;
+    size_t first = 0;
+    if (a.n != b.n || a.n == 0)
+        return false;
+    for (size_t i = 0; i < a.n; i++) {
+        if (a.p[i] != b.p[i]) {
+            if (diff == 0)
+                first = i;
+            diff++;
+        }
+    }
+    if (diff == 1)
+        return true;
+    return diff == 2 && first + 1 < a.n && a.p[first] == b.p[first + 1] &&
+           a.p[first + 1] == b.p[first] && memcmp(a.p + first + 2, b.p + first + 2,
+                                                  a.n - first - 2) == 0;
+}
+
+/* ---- name -------------------------------------------------------------------- */
+
+/* Relation of two names in one script (kanji or kana). */
+struct name_rel {
+    bool avail;   /* both have the full name */
+    bool full_eq;
+    int fam_eq;   /* 1 equal, 0 different, -1 unknown */
+    int giv_eq;
+    double jw_full, jw_fam, jw_giv;
+    bool swapped; /* family and given exchanged */
+};
+
+static void name_rel(const azk_link *lk, const struct lrec *a, const struct lrec *b, int s_full,
+                     int s_fam, int s_giv, struct name_rel *r)
+{
+    struct str fa = get(lk, a, s_full);
+    struct str fb = get(lk, b, s_full);
+    struct str fama = get(lk, a, s_fam);
+    struct str famb = get(lk, b, s_fam);
+    struct str giva = get(lk, a, s_giv);
+    struct str givb = get(lk, b, s_giv);
+    memset(r, 0, sizeof(*r));
+    r->fam_eq = -1;
+    r->giv_eq = -1;
+    if (fa.n == 0 || fb.n == 0)
+        return;
+    r->avail = true;
+    r->full_eq = eq(fa, fb);
+    if (r->full_eq) {
+        r->fam_eq = 1;
+        r->giv_eq = 1;
+        r->jw_full = 1.0;
+        return;
+    }
+    r->jw_full = jw(fa, fb);
+    if (fama.n > 0 && famb.n > 0 && giva.n > 0 && givb.n > 0) {
+        r->fam_eq = eq(fama, famb);
+        r->giv_eq = eq(giva, givb);
+        r->jw_fam = r->fam_eq ? 1.0 : jw(fama, famb);
+        r->jw_giv = r->giv_eq ? 1.0 : jw(giva, givb);
+        r->swapped = eq(fama, givb) && eq(giva, famb);
+    } else if (fama.n > 0 && giva.n > 0) {
+        /* b was written without a space: split it where a's parts fit */
+        if (starts(fb, fama)) {
+            r->fam_eq = 1;
+            r->giv_eq = 0;
+            struct str rest = {fb.p + fama.n, fb.n - fama.n};
+            r->jw_giv = jw(giva, rest);
+            r->jw_fam = 1.0;
+        } else if (ends(fb, giva)) {
+            r->giv_eq = 1;
+            r->fam_eq = 0;
+            struct str rest = {fb.p, fb.n - giva.n};
+            r->jw_fam = jw(fama, rest);
+            r->jw_giv = 1.0;
+        }
+    } else if (famb.n > 0 && givb.n > 0) {
+        if (starts(fa, famb)) {
+            r->fam_eq = 1;
+            r->giv_eq = 0;
+            struct str rest = {fa.p + famb.n, fa.n - famb.n};
+            r->jw_giv = jw(givb, rest);
+            r->jw_fam = 1.0;
+        } else if (ends(fa, givb)) {
+            r->giv_eq = 1;
+            r->fam_eq = 0;
+            struct str rest = {fa.p, fa.n - givb.n};
+            r->jw_fam = jw(famb, rest);
+            r->jw_giv = 1.0;
+        }
+    }
+}
+
+static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct lrec *b,
+                          bool *contra)
+{
+    struct name_rel kj;
+    struct name_rel kn;
+    bool any_fam_eq;
+    bool any_giv_eq;
+    bool giv_known_diff;
+    double best_full;
+    *contra = false;
+    name_rel(lk, a, b, S_NAME, S_FAM, S_GIV, &kj);
+    name_rel(lk, a, b, S_KANA, S_KFAM, S_KGIV, &kn);
+    if (!kj.avail && !kn.avail)
+        return LEVEL_MISSING;
+    if (kj.avail && kj.full_eq && (!kn.avail || kn.full_eq))
+        return NL_EXACT;
+    if (!kj.avail && kn.full_eq)
+        return NL_KANA_EXACT;
+    if (kn.avail && kn.full_eq)
+        return NL_KANA_EXACT;
+    if (kj.avail && kj.full_eq)
+        return NL_KANJI_EXACT;
+    if (kj.swapped || kn.swapped)
+        return NL_FUZZY;
+    any_fam_eq = kj.fam_eq == 1 || kn.fam_eq == 1;
+    any_giv_eq = kj.giv_eq == 1 || kn.giv_eq == 1;
+    if (any_giv_eq && !any_fam_eq && (kj.fam_eq == 0 || kn.fam_eq == 0)) {
+        /* a typo in the family name rather than a new one */
+        if ((kj.fam_eq == 0 && kj.jw_fam >= 0.88) || (kn.fam_eq == 0 && kn.jw_fam >= 0.88))
+            return NL_FUZZY;
+        return NL_GIVEN_ONLY;
+    }
+    if (any_fam_eq && !any_giv_eq) {
+        bool similar = (kj.giv_eq == 0 && kj.jw_giv >= 0.9) || (kn.giv_eq == 0 && kn.jw_giv >= 0.9);
+        if (similar)
+            return NL_FUZZY;
+        /*
+         * Given names differ in every script both records have. With
+         * both scripts present a typo would leave one of them equal, so
+         * this is another person (twin, sibling, parent); with a single
+         * script it could be a typo in a short name, so no contradiction.
+         */
+        giv_known_diff = (kj.giv_eq == 0 || !kj.avail) && (kn.giv_eq == 0 || !kn.avail);
+        if (giv_known_diff && kj.avail && kn.avail)
+            *contra = true;
+        else if (giv_known_diff && ((kj.avail && kj.jw_giv < 0.75) || (kn.avail && kn.jw_giv < 0.75)))
+            *contra = true;
+        return NL_FAMILY_ONLY;
+    }
+    best_full = kj.jw_full > kn.jw_full ? kj.jw_full : kn.jw_full;
+    if (best_full >= 0.9)
+        return NL_FUZZY;
+    return NL_DIFF;
+}
+
+/* ---- birth date --------------------------------------------------------------- */
+
+static uint8_t birth_level(uint32_t a, uint32_t b)
+{
+    char sa[9];
+    char sb[9];
+    struct str xa = {sa, 8};
+    struct str xb = {sb, 8};
+    if (a == 0 || b == 0)
+        return LEVEL_MISSING;
+    if (a == b)
+        return BL_EXACT;
+    if (a / 10000 == b / 10000 && (a / 100) % 100 == b % 100 && a % 100 == (b / 100) % 100)
+        return BL_SWAP;
+    for (int i = 7; i >= 0; i--) {
+        sa[i] = (char)('0' + a % 10);
+        sb[i] = (char)('0' + b % 10);
+        a /= 10;
+        b /= 10;
+    }
+    sa[8] = sb[8] = '\0';
+    if (one_typo(xa, xb))
+        return BL_TYPO;
+    return BL_DIFF;
+}
+
+/* ---- address -------------------------------------------------------------------- */
+
+static uint8_t addr_level(const azk_link *lk, const struct lrec *a, const struct lrec *b)
+{
+    struct str fa = get(lk, a, S_ADDR);
+    struct str fb = get(lk, b, S_ADDR);
+    struct str ba = get(lk, a, S_ADDR_BASE);
+    struct str bb = get(lk, b, S_ADDR_BASE);
+    struct str ca = get(lk, a, S_ADDR_CITY);
+    struct str cb = get(lk, b, S_ADDR_CITY);
+    if (fa.n == 0 || fb.n == 0)
+        return LEVEL_MISSING;
+    if (eq(fa, fb))
+        return AL_EXACT;
+    if (eq(ba, bb))
+        return AL_BASE;
+    if (ba.n > 0 && bb.n > 0 && jw(ba, bb) >= 0.92)
+        return AL_FUZZY;
+    if (ba.n == 0 && bb.n == 0 && jw(fa, fb) >= 0.92)
+        return AL_FUZZY;
+    if (eq(ca, cb))
+        return AL_CITY;
+    return AL_DIFF;
+}
+
+static uint8_t digits_level(struct str a, struct str b)
+{
+    if (a.n == 0 || b.n == 0)
+        return LEVEL_MISSING;
+    if (eq(a, b))
+        return 0;
+    if (one_typo(a, b))
+        return 1;
+    return 2;
+}
+
+static uint8_t phone_level(const azk_link *lk, const struct lrec *a, const struct lrec *b)
+{
+    uint8_t best = LEVEL_MISSING;
+    for (int i = S_PHONE1; i <= S_PHONE2; i++) {
+        for (int j = S_PHONE1; j <= S_PHONE2; j++) {
+            uint8_t l = digits_level(get(lk, a, i), get(lk, b, j));
+            if (l != LEVEL_MISSING && (best == LEVEL_MISSING || l < best))
+                best = l;
+        }
+    }
+    return best;
+}
+
+void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lrec *b,
+                       struct cmp *out)
+{
+    bool contra_name;
+    struct str ea;
+    struct str eb;
+    out->contradiction = 0;
+    out->level[AZK_LINK_F_NAME] = name_level(lk, a, b, &contra_name);
+    out->level[AZK_LINK_F_BIRTH] = birth_level(a->birth, b->birth);
+    out->level[AZK_LINK_F_ADDRESS] = addr_level(lk, a, b);
+    out->level[AZK_LINK_F_POSTAL] = digits_level(get(lk, a, S_POSTAL), get(lk, b, S_POSTAL));
+    out->level[AZK_LINK_F_PHONE] = phone_level(lk, a, b);
+    ea = get(lk, a, S_EMAIL);
+    eb = get(lk, b, S_EMAIL);
+    out->level[AZK_LINK_F_EMAIL] =
+        (ea.n == 0 || eb.n == 0) ? LEVEL_MISSING : (eq(ea, eb) ? 0 : 1);
+    out->level[AZK_LINK_F_ID] = digits_level(get(lk, a, S_ID), get(lk, b, S_ID));
+    if (out->level[AZK_LINK_F_BIRTH] == BL_DIFF)
+        out->contradiction = 1;
+    else if (contra_name)
+        out->contradiction = 2;
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+const char *azk_link_field_name(azk_link_field f)
+{
+    static const char *const names[] = {"name",  "birth_date", "address", "postal_code",
+                                        "phone", "email",      "id"};
+    return (unsigned)f < AZK_LINK_F__COUNT ? names[f] : NULL;
+}
+
+const char *azk_link_level_name(azk_link_field f, unsigned level)
+{
+    static const char *const name_l[] = {"exact",      "kana_exact",  "kanji_exact_kana_differs",
+                                         "fuzzy",      "given_only",  "family_only",
+                                         "different"};
+    static const char *const birth_l[] = {"exact", "day_month_swapped", "one_digit", "different"};
+    static const char *const addr_l[] = {"exact", "same_without_building", "fuzzy", "same_city",
+                                         "different"};
+    static const char *const dig_l[] = {"exact", "one_digit", "different"};
+    static const char *const email_l[] = {"exact", "different"};
+    if ((unsigned)f >= AZK_LINK_F__COUNT || level >= level_counts[f])
+        return "missing";
+    switch (f) {
+        case AZK_LINK_F_NAME:
+            return name_l[level];
+        case AZK_LINK_F_BIRTH:
+            return birth_l[level];
+        case AZK_LINK_F_ADDRESS:
+            return addr_l[level];
+        case AZK_LINK_F_EMAIL:
+            return email_l[level];
+        default:
+            return dig_l[level];
+    }
+}
