@@ -6,8 +6,9 @@
  *
  *   names_bench throughput [MB]   synthetic (a) mostly-ASCII log lines with
  *                                 no names and (b) Japanese prose with about
- *                                 one name per line, scanned line by line
- *                                 as detect.c calls it; prints bytes/s.
+ *                                 one name per line, (c) Japanese prose
+ *                                 with no names, scanned line by line as
+ *                                 detect.c calls it; prints bytes/s.
  *   names_bench eval FILE         FILE holds "column<TAB>text" lines
  *                                 (column: none|name|name_kana|family|given);
  *                                 prints "line<TAB>start<TAB>len<TAB>
@@ -85,6 +86,19 @@ static void prose_line(char *b, size_t cap)
     }
 }
 
+static void plain_line(char *b, size_t cap)
+{
+    static const char *const lines[] = {
+        "東京都中央区の本田技研工業株式会社で様式第1号を提出した。",
+        "本日の処理件数は前日比で増加し、上野駅前支店の発送分も完了しました。",
+        "日本銀行の金融政策決定会合を受けて、市場の動向を注視している。",
+        "印刷データの検品工程において、重複した宛先ラベルが見つかりました。",
+        "大和市役所から届いた通知書の内容を確認し、担当部署へ回付した。",
+        "各位、来週の定期保守に伴いシステムを一時停止いたします。",
+    };
+    snprintf(b, cap, "%s", lines[rnd(sizeof(lines) / sizeof(lines[0]))]);
+}
+
 static void log_line(char *b, size_t cap, unsigned long i)
 {
     if (i % 50 == 49)
@@ -97,7 +111,7 @@ static void log_line(char *b, size_t cap, unsigned long i)
                  i / 60 % 60, i % 60, i % 1000, i % 8, 4400 + i % 97, i % 40, i % 999);
 }
 
-static int run(azk_names_ctx *ctx, const char *what, size_t target, bool prose)
+static int run(azk_names_ctx *ctx, const char *what, size_t target, int kind)
 {
     char line[512];
     char *text = malloc(target + 1024);
@@ -110,12 +124,16 @@ static int run(azk_names_ctx *ctx, const char *what, size_t target, bool prose)
     if (text == NULL)
         return 1;
     starts = malloc(sizeof(size_t) * (target / 16 + 2));
-    if (starts == NULL)
+    if (starts == NULL) {
+        free(text);
         return 1;
+    }
     for (unsigned long i = 0; len < target; i++) {
         size_t l;
-        if (prose)
+        if (kind == 1)
             prose_line(line, sizeof(line));
+        else if (kind == 2)
+            plain_line(line, sizeof(line));
         else
             log_line(line, sizeof(line), i);
         l = strlen(line);
@@ -133,8 +151,11 @@ static int run(azk_names_ctx *ctx, const char *what, size_t target, bool prose)
         c.hits = 0;
         for (size_t k = 0; k < nlines; k++) {
             if (azk_names__scan(ctx, text + starts[k], starts[k + 1] - starts[k] - 1, AZK_COL_NONE,
-                                on_hit, &c) != AZK_OK)
+                                on_hit, &c) != AZK_OK) {
+                free(starts);
+                free(text);
                 return 1;
+            }
         }
         s = (double)(azk_now_ns() - t0) / 1e9;
         if (best == 0 || s < best)
@@ -202,9 +223,11 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "throughput") == 0) {
         size_t mb = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 32;
         printf("engine+context start-up: %.1f ms\n", (azk_now_ns() - t0) / 1e6);
-        rc = run(ctx, "log", mb << 20, false);
+        rc = run(ctx, "log", mb << 20, 0);
         if (rc == 0)
-            rc = run(ctx, "prose", (mb / 4 + 1) << 20, true);
+            rc = run(ctx, "prose", (mb / 4 + 1) << 20, 1);
+        if (rc == 0)
+            rc = run(ctx, "plain", (mb / 4 + 1) << 20, 2);
     } else if (strcmp(argv[1], "eval") == 0 && argc > 2) {
         rc = eval(ctx, argv[2]);
     } else {

@@ -44,10 +44,11 @@
 #define CONF_KANA_ORG       0.45 /* below the default reporting threshold */
 
 #define MAX_TOKS       128
-#define WIN_BEFORE     8  /* code points of context before a candidate */
-#define WIN_AFTER      32 /* code points after it */
+#define WIN_BEFORE     6  /* code points of context before a candidate */
+#define WIN_AFTER      20 /* code points after it */
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
+#define MAX_LEX_CHARS  24 /* longest lexicon entry looked up, in code points */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
@@ -201,6 +202,14 @@ static bool honorific_at(const struct scan *s, size_t i, size_t *end)
 
 /* ---- lexicon helpers ---------------------------------------------------- */
 
+static size_t count_chars(const uint8_t *p, size_t len)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++)
+        c += (p[i] & 0xC0) != 0x80;
+    return c;
+}
+
 static const struct azk_names_lex_entry *lex_find(const azk_names *n, const uint8_t *p, size_t len)
 {
     return azk_names__lex_find(&n->lex, p, len);
@@ -214,15 +223,15 @@ static const struct azk_names_lex_entry *lex_find(const azk_names *n, const uint
 static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned want, size_t *ends,
                            size_t max_out)
 {
-    size_t bounds[64];
+    size_t bounds[MAX_LEX_CHARS] = {0};
     size_t nb = 0;
     size_t j = i;
     size_t out = 0;
     size_t l;
     uint32_t c = cp_at(s, i, &l);
     size_t limit = c < 0x10000 ? s->n->lex.first[c] : s->n->lex.max_chars;
-    if (limit > 64)
-        limit = 64;
+    if (limit > MAX_LEX_CHARS)
+        limit = MAX_LEX_CHARS;
     while (nb < limit) {
         c = cp_at(s, j, &l);
         /* kanji names may end in katakana (ヨウ子 starts with kana, but
@@ -240,6 +249,40 @@ static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned w
             ends[out++] = bounds[nb];
     }
     return out;
+}
+
+/* Surname and given-name entries at i in one pass (kanji mode). */
+static void lex_prefixes2(const struct scan *s, size_t i, size_t *fam, size_t *nf, size_t *giv,
+                          size_t *ng, size_t max_out)
+{
+    size_t bounds[MAX_LEX_CHARS] = {0};
+    size_t nb = 0;
+    size_t j = i;
+    size_t l;
+    uint32_t c = cp_at(s, i, &l);
+    size_t limit = c < 0x10000 ? s->n->lex.first[c] : s->n->lex.max_chars;
+    *nf = 0;
+    *ng = 0;
+    if (limit > MAX_LEX_CHARS)
+        limit = MAX_LEX_CHARS;
+    while (nb < limit) {
+        c = cp_at(s, j, &l);
+        if (l == 0 || !(is_kanji(c) || (nb > 0 && is_kata(c))))
+            break;
+        j += l;
+        bounds[nb++] = j;
+    }
+    while (nb > 0) {
+        const struct azk_names_lex_entry *e;
+        nb--;
+        e = lex_find(s->n, s->t + i, bounds[nb] - i);
+        if (e == NULL)
+            continue;
+        if ((e->flags & AZK_NAMES_LEX_FAMILY) != 0 && *nf < max_out)
+            fam[(*nf)++] = bounds[nb];
+        if ((e->flags & AZK_NAMES_LEX_GIVEN) != 0 && *ng < max_out)
+            giv[(*ng)++] = bounds[nb];
+    }
 }
 
 /*
@@ -356,7 +399,7 @@ static void parse_around(struct scan *s, size_t p)
     const mecab_node_t *node;
     if (ctx->win_text == s->t && ctx->ntok > 0 && p >= ctx->win_start && p < ctx->win_end &&
         (ctx->win_hard_start || p - ctx->win_start >= 12) &&
-        (ctx->win_hard_end || ctx->win_end - p >= 48))
+        (ctx->win_hard_end || ctx->win_end - p >= 42))
         return;
     for (int k = 0; k < WIN_BEFORE && ws > 0; k++) {
         size_t j = ws;
@@ -476,6 +519,21 @@ static bool tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t he
 /* ---- free text: kanji candidates --------------------------------------- */
 
 /*
+ * Two kanji that happen to be a one-character surname and a one-character
+ * given name (東京, 中央, 金融) are everywhere in prose; unspaced and
+ * without an honorific such a pair is not worth a MeCab parse.
+ */
+static bool short_pair(const struct scan *s, size_t p, size_t q, size_t gend)
+{
+    size_t he;
+    if (q > p && (s->t[q - 1] == ' ' || s->t[q - 1] == '\t' || s->t[q - 1] == 0x80))
+        return false; /* spaced: 林 誠 */
+    if (honorific_at(s, gend, &he))
+        return false;
+    return count_chars(s->t + p, gend - p) < 3;
+}
+
+/*
  * Kanji name starting at p. On a report, *next is set past the mention
  * (and its honorific).
  */
@@ -484,19 +542,24 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
     azk_names_ctx *ctx = s->ctx;
     size_t fam[8];
     size_t giv[8];
-    size_t nf = lex_prefixes(s, p, false, AZK_NAMES_LEX_FAMILY, fam, 8);
-    size_t ng = lex_prefixes(s, p, false, AZK_NAMES_LEX_GIVEN, giv, 8);
+    size_t nf;
+    size_t ng;
     bool cue = false;
     long k0;
+
+    lex_prefixes2(s, p, fam, &nf, giv, &ng, 8);
 
     if (nf == 0 && ng == 0)
         return AZK_OK;
     /* a cue must be there before MeCab is asked anything */
     for (size_t a = 0; a < nf && !cue; a++) {
         size_t he;
-        size_t g2[1];
-        cue = honorific_at(s, fam[a], &he) ||
-              lex_prefixes(s, skip_one_space(s, fam[a]), false, AZK_NAMES_LEX_GIVEN, g2, 1) > 0;
+        size_t g2[8];
+        size_t q = skip_one_space(s, fam[a]);
+        size_t ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
+        cue = honorific_at(s, fam[a], &he);
+        for (size_t b = 0; b < ng2 && !cue; b++)
+            cue = !short_pair(s, p, q, g2[b]);
     }
     for (size_t b = 0; b < ng && !cue; b++) {
         size_t he;
@@ -526,6 +589,8 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
             bool honor;
             double conf;
             if (kg < 0)
+                continue;
+            if (short_pair(s, p, q, g2[b]))
                 continue;
             kl = span_tokens(ctx, kg, g2[b], &gpers, &gfirst, &gunk);
             if (kl < 0)
@@ -577,14 +642,6 @@ static size_t kata_run(const struct scan *s, size_t i)
             return i;
         i += l;
     }
-}
-
-static size_t count_chars(const uint8_t *p, size_t len)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < len; i++)
-        c += (p[i] & 0xC0) != 0x80;
-    return c;
 }
 
 static unsigned lex_flags(const struct scan *s, size_t a, size_t b)
@@ -747,12 +804,9 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
              */
             bool both;
             size_t chars2 = chars;
-            size_t e2 = q;
+            size_t e2 =
+                is_kata(cp_at(s, q, NULL)) ? kata_run(s, q) : label_kanji_run(s, q, &chars2);
             uint32_t after;
-            if (is_kata(cp_at(s, q, NULL)))
-                e2 = kata_run(s, q);
-            else
-                e2 = label_kanji_run(s, q, &chars2);
             after = cp_at(s, e2, NULL);
             if (lex_split(s->n, s->t + v, aend - v, false, &both) == 0 || !both ||
                 (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0) {
@@ -820,9 +874,17 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
     return AZK_OK;
 }
 
-/* Label at p followed by a separator and a value. */
-static azk_status try_label(struct scan *s, size_t p, size_t *next)
+/* Label at p (first code point c) followed by a separator and a value. */
+static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
 {
+    /* first characters of the labels: 氏 お 名 宛 ご 契 フ ふ カ 担 受 申 依 */
+    static const uint32_t first[] = {0x6C0F, 0x304A, 0x540D, 0x5B9B, 0x3054, 0x5951, 0x30D5,
+                                     0x3075, 0x30AB, 0x62C5, 0x53D7, 0x7533, 0x4F9D};
+    bool maybe = false;
+    for (size_t k = 0; k < sizeof(first) / sizeof(first[0]) && !maybe; k++)
+        maybe = c == first[k];
+    if (!maybe)
+        return AZK_OK;
     for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
         size_t e;
         size_t v;
@@ -849,9 +911,9 @@ static azk_status try_label(struct scan *s, size_t p, size_t *next)
         }
         v = e;
         for (;;) {
-            uint32_t c = cp_at(s, v, &l);
-            if (l == 0 || !(c == ':' || c == 0xFF1A || c == '=' || c == 0xFF1D || is_space(c) ||
-                            c == 0x300C || c == '[' || c == 0xFF3B))
+            uint32_t sc = cp_at(s, v, &l);
+            if (l == 0 || !(sc == ':' || sc == 0xFF1A || sc == '=' || sc == 0xFF1D ||
+                            is_space(sc) || sc == 0x300C || sc == '[' || sc == 0xFF3B))
                 break;
             v += l;
             seps++;
@@ -893,7 +955,7 @@ static azk_status scan_free(struct scan *s)
         }
         c = cp_at(s, i, &l);
         if (is_kanji(c) || is_kata(c) || is_hira(c)) {
-            rc = try_label(s, i, &next);
+            rc = try_label(s, i, c, &next);
             if (rc != AZK_OK)
                 return rc;
             if (next == 0 && is_kanji(c)) {
