@@ -382,6 +382,30 @@ done:
     return rc;
 }
 
+static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN]);
+
+azk_status azk_store__scan_key(const azk_home *h, uint8_t key[32])
+{
+    azk_status rc;
+    azk_buf p = AZK_BUF_INIT;
+    rc = azk_buf_printf(&p, "%s/keys/scan.key", h->path);
+    if (rc != AZK_OK)
+        return rc;
+    if (access((const char *)p.data, F_OK) != 0) {
+        uint8_t k[32];
+        randombytes_buf(k, sizeof(k));
+        rc = write_file_excl((const char *)p.data, k, sizeof(k));
+        sodium_memzero(k, sizeof(k));
+        if (rc != AZK_OK && errno != EEXIST)
+            goto done;
+        azk_error_clear();
+    }
+    rc = load_keyfile((const char *)p.data, key);
+done:
+    azk_buf_dispose(&p);
+    return rc;
+}
+
 static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN])
 {
     azk_status rc = AZK_OK;
@@ -394,10 +418,10 @@ static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN]
     if (fstat(fd, &sb) != 0) {
         rc = azk_error_errno("stat master key");
     } else if (!S_ISREG(sb.st_mode) || sb.st_size != AZK_MASTER_KEY_LEN) {
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "home: keys/master.key is not a 32-byte file");
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "home: a key file is not 32 bytes");
     } else if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
         rc = azk_error_set(AZK_ERR_PERM,
-                           "home: keys/master.key must be owned by you and mode 0600 (is %04o)",
+                           "home: key files must be owned by you and mode 0600 (is %04o)",
                            (unsigned)(sb.st_mode & 07777));
     } else {
         got = read(fd, key, AZK_MASTER_KEY_LEN);

@@ -58,6 +58,13 @@ AZK_NODISCARD azk_status azk_store__audit(azk_home *h, const char *action,
                                           const char *const *objects, size_t object_count,
                                           const char *reason, const char *extra_json);
 
+/*
+ * The home's fingerprint scanning key (<home>/keys/scan.key, 32 bytes,
+ * 0600), created on first use. Fingerprints stored at intake are keyed
+ * with it; `fingerprints export` hands it to scanners.
+ */
+AZK_NODISCARD azk_status azk_store__scan_key(const azk_home *h, uint8_t key[32]);
+
 /* Random UUID v4 text (36 chars + NUL). */
 void azk_store__uuid(char out[37]);
 

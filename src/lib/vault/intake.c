@@ -14,6 +14,7 @@
 #include "azukari/types.h"
 #include "decode/decode.h"
 #include "norm/norm.h"
+#include "match/fp.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -59,6 +60,13 @@ struct intake {
     struct map_entry *map;
     size_t nmap;
     azk_buf norm;
+    /* fingerprints: one uint32 per slot per row (0 = absent) */
+    uint8_t scan_key[AZK_FP_KEY_LEN];
+    azk_buf fp;
+    azk_buf raw[AZK_FPS__COUNT];
+    bool has_name_col;
+    size_t fp_fields; /* slots filled at least once */
+    uint32_t slot_seen;
 };
 
 static azk_status fail(struct intake *in, azk_status code, const char *fmt, ...)
@@ -224,6 +232,9 @@ static azk_status take_header(struct intake *in, const azk_record *rec)
             goto done;
         }
     }
+    for (size_t i = 0; i < in->ncols; i++)
+        if (in->cols[i].kind == AZK_COL_NAME)
+            in->has_name_col = true;
     in->have_header = true;
 done:
     azk_buf_dispose(&t1);
@@ -268,6 +279,72 @@ static bool valid_as(struct intake *in, azk_column_kind k, const char *s, size_t
     }
     azk_error_clear();
     return rc == AZK_OK && in->norm.len > 0;
+}
+
+/* Slot of a column for this row (address and name parts are concatenated). */
+static int slot_of(struct intake *in, azk_column_kind k, bool *phone2)
+{
+    switch (k) {
+        case AZK_COL_NAME:
+            return AZK_FPS_NAME;
+        case AZK_COL_FAMILY_NAME:
+        case AZK_COL_GIVEN_NAME:
+            return in->has_name_col ? -1 : AZK_FPS_NAME;
+        case AZK_COL_NAME_KANA:
+            return AZK_FPS_KANA;
+        case AZK_COL_BIRTH_DATE:
+            return AZK_FPS_BIRTH;
+        case AZK_COL_PHONE:
+            if (*phone2)
+                return AZK_FPS_PHONE2;
+            *phone2 = true;
+            return AZK_FPS_PHONE1;
+        case AZK_COL_EMAIL:
+            return AZK_FPS_EMAIL;
+        case AZK_COL_POSTAL_CODE:
+            return AZK_FPS_POSTAL;
+        case AZK_COL_ADDRESS:
+            return AZK_FPS_ADDRESS;
+        case AZK_COL_CUSTOMER_ID:
+            return AZK_FPS_CUSTOMER;
+        case AZK_COL_BANK_ACCOUNT:
+            return AZK_FPS_ACCOUNT;
+        case AZK_COL_MY_NUMBER:
+            return AZK_FPS_MYNUMBER;
+        default:
+            return -1;
+    }
+}
+
+static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
+{
+    azk_status rc = AZK_OK;
+    uint32_t h[AZK_FPS__COUNT];
+    bool phone2 = false;
+    for (size_t s = 0; s < AZK_FPS__COUNT; s++)
+        azk_buf_clear(&in->raw[s]);
+    for (size_t i = 0; i < rec->field_count && i < in->ncols; i++) {
+        int slot = slot_of(in, in->cols[i].kind, &phone2);
+        const azk_field *f = &rec->fields[i];
+        if (slot < 0 || f->len == 0)
+            continue;
+        if (slot == AZK_FPS_PHONE1 && in->raw[AZK_FPS_PHONE1].len > 0)
+            slot = AZK_FPS_PHONE2;
+        rc = azk_buf_put(&in->raw[slot], f->ptr, f->len);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    for (size_t s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned kind = azk_fp__slot_kind[s];
+        h[s] = 0;
+        if (in->raw[s].len == 0)
+            continue;
+        if (!azk_fp__normalize(&in->norm, kind, (const char *)in->raw[s].data, in->raw[s].len))
+            continue;
+        h[s] = azk_fp__hash(in->scan_key, kind, in->norm.data, in->norm.len);
+        in->slot_seen |= 1u << s;
+    }
+    return azk_buf_put(&in->fp, h, sizeof(h));
 }
 
 static azk_status sink_record(void *payload, const azk_record *rec)
@@ -326,7 +403,7 @@ static azk_status sink_record(void *payload, const azk_record *rec)
         if (c->kind != AZK_COL_OTHER && valid_as(in, c->kind, f->ptr, f->len))
             c->valid++;
     }
-    return AZK_OK;
+    return fingerprint_row(in, rec);
 }
 
 static void sink_end(void *payload, azk_status st, const azk_error *err)
@@ -439,6 +516,59 @@ static azk_status schema_json(struct intake *in, char **out)
     return AZK_OK;
 }
 
+/* Fingerprints encrypted with the dataset's data key: shredding the key shreds them. */
+static azk_status insert_fingerprints(struct intake *in, const char *dataset, const char *uuid,
+                                      const uint8_t *wrapped)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    uint8_t dk[32];
+    uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    uint8_t *ct = NULL;
+    unsigned long long cl = 0;
+    char fields[256];
+    size_t fl = 0;
+    size_t ctlen;
+    if (azk_add_overflow(&ctlen, in->fp.len, crypto_aead_xchacha20poly1305_ietf_ABYTES))
+        return azk_error_set(AZK_ERR_LIMIT, "fingerprints too large");
+    rc = azk_vault__unwrap(in->h, uuid, wrapped, AZK_VAULT_WRAPPED_LEN, dk);
+    if (rc != AZK_OK)
+        return rc;
+    ct = azk_malloc(ctlen);
+    if (ct == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    randombytes_buf(nonce, sizeof(nonce));
+    crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &cl, in->fp.data, in->fp.len,
+                                               (const uint8_t *)uuid, strlen(uuid), NULL, nonce,
+                                               dk);
+    fields[0] = '\0';
+    for (size_t s = 0; s < AZK_FPS__COUNT; s++) {
+        if (in->slot_seen & (1u << s)) {
+            int n = snprintf(fields + fl, sizeof(fields) - fl, "%s%s", fl ? "," : "",
+                             azk_fp__kind_name(azk_fp__slot_kind[s]));
+            if (n > 0 && (size_t)n < sizeof(fields) - fl)
+                fl += (size_t)n;
+        }
+    }
+    rc = azk_store__prepare(in->h, &st, "INSERT INTO fingerprints(dataset, fields, nonce, data)"
+                                        " VALUES(?,?,?,?)");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, nonce, sizeof(nonce), SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 4, ct, (sqlite3_uint64)cl, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(in->h->db, "store fingerprints");
+done:
+    sqlite3_finalize(st);
+    sodium_memzero(dk, sizeof(dk));
+    azk_free(ct);
+    return rc;
+}
+
 static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
                                  const char *deadline, const char *uuid, const uint8_t *wrapped,
                                  const char *schema)
@@ -484,6 +614,11 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
         rc = azk_store__dberr(h->db, "insert dataset");
         goto done;
     }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = insert_fingerprints(in, o->dataset, uuid, wrapped);
+    if (rc != AZK_OK)
+        goto done;
     objs[0] = o->client;
     objs[1] = o->dataset;
     snprintf(extra, sizeof(extra),
@@ -525,6 +660,9 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     if (rc != AZK_OK)
         return rc;
     rc = parse_map(&in, o->map);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__scan_key(h, in.scan_key);
     if (rc != AZK_OK)
         goto done;
     azk_store__uuid(uuid);
@@ -577,6 +715,14 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
         rc = azk_error_set(AZK_ERR_FORMAT, "the file has a header but no data rows");
         goto done;
     }
+    if (__builtin_popcount(in.slot_seen & ~(1u << AZK_FPS_KANA)) +
+            ((in.slot_seen & (1u << AZK_FPS_KANA)) && !(in.slot_seen & (1u << AZK_FPS_NAME))) <
+        2) {
+        rc = azk_error_set(AZK_ERR_FORMAT,
+                           "fewer than two personal fields could be read: a record could never "
+                           "be recognised (check the column mapping)");
+        goto done;
+    }
     rc = schema_json(&in, &schema);
     if (rc != AZK_OK)
         goto done;
@@ -617,5 +763,9 @@ done:
     azk_free(in.map);
     azk_free(in.sheet);
     azk_buf_dispose_secret(&in.norm);
+    azk_buf_dispose_secret(&in.fp);
+    for (size_t s = 0; s < AZK_FPS__COUNT; s++)
+        azk_buf_dispose_secret(&in.raw[s]);
+    sodium_memzero(in.scan_key, sizeof(in.scan_key));
     return rc;
 }

@@ -230,6 +230,22 @@ void azk_vault__writer_abort(struct azk_vault_writer *w)
     writer_free(w);
 }
 
+azk_status azk_vault__unwrap(const azk_home *h, const char *uuid, const uint8_t *wrapped,
+                             size_t wrapped_len, uint8_t dk[32])
+{
+    uint8_t ad[96];
+    size_t ad_len;
+    if (wrapped == NULL || wrapped_len != AZK_VAULT_WRAPPED_LEN)
+        return azk_error_set(AZK_ERR_CRYPTO, "vault: the data key is gone (shredded?)");
+    wrap_ad(ad, &ad_len, uuid);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            dk, NULL, NULL, wrapped + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+            AZK_VAULT_WRAPPED_LEN - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, ad_len,
+            wrapped, h->key) != 0)
+        return azk_error_set(AZK_ERR_CRYPTO, "vault: data key does not unwrap (wrong master key)");
+    return AZK_OK;
+}
+
 static azk_status read_full(int fd, uint8_t *p, size_t n, size_t *got)
 {
     *got = 0;
@@ -256,8 +272,6 @@ azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped
     uint8_t hdr[HDR_LEN];
     uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     uint8_t kid[16];
-    uint8_t ad[96];
-    size_t ad_len;
     uint8_t *ct = NULL;
     uint8_t *plain = NULL;
     size_t got;
@@ -266,14 +280,9 @@ azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped
     crypto_secretstream_xchacha20poly1305_state st;
 
     AZK_ASSERT_ARG(h != NULL && uuid != NULL && cb != NULL);
-    if (wrapped == NULL || wrapped_len != AZK_VAULT_WRAPPED_LEN)
-        return azk_error_set(AZK_ERR_CRYPTO, "vault: the data key is gone (shredded?)");
-    wrap_ad(ad, &ad_len, uuid);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            dk, NULL, NULL, wrapped + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-            AZK_VAULT_WRAPPED_LEN - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, ad_len,
-            wrapped, h->key) != 0)
-        return azk_error_set(AZK_ERR_CRYPTO, "vault: data key does not unwrap (wrong master key)");
+    rc = azk_vault__unwrap(h, uuid, wrapped, wrapped_len, dk);
+    if (rc != AZK_OK)
+        return rc;
     ct = azk_malloc(CT_MAX);
     plain = azk_malloc(AZK_VAULT_CHUNK);
     if (ct == NULL || plain == NULL) {

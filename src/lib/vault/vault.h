@@ -52,6 +52,11 @@ AZK_NODISCARD azk_status azk_vault__read(azk_home *h, const char *uuid,
                                          const uint8_t *wrapped, size_t wrapped_len,
                                          azk_vault_data_cb cb, void *payload);
 
+/* Unwrap the data key of uuid (AZK_ERR_CRYPTO when the master key is wrong). */
+AZK_NODISCARD azk_status azk_vault__unwrap(const azk_home *h, const char *uuid,
+                                           const uint8_t *wrapped, size_t wrapped_len,
+                                           uint8_t dk[32]);
+
 /* Path of the vault file of uuid (out cleared). */
 AZK_NODISCARD azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid);
 

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * match/fp.h -- fingerprints of entrusted records (internal): field kinds,
+ * per-kind truncation, the keyed hash, the export file format and the
+ * matcher used by the scan pipeline. Design and numbers:
+ * docs/threat-model-fingerprints.md.
+ *
+ * A field value v of kind k is normalised (norm.h) and hashed with the
+ * scanning key: h = BLAKE2b-keyed(K_scan, "azkfp1" | k | v), first 4 bytes
+ * big-endian. Intake stores h per row and slot (encrypted with the
+ * dataset's data key); export keeps only the top bits[k] bits of h (the
+ * bucket) with the row. Each bucket holds many dictionary values, so the
+ * file and the key do not give a value back; a record is recognised only
+ * when buckets of two independent fields point to the same row.
+ */
+#ifndef AZK_MATCH_FP_H
+#define AZK_MATCH_FP_H
+
+#include "util/util.h"
+#include "azukari/types.h"
+#include "decode/decode.h"
+#include "detect/detect.h"
+
+#define AZK_FP_KEY_LEN 32
+
+/* Field kinds (one hash domain each). Family = kind, except NAME covers kanji and kana. */
+enum azk_fp_kind {
+    AZK_FP_NAME = 0,  /* full name, kanji or kana reading (AZK_NORM_NAME) */
+    AZK_FP_BIRTH,     /* YYYY-MM-DD */
+    AZK_FP_PHONE,     /* digits */
+    AZK_FP_EMAIL,
+    AZK_FP_POSTAL,    /* 7 digits */
+    AZK_FP_ADDRESS,   /* municipality + block numbers (azk_norm_address_key) */
+    AZK_FP_CUSTOMER,  /* customer / member number (azk_norm_id) */
+    AZK_FP_ACCOUNT,   /* bank account number */
+    AZK_FP_MYNUMBER,  /* 個人番号 */
+    AZK_FP__COUNT
+};
+
+/* Slots of one entrusted row (a row may hold a kanji name and its reading, two phones). */
+enum azk_fp_slot {
+    AZK_FPS_NAME = 0,
+    AZK_FPS_KANA,
+    AZK_FPS_BIRTH,
+    AZK_FPS_PHONE1,
+    AZK_FPS_PHONE2,
+    AZK_FPS_EMAIL,
+    AZK_FPS_POSTAL,
+    AZK_FPS_ADDRESS,
+    AZK_FPS_CUSTOMER,
+    AZK_FPS_ACCOUNT,
+    AZK_FPS_MYNUMBER,
+    AZK_FPS__COUNT
+};
+
+extern const uint8_t azk_fp__slot_kind[AZK_FPS__COUNT];
+/* Bucket bits per kind (export). */
+extern const uint8_t azk_fp__bits[AZK_FP__COUNT];
+/* Kinds strong enough to start a candidate search (small buckets). */
+bool azk_fp__is_seed(unsigned kind);
+/* Kinds whose mismatch vetoes a candidate row (the record has a value of
+ * this kind, the row has one too, and none of the record's values match). */
+bool azk_fp__is_veto(unsigned kind);
+const char *azk_fp__kind_name(unsigned kind);
+
+/* Normalise v as kind into out (cleared); false when it is not a valid value. */
+bool azk_fp__normalize(azk_buf *out, unsigned kind, const char *s, size_t n);
+
+/* Keyed 32-bit hash of a normalised value; never 0 (0 marks "absent"). */
+uint32_t azk_fp__hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
+                      size_t n);
+
+/* Bucket of a hash for kind: its top bits[kind] bits. */
+static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
+{
+    return h >> (32 - azk_fp__bits[kind]);
+}
+
+/* ---- export file ------------------------------------------------------------ */
+
+/*
+ * Little-endian. "AZKFP001" | u32 kind_count | u8 bits[kind_count] |
+ * u32 dataset_count | per dataset: u16 len, client, u16 len, dataset,
+ * u32 first_row (global), u32 row_count | per kind: u64 n, n × u64
+ * (bucket << 32 | global row), ascending | 32-byte BLAKE2b of all before.
+ */
+#define AZK_FP_MAGIC "AZKFP001"
+
+struct azk_fp_dataset {
+    char *client;
+    char *dataset;
+    uint32_t first_row; /* global index of its row 1 */
+    uint32_t row_count;
+};
+
+struct azk_fp_index {
+    uint8_t key[AZK_FP_KEY_LEN];
+    uint8_t id[32]; /* BLAKE2b of the file */
+    uint8_t bits[AZK_FP__COUNT];
+    struct azk_fp_dataset *ds;
+    size_t ds_count;
+    uint64_t *entries[AZK_FP__COUNT];
+    uint64_t entry_count[AZK_FP__COUNT];
+    uint64_t total_rows;
+};
+
+#endif
