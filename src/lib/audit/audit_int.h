@@ -36,6 +36,9 @@ azk_status azk_audit__consistency(const struct azk_audit__nodes *t, uint64_t m, 
                                   uint8_t *out, size_t *count);
 #define AZK_AUDIT__PROOF_MAX 128
 
+/* fn over [0, n) split across the CPUs (inline when n is small) */
+void azk_audit__par_for(uint64_t n, void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
+
 /* An in-memory tree: all levels from leaves (verify, bundles, tests). */
 struct azk_audit__memtree {
     uint8_t *level[65];

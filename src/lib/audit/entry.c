@@ -109,18 +109,26 @@ azk_status azk_audit__entry_build(const azk_audit_event *ev, uint64_t seq, const
         json_object_set(o, "objects", objs) != 0 ||
         json_object_set_new(o, "v", json_integer(1)) != 0)
         goto nomem;
-    need = json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
+    /* dump once into the room we have; retry with the exact size if short */
+    rc = azk_buf_grow(out, 1024);
+    if (rc != AZK_OK)
+        goto done;
+    need = json_dumpb(o, (char *)out->data + out->len, out->cap - out->len - 1,
+                      JSON_COMPACT | JSON_SORT_KEYS);
     if (need == 0)
         goto nomem;
     if (need > AZK_AUDIT_ENTRY_MAX) {
         rc = azk_error_set(AZK_ERR_LIMIT, "audit: entry of %zu bytes above the limit", need);
         goto done;
     }
-    rc = azk_buf_grow(out, need);
-    if (rc != AZK_OK)
-        goto done;
-    if (json_dumpb(o, (char *)out->data + out->len, need, JSON_COMPACT | JSON_SORT_KEYS) != need)
-        goto nomem;
+    if (need > out->cap - out->len - 1) {
+        rc = azk_buf_grow(out, need);
+        if (rc != AZK_OK)
+            goto done;
+        if (json_dumpb(o, (char *)out->data + out->len, need, JSON_COMPACT | JSON_SORT_KEYS) !=
+            need)
+            goto nomem;
+    }
     out->len += need;
     out->data[out->len] = '\0';
     rc = AZK_OK;

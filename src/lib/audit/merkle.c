@@ -10,8 +10,10 @@
  */
 #include "audit/audit_int.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 void azk_audit_leaf_hash(const void *data, size_t len, uint8_t out[HLEN])
 {
@@ -250,7 +252,64 @@ azk_status azk_audit_verify_consistency(uint64_t size1, uint64_t size2, const ui
     return AZK_OK;
 }
 
+/* ---- parallel loops (verify of large ledgers) ------------------------------ */
+
+struct par_job {
+    void (*fn)(void *ctx, uint64_t lo, uint64_t hi);
+    void *ctx;
+    uint64_t lo, hi;
+};
+
+static void *par_run(void *arg)
+{
+    struct par_job *j = arg;
+    j->fn(j->ctx, j->lo, j->hi);
+    return NULL;
+}
+
+void azk_audit__par_for(uint64_t n, void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx)
+{
+    struct par_job jobs[8];
+    pthread_t th[8];
+    int started[8] = {0};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned t = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+    if (n < 65536 || t == 1) {
+        fn(ctx, 0, n);
+        return;
+    }
+    for (unsigned i = 0; i < t; i++) {
+        jobs[i].fn = fn;
+        jobs[i].ctx = ctx;
+        jobs[i].lo = n * i / t;
+        jobs[i].hi = n * (i + 1) / t;
+    }
+    /* thread 0's share runs here; a thread that fails to start runs inline */
+    for (unsigned i = 1; i < t; i++)
+        started[i] = pthread_create(&th[i], NULL, par_run, &jobs[i]) == 0;
+    fn(ctx, jobs[0].lo, jobs[0].hi);
+    for (unsigned i = 1; i < t; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            fn(ctx, jobs[i].lo, jobs[i].hi);
+    }
+}
+
 /* ---- in-memory tree ------------------------------------------------------ */
+
+struct level_job {
+    const uint8_t *below;
+    uint8_t *out;
+};
+
+static void level_part(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct level_job *j = ctx;
+    for (uint64_t i = lo; i < hi; i++)
+        azk_audit_node_hash(j->below + 2 * i * HLEN, j->below + (2 * i + 1) * HLEN,
+                            j->out + i * HLEN);
+}
 
 static azk_status mem_get(void *ctx, unsigned level, uint64_t idx, uint8_t out[HLEN])
 {
@@ -276,9 +335,10 @@ azk_status azk_audit__memtree_build(struct azk_audit__memtree *m, uint8_t *leave
             azk_audit__memtree_dispose(m);
             return azk_error_nomem();
         }
-        for (uint64_t i = 0; i < c; i++)
-            azk_audit_node_hash(m->level[l - 1] + 2 * i * HLEN,
-                                m->level[l - 1] + (2 * i + 1) * HLEN, lv + i * HLEN);
+        {
+            struct level_job j = {m->level[l - 1], lv};
+            azk_audit__par_for(c, level_part, &j);
+        }
         m->level[l] = lv;
         m->count[l] = c;
         m->levels++;

@@ -307,6 +307,12 @@ azk_status azk_audit__checkpoint_parse(const char *text, size_t len, azk_audit_c
         return azk_error_set(AZK_ERR_FORMAT, "checkpoint: missing root hash line");
     if (l1 == text || (size_t)(l1 - text) >= sizeof(out->origin))
         return azk_error_set(AZK_ERR_FORMAT, "checkpoint: empty or too long origin");
+    if (!azk_utf8_valid((const uint8_t *)text, (size_t)(l1 - text)))
+        return azk_error_set(AZK_ERR_FORMAT, "checkpoint: origin is not UTF-8");
+    for (const char *p = text; p < l1; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            return azk_error_set(AZK_ERR_FORMAT, "checkpoint: control character in origin");
+    }
     if (l2 == l1 + 1 || (l2 - l1 - 1 > 1 && l1[1] == '0') || l2 - l1 - 1 > 20)
         return azk_error_set(AZK_ERR_FORMAT, "checkpoint: malformed tree size");
     for (const char *p = l1 + 1; p < l2; p++) {

@@ -28,7 +28,21 @@
 
 azk_status azk_audit__read_file(const char *path, azk_buf *out, size_t max);
 int azk_audit__torn_prefix(const uint8_t *p, size_t n);
-int azk_audit__frame(const uint8_t *p, size_t n, size_t *flen, uint8_t leaf[HLEN]);
+
+struct hash_job {
+    const uint8_t *map;
+    const uint64_t *offs;
+    uint8_t *leaves;
+};
+
+static void hash_part(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct hash_job *j = ctx;
+    for (uint64_t i = lo; i < hi; i++)
+        azk_audit_leaf_hash(j->map + j->offs[i] + FRAME_HDR,
+                            (size_t)(j->offs[i + 1] - j->offs[i]) - FRAME_OVH,
+                            j->leaves + i * HLEN);
+}
 
 struct vctx {
     azk_audit_report *rep;
@@ -215,6 +229,8 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
     struct azk_audit__nodes t;
     azk_buf path = AZK_BUF_INIT;
     uint8_t *leaves = NULL, *map = NULL, *imap = NULL;
+    uint64_t *offs = NULL;
+    int tail_bad = 0;
     size_t size = 0, isize = 0, cap = 0, pos = 0;
     uint64_t n = 0;
     uint8_t prev_leaf[HLEN];
@@ -250,58 +266,80 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
     }
     close(fd);
     fd = -1;
-    memset(prev_leaf, 0, HLEN);
+    /* pass 1: frame boundaries (headers only) */
     while (pos < size) {
-        size_t flen;
-        uint8_t leaf[HLEN], prev[HLEN];
-        uint64_t seq;
         const uint8_t *f = map + pos;
-        if (!azk_audit__frame(f, size - pos, &flen, leaf)) {
+        uint32_t len = 0;
+        if (size - pos >= FRAME_OVH)
+            len = (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 | (uint32_t)f[6] << 8 | f[7];
+        if (size - pos < FRAME_OVH || memcmp(f, "AZL1", 4) != 0 || len == 0 ||
+            len > AZK_AUDIT_ENTRY_MAX || size - pos - FRAME_OVH < len) {
             if (azk_audit__torn_prefix(f, size - pos))
                 report->torn_bytes = size - pos;
             else
-                azk_audit__issue(&v, AZK_AUDIT_ISSUE_FRAME, n,
-                                 "entry %llu at byte %zu: %zu bytes that are no ledger entry "
-                                 "(garbage appended or a damaged frame)",
-                                 (unsigned long long)n, pos, size - pos);
+                tail_bad = 1;
             break;
         }
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 4096;
-            uint8_t *nl = azk_realloc(leaves, nc * HLEN);
-            if (nl == NULL) {
+            uint64_t *no = azk_realloc(offs, (nc + 1) * sizeof(*offs));
+            if (no == NULL) {
                 rc = azk_error_nomem();
                 goto done;
             }
-            leaves = nl;
+            offs = no;
             cap = nc;
         }
-        memcpy(leaves + n * HLEN, leaf, HLEN);
-        if (memcmp(leaf, f + flen - HLEN, HLEN) != 0) {
-            azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, n,
-                             "entry %llu at byte %zu: content does not match its checksum "
+        offs[n++] = pos;
+        pos += (size_t)len + FRAME_OVH;
+    }
+    if (offs != NULL)
+        offs[n] = pos;
+    /* pass 2: every leaf hash, on all CPUs */
+    leaves = azk_malloc((size_t)(n > 0 ? n : 1) * HLEN);
+    if (leaves == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    {
+        struct hash_job hj = {map, offs, leaves};
+        azk_audit__par_for(n, hash_part, &hj);
+    }
+    /* pass 3: checksums, sequence numbers and links, in log order */
+    memset(prev_leaf, 0, HLEN);
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *f = map + offs[i];
+        size_t flen = (size_t)(offs[i + 1] - offs[i]);
+        uint8_t prev[HLEN];
+        uint64_t seq;
+        if (memcmp(leaves + i * HLEN, f + flen - HLEN, HLEN) != 0) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, i,
+                             "entry %llu at byte %llu: content does not match its checksum "
                              "(modified)",
-                             (unsigned long long)n, pos);
+                             (unsigned long long)i, (unsigned long long)offs[i]);
         } else if (azk_audit__entry_chain(f + FRAME_HDR, flen - FRAME_OVH, &seq, prev) != AZK_OK) {
-            azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, n,
-                             "entry %llu at byte %zu: not a ledger entry (inserted or modified)",
-                             (unsigned long long)n, pos);
-        } else if (seq != n) {
-            azk_audit__issue(&v, AZK_AUDIT_ISSUE_SEQUENCE, n,
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_MODIFIED, i,
+                             "entry %llu at byte %llu: not a ledger entry (inserted or modified)",
+                             (unsigned long long)i, (unsigned long long)offs[i]);
+        } else if (seq != i) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_SEQUENCE, i,
                              "entry %llu: holds sequence number %llu: entries were removed, "
                              "reordered or inserted here",
-                             (unsigned long long)n, (unsigned long long)seq);
+                             (unsigned long long)i, (unsigned long long)seq);
         } else if (sodium_memcmp(prev, prev_leaf, HLEN) != 0) {
-            azk_audit__issue(&v, AZK_AUDIT_ISSUE_LINK, n > 0 ? n - 1 : 0,
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_LINK, i > 0 ? i - 1 : 0,
                              "entry %llu: link to entry %llu broken: entry %llu was modified or "
                              "replaced",
-                             (unsigned long long)n, (unsigned long long)(n > 0 ? n - 1 : 0),
-                             (unsigned long long)(n > 0 ? n - 1 : 0));
+                             (unsigned long long)i, (unsigned long long)(i > 0 ? i - 1 : 0),
+                             (unsigned long long)(i > 0 ? i - 1 : 0));
         }
-        memcpy(prev_leaf, leaf, HLEN);
-        n++;
-        pos += flen;
+        memcpy(prev_leaf, leaves + i * HLEN, HLEN);
     }
+    if (tail_bad)
+        azk_audit__issue(&v, AZK_AUDIT_ISSUE_FRAME, n,
+                         "entry %llu at byte %zu: %zu bytes that are no ledger entry "
+                         "(garbage appended or a damaged frame)",
+                         (unsigned long long)n, pos, size - pos);
     report->entries = n;
 
     /* the index cache holds each entry's hash as appended */
@@ -362,6 +400,7 @@ done:
     if (built)
         azk_audit__memtree_dispose(&mt);
     azk_free(leaves);
+    azk_free(offs);
     azk_buf_dispose(&path);
     return rc;
 }

@@ -400,6 +400,15 @@ static void test_audit__checkpoint_format(void **state)
                          "o\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n", 48, &cp),
                      AZK_ERR_FORMAT); /* non-canonical base64 */
     assert_int_equal(azk_audit__checkpoint_parse("o\n12\n", 5, &cp), AZK_ERR_FORMAT);
+    /* fuzz finding: an origin with a NUL or control byte is refused */
+    assert_int_equal(azk_audit__checkpoint_parse("o\0x\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MP"
+                                                 "A3j2jxq2I=\n",
+                                                 51, &cp),
+                     AZK_ERR_FORMAT);
+    assert_int_equal(azk_audit__checkpoint_parse("o\x01x\n12\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2"
+                                                 "MPA3j2jxq2I=\n",
+                                                 51, &cp),
+                     AZK_ERR_FORMAT);
 }
 
 /* ---- ledger ---------------------------------------------------------------- */
