@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -398,6 +399,50 @@ static void test_names__alloc_failures(void **state)
     assert_true(succeeded);
 }
 
+struct worker {
+    const char *text;
+    size_t found;
+    azk_status rc;
+};
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    azk_names_ctx *c = NULL;
+    w->rc = azk_names__ctx_new(&c, names);
+    for (int i = 0; i < 200 && w->rc == AZK_OK; i++) {
+        struct hits hs;
+        memset(&hs, 0, sizeof(hs));
+        w->rc = azk_names__scan(c, w->text, strlen(w->text), AZK_COL_NONE, collect, &hs);
+        w->found += hs.count;
+    }
+    azk_names__ctx_free(c);
+    return NULL;
+}
+
+/* One shared azk_names, one context per thread. */
+static void test_names__threads(void **state)
+{
+    pthread_t th[4];
+    struct worker w[4];
+    const char *texts[] = {"山田太郎様と佐藤花子さん", "氏名：鈴木 一郎", "ヤマダ タロウ様",
+                           "東京都中央区"};
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        w[i].text = texts[i];
+        w[i].found = 0;
+        w[i].rc = AZK_ERR_ARG;
+        assert_int_equal(pthread_create(&th[i], NULL, worker_run, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    assert_int_equal(w[0].rc, AZK_OK);
+    assert_int_equal(w[0].found, 400);
+    assert_int_equal(w[1].found, 200);
+    assert_int_equal(w[2].found, 200);
+    assert_int_equal(w[3].found, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_names__callback_error),
         cmocka_unit_test(test_names__invalid_utf8),
         cmocka_unit_test(test_names__alloc_failures),
+        cmocka_unit_test(test_names__threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
