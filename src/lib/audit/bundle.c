@@ -180,19 +180,20 @@ azk_status azk_audit_export(azk_audit *a, uint64_t from, uint64_t to, char **out
                     (json_int_t)to, "entries", entries, "older", older);
     if (doc == NULL)
         goto nomem;
-    *out = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
-    if (*out == NULL)
-        goto nomem;
     {
-        /* hand back azk_malloc'd memory */
-        size_t l = strlen(*out);
-        char *copy = azk_strndup(*out, l);
-        free(*out);
-        *out = copy;
-        if (copy == NULL)
+        /* dump into azk_malloc'd memory the caller frees with azk_audit_free */
+        size_t need = json_dumpb(doc, NULL, 0, JSON_INDENT(1) | JSON_SORT_KEYS);
+        char *text = need > 0 ? azk_malloc(need + 1) : NULL;
+        if (text == NULL)
             goto nomem;
+        if (json_dumpb(doc, text, need, JSON_INDENT(1) | JSON_SORT_KEYS) != need) {
+            azk_free(text);
+            goto nomem;
+        }
+        text[need] = '\0';
+        *out = text;
         if (out_len != NULL)
-            *out_len = l;
+            *out_len = need;
     }
     rc = AZK_OK;
     goto done;
