@@ -235,9 +235,8 @@ static void pop_member(struct azk_decode_ctx *ctx)
  * sink failed, or memory ran out); *container_rc then says why.
  */
 static void one_member(struct azk_decode_ctx *ctx, struct archive *a,
-                       struct azk_archive_client *client, struct archive_entry *e,
-                       unsigned depth, const char *what, bool solid, bool *stop,
-                       azk_status *container_rc)
+                       struct azk_archive_client *client, struct archive_entry *e, unsigned depth,
+                       const char *what, bool solid, bool *stop, azk_status *container_rc)
 {
     struct azk_member_stream ms;
     azk_object_info info;
@@ -287,16 +286,16 @@ static void one_member(struct azk_decode_ctx *ctx, struct archive *a,
         *container_rc = azk_error_nomem();
     } else if (ms.archive_error) {
         *stop = true;
-        *container_rc = client->err != AZK_OK
-                            ? client_error(client)
-                            : azk_error_set(AZK_ERR_FORMAT, "%s: truncated or corrupt archive",
-                                            what);
+        *container_rc =
+            client->err != AZK_OK
+                ? client_error(client)
+                : azk_error_set(AZK_ERR_FORMAT, "%s: truncated or corrupt archive", what);
     } else if (ms.limit_hit && (solid || (ctx->opts->max_total_expanded > 0 &&
                                           ctx->total_expanded > ctx->opts->max_total_expanded))) {
         /* the rest of a solid stream would have to be expanded to be skipped */
         *stop = true;
-        *container_rc = azk_error_set(AZK_ERR_LIMIT, "%s: stopped after a member hit a limit",
-                                      what);
+        *container_rc =
+            azk_error_set(AZK_ERR_LIMIT, "%s: stopped after a member hit a limit", what);
     }
 }
 
@@ -328,9 +327,9 @@ azk_status azk_decode__archive(struct azk_decode_ctx *ctx, struct azk_peek *pk, 
     }
     if (archive_read_open1(a) != ARCHIVE_OK) {
         azk_decode__format(ctx, name, NULL);
-        rc = client.err != AZK_OK ? client_error(&client)
-                                  : azk_error_set(AZK_ERR_FORMAT, "%s: not a readable archive",
-                                                  name);
+        rc = client.err != AZK_OK
+                 ? client_error(&client)
+                 : azk_error_set(AZK_ERR_FORMAT, "%s: not a readable archive", name);
         goto done;
     }
     for (;;) {

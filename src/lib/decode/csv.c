@@ -25,8 +25,8 @@ struct azk_csv {
     int delim;
     enum csv_state st;
     bool cr_pending;
-    azk_buf cells;       /* cell bytes of the pending row part */
-    size_t *starts;      /* start offset of each cell in `cells` */
+    azk_buf cells;  /* cell bytes of the pending row part */
+    size_t *starts; /* start offset of each cell in `cells` */
     azk_field *fields;
     size_t count;        /* completed cells in this part */
     uint32_t col_base;   /* column of the first cell of this part */

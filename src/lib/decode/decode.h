@@ -73,17 +73,17 @@ void azk_decode__source_mem(azk_source *src, struct azk_mem_source *state, const
 
 /* One field of a record: a line of text, or one cell of a row. */
 typedef struct {
-    const char *ptr;    /* valid UTF-8 (U+FFFD for what could not be decoded) */
+    const char *ptr; /* valid UTF-8 (U+FFFD for what could not be decoded) */
     size_t len;
     const char *header; /* header cell of this column (UTF-8), NULL if none */
     size_t header_len;
-    uint32_t col;       /* 0-based column index (0 for free text) */
+    uint32_t col; /* 0-based column index (0 for free text) */
 } azk_field;
 
 /* One record: a text line (one field) or a tabular row (one field a cell). */
 typedef struct {
-    uint64_t line;      /* 1-based line (text) or row number counting the header (tabular) */
-    uint64_t row;       /* tabular: 1-based data row, header excluded; 0 for text */
+    uint64_t line; /* 1-based line (text) or row number counting the header (tabular) */
+    uint64_t row;  /* tabular: 1-based data row, header excluded; 0 for text */
     const azk_field *fields;
     size_t field_count;
     unsigned tabular : 1;   /* fields are cells of a row */
@@ -134,8 +134,10 @@ typedef struct {
     const char *force_encoding;  /* NULL = detect; else "cp932", "euc-jp", ... */
 } azk_decode_options;
 
-#define AZK_DECODE_OPTIONS_INIT                                                                \
-    {8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, 64 * 1024, 64 * 1024, NULL}
+#define AZK_DECODE_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, 64 * 1024, 64 * 1024, NULL           \
+    }
 
 /*
  * Decode one top-level object (already announced by the caller with

@@ -125,10 +125,10 @@ size_t azk_decode__utf8_boundary(const uint8_t *p, size_t n);
 /* Line splitter over a UTF-8 stream. */
 struct azk_lines {
     struct azk_decode_ctx *ctx;
-    uint64_t lineno;  /* number of the line being assembled */
-    azk_buf carry;    /* start of a line that continues in the next chunk */
-    bool cr_pending;  /* last chunk ended in \r: skip a leading \n */
-    bool cut;         /* pieces of the current line were already emitted */
+    uint64_t lineno; /* number of the line being assembled */
+    azk_buf carry;   /* start of a line that continues in the next chunk */
+    bool cr_pending; /* last chunk ended in \r: skip a leading \n */
+    bool cut;        /* pieces of the current line were already emitted */
 };
 
 void azk_decode__lines_init(struct azk_lines *ln, struct azk_decode_ctx *ctx);

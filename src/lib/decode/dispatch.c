@@ -28,7 +28,10 @@ struct magic {
     const char *name;
 };
 
-#define M(off, s, kind, name) {off, s, sizeof(s) - 1, kind, name}
+#define M(off, s, kind, name)                                                                      \
+    {                                                                                              \
+        off, s, sizeof(s) - 1, kind, name                                                          \
+    }
 
 /* Format table: first match wins. Offsets and magics from each format's spec. */
 static const struct magic magics[] = {
@@ -37,7 +40,10 @@ static const struct magic magics[] = {
     M(0, "PK\x07\x08", SNIFF_ZIP, "zip"), /* spanning marker before the first entry */
     M(0, "\x1f\x8b\x08", SNIFF_COMPRESSED, "gzip"),
     M(0, "BZh", SNIFF_COMPRESSED, "bzip2"),
-    M(0, "\xfd" "7zXZ\x00", SNIFF_COMPRESSED, "xz"),
+    M(0,
+      "\xfd"
+      "7zXZ\x00",
+      SNIFF_COMPRESSED, "xz"),
     M(0, "\x28\xb5\x2f\xfd", SNIFF_COMPRESSED, "zstd"),
     M(0, "\x04\x22\x4d\x18", SNIFF_COMPRESSED, "lz4"),
     M(0, "LZIP", SNIFF_COMPRESSED, "lzip"),
@@ -60,7 +66,10 @@ static const struct magic magics[] = {
     M(0, "\xff\xd8\xff", SNIFF_BINARY, "jpeg"),
     M(0, "GIF87a", SNIFF_BINARY, "gif"),
     M(0, "GIF89a", SNIFF_BINARY, "gif"),
-    M(0, "\x7f" "ELF", SNIFF_BINARY, "elf"),
+    M(0,
+      "\x7f"
+      "ELF",
+      SNIFF_BINARY, "elf"),
     M(0, "SQLite format 3\0", SNIFF_UNSUPPORTED, "sqlite"),
 };
 
@@ -144,8 +153,11 @@ size_t azk_decode__utf8_boundary(const uint8_t *p, size_t n)
         return n; /* no lead byte: invalid, cut anywhere */
     {
         uint8_t lead = p[i - 1];
-        size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                         : (lead & 0xF8) == 0xF0 ? 4 : 1;
+        size_t need = lead < 0x80             ? 1
+                      : (lead & 0xE0) == 0xC0 ? 2
+                      : (lead & 0xF0) == 0xE0 ? 3
+                      : (lead & 0xF8) == 0xF0 ? 4
+                                              : 1;
         if (back + 1 >= need)
             return n; /* the last character is complete */
         return i - 1;

@@ -41,7 +41,7 @@ enum part_kind {
 };
 
 #define OX_MAX_SHEETS 4096
-#define OX_NAME_MAX 256
+#define OX_NAME_MAX   256
 
 struct ox_sheet {
     char *name;
@@ -59,7 +59,7 @@ struct ooxml {
     bool formatted;
     bool ct_seen, ct_has_sst, wb_seen;
     /* shared strings */
-    azk_buf sst;       /* strings, each NUL-terminated */
+    azk_buf sst; /* strings, each NUL-terminated */
     size_t *sst_off;
     size_t sst_count, sst_cap;
     bool sst_loaded;
@@ -89,15 +89,16 @@ struct ooxml {
     enum part_kind part;
     const char *part_name;
     azk_status err;
-    int in_text;   /* inside a text-bearing element (t, v) */
-    int in_rph;    /* inside a phonetic run */
-    int in_is;     /* inside an inline string */
+    int in_text; /* inside a text-bearing element (t, v) */
+    int in_rph;  /* inside a phonetic run */
+    int in_is;   /* inside an inline string */
     bool in_si;
-    azk_buf cell;  /* text of the current cell or shared string */
+    azk_buf cell; /* text of the current cell or shared string */
     uint32_t cell_col, next_col;
     bool cell_sst;
     bool cell_open;
     uint64_t row_r, next_row;
+    bool in_row;
     uint32_t row_cells;
     bool row_has_sst;
 };
@@ -609,8 +610,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                 }
                 ox->row_r = r;
                 ox->next_row = r + 1;
+                ox->in_row = true;
                 row_begin(ox, r);
-            } else if (strcmp(ln, "c") == 0) {
+            } else if (strcmp(ln, "c") == 0 && ox->in_row) {
                 uint32_t col = ox->next_col;
                 const char *t = attr(atts, "t");
                 v = attr(atts, "r");
@@ -664,7 +666,9 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
             break;
         case PART_SHEET:
             if (strcmp(ln, "row") == 0) {
-                row_end(ox);
+                if (ox->in_row)
+                    row_end(ox);
+                ox->in_row = false;
             } else if (strcmp(ln, "c") == 0) {
                 if (ox->cell_open)
                     row_add_cell(ox);
@@ -786,6 +790,7 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
     ox->in_text = ox->in_rph = ox->in_is = 0;
     ox->in_si = false;
     ox->cell_open = false;
+    ox->in_row = false;
     ox->next_row = 1;
     if (kind == PART_SST)
         ox->sst.max = AZK_DECODE_SST_MAX;
@@ -830,9 +835,12 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
             rc = replay(ox);
     } else if (kind == PART_TEXT) {
         /* a part ends its last line */
-        rc = azk_decode__lines_finish(&ox->lines);
-        ox->lines.lineno++;
-        ox->lines.cut = false;
+        if (ox->lines.carry.len > 0 || ox->lines.cut) {
+            rc = azk_decode__lines_finish(&ox->lines);
+            ox->lines.lineno++;
+            ox->lines.cut = false;
+        }
+        ox->lines.cr_pending = false;
     }
 done:
     XML_ParserFree(ox->xp);
@@ -899,8 +907,8 @@ bool azk_decode__ooxml_first_name(const char *name)
     if (name == NULL)
         return false;
     return strcmp(name, "[Content_Types].xml") == 0 || has_prefix(name, "_rels/") ||
-           has_prefix(name, "docProps/") || has_prefix(name, "xl/") ||
-           has_prefix(name, "word/") || has_prefix(name, "ppt/");
+           has_prefix(name, "docProps/") || has_prefix(name, "xl/") || has_prefix(name, "word/") ||
+           has_prefix(name, "ppt/");
 }
 
 azk_status azk_decode__ooxml(struct azk_decode_ctx *ctx, struct archive *a,

@@ -27,8 +27,7 @@ static azk_status fd_read(void *vctx, uint8_t *buf, size_t cap, size_t *got)
         return azk_error_errno("read");
     if (s->size >= 0) {
         if (n == 0 && s->pos < s->size)
-            return azk_error_set(AZK_ERR_IO,
-                                 "file shrank while read (%lld of %lld bytes read)",
+            return azk_error_set(AZK_ERR_IO, "file shrank while read (%lld of %lld bytes read)",
                                  (long long)s->pos, (long long)s->size);
         if (s->pos + n > s->size)
             return azk_error_set(AZK_ERR_IO, "file grew while read (beyond %lld bytes)",

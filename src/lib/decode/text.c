@@ -46,14 +46,30 @@ static const struct {
     const char *alias;
     enum enc enc;
 } aliases[] = {
-    {"utf-8", ENC_UTF8},         {"utf8", ENC_UTF8},          {"ascii", ENC_UTF8},
-    {"us-ascii", ENC_UTF8},      {"utf-16le", ENC_UTF16LE},   {"utf16le", ENC_UTF16LE},
-    {"utf-16be", ENC_UTF16BE},   {"utf16be", ENC_UTF16BE},    {"cp932", ENC_CP932},
-    {"sjis", ENC_CP932},         {"shift_jis", ENC_CP932},    {"shift-jis", ENC_CP932},
-    {"shiftjis", ENC_CP932},     {"windows-31j", ENC_CP932},  {"ms932", ENC_CP932},
-    {"ms_kanji", ENC_CP932},     {"x-sjis", ENC_CP932},       {"euc-jp", ENC_EUCJP},
-    {"eucjp", ENC_EUCJP},        {"euc_jp", ENC_EUCJP},       {"ujis", ENC_EUCJP},
-    {"iso-2022-jp", ENC_ISO2022JP}, {"iso2022jp", ENC_ISO2022JP}, {"jis", ENC_ISO2022JP},
+    {"utf-8", ENC_UTF8},
+    {"utf8", ENC_UTF8},
+    {"ascii", ENC_UTF8},
+    {"us-ascii", ENC_UTF8},
+    {"utf-16le", ENC_UTF16LE},
+    {"utf16le", ENC_UTF16LE},
+    {"utf-16be", ENC_UTF16BE},
+    {"utf16be", ENC_UTF16BE},
+    {"cp932", ENC_CP932},
+    {"sjis", ENC_CP932},
+    {"shift_jis", ENC_CP932},
+    {"shift-jis", ENC_CP932},
+    {"shiftjis", ENC_CP932},
+    {"windows-31j", ENC_CP932},
+    {"ms932", ENC_CP932},
+    {"ms_kanji", ENC_CP932},
+    {"x-sjis", ENC_CP932},
+    {"euc-jp", ENC_EUCJP},
+    {"eucjp", ENC_EUCJP},
+    {"euc_jp", ENC_EUCJP},
+    {"ujis", ENC_EUCJP},
+    {"iso-2022-jp", ENC_ISO2022JP},
+    {"iso2022jp", ENC_ISO2022JP},
+    {"jis", ENC_ISO2022JP},
     {"csiso2022jp", ENC_ISO2022JP},
 };
 
@@ -80,8 +96,8 @@ const char *azk_decode__encoding_canonical(const char *name)
 
 /* toUnicode callback: every undecodable sequence becomes one U+FFFD, counted. */
 static void U_CALLCONV to_u_fffd(const void *context, UConverterToUnicodeArgs *args,
-                                 const char *units, int32_t length,
-                                 UConverterCallbackReason reason, UErrorCode *err)
+                                 const char *units, int32_t length, UConverterCallbackReason reason,
+                                 UErrorCode *err)
 {
     static const UChar repl = 0xFFFD;
     (void)units;
@@ -99,8 +115,7 @@ static azk_status open_cnv(UConverter **out, enum enc e, size_t *errcount)
     UErrorCode uerr = U_ZERO_ERROR;
     UConverter *c = ucnv_open(encs[e].icu, &uerr);
     if (U_FAILURE(uerr) || c == NULL)
-        return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU converter for %s unavailable",
-                             encs[e].name);
+        return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU converter for %s unavailable", encs[e].name);
     ucnv_setToUCallBack(c, to_u_fffd, errcount, NULL, NULL, &uerr);
     if (U_FAILURE(uerr)) {
         ucnv_close(c);
@@ -226,32 +241,62 @@ static size_t ascii_prefix(const uint8_t *p, size_t n)
 }
 
 /*
- * Length of the valid UTF-8 prefix of p[0..n). With !at_eof a character
- * cut by the end counts as valid (it completes in the next chunk).
+ * Length of the valid UTF-8 prefix of p[0..n) (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). With !at_eof a character cut by the
+ * end counts as valid (it completes in the next chunk). Inline on purpose:
+ * this is the hot loop of the UTF-8 fast path.
  */
 static size_t utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof)
 {
     size_t i = 0;
     while (i < n) {
-        uint32_t cp;
-        size_t l;
-        i += ascii_prefix(p + i, n - i);
-        if (i >= n)
-            break;
-        l = azk_utf8_decode(p + i, n - i, &cp);
-        if (l == 1 && cp == 0xFFFD) {
-            if (!at_eof && azk_decode__utf8_boundary(p + i, n - i) == 0)
-                return n; /* truncated last character */
-            return i;
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            uint64_t w;
+            if (i + 8 <= n) {
+                memcpy(&w, p + i, 8);
+                if ((w & 0x8080808080808080ULL) == 0) {
+                    i += 8;
+                    continue;
+                }
+            }
+            i++;
+            continue;
         }
-        i += l;
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+                i += 2;
+                continue;
+            }
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            if (i + 2 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+                uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) |
+                              (uint32_t)(p[i + 2] & 0x3F);
+                if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
+                    i += 3;
+                    continue;
+                }
+            }
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            if (i + 3 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80 &&
+                (p[i + 3] & 0xC0) == 0x80) {
+                uint32_t cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3F) << 12) |
+                              ((uint32_t)(p[i + 2] & 0x3F) << 6) | (uint32_t)(p[i + 3] & 0x3F);
+                if (cp >= 0x10000 && cp <= 0x10FFFF) {
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        if (!at_eof && azk_decode__utf8_boundary(p + i, n - i) == 0)
+            return n; /* truncated last character */
+        return i;
     }
     return n;
 }
 
 /* Pick between the legacy encodings (and broken UTF-8) for p[0..n). */
-static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out,
-                               bool *binary)
+static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out, bool *binary)
 {
     static const enum enc cands[] = {ENC_CP932, ENC_EUCJP, ENC_UTF8};
     long best = 0, sc;
@@ -379,7 +424,7 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
 /* ---- conversion --------------------------------------------------------------------- */
 
 #define PIVOT_LEN 1024
-#define OUT_CAP (2 * AZK_DECODE_CHUNK + 64)
+#define OUT_CAP   (2 * AZK_DECODE_CHUNK + 64)
 
 struct conv {
     struct azk_decode_ctx *ctx;
