@@ -173,11 +173,17 @@ static azk_status emit(struct worker *w, uint32_t x, uint32_t y, int type)
     }
     azk_link__compare(lk, &lk->recs[lk->reps[x]], &lk->recs[lk->reps[y]], &c);
     g = azk_link__gamma_index(&c);
-    /* training data of every key the pair shares (Splink trains per rule) */
-    for (int t = 0; t < KT__COUNT; t++)
-        if (t == type || shares(w->b, x, y, t))
-            w->hist[t][g]++;
-    w->hist_first[type][g]++;
+    /*
+     * Training data of every key the pair shares (Splink trains per rule).
+     * A pair with a hard contradiction is a known non-match: it would only
+     * teach EM that households (same family name, address and phone) match.
+     */
+    if (!c.contradiction) {
+        for (int t = 0; t < KT__COUNT; t++)
+            if (t == type || shares(w->b, x, y, t))
+                w->hist[t][g]++;
+        w->hist_first[type][g]++;
+    }
     w->pairs[w->count].a = x < y ? x : y;
     w->pairs[w->count].b = x < y ? y : x;
     w->pairs[w->count].gamma = g | (c.contradiction ? PAIR_CONTRA : 0);

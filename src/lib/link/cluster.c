@@ -5,11 +5,12 @@
  * Plain connected components over the links would chain unrelated people
  * through one weak link (A~B strongly, B~C weakly, A and C twins). Instead
  * the links are taken strongest first (greedy agglomeration, as in
- * correlation clustering with hard cannot-link constraints): two clusters
- * are merged only when no record of one contradicts any record of the
- * other (different birth dates both known; same family name with clearly
- * different given names), and only while the merged cluster stays below
- * max_cluster distinct records. A link that would join two such clusters
+ * correlation clustering with cannot-link constraints): two clusters are
+ * merged only when no record of one has another birth date than a record
+ * of the other, when fewer than half of the cross pairs have the same
+ * family name with clearly different given names (twins and siblings
+ * contradict on every pair; two typos in two records on one pair), and
+ * only while the merged cluster stays below max_cluster distinct records. A link that would join two such clusters
  * is refused and counted.
  */
 #include "link/link_int.h"
@@ -118,20 +119,34 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
             continue;
         }
         if (size[ra] > 1 || size[rb] > 1) {
+            /*
+             * Different birth dates forbid the merge outright. A given-name
+             * contradiction may be two typos in two records (one in the
+             * kanji, one in the kana): it forbids the merge only when at
+             * least half of the cross pairs contradict, which twins and
+             * siblings always do.
+             */
             uint32_t x = ra;
+            uint64_t cross = 0;
+            uint64_t given = 0;
             do {
                 uint32_t y = rb;
                 do {
                     struct cmp c;
                     azk_link__compare(lk, &lk->recs[lk->reps[x]], &lk->recs[lk->reps[y]], &c);
-                    if (c.contradiction) {
+                    cross++;
+                    if (c.contradiction == 1) {
                         ok = false;
                         break;
                     }
+                    if (c.contradiction == 2)
+                        given++;
                     y = next[y];
                 } while (y != rb);
                 x = next[x];
             } while (ok && x != ra);
+            if (ok && given * 2 >= cross)
+                ok = false;
         }
         if (!ok) {
             lk->stats.refused_merges++;

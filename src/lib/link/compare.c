@@ -230,12 +230,13 @@ static void name_rel(const azk_link *lk, const struct lrec *a, const struct lrec
         r->jw_full = 1.0;
         return;
     }
-    r->jw_full = jw(fa, fb);
+    r->jw_full = -1; /* computed when needed (name_level) */
     if (fama.n > 0 && famb.n > 0 && giva.n > 0 && givb.n > 0) {
         r->fam_eq = eq(fama, famb);
         r->giv_eq = eq(giva, givb);
-        r->jw_fam = r->fam_eq ? 1.0 : jw(fama, famb);
-        r->jw_giv = r->giv_eq ? 1.0 : jw(giva, givb);
+        /* only the similarities name_level() can look at */
+        r->jw_fam = r->fam_eq ? 1.0 : (r->giv_eq ? jw(fama, famb) : 0.0);
+        r->jw_giv = r->giv_eq ? 1.0 : (r->fam_eq ? jw(giva, givb) : 0.0);
         r->swapped = eq(fama, givb) && eq(giva, famb);
     } else if (fama.n > 0 && giva.n > 0) {
         /* b was written without a space: split it where a's parts fit */
@@ -267,6 +268,25 @@ static void name_rel(const azk_link *lk, const struct lrec *a, const struct lrec
             r->jw_giv = 1.0;
         }
     }
+}
+
+/*
+ * True when the script is missing on either side, or both records have the
+ * given name split out and it differs (jw_giv set).
+ */
+static bool given_differs(const azk_link *lk, const struct lrec *a, const struct lrec *b,
+                          int slot, struct name_rel *r)
+{
+    struct str ga;
+    struct str gb;
+    if (!r->avail)
+        return true;
+    ga = get(lk, a, slot);
+    gb = get(lk, b, slot);
+    if (ga.n == 0 || gb.n == 0 || eq(ga, gb))
+        return false;
+    r->jw_giv = jw(ga, gb);
+    return true;
 }
 
 static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct lrec *b,
@@ -318,9 +338,32 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
             *contra = true;
         return NL_FAMILY_ONLY;
     }
+    if (kj.avail && kj.jw_full < 0) {
+        struct str x = get(lk, a, S_NAME);
+        struct str y = get(lk, b, S_NAME);
+        kj.jw_full = jw(x, y);
+    }
+    if (kn.avail && kn.jw_full < 0) {
+        struct str x = get(lk, a, S_KANA);
+        struct str y = get(lk, b, S_KANA);
+        kn.jw_full = jw(x, y);
+    }
     best_full = kj.jw_full > kn.jw_full ? kj.jw_full : kn.jw_full;
     if (best_full >= 0.9)
         return NL_FUZZY;
+    /*
+     * Family and given names both differ. A new family name keeps the
+     * given name (marriage), so clearly different given names mean another
+     * person, e.g. a household member who has the married name while the
+     * record compared has the old one.
+     */
+    if (given_differs(lk, a, b, S_GIV, &kj) && given_differs(lk, a, b, S_KGIV, &kn) &&
+        (kj.avail || kn.avail)) {
+        if (kj.avail && kn.avail)
+            *contra = true;
+        else if ((kj.avail && kj.jw_giv < 0.75) || (kn.avail && kn.jw_giv < 0.75))
+            *contra = true;
+    }
     return NL_DIFF;
 }
 
@@ -366,12 +409,14 @@ static uint8_t addr_level(const azk_link *lk, const struct lrec *a, const struct
         return AL_EXACT;
     if (eq(ba, bb))
         return AL_BASE;
-    if (ba.n > 0 && bb.n > 0 && jw(ba, bb) >= 0.92)
-        return AL_FUZZY;
-    if (ba.n == 0 && bb.n == 0 && jw(fa, fb) >= 0.92)
-        return AL_FUZZY;
-    if (eq(ca, cb))
+    /* a typo in the street part; the municipality must agree (or be unknown) */
+    if (eq(ca, cb)) {
+        if (jw(ba, bb) >= 0.92)
+            return AL_FUZZY;
         return AL_CITY;
+    }
+    if (ca.n == 0 && cb.n == 0 && jw(fa, fb) >= 0.92)
+        return AL_FUZZY;
     return AL_DIFF;
 }
 
