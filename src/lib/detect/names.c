@@ -1250,8 +1250,8 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
         s.factor = 0.8;
     ctx->win_text = NULL;
     ctx->ntok = 0;
-    if (azk_names__halfwidth_present(s.t, len)) {
-        rc = azk_names__halfwidth_normalise(s.t, len, &ctx->norm, &ctx->map, &ctx->map_cap);
+    if (azk_names__fold_needed(&ctx->n->lex, s.t, len)) {
+        rc = azk_names__fold(&ctx->n->lex, s.t, len, &ctx->norm, &ctx->map, &ctx->map_cap);
         if (rc != AZK_OK)
             goto done;
         s.t = ctx->norm.data;
@@ -1284,18 +1284,18 @@ static bool lex_has(const azk_names *n, const char *s, size_t len, unsigned flag
     e = azk_names__lex_find(&n->lex, (const uint8_t *)s, len);
     if (e != NULL)
         return (e->flags & flags) != 0;
-    /* hiragana or half-width katakana spelling of a reading */
+    /* hiragana spelling of a reading; half-width katakana, variant kanji */
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t l = azk_utf8_decode((const uint8_t *)s + i, len - i, &cp);
         if (fl + 8 > sizeof(folded))
             return false;
-        if (cp >= 0xFF61 && cp <= 0xFF9F) {
+        if (azk_names__fold_needed(&n->lex, (const uint8_t *)s + i, l)) {
             azk_buf tmp = AZK_BUF_INIT;
             size_t *map = NULL;
             size_t cap = 0;
             bool r = false;
-            if (azk_names__halfwidth_normalise((const uint8_t *)s, len, &tmp, &map, &cap) == AZK_OK)
+            if (azk_names__fold(&n->lex, (const uint8_t *)s, len, &tmp, &map, &cap) == AZK_OK)
                 r = lex_has(n, (const char *)tmp.data, tmp.len, flags);
             azk_buf_dispose_secret(&tmp);
             azk_free(map);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * detect/names_kana.c -- kana width folding for the name detector.
+ * detect/names_kana.c -- folding for the name detector: kana width, and
+ * variant kanji through norm's Unihan-derived table (髙橋 -> 高橋).
  * Half-width katakana (JIS X 0201, U+FF61..U+FF9F, common in bank and
  * mailing files: ﾔﾏﾀﾞ ﾀﾛｳ) is folded to full-width katakana with the
  * voicing marks combined, keeping an offset map back to the input so spans
@@ -9,6 +10,7 @@
  * and lose the byte map.
  */
 #include "detect/names_lex.h"
+#include "norm/norm.h"
 
 #include <string.h>
 
@@ -22,19 +24,46 @@ static const uint16_t hw_table[0xFF9E - 0xFF61] = {
     0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF, 0x30F3,
 };
 
-bool azk_names__halfwidth_present(const uint8_t *s, size_t len)
+bool azk_names__fold_needed(const struct azk_names_lex *lx, const uint8_t *s, size_t len)
 {
-    const uint8_t *p = s;
-    const uint8_t *end = s + len;
-    while (p < end) {
-        const uint8_t *q = memchr(p, 0xEF, (size_t)(end - p));
-        if (q == NULL || end - q < 3)
-            return false;
-        if ((q[1] == 0xBD && q[2] >= 0xA1) || (q[1] == 0xBE && q[2] <= 0x9F))
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        if (s[i] < 0x80) {
+            /* ASCII: eight bytes at a time */
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if ((w & 0x8080808080808080ull) != 0)
+                    break;
+                i += 8;
+            }
+            while (i < len && s[i] < 0x80)
+                i++;
+            continue;
+        }
+        i += azk_utf8_decode(s + i, len - i, &cp);
+        if (azk_names__fold_cp(lx, cp) != cp || (cp >= 0xFF61 && cp <= 0xFF9F))
             return true;
-        p = q + 1;
     }
     return false;
+}
+
+uint32_t azk_names__fold_cp(const struct azk_names_lex *lx, uint32_t cp)
+{
+    uint32_t to;
+    if (cp < 0x3400)
+        return cp;
+    if (cp < 0x10000) {
+        if (((lx->fold[cp >> 3] >> (cp & 7)) & 1u) == 0 || (cp >= 0xFF61 && cp <= 0xFF9F))
+            return cp; /* half-width kana are folded by azk_names__fold itself */
+        return azk_norm_kanji_variant(cp);
+    }
+    /* outside the BMP the lexicon (EUC-JP) has nothing: fold into it */
+    to = azk_norm_kanji_variant(cp);
+    if (to != cp && to < 0x10000 && ((lx->inlex[to >> 3] >> (to & 7)) & 1u) != 0)
+        return to;
+    return cp;
 }
 
 /* Voiced (dakuten) form of a full-width katakana, 0 when none. */
@@ -57,16 +86,17 @@ static uint32_t semi_voiced(uint32_t k)
     return 0;
 }
 
-azk_status azk_names__halfwidth_normalise(const uint8_t *s, size_t len, azk_buf *out, size_t **map,
-                                          size_t *map_cap)
+azk_status azk_names__fold(const struct azk_names_lex *lx, const uint8_t *s, size_t len,
+                           azk_buf *out, size_t **map, size_t *map_cap)
 {
     azk_status rc;
     size_t need;
     size_t i = 0;
 
     azk_buf_clear(out);
-    /* output is never longer than the input */
-    if (azk_add_overflow(&need, len, 1))
+    /* a code point folds to at most 4 bytes, never from fewer than 3 (the
+     * targets are BMP kanji and kana), so the output fits in len + len/3 */
+    if (azk_add_overflow(&need, len, len / 3 + 4))
         return azk_error_set(AZK_ERR_LIMIT, "names: field too large");
     rc = azk_buf_grow(out, need);
     if (rc != AZK_OK)
@@ -103,6 +133,9 @@ azk_status azk_names__halfwidth_normalise(const uint8_t *s, size_t len, azk_buf 
                 }
             }
             el = azk_utf8_encode(cp, enc);
+        } else if (azk_names__fold_cp(lx, cp) != cp) {
+            i += l;
+            el = azk_utf8_encode(azk_names__fold_cp(lx, cp), enc);
         } else {
             /* copy the input bytes unchanged (also invalid ones) */
             memcpy(enc, s + i, l);

@@ -3,15 +3,21 @@
  * detect/names_lex.c -- read-only hash index over the generated person-name
  * lexicon (names_lex.h). Built once per azk_names and shared by every
  * thread: an open-addressing table of entry indices keyed by FNV-1a of the
- * UTF-8 surface, and a per-code-point table (BMP) giving the longest entry
+ * UTF-8 surface, a per-code-point table (BMP) giving the longest entry
  * starting with that code point, so most text positions are rejected with
- * one byte load.
+ * one byte load, and a bitmap of the code points names_kana.c folds.
  */
 #include "detect/names_lex.h"
+#include "norm/norm.h"
 
 #include <string.h>
 
 #define BMP_SIZE 0x10000u
+
+static bool bit(const uint8_t *map, uint32_t cp)
+{
+    return ((map[cp >> 3] >> (cp & 7)) & 1u) != 0;
+}
 
 static uint32_t fnv1a(const uint8_t *s, size_t len)
 {
@@ -38,7 +44,9 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
     }
     lx->slots = azk_calloc(nslots, sizeof(uint32_t));
     lx->first = azk_calloc(BMP_SIZE, 1);
-    if (lx->slots == NULL || lx->first == NULL) {
+    lx->fold = azk_calloc(BMP_SIZE / 8, 1);
+    lx->inlex = azk_calloc(BMP_SIZE / 8, 1);
+    if (lx->slots == NULL || lx->first == NULL || lx->fold == NULL || lx->inlex == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -58,6 +66,8 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
             if (chars == 0)
                 cp0 = cp;
             chars++;
+            if (cp < BMP_SIZE)
+                lx->inlex[cp >> 3] |= (uint8_t)(1u << (cp & 7));
         }
         if (chars > 255)
             chars = 255;
@@ -65,6 +75,15 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
             lx->first[cp0] = (uint8_t)chars;
         if (lx->max_chars < chars)
             lx->max_chars = (uint8_t)chars;
+    }
+    /* what names_kana.c folds: half-width katakana, and variant kanji the
+     * lexicon never uses whose fold it does use */
+    for (uint32_t cp = 0xFF61; cp <= 0xFF9F; cp++)
+        lx->fold[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    for (uint32_t cp = 0x3400; cp < BMP_SIZE; cp++) {
+        uint32_t to = azk_norm_kanji_variant(cp);
+        if (to != cp && !bit(lx->inlex, cp) && to < BMP_SIZE && bit(lx->inlex, to))
+            lx->fold[cp >> 3] |= (uint8_t)(1u << (cp & 7));
     }
     rc = AZK_OK;
 done:
@@ -79,6 +98,8 @@ void azk_names__lex_dispose(struct azk_names_lex *lx)
         return;
     azk_free(lx->slots);
     azk_free(lx->first);
+    azk_free(lx->fold);
+    azk_free(lx->inlex);
     memset(lx, 0, sizeof(*lx));
 }
 

@@ -39,6 +39,8 @@ struct azk_names_lex {
     size_t mask;       /* slot count - 1 */
     uint8_t *first;    /* per BMP code point: max entry length in chars, 0 = none */
     uint8_t max_chars; /* longest entry in code points */
+    uint8_t *fold;     /* bitmap over the BMP: code points azk_names__fold changes */
+    uint8_t *inlex;    /* bitmap over the BMP: code points used by some entry */
 };
 
 /* Build / free the index (azk_names__lex_dispose is safe on a zeroed struct). */
@@ -50,16 +52,22 @@ const struct azk_names_lex_entry *azk_names__lex_find(const struct azk_names_lex
                                                       const uint8_t *s, size_t len);
 
 /*
- * Kana helpers (names_kana.c). azk_names__halfwidth_present: true when s
- * holds a half-width katakana code point (U+FF61..U+FF9F).
- * azk_names__halfwidth_normalise: write s[0..len) to out with half-width
- * katakana (and its voicing marks) turned into full-width katakana; map
- * receives, for every output byte and one past the end, the input offset
- * it came from (out->len + 1 entries; *map is grown with azk_realloc).
+ * Folding (names_kana.c) before lexicon lookups and MeCab: half-width
+ * katakana (U+FF61..U+FF9F, voicing marks combined) to full-width, and
+ * variant kanji of names through the norm module's table (髙橋 -> 高橋,
+ * 﨑山 -> 崎山, 𠮷田 -> 吉田), but only from a code point the lexicon never
+ * uses to one it does: the lexicon has its own spellings (祐, 猪, 晃) and
+ * folding those away would lose them.
+ * azk_names__fold_needed: true when s holds a code point that folds.
+ * azk_names__fold: write the folded s[0..len) to out; map receives, for
+ * every output byte and one past the end, the input offset it came from
+ * (out->len + 1 entries; *map is grown with azk_realloc).
  */
-bool azk_names__halfwidth_present(const uint8_t *s, size_t len);
-AZK_NODISCARD azk_status azk_names__halfwidth_normalise(const uint8_t *s, size_t len, azk_buf *out,
-                                                        size_t **map, size_t *map_cap);
+bool azk_names__fold_needed(const struct azk_names_lex *lx, const uint8_t *s, size_t len);
+AZK_NODISCARD azk_status azk_names__fold(const struct azk_names_lex *lx, const uint8_t *s,
+                                         size_t len, azk_buf *out, size_t **map, size_t *map_cap);
+/* The code point cp folds to (cp when it does not fold). */
+uint32_t azk_names__fold_cp(const struct azk_names_lex *lx, uint32_t cp);
 /* Full-width katakana code point for a hiragana one (others unchanged). */
 uint32_t azk_names__hira_to_kata(uint32_t cp);
 

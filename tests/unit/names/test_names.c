@@ -290,6 +290,24 @@ static void test_names__one_per_mention(void **state)
         assert_true(hs.h[i].start >= hs.h[i - 1].start + hs.h[i - 1].len);
 }
 
+/* Variant kanji (異体字) in names fold before lookups; spans stay on input bytes. */
+static void test_names__variant_kanji(void **state)
+{
+    struct hits hs;
+    (void)state;
+    assert_true(azk_names__is_family(names, "髙橋", strlen("髙橋")));
+    assert_true(azk_names__is_family(names, "渡邊", strlen("渡邊")));
+    hs = scan("髙橋 一郎様");
+    expect_one(&hs, "髙橋 一郎様", "髙橋 一郎", "髙橋");
+    hs = scan("担当の﨑山花子さん");
+    expect_one(&hs, "担当の﨑山花子さん", "﨑山花子", "﨑山");
+    /* U+20BB7 (4 bytes) folds to 吉 (3 bytes) */
+    hs = scan("宛先：𠮷田 太郎様");
+    expect_one(&hs, "宛先：𠮷田 太郎様", "𠮷田 太郎", "𠮷田");
+    hs = scan_col("濵田　直美", AZK_COL_NAME);
+    expect_one(&hs, "濵田　直美", "濵田　直美", "濵田");
+}
+
 static void test_names__spans_multibyte(void **state)
 {
     const char *t = "2024/01/02 発送: ａｂｃ ① 宛先＝小林 真一様（再送）";
@@ -454,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_names__negatives),
         cmocka_unit_test(test_names__ascii_fast_path),
         cmocka_unit_test(test_names__one_per_mention),
+        cmocka_unit_test(test_names__variant_kanji),
         cmocka_unit_test(test_names__spans_multibyte),
         cmocka_unit_test(test_names__generated),
         cmocka_unit_test(test_names__callback_error),
