@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     o.max_cell = (data[0] & 0x80) ? 3 : 64;
-    max_cell = o.max_cell;
+    max_cell = o.max_cell < 4 ? 4 : o.max_cell; /* the parser's floor */
     saw_header = false;
     memset(&ctx, 0, sizeof(ctx));
     ctx.opts = &o;

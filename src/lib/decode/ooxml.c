@@ -262,6 +262,8 @@ static azk_status keep_header(struct ooxml *ox, const azk_field *f, size_t n)
     ox->hdr_count = (size_t)maxcol + 1;
     for (i = 0; i < n; i++) {
         size_t len = f[i].len;
+        if (ox->hdr[f[i].col] != NULL)
+            continue; /* the same cell reference twice: keep the first */
         if (len > AZK_DECODE_HEADER_MAX)
             len = azk_decode__utf8_boundary((const uint8_t *)f[i].ptr, AZK_DECODE_HEADER_MAX);
         ox->hdr[f[i].col] = azk_strndup(f[i].ptr, len);

@@ -512,6 +512,17 @@ static void test_decode__csv_cell_limit(void **state)
     assert_true(c.max_field <= 64);
     assert_true(c.continued >= 4);
     assert_non_null(strstr(text_of(&c), "[3/2]0=2|1=3\n"));
+    collect_dispose(&c);
+
+    /* a cell limit below one character's length must not stall (fuzzer find) */
+    o.max_cell = 3;
+    azk_buf_clear(&in);
+    assert_int_equal(azk_buf_puts(&in, "a,b\n1,𠮷𠮷𠮷\n2,3\n"), AZK_OK);
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, in.data, in.len, &o), AZK_OK);
+    assert_true(c.max_field <= 4);
+    assert_non_null(strstr(text_of(&c), "1=𠮷\n"));
+    assert_non_null(strstr(text_of(&c), "[3/2]0=2|1=3\n"));
     azk_buf_dispose(&in);
     collect_dispose(&c);
 }
@@ -881,6 +892,27 @@ static void test_decode__gzip_cp932(void **state)
     collect_dispose(&c);
 }
 
+static void test_decode__xlsx_duplicate_header_cell(void **state)
+{
+    struct collect c;
+    static uint8_t buf[8192];
+    /* the same reference twice in the header row (fuzzer find: leaked the first) */
+    static const char sheet[] =
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\">"
+        "<is><t>氏名</t></is></c><c r=\"A1\" t=\"inlineStr\"><is><t>名前</t>"
+        "</is></c></row><row r=\"2\"><c r=\"A2\"><v>7</v></c></row>"
+        "</sheetData></worksheet>";
+    struct member m[] = {{"xl/worksheets/sheet1.xml", sheet, sizeof(sheet) - 1}};
+    size_t n = write_archive("zip", NULL, NULL, NULL, m, 1, buf, sizeof(buf));
+    (void)state;
+    collect_init(&c);
+    c.keep_headers = true;
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "xlsx");
+    assert_string_equal(text_of(&c), "[1/0H]sheet1:0=氏名|0=名前\n[2/1]sheet1:0=氏名>7\n");
+    collect_dispose(&c);
+}
+
 /* ---- fd source ---- */
 
 static void test_decode__fd_source(void **state)
@@ -947,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_decode__docx_pptx),
         cmocka_unit_test(test_decode__ooxml_nested_and_streaming),
         cmocka_unit_test(test_decode__gzip_cp932),
+        cmocka_unit_test(test_decode__xlsx_duplicate_header_cell),
         cmocka_unit_test(test_decode__fd_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
