@@ -700,7 +700,15 @@ azk_status azk_scanner_new(azk_scanner **out, const azk_scan_options *opts)
     if (rc != AZK_OK)
         goto done;
     if (opts->fingerprints != NULL) {
-        rc = azk_scan__edm_index_load(&s->fp, opts->fingerprints, opts->fingerprint_key);
+        azk_buf kp = AZK_BUF_INIT;
+        /* the key is written beside the export as FILE.key by default */
+        if (opts->fingerprint_key == NULL)
+            rc = azk_buf_printf(&kp, "%s.key", opts->fingerprints);
+        if (rc == AZK_OK)
+            rc = azk_scan__edm_index_load(&s->fp, opts->fingerprints,
+                                          opts->fingerprint_key != NULL ? opts->fingerprint_key
+                                                                        : (const char *)kp.data);
+        azk_buf_dispose(&kp);
         if (rc != AZK_OK)
             goto done;
     }
