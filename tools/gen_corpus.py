@@ -222,7 +222,7 @@ class Gen:
 
     def seg_corp(self, enc):
         c = self.p.corporate_number()
-        lab = self.r.choice(["法人番号:{}", "法人番号={}", "{} (法人番号)"])
+        lab = self.r.choice(["法人番号:{}", "法人番号={}", "（法人番号：{}）"])
         co = self.r.choice([x for x in COMPANY if self.ok(x, enc)])
         return co + " " + lab.format(c), [("corporate_number", "plain")]
 

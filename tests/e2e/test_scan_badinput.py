@@ -233,6 +233,11 @@ class BadInputTest(unittest.TestCase):
             self.check_run(res, recs, root, "growing.log", False)
 
 
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 class BadInputFilesTest(unittest.TestCase):
     """The generators make what they claim (no scanner needed)."""
 
@@ -267,7 +272,7 @@ class BadInputFilesTest(unittest.TestCase):
                 zipfile.ZipFile(p)
             p = os.path.join(d, "nested.zip")
             B.nested_zip(p, 20, ("deep.txt", b"x\n"))
-            data, depth = open(p, "rb").read(), 0
+            data, depth = _read(p), 0
             import io
             while True:
                 with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -280,11 +285,11 @@ class BadInputFilesTest(unittest.TestCase):
             p = os.path.join(d, "inv.txt")
             B.invalid_cp932(p)
             with self.assertRaises(UnicodeDecodeError):
-                open(p, "rb").read().decode("cp932")
+                _read(p).decode("cp932")
             p = os.path.join(d, "long.log")
             B.long_line(p, 3 << 20, b"\n")
             self.assertEqual(os.path.getsize(p), (3 << 20) + 1)
-            self.assertEqual(open(p, "rb").read().count(b"\n"), 1)
+            self.assertEqual(_read(p).count(b"\n"), 1)
             self.assertFalse(stat.S_ISFIFO(os.stat(p).st_mode))
 
 
