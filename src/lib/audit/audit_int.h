@@ -94,8 +94,15 @@ azk_status azk_audit__b64_get(const char *text, size_t text_len, uint8_t *bin, s
  * Canonical entry JSON. The two chain fields sort first, so verify reads
  * them without a JSON parse: {"@prev":"<64 hex>","@seq":N,"action":...}.
  */
+struct azk_audit__extra_cache {
+    const char *src; /* the extra_json pointer canon was made from */
+    azk_buf canon;
+};
+void azk_audit__extra_cache_dispose(struct azk_audit__extra_cache *c);
+/* `cache` (may be NULL) keeps the canonical "extra" while a batch repeats it */
 azk_status azk_audit__entry_build(const azk_audit_event *ev, uint64_t seq, const uint8_t prev[HLEN],
-                                  const char *def_actor, const char *def_host, azk_buf *out);
+                                  const char *def_actor, const char *def_host,
+                                  struct azk_audit__extra_cache *cache, azk_buf *out);
 /* Read the chain prefix; AZK_ERR_FORMAT when the entry does not start so. */
 azk_status azk_audit__entry_chain(const uint8_t *e, size_t len, uint64_t *seq, uint8_t prev[HLEN]);
 

@@ -800,6 +800,7 @@ azk_status azk_audit_append_batch(azk_audit *a, const azk_audit_event *evs, size
 {
     azk_status rc;
     azk_buf frames = AZK_BUF_INIT, recs = AZK_BUF_INIT;
+    struct azk_audit__extra_cache xc = {NULL, AZK_BUF_INIT};
     uint8_t *leaves = NULL;
     uint8_t prev[HLEN];
     uint64_t n0;
@@ -827,7 +828,7 @@ azk_status azk_audit_append_batch(azk_audit *a, const azk_audit_event *evs, size
         uint32_t len;
         rc = azk_buf_put(&frames, FRAME_MAGIC "\0\0\0\0", FRAME_HDR);
         if (rc == AZK_OK)
-            rc = azk_audit__entry_build(&evs[i], n0 + i, prev, a->actor, a->host, &frames);
+            rc = azk_audit__entry_build(&evs[i], n0 + i, prev, a->actor, a->host, &xc, &frames);
         if (rc != AZK_OK)
             goto done;
         len = (uint32_t)(frames.len - at - FRAME_HDR);
@@ -870,6 +871,7 @@ done:
     if (locked)
         unlock_log(a);
     azk_free(leaves);
+    azk_audit__extra_cache_dispose(&xc);
     azk_buf_dispose(&frames);
     azk_buf_dispose(&recs);
     return rc;

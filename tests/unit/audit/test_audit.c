@@ -24,6 +24,8 @@
 
 #include "audit/audit_int.h"
 
+#include <jansson.h>
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static size_t unhex(const char *s, uint8_t *out, size_t max)
@@ -454,23 +456,42 @@ static void test_audit__append_and_entry(void **state)
     assert_int_equal(idx, 1);
     assert_int_equal(azk_audit_size(a), 4);
     assert_int_equal(azk_audit_entry(a, 4, &e, NULL), AZK_ERR_NOTFOUND);
+    /* escaping: our canonical bytes are what jansson's sorted compact dump gives */
+    ev.reason = "quote \" backslash \\ nl \n tab \t ctl \x01 del \x7f kana \xe3\x82\xa2 /";
+    ev.extra_json = "{\"z\":[1,2.5,null,true],\"a\":{\"y\":\"\\u00e9\",\"b\":false}}";
+    assert_int_equal(azk_audit_append(a, &ev, &idx), AZK_OK);
+    assert_int_equal(azk_audit_entry(a, idx, &e, NULL), AZK_OK);
+    {
+        json_t *j = json_loads(e, 0, NULL);
+        char *d;
+        assert_non_null(j);
+        d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(d, e);
+        free(d);
+        json_decref(j);
+    }
+    azk_audit_free(e);
+    ev.reason = "\xff invalid";
+    assert_int_equal(azk_audit_append(a, &ev, NULL), AZK_ERR_ARG);
+    ev.reason = NULL;
+    ev.extra_json = NULL;
     assert_int_equal(azk_audit_checkpoint(a, 1, &cpt), AZK_OK);
     assert_int_equal(azk_audit_checkpoint_open(cpt, strlen(cpt), azk_audit_vkey(a), &cp), AZK_OK);
-    assert_int_equal(cp.size, 4);
+    assert_int_equal(cp.size, 5);
     assert_string_equal(cp.origin, azk_audit_origin(a));
     assert_true(strncmp(cp.origin, "azukari.local/", 14) == 0);
     azk_audit_free(cpt);
     azk_audit_close(a);
     /* reopen sees the same */
     assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
-    assert_int_equal(azk_audit_size(a), 4);
+    assert_int_equal(azk_audit_size(a), 5);
     azk_audit_close(a);
     {
         azk_audit_report rep;
         struct seen s;
         verify_home(home, NULL, 0, &rep, &s);
         assert_int_equal(rep.issues, 0);
-        assert_int_equal(rep.entries, 4);
+        assert_int_equal(rep.entries, 5);
         assert_int_equal(rep.checkpoints, 1);
     }
     {
