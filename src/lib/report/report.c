@@ -339,7 +339,7 @@ azk_status azk_report_add(azk_report *r, const azk_scan_result *res)
             char *s;
             if (j == NULL)
                 return azk_error_nomem();
-            s = json_dumps(j, JSON_COMPACT);
+            s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
             json_decref(j);
             if (s == NULL)
                 return azk_error_nomem();
@@ -423,7 +423,7 @@ static azk_status finish_summary(azk_report *r, const azk_scan_stats *st)
         json_array_append_new(edm, e);
     }
     json_object_set_new(o, "edm", edm);
-    s = json_dumps(o, JSON_INDENT(2));
+    s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
     json_decref(o);
     if (s == NULL)
         return azk_error_nomem();

@@ -117,7 +117,7 @@ azk_status azk_scan__cache_put(struct azk_scan_cache *c, const struct azk_file_k
                                json_t *results)
 {
     azk_status rc = AZK_OK;
-    char *txt = json_dumps(results, JSON_COMPACT);
+    char *txt = json_dumps(results, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(results);
     if (txt == NULL)
         return azk_error_nomem();
