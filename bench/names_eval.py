@@ -11,7 +11,8 @@ katakana readings; a separate category uses katakana foreign names) and
 placed into hand-written templates: honorifics, labels, bare full names in
 a sentence, katakana reading pairs, name columns (kanji, kana, half-width
 kana, hiragana), names made of common name kanji that IPAdic does not
-list (out-of-lexicon), and lone surnames with no cue (labelled as names: the
+list (out-of-lexicon), modern given names IPAdic does not list after a
+known surname, and lone surnames with no cue (labelled as names: the
 detector is designed to miss them, so they show up as lost recall).
 Negatives use IPAdic place names that are also surnames followed by 駅/市/
 区/町, organisation names (Noun.org.csv) that start with a surname, any
@@ -175,6 +176,24 @@ def main(argv):
                                   rnd.choice(hon), rnd.choice(ctx_after)])
             else:
                 add(cat, "none", [rnd.choice(labels), ("n", f + sep + g, len(f))])
+    # modern given names IPAdic (2007) does not list, after a known surname
+    modern = [w for w in ["陽翔", "結愛", "陽葵", "紬", "悠真", "颯", "大翔", "結菜", "蒼空",
+                          "陽菜", "湊斗", "碧斗", "心春", "莉緒", "颯真", "結翔", "澪", "柚葉"]
+              if w not in giv]
+    for _ in range(150):
+        f = rnd.choice(fams)[0]
+        g = rnd.choice(modern)
+        sep = rnd.choice(["", " ", "\u3000"])
+        add("modern_given_honorific", "none", [rnd.choice(ctx_before),
+                                               ("n", f + sep + g, len(f)),
+                                               rnd.choice(hon), rnd.choice(ctx_after)])
+    for _ in range(150):
+        f = rnd.choice(fams)[0]
+        add("neg_surname_business", "none",
+            [rnd.choice(["", "取引先の", "いつも"]), f,
+             rnd.choice(["部長", "社長", "先生", "課長", "工務店", "酒店", "歯科", "薬局", "医院",
+                         "電機", "商事", "建設", "不動産", "書店", "商店", "工業"]),
+             rnd.choice(["様", "さん"]), rnd.choice(["", "より受注", "へ納品"])])
     for _ in range(200):
         f, g, fr, gr = person()
         add("lone_surname_no_cue", "none", [rnd.choice(["本日", "先週", "午後"]), "、",

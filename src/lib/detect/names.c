@@ -33,6 +33,7 @@
 #define CONF_COLUMN         0.95
 #define CONF_COLUMN_UNKNOWN 0.85
 #define CONF_FULL_HONOR     0.93
+#define CONF_FULL_HONOR_OOV 0.88 /* known surname, unlisted given name */
 #define CONF_LABEL          0.90
 #define CONF_FAMILY_HONOR   0.85
 #define CONF_KANA_HONOR     0.85
@@ -519,6 +520,69 @@ static bool tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t he
 /* ---- free text: kanji candidates --------------------------------------- */
 
 /*
+ * 1-3 kanji from q directly followed by an honorific: *r is the end of the
+ * kanji, *he the end of the honorific.
+ */
+static bool run_to_honorific(const struct scan *s, size_t q, size_t *r, size_t *he)
+{
+    size_t j = q;
+    for (int n = 0; n < 4; n++) {
+        size_t l;
+        uint32_t c;
+        if (n > 0 && honorific_at(s, j, he)) {
+            *r = j;
+            return true;
+        }
+        c = cp_at(s, j, &l);
+        if (l == 0 || !is_kanji(c) || n == 3)
+            return false;
+        j += l;
+    }
+    return false;
+}
+
+/* Titles and roles written between a surname and an honorific. */
+static bool is_title(const uint8_t *p, size_t len)
+{
+    static const char *const titles[] = {
+        "部長", "課長", "社長", "係長",   "次長",   "所長",   "店長",   "院長",   "会長", "理事",
+        "専務", "常務", "主任", "先生",   "教授",   "議員",   "選手",   "監督",   "顧問", "室長",
+        "局長", "代表", "班長", "校長",   "園長",   "館長",   "署長",   "知事",   "市長", "町長",
+        "村長", "区長", "委員", "博士",   "医師",   "一同",   "各位",   "夫妻",   "夫人", "家",
+        "様",   "殿",   "御中", "副社長", "支店長", "工場長", "弁護士", "税理士",
+    };
+    for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]); k++) {
+        if (len == strlen(titles[k]) && len > 0 && memcmp(p, titles[k], len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The kanji before r names a business, not a person (山田工務店様, 山田酒店様). */
+static bool business_tail(const struct scan *s, size_t r)
+{
+    static const char tails[] = "店屋堂社所院館園局組会課部係科商業舗房機事設産品械工製";
+    uint32_t c = cp_before(s, r);
+    uint8_t enc[4];
+    size_t l = azk_utf8_encode(c, enc);
+    for (size_t i = 0; i + l <= sizeof(tails) - 1; i += 3) {
+        if (memcmp(tails + i, enc, l) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A name pair ending at e with more kanji after it (山田 陽|翔) is the
+ * start of something longer; 宛, 方, 等, 他 may follow a name.
+ */
+static bool word_goes_on(const struct scan *s, size_t e)
+{
+    uint32_t c = cp_at(s, e, NULL);
+    return is_kanji(c) && c != 0x5B9B && c != 0x65B9 && c != 0x7B49 && c != 0x4ED6;
+}
+
+/*
  * Two kanji that happen to be a one-character surname and a one-character
  * given name (東京, 中央, 金融) are everywhere in prose; unspaced and
  * without an honorific such a pair is not worth a MeCab parse.
@@ -553,11 +617,11 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
         return AZK_OK;
     /* a cue must be there before MeCab is asked anything */
     for (size_t a = 0; a < nf && !cue; a++) {
-        size_t he;
+        size_t he, r;
         size_t g2[8];
         size_t q = skip_one_space(s, fam[a]);
         size_t ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
-        cue = honorific_at(s, fam[a], &he);
+        cue = honorific_at(s, fam[a], &he) || run_to_honorific(s, q, &r, &he);
         for (size_t b = 0; b < ng2 && !cue; b++)
             cue = !short_pair(s, p, q, g2[b]);
     }
@@ -576,12 +640,45 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
     for (size_t a = 0; a < nf; a++) {
         bool fpers, ffirst, funk, gpers, gfirst, gunk;
         long kf = span_tokens(ctx, k0, fam[a], &fpers, &ffirst, &funk);
-        size_t q, he;
+        size_t q, he, r;
         size_t g2[8];
         size_t ng2;
-        if (kf < 0)
-            continue;
         q = skip_one_space(s, fam[a]);
+        if (kf < 0) {
+            /*
+             * 佐賀 結愛さん: without a given name it knows, MeCab reads the
+             * surname as the place (or company) it also is. With a space,
+             * a given-name-shaped run and an honorific, it is a name.
+             */
+            const struct tok *t0 = &ctx->toks[k0];
+            if (q > fam[a] && t0->end == fam[a] && (t0->cls == TK_PLACE || t0->cls == TK_ORG) &&
+                run_to_honorific(s, q, &r, &he) && !business_tail(s, r) &&
+                !is_title(s->t + q, r - q)) {
+                *next = he;
+                return emit(s, p, r, fam[a], CONF_FULL_PAIR, false);
+            }
+            continue;
+        }
+        /*
+         * Known surname, then 1-3 kanji up to an honorific: the given name
+         * even when IPAdic does not list it (陽翔, 結愛; MeCab splits those
+         * any which way), unless MeCab reads the kanji as one ordinary
+         * word (山田部長様, 山田電機様).
+         */
+        if ((ffirst || fpers) && run_to_honorific(s, q, &r, &he)) {
+            long kq = tok_at(ctx, q);
+            enum tok_class c = kq >= 0 ? ctx->toks[kq].cls : TK_UNKNOWN;
+            /* one MeCab word that cannot be a name (担当, 東京); plain nouns
+             * can (蒼空, 紬), titles cannot (部長): see is_title */
+            bool word = kq >= 0 && ctx->toks[kq].end == r &&
+                        (c == TK_NOUN_FUNC || c == TK_ORG || c == TK_PLACE || c == TK_OTHER);
+            if (!word && !business_tail(s, r) && !is_title(s->t + q, r - q)) {
+                const struct azk_names_lex_entry *g = lex_find(s->n, s->t + q, r - q);
+                bool known = g != NULL && (g->flags & AZK_NAMES_LEX_GIVEN) != 0;
+                *next = he;
+                return emit(s, p, r, fam[a], known ? CONF_FULL_HONOR : CONF_FULL_HONOR_OOV, false);
+            }
+        }
         ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
         for (size_t b = 0; b < ng2; b++) {
             long kg = tok_at(ctx, q);
@@ -600,7 +697,7 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
                 continue; /* 山田太郎駅: a place */
             if (honor && (fpers || gpers || (funk && gunk)))
                 conf = CONF_FULL_HONOR;
-            else if (ffirst && gpers)
+            else if (ffirst && gpers && !word_goes_on(s, g2[b]))
                 conf = CONF_FULL_PAIR; /* MeCab: 姓 then 名 */
             else
                 continue;

@@ -290,6 +290,31 @@ static void test_names__one_per_mention(void **state)
         assert_true(hs.h[i].start >= hs.h[i - 1].start + hs.h[i - 1].len);
 }
 
+/* Known surname + a given name IPAdic does not list + honorific. */
+static void test_names__unlisted_given(void **state)
+{
+    static const char *const neg[] = {"山田部長様", "鈴木社長様",   "山田電機様",
+                                      "中村屋さん", "山田工務店様", "田中歯科さん",
+                                      "佐藤薬局様", "高橋医院様",   "山田 陽翔からの連絡"};
+    struct hits hs;
+    const azk_name_hit *h;
+    (void)state;
+    assert_false(azk_names__is_given(names, "陽翔", strlen("陽翔")));
+    hs = scan("山田 陽翔様");
+    h = expect_one(&hs, "山田 陽翔様", "山田 陽翔", "山田");
+    assert_true(h->confidence >= 0.8);
+    hs = scan("佐藤結愛さんより入金");
+    expect_one(&hs, "佐藤結愛さんより入金", "佐藤結愛", "佐藤");
+    /* the surname is a place name too (佐賀) and MeCab reads it so */
+    hs = scan("本日、佐賀　結愛さんが来店。");
+    expect_one(&hs, "本日、佐賀　結愛さんが来店。", "佐賀　結愛", "佐賀");
+    for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
+        hs = scan(neg[i]);
+        if (reported(&hs) != 0)
+            fail_msg("title/business case %zu reported", i);
+    }
+}
+
 /* Variant kanji (異体字) in names fold before lookups; spans stay on input bytes. */
 static void test_names__variant_kanji(void **state)
 {
@@ -472,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_names__negatives),
         cmocka_unit_test(test_names__ascii_fast_path),
         cmocka_unit_test(test_names__one_per_mention),
+        cmocka_unit_test(test_names__unlisted_given),
         cmocka_unit_test(test_names__variant_kanji),
         cmocka_unit_test(test_names__spans_multibyte),
         cmocka_unit_test(test_names__generated),
