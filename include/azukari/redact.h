@@ -34,7 +34,10 @@ typedef struct {
     size_t allow_value_count;
 } azk_redact_options;
 
-#define AZK_REDACT_OPTIONS_INIT {AZK_REDACT_MASK, NULL, 0, 0.5, NULL, NULL, 0}
+#define AZK_REDACT_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        AZK_REDACT_MASK, NULL, 0, 0.5, NULL, NULL, 0                                               \
+    }
 
 /** Output callback: write len bytes; return 0 on success. */
 typedef int (*azk_redact_write_cb)(const char *data, size_t len, void *payload);
@@ -51,9 +54,9 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_new(azk_redactor **out,
  * the result as UTF-8 followed by "\n". Not thread-safe per redactor.
  * @param[out] replaced number of values replaced in this line (may be NULL)
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_line(azk_redactor *r, const char *line,
-                                                      size_t len, azk_redact_write_cb write,
-                                                      void *payload, size_t *replaced);
+AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
+                                                      azk_redact_write_cb write, void *payload,
+                                                      size_t *replaced);
 
 AZK_EXTERN void azk_redactor_free(azk_redactor *r);
 

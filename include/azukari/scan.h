@@ -20,36 +20,38 @@ typedef struct azk_scanner azk_scanner;
 
 /** Scanner options; initialise with AZK_SCAN_OPTIONS_INIT. */
 typedef struct {
-    unsigned threads;          /**< worker threads; 0 = number of cores */
-    bool follow_symlinks;      /**< follow symbolic links (default no) */
-    bool one_file_system;      /**< do not cross mount points (-x) */
+    unsigned threads;           /**< worker threads; 0 = number of cores */
+    bool follow_symlinks;       /**< follow symbolic links (default no) */
+    bool one_file_system;       /**< do not cross mount points (-x) */
     const char *const *include; /**< glob patterns on the path; none = all */
     size_t include_count;
     const char *const *exclude; /**< glob patterns on the path or a path component */
     size_t exclude_count;
-    uint64_t max_file_size;    /**< files larger are skipped with an error; 0 = none */
-    const char *encoding;      /**< force an encoding ("cp932", ...); NULL = detect */
-    const char *cache_path;    /**< SQLite file for incremental sweeps; NULL = none */
-    const char *fingerprints;  /**< fingerprint export file for EDM; NULL = none */
-    const char *fingerprint_key; /**< key file for the fingerprint file; NULL = alongside */
+    uint64_t max_file_size;          /**< files larger are skipped with an error; 0 = none */
+    const char *encoding;            /**< force an encoding ("cp932", ...); NULL = detect */
+    const char *cache_path;          /**< SQLite file for incremental sweeps; NULL = none */
+    const char *fingerprints;        /**< fingerprint export file for EDM; NULL = none */
+    const char *fingerprint_key;     /**< key file for the fingerprint file; NULL = alongside */
     const char *const *allow_values; /**< values never reported (excluded, counted) */
     size_t allow_value_count;
     const char *const *allow_patterns; /**< Vectorscan patterns never reported */
     size_t allow_pattern_count;
     const char *const *allow_paths; /**< glob patterns of paths not scanned at all */
     size_t allow_path_count;
-    uint32_t types;            /**< bit (1 << azk_pii_type); 0 = all */
-    double min_confidence;     /**< default 0.5 */
-    unsigned max_depth;        /**< container nesting; default 8 */
-    uint64_t max_expanded;     /**< total expanded bytes per file; default 4 GiB */
-    uint32_t max_ratio;        /**< expansion ratio; default 200 */
-    uint64_t max_entries;      /**< archive entries per file; default 100000 */
-    size_t max_findings;       /**< findings kept per object (counts stay exact); default 10000 */
+    uint32_t types;        /**< bit (1 << azk_pii_type); 0 = all */
+    double min_confidence; /**< default 0.5 */
+    unsigned max_depth;    /**< container nesting; default 8 */
+    uint64_t max_expanded; /**< total expanded bytes per file; default 4 GiB */
+    uint32_t max_ratio;    /**< expansion ratio; default 200 */
+    uint64_t max_entries;  /**< archive entries per file; default 100000 */
+    size_t max_findings;   /**< findings kept per object (counts stay exact); default 10000 */
 } azk_scan_options;
 
-#define AZK_SCAN_OPTIONS_INIT                                                                  \
-    {0,    false, false, NULL, 0, NULL, 0, 0,   NULL, NULL, NULL, NULL, NULL,                  \
-     0,    NULL,  0,     NULL, 0, 0,    0.5, 8, 0,    200,  100000, 10000}
+#define AZK_SCAN_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        0, false, false, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0,   \
+            0, 0.5, 8, 0, 200, 100000, 10000                                                       \
+    }
 
 /** One finding, as reported: never the raw value. */
 typedef struct {
@@ -69,37 +71,37 @@ typedef struct {
 
 /** The result for one scanned object; all pointers borrowed for the callback. */
 typedef struct {
-    const char *path;            /**< the file path, UTF-8 with \xHH escapes for bad bytes */
-    const char *const *member;   /**< container path, outermost first */
+    const char *path;          /**< the file path, UTF-8 with \xHH escapes for bad bytes */
+    const char *const *member; /**< container path, outermost first */
     size_t member_count;
-    const char *format;          /**< "text", "csv", "zip", ... (NULL if not read) */
-    const char *encoding;        /**< NULL for binary/containers */
+    const char *format;   /**< "text", "csv", "zip", ... (NULL if not read) */
+    const char *encoding; /**< NULL for binary/containers */
     const azk_scan_finding *findings;
-    size_t finding_count;        /**< findings kept (see truncated) */
-    bool truncated;              /**< more findings than max_findings */
+    size_t finding_count;          /**< findings kept (see truncated) */
+    bool truncated;                /**< more findings than max_findings */
     size_t counts[AZK_PII__COUNT]; /**< exact counts per type */
-    size_t excluded;             /**< allow-listed hits, not reported */
-    double score;                /**< risk score, see docs */
+    size_t excluded;               /**< allow-listed hits, not reported */
+    double score;                  /**< risk score, see docs */
     const azk_scan_edm *edm;
     size_t edm_count;
-    azk_status error;            /**< AZK_OK or why the object could not be (fully) read */
-    const char *error_code;      /**< stable code name ("format", "limit", ...), NULL if OK */
-    const char *error_message;   /**< one line, no personal value; NULL if OK */
-    uint64_t size;               /**< bytes of the object (-1 unknown -> 0) */
-    bool from_cache;             /**< result reused from the incremental cache */
+    azk_status error;          /**< AZK_OK or why the object could not be (fully) read */
+    const char *error_code;    /**< stable code name ("format", "limit", ...), NULL if OK */
+    const char *error_message; /**< one line, no personal value; NULL if OK */
+    uint64_t size;             /**< bytes of the object (-1 unknown -> 0) */
+    bool from_cache;           /**< result reused from the incremental cache */
 } azk_scan_result;
 
 /** Totals of a run. */
 typedef struct {
-    uint64_t files;        /**< top-level files visited */
-    uint64_t objects;      /**< results delivered (files + members) */
-    uint64_t bytes;        /**< bytes read from files */
+    uint64_t files;         /**< top-level files visited */
+    uint64_t objects;       /**< results delivered (files + members) */
+    uint64_t bytes;         /**< bytes read from files */
     uint64_t with_findings; /**< objects with at least one finding */
-    uint64_t findings;     /**< findings over all objects */
-    uint64_t errors;       /**< objects with an error */
-    uint64_t cached;       /**< files answered from the cache */
-    uint64_t skipped;      /**< FIFOs, devices, sockets, excluded paths */
-    uint64_t edm_records;  /**< entrusted record hits (rows, summed over objects) */
+    uint64_t findings;      /**< findings over all objects */
+    uint64_t errors;        /**< objects with an error */
+    uint64_t cached;        /**< files answered from the cache */
+    uint64_t skipped;       /**< FIFOs, devices, sockets, excluded paths */
+    uint64_t edm_records;   /**< entrusted record hits (rows, summed over objects) */
     double seconds;
 } azk_scan_stats;
 

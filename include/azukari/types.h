@@ -37,22 +37,22 @@ AZK_EXTERN azk_pii_type azk_pii_type_from_name(const char *name);
  * TEL, ...). Shared by the scanner (confidence) and intake (field mapping).
  */
 typedef enum {
-    AZK_COL_NONE = 0,    /**< no header, or free text */
-    AZK_COL_OTHER,       /**< a header we know is not personal (品名, 金額, ...) */
-    AZK_COL_CUSTOMER_ID, /**< 顧客番号, 会員番号 */
-    AZK_COL_NAME,        /**< 氏名, お名前, 宛名 (kanji or mixed) */
-    AZK_COL_NAME_KANA,   /**< フリガナ, カナ, 氏名カナ */
-    AZK_COL_FAMILY_NAME, /**< 姓 */
-    AZK_COL_GIVEN_NAME,  /**< 名 */
-    AZK_COL_BIRTH_DATE,  /**< 生年月日 */
-    AZK_COL_POSTAL_CODE, /**< 郵便番号, 〒 */
-    AZK_COL_ADDRESS,     /**< 住所, 住所1, 番地, 建物名 */
-    AZK_COL_PHONE,       /**< 電話番号, TEL, 携帯 */
-    AZK_COL_EMAIL,       /**< メール, E-mail */
-    AZK_COL_BANK_ACCOUNT,/**< 口座番号 */
-    AZK_COL_MY_NUMBER,   /**< 個人番号, マイナンバー */
+    AZK_COL_NONE = 0,         /**< no header, or free text */
+    AZK_COL_OTHER,            /**< a header we know is not personal (品名, 金額, ...) */
+    AZK_COL_CUSTOMER_ID,      /**< 顧客番号, 会員番号 */
+    AZK_COL_NAME,             /**< 氏名, お名前, 宛名 (kanji or mixed) */
+    AZK_COL_NAME_KANA,        /**< フリガナ, カナ, 氏名カナ */
+    AZK_COL_FAMILY_NAME,      /**< 姓 */
+    AZK_COL_GIVEN_NAME,       /**< 名 */
+    AZK_COL_BIRTH_DATE,       /**< 生年月日 */
+    AZK_COL_POSTAL_CODE,      /**< 郵便番号, 〒 */
+    AZK_COL_ADDRESS,          /**< 住所, 住所1, 番地, 建物名 */
+    AZK_COL_PHONE,            /**< 電話番号, TEL, 携帯 */
+    AZK_COL_EMAIL,            /**< メール, E-mail */
+    AZK_COL_BANK_ACCOUNT,     /**< 口座番号 */
+    AZK_COL_MY_NUMBER,        /**< 個人番号, マイナンバー */
     AZK_COL_CORPORATE_NUMBER, /**< 法人番号 */
-    AZK_COL_CREDIT_CARD, /**< カード番号 */
+    AZK_COL_CREDIT_CARD,      /**< カード番号 */
     AZK_COL__COUNT
 } azk_column_kind;
 

@@ -30,9 +30,10 @@ struct scan_run {
 
 static void scan_usage(FILE *f)
 {
-    fprintf(f, "%s", _("Usage: azukari scan [OPTIONS] PATH...\n"
-                       "Find personal data (names, addresses, phone numbers, ...) and entrusted\n"
-                       "records in files, directories and archives.\n\n"));
+    fprintf(f, "%s",
+            _("Usage: azukari scan [OPTIONS] PATH...\n"
+              "Find personal data (names, addresses, phone numbers, ...) and entrusted\n"
+              "records in files, directories and archives.\n\n"));
     fprintf(f, "%s",
             _("Output:\n"
               "  -f, --format FMT        text (default), jsonl, csv or summary\n"

@@ -74,8 +74,7 @@ azk_status azk_redactor_new(azk_redactor **out, const azk_redact_options *opts)
         if (strcmp(canon, "utf-8") != 0) {
             r->conv = ucnv_open(strcmp(canon, "cp932") == 0 ? "ibm-943_P15A-2003" : canon, &ue);
             if (U_FAILURE(ue)) {
-                rc = azk_error_set(AZK_ERR_UNSUPPORTED, "encoding %s: %s", canon,
-                                   u_errorName(ue));
+                rc = azk_error_set(AZK_ERR_UNSUPPORTED, "encoding %s: %s", canon, u_errorName(ue));
                 goto done;
             }
         }
@@ -155,8 +154,8 @@ static azk_status to_utf8(azk_redactor *r, const char *line, size_t len)
     rc = azk_buf_grow(&r->utf8, (size_t)n16 * 3 + 1);
     if (rc != AZK_OK)
         return rc;
-    u_strToUTF8WithSub((char *)r->utf8.data, (int32_t)(r->utf8.cap - 1), &n8, r->u16, n16,
-                       0xFFFD, NULL, &ue);
+    u_strToUTF8WithSub((char *)r->utf8.data, (int32_t)(r->utf8.cap - 1), &n8, r->u16, n16, 0xFFFD,
+                       NULL, &ue);
     if (U_FAILURE(ue))
         return azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
     r->utf8.len = (size_t)n8;

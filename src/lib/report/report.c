@@ -439,18 +439,16 @@ static azk_status finish_text(azk_report *r, const azk_scan_stats *st)
     azk_buf *b = &r->out;
     azk_status rc = azk_buf_printf(
         b, "\n== %s ==\n%s: %llu  %s: %llu  %s: %llu  %s: %llu  %s: %llu\n", T_("Summary"),
-        T_("files"), (unsigned long long)st->files, T_("objects"),
-        (unsigned long long)r->objects, T_("with personal data"),
-        (unsigned long long)r->with_findings, T_("errors"), (unsigned long long)r->errors,
-        T_("skipped"), (unsigned long long)st->skipped);
+        T_("files"), (unsigned long long)st->files, T_("objects"), (unsigned long long)r->objects,
+        T_("with personal data"), (unsigned long long)r->with_findings, T_("errors"),
+        (unsigned long long)r->errors, T_("skipped"), (unsigned long long)st->skipped);
     for (int t = 0; rc == AZK_OK && t < AZK_PII__COUNT; t++) {
         if (r->counts[t] > 0)
             rc = azk_buf_printf(b, "  %s: %llu\n", type_label((azk_pii_type)t),
                                 (unsigned long long)r->counts[t]);
     }
     if (rc == AZK_OK)
-        rc = azk_buf_printf(b, "%s: %llu\n", T_("total findings"),
-                            (unsigned long long)r->findings);
+        rc = azk_buf_printf(b, "%s: %llu\n", T_("total findings"), (unsigned long long)r->findings);
     for (size_t i = 0; rc == AZK_OK && i < r->edm_count; i++) {
         size_t n = distinct_rows(&r->edm[i]);
         if (i == 0)

@@ -57,9 +57,8 @@ azk_status azk_scan__cache_open(struct azk_scan_cache **out, const char *path,
                            "SELECT json FROM results WHERE dev=?1 AND ino=?2 AND size=?3 AND"
                            " mtime=?4 AND ctime=?5 AND engine=?6",
                            -1, &c->get, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(c->db,
-                           "INSERT OR REPLACE INTO results VALUES (?1,?2,?3,?4,?5,?6,?7)", -1,
-                           &c->put, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO results VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                           -1, &c->put, NULL) != SQLITE_OK) {
         rc = db_err(c->db, "prepare");
         goto done;
     }

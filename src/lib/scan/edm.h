@@ -16,8 +16,8 @@ struct azk_scan_edm_index; /* loaded fingerprints, shared read-only */
 struct azk_scan_edm_ctx;   /* per worker thread */
 struct azk_scan_edm_obj;   /* hits of one object */
 
-AZK_NODISCARD azk_status azk_scan__edm_index_load(struct azk_scan_edm_index **out,
-                                                  const char *path, const char *keypath);
+AZK_NODISCARD azk_status azk_scan__edm_index_load(struct azk_scan_edm_index **out, const char *path,
+                                                  const char *keypath);
 void azk_scan__edm_index_free(struct azk_scan_edm_index *idx);
 /* A stable id of the loaded fingerprints (for the cache key). */
 void azk_scan__edm_index_id(const struct azk_scan_edm_index *idx, uint8_t out[32]);
@@ -30,8 +30,7 @@ void azk_scan__edm_object_begin(struct azk_scan_edm_ctx *ctx);
 /* rec stays valid until record_end; findings of the record arrive in between */
 AZK_NODISCARD azk_status azk_scan__edm_record_begin(struct azk_scan_edm_ctx *ctx,
                                                     const azk_record *rec);
-AZK_NODISCARD azk_status azk_scan__edm_finding(struct azk_scan_edm_ctx *ctx,
-                                               const azk_finding *f);
+AZK_NODISCARD azk_status azk_scan__edm_finding(struct azk_scan_edm_ctx *ctx, const azk_finding *f);
 AZK_NODISCARD azk_status azk_scan__edm_record_end(struct azk_scan_edm_ctx *ctx,
                                                   struct azk_scan_edm_obj *obj);
 AZK_NODISCARD azk_status azk_scan__edm_object_end(struct azk_scan_edm_ctx *ctx,

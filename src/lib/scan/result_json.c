@@ -84,9 +84,9 @@ json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path)
     if (r->error != AZK_OK) {
         json_t *e = json_object();
         if (e != NULL) {
-            bad |= set_new(e, "code", json_string(r->error_code != NULL
-                                                      ? r->error_code
-                                                      : azk_status_name(r->error)));
+            bad |= set_new(
+                e, "code",
+                json_string(r->error_code != NULL ? r->error_code : azk_status_name(r->error)));
             bad |= set_new(e, "message",
                            json_string(r->error_message != NULL ? r->error_message : ""));
         }
@@ -122,8 +122,8 @@ azk_status azk_scan__result_from_json(struct azk_owned_result *out, json_t *obj)
         out->member = azk_calloc(n, sizeof(char *));
         if (out->member == NULL)
             goto nomem;
-        json_array_foreach(a, i, v) out->member[i] = json_string_value(v) ? json_string_value(v)
-                                                                          : "";
+        json_array_foreach(a, i, v) out->member[i] =
+            json_string_value(v) ? json_string_value(v) : "";
         out->r.member = out->member;
         out->r.member_count = n;
     }
@@ -150,8 +150,8 @@ azk_status azk_scan__result_from_json(struct azk_owned_result *out, json_t *obj)
     out->r.truncated = json_is_true(json_object_get(obj, "truncated"));
     a = json_object_get(obj, "counts");
     for (int t = 0; t < AZK_PII__COUNT; t++)
-        out->r.counts[t] = (size_t)json_integer_value(
-            json_object_get(a, azk_pii_type_name((azk_pii_type)t)));
+        out->r.counts[t] =
+            (size_t)json_integer_value(json_object_get(a, azk_pii_type_name((azk_pii_type)t)));
     out->r.excluded = (size_t)json_integer_value(json_object_get(obj, "excluded"));
     out->r.score = json_number_value(json_object_get(obj, "score"));
     out->r.size = (uint64_t)json_integer_value(json_object_get(obj, "size"));

@@ -45,10 +45,10 @@ struct azk_file_key {
 };
 
 /* Look a file up; on a hit *out_json is a JSON array of result objects (caller decrefs). */
-AZK_NODISCARD azk_status azk_scan__cache_get(struct azk_scan_cache *c,
-                                             const struct azk_file_key *k, json_t **out_json);
+AZK_NODISCARD azk_status azk_scan__cache_get(struct azk_scan_cache *c, const struct azk_file_key *k,
+                                             json_t **out_json);
 /* Store results (JSON array; reference stolen). */
-AZK_NODISCARD azk_status azk_scan__cache_put(struct azk_scan_cache *c,
-                                             const struct azk_file_key *k, json_t *results);
+AZK_NODISCARD azk_status azk_scan__cache_put(struct azk_scan_cache *c, const struct azk_file_key *k,
+                                             json_t *results);
 
 #endif

@@ -91,7 +91,7 @@ struct worker {
     struct azk_scan_edm_ctx *match;
     struct objstate *stack;
     size_t depth, cap;
-    const char *path; /* current top-level file (escaped) */
+    const char *path;      /* current top-level file (escaped) */
     json_t *cache_results; /* results of the current file, for the cache */
     bool cacheable;
 };
@@ -129,8 +129,7 @@ static azk_status obj_push(struct worker *w, const azk_object_info *info)
             return azk_error_nomem();
         for (size_t i = 0; i < info->member_count; i++) {
             azk_buf b = AZK_BUF_INIT;
-            if (azk_buf_put_escaped_name(&b, info->member[i], strlen(info->member[i])) !=
-                AZK_OK) {
+            if (azk_buf_put_escaped_name(&b, info->member[i], strlen(info->member[i])) != AZK_OK) {
                 azk_buf_dispose(&b);
                 obj_dispose(o);
                 return azk_error_nomem();
@@ -624,10 +623,10 @@ static azk_status compute_engine_id(azk_scanner *s)
     const azk_scan_options *o = &s->opts;
     char tmp[256];
     crypto_generichash_init(&h, NULL, 0, sizeof(out));
-#define H_STR(x)                                                                               \
-    do {                                                                                       \
-        const char *v_ = (x) != NULL ? (x) : "";                                               \
-        crypto_generichash_update(&h, (const uint8_t *)v_, strlen(v_) + 1);                    \
+#define H_STR(x)                                                                                   \
+    do {                                                                                           \
+        const char *v_ = (x) != NULL ? (x) : "";                                                   \
+        crypto_generichash_update(&h, (const uint8_t *)v_, strlen(v_) + 1);                        \
     } while (0)
     H_STR(azk_version());
     H_STR(AZK_ENGINE_REVISION);

@@ -155,16 +155,16 @@ azk_status azk_reader_u8(azk_reader *r, uint8_t *out)
     return AZK_OK;
 }
 
-#define READ_INT(name, type, n, expr)                                                          \
-    azk_status name(azk_reader *r, type *out)                                                  \
-    {                                                                                          \
-        const uint8_t *p;                                                                      \
-        if (azk_reader_left(r) < (n))                                                          \
-            return short_read(r, (n));                                                         \
-        p = r->ptr + r->pos;                                                                   \
-        *out = (expr);                                                                         \
-        r->pos += (n);                                                                         \
-        return AZK_OK;                                                                         \
+#define READ_INT(name, type, n, expr)                                                              \
+    azk_status name(azk_reader *r, type *out)                                                      \
+    {                                                                                              \
+        const uint8_t *p;                                                                          \
+        if (azk_reader_left(r) < (n))                                                              \
+            return short_read(r, (n));                                                             \
+        p = r->ptr + r->pos;                                                                       \
+        *out = (expr);                                                                             \
+        r->pos += (n);                                                                             \
+        return AZK_OK;                                                                             \
     }
 
 READ_INT(azk_reader_u16le, uint16_t, 2, (uint16_t)(p[0] | (p[1] << 8)))

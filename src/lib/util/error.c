@@ -75,7 +75,7 @@ azk_status azk_error_errno(const char *what)
 const char *azk_status_name(azk_status st)
 {
     static const char *const names[] = {
-        "ok",     "nomem",     "arg", "io", "format",      "limit",
+        "ok",       "nomem",  "arg",       "io", "format",      "limit",
         "notfound", "crypto", "integrity", "db", "unsupported", "perm",
     };
     if ((unsigned)st >= sizeof(names) / sizeof(names[0]))

@@ -64,10 +64,10 @@ azk_status azk_error_nomem(void);
 azk_status azk_error_errno(const char *what);
 
 #ifdef NDEBUG
-#define AZK_ASSERT_ARG(expr)                                                                   \
-    do {                                                                                       \
-        if (!(expr))                                                                           \
-            return azk_error_set(AZK_ERR_ARG, "invalid argument: %s", #expr);                  \
+#define AZK_ASSERT_ARG(expr)                                                                       \
+    do {                                                                                           \
+        if (!(expr))                                                                               \
+            return azk_error_set(AZK_ERR_ARG, "invalid argument: %s", #expr);                      \
     } while (0)
 #else
 #define AZK_ASSERT_ARG(expr) assert(expr)
@@ -90,7 +90,10 @@ typedef struct {
     size_t max;
 } azk_buf;
 
-#define AZK_BUF_INIT {NULL, 0, 0, 0}
+#define AZK_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 AZK_NODISCARD azk_status azk_buf_grow(azk_buf *b, size_t extra);
 AZK_NODISCARD azk_status azk_buf_put(azk_buf *b, const void *p, size_t n);

@@ -41,7 +41,7 @@ static void test_util__utf8(void **state)
 {
     uint32_t cp;
     const uint8_t ok[] = "\xe5\xb1\xb1"; /* 山 */
-    const uint8_t bad[] = "\x82\xa0";   /* CP932 あ, invalid UTF-8 */
+    const uint8_t bad[] = "\x82\xa0";    /* CP932 あ, invalid UTF-8 */
     azk_buf b = AZK_BUF_INIT;
     (void)state;
     assert_int_equal(azk_utf8_decode(ok, 3, &cp), 3);
