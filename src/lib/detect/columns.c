@@ -230,6 +230,8 @@ static bool fold_header(const char *h, size_t len, char *out, size_t cap)
         uint32_t a;
         size_t l = azk_digits__next(h, len, i, &a);
         const char *p = h + i;
+        if (l == 3 && (memcmp(p, "ー", 3) == 0 || memcmp(p, "ｰ", 3) == 0))
+            a = 0; /* the prolonged sound mark of メール is no hyphen here */
         i += l;
         if (a == '(' || a == '[' || (l == 3 && memcmp(p, "【", 3) == 0) ||
             (l == 3 && memcmp(p, "「", 3) == 0)) {

@@ -546,6 +546,15 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
             pos += l + l1 + l2;
             t->end = pos;
             sep = ' ';
+            /* "+81-3-...", "+81 (0)3 ..." */
+            while (pos < f->len && pos - t->end < 4) {
+                size_t l3 = azk_digits__next(f->s, f->len, pos, &a);
+                if (!is_tok_sep(a))
+                    break;
+                if (a == '(')
+                    sep = '(';
+                pos += l3;
+            }
             continue;
         }
         if (azk_digits__isdigit(a)) {
@@ -554,6 +563,8 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
                 return;
             g = &t->g[t->ng];
             g->s = pos;
+            g->nd = 0;
+            g->nd = 0;
             g->sep = t->ng == 0 && !t->plus81 ? (sep == '(' ? '(' : 0) : sep;
             t->doff[t->ng] = (uint8_t)nd;
             while (pos < f->len) {
@@ -993,10 +1004,23 @@ static void email_at(struct fld *f, size_t to)
         if (a != '.')
             dend = pos;
     }
-    if (last_dot == 0 || last_dot >= dend)
-        return;
-    /* recompute the TLD when the domain ended on a dot */
-    if (tld_len == 0)
+    /* the last label of [to, dend): the top-level domain */
+    last_dot = 0;
+    tld_len = 0;
+    tld_alpha = true;
+    for (pos = to; pos < dend; pos += l) {
+        a = mail_char(f, pos, &l);
+        if (a == '.') {
+            last_dot = pos;
+            tld_len = 0;
+            tld_alpha = true;
+        } else {
+            tld_len++;
+            if (!((a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z')))
+                tld_alpha = false;
+        }
+    }
+    if (last_dot == 0)
         return;
     ok = tld_alpha && tld_len >= 2 && tld_len <= 24;
     if (!ok)

@@ -126,19 +126,15 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
         return false;
     }
     /* ten digits */
-    if (d[1] == '0') {
-        if (memcmp(d, "0120", 4) == 0) {
-            if (gc != 1 && !groups_are(g, gc, 4, 3, 3) && !groups_are(g, gc, 4, 2, 4))
-                return false;
-        } else if (memcmp(d, "0570", 4) == 0 || memcmp(d, "0990", 4) == 0) {
-            if (gc != 1 && !groups_are(g, gc, 4, 3, 3))
-                return false;
-        } else {
+    if (memcmp(d, "0120", 4) == 0 || memcmp(d, "0570", 4) == 0 || memcmp(d, "0990", 4) == 0) {
+        if (gc != 1 && !groups_are(g, gc, 4, 3, 3) &&
+            !(d[1] == '1' && groups_are(g, gc, 4, 2, 4)))
             return false;
-        }
         *prefix_len = 4;
         return true;
     }
+    if (d[1] == '0' || d[2] == '0')
+        return false; /* 00 international prefix, 0A0 non-geographic blocks */
     if (gc == 1) {
         /* unseparated: only the two-digit areas 03 and 06 are certain */
         if ((d[1] == '3' || d[1] == '6') && (d[2] == '0' || d[2] == '1'))

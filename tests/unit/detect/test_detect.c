@@ -1,0 +1,811 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/detect -- the detect stage: validators (check digits computed
+ * here, Luhn and issuer ranges, the numbering plan), era dates, width and
+ * hyphen folding, look-alike negatives (timestamps, IPv4, versions, part
+ * and invoice numbers, EAN barcodes, 中央区 in a sentence), column
+ * classification, context, overlaps, allow-list, masking and the object
+ * score. Every value is synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "norm/digits.h"
+#include "norm/datetime.h"
+
+/* ---- helpers computing check digits independently of the library ---- */
+
+static char my_number_check(const char *d11)
+{
+    int sum = 0, k;
+    for (k = 1; k <= 11; k++)
+        sum += (d11[11 - k] - '0') * (k <= 6 ? k + 1 : k - 5);
+    return (char)('0' + (sum % 11 <= 1 ? 0 : 11 - sum % 11));
+}
+
+static void my_number_make(const char *d11, char out[13])
+{
+    memcpy(out, d11, 11);
+    out[11] = my_number_check(d11);
+    out[12] = '\0';
+}
+
+static void corporate_make(const char *d12, char out[14])
+{
+    int sum = 0, k;
+    for (k = 1; k <= 12; k++)
+        sum += (d12[12 - k] - '0') * (k % 2 ? 1 : 2);
+    out[0] = (char)('0' + 9 - sum % 9);
+    memcpy(out + 1, d12, 12);
+    out[13] = '\0';
+}
+
+/* Complete a card number prefix (n-1 digits) with its Luhn digit. */
+static void luhn_make(const char *prefix, char *out)
+{
+    size_t n = strlen(prefix), i;
+    int sum = 0;
+    bool dbl = true;
+    for (i = n; i-- > 0;) {
+        int v = prefix[i] - '0';
+        if (dbl) {
+            v *= 2;
+            if (v > 9)
+                v -= 9;
+        }
+        sum += v;
+        dbl = !dbl;
+    }
+    memcpy(out, prefix, n);
+    out[n] = (char)('0' + (10 - sum % 10) % 10);
+    out[n + 1] = '\0';
+}
+
+/* ---- running the detector ---- */
+
+#define MAXF 16
+struct got {
+    size_t n;
+    azk_finding f[MAXF];
+};
+
+static azk_status collect(const azk_finding *f, void *payload)
+{
+    struct got *g = payload;
+    if (g->n < MAXF)
+        g->f[g->n++] = *f;
+    return AZK_OK;
+}
+
+static azk_detect_engine *g_eng;   /* all types but names */
+static azk_detect_engine *g_names; /* with person names */
+
+static int setup(void **state)
+{
+    azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+    (void)state;
+    o.types = ((1u << AZK_PII__COUNT) - 1) & ~(1u << AZK_PII_PERSON_NAME);
+    if (azk_detect__engine_new(&g_eng, &o) != AZK_OK)
+        return -1;
+    o.types = 0;
+    if (azk_detect__engine_new(&g_names, &o) != AZK_OK)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    azk_detect__engine_free(g_eng);
+    azk_detect__engine_free(g_names);
+    return 0;
+}
+
+static struct got run_line_eng(azk_detect_engine *eng, const char *text)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd;
+    azk_record rec;
+    memset(&g, 0, sizeof(g));
+    memset(&fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    fd.ptr = text;
+    fd.len = strlen(text);
+    rec.line = 1;
+    rec.fields = &fd;
+    rec.field_count = 1;
+    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
+    azk_detect__object_begin(ctx, "text");
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+static struct got run_line(const char *text)
+{
+    return run_line_eng(g_eng, text);
+}
+
+/* The single finding of `text`, asserted to have type t and span `span`. */
+static void expect_one(const char *text, azk_pii_type t, const char *span)
+{
+    struct got g = run_line(text);
+    if (g.n != 1 || g.f[0].type != t) {
+        print_error("text #%zu findings, first type %s\n", g.n,
+                    g.n ? azk_pii_type_name(g.f[0].type) : "-");
+    }
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, t);
+    if (span != NULL) {
+        assert_int_equal(g.f[0].len, strlen(span));
+        assert_memory_equal(text + g.f[0].start, span, strlen(span));
+    }
+}
+
+static void expect_none(const char *text)
+{
+    struct got g = run_line(text);
+    if (g.n != 0)
+        print_error("unexpected %s\n", azk_pii_type_name(g.f[0].type));
+    assert_int_equal(g.n, 0);
+}
+
+static bool has_type(const struct got *g, azk_pii_type t)
+{
+    size_t i;
+    for (i = 0; i < g->n; i++) {
+        if (g->f[i].type == t)
+            return true;
+    }
+    return false;
+}
+
+/* ---- validators ---- */
+
+static void test_detect__my_number_check_digit(void **state)
+{
+    char v[13];
+    (void)state;
+    my_number_make("12345678901", v);
+    assert_true(azk_detect__my_number_valid(v, 12));
+    v[11] = (char)('0' + (v[11] - '0' + 1) % 10);
+    assert_false(azk_detect__my_number_valid(v, 12));
+    my_number_make("00000000000", v);
+    assert_true(azk_detect__my_number_valid(v, 12));
+    assert_false(azk_detect__my_number_valid(v, 11));
+}
+
+static void test_detect__corporate_check_digit(void **state)
+{
+    char v[14];
+    (void)state;
+    corporate_make("700110005901", v);
+    assert_true(azk_detect__corporate_valid(v, 13));
+    v[0] = (char)('0' + (v[0] - '0') % 9 + 1);
+    assert_false(azk_detect__corporate_valid(v, 13));
+}
+
+static void test_detect__luhn_and_issuers(void **state)
+{
+    char v[24];
+    (void)state;
+    luhn_make("411111111111111", v); /* Visa 16 */
+    assert_true(azk_detect__card_valid(v, 16));
+    v[15] = (char)('0' + (v[15] - '0' + 5) % 10);
+    assert_false(azk_detect__card_valid(v, 16));
+    luhn_make("555555555555444", v); /* Mastercard 51-55 */
+    assert_true(azk_detect__card_valid(v, 16));
+    luhn_make("222100000000000", v); /* Mastercard 2221 */
+    assert_true(azk_detect__card_valid(v, 16));
+    luhn_make("272100000000000", v); /* 2721: outside 2221-2720 */
+    assert_false(azk_detect__card_valid(v, 16));
+    luhn_make("37828224631000", v); /* Amex 15 */
+    assert_true(azk_detect__card_valid(v, 15));
+    luhn_make("378282246310001", v); /* Amex with 16 digits */
+    assert_false(azk_detect__card_valid(v, 16));
+    luhn_make("353011133330000", v); /* JCB 3530 */
+    assert_true(azk_detect__card_valid(v, 16));
+    luhn_make("352711133330000", v); /* 3527: below JCB */
+    assert_false(azk_detect__card_valid(v, 16));
+    luhn_make("3056930902590", v); /* Diners 305, 14 */
+    assert_true(azk_detect__card_valid(v, 14));
+    luhn_make("601111111111111", v); /* Discover */
+    assert_true(azk_detect__card_valid(v, 16));
+    luhn_make("644000000000000", v); /* Discover 644 */
+    assert_true(azk_detect__card_valid(v, 16));
+    luhn_make("621234567890123", v); /* UnionPay */
+    assert_true(azk_detect__card_valid(v, 16));
+    luhn_make("123456789012345", v); /* Luhn-valid, no issuer */
+    assert_true(azk_detect__luhn(v, 16));
+    assert_false(azk_detect__card_valid(v, 16));
+}
+
+static void test_detect__phone_numbering(void **state)
+{
+    size_t p;
+    const uint8_t g244[] = {2, 4, 4}, g334[] = {3, 3, 4}, g424[] = {4, 2, 4};
+    const uint8_t g344[] = {3, 4, 4}, g433[] = {4, 3, 3}, g514[] = {5, 1, 4};
+    const uint8_t g1[] = {10};
+    (void)state;
+    assert_true(azk_detect__phone_valid("0323456789", 10, g244, 3, &p));
+    assert_int_equal(p, 2);
+    /* a local exchange starting with 1 does not exist (1XY are service numbers) */
+    assert_false(azk_detect__phone_valid("0312345678", 10, g244, 3, &p));
+    /* 03 is a two-digit area code: 031-234-5678 cannot exist */
+    assert_false(azk_detect__phone_valid("0323456789", 10, g334, 3, &p));
+    assert_false(azk_detect__phone_valid("0323456789", 10, g424, 3, &p));
+    assert_true(azk_detect__phone_valid("0452345678", 10, g334, 3, &p));
+    /* a local exchange never starts with 0 or 1 */
+    assert_false(azk_detect__phone_valid("0451345678", 10, g334, 3, &p));
+    /* a two-digit area other than 03 / 04 / 06 */
+    assert_false(azk_detect__phone_valid("0522345678", 10, g244, 3, &p));
+    assert_true(azk_detect__phone_valid("0126723456", 10, g514, 3, &p));
+    assert_true(azk_detect__phone_valid("09012345678", 11, g344, 3, &p));
+    assert_false(azk_detect__phone_valid("09012345678", 11, g244, 3, &p));
+    assert_true(azk_detect__phone_valid("05012345678", 11, g344, 3, &p));
+    assert_true(azk_detect__phone_valid("0120123456", 10, g433, 3, &p));
+    assert_true(azk_detect__phone_valid("0120123456", 10, g1, 1, &p));
+    assert_false(azk_detect__phone_valid("0600123456", 10, g1, 1, &p));
+    assert_false(azk_detect__phone_valid("1312345678", 10, g1, 1, &p));
+}
+
+/* ---- era dates ---- */
+
+static void test_detect__era_boundaries(void **state)
+{
+    azk_date d;
+    int y;
+    (void)state;
+    assert_true(azk_date__from_era(AZK_ERA_SHOWA, 64, 1, 7, &y));
+    assert_int_equal(y, 1989);
+    assert_false(azk_date__from_era(AZK_ERA_SHOWA, 64, 1, 8, &y));
+    assert_true(azk_date__from_era(AZK_ERA_HEISEI, 1, 1, 8, &y));
+    assert_false(azk_date__from_era(AZK_ERA_HEISEI, 1, 1, 7, &y));
+    assert_true(azk_date__from_era(AZK_ERA_REIWA, 1, 5, 1, &y));
+    assert_int_equal(y, 2019);
+    assert_false(azk_date__from_era(AZK_ERA_REIWA, 1, 4, 30, &y));
+    assert_false(azk_date__from_era(AZK_ERA_HEISEI, 31, 5, 1, &y));
+    assert_true(azk_date__from_era(AZK_ERA_TAISHO, 15, 12, 24, &y));
+    assert_false(azk_date__from_era(AZK_ERA_TAISHO, 15, 12, 25, &y));
+    /* Feb 29 */
+    assert_true(azk_date__valid(2000, 2, 29));
+    assert_false(azk_date__valid(1900, 2, 29));
+    assert_true(azk_date__valid(1980, 2, 29));
+    assert_false(azk_date__valid(1981, 2, 29));
+    assert_true(azk_date__from_era(AZK_ERA_SHOWA, 55, 2, 29, &y)); /* 1980 */
+    assert_false(azk_date__from_era(AZK_ERA_SHOWA, 56, 2, 29, &y));
+
+    assert_int_equal(azk_date__parse("昭和64年1月7日", strlen("昭和64年1月7日"), false, &d),
+                     strlen("昭和64年1月7日"));
+    assert_int_equal(azk_date__parse("昭和64年1月8日", strlen("昭和64年1月8日"), false, &d), 0);
+    assert_true(azk_date__parse("平成元年1月8日", strlen("平成元年1月8日"), false, &d) > 0);
+    assert_int_equal(d.year, 1989);
+    assert_int_equal(d.era_year, 1);
+    assert_true(azk_date__parse("令和元年5月1日", strlen("令和元年5月1日"), false, &d) > 0);
+    assert_true(azk_date__parse("S55.3.2", 7, false, &d) > 0);
+    assert_int_equal(d.year, 1980);
+    assert_int_equal(d.era, AZK_ERA_SHOWA);
+    assert_true(azk_date__parse("S55/03/02", 9, false, &d) > 0);
+    assert_true(azk_date__parse("h1.1.8", 6, false, &d) > 0);
+    assert_int_equal(azk_date__parse("S55.3/2", 7, false, &d), 0); /* mixed separators */
+    assert_true(azk_date__parse("1980年3月2日", strlen("1980年3月2日"), false, &d) > 0);
+    assert_true(azk_date__parse("1980/03/02", 10, false, &d) > 0);
+    assert_true(azk_date__parse("1980-03-02", 10, false, &d) > 0);
+    assert_int_equal(azk_date__parse("1980-02-30", 10, false, &d), 0);
+    assert_int_equal(azk_date__parse("19800302", 8, false, &d), 0);
+    assert_true(azk_date__parse("19800302", 8, true, &d) > 0);
+    /* full width and a hyphen look-alike */
+    assert_true(azk_date__parse("１９８０－０３－０２", strlen("１９８０－０３－０２"), false,
+                                &d) > 0);
+    assert_int_equal(d.day, 2);
+    assert_true(azk_date__parse("2024-03-01 12:34:56", 19, false, &d) > 0);
+    assert_true((d.flags & AZK_DATE_TIME) != 0);
+}
+
+/* ---- folding ---- */
+
+static void test_detect__digits_folding(void **state)
+{
+    azk_buf b = AZK_BUF_INIT;
+    char out[32];
+    const char *hy[] = {"－", "‐", "―", "‑", "ー", "−", "‒", "–", "—"};
+    size_t i;
+    (void)state;
+    assert_int_equal(azk_digits__fold(&b, "０９０－ＡＢ　ｃ", strlen("０９０－ＡＢ　ｃ"), true,
+                                      false),
+                     AZK_OK);
+    assert_string_equal((char *)b.data, "090-ab c");
+    azk_buf_dispose(&b);
+    for (i = 0; i < sizeof(hy) / sizeof(hy[0]); i++) {
+        uint32_t a;
+        (void)azk_digits__next(hy[i], strlen(hy[i]), 0, &a);
+        assert_int_equal(a, '-');
+    }
+    assert_int_equal(azk_digits__phone("＋８１ (0)3-1234-5678", strlen("＋８１ (0)3-1234-5678"),
+                                       out, sizeof(out)),
+                     10);
+    assert_string_equal(out, "0312345678");
+    assert_int_equal(azk_digits__phone("03ー1234ー5678", strlen("03ー1234ー5678"), out,
+                                       sizeof(out)),
+                     10);
+    assert_int_equal(azk_digits__phone("03x1234", 7, out, sizeof(out)), 0);
+}
+
+/* ---- detection in text ---- */
+
+static void test_detect__phone_forms(void **state)
+{
+    (void)state;
+    expect_one("TEL: 03-2345-6789", AZK_PII_PHONE, "03-2345-6789");
+    expect_one("連絡先 090-1234-5678 まで", AZK_PII_PHONE, "090-1234-5678");
+    expect_one("call 09012345678 now", AZK_PII_PHONE, "09012345678");
+    expect_one("代表 0120-123-456", AZK_PII_PHONE, "0120-123-456");
+    expect_one("IP 050-1234-5678", AZK_PII_PHONE, "050-1234-5678");
+    expect_one("tel +81-3-2345-6789", AZK_PII_PHONE, "+81-3-2345-6789");
+    expect_one("tel +81 90 1234 5678", AZK_PII_PHONE, "+81 90 1234 5678");
+    expect_one("電話 03(2345)6789", AZK_PII_PHONE, "03(2345)6789");
+    expect_one("電話 (045)234-5678", AZK_PII_PHONE, "(045)234-5678");
+    expect_one("電話：０３－２３４５－６７８９", AZK_PII_PHONE, "０３－２３４５－６７８９");
+    expect_one("電話 03ー2345ー6789", AZK_PII_PHONE, "03ー2345ー6789");
+    expect_one("電話 03−2345−6789", AZK_PII_PHONE, "03−2345−6789");
+    expect_one("電話 03‐2345‐6789", AZK_PII_PHONE, "03‐2345‐6789");
+    /* wrong groupings */
+    expect_none("code 031-234-5678");
+    expect_none("電話 03-1234-5678"); /* exchange 1234: not in the numbering plan */
+    expect_none("ref 090-12-345678");
+}
+
+static void test_detect__lookalike_negatives(void **state)
+{
+    char ean[14], line[96];
+    (void)state;
+    expect_none("2024-03-01 12:34:56 INFO worker started pid=4242");
+    expect_none("2024/03/01 12:34:56.789 request took 1234ms");
+    expect_none("connect to 192.168.100.200 port 8080");
+    expect_none("version 1.2.3.4 build 20240301");
+    expect_none("part AB-0312-345678 qty 3");
+    expect_none("invoice INV-2024-0012345 total 12,345");
+    expect_none("ts=1709251200123 id=550e8400-e29b-41d4-a716-446655440000");
+    expect_none("東京都中央区で会議を行った");
+    expect_none("中央区の天気は晴れ");
+    /* a 13-digit barcode that fails the corporate check digit */
+    corporate_make("490123456789", ean);
+    ean[0] = (char)('0' + (ean[0] - '0') % 9 + 1);
+    (void)snprintf(line, sizeof(line), "JAN %s x2", ean);
+    expect_none(line);
+    /* dates without birth context are not birth dates */
+    expect_none("ordered on 1980/03/02");
+    expect_none("[2024-03-01T12:34:56Z] user login");
+}
+
+static void test_detect__numbers_with_context(void **state)
+{
+    char mn[13], corp[14], line[128], card[20];
+    struct got g;
+    (void)state;
+    my_number_make("12345678901", mn);
+    (void)snprintf(line, sizeof(line), "マイナンバー: %s", mn);
+    expect_one(line, AZK_PII_MY_NUMBER, mn);
+    /* without a label it is a low-confidence candidate, not reported */
+    (void)snprintf(line, sizeof(line), "value %s end", mn);
+    expect_none(line);
+    (void)snprintf(line, sizeof(line), "個人番号 %.4s %.4s %.4s", mn, mn + 4, mn + 8);
+    g = run_line(line);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, AZK_PII_MY_NUMBER);
+    assert_memory_equal(g.f[0].masked, "****-****-", 10);
+    assert_string_equal(g.f[0].masked + 10, mn + 8);
+    corporate_make("700110005901", corp);
+    (void)snprintf(line, sizeof(line), "法人番号 %s", corp);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, corp);
+    luhn_make("411111111111111", card);
+    (void)snprintf(line, sizeof(line), "card %.4s-%.4s-%.4s-%.4s ok", card, card + 4, card + 8,
+                   card + 12);
+    g = run_line(line);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, AZK_PII_CREDIT_CARD);
+    assert_string_equal(g.f[0].masked + 15, card + 12);
+    (void)snprintf(line, sizeof(line), "num %.4s %.4s %.4s %.4s", card, card + 4, card + 8,
+                   card + 12);
+    expect_one(line, AZK_PII_CREDIT_CARD, NULL);
+    /* Luhn-valid but no issuer: not a card */
+    luhn_make("123456789012345", card);
+    (void)snprintf(line, sizeof(line), "num %s", card);
+    expect_none(line);
+    expect_one("口座番号 1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    expect_one("普通 7654321", AZK_PII_BANK_ACCOUNT, "7654321");
+    expect_none("count 1234567 rows");
+    expect_one("〒100-0001", AZK_PII_POSTAL_CODE, "100-0001");
+    expect_one("郵便番号：1000001", AZK_PII_POSTAL_CODE, "1000001");
+    expect_none("ref 100-0001 only");
+}
+
+static void test_detect__email(void **state)
+{
+    struct got g;
+    (void)state;
+    expect_one("mail: taro.yamada@example.jp.", AZK_PII_EMAIL, "taro.yamada@example.jp");
+    g = run_line("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ");
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.f[0].masked, "t***@example.com");
+    expect_none("git@localhost:repo");
+    expect_none("user@10.0.0.1");
+}
+
+static void test_detect__birth_dates(void **state)
+{
+    struct got g;
+    (void)state;
+    expect_one("生年月日：昭和55年3月2日", AZK_PII_BIRTH_DATE, "昭和55年3月2日");
+    expect_one("生年月日 1980/03/02", AZK_PII_BIRTH_DATE, "1980/03/02");
+    expect_one("誕生日は1980年3月2日です", AZK_PII_BIRTH_DATE, "1980年3月2日");
+    expect_one("生年月日 S55.3.2", AZK_PII_BIRTH_DATE, "S55.3.2");
+    g = run_line("生年月日：昭和55年3月2日");
+    assert_string_equal(g.f[0].masked, "昭和**年**月**日");
+    g = run_line("生年月日 1980-03-02");
+    assert_string_equal(g.f[0].masked, "19**-**-**");
+    expect_none("生年月日 昭和64年1月8日");
+    /* an era date without label and without a name in the row */
+    expect_none("受付 平成元年1月8日");
+}
+
+static void test_detect__address(void **state)
+{
+    struct got g;
+    (void)state;
+    expect_one("住所 東京都千代田区神田神保町1-2-3", AZK_PII_ADDRESS,
+               "東京都千代田区神田神保町1-2-3");
+    g = run_line("送付先 東京都千代田区神田神保町1-2-3");
+    assert_string_equal(g.f[0].masked, "東京都千代田区***");
+    expect_one("大阪府大阪市北区梅田一丁目2番3号", AZK_PII_ADDRESS,
+               "大阪府大阪市北区梅田一丁目2番3号");
+    expect_one("札幌市中央区北一条西2丁目1番地に移転", AZK_PII_ADDRESS,
+               "札幌市中央区北一条西2丁目1番地");
+    g = run_line("〒100-0001 東京都千代田区千代田1-1");
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.f[0].type, AZK_PII_POSTAL_CODE);
+    assert_string_equal(g.f[0].masked, "100-****");
+    expect_none("本社は中央区にあります");
+}
+
+/* ---- tabular context ---- */
+
+static void run_rows(const char *const *header, const char *const *row, size_t n, bool mark,
+                     struct got *g, const azk_detect_engine *eng)
+{
+    azk_detect_ctx *ctx = NULL;
+    azk_field fh[8], fr[8];
+    azk_record rh, rr;
+    size_t i, cnt;
+    const azk_column_kind *cols;
+    memset(&rh, 0, sizeof(rh));
+    memset(&rr, 0, sizeof(rr));
+    memset(g, 0, sizeof(*g));
+    for (i = 0; i < n; i++) {
+        memset(&fh[i], 0, sizeof(fh[i]));
+        memset(&fr[i], 0, sizeof(fr[i]));
+        fh[i].ptr = header[i];
+        fh[i].len = strlen(header[i]);
+        fh[i].col = (uint32_t)i;
+        fr[i].ptr = row[i];
+        fr[i].len = strlen(row[i]);
+        fr[i].col = (uint32_t)i;
+    }
+    rh.fields = fh;
+    rh.field_count = n;
+    rh.tabular = 1;
+    rh.is_header = mark;
+    rh.line = 1;
+    rr.fields = fr;
+    rr.field_count = n;
+    rr.tabular = 1;
+    rr.line = 2;
+    rr.row = 1;
+    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
+    azk_detect__object_begin(ctx, "csv");
+    assert_int_equal(azk_detect__record(ctx, &rh, collect, g, NULL), AZK_OK);
+    assert_int_equal(g->n, 0); /* header labels are not findings */
+    cols = azk_detect__columns(ctx, &cnt);
+    assert_non_null(cols);
+    assert_int_equal(cnt, n);
+    assert_int_equal(azk_detect__record(ctx, &rr, collect, g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+}
+
+static void test_detect__columns_context(void **state)
+{
+    const char *h[] = {"顧客番号", "口座番号", "郵便番号", "生年月日", "住所"};
+    const char *r[] = {"1234567", "7654321", "1000001", "1980/03/02", "千代田区神田1-2-3"};
+    struct got g;
+    (void)state;
+    /* unmarked header row recognised from its cells */
+    run_rows(h, r, 5, false, &g, g_eng);
+    assert_int_equal(g.n, 4);
+    assert_int_equal(g.f[0].type, AZK_PII_BANK_ACCOUNT);
+    assert_int_equal(g.f[0].field, 1);
+    assert_string_equal(g.f[0].masked, "****321");
+    assert_int_equal(g.f[1].type, AZK_PII_POSTAL_CODE);
+    assert_int_equal(g.f[2].type, AZK_PII_BIRTH_DATE);
+    assert_int_equal(g.f[3].type, AZK_PII_ADDRESS);
+    run_rows(h, r, 5, true, &g, g_eng);
+    assert_int_equal(g.n, 4);
+}
+
+static void test_detect__column_classify(void **state)
+{
+    static const struct {
+        const char *h;
+        azk_column_kind k;
+    } v[] = {
+        {"氏名", AZK_COL_NAME},
+        {"お名前", AZK_COL_NAME},
+        {"宛名", AZK_COL_NAME},
+        {"顧客名", AZK_COL_NAME},
+        {"契約者名", AZK_COL_NAME},
+        {"姓", AZK_COL_FAMILY_NAME},
+        {"名", AZK_COL_GIVEN_NAME},
+        {"フリガナ", AZK_COL_NAME_KANA},
+        {"氏名カナ", AZK_COL_NAME_KANA},
+        {"ふりがな", AZK_COL_NAME_KANA},
+        {"住所1", AZK_COL_ADDRESS},
+        {"住所２", AZK_COL_ADDRESS},
+        {"建物名", AZK_COL_ADDRESS},
+        {"所在地", AZK_COL_ADDRESS},
+        {"〒", AZK_COL_POSTAL_CODE},
+        {"郵便番号", AZK_COL_POSTAL_CODE},
+        {"電話番号", AZK_COL_PHONE},
+        {"ＴＥＬ", AZK_COL_PHONE},
+        {"携帯電話", AZK_COL_PHONE},
+        {"FAX", AZK_COL_PHONE},
+        {"E-mail", AZK_COL_EMAIL},
+        {"メールアドレス", AZK_COL_EMAIL},
+        {"生年月日", AZK_COL_BIRTH_DATE},
+        {"誕生日", AZK_COL_BIRTH_DATE},
+        {"口座番号", AZK_COL_BANK_ACCOUNT},
+        {"銀行口座", AZK_COL_BANK_ACCOUNT},
+        {"個人番号", AZK_COL_MY_NUMBER},
+        {"マイナンバー", AZK_COL_MY_NUMBER},
+        {"法人番号", AZK_COL_CORPORATE_NUMBER},
+        {"カード番号", AZK_COL_CREDIT_CARD},
+        {"クレジットカード", AZK_COL_CREDIT_CARD},
+        {"顧客番号", AZK_COL_CUSTOMER_ID},
+        {"会員番号", AZK_COL_CUSTOMER_ID},
+        {"Name", AZK_COL_NAME},
+        {"First Name", AZK_COL_GIVEN_NAME},
+        {"last_name", AZK_COL_FAMILY_NAME},
+        {"Address", AZK_COL_ADDRESS},
+        {"phone", AZK_COL_PHONE},
+        {"ZIP", AZK_COL_POSTAL_CODE},
+        {"birthday", AZK_COL_BIRTH_DATE},
+        {"電話番号（自宅）", AZK_COL_PHONE},
+        {" 氏 名 ", AZK_COL_NAME},
+        {"品名", AZK_COL_OTHER},
+        {"金額", AZK_COL_OTHER},
+        {"山田", AZK_COL_NONE},
+        {"", AZK_COL_NONE},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        azk_column_kind k = azk_column_classify(v[i].h, strlen(v[i].h));
+        if (k != v[i].k)
+            print_error("header #%zu: %s\n", i, azk_column_kind_name(k));
+        assert_int_equal(k, v[i].k);
+    }
+    assert_string_equal(azk_pii_type_name(AZK_PII_CREDIT_CARD), "credit_card");
+    assert_int_equal(azk_pii_type_from_name("birth_date"), AZK_PII_BIRTH_DATE);
+    assert_int_equal(azk_pii_type_from_name("nope"), AZK_PII__COUNT);
+    assert_null(azk_pii_type_name(AZK_PII__COUNT));
+    assert_string_equal(azk_column_kind_name(AZK_COL_NAME_KANA), "name_kana");
+}
+
+/* ---- masking never shows the whole value ---- */
+
+static void test_detect__masking_hides_digits(void **state)
+{
+    char mn[13], card[20], line[128];
+    const char *lines[6];
+    const char *raw[6];
+    size_t i;
+    struct got g;
+    (void)state;
+    my_number_make("98765432109", mn);
+    luhn_make("353011133330123", card);
+    lines[0] = "TEL 090-1234-5678";
+    raw[0] = "09012345678";
+    lines[1] = "〒123-4567";
+    raw[1] = "1234567";
+    lines[2] = "口座番号 7654321";
+    raw[2] = "7654321";
+    (void)snprintf(line, sizeof(line), "マイナンバー %s", mn);
+    lines[3] = line;
+    raw[3] = mn;
+    lines[4] = NULL;
+    for (i = 0; lines[i] != NULL; i++) {
+        const char *m;
+        char digits[32];
+        size_t k, n = 0;
+        g = run_line(lines[i]);
+        assert_int_equal(g.n, 1);
+        m = g.f[0].masked;
+        for (k = 0; m[k] != '\0' && n + 1 < sizeof(digits); k++) {
+            if (m[k] >= '0' && m[k] <= '9')
+                digits[n++] = m[k];
+        }
+        digits[n] = '\0';
+        assert_true(n < strlen(raw[i]));
+        assert_null(strstr(m, raw[i]));
+        assert_non_null(strchr(m, '*'));
+    }
+    azk_detect__mask_digits(line, 96, AZK_PII_CREDIT_CARD, card, 16);
+    assert_null(strstr(line, card));
+    assert_string_equal(line + 15, card + 12);
+    azk_detect__mask_phone(line, 96, "09012345678", 11, 3);
+    assert_string_equal(line, "090-****-5678");
+    azk_detect__mask_name(line, 96, "山田太郎", strlen("山田太郎"), strlen("山田"));
+    assert_string_equal(line, "山田 **");
+}
+
+/* ---- overlaps, allow-list, confidence ---- */
+
+static void test_detect__overlap_card_not_phone(void **state)
+{
+    char card[20], line[64];
+    struct got g;
+    (void)state;
+    /* a JCB card that starts with 0? no: a card and a phone next to each other */
+    luhn_make("353011133330000", card);
+    (void)snprintf(line, sizeof(line), "card %s tel 03-2345-6789", card);
+    g = run_line(line);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.f[0].type, AZK_PII_CREDIT_CARD);
+    assert_int_equal(g.f[1].type, AZK_PII_PHONE);
+    /* an address holding block numbers is one finding, not a phone too */
+    g = run_line("住所 東京都港区芝公園4-2-8");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, AZK_PII_ADDRESS);
+}
+
+static void test_detect__allow_list(void **state)
+{
+    azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+    const char *vals[] = {"０３－００００－００００"};
+    const char *pats[] = {"[a-z]+@example\\.com"};
+    azk_detect_engine *eng = NULL;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd;
+    azk_record rec;
+    struct got g;
+    size_t excluded = 0;
+    const char *text = "TEL 03-0000-0000 / 03-2345-6789 / info@example.com / a@example.org";
+    (void)state;
+    o.types = ((1u << AZK_PII__COUNT) - 1) & ~(1u << AZK_PII_PERSON_NAME);
+    o.allow_values = vals;
+    o.allow_value_count = 1;
+    o.allow_patterns = pats;
+    o.allow_pattern_count = 1;
+    assert_int_equal(azk_detect__engine_new(&eng, &o), AZK_OK);
+    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
+    memset(&fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    memset(&g, 0, sizeof(g));
+    fd.ptr = text;
+    fd.len = strlen(text);
+    rec.fields = &fd;
+    rec.field_count = 1;
+    azk_detect__object_begin(ctx, "text");
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, &excluded), AZK_OK);
+    /* 03-0000-0000 is no valid number anyway (exchange 0); the mail is excluded */
+    assert_int_equal(excluded, 1);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.f[0].type, AZK_PII_PHONE);
+    assert_int_equal(g.f[1].type, AZK_PII_EMAIL);
+    azk_detect__ctx_free(ctx);
+    azk_detect__engine_free(eng);
+
+    /* a bad pattern is an argument error */
+    pats[0] = "(unclosed";
+    assert_int_equal(azk_detect__engine_new(&eng, &o), AZK_ERR_ARG);
+}
+
+static void test_detect__allow_value_folded(void **state)
+{
+    azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+    const char *vals[] = {"０９０－１２３４－５６７８"};
+    azk_detect_engine *eng = NULL;
+    struct got g;
+    (void)state;
+    o.types = 1u << AZK_PII_PHONE;
+    o.allow_values = vals;
+    o.allow_value_count = 1;
+    assert_int_equal(azk_detect__engine_new(&eng, &o), AZK_OK);
+    g = run_line_eng(eng, "TEL 09012345678 and 090-1234-5679");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].start, strlen("TEL 09012345678 and "));
+    azk_detect__engine_free(eng);
+}
+
+static void test_detect__min_confidence(void **state)
+{
+    azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+    azk_detect_engine *eng = NULL;
+    char mn[13], line[64];
+    struct got g;
+    (void)state;
+    my_number_make("11122233344", mn);
+    (void)snprintf(line, sizeof(line), "x %s y", mn);
+    o.types = 1u << AZK_PII_MY_NUMBER;
+    o.min_confidence = 0.1;
+    assert_int_equal(azk_detect__engine_new(&eng, &o), AZK_OK);
+    g = run_line_eng(eng, line);
+    assert_int_equal(g.n, 1);
+    assert_true(g.f[0].confidence < 0.5);
+    azk_detect__engine_free(eng);
+}
+
+/* ---- names ---- */
+
+static void test_detect__names_and_era_row(void **state)
+{
+    struct got g;
+    (void)state;
+    g = run_line_eng(g_names, "山田太郎様 昭和55年3月2日生 TEL 090-1234-5678");
+    assert_true(has_type(&g, AZK_PII_PERSON_NAME));
+    assert_true(has_type(&g, AZK_PII_PHONE));
+    assert_true(has_type(&g, AZK_PII_BIRTH_DATE));
+    g = run_line_eng(g_names, "受付 昭和55年3月2日 処理済");
+    assert_false(has_type(&g, AZK_PII_BIRTH_DATE));
+}
+
+/* ---- score ---- */
+
+static void test_detect__score(void **state)
+{
+    size_t memo[AZK_PII__COUNT] = {0}, roster[AZK_PII__COUNT] = {0};
+    double s1, s2;
+    (void)state;
+    memo[AZK_PII_PERSON_NAME] = 1;
+    roster[AZK_PII_PERSON_NAME] = 1000;
+    roster[AZK_PII_ADDRESS] = 1000;
+    roster[AZK_PII_PHONE] = 1000;
+    s1 = azk_detect__score(memo, 0, 40);
+    s2 = azk_detect__score(roster, 1000, 1001);
+    assert_true(s1 < 10.0);
+    assert_true(s2 > 90.0);
+    assert_true(s2 <= 100.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detect__my_number_check_digit),
+        cmocka_unit_test(test_detect__corporate_check_digit),
+        cmocka_unit_test(test_detect__luhn_and_issuers),
+        cmocka_unit_test(test_detect__phone_numbering),
+        cmocka_unit_test(test_detect__era_boundaries),
+        cmocka_unit_test(test_detect__digits_folding),
+        cmocka_unit_test(test_detect__phone_forms),
+        cmocka_unit_test(test_detect__lookalike_negatives),
+        cmocka_unit_test(test_detect__numbers_with_context),
+        cmocka_unit_test(test_detect__email),
+        cmocka_unit_test(test_detect__birth_dates),
+        cmocka_unit_test(test_detect__address),
+        cmocka_unit_test(test_detect__columns_context),
+        cmocka_unit_test(test_detect__column_classify),
+        cmocka_unit_test(test_detect__masking_hides_digits),
+        cmocka_unit_test(test_detect__overlap_card_not_phone),
+        cmocka_unit_test(test_detect__allow_list),
+        cmocka_unit_test(test_detect__allow_value_folded),
+        cmocka_unit_test(test_detect__min_confidence),
+        cmocka_unit_test(test_detect__names_and_era_row),
+        cmocka_unit_test(test_detect__score),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
