@@ -58,8 +58,9 @@ extern const uint8_t azk_fp__slot_kind[AZK_FPS__COUNT];
 extern const uint8_t azk_fp__bits[AZK_FP__COUNT];
 /* Kinds strong enough to start a candidate search (small buckets). */
 bool azk_fp__is_seed(unsigned kind);
-/* Kinds whose mismatch vetoes a candidate row (the record has a value of
- * this kind, the row has one too, and none of the record's values match). */
+/* Kinds whose mismatch raises the bar for a candidate row from two matching
+ * families to three (the record has a value of this kind, the row has one
+ * too, and none of the record's values match): phone and e-mail. */
 bool azk_fp__is_veto(unsigned kind);
 const char *azk_fp__kind_name(unsigned kind);
 
@@ -102,6 +103,7 @@ struct azk_fp_index {
     uint64_t *entries[AZK_FP__COUNT];
     uint64_t entry_count[AZK_FP__COUNT];
     uint64_t total_rows;
+    uint16_t *present; /* per global row: bit k set when the row has a value of kind k */
 };
 
 #endif

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * match/index.c -- the fingerprint file (format in match/fp.h): export
+ * from the catalog's per-dataset fingerprints (decrypted with each
+ * dataset's data key, truncated to buckets, sorted per kind) and loading
+ * into compact sorted arrays (8 bytes per (bucket, row) entry: 10 M rows
+ * with 6 fields fit in ~480 MB).
+ */
+#include "match/fp.h"
+#include "store/store.h"
+#include "vault/vault.h"
+#include "azukari/fingerprint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- writing ----------------------------------------------------------------- */
+
+struct wfile {
+    FILE *f;
+    crypto_generichash_state hs;
+    bool err;
+};
+
+static void w_put(struct wfile *w, const void *p, size_t n)
+{
+    if (w->err)
+        return;
+    if (n > 0 && fwrite(p, 1, n, w->f) != n)
+        w->err = true;
+    crypto_generichash_update(&w->hs, p, n);
+}
+
+static void w_u16(struct wfile *w, uint16_t v)
+{
+    uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    w_put(w, b, 2);
+}
+
+static void w_u32(struct wfile *w, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    w_put(w, b, 4);
+}
+
+static void w_u64(struct wfile *w, uint64_t v)
+{
+    w_u32(w, (uint32_t)v);
+    w_u32(w, (uint32_t)(v >> 32));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a;
+    uint64_t y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct kind_vec {
+    uint64_t *v;
+    size_t n, cap;
+};
+
+static azk_status vec_push(struct kind_vec *k, uint64_t e)
+{
+    if (k->n == k->cap) {
+        size_t nc = k->cap ? k->cap * 2 : 1024;
+        size_t bytes;
+        uint64_t *nv;
+        if (azk_mul_overflow(&bytes, nc, sizeof(uint64_t)))
+            return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
+        nv = azk_realloc(k->v, bytes);
+        if (nv == NULL)
+            return azk_error_nomem();
+        k->v = nv;
+        k->cap = nc;
+    }
+    k->v[k->n++] = e;
+    return AZK_OK;
+}
+
+static azk_status write_key(const char *path, const uint8_t key[AZK_FP_KEY_LEN])
+{
+    azk_status rc = AZK_OK;
+    azk_buf tmp = AZK_BUF_INIT;
+    int fd;
+    rc = azk_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+    if (rc != AZK_OK)
+        return rc;
+    fd = open((const char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = azk_error_errno("create key file");
+        goto done;
+    }
+    if (write(fd, key, AZK_FP_KEY_LEN) != AZK_FP_KEY_LEN || fsync(fd) != 0)
+        rc = azk_error_errno("write key file");
+    close(fd);
+    if (rc == AZK_OK && rename((const char *)tmp.data, path) != 0)
+        rc = azk_error_errno("rename key file");
+    if (rc != AZK_OK)
+        (void)unlink((const char *)tmp.data);
+done:
+    azk_buf_dispose(&tmp);
+    return rc;
+}
+
+azk_status azk_fingerprints_export(azk_home *h, const char *path, const char *key_path,
+                                   const char *client, azk_fp_export_info *info)
+{
+    azk_status rc = AZK_OK;
+    sqlite3_stmt *st = NULL;
+    struct kind_vec kv[AZK_FP__COUNT];
+    struct azk_fp_dataset *ds = NULL;
+    size_t nds = 0;
+    uint8_t key[AZK_FP_KEY_LEN];
+    uint8_t *plain = NULL;
+    uint64_t rows = 0;
+    uint64_t entries = 0;
+    struct wfile w = {NULL, {{0}}, false};
+    azk_buf tmp = AZK_BUF_INIT;
+    uint8_t sum[32];
+    int step;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && path != NULL && key_path != NULL);
+    memset(kv, 0, sizeof(kv));
+    rc = azk_store__scan_key(h, key);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_store__prepare(h, &st,
+                            "SELECT d.id, d.client, d.uuid, d.wrapped_key, d.records, f.nonce,"
+                            " f.data FROM datasets d JOIN fingerprints f ON f.dataset = d.id"
+                            " WHERE d.state = 'active' AND (?1 IS NULL OR d.client = ?1)"
+                            " ORDER BY d.client, d.id");
+    if (rc != AZK_OK)
+        goto done;
+    if (client != NULL)
+        sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *uuid = (const char *)sqlite3_column_text(st, 2);
+        uint64_t nrec = (uint64_t)sqlite3_column_int64(st, 4);
+        const uint8_t *nonce = sqlite3_column_blob(st, 5);
+        const uint8_t *ct = sqlite3_column_blob(st, 6);
+        size_t ctl = (size_t)sqlite3_column_bytes(st, 6);
+        uint8_t dk[32];
+        size_t pl;
+        void *grown;
+        const size_t rowlen = AZK_FPS__COUNT * sizeof(uint32_t);
+        if (sqlite3_column_bytes(st, 5) != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+            ctl < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+            rc = azk_error_set(AZK_ERR_INTEGRITY, "fingerprints of a dataset are malformed");
+            goto done;
+        }
+        pl = ctl - crypto_aead_xchacha20poly1305_ietf_ABYTES;
+        if (pl != nrec * rowlen || rows + nrec > UINT32_MAX) {
+            rc = azk_error_set(AZK_ERR_INTEGRITY, "fingerprints do not match the record count");
+            goto done;
+        }
+        rc = azk_vault__unwrap(h, uuid, sqlite3_column_blob(st, 3),
+                               (size_t)sqlite3_column_bytes(st, 3), dk);
+        if (rc != AZK_OK)
+            goto done;
+        azk_free_secret(plain, 0);
+        plain = azk_malloc(pl + 1);
+        if (plain == NULL) {
+            sodium_memzero(dk, sizeof(dk));
+            rc = azk_error_nomem();
+            goto done;
+        }
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, ct, ctl,
+                                                       (const uint8_t *)uuid, strlen(uuid), nonce,
+                                                       dk) != 0) {
+            sodium_memzero(dk, sizeof(dk));
+            rc = azk_error_set(AZK_ERR_CRYPTO, "fingerprints of a dataset fail authentication");
+            goto done;
+        }
+        sodium_memzero(dk, sizeof(dk));
+        grown = azk_realloc(ds, (nds + 1) * sizeof(*ds));
+        if (grown == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        ds = grown;
+        ds[nds].client = azk_strdup((const char *)sqlite3_column_text(st, 1));
+        ds[nds].dataset = azk_strdup((const char *)sqlite3_column_text(st, 0));
+        ds[nds].first_row = (uint32_t)rows;
+        ds[nds].row_count = (uint32_t)nrec;
+        nds++;
+        if (ds[nds - 1].client == NULL || ds[nds - 1].dataset == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        for (uint64_t r = 0; r < nrec; r++) {
+            for (size_t s = 0; s < AZK_FPS__COUNT; s++) {
+                uint32_t hv;
+                unsigned kind = azk_fp__slot_kind[s];
+                memcpy(&hv, plain + r * rowlen + s * sizeof(uint32_t), sizeof(hv));
+                if (hv == 0)
+                    continue;
+                rc = vec_push(&kv[kind], ((uint64_t)azk_fp__bucket(kind, hv) << 32) | (rows + r));
+                if (rc != AZK_OK)
+                    goto done;
+            }
+        }
+        sodium_memzero(plain, pl);
+        rows += nrec;
+    }
+    if (step != SQLITE_DONE) {
+        rc = azk_store__dberr(h->db, "read fingerprints");
+        goto done;
+    }
+    if (nds == 0) {
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no active dataset to export");
+        goto done;
+    }
+    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+        size_t o = 0;
+        if (kv[k].n > 1)
+            qsort(kv[k].v, kv[k].n, sizeof(uint64_t), cmp_u64);
+        for (size_t i = 0; i < kv[k].n; i++) /* a name and its reading in one bucket */
+            if (o == 0 || kv[k].v[i] != kv[k].v[o - 1])
+                kv[k].v[o++] = kv[k].v[i];
+        kv[k].n = o;
+        entries += o;
+    }
+    rc = azk_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+    if (rc != AZK_OK)
+        goto done;
+    w.f = fopen((const char *)tmp.data, "wbe");
+    if (w.f == NULL) {
+        rc = azk_error_errno("create fingerprint file");
+        goto done;
+    }
+    crypto_generichash_init(&w.hs, NULL, 0, sizeof(sum));
+    w_put(&w, AZK_FP_MAGIC, 8);
+    w_u32(&w, AZK_FP__COUNT);
+    w_put(&w, azk_fp__bits, AZK_FP__COUNT);
+    w_u32(&w, (uint32_t)nds);
+    for (size_t i = 0; i < nds; i++) {
+        size_t cl = strlen(ds[i].client);
+        size_t dl = strlen(ds[i].dataset);
+        w_u16(&w, (uint16_t)cl);
+        w_put(&w, ds[i].client, cl);
+        w_u16(&w, (uint16_t)dl);
+        w_put(&w, ds[i].dataset, dl);
+        w_u32(&w, ds[i].first_row);
+        w_u32(&w, ds[i].row_count);
+    }
+    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+        w_u64(&w, kv[k].n);
+        for (size_t i = 0; i < kv[k].n; i++)
+            w_u64(&w, kv[k].v[i]);
+    }
+    crypto_generichash_final(&w.hs, sum, sizeof(sum));
+    if (!w.err && fwrite(sum, 1, sizeof(sum), w.f) != sizeof(sum))
+        w.err = true;
+    if (w.err || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
+        rc = azk_error_errno("write fingerprint file");
+        goto done;
+    }
+    if (fclose(w.f) != 0) {
+        w.f = NULL;
+        rc = azk_error_errno("close fingerprint file");
+        goto done;
+    }
+    w.f = NULL;
+    (void)chmod((const char *)tmp.data, 0644);
+    rc = write_key(key_path, key);
+    if (rc != AZK_OK)
+        goto done;
+    if (rename((const char *)tmp.data, path) != 0) {
+        rc = azk_error_errno("rename fingerprint file");
+        goto done;
+    }
+    {
+        const char *objs[1] = {"fingerprints"};
+        char extra[160];
+        snprintf(extra, sizeof(extra), "{\"datasets\":%zu,\"rows\":%llu,\"entries\":%llu}", nds,
+                 (unsigned long long)rows, (unsigned long long)entries);
+        rc = azk_store__audit(h, "fingerprints.export", objs, 1, NULL, extra);
+        if (rc != AZK_OK)
+            goto done;
+    }
+    if (info != NULL) {
+        info->datasets = nds;
+        info->rows = rows;
+        info->entries = entries;
+    }
+done:
+    if (w.f != NULL)
+        fclose(w.f);
+    if (rc != AZK_OK && tmp.data != NULL)
+        (void)unlink((const char *)tmp.data);
+    sqlite3_finalize(st);
+    sodium_memzero(key, sizeof(key));
+    azk_free(plain);
+    for (size_t k = 0; k < AZK_FP__COUNT; k++)
+        azk_free(kv[k].v);
+    for (size_t i = 0; i < nds; i++) {
+        azk_free(ds[i].client);
+        azk_free(ds[i].dataset);
+    }
+    azk_free(ds);
+    azk_buf_dispose(&tmp);
+    return rc;
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+struct rfile {
+    FILE *f;
+    crypto_generichash_state hs;
+    bool err;
+};
+
+static bool r_get(struct rfile *r, void *p, size_t n)
+{
+    if (r->err || (n > 0 && fread(p, 1, n, r->f) != n)) {
+        r->err = true;
+        return false;
+    }
+    crypto_generichash_update(&r->hs, p, n);
+    return true;
+}
+
+static bool r_u16(struct rfile *r, uint16_t *v)
+{
+    uint8_t b[2];
+    if (!r_get(r, b, 2))
+        return false;
+    *v = (uint16_t)(b[0] | (b[1] << 8));
+    return true;
+}
+
+static bool r_u32(struct rfile *r, uint32_t *v)
+{
+    uint8_t b[4];
+    if (!r_get(r, b, 4))
+        return false;
+    *v = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+    return true;
+}
+
+static bool r_u64(struct rfile *r, uint64_t *v)
+{
+    uint32_t lo;
+    uint32_t hi;
+    if (!r_u32(r, &lo) || !r_u32(r, &hi))
+        return false;
+    *v = ((uint64_t)hi << 32) | lo;
+    return true;
+}
+
+static char *r_str(struct rfile *r)
+{
+    uint16_t n;
+    char *s;
+    if (!r_u16(r, &n) || n == 0 || n > 256)
+        return NULL;
+    s = azk_malloc((size_t)n + 1);
+    if (s == NULL)
+        return NULL;
+    if (!r_get(r, s, n)) {
+        azk_free(s);
+        return NULL;
+    }
+    s[n] = '\0';
+    return s;
+}
+
+static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
+{
+    struct stat sb;
+    azk_status rc = AZK_OK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return azk_error_errno("open scanning key");
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size != AZK_FP_KEY_LEN)
+        rc = azk_error_set(AZK_ERR_FORMAT, "scanning key: not a 32-byte key file");
+    else if ((sb.st_mode & 077) != 0)
+        rc = azk_error_set(AZK_ERR_PERM, "scanning key: must be mode 0600 (is %04o)",
+                           (unsigned)(sb.st_mode & 07777));
+    else if (read(fd, key, AZK_FP_KEY_LEN) != AZK_FP_KEY_LEN)
+        rc = azk_error_errno("read scanning key");
+    close(fd);
+    return rc;
+}
+
+void azk_fp_index_free(azk_fp_index *idx)
+{
+    if (idx == NULL)
+        return;
+    for (size_t i = 0; i < idx->ds_count; i++) {
+        azk_free(idx->ds[i].client);
+        azk_free(idx->ds[i].dataset);
+    }
+    azk_free(idx->ds);
+    azk_free(idx->present);
+    for (size_t k = 0; k < AZK_FP__COUNT; k++)
+        azk_free(idx->entries[k]);
+    sodium_memzero(idx->key, sizeof(idx->key));
+    azk_free(idx);
+}
+
+azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *key_path)
+{
+    azk_status rc = AZK_ERR_FORMAT;
+    azk_fp_index *idx = NULL;
+    struct rfile r = {NULL, {{0}}, false};
+    char magic[8];
+    uint32_t kinds;
+    uint32_t nds;
+    uint8_t sum[32];
+    uint8_t want[32];
+    struct stat sb;
+    uint64_t left;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(out != NULL && path != NULL && key_path != NULL);
+    *out = NULL;
+    rc = azk__lib_init();
+    if (rc != AZK_OK)
+        return rc;
+    idx = azk_calloc(1, sizeof(*idx));
+    if (idx == NULL)
+        return azk_error_nomem();
+    rc = read_keyfile(key_path, idx->key);
+    if (rc != AZK_OK)
+        goto done;
+    r.f = fopen(path, "rbe");
+    if (r.f == NULL) {
+        rc = azk_error_errno("open fingerprint file");
+        goto done;
+    }
+    if (fstat(fileno(r.f), &sb) != 0 || sb.st_size < 8 + 4 + 32) {
+        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: file too short");
+        goto done;
+    }
+    left = (uint64_t)sb.st_size;
+    crypto_generichash_init(&r.hs, NULL, 0, sizeof(sum));
+    if (!r_get(&r, magic, 8) || memcmp(magic, AZK_FP_MAGIC, 8) != 0 || !r_u32(&r, &kinds) ||
+        kinds != AZK_FP__COUNT || !r_get(&r, idx->bits, AZK_FP__COUNT) ||
+        memcmp(idx->bits, azk_fp__bits, AZK_FP__COUNT) != 0 || !r_u32(&r, &nds) ||
+        nds > 100000) {
+        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: not a fingerprint file of this version");
+        goto done;
+    }
+    idx->ds = azk_calloc(nds ? nds : 1, sizeof(*idx->ds));
+    if (idx->ds == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (uint32_t i = 0; i < nds; i++) {
+        struct azk_fp_dataset *d = &idx->ds[i];
+        d->client = r_str(&r);
+        d->dataset = r_str(&r);
+        idx->ds_count = i + 1;
+        if (d->client == NULL || d->dataset == NULL || !r_u32(&r, &d->first_row) ||
+            !r_u32(&r, &d->row_count) || d->first_row != idx->total_rows) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad dataset table");
+            goto done;
+        }
+        idx->total_rows += d->row_count;
+    }
+    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+        uint64_t n;
+        if (!r_u64(&r, &n) || n > left / 8) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
+            goto done;
+        }
+        idx->entries[k] = azk_malloc(n ? n * sizeof(uint64_t) : 1);
+        if (idx->entries[k] == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        if (!r_get(&r, idx->entries[k], n * sizeof(uint64_t))) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+            goto done;
+        }
+        idx->entry_count[k] = n;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+        for (uint64_t i = 0; i < n; i++)
+            idx->entries[k][i] = __builtin_bswap64(idx->entries[k][i]);
+#endif
+        for (uint64_t i = 0; i < n; i++) {
+            if ((idx->entries[k][i] & 0xFFFFFFFFu) >= idx->total_rows ||
+                (i > 0 && idx->entries[k][i] <= idx->entries[k][i - 1])) {
+                rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
+                goto done;
+            }
+        }
+    }
+    crypto_generichash_final(&r.hs, want, sizeof(want));
+    if (fread(sum, 1, sizeof(sum), r.f) != sizeof(sum) || fgetc(r.f) != EOF ||
+        sodium_memcmp(sum, want, sizeof(sum)) != 0) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "fingerprints: checksum mismatch (file damaged)");
+        goto done;
+    }
+    memcpy(idx->id, want, sizeof(want));
+    idx->present = azk_calloc(idx->total_rows ? idx->total_rows : 1, sizeof(uint16_t));
+    if (idx->present == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (size_t k = 0; k < AZK_FP__COUNT; k++)
+        for (uint64_t i = 0; i < idx->entry_count[k]; i++)
+            idx->present[idx->entries[k][i] & 0xFFFFFFFFu] |= (uint16_t)(1u << k);
+    *out = idx;
+    idx = NULL;
+    rc = AZK_OK;
+done:
+    if (r.f != NULL)
+        fclose(r.f);
+    azk_fp_index_free(idx);
+    return rc;
+}
+
+void azk_fp_index_id(const azk_fp_index *idx, uint8_t out[32])
+{
+    memcpy(out, idx->id, 32);
+}
+
+uint64_t azk_fp_index_rows(const azk_fp_index *idx)
+{
+    return idx->total_rows;
+}

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/match/test_match.c -- entrusted-record matching end to end
+ * through the library: a synthetic dataset is taken in (azk_intake),
+ * exported (azk_fingerprints_export) and loaded; then
+ *   - two fields of one row (table row, text line, or a text window) are
+ *     attributed to that row, with client, dataset and 1-based row;
+ *   - one field alone is not; a homonym (same name, other birth date and
+ *     phone) is not; fields of two different rows together are not;
+ *   - the dictionary attack: holding the exported file AND the scanning
+ *     key, enumerate every birth date of 1930-2005, every phone number of
+ *     a 2^24 block (the rows' phones are drawn from it, so the attacker's
+ *     dictionary is as small as it can be) and every name of the synthetic
+ *     name space (64^4); for each row count the dictionary values that land
+ *     in its bucket. The attack fails when no row is left with its true
+ *     value alone: every value hides among others (>= 2 always, >= 5 for
+ *     99% of rows; the full real-world spaces give ~18 / ~290 / ~95,
+ *     docs/threat-model-fingerprints.md).
+ * All names, dates and numbers are generated here.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "match/match.h"
+#include "norm/norm.h"
+#include "azukari/home.h"
+#include "azukari/vault.h"
+
+#define NROWS 3000
+
+/* 64 kanji that no variant fold touches (checked in setup) */
+static const char *const KANJI[64] = {
+    "山", "川", "田", "中", "本", "木", "村", "林", "森", "石", "井", "上", "下", "野", "原",
+    "小", "大", "長", "西", "東", "北", "南", "松", "竹", "梅", "花", "春", "夏", "秋", "冬",
+    "月", "日", "星", "空", "海", "岡", "谷", "坂", "池", "沼", "橋", "宮", "寺", "藤", "佐",
+    "伊", "加", "近", "遠", "前", "後", "和", "平", "安", "正", "明", "光", "太", "郎", "子",
+    "美", "恵", "健", "誠"};
+
+struct row {
+    char name[32];   /* "XY ZW" */
+    char nname[32];  /* normalised "XYZW" */
+    int y, m, d;
+    uint32_t phone;  /* 0 .. 2^24-1 → 090-XXXX-XXXX */
+};
+
+static struct row rows[NROWS];
+static char dir[64];
+static char fpfile[128];
+static char keyfile[128];
+static azk_fp_index *idx;
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void make_name(uint32_t code, char *out, size_t cap, bool space)
+{
+    snprintf(out, cap, "%s%s%s%s%s", KANJI[code & 63], KANJI[(code >> 6) & 63],
+             space ? " " : "", KANJI[(code >> 12) & 63], KANJI[(code >> 18) & 63]);
+}
+
+static int days_in(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
+}
+
+static int setup(void **state)
+{
+    char home[128];
+    char csv[128];
+    azk_home *h = NULL;
+    FILE *f;
+    azk_intake_options o = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_result res;
+    azk_fp_export_info info;
+    int fd;
+    (void)state;
+    for (size_t i = 0; i < 64; i++) {
+        uint32_t cp;
+        (void)azk_utf8_decode((const uint8_t *)KANJI[i], strlen(KANJI[i]), &cp);
+        if (azk_norm_kanji_variant(cp) != cp)
+            return -1;
+    }
+    snprintf(dir, sizeof(dir), "/tmp/azk-match-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(home, sizeof(home), "%s/home", dir);
+    snprintf(csv, sizeof(csv), "%s/dm.csv", dir);
+    snprintf(fpfile, sizeof(fpfile), "%s/fp.azf", dir);
+    snprintf(keyfile, sizeof(keyfile), "%s/fp.key", dir);
+    f = fopen(csv, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "顧客番号,氏名,生年月日,電話番号,E-mail\n");
+    for (int i = 0; i < NROWS; i++) {
+        struct row *r = &rows[i];
+        uint32_t code = (uint32_t)(next() & 0xFFFFFF);
+        make_name(code, r->name, sizeof(r->name), true);
+        make_name(code, r->nname, sizeof(r->nname), false);
+        r->y = 1930 + (int)(next() % 76);
+        r->m = 1 + (int)(next() % 12);
+        r->d = 1 + (int)(next() % (uint64_t)days_in(r->y, r->m));
+        r->phone = (uint32_t)(next() & 0xFFFFFF);
+        fprintf(f, "K%07d,%s,%04d/%02d/%02d,090-%04u-%04u,u%d@example.invalid\n", i + 1, r->name,
+                r->y, r->m, r->d, r->phone / 10000, r->phone % 10000, i + 1);
+    }
+    fclose(f);
+    if (azk_home_init(home, NULL) != AZK_OK || azk_home_open(&h, home, NULL, 0) != AZK_OK ||
+        azk_client_add(h, "shinkin-a", NULL) != AZK_OK)
+        return -1;
+    o.client = "shinkin-a";
+    o.dataset = "2023-09-dm";
+    o.purpose = "test";
+    o.retain_until = "2099-12-31";
+    o.source_name = "dm.csv";
+    fd = open(csv, O_RDONLY);
+    if (fd < 0 || azk_intake(h, fd, &o, &res) != AZK_OK || res.records != NROWS) {
+        fprintf(stderr, "intake: %s\n", azk_error_last()->message);
+        return -1;
+    }
+    close(fd);
+    if (azk_fingerprints_export(h, fpfile, keyfile, NULL, &info) != AZK_OK ||
+        info.rows != NROWS) {
+        fprintf(stderr, "export: %s\n", azk_error_last()->message);
+        return -1;
+    }
+    azk_home_close(h);
+    if (azk_fp_index_load(&idx, fpfile, keyfile) != AZK_OK) {
+        fprintf(stderr, "load: %s\n", azk_error_last()->message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    azk_fp_index_free(idx);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+struct got {
+    uint64_t rows[16];
+    size_t n;
+    int calls;
+    char client[32];
+    char dataset[32];
+};
+
+static azk_status collect(const char *client, const char *dataset, const uint64_t *r, size_t n,
+                          void *payload)
+{
+    struct got *g = payload;
+    g->calls++;
+    snprintf(g->client, sizeof(g->client), "%s", client);
+    snprintf(g->dataset, sizeof(g->dataset), "%s", dataset);
+    for (size_t i = 0; i < n && g->n < 16; i++)
+        g->rows[g->n++] = r[i];
+    return AZK_OK;
+}
+
+/* Match tabular cells (one row); returns hits. */
+static struct got match_row(const char *const *cells, size_t n)
+{
+    struct azk_match_ctx *ctx = NULL;
+    azk_field f[16];
+    azk_record rec;
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    memset(&rec, 0, sizeof(rec));
+    for (size_t i = 0; i < n; i++) {
+        memset(&f[i], 0, sizeof(f[i]));
+        f[i].ptr = cells[i];
+        f[i].len = strlen(cells[i]);
+        f[i].col = (uint32_t)i;
+    }
+    rec.fields = f;
+    rec.field_count = n;
+    rec.tabular = 1;
+    rec.line = 2;
+    rec.row = 1;
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    azk_match__object_begin(ctx);
+    assert_int_equal(azk_match__record(ctx, &rec, NULL, 0), AZK_OK);
+    azk_match__object_end(ctx);
+    assert_int_equal(azk_match__results(ctx, collect, &g), AZK_OK);
+    azk_match__ctx_free(ctx);
+    return g;
+}
+
+/* Match text lines; a name finding is given for `name` where it occurs. */
+static struct got match_lines(const char *const *lines, size_t n, const char *name)
+{
+    struct azk_match_ctx *ctx = NULL;
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    azk_match__object_begin(ctx);
+    for (size_t i = 0; i < n; i++) {
+        azk_field f;
+        azk_record rec;
+        azk_finding fd;
+        const char *at = name != NULL ? strstr(lines[i], name) : NULL;
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        memset(&fd, 0, sizeof(fd));
+        f.ptr = lines[i];
+        f.len = strlen(lines[i]);
+        rec.fields = &f;
+        rec.field_count = 1;
+        rec.line = i + 1;
+        fd.type = AZK_PII_PERSON_NAME;
+        fd.start = at != NULL ? (size_t)(at - lines[i]) : 0;
+        fd.len = at != NULL ? strlen(name) : 0;
+        assert_int_equal(azk_match__record(ctx, &rec, &fd, at != NULL ? 1 : 0), AZK_OK);
+    }
+    azk_match__object_end(ctx);
+    assert_int_equal(azk_match__results(ctx, collect, &g), AZK_OK);
+    azk_match__ctx_free(ctx);
+    return g;
+}
+
+static void fmt_phone(char *out, size_t cap, uint32_t p, bool fullwidth)
+{
+    if (fullwidth) {
+        char a[32];
+        size_t o = 0;
+        snprintf(a, sizeof(a), "090-%04u-%04u", p / 10000, p % 10000);
+        for (size_t i = 0; a[i] != '\0' && o + 4 < cap; i++) {
+            unsigned cp = a[i] == '-' ? 0xFF0D : 0xFF10 + (unsigned)(a[i] - '0');
+            o += azk_utf8_encode(cp, (uint8_t *)out + o);
+        }
+        out[o] = '\0';
+    } else {
+        snprintf(out, cap, "090-%04u-%04u", p / 10000, p % 10000);
+    }
+}
+
+/* ---- matching ------------------------------------------------------------------- */
+
+static void test_match__two_fields_table_row(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NROWS; i += 211) {
+        char date[32];
+        char phone[64];
+        snprintf(date, sizeof(date), "%04d-%02d-%02d", rows[i].y, rows[i].m, rows[i].d);
+        fmt_phone(phone, sizeof(phone), rows[i].phone, false);
+        const char *c1[] = {"x", rows[i].name, phone};
+        struct got g = match_row(c1, 3);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.rows[0], (uint64_t)i + 1);
+        assert_string_equal(g.client, "shinkin-a");
+        assert_string_equal(g.dataset, "2023-09-dm");
+        const char *c2[] = {rows[i].nname, date, "備考"};
+        g = match_row(c2, 3);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.rows[0], (uint64_t)i + 1);
+    }
+}
+
+static void test_match__single_field_not_a_record(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NROWS; i += 97) {
+        char phone[64];
+        fmt_phone(phone, sizeof(phone), rows[i].phone, false);
+        const char *c1[] = {rows[i].name, "東京都", "2024-01-01"};
+        struct got g = match_row(c1, 3);
+        assert_int_equal(g.n, 0);
+        const char *c2[] = {"無関係", phone};
+        g = match_row(c2, 2);
+        assert_int_equal(g.n, 0);
+    }
+}
+
+static void test_match__homonym_decoy_not_matched(void **state)
+{
+    (void)state;
+    int attributed = 0;
+    for (int i = 0; i < NROWS; i++) {
+        char date[32];
+        char phone[64];
+        /* same name; another birth date and phone */
+        snprintf(date, sizeof(date), "%04d-%02d-%02d", rows[i].y == 1999 ? 1960 : 1999,
+                 rows[i].m, rows[i].d > 28 ? 28 : rows[i].d);
+        fmt_phone(phone, sizeof(phone), (rows[i].phone + 7777777u) & 0xFFFFFF, false);
+        const char *c[] = {rows[i].name, date, phone};
+        struct got g = match_row(c, 3);
+        attributed += (int)g.n;
+    }
+    assert_int_equal(attributed, 0);
+}
+
+static void test_match__fields_of_two_rows_not_matched(void **state)
+{
+    (void)state;
+    int attributed = 0;
+    for (int i = 0; i + 1 < NROWS; i += 7) {
+        char phone[64];
+        fmt_phone(phone, sizeof(phone), rows[i + 1].phone, false);
+        const char *c[] = {rows[i].name, phone};
+        struct got g = match_row(c, 2);
+        attributed += (int)g.n;
+    }
+    assert_int_equal(attributed, 0);
+}
+
+static void test_match__text_lines_and_window(void **state)
+{
+    (void)state;
+    for (int i = 5; i < NROWS; i += 331) {
+        char l1[256];
+        char l2[256];
+        char phone[64];
+        fmt_phone(phone, sizeof(phone), rows[i].phone, true);
+        /* one log line: name and full-width phone */
+        snprintf(l1, sizeof(l1), "2024-05-01 12:00:03 INFO print job=4411 宛名=%s様 TEL:%s",
+                 rows[i].name, phone);
+        const char *one[] = {l1};
+        struct got g = match_lines(one, 1, rows[i].name);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.rows[0], (uint64_t)i + 1);
+        /* name on one line, era birth date on the next: the window joins them */
+        snprintf(l1, sizeof(l1), "customer: %s", rows[i].name);
+        if (rows[i].y >= 1990)
+            snprintf(l2, sizeof(l2), "birth: 平成%d年%d月%d日", rows[i].y - 1988, rows[i].m,
+                     rows[i].d);
+        else if (rows[i].y >= 1927)
+            snprintf(l2, sizeof(l2), "birth: 昭和%d年%d月%d日", rows[i].y - 1925, rows[i].m,
+                     rows[i].d);
+        else
+            snprintf(l2, sizeof(l2), "birth: %d年%d月%d日", rows[i].y, rows[i].m, rows[i].d);
+        const char *two[] = {l1, l2};
+        g = match_lines(two, 2, rows[i].name);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.rows[0], (uint64_t)i + 1);
+        /* the same two lines far apart: not one record */
+        const char *far[] = {l1, "a", "b", "c", "d", l2};
+        g = match_lines(far, 6, rows[i].name);
+        assert_int_equal(g.n, 0);
+    }
+}
+
+/* ---- the dictionary attack -------------------------------------------------------- */
+
+struct attack {
+    unsigned kind;
+    uint32_t *count; /* dictionary values per bucket */
+};
+
+static void attack_count(struct attack *a, const char *v, size_t n)
+{
+    uint32_t h = azk_fp__hash(idx->key, a->kind, (const uint8_t *)v, n);
+    a->count[azk_fp__bucket(a->kind, h)]++;
+}
+
+/* For every row's bucket of kind: how many dictionary values share it. */
+static void attack_check(const struct attack *a, const char *what)
+{
+    size_t under5 = 0;
+    size_t rows_seen = 0;
+    uint64_t sum = 0;
+    uint32_t min = UINT32_MAX;
+    for (uint64_t e = 0; e < idx->entry_count[a->kind]; e++) {
+        uint32_t b = (uint32_t)(idx->entries[a->kind][e] >> 32);
+        uint32_t c = a->count[b];
+        rows_seen++;
+        sum += c;
+        if (c < min)
+            min = c;
+        if (c < 5)
+            under5++;
+    }
+    printf("attack on %s: %zu rows, candidates per value min %u mean %.1f, under 5: %zu\n", what,
+           rows_seen, min, (double)sum / (double)rows_seen, under5);
+    assert_int_equal(rows_seen, NROWS);
+    assert_true(min >= 2);                /* never the true value alone */
+    assert_true(under5 * 100 <= rows_seen); /* >= 5 candidates for 99% of rows */
+}
+
+static void test_match__dictionary_attack_fails(void **state)
+{
+    (void)state;
+    struct attack a;
+    char buf[64];
+    /* birth dates: every day of 1930-2005 */
+    a.kind = AZK_FP_BIRTH;
+    a.count = calloc((size_t)1 << azk_fp__bits[AZK_FP_BIRTH], sizeof(uint32_t));
+    for (int y = 1930; y <= 2005; y++)
+        for (int m = 1; m <= 12; m++)
+            for (int d = 1; d <= days_in(y, m); d++) {
+                int n = snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
+                attack_count(&a, buf, (size_t)n);
+            }
+    attack_check(&a, "birth dates");
+    free(a.count);
+    /* phones: the whole 2^24 block the rows were drawn from (normalised digits) */
+    a.kind = AZK_FP_PHONE;
+    a.count = calloc((size_t)1 << azk_fp__bits[AZK_FP_PHONE], sizeof(uint32_t));
+    for (uint32_t p = 0; p < (1u << 24); p++) {
+        int n = snprintf(buf, sizeof(buf), "090%04u%04u", p / 10000, p % 10000);
+        attack_count(&a, buf, (size_t)n);
+    }
+    attack_check(&a, "phones");
+    free(a.count);
+    /* names: the whole synthetic name space (normalised form: no space) */
+    a.kind = AZK_FP_NAME;
+    a.count = calloc((size_t)1 << azk_fp__bits[AZK_FP_NAME], sizeof(uint32_t));
+    for (uint32_t c = 0; c < (1u << 24); c++) {
+        make_name(c, buf, sizeof(buf), false);
+        attack_count(&a, buf, strlen(buf));
+    }
+    attack_check(&a, "names");
+    free(a.count);
+    /* the dictionary's form is the stored form: the attack was mounted right */
+    azk_buf nb = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_name(&nb, rows[0].name, strlen(rows[0].name)), AZK_OK);
+    assert_string_equal((const char *)nb.data, rows[0].nname);
+    azk_buf_dispose(&nb);
+}
+
+static void test_match__damaged_file_refused(void **state)
+{
+    (void)state;
+    char bad[160];
+    char cmd[400];
+    azk_fp_index *x = NULL;
+    FILE *f;
+    snprintf(bad, sizeof(bad), "%s/bad.azf", dir);
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", fpfile, bad);
+    assert_int_equal(system(cmd), 0);
+    f = fopen(bad, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 200, SEEK_SET), 0);
+    fputc(0x5A ^ fgetc(f), f);
+    fclose(f);
+    assert_int_not_equal(azk_fp_index_load(&x, bad, keyfile), AZK_OK);
+    assert_null(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_match__two_fields_table_row),
+        cmocka_unit_test(test_match__single_field_not_a_record),
+        cmocka_unit_test(test_match__homonym_decoy_not_matched),
+        cmocka_unit_test(test_match__fields_of_two_rows_not_matched),
+        cmocka_unit_test(test_match__text_lines_and_window),
+        cmocka_unit_test(test_match__dictionary_attack_fails),
+        cmocka_unit_test(test_match__damaged_file_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
