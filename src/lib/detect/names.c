@@ -63,6 +63,7 @@ enum tok_class {
     TK_ORG,          /* 名詞,固有名詞,組織 */
     TK_PLACE,        /* 名詞,固有名詞,地域 */
     TK_PLACE_SUFFIX, /* 名詞,接尾,地域 (区, 市, 駅 ...) */
+    TK_PREFIX,       /* 接頭詞 (大翔 reads as 大 + 翔) */
     TK_SPACE,        /* 記号,空白 */
     TK_SYMBOL        /* other 記号 */
 };
@@ -383,6 +384,8 @@ static enum tok_class classify(const mecab_node_t *node)
     }
     if (strncmp(f, "記号,空白", strlen("記号,空白")) == 0)
         return TK_SPACE;
+    if (strncmp(f, "接頭詞,", strlen("接頭詞,")) == 0)
+        return TK_PREFIX;
     if (strncmp(f, "記号,", strlen("記号,")) == 0)
         return TK_SYMBOL;
     return TK_OTHER;
@@ -477,7 +480,7 @@ static bool tok_personal(enum tok_class c)
 static bool tok_contradicts(enum tok_class c)
 {
     return c == TK_ORG || c == TK_PLACE || c == TK_PLACE_SUFFIX || c == TK_OTHER ||
-           c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR || c == TK_NOUN_FUNC;
+           c == TK_PREFIX || c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR || c == TK_NOUN_FUNC;
 }
 
 /*
@@ -520,25 +523,40 @@ static bool tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t he
 /* ---- free text: kanji candidates --------------------------------------- */
 
 /*
- * 1-3 kanji from q directly followed by an honorific: *r is the end of the
- * kanji, *he the end of the honorific.
+ * 1-3 kanji or 2-4 hiragana (さくら) from q directly followed by an
+ * honorific: *r is the end of the run, *he the end of the honorific.
  */
 static bool run_to_honorific(const struct scan *s, size_t q, size_t *r, size_t *he)
 {
     size_t j = q;
-    for (int n = 0; n < 4; n++) {
+    bool hira = is_hira(cp_at(s, q, NULL));
+    int max = hira ? 4 : 3;
+    for (int n = 0; n <= max; n++) {
         size_t l;
         uint32_t c;
-        if (n > 0 && honorific_at(s, j, he)) {
+        if (n > (hira ? 1 : 0) && honorific_at(s, j, he)) {
             *r = j;
             return true;
         }
         c = cp_at(s, j, &l);
-        if (l == 0 || !is_kanji(c) || n == 3)
+        if (l == 0 || n == max || !(hira ? is_hira(c) : is_kanji(c)))
             return false;
         j += l;
     }
     return false;
+}
+
+/* No token inside [q, r) is a particle, verb or other non-noun (山田からさん). */
+static bool run_is_nominal(const azk_names_ctx *ctx, size_t q, size_t r)
+{
+    for (size_t k = 0; k < ctx->ntok; k++) {
+        const struct tok *t = &ctx->toks[k];
+        /* a token across r (ひなた|さん read as ひな/たさ/ん) is MeCab
+         * disagreeing with the honorific split, which the text settles */
+        if (t->start >= q && t->end <= r && (t->cls == TK_OTHER || t->cls == TK_SYMBOL))
+            return false;
+    }
+    return true;
 }
 
 /* Titles and roles written between a surname and an honorific. */
@@ -653,7 +671,7 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
             const struct tok *t0 = &ctx->toks[k0];
             if (q > fam[a] && t0->end == fam[a] && (t0->cls == TK_PLACE || t0->cls == TK_ORG) &&
                 run_to_honorific(s, q, &r, &he) && !business_tail(s, r) &&
-                !is_title(s->t + q, r - q)) {
+                !is_title(s->t + q, r - q) && run_is_nominal(ctx, q, r)) {
                 *next = he;
                 return emit(s, p, r, fam[a], CONF_FULL_PAIR, false);
             }
@@ -672,7 +690,8 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
              * can (蒼空, 紬), titles cannot (部長): see is_title */
             bool word = kq >= 0 && ctx->toks[kq].end == r &&
                         (c == TK_NOUN_FUNC || c == TK_ORG || c == TK_PLACE || c == TK_OTHER);
-            if (!word && !business_tail(s, r) && !is_title(s->t + q, r - q)) {
+            if (!word && !business_tail(s, r) && !is_title(s->t + q, r - q) &&
+                run_is_nominal(ctx, q, r)) {
                 const struct azk_names_lex_entry *g = lex_find(s->n, s->t + q, r - q);
                 bool known = g != NULL && (g->flags & AZK_NAMES_LEX_GIVEN) != 0;
                 *next = he;

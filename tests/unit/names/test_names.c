@@ -308,6 +308,15 @@ static void test_names__unlisted_given(void **state)
     /* the surname is a place name too (佐賀) and MeCab reads it so */
     hs = scan("本日、佐賀　結愛さんが来店。");
     expect_one(&hs, "本日、佐賀　結愛さんが来店。", "佐賀　結愛", "佐賀");
+    hs = scan("田中大翔君");
+    expect_one(&hs, "田中大翔君", "田中大翔", "田中");
+    /* hiragana given names */
+    hs = scan("山田さくら様");
+    expect_one(&hs, "山田さくら様", "山田さくら", "山田");
+    hs = scan("佐藤 ひなたさん");
+    expect_one(&hs, "佐藤 ひなたさん", "佐藤 ひなた", "佐藤");
+    hs = scan("鈴木からさんへ");
+    assert_int_equal(reported(&hs), 0);
     for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
         hs = scan(neg[i]);
         if (reported(&hs) != 0)
