@@ -35,7 +35,7 @@ static void client_fail(struct azk_archive_client *c, azk_status rc)
 {
     if (c->err == AZK_OK) {
         c->err = rc;
-        snprintf(c->msg, sizeof(c->msg), "%s", azk_error_last()->message);
+        (void)snprintf(c->msg, sizeof(c->msg), "%s", azk_error_last()->message);
     }
 }
 

@@ -244,7 +244,7 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
 
 static size_t max_cell(const struct azk_csv *c)
 {
-    size_t m = c->ctx->opts->max_cell > 0 ? c->ctx->opts->max_cell : 64 * 1024;
+    size_t m = c->ctx->opts->max_cell > 0 ? c->ctx->opts->max_cell : (size_t)64 * 1024;
     /* at least one whole character must fit, or a cut could not make progress */
     return m < 4 ? 4 : m;
 }

@@ -136,7 +136,8 @@ typedef struct {
 
 #define AZK_DECODE_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, 64 * 1024, 64 * 1024, NULL           \
+        8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, (size_t)64 * 1024,                   \
+            (size_t)64 * 1024, NULL                                                                \
     }
 
 /*

@@ -15,9 +15,9 @@ struct archive;
 struct archive_entry;
 
 /* Bytes sniffed (and encoding-detected) before an object is decoded. */
-#define AZK_DECODE_PEEK (64 * 1024)
+#define AZK_DECODE_PEEK ((size_t)64 * 1024)
 /* Read / conversion chunk. */
-#define AZK_DECODE_CHUNK (64 * 1024)
+#define AZK_DECODE_CHUNK ((size_t)64 * 1024)
 /* The ratio limit only applies once a member expanded this much. */
 #define AZK_DECODE_RATIO_MIN_BYTES ((uint64_t)1 << 20)
 /* Compressed byte count never taken as less than this for the ratio. */

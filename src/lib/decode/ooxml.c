@@ -141,7 +141,7 @@ static void ox_set_kind(struct ooxml *ox, enum ox_kind k)
 
 static void cell_append(struct ooxml *ox, const char *s, size_t n)
 {
-    size_t max = ox->ctx->opts->max_cell > 0 ? ox->ctx->opts->max_cell : 64 * 1024;
+    size_t max = ox->ctx->opts->max_cell > 0 ? ox->ctx->opts->max_cell : (size_t)64 * 1024;
     size_t room = ox->cell.len < max ? max - ox->cell.len : 0;
     azk_status rc;
     if (n > room)
@@ -515,7 +515,9 @@ static char *rel_target(const char *t)
     out = azk_malloc(n + 4);
     if (out == NULL)
         return NULL;
-    memcpy(out, "xl/", 3);
+    out[0] = 'x';
+    out[1] = 'l';
+    out[2] = '/';
     memcpy(out + 3, t, n + 1);
     return out;
 }
@@ -991,7 +993,7 @@ azk_status azk_decode__ooxml_part_mem(struct azk_decode_ctx *ctx, const char *pa
         goto done;
     kind = classify(&ox, part);
     if (kind != PART_SKIP)
-        rc = parse_part(&ox, kind, part, NULL, p, n);
+        rc = parse_part(&ox, kind, part, NULL, p != NULL ? p : (const uint8_t *)"", n);
     if (rc == AZK_OK)
         rc = ox_finish(&ox);
 done:

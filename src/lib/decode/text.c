@@ -184,7 +184,7 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
         goto done;
     }
     t = u;
-    ucnv_toUnicode(c, &t, u + cap, &s, (const char *)p + n, NULL, at_eof, &uerr);
+    ucnv_toUnicode(c, &t, u + cap, &s, (const char *)p + n, NULL, at_eof ? 1 : 0, &uerr);
     if (U_FAILURE(uerr)) {
         rc = azk_error_set(AZK_ERR_FORMAT, "encoding detection failed");
         goto done;
@@ -605,7 +605,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
             s = (const char *)c->in + c->in_pos;
             ucnv_convertEx(c->u8, c->cnv, &t, (char *)c->out + OUT_CAP, &s,
                            (const char *)c->in + c->in_len, c->pivot, &c->psrc, &c->ptgt,
-                           c->pivot + PIVOT_LEN, false, c->in_eof, &uerr);
+                           c->pivot + PIVOT_LEN, 0, c->in_eof ? 1 : 0, &uerr);
             c->in_pos = (size_t)((const uint8_t *)s - c->in);
             if (uerr == U_BUFFER_OVERFLOW_ERROR) {
                 uerr = U_ZERO_ERROR;
@@ -650,7 +650,7 @@ void azk_decode__lines_dispose(struct azk_lines *ln)
 /* Emit full pieces of an over-long carried line, keep the rest. */
 static azk_status lines_flush_long(struct azk_lines *ln)
 {
-    size_t max = ln->ctx->opts->max_line > 0 ? ln->ctx->opts->max_line : 64 * 1024;
+    size_t max = ln->ctx->opts->max_line > 0 ? ln->ctx->opts->max_line : (size_t)64 * 1024;
     azk_status rc;
     while (ln->carry.len > max) {
         size_t cut = azk_decode__utf8_boundary(ln->carry.data, max), j;
@@ -741,8 +741,6 @@ azk_status azk_decode__lines_finish(struct azk_lines *ln)
         rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->carry.data, ln->carry.len, ln->cut,
                                    NULL);
         azk_buf_clear(&ln->carry);
-    } else if (ln->cut) {
-        /* the last line ended exactly at a cut: nothing more to say */
     }
     return rc;
 }
@@ -769,9 +767,8 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
         /* a BOM matching the forced encoding is still skipped */
         if (det.enc == ENC_UTF8 && pk->len >= 3 && memcmp(pk->buf, "\xEF\xBB\xBF", 3) == 0)
             det.bom = 3;
-        else if (det.enc == ENC_UTF16LE && pk->len >= 2 && memcmp(pk->buf, "\xFF\xFE", 2) == 0)
-            det.bom = 2;
-        else if (det.enc == ENC_UTF16BE && pk->len >= 2 && memcmp(pk->buf, "\xFE\xFF", 2) == 0)
+        else if ((det.enc == ENC_UTF16LE && pk->len >= 2 && memcmp(pk->buf, "\xFF\xFE", 2) == 0) ||
+                 (det.enc == ENC_UTF16BE && pk->len >= 2 && memcmp(pk->buf, "\xFE\xFF", 2) == 0))
             det.bom = 2;
     } else {
         rc = detect(pk->buf, pk->len, pk->eof, &det);
