@@ -15,7 +15,9 @@
 #   azukari scan --format jsonl --threads 1
 #   azukari scan --format jsonl --threads $(nproc)
 #   rg -c -j1 / rg -c   with one alternation regex (phone | e-mail | postal code)
-# and prints seconds, MB/s, peak RSS (from /usr/bin/time) and the ratios.
+# and prints wall seconds and MB/s, CPU seconds (user+sys) and MB per CPU
+# second (steadier on a shared machine), peak RSS (from /usr/bin/time) and
+# the ratios.
 # longline: writes one line of --size bytes (ASCII, an e-mail address at the
 # end) and scans it once: peak RSS must stay flat (streaming), the record
 # must carry either findings or an error, never a crash.
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scan_bench: unknown argument: $1" >&2; exit 64 ;;
     esac
 done
@@ -75,12 +77,12 @@ mkdir -p "$out"
 # measure LABEL CMD...: best wall time of $runs runs; sets best_s, best_rss_kb
 measure() {
     label=$1; shift
-    best_s=; best_rss_kb=
+    best_s=; best_rss_kb=; best_cpu=
     i=0
     while [ "$i" -lt "$runs" ]; do
         i=$((i + 1))
         rc=0
-        /usr/bin/time -f '%e %M' -o "$out/time" "$@" > "$out/stdout" 2> "$out/stderr" || rc=$?
+        /usr/bin/time -f '%e %M %U %S' -o "$out/time" "$@" > "$out/stdout" 2> "$out/stderr" || rc=$?
         # azukari: 1 = found, 2 = something unreadable; rg: 1 = no match
         if [ "$rc" -gt 2 ]; then
             echo "scan_bench: $label exited $rc:" >&2
@@ -89,13 +91,17 @@ measure() {
         fi
         s=$(awk 'END { print $1 }' "$out/time")
         kb=$(awk 'END { print $2 }' "$out/time")
+        cpu=$(awk 'END { print $3 + $4 }' "$out/time")
         if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
             best_s=$s
+            best_cpu=$cpu
         fi
         if [ -z "$best_rss_kb" ] || [ "$kb" -gt "$best_rss_kb" ]; then best_rss_kb=$kb; fi
     done
     mb=$(awk -v b="$bytes" -v s="$best_s" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
-    printf '%-34s %8.2f s %9s MB/s %8d MiB peak RSS\n' "$label" "$best_s" "$mb" $((best_rss_kb / 1024))
+    mbc=$(awk -v b="$bytes" -v s="$best_cpu" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
+    printf '%-36s %7.2f s %7s MB/s | CPU %7.2f s %7s MB/CPU-s | %5d MiB peak RSS\n' \
+        "$label" "$best_s" "$mb" "$best_cpu" "$mbc" $((best_rss_kb / 1024))
 }
 
 if [ "$mode" = longline ]; then
@@ -134,17 +140,17 @@ echo "corpus: $dir/corpus, $files files, $bytes bytes; $nproc cores; best of $ru
 echo "azukari: $("$bin" version 2>/dev/null | head -1)"
 echo "ripgrep: $(rg --version | head -1)"
 measure "azukari scan --threads 1" "$bin" scan --format jsonl --threads 1 "$dir/corpus"
-a1=$best_s; a1_rss=$best_rss_kb
+a1=$best_s; a1_rss=$best_rss_kb; a1c=$best_cpu
 findings=$(python3 -c 'import json, sys
 print(sum(1 for l in open(sys.argv[1], encoding="utf-8") if l.strip() and json.loads(l).get("findings")))' "$out/stdout")
 measure "azukari scan --threads $nproc" "$bin" scan --format jsonl --threads "$nproc" "$dir/corpus"
 an=$best_s
 measure "rg -c -j1 (phone|email|postal)" rg -c -j1 -uuu --no-messages -e "$re" "$dir/corpus"
-r1=$best_s
+r1=$best_s; r1c=$best_cpu
 measure "rg -c -j$nproc (phone|email|postal)" rg -c -j"$nproc" -uuu --no-messages -e "$re" "$dir/corpus"
 rn=$best_s
-awk -v a1="$a1" -v an="$an" -v r1="$r1" -v rn="$rn" -v n="$nproc" 'BEGIN {
-    printf "ratio azukari/rg time, 1 thread : %.2fx\n", a1 / r1
+awk -v a1="$a1" -v an="$an" -v r1="$r1" -v rn="$rn" -v n="$nproc" -v a1c="$a1c" -v r1c="$r1c" 'BEGIN {
+    printf "ratio azukari/rg time, 1 thread : %.2fx (CPU time %.2fx)\n", a1 / r1, (r1c > 0 ? a1c / r1c : 0)
     printf "ratio azukari/rg time, %d threads: %.2fx\n", n, an / rn
     printf "azukari speed-up 1 -> %d threads: %.2fx\n", n, a1 / an
 }'

@@ -11,7 +11,7 @@ PKGS="build-essential cmake pkg-config git python3 gettext
 libvectorscan-dev libicu-dev libmecab-dev mecab mecab-ipadic-utf8
 libarchive-dev libexpat1-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
 libjansson-dev libmicrohttpd-dev liboath-dev libcmocka-dev zlib1g-dev
-clang-14 libclang-rt-14-dev ripgrep unicode-data"
+clang-14 libclang-rt-14-dev ripgrep unicode-data time"
 
 if [ "${1:-}" = "--test" ]; then
     PKGS="$PKGS postgresql squid c-icap curl valgrind"
