@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guard/check.c -- guard decisions over scan results and the checker that
+ * scans files, directories and streams with the policy's fingerprints.
+ *
+ * A decision accumulates every object of one file (members, parts):
+ * counts per type, the highest score, entrusted records per dataset and
+ * unreadable objects. The verdict is computed once at the end so the same
+ * evidence always yields the same verdict under one policy.
+ */
+#include "util/util.h"
+#include "policy/policy_int.h"
+#include "guard/guard_int.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct azk_guard {
+    azk_guard_policy policy;
+    azk_scanner *scanner;
+};
+
+void azk_guard_decision_init(azk_guard_decision *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->verdict = AZK_GUARD_ALLOW;
+}
+
+static void copy_id(char *dst, size_t cap, const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n > 0)
+        memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static void set_code(azk_guard_decision *d, const char *code)
+{
+    if (d->unreadable_code[0] == '\0')
+        copy_id(d->unreadable_code, sizeof(d->unreadable_code), code != NULL ? code : "error");
+}
+
+void azk_guard_decision_add(azk_guard_decision *d, const azk_scan_result *r)
+{
+    size_t i, j;
+    d->objects++;
+    if (r->member_count == 0)
+        d->bytes += r->size;
+    for (i = 0; i < AZK_PII__COUNT; i++)
+        d->counts[i] += r->counts[i];
+    if (r->score > d->score)
+        d->score = r->score;
+    for (i = 0; i < r->edm_count; i++) {
+        const azk_scan_edm *e = &r->edm[i];
+        d->edm_rows += e->row_count;
+        for (j = 0; j < d->edm_count; j++) {
+            if (strcmp(d->edm[j].client, e->client ? e->client : "") == 0 &&
+                strcmp(d->edm[j].dataset, e->dataset ? e->dataset : "") == 0)
+                break;
+        }
+        if (j == d->edm_count) {
+            if (d->edm_count == AZK_GUARD_EDM_MAX)
+                continue; /* edm_rows stays exact */
+            copy_id(d->edm[j].client, sizeof(d->edm[j].client), e->client);
+            copy_id(d->edm[j].dataset, sizeof(d->edm[j].dataset), e->dataset);
+            d->edm_count++;
+        }
+        d->edm[j].rows += e->row_count;
+    }
+    if (r->error != AZK_OK) {
+        d->unreadable++;
+        set_code(d, r->error_code != NULL ? r->error_code : azk_status_name(r->error));
+        if (r->error == AZK_ERR_LIMIT)
+            d->reasons |= AZK_GUARD_R_LIMIT;
+    }
+}
+
+void azk_guard_decision_fail(azk_guard_decision *d, uint32_t reason, const char *code)
+{
+    d->reasons |= reason;
+    set_code(d, code);
+}
+
+azk_guard_verdict azk_guard_decision_finish(azk_guard_decision *d, const azk_guard_policy *p)
+{
+    azk_guard_verdict v = AZK_GUARD_ALLOW;
+    /* failures that are not object results always block: fail closed */
+    uint32_t keep = d->reasons & (AZK_GUARD_R_LIMIT | AZK_GUARD_R_INTERNAL | AZK_GUARD_R_PROTOCOL);
+    d->reasons = keep;
+    if (keep & (AZK_GUARD_R_INTERNAL | AZK_GUARD_R_PROTOCOL))
+        v = AZK_GUARD_BLOCK;
+    if ((keep & AZK_GUARD_R_LIMIT) && (d->unreadable == 0 || p->unreadable_block))
+        v = AZK_GUARD_BLOCK;
+    if (d->edm_rows > 0) {
+        d->reasons |= AZK_GUARD_R_EDM;
+        if (p->block_on_edm)
+            v = AZK_GUARD_BLOCK;
+        else if (v < AZK_GUARD_WARN)
+            v = AZK_GUARD_WARN;
+    }
+    if (p->pii_block_score >= 0.0 && d->score >= p->pii_block_score && d->score > 0.0) {
+        d->reasons |= AZK_GUARD_R_PII_BLOCK;
+        v = AZK_GUARD_BLOCK;
+    } else if (p->pii_warn_score >= 0.0 && d->score >= p->pii_warn_score && d->score > 0.0) {
+        d->reasons |= AZK_GUARD_R_PII_WARN;
+        if (v < AZK_GUARD_WARN)
+            v = AZK_GUARD_WARN;
+    }
+    if (d->unreadable > 0) {
+        d->reasons |= AZK_GUARD_R_UNREADABLE;
+        if (p->unreadable_block)
+            v = AZK_GUARD_BLOCK;
+        else if (v < AZK_GUARD_WARN)
+            v = AZK_GUARD_WARN;
+    }
+    d->verdict = v;
+    return v;
+}
+
+const char *azk_guard_verdict_name(azk_guard_verdict v)
+{
+    switch (v) {
+        case AZK_GUARD_ALLOW:
+            return "allow";
+        case AZK_GUARD_WARN:
+            return "warn";
+        case AZK_GUARD_BLOCK:
+            return "block";
+    }
+    return "block";
+}
+
+static const struct {
+    uint32_t bit;
+    const char *name;
+} reason_names[] = {
+    {AZK_GUARD_R_EDM, "edm"},           {AZK_GUARD_R_PII_BLOCK, "pii_block"},
+    {AZK_GUARD_R_PII_WARN, "pii_warn"}, {AZK_GUARD_R_UNREADABLE, "unreadable"},
+    {AZK_GUARD_R_LIMIT, "limit"},       {AZK_GUARD_R_INTERNAL, "internal"},
+    {AZK_GUARD_R_PROTOCOL, "protocol"},
+};
+
+const char *azk_guard__reason_name(uint32_t bit)
+{
+    size_t i;
+    for (i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++) {
+        if (reason_names[i].bit == bit)
+            return reason_names[i].name;
+    }
+    return NULL;
+}
+
+azk_status azk_guard_decision_to_json(const azk_guard_decision *d, const char *name, char **out)
+{
+    json_t *o = NULL, *a, *c, *e;
+    char *s = NULL;
+    size_t i;
+    int bad = 0;
+    azk_status rc;
+    AZK_ASSERT_ARG(d != NULL && out != NULL);
+    *out = NULL;
+    rc = azk__lib_init();
+    if (rc != AZK_OK)
+        return rc;
+    o = json_object();
+    a = json_array();
+    c = json_object();
+    e = json_array();
+    if (o == NULL || a == NULL || c == NULL || e == NULL) {
+        json_decref(a);
+        json_decref(c);
+        json_decref(e);
+        goto nomem;
+    }
+    if (name != NULL) {
+        azk_buf nb = AZK_BUF_INIT;
+        if (azk_buf_put_escaped_name(&nb, name, strlen(name)) != AZK_OK) {
+            azk_buf_dispose(&nb);
+            json_decref(a);
+            json_decref(c);
+            json_decref(e);
+            goto nomem;
+        }
+        bad |= json_object_set_new(o, "path", json_string((const char *)nb.data));
+        azk_buf_dispose(&nb);
+    }
+    bad |= json_object_set_new(o, "decision", json_string(azk_guard_verdict_name(d->verdict)));
+    for (i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++) {
+        if (d->reasons & reason_names[i].bit)
+            bad |= json_array_append_new(a, json_string(reason_names[i].name));
+    }
+    bad |= json_object_set_new(o, "reasons", a);
+    for (i = 0; i < AZK_PII__COUNT; i++) {
+        if (d->counts[i] > 0)
+            bad |= json_object_set_new(c, azk_pii_type_name((azk_pii_type)i),
+                                       json_integer((json_int_t)d->counts[i]));
+    }
+    bad |= json_object_set_new(o, "counts", c);
+    bad |= json_object_set_new(o, "score", json_real((double)(long)(d->score * 10.0) / 10.0));
+    for (i = 0; i < d->edm_count; i++) {
+        json_t *x = json_pack("{s:s, s:s, s:I}", "client", d->edm[i].client, "dataset",
+                              d->edm[i].dataset, "records", (json_int_t)d->edm[i].rows);
+        bad |= x == NULL ? -1 : json_array_append_new(e, x);
+    }
+    bad |= json_object_set_new(o, "edm", e);
+    bad |= json_object_set_new(o, "edm_records", json_integer((json_int_t)d->edm_rows));
+    bad |= json_object_set_new(o, "objects", json_integer((json_int_t)d->objects));
+    bad |= json_object_set_new(o, "unreadable", json_integer((json_int_t)d->unreadable));
+    if (d->unreadable_code[0] != '\0')
+        bad |= json_object_set_new(o, "unreadable_code", json_string(d->unreadable_code));
+    if (bad)
+        goto nomem;
+    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s == NULL)
+        goto nomem;
+    json_decref(o);
+    *out = s;
+    return AZK_OK;
+nomem:
+    json_decref(o);
+    return azk_error_nomem();
+}
+
+/* ---- checker ------------------------------------------------------------- */
+
+azk_status azk_guard__scanner_new(azk_scanner **out, const azk_guard_policy *p, unsigned threads)
+{
+    azk_scan_options so = AZK_SCAN_OPTIONS_INIT;
+    so.threads = threads;
+    so.fingerprints = p->fingerprints;
+    so.fingerprint_key = p->fingerprint_key;
+    return azk_scanner_new(out, &so);
+}
+
+azk_status azk_guard_new(azk_guard **out, const azk_guard_policy *p)
+{
+    azk_guard *g;
+    azk_status rc;
+    AZK_ASSERT_ARG(out != NULL && p != NULL);
+    azk_error_clear();
+    *out = NULL;
+    g = azk_calloc(1, sizeof(*g));
+    if (g == NULL)
+        return azk_error_nomem();
+    rc = azk_policy__copy(&g->policy, p);
+    if (rc != AZK_OK) {
+        azk_free(g);
+        return rc;
+    }
+    rc = azk_guard__scanner_new(&g->scanner, &g->policy, 0);
+    if (rc != AZK_OK) {
+        azk_guard_free_checker(g);
+        return rc;
+    }
+    *out = g;
+    return AZK_OK;
+}
+
+const azk_guard_policy *azk_guard_policy_of(const azk_guard *g)
+{
+    return &g->policy;
+}
+
+void azk_guard_free_checker(azk_guard *g)
+{
+    if (g == NULL)
+        return;
+    azk_scanner_free(g->scanner);
+    azk_guard_policy_dispose(&g->policy);
+    azk_free(g);
+}
+
+void azk_guard_free(void *p)
+{
+    azk_free(p);
+}
+
+struct file_acc {
+    char *path;
+    azk_guard_decision d;
+};
+
+struct path_ctx {
+    struct file_acc *files;
+    size_t count, cap;
+    bool nomem;
+};
+
+static void path_cb(const azk_scan_result *r, void *payload)
+{
+    struct path_ctx *c = payload;
+    const char *path = r->path != NULL ? r->path : "";
+    size_t i;
+    /* results of one file arrive together in practice: search from the end */
+    for (i = c->count; i > 0; i--) {
+        if (strcmp(c->files[i - 1].path, path) == 0) {
+            azk_guard_decision_add(&c->files[i - 1].d, r);
+            return;
+        }
+    }
+    if (c->count == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 16, bytes;
+        struct file_acc *nf;
+        if (azk_mul_overflow(&bytes, ncap, sizeof(*nf))) {
+            c->nomem = true;
+            return;
+        }
+        nf = azk_realloc(c->files, bytes);
+        if (nf == NULL) {
+            c->nomem = true;
+            return;
+        }
+        c->files = nf;
+        c->cap = ncap;
+    }
+    c->files[c->count].path = azk_strdup(path);
+    if (c->files[c->count].path == NULL) {
+        c->nomem = true;
+        return;
+    }
+    azk_guard_decision_init(&c->files[c->count].d);
+    azk_guard_decision_add(&c->files[c->count].d, r);
+    c->count++;
+}
+
+static int cmp_acc(const void *a, const void *b)
+{
+    return strcmp(((const struct file_acc *)a)->path, ((const struct file_acc *)b)->path);
+}
+
+azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_cb cb,
+                                void *payload)
+{
+    struct path_ctx c = {NULL, 0, 0, false};
+    struct stat st;
+    azk_status rc;
+    size_t i;
+    AZK_ASSERT_ARG(g != NULL && path != NULL && cb != NULL);
+    azk_error_clear();
+    if (stat(path, &st) != 0) {
+        azk_guard_decision d;
+        azk_guard_decision_init(&d);
+        d.objects = 1;
+        d.unreadable = 1;
+        set_code(&d, errno == ENOENT ? "notfound" : errno == EACCES ? "perm" : "io");
+        azk_guard_decision_finish(&d, &g->policy);
+        cb(path, &d, payload);
+        return AZK_OK;
+    }
+    rc = azk_scanner_run(g->scanner, &path, 1, path_cb, &c, NULL);
+    if (rc == AZK_OK && c.nomem)
+        rc = azk_error_nomem();
+    if (rc == AZK_OK && c.count == 0 && !S_ISDIR(st.st_mode)) {
+        /* a file that yielded no result (a FIFO, a device): it was not read */
+        azk_guard_decision d;
+        azk_guard_decision_init(&d);
+        d.objects = 1;
+        d.unreadable = 1;
+        set_code(&d, "skipped");
+        azk_guard_decision_finish(&d, &g->policy);
+        cb(path, &d, payload);
+    }
+    if (rc == AZK_OK) {
+        qsort(c.files, c.count, sizeof(*c.files), cmp_acc);
+        for (i = 0; i < c.count; i++) {
+            azk_guard_decision_finish(&c.files[i].d, &g->policy);
+            cb(c.files[i].path, &c.files[i].d, payload);
+        }
+    }
+    for (i = 0; i < c.count; i++)
+        azk_free(c.files[i].path);
+    azk_free(c.files);
+    return rc;
+}
+
+static void fd_cb(const azk_scan_result *r, void *payload)
+{
+    azk_guard_decision_add(payload, r);
+}
+
+azk_status azk_guard_check_fd(azk_guard *g, int fd, const char *name, azk_guard_decision *d)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(g != NULL && d != NULL && fd >= 0);
+    azk_error_clear();
+    azk_guard_decision_init(d);
+    rc = azk_scanner_scan_fd(g->scanner, fd, name != NULL ? name : "-", fd_cb, d, NULL);
+    if (rc != AZK_OK)
+        azk_guard_decision_fail(d, AZK_GUARD_R_INTERNAL, azk_status_name(rc));
+    azk_guard_decision_finish(d, &g->policy);
+    return rc;
+}

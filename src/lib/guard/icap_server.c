@@ -1,0 +1,847 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * guard/icap_server.c -- the ICAP service of the egress guard (RFC 3507):
+ * OPTIONS and REQMOD at icap://HOST:PORT/guard.
+ *
+ * One thread accepts; a small pool of workers serves connections from a
+ * bounded queue (full queue: 503 and close). Each worker owns a scanner.
+ * Reads wait with poll() against an idle timeout and a deadline for the
+ * ICAP head, so a slow client only ties up its own worker for a bounded
+ * time. Request bodies are inspected as they stream in (guard/body.c) and,
+ * when the client did not allow 204, kept in an encrypted spool
+ * (guard/spool.c) to be echoed back if they may pass.
+ *
+ * Answers: 204 (may pass, client allowed it or it is answered in preview),
+ * 200 echoing the request (may pass, no 204), 200 with an HTTP 403 and a
+ * Japanese block page (blocked: entrusted records, personal data above the
+ * score, unreadable, a limit, an internal failure), ICAP 4xx/5xx for
+ * protocol errors. Blocks are appended to the audit ledger when a home is
+ * given. Neither logs nor ledger hold a byte of the body or the URL.
+ */
+#include "guard/guard_int.h"
+#include "policy/policy_int.h"
+#include "azukari/audit.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CONN_BUF       (64u * 1024u)
+#define PREVIEW_SIZE   4096
+#define SERVICE_PATH   "/guard"
+
+struct worker {
+    struct azk_guard_icap *srv;
+    azk_scanner *scanner;
+    pthread_t th;
+    bool started;
+    int cur_fd; /* under srv->mu, for shutdown */
+};
+
+struct azk_guard_icap {
+    azk_guard_policy policy;
+    char *home;
+    char *spool_dir;
+    char istag[48];
+    unsigned idle_ms, head_ms;
+    int lfd;
+    int stop_pipe[2];
+    unsigned port;
+
+    unsigned nworkers;
+    struct worker *workers;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int *q;
+    unsigned qcap, qhead, qlen;
+    bool quit;
+    azk_guard_icap_stats stats;
+
+    pthread_mutex_t audit_mu;
+    azk_audit *audit;
+};
+
+struct conn {
+    int fd;
+    struct azk_guard_icap *srv;
+    uint8_t *buf;
+    size_t off, len;
+    struct azk_icap_parser p;
+    bool eof;
+};
+
+/* ---- I/O ------------------------------------------------------------------------ */
+
+static uint64_t now_ms(void)
+{
+    return azk_now_ns() / 1000000u;
+}
+
+static bool send_all(struct conn *c, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    while (n > 0) {
+        struct pollfd pfd = {c->fd, POLLOUT, 0};
+        ssize_t w;
+        int pr = poll(&pfd, 1, (int)c->srv->idle_ms);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            return false;
+        w = send(c->fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool send_str(struct conn *c, const char *s)
+{
+    return send_all(c, s, strlen(s));
+}
+
+/* Read more bytes into c->buf (which is empty). 0 = got some, 1 = EOF, -1 = timeout/error. */
+static int fill(struct conn *c, uint64_t deadline)
+{
+    for (;;) {
+        struct pollfd pfd = {c->fd, POLLIN, 0};
+        int timeout = (int)c->srv->idle_ms;
+        int pr;
+        ssize_t r;
+        if (deadline != 0) {
+            uint64_t t = now_ms();
+            if (t >= deadline)
+                return -1;
+            if (deadline - t < (uint64_t)timeout)
+                timeout = (int)(deadline - t);
+        }
+        pr = poll(&pfd, 1, timeout);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            return -1;
+        r = recv(c->fd, c->buf, CONN_BUF, 0);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return 1;
+        c->off = 0;
+        c->len = (size_t)r;
+        return 0;
+    }
+}
+
+/* ---- answers ----------------------------------------------------------------------- */
+
+static const char *status_text(int st)
+{
+    switch (st) {
+        case 400:
+            return "Bad Request";
+        case 404:
+            return "ICAP Service Not Found";
+        case 405:
+            return "Method Not Allowed For Service";
+        case 408:
+            return "Request Timeout";
+        case 500:
+            return "Server Error";
+        case 503:
+            return "Service Overloaded";
+        case 505:
+            return "ICAP Version Not Supported";
+    }
+    return "Server Error";
+}
+
+static void send_error(struct conn *c, int st)
+{
+    char h[256];
+    snprintf(h, sizeof(h),
+             "ICAP/1.0 %d %s\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
+             "Encapsulated: null-body=0\r\nConnection: close\r\n\r\n",
+             st, status_text(st), c->srv->istag);
+    (void)send_str(c, h);
+}
+
+static bool send_options(struct conn *c)
+{
+    char h[512];
+    snprintf(h, sizeof(h),
+             "ICAP/1.0 200 OK\r\nMethods: REQMOD\r\nService: azukari-guard/%s\r\n"
+             "ISTag: \"%s\"\r\nEncapsulated: null-body=0\r\nMax-Connections: %u\r\n"
+             "Options-TTL: 300\r\nAllow: 204\r\nPreview: %d\r\nTransfer-Preview: *\r\n\r\n",
+             azk_version(), c->srv->istag, c->srv->nworkers, PREVIEW_SIZE);
+    return send_str(c, h);
+}
+
+static bool send_204(struct conn *c)
+{
+    char h[256];
+    snprintf(h, sizeof(h),
+             "ICAP/1.0 204 No Content\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
+             "Encapsulated: null-body=0\r\n\r\n",
+             c->srv->istag);
+    return send_str(c, h);
+}
+
+static bool send_chunk(struct conn *c, const uint8_t *p, size_t n)
+{
+    char h[32];
+    if (n == 0)
+        return true;
+    snprintf(h, sizeof(h), "%zx\r\n", n);
+    return send_str(c, h) && send_all(c, p, n) && send_str(c, "\r\n");
+}
+
+static azk_status replay_cb(const uint8_t *p, size_t n, void *payload)
+{
+    return send_chunk(payload, p, n) ? AZK_OK : azk_error_set(AZK_ERR_IO, "icap: send failed");
+}
+
+/* 200 echoing the request as received (headers and body). */
+static bool send_echo(struct conn *c, struct azk_guard_spool *spool)
+{
+    char h[256];
+    const uint8_t *hdr = c->p.http.data + c->p.req_hdr_off;
+    size_t hl = c->p.req_hdr_len;
+    bool body = c->p.has_body;
+    snprintf(h, sizeof(h),
+             "ICAP/1.0 200 OK\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
+             "Encapsulated: req-hdr=0, %s=%zu\r\n\r\n",
+             c->srv->istag, body ? "req-body" : "null-body", hl);
+    if (!send_str(c, h) || !send_all(c, hdr, hl))
+        return false;
+    if (!body)
+        return true;
+    if (spool != NULL && azk_guard__spool_replay(spool, replay_cb, c) != AZK_OK)
+        return false;
+    return send_str(c, "0\r\n\r\n");
+}
+
+static const char *reason_ja(uint32_t bit)
+{
+    switch (bit) {
+        case AZK_GUARD_R_EDM:
+            return "預かりデータ（委託を受けた個人情報のレコード）が含まれています";
+        case AZK_GUARD_R_PII_BLOCK:
+            return "個人情報が基準を超えて含まれています";
+        case AZK_GUARD_R_UNREADABLE:
+            return "内容を確認できない形式です（読み取れないものは送信できません）";
+        case AZK_GUARD_R_LIMIT:
+            return "検査の上限（サイズ・圧縮率）を超えました";
+        case AZK_GUARD_R_INTERNAL:
+            return "検査を完了できませんでした";
+        case AZK_GUARD_R_PROTOCOL:
+            return "送信データの形式が不正です";
+    }
+    return NULL;
+}
+
+static bool send_block(struct conn *c, const azk_guard_decision *d, const char *incident)
+{
+    azk_buf page = AZK_BUF_INIT, res = AZK_BUF_INIT;
+    char h[256];
+    bool ok = false;
+    uint32_t bit;
+    azk_status rc;
+    rc = azk_buf_puts(&page,
+                      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<title>送信を遮断しました</title>\n</head>\n<body>\n"
+                      "<h1>送信を遮断しました</h1>\n"
+                      "<p>この送信は azukari 送信ガードにより遮断されました。"
+                      "閉域ゾーンの預かりデータや個人情報を一般ネットワークへ持ち出すことは"
+                      "できません。</p>\n<ul>\n");
+    for (bit = 1; rc == AZK_OK && bit <= AZK_GUARD_R_PROTOCOL; bit <<= 1) {
+        const char *t = (d->reasons & bit) ? reason_ja(bit) : NULL;
+        if (t != NULL)
+            rc = azk_buf_printf(&page, "<li>%s</li>\n", t);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&page,
+                            "</ul>\n<p>インシデント番号: <code>%s</code></p>\n"
+                            "<p>業務上どうしても必要な場合は、このインシデント番号を添えて"
+                            "管理者に承認を依頼してください。</p>\n</body>\n</html>\n",
+                            incident);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&res,
+                            "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html; charset=utf-8\r\n"
+                            "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+                            "X-Azukari-Incident: %s\r\nConnection: close\r\n\r\n",
+                            page.len, incident);
+    if (rc != AZK_OK)
+        goto done;
+    snprintf(h, sizeof(h),
+             "ICAP/1.0 200 OK\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
+             "Encapsulated: res-hdr=0, res-body=%zu\r\n\r\n",
+             c->srv->istag, res.len);
+    ok = send_str(c, h) && send_all(c, res.data, res.len) && send_chunk(c, page.data, page.len) &&
+         send_str(c, "0\r\n\r\n");
+done:
+    azk_buf_dispose(&page);
+    azk_buf_dispose(&res);
+    return ok;
+}
+
+/* ---- ledger ---------------------------------------------------------------------------- */
+
+static void record_block(struct azk_guard_icap *s, const azk_guard_decision *d,
+                         const char *incident, const char *host)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[1] = {incident};
+    azk_buf reasons = AZK_BUF_INIT;
+    char *extra = NULL;
+    uint32_t bit;
+    json_t *x;
+    azk_status rc;
+    for (bit = 1; bit <= AZK_GUARD_R_PROTOCOL; bit <<= 1) {
+        const char *n = (d->reasons & bit) ? azk_guard__reason_name(bit) : NULL;
+        if (n != NULL && azk_buf_printf(&reasons, "%s%s", reasons.len ? "," : "", n) != AZK_OK)
+            break;
+    }
+    if (azk_guard_decision_to_json(d, NULL, &extra) == AZK_OK) {
+        x = json_loads(extra, 0, NULL);
+        azk_free(extra);
+        extra = NULL;
+        if (x != NULL) {
+            json_object_set_new(x, "channel", json_string("icap"));
+            json_object_set_new(x, "host", json_string(host));
+            extra = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS);
+            json_decref(x);
+        }
+    }
+    azk_log(AZK_LOG_WARN, "icap: blocked incident=%s reasons=%s bytes=%" PRIu64 " objects=%" PRIu64,
+            incident, reasons.len ? (const char *)reasons.data : "-", d->bytes, d->objects);
+    if (s->audit != NULL) {
+        ev.action = "guard.block";
+        ev.objects = objs;
+        ev.object_count = 1;
+        ev.outcome = "blocked";
+        ev.reason = reasons.len ? (const char *)reasons.data : NULL;
+        ev.extra_json = extra;
+        ev.actor = "azukari-guard-icap";
+        pthread_mutex_lock(&s->audit_mu);
+        rc = azk_audit_append(s->audit, &ev, NULL);
+        pthread_mutex_unlock(&s->audit_mu);
+        if (rc != AZK_OK)
+            azk_log(AZK_LOG_ERROR, "icap: ledger append failed for incident %s (%s)", incident,
+                    azk_status_name(rc));
+    }
+    azk_free(extra);
+    azk_buf_dispose(&reasons);
+}
+
+/* ---- one connection ------------------------------------------------------------------------ */
+
+static void stat_add(struct azk_guard_icap *s, uint64_t *field, uint64_t n)
+{
+    pthread_mutex_lock(&s->mu);
+    *field += n;
+    pthread_mutex_unlock(&s->mu);
+}
+
+struct request {
+    struct azk_guard_body *body;
+    struct azk_guard_spool *spool;
+    azk_guard_decision d;
+    bool pass;       /* closed-zone destination: not inspected */
+    bool sent100;
+    bool answered;   /* answered in preview; drop the rest */
+    char host[256];
+};
+
+static void request_dispose(struct request *r)
+{
+    azk_guard__body_free(r->body);
+    azk_guard__spool_free(r->spool);
+    memset(r, 0, sizeof(*r));
+}
+
+static bool on_head(struct conn *c, struct worker *w, struct request *r, bool *close_conn)
+{
+    struct azk_icap_parser *p = &c->p;
+    struct azk_guard_icap *s = c->srv;
+    const uint8_t *hdr;
+    size_t hl;
+    char ctype[512], cenc[128];
+    struct azk_guard_body_info info;
+    size_t svl = strlen(SERVICE_PATH);
+    if (strncmp(p->service, SERVICE_PATH, svl) != 0 ||
+        (p->service[svl] != '\0' && p->service[svl] != '?' && p->service[svl] != '/')) {
+        send_error(c, 404);
+        *close_conn = true;
+        return false;
+    }
+    if (p->method == AZK_ICAP_M_OPTIONS) {
+        stat_add(s, &s->stats.options, 1);
+        return true; /* answered at END */
+    }
+    if (p->method != AZK_ICAP_M_REQMOD || p->req_hdr_off == SIZE_MAX) {
+        send_error(c, p->method == AZK_ICAP_M_REQMOD ? 400 : 405);
+        *close_conn = true;
+        return false;
+    }
+    stat_add(s, &s->stats.requests, 1);
+    azk_guard_decision_init(&r->d);
+    hdr = p->http.data + p->req_hdr_off;
+    hl = p->req_hdr_len;
+    if (!azk_http__request_host(hdr, hl, r->host, sizeof(r->host)))
+        r->host[0] = '\0';
+    if (r->host[0] != '\0' && azk_guard_policy_closed_host(&s->policy, r->host)) {
+        r->pass = true; /* inside the closed zone: not egress */
+        return true;
+    }
+    if (!p->has_body)
+        return true;
+    if (!azk_http__header(hdr, hl, "Content-Type", ctype, sizeof(ctype)))
+        ctype[0] = '\0';
+    if (!azk_http__header(hdr, hl, "Content-Encoding", cenc, sizeof(cenc)))
+        cenc[0] = '\0';
+    info.content_type = ctype;
+    info.content_encoding = cenc;
+    info.encoding_repeated = azk_http__header_count(hdr, hl, "Content-Encoding") > 1;
+    if (azk_guard__body_new(&r->body, w->scanner, &s->policy, &info, &r->d) != AZK_OK) {
+        azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "nomem");
+        return true;
+    }
+    if (!p->allow204 && azk_guard__spool_new(&r->spool, s->spool_dir) != AZK_OK) {
+        azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "spool");
+    }
+    return true;
+}
+
+static void new_incident(char out[24])
+{
+    uint8_t rnd[8];
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    randombytes_buf(rnd, sizeof(rnd));
+    out[0] = 'G';
+    out[1] = '-';
+    for (i = 0; i < sizeof(rnd); i++) {
+        out[2 + 2 * i] = hex[rnd[i] >> 4];
+        out[3 + 2 * i] = hex[rnd[i] & 15];
+    }
+    out[18] = '\0';
+}
+
+static bool on_end(struct conn *c, struct request *r)
+{
+    struct azk_guard_icap *s = c->srv;
+    struct azk_icap_parser *p = &c->p;
+    bool can204;
+    char incident[24];
+    if (p->method == AZK_ICAP_M_OPTIONS)
+        return send_options(c);
+    /* 204 needs Allow: 204, or an answer to a preview before any 100 Continue */
+    can204 = p->allow204 || (p->preview >= 0 && !r->sent100);
+    if (r->pass) {
+        stat_add(s, &s->stats.allowed, 1);
+        return can204 ? send_204(c) : send_echo(c, NULL);
+    }
+    if (r->body != NULL)
+        azk_guard__body_finish(r->body);
+    if (p->has_body && !p->allow204 && r->spool == NULL)
+        azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "spool");
+    azk_guard_decision_finish(&r->d, &s->policy);
+    if (r->d.verdict == AZK_GUARD_BLOCK) {
+        new_incident(incident);
+        stat_add(s, &s->stats.blocked, 1);
+        record_block(s, &r->d, incident, r->host);
+        return send_block(c, &r->d, incident);
+    }
+    stat_add(s, r->d.verdict == AZK_GUARD_WARN ? &s->stats.warned : &s->stats.allowed, 1);
+    if (r->d.verdict == AZK_GUARD_WARN)
+        azk_log(AZK_LOG_INFO, "icap: warned bytes=%" PRIu64 " score=%.1f", r->d.bytes,
+                r->d.score);
+    if (can204)
+        return send_204(c);
+    if (p->has_body && r->spool == NULL)
+        return false; /* cannot echo: unreachable after the fail above, kept closed */
+    return send_echo(c, r->spool);
+}
+
+static void serve(struct worker *w, int fd)
+{
+    struct azk_guard_icap *s = w->srv;
+    struct conn c;
+    struct request r;
+    bool close_conn = false;
+    int one = 1;
+    memset(&c, 0, sizeof(c));
+    memset(&r, 0, sizeof(r));
+    c.fd = fd;
+    c.srv = s;
+    c.buf = azk_malloc(CONN_BUF);
+    if (c.buf == NULL)
+        return;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    azk_icap__parser_init(&c.p);
+    while (!close_conn) {
+        uint64_t deadline = now_ms() + s->head_ms;
+        bool in_request = false;
+        bool need_input = c.off == c.len; /* bytes of a pipelined request are parsed first */
+        azk_icap__parser_reset(&c.p);
+        for (;;) {
+            enum azk_icap_event ev;
+            size_t used;
+            azk_status rc;
+            if (need_input && c.off == c.len) {
+                int fr = fill(&c, c.p.state == 0 ? deadline : 0);
+                if (fr != 0) {
+                    if (fr < 0 && (c.p.head.len > 0 || in_request))
+                        send_error(&c, 408);
+                    close_conn = true;
+                    break;
+                }
+            }
+            in_request = true;
+            rc = azk_icap__feed(&c.p, c.buf + c.off, c.len - c.off, &used, &ev);
+            c.off += used;
+            if (rc != AZK_OK) {
+                stat_add(s, &s->stats.errors, 1);
+                send_error(&c, c.p.status != 0 ? c.p.status : 400);
+                close_conn = true;
+                break;
+            }
+            need_input = ev == AZK_ICAP_EV_NONE; /* else an event may be pending: feed again */
+            if (ev == AZK_ICAP_EV_NONE)
+                continue;
+            if (ev == AZK_ICAP_EV_HEAD) {
+                if (!on_head(&c, w, &r, &close_conn))
+                    break;
+            } else if (ev == AZK_ICAP_EV_DATA) {
+                if (r.answered)
+                    continue;
+                stat_add(s, &s->stats.bytes_in, c.p.data_len);
+                if (r.body != NULL)
+                    azk_guard__body_write(r.body, c.p.data, c.p.data_len);
+                if (r.spool != NULL &&
+                    azk_guard__spool_write(r.spool, c.p.data, c.p.data_len) != AZK_OK) {
+                    azk_guard_decision_fail(&r.d, AZK_GUARD_R_INTERNAL, "spool");
+                    azk_guard__spool_free(r.spool);
+                    r.spool = NULL;
+                }
+            } else if (ev == AZK_ICAP_EV_PREVIEW_END) {
+                if (r.pass) {
+                    /* closed-zone destination: 204 to the preview, request done */
+                    stat_add(s, &s->stats.allowed, 1);
+                    if (!send_204(&c))
+                        close_conn = true;
+                    break;
+                }
+                if (!send_str(&c, "ICAP/1.0 100 Continue\r\n\r\n")) {
+                    close_conn = true;
+                    break;
+                }
+                r.sent100 = true;
+                azk_icap__continue(&c.p);
+            } else if (ev == AZK_ICAP_EV_END) {
+                const char *conn_hdr = azk_icap__field(&c.p, "Connection");
+                if (!on_end(&c, &r))
+                    close_conn = true;
+                if (conn_hdr != NULL && strcasecmp(conn_hdr, "close") == 0)
+                    close_conn = true;
+                break;
+            }
+        }
+        request_dispose(&r);
+    }
+    azk_icap__parser_dispose(&c.p);
+    azk_free(c.buf);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct azk_guard_icap *s = w->srv;
+    for (;;) {
+        int fd;
+        pthread_mutex_lock(&s->mu);
+        while (s->qlen == 0 && !s->quit)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->qlen == 0 && s->quit) {
+            pthread_mutex_unlock(&s->mu);
+            break;
+        }
+        fd = s->q[s->qhead];
+        s->qhead = (s->qhead + 1) % s->qcap;
+        s->qlen--;
+        w->cur_fd = fd;
+        pthread_mutex_unlock(&s->mu);
+        serve(w, fd);
+        pthread_mutex_lock(&s->mu);
+        w->cur_fd = -1;
+        pthread_mutex_unlock(&s->mu);
+        close(fd);
+    }
+    return NULL;
+}
+
+/* ---- service ------------------------------------------------------------------------------ */
+
+static azk_status bind_listen(struct azk_guard_icap *s, const char *host, unsigned port)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    char ports[16];
+    int fd = -1, one = 1, gr;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(ports, sizeof(ports), "%u", port);
+    gr = getaddrinfo(host, ports, &hints, &res);
+    if (gr != 0)
+        return azk_error_set(AZK_ERR_ARG, "icap: cannot resolve the listen address");
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0)
+            break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return azk_error_errno("icap: bind");
+    {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+            if (ss.ss_family == AF_INET)
+                s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+            else if (ss.ss_family == AF_INET6)
+                s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+        }
+    }
+    s->lfd = fd;
+    return AZK_OK;
+}
+
+static void make_istag(struct azk_guard_icap *s)
+{
+    char *pj = NULL;
+    uint8_t h[8];
+    size_t i;
+    static const char hex[] = "0123456789abcdef";
+    int n;
+    if (azk_guard_policy_to_json(&s->policy, &pj) == AZK_OK) {
+        crypto_generichash(h, sizeof(h), (const uint8_t *)pj, strlen(pj), NULL, 0);
+        azk_free(pj);
+    } else {
+        memset(h, 0, sizeof(h));
+    }
+    n = snprintf(s->istag, sizeof(s->istag), "azk-%s-", azk_version());
+    for (i = 0; i < sizeof(h) && n + 2 < (int)sizeof(s->istag); i++) {
+        s->istag[n++] = hex[h[i] >> 4];
+        s->istag[n++] = hex[h[i] & 15];
+    }
+    s->istag[n] = '\0';
+}
+
+azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options *o)
+{
+    struct azk_guard_icap *s;
+    azk_status rc;
+    unsigned i;
+    AZK_ASSERT_ARG(out != NULL && o != NULL && o->policy != NULL);
+    azk_error_clear();
+    *out = NULL;
+    rc = azk__lib_init();
+    if (rc != AZK_OK)
+        return rc;
+    s = azk_calloc(1, sizeof(*s));
+    if (s == NULL)
+        return azk_error_nomem();
+    s->lfd = -1;
+    s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->audit_mu, NULL);
+    s->nworkers = o->threads > 0 ? o->threads : 4;
+    s->qcap = o->queue > 0 ? o->queue : 64;
+    s->idle_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 30000;
+    s->head_ms = o->head_timeout_ms > 0 ? o->head_timeout_ms : 30000;
+    rc = azk_policy__copy(&s->policy, o->policy);
+    if (rc != AZK_OK) {
+        azk_guard_policy_init(&s->policy);
+        goto fail;
+    }
+    make_istag(s);
+    if (o->spool_dir != NULL) {
+        s->spool_dir = azk_strdup(o->spool_dir);
+        if (s->spool_dir == NULL) {
+            rc = azk_error_nomem();
+            goto fail;
+        }
+    }
+    if (o->home != NULL) {
+        s->home = azk_strdup(o->home);
+        if (s->home == NULL) {
+            rc = azk_error_nomem();
+            goto fail;
+        }
+        /* fail closed at start: a service that cannot record blocks does not run */
+        rc = azk_audit_open(&s->audit, o->home, 0, NULL);
+        if (rc != AZK_OK)
+            goto fail;
+    }
+    s->q = azk_calloc(s->qcap, sizeof(int));
+    s->workers = azk_calloc(s->nworkers, sizeof(*s->workers));
+    if (s->q == NULL || s->workers == NULL) {
+        rc = azk_error_nomem();
+        goto fail;
+    }
+    if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        rc = azk_error_errno("icap: pipe");
+        goto fail;
+    }
+    rc = bind_listen(s, o->host != NULL ? o->host : "127.0.0.1", o->port);
+    if (rc != AZK_OK)
+        goto fail;
+    for (i = 0; i < s->nworkers; i++) {
+        struct worker *w = &s->workers[i];
+        w->srv = s;
+        w->cur_fd = -1;
+        rc = azk_guard__scanner_new(&w->scanner, &s->policy, 1);
+        if (rc != AZK_OK)
+            goto fail;
+    }
+    for (i = 0; i < s->nworkers; i++) {
+        struct worker *w = &s->workers[i];
+        if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+            rc = azk_error_set(AZK_ERR_NOMEM, "icap: cannot start a worker thread");
+            goto fail;
+        }
+        w->started = true;
+    }
+    *out = s;
+    return AZK_OK;
+fail:
+    azk_guard_icap_free(s);
+    return rc;
+}
+
+unsigned azk_guard_icap_port(const azk_guard_icap *s)
+{
+    return s->port;
+}
+
+azk_status azk_guard_icap_run(azk_guard_icap *s)
+{
+    AZK_ASSERT_ARG(s != NULL);
+    for (;;) {
+        struct pollfd pf[2] = {{s->lfd, POLLIN, 0}, {s->stop_pipe[0], POLLIN, 0}};
+        int pr = poll(pf, 2, -1);
+        int fd;
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            return azk_error_errno("icap: poll");
+        if (pf[1].revents != 0)
+            break;
+        if ((pf[0].revents & POLLIN) == 0)
+            continue;
+        fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+            continue; /* EMFILE, ECONNABORTED: keep serving the others */
+        pthread_mutex_lock(&s->mu);
+        s->stats.connections++;
+        if (s->qlen == s->qcap) {
+            s->stats.errors++;
+            pthread_mutex_unlock(&s->mu);
+            {
+                static const char busy[] =
+                    "ICAP/1.0 503 Service Overloaded\r\nEncapsulated: null-body=0\r\n"
+                    "Connection: close\r\n\r\n";
+                (void)send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            }
+            close(fd);
+            continue;
+        }
+        s->q[(s->qhead + s->qlen) % s->qcap] = fd;
+        s->qlen++;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+    return AZK_OK;
+}
+
+void azk_guard_icap_stop(azk_guard_icap *s)
+{
+    if (s != NULL && s->stop_pipe[1] >= 0) {
+        ssize_t w = write(s->stop_pipe[1], "x", 1);
+        (void)w;
+    }
+}
+
+void azk_guard_icap_get_stats(azk_guard_icap *s, azk_guard_icap_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void azk_guard_icap_free(azk_guard_icap *s)
+{
+    unsigned i;
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->quit = true;
+    for (i = 0; s->workers != NULL && i < s->nworkers; i++) {
+        if (s->workers[i].cur_fd >= 0)
+            shutdown(s->workers[i].cur_fd, SHUT_RDWR);
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    for (i = 0; s->workers != NULL && i < s->nworkers; i++) {
+        if (s->workers[i].started)
+            pthread_join(s->workers[i].th, NULL);
+        azk_scanner_free(s->workers[i].scanner);
+    }
+    while (s->qlen > 0) {
+        close(s->q[s->qhead]);
+        s->qhead = (s->qhead + 1) % s->qcap;
+        s->qlen--;
+    }
+    if (s->lfd >= 0)
+        close(s->lfd);
+    if (s->stop_pipe[0] >= 0)
+        close(s->stop_pipe[0]);
+    if (s->stop_pipe[1] >= 0)
+        close(s->stop_pipe[1]);
+    azk_audit_close(s->audit);
+    azk_guard_policy_dispose(&s->policy);
+    azk_free(s->workers);
+    azk_free(s->q);
+    azk_free(s->home);
+    azk_free(s->spool_dir);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->audit_mu);
+    azk_free(s);
+}
