@@ -121,6 +121,9 @@ class Gen:
         self.bytes = 0
         self.t = (1709251200 + self.r.randint(0, 86400 * 30)) * 1000
         self.person = None
+        # the contractor's own inquiry number: not personal, allow-listed
+        self.company_phone = "03-%d%03d-%04d" % (self.r.randint(5, 6), self.r.randint(0, 999),
+                                                 self.r.randint(0, 9999))
 
     # ---- small helpers ---------------------------------------------------
     def ok(self, s, enc):
@@ -235,9 +238,9 @@ class Gen:
     def seg_card(self, enc):
         r = self.r
         c, iss = self.p.credit_card()
-        v = P.group_card(c, r)
+        v, g = P.group_card(c, r)
         lab = r.choice(["カード番号:{}", "カード番号={}", "card={}", "クレジットカード {}"])
-        return lab.format(v), [("credit_card", iss)]
+        return lab.format(v), [("credit_card", iss + "/" + g)]
 
     # ---- decoy segments: (text, [(kind, confusable type)]) ---------------
     def seg_decoy(self, enc):
@@ -253,7 +256,7 @@ class Gen:
             return "法人番号:" + p.corporate_number(valid=False), [("corporate_bad_check", "corporate_number")]
         if k == 4:
             c, _ = p.credit_card(valid=False)
-            return "カード番号:" + P.group_card(c, r), [("card_bad_luhn", "credit_card")]
+            return "カード番号:" + P.group_card(c, r)[0], [("card_bad_luhn", "credit_card")]
         if k == 5:
             return "JAN=" + p.jan_code(), [("jan_barcode", "corporate_number")]
         if k == 6:
@@ -320,11 +323,15 @@ class Gen:
                 pre = "%s %-5s [job=%s] " % (self.ts(), r.choice(LEVELS), job)
                 if r.random() < pii_rate:
                     body, exp = self.pii_line(enc)
+                elif r.random() < 0.04:
+                    body = "お問い合わせ先 サンプル印刷 お客様センター TEL " + self.company_phone
+                    dec = [("company_phone_allowlisted", "phone")]
                 else:
                     body = self.filler(enc)
                 if r.random() < decoy_rate:
-                    s, dec = self.seg_decoy(enc)
+                    s, dd = self.seg_decoy(enc)
                     body += " " + s
+                    dec = dec + dd
                 line = pre + body
                 if self.ok(line, enc):
                     break
@@ -372,7 +379,8 @@ class Gen:
             return p.my_number(), [("my_number", "plain")], []
         if col == "カード番号":
             c, iss = p.credit_card()
-            return P.group_card(c, r), [("credit_card", iss)], []
+            v, g = P.group_card(c, r)
+            return v, [("credit_card", iss + "/" + g)], []
         if col == "発送日":
             return "2024/%02d/%02d" % (r.randint(1, 12), r.randint(1, 28)), [], [("ship_date", "birth_date")]
         if col == "数量":
@@ -669,6 +677,7 @@ class Gen:
             "profile": profile, "scale": scale, "files": self.files, "bytes": self.bytes,
             "expected_by_type": dict(sorted(tot.items())),
             "decoys": sum(len(o["decoys"]) for o in objs),
+            "allow_values": [self.company_phone],
             "matching": "a reported finding is a true positive when an unused expected finding of "
                         "the same type exists on the same line (line_exact) or anywhere "
                         "(not line_exact) of the same object; member null = optional layer",

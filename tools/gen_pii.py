@@ -404,7 +404,8 @@ class Pii:
 # ---- surface variants ------------------------------------------------------
 
 def group_card(digits, r):
-    """Card number grouped as printed (4-4-4-4, Amex 4-6-5, Diners 4-6-4)."""
+    """Card number grouped as printed (4-4-4-4, Amex 4-6-5, Diners 4-6-4):
+    (text, form)."""
     n = len(digits)
     if n == 16:
         parts = [digits[i:i + 4] for i in range(0, 16, 4)]
@@ -412,7 +413,8 @@ def group_card(digits, r):
         parts = [digits[:4], digits[4:10], digits[10:]]
     else:
         parts = [digits[:4], digits[4:10], digits[10:]]
-    return r.choice([" ", "-", ""]).join(parts)
+    sep = r.choice([" ", "-", ""])
+    return sep.join(parts), {" ": "spaced", "-": "hyphen", "": "plain"}[sep]
 
 
 def vary_digits(s, r, enc, p_full=0.12, p_hyphen=0.12, p_nohyphen=0.0):
