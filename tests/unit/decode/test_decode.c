@@ -276,6 +276,23 @@ static void test_decode__detect_japanese(void **state)
     expect_detect("UTF-8", "utf-8");
 }
 
+/* Half-width katakana (bank transfer data) is CP932, not EUC-JP read in pairs. */
+static void test_decode__detect_halfwidth_kana(void **state)
+{
+    struct collect c;
+    char buf[1024];
+    size_t n = to_enc("ibm-943_P15A-2003",
+                      "0001,ﾔﾏﾀﾞ ﾀﾛｳ,1234567\n0002,ｽｽﾞｷ ﾊﾅｺ,2345678\n0003,ｻﾄｳ ｲﾁﾛｳ,3456789\n",
+                      buf, sizeof(buf));
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.format, "csv");
+    assert_string_equal(c.encoding, "cp932");
+    assert_non_null(strstr(text_of(&c), "[2/2]0=0002|1=ｽｽﾞｷ ﾊﾅｺ|2=2345678\n"));
+    collect_dispose(&c);
+}
+
 static void test_decode__cp932_extensions(void **state)
 {
     struct collect c;
@@ -958,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_decode__bom),
         cmocka_unit_test(test_decode__utf16_without_bom),
         cmocka_unit_test(test_decode__detect_japanese),
+        cmocka_unit_test(test_decode__detect_halfwidth_kana),
         cmocka_unit_test(test_decode__cp932_extensions),
         cmocka_unit_test(test_decode__eucjp_and_jis),
         cmocka_unit_test(test_decode__switch_after_ascii_prefix),
