@@ -42,7 +42,7 @@ struct task {
 struct blocking {
     azk_link *lk;
     uint64_t *keyh;   /* rep * KS__COUNT */
-    uint8_t *oversize; /* rep: bit per key slot */
+    uint16_t *oversize; /* rep: bit per key slot */
     struct task *tasks;
     size_t task_count;
     size_t next;
@@ -107,51 +107,46 @@ static int cmp_entry(const void *x, const void *y)
     return a->rep < b->rep ? -1 : (a->rep > b->rep);
 }
 
-static const int type_slot[KT__COUNT] = {KS_KANA, KS_NAME, KS_BIRTH, KS_PHONE1,
+/* Slots [first, last] of each key type. */
+static const int type_first[KT__COUNT] = {KS_KANA, KS_NAME, KS_BIRTH1, KS_PHONE1,
+                                          KS_ADDR, KS_EMAIL, KS_ID};
+static const int type_last[KT__COUNT] = {KS_KANA, KS_NAME, KS_BIRTH4, KS_PHONE2,
                                          KS_ADDR, KS_EMAIL, KS_ID};
 
-/* True when the pair shares a key of an earlier type (compared there). */
+/*
+ * True when the pair shares a key of an earlier type, or an earlier value
+ * (smaller hash) of this type, in a block that was compared all against
+ * all: it was compared there.
+ */
 static bool covered(const struct blocking *b, uint32_t x, uint32_t y, int type, uint64_t h)
 {
     const uint64_t *kx = b->keyh + (size_t)x * KS__COUNT;
     const uint64_t *ky = b->keyh + (size_t)y * KS__COUNT;
-    uint8_t ox = b->oversize[x];
+    uint16_t ox = b->oversize[x];
     for (int t = 0; t <= type; t++) {
-        if (t == KT_PHONE) {
-            for (int i = KS_PHONE1; i <= KS_PHONE2; i++) {
-                if (kx[i] == 0 || (ox & (1u << i)))
-                    continue;
-                for (int j = KS_PHONE1; j <= KS_PHONE2; j++) {
-                    if (kx[i] != ky[j])
-                        continue;
-                    if (t < type || kx[i] < h)
-                        return true;
-                }
-            }
-            continue;
+        for (int i = type_first[t]; i <= type_last[t]; i++) {
+            if (kx[i] == 0 || (ox & (1u << i)))
+                continue;
+            if (t == type && kx[i] >= h)
+                continue;
+            for (int j = type_first[t]; j <= type_last[t]; j++)
+                if (kx[i] == ky[j])
+                    return true;
         }
-        if (t == type)
-            break;
-        int s = type_slot[t];
-        if (kx[s] != 0 && kx[s] == ky[s] && !(ox & (1u << s)))
-            return true;
     }
     return false;
 }
 
-/* True when the pair has the same value for key type t. */
+/* True when the pair has a value of key type t in common. */
 static bool shares(const struct blocking *b, uint32_t x, uint32_t y, int t)
 {
     const uint64_t *kx = b->keyh + (size_t)x * KS__COUNT;
     const uint64_t *ky = b->keyh + (size_t)y * KS__COUNT;
-    if (t == KT_PHONE) {
-        for (int i = KS_PHONE1; i <= KS_PHONE2; i++)
-            for (int j = KS_PHONE1; j <= KS_PHONE2; j++)
-                if (kx[i] != 0 && kx[i] == ky[j])
-                    return true;
-        return false;
-    }
-    return kx[type_slot[t]] != 0 && kx[type_slot[t]] == ky[type_slot[t]];
+    for (int i = type_first[t]; i <= type_last[t]; i++)
+        for (int j = type_first[t]; j <= type_last[t]; j++)
+            if (kx[i] != 0 && kx[i] == ky[j])
+                return true;
+    return false;
 }
 
 static azk_status emit(struct worker *w, uint32_t x, uint32_t y, int type)
@@ -301,7 +296,7 @@ azk_status azk_link__pairs(azk_link *lk, struct pair **pairs_out, size_t *pair_c
     if (azk_mul_overflow(&bytes, nrep > 0 ? nrep : 1, KS__COUNT * sizeof(uint64_t)))
         return azk_error_set(AZK_ERR_LIMIT, "link: too many records");
     b.keyh = azk_calloc(1, bytes);
-    b.oversize = azk_calloc(nrep > 0 ? nrep : 1, 1);
+    b.oversize = azk_calloc(nrep > 0 ? nrep : 1, sizeof(uint16_t));
     hs.random = azk_calloc(gc, sizeof(uint64_t));
     for (int t = 0; t < KT__COUNT; t++) {
         hs.key[t] = azk_calloc(gc, sizeof(uint64_t));
@@ -323,11 +318,26 @@ azk_status azk_link__pairs(azk_link *lk, struct pair **pairs_out, size_t *pair_c
         k[KS_KANA] = slot_hash(lk, rec, S_KANA, 1);
         k[KS_NAME] = slot_hash(lk, rec, S_NAME, 2);
         if (rec->birth != 0) {
+            /* day and month sorted, so a swapped date meets its original */
             uint32_t y = rec->birth / 10000;
             uint32_t m = (rec->birth / 100) % 100;
             uint32_t d = rec->birth % 100;
-            uint32_t key = y * 10000 + (m < d ? m * 100 + d : d * 100 + m);
-            k[KS_BIRTH] = azk_link__hash(&key, sizeof(key), 3);
+            uint32_t key[2];
+            static const int src[4] = {S_KANA, S_NAME, S_KGIV, S_GIV};
+            key[0] = y * 10000 + (m < d ? m * 100 + d : d * 100 + m);
+            for (int i = 0; i < 4; i++) {
+                size_t n;
+                const char *s = lrec_str(lk, rec, src[i], &n);
+                uint32_t cp;
+                if (n == 0)
+                    continue;
+                azk_utf8_decode((const uint8_t *)s, n, &cp);
+                key[1] = cp;
+                k[KS_BIRTH1 + i] = azk_link__hash(key, sizeof(key), 3);
+                for (int j = 0; j < i; j++)
+                    if (k[KS_BIRTH1 + j] == k[KS_BIRTH1 + i])
+                        k[KS_BIRTH1 + i] = 0; /* same value twice */
+            }
         }
         k[KS_PHONE1] = slot_hash(lk, rec, S_PHONE1, 4);
         k[KS_PHONE2] = slot_hash(lk, rec, S_PHONE2, 4);
@@ -341,9 +351,9 @@ azk_status azk_link__pairs(azk_link *lk, struct pair **pairs_out, size_t *pair_c
     /* one sorted entry table per key type */
     for (int t = 0; t < KT__COUNT; t++) {
         size_t n = 0;
-        int s1 = type_slot[t];
-        int s2 = t == KT_PHONE ? KS_PHONE2 : s1;
-        if (azk_mul_overflow(&bytes, nrep > 0 ? nrep : 1, 2 * sizeof(struct entry))) {
+        int s1 = type_first[t];
+        int s2 = type_last[t];
+        if (azk_mul_overflow(&bytes, nrep > 0 ? nrep : 1, 4 * sizeof(struct entry))) {
             rc = azk_error_set(AZK_ERR_LIMIT, "link: too many records");
             goto done;
         }
@@ -383,7 +393,7 @@ azk_status azk_link__pairs(azk_link *lk, struct pair **pairs_out, size_t *pair_c
                             uint32_t r = ent[t][k].rep;
                             for (int s = KS_KANA; s < KS__COUNT; s++)
                                 if (b.keyh[(size_t)r * KS__COUNT + s] == ent[t][i].h)
-                                    b.oversize[r] |= (uint8_t)(1u << s);
+                                    b.oversize[r] |= (uint16_t)(1u << s);
                         }
                         lk->stats.windowed_blocks++;
                     }

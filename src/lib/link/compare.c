@@ -27,6 +27,11 @@
 
 #define JW_MAX 256
 
+/* Single-script given names below this similarity contradict (see name_level). */
+#ifndef AZK_LINK_GIVEN_CONTRA_JW
+#define AZK_LINK_GIVEN_CONTRA_JW 0.6
+#endif
+
 static const uint8_t level_counts[AZK_LINK_F__COUNT] = {
     NAME_LEVELS, BIRTH_LEVELS, ADDR_LEVELS, POSTAL_LEVELS, PHONE_LEVELS, EMAIL_LEVELS, ID_LEVELS};
 
@@ -154,7 +159,8 @@ static struct str get(const azk_link *lk, const struct lrec *r, int slot)
 
 static bool eq(struct str a, struct str b)
 {
-    return a.n > 0 && a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+    /* the last byte differs first in UTF-8 Japanese: test it before memcmp */
+    return a.n > 0 && a.n == b.n && a.p[a.n - 1] == b.p[a.n - 1] && memcmp(a.p, b.p, a.n) == 0;
 }
 
 static double jw(struct str a, struct str b)
@@ -334,7 +340,7 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
         giv_known_diff = (kj.giv_eq == 0 || !kj.avail) && (kn.giv_eq == 0 || !kn.avail);
         if (giv_known_diff && kj.avail && kn.avail)
             *contra = true;
-        else if (giv_known_diff && ((kj.avail && kj.jw_giv < 0.75) || (kn.avail && kn.jw_giv < 0.75)))
+        else if (giv_known_diff && ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) || (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW)))
             *contra = true;
         return NL_FAMILY_ONLY;
     }
@@ -361,7 +367,7 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
         (kj.avail || kn.avail)) {
         if (kj.avail && kn.avail)
             *contra = true;
-        else if ((kj.avail && kj.jw_giv < 0.75) || (kn.avail && kn.jw_giv < 0.75))
+        else if ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) || (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW))
             *contra = true;
     }
     return NL_DIFF;

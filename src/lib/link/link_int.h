@@ -85,7 +85,22 @@ struct pair {
 /* Blocking keys. */
 /* Blocking key types (block.c); a pair is compared in the first it shares. */
 enum { KT_KANA = 0, KT_NAME, KT_BIRTH, KT_PHONE, KT_ADDR, KT_EMAIL, KT_ID, KT__COUNT };
-enum { KS_KANA = 0, KS_NAME, KS_BIRTH, KS_PHONE1, KS_PHONE2, KS_ADDR, KS_EMAIL, KS_ID, KS__COUNT };
+/* Key slots: a key type may have several values per record (two phones;
+ * birth date with the initials of the family and the given name). */
+enum {
+    KS_KANA = 0,
+    KS_NAME,
+    KS_BIRTH1, /* birth date + first kana of the reading (family initial) */
+    KS_BIRTH2, /* birth date + first character of the name */
+    KS_BIRTH3, /* birth date + first kana of the given reading */
+    KS_BIRTH4, /* birth date + first character of the given name */
+    KS_PHONE1,
+    KS_PHONE2,
+    KS_ADDR,
+    KS_EMAIL,
+    KS_ID,
+    KS__COUNT
+};
 
 struct azk_link {
     azk_link_options opts;
