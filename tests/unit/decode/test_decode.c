@@ -282,8 +282,8 @@ static void test_decode__detect_halfwidth_kana(void **state)
     struct collect c;
     char buf[1024];
     size_t n = to_enc("ibm-943_P15A-2003",
-                      "0001,ﾔﾏﾀﾞ ﾀﾛｳ,1234567\n0002,ｽｽﾞｷ ﾊﾅｺ,2345678\n0003,ｻﾄｳ ｲﾁﾛｳ,3456789\n",
-                      buf, sizeof(buf));
+                      "0001,ﾔﾏﾀﾞ ﾀﾛｳ,1234567\n0002,ｽｽﾞｷ ﾊﾅｺ,2345678\n0003,ｻﾄｳ ｲﾁﾛｳ,3456789\n", buf,
+                      sizeof(buf));
     (void)state;
     collect_init(&c);
     assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
@@ -930,6 +930,80 @@ static void test_decode__xlsx_duplicate_header_cell(void **state)
     collect_dispose(&c);
 }
 
+/* ---- allocation failures ---- */
+
+static azk_status quiet_begin(void *p, const azk_object_info *info)
+{
+    (void)p;
+    (void)info;
+    return AZK_OK;
+}
+
+static azk_status quiet_record(void *p, const azk_record *rec)
+{
+    (*(size_t *)p)++;
+    (void)rec;
+    return AZK_OK;
+}
+
+static void quiet_end(void *p, azk_status st, const azk_error *err)
+{
+    (void)p;
+    (void)st;
+    (void)err;
+}
+
+/*
+ * Every allocation of the decode stage fails in turn, on a zip holding CSV,
+ * CP932 text, a gzip stream and an xlsx: the result is complete or
+ * AZK_ERR_NOMEM, never a crash or a leak (ASan / valgrind runs check).
+ */
+static void test_decode__oom(void **state)
+{
+    static uint8_t xlsx[8192], outer[32768], gz[4096];
+    static const char sheet[] = "<worksheet><sheetData><row r=\"1\"><c t=\"s\"><v>0</v></c></row>"
+                                "<row r=\"2\"><c t=\"inlineStr\"><is><t>x</t></is></c></row>"
+                                "</sheetData></worksheet>";
+    static const char sst[] = "<sst><si><t>氏名</t></si></sst>";
+    struct member xm[] = {{"xl/worksheets/sheet1.xml", sheet, sizeof(sheet) - 1},
+                          {"xl/sharedStrings.xml", sst, sizeof(sst) - 1}};
+    size_t xn = write_archive("zip", NULL, NULL, NULL, xm, 2, xlsx, sizeof(xlsx));
+    char sj[1024];
+    size_t sjn = to_enc("ibm-943_P15A-2003", jp_text, sj, sizeof(sj));
+    size_t gn = write_gzip(log_member, sizeof(log_member) - 1, gz, sizeof(gz));
+    struct member om[] = {{"a.csv", csv_member, sizeof(csv_member) - 1},
+                          {"b.txt", sj, sjn},
+                          {"c.log.gz", gz, gn},
+                          {"d.xlsx", xlsx, xn}};
+    size_t on = write_archive("zip", NULL, NULL, NULL, om, 4, outer, sizeof(outer));
+    size_t full = 0, got;
+    unsigned long allocs;
+    long i;
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_decode_sink sink = {quiet_begin, NULL, quiet_record, quiet_end, &full};
+    (void)state;
+
+    allocs = azk__alloc_count();
+    azk_decode__source_mem(&src, &ms, outer, on);
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_OK);
+    allocs = azk__alloc_count() - allocs;
+    assert_true(full >= 8);
+    sink.payload = &got;
+    for (i = 0; i < (long)allocs; i++) {
+        azk_status rc;
+        got = 0;
+        azk_decode__source_mem(&src, &ms, outer, on);
+        azk__alloc_fail_after(i);
+        rc = azk_decode__object(&src, NULL, &sink);
+        azk__alloc_fail_after(-1);
+        if (rc == AZK_OK)
+            assert_int_equal(got, full);
+        else
+            assert_int_equal(rc, AZK_ERR_NOMEM);
+    }
+}
+
 /* ---- fd source ---- */
 
 static void test_decode__fd_source(void **state)
@@ -998,6 +1072,7 @@ int main(void)
         cmocka_unit_test(test_decode__ooxml_nested_and_streaming),
         cmocka_unit_test(test_decode__gzip_cp932),
         cmocka_unit_test(test_decode__xlsx_duplicate_header_cell),
+        cmocka_unit_test(test_decode__oom),
         cmocka_unit_test(test_decode__fd_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
