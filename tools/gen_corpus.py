@@ -85,6 +85,8 @@ FILLER_EXT = [  # CP932 / Unicode only: NEC/IBM extension characters
     "印刷枚数 ⅩⅡ ロット{n}",
 ]
 COMPANY = ["㈱サンプル商事", "株式会社見本物産", "サンプル工業株式会社", "例示ホールディングス"]
+# bank branches named after places that are also surnames: not persons
+BRANCHES = ["松本", "上野", "吉田", "大塚", "中島", "石川", "池田", "藤沢", "高田馬場", "新井"]
 
 LEVELS = ["INFO"] * 6 + ["DEBUG", "WARN"]
 
@@ -121,6 +123,7 @@ class Gen:
         self.bytes = 0
         self.t = (1709251200 + self.r.randint(0, 86400 * 30)) * 1000
         self.person = None
+        self.headerless = False
         # the contractor's own inquiry number: not personal, allow-listed
         self.company_phone = "03-%d%03d-%04d" % (self.r.randint(5, 6), self.r.randint(0, 999),
                                                  self.r.randint(0, 9999))
@@ -175,13 +178,13 @@ class Gen:
     def seg_postal(self, enc):
         r = self.r
         v, form = P.vary_digits(self.p.postal(), r, enc, 0.12, 0.1, 0.2)
-        lab = r.choice(["〒{}", "〒{}", "郵便番号={}", "郵便番号:{}", "〒 {}"])
+        lab = r.choice(["〒{}", "〒{}", "郵便番号={}", "郵便番号:{}", "〒 {}", "zip={}"])
         return lab.format(v), [("postal_code", form)]
 
     def seg_address(self, enc):
         r = self.r
         a = self.p.address(enc)
-        lab = r.choice(["住所={}", "送付先:{}", "住所:{}", "お届け先 {}"])
+        lab = r.choice(["住所={}", "送付先:{}", "住所:{}", "お届け先 {}", "addr={}"])
         return lab.format(a), [("address", "plain")]
 
     def phone_text(self, enc, nohyphen=0.15):
@@ -205,7 +208,8 @@ class Gen:
 
     def seg_birth(self, enc):
         b, form = self.p.birth_date()
-        lab = self.r.choice(["生年月日:{}", "生年月日={}", "誕生日 {}", "（生年月日）{}", "生年月日 {}生"])
+        lab = self.r.choice(["生年月日:{}", "生年月日={}", "誕生日 {}", "（生年月日）{}", "生年月日 {}生",
+                             "birthday={}", "dob={}"])
         return lab.format(b), [("birth_date", form)]
 
     def seg_mynumber(self, enc):
@@ -245,7 +249,12 @@ class Gen:
     # ---- decoy segments: (text, [(kind, confusable type)]) ---------------
     def seg_decoy(self, enc):
         r, p = self.r, self.p
-        k = r.randrange(16)
+        k = r.randrange(18)
+        if k == 16:
+            co = r.choice([x for x in COMPANY if self.ok(x, enc)] + ["総務部", "お客様センター"])
+            return "送付先 %s 御中" % co, [("company_onchu", "person_name")]
+        if k == 17:
+            return "振込先 サンプル銀行 %s支店" % r.choice(BRANCHES), [("bank_branch", "person_name")]
         if k == 0:
             return "発送日=2024/%02d/%02d" % (r.randint(1, 12), r.randint(1, 28)), [("ship_date", "birth_date")]
         if k == 1:
@@ -340,6 +349,58 @@ class Gen:
             d.add(line, exp, dec)
         return d
 
+    def json_log_doc(self, n, pii_rate=0.5):
+        """An application log in JSON Lines (UTF-8), customer fields under
+        English keys."""
+        r, p = self.r, self.p
+        d = Doc("utf-8")
+        keys = ["name", "kana", "zip", "address", "tel", "email", "birthday"]
+        for _ in range(n):
+            ev = {"ts": self.ts(), "level": r.choice(["info", "info", "info", "warn"]),
+                  "job": "DM%04d" % r.randint(1, 9999)}
+            exp, dec = [], []
+            if r.random() < pii_rate:
+                self.person = None
+                pick = set(r.sample(keys, r.randint(2, 5)))
+                cust = {"id": "%08d" % r.randint(1, 99999999)}
+                for k in keys:
+                    if k not in pick:
+                        continue
+                    if k == "name":
+                        cust[k] = self.person_text(None, sep=r.choice([" ", "　", ""]))
+                        exp.append(("person_name", "kanji"))
+                    elif k == "kana":
+                        cust[k] = self.person_text(None, kana=True)
+                        exp.append(("person_name", "kana"))
+                    elif k == "zip":
+                        v, f = P.vary_digits(p.postal(), r, None, 0.05, 0.05, 0.3)
+                        cust[k] = v
+                        exp.append(("postal_code", f))
+                    elif k == "address":
+                        cust[k] = p.address()
+                        exp.append(("address", "plain"))
+                    elif k == "tel":
+                        v, f = self.phone_text(None, nohyphen=0.3)
+                        cust[k] = v
+                        exp.append(("phone", f))
+                    elif k == "email":
+                        cust[k] = p.email()
+                        exp.append(("email", "plain"))
+                    else:
+                        v, f = p.birth_date()
+                        cust[k] = v
+                        exp.append(("birth_date", f))
+                ev["event"] = r.choice(["print_label", "address_check", "dm_sent"])
+                ev["customer"] = cust
+            else:
+                ev["event"] = r.choice(["job_start", "page_done", "spool", "job_end"])
+                ev["count"] = r.randint(1, 9999)
+                if r.random() < 0.4:
+                    s, dec = self.seg_decoy("utf-8")
+                    ev["note"] = s
+            d.add(json.dumps(ev, ensure_ascii=False), exp, dec)
+        return d
+
     # ---- tabular -----------------------------------------------------------
     COLUMNS = {
         "顧客番号": None, "氏名": "person_name", "フリガナ": "person_name", "郵便番号": "postal_code",
@@ -361,12 +422,12 @@ class Gen:
                 return halfwidth_kana(s), [("person_name", "kana_halfwidth")], []
             return s, [("person_name", "kana")], []
         if col == "郵便番号":
-            v, f = P.vary_digits(p.postal(), r, enc, 0.1, 0.05, 0.3)
+            v, f = P.vary_digits(p.postal(), r, enc, 0.1, 0.05, 0.0 if self.headerless else 0.3)
             return v, [("postal_code", f)], []
         if col == "住所":
             return p.address(enc), [("address", "plain")], []
         if col == "電話番号":
-            v, f = self.phone_text(enc, nohyphen=0.3)
+            v, f = self.phone_text(enc, nohyphen=0.0 if self.headerless else 0.3)
             return v, [("phone", f)], []
         if col == "生年月日":
             b, f = p.birth_date()
@@ -393,11 +454,16 @@ class Gen:
             return r.choice(["", "再送", "転居確認済", "DM不要", "至急"]), [], []
         raise KeyError(col)
 
-    def table(self, enc, cols, n):
-        """Header + n rows; returns (rows, Doc) with line = row number incl. header."""
+    def table(self, enc, cols, n, header=True):
+        """Header + n rows; returns (rows, Doc) with line = row number incl. header.
+        header=False: print data without a header row (values only, in
+        forms recognisable without column context)."""
         d = Doc(enc)
-        rows = [list(cols)]
-        d.add("header")
+        rows = []
+        self.headerless = not header
+        if header:
+            rows.append(list(cols))
+            d.add("header")
         for _ in range(n):
             row, exp, dec = [], [], []
             self.person = None
@@ -411,6 +477,7 @@ class Gen:
                 dec += dd
             rows.append(row)
             d.add("row", exp, dec)
+        self.headerless = False
         return rows, d
 
     def csv_text(self, rows, delim=",", quote_all=False):
@@ -517,6 +584,19 @@ class Gen:
                 rel = "customers/list%02d_%s_%02d.%s" % (k + 1, enc, i + 1, ext)
                 self.write(rel, data)
                 self.register(rel, [], "tsv" if delim == "\t" else "csv", enc, d)
+        # print data without a header row
+        for k, enc in enumerate(["cp932", "utf-8"]):
+            rows, d = self.table(enc, ["氏名", "フリガナ", "郵便番号", "住所", "電話番号", "メール"],
+                                 S(50), header=False)
+            rel = "print_data/sashikomi_%02d_%s.csv" % (k + 1, enc)
+            self.write(rel, F.encode_text(self.csv_text(rows), enc))
+            self.register(rel, [], "csv", enc, d)
+        # application logs in JSON Lines
+        for i in range(S(2)):
+            d = self.json_log_doc(S(120))
+            rel = "logs/app/print_api_%02d.jsonl" % (i + 1)
+            self.write(rel, F.encode_text(d.text(), "utf-8"))
+            self.register(rel, [], "text", "utf-8", d)
         # 3. office documents
         for i in range(S(2)):
             cols = self.pick_cols()
@@ -624,6 +704,11 @@ class Gen:
         data2, d2 = self.make_csv("utf-8", 15)
         self.register(rel, ["宛名リスト.csv"], "csv", "utf-8", d2)
         self.write(rel, F.zip_bytes([("logs/print.log", data), ("宛名リスト.csv", data2)]))
+        rows, d = self.table("cp932", ["氏名", "フリガナ", "郵便番号", "住所", "電話番号"], 25,
+                             header=False)
+        rel = "営業部/DM発送ログ/差込データ_20240301.csv"
+        self.write(rel, F.encode_text(self.csv_text(rows), "cp932"))
+        self.register(rel, [], "csv", "cp932", d)
         data, d = self.make_log("utf-8", 50, pii_rate=0.0, decoy_rate=0.8)
         rel = "システム/app.log"
         self.write(rel, data)

@@ -59,6 +59,7 @@ class Score:
         self.encoding_wrong = []  # (path, member, expected, got)
         self.errors = []      # (path, member, code)
         self.unmatched_objects = 0
+        self.by_kind = {}     # (format, encoding) -> [expected, tp, fp]
 
     def types(self):
         return TYPES + sorted(t for t in set(self.tp) | set(self.fp) | set(self.fn) if t not in TYPES)
@@ -84,6 +85,12 @@ class Score:
             if only_imperfect and h == n:
                 continue
             rows.append("  %-17s %-22s %5d/%-5d recall %.3f" % (t, f, h, n, h / n))
+        return "\n".join(rows)
+
+    def kind_table(self):
+        rows = ["%-6s %-12s %8s %7s %6s %7s" % ("format", "encoding", "expected", "TP", "FP", "recall")]
+        for (fmt, enc), (n, tp, fp) in sorted(self.by_kind.items()):
+            rows.append("%-6s %-12s %8d %7d %6d %7.4f" % (fmt, enc, n, tp, fp, tp / n if n else 1.0))
         return "\n".join(rows)
 
     def examples(self, per_type=3):
@@ -129,6 +136,14 @@ def score(truth, records, root=None):
         for d in o["decoys"]:
             decoys.setdefault((i, d["line"], d["type"]), d["kind"])
     enc_seen = set()
+
+    def kind(o):
+        k = (o["format"], o.get("encoding_label") or "-")
+        if k not in s.by_kind:
+            s.by_kind[k] = [0, 0, 0]
+        return s.by_kind[k]
+    for o in objs:
+        kind(o)[0] += len(o["expected"])
     for rec in records:
         path = rel_path(rec["path"], root)
         member = rec.get("member") or []
@@ -156,8 +171,10 @@ def score(truth, records, root=None):
                 form = forms.pop(0)
                 s.tp[t] = s.tp.get(t, 0) + 1
                 s.form_hit[(t, form)] = s.form_hit.get((t, form), 0) + 1
+                kind(obj)[1] += 1
             else:
                 s.fp[t] = s.fp.get(t, 0) + 1
+                kind(obj)[2] += 1
                 s.false_pos.append((path, member, line, t, f.get("masked"),
                                     decoys.get((i, line, t), "")))
         if not cands and rec.get("findings"):
@@ -189,6 +206,7 @@ def main(argv=None):
                 recs.append(json.loads(line))
     s = score(truth, recs, a.root)
     print(s.table())
+    print(s.kind_table())
     ft = s.form_table()
     if ft:
         print("surface forms below full recall:\n" + ft)

@@ -200,7 +200,8 @@ class QualityTest(unittest.TestCase):
             if r < RECALL_MIN:
                 bad.append("%s recall %.4f < %.2f" % (t, r, RECALL_MIN))
         if bad:
-            msg = ["per-type targets missed: " + "; ".join(bad), s.table()]
+            msg = ["per-type targets missed: " + "; ".join(bad), s.table(),
+                   "by object format and encoding:", s.kind_table()]
             ft = s.form_table().splitlines()
             if ft:
                 more = ["  ... %d more" % (len(ft) - 40)] if len(ft) > 40 else []
