@@ -242,45 +242,6 @@ done:
     return rc;
 }
 
-/* Does the value normalise as its column kind? (statistics for the schema) */
-static bool valid_as(struct intake *in, azk_column_kind k, const char *s, size_t n)
-{
-    azk_status rc;
-    azk_address a;
-    switch (k) {
-        case AZK_COL_PHONE:
-            rc = azk_norm_phone(&in->norm, s, n);
-            break;
-        case AZK_COL_BIRTH_DATE:
-            rc = azk_norm_date(&in->norm, s, n);
-            break;
-        case AZK_COL_POSTAL_CODE:
-            rc = azk_norm_postal(&in->norm, s, n);
-            break;
-        case AZK_COL_EMAIL:
-            rc = azk_norm_email(&in->norm, s, n);
-            break;
-        case AZK_COL_ADDRESS:
-            azk_address_init(&a);
-            rc = azk_norm_address(&a, s, n, 0);
-            azk_address_dispose(&a);
-            break;
-        case AZK_COL_NAME:
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-            rc = azk_norm_name(&in->norm, s, n);
-            break;
-        case AZK_COL_NAME_KANA:
-            rc = azk_norm_kana_reading(&in->norm, s, n);
-            break;
-        default:
-            rc = azk_norm_id(&in->norm, s, n);
-            break;
-    }
-    azk_error_clear();
-    return rc == AZK_OK && in->norm.len > 0;
-}
-
 /* Slot of a column for this row (address and name parts are concatenated). */
 static int slot_of(struct intake *in, azk_column_kind k, bool *phone2)
 {
@@ -320,16 +281,19 @@ static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
 {
     azk_status rc = AZK_OK;
     uint32_t h[AZK_FPS__COUNT];
+    int8_t col_slot[INTAKE_MAX_COLS];
     bool phone2 = false;
     for (size_t s = 0; s < AZK_FPS__COUNT; s++)
         azk_buf_clear(&in->raw[s]);
     for (size_t i = 0; i < rec->field_count && i < in->ncols; i++) {
         int slot = slot_of(in, in->cols[i].kind, &phone2);
         const azk_field *f = &rec->fields[i];
+        col_slot[i] = -1;
         if (slot < 0 || f->len == 0)
             continue;
         if (slot == AZK_FPS_PHONE1 && in->raw[AZK_FPS_PHONE1].len > 0)
             slot = AZK_FPS_PHONE2;
+        col_slot[i] = (int8_t)slot;
         rc = azk_buf_put(&in->raw[slot], f->ptr, f->len);
         if (rc != AZK_OK)
             return rc;
@@ -344,6 +308,10 @@ static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
         h[s] = azk_fp__hash(in->scan_key, kind, in->norm.data, in->norm.len);
         in->slot_seen |= 1u << s;
     }
+    /* schema statistics: cells that gave a usable value of their kind */
+    for (size_t i = 0; i < rec->field_count && i < in->ncols; i++)
+        if (col_slot[i] >= 0 && h[col_slot[i]] != 0)
+            in->cols[i].valid++;
     return azk_buf_put(&in->fp, h, sizeof(h));
 }
 
@@ -400,8 +368,6 @@ static azk_status sink_record(void *payload, const azk_record *rec)
         if (f->len == 0)
             continue;
         c->values++;
-        if (c->kind != AZK_COL_OTHER && valid_as(in, c->kind, f->ptr, f->len))
-            c->valid++;
     }
     return fingerprint_row(in, rec);
 }
