@@ -15,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import unittest
+import zipfile
 
 import azk_testlib as T
 
@@ -37,6 +38,47 @@ def synthetic_rows(n, seed=7):
                         1 + x % 28, x % 10000, 1 + x % 9, 1 + x % 20, 1 + x % 30,
                         x % 10000, (x >> 4) % 10000, i))
     return rows
+
+
+def make_xlsx(path, rows, formula_row=None):
+    """A minimal xlsx (inline strings); formula_row gets an extra cell =1+2."""
+    cols = "ABCDEFGHIJ"
+
+    def cell(ref, v):
+        return '<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, v)
+
+    xml = []
+    for i, r in enumerate(rows, 1):
+        cs = "".join(cell("%s%d" % (cols[j], i), v) for j, v in enumerate(r))
+        if formula_row == i:
+            cs += '<c r="%s%d"><f>1+2</f><v>3</v></c>' % (cols[len(r)], i)
+        xml.append('<row r="%d">%s</row>' % (i, cs))
+    ns = "http://schemas.openxmlformats.org"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0"?><Types xmlns="%s/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                   'package.relationships+xml"/><Default Extension="xml" ContentType='
+                   '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+                   '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main'
+                   '+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                   '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet'
+                   '+xml"/></Types>' % ns)
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0"?><Relationships xmlns="%s/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="%s/officeDocument/2006/relationships/'
+                   'officeDocument" Target="xl/workbook.xml"/></Relationships>' % (ns, ns))
+        z.writestr("xl/workbook.xml",
+                   '<?xml version="1.0"?><workbook xmlns="%s/spreadsheetml/2006/main" '
+                   'xmlns:r="%s/officeDocument/2006/relationships"><sheets><sheet name='
+                   '"Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>' % (ns, ns))
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<?xml version="1.0"?><Relationships xmlns="%s/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="%s/officeDocument/2006/relationships/'
+                   'worksheet" Target="worksheets/sheet1.xml"/></Relationships>' % (ns, ns))
+        z.writestr("xl/worksheets/sheet1.xml",
+                   '<?xml version="1.0"?><worksheet xmlns="%s/spreadsheetml/2006/main">'
+                   '<sheetData>%s</sheetData></worksheet>' % (ns, "".join(xml)))
 
 
 class Home:
@@ -146,6 +188,24 @@ class IntakeTest(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.err)
         r = self.h.run("open", "sjis", "--reason", "check")
         self.assertEqual(r.stdout, data)
+
+    def test_intake__xlsx(self):
+        rows = [HEADER.split(",")] + [x.split(",") for x in synthetic_rows(40)]
+        p = os.path.join(self.h.d, "dm.xlsx")
+        make_xlsx(p, rows)
+        r = self.h.intake(p, "x1")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("40 records", r.out)
+        self.assertIn("xlsx", r.out)
+        r = self.h.run("open", "x1", "--reason", "check")
+        with open(p, "rb") as f:
+            self.assertEqual(r.stdout, f.read())
+        # a formula in a column without header: refused like any ragged row
+        make_xlsx(p, rows, formula_row=5)
+        r = self.h.intake(p, "x2")
+        self.assertEqual(r.rc, 1)
+        self.assertIn("data row 4", r.err)
+        self.assertEqual(len(self.h.datasets()), 1)
 
     def assert_refused(self, r, *needles):
         self.assertEqual(r.rc, 1, "expected refusal, got %d: %s" % (r.rc, r.err))
