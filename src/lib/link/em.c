@@ -30,6 +30,22 @@
 #include <math.h>
 #include <string.h>
 
+#define PRIOR_PAIRS 20000.0
+
+/*
+ * Generic u per level (share of pairs of two different people): rough
+ * figures for a Japanese population; the last level takes the rest.
+ */
+static const double prior_u[AZK_LINK_F__COUNT][MAX_LEVELS] = {
+    {1e-4, 1e-5, 1e-6, 1e-5, 2e-3, 3e-3, 0.99488},  /* name */
+    {4e-5, 1e-5, 1e-3, 0.99895},                    /* birth date */
+    {1e-5, 1e-5, 1e-5, 3e-3, 0.99697},              /* address */
+    {1e-4, 1e-5, 0.99989},                          /* postal code */
+    {1e-6, 1e-5, 0.999989},                         /* phone */
+    {1e-7, 0.9999999},                              /* e-mail */
+    {1e-7, 1e-6, 0.9999989},                        /* identifier */
+};
+
 struct cell {
     struct cmp c;
     double n;
@@ -173,7 +189,13 @@ void azk_link__em(azk_link *lk, const struct hists *h)
     memset(wsum, 0, sizeof(wsum));
     start_m(lk->m);
 
-    /* u from random pairs, with half a pair of prior mass per level */
+    /*
+     * u from random pairs, plus PRIOR_PAIRS pseudo-pairs distributed as a
+     * generic population would be (prior_u): negligible next to the
+     * millions of sampled pairs of a real run, but it keeps a file of a
+     * handful of records (where "random pairs" are mostly the same person)
+     * from believing that everybody shares a birth date.
+     */
     {
         double cnt[AZK_LINK_F__COUNT][MAX_LEVELS];
         memset(cnt, 0, sizeof(cnt));
@@ -189,10 +211,12 @@ void azk_link__em(azk_link *lk, const struct hists *h)
         for (int f = 0; f < AZK_LINK_F__COUNT; f++) {
             unsigned nl = azk_link_level_count((azk_link_field)f);
             double tot = 0;
+            for (unsigned l = 0; l < nl; l++) {
+                cnt[f][l] += PRIOR_PAIRS * prior_u[f][l];
+                tot += cnt[f][l];
+            }
             for (unsigned l = 0; l < nl; l++)
-                tot += cnt[f][l] + 0.5;
-            for (unsigned l = 0; l < nl; l++)
-                lk->u[f][l] = (cnt[f][l] + 0.5) / tot;
+                lk->u[f][l] = cnt[f][l] / tot;
         }
     }
     if (cells == NULL)
