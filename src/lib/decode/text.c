@@ -424,7 +424,8 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
 /* ---- conversion --------------------------------------------------------------------- */
 
 #define PIVOT_LEN 1024
-#define OUT_CAP   (2 * AZK_DECODE_CHUNK + 64)
+/* every input byte may become U+FFFD (3 bytes) in the UTF-8 repair path */
+#define OUT_CAP (3 * AZK_DECODE_CHUNK + 64)
 
 struct conv {
     struct azk_decode_ctx *ctx;

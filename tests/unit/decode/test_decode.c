@@ -386,6 +386,29 @@ static void test_decode__invalid_utf8_replaced(void **state)
     collect_dispose(&c);
 }
 
+/* A chunk of nothing but invalid bytes triples in size (fuzzer find: overflow). */
+static void test_decode__invalid_chunk_expands(void **state)
+{
+    struct collect c;
+    size_t n = 200000, i;
+    uint8_t *buf = malloc(n);
+    (void)state;
+    assert_non_null(buf);
+    memset(buf, 0xFF, n);
+    /* a UTF-8 prefix longer than the detection window, then garbage */
+    for (i = 0; i + 25 <= 70000; i += 25)
+        memcpy(buf + i, "日本語のテキスト\n", 25);
+    for (i = 71000; i < n; i += 1000)
+        buf[i] = '\n';
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(c.encoding, "utf-8");
+    assert_true(c.records >= 2900);
+    assert_non_null(strstr(text_of(&c), "\xEF\xBF\xBD\xEF\xBF\xBD"));
+    collect_dispose(&c);
+    free(buf);
+}
+
 static void test_decode__binary(void **state)
 {
     struct collect c;
@@ -1054,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_decode__eucjp_and_jis),
         cmocka_unit_test(test_decode__switch_after_ascii_prefix),
         cmocka_unit_test(test_decode__invalid_utf8_replaced),
+        cmocka_unit_test(test_decode__invalid_chunk_expands),
         cmocka_unit_test(test_decode__binary),
         cmocka_unit_test(test_decode__max_line),
         cmocka_unit_test(test_decode__long_line_streams),
