@@ -60,6 +60,8 @@ static const char *conf_path(char *buf, size_t cap, const char *explicit_conf)
 /* ---- check ------------------------------------------------------------------- */
 
 struct check_ctx {
+    bool no_ledger;
+    bool ledger_warned;
     bool json;
     int worst;
     uint64_t files, blocked, warned;
@@ -94,10 +96,37 @@ static void print_text(const char *path, const azk_guard_decision *d)
     printf("\n");
 }
 
+/* A block is a ledger event "guard.block" (channel check): the file is named by
+ * its path, the evidence by counts and dataset ids. */
+static void record_check_block(struct check_ctx *c, const char *path, const azk_guard_decision *d)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[1] = {path};
+    char *j = NULL;
+    if (c->no_ledger)
+        return;
+    if (azk_guard_decision_to_json(d, NULL, &j) != AZK_OK)
+        j = NULL; /* the event is still recorded, without the counts */
+    ev.action = "guard.block";
+    ev.objects = objs;
+    ev.object_count = 1;
+    ev.outcome = "blocked";
+    ev.reason = "check";
+    ev.extra_json = j;
+    if (azk_audit_record(azk_cli_home(azk_cli_home_opt), &ev) != AZK_OK && !c->ledger_warned) {
+        azk_cli_liberr(_("audit ledger"));
+        azk_cli_err(_("blocks of this run are not recorded in the ledger (the decision stands)"));
+        c->ledger_warned = true;
+    }
+    azk_guard_free(j);
+}
+
 static void check_cb(const char *path, const azk_guard_decision *d, void *payload)
 {
     struct check_ctx *c = payload;
     c->files++;
+    if (d->verdict == AZK_GUARD_BLOCK)
+        record_check_block(c, path, d);
     if (d->verdict == AZK_GUARD_BLOCK)
         c->blocked++;
     else if (d->verdict == AZK_GUARD_WARN)
@@ -145,7 +174,7 @@ static int guard_check(int argc, char **argv)
                                          {"fingerprints", required_argument, NULL, OPT_FP},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct check_ctx ctx = {false, 0, 0, 0, 0};
+    struct check_ctx ctx = {false, false, false, 0, 0, 0, 0};
     const char *to = NULL, *config = NULL, *fp = NULL;
     char cbuf[4096];
     azk_guard_policy pol;

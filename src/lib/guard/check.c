@@ -215,7 +215,7 @@ azk_status azk_guard_decision_to_json(const azk_guard_decision *d, const char *n
         bad |= json_object_set_new(o, "unreadable_code", json_string(d->unreadable_code));
     if (bad)
         goto nomem;
-    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     if (s == NULL)
         goto nomem;
     json_decref(o);

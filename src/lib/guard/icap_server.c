@@ -521,6 +521,8 @@ static void serve(struct worker *w, int fd)
             c.off += used;
             if (rc != AZK_OK) {
                 stat_add(s, &s->stats.errors, 1);
+                azk_log(AZK_LOG_WARN, "icap: protocol error, answered %d: %s",
+                        c.p.status != 0 ? c.p.status : 400, c.p.error ? c.p.error : "?");
                 send_error(&c, c.p.status != 0 ? c.p.status : 400);
                 close_conn = true;
                 break;
