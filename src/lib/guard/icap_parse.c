@@ -294,10 +294,9 @@ static azk_status parse_head(struct azk_icap_parser *p)
         size_t pv;
         if (!parse_small_uint(v, &pv) || pv > (size_t)INT32_MAX)
             return fail(p, 400, AZK_ERR_FORMAT, "Preview is not a number");
-        if (!p->has_body)
-            return fail(p, 400, AZK_ERR_FORMAT, "Preview without a body");
+        /* Squid sends "Preview: 0" with null-body for an empty body: a preview of nothing */
         p->preview = (int64_t)pv;
-        p->in_preview = true;
+        p->in_preview = p->has_body;
     }
     v = azk_icap__field(p, "Allow");
     if (v != NULL) {

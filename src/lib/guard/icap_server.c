@@ -574,6 +574,31 @@ static void serve(struct worker *w, int fd)
     azk_free(c.buf);
 }
 
+/*
+ * Close after an answer: stop sending, then read and discard what the client
+ * still sends for a short while, so an error answer is not lost to a reset
+ * caused by unread input (the "lingering close" of HTTP servers).
+ */
+static void linger_close(int fd)
+{
+    uint64_t end = now_ms() + 500;
+    size_t drained = 0;
+    char junk[16384];
+    (void)shutdown(fd, SHUT_WR);
+    while (drained < 1024 * 1024) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        uint64_t t = now_ms();
+        ssize_t r;
+        if (t >= end || poll(&pfd, 1, (int)(end - t)) <= 0)
+            break;
+        r = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+        if (r <= 0)
+            break;
+        drained += (size_t)r;
+    }
+    close(fd);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -596,7 +621,7 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&s->mu);
         w->cur_fd = -1;
         pthread_mutex_unlock(&s->mu);
-        close(fd);
+        linger_close(fd);
     }
     return NULL;
 }
