@@ -137,8 +137,8 @@ files=$(find "$dir/corpus" -type f ! -name '.azk-bench-*' | wc -l)
 re='0[5789]0-?[0-9]{4}-?[0-9]{4}|0[1-9][0-9]{0,3}-[0-9]{1,4}-[0-9]{4}|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|[0-9]{3}-[0-9]{4}'
 
 echo "corpus: $dir/corpus, $files files, $bytes bytes; $nproc cores; best of $runs warm runs"
-echo "azukari: $("$bin" version 2>/dev/null | head -1)"
-echo "ripgrep: $(rg --version | head -1)"
+echo "azukari: $("$bin" version 2>/dev/null | sed -n 1p)"
+echo "ripgrep: $(rg --version | sed -n 1p)"
 measure "azukari scan --threads 1" "$bin" scan --format jsonl --threads 1 "$dir/corpus"
 a1=$best_s; a1_rss=$best_rss_kb; a1c=$best_cpu
 findings=$(python3 -c 'import json, sys
