@@ -17,8 +17,8 @@
 #include <string.h>
 
 static const char *const pii_names[AZK_PII__COUNT] = {
-    "person_name", "address",          "postal_code",  "phone",       "email",
-    "birth_date",  "my_number",        "corporate_number", "bank_account", "credit_card",
+    "person_name", "address",   "postal_code",      "phone",        "email",
+    "birth_date",  "my_number", "corporate_number", "bank_account", "credit_card",
 };
 
 const char *azk_pii_type_name(azk_pii_type t)
@@ -41,9 +41,9 @@ azk_pii_type azk_pii_type_from_name(const char *name)
 }
 
 static const char *const col_names[AZK_COL__COUNT] = {
-    "none",    "other",  "customer_id", "name",   "name_kana",    "family_name",
-    "given_name", "birth_date", "postal_code", "address", "phone",  "email",
-    "bank_account", "my_number", "corporate_number", "credit_card",
+    "none",         "other",      "customer_id",      "name",        "name_kana", "family_name",
+    "given_name",   "birth_date", "postal_code",      "address",     "phone",     "email",
+    "bank_account", "my_number",  "corporate_number", "credit_card",
 };
 
 const char *azk_column_kind_name(azk_column_kind k)

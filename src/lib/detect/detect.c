@@ -24,6 +24,9 @@
 #include "norm/datetime.h"
 
 #include <hs/hs.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -31,73 +34,92 @@
 
 /* ---- patterns ------------------------------------------------------------ */
 
-/* one digit, ASCII or full-width */
-#define D "(?:[0-9]|\\xEF\\xBC[\\x90-\\x99])"
-/* a hyphen look-alike (see norm/digits.h) */
-#define H                                                                                      \
-    "(?:-|\\xE2\\x80[\\x90-\\x95]|\\xE2\\x88\\x92|\\xE3\\x83\\xBC|\\xEF\\xBC\\x8D|"             \
-    "\\xEF\\xBD\\xB0|\\xCB\\x97|\\xE2\\x81\\x83|\\xEF\\xB9[\\x98\\xA3])"
-/* a group separator: hyphen or space (ASCII or ideographic) */
-#define S "(?:" H "|[ ]|\\xE3\\x80\\x80)"
-/* not preceded by an ASCII digit (a full-width one is checked in C) */
-#define B "(?:^|[^0-9])"
-/* one CJK unified ideograph U+4E00..U+9FFF */
-#define KANJI "(?:[\\xE4-\\xE9][\\x80-\\xBF][\\x80-\\xBF])"
-#define KNUM "(?:" D "|[〇一二三四五六七八九十])"
+/*
+ * What Vectorscan looks for: one alternation of literals (labels, era
+ * names, prefectures, '@', address block units), Japanese ones as written
+ * and ASCII ones case-insensitively. A single literal alternation lets
+ * Vectorscan use its pure-literal matcher, several GB/s on logs. Which
+ * literal ended at a match offset is looked up in C (matches are rare).
+ * Digit tokens are found by a byte loop in C instead of digit-class
+ * patterns: digits are everywhere in logs, and a class-led pattern would
+ * run an automaton over every one of them.
+ */
+enum pat_kind { PK_ERA, PK_EMAIL, PK_LABEL, PK_PREF, PK_BLOCK };
 
-enum pat_kind { PK_NUM, PK_ERA, PK_EMAIL, PK_LABEL, PK_PREF, PK_BLOCK };
-
-struct pat {
-    const char *re;
-    unsigned flags;
+struct lit {
+    const char *s;
+    uint8_t len;  /* bytes of s */
     uint8_t kind; /* enum pat_kind */
-    uint8_t arg;  /* PK_LABEL: azk_column_kind; PK_PREF: index into prefs */
+    uint8_t arg;  /* PK_LABEL: azk_column_kind; PK_PREF: index into prefs; PK_BLOCK: 1 for 番 */
 };
 
 static const char *const prefs[47] = {
-    "北海道", "青森県", "岩手県",   "宮城県", "秋田県",   "山形県", "福島県", "茨城県",
-    "栃木県", "群馬県", "埼玉県",   "千葉県", "東京都",   "神奈川県", "新潟県", "富山県",
-    "石川県", "福井県", "山梨県",   "長野県", "岐阜県",   "静岡県", "愛知県", "三重県",
-    "滋賀県", "京都府", "大阪府",   "兵庫県", "奈良県",   "和歌山県", "鳥取県", "島根県",
-    "岡山県", "広島県", "山口県",   "徳島県", "香川県",   "愛媛県", "高知県", "福岡県",
-    "佐賀県", "長崎県", "熊本県",   "大分県", "宮崎県",   "鹿児島県", "沖縄県",
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県",   "福島県", "茨城県",
+    "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県",
+    "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",   "愛知県", "三重県",
+    "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県",
+    "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県",   "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 };
 
-#define CI HS_FLAG_CASELESS
-static const struct pat builtin[] = {
-    /* digit tokens: a bare run of 7+ (postal, bank, phone, numbers, cards) */
-    {B D "{7}", 0, PK_NUM, 0},
-    /* three separated groups: phones, 4-4-4(-4) numbers and cards, 1-4-4-4 */
-    {B D "{1,5}" S D "{1,6}" S D "{3,5}", 0, PK_NUM, 0},
-    /* postal NNN-NNNN */
-    {B D "{3}" H D "{4}", 0, PK_NUM, 0},
-    /* parenthesised area code or exchange: (03)1234-5678, 03(1234)5678 */
-    {"(?:[(]|\\xEF\\xBC\\x88)" D "{2,5}(?:[)]|\\xEF\\xBC\\x89)", 0, PK_NUM, 0},
-    {B D "{2,5}(?:[(]|\\xEF\\xBC\\x88)" D "{1,4}", 0, PK_NUM, 0},
-    /* international form of a Japanese number */
-    {"(?:\\+|\\xEF\\xBC\\x8B)(?:81|\\xEF\\xBC\\x98\\xEF\\xBC\\x91)", 0, PK_NUM, 0},
-    /* era dates */
-    {"明治|大正|昭和|平成|令和", 0, PK_ERA, 0},
-    {"(?:^|[^A-Za-z0-9])[MTSHRmtshr]" D "{1,2}[./\\-]" D "{1,2}[./\\-]" D, 0, PK_ERA, 0},
-    /* mail */
-    {"@|\\xEF\\xBC\\xA0", 0, PK_EMAIL, 0},
-    /* block numbers of an address without prefecture */
-    {"丁目|番地|" KNUM "番" KNUM "{1,4}号", 0, PK_BLOCK, 0},
-    {KANJI D "{1,4}" H D "{1,4}", 0, PK_BLOCK, 0},
-    /* labels */
-    {"電話|TEL|℡|携帯|FAX|ファックス|連絡先|phone|mobile", CI, PK_LABEL, AZK_COL_PHONE},
-    {"〒|郵便番号|郵便|zip|postal", CI, PK_LABEL, AZK_COL_POSTAL_CODE},
-    {"生年月日|誕生日|生まれ|生年|birthday|birth|DOB", CI, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"口座|普通|当座|店番|支店|預金", 0, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"カード|クレジット|card", CI, PK_LABEL, AZK_COL_CREDIT_CARD},
-    {"マイナンバー|個人番号|my ?number", CI, PK_LABEL, AZK_COL_MY_NUMBER},
-    {"法人番号|corporate ?number", CI, PK_LABEL, AZK_COL_CORPORATE_NUMBER},
-    {"住所|所在地|address", CI, PK_LABEL, AZK_COL_ADDRESS},
+/* Literals matched as written (no regex metacharacters in them). */
+static const struct lit lits[] = {
+    {"@", sizeof("@") - 1, PK_EMAIL, 0},
+    {"＠", sizeof("＠") - 1, PK_EMAIL, 0},
+    {"明治", sizeof("明治") - 1, PK_ERA, 0},
+    {"大正", sizeof("大正") - 1, PK_ERA, 0},
+    {"昭和", sizeof("昭和") - 1, PK_ERA, 0},
+    {"平成", sizeof("平成") - 1, PK_ERA, 0},
+    {"令和", sizeof("令和") - 1, PK_ERA, 0},
+    {"丁目", sizeof("丁目") - 1, PK_BLOCK, 0},
+    {"番地", sizeof("番地") - 1, PK_BLOCK, 0},
+    {"番", sizeof("番") - 1, PK_BLOCK, 1},
+    {"電話", sizeof("電話") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"℡", sizeof("℡") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"携帯", sizeof("携帯") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"ファックス", sizeof("ファックス") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"連絡先", sizeof("連絡先") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"ＴＥＬ", sizeof("ＴＥＬ") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"〒", sizeof("〒") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
+    {"郵便", sizeof("郵便") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
+    {"生年月日", sizeof("生年月日") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"誕生日", sizeof("誕生日") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"生まれ", sizeof("生まれ") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"生年", sizeof("生年") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"口座", sizeof("口座") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"普通", sizeof("普通") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"当座", sizeof("当座") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"店番", sizeof("店番") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"支店", sizeof("支店") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"預金", sizeof("預金") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"カード", sizeof("カード") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
+    {"クレジット", sizeof("クレジット") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
+    {"マイナンバー", sizeof("マイナンバー") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
+    {"個人番号", sizeof("個人番号") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
+    {"法人番号", sizeof("法人番号") - 1, PK_LABEL, AZK_COL_CORPORATE_NUMBER},
+    {"住所", sizeof("住所") - 1, PK_LABEL, AZK_COL_ADDRESS},
+    {"所在地", sizeof("所在地") - 1, PK_LABEL, AZK_COL_ADDRESS},
 };
-#undef CI
 
-#define N_BUILTIN (sizeof(builtin) / sizeof(builtin[0]))
-#define PAT_PREF_BASE ((unsigned)N_BUILTIN)
+/* ASCII labels, matched case-insensitively. */
+static const struct lit ascii_lits[] = {
+    {"tel", sizeof("tel") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"fax", sizeof("fax") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"phone", sizeof("phone") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"mobile", sizeof("mobile") - 1, PK_LABEL, AZK_COL_PHONE},
+    {"zip", sizeof("zip") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
+    {"postal", sizeof("postal") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
+    {"birth", sizeof("birth") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"dob", sizeof("dob") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
+    {"card", sizeof("card") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
+    {"mynumber", sizeof("mynumber") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
+    {"my number", sizeof("my number") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
+    {"corporate number", sizeof("corporate number") - 1, PK_LABEL, AZK_COL_CORPORATE_NUMBER},
+    {"address", sizeof("address") - 1, PK_LABEL, AZK_COL_ADDRESS},
+};
+
+#define N_LITS       (sizeof(lits) / sizeof(lits[0]))
+#define N_ASCII_LITS (sizeof(ascii_lits) / sizeof(ascii_lits[0]))
 
 /* ---- engine and context ---------------------------------------------------- */
 
@@ -158,31 +180,29 @@ struct azk_detect_ctx {
 
 static azk_status compile_builtin(hs_database_t **out)
 {
-    const char *exprs[N_BUILTIN + 47];
-    unsigned flags[N_BUILTIN + 47];
-    unsigned ids[N_BUILTIN + 47];
+    azk_status rc;
+    azk_buf re = AZK_BUF_INIT;
     hs_compile_error_t *err = NULL;
-    size_t i, n = 0;
-    for (i = 0; i < N_BUILTIN; i++) {
-        exprs[n] = builtin[i].re;
-        flags[n] = builtin[i].flags;
-        ids[n] = (unsigned)i;
-        n++;
+    size_t i;
+    for (i = 0; i < N_LITS; i++) {
+        rc = azk_buf_printf(&re, "%s%s", i ? "|" : "", lits[i].s);
+        if (rc != AZK_OK)
+            goto done;
     }
     for (i = 0; i < 47; i++) {
-        exprs[n] = prefs[i];
-        flags[n] = 0;
-        ids[n] = PAT_PREF_BASE + (unsigned)i;
-        n++;
+        rc = azk_buf_printf(&re, "|%s", prefs[i]);
+        if (rc != AZK_OK)
+            goto done;
     }
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, out, &err) !=
-        HS_SUCCESS) {
-        unsigned bad = err != NULL && err->expression >= 0 ? (unsigned)err->expression : 0;
+    if (hs_compile((const char *)re.data, 0, HS_MODE_BLOCK, NULL, out, &err) != HS_SUCCESS) {
         hs_free_compile_error(err);
-        return azk_error_set(AZK_ERR_FORMAT, "detect: built-in pattern %u does not compile",
-                             bad);
+        rc = azk_error_set(AZK_ERR_FORMAT, "detect: built-in patterns do not compile");
+        goto done;
     }
-    return AZK_OK;
+    rc = AZK_OK;
+done:
+    azk_buf_dispose(&re);
+    return rc;
 }
 
 static azk_status compile_allow(hs_database_t **out, const azk_detect_options *o)
@@ -425,11 +445,43 @@ static struct cand *cand_add(struct fld *f, azk_pii_type t, size_t start, size_t
 }
 
 /* Nearest label of any kind that ends at most `window` bytes before pos. */
+/*
+ * The nearest ASCII label (tel, zip, birth, ...; any case) that ends at
+ * most `window` bytes before pos and starts at a word boundary. ASCII
+ * labels are looked for here, around candidates only, rather than by the
+ * matcher: short case-insensitive literals would slow it several times.
+ */
+static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_t window,
+                                          size_t *dist)
+{
+    size_t e, k, lim = pos > window ? pos - window : 0;
+    const unsigned char *u = (const unsigned char *)f->s;
+    for (e = pos; e > 0 && e >= lim; e--) {
+        unsigned last = u[e - 1] | 0x20;
+        if (last < 'a' || last > 'z')
+            continue;
+        for (k = 0; k < N_ASCII_LITS; k++) {
+            const char *L = ascii_lits[k].s;
+            size_t n = ascii_lits[k].len;
+            if ((unsigned char)L[n - 1] != last || e < n)
+                continue;
+            if (strncasecmp(f->s + e - n, L, n) != 0)
+                continue;
+            if (e - n > 0 && (((u[e - n - 1] | 0x20) >= 'a' && (u[e - n - 1] | 0x20) <= 'z')))
+                continue; /* inside a word: hotel, intel, discard */
+            *dist = pos - e;
+            return (azk_column_kind)ascii_lits[k].arg;
+        }
+    }
+    return AZK_COL_NONE;
+}
+
+/* Nearest label of any kind that ends at most `window` bytes before pos. */
 static azk_column_kind label_before(const struct fld *f, size_t pos, size_t window)
 {
     const azk_detect_ctx *c = f->c;
-    size_t i;
-    azk_column_kind k = AZK_COL_NONE;
+    size_t i, d = SIZE_MAX;
+    azk_column_kind k = AZK_COL_NONE, ka;
     size_t best = SIZE_MAX;
     for (i = 0; i < c->label_count; i++) {
         size_t e = c->labels[i].end;
@@ -438,17 +490,20 @@ static azk_column_kind label_before(const struct fld *f, size_t pos, size_t wind
             k = c->labels[i].kind;
         }
     }
+    ka = ascii_label_before(f, pos, best < window ? best : window, &d);
+    if (ka != AZK_COL_NONE && d < best)
+        k = ka;
     return k;
 }
 
 static bool label_ends_at(const struct fld *f, size_t pos)
 {
-    size_t i;
+    size_t i, d = 0;
     for (i = 0; i < f->c->label_count; i++) {
         if (f->c->labels[i].end == pos)
             return true;
     }
-    return false;
+    return ascii_label_before(f, pos, 0, &d) != AZK_COL_NONE;
 }
 
 /*
@@ -474,13 +529,13 @@ static double with_context(double base, azk_column_kind label, azk_column_kind c
 
 /* ---- numeric tokens -------------------------------------------------------- */
 
-#define MAX_GROUPS 16
+#define MAX_GROUPS       16
 #define MAX_TOKEN_DIGITS 48
 
 struct group {
-    size_t s, e;  /* bytes of the digits */
-    uint8_t nd;   /* digit count */
-    char sep;     /* separator before: 0 first, '-', ' ', '(' (any parenthesis) */
+    size_t s, e; /* bytes of the digits */
+    uint8_t nd;  /* digit count */
+    char sep;    /* separator before: 0 first, '-', ' ', '(' (any parenthesis) */
 };
 
 struct ntok {
@@ -500,26 +555,6 @@ static bool is_tok_sep(uint32_t a)
 static bool is_alnum(uint32_t a)
 {
     return (a >= '0' && a <= '9') || (a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z');
-}
-
-/* Find the start of the digit token that contains the trigger ending at `to`. */
-static size_t token_start(const struct fld *f, size_t to)
-{
-    size_t pos = to, start = to;
-    size_t lim = to > 64 ? to - 64 : 0;
-    while (pos > lim) {
-        uint32_t a;
-        size_t p = azk_digits__prev(f->s, f->len, pos, &a);
-        if (azk_digits__isdigit(a)) {
-            start = p;
-        } else if (a == '+' || a == '(') {
-            start = p;
-        } else if (!is_tok_sep(a)) {
-            break;
-        }
-        pos = p;
-    }
-    return start;
 }
 
 /* Read a digit token from start: groups separated by at most 3 separator chars. */
@@ -818,8 +853,8 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             conf = with_context(grouped ? 0.6 : 0.45, label, col, AZK_COL_CORPORATE_NUMBER, 0.95);
             x = cand_add(f, AZK_PII_CORPORATE_NUMBER, start, end - start, conf);
             if (x != NULL)
-                azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER,
-                                        d, n);
+                azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER, d,
+                                        n);
             return true;
         }
         return false;
@@ -888,10 +923,11 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     return false;
 }
 
-static void numeric_at(struct fld *f, size_t to)
+/* Read and classify the digit token that starts at `start`. */
+static void numeric_from(struct fld *f, size_t start, size_t to)
 {
     struct ntok t;
-    size_t start = token_start(f, to), i, j;
+    size_t i, j;
     if (start < f->num_done)
         return;
     token_read(f, start, &t);
@@ -1075,36 +1111,13 @@ static void date_after(struct fld *f, size_t pos, size_t window, double conf, bo
     }
 }
 
-static bool is_era_kanji(const char *p)
+/* An era date starting at `start` (era name or its letter). */
+static void era_at(struct fld *f, size_t start)
 {
-    int e;
-    for (e = AZK_ERA_MEIJI; e < AZK_ERA__COUNT; e++) {
-        if (memcmp(p, azk_date__era_name((azk_era)e), 6) == 0)
-            return true;
-    }
-    return false;
-}
-
-static void era_at(struct fld *f, const struct hit *h)
-{
-    size_t start, used, lim;
+    size_t used;
     azk_date d;
     azk_column_kind label;
     double conf;
-    if (h->to >= 6 && is_era_kanji(f->s + h->to - 6)) {
-        start = h->to - 6; /* 明治 大正 昭和 平成 令和: two kanji */
-    } else {
-        /* walk back to the era letter */
-        start = h->to;
-        lim = h->to > 16 ? h->to - 16 : 0;
-        while (start > lim) {
-            uint32_t a;
-            size_t p = azk_digits__prev(f->s, f->len, start, &a);
-            start = p;
-            if ((a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z'))
-                break;
-        }
-    }
     used = azk_date__parse(f->s + start, f->len - start, false, &d);
     if (used == 0 || d.era == AZK_ERA_NONE)
         return;
@@ -1355,18 +1368,18 @@ static void address_cand(struct fld *f, size_t start, size_t end, size_t keep, d
         azk_detect__mask_address(x->masked, sizeof(x->masked), f->s + start, keep);
 }
 
-static void prefecture_at(struct fld *f, const struct hit *h)
+static void prefecture_at(struct fld *f, size_t pref, size_t to)
 {
-    size_t pl = strlen(prefs[h->id - PAT_PREF_BASE]);
-    size_t start = h->to - pl, p = h->to, m, b, l;
+    size_t pl = strlen(prefs[pref]);
+    size_t start = to - pl, p = to, m, b, l;
     azk_column_kind label = label_before(f, start, 32);
     double conf;
     while (cp_at(f, p, &l) == ' ' || cp_at(f, p, &l) == 0x3000)
         p += l;
     m = parse_muni(f, p, 0);
     if (m == 0) {
-        if (f->col == AZK_COL_ADDRESS && trim_end(f) > h->to)
-            address_cand(f, start, trim_end(f), h->to - start, 0.8);
+        if (f->col == AZK_COL_ADDRESS && trim_end(f) > to)
+            address_cand(f, start, trim_end(f), to - start, 0.8);
         return;
     }
     b = town_block(f, m);
@@ -1385,9 +1398,9 @@ static void prefecture_at(struct fld *f, const struct hit *h)
 }
 
 /* Block numbers found first: look back for a municipality without a prefecture. */
-static void block_at(struct fld *f, const struct hit *h)
+static void block_at(struct fld *f, size_t to)
 {
-    size_t pos = h->to, lim = h->to > 96 ? h->to - 96 : 0, starts[40];
+    size_t pos = to, lim = to > 96 ? to - 96 : 0, starts[40];
     size_t ns = 0, i, m, b;
     azk_column_kind label;
     double conf;
@@ -1408,10 +1421,10 @@ static void block_at(struct fld *f, const struct hit *h)
         if (!muni_char(cp_at(f, starts[i], &l)))
             continue;
         m = parse_muni(f, starts[i], 0);
-        if (m == 0 || m >= h->to)
+        if (m == 0 || m >= to)
             continue;
         b = town_block(f, m);
-        if (b == 0 || b < h->to)
+        if (b == 0 || b < to)
             continue; /* the block numbers must cover the trigger */
         label = label_before(f, starts[i], 32);
         conf = with_context(0.6, label, f->col, AZK_COL_ADDRESS, 0.8);
@@ -1469,6 +1482,271 @@ static azk_status on_name(const azk_name_hit *hit, void *payload)
 }
 
 /* ---- one field ------------------------------------------------------------------ */
+
+/* Does literal L end exactly at `to`? */
+static bool lit_ends_at(const struct fld *f, size_t to, const struct lit *L, bool ci)
+{
+    size_t n = L->len;
+    if (to < n)
+        return false;
+    return ci ? strncasecmp(f->s + to - n, L->s, n) == 0 : memcmp(f->s + to - n, L->s, n) == 0;
+}
+
+static void literal_hit(struct fld *f, const struct lit *L, size_t to)
+{
+    azk_detect_ctx *c = f->c;
+    switch (L->kind) {
+        case PK_ERA:
+            if (want(c, AZK_PII_BIRTH_DATE))
+                era_at(f, to - strlen(L->s));
+            break;
+        case PK_EMAIL:
+            if (want(c, AZK_PII_EMAIL))
+                email_at(f, to);
+            break;
+        case PK_BLOCK:
+            if (!want(c, AZK_PII_ADDRESS))
+                break;
+            if (L->arg == 1) {
+                size_t n = read_blocknum(f, to);
+                if (n > 0 && at_lit(f, to + n, "号"))
+                    block_at(f, to + n + 3);
+            } else {
+                block_at(f, to);
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+static bool is_digit_at(const unsigned char *u, size_t len, size_t i)
+{
+    return (unsigned)(u[i] - '0') < 10 ||
+           (u[i] == 0xEF && i + 2 < len && u[i + 1] == 0xBC && (unsigned)(u[i + 2] - 0x90) < 10);
+}
+
+/* Skip a run of digits from i; *count gets the digit count. */
+static size_t skip_digits(const unsigned char *u, size_t len, size_t i, size_t *count)
+{
+    size_t n = 0;
+    while (i < len) {
+        if ((unsigned)(u[i] - '0') < 10)
+            i++;
+        else if (is_digit_at(u, len, i))
+            i += 3;
+        else
+            break;
+        n++;
+    }
+    *count = n;
+    return i;
+}
+
+/*
+ * Offset of the next byte from i that is an ASCII digit or 0xEF (the lead
+ * byte of a full-width digit), len when none. Sixteen bytes at a time with
+ * SSE2: logs are mostly bytes that are neither.
+ */
+static size_t next_digit_candidate(const unsigned char *u, size_t len, size_t i)
+{
+#if defined(__SSE2__)
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    const __m128i ef = _mm_set1_epi8((char)0xEF);
+    while (i + 16 <= len) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, lo), _mm_cmplt_epi8(x, hi));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(d, _mm_cmpeq_epi8(x, ef)));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < len && (unsigned)(u[i] - '0') >= 10 && u[i] != 0xEF)
+        i++;
+    return i;
+}
+
+static bool is_era_letter(uint32_t a)
+{
+    return a == 'M' || a == 'T' || a == 'S' || a == 'H' || a == 'R' || a == 'm' || a == 't' ||
+           a == 's' || a == 'h' || a == 'r';
+}
+
+/*
+ * Digit runs (ASCII or full-width) of the field, in order: the triggers of
+ * every digit type. A run is worth reading as a token when it has 7+
+ * digits, is followed by a separator and another digit, or follows '(' or
+ * '+'. A run after an era letter (S55.3.2) or after a kanji with a hyphen
+ * next (神田1-2-3) also triggers a date or an address.
+ */
+/*
+ * Most digit runs of a log are 12:34, 1.2.3.4, id=42: decided on the bytes
+ * around the run without decoding anything.
+ */
+static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, size_t e, size_t nd)
+{
+    unsigned pb = rs > 0 ? u[rs - 1] : 0, nb = e < len ? u[e] : 0;
+    if (nd >= 7 || pb >= 0x80 || nb >= 0x80 || pb == '(' || pb == '+')
+        return false;
+    if (nb == '-' || nb == ' ' || nb == '(' || nb == ')')
+        return false;
+    if ((nb == '/' || nb == '.') && (nd == 4 || is_era_letter(pb)))
+        return false;
+    return true;
+}
+
+/* One digit run [rs, i) of nd digits: the triggers of every digit type. */
+static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t len = f->len, l1 = 0, l2 = 0, pp, nd2 = 0;
+    uint32_t c0, c1, c2;
+    {
+        /* fast rejection on bytes: most runs in logs are 12:34, 1.2.3, id=42 */
+        unsigned nb = i < len ? u[i] : 0, pb = rs > 0 ? u[rs - 1] : 0;
+        bool sep_next = nb == '-' || nb == ' ' || nb == '(' || nb == ')' || nb >= 0x80;
+        bool date_like = nd == 4 && (nb == '/' || nb == '.' || nb == '-');
+        if (nd < 7 && pb < 0x80 && pb != '(' && pb != '+' && !sep_next && !date_like &&
+            !((nb == '.' || nb == '/') && is_era_letter(pb)))
+            return;
+        if (date_like && want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE) {
+            size_t dist;
+            if (ascii_label_before(f, rs, 48, &dist) == AZK_COL_BIRTH_DATE)
+                date_after(f, rs, 12,
+                           with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
+                           false);
+        }
+        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10 && nd < 7)
+            return; /* a later group of a token already looked at */
+        if (pb < 0x80 && (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\' ||
+                          (pb >= '0' && pb <= '9')))
+            return;
+    }
+    c1 = char_at(f, i, &l1);
+    c2 = (l1 > 0 && i + l1 < len) ? char_at(f, i + l1, &l2) : 0;
+    c0 = char_before(f, rs, &pp);
+    if (nums && rs >= f->num_done) {
+        size_t start = rs;
+        bool go = false;
+        if (c0 == '(' || c0 == '+') {
+            start = pp;
+            go = true;
+        } else if (is_alnum(c0) || c0 == '_' || c0 == '.' || c0 == '/' || c0 == '#' || c0 == '\\') {
+            /* inside a word, a version, a path: only after a label (TEL0312345678) */
+            go = is_alnum(c0) && !azk_digits__isdigit(c0) && label_ends_at(f, rs);
+        } else if (c0 == '-' && azk_digits__isdigit(char_before(f, pp, &pp))) {
+            go = false; /* a later group of a token already looked at */
+        } else {
+            go = true;
+        }
+        if (go && (c1 >= 'A' && c1 <= 'z' && is_alnum(c1)))
+            go = false; /* 35ms, 1980s */
+        if (go && nd < 7) {
+            /* a short run must be the first group of a plausible grouping */
+            if (!(is_tok_sep(c1) && azk_digits__isdigit(c2)) && start == rs)
+                go = false;
+            else if (start == rs && u[rs] != '0' && !(u[rs] == 0xEF && u[rs + 2] == 0x90)) {
+                (void)skip_digits(u, len, i + l1, &nd2);
+                go = (nd == 4 && (nd2 == 4 || nd2 == 6)) || (nd == 3 && nd2 == 4) ||
+                     (nd == 1 && nd2 == 4);
+            }
+        }
+        if (go)
+            numeric_from(f, start, i);
+    }
+    if (nd <= 2 && is_era_letter(c0) && (c1 == '.' || c1 == '/' || c1 == '-') &&
+        want(f->c, AZK_PII_BIRTH_DATE)) {
+        size_t p2;
+        uint32_t cb = char_before(f, pp, &p2);
+        if (!is_alnum(cb))
+            era_at(f, pp);
+    }
+    if (c1 == '-' && azk_digits__isdigit(c2) && c0 == 0xFFFF && want(f->c, AZK_PII_ADDRESS)) {
+        uint32_t cp;
+        size_t l;
+        cp = cp_at(f, pp, &l);
+        if (is_kanji(cp) || is_katakana(cp))
+            block_at(f, i);
+    }
+}
+
+static void digit_runs(struct fld *f)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t i = 0, len = f->len;
+    bool nums = want(f->c, AZK_PII_PHONE) || want(f->c, AZK_PII_POSTAL_CODE) ||
+                want(f->c, AZK_PII_MY_NUMBER) || want(f->c, AZK_PII_CORPORATE_NUMBER) ||
+                want(f->c, AZK_PII_BANK_ACCOUNT) || want(f->c, AZK_PII_CREDIT_CARD);
+    while (i < len && f->rc == AZK_OK) {
+        size_t rs, nd = 0;
+#if defined(__SSE2__)
+        {
+            /* runs from a 64-bit digit mask, without a branch per byte; the
+             * tail of the field is copied to a zero-padded block */
+            uint64_t dm = 0, em = 0;
+            int k;
+            unsigned char tail[64];
+            const unsigned char *blk = u + i;
+            if (i + 64 > len) {
+                memset(tail, 0, sizeof(tail));
+                memcpy(tail, u + i, len - i);
+                blk = tail;
+            }
+            for (k = 0; k < 4; k++) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(blk + 16 * k));
+                __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                          _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+                dm |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * k);
+                em |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                          _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)))
+                      << (16 * k);
+            }
+            if (em == 0) {
+                if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
+                    dm &= dm + 1; /* the run that crosses in was handled before */
+                while (dm != 0 && f->rc == AZK_OK) {
+                    unsigned sb = (unsigned)__builtin_ctzll(dm);
+                    uint64_t rest = ~(dm >> sb);
+                    unsigned rl = rest != 0 ? (unsigned)__builtin_ctzll(rest) : 64 - sb;
+                    rs = i + sb;
+                    if (sb + rl >= 64) {
+                        size_t e = skip_digits(u, len, rs, &nd);
+                        digit_run(f, rs, e, nd, nums);
+                        dm = 0;
+                    } else {
+                        if (!run_boring(u, len, rs, rs + rl, rl))
+                            digit_run(f, rs, rs + rl, rl, nums);
+                        dm &= ~((((uint64_t)1 << rl) - 1) << sb);
+                    }
+                }
+                i += 64;
+                continue;
+            }
+        }
+#endif
+        /* a block with a full-width digit (or no SSE2): byte by byte */
+        {
+            size_t stop = i + 64 < len ? i + 64 : len;
+            while (i < stop && f->rc == AZK_OK) {
+                i = next_digit_candidate(u, stop, i);
+                if (i >= stop)
+                    break;
+                if (!is_digit_at(u, len, i) || (i > 0 && (unsigned)(u[i - 1] - '0') < 10)) {
+                    /* not a digit, or the rest of a run handled before */
+                    i++;
+                    continue;
+                }
+                rs = i;
+                i = skip_digits(u, len, i, &nd);
+                if (!run_boring(u, len, rs, i, nd))
+                    digit_run(f, rs, i, nd, nums);
+            }
+            if (i < stop)
+                i = stop;
+        }
+    }
+}
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *payload)
@@ -1546,46 +1824,38 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
         return azk_error_set(AZK_ERR_FORMAT, "detect: matcher failed on field %u", idx);
     if (c->hit_count > 1)
         qsort(c->hits, c->hit_count, sizeof(*c->hits), cmp_hit);
+    /* labels first: every candidate looks back for them */
     for (i = 0; i < c->hit_count; i++) {
-        const struct hit *h = &c->hits[i];
-        if (h->id < N_BUILTIN && builtin[h->id].kind == PK_LABEL) {
-            azk_status rc = add_label(c, h->to, (azk_column_kind)builtin[h->id].arg);
-            if (rc != AZK_OK)
-                return rc;
+        size_t k, to = c->hits[i].to;
+        for (k = 0; k < N_LITS; k++) {
+            const struct lit *L = &lits[k];
+            if (L->kind == PK_LABEL && lit_ends_at(&f, to, L, false)) {
+                azk_status rc = add_label(c, to, (azk_column_kind)L->arg);
+                if (rc != AZK_OK)
+                    return rc;
+            }
         }
     }
     for (i = 0; i < c->hit_count && f.rc == AZK_OK; i++) {
-        const struct hit *h = &c->hits[i];
-        if (h->id >= PAT_PREF_BASE) {
-            if (want(c, AZK_PII_ADDRESS))
-                prefecture_at(&f, h);
-            continue;
+        size_t k, to = c->hits[i].to;
+        for (k = 0; k < N_LITS; k++) {
+            if (lits[k].kind != PK_LABEL && lit_ends_at(&f, to, &lits[k], false))
+                literal_hit(&f, &lits[k], to);
         }
-        switch (builtin[h->id].kind) {
-            case PK_NUM:
-                numeric_at(&f, h->to);
-                break;
-            case PK_ERA:
-                if (want(c, AZK_PII_BIRTH_DATE))
-                    era_at(&f, h);
-                break;
-            case PK_EMAIL:
-                if (want(c, AZK_PII_EMAIL))
-                    email_at(&f, h->to);
-                break;
-            case PK_BLOCK:
-                if (want(c, AZK_PII_ADDRESS))
-                    block_at(&f, h);
-                break;
-            case PK_LABEL:
-                if (builtin[h->id].arg == AZK_COL_BIRTH_DATE && col != AZK_COL_BIRTH_DATE &&
-                    want(c, AZK_PII_BIRTH_DATE))
-                    date_after(&f, h->to, 48, with_context(0.5, AZK_COL_BIRTH_DATE, col,
-                                                           AZK_COL_BIRTH_DATE, 0.9),
-                               false);
-                break;
-            default:
-                break;
+        for (k = 0; k < 47; k++) {
+            size_t pl = strlen(prefs[k]);
+            if (to >= pl && memcmp(f.s + to - pl, prefs[k], pl) == 0 && want(c, AZK_PII_ADDRESS))
+                prefecture_at(&f, k, to);
+        }
+    }
+    if (f.rc == AZK_OK)
+        digit_runs(&f);
+    if (col != AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
+        for (i = 0; i < c->label_count && f.rc == AZK_OK; i++) {
+            if (c->labels[i].kind == AZK_COL_BIRTH_DATE)
+                date_after(&f, c->labels[i].end, 48,
+                           with_context(0.5, AZK_COL_BIRTH_DATE, col, AZK_COL_BIRTH_DATE, 0.9),
+                           false);
         }
     }
     if (f.rc != AZK_OK)
@@ -1691,8 +1961,8 @@ static azk_status cache_columns(azk_detect_ctx *c, const azk_record *rec)
 static int type_rank(azk_pii_type t)
 {
     static const int rank[AZK_PII__COUNT] = {
-        [AZK_PII_PERSON_NAME] = 1, [AZK_PII_ADDRESS] = 2,    [AZK_PII_EMAIL] = 3,
-        [AZK_PII_BIRTH_DATE] = 4,  [AZK_PII_POSTAL_CODE] = 5, [AZK_PII_PHONE] = 6,
+        [AZK_PII_PERSON_NAME] = 1,  [AZK_PII_ADDRESS] = 2,          [AZK_PII_EMAIL] = 3,
+        [AZK_PII_BIRTH_DATE] = 4,   [AZK_PII_POSTAL_CODE] = 5,      [AZK_PII_PHONE] = 6,
         [AZK_PII_BANK_ACCOUNT] = 7, [AZK_PII_CORPORATE_NUMBER] = 8, [AZK_PII_MY_NUMBER] = 9,
         [AZK_PII_CREDIT_CARD] = 10,
     };
@@ -1873,9 +2143,10 @@ double azk_detect__score(const size_t counts[AZK_PII__COUNT], size_t rows_with_m
 {
     /* weight of one kind of value: how much harm a leak of it does */
     static const double w[AZK_PII__COUNT] = {
-        [AZK_PII_PERSON_NAME] = 2.0, [AZK_PII_ADDRESS] = 3.0,    [AZK_PII_POSTAL_CODE] = 1.0,
-        [AZK_PII_PHONE] = 3.0,       [AZK_PII_EMAIL] = 2.0,      [AZK_PII_BIRTH_DATE] = 4.0,
-        [AZK_PII_MY_NUMBER] = 10.0,  [AZK_PII_CORPORATE_NUMBER] = 0.5,
+        [AZK_PII_PERSON_NAME] = 2.0,  [AZK_PII_ADDRESS] = 3.0,
+        [AZK_PII_POSTAL_CODE] = 1.0,  [AZK_PII_PHONE] = 3.0,
+        [AZK_PII_EMAIL] = 2.0,        [AZK_PII_BIRTH_DATE] = 4.0,
+        [AZK_PII_MY_NUMBER] = 10.0,   [AZK_PII_CORPORATE_NUMBER] = 0.5,
         [AZK_PII_BANK_ACCOUNT] = 6.0, [AZK_PII_CREDIT_CARD] = 8.0,
     };
     double raw = 0.0, density;

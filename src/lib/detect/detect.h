@@ -35,15 +35,18 @@ typedef struct {
     double min_confidence;
 } azk_detect_options;
 
-#define AZK_DETECT_OPTIONS_INIT {NULL, 0, NULL, 0, 0, NULL, 0.5}
+#define AZK_DETECT_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        NULL, 0, NULL, 0, 0, NULL, 0.5                                                             \
+    }
 
 typedef struct {
     azk_pii_type type;
-    uint32_t field;       /* index into rec->fields */
-    size_t start, len;    /* byte span in rec->fields[field] */
-    uint64_t line;        /* rec->line */
-    double confidence;    /* 0..1 */
-    char masked[96];      /* masked rendering, e.g. "山田 **", "090-****-5678" */
+    uint32_t field;    /* index into rec->fields */
+    size_t start, len; /* byte span in rec->fields[field] */
+    uint64_t line;     /* rec->line */
+    double confidence; /* 0..1 */
+    char masked[96];   /* masked rendering, e.g. "山田 **", "090-****-5678" */
 } azk_finding;
 
 /* Called for each finding of a record, in span order. */

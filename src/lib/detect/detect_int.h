@@ -41,8 +41,8 @@ bool azk_detect__corporate_valid(const char *d, size_t n);
  * On success *prefix_len is the length of the leading group (area code or
  * service prefix) for masking.
  */
-bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *group_len,
-                             size_t group_count, size_t *prefix_len);
+bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *group_len, size_t group_count,
+                             size_t *prefix_len);
 
 /* ---- masked renderings (always NUL-terminated, at most cap-1 bytes) ---- */
 

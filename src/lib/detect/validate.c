@@ -127,8 +127,7 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
     }
     /* ten digits */
     if (memcmp(d, "0120", 4) == 0 || memcmp(d, "0570", 4) == 0 || memcmp(d, "0990", 4) == 0) {
-        if (gc != 1 && !groups_are(g, gc, 4, 3, 3) &&
-            !(d[1] == '1' && groups_are(g, gc, 4, 2, 4)))
+        if (gc != 1 && !groups_are(g, gc, 4, 3, 3) && !(d[1] == '1' && groups_are(g, gc, 4, 2, 4)))
             return false;
         *prefix_len = 4;
         return true;

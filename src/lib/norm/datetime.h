@@ -25,11 +25,11 @@ typedef enum {
 
 /* How a parsed date was written. */
 typedef enum {
-    AZK_DATE_KANJI = 1 << 0,   /* 年月日 */
-    AZK_DATE_SEP = 1 << 1,     /* / - . separators */
-    AZK_DATE_COMPACT = 1 << 2, /* 19800302 */
+    AZK_DATE_KANJI = 1 << 0,    /* 年月日 */
+    AZK_DATE_SEP = 1 << 1,      /* / - . separators */
+    AZK_DATE_COMPACT = 1 << 2,  /* 19800302 */
     AZK_DATE_ERA_ABBR = 1 << 3, /* S55.3.2 */
-    AZK_DATE_TIME = 1 << 4     /* followed by a time of day (12:34) */
+    AZK_DATE_TIME = 1 << 4      /* followed by a time of day (12:34) */
 } azk_date_flags;
 
 typedef struct {

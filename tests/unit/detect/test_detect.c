@@ -302,8 +302,8 @@ static void test_detect__era_boundaries(void **state)
     assert_int_equal(azk_date__parse("19800302", 8, false, &d), 0);
     assert_true(azk_date__parse("19800302", 8, true, &d) > 0);
     /* full width and a hyphen look-alike */
-    assert_true(azk_date__parse("１９８０－０３－０２", strlen("１９８０－０３－０２"), false,
-                                &d) > 0);
+    assert_true(azk_date__parse("１９８０－０３－０２", strlen("１９８０－０３－０２"), false, &d) >
+                0);
     assert_int_equal(d.day, 2);
     assert_true(azk_date__parse("2024-03-01 12:34:56", 19, false, &d) > 0);
     assert_true((d.flags & AZK_DATE_TIME) != 0);
@@ -318,9 +318,8 @@ static void test_detect__digits_folding(void **state)
     const char *hy[] = {"－", "‐", "―", "‑", "ー", "−", "‒", "–", "—"};
     size_t i;
     (void)state;
-    assert_int_equal(azk_digits__fold(&b, "０９０－ＡＢ　ｃ", strlen("０９０－ＡＢ　ｃ"), true,
-                                      false),
-                     AZK_OK);
+    assert_int_equal(
+        azk_digits__fold(&b, "０９０－ＡＢ　ｃ", strlen("０９０－ＡＢ　ｃ"), true, false), AZK_OK);
     assert_string_equal((char *)b.data, "090-ab c");
     azk_buf_dispose(&b);
     for (i = 0; i < sizeof(hy) / sizeof(hy[0]); i++) {
@@ -332,9 +331,8 @@ static void test_detect__digits_folding(void **state)
                                        out, sizeof(out)),
                      10);
     assert_string_equal(out, "0312345678");
-    assert_int_equal(azk_digits__phone("03ー1234ー5678", strlen("03ー1234ー5678"), out,
-                                       sizeof(out)),
-                     10);
+    assert_int_equal(
+        azk_digits__phone("03ー1234ー5678", strlen("03ー1234ー5678"), out, sizeof(out)), 10);
     assert_int_equal(azk_digits__phone("03x1234", 7, out, sizeof(out)), 0);
 }
 
@@ -346,6 +344,8 @@ static void test_detect__phone_forms(void **state)
     expect_one("TEL: 03-2345-6789", AZK_PII_PHONE, "03-2345-6789");
     expect_one("連絡先 090-1234-5678 まで", AZK_PII_PHONE, "090-1234-5678");
     expect_one("call 09012345678 now", AZK_PII_PHONE, "09012345678");
+    expect_one("TEL09012345678", AZK_PII_PHONE, "09012345678");
+    expect_none("ID09012345678");
     expect_one("代表 0120-123-456", AZK_PII_PHONE, "0120-123-456");
     expect_one("IP 050-1234-5678", AZK_PII_PHONE, "050-1234-5678");
     expect_one("tel +81-3-2345-6789", AZK_PII_PHONE, "+81-3-2345-6789");
@@ -452,6 +452,10 @@ static void test_detect__birth_dates(void **state)
     g = run_line("生年月日 1980-03-02");
     assert_string_equal(g.f[0].masked, "19**-**-**");
     expect_none("生年月日 昭和64年1月8日");
+    expect_one("DOB: 1980/03/02", AZK_PII_BIRTH_DATE, "1980/03/02");
+    expect_one("birthday=1980-03-02 plan=a", AZK_PII_BIRTH_DATE, "1980-03-02");
+    expect_none("updated=1980-03-02");
+    expect_none("hotel 1980-03-02"); /* "tel" inside a word is no label */
     /* an era date without label and without a name in the row */
     expect_none("受付 平成元年1月8日");
 }
