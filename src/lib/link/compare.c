@@ -17,9 +17,10 @@
  *   postal, phone, id : exact | one digit wrong / transposed | different
  *   email   : exact | different
  * Contradictions (never linked, whatever the weight): both birth dates
- * present and "different"; family name equal but given names clearly
- * different in every script both records have (twins, siblings, parent and
- * child with the family name but another given name).
+ * present and "different"; given names clearly different in every script
+ * both records have while the family name is equal (twins, siblings) or
+ * different too (a household member under another family name). An equal
+ * personal identifier (個人番号) lifts both: it names one person.
  */
 #include "link/link_int.h"
 
@@ -421,8 +422,14 @@ static uint8_t addr_level(const azk_link *lk, const struct lrec *a, const struct
             return AL_FUZZY;
         return AL_CITY;
     }
-    if (ca.n == 0 && cb.n == 0 && jw(fa, fb) >= 0.92)
-        return AL_FUZZY;
+    /* no municipality (not a Japanese address): the whole text, only where
+     * the postal code does not say otherwise (JW on long text is costly) */
+    if (ca.n == 0 && cb.n == 0) {
+        struct str pa = get(lk, a, S_POSTAL);
+        struct str pb = get(lk, b, S_POSTAL);
+        if ((pa.n == 0 || pb.n == 0 || eq(pa, pb)) && jw(fa, fb) >= 0.92)
+            return AL_FUZZY;
+    }
     return AL_DIFF;
 }
 
@@ -471,6 +478,9 @@ void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lr
         out->contradiction = 1;
     else if (contra_name)
         out->contradiction = 2;
+    /* one personal identifier (個人番号) is one person, whatever else differs */
+    if (out->level[AZK_LINK_F_ID] == 0)
+        out->contradiction = 0;
 }
 
 /* ---- names ------------------------------------------------------------------------ */
