@@ -134,7 +134,8 @@ def score(truth, records, root=None):
     decoys = {}
     for i, o in enumerate(objs):
         for d in o["decoys"]:
-            decoys.setdefault((i, d["line"], d["type"]), d["kind"])
+            k = (i, d["line"], d["type"])
+            decoys[k] = decoys[k] + "+" + d["kind"] if k in decoys else d["kind"]
     enc_seen = set()
 
     def kind(o):
