@@ -3,7 +3,7 @@
  * fuzz/decode_ooxml_fuzzer.c -- libFuzzer harness for the Office Open XML
  * part parsers (expat): the first byte picks the part (worksheet, shared
  * strings, workbook, relationships, content types, docx document, pptx
- * slide), the rest is the XML. Checks: records are valid UTF-8, tabular
+ * slide, styles), the rest is the XML. Checks: records are valid UTF-8, tabular
  * only for worksheets, cells within max_cell, lines within max_line.
  */
 #include <stdint.h>
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const parts[] = {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
                                         "xl/workbook.xml",          "xl/_rels/workbook.xml.rels",
                                         "[Content_Types].xml",      "word/document.xml",
-                                        "ppt/slides/slide1.xml",    "word/footer2.xml"};
+                                        "ppt/slides/slide1.xml",    "xl/styles.xml"};
     azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
     azk_decode_sink sink = {NULL, on_format, on_record, NULL, NULL};
     struct azk_decode_ctx ctx;

@@ -32,17 +32,21 @@ def zip_bytes(members, compression=zipfile.ZIP_DEFLATED):
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", compression) as z:
         for n, d in members:
-            z.writestr(n, d)
+            zi = zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = compression
+            z.writestr(zi, d)
     return b.getvalue()
 
 
 def tar_bytes(members, mode="w"):
     b = io.BytesIO()
-    with tarfile.open(fileobj=b, mode=mode) as t:
+    with tarfile.open(fileobj=b, mode="w") as t:
         for n, d in members:
             ti = tarfile.TarInfo(n)
             ti.size = len(d)
             t.addfile(ti, io.BytesIO(d))
+    if mode == "w:gz":
+        return gzip.compress(b.getvalue(), mtime=0)
     return b.getvalue()
 
 
@@ -55,6 +59,10 @@ SHEET = ('<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"
          '<is><t>電話</t></is></c></row><row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>0312345678'
          '</v></c><c r="AA2"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>')
 SST = '<sst><si><t>氏名</t></si><si><r><t>架空</t></r><r><t> 花子</t></r><rPh><t>カ</t></rPh></si></sst>'
+STYLES = ('<styleSheet><numFmts><numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
+          '</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="176"/></cellXfs></styleSheet>')
+DATES = ('<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>生年月日</t></is></c></row>'
+         '<row r="2"><c s="1"><v>29221</v></c><c s="2"><v>31048.25</v></c></row></sheetData></worksheet>')
 DOC = ('<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>架空 花子</w:t><w:tab/><w:t>様</w:t>'
        '<w:br/><w:t>二行目</w:t></w:r></w:p></w:body></w:document>')
 SLIDE = ('<p:sld xmlns:a="a" xmlns:p="p"><p:txBody><a:p><a:r><a:t>発表</a:t></a:r><a:br/>'
@@ -87,6 +95,7 @@ def main():
     put("decode_ooxml", "ctypes.xml", b"\x04" + CT.encode())
     put("decode_ooxml", "document.xml", b"\x05" + DOC.encode())
     put("decode_ooxml", "slide.xml", b"\x06" + SLIDE.encode())
+    put("decode_ooxml", "styles.xml", b"\x07" + STYLES.encode())
     put("decode_ooxml", "doctype.xml", b"\x05" + b'<!DOCTYPE x [<!ENTITY a "aa">]><x>&a;</x>')
     # whole objects
     inner = zip_bytes([("a.txt", JP.encode("cp932"))])
@@ -97,7 +106,7 @@ def main():
     put("decode_archive", "truncated.zip", zip_bytes([("a.txt", JP.encode() * 4)])[:120])
     put("decode_archive", "plain.tar", tar_bytes([("a/b.txt", JP.encode())]))
     put("decode_archive", "plain.tar.gz", tar_bytes([("x.csv", CSV.encode())], "w:gz"))
-    put("decode_archive", "file.log.gz", gzip.compress(b"line 1\nline 2\n" * 5))
+    put("decode_archive", "file.log.gz", gzip.compress(b"line 1\nline 2\n" * 5, mtime=0))
     put("decode_archive", "file.bz2", bz2.compress(JP.encode("euc_jp", "replace")))
     put("decode_archive", "file.xz", lzma.compress(CSV.encode()))
     put("decode_archive", "bomb.zip", zip_bytes([("zeros", b"\x00" * (2 << 20))]))
@@ -106,6 +115,8 @@ def main():
                                                    ("xl/_rels/workbook.xml.rels", RELS.encode()),
                                                    ("xl/worksheets/sheet1.xml", SHEET.encode()),
                                                    ("xl/sharedStrings.xml", SST.encode())]))
+    put("decode_archive", "dates.xlsx", zip_bytes([("xl/worksheets/sheet1.xml", DATES.encode()),
+                                                   ("xl/styles.xml", STYLES.encode())]))
     put("decode_archive", "doc.docx", zip_bytes([("[Content_Types].xml", b"<Types/>"),
                                                  ("word/document.xml", DOC.encode())]))
     put("decode_archive", "deck.pptx", zip_bytes([("_rels/.rels", b"<Relationships/>"),

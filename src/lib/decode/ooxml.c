@@ -27,6 +27,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <expat.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum ox_kind { OX_UNKNOWN = 0, OX_XLSX, OX_DOCX, OX_PPTX };
@@ -36,6 +38,7 @@ enum part_kind {
     PART_WORKBOOK,
     PART_WB_RELS,
     PART_SST,
+    PART_STYLES,
     PART_SHEET,
     PART_TEXT /* docx / pptx text part */
 };
@@ -48,6 +51,15 @@ struct ox_sheet {
     char *rid;
 };
 
+#define OX_MAX_XF     65536
+#define OX_MAX_NUMFMT 1024
+#define OX_DATE_LEN   24
+
+struct ox_numfmt {
+    uint32_t id;
+    bool is_date;
+};
+
 struct ox_rel {
     char *id;
     char *target; /* normalised to a part path: "xl/worksheets/sheet1.xml" */
@@ -57,7 +69,14 @@ struct ooxml {
     struct azk_decode_ctx *ctx;
     enum ox_kind kind;
     bool formatted;
-    bool ct_seen, ct_has_sst, wb_seen;
+    bool ct_seen, ct_has_sst, ct_has_styles, wb_seen;
+    /* styles: which cell formats are dates (Excel stores dates as serial numbers) */
+    uint8_t *xf_date; /* per cellXfs index: 1 = date format */
+    size_t xf_count;
+    struct ox_numfmt *numfmts;
+    size_t numfmt_count;
+    bool styles_loaded, in_cellxfs, date1904;
+    char *datebuf; /* AZK_DECODE_MAX_FIELDS x OX_DATE_LEN: converted cells of a row */
     /* shared strings */
     azk_buf sst; /* strings, each NUL-terminated */
     size_t *sst_off;
@@ -96,11 +115,14 @@ struct ooxml {
     azk_buf cell; /* text of the current cell or shared string */
     uint32_t cell_col, next_col;
     bool cell_sst;
+    bool cell_num;       /* numeric cell (no t, or t="n") */
+    uint32_t cell_style; /* s attribute */
     bool cell_open;
     uint64_t row_r, next_row;
     bool in_row;
     uint32_t row_cells;
     bool row_has_sst;
+    bool row_has_styled;
 };
 
 static const char *local_name(const char *n)
@@ -207,6 +229,7 @@ static void row_begin(struct ooxml *ox, uint64_t r)
         ox_fail(ox, rc);
     ox->row_cells = 0;
     ox->row_has_sst = false;
+    ox->row_has_styled = false;
     ox->next_col = 0;
 }
 
@@ -214,13 +237,18 @@ static void row_add_cell(struct ooxml *ox)
 {
     azk_status rc;
     uint8_t k = ox->cell_sst ? 1 : 0;
+    bool styled = !ox->cell_sst && ox->cell_num && ox->cell_style > 0;
     if (ox->cell.len == 0)
         return;
+    if (styled)
+        k = 2; /* number with a cell format: [u32 style][text] */
     rc = put_u32(&ox->row, ox->cell_col);
     if (rc == AZK_OK)
         rc = azk_buf_put(&ox->row, &k, 1);
     if (rc == AZK_OK)
-        rc = put_u32(&ox->row, (uint32_t)ox->cell.len);
+        rc = put_u32(&ox->row, (uint32_t)ox->cell.len + (styled ? 4 : 0));
+    if (rc == AZK_OK && styled)
+        rc = put_u32(&ox->row, ox->cell_style);
     if (rc == AZK_OK)
         rc = azk_buf_put(&ox->row, ox->cell.data, ox->cell.len);
     if (rc != AZK_OK) {
@@ -230,6 +258,8 @@ static void row_add_cell(struct ooxml *ox)
     ox->row_cells++;
     if (ox->cell_sst)
         ox->row_has_sst = true;
+    if (styled)
+        ox->row_has_styled = true;
     memcpy(ox->row.data + sizeof(uint64_t), &ox->row_cells, sizeof(uint32_t));
 }
 
@@ -286,6 +316,136 @@ static void drop_header(struct ooxml *ox)
     ox->hdr_count = 0;
 }
 
+/* ---- dates ------------------------------------------------------------------------------ */
+
+/* Builtin number formats that are dates (ECMA-376 Part 1, 18.8.30; 27-36 and 50-58 are
+ * the CJK locale date formats, e.g. 31 = yyyy"年"m"月"d"日"). */
+static bool builtin_date_fmt(uint32_t id)
+{
+    return (id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) || (id >= 50 && id <= 58);
+}
+
+/* A custom format code is a date when it has y or d outside quotes and brackets. */
+static bool code_is_date(const char *code)
+{
+    bool quoted = false;
+    int bracket = 0;
+    for (; *code != '\0'; code++) {
+        char c = *code;
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (quoted) {
+            continue;
+        } else if (c == '\\' && code[1] != '\0') {
+            code++;
+        } else if (c == '[') {
+            bracket++;
+        } else if (c == ']' && bracket > 0) {
+            bracket--;
+        } else if (bracket == 0 && (c == 'y' || c == 'Y' || c == 'd' || c == 'D')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Days since 1970-01-01 -> civil date (H. Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t era, yy;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    yy = (int64_t)yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+/*
+ * Excel serial date text -> "YYYY-MM-DD" (plus " HH:MM" when it has a time
+ * of day) in out (OX_DATE_LEN bytes). 1900 system with its leap-year bug
+ * (serial 60 is the nonexistent 1900-02-29), or the 1904 system. Returns
+ * the length, 0 when the text is not a plausible serial.
+ */
+static size_t excel_date(const struct ooxml *ox, const char *s, size_t n, char *out)
+{
+    char tmp[40];
+    char *end = NULL;
+    double v, frac;
+    int64_t days, y;
+    unsigned m, d, minutes;
+    int len;
+    if (n == 0 || n >= sizeof(tmp))
+        return 0;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    v = strtod(tmp, &end);
+    if (end == tmp || *end != '\0' || !(v >= 1.0 && v < 2958466.0))
+        return 0; /* up to 9999-12-31 */
+    days = (int64_t)v;
+    frac = v - (double)days;
+    if (ox->date1904) {
+        days += 1462;
+    } else if (days < 60) {
+        days += 1; /* before the phantom 1900-02-29 */
+    } else if (days == 60) {
+        return 0;
+    }
+    /* serial 25569 (1900 system, after the bug) is 1970-01-01 */
+    civil_from_days(days - 25569, &y, &m, &d);
+    minutes = (unsigned)(frac * 1440.0 + 0.5);
+    if (minutes == 0 || minutes >= 1440)
+        len = snprintf(out, OX_DATE_LEN, "%04lld-%02u-%02u", (long long)y, m, d);
+    else
+        len = snprintf(out, OX_DATE_LEN, "%04lld-%02u-%02u %02u:%02u", (long long)y, m, d,
+                       minutes / 60, minutes % 60);
+    return len > 0 && len < OX_DATE_LEN ? (size_t)len : 0;
+}
+
+static void style_numfmt(struct ooxml *ox, const XML_Char **atts)
+{
+    const char *id = attr(atts, "numFmtId"), *code = attr(atts, "formatCode");
+    if (id == NULL || code == NULL || ox->numfmt_count >= OX_MAX_NUMFMT)
+        return;
+    if (ox->numfmts == NULL) {
+        ox->numfmts = azk_calloc(OX_MAX_NUMFMT, sizeof(*ox->numfmts));
+        if (ox->numfmts == NULL) {
+            ox_fail(ox, azk_error_nomem());
+            return;
+        }
+    }
+    ox->numfmts[ox->numfmt_count].id = (uint32_t)strtoul(id, NULL, 10);
+    ox->numfmts[ox->numfmt_count].is_date = code_is_date(code);
+    ox->numfmt_count++;
+}
+
+static void style_xf(struct ooxml *ox, const XML_Char **atts)
+{
+    const char *id = attr(atts, "numFmtId");
+    uint32_t fid = id != NULL ? (uint32_t)strtoul(id, NULL, 10) : 0;
+    bool date = builtin_date_fmt(fid);
+    size_t i;
+    if (ox->xf_count >= OX_MAX_XF)
+        return;
+    if (ox->xf_date == NULL) {
+        ox->xf_date = azk_calloc(OX_MAX_XF, 1);
+        if (ox->xf_date == NULL) {
+            ox_fail(ox, azk_error_nomem());
+            return;
+        }
+    }
+    for (i = 0; i < ox->numfmt_count; i++) {
+        if (ox->numfmts[i].id == fid)
+            date = ox->numfmts[i].is_date;
+    }
+    ox->xf_date[ox->xf_count++] = date ? 1 : 0;
+}
+
 /* Emit one serialised row of sheet `part`; returns bytes consumed or 0 on a bad record. */
 static azk_status emit_row(struct ooxml *ox, const char *part, const uint8_t *p, size_t n,
                            size_t *used)
@@ -340,7 +500,22 @@ static azk_status emit_row(struct ooxml *ox, const char *part, const uint8_t *p,
         f->col = col;
         f->ptr = (const char *)bytes;
         f->len = len;
-        if (k == 1) {
+        if (k == 2) {
+            uint32_t style = 0;
+            if (len < 4)
+                return azk_error_set(AZK_ERR_FORMAT, "xlsx: internal row record");
+            memcpy(&style, bytes, 4);
+            f->ptr = (const char *)bytes + 4;
+            f->len = len - 4;
+            if (ox->styles_loaded && style < ox->xf_count && ox->xf_date[style]) {
+                char *out = ox->datebuf + (nf - 1) * OX_DATE_LEN;
+                size_t dl = excel_date(ox, f->ptr, f->len, out);
+                if (dl > 0) {
+                    f->ptr = out;
+                    f->len = dl;
+                }
+            }
+        } else if (k == 1) {
             /* shared string index */
             unsigned long idx = 0;
             uint32_t j;
@@ -437,7 +612,9 @@ static void row_end(struct ooxml *ox)
     size_t used = 0;
     if (ox->row_cells == 0)
         return;
-    if (!ox->deferring && ox->row_has_sst && !ox->sst_loaded && (ox->ct_has_sst || !ox->ct_seen))
+    if (!ox->deferring &&
+        ((ox->row_has_sst && !ox->sst_loaded && (ox->ct_has_sst || !ox->ct_seen)) ||
+         (ox->row_has_styled && !ox->styles_loaded && (ox->ct_has_styles || !ox->ct_seen))))
         ox->deferring = true;
     if (ox->deferring) {
         size_t plen = strlen(ox->part_name);
@@ -537,6 +714,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                     break;
                 if (strcmp(v, "/xl/sharedStrings.xml") == 0)
                     ox->ct_has_sst = true;
+                if (strcmp(v, "/xl/styles.xml") == 0)
+                    ox->ct_has_styles = true;
                 if (strcmp(v, "/xl/workbook.xml") == 0)
                     ox_set_kind(ox, OX_XLSX);
                 else if (strcmp(v, "/word/document.xml") == 0)
@@ -546,7 +725,10 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             }
             break;
         case PART_WORKBOOK:
-            if (strcmp(ln, "sheet") == 0 && ox->sheet_count < OX_MAX_SHEETS) {
+            if (strcmp(ln, "workbookPr") == 0) {
+                v = attr(atts, "date1904");
+                ox->date1904 = v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+            } else if (strcmp(ln, "sheet") == 0 && ox->sheet_count < OX_MAX_SHEETS) {
                 const char *nm = attr(atts, "name"), *id = attr(atts, "id");
                 struct ox_sheet *s;
                 if (nm == NULL)
@@ -590,6 +772,14 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                 ox->rel_count++;
             }
             break;
+        case PART_STYLES:
+            if (strcmp(ln, "numFmt") == 0)
+                style_numfmt(ox, atts);
+            else if (strcmp(ln, "cellXfs") == 0)
+                ox->in_cellxfs = true;
+            else if (strcmp(ln, "xf") == 0 && ox->in_cellxfs)
+                style_xf(ox, atts);
+            break;
         case PART_SST:
             if (strcmp(ln, "si") == 0) {
                 ox->in_si = true;
@@ -625,6 +815,9 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                 ox->cell_col = col;
                 ox->next_col = col + 1;
                 ox->cell_sst = t != NULL && strcmp(t, "s") == 0;
+                ox->cell_num = t == NULL || strcmp(t, "n") == 0;
+                v = attr(atts, "s");
+                ox->cell_style = v != NULL ? (uint32_t)strtoul(v, NULL, 10) : 0;
                 ox->cell_open = true;
                 azk_buf_clear(&ox->cell);
             } else if (strcmp(ln, "is") == 0) {
@@ -657,6 +850,10 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
     if (ox->err != AZK_OK)
         return;
     switch (ox->part) {
+        case PART_STYLES:
+            if (strcmp(ln, "cellXfs") == 0)
+                ox->in_cellxfs = false;
+            break;
         case PART_SST:
             if (strcmp(ln, "si") == 0) {
                 ox->in_si = false;
@@ -750,6 +947,8 @@ static enum part_kind classify(struct ooxml *ox, const char *name)
             return PART_WB_RELS;
         if (strcmp(name, "xl/sharedStrings.xml") == 0)
             return PART_SST;
+        if (strcmp(name, "xl/styles.xml") == 0)
+            return PART_STYLES;
         if (has_prefix(name, "xl/worksheets/") && strchr(name + 14, '/') == NULL)
             return PART_SHEET;
         return PART_SKIP;
@@ -793,6 +992,7 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
     ox->part_name = name;
     ox->in_text = ox->in_rph = ox->in_is = 0;
     ox->in_si = false;
+    ox->in_cellxfs = false;
     ox->cell_open = false;
     ox->in_row = false;
     ox->next_row = 1;
@@ -833,9 +1033,14 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
         rc = ox->err;
     if (rc != AZK_OK)
         goto done;
-    if (kind == PART_SST) {
-        ox->sst_loaded = true;
-        if (ox->deferring)
+    if (kind == PART_SST || kind == PART_STYLES) {
+        if (kind == PART_SST)
+            ox->sst_loaded = true;
+        else
+            ox->styles_loaded = true;
+        /* held-back rows go out once nothing they may need is still to come */
+        if (ox->deferring && (ox->sst_loaded || (ox->ct_seen && !ox->ct_has_sst)) &&
+            (ox->styles_loaded || (ox->ct_seen && !ox->ct_has_styles)))
             rc = replay(ox);
     } else if (kind == PART_TEXT) {
         /* a part ends its last line */
@@ -864,7 +1069,8 @@ static void ox_init(struct ooxml *ox, struct azk_decode_ctx *ctx)
 static azk_status ox_prepare(struct ooxml *ox)
 {
     ox->fields = azk_calloc(AZK_DECODE_MAX_FIELDS, sizeof(azk_field));
-    if (ox->fields == NULL)
+    ox->datebuf = azk_malloc((size_t)AZK_DECODE_MAX_FIELDS * OX_DATE_LEN);
+    if (ox->fields == NULL || ox->datebuf == NULL)
         return azk_error_nomem();
     return AZK_OK;
 }
@@ -897,6 +1103,9 @@ static void ox_dispose(struct ooxml *ox)
     azk_free(ox->emit_part);
     azk_free(ox->emit_name);
     azk_free(ox->fields);
+    azk_free(ox->datebuf);
+    azk_free(ox->xf_date);
+    azk_free(ox->numfmts);
     azk_free(ox->sst_off);
     azk_buf_dispose(&ox->sst);
     azk_buf_dispose(&ox->defer);

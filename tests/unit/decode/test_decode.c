@@ -1027,6 +1027,35 @@ static void test_decode__oom(void **state)
     }
 }
 
+/* Dates are numbers with a date cell format; styles.xml comes after the sheet. */
+static void test_decode__xlsx_dates(void **state)
+{
+    struct collect c;
+    static uint8_t buf[16384];
+    static const char sheet[] =
+        "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>生年月日</t></is></c>"
+        "<c t=\"inlineStr\"><is><t>登録日時</t></is></c><c t=\"inlineStr\"><is><t>金額</t></is>"
+        "</c><c t=\"inlineStr\"><is><t>旧日付</t></is></c></row>"
+        "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>29221</v></c><c r=\"B2\" s=\"2\"><v>31048.5</v></c>"
+        "<c r=\"C2\" s=\"3\"><v>1234</v></c><c r=\"D2\" s=\"1\"><v>59</v></c></row>"
+        "</sheetData></worksheet>";
+    static const char styles[] =
+        "<styleSheet><numFmts count=\"1\"><numFmt numFmtId=\"176\" formatCode=\"yyyy/m/d\\ "
+        "h:mm;@\"/></numFmts><cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+        "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"176\"/>"
+        "<xf numFmtId=\"3\"/></cellXfs></styleSheet>";
+    struct member m[] = {{"xl/worksheets/sheet1.xml", sheet, sizeof(sheet) - 1},
+                         {"xl/styles.xml", styles, sizeof(styles) - 1}};
+    size_t n = write_archive("zip", NULL, NULL, NULL, m, 2, buf, sizeof(buf));
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+    assert_string_equal(text_of(&c), "[1/0H]sheet1:0=生年月日|1=登録日時|2=金額|3=旧日付\n"
+                                     "[2/1]sheet1:0=1980-01-01|1=1985-01-01 12:00|2=1234|"
+                                     "3=1900-02-28\n");
+    collect_dispose(&c);
+}
+
 /* ---- fd source ---- */
 
 static void test_decode__fd_source(void **state)
@@ -1097,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_decode__gzip_cp932),
         cmocka_unit_test(test_decode__xlsx_duplicate_header_cell),
         cmocka_unit_test(test_decode__oom),
+        cmocka_unit_test(test_decode__xlsx_dates),
         cmocka_unit_test(test_decode__fd_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
