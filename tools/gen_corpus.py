@@ -678,7 +678,6 @@ class Gen:
 
     def samples(self):
         """A small demo share for samples/share (< 2 MB)."""
-        r = self.r
         for enc, rel in [("cp932", "営業部/DM発送ログ/dm_print_20240301.log"),
                          ("utf-8", "営業部/DM発送ログ/dm_print_20240302.log"),
                          ("euc-jp", "旧システム/print_legacy.log")]:
@@ -713,7 +712,6 @@ class Gen:
         rel = "システム/app.log"
         self.write(rel, data)
         self.register(rel, [], "text", "utf-8", d)
-        _ = r
 
     # ---- bench: fast, low density --------------------------------------------------------
     def bench(self, size, pii_rate=0.02):
