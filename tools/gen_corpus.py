@@ -124,11 +124,24 @@ class Gen:
         self.t = (1709251200 + self.r.randint(0, 86400 * 30)) * 1000
         self.person = None
         self.headerless = False
+        # every planted value, kept in memory only (never written): lets a
+        # test check that no output holds one
+        self.values = set()
+        for name in ("postal", "address", "phone", "email", "birth_date", "my_number",
+                     "corporate_number", "bank_account", "credit_card"):
+            setattr(self.p, name, self._recording(getattr(self.p, name)))
         # the contractor's own inquiry number: not personal, allow-listed
         self.company_phone = "03-%d%03d-%04d" % (self.r.randint(5, 6), self.r.randint(0, 999),
                                                  self.r.randint(0, 9999))
 
     # ---- small helpers ---------------------------------------------------
+    def _recording(self, fn):
+        def wrapped(*a, **kw):
+            v = fn(*a, **kw)
+            self.values.add(v[0] if isinstance(v, tuple) else v)
+            return v
+        return wrapped
+
     def ok(self, s, enc):
         return P.encodable(s, enc)
 
@@ -154,6 +167,7 @@ class Gen:
         if self.person is None or not self.ok("".join(self.person), enc):
             self.person = self.p.name(enc)
         f, g, kf, kg = self.person
+        self.values.update((f + g, kf + kg))
         if sep is None:
             sep = self.r.choice([" ", "　", ""]) if not kana else self.r.choice([" ", "　"])
         return (kf + sep + kg) if kana else (f + sep + g)

@@ -17,6 +17,7 @@ import filecmp
 import json
 import os
 import sys
+import unicodedata
 import unittest
 
 import azk_testlib as T
@@ -87,6 +88,24 @@ class GeneratorTest(unittest.TestCase):
             self.assertLess(total, 2 << 20)
 
 
+_SEPS = dict.fromkeys(map(ord, " \u3000-\u2010\u2015\u2011\u30fc\u2212\uff0d()（）"), None)
+
+
+def _norm(s):
+    return unicodedata.normalize("NFKC", s).translate(_SEPS)
+
+
+def _strings(v):
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from _strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _strings(x)
+
+
 def _diff(cmp):
     out = list(cmp.left_only) + list(cmp.right_only) + list(cmp.diff_files) + list(cmp.funny_files)
     # dircmp compares shallowly by stat; compare bytes
@@ -148,7 +167,12 @@ class QualityTest(unittest.TestCase):
         cls.bin = T.azk_bin()
         cls.tmp = T.TempDir("azk-quality-")
         cls.root = os.path.join(cls.tmp.path, "share")
-        cls.truth = generate(cls.root, SEED, scale=SCALE)
+        g = gen_corpus.Gen(SEED, cls.root)
+        g.quality(SCALE)
+        cls.truth = g.truth("quality", SCALE)
+        cls.values = g.values  # planted values: in memory only
+        with open(cls.root + ".truth.json", "w", encoding="utf-8") as f:
+            json.dump(cls.truth, f, ensure_ascii=False, indent=1)
         allow = []
         for v in cls.truth.get("allow_values", []):  # the contractor's own number
             allow += ["--allow-value", v]
@@ -192,6 +216,34 @@ class QualityTest(unittest.TestCase):
         self.assertGreaterEqual(rate, ENCODING_MIN, "encoding detected right for %d of %d:\n%s" % (
             ok, s.encoding_checked, "\n".join("%s %s expected %s got %s" % x
                                               for x in s.encoding_wrong[:20])))
+
+    def test_quality__no_raw_values_in_output(self):
+        """No planted value (full name, reading, phone, e-mail, number,
+        address, date) in any string the scan printed, paths aside."""
+        idx = {}
+        for v in self.values:
+            n = _norm(v)
+            if len(n) >= 3 and not (n.isdigit() and len(n) < 6):
+                idx.setdefault(n[:3], []).append(n)
+        leaks = []
+
+        def check(where, text):
+            n = _norm(text)
+            for i in range(len(n) - 2):
+                for v in idx.get(n[i:i + 3], ()):
+                    if n.startswith(v, i):
+                        leaks.append(where)  # never the value itself
+                        return
+        for r in self.recs:
+            where = "%s %s" % (T.rel_path(r["path"], self.root), r.get("member"))
+            for k, v in r.items():
+                if k not in ("path", "member"):
+                    for t in _strings(v):
+                        check("%s field %s" % (where, k), t)
+        check("stderr", self.res.err)
+        self.assertGreater(len(idx), 1000)
+        self.assertEqual(leaks, [], "raw values in the output (%d), e.g.:\n%s" % (
+            len(leaks), "\n".join(leaks[:10])))
 
     def test_quality__precision_recall(self):
         s = self.score
