@@ -32,18 +32,21 @@ typedef struct azk_link azk_link;
 
 /** Options; initialise with AZK_LINK_OPTIONS_INIT. */
 typedef struct {
-    double threshold;      /**< match probability needed to link a pair (default 0.9) */
-    unsigned threads;      /**< worker threads for comparison; 0 = 2 */
-    size_t max_block;      /**< blocks larger than this use a sorted window (default 64) */
-    size_t window;         /**< window size in oversized blocks (default 16) */
-    unsigned em_max_iter;  /**< EM iterations at most (default 200) */
-    double em_tolerance;   /**< stop when no parameter moves more (default 1e-7) */
-    bool no_tf;            /**< disable term-frequency adjustment */
-    size_t max_cluster;    /**< never grow a person beyond this many distinct records (default 1000) */
-    size_t max_records;    /**< AZK_ERR_LIMIT past this many records (default 50,000,000) */
+    double threshold;     /**< match probability needed to link a pair (default 0.9) */
+    unsigned threads;     /**< worker threads for comparison; 0 = 2 */
+    size_t max_block;     /**< blocks larger than this use a sorted window (default 64) */
+    size_t window;        /**< window size in oversized blocks (default 16) */
+    unsigned em_max_iter; /**< EM iterations at most (default 200) */
+    double em_tolerance;  /**< stop when no parameter moves more (default 1e-7) */
+    bool no_tf;           /**< disable term-frequency adjustment */
+    size_t max_cluster; /**< never grow a person beyond this many distinct records (default 1000) */
+    size_t max_records; /**< AZK_ERR_LIMIT past this many records (default 50,000,000) */
 } azk_link_options;
 
-#define AZK_LINK_OPTIONS_INIT {0.9, 0, 64, 16, 200, 1e-7, false, 1000, 50000000}
+#define AZK_LINK_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        0.9, 0, 64, 16, 200, 1e-7, false, 1000, 50000000                                           \
+    }
 
 /** One input value of a record. Values of the same kind are joined (address
  *  parts, family+given name) or kept as alternatives (phones). */
@@ -78,8 +81,8 @@ AZK_EXTERN void azk_link_free(azk_link *lk);
  *         (called after run)
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_link_add(azk_link *lk, uint32_t file, uint64_t row,
-                                                 const azk_link_value *values,
-                                                 size_t value_count, size_t *index_out);
+                                                 const azk_link_value *values, size_t value_count,
+                                                 size_t *index_out);
 
 /** Where a record came from: the file number and row given to add(). */
 AZK_EXTERN void azk_link_record_source(const azk_link *lk, size_t index, uint32_t *file,
@@ -93,12 +96,15 @@ typedef struct {
 
 /** Options of azk_link_add_file(); initialise with AZK_LINK_FILE_OPTIONS_INIT. */
 typedef struct {
-    const char *encoding;              /**< force an encoding; NULL = detect */
-    const azk_link_column_map *map;    /**< header overrides, exact header text */
+    const char *encoding;           /**< force an encoding; NULL = detect */
+    const azk_link_column_map *map; /**< header overrides, exact header text */
     size_t map_count;
 } azk_link_file_options;
 
-#define AZK_LINK_FILE_OPTIONS_INIT {NULL, NULL, 0}
+#define AZK_LINK_FILE_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        NULL, NULL, 0                                                                              \
+    }
 
 /** What azk_link_add_file() read. */
 typedef struct {
@@ -120,8 +126,7 @@ typedef struct {
  *         table, no header row, or no person column in the header; nothing
  *         of the file is added in that case); AZK_ERR_NOMEM; AZK_ERR_LIMIT
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_link_add_file(azk_link *lk, const char *path,
-                                                      uint32_t file,
+AZK_EXTERN AZK_NODISCARD azk_status azk_link_add_file(azk_link *lk, const char *path, uint32_t file,
                                                       const azk_link_file_options *opts,
                                                       azk_link_file_result *res);
 
@@ -139,16 +144,16 @@ AZK_EXTERN uint64_t azk_link_person(const azk_link *lk, size_t index);
 
 /** Run statistics. */
 typedef struct {
-    size_t records;         /**< records added */
-    size_t unusable;        /**< records with no usable field */
-    size_t distinct;        /**< records left after folding exact normalised duplicates */
-    size_t persons;         /**< distinct persons (usable records) */
+    size_t records;           /**< records added */
+    size_t unusable;          /**< records with no usable field */
+    size_t distinct;          /**< records left after folding exact normalised duplicates */
+    size_t persons;           /**< distinct persons (usable records) */
     uint64_t candidate_pairs; /**< pairs compared */
-    uint64_t linked_pairs;  /**< pairs above the threshold */
-    uint64_t refused_merges; /**< merges refused by a hard contradiction */
+    uint64_t linked_pairs;    /**< pairs above the threshold */
+    uint64_t refused_merges;  /**< merges refused by a hard contradiction */
     uint64_t windowed_blocks; /**< blocks too large, compared in a sorted window */
     unsigned em_iterations;
-    double lambda;          /**< EM prior: share of candidate pairs that match */
+    double lambda; /**< EM prior: share of candidate pairs that match */
     double seconds_prepare, seconds_compare, seconds_em, seconds_cluster;
 } azk_link_stats;
 
@@ -166,17 +171,17 @@ AZK_EXTERN void azk_link_level_params(const azk_link *lk, azk_link_field f, unsi
 /** Why a pair scored as it did: never holds a personal value. */
 typedef struct {
     struct {
-        int level;           /**< -1 when the field is missing on either side */
+        int level; /**< -1 when the field is missing on either side */
         const char *level_name;
-        double weight;       /**< log2(m/u) of the level; 0 when missing */
+        double weight;        /**< log2(m/u) of the level; 0 when missing */
         double tf_adjustment; /**< term-frequency adjustment (log2) */
     } field[AZK_LINK_F__COUNT];
-    double prior_weight;     /**< log2(lambda / (1 - lambda)) */
-    double total_weight;     /**< prior + fields + adjustments */
-    double probability;      /**< 2^w / (1 + 2^w) */
-    bool contradiction;      /**< hard contradiction: never linked directly */
+    double prior_weight;              /**< log2(lambda / (1 - lambda)) */
+    double total_weight;              /**< prior + fields + adjustments */
+    double probability;               /**< 2^w / (1 + 2^w) */
+    bool contradiction;               /**< hard contradiction: never linked directly */
     const char *contradiction_reason; /**< "birth_date", "given_name" or NULL */
-    bool same_person;        /**< both ended in the same person */
+    bool same_person;                 /**< both ended in the same person */
 } azk_link_explanation;
 
 /**

@@ -26,8 +26,9 @@
 static void usage(FILE *out)
 {
     fprintf(out, _("Usage: azukari link [OPTIONS] FILE...\n"));
-    fprintf(out, _("Find which records of person files (CSV/TSV/xlsx with a header row, any "
-                   "encoding)\nbelong to the same person (名寄せ) and count distinct persons.\n\n"));
+    fprintf(out,
+            _("Find which records of person files (CSV/TSV/xlsx with a header row, any "
+              "encoding)\nbelong to the same person (名寄せ) and count distinct persons.\n\n"));
     fprintf(out, _("  -o, --output FILE      write results to FILE instead of standard output\n"
                    "      --format FMT       jsonl (default: one object per record, then "
                    "totals)\n"
@@ -144,9 +145,9 @@ static void print_stats(const azk_link *lk)
             ", \"refused_merges\": %" PRIu64 ", \"windowed_blocks\": %" PRIu64
             ", \"em_iterations\": %u, \"lambda\": %.6g, \"seconds\": {\"prepare\": %.3f, "
             "\"compare\": %.3f, \"em\": %.3f, \"cluster\": %.3f}, \"levels\": {",
-            st.records, st.unusable, st.distinct, st.persons, st.candidate_pairs,
-            st.linked_pairs, st.refused_merges, st.windowed_blocks, st.em_iterations, st.lambda,
-            st.seconds_prepare, st.seconds_compare, st.seconds_em, st.seconds_cluster);
+            st.records, st.unusable, st.distinct, st.persons, st.candidate_pairs, st.linked_pairs,
+            st.refused_merges, st.windowed_blocks, st.em_iterations, st.lambda, st.seconds_prepare,
+            st.seconds_compare, st.seconds_em, st.seconds_cluster);
     for (int f = 0; f < AZK_LINK_F__COUNT; f++) {
         fprintf(stderr, "%s\"%s\": {", f ? ", " : "", azk_link_field_name((azk_link_field)f));
         for (unsigned l = 0; l < azk_link_level_count((azk_link_field)f); l++) {
@@ -187,8 +188,8 @@ static int explain(const azk_link *lk, char **files, int nfiles, const char *sa,
         if (ex.contradiction)
             fprintf(out, _("  contradiction (%s): never linked directly\n"),
                     ex.contradiction_reason);
-        fprintf(out, ex.same_person ? _("  result: same person\n")
-                                    : _("  result: different persons\n"));
+        fprintf(out,
+                ex.same_person ? _("  result: same person\n") : _("  result: different persons\n"));
         return 0;
     }
     fprintf(out, "{\"explain\": {\"a\": ");
@@ -212,14 +213,19 @@ static int explain(const azk_link *lk, char **files, int nfiles, const char *sa,
 
 int cmd_link(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'F'},
-        {"threshold", required_argument, NULL, 'T'}, {"map", required_argument, NULL, 'M'},
-        {"encoding", required_argument, NULL, 'E'}, {"explain", required_argument, NULL, 'X'},
-        {"threads", required_argument, NULL, 'j'}, {"max-block", required_argument, NULL, 'B'},
-        {"window", required_argument, NULL, 'W'},  {"no-tf", no_argument, NULL, 'N'},
-        {"stats", no_argument, NULL, 'S'},         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"format", required_argument, NULL, 'F'},
+                                             {"threshold", required_argument, NULL, 'T'},
+                                             {"map", required_argument, NULL, 'M'},
+                                             {"encoding", required_argument, NULL, 'E'},
+                                             {"explain", required_argument, NULL, 'X'},
+                                             {"threads", required_argument, NULL, 'j'},
+                                             {"max-block", required_argument, NULL, 'B'},
+                                             {"window", required_argument, NULL, 'W'},
+                                             {"no-tf", no_argument, NULL, 'N'},
+                                             {"stats", no_argument, NULL, 'S'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     azk_link_options lo = AZK_LINK_OPTIONS_INIT;
     azk_link_file_options fo = AZK_LINK_FILE_OPTIONS_INIT;
     azk_link_column_map map[MAX_MAP];
@@ -343,8 +349,7 @@ int cmd_link(int argc, char **argv)
     file_persons = calloc((size_t)nfiles, sizeof(uint64_t));
     file_unusable = calloc((size_t)nfiles, sizeof(uint64_t));
     file_ok = calloc((size_t)nfiles, sizeof(bool));
-    if (file_records == NULL || file_persons == NULL || file_unusable == NULL ||
-        file_ok == NULL) {
+    if (file_records == NULL || file_persons == NULL || file_unusable == NULL || file_ok == NULL) {
         azk_cli_err(_("out of memory"));
         status = 1;
         goto done;
@@ -429,7 +434,8 @@ int cmd_link(int argc, char **argv)
                     if (p != 0)
                         fprintf(out, ", \"row\": %" PRIu64 ", \"person\": %" PRIu64 "}\n", row, p);
                     else
-                        fprintf(out, ", \"row\": %" PRIu64 ", \"person\": null, \"unusable\": true}\n",
+                        fprintf(out,
+                                ", \"row\": %" PRIu64 ", \"person\": null, \"unusable\": true}\n",
                                 row);
                 }
             }

@@ -41,7 +41,7 @@ struct task {
 
 struct blocking {
     azk_link *lk;
-    uint64_t *keyh;   /* rep * KS__COUNT */
+    uint64_t *keyh;     /* rep * KS__COUNT */
     uint16_t *oversize; /* rep: bit per key slot */
     struct task *tasks;
     size_t task_count;
@@ -108,9 +108,9 @@ static int cmp_entry(const void *x, const void *y)
 }
 
 /* Slots [first, last] of each key type. */
-static const int type_first[KT__COUNT] = {KS_KANA, KS_NAME, KS_BIRTH1, KS_PHONE1,
+static const int type_first[KT__COUNT] = {KS_KANA, KS_NAME,  KS_BIRTH1, KS_PHONE1,
                                           KS_ADDR, KS_EMAIL, KS_ID};
-static const int type_last[KT__COUNT] = {KS_KANA, KS_NAME, KS_BIRTH4, KS_PHONE2,
+static const int type_last[KT__COUNT] = {KS_KANA, KS_NAME,  KS_BIRTH4, KS_PHONE2,
                                          KS_ADDR, KS_EMAIL, KS_ID};
 
 /*

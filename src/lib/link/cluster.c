@@ -10,8 +10,8 @@
  * of the other, when fewer than half of the cross pairs have the same
  * family name with clearly different given names (twins and siblings
  * contradict on every pair; two typos in two records on one pair), and
- * only while the merged cluster stays below max_cluster distinct records. A link that would join two such clusters
- * is refused and counted.
+ * only while the merged cluster stays below max_cluster distinct records. A link that would join
+ * two such clusters is refused and counted.
  */
 #include "link/link_int.h"
 

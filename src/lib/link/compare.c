@@ -199,17 +199,17 @@ static bool one_typo(struct str a, struct str b)
     if (diff == 1)
         return true;
     return diff == 2 && first + 1 < a.n && a.p[first] == b.p[first + 1] &&
-           a.p[first + 1] == b.p[first] && memcmp(a.p + first + 2, b.p + first + 2,
-                                                  a.n - first - 2) == 0;
+           a.p[first + 1] == b.p[first] &&
+           memcmp(a.p + first + 2, b.p + first + 2, a.n - first - 2) == 0;
 }
 
 /* ---- name -------------------------------------------------------------------- */
 
 /* Relation of two names in one script (kanji or kana). */
 struct name_rel {
-    bool avail;   /* both have the full name */
+    bool avail; /* both have the full name */
     bool full_eq;
-    int fam_eq;   /* 1 equal, 0 different, -1 unknown */
+    int fam_eq; /* 1 equal, 0 different, -1 unknown */
     int giv_eq;
     double jw_full, jw_fam, jw_giv;
     bool swapped; /* family and given exchanged */
@@ -281,8 +281,8 @@ static void name_rel(const azk_link *lk, const struct lrec *a, const struct lrec
  * True when the script is missing on either side, or both records have the
  * given name split out and it differs (jw_giv set).
  */
-static bool given_differs(const azk_link *lk, const struct lrec *a, const struct lrec *b,
-                          int slot, struct name_rel *r)
+static bool given_differs(const azk_link *lk, const struct lrec *a, const struct lrec *b, int slot,
+                          struct name_rel *r)
 {
     struct str ga;
     struct str gb;
@@ -341,7 +341,8 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
         giv_known_diff = (kj.giv_eq == 0 || !kj.avail) && (kn.giv_eq == 0 || !kn.avail);
         if (giv_known_diff && kj.avail && kn.avail)
             *contra = true;
-        else if (giv_known_diff && ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) || (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW)))
+        else if (giv_known_diff && ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) ||
+                                    (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW)))
             *contra = true;
         return NL_FAMILY_ONLY;
     }
@@ -368,7 +369,8 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
         (kj.avail || kn.avail)) {
         if (kj.avail && kn.avail)
             *contra = true;
-        else if ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) || (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW))
+        else if ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) ||
+                 (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW))
             *contra = true;
     }
     return NL_DIFF;
@@ -471,8 +473,7 @@ void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lr
     out->level[AZK_LINK_F_PHONE] = phone_level(lk, a, b);
     ea = get(lk, a, S_EMAIL);
     eb = get(lk, b, S_EMAIL);
-    out->level[AZK_LINK_F_EMAIL] =
-        (ea.n == 0 || eb.n == 0) ? LEVEL_MISSING : (eq(ea, eb) ? 0 : 1);
+    out->level[AZK_LINK_F_EMAIL] = (ea.n == 0 || eb.n == 0) ? LEVEL_MISSING : (eq(ea, eb) ? 0 : 1);
     out->level[AZK_LINK_F_ID] = digits_level(get(lk, a, S_ID), get(lk, b, S_ID));
     if (out->level[AZK_LINK_F_BIRTH] == BL_DIFF)
         out->contradiction = 1;
@@ -494,8 +495,8 @@ const char *azk_link_field_name(azk_link_field f)
 
 const char *azk_link_level_name(azk_link_field f, unsigned level)
 {
-    static const char *const name_l[] = {"exact",      "kana_exact",  "kanji_exact_kana_differs",
-                                         "fuzzy",      "given_only",  "family_only",
+    static const char *const name_l[] = {"exact",    "kana_exact", "kanji_exact_kana_differs",
+                                         "fuzzy",    "given_only", "family_only",
                                          "different"};
     static const char *const birth_l[] = {"exact", "day_month_swapped", "one_digit", "different"};
     static const char *const addr_l[] = {"exact", "same_without_building", "fuzzy", "same_city",

@@ -37,13 +37,13 @@
  * figures for a Japanese population; the last level takes the rest.
  */
 static const double prior_u[AZK_LINK_F__COUNT][MAX_LEVELS] = {
-    {1e-4, 1e-5, 1e-6, 1e-5, 2e-3, 3e-3, 0.99488},  /* name */
-    {4e-5, 1e-5, 1e-3, 0.99895},                    /* birth date */
-    {1e-5, 1e-5, 1e-5, 3e-3, 0.99697},              /* address */
-    {1e-4, 1e-5, 0.99989},                          /* postal code */
-    {1e-6, 1e-5, 0.999989},                         /* phone */
-    {1e-7, 0.9999999},                              /* e-mail */
-    {1e-7, 1e-6, 0.9999989},                        /* identifier */
+    {1e-4, 1e-5, 1e-6, 1e-5, 2e-3, 3e-3, 0.99488}, /* name */
+    {4e-5, 1e-5, 1e-3, 0.99895},                   /* birth date */
+    {1e-5, 1e-5, 1e-5, 3e-3, 0.99697},             /* address */
+    {1e-4, 1e-5, 0.99989},                         /* postal code */
+    {1e-6, 1e-5, 0.999989},                        /* phone */
+    {1e-7, 0.9999999},                             /* e-mail */
+    {1e-7, 1e-6, 0.9999989},                       /* identifier */
 };
 
 struct cell {

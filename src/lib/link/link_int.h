@@ -19,10 +19,10 @@
 
 /* String slots of a prepared record; each at most 255 bytes of UTF-8. */
 enum {
-    S_NAME = 0,  /* kanji (or latin) full name, folded, no spaces */
-    S_FAM,       /* family part, when known */
-    S_GIV,       /* given part, when known */
-    S_KANA,      /* kana reading, folded to katakana, no spaces */
+    S_NAME = 0, /* kanji (or latin) full name, folded, no spaces */
+    S_FAM,      /* family part, when known */
+    S_GIV,      /* given part, when known */
+    S_KANA,     /* kana reading, folded to katakana, no spaces */
     S_KFAM,
     S_KGIV,
     S_ADDR,      /* whole address, normalised, no spaces */
@@ -31,21 +31,21 @@ enum {
     S_POSTAL,    /* 7 digits (or whatever digits were given) */
     S_PHONE1,    /* digits */
     S_PHONE2,
-    S_EMAIL,     /* lower-cased */
-    S_ID,        /* identifier digits/letters */
+    S_EMAIL, /* lower-cased */
+    S_ID,    /* identifier digits/letters */
     S__COUNT
 };
 
 #define LREC_UNUSABLE 0x1u
 
 struct lrec {
-    uint64_t off;            /* arena offset of the first slot; slots follow each other */
+    uint64_t off; /* arena offset of the first slot; slots follow each other */
     uint8_t len[S__COUNT];
     uint8_t flags;
-    uint32_t birth;          /* yyyymmdd, 0 = missing */
-    uint32_t rep;            /* index of the distinct record (rep table) */
-    uint32_t file;           /* caller's file number */
-    uint64_t row;            /* caller's row number */
+    uint32_t birth; /* yyyymmdd, 0 = missing */
+    uint32_t rep;   /* index of the distinct record (rep table) */
+    uint32_t file;  /* caller's file number */
+    uint64_t row;   /* caller's row number */
 };
 
 /* Number of levels per field (without "missing"). */
@@ -57,7 +57,15 @@ struct lrec {
 #define EMAIL_LEVELS  2
 #define ID_LEVELS     3
 
-enum { NL_EXACT = 0, NL_KANA_EXACT, NL_KANJI_EXACT, NL_FUZZY, NL_GIVEN_ONLY, NL_FAMILY_ONLY, NL_DIFF };
+enum {
+    NL_EXACT = 0,
+    NL_KANA_EXACT,
+    NL_KANJI_EXACT,
+    NL_FUZZY,
+    NL_GIVEN_ONLY,
+    NL_FAMILY_ONLY,
+    NL_DIFF
+};
 enum { BL_EXACT = 0, BL_SWAP, BL_TYPO, BL_DIFF };
 enum { AL_EXACT = 0, AL_BASE, AL_FUZZY, AL_CITY, AL_DIFF };
 
@@ -119,7 +127,7 @@ struct azk_link {
     /* EM parameters per field and level */
     double m[AZK_LINK_F__COUNT][MAX_LEVELS];
     double u[AZK_LINK_F__COUNT][MAX_LEVELS];
-    double lambda;          /* prior of a random pair of distinct records */
+    double lambda;                /* prior of a random pair of distinct records */
     double lambda_key[KT__COUNT]; /* share of matches among each key's candidates */
 
     /* clustering result: person per rep (0-based cluster root order) */
@@ -145,7 +153,6 @@ static inline const char *lrec_str(const azk_link *lk, const struct lrec *r, int
 void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lrec *b,
                        struct cmp *out);
 double azk_link__jw_cp(const uint32_t *a, size_t an, const uint32_t *b, size_t bn);
-
 
 /* Histograms of gammas: one per key type (candidate pairs first found in
  * that key) and one of random pairs (for u). */

@@ -259,8 +259,7 @@ azk_status azk_link__prep(azk_link *lk, const azk_link_value *values, size_t cou
             if (rc == AZK_OK)
                 rc = azk_buf_put(&s[S_ADDR], addr.building.data, addr.building.len);
             if (rc == AZK_OK && addr.rest.len > 0)
-                rc = azk_buf_put(&s[S_ADDR_CITY], addr.municipality.data,
-                                 addr.municipality.len);
+                rc = azk_buf_put(&s[S_ADDR_CITY], addr.municipality.data, addr.municipality.len);
         } else {
             /* not a Japanese address: compare the normalised text as a whole */
             rc = azk_norm_text(&s[S_ADDR], (const char *)raw.addr.data, raw.addr.len,
@@ -296,8 +295,7 @@ azk_status azk_link__prep(azk_link *lk, const azk_link_value *values, size_t cou
     }
     for (size_t i = 0, k = 0; i < raw.phone_count && k < 2; i++) {
         char digits[32];
-        size_t nd = azk_digits__phone(raw.phone[i]->ptr, raw.phone[i]->len, digits,
-                                      sizeof(digits));
+        size_t nd = azk_digits__phone(raw.phone[i]->ptr, raw.phone[i]->len, digits, sizeof(digits));
         if (nd < 6)
             continue;
         if (k == 1 && s[S_PHONE1].len == nd && memcmp(s[S_PHONE1].data, digits, nd) == 0)

@@ -22,13 +22,13 @@
 
 static const char *const fam_kj[] = {"山", "田", "川", "本", "中", "村", "木", "林", "井", "上",
                                      "石", "原", "小", "大", "松", "野", "森", "池", "橋", "岡"};
-static const char *const fam_kn[] = {"ヤマ", "タ",  "カワ", "モト", "ナカ", "ムラ", "キ",
+static const char *const fam_kn[] = {"ヤマ",   "タ", "カワ", "モト", "ナカ", "ムラ", "キ",
                                      "ハヤシ", "イ", "ウエ", "イシ", "ハラ", "コ",   "オオ",
-                                     "マツ", "ノ",  "モリ", "イケ", "ハシ", "オカ"};
+                                     "マツ",   "ノ", "モリ", "イケ", "ハシ", "オカ"};
 static const char *const giv_kj[] = {"太", "郎", "一", "子", "美", "花", "健", "直", "明", "恵",
                                      "和", "真", "由", "香", "翔", "大", "優", "陽", "菜", "誠"};
-static const char *const giv_kn[] = {"タ",  "ロウ", "イチ", "コ",   "ミ",  "ハナ",  "ケン",
-                                     "ナオ", "アキ", "エ",   "カズ", "マ",  "ユ",    "カ",
+static const char *const giv_kn[] = {"タ",     "ロウ", "イチ", "コ",   "ミ", "ハナ",  "ケン",
+                                     "ナオ",   "アキ", "エ",   "カズ", "マ", "ユ",    "カ",
                                      "ショウ", "ダイ", "ユウ", "ヨウ", "ナ", "マコト"};
 static const char *const cities[] = {"千代田区", "新宿区", "港区", "横浜市中区", "大阪市北区"};
 static const char *const towns[] = {"本町", "中央", "緑町", "桜台", "旭町"};
@@ -59,14 +59,12 @@ static void make_person(struct person *p)
 {
     unsigned f1 = skew(20), f2 = skew(20), g1 = rnd(20), g2 = rnd(20);
     unsigned c = rnd(5), t = rnd(5);
-    snprintf(p->name, sizeof(p->name), "%s%s %s%s", fam_kj[f1], fam_kj[f2], giv_kj[g1],
-             giv_kj[g2]);
-    snprintf(p->kana, sizeof(p->kana), "%s%s %s%s", fam_kn[f1], fam_kn[f2], giv_kn[g1],
-             giv_kn[g2]);
+    snprintf(p->name, sizeof(p->name), "%s%s %s%s", fam_kj[f1], fam_kj[f2], giv_kj[g1], giv_kj[g2]);
+    snprintf(p->kana, sizeof(p->kana), "%s%s %s%s", fam_kn[f1], fam_kn[f2], giv_kn[g1], giv_kn[g2]);
     snprintf(p->birth, sizeof(p->birth), "%u/%u/%u", 1940 + rnd(65), 1 + rnd(12), 1 + rnd(28));
     snprintf(p->postal, sizeof(p->postal), "1%02u-%04u", c * 5 + t, 1000 + c * 10 + t);
-    snprintf(p->addr, sizeof(p->addr), "東京都%s%s%u丁目%u番%u号", cities[c], towns[t],
-             1 + rnd(5), 1 + rnd(30), 1 + rnd(20));
+    snprintf(p->addr, sizeof(p->addr), "東京都%s%s%u丁目%u番%u号", cities[c], towns[t], 1 + rnd(5),
+             1 + rnd(30), 1 + rnd(20));
     snprintf(p->phone, sizeof(p->phone), "090-%04u-%04u", rnd(10000), rnd(10000));
 }
 
@@ -219,7 +217,8 @@ static void test_link__must_and_must_not(void **state)
         assert_int_equal(azk_link_explain(s.lk, s.a[i], s.b[i], &ex), AZK_OK);
         if ((pa == pb) != s.must_link[i])
             for (int f = 0; f < AZK_LINK_F__COUNT; f++)
-                print_message("%s %s %.2f\n", azk_link_field_name(f), ex.field[f].level_name, ex.field[f].weight);
+                print_message("%s %s %.2f\n", azk_link_field_name(f), ex.field[f].level_name,
+                              ex.field[f].weight);
         if ((pa == pb) != s.must_link[i])
             fail_msg("%s: expected %s (weight %.2f, p %.4f)", s.what[i],
                      s.must_link[i] ? "link" : "no link", ex.total_weight, ex.probability);
