@@ -54,7 +54,8 @@
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
     TK_NOUN,         /* common noun (一般, 固有名詞, 接尾,一般) */
-    TK_NOUN_FUNC,    /* サ変接続, 形容動詞語幹, 副詞可能, 数, 代名詞, 非自立 */
+    TK_NOUN_FUNC,    /* サ変接続, 形容動詞語幹, 副詞可能, 代名詞, 非自立 */
+    TK_NUM,          /* 名詞,数: in a kanji run, a numeral kanji (八代, 一ノ瀬) */
     TK_UNKNOWN,      /* MeCab unknown word */
     TK_FAMILY,       /* 名詞,固有名詞,人名,姓 */
     TK_GIVEN,        /* 名詞,固有名詞,人名,名 */
@@ -373,9 +374,11 @@ static enum tok_class classify(const mecab_node_t *node)
         return TK_PLACE_SUFFIX;
     if (node->stat == MECAB_UNK_NODE)
         return TK_UNKNOWN;
+    if (strncmp(f, "名詞,数", strlen("名詞,数")) == 0)
+        return TK_NUM;
     if (strncmp(f, "名詞,", strlen("名詞,")) == 0) {
         static const char *const func[] = {"名詞,サ変接続", "名詞,形容動詞語幹", "名詞,副詞可能",
-                                           "名詞,数",       "名詞,代名詞",       "名詞,非自立"};
+                                           "名詞,代名詞", "名詞,非自立"};
         for (size_t k = 0; k < sizeof(func) / sizeof(func[0]); k++) {
             if (strncmp(f, func[k], strlen(func[k])) == 0)
                 return TK_NOUN_FUNC;
@@ -480,7 +483,8 @@ static bool tok_personal(enum tok_class c)
 static bool tok_contradicts(enum tok_class c)
 {
     return c == TK_ORG || c == TK_PLACE || c == TK_PLACE_SUFFIX || c == TK_OTHER ||
-           c == TK_PREFIX || c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR || c == TK_NOUN_FUNC;
+           c == TK_PREFIX || c == TK_SYMBOL || c == TK_SPACE || c == TK_HONOR ||
+           c == TK_NOUN_FUNC || c == TK_NUM;
 }
 
 /*
@@ -574,6 +578,30 @@ static bool is_title(const uint8_t *p, size_t len)
             return true;
     }
     return false;
+}
+
+static bool char_in(uint32_t c, const char *set)
+{
+    uint8_t enc[4];
+    size_t l = azk_utf8_encode(c, enc);
+    for (size_t i = 0; set[i] != 0; i += 3) {
+        if (l == 3 && memcmp(set + i, enc, 3) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* 三名様, 二人様: a count of people, not a given name. */
+static bool counter_tail(const struct scan *s, size_t q, size_t r)
+{
+    size_t b = r;
+    uint32_t last = cp_before(s, r);
+    if (!char_in(last, "名人件通枚部個"))
+        return false;
+    while (b > q && (s->t[b - 1] & 0xC0) == 0x80)
+        b--;
+    b--; /* start of the last code point */
+    return b > q && char_in(cp_before(s, b), "一二三四五六七八九十百千数何");
 }
 
 /* The kanji before r names a business, not a person (山田工務店様, 山田酒店様). */
@@ -691,7 +719,7 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
             bool word = kq >= 0 && ctx->toks[kq].end == r &&
                         (c == TK_NOUN_FUNC || c == TK_ORG || c == TK_PLACE || c == TK_OTHER);
             if (!word && !business_tail(s, r) && !is_title(s->t + q, r - q) &&
-                run_is_nominal(ctx, q, r)) {
+                !counter_tail(s, q, r) && run_is_nominal(ctx, q, r)) {
                 const struct azk_names_lex_entry *g = lex_find(s->n, s->t + q, r - q);
                 bool known = g != NULL && (g->flags & AZK_NAMES_LEX_GIVEN) != 0;
                 *next = he;
@@ -948,6 +976,10 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
             if (t->cls == TK_PLACE && t->start == v &&
                 (lex_flags(s, t->start, t->end) & AZK_NAMES_LEX_FAMILY) != 0) {
                 pers = true; /* 堺, 山口: a place too, but the label says person */
+                continue;
+            }
+            if (t->cls == TK_NUM && strong_label && t->end <= end) {
+                unk = false; /* 氏名：八ヶ代 翔太: numeral kanji in a name */
                 continue;
             }
             if (t->end > end || tok_contradicts(t->cls))

@@ -148,6 +148,8 @@ static void test_names__label(void **state)
     assert_int_equal(hs.count, 0);
     hs = scan("名前を入力してください");
     assert_int_equal(hs.count, 0);
+    hs = scan("氏名：八ヶ代 翔太");
+    expect_one(&hs, "氏名：八ヶ代 翔太", "八ヶ代 翔太", "八ヶ代");
     hs = scan("氏名：全角で入力");
     assert_int_equal(hs.count, 0);
     hs = scan("氏名：不明");
@@ -293,9 +295,10 @@ static void test_names__one_per_mention(void **state)
 /* Known surname + a given name IPAdic does not list + honorific. */
 static void test_names__unlisted_given(void **state)
 {
-    static const char *const neg[] = {"山田部長様", "鈴木社長様",   "山田電機様",
-                                      "中村屋さん", "山田工務店様", "田中歯科さん",
-                                      "佐藤薬局様", "高橋医院様",   "山田 陽翔からの連絡"};
+    static const char *const neg[] = {"山田三名様",   "佐藤二人様",         "山田部長様",
+                                      "鈴木社長様",   "山田電機様",         "中村屋さん",
+                                      "山田工務店様", "田中歯科さん",       "佐藤薬局様",
+                                      "高橋医院様",   "山田 陽翔からの連絡"};
     struct hits hs;
     const azk_name_hit *h;
     (void)state;
