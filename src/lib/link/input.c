@@ -164,30 +164,25 @@ static azk_status on_record(void *payload, const azk_record *rec)
     return AZK_OK;
 }
 
-azk_status azk_link_add_file(azk_link *lk, const char *path, uint32_t file,
-                             const azk_link_file_options *opts, azk_link_file_result *res)
+azk_status azk_link__add_source(azk_link *lk, azk_source *src, uint32_t file,
+                                const azk_link_file_options *opts, azk_link_file_result *res)
 {
     azk_status rc;
     azk_link_file_options defo = AZK_LINK_FILE_OPTIONS_INIT;
     azk_link_file_result dummy;
     azk_decode_options dopts = AZK_DECODE_OPTIONS_INIT;
     azk_decode_sink sink;
-    azk_source src;
-    struct azk_fd_source fds;
     struct reader rd;
-    struct stat st;
     azk_object_info info;
-    int fd = -1;
     size_t rec_start;
     size_t arena_start;
 
-    AZK_ASSERT_ARG(lk != NULL && path != NULL);
+    AZK_ASSERT_ARG(lk != NULL && src != NULL);
     if (res == NULL)
         res = &dummy;
     memset(res, 0, sizeof(*res));
     if (lk->ran)
         return azk_error_set(AZK_ERR_ARG, "link: file added after run");
-    azk_error_clear();
     rec_start = lk->rec_count;
     arena_start = lk->arena_len;
     memset(&rd, 0, sizeof(rd));
@@ -196,7 +191,43 @@ azk_status azk_link_add_file(azk_link *lk, const char *path, uint32_t file,
     rd.opts = opts != NULL ? opts : &defo;
     rd.res = res;
     dopts.force_encoding = rd.opts->encoding;
+    sink.object_begin = on_begin;
+    sink.object_format = on_format;
+    sink.record = on_record;
+    sink.object_end = on_end;
+    sink.payload = &rd;
+    memset(&info, 0, sizeof(info));
+    info.size = src->size;
+    rc = on_begin(&rd, &info);
+    if (rc == AZK_OK)
+        rc = azk_decode__object(src, &dopts, &sink);
+    on_end(&rd, rc, azk_error_last());
+    if (rc == AZK_OK && !rd.have_header)
+        rc = azk_error_set(AZK_ERR_FORMAT, "link: empty file or no table in it");
+    if (rc != AZK_OK) {
+        /* the file counts entirely or not at all */
+        lk->rec_count = rec_start;
+        lk->arena_len = arena_start;
+        res->rows = 0;
+        res->unusable = 0;
+    }
+    azk_free(rd.vals);
+    return rc;
+}
 
+azk_status azk_link_add_file(azk_link *lk, const char *path, uint32_t file,
+                             const azk_link_file_options *opts, azk_link_file_result *res)
+{
+    azk_status rc;
+    azk_source src;
+    struct azk_fd_source fds;
+    struct stat st;
+    int fd = -1;
+
+    AZK_ASSERT_ARG(lk != NULL && path != NULL);
+    azk_error_clear();
+    if (res != NULL)
+        memset(res, 0, sizeof(*res));
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rc = azk_error_errno("link: open");
@@ -211,29 +242,9 @@ azk_status azk_link_add_file(azk_link *lk, const char *path, uint32_t file,
         goto done;
     }
     azk_decode__source_fd(&src, &fds, fd, S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1);
-    sink.object_begin = on_begin;
-    sink.object_format = on_format;
-    sink.record = on_record;
-    sink.object_end = on_end;
-    sink.payload = &rd;
-    memset(&info, 0, sizeof(info));
-    info.size = src.size;
-    rc = on_begin(&rd, &info);
-    if (rc == AZK_OK)
-        rc = azk_decode__object(&src, &dopts, &sink);
-    on_end(&rd, rc, azk_error_last());
-    if (rc == AZK_OK && !rd.have_header)
-        rc = azk_error_set(AZK_ERR_FORMAT, "link: empty file or no table in it");
+    rc = azk_link__add_source(lk, &src, file, opts, res);
 done:
-    if (rc != AZK_OK) {
-        /* the file counts entirely or not at all */
-        lk->rec_count = rec_start;
-        lk->arena_len = arena_start;
-        res->rows = 0;
-        res->unusable = 0;
-    }
     if (fd >= 0)
         close(fd);
-    azk_free(rd.vals);
     return rc;
 }

@@ -136,6 +136,12 @@ struct azk_link {
     azk_link_stats stats;
 };
 
+/* input.c: azk_link_add_file() over any source (fuzzer, tests). */
+struct azk_source;
+AZK_NODISCARD azk_status azk_link__add_source(azk_link *lk, struct azk_source *src, uint32_t file,
+                                              const azk_link_file_options *opts,
+                                              azk_link_file_result *res);
+
 /* prep.c: normalise values into a new record appended to lk. */
 AZK_NODISCARD azk_status azk_link__prep(azk_link *lk, const azk_link_value *values, size_t count,
                                         struct lrec *out);
