@@ -234,6 +234,77 @@ AZK_EXTERN void azk_guard_icap_get_stats(azk_guard_icap *s, azk_guard_icap_stats
 /** Stop the workers and free (NULL-safe). */
 AZK_EXTERN void azk_guard_icap_free(azk_guard_icap *s);
 
+/* ---- transfer folder: watch, quarantine, two-person release -------------- */
+
+/** Options of azk_guard_watch_run; initialise with AZK_GUARD_WATCH_OPTIONS_INIT. */
+typedef struct {
+    const char *outbox;     /**< the transfer folder watched (recursively) */
+    const char *release;    /**< where files that may leave are moved */
+    const char *quarantine; /**< where a notice (JSON, no values) of each quarantined file goes */
+    unsigned settle_ms;     /**< a file must be unchanged this long before it is judged (1000) */
+    bool once;              /**< process what is there (and the journal) and return */
+    const azk_guard_policy *policy; /**< required; copied */
+} azk_guard_watch_options;
+
+#define AZK_GUARD_WATCH_OPTIONS_INIT {NULL, NULL, NULL, 1000, false, NULL}
+
+struct azk_home;
+
+/**
+ * Watch the outbox (inotify; files present at start, subfolders, a queue
+ * overflow rescans everything) and judge every complete file: files that
+ * may leave are moved to `release`; the others are encrypted into the
+ * home's vault (never left as plaintext) and removed from the outbox. A
+ * journal in the home's catalog makes restarts safe: nothing is lost or
+ * released twice. Every release and quarantine is a ledger event.
+ * Files whose names start with '.' or end in ".part"/".tmp" are never
+ * judged: senders write to such a name and rename when done.
+ * Runs until *stop becomes non-zero (checked at least once a second) or,
+ * with o->once, until the outbox has been processed.
+ * @return AZK_OK, AZK_ERR_ARG, AZK_ERR_IO (outbox/release unusable), AZK_ERR_DB
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_watch_run(struct azk_home *h,
+                                                        const azk_guard_watch_options *o,
+                                                        const volatile int *stop);
+
+/** A quarantined or released item of the journal (borrowed for the callback). */
+typedef struct {
+    const char *id;
+    const char *state;        /**< claimed, releasing, released, quarantined, requested */
+    const char *path;         /**< path relative to the outbox */
+    const char *decision;     /**< decision JSON (no values) or NULL */
+    const char *requested_by; /**< NULL when not requested */
+    const char *reason;
+    const char *approved_by;
+    const char *updated_at;
+} azk_guard_item;
+
+typedef azk_status (*azk_guard_item_cb)(const azk_guard_item *it, void *payload);
+
+/** List the journal, newest first. */
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_item_list(struct azk_home *h, azk_guard_item_cb cb,
+                                                        void *payload);
+
+/**
+ * Ask for the release of quarantined item `id` (state quarantined) by
+ * `user`, with a reason. Ledger event "guard.request".
+ * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_ARG (wrong state, empty reason)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_request(struct azk_home *h, const char *id,
+                                                      const char *user, const char *reason);
+
+/**
+ * Approve a requested release as `user`, who must not be the requester:
+ * the file is decrypted from the vault into the release folder (temporary
+ * name, fsync, rename without replacing). Ledger events "guard.approve"
+ * and "guard.release".
+ * @param[out] out_path where the file was released (caller frees with azk_guard_free; may be NULL)
+ * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_PERM (same person), AZK_ERR_ARG
+ *         (not requested), AZK_ERR_CRYPTO/INTEGRITY (vault), AZK_ERR_IO
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_approve(struct azk_home *h, const char *id,
+                                                      const char *user, char **out_path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
  * names files, types, counts and datasets; never a value.
  */
 #include "cli.h"
+#include "cli_home.h"
 #include "commands.h"
 #include "opts.h"
 
@@ -20,6 +21,7 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,13 +482,207 @@ static int guard_policy(int argc, char **argv)
     return AZK_EXIT_USAGE;
 }
 
+/* ---- watch, list, request, approve ------------------------------------------------- */
+
+static volatile int watch_stop;
+
+static void on_watch_signal(int sig)
+{
+    (void)sig;
+    watch_stop = 1;
+}
+
+/* The OS user running the command: the two people of a release are OS users. */
+static const char *os_user(void)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    return pw != NULL ? pw->pw_name : NULL;
+}
+
+static void usage_watch(FILE *out)
+{
+    fprintf(out, _("Usage: azukari guard watch OUTBOX --release DIR --quarantine DIR [--settle SECONDS]\n"
+                   "                           [--once] [--config FILE]\n"));
+    fprintf(out, _("Watch the transfer folder OUTBOX (inotify, subfolders too): every complete file is\n"
+                   "checked with the policy; files that may leave are moved to --release, the others\n"
+                   "are encrypted into the vault and removed, with a notice ID.json (no values) in\n"
+                   "--quarantine. Senders write to a name starting with '.' or ending in .part/.tmp\n"
+                   "and rename when done. Restarts lose nothing and release nothing twice.\n\n"));
+    fprintf(out, _("      --settle SECONDS  a file must be unchanged this long (default 1)\n"
+                   "      --once            process what is there and exit (cron)\n"));
+}
+
+static int guard_watch(int argc, char **argv)
+{
+    enum { OPT_RELEASE = 256, OPT_QUAR, OPT_SETTLE, OPT_ONCE, OPT_CONFIG };
+    static const struct option opts[] = {{"release", required_argument, NULL, OPT_RELEASE},
+                                         {"quarantine", required_argument, NULL, OPT_QUAR},
+                                         {"settle", required_argument, NULL, OPT_SETTLE},
+                                         {"once", no_argument, NULL, OPT_ONCE},
+                                         {"config", required_argument, NULL, OPT_CONFIG},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    azk_guard_watch_options o = AZK_GUARD_WATCH_OPTIONS_INIT;
+    azk_guard_policy pol;
+    const char *config = NULL;
+    char cbuf[4096];
+    azk_home *h = NULL;
+    struct sigaction sa;
+    uint64_t v;
+    int c, ret = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+            case OPT_RELEASE:
+                o.release = optarg;
+                break;
+            case OPT_QUAR:
+                o.quarantine = optarg;
+                break;
+            case OPT_SETTLE:
+                if (!azk_opt_uint(optarg, 0, 3600, &v)) {
+                    azk_cli_err(_("--settle needs 0..3600 seconds"));
+                    return AZK_EXIT_USAGE;
+                }
+                o.settle_ms = (unsigned)v * 1000u;
+                break;
+            case OPT_ONCE:
+                o.once = true;
+                break;
+            case OPT_CONFIG:
+                config = optarg;
+                break;
+            case 'h':
+                usage_watch(stdout);
+                return 0;
+            default:
+                usage_watch(stderr);
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || o.release == NULL || o.quarantine == NULL) {
+        usage_watch(stderr);
+        return AZK_EXIT_USAGE;
+    }
+    o.outbox = argv[optind];
+    if (azk_guard_policy_load(&pol, conf_path(cbuf, sizeof(cbuf), config)) != AZK_OK) {
+        azk_cli_liberr(_("guard policy"));
+        azk_guard_policy_dispose(&pol);
+        return 1;
+    }
+    o.policy = &pol;
+    h = azk_cli_open_home();
+    if (h == NULL)
+        goto done;
+    azk_log_set_callback(log_stderr, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_watch_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGIO, SIG_IGN); /* lease probes never deliver a break to us */
+    if (azk_guard_watch_run(h, &o, &watch_stop) != AZK_OK) {
+        azk_cli_liberr(_("guard watch"));
+        goto done;
+    }
+    ret = 0;
+done:
+    azk_home_close(h);
+    azk_guard_policy_dispose(&pol);
+    return ret;
+}
+
+static azk_status print_item(const azk_guard_item *it, void *payload)
+{
+    (void)payload;
+    printf("%s\t%s\t%s", it->id, it->state, it->path);
+    if (it->requested_by != NULL)
+        printf(_("\trequested by %s"), it->requested_by);
+    if (it->approved_by != NULL)
+        printf(_("\tapproved by %s"), it->approved_by);
+    if (it->decision != NULL)
+        printf("\t%s", it->decision);
+    printf("\n");
+    return AZK_OK;
+}
+
+static int guard_items(int argc, char **argv)
+{
+    const char *sub = argv[0];
+    const char *reason = NULL;
+    const char *user = os_user();
+    azk_home *h = NULL;
+    int ret = 1, i;
+    char *dest = NULL;
+    if (strcmp(sub, "list") == 0) {
+        if (argc != 1) {
+            azk_cli_err(_("usage: azukari guard list"));
+            return AZK_EXIT_USAGE;
+        }
+    } else {
+        if (argc < 2) {
+            azk_cli_err(_("usage: azukari guard request ID --reason TEXT | guard approve ID"));
+            return AZK_EXIT_USAGE;
+        }
+        for (i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
+                reason = argv[++i];
+            else if (strncmp(argv[i], "--reason=", 9) == 0)
+                reason = argv[i] + 9;
+            else {
+                azk_cli_err(_("unknown option: %s"), argv[i]);
+                return AZK_EXIT_USAGE;
+            }
+        }
+        if (strcmp(sub, "request") == 0 && (reason == NULL || reason[0] == '\0')) {
+            azk_cli_err(_("guard request needs --reason TEXT"));
+            return AZK_EXIT_USAGE;
+        }
+        if (user == NULL) {
+            azk_cli_err(_("cannot tell who you are (no user name for this uid)"));
+            return 1;
+        }
+    }
+    h = azk_cli_open_home();
+    if (h == NULL)
+        return 1;
+    if (strcmp(sub, "list") == 0) {
+        if (azk_guard_item_list(h, print_item, NULL) != AZK_OK)
+            azk_cli_liberr(_("guard list"));
+        else
+            ret = 0;
+    } else if (strcmp(sub, "request") == 0) {
+        if (azk_guard_request(h, argv[1], user, reason) != AZK_OK) {
+            azk_cli_liberr(_("guard request"));
+        } else {
+            if (!azk_cli_quiet)
+                printf(_("release of %s requested by %s; a second person must approve it\n"),
+                       argv[1], user);
+            ret = 0;
+        }
+    } else {
+        if (azk_guard_approve(h, argv[1], user, &dest) != AZK_OK) {
+            azk_cli_liberr(_("guard approve"));
+        } else {
+            if (!azk_cli_quiet)
+                printf(_("%s approved by %s and released to %s\n"), argv[1], user, dest);
+            ret = 0;
+        }
+        azk_guard_free(dest);
+    }
+    azk_home_close(h);
+    return ret;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------ */
 
 static void usage(FILE *out)
 {
     fprintf(out, _("Usage: azukari guard check [OPTIONS] FILE...\n"
                    "       azukari guard icap [--listen HOST:PORT] [OPTIONS]\n"
-                   "       azukari guard policy [show | set KEY VALUE]\n"));
+                   "       azukari guard policy [show | set KEY VALUE]\n"
+                   "       azukari guard watch OUTBOX --release DIR --quarantine DIR\n"
+                   "       azukari guard list | request ID --reason TEXT | approve ID\n"));
     fprintf(out, _("The egress guard: nothing entrusted leaves the closed zone. See\n"
                    "`azukari guard SUBCOMMAND --help` and docs/guard.md.\n"));
 }
@@ -507,6 +703,11 @@ int cmd_guard(int argc, char **argv)
         return guard_icap(argc - 1, argv + 1);
     if (strcmp(argv[1], "policy") == 0)
         return guard_policy(argc - 1, argv + 1);
+    if (strcmp(argv[1], "watch") == 0)
+        return guard_watch(argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "request") == 0 ||
+        strcmp(argv[1], "approve") == 0)
+        return guard_items(argc - 1, argv + 1);
     azk_cli_err(_("unknown guard subcommand: %s"), argv[1]);
     usage(stderr);
     return EXIT_CHECK_USAGE;

@@ -20,6 +20,11 @@
 #include <zlib.h>
 
 #include "guard/guard_int.h"
+#include "azukari/home.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct run {
     int events[64];
@@ -515,6 +520,101 @@ static void test_guard__body_multipart_parts(void **state)
     }
 }
 
+/* ---- watch: quarantine and the two-person release (library level) ---------- */
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+struct find_item {
+    char id[64];
+    char state[32];
+};
+
+static azk_status find_cb(const azk_guard_item *it, void *payload)
+{
+    struct find_item *f = payload;
+    if (strcmp(it->path, "roster.csv") == 0) {
+        snprintf(f->id, sizeof(f->id), "%s", it->id);
+        snprintf(f->state, sizeof(f->state), "%s", it->state);
+    }
+    return AZK_OK;
+}
+
+static void test_guard__watch_two_person_release(void **state)
+{
+    char base[64], home[128], ob[128], rel[128], q[128], path[256];
+    azk_home *h = NULL;
+    azk_guard_policy pol;
+    azk_guard_watch_options o = AZK_GUARD_WATCH_OPTIONS_INIT;
+    struct find_item fi;
+    char *dest = NULL;
+    const char *roster = "氏名,電話番号,住所\n"
+                         "試験 太郎,090-0000-0001,東京都千代田区試験町1-1-1\n"
+                         "試験 花子,090-0000-0002,東京都千代田区試験町1-1-2\n"
+                         "見本 一郎,090-0000-0003,大阪府大阪市見本区2-2-2\n";
+    (void)state;
+    snprintf(base, sizeof(base), "/tmp/azk-guard-watch-XXXXXX");
+    assert_non_null(mkdtemp(base));
+    snprintf(home, sizeof(home), "%s/home", base);
+    snprintf(ob, sizeof(ob), "%s/outbox", base);
+    snprintf(rel, sizeof(rel), "%s/release", base);
+    snprintf(q, sizeof(q), "%s/quarantine", base);
+    assert_int_equal(mkdir(ob, 0700), 0);
+    assert_int_equal(mkdir(rel, 0700), 0);
+    assert_int_equal(mkdir(q, 0700), 0);
+    assert_int_equal(azk_home_init(home, NULL), AZK_OK);
+    assert_int_equal(azk_home_open(&h, home, NULL, 0), AZK_OK);
+    snprintf(path, sizeof(path), "%s/roster.csv", ob);
+    write_text(path, roster);
+    azk_guard_policy_init(&pol);
+    pol.pii_block_score = 1; /* any personal data blocks */
+    o.outbox = ob;
+    o.release = rel;
+    o.quarantine = q;
+    o.settle_ms = 0;
+    o.once = true;
+    o.policy = &pol;
+    assert_int_equal(azk_guard_watch_run(h, &o, NULL), AZK_OK);
+    assert_int_not_equal(access(path, F_OK), 0); /* left the outbox */
+    memset(&fi, 0, sizeof(fi));
+    assert_int_equal(azk_guard_item_list(h, find_cb, &fi), AZK_OK);
+    assert_string_equal(fi.state, "quarantined");
+    assert_int_equal(azk_guard_approve(h, fi.id, "bob", NULL), AZK_ERR_ARG); /* not requested */
+    assert_int_equal(azk_guard_request(h, fi.id, "alice", ""), AZK_ERR_ARG);
+    assert_int_equal(azk_guard_request(h, fi.id, "alice", "client asked"), AZK_OK);
+    assert_int_equal(azk_guard_request(h, fi.id, "alice", "again"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_guard_approve(h, fi.id, "alice", NULL), AZK_ERR_PERM);
+    assert_int_equal(azk_guard_approve(h, fi.id, "bob", &dest), AZK_OK);
+    {
+        FILE *f = fopen(dest, "r");
+        char got[1024];
+        size_t n;
+        assert_non_null(f);
+        n = fread(got, 1, sizeof(got) - 1, f);
+        fclose(f);
+        got[n] = '\0';
+        assert_string_equal(got, roster); /* decrypted exactly */
+    }
+    /* released once: a second approval finds nothing to release */
+    assert_int_equal(azk_guard_approve(h, fi.id, "carol", NULL), AZK_ERR_ARG);
+    memset(&fi, 0, sizeof(fi));
+    assert_int_equal(azk_guard_item_list(h, find_cb, &fi), AZK_OK);
+    assert_string_equal(fi.state, "released");
+    azk_guard_free(dest);
+    azk_guard_policy_dispose(&pol);
+    azk_home_close(h);
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_guard__body_binary_not_inspected),
         cmocka_unit_test(test_guard__body_unknown_encoding_blocked),
         cmocka_unit_test(test_guard__body_multipart_parts),
+        cmocka_unit_test(test_guard__watch_two_person_release),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     failed += cmocka_run_group_tests(body_tests, body_setup, body_teardown);

@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_guard_watch.py -- `azukari guard watch` end to end: the transfer
+folder between zones.
+
+Checked: clean files are moved to the release folder (subfolders kept),
+files with entrusted records / personal data are encrypted into the vault
+(no personal value readable in any vault file) and removed from the outbox
+with a notice that names no value; the ledger has every quarantine and
+release; a release request cannot be approved by the requester; files
+written under a temporary name and renamed, or held open while written, are
+judged only when complete; folders made after the start are watched; a
+daemon killed mid-run and restarted loses no file and releases none twice.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+import azk_testlib as T
+import guard_fixtures as G
+
+
+def wait_for(pred, timeout=60.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.2)
+    return pred()
+
+
+def files_under(d):
+    out = []
+    for root, dirs, files in os.walk(d):
+        dirs[:] = [x for x in dirs if x != ".azk-guard"]
+        for f in files:
+            out.append(os.path.relpath(os.path.join(root, f), d))
+    return sorted(out)
+
+
+class GuardWatch(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.bin = T.azk_bin()
+        cls.tmpd = T.TempDir("azk-guard-watch-")
+        cls.tmp = cls.tmpd.path
+        cls.roster = os.path.join(cls.tmp, "roster.csv")
+        cls.rows = G.gen_roster(cls.roster)
+        with open(cls.roster, "rb") as f:
+            cls.roster_bytes = f.read()
+        if G.has_fingerprints_command():
+            cls.home, fp = G.make_home(cls.tmp, cls.roster)
+            conf = {"guard": {"fingerprints": fp}}
+        else:
+            cls.home = os.path.join(cls.tmp, "home")
+            assert T.run([cls.bin, "--home", cls.home, "init"]).rc == 0
+            conf = {"guard": {}}
+        with open(os.path.join(cls.home, "azukari.conf"), "w") as f:
+            json.dump(conf, f)
+        cls.n = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmpd.__exit__(None, None, None)
+
+    def dirs(self):
+        GuardWatch.n += 1
+        base = os.path.join(self.tmp, "w%d" % GuardWatch.n)
+        d = [os.path.join(base, x) for x in ("outbox", "release", "quarantine")]
+        for x in d:
+            os.makedirs(x)
+        return d
+
+    def azk(self, *args):
+        return T.run([self.bin, "--home", self.home, "guard"] + list(args))
+
+    def old(self, path):
+        t = time.time() - 10
+        os.utime(path, (t, t))
+
+    def test_once_release_and_quarantine(self):
+        ob, rel, q = self.dirs()
+        os.makedirs(os.path.join(ob, "sub"))
+        with open(os.path.join(ob, "note.txt"), "w") as f:
+            f.write(G.CLEAN_LINE * 20)
+        with open(os.path.join(ob, "sub", "list.csv"), "wb") as f:
+            f.write(self.roster_bytes)
+        with open(os.path.join(ob, "sub", ".half.part"), "w") as f:
+            f.write("being written")
+        for p in ("note.txt", "sub/list.csv", "sub/.half.part"):
+            self.old(os.path.join(ob, p))
+        r = self.azk("watch", ob, "--release", rel, "--quarantine", q, "--once")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(files_under(rel), ["note.txt"])
+        self.assertEqual(files_under(ob), ["sub/.half.part"])  # temporary names wait
+        notices = files_under(q)
+        self.assertEqual(len(notices), 1)
+        with open(os.path.join(q, notices[0]), encoding="utf-8") as f:
+            notice = f.read()
+        qid = json.loads(notice)["id"]
+        self.assertEqual(json.loads(notice)["decision"]["decision"], "block")
+        # nothing personal in the notice, the journal listing, the log, or any vault file
+        vault = b""
+        vdir = os.path.join(self.home, "vault")
+        for name in os.listdir(vdir):
+            with open(os.path.join(vdir, name), "rb") as f:
+                vault += f.read()
+        lst = self.azk("list")
+        for v in G.values(self.rows):
+            self.assertNotIn(v, notice + r.out + r.err + lst.out)
+            self.assertNotIn(v.encode(), vault)
+        self.assertIn(qid + "\tquarantined\tsub/list.csv", lst.out)
+        # two-person rule: no approval without a request, none by the requester
+        self.assertEqual(self.azk("approve", qid).rc, 1)
+        self.assertEqual(self.azk("request", qid).rc, 64)  # --reason is required
+        r = self.azk("request", qid, "--reason", "the client asked for the list back")
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.azk("approve", qid)
+        self.assertEqual(r.rc, 1)
+        self.assertIn("second person", r.err)
+        self.assertEqual(files_under(rel), ["note.txt"])
+        self.assertEqual(self.azk("approve", "Q-nosuchitem").rc, 1)
+        log = T.run([self.bin, "--home", self.home, "audit", "log"])
+        for action in ("guard.quarantine", "guard.release", "guard.request"):
+            self.assertIn(action, log.out)
+        self.assertNotIn("guard.approve", log.out)
+
+    def start(self, ob, rel, q):
+        errf = open(os.path.join(os.path.dirname(ob), "watch.log"), "ab")
+        p = subprocess.Popen([self.bin, "--home", self.home, "guard", "watch", ob,
+                              "--release", rel, "--quarantine", q, "--settle", "1"],
+                             stdout=subprocess.DEVNULL, stderr=errf)
+        errf.close()
+        time.sleep(1.0)
+        return p
+
+    def stop(self, p):
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=30), 0)
+
+    def test_daemon_complete_files_only(self):
+        ob, rel, q = self.dirs()
+        p = self.start(ob, rel, q)
+        try:
+            full = (G.CLEAN_LINE * 2000).encode()
+            # write-then-rename
+            tmp = os.path.join(ob, ".report.txt.part")
+            with open(tmp, "wb") as f:
+                f.write(full[: len(full) // 2])
+                f.flush()
+                time.sleep(2.5)
+                f.write(full[len(full) // 2:])
+            os.rename(tmp, os.path.join(ob, "report.txt"))
+            # written slowly under its final name, held open
+            with open(os.path.join(ob, "slow.txt"), "wb") as f:
+                f.write(full[:1000])
+                f.flush()
+                time.sleep(3.0)
+                self.assertNotIn("slow.txt", files_under(rel))
+                f.write(full[1000:])
+            # a folder made after the start
+            os.makedirs(os.path.join(ob, "later", "deeper"))
+            with open(os.path.join(ob, "later", "deeper", "x.txt"), "wb") as f:
+                f.write(full)
+            with open(os.path.join(ob, "later", "list.csv"), "wb") as f:
+                f.write(self.roster_bytes)
+            want = ["later/deeper/x.txt", "report.txt", "slow.txt"]
+            self.assertTrue(wait_for(lambda: files_under(rel) == want and
+                                     len(files_under(q)) == 1), (files_under(rel), files_under(q)))
+            for name in want:
+                with open(os.path.join(rel, name), "rb") as f:
+                    self.assertEqual(f.read(), full, name)
+            self.assertEqual(files_under(ob), [])
+        finally:
+            self.stop(p)
+
+    def test_restart_loses_nothing_releases_once(self):
+        ob, rel, q = self.dirs()
+        names = ["f%03d.txt" % i for i in range(120)]
+        for i, n in enumerate(names):
+            with open(os.path.join(ob, n), "w") as f:
+                f.write("%s %d\n" % (G.CLEAN_LINE.strip(), i))
+            self.old(os.path.join(ob, n))
+        with open(os.path.join(ob, "list.csv"), "wb") as f:
+            f.write(self.roster_bytes)
+        self.old(os.path.join(ob, "list.csv"))
+        # kill -9 twice in the middle of the work, then finish with --once
+        for delay in (1.5, 1.0):
+            p = subprocess.Popen([self.bin, "--home", self.home, "guard", "watch", ob,
+                                  "--release", rel, "--quarantine", q, "--settle", "0"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+        r = self.azk("watch", ob, "--release", rel, "--quarantine", q, "--once", "--settle", "0")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(files_under(rel), names)  # each exactly once, no renamed duplicates
+        for i, n in enumerate(names):
+            with open(os.path.join(rel, n)) as f:
+                self.assertEqual(f.read(), "%s %d\n" % (G.CLEAN_LINE.strip(), i))
+        self.assertEqual(files_under(ob), [])
+        self.assertEqual(os.listdir(os.path.join(ob, ".azk-guard")), [])
+        self.assertEqual(len(files_under(q)), 1)
+        lst = self.azk("list")
+        self.assertEqual(lst.out.count("\tclaimed\t"), 0)
+        self.assertEqual(lst.out.count("\treleasing\t"), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
