@@ -103,15 +103,22 @@ static azk_status add_older(azk_audit *a, json_t *older, uint64_t n)
         uint8_t *proof = NULL;
         size_t pc = 0;
         json_t *o;
+        azk_status st = AZK_OK;
         rc = azk_buf_printf(&p, "%s/%s", (char *)dir.data, names[i]);
-        if (rc == AZK_OK && azk_audit__read_file((char *)p.data, &text, 65536) == AZK_OK &&
-            azk_audit_checkpoint_open((char *)text.data, text.len, azk_audit_vkey(a), &cp) ==
-                AZK_OK &&
-            cp.size < n && cp.size > 0) {
+        if (rc == AZK_OK)
+            st = azk_audit__read_file((char *)p.data, &text, 65536);
+        if (rc == AZK_OK && st == AZK_OK)
+            st = azk_audit_checkpoint_open((char *)text.data, text.len, azk_audit_vkey(a), &cp);
+        /* a stored note that does not open is verify's to report; memory is ours */
+        if (st == AZK_ERR_NOMEM)
+            rc = st;
+        if (rc == AZK_OK && st == AZK_OK && cp.size < n && cp.size > 0) {
             rc = azk_audit_prove_consistency(a, cp.size, n, &proof, &pc);
             if (rc == AZK_OK) {
-                o = json_pack("{s:s, s:o?}", "checkpoint", (char *)text.data, "consistency",
-                              proof_json(proof, pc));
+                json_t *pj = proof_json(proof, pc);
+                o = pj != NULL ? json_pack("{s:s, s:o}", "checkpoint", (char *)text.data,
+                                           "consistency", pj)
+                               : NULL;
                 if (o == NULL || json_array_append_new(older, o) != 0)
                     rc = azk_error_nomem();
             }
@@ -169,7 +176,11 @@ azk_status azk_audit_export(azk_audit *a, uint64_t from, uint64_t to, char **out
         o = json_pack("{s:I, s:s#, s:o?}", "index", (json_int_t)i, "entry", entry, el, "proof", pj);
         azk_free(entry);
         entry = NULL;
-        if (pj == NULL || o == NULL || json_array_append_new(entries, o) != 0)
+        if (pj == NULL) {
+            json_decref(o);
+            goto nomem;
+        }
+        if (o == NULL || json_array_append_new(entries, o) != 0)
             goto nomem;
     }
     rc = add_older(a, older, n);

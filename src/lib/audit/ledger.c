@@ -725,11 +725,13 @@ azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
     if (rc != AZK_OK)
         goto done;
     rc = azk_audit__read_file(p, &text, 4096);
-    if (rc != AZK_OK) {
+    if (rc == AZK_ERR_NOTFOUND) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "ledger: no signing key in this home (run `azukari "
                                              "audit init`)");
         goto done;
     }
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_audit__skey_parse(&a->key, (char *)text.data, text.len);
     if (rc == AZK_OK)
         rc = azk_audit__vkey_format(&a->key, &vk);
@@ -862,8 +864,21 @@ azk_status azk_audit_append_batch(azk_audit *a, const azk_audit_event *evs, size
     rc = pwrite_full(a->idx_fd, recs.data, recs.len, n0 * IDX_REC, "write index");
     if (rc == AZK_OK)
         rc = tree_extend(a, n0, n0 + count, leaves);
-    if (rc != AZK_OK)
-        goto done;
+    if (rc != AZK_OK) {
+        /*
+         * The entries are durable, so the append succeeded; a cache that
+         * lags is brought up to date from the log by the next sync (every
+         * append and checkpoint syncs first); until then this handle
+         * answers for the entries its cache covers.
+         */
+        azk_log(AZK_LOG_WARN, "ledger: tree cache not updated (%s); rebuilt on next use",
+                azk_error_last()->message);
+        a->n = n0;
+        a->log_end -= frames.len;
+        azk_error_clear();
+        if (ftruncate(a->idx_fd, (off_t)(n0 * IDX_REC)) != 0)
+            azk_log(AZK_LOG_WARN, "ledger: could not truncate the index cache");
+    }
     if (out_first != NULL)
         *out_first = n0;
     rc = AZK_OK;

@@ -144,7 +144,7 @@ static azk_status load_vkey(const char *home, struct azk_audit__key *k)
         rc = azk_audit__read_file((char *)p.data, &text, 4096);
     if (rc == AZK_OK)
         rc = azk_audit__vkey_parse(k, (char *)text.data, text.len);
-    else
+    else if (rc == AZK_ERR_NOTFOUND)
         rc = azk_error_set(AZK_ERR_NOTFOUND, "ledger: no public key in this home");
     azk_buf_dispose(&text);
     azk_buf_dispose(&p);

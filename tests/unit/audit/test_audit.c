@@ -789,6 +789,52 @@ static void test_audit__bundle(void **state)
     free(old);
 }
 
+/* every allocation failing in turn: AZK_ERR_NOMEM or success, no leak, and
+ * the ledger always verifies afterwards */
+static void test_audit__oom(void **state)
+{
+    char home[512];
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[] = {"dataset:x"};
+    int finished = 0;
+    (void)state;
+    ev.action = "test.oom";
+    ev.objects = objs;
+    ev.object_count = 1;
+    ev.extra_json = "{\"k\":1}";
+    for (long n = 0; n < 5000 && !finished; n++) {
+        azk_audit *a = NULL;
+        char *cp = NULL, *doc = NULL;
+        size_t len = 0;
+        azk_audit_report rep;
+        azk_status rc;
+        make_home(home, sizeof(home), "oom"); /* each round from a fresh ledger */
+        append_n(home, 3, "test.oom");
+        azk__alloc_fail_after(n);
+        rc = azk_audit_open(&a, home, 0, NULL);
+        if (rc == AZK_OK)
+            rc = azk_audit_append_batch(a, (azk_audit_event[]){ev, ev}, 2, NULL);
+        if (rc == AZK_OK)
+            rc = azk_audit_checkpoint(a, 1, &cp);
+        if (rc == AZK_OK)
+            rc = azk_audit_export(a, 0, 2, &doc, &len);
+        azk_audit_close(a);
+        if (rc == AZK_OK)
+            rc = azk_audit_verify(home, NULL, 0, &rep, NULL, NULL);
+        azk__alloc_fail_after(-1);
+        if (rc != AZK_OK && rc != AZK_ERR_NOMEM)
+            fail_msg("n=%ld rc=%d %s", n, rc, azk_error_last()->message);
+        azk_audit_free(cp);
+        azk_audit_free(doc);
+        finished = rc == AZK_OK;
+        if (getenv("AZK_OOM_TRACE") != NULL)
+            fprintf(stderr, "oom n=%ld rc=%d %s\n", n, rc, azk_error_last()->message);
+        assert_int_equal(azk_audit_verify(home, NULL, 0, &rep, NULL, NULL), AZK_OK);
+        assert_int_equal(rep.issues, 0);
+    }
+    assert_true(finished);
+}
+
 static int setup_all(void **state)
 {
     const char *t = getenv("TMPDIR");
@@ -817,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_audit__checkpoints_kept_by_client),
         cmocka_unit_test(test_audit__concurrent_appends),
         cmocka_unit_test(test_audit__bundle),
+        cmocka_unit_test(test_audit__oom),
     };
     if (sodium_init() < 0)
         return 1;
