@@ -143,7 +143,8 @@ struct label {
     azk_column_kind kind;
 };
 
-#define CF_NEEDS_NAME 1u /* an era date reported only in a row with a name */
+#define CF_NEEDS_NAME  1u /* an era date reported only in a row with a name */
+#define CF_POSTAL_ADDR 2u /* NNN-NNNN that counts when an address follows */
 
 struct cand {
     azk_pii_type type;
@@ -402,6 +403,7 @@ struct fld {
     uint32_t idx;
     azk_column_kind col;
     size_t num_done; /* numeric tokens before this offset are handled */
+    bool tabular;    /* a cell of a row */
     azk_status rc;
 };
 
@@ -491,8 +493,19 @@ static azk_column_kind label_before(const struct fld *f, size_t pos, size_t wind
         }
     }
     ka = ascii_label_before(f, pos, best < window ? best : window, &d);
-    if (ka != AZK_COL_NONE && d < best)
+    if (ka != AZK_COL_NONE && d < best) {
         k = ka;
+        best = d;
+    }
+    if (k != AZK_COL_NONE) {
+        /* a label names the first value after it: 生年月日 S55.3.2 処理日 R6.1.3 */
+        const unsigned char *u = (const unsigned char *)f->s;
+        for (i = pos - best; i < pos; i++) {
+            if ((unsigned)(u[i] - '0') < 10 || (u[i] == 0xEF && i + 2 < pos && u[i + 1] == 0xBC &&
+                                                (unsigned)(u[i + 2] - 0x90) < 10))
+                return AZK_COL_NONE;
+        }
+    }
     return k;
 }
 
@@ -910,6 +923,9 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
                 conf = 0.8;
             conf = with_context(conf, label, col, AZK_COL_POSTAL_CODE, 0.93);
             x = cand_add(f, ty, start, end - start, conf);
+            if (x != NULL && hy && conf < 0.5 && col == AZK_COL_NONE &&
+                (!f->tabular || (start == 0 && end == f->len)))
+                x->flags |= CF_POSTAL_ADDR; /* judged with the record's addresses */
         } else if (ty == AZK_PII_BANK_ACCOUNT) {
             conf = with_context(0.2, label, col, AZK_COL_BANK_ACCOUNT, 0.88);
             x = cand_add(f, ty, start, end - start, conf);
@@ -1111,6 +1127,30 @@ static void date_after(struct fld *f, size_t pos, size_t window, double conf, bo
     }
 }
 
+/* Is the value at pos announced by a date label other than a birth one? */
+static bool other_date_label(const struct fld *f, size_t pos)
+{
+    static const char *const ends[] = {"日", "時", "付", "限", "期"};
+    size_t k, p = pos;
+    int skipped = 0;
+    while (p > 0 && skipped < 4) {
+        uint32_t a;
+        size_t q = azk_digits__prev(f->s, f->len, p, &a);
+        if (!(a == ' ' || a == ':' || a == '=' || a == '(' || a == '[' ||
+              (p - q == 3 && memcmp(f->s + q, "【", 3) == 0)))
+            break;
+        p = q;
+        skipped++;
+    }
+    if (p < 3)
+        return false;
+    for (k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
+        if (memcmp(f->s + p - 3, ends[k], 3) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* An era date starting at `start` (era name or its letter). */
 static void era_at(struct fld *f, size_t start)
 {
@@ -1126,8 +1166,9 @@ static void era_at(struct fld *f, size_t start)
         conf = with_context(0.5, label, f->col, AZK_COL_BIRTH_DATE, 0.9);
         date_cand(f, start, used, &d, conf, 0);
     } else if (f->col == AZK_COL_NONE || f->col == AZK_COL_OTHER) {
-        /* a strongly shaped era date counts in a row that names a person */
-        if (d.flags & AZK_DATE_TIME)
+        /* a strongly shaped era date counts in a row that names a person,
+         * unless another kind of date label precedes it (処理日, 日付, 期限) */
+        if ((d.flags & AZK_DATE_TIME) || other_date_label(f, start))
             return;
         conf = (d.flags & AZK_DATE_KANJI) ? 0.75 : 0.6;
         date_cand(f, start, used, &d, conf, CF_NEEDS_NAME);
@@ -1606,7 +1647,7 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         /* fast rejection on bytes: most runs in logs are 12:34, 1.2.3, id=42 */
         unsigned nb = i < len ? u[i] : 0, pb = rs > 0 ? u[rs - 1] : 0;
         bool sep_next = nb == '-' || nb == ' ' || nb == '(' || nb == ')' || nb >= 0x80;
-        bool date_like = nd == 4 && (nb == '/' || nb == '.' || nb == '-');
+        bool date_like = nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80);
         if (nd < 7 && pb < 0x80 && pb != '(' && pb != '+' && !sep_next && !date_like &&
             !((nb == '.' || nb == '/') && is_era_letter(pb)))
             return;
@@ -1798,7 +1839,7 @@ static azk_status add_label(azk_detect_ctx *c, size_t end, azk_column_kind k)
 }
 
 static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
-                             azk_column_kind col)
+                             azk_column_kind col, bool tabular)
 {
     struct fld f;
     size_t i;
@@ -1809,6 +1850,7 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
     f.len = fd->len;
     f.idx = idx;
     f.col = col;
+    f.tabular = tabular;
     f.rc = AZK_OK;
     if (fd->len == 0 || fd->ptr == NULL)
         return AZK_OK;
@@ -2088,7 +2130,7 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
     for (i = 0; i < rec->field_count; i++) {
         const azk_field *fd = &rec->fields[i];
         azk_column_kind col = rec->tabular ? column_of(c, fd) : AZK_COL_NONE;
-        rc = scan_field(c, fd, (uint32_t)i, col);
+        rc = scan_field(c, fd, (uint32_t)i, col, rec->tabular != 0);
         if (rc != AZK_OK)
             return rc;
     }
@@ -2096,6 +2138,25 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
     for (i = 0; i < c->cand_count; i++) {
         if (c->cands[i].type == AZK_PII_PERSON_NAME && c->cands[i].conf >= c->eng->min_conf)
             row_has_name = true;
+    }
+    /* NNN-NNNN heading an address: in the next cells of a row without
+     * header, or at most 64 bytes before it on a line */
+    for (i = 0; i < c->cand_count; i++) {
+        struct cand *x = &c->cands[i];
+        size_t k;
+        if (!(x->flags & CF_POSTAL_ADDR))
+            continue;
+        for (k = 0; k < c->cand_count; k++) {
+            const struct cand *a = &c->cands[k];
+            if (a->type != AZK_PII_ADDRESS || a->conf < c->eng->min_conf)
+                continue;
+            if ((rec->tabular && a->field > x->field && a->field <= x->field + 2) ||
+                (!rec->tabular && a->field == x->field && a->start >= x->start + x->len &&
+                 a->start - (x->start + x->len) <= 64)) {
+                x->conf = 0.85;
+                break;
+            }
+        }
     }
     n = 0;
     for (i = 0; i < c->cand_count; i++) {

@@ -542,6 +542,46 @@ static void test_detect__columns_context(void **state)
     assert_int_equal(g.n, 4);
 }
 
+static void test_detect__postal_before_address_cell(void **state)
+{
+    /* a row of a CSV without header: NNN-NNNN, then an address cell */
+    const char *h[] = {"受付", "100-0001", "東京都千代田区千代田1-1"};
+    const char *r[] = {"x", "123-4567", "大阪府大阪市北区梅田1-2-3"};
+    const char *r2[] = {"x", "123-4567", "在庫あり"};
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd[3];
+    azk_record rec;
+    struct got g;
+    size_t i;
+    (void)state;
+    (void)h;
+    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
+    azk_detect__object_begin(ctx, "csv");
+    memset(&rec, 0, sizeof(rec));
+    memset(fd, 0, sizeof(fd));
+    for (i = 0; i < 3; i++) {
+        fd[i].ptr = r[i];
+        fd[i].len = strlen(r[i]);
+        fd[i].col = (uint32_t)i;
+    }
+    rec.fields = fd;
+    rec.field_count = 3;
+    rec.tabular = 1;
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.f[0].type, AZK_PII_POSTAL_CODE);
+    assert_int_equal(g.f[1].type, AZK_PII_ADDRESS);
+    for (i = 0; i < 3; i++) {
+        fd[i].ptr = r2[i];
+        fd[i].len = strlen(r2[i]);
+    }
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    assert_int_equal(g.n, 0);
+    azk_detect__ctx_free(ctx);
+}
+
 static void test_detect__column_classify(void **state)
 {
     static const struct {
@@ -766,6 +806,13 @@ static void test_detect__names_and_era_row(void **state)
     assert_true(has_type(&g, AZK_PII_BIRTH_DATE));
     g = run_line_eng(g_names, "受付 昭和55年3月2日 処理済");
     assert_false(has_type(&g, AZK_PII_BIRTH_DATE));
+    /* a label names the first value after it; 処理日 announces another date */
+    g = run_line_eng(g_names, "宛名=山田 太郎様 birthday=昭和21年1月12日 処理日 令和6年1月3日");
+    assert_true(has_type(&g, AZK_PII_BIRTH_DATE));
+    assert_int_equal(g.f[g.n - 1].type, AZK_PII_BIRTH_DATE);
+    assert_int_equal(g.f[g.n - 1].start, strlen("宛名=山田 太郎様 birthday="));
+    g = run_line_eng(g_names, "宛名=山田 太郎様 birthday=1983年2月13日 様");
+    assert_true(has_type(&g, AZK_PII_BIRTH_DATE));
 }
 
 /* ---- score ---- */
@@ -802,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_detect__birth_dates),
         cmocka_unit_test(test_detect__address),
         cmocka_unit_test(test_detect__columns_context),
+        cmocka_unit_test(test_detect__postal_before_address_cell),
         cmocka_unit_test(test_detect__column_classify),
         cmocka_unit_test(test_detect__masking_hides_digits),
         cmocka_unit_test(test_detect__overlap_card_not_phone),
