@@ -33,7 +33,8 @@ static void check_head(const struct azk_icap_parser *p)
             char b[80];
             if (strlen(out) >= sizeof(out))
                 abort();
-            if (azk_http__multipart_boundary(out, b, sizeof(b)) && (strlen(b) == 0 || strlen(b) > 70))
+            if (azk_http__multipart_boundary(out, b, sizeof(b)) &&
+                (strlen(b) == 0 || strlen(b) > 70))
                 abort();
         }
         (void)azk_http__header_count(h, hl, "Content-Encoding");

@@ -45,10 +45,10 @@ typedef struct {
     char *fingerprint_key;  /**< key file of the fingerprints, NULL = alongside */
     char **closed_paths;    /**< directories of the closed zone */
     size_t closed_path_count;
-    char **closed_hosts;    /**< hosts of the closed zone ("db1", ".corp.example", "10.1.2.3") */
+    char **closed_hosts; /**< hosts of the closed zone ("db1", ".corp.example", "10.1.2.3") */
     size_t closed_host_count;
-    uint64_t max_body;      /**< ICAP: decoded bytes per request; 0 = unlimited; hit = block */
-    uint32_t max_ratio;     /**< ICAP: gzip/deflate expansion ratio; hit = block */
+    uint64_t max_body;  /**< ICAP: decoded bytes per request; 0 = unlimited; hit = block */
+    uint32_t max_ratio; /**< ICAP: gzip/deflate expansion ratio; hit = block */
 } azk_guard_policy;
 
 /** Fill p with the fail-closed defaults (closed zone). */
@@ -78,8 +78,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_set(const char *conf_path, 
                                                          const char *value);
 
 /** The policy as one JSON object text (caller frees with azk_guard_free). */
-AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_to_json(const azk_guard_policy *p,
-                                                             char **out);
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_to_json(const azk_guard_policy *p, char **out);
 
 /** True when `host` (no port, any case) is a closed-zone host. */
 AZK_EXTERN bool azk_guard_policy_closed_host(const azk_guard_policy *p, const char *host);
@@ -116,16 +115,16 @@ typedef struct {
 /** A decision over every object of one file, stream or request. */
 typedef struct {
     azk_guard_verdict verdict;
-    uint32_t reasons;                /**< AZK_GUARD_R_* */
-    size_t counts[AZK_PII__COUNT];   /**< findings per type, summed */
-    double score;                    /**< highest object score */
-    uint64_t objects;                /**< objects (files, members, parts) */
-    uint64_t bytes;                  /**< bytes inspected */
-    uint64_t edm_rows;               /**< entrusted record hits, summed */
+    uint32_t reasons;              /**< AZK_GUARD_R_* */
+    size_t counts[AZK_PII__COUNT]; /**< findings per type, summed */
+    double score;                  /**< highest object score */
+    uint64_t objects;              /**< objects (files, members, parts) */
+    uint64_t bytes;                /**< bytes inspected */
+    uint64_t edm_rows;             /**< entrusted record hits, summed */
     azk_guard_edm edm[AZK_GUARD_EDM_MAX];
-    size_t edm_count;                /**< datasets listed (first AZK_GUARD_EDM_MAX) */
-    uint64_t unreadable;             /**< objects with an error */
-    char unreadable_code[24];        /**< first error's code ("format", "limit", ...) */
+    size_t edm_count;         /**< datasets listed (first AZK_GUARD_EDM_MAX) */
+    uint64_t unreadable;      /**< objects with an error */
+    char unreadable_code[24]; /**< first error's code ("format", "limit", ...) */
 } azk_guard_decision;
 
 /** Start an empty decision (verdict allow, nothing seen). */
@@ -192,18 +191,21 @@ typedef struct azk_guard_icap azk_guard_icap;
 
 /** Options of the ICAP service; initialise with AZK_GUARD_ICAP_OPTIONS_INIT. */
 typedef struct {
-    const char *host;          /**< listen address (default "127.0.0.1") */
-    unsigned port;             /**< listen port (default 1344; 0 = any free port) */
-    unsigned threads;          /**< worker threads, each with its own scanner (default 4) */
-    unsigned queue;            /**< accepted connections waiting for a worker (default 64) */
-    unsigned idle_timeout_ms;  /**< a read that waits longer closes the connection (30000) */
-    unsigned head_timeout_ms;  /**< the ICAP head must arrive within this (30000) */
-    const char *home;          /**< home for ledger events of blocks; NULL = none */
-    const char *spool_dir;     /**< encrypted spool for echoed bodies (NULL = $TMPDIR or /tmp) */
+    const char *host;         /**< listen address (default "127.0.0.1") */
+    unsigned port;            /**< listen port (default 1344; 0 = any free port) */
+    unsigned threads;         /**< worker threads, each with its own scanner (default 4) */
+    unsigned queue;           /**< accepted connections waiting for a worker (default 64) */
+    unsigned idle_timeout_ms; /**< a read that waits longer closes the connection (30000) */
+    unsigned head_timeout_ms; /**< the ICAP head must arrive within this (30000) */
+    const char *home;         /**< home for ledger events of blocks; NULL = none */
+    const char *spool_dir;    /**< encrypted spool for echoed bodies (NULL = $TMPDIR or /tmp) */
     const azk_guard_policy *policy; /**< required; copied */
 } azk_guard_icap_options;
 
-#define AZK_GUARD_ICAP_OPTIONS_INIT {"127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL}
+#define AZK_GUARD_ICAP_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL                                   \
+    }
 
 /** Counters of the service (for logs and benchmarks). */
 typedef struct {
@@ -246,7 +248,10 @@ typedef struct {
     const azk_guard_policy *policy; /**< required; copied */
 } azk_guard_watch_options;
 
-#define AZK_GUARD_WATCH_OPTIONS_INIT {NULL, NULL, NULL, 1000, false, NULL}
+#define AZK_GUARD_WATCH_OPTIONS_INIT                                                               \
+    {                                                                                              \
+        NULL, NULL, NULL, 1000, false, NULL                                                        \
+    }
 
 struct azk_home;
 

@@ -76,8 +76,7 @@ static void print_text(const char *path, const azk_guard_decision *d)
     const char *sep = "";
     printf("%s\t%s", verdict_label(d->verdict), path);
     if (d->edm_rows > 0) {
-        printf(ja ? "\t預かりレコード %" PRIu64 "件" : "\tentrusted records %" PRIu64,
-               d->edm_rows);
+        printf(ja ? "\t預かりレコード %" PRIu64 "件" : "\tentrusted records %" PRIu64, d->edm_rows);
         for (i = 0; i < d->edm_count; i++)
             printf(" [%s/%s %" PRIu64 "]", d->edm[i].client, d->edm[i].dataset, d->edm[i].rows);
     }
@@ -162,9 +161,10 @@ static void usage_check(FILE *out)
                    "      --config FILE       policy file (default HOME/azukari.conf)\n"
                    "      --fingerprints FILE fingerprint export (overrides the policy)\n"
                    "  -h, --help              show this help\n"));
-    fprintf(out, _("\nExit status: 0 every file may leave; 1 a file is blocked (also what could not\n"
-                   "be read, under the default policy, and a policy that cannot be loaded);\n"
-                   "2 usage error.\n"));
+    fprintf(out,
+            _("\nExit status: 0 every file may leave; 1 a file is blocked (also what could not\n"
+              "be read, under the default policy, and a policy that cannot be loaded);\n"
+              "2 usage error.\n"));
 }
 
 static int guard_check(int argc, char **argv)
@@ -290,21 +290,29 @@ static void usage_icap(FILE *out)
                    "preview and 204) for a proxy such as Squid: HTTP uploads carrying entrusted\n"
                    "records or personal data above the policy's score are answered with a 403\n"
                    "and a Japanese block page; blocks are recorded in the audit ledger.\n\n"));
-    fprintf(out, _("      --listen HOST:PORT  listen address (default 127.0.0.1:1344; port 0 = any)\n"
-                   "      --threads N         workers, each with its own scanner (default 4)\n"
-                   "      --queue N           connections waiting for a worker (default 64)\n"
-                   "      --timeout SECONDS   idle and head timeout of a client (default 30)\n"
-                   "      --spool DIR         encrypted spool for echoed bodies (default $TMPDIR)\n"
-                   "      --config FILE       policy file (default HOME/azukari.conf)\n"
-                   "      --no-ledger         do not record blocks (tests only; default: the home's\n"
-                   "                          ledger is required)\n"
-                   "  -h, --help              show this help\n"));
+    fprintf(out,
+            _("      --listen HOST:PORT  listen address (default 127.0.0.1:1344; port 0 = any)\n"
+              "      --threads N         workers, each with its own scanner (default 4)\n"
+              "      --queue N           connections waiting for a worker (default 64)\n"
+              "      --timeout SECONDS   idle and head timeout of a client (default 30)\n"
+              "      --spool DIR         encrypted spool for echoed bodies (default $TMPDIR)\n"
+              "      --config FILE       policy file (default HOME/azukari.conf)\n"
+              "      --no-ledger         do not record blocks (tests only; default: the home's\n"
+              "                          ledger is required)\n"
+              "  -h, --help              show this help\n"));
 }
 
 static int guard_icap(int argc, char **argv)
 {
-    enum { OPT_LISTEN = 256, OPT_THREADS, OPT_QUEUE, OPT_TIMEOUT, OPT_SPOOL, OPT_CONFIG,
-           OPT_NOLEDGER };
+    enum {
+        OPT_LISTEN = 256,
+        OPT_THREADS,
+        OPT_QUEUE,
+        OPT_TIMEOUT,
+        OPT_SPOOL,
+        OPT_CONFIG,
+        OPT_NOLEDGER
+    };
     static const struct option opts[] = {{"listen", required_argument, NULL, OPT_LISTEN},
                                          {"threads", required_argument, NULL, OPT_THREADS},
                                          {"queue", required_argument, NULL, OPT_QUEUE},
@@ -418,8 +426,7 @@ static int guard_icap(int argc, char **argv)
     fprintf(stderr,
             "icap: stopped: connections %" PRIu64 " requests %" PRIu64 " allowed %" PRIu64
             " warned %" PRIu64 " blocked %" PRIu64 " errors %" PRIu64 " bytes %" PRIu64 "\n",
-            st.connections, st.requests, st.allowed, st.warned, st.blocked, st.errors,
-            st.bytes_in);
+            st.connections, st.requests, st.allowed, st.warned, st.blocked, st.errors, st.bytes_in);
     ret = 0;
 done:
     azk_guard_icap_free(the_server);
@@ -501,13 +508,16 @@ static const char *os_user(void)
 
 static void usage_watch(FILE *out)
 {
-    fprintf(out, _("Usage: azukari guard watch OUTBOX --release DIR --quarantine DIR [--settle SECONDS]\n"
-                   "                           [--once] [--config FILE]\n"));
-    fprintf(out, _("Watch the transfer folder OUTBOX (inotify, subfolders too): every complete file is\n"
-                   "checked with the policy; files that may leave are moved to --release, the others\n"
-                   "are encrypted into the vault and removed, with a notice ID.json (no values) in\n"
-                   "--quarantine. Senders write to a name starting with '.' or ending in .part/.tmp\n"
-                   "and rename when done. Restarts lose nothing and release nothing twice.\n\n"));
+    fprintf(
+        out,
+        _("Usage: azukari guard watch OUTBOX --release DIR --quarantine DIR [--settle SECONDS]\n"
+          "                           [--once] [--config FILE]\n"));
+    fprintf(out,
+            _("Watch the transfer folder OUTBOX (inotify, subfolders too): every complete file is\n"
+              "checked with the policy; files that may leave are moved to --release, the others\n"
+              "are encrypted into the vault and removed, with a notice ID.json (no values) in\n"
+              "--quarantine. Senders write to a name starting with '.' or ending in .part/.tmp\n"
+              "and rename when done. Restarts lose nothing and release nothing twice.\n\n"));
     fprintf(out, _("      --settle SECONDS  a file must be unchanged this long (default 1)\n"
                    "      --once            process what is there and exit (cron)\n"));
 }

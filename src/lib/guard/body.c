@@ -27,11 +27,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define ZOUT_LEN        (64u * 1024u)
-#define MP_BUF_MAX      (64u * 1024u)
-#define MP_HEADERS_MAX  (16u * 1024u)
-#define RATIO_FLOOR     (1024u * 1024u) /* ratios are judged past 1 MiB of output */
-#define PIPE_SIZE       (1024 * 1024)
+#define ZOUT_LEN       (64u * 1024u)
+#define MP_BUF_MAX     (64u * 1024u)
+#define MP_HEADERS_MAX (16u * 1024u)
+#define RATIO_FLOOR    (1024u * 1024u) /* ratios are judged past 1 MiB of output */
+#define PIPE_SIZE      (1024 * 1024)
 
 enum { K_RAW = 0, K_MULTIPART, K_URLENC };
 enum { MP_CONTENT = 0, MP_AFTER_DELIM, MP_HEADERS, MP_EPILOGUE };
@@ -305,8 +305,8 @@ static void mp_run(struct azk_guard_body *b, bool final)
         /* epilogue: scanned too, unless it is only the customary line break */
         if (!b->cur.open) {
             size_t ws = 0;
-            while (ws < len && (buf[ws] == '\r' || buf[ws] == '\n' || buf[ws] == ' ' ||
-                                buf[ws] == '\t'))
+            while (ws < len &&
+                   (buf[ws] == '\r' || buf[ws] == '\n' || buf[ws] == ' ' || buf[ws] == '\t'))
                 ws++;
             azk_buf_consume(&b->mp, ws);
             buf = b->mp.data;

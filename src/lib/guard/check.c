@@ -333,8 +333,7 @@ static int cmp_acc(const void *a, const void *b)
     return strcmp(((const struct file_acc *)a)->path, ((const struct file_acc *)b)->path);
 }
 
-azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_cb cb,
-                                void *payload)
+azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_cb cb, void *payload)
 {
     struct path_ctx c = {NULL, 0, 0, false};
     struct stat st;

@@ -47,11 +47,11 @@ struct azk_icap_field {
 
 struct azk_icap_parser {
     int state;
-    azk_buf head;  /* ICAP head bytes, then split in place */
+    azk_buf head; /* ICAP head bytes, then split in place */
     size_t scan_pos;
-    azk_buf http;  /* encapsulated HTTP header sections */
+    azk_buf http; /* encapsulated HTTP header sections */
     size_t http_need;
-    azk_buf line;  /* chunk-size line / CRLF / trailer */
+    azk_buf line; /* chunk-size line / CRLF / trailer */
 
     /* parsed head */
     enum azk_icap_method method;
@@ -59,13 +59,13 @@ struct azk_icap_parser {
     const char *service; /* path of the URI, e.g. "/guard" */
     struct azk_icap_field fields[AZK_ICAP_HEADERS_MAX];
     size_t field_count;
-    int64_t preview;     /* -1 = no preview */
+    int64_t preview; /* -1 = no preview */
     bool allow204;
-    bool has_body;       /* req-body or res-body */
+    bool has_body; /* req-body or res-body */
     bool null_body;
-    size_t req_hdr_off;  /* offset of req-hdr in http (SIZE_MAX = absent) */
+    size_t req_hdr_off; /* offset of req-hdr in http (SIZE_MAX = absent) */
     size_t req_hdr_len;
-    size_t res_hdr_off;  /* SIZE_MAX = absent */
+    size_t res_hdr_off; /* SIZE_MAX = absent */
     size_t res_hdr_len;
 
     /* body */

@@ -492,8 +492,8 @@ azk_status azk_icap__feed(struct azk_icap_parser *p, const uint8_t *in, size_t l
                     if (memchr(p->http.data, '\0', p->http.len) != NULL)
                         return fail(p, 400, AZK_ERR_FORMAT, "NUL in encapsulated headers");
                     if (p->req_hdr_off != SIZE_MAX &&
-                        memcmp(p->http.data + p->req_hdr_off + p->req_hdr_len - 4, "\r\n\r\n",
-                               4) != 0)
+                        memcmp(p->http.data + p->req_hdr_off + p->req_hdr_len - 4, "\r\n\r\n", 4) !=
+                            0)
                         return fail(p, 400, AZK_ERR_FORMAT,
                                     "encapsulated req-hdr does not end with an empty line");
                     after_head(p);

@@ -39,9 +39,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CONN_BUF       (64u * 1024u)
-#define PREVIEW_SIZE   4096
-#define SERVICE_PATH   "/guard"
+#define CONN_BUF     (64u * 1024u)
+#define PREVIEW_SIZE 4096
+#define SERVICE_PATH "/guard"
 
 struct worker {
     struct azk_guard_icap *srv;
@@ -365,9 +365,9 @@ struct request {
     struct azk_guard_body *body;
     struct azk_guard_spool *spool;
     azk_guard_decision d;
-    bool pass;       /* closed-zone destination: not inspected */
+    bool pass; /* closed-zone destination: not inspected */
     bool sent100;
-    bool answered;   /* answered in preview; drop the rest */
+    bool answered; /* answered in preview; drop the rest */
     char host[256];
 };
 
@@ -473,8 +473,7 @@ static bool on_end(struct conn *c, struct request *r)
     }
     stat_add(s, r->d.verdict == AZK_GUARD_WARN ? &s->stats.warned : &s->stats.allowed, 1);
     if (r->d.verdict == AZK_GUARD_WARN)
-        azk_log(AZK_LOG_INFO, "icap: warned bytes=%" PRIu64 " score=%.1f", r->d.bytes,
-                r->d.score);
+        azk_log(AZK_LOG_INFO, "icap: warned bytes=%" PRIu64 " score=%.1f", r->d.bytes, r->d.score);
     if (can204)
         return send_204(c);
     if (p->has_body && r->spool == NULL)

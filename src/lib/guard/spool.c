@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SPOOL_CHUNK (64u * 1024u)
+#define SPOOL_CHUNK  (64u * 1024u)
 #define SPOOL_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 
 struct azk_guard_spool {
@@ -120,8 +120,8 @@ static azk_status flush_chunk(struct azk_guard_spool *s)
         if (rc != AZK_OK)
             return rc;
     }
-    if (crypto_secretstream_xchacha20poly1305_push(&s->st, s->cipher, &clen, s->plain,
-                                                   s->plain_len, NULL, 0, 0) != 0)
+    if (crypto_secretstream_xchacha20poly1305_push(&s->st, s->cipher, &clen, s->plain, s->plain_len,
+                                                   NULL, 0, 0) != 0)
         return azk_error_set(AZK_ERR_CRYPTO, "spool: encryption failed");
     len_be[0] = (uint8_t)(clen >> 24);
     len_be[1] = (uint8_t)(clen >> 16);
@@ -172,8 +172,7 @@ static azk_status read_all(int fd, uint8_t *p, size_t n)
     return AZK_OK;
 }
 
-azk_status azk_guard__spool_replay(struct azk_guard_spool *s, azk_guard_spool_cb cb,
-                                   void *payload)
+azk_status azk_guard__spool_replay(struct azk_guard_spool *s, azk_guard_spool_cb cb, void *payload)
 {
     crypto_secretstream_xchacha20poly1305_state st;
     uint8_t *plain = NULL;
@@ -204,8 +203,8 @@ azk_status azk_guard__spool_replay(struct azk_guard_spool *s, azk_guard_spool_cb
             rc = read_all(s->fd, s->cipher, clen);
             if (rc != AZK_OK)
                 goto done;
-            if (crypto_secretstream_xchacha20poly1305_pull(&st, plain, &plen, &tag, s->cipher,
-                                                           clen, NULL, 0) != 0) {
+            if (crypto_secretstream_xchacha20poly1305_pull(&st, plain, &plen, &tag, s->cipher, clen,
+                                                           NULL, 0) != 0) {
                 rc = azk_error_set(AZK_ERR_CRYPTO, "spool: chunk %" PRIu64 " fails authentication",
                                    i);
                 goto done;

@@ -38,9 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PRIV_DIR   ".azk-guard"
-#define MAX_WATCH  65536
-#define RETRY_MS   5000
+#define PRIV_DIR  ".azk-guard"
+#define MAX_WATCH 65536
+#define RETRY_MS  5000
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS guard_items(id TEXT PRIMARY KEY, rel_path TEXT NOT NULL,"
@@ -49,8 +49,8 @@ static const char schema[] =
     " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)";
 
 struct pending {
-    char *rel;   /* path under the outbox, or NULL for a claimed id */
-    char *id;    /* claimed item to (re)judge */
+    char *rel; /* path under the outbox, or NULL for a claimed id */
+    char *id;  /* claimed item to (re)judge */
     uint64_t due_ms;
 };
 
@@ -392,8 +392,7 @@ done:
 }
 
 /* dest = release/rel, or release/rel.<id> when that exists */
-static azk_status release_file(struct watcher *w, const char *id, const char *rel,
-                               const char *src)
+static azk_status release_file(struct watcher *w, const char *id, const char *rel, const char *src)
 {
     azk_buf dest = AZK_BUF_INIT;
     sqlite3_stmt *st = NULL;
@@ -576,8 +575,9 @@ static void judge(struct watcher *w, const char *id)
     struct stat a, b;
     struct one o;
     int wg;
-    if (azk_store__prepare(w->h, &st, "SELECT rel_path FROM guard_items WHERE id = ?1 AND "
-                                      "state = 'claimed'") != AZK_OK)
+    if (azk_store__prepare(w->h, &st,
+                           "SELECT rel_path FROM guard_items WHERE id = ?1 AND "
+                           "state = 'claimed'") != AZK_OK)
         return;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -685,9 +685,10 @@ done:
 static void recover(struct watcher *w)
 {
     sqlite3_stmt *st = NULL;
-    if (azk_store__prepare(w->h, &st, "SELECT id, state, dest FROM guard_items WHERE outbox = ?1"
-                                      " AND state IN ('claimed', 'releasing', 'quarantined',"
-                                      " 'requested')") != AZK_OK)
+    if (azk_store__prepare(w->h, &st,
+                           "SELECT id, state, dest FROM guard_items WHERE outbox = ?1"
+                           " AND state IN ('claimed', 'releasing', 'quarantined',"
+                           " 'requested')") != AZK_OK)
         return;
     sqlite3_bind_text(st, 1, w->outbox, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -943,8 +944,7 @@ static azk_status write_plain(const uint8_t *p, size_t n, void *payload)
     return AZK_OK;
 }
 
-azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *user,
-                             char **out_path)
+azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *user, char **out_path)
 {
     sqlite3_stmt *st = NULL;
     const char *objs[1] = {id};
@@ -962,8 +962,9 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *use
     rc = ensure_schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st, "SELECT rel_path, release_dir, uuid, wrapped, requested_by,"
-                                    " state FROM guard_items WHERE id = ?1");
+    rc = azk_store__prepare(h, &st,
+                            "SELECT rel_path, release_dir, uuid, wrapped, requested_by,"
+                            " state FROM guard_items WHERE id = ?1");
     if (rc != AZK_OK)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -987,8 +988,8 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *use
         goto done;
     }
     if (strcmp(requester, user) == 0) {
-        rc = azk_error_set(AZK_ERR_PERM,
-                           "guard approve: the approver must be a second person, not the requester");
+        rc = azk_error_set(
+            AZK_ERR_PERM, "guard approve: the approver must be a second person, not the requester");
         goto done;
     }
     rc = azk_store__audit(h, "guard.approve", objs, 1, NULL, NULL);
@@ -1027,8 +1028,9 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *use
     }
     (void)unlink((const char *)tmp.data);
     (void)fsync_dir_of((const char *)dest.data);
-    rc = azk_store__prepare(h, &st, "UPDATE guard_items SET state = 'released', approved_by = ?1,"
-                                    " dest = ?2, updated_at = ?3 WHERE id = ?4");
+    rc = azk_store__prepare(h, &st,
+                            "UPDATE guard_items SET state = 'released', approved_by = ?1,"
+                            " dest = ?2, updated_at = ?3 WHERE id = ?4");
     if (rc != AZK_OK)
         goto done;
     azk_store__now(now);

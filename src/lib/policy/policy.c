@@ -173,9 +173,9 @@ static azk_status apply_key(azk_guard_policy *p, const char *key, json_t *v, boo
         return AZK_OK;
     }
     if (strcmp(key, "max_ratio") == 0) {
-        if (!json_is_integer(v) || json_integer_value(v) < 2 ||
-            json_integer_value(v) > 100000)
-            return azk_error_set(AZK_ERR_FORMAT, "config: guard.max_ratio must be within 2..100000");
+        if (!json_is_integer(v) || json_integer_value(v) < 2 || json_integer_value(v) > 100000)
+            return azk_error_set(AZK_ERR_FORMAT,
+                                 "config: guard.max_ratio must be within 2..100000");
         p->max_ratio = (uint32_t)json_integer_value(v);
         return AZK_OK;
     }
@@ -400,12 +400,13 @@ azk_status azk_guard_policy_to_json(const azk_guard_policy *p, char **out)
     o = json_object();
     if (o == NULL)
         return azk_error_nomem();
-    bad |= json_object_set_new(o, "zone",
-                               json_string(p->zone == AZK_GUARD_ZONE_CLOSED ? "closed" : "general"));
+    bad |= json_object_set_new(
+        o, "zone", json_string(p->zone == AZK_GUARD_ZONE_CLOSED ? "closed" : "general"));
     bad |= json_object_set_new(o, "block_on_edm", json_boolean(p->block_on_edm));
     bad |= json_object_set_new(o, "pii_block_score", score_json(p->pii_block_score));
     bad |= json_object_set_new(o, "pii_warn_score", score_json(p->pii_warn_score));
-    bad |= json_object_set_new(o, "unreadable", json_string(p->unreadable_block ? "block" : "allow"));
+    bad |=
+        json_object_set_new(o, "unreadable", json_string(p->unreadable_block ? "block" : "allow"));
     bad |= json_object_set_new(o, "fingerprints",
                                p->fingerprints ? json_string(p->fingerprints) : json_null());
     bad |= json_object_set_new(o, "fingerprint_key",

@@ -73,8 +73,8 @@ static void drive(struct azk_icap_parser *p, const char *in, size_t len, size_t 
     }
 }
 
-#define HTTP_REQ                                                                               \
-    "POST http://upload.example/form HTTP/1.1\r\nHost: upload.example\r\n"                    \
+#define HTTP_REQ                                                                                   \
+    "POST http://upload.example/form HTTP/1.1\r\nHost: upload.example\r\n"                         \
     "Content-Type: text/plain\r\nContent-Length: 11\r\n\r\n"
 
 static char *reqmod(const char *extra_headers, const char *body_chunks)
@@ -223,7 +223,8 @@ static void expect_error(const char *m, int status)
     azk_icap__parser_init(&p);
     drive(&p, m, strlen(m), strlen(m) > 0 ? strlen(m) : 1, false, &r);
     if (r.rc == AZK_OK)
-        print_message("accepted (%zu bytes): %s\n", strlen(m), m + (strlen(m) > 300 ? strlen(m) - 300 : 0));
+        print_message("accepted (%zu bytes): %s\n", strlen(m),
+                      m + (strlen(m) > 300 ? strlen(m) - 300 : 0));
     assert_int_not_equal(r.rc, AZK_OK);
     assert_int_equal(r.status, status);
     assert_non_null(p.error);
@@ -269,15 +270,15 @@ static void test_guard__malformed_heads(void **state)
 static void test_guard__malformed_chunks(void **state)
 {
     (void)state;
-    expect_error(reqmod("", "FFFFFFFFFFFFFFFFF\r\n"), 400);  /* 17 hex digits */
-    expect_error(reqmod("", "10000000000000000\r\n"), 400);  /* 2^64 */
-    expect_error(reqmod("", "-5\r\nhello\r\n"), 400);        /* negative */
+    expect_error(reqmod("", "FFFFFFFFFFFFFFFFF\r\n"), 400); /* 17 hex digits */
+    expect_error(reqmod("", "10000000000000000\r\n"), 400); /* 2^64 */
+    expect_error(reqmod("", "-5\r\nhello\r\n"), 400);       /* negative */
     expect_error(reqmod("", "zz\r\n"), 400);
     expect_error(reqmod("", "5 x\r\nhello\r\n"), 400);
-    expect_error(reqmod("", "5\r\nhelloXX"), 400);           /* no CRLF after data */
-    expect_error(reqmod("", "5; ieof\r\nhello\r\n"), 400);   /* ieof on data */
-    expect_error(reqmod("", "0; ieof\r\n\r\n"), 400);        /* ieof without preview */
-    expect_error(reqmod("", "5;\r\nhello\r\n"), 400);         /* empty extension */
+    expect_error(reqmod("", "5\r\nhelloXX"), 400);         /* no CRLF after data */
+    expect_error(reqmod("", "5; ieof\r\nhello\r\n"), 400); /* ieof on data */
+    expect_error(reqmod("", "0; ieof\r\n\r\n"), 400);      /* ieof without preview */
+    expect_error(reqmod("", "5;\r\nhello\r\n"), 400);      /* empty extension */
     {
         /* a chunk line longer than the limit */
         static char big[4096];
@@ -350,16 +351,16 @@ static void test_guard__http_helpers(void **state)
     assert_string_equal(out, "upload.example");
     assert_true(azk_http__request_host((const uint8_t *)h2, strlen(h2), out, sizeof(out)));
     assert_string_equal(out, "::1");
-    assert_true(azk_http__header((const uint8_t *)h2, strlen(h2), "content-type", out,
-                                 sizeof(out)));
+    assert_true(
+        azk_http__header((const uint8_t *)h2, strlen(h2), "content-type", out, sizeof(out)));
     assert_int_equal(azk_http__header_count((const uint8_t *)h2, strlen(h2), "Content-Encoding"),
                      2);
     assert_true(azk_http__multipart_boundary(out, out, sizeof(out)));
     assert_string_equal(out, "----abc def");
     assert_false(azk_http__multipart_boundary("text/plain; boundary=x", out, sizeof(out)));
     assert_false(azk_http__multipart_boundary("multipart/form-data", out, sizeof(out)));
-    assert_false(azk_http__header((const uint8_t *)h1, strlen(h1), "Content-Type", out,
-                                  sizeof(out)));
+    assert_false(
+        azk_http__header((const uint8_t *)h1, strlen(h1), "Content-Type", out, sizeof(out)));
 }
 
 static azk_status collect(const uint8_t *p, size_t n, void *payload)

@@ -105,9 +105,9 @@ static void test_policy__general_zone_default(void **state)
 static void test_policy__bad_config_is_error(void **state)
 {
     static const char *bad[] = {
-        "{\"guard\": {\"block_on_edn\": true}}",        /* typo */
-        "{\"guard\": {\"block_on_edm\": \"yes\"}}",     /* type */
-        "{\"guard\": {\"pii_block_score\": 101}}",      /* range */
+        "{\"guard\": {\"block_on_edn\": true}}",    /* typo */
+        "{\"guard\": {\"block_on_edm\": \"yes\"}}", /* type */
+        "{\"guard\": {\"pii_block_score\": 101}}",  /* range */
         "{\"guard\": {\"pii_block_score\": 10, \"pii_warn_score\": 20}}",
         "{\"guard\": {\"unreadable\": \"maybe\"}}",
         "{\"guard\": {\"zone\": \"dmz\"}}",
