@@ -308,6 +308,9 @@ static size_t lex_split(const azk_names *n, const uint8_t *p, size_t len, bool k
         i += azk_utf8_decode(p + i, len - i, &cp);
         if (i >= len)
             break;
+        /* one-mora readings (イ, リ) split any katakana word (イ|オン, ニト|リ) */
+        if (kana && (count_chars(p, i) < 2 || count_chars(p + i, len - i) < 2))
+            continue;
         f = lex_find(n, p, i);
         if (f != NULL && (f->flags & ff) != 0) {
             const struct azk_names_lex_entry *g = lex_find(n, p + i, len - i);
@@ -607,7 +610,8 @@ static bool counter_tail(const struct scan *s, size_t q, size_t r)
 /* The kanji before r names a business, not a person (山田工務店様, 山田酒店様). */
 static bool business_tail(const struct scan *s, size_t r)
 {
-    static const char tails[] = "店屋堂社所院館園局組会課部係科商業舗房機事設産品械工製";
+    static const char tails[] = "店屋堂社所院館園局組会課部係科商業舗房機事設産品械工製"
+                                "命薬険券行庫運輸便鉄船油紙販易託銀協団融電通";
     uint32_t c = cp_before(s, r);
     uint8_t enc[4];
     size_t l = azk_utf8_encode(c, enc);
@@ -718,12 +722,12 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
              * can (蒼空, 紬), titles cannot (部長): see is_title */
             bool word = kq >= 0 && ctx->toks[kq].end == r &&
                         (c == TK_NOUN_FUNC || c == TK_ORG || c == TK_PLACE || c == TK_OTHER);
-            if (!word && !business_tail(s, r) && !is_title(s->t + q, r - q) &&
+            const struct azk_names_lex_entry *ge = lex_find(s->n, s->t + q, r - q);
+            bool listed = ge != NULL && (ge->flags & AZK_NAMES_LEX_GIVEN) != 0; /* 正行 */
+            if (!word && (listed || !business_tail(s, r)) && !is_title(s->t + q, r - q) &&
                 !counter_tail(s, q, r) && run_is_nominal(ctx, q, r)) {
-                const struct azk_names_lex_entry *g = lex_find(s->n, s->t + q, r - q);
-                bool known = g != NULL && (g->flags & AZK_NAMES_LEX_GIVEN) != 0;
                 *next = he;
-                return emit(s, p, r, fam[a], known ? CONF_FULL_HONOR : CONF_FULL_HONOR_OOV, false);
+                return emit(s, p, r, fam[a], listed ? CONF_FULL_HONOR : CONF_FULL_HONOR_OOV, false);
             }
         }
         ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
@@ -834,7 +838,9 @@ static azk_status try_kana(struct scan *s, size_t p, size_t *next)
             *next = he;
             return emit(s, p, aend, p + f, CONF_KANA_HONOR, true);
         }
-        if ((fa & AZK_NAMES_LEX_R_FAMILY) != 0) {
+        /* a reading of a kanji surname (ヤマダ様), not a katakana surname
+         * of its own (ローソン様, シャープ様: more often companies) */
+        if ((fa & AZK_NAMES_LEX_R_FAMILY) != 0 && (fa & AZK_NAMES_LEX_FAMILY) == 0) {
             /* トヨタ様, スズキ様: companies addressed like people; keep
              * them below the default threshold when MeCab says so */
             double conf = CONF_KANA_FAMILY;

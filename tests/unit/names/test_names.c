@@ -246,6 +246,13 @@ static void test_names__negatives(void **state)
         "ERROR: connection refused (errno=111)",
         "本日、山田が来社しました。",
         "山田の件は後で",
+        "明治安田生命様",
+        "小林製薬様",
+        "イオン様",
+        "ニトリ様",
+        "ローソン様",
+        "トヨタ様",
+        "三菱UFJ銀行 渋谷支店",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
