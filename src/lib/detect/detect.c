@@ -1652,8 +1652,7 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
             !((nb == '.' || nb == '/') && is_era_letter(pb)))
             return;
         if (date_like && want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE) {
-            size_t dist;
-            if (ascii_label_before(f, rs, 48, &dist) == AZK_COL_BIRTH_DATE)
+            if (label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
                 date_after(f, rs, 12,
                            with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
                            false);

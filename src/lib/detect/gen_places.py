@@ -21,7 +21,8 @@ EXTRA = ["さいたま", "つくば", "ひたちなか", "いわき", "つくば
 def ok(stem):
     if not stem or len(stem) > 8:
         return False
-    return all(ord(ch) >= 0x3040 for ch in stem)
+    # kana, kanji and the iteration mark 々 (等々力)
+    return all(ord(ch) >= 0x3040 or ord(ch) == 0x3005 for ch in stem)
 
 
 def main():

@@ -456,6 +456,7 @@ static void test_detect__birth_dates(void **state)
     expect_one("birthday=1980-03-02 plan=a", AZK_PII_BIRTH_DATE, "1980-03-02");
     expect_none("updated=1980-03-02");
     expect_none("hotel 1980-03-02"); /* "tel" inside a word is no label */
+    expect_one("dob=1993-08-06 発送日=2024/12/01", AZK_PII_BIRTH_DATE, "1993-08-06");
     /* an era date without label and without a name in the row */
     expect_none("受付 平成元年1月8日");
 }
@@ -815,6 +816,69 @@ static void test_detect__names_and_era_row(void **state)
     assert_true(has_type(&g, AZK_PII_BIRTH_DATE));
 }
 
+/* ---- allocation failures ---- */
+
+static void test_detect__oom(void **state)
+{
+    const char *vals[] = {"03-2345-6789"};
+    const char *pats[] = {"[a-z]+@example\\.com"};
+    const char *text = "TEL 090-1234-5678 〒100-0001 東京都千代田区千代田1-1 a@example.jp";
+    const char *h[] = {"氏名", "電話番号"};
+    long n;
+    bool finished = false;
+    (void)state;
+    for (n = 0; n < 2000 && !finished; n++) {
+        azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+        azk_detect_engine *eng = NULL;
+        azk_detect_ctx *ctx = NULL;
+        azk_field fd[2];
+        azk_record rec;
+        struct got g;
+        azk_status rc;
+        size_t i;
+        o.types = ((1u << AZK_PII__COUNT) - 1) & ~(1u << AZK_PII_PERSON_NAME);
+        o.allow_values = vals;
+        o.allow_value_count = 1;
+        o.allow_patterns = pats;
+        o.allow_pattern_count = 1;
+        memset(&g, 0, sizeof(g));
+        azk__alloc_fail_after(n);
+        rc = azk_detect__engine_new(&eng, &o);
+        if (rc == AZK_OK)
+            rc = azk_detect__ctx_new(&ctx, eng);
+        if (rc == AZK_OK) {
+            azk_detect__object_begin(ctx, "csv");
+            memset(fd, 0, sizeof(fd));
+            memset(&rec, 0, sizeof(rec));
+            for (i = 0; i < 2; i++) {
+                fd[i].ptr = h[i];
+                fd[i].len = strlen(h[i]);
+                fd[i].col = (uint32_t)i;
+            }
+            rec.fields = fd;
+            rec.field_count = 2;
+            rec.tabular = 1;
+            rc = azk_detect__record(ctx, &rec, collect, &g, NULL);
+        }
+        if (rc == AZK_OK) {
+            fd[0].ptr = text;
+            fd[0].len = strlen(text);
+            fd[1].ptr = "090-1234-5678";
+            fd[1].len = 13;
+            rc = azk_detect__record(ctx, &rec, collect, &g, NULL);
+        }
+        azk__alloc_fail_after(-1);
+        if (rc != AZK_OK)
+            assert_int_equal(rc, AZK_ERR_NOMEM);
+        else
+            assert_true(g.n >= 4);
+        finished = rc == AZK_OK;
+        azk_detect__ctx_free(ctx);
+        azk_detect__engine_free(eng);
+    }
+    assert_true(finished);
+}
+
 /* ---- score ---- */
 
 static void test_detect__score(void **state)
@@ -857,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_detect__allow_value_folded),
         cmocka_unit_test(test_detect__min_confidence),
         cmocka_unit_test(test_detect__names_and_era_row),
+        cmocka_unit_test(test_detect__oom),
         cmocka_unit_test(test_detect__score),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
