@@ -744,7 +744,6 @@ static int sub_verify(int argc, char **argv)
         azk_audit_close(a);
         if (rc != 0 && azk_error_last()->code != AZK_ERR_INTEGRITY)
             goto done;
-        rc = 0;
         st = azk_audit_verify(azk_cli_home(NULL), (const char *const *)cps, ncp, &rep, on_issue,
                               NULL);
     }

@@ -104,6 +104,7 @@ static azk_status add_older(azk_audit *a, json_t *older, uint64_t n)
         size_t pc = 0;
         json_t *o;
         azk_status st = AZK_OK;
+        memset(&cp, 0, sizeof(cp));
         rc = azk_buf_printf(&p, "%s/%s", (char *)dir.data, names[i]);
         if (rc == AZK_OK)
             st = azk_audit__read_file((char *)p.data, &text, 65536);
@@ -242,7 +243,7 @@ azk_status azk_audit_verify_bundle(const char *bundle, size_t bundle_len, const 
 {
     azk_status rc;
     struct azk_audit__key key;
-    struct vctx v = {report, cb, payload};
+    struct vctx v;
     json_t *doc = NULL, *entries, *older, *e;
     json_error_t jerr;
     azk_audit_checkpoint_info cp;
@@ -259,6 +260,9 @@ azk_status azk_audit_verify_bundle(const char *bundle, size_t bundle_len, const 
         (checkpoint_count > 0 && checkpoints == NULL))
         return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
     memset(report, 0, sizeof(*report));
+    v.rep = report;
+    v.cb = cb;
+    v.payload = payload;
     report->first_bad_index = UINT64_MAX;
     rc = azk_audit__vkey_parse(&key, vkey, strlen(vkey));
     if (rc != AZK_OK)

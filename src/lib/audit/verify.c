@@ -224,7 +224,7 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
 {
     azk_status rc;
     struct azk_audit__key key;
-    struct vctx v = {report, cb, payload};
+    struct vctx v;
     struct azk_audit__memtree mt;
     struct azk_audit__nodes t;
     azk_buf path = AZK_BUF_INIT;
@@ -241,6 +241,9 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
     if (home == NULL || report == NULL || (checkpoint_count > 0 && checkpoints == NULL))
         return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
     memset(report, 0, sizeof(*report));
+    v.rep = report;
+    v.cb = cb;
+    v.payload = payload;
     memset(&mt, 0, sizeof(mt));
     report->first_bad_index = UINT64_MAX;
     rc = load_vkey(home, &key);

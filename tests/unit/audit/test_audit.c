@@ -510,8 +510,13 @@ static void tamper(const char *home, void (*fn)(uint8_t *b, size_t *len, size_t 
     size_t len, offs[256], n;
     uint8_t *b;
     log_path(lp, sizeof(lp), home);
-    b = slurp(lp, &len);
-    b = realloc(b, len + 4096);
+    {
+        uint8_t *small = slurp(lp, &len);
+        b = malloc(len + 4096);
+        assert_non_null(b);
+        memcpy(b, small, len);
+        free(small);
+    }
     n = frames(b, len, offs, 255);
     fn(b, &len, offs, n);
     spit(lp, b, len);
