@@ -142,7 +142,7 @@ static azk_status arena_put(azk_link *lk, struct lrec *r, int slot, const void *
     n = clip((const uint8_t *)p, n);
     if (azk_add_overflow(&need, lk->arena_len, n))
         return azk_error_set(AZK_ERR_LIMIT, "link: value arena overflow");
-    if (need > lk->arena_cap) {
+    if (need > lk->arena_cap || lk->arena == NULL) { /* never NULL once a record exists */
         size_t cap = lk->arena_cap > 0 ? lk->arena_cap : 1u << 16;
         uint8_t *na;
         while (cap < need) {
