@@ -702,8 +702,20 @@ static void recover(struct watcher *w)
             continue;
         exists = lstat((const char *)src.data, &sb) == 0;
         if (strcmp(state, "claimed") == 0) {
-            if (exists)
+            if (exists) {
                 enqueue(w, NULL, id, 0);
+            } else {
+                /* stopped between the journal row and the rename: the file is still in
+                 * the outbox (the rescan claims it again) or its sender took it away */
+                sqlite3_stmt *del = NULL;
+                if (azk_store__prepare(w->h, &del,
+                                       "DELETE FROM guard_items WHERE id = ?1 AND"
+                                       " state = 'claimed'") == AZK_OK) {
+                    sqlite3_bind_text(del, 1, id, -1, SQLITE_TRANSIENT);
+                    (void)sqlite3_step(del);
+                    sqlite3_finalize(del);
+                }
+            }
         } else if (strcmp(state, "releasing") == 0) {
             struct stat db;
             if (exists && dest != NULL && lstat(dest, &db) == 0 && db.st_size == sb.st_size) {
