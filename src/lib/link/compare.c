@@ -338,7 +338,13 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
          * this is another person (twin, sibling, parent); with a single
          * script it could be a typo in a short name, so no contradiction.
          */
-        giv_known_diff = (kj.giv_eq == 0 || !kj.avail) && (kn.giv_eq == 0 || !kn.avail);
+        /*
+         * Where a script's split is unknown (written without a space on
+         * both sides), the family name being equal in the other script,
+         * whole names that differ mean given names that differ.
+         */
+        giv_known_diff = (kj.giv_eq == 0 || !kj.avail || (kj.giv_eq < 0 && !kj.full_eq)) &&
+                         (kn.giv_eq == 0 || !kn.avail || (kn.giv_eq < 0 && !kn.full_eq));
         if (giv_known_diff && kj.avail && kn.avail)
             *contra = true;
         else if (giv_known_diff && ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) ||
