@@ -51,6 +51,8 @@ static void usage(FILE *out)
                    "64)\n"
                    "      --window N         window size in large blocks (default 16)\n"
                    "      --no-tf            no term-frequency adjustment of name weights\n"
+                   "      --max-records N    refuse more than N records in all (default "
+                   "5000000, ~3 GB)\n"
                    "      --stats            print EM parameters and timings (JSON) on standard "
                    "error\n"
                    "  -h, --help             show this help\n"));
@@ -224,6 +226,7 @@ int cmd_link(int argc, char **argv)
                                              {"window", required_argument, NULL, 'W'},
                                              {"no-tf", no_argument, NULL, 'N'},
                                              {"stats", no_argument, NULL, 'S'},
+                                             {"max-records", required_argument, NULL, 'R'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     azk_link_options lo = AZK_LINK_OPTIONS_INIT;
@@ -324,6 +327,12 @@ int cmd_link(int argc, char **argv)
             case 'N':
                 lo.no_tf = true;
                 break;
+            case 'R':
+                if (parse_size(optarg, &lo.max_records) != 0) {
+                    azk_cli_err(_("--max-records needs a positive number"));
+                    return AZK_EXIT_USAGE;
+                }
+                break;
             case 'S':
                 stats = true;
                 break;
@@ -364,6 +373,8 @@ int cmd_link(int argc, char **argv)
         azk_status rc = azk_link_add_file(lk, files[i], (uint32_t)i, &fo, &res);
         if (rc == AZK_ERR_NOMEM || rc == AZK_ERR_LIMIT) {
             azk_cli_liberr(files[i]);
+            if (rc == AZK_ERR_LIMIT)
+                azk_cli_err(_("the limit can be raised with --max-records"));
             status = 1;
             goto done;
         }

@@ -228,6 +228,10 @@ class LinkE2E(unittest.TestCase):
         self.assertIn("--explain", out)
         rc, _, err = run(["link", self.path("missing.csv")])
         self.assertEqual(rc, 2)
+        write_csv(self.path("a.csv"), HEADER, PEOPLE)
+        rc, _, err = run(["link", "--max-records", "3", self.path("a.csv")])
+        self.assertEqual(rc, 1)
+        self.assertIn("--max-records", err)
 
 
 if __name__ == "__main__":
