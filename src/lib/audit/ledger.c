@@ -164,8 +164,23 @@ done:
     return rc;
 }
 
+/* mkdir -p: parents too (mode 0700 for the ones we create) */
 static azk_status mkdir_p(const char *path, mode_t mode)
 {
+    char *p = azk_strdup(path);
+    if (p == NULL)
+        return azk_error_nomem();
+    for (char *q = p + 1; *q != '\0'; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            azk_free(p);
+            return azk_error_errno("mkdir");
+        }
+        *q = '/';
+    }
+    azk_free(p);
     if (mkdir(path, mode) != 0 && errno != EEXIST)
         return azk_error_errno("mkdir");
     return AZK_OK;

@@ -428,6 +428,15 @@ static void test_audit__append_and_entry(void **state)
     (void)state;
     make_home(home, sizeof(home), "append");
     assert_int_equal(azk_audit_init_home(home), AZK_OK); /* idempotent */
+    {
+        /* parents are created too */
+        char nested[600];
+        snprintf(nested, sizeof(nested), "%s/nested/a/b", tmproot);
+        assert_int_equal(azk_audit_init_home(nested), AZK_OK);
+        assert_int_equal(azk_audit_open(&a, nested, 0, NULL), AZK_OK);
+        azk_audit_close(a);
+        a = NULL;
+    }
     assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
     assert_int_equal(azk_audit_append(a, &ev, NULL), AZK_ERR_ARG); /* no action */
     ev.action = "intake";
