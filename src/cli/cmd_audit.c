@@ -739,10 +739,14 @@ static int sub_verify(int argc, char **argv)
         free(k);
     } else {
         azk_audit *a = NULL;
-        /* open first: it repairs a torn tail and says so */
+        /*
+         * Open first: it repairs a torn tail and says so. Verification needs
+         * only read access, so it goes on when the open could not write
+         * (an auditor's read-only account) or found damage to report.
+         */
         rc = open_ledger(&a);
         azk_audit_close(a);
-        if (rc != 0 && azk_error_last()->code != AZK_ERR_INTEGRITY)
+        if (rc != 0 && azk_error_last()->code == AZK_ERR_NOTFOUND)
             goto done;
         st = azk_audit_verify(azk_cli_home(NULL), (const char *const *)cps, ncp, &rep, on_issue,
                               NULL);
