@@ -354,6 +354,41 @@ static void test_link__threshold_controls_links(void **state)
     azk_link_free(b);
 }
 
+static void test_link__term_frequency(void **state)
+{
+    azk_link *lk = NULL;
+    azk_link_explanation common;
+    azk_link_explanation rare;
+    size_t c1;
+    size_t c2;
+    size_t r1;
+    size_t r2;
+    char name[64];
+    (void)state;
+    assert_int_equal(azk_link_new(&lk, NULL), AZK_OK);
+    background(lk);
+    /* many people of one family name, each once */
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "1%03d/%d/%d", 940 + i % 60, 1 + i % 12, 1 + i % 28);
+        add(lk, "佐藤 花", "サトウ ハナ", name, NULL, NULL, NULL);
+    }
+    c1 = add(lk, "佐藤 一", "サトウ ハジメ", "1970/01/02", NULL, NULL, NULL);
+    c2 = add(lk, "佐藤 一", "サトウ ハジメ", "1970/01/02", NULL, NULL, "090-9999-0000");
+    r1 = add(lk, "勅使河原 一", "テシガワラ ハジメ", "1970/01/02", NULL, NULL, NULL);
+    r2 = add(lk, "勅使河原 一", "テシガワラ ハジメ", "1970/01/02", NULL, NULL, "090-9999-0001");
+    assert_int_equal(azk_link_run(lk), AZK_OK);
+    assert_int_equal(azk_link_explain(lk, c1, c2, &common), AZK_OK);
+    assert_int_equal(azk_link_explain(lk, r1, r2, &rare), AZK_OK);
+    assert_string_equal(common.field[AZK_LINK_F_NAME].level_name, "exact");
+    assert_string_equal(rare.field[AZK_LINK_F_NAME].level_name, "exact");
+    /* same level, same m/u: only the term frequency tells them apart */
+    assert_true(common.field[AZK_LINK_F_NAME].weight == rare.field[AZK_LINK_F_NAME].weight);
+    assert_true(common.field[AZK_LINK_F_NAME].tf_adjustment + 1.0 <
+                rare.field[AZK_LINK_F_NAME].tf_adjustment);
+    assert_true(common.total_weight < rare.total_weight);
+    azk_link_free(lk);
+}
+
 static void test_link__oom(void **state)
 {
     (void)state;
@@ -387,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_link__em_estimates),
         cmocka_unit_test(test_link__duplicates_and_unusable),
         cmocka_unit_test(test_link__threshold_controls_links),
+        cmocka_unit_test(test_link__term_frequency),
         cmocka_unit_test(test_link__oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
