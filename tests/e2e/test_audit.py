@@ -306,7 +306,13 @@ class AuditE2E(unittest.TestCase):
                 [BIN, "audit", "append", "--action", "test.kill", "--object", "proc:%d" % p,
                  "--count", "100000", "--print"],
                 env=self.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
-        time.sleep(1.5)
+        # let them run until the ledger holds a few dozen entries (or 30 s)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            time.sleep(0.2)
+            if os.path.getsize(self.log_path()) > 40 * 250:
+                break
+        time.sleep(0.3)
         for p in procs:
             p.send_signal(signal.SIGKILL)
         acked = {}
