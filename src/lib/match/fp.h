@@ -21,6 +21,8 @@
 #include "decode/decode.h"
 #include "detect/detect.h"
 
+#include <sodium.h>
+
 #define AZK_FP_KEY_LEN 32
 
 /* Field kinds (one hash domain each). Family = kind, except NAME covers kanji and kana. */
@@ -71,6 +73,18 @@ bool azk_fp__normalize(azk_buf *out, unsigned kind, const char *s, size_t n);
 uint32_t azk_fp__hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
                       size_t n);
 
+/*
+ * The same hash with the key block and the kind prefix absorbed once: one
+ * BLAKE2b compression per value instead of two (the matcher hashes every
+ * candidate of every scanned line).
+ */
+struct azk_fp_hasher {
+    crypto_generichash_state st[AZK_FP__COUNT];
+};
+void azk_fp__hasher_init(struct azk_fp_hasher *hs, const uint8_t key[AZK_FP_KEY_LEN]);
+uint32_t azk_fp__hasher_hash(const struct azk_fp_hasher *hs, unsigned kind, const uint8_t *v,
+                             size_t n);
+
 /* Bucket of a hash for kind: its top bits[kind] bits. */
 static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
 {
@@ -94,16 +108,36 @@ struct azk_fp_dataset {
     uint32_t row_count;
 };
 
+/*
+ * In memory (built at load, kind by kind, so the peak stays near the final
+ * size): a row table, bucket + 1 per row and slot (0 = none; a kind has the
+ * slots of enum azk_fp_slot: two for names and phones), for O(1)
+ * confirmation; and for seed kinds the rows grouped by bucket (CSR:
+ * off[b] .. off[b + 1] index rows[]) for O(1) candidate look-up.
+ * 10 M rows: 44 bytes of row table + 4 bytes per seed entry per row.
+ */
 struct azk_fp_index {
     uint8_t key[AZK_FP_KEY_LEN];
+    struct azk_fp_hasher hasher; /* keyed states of `key` */
     uint8_t id[32]; /* BLAKE2b of the file */
     uint8_t bits[AZK_FP__COUNT];
     struct azk_fp_dataset *ds;
     size_t ds_count;
-    uint64_t *entries[AZK_FP__COUNT];
-    uint64_t entry_count[AZK_FP__COUNT];
     uint64_t total_rows;
-    uint16_t *present; /* per global row: bit k set when the row has a value of kind k */
+    uint32_t *rowtab;              /* total_rows x AZK_FPS__COUNT */
+    uint32_t *off[AZK_FP__COUNT];  /* seed kinds: 2^bits + 1 */
+    uint32_t *rows[AZK_FP__COUNT]; /* seed kinds: entry_count[k] rows */
+    uint64_t entry_count[AZK_FP__COUNT];
 };
+
+/* First slot of a kind and how many slots it has. */
+static inline void azk_fp__kind_slots(unsigned kind, unsigned *first, unsigned *count)
+{
+    static const uint8_t f[AZK_FP__COUNT] = {AZK_FPS_NAME,    AZK_FPS_BIRTH,    AZK_FPS_PHONE1,
+                                             AZK_FPS_EMAIL,   AZK_FPS_POSTAL,   AZK_FPS_ADDRESS,
+                                             AZK_FPS_CUSTOMER, AZK_FPS_ACCOUNT, AZK_FPS_MYNUMBER};
+    *first = f[kind];
+    *count = (kind == AZK_FP_NAME || kind == AZK_FP_PHONE) ? 2 : 1;
+}
 
 #endif

@@ -401,10 +401,13 @@ void azk_fp_index_free(azk_fp_index *idx)
         azk_free(idx->ds[i].dataset);
     }
     azk_free(idx->ds);
-    azk_free(idx->present);
-    for (size_t k = 0; k < AZK_FP__COUNT; k++)
-        azk_free(idx->entries[k]);
+    azk_free(idx->rowtab);
+    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+        azk_free(idx->off[k]);
+        azk_free(idx->rows[k]);
+    }
     sodium_memzero(idx->key, sizeof(idx->key));
+    sodium_memzero(&idx->hasher, sizeof(idx->hasher));
     azk_free(idx);
 }
 
@@ -433,6 +436,7 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
     rc = read_keyfile(key_path, idx->key);
     if (rc != AZK_OK)
         goto done;
+    azk_fp__hasher_init(&idx->hasher, idx->key);
     r.f = fopen(path, "rbe");
     if (r.f == NULL) {
         rc = azk_error_errno("open fingerprint file");
@@ -468,33 +472,76 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
         }
         idx->total_rows += d->row_count;
     }
+    {
+        size_t cells;
+        if (azk_mul_overflow(&cells, (size_t)(idx->total_rows ? idx->total_rows : 1),
+                             AZK_FPS__COUNT * sizeof(uint32_t))) {
+            rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
+            goto done;
+        }
+        idx->rowtab = azk_calloc(1, cells);
+        if (idx->rowtab == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+    }
     for (size_t k = 0; k < AZK_FP__COUNT; k++) {
         uint64_t n;
+        uint64_t *e;
+        unsigned first;
+        unsigned slots;
+        size_t nb = (size_t)1 << idx->bits[k];
         if (!r_u64(&r, &n) || n > left / 8) {
             rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
             goto done;
         }
-        idx->entries[k] = azk_malloc(n ? n * sizeof(uint64_t) : 1);
-        if (idx->entries[k] == NULL) {
+        e = azk_malloc(n ? n * sizeof(uint64_t) : 1);
+        if (e == NULL) {
             rc = azk_error_nomem();
             goto done;
         }
-        if (!r_get(&r, idx->entries[k], n * sizeof(uint64_t))) {
+        if (!r_get(&r, e, n * sizeof(uint64_t))) {
+            azk_free(e);
             rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
             goto done;
         }
         idx->entry_count[k] = n;
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-        for (uint64_t i = 0; i < n; i++)
-            idx->entries[k][i] = __builtin_bswap64(idx->entries[k][i]);
-#endif
+        azk_fp__kind_slots((unsigned)k, &first, &slots);
         for (uint64_t i = 0; i < n; i++) {
-            if ((idx->entries[k][i] & 0xFFFFFFFFu) >= idx->total_rows ||
-                (i > 0 && idx->entries[k][i] <= idx->entries[k][i - 1])) {
+            uint64_t row;
+            uint32_t *cell;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+            e[i] = __builtin_bswap64(e[i]);
+#endif
+            row = e[i] & 0xFFFFFFFFu;
+            if (row >= idx->total_rows || (e[i] >> 32) >= nb || (i > 0 && e[i] <= e[i - 1])) {
+                azk_free(e);
                 rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
                 goto done;
             }
+            cell = idx->rowtab + row * AZK_FPS__COUNT + first;
+            if (cell[0] == 0)
+                cell[0] = (uint32_t)(e[i] >> 32) + 1;
+            else if (slots > 1 && cell[1] == 0)
+                cell[1] = (uint32_t)(e[i] >> 32) + 1;
         }
+        if (azk_fp__is_seed((unsigned)k)) {
+            idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
+            idx->rows[k] = azk_malloc(n ? n * sizeof(uint32_t) : 1);
+            if (idx->off[k] == NULL || idx->rows[k] == NULL) {
+                azk_free(e);
+                rc = azk_error_nomem();
+                goto done;
+            }
+            /* entries are sorted by bucket: offsets are a running count */
+            for (uint64_t i = 0; i < n; i++) {
+                idx->rows[k][i] = (uint32_t)(e[i] & 0xFFFFFFFFu);
+                idx->off[k][(e[i] >> 32) + 1]++;
+            }
+            for (size_t b = 0; b < nb; b++)
+                idx->off[k][b + 1] += idx->off[k][b];
+        }
+        azk_free(e);
     }
     crypto_generichash_final(&r.hs, want, sizeof(want));
     if (fread(sum, 1, sizeof(sum), r.f) != sizeof(sum) || fgetc(r.f) != EOF ||
@@ -503,14 +550,6 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
         goto done;
     }
     memcpy(idx->id, want, sizeof(want));
-    idx->present = azk_calloc(idx->total_rows ? idx->total_rows : 1, sizeof(uint16_t));
-    if (idx->present == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    for (size_t k = 0; k < AZK_FP__COUNT; k++)
-        for (uint64_t i = 0; i < idx->entry_count[k]; i++)
-            idx->present[idx->entries[k][i] & 0xFFFFFFFFu] |= (uint16_t)(1u << k);
     *out = idx;
     idx = NULL;
     rc = AZK_OK;

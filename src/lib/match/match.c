@@ -15,18 +15,31 @@
 #include <string.h>
 
 /* A seed bucket larger than this is skipped (a value too common to start from). */
-#define SEED_MAX_ROWS 4096
+#define SEED_MAX_ROWS 512
 /* Candidates kept per window. */
 #define MAX_CANDS 4096
 
 struct cand {
     uint8_t kind;
+    bool finding; /* from a detector finding (a seed there starts analysis) */
     uint32_t bucket;
     uint64_t seq; /* record sequence number in the object */
 };
 
+/* Text kept per window line until a seed makes analysing it worthwhile. */
+#define RING_MAX_TEXT (16 * 1024)
+
+struct ring_line {
+    azk_buf text;
+    uint64_t seq;
+    bool analysed;
+};
+
 struct azk_match_ctx {
     const azk_fp_index *idx;
+    bool detector_seeds; /* analyse a window only when a finding brought a seed */
+    bool in_finding;     /* add_value called for a finding */
+    struct ring_line ring[AZK_MATCH_WINDOW];
     struct cand *c;
     size_t nc;
     uint64_t seq; /* current record */
@@ -66,13 +79,25 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
     azk_free(ctx->c);
     azk_free(ctx->hits);
     azk_free(ctx->seen);
+    for (size_t i = 0; i < AZK_MATCH_WINDOW; i++)
+        azk_buf_dispose_secret(&ctx->ring[i].text);
     azk_buf_dispose_secret(&ctx->norm);
     azk_buf_dispose_secret(&ctx->tmp);
     azk_free(ctx);
 }
 
+void azk_match__set_detector_seeds(struct azk_match_ctx *ctx, bool on)
+{
+    ctx->detector_seeds = on;
+}
+
 void azk_match__object_begin(struct azk_match_ctx *ctx)
 {
+    for (size_t i = 0; i < AZK_MATCH_WINDOW; i++) {
+        azk_buf_clear(&ctx->ring[i].text);
+        ctx->ring[i].seq = 0;
+        ctx->ring[i].analysed = true;
+    }
     ctx->nc = 0;
     ctx->seq = 0;
     ctx->nhits = 0;
@@ -91,8 +116,9 @@ static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, s
         return;
     if (!azk_fp__normalize(&ctx->norm, kind, s, n))
         return;
-    h = azk_fp__hash(ctx->idx->key, kind, ctx->norm.data, ctx->norm.len);
+    h = azk_fp__hasher_hash(&ctx->idx->hasher, kind, ctx->norm.data, ctx->norm.len);
     ctx->c[ctx->nc].kind = (uint8_t)kind;
+    ctx->c[ctx->nc].finding = ctx->in_finding;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
     ctx->c[ctx->nc].seq = ctx->seq;
     ctx->nc++;
@@ -111,6 +137,8 @@ static bool has_digit(const char *s, size_t n)
     return false;
 }
 
+static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n);
+
 /* A table cell: it may be any kind; invalid ones are dropped by normalisation. */
 static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
 {
@@ -124,18 +152,54 @@ static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
         return;
     }
     add_value(ctx, AZK_FP_BIRTH, s, n);
-    add_value(ctx, AZK_FP_PHONE, s, n);
-    add_value(ctx, AZK_FP_POSTAL, s, n);
     add_value(ctx, AZK_FP_ADDRESS, s, n);
-    add_value(ctx, AZK_FP_CUSTOMER, s, n);
-    add_value(ctx, AZK_FP_ACCOUNT, s, n);
-    add_value(ctx, AZK_FP_MYNUMBER, s, n);
+    /* width-fold so the digit counts of add_number_token apply */
+    azk_buf_clear(&ctx->tmp);
+    if (azk_digits__fold(&ctx->tmp, s, n, false, false) == AZK_OK)
+        add_number_token(ctx, (const char *)ctx->tmp.data, ctx->tmp.len);
+    azk_error_clear();
 }
 
 static bool token_byte(uint8_t b)
 {
     return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
            b == '-' || b == '_' || b == '.' || b == '@' || b == '+';
+}
+
+/*
+ * A token with digits: only the kinds its digit count allows (phone 10-11
+ * digits from 0, postal 7, my number 12, ids 4-20), so that normalisers
+ * run only where they can succeed.
+ */
+static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
+{
+    size_t digits = 0;
+    size_t alpha = 0;
+    size_t first = n;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (first == n)
+                first = i;
+            digits++;
+        } else if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')) {
+            alpha++;
+        }
+    }
+    if (digits == 0)
+        return;
+    if (alpha == 0 && (digits == 10 || digits == 11) && (s[first] == '0' || s[0] == '+'))
+        add_value(ctx, AZK_FP_PHONE, s, n);
+    if (alpha == 0 && (digits == 12 || (digits == 11 && s[0] == '+')))
+        add_value(ctx, AZK_FP_PHONE, s, n); /* +81 forms */
+    if (alpha == 0 && digits == 7)
+        add_value(ctx, AZK_FP_POSTAL, s, n);
+    if (alpha == 0 && digits == 12)
+        add_value(ctx, AZK_FP_MYNUMBER, s, n);
+    if (digits + alpha >= 4 && digits + alpha <= 20) {
+        add_value(ctx, AZK_FP_CUSTOMER, s, n);
+        if (alpha == 0)
+            add_value(ctx, AZK_FP_ACCOUNT, s, n);
+    }
 }
 
 /* Free text: dates anywhere, and ASCII tokens (ids, phones, e-mail, postal codes). */
@@ -151,12 +215,8 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
             if (j - i >= 4 && j - i <= 64) {
                 if (memchr(s + i, '@', j - i) != NULL) {
                     add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
-                } else if (has_digit(s + i, j - i)) {
-                    add_value(ctx, AZK_FP_PHONE, s + i, j - i);
-                    add_value(ctx, AZK_FP_POSTAL, s + i, j - i);
-                    add_value(ctx, AZK_FP_CUSTOMER, s + i, j - i);
-                    add_value(ctx, AZK_FP_ACCOUNT, s + i, j - i);
-                    add_value(ctx, AZK_FP_MYNUMBER, s + i, j - i);
+                } else {
+                    add_number_token(ctx, s + i, j - i);
                 }
             }
             /* dates inside the token (1980-03-02, 1980/3/2) */
@@ -190,6 +250,39 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
     }
 }
 
+/* Candidates of a table row: every cell under each kind it can be. */
+static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
+{
+    for (size_t f = 0; f < rec->field_count; f++) {
+        add_cell(ctx, rec->fields[f].ptr, rec->fields[f].len);
+        /* a name split over two cells (姓, 名) */
+        if (f + 1 < rec->field_count && rec->fields[f].len > 0 && rec->fields[f].len <= 24 &&
+            rec->fields[f + 1].len > 0 && rec->fields[f + 1].len <= 24 &&
+            !has_digit(rec->fields[f].ptr, rec->fields[f].len) &&
+            !has_digit(rec->fields[f + 1].ptr, rec->fields[f + 1].len)) {
+            azk_buf_clear(&ctx->tmp);
+            if (azk_buf_put(&ctx->tmp, rec->fields[f].ptr, rec->fields[f].len) == AZK_OK &&
+                azk_buf_put(&ctx->tmp, rec->fields[f + 1].ptr, rec->fields[f + 1].len) == AZK_OK)
+                add_value(ctx, AZK_FP_NAME, (const char *)ctx->tmp.data, ctx->tmp.len);
+        }
+    }
+}
+
+/* Candidates of a text line (dates, tokens), credited to record seq. */
+static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uint64_t seq)
+{
+    uint64_t cur = ctx->seq;
+    ctx->seq = seq; /* add_value stamps candidates with ctx->seq */
+    /* full-width digits and hyphen look-alikes become ASCII tokens */
+    azk_buf_clear(&ctx->tmp);
+    if (azk_digits__fold(&ctx->tmp, p, n, false, false) == AZK_OK)
+        scan_text(ctx, (const char *)ctx->tmp.data, ctx->tmp.len);
+    else
+        scan_text(ctx, p, n);
+    azk_error_clear();
+    ctx->seq = cur;
+}
+
 azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *rec)
 {
     size_t keep = 0;
@@ -206,30 +299,32 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
     if (rec->is_header)
         return AZK_OK;
     if (rec->tabular) {
+        if (!ctx->detector_seeds)
+            analyse_row(ctx, rec);
+        return AZK_OK;
+    }
+    if (!ctx->detector_seeds) {
+        for (size_t f = 0; f < rec->field_count; f++)
+            analyse_text(ctx, rec->fields[f].ptr, rec->fields[f].len, ctx->seq);
+        return AZK_OK;
+    }
+    /* keep the line: analysed only if a seed shows up within the window */
+    {
+        struct ring_line *rl = &ctx->ring[ctx->seq % AZK_MATCH_WINDOW];
+        azk_buf_clear(&rl->text);
+        rl->seq = ctx->seq;
+        rl->analysed = false;
         for (size_t f = 0; f < rec->field_count; f++) {
-            add_cell(ctx, rec->fields[f].ptr, rec->fields[f].len);
-            /* a name split over two cells (姓, 名) */
-            if (f + 1 < rec->field_count && rec->fields[f].len > 0 && rec->fields[f].len <= 24 &&
-                rec->fields[f + 1].len > 0 && rec->fields[f + 1].len <= 24 &&
-                !has_digit(rec->fields[f].ptr, rec->fields[f].len) &&
-                !has_digit(rec->fields[f + 1].ptr, rec->fields[f + 1].len)) {
-                azk_buf_clear(&ctx->tmp);
-                if (azk_buf_put(&ctx->tmp, rec->fields[f].ptr, rec->fields[f].len) == AZK_OK &&
-                    azk_buf_put(&ctx->tmp, rec->fields[f + 1].ptr, rec->fields[f + 1].len) ==
-                        AZK_OK)
-                    add_value(ctx, AZK_FP_NAME, (const char *)ctx->tmp.data, ctx->tmp.len);
-            }
-        }
-    } else {
-        for (size_t f = 0; f < rec->field_count; f++) {
-            /* full-width digits and hyphen look-alikes become ASCII tokens */
-            azk_buf_clear(&ctx->tmp);
-            if (azk_digits__fold(&ctx->tmp, rec->fields[f].ptr, rec->fields[f].len, false,
-                                 false) == AZK_OK)
-                scan_text(ctx, (const char *)ctx->tmp.data, ctx->tmp.len);
-            else
-                scan_text(ctx, rec->fields[f].ptr, rec->fields[f].len);
-            azk_error_clear();
+            size_t take = rec->fields[f].len;
+            if (rl->text.len + take + 1 > RING_MAX_TEXT)
+                take = RING_MAX_TEXT > rl->text.len + 1 ? RING_MAX_TEXT - rl->text.len - 1 : 0;
+            /* cut on a UTF-8 boundary */
+            while (take > 0 && take < rec->fields[f].len &&
+                   ((uint8_t)rec->fields[f].ptr[take] & 0xC0) == 0x80)
+                take--;
+            if (azk_buf_put(&rl->text, rec->fields[f].ptr, take) != AZK_OK ||
+                azk_buf_putc(&rl->text, '\n') != AZK_OK)
+                return AZK_ERR_NOMEM;
         }
     }
     return AZK_OK;
@@ -275,54 +370,32 @@ azk_status azk_match__finding(struct azk_match_ctx *ctx, const azk_finding *f)
         default:
             return AZK_OK;
     }
+    ctx->in_finding = true;
     add_value(ctx, kind, fld->ptr + f->start, f->len);
+    ctx->in_finding = false;
     return AZK_OK;
 }
 
-/* Range of entries of kind with this bucket. */
-static void bucket_range(const azk_fp_index *idx, unsigned kind, uint32_t bucket, uint64_t *lo,
-                         uint64_t *hi)
-{
-    const uint64_t *e = idx->entries[kind];
-    uint64_t n = idx->entry_count[kind];
-    uint64_t key = (uint64_t)bucket << 32;
-    uint64_t a = 0;
-    uint64_t b = n;
-    while (a < b) {
-        uint64_t m = a + (b - a) / 2;
-        if (e[m] < key)
-            a = m + 1;
-        else
-            b = m;
-    }
-    *lo = a;
-    b = n;
-    while (a < b) {
-        uint64_t m = a + (b - a) / 2;
-        if ((e[m] >> 32) <= bucket)
-            a = m + 1;
-        else
-            b = m;
-    }
-    *hi = a;
-}
-
+/* Does row have a value of kind in this bucket? O(1) through the row table. */
 static bool has_entry(const azk_fp_index *idx, unsigned kind, uint32_t bucket, uint32_t row)
 {
-    const uint64_t *e = idx->entries[kind];
-    uint64_t key = ((uint64_t)bucket << 32) | row;
-    uint64_t a = 0;
-    uint64_t b = idx->entry_count[kind];
-    while (a < b) {
-        uint64_t m = a + (b - a) / 2;
-        if (e[m] < key)
-            a = m + 1;
-        else if (e[m] > key)
-            b = m;
-        else
-            return true;
-    }
-    return false;
+    unsigned first;
+    unsigned slots;
+    const uint32_t *cell;
+    azk_fp__kind_slots(kind, &first, &slots);
+    cell = idx->rowtab + (size_t)row * AZK_FPS__COUNT + first;
+    return cell[0] == bucket + 1 || (slots > 1 && cell[1] == bucket + 1);
+}
+
+/* Kinds the row has a value of (bit k). */
+static unsigned row_present(const azk_fp_index *idx, uint32_t row)
+{
+    const uint32_t *cell = idx->rowtab + (size_t)row * AZK_FPS__COUNT;
+    unsigned m = 0;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
+        if (cell[s] != 0)
+            m |= 1u << azk_fp__slot_kind[s];
+    return m;
 }
 
 /* Does row satisfy the rule (>= 2 families, no veto)? */
@@ -330,11 +403,11 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
 {
     unsigned matched = 0;
     unsigned offered = 0;
-    uint16_t present = ctx->idx->present[row];
+    unsigned present = row_present(ctx->idx, row);
     for (size_t i = 0; i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
         offered |= 1u << c->kind;
-        if (matched & (1u << c->kind))
+        if ((matched & (1u << c->kind)) || !(present & (1u << c->kind)))
             continue;
         if (has_entry(ctx->idx, c->kind, c->bucket, row))
             matched |= 1u << c->kind;
@@ -369,26 +442,52 @@ static azk_status push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
     return AZK_OK;
 }
 
+static bool cands_of_current(const struct azk_match_ctx *ctx)
+{
+    for (size_t i = ctx->nc; i > 0; i--)
+        if (ctx->c[i - 1].seq == ctx->seq)
+            return true;
+    return false;
+}
+
 azk_status azk_match__record_end(struct azk_match_ctx *ctx)
 {
     azk_status rc = AZK_OK;
     AZK_ASSERT_ARG(ctx != NULL);
     ctx->nseen = 0;
+    if (ctx->detector_seeds) {
+        bool seed = false;
+        for (size_t i = 0; i < ctx->nc && !seed; i++)
+            seed = ctx->c[i].finding && azk_fp__is_seed(ctx->c[i].kind);
+        if (!seed)
+            goto done; /* nothing can match: the lines wait in the ring */
+        if (ctx->tabular && ctx->rec != NULL) {
+            analyse_row(ctx, ctx->rec);
+        } else {
+            for (size_t r = 0; r < AZK_MATCH_WINDOW; r++) {
+                struct ring_line *rl = &ctx->ring[r];
+                if (rl->analysed || rl->seq == 0 || rl->seq + AZK_MATCH_WINDOW <= ctx->seq)
+                    continue;
+                analyse_text(ctx, (const char *)rl->text.data, rl->text.len, rl->seq);
+                rl->analysed = true;
+            }
+        }
+    }
     /* only evaluate when the current record brought something */
-    if (ctx->nc == 0 || ctx->c[ctx->nc - 1].seq != ctx->seq)
+    if (ctx->nc == 0 || !cands_of_current(ctx))
         goto done;
     for (size_t i = 0; i < ctx->nc; i++) {
-        uint64_t lo;
-        uint64_t hi;
+        uint32_t lo;
+        uint32_t hi;
         const struct cand *c = &ctx->c[i];
-        if (!azk_fp__is_seed(c->kind))
+        if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL)
             continue;
-        bucket_range(ctx->idx, c->kind, c->bucket, &lo, &hi);
+        lo = ctx->idx->off[c->kind][c->bucket];
+        hi = ctx->idx->off[c->kind][c->bucket + 1];
         if (hi - lo > SEED_MAX_ROWS)
             continue;
-        for (uint64_t e = lo; e < hi; e++) {
-            rc = push_u32(&ctx->seen, &ctx->nseen, &ctx->capseen,
-                          (uint32_t)(ctx->idx->entries[c->kind][e] & 0xFFFFFFFFu));
+        for (uint32_t e = lo; e < hi; e++) {
+            rc = push_u32(&ctx->seen, &ctx->nseen, &ctx->capseen, ctx->idx->rows[c->kind][e]);
             if (rc != AZK_OK)
                 goto done;
         }

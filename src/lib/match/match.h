@@ -32,6 +32,16 @@ struct azk_match_ctx;
 AZK_NODISCARD azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *idx);
 void azk_match__ctx_free(struct azk_match_ctx *ctx);
 
+/*
+ * Tell the matcher that every record's detector findings are passed
+ * (azk_match__finding). Then a record (and the text lines of its window)
+ * is analysed for dates, numbers and cells only when a finding of a seed
+ * type (person name, phone, e-mail, address, my number) is in the window:
+ * lines without such a finding cost a copy. Default off: every record is
+ * analysed (callers without a detector).
+ */
+void azk_match__set_detector_seeds(struct azk_match_ctx *ctx, bool on);
+
 void azk_match__object_begin(struct azk_match_ctx *ctx);
 /* Take the candidates of the record itself (cells, date and token scan). */
 AZK_NODISCARD azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *rec);

@@ -62,6 +62,7 @@ struct intake {
     azk_buf norm;
     /* fingerprints: one uint32 per slot per row (0 = absent) */
     uint8_t scan_key[AZK_FP_KEY_LEN];
+    struct azk_fp_hasher hasher;
     azk_buf fp;
     azk_buf raw[AZK_FPS__COUNT];
     bool has_name_col;
@@ -305,7 +306,7 @@ static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
             continue;
         if (!azk_fp__normalize(&in->norm, kind, (const char *)in->raw[s].data, in->raw[s].len))
             continue;
-        h[s] = azk_fp__hash(in->scan_key, kind, in->norm.data, in->norm.len);
+        h[s] = azk_fp__hasher_hash(&in->hasher, kind, in->norm.data, in->norm.len);
         in->slot_seen |= 1u << s;
     }
     /* schema statistics: cells that gave a usable value of their kind */
@@ -631,6 +632,7 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     rc = azk_store__scan_key(h, in.scan_key);
     if (rc != AZK_OK)
         goto done;
+    azk_fp__hasher_init(&in.hasher, in.scan_key);
     azk_store__uuid(uuid);
     rc = azk_vault__writer_new(&in.w, h, uuid, wrapped);
     if (rc != AZK_OK)
@@ -733,5 +735,6 @@ done:
     for (size_t s = 0; s < AZK_FPS__COUNT; s++)
         azk_buf_dispose_secret(&in.raw[s]);
     sodium_memzero(in.scan_key, sizeof(in.scan_key));
+    sodium_memzero(&in.hasher, sizeof(in.hasher));
     return rc;
 }

@@ -122,6 +122,23 @@ static int setup(void **state)
     if (azk_home_init(home, NULL) != AZK_OK || azk_home_open(&h, home, NULL, 0) != AZK_OK ||
         azk_client_add(h, "shinkin-a", NULL) != AZK_OK)
         return -1;
+    /*
+     * A fixed scanning key: the matching tests are then deterministic (with
+     * a random key, a name plus an unrelated date would collide in ~1/2048
+     * of cases, the documented rate). The attack test does not depend on it.
+     */
+    {
+        char kp[160];
+        uint8_t k[32];
+        int kfd;
+        for (size_t i = 0; i < sizeof(k); i++)
+            k[i] = (uint8_t)(i * 37 + 11);
+        snprintf(kp, sizeof(kp), "%s/keys/scan.key", home);
+        kfd = open(kp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (kfd < 0 || write(kfd, k, sizeof(k)) != (ssize_t)sizeof(k))
+            return -1;
+        close(kfd);
+    }
     o.client = "shinkin-a";
     o.dataset = "2023-09-dm";
     o.purpose = "test";
@@ -207,12 +224,15 @@ static struct got match_row(const char *const *cells, size_t n)
 }
 
 /* Match text lines; a name finding is given for `name` where it occurs. */
+static bool lazy_mode; /* azk_match__set_detector_seeds */
+
 static struct got match_lines(const char *const *lines, size_t n, const char *name)
 {
     struct azk_match_ctx *ctx = NULL;
     struct got g;
     memset(&g, 0, sizeof(g));
     assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    azk_match__set_detector_seeds(ctx, lazy_mode);
     azk_match__object_begin(ctx);
     for (size_t i = 0; i < n; i++) {
         azk_field f;
@@ -283,7 +303,7 @@ static void test_match__single_field_not_a_record(void **state)
     for (int i = 0; i < NROWS; i += 97) {
         char phone[64];
         fmt_phone(phone, sizeof(phone), rows[i].phone, false);
-        const char *c1[] = {rows[i].name, "東京都", "2024-01-01"};
+        const char *c1[] = {rows[i].name, "東京都", "備考なし"};
         struct got g = match_row(c1, 3);
         assert_int_equal(g.n, 0);
         const char *c2[] = {"無関係", phone};
@@ -324,9 +344,8 @@ static void test_match__fields_of_two_rows_not_matched(void **state)
     assert_int_equal(attributed, 0);
 }
 
-static void test_match__text_lines_and_window(void **state)
+static void text_lines_and_window(void)
 {
-    (void)state;
     for (int i = 5; i < NROWS; i += 331) {
         char l1[256];
         char l2[256];
@@ -360,6 +379,29 @@ static void test_match__text_lines_and_window(void **state)
     }
 }
 
+static void test_match__text_lines_and_window(void **state)
+{
+    (void)state;
+    lazy_mode = false;
+    text_lines_and_window();
+    /* the scanner's mode: lines analysed only when a finding brings a seed */
+    lazy_mode = true;
+    text_lines_and_window();
+    /* without the name finding nothing starts a search in that mode */
+    char l1[256];
+    char phone[64];
+    fmt_phone(phone, sizeof(phone), rows[9].phone, false);
+    snprintf(l1, sizeof(l1), "顧客 %s 生年月日 %04d-%02d-%02d", rows[9].name, rows[9].y,
+             rows[9].m, rows[9].d);
+    const char *one[] = {l1};
+    struct got g = match_lines(one, 1, NULL);
+    assert_int_equal(g.n, 0);
+    g = match_lines(one, 1, rows[9].name);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 10);
+    lazy_mode = false;
+}
+
 /* ---- the dictionary attack -------------------------------------------------------- */
 
 struct attack {
@@ -380,9 +422,14 @@ static void attack_check(const struct attack *a, const char *what)
     size_t rows_seen = 0;
     uint64_t sum = 0;
     uint32_t min = UINT32_MAX;
-    for (uint64_t e = 0; e < idx->entry_count[a->kind]; e++) {
-        uint32_t b = (uint32_t)(idx->entries[a->kind][e] >> 32);
-        uint32_t c = a->count[b];
+    unsigned first;
+    unsigned slots;
+    azk_fp__kind_slots(a->kind, &first, &slots);
+    for (uint64_t r = 0; r < idx->total_rows; r++) {
+        uint32_t cell = idx->rowtab[r * AZK_FPS__COUNT + first];
+        if (cell == 0)
+            continue;
+        uint32_t c = a->count[cell - 1];
         rows_seen++;
         sum += c;
         if (c < min)
@@ -400,6 +447,8 @@ static void attack_check(const struct attack *a, const char *what)
 static void test_match__dictionary_attack_fails(void **state)
 {
     (void)state;
+    if (getenv("AZK_MATCH_SKIP_ATTACK") != NULL)
+        skip(); /* quick runs while developing; CTest always runs it */
     struct attack a;
     char buf[64];
     /* birth dates: every day of 1930-2005 */
