@@ -29,6 +29,7 @@
 #endif
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,7 @@ struct azk_detect_ctx {
     size_t col_count;
     bool header_seen;
     uint64_t tab_rows;
+    char sheet[128]; /* xlsx: the sheet the column kinds belong to */
     /* per field / record scratch */
     struct hit *hits;
     size_t hit_count, hit_cap;
@@ -385,6 +387,7 @@ void azk_detect__object_begin(azk_detect_ctx *c, const char *format)
     c->col_count = 0;
     c->header_seen = false;
     c->tab_rows = 0;
+    c->sheet[0] = '\0';
 }
 
 const azk_column_kind *azk_detect__columns(const azk_detect_ctx *c, size_t *count)
@@ -402,8 +405,10 @@ struct fld {
     size_t len;
     uint32_t idx;
     azk_column_kind col;
-    size_t num_done; /* numeric tokens before this offset are handled */
-    bool tabular;    /* a cell of a row */
+    size_t num_done;       /* numeric tokens before this offset are handled */
+    bool tabular;          /* a cell of a row */
+    const azk_field *prev; /* the cell before, in a row without header */
+    int prev_kind;         /* its kind as a label, -1 until needed */
     azk_status rc;
 };
 
@@ -479,7 +484,7 @@ static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_
 }
 
 /* Nearest label of any kind that ends at most `window` bytes before pos. */
-static azk_column_kind label_before(const struct fld *f, size_t pos, size_t window)
+static azk_column_kind label_before(struct fld *f, size_t pos, size_t window)
 {
     const azk_detect_ctx *c = f->c;
     size_t i, d = SIZE_MAX;
@@ -496,6 +501,14 @@ static azk_column_kind label_before(const struct fld *f, size_t pos, size_t wind
     if (ka != AZK_COL_NONE && d < best) {
         k = ka;
         best = d;
+    }
+    if (k == AZK_COL_NONE && f->prev != NULL && pos <= 16) {
+        /* key-value rows: "口座番号","1234567" */
+        if (f->prev_kind < 0)
+            f->prev_kind = f->prev->len <= 36 ? (int)azk_column_classify(f->prev->ptr, f->prev->len)
+                                              : (int)AZK_COL_NONE;
+        k = (azk_column_kind)f->prev_kind;
+        best = pos;
     }
     if (k != AZK_COL_NONE) {
         /* a label names the first value after it: 生年月日 S55.3.2 処理日 R6.1.3 */
@@ -1838,7 +1851,7 @@ static azk_status add_label(azk_detect_ctx *c, size_t end, azk_column_kind k)
 }
 
 static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
-                             azk_column_kind col, bool tabular)
+                             azk_column_kind col, bool tabular, const azk_field *prev)
 {
     struct fld f;
     size_t i;
@@ -1850,6 +1863,8 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
     f.idx = idx;
     f.col = col;
     f.tabular = tabular;
+    f.prev = prev;
+    f.prev_kind = -1;
     f.rc = AZK_OK;
     if (fd->len == 0 || fd->ptr == NULL)
         return AZK_OK;
@@ -2114,6 +2129,12 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
     AZK_ASSERT_ARG(c != NULL && rec != NULL && cb != NULL);
     if (excluded != NULL)
         *excluded = 0;
+    if (rec->tabular && rec->sheet != NULL &&
+        strncmp(rec->sheet, c->sheet, sizeof(c->sheet) - 1) != 0) {
+        /* every sheet of a workbook has its own header row */
+        azk_detect__object_begin(c, NULL);
+        (void)snprintf(c->sheet, sizeof(c->sheet), "%s", rec->sheet);
+    }
     if (rec->tabular) {
         bool first = c->tab_rows == 0;
         c->tab_rows++;
@@ -2129,7 +2150,10 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
     for (i = 0; i < rec->field_count; i++) {
         const azk_field *fd = &rec->fields[i];
         azk_column_kind col = rec->tabular ? column_of(c, fd) : AZK_COL_NONE;
-        rc = scan_field(c, fd, (uint32_t)i, col, rec->tabular != 0);
+        const azk_field *prev = NULL;
+        if (rec->tabular && i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
+            prev = &rec->fields[i - 1];
+        rc = scan_field(c, fd, (uint32_t)i, col, rec->tabular != 0, prev);
         if (rc != AZK_OK)
             return rc;
     }

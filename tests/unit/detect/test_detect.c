@@ -583,6 +583,19 @@ static void test_detect__postal_before_address_cell(void **state)
     azk_detect__ctx_free(ctx);
 }
 
+static void test_detect__key_value_rows(void **state)
+{
+    /* a sheet of label / value pairs: the cell before is the label */
+    const char *h[] = {"項目", "値"};
+    const char *r[] = {"口座番号", "7654321"};
+    struct got g;
+    (void)state;
+    run_rows(h, r, 2, true, &g, g_eng);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, AZK_PII_BANK_ACCOUNT);
+    assert_int_equal(g.f[0].field, 1);
+}
+
 static void test_detect__column_classify(void **state)
 {
     static const struct {
@@ -914,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_detect__address),
         cmocka_unit_test(test_detect__columns_context),
         cmocka_unit_test(test_detect__postal_before_address_cell),
+        cmocka_unit_test(test_detect__key_value_rows),
         cmocka_unit_test(test_detect__column_classify),
         cmocka_unit_test(test_detect__masking_hides_digits),
         cmocka_unit_test(test_detect__overlap_card_not_phone),
