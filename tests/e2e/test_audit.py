@@ -293,6 +293,11 @@ class AuditE2E(unittest.TestCase):
                         old, home=nohome, check=0)
         self.assertIn("5 entries", r.stdout)
         doc = json.loads(rd(bundle))
+        cut = dict(doc, entries=doc["entries"][:-1])  # the last entry left out
+        wr(bundle, json.dumps(cut))
+        r = self.run_az("audit", "verify", "--bundle", bundle, "--pubkey", pub, home=nohome)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("first bad entry index 6", r.stdout)
         doc["entries"][1]["entry"] = doc["entries"][1]["entry"].replace("dataset:a", "dataset:b")
         wr(bundle, json.dumps(doc))
         r = self.run_az("audit", "verify", "--bundle", bundle, "--pubkey", pub, home=nohome)

@@ -324,6 +324,33 @@ azk_status azk_audit_verify_bundle(const char *bundle, size_t bundle_len, const 
         memcpy(prev_leaf, leaf, HLEN);
         have_prev = 1;
     }
+    {
+        /* the bundle holds exactly the range it claims */
+        json_t *jf = json_object_get(doc, "from"), *jt = json_object_get(doc, "to");
+        json_t *first = json_array_get(entries, 0);
+        uint64_t from, to, start = 0;
+        if (!json_is_integer(jf) || !json_is_integer(jt) || json_integer_value(jf) < 0 ||
+            json_integer_value(jt) < json_integer_value(jf)) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_BUNDLE, UINT64_MAX,
+                             "bundle without a valid from/to range");
+        } else {
+            from = (uint64_t)json_integer_value(jf);
+            to = (uint64_t)json_integer_value(jt);
+            if (json_is_integer(json_object_get(first, "index")))
+                start = (uint64_t)json_integer_value(json_object_get(first, "index"));
+            if (to > cp.size)
+                azk_audit__issue(&v, AZK_AUDIT_ISSUE_BUNDLE, UINT64_MAX,
+                                 "bundle range %llu..%llu beyond its checkpoint of %llu entries",
+                                 (unsigned long long)from, (unsigned long long)to,
+                                 (unsigned long long)cp.size);
+            else if (report->entries != to - from || (to > from && start != from))
+                azk_audit__issue(&v, AZK_AUDIT_ISSUE_SEQUENCE, from + report->entries,
+                                 "bundle claims entries %llu..%llu but holds %llu from index %llu "
+                                 "(entries left out)",
+                                 (unsigned long long)from, (unsigned long long)to - 1,
+                                 (unsigned long long)report->entries, (unsigned long long)start);
+        }
+    }
 
     older = json_object_get(doc, "older");
     if (json_is_array(older) && json_array_size(older) > 0) {
