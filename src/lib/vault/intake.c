@@ -642,6 +642,7 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     src.read = tee_read;
     src.ctx = &in;
     src.size = -1;
+    src.seek = NULL; /* the tee must see every byte in order */
     dopts.max_cell = INTAKE_MAX_CELL;
     dopts.max_line = 4 * INTAKE_MAX_CELL;
     dopts.max_depth = 1;
