@@ -296,6 +296,19 @@ static bool given_differs(const azk_link *lk, const struct lrec *a, const struct
     return true;
 }
 
+/*
+ * Given names known to differ: another person when both scripts say so (a
+ * typo leaves one of them equal), or when the one script there is has them
+ * clearly apart.
+ */
+static bool clearly_other(const struct name_rel *kj, const struct name_rel *kn)
+{
+    if (kj->avail && kn->avail)
+        return true;
+    return (kj->avail && kj->jw_giv < AZK_LINK_GIVEN_CONTRA_JW) ||
+           (kn->avail && kn->jw_giv < AZK_LINK_GIVEN_CONTRA_JW);
+}
+
 static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct lrec *b,
                           bool *contra)
 {
@@ -345,11 +358,7 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
          */
         giv_known_diff = (kj.giv_eq == 0 || !kj.avail || (kj.giv_eq < 0 && !kj.full_eq)) &&
                          (kn.giv_eq == 0 || !kn.avail || (kn.giv_eq < 0 && !kn.full_eq));
-        if (giv_known_diff && kj.avail && kn.avail)
-            *contra = true;
-        else if (giv_known_diff && ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) ||
-                                    (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW)))
-            *contra = true;
+        *contra = giv_known_diff && clearly_other(&kj, &kn);
         return NL_FAMILY_ONLY;
     }
     if (kj.avail && kj.jw_full < 0) {
@@ -372,13 +381,8 @@ static uint8_t name_level(const azk_link *lk, const struct lrec *a, const struct
      * record compared has the old one.
      */
     if (given_differs(lk, a, b, S_GIV, &kj) && given_differs(lk, a, b, S_KGIV, &kn) &&
-        (kj.avail || kn.avail)) {
-        if (kj.avail && kn.avail)
-            *contra = true;
-        else if ((kj.avail && kj.jw_giv < AZK_LINK_GIVEN_CONTRA_JW) ||
-                 (kn.avail && kn.jw_giv < AZK_LINK_GIVEN_CONTRA_JW))
-            *contra = true;
-    }
+        (kj.avail || kn.avail))
+        *contra = clearly_other(&kj, &kn);
     return NL_DIFF;
 }
 
