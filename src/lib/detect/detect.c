@@ -2051,6 +2051,8 @@ static int cmp_span(const void *a, const void *b)
 static size_t resolve(struct cand *v, size_t n)
 {
     size_t i, j, kept = 0;
+    if (n == 0)
+        return 0; /* v may be NULL: no candidate was ever stored */
     qsort(v, n, sizeof(*v), cmp_pref);
     for (i = 0; i < n; i++) {
         bool clash = false;
