@@ -496,6 +496,22 @@ static void test_guard__body_binary_not_inspected(void **state)
     free(p);
 }
 
+static void test_guard__body_max_body_blocked(void **state)
+{
+    /* a body above max_body is blocked, never passed uninspected */
+    azk_guard_decision d;
+    static uint8_t body[5000];
+    (void)state;
+    memset(body, 'a', sizeof(body));
+    policy.max_body = 1000;
+    inspect("text/plain", "", body, sizeof(body), &d);
+    policy.max_body = 0;
+    assert_int_equal(d.verdict, AZK_GUARD_BLOCK);
+    assert_true(d.reasons & AZK_GUARD_R_LIMIT);
+    inspect("text/plain", "", body, sizeof(body), &d);
+    assert_int_equal(d.verdict, AZK_GUARD_ALLOW);
+}
+
 static void test_guard__body_unknown_encoding_blocked(void **state)
 {
     azk_guard_decision d;
@@ -638,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_guard__body_gzip_bomb_blocked),
         cmocka_unit_test(test_guard__body_truncated_gzip_blocked),
         cmocka_unit_test(test_guard__body_binary_not_inspected),
+        cmocka_unit_test(test_guard__body_max_body_blocked),
         cmocka_unit_test(test_guard__body_unknown_encoding_blocked),
         cmocka_unit_test(test_guard__body_multipart_parts),
         cmocka_unit_test(test_guard__watch_two_person_release),
