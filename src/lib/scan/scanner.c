@@ -616,6 +616,13 @@ static void walk_skipped(void *payload, const char *path, const char *why)
 
 /* ---- public API ------------------------------------------------------------------ */
 
+static void hash_str(crypto_generichash_state *h, const char *v)
+{
+    if (v == NULL)
+        v = "";
+    crypto_generichash_update(h, (const uint8_t *)v, strlen(v) + 1);
+}
+
 static azk_status compute_engine_id(azk_scanner *s)
 {
     crypto_generichash_state h;
@@ -623,11 +630,7 @@ static azk_status compute_engine_id(azk_scanner *s)
     const azk_scan_options *o = &s->opts;
     char tmp[256];
     crypto_generichash_init(&h, NULL, 0, sizeof(out));
-#define H_STR(x)                                                                                   \
-    do {                                                                                           \
-        const char *v_ = (x) != NULL ? (x) : "";                                                   \
-        crypto_generichash_update(&h, (const uint8_t *)v_, strlen(v_) + 1);                        \
-    } while (0)
+#define H_STR(x) hash_str(&h, (x))
     H_STR(azk_version());
     H_STR(AZK_ENGINE_REVISION);
     snprintf(tmp, sizeof(tmp), "%u|%.6f|%u|%llu|%u|%llu|%zu|%llu", o->types, o->min_confidence,
