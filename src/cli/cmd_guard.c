@@ -663,7 +663,7 @@ static int guard_items(int argc, char **argv)
             ret = 0;
     } else if (strcmp(sub, "request") == 0) {
         if (azk_guard_request(h, argv[1], user, reason) != AZK_OK) {
-            azk_cli_liberr(_("guard request"));
+            azk_cli_liberr(_("guard"));
         } else {
             if (!azk_cli_quiet)
                 printf(_("release of %s requested by %s; a second person must approve it\n"),
@@ -672,7 +672,7 @@ static int guard_items(int argc, char **argv)
         }
     } else {
         if (azk_guard_approve(h, argv[1], user, &dest) != AZK_OK) {
-            azk_cli_liberr(_("guard approve"));
+            azk_cli_liberr(_("guard"));
         } else {
             if (!azk_cli_quiet)
                 printf(_("%s approved by %s and released to %s\n"), argv[1], user, dest);
