@@ -30,7 +30,7 @@ static void put(FILE *f, crypto_generichash_state *hs, const void *p, size_t n)
 
 static int synth(uint32_t n, const char *path)
 {
-    static const unsigned kinds[] = {AZK_FP_NAME, AZK_FP_BIRTH, AZK_FP_PHONE,
+    static const unsigned kinds[] = {AZK_FP_NAME,  AZK_FP_BIRTH,  AZK_FP_PHONE,
                                      AZK_FP_EMAIL, AZK_FP_POSTAL, AZK_FP_ADDRESS};
     crypto_generichash_state hs;
     uint8_t sum[32];

@@ -15,9 +15,9 @@ extern "C" {
 
 /** A dataset row of the catalog. Strings are borrowed for the callback. */
 typedef struct {
-    const char *id;           /**< dataset id, unique in the home */
-    const char *client;       /**< client id */
-    const char *uuid;         /**< vault file <home>/vault/<uuid>.azv */
+    const char *id;     /**< dataset id, unique in the home */
+    const char *client; /**< client id */
+    const char *uuid;   /**< vault file <home>/vault/<uuid>.azv */
     const char *purpose;
     const char *retain_until; /**< YYYY-MM-DD */
     const char *schema_json;  /**< [{"col":0,"header":"氏名","kind":"name"},...] */
@@ -28,7 +28,7 @@ typedef struct {
     uint64_t bytes;           /**< plaintext bytes */
     const char *created_at;   /**< ISO 8601 UTC */
     const char *created_by;
-    const char *state;        /**< "active" (later: "shredded") */
+    const char *state; /**< "active" (later: "shredded") */
 } azk_dataset_info;
 
 typedef azk_status (*azk_dataset_cb)(const azk_dataset_info *d, void *payload);
@@ -38,8 +38,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_dataset_list(azk_home *h, const char *cl
                                                      azk_dataset_cb cb, void *payload);
 
 /** One dataset; AZK_ERR_NOTFOUND when absent. */
-AZK_EXTERN AZK_NODISCARD azk_status azk_dataset_get(azk_home *h, const char *id,
-                                                    azk_dataset_cb cb, void *payload);
+AZK_EXTERN AZK_NODISCARD azk_status azk_dataset_get(azk_home *h, const char *id, azk_dataset_cb cb,
+                                                    void *payload);
 
 #ifdef __cplusplus
 }

@@ -35,7 +35,10 @@ typedef struct {
     const char *actor;
 } azk_home_init_options;
 
-#define AZK_HOME_INIT_OPTIONS_INIT {NULL, 0, 0, 0, NULL}
+#define AZK_HOME_INIT_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        NULL, 0, 0, 0, NULL                                                                        \
+    }
 
 /**
  * Create a new home at `path` (created 0700 if absent; it must hold no
@@ -90,8 +93,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_client_add(azk_home *h, const char *id, 
 typedef azk_status (*azk_client_cb)(const azk_client_info *c, void *payload);
 
 /** List clients by id; the info is borrowed for the callback only. */
-AZK_EXTERN AZK_NODISCARD azk_status azk_client_list(azk_home *h, azk_client_cb cb,
-                                                    void *payload);
+AZK_EXTERN AZK_NODISCARD azk_status azk_client_list(azk_home *h, azk_client_cb cb, void *payload);
 
 #ifdef __cplusplus
 }

@@ -28,17 +28,20 @@ typedef struct {
     const char *source_name; /**< name recorded for the file (base name), required */
 } azk_intake_options;
 
-#define AZK_INTAKE_OPTIONS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define AZK_INTAKE_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL                                                   \
+    }
 
 /** What intake stored. */
 typedef struct {
-    uint64_t records;   /**< data rows */
-    uint64_t bytes;     /**< file size */
-    size_t columns;     /**< columns of the header */
-    size_t personal;    /**< columns mapped to a personal kind */
-    char format[16];    /**< "csv", "tsv", "xlsx" */
-    char encoding[32];  /**< as detected or forced */
-    char uuid[37];      /**< vault file id */
+    uint64_t records;  /**< data rows */
+    uint64_t bytes;    /**< file size */
+    size_t columns;    /**< columns of the header */
+    size_t personal;   /**< columns mapped to a personal kind */
+    char format[16];   /**< "csv", "tsv", "xlsx" */
+    char encoding[32]; /**< as detected or forced */
+    char uuid[37];     /**< vault file id */
 } azk_intake_result;
 
 /**

@@ -48,14 +48,11 @@ static void usage(FILE *out)
 
 int cmd_intake(int argc, char **argv)
 {
-    static const struct option opts[] = {{"client", required_argument, NULL, 'c'},
-                                         {"dataset", required_argument, NULL, 'd'},
-                                         {"purpose", required_argument, NULL, 'p'},
-                                         {"retain-until", required_argument, NULL, 'r'},
-                                         {"map", required_argument, NULL, 'm'},
-                                         {"encoding", required_argument, NULL, 'e'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"client", required_argument, NULL, 'c'},  {"dataset", required_argument, NULL, 'd'},
+        {"purpose", required_argument, NULL, 'p'}, {"retain-until", required_argument, NULL, 'r'},
+        {"map", required_argument, NULL, 'm'},     {"encoding", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     azk_intake_options o = AZK_INTAKE_OPTIONS_INIT;
     azk_intake_result res;
     char map[8192] = "";

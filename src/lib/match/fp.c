@@ -14,7 +14,7 @@
 #include <string.h>
 
 const uint8_t azk_fp__slot_kind[AZK_FPS__COUNT] = {
-    AZK_FP_NAME,   AZK_FP_NAME,    AZK_FP_BIRTH,    AZK_FP_PHONE,   AZK_FP_PHONE,   AZK_FP_EMAIL,
+    AZK_FP_NAME,   AZK_FP_NAME,    AZK_FP_BIRTH,    AZK_FP_PHONE,   AZK_FP_PHONE,    AZK_FP_EMAIL,
     AZK_FP_POSTAL, AZK_FP_ADDRESS, AZK_FP_CUSTOMER, AZK_FP_ACCOUNT, AZK_FP_MYNUMBER,
 };
 
@@ -33,9 +33,9 @@ const uint8_t azk_fp__slot_kind[AZK_FPS__COUNT] = {
  */
 const uint8_t azk_fp__bits[AZK_FP__COUNT] = {20, 11, 20, 20, 10, 18, 16, 16, 24};
 
-static const char *const kind_names[AZK_FP__COUNT] = {
-    "name", "birth_date", "phone", "email", "postal_code", "address", "customer_id",
-    "bank_account", "my_number"};
+static const char *const kind_names[AZK_FP__COUNT] = {"name",        "birth_date",   "phone",
+                                                      "email",       "postal_code",  "address",
+                                                      "customer_id", "bank_account", "my_number"};
 
 const char *azk_fp__kind_name(unsigned kind)
 {
@@ -97,8 +97,7 @@ bool azk_fp__normalize(azk_buf *out, unsigned kind, const char *s, size_t n)
     return out->len > 0;
 }
 
-uint32_t azk_fp__hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
-                      size_t n)
+uint32_t azk_fp__hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v, size_t n)
 {
     crypto_generichash_state st;
     uint8_t out[16];

@@ -27,15 +27,15 @@
 
 /* Field kinds (one hash domain each). Family = kind, except NAME covers kanji and kana. */
 enum azk_fp_kind {
-    AZK_FP_NAME = 0,  /* full name, kanji or kana reading (AZK_NORM_NAME) */
-    AZK_FP_BIRTH,     /* YYYY-MM-DD */
-    AZK_FP_PHONE,     /* digits */
+    AZK_FP_NAME = 0, /* full name, kanji or kana reading (AZK_NORM_NAME) */
+    AZK_FP_BIRTH,    /* YYYY-MM-DD */
+    AZK_FP_PHONE,    /* digits */
     AZK_FP_EMAIL,
-    AZK_FP_POSTAL,    /* 7 digits */
-    AZK_FP_ADDRESS,   /* municipality + block numbers (azk_norm_address_key) */
-    AZK_FP_CUSTOMER,  /* customer / member number (azk_norm_id) */
-    AZK_FP_ACCOUNT,   /* bank account number */
-    AZK_FP_MYNUMBER,  /* 個人番号 */
+    AZK_FP_POSTAL,   /* 7 digits */
+    AZK_FP_ADDRESS,  /* municipality + block numbers (azk_norm_address_key) */
+    AZK_FP_CUSTOMER, /* customer / member number (azk_norm_id) */
+    AZK_FP_ACCOUNT,  /* bank account number */
+    AZK_FP_MYNUMBER, /* 個人番号 */
     AZK_FP__COUNT
 };
 
@@ -70,8 +70,7 @@ const char *azk_fp__kind_name(unsigned kind);
 bool azk_fp__normalize(azk_buf *out, unsigned kind, const char *s, size_t n);
 
 /* Keyed 32-bit hash of a normalised value; never 0 (0 marks "absent"). */
-uint32_t azk_fp__hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
-                      size_t n);
+uint32_t azk_fp__hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v, size_t n);
 
 /*
  * The same hash with the key block and the kind prefix absorbed once: one
@@ -119,7 +118,7 @@ struct azk_fp_dataset {
 struct azk_fp_index {
     uint8_t key[AZK_FP_KEY_LEN];
     struct azk_fp_hasher hasher; /* keyed states of `key` */
-    uint8_t id[32]; /* BLAKE2b of the file */
+    uint8_t id[32];              /* BLAKE2b of the file */
     uint8_t bits[AZK_FP__COUNT];
     struct azk_fp_dataset *ds;
     size_t ds_count;
@@ -133,8 +132,8 @@ struct azk_fp_index {
 /* First slot of a kind and how many slots it has. */
 static inline void azk_fp__kind_slots(unsigned kind, unsigned *first, unsigned *count)
 {
-    static const uint8_t f[AZK_FP__COUNT] = {AZK_FPS_NAME,    AZK_FPS_BIRTH,    AZK_FPS_PHONE1,
-                                             AZK_FPS_EMAIL,   AZK_FPS_POSTAL,   AZK_FPS_ADDRESS,
+    static const uint8_t f[AZK_FP__COUNT] = {AZK_FPS_NAME,     AZK_FPS_BIRTH,   AZK_FPS_PHONE1,
+                                             AZK_FPS_EMAIL,    AZK_FPS_POSTAL,  AZK_FPS_ADDRESS,
                                              AZK_FPS_CUSTOMER, AZK_FPS_ACCOUNT, AZK_FPS_MYNUMBER};
     *first = f[kind];
     *count = (kind == AZK_FP_NAME || kind == AZK_FP_PHONE) ? 2 : 1;

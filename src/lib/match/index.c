@@ -173,9 +173,8 @@ azk_status azk_fingerprints_export(azk_home *h, const char *path, const char *ke
             rc = azk_error_nomem();
             goto done;
         }
-        if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, ct, ctl,
-                                                       (const uint8_t *)uuid, strlen(uuid), nonce,
-                                                       dk) != 0) {
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+                plain, NULL, NULL, ct, ctl, (const uint8_t *)uuid, strlen(uuid), nonce, dk) != 0) {
             sodium_memzero(dk, sizeof(dk));
             rc = azk_error_set(AZK_ERR_CRYPTO, "fingerprints of a dataset fail authentication");
             goto done;
@@ -450,8 +449,7 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
     crypto_generichash_init(&r.hs, NULL, 0, sizeof(sum));
     if (!r_get(&r, magic, 8) || memcmp(magic, AZK_FP_MAGIC, 8) != 0 || !r_u32(&r, &kinds) ||
         kinds != AZK_FP__COUNT || !r_get(&r, idx->bits, AZK_FP__COUNT) ||
-        memcmp(idx->bits, azk_fp__bits, AZK_FP__COUNT) != 0 || !r_u32(&r, &nds) ||
-        nds > 100000) {
+        memcmp(idx->bits, azk_fp__bits, AZK_FP__COUNT) != 0 || !r_u32(&r, &nds) || nds > 100000) {
         rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: not a fingerprint file of this version");
         goto done;
     }

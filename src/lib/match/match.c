@@ -162,8 +162,8 @@ static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
 
 static bool token_byte(uint8_t b)
 {
-    return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
-           b == '-' || b == '_' || b == '.' || b == '@' || b == '+';
+    return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b == '-' ||
+           b == '_' || b == '.' || b == '@' || b == '+';
 }
 
 /*

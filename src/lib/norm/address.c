@@ -11,11 +11,11 @@
 #include <string.h>
 
 static const char *const prefectures[] = {
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県",
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県",   "福島県", "茨城県",
     "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県",
-    "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県",
+    "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",   "愛知県", "三重県",
     "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県",
-    "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県",   "高知県", "福岡県",
     "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県"};
 
 void azk_address_init(azk_address *a)
@@ -310,8 +310,8 @@ static void fold_marks(struct cps *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         uint32_t cp = c->v[i];
-        bool prev_digit = i > 0 && ((c->v[i - 1] >= '0' && c->v[i - 1] <= '9') ||
-                                    is_kanji_numeral(c->v[i - 1]));
+        bool prev_digit =
+            i > 0 && ((c->v[i - 1] >= '0' && c->v[i - 1] <= '9') || is_kanji_numeral(c->v[i - 1]));
         if (azk_norm__is_hyphen(cp) && (cp != 0x30FC || prev_digit))
             c->v[i] = '-';
         else if ((cp == 0x30F6 || cp == 0x30F5 || cp == 0x304C || cp == 0x30AC) && i > 0 &&
@@ -335,8 +335,8 @@ azk_status azk_norm_address(azk_address *out, const char *in, size_t len, unsign
     azk_buf_clear(&out->municipality);
     azk_buf_clear(&out->rest);
     azk_buf_clear(&out->building);
-    rc = azk_norm_text(&t, in, len,
-                       AZK_NORM_NFKC | AZK_NORM_SPACES_REMOVE | AZK_NORM_VARIANT_KANJI);
+    rc =
+        azk_norm_text(&t, in, len, AZK_NORM_NFKC | AZK_NORM_SPACES_REMOVE | AZK_NORM_VARIANT_KANJI);
     if (rc != AZK_OK)
         goto done;
     rc = to_cps(&c, &t);

@@ -28,23 +28,23 @@
 
 /* Flags of azk_norm_text(). */
 enum {
-    AZK_NORM_NFKC = 1u << 0,          /* Unicode NFKC (width, compatibility forms) */
-    AZK_NORM_KATAKANA = 1u << 1,      /* hiragana → katakana (ゝゞ → ヽヾ) */
-    AZK_NORM_SMALL_KANA = 1u << 2,    /* ァィゥェォッャュョヮヵヶ → アイウエオツヤユヨワカケ */
-    AZK_NORM_VU = 1u << 3,            /* ヴァ/ヴィ/ヴ/ヴェ/ヴォ → バ/ビ/ブ/ベ/ボ */
-    AZK_NORM_LONG_VOWEL = 1u << 4,    /* drop ー (and ‐−～ after kana); オウ/オオ → オ, ウウ → ウ */
+    AZK_NORM_NFKC = 1u << 0,     /* Unicode NFKC (width, compatibility forms) */
+    AZK_NORM_KATAKANA = 1u << 1, /* hiragana → katakana (ゝゞ → ヽヾ) */
+    AZK_NORM_SMALL_KANA = 1u << 2, /* ァィゥェォッャュョヮヵヶ → アイウエオツヤユヨワカケ */
+    AZK_NORM_VU = 1u << 3, /* ヴァ/ヴィ/ヴ/ヴェ/ヴォ → バ/ビ/ブ/ベ/ボ */
+    AZK_NORM_LONG_VOWEL = 1u << 4, /* drop ー (and ‐−～ after kana); オウ/オオ → オ, ウウ → ウ */
     AZK_NORM_VOICED = 1u << 5,        /* drop voicing: ガ → カ, パ → ハ (fuzzy readings) */
     AZK_NORM_SPACES_REMOVE = 1u << 6, /* remove all white space */
     AZK_NORM_SPACES_COLLAPSE = 1u << 7, /* trim, runs of white space → one U+0020 */
-    AZK_NORM_VARIANT_KANJI = 1u << 8, /* variant-kanji folding (names) */
-    AZK_NORM_CASE = 1u << 9,          /* case folding (NFKC_Casefold when with NFKC) */
-    AZK_NORM_MIDDLE_DOT = 1u << 10,   /* drop ・ ･ (separators in kana names) */
+    AZK_NORM_VARIANT_KANJI = 1u << 8,   /* variant-kanji folding (names) */
+    AZK_NORM_CASE = 1u << 9,            /* case folding (NFKC_Casefold when with NFKC) */
+    AZK_NORM_MIDDLE_DOT = 1u << 10,     /* drop ・ ･ (separators in kana names) */
 };
 
 /* Kana reading of a name: what azk_norm_kana_reading() applies. */
-#define AZK_NORM_READING                                                                       \
-    (AZK_NORM_NFKC | AZK_NORM_KATAKANA | AZK_NORM_SMALL_KANA | AZK_NORM_VU |                   \
-     AZK_NORM_LONG_VOWEL | AZK_NORM_SPACES_REMOVE | AZK_NORM_MIDDLE_DOT | AZK_NORM_CASE)
+#define AZK_NORM_READING                                                                           \
+    (AZK_NORM_NFKC | AZK_NORM_KATAKANA | AZK_NORM_SMALL_KANA | AZK_NORM_VU | AZK_NORM_LONG_VOWEL | \
+     AZK_NORM_SPACES_REMOVE | AZK_NORM_MIDDLE_DOT | AZK_NORM_CASE)
 /* A person name (kanji, kana or romaji): what azk_norm_name() applies. */
 #define AZK_NORM_NAME (AZK_NORM_READING | AZK_NORM_VARIANT_KANJI)
 

@@ -108,7 +108,7 @@ static uint32_t unvoice(uint32_t k)
     if (k == 0x30F4) /* ヴ */
         return 0x30A6;
     if (k >= 0x30F7 && k <= 0x30FA) /* ヷヸヹヺ */
-        return k - 8;                   /* → ワヰヱヲ */
+        return k - 8;               /* → ワヰヱヲ */
     return k;
 }
 
@@ -252,7 +252,7 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
     const uint8_t *s = (const uint8_t *)in;
     size_t n = len;
     size_t i = 0;
-    uint32_t prev = 0;       /* last code point written */
+    uint32_t prev = 0; /* last code point written */
     bool pending_space = false;
     bool wrote_any = false;
 
@@ -322,8 +322,8 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
                 }
             }
             if ((flags & AZK_NORM_LONG_VOWEL) && (cp == 0x30A6 || cp == 0x30AA)) {
-                bool small_next = next == 0x30A1 || next == 0x30A3 || next == 0x30A7 ||
-                                  next == 0x30A9;
+                bool small_next =
+                    next == 0x30A1 || next == 0x30A3 || next == 0x30A7 || next == 0x30A9;
                 if (!small_next && ((is_o_row(prev) && (cp == 0x30A6 || cp == 0x30AA)) ||
                                     (is_u_row(prev) && cp == 0x30A6)))
                     continue;
@@ -389,8 +389,8 @@ azk_status azk_norm_kana_reading(azk_buf *out, const char *in, size_t len)
 
 azk_status azk_norm_email(azk_buf *out, const char *in, size_t len)
 {
-    azk_status rc = azk_norm_text(out, in, len,
-                                  AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE);
+    azk_status rc =
+        azk_norm_text(out, in, len, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE);
     if (rc != AZK_OK)
         return rc;
     if (memchr(out->data, '@', out->len) == NULL)

@@ -86,8 +86,8 @@ done:
     return rc;
 }
 
-#define DATASET_COLUMNS                                                                        \
-    "id, client, uuid, purpose, retain_until, schema_json, source_name, format, encoding,"    \
+#define DATASET_COLUMNS                                                                            \
+    "id, client, uuid, purpose, retain_until, schema_json, source_name, format, encoding,"         \
     " records, bytes, created_at, created_by, state"
 
 static void dataset_row(sqlite3_stmt *st, azk_dataset_info *d)

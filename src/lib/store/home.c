@@ -74,12 +74,17 @@ azk_status azk_store__prepare(azk_home *h, sqlite3_stmt **st, const char *sql)
 
 const char *azk_store__actor(const azk_home *h)
 {
-    const struct passwd *pw;
+    static _Thread_local char name[256];
+    char buf[1024];
+    struct passwd pw;
+    struct passwd *res = NULL;
     if (h != NULL && h->actor != NULL)
         return h->actor;
-    pw = getpwuid(geteuid());
-    if (pw != NULL && pw->pw_name != NULL)
-        return pw->pw_name;
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
+        res->pw_name != NULL) {
+        snprintf(name, sizeof(name), "%s", res->pw_name);
+        return name;
+    }
     return "unknown";
 }
 

@@ -346,8 +346,10 @@ static azk_status sink_record(void *payload, const azk_record *rec)
     }
     row = ++in->records;
     if (rec->continued)
-        return fail(in, AZK_ERR_LIMIT, "data row %llu is longer than %u MiB or has more than %u "
-                    "cells", (unsigned long long)in->records, 4u, 4096u);
+        return fail(in, AZK_ERR_LIMIT,
+                    "data row %llu is longer than %u MiB or has more than %u "
+                    "cells",
+                    (unsigned long long)in->records, 4u, 4096u);
     /* decode cuts a cell at max_cell on a UTF-8 boundary (up to 3 bytes short) */
     for (size_t i = 0; i < rec->field_count; i++)
         if (rec->fields[i].len + 4 > INTAKE_MAX_CELL)
@@ -393,7 +395,8 @@ static azk_status parse_map(struct intake *in, const char *map)
         void *grown;
         eq = memchr(p, '=', n);
         if (eq == NULL || eq == p)
-            return azk_error_set(AZK_ERR_ARG, "--map: expected HEADER=KIND, got an entry without '='");
+            return azk_error_set(AZK_ERR_ARG,
+                                 "--map: expected HEADER=KIND, got an entry without '='");
         grown = azk_realloc(in->map, (in->nmap + 1) * sizeof(*in->map));
         if (grown == NULL)
             return azk_error_nomem();
@@ -440,8 +443,9 @@ static azk_status check_options(azk_home *h, const azk_intake_options *o, char d
     if (strcmp(deadline, today) < 0)
         return azk_error_set(AZK_ERR_ARG, "--retain-until %s is in the past (today is %s)",
                              deadline, today);
-    rc = azk_store__prepare(h, &st, "SELECT (SELECT count(*) FROM clients WHERE id=?1),"
-                                    " (SELECT count(*) FROM datasets WHERE id=?2)");
+    rc = azk_store__prepare(h, &st,
+                            "SELECT (SELECT count(*) FROM clients WHERE id=?1),"
+                            " (SELECT count(*) FROM datasets WHERE id=?2)");
     if (rc != AZK_OK)
         return rc;
     sqlite3_bind_text(st, 1, o->client, -1, SQLITE_STATIC);
@@ -465,11 +469,10 @@ static azk_status schema_json(struct intake *in, char **out)
     if (arr == NULL)
         return azk_error_nomem();
     for (size_t i = 0; i < in->ncols; i++) {
-        json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I}", "col", (json_int_t)i,
-                              "header", in->cols[i].header, "kind",
-                              azk_column_kind_name(in->cols[i].kind), "mapped",
-                              in->cols[i].mapped, "values", (json_int_t)in->cols[i].values,
-                              "valid", (json_int_t)in->cols[i].valid);
+        json_t *o = json_pack(
+            "{s:I, s:s, s:s, s:b, s:I, s:I}", "col", (json_int_t)i, "header", in->cols[i].header,
+            "kind", azk_column_kind_name(in->cols[i].kind), "mapped", in->cols[i].mapped, "values",
+            (json_int_t)in->cols[i].values, "valid", (json_int_t)in->cols[i].valid);
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             return azk_error_nomem();
@@ -507,9 +510,8 @@ static azk_status insert_fingerprints(struct intake *in, const char *dataset, co
         goto done;
     }
     randombytes_buf(nonce, sizeof(nonce));
-    crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &cl, in->fp.data, in->fp.len,
-                                               (const uint8_t *)uuid, strlen(uuid), NULL, nonce,
-                                               dk);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        ct, &cl, in->fp.data, in->fp.len, (const uint8_t *)uuid, strlen(uuid), NULL, nonce, dk);
     fields[0] = '\0';
     for (size_t s = 0; s < AZK_FPS__COUNT; s++) {
         if (in->slot_seen & (1u << s)) {
@@ -519,8 +521,9 @@ static azk_status insert_fingerprints(struct intake *in, const char *dataset, co
                 fl += (size_t)n;
         }
     }
-    rc = azk_store__prepare(in->h, &st, "INSERT INTO fingerprints(dataset, fields, nonce, data)"
-                                        " VALUES(?,?,?,?)");
+    rc = azk_store__prepare(in->h, &st,
+                            "INSERT INTO fingerprints(dataset, fields, nonce, data)"
+                            " VALUES(?,?,?,?)");
     if (rc != AZK_OK)
         goto done;
     sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);

@@ -31,8 +31,9 @@ azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
     rc = azk_store__begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st, "SELECT uuid, wrapped_key, client, state FROM datasets"
-                                    " WHERE id = ?1");
+    rc = azk_store__prepare(h, &st,
+                            "SELECT uuid, wrapped_key, client, state FROM datasets"
+                            " WHERE id = ?1");
     if (rc != AZK_OK)
         goto done;
     sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);

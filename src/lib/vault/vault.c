@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define HDR_LEN (4 + 4 + 16 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)
-#define CT_MAX (AZK_VAULT_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+#define CT_MAX  (AZK_VAULT_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
 
 static const char magic[4] = {'A', 'Z', 'K', 'V'};
 
@@ -26,7 +26,7 @@ struct azk_vault_writer {
     crypto_secretstream_xchacha20poly1305_state st;
     uint8_t *plain; /* AZK_VAULT_CHUNK */
     size_t plain_len;
-    uint8_t *ct;    /* 4 + CT_MAX */
+    uint8_t *ct; /* 4 + CT_MAX */
 };
 
 static void wrap_ad(uint8_t *ad, size_t *ad_len, const char *uuid)
@@ -125,9 +125,9 @@ azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h, con
     /* wrap the data key */
     randombytes_buf(wrapped, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     wrap_ad(ad, &ad_len, uuid);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(wrapped + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                               &wl, dk, sizeof(dk), ad, ad_len, NULL, wrapped,
-                                               h->key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        wrapped + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &wl, dk, sizeof(dk), ad, ad_len,
+        NULL, wrapped, h->key);
     /* header */
     memcpy(hdr, magic, 4);
     hdr[4] = 1;
@@ -153,8 +153,8 @@ done:
 static azk_status push_chunk(struct azk_vault_writer *w, unsigned char tag)
 {
     unsigned long long cl = 0;
-    crypto_secretstream_xchacha20poly1305_push(&w->st, w->ct + 4, &cl, w->plain, w->plain_len,
-                                               NULL, 0, tag);
+    crypto_secretstream_xchacha20poly1305_push(&w->st, w->ct + 4, &cl, w->plain, w->plain_len, NULL,
+                                               0, tag);
     w->ct[0] = (uint8_t)(cl >> 24);
     w->ct[1] = (uint8_t)(cl >> 16);
     w->ct[2] = (uint8_t)(cl >> 8);

@@ -23,7 +23,7 @@
 #include "store/store.h"
 
 #define AZK_VAULT_WRAPPED_LEN 72
-#define AZK_VAULT_CHUNK (64 * 1024)
+#define AZK_VAULT_CHUNK       (64 * 1024)
 
 struct azk_vault_writer;
 
@@ -48,9 +48,8 @@ typedef azk_status (*azk_vault_data_cb)(const uint8_t *p, size_t n, void *payloa
  * before the chunk concerned is passed on; the caller must treat data
  * already passed as void when the call fails.
  */
-AZK_NODISCARD azk_status azk_vault__read(azk_home *h, const char *uuid,
-                                         const uint8_t *wrapped, size_t wrapped_len,
-                                         azk_vault_data_cb cb, void *payload);
+AZK_NODISCARD azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped,
+                                         size_t wrapped_len, azk_vault_data_cb cb, void *payload);
 
 /* Unwrap the data key of uuid (AZK_ERR_CRYPTO when the master key is wrong). */
 AZK_NODISCARD azk_status azk_vault__unwrap(const azk_home *h, const char *uuid,

@@ -38,17 +38,16 @@
 
 /* 64 kanji that no variant fold touches (checked in setup) */
 static const char *const KANJI[64] = {
-    "山", "川", "田", "中", "本", "木", "村", "林", "森", "石", "井", "上", "下", "野", "原",
-    "小", "大", "長", "西", "東", "北", "南", "松", "竹", "梅", "花", "春", "夏", "秋", "冬",
-    "月", "日", "星", "空", "海", "岡", "谷", "坂", "池", "沼", "橋", "宮", "寺", "藤", "佐",
-    "伊", "加", "近", "遠", "前", "後", "和", "平", "安", "正", "明", "光", "太", "郎", "子",
-    "美", "恵", "健", "誠"};
+    "山", "川", "田", "中", "本", "木", "村", "林", "森", "石", "井", "上", "下", "野", "原", "小",
+    "大", "長", "西", "東", "北", "南", "松", "竹", "梅", "花", "春", "夏", "秋", "冬", "月", "日",
+    "星", "空", "海", "岡", "谷", "坂", "池", "沼", "橋", "宮", "寺", "藤", "佐", "伊", "加", "近",
+    "遠", "前", "後", "和", "平", "安", "正", "明", "光", "太", "郎", "子", "美", "恵", "健", "誠"};
 
 struct row {
-    char name[32];   /* "XY ZW" */
-    char nname[32];  /* normalised "XYZW" */
+    char name[32];  /* "XY ZW" */
+    char nname[32]; /* normalised "XYZW" */
     int y, m, d;
-    uint32_t phone;  /* 0 .. 2^24-1 → 090-XXXX-XXXX */
+    uint32_t phone; /* 0 .. 2^24-1 → 090-XXXX-XXXX */
 };
 
 static struct row rows[NROWS];
@@ -68,8 +67,8 @@ static uint64_t next(void)
 
 static void make_name(uint32_t code, char *out, size_t cap, bool space)
 {
-    snprintf(out, cap, "%s%s%s%s%s", KANJI[code & 63], KANJI[(code >> 6) & 63],
-             space ? " " : "", KANJI[(code >> 12) & 63], KANJI[(code >> 18) & 63]);
+    snprintf(out, cap, "%s%s%s%s%s", KANJI[code & 63], KANJI[(code >> 6) & 63], space ? " " : "",
+             KANJI[(code >> 12) & 63], KANJI[(code >> 18) & 63]);
 }
 
 static int days_in(int y, int m)
@@ -150,8 +149,7 @@ static int setup(void **state)
         return -1;
     }
     close(fd);
-    if (azk_fingerprints_export(h, fpfile, keyfile, NULL, &info) != AZK_OK ||
-        info.rows != NROWS) {
+    if (azk_fingerprints_export(h, fpfile, keyfile, NULL, &info) != AZK_OK || info.rows != NROWS) {
         fprintf(stderr, "export: %s\n", azk_error_last()->message);
         return -1;
     }
@@ -320,8 +318,8 @@ static void test_match__homonym_decoy_not_matched(void **state)
         char date[32];
         char phone[64];
         /* same name; another birth date and phone */
-        snprintf(date, sizeof(date), "%04d-%02d-%02d", rows[i].y == 1999 ? 1960 : 1999,
-                 rows[i].m, rows[i].d > 28 ? 28 : rows[i].d);
+        snprintf(date, sizeof(date), "%04d-%02d-%02d", rows[i].y == 1999 ? 1960 : 1999, rows[i].m,
+                 rows[i].d > 28 ? 28 : rows[i].d);
         fmt_phone(phone, sizeof(phone), (rows[i].phone + 7777777u) & 0xFFFFFF, false);
         const char *c[] = {rows[i].name, date, phone};
         struct got g = match_row(c, 3);
@@ -391,8 +389,8 @@ static void test_match__text_lines_and_window(void **state)
     char l1[256];
     char phone[64];
     fmt_phone(phone, sizeof(phone), rows[9].phone, false);
-    snprintf(l1, sizeof(l1), "顧客 %s 生年月日 %04d-%02d-%02d", rows[9].name, rows[9].y,
-             rows[9].m, rows[9].d);
+    snprintf(l1, sizeof(l1), "顧客 %s 生年月日 %04d-%02d-%02d", rows[9].name, rows[9].y, rows[9].m,
+             rows[9].d);
     const char *one[] = {l1};
     struct got g = match_lines(one, 1, NULL);
     assert_int_equal(g.n, 0);
@@ -440,7 +438,7 @@ static void attack_check(const struct attack *a, const char *what)
     printf("attack on %s: %zu rows, candidates per value min %u mean %.1f, under 5: %zu\n", what,
            rows_seen, min, (double)sum / (double)rows_seen, under5);
     assert_int_equal(rows_seen, NROWS);
-    assert_true(min >= 2);                /* never the true value alone */
+    assert_true(min >= 2);                  /* never the true value alone */
     assert_true(under5 * 100 <= rows_seen); /* >= 5 candidates for 99% of rows */
 }
 

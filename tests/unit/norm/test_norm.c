@@ -100,13 +100,43 @@ static void test_norm__variant_kanji(void **state)
 {
     (void)state;
     static const char *const pairs[][2] = {
-        {"髙", "高"}, {"﨑", "崎"}, {"嵜", "崎"}, {"碕", "崎"}, {"齋", "斎"}, {"齊", "斎"},
-        {"斉", "斎"}, {"邊", "辺"}, {"邉", "辺"}, {"濵", "浜"}, {"濱", "浜"}, {"澤", "沢"},
-        {"廣", "広"}, {"國", "国"}, {"櫻", "桜"}, {"眞", "真"}, {"德", "徳"}, {"惠", "恵"},
-        {"嶋", "島"}, {"嶌", "島"}, {"峯", "峰"}, {"冨", "富"}, {"槇", "槙"}, {"桒", "桑"},
-        {"舘", "館"}, {"瀨", "瀬"}, {"曻", "昇"}, {"𠮷", "吉"}, {"籔", "薮"}, {"藪", "薮"},
+        {"髙", "高"},
+        {"﨑", "崎"},
+        {"嵜", "崎"},
+        {"碕", "崎"},
+        {"齋", "斎"},
+        {"齊", "斎"},
+        {"斉", "斎"},
+        {"邊", "辺"},
+        {"邉", "辺"},
+        {"濵", "浜"},
+        {"濱", "浜"},
+        {"澤", "沢"},
+        {"廣", "広"},
+        {"國", "国"},
+        {"櫻", "桜"},
+        {"眞", "真"},
+        {"德", "徳"},
+        {"惠", "恵"},
+        {"嶋", "島"},
+        {"嶌", "島"},
+        {"峯", "峰"},
+        {"冨", "富"},
+        {"槇", "槙"},
+        {"桒", "桑"},
+        {"舘", "館"},
+        {"瀨", "瀬"},
+        {"曻", "昇"},
+        {"𠮷", "吉"},
+        {"籔", "薮"},
+        {"藪", "薮"},
         /* from Unihan kJinmeiyoKanji / kJoyoKanji / kZVariant */
-        {"亞", "亜"}, {"穗", "穂"}, {"禮", "礼"}, {"剝", "剥"}, {"戶", "戸"}, {"說", "説"},
+        {"亞", "亜"},
+        {"穗", "穂"},
+        {"禮", "礼"},
+        {"剝", "剥"},
+        {"戶", "戸"},
+        {"說", "説"},
     };
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
         expect_text(pairs[i][0], AZK_NORM_VARIANT_KANJI, pairs[i][1]);
@@ -195,8 +225,9 @@ static void test_norm__kanji_number(void **state)
     static const struct {
         const char *s;
         uint64_t v;
-    } cases[] = {{"一", 1}, {"十", 10}, {"十一", 11}, {"二十三", 23}, {"百五", 105},
-                 {"一〇五", 105}, {"千二百三十四", 1234}, {"三千", 3000}, {"弐拾", 20}};
+    } cases[] = {{"一", 1},     {"十", 10},      {"十一", 11},           {"二十三", 23},
+                 {"百五", 105}, {"一〇五", 105}, {"千二百三十四", 1234}, {"三千", 3000},
+                 {"弐拾", 20}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint64_t v = 0;
         assert_true(azk_norm__kanji_number(cases[i].s, strlen(cases[i].s), &v));
@@ -267,8 +298,7 @@ static void test_norm__date_eras(void **state)
     expect_date("19800302", "1980-03-02");
     expect_date("平成元年1月8日", "1989-01-08");
     expect_date("令和2年5月1日", "2020-05-01");
-    assert_int_equal(azk_norm_date(&b, "昭和64年1月8日", strlen("昭和64年1月8日")),
-                     AZK_ERR_FORMAT);
+    assert_int_equal(azk_norm_date(&b, "昭和64年1月8日", strlen("昭和64年1月8日")), AZK_ERR_FORMAT);
     assert_int_equal(azk_norm_date(&b, "1980-02-30", 10), AZK_ERR_FORMAT);
     assert_int_equal(azk_norm_date(&b, "1980-03-02 x", 12), AZK_ERR_FORMAT);
     azk_buf_dispose(&b);
@@ -287,12 +317,12 @@ static void test_norm__invalid_utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_norm__nfkc_width),     cmocka_unit_test(test_norm__kana_folding),
-        cmocka_unit_test(test_norm__long_vowel),     cmocka_unit_test(test_norm__spaces),
-        cmocka_unit_test(test_norm__variant_kanji),  cmocka_unit_test(test_norm__names),
-        cmocka_unit_test(test_norm__kana_reading),   cmocka_unit_test(test_norm__address),
-        cmocka_unit_test(test_norm__kanji_number),   cmocka_unit_test(test_norm__email_id_postal),
-        cmocka_unit_test(test_norm__invalid_utf8),   cmocka_unit_test(test_norm__phone),
+        cmocka_unit_test(test_norm__nfkc_width),    cmocka_unit_test(test_norm__kana_folding),
+        cmocka_unit_test(test_norm__long_vowel),    cmocka_unit_test(test_norm__spaces),
+        cmocka_unit_test(test_norm__variant_kanji), cmocka_unit_test(test_norm__names),
+        cmocka_unit_test(test_norm__kana_reading),  cmocka_unit_test(test_norm__address),
+        cmocka_unit_test(test_norm__kanji_number),  cmocka_unit_test(test_norm__email_id_postal),
+        cmocka_unit_test(test_norm__invalid_utf8),  cmocka_unit_test(test_norm__phone),
         cmocka_unit_test(test_norm__date_eras),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,8 +96,12 @@ static azk_status read_back(azk_home *h, const char *uuid, const uint8_t *wrappe
 static void test_vault__round_trip(void **state)
 {
     struct fixture *f = *state;
-    static const size_t sizes[] = {0, 1, AZK_VAULT_CHUNK - 1, AZK_VAULT_CHUNK,
-                                   AZK_VAULT_CHUNK + 1, 3 * AZK_VAULT_CHUNK + 12345};
+    static const size_t sizes[] = {0,
+                                   1,
+                                   AZK_VAULT_CHUNK - 1,
+                                   AZK_VAULT_CHUNK,
+                                   AZK_VAULT_CHUNK + 1,
+                                   3 * AZK_VAULT_CHUNK + 12345};
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
         char uuid[37];
         uint8_t wrapped[AZK_VAULT_WRAPPED_LEN];
