@@ -8,8 +8,10 @@ files with entrusted records / personal data are encrypted into the vault
 with a notice that names no value; the ledger has every quarantine and
 release; a release request cannot be approved by the requester; files
 written under a temporary name and renamed, or held open while written, are
-judged only when complete; folders made after the start are watched; a
-daemon killed mid-run and restarted loses no file and releases none twice.
+judged only when complete; folders made after the start are watched; an
+inotify queue overflow is followed by a full rescan (files whose events were
+lost are still released); a daemon killed mid-run and restarted loses no
+file and releases none twice.
 """
 
 import json
@@ -174,6 +176,34 @@ class GuardWatch(unittest.TestCase):
                 with open(os.path.join(rel, name), "rb") as f:
                     self.assertEqual(f.read(), full, name)
             self.assertEqual(files_under(ob), [])
+        finally:
+            self.stop(p)
+
+    def test_queue_overflow_rescans(self):
+        ob, rel, q = self.dirs()
+        p = self.start(ob, rel, q)
+        log = os.path.join(os.path.dirname(ob), "watch.log")
+        try:
+            # keep the watcher busy scanning a large file ...
+            big = os.path.join(ob, "big.txt")
+            with open(big + ".part", "w") as f:
+                f.write(G.CLEAN_LINE * 1300000)  # about 120 MB
+            os.rename(big + ".part", big)
+            self.assertTrue(wait_for(lambda: not os.path.exists(big), 30))
+            # ... while more events arrive than the kernel queues (16384 by default):
+            # temporary names (never judged, cheap to skip) fill the queue, and the
+            # events of the files made after it overflowed are lost
+            for i in range(9000):
+                with open(os.path.join(ob, ".h%05d.part" % i), "w"):
+                    pass
+            names = ["v%02d.txt" % i for i in range(20)]
+            for n in names:
+                with open(os.path.join(ob, n), "w") as f:
+                    f.write(G.CLEAN_LINE)
+            want = sorted(names + ["big.txt"])
+            self.assertTrue(wait_for(lambda: files_under(rel) == want, 240), files_under(rel))
+            with open(log, encoding="utf-8") as f:
+                self.assertIn("inotify queue overflow: full rescan", f.read())
         finally:
             self.stop(p)
 
