@@ -185,6 +185,9 @@ static bool honorific_at(const struct scan *s, size_t i, size_t *end)
     static const char *const kanji_h[] = {"様", "殿", "君", "氏"};
     static const char *const kana_h[] = {"さま", "さん", "くん", "ちゃん"};
     size_t e;
+    /* every honorific starts with 0xE3 (kana) or 0xE5/0xE6 (kanji) */
+    if (i >= s->len || (s->t[i] != 0xE3 && s->t[i] != 0xE5 && s->t[i] != 0xE6))
+        return false;
     for (size_t k = 0; k < sizeof(kanji_h) / sizeof(kanji_h[0]); k++) {
         if (bytes_eq(s, i, kanji_h[k], &e)) {
             uint32_t nx = cp_at(s, e, NULL);
@@ -1172,6 +1175,7 @@ static azk_status scan_column(struct scan *s, azk_column_kind col, bool *done)
     size_t fam = 0;
     bool known = false;
     size_t he;
+    size_t cell_end;
 
     *done = false;
     while (a < b) {
@@ -1197,10 +1201,7 @@ static azk_status scan_column(struct scan *s, azk_column_kind col, bool *done)
         *done = true; /* a placeholder, not a name and not free text */
         return AZK_OK;
     }
-    for (size_t k = 0; k < sizeof(org_words) / sizeof(org_words[0]); k++) {
-        if (contains(s->t + a, b - a, org_words[k]))
-            return AZK_OK;
-    }
+    cell_end = b;
     /* walk the cell: name characters with at most one separator run */
     for (size_t i = a; i < b;) {
         uint32_t c = cp_at(s, i, &l);
@@ -1243,6 +1244,12 @@ static azk_status scan_column(struct scan *s, azk_column_kind col, bool *done)
         return AZK_OK;
     if (parts == 2 && sep_end >= b)
         return AZK_OK;
+    /* organisation words last: the walk above rejects most cells (numbers,
+     * codes, ASCII) for less than one pass of these */
+    for (size_t k = 0; k < sizeof(org_words) / sizeof(org_words[0]); k++) {
+        if (contains(s->t + a, cell_end - a, org_words[k]))
+            return AZK_OK;
+    }
     /* family/given split */
     if (col == AZK_COL_FAMILY_NAME) {
         fam = b;
