@@ -643,8 +643,9 @@ static bool word_goes_on(const struct scan *s, size_t e)
 static bool short_pair(const struct scan *s, size_t p, size_t q, size_t gend)
 {
     size_t he;
-    if (q > p && (s->t[q - 1] == ' ' || s->t[q - 1] == '\t' || s->t[q - 1] == 0x80))
-        return false; /* spaced: 林 誠 */
+    if (q > p && (s->t[q - 1] == ' ' || s->t[q - 1] == '\t' ||
+                  (q >= p + 3 && memcmp(s->t + q - 3, "\xE3\x80\x80", 3) == 0)))
+        return false; /* spaced: 林 誠 (U+3000 is E3 80 80; 所 ends in 0x80 too) */
     if (honorific_at(s, gend, &he))
         return false;
     return count_chars(s->t + p, gend - p) < 3;
