@@ -299,6 +299,50 @@ static void one_member(struct azk_decode_ctx *ctx, struct archive *a,
     }
 }
 
+/*
+ * A zip ends with its central directory and the end-of-central-directory
+ * record "PK\5\6" within the last 64 KiB + 22 bytes (APPNOTE 4.3.16).
+ * libarchive's streaming zip reader stops quietly where the local headers
+ * end, so a zip cut before its central directory would look complete:
+ * probe the tail first when the source can seek. Leaves the source at 0.
+ * *found is true when the record is there or the question cannot be asked.
+ */
+static azk_status zip_probe_eocd(azk_source *src, bool *found)
+{
+    uint8_t *tail = NULL;
+    int64_t size = src->size, from, pos = 0;
+    size_t want, got = 0;
+    azk_status rc;
+    *found = true;
+    if (src->seek == NULL || size < 22)
+        return AZK_OK;
+    from = size > 65557 ? size - 65557 : 0;
+    want = (size_t)(size - from);
+    tail = azk_malloc(want);
+    if (tail == NULL)
+        return azk_error_nomem();
+    rc = src->seek(src->ctx, from, SEEK_SET, &pos);
+    while (rc == AZK_OK && got < want) {
+        size_t n = 0;
+        rc = src->read(src->ctx, tail + got, want - got, &n);
+        if (n == 0)
+            break;
+        got += n;
+    }
+    if (rc == AZK_OK) {
+        *found = false;
+        for (size_t i = got >= 22 ? got - 22 + 1 : 0; i-- > 0;) {
+            if (tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6) {
+                *found = true;
+                break;
+            }
+        }
+        rc = src->seek(src->ctx, 0, SEEK_SET, &pos);
+    }
+    azk_free(tail);
+    return rc;
+}
+
 azk_status azk_decode__archive(struct azk_decode_ctx *ctx, struct azk_peek *pk, unsigned depth,
                                const char *name, bool compressed)
 {
@@ -306,11 +350,16 @@ azk_status azk_decode__archive(struct azk_decode_ctx *ctx, struct azk_peek *pk, 
     struct archive_entry *e = NULL;
     struct azk_archive_client client;
     azk_status rc = AZK_OK;
-    bool first = true, formatted = false, stop = false, solid;
+    bool first = true, formatted = false, stop = false, solid, eocd = true;
     const char *what = name;
     int r;
 
     memset(&client, 0, sizeof(client));
+    if (strcmp(name, "zip") == 0) {
+        rc = zip_probe_eocd(&pk->as_source, &eocd);
+        if (rc != AZK_OK)
+            return rc;
+    }
     client.src = &pk->as_source;
     client.buf = azk_malloc(AZK_DECODE_CHUNK);
     a = archive_read_new();
@@ -389,6 +438,10 @@ azk_status azk_decode__archive(struct azk_decode_ctx *ctx, struct azk_peek *pk, 
     }
     if (!formatted && first)
         azk_decode__format(ctx, what, NULL);
+    if (rc == AZK_OK && !eocd)
+        rc = azk_error_set(AZK_ERR_FORMAT,
+                           "zip: no central directory (truncated or damaged) after %llu members",
+                           (unsigned long long)ctx->entries);
 done:
     if (a != NULL)
         archive_read_free(a);
