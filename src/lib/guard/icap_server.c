@@ -791,6 +791,7 @@ azk_status azk_guard_icap_run(azk_guard_icap *s)
             break;
         if ((pf[0].revents & POLLIN) == 0)
             continue;
+        /* cppcheck-suppress nullPointer ; accept4 takes NULL address arguments */
         fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
             continue; /* EMFILE, ECONNABORTED: keep serving the others */
