@@ -12,15 +12,23 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char path[64];
+static char key[64];
+
+static void cleanup(void)
+{
+    (void)unlink(path);
+    (void)unlink(key);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[64];
-    static char key[64];
     azk_fp_index *idx = NULL;
     int fd;
     if (path[0] == '\0') {
@@ -28,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(k, 7, sizeof(k));
         snprintf(path, sizeof(path), "/tmp/azk-fpfuzz-%ld.azf", (long)getpid());
         snprintf(key, sizeof(key), "/tmp/azk-fpfuzz-%ld.key", (long)getpid());
+        atexit(cleanup);
         fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0 || write(fd, k, sizeof(k)) != (ssize_t)sizeof(k))
             return 0;
