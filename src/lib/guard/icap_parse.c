@@ -507,8 +507,8 @@ azk_status azk_icap__feed(struct azk_icap_parser *p, const uint8_t *in, size_t l
             case S_CHUNK_SIZE: {
                 size_t used;
                 bool complete;
-                uint64_t size;
-                bool ieof;
+                uint64_t size = 0;
+                bool ieof = false;
                 if (off == len)
                     goto need_more;
                 rc = take_line(p, in + off, len - off, AZK_ICAP_CHUNK_LINE_MAX, &used, &complete);
