@@ -138,8 +138,25 @@ static uint32_t cp_at(const struct scan *s, size_t i, size_t *clen)
 {
     uint32_t cp = 0;
     size_t l = 0;
-    if (i < s->len)
-        l = azk_utf8_decode(s->t + i, s->len - i, &cp);
+    if (i < s->len) {
+        const uint8_t *p = s->t + i;
+        if (p[0] < 0x80) {
+            cp = p[0];
+            l = 1;
+        } else if ((p[0] & 0xF0) == 0xE0 && s->len - i >= 3 && (p[1] & 0xC0) == 0x80 &&
+                   (p[2] & 0xC0) == 0x80) {
+            /* CJK: the common case inline, same checks as azk_utf8_decode */
+            cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) |
+                 (uint32_t)(p[2] & 0x3F);
+            l = 3;
+            if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                cp = 0xFFFD;
+                l = 1;
+            }
+        } else {
+            l = azk_utf8_decode(p, s->len - i, &cp);
+        }
+    }
     if (clen != NULL)
         *clen = l;
     return cp;
@@ -229,12 +246,13 @@ static const struct azk_names_lex_entry *lex_find(const azk_names *n, const uint
 static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned want, size_t *ends,
                            size_t max_out)
 {
-    size_t bounds[MAX_LEX_CHARS] = {0};
+    size_t bounds[MAX_LEX_CHARS]; /* only [0, nb) is read: no memset per position */
     size_t nb = 0;
     size_t j = i;
     size_t out = 0;
     size_t l;
     uint32_t c = cp_at(s, i, &l);
+    uint32_t c0 = c;
     size_t limit = c < 0x10000 ? s->n->lex.first[c] : s->n->lex.max_chars;
     if (limit > MAX_LEX_CHARS)
         limit = MAX_LEX_CHARS;
@@ -244,12 +262,20 @@ static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned w
          * 田中ジョージ, 鈴木ケイ子 mix): entries decide what matches */
         if (l == 0 || !(kana ? is_kata(c) : (is_kanji(c) || (nb > 0 && is_kata(c)))))
             break;
+        if (nb == 0)
+            c0 = c;
+        else if (nb == 1 && !azk_names__lex_pair(&s->n->lex, c0, c))
+            limit = 1; /* no entry of two or more code points starts here */
         j += l;
         bounds[nb++] = j;
     }
+    if (nb > limit)
+        nb = limit;
     while (nb > 0 && out < max_out) {
         const struct azk_names_lex_entry *e;
         nb--;
+        if (nb == 0 && !azk_names__lex_one(&s->n->lex, c0))
+            break;
         e = lex_find(s->n, s->t + i, bounds[nb] - i);
         if (e != NULL && (e->flags & want) != 0)
             ends[out++] = bounds[nb];
@@ -261,11 +287,12 @@ static size_t lex_prefixes(const struct scan *s, size_t i, bool kana, unsigned w
 static void lex_prefixes2(const struct scan *s, size_t i, size_t *fam, size_t *nf, size_t *giv,
                           size_t *ng, size_t max_out)
 {
-    size_t bounds[MAX_LEX_CHARS] = {0};
+    size_t bounds[MAX_LEX_CHARS]; /* only [0, nb) is read: no memset per position */
     size_t nb = 0;
     size_t j = i;
     size_t l;
     uint32_t c = cp_at(s, i, &l);
+    uint32_t c0 = c;
     size_t limit = c < 0x10000 ? s->n->lex.first[c] : s->n->lex.max_chars;
     *nf = 0;
     *ng = 0;
@@ -275,12 +302,20 @@ static void lex_prefixes2(const struct scan *s, size_t i, size_t *fam, size_t *n
         c = cp_at(s, j, &l);
         if (l == 0 || !(is_kanji(c) || (nb > 0 && is_kata(c))))
             break;
+        if (nb == 0)
+            c0 = c;
+        else if (nb == 1 && !azk_names__lex_pair(&s->n->lex, c0, c))
+            limit = 1; /* no entry of two or more code points starts here */
         j += l;
         bounds[nb++] = j;
     }
+    if (nb > limit)
+        nb = limit;
     while (nb > 0) {
         const struct azk_names_lex_entry *e;
         nb--;
+        if (nb == 0 && !azk_names__lex_one(&s->n->lex, c0))
+            break;
         e = lex_find(s->n, s->t + i, bounds[nb] - i);
         if (e == NULL)
             continue;
@@ -1035,14 +1070,26 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
 /* Label at p (first code point c) followed by a separator and a value. */
 static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
 {
-    /* first characters of the labels: 氏 お 名 宛 ご 契 フ ふ カ 担 受 申 依 */
-    static const uint32_t first[] = {0x6C0F, 0x304A, 0x540D, 0x5B9B, 0x3054, 0x5951, 0x30D5,
-                                     0x3075, 0x30AB, 0x62C5, 0x53D7, 0x7533, 0x4F9D};
-    bool maybe = false;
-    for (size_t k = 0; k < sizeof(first) / sizeof(first[0]) && !maybe; k++)
-        maybe = c == first[k];
-    if (!maybe)
-        return AZK_OK;
+    /* first characters of the labels: 氏 お 名 宛 ご 契 フ ふ カ 担 受 申 依
+     * (a switch: this runs at every CJK position of free text) */
+    switch (c) {
+        case 0x6C0F:
+        case 0x304A:
+        case 0x540D:
+        case 0x5B9B:
+        case 0x3054:
+        case 0x5951:
+        case 0x30D5:
+        case 0x3075:
+        case 0x30AB:
+        case 0x62C5:
+        case 0x53D7:
+        case 0x7533:
+        case 0x4F9D:
+            break;
+        default:
+            return AZK_OK;
+    }
     for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
         size_t e;
         size_t v;

@@ -5,7 +5,10 @@
  * thread: an open-addressing table of entry indices keyed by FNV-1a of the
  * UTF-8 surface, a per-code-point table (BMP) giving the longest entry
  * starting with that code point, so most text positions are rejected with
- * one byte load, and a bitmap of the code points names_kana.c folds.
+ * one byte load, bitmaps of the code points that are an entry alone and of
+ * (hashed) first-two-code-point pairs of longer entries, so a position
+ * costs one hash probe only when an entry may start there, and a bitmap of
+ * the code points names_kana.c folds.
  */
 #include "detect/names_lex.h"
 #include "norm/norm.h"
@@ -46,7 +49,10 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
     lx->first = azk_calloc(BMP_SIZE, 1);
     lx->fold = azk_calloc(BMP_SIZE / 8, 1);
     lx->inlex = azk_calloc(BMP_SIZE / 8, 1);
-    if (lx->slots == NULL || lx->first == NULL || lx->fold == NULL || lx->inlex == NULL) {
+    lx->one = azk_calloc(BMP_SIZE / 8, 1);
+    lx->pair = azk_calloc((size_t)1 << (AZK_NAMES_LEX_PAIR_BITS - 3), 1);
+    if (lx->slots == NULL || lx->first == NULL || lx->fold == NULL || lx->inlex == NULL ||
+        lx->one == NULL || lx->pair == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -57,6 +63,7 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
         size_t h = fnv1a(s, e->len) & lx->mask;
         size_t chars = 0;
         uint32_t cp0 = 0;
+        uint32_t cp1 = 0;
         while (lx->slots[h] != 0)
             h = (h + 1) & lx->mask;
         lx->slots[h] = (uint32_t)i + 1u;
@@ -65,9 +72,17 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
             k += azk_utf8_decode(s + k, e->len - k, &cp);
             if (chars == 0)
                 cp0 = cp;
+            else if (chars == 1)
+                cp1 = cp;
             chars++;
             if (cp < BMP_SIZE)
                 lx->inlex[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+        }
+        if (chars == 1 && cp0 < BMP_SIZE)
+            lx->one[cp0 >> 3] |= (uint8_t)(1u << (cp0 & 7));
+        if (chars >= 2) {
+            uint32_t ph = azk_names__lex_pair_bit(cp0, cp1);
+            lx->pair[ph >> 3] |= (uint8_t)(1u << (ph & 7));
         }
         if (chars > 255)
             chars = 255;
@@ -100,6 +115,8 @@ void azk_names__lex_dispose(struct azk_names_lex *lx)
     azk_free(lx->first);
     azk_free(lx->fold);
     azk_free(lx->inlex);
+    azk_free(lx->one);
+    azk_free(lx->pair);
     memset(lx, 0, sizeof(*lx));
 }
 

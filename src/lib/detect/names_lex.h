@@ -41,7 +41,32 @@ struct azk_names_lex {
     uint8_t max_chars; /* longest entry in code points */
     uint8_t *fold;     /* bitmap over the BMP: code points azk_names__fold changes */
     uint8_t *inlex;    /* bitmap over the BMP: code points used by some entry */
+    uint8_t *one;      /* bitmap over the BMP: code points that are an entry alone */
+    uint8_t *pair;     /* hashed bitmap of the first two code points of longer entries */
 };
+
+#define AZK_NAMES_LEX_PAIR_BITS 18
+
+/* Bit index in lx->pair for an entry starting with code points c0 c1. */
+static inline uint32_t azk_names__lex_pair_bit(uint32_t c0, uint32_t c1)
+{
+    uint32_t h = (c0 * 0x9E3779B1u) ^ (c1 * 0x85EBCA77u);
+    h = (h ^ (h >> 15)) * 0x2C1B3C6Du;
+    return h >> (32 - AZK_NAMES_LEX_PAIR_BITS);
+}
+
+/* May an entry of two or more code points start with c0 c1? (false: none does) */
+static inline bool azk_names__lex_pair(const struct azk_names_lex *lx, uint32_t c0, uint32_t c1)
+{
+    uint32_t h = azk_names__lex_pair_bit(c0, c1);
+    return ((lx->pair[h >> 3] >> (h & 7)) & 1u) != 0;
+}
+
+/* Is the single code point c an entry? */
+static inline bool azk_names__lex_one(const struct azk_names_lex *lx, uint32_t c)
+{
+    return c >= 0x10000 || ((lx->one[c >> 3] >> (c & 7)) & 1u) != 0;
+}
 
 /* Build / free the index (azk_names__lex_dispose is safe on a zeroed struct). */
 AZK_NODISCARD azk_status azk_names__lex_init(struct azk_names_lex *lx);
