@@ -10,8 +10,9 @@ release; a release request cannot be approved by the requester; files
 written under a temporary name and renamed, or held open while written, are
 judged only when complete; folders made after the start are watched; an
 inotify queue overflow is followed by a full rescan (files whose events were
-lost are still released); a daemon killed mid-run and restarted loses no
-file and releases none twice.
+lost are still released); when the vault cannot be written the file is
+kept back, never released, and quarantined once it can; a daemon killed
+mid-run and restarted loses no file and releases none twice.
 """
 
 import json
@@ -208,6 +209,41 @@ class GuardWatch(unittest.TestCase):
             self.assertTrue(wait_for(lambda: files_under(rel) == want, 240), files_under(rel))
             with open(log, encoding="utf-8") as f:
                 self.assertIn("inotify queue overflow: full rescan", f.read())
+        finally:
+            self.stop(p)
+
+    def test_vault_failure_releases_nothing(self):
+        # the vault cannot be written (as with a full disk): the file that must be
+        # quarantined stays in the private folder, is never released, and is
+        # quarantined once the vault works again
+        ob, rel, q = self.dirs()
+        vault = os.path.join(self.home, "vault")
+        os.rename(vault, vault + ".away")
+        with open(vault, "w") as f:
+            f.write("not a folder")
+        p = self.start(ob, rel, q)
+        log = os.path.join(os.path.dirname(ob), "watch.log")
+        try:
+            with open(os.path.join(ob, "list.csv"), "wb") as f:
+                f.write(self.roster_bytes)
+            with open(os.path.join(ob, "note.txt"), "w") as f:
+                f.write(G.CLEAN_LINE)
+            self.assertTrue(wait_for(lambda: files_under(rel) == ["note.txt"], 30))
+            def logged():
+                with open(log, encoding="utf-8") as f:
+                    return "cannot quarantine" in f.read()
+            self.assertTrue(wait_for(logged, 30))
+            time.sleep(1)
+            self.assertEqual(files_under(rel), ["note.txt"])
+            self.assertEqual(files_under(q), [])
+            self.assertEqual(len(os.listdir(os.path.join(ob, ".azk-guard"))), 1)
+        finally:
+            os.unlink(vault)
+            os.rename(vault + ".away", vault)
+        try:
+            self.assertTrue(wait_for(lambda: len(files_under(q)) == 1, 30))
+            self.assertEqual(files_under(rel), ["note.txt"])
+            self.assertEqual(os.listdir(os.path.join(ob, ".azk-guard")), [])
         finally:
             self.stop(p)
 
