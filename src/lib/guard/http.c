@@ -14,7 +14,7 @@
 /* Iterate header lines after the request line; calls fn for each field. */
 static const uint8_t *next_line(const uint8_t *p, const uint8_t *end, const uint8_t **line_end)
 {
-    const uint8_t *lf = memchr(p, '\n', (size_t)(end - p));
+    const uint8_t *lf = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
     if (lf == NULL) {
         *line_end = end;
         return end;
@@ -45,6 +45,8 @@ bool azk_http__header(const uint8_t *hdr, size_t len, const char *name, char *ou
     if (cap == 0)
         return false;
     out[0] = '\0';
+    if (hdr == NULL || len == 0)
+        return false;
     p = next_line(p, end, &le); /* request line */
     while (p < end) {
         const uint8_t *l = p, *vs, *ve;
@@ -119,6 +121,8 @@ bool azk_http__request_host(const uint8_t *hdr, size_t len, char *out, size_t ca
 {
     const uint8_t *le, *sp1, *sp2;
     char h[512];
+    if (hdr == NULL || len == 0)
+        return false;
     (void)next_line(hdr, hdr + len, &le);
     sp1 = memchr(hdr, ' ', (size_t)(le - hdr));
     if (sp1 != NULL) {
