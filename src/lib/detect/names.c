@@ -24,6 +24,7 @@
 #include "detect/names_lex.h"
 
 #include <mecab.h>
+#include <sodium.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,6 +51,8 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24 /* longest lexicon entry looked up, in code points */
+#define MEMO_SLOTS     1024 /* cells remembered as holding no name (power of two) */
+#define MEMO_MAX_LEN   96   /* longest field remembered, bytes */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
@@ -95,6 +98,20 @@ struct azk_names_ctx {
     size_t *map;
     size_t map_cap;
     unsigned long mecab_calls;
+    /*
+     * Short fields already scanned without a mention (CSV cells and log
+     * words repeat: 圧着ハガキ, 処理完了): SipHash (libsodium shorthash,
+     * random key per context, so no one can craft a cell that collides
+     * with a remembered one) of the column kind and the bytes,
+     * direct-mapped. The scan is a pure function of (text, column), so a
+     * repeat cannot find anything either. Only the hash is kept.
+     */
+    unsigned char memo_key[crypto_shorthash_KEYBYTES];
+    struct memo_slot {
+        uint64_t h;
+        uint32_t len; /* 0 = empty */
+        uint32_t col;
+    } *memo;
 };
 
 /* one scan call */
@@ -108,6 +125,7 @@ struct scan {
     double boost;
     azk_name_cb cb;
     void *payload;
+    unsigned long hits; /* mentions reported */
 };
 
 /* ---- character classes ------------------------------------------------ */
@@ -382,6 +400,7 @@ static azk_status emit(struct scan *s, size_t start, size_t end, size_t family_e
         conf = 1.0;
     if (conf < 0.0)
         conf = 0.0;
+    s->hits++;
     h.start = os;
     h.len = oe - os;
     h.family_len = 0;
@@ -1329,6 +1348,35 @@ static azk_status scan_column(struct scan *s, azk_column_kind col, bool *done)
 
 /* ---- public ---------------------------------------------------------------- */
 
+/* Offset of the first byte >= 0x80, len when there is none. */
+static size_t first_non_ascii(const uint8_t *t, size_t len)
+{
+    size_t i = 0;
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        if ((w & 0x8080808080808080ull) != 0)
+            break;
+        i += 8;
+    }
+    while (i < len && t[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Keyed 64-bit hash of a short field and its column kind (for the memo). */
+static uint64_t memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len, uint32_t col)
+{
+    unsigned char in[MEMO_MAX_LEN + 1];
+    unsigned char out[crypto_shorthash_BYTES];
+    uint64_t h;
+    in[0] = (unsigned char)col;
+    memcpy(in + 1, t, len);
+    (void)crypto_shorthash(out, in, len + 1, ctx->memo_key);
+    memcpy(&h, out, sizeof(h));
+    return h;
+}
+
 azk_status azk_names__new(azk_names **out, const char *dicdir)
 {
     azk_status rc = AZK_ERR_NOMEM;
@@ -1407,6 +1455,12 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
         rc = azk_error_set(AZK_ERR_NOMEM, "names: cannot create a MeCab tagger");
         goto done;
     }
+    ctx->memo = azk_calloc(MEMO_SLOTS, sizeof(*ctx->memo));
+    if (ctx->memo == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    crypto_shorthash_keygen(ctx->memo_key);
     *out = ctx;
     ctx = NULL;
     rc = AZK_OK;
@@ -1426,6 +1480,7 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
     azk_buf_dispose_secret(&ctx->norm);
     if (ctx->map != NULL)
         azk_free(ctx->map);
+    azk_free(ctx->memo);
     azk_free(ctx);
 }
 
@@ -1442,11 +1497,25 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     bool name_col = col == AZK_COL_NAME || col == AZK_COL_NAME_KANA || col == AZK_COL_FAMILY_NAME ||
                     col == AZK_COL_GIVEN_NAME;
 
+    size_t first_hi;
+    uint64_t key = 0;
+    struct memo_slot *slot = NULL;
+
     AZK_ASSERT_ARG(ctx);
     AZK_ASSERT_ARG(cb);
     AZK_ASSERT_ARG(text != NULL || len == 0);
     if (len == 0)
         return AZK_OK;
+    /* every path needs a kanji or kana: an ASCII field holds no mention */
+    first_hi = first_non_ascii((const uint8_t *)text, len);
+    if (first_hi == len)
+        return AZK_OK;
+    if (len <= MEMO_MAX_LEN) {
+        key = memo_hash(ctx, (const uint8_t *)text, len, (uint32_t)col);
+        slot = &ctx->memo[key & (MEMO_SLOTS - 1)];
+        if (slot->len == len && slot->col == (uint32_t)col && slot->h == key)
+            return AZK_OK; /* scanned before: no mention */
+    }
     memset(&s, 0, sizeof(s));
     s.ctx = ctx;
     s.n = ctx->n;
@@ -1459,7 +1528,7 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
         s.factor = 0.8;
     ctx->win_text = NULL;
     ctx->ntok = 0;
-    if (azk_names__fold_needed(&ctx->n->lex, s.t, len)) {
+    if (azk_names__fold_needed(&ctx->n->lex, s.t + first_hi, len - first_hi)) {
         rc = azk_names__fold(&ctx->n->lex, s.t, len, &ctx->norm, &ctx->map, &ctx->map_cap);
         if (rc != AZK_OK)
             goto done;
@@ -1476,6 +1545,11 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     }
     rc = scan_free(&s);
 done:
+    if (rc == AZK_OK && s.hits == 0 && slot != NULL) {
+        slot->h = key;
+        slot->len = (uint32_t)len;
+        slot->col = (uint32_t)col;
+    }
     ctx->win_text = NULL;
     ctx->ntok = 0;
     if (s.map != NULL)

@@ -42,6 +42,16 @@ bool azk_names__fold_needed(const struct azk_names_lex *lx, const uint8_t *s, si
                 i++;
             continue;
         }
+        if ((s[i] & 0xF0) == 0xE0 && len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            /* three bytes (all of CJK): the fold bitmap answers directly */
+            cp = ((uint32_t)(s[i] & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) |
+                 (uint32_t)(s[i + 2] & 0x3F);
+            if (cp >= 0x3400 && ((lx->fold[cp >> 3] >> (cp & 7)) & 1u) != 0)
+                return true;
+            i += 3;
+            continue;
+        }
         i += azk_utf8_decode(s + i, len - i, &cp);
         if (azk_names__fold_cp(lx, cp) != cp || (cp >= 0xFF61 && cp <= 0xFF9F))
             return true;

@@ -229,6 +229,29 @@ static void test_names__columns(void **state)
     assert_int_equal(hs.count, 2);
 }
 
+/* The per-context memo of cells without a mention: keyed on the column
+ * kind too, and never on a cell that held a mention. */
+static void test_names__memo(void **state)
+{
+    struct hits hs;
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        hs = scan("田中");
+        assert_int_equal(hs.count, 0); /* a surname alone in free text */
+        hs = scan_col("田中", AZK_COL_FAMILY_NAME);
+        expect_one(&hs, "田中", "田中", "田中");
+        hs = scan("山田太郎様");
+        expect_one(&hs, "山田太郎様", "山田太郎", "山田");
+        hs = scan_col("圧着ハガキ", AZK_COL_NAME_KANA);
+        assert_int_equal(hs.count, 0);
+        hs = scan("圧着ハガキ");
+        assert_int_equal(hs.count, 0);
+    }
+    /* a remembered cell inside a longer field is scanned again */
+    hs = scan("田中様");
+    expect_one(&hs, "田中様", "田中", "田中");
+}
+
 static void test_names__negatives(void **state)
 {
     static const char *const neg[] = {
@@ -513,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_names__label),
         cmocka_unit_test(test_names__kana),
         cmocka_unit_test(test_names__columns),
+        cmocka_unit_test(test_names__memo),
         cmocka_unit_test(test_names__negatives),
         cmocka_unit_test(test_names__ascii_fast_path),
         cmocka_unit_test(test_names__one_per_mention),
