@@ -1,0 +1,1024 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * impact/impact.c -- incident impact analysis (azukari/impact.h).
+ *
+ * 1. Fingerprints of every active dataset go to a private temporary
+ *    directory (mkdtemp, 0700; keyed hashes only, never values) and the
+ *    scanner runs over the stolen paths with them: every object's "edm"
+ *    hits (client, dataset, rows) are collected, deduplicated in place so
+ *    memory stays bounded by the distinct rows found.
+ * 2. Each dataset with hits is opened from the vault (ledger "vault.open",
+ *    reason "impact analysis") into a wiped memory buffer and decoded by
+ *    the decode stage exactly as intake read it (same forced encoding, rows
+ *    counted the same way, columns by position); the matched rows' personal
+ *    fields go to two linkage engines: one per client, one across clients.
+ * 3. Counts per dataset and client come from the engines' person ids (a
+ *    record without a usable field counts as its own person: 本人の数 is
+ *    never under-counted). Items (項目) are the kinds of the matched rows'
+ *    non-empty personal fields (the match module does not say which fields
+ *    matched; the rows hold these items, so they are what may have leaked).
+ * 4. Clients with a public key get their notification list (person,
+ *    dataset, row, all fields of the row) sealed to that key (seal.c).
+ * Nothing here writes a value in clear: plaintext stays in memory buffers
+ * that are wiped before they are freed.
+ */
+#include "impact/impact_int.h"
+#include "decode/decode.h"
+#include "azukari/audit.h"
+#include "azukari/catalog.h"
+#include "azukari/fingerprint.h"
+#include "azukari/link.h"
+#include "azukari/scan.h"
+#include "azukari/vault.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define IMPACT_REASON   "impact analysis"
+#define MAX_SCHEMA_COLS 4096
+
+/* ---- hits of the scan ----------------------------------------------------- */
+
+struct hitset {
+    char *client;
+    char *dataset;
+    uint64_t *rows;
+    size_t n, cap;
+    size_t uniq; /* rows[0..uniq) sorted and unique */
+    uint64_t objects;
+};
+
+struct collector {
+    struct hitset *sets;
+    size_t n, cap;
+    azk_status err;
+    uint64_t objects, objects_hit, errors;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a;
+    uint64_t y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void hitset_unique(struct hitset *s)
+{
+    size_t o = 0;
+    if (s->n == 0)
+        return;
+    qsort(s->rows, s->n, sizeof(*s->rows), cmp_u64);
+    for (size_t i = 0; i < s->n; i++)
+        if (o == 0 || s->rows[o - 1] != s->rows[i])
+            s->rows[o++] = s->rows[i];
+    s->n = o;
+    s->uniq = o;
+}
+
+static azk_status hitset_add(struct hitset *s, const uint64_t *rows, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (s->n == s->cap) {
+            size_t nc;
+            uint64_t *g;
+            /* fold duplicates first: memory follows the distinct rows */
+            hitset_unique(s);
+            if (s->n < s->cap / 2 + 1 && s->cap > 0)
+                goto put;
+            if (azk_mul_overflow(&nc, s->cap < 64 ? 64 : s->cap, 2))
+                return azk_error_nomem();
+            g = azk_realloc(s->rows, nc * sizeof(*g));
+            if (g == NULL)
+                return azk_error_nomem();
+            s->rows = g;
+            s->cap = nc;
+        }
+    put:
+        s->rows[s->n++] = rows[i];
+    }
+    return AZK_OK;
+}
+
+static struct hitset *hitset_get(struct collector *c, const char *client, const char *dataset)
+{
+    struct hitset *s;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->sets[i].dataset, dataset) == 0 && strcmp(c->sets[i].client, client) == 0)
+            return &c->sets[i];
+    if (c->n == c->cap) {
+        size_t nc = c->cap == 0 ? 8 : c->cap * 2;
+        struct hitset *g = azk_realloc(c->sets, nc * sizeof(*g));
+        if (g == NULL)
+            return NULL;
+        c->sets = g;
+        c->cap = nc;
+    }
+    s = &c->sets[c->n];
+    memset(s, 0, sizeof(*s));
+    s->client = azk_strdup(client);
+    s->dataset = azk_strdup(dataset);
+    if (s->client == NULL || s->dataset == NULL) {
+        azk_free(s->client);
+        azk_free(s->dataset);
+        return NULL;
+    }
+    c->n++;
+    return s;
+}
+
+static void on_result(const azk_scan_result *r, void *payload)
+{
+    struct collector *c = payload;
+    c->objects++;
+    if (r->error != AZK_OK)
+        c->errors++;
+    if (r->edm_count > 0)
+        c->objects_hit++;
+    if (c->err != AZK_OK)
+        return;
+    for (size_t i = 0; i < r->edm_count; i++) {
+        const azk_scan_edm *e = &r->edm[i];
+        struct hitset *s = hitset_get(c, e->client, e->dataset);
+        if (s == NULL) {
+            c->err = azk_error_nomem();
+            return;
+        }
+        s->objects++;
+        c->err = hitset_add(s, e->rows, e->row_count);
+        if (c->err != AZK_OK)
+            return;
+    }
+}
+
+static int cmp_hitset(const void *a, const void *b)
+{
+    const struct hitset *x = a;
+    const struct hitset *y = b;
+    int d = strcmp(x->client, y->client);
+    return d != 0 ? d : strcmp(x->dataset, y->dataset);
+}
+
+static void collector_dispose(struct collector *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        azk_free(c->sets[i].client);
+        azk_free(c->sets[i].dataset);
+        azk_free(c->sets[i].rows);
+    }
+    azk_free(c->sets);
+}
+
+/* ---- temporary fingerprint directory ------------------------------------ */
+
+struct tmpdir {
+    azk_buf dir, fp, key;
+};
+
+static azk_status tmpdir_make(struct tmpdir *t)
+{
+    const char *base = getenv("TMPDIR");
+    azk_status rc;
+    if (base == NULL || base[0] != '/')
+        base = "/tmp";
+    rc = azk_buf_printf(&t->dir, "%s/azk-impact-XXXXXX", base);
+    if (rc != AZK_OK)
+        return rc;
+    if (mkdtemp((char *)t->dir.data) == NULL) {
+        azk_buf_clear(&t->dir);
+        return azk_error_errno("impact: create a temporary directory");
+    }
+    rc = azk_buf_printf(&t->fp, "%s/fingerprints.azf", (const char *)t->dir.data);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&t->key, "%s/fingerprints.key", (const char *)t->dir.data);
+    return rc;
+}
+
+static void tmpdir_remove(struct tmpdir *t)
+{
+    if (t->dir.len > 0) {
+        if (t->fp.len > 0)
+            (void)unlink((const char *)t->fp.data);
+        if (t->key.len > 0)
+            (void)unlink((const char *)t->key.data);
+        (void)rmdir((const char *)t->dir.data);
+    }
+    azk_buf_dispose(&t->dir);
+    azk_buf_dispose(&t->fp);
+    azk_buf_dispose(&t->key);
+}
+
+/* ---- catalog facts -------------------------------------------------------- */
+
+struct dsinfo {
+    azk_impact_dataset *out;
+    char *schema_json;
+    char *encoding;
+};
+
+static azk_status copy_str(char **dst, const char *s)
+{
+    *dst = azk_strdup(s != NULL ? s : "");
+    return *dst == NULL ? azk_error_nomem() : AZK_OK;
+}
+
+static azk_status on_dataset(const azk_dataset_info *d, void *payload)
+{
+    struct dsinfo *di = payload;
+    azk_impact_dataset *o = di->out;
+    azk_status rc = copy_str(&o->purpose, d->purpose);
+    if (rc == AZK_OK)
+        rc = copy_str(&o->retain_until, d->retain_until);
+    if (rc == AZK_OK)
+        rc = copy_str(&o->source_name, d->source_name);
+    if (rc == AZK_OK)
+        rc = copy_str(&o->created_at, d->created_at);
+    if (rc == AZK_OK)
+        rc = copy_str(&di->schema_json, d->schema_json);
+    if (rc == AZK_OK)
+        rc = copy_str(&di->encoding, d->encoding);
+    o->total = d->records;
+    return rc;
+}
+
+static azk_status on_client(const azk_client_info *c, void *payload)
+{
+    azk_impact_result *r = payload;
+    for (size_t i = 0; i < r->client_count; i++)
+        if (strcmp(r->clients[i].client, c->id) == 0)
+            return copy_str(&r->clients[i].name, c->name);
+    return AZK_OK;
+}
+
+/* Column kinds of a dataset from its schema_json ([{"col","header","kind"}...]). */
+struct schema {
+    size_t ncols;
+    uint8_t *kinds;
+    char **headers;
+};
+
+static void schema_dispose(struct schema *s)
+{
+    for (size_t i = 0; i < s->ncols; i++)
+        azk_free(s->headers[i]);
+    azk_free(s->headers);
+    azk_free(s->kinds);
+    memset(s, 0, sizeof(*s));
+}
+
+static azk_column_kind kind_by_name(const char *n)
+{
+    for (int k = 0; k < AZK_COL__COUNT; k++) {
+        const char *kn = azk_column_kind_name((azk_column_kind)k);
+        if (kn != NULL && strcmp(kn, n) == 0)
+            return (azk_column_kind)k;
+    }
+    return AZK_COL_OTHER;
+}
+
+static azk_status schema_parse(struct schema *s, const char *json, const char *dataset)
+{
+    json_error_t jerr;
+    json_t *arr = json_loads(json, 0, &jerr);
+    azk_status rc = AZK_OK;
+    size_t n;
+    memset(s, 0, sizeof(*s));
+    if (arr == NULL || !json_is_array(arr) || json_array_size(arr) == 0 ||
+        json_array_size(arr) > MAX_SCHEMA_COLS) {
+        rc = azk_error_set(AZK_ERR_FORMAT, "impact: dataset %s has no readable schema", dataset);
+        goto done;
+    }
+    n = json_array_size(arr);
+    s->kinds = azk_calloc(n, 1);
+    s->headers = azk_calloc(n, sizeof(*s->headers));
+    if (s->kinds == NULL || s->headers == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    s->ncols = n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        const char *kind = json_string_value(json_object_get(o, "kind"));
+        const char *hdr = json_string_value(json_object_get(o, "header"));
+        json_int_t col = json_integer_value(json_object_get(o, "col"));
+        if (kind == NULL || hdr == NULL || col < 0 || (size_t)col != i) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "impact: dataset %s: schema column %zu malformed",
+                               dataset, i + 1);
+            goto done;
+        }
+        s->kinds[i] = (uint8_t)kind_by_name(kind);
+        s->headers[i] = azk_strdup(hdr);
+        if (s->headers[i] == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+    }
+done:
+    json_decref(arr);
+    if (rc != AZK_OK)
+        schema_dispose(s);
+    return rc;
+}
+
+/* Kinds the linkage engine compares (as link/input.c). */
+static bool link_kind(azk_column_kind k)
+{
+    switch (k) {
+        case AZK_COL_NAME:
+        case AZK_COL_NAME_KANA:
+        case AZK_COL_FAMILY_NAME:
+        case AZK_COL_GIVEN_NAME:
+        case AZK_COL_BIRTH_DATE:
+        case AZK_COL_POSTAL_CODE:
+        case AZK_COL_ADDRESS:
+        case AZK_COL_PHONE:
+        case AZK_COL_EMAIL:
+        case AZK_COL_MY_NUMBER:
+            return true;
+        default:
+            return false;
+    }
+}
+
+/* ---- reading a dataset's matched rows from the vault --------------------- */
+
+/* One matched record of a client: engine index and its list entry. */
+struct entry {
+    size_t link_index;
+    size_t off, len; /* JSON tail in the client's list buffer */
+    uint32_t ds;     /* index in result datasets */
+    uint64_t row;
+};
+
+struct client_run {
+    azk_link *lk;
+    struct entry *ents;
+    size_t nents, capents;
+    azk_buf list; /* plaintext JSON fragments (wiped) */
+    bool keep_list;
+};
+
+struct reader {
+    const struct hitset *hits;
+    const struct schema *schema;
+    struct client_run *cr;
+    azk_link *all;
+    uint32_t ds_index;
+    uint32_t file_local;
+    azk_impact_dataset *ds;
+    unsigned depth;
+    bool have_header;
+    uint64_t row;
+    azk_link_value *vals;
+    size_t vals_cap;
+    uint64_t matched;
+};
+
+static azk_status json_str(azk_buf *b, const char *s, size_t n)
+{
+    azk_status rc = azk_buf_putc(b, '"');
+    for (size_t i = 0; i < n && rc == AZK_OK; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            rc = azk_buf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            rc = azk_buf_printf(b, "\\u%04x", c);
+        else
+            rc = azk_buf_putc(b, c);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(b, '"');
+    return rc;
+}
+
+static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t link_index)
+{
+    struct client_run *cr = rd->cr;
+    struct entry *e;
+    size_t off = cr->list.len;
+    azk_status rc;
+    if (cr->nents == cr->capents) {
+        size_t nc = cr->capents == 0 ? 64 : cr->capents * 2;
+        struct entry *g = azk_realloc(cr->ents, nc * sizeof(*g));
+        if (g == NULL)
+            return azk_error_nomem();
+        cr->ents = g;
+        cr->capents = nc;
+    }
+    e = &cr->ents[cr->nents];
+    e->link_index = link_index;
+    e->ds = rd->ds_index;
+    e->row = rd->row;
+    e->off = off;
+    e->len = 0;
+    if (!cr->keep_list) {
+        cr->nents++;
+        return AZK_OK;
+    }
+    rc = azk_buf_puts(&cr->list, "\"client\":");
+    if (rc == AZK_OK)
+        rc = json_str(&cr->list, rd->ds->client, strlen(rd->ds->client));
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&cr->list, ",\"dataset\":");
+    if (rc == AZK_OK)
+        rc = json_str(&cr->list, rd->ds->dataset, strlen(rd->ds->dataset));
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&cr->list, ",\"row\":%llu,\"fields\":{", (unsigned long long)rd->row);
+    for (size_t i = 0; i < rec->field_count && i < rd->schema->ncols && rc == AZK_OK; i++) {
+        const char *h = rd->schema->headers[i];
+        if (i > 0)
+            rc = azk_buf_putc(&cr->list, ',');
+        if (rc == AZK_OK)
+            rc = json_str(&cr->list, h, strlen(h));
+        if (rc == AZK_OK)
+            rc = azk_buf_putc(&cr->list, ':');
+        if (rc == AZK_OK)
+            rc = json_str(&cr->list, rec->fields[i].ptr, rec->fields[i].len);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&cr->list, "}}\n");
+    if (rc != AZK_OK)
+        return rc;
+    e->len = cr->list.len - off;
+    cr->nents++;
+    return AZK_OK;
+}
+
+static azk_status rd_begin(void *payload, const azk_object_info *info)
+{
+    struct reader *rd = payload;
+    (void)info;
+    rd->depth++;
+    return AZK_OK;
+}
+
+static void rd_end(void *payload, azk_status st, const azk_error *err)
+{
+    struct reader *rd = payload;
+    (void)st;
+    (void)err;
+    if (rd->depth > 0)
+        rd->depth--;
+}
+
+static azk_status rd_record(void *payload, const azk_record *rec)
+{
+    struct reader *rd = payload;
+    size_t nv = 0;
+    size_t ci = 0;
+    azk_status rc;
+    if (rd->depth != 1)
+        return AZK_OK;
+    if (!rd->have_header) {
+        /* intake took the first record as the header */
+        rd->have_header = true;
+        return AZK_OK;
+    }
+    rd->row++; /* as intake counts: every record after the header */
+    if (bsearch(&rd->row, rd->hits->rows, rd->hits->n, sizeof(uint64_t), cmp_u64) == NULL)
+        return AZK_OK;
+    if (rd->vals_cap < rec->field_count) {
+        azk_link_value *g = azk_realloc(rd->vals, rec->field_count * sizeof(*g));
+        if (g == NULL)
+            return azk_error_nomem();
+        rd->vals = g;
+        rd->vals_cap = rec->field_count;
+    }
+    for (size_t i = 0; i < rec->field_count && i < rd->schema->ncols; i++) {
+        azk_column_kind k = (azk_column_kind)rd->schema->kinds[i];
+        const azk_field *f = &rec->fields[i];
+        if (f->len == 0)
+            continue;
+        if (k >= AZK_COL_CUSTOMER_ID && k < AZK_COL__COUNT)
+            rd->ds->kinds |= 1u << k;
+        if (!link_kind(k))
+            continue;
+        rd->vals[nv].kind = k;
+        rd->vals[nv].ptr = f->ptr;
+        rd->vals[nv].len = f->len;
+        nv++;
+    }
+    rc = azk_link_add(rd->cr->lk, rd->file_local, rd->row, rd->vals, nv, &ci);
+    if (rc == AZK_OK)
+        rc = azk_link_add(rd->all, rd->ds_index, rd->row, rd->vals, nv, NULL);
+    if (rc == AZK_OK)
+        rc = list_entry(rd, rec, ci);
+    if (rc == AZK_OK)
+        rd->matched++;
+    return rc;
+}
+
+static azk_status collect_plain(const uint8_t *p, size_t n, void *payload)
+{
+    return azk_buf_put(payload, p, n);
+}
+
+static azk_status read_dataset(azk_home *h, struct reader *rd, const char *encoding)
+{
+    azk_buf plain = AZK_BUF_INIT;
+    azk_decode_options dopts = AZK_DECODE_OPTIONS_INIT;
+    azk_decode_sink sink;
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_object_info info;
+    azk_status rc;
+
+    rc = azk_vault_open(h, rd->ds->dataset, IMPACT_REASON, collect_plain, &plain);
+    if (rc != AZK_OK)
+        goto done;
+    /* intake refused containers and read cells up to 1 MiB; read the same way */
+    dopts.max_depth = 1;
+    dopts.max_cell = 1024 * 1024;
+    dopts.max_line = 4 * 1024 * 1024;
+    if (encoding != NULL && encoding[0] != '\0' && azk_decode__encoding_canonical(encoding))
+        dopts.force_encoding = azk_decode__encoding_canonical(encoding);
+    memset(&sink, 0, sizeof(sink));
+    sink.object_begin = rd_begin;
+    sink.record = rd_record;
+    sink.object_end = rd_end;
+    sink.payload = rd;
+    memset(&info, 0, sizeof(info));
+    azk_decode__source_mem(&src, &ms, plain.data, plain.len);
+    info.size = (int64_t)plain.len;
+    rc = rd_begin(rd, &info);
+    if (rc == AZK_OK)
+        rc = azk_decode__object(&src, &dopts, &sink);
+    rd_end(rd, rc, azk_error_last());
+    if (rc == AZK_OK && rd->matched != rd->hits->n)
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "impact: dataset %s: %llu of %zu matched rows found in the vault file",
+                           rd->ds->dataset, (unsigned long long)rd->matched, rd->hits->n);
+done:
+    azk_buf_dispose_secret(&plain);
+    return rc;
+}
+
+/* ---- counting persons ------------------------------------------------------ */
+
+struct pair {
+    uint64_t a, b;
+};
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const struct pair *p = x;
+    const struct pair *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+/* Person of record i; unusable records get ids after the engine's persons. */
+static uint64_t person_of(const azk_link *lk, size_t i, uint64_t persons, uint64_t *next_unusable)
+{
+    uint64_t p = azk_link_person(lk, i);
+    if (p != 0)
+        return p;
+    (void)persons;
+    return ++*next_unusable;
+}
+
+struct sort_ent {
+    uint64_t person;
+    size_t i;
+};
+
+static int cmp_sort_ent(const void *x, const void *y)
+{
+    const struct sort_ent *p = x;
+    const struct sort_ent *q = y;
+    if (p->person != q->person)
+        return p->person < q->person ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static azk_status write_list(struct client_run *cr, const uint64_t *persons, const char *path,
+                             const uint8_t pk[32])
+{
+    struct azk_impact_sealer *s = NULL;
+    struct sort_ent *order = NULL;
+    azk_buf line = AZK_BUF_INIT;
+    azk_status rc;
+    order = azk_calloc(cr->nents ? cr->nents : 1, sizeof(*order));
+    if (order == NULL)
+        return azk_error_nomem();
+    for (size_t i = 0; i < cr->nents; i++) {
+        order[i].person = persons[i];
+        order[i].i = i;
+    }
+    qsort(order, cr->nents, sizeof(*order), cmp_sort_ent);
+    rc = azk_impact__sealer_new(&s, path, pk);
+    for (size_t k = 0; k < cr->nents && rc == AZK_OK; k++) {
+        const struct entry *e = &cr->ents[order[k].i];
+        azk_buf_clear(&line);
+        rc = azk_buf_printf(&line, "{\"person\":%llu,", (unsigned long long)order[k].person);
+        if (rc == AZK_OK)
+            rc = azk_buf_put(&line, cr->list.data + e->off, e->len);
+        if (rc == AZK_OK)
+            rc = azk_impact__sealer_write(s, line.data, line.len);
+    }
+    if (rc == AZK_OK) {
+        rc = azk_impact__sealer_finish(s);
+        s = NULL;
+    }
+    azk_impact__sealer_abort(s);
+    azk_buf_dispose_secret(&line);
+    azk_free(order);
+    return rc;
+}
+
+static const char *key_of(const azk_impact_options *o, const char *client)
+{
+    for (size_t i = 0; i < o->key_count; i++)
+        if (o->keys[i].client != NULL && strcmp(o->keys[i].client, client) == 0)
+            return o->keys[i].public_key_path;
+    return NULL;
+}
+
+/* Link one client's records; fill its and its datasets' counts; write its list. */
+static azk_status finish_client(struct client_run *cr, azk_impact_result *r,
+                                azk_impact_client *c, size_t ds_first, size_t ds_end,
+                                const azk_impact_options *o)
+{
+    azk_status rc;
+    azk_link_stats st;
+    uint64_t *persons = NULL;
+    struct pair *pairs = NULL;
+    uint64_t next = 0;
+    size_t n = azk_link_record_count(cr->lk);
+    const char *keyp;
+
+    rc = azk_link_run(cr->lk);
+    if (rc != AZK_OK)
+        return rc;
+    azk_link_get_stats(cr->lk, &st);
+    next = st.persons;
+    persons = azk_calloc(n ? n : 1, sizeof(*persons));
+    pairs = azk_calloc(n ? n : 1, sizeof(*pairs));
+    if (persons == NULL || pairs == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t file;
+        uint64_t row;
+        azk_link_record_source(cr->lk, i, &file, &row);
+        persons[i] = person_of(cr->lk, i, st.persons, &next);
+        pairs[i].a = file;
+        pairs[i].b = persons[i];
+    }
+    c->persons = next; /* engine persons + unusable records */
+    qsort(pairs, n, sizeof(*pairs), cmp_pair);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && pairs[i].a == pairs[i - 1].a && pairs[i].b == pairs[i - 1].b)
+            continue;
+        if (ds_first + pairs[i].a < ds_end)
+            r->datasets[ds_first + pairs[i].a].persons++;
+    }
+    keyp = key_of(o, c->client);
+    if (o->list_dir != NULL && keyp != NULL) {
+        uint8_t pk[32];
+        azk_buf path = AZK_BUF_INIT;
+        uint64_t *by_entry = azk_calloc(cr->nents ? cr->nents : 1, sizeof(*by_entry));
+        if (by_entry == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        for (size_t i = 0; i < cr->nents; i++)
+            by_entry[i] = persons[cr->ents[i].link_index];
+        rc = azk_impact__read_key(keyp, pk);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&path, "%s/notification-list-%s.azkn", o->list_dir, c->client);
+        if (rc == AZK_OK)
+            rc = write_list(cr, by_entry, (const char *)path.data, pk);
+        if (rc == AZK_OK) {
+            c->list_path = azk_buf_detach(&path);
+            if (c->list_path == NULL)
+                rc = azk_error_nomem();
+            c->list_rows = cr->nents;
+        }
+        azk_buf_dispose(&path);
+        azk_free(by_entry);
+    }
+done:
+    azk_free(persons);
+    azk_free(pairs);
+    return rc;
+}
+
+static void client_run_dispose(struct client_run *cr)
+{
+    azk_link_free(cr->lk);
+    azk_free(cr->ents);
+    azk_buf_dispose_secret(&cr->list);
+    memset(cr, 0, sizeof(*cr));
+}
+
+/* ---- dates ------------------------------------------------------------------ */
+
+static void today(char out[11])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+        out[0] = '\0';
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static azk_status add_client(azk_impact_result *r, const char *client)
+{
+    azk_impact_client *g;
+    if (r->client_count > 0 && strcmp(r->clients[r->client_count - 1].client, client) == 0)
+        return AZK_OK;
+    g = azk_realloc(r->clients, (r->client_count + 1) * sizeof(*g));
+    if (g == NULL)
+        return azk_error_nomem();
+    r->clients = g;
+    memset(&g[r->client_count], 0, sizeof(*g));
+    g[r->client_count].client = azk_strdup(client);
+    if (g[r->client_count].client == NULL)
+        return azk_error_nomem();
+    r->client_count++;
+    return AZK_OK;
+}
+
+static azk_status record_event(azk_home *h, const azk_impact_result *r)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char **objs = NULL;
+    char extra[512];
+    azk_status rc;
+    size_t n = r->dataset_count < 1000 ? r->dataset_count : 1000;
+    if (n > 0) {
+        objs = azk_calloc(n, sizeof(*objs));
+        if (objs == NULL)
+            return azk_error_nomem();
+        for (size_t i = 0; i < n; i++)
+            objs[i] = r->datasets[i].dataset;
+    }
+    snprintf(extra, sizeof(extra),
+             "{\"clients\":%zu,\"datasets\":%zu,\"records\":%llu,\"persons\":%llu,"
+             "\"persons_by_client\":%llu,\"objects\":%llu,\"objects_hit\":%llu,"
+             "\"errors\":%llu,\"as_of\":\"%s\"}",
+             r->client_count, r->dataset_count, (unsigned long long)r->records,
+             (unsigned long long)r->persons, (unsigned long long)r->persons_by_client,
+             (unsigned long long)r->objects, (unsigned long long)r->objects_hit,
+             (unsigned long long)r->errors, r->as_of);
+    ev.action = "impact";
+    ev.objects = objs;
+    ev.object_count = n;
+    ev.extra_json = extra;
+    rc = azk_audit_record(azk_home_path(h), &ev);
+    azk_free(objs);
+    return rc;
+}
+
+azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_count,
+                          const azk_impact_options *o, azk_impact_result *out)
+{
+    azk_status rc;
+    azk_impact_options defo = AZK_IMPACT_OPTIONS_INIT;
+    struct collector col;
+    struct tmpdir td = {AZK_BUF_INIT, AZK_BUF_INIT, AZK_BUF_INIT};
+    azk_fp_export_info fpi;
+    azk_scan_options so = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *sc = NULL;
+    azk_scan_stats stats;
+    azk_link_options lo = AZK_LINK_OPTIONS_INIT;
+    azk_link *all = NULL;
+    struct client_run cr;
+    struct schema sch;
+    int64_t asof_days = 0;
+    size_t ds_first = 0;
+
+    AZK_ASSERT_ARG(h != NULL && out != NULL && (paths != NULL || path_count == 0));
+    azk_error_clear();
+    memset(out, 0, sizeof(*out));
+    memset(&col, 0, sizeof(col));
+    memset(&cr, 0, sizeof(cr));
+    memset(&sch, 0, sizeof(sch));
+    if (o == NULL)
+        o = &defo;
+    if (path_count == 0)
+        return azk_error_set(AZK_ERR_ARG, "impact: no path to analyse");
+    if (o->as_of != NULL) {
+        if (!azk_impact__parse_date(o->as_of, &asof_days))
+            return azk_error_set(AZK_ERR_ARG, "impact: --as-of is not a date YYYY-MM-DD");
+        azk_impact__format_date(asof_days, out->as_of);
+    } else {
+        today(out->as_of);
+        (void)azk_impact__parse_date(out->as_of, &asof_days);
+    }
+    if (o->link_threshold <= 0 || o->link_threshold >= 1)
+        return azk_error_set(AZK_ERR_ARG, "impact: link threshold must be between 0 and 1");
+    lo.threshold = o->link_threshold;
+    lo.threads = o->threads ? o->threads : 2;
+
+    /* 1. fingerprints of every active dataset, privately */
+    rc = tmpdir_make(&td);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_fingerprints_export(h, (const char *)td.fp.data, (const char *)td.key.data, NULL,
+                                 &fpi);
+    if (rc == AZK_ERR_NOTFOUND) {
+        azk_error_clear();
+        rc = record_event(h, out);
+        goto done; /* nothing entrusted: nothing can be in the files */
+    }
+    if (rc != AZK_OK)
+        goto done;
+    out->datasets_all = fpi.datasets;
+
+    /* 2. scan */
+    so.threads = o->threads ? o->threads : 2;
+    so.fingerprints = (const char *)td.fp.data;
+    so.fingerprint_key = (const char *)td.key.data;
+    so.encoding = o->encoding;
+    rc = azk_scanner_new(&sc, &so);
+    if (rc != AZK_OK)
+        goto done;
+    memset(&stats, 0, sizeof(stats));
+    rc = azk_scanner_run(sc, paths, path_count, on_result, &col, &stats);
+    if (rc == AZK_OK)
+        rc = col.err;
+    if (rc != AZK_OK)
+        goto done;
+    out->objects = col.objects;
+    out->objects_hit = col.objects_hit;
+    out->errors = col.errors;
+    out->files = stats.files;
+    tmpdir_remove(&td);
+    for (size_t i = 0; i < col.n; i++)
+        hitset_unique(&col.sets[i]);
+    if (col.n > 0)
+        qsort(col.sets, col.n, sizeof(*col.sets), cmp_hitset);
+
+    /* 3. the matched rows, client by client */
+    out->datasets = azk_calloc(col.n ? col.n : 1, sizeof(*out->datasets));
+    if (out->datasets == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    rc = azk_link_new(&all, &lo);
+    if (rc != AZK_OK)
+        goto done;
+    for (size_t i = 0; i < col.n; i++) {
+        struct hitset *hs = &col.sets[i];
+        azk_impact_dataset *d = &out->datasets[i];
+        struct dsinfo di = {d, NULL, NULL};
+        struct reader rd;
+        int64_t until;
+        out->dataset_count = i + 1;
+        rc = copy_str(&d->client, hs->client);
+        if (rc == AZK_OK)
+            rc = copy_str(&d->dataset, hs->dataset);
+        if (rc == AZK_OK)
+            rc = azk_dataset_get(h, hs->dataset, on_dataset, &di);
+        if (rc == AZK_OK)
+            rc = schema_parse(&sch, di.schema_json, d->dataset);
+        if (rc != AZK_OK) {
+            azk_free(di.schema_json);
+            azk_free(di.encoding);
+            goto done;
+        }
+        d->records = hs->n;
+        d->objects = hs->objects;
+        if (azk_impact__parse_date(d->retain_until, &until) && until < asof_days) {
+            d->past_deadline = true;
+            d->days_overdue = (uint64_t)(asof_days - until);
+        }
+        if (cr.lk == NULL) {
+            /* first dataset of a new client */
+            ds_first = i;
+            rc = add_client(out, d->client);
+            if (rc == AZK_OK)
+                rc = azk_link_new(&cr.lk, &lo);
+            if (rc != AZK_OK) {
+                azk_free(di.schema_json);
+                azk_free(di.encoding);
+                goto done;
+            }
+            cr.keep_list = o->list_dir != NULL && key_of(o, d->client) != NULL;
+        }
+        memset(&rd, 0, sizeof(rd));
+        rd.hits = hs;
+        rd.schema = &sch;
+        rd.cr = &cr;
+        rd.all = all;
+        rd.ds_index = (uint32_t)i;
+        rd.file_local = (uint32_t)(i - ds_first);
+        rd.ds = d;
+        rc = read_dataset(h, &rd, di.encoding);
+        azk_free(rd.vals);
+        azk_free(di.schema_json);
+        azk_free(di.encoding);
+        schema_dispose(&sch);
+        if (rc != AZK_OK)
+            goto done;
+        if (i + 1 == col.n || strcmp(col.sets[i + 1].client, d->client) != 0) {
+            azk_impact_client *c = &out->clients[out->client_count - 1];
+            rc = finish_client(&cr, out, c, ds_first, i + 1, o);
+            client_run_dispose(&cr);
+            if (rc != AZK_OK)
+                goto done;
+        }
+    }
+    /* 4. totals and across clients */
+    for (size_t i = 0; i < out->dataset_count; i++) {
+        azk_impact_dataset *d = &out->datasets[i];
+        for (size_t c = 0; c < out->client_count; c++) {
+            azk_impact_client *cl = &out->clients[c];
+            if (strcmp(cl->client, d->client) != 0)
+                continue;
+            cl->records += d->records;
+            cl->kinds |= d->kinds;
+            cl->datasets++;
+            if (d->past_deadline)
+                cl->past_deadline++;
+        }
+        out->records += d->records;
+        out->kinds |= d->kinds;
+    }
+    for (size_t c = 0; c < out->client_count; c++)
+        out->persons_by_client += out->clients[c].persons;
+    rc = azk_link_run(all);
+    if (rc != AZK_OK)
+        goto done;
+    {
+        azk_link_stats st;
+        azk_link_get_stats(all, &st);
+        out->persons = st.persons + st.unusable;
+        out->unusable = st.unusable;
+    }
+    rc = azk_client_list(h, on_client, out);
+    if (rc != AZK_OK)
+        goto done;
+    for (size_t c = 0; c < out->client_count; c++) {
+        if (out->clients[c].name == NULL) {
+            rc = copy_str(&out->clients[c].name, "");
+            if (rc != AZK_OK)
+                goto done;
+        }
+    }
+    rc = record_event(h, out);
+done:
+    client_run_dispose(&cr);
+    schema_dispose(&sch);
+    azk_link_free(all);
+    azk_scanner_free(sc);
+    tmpdir_remove(&td);
+    collector_dispose(&col);
+    return rc;
+}
+
+void azk_impact_result_dispose(azk_impact_result *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->dataset_count; i++) {
+        azk_impact_dataset *d = &r->datasets[i];
+        azk_free(d->client);
+        azk_free(d->dataset);
+        azk_free(d->purpose);
+        azk_free(d->retain_until);
+        azk_free(d->source_name);
+        azk_free(d->created_at);
+    }
+    azk_free(r->datasets);
+    for (size_t i = 0; i < r->client_count; i++) {
+        azk_free(r->clients[i].client);
+        azk_free(r->clients[i].name);
+        azk_free(r->clients[i].list_path);
+    }
+    azk_free(r->clients);
+    memset(r, 0, sizeof(*r));
+}
+
+bool azk_impact_cause_parse(const char *s, azk_impact_cause *out)
+{
+    static const struct {
+        const char *name;
+        azk_impact_cause c;
+    } t[] = {{"unauthorized-access", AZK_IMPACT_CAUSE_UNAUTHORIZED_ACCESS},
+             {"theft", AZK_IMPACT_CAUSE_THEFT},
+             {"error", AZK_IMPACT_CAUSE_ERROR},
+             {"other", AZK_IMPACT_CAUSE_OTHER},
+             {"unknown", AZK_IMPACT_CAUSE_UNKNOWN}};
+    if (s == NULL || out == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        if (strcmp(s, t[i].name) == 0) {
+            *out = t[i].c;
+            return true;
+        }
+    }
+    return false;
+}
