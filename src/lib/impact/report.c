@@ -310,6 +310,8 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         put_items(d, ds->kinds);
         put(d, "\n");
     }
+    put(d, "（照合された記録が保持する項目。盗まれたファイルに実際に現れた項目はこの一部で"
+           "ある場合がある）\n");
     put(d, "- 要配慮個人情報の有無: %s\n", TODO);
     put(d, "\n## 3. 漏えい等が発生し又は発生したおそれがある個人データに係る本人の数\n\n");
     put(d, "- 延べ件数: %llu 件\n", (unsigned long long)recs);
