@@ -53,6 +53,7 @@
 #define MAX_LEX_CHARS  24 /* longest lexicon entry looked up, in code points */
 #define MEMO_SLOTS     1024 /* cells remembered as holding no name (power of two) */
 #define MEMO_MAX_LEN   96   /* longest field remembered, bytes */
+#define WORD_SLOTS     4096 /* free-text words remembered as holding no mention */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
@@ -107,6 +108,7 @@ struct azk_names_ctx {
      * repeat cannot find anything either. Only the hash is kept.
      */
     unsigned char memo_key[crypto_shorthash_KEYBYTES];
+    struct memo_slot *words; /* same, for words of free text (scan_free) */
     struct memo_slot {
         uint64_t h;
         uint32_t len; /* 0 = empty */
@@ -126,6 +128,7 @@ struct scan {
     azk_name_cb cb;
     void *payload;
     unsigned long hits; /* mentions reported */
+    bool parsed;        /* parse_around was asked for (a cue was seen) */
 };
 
 /* ---- character classes ------------------------------------------------ */
@@ -464,6 +467,7 @@ static void parse_around(struct scan *s, size_t p)
     size_t ws = p;
     size_t we = p;
     const mecab_node_t *node;
+    s->parsed = true;
     if (ctx->win_text == s->t && ctx->ntok > 0 && p >= ctx->win_start && p < ctx->win_end &&
         (ctx->win_hard_start || p - ctx->win_start >= 12) &&
         (ctx->win_hard_end || ctx->win_end - p >= 42))
@@ -1152,17 +1156,79 @@ static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
 
 /* ---- free-text scan ------------------------------------------------------- */
 
+static uint64_t memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len, uint32_t col);
+
+/*
+ * The word memo. A word is a maximal run of non-ASCII bytes that starts
+ * after ASCII (or at the start). What the scan does at the positions of a
+ * word depends only on the word itself and, through skip_one_space, on one
+ * ASCII space or tab after it and the non-ASCII run that follows that:
+ * labels, lexicon runs, honorifics and kana runs stop at ASCII, and the
+ * code point before a word is ASCII (not kanji, not kana). A word whose
+ * positions reported nothing, jumped nowhere and never asked MeCab (no cue)
+ * is remembered by a keyed hash of those bytes and skipped when they come
+ * again (log templates repeat the same words on every line).
+ */
+static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_end)
+{
+    size_t b = i;
+    size_t z;
+    while (b < n && t[b] >= 0x80)
+        b++;
+    *word_end = b;
+    z = b;
+    if (z < n && (t[z] == ' ' || t[z] == '\t')) {
+        z++;
+        while (z < n && t[z] >= 0x80)
+            z++;
+    }
+    return z;
+}
+
 static azk_status scan_free(struct scan *s)
 {
     const uint8_t *t = s->t;
     size_t n = s->len;
     size_t i = 0;
     uint32_t prev = 0;
+    struct memo_slot *words = s->ctx->words;
+    struct memo_slot *slot = NULL; /* the word being scanned, when remembered */
+    size_t word_end = 0;
+    size_t key_len = 0;
+    uint64_t key = 0;
+    unsigned long hits0 = 0;
+    bool clean = false;
     while (i < n) {
         azk_status rc;
         size_t l;
         size_t next = 0;
         uint32_t c;
+        if (slot != NULL && i >= word_end) {
+            if (clean && !s->parsed && s->hits == hits0) {
+                slot->h = key;
+                slot->len = (uint32_t)key_len;
+                slot->col = 0;
+            }
+            slot = NULL;
+        }
+        if (t[i] >= 0x80 && (i == 0 || t[i - 1] < 0x80)) {
+            size_t z = word_key_end(t, n, i, &word_end);
+            key_len = z - i;
+            if (key_len <= MEMO_MAX_LEN) {
+                key = memo_hash(s->ctx, t + i, key_len, 0);
+                slot = &words[key & (WORD_SLOTS - 1)];
+                if (slot->len == key_len && slot->h == key) {
+                    i = word_end; /* seen before: nothing there */
+                    slot = NULL;
+                    continue;
+                }
+                clean = true;
+                s->parsed = false;
+                hits0 = s->hits;
+            } else {
+                slot = NULL;
+            }
+        }
         if (t[i] < 0x80) {
             /* ASCII: skip eight bytes at a time */
             while (i + 8 <= n) {
@@ -1193,12 +1259,20 @@ static azk_status scan_free(struct scan *s)
             }
         }
         if (next > i) {
+            clean = false;
             i = next;
             prev = cp_before(s, i);
             continue;
         }
+        if (next != 0)
+            clean = false;
         prev = c;
         i += l;
+    }
+    if (slot != NULL && clean && !s->parsed && s->hits == hits0) {
+        slot->h = key;
+        slot->len = (uint32_t)key_len;
+        slot->col = 0;
     }
     return AZK_OK;
 }
@@ -1456,7 +1530,8 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
         goto done;
     }
     ctx->memo = azk_calloc(MEMO_SLOTS, sizeof(*ctx->memo));
-    if (ctx->memo == NULL) {
+    ctx->words = azk_calloc(WORD_SLOTS, sizeof(*ctx->words));
+    if (ctx->memo == NULL || ctx->words == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -1481,6 +1556,7 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
     if (ctx->map != NULL)
         azk_free(ctx->map);
     azk_free(ctx->memo);
+    azk_free(ctx->words);
     azk_free(ctx);
 }
 
@@ -1510,7 +1586,9 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     first_hi = first_non_ascii((const uint8_t *)text, len);
     if (first_hi == len)
         return AZK_OK;
-    if (len <= MEMO_MAX_LEN) {
+    if (len <= MEMO_MAX_LEN && col != AZK_COL_NONE) {
+        /* cells of a known column; free text (log lines, cells without a
+         * header) repeats words, not whole fields: the word memo does it */
         key = memo_hash(ctx, (const uint8_t *)text, len, (uint32_t)col);
         slot = &ctx->memo[key & (MEMO_SLOTS - 1)];
         if (slot->len == len && slot->col == (uint32_t)col && slot->h == key)

@@ -247,6 +247,15 @@ static void test_names__memo(void **state)
         hs = scan("圧着ハガキ");
         assert_int_equal(hs.count, 0);
     }
+    /* free-text words are remembered with what follows one space */
+    for (int k = 0; k < 3; k++) {
+        hs = scan("ID 山田 OK 所要 1分");
+        assert_int_equal(hs.count, 0);
+        hs = scan("ID 山田 太郎様 OK 所要 2分");
+        expect_one(&hs, "ID 山田 太郎様 OK 所要 2分", "山田 太郎", "山田");
+        hs = scan("ID 山田\t花子さん");
+        expect_one(&hs, "ID 山田\t花子さん", "山田\t花子", "山田");
+    }
     /* a remembered cell inside a longer field is scanned again */
     hs = scan("田中様");
     expect_one(&hs, "田中様", "田中", "田中");
