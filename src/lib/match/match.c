@@ -22,6 +22,7 @@
 struct cand {
     uint8_t kind;
     bool finding; /* from a detector finding (a seed there starts analysis) */
+    uint32_t src; /* the value it came from: one value counts for one family only */
     uint32_t bucket;
     uint64_t seq; /* record sequence number in the object */
 };
@@ -39,6 +40,7 @@ struct azk_match_ctx {
     const azk_fp_index *idx;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
     bool in_finding;     /* add_value called for a finding */
+    uint32_t src;        /* current source value id (new_src) */
     struct ring_line ring[AZK_MATCH_WINDOW];
     struct cand *c;
     size_t nc;
@@ -119,9 +121,16 @@ static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, s
     h = azk_fp__hasher_hash(&ctx->idx->hasher, kind, ctx->norm.data, ctx->norm.len);
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
+    ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
     ctx->c[ctx->nc].seq = ctx->seq;
     ctx->nc++;
+}
+
+/* Start a new source value (a cell, a token, a finding). */
+static void new_src(struct azk_match_ctx *ctx)
+{
+    ctx->src++;
 }
 
 static bool has_digit(const char *s, size_t n)
@@ -143,6 +152,8 @@ static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
 static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
 {
     bool digits = has_digit(s, n);
+    size_t before;
+    new_src(ctx);
     if (memchr(s, '@', n) != NULL) {
         add_value(ctx, AZK_FP_EMAIL, s, n);
         return;
@@ -151,7 +162,10 @@ static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
         add_value(ctx, AZK_FP_NAME, s, n);
         return;
     }
+    before = ctx->nc;
     add_value(ctx, AZK_FP_BIRTH, s, n);
+    if (ctx->nc > before)
+        return; /* a date is a date, not also an id */
     add_value(ctx, AZK_FP_ADDRESS, s, n);
     /* width-fold so the digit counts of add_number_token apply */
     azk_buf_clear(&ctx->tmp);
@@ -185,16 +199,20 @@ static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
             alpha++;
         }
     }
+    size_t before = ctx->nc;
     if (digits == 0)
         return;
+    /* a value of one shape is that kind only (a phone number is not also an id) */
     if (alpha == 0 && (digits == 10 || digits == 11) && (s[first] == '0' || s[0] == '+'))
         add_value(ctx, AZK_FP_PHONE, s, n);
     if (alpha == 0 && (digits == 12 || (digits == 11 && s[0] == '+')))
         add_value(ctx, AZK_FP_PHONE, s, n); /* +81 forms */
-    if (alpha == 0 && digits == 7)
-        add_value(ctx, AZK_FP_POSTAL, s, n);
     if (alpha == 0 && digits == 12)
         add_value(ctx, AZK_FP_MYNUMBER, s, n);
+    if (ctx->nc > before)
+        return;
+    if (alpha == 0 && digits == 7)
+        add_value(ctx, AZK_FP_POSTAL, s, n);
     if (digits + alpha >= 4 && digits + alpha <= 20) {
         add_value(ctx, AZK_FP_CUSTOMER, s, n);
         if (alpha == 0)
@@ -212,13 +230,8 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
             size_t j = i;
             while (j < n && token_byte((uint8_t)s[j]))
                 j++;
-            if (j - i >= 4 && j - i <= 64) {
-                if (memchr(s + i, '@', j - i) != NULL) {
-                    add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
-                } else {
-                    add_number_token(ctx, s + i, j - i);
-                }
-            }
+            size_t before = ctx->nc;
+            new_src(ctx);
             /* dates inside the token (1980-03-02, 1980/3/2) */
             for (size_t k = i; k < j; k++) {
                 azk_date d;
@@ -229,6 +242,13 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 if (used > 0)
                     add_value(ctx, AZK_FP_BIRTH, s + k, used);
             }
+            if (ctx->nc == before && j - i >= 4 && j - i <= 64) {
+                if (memchr(s + i, '@', j - i) != NULL) {
+                    add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
+                } else {
+                    add_number_token(ctx, s + i, j - i);
+                }
+            }
             i = j;
             continue;
         }
@@ -237,6 +257,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
             azk_date d;
             size_t used = azk_date__parse(s + i, n - i, false, &d);
             if (used > 0) {
+                new_src(ctx);
                 add_value(ctx, AZK_FP_BIRTH, s + i, used);
                 i += used;
                 continue;
@@ -261,6 +282,7 @@ static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
             !has_digit(rec->fields[f].ptr, rec->fields[f].len) &&
             !has_digit(rec->fields[f + 1].ptr, rec->fields[f + 1].len)) {
             azk_buf_clear(&ctx->tmp);
+            new_src(ctx);
             if (azk_buf_put(&ctx->tmp, rec->fields[f].ptr, rec->fields[f].len) == AZK_OK &&
                 azk_buf_put(&ctx->tmp, rec->fields[f + 1].ptr, rec->fields[f + 1].len) == AZK_OK)
                 add_value(ctx, AZK_FP_NAME, (const char *)ctx->tmp.data, ctx->tmp.len);
@@ -371,6 +393,7 @@ azk_status azk_match__finding(struct azk_match_ctx *ctx, const azk_finding *f)
             return AZK_OK;
     }
     ctx->in_finding = true;
+    new_src(ctx);
     add_value(ctx, kind, fld->ptr + f->start, f->len);
     ctx->in_finding = false;
     return AZK_OK;
@@ -398,21 +421,42 @@ static unsigned row_present(const azk_fp_index *idx, uint32_t row)
     return m;
 }
 
-/* Does row satisfy the rule (>= 2 families, no veto)? */
+/*
+ * Does row satisfy the rule? Families are counted with distinct source
+ * values (greedy in kind order, accounts last: a 7-digit value may be a
+ * postal code or an account, but it is one value).
+ */
 static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
 {
+    static const uint8_t order[AZK_FP__COUNT] = {AZK_FP_NAME,     AZK_FP_PHONE,    AZK_FP_EMAIL,
+                                                 AZK_FP_BIRTH,    AZK_FP_ADDRESS,  AZK_FP_POSTAL,
+                                                 AZK_FP_MYNUMBER, AZK_FP_CUSTOMER, AZK_FP_ACCOUNT};
     unsigned matched = 0;
     unsigned offered = 0;
     unsigned present = row_present(ctx->idx, row);
-    for (size_t i = 0; i < ctx->nc; i++) {
-        const struct cand *c = &ctx->c[i];
-        offered |= 1u << c->kind;
-        if ((matched & (1u << c->kind)) || !(present & (1u << c->kind)))
-            continue;
-        if (has_entry(ctx->idx, c->kind, c->bucket, row))
-            matched |= 1u << c->kind;
-    }
+    uint32_t used[AZK_FP__COUNT];
+    size_t nused = 0;
     int need = 2;
+    for (size_t i = 0; i < ctx->nc; i++)
+        offered |= 1u << ctx->c[i].kind;
+    for (size_t o = 0; o < AZK_FP__COUNT; o++) {
+        unsigned k = order[o];
+        if (!(present & (1u << k)) || !(offered & (1u << k)))
+            continue;
+        for (size_t i = 0; i < ctx->nc; i++) {
+            const struct cand *c = &ctx->c[i];
+            bool src_used = false;
+            if (c->kind != k)
+                continue;
+            for (size_t u = 0; u < nused; u++)
+                src_used |= used[u] == c->src;
+            if (src_used || !has_entry(ctx->idx, k, c->bucket, row))
+                continue;
+            matched |= 1u << k;
+            used[nused++] = c->src;
+            break;
+        }
+    }
     for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
         if (azk_fp__is_veto(k) && (offered & (1u << k)) && (present & (1u << k)) &&
             !(matched & (1u << k)))
