@@ -29,8 +29,8 @@ extern "C" {
 typedef enum {
     AZK_IMPACT_CAUSE_UNKNOWN = 0,         /**< not given: marked to complete */
     AZK_IMPACT_CAUSE_UNAUTHORIZED_ACCESS, /**< 不正アクセス (不正の目的: 規則第7条第3号) */
-    AZK_IMPACT_CAUSE_THEFT,               /**< 盗難・持ち出し (不正の目的: 規則第7条第3号) */
-    AZK_IMPACT_CAUSE_ERROR,               /**< 誤送付・誤操作等 */
+    AZK_IMPACT_CAUSE_THEFT, /**< 盗難・持ち出し (不正の目的: 規則第7条第3号) */
+    AZK_IMPACT_CAUSE_ERROR, /**< 誤送付・誤操作等 */
     AZK_IMPACT_CAUSE_OTHER
 } azk_impact_cause;
 
@@ -45,7 +45,7 @@ typedef struct {
 
 /** Options of azk_impact_run; initialise with AZK_IMPACT_OPTIONS_INIT. */
 typedef struct {
-    const char *as_of; /**< judge deletion deadlines at this date (YYYY-MM-DD); NULL = today */
+    const char *as_of;    /**< judge deletion deadlines at this date (YYYY-MM-DD); NULL = today */
     const char *list_dir; /**< where notification lists are written; NULL = none written */
     const azk_impact_client_key *keys; /**< lists are written only for clients with a key */
     size_t key_count;
@@ -80,13 +80,13 @@ typedef struct {
 /** One client with records found. */
 typedef struct {
     char *client;
-    char *name;        /**< display name, may be "" */
-    uint64_t records;  /**< 延べ件数: sum over its datasets */
-    uint64_t persons;  /**< 名寄せ後件数 within the client */
-    uint32_t kinds;    /**< union of its datasets' kinds */
-    size_t datasets;   /**< datasets with records found */
+    char *name;       /**< display name, may be "" */
+    uint64_t records; /**< 延べ件数: sum over its datasets */
+    uint64_t persons; /**< 名寄せ後件数 within the client */
+    uint32_t kinds;   /**< union of its datasets' kinds */
+    size_t datasets;  /**< datasets with records found */
     size_t past_deadline;
-    char *list_path;   /**< encrypted notification list written, or NULL */
+    char *list_path; /**< encrypted notification list written, or NULL */
     uint64_t list_rows;
 } azk_impact_client;
 

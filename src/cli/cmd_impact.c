@@ -199,8 +199,7 @@ static void print_text(const azk_impact_result *r)
     printf(_("Client\tDataset\tRecords found\tPersons after 名寄せ\tItems\tPast deadline\n"));
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *d = &r->datasets[i];
-        printf("%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t", d->client, d->dataset, d->records,
-               d->persons);
+        printf("%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t", d->client, d->dataset, d->records, d->persons);
         print_items(d->kinds);
         if (d->past_deadline)
             printf(_("\tyes (%s, %" PRIu64 " days)\n"), d->retain_until, d->days_overdue);
@@ -255,9 +254,8 @@ static int print_json(const azk_impact_result *r)
                            d->client, "dataset", d->dataset, "purpose", d->purpose, "total",
                            (json_int_t)d->total, "records", (json_int_t)d->records, "persons",
                            (json_int_t)d->persons, "objects", (json_int_t)d->objects, "items",
-                           items_json(d->kinds), "retain_until", d->retain_until,
-                           "past_deadline", d->past_deadline, "days_overdue",
-                           (json_int_t)d->days_overdue));
+                           items_json(d->kinds), "retain_until", d->retain_until, "past_deadline",
+                           d->past_deadline, "days_overdue", (json_int_t)d->days_overdue));
     }
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
@@ -265,10 +263,9 @@ static int print_json(const azk_impact_result *r)
             cla, json_pack("{s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:o, s:I}", "client", c->client,
                            "name", c->name, "records", (json_int_t)c->records, "persons",
                            (json_int_t)c->persons, "items", items_json(c->kinds), "datasets",
-                           (json_int_t)c->datasets, "past_deadline",
-                           (json_int_t)c->past_deadline, "list",
-                           c->list_path ? json_string(c->list_path) : json_null(), "list_rows",
-                           (json_int_t)c->list_rows));
+                           (json_int_t)c->datasets, "past_deadline", (json_int_t)c->past_deadline,
+                           "list", c->list_path ? json_string(c->list_path) : json_null(),
+                           "list_rows", (json_int_t)c->list_rows));
     }
     json_object_set_new(root, "datasets", dsa);
     json_object_set_new(root, "clients", cla);

@@ -100,7 +100,7 @@ static azk_status hitset_add(struct hitset *s, const uint64_t *rows, size_t coun
             s->rows = g;
             s->cap = nc;
         }
-    put:
+put:
         s->rows[s->n++] = rows[i];
     }
     return AZK_OK;
@@ -642,9 +642,8 @@ static const char *key_of(const azk_impact_options *o, const char *client)
 }
 
 /* Link one client's records; fill its and its datasets' counts; write its list. */
-static azk_status finish_client(struct client_run *cr, azk_impact_result *r,
-                                azk_impact_client *c, size_t ds_first, size_t ds_end,
-                                const azk_impact_options *o)
+static azk_status finish_client(struct client_run *cr, azk_impact_result *r, azk_impact_client *c,
+                                size_t ds_first, size_t ds_end, const azk_impact_options *o)
 {
     azk_status rc;
     azk_link_stats st;
@@ -826,8 +825,8 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     rc = tmpdir_make(&td);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_fingerprints_export(h, (const char *)td.fp.data, (const char *)td.key.data, NULL,
-                                 &fpi);
+    rc =
+        azk_fingerprints_export(h, (const char *)td.fp.data, (const char *)td.key.data, NULL, &fpi);
     if (rc == AZK_ERR_NOTFOUND) {
         azk_error_clear();
         rc = record_event(h, out);

@@ -325,8 +325,9 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
                 (unsigned long long)r->clients[i].records,
                 (unsigned long long)r->clients[i].persons);
     }
-    put(d, "\n（名寄せは氏名・フリガナ・生年月日・住所・電話番号等の一致度による推定である。"
-           "人数は確認のうえ確定すること%s）\n",
+    put(d,
+        "\n（名寄せは氏名・フリガナ・生年月日・住所・電話番号等の一致度による推定である。"
+        "人数は確認のうえ確定すること%s）\n",
         TODO);
     put(d, "\n## 4. 原因\n\n");
     put(d, "- 原因の区分: %s\n", cause_ja(o->cause));
@@ -346,18 +347,21 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
     }
     put(d, "\n## 5. 二次被害又はそのおそれの有無及びその内容\n\n");
     if (dl->financial_items)
-        put(d, "- 口座番号又はクレジットカード番号が含まれる。不正利用による財産的被害のおそれ"
-               "（施行規則第7条第2号）の有無を確認すること: %s\n",
+        put(d,
+            "- 口座番号又はクレジットカード番号が含まれる。不正利用による財産的被害のおそれ"
+            "（施行規則第7条第2号）の有無を確認すること: %s\n",
             TODO);
     put(d, "- %s\n", TODO);
-    put(d, "\n## 6. 本人への対応の実施状況\n\n- %s（本人への通知の下書き: "
-           "notice-individual.md）\n",
+    put(d,
+        "\n## 6. 本人への対応の実施状況\n\n- %s（本人への通知の下書き: "
+        "notice-individual.md）\n",
         TODO);
     put(d, "\n## 7. 公表の実施状況\n\n- %s\n", TODO);
     put(d, "\n## 8. 再発防止のための措置\n\n- %s\n", TODO);
     if (past > 0)
-        put(d, "- 保存期限を過ぎたデータセット %zu 件の削除（鍵の破棄による消去）と、"
-               "削除の確認・監査: %s\n",
+        put(d,
+            "- 保存期限を過ぎたデータセット %zu 件の削除（鍵の破棄による消去）と、"
+            "削除の確認・監査: %s\n",
             past, TODO);
     put(d, "\n## 9. その他参考となる事項\n\n- %s\n", TODO);
 }
@@ -384,8 +388,9 @@ static void put_deadlines(struct doc *d, const azk_impact_result *r,
                          "【要記入】）");
     put(d, "- 速報: 知った時から速やかに（概ね3〜5日以内）\n");
     if (dl->final_date[0] != '\0')
-        put(d, "- 確報: 知った日から%u日以内（知った日を1日目として算定）: %s まで%s"
-               "（祝日に当たる場合は翌日【要確認】）\n",
+        put(d,
+            "- 確報: 知った日から%u日以内（知った日を1日目として算定）: %s まで%s"
+            "（祝日に当たる場合は翌日【要確認】）\n",
             dl->final_days, dl->final_date,
             dl->final_shifted ? "（土日・年末年始のため繰り下げ）" : "");
     else
@@ -403,9 +408,10 @@ static azk_status write_ppc(const azk_impact_result *r, const azk_impact_report_
     if (rc != AZK_OK)
         return rc;
     put(&d, "# 個人情報保護委員会への報告（速報・確報）の記載事項の下書き\n\n");
-    put(&d, "> azukari impact が作成した下書き。azukari が把握する事実（件数・項目・データセット"
-            "・日付）を記入済み。%s の箇所を補い、事実を確認のうえ報告すること。"
-            "保存期限の判定基準日: %s\n\n",
+    put(&d,
+        "> azukari impact が作成した下書き。azukari が把握する事実（件数・項目・データセット"
+        "・日付）を記入済み。%s の箇所を補い、事実を確認のうえ報告すること。"
+        "保存期限の判定基準日: %s\n\n",
         TODO, r->as_of);
     put_deadlines(&d, r, o, dl);
     put_facts(&d, r, NULL, o, dl);
@@ -425,16 +431,19 @@ static azk_status write_client(const azk_impact_result *r, const azk_impact_clie
         return rc;
     put(&d, "# 個人データの漏えい等に関するご報告（委託元への通知）の下書き\n\n");
     put(&d, "委託元: %s（%s） 御中\n\n", c->name[0] ? c->name : TODO, c->client);
-    put(&d, "> 法第26条第1項ただし書による委託元への通知として、施行規則第8条第1項各号の事項を"
-            "記載。%s の箇所を補うこと。保存期限の判定基準日: %s\n\n",
+    put(&d,
+        "> 法第26条第1項ただし書による委託元への通知として、施行規則第8条第1項各号の事項を"
+        "記載。%s の箇所を補うこと。保存期限の判定基準日: %s\n\n",
         TODO, r->as_of);
     if (dl->final_date[0])
-        put(&d, "- 報告の期限（委託元が報告する場合）: 速報は知った時から速やかに（概ね3〜5日以内）、"
-                "確報は%u日以内（%s まで）\n",
+        put(&d,
+            "- 報告の期限（委託元が報告する場合）: 速報は知った時から速やかに（概ね3〜5日以内）、"
+            "確報は%u日以内（%s まで）\n",
             dl->final_days, dl->final_date);
     else
-        put(&d, "- 報告の期限（委託元が報告する場合）: 速報は知った時から速やかに（概ね3〜5日以内）、"
-                "確報は%u日以内\n",
+        put(&d,
+            "- 報告の期限（委託元が報告する場合）: 速報は知った時から速やかに（概ね3〜5日以内）、"
+            "確報は%u日以内\n",
             dl->final_days);
     put(&d, "- 通知対象者一覧: %s\n\n",
         c->list_path != NULL
@@ -452,14 +461,16 @@ static azk_status write_individual(const azk_impact_result *r, const azk_impact_
     if (rc != AZK_OK)
         return rc;
     put(&d, "# 個人データの漏えい等に関するお知らせ（本人への通知）の下書き\n\n");
-    put(&d, "> 施行規則第10条により本人に通知する事項（概要、項目、原因、二次被害又はその"
-            "おそれの有無及びその内容、その他参考となる事項）のみを記載。通知は委託元が行う"
-            "場合がある。%s の箇所を補うこと。\n\n",
+    put(&d,
+        "> 施行規則第10条により本人に通知する事項（概要、項目、原因、二次被害又はその"
+        "おそれの有無及びその内容、その他参考となる事項）のみを記載。通知は委託元が行う"
+        "場合がある。%s の箇所を補うこと。\n\n",
         TODO);
     put(&d, "%s 様\n\n", TODO);
     put(&d, "## 1. 概要\n\n");
-    put(&d, "%s（発生日・発覚の経緯・対象となった業務）。%s に、お客様の個人データが"
-            "漏えいした、又は漏えいしたおそれがあることが判明しました。\n\n",
+    put(&d,
+        "%s（発生日・発覚の経緯・対象となった業務）。%s に、お客様の個人データが"
+        "漏えいした、又は漏えいしたおそれがあることが判明しました。\n\n",
         TODO, o->known_date != NULL ? o->known_date : TODO);
     put(&d, "## 2. 漏えい等が発生し又は発生したおそれがある個人データの項目\n\n");
     put_items(&d, r->kinds);

@@ -168,8 +168,8 @@ static azk_status push(struct azk_impact_sealer *s, unsigned char tag)
     unsigned long long cl = 0;
     uint8_t len[4];
     azk_status rc;
-    if (crypto_secretstream_xchacha20poly1305_push(&s->st, s->ct, &cl, s->plain, s->plain_len,
-                                                   NULL, 0, tag) != 0)
+    if (crypto_secretstream_xchacha20poly1305_push(&s->st, s->ct, &cl, s->plain, s->plain_len, NULL,
+                                                   0, tag) != 0)
         return azk_error_set(AZK_ERR_CRYPTO, "impact: encryption failed");
     sodium_memzero(s->plain, s->plain_len);
     s->plain_len = 0;
@@ -361,8 +361,7 @@ azk_status azk_impact_decrypt_list(const char *path, const char *secret_key_path
             rc = azk_error_set(AZK_ERR_INTEGRITY, "impact: the list is truncated");
             goto done;
         }
-        if (crypto_secretstream_xchacha20poly1305_pull(&st, pt, &pl, &tag, ct, cl, NULL, 0) !=
-            0) {
+        if (crypto_secretstream_xchacha20poly1305_pull(&st, pt, &pl, &tag, ct, cl, NULL, 0) != 0) {
             rc = azk_error_set(AZK_ERR_INTEGRITY, "impact: a chunk fails authentication");
             goto done;
         }

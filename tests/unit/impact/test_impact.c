@@ -82,9 +82,9 @@ static void test_impact__deadlines(void **state)
     r.records = 3;
     r.persons = 2;
     /* unauthorized access: even one person; 60 days, day 1 = the known date */
-    assert_int_equal(azk_impact_deadlines_compute(&r, "2027-01-10",
-                                                  AZK_IMPACT_CAUSE_UNAUTHORIZED_ACCESS, &dl),
-                     AZK_OK);
+    assert_int_equal(
+        azk_impact_deadlines_compute(&r, "2027-01-10", AZK_IMPACT_CAUSE_UNAUTHORIZED_ACCESS, &dl),
+        AZK_OK);
     assert_true(dl.reportable);
     assert_true(dl.purpose_unlawful);
     assert_int_equal(dl.final_days, 60);
@@ -356,16 +356,14 @@ static void test_impact__run_in_home(void **state)
     assert_int_equal(r.records, 4);
     assert_int_equal(r.persons_by_client, 4);
     assert_int_equal(r.persons, 3); /* 森 三子 at both clients */
-    assert_int_equal(r.kinds,
-                     1u << AZK_COL_NAME | 1u << AZK_COL_PHONE | 1u << AZK_COL_BIRTH_DATE);
+    assert_int_equal(r.kinds, 1u << AZK_COL_NAME | 1u << AZK_COL_PHONE | 1u << AZK_COL_BIRTH_DATE);
     assert_non_null(r.clients[0].list_path);
     assert_null(r.clients[1].list_path);
     file = read_all(r.clients[0].list_path, &flen);
     assert_non_null(file);
     assert_null(memmem(file, flen, "090-3333-4444", 13));
     free(file);
-    assert_int_equal(azk_impact_decrypt_list(r.clients[0].list_path, sec, collect, &out),
-                     AZK_OK);
+    assert_int_equal(azk_impact_decrypt_list(r.clients[0].list_path, sec, collect, &out), AZK_OK);
     collect((const uint8_t *)"", 1, &out);
     assert_non_null(strstr(out.buf, "\"row\":2,\"fields\":{\"氏名\":\"川村 二郎\""));
     assert_non_null(strstr(out.buf, "\"row\":3,"));
