@@ -96,7 +96,10 @@ class ImpactTest(unittest.TestCase):
             "b-2024-dm": ("bank-b", B_HDR, [b_row(p) for p in P[25:50]], "2099-12-31"),
         }
         for name, (client, hdr, rows, until) in self.ds.items():
-            path = self.h.write(name + ".csv", csv_text(hdr, rows).encode())
+            if name.startswith("b-"):  # an xlsx dataset (read from memory, not streamed)
+                path = self.h.write(name + ".xlsx", xlsx_bytes([hdr] + rows))
+            else:
+                path = self.h.write(name + ".csv", csv_text(hdr, rows).encode())
             r = self.h.intake(path, name, client=client, until=until)
             self.assertEqual(r.rc, 0, r.err)
 

@@ -8,7 +8,8 @@
  *    hits (client, dataset, rows) are collected, deduplicated in place so
  *    memory stays bounded by the distinct rows found.
  * 2. Each dataset with hits is opened from the vault (ledger "vault.open",
- *    reason "impact analysis") into a wiped memory buffer and decoded by
+ *    reason "impact analysis"), streamed to the decoder through a socket
+ *    pair (xlsx: a wiped memory buffer, zip needs its directory), decoded by
  *    the decode stage exactly as intake read it (same forced encoding, rows
  *    counted the same way, columns by position); the matched rows' personal
  *    fields go to two linkage engines: one per client, one across clients.
@@ -34,9 +35,11 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,6 +223,7 @@ struct dsinfo {
     azk_impact_dataset *out;
     char *schema_json;
     char *encoding;
+    char *format;
 };
 
 static azk_status copy_str(char **dst, const char *s)
@@ -243,6 +247,8 @@ static azk_status on_dataset(const azk_dataset_info *d, void *payload)
         rc = copy_str(&di->schema_json, d->schema_json);
     if (rc == AZK_OK)
         rc = copy_str(&di->encoding, d->encoding);
+    if (rc == AZK_OK)
+        rc = copy_str(&di->format, d->format);
     o->total = d->records;
     return rc;
 }
@@ -519,19 +525,52 @@ static azk_status collect_plain(const uint8_t *p, size_t n, void *payload)
     return azk_buf_put(payload, p, n);
 }
 
-static azk_status read_dataset(azk_home *h, struct reader *rd, const char *encoding)
+/*
+ * CSV/TSV datasets stream from the vault to the decoder through a socket
+ * pair (kernel memory only, never a file): a feeder thread decrypts, this
+ * thread decodes, so memory stays bounded whatever the dataset's size. The
+ * error of the feeder (its thread-local message) is copied back.
+ */
+struct feeder {
+    azk_home *h;
+    const char *dataset;
+    int fd;
+    azk_status rc;
+    char msg[256];
+};
+
+static azk_status feed_cb(const uint8_t *p, size_t n, void *payload)
 {
-    azk_buf plain = AZK_BUF_INIT;
+    struct feeder *f = payload;
+    while (n > 0) {
+        ssize_t w = send(f->fd, p, n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return azk_error_errno("impact: pass the dataset to the decoder");
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return AZK_OK;
+}
+
+static void *feeder_main(void *arg)
+{
+    struct feeder *f = arg;
+    f->rc = azk_vault_open(f->h, f->dataset, IMPACT_REASON, feed_cb, f);
+    if (f->rc != AZK_OK)
+        snprintf(f->msg, sizeof(f->msg), "%s", azk_error_last()->message);
+    (void)shutdown(f->fd, SHUT_WR);
+    return NULL;
+}
+
+static azk_status decode_dataset(struct reader *rd, azk_source *src, const char *encoding)
+{
     azk_decode_options dopts = AZK_DECODE_OPTIONS_INIT;
     azk_decode_sink sink;
-    azk_source src;
-    struct azk_mem_source ms;
     azk_object_info info;
     azk_status rc;
-
-    rc = azk_vault_open(h, rd->ds->dataset, IMPACT_REASON, collect_plain, &plain);
-    if (rc != AZK_OK)
-        goto done;
     /* intake refused containers and read cells up to 1 MiB; read the same way */
     dopts.max_depth = 1;
     dopts.max_cell = 1024 * 1024;
@@ -544,12 +583,57 @@ static azk_status read_dataset(azk_home *h, struct reader *rd, const char *encod
     sink.object_end = rd_end;
     sink.payload = rd;
     memset(&info, 0, sizeof(info));
-    azk_decode__source_mem(&src, &ms, plain.data, plain.len);
-    info.size = (int64_t)plain.len;
+    info.size = src->size;
     rc = rd_begin(rd, &info);
     if (rc == AZK_OK)
-        rc = azk_decode__object(&src, &dopts, &sink);
+        rc = azk_decode__object(src, &dopts, &sink);
     rd_end(rd, rc, azk_error_last());
+    return rc;
+}
+
+static azk_status read_dataset(azk_home *h, struct reader *rd, const char *format,
+                               const char *encoding)
+{
+    azk_buf plain = AZK_BUF_INIT;
+    azk_source src;
+    azk_status rc;
+
+    if (format != NULL && strcmp(format, "xlsx") == 0) {
+        /* a zip is read through its central directory: from memory (wiped) */
+        struct azk_mem_source ms;
+        rc = azk_vault_open(h, rd->ds->dataset, IMPACT_REASON, collect_plain, &plain);
+        if (rc != AZK_OK)
+            goto done;
+        azk_decode__source_mem(&src, &ms, plain.data, plain.len);
+        rc = decode_dataset(rd, &src, encoding);
+    } else {
+        struct azk_fd_source fds;
+        struct feeder f;
+        pthread_t th;
+        int sv[2];
+        memset(&f, 0, sizeof(f));
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+            rc = azk_error_errno("impact: socketpair");
+            goto done;
+        }
+        f.h = h;
+        f.dataset = rd->ds->dataset;
+        f.fd = sv[1];
+        if (pthread_create(&th, NULL, feeder_main, &f) != 0) {
+            close(sv[0]);
+            close(sv[1]);
+            rc = azk_error_set(AZK_ERR_NOMEM, "impact: cannot start a thread");
+            goto done;
+        }
+        azk_decode__source_fd(&src, &fds, sv[0], -1);
+        rc = decode_dataset(rd, &src, encoding);
+        /* a decoder that stopped early makes the feeder's send fail: no hang */
+        close(sv[0]);
+        pthread_join(th, NULL);
+        close(sv[1]);
+        if (f.rc != AZK_OK) /* the vault's error wins: the bytes were void */
+            rc = azk_error_set(f.rc, "%s", f.msg[0] ? f.msg : "impact: vault read failed");
+    }
     if (rc == AZK_OK && rd->matched != rd->hits->n)
         rc = azk_error_set(AZK_ERR_INTEGRITY,
                            "impact: dataset %s: %llu of %zu matched rows found in the vault file",
@@ -872,7 +956,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     for (size_t i = 0; i < col.n; i++) {
         struct hitset *hs = &col.sets[i];
         azk_impact_dataset *d = &out->datasets[i];
-        struct dsinfo di = {d, NULL, NULL};
+        struct dsinfo di = {d, NULL, NULL, NULL};
         struct reader rd;
         int64_t until;
         out->dataset_count = i + 1;
@@ -886,6 +970,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         if (rc != AZK_OK) {
             azk_free(di.schema_json);
             azk_free(di.encoding);
+            azk_free(di.format);
             goto done;
         }
         d->records = hs->n;
@@ -903,6 +988,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             if (rc != AZK_OK) {
                 azk_free(di.schema_json);
                 azk_free(di.encoding);
+                azk_free(di.format);
                 goto done;
             }
             cr.keep_list = o->list_dir != NULL && key_of(o, d->client) != NULL;
@@ -915,10 +1001,11 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds_index = (uint32_t)i;
         rd.file_local = (uint32_t)(i - ds_first);
         rd.ds = d;
-        rc = read_dataset(h, &rd, di.encoding);
+        rc = read_dataset(h, &rd, di.format, di.encoding);
         azk_free(rd.vals);
         azk_free(di.schema_json);
         azk_free(di.encoding);
+        azk_free(di.format);
         schema_dispose(&sch);
         if (rc != AZK_OK)
             goto done;
