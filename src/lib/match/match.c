@@ -433,6 +433,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
                                                  AZK_FP_MYNUMBER, AZK_FP_CUSTOMER, AZK_FP_ACCOUNT};
     unsigned matched = 0;
     unsigned offered = 0;
+    unsigned lines = 0; /* window lines (bit = age) that gave a match */
     unsigned present = row_present(ctx->idx, row);
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
@@ -454,13 +455,17 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
                 continue;
             matched |= 1u << k;
             used[nused++] = c->src;
+            lines |= 1u << (ctx->seq - c->seq);
             break;
         }
     }
-    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
-        if (azk_fp__is_veto(k) && (offered & (1u << k)) && (present & (1u << k)) &&
-            !(matched & (1u << k)))
-            need = 3; /* another phone / e-mail than the row's: a homonym unless more agrees */
+    /* another phone / e-mail than the row's on a line that matched: a homonym unless more
+     * agrees (a neighbour line's phone belongs to another record) */
+    for (size_t i = 0; i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        if (azk_fp__is_veto(c->kind) && (present & (1u << c->kind)) &&
+            !(matched & (1u << c->kind)) && (lines & (1u << (ctx->seq - c->seq))))
+            need = 3;
     }
     return __builtin_popcount(matched) >= need;
 }

@@ -13,9 +13,11 @@
  * row, or within a window of AZK_MATCH_WINDOW consecutive text lines,
  * values of at least two independent field families match R's buckets
  * (kanji name and kana reading are one family), at least one of them a
- * seed kind (name, phone, email, address, ids). When the window holds a
- * phone number or e-mail address and R has one but none matches, three
- * families must match (a homonym with another phone is not R). A single
+ * seed kind (name, phone, email, address, my number). When a line that
+ * gave one of the matches also holds a phone number or e-mail address and
+ * R has one but none matches, three families must match (a homonym with
+ * another phone is not R; a neighbour line's phone is another record's).
+ * One value counts for one family only. A single
  * field alone, or a homonym whose other fields differ, is not a record.
  */
 #ifndef AZK_MATCH_H

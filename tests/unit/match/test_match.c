@@ -370,6 +370,17 @@ static void text_lines_and_window(void)
         g = match_lines(two, 2, rows[i].name);
         assert_int_equal(g.n, 1);
         assert_int_equal(g.rows[0], (uint64_t)i + 1);
+        /* a neighbour record's phone on the line before does not hide this one */
+        char l0[256];
+        char other[64];
+        fmt_phone(other, sizeof(other), rows[i - 1].phone, false);
+        snprintf(l0, sizeof(l0), "TEL %s 生年月日 %04d-%02d-%02d", other, rows[i - 1].y,
+                 rows[i - 1].m, rows[i - 1].d);
+        const char *three[] = {l0, l1, l2};
+        g = match_lines(three, 3, rows[i].name);
+        assert_int_equal(g.n, 2);
+        assert_int_equal(g.rows[0], (uint64_t)i);
+        assert_int_equal(g.rows[1], (uint64_t)i + 1);
         /* the same two lines far apart: not one record */
         const char *far[] = {l1, "a", "b", "c", "d", l2};
         g = match_lines(far, 6, rows[i].name);
