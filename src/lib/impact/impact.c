@@ -573,8 +573,8 @@ static azk_status decode_dataset(struct reader *rd, azk_source *src, const char 
     azk_status rc;
     /* intake refused containers and read cells up to 1 MiB; read the same way */
     dopts.max_depth = 1;
-    dopts.max_cell = 1024 * 1024;
-    dopts.max_line = 4 * 1024 * 1024;
+    dopts.max_cell = (size_t)1 << 20;
+    dopts.max_line = (size_t)4 << 20;
     if (encoding != NULL && encoding[0] != '\0' && azk_decode__encoding_canonical(encoding))
         dopts.force_encoding = azk_decode__encoding_canonical(encoding);
     memset(&sink, 0, sizeof(sink));

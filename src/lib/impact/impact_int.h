@@ -18,7 +18,7 @@
 #include "util/util.h"
 #include "azukari/impact.h"
 
-#define AZK_IMPACT_CHUNK (64 * 1024)
+#define AZK_IMPACT_CHUNK ((size_t)64 * 1024)
 
 struct azk_impact_sealer;
 

@@ -188,10 +188,9 @@ static void put(struct doc *d, const char *fmt, ...) __attribute__((format(print
 static void put(struct doc *d, const char *fmt, ...)
 {
     va_list ap;
-    if (d->rc != AZK_OK)
-        return;
     va_start(ap, fmt);
-    if (vfprintf(d->f, fmt, ap) < 0)
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
+    if (d->rc == AZK_OK && vfprintf(d->f, fmt, ap) < 0)
         d->rc = azk_error_errno("impact: write report");
     va_end(ap);
 }
