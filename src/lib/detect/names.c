@@ -51,9 +51,10 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24 /* longest lexicon entry looked up, in code points */
-#define MEMO_SLOTS     1024 /* cells remembered as holding no name (power of two) */
+#define MEMO_BITS      10 /* 1,024 cells remembered as holding no name */
 #define MEMO_MAX_LEN   96   /* longest field remembered, bytes */
-#define WORD_SLOTS     4096 /* free-text words remembered as holding no mention */
+#define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
+#define WORD_BITS      12 /* 4,096 free-text words remembered as holding no mention */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
@@ -101,16 +102,20 @@ struct azk_names_ctx {
     unsigned long mecab_calls;
     /*
      * Short fields already scanned without a mention (CSV cells and log
-     * words repeat: 圧着ハガキ, 処理完了): SipHash (libsodium shorthash,
-     * random key per context, so no one can craft a cell that collides
-     * with a remembered one) of the column kind and the bytes,
-     * direct-mapped. The scan is a pure function of (text, column), so a
-     * repeat cannot find anything either. Only the hash is kept.
+     * words repeat: 圧着ハガキ, 処理完了): two multilinear hashes of the
+     * column kind, the length and the bytes in 32-bit words, with random
+     * 64-bit keys per context (libsodium), direct-mapped. For two
+     * different inputs of one length each hash collides with probability
+     * at most 2^-32 over the keys, both at most 2^-64, and nobody who does
+     * not know the keys can craft a cell that collides with a remembered
+     * one. The scan is a pure function of (text, column), so a repeat
+     * cannot find anything either. Only the hashes are kept.
      */
-    unsigned char memo_key[crypto_shorthash_KEYBYTES];
+    uint64_t memo_ka[MEMO_WORDS + 1];
+    uint64_t memo_kb[MEMO_WORDS + 1];
     struct memo_slot *words; /* same, for words of free text (scan_free) */
     struct memo_slot {
-        uint64_t h;
+        uint64_t a, b;
         uint32_t len; /* 0 = empty */
         uint32_t col;
     } *memo;
@@ -1156,7 +1161,25 @@ static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
 
 /* ---- free-text scan ------------------------------------------------------- */
 
-static uint64_t memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len, uint32_t col);
+struct memo_key {
+    uint64_t a, b;
+};
+
+static struct memo_key memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
+                                 uint32_t col);
+
+static bool memo_has(const struct memo_slot *m, struct memo_key k, size_t len, uint32_t col)
+{
+    return m->len == len && m->col == col && m->a == k.a && m->b == k.b;
+}
+
+static void memo_put(struct memo_slot *m, struct memo_key k, size_t len, uint32_t col)
+{
+    m->a = k.a;
+    m->b = k.b;
+    m->len = (uint32_t)len;
+    m->col = col;
+}
 
 /*
  * The word memo. A word is a maximal run of non-ASCII bytes that starts
@@ -1195,7 +1218,7 @@ static azk_status scan_free(struct scan *s)
     struct memo_slot *slot = NULL; /* the word being scanned, when remembered */
     size_t word_end = 0;
     size_t key_len = 0;
-    uint64_t key = 0;
+    struct memo_key key = {0, 0};
     unsigned long hits0 = 0;
     bool clean = false;
     while (i < n) {
@@ -1204,11 +1227,8 @@ static azk_status scan_free(struct scan *s)
         size_t next = 0;
         uint32_t c;
         if (slot != NULL && i >= word_end) {
-            if (clean && !s->parsed && s->hits == hits0) {
-                slot->h = key;
-                slot->len = (uint32_t)key_len;
-                slot->col = 0;
-            }
+            if (clean && !s->parsed && s->hits == hits0)
+                memo_put(slot, key, key_len, 0);
             slot = NULL;
         }
         if (t[i] >= 0x80 && (i == 0 || t[i - 1] < 0x80)) {
@@ -1216,8 +1236,8 @@ static azk_status scan_free(struct scan *s)
             key_len = z - i;
             if (key_len <= MEMO_MAX_LEN) {
                 key = memo_hash(s->ctx, t + i, key_len, 0);
-                slot = &words[key & (WORD_SLOTS - 1)];
-                if (slot->len == key_len && slot->h == key) {
+                slot = &words[key.a >> (64 - WORD_BITS)]; /* top bits mix best */
+                if (memo_has(slot, key, key_len, 0)) {
                     i = word_end; /* seen before: nothing there */
                     slot = NULL;
                     continue;
@@ -1269,11 +1289,8 @@ static azk_status scan_free(struct scan *s)
         prev = c;
         i += l;
     }
-    if (slot != NULL && clean && !s->parsed && s->hits == hits0) {
-        slot->h = key;
-        slot->len = (uint32_t)key_len;
-        slot->col = 0;
-    }
+    if (slot != NULL && clean && !s->parsed && s->hits == hits0)
+        memo_put(slot, key, key_len, 0);
     return AZK_OK;
 }
 
@@ -1438,17 +1455,27 @@ static size_t first_non_ascii(const uint8_t *t, size_t len)
     return i;
 }
 
-/* Keyed 64-bit hash of a short field and its column kind (for the memo). */
-static uint64_t memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len, uint32_t col)
+/* Keyed hashes of a short field (len <= MEMO_MAX_LEN) and its column kind. */
+static struct memo_key memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
+                                 uint32_t col)
 {
-    unsigned char in[MEMO_MAX_LEN + 1];
-    unsigned char out[crypto_shorthash_BYTES];
-    uint64_t h;
-    in[0] = (unsigned char)col;
-    memcpy(in + 1, t, len);
-    (void)crypto_shorthash(out, in, len + 1, ctx->memo_key);
-    memcpy(&h, out, sizeof(h));
-    return h;
+    uint64_t x = ((uint64_t)len << 8) | col;
+    struct memo_key k = {ctx->memo_ka[0] * x, ctx->memo_kb[0] * x};
+    size_t i = 0;
+    size_t j = 1;
+    for (; i + 4 <= len; i += 4, j++) {
+        uint32_t w;
+        memcpy(&w, t + i, 4);
+        k.a += ctx->memo_ka[j] * w;
+        k.b += ctx->memo_kb[j] * w;
+    }
+    if (i < len) {
+        uint32_t w = 0;
+        memcpy(&w, t + i, len - i);
+        k.a += ctx->memo_ka[j] * w;
+        k.b += ctx->memo_kb[j] * w;
+    }
+    return k;
 }
 
 azk_status azk_names__new(azk_names **out, const char *dicdir)
@@ -1529,13 +1556,14 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
         rc = azk_error_set(AZK_ERR_NOMEM, "names: cannot create a MeCab tagger");
         goto done;
     }
-    ctx->memo = azk_calloc(MEMO_SLOTS, sizeof(*ctx->memo));
-    ctx->words = azk_calloc(WORD_SLOTS, sizeof(*ctx->words));
+    ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
+    ctx->words = azk_calloc((size_t)1 << WORD_BITS, sizeof(*ctx->words));
     if (ctx->memo == NULL || ctx->words == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
-    crypto_shorthash_keygen(ctx->memo_key);
+    randombytes_buf(ctx->memo_ka, sizeof(ctx->memo_ka));
+    randombytes_buf(ctx->memo_kb, sizeof(ctx->memo_kb));
     *out = ctx;
     ctx = NULL;
     rc = AZK_OK;
@@ -1574,7 +1602,7 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
                     col == AZK_COL_GIVEN_NAME;
 
     size_t first_hi;
-    uint64_t key = 0;
+    struct memo_key key = {0, 0};
     struct memo_slot *slot = NULL;
 
     AZK_ASSERT_ARG(ctx);
@@ -1590,8 +1618,8 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
         /* cells of a known column; free text (log lines, cells without a
          * header) repeats words, not whole fields: the word memo does it */
         key = memo_hash(ctx, (const uint8_t *)text, len, (uint32_t)col);
-        slot = &ctx->memo[key & (MEMO_SLOTS - 1)];
-        if (slot->len == len && slot->col == (uint32_t)col && slot->h == key)
+        slot = &ctx->memo[key.a >> (64 - MEMO_BITS)];
+        if (memo_has(slot, key, len, (uint32_t)col))
             return AZK_OK; /* scanned before: no mention */
     }
     memset(&s, 0, sizeof(s));
@@ -1624,9 +1652,7 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     rc = scan_free(&s);
 done:
     if (rc == AZK_OK && s.hits == 0 && slot != NULL) {
-        slot->h = key;
-        slot->len = (uint32_t)len;
-        slot->col = (uint32_t)col;
+        memo_put(slot, key, len, (uint32_t)col);
     }
     ctx->win_text = NULL;
     ctx->ntok = 0;
