@@ -18,11 +18,13 @@ import hashlib
 import os
 import random
 import stat
+import json
 import struct
 import unittest
+import zipfile
 
 import azk_testlib as T
-from test_intake import Home
+from test_intake import Home, make_xlsx
 
 KINDS = ["name", "birth_date", "phone", "email", "postal_code", "address", "customer_id",
          "bank_account", "my_number"]
@@ -145,6 +147,120 @@ class FingerprintsTest(unittest.TestCase):
             min(per_row), sum(per_row) / len(per_row)))
         self.assertGreaterEqual(min(per_row), 2)
         self.assertLessEqual(sum(1 for c in per_row if c < 5), self.N // 100)
+
+
+class AttributionTest(unittest.TestCase):
+    """`azukari scan --fingerprints` on a generated leak: a CP932 CSV extract,
+    log lines (name + phone, e-mail and postal code over two lines), an xlsx
+    and a zip holding a log; plus homonym decoys (an entrusted name with
+    another phone and birth date) and lone names. Every leaked record must
+    be attributed to its row, no decoy and no lone name."""
+
+    FAM = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村", "小林", "加藤",
+           "吉田", "山本", "斎藤", "松本", "井上", "木村", "林", "清水", "山口", "森"]
+    GIV = ["太郎", "花子", "一郎", "恵子", "健", "誠", "美咲", "翔太", "陽子", "大輔"]
+
+    def test_fingerprints__scan_attribution(self):
+        tmp = T.TempDir()
+        try:
+            self._run(tmp.path)
+        finally:
+            tmp.__exit__(None, None, None)
+
+    def _run(self, d):
+        h = Home(d)
+        self.assertEqual(h.run("init").rc, 0)
+        self.assertEqual(h.run("client", "add", "shinkin-a").rc, 0)
+        rnd = random.Random(77)
+        n = 1000
+        rows = []
+        phones = set()
+        for i in range(n):
+            while True:
+                p = "0%d0-%04d-%04d" % (rnd.choice([7, 8, 9]), rnd.randrange(10000),
+                                        rnd.randrange(10000))
+                if p not in phones:
+                    phones.add(p)
+                    break
+            b = datetime.date(1930, 1, 1) + datetime.timedelta(days=rnd.randrange(27759))
+            rows.append({"name": "%s %s" % (rnd.choice(self.FAM), rnd.choice(self.GIV)),
+                         "birth": b, "phone": p, "mail": "m%d@example.invalid" % i,
+                         "postal": "%03d-%04d" % (rnd.randrange(100, 1000), rnd.randrange(10000))})
+        lines = ["顧客番号,氏名,生年月日,郵便番号,電話番号,メール"]
+        for i, r in enumerate(rows):
+            lines.append("C%06d,%s,%s,%s,%s,%s" % (i + 1, r["name"], r["birth"].isoformat(),
+                                                  r["postal"], r["phone"], r["mail"]))
+        r = h.intake(h.write("dm.csv", ("\n".join(lines) + "\n").encode()), "2023-09-dm")
+        self.assertEqual(r.rc, 0, r.err)
+        fp = os.path.join(d, "fp.azf")
+        self.assertEqual(h.run("fingerprints", "export", "--out", fp).rc, 0)
+        share = os.path.join(d, "share")
+        os.makedirs(share)
+        order = list(range(n))
+        rnd.shuffle(order)
+        truth = set()
+        # CP932 CSV extract: name, birth date (era form), phone
+        ext = order[:200]
+        with open(os.path.join(share, "extract.csv"), "w", encoding="cp932", newline="") as f:
+            f.write("氏名,生年月日,電話\r\n")
+            for i in ext:
+                b = rows[i]["birth"]
+                f.write("%s,%s,%s\r\n" % (rows[i]["name"], b.strftime("%Y年%m月%d日"),
+                                           rows[i]["phone"]))
+        truth |= {i + 1 for i in ext}
+        # log lines: name + phone on one line; e-mail and postal code on two lines
+        lg = order[200:400]
+        with open(os.path.join(share, "print.log"), "w", encoding="utf-8") as f:
+            for k, i in enumerate(lg):
+                if k % 2 == 0:
+                    f.write("2024-05-01 12:%02d:00 INFO job=%d 宛名=%s様 TEL=%s\n" % (
+                        k % 60, 4400 + k, rows[i]["name"], rows[i]["phone"]))
+                else:
+                    f.write("2024-05-01 12:%02d:01 INFO mail=%s\n" % (k % 60, rows[i]["mail"]))
+                    f.write("2024-05-01 12:%02d:01 INFO 〒%s\n" % (k % 60, rows[i]["postal"]))
+        truth |= {i + 1 for i in lg}
+        # xlsx: name, birth date, e-mail
+        xl = order[400:500]
+        make_xlsx(os.path.join(share, "list.xlsx"),
+                  [["氏名", "生年月日", "メール"]] +
+                  [[rows[i]["name"], rows[i]["birth"].isoformat(), rows[i]["mail"]] for i in xl])
+        truth |= {i + 1 for i in xl}
+        # zip with a log inside
+        zp = order[500:600]
+        with zipfile.ZipFile(os.path.join(share, "old.zip"), "w") as z:
+            z.writestr("logs/dm.log", "".join(
+                "sent to %s tel %s\n" % (rows[i]["name"], rows[i]["phone"]) for i in zp))
+        truth |= {i + 1 for i in zp}
+        # decoys: an entrusted name with another phone and birth date; lone names
+        with open(os.path.join(share, "decoy.log"), "w", encoding="utf-8") as f:
+            for k, i in enumerate(order[600:800]):
+                f.write("2024-06-01 INFO 宛名=%s様 TEL=090-%04d-%04d 生年月日 %d-%02d-%02d\n" % (
+                    rows[i]["name"], 9000 + k % 1000, rnd.randrange(10000),
+                    1920 + k % 5, 1 + k % 12, 1 + k % 28))
+            for i in order[800:900]:
+                f.write("2024-06-02 INFO 宛名=%s様\n" % rows[i]["name"])
+        r = h.run("scan", "--fingerprints", fp, "--format", "jsonl", share)
+        self.assertIn(r.rc, (0, 1), r.err)
+        found = {}
+        for line in r.out.splitlines():
+            o = json.loads(line)
+            for e in o.get("edm", []):
+                self.assertEqual((e["client"], e["dataset"]), ("shinkin-a", "2023-09-dm"))
+                for row in e["rows"]:
+                    found.setdefault(row, set()).add(os.path.basename(o["path"]))
+        hits = set(found)
+        tp = len(hits & truth)
+        precision = tp / len(hits) if hits else 1.0
+        recall = tp / len(truth)
+        decoy_rows = {i + 1 for i in order[600:900]} - truth
+        print("attribution: %d leaked, %d found, precision %.4f recall %.4f, decoy rows hit %d" % (
+            len(truth), len(hits), precision, recall, len(hits & decoy_rows)))
+        for name in ("extract.csv", "print.log", "list.xlsx", "old.zip"):
+            self.assertTrue(any(name in v for v in found.values()), name)
+        bad = sorted(r for r, v in found.items() if "decoy.log" in v)
+        self.assertEqual(bad, [], "decoy lines attributed")
+        self.assertGreaterEqual(precision, 0.999)
+        self.assertGreaterEqual(recall, 0.99)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Accept a row when the expected number of rows matching the same families
+ * by accident, N x prod(count_k x share of rows in the bucket), is at most
+ * this (docs/threat-model-fingerprints.md). */
+#define AZK_MATCH_MAX_CHANCE 0.001
+
 /* A seed bucket larger than this is skipped (a value too common to start from). */
 #define SEED_MAX_ROWS 512
 /* Candidates kept per window. */
@@ -232,16 +237,30 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 j++;
             size_t before = ctx->nc;
             new_src(ctx);
-            /* dates inside the token (1980-03-02, 1980/3/2) */
-            for (size_t k = i; k < j; k++) {
+            /*
+             * A date in ASCII form (2024-06-02) in free text is most often a
+             * time stamp: it is not taken as a birth date (that needs the
+             * detector's birth_date finding, i.e. a 生年月日 / DOB context),
+             * and the token is not an id either.
+             */
+            for (size_t k = i; k < j && ctx->nc == before; k++) {
                 azk_date d;
                 size_t used;
                 if (s[k] < '0' || s[k] > '9' || (k > i && s[k - 1] >= '0' && s[k - 1] <= '9'))
                     continue;
                 used = azk_date__parse(s + k, n - k, false, &d);
-                if (used > 0)
+                if (used == 0)
+                    continue;
+                if (d.flags & AZK_DATE_KANJI) {
+                    new_src(ctx); /* 1980年3月2日: written for people, a birth date candidate */
                     add_value(ctx, AZK_FP_BIRTH, s + k, used);
+                    j = k + used;
+                }
+                i = j;
+                break;
             }
+            if (i == j)
+                continue;
             if (ctx->nc == before && j - i >= 4 && j - i <= 64) {
                 if (memchr(s + i, '@', j - i) != NULL) {
                     add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
@@ -438,8 +457,13 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
     int need = 2;
-    for (size_t i = 0; i < ctx->nc; i++)
+    /* expected rows matching all these families by accident: N x prod(count_k x q_k) */
+    double expect = (double)ctx->idx->total_rows;
+    unsigned count[AZK_FP__COUNT] = {0};
+    for (size_t i = 0; i < ctx->nc; i++) {
         offered |= 1u << ctx->c[i].kind;
+        count[ctx->c[i].kind]++;
+    }
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         if (!(present & (1u << k)) || !(offered & (1u << k)))
@@ -456,6 +480,16 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
             matched |= 1u << k;
             used[nused++] = c->src;
             lines |= 1u << (ctx->seq - c->seq);
+            if ((k == AZK_FP_NAME || k == AZK_FP_ADDRESS) && ctx->idx->off[k] != NULL &&
+                ctx->idx->total_rows > 0) {
+                /* names and addresses are shared by many people: the dataset's own
+                 * frequency of this bucket estimates how often anyone carries it */
+                double rows = ctx->idx->off[k][c->bucket + 1] - ctx->idx->off[k][c->bucket];
+                expect *= (double)count[k] * rows / (double)ctx->idx->total_rows;
+            } else {
+                /* numbers, e-mail, dates: a value lands in a bucket with 2^-bits */
+                expect *= (double)count[k] / (double)(1u << azk_fp__bits[k]);
+            }
             break;
         }
     }
@@ -467,7 +501,14 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
             !(matched & (1u << c->kind)) && (lines & (1u << (ctx->seq - c->seq))))
             need = 3;
     }
-    return __builtin_popcount(matched) >= need;
+    if (__builtin_popcount(matched) < need)
+        return false;
+    /*
+     * Evidence: how many rows would show these families for a record that
+     * is not entrusted at all (a common name has many homonyms; a 2^-11
+     * birth-date bucket is not enough against hundreds of them).
+     */
+    return expect <= AZK_MATCH_MAX_CHANCE;
 }
 
 static int cmp_u32(const void *a, const void *b)

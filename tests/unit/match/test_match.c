@@ -374,13 +374,20 @@ static void text_lines_and_window(void)
         char l0[256];
         char other[64];
         fmt_phone(other, sizeof(other), rows[i - 1].phone, false);
-        snprintf(l0, sizeof(l0), "TEL %s 生年月日 %04d-%02d-%02d", other, rows[i - 1].y,
+        snprintf(l0, sizeof(l0), "TEL %s 生年月日 %d年%d月%d日", other, rows[i - 1].y,
                  rows[i - 1].m, rows[i - 1].d);
         const char *three[] = {l0, l1, l2};
         g = match_lines(three, 3, rows[i].name);
         assert_int_equal(g.n, 2);
         assert_int_equal(g.rows[0], (uint64_t)i);
         assert_int_equal(g.rows[1], (uint64_t)i + 1);
+        /* a name on a time-stamped line is not a record (the stamp is no birth date) */
+        char l3[256];
+        snprintf(l3, sizeof(l3), "%04d-%02d-%02d 12:00:00 INFO 宛名=%s様", rows[i].y, rows[i].m,
+                 rows[i].d, rows[i].name);
+        const char *stamped[] = {l3};
+        g = match_lines(stamped, 1, rows[i].name);
+        assert_int_equal(g.n, 0);
         /* the same two lines far apart: not one record */
         const char *far[] = {l1, "a", "b", "c", "d", l2};
         g = match_lines(far, 6, rows[i].name);
@@ -400,7 +407,7 @@ static void test_match__text_lines_and_window(void **state)
     char l1[256];
     char phone[64];
     fmt_phone(phone, sizeof(phone), rows[9].phone, false);
-    snprintf(l1, sizeof(l1), "顧客 %s 生年月日 %04d-%02d-%02d", rows[9].name, rows[9].y, rows[9].m,
+    snprintf(l1, sizeof(l1), "顧客 %s 生年月日 %d年%d月%d日", rows[9].name, rows[9].y, rows[9].m,
              rows[9].d);
     const char *one[] = {l1};
     struct got g = match_lines(one, 1, NULL);
