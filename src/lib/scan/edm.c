@@ -48,6 +48,10 @@ azk_status azk_scan__edm_ctx_new(struct azk_scan_edm_ctx **out,
 {
     struct azk_match_ctx *m = NULL;
     azk_status rc = azk_match__ctx_new(&m, (const azk_fp_index *)idx);
+    /* analyse only lines where the detector saw a seed (name, phone, e-mail,
+     * address, My Number): 1-2 us per line instead of 13-15 with 10M rows */
+    if (rc == AZK_OK)
+        azk_match__set_detector_seeds(m, true);
     *out = (struct azk_scan_edm_ctx *)m;
     return rc;
 }
