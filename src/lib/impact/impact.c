@@ -295,6 +295,15 @@ static azk_status schema_parse(struct schema *s, const char *json, const char *d
     azk_status rc = AZK_OK;
     size_t n;
     memset(s, 0, sizeof(*s));
+    if (arr == NULL) {
+        /* jansson reports an allocation failure as a syntax error: probe */
+        void *probe = azk_malloc(256);
+        azk_free(probe);
+        if (probe == NULL || json_error_code(&jerr) == json_error_out_of_memory) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+    }
     if (arr == NULL || !json_is_array(arr) || json_array_size(arr) == 0 ||
         json_array_size(arr) > MAX_SCHEMA_COLS) {
         rc = azk_error_set(AZK_ERR_FORMAT, "impact: dataset %s has no readable schema", dataset);
