@@ -265,7 +265,17 @@ class ImpactTest(unittest.TestCase):
                        bad, os.path.join(self.tmp.path, "missing-file"))
         self.assertEqual(r.rc, 1, r.err)
         self.assertIn("a-2024-dm", r.out)
+        self.assertIn("no notification list written", r.out)
         self.assertNotIn(self.P[0]["name"], r.out + r.err)
+        r = self.h.run("impact", "--format", "json", os.path.join(st, "extract.csv"),
+                       bad, os.path.join(self.tmp.path, "missing-file"))
+        self.assertEqual(r.rc, 1, r.err)
+        j = json.loads(r.out)
+        self.assertEqual(j["records"], 10)
+        self.assertGreaterEqual(j["errors"], 2)  # the truncated zip, the missing path
+        # only bad input: nothing found, something unreadable
+        r = self.h.run("impact", bad, os.path.join(self.tmp.path, "missing-file"))
+        self.assertEqual(r.rc, 2, r.err)
         # nothing found: 0 or 2
         r = self.h.run("impact", os.path.join(st, "decoys.csv"))
         self.assertEqual(r.rc, 0, r.err)
