@@ -53,9 +53,7 @@
 #define MAX_LEX_CHARS  24 /* longest lexicon entry looked up, in code points */
 #define MEMO_BITS      10 /* 1,024 cells remembered as holding no name */
 #define MEMO_MAX_LEN   96   /* longest field remembered, bytes */
-#define MEMO_WORDS     26   /* 32-bit words hashed at most: a MeCab window (104 bytes) */
-#define PARSE_BITS     8    /* 256 MeCab parses remembered per context */
-#define PARSE_TOKS     48   /* tokens of a remembered parse, at most */
+#define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
 #define WORD_BITS      12 /* 4,096 free-text words remembered as holding no mention */
 
 enum tok_class {
@@ -115,17 +113,6 @@ struct azk_names_ctx {
      */
     uint64_t memo_ka[MEMO_WORDS + 1];
     uint64_t memo_kb[MEMO_WORDS + 1];
-    /*
-     * MeCab parses by window (the same keyed hashes of the window bytes):
-     * token offsets in the window and classes, no text. Repeated windows
-     * (the same name in many lines of a log) cost one parse.
-     */
-    struct parse_slot {
-        uint64_t a, b;
-        uint16_t len; /* window bytes, 0 = empty */
-        uint8_t ntok;
-        uint8_t start[PARSE_TOKS], end[PARSE_TOKS], cls[PARSE_TOKS];
-    } *parses;
     struct memo_slot *words; /* same, for words of free text (scan_free) */
     struct memo_slot {
         uint64_t a, b;
@@ -148,16 +135,6 @@ struct scan {
     unsigned long hits; /* mentions reported */
     bool parsed;        /* parse_around was asked for (a cue was seen) */
 };
-
-_Static_assert(MEMO_MAX_LEN <= 4 * MEMO_WORDS, "memo keys cover a remembered field");
-_Static_assert((WIN_BEFORE + WIN_AFTER) * 4 <= 4 * MEMO_WORDS, "memo keys cover a window");
-
-struct memo_key {
-    uint64_t a, b;
-};
-
-static struct memo_key memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
-                                 uint32_t col);
 
 /* ---- character classes ------------------------------------------------ */
 
@@ -495,8 +472,6 @@ static void parse_around(struct scan *s, size_t p)
     size_t ws = p;
     size_t we = p;
     const mecab_node_t *node;
-    struct memo_key key;
-    struct parse_slot *ps;
     s->parsed = true;
     if (ctx->win_text == s->t && ctx->ntok > 0 && p >= ctx->win_start && p < ctx->win_end &&
         (ctx->win_hard_start || p - ctx->win_start >= 12) &&
@@ -524,6 +499,7 @@ static void parse_around(struct scan *s, size_t p)
     ctx->win_hard_start = ws == 0 || s->t[ws - 1] == '\n' || s->t[ws - 1] == '\r';
     ctx->win_hard_end = we >= s->len || s->t[we] == '\n' || s->t[we] == '\r';
     ctx->ntok = 0;
+    ctx->mecab_calls++;
     /*
      * MeCab reads U+3000 as a symbol token, which breaks the 姓→名
      * connection costs (伊藤　花子 becomes place + given name); three ASCII
@@ -536,18 +512,6 @@ static void parse_around(struct scan *s, size_t p)
         if (ctx->window[k] == 0xE3 && ctx->window[k + 1] == 0x80 && ctx->window[k + 2] == 0x80)
             memset(ctx->window + k, ' ', 3);
     }
-    key = memo_hash(ctx, ctx->window, we - ws, 0);
-    ps = &ctx->parses[key.a >> (64 - PARSE_BITS)];
-    if (ps->len == we - ws && ps->a == key.a && ps->b == key.b) {
-        for (size_t k = 0; k < ps->ntok; k++) {
-            ctx->toks[k].start = ws + ps->start[k];
-            ctx->toks[k].end = ws + ps->end[k];
-            ctx->toks[k].cls = (enum tok_class)ps->cls[k];
-        }
-        ctx->ntok = ps->ntok;
-        return;
-    }
-    ctx->mecab_calls++;
     mecab_lattice_set_sentence2(ctx->lattice, (const char *)ctx->window, we - ws);
     if (!mecab_parse_lattice(ctx->tagger, ctx->lattice))
         return; /* no tokens: every candidate in the window is rejected */
@@ -565,17 +529,6 @@ static void parse_around(struct scan *s, size_t p)
         ctx->toks[ctx->ntok].end = ctx->toks[ctx->ntok].start + node->length;
         ctx->toks[ctx->ntok].cls = classify(node);
         ctx->ntok++;
-    }
-    if (ctx->ntok <= PARSE_TOKS) {
-        for (size_t k = 0; k < ctx->ntok; k++) {
-            ps->start[k] = (uint8_t)(ctx->toks[k].start - ws);
-            ps->end[k] = (uint8_t)(ctx->toks[k].end - ws);
-            ps->cls[k] = (uint8_t)ctx->toks[k].cls;
-        }
-        ps->ntok = (uint8_t)ctx->ntok;
-        ps->a = key.a;
-        ps->b = key.b;
-        ps->len = (uint16_t)(we - ws);
     }
 }
 
@@ -1208,6 +1161,12 @@ static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
 
 /* ---- free-text scan ------------------------------------------------------- */
 
+struct memo_key {
+    uint64_t a, b;
+};
+
+static struct memo_key memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
+                                 uint32_t col);
 
 static bool memo_has(const struct memo_slot *m, struct memo_key k, size_t len, uint32_t col)
 {
@@ -1599,8 +1558,7 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
     }
     ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
     ctx->words = azk_calloc((size_t)1 << WORD_BITS, sizeof(*ctx->words));
-    ctx->parses = azk_calloc((size_t)1 << PARSE_BITS, sizeof(*ctx->parses));
-    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL) {
+    if (ctx->memo == NULL || ctx->words == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -1627,7 +1585,6 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
         azk_free(ctx->map);
     azk_free(ctx->memo);
     azk_free(ctx->words);
-    azk_free(ctx->parses);
     azk_free(ctx);
 }
 

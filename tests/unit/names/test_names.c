@@ -256,16 +256,6 @@ static void test_names__memo(void **state)
         hs = scan("ID 山田\t花子さん");
         expect_one(&hs, "ID 山田\t花子さん", "山田\t花子", "山田");
     }
-    /* a repeated MeCab window is parsed once */
-    {
-        unsigned long calls;
-        hs = scan("連絡 山田 太郎様 了解");
-        expect_one(&hs, "連絡 山田 太郎様 了解", "山田 太郎", "山田");
-        calls = azk_names__ctx_mecab_calls(ctx);
-        hs = scan("連絡 山田 太郎様 了解");
-        expect_one(&hs, "連絡 山田 太郎様 了解", "山田 太郎", "山田");
-        assert_int_equal(azk_names__ctx_mecab_calls(ctx), calls);
-    }
     /* a remembered cell inside a longer field is scanned again */
     hs = scan("田中様");
     expect_one(&hs, "田中様", "田中", "田中");
