@@ -141,6 +141,8 @@ typedef struct {
     unsigned final_days;   /**< 30 or 60 */
     char final_date[11];   /**< 確報 deadline YYYY-MM-DD ("" when the known date is unknown) */
     bool final_shifted;    /**< moved past a weekend or 12/29-1/3 */
+    char first_from[11];   /**< 速報: a guide, 3 to 5 days after the known date ("" unknown) */
+    char first_to[11];
 } azk_impact_deadlines;
 
 /**

@@ -195,6 +195,7 @@ class ImpactTest(unittest.TestCase):
         self.assertIn("委託元を横断して名寄せした本人の数: 22 人", ppc)
         self.assertIn("名寄せ後の本人の数: 24 人", ppc)
         self.assertIn("60日以内", ppc)
+        self.assertIn("目安 2027-01-13〜2027-01-15", ppc)
         # known 2027-01-10 is day 1: day 60 is 2027-03-10 (a Wednesday)
         self.assertIn("2027-03-10", ppc)
         self.assertIn("a-2023-old: 保存期限 2026-12-31、2027-01-15 時点で 15 日超過", ppc)

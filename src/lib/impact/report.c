@@ -167,6 +167,8 @@ azk_status azk_impact_deadlines_compute(const azk_impact_result *r, const char *
         return AZK_OK;
     if (!azk_impact__parse_date(known_date, &known))
         return azk_error_set(AZK_ERR_ARG, "impact: --known-date is not a date YYYY-MM-DD");
+    azk_impact__format_date(known + 3, out->first_from);
+    azk_impact__format_date(known + 5, out->first_to);
     /* the day it became known is day 1 (ガイドライン通則編 3-5-3-4) */
     known += out->final_days - 1;
     while (closed_day(known)) {
@@ -283,15 +285,15 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         (unsigned long long)r->datasets_all, (unsigned long long)r->objects_hit,
         (unsigned long long)r->errors, r->errors > 0 ? "（内容を別途確認すること" TODO "）" : "");
     put(d, "- 委託元・データセット:\n\n");
-    put(d, "| 委託元 | データセット | 受領ファイル | 利用目的 | 延べ件数 | 名寄せ後件数 | 保存期限 "
-           "| 保存期限超過 |\n|---|---|---|---|---:|---:|---|---|\n");
+    put(d, "| 委託元 | データセット | 受領ファイル | 受領日 | 利用目的 | 延べ件数 | 名寄せ後件数 "
+           "| 保存期限 | 保存期限超過 |\n|---|---|---|---|---|---:|---:|---|---|\n");
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *ds = &r->datasets[i];
         if (client != NULL && strcmp(ds->client, client) != 0)
             continue;
-        put(d, "| %s | %s | %s | %s | %llu | %llu | %s | ", ds->client, ds->dataset,
-            ds->source_name, ds->purpose, (unsigned long long)ds->records,
-            (unsigned long long)ds->persons, ds->retain_until);
+        put(d, "| %s | %s | %s | %.10s | %s | %llu | %llu | %s | ", ds->client, ds->dataset,
+            ds->source_name, ds->created_at != NULL ? ds->created_at : "", ds->purpose,
+            (unsigned long long)ds->records, (unsigned long long)ds->persons, ds->retain_until);
         if (ds->past_deadline)
             put(d, "超過（%llu 日）|\n", (unsigned long long)ds->days_overdue);
         else
@@ -385,7 +387,11 @@ static void put_deadlines(struct doc *d, const azk_impact_result *r,
         dl->reportable ? "報告対象事態に該当する"
                        : "azukari の把握する事実からは該当が確認できない（第1号等を確認すること"
                          "【要記入】）");
-    put(d, "- 速報: 知った時から速やかに（概ね3〜5日以内）\n");
+    if (dl->first_from[0] != '\0')
+        put(d, "- 速報: 知った時から速やかに（概ね3〜5日以内。目安 %s〜%s）\n", dl->first_from,
+            dl->first_to);
+    else
+        put(d, "- 速報: 知った時から速やかに（概ね3〜5日以内）\n");
     if (dl->final_date[0] != '\0')
         put(d,
             "- 確報: 知った日から%u日以内（知った日を1日目として算定）: %s まで%s"

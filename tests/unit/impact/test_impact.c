@@ -89,6 +89,8 @@ static void test_impact__deadlines(void **state)
     assert_true(dl.purpose_unlawful);
     assert_int_equal(dl.final_days, 60);
     assert_string_equal(dl.final_date, "2027-03-10");
+    assert_string_equal(dl.first_from, "2027-01-13");
+    assert_string_equal(dl.first_to, "2027-01-15");
     assert_false(dl.final_shifted);
     /* an error with 2 persons: not reportable from what azukari knows; 30 days */
     assert_int_equal(azk_impact_deadlines_compute(&r, "2027-01-10", AZK_IMPACT_CAUSE_ERROR, &dl),
