@@ -448,6 +448,13 @@ int cmd_impact(int argc, char **argv)
             goto done;
         }
     }
+    if (o.as_of != NULL) {
+        azk_impact_deadlines dl;
+        if (azk_impact_deadlines_compute(&res, o.as_of, ro.cause, &dl) != AZK_OK) {
+            azk_cli_err(_("--as-of must be a date YYYY-MM-DD"));
+            goto done;
+        }
+    }
     if (nkeys > 0 && o.list_dir == NULL)
         o.list_dir = report_dir != NULL ? report_dir : ".";
     o.keys = keys;
@@ -476,6 +483,14 @@ int cmd_impact(int argc, char **argv)
         }
     } else {
         print_text(&res);
+    }
+    for (size_t k = 0; k < nkeys; k++) {
+        bool found = false;
+        for (size_t i = 0; i < res.client_count; i++)
+            found = found || strcmp(res.clients[i].client, keys[k].client) == 0;
+        if (!found && !azk_cli_quiet)
+            fprintf(stderr, _("no records of client %s were found: no list written for it\n"),
+                    keys[k].client);
     }
     if (report_dir != NULL && !azk_cli_quiet)
         fprintf(stderr, _("report drafts written to %s\n"), report_dir);

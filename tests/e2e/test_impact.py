@@ -284,6 +284,11 @@ class ImpactTest(unittest.TestCase):
         self.assertEqual(self.h.run("impact").rc, 64)
         self.assertEqual(self.h.run("impact", "--cause", "aliens", st).rc, 64)
         self.assertEqual(self.h.run("impact", "--known-date", "2027-02-30", st).rc, 64)
+        self.assertEqual(self.h.run("impact", "--as-of", "tomorrow", st).rc, 64)
+        r = self.h.run("impact", "--client-key", "nobody=/dev/null", "--list-dir", self.tmpdir,
+                       os.path.join(st, "extract.csv"))
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertIn("no records of client nobody", r.err)
         self.assertEqual(self.h.run("impact", "--list", "/nonexistent/x").rc, 64)
 
 
