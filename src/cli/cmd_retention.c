@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli/cmd_retention.c -- `azukari retention status|run|show|hold|release|
+ * request-delete|request-extend|approve` and `azukari user add`: deadlines,
+ * the deletion run (for the systemd timer), holds and the two-person rule.
+ * Configuration: the "retention" section of <home>/azukari.conf.
+ */
+#include "cli.h"
+#include "cli_home.h"
+#include "commands.h"
+#include "retention_cli.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool ret_parse(int argc, char **argv, int start, struct ret_opts *o)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } str_opts[] = {
+        {"--user", offsetof(struct ret_opts, user)},
+        {"--totp", offsetof(struct ret_opts, totp)},
+        {"--now", offsetof(struct ret_opts, now)},
+        {"--reason", offsetof(struct ret_opts, reason)},
+        {"--until", offsetof(struct ret_opts, until)},
+        {"--dataset", offsetof(struct ret_opts, dataset)},
+        {"--pubkey", offsetof(struct ret_opts, pubkey)},
+        {"--ledger-key", offsetof(struct ret_opts, ledger_key)},
+        {"--only", offsetof(struct ret_opts, only)},
+    };
+    memset(o, 0, sizeof(*o));
+    for (int i = start; i < argc; i++) {
+        const char *a = argv[i];
+        bool done = false;
+        if (strcmp(a, "--html") == 0) {
+            o->html = true;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            o->json = true;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = true;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(str_opts) / sizeof(str_opts[0]); k++) {
+            size_t n = strlen(str_opts[k].name);
+            const char **slot = (const char **)((char *)o + str_opts[k].off);
+            if (strcmp(a, str_opts[k].name) == 0) {
+                if (i + 1 >= argc) {
+                    azk_cli_err(_("%s needs a value"), a);
+                    return false;
+                }
+                *slot = argv[++i];
+                done = true;
+            } else if (strncmp(a, str_opts[k].name, n) == 0 && a[n] == '=') {
+                *slot = a + n + 1;
+                done = true;
+            }
+            if (done)
+                break;
+        }
+        if (done)
+            continue;
+        if (a[0] == '-' && a[1] != '\0') {
+            azk_cli_err(_("unknown option: %s"), a);
+            return false;
+        }
+        if (o->npos >= 4) {
+            azk_cli_err(_("too many arguments"));
+            return false;
+        }
+        o->pos[o->npos++] = a;
+    }
+    if (o->totp == NULL)
+        o->totp = getenv("AZUKARI_TOTP");
+    return true;
+}
+
+azk_home *ret_open_home(const struct ret_opts *o)
+{
+    azk_home *h = azk_cli_open_home();
+    if (h == NULL)
+        return NULL;
+    if (o->user != NULL) {
+        if (azk_user_auth(h, o->user, o->totp) != AZK_OK) {
+            azk_cli_liberr(_("authentication"));
+            azk_home_close(h);
+            return NULL;
+        }
+    }
+    return h;
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+struct ret_conf {
+    json_t *root;
+    const char **closed, **general;
+    size_t nclosed, ngeneral;
+    bool overwrite;
+    const char *cache;
+};
+
+static const char **str_array(json_t *arr, size_t *n)
+{
+    const char **out;
+    *n = 0;
+    if (!json_is_array(arr) || json_array_size(arr) == 0)
+        return NULL;
+    out = calloc(json_array_size(arr), sizeof(*out));
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const char *s = json_string_value(json_array_get(arr, i));
+        if (s != NULL)
+            out[(*n)++] = s;
+    }
+    return out;
+}
+
+static bool read_conf(const char *home, struct ret_conf *c)
+{
+    char path[4096];
+    json_error_t err;
+    json_t *r;
+    memset(c, 0, sizeof(*c));
+    c->overwrite = true;
+    (void)snprintf(path, sizeof(path), "%s/azukari.conf", home);
+    c->root = json_load_file(path, 0, &err);
+    if (c->root == NULL) {
+        FILE *f = fopen(path, "re");
+        if (f != NULL) {
+            fclose(f);
+            azk_cli_err(_("%s: line %d: %s"), path, err.line, err.text);
+            return false;
+        }
+        return true; /* no configuration: no sweep locations */
+    }
+    r = json_object_get(c->root, "retention");
+    if (r == NULL)
+        return true;
+    c->closed = str_array(json_object_get(r, "sweep_paths"), &c->nclosed);
+    c->general = str_array(json_object_get(r, "sweep_paths_general"), &c->ngeneral);
+    if (json_is_boolean(json_object_get(r, "overwrite")))
+        c->overwrite = json_is_true(json_object_get(r, "overwrite"));
+    c->cache = json_string_value(json_object_get(r, "cache"));
+    return true;
+}
+
+static void free_conf(struct ret_conf *c)
+{
+    free((void *)c->closed);
+    free((void *)c->general);
+    json_decref(c->root);
+}
+
+/* ---- status / show ------------------------------------------------------------------ */
+
+static azk_status print_item(const azk_retention_item *it, void *payload)
+{
+    bool json = *(bool *)payload;
+    if (json) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I}", "dataset", it->dataset, "client",
+                              it->client, "retain_until", it->retain_until, "status", it->status,
+                              "detail", it->detail, "residuals", (json_int_t)it->residuals,
+                              "artifacts", (json_int_t)it->artifacts);
+        char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        if (s != NULL)
+            printf("%s\n", s);
+        free(s);
+        json_decref(o);
+        return AZK_OK;
+    }
+    printf("%s\t%s\t%s\t%s", it->dataset, it->client, it->retain_until, it->status);
+    if (it->residuals > 0)
+        printf(_("\t%llu residual copies"), (unsigned long long)it->residuals);
+    if (it->detail != NULL)
+        printf("\t%s", it->detail);
+    printf("\n");
+    return AZK_OK;
+}
+
+static bool parse_now(const struct ret_opts *o, int64_t *now)
+{
+    *now = 0;
+    if (o->now == NULL)
+        return true;
+    if (azk_retention_parse_time(o->now, now) != AZK_OK) {
+        azk_cli_liberr("--now");
+        return false;
+    }
+    return true;
+}
+
+static int ret_status(const struct ret_opts *o)
+{
+    azk_home *h;
+    int64_t now;
+    uint64_t overdue = 0;
+    bool json = o->json;
+    int ret = 2;
+    if (!parse_now(o, &now))
+        return AZK_EXIT_USAGE;
+    h = ret_open_home(o);
+    if (h == NULL)
+        return 2;
+    if (azk_retention_status(h, now, print_item, &json, &overdue) != AZK_OK)
+        azk_cli_liberr(_("retention status"));
+    else
+        ret = overdue > 0 ? 1 : 0;
+    if (ret == 1 && !azk_cli_quiet)
+        azk_cli_err(_("%llu dataset(s) overdue or incomplete"), (unsigned long long)overdue);
+    azk_home_close(h);
+    return ret;
+}
+
+static azk_status print_artifact(const azk_artifact_info *a, void *payload)
+{
+    (void)payload;
+    printf(_("artifact\t%s\tdeadline %s\t%s\n"), a->path, a->deadline,
+           a->disposition != NULL ? a->disposition : _("present"));
+    return AZK_OK;
+}
+
+static void progress(const char *ds, const char *state, const char *detail, void *payload)
+{
+    (void)payload;
+    if (azk_cli_quiet)
+        return;
+    if (detail != NULL)
+        printf("%s\t%s\t%s\n", ds, state, detail);
+    else
+        printf("%s\t%s\n", ds, state);
+    fflush(stdout);
+}
+
+static int ret_run(const struct ret_opts *o)
+{
+    azk_home *h;
+    azk_retention_run_options ro = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary sum;
+    struct ret_conf conf;
+    int64_t now;
+    int ret = 2;
+    if (!parse_now(o, &now))
+        return AZK_EXIT_USAGE;
+    h = ret_open_home(o);
+    if (h == NULL)
+        return 2;
+    if (!read_conf(azk_home_path(h), &conf)) {
+        azk_home_close(h);
+        return 2;
+    }
+    ro.now = now;
+    ro.drill = o->now != NULL;
+    ro.sweep_paths = conf.closed;
+    ro.sweep_path_count = conf.nclosed;
+    ro.sweep_paths_general = conf.general;
+    ro.sweep_path_general_count = conf.ngeneral;
+    ro.overwrite = conf.overwrite;
+    ro.cache_path = conf.cache;
+    ro.only = o->only;
+    if (conf.nclosed + conf.ngeneral == 0)
+        azk_cli_err(_("no sweep locations in azukari.conf (retention.sweep_paths): deletions "
+                      "stay incomplete until a sweep can run"));
+    if (azk_retention_run(h, &ro, progress, NULL, &sum) != AZK_OK) {
+        azk_cli_liberr(_("retention run"));
+    } else {
+        if (!azk_cli_quiet)
+            printf(_("due %llu, on hold %llu, clean %llu, incomplete %llu, errors %llu; swept %llu "
+                     "files, %llu bytes in %.1f s\n"),
+                   (unsigned long long)sum.due, (unsigned long long)sum.held,
+                   (unsigned long long)sum.clean, (unsigned long long)sum.incomplete,
+                   (unsigned long long)sum.errors, (unsigned long long)sum.files_swept,
+                   (unsigned long long)sum.bytes_swept, sum.sweep_seconds);
+        ret = (sum.incomplete > 0 || sum.errors > 0) ? 1 : 0;
+    }
+    free_conf(&conf);
+    azk_home_close(h);
+    return ret;
+}
+
+static azk_status show_one(const azk_retention_item *it, void *payload)
+{
+    const char *const *want = payload;
+    if (strcmp(it->dataset, *want) == 0) {
+        bool json = false;
+        return print_item(it, &json);
+    }
+    return AZK_OK;
+}
+
+static int ret_show(const struct ret_opts *o)
+{
+    azk_home *h;
+    int64_t now;
+    int ret = 1;
+    const char *want = o->pos[1];
+    if (o->npos != 2) {
+        azk_cli_err(_("usage: azukari retention show DATASET"));
+        return AZK_EXIT_USAGE;
+    }
+    if (!parse_now(o, &now))
+        return AZK_EXIT_USAGE;
+    h = ret_open_home(o);
+    if (h == NULL)
+        return 1;
+    if (azk_retention_status(h, now, show_one, &want, NULL) == AZK_OK &&
+        azk_artifact_list(h, o->pos[1], print_artifact, NULL) == AZK_OK)
+        ret = 0;
+    else
+        azk_cli_liberr(o->pos[1]);
+    azk_home_close(h);
+    return ret;
+}
+
+/* ---- holds and requests ------------------------------------------------------------ */
+
+static int ret_change(const char *sub, const struct ret_opts *o)
+{
+    azk_home *h;
+    azk_status rc;
+    char id[16];
+    int ret = 1;
+    if (o->npos != 2) {
+        azk_cli_err(_("usage: azukari retention %s %s"), sub,
+                    strcmp(sub, "approve") == 0 ? "REQUEST-ID" : "DATASET --reason TEXT");
+        return AZK_EXIT_USAGE;
+    }
+    if (strcmp(sub, "approve") != 0 && (o->reason == NULL || o->reason[0] == '\0')) {
+        azk_cli_err(_("retention %s needs --reason TEXT"), sub);
+        return AZK_EXIT_USAGE;
+    }
+    if (strcmp(sub, "request-extend") == 0 && o->until == NULL) {
+        azk_cli_err(_("retention request-extend needs --until YYYY-MM-DD"));
+        return AZK_EXIT_USAGE;
+    }
+    h = ret_open_home(o);
+    if (h == NULL)
+        return 1;
+    if (strcmp(sub, "hold") == 0)
+        rc = azk_retention_hold(h, o->pos[1], o->reason);
+    else if (strcmp(sub, "release") == 0)
+        rc = azk_retention_release(h, o->pos[1], o->reason);
+    else if (strcmp(sub, "request-delete") == 0)
+        rc = azk_retention_request(h, o->pos[1], NULL, o->reason, id);
+    else if (strcmp(sub, "request-extend") == 0)
+        rc = azk_retention_request(h, o->pos[1], o->until, o->reason, id);
+    else
+        rc = azk_retention_approve(h, o->pos[1]);
+    if (rc != AZK_OK) {
+        azk_cli_liberr(o->pos[1]);
+    } else {
+        ret = 0;
+        if (strncmp(sub, "request", 7) == 0)
+            printf(_("%s\trequested; a second person must approve it with `azukari retention "
+                     "approve %s`\n"),
+                   id, id);
+        else if (!azk_cli_quiet)
+            printf(_("%s: %s done\n"), o->pos[1], sub);
+    }
+    azk_home_close(h);
+    return ret;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            _("Usage: azukari retention status [--now TIME] [--json]\n"
+              "       azukari retention run [--now TIME] [--only DATASET]\n"
+              "       azukari retention show DATASET\n"
+              "       azukari retention hold|release DATASET --reason TEXT\n"
+              "       azukari retention request-delete DATASET --reason TEXT\n"
+              "       azukari retention request-extend DATASET --until YYYY-MM-DD --reason TEXT\n"
+              "       azukari retention approve REQUEST-ID\n"
+              "Common: --user NAME --totp CODE (or AZUKARI_TOTP) to act as an enrolled user.\n"
+              "status exits 1 when a dataset is overdue or incomplete; run exits 1 when a\n"
+              "deletion is incomplete or failed. --now TIME (YYYY-MM-DD[THH:MM:SSZ]) judges\n"
+              "deadlines at TIME for drills and tests; the ledger records it as a drill.\n"
+              "See docs/retention.md.\n"));
+}
+
+int cmd_retention(int argc, char **argv)
+{
+    struct ret_opts o;
+    const char *sub;
+    if (!ret_parse(argc, argv, 1, &o))
+        return AZK_EXIT_USAGE;
+    if (o.npos < 1 || o.help) {
+        usage(o.help ? stdout : stderr);
+        return o.help ? 0 : AZK_EXIT_USAGE;
+    }
+    sub = o.pos[0];
+    if (strcmp(sub, "status") == 0)
+        return ret_status(&o);
+    if (strcmp(sub, "run") == 0)
+        return ret_run(&o);
+    if (strcmp(sub, "show") == 0)
+        return ret_show(&o);
+    if (strcmp(sub, "hold") == 0 || strcmp(sub, "release") == 0 ||
+        strcmp(sub, "request-delete") == 0 || strcmp(sub, "request-extend") == 0 ||
+        strcmp(sub, "approve") == 0)
+        return ret_change(sub, &o);
+    azk_cli_err(_("unknown retention subcommand: %s"), sub);
+    usage(stderr);
+    return AZK_EXIT_USAGE;
+}
+
+/* ---- user ------------------------------------------------------------------------- */
+
+int cmd_user(int argc, char **argv)
+{
+    struct ret_opts o;
+    azk_home *h;
+    char b32[64];
+    int ret = 1;
+    if (!ret_parse(argc, argv, 1, &o))
+        return AZK_EXIT_USAGE;
+    if (o.help || o.npos != 2 || strcmp(o.pos[0], "add") != 0) {
+        fprintf(o.help ? stdout : stderr,
+                _("Usage: azukari user add NAME\n"
+                  "Enrol a person: prints a TOTP secret (RFC 6238, 30 s, 6 digits) for an\n"
+                  "authenticator app. Commands run with --user NAME need --totp CODE.\n"));
+        return o.help ? 0 : AZK_EXIT_USAGE;
+    }
+    h = ret_open_home(&o);
+    if (h == NULL)
+        return 1;
+    if (azk_user_add(h, o.pos[1], b32) != AZK_OK) {
+        azk_cli_liberr(o.pos[1]);
+    } else {
+        printf("%s\n", b32);
+        if (!azk_cli_quiet)
+            fprintf(stderr,
+                    _("TOTP secret of %s (base32) printed on standard output: enter it in an "
+                      "authenticator app; it is not shown again\n"),
+                    o.pos[1]);
+        ret = 0;
+    }
+    memset(b32, 0, sizeof(b32));
+    azk_home_close(h);
+    return ret;
+}

@@ -1,0 +1,930 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * retention/run.c -- the retention run: for each due dataset an idempotent
+ * state machine kept in ret_state:
+ *   (none) -> shredding      fingerprints exported to <home>/retention/,
+ *                            ledger "retention.shred" durable (fdatasync)
+ *   shredding -> key_destroyed   wrapped key NULL, fingerprint row deleted,
+ *                            secure_delete + wal_checkpoint(TRUNCATE), key
+ *                            bytes searched for in the catalog files
+ *   key_destroyed -> vault_removed   vault file overwritten and unlinked
+ *   vault_removed -> artifacts_removed   every registered artifact
+ *   artifacts_removed -> clean | incomplete   sweep of both zones
+ *   incomplete -> (artifacts again) -> sweep again
+ * A crash between two steps leaves the state of the last committed step;
+ * each step is safe to repeat. No key is destroyed before its ledger entry
+ * is durable; no certificate is issued without a clean sweep (cert.c).
+ */
+#include "retention/ret_int.h"
+#include "azukari/audit.h"
+#include "azukari/fingerprint.h"
+#include "azukari/scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void azk_ret__pause(const char *step)
+{
+    const char *p = getenv("AZK_TEST_PAUSE");
+    const char *f = getenv("AZK_TEST_PAUSE_FILE");
+    if (p == NULL || strcmp(p, step) != 0)
+        return;
+    if (f != NULL) {
+        int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
+    for (;;)
+        (void)sleep(60);
+}
+
+/* ---- removing a file safely ---------------------------------------------- */
+
+static azk_status overwrite_fd(int fd, uint64_t size, bool random)
+{
+    static uint8_t zero[65536];
+    uint8_t rnd[65536];
+    uint64_t off = 0;
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return azk_error_errno("overwrite seek");
+    while (off < size) {
+        size_t n = size - off < sizeof(rnd) ? (size_t)(size - off) : sizeof(rnd);
+        const uint8_t *p = zero;
+        ssize_t w;
+        if (random) {
+            randombytes_buf(rnd, n);
+            p = rnd;
+        }
+        w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return azk_error_errno("overwrite");
+        }
+        off += (uint64_t)w;
+    }
+    if (fsync(fd) != 0)
+        return azk_error_errno("overwrite fsync");
+    return AZK_OK;
+}
+
+azk_status azk_ret__remove_file(const char *path, dev_t dev, ino_t ino, bool overwrite,
+                                const char **disp)
+{
+    struct stat sb, fb;
+    int fd = -1;
+    azk_status rc = AZK_OK;
+    *disp = NULL;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT) {
+            *disp = "already absent";
+            return AZK_OK;
+        }
+        return azk_error_errno("artifact lstat");
+    }
+    if (S_ISLNK(sb.st_mode)) {
+        *disp = "refused: symlink";
+        return azk_error_set(AZK_ERR_PERM, "refused to delete a symlink at a registered path");
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        *disp = "refused: not a regular file";
+        return azk_error_set(AZK_ERR_PERM,
+                             "refused to delete a registered path that is not a regular file");
+    }
+    if ((dev != 0 || ino != 0) && (sb.st_dev != dev || sb.st_ino != ino)) {
+        *disp = "refused: replaced (device/inode differ)";
+        return azk_error_set(AZK_ERR_PERM, "refused: the file at a registered path is not the "
+                                           "registered one");
+    }
+    fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            *disp = "refused: symlink";
+            return azk_error_set(AZK_ERR_PERM, "refused to delete a symlink at a registered path");
+        }
+        return azk_error_errno("artifact open");
+    }
+    if (fstat(fd, &fb) != 0 || fb.st_dev != sb.st_dev || fb.st_ino != sb.st_ino ||
+        !S_ISREG(fb.st_mode)) {
+        close(fd);
+        *disp = "refused: replaced (device/inode differ)";
+        return azk_error_set(AZK_ERR_PERM, "refused: the file changed while being deleted");
+    }
+    if (overwrite) {
+        rc = overwrite_fd(fd, (uint64_t)fb.st_size, false);
+        if (rc == AZK_OK)
+            rc = overwrite_fd(fd, (uint64_t)fb.st_size, true);
+    }
+    close(fd);
+    if (rc != AZK_OK)
+        return rc;
+    /* re-check the name still refers to what we overwrote (no swap in between) */
+    if (lstat(path, &sb) != 0 || sb.st_dev != fb.st_dev || sb.st_ino != fb.st_ino) {
+        *disp = "refused: replaced (device/inode differ)";
+        return azk_error_set(AZK_ERR_PERM, "refused: the file changed while being deleted");
+    }
+    if (unlink(path) != 0)
+        return azk_error_errno("artifact unlink");
+    *disp = overwrite ? "overwritten+unlinked" : "unlinked";
+    return AZK_OK;
+}
+
+/* ---- the run --------------------------------------------------------------- */
+
+struct run {
+    azk_home *h;
+    const azk_retention_run_options *o;
+    int64_t now;
+    azk_retention_progress_cb cb;
+    void *payload;
+    azk_retention_summary *sum;
+};
+
+struct dsinfo {
+    char id[72], client[72], uuid[40], retain_until[16], state[24];
+    uint64_t records;
+};
+
+static azk_status dsinfo_cb(const azk_dataset_info *d, void *payload)
+{
+    struct dsinfo *x = payload;
+    (void)snprintf(x->id, sizeof(x->id), "%s", d->id);
+    (void)snprintf(x->client, sizeof(x->client), "%s", d->client);
+    (void)snprintf(x->uuid, sizeof(x->uuid), "%s", d->uuid);
+    (void)snprintf(x->retain_until, sizeof(x->retain_until), "%s", d->retain_until);
+    (void)snprintf(x->state, sizeof(x->state), "%s", d->state);
+    x->records = d->records;
+    return AZK_OK;
+}
+
+static void progress(struct run *r, const char *ds, const char *state, const char *detail)
+{
+    if (r->cb != NULL)
+        r->cb(ds, state, detail, r->payload);
+}
+
+static azk_status set_state(azk_home *h, const char *ds, const char *state)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    azk_status rc = azk_store__prepare(
+        h, &st,
+        "INSERT INTO ret_state(dataset,state,updated_at) VALUES(?1,?2,?3)"
+        " ON CONFLICT(dataset) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at");
+    if (rc != AZK_OK)
+        return rc;
+    azk_store__now(now);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "set retention state");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static azk_status fp_paths(const azk_home *h, const char *ds, azk_buf *fp, azk_buf *key)
+{
+    azk_status rc = azk_store__path(fp, h, "retention");
+    if (rc != AZK_OK)
+        return rc;
+    if (mkdir((const char *)fp->data, 0700) != 0 && errno != EEXIST)
+        return azk_error_errno("create retention directory");
+    rc = azk_buf_printf(fp, "/%s.fp", ds);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(key, "%s.key", (const char *)fp->data);
+    return rc;
+}
+
+/* Step 1: export fingerprints (for the sweep after the key is gone), then
+ * the durable ledger entry, then the state. */
+static azk_status step_shred(struct run *r, const struct dsinfo *d)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    azk_buf fp = AZK_BUF_INIT, key = AZK_BUF_INIT, extra = AZK_BUF_INIT;
+    azk_fp_export_info info;
+    uint8_t kid[16], commit[32];
+    char kid_hex[33], commit_hex[65], nowiso[32], today[16];
+    uint64_t index = 0;
+    bool late, early = false;
+    static const char label[] = "azukari dataset key id v1";
+
+    rc = fp_paths(r->h, d->id, &fp, &key);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_fingerprints_export(r->h, (const char *)fp.data, (const char *)key.data, d->client,
+                                 &info);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(r->h, &st,
+                            "SELECT wrapped_key, (SELECT request FROM ret_early WHERE dataset=?1)"
+                            " FROM datasets WHERE id = ?1");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_BLOB) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "dataset has no wrapped key to destroy");
+        goto done;
+    }
+    crypto_generichash(kid, sizeof(kid), sqlite3_column_blob(st, 0),
+                       (size_t)sqlite3_column_bytes(st, 0), (const uint8_t *)label,
+                       sizeof(label) - 1);
+    crypto_hash_sha256(commit, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    early = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    sodium_bin2hex(kid_hex, sizeof(kid_hex), kid, sizeof(kid));
+    sodium_bin2hex(commit_hex, sizeof(commit_hex), commit, sizeof(commit));
+    azk_ret__iso(r->now, nowiso);
+    azk_ret__date(r->now - 86400, today);
+    late = strcmp(today, d->retain_until) > 0;
+    rc = azk_buf_printf(&extra,
+                        "{\"key_id\":\"%s\",\"key_commitment\":\"sha256:%s\",\"retain_until\":"
+                        "\"%s\",\"at\":\"%s\",\"clock\":\"%s\",\"late\":%s,\"early\":%s,"
+                        "\"records\":%llu}",
+                        kid_hex, commit_hex, d->retain_until, nowiso,
+                        r->o->drill ? "drill (--now)" : "system", late ? "true" : "false",
+                        early ? "true" : "false", (unsigned long long)d->records);
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_finalize(st);
+    st = NULL;
+    /* durable before the key is touched */
+    rc = azk_ret__audit(r->h, "retention.shred", d->id, NULL, NULL, (const char *)extra.data,
+                        &index);
+    if (rc != AZK_OK)
+        goto done;
+    azk_ret__pause("shred");
+    rc = azk_store__prepare(
+        r->h, &st,
+        "INSERT INTO ret_state(dataset,state,key_id,key_commit,shred_index,shred_at,operator,"
+        "drill,updated_at) VALUES(?1,'shredding',?2,?3,?4,?5,?6,?7,?5)"
+        " ON CONFLICT(dataset) DO UPDATE SET state='shredding', key_id=?2, key_commit=?3,"
+        " shred_index=?4, shred_at=?5, operator=?6, drill=?7, updated_at=?5");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kid_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, commit_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)index);
+    sqlite3_bind_text(st, 5, nowiso, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, azk_store__actor(r->h), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, r->o->drill ? 1 : 0);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(r->h->db, "record shredding");
+done:
+    sqlite3_finalize(st);
+    azk_buf_dispose(&fp);
+    azk_buf_dispose(&key);
+    azk_buf_dispose(&extra);
+    return rc;
+}
+
+/* Does the file at path hold `needle`? (evidence that key bytes are gone) */
+static azk_status file_contains(const char *path, const uint8_t *needle, size_t n, bool *found)
+{
+    struct stat sb;
+    void *m;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    *found = false;
+    if (fd < 0)
+        return errno == ENOENT ? AZK_OK : azk_error_errno("read catalog file");
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return azk_error_errno("stat catalog file");
+    }
+    if (sb.st_size == 0) {
+        close(fd);
+        return AZK_OK;
+    }
+    m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return azk_error_errno("map catalog file");
+    *found = memmem(m, (size_t)sb.st_size, needle, n) != NULL;
+    munmap(m, (size_t)sb.st_size);
+    return AZK_OK;
+}
+
+/* Step 2: destroy the key (cryptographic erase). */
+static azk_status step_key(struct run *r, const struct dsinfo *d)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    uint8_t *wk = NULL;
+    size_t wk_len = 0;
+    azk_buf p = AZK_BUF_INIT;
+    bool found = false, f2 = false;
+    int busy = 0, logn = 0, ckpt = 0;
+
+    rc = azk_store__prepare(r->h, &st, "SELECT wrapped_key FROM datasets WHERE id = ?1");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+        wk_len = (size_t)sqlite3_column_bytes(st, 0);
+        wk = azk_malloc(wk_len);
+        if (wk == NULL) {
+            sqlite3_finalize(st);
+            return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        }
+        memcpy(wk, sqlite3_column_blob(st, 0), wk_len);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = azk_store__exec(r->h, "PRAGMA secure_delete=ON", "secure_delete");
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__begin(r->h);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(r->h, &st,
+                            "UPDATE datasets SET wrapped_key = NULL, state = 'shredded'"
+                            " WHERE id = ?1");
+    if (rc == AZK_OK) {
+        sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = azk_store__dberr(r->h->db, "destroy key");
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__prepare(r->h, &st, "DELETE FROM fingerprints WHERE dataset = ?1");
+    if (rc == AZK_OK) {
+        sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = azk_store__dberr(r->h->db, "delete fingerprints");
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (rc == AZK_OK)
+        rc = set_state(r->h, d->id, "key_destroyed");
+    if (rc == AZK_OK)
+        rc = azk_store__commit(r->h);
+    if (rc != AZK_OK) {
+        azk_store__rollback(r->h);
+        goto done;
+    }
+    if (sqlite3_wal_checkpoint_v2(r->h->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &logn, &ckpt) !=
+        SQLITE_OK)
+        busy = 1;
+    if (wk != NULL) {
+        rc = azk_store__path(&p, r->h, "catalog.db");
+        if (rc == AZK_OK)
+            rc = file_contains((const char *)p.data, wk, wk_len, &found);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(&p, "-wal");
+        if (rc == AZK_OK)
+            rc = file_contains((const char *)p.data, wk, wk_len, &f2);
+        if (rc != AZK_OK)
+            goto done;
+    }
+    {
+        char extra[160];
+        (void)snprintf(extra, sizeof(extra),
+                       "{\"wal_truncated\":%s,\"key_bytes_in_catalog\":%s}",
+                       busy ? "false" : "true", (found || f2) ? "true" : "false");
+        rc = azk_ret__audit(r->h, "retention.key_destroyed", d->id,
+                            (found || f2) ? "residual" : NULL, NULL, extra, NULL);
+    }
+    if (rc == AZK_OK && (found || f2))
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "wrapped key bytes still in the catalog files "
+                                              "(another connection kept the WAL); retry");
+    azk_ret__pause("key");
+done:
+    if (wk != NULL) {
+        sodium_memzero(wk, wk_len);
+        azk_free(wk);
+    }
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+/* Step 3: the vault file. */
+static azk_status step_vault(struct run *r, const struct dsinfo *d)
+{
+    azk_status rc;
+    azk_buf p = AZK_BUF_INIT;
+    const char *disp = NULL;
+    sqlite3_stmt *st = NULL;
+    char extra[128];
+    rc = azk_store__path(&p, r->h, "vault");
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&p, "/%s.azv", d->uuid);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_ret__remove_file((const char *)p.data, 0, 0, r->o->overwrite, &disp);
+    if (rc != AZK_OK && disp == NULL)
+        goto done;
+    (void)snprintf(extra, sizeof(extra), "{\"copy\":\"vault\",\"disposition\":\"%s\"}",
+                   disp);
+    {
+        azk_status rc2 = azk_ret__audit(r->h, "retention.remove", d->id,
+                                        rc == AZK_OK ? NULL : "refused", NULL, extra, NULL);
+        if (rc2 != AZK_OK) {
+            rc = rc2;
+            goto done;
+        }
+    }
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(r->h, &st,
+                            "UPDATE ret_state SET state='vault_removed', vault_disp=?2"
+                            " WHERE dataset=?1");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, disp, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(r->h->db, "record vault removal");
+    azk_ret__pause("vault");
+done:
+    sqlite3_finalize(st);
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+/* Step 4: registered artifacts; *refused counts those left in place. */
+static azk_status remove_artifacts(struct run *r, const char *ds, const char *deadline_before,
+                                   uint64_t *refused)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL, *up = NULL;
+    int step;
+    *refused = 0;
+    rc = azk_store__prepare(r->h, &st,
+                            "SELECT path, dev, ino, dataset FROM ret_artifacts WHERE"
+                            " (disposition IS NULL OR disposition LIKE 'refused%')"
+                            " AND (?1 IS NULL OR dataset = ?1) AND (?2 IS NULL OR deadline < ?2)");
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_store__prepare(r->h, &up,
+                            "UPDATE ret_artifacts SET disposition=?3 WHERE dataset=?1 AND path=?2");
+    if (rc != AZK_OK)
+        goto done;
+    if (ds != NULL)
+        sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    if (deadline_before != NULL)
+        sqlite3_bind_text(st, 2, deadline_before, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        const char *ads = (const char *)sqlite3_column_text(st, 3);
+        const char *disp = NULL;
+        azk_status frc = azk_ret__remove_file(path, (dev_t)sqlite3_column_int64(st, 1),
+                                              (ino_t)sqlite3_column_int64(st, 2),
+                                              r->o->overwrite, &disp);
+        char extra[160];
+        if (disp == NULL) {
+            /* an I/O error: report it, keep the artifact pending */
+            disp = "refused: error";
+        }
+        if (frc != AZK_OK)
+            (*refused)++;
+        (void)snprintf(extra, sizeof(extra), "{\"copy\":\"artifact\",\"disposition\":\"%s\"}",
+                       disp);
+        /* the path is operator data, not personal: it is in the catalog; the
+         * ledger names the artifact by dataset and disposition only */
+        rc = azk_ret__audit(r->h, "retention.remove", ads, frc == AZK_OK ? NULL : "refused",
+                            NULL, extra, NULL);
+        if (rc != AZK_OK)
+            goto done;
+        sqlite3_reset(up);
+        sqlite3_bind_text(up, 1, ads, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(up, 2, path, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(up, 3, disp, -1, SQLITE_STATIC);
+        if (sqlite3_step(up) != SQLITE_DONE) {
+            rc = azk_store__dberr(r->h->db, "record artifact");
+            goto done;
+        }
+        progress(r, ads, "artifact", disp);
+    }
+    if (step != SQLITE_DONE)
+        rc = azk_store__dberr(r->h->db, "list artifacts");
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    return rc;
+}
+
+struct sweep_ctx {
+    azk_home *h;
+    const char *ds;
+    sqlite3_stmt *ins;
+    uint64_t residuals;
+    uint64_t errors;
+    azk_status rc;
+};
+
+static void sweep_cb(const azk_scan_result *res, void *payload)
+{
+    struct sweep_ctx *c = payload;
+    if (res->error != AZK_OK)
+        c->errors++;
+    for (size_t i = 0; i < res->edm_count; i++) {
+        azk_buf mem = AZK_BUF_INIT;
+        if (strcmp(res->edm[i].dataset, c->ds) != 0 || res->edm[i].row_count == 0)
+            continue;
+        c->residuals++;
+        for (size_t k = 0; k < res->member_count; k++) {
+            if (azk_buf_puts(&mem, k > 0 ? "/" : "") != AZK_OK ||
+                azk_buf_puts(&mem, res->member[k]) != AZK_OK)
+                c->rc = AZK_ERR_NOMEM;
+        }
+        sqlite3_reset(c->ins);
+        sqlite3_bind_text(c->ins, 1, c->ds, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->ins, 2, res->path, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(c->ins, 3, mem.data != NULL ? (const char *)mem.data : "", -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_int64(c->ins, 4, (sqlite3_int64)res->edm[i].row_count);
+        if (sqlite3_step(c->ins) != SQLITE_DONE && c->rc == AZK_OK)
+            c->rc = azk_store__dberr(c->h->db, "record residual");
+        azk_buf_dispose(&mem);
+    }
+}
+
+static azk_status json_paths(json_t *arr, const char *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (json_array_append_new(arr, json_string(p[i])) != 0)
+            return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    return AZK_OK;
+}
+
+/* Step 5: sweep both zones with the dataset's exported fingerprints. */
+static azk_status step_sweep(struct run *r, const struct dsinfo *d, uint64_t refused)
+{
+    azk_status rc;
+    azk_buf fp = AZK_BUF_INIT, key = AZK_BUF_INIT;
+    azk_scan_options so = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *sc = NULL;
+    azk_scan_stats stats;
+    struct sweep_ctx c;
+    const char **paths = NULL;
+    size_t np = r->o->sweep_path_count + r->o->sweep_path_general_count;
+    json_t *sj = NULL;
+    char *sjs = NULL;
+    char nowiso[32];
+    sqlite3_stmt *st = NULL;
+    bool clean;
+
+    memset(&c, 0, sizeof(c));
+    memset(&stats, 0, sizeof(stats));
+    c.h = r->h;
+    c.ds = d->id;
+    rc = fp_paths(r->h, d->id, &fp, &key);
+    if (rc != AZK_OK)
+        goto done;
+    if (access((const char *)fp.data, R_OK) != 0) {
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "the exported fingerprints of the dataset are "
+                                             "missing: the sweep cannot run");
+        goto done;
+    }
+    rc = azk_store__exec(r->h, "BEGIN", "sweep");
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(r->h, &st, "DELETE FROM ret_residuals WHERE dataset = ?1");
+    if (rc == AZK_OK) {
+        sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+        (void)sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = NULL;
+        rc = azk_store__prepare(r->h, &c.ins, "INSERT INTO ret_residuals(dataset,path,member,"
+                                              "rows) VALUES(?,?,?,?)");
+    }
+    if (rc != AZK_OK)
+        goto rollback;
+    if (np > 0) {
+        paths = azk_calloc(np, sizeof(*paths));
+        if (paths == NULL) {
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+            goto rollback;
+        }
+        for (size_t i = 0; i < r->o->sweep_path_count; i++)
+            paths[i] = r->o->sweep_paths[i];
+        for (size_t i = 0; i < r->o->sweep_path_general_count; i++)
+            paths[r->o->sweep_path_count + i] = r->o->sweep_paths_general[i];
+        so.fingerprints = (const char *)fp.data;
+        so.fingerprint_key = (const char *)key.data;
+        so.cache_path = r->o->cache_path;
+        so.threads = r->o->threads;
+        rc = azk_scanner_new(&sc, &so);
+        if (rc != AZK_OK)
+            goto rollback;
+        rc = azk_scanner_run(sc, paths, np, sweep_cb, &c, &stats);
+        if (rc == AZK_OK)
+            rc = c.rc;
+        if (rc != AZK_OK)
+            goto rollback;
+    }
+    r->sum->files_swept += stats.files;
+    r->sum->bytes_swept += stats.bytes;
+    r->sum->sweep_seconds += stats.seconds;
+    clean = c.residuals == 0 && refused == 0 && np > 0;
+    azk_ret__iso((int64_t)time(NULL), nowiso);
+    sj = json_pack("{s:s,s:[],s:[],s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "swept_at", nowiso,
+                   "closed", "general", "files", (json_int_t)stats.files, "objects",
+                   (json_int_t)stats.objects, "bytes", (json_int_t)stats.bytes, "errors",
+                   (json_int_t)stats.errors, "cached", (json_int_t)stats.cached, "residuals",
+                   (json_int_t)c.residuals, "result",
+                   clean ? "clean" : (np == 0 ? "no sweep locations configured" : "residual"),
+                   "refused_artifacts", (json_int_t)refused);
+    if (sj == NULL) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        goto rollback;
+    }
+    rc = json_paths(json_object_get(sj, "closed"), r->o->sweep_paths, r->o->sweep_path_count);
+    if (rc == AZK_OK)
+        rc = json_paths(json_object_get(sj, "general"), r->o->sweep_paths_general,
+                        r->o->sweep_path_general_count);
+    if (rc != AZK_OK)
+        goto rollback;
+    sjs = json_dumps(sj, JSON_COMPACT | JSON_SORT_KEYS);
+    if (sjs == NULL) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        goto rollback;
+    }
+    rc = azk_ret__audit(r->h, clean ? "retention.clean" : "retention.incomplete", d->id,
+                        clean ? NULL : "incomplete", NULL, sjs, NULL);
+    if (rc != AZK_OK)
+        goto rollback;
+    rc = azk_store__prepare(r->h, &st,
+                            "UPDATE ret_state SET state=?2, sweep_json=?3, residuals=?4"
+                            " WHERE dataset=?1");
+    if (rc != AZK_OK)
+        goto rollback;
+    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, clean ? "clean" : "incomplete", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sjs, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)c.residuals);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = azk_store__dberr(r->h->db, "record sweep");
+        goto rollback;
+    }
+    sqlite3_finalize(c.ins);
+    c.ins = NULL;
+    rc = azk_store__commit(r->h);
+    if (rc != AZK_OK)
+        goto rollback;
+    if (clean) {
+        r->sum->clean++;
+        progress(r, d->id, "clean", NULL);
+    } else {
+        char det[96];
+        r->sum->incomplete++;
+        (void)snprintf(det, sizeof(det), "%llu residual copies, %llu refused artifacts",
+                       (unsigned long long)c.residuals, (unsigned long long)refused);
+        progress(r, d->id, "incomplete", np == 0 ? "no sweep locations configured" : det);
+    }
+    goto done;
+rollback:
+    azk_store__rollback(r->h);
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(c.ins);
+    azk_scanner_free(sc);
+    azk_free(paths);
+    json_decref(sj);
+    free(sjs); /* jansson's allocator */
+    azk_buf_dispose(&fp);
+    azk_buf_dispose(&key);
+    return rc;
+}
+
+static azk_status read_state(azk_home *h, const char *ds, char out[24])
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__prepare(h, &st, "SELECT state FROM ret_state WHERE dataset=?1");
+    out[0] = '\0';
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        (void)snprintf(out, 24, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return AZK_OK;
+}
+
+static bool on_hold(azk_home *h, const char *ds)
+{
+    sqlite3_stmt *st = NULL;
+    bool held = false;
+    if (azk_store__prepare(h, &st, "SELECT 1 FROM ret_holds WHERE dataset=?1") != AZK_OK)
+        return true; /* cannot tell: do not delete */
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    held = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return held;
+}
+
+static azk_status process(struct run *r, const char *ds)
+{
+    azk_status rc;
+    struct dsinfo d;
+    char state[24];
+    uint64_t refused = 0;
+    memset(&d, 0, sizeof(d));
+    rc = azk_dataset_get(r->h, ds, dsinfo_cb, &d);
+    if (rc != AZK_OK)
+        return rc;
+    rc = read_state(r->h, ds, state);
+    if (rc != AZK_OK)
+        return rc;
+    if (strcmp(state, "clean") == 0 || strcmp(state, "certified") == 0)
+        return AZK_OK;
+    r->sum->due++;
+    if (on_hold(r->h, ds)) {
+        r->sum->held++;
+        progress(r, ds, "hold", NULL);
+        return azk_ret__audit(r->h, "retention.skip", ds, "blocked", "dataset is on hold", NULL,
+                              NULL);
+    }
+    if (state[0] == '\0') {
+        progress(r, ds, "shredding", NULL);
+        rc = step_shred(r, &d);
+        if (rc != AZK_OK)
+            return rc;
+        (void)snprintf(state, sizeof(state), "shredding");
+    }
+    if (strcmp(state, "shredding") == 0) {
+        rc = step_key(r, &d);
+        if (rc != AZK_OK)
+            return rc;
+        progress(r, ds, "key_destroyed", NULL);
+        (void)snprintf(state, sizeof(state), "key_destroyed");
+    }
+    if (strcmp(state, "key_destroyed") == 0) {
+        rc = step_vault(r, &d);
+        if (rc != AZK_OK)
+            return rc;
+        progress(r, ds, "vault_removed", NULL);
+        (void)snprintf(state, sizeof(state), "vault_removed");
+    }
+    if (strcmp(state, "vault_removed") == 0 || strcmp(state, "incomplete") == 0 ||
+        strcmp(state, "artifacts_removed") == 0) {
+        rc = remove_artifacts(r, ds, NULL, &refused);
+        if (rc != AZK_OK)
+            return rc;
+        if (refused == 0 && strcmp(state, "vault_removed") == 0) {
+            rc = set_state(r->h, ds, "artifacts_removed");
+            if (rc != AZK_OK)
+                return rc;
+        }
+        azk_ret__pause("artifacts");
+        return step_sweep(r, &d, refused);
+    }
+    return azk_error_set(AZK_ERR_INTEGRITY, "unknown retention state in the catalog");
+}
+
+static azk_status meta_get(azk_home *h, const char *k, int64_t *v)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__prepare(h, &st, "SELECT value FROM ret_meta WHERE key=?1");
+    *v = 0;
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return AZK_OK;
+}
+
+static azk_status meta_set(azk_home *h, const char *k, int64_t v)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc =
+        azk_store__prepare(h, &st, "INSERT OR REPLACE INTO ret_meta(key,value) VALUES(?1,?2)");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, v);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "record run time");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
+                             azk_retention_progress_cb cb, void *payload,
+                             azk_retention_summary *summary)
+{
+    azk_status rc;
+    struct run r;
+    azk_retention_summary sum;
+    sqlite3_stmt *st = NULL;
+    char today[16], nowiso[32], extra[192];
+    const char *mkey;
+    int64_t last = 0;
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+    int step;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && o != NULL);
+    memset(&sum, 0, sizeof(sum));
+    r.h = h;
+    r.o = o;
+    r.now = o->now != 0 ? o->now : (int64_t)time(NULL);
+    r.cb = cb;
+    r.payload = payload;
+    r.sum = &sum;
+    rc = azk_ret__schema(h);
+    if (rc != AZK_OK)
+        return rc;
+    azk_ret__iso(r.now, nowiso);
+    mkey = o->drill ? "last_drill" : "last_run";
+    rc = meta_get(h, mkey, &last);
+    if (rc != AZK_OK)
+        return rc;
+    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"%s\",\"last\":%lld}",
+                   nowiso, o->drill ? "drill (--now)" : "system", (long long)last);
+    if (r.now < last) {
+        rc = azk_ret__audit(h, "retention.run", NULL, "refused",
+                            "clock earlier than the last run", extra, NULL);
+        if (rc != AZK_OK)
+            return rc;
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "the clock (%s) is earlier than the last retention run: nothing "
+                             "deleted; check the system clock",
+                             nowiso);
+    }
+    rc = azk_ret__audit(h, "retention.run", NULL, NULL, NULL, extra, NULL);
+    if (rc != AZK_OK)
+        return rc;
+    rc = meta_set(h, mkey, r.now);
+    if (rc != AZK_OK)
+        return rc;
+    azk_ret__date(r.now, today);
+    /* artifacts past their own (earlier) deadline go first */
+    {
+        uint64_t refused = 0;
+        rc = remove_artifacts(&r, NULL, today, &refused);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    rc = azk_store__prepare(
+        h, &st,
+        "SELECT d.id FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id"
+        " WHERE (?3 IS NULL OR d.id = ?3) AND ((d.state = 'active' AND s.state IS NULL AND"
+        " (d.retain_until < ?1 OR d.id IN (SELECT dataset FROM ret_early)))"
+        " OR (s.state IS NOT NULL AND s.state NOT IN ('clean','certified')))"
+        " ORDER BY d.retain_until, d.id");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    if (o->only != NULL)
+        sqlite3_bind_text(st, 3, o->only, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap == 0 ? 64 : cap * 2;
+            char **ni = azk_realloc(ids, nc * sizeof(*ids));
+            if (ni == NULL) {
+                rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            ids = ni;
+            cap = nc;
+        }
+        ids[n] = azk_strdup((const char *)sqlite3_column_text(st, 0));
+        if (ids[n] == NULL) {
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = azk_store__dberr(h->db, "list due datasets");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; i < n; i++) {
+        azk_status drc = process(&r, ids[i]);
+        if (drc != AZK_OK) {
+            char msg[256];
+            (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+            sum.errors++;
+            progress(&r, ids[i], "error", msg);
+            rc = azk_ret__audit(h, "retention.error", ids[i], "error", msg, NULL, NULL);
+            if (rc != AZK_OK)
+                goto done;
+        }
+    }
+    rc = AZK_OK;
+done:
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++)
+        azk_free(ids[i]);
+    azk_free(ids);
+    if (summary != NULL)
+        *summary = sum;
+    return rc;
+}

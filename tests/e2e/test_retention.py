@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_retention.py -- end-to-end tests of retention and verified deletion:
+artifacts registered by hand, a residual copy found by the sweep (incomplete),
+removed and run again (clean), the certificate issued by a second person and
+verified offline (and a tampered one refused), kill -9 at named steps then a
+rerun ending in the same state, holds, the two-person rule with TOTP, a
+symlink-to-/etc artifact refused, a clock that goes backwards refused.
+Synthetic generated data only.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import azk_testlib as T  # noqa: E402
+from test_intake import HEADER, Home, synthetic_rows  # noqa: E402
+
+NOW_PAST = "2031-01-10T03:00:00Z"  # after the deadline 2031-01-01 used below
+
+
+def totp(b32, t=None):
+    key = base64.b32decode(b32.strip() + "=" * (-len(b32.strip()) % 8))
+    counter = int((t if t is not None else time.time()) // 30)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000
+    return "%06d" % code
+
+
+class RetentionTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = T.TempDir()
+        self.h = Home(self.tmp.path)
+        self.assertEqual(self.h.run("init").rc, 0)
+        self.assertEqual(self.h.run("client", "add", "shinkin-a").rc, 0)
+        self.closed = os.path.join(self.tmp.path, "closed")
+        self.general = os.path.join(self.tmp.path, "general")
+        os.makedirs(self.closed)
+        os.makedirs(self.general)
+        with open(os.path.join(self.closed, "unrelated.txt"), "w") as f:
+            f.write("nothing entrusted here\n")
+        conf = {"retention": {"sweep_paths": [self.closed],
+                              "sweep_paths_general": [self.general], "overwrite": True}}
+        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
+            json.dump(conf, f)
+        self.csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(40)) + "\n")
+                                .encode("utf-8"))
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def intake(self, ds, until="2031-01-01"):
+        r = self.h.intake(self.csv, ds, until=until)
+        self.assertEqual(r.rc, 0, r.err)
+
+    def state(self, ds):
+        db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
+        try:
+            row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
+            key = db.execute("SELECT wrapped_key, state FROM datasets WHERE id=?",
+                             (ds,)).fetchone()
+            return (row[0] if row else None), key
+        finally:
+            db.close()
+
+    def ledger_actions(self):
+        r = self.h.run("audit", "log", "--format", "json")
+        self.assertEqual(r.rc, 0, r.err)
+        return r.out
+
+    def enrol(self, name):
+        r = self.h.run("user", "add", name)
+        self.assertEqual(r.rc, 0, r.err)
+        return r.out.strip()
+
+    def open_artifact(self, ds, name="print.csv"):
+        p = os.path.join(self.tmp.path, name)
+        r = self.h.run("open", ds, "--reason", "print job", "--out", p)
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.h.run("artifact", "add", "--dataset", ds, p)
+        self.assertEqual(r.rc, 0, r.err)
+        return p
+
+    def test_retention__residual_then_clean_then_certificate(self):
+        self.intake("dm-2030")
+        art = self.open_artifact("dm-2030")
+        residual = os.path.join(self.general, "copy-of-print.csv")
+        shutil.copy(self.csv, residual)
+        r = self.h.run("retention", "status", "--now", "2030-06-01")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("dm-2030\tshinkin-a\t2031-01-01\tactive", r.out)
+        r = self.h.run("retention", "status", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("overdue", r.out)
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("incomplete", r.out)
+        self.assertFalse(os.path.exists(art), "registered artifact must be removed")
+        st, key = self.state("dm-2030")
+        self.assertEqual(st, "incomplete")
+        self.assertIsNone(key[0], "wrapped key must be destroyed")
+        self.assertEqual(key[1], "shredded")
+        self.assertEqual(self.h.vault_files(), [])
+        r = self.h.run("retention", "status", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 1)
+        self.assertIn("incomplete", r.out)
+        self.assertIn("residual", r.out)
+        # no certificate without a clean sweep
+        bob = self.enrol("bob")
+        r = self.h.run("certificate", "issue", "dm-2030", "--user", "bob", "--totp", totp(bob))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("not clean", r.err)
+        os.unlink(residual)
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("dm-2030")[0], "clean")
+        # the operator (OS user) may not verify their own deletion
+        r = self.h.run("certificate", "issue", "dm-2030")
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("different person", r.err)
+        r = self.h.run("certificate", "issue", "dm-2030", "--user", "bob", "--totp", totp(bob))
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(self.state("dm-2030")[0], "certified")
+        self.assertFalse(os.path.exists(os.path.join(self.h.home, "retention", "dm-2030.fp")))
+        cert = os.path.join(self.tmp.path, "cert.json")
+        r = self.h.run("certificate", "show", "dm-2030")
+        self.assertEqual(r.rc, 0)
+        with open(cert, "w") as f:
+            f.write(r.out)
+        doc = json.loads(r.out)
+        c = doc["certificate"]
+        self.assertEqual(c["dataset"]["id"], "dm-2030")
+        self.assertEqual(c["dataset"]["records"], 40)
+        self.assertEqual(c["people"]["verifier"], "bob")
+        self.assertNotEqual(c["people"]["operator"], "bob")
+        self.assertTrue(c["schedule"]["late"])  # 9 days after the deadline
+        self.assertEqual(c["schedule"]["clock"], "drill (--now)")
+        self.assertEqual(c["verification"]["sweep"]["residuals"], 0)
+        kinds = [x["kind"] for x in c["copies"]]
+        self.assertIn("artifact", kinds)
+        self.assertIn("vault file", kinds)
+        pub = os.path.join(self.tmp.path, "cert.pub")
+        r = self.h.run("certificate", "pubkey")
+        with open(pub, "w") as f:
+            f.write(r.out)
+        lpub = os.path.join(self.h.home, "keys", "ledger.pub")
+        r = T.run([self.h.bin, "certificate", "verify", cert, "--pubkey", pub,
+                   "--ledger-key", lpub], env=self.h.env)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("valid", r.out)
+        # tampering: a changed count, a changed proof, another key
+        for mutate in (lambda d: d["certificate"]["dataset"].__setitem__("records", 39),
+                       lambda d: d["certificate"]["schedule"].__setitem__("late", False),
+                       lambda d: d["certificate"]["ledger"]["proof"].reverse()
+                       if len(d["certificate"]["ledger"]["proof"]) > 1
+                       else d["certificate"]["ledger"].__setitem__("entry_index", 0)):
+            bad = json.loads(json.dumps(doc))
+            mutate(bad)
+            badp = os.path.join(self.tmp.path, "bad.json")
+            with open(badp, "w") as f:
+                json.dump(bad, f)
+            r = T.run([self.h.bin, "certificate", "verify", badp, "--pubkey", pub],
+                      env=self.h.env)
+            self.assertEqual(r.rc, 1, r.out + r.err)
+            self.assertIn("NOT VALID", r.err)
+        other = Home(os.path.join(self.tmp.path, "o"))
+        os.makedirs(other.d, exist_ok=True)
+        self.assertEqual(other.run("init").rc, 0)
+        opub = os.path.join(self.tmp.path, "other.pub")
+        with open(opub, "w") as f:
+            f.write(other.run("certificate", "pubkey").out)
+        r = T.run([self.h.bin, "certificate", "verify", cert, "--pubkey", opub], env=self.h.env)
+        self.assertEqual(r.rc, 1)
+        # printable Japanese rendering
+        r = self.h.run("certificate", "show", "dm-2030", "--html")
+        self.assertEqual(r.rc, 0)
+        self.assertIn("削除証明書", r.out)
+        self.assertIn("@page", r.out)
+        self.assertIn("期限超過", r.out)
+        # the ledger tells the story
+        log = self.ledger_actions()
+        for action in ("retention.shred", "retention.key_destroyed", "retention.remove",
+                       "retention.incomplete", "retention.clean", "retention.certify"):
+            self.assertIn(action, log)
+        # a later run leaves a certified dataset alone
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(self.state("dm-2030")[0], "certified")
+        # no personal value in any output or the ledger
+        for out in (log, r.out, r.err):
+            self.assertNotIn("試験町", out)
+            self.assertNotIn("example.invalid", out)
+
+    def kill_at(self, step, ds):
+        flag = os.path.join(self.tmp.path, "paused-" + step)
+        env = dict(self.h.env, AZK_TEST_PAUSE=step, AZK_TEST_PAUSE_FILE=flag)
+        p = subprocess.Popen([self.h.bin, "--home", self.h.home, "retention", "run", "--now",
+                              NOW_PAST], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        for _ in range(600):
+            if os.path.exists(flag) or p.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(flag), "run did not reach step " + step)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        return self.state(ds)
+
+    def test_retention__kill9_and_rerun(self):
+        for step, ds in (("shred", "k-shred"), ("key", "k-key"), ("vault", "k-vault"),
+                         ("artifacts", "k-art")):
+            self.intake(ds)
+            self.open_artifact(ds, name=ds + ".csv")
+            st, key = self.kill_at(step, ds)
+            if step == "shred":
+                # ledger entry durable, key not yet destroyed
+                self.assertIsNone(st)
+                self.assertIsNotNone(key[0])
+                self.assertIn("retention.shred", self.ledger_actions())
+            else:
+                self.assertIsNone(key[0])
+            r = self.h.run("retention", "run", "--now", NOW_PAST)
+            self.assertEqual(r.rc, 0, r.out + r.err)
+            st, key = self.state(ds)
+            self.assertEqual(st, "clean", step)
+            self.assertIsNone(key[0])
+            self.assertEqual(self.h.vault_files(), [])
+            self.assertFalse(os.path.exists(os.path.join(self.tmp.path, ds + ".csv")))
+
+    def test_retention__hold_blocks(self):
+        self.intake("held")
+        r = self.h.run("retention", "hold", "held", "--reason", "litigation hold")
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("hold", r.out)
+        st, key = self.state("held")
+        self.assertIsNone(st)
+        self.assertIsNotNone(key[0])
+        self.assertEqual(len(self.h.vault_files()), 1)
+        self.assertIn("retention.skip", self.ledger_actions())
+        r = self.h.run("retention", "release", "held", "--reason", "case closed")
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(self.state("held")[0], "clean")
+
+    def test_retention__two_person_rule_with_totp(self):
+        self.intake("early", until="2099-12-31")
+        alice = self.enrol("alice")
+        bob = self.enrol("bob")
+        r = self.h.run("retention", "request-delete", "early", "--reason", "job finished",
+                       "--user", "alice", "--totp", totp(alice))
+        self.assertEqual(r.rc, 0, r.err)
+        req = r.out.split("\t")[0].strip()
+        self.assertTrue(req.startswith("R-"))
+        # not due before approval
+        r = self.h.run("retention", "run", "--now", "2030-01-01")
+        self.assertEqual(self.state("early")[0], None)
+        # self-approval refused
+        r = self.h.run("retention", "approve", req, "--user", "alice", "--totp", totp(alice))
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("different person", r.err)
+        # wrong TOTP = failed authentication, in the ledger
+        wrong = "%06d" % ((int(totp(bob)) + 1) % 1000000)
+        r = self.h.run("retention", "approve", req, "--user", "bob", "--totp", wrong)
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("authentication failed", r.err)
+        self.assertIn("auth.fail", self.ledger_actions())
+        r = self.h.run("retention", "approve", req, "--user", "bob", "--totp", totp(bob))
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.h.run("retention", "run", "--now", "2030-01-02")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("early")[0], "clean")
+        # extension: request + approval moves the deadline
+        self.intake("ext", until="2099-12-31")
+        r = self.h.run("retention", "request-extend", "ext", "--until", "2100-06-30",
+                       "--reason", "contract renewed", "--user", "bob", "--totp", totp(bob))
+        self.assertEqual(r.rc, 0, r.err)
+        req = r.out.split("\t")[0].strip()
+        r = self.h.run("retention", "approve", req, "--user", "alice", "--totp", totp(alice))
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn(("ext", "shinkin-a", 40, "2100-06-30", "direct mail 2023-09",
+                       self.h.datasets()[1][5]), self.h.datasets())
+        log = self.ledger_actions()
+        for a in ("retention.request", "retention.approve", "retention.extend"):
+            self.assertIn(a, log)
+
+    def test_retention__bad_input(self):
+        self.intake("bad")
+        art = self.open_artifact("bad", name="job.log")
+        # the artifact path becomes a symlink to /etc/passwd
+        os.unlink(art)
+        os.symlink("/etc/passwd", art)
+        before = os.stat("/etc/passwd")
+        # a directory cannot be registered
+        r = self.h.run("artifact", "add", "--dataset", "bad", self.tmp.path)
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("regular file", r.err)
+        # the vault file already missing
+        for v in self.h.vault_files():
+            os.unlink(os.path.join(self.h.home, "vault", v))
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("refused: symlink", r.out)
+        self.assertTrue(os.path.islink(art))
+        after = os.stat("/etc/passwd")
+        self.assertEqual((before.st_ino, before.st_size, before.st_mtime),
+                         (after.st_ino, after.st_size, after.st_mtime))
+        self.assertEqual(self.state("bad")[0], "incomplete")
+        log = self.ledger_actions()
+        self.assertIn("already absent", log)
+        self.assertIn("refused", log)
+        # dealt with: the symlink removed by the operator, run again
+        os.unlink(art)
+        r = self.h.run("retention", "run", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("bad")[0], "clean")
+        # a clock that jumped backwards
+        r = self.h.run("retention", "run", "--now", "2031-01-05")
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("earlier than the last retention run", r.err)
+        self.assertIn("clock earlier", self.ledger_actions())
+
+
+if __name__ == "__main__":
+    unittest.main()
