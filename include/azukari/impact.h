@@ -73,6 +73,9 @@ typedef struct {
     uint64_t objects;      /**< stolen objects (files, members) holding them */
     uint32_t kinds;        /**< bit (1 << azk_column_kind) of non-empty personal fields of
                                 the records found (項目) */
+    uint32_t kinds_seen;   /**< the subset of kinds whose type the detector also found in the
+                                stolen objects holding these records (customer ids and other
+                                kinds without a detector type are never in it) */
     bool past_deadline;    /**< retain_until < as_of */
     uint64_t days_overdue; /**< as_of - retain_until in days when past */
 } azk_impact_dataset;
@@ -80,11 +83,12 @@ typedef struct {
 /** One client with records found. */
 typedef struct {
     char *client;
-    char *name;       /**< display name, may be "" */
-    uint64_t records; /**< 延べ件数: sum over its datasets */
-    uint64_t persons; /**< 名寄せ後件数 within the client */
-    uint32_t kinds;   /**< union of its datasets' kinds */
-    size_t datasets;  /**< datasets with records found */
+    char *name;          /**< display name, may be "" */
+    uint64_t records;    /**< 延べ件数: sum over its datasets */
+    uint64_t persons;    /**< 名寄せ後件数 within the client */
+    uint32_t kinds;      /**< union of its datasets' kinds */
+    uint32_t kinds_seen; /**< union of its datasets' kinds_seen */
+    size_t datasets;     /**< datasets with records found */
     size_t past_deadline;
     char *list_path; /**< encrypted notification list written, or NULL */
     uint64_t list_rows;
@@ -101,6 +105,7 @@ typedef struct {
     uint64_t persons;           /**< persons across clients (名寄せ over all records) */
     uint64_t unusable;          /**< records without a usable field (each counted as a person) */
     uint32_t kinds;
+    uint32_t kinds_seen;
     uint64_t objects;      /**< objects scanned (files and archive members) */
     uint64_t objects_hit;  /**< objects holding at least one entrusted record */
     uint64_t errors;       /**< objects that could not be (fully) read */

@@ -250,12 +250,13 @@ static int print_json(const azk_impact_result *r)
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *d = &r->datasets[i];
         json_array_append_new(
-            dsa, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:b, s:I}", "client",
+            dsa, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:I}", "client",
                            d->client, "dataset", d->dataset, "purpose", d->purpose, "total",
                            (json_int_t)d->total, "records", (json_int_t)d->records, "persons",
                            (json_int_t)d->persons, "objects", (json_int_t)d->objects, "items",
-                           items_json(d->kinds), "retain_until", d->retain_until, "past_deadline",
-                           d->past_deadline, "days_overdue", (json_int_t)d->days_overdue));
+                           items_json(d->kinds), "items_seen", items_json(d->kinds_seen),
+                           "retain_until", d->retain_until, "past_deadline", d->past_deadline,
+                           "days_overdue", (json_int_t)d->days_overdue));
     }
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
@@ -274,6 +275,7 @@ static int print_json(const azk_impact_result *r)
     json_object_set_new(root, "persons", json_integer((json_int_t)r->persons));
     json_object_set_new(root, "unusable", json_integer((json_int_t)r->unusable));
     json_object_set_new(root, "items", items_json(r->kinds));
+    json_object_set_new(root, "items_seen", items_json(r->kinds_seen));
     json_object_set_new(root, "objects", json_integer((json_int_t)r->objects));
     json_object_set_new(root, "objects_hit", json_integer((json_int_t)r->objects_hit));
     json_object_set_new(root, "errors", json_integer((json_int_t)r->errors));

@@ -184,6 +184,14 @@ class ImpactTest(unittest.TestCase):
                                                     "phone"])
         self.assertEqual(ds["b-2024-dm"]["items"], ["name", "birth_date", "address", "phone",
                                                     "email"])
+        # of those, the kinds the detector also found where the records were:
+        # a-2023-old's rows were in the logs (name, phone) and pair.csv (name, birth, phone)
+        self.assertEqual(ds["a-2023-old"]["items_seen"], ["name", "name_kana", "birth_date",
+                                                         "phone"])
+        self.assertEqual(ds["a-2024-dm"]["items_seen"], ["name", "name_kana", "birth_date",
+                                                        "postal_code", "address", "phone"])
+        self.assertEqual(ds["b-2024-dm"]["items_seen"], ["name", "birth_date", "address",
+                                                        "phone", "email"])
         self.assertTrue(ds["a-2023-old"]["past_deadline"])
         self.assertEqual(ds["a-2023-old"]["days_overdue"], 15)
         self.assertFalse(ds["a-2024-dm"]["past_deadline"])

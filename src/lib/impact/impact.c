@@ -17,7 +17,9 @@
  *    record without a usable field counts as its own person: 本人の数 is
  *    never under-counted). Items (項目) are the kinds of the matched rows'
  *    non-empty personal fields (the match module does not say which fields
- *    matched; the rows hold these items, so they are what may have leaked).
+ *    matched; the rows hold these items, so they are what may have leaked);
+ *    kinds_seen narrows them to the kinds whose detector type was found in
+ *    the stolen objects that held the dataset's records.
  * 4. Clients with a public key get their notification list (person,
  *    dataset, row, all fields of the row) sealed to that key (seal.c).
  * Nothing here writes a value in clear: plaintext stays in memory buffers
@@ -56,6 +58,7 @@ struct hitset {
     size_t n, cap;
     size_t uniq; /* rows[0..uniq) sorted and unique */
     uint64_t objects;
+    uint32_t pii; /* bit (1 << azk_pii_type) found in the objects holding its rows */
 };
 
 struct collector {
@@ -154,6 +157,9 @@ static void on_result(const azk_scan_result *r, void *payload)
             return;
         }
         s->objects++;
+        for (int t = 0; t < AZK_PII__COUNT; t++)
+            if (r->counts[t] > 0)
+                s->pii |= 1u << t;
         c->err = hitset_add(s, e->rows, e->row_count);
         if (c->err != AZK_OK)
             return;
@@ -358,6 +364,38 @@ static bool link_kind(azk_column_kind k)
             return true;
         default:
             return false;
+    }
+}
+
+/* The detector's type of a column kind; -1 when it has none (customer ids). */
+static int pii_of_kind(azk_column_kind k)
+{
+    switch (k) {
+        case AZK_COL_NAME:
+        case AZK_COL_NAME_KANA:
+        case AZK_COL_FAMILY_NAME:
+        case AZK_COL_GIVEN_NAME:
+            return AZK_PII_PERSON_NAME;
+        case AZK_COL_BIRTH_DATE:
+            return AZK_PII_BIRTH_DATE;
+        case AZK_COL_POSTAL_CODE:
+            return AZK_PII_POSTAL_CODE;
+        case AZK_COL_ADDRESS:
+            return AZK_PII_ADDRESS;
+        case AZK_COL_PHONE:
+            return AZK_PII_PHONE;
+        case AZK_COL_EMAIL:
+            return AZK_PII_EMAIL;
+        case AZK_COL_BANK_ACCOUNT:
+            return AZK_PII_BANK_ACCOUNT;
+        case AZK_COL_MY_NUMBER:
+            return AZK_PII_MY_NUMBER;
+        case AZK_COL_CORPORATE_NUMBER:
+            return AZK_PII_CORPORATE_NUMBER;
+        case AZK_COL_CREDIT_CARD:
+            return AZK_PII_CREDIT_CARD;
+        default:
+            return -1;
     }
 }
 
@@ -968,6 +1006,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         struct dsinfo di = {d, NULL, NULL, NULL};
         struct reader rd;
         int64_t until;
+        uint32_t pii;
         out->dataset_count = i + 1;
         rc = copy_str(&d->client, hs->client);
         if (rc == AZK_OK)
@@ -984,6 +1023,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         }
         d->records = hs->n;
         d->objects = hs->objects;
+        pii = hs->pii;
         if (azk_impact__parse_date(d->retain_until, &until) && until < asof_days) {
             d->past_deadline = true;
             d->days_overdue = (uint64_t)(asof_days - until);
@@ -1011,6 +1051,11 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.file_local = (uint32_t)(i - ds_first);
         rd.ds = d;
         rc = read_dataset(h, &rd, di.format, di.encoding);
+        for (int k = 0; k < AZK_COL__COUNT; k++) {
+            int t = pii_of_kind((azk_column_kind)k);
+            if ((d->kinds & (1u << k)) && t >= 0 && (pii & (1u << t)))
+                d->kinds_seen |= 1u << k;
+        }
         azk_free(rd.vals);
         azk_free(di.schema_json);
         azk_free(di.encoding);
@@ -1035,12 +1080,14 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
                 continue;
             cl->records += d->records;
             cl->kinds |= d->kinds;
+            cl->kinds_seen |= d->kinds_seen;
             cl->datasets++;
             if (d->past_deadline)
                 cl->past_deadline++;
         }
         out->records += d->records;
         out->kinds |= d->kinds;
+        out->kinds_seen |= d->kinds_seen;
     }
     for (size_t c = 0; c < out->client_count; c++)
         out->persons_by_client += out->clients[c].persons;

@@ -260,6 +260,7 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
 {
     uint64_t recs = 0, persons = 0;
     uint32_t kinds = 0;
+    uint32_t seen = 0;
     size_t past = 0;
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
@@ -268,6 +269,7 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         recs += c->records;
         persons += c->persons;
         kinds |= c->kinds;
+        seen |= c->kinds_seen;
         past += c->past_deadline;
     }
 
@@ -300,8 +302,13 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
             put(d, "なし |\n");
     }
     put(d, "\n## 2. 漏えい等が発生し又は発生したおそれがある個人データの項目\n\n");
-    put(d, "- 項目: ");
+    put(d, "- 項目（照合された記録が保持する項目）: ");
     put_items(d, kinds);
+    put(d, "\n- うち、盗まれたファイルで同じ種類の個人情報が検出された項目: ");
+    if (seen != 0)
+        put_items(d, seen);
+    else
+        put(d, "なし");
     put(d, "\n");
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *ds = &r->datasets[i];
@@ -311,8 +318,11 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         put_items(d, ds->kinds);
         put(d, "\n");
     }
-    put(d, "（照合された記録が保持する項目。盗まれたファイルに実際に現れた項目はこの一部で"
-           "ある場合がある）\n");
+    put(d,
+        "（盗まれたファイルに実際に現れた項目は、照合された記録が保持する項目の一部である"
+        "場合がある。検出された種類の項目は確度が高い。顧客番号など検出の種類がない項目は"
+        "後者に現れない。報告では前者を基本とし、確認のうえ確定すること%s）\n",
+        TODO);
     put(d, "- 要配慮個人情報の有無: %s\n", TODO);
     put(d, "\n## 3. 漏えい等が発生し又は発生したおそれがある個人データに係る本人の数\n\n");
     put(d, "- 延べ件数: %llu 件\n", (unsigned long long)recs);

@@ -359,6 +359,8 @@ static void test_impact__run_in_home(void **state)
     assert_int_equal(r.persons_by_client, 4);
     assert_int_equal(r.persons, 3); /* 森 三子 at both clients */
     assert_int_equal(r.kinds, 1u << AZK_COL_NAME | 1u << AZK_COL_PHONE | 1u << AZK_COL_BIRTH_DATE);
+    /* the stolen file held names and phones, not birth dates */
+    assert_int_equal(r.kinds_seen, 1u << AZK_COL_NAME | 1u << AZK_COL_PHONE);
     assert_non_null(r.clients[0].list_path);
     assert_null(r.clients[1].list_path);
     file = read_all(r.clients[0].list_path, &flen);
