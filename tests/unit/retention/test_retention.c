@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/retention/test_retention.c -- retention: the safe removal of a
+ * registered file (symlink, directory, replaced inode, missing), the run's
+ * state machine (not due, hold, no sweep location, clean, clock going
+ * backwards), TOTP users, and certificate verification: valid, tampered,
+ * another key, and re-signed documents whose ledger proof or entry is wrong.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <liboath/oath.h>
+#include <sodium.h>
+
+#include "retention/ret_int.h"
+#include "azukari/vault.h"
+
+struct fixture {
+    char dir[64];
+    char home[128];
+    char sweep[128];
+    azk_home *h;
+};
+
+static const char csv[] = "顧客番号,氏名,電話番号,住所\n"
+                          "C000001,試験 一郎,090-1111-2222,東京都千代田区試験町1-2-3\n"
+                          "C000002,見本 花子,090-3333-4444,東京都千代田区試験町4-5-6\n"
+                          "C000003,仮名 次郎,090-5555-6666,東京都千代田区試験町7-8-9\n";
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/azk-ret-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
+    snprintf(f->sweep, sizeof(f->sweep), "%s/sweep", f->dir);
+    if (mkdir(f->sweep, 0700) != 0)
+        return -1;
+    if (azk_home_init(f->home, NULL) != AZK_OK)
+        return -1;
+    if (azk_home_open(&f->h, f->home, NULL, 0) != AZK_OK)
+        return -1;
+    if (azk_client_add(f->h, "c1", "") != AZK_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[256];
+    azk_home_close(f->h);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static void write_file(const char *path, const char *data)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, strlen(data), fp), strlen(data));
+    fclose(fp);
+}
+
+static void intake(struct fixture *f, const char *ds, const char *until)
+{
+    char p[256];
+    int fd;
+    azk_intake_options o = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_result res;
+    snprintf(p, sizeof(p), "%s/%s.csv", f->dir, ds);
+    write_file(p, csv);
+    fd = open(p, O_RDONLY);
+    assert_true(fd >= 0);
+    o.client = "c1";
+    o.dataset = ds;
+    o.purpose = "unit test";
+    o.retain_until = until;
+    o.source_name = "dm.csv";
+    assert_int_equal(azk_intake(f->h, fd, &o, &res), AZK_OK);
+    close(fd);
+    unlink(p);
+}
+
+static const char *state_of(azk_home *h, const char *ds, char buf[32])
+{
+    sqlite3_stmt *st = NULL;
+    buf[0] = '\0';
+    assert_int_equal(azk_store__prepare(h, &st, "SELECT state FROM ret_state WHERE dataset=?1"),
+                     AZK_OK);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(buf, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+static bool key_present(azk_home *h, const char *ds)
+{
+    sqlite3_stmt *st = NULL;
+    bool present;
+    assert_int_equal(azk_store__prepare(h, &st, "SELECT wrapped_key FROM datasets WHERE id=?1"),
+                     AZK_OK);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    present = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    sqlite3_finalize(st);
+    return present;
+}
+
+/* ---- removal ---------------------------------------------------------------- */
+
+static void test_retention__remove_file_cases(void **state)
+{
+    struct fixture *f = *state;
+    char p[256], target[256], d[256];
+    struct stat sb;
+    const char *disp;
+
+    snprintf(p, sizeof(p), "%s/a.txt", f->dir);
+    write_file(p, "derived artifact\n");
+    assert_int_equal(lstat(p, &sb), 0);
+    /* the right file: overwritten and unlinked */
+    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_OK);
+    assert_string_equal(disp, "overwritten+unlinked");
+    assert_int_not_equal(access(p, F_OK), 0);
+    /* already missing */
+    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_OK);
+    assert_string_equal(disp, "already absent");
+    /* a symlink now at the path: refused, target untouched */
+    snprintf(target, sizeof(target), "%s/target.txt", f->dir);
+    write_file(target, "must survive\n");
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(azk_ret__remove_file(p, 0, 0, true, &disp), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: symlink");
+    assert_int_equal(stat(target, &sb), 0);
+    assert_int_equal(sb.st_size, 13);
+    unlink(p);
+    /* a directory */
+    snprintf(d, sizeof(d), "%s/dir", f->dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(azk_ret__remove_file(d, 0, 0, true, &disp), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: not a regular file");
+    /* another file under the registered name (other inode) */
+    write_file(p, "new file\n");
+    assert_int_equal(lstat(target, &sb), 0);
+    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: replaced (device/inode differ)");
+    assert_int_equal(access(p, F_OK), 0);
+}
+
+/* ---- the run ----------------------------------------------------------------- */
+
+static int64_t t_of(const char *s)
+{
+    int64_t t = 0;
+    assert_int_equal(azk_retention_parse_time(s, &t), AZK_OK);
+    return t;
+}
+
+static void test_retention__state_machine(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1];
+    char st[32], art[256], vault[256];
+    FILE *fp;
+
+    intake(f, "due1", "2090-01-01");
+    intake(f, "later", "2095-01-01");
+    intake(f, "held", "2090-01-01");
+    snprintf(art, sizeof(art), "%s/print.txt", f->dir);
+    write_file(art, "print file\n");
+    assert_int_equal(azk_artifact_add(f->h, "due1", art, NULL), AZK_OK);
+    /* an artifact deadline later than the dataset's is refused */
+    assert_int_equal(azk_artifact_add(f->h, "later", art, "2096-01-01"), AZK_ERR_ARG);
+    assert_int_equal(azk_retention_hold(f->h, "held", "audit"), AZK_OK);
+
+    /* no sweep location: the key goes, the deletion stays incomplete */
+    o.now = t_of("2090-01-03");
+    o.drill = true;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.due, 2);
+    assert_int_equal(s.held, 1);
+    assert_int_equal(s.incomplete, 1);
+    assert_string_equal(state_of(f->h, "due1", st), "incomplete");
+    assert_false(key_present(f->h, "due1"));
+    assert_true(key_present(f->h, "later"));
+    assert_true(key_present(f->h, "held"));
+    assert_string_equal(state_of(f->h, "held", st), "");
+    assert_int_not_equal(access(art, F_OK), 0);
+    /* a certificate needs a clean sweep */
+    {
+        char *out = NULL;
+        assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
+        assert_int_equal(azk_certificate_issue(f->h, "due1", &out), AZK_ERR_ARG);
+        assert_null(out);
+        assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    }
+    /* with an empty sweep location: clean */
+    paths[0] = f->sweep;
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.clean, 1);
+    assert_string_equal(state_of(f->h, "due1", st), "clean");
+    /* the fingerprint export survives until the certificate */
+    snprintf(vault, sizeof(vault), "%s/retention/due1.fp", f->home);
+    assert_int_equal(access(vault, F_OK), 0);
+    /* a copy of an entrusted row in the sweep dir makes a later dataset incomplete */
+    snprintf(vault, sizeof(vault), "%s/leak.csv", f->sweep);
+    fp = fopen(vault, "wb");
+    assert_non_null(fp);
+    fputs(csv, fp);
+    fclose(fp);
+    o.now = t_of("2095-01-03");
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "later", st), "incomplete");
+    assert_int_equal(s.incomplete, 1);
+    unlink(vault);
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "later", st), "clean");
+    /* clock going backwards: refused, nothing deleted */
+    assert_int_equal(azk_retention_release(f->h, "held", "done"), AZK_OK);
+    o.now = t_of("2094-01-01");
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_ERR_INTEGRITY);
+    assert_true(key_present(f->h, "held"));
+}
+
+/* ---- TOTP -------------------------------------------------------------------- */
+
+static void test_retention__totp(void **state)
+{
+    struct fixture *f = *state;
+    char b32[64], code[8];
+    char *secret = NULL;
+    size_t secret_len = 0;
+    assert_int_equal(azk_user_add(f->h, "alice", b32), AZK_OK);
+    assert_int_equal(azk_user_add(f->h, "alice", b32), AZK_ERR_ARG);
+    assert_int_equal(oath_init(), OATH_OK);
+    assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
+    assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL), 30, 0, 6, code),
+                     OATH_OK);
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    code[0] = code[0] == '9' ? '0' : (char)(code[0] + 1);
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "mallory", "123456"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", NULL), AZK_ERR_PERM);
+    free(secret);
+}
+
+/* ---- certificates -------------------------------------------------------------- */
+
+static char *resign(struct fixture *f, json_t *doc)
+{
+    char p[256];
+    uint8_t sk[64], sig[64];
+    char sig64[128];
+    char *canon, *out;
+    FILE *fp;
+    snprintf(p, sizeof(p), "%s/keys/certificate.key", f->home);
+    fp = fopen(p, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(sk, 1, 64, fp), 64);
+    fclose(fp);
+    canon = json_dumps(json_object_get(doc, "certificate"), JSON_COMPACT | JSON_SORT_KEYS);
+    crypto_sign_detached(sig, NULL, (const uint8_t *)canon, strlen(canon), sk);
+    sodium_bin2base64(sig64, sizeof(sig64), sig, 64, sodium_base64_VARIANT_ORIGINAL);
+    json_object_set_new(json_object_get(doc, "signature"), "sig", json_string(sig64));
+    out = json_dumps(doc, JSON_COMPACT);
+    free(canon);
+    return out;
+}
+
+static void test_retention__certificate(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    azk_certificate_report rep;
+    const char *paths[1] = {f->sweep};
+    char *cert = NULL, *pub = NULL, *html = NULL, *bad;
+    json_t *doc;
+    json_error_t jerr;
+    uint8_t pk[32], sk[64];
+    char other[128], b64[64];
+
+    intake(f, "ds", "2090-01-01");
+    intake(f, "ds2", "2090-01-01");
+    o.now = t_of("2090-01-02");
+    o.drill = true;
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.clean, 2);
+    /* the operator may not certify */
+    assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_ERR_PERM);
+    assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
+    assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_OK);
+    assert_int_equal(azk_certificate_pubkey(f->h, &pub), AZK_OK);
+
+    assert_int_equal(azk_certificate_verify(cert, strlen(cert), pub, NULL, &rep), AZK_OK);
+    assert_true(rep.signature && rep.checkpoint && rep.inclusion && rep.entry_matches);
+    assert_false(rep.ledger_pinned);
+
+    /* another deployment's key */
+    crypto_sign_keypair(pk, sk);
+    sodium_bin2base64(b64, sizeof(b64), pk, 32, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(other, sizeof(other), "azukari-cert+%s", b64);
+    assert_int_equal(azk_certificate_verify(cert, strlen(cert), other, NULL, &rep),
+                     AZK_ERR_CRYPTO);
+    assert_false(rep.signature);
+
+    /* one changed field without re-signing */
+    doc = json_loads(cert, 0, &jerr);
+    assert_non_null(doc);
+    json_object_set_new(json_object_get(json_object_get(doc, "certificate"), "dataset"),
+                        "records", json_integer(2));
+    bad = json_dumps(doc, JSON_COMPACT);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep), AZK_ERR_CRYPTO);
+    free(bad);
+    json_decref(doc);
+
+    /* re-signed with the right key, but the ledger entry changed: proof fails */
+    doc = json_loads(cert, 0, &jerr);
+    {
+        json_t *led = json_object_get(json_object_get(doc, "certificate"), "ledger");
+        const char *e = json_string_value(json_object_get(led, "entry"));
+        char *e2 = strdup(e);
+        char *k = strstr(e2, "\"ds\"");
+        assert_non_null(k);
+        k[2] = 'x'; /* names another dataset */
+        json_object_set_new(led, "entry", json_string(e2));
+        free(e2);
+    }
+    bad = resign(f, doc);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep),
+                     AZK_ERR_INTEGRITY);
+    assert_true(rep.signature && rep.checkpoint);
+    assert_false(rep.inclusion);
+    free(bad);
+    json_decref(doc);
+
+    /* re-signed, a proof hash changed */
+    doc = json_loads(cert, 0, &jerr);
+    {
+        json_t *led = json_object_get(json_object_get(doc, "certificate"), "ledger");
+        json_t *proof = json_object_get(led, "proof");
+        assert_true(json_array_size(proof) > 0);
+        json_array_set_new(proof, 0,
+                           json_string("00000000000000000000000000000000"
+                                       "00000000000000000000000000000000"));
+    }
+    bad = resign(f, doc);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep),
+                     AZK_ERR_INTEGRITY);
+    assert_false(rep.inclusion);
+    free(bad);
+    json_decref(doc);
+
+    /* re-signed, the key commitment does not match the ledger entry */
+    doc = json_loads(cert, 0, &jerr);
+    json_object_set_new(json_object_get(json_object_get(doc, "certificate"), "key"),
+                        "commitment", json_string("sha256:00"));
+    bad = resign(f, doc);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep),
+                     AZK_ERR_INTEGRITY);
+    assert_true(rep.inclusion);
+    assert_false(rep.entry_matches);
+    free(bad);
+    json_decref(doc);
+
+    /* a checkpoint key that is not the ledger's */
+    assert_int_not_equal(azk_certificate_verify(cert, strlen(cert), pub,
+                                                "other+00000000+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                                                "AAAAAAAAAAAA",
+                                                &rep),
+                         AZK_OK);
+    assert_false(rep.checkpoint);
+
+    /* garbage */
+    assert_int_equal(azk_certificate_verify("{", 1, pub, NULL, &rep), AZK_ERR_FORMAT);
+    assert_int_equal(azk_certificate_verify("[]", 2, pub, NULL, &rep), AZK_ERR_FORMAT);
+
+    assert_int_equal(azk_certificate_html(cert, strlen(cert), &html), AZK_OK);
+    assert_non_null(strstr(html, "削除証明書"));
+    assert_non_null(strstr(html, "@page"));
+    azk_retention_free(html);
+    azk_retention_free(cert);
+    azk_retention_free(pub);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_retention__remove_file_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__state_machine, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
