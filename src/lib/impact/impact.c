@@ -678,7 +678,9 @@ static azk_status read_dataset(azk_home *h, struct reader *rd, const char *forma
         close(sv[0]);
         pthread_join(th, NULL);
         close(sv[1]);
-        if (f.rc != AZK_OK) /* the vault's error wins: the bytes were void */
+        /* a vault failure makes the bytes void and wins; else the decoder's
+         * own error (the feeder then only saw the socket closed) */
+        if (f.rc != AZK_OK && (rc == AZK_OK || f.rc == AZK_ERR_CRYPTO || f.rc == AZK_ERR_INTEGRITY))
             rc = azk_error_set(f.rc, "%s", f.msg[0] ? f.msg : "impact: vault read failed");
     }
     if (rc == AZK_OK && rd->matched != rd->hits->n)
