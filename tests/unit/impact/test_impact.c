@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -376,6 +377,36 @@ static void test_impact__run_in_home(void **state)
     assert_int_equal(access(tmp, F_OK), -1);
     unlink(r.clients[0].list_path);
     azk_impact_result_dispose(&r);
+    /* a changed byte in a vault file: the run fails, no count, no list */
+    {
+        char vdir[160], vp[512];
+        DIR *dp;
+        struct dirent *e;
+        const char *paths[] = {stolen};
+        azk_status rc;
+        assert_int_equal(mkdir(tmp, 0700), 0);
+        snprintf(vdir, sizeof(vdir), "%s/vault", home);
+        dp = opendir(vdir);
+        assert_non_null(dp);
+        while ((e = readdir(dp)) != NULL) {
+            size_t len;
+            char *v;
+            if (strstr(e->d_name, ".azv") == NULL)
+                continue;
+            snprintf(vp, sizeof(vp), "%s/%s", vdir, e->d_name);
+            v = read_all(vp, &len);
+            assert_non_null(v);
+            v[len - 3] ^= 0x40;
+            write_all(vp, v, len);
+            free(v);
+        }
+        closedir(dp);
+        rc = azk_impact_run(h, paths, 1, &o, &r);
+        assert_true(rc == AZK_ERR_INTEGRITY || rc == AZK_ERR_CRYPTO);
+        azk_impact_result_dispose(&r);
+        snprintf(vp, sizeof(vp), "%s/notification-list-ca.azkn", dir);
+        assert_int_equal(access(vp, F_OK), -1);
+    }
     azk_home_close(h);
     free(out.buf);
     {
