@@ -16,7 +16,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* the public key of fuzz/corpus/certificate/valid.json (a generated test home) */
-static const char pub[] = "azukari-cert+mc9XNcGBC67XI4zygBe3tdrF9r5";
+static const char pub[] = "azukari-cert+mc9XNcGBC67XI4zygBe3tdrF9r5+T6qCT3vJ+XVEYE0=";
 static const char lkey[] = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
