@@ -19,6 +19,7 @@ ${CC:-cc} -std=c17 -O2 -DNDEBUG -D_GNU_SOURCE -DAZK_VERSION_STRING='"bench"' \
     "$top/bench/names_bench.c" "$top"/src/lib/detect/names*.c "$out/names_lex_data.c" \
     "$top/src/lib/norm/text.c" "$top/src/lib/norm/digits.c" "$out/kanji_variants.c" \
     "$top/src/lib/util/alloc.c" "$top/src/lib/util/buf.c" "$top/src/lib/util/error.c" \
-    $(mecab-config --libs) $(pkg-config --libs icu-uc icu-i18n) -lpthread -o "$out/names_bench"
+    $(mecab-config --libs) $(pkg-config --libs icu-uc icu-i18n libsodium) -lpthread \
+    -o "$out/names_bench"
 "$out/names_bench" throughput "${1:-32}"
 python3 "$top/bench/names_eval.py" "$out/names_bench" "$out"
