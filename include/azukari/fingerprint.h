@@ -45,6 +45,17 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export(azk_home *h, const c
 AZK_EXTERN AZK_NODISCARD azk_status azk_fp_index_load(azk_fp_index **out, const char *path,
                                                       const char *key_path);
 
+/**
+ * As azk_fingerprints_export, for ONE active dataset (retention exports the
+ * fingerprints of a dataset before its key is destroyed, for the sweep).
+ * An id that is not an active dataset with fingerprints exports nothing
+ * (info->datasets == 0).
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export_dataset(azk_home *h, const char *path,
+                                                                    const char *key_path,
+                                                                    const char *dataset,
+                                                                    azk_fp_export_info *info);
+
 /** Free a loaded index (NULL-safe). */
 AZK_EXTERN void azk_fp_index_free(azk_fp_index *idx);
 

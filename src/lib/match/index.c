@@ -110,8 +110,9 @@ done:
     return rc;
 }
 
-azk_status azk_fingerprints_export(azk_home *h, const char *path, const char *key_path,
-                                   const char *client, azk_fp_export_info *info)
+/* one client's active datasets, or one dataset (retention), or all */
+static azk_status export_impl(azk_home *h, const char *path, const char *key_path,
+                              const char *client, const char *dataset, azk_fp_export_info *info)
 {
     azk_status rc = AZK_OK;
     sqlite3_stmt *st = NULL;
@@ -137,11 +138,14 @@ azk_status azk_fingerprints_export(azk_home *h, const char *path, const char *ke
                             "SELECT d.id, d.client, d.uuid, d.wrapped_key, d.records, f.nonce,"
                             " f.data FROM datasets d JOIN fingerprints f ON f.dataset = d.id"
                             " WHERE d.state = 'active' AND (?1 IS NULL OR d.client = ?1)"
+                            " AND (?2 IS NULL OR d.id = ?2)"
                             " ORDER BY d.client, d.id");
     if (rc != AZK_OK)
         goto done;
     if (client != NULL)
         sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+    if (dataset != NULL)
+        sqlite3_bind_text(st, 2, dataset, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *uuid = (const char *)sqlite3_column_text(st, 2);
         uint64_t nrec = (uint64_t)sqlite3_column_int64(st, 4);
@@ -308,6 +312,20 @@ done:
     azk_free(ds);
     azk_buf_dispose(&tmp);
     return rc;
+}
+
+azk_status azk_fingerprints_export(azk_home *h, const char *path, const char *key_path,
+                                   const char *client, azk_fp_export_info *info)
+{
+    return export_impl(h, path, key_path, client, NULL, info);
+}
+
+/* Added for retention (src/lib/retention/run.c): one active dataset. */
+azk_status azk_fingerprints_export_dataset(azk_home *h, const char *path, const char *key_path,
+                                           const char *dataset, azk_fp_export_info *info)
+{
+    AZK_ASSERT_ARG(dataset != NULL);
+    return export_impl(h, path, key_path, NULL, dataset, info);
 }
 
 /* ---- loading ----------------------------------------------------------------- */

@@ -222,10 +222,14 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d)
     rc = fp_paths(r->h, d->id, &fp, &key);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_fingerprints_export(r->h, (const char *)fp.data, (const char *)key.data, d->client,
-                                 &info);
+    rc = azk_fingerprints_export_dataset(r->h, (const char *)fp.data, (const char *)key.data,
+                                         d->id, &info);
     if (rc != AZK_OK)
         goto done;
+    if (info.datasets != 1) {
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "the dataset has no fingerprints to sweep with");
+        goto done;
+    }
     rc = azk_store__prepare(r->h, &st,
                             "SELECT wrapped_key, (SELECT request FROM ret_early WHERE dataset=?1)"
                             " FROM datasets WHERE id = ?1");
