@@ -708,12 +708,11 @@ static int cmp_pair(const void *x, const void *y)
 }
 
 /* Person of record i; unusable records get ids after the engine's persons. */
-static uint64_t person_of(const azk_link *lk, size_t i, uint64_t persons, uint64_t *next_unusable)
+static uint64_t person_of(const azk_link *lk, size_t i, uint64_t *next_unusable)
 {
     uint64_t p = azk_link_person(lk, i);
     if (p != 0)
         return p;
-    (void)persons;
     return ++*next_unusable;
 }
 
@@ -801,7 +800,7 @@ static azk_status finish_client(struct client_run *cr, azk_impact_result *r, azk
         uint32_t file;
         uint64_t row;
         azk_link_record_source(cr->lk, i, &file, &row);
-        persons[i] = person_of(cr->lk, i, st.persons, &next);
+        persons[i] = person_of(cr->lk, i, &next);
         pairs[i].a = file;
         pairs[i].b = persons[i];
     }
