@@ -584,6 +584,13 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     }
     if (ctx->nseen > 1)
         qsort(ctx->seen, ctx->nseen, sizeof(uint32_t), cmp_u32);
+    /*
+     * Each candidate row's cells sit at a random place of a table of up to
+     * gigabytes: ask for all of them before confirming any, so the cache
+     * misses overlap instead of queueing one after another.
+     */
+    for (size_t i = 0; i < ctx->nseen; i++)
+        __builtin_prefetch(ctx->idx->rowtab + (size_t)ctx->seen[i] * AZK_FPS__COUNT);
     for (size_t i = 0; i < ctx->nseen; i++) {
         if (i > 0 && ctx->seen[i] == ctx->seen[i - 1])
             continue;

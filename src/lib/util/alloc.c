@@ -6,6 +6,7 @@
  */
 #include "util/util.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,9 @@ static _Atomic unsigned long alloc_count;
 
 static bool should_fail(void)
 {
-    long f = fail_after;
+    long f = atomic_load_explicit(&fail_after, memory_order_relaxed);
+    if (f == -1)
+        return false; /* the hot path: injection off, no shared write */
     if (f == -2) {
         const char *e = getenv("AZK_ALLOC_FAIL_AFTER");
         long v = -1;
@@ -24,15 +27,15 @@ static bool should_fail(void)
             if (end == e || v < 0)
                 v = -1;
         }
-        fail_after = v;
+        atomic_store(&fail_after, v);
         f = v;
+        if (f == -1)
+            return false;
     }
-    alloc_count++;
-    if (f < 0)
-        return false;
+    atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
     if (f == 0)
         return true;
-    fail_after = f - 1;
+    atomic_store(&fail_after, f - 1);
     return false;
 }
 

@@ -34,7 +34,7 @@ void azk_free_secret(void *p, size_t n);
  * environment variable at first allocation.
  */
 void azk__alloc_fail_after(long n);
-/* Number of allocations so far (for OOM loops in tests). */
+/* Allocations made while fault injection was armed (for OOM loops in tests). */
 unsigned long azk__alloc_count(void);
 
 /* ---- overflow-checked arithmetic -------------------------------------- */
