@@ -46,15 +46,14 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_fp_index_load(azk_fp_index **out, const 
                                                       const char *key_path);
 
 /**
- * As azk_fingerprints_export, for ONE active dataset (retention exports the
- * fingerprints of a dataset before its key is destroyed, for the sweep).
- * An id that is not an active dataset with fingerprints exports nothing
- * (info->datasets == 0).
+ * As azk_fingerprints_export, for the given active datasets (retention
+ * exports the fingerprints of the datasets it is about to delete, before
+ * their keys are destroyed, for the sweep). Ids that are not active datasets
+ * with fingerprints are skipped (compare info->datasets with count).
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export_dataset(azk_home *h, const char *path,
-                                                                    const char *key_path,
-                                                                    const char *dataset,
-                                                                    azk_fp_export_info *info);
+AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export_datasets(
+    azk_home *h, const char *path, const char *key_path, const char *const *ids, size_t count,
+    azk_fp_export_info *info);
 
 /** Free a loaded index (NULL-safe). */
 AZK_EXTERN void azk_fp_index_free(azk_fp_index *idx);

@@ -110,9 +110,10 @@ done:
     return rc;
 }
 
-/* one client's active datasets, or one dataset (retention), or all */
+/* one client's active datasets, or some datasets (retention; ids_json is a
+ * JSON array of ids), or all */
 static azk_status export_impl(azk_home *h, const char *path, const char *key_path,
-                              const char *client, const char *dataset, azk_fp_export_info *info)
+                              const char *client, const char *ids_json, azk_fp_export_info *info)
 {
     azk_status rc = AZK_OK;
     sqlite3_stmt *st = NULL;
@@ -138,14 +139,14 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
                             "SELECT d.id, d.client, d.uuid, d.wrapped_key, d.records, f.nonce,"
                             " f.data FROM datasets d JOIN fingerprints f ON f.dataset = d.id"
                             " WHERE d.state = 'active' AND (?1 IS NULL OR d.client = ?1)"
-                            " AND (?2 IS NULL OR d.id = ?2)"
+                            " AND (?2 IS NULL OR d.id IN (SELECT value FROM json_each(?2)))"
                             " ORDER BY d.client, d.id");
     if (rc != AZK_OK)
         goto done;
     if (client != NULL)
         sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-    if (dataset != NULL)
-        sqlite3_bind_text(st, 2, dataset, -1, SQLITE_STATIC);
+    if (ids_json != NULL)
+        sqlite3_bind_text(st, 2, ids_json, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *uuid = (const char *)sqlite3_column_text(st, 2);
         uint64_t nrec = (uint64_t)sqlite3_column_int64(st, 4);
@@ -320,12 +321,28 @@ azk_status azk_fingerprints_export(azk_home *h, const char *path, const char *ke
     return export_impl(h, path, key_path, client, NULL, info);
 }
 
-/* Added for retention (src/lib/retention/run.c): one active dataset. */
-azk_status azk_fingerprints_export_dataset(azk_home *h, const char *path, const char *key_path,
-                                           const char *dataset, azk_fp_export_info *info)
+/* Added for retention (src/lib/retention/run.c): some active datasets. */
+azk_status azk_fingerprints_export_datasets(azk_home *h, const char *path, const char *key_path,
+                                            const char *const *ids, size_t count,
+                                            azk_fp_export_info *info)
 {
-    AZK_ASSERT_ARG(dataset != NULL);
-    return export_impl(h, path, key_path, NULL, dataset, info);
+    azk_buf j = AZK_BUF_INIT;
+    azk_status rc;
+    AZK_ASSERT_ARG(ids != NULL || count == 0);
+    rc = azk_buf_putc(&j, '[');
+    for (size_t i = 0; rc == AZK_OK && i < count; i++) {
+        if (!azk_store__valid_id(ids[i])) {
+            rc = azk_error_set(AZK_ERR_ARG, "bad dataset id");
+            break;
+        }
+        rc = azk_buf_printf(&j, "%s\"%s\"", i > 0 ? "," : "", ids[i]);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(&j, ']');
+    if (rc == AZK_OK)
+        rc = export_impl(h, path, key_path, NULL, (const char *)j.data, info);
+    azk_buf_dispose(&j);
+    return rc;
 }
 
 /* ---- loading ----------------------------------------------------------------- */

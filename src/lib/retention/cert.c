@@ -438,14 +438,27 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     }
     if (rc != AZK_OK)
         goto done;
-    /* the exported fingerprints are no longer needed */
-    azk_buf_clear(&path);
-    if (azk_store__path(&path, h, "retention") == AZK_OK &&
-        azk_buf_printf(&path, "/%s.fp", dataset) == AZK_OK) {
-        (void)unlink((const char *)path.data);
-        if (azk_buf_puts(&path, ".key") == AZK_OK)
+    /* the exported fingerprints are no longer needed once every dataset of
+     * their batch file is certified */
+    rc = azk_store__prepare(h, &st,
+                            "SELECT s.fp_file, (SELECT count(*) FROM ret_state o WHERE"
+                            " o.fp_file = s.fp_file AND o.state <> 'certified')"
+                            " FROM ret_state s WHERE s.dataset = ?1");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+        sqlite3_column_int64(st, 1) == 0) {
+        azk_buf_clear(&path);
+        if (azk_store__path(&path, h, "retention") == AZK_OK &&
+            azk_buf_printf(&path, "/%s.fp", (const char *)sqlite3_column_text(st, 0)) == AZK_OK) {
             (void)unlink((const char *)path.data);
+            if (azk_buf_puts(&path, ".key") == AZK_OK)
+                (void)unlink((const char *)path.data);
+        }
     }
+    sqlite3_finalize(st);
+    st = NULL;
     *out_json = azk_strdup(docs);
     if (*out_json == NULL)
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");

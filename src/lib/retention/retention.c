@@ -28,7 +28,7 @@ static const char ret_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS ret_state(dataset TEXT PRIMARY KEY, state TEXT NOT NULL,"
     " key_id TEXT, key_commit TEXT, shred_index INTEGER, shred_at TEXT, operator TEXT,"
     " drill INTEGER NOT NULL DEFAULT 0, vault_disp TEXT, sweep_json TEXT,"
-    " residuals INTEGER NOT NULL DEFAULT 0, updated_at TEXT);"
+    " residuals INTEGER NOT NULL DEFAULT 0, updated_at TEXT, fp_file TEXT);"
     "CREATE TABLE IF NOT EXISTS ret_holds(dataset TEXT PRIMARY KEY, reason TEXT NOT NULL,"
     " by TEXT NOT NULL, at TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS ret_requests(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"

@@ -192,44 +192,33 @@ static azk_status set_state(azk_home *h, const char *ds, const char *state)
     return rc;
 }
 
-static azk_status fp_paths(const azk_home *h, const char *ds, azk_buf *fp, azk_buf *key)
+/* <home>/retention/<name>.fp and its key file <name>.fp.key */
+static azk_status fp_paths(const azk_home *h, const char *name, azk_buf *fp, azk_buf *key)
 {
     azk_status rc = azk_store__path(fp, h, "retention");
     if (rc != AZK_OK)
         return rc;
     if (mkdir((const char *)fp->data, 0700) != 0 && errno != EEXIST)
         return azk_error_errno("create retention directory");
-    rc = azk_buf_printf(fp, "/%s.fp", ds);
+    rc = azk_buf_printf(fp, "/%s.fp", name);
     if (rc == AZK_OK)
         rc = azk_buf_printf(key, "%s.key", (const char *)fp->data);
     return rc;
 }
 
-/* Step 1: export fingerprints (for the sweep after the key is gone), then
- * the durable ledger entry, then the state. */
-static azk_status step_shred(struct run *r, const struct dsinfo *d)
+/* Step 1: the durable ledger entry, then the state. The fingerprints were
+ * exported to the run's batch file before (azk_retention_run). */
+static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *batch)
 {
     azk_status rc;
     sqlite3_stmt *st = NULL;
-    azk_buf fp = AZK_BUF_INIT, key = AZK_BUF_INIT, extra = AZK_BUF_INIT;
-    azk_fp_export_info info;
+    azk_buf extra = AZK_BUF_INIT;
     uint8_t kid[16], commit[32];
     char kid_hex[33], commit_hex[65], nowiso[32], today[16];
     uint64_t index = 0;
     bool late, early = false;
     static const char label[] = "azukari dataset key id v1";
 
-    rc = fp_paths(r->h, d->id, &fp, &key);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_fingerprints_export_dataset(r->h, (const char *)fp.data, (const char *)key.data,
-                                         d->id, &info);
-    if (rc != AZK_OK)
-        goto done;
-    if (info.datasets != 1) {
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "the dataset has no fingerprints to sweep with");
-        goto done;
-    }
     rc = azk_store__prepare(r->h, &st,
                             "SELECT wrapped_key, (SELECT request FROM ret_early WHERE dataset=?1)"
                             " FROM datasets WHERE id = ?1");
@@ -270,9 +259,9 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d)
     rc = azk_store__prepare(
         r->h, &st,
         "INSERT INTO ret_state(dataset,state,key_id,key_commit,shred_index,shred_at,operator,"
-        "drill,updated_at) VALUES(?1,'shredding',?2,?3,?4,?5,?6,?7,?5)"
+        "drill,updated_at,fp_file) VALUES(?1,'shredding',?2,?3,?4,?5,?6,?7,?5,?8)"
         " ON CONFLICT(dataset) DO UPDATE SET state='shredding', key_id=?2, key_commit=?3,"
-        " shred_index=?4, shred_at=?5, operator=?6, drill=?7, updated_at=?5");
+        " shred_index=?4, shred_at=?5, operator=?6, drill=?7, updated_at=?5, fp_file=?8");
     if (rc != AZK_OK)
         goto done;
     sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
@@ -282,12 +271,11 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d)
     sqlite3_bind_text(st, 5, nowiso, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, azk_store__actor(r->h), -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, r->o->drill ? 1 : 0);
+    sqlite3_bind_text(st, 8, batch, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = azk_store__dberr(r->h->db, "record shredding");
 done:
     sqlite3_finalize(st);
-    azk_buf_dispose(&fp);
-    azk_buf_dispose(&key);
     azk_buf_dispose(&extra);
     return rc;
 }
@@ -520,12 +508,18 @@ done:
 
 struct sweep_ctx {
     azk_home *h;
-    const char *ds;
+    char **ids; /* the group, sorted */
+    uint64_t *residuals;
+    size_t n;
     sqlite3_stmt *ins;
-    uint64_t residuals;
     uint64_t errors;
     azk_status rc;
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void sweep_cb(const azk_scan_result *res, void *payload)
 {
@@ -534,16 +528,23 @@ static void sweep_cb(const azk_scan_result *res, void *payload)
         c->errors++;
     for (size_t i = 0; i < res->edm_count; i++) {
         azk_buf mem = AZK_BUF_INIT;
-        if (strcmp(res->edm[i].dataset, c->ds) != 0 || res->edm[i].row_count == 0)
+        const char *key = res->edm[i].dataset;
+        char **hit;
+        size_t at;
+        if (res->edm[i].row_count == 0)
             continue;
-        c->residuals++;
+        hit = bsearch(&key, c->ids, c->n, sizeof(*c->ids), cmp_str);
+        if (hit == NULL)
+            continue;
+        at = (size_t)(hit - c->ids);
+        c->residuals[at]++;
         for (size_t k = 0; k < res->member_count; k++) {
             if (azk_buf_puts(&mem, k > 0 ? "/" : "") != AZK_OK ||
                 azk_buf_puts(&mem, res->member[k]) != AZK_OK)
                 c->rc = AZK_ERR_NOMEM;
         }
         sqlite3_reset(c->ins);
-        sqlite3_bind_text(c->ins, 1, c->ds, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->ins, 1, c->ids[at], -1, SQLITE_STATIC);
         sqlite3_bind_text(c->ins, 2, res->path, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(c->ins, 3, mem.data != NULL ? (const char *)mem.data : "", -1,
                           SQLITE_TRANSIENT);
@@ -562,8 +563,97 @@ static azk_status json_paths(json_t *arr, const char *const *p, size_t n)
     return AZK_OK;
 }
 
-/* Step 5: sweep both zones with the dataset's exported fingerprints. */
-static azk_status step_sweep(struct run *r, const struct dsinfo *d, uint64_t refused)
+static azk_status refused_count(azk_home *h, const char *ds, uint64_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__prepare(h, &st,
+                                       "SELECT count(*) FROM ret_artifacts WHERE dataset=?1"
+                                       " AND disposition LIKE 'refused%'");
+    *n = 0;
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return AZK_OK;
+}
+
+/* Record the sweep verdict of one dataset (inside the group's transaction). */
+static azk_status record_verdict(struct run *r, const char *ds, uint64_t residuals,
+                                 const azk_scan_stats *stats, size_t np)
+{
+    azk_status rc;
+    json_t *sj = NULL;
+    char *sjs = NULL;
+    char nowiso[32];
+    sqlite3_stmt *st = NULL;
+    uint64_t refused = 0;
+    bool clean;
+    rc = refused_count(r->h, ds, &refused);
+    if (rc != AZK_OK)
+        return rc;
+    clean = residuals == 0 && refused == 0 && np > 0;
+    azk_ret__iso((int64_t)time(NULL), nowiso);
+    sj = json_pack("{s:s,s:[],s:[],s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "swept_at", nowiso,
+                   "closed", "general", "files", (json_int_t)stats->files, "objects",
+                   (json_int_t)stats->objects, "bytes", (json_int_t)stats->bytes, "errors",
+                   (json_int_t)stats->errors, "cached", (json_int_t)stats->cached, "residuals",
+                   (json_int_t)residuals, "result",
+                   clean ? "clean" : (np == 0 ? "no sweep locations configured" : "residual"),
+                   "refused_artifacts", (json_int_t)refused);
+    if (sj == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    rc = json_paths(json_object_get(sj, "closed"), r->o->sweep_paths, r->o->sweep_path_count);
+    if (rc == AZK_OK)
+        rc = json_paths(json_object_get(sj, "general"), r->o->sweep_paths_general,
+                        r->o->sweep_path_general_count);
+    if (rc != AZK_OK)
+        goto done;
+    sjs = json_dumps(sj, JSON_COMPACT | JSON_SORT_KEYS);
+    if (sjs == NULL) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    rc = azk_ret__audit(r->h, clean ? "retention.clean" : "retention.incomplete", ds,
+                        clean ? NULL : "incomplete", NULL, sjs, NULL);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(r->h, &st,
+                            "UPDATE ret_state SET state=?2, sweep_json=?3, residuals=?4"
+                            " WHERE dataset=?1");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, clean ? "clean" : "incomplete", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sjs, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)residuals);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = azk_store__dberr(r->h->db, "record sweep");
+        goto done;
+    }
+    if (clean) {
+        r->sum->clean++;
+        progress(r, ds, "clean", NULL);
+    } else {
+        char det[96];
+        r->sum->incomplete++;
+        (void)snprintf(det, sizeof(det), "%llu residual copies, %llu refused artifacts",
+                       (unsigned long long)residuals, (unsigned long long)refused);
+        progress(r, ds, "incomplete", np == 0 ? "no sweep locations configured" : det);
+    }
+done:
+    sqlite3_finalize(st);
+    json_decref(sj);
+    free(sjs); /* jansson's allocator */
+    return rc;
+}
+
+/*
+ * Step 5: one sweep of both zones for a group of datasets sharing a
+ * fingerprint batch file (ids sorted). Each dataset gets its own verdict.
+ */
+static azk_status sweep_group(struct run *r, char **ids, size_t n, const char *batch)
 {
     azk_status rc;
     azk_buf fp = AZK_BUF_INIT, key = AZK_BUF_INIT;
@@ -573,21 +663,21 @@ static azk_status step_sweep(struct run *r, const struct dsinfo *d, uint64_t ref
     struct sweep_ctx c;
     const char **paths = NULL;
     size_t np = r->o->sweep_path_count + r->o->sweep_path_general_count;
-    json_t *sj = NULL;
-    char *sjs = NULL;
-    char nowiso[32];
     sqlite3_stmt *st = NULL;
-    bool clean;
 
     memset(&c, 0, sizeof(c));
     memset(&stats, 0, sizeof(stats));
     c.h = r->h;
-    c.ds = d->id;
-    rc = fp_paths(r->h, d->id, &fp, &key);
+    c.ids = ids;
+    c.n = n;
+    c.residuals = azk_calloc(n, sizeof(*c.residuals));
+    if (c.residuals == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    rc = fp_paths(r->h, batch, &fp, &key);
     if (rc != AZK_OK)
         goto done;
     if (access((const char *)fp.data, R_OK) != 0) {
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "the exported fingerprints of the dataset are "
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "the exported fingerprints of the datasets are "
                                              "missing: the sweep cannot run");
         goto done;
     }
@@ -595,14 +685,17 @@ static azk_status step_sweep(struct run *r, const struct dsinfo *d, uint64_t ref
     if (rc != AZK_OK)
         goto done;
     rc = azk_store__prepare(r->h, &st, "DELETE FROM ret_residuals WHERE dataset = ?1");
-    if (rc == AZK_OK) {
-        sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-        (void)sqlite3_step(st);
-        sqlite3_finalize(st);
-        st = NULL;
+    for (size_t i = 0; rc == AZK_OK && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = azk_store__dberr(r->h->db, "clear residuals");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == AZK_OK)
         rc = azk_store__prepare(r->h, &c.ins, "INSERT INTO ret_residuals(dataset,path,member,"
                                               "rows) VALUES(?,?,?,?)");
-    }
     if (rc != AZK_OK)
         goto rollback;
     if (np > 0) {
@@ -631,72 +724,23 @@ static azk_status step_sweep(struct run *r, const struct dsinfo *d, uint64_t ref
     r->sum->files_swept += stats.files;
     r->sum->bytes_swept += stats.bytes;
     r->sum->sweep_seconds += stats.seconds;
-    clean = c.residuals == 0 && refused == 0 && np > 0;
-    azk_ret__iso((int64_t)time(NULL), nowiso);
-    sj = json_pack("{s:s,s:[],s:[],s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "swept_at", nowiso,
-                   "closed", "general", "files", (json_int_t)stats.files, "objects",
-                   (json_int_t)stats.objects, "bytes", (json_int_t)stats.bytes, "errors",
-                   (json_int_t)stats.errors, "cached", (json_int_t)stats.cached, "residuals",
-                   (json_int_t)c.residuals, "result",
-                   clean ? "clean" : (np == 0 ? "no sweep locations configured" : "residual"),
-                   "refused_artifacts", (json_int_t)refused);
-    if (sj == NULL) {
-        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
-        goto rollback;
-    }
-    rc = json_paths(json_object_get(sj, "closed"), r->o->sweep_paths, r->o->sweep_path_count);
-    if (rc == AZK_OK)
-        rc = json_paths(json_object_get(sj, "general"), r->o->sweep_paths_general,
-                        r->o->sweep_path_general_count);
-    if (rc != AZK_OK)
-        goto rollback;
-    sjs = json_dumps(sj, JSON_COMPACT | JSON_SORT_KEYS);
-    if (sjs == NULL) {
-        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
-        goto rollback;
-    }
-    rc = azk_ret__audit(r->h, clean ? "retention.clean" : "retention.incomplete", d->id,
-                        clean ? NULL : "incomplete", NULL, sjs, NULL);
-    if (rc != AZK_OK)
-        goto rollback;
-    rc = azk_store__prepare(r->h, &st,
-                            "UPDATE ret_state SET state=?2, sweep_json=?3, residuals=?4"
-                            " WHERE dataset=?1");
-    if (rc != AZK_OK)
-        goto rollback;
-    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, clean ? "clean" : "incomplete", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, sjs, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)c.residuals);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = azk_store__dberr(r->h->db, "record sweep");
-        goto rollback;
-    }
     sqlite3_finalize(c.ins);
     c.ins = NULL;
+    for (size_t i = 0; rc == AZK_OK && i < n; i++)
+        rc = record_verdict(r, ids[i], c.residuals[i], &stats, np);
+    if (rc != AZK_OK)
+        goto rollback;
     rc = azk_store__commit(r->h);
     if (rc != AZK_OK)
         goto rollback;
-    if (clean) {
-        r->sum->clean++;
-        progress(r, d->id, "clean", NULL);
-    } else {
-        char det[96];
-        r->sum->incomplete++;
-        (void)snprintf(det, sizeof(det), "%llu residual copies, %llu refused artifacts",
-                       (unsigned long long)c.residuals, (unsigned long long)refused);
-        progress(r, d->id, "incomplete", np == 0 ? "no sweep locations configured" : det);
-    }
     goto done;
 rollback:
     azk_store__rollback(r->h);
 done:
-    sqlite3_finalize(st);
     sqlite3_finalize(c.ins);
     azk_scanner_free(sc);
     azk_free(paths);
-    json_decref(sj);
-    free(sjs); /* jansson's allocator */
+    azk_free(c.residuals);
     azk_buf_dispose(&fp);
     azk_buf_dispose(&key);
     return rc;
@@ -728,12 +772,14 @@ static bool on_hold(azk_home *h, const char *ds)
     return held;
 }
 
-static azk_status process(struct run *r, const char *ds)
+/* Take one dataset as far as the sweep; *to_sweep when it is ready for it. */
+static azk_status process(struct run *r, const char *ds, const char *batch, bool *to_sweep)
 {
     azk_status rc;
     struct dsinfo d;
     char state[24];
     uint64_t refused = 0;
+    *to_sweep = false;
     memset(&d, 0, sizeof(d));
     rc = azk_dataset_get(r->h, ds, dsinfo_cb, &d);
     if (rc != AZK_OK)
@@ -751,8 +797,11 @@ static azk_status process(struct run *r, const char *ds)
                               NULL);
     }
     if (state[0] == '\0') {
+        if (batch == NULL)
+            return azk_error_set(AZK_ERR_NOTFOUND,
+                                 "the dataset has no fingerprints to sweep with");
         progress(r, ds, "shredding", NULL);
-        rc = step_shred(r, &d);
+        rc = step_shred(r, &d, batch);
         if (rc != AZK_OK)
             return rc;
         (void)snprintf(state, sizeof(state), "shredding");
@@ -782,9 +831,103 @@ static azk_status process(struct run *r, const char *ds)
                 return rc;
         }
         azk_ret__pause("artifacts");
-        return step_sweep(r, &d, refused);
+        *to_sweep = true;
+        return AZK_OK;
     }
     return azk_error_set(AZK_ERR_INTEGRITY, "unknown retention state in the catalog");
+}
+
+/* The batch file of a dataset in progress (NULL when none recorded). */
+static azk_status batch_of(azk_home *h, const char *ds, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__prepare(h, &st, "SELECT fp_file FROM ret_state WHERE dataset=?1");
+    *out = NULL;
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *out = azk_strdup((const char *)sqlite3_column_text(st, 0));
+        if (*out == NULL)
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * Export, in one file, the fingerprints of the datasets of this run that
+ * have not started (no state, not on hold): the sweep needs them after the
+ * keys are gone, and one file lets one scanner pass cover them all.
+ * *out_batch = the batch name, or NULL when there is nothing to export.
+ */
+static azk_status export_batch(struct run *r, char **ids, size_t n, char **out_batch)
+{
+    azk_status rc = AZK_OK;
+    const char **fresh = NULL;
+    size_t nf = 0;
+    azk_buf fp = AZK_BUF_INIT, key = AZK_BUF_INIT, name = AZK_BUF_INIT;
+    azk_fp_export_info info;
+    uint8_t rnd[6];
+    char hex[13];
+    *out_batch = NULL;
+    fresh = azk_calloc(n > 0 ? n : 1, sizeof(*fresh));
+    if (fresh == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        char st[24];
+        rc = read_state(r->h, ids[i], st);
+        if (rc != AZK_OK)
+            goto done;
+        if (st[0] == '\0' && !on_hold(r->h, ids[i]))
+            fresh[nf++] = ids[i];
+    }
+    if (nf == 0)
+        goto done;
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+    rc = azk_buf_printf(&name, "batch-%lld-%s", (long long)time(NULL), hex);
+    if (rc == AZK_OK)
+        rc = fp_paths(r->h, (const char *)name.data, &fp, &key);
+    if (rc == AZK_OK)
+        rc = azk_fingerprints_export_datasets(r->h, (const char *)fp.data,
+                                              (const char *)key.data, fresh, nf, &info);
+    if (rc != AZK_OK)
+        goto done;
+    *out_batch = azk_buf_detach(&name);
+    if (*out_batch == NULL)
+        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+done:
+    azk_free(fresh);
+    azk_buf_dispose(&fp);
+    azk_buf_dispose(&key);
+    azk_buf_dispose(&name);
+    return rc;
+}
+
+/* Has the dataset a fingerprint row (was it exported in the batch)? */
+static bool has_fingerprints(azk_home *h, const char *ds)
+{
+    sqlite3_stmt *st = NULL;
+    bool yes;
+    if (azk_store__prepare(h, &st, "SELECT 1 FROM fingerprints WHERE dataset=?1") != AZK_OK)
+        return false;
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+struct sweep_item {
+    char *batch;
+    char *id;
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+    const struct sweep_item *x = a, *y = b;
+    int c = strcmp(x->batch, y->batch);
+    return c != 0 ? c : strcmp(x->id, y->id);
 }
 
 static azk_status meta_get(azk_home *h, const char *k, int64_t *v)
@@ -828,7 +971,9 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     const char *mkey;
     int64_t last = 0;
     char **ids = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, nitems = 0;
+    struct sweep_item *items = NULL;
+    char *batch = NULL;
     int step;
 
     azk_error_clear();
@@ -910,8 +1055,31 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     }
     sqlite3_finalize(st);
     st = NULL;
+    rc = export_batch(&r, ids, n, &batch);
+    if (rc != AZK_OK)
+        goto done;
+    items = azk_calloc(n > 0 ? n : 1, sizeof(*items));
+    if (items == NULL) {
+        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < n; i++) {
-        azk_status drc = process(&r, ids[i]);
+        bool to_sweep = false;
+        const char *b = batch;
+        azk_status drc;
+        if (b != NULL && !has_fingerprints(h, ids[i]))
+            b = NULL;
+        drc = process(&r, ids[i], b, &to_sweep);
+        if (drc == AZK_OK && to_sweep) {
+            drc = batch_of(h, ids[i], &items[nitems].batch);
+            if (drc == AZK_OK && items[nitems].batch == NULL)
+                drc = azk_error_set(AZK_ERR_NOTFOUND, "no fingerprint file recorded for the "
+                                                      "dataset: the sweep cannot run");
+            if (drc == AZK_OK)
+                items[nitems++].id = ids[i];
+            else
+                azk_free(items[nitems].batch);
+        }
         if (drc != AZK_OK) {
             char msg[256];
             (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
@@ -922,9 +1090,44 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
                 goto done;
         }
     }
+    /* one sweep per fingerprint file (normally one: this run's batch) */
+    qsort(items, nitems, sizeof(*items), cmp_item);
+    for (size_t i = 0; i < nitems;) {
+        size_t j = i;
+        char **group;
+        azk_status drc;
+        while (j < nitems && strcmp(items[j].batch, items[i].batch) == 0)
+            j++;
+        group = azk_calloc(j - i, sizeof(*group));
+        if (group == NULL) {
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t k = i; k < j; k++)
+            group[k - i] = items[k].id;
+        drc = sweep_group(&r, group, j - i, items[i].batch);
+        azk_free(group);
+        if (drc != AZK_OK) {
+            char msg[256];
+            (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+            for (size_t k = i; k < j; k++) {
+                sum.errors++;
+                progress(&r, items[k].id, "error", msg);
+                rc = azk_ret__audit(h, "retention.error", items[k].id, "error", msg, NULL,
+                                    NULL);
+                if (rc != AZK_OK)
+                    goto done;
+            }
+        }
+        i = j;
+    }
     rc = AZK_OK;
 done:
     sqlite3_finalize(st);
+    for (size_t i = 0; i < nitems; i++)
+        azk_free(items[i].batch);
+    azk_free(items);
+    azk_free(batch);
     for (size_t i = 0; i < n; i++)
         azk_free(ids[i]);
     azk_free(ids);

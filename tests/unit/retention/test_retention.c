@@ -222,8 +222,17 @@ static void test_retention__state_machine(void **state)
     assert_int_equal(s.clean, 1);
     assert_string_equal(state_of(f->h, "due1", st), "clean");
     /* the fingerprint export survives until the certificate */
-    snprintf(vault, sizeof(vault), "%s/retention/due1.fp", f->home);
-    assert_int_equal(access(vault, F_OK), 0);
+    {
+        sqlite3_stmt *q = NULL;
+        assert_int_equal(azk_store__prepare(f->h, &q, "SELECT fp_file FROM ret_state WHERE "
+                                                      "dataset='due1'"),
+                         AZK_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        snprintf(vault, sizeof(vault), "%s/retention/%s.fp", f->home,
+                 (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        assert_int_equal(access(vault, F_OK), 0);
+    }
     /* a copy of an entrusted row in the sweep dir makes a later dataset incomplete */
     snprintf(vault, sizeof(vault), "%s/leak.csv", f->sweep);
     fp = fopen(vault, "wb");
@@ -315,6 +324,26 @@ static void test_retention__certificate(void **state)
     assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
     assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_OK);
     assert_int_equal(azk_certificate_pubkey(f->h, &pub), AZK_OK);
+    /* one batch file for both; kept while ds2 is not certified, then removed */
+    {
+        char q[256], *c2 = NULL;
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(azk_store__prepare(f->h, &st, "SELECT count(DISTINCT fp_file) FROM "
+                                                       "ret_state"),
+                         AZK_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 1);
+        sqlite3_finalize(st);
+        assert_int_equal(azk_store__prepare(f->h, &st, "SELECT fp_file FROM ret_state"), AZK_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        snprintf(q, sizeof(q), "%s/retention/%s.fp", f->home,
+                 (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        assert_int_equal(access(q, F_OK), 0);
+        assert_int_equal(azk_certificate_issue(f->h, "ds2", &c2), AZK_OK);
+        assert_int_not_equal(access(q, F_OK), 0);
+        azk_retention_free(c2);
+    }
 
     assert_int_equal(azk_certificate_verify(cert, strlen(cert), pub, NULL, &rep), AZK_OK);
     assert_true(rep.signature && rep.checkpoint && rep.inclusion && rep.entry_matches);
