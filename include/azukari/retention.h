@@ -37,8 +37,7 @@ extern "C" {
  *             NUL-terminated; wipe it after showing it
  * @return AZK_OK, AZK_ERR_ARG (bad name or exists), AZK_ERR_DB, AZK_ERR_CRYPTO
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_user_add(azk_home *h, const char *name,
-                                                 char out_b32[64]);
+AZK_EXTERN AZK_NODISCARD azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64]);
 
 /**
  * Authenticate `name` with a 6-digit TOTP code (30 s steps, one step of
@@ -46,8 +45,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_user_add(azk_home *h, const char *name,
  * "auth.fail" to the ledger.
  * @return AZK_OK, AZK_ERR_PERM (unknown user or wrong code), AZK_ERR_DB
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name,
-                                                  const char *code);
+AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name, const char *code);
 
 /* ---- artifacts ---------------------------------------------------------- */
 
@@ -131,8 +129,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_retention_status(azk_home *h, int64_t no
 
 /** Options of azk_retention_run. */
 typedef struct {
-    int64_t now; /**< Unix seconds judged against; 0 = the clock */
-    bool drill;  /**< now was given by the operator (recorded as such) */
+    int64_t now;                    /**< Unix seconds judged against; 0 = the clock */
+    bool drill;                     /**< now was given by the operator (recorded as such) */
     const char *const *sweep_paths; /**< closed zone */
     size_t sweep_path_count;
     const char *const *sweep_paths_general; /**< general zone */
@@ -195,17 +193,18 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_issue(azk_home *h, const cha
 AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_get(azk_home *h, const char *dataset,
                                                         char **out_json);
 
-/** The deployment's certificate public key, "azukari-cert+<base64>" (free with azk_retention_free). */
+/** The deployment's certificate public key, "azukari-cert+<base64>" (free with azk_retention_free).
+ */
 AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_pubkey(azk_home *h, char **out);
 
 /** What azk_certificate_verify checked. */
 typedef struct {
-    bool signature;      /**< certificate signature by the given key */
-    bool checkpoint;     /**< ledger checkpoint signature (by ledger_vkey or the embedded key) */
-    bool inclusion;      /**< deletion entry included in the checkpoint */
-    bool entry_matches;  /**< entry names the dataset and key commitment of the certificate */
-    bool ledger_pinned;  /**< the checkpoint key was given by the caller, not only embedded */
-    char problem[160];   /**< first failure, empty when all passed */
+    bool signature;     /**< certificate signature by the given key */
+    bool checkpoint;    /**< ledger checkpoint signature (by ledger_vkey or the embedded key) */
+    bool inclusion;     /**< deletion entry included in the checkpoint */
+    bool entry_matches; /**< entry names the dataset and key commitment of the certificate */
+    bool ledger_pinned; /**< the checkpoint key was given by the caller, not only embedded */
+    char problem[160];  /**< first failure, empty when all passed */
 } azk_certificate_report;
 
 /**
@@ -222,8 +221,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_verify(const char *json, siz
                                                            azk_certificate_report *report);
 
 /** Printable Japanese HTML rendering (削除証明書) with print CSS. */
-AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_html(const char *json, size_t len,
-                                                         char **out);
+AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_html(const char *json, size_t len, char **out);
 
 /** Free memory returned by this module (NULL-safe). */
 AZK_EXTERN void azk_retention_free(void *p);

@@ -147,11 +147,11 @@ struct issue_ds {
 static azk_status issue_ds_cb(const azk_dataset_info *d, void *payload)
 {
     struct issue_ds *x = payload;
-    x->obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "id", d->id, "client",
-                       d->client, "purpose", d->purpose, "source_name", d->source_name, "format",
-                       d->format, "encoding", d->encoding, "records", (json_int_t)d->records,
-                       "bytes", (json_int_t)d->bytes, "received_at", d->created_at,
-                       "received_by", d->created_by);
+    x->obj =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "id", d->id, "client", d->client,
+                  "purpose", d->purpose, "source_name", d->source_name, "format", d->format,
+                  "encoding", d->encoding, "records", (json_int_t)d->records, "bytes",
+                  (json_int_t)d->bytes, "received_at", d->created_at, "received_by", d->created_by);
     return x->obj == NULL ? azk_error_set(AZK_ERR_NOMEM, "out of memory") : AZK_OK;
 }
 
@@ -170,12 +170,11 @@ static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, cons
     int step;
     char vpath[64];
     (void)snprintf(vpath, sizeof(vpath), "vault/%s.azv", uuid);
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath,
-                                         "disposition", vdisp));
-    json_array_append_new(arr,
-                          json_pack("{s:s,s:s,s:s}", "kind", "data key", "path",
-                                    "catalog.db datasets.wrapped_key", "disposition",
-                                    "destroyed (cryptographic erase)"));
+    json_array_append_new(
+        arr, json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp));
+    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "data key", "path",
+                                         "catalog.db datasets.wrapped_key", "disposition",
+                                         "destroyed (cryptographic erase)"));
     json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path",
                                          "catalog.db fingerprints", "disposition",
                                          "deleted (secure_delete)"));
@@ -223,8 +222,8 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     azk_audit *a = NULL;
     uint8_t sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
     char pub[96], sig64[128], nowiso[32], certid[96];
-    char state[24] = "", key_id[40] = "", key_commit[80] = "", shred_at[32] = "",
-         op[72] = "", vdisp[64] = "", uuid[40] = "", until[16] = "", host[256] = "";
+    char state[24] = "", key_id[40] = "", key_commit[80] = "", shred_at[32] = "", op[72] = "",
+         vdisp[64] = "", uuid[40] = "", until[16] = "", host[256] = "";
     int64_t shred_index = 0, shred_t = 0, due_t = 0;
     int drill = 0;
     const char *verifier;
@@ -277,8 +276,8 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     }
     verifier = azk_store__actor(h);
     if (strcmp(verifier, op) == 0) {
-        rc = azk_ret__audit(h, "retention.certify", dataset, "refused",
-                            "verifier is the operator", NULL, NULL);
+        rc = azk_ret__audit(h, "retention.certify", dataset, "refused", "verifier is the operator",
+                            NULL, NULL);
         if (rc == AZK_OK)
             rc = azk_error_set(AZK_ERR_PERM,
                                "%s ran the deletion: a different person must verify and issue "
@@ -333,15 +332,14 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         "s:{s:s,s:s},"
         "s:{s:s,s:s,s:o},"
         "s:{s:s,s:s,s:I,s:I,s:s,s:o}}",
-        "type", "azukari deletion certificate", "version", 1, "certificate_id", certid,
-        "issued_at", nowiso,
+        "type", "azukari deletion certificate", "version", 1, "certificate_id", certid, "issued_at",
+        nowiso,
         /* who */
         "organization", "host", host, "home", h->path,
         /* what */
         "dataset", di.obj, "persons", json_null(),
         /* method (SP 800-88) */
-        "method", "sanitization", "Purge (cryptographic erase) + Clear (overwrite)",
-        "technique",
+        "method", "sanitization", "Purge (cryptographic erase) + Clear (overwrite)", "technique",
         "cryptographic erase of the dataset key; overwrite (zeros, random) and unlink of "
         "files",
         "tool", "azukari", "tool_version", azk_version(), "media",
@@ -367,7 +365,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         "ledger", "origin", azk_audit_origin(a), "vkey", azk_audit_vkey(a), "entry_index",
         (json_int_t)shred_index, "tree_size", (json_int_t)size, "checkpoint", note, "proof",
         proofj);
-    sweep = NULL;   /* owned by cert (or freed by json_pack on failure) */
+    sweep = NULL; /* owned by cert (or freed by json_pack on failure) */
     copies = NULL;
     proofj = NULL;
     di.obj = NULL;
@@ -417,8 +415,8 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         goto done;
     {
         char extra[256];
-        (void)snprintf(extra, sizeof(extra), "{\"certificate\":\"%s\",\"operator\":\"%s\"}",
-                       certid, op);
+        (void)snprintf(extra, sizeof(extra), "{\"certificate\":\"%s\",\"operator\":\"%s\"}", certid,
+                       op);
         rc = azk_ret__audit(h, "retention.certify", dataset, NULL, NULL, extra, NULL);
     }
     if (rc != AZK_OK)
@@ -475,8 +473,8 @@ done:
     json_decref(sweep);
     json_decref(proofj);
     json_decref(di.obj);
-    free(canon); /* jansson's allocator */
-    free(docs);
+    free(canon); /* jansson's allocator; checksrc: ok */
+    free(docs); /* checksrc: ok */
     azk_buf_dispose(&path);
     return rc;
 }
@@ -555,8 +553,8 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
     /* the given public key decides; the embedded one must be the same */
     if (strncmp(pubkey, CERT_KEY_PREFIX, strlen(CERT_KEY_PREFIX)) != 0 ||
         sodium_base642bin(pk, sizeof(pk), pubkey + strlen(CERT_KEY_PREFIX),
-                          strcspn(pubkey + strlen(CERT_KEY_PREFIX), "\r\n"), NULL, &bin_len,
-                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                          strcspn(pubkey + strlen(CERT_KEY_PREFIX), "\r\n"), NULL, &bin_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
         bin_len != sizeof(pk)) {
         rc = fail(rep, AZK_ERR_ARG, "public key is not azukari-cert+<base64>");
         goto done;
@@ -575,8 +573,9 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
         goto done;
     }
     if (crypto_sign_verify_detached(sig, (const uint8_t *)canon, strlen(canon), pk) != 0) {
-        rc = fail(rep, AZK_ERR_CRYPTO, "signature does not verify with the given key (forged, "
-                                       "altered, or another deployment's key)");
+        rc = fail(rep, AZK_ERR_CRYPTO,
+                  "signature does not verify with the given key (forged, "
+                  "altered, or another deployment's key)");
         goto done;
     }
     rep->signature = true;
@@ -619,8 +618,8 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
     for (size_t i = 0; i < pn; i++) {
         const char *hx = json_string_value(json_array_get(proofa, i));
         if (hx == NULL || strlen(hx) != 2 * AZK_AUDIT_HASH_LEN ||
-            sodium_hex2bin(proof + i * AZK_AUDIT_HASH_LEN, AZK_AUDIT_HASH_LEN, hx, strlen(hx),
-                           NULL, &bin_len, NULL) != 0 ||
+            sodium_hex2bin(proof + i * AZK_AUDIT_HASH_LEN, AZK_AUDIT_HASH_LEN, hx, strlen(hx), NULL,
+                           &bin_len, NULL) != 0 ||
             bin_len != AZK_AUDIT_HASH_LEN) {
             rc = fail(rep, AZK_ERR_FORMAT, "proof hash is not 64 hex digits");
             goto done;
@@ -657,7 +656,7 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
 done:
     json_decref(doc);
     json_decref(ent);
-    free(canon); /* jansson's allocator */
+    free(canon); /* jansson's allocator; checksrc: ok */
     azk_free(proof);
     return rc;
 }
@@ -706,8 +705,7 @@ static const char *ja(const char *v)
         {"clean", "残存なし"},
         {"system", "システム時計"},
         {"drill (--now)", "訓練（--now 指定の時刻）"},
-        {"Purge (cryptographic erase) + Clear (overwrite)",
-         "Purge（暗号消去）＋ Clear（上書き）"},
+        {"Purge (cryptographic erase) + Clear (overwrite)", "Purge（暗号消去）＋ Clear（上書き）"},
     };
     if (v == NULL)
         return NULL;
@@ -813,10 +811,10 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
     if (rc == AZK_OK)
         rc = row(&b, "消去区分", jstr(m, "sanitization"));
     if (rc == AZK_OK)
-        rc = row(&b, "手法", "データ鍵の暗号消去（鍵の破棄）と、登録された全ファイルの上書き・削除");
+        rc =
+            row(&b, "手法", "データ鍵の暗号消去（鍵の破棄）と、登録された全ファイルの上書き・削除");
     if (rc == AZK_OK) {
-        (void)snprintf(num, sizeof(num), "%s %s",
-                       jstr(m, "tool") != NULL ? jstr(m, "tool") : "?",
+        (void)snprintf(num, sizeof(num), "%s %s", jstr(m, "tool") != NULL ? jstr(m, "tool") : "?",
                        jstr(m, "tool_version") != NULL ? jstr(m, "tool_version") : "?");
         rc = row(&b, "使用ツール・版", num);
     }
@@ -868,8 +866,9 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</table>\n<h2>5. 検証（残存確認スイープ）</h2><table>\n");
     if (rc == AZK_OK)
-        rc = row(&b, "検証方法", "閉域・一般の両ゾーンの設定場所を、当該データセットの指紋"
-                                  "（委託レコードの完全一致照合）で走査");
+        rc = row(&b, "検証方法",
+                 "閉域・一般の両ゾーンの設定場所を、当該データセットの指紋"
+                 "（委託レコードの完全一致照合）で走査");
     if (rc == AZK_OK)
         rc = row(&b, "結果", jstr(v, "result"));
     if (rc == AZK_OK) {

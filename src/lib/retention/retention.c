@@ -80,9 +80,8 @@ azk_status azk_retention_parse_time(const char *s, int64_t *out)
     return AZK_OK;
 }
 
-azk_status azk_ret__audit(azk_home *h, const char *action, const char *dataset,
-                          const char *outcome, const char *reason, const char *extra_json,
-                          uint64_t *out_index)
+azk_status azk_ret__audit(azk_home *h, const char *action, const char *dataset, const char *outcome,
+                          const char *reason, const char *extra_json, uint64_t *out_index)
 {
     azk_status rc;
     azk_audit *a = NULL;
@@ -179,7 +178,7 @@ done:
     sodium_memzero(secret, sizeof(secret));
     if (b32 != NULL) {
         sodium_memzero(b32, b32_len);
-        free(b32); /* allocated by liboath */
+        free(b32); /* allocated by liboath; checksrc: ok */
     }
     return rc;
 }
@@ -304,8 +303,8 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
     if (until != NULL && !valid_date(until))
         return azk_error_set(AZK_ERR_ARG, "artifact deadline must be YYYY-MM-DD");
     if (until != NULL && strcmp(until, d.retain_until) > 0)
-        return azk_error_set(AZK_ERR_ARG,
-                             "artifact deadline is later than the dataset's (%s)", d.retain_until);
+        return azk_error_set(AZK_ERR_ARG, "artifact deadline is later than the dataset's (%s)",
+                             d.retain_until);
     if (lstat(path, &sb) != 0)
         return azk_error_errno("artifact");
     if (!S_ISREG(sb.st_mode))
@@ -351,7 +350,7 @@ rollback:
     azk_store__rollback(h);
 done:
     sqlite3_finalize(st);
-    free(abs); /* from realpath */
+    free(abs); /* from realpath; checksrc: ok */
     return rc;
 }
 
@@ -432,8 +431,8 @@ azk_status azk_retention_hold(azk_home *h, const char *dataset, const char *reas
     rc = azk_store__begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = exec1(h, "INSERT OR REPLACE INTO ret_holds(dataset,reason,by,at) VALUES(?,?,?,?)",
-               dataset, reason, azk_store__actor(h), now, NULL);
+    rc = exec1(h, "INSERT OR REPLACE INTO ret_holds(dataset,reason,by,at) VALUES(?,?,?,?)", dataset,
+               reason, azk_store__actor(h), now, NULL);
     if (rc == AZK_OK)
         rc = azk_ret__audit(h, "retention.hold", dataset, NULL, reason, NULL, NULL);
     if (rc == AZK_OK)
@@ -502,8 +501,10 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     (void)snprintf(out_id, 16, "R-%s", hex);
     azk_store__now(now);
     if (until != NULL)
-        (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"kind\":\"extend\","
-                       "\"until\":\"%s\"}", out_id, until);
+        (void)snprintf(extra, sizeof(extra),
+                       "{\"request\":\"%s\",\"kind\":\"extend\","
+                       "\"until\":\"%s\"}",
+                       out_id, until);
     else
         (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"kind\":\"delete\"}", out_id);
     rc = azk_store__begin(h);
@@ -550,8 +551,9 @@ azk_status azk_retention_approve(azk_home *h, const char *request_id)
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st, "SELECT kind, dataset, coalesce(until,''), requested_by,"
-                                    " state FROM ret_requests WHERE id = ?1");
+    rc = azk_store__prepare(h, &st,
+                            "SELECT kind, dataset, coalesce(until,''), requested_by,"
+                            " state FROM ret_requests WHERE id = ?1");
     if (rc != AZK_OK)
         return rc;
     sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
@@ -571,8 +573,8 @@ azk_status azk_retention_approve(azk_home *h, const char *request_id)
     if (strcmp(state, "pending") != 0)
         return azk_error_set(AZK_ERR_ARG, "request %s is not pending (%s)", request_id, state);
     me = azk_store__actor(h);
-    (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"requested_by\":\"%s\"}",
-                   request_id, by);
+    (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"requested_by\":\"%s\"}", request_id,
+                   by);
     if (strcmp(me, by) == 0) {
         rc = azk_ret__audit(h, "retention.approve", dataset, "refused",
                             "self-approval (two-person rule)", extra, NULL);
@@ -586,15 +588,16 @@ azk_status azk_retention_approve(azk_home *h, const char *request_id)
     rc = azk_store__begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = exec1(h, "UPDATE ret_requests SET state='approved', approved_by=?2, approved_at=?3"
-                  " WHERE id=?1",
+    rc = exec1(h,
+               "UPDATE ret_requests SET state='approved', approved_by=?2, approved_at=?3"
+               " WHERE id=?1",
                request_id, me, now, NULL, NULL);
     if (rc == AZK_OK && strcmp(kind, "delete") == 0)
         rc = exec1(h, "INSERT OR REPLACE INTO ret_early(dataset, request) VALUES(?1, ?2)", dataset,
                    request_id, NULL, NULL, NULL);
     if (rc == AZK_OK && strcmp(kind, "extend") == 0) {
-        rc = exec1(h, "UPDATE datasets SET retain_until=?2 WHERE id=?1", dataset, until, NULL,
-                   NULL, NULL);
+        rc = exec1(h, "UPDATE datasets SET retain_until=?2 WHERE id=?1", dataset, until, NULL, NULL,
+                   NULL);
     }
     if (rc == AZK_OK)
         rc = azk_ret__audit(h, "retention.approve", dataset, NULL, NULL, extra, NULL);

@@ -381,8 +381,7 @@ static azk_status step_key(struct run *r, const struct dsinfo *d)
     }
     {
         char extra[160];
-        (void)snprintf(extra, sizeof(extra),
-                       "{\"wal_truncated\":%s,\"key_bytes_in_catalog\":%s}",
+        (void)snprintf(extra, sizeof(extra), "{\"wal_truncated\":%s,\"key_bytes_in_catalog\":%s}",
                        busy ? "false" : "true", (found || f2) ? "true" : "false");
         rc = azk_ret__audit(r->h, "retention.key_destroyed", d->id,
                             (found || f2) ? "residual" : NULL, NULL, extra, NULL);
@@ -416,8 +415,7 @@ static azk_status step_vault(struct run *r, const struct dsinfo *d)
     rc = azk_ret__remove_file((const char *)p.data, 0, 0, r->o->overwrite, &disp);
     if (rc != AZK_OK && disp == NULL)
         goto done;
-    (void)snprintf(extra, sizeof(extra), "{\"copy\":\"vault\",\"disposition\":\"%s\"}",
-                   disp);
+    (void)snprintf(extra, sizeof(extra), "{\"copy\":\"vault\",\"disposition\":\"%s\"}", disp);
     {
         azk_status rc2 = azk_ret__audit(r->h, "retention.remove", d->id,
                                         rc == AZK_OK ? NULL : "refused", NULL, extra, NULL);
@@ -470,9 +468,9 @@ static azk_status remove_artifacts(struct run *r, const char *ds, const char *de
         const char *path = (const char *)sqlite3_column_text(st, 0);
         const char *ads = (const char *)sqlite3_column_text(st, 3);
         const char *disp = NULL;
-        azk_status frc = azk_ret__remove_file(path, (dev_t)sqlite3_column_int64(st, 1),
-                                              (ino_t)sqlite3_column_int64(st, 2),
-                                              r->o->overwrite, &disp);
+        azk_status frc =
+            azk_ret__remove_file(path, (dev_t)sqlite3_column_int64(st, 1),
+                                 (ino_t)sqlite3_column_int64(st, 2), r->o->overwrite, &disp);
         char extra[160];
         if (disp == NULL) {
             /* an I/O error: report it, keep the artifact pending */
@@ -484,8 +482,8 @@ static azk_status remove_artifacts(struct run *r, const char *ds, const char *de
                        disp);
         /* the path is operator data, not personal: it is in the catalog; the
          * ledger names the artifact by dataset and disposition only */
-        rc = azk_ret__audit(r->h, "retention.remove", ads, frc == AZK_OK ? NULL : "refused",
-                            NULL, extra, NULL);
+        rc = azk_ret__audit(r->h, "retention.remove", ads, frc == AZK_OK ? NULL : "refused", NULL,
+                            extra, NULL);
         if (rc != AZK_OK)
             goto done;
         sqlite3_reset(up);
@@ -595,8 +593,8 @@ static azk_status record_verdict(struct run *r, const char *ds, uint64_t residua
         return rc;
     clean = residuals == 0 && refused == 0 && np > 0;
     azk_ret__iso((int64_t)time(NULL), nowiso);
-    sj = json_pack("{s:s,s:[],s:[],s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "swept_at", nowiso,
-                   "closed", "general", "files", (json_int_t)stats->files, "objects",
+    sj = json_pack("{s:s,s:[],s:[],s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "swept_at", nowiso, "closed",
+                   "general", "files", (json_int_t)stats->files, "objects",
                    (json_int_t)stats->objects, "bytes", (json_int_t)stats->bytes, "errors",
                    (json_int_t)stats->errors, "cached", (json_int_t)stats->cached, "residuals",
                    (json_int_t)residuals, "result",
@@ -645,7 +643,7 @@ static azk_status record_verdict(struct run *r, const char *ds, uint64_t residua
 done:
     sqlite3_finalize(st);
     json_decref(sj);
-    free(sjs); /* jansson's allocator */
+    free(sjs); /* jansson's allocator; checksrc: ok */
     return rc;
 }
 
@@ -694,8 +692,9 @@ static azk_status sweep_group(struct run *r, char **ids, size_t n, const char *b
     sqlite3_finalize(st);
     st = NULL;
     if (rc == AZK_OK)
-        rc = azk_store__prepare(r->h, &c.ins, "INSERT INTO ret_residuals(dataset,path,member,"
-                                              "rows) VALUES(?,?,?,?)");
+        rc = azk_store__prepare(r->h, &c.ins,
+                                "INSERT INTO ret_residuals(dataset,path,member,"
+                                "rows) VALUES(?,?,?,?)");
     if (rc != AZK_OK)
         goto rollback;
     if (np > 0) {
@@ -798,8 +797,7 @@ static azk_status process(struct run *r, const char *ds, const char *batch, bool
     }
     if (state[0] == '\0') {
         if (batch == NULL)
-            return azk_error_set(AZK_ERR_NOTFOUND,
-                                 "the dataset has no fingerprints to sweep with");
+            return azk_error_set(AZK_ERR_NOTFOUND, "the dataset has no fingerprints to sweep with");
         progress(r, ds, "shredding", NULL);
         rc = step_shred(r, &d, batch);
         if (rc != AZK_OK)
@@ -890,8 +888,8 @@ static azk_status export_batch(struct run *r, char **ids, size_t n, char **out_b
     if (rc == AZK_OK)
         rc = fp_paths(r->h, (const char *)name.data, &fp, &key);
     if (rc == AZK_OK)
-        rc = azk_fingerprints_export_datasets(r->h, (const char *)fp.data,
-                                              (const char *)key.data, fresh, nf, &info);
+        rc = azk_fingerprints_export_datasets(r->h, (const char *)fp.data, (const char *)key.data,
+                                              fresh, nf, &info);
     if (rc != AZK_OK)
         goto done;
     *out_batch = azk_buf_detach(&name);
@@ -993,11 +991,11 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     rc = meta_get(h, mkey, &last);
     if (rc != AZK_OK)
         return rc;
-    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"%s\",\"last\":%lld}",
-                   nowiso, o->drill ? "drill (--now)" : "system", (long long)last);
+    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"%s\",\"last\":%lld}", nowiso,
+                   o->drill ? "drill (--now)" : "system", (long long)last);
     if (r.now < last) {
-        rc = azk_ret__audit(h, "retention.run", NULL, "refused",
-                            "clock earlier than the last run", extra, NULL);
+        rc = azk_ret__audit(h, "retention.run", NULL, "refused", "clock earlier than the last run",
+                            extra, NULL);
         if (rc != AZK_OK)
             return rc;
         return azk_error_set(AZK_ERR_INTEGRITY,
@@ -1113,8 +1111,7 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
             for (size_t k = i; k < j; k++) {
                 sum.errors++;
                 progress(&r, items[k].id, "error", msg);
-                rc = azk_ret__audit(h, "retention.error", items[k].id, "error", msg, NULL,
-                                    NULL);
+                rc = azk_ret__audit(h, "retention.error", items[k].id, "error", msg, NULL, NULL);
                 if (rc != AZK_OK)
                     goto done;
             }

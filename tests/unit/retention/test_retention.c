@@ -224,8 +224,9 @@ static void test_retention__state_machine(void **state)
     /* the fingerprint export survives until the certificate */
     {
         sqlite3_stmt *q = NULL;
-        assert_int_equal(azk_store__prepare(f->h, &q, "SELECT fp_file FROM ret_state WHERE "
-                                                      "dataset='due1'"),
+        assert_int_equal(azk_store__prepare(f->h, &q,
+                                            "SELECT fp_file FROM ret_state WHERE "
+                                            "dataset='due1'"),
                          AZK_OK);
         assert_int_equal(sqlite3_step(q), SQLITE_ROW);
         snprintf(vault, sizeof(vault), "%s/retention/%s.fp", f->home,
@@ -265,8 +266,7 @@ static void test_retention__totp(void **state)
     assert_int_equal(azk_user_add(f->h, "alice", b32), AZK_ERR_ARG);
     assert_int_equal(oath_init(), OATH_OK);
     assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
-    assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL), 30, 0, 6, code),
-                     OATH_OK);
+    assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL), 30, 0, 6, code), OATH_OK);
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
     code[0] = code[0] == '9' ? '0' : (char)(code[0] + 1);
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
@@ -328,8 +328,9 @@ static void test_retention__certificate(void **state)
     {
         char q[256], *c2 = NULL;
         sqlite3_stmt *st = NULL;
-        assert_int_equal(azk_store__prepare(f->h, &st, "SELECT count(DISTINCT fp_file) FROM "
-                                                       "ret_state"),
+        assert_int_equal(azk_store__prepare(f->h, &st,
+                                            "SELECT count(DISTINCT fp_file) FROM "
+                                            "ret_state"),
                          AZK_OK);
         assert_int_equal(sqlite3_step(st), SQLITE_ROW);
         assert_int_equal(sqlite3_column_int(st, 0), 1);
@@ -353,15 +354,14 @@ static void test_retention__certificate(void **state)
     crypto_sign_keypair(pk, sk);
     sodium_bin2base64(b64, sizeof(b64), pk, 32, sodium_base64_VARIANT_ORIGINAL);
     snprintf(other, sizeof(other), "azukari-cert+%s", b64);
-    assert_int_equal(azk_certificate_verify(cert, strlen(cert), other, NULL, &rep),
-                     AZK_ERR_CRYPTO);
+    assert_int_equal(azk_certificate_verify(cert, strlen(cert), other, NULL, &rep), AZK_ERR_CRYPTO);
     assert_false(rep.signature);
 
     /* one changed field without re-signing */
     doc = json_loads(cert, 0, &jerr);
     assert_non_null(doc);
-    json_object_set_new(json_object_get(json_object_get(doc, "certificate"), "dataset"),
-                        "records", json_integer(2));
+    json_object_set_new(json_object_get(json_object_get(doc, "certificate"), "dataset"), "records",
+                        json_integer(2));
     bad = json_dumps(doc, JSON_COMPACT);
     assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep), AZK_ERR_CRYPTO);
     free(bad);
@@ -380,8 +380,7 @@ static void test_retention__certificate(void **state)
         free(e2);
     }
     bad = resign(f, doc);
-    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep),
-                     AZK_ERR_INTEGRITY);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep), AZK_ERR_INTEGRITY);
     assert_true(rep.signature && rep.checkpoint);
     assert_false(rep.inclusion);
     free(bad);
@@ -398,19 +397,17 @@ static void test_retention__certificate(void **state)
                                        "00000000000000000000000000000000"));
     }
     bad = resign(f, doc);
-    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep),
-                     AZK_ERR_INTEGRITY);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep), AZK_ERR_INTEGRITY);
     assert_false(rep.inclusion);
     free(bad);
     json_decref(doc);
 
     /* re-signed, the key commitment does not match the ledger entry */
     doc = json_loads(cert, 0, &jerr);
-    json_object_set_new(json_object_get(json_object_get(doc, "certificate"), "key"),
-                        "commitment", json_string("sha256:00"));
+    json_object_set_new(json_object_get(json_object_get(doc, "certificate"), "key"), "commitment",
+                        json_string("sha256:00"));
     bad = resign(f, doc);
-    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep),
-                     AZK_ERR_INTEGRITY);
+    assert_int_equal(azk_certificate_verify(bad, strlen(bad), pub, NULL, &rep), AZK_ERR_INTEGRITY);
     assert_true(rep.inclusion);
     assert_false(rep.entry_matches);
     free(bad);
