@@ -55,7 +55,7 @@ t0=$(now)
 "$AZK" --quiet retention run --now 2090-01-05 || true
 t1=$(now)
 clean=$("$AZK" retention status --now 2090-01-05 | grep -c "	clean" || true)
-echo "retention run, $N due datasets (crypto-shred + overwrite + sweep of 2 small locations each): $(el "$t0" "$t1") s, $clean clean"
+echo "retention run, $N due datasets (crypto-shred + overwrite + one sweep of 2 small locations): $(el "$t0" "$t1") s, $clean clean"
 "$AZK" user add verifier > "$T/secret" 2>/dev/null
 SECRET=$(cat "$T/secret")
 t0=$(now)
@@ -109,6 +109,7 @@ PY
     "$AZK" --quiet retention run --now 2091-01-05 || true
     t1=$(now)
     s1=$(el "$t0" "$t1")
+    "$AZK" retention status --now 2091-01-05 | grep sweep1 || true
     rm "$T/tree/residual.csv"
     t0=$(now)
     "$AZK" --quiet retention run --now 2091-01-05 || true

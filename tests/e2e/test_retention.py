@@ -189,6 +189,7 @@ class RetentionTest(unittest.TestCase):
         self.assertIn("削除証明書", r.out)
         self.assertIn("@page", r.out)
         self.assertIn("期限超過", r.out)
+        self.render_with_chromium(r.stdout)
         # the ledger tells the story
         log = self.ledger_actions()
         for action in ("retention.shred", "retention.key_destroyed", "retention.remove",
@@ -202,6 +203,26 @@ class RetentionTest(unittest.TestCase):
         for out in (log, r.out, r.err):
             self.assertNotIn("試験町", out)
             self.assertNotIn("example.invalid", out)
+
+    def render_with_chromium(self, html):
+        """The printable rendering opens in a real browser and prints to PDF."""
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium is None:
+            print("chromium not installed: PDF rendering not checked "
+                  "(tools/install-deps.sh --test installs it)")
+            return
+        src = os.path.join(self.tmp.path, "cert.html")
+        pdf = os.path.join(self.tmp.path, "cert.pdf")
+        with open(src, "wb") as f:
+            f.write(html)
+        r = T.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                   "--user-data-dir=" + os.path.join(self.tmp.path, "chromium"),
+                   "--print-to-pdf=" + pdf, "file://" + src], timeout=180)
+        self.assertEqual(r.rc, 0, r.err[-2000:])
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"%PDF-"))
+        self.assertGreater(len(data), 10000)
 
     def kill_at(self, step, ds):
         flag = os.path.join(self.tmp.path, "paused-" + step)
