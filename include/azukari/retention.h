@@ -127,6 +127,20 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_retention_status(azk_home *h, int64_t no
                                                          azk_retention_cb cb, void *payload,
                                                          uint64_t *out_overdue);
 
+/** A residual copy found by the last sweep (strings borrowed for the callback). */
+typedef struct {
+    const char *dataset;
+    const char *path;   /**< file path as the scanner reports it */
+    const char *member; /**< container member path ("a.zip/b.csv" -> "b.csv"), "" for a file */
+    uint64_t rows;      /**< entrusted rows of the dataset found in it */
+} azk_residual_info;
+
+typedef azk_status (*azk_residual_cb)(const azk_residual_info *r, void *payload);
+
+/** List the residual copies of `dataset` (or of all when NULL) from the last sweep. */
+AZK_EXTERN AZK_NODISCARD azk_status azk_retention_residuals(azk_home *h, const char *dataset,
+                                                            azk_residual_cb cb, void *payload);
+
 /** Options of azk_retention_run. */
 typedef struct {
     int64_t now;                    /**< Unix seconds judged against; 0 = the clock */

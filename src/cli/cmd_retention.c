@@ -228,6 +228,14 @@ static azk_status print_artifact(const azk_artifact_info *a, void *payload)
     return AZK_OK;
 }
 
+static azk_status print_residual(const azk_residual_info *r, void *payload)
+{
+    (void)payload;
+    printf(_("residual\t%s%s%s\t%llu rows\n"), r->path, r->member[0] != '\0' ? " :: " : "",
+           r->member, (unsigned long long)r->rows);
+    return AZK_OK;
+}
+
 static void progress(const char *ds, const char *state, const char *detail, void *payload)
 {
     (void)payload;
@@ -312,7 +320,8 @@ static int ret_show(const struct ret_opts *o)
     if (h == NULL)
         return 1;
     if (azk_retention_status(h, now, show_one, &want, NULL) == AZK_OK &&
-        azk_artifact_list(h, o->pos[1], print_artifact, NULL) == AZK_OK)
+        azk_artifact_list(h, o->pos[1], print_artifact, NULL) == AZK_OK &&
+        azk_retention_residuals(h, o->pos[1], print_residual, NULL) == AZK_OK)
         ret = 0;
     else
         azk_cli_liberr(o->pos[1]);

@@ -116,6 +116,10 @@ class RetentionTest(unittest.TestCase):
         self.assertEqual(r.rc, 1)
         self.assertIn("incomplete", r.out)
         self.assertIn("residual", r.out)
+        r = self.h.run("retention", "show", "dm-2030", "--now", NOW_PAST)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("residual\t" + residual, r.out)
+        self.assertIn("overwritten+unlinked", r.out)
         # no certificate without a clean sweep
         bob = self.enrol("bob")
         r = self.h.run("certificate", "issue", "dm-2030", "--user", "bob", "--totp", totp(bob))

@@ -686,3 +686,38 @@ done:
         *out_overdue = overdue;
     return rc;
 }
+
+azk_status azk_retention_residuals(azk_home *h, const char *dataset, azk_residual_cb cb,
+                                   void *payload)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    int step;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    rc = azk_ret__schema(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_store__prepare(h, &st,
+                            "SELECT dataset, path, member, rows FROM ret_residuals"
+                            " WHERE ?1 IS NULL OR dataset = ?1 ORDER BY dataset, path, member");
+    if (rc != AZK_OK)
+        return rc;
+    if (dataset != NULL)
+        sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        azk_residual_info ri;
+        ri.dataset = (const char *)sqlite3_column_text(st, 0);
+        ri.path = (const char *)sqlite3_column_text(st, 1);
+        ri.member = (const char *)sqlite3_column_text(st, 2);
+        ri.rows = (uint64_t)sqlite3_column_int64(st, 3);
+        rc = cb(&ri, payload);
+        if (rc != AZK_OK)
+            goto done;
+    }
+    if (step != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "list residuals");
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
