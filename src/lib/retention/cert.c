@@ -537,8 +537,10 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
     if (len > CERT_MAX)
         return fail(rep, AZK_ERR_LIMIT, "document too large");
     doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (doc == NULL || !json_is_object(doc))
+    if (doc == NULL || !json_is_object(doc)) {
+        json_decref(doc);
         return fail(rep, AZK_ERR_FORMAT, "not a JSON certificate document");
+    }
     cert = json_object_get(doc, "certificate");
     sigo = json_object_get(doc, "signature");
     if (!json_is_object(cert) || !json_is_object(sigo)) {
