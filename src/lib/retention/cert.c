@@ -429,6 +429,8 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = azk_store__dberr(h->db, "record certificate");
         }
+        sqlite3_finalize(st);
+        st = NULL;
         if (rc == AZK_OK)
             rc = azk_store__commit(h);
         else
