@@ -51,9 +51,11 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_fp_index_load(azk_fp_index **out, const 
  * their keys are destroyed, for the sweep). Ids that are not active datasets
  * with fingerprints are skipped (compare info->datasets with count).
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export_datasets(
-    azk_home *h, const char *path, const char *key_path, const char *const *ids, size_t count,
-    azk_fp_export_info *info);
+AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export_datasets(azk_home *h, const char *path,
+                                                                     const char *key_path,
+                                                                     const char *const *ids,
+                                                                     size_t count,
+                                                                     azk_fp_export_info *info);
 
 /** Free a loaded index (NULL-safe). */
 AZK_EXTERN void azk_fp_index_free(azk_fp_index *idx);
