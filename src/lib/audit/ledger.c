@@ -324,7 +324,7 @@ static azk_status level_fd(azk_audit *a, unsigned l, int *fd)
 static azk_status file_get(void *ctx, unsigned level, uint64_t idx, uint8_t out[HLEN])
 {
     azk_audit *a = ctx;
-    int fd;
+    int fd = -1;
     azk_status rc;
     if (level == 0)
         return pread_full(a->idx_fd, out, HLEN, idx * IDX_REC + 16, "read index");
