@@ -5,7 +5,8 @@
 # tools/setup.sh test and .ci/run). Steps, each counted as passed/failed:
 #   1. lint gate (tools/lint.sh: clang-format, checksrc, cppcheck)
 #   2. debug build with -Werror; ctest (unit, oom, e2e, fuzz replay, headers)
-#   3. ASan+UBSan build; the same ctest suite under the sanitizers
+#   3. release build with -Werror (-O2 finds other warnings than -O0)
+#   4. ASan+UBSan build; the same ctest suite under the sanitizers
 # Prints "N passed, N failed" last; exits non-zero if anything failed.
 # AZK_SKIP_ASAN=1 skips step 3 (for quick local runs).
 set -u
@@ -53,6 +54,8 @@ if [ -x build-debug/src/cli/azukari ]; then
     echo "== ctest (debug)"
     count_ctest build-debug debug
 fi
+
+step build-release sh -c "cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DAZK_WERROR=ON -DAZK_TESTS=OFF && cmake --build build-release -j$jobs"
 
 if [ "${AZK_SKIP_ASAN:-0}" != 1 ]; then
     step build-asan sh -c "cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAZK_SANITIZE=ON && cmake --build build-asan -j$jobs"
