@@ -9,6 +9,7 @@
 #include "cli_home.h"
 #include "commands.h"
 
+#include "azukari/retention.h"
 #include "azukari/vault.h"
 
 #include <errno.h>
@@ -120,6 +121,16 @@ int cmd_open(int argc, char **argv)
     }
     if (outp != NULL && fsync(fd) != 0) {
         azk_cli_err(_("%s: fsync failed: %s"), outp, strerror(errno));
+        goto done;
+    }
+    /*
+     * A file written with --out is a derived artifact: registered with the
+     * dataset so that retention deletes it too. A copy that deletion could
+     * not reach must not exist, so failing to register removes it.
+     */
+    if (outp != NULL && azk_artifact_add(h, argv[optind], outp, NULL) != AZK_OK) {
+        azk_cli_liberr(outp);
+        (void)unlink(outp);
         goto done;
     }
     ret = 0;
