@@ -476,7 +476,7 @@ done:
     json_decref(proofj);
     json_decref(di.obj);
     free(canon); /* jansson's allocator; checksrc: ok */
-    free(docs); /* checksrc: ok */
+    free(docs);  /* checksrc: ok */
     azk_buf_dispose(&path);
     return rc;
 }
