@@ -719,23 +719,30 @@ static const char *ja(const char *v)
     return v;
 }
 
-static azk_status row(azk_buf *b, const char *label, const char *value)
+/* One table row; the value is shown as given (numbers, free text). */
+static azk_status row_raw(azk_buf *b, const char *label, const char *value)
 {
     azk_status rc = azk_buf_printf(b, "<tr><th>%s</th><td>", label);
     if (rc == AZK_OK)
-        rc = h_esc(b, ja(value));
+        rc = h_esc(b, value);
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</td></tr>\n");
     return rc;
+}
+
+/* One table row; fixed English values of the document shown in Japanese. */
+static azk_status row(azk_buf *b, const char *label, const char *value)
+{
+    return row_raw(b, label, ja(value));
 }
 
 static azk_status row_int(azk_buf *b, const char *label, json_t *v)
 {
     char n[32];
     if (!json_is_integer(v))
-        return row(b, label, NULL);
+        return row_raw(b, label, NULL);
     (void)snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(v));
-    return row(b, label, n);
+    return row_raw(b, label, n);
 }
 
 static const char html_head[] =
