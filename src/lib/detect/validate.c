@@ -152,8 +152,13 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
         return false; /* Tokyo 03 and Osaka 06 have no longer area codes */
     if (a == 2 && d[1] != '3' && d[1] != '4' && d[1] != '6')
         return false;
-    if (d[a] == '0' || d[a] == '1')
-        return false; /* a local exchange never starts with 0 or 1 */
+    if (d[a] == '0')
+        return false; /* a local exchange never starts with 0 */
+    /*
+     * Exchanges starting with 1 are not assigned (1XY are service numbers),
+     * but written with separators they are plainly meant as phone numbers
+     * (03-1234-5678 is the textbook example that made-up data copies).
+     */
     *prefix_len = a;
     return true;
 }

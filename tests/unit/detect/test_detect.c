@@ -236,14 +236,16 @@ static void test_detect__phone_numbering(void **state)
     (void)state;
     assert_true(azk_detect__phone_valid("0323456789", 10, g244, 3, &p));
     assert_int_equal(p, 2);
-    /* a local exchange starting with 1 does not exist (1XY are service numbers) */
-    assert_false(azk_detect__phone_valid("0312345678", 10, g244, 3, &p));
+    /* an exchange starting with 1 is unassigned, but separated it is meant as a phone */
+    assert_true(azk_detect__phone_valid("0312345678", 10, g244, 3, &p));
+    /* unseparated, it is not taken */
+    assert_false(azk_detect__phone_valid("0312345678", 10, g1, 1, &p));
     /* 03 is a two-digit area code: 031-234-5678 cannot exist */
     assert_false(azk_detect__phone_valid("0323456789", 10, g334, 3, &p));
     assert_false(azk_detect__phone_valid("0323456789", 10, g424, 3, &p));
     assert_true(azk_detect__phone_valid("0452345678", 10, g334, 3, &p));
-    /* a local exchange never starts with 0 or 1 */
-    assert_false(azk_detect__phone_valid("0451345678", 10, g334, 3, &p));
+    /* a local exchange never starts with 0 */
+    assert_false(azk_detect__phone_valid("0450345678", 10, g334, 3, &p));
     /* a two-digit area other than 03 / 04 / 06 */
     assert_false(azk_detect__phone_valid("0522345678", 10, g244, 3, &p));
     assert_true(azk_detect__phone_valid("0126723456", 10, g514, 3, &p));
@@ -358,7 +360,9 @@ static void test_detect__phone_forms(void **state)
     expect_one("電話 03‐2345‐6789", AZK_PII_PHONE, "03‐2345‐6789");
     /* wrong groupings */
     expect_none("code 031-234-5678");
-    expect_none("電話 03-1234-5678"); /* exchange 1234: not in the numbering plan */
+    /* exchange 1234 is unassigned, but separated it is meant as a phone number */
+    expect_one("電話 03-1234-5678", AZK_PII_PHONE, "03-1234-5678");
+    expect_none("電話 03-0234-5678"); /* exchange 0234: the 0 is a prefix */
     expect_none("ref 090-12-345678");
 }
 
