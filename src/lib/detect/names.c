@@ -50,9 +50,9 @@
 #define WIN_AFTER      20 /* code points after it */
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
-#define MAX_LEX_CHARS  24 /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      10 /* 1,024 cells remembered as holding no name */
-#define MEMO_MAX_LEN   96   /* longest field remembered, bytes */
+#define MAX_LEX_CHARS  24                 /* longest lexicon entry looked up, in code points */
+#define MEMO_BITS      10                 /* 1,024 cells remembered as holding no name */
+#define MEMO_MAX_LEN   96                 /* longest field remembered, bytes */
 #define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
 #define WORD_BITS      12 /* 4,096 free-text words remembered as holding no mention */
 
@@ -118,7 +118,7 @@ struct azk_names_ctx {
         uint64_t a, b;
         uint32_t len; /* 0 = empty */
         uint32_t col;
-    } *memo;
+    } * memo;
 };
 
 /* one scan call */
