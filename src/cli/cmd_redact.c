@@ -176,31 +176,12 @@ int cmd_redact(int argc, char **argv)
             case OPT_ENCODING:
                 ro.encoding = optarg;
                 break;
-            case OPT_TYPES: {
-                const char *p = optarg;
-                ro.types = 0;
-                while (*p) {
-                    size_t n = strcspn(p, ",");
-                    char name[32];
-                    azk_pii_type t;
-                    if (n == 0 || n >= sizeof(name)) {
-                        azk_cli_err(_("unknown type in --types: %s"), optarg);
-                        goto done;
-                    }
-                    memcpy(name, p, n);
-                    name[n] = '\0';
-                    t = azk_pii_type_from_name(name);
-                    if (t == AZK_PII__COUNT) {
-                        azk_cli_err(_("unknown type in --types: %s"), optarg);
-                        goto done;
-                    }
-                    ro.types |= 1u << t;
-                    p += n;
-                    if (*p == ',')
-                        p++;
+            case OPT_TYPES:
+                if (!azk_opt_types(optarg, &ro.types)) {
+                    azk_cli_err(_("unknown type in --types: %s"), optarg);
+                    goto done;
                 }
                 break;
-            }
             case OPT_MIN_CONF:
                 if (!azk_opt_double(optarg, 0.0, 1.0, &ro.min_confidence)) {
                     azk_cli_err(_("--min-confidence takes a number from 0 to 1"));

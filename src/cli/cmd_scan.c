@@ -115,30 +115,6 @@ static void on_progress(const azk_scan_stats *s, void *payload)
     run->progress_shown = true;
 }
 
-static bool parse_types(const char *s, uint32_t *out)
-{
-    const char *p = s;
-    *out = 0;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
-        char name[32];
-        azk_pii_type t;
-        if (n == 0 || n >= sizeof(name))
-            return false;
-        memcpy(name, p, n);
-        name[n] = '\0';
-        t = azk_pii_type_from_name(name);
-        if (t == AZK_PII__COUNT)
-            return false;
-        *out |= 1u << t;
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    return *out != 0;
-}
-
 static bool read_allow_list(const char *path, struct azk_strlist *values,
                             struct azk_strlist *patterns, struct azk_strlist *paths)
 {
@@ -377,7 +353,7 @@ int cmd_scan(int argc, char **argv)
                 }
                 break;
             case OPT_TYPES:
-                if (!parse_types(optarg, &so.types)) {
+                if (!azk_opt_types(optarg, &so.types)) {
                     azk_cli_err(_("unknown type in --types: %s"), optarg);
                     goto done;
                 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* common/opts.c -- see opts.h. */
 #include "opts.h"
+#include "azukari/types.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -78,6 +79,29 @@ bool azk_opt_double(const char *s, double min, double max, double *out)
         return false;
     *out = v;
     return true;
+}
+
+bool azk_opt_types(const char *s, uint32_t *out)
+{
+    const char *p = s;
+    *out = 0;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        char name[32];
+        azk_pii_type t;
+        if (n == 0 || n >= sizeof(name))
+            return false;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        t = azk_pii_type_from_name(name);
+        if (t == AZK_PII__COUNT)
+            return false;
+        *out |= 1u << t;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return *out != 0;
 }
 
 static bool grow(void **p, size_t *cap, size_t count, size_t elem)

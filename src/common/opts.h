@@ -17,6 +17,12 @@ bool azk_opt_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Decimal fraction in [min, max]. */
 bool azk_opt_double(const char *s, double min, double max, double *out);
 
+/*
+ * "phone,email,..." -> bit (1 << azk_pii_type) per named type. False on an
+ * unknown or empty name.
+ */
+bool azk_opt_types(const char *s, uint32_t *out);
+
 /* A growable list of borrowed or owned strings. */
 struct azk_strlist {
     const char **items;
