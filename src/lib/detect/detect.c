@@ -181,31 +181,29 @@ struct azk_detect_ctx {
 /* Hits beyond this many per field are ignored (a pathological field). */
 #define MAX_HITS ((size_t)1 << 20)
 
+/*
+ * One pattern per literal, its id the index (lits[], then prefs[] from
+ * N_LITS): a hit names its literal, so scan_field dispatches without
+ * comparing every literal at every hit.
+ */
 static azk_status compile_builtin(hs_database_t **out)
 {
-    azk_status rc;
-    azk_buf re = AZK_BUF_INIT;
+    const char *exprs[N_LITS + 47];
+    unsigned ids[N_LITS + 47];
+    unsigned flags[N_LITS + 47];
     hs_compile_error_t *err = NULL;
     size_t i;
-    for (i = 0; i < N_LITS; i++) {
-        rc = azk_buf_printf(&re, "%s%s", i ? "|" : "", lits[i].s);
-        if (rc != AZK_OK)
-            goto done;
+    for (i = 0; i < N_LITS + 47; i++) {
+        exprs[i] = i < N_LITS ? lits[i].s : prefs[i - N_LITS];
+        ids[i] = (unsigned)i;
+        flags[i] = 0;
     }
-    for (i = 0; i < 47; i++) {
-        rc = azk_buf_printf(&re, "|%s", prefs[i]);
-        if (rc != AZK_OK)
-            goto done;
-    }
-    if (hs_compile((const char *)re.data, 0, HS_MODE_BLOCK, NULL, out, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)(N_LITS + 47), HS_MODE_BLOCK, NULL, out,
+                         &err) != HS_SUCCESS) {
         hs_free_compile_error(err);
-        rc = azk_error_set(AZK_ERR_FORMAT, "detect: built-in patterns do not compile");
-        goto done;
+        return azk_error_set(AZK_ERR_FORMAT, "detect: built-in patterns do not compile");
     }
-    rc = AZK_OK;
-done:
-    azk_buf_dispose(&re);
-    return rc;
+    return AZK_OK;
 }
 
 static azk_status compile_allow(hs_database_t **out, const azk_detect_options *o)
@@ -463,9 +461,12 @@ static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_
 {
     size_t e, k, lim = pos > window ? pos - window : 0;
     const unsigned char *u = (const unsigned char *)f->s;
+    uint32_t ends = 0; /* letters some label ends with (l, x, e, p, h, b, d, r, s) */
+    for (k = 0; k < N_ASCII_LITS; k++)
+        ends |= 1u << (((unsigned char)ascii_lits[k].s[ascii_lits[k].len - 1] | 0x20) - 'a');
     for (e = pos; e > 0 && e >= lim; e--) {
         unsigned last = u[e - 1] | 0x20;
-        if (last < 'a' || last > 'z')
+        if (last < 'a' || last > 'z' || ((ends >> (last - 'a')) & 1u) == 0)
             continue;
         for (k = 0; k < N_ASCII_LITS; k++) {
             const char *L = ascii_lits[k].s;
@@ -820,6 +821,14 @@ static bool before_prefecture(const struct fld *f, size_t pos)
     return false;
 }
 
+/* label_before(f, start, 48), computed on first use (most slices fail validation). */
+static azk_column_kind slice_label(struct fld *f, size_t start, int *lab)
+{
+    if (*lab < 0)
+        *lab = (int)label_before(f, start, 48);
+    return (azk_column_kind)*lab;
+}
+
 /* Try to classify groups i..j-1 of the token; true when a candidate was added. */
 static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t j)
 {
@@ -827,7 +836,8 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     uint8_t gl[MAX_GROUPS];
     size_t n, k, gc = j - i, start, end, prefix = 0;
     bool grouped = gc > 1, intl = t->plus81 && i == 0;
-    azk_column_kind label, col = f->col;
+    azk_column_kind col = f->col;
+    int lab = -1; /* label_before, looked up once a value validates */
     struct cand *x;
     double conf;
     start = (i == 0) ? t->start : t->g[i].s;
@@ -836,7 +846,6 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     end = t->g[j - 1].e;
     if (!left_ok(f, start, grouped || intl) || !right_ok(f, end))
         return false;
-    label = label_before(f, start, 48);
     n = slice_digits(t, i, j, d);
     for (k = 0; k < gc; k++)
         gl[k] = t->g[i + k].nd;
@@ -859,7 +868,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         gl[0]++;
         if (!azk_detect__phone_valid(nd, n, gl, gc, &prefix))
             return false;
-        conf = with_context(0.85, label, col, AZK_COL_PHONE, 0.95);
+        conf = with_context(0.85, slice_label(f, start, &lab), col, AZK_COL_PHONE, 0.95);
         x = cand_add(f, AZK_PII_PHONE, start, end - start, conf);
         if (x != NULL)
             azk_detect__mask_phone(x->masked, sizeof(x->masked), nd, n, prefix);
@@ -867,7 +876,8 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     }
 
     if (n >= 14 && n <= 19 && card_shape(t, i, j, n) && azk_detect__card_valid(d, n)) {
-        conf = with_context(grouped ? 0.9 : 0.7, label, col, AZK_COL_CREDIT_CARD, 0.96);
+        conf = with_context(grouped ? 0.9 : 0.7, slice_label(f, start, &lab), col,
+                            AZK_COL_CREDIT_CARD, 0.96);
         x = cand_add(f, AZK_PII_CREDIT_CARD, start, end - start, conf);
         if (x != NULL)
             azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CREDIT_CARD, d, n);
@@ -876,7 +886,8 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     if (n == 13) {
         static const uint8_t s1444[] = {1, 4, 4, 4};
         if ((gc == 1 || group_shape(t, i, j, s1444, 4)) && azk_detect__corporate_valid(d, n)) {
-            conf = with_context(grouped ? 0.6 : 0.45, label, col, AZK_COL_CORPORATE_NUMBER, 0.95);
+            conf = with_context(grouped ? 0.6 : 0.45, slice_label(f, start, &lab), col,
+                                AZK_COL_CORPORATE_NUMBER, 0.95);
             x = cand_add(f, AZK_PII_CORPORATE_NUMBER, start, end - start, conf);
             if (x != NULL)
                 azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER, d,
@@ -889,7 +900,8 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         static const uint8_t s444[] = {4, 4, 4};
         if ((gc == 1 || group_shape(t, i, j, s444, 3)) && azk_detect__my_number_valid(d, n)) {
             /* one random 12-digit number in eleven passes: low without context */
-            conf = with_context(grouped ? 0.4 : 0.3, label, col, AZK_COL_MY_NUMBER, 0.95);
+            conf = with_context(grouped ? 0.4 : 0.3, slice_label(f, start, &lab), col,
+                                AZK_COL_MY_NUMBER, 0.95);
             x = cand_add(f, AZK_PII_MY_NUMBER, start, end - start, conf);
             if (x != NULL)
                 azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_MY_NUMBER, d, n);
@@ -911,7 +923,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             conf = 0.85;
         else
             conf = n == 11 ? 0.7 : 0.6;
-        conf = with_context(conf, label, col, AZK_COL_PHONE, 0.95);
+        conf = with_context(conf, slice_label(f, start, &lab), col, AZK_COL_PHONE, 0.95);
         x = cand_add(f, AZK_PII_PHONE, start, end - start, conf);
         if (x != NULL)
             azk_detect__mask_phone(x->masked, sizeof(x->masked), d, n, prefix);
@@ -922,9 +934,10 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         azk_pii_type ty = AZK_PII__COUNT;
         if (!hy && gc != 1)
             return false;
-        if (label == AZK_COL_POSTAL_CODE || col == AZK_COL_POSTAL_CODE)
+        if (slice_label(f, start, &lab) == AZK_COL_POSTAL_CODE || col == AZK_COL_POSTAL_CODE)
             ty = AZK_PII_POSTAL_CODE;
-        else if (!hy && (label == AZK_COL_BANK_ACCOUNT || col == AZK_COL_BANK_ACCOUNT))
+        else if (!hy && (slice_label(f, start, &lab) == AZK_COL_BANK_ACCOUNT ||
+                         col == AZK_COL_BANK_ACCOUNT))
             ty = AZK_PII_BANK_ACCOUNT;
         else if (hy)
             ty = AZK_PII_POSTAL_CODE;
@@ -934,13 +947,13 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
                 conf = 0.9;
             if (hy && col == AZK_COL_ADDRESS)
                 conf = 0.8;
-            conf = with_context(conf, label, col, AZK_COL_POSTAL_CODE, 0.93);
+            conf = with_context(conf, slice_label(f, start, &lab), col, AZK_COL_POSTAL_CODE, 0.93);
             x = cand_add(f, ty, start, end - start, conf);
             if (x != NULL && hy && conf < 0.5 && col == AZK_COL_NONE &&
                 (!f->tabular || (start == 0 && end == f->len)))
                 x->flags |= CF_POSTAL_ADDR; /* judged with the record's addresses */
         } else if (ty == AZK_PII_BANK_ACCOUNT) {
-            conf = with_context(0.2, label, col, AZK_COL_BANK_ACCOUNT, 0.88);
+            conf = with_context(0.2, slice_label(f, start, &lab), col, AZK_COL_BANK_ACCOUNT, 0.88);
             x = cand_add(f, ty, start, end - start, conf);
         } else {
             return false;
@@ -1537,15 +1550,6 @@ static azk_status on_name(const azk_name_hit *hit, void *payload)
 
 /* ---- one field ------------------------------------------------------------------ */
 
-/* Does literal L end exactly at `to`? */
-static bool lit_ends_at(const struct fld *f, size_t to, const struct lit *L, bool ci)
-{
-    size_t n = L->len;
-    if (to < n)
-        return false;
-    return ci ? strncasecmp(f->s + to - n, L->s, n) == 0 : memcmp(f->s + to - n, L->s, n) == 0;
-}
-
 static void literal_hit(struct fld *f, const struct lit *L, size_t to)
 {
     azk_detect_ctx *c = f->c;
@@ -1650,6 +1654,37 @@ static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, siz
     return true;
 }
 
+/*
+ * Can label_before(f, pos, window) be AZK_COL_BIRTH_DATE? Only with a
+ * birth label in the window (a matcher label, or ASCII "birth" / "dob":
+ * both hold a 'b') or through the previous cell of a key-value row. A
+ * cheap test in front of label_before for the dates of every log line.
+ */
+static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t i, lim = pos > window ? pos - window : 0;
+    if (f->prev != NULL && pos <= 16)
+        return true;
+    for (i = 0; i < f->c->label_count; i++) {
+        if (f->c->labels[i].kind == AZK_COL_BIRTH_DATE)
+            return true;
+    }
+    lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
+    for (i = lim; i < pos; i++) {
+        if ((u[i] | 0x20) != 'b')
+            continue;
+        /* "birth" / "dob" in any case (| 0x20 may also pass a non-letter:
+         * a false yes only costs the full look) */
+        if (f->len - i >= 5 && (u[i + 1] | 0x20) == 'i' && (u[i + 2] | 0x20) == 'r' &&
+            (u[i + 3] | 0x20) == 't' && (u[i + 4] | 0x20) == 'h')
+            return true;
+        if (i >= 2 && (u[i - 2] | 0x20) == 'd' && (u[i - 1] | 0x20) == 'o')
+            return true;
+    }
+    return false;
+}
+
 /* One digit run [rs, i) of nd digits: the triggers of every digit type. */
 static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
 {
@@ -1665,7 +1700,7 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
             !((nb == '.' || nb == '/') && is_era_letter(pb)))
             return;
         if (date_like && want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE) {
-            if (label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
+            if (birth_label_possible(f, rs, 48) && label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
                 date_after(f, rs, 12,
                            with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
                            false);
@@ -1736,24 +1771,27 @@ static void digit_runs(struct fld *f)
 #if defined(__SSE2__)
         {
             /* runs from a 64-bit digit mask, without a branch per byte; the
-             * tail of the field is copied to a zero-padded block */
+             * tail of the field (short cells: all of it) byte by byte, as a
+             * vector load of bytes just copied to a padded block stalls on
+             * store forwarding */
             uint64_t dm = 0, em = 0;
             int k;
-            unsigned char tail[64];
-            const unsigned char *blk = u + i;
             if (i + 64 > len) {
-                memset(tail, 0, sizeof(tail));
-                memcpy(tail, u + i, len - i);
-                blk = tail;
-            }
-            for (k = 0; k < 4; k++) {
-                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(blk + 16 * k));
-                __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                          _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-                dm |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * k);
-                em |= (uint64_t)(unsigned)_mm_movemask_epi8(
-                          _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)))
-                      << (16 * k);
+                size_t m;
+                for (m = 0; m < len - i; m++) {
+                    dm |= (uint64_t)((unsigned)(u[i + m] - '0') < 10) << m;
+                    em |= (uint64_t)(u[i + m] == 0xEF) << m;
+                }
+            } else {
+                for (k = 0; k < 4; k++) {
+                    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 16 * k));
+                    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                              _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+                    dm |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * k);
+                    em |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                              _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)))
+                          << (16 * k);
+                }
             }
             if (em == 0) {
                 if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
@@ -1850,6 +1888,30 @@ static azk_status add_label(azk_detect_ctx *c, size_t end, azk_column_kind k)
     return AZK_OK;
 }
 
+/*
+ * Can the matcher find anything in p[0..n)? Every built-in literal holds a
+ * byte >= 0x80 (kanji, kana, full-width) or is '@': an ASCII field without
+ * '@' (most CSV cells, codes, numbers) skips hs_scan and its per-call cost.
+ */
+static bool needs_matcher(const unsigned char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t at = 0x4040404040404040ull; /* '@' in every byte */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ at;
+        if ((w & highs) != 0 || ((x - ones) & ~x & highs) != 0)
+            return true;
+    }
+    for (; i < n; i++) {
+        if (p[i] >= 0x80 || p[i] == '@')
+            return true;
+    }
+    return false;
+}
+
 static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                              azk_column_kind col, bool tabular, const azk_field *prev)
 {
@@ -1873,7 +1935,9 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
     c->hit_count = 0;
     c->hit_oom = false;
     c->label_count = 0;
-    herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
+    herr = HS_SUCCESS;
+    if (needs_matcher((const unsigned char *)fd->ptr, fd->len))
+        herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
     if (c->hit_oom)
         return azk_error_nomem();
     if (herr != HS_SUCCESS && herr != HS_SCAN_TERMINATED)
@@ -1882,26 +1946,21 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
         qsort(c->hits, c->hit_count, sizeof(*c->hits), cmp_hit);
     /* labels first: every candidate looks back for them */
     for (i = 0; i < c->hit_count; i++) {
-        size_t k, to = c->hits[i].to;
-        for (k = 0; k < N_LITS; k++) {
-            const struct lit *L = &lits[k];
-            if (L->kind == PK_LABEL && lit_ends_at(&f, to, L, false)) {
-                azk_status rc = add_label(c, to, (azk_column_kind)L->arg);
-                if (rc != AZK_OK)
-                    return rc;
-            }
+        size_t id = c->hits[i].id;
+        if (id < N_LITS && lits[id].kind == PK_LABEL) {
+            azk_status rc = add_label(c, c->hits[i].to, (azk_column_kind)lits[id].arg);
+            if (rc != AZK_OK)
+                return rc;
         }
     }
+    /* hits are sorted by end, then id: literals in table order, then prefectures */
     for (i = 0; i < c->hit_count && f.rc == AZK_OK; i++) {
-        size_t k, to = c->hits[i].to;
-        for (k = 0; k < N_LITS; k++) {
-            if (lits[k].kind != PK_LABEL && lit_ends_at(&f, to, &lits[k], false))
-                literal_hit(&f, &lits[k], to);
-        }
-        for (k = 0; k < 47; k++) {
-            size_t pl = strlen(prefs[k]);
-            if (to >= pl && memcmp(f.s + to - pl, prefs[k], pl) == 0 && want(c, AZK_PII_ADDRESS))
-                prefecture_at(&f, k, to);
+        size_t id = c->hits[i].id, to = c->hits[i].to;
+        if (id < N_LITS) {
+            if (lits[id].kind != PK_LABEL)
+                literal_hit(&f, &lits[id], to);
+        } else if (id - N_LITS < 47 && want(c, AZK_PII_ADDRESS)) {
+            prefecture_at(&f, id - N_LITS, to);
         }
     }
     if (f.rc == AZK_OK)
