@@ -167,17 +167,10 @@ static azk_status collect(const azk_finding *f, void *payload)
 {
     azk_redactor *r = payload;
     struct span *s;
-    if (r->span_count == r->span_cap) {
-        size_t nc = r->span_cap == 0 ? 16 : r->span_cap * 2, bytes;
-        struct span *ns;
-        if (azk_mul_overflow(&bytes, nc, sizeof(*ns)))
-            return azk_error_nomem();
-        ns = azk_realloc(r->spans, bytes);
-        if (ns == NULL)
-            return azk_error_nomem();
-        r->spans = ns;
-        r->span_cap = nc;
-    }
+    azk_status rc =
+        azk_array_reserve(&r->spans, &r->span_cap, r->span_count, sizeof(*r->spans), 16);
+    if (rc != AZK_OK)
+        return rc;
     s = &r->spans[r->span_count++];
     s->type = f->type;
     s->start = f->start;

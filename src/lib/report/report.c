@@ -167,17 +167,10 @@ static azk_status track_edm(azk_report *r, const azk_scan_result *res)
             }
         }
         if (t == NULL) {
-            if (r->edm_count == r->edm_cap) {
-                size_t nc = r->edm_cap == 0 ? 8 : r->edm_cap * 2, bytes;
-                struct edm_total *ne;
-                if (azk_mul_overflow(&bytes, nc, sizeof(*ne)))
-                    return azk_error_nomem();
-                ne = azk_realloc(r->edm, bytes);
-                if (ne == NULL)
-                    return azk_error_nomem();
-                r->edm = ne;
-                r->edm_cap = nc;
-            }
+            azk_status rc =
+                azk_array_reserve(&r->edm, &r->edm_cap, r->edm_count, sizeof(*r->edm), 8);
+            if (rc != AZK_OK)
+                return rc;
             t = &r->edm[r->edm_count];
             memset(t, 0, sizeof(*t));
             t->client = azk_strdup(e->client);
@@ -190,17 +183,9 @@ static azk_status track_edm(azk_report *r, const azk_scan_result *res)
             r->edm_count++;
         }
         for (size_t k = 0; k < e->row_count; k++) {
-            if (t->count == t->cap) {
-                size_t nc = t->cap == 0 ? 64 : t->cap * 2, bytes;
-                uint64_t *nr;
-                if (azk_mul_overflow(&bytes, nc, sizeof(*nr)))
-                    return azk_error_nomem();
-                nr = azk_realloc(t->rows, bytes);
-                if (nr == NULL)
-                    return azk_error_nomem();
-                t->rows = nr;
-                t->cap = nc;
-            }
+            azk_status rc = azk_array_reserve(&t->rows, &t->cap, t->count, sizeof(*t->rows), 64);
+            if (rc != AZK_OK)
+                return rc;
             t->rows[t->count++] = e->rows[k];
         }
     }

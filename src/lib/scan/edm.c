@@ -90,17 +90,8 @@ static azk_status take_result(const char *client, const char *dataset, const uin
     size_t bytes;
     if (row_count == 0)
         return AZK_OK;
-    if (o->count == o->cap) {
-        size_t nc = o->cap == 0 ? 4 : o->cap * 2;
-        struct edm_entry *ne;
-        if (azk_mul_overflow(&bytes, nc, sizeof(*ne)))
-            return azk_error_nomem();
-        ne = azk_realloc(o->e, bytes);
-        if (ne == NULL)
-            return azk_error_nomem();
-        o->e = ne;
-        o->cap = nc;
-    }
+    if (azk_array_reserve(&o->e, &o->cap, o->count, sizeof(*o->e), 4) != AZK_OK)
+        return AZK_ERR_NOMEM;
     e = &o->e[o->count];
     memset(e, 0, sizeof(*e));
     if (azk_mul_overflow(&bytes, row_count, sizeof(uint64_t)))

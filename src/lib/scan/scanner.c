@@ -109,17 +109,9 @@ static void obj_dispose(struct objstate *o)
 static azk_status obj_push(struct worker *w, const azk_object_info *info)
 {
     struct objstate *o;
-    if (w->depth == w->cap) {
-        size_t ncap = w->cap == 0 ? 8 : w->cap * 2, bytes;
-        struct objstate *ns;
-        if (azk_mul_overflow(&bytes, ncap, sizeof(*ns)))
-            return azk_error_nomem();
-        ns = azk_realloc(w->stack, bytes);
-        if (ns == NULL)
-            return azk_error_nomem();
-        w->stack = ns;
-        w->cap = ncap;
-    }
+    azk_status rc = azk_array_reserve(&w->stack, &w->cap, w->depth, sizeof(*w->stack), 8);
+    if (rc != AZK_OK)
+        return rc;
     o = &w->stack[w->depth];
     memset(o, 0, sizeof(*o));
     o->size = info != NULL ? info->size : -1;
@@ -139,7 +131,7 @@ static azk_status obj_push(struct worker *w, const azk_object_info *info)
         }
     }
     if (w->s->fp != NULL) {
-        azk_status rc = azk_scan__edm_obj_new(&o->edm);
+        rc = azk_scan__edm_obj_new(&o->edm);
         if (rc != AZK_OK) {
             obj_dispose(o);
             return rc;

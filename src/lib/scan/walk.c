@@ -130,21 +130,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
             break;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (count == cap) {
-            size_t ncap = cap == 0 ? 64 : cap * 2, bytes;
-            char **nn;
-            if (azk_mul_overflow(&bytes, ncap, sizeof(char *))) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            nn = azk_realloc(names, bytes);
-            if (nn == NULL) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            names = nn;
-            cap = ncap;
-        }
+        rc = azk_array_reserve(&names, &cap, count, sizeof(*names), 64);
+        if (rc != AZK_OK)
+            goto done;
         names[count] = azk_strdup(e->d_name);
         if (names[count] == NULL) {
             rc = azk_error_nomem();

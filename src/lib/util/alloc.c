@@ -103,3 +103,25 @@ char *azk_strdup(const char *s)
 {
     return azk_strndup(s, strlen(s));
 }
+
+azk_status azk_array_reserve(void *arr, size_t *cap, size_t count, size_t elem, size_t first)
+{
+    void **slot = arr;
+    size_t ncap, bytes;
+    void *n;
+    if (count < *cap)
+        return AZK_OK;
+    ncap = *cap == 0 ? first : *cap;
+    if (*cap != 0 && azk_mul_overflow(&ncap, *cap, 2))
+        return azk_error_nomem();
+    if (ncap <= count)
+        ncap = count + 1;
+    if (azk_mul_overflow(&bytes, ncap, elem))
+        return azk_error_nomem();
+    n = azk_realloc(*slot, bytes);
+    if (n == NULL)
+        return azk_error_nomem();
+    *slot = n;
+    *cap = ncap;
+    return AZK_OK;
+}

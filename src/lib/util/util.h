@@ -49,6 +49,14 @@ static inline bool azk_mul_overflow(size_t *out, size_t a, size_t b)
     return __builtin_mul_overflow(a, b, out);
 }
 
+/*
+ * Make room for one more element in a growable array: when *count == *cap,
+ * grow *arr (elements of `elem` bytes) to max(first, 2 * *cap). Contents are
+ * kept; on failure nothing changes and AZK_ERR_NOMEM is returned.
+ */
+AZK_NODISCARD azk_status azk_array_reserve(void *arr, size_t *cap, size_t count, size_t elem,
+                                           size_t first);
+
 /* ---- errors ------------------------------------------------------------ */
 
 /*

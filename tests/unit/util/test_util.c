@@ -75,6 +75,26 @@ static void test_util__alloc_fault(void **state)
     azk_buf_dispose(&b);
 }
 
+static void test_util__array_reserve(void **state)
+{
+    int *a = NULL;
+    size_t cap = 0, n = 0;
+    (void)state;
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(azk_array_reserve(&a, &cap, n, sizeof(*a), 4), AZK_OK);
+        assert_true(cap > n);
+        a[n++] = i;
+    }
+    assert_int_equal(cap, 128);
+    azk__alloc_fail_after(0);
+    n = cap; /* full: the next reserve must allocate, and fails */
+    assert_int_equal(azk_array_reserve(&a, &cap, n, sizeof(*a), 4), AZK_ERR_NOMEM);
+    azk__alloc_fail_after(-1);
+    assert_int_equal(cap, 128); /* unchanged on failure */
+    assert_int_equal(a[99], 99);
+    azk_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +103,7 @@ int main(void)
         cmocka_unit_test(test_util__utf8),
         cmocka_unit_test(test_util__error_last),
         cmocka_unit_test(test_util__alloc_fault),
+        cmocka_unit_test(test_util__array_reserve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
