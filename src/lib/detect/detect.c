@@ -1530,6 +1530,17 @@ static void address_cell(struct fld *f)
     m = parse_muni(f, s, 0);
     if (!digit && m == 0)
         return;
+    if (m == 0) {
+        /* numbers alone (an item code under a wrong header) are no address:
+         * it needs words too, kanji/kana or Latin letters */
+        bool words = false;
+        for (i = s; i < e && !words; i++) {
+            uint8_t ch = (uint8_t)f->s[i];
+            words = ch >= 0x80 || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+        }
+        if (!words)
+            return;
+    }
     address_cand(f, s, e, m != 0 ? m - s : 0, 0.75);
 }
 

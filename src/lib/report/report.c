@@ -320,15 +320,31 @@ azk_status azk_report_add(azk_report *r, const azk_scan_result *res)
         return rc;
     switch (r->fmt) {
         case AZK_REPORT_JSONL: {
-            json_t *j = azk_scan__result_to_json(res, true);
-            char *s;
+            /* the object without its findings through jansson, the findings
+             * (up to max_findings per object) written directly */
+            azk_scan_result bare = *res;
+            json_t *j;
+            char *s, *at;
+            bare.finding_count = 0;
+            j = azk_scan__result_to_json(&bare, true);
             if (j == NULL)
                 return azk_error_nomem();
             s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
             json_decref(j);
             if (s == NULL)
                 return azk_error_nomem();
-            rc = azk_buf_puts(&r->out, s);
+            /* inside JSON strings every quote is escaped: the first match is the key */
+            at = strstr(s, "\"findings\":[]");
+            if (at == NULL) {
+                rc = azk_buf_puts(&r->out, s);
+            } else {
+                at += strlen("\"findings\":");
+                rc = azk_buf_put(&r->out, s, (size_t)(at - s));
+                if (rc == AZK_OK)
+                    rc = azk_scan__findings_to_jsonl(&r->out, res);
+                if (rc == AZK_OK)
+                    rc = azk_buf_puts(&r->out, at + 2);
+            }
             if (rc == AZK_OK)
                 rc = azk_buf_putc(&r->out, '\n');
             azk_free(s);

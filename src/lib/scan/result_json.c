@@ -19,6 +19,73 @@ static int set_new(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v);
 }
 
+/* A JSON string body as jansson writes it without flags (UTF-8 kept). */
+static azk_status put_json_string(azk_buf *b, const char *s)
+{
+    azk_status rc = azk_buf_putc(b, '"');
+    const unsigned char *p = (const unsigned char *)s;
+    while (rc == AZK_OK && *p != 0) {
+        const unsigned char *q = p;
+        while (*q >= 0x20 && *q != '"' && *q != '\\')
+            q++;
+        if (q > p)
+            rc = azk_buf_put(b, p, (size_t)(q - p));
+        if (rc != AZK_OK || *q == 0)
+            break;
+        switch (*q) {
+            case '"':
+                rc = azk_buf_puts(b, "\\\"");
+                break;
+            case '\\':
+                rc = azk_buf_puts(b, "\\\\");
+                break;
+            case '\b':
+                rc = azk_buf_puts(b, "\\b");
+                break;
+            case '\f':
+                rc = azk_buf_puts(b, "\\f");
+                break;
+            case '\n':
+                rc = azk_buf_puts(b, "\\n");
+                break;
+            case '\r':
+                rc = azk_buf_puts(b, "\\r");
+                break;
+            case '\t':
+                rc = azk_buf_puts(b, "\\t");
+                break;
+            default:
+                rc = azk_buf_printf(b, "\\u%04X", (unsigned)*q);
+                break;
+        }
+        p = q + 1;
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(b, '"');
+    return rc;
+}
+
+azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
+{
+    azk_status rc = azk_buf_putc(b, '[');
+    for (size_t i = 0; rc == AZK_OK && i < r->finding_count; i++) {
+        const azk_scan_finding *f = &r->findings[i];
+        double c = round(f->confidence * 100.0) / 100.0;
+        char num[32];
+        rc = azk_buf_printf(b, "%s{\"type\":\"%s\",\"line\":%lld,\"masked\":", i ? "," : "",
+                            azk_pii_type_name(f->type), (long long)f->line);
+        if (rc == AZK_OK)
+            rc = put_json_string(b, f->masked);
+        (void)snprintf(num, sizeof(num), "%.6g", c);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, ",\"confidence\":%s%s}", num,
+                                strpbrk(num, ".e") == NULL ? ".0" : "");
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(b, ']');
+    return rc;
+}
+
 json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path)
 {
     json_t *o = json_object(), *a;

@@ -18,6 +18,8 @@
 
 /* Result -> JSON object of the DESIGN.md contract (path included when with_path). */
 json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path);
+/* The "findings" array as jansson would write it (JSON_COMPACT, 6 digits). */
+AZK_NODISCARD azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r);
 
 /* An owned result read back from JSON; free with azk_scan__owned_dispose. */
 struct azk_owned_result {

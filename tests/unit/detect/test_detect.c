@@ -547,6 +547,21 @@ static void test_detect__columns_context(void **state)
     assert_int_equal(g.n, 4);
 }
 
+static void test_detect__address_column_needs_words(void **state)
+{
+    /* an item code under an address header is no address; a street is */
+    const char *h[] = {"品番", "住所"};
+    const char *r1[] = {"A-1", "3864625"};
+    const char *r2[] = {"A-1", "本町3-8-6 グリーンハイツ101"};
+    struct got g;
+    (void)state;
+    run_rows(h, r1, 2, true, &g, g_eng);
+    assert_int_equal(g.n, 0);
+    run_rows(h, r2, 2, true, &g, g_eng);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, AZK_PII_ADDRESS);
+}
+
 static void test_detect__postal_before_address_cell(void **state)
 {
     /* a row of a CSV without header: NNN-NNNN, then an address cell */
@@ -930,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_detect__birth_dates),
         cmocka_unit_test(test_detect__address),
         cmocka_unit_test(test_detect__columns_context),
+        cmocka_unit_test(test_detect__address_column_needs_words),
         cmocka_unit_test(test_detect__postal_before_address_cell),
         cmocka_unit_test(test_detect__key_value_rows),
         cmocka_unit_test(test_detect__column_classify),
