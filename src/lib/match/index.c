@@ -504,6 +504,13 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
             goto done;
         }
         idx->total_rows += d->row_count;
+        /* every row costs bytes in the file: a table claiming more rows
+         * than the file has bytes is forged, and must not size the row
+         * table (fuzzer: a 4 KB file asking for 140 GB) */
+        if ((uint64_t)idx->total_rows > (uint64_t)sb.st_size) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: more rows than the file can hold");
+            goto done;
+        }
     }
     {
         size_t cells;

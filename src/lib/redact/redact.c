@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unicode/ucnv.h>
+#include <unicode/ustring.h>
 #include <unistd.h>
 
 struct span {
