@@ -56,28 +56,86 @@ typedef struct {
     uint64_t size;           /**< entries in the ledger */
     uint64_t repaired_bytes; /**< bytes of a torn last entry removed (0 = none) */
     uint64_t cache_rebuilt;  /**< entries whose tree cache was rebuilt from the log */
+    uint64_t torn_bytes;     /**< read-only open: a torn last append left in place */
 } azk_audit_open_info;
+
+/** azk_audit_open flag: read only, never repair or rebuild anything. */
+#define AZK_AUDIT_OPEN_READONLY 1u
 
 /**
  * Create <home>/ledger and <home>/keys with a fresh Ed25519 key
  * (keys/ledger.key mode 0600, keys/ledger.pub) when absent. Idempotent:
- * an existing key is kept.
- * @return AZK_OK, AZK_ERR_IO, AZK_ERR_PERM, AZK_ERR_CRYPTO
+ * an existing key is kept. Refuses a home that other users can write or
+ * replace (azk_audit_home_safe), and a home that had a ledger whose log is
+ * gone (the ledger key, or a catalog, is the evidence): that is a tamper
+ * alarm, never a fresh start (AZK_ERR_INTEGRITY).
+ * @return AZK_OK, AZK_ERR_IO, AZK_ERR_PERM, AZK_ERR_CRYPTO, AZK_ERR_INTEGRITY
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_audit_init_home(const char *home);
 
 /**
+ * Refuse a home directory other users could write or replace: the home
+ * must be owned by the effective user and not writable by group or others,
+ * and every directory above it owned by root or that user and, when group-
+ * or world-writable, sticky (like /tmp). ledger/ and keys/, when present,
+ * follow the home's rule.
+ * @return AZK_OK; AZK_ERR_PERM naming the directory; AZK_ERR_NOTFOUND
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_home_safe(const char *home);
+
+/**
  * Open the ledger of `home` (azk_audit_init_home first). Repairs a torn last
- * entry (an append cut by a crash) and brings the tree cache up to date;
+ * append (an incomplete final frame beyond what the index recorded as
+ * acknowledged: what a crash leaves) and brings the tree cache up to date;
  * reports both in `info` (may be NULL) and through the log callback.
+ * Compares the log with the index (the record of acknowledged appends) and
+ * with the newest stored checkpoint: a log shorter than either, or an entry
+ * or root that differs, is a tamper alarm (AZK_ERR_INTEGRITY, the message
+ * says what was found); nothing is repaired then and appends are refused
+ * until a person decides (azk_audit_recover).
  * @param[out] out handle, free with azk_audit_close
- * @param flags reserved, pass 0
+ * @param flags 0, or AZK_AUDIT_OPEN_READONLY: read the ledger without
+ *        writing anything (a torn tail is reported in info->torn_bytes and
+ *        left in place; caches are not touched); append and sign refuse
  * @return AZK_OK; AZK_ERR_NOTFOUND when the home has no ledger;
- *         AZK_ERR_INTEGRITY when the log holds bytes that are not a torn
+ *         AZK_ERR_INTEGRITY for a tamper alarm or bytes that are not a torn
  *         append (garbage, a modified frame): run azk_audit_verify.
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_audit_open(azk_audit **out, const char *home,
                                                    unsigned flags, azk_audit_open_info *info);
+
+/** What azk_audit_recover found and did. */
+typedef struct {
+    uint64_t old_size;                    /**< entries recorded (index, checkpoints) */
+    uint64_t new_size;                    /**< entries intact in the log */
+    uint64_t removed_bytes;               /**< bytes of a cut last frame removed */
+    uint8_t old_root[AZK_AUDIT_HASH_LEN]; /**< root over the recorded entries (their hashes
+                                               are in the index) */
+    uint8_t new_root[AZK_AUDIT_HASH_LEN]; /**< root over the intact entries */
+    int alarm;                            /**< 1 when a tamper alarm was found */
+    int recorded;                         /**< 1 when the alarm entry was appended */
+    uint64_t alarm_index;                 /**< index of that entry */
+    char found[512];                      /**< what was found, one line */
+} azk_audit_recover_info;
+
+/** azk_audit_recover flag: a person accepts that entries were cut off. */
+#define AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION 1u
+
+/**
+ * After a tamper alarm: say what was found (flags 0: nothing is changed)
+ * or, with AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION, continue the ledger from
+ * its intact entries: remove a cut last frame, rebuild the caches and
+ * append one "ledger.alarm" entry naming the old and new sizes and roots,
+ * the actor and `reason`. Only a cut can be accepted: a log that still
+ * holds damaged frames, or one that lost entries a stored checkpoint
+ * signed (continuing would sign a fork), is refused: restore it from a
+ * backup.
+ * @return AZK_OK (see info->alarm, info->recorded); AZK_ERR_INTEGRITY when
+ *         the damage cannot be accepted; AZK_ERR_NOTFOUND (no ledger)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_recover(const char *home, unsigned flags,
+                                                      const char *actor, const char *reason,
+                                                      azk_audit_recover_info *info);
 
 /** Close a handle (NULL-safe). */
 AZK_EXTERN void azk_audit_close(azk_audit *a);

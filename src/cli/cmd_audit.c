@@ -41,7 +41,10 @@ static void audit_usage(FILE *f)
               "  verify --bundle FILE --pubkey FILE [--checkpoint FILE]...\n"
               "                               verify an exported bundle with the public key\n"
               "  export --from N --to M -o FILE\n"
-              "                               bundle of entries N..M-1 with proofs for auditors\n\n"
+              "                               bundle of entries N..M-1 with proofs for auditors\n"
+              "  recover [--accept-truncation --reason TEXT]\n"
+              "                               after a tamper alarm: show it; a person accepts\n"
+              "                               a cut ledger (recorded as an alarm entry)\n\n"
               "`azukari audit SUBCOMMAND --help` describes each. Exit status: 0 ok,\n"
               "1 verification failed, 2 error, 64 usage error.\n"));
 }
@@ -113,19 +116,27 @@ static json_t *proof_json(const uint8_t *p, size_t count)
     return a;
 }
 
-static int open_ledger(azk_audit **a)
+static int open_ledger_flags(azk_audit **a, unsigned flags)
 {
     azk_audit_open_info info;
     const char *home = azk_cli_home(NULL);
-    if (azk_audit_open(a, home, 0, &info) != AZK_OK) {
+    if (azk_audit_open(a, home, flags, &info) != AZK_OK) {
         azk_cli_liberr(_("audit"));
         return EXIT_ERR;
     }
+    if (info.torn_bytes > 0)
+        azk_cli_err(_("a torn last append of %" PRIu64 " bytes is left in place (read only)"),
+                    info.torn_bytes);
     if (info.repaired_bytes > 0)
         azk_cli_err(_("ledger repaired: removed a torn last entry of %" PRIu64
                       " bytes left by an interrupted append; %" PRIu64 " entries intact"),
                     info.repaired_bytes, info.size);
     return 0;
+}
+
+static int open_ledger(azk_audit **a)
+{
+    return open_ledger_flags(a, 0);
 }
 
 static int print_json(json_t *j)
@@ -352,7 +363,8 @@ static int sub_log(int argc, char **argv)
     }
     if (optind < argc)
         return AZK_EXIT_USAGE;
-    rc = open_ledger(&a);
+    /* read only: a damaged ledger is reported, never repaired, by listing it */
+    rc = open_ledger_flags(&a, AZK_AUDIT_OPEN_READONLY);
     if (rc != 0)
         return rc;
     for (uint64_t i = 0; i < azk_audit_size(a); i++) {
@@ -391,7 +403,7 @@ static int sub_show(int argc, char **argv)
     }
     if (argc != 2 || !parse_u64(argv[1], &n))
         return AZK_EXIT_USAGE;
-    rc = open_ledger(&a);
+    rc = open_ledger_flags(&a, AZK_AUDIT_OPEN_READONLY);
     if (rc != 0)
         return rc;
     if (azk_audit_entry(a, n, &text, NULL) != AZK_OK) {
@@ -631,6 +643,77 @@ done:
     return rc;
 }
 
+/* ---- recover ----------------------------------------------------------------- */
+
+static int sub_recover(int argc, char **argv)
+{
+    static const struct option lo[] = {{"accept-truncation", no_argument, NULL, 'a'},
+                                       {"reason", required_argument, NULL, 'r'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    unsigned flags = 0;
+    const char *reason = NULL;
+    azk_audit_recover_info info;
+    char r1[64], r2[64];
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+            case 'a':
+                flags |= AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION;
+                break;
+            case 'r':
+                reason = optarg;
+                break;
+            case 'h':
+                printf("%s",
+                       _("Usage: azukari audit recover [--accept-truncation --reason TEXT]\n"
+                         "After a tamper alarm (appends refused), show what was found: the\n"
+                         "entries recorded as acknowledged and the intact ones, with their\n"
+                         "roots. Nothing is changed without --accept-truncation: then a person\n"
+                         "accepts that the entries past the intact ones are lost; the cut frame\n"
+                         "is removed, the caches rebuilt, and one ledger.alarm entry records the\n"
+                         "old and new sizes and roots, who decided and --reason. A ledger with\n"
+                         "damaged entries, or one that lost entries a stored checkpoint signed,\n"
+                         "cannot be accepted: restore it from a backup. Exit status: 0 no alarm\n"
+                         "or recorded, 1 alarm (not accepted or not acceptable), 2 error.\n"));
+                return 0;
+            default:
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc || ((flags & AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION) && reason == NULL)) {
+        if (optind == argc)
+            azk_cli_err(_("--accept-truncation needs --reason: say why the loss is accepted"));
+        return AZK_EXIT_USAGE;
+    }
+    if (azk_audit_recover(azk_cli_home(NULL), flags, NULL, reason, &info) != AZK_OK) {
+        if (info.alarm)
+            azk_cli_err(_("found: %s"), info.found);
+        azk_cli_liberr(_("audit recover"));
+        return azk_error_last()->code == AZK_ERR_INTEGRITY ? EXIT_FAIL : EXIT_ERR;
+    }
+    if (!info.alarm) {
+        if (!azk_cli_quiet)
+            printf(_("no alarm: %" PRIu64 " entries; nothing to recover\n"), info.new_size);
+        return 0;
+    }
+    b64(r1, sizeof(r1), info.old_root, sizeof(info.old_root));
+    b64(r2, sizeof(r2), info.new_root, sizeof(info.new_root));
+    printf(_("found: %s\n"), info.found);
+    printf(_("recorded: %" PRIu64 " entries, root %s\n"), info.old_size, r1);
+    printf(_("intact:   %" PRIu64 " entries, root %s (%" PRIu64 " bytes of a cut frame)\n"),
+           info.new_size, r2, info.removed_bytes);
+    if (!info.recorded) {
+        printf("%s", _("nothing changed; to continue the ledger from the intact entries, run\n"
+                       "  azukari audit recover --accept-truncation --reason TEXT\n"));
+        return EXIT_FAIL;
+    }
+    printf(_("truncation accepted; the alarm is recorded as entry %" PRIu64 "\n"),
+           info.alarm_index);
+    return 0;
+}
+
 /* ---- verify ---------------------------------------------------------------- */
 
 static const char *issue_label(azk_audit_issue_kind k)
@@ -738,16 +821,7 @@ static int sub_verify(int argc, char **argv)
         free(b);
         free(k);
     } else {
-        azk_audit *a = NULL;
-        /*
-         * Open first: it repairs a torn tail and says so. Verification needs
-         * only read access, so it goes on when the open could not write
-         * (an auditor's read-only account) or found damage to report.
-         */
-        rc = open_ledger(&a);
-        azk_audit_close(a);
-        if (rc != 0 && azk_error_last()->code == AZK_ERR_NOTFOUND)
-            goto done;
+        /* read only: verify reports damage, it never repairs */
         st = azk_audit_verify(azk_cli_home(NULL), (const char *const *)cps, ncp, &rep, on_issue,
                               NULL);
     }
@@ -758,7 +832,8 @@ static int sub_verify(int argc, char **argv)
     }
     b64(root, sizeof(root), rep.root, sizeof(rep.root));
     if (rep.torn_bytes > 0)
-        azk_cli_err(_("a torn last append of %" PRIu64 " bytes is ignored (repaired on next open)"),
+        azk_cli_err(_("a torn last append of %" PRIu64 " bytes beyond the acknowledged entries is "
+                      "ignored (the next append removes it)"),
                     rep.torn_bytes);
     if (rep.issues == 0) {
         if (!azk_cli_quiet)
@@ -788,7 +863,8 @@ int cmd_audit(int argc, char **argv)
     } subs[] = {{"init", sub_init},     {"log", sub_log},
                 {"show", sub_show},     {"checkpoint", sub_checkpoint},
                 {"prove", sub_prove},   {"verify", sub_verify},
-                {"export", sub_export}, {"append", sub_append}};
+                {"export", sub_export}, {"recover", sub_recover},
+                {"append", sub_append}};
     if (argc < 2) {
         audit_usage(stderr);
         return AZK_EXIT_USAGE;

@@ -397,6 +397,17 @@ azk_status azk_audit_verify_bundle(const char *bundle, size_t bundle_len, const 
             continue;
         if (kc.size == cp.size && sodium_memcmp(kc.root, cp.root, HLEN) == 0)
             matched = 1;
+        if (kc.size == 0) {
+            /* the empty tree is extended by every tree (RFC 9162 2.1.4) */
+            uint8_t empty[HLEN];
+            crypto_hash_sha256(empty, NULL, 0);
+            matched = sodium_memcmp(kc.root, empty, HLEN) == 0;
+            if (!matched) {
+                azk_audit__issue(&v, AZK_AUDIT_ISSUE_CHECKPOINT, UINT64_MAX,
+                                 "%s: of the empty tree, but not its root hash", what);
+                continue;
+            }
+        }
         for (size_t o = 0; o < nold && !matched; o++) {
             if (olds[o].size == kc.size && sodium_memcmp(olds[o].root, kc.root, HLEN) == 0)
                 matched = 1;

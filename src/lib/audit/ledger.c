@@ -16,13 +16,17 @@
  */
 #include "audit/audit_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +49,11 @@ struct azk_audit {
     char *vkey;
     char actor[128];
     char host[256];
+    /* read-only handles (AZK_AUDIT_OPEN_READONLY) keep everything in memory */
+    int ro;
+    int mt_built;
+    struct azk_audit__memtree mt;
+    uint64_t *offs; /* frame offsets, n + 1 */
 };
 
 /* ---- small file helpers -------------------------------------------------- */
@@ -201,18 +210,145 @@ static void default_names(char *actor, size_t alen, char *host, size_t hlen)
 
 /* ---- keys and home --------------------------------------------------------- */
 
+static int path_exists(const char *home, const char *rel, off_t *size)
+{
+    char p[4096];
+    struct stat st;
+    snprintf(p, sizeof(p), "%s/%s", home, rel);
+    if (stat(p, &st) != 0)
+        return 0;
+    if (size != NULL)
+        *size = st.st_size;
+    return 1;
+}
+
+/* any stored checkpoint (a signed one is evidence that a ledger existed) */
+static int has_checkpoints(const char *home)
+{
+    char p[4096];
+    DIR *d;
+    struct dirent *e;
+    int found = 0;
+    snprintf(p, sizeof(p), "%s/ledger/checkpoints", home);
+    d = opendir(p);
+    while (d != NULL && !found && (e = readdir(d)) != NULL)
+        found = strlen(e->d_name) > 5 && strcmp(e->d_name + strlen(e->d_name) - 5, ".note") == 0;
+    if (d != NULL)
+        closedir(d);
+    return found;
+}
+
+/*
+ * A home that lacks its ledger key (key_missing) or its log. The evidence
+ * that a home had a ledger lives outside ledger/: the key in keys/ (made
+ * first, kept when ledger/ is removed) and the catalog of a home made by
+ * `azukari init`, which always makes a ledger. Never suggest creating a
+ * new ledger where one existed: an empty ledger verifies.
+ */
+static azk_status missing_ledger(const char *home, int key_missing)
+{
+    off_t size = 0;
+    if (!key_missing)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: this home has a ledger key but "
+                             "ledger/entries.log is missing: the ledger was removed or moved; "
+                             "restore ledger/ from a backup (a new, empty ledger would hide the "
+                             "loss)");
+    if ((path_exists(home, "ledger/entries.log", &size) && size > 0) || has_checkpoints(home))
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: this home has a ledger but its signing key "
+                             "keys/ledger.key is missing: restore keys/ from a backup");
+    if (path_exists(home, "catalog.db", NULL))
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: this home was initialised (catalog.db) but "
+                             "its ledger key and log are gone: restore keys/ and ledger/ from a "
+                             "backup");
+    return azk_error_set(AZK_ERR_NOTFOUND, "ledger: this home has no ledger");
+}
+
+/* the home or a directory in it: ours alone (no group or other write) */
+static azk_status dir_private(const char *path, const char *what, int must_exist)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT && !must_exist)
+            return AZK_OK;
+        return azk_error_errno(what);
+    }
+    if (!S_ISDIR(st.st_mode))
+        return azk_error_set(AZK_ERR_PERM, "%s %s is not a directory", what, path);
+    if (st.st_uid != geteuid())
+        return azk_error_set(AZK_ERR_PERM,
+                             "%s %s belongs to uid %ld, not to this user (uid %ld): refused; "
+                             "use a directory of your own",
+                             what, path, (long)st.st_uid, (long)geteuid());
+    if ((st.st_mode & 022) != 0)
+        return azk_error_set(AZK_ERR_PERM,
+                             "%s %s is writable by other users (mode %04o): they could replace "
+                             "its ledger; refused (chmod 700 it)",
+                             what, path, (unsigned)(st.st_mode & 07777));
+    return AZK_OK;
+}
+
+azk_status azk_audit_home_safe(const char *home)
+{
+    char real[PATH_MAX], sub[PATH_MAX + 16];
+    azk_status rc;
+    char *slash;
+    if (home == NULL)
+        return azk_error_set(AZK_ERR_ARG, "audit: no home");
+    if (realpath(home, real) == NULL)
+        return azk_error_errno("home");
+    rc = dir_private(real, "home", 1);
+    if (rc != AZK_OK)
+        return rc;
+    snprintf(sub, sizeof(sub), "%s/ledger", real);
+    rc = dir_private(sub, "ledger directory", 0);
+    if (rc != AZK_OK)
+        return rc;
+    snprintf(sub, sizeof(sub), "%s/keys", real);
+    rc = dir_private(sub, "keys directory", 0);
+    if (rc != AZK_OK)
+        return rc;
+    /* every directory above: nobody else may rename the home away */
+    while ((slash = strrchr(real, '/')) != NULL) {
+        struct stat st;
+        if (slash == real)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        if (stat(real, &st) != 0)
+            return azk_error_errno("directory above the home");
+        if (st.st_uid != 0 && st.st_uid != geteuid())
+            return azk_error_set(AZK_ERR_PERM,
+                                 "%s (above the home) belongs to uid %ld: that user could replace "
+                                 "the home; refused",
+                                 real, (long)st.st_uid);
+        if ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)
+            return azk_error_set(AZK_ERR_PERM,
+                                 "%s (above the home) is writable by other users and not sticky "
+                                 "(mode %04o): they could replace the home; refused",
+                                 real, (unsigned)(st.st_mode & 07777));
+        if (strcmp(real, "/") == 0)
+            break;
+    }
+    return AZK_OK;
+}
+
 azk_status azk_audit_init_home(const char *home)
 {
     azk_status rc;
     char *ledger = NULL, *keys = NULL, *cps = NULL, *kpath = NULL, *ppath = NULL, *log = NULL;
     azk_buf text = AZK_BUF_INIT, pub = AZK_BUF_INIT;
     struct azk_audit__key k;
-    int fd;
+    int fd, have_key, have_log;
     azk_error_clear();
     if (home == NULL)
         return azk_error_set(AZK_ERR_ARG, "audit: no home");
     memset(&k, 0, sizeof(k));
     rc = mkdir_p(home, 0700);
+    if (rc == AZK_OK)
+        rc = azk_audit_home_safe(home);
     if (rc == AZK_OK)
         rc = path_join(&ledger, home, "ledger");
     if (rc == AZK_OK)
@@ -225,15 +361,40 @@ azk_status azk_audit_init_home(const char *home)
         rc = path_join(&ppath, keys, "ledger.pub");
     if (rc == AZK_OK)
         rc = path_join(&log, ledger, "entries.log");
-    if (rc == AZK_OK)
-        rc = mkdir_p(ledger, 0700);
+    if (rc != AZK_OK)
+        goto done;
+    /* a home that had a ledger gets no fresh one (see missing_ledger) */
+    have_key = access(kpath, F_OK) == 0;
+    have_log = access(log, F_OK) == 0;
+    if (have_key && !have_log) {
+        rc = missing_ledger(home, 0);
+        goto done;
+    }
+    if (!have_key) {
+        rc = missing_ledger(home, 1);
+        if (rc != AZK_ERR_NOTFOUND)
+            goto done;
+        azk_error_clear();
+    }
+    rc = mkdir_p(ledger, 0700);
     if (rc == AZK_OK)
         rc = mkdir_p(keys, 0700);
     if (rc == AZK_OK)
         rc = mkdir_p(cps, 0700);
     if (rc != AZK_OK)
         goto done;
-    if (access(kpath, F_OK) != 0) {
+    /* the log before the key: a key without a log is a removed ledger */
+    fd = open(log, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = azk_error_errno("create ledger");
+        goto done;
+    }
+    if (fsync(fd) != 0)
+        rc = azk_error_errno("sync ledger");
+    close(fd);
+    if (rc != AZK_OK)
+        goto done;
+    if (!have_key) {
         char host[256], actor[8];
         uint8_t id[8], seed[32];
         default_names(actor, sizeof(actor), host, sizeof(host));
@@ -280,12 +441,6 @@ azk_status azk_audit_init_home(const char *home)
     }
     if (rc != AZK_OK)
         goto done;
-    fd = open(log, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = azk_error_errno("create ledger");
-        goto done;
-    }
-    close(fd);
     rc = AZK_OK;
 done:
     sodium_memzero(&k, sizeof(k));
@@ -338,6 +493,10 @@ static azk_status file_get(void *ctx, unsigned level, uint64_t idx, uint8_t out[
 
 static void file_nodes(azk_audit *a, struct azk_audit__nodes *t)
 {
+    if (a->ro) {
+        azk_audit__memtree_nodes(&a->mt, t);
+        return;
+    }
     t->get = file_get;
     t->ctx = a;
 }
@@ -552,35 +711,76 @@ static void unlock_log(azk_audit *a)
     (void)flock(a->log_fd, LOCK_UN);
 }
 
-/* Is index record `i` consistent with the log? */
-static int index_record_ok(azk_audit *a, uint64_t i, uint64_t log_size, uint64_t *end,
-                           uint8_t hash[HLEN])
+/*
+ * The index is the record of acknowledged appends: a record is written only
+ * after its frame was fdatasync'd, so a crash can leave the index behind
+ * the log, never ahead of it. Records the kernel extended the file for but
+ * never wrote (power loss) read as zeros and are no evidence.
+ */
+static int index_record_zero(azk_audit *a, uint64_t i)
 {
-    uint8_t rec[IDX_REC], hdr[FRAME_HDR], tail[HLEN];
-    uint64_t off;
-    uint32_t len;
+    uint8_t rec[IDX_REC];
     if (pread_full(a->idx_fd, rec, IDX_REC, i * IDX_REC, "read index") != AZK_OK)
         return 0;
-    off = get_u64be(rec);
-    len = get_u32be(rec + 8);
-    if (len == 0 || len > AZK_AUDIT_ENTRY_MAX || off > log_size ||
-        log_size - off < (uint64_t)len + FRAME_OVH)
-        return 0;
-    if (pread_full(a->log_fd, hdr, FRAME_HDR, off, "read ledger") != AZK_OK ||
-        pread_full(a->log_fd, tail, HLEN, off + FRAME_HDR + len, "read ledger") != AZK_OK)
-        return 0;
-    if (memcmp(hdr, FRAME_MAGIC, 4) != 0 || get_u32be(hdr + 4) != len ||
-        memcmp(tail, rec + 16, HLEN) != 0)
-        return 0;
-    *end = off + len + FRAME_OVH;
-    memcpy(hash, rec + 16, HLEN);
+    for (size_t k = 0; k < IDX_REC; k++) {
+        if (rec[k] != 0)
+            return 0;
+    }
     return 1;
 }
 
 /*
+ * Check the last index record `i` against the log (lock held). A log that
+ * ends before the recorded entry, or holds other bytes there, was cut or
+ * edited after the append was acknowledged: a tamper alarm, never a repair.
+ */
+static azk_status index_check_last(azk_audit *a, uint64_t i, uint64_t log_size, uint64_t *end,
+                                   uint8_t hash[HLEN])
+{
+    uint8_t rec[IDX_REC], hdr[FRAME_HDR], tail[HLEN];
+    uint64_t off, rend;
+    uint32_t len;
+    azk_status rc = pread_full(a->idx_fd, rec, IDX_REC, i * IDX_REC, "read index");
+    if (rc != AZK_OK)
+        return rc;
+    off = get_u64be(rec);
+    len = get_u32be(rec + 8);
+    if (len == 0 || len > AZK_AUDIT_ENTRY_MAX || off > UINT64_MAX - FRAME_OVH - len)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: the index record of entry %llu (the record "
+                             "of acknowledged appends) is damaged; see `azukari audit recover`",
+                             (unsigned long long)i);
+    rend = off + len + FRAME_OVH;
+    if (rend > log_size)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: the log ends at byte %llu but %llu entries "
+                             "were appended and acknowledged up to byte %llu: the log was cut "
+                             "(%llu bytes removed); appends are refused until a person decides "
+                             "(`azukari audit recover`)",
+                             (unsigned long long)log_size, (unsigned long long)(i + 1),
+                             (unsigned long long)rend, (unsigned long long)(rend - log_size));
+    rc = pread_full(a->log_fd, hdr, FRAME_HDR, off, "read ledger");
+    if (rc == AZK_OK)
+        rc = pread_full(a->log_fd, tail, HLEN, off + FRAME_HDR + len, "read ledger");
+    if (rc != AZK_OK)
+        return rc;
+    if (memcmp(hdr, FRAME_MAGIC, 4) != 0 || get_u32be(hdr + 4) != len ||
+        memcmp(tail, rec + 16, HLEN) != 0)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: entry %llu at byte %llu is not the entry "
+                             "that was appended (it differs from the hash recorded at append "
+                             "time): the log was edited; run `azukari audit verify`",
+                             (unsigned long long)i, (unsigned long long)off);
+    *end = rend;
+    memcpy(hash, rec + 16, HLEN);
+    return AZK_OK;
+}
+
+/*
  * Bring the handle and the caches in line with the log (lock held): catch
- * up with entries other processes appended, repair a torn tail, rebuild a
- * cache that disagrees with the log.
+ * up with entries other processes appended, repair a torn tail beyond the
+ * acknowledged entries, complete cache levels a crash left behind. A log
+ * that disagrees with the index is a tamper alarm (see index_check_last).
  */
 static azk_status sync_state(azk_audit *a, azk_audit_open_info *info)
 {
@@ -591,7 +791,6 @@ static azk_status sync_state(azk_audit *a, azk_audit_open_info *info)
     uint8_t *buf = NULL;
     azk_buf recs = AZK_BUF_INIT, leaves = AZK_BUF_INIT;
     size_t have, pos = 0;
-    int rebuilt = 0;
 
     if (fstat(a->log_fd, &st) != 0)
         return azk_error_errno("stat ledger");
@@ -600,17 +799,18 @@ static azk_status sync_state(azk_audit *a, azk_audit_open_info *info)
         return azk_error_errno("stat index");
     nidx = (uint64_t)st.st_size / IDX_REC;
     memset(last, 0, HLEN);
-    if (nidx > 0 && !index_record_ok(a, nidx - 1, log_size, &end, last)) {
-        nidx = 0;
-        end = 0;
-        memset(last, 0, HLEN);
-        rebuilt = 1;
+    while (nidx > 0 && index_record_zero(a, nidx - 1))
+        nidx--;
+    if (nidx > 0) {
+        rc = index_check_last(a, nidx - 1, log_size, &end, last);
+        if (rc != AZK_OK)
+            return rc;
     }
     azk_error_clear();
     if ((uint64_t)st.st_size != nidx * IDX_REC &&
         ftruncate(a->idx_fd, (off_t)(nidx * IDX_REC)) != 0)
         return azk_error_errno("truncate index");
-    rc = tree_fix(a, nidx, rebuilt);
+    rc = tree_fix(a, nidx, 0);
     if (rc != AZK_OK)
         return rc;
     n = nidx;
@@ -690,7 +890,7 @@ static azk_status sync_state(azk_audit *a, azk_audit_open_info *info)
             goto done;
         if (info != NULL)
             info->cache_rebuilt += n - nidx;
-        if (rebuilt || n - nidx > 1)
+        if (n - nidx > 1)
             azk_log(AZK_LOG_INFO, "ledger: tree cache updated for %llu entries",
                     (unsigned long long)(n - nidx));
     }
@@ -707,15 +907,441 @@ done:
     return rc;
 }
 
-azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
-                          azk_audit_open_info *info)
+/* ---- whole-log checks (sign, read-only open, recovery) ---------------------- */
+
+/* The log read from the start, every frame, sequence number and link checked. */
+struct logscan {
+    uint8_t *leaves; /* n leaf hashes (azk_malloc'd, at least one slot) */
+    uint64_t *offs;  /* n + 1 frame offsets */
+    uint64_t n;
+    uint64_t end;  /* end of the last good frame */
+    uint64_t size; /* bytes in the log */
+    int bad;       /* bytes after `end` that are no torn append */
+};
+
+static void logscan_dispose(struct logscan *s)
+{
+    azk_free(s->leaves);
+    azk_free(s->offs);
+    memset(s, 0, sizeof(*s));
+}
+
+static azk_status scan_log(int fd, struct logscan *s)
+{
+    azk_status rc = AZK_OK;
+    struct stat st;
+    uint8_t *map = NULL;
+    uint8_t last[HLEN];
+    size_t size, pos = 0, cap = 0;
+    memset(s, 0, sizeof(*s));
+    memset(last, 0, HLEN);
+    if (fstat(fd, &st) != 0)
+        return azk_error_errno("stat ledger");
+    if ((uint64_t)st.st_size > SIZE_MAX / 2)
+        return azk_error_set(AZK_ERR_LIMIT, "ledger: log of %llu bytes",
+                             (unsigned long long)st.st_size);
+    size = (size_t)st.st_size;
+    if (size > 0) {
+        map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED)
+            return azk_error_errno("map ledger");
+    }
+    while (pos < size) {
+        size_t flen;
+        uint8_t leaf[HLEN], prev[HLEN];
+        uint64_t seq;
+        if (!azk_audit__frame(map + pos, size - pos, &flen, leaf)) {
+            s->bad = !azk_audit__torn_prefix(map + pos, size - pos);
+            break;
+        }
+        if (memcmp(leaf, map + pos + flen - HLEN, HLEN) != 0 ||
+            azk_audit__entry_chain(map + pos + FRAME_HDR, flen - FRAME_OVH, &seq, prev) != AZK_OK ||
+            seq != s->n || memcmp(prev, last, HLEN) != 0) {
+            s->bad = 1;
+            break;
+        }
+        if (s->n == cap) {
+            size_t nc = cap ? cap * 2 : 1024, lb, ob;
+            uint8_t *nl;
+            uint64_t *no;
+            if (azk_mul_overflow(&lb, nc, HLEN) || azk_mul_overflow(&ob, nc + 1, sizeof(*no))) {
+                rc = azk_error_set(AZK_ERR_LIMIT, "ledger: too many entries");
+                goto done;
+            }
+            nl = azk_realloc(s->leaves, lb);
+            if (nl == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            s->leaves = nl;
+            no = azk_realloc(s->offs, ob);
+            if (no == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            s->offs = no;
+            cap = nc;
+        }
+        memcpy(s->leaves + s->n * HLEN, leaf, HLEN);
+        memcpy(last, leaf, HLEN);
+        s->offs[s->n++] = pos;
+        pos += flen;
+    }
+    if (s->offs == NULL) {
+        s->leaves = azk_malloc(HLEN);
+        s->offs = azk_malloc(sizeof(*s->offs));
+        if (s->leaves == NULL || s->offs == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+    }
+    s->offs[s->n] = pos;
+    s->end = pos;
+    s->size = size;
+done:
+    if (map != NULL)
+        munmap(map, size);
+    if (rc != AZK_OK)
+        logscan_dispose(s);
+    return rc;
+}
+
+/*
+ * Compare the index (the record of acknowledged appends) with the scanned
+ * log: every record must name the same frame and hash; records past the
+ * log's entries mean entries were cut. `recorded` gets the number of
+ * records (trailing zero records, never written, not counted).
+ */
+static azk_status index_vs_log(azk_audit *a, const struct logscan *s, uint64_t *recorded)
+{
+    struct stat st;
+    uint64_t nidx;
+    uint8_t rec[IDX_REC];
+    azk_status rc;
+    *recorded = 0;
+    if (a->idx_fd < 0)
+        return AZK_OK;
+    if (fstat(a->idx_fd, &st) != 0)
+        return azk_error_errno("stat index");
+    nidx = (uint64_t)st.st_size / IDX_REC;
+    while (nidx > 0 && index_record_zero(a, nidx - 1))
+        nidx--;
+    *recorded = nidx;
+    for (uint64_t i = 0; i < nidx && i < s->n; i++) {
+        rc = pread_full(a->idx_fd, rec, IDX_REC, i * IDX_REC, "read index");
+        if (rc != AZK_OK)
+            return rc;
+        if (get_u64be(rec) != s->offs[i] ||
+            (uint64_t)get_u32be(rec + 8) + FRAME_OVH != s->offs[i + 1] - s->offs[i] ||
+            memcmp(rec + 16, s->leaves + i * HLEN, HLEN) != 0)
+            return azk_error_set(AZK_ERR_INTEGRITY,
+                                 "ledger: TAMPER ALARM: entry %llu is not the entry that was "
+                                 "appended (it differs from the hash recorded at append time); "
+                                 "run `azukari audit verify`",
+                                 (unsigned long long)i);
+    }
+    if (nidx > s->n)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: %llu entries were appended and acknowledged "
+                             "but the log holds %llu intact ones (%llu bytes): the log was cut; "
+                             "appends are refused until a person decides (`azukari audit "
+                             "recover`)",
+                             (unsigned long long)nidx, (unsigned long long)s->n,
+                             (unsigned long long)s->size);
+    return AZK_OK;
+}
+
+/* One stored checkpoint, opened with the ledger key. */
+struct stored_cp {
+    azk_audit_checkpoint_info cp;
+    char name[64];
+};
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void free_names(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        azk_free(names[i]);
+    azk_free(names);
+}
+
+/* Names of the stored checkpoint files, sorted (= by size: 20-digit names). */
+static azk_status stored_names(azk_audit *a, char ***out, size_t *count)
+{
+    azk_status rc = AZK_OK;
+    char *dir = NULL;
+    DIR *d = NULL;
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    *count = 0;
+    rc = path_join(&dir, a->dir, "checkpoints");
+    if (rc != AZK_OK)
+        return rc;
+    d = opendir(dir);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l != 25 || strcmp(e->d_name + 20, ".note") != 0)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nn = azk_realloc(names, nc * sizeof(*nn));
+            if (nn == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            names = nn;
+            cap = nc;
+        }
+        names[n] = azk_strdup(e->d_name);
+        if (names[n] == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        n++;
+    }
+    if (n > 0)
+        qsort(names, n, sizeof(*names), cmp_str);
+    *out = names;
+    *count = n;
+    names = NULL; /* ownership moved to the caller */
+done:
+    if (d != NULL)
+        closedir(d);
+    if (names != NULL)
+        free_names(names, n);
+    azk_free(dir);
+    return rc;
+}
+
+/* Read and open stored checkpoint `name`; a file that does not verify is an alarm. */
+static azk_status stored_open(azk_audit *a, const char *name, struct stored_cp *out)
+{
+    azk_buf text = AZK_BUF_INIT;
+    char *p = NULL, rel[96];
+    size_t tl = 0;
+    azk_status rc;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "%s", name);
+    snprintf(rel, sizeof(rel), "checkpoints/%s", name);
+    rc = path_join(&p, a->dir, rel);
+    if (rc == AZK_OK)
+        rc = azk_audit__read_file(p, &text, 1024 * 1024);
+    if (rc == AZK_OK)
+        rc = azk_audit__note_open(&a->key, (char *)text.data, text.len, &tl);
+    if (rc == AZK_OK)
+        rc = azk_audit__checkpoint_parse((char *)text.data, tl, &out->cp);
+    if (rc == AZK_OK && strcmp(out->cp.origin, a->key.name) != 0)
+        rc = AZK_ERR_FORMAT;
+    if (rc == AZK_OK) {
+        char want[32];
+        snprintf(want, sizeof(want), "%020llu", (unsigned long long)out->cp.size);
+        if (strncmp(name, want, 20) != 0)
+            rc = AZK_ERR_FORMAT;
+    }
+    if (rc != AZK_OK && rc != AZK_ERR_NOMEM)
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "ledger: TAMPER ALARM: stored checkpoint %s does not verify (not "
+                           "signed by this ledger's key, or not the size its name says); run "
+                           "`azukari audit verify`",
+                           name);
+    azk_buf_dispose(&text);
+    azk_free(p);
+    return rc;
+}
+
+/* Alarm when the tree `t` of `n` leaves does not extend stored checkpoint `s`. */
+static azk_status stored_vs_tree(const struct stored_cp *s, const struct azk_audit__nodes *t,
+                                 uint64_t n)
+{
+    uint8_t root[HLEN];
+    azk_status rc;
+    if (s->cp.size > n)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: the ledger has %llu entries but checkpoint %s "
+                             "signed %llu: entries were removed; restore the log from a backup",
+                             (unsigned long long)n, s->name, (unsigned long long)s->cp.size);
+    rc = azk_audit__root(t, s->cp.size, root);
+    if (rc != AZK_OK)
+        return rc;
+    if (sodium_memcmp(root, s->cp.root, HLEN) != 0)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "ledger: TAMPER ALARM: the first %llu entries are not the ones "
+                             "checkpoint %s signed (history rewritten or forked); nothing more "
+                             "is signed; run `azukari audit verify`",
+                             (unsigned long long)s->cp.size, s->name);
+    return AZK_OK;
+}
+
+/*
+ * Recompute the tree from the log (lock held) and check the caches against
+ * it: the index must hold every entry as appended (else a tamper alarm),
+ * and a level file that differs is rewritten from the log (a damaged
+ * cache; logged). On success `mt` holds the tree of a->n leaves.
+ */
+static azk_status full_check(azk_audit *a, struct azk_audit__memtree *mt, int *built)
+{
+    struct logscan s;
+    uint64_t recorded = 0;
+    uint8_t *buf = NULL;
+    size_t bl = 0;
+    azk_status rc = scan_log(a->log_fd, &s);
+    *built = 0;
+    if (rc != AZK_OK)
+        return rc;
+    if (s.bad || s.n != a->n || s.end != a->log_end) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "ledger: entry %llu at byte %llu fails its checks; nothing is "
+                           "signed; run `azukari audit verify`",
+                           (unsigned long long)s.n, (unsigned long long)s.end);
+        goto done;
+    }
+    rc = index_vs_log(a, &s, &recorded);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_audit__memtree_build(mt, s.leaves, s.n);
+    s.leaves = NULL;
+    if (rc != AZK_OK)
+        goto done;
+    *built = 1;
+    for (unsigned l = 1; l < mt->levels && l < MAX_LEVELS; l++) {
+        size_t len;
+        int fd;
+        if (azk_mul_overflow(&len, (size_t)mt->count[l], HLEN)) {
+            rc = azk_error_set(AZK_ERR_LIMIT, "ledger: tree level too large");
+            goto done;
+        }
+        if (len > bl) {
+            uint8_t *nb = azk_realloc(buf, len);
+            if (nb == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+            buf = nb;
+            bl = len;
+        }
+        rc = level_fd(a, l, &fd);
+        if (rc == AZK_OK)
+            rc = pread_full(fd, buf, len, 0, "read tree cache");
+        if (rc != AZK_OK || memcmp(buf, mt->level[l], len) != 0) {
+            azk_error_clear();
+            azk_log(AZK_LOG_WARN, "ledger: tree cache level %u damaged; rebuilt from the log", l);
+            rc = pwrite_full(fd, mt->level[l], len, 0, "write tree cache");
+            if (rc == AZK_OK && ftruncate(fd, (off_t)len) != 0)
+                rc = azk_error_errno("truncate tree cache");
+            if (rc != AZK_OK)
+                goto done;
+        }
+    }
+done:
+    azk_free(buf);
+    logscan_dispose(&s);
+    if (rc != AZK_OK && *built) {
+        azk_audit__memtree_dispose(mt);
+        *built = 0;
+    }
+    return rc;
+}
+
+/*
+ * Compare the ledger with the newest stored checkpoint (lock held, after
+ * sync_state): O(log n) cache reads normally. When the cached root differs,
+ * the tree is recomputed from the log: a damaged cache is rebuilt, a log
+ * that differs from what was signed is a tamper alarm.
+ */
+static azk_status check_newest(azk_audit *a)
+{
+    char **names = NULL;
+    size_t count = 0;
+    struct stored_cp s;
+    struct azk_audit__nodes t;
+    struct azk_audit__memtree mt;
+    int built = 0;
+    azk_status rc = stored_names(a, &names, &count);
+    if (rc != AZK_OK || count == 0)
+        goto done;
+    rc = stored_open(a, names[count - 1], &s);
+    if (rc != AZK_OK)
+        goto done;
+    if (a->ro) {
+        azk_audit__memtree_nodes(&a->mt, &t);
+        rc = stored_vs_tree(&s, &t, a->n);
+        goto done;
+    }
+    file_nodes(a, &t);
+    rc = stored_vs_tree(&s, &t, a->n);
+    if (rc != AZK_ERR_INTEGRITY || s.cp.size > a->n)
+        goto done;
+    /* the cache or the log: recompute from the log */
+    azk_error_clear();
+    rc = full_check(a, &mt, &built);
+    if (rc != AZK_OK)
+        goto done;
+    azk_audit__memtree_nodes(&mt, &t);
+    rc = stored_vs_tree(&s, &t, a->n);
+done:
+    if (built)
+        azk_audit__memtree_dispose(&mt);
+    free_names(names, count);
+    return rc;
+}
+
+/*
+ * Read-only open: the whole log in memory, nothing written. The same
+ * alarms as a normal open (index, newest checkpoint); a torn tail beyond
+ * the acknowledged entries is reported, not removed.
+ */
+static azk_status open_readonly(azk_audit *a, azk_audit_open_info *info)
+{
+    struct logscan s;
+    uint64_t recorded = 0;
+    azk_status rc = scan_log(a->log_fd, &s);
+    if (rc != AZK_OK)
+        return rc;
+    if (s.bad) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "ledger: bytes at offset %llu after entry %llu are no intact entry "
+                           "(garbage or damage); run `azukari audit verify`",
+                           (unsigned long long)s.end, (unsigned long long)s.n);
+        goto done;
+    }
+    rc = index_vs_log(a, &s, &recorded);
+    if (rc != AZK_OK)
+        goto done;
+    a->n = s.n;
+    a->log_end = s.end;
+    if (s.n > 0)
+        memcpy(a->last_leaf, s.leaves + (s.n - 1) * HLEN, HLEN);
+    a->offs = s.offs;
+    s.offs = NULL;
+    rc = azk_audit__memtree_build(&a->mt, s.leaves, s.n);
+    s.leaves = NULL;
+    if (rc != AZK_OK)
+        goto done;
+    a->mt_built = 1;
+    if (info != NULL) {
+        info->size = a->n;
+        info->torn_bytes = s.size - s.end;
+    }
+    rc = check_newest(a);
+done:
+    logscan_dispose(&s);
+    return rc;
+}
+
+/* Open the files of a ledger; with `check`, sync and compare as open does. */
+static azk_status open_handle(azk_audit **out, const char *home, int ro, int check,
+                              azk_audit_open_info *info)
 {
     azk_status rc;
     azk_audit *a = NULL;
     char *p = NULL;
     azk_buf text = AZK_BUF_INIT, vk = AZK_BUF_INIT;
-    (void)flags;
-    azk_error_clear();
     if (out == NULL || home == NULL)
         return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
     *out = NULL;
@@ -726,6 +1352,7 @@ azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
         return azk_error_nomem();
     a->log_fd = -1;
     a->idx_fd = -1;
+    a->ro = ro;
     for (unsigned l = 0; l < MAX_LEVELS; l++)
         a->lvl_fd[l] = -1;
     default_names(a->actor, sizeof(a->actor), a->host, sizeof(a->host));
@@ -741,8 +1368,7 @@ azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
         goto done;
     rc = azk_audit__read_file(p, &text, 4096);
     if (rc == AZK_ERR_NOTFOUND) {
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "ledger: no signing key in this home (run `azukari "
-                                             "audit init`)");
+        rc = missing_ledger(home, 1);
         goto done;
     }
     if (rc != AZK_OK)
@@ -758,10 +1384,9 @@ azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
     rc = path_join(&p, a->dir, "entries.log");
     if (rc != AZK_OK)
         goto done;
-    a->log_fd = open(p, O_RDWR | O_CLOEXEC);
+    a->log_fd = open(p, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     if (a->log_fd < 0) {
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "ledger: no ledger in this home (run `azukari audit "
-                                             "init`)");
+        rc = errno == ENOENT ? missing_ledger(home, 0) : azk_error_errno("open ledger");
         goto done;
     }
     azk_free(p);
@@ -769,18 +1394,37 @@ azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
     rc = path_join(&p, a->dir, "index");
     if (rc != AZK_OK)
         goto done;
-    a->idx_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (a->idx_fd < 0) {
+    a->idx_fd = ro ? open(p, O_RDONLY | O_CLOEXEC) : open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (a->idx_fd < 0 && !(ro && errno == ENOENT)) {
         rc = azk_error_errno("open index");
         goto done;
     }
-    rc = lock_log(a, LOCK_EX);
-    if (rc != AZK_OK)
-        goto done;
-    rc = sync_state(a, info);
-    unlock_log(a);
-    if (rc != AZK_OK)
-        goto done;
+    if (!ro) {
+        /* appending into a home others can write: they could swap the ledger */
+        struct stat st;
+        if (stat(home, &st) == 0 && (st.st_mode & 022) != 0) {
+            rc = azk_error_set(AZK_ERR_PERM,
+                               "ledger: home %s is writable by other users (mode %04o): they "
+                               "could replace its ledger; appends refused (chmod 700 it)",
+                               home, (unsigned)(st.st_mode & 07777));
+            goto done;
+        }
+    }
+    if (check) {
+        rc = lock_log(a, ro ? LOCK_SH : LOCK_EX);
+        if (rc != AZK_OK)
+            goto done;
+        if (ro) {
+            rc = open_readonly(a, info);
+        } else {
+            rc = sync_state(a, info);
+            if (rc == AZK_OK)
+                rc = check_newest(a);
+        }
+        unlock_log(a);
+        if (rc != AZK_OK)
+            goto done;
+    }
     *out = a;
     a = NULL;
 done:
@@ -789,6 +1433,13 @@ done:
     azk_free(p);
     azk_audit_close(a);
     return rc;
+}
+
+azk_status azk_audit_open(azk_audit **out, const char *home, unsigned flags,
+                          azk_audit_open_info *info)
+{
+    azk_error_clear();
+    return open_handle(out, home, (flags & AZK_AUDIT_OPEN_READONLY) != 0, 1, info);
 }
 
 void azk_audit_close(azk_audit *a)
@@ -804,6 +1455,9 @@ void azk_audit_close(azk_audit *a)
             close(a->lvl_fd[l]);
     }
     sodium_memzero(&a->key, sizeof(a->key));
+    if (a->mt_built)
+        azk_audit__memtree_dispose(&a->mt);
+    azk_free(a->offs);
     azk_free(a->home);
     azk_free(a->dir);
     azk_free(a->vkey);
@@ -821,13 +1475,18 @@ azk_status azk_audit_append_batch(azk_audit *a, const azk_audit_event *evs, size
     uint8_t *leaves = NULL;
     uint8_t prev[HLEN];
     uint64_t n0;
+    size_t lb = 0;
     int locked = 0;
     azk_error_clear();
     if (a == NULL || (evs == NULL && count > 0))
         return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
     if (count == 0)
         return AZK_OK;
-    leaves = azk_malloc(count * HLEN);
+    if (a->ro)
+        return azk_error_set(AZK_ERR_ARG, "audit: handle opened read-only");
+    if (azk_mul_overflow(&lb, count, HLEN) || count > SIZE_MAX / IDX_REC)
+        return azk_error_set(AZK_ERR_LIMIT, "audit: batch of %zu events too large", count);
+    leaves = azk_malloc(lb);
     if (leaves == NULL)
         return azk_error_nomem();
     rc = lock_log(a, LOCK_EX);
@@ -922,6 +1581,249 @@ azk_status azk_audit_record(const char *home, const azk_audit_event *ev)
     return rc;
 }
 
+/* ---- recovery after a tamper alarm --------------------------------------------- */
+
+/* the alarm text as a JSON string body: no quotes, backslashes or controls */
+static void json_safe(char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+            *s = '\'';
+    }
+}
+
+/*
+ * What recovery may accept: the log's frames are all intact and chained up
+ * to a cut (the intact prefix matches the index), and every stored
+ * checkpoint is extended by the intact entries. Fills the sizes and roots
+ * of `info`; `s` holds the scanned log.
+ */
+static azk_status recover_assess(azk_audit *a, struct logscan *s, azk_audit_recover_info *info)
+{
+    struct azk_audit__memtree lt, it;
+    struct azk_audit__nodes t;
+    int lt_built = 0, it_built = 0;
+    uint64_t nidx = 0;
+    uint8_t *ileaves = NULL;
+    char **names = NULL;
+    size_t count = 0;
+    struct stat st;
+    azk_status rc = scan_log(a->log_fd, s);
+    if (rc != AZK_OK)
+        return rc;
+    if (s->bad) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "ledger: entry %llu at byte %llu is damaged, not cut off: accepting "
+                           "a truncation there would drop intact entries after it; restore the "
+                           "log from a backup (`azukari audit verify` lists the damage)",
+                           (unsigned long long)s->n, (unsigned long long)s->end);
+        goto done;
+    }
+    if (fstat(a->idx_fd, &st) != 0) {
+        rc = azk_error_errno("stat index");
+        goto done;
+    }
+    nidx = (uint64_t)st.st_size / IDX_REC;
+    while (nidx > 0 && index_record_zero(a, nidx - 1))
+        nidx--;
+    /* the hashes of the acknowledged entries, lost ones included */
+    ileaves = azk_malloc((size_t)(nidx > s->n ? nidx : s->n) * HLEN + 1);
+    if (ileaves == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (uint64_t i = 0; i < nidx; i++) {
+        uint8_t rec[IDX_REC];
+        rc = pread_full(a->idx_fd, rec, IDX_REC, i * IDX_REC, "read index");
+        if (rc != AZK_OK)
+            goto done;
+        if (i < s->n && memcmp(rec + 16, s->leaves + i * HLEN, HLEN) != 0) {
+            rc = azk_error_set(AZK_ERR_INTEGRITY,
+                               "ledger: entry %llu differs from the hash recorded when it was "
+                               "appended: the log was edited, not cut; restore it from a backup",
+                               (unsigned long long)i);
+            goto done;
+        }
+        memcpy(ileaves + i * HLEN, rec + 16, HLEN);
+    }
+    if (nidx < s->n) {
+        memcpy(ileaves + nidx * HLEN, s->leaves + nidx * HLEN, (size_t)(s->n - nidx) * HLEN);
+        nidx = s->n;
+    }
+    info->old_size = nidx;
+    info->new_size = s->n;
+    info->removed_bytes = s->size - s->end;
+    rc = azk_audit__memtree_build(&it, ileaves, nidx);
+    ileaves = NULL;
+    if (rc != AZK_OK)
+        goto done;
+    it_built = 1;
+    azk_audit__memtree_nodes(&it, &t);
+    rc = azk_audit__root(&t, nidx, info->old_root);
+    if (rc != AZK_OK)
+        goto done;
+    {
+        uint8_t *copy = azk_malloc((size_t)s->n * HLEN + 1);
+        if (copy == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        if (s->n > 0)
+            memcpy(copy, s->leaves, (size_t)s->n * HLEN);
+        rc = azk_audit__memtree_build(&lt, copy, s->n);
+        if (rc != AZK_OK)
+            goto done;
+        lt_built = 1;
+    }
+    azk_audit__memtree_nodes(&lt, &t);
+    rc = azk_audit__root(&t, s->n, info->new_root);
+    if (rc == AZK_OK)
+        rc = stored_names(a, &names, &count);
+    for (size_t i = 0; rc == AZK_OK && i < count; i++) {
+        struct stored_cp c;
+        rc = stored_open(a, names[i], &c);
+        if (rc == AZK_OK && stored_vs_tree(&c, &t, s->n) != AZK_OK)
+            rc = azk_error_set(AZK_ERR_INTEGRITY,
+                               "ledger: checkpoint %s signed entries the log no longer holds "
+                               "(or others): continuing would sign a fork of a signed log; "
+                               "restore the log from a backup",
+                               names[i]);
+    }
+done:
+    azk_free(ileaves);
+    free_names(names, count);
+    if (lt_built)
+        azk_audit__memtree_dispose(&lt);
+    if (it_built)
+        azk_audit__memtree_dispose(&it);
+    return rc;
+}
+
+/* Cut the log to its intact entries and rebuild the caches from them (lock held). */
+static azk_status recover_apply(azk_audit *a, const struct logscan *s)
+{
+    azk_status rc = AZK_OK;
+    uint8_t *recs = NULL;
+    size_t rl;
+    if (azk_mul_overflow(&rl, (size_t)s->n, IDX_REC))
+        return azk_error_set(AZK_ERR_LIMIT, "ledger: too many entries");
+    recs = azk_malloc(rl + 1);
+    if (recs == NULL)
+        return azk_error_nomem();
+    for (uint64_t i = 0; i < s->n; i++) {
+        uint8_t *r = recs + i * IDX_REC;
+        put_u64be(r, s->offs[i]);
+        put_u32be(r + 8, (uint32_t)(s->offs[i + 1] - s->offs[i] - FRAME_OVH));
+        put_u32be(r + 12, 0);
+        memcpy(r + 16, s->leaves + i * HLEN, HLEN);
+    }
+    if (ftruncate(a->log_fd, (off_t)s->end) != 0 || fdatasync(a->log_fd) != 0) {
+        rc = azk_error_errno("cut ledger");
+        goto done;
+    }
+    if (ftruncate(a->idx_fd, 0) != 0) {
+        rc = azk_error_errno("truncate index");
+        goto done;
+    }
+    rc = pwrite_full(a->idx_fd, recs, rl, 0, "write index");
+    if (rc == AZK_OK)
+        rc = tree_fix(a, 0, 1);
+    if (rc == AZK_OK)
+        rc = tree_extend(a, 0, s->n, s->leaves);
+    if (rc == AZK_OK && fdatasync(a->idx_fd) != 0)
+        rc = azk_error_errno("sync index");
+done:
+    azk_free(recs);
+    return rc;
+}
+
+azk_status azk_audit_recover(const char *home, unsigned flags, const char *actor,
+                             const char *reason, azk_audit_recover_info *info)
+{
+    azk_audit *a = NULL;
+    struct logscan s;
+    azk_status rc;
+    int locked = 0;
+    azk_error_clear();
+    memset(&s, 0, sizeof(s));
+    if (home == NULL || info == NULL)
+        return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
+    memset(info, 0, sizeof(*info));
+    rc = azk_audit_open(&a, home, 0, NULL);
+    if (rc == AZK_OK) {
+        info->old_size = info->new_size = a->n;
+        snprintf(info->found, sizeof(info->found),
+                 "no alarm: the log agrees with its index and its newest checkpoint");
+        rc = azk_audit_root(a, a->n, info->new_root);
+        memcpy(info->old_root, info->new_root, HLEN);
+        goto done;
+    }
+    if (rc != AZK_ERR_INTEGRITY)
+        goto done;
+    info->alarm = 1;
+    snprintf(info->found, sizeof(info->found), "%s", azk_error_last()->message);
+    rc = open_handle(&a, home, 0, 0, NULL);
+    if (rc == AZK_OK)
+        rc = lock_log(a, LOCK_EX);
+    if (rc != AZK_OK)
+        goto done;
+    locked = 1;
+    rc = recover_assess(a, &s, info);
+    if (rc != AZK_OK || (flags & AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION) == 0)
+        goto done;
+    rc = recover_apply(a, &s);
+    if (rc != AZK_OK)
+        goto done;
+    unlock_log(a);
+    locked = 0;
+    azk_audit_close(a);
+    a = NULL;
+    /* the person's decision, recorded once, in the ledger it is about */
+    {
+        azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+        const char *objs[] = {"ledger"};
+        char r1[64], r2[64], found[sizeof(info->found)];
+        azk_buf extra = AZK_BUF_INIT;
+        sodium_bin2base64(r1, sizeof(r1), info->old_root, HLEN, sodium_base64_VARIANT_ORIGINAL);
+        sodium_bin2base64(r2, sizeof(r2), info->new_root, HLEN, sodium_base64_VARIANT_ORIGINAL);
+        snprintf(found, sizeof(found), "%s", info->found);
+        json_safe(found);
+        rc = azk_buf_printf(&extra,
+                            "{\"found\":\"%s\",\"old_size\":%llu,\"old_root\":\"%s\","
+                            "\"new_size\":%llu,\"new_root\":\"%s\",\"removed_bytes\":%llu,"
+                            "\"decision\":\"accept-truncation\"}",
+                            found, (unsigned long long)info->old_size, r1,
+                            (unsigned long long)info->new_size, r2,
+                            (unsigned long long)info->removed_bytes);
+        ev.action = "ledger.alarm";
+        ev.objects = objs;
+        ev.object_count = 1;
+        ev.outcome = "accepted";
+        ev.actor = actor;
+        ev.reason = reason != NULL ? reason : "truncation accepted after a tamper alarm";
+        ev.extra_json = (const char *)extra.data;
+        if (rc == AZK_OK)
+            rc = azk_audit_open(&a, home, 0, NULL);
+        if (rc == AZK_OK)
+            rc = azk_audit_append(a, &ev, &info->alarm_index);
+        azk_buf_dispose(&extra);
+        if (rc == AZK_OK) {
+            info->recorded = 1;
+            azk_log(AZK_LOG_WARN,
+                    "ledger: truncation accepted: %llu entries recorded, %llu intact; alarm "
+                    "recorded as entry %llu",
+                    (unsigned long long)info->old_size, (unsigned long long)info->new_size,
+                    (unsigned long long)info->alarm_index);
+        }
+    }
+done:
+    if (locked)
+        unlock_log(a);
+    logscan_dispose(&s);
+    azk_audit_close(a);
+    return rc;
+}
+
 uint64_t azk_audit_size(const azk_audit *a)
 {
     return a != NULL ? a->n : 0;
@@ -957,11 +1859,17 @@ azk_status azk_audit_entry(azk_audit *a, uint64_t index, char **out, size_t *out
     if (index >= a->n)
         return azk_error_set(AZK_ERR_NOTFOUND, "ledger: no entry %llu (size %llu)",
                              (unsigned long long)index, (unsigned long long)a->n);
-    rc = pread_full(a->idx_fd, rec, IDX_REC, index * IDX_REC, "read index");
-    if (rc != AZK_OK)
-        return rc;
-    off = get_u64be(rec);
-    len = get_u32be(rec + 8);
+    if (a->ro) {
+        off = a->offs[index];
+        len = (uint32_t)(a->offs[index + 1] - off - FRAME_OVH);
+        memcpy(rec + 16, a->mt.level[0] + index * HLEN, HLEN);
+    } else {
+        rc = pread_full(a->idx_fd, rec, IDX_REC, index * IDX_REC, "read index");
+        if (rc != AZK_OK)
+            return rc;
+        off = get_u64be(rec);
+        len = get_u32be(rec + 8);
+    }
     if (len == 0 || len > AZK_AUDIT_ENTRY_MAX)
         return azk_error_set(AZK_ERR_INTEGRITY, "ledger: index record %llu damaged",
                              (unsigned long long)index);
@@ -1001,7 +1909,7 @@ azk_status azk_audit_root(azk_audit *a, uint64_t size, uint8_t out[HLEN])
 
 static azk_status proof_out(const uint8_t *hashes, size_t count, uint8_t **out, size_t *out_count)
 {
-    uint8_t *p = azk_malloc(count * HLEN);
+    uint8_t *p = count <= AZK_AUDIT__PROOF_MAX ? azk_malloc(count * HLEN + 1) : NULL;
     if (p == NULL)
         return azk_error_nomem();
     if (count > 0)
@@ -1057,46 +1965,96 @@ azk_status azk_audit_prove_consistency(azk_audit *a, uint64_t old_size, uint64_t
     return proof_out(hashes, count, out, out_count);
 }
 
+/*
+ * Store a signed checkpoint, append-only: a file for that size is never
+ * overwritten. One that exists already must be of the same root (the same
+ * note, as Ed25519 signatures are deterministic); stored_vs_tree checked it.
+ */
+static azk_status store_checkpoint(azk_audit *a, uint64_t size, const azk_buf *note)
+{
+    char name[64];
+    char *path = NULL;
+    azk_status rc;
+    snprintf(name, sizeof(name), "checkpoints/%020llu.note", (unsigned long long)size);
+    rc = path_join(&path, a->dir, name);
+    if (rc == AZK_OK)
+        rc = write_file_atomic(path, note->data, note->len, 0644, 1);
+    azk_free(path);
+    return rc;
+}
+
 azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out)
 {
     azk_status rc;
     uint8_t root[HLEN];
     azk_buf body = AZK_BUF_INIT, note = AZK_BUF_INIT;
-    char *path = NULL;
+    struct azk_audit__memtree mt;
+    struct azk_audit__nodes t;
+    char **names = NULL;
+    size_t count = 0;
+    int built = 0, locked = 0;
     azk_error_clear();
     if (a == NULL || out == NULL)
         return azk_error_set(AZK_ERR_ARG, "audit: missing argument");
+    if (a->ro && sign)
+        return azk_error_set(AZK_ERR_ARG, "audit: handle opened read-only");
+    if (a->ro) {
+        rc = azk_audit_root(a, a->n, root);
+        if (rc == AZK_OK)
+            rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
+        if (rc == AZK_OK)
+            *out = azk_buf_detach(&body);
+        goto done;
+    }
     /* see what other processes appended */
     rc = lock_log(a, LOCK_EX);
     if (rc != AZK_OK)
         return rc;
+    locked = 1;
     rc = sync_state(a, NULL);
-    unlock_log(a);
-    if (rc == AZK_OK)
-        rc = azk_audit_root(a, a->n, root);
-    if (rc == AZK_OK)
-        rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
     if (rc != AZK_OK)
         goto done;
     if (!sign) {
-        *out = azk_buf_detach(&body);
+        rc = azk_audit_root(a, a->n, root);
+        if (rc == AZK_OK)
+            rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
+        if (rc == AZK_OK)
+            *out = azk_buf_detach(&body);
         goto done;
     }
-    rc = azk_audit__note_sign(&a->key, (char *)body.data, body.len, &note);
+    /*
+     * Nothing is signed from caches alone: recompute the tree from the log
+     * (a damaged cache is rebuilt), and never sign a tree that does not
+     * extend every checkpoint signed before (C2SP tlog-checkpoint).
+     */
+    rc = full_check(a, &mt, &built);
     if (rc != AZK_OK)
         goto done;
-    {
-        char name[64];
-        snprintf(name, sizeof(name), "checkpoints/%020llu.note", (unsigned long long)a->n);
-        rc = path_join(&path, a->dir, name);
+    azk_audit__memtree_nodes(&mt, &t);
+    rc = stored_names(a, &names, &count);
+    for (size_t i = 0; rc == AZK_OK && i < count; i++) {
+        struct stored_cp s;
+        rc = stored_open(a, names[i], &s);
+        if (rc == AZK_OK)
+            rc = stored_vs_tree(&s, &t, a->n);
     }
     if (rc == AZK_OK)
-        rc = write_file_atomic(path, note.data, note.len, 0644, 0);
+        rc = azk_audit__root(&t, a->n, root);
+    if (rc == AZK_OK)
+        rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
+    if (rc == AZK_OK)
+        rc = azk_audit__note_sign(&a->key, (char *)body.data, body.len, &note);
+    if (rc == AZK_OK)
+        rc = store_checkpoint(a, a->n, &note);
     if (rc != AZK_OK)
         goto done;
     *out = azk_buf_detach(&note);
 done:
-    azk_free(path);
+    if (locked)
+        unlock_log(a);
+    if (built)
+        azk_audit__memtree_dispose(&mt);
+    free_names(names, count);
     azk_buf_dispose(&body);
     azk_buf_dispose(&note);
     return rc;

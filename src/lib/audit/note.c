@@ -67,7 +67,11 @@ uint32_t azk_audit__key_hash(const char *name, const uint8_t pk[32])
     return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
 
-/* A key name: non-empty UTF-8 without spaces (any Unicode space) or '+'. */
+/*
+ * A key name: non-empty UTF-8 without spaces (Go's unicode.IsSpace) or '+',
+ * as golang.org/x/mod/sumdb/note's isValidName: other characters, U+007F
+ * included, are allowed (the note's own check refuses C0 controls).
+ */
 static int name_ok(const char *s, size_t n)
 {
     if (n == 0 || n >= 256 || !azk_utf8_valid((const uint8_t *)s, n))
@@ -75,7 +79,7 @@ static int name_ok(const char *s, size_t n)
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
-        if (cp <= 0x20 || cp == '+' || cp == 0x7F || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+        if (cp <= 0x20 || cp == '+' || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
             (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
             cp == 0x205F || cp == 0x3000)
             return 0;
@@ -231,6 +235,12 @@ azk_status azk_audit__note_open(const struct azk_audit__key *k, const char *note
         return azk_error_set(AZK_ERR_FORMAT, "note: not valid UTF-8");
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)note[i];
+        if (c == '\r')
+            return azk_error_set(AZK_ERR_FORMAT,
+                                 "note: carriage return at byte %zu: the checkpoint has CRLF "
+                                 "(Windows) line endings, signed notes use LF only; convert it "
+                                 "(e.g. dos2unix) and check again",
+                                 i);
         if (c < 0x20 && c != '\n')
             return azk_error_set(AZK_ERR_FORMAT, "note: control character at byte %zu", i);
     }
@@ -260,15 +270,29 @@ azk_status azk_audit__note_open(const struct azk_audit__key *k, const char *note
         if (sp == NULL || !name_ok(name, (size_t)(sp - name)))
             return azk_error_set(AZK_ERR_FORMAT, "note: malformed signature line %zu", nsig);
         {
+            /*
+             * Signatures of other keys may be of any length (an ML-DSA-44
+             * witness cosignature is 2,420 bytes): decode whatever is there,
+             * as Go's note.Open does; only ours is checked.
+             */
             size_t b64len = (size_t)(nl - sp - 1);
-            uint8_t raw[4 + 512];
+            size_t cap = b64len / 4 * 3 + 3;
+            uint8_t *raw;
             size_t got = 0;
             const char *end = NULL;
-            if (b64len == 0 || b64len > 600 ||
-                sodium_base642bin(raw, sizeof(raw), sp + 1, b64len, NULL, &got, &end,
-                                  sodium_base64_VARIANT_ORIGINAL) != 0 ||
-                end != nl || got < 5)
+            int bad;
+            if (b64len == 0)
                 return azk_error_set(AZK_ERR_FORMAT, "note: malformed signature line %zu", nsig);
+            raw = azk_malloc(cap);
+            if (raw == NULL)
+                return azk_error_nomem();
+            bad = sodium_base642bin(raw, cap, sp + 1, b64len, NULL, &got, &end,
+                                    sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                  end != nl || got < 5;
+            if (bad) {
+                azk_free(raw);
+                return azk_error_set(AZK_ERR_FORMAT, "note: malformed signature line %zu", nsig);
+            }
             h = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3];
             if (!found && (size_t)(sp - name) == strlen(k->name) &&
                 memcmp(name, k->name, strlen(k->name)) == 0 && h == k->hash) {
@@ -279,6 +303,7 @@ azk_status azk_audit__note_open(const struct azk_audit__key *k, const char *note
                                                        k->pk) == 0;
                 }
             }
+            azk_free(raw);
         }
         pos += ll + 1;
     }

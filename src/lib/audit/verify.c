@@ -96,6 +96,13 @@ void azk_audit__check_checkpoint(struct vctx *v, const struct azk_audit__key *ke
         azk_audit__issue(v, AZK_AUDIT_ISSUE_CHECKPOINT, UINT64_MAX, "%s: not a checkpoint", what);
         return;
     }
+    if (memchr(note, '\r', len) != NULL) {
+        azk_audit__issue(v, AZK_AUDIT_ISSUE_CHECKPOINT, UINT64_MAX,
+                         "%s: has CRLF (Windows) line endings; signed notes use LF only: convert "
+                         "it (e.g. dos2unix) and check again",
+                         what);
+        return;
+    }
     if ((size_t)(nl - note) != strlen(key->name) ||
         memcmp(note, key->name, strlen(key->name)) != 0) {
         azk_audit__issue(v, AZK_AUDIT_ISSUE_FOREIGN, UINT64_MAX,
@@ -362,6 +369,31 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
     if (fd >= 0)
         close(fd);
     fd = -1;
+    {
+        /*
+         * The index records every acknowledged append (written after the
+         * frame was synced; never-written records read as zeros): records
+         * past the log's entries mean entries were cut off, and a cut
+         * frame among them is no torn append.
+         */
+        uint64_t nidx = isize / 48;
+        while (imap != NULL && nidx > 0) {
+            size_t k = 0;
+            while (k < 48 && imap[(nidx - 1) * 48 + k] == 0)
+                k++;
+            if (k < 48)
+                break;
+            nidx--;
+        }
+        if (imap != NULL && nidx > n) {
+            azk_audit__issue(&v, AZK_AUDIT_ISSUE_TRUNCATED, n,
+                             "%llu entries were appended and acknowledged but the log holds %llu: "
+                             "entries from index %llu were cut off",
+                             (unsigned long long)nidx, (unsigned long long)n,
+                             (unsigned long long)n);
+            report->torn_bytes = 0;
+        }
+    }
     for (uint64_t i = 0; imap != NULL && i < n && i < isize / 48; i++) {
         if (memcmp(imap + i * 48 + 16, leaves + i * HLEN, HLEN) != 0) {
             if (i < report->first_bad_index)

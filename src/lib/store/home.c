@@ -251,6 +251,7 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     bool made_home = false;
     bool made_db = false;
     bool made_key = false;
+    bool made_ledger = false;
     struct stat sb;
     azk_home tmp;
 
@@ -265,11 +266,29 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
         made_home = true;
     else if (errno != EEXIST)
         return azk_error_errno("create home directory");
+    /* a home others can write or replace is refused (they could swap its ledger) */
+    rc = azk_audit_home_safe(path);
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_buf_printf(&p, "%s/catalog.db", path);
     if (rc != AZK_OK)
         goto done;
     if (stat((const char *)p.data, &sb) == 0) {
         rc = azk_error_set(AZK_ERR_ARG, "home: already initialised (catalog.db exists)");
+        goto done;
+    }
+    /*
+     * The ledger before the catalog: a catalog is evidence that the home had
+     * a ledger, so `audit init` never starts a fresh one beside it.
+     */
+    azk_buf_clear(&p);
+    rc = azk_buf_printf(&p, "%s/keys/ledger.key", path);
+    if (rc != AZK_OK)
+        goto done;
+    made_ledger = stat((const char *)p.data, &sb) != 0;
+    rc = azk_audit_init_home(path);
+    if (rc != AZK_OK) {
+        made_ledger = false;
         goto done;
     }
     azk_buf_clear(&p);
@@ -343,9 +362,6 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
         rc = meta_put(db, "created_by", azk_store__actor(&tmp));
     if (rc != AZK_OK)
         goto done;
-    rc = azk_audit_init_home(path);
-    if (rc != AZK_OK)
-        goto done;
     tmp.path = (char *)(uintptr_t)path;
     {
         const char *objs[] = {"home"};
@@ -371,6 +387,21 @@ done:
             if (azk_buf_printf(&p, "%s/keys/%s", path,
                                o.passphrase != NULL ? "master.pwhash" : "master.key") == AZK_OK)
                 (void)unlink((const char *)p.data);
+        }
+        if (made_ledger) {
+            static const char *const lf[] = {"keys/ledger.key", "keys/ledger.pub",
+                                             "ledger/entries.log", "ledger/index"};
+            for (size_t i = 0; i < 4; i++) {
+                azk_buf_clear(&p);
+                if (azk_buf_printf(&p, "%s/%s", path, lf[i]) == AZK_OK)
+                    (void)unlink((const char *)p.data);
+            }
+            azk_buf_clear(&p);
+            if (azk_buf_printf(&p, "%s/ledger/checkpoints", path) == AZK_OK)
+                (void)rmdir((const char *)p.data);
+            azk_buf_clear(&p);
+            if (azk_buf_printf(&p, "%s/ledger", path) == AZK_OK)
+                (void)rmdir((const char *)p.data);
         }
         if (made_home) {
             azk_buf_clear(&p);

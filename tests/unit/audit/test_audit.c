@@ -626,39 +626,395 @@ static void test_audit__tamper_detected(void **state)
     }
 }
 
+static void copy_file(const char *from, const char *to)
+{
+    size_t len;
+    uint8_t *b = slurp(from, &len);
+    spit(to, b, len);
+    free(b);
+}
+
+/*
+ * What a crash can leave: the bytes of an append that was never
+ * acknowledged, past the entries the index recorded. Home "torn" holds 5
+ * acknowledged entries; the log gets every strict prefix of a 6th frame.
+ */
 static void test_audit__torn_tail_every_byte(void **state)
 {
-    char home[512], lp[600];
+    char home[512], lp[600], ip[600], saved[600];
     uint8_t *orig;
     size_t len, offs[64], n;
     (void)state;
     make_home(home, sizeof(home), "torn");
     append_n(home, 5, "test.torn");
     log_path(lp, sizeof(lp), home);
+    snprintf(ip, sizeof(ip), "%s/ledger/index", home);
+    snprintf(saved, sizeof(saved), "%s/index.5", tmproot);
+    copy_file(ip, saved);
+    append_n(home, 1, "test.torn");
     orig = slurp(lp, &len);
     n = frames(orig, len, offs, 63);
-    assert_int_equal(n, 5);
-    for (size_t cut = offs[4] + 1; cut < len; cut++) {
+    assert_int_equal(n, 6);
+    for (size_t cut = offs[5] + 1; cut < len; cut++) {
         azk_audit_report rep;
         struct seen s;
         azk_audit *a = NULL;
         azk_audit_open_info info;
         spit(lp, orig, cut);
-        verify_home(home, NULL, 0, &rep, &s);
-        assert_int_equal(rep.issues, 0);
-        assert_int_equal(rep.entries, 4);
-        assert_int_equal(rep.torn_bytes, cut - offs[4]);
-        assert_int_equal(azk_audit_open(&a, home, 0, &info), AZK_OK);
-        assert_int_equal(info.repaired_bytes, cut - offs[4]);
-        assert_int_equal(info.size, 4);
-        azk_audit_close(a);
-        /* the cache had entry 4: it was rebuilt; appending continues */
-        append_n(home, 1, "test.after");
+        copy_file(saved, ip); /* the 6th append was never acknowledged */
         verify_home(home, NULL, 0, &rep, &s);
         assert_int_equal(rep.issues, 0);
         assert_int_equal(rep.entries, 5);
+        assert_int_equal(rep.torn_bytes, cut - offs[5]);
+        assert_int_equal(azk_audit_open(&a, home, 0, &info), AZK_OK);
+        assert_int_equal(info.repaired_bytes, cut - offs[5]);
+        assert_int_equal(info.size, 5);
+        azk_audit_close(a);
+        append_n(home, 1, "test.after");
+        verify_home(home, NULL, 0, &rep, &s);
+        assert_int_equal(rep.issues, 0);
+        assert_int_equal(rep.entries, 6);
     }
     free(orig);
+}
+
+/*
+ * Issue 10 item 1: a cut the index recorded as acknowledged (one byte off
+ * the newest entry, or whole entries at a frame boundary) is a tamper
+ * alarm: open and append refuse and change nothing, verify names the first
+ * lost entry, and only a person's recovery continues the ledger, recording
+ * the old and new sizes and roots.
+ */
+static void test_audit__tail_cut_is_alarm(void **state)
+{
+    static const size_t keep_entries[] = {7, 5, 0};
+    (void)state;
+    for (size_t k = 0; k < 4; k++) {
+        char home[512], lp[600], name[32];
+        uint8_t *orig, *after, root8[HLEN];
+        size_t len, alen, offs[64], cut;
+        azk_audit *a = NULL;
+        azk_audit_report rep;
+        struct seen s;
+        azk_audit_recover_info ri;
+        azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+        uint64_t want_n;
+        char *e = NULL;
+        snprintf(name, sizeof(name), "cut-%zu", k);
+        make_home(home, sizeof(home), name);
+        append_n(home, 8, "test.cut");
+        log_path(lp, sizeof(lp), home);
+        orig = slurp(lp, &len);
+        assert_int_equal(frames(orig, len, offs, 63), 8);
+        assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+        assert_int_equal(azk_audit_root(a, 8, root8), AZK_OK);
+        azk_audit_close(a);
+        /* k = 0: one byte off the newest entry (truncate -s -1); 1: half of it;
+         * 2, 3: whole entries cut at a frame boundary */
+        cut = k == 0 ? len - 1 : k == 1 ? offs[7] + 20 : offs[keep_entries[k - 1]];
+        want_n = k < 2 ? 7 : keep_entries[k - 1];
+        spit(lp, orig, cut);
+        assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
+        assert_non_null(strstr(azk_error_last()->message, "TAMPER ALARM"));
+        assert_non_null(strstr(azk_error_last()->message, "cut"));
+        ev.action = "client.add";
+        assert_int_equal(azk_audit_record(home, &ev), AZK_ERR_INTEGRITY);
+        /* nothing was repaired or appended */
+        after = slurp(lp, &alen);
+        assert_int_equal(alen, cut);
+        free(after);
+        verify_home(home, NULL, 0, &rep, &s);
+        assert_true(rep.issues > 0);
+        assert_int_equal(rep.first_bad_index, want_n);
+        assert_int_equal(rep.torn_bytes, 0);
+        assert_int_equal(s.kinds[AZK_AUDIT_ISSUE_TRUNCATED], 1);
+        /* recovery: first it only says what it found */
+        assert_int_equal(azk_audit_recover(home, 0, "op1", NULL, &ri), AZK_OK);
+        assert_int_equal(ri.alarm, 1);
+        assert_int_equal(ri.recorded, 0);
+        assert_int_equal(ri.old_size, 8);
+        assert_int_equal(ri.new_size, want_n);
+        assert_memory_equal(ri.old_root, root8, HLEN);
+        assert_int_equal(ri.removed_bytes, cut - offs[want_n]);
+        after = slurp(lp, &alen);
+        assert_int_equal(alen, cut);
+        free(after);
+        /* a person accepts the truncation: recorded once, then appends go on */
+        assert_int_equal(azk_audit_recover(home, AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION, "op1",
+                                           "insider cut the log; case 42", &ri),
+                         AZK_OK);
+        assert_int_equal(ri.recorded, 1);
+        assert_int_equal(ri.alarm_index, want_n);
+        assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+        assert_int_equal(azk_audit_size(a), want_n + 1);
+        assert_int_equal(azk_audit_entry(a, want_n, &e, NULL), AZK_OK);
+        assert_non_null(strstr(e, "\"action\":\"ledger.alarm\""));
+        assert_non_null(strstr(e, "\"old_size\":8"));
+        assert_non_null(strstr(e, "\"actor\":\"op1\""));
+        assert_non_null(strstr(e, "TAMPER ALARM"));
+        azk_audit_free(e);
+        azk_audit_close(a);
+        append_n(home, 1, "test.after");
+        verify_home(home, NULL, 0, &rep, &s);
+        assert_int_equal(rep.issues, 0);
+        assert_int_equal(rep.entries, want_n + 2);
+        /* nothing left to recover */
+        assert_int_equal(azk_audit_recover(home, 0, NULL, NULL, &ri), AZK_OK);
+        assert_int_equal(ri.alarm, 0);
+        free(orig);
+    }
+}
+
+/*
+ * Issue 10 item 2: a log cut back (index gone too) or replaced by another
+ * history of a signed size is an alarm on every open; nothing is signed and
+ * the stored checkpoint is never overwritten.
+ */
+static void test_audit__cut_or_fork_never_signed(void **state)
+{
+    char home[512], other[512], lp[600], ip[600], cpp[600], p2[600];
+    azk_audit *a = NULL;
+    char *cp = NULL, *cp2 = NULL;
+    uint8_t *orig, *note, *note2;
+    size_t len, nlen, n2len, offs[64];
+    azk_audit_recover_info ri;
+    (void)state;
+    make_home(home, sizeof(home), "fork");
+    make_home(other, sizeof(other), "fork-other");
+    append_n(home, 8, "test.fork");
+    append_n(other, 8, "test.other");
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint(a, 1, &cp), AZK_OK);
+    azk_audit_close(a);
+    snprintf(cpp, sizeof(cpp), "%s/ledger/checkpoints/%020d.note", home, 8);
+    note = slurp(cpp, &nlen);
+    log_path(lp, sizeof(lp), home);
+    snprintf(ip, sizeof(ip), "%s/ledger/index", home);
+    orig = slurp(lp, &len);
+    frames(orig, len, offs, 63);
+    /* whole entries cut and the index removed: the signed checkpoint remains */
+    spit(lp, orig, offs[5]);
+    unlink(ip);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "entries were removed"));
+    /* recovery cannot accept losing signed entries: that would sign a fork */
+    assert_int_equal(azk_audit_recover(home, AZK_AUDIT_RECOVER_ACCEPT_TRUNCATION, NULL, "x", &ri),
+                     AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "fork"));
+    /* another history of the same (signed) size: the other ledger's log and index */
+    log_path(p2, sizeof(p2), other);
+    copy_file(p2, lp);
+    snprintf(p2, sizeof(p2), "%s/ledger/index", other);
+    copy_file(p2, ip);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "history rewritten"));
+    /* the stored checkpoint was not overwritten */
+    note2 = slurp(cpp, &n2len);
+    assert_int_equal(n2len, nlen);
+    assert_memory_equal(note2, note, nlen);
+    free(note2);
+    /* a good ledger re-signed at the same size keeps the one stored note */
+    spit(lp, orig, len);
+    unlink(ip);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint(a, 1, &cp2), AZK_OK);
+    assert_string_equal(cp2, cp);
+    azk_audit_close(a);
+    free(orig);
+    free(note);
+    azk_audit_free(cp);
+    azk_audit_free(cp2);
+}
+
+static void flip_bit(const char *path, size_t off)
+{
+    size_t len;
+    uint8_t *b = slurp(path, &len);
+    assert_true(off < len);
+    b[off] ^= 0x10;
+    spit(path, b, len);
+    free(b);
+}
+
+/*
+ * Issue 10 item 3: one flipped bit in a cached tree node: signing, proving
+ * and exporting sign the root of the log, never the cache's, and never a
+ * root that differs from a stored checkpoint of the same size.
+ */
+static void test_audit__cache_bitflip_not_signed(void **state)
+{
+    char home[512], tp[600];
+    azk_audit *a = NULL;
+    azk_audit_report rep;
+    struct seen s;
+    azk_audit_checkpoint_info ci;
+    char *cp = NULL, *doc = NULL;
+    uint8_t root[HLEN];
+    size_t len = 0;
+    (void)state;
+    make_home(home, sizeof(home), "bitflip");
+    append_n(home, 20, "test.flip");
+    verify_home(home, NULL, 0, &rep, &s);
+    memcpy(root, rep.root, HLEN);
+    /* root(20) = node(level 4, 0) + node(level 2, 4): flip the first */
+    snprintf(tp, sizeof(tp), "%s/ledger/tree-04", home);
+    flip_bit(tp, 3);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint(a, 1, &cp), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint_open(cp, strlen(cp), azk_audit_vkey(a), &ci), AZK_OK);
+    assert_memory_equal(ci.root, root, HLEN);
+    azk_audit_free(cp);
+    cp = NULL;
+    azk_audit_close(a);
+    /* with a stored checkpoint of that size: flipped again, then export */
+    flip_bit(tp, 7);
+    snprintf(tp, sizeof(tp), "%s/ledger/tree-02", home);
+    flip_bit(tp, 4 * HLEN + 1);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_export(a, 0, 20, &doc, &len), AZK_OK);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(
+        azk_audit_verify_bundle(doc, len, azk_audit_vkey(a), NULL, 0, &rep, collect, &s), AZK_OK);
+    assert_int_equal(rep.issues, 0);
+    assert_memory_equal(rep.root, root, HLEN);
+    azk_audit_free(doc);
+    azk_audit_close(a);
+    /* a flipped leaf hash in the index (the record of appends) is an alarm */
+    snprintf(tp, sizeof(tp), "%s/ledger/index", home);
+    flip_bit(tp, 5 * 48 + 20);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint(a, 1, &cp), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "entry 5"));
+    azk_audit_close(a);
+    verify_home(home, NULL, 0, &rep, &s);
+    assert_int_equal(rep.first_bad_index, 5);
+}
+
+/* Issue 10 item 4: a read-only open (audit log, show) never changes the ledger. */
+static void test_audit__readonly_never_repairs(void **state)
+{
+    char home[512], lp[600], ip[600], saved[600];
+    uint8_t *orig, *after;
+    size_t len, alen, offs[64];
+    azk_audit *a = NULL;
+    azk_audit_open_info info;
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    char *e = NULL;
+    (void)state;
+    make_home(home, sizeof(home), "ro");
+    append_n(home, 3, "test.ro");
+    log_path(lp, sizeof(lp), home);
+    snprintf(ip, sizeof(ip), "%s/ledger/index", home);
+    snprintf(saved, sizeof(saved), "%s/index.ro", tmproot);
+    copy_file(ip, saved);
+    append_n(home, 1, "test.ro");
+    orig = slurp(lp, &len);
+    frames(orig, len, offs, 63);
+    spit(lp, orig, offs[3] + 11); /* a crash inside the 4th append */
+    copy_file(saved, ip);
+    assert_int_equal(azk_audit_open(&a, home, AZK_AUDIT_OPEN_READONLY, &info), AZK_OK);
+    assert_int_equal(info.size, 3);
+    assert_int_equal(info.torn_bytes, 11);
+    assert_int_equal(info.repaired_bytes, 0);
+    assert_int_equal(azk_audit_entry(a, 2, &e, NULL), AZK_OK);
+    assert_non_null(strstr(e, "\"@seq\":2"));
+    azk_audit_free(e);
+    ev.action = "x";
+    assert_int_equal(azk_audit_append(a, &ev, NULL), AZK_ERR_ARG);
+    azk_audit_close(a);
+    after = slurp(lp, &alen);
+    assert_int_equal(alen, offs[3] + 11);
+    free(after);
+    /* a tampered ledger: the read-only open reports it and changes nothing */
+    spit(lp, orig, offs[2] + 5);
+    copy_file(saved, ip);
+    assert_int_equal(azk_audit_open(&a, home, AZK_AUDIT_OPEN_READONLY, &info), AZK_ERR_INTEGRITY);
+    after = slurp(lp, &alen);
+    assert_int_equal(alen, offs[2] + 5);
+    free(after);
+    free(orig);
+}
+
+/* Issue 10 item 5: a re-chained forgery is named by its first entry. */
+static void test_audit__rechained_forgery_named(void **state)
+{
+    char home[512], lp[600];
+    uint8_t *b;
+    size_t len, offs[64], n;
+    uint8_t prev[HLEN];
+    azk_audit *a = NULL;
+    azk_audit_report rep;
+    struct seen s;
+    (void)state;
+    make_home(home, sizeof(home), "rechain");
+    append_n(home, 8, "test.tamper");
+    log_path(lp, sizeof(lp), home);
+    b = slurp(lp, &len);
+    n = frames(b, len, offs, 63);
+    /* change entry 3 and rewrite every later link and checksum */
+    {
+        uint8_t *p = memmem(b + offs[3], offs[4] - offs[3], "test.tamper", 11);
+        p[10] = 'X';
+    }
+    memcpy(prev, b + offs[3] - HLEN, HLEN);
+    for (size_t i = 3; i < n; i++) {
+        uint32_t l = (uint32_t)(offs[i + 1] - offs[i] - 40);
+        char hex[65];
+        if (i > 3) {
+            for (int k = 0; k < HLEN; k++)
+                snprintf(hex + 2 * k, 3, "%02x", prev[k]);
+            memcpy(b + offs[i] + 8 + strlen("{\"@prev\":\""), hex, 64);
+        }
+        azk_audit_leaf_hash(b + offs[i] + 8, l, b + offs[i + 1] - HLEN);
+        memcpy(prev, b + offs[i + 1] - HLEN, HLEN);
+    }
+    spit(lp, b, len);
+    free(b);
+    /* the frames and links check out; the index recorded what was appended */
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
+    verify_home(home, NULL, 0, &rep, &s);
+    assert_int_equal(rep.first_bad_index, 3);
+    assert_true(s.kinds[AZK_AUDIT_ISSUE_MODIFIED] > 0);
+}
+
+/* Issue 10 item 5: a failed action is recorded with outcome "failed". */
+static void test_audit__failed_outcome(void **state)
+{
+    char home[512];
+    azk_audit *a = NULL;
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[] = {"dataset:shinkin-a/2023-09-dm"};
+    uint64_t idx = 0;
+    char *e = NULL;
+    (void)state;
+    make_home(home, sizeof(home), "failed");
+    ev.action = "vault.open";
+    ev.objects = objs;
+    ev.object_count = 1;
+    ev.outcome = "failed";
+    ev.reason = "wrong passphrase";
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_append(a, &ev, &idx), AZK_OK);
+    assert_int_equal(azk_audit_entry(a, idx, &e, NULL), AZK_OK);
+    assert_non_null(strstr(e, "\"outcome\":\"failed\""));
+    azk_audit_free(e);
+    azk_audit_close(a);
+}
+
+/* Issue 10 item 15: a batch count whose hash buffer would overflow size_t. */
+static void test_audit__batch_count_overflow(void **state)
+{
+    char home[512];
+    azk_audit *a = NULL;
+    azk_audit_event evs[2] = {AZK_AUDIT_EVENT_INIT, AZK_AUDIT_EVENT_INIT};
+    (void)state;
+    make_home(home, sizeof(home), "overflow");
+    evs[0].action = evs[1].action = "x";
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    /* count * 32 wraps to 32: two events' worth of buffer for 2^59 + 1 */
+    assert_int_equal(azk_audit_append_batch(a, evs, SIZE_MAX / HLEN + 2, NULL), AZK_ERR_LIMIT);
+    assert_int_equal(azk_audit_size(a), 0);
+    azk_audit_close(a);
 }
 
 static void test_audit__checkpoints_kept_by_client(void **state)
@@ -700,15 +1056,22 @@ static void test_audit__checkpoints_kept_by_client(void **state)
     frames(b, len, offs, 63);
     spit(lp, b, offs[4]);
     verify_home(home, (const char *const[]){old}, 1, &rep, &s);
-    assert_int_equal(s.kinds[AZK_AUDIT_ISSUE_TRUNCATED], 2); /* stored copy and the client's */
+    /* the stored copy, the client's and the index (the record of appends) */
+    assert_int_equal(s.kinds[AZK_AUDIT_ISSUE_TRUNCATED], 3);
     assert_int_equal(rep.first_bad_index, 4);
     free(b);
     /* history rewritten consistently with the same key: only checkpoints see it */
     {
         char p[600];
+        azk_audit *h = NULL;
         snprintf(p, sizeof(p), "%s/ledger/index", home);
         unlink(p);
         spit(lp, (const uint8_t *)"", 0);
+        /* the stored checkpoint stops appends to a cut log ... */
+        assert_int_equal(azk_audit_open(&h, home, 0, NULL), AZK_ERR_INTEGRITY);
+        /* ... so the forger removes it too: only the client's copy is left */
+        snprintf(p, sizeof(p), "%s/ledger/checkpoints/%020d.note", home, 6);
+        assert_int_equal(unlink(p), 0);
         append_n(home, 9, "test.rewritten");
         verify_home(home, (const char *const[]){old}, 1, &rep, &s);
         assert_true(s.kinds[AZK_AUDIT_ISSUE_INCONSISTENT] >= 1);
@@ -874,6 +1237,13 @@ int main(void)
         cmocka_unit_test(test_audit__proofs_all_sizes),
         cmocka_unit_test(test_audit__tamper_detected),
         cmocka_unit_test(test_audit__torn_tail_every_byte),
+        cmocka_unit_test(test_audit__tail_cut_is_alarm),
+        cmocka_unit_test(test_audit__cut_or_fork_never_signed),
+        cmocka_unit_test(test_audit__cache_bitflip_not_signed),
+        cmocka_unit_test(test_audit__readonly_never_repairs),
+        cmocka_unit_test(test_audit__rechained_forgery_named),
+        cmocka_unit_test(test_audit__failed_outcome),
+        cmocka_unit_test(test_audit__batch_count_overflow),
         cmocka_unit_test(test_audit__checkpoints_kept_by_client),
         cmocka_unit_test(test_audit__concurrent_appends),
         cmocka_unit_test(test_audit__bundle),
