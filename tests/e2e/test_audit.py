@@ -343,5 +343,196 @@ class AuditE2E(unittest.TestCase):
         self.assertEqual([e["@seq"] for e in entries], list(range(len(entries))))
 
 
+class TamperAlarmE2E(unittest.TestCase):
+    """Issue 10 (trust core), ledger items 1-5 and 9, through the real binary."""
+
+    setUp = AuditE2E.setUp
+    tearDown = AuditE2E.tearDown
+    run_az = AuditE2E.run_az
+    append = AuditE2E.append
+    log_path = AuditE2E.log_path
+    entries = AuditE2E.entries
+
+    def index_path(self):
+        return os.path.join(self.home, "ledger", "index")
+
+    def note_path(self, size):
+        return os.path.join(self.home, "ledger", "checkpoints", "%020d.note" % size)
+
+    def assert_alarm(self, r, word="TAMPER ALARM"):
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(word, r.stderr)
+
+    def test_tail_byte_cut_then_client_add_is_alarm(self):
+        # item 1 with a full home: `truncate -s -1 entries.log`, then `client add`
+        home = os.path.join(self.tmp, "full")
+        self.run_az("init", home=home, check=0)
+        self.run_az("client", "add", "shinkin-a", home=home, check=0)
+        lp = self.log_path(home)
+        size = os.path.getsize(lp)
+        os.truncate(lp, size - 1)
+        r = self.run_az("client", "add", "shinkin-b", home=home)
+        self.assert_alarm(r)
+        self.assertIn("cut", r.stderr)
+        self.assertEqual(os.path.getsize(lp), size - 1)  # nothing repaired, nothing appended
+        r = self.run_az("audit", "verify", home=home)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("first bad entry index 1", r.stdout)
+        self.assertIn("entries removed", r.stderr)
+
+    def test_tail_byte_cut_then_append_recover(self):
+        self.append("intake", "dataset:a", count=4)
+        lp = self.log_path()
+        orig = rd(lp, "rb")
+        offs = frames(orig)
+        leaves = [leaf_hash(orig[o + 8:offs[i + 1] - 32]) for i, o in enumerate(offs[:-1])]
+        wr(lp, orig[:-1])
+        self.assert_alarm(self.run_az("audit", "append", "--action", "x"))
+        # recover: first only what was found, nothing changed (exit 1)
+        r = self.run_az("audit", "recover")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("recorded: 4 entries, root " + base64.b64encode(mth(leaves)).decode(),
+                      r.stdout)
+        self.assertIn("intact:   3 entries, root " + base64.b64encode(mth(leaves[:3])).decode(),
+                      r.stdout)
+        self.assertEqual(rd(lp, "rb"), orig[:-1])
+        # a decision needs a reason
+        self.assertEqual(self.run_az("audit", "recover", "--accept-truncation").returncode, 64)
+        r = self.run_az("audit", "recover", "--accept-truncation", "--reason", "case 42",
+                        check=0)
+        self.assertIn("recorded as entry 3", r.stdout)
+        e = json.loads(self.entries()[3])
+        self.assertEqual(e["action"], "ledger.alarm")
+        self.assertEqual(e["reason"], "case 42")
+        self.assertEqual(e["extra"]["old_size"], 4)
+        self.assertEqual(e["extra"]["new_size"], 3)
+        self.assertEqual(e["extra"]["old_root"], base64.b64encode(mth(leaves)).decode())
+        self.append("delete", "dataset:a")
+        self.run_az("audit", "verify", check=0)
+
+    def test_whole_entries_cut_then_append_is_alarm(self):
+        self.append("intake", "dataset:a", count=6)
+        lp = self.log_path()
+        orig = rd(lp, "rb")
+        offs = frames(orig)
+        wr(lp, orig[:offs[4]])  # two whole entries cut at a frame boundary
+        r = self.run_az("audit", "append", "--action", "x")
+        self.assert_alarm(r)
+        self.assertIn("6 entries were appended", r.stderr)
+        self.assertEqual(rd(lp, "rb"), orig[:offs[4]])
+        r = self.run_az("audit", "verify")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("first bad entry index 4", r.stdout)
+
+    def test_whole_entries_cut_then_sign_refused(self):
+        self.append("intake", "dataset:a", count=6)
+        note = self.run_az("audit", "checkpoint", "--sign", check=0).stdout
+        lp = self.log_path()
+        orig = rd(lp, "rb")
+        offs = frames(orig)
+        wr(lp, orig[:offs[4]])
+        os.unlink(self.index_path())  # the forger removes the record of appends too
+        for args in (("audit", "checkpoint", "--sign"), ("audit", "append", "--action", "x"),
+                     ("audit", "export", "-o", os.path.join(self.tmp, "b.json"))):
+            self.assert_alarm(self.run_az(*args), "entries were removed")
+        self.assertEqual(rd(self.note_path(6)), note)  # never overwritten
+        self.assertEqual(sorted(os.listdir(os.path.dirname(self.note_path(6)))),
+                         ["%020d.note" % 6])
+        r = self.run_az("audit", "verify")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("first bad entry index 4", r.stdout)
+
+    def test_cache_bitflip_then_sign_and_export(self):
+        self.append("intake", "dataset:a", count=20)
+        orig = rd(self.log_path(), "rb")
+        offs = frames(orig)
+        root = base64.b64encode(mth([leaf_hash(orig[o + 8:offs[i + 1] - 32])
+                                     for i, o in enumerate(offs[:-1])])).decode()
+        tree = os.path.join(self.home, "ledger", "tree-04")  # root(20) uses its node 0
+        b = bytearray(rd(tree, "rb"))
+        b[3] ^= 0x10
+        wr(tree, bytes(b))
+        cp = self.run_az("audit", "checkpoint", "--sign", check=0).stdout
+        self.assertEqual(cp.split("\n")[2], root)
+        b[9] ^= 0x10
+        wr(tree, bytes(b))
+        bundle = os.path.join(self.tmp, "bundle.json")
+        self.run_az("audit", "export", "-o", bundle, check=0)
+        doc = json.loads(rd(bundle))
+        self.assertEqual(doc["checkpoint"].split("\n")[2], root)
+        self.assertEqual(rd(self.note_path(20)), cp)
+        pub = os.path.join(self.home, "keys", "ledger.pub")
+        self.run_az("audit", "verify", "--bundle", bundle, "--pubkey", pub, check=0)
+        self.run_az("audit", "prove", "--inclusion", "5", check=0)
+
+    def test_kept_empty_checkpoint(self):
+        empty = os.path.join(self.tmp, "empty.cp")
+        wr(empty, self.run_az("audit", "checkpoint", "--sign", check=0).stdout)
+        self.append("intake", "dataset:a", count=3)
+        self.run_az("audit", "verify", "--checkpoint", empty, check=0)
+        bundle = os.path.join(self.tmp, "bundle.json")
+        self.run_az("audit", "export", "--from", "1", "--to", "3", "-o", bundle, check=0)
+        pub = os.path.join(self.home, "keys", "ledger.pub")
+        r = self.run_az("audit", "verify", "--bundle", bundle, "--pubkey", pub, "--checkpoint",
+                        empty)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_long_unknown_cosignature_and_crlf(self):
+        self.append("intake", "dataset:a", count=3)
+        cp = self.run_az("audit", "checkpoint", "--sign", check=0).stdout
+        sig = base64.b64encode(bytes(range(256)) * 9 + bytes(4 + 2420 - 2304)).decode()
+        cosigned = cp + "\u2014 witness.example/mldsa44 " + sig + "\n" + \
+            "\u2014 witness\x7f.example " + base64.b64encode(bytes(68)).decode() + "\n"
+        path = os.path.join(self.tmp, "cosigned.cp")
+        wr(path, cosigned.encode())
+        r = self.run_az("audit", "verify", "--checkpoint", path)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        wr(path, cp.replace("\n", "\r\n").encode())
+        r = self.run_az("audit", "verify", "--checkpoint", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("CRLF", r.stderr)
+
+    def test_log_show_verify_are_read_only(self):
+        self.append("intake", "dataset:a", count=3)
+        index3 = rd(self.index_path(), "rb")
+        self.append("intake", "dataset:a")
+        lp = self.log_path()
+        orig = rd(lp, "rb")
+        offs = frames(orig)
+        for log, index in ((orig[:offs[3] + 9], index3),  # a crash inside the 4th append
+                           (orig[:offs[3] + 9], None),  # the same cut, acknowledged
+                           (orig + b"garbage", None)):
+            wr(lp, log)
+            if index is not None:
+                wr(self.index_path(), index)
+            before = (rd(lp, "rb"), rd(self.index_path(), "rb"))
+            for args in (("audit", "log"), ("audit", "show", "1"), ("audit", "verify")):
+                self.run_az(*args)
+                self.assertEqual((rd(lp, "rb"), rd(self.index_path(), "rb")), before, args)
+            wr(lp, orig)
+            self.run_az("audit", "verify", check=0)
+
+    def test_init_refuses_unsafe_home_and_lost_ledger(self):
+        ww = os.path.join(self.tmp, "ww")
+        os.mkdir(ww)
+        os.chmod(ww, 0o777)
+        r = self.run_az("init", home=ww)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("writable by other users", r.stderr)
+        self.assertEqual(os.listdir(ww), [])
+        r = self.run_az("audit", "init", home=os.path.join(ww, "h"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("above the home", r.stderr)
+        # another local user renames ledger/ away: no advice to re-initialise
+        self.append("intake", "dataset:a")
+        led = os.path.join(self.home, "ledger")
+        os.rename(led, led + ".moved")
+        r = self.run_az("audit", "log")
+        self.assertNotIn("init", r.stderr)
+        self.assert_alarm(r)
+        self.assert_alarm(self.run_az("audit", "init"))
+        self.assertFalse(os.path.exists(led))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1002,6 +1002,154 @@ static void test_audit__failed_outcome(void **state)
 }
 
 /* Issue 10 item 15: a batch count whose hash buffer would overflow size_t. */
+/*
+ * Issue 10 item 5, C2SP signed-note: a signature line of an unknown key is
+ * ignored whatever its length (a 2,420-byte ML-DSA-44 witness cosignature)
+ * and whatever allowed characters its name has (U+007F); CRLF line endings
+ * get a message that says so.
+ */
+static void test_audit__note_unknown_cosignatures(void **state)
+{
+    char home[512];
+    azk_audit *a = NULL;
+    char *cp = NULL;
+    azk_buf note = AZK_BUF_INIT;
+    azk_audit_checkpoint_info ci;
+    uint8_t sig[4 + 2420];
+    (void)state;
+    make_home(home, sizeof(home), "cosig");
+    append_n(home, 3, "test.cosig");
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint(a, 1, &cp), AZK_OK);
+    for (size_t i = 0; i < sizeof(sig); i++)
+        sig[i] = (uint8_t)(i * 7 + 1);
+    assert_int_equal(azk_buf_puts(&note, cp), AZK_OK);
+    assert_int_equal(azk_buf_puts(&note, "\xe2\x80\x94 witness.example/mldsa44 "), AZK_OK);
+    assert_int_equal(azk_audit__b64_put(&note, sig, sizeof(sig)), AZK_OK);
+    assert_int_equal(azk_buf_puts(&note, "\n\xe2\x80\x94 witness\x7f.example "), AZK_OK);
+    assert_int_equal(azk_audit__b64_put(&note, sig, 68), AZK_OK);
+    assert_int_equal(azk_buf_putc(&note, '\n'), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint_open((char *)note.data, note.len, azk_audit_vkey(a), &ci),
+                     AZK_OK);
+    assert_int_equal(ci.size, 3);
+    {
+        /* the same note with CRLF line endings */
+        azk_buf crlf = AZK_BUF_INIT;
+        for (size_t i = 0; i < note.len; i++) {
+            if (note.data[i] == '\n')
+                assert_int_equal(azk_buf_putc(&crlf, '\r'), AZK_OK);
+            assert_int_equal(azk_buf_putc(&crlf, (char)note.data[i]), AZK_OK);
+        }
+        assert_int_equal(
+            azk_audit_checkpoint_open((char *)crlf.data, crlf.len, azk_audit_vkey(a), &ci),
+            AZK_ERR_FORMAT);
+        assert_non_null(strstr(azk_error_last()->message, "CRLF"));
+        {
+            azk_audit_report rep;
+            struct seen s;
+            verify_home(home, (const char *const[]){(char *)crlf.data}, 1, &rep, &s);
+            assert_int_equal(s.kinds[AZK_AUDIT_ISSUE_CHECKPOINT], 1);
+            assert_int_equal(s.kinds[AZK_AUDIT_ISSUE_FOREIGN], 0);
+        }
+        azk_buf_dispose(&crlf);
+    }
+    azk_buf_dispose(&note);
+    azk_audit_free(cp);
+    azk_audit_close(a);
+}
+
+/* Issue 10 item 5: a kept checkpoint of the empty tree is consistent with every tree. */
+static void test_audit__kept_empty_checkpoint(void **state)
+{
+    char home[512];
+    azk_audit *a = NULL;
+    char *empty = NULL, *doc = NULL;
+    size_t len = 0;
+    azk_audit_report rep;
+    struct seen s;
+    (void)state;
+    make_home(home, sizeof(home), "empty-cp");
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_checkpoint(a, 1, &empty), AZK_OK);
+    azk_audit_close(a);
+    append_n(home, 5, "test.empty");
+    verify_home(home, (const char *const[]){empty}, 1, &rep, &s);
+    assert_int_equal(rep.issues, 0);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+    assert_int_equal(azk_audit_export(a, 1, 4, &doc, &len), AZK_OK);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(azk_audit_verify_bundle(doc, len, azk_audit_vkey(a),
+                                             (const char *const[]){empty}, 1, &rep, collect, &s),
+                     AZK_OK);
+    assert_int_equal(rep.issues, 0);
+    azk_audit_close(a);
+    azk_audit_free(doc);
+    azk_audit_free(empty);
+}
+
+/*
+ * Issue 10 item 9: homes other users can write or replace are refused, and
+ * a home that had a ledger never gets a fresh, empty one.
+ */
+static void test_audit__init_refuses_unsafe_or_lost(void **state)
+{
+    char home[512], p[600], q[600];
+    azk_audit *a = NULL;
+    (void)state;
+    /* world-writable home */
+    snprintf(home, sizeof(home), "%s/ww", tmproot);
+    assert_int_equal(mkdir(home, 0700), 0);
+    assert_int_equal(chmod(home, 0777), 0);
+    assert_int_equal(azk_audit_init_home(home), AZK_ERR_PERM);
+    assert_non_null(strstr(azk_error_last()->message, "writable by other users"));
+    /* inside a directory others can write and that is not sticky */
+    snprintf(p, sizeof(p), "%s/ww/h", tmproot);
+    assert_int_equal(azk_audit_init_home(p), AZK_ERR_PERM);
+    assert_non_null(strstr(azk_error_last()->message, "above the home"));
+    /* sticky like /tmp: fine */
+    assert_int_equal(chmod(home, 01777), 0);
+    assert_int_equal(azk_audit_init_home(p), AZK_OK);
+    /* a home of another user */
+    if (geteuid() == 0) {
+        snprintf(q, sizeof(q), "%s/foreign", tmproot);
+        assert_int_equal(mkdir(q, 0700), 0);
+        assert_int_equal(chown(q, 65534, 65534), 0);
+        assert_int_equal(azk_audit_init_home(q), AZK_ERR_PERM);
+        assert_non_null(strstr(azk_error_last()->message, "belongs to uid 65534"));
+    }
+    /* ledger/ renamed away: an alarm, never "run audit init" */
+    make_home(home, sizeof(home), "lost");
+    append_n(home, 2, "test.lost");
+    snprintf(p, sizeof(p), "%s/ledger", home);
+    snprintf(q, sizeof(q), "%s/ledger.gone", home);
+    assert_int_equal(rename(p, q), 0);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
+    assert_null(strstr(azk_error_last()->message, "init"));
+    assert_int_equal(azk_audit_init_home(home), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "TAMPER ALARM"));
+    assert_int_equal(access(p, F_OK), -1); /* no fresh ledger was made */
+    assert_int_equal(rename(q, p), 0);
+    /* the key removed instead: no new key for an existing ledger */
+    snprintf(p, sizeof(p), "%s/keys/ledger.key", home);
+    snprintf(q, sizeof(q), "%s/ledger.key.gone", home);
+    assert_int_equal(rename(p, q), 0);
+    assert_int_equal(azk_audit_init_home(home), AZK_ERR_INTEGRITY);
+    assert_int_equal(access(p, F_OK), -1);
+    assert_int_equal(rename(q, p), 0);
+    /* keys/ and ledger/ both gone from a home that has a catalog */
+    make_home(home, sizeof(home), "lost-all");
+    snprintf(p, sizeof(p), "%s/catalog.db", home);
+    spit(p, (const uint8_t *)"x", 1);
+    snprintf(p, sizeof(p), "%s/keys/ledger.key", home);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/keys/ledger.pub", home);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/ledger/entries.log", home);
+    unlink(p);
+    assert_int_equal(azk_audit_init_home(home), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "catalog.db"));
+}
+
 static void test_audit__batch_count_overflow(void **state)
 {
     char home[512];
@@ -1244,6 +1392,9 @@ int main(void)
         cmocka_unit_test(test_audit__rechained_forgery_named),
         cmocka_unit_test(test_audit__failed_outcome),
         cmocka_unit_test(test_audit__batch_count_overflow),
+        cmocka_unit_test(test_audit__note_unknown_cosignatures),
+        cmocka_unit_test(test_audit__kept_empty_checkpoint),
+        cmocka_unit_test(test_audit__init_refuses_unsafe_or_lost),
         cmocka_unit_test(test_audit__checkpoints_kept_by_client),
         cmocka_unit_test(test_audit__concurrent_appends),
         cmocka_unit_test(test_audit__bundle),
