@@ -157,7 +157,9 @@ static int sub_init(int argc, char **argv)
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s", _("Usage: azukari audit init\n"
                        "Create <home>/ledger and the Ed25519 ledger key in <home>/keys\n"
-                       "(ledger.key, mode 0600; ledger.pub for clients). Keeps what exists.\n"));
+                       "(ledger.key, mode 0600; ledger.pub for clients). Keeps what exists.\n"
+                       "Refuses a home other users can write, and a home that had a ledger\n"
+                       "which is gone (a tamper alarm: restore it from a backup).\n"));
         return 0;
     }
     if (argc > 1) {
