@@ -737,7 +737,8 @@ static int index_record_zero(azk_audit *a, uint64_t i)
 static azk_status index_check_last(azk_audit *a, uint64_t i, uint64_t log_size, uint64_t *end,
                                    uint8_t hash[HLEN])
 {
-    uint8_t rec[IDX_REC], hdr[FRAME_HDR], tail[HLEN];
+    uint8_t rec[IDX_REC], hdr[FRAME_HDR], tail[HLEN], leaf[HLEN];
+    uint8_t *body;
     uint64_t off, rend;
     uint32_t len;
     azk_status rc = pread_full(a->idx_fd, rec, IDX_REC, i * IDX_REC, "read index");
@@ -759,13 +760,22 @@ static azk_status index_check_last(azk_audit *a, uint64_t i, uint64_t log_size, 
                              "(`azukari audit recover`)",
                              (unsigned long long)log_size, (unsigned long long)(i + 1),
                              (unsigned long long)rend, (unsigned long long)(rend - log_size));
+    /* the whole newest entry: its bytes, not only its stored checksum */
+    body = azk_malloc((size_t)len);
+    if (body == NULL)
+        return azk_error_nomem();
     rc = pread_full(a->log_fd, hdr, FRAME_HDR, off, "read ledger");
     if (rc == AZK_OK)
+        rc = pread_full(a->log_fd, body, len, off + FRAME_HDR, "read ledger");
+    if (rc == AZK_OK)
         rc = pread_full(a->log_fd, tail, HLEN, off + FRAME_HDR + len, "read ledger");
+    if (rc == AZK_OK)
+        azk_audit_leaf_hash(body, len, leaf);
+    azk_free(body);
     if (rc != AZK_OK)
         return rc;
     if (memcmp(hdr, FRAME_MAGIC, 4) != 0 || get_u32be(hdr + 4) != len ||
-        memcmp(tail, rec + 16, HLEN) != 0)
+        memcmp(tail, rec + 16, HLEN) != 0 || memcmp(leaf, rec + 16, HLEN) != 0)
         return azk_error_set(AZK_ERR_INTEGRITY,
                              "ledger: TAMPER ALARM: entry %llu at byte %llu is not the entry "
                              "that was appended (it differs from the hash recorded at append "

@@ -975,6 +975,23 @@ static void test_audit__rechained_forgery_named(void **state)
     verify_home(home, NULL, 0, &rep, &s);
     assert_int_equal(rep.first_bad_index, 3);
     assert_true(s.kinds[AZK_AUDIT_ISSUE_MODIFIED] > 0);
+    /* the newest entry edited in place, its stored checksum left as it was */
+    make_home(home, sizeof(home), "rechain-last");
+    append_n(home, 8, "test.tamper");
+    log_path(lp, sizeof(lp), home);
+    b = slurp(lp, &len);
+    assert_int_equal(frames(b, len, offs, 63), 8);
+    {
+        uint8_t *p = memmem(b + offs[7], offs[8] - offs[7], "test.tamper", 11);
+        assert_non_null(p);
+        p[0] = 'T';
+    }
+    spit(lp, b, len);
+    free(b);
+    assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(azk_error_last()->message, "entry 7"));
+    verify_home(home, NULL, 0, &rep, &s);
+    assert_int_equal(rep.first_bad_index, 7);
 }
 
 /* Issue 10 item 5: a failed action is recorded with outcome "failed". */
