@@ -51,6 +51,7 @@ struct azk_audit {
     char host[256];
     /* read-only handles (AZK_AUDIT_OPEN_READONLY) keep everything in memory */
     int ro;
+    int ro_files; /* read-only, served from the verified index and tree files */
     int mt_built;
     struct azk_audit__memtree mt;
     uint64_t *offs; /* frame offsets, n + 1 */
@@ -467,7 +468,8 @@ static azk_status level_fd(azk_audit *a, unsigned l, int *fd)
         rc = path_join(&p, a->dir, name);
         if (rc != AZK_OK)
             return rc;
-        a->lvl_fd[l] = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        a->lvl_fd[l] =
+            a->ro ? open(p, O_RDONLY | O_CLOEXEC) : open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         azk_free(p);
         if (a->lvl_fd[l] < 0)
             return azk_error_errno("open tree cache");
@@ -493,7 +495,7 @@ static azk_status file_get(void *ctx, unsigned level, uint64_t idx, uint8_t out[
 
 static void file_nodes(azk_audit *a, struct azk_audit__nodes *t)
 {
-    if (a->ro) {
+    if (a->ro && !a->ro_files) {
         azk_audit__memtree_nodes(&a->mt, t);
         return;
     }
@@ -1279,7 +1281,7 @@ static azk_status check_newest(azk_audit *a)
     if (rc != AZK_OK)
         goto done;
     if (a->ro) {
-        azk_audit__memtree_nodes(&a->mt, &t);
+        file_nodes(a, &t);
         rc = stored_vs_tree(&s, &t, a->n);
         goto done;
     }
@@ -1306,11 +1308,64 @@ done:
  * alarms as a normal open (index, newest checkpoint); a torn tail beyond
  * the acknowledged entries is reported, not removed.
  */
+/*
+ * The cheap read-only open, when nothing needs repair: the index covers
+ * the whole log, its last record matches the newest entry's bytes, every
+ * tree level file is complete and the newest stored checkpoint agrees.
+ * Anything else falls back to the full scan, which says what is wrong.
+ */
+static int open_readonly_files(azk_audit *a, azk_audit_open_info *info)
+{
+    struct stat st;
+    uint64_t log_size, nidx, end = 0;
+    uint8_t last[HLEN];
+    int ok = 1;
+    if (a->idx_fd < 0 || fstat(a->log_fd, &st) != 0)
+        return 0;
+    log_size = (uint64_t)st.st_size;
+    if (fstat(a->idx_fd, &st) != 0 || (uint64_t)st.st_size % IDX_REC != 0)
+        return 0;
+    nidx = (uint64_t)st.st_size / IDX_REC;
+    if (nidx == 0 || index_record_zero(a, nidx - 1) ||
+        index_check_last(a, nidx - 1, log_size, &end, last) != AZK_OK || end != log_size)
+        return 0;
+    a->ro_files = 1;
+    for (unsigned l = 1; ok && l < MAX_LEVELS && (nidx >> l) > 0; l++) {
+        int fd = -1;
+        ok = level_fd(a, l, &fd) == AZK_OK && fstat(fd, &st) == 0 &&
+             (uint64_t)st.st_size >= (nidx >> l) * HLEN;
+    }
+    if (ok) {
+        a->n = nidx;
+        a->log_end = end;
+        memcpy(a->last_leaf, last, HLEN);
+        ok = check_newest(a) == AZK_OK;
+    }
+    if (!ok) {
+        a->ro_files = 0;
+        a->n = 0;
+        a->log_end = 0;
+        for (unsigned l = 0; l < MAX_LEVELS; l++) {
+            if (a->lvl_fd[l] >= 0)
+                close(a->lvl_fd[l]);
+            a->lvl_fd[l] = -1;
+        }
+        return 0;
+    }
+    if (info != NULL)
+        info->size = nidx;
+    return 1;
+}
+
 static azk_status open_readonly(azk_audit *a, azk_audit_open_info *info)
 {
     struct logscan s;
     uint64_t recorded = 0;
-    azk_status rc = scan_log(a->log_fd, &s);
+    azk_status rc;
+    if (open_readonly_files(a, info))
+        return AZK_OK;
+    azk_error_clear();
+    rc = scan_log(a->log_fd, &s);
     if (rc != AZK_OK)
         return rc;
     if (s.bad) {
@@ -1869,7 +1924,7 @@ azk_status azk_audit_entry(azk_audit *a, uint64_t index, char **out, size_t *out
     if (index >= a->n)
         return azk_error_set(AZK_ERR_NOTFOUND, "ledger: no entry %llu (size %llu)",
                              (unsigned long long)index, (unsigned long long)a->n);
-    if (a->ro) {
+    if (a->ro && !a->ro_files) {
         off = a->offs[index];
         len = (uint32_t)(a->offs[index + 1] - off - FRAME_OVH);
         memcpy(rec + 16, a->mt.level[0] + index * HLEN, HLEN);

@@ -925,6 +925,36 @@ static void test_audit__readonly_never_repairs(void **state)
     after = slurp(lp, &alen);
     assert_int_equal(alen, offs[3] + 11);
     free(after);
+    /* a sound ledger with a signed checkpoint and a damaged tree cache: the
+     * read-only open answers from the log and leaves the cache alone */
+    {
+        char tp[600], *cp = NULL;
+        uint8_t *t0, *t1;
+        size_t l0, l1;
+        spit(lp, orig, len);
+        append_n(home, 1, "test.ro"); /* repairs the torn tail, indexes all */
+        assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_OK);
+        assert_int_equal(azk_audit_checkpoint(a, 1, &cp), AZK_OK);
+        azk_audit_close(a);
+        azk_audit_free(cp);
+        assert_int_equal(azk_audit_open(&a, home, AZK_AUDIT_OPEN_READONLY, &info), AZK_OK);
+        assert_int_equal(info.size, 5);
+        azk_audit_close(a);
+        snprintf(tp, sizeof(tp), "%s/ledger/tree-02", home);
+        flip_bit(tp, 2);
+        t0 = slurp(tp, &l0);
+        assert_int_equal(azk_audit_open(&a, home, AZK_AUDIT_OPEN_READONLY, &info), AZK_OK);
+        assert_int_equal(info.size, 5);
+        assert_int_equal(azk_audit_entry(a, 4, &e, NULL), AZK_OK);
+        azk_audit_free(e);
+        azk_audit_close(a);
+        t1 = slurp(tp, &l1);
+        assert_int_equal(l0, l1);
+        assert_memory_equal(t0, t1, l0);
+        free(t0);
+        free(t1);
+        copy_file(saved, ip);
+    }
     /* a tampered ledger: the read-only open reports it and changes nothing */
     spit(lp, orig, offs[2] + 5);
     copy_file(saved, ip);
