@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "azukari/audit.h"
+#include "azukari/outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -580,6 +581,7 @@ static int sub_export(int argc, char **argv)
     char *doc = NULL;
     size_t len = 0;
     FILE *f;
+    azk_outfile *of = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
         switch (c) {
@@ -617,10 +619,20 @@ static int sub_export(int argc, char **argv)
         rc = EXIT_ERR;
         goto done;
     }
-    f = strcmp(outp, "-") == 0 ? stdout : fopen(outp, "wb");
-    if (f == NULL || fwrite(doc, 1, len, f) != len || (f != stdout && fclose(f) != 0)) {
-        azk_cli_err(_("cannot write %s"), outp);
+    /* azk_outfile: a temporary beside the bundle, renamed; never through a planted symlink */
+    if (azk_outfile_open(&of, outp, 0644, AZK_OUTFILE_STDOUT) != AZK_OK) {
+        azk_cli_liberr(outp);
         rc = EXIT_ERR;
+        goto done;
+    }
+    f = azk_outfile_stream(of);
+    rc = EXIT_ERR;
+    if (fwrite(doc, 1, len, f) != len)
+        azk_outfile_abort(of);
+    else if (azk_outfile_commit(of) == AZK_OK) /* frees it, even on failure */
+        rc = 0;
+    if (rc != 0) {
+        azk_cli_err(_("cannot write %s"), outp);
         goto done;
     }
     if (!azk_cli_quiet && f != stdout)
