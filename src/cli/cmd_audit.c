@@ -293,18 +293,27 @@ static void print_entry_text(uint64_t i, json_t *e)
     json_t *objs = json_object_get(e, "objects"), *o;
     const char *reason = json_string_value(json_object_get(e, "reason"));
     size_t k;
-    printf("%-7" PRIu64 " %s  %s@%s  %s  %s", i, json_string_value(json_object_get(e, "time")),
-           json_string_value(json_object_get(e, "actor")),
-           json_string_value(json_object_get(e, "host")),
-           json_string_value(json_object_get(e, "action")),
-           json_string_value(json_object_get(e, "outcome")));
+    char *line = NULL;
+    size_t line_len = 0;
+    FILE *m = open_memstream(&line, &line_len);
+    if (m == NULL)
+        return;
+    fprintf(m, "%-7" PRIu64 " %s  %s@%s  %s  %s", i, json_string_value(json_object_get(e, "time")),
+            json_string_value(json_object_get(e, "actor")),
+            json_string_value(json_object_get(e, "host")),
+            json_string_value(json_object_get(e, "action")),
+            json_string_value(json_object_get(e, "outcome")));
     json_array_foreach(objs, k, o)
     {
-        printf("%s%s", k == 0 ? "  " : ",", json_string_value(o));
+        fprintf(m, "%s%s", k == 0 ? "  " : ",", json_string_value(o));
     }
     if (reason != NULL)
-        printf("  (%s)", reason);
+        fprintf(m, "  (%s)", reason);
+    fclose(m);
+    /* reasons and names come from users: ESC, CR, LF must not reach the terminal raw */
+    azk_fputs_printable(line, stdout);
     putchar('\n');
+    free(line);
 }
 
 static int sub_log(int argc, char **argv)

@@ -6,6 +6,7 @@
  * which detects a wrong key before anything is decrypted.
  */
 #include "store/store.h"
+#include "vault/vault.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -505,6 +506,7 @@ azk_status azk_home_open(azk_home **out, const char *path, const char *passphras
         rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
         goto done;
     }
+    (void)azk_vault__cleanup_tmp(h); /* temporaries of an interrupted intake */
     *out = h;
     h = NULL;
 done:
