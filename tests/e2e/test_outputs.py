@@ -93,9 +93,9 @@ class Outputs(unittest.TestCase):
             f.write("電話 090-1234-5678 試験 一郎\n")
         link = self.plant(os.path.join(self.d, "report.jsonl"))
         r = T.run([self.bin, "scan", "--format", "jsonl", "-o", link, src], env=self.env)
+        self.assertVictimIntact()
         self.assertEqual(r.rc, 2, r.err)
         self.assertIn("symbolic link", r.err)
-        self.assertVictimIntact()
         self.assertTrue(os.path.islink(link))
         # an ordinary -o still works and appears whole
         out = os.path.join(self.d, "report2.jsonl")
@@ -111,8 +111,8 @@ class Outputs(unittest.TestCase):
             f.write("tel 090-1234-5678\n")
         link = self.plant(os.path.join(self.d, "out.log"))
         r = T.run([self.bin, "redact", "-o", link, src], env=self.env)
-        self.assertNotEqual(r.rc, 0)
         self.assertVictimIntact()
+        self.assertNotEqual(r.rc, 0)
         out = os.path.join(self.d, "out2.log")
         r = T.run([self.bin, "redact", "-o", out, src], env=self.env)
         self.assertEqual(r.rc, 0, r.err)
@@ -125,8 +125,8 @@ class Outputs(unittest.TestCase):
         self.ok("init")
         link = self.plant(os.path.join(self.d, "bundle.json"))
         r = self.run_azk("audit", "export", "-o", link)
-        self.assertNotEqual(r.rc, 0)
         self.assertVictimIntact()
+        self.assertNotEqual(r.rc, 0)
         out = os.path.join(self.d, "bundle2.json")
         self.ok("audit", "export", "-o", out)
         with open(out, encoding="utf-8") as f:
@@ -142,8 +142,8 @@ class Outputs(unittest.TestCase):
         os.makedirs(rep)
         self.plant(os.path.join(rep, "report-ppc.md"))
         r = self.run_azk("impact", "--as-of", "2027-01-15", "--report-dir", rep, stolen)
-        self.assertNotEqual(r.rc, 0)
         self.assertVictimIntact()
+        self.assertNotEqual(r.rc, 0)
         # with the link gone, the drafts are written
         os.unlink(os.path.join(rep, "report-ppc.md"))
         r = self.run_azk("impact", "--as-of", "2027-01-15", "--report-dir", rep, stolen)
@@ -165,6 +165,20 @@ class Outputs(unittest.TestCase):
         self.assertVictimIntact()
         self.assertFalse(os.path.exists(out))  # no fingerprint file without its key
         self.assertFalse([n for n in os.listdir(self.d) if ".tmp" in n])
+        # the temporary name must not be predictable either (it was FILE.tmp<pid>, opened
+        # without O_EXCL): links planted at the next pids' names are never written through
+        os.unlink(key)
+        try:
+            with open("/proc/sys/kernel/ns_last_pid") as f:
+                last = int(f.read())
+        except OSError:
+            self.skipTest("no /proc/sys/kernel/ns_last_pid")
+        for pid in range(last + 1, last + 400):
+            os.symlink(self.victim, "%s.tmp%d" % (out, pid))
+            os.symlink(self.victim, "%s.key.tmp%d" % (out, pid))
+        self.ok("fingerprints", "export", "--out", out)
+        self.assertVictimIntact()
+        self.assertTrue(os.path.isfile(out) and not os.path.islink(out))
 
     # ---- item 11: open --out ------------------------------------------------
 
