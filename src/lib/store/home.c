@@ -39,8 +39,7 @@ static const char schema_sql[] =
 
 azk_status azk_store__dberr(sqlite3 *db, const char *what)
 {
-    return azk_error_set(AZK_ERR_DB, "catalog: %s: %s", what,
-                         db != NULL ? sqlite3_errmsg(db) : "cannot open");
+    return azk_error_set(AZK_ERR_DB, "catalog: %s: %s", what, azk_sqlite__errmsg(db));
 }
 
 azk_status azk_store__exec(azk_home *h, const char *sql, const char *what)
