@@ -121,6 +121,20 @@ class Outputs(unittest.TestCase):
         self.assertIn("tel ", text)
         self.assertNotIn("090-1234-5678", text)
 
+    def test_outputs__link_o_symlink(self):
+        src = os.path.join(self.d, "people.csv")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write("\n".join([HEADER] + rows(30)) + "\n")
+        link = self.plant(os.path.join(self.d, "persons.jsonl"))
+        r = T.run([self.bin, "link", "-o", link, src], env=self.env)
+        self.assertVictimIntact()
+        self.assertNotEqual(r.rc, 0)
+        out = os.path.join(self.d, "persons2.jsonl")
+        r = T.run([self.bin, "link", "-o", out, src], env=self.env)
+        self.assertEqual(r.rc, 0, r.err)
+        with open(out, encoding="utf-8") as f:
+            self.assertIn('"totals"', f.read())
+
     def test_outputs__audit_export_symlink(self):
         self.ok("init")
         link = self.plant(os.path.join(self.d, "bundle.json"))
