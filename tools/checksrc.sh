@@ -26,4 +26,12 @@ for f in $(git ls-files 'src/lib/*.c'); do
         status=1
     fi
 done
+# <sqlite3.h> only through store/sqlite.h, whose wrappers check every sqlite3_bind_*
+for f in $(git ls-files 'src/lib/*.c' 'src/lib/*.h'); do
+    case "$f" in src/lib/store/sqlite.h) continue ;; esac
+    if grep -nE '^#include <sqlite3\.h>' "$f"; then
+        echo "$f: include \"store/sqlite.h\", not <sqlite3.h> (checked binds)"
+        status=1
+    fi
+done
 exit $status

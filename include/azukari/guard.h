@@ -176,6 +176,28 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_check_path(azk_guard *g, const cha
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_check_fd(azk_guard *g, int fd, const char *name,
                                                        azk_guard_decision *d);
 
+/**
+ * Append the ledger event "guard.block" for a blocked file of `channel`
+ * ("check", "watch", ...) to the ledger of `home`: the decision's counts and
+ * dataset ids, and the file named only by a keyed hash, "name:" + 32 hex
+ * digits (BLAKE2b-128 under <home>/keys/names.key, 0600, created on first
+ * use). File names are personal data: the ledger never holds the path,
+ * and whoever reads the ledger cannot test guesses without the key;
+ * azk_guard_name_id gives the id of a known path to find its events.
+ * @return AZK_OK, AZK_ERR_NOTFOUND (no ledger), AZK_ERR_IO, AZK_ERR_PERM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_record_block(const char *home, const char *path,
+                                                           const azk_guard_decision *d,
+                                                           const char *channel);
+
+/**
+ * The ledger id of a file name under the home's name key ("name:" + 32 hex
+ * digits and a NUL: 38 bytes).
+ * @return AZK_OK, AZK_ERR_IO, AZK_ERR_PERM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_guard_name_id(const char *home, const char *path,
+                                                      char out[38]);
+
 /** The checker's policy (borrowed). */
 AZK_EXTERN const azk_guard_policy *azk_guard_policy_of(const azk_guard *g);
 

@@ -78,6 +78,25 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vault_open(azk_home *h, const char *data
                                                    const char *reason, azk_vault_write_cb cb,
                                                    void *payload);
 
+/**
+ * Decrypt dataset `dataset` into the new file `path`, with every rule of a
+ * plaintext copy in one place: the open is recorded first (as
+ * azk_vault_open); the file is written in the target's directory as an
+ * unnamed 0600 file (or an O_EXCL temporary), fsynced, registered as an
+ * artifact of the dataset (retention deletes it with the dataset), and only
+ * then linked to `path`. An existing `path` (a file, a symbolic link) is
+ * refused, never replaced or followed. On any failure (disk full, failed
+ * authentication, registration) no copy is left, the registration is
+ * withdrawn, and the ledger event "vault.export" says "failed" with the
+ * error code; on success it says "ok". The ledger never holds the path.
+ * @return AZK_OK; AZK_ERR_ARG (path exists; no reason), AZK_ERR_PERM,
+ *         AZK_ERR_NOTFOUND, AZK_ERR_CRYPTO, AZK_ERR_INTEGRITY, AZK_ERR_IO,
+ *         AZK_ERR_DB. If only the final ledger append fails, the file is in
+ *         place and registered and that error is returned.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_vault_export_to_file(azk_home *h, const char *dataset,
+                                                             const char *reason, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "azukari/audit.h"
+#include "azukari/outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -305,18 +306,27 @@ static void print_entry_text(uint64_t i, json_t *e)
     json_t *objs = json_object_get(e, "objects"), *o;
     const char *reason = json_string_value(json_object_get(e, "reason"));
     size_t k;
-    printf("%-7" PRIu64 " %s  %s@%s  %s  %s", i, json_string_value(json_object_get(e, "time")),
-           json_string_value(json_object_get(e, "actor")),
-           json_string_value(json_object_get(e, "host")),
-           json_string_value(json_object_get(e, "action")),
-           json_string_value(json_object_get(e, "outcome")));
+    char *line = NULL;
+    size_t line_len = 0;
+    FILE *m = open_memstream(&line, &line_len);
+    if (m == NULL)
+        return;
+    fprintf(m, "%-7" PRIu64 " %s  %s@%s  %s  %s", i, json_string_value(json_object_get(e, "time")),
+            json_string_value(json_object_get(e, "actor")),
+            json_string_value(json_object_get(e, "host")),
+            json_string_value(json_object_get(e, "action")),
+            json_string_value(json_object_get(e, "outcome")));
     json_array_foreach(objs, k, o)
     {
-        printf("%s%s", k == 0 ? "  " : ",", json_string_value(o));
+        fprintf(m, "%s%s", k == 0 ? "  " : ",", json_string_value(o));
     }
     if (reason != NULL)
-        printf("  (%s)", reason);
+        fprintf(m, "  (%s)", reason);
+    fclose(m);
+    /* reasons and names come from users: ESC, CR, LF must not reach the terminal raw */
+    azk_fputs_printable(line, stdout);
     putchar('\n');
+    free(line);
 }
 
 static int sub_log(int argc, char **argv)
@@ -594,6 +604,7 @@ static int sub_export(int argc, char **argv)
     char *doc = NULL;
     size_t len = 0;
     FILE *f;
+    azk_outfile *of = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
         switch (c) {
@@ -631,10 +642,20 @@ static int sub_export(int argc, char **argv)
         rc = EXIT_ERR;
         goto done;
     }
-    f = strcmp(outp, "-") == 0 ? stdout : fopen(outp, "wb");
-    if (f == NULL || fwrite(doc, 1, len, f) != len || (f != stdout && fclose(f) != 0)) {
-        azk_cli_err(_("cannot write %s"), outp);
+    /* azk_outfile: a temporary beside the bundle, renamed; never through a planted symlink */
+    if (azk_outfile_open(&of, outp, 0644, AZK_OUTFILE_STDOUT) != AZK_OK) {
+        azk_cli_liberr(outp);
         rc = EXIT_ERR;
+        goto done;
+    }
+    f = azk_outfile_stream(of);
+    rc = EXIT_ERR;
+    if (fwrite(doc, 1, len, f) != len)
+        azk_outfile_abort(of);
+    else if (azk_outfile_commit(of) == AZK_OK) /* frees it, even on failure */
+        rc = 0;
+    if (rc != 0) {
+        azk_cli_err(_("cannot write %s"), outp);
         goto done;
     }
     if (!azk_cli_quiet && f != stdout)

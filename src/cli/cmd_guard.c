@@ -98,28 +98,17 @@ static void print_text(const char *path, const azk_guard_decision *d)
 }
 
 /* A block is a ledger event "guard.block" (channel check): the file is named by
- * its path, the evidence by counts and dataset ids. */
+ * a keyed hash of its path, never the path (azk_guard_record_block). */
 static void record_check_block(struct check_ctx *c, const char *path, const azk_guard_decision *d)
 {
-    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
-    const char *objs[1] = {path};
-    char *j = NULL;
     if (c->no_ledger)
         return;
-    if (azk_guard_decision_to_json(d, NULL, &j) != AZK_OK)
-        j = NULL; /* the event is still recorded, without the counts */
-    ev.action = "guard.block";
-    ev.objects = objs;
-    ev.object_count = 1;
-    ev.outcome = "blocked";
-    ev.reason = "check";
-    ev.extra_json = j;
-    if (azk_audit_record(azk_cli_home(azk_cli_home_opt), &ev) != AZK_OK && !c->ledger_warned) {
+    if (azk_guard_record_block(azk_cli_home(azk_cli_home_opt), path, d, "check") != AZK_OK &&
+        !c->ledger_warned) {
         azk_cli_liberr(_("audit ledger"));
         azk_cli_err(_("blocks of this run are not recorded in the ledger (the decision stands)"));
         c->ledger_warned = true;
     }
-    azk_guard_free(j);
 }
 
 static void check_cb(const char *path, const azk_guard_decision *d, void *payload)

@@ -12,6 +12,7 @@
 #include "commands.h"
 
 #include "azukari/link.h"
+#include "azukari/outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -242,6 +243,7 @@ int cmd_link(int argc, char **argv)
     int opt;
     azk_link *lk = NULL;
     FILE *out = stdout;
+    azk_outfile *of = NULL;
     int nfiles;
     char **files;
     uint64_t *file_records = NULL;
@@ -398,13 +400,13 @@ int cmd_link(int argc, char **argv)
     if (stats)
         print_stats(lk);
     if (output != NULL) {
-        out = fopen(output, "w");
-        if (out == NULL) {
-            azk_cli_err(_("cannot write %s: %s"), output, strerror(errno));
-            out = stdout;
+        /* a temporary beside FILE, renamed at the end: never through a planted symlink */
+        if (azk_outfile_open(&of, output, 0600, AZK_OUTFILE_STDOUT) != AZK_OK) {
+            azk_cli_liberr(output);
             status = 1;
             goto done;
         }
+        out = azk_outfile_stream(of);
     }
     if (explain_a != NULL) {
         int st = explain(lk, files, nfiles, explain_a, explain_b, text, out);
@@ -487,10 +489,14 @@ int cmd_link(int argc, char **argv)
         }
     }
 done:
-    if (out != stdout && out != NULL) {
-        if (fclose(out) != 0 && status == 0) {
-            azk_cli_err(_("cannot write %s: %s"), output, strerror(errno));
-            status = 1;
+    if (of != NULL) {
+        if (status == 0 || status == 2) { /* 2: some input unread, the output stands */
+            if (azk_outfile_commit(of) != AZK_OK) {
+                azk_cli_liberr(output);
+                status = 1;
+            }
+        } else {
+            azk_outfile_abort(of);
         }
     } else if (fflush(stdout) != 0 && status == 0) {
         status = 1;

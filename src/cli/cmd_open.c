@@ -13,7 +13,6 @@
 #include "azukari/vault.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -102,41 +101,25 @@ int cmd_open(int argc, char **argv)
     if (h == NULL)
         return 1;
     if (outp != NULL) {
-        fd = open(outp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            azk_cli_err(_("%s: cannot create: %s"), outp, strerror(errno));
+        /* the library writes, fsyncs, registers and links the copy, and records the outcome */
+        if (azk_vault_export_to_file(h, argv[optind], reason, outp) != AZK_OK) {
+            azk_cli_liberr(outp);
             goto done;
         }
+        ret = 0;
+        goto done;
     }
     rc = azk_vault_open(h, argv[optind], reason, write_out, &fd);
     if (rc == AZK_ERR_IO && azk_error_last()->message[0] == '\0') {
-        azk_cli_err(_("%s: write failed: %s"), outp != NULL ? outp : "stdout", strerror(errno));
+        azk_cli_err(_("%s: write failed: %s"), "stdout", strerror(errno));
         goto done;
     }
     if (rc != AZK_OK) {
         azk_cli_liberr(argv[optind]);
-        if (outp != NULL)
-            (void)unlink(outp); /* never leave a partial or unauthenticated copy */
-        goto done;
-    }
-    if (outp != NULL && fsync(fd) != 0) {
-        azk_cli_err(_("%s: fsync failed: %s"), outp, strerror(errno));
-        goto done;
-    }
-    /*
-     * A file written with --out is a derived artifact: registered with the
-     * dataset so that retention deletes it too. A copy that deletion could
-     * not reach must not exist, so failing to register removes it.
-     */
-    if (outp != NULL && azk_artifact_add(h, argv[optind], outp, NULL) != AZK_OK) {
-        azk_cli_liberr(outp);
-        (void)unlink(outp);
         goto done;
     }
     ret = 0;
 done:
-    if (fd > STDOUT_FILENO)
-        close(fd);
     azk_home_close(h);
     return ret;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "opts.h"
+#include "azukari/outfile.h"
 #include "azukari/redact.h"
 
 #include <errno.h>
@@ -143,6 +144,7 @@ int cmd_redact(int argc, char **argv)
     azk_redact_options ro = AZK_REDACT_OPTIONS_INIT;
     azk_redactor *r = NULL;
     struct redact_out out = {stdout};
+    azk_outfile *of = NULL;
     struct azk_strlist allow = {0};
     const char *key_file = NULL, *output = NULL;
     unsigned char key[32];
@@ -219,11 +221,12 @@ int cmd_redact(int argc, char **argv)
         goto done;
     }
     if (output != NULL) {
-        out.f = fopen(output, "w");
-        if (out.f == NULL) {
-            azk_cli_err(_("cannot write %s"), output);
+        /* a temporary beside FILE, renamed at the end: never through a planted symlink */
+        if (azk_outfile_open(&of, output, 0600, AZK_OUTFILE_STDOUT) != AZK_OK) {
+            azk_cli_liberr(output);
             goto done;
         }
+        out.f = azk_outfile_stream(of);
     }
     ret = 0;
     if (optind >= argc) {
@@ -250,12 +253,18 @@ int cmd_redact(int argc, char **argv)
     if (fflush(out.f) != 0) {
         azk_cli_err(_("write error"));
         ret = 2;
+    } else if (of != NULL) {
+        azk_status crc = azk_outfile_commit(of);
+        of = NULL;
+        if (crc != AZK_OK) {
+            azk_cli_liberr(output);
+            ret = 2;
+        }
     }
 done:
     sodium_memzero(key, sizeof(key));
     azk_redactor_free(r);
-    if (out.f != NULL && out.f != stdout)
-        fclose(out.f);
+    azk_outfile_abort(of);
     azk_strlist_dispose(&allow);
     return ret;
 }

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "opts.h"
 #include "azukari/audit.h"
+#include "azukari/outfile.h"
 #include "azukari/scan.h"
 #include "azukari/types.h"
 
@@ -251,6 +252,7 @@ int cmd_scan(int argc, char **argv)
     int progress = -1; /* auto */
     struct azk_strlist inc = {0}, exc = {0}, avals = {0}, apats = {0}, apaths = {0};
     struct scan_run run;
+    azk_outfile *of = NULL;
     azk_scanner *scanner = NULL;
     azk_scan_stats stats;
     azk_status rc;
@@ -416,11 +418,12 @@ int cmd_scan(int argc, char **argv)
 
     ret = 2;
     if (output != NULL) {
-        run.out = fopen(output, "w");
-        if (run.out == NULL) {
-            azk_cli_err(_("cannot write %s"), output);
+        /* a temporary beside FILE, renamed at the end: never through a planted symlink */
+        if (azk_outfile_open(&of, output, 0600, AZK_OUTFILE_STDOUT) != AZK_OK) {
+            azk_cli_liberr(output);
             goto done;
         }
+        run.out = azk_outfile_stream(of);
     }
     rc = azk_scanner_new(&scanner, &so);
     if (rc != AZK_OK) {
@@ -449,6 +452,10 @@ int cmd_scan(int argc, char **argv)
         rc = run.report_err;
     if (rc == AZK_OK && fflush(run.out) != 0)
         rc = AZK_ERR_IO;
+    if (rc == AZK_OK && of != NULL) {
+        rc = azk_outfile_commit(of);
+        of = NULL;
+    }
     if (rc != AZK_OK) {
         azk_cli_err(_("cannot write the report"));
         goto done;
@@ -462,8 +469,7 @@ nomem:
 done:
     azk_report_free(run.report);
     azk_scanner_free(scanner);
-    if (run.out != NULL && run.out != stdout)
-        fclose(run.out);
+    azk_outfile_abort(of); /* a failed run leaves no partial report */
     azk_strlist_dispose(&inc);
     azk_strlist_dispose(&exc);
     azk_strlist_dispose(&avals);

@@ -12,8 +12,14 @@
 #include "policy/policy_int.h"
 #include "guard/guard_int.h"
 
+#include "azukari/audit.h"
+#include "azukari/outfile.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -392,5 +398,107 @@ azk_status azk_guard_check_fd(azk_guard *g, int fd, const char *name, azk_guard_
     if (rc != AZK_OK)
         azk_guard_decision_fail(d, AZK_GUARD_R_INTERNAL, azk_status_name(rc));
     azk_guard_decision_finish(d, &g->policy);
+    return rc;
+}
+
+/* ---- ledger events of a block ------------------------------------------------ */
+
+#define NAME_KEY_LEN 32
+
+/* Read <home>/keys/names.key, creating it (exclusively, 0600) when absent. */
+static azk_status name_key(const char *home, uint8_t key[NAME_KEY_LEN])
+{
+    azk_status rc;
+    azk_buf p = AZK_BUF_INIT;
+    azk_outfile *of = NULL;
+    struct stat sb;
+    ssize_t n = -1;
+    int fd = -1;
+    rc = azk_buf_printf(&p, "%s/keys/names.key", home);
+    if (rc != AZK_OK)
+        return rc;
+    fd = open((const char *)p.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        uint8_t fresh[NAME_KEY_LEN];
+        randombytes_buf(fresh, sizeof(fresh));
+        rc = azk_outfile_open(&of, (const char *)p.data, 0600, AZK_OUTFILE_EXCL);
+        if (rc == AZK_OK) {
+            if (fwrite(fresh, 1, sizeof(fresh), azk_outfile_stream(of)) != sizeof(fresh)) {
+                azk_outfile_abort(of);
+                rc = azk_error_errno("write name key");
+            } else {
+                rc = azk_outfile_commit(of);
+            }
+        }
+        sodium_memzero(fresh, sizeof(fresh));
+        /* AZK_ERR_ARG: another process created it first; read theirs */
+        if (rc != AZK_OK && rc != AZK_ERR_ARG)
+            goto done;
+        fd = open((const char *)p.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        rc = azk_error_errno("open name key");
+        goto done;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0 ||
+        (n = read(fd, key, NAME_KEY_LEN)) != NAME_KEY_LEN) {
+        rc = azk_error_set(AZK_ERR_PERM, "name key: not a private 32-byte key file");
+        goto done;
+    }
+    rc = AZK_OK;
+done:
+    if (fd >= 0)
+        close(fd);
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+azk_status azk_guard_name_id(const char *home, const char *path, char out[38])
+{
+    static const char label[] = "azukari file name v1";
+    uint8_t key[NAME_KEY_LEN];
+    uint8_t h[16];
+    crypto_generichash_state st;
+    azk_status rc;
+    AZK_ASSERT_ARG(home != NULL && path != NULL && out != NULL);
+    rc = azk__lib_init();
+    if (rc != AZK_OK)
+        return rc;
+    rc = name_key(home, key);
+    if (rc != AZK_OK)
+        return rc;
+    crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
+    crypto_generichash_update(&st, (const uint8_t *)label, sizeof(label));
+    crypto_generichash_update(&st, (const uint8_t *)path, strlen(path));
+    crypto_generichash_final(&st, h, sizeof(h));
+    sodium_memzero(key, sizeof(key));
+    memcpy(out, "name:", 5);
+    sodium_bin2hex(out + 5, 33, h, sizeof(h));
+    return AZK_OK;
+}
+
+azk_status azk_guard_record_block(const char *home, const char *path, const azk_guard_decision *d,
+                                  const char *channel)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    char id[38];
+    const char *objs[1] = {id};
+    char *j = NULL;
+    azk_status rc;
+    azk_error_clear();
+    AZK_ASSERT_ARG(home != NULL && path != NULL && d != NULL);
+    rc = azk_guard_name_id(home, path, id);
+    if (rc != AZK_OK)
+        return rc;
+    if (azk_guard_decision_to_json(d, NULL, &j) != AZK_OK)
+        j = NULL; /* the event is still recorded, without the counts */
+    ev.action = "guard.block";
+    ev.objects = objs;
+    ev.object_count = 1;
+    ev.outcome = "blocked";
+    ev.reason = channel;
+    ev.extra_json = j;
+    rc = azk_audit_record(home, &ev);
+    azk_free(j);
     return rc;
 }

@@ -180,8 +180,9 @@ static void add_watch(struct watcher *w, const char *rel)
     wd = inotify_add_watch(w->ifd, (const char *)p.data,
                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR | IN_DONT_FOLLOW);
     if (wd < 0) {
+        char eb[128];
         azk_log(AZK_LOG_WARN, "watch: cannot watch a folder (%s); it is rescanned periodically",
-                strerror(errno));
+                azk_strerror(errno, eb, sizeof(eb)));
         goto done;
     }
     if ((size_t)wd >= w->wd_cap) {
@@ -501,9 +502,11 @@ static azk_status quarantine_file(struct watcher *w, const char *id, const char 
     if (rc != AZK_OK)
         goto done;
     /* the plaintext leaves the outbox only now that the encrypted copy is durable */
-    if (unlink(src) != 0)
+    if (unlink(src) != 0) {
+        char eb[128];
         azk_log(AZK_LOG_ERROR, "watch: cannot remove the plaintext of %s (%s)", id,
-                strerror(errno));
+                azk_strerror(errno, eb, sizeof(eb)));
+    }
     rc = azk_store__audit(w->h, "guard.quarantine", objs, 1, NULL, dj);
     if (rc != AZK_OK)
         azk_log(AZK_LOG_ERROR, "watch: ledger append failed for %s", id);

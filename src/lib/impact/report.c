@@ -182,6 +182,7 @@ azk_status azk_impact_deadlines_compute(const azk_impact_result *r, const char *
 /* ---- writing ---------------------------------------------------------------- */
 
 struct doc {
+    azk_outfile *of; /* temporary beside the report, renamed at doc_close */
     FILE *f;
     azk_status rc;
 };
@@ -200,26 +201,29 @@ static void put(struct doc *d, const char *fmt, ...)
 static azk_status doc_open(struct doc *d, const char *dir, const char *name)
 {
     char path[4096];
-    int fd;
+    azk_status rc;
+    d->of = NULL;
     d->f = NULL;
     d->rc = AZK_OK;
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
         return azk_error_set(AZK_ERR_ARG, "impact: report path too long");
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return azk_error_errno("impact: create report file");
-    d->f = fdopen(fd, "w");
-    if (d->f == NULL) {
-        close(fd);
-        return azk_error_errno("impact: create report file");
-    }
+    /* never through a symlink planted in a shared report directory */
+    rc = azk_outfile_open(&d->of, path, 0640, 0);
+    if (rc != AZK_OK)
+        return rc;
+    d->f = azk_outfile_stream(d->of);
     return AZK_OK;
 }
 
 static azk_status doc_close(struct doc *d)
 {
-    if (d->f != NULL && fclose(d->f) != 0 && d->rc == AZK_OK)
-        d->rc = azk_error_errno("impact: close report file");
+    if (d->of != NULL) {
+        if (d->rc == AZK_OK)
+            d->rc = azk_outfile_commit(d->of);
+        else
+            azk_outfile_abort(d->of);
+    }
+    d->of = NULL;
     d->f = NULL;
     return d->rc;
 }

@@ -23,6 +23,7 @@
 /* ---- writing ----------------------------------------------------------------- */
 
 struct wfile {
+    azk_outfile *of;
     FILE *f;
     crypto_generichash_state hs;
     bool err;
@@ -85,29 +86,18 @@ static azk_status vec_push(struct kind_vec *k, uint64_t e)
     return AZK_OK;
 }
 
+/* The scanning key beside the file: 0600, through azk_outfile (never a planted symlink). */
 static azk_status write_key(const char *path, const uint8_t key[AZK_FP_KEY_LEN])
 {
-    azk_status rc = AZK_OK;
-    azk_buf tmp = AZK_BUF_INIT;
-    int fd;
-    rc = azk_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+    azk_outfile *of = NULL;
+    azk_status rc = azk_outfile_open(&of, path, 0600, 0);
     if (rc != AZK_OK)
         return rc;
-    fd = open((const char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = azk_error_errno("create key file");
-        goto done;
+    if (fwrite(key, 1, AZK_FP_KEY_LEN, azk_outfile_stream(of)) != AZK_FP_KEY_LEN) {
+        azk_outfile_abort(of);
+        return azk_error_errno("write key file");
     }
-    if (write(fd, key, AZK_FP_KEY_LEN) != AZK_FP_KEY_LEN || fsync(fd) != 0)
-        rc = azk_error_errno("write key file");
-    close(fd);
-    if (rc == AZK_OK && rename((const char *)tmp.data, path) != 0)
-        rc = azk_error_errno("rename key file");
-    if (rc != AZK_OK)
-        (void)unlink((const char *)tmp.data);
-done:
-    azk_buf_dispose(&tmp);
-    return rc;
+    return azk_outfile_commit(of);
 }
 
 /* one client's active datasets, or some datasets (retention; ids_json is a
@@ -124,8 +114,7 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
     uint8_t *plain = NULL;
     uint64_t rows = 0;
     uint64_t entries = 0;
-    struct wfile w = {NULL, {{0}}, false};
-    azk_buf tmp = AZK_BUF_INIT;
+    struct wfile w = {NULL, NULL, {{0}}, false};
     uint8_t sum[32];
     int step;
 
@@ -155,6 +144,7 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
         size_t ctl = (size_t)sqlite3_column_bytes(st, 6);
         uint8_t dk[32];
         size_t pl;
+        size_t need;
         void *grown;
         const size_t rowlen = AZK_FPS__COUNT * sizeof(uint32_t);
         if (sqlite3_column_bytes(st, 5) != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
@@ -163,7 +153,10 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
             goto done;
         }
         pl = ctl - crypto_aead_xchacha20poly1305_ietf_ABYTES;
-        if (pl != nrec * rowlen || rows + nrec > UINT32_MAX) {
+        /* global row numbers are u32 in the file: check the sum before any narrowing, and the
+         * size without a wrapping multiplication */
+        if (nrec > UINT32_MAX - rows || azk_mul_overflow(&need, (size_t)nrec, rowlen) ||
+            pl != need) {
             rc = azk_error_set(AZK_ERR_INTEGRITY, "fingerprints do not match the record count");
             goto done;
         }
@@ -233,14 +226,11 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
         kv[k].n = o;
         entries += o;
     }
-    rc = azk_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+    /* a temporary beside the file, renamed at the end: never through a planted symlink */
+    rc = azk_outfile_open(&w.of, path, 0644, 0);
     if (rc != AZK_OK)
         goto done;
-    w.f = fopen((const char *)tmp.data, "wbe");
-    if (w.f == NULL) {
-        rc = azk_error_errno("create fingerprint file");
-        goto done;
-    }
+    w.f = azk_outfile_stream(w.of);
     crypto_generichash_init(&w.hs, NULL, 0, sizeof(sum));
     w_put(&w, AZK_FP_MAGIC, 8);
     w_u32(&w, AZK_FP__COUNT);
@@ -264,24 +254,18 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
     crypto_generichash_final(&w.hs, sum, sizeof(sum));
     if (!w.err && fwrite(sum, 1, sizeof(sum), w.f) != sizeof(sum))
         w.err = true;
-    if (w.err || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0) {
+    if (w.err) {
         rc = azk_error_errno("write fingerprint file");
         goto done;
     }
-    if (fclose(w.f) != 0) {
-        w.f = NULL;
-        rc = azk_error_errno("close fingerprint file");
-        goto done;
-    }
-    w.f = NULL;
-    (void)chmod((const char *)tmp.data, 0644);
     rc = write_key(key_path, key);
     if (rc != AZK_OK)
         goto done;
-    if (rename((const char *)tmp.data, path) != 0) {
-        rc = azk_error_errno("rename fingerprint file");
+    rc = azk_outfile_commit(w.of);
+    w.of = NULL; /* freed by commit, even on failure */
+    w.f = NULL;
+    if (rc != AZK_OK)
         goto done;
-    }
     {
         const char *objs[1] = {"fingerprints"};
         char extra[160];
@@ -297,10 +281,7 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
         info->entries = entries;
     }
 done:
-    if (w.f != NULL)
-        fclose(w.f);
-    if (rc != AZK_OK && tmp.data != NULL)
-        (void)unlink((const char *)tmp.data);
+    azk_outfile_abort(w.of);
     sqlite3_finalize(st);
     sodium_memzero(key, sizeof(key));
     azk_free(plain);
@@ -311,7 +292,6 @@ done:
         azk_free(ds[i].dataset);
     }
     azk_free(ds);
-    azk_buf_dispose(&tmp);
     return rc;
 }
 

@@ -117,11 +117,19 @@ void azk_report_free(azk_report *r)
     azk_free(r);
 }
 
-static azk_status put_label(azk_buf *b, const azk_scan_result *res)
+/* path > member > ...; for text (printable) with control characters made visible:
+ * a file or member name must not move the cursor or forge a report line */
+static azk_status put_label(azk_buf *b, const azk_scan_result *res, bool printable)
 {
-    azk_status rc = azk_buf_puts(b, res->path != NULL ? res->path : "");
-    for (size_t i = 0; rc == AZK_OK && i < res->member_count; i++)
-        rc = azk_buf_printf(b, " > %s", res->member[i]);
+    const char *path = res->path != NULL ? res->path : "";
+    azk_status rc =
+        printable ? azk_buf_put_printable(b, path, strlen(path)) : azk_buf_puts(b, path);
+    for (size_t i = 0; rc == AZK_OK && i < res->member_count; i++) {
+        rc = azk_buf_puts(b, " > ");
+        if (rc == AZK_OK)
+            rc = printable ? azk_buf_put_printable(b, res->member[i], strlen(res->member[i]))
+                           : azk_buf_puts(b, res->member[i]);
+    }
     return rc;
 }
 
@@ -134,7 +142,7 @@ static azk_status track_top(azk_report *r, const azk_scan_result *res)
         return AZK_OK;
     if (r->top_count == TOP_N && r->top[TOP_N - 1].score >= res->score)
         return AZK_OK;
-    rc = put_label(&b, res);
+    rc = put_label(&b, res, false);
     if (rc != AZK_OK) {
         azk_buf_dispose(&b);
         return rc;
@@ -265,7 +273,7 @@ static azk_status add_text(azk_report *r, const azk_scan_result *res, size_t tot
     azk_status rc;
     if (total == 0 && res->error == AZK_OK && res->edm_count == 0)
         return AZK_OK;
-    rc = put_label(b, res);
+    rc = put_label(b, res, true);
     if (rc == AZK_OK)
         rc = azk_buf_printf(b, "  (%s%s%s)\n", res->format != NULL ? res->format : "-",
                             res->encoding != NULL ? ", " : "",
@@ -462,7 +470,11 @@ static azk_status finish_text(azk_report *r, const azk_scan_stats *st)
         if (i == 0)
             rc = azk_buf_printf(b, "%s:\n", T_("Highest risk"));
         if (rc == AZK_OK)
-            rc = azk_buf_printf(b, "  %6.1f  %s\n", r->top[i].score, r->top[i].label);
+            rc = azk_buf_printf(b, "  %6.1f  ", r->top[i].score);
+        if (rc == AZK_OK)
+            rc = azk_buf_put_printable(b, r->top[i].label, strlen(r->top[i].label));
+        if (rc == AZK_OK)
+            rc = azk_buf_putc(b, '\n');
     }
     if (rc == AZK_OK)
         rc = azk_buf_printf(b, "%s: %.1f MB, %.2f s\n", T_("read"), (double)st->bytes / 1e6,

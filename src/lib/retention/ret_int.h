@@ -11,6 +11,7 @@
 #include "azukari/retention.h"
 #include "azukari/catalog.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Create the retention tables when absent (idempotent). */
@@ -37,6 +38,18 @@ AZK_NODISCARD azk_status azk_ret__audit(azk_home *h, const char *action, const c
  */
 AZK_NODISCARD azk_status azk_ret__remove_file(const char *path, dev_t dev, ino_t ino,
                                               bool overwrite, const char **disp);
+
+/*
+ * Register the regular file `sb` (fstat of the open file) as an artifact of
+ * `dataset` under the absolute path it is about to get (vault export: the
+ * registration precedes the name). Deadline: the dataset's. Ledger event
+ * "artifact.add". azk_ret__artifact_withdraw removes that registration when
+ * the file never got its name (the export's ledger event says so).
+ */
+AZK_NODISCARD azk_status azk_ret__artifact_register(azk_home *h, const char *dataset,
+                                                    const char *abs_path, const struct stat *sb);
+AZK_NODISCARD azk_status azk_ret__artifact_withdraw(azk_home *h, const char *dataset,
+                                                    const char *abs_path, const struct stat *sb);
 
 /* Test hook: when $AZK_TEST_PAUSE names `step`, create $AZK_TEST_PAUSE_FILE
  * (if set) and sleep until killed. Used by the crash tests only. */

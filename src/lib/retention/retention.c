@@ -280,18 +280,17 @@ static bool valid_date(const char *s)
 
 /* ---- artifacts ---------------------------------------------------------- */
 
-azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, const char *until)
+/* Insert the registration of the regular file sb at absolute path abs (one
+ * transaction with its ledger event). */
+static azk_status artifact_insert(azk_home *h, const char *dataset, const char *abs,
+                                  const struct stat *sb, const char *until)
 {
     azk_status rc = AZK_OK;
     sqlite3_stmt *st = NULL;
     struct ds_row d;
-    struct stat sb;
     char now[32];
-    char *abs = NULL;
     int step;
 
-    azk_error_clear();
-    AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
@@ -305,15 +304,6 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
     if (until != NULL && strcmp(until, d.retain_until) > 0)
         return azk_error_set(AZK_ERR_ARG, "artifact deadline is later than the dataset's (%s)",
                              d.retain_until);
-    if (lstat(path, &sb) != 0)
-        return azk_error_errno("artifact");
-    if (!S_ISREG(sb.st_mode))
-        return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file (not a symlink, "
-                                          "directory or device)");
-    /* the parent may be a symlink; the leaf is checked above */
-    abs = realpath(path, NULL);
-    if (abs == NULL)
-        return azk_error_errno("artifact path");
     azk_store__now(now);
     rc = azk_store__begin(h);
     if (rc != AZK_OK)
@@ -323,13 +313,17 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
                             "added_by) VALUES(?,?,?,?,?,?,?)");
     if (rc != AZK_OK)
         goto rollback;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, abs, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)sb.st_dev);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)sb.st_ino);
-    sqlite3_bind_text(st, 5, until != NULL ? until : d.retain_until, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, azk_store__actor(h), -1, SQLITE_STATIC);
+    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(st, 2, abs, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_dev) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)sb->st_ino) != SQLITE_OK ||
+        sqlite3_bind_text(st, 5, until != NULL ? until : d.retain_until, -1, SQLITE_STATIC) !=
+            SQLITE_OK ||
+        sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(st, 7, azk_store__actor(h), -1, SQLITE_STATIC) != SQLITE_OK) {
+        rc = azk_store__dberr(h->db, "add artifact");
+        goto rollback;
+    }
     step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         rc = azk_error_set(AZK_ERR_ARG, "artifact already registered for this dataset");
@@ -350,7 +344,58 @@ rollback:
     azk_store__rollback(h);
 done:
     sqlite3_finalize(st);
+    return rc;
+}
+
+azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, const char *until)
+{
+    azk_status rc = AZK_OK;
+    struct stat sb;
+    char *abs = NULL;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
+    if (lstat(path, &sb) != 0)
+        return azk_error_errno("artifact");
+    if (!S_ISREG(sb.st_mode))
+        return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file (not a symlink, "
+                                          "directory or device)");
+    /* the parent may be a symlink; the leaf is checked above */
+    abs = realpath(path, NULL);
+    if (abs == NULL)
+        return azk_error_errno("artifact path");
+    rc = artifact_insert(h, dataset, abs, &sb, until);
     free(abs); /* from realpath; checksrc: ok */
+    return rc;
+}
+
+azk_status azk_ret__artifact_register(azk_home *h, const char *dataset, const char *abs_path,
+                                      const struct stat *sb)
+{
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && abs_path != NULL && sb != NULL);
+    if (!S_ISREG(sb->st_mode))
+        return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file");
+    return artifact_insert(h, dataset, abs_path, sb, NULL);
+}
+
+azk_status azk_ret__artifact_withdraw(azk_home *h, const char *dataset, const char *abs_path,
+                                      const struct stat *sb)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && abs_path != NULL && sb != NULL);
+    rc = azk_store__prepare(h, &st,
+                            "DELETE FROM ret_artifacts WHERE dataset = ? AND path = ? AND dev = ?"
+                            " AND ino = ?");
+    if (rc != AZK_OK)
+        return rc;
+    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(st, 2, abs_path, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_dev) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)sb->st_ino) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "withdraw artifact");
+    sqlite3_finalize(st);
     return rc;
 }
 

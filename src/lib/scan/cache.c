@@ -10,7 +10,7 @@
 #include "scan/scan_int.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
+#include "store/sqlite.h"
 #include <string.h>
 
 #define BATCH 256
@@ -26,7 +26,7 @@ struct azk_scan_cache {
 static azk_status db_err(sqlite3 *db, const char *what)
 {
     return azk_error_set(AZK_ERR_DB, "scan cache: %s: %s", what,
-                         db != NULL ? sqlite3_errmsg(db) : "open failed");
+                         db != NULL ? azk_sqlite__errmsg(db) : "open failed");
 }
 
 azk_status azk_scan__cache_open(struct azk_scan_cache **out, const char *path,

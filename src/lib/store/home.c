@@ -6,6 +6,7 @@
  * which detects a wrong key before anything is decrypted.
  */
 #include "store/store.h"
+#include "vault/vault.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -38,8 +39,7 @@ static const char schema_sql[] =
 
 azk_status azk_store__dberr(sqlite3 *db, const char *what)
 {
-    return azk_error_set(AZK_ERR_DB, "catalog: %s: %s", what,
-                         db != NULL ? sqlite3_errmsg(db) : "cannot open");
+    return azk_error_set(AZK_ERR_DB, "catalog: %s: %s", what, azk_sqlite__errmsg(db));
 }
 
 azk_status azk_store__exec(azk_home *h, const char *sql, const char *what)
@@ -536,6 +536,7 @@ azk_status azk_home_open(azk_home **out, const char *path, const char *passphras
         rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
         goto done;
     }
+    (void)azk_vault__cleanup_tmp(h); /* temporaries of an interrupted intake */
     *out = h;
     h = NULL;
 done:

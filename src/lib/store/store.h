@@ -10,7 +10,7 @@
 #include "util/util.h"
 #include "azukari/home.h"
 
-#include <sqlite3.h>
+#include "store/sqlite.h"
 
 #define AZK_MASTER_KEY_LEN 32
 

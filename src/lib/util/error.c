@@ -62,6 +62,7 @@ azk_status azk_error_nomem(void)
 azk_status azk_error_errno(const char *what)
 {
     int e = errno;
+    char buf[128];
     azk_status code = AZK_ERR_IO;
     if (e == ENOMEM)
         code = AZK_ERR_NOMEM;
@@ -69,7 +70,16 @@ azk_status azk_error_errno(const char *what)
         code = AZK_ERR_PERM;
     else if (e == ENOENT)
         code = AZK_ERR_NOTFOUND;
-    return azk_error_set(code, "%s: %s", what, strerror(e));
+    return azk_error_set(code, "%s: %s", what, azk_strerror(e, buf, sizeof(buf)));
+}
+
+const char *azk_strerror(int e, char *buf, size_t n)
+{
+    /* GNU strerror_r: returns a static string or one written into buf */
+    const char *s = strerror_r(e, buf, n);
+    if (s != buf && n > 0)
+        snprintf(buf, n, "%s", s != NULL ? s : "unknown error");
+    return buf;
 }
 
 const char *azk_status_name(azk_status st)

@@ -9,6 +9,7 @@
 #define AZK_UTIL_H
 
 #include "azukari/common.h"
+#include "azukari/outfile.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -173,6 +174,28 @@ bool azk_utf8_valid(const uint8_t *s, size_t n);
  * are reported faithfully and reversibly.
  */
 AZK_NODISCARD azk_status azk_buf_put_escaped_name(azk_buf *b, const char *s, size_t n);
+
+/*
+ * Append `s[0..n)` to `b` for a terminal or a text report: control
+ * characters (C0, DEL, C1, and U+2028/U+2029) become "\\xHH" / "\\u{HHHH}",
+ * a backslash becomes "\\\\", invalid UTF-8 bytes "\\xHH"; everything else
+ * is copied. A file name cannot move the cursor, clear the screen or
+ * forge a line of a report.
+ */
+AZK_NODISCARD azk_status azk_buf_put_printable(azk_buf *b, const char *s, size_t n);
+
+/* ---- output files (azukari/outfile.h) ------------------------------------ */
+
+struct stat;
+/* Flush and fsync the file (not yet at its name); *sb (may be NULL) gets its fstat. */
+AZK_NODISCARD azk_status azk_outfile__sync(azk_outfile *f, struct stat *sb);
+/* The absolute path the file gets at commit (out cleared first). */
+AZK_NODISCARD azk_status azk_outfile__final_path(const azk_outfile *f, azk_buf *out);
+
+/* ---- thread-safe strerror -------------------------------------------------- */
+
+/* The text of errno value e in buf (strerror_r; safe from any thread); returns buf. */
+const char *azk_strerror(int e, char *buf, size_t n);
 
 /* ---- library initialisation ------------------------------------------------ */
 

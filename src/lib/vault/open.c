@@ -3,16 +3,24 @@
  * vault/open.c -- azk_vault_open(): record who opens which dataset, when
  * and why (catalog table `opens` and a ledger event, committed before any
  * byte is released), then stream the authenticated plaintext to the
- * caller.
+ * caller. azk_vault_export_to_file(): the same into a file, with every
+ * rule of a plaintext copy in one place (0600, no partial copy, registered
+ * as an artifact before it gets its name, outcome in the ledger).
  */
 #include "vault/vault.h"
+#include "retention/ret_int.h"
+#include "azukari/audit.h"
+#include "azukari/outfile.h"
 #include "azukari/vault.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
-                          azk_vault_write_cb cb, void *payload)
+/* azk_vault_open; *recorded (may be NULL) tells whether the open was recorded. */
+static azk_status open_impl(azk_home *h, const char *dataset, const char *reason,
+                            azk_vault_write_cb cb, void *payload, bool *recorded)
 {
     azk_status rc;
     sqlite3_stmt *st = NULL;
@@ -36,7 +44,10 @@ azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
                             " WHERE id = ?1");
     if (rc != AZK_OK)
         goto done;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK) {
+        rc = azk_store__dberr(h->db, "find dataset");
+        goto done;
+    }
     step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "no dataset %s", dataset);
@@ -69,11 +80,11 @@ azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
     rc = azk_store__prepare(h, &st, "INSERT INTO opens(dataset, at, by, reason) VALUES(?,?,?,?)");
     if (rc != AZK_OK)
         goto done;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, azk_store__actor(h), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
+    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(st, 3, azk_store__actor(h), -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE) {
         rc = azk_store__dberr(h->db, "record open");
         goto done;
     }
@@ -83,6 +94,8 @@ azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
     rc = azk_store__commit(h);
     if (rc != AZK_OK)
         goto done;
+    if (recorded != NULL)
+        *recorded = true;
     sqlite3_finalize(st);
     st = NULL;
     rc = azk_vault__read(h, uuid, wrapped, wrapped_len, cb, payload);
@@ -91,5 +104,108 @@ done:
     azk_store__rollback(h);
     azk_free(uuid);
     azk_free_secret(wrapped, wrapped_len + 1);
+    return rc;
+}
+
+azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
+                          azk_vault_write_cb cb, void *payload)
+{
+    return open_impl(h, dataset, reason, cb, payload, NULL);
+}
+
+/* ---- export to a file ------------------------------------------------------ */
+
+struct export_sink {
+    FILE *f;
+    int err; /* errno of the first failed write */
+};
+
+static azk_status export_write(const uint8_t *p, size_t n, void *payload)
+{
+    struct export_sink *x = payload;
+    if (fwrite(p, 1, n, x->f) != n) {
+        x->err = errno != 0 ? errno : EIO;
+        errno = x->err;
+        return azk_error_errno("write exported file");
+    }
+    return AZK_OK;
+}
+
+/* Ledger event "vault.export": outcome "ok" or "failed" with the error code (never a path). */
+static azk_status export_event(azk_home *h, const char *dataset, azk_status result, bool withdrawn)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[1];
+    char extra[96];
+    objs[0] = dataset;
+    ev.actor = azk_store__actor(h);
+    ev.action = "vault.export";
+    ev.objects = objs;
+    ev.object_count = 1;
+    if (result != AZK_OK) {
+        snprintf(extra, sizeof(extra), "{\"error\":\"%s\",\"artifact\":\"%s\"}",
+                 azk_status_name(result), withdrawn ? "withdrawn" : "none");
+        ev.outcome = "failed";
+        ev.extra_json = extra;
+    }
+    return azk_audit_record(h->path, &ev);
+}
+
+azk_status azk_vault_export_to_file(azk_home *h, const char *dataset, const char *reason,
+                                    const char *path)
+{
+    azk_status rc;
+    azk_status erc;
+    azk_outfile *of = NULL;
+    struct export_sink x = {NULL, 0};
+    struct stat sb;
+    azk_buf abs = AZK_BUF_INIT;
+    azk_error saved = {AZK_OK, ""};
+    char msg[256];
+    bool registered = false;
+    bool withdrawn = false;
+    bool opened = false;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
+    /* 0600, exclusive, in the target's directory; unnamed until everything succeeded */
+    rc = azk_outfile_open(&of, path, 0600, AZK_OUTFILE_EXCL);
+    if (rc != AZK_OK)
+        return rc;
+    x.f = azk_outfile_stream(of);
+    /* the open is recorded before the first byte; from then on the export's outcome is too */
+    rc = open_impl(h, dataset, reason, export_write, &x, &opened);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_outfile__sync(of, &sb);
+    if (rc == AZK_OK)
+        rc = azk_outfile__final_path(of, &abs);
+    if (rc != AZK_OK)
+        goto done;
+    /* registered before it has a name: a copy retention cannot reach never exists */
+    rc = azk_ret__artifact_register(h, dataset, (const char *)abs.data, &sb);
+    if (rc != AZK_OK)
+        goto done;
+    registered = true;
+    rc = azk_outfile_commit(of);
+    of = NULL; /* freed by commit, even on failure */
+done:
+    azk_outfile_abort(of);
+    if (rc != AZK_OK) {
+        saved.code = rc;
+        snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        saved.message = msg;
+        if (registered)
+            withdrawn =
+                azk_ret__artifact_withdraw(h, dataset, (const char *)abs.data, &sb) == AZK_OK;
+    }
+    if (opened) {
+        erc = export_event(h, dataset, rc, withdrawn);
+        if (rc == AZK_OK && erc != AZK_OK)
+            rc = erc; /* the file exists and is registered; the ledger append failed */
+    }
+    if (saved.code != AZK_OK)
+        azk_error_set(saved.code, "%s", saved.message);
+    azk_buf_dispose(&abs);
     return rc;
 }

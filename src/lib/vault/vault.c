@@ -7,10 +7,15 @@
  */
 #include "vault/vault.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HDR_LEN (4 + 4 + 16 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)
@@ -121,6 +126,11 @@ azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h, con
         rc = azk_error_errno("create vault file");
         goto done;
     }
+    /* held until the file has its name: tells azk_vault__cleanup_tmp a live writer */
+    if (flock(w->fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = azk_error_errno("lock vault file");
+        goto done;
+    }
     crypto_secretstream_xchacha20poly1305_keygen(dk);
     /* wrap the data key */
     randombytes_buf(wrapped, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
@@ -197,18 +207,15 @@ azk_status azk_vault__writer_finish(struct azk_vault_writer *w)
         rc = azk_error_errno("fsync vault file");
         goto fail;
     }
-    if (close(w->fd) != 0) {
-        w->fd = -1;
-        rc = azk_error_errno("close vault file");
-        goto fail;
-    }
-    w->fd = -1;
-    /* never replace an existing file: link + unlink gives an atomic, exclusive rename */
+    /* never replace an existing file: link + unlink gives an atomic, exclusive rename;
+     * the descriptor (and its lock) is kept until the temporary name is gone */
     if (link(w->tmp_path, w->final_path) != 0) {
         rc = azk_error_errno("rename vault file");
         goto fail;
     }
     (void)unlink(w->tmp_path);
+    (void)close(w->fd); /* fsync succeeded: the bytes are durable */
+    w->fd = -1;
     dfd = open(w->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         (void)fsync(dfd);
@@ -375,4 +382,64 @@ done:
     azk_free(ct);
     azk_buf_dispose(&p);
     return rc;
+}
+
+/* A temporary name of the writer: ".<uuid>.azv.tmp". */
+static bool is_tmp_name(const char *n)
+{
+    size_t l = strlen(n);
+    return n[0] == '.' && l > 9 && strcmp(n + l - 8, ".azv.tmp") == 0;
+}
+
+/* Seconds a fresh, still empty temporary is left alone (its writer may not have locked it yet). */
+#define TMP_GRACE_SECONDS 60
+
+size_t azk_vault__cleanup_tmp(azk_home *h)
+{
+    azk_buf p = AZK_BUF_INIT;
+    DIR *d = NULL;
+    struct dirent *e;
+    size_t removed = 0;
+    int dfd;
+    if (azk_buf_printf(&p, "%s/vault", h->path) != AZK_OK)
+        goto done;
+    d = opendir((const char *)p.data);
+    if (d == NULL)
+        goto done;
+    dfd = dirfd(d);
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb, nb;
+        int fd;
+        if (!is_tmp_name(e->d_name))
+            continue;
+        fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        /* a live intake holds the lock: leave its file alone */
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+            (sb.st_size == 0 && time(NULL) - sb.st_mtime < TMP_GRACE_SECONDS)) {
+            close(fd);
+            continue;
+        }
+        /* the name still refers to the file examined */
+        if (fstatat(dfd, e->d_name, &nb, AT_SYMLINK_NOFOLLOW) == 0 && nb.st_dev == sb.st_dev &&
+            nb.st_ino == sb.st_ino && unlinkat(dfd, e->d_name, 0) == 0)
+            removed++;
+        close(fd);
+    }
+    if (removed > 0) {
+        /* encrypted bytes whose data key was never stored: unreadable, but recorded */
+        char extra[64];
+        snprintf(extra, sizeof(extra), "{\"removed\":%zu}", removed);
+        azk_log(AZK_LOG_WARN, "vault: removed %zu temporary file(s) left by an interrupted intake",
+                removed);
+        if (azk_store__audit(h, "vault.cleanup", NULL, 0, "interrupted intake", extra) != AZK_OK)
+            azk_log(AZK_LOG_ERROR, "vault: the cleanup could not be recorded in the ledger");
+        azk_error_clear();
+    }
+done:
+    if (d != NULL)
+        closedir(d);
+    azk_buf_dispose(&p);
+    return removed;
 }

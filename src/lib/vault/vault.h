@@ -56,6 +56,16 @@ AZK_NODISCARD azk_status azk_vault__unwrap(const azk_home *h, const char *uuid,
                                            const uint8_t *wrapped, size_t wrapped_len,
                                            uint8_t dk[32]);
 
+/*
+ * Remove the temporaries of intakes that died (kill -9, power loss):
+ * ".<uuid>.azv.tmp" files no live writer holds (the writer keeps an flock
+ * until the file has its name). They are encrypted under a data key that
+ * was never stored, so they are unreadable; each cleanup is logged and
+ * recorded in the ledger ("vault.cleanup"). Called by azk_home_open.
+ * Returns the number removed; never fails (what cannot be removed stays).
+ */
+size_t azk_vault__cleanup_tmp(azk_home *h);
+
 /* Path of the vault file of uuid (out cleared). */
 AZK_NODISCARD azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid);
 

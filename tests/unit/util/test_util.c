@@ -8,6 +8,14 @@
 
 #include "util/util.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 static void test_util__buf_grow_and_limit(void **state)
 {
     azk_buf b = AZK_BUF_INIT;
@@ -95,6 +103,139 @@ static void test_util__array_reserve(void **state)
     azk_free(a);
 }
 
+/* ---- output files ---------------------------------------------------------- */
+
+static char *read_all(const char *path)
+{
+    static char buf[4096];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (f == NULL)
+        return NULL;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static size_t count_entries(const char *dir)
+{
+    size_t n = 0;
+    struct dirent *e;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_util__outfile_commit_abort(void **state)
+{
+    char dir[] = "/tmp/azk-outfile-XXXXXX";
+    char path[256];
+    azk_outfile *o = NULL;
+    struct stat sb;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/out.txt", dir);
+    /* commit: the file appears whole, with the mode asked for */
+    assert_int_equal(azk_outfile_open(&o, path, 0640, 0), AZK_OK);
+    assert_int_equal(lstat(path, &sb), -1); /* nothing at the name before commit */
+    fputs("first", azk_outfile_stream(o));
+    assert_int_equal(azk_outfile_commit(o), AZK_OK);
+    assert_string_equal(read_all(path), "first");
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0640);
+    /* replace an existing regular file */
+    assert_int_equal(azk_outfile_open(&o, path, 0600, 0), AZK_OK);
+    fputs("second", azk_outfile_stream(o));
+    assert_int_equal(azk_outfile_commit(o), AZK_OK);
+    assert_string_equal(read_all(path), "second");
+    /* abort leaves the old file and no temporary */
+    assert_int_equal(azk_outfile_open(&o, path, 0600, 0), AZK_OK);
+    fputs("third", azk_outfile_stream(o));
+    azk_outfile_abort(o);
+    assert_string_equal(read_all(path), "second");
+    assert_int_equal(count_entries(dir), 1);
+    /* exclusive: an existing name is refused at open */
+    assert_int_equal(azk_outfile_open(&o, path, 0600, AZK_OUTFILE_EXCL), AZK_ERR_ARG);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A symlink planted at the target: refused, and its target never written. */
+static void test_util__outfile_symlink_refused(void **state)
+{
+    char dir[] = "/tmp/azk-outfile-XXXXXX";
+    char path[256], victim[256];
+    azk_outfile *o = NULL;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/report.md", dir);
+    snprintf(victim, sizeof(victim), "%s/victim", dir);
+    write_file(victim, "precious");
+    assert_int_equal(symlink(victim, path), 0);
+    assert_int_equal(azk_outfile_open(&o, path, 0600, 0), AZK_ERR_PERM);
+    assert_int_equal(azk_outfile_open(&o, path, 0600, AZK_OUTFILE_EXCL), AZK_ERR_ARG);
+    /* a link planted after open is replaced at commit, never followed */
+    unlink(path);
+    assert_int_equal(azk_outfile_open(&o, path, 0600, 0), AZK_OK);
+    fputs("report", azk_outfile_stream(o));
+    assert_int_equal(symlink(victim, path), 0);
+    assert_int_equal(azk_outfile_commit(o), AZK_OK);
+    assert_string_equal(read_all(victim), "precious");
+    assert_string_equal(read_all(path), "report");
+    /* exclusive commit with a link planted after open: fails, victim intact */
+    unlink(path);
+    assert_int_equal(azk_outfile_open(&o, path, 0600, AZK_OUTFILE_EXCL), AZK_OK);
+    fputs("plain", azk_outfile_stream(o));
+    assert_int_equal(symlink(victim, path), 0);
+    assert_int_equal(azk_outfile_commit(o), AZK_ERR_ARG);
+    assert_string_equal(read_all(victim), "precious");
+    assert_int_equal(count_entries(dir), 2); /* victim + link, no temporary */
+    /* a directory is refused; a device is written in place */
+    assert_int_equal(azk_outfile_open(&o, dir, 0600, 0), AZK_ERR_PERM);
+    assert_int_equal(azk_outfile_open(&o, "/dev/null", 0600, 0), AZK_OK);
+    fputs("x", azk_outfile_stream(o));
+    assert_int_equal(azk_outfile_commit(o), AZK_OK);
+    /* "-" is stdout only when asked */
+    assert_int_equal(azk_outfile_open(&o, "-", 0600, AZK_OUTFILE_STDOUT), AZK_OK);
+    assert_ptr_equal(azk_outfile_stream(o), stdout);
+    azk_outfile_abort(o);
+    unlink(path);
+    unlink(victim);
+    rmdir(dir);
+}
+
+static void test_util__printable(void **state)
+{
+    azk_buf b = AZK_BUF_INIT;
+    const char in[] = "a\x1b[2Jb\rc\nd\\e\xc2\x85\xe2\x80\xa8\xff\xe5\xb1\xb1";
+    (void)state;
+    assert_int_equal(azk_buf_put_printable(&b, in, sizeof(in) - 1), AZK_OK);
+    assert_string_equal((char *)b.data,
+                        "a\\x1B[2Jb\\x0Dc\\x0Ad\\\\e\\u{0085}\\u{2028}\\xFF\xe5\xb1\xb1");
+    azk_buf_dispose(&b);
+}
+
+static void test_util__strerror(void **state)
+{
+    char buf[64];
+    (void)state;
+    assert_string_equal(azk_strerror(ENOENT, buf, sizeof(buf)), "No such file or directory");
+    assert_non_null(azk_strerror(12345, buf, sizeof(buf)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +245,10 @@ int main(void)
         cmocka_unit_test(test_util__error_last),
         cmocka_unit_test(test_util__alloc_fault),
         cmocka_unit_test(test_util__array_reserve),
+        cmocka_unit_test(test_util__outfile_commit_abort),
+        cmocka_unit_test(test_util__outfile_symlink_refused),
+        cmocka_unit_test(test_util__printable),
+        cmocka_unit_test(test_util__strerror),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

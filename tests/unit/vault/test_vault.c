@@ -16,6 +16,11 @@
 #include <cmocka.h>
 
 #include "vault/vault.h"
+#include "azukari/retention.h"
+#include "azukari/vault.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
 #include "azukari/home.h"
 
 struct fixture {
@@ -240,10 +245,110 @@ static void test_vault__keyfile_permissions(void **state)
     assert_int_equal(azk_home_init(f->home, NULL), AZK_ERR_ARG);
 }
 
+/* A small dataset "a" of client "c" (synthetic). */
+static void intake_small(struct fixture *f, const char *dataset)
+{
+    char path[256];
+    azk_intake_options o = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_result res;
+    FILE *csv;
+    int fd;
+    snprintf(path, sizeof(path), "%s/%s.csv", f->dir, dataset);
+    csv = fopen(path, "w");
+    assert_non_null(csv);
+    fputs("顧客番号,氏名,電話番号\nC1,試験 一郎,090-0000-0001\nC2,見本 花子,090-0000-0002\n", csv);
+    fclose(csv);
+    if (azk_client_add(f->h, "c", "") != AZK_OK)
+        assert_int_equal(azk_error_last()->code, AZK_ERR_ARG); /* exists */
+    o.client = "c";
+    o.dataset = dataset;
+    o.purpose = "test";
+    o.retain_until = "2099-12-31";
+    o.source_name = "s.csv";
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(azk_intake(f->h, fd, &o, &res), AZK_OK);
+    close(fd);
+}
+
+static azk_status count_artifact(const azk_artifact_info *a, void *payload)
+{
+    (void)a;
+    (*(int *)payload)++;
+    return AZK_OK;
+}
+
+/*
+ * A bind that fails leaves its parameter NULL; "?1 IS NULL OR dataset = ?1"
+ * then lists the artifacts of every dataset. The statement must not run.
+ */
+static void test_vault__failed_bind_refuses_statement(void **state)
+{
+    struct fixture *f = *state;
+    char art[256];
+    int n = 0;
+    FILE *x;
+    static const char long_id[] = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"; /* 50 */
+    intake_small(f, "a");
+    snprintf(art, sizeof(art), "%s/x", f->dir);
+    x = fopen(art, "w");
+    assert_non_null(x);
+    fclose(x);
+    assert_int_equal(azk_artifact_add(f->h, "a", art, NULL), AZK_OK);
+    assert_int_equal(azk_artifact_list(f->h, NULL, count_artifact, &n), AZK_OK);
+    assert_int_equal(n, 1);
+    /* every stored value of the row is shorter than the limit, the parameter is not */
+    assert_true(strlen(art) < 45);
+    sqlite3_limit(f->h->db, SQLITE_LIMIT_LENGTH, 45);
+    n = 0;
+    assert_int_equal(azk_artifact_list(f->h, long_id, count_artifact, &n), AZK_ERR_DB);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(azk_error_last()->message, "could not be bound"));
+    /* the statement after it, with a parameter that fits, runs normally */
+    n = 0;
+    assert_int_equal(azk_artifact_list(f->h, "a", count_artifact, &n), AZK_OK);
+    assert_int_equal(n, 1);
+}
+
+/* Temporaries of a dead intake go at cleanup; a live writer's (locked) and a fresh empty one
+ * stay. */
+static void test_vault__cleanup_tmp(void **state)
+{
+    struct fixture *f = *state;
+    char dead[256], live[256], fresh[256];
+    int fd, lfd;
+    struct stat sb;
+    snprintf(dead, sizeof(dead), "%s/vault/.11111111-1111-4111-8111-111111111111.azv.tmp", f->home);
+    snprintf(live, sizeof(live), "%s/vault/.22222222-2222-4222-8222-222222222222.azv.tmp", f->home);
+    snprintf(fresh, sizeof(fresh), "%s/vault/.33333333-3333-4333-8333-333333333333.azv.tmp",
+             f->home);
+    fd = open(dead, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "AZKV", 4), 4);
+    close(fd);
+    lfd = open(live, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(lfd >= 0);
+    assert_int_equal(flock(lfd, LOCK_EX | LOCK_NB), 0);
+    assert_int_equal(write(lfd, "AZKV", 4), 4);
+    fd = open(fresh, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(azk_vault__cleanup_tmp(f->h), 1);
+    assert_int_not_equal(stat(dead, &sb), 0);
+    assert_int_equal(stat(live, &sb), 0);
+    assert_int_equal(stat(fresh, &sb), 0);
+    close(lfd); /* the writer dies */
+    assert_int_equal(azk_vault__cleanup_tmp(f->h), 1);
+    assert_int_not_equal(stat(live, &sb), 0);
+    unlink(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vault__round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vault__failed_bind_refuses_statement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vault__cleanup_tmp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vault__tampering_detected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vault__wrong_master_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vault__passphrase_home, setup, teardown),
