@@ -83,8 +83,25 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_to_json(const azk_guard_pol
 /** True when `host` (no port, any case) is a closed-zone host. */
 AZK_EXTERN bool azk_guard_policy_closed_host(const azk_guard_policy *p, const char *host);
 
-/** True when `path` (absolute or relative) lies under a closed-zone path. */
+/**
+ * True when `path` (absolute or relative) lies under a closed-zone path.
+ * The path is judged by where it really is: the realpath of its longest
+ * existing prefix (symbolic links and ".." resolved) with the missing rest
+ * appended; a path that cannot be resolved that way (a dangling link,
+ * ".." after a missing component) is not in the closed zone.
+ */
 AZK_EXTERN bool azk_guard_policy_closed_path(const azk_guard_policy *p, const char *path);
+
+/**
+ * True when the destination `dest` of a transfer is inside the closed
+ * zone. `dest` is a URL (the host of its authority decides, never a
+ * substring of the rest; file:// URLs are paths), an scp-style
+ * `[user@]host:path` (the host decides), a bare name that is not an
+ * existing file (a host name), or a path (azk_guard_policy_closed_path).
+ * Anything that cannot be parsed is outside the closed zone (fail closed:
+ * the transfer is then checked).
+ */
+AZK_EXTERN bool azk_guard_policy_closed_dest(const azk_guard_policy *p, const char *dest);
 
 /* ---- decisions --------------------------------------------------------- */
 

@@ -232,7 +232,7 @@ static int guard_check(int argc, char **argv)
         pol.fingerprints = dup;
     }
     if (to != NULL &&
-        (azk_guard_policy_closed_path(&pol, to) || azk_guard_policy_closed_host(&pol, to))) {
+        azk_guard_policy_closed_dest(&pol, to)) {
         if (!azk_cli_quiet)
             fprintf(stderr, "%s: %s\n", azk_cli_progname,
                     _("the destination is inside the closed zone: nothing leaves"));
