@@ -134,6 +134,29 @@ class ScanContract(unittest.TestCase):
             r2, objs2 = scan_jsonl(["--follow"], [d])
             self.assertIn("link.log", [os.path.basename(o["path"]) for o in objs2])
 
+    def test_walk_followed_symlinks_are_read(self):
+        # -L and symbolic links named on the command line are read (they used to
+        # fail with "Too many levels of symbolic links", against the man page)
+        with TempDir() as d:
+            write(os.path.join(d, "real.log"), f"TEL {PHONE}\n")
+            os.symlink(os.path.join(d, "real.log"), os.path.join(d, "link.log"))
+            os.makedirs(os.path.join(d, "tree"))
+            os.symlink("../real.log", os.path.join(d, "tree", "rel.log"))
+            os.symlink(os.path.join(d, "tree"), os.path.join(d, "treelink"))
+            for args, paths, name in (([], [os.path.join(d, "link.log")], "link.log"),
+                                      (["-L"], [os.path.join(d, "tree")], "rel.log"),
+                                      ([], [os.path.join(d, "treelink")], None)):
+                r, objs = scan_jsonl(args, paths)
+                got = [o for o in objs if os.path.basename(o["path"]) == name]
+                if name is None:  # a linked directory: its link inside is not followed
+                    self.assertEqual(objs, [], objs)
+                    self.assertEqual(r.rc, 0, r.stderr)
+                    continue
+                self.assertEqual(len(got), 1, objs)
+                self.assertNotIn("error", got[0], got[0])
+                self.assertEqual(got[0]["counts"].get("phone"), 1, got[0])
+                self.assertEqual(r.rc, 1, r.stderr)
+
     def test_include_exclude_and_max_size(self):
         with TempDir() as d:
             write(os.path.join(d, "a.log"), f"TEL {PHONE}\n")

@@ -403,9 +403,12 @@ static bool replay_cached(struct worker *w, const struct stat *st)
 static azk_status open_checked(const char *path, const struct stat *walk_st, int *out_fd,
                                struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+    /* No O_NOFOLLOW: the walk only hands over a symbolic link it chose to
+     * follow (a command-line path, -L), and the (device, inode) check below
+     * refuses whatever else a link swapped in between listing and opening. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
     if (fd < 0 && errno == EPERM)
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return azk_error_errno("open");
     if (fstat(fd, st) != 0) {
