@@ -752,7 +752,9 @@ azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options
         struct worker *w = &s->workers[i];
         w->srv = s;
         w->cur_fd = -1;
-        rc = azk_guard__scanner_new(&w->scanner, &s->policy, 1);
+        /* one read-only fingerprint index for all workers (loaded by the first) */
+        rc = azk_guard__scanner_new_sharing(&w->scanner, &s->policy, 1,
+                                            i > 0 ? s->workers[0].scanner : NULL);
         if (rc != AZK_OK)
             goto fail;
     }

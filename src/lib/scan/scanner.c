@@ -724,6 +724,23 @@ done:
     return rc;
 }
 
+azk_status azk_scan__scanner_new_sharing(azk_scanner **out, const azk_scan_options *opts,
+                                         const azk_scanner *donor)
+{
+    azk_scan_options o;
+    azk_status rc;
+    AZK_ASSERT_ARG(out != NULL && opts != NULL && donor != NULL);
+    o = *opts;
+    o.fingerprints = NULL; /* not loaded again: the donor's index is shared */
+    o.fingerprint_key = NULL;
+    o.cache_path = NULL;
+    rc = azk_scanner_new(out, &o);
+    if (rc != AZK_OK)
+        return rc;
+    (*out)->fp = azk_scan__edm_index_ref(donor->fp);
+    return compute_engine_id(*out);
+}
+
 void azk_scanner_set_progress(azk_scanner *s, azk_scan_progress_cb cb, void *payload)
 {
     s->progress = cb;
