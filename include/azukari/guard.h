@@ -210,18 +210,22 @@ typedef struct azk_guard_icap azk_guard_icap;
 typedef struct {
     const char *host;         /**< listen address (default "127.0.0.1") */
     unsigned port;            /**< listen port (default 1344; 0 = any free port) */
-    unsigned threads;         /**< worker threads, each with its own scanner (default 4) */
+    unsigned threads;         /**< scanners: bodies inspected at once (default 4) */
     unsigned queue;           /**< accepted connections waiting for a worker (default 64) */
     unsigned idle_timeout_ms; /**< a read that waits longer closes the connection (30000) */
     unsigned head_timeout_ms; /**< the ICAP head must arrive within this (30000) */
     const char *home;         /**< home for ledger events of blocks; NULL = none */
-    const char *spool_dir;    /**< encrypted spool for echoed bodies (NULL = $TMPDIR or /tmp) */
+    const char *spool_dir;    /**< encrypted spool of request bodies (NULL = $TMPDIR or /tmp) */
     const azk_guard_policy *policy; /**< required; copied */
+    /** connection threads that read requests into the spool (default 8 x threads) */
+    unsigned connections;
+    /** a whole request (head and body) must arrive within this, else 408 (120000) */
+    unsigned request_timeout_ms;
 } azk_guard_icap_options;
 
 #define AZK_GUARD_ICAP_OPTIONS_INIT                                                                \
     {                                                                                              \
-        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL                                   \
+        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL, 0, 120000                        \
     }
 
 /** Counters of the service (for logs and benchmarks). */
