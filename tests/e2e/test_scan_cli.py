@@ -281,6 +281,30 @@ class Redact(unittest.TestCase):
             p.stdin.close()
             p.wait(timeout=30)
 
+    def test_long_lines_cut_between_characters_with_overlap(self):
+        # lines over 1 MiB: a name and a phone number are put across every byte
+        # position near the old cut (1 MiB) and near the new one (1 MiB - 4 KiB);
+        # none may come out in clear, and each line stays one line
+        mib = 1 << 20
+        lines = []
+        for base in (mib, mib - 4096):
+            for d in range(-14, 10):
+                value = f"宛名 {NAME_FAMILY} {NAME_GIVEN}様 TEL {PHONE} "
+                head = "x" * (base + d - len("宛名 ".encode()) - 3) + " "
+                lines.append(head + value + "y" * 2000)
+        text = "\n".join(lines) + "\n"
+        for enc in ("utf-8", "cp932"):
+            data = text.encode(enc) if enc == "utf-8" else "\n".join(lines[:8]).encode(enc)
+            r = subprocess.run([azk_bin(), "redact", "--encoding", enc], input=data,
+                               capture_output=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = r.stdout.decode("utf-8")
+            self.assertNotIn(NAME_GIVEN, out, enc)
+            self.assertNotIn(PHONE, out, enc)
+            self.assertNotIn("\ufffd", out, enc)  # no character was split
+            self.assertEqual(out.count("\n"), len(lines) if enc == "utf-8" else 8, enc)
+            self.assertEqual(out.count("宛名"), out.count("\n"), enc)
+
     def test_cp932_input(self):
         data = self.LINE.encode("cp932")
         r = subprocess.run([azk_bin(), "redact", "--encoding", "cp932"], input=data,
