@@ -83,8 +83,25 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_to_json(const azk_guard_pol
 /** True when `host` (no port, any case) is a closed-zone host. */
 AZK_EXTERN bool azk_guard_policy_closed_host(const azk_guard_policy *p, const char *host);
 
-/** True when `path` (absolute or relative) lies under a closed-zone path. */
+/**
+ * True when `path` (absolute or relative) lies under a closed-zone path.
+ * The path is judged by where it really is: the realpath of its longest
+ * existing prefix (symbolic links and ".." resolved) with the missing rest
+ * appended; a path that cannot be resolved that way (a dangling link,
+ * ".." after a missing component) is not in the closed zone.
+ */
 AZK_EXTERN bool azk_guard_policy_closed_path(const azk_guard_policy *p, const char *path);
+
+/**
+ * True when the destination `dest` of a transfer is inside the closed
+ * zone. `dest` is a URL (the host of its authority decides, never a
+ * substring of the rest; file:// URLs are paths), an scp-style
+ * `[user@]host:path` (the host decides), a bare name that is not an
+ * existing file (a host name), or a path (azk_guard_policy_closed_path).
+ * Anything that cannot be parsed is outside the closed zone (fail closed:
+ * the transfer is then checked).
+ */
+AZK_EXTERN bool azk_guard_policy_closed_dest(const azk_guard_policy *p, const char *dest);
 
 /* ---- decisions --------------------------------------------------------- */
 
@@ -215,18 +232,22 @@ typedef struct azk_guard_icap azk_guard_icap;
 typedef struct {
     const char *host;         /**< listen address (default "127.0.0.1") */
     unsigned port;            /**< listen port (default 1344; 0 = any free port) */
-    unsigned threads;         /**< worker threads, each with its own scanner (default 4) */
+    unsigned threads;         /**< scanners: bodies inspected at once (default 4) */
     unsigned queue;           /**< accepted connections waiting for a worker (default 64) */
     unsigned idle_timeout_ms; /**< a read that waits longer closes the connection (30000) */
     unsigned head_timeout_ms; /**< the ICAP head must arrive within this (30000) */
     const char *home;         /**< home for ledger events of blocks; NULL = none */
-    const char *spool_dir;    /**< encrypted spool for echoed bodies (NULL = $TMPDIR or /tmp) */
+    const char *spool_dir;    /**< encrypted spool of request bodies (NULL = $TMPDIR or /tmp) */
     const azk_guard_policy *policy; /**< required; copied */
+    /** connection threads that read requests into the spool (default 8 x threads) */
+    unsigned connections;
+    /** a whole request (head and body) must arrive within this, else 408 (120000) */
+    unsigned request_timeout_ms;
 } azk_guard_icap_options;
 
 #define AZK_GUARD_ICAP_OPTIONS_INIT                                                                \
     {                                                                                              \
-        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL                                   \
+        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL, 0, 120000                        \
     }
 
 /** Counters of the service (for logs and benchmarks). */

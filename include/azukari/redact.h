@@ -58,6 +58,23 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_line(azk_redactor *r, const cha
                                                       azk_redact_write_cb write, void *payload,
                                                       size_t *replaced);
 
+/**
+ * Redact a stream: feed its bytes in chunks of any size (a character or a
+ * line split between chunks is fine). Each complete line is written as
+ * UTF-8 followed by "\n" ("\r\n" input becomes "\n"). A line longer than
+ * 1 MiB is redacted in windows cut at character boundaries with an overlap
+ * (a value crossing a cut moves the cut behind it), so no value is written
+ * in clear and the line stays one line. Not thread-safe per redactor.
+ * @return AZK_OK, AZK_ERR_FORMAT (conversion), AZK_ERR_IO (write failed), AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_write(azk_redactor *r, const char *data,
+                                                       size_t len, azk_redact_write_cb write,
+                                                       void *payload);
+
+/** End of the stream: write its last line when the input did not end in a newline. */
+AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_finish(azk_redactor *r, azk_redact_write_cb write,
+                                                        void *payload);
+
 AZK_EXTERN void azk_redactor_free(azk_redactor *r);
 
 /**

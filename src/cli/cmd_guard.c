@@ -221,7 +221,7 @@ static int guard_check(int argc, char **argv)
         pol.fingerprints = dup;
     }
     if (to != NULL &&
-        (azk_guard_policy_closed_path(&pol, to) || azk_guard_policy_closed_host(&pol, to))) {
+        azk_guard_policy_closed_dest(&pol, to)) {
         if (!azk_cli_quiet)
             fprintf(stderr, "%s: %s\n", azk_cli_progname,
                     _("the destination is inside the closed zone: nothing leaves"));
@@ -281,10 +281,14 @@ static void usage_icap(FILE *out)
                    "and a Japanese block page; blocks are recorded in the audit ledger.\n\n"));
     fprintf(out,
             _("      --listen HOST:PORT  listen address (default 127.0.0.1:1344; port 0 = any)\n"
-              "      --threads N         workers, each with its own scanner (default 4)\n"
+              "      --threads N         scanners: bodies inspected at once (default 4)\n"
+              "      --connections N     connection threads reading requests into the\n"
+              "                          encrypted spool (default 8 x threads)\n"
               "      --queue N           connections waiting for a worker (default 64)\n"
               "      --timeout SECONDS   idle and head timeout of a client (default 30)\n"
-              "      --spool DIR         encrypted spool for echoed bodies (default $TMPDIR)\n"
+              "      --request-timeout SECONDS\n"
+              "                          a whole request must arrive within this (default 120)\n"
+              "      --spool DIR         encrypted spool of request bodies (default $TMPDIR)\n"
               "      --config FILE       policy file (default HOME/azukari.conf)\n"
               "      --no-ledger         do not record blocks (tests only; default: the home's\n"
               "                          ledger is required)\n"
@@ -300,7 +304,9 @@ static int guard_icap(int argc, char **argv)
         OPT_TIMEOUT,
         OPT_SPOOL,
         OPT_CONFIG,
-        OPT_NOLEDGER
+        OPT_NOLEDGER,
+        OPT_CONNS,
+        OPT_REQTIMEOUT
     };
     static const struct option opts[] = {{"listen", required_argument, NULL, OPT_LISTEN},
                                          {"threads", required_argument, NULL, OPT_THREADS},
@@ -309,6 +315,9 @@ static int guard_icap(int argc, char **argv)
                                          {"spool", required_argument, NULL, OPT_SPOOL},
                                          {"config", required_argument, NULL, OPT_CONFIG},
                                          {"no-ledger", no_argument, NULL, OPT_NOLEDGER},
+                                         {"connections", required_argument, NULL, OPT_CONNS},
+                                         {"request-timeout", required_argument, NULL,
+                                          OPT_REQTIMEOUT},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     azk_guard_icap_options o = AZK_GUARD_ICAP_OPTIONS_INIT;
@@ -364,6 +373,20 @@ static int guard_icap(int argc, char **argv)
                     return AZK_EXIT_USAGE;
                 }
                 o.idle_timeout_ms = o.head_timeout_ms = (unsigned)v * 1000u;
+                break;
+            case OPT_CONNS:
+                if (!azk_opt_uint(optarg, 1, 4096, &v)) {
+                    azk_cli_err(_("--connections needs 1..4096"));
+                    return AZK_EXIT_USAGE;
+                }
+                o.connections = (unsigned)v;
+                break;
+            case OPT_REQTIMEOUT:
+                if (!azk_opt_uint(optarg, 1, 86400, &v)) {
+                    azk_cli_err(_("--request-timeout needs 1..86400 seconds"));
+                    return AZK_EXIT_USAGE;
+                }
+                o.request_timeout_ms = (unsigned)v * 1000u;
                 break;
             case OPT_SPOOL:
                 o.spool_dir = optarg;

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #define CHUNK          (64 * 1024)
-#define LINE_MAX_BYTES (1024 * 1024)
 
 static void redact_usage(FILE *f)
 {
@@ -41,7 +40,8 @@ static void redact_usage(FILE *f)
               "      --allow-value V     never replace V (repeatable)\n"
               "  -o, --output FILE       write to FILE instead of standard output\n"
               "  -h, --help              show this help\n\n"
-              "Lines longer than 1 MiB are processed in 1 MiB pieces.\n"
+              "Lines longer than 1 MiB are redacted in pieces cut between characters, with\n"
+              "an overlap so that no value is cut; the output line stays whole.\n"
               "Exit status: 0 on success, 2 on an input or output error, 64 on a usage error.\n"));
 }
 
@@ -66,17 +66,14 @@ static bool load_key_file(const char *path, unsigned char key[32])
     return n == 32;
 }
 
-/* Process one input descriptor; returns 0 or 2. */
+/* Process one input descriptor; returns 0 or 2. Line cutting is the library's. */
 static int redact_fd(azk_redactor *r, int fd, const char *name, struct redact_out *out)
 {
     char *buf = malloc(CHUNK);
-    char *line = malloc(LINE_MAX_BYTES);
-    size_t llen = 0;
     int ret = 0;
-    if (buf == NULL || line == NULL) {
+    if (buf == NULL) {
         azk_cli_err(_("out of memory"));
-        ret = 2;
-        goto done;
+        return 2;
     }
     for (;;) {
         ssize_t n = read(fd, buf, CHUNK);
@@ -89,21 +86,10 @@ static int redact_fd(azk_redactor *r, int fd, const char *name, struct redact_ou
         }
         if (n == 0)
             break;
-        for (ssize_t i = 0; i < n; i++) {
-            char ch = buf[i];
-            if (ch == '\n' || llen == LINE_MAX_BYTES) {
-                if (llen > 0 && line[llen - 1] == '\r' && ch == '\n')
-                    llen--;
-                if (azk_redactor_line(r, line, llen, write_out, out, NULL) != AZK_OK) {
-                    azk_cli_liberr(name);
-                    ret = 2;
-                    goto done;
-                }
-                llen = 0;
-                if (ch == '\n')
-                    continue;
-            }
-            line[llen++] = ch;
+        if (azk_redactor_write(r, buf, (size_t)n, write_out, out) != AZK_OK) {
+            azk_cli_liberr(name);
+            ret = 2;
+            goto done;
         }
         /* nothing more ready: let the reader downstream see what we have */
         if (fflush(out->f) != 0) {
@@ -112,16 +98,13 @@ static int redact_fd(azk_redactor *r, int fd, const char *name, struct redact_ou
             goto done;
         }
     }
-    if (ret == 0 && llen > 0 && azk_redactor_line(r, line, llen, write_out, out, NULL) != AZK_OK) {
+done:
+    /* always end the stream: the redactor is reused for the next file */
+    if (azk_redactor_finish(r, write_out, out) != AZK_OK && ret == 0) {
         azk_cli_liberr(name);
         ret = 2;
     }
-done:
-    if (line != NULL)
-        sodium_memzero(line, LINE_MAX_BYTES);
-    if (buf != NULL)
-        sodium_memzero(buf, CHUNK);
-    free(line);
+    sodium_memzero(buf, CHUNK);
     free(buf);
     return ret;
 }

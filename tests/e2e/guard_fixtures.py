@@ -76,3 +76,35 @@ def make_home(tmp, roster_path):
 def has_fingerprints_command():
     r = T.run([T.azk_bin(), "fingerprints", "--help"])
     return r.rc == 0
+
+
+def write_hostile_xlsx(path, strings=40_000_000, level=1):
+    """An xlsx whose shared-strings table holds `strings` empty strings (<si/>)
+    and one sheet that refers to a few of them: a table of offsets, not of
+    text. Streamed through zipfile, so the generator's memory stays small."""
+    import zipfile
+    ct = ('<?xml version="1.0" encoding="UTF-8"?>'
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+          'officedocument.spreadsheetml.sheet.main+xml"/>'
+          '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+          'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData>'
+             + "".join('<row r="%d"><c r="A%d" t="s"><v>%d</v></c></row>' % (i, i, i * 7919)
+                       for i in range(1, 200))
+             + '</sheetData></worksheet>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        z.writestr("[Content_Types].xml", ct)
+        z.writestr("xl/workbook.xml", '<workbook><sheets><sheet name="S" sheetId="1"/>'
+                                      '</sheets></workbook>')
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+            f.write(b'<?xml version="1.0" encoding="UTF-8"?><sst count="%d" uniqueCount="%d">'
+                    % (strings, strings))
+            block = b"<si/>" * 200_000
+            left = strings
+            while left > 0:
+                n = min(left, 200_000)
+                f.write(block if n == 200_000 else b"<si/>" * n)
+                left -= n
+            f.write(b"</sst>")

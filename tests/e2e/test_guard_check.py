@@ -152,6 +152,31 @@ class GuardCheck(unittest.TestCase):
         self.assertEqual(self.guard("check", "--config", conf, "--to", "/srv/general",
                                     self.roster).rc, 1)
 
+    def test_destination_resolved_before_the_zone_is_decided(self):
+        # general-zone destinations written to look closed: each is scanned (roster -> rc 1)
+        conf = os.path.join(self.tmp, "zone2.conf")
+        closed = os.path.join(self.tmp, "closed2")
+        general = os.path.join(self.tmp, "general2")
+        os.makedirs(closed, exist_ok=True)
+        os.makedirs(general, exist_ok=True)
+        os.symlink(general, os.path.join(closed, "link-to-general"))
+        with open(conf, "w") as f:
+            json.dump({"guard": {"closed_paths": [closed],
+                                 "closed_hosts": ["db1.closed.example", ".closed.example"]}}, f)
+        for dest in (closed + "/../general2/x", closed + "/link-to-general/x",
+                     closed + "/link-to-general", closed + "/new/../../general2/x",
+                     "https://evil.com/?h=db1.closed.example",
+                     "https://db1.closed.example.evil.com/up",
+                     "https://db1.closed.example@evil.com/"):
+            r = self.guard("check", "--config", conf, "--to", dest, self.roster)
+            self.assertEqual(r.rc, 1, dest + ": " + r.out + r.err)
+            self.assertIn("遮断", r.out, dest)
+        # real closed-zone destinations still skip the scan
+        for dest in (closed + "/x", closed + "/new/dir/x", "https://db1.closed.example/in",
+                     "user@a.closed.example:/srv/in", "file://" + closed + "/x"):
+            r = self.guard("check", "--config", conf, "--to", dest, self.roster)
+            self.assertEqual(r.rc, 0, dest + ": " + r.out + r.err)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -134,6 +134,29 @@ class ScanContract(unittest.TestCase):
             r2, objs2 = scan_jsonl(["--follow"], [d])
             self.assertIn("link.log", [os.path.basename(o["path"]) for o in objs2])
 
+    def test_walk_followed_symlinks_are_read(self):
+        # -L and symbolic links named on the command line are read (they used to
+        # fail with "Too many levels of symbolic links", against the man page)
+        with TempDir() as d:
+            write(os.path.join(d, "real.log"), f"TEL {PHONE}\n")
+            os.symlink(os.path.join(d, "real.log"), os.path.join(d, "link.log"))
+            os.makedirs(os.path.join(d, "tree"))
+            os.symlink("../real.log", os.path.join(d, "tree", "rel.log"))
+            os.symlink(os.path.join(d, "tree"), os.path.join(d, "treelink"))
+            for args, paths, name in (([], [os.path.join(d, "link.log")], "link.log"),
+                                      (["-L"], [os.path.join(d, "tree")], "rel.log"),
+                                      ([], [os.path.join(d, "treelink")], None)):
+                r, objs = scan_jsonl(args, paths)
+                got = [o for o in objs if os.path.basename(o["path"]) == name]
+                if name is None:  # a linked directory: its link inside is not followed
+                    self.assertEqual(objs, [], objs)
+                    self.assertEqual(r.rc, 0, r.stderr)
+                    continue
+                self.assertEqual(len(got), 1, objs)
+                self.assertNotIn("error", got[0], got[0])
+                self.assertEqual(got[0]["counts"].get("phone"), 1, got[0])
+                self.assertEqual(r.rc, 1, r.stderr)
+
     def test_include_exclude_and_max_size(self):
         with TempDir() as d:
             write(os.path.join(d, "a.log"), f"TEL {PHONE}\n")
@@ -257,6 +280,30 @@ class Redact(unittest.TestCase):
         finally:
             p.stdin.close()
             p.wait(timeout=30)
+
+    def test_long_lines_cut_between_characters_with_overlap(self):
+        # lines over 1 MiB: a name and a phone number are put across every byte
+        # position near the old cut (1 MiB) and near the new one (1 MiB - 4 KiB);
+        # none may come out in clear, and each line stays one line
+        mib = 1 << 20
+        lines = []
+        for base in (mib, mib - 4096):
+            for d in range(-14, 10):
+                value = f"宛名 {NAME_FAMILY} {NAME_GIVEN}様 TEL {PHONE} "
+                head = "x" * (base + d - len("宛名 ".encode()) - 3) + " "
+                lines.append(head + value + "y" * 2000)
+        text = "\n".join(lines) + "\n"
+        for enc in ("utf-8", "cp932"):
+            data = text.encode(enc) if enc == "utf-8" else "\n".join(lines[:8]).encode(enc)
+            r = subprocess.run([azk_bin(), "redact", "--encoding", enc], input=data,
+                               capture_output=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = r.stdout.decode("utf-8")
+            self.assertNotIn(NAME_GIVEN, out, enc)
+            self.assertNotIn(PHONE, out, enc)
+            self.assertNotIn("\ufffd", out, enc)  # no character was split
+            self.assertEqual(out.count("\n"), len(lines) if enc == "utf-8" else 8, enc)
+            self.assertEqual(out.count("宛名"), out.count("\n"), enc)
 
     def test_cp932_input(self):
         data = self.LINE.encode("cp932")

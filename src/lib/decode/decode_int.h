@@ -24,10 +24,15 @@ struct archive_entry;
 #define AZK_DECODE_RATIO_MIN_COMPRESSED 4096
 /* Hard cap of the member path stack whatever max_depth says. */
 #define AZK_DECODE_DEPTH_HARD 64
-/* xlsx: shared strings table bound (bytes of text). */
-#define AZK_DECODE_SST_MAX ((size_t)256 << 20)
+/*
+ * xlsx: shared strings table bound: bytes of text (a NUL per string) plus
+ * 4 bytes of offset per string, so a table of millions of empty strings
+ * is bounded like a table of text. With the deferred rows below, an xlsx
+ * holds at most 128 MiB (peak RSS per worker stays under 256 MB).
+ */
+#define AZK_DECODE_SST_MAX ((size_t)64 << 20)
 /* xlsx: rows held back until sharedStrings.xml arrives (bytes). */
-#define AZK_DECODE_DEFER_MAX ((size_t)256 << 20)
+#define AZK_DECODE_DEFER_MAX ((size_t)64 << 20)
 /* CSV / xlsx: at most this many cells per record (more: the row continues). */
 #define AZK_DECODE_MAX_FIELDS 4096
 /* Header cells are kept up to this length. */

@@ -79,7 +79,7 @@ struct ooxml {
     char *datebuf; /* AZK_DECODE_MAX_FIELDS x OX_DATE_LEN: converted cells of a row */
     /* shared strings */
     azk_buf sst; /* strings, each NUL-terminated */
-    size_t *sst_off;
+    uint32_t *sst_off; /* offsets into sst (sst is below 4 GiB: AZK_DECODE_SST_MAX) */
     size_t sst_count, sst_cap;
     bool sst_loaded;
     /* workbook */
@@ -179,11 +179,23 @@ static void cell_append(struct ooxml *ox, const char *s, size_t n)
 
 static void sst_push(struct ooxml *ox)
 {
+    /* every string costs its offset too: the count is bounded with the bytes */
+    const size_t max_count = AZK_DECODE_SST_MAX / (sizeof(uint32_t) + 1);
     azk_status rc;
+    if (ox->sst_count >= max_count ||
+        ox->sst.len + ox->cell.len + 1 + (ox->sst_count + 1) * sizeof(uint32_t) >
+            AZK_DECODE_SST_MAX) {
+        ox_fail(ox, azk_error_set(AZK_ERR_LIMIT,
+                                  "xlsx: shared strings over %zu bytes (text and table)",
+                                  (size_t)AZK_DECODE_SST_MAX));
+        return;
+    }
     if (ox->sst_count == ox->sst_cap) {
         size_t ncap = ox->sst_cap == 0 ? 1024 : ox->sst_cap * 2, bytes;
-        size_t *n;
-        if (azk_mul_overflow(&bytes, ncap, sizeof(size_t))) {
+        uint32_t *n;
+        if (ncap > max_count)
+            ncap = max_count;
+        if (azk_mul_overflow(&bytes, ncap, sizeof(uint32_t))) {
             ox_fail(ox, azk_error_set(AZK_ERR_LIMIT, "xlsx: shared strings table too large"));
             return;
         }
@@ -195,7 +207,7 @@ static void sst_push(struct ooxml *ox)
         ox->sst_off = n;
         ox->sst_cap = ncap;
     }
-    ox->sst_off[ox->sst_count] = ox->sst.len;
+    ox->sst_off[ox->sst_count] = (uint32_t)ox->sst.len;
     rc = azk_buf_put(&ox->sst, ox->cell.data != NULL ? ox->cell.data : (const uint8_t *)"",
                      ox->cell.len);
     if (rc == AZK_OK)

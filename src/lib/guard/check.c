@@ -11,6 +11,7 @@
 #include "util/util.h"
 #include "policy/policy_int.h"
 #include "guard/guard_int.h"
+#include "scan/scan_int.h"
 
 #include "azukari/audit.h"
 #include "azukari/outfile.h"
@@ -236,10 +237,18 @@ nomem:
 
 azk_status azk_guard__scanner_new(azk_scanner **out, const azk_guard_policy *p, unsigned threads)
 {
+    return azk_guard__scanner_new_sharing(out, p, threads, NULL);
+}
+
+azk_status azk_guard__scanner_new_sharing(azk_scanner **out, const azk_guard_policy *p,
+                                          unsigned threads, const azk_scanner *share)
+{
     azk_scan_options so = AZK_SCAN_OPTIONS_INIT;
     so.threads = threads;
     so.fingerprints = p->fingerprints;
     so.fingerprint_key = p->fingerprint_key;
+    if (share != NULL)
+        return azk_scan__scanner_new_sharing(out, &so, share);
     return azk_scanner_new(out, &so);
 }
 

@@ -168,6 +168,10 @@ void azk_guard__spool_free(struct azk_guard_spool *s);
 
 AZK_NODISCARD azk_status azk_guard__scanner_new(azk_scanner **out, const azk_guard_policy *p,
                                                 unsigned threads);
+/* The same, sharing the fingerprint index of `share` (read-only) instead of loading a copy. */
+AZK_NODISCARD azk_status azk_guard__scanner_new_sharing(azk_scanner **out,
+                                                        const azk_guard_policy *p, unsigned threads,
+                                                        const azk_scanner *share);
 const char *azk_guard__reason_name(uint32_t bit);
 
 #endif

@@ -3,13 +3,17 @@
  * guard/icap_server.c -- the ICAP service of the egress guard (RFC 3507):
  * OPTIONS and REQMOD at icap://HOST:PORT/guard.
  *
- * One thread accepts; a small pool of workers serves connections from a
- * bounded queue (full queue: 503 and close). Each worker owns a scanner.
- * Reads wait with poll() against an idle timeout and a deadline for the
- * ICAP head, so a slow client only ties up its own worker for a bounded
- * time. Request bodies are inspected as they stream in (guard/body.c) and,
- * when the client did not allow 204, kept in an encrypted spool
- * (guard/spool.c) to be echoed back if they may pass.
+ * One thread accepts; a pool of connection threads serves connections
+ * from a bounded queue (full queue: 503 and close). A connection thread
+ * only reads: every request body is first kept in an encrypted spool
+ * (guard/spool.c), and only when it is complete does the thread take one
+ * of the few scanners (a pool of `threads`, sharing one read-only
+ * fingerprint index) to inspect it (guard/body.c), so clients that trickle
+ * their bodies hold a cheap reader, never a scanner. Reads wait with
+ * poll() against an idle timeout, a deadline for the ICAP head and a
+ * deadline for the whole request, so a slow client is bounded in time as
+ * well. The spool is echoed back when a body may pass and 204 is not
+ * allowed.
  *
  * Answers: 204 (may pass, client allowed it or it is answered in preview),
  * 200 echoing the request (may pass, no 204), 200 with an HTTP 403 and a
@@ -37,6 +41,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONN_BUF     (64u * 1024u)
@@ -45,7 +50,6 @@
 
 struct worker {
     struct azk_guard_icap *srv;
-    azk_scanner *scanner;
     pthread_t th;
     bool started;
     int cur_fd; /* under srv->mu, for shutdown */
@@ -56,13 +60,19 @@ struct azk_guard_icap {
     char *home;
     char *spool_dir;
     char istag[48];
-    unsigned idle_ms, head_ms;
+    unsigned idle_ms, head_ms, request_ms;
     int lfd;
     int stop_pipe[2];
     unsigned port;
 
-    unsigned nworkers;
+    unsigned nworkers; /* connection threads */
     struct worker *workers;
+
+    unsigned nscanners;
+    azk_scanner **scanners;     /* all of them, [0] loaded the fingerprints */
+    azk_scanner **free_scanner; /* stack of idle ones, under mu */
+    unsigned free_count;
+    pthread_cond_t scanner_cv;
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -362,8 +372,10 @@ static void stat_add(struct azk_guard_icap *s, uint64_t *field, uint64_t n)
 }
 
 struct request {
-    struct azk_guard_body *body;
-    struct azk_guard_spool *spool;
+    struct azk_guard_spool *spool; /* the body as received, inspected when complete */
+    bool spool_full;               /* over max_body: the rest is drained, not kept */
+    char ctype[512], cenc[128];
+    bool encoding_repeated;
     azk_guard_decision d;
     bool pass; /* closed-zone destination: not inspected */
     bool sent100;
@@ -373,19 +385,85 @@ struct request {
 
 static void request_dispose(struct request *r)
 {
-    azk_guard__body_free(r->body);
     azk_guard__spool_free(r->spool);
     memset(r, 0, sizeof(*r));
 }
 
-static bool on_head(struct conn *c, struct worker *w, struct request *r, bool *close_conn)
+/* Take an idle scanner, waiting until `deadline_ms`; NULL on timeout or shutdown. */
+static azk_scanner *scanner_take(struct azk_guard_icap *s, uint64_t deadline_ms)
+{
+    azk_scanner *sc = NULL;
+    pthread_mutex_lock(&s->mu);
+    while (s->free_count == 0 && !s->quit) {
+        struct timespec ts;
+        uint64_t t = now_ms(), left = deadline_ms > t ? deadline_ms - t : 0;
+        if (left == 0)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += (time_t)(left / 1000u);
+        ts.tv_nsec += (long)(left % 1000u) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&s->scanner_cv, &s->mu, &ts);
+    }
+    if (s->free_count > 0 && !s->quit)
+        sc = s->free_scanner[--s->free_count];
+    pthread_mutex_unlock(&s->mu);
+    return sc;
+}
+
+static void scanner_give(struct azk_guard_icap *s, azk_scanner *sc)
+{
+    pthread_mutex_lock(&s->mu);
+    s->free_scanner[s->free_count++] = sc;
+    pthread_cond_signal(&s->scanner_cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static azk_status inspect_cb(const uint8_t *p, size_t n, void *payload)
+{
+    azk_guard__body_write(payload, p, n);
+    return AZK_OK;
+}
+
+/*
+ * Inspect the spooled body with a scanner of the pool. Returns false when
+ * no scanner became free before the deadline (the caller answers 503).
+ */
+static bool inspect(struct conn *c, struct request *r, uint64_t deadline_ms)
+{
+    struct azk_guard_icap *s = c->srv;
+    struct azk_guard_body_info info;
+    struct azk_guard_body *body = NULL;
+    azk_scanner *sc;
+    if (r->spool == NULL)
+        return true; /* the failure is in the decision already */
+    sc = scanner_take(s, deadline_ms);
+    if (sc == NULL)
+        return false;
+    info.content_type = r->ctype;
+    info.content_encoding = r->cenc;
+    info.encoding_repeated = r->encoding_repeated;
+    if (azk_guard__body_new(&body, sc, &s->policy, &info, &r->d) != AZK_OK) {
+        azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "nomem");
+    } else {
+        if (azk_guard__spool_replay(r->spool, inspect_cb, body) != AZK_OK)
+            azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "spool");
+        azk_guard__body_finish(body);
+        azk_guard__body_free(body);
+    }
+    scanner_give(s, sc);
+    return true;
+}
+
+static bool on_head(struct conn *c, struct request *r, bool *close_conn)
 {
     struct azk_icap_parser *p = &c->p;
     struct azk_guard_icap *s = c->srv;
     const uint8_t *hdr;
     size_t hl;
-    char ctype[512], cenc[128];
-    struct azk_guard_body_info info;
     size_t svl = strlen(SERVICE_PATH);
     if (strncmp(p->service, SERVICE_PATH, svl) != 0 ||
         (p->service[svl] != '\0' && p->service[svl] != '?' && p->service[svl] != '/')) {
@@ -414,20 +492,13 @@ static bool on_head(struct conn *c, struct worker *w, struct request *r, bool *c
     }
     if (!p->has_body)
         return true;
-    if (!azk_http__header(hdr, hl, "Content-Type", ctype, sizeof(ctype)))
-        ctype[0] = '\0';
-    if (!azk_http__header(hdr, hl, "Content-Encoding", cenc, sizeof(cenc)))
-        cenc[0] = '\0';
-    info.content_type = ctype;
-    info.content_encoding = cenc;
-    info.encoding_repeated = azk_http__header_count(hdr, hl, "Content-Encoding") > 1;
-    if (azk_guard__body_new(&r->body, w->scanner, &s->policy, &info, &r->d) != AZK_OK) {
-        azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "nomem");
-        return true;
-    }
-    if (!p->allow204 && azk_guard__spool_new(&r->spool, s->spool_dir) != AZK_OK) {
+    if (!azk_http__header(hdr, hl, "Content-Type", r->ctype, sizeof(r->ctype)))
+        r->ctype[0] = '\0';
+    if (!azk_http__header(hdr, hl, "Content-Encoding", r->cenc, sizeof(r->cenc)))
+        r->cenc[0] = '\0';
+    r->encoding_repeated = azk_http__header_count(hdr, hl, "Content-Encoding") > 1;
+    if (azk_guard__spool_new(&r->spool, s->spool_dir) != AZK_OK)
         azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "spool");
-    }
     return true;
 }
 
@@ -446,7 +517,7 @@ static void new_incident(char out[24])
     out[18] = '\0';
 }
 
-static bool on_end(struct conn *c, struct request *r)
+static bool on_end(struct conn *c, struct request *r, uint64_t deadline_ms)
 {
     struct azk_guard_icap *s = c->srv;
     struct azk_icap_parser *p = &c->p;
@@ -460,9 +531,13 @@ static bool on_end(struct conn *c, struct request *r)
         stat_add(s, &s->stats.allowed, 1);
         return can204 ? send_204(c) : send_echo(c, NULL);
     }
-    if (r->body != NULL)
-        azk_guard__body_finish(r->body);
-    if (p->has_body && !p->allow204 && r->spool == NULL)
+    if (p->has_body && !inspect(c, r, deadline_ms)) {
+        stat_add(s, &s->stats.errors, 1);
+        azk_log(AZK_LOG_WARN, "icap: no scanner free before the request deadline, answered 503");
+        send_error(c, 503);
+        return false;
+    }
+    if (p->has_body && r->spool == NULL && !r->spool_full)
         azk_guard_decision_fail(&r->d, AZK_GUARD_R_INTERNAL, "spool");
     azk_guard_decision_finish(&r->d, &s->policy);
     if (r->d.verdict == AZK_GUARD_BLOCK) {
@@ -481,9 +556,8 @@ static bool on_end(struct conn *c, struct request *r)
     return send_echo(c, r->spool);
 }
 
-static void serve(struct worker *w, int fd)
+static void serve(int fd, struct azk_guard_icap *s)
 {
-    struct azk_guard_icap *s = w->srv;
     struct conn c;
     struct request r;
     bool close_conn = false;
@@ -498,7 +572,9 @@ static void serve(struct worker *w, int fd)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     azk_icap__parser_init(&c.p);
     while (!close_conn) {
-        uint64_t deadline = now_ms() + s->head_ms;
+        uint64_t start = now_ms();
+        uint64_t deadline = start + s->head_ms;
+        uint64_t req_deadline = start + s->request_ms;
         bool in_request = false;
         bool need_input = c.off == c.len; /* bytes of a pipelined request are parsed first */
         azk_icap__parser_reset(&c.p);
@@ -507,7 +583,9 @@ static void serve(struct worker *w, int fd)
             size_t used;
             azk_status rc;
             if (need_input && c.off == c.len) {
-                int fr = fill(&c, c.p.state == 0 ? deadline : 0);
+                /* the head within head_ms, the whole request within request_ms */
+                int fr = fill(&c, c.p.state == 0 && deadline < req_deadline ? deadline
+                                                                             : req_deadline);
                 if (fr != 0) {
                     if (fr < 0 && (c.p.head.len > 0 || in_request))
                         send_error(&c, 408);
@@ -530,14 +608,20 @@ static void serve(struct worker *w, int fd)
             if (ev == AZK_ICAP_EV_NONE)
                 continue;
             if (ev == AZK_ICAP_EV_HEAD) {
-                if (!on_head(&c, w, &r, &close_conn))
+                if (!on_head(&c, &r, &close_conn))
                     break;
             } else if (ev == AZK_ICAP_EV_DATA) {
                 if (r.answered)
                     continue;
                 stat_add(s, &s->stats.bytes_in, c.p.data_len);
-                if (r.body != NULL)
-                    azk_guard__body_write(r.body, c.p.data, c.p.data_len);
+                if (r.spool != NULL && s->policy.max_body > 0 &&
+                    azk_guard__spool_size(r.spool) + c.p.data_len > s->policy.max_body) {
+                    /* larger than max_body before decoding: blocked, the rest drained */
+                    azk_guard_decision_fail(&r.d, AZK_GUARD_R_LIMIT, "max_body");
+                    azk_guard__spool_free(r.spool);
+                    r.spool = NULL;
+                    r.spool_full = true;
+                }
                 if (r.spool != NULL &&
                     azk_guard__spool_write(r.spool, c.p.data, c.p.data_len) != AZK_OK) {
                     azk_guard_decision_fail(&r.d, AZK_GUARD_R_INTERNAL, "spool");
@@ -560,7 +644,7 @@ static void serve(struct worker *w, int fd)
                 azk_icap__continue(&c.p);
             } else if (ev == AZK_ICAP_EV_END) {
                 const char *conn_hdr = azk_icap__field(&c.p, "Connection");
-                if (!on_end(&c, &r))
+                if (!on_end(&c, &r, req_deadline))
                     close_conn = true;
                 if (conn_hdr != NULL && strcasecmp(conn_hdr, "close") == 0)
                     close_conn = true;
@@ -616,7 +700,7 @@ static void *worker_main(void *arg)
         s->qlen--;
         w->cur_fd = fd;
         pthread_mutex_unlock(&s->mu);
-        serve(w, fd);
+        serve(fd, s);
         pthread_mutex_lock(&s->mu);
         w->cur_fd = -1;
         pthread_mutex_unlock(&s->mu);
@@ -706,11 +790,23 @@ azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    {
+        /* deadlines are monotonic: the scanner wait must not jump with the wall clock */
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&s->scanner_cv, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     pthread_mutex_init(&s->audit_mu, NULL);
-    s->nworkers = o->threads > 0 ? o->threads : 4;
+    s->nscanners = o->threads > 0 ? o->threads : 4;
+    s->nworkers = o->connections > 0 ? o->connections : 8 * s->nscanners;
+    if (s->nworkers < s->nscanners)
+        s->nworkers = s->nscanners;
     s->qcap = o->queue > 0 ? o->queue : 64;
     s->idle_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 30000;
     s->head_ms = o->head_timeout_ms > 0 ? o->head_timeout_ms : 30000;
+    s->request_ms = o->request_timeout_ms > 0 ? o->request_timeout_ms : 120000;
     rc = azk_policy__copy(&s->policy, o->policy);
     if (rc != AZK_OK) {
         azk_guard_policy_init(&s->policy);
@@ -737,7 +833,9 @@ azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options
     }
     s->q = azk_calloc(s->qcap, sizeof(int));
     s->workers = azk_calloc(s->nworkers, sizeof(*s->workers));
-    if (s->q == NULL || s->workers == NULL) {
+    s->scanners = azk_calloc(s->nscanners, sizeof(*s->scanners));
+    s->free_scanner = azk_calloc(s->nscanners, sizeof(*s->free_scanner));
+    if (s->q == NULL || s->workers == NULL || s->scanners == NULL || s->free_scanner == NULL) {
         rc = azk_error_nomem();
         goto fail;
     }
@@ -748,13 +846,17 @@ azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options
     rc = bind_listen(s, o->host != NULL ? o->host : "127.0.0.1", o->port);
     if (rc != AZK_OK)
         goto fail;
-    for (i = 0; i < s->nworkers; i++) {
-        struct worker *w = &s->workers[i];
-        w->srv = s;
-        w->cur_fd = -1;
-        rc = azk_guard__scanner_new(&w->scanner, &s->policy, 1);
+    for (i = 0; i < s->nscanners; i++) {
+        /* one read-only fingerprint index for all scanners (loaded by the first) */
+        rc = azk_guard__scanner_new_sharing(&s->scanners[i], &s->policy, 1,
+                                            i > 0 ? s->scanners[0] : NULL);
         if (rc != AZK_OK)
             goto fail;
+        s->free_scanner[s->free_count++] = s->scanners[i];
+    }
+    for (i = 0; i < s->nworkers; i++) {
+        s->workers[i].srv = s;
+        s->workers[i].cur_fd = -1;
     }
     for (i = 0; i < s->nworkers; i++) {
         struct worker *w = &s->workers[i];
@@ -844,12 +946,14 @@ void azk_guard_icap_free(azk_guard_icap *s)
             shutdown(s->workers[i].cur_fd, SHUT_RDWR);
     }
     pthread_cond_broadcast(&s->cv);
+    pthread_cond_broadcast(&s->scanner_cv);
     pthread_mutex_unlock(&s->mu);
     for (i = 0; s->workers != NULL && i < s->nworkers; i++) {
         if (s->workers[i].started)
             pthread_join(s->workers[i].th, NULL);
-        azk_scanner_free(s->workers[i].scanner);
     }
+    for (i = 0; s->scanners != NULL && i < s->nscanners; i++)
+        azk_scanner_free(s->scanners[i]);
     while (s->qlen > 0) {
         close(s->q[s->qhead]);
         s->qhead = (s->qhead + 1) % s->qcap;
@@ -864,11 +968,14 @@ void azk_guard_icap_free(azk_guard_icap *s)
     azk_audit_close(s->audit);
     azk_guard_policy_dispose(&s->policy);
     azk_free(s->workers);
+    azk_free(s->scanners);
+    azk_free(s->free_scanner);
     azk_free(s->q);
     azk_free(s->home);
     azk_free(s->spool_dir);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
+    pthread_cond_destroy(&s->scanner_cv);
     pthread_mutex_destroy(&s->audit_mu);
     azk_free(s);
 }

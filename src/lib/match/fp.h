@@ -22,6 +22,7 @@
 #include "detect/detect.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 
 #define AZK_FP_KEY_LEN 32
 
@@ -127,7 +128,14 @@ struct azk_fp_index {
     uint32_t *off[AZK_FP__COUNT];  /* seed kinds: 2^bits + 1 */
     uint32_t *rows[AZK_FP__COUNT]; /* seed kinds: entry_count[k] rows */
     uint64_t entry_count[AZK_FP__COUNT];
+    /* holders besides the loader (azk_fp__index_ref); the last free frees.
+     * Everything above is read-only after load, so one index serves any
+     * number of threads (each with its own match context). */
+    atomic_uint extra_refs;
 };
+
+/* Another holder of a loaded index (read-only sharing); returns idx. */
+struct azk_fp_index *azk_fp__index_ref(struct azk_fp_index *idx);
 
 /* First slot of a kind and how many slots it has. */
 static inline void azk_fp__kind_slots(unsigned kind, unsigned *first, unsigned *count)

@@ -406,10 +406,19 @@ static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
     return rc;
 }
 
+azk_fp_index *azk_fp__index_ref(azk_fp_index *idx)
+{
+    if (idx != NULL)
+        atomic_fetch_add(&idx->extra_refs, 1u);
+    return idx;
+}
+
 void azk_fp_index_free(azk_fp_index *idx)
 {
     if (idx == NULL)
         return;
+    if (atomic_fetch_sub(&idx->extra_refs, 1u) != 0)
+        return; /* another holder still uses it */
     for (size_t i = 0; i < idx->ds_count; i++) {
         azk_free(idx->ds[i].client);
         azk_free(idx->ds[i].dataset);

@@ -10,6 +10,7 @@
 #include "util/util.h"
 #include "policy/policy_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -447,6 +448,70 @@ bool azk_guard_policy_closed_host(const azk_guard_policy *p, const char *host)
     return false;
 }
 
+/*
+ * Where `path` really is: realpath() of its longest existing prefix (every
+ * symbolic link and ".." resolved by the kernel), then the components that
+ * do not exist yet appended verbatim. A missing component that is "." or
+ * "..", or that exists but cannot be resolved (a dangling or looping
+ * symbolic link, a component without permission), makes the place unknown:
+ * false, and the caller treats the destination as outside the closed zone.
+ */
+static bool resolve_dest_path(const char *path, char *out, size_t cap)
+{
+    char work[PATH_MAX], real[PATH_MAX];
+    size_t n = strlen(path), cut, tail_at, rl;
+    struct stat st;
+    if (n == 0 || n >= sizeof(work))
+        return false;
+    memcpy(work, path, n + 1);
+    while (n > 1 && work[n - 1] == '/')
+        work[--n] = '\0';
+    cut = n; /* work[0..cut) is the prefix tried; work[tail_at..n) does not exist */
+    tail_at = n;
+    for (;;) {
+        char save = work[cut];
+        const char *prefix = work;
+        size_t start;
+        if (cut == 0)
+            prefix = work[0] == '/' ? "/" : ".";
+        work[cut] = '\0';
+        if (realpath(prefix, real) != NULL) {
+            work[cut] = save;
+            break;
+        }
+        if ((errno != ENOENT && errno != ENOTDIR) || cut == 0 || lstat(prefix, &st) == 0) {
+            /* exists but cannot be resolved (dangling or looping link, permission) */
+            work[cut] = save;
+            return false;
+        }
+        work[cut] = save;
+        start = cut;
+        while (start > 0 && work[start - 1] != '/')
+            start--;
+        if ((cut - start == 1 && work[start] == '.') ||
+            (cut - start == 2 && work[start] == '.' && work[start + 1] == '.'))
+            return false; /* "missing/.." is not resolvable honestly */
+        tail_at = start;
+        cut = start;
+        while (cut > 0 && work[cut - 1] == '/')
+            cut--;
+    }
+    rl = strlen(real);
+    if (rl >= cap)
+        return false;
+    memcpy(out, real, rl + 1);
+    if (tail_at < n) {
+        const char *tail = work + tail_at;
+        size_t tl = n - tail_at;
+        if (rl + 1 + tl >= cap)
+            return false;
+        if (rl == 0 || out[rl - 1] != '/')
+            out[rl++] = '/';
+        memcpy(out + rl, tail, tl + 1);
+    }
+    return true;
+}
+
 bool azk_guard_policy_closed_path(const azk_guard_policy *p, const char *path)
 {
     char real[PATH_MAX];
@@ -454,12 +519,8 @@ bool azk_guard_policy_closed_path(const azk_guard_policy *p, const char *path)
     if (p == NULL || path == NULL)
         return false;
     /* resolve symlinks and "..": a path is judged by where it really is */
-    if (realpath(path, real) == NULL) {
-        size_t n = strlen(path);
-        if (n >= sizeof(real) || path[0] != '/')
-            return false;
-        memcpy(real, path, n + 1);
-    }
+    if (!resolve_dest_path(path, real, sizeof(real)))
+        return false;
     for (i = 0; i < p->closed_path_count; i++) {
         char cr[PATH_MAX];
         const char *c = p->closed_paths[i];
@@ -526,4 +587,96 @@ nomem:
 fail:
     azk_guard_policy_dispose(dst);
     return rc;
+}
+
+/* A host name or address as written in a URL authority (no percent-encoding). */
+static bool plain_host(const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0)
+        return false;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':'))
+            return false;
+    }
+    return true;
+}
+
+/* Host part of an authority [userinfo@]host[:port] or [v6]:port into out. */
+static bool authority_host(const char *a, size_t n, char *out, size_t cap)
+{
+    const char *at = NULL, *h;
+    size_t i, hn;
+    for (i = 0; i < n; i++) {
+        if (a[i] == '@')
+            at = a + i;
+    }
+    h = at != NULL ? at + 1 : a;
+    hn = (size_t)(a + n - h);
+    if (hn > 0 && h[0] == '[') {
+        const char *rb = memchr(h, ']', hn);
+        if (rb == NULL)
+            return false;
+        h++;
+        hn = (size_t)(rb - h);
+    } else {
+        const char *colon = memchr(h, ':', hn);
+        if (colon != NULL)
+            hn = (size_t)(colon - h);
+    }
+    if (!plain_host(h, hn) || hn >= cap)
+        return false;
+    memcpy(out, h, hn);
+    out[hn] = '\0';
+    return true;
+}
+
+bool azk_guard_policy_closed_dest(const azk_guard_policy *p, const char *dest)
+{
+    char host[256];
+    const char *sep, *slash, *colon;
+    size_t i;
+    struct stat st;
+    if (p == NULL || dest == NULL || dest[0] == '\0')
+        return false;
+    sep = strstr(dest, "://");
+    if (sep != NULL && sep > dest) {
+        /* URL (RFC 3986): scheme "://" authority, ending at the first of "/?#"
+         * (and "\\", which browsers take for "/"); the host is the authority's
+         * host, never a substring of the rest */
+        const char *a = sep + 3;
+        size_t an = strcspn(a, "/?#\\");
+        for (i = 0; dest + i < sep; i++) {
+            unsigned char c = (unsigned char)dest[i];
+            if (!(isalpha(c) || (i > 0 && (isdigit(c) || c == '+' || c == '-' || c == '.'))))
+                return false;
+        }
+        if ((size_t)(sep - dest) == 4 && strncasecmp(dest, "file", 4) == 0) {
+            /* file:///path or file://localhost/path: a local path, not decoded */
+            if (!(an == 0 || (an == 9 && strncasecmp(a, "localhost", 9) == 0)))
+                return false;
+            if (a[an] != '/' || strchr(a + an, '%') != NULL)
+                return false;
+            return azk_guard_policy_closed_path(p, a + an);
+        }
+        if (!authority_host(a, an, host, sizeof(host)))
+            return false;
+        return azk_guard_policy_closed_host(p, host);
+    }
+    slash = strchr(dest, '/');
+    colon = strchr(dest, ':');
+    if (colon != NULL && colon > dest && (slash == NULL || colon < slash)) {
+        /* scp style [user@]host:path */
+        if (!authority_host(dest, (size_t)(colon - dest), host, sizeof(host)))
+            return false;
+        return azk_guard_policy_closed_host(p, host);
+    }
+    if (slash == NULL && lstat(dest, &st) != 0 && errno == ENOENT) {
+        /* a bare name that is no file here: a host name */
+        if (!plain_host(dest, strlen(dest)) || strchr(dest, ':') != NULL)
+            return false;
+        return azk_guard_policy_closed_host(p, dest);
+    }
+    return azk_guard_policy_closed_path(p, dest);
 }

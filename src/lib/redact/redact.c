@@ -9,6 +9,14 @@
  * The value is normalised per type (norm/) so "090-1234-5678" and
  * "０９０１２３４５６７８" give the same token; without the key a token does
  * not reveal the value, with the key it can only be confirmed by guessing.
+ *
+ * Streams (azk_redactor_write/finish) are converted to UTF-8 as they come
+ * (a character split between chunks is completed by the next one) and
+ * cut in lines. A line longer than REDACT_WINDOW is redacted in windows:
+ * each window is cut at a character boundary, detection sees OVERLAP bytes
+ * beyond the part that is written and LEFT_CONTEXT bytes before it, and a
+ * value that crosses the planned cut moves the cut behind it. So no value
+ * straddles a cut unmasked, and the output line stays one line.
  */
 #include "azukari/redact.h"
 #include "detect/detect.h"
@@ -22,6 +30,10 @@
 #include <unicode/ucnv.h>
 #include <unicode/ustring.h>
 #include <unistd.h>
+
+#define REDACT_WINDOW ((size_t)1 << 20) /* bytes of a long line detected at once */
+#define OVERLAP       ((size_t)4096)    /* right context: longer than any value */
+#define LEFT_CONTEXT  ((size_t)256)     /* already written, kept for detection context */
 
 struct span {
     azk_pii_type type;
@@ -38,10 +50,13 @@ struct azk_redactor {
     azk_buf utf8;     /* the line as UTF-8 */
     azk_buf out;
     azk_buf norm;
-    UChar *u16;
-    size_t u16_cap;
     struct span *spans;
     size_t span_count, span_cap;
+    /* stream state */
+    azk_buf pend;       /* UTF-8 of the current line not yet written (after ctx_len) */
+    size_t ctx_len;     /* pend[0..ctx_len) was written already: left context only */
+    uint8_t tail[8];    /* UTF-8 input: an incomplete character at the end of a chunk */
+    size_t tail_len;
 };
 
 azk_status azk_redactor_new(azk_redactor **out, const azk_redact_options *opts)
@@ -109,59 +124,11 @@ void azk_redactor_free(azk_redactor *r)
     azk_buf_dispose_secret(&r->utf8);
     azk_buf_dispose_secret(&r->out);
     azk_buf_dispose_secret(&r->norm);
-    azk_free_secret(r->u16, r->u16_cap * sizeof(UChar));
+    azk_buf_dispose_secret(&r->pend);
+    sodium_memzero(r->tail, sizeof(r->tail));
     azk_free_secret(r->spans, r->span_cap * sizeof(struct span));
     sodium_memzero(r->key, sizeof(r->key));
     azk_free(r);
-}
-
-static azk_status to_utf8(azk_redactor *r, const char *line, size_t len)
-{
-    UErrorCode ue = U_ZERO_ERROR;
-    int32_t n16, n8;
-    size_t need;
-    azk_status rc;
-    azk_buf_clear(&r->utf8);
-    if (r->conv == NULL) {
-        /* keep valid UTF-8 as is; invalid bytes become U+FFFD */
-        size_t i = 0;
-        while (i < len) {
-            uint32_t cp;
-            size_t l = azk_utf8_decode((const uint8_t *)line + i, len - i, &cp);
-            if (cp == 0xFFFD && l == 1)
-                rc = azk_buf_puts(&r->utf8, "\xEF\xBF\xBD");
-            else
-                rc = azk_buf_put(&r->utf8, line + i, l);
-            if (rc != AZK_OK)
-                return rc;
-            i += l;
-        }
-        return azk_buf_put(&r->utf8, "", 0);
-    }
-    if (len > (size_t)INT32_MAX / 2)
-        return azk_error_set(AZK_ERR_LIMIT, "line too long to convert");
-    need = len * 2 + 2;
-    if (need > r->u16_cap) {
-        UChar *nu = azk_realloc(r->u16, need * sizeof(UChar));
-        if (nu == NULL)
-            return azk_error_nomem();
-        r->u16 = nu;
-        r->u16_cap = need;
-    }
-    ucnv_reset(r->conv);
-    n16 = ucnv_toUChars(r->conv, r->u16, (int32_t)r->u16_cap, line, (int32_t)len, &ue);
-    if (U_FAILURE(ue))
-        return azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
-    rc = azk_buf_grow(&r->utf8, (size_t)n16 * 3 + 1);
-    if (rc != AZK_OK)
-        return rc;
-    u_strToUTF8WithSub((char *)r->utf8.data, (int32_t)(r->utf8.cap - 1), &n8, r->u16, n16, 0xFFFD,
-                       NULL, &ue);
-    if (U_FAILURE(ue))
-        return azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
-    r->utf8.len = (size_t)n8;
-    r->utf8.data[r->utf8.len] = '\0';
-    return AZK_OK;
 }
 
 static azk_status collect(const azk_finding *f, void *payload)
@@ -235,20 +202,20 @@ static azk_status put_replacement(azk_redactor *r, const struct span *s)
     return azk_error_set(AZK_ERR_ARG, "unknown redaction mode");
 }
 
-azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
-                             azk_redact_write_cb write, void *payload, size_t *replaced)
+static int span_cmp(const void *a, const void *b)
 {
-    azk_status rc;
+    const struct span *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->len > y->len ? -1 : (x->len < y->len ? 1 : 0);
+}
+
+/* Detect in text[0..len) (UTF-8, in r->utf8); spans sorted by start. */
+static azk_status detect_spans(azk_redactor *r)
+{
     azk_field field;
     azk_record rec;
-    size_t pos = 0;
-    AZK_ASSERT_ARG(r != NULL);
-    AZK_ASSERT_ARG(write != NULL);
-    if (replaced != NULL)
-        *replaced = 0;
-    rc = to_utf8(r, line, len);
-    if (rc != AZK_OK)
-        return rc;
+    azk_status rc;
     memset(&field, 0, sizeof(field));
     memset(&rec, 0, sizeof(rec));
     field.ptr = (const char *)r->utf8.data;
@@ -258,31 +225,295 @@ azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
     rec.field_count = 1;
     r->span_count = 0;
     rc = azk_detect__record(r->ctx, &rec, collect, r, NULL);
-    if (rc != AZK_OK)
-        return rc;
+    if (rc == AZK_OK && r->span_count > 1)
+        qsort(r->spans, r->span_count, sizeof(*r->spans), span_cmp);
+    return rc;
+}
+
+/*
+ * Write r->utf8[from..to) with every value replaced. A value that began
+ * before `from` (in the left context, detected differently this time) has
+ * its remainder replaced too: nothing of a value is written in clear.
+ */
+static azk_status emit_range(azk_redactor *r, size_t from, size_t to, size_t *replaced)
+{
+    size_t pos = from;
+    azk_status rc;
     azk_buf_clear(&r->out);
     for (size_t i = 0; i < r->span_count; i++) {
         const struct span *s = &r->spans[i];
-        if (s->start < pos || s->start + s->len > r->utf8.len)
-            continue; /* overlapping or out of range: already covered */
-        rc = azk_buf_put(&r->out, r->utf8.data + pos, s->start - pos);
+        size_t end = s->start + s->len;
+        if (end <= pos || s->start >= to || end > r->utf8.len)
+            continue; /* before, after, or overlapping one already replaced */
+        rc = azk_buf_put(&r->out, r->utf8.data + pos, s->start > pos ? s->start - pos : 0);
         if (rc == AZK_OK)
             rc = put_replacement(r, s);
         if (rc != AZK_OK)
             return rc;
-        pos = s->start + s->len;
+        pos = end;
         if (replaced != NULL)
             (*replaced)++;
     }
-    rc = azk_buf_put(&r->out, r->utf8.data + pos, r->utf8.len - pos);
-    if (rc == AZK_OK)
-        rc = azk_buf_putc(&r->out, '\n');
+    if (pos < to) {
+        rc = azk_buf_put(&r->out, r->utf8.data + pos, to - pos);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
+static azk_status write_out(azk_redactor *r, azk_redact_write_cb write, void *payload)
+{
+    if (r->out.len > 0 && write((const char *)r->out.data, r->out.len, payload) != 0)
+        return azk_error_set(AZK_ERR_IO, "redact: write failed");
+    return AZK_OK;
+}
+
+/* Move the first n bytes of pend out, wiping what the move leaves behind. */
+static void pend_consume(azk_redactor *r, size_t n)
+{
+    size_t old = r->pend.len;
+    azk_buf_consume(&r->pend, n);
+    sodium_memzero(r->pend.data + r->pend.len, old - r->pend.len);
+}
+
+/*
+ * Redact pend[0..len) of the current line. With `final` the line ends
+ * there (written whole, then "\n"); otherwise only up to a cut at least
+ * OVERLAP bytes before len, moved behind any value that crosses it, and
+ * LEFT_CONTEXT bytes before the cut stay in pend as context.
+ */
+static azk_status redact_part(azk_redactor *r, size_t len, bool final, azk_redact_write_cb write,
+                              void *payload, size_t *replaced)
+{
+    size_t cut, keep;
+    azk_status rc;
+    azk_buf_clear(&r->utf8);
+    rc = azk_buf_put(&r->utf8, r->pend.data, len);
     if (rc != AZK_OK)
         return rc;
-    if (write((const char *)r->out.data, r->out.len, payload) != 0)
-        rc = azk_error_set(AZK_ERR_IO, "redact: write failed");
-    /* the clear line does not outlive the call */
+    rc = detect_spans(r);
+    if (rc != AZK_OK)
+        goto done;
+    if (final) {
+        cut = len;
+    } else {
+        bool moved = true;
+        cut = len - OVERLAP;
+        while (cut > r->ctx_len && (r->utf8.data[cut] & 0xC0) == 0x80)
+            cut--; /* pend is valid UTF-8: cut before a character */
+        while (moved) {
+            moved = false;
+            for (size_t i = 0; i < r->span_count; i++) {
+                const struct span *s = &r->spans[i];
+                if (s->start < cut && s->start + s->len > cut && s->start + s->len <= len) {
+                    cut = s->start + s->len;
+                    moved = true;
+                }
+            }
+        }
+    }
+    rc = emit_range(r, r->ctx_len, cut, replaced);
+    if (rc == AZK_OK && final)
+        rc = azk_buf_putc(&r->out, '\n');
+    if (rc == AZK_OK)
+        rc = write_out(r, write, payload);
+    if (rc != AZK_OK)
+        goto done;
+    if (final) {
+        pend_consume(r, len);
+        r->ctx_len = 0;
+    } else {
+        keep = cut > LEFT_CONTEXT ? cut - LEFT_CONTEXT : 0;
+        while (keep < cut && (r->pend.data[keep] & 0xC0) == 0x80)
+            keep++; /* the context starts on a character */
+        pend_consume(r, keep);
+        r->ctx_len = cut - keep;
+    }
+done:
+    /* the clear text does not outlive the call */
     sodium_memzero(r->utf8.data, r->utf8.len);
+    sodium_memzero(r->out.data, r->out.len);
+    return rc;
+}
+
+/* Write every complete line of pend, and windows of a line longer than REDACT_WINDOW. */
+static azk_status drain(azk_redactor *r, azk_redact_write_cb write, void *payload)
+{
+    azk_status rc;
+    for (;;) {
+        const uint8_t *nl = r->pend.len > r->ctx_len
+                                ? memchr(r->pend.data + r->ctx_len, '\n', r->pend.len - r->ctx_len)
+                                : NULL;
+        if (nl != NULL) {
+            size_t e = (size_t)(nl - r->pend.data), len = e;
+            if (len > r->ctx_len && r->pend.data[len - 1] == '\r')
+                len--;
+            /* the line, without its end; then drop the end itself */
+            rc = redact_part(r, len, true, write, payload, NULL);
+            if (rc != AZK_OK)
+                return rc;
+            pend_consume(r, e - len + 1);
+            continue;
+        }
+        if (r->pend.len - r->ctx_len <= REDACT_WINDOW)
+            return AZK_OK;
+        rc = redact_part(r, r->ctx_len + REDACT_WINDOW, false, write, payload, NULL);
+        if (rc != AZK_OK)
+            return rc;
+    }
+}
+
+/* Length of the sequence a UTF-8 lead byte starts (1 for anything else). */
+static size_t utf8_seq_len(uint8_t c)
+{
+    if ((c & 0xE0) == 0xC0)
+        return 2;
+    if ((c & 0xF0) == 0xE0)
+        return 3;
+    if ((c & 0xF8) == 0xF0)
+        return 4;
+    return 1;
+}
+
+/* Length of an incomplete but so far plausible UTF-8 sequence at the end of p[0..n). */
+static size_t utf8_incomplete_tail(const uint8_t *p, size_t n)
+{
+    for (size_t k = 1; k <= 3 && k <= n; k++) {
+        uint8_t c = p[n - k];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        return utf8_seq_len(c) > k ? k : 0;
+    }
+    return 0;
+}
+
+/* Append UTF-8 text to pend, invalid sequences as U+FFFD. */
+static azk_status put_valid(azk_redactor *r, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode(p + i, n - i, &cp);
+        azk_status rc = (cp == 0xFFFD && l == 1) ? azk_buf_puts(&r->pend, "\xEF\xBF\xBD")
+                                                 : azk_buf_put(&r->pend, p + i, l);
+        if (rc != AZK_OK)
+            return rc;
+        i += l;
+    }
+    return AZK_OK;
+}
+
+/* Append input bytes to pend as UTF-8 (invalid input becomes U+FFFD). */
+static azk_status append_utf8(azk_redactor *r, const uint8_t *p, size_t n, bool flush)
+{
+    azk_status rc = AZK_OK;
+    if (r->conv == NULL) {
+        size_t t;
+        if (r->tail_len > 0) {
+            /* complete the character split by the previous chunk */
+            size_t need = utf8_seq_len(r->tail[0]);
+            while (r->tail_len < need && n > 0 && (p[0] & 0xC0) == 0x80) {
+                r->tail[r->tail_len++] = p[0];
+                p++;
+                n--;
+            }
+            if (r->tail_len < need && n == 0 && !flush)
+                return AZK_OK; /* still incomplete */
+            rc = put_valid(r, r->tail, r->tail_len);
+            sodium_memzero(r->tail, sizeof(r->tail));
+            r->tail_len = 0;
+            if (rc != AZK_OK)
+                return rc;
+        }
+        t = flush ? 0 : utf8_incomplete_tail(p, n);
+        rc = put_valid(r, p, n - t);
+        if (rc == AZK_OK && t > 0) {
+            memcpy(r->tail, p + n - t, t);
+            r->tail_len = t;
+        }
+        return rc;
+    }
+    {
+        /* ICU keeps a character split between chunks in the converter */
+        const char *src = (const char *)p, *src_end = (const char *)p + n;
+        UChar u16[4096];
+        char u8[4096 * 3 + 4];
+        do {
+            UErrorCode ue = U_ZERO_ERROR;
+            UChar *t16 = u16;
+            int32_t n8 = 0;
+            ucnv_toUnicode(r->conv, &t16, u16 + 4096, &src, src_end, NULL, flush, &ue);
+            if (ue != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(ue))
+                return azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
+            ue = U_ZERO_ERROR;
+            u_strToUTF8WithSub(u8, (int32_t)sizeof(u8), &n8, u16, (int32_t)(t16 - u16), 0xFFFD,
+                               NULL, &ue);
+            if (U_FAILURE(ue))
+                return azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
+            rc = azk_buf_put(&r->pend, u8, (size_t)n8);
+            sodium_memzero(u16, sizeof(u16));
+            sodium_memzero(u8, sizeof(u8));
+            if (rc != AZK_OK)
+                return rc;
+        } while (src < src_end);
+    }
+    return AZK_OK;
+}
+
+azk_status azk_redactor_write(azk_redactor *r, const char *data, size_t len,
+                              azk_redact_write_cb write, void *payload)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(r != NULL && write != NULL && (data != NULL || len == 0));
+    rc = append_utf8(r, (const uint8_t *)data, len, false);
+    if (rc != AZK_OK)
+        return rc;
+    return drain(r, write, payload);
+}
+
+azk_status azk_redactor_finish(azk_redactor *r, azk_redact_write_cb write, void *payload)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(r != NULL && write != NULL);
+    rc = append_utf8(r, NULL, 0, true);
+    if (rc == AZK_OK)
+        rc = drain(r, write, payload);
+    if (rc == AZK_OK && r->pend.len > r->ctx_len)
+        rc = redact_part(r, r->pend.len, true, write, payload, NULL);
+    /* ready for the next stream */
+    sodium_memzero(r->pend.data, r->pend.len);
+    azk_buf_clear(&r->pend);
+    r->ctx_len = 0;
+    r->tail_len = 0;
+    if (r->conv != NULL)
+        ucnv_reset(r->conv);
+    return rc;
+}
+
+azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
+                             azk_redact_write_cb write, void *payload, size_t *replaced)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(r != NULL);
+    AZK_ASSERT_ARG(write != NULL);
+    if (replaced != NULL)
+        *replaced = 0;
+    /* one line: whatever a previous stream left is not part of it */
+    sodium_memzero(r->pend.data, r->pend.len);
+    azk_buf_clear(&r->pend);
+    r->ctx_len = 0;
+    r->tail_len = 0;
+    if (r->conv != NULL)
+        ucnv_reset(r->conv);
+    rc = append_utf8(r, (const uint8_t *)line, len, true);
+    while (rc == AZK_OK && r->pend.len - r->ctx_len > REDACT_WINDOW)
+        rc = redact_part(r, r->ctx_len + REDACT_WINDOW, false, write, payload, replaced);
+    if (rc == AZK_OK)
+        rc = redact_part(r, r->pend.len, true, write, payload, replaced);
+    sodium_memzero(r->pend.data, r->pend.len);
+    azk_buf_clear(&r->pend);
+    r->ctx_len = 0;
     return rc;
 }
 

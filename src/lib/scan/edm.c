@@ -33,6 +33,11 @@ azk_status azk_scan__edm_index_load(struct azk_scan_edm_index **out, const char 
     return rc;
 }
 
+struct azk_scan_edm_index *azk_scan__edm_index_ref(struct azk_scan_edm_index *idx)
+{
+    return (struct azk_scan_edm_index *)azk_fp__index_ref((azk_fp_index *)idx);
+}
+
 void azk_scan__edm_index_free(struct azk_scan_edm_index *idx)
 {
     azk_fp_index_free((azk_fp_index *)idx);

@@ -19,6 +19,8 @@ struct azk_scan_edm_obj;   /* hits of one object */
 AZK_NODISCARD azk_status azk_scan__edm_index_load(struct azk_scan_edm_index **out, const char *path,
                                                   const char *keypath);
 void azk_scan__edm_index_free(struct azk_scan_edm_index *idx);
+/* One more holder of a loaded index (shared read-only between scanners). */
+struct azk_scan_edm_index *azk_scan__edm_index_ref(struct azk_scan_edm_index *idx);
 /* A stable id of the loaded fingerprints (for the cache key). */
 void azk_scan__edm_index_id(const struct azk_scan_edm_index *idx, uint8_t out[32]);
 

@@ -34,6 +34,16 @@ struct azk_owned_result {
 AZK_NODISCARD azk_status azk_scan__result_from_json(struct azk_owned_result *out, json_t *obj);
 void azk_scan__owned_dispose(struct azk_owned_result *o);
 
+/*
+ * A scanner like azk_scanner_new(opts) that shares the loaded fingerprint
+ * index of `donor` (read-only, reference-counted) instead of loading its
+ * own copy; opts->fingerprints and cache_path are ignored. The donor may
+ * be freed first. For services that run one scanner per thread.
+ */
+AZK_NODISCARD azk_status azk_scan__scanner_new_sharing(azk_scanner **out,
+                                                       const azk_scan_options *opts,
+                                                       const azk_scanner *donor);
+
 /* ---- incremental cache (cache.c) ---- */
 struct azk_scan_cache;
 

@@ -403,9 +403,12 @@ static bool replay_cached(struct worker *w, const struct stat *st)
 static azk_status open_checked(const char *path, const struct stat *walk_st, int *out_fd,
                                struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+    /* No O_NOFOLLOW: the walk only hands over a symbolic link it chose to
+     * follow (a command-line path, -L), and the (device, inode) check below
+     * refuses whatever else a link swapped in between listing and opening. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
     if (fd < 0 && errno == EPERM)
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return azk_error_errno("open");
     if (fstat(fd, st) != 0) {
@@ -719,6 +722,23 @@ azk_status azk_scanner_new(azk_scanner **out, const azk_scan_options *opts)
 done:
     azk_scanner_free(s);
     return rc;
+}
+
+azk_status azk_scan__scanner_new_sharing(azk_scanner **out, const azk_scan_options *opts,
+                                         const azk_scanner *donor)
+{
+    azk_scan_options o;
+    azk_status rc;
+    AZK_ASSERT_ARG(out != NULL && opts != NULL && donor != NULL);
+    o = *opts;
+    o.fingerprints = NULL; /* not loaded again: the donor's index is shared */
+    o.fingerprint_key = NULL;
+    o.cache_path = NULL;
+    rc = azk_scanner_new(out, &o);
+    if (rc != AZK_OK)
+        return rc;
+    (*out)->fp = azk_scan__edm_index_ref(donor->fp);
+    return compute_engine_id(*out);
 }
 
 void azk_scanner_set_progress(azk_scanner *s, azk_scan_progress_cb cb, void *payload)

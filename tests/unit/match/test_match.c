@@ -30,6 +30,8 @@
 #include <cmocka.h>
 
 #include "match/match.h"
+#include "match/fp.h"
+#include <pthread.h>
 #include "norm/norm.h"
 #include "azukari/home.h"
 #include "azukari/vault.h"
@@ -295,6 +297,77 @@ static void test_match__two_fields_table_row(void **state)
     }
 }
 
+/*
+ * One loaded index shared read-only by several threads, each with its own
+ * match context (the ICAP workers): every holder frees its reference, the
+ * last one frees the index (ASan: no use after free, no leak).
+ */
+struct share_job {
+    azk_fp_index *idx;
+    int first;
+    int hits;
+};
+
+static void *share_thread(void *arg)
+{
+    struct share_job *j = arg;
+    for (int i = j->first; i < NROWS; i += 97) {
+        struct azk_match_ctx *ctx = NULL;
+        char phone[64];
+        azk_field f[2];
+        azk_record rec;
+        struct got g;
+        fmt_phone(phone, sizeof(phone), rows[i].phone, false);
+        memset(&g, 0, sizeof(g));
+        memset(&rec, 0, sizeof(rec));
+        memset(f, 0, sizeof(f));
+        f[0].ptr = rows[i].name;
+        f[0].len = strlen(rows[i].name);
+        f[1].ptr = phone;
+        f[1].len = strlen(phone);
+        f[1].col = 1;
+        rec.fields = f;
+        rec.field_count = 2;
+        rec.tabular = 1;
+        rec.line = 2;
+        rec.row = 1;
+        if (azk_match__ctx_new(&ctx, j->idx) != AZK_OK)
+            break;
+        azk_match__object_begin(ctx);
+        if (azk_match__record(ctx, &rec, NULL, 0) == AZK_OK) {
+            azk_match__object_end(ctx);
+            if (azk_match__results(ctx, collect, &g) == AZK_OK && g.n == 1 &&
+                g.rows[0] == (uint64_t)i + 1)
+                j->hits++;
+        }
+        azk_match__ctx_free(ctx);
+    }
+    azk_fp_index_free(j->idx); /* this thread's reference */
+    return NULL;
+}
+
+static void test_match__index_shared_between_threads(void **state)
+{
+    azk_fp_index *shared = NULL;
+    struct share_job jobs[4];
+    pthread_t th[4];
+    int expect = 0;
+    (void)state;
+    assert_int_equal(azk_fp_index_load(&shared, fpfile, keyfile), AZK_OK);
+    for (int t = 0; t < 4; t++) {
+        jobs[t].idx = t == 0 ? shared : azk_fp__index_ref(shared);
+        jobs[t].first = t * 13;
+        jobs[t].hits = 0;
+        for (int i = t * 13; i < NROWS; i += 97)
+            expect++;
+    }
+    for (int t = 0; t < 4; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, share_thread, &jobs[t]), 0);
+    for (int t = 0; t < 4; t++)
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+    assert_int_equal(jobs[0].hits + jobs[1].hits + jobs[2].hits + jobs[3].hits, expect);
+}
+
 static void test_match__single_field_not_a_record(void **state)
 {
     (void)state;
@@ -526,6 +599,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match__two_fields_table_row),
+        cmocka_unit_test(test_match__index_shared_between_threads),
         cmocka_unit_test(test_match__single_field_not_a_record),
         cmocka_unit_test(test_match__homonym_decoy_not_matched),
         cmocka_unit_test(test_match__fields_of_two_rows_not_matched),

@@ -186,12 +186,105 @@ static void test_policy__closed_hosts_and_paths(void **state)
     assert_true(azk_guard_policy_closed_path(&p, sub));
     {
         char f[192];
+        /* "x" does not exist: "x/.." cannot be resolved honestly, so not closed */
         snprintf(f, sizeof(f), "%s/x/../file", sub);
+        assert_false(azk_guard_policy_closed_path(&p, f));
+        snprintf(f, sizeof(f), "%s/./file", sub);
         assert_true(azk_guard_policy_closed_path(&p, f));
         snprintf(f, sizeof(f), "%s/../closedother", sub);
         assert_false(azk_guard_policy_closed_path(&p, f));
     }
     assert_false(azk_guard_policy_closed_path(&p, other));
+    azk_guard_policy_dispose(&p);
+}
+
+/*
+ * Destinations of `guard check --to`: a path is judged where it really is
+ * (symbolic links and ".." resolved on the existing part), a URL by the
+ * host of its authority only.
+ */
+static void test_policy__destination_resolved(void **state)
+{
+    azk_guard_policy p;
+    char closed[128], general[128], d[256], cwd[512];
+    (void)state;
+    snprintf(closed, sizeof(closed), "%s/closed", tmpdir);
+    snprintf(general, sizeof(general), "%s/general", tmpdir);
+    assert_int_equal(mkdir(closed, 0700), 0);
+    assert_int_equal(mkdir(general, 0700), 0);
+    snprintf(d, sizeof(d), "%s/link-to-general", closed);
+    assert_int_equal(symlink(general, d), 0);
+    snprintf(d, sizeof(d), "%s/dangling", closed);
+    assert_int_equal(symlink("/nonexistent-azk/general", d), 0);
+    snprintf(d, sizeof(d), "%s/sub", closed);
+    assert_int_equal(mkdir(d, 0700), 0);
+    azk_guard_policy_init(&p);
+    p.closed_hosts = calloc(1, sizeof(char *));
+    p.closed_hosts[0] = strdup(".closed.example");
+    p.closed_host_count = 1;
+    p.closed_paths = calloc(1, sizeof(char *));
+    p.closed_paths[0] = strdup(closed);
+    p.closed_path_count = 1;
+
+    /* paths inside */
+    assert_true(azk_guard_policy_closed_dest(&p, closed));
+    snprintf(d, sizeof(d), "%s/x", closed);
+    assert_true(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/sub/new/deeper/x", closed);
+    assert_true(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/sub/../x", closed);
+    assert_true(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "file://%s/x", closed);
+    assert_true(azk_guard_policy_closed_dest(&p, d));
+    /* paths that lead out */
+    snprintf(d, sizeof(d), "%s/../general/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/link-to-general/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/link-to-general", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/link-to-general/new/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/dangling", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/dangling/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "%s/new/../../general/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "file://%s/link-to-general/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    snprintf(d, sizeof(d), "file://%s/%%2e%%2e/general/x", closed);
+    assert_false(azk_guard_policy_closed_dest(&p, d));
+    /* relative paths resolve against the working directory */
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(closed), 0);
+    assert_true(azk_guard_policy_closed_dest(&p, "./x"));
+    assert_true(azk_guard_policy_closed_dest(&p, "sub")); /* exists: a path */
+    assert_false(azk_guard_policy_closed_dest(&p, "x")); /* missing bare name: a host */
+    assert_true(azk_guard_policy_closed_dest(&p, "./sub/x"));
+    assert_false(azk_guard_policy_closed_dest(&p, "../general/x"));
+    assert_false(azk_guard_policy_closed_dest(&p, "link-to-general/x"));
+    assert_int_equal(chdir(cwd), 0);
+
+    /* URLs: the host of the authority decides */
+    assert_true(azk_guard_policy_closed_dest(&p, "https://db1.closed.example/upload"));
+    assert_true(azk_guard_policy_closed_dest(&p, "https://u:pw@DB1.Closed.Example.:8443/x?y"));
+    assert_true(azk_guard_policy_closed_dest(&p, "sftp://db1.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, "https://evil.com/?h=db1.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, "https://evil.com/db1.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, "https://evil.com#.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, "https://db1.closed.example.evil.com/"));
+    assert_false(
+        azk_guard_policy_closed_dest(&p, "https://db1.closed.example@evil.com/.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, "https://evil.com\\.closed.example/"));
+    assert_false(azk_guard_policy_closed_dest(&p, "https://db1%2eclosed.example/"));
+    assert_false(azk_guard_policy_closed_dest(&p, "1https://db1.closed.example/"));
+    /* scp style and bare host names */
+    assert_true(azk_guard_policy_closed_dest(&p, "user@db1.closed.example:/srv/in"));
+    assert_false(azk_guard_policy_closed_dest(&p, "evil.com:/x/db1.closed.example"));
+    assert_true(azk_guard_policy_closed_dest(&p, "db1.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, "evil.com?h=db1.closed.example"));
+    assert_false(azk_guard_policy_closed_dest(&p, ""));
     azk_guard_policy_dispose(&p);
 }
 
@@ -321,6 +414,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_policy__bad_config_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy__set_keeps_other_sections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy__closed_hosts_and_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy__destination_resolved, setup, teardown),
         cmocka_unit_test(test_policy__decision_clean_allows),
         cmocka_unit_test(test_policy__decision_edm_blocks),
         cmocka_unit_test(test_policy__decision_scores),

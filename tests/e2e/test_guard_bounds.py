@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_guard_bounds.py -- bounded resources against hostile input, end to
+end: an xlsx whose shared-strings table holds tens of millions of empty
+strings (a table of offsets, not of text) gets a clear "limit" error in
+`scan`, `guard check` (blocked), `intake` and `link`, each with a peak RSS
+well under 256 MB (the per-worker bound of docs/guard.md). Before the fix
+the offset table was not counted: 1.16 GB for 130M strings, and the guard
+let the file pass.
+"""
+
+import json
+import os
+import unittest
+
+import azk_testlib as T
+import guard_fixtures as G
+
+RSS_BOUND_KB = 256 * 1024
+
+
+class GuardBounds(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.bin = T.azk_bin()
+        cls.tmpd = T.TempDir("azk-guard-bounds-")
+        cls.tmp = cls.tmpd.path
+        cls.xlsx = os.path.join(cls.tmp, "hostile.xlsx")
+        G.write_hostile_xlsx(cls.xlsx, strings=60_000_000)
+        cls.home = os.path.join(cls.tmp, "home")
+        for argv in ([cls.bin, "--home", cls.home, "init"],
+                     [cls.bin, "--home", cls.home, "client", "add", "c1"]):
+            r = T.run(argv)
+            assert r.rc == 0, r.err
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmpd.__exit__(None, None, None)
+
+    def bounded(self, argv):
+        r = T.run(argv, timeout=600)
+        self.assertFalse(r.timed_out)
+        self.assertLess(r.maxrss_kb, RSS_BOUND_KB, "%s: peak RSS %d KiB" % (argv, r.maxrss_kb))
+        return r
+
+    def test_scan_reports_limit(self):
+        for jobs in ("1", "2"):
+            r = self.bounded([self.bin, "scan", "-j", jobs, "--format", "jsonl", self.xlsx])
+            self.assertEqual(r.rc, 2, r.err)
+            rec = json.loads(r.out.splitlines()[0])
+            self.assertEqual(rec["error"]["code"], "limit", rec)
+            self.assertIn("shared strings", rec["error"]["message"])
+
+    def test_guard_check_blocks(self):
+        r = self.bounded([self.bin, "--home", os.path.join(self.tmp, "nohome"), "guard", "check",
+                          "--format", "jsonl", self.xlsx])
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        rec = json.loads(r.out.splitlines()[0])
+        self.assertEqual(rec["decision"], "block")
+        self.assertIn("limit", rec["reasons"])
+
+    def test_intake_and_link_refuse(self):
+        r = self.bounded([self.bin, "--home", self.home, "intake", "--client", "c1", "--dataset",
+                          "d1", "--purpose", "x", "--retain-until", "2030-01-01", self.xlsx])
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("shared strings", r.err)
+        r = self.bounded([self.bin, "link", self.xlsx])
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("shared strings", r.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
