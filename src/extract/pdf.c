@@ -163,6 +163,11 @@ azk_status azk_extract__pdf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t
         goto done;
     }
     pages = poppler_document_get_n_pages(doc);
+    if (pages <= 0) {
+        /* a page tree that loops or points nowhere: nothing was read, say so */
+        rc = azk_error_set(AZK_ERR_FORMAT, "pdf: no readable page (damaged page tree)");
+        goto done;
+    }
     for (i = 0; i < pages && rc == AZK_OK; i++) {
         PopplerPage *page = poppler_document_get_page(doc, i);
         uint64_t lineno = 1;

@@ -190,7 +190,8 @@ AZK_NODISCARD azk_status azk_decode__ooxml_part_mem(struct azk_decode_ctx *ctx, 
 AZK_NODISCARD azk_status azk_decode__helper(struct azk_decode_ctx *ctx, struct azk_peek *pk,
                                             const char *name);
 
-/* Path of the helper executable, or NULL when it is not installed (static storage). */
+/* Path of the helper executable, or NULL when it is not installed (thread-local storage,
+ * valid until the next call in this thread). */
 const char *azk_decode__helper_path(void);
 
 /*

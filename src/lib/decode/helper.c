@@ -377,8 +377,9 @@ azk_status azk_decode__frames_feed(struct azk_frames *fr, const uint8_t *p, size
 
 /* ---- finding and running the helper ----------------------------------------------------- */
 
-static pthread_once_t path_once = PTHREAD_ONCE_INIT;
-static char helper_path[PATH_MAX];
+/* Looked up per object (a few stat calls against a process start): a helper
+ * installed or removed while an agent runs is seen at once. */
+static _Thread_local char helper_path[PATH_MAX];
 
 static bool executable(const char *p)
 {
@@ -419,7 +420,7 @@ static void find_helper(void)
 
 const char *azk_decode__helper_path(void)
 {
-    (void)pthread_once(&path_once, find_helper);
+    find_helper();
     return helper_path[0] != '\0' ? helper_path : NULL;
 }
 
