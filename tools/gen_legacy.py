@@ -280,7 +280,7 @@ def main():
                  [("宛名", rows), ("控え", [["件数", len(ps)], ["作成", "発送部"]])])
         truth["list.xls"] = t
     if a.only in (None, "doc"):
-        ps = people(pii, 3)
+        ps = people(pii, a.pages)
         paras, t = ["お客さま各位", ""], []
         for p in ps:
             paras.append("〒%s %s" % (p["postal"], p["address"]))
