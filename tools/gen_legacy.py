@@ -181,8 +181,9 @@ def bof(dt):
     return rec(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x06))
 
 
-def make_xls(path, sheets):
-    """sheets: [(name, rows)] with rows of str/int/float cells."""
+def make_xls(path, sheets, pad=900):
+    """sheets: [(name, rows)] with rows of str/int/float cells; pad: filler strings so
+    the shared string table crosses CONTINUE records."""
     strings, index = [], {}
 
     def sidx(s):
@@ -203,7 +204,7 @@ def make_xls(path, sheets):
         body += rec(0x000A, b"")
         subs.append(body)
     # padding strings so the table crosses CONTINUE records
-    for k in range(900):
+    for k in range(pad):
         sidx("備考%04d 特記事項なし、配送区分は通常便です。" % k)
 
     def globals_(positions):
@@ -223,6 +224,7 @@ def make_xls(path, sheets):
     wb = globals_(positions) + b"".join(subs)
     with open(path, "wb") as f:
         f.write(ole2([("Workbook", wb)]))
+    return wb
 
 
 # ---- Word 97 .doc -----------------------------------------------------------------
@@ -240,6 +242,7 @@ def make_doc(path, paragraphs):
     wd = bytes(fib) + u
     with open(path, "wb") as f:
         f.write(ole2([("WordDocument", wd), ("1Table", clx)]))
+    return wd, clx
 
 
 # ---- main ---------------------------------------------------------------------------

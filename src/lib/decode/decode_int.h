@@ -234,6 +234,10 @@ void azk_decode__frame_writer_dispose(struct azk_frame_writer *w);
 
 /* OLE2 compound file: .xls (BIFF8), .doc (Word 97+), .ppt; libgsf for the container. */
 AZK_NODISCARD azk_status azk_decode__ole2(struct azk_decode_ctx *ctx, const uint8_t *p, size_t n);
+/* One stream of a compound file from memory, for the fuzzer: 0 Workbook (BIFF8), 1 Word
+ * (u16 length of WordDocument, WordDocument, table stream), 2 PowerPoint Document. */
+AZK_NODISCARD azk_status azk_decode__ole2_stream_mem(struct azk_decode_ctx *ctx, int kind,
+                                                     const uint8_t *p, size_t n);
 /* Rich Text Format. */
 AZK_NODISCARD azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t n);
 

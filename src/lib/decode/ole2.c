@@ -949,6 +949,28 @@ static azk_status ppt_read(struct azk_decode_ctx *ctx, const uint8_t *p, size_t 
 
 /* ---- entry --------------------------------------------------------------------------------- */
 
+azk_status azk_decode__ole2_stream_mem(struct azk_decode_ctx *ctx, int kind, const uint8_t *p,
+                                       size_t n)
+{
+    size_t half;
+    switch (kind) {
+        case 0:
+            return xls_read(ctx, p, n);
+        case 1:
+            /* WordDocument and table stream: split the input at its first two bytes' value */
+            if (n < 2)
+                return AZK_OK;
+            half = (size_t)(p[0] | p[1] << 8);
+            if (half > n - 2)
+                half = n - 2;
+            if (half < 0x01AA)
+                return AZK_OK;
+            return doc_read(ctx, p + 2, half, p + 2 + half, n - 2 - half);
+        default:
+            return ppt_read(ctx, p, n);
+    }
+}
+
 azk_status azk_decode__ole2(struct azk_decode_ctx *ctx, const uint8_t *p, size_t n)
 {
     GsfInput *mem = NULL;
