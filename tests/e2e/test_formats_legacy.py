@@ -125,6 +125,22 @@ class LegacyFormats(unittest.TestCase):
         doc = self.recs["letter.doc"]["findings"]
         self.assertTrue(all("page" not in f and "sheet" not in f for f in doc))
 
+    def test_legacy__guard_reads_them(self):
+        """The egress guard reads PDF / xls / doc through the same decode stage:
+        blocked for what is in them, not blind as "not scannable"."""
+        home = os.path.join(self.dir, "home")
+        r = T.run([T.azk_bin(), "--home", home, "init"])
+        self.assertEqual(r.rc, 0, r.err)
+        env = dict(os.environ, AZUKARI_LANG="en")
+        r = T.run([T.azk_bin(), "--home", home, "guard", "check"]
+                  + [os.path.join(self.dir, n) for n in ("dm_print.pdf", "list.xls",
+                                                         "letter.doc")], env=env)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        lines = [ln for ln in r.out.splitlines() if ln.strip()]
+        self.assertEqual(len(lines), 3, r.out)
+        for ln in lines:
+            self.assertIn("phone", ln)
+
     def test_legacy__no_raw_values(self):
         """Masked output only: no planted phone number appears whole."""
         out = self.res.out
