@@ -11,10 +11,12 @@ PKGS="build-essential cmake pkg-config git python3 gettext
 libvectorscan-dev libicu-dev libmecab-dev mecab mecab-ipadic-utf8
 libarchive-dev libexpat1-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
 libjansson-dev libmicrohttpd-dev liboath-dev libcmocka-dev zlib1g-dev
-clang-14 libclang-rt-14-dev ripgrep unicode-data time"
+clang-14 libclang-rt-14-dev ripgrep unicode-data time
+libpoppler-glib-dev poppler-data libgsf-1-dev libseccomp-dev"
 
 if [ "${1:-}" = "--test" ]; then
-    PKGS="$PKGS clang-format cppcheck postgresql squid c-icap curl valgrind chromium fonts-noto-cjk"
+    PKGS="$PKGS clang-format cppcheck postgresql squid c-icap curl valgrind chromium fonts-noto-cjk
+          python3-reportlab fonts-ipafont-gothic fonts-ipafont-mincho"
 fi
 
 missing=""

@@ -59,6 +59,8 @@ typedef struct {
     uint64_t line;      /**< 1-based line (or row) in the decoded object */
     const char *masked; /**< masked value, e.g. "山田 **" */
     double confidence;
+    uint32_t page;     /**< PDF: 1-based page of the line; 0 when not paged */
+    const char *sheet; /**< spreadsheets: sheet of the row; NULL otherwise */
 } azk_scan_finding;
 
 /** Entrusted records of one dataset found in an object. */

@@ -89,7 +89,8 @@ typedef struct {
     unsigned tabular : 1;   /* fields are cells of a row */
     unsigned is_header : 1; /* the row was taken as the header row */
     unsigned continued : 1; /* text: continues a line cut at the line limit */
-    const char *sheet;      /* xlsx: sheet name, else NULL */
+    const char *sheet;      /* xlsx / xls: sheet name, else NULL */
+    uint32_t page;          /* pdf: 1-based page (0: not paged; document-level text) */
 } azk_record;
 
 /* Information about one object, given to object_begin. */
@@ -108,12 +109,11 @@ typedef struct {
  */
 typedef struct azk_decode_sink {
     azk_status (*object_begin)(void *payload, const azk_object_info *info);
-    /* format: "text", "csv", "tsv", "xlsx", "docx", "pptx", "zip", "tar",
-     * "gzip", "binary", ...; encoding: "utf-8", "cp932", ... or NULL.
-     * Static strings. Called once before the first record; called a second
-     * time only when the text decoder switched encoding mid-object (an
-     * ASCII-only prefix was taken as UTF-8, then CP932 / EUC-JP / ISO-2022-JP
-     * bytes came): the last call wins. */
+    /* format: "text", "csv", "tsv", "xlsx", "docx", "pptx", "pdf", "xls",
+     * "doc", "ppt", "rtf", "zip", "tar", "gzip", "binary", ...; encoding: "utf-8", "cp932", ... or
+     * NULL. Static strings. Called once before the first record; called a second time only when the
+     * text decoder switched encoding mid-object (an ASCII-only prefix was taken as UTF-8, then
+     * CP932 / EUC-JP / ISO-2022-JP bytes came): the last call wins. */
     void (*object_format)(void *payload, const char *format, const char *encoding);
     azk_status (*record)(void *payload, const azk_record *rec);
     /* st != AZK_OK: the object could not be (fully) read; err->message set */

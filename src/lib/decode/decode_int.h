@@ -48,6 +48,7 @@ struct azk_decode_ctx {
     char *member[AZK_DECODE_DEPTH_HARD];
     size_t member_count;
     bool sink_failed; /* a sink callback returned non-OK: stop everything */
+    uint32_t page;    /* pdf: page of the lines emitted now (azk_record.page) */
 };
 
 /*
@@ -171,5 +172,78 @@ bool azk_decode__ooxml_first_name(const char *name);
 /* Feed an XML part (docx / pptx / xlsx sheet) from memory: for the fuzzer. */
 AZK_NODISCARD azk_status azk_decode__ooxml_part_mem(struct azk_decode_ctx *ctx, const char *part,
                                                     const uint8_t *p, size_t n);
+
+/* ---- the extraction helper (helper.c, src/extract/) ----------------------- */
+
+/* Bytes the helper accepts for one object (it holds them in memory). */
+#define AZK_HELPER_MAX_INPUT ((uint64_t)512 << 20)
+/* Address space of one helper process. */
+#define AZK_HELPER_MEM ((uint64_t)2 << 30)
+/* CPU seconds of one helper process. */
+#define AZK_HELPER_CPU 120
+/* Wall-clock seconds the parent waits for one object. */
+#define AZK_HELPER_TIMEOUT 300
+/* Largest frame the parent accepts from the helper. */
+#define AZK_HELPER_FRAME_MAX ((size_t)64 << 20)
+
+/*
+ * Run the sniffed object (`name`: "pdf", "ole2", "rtf") through the
+ * sandboxed helper: its bytes go to the helper's stdin, its frames come
+ * back as records. A helper that crashes, is killed, hits a limit or
+ * replies garbage is an error of this object only.
+ */
+AZK_NODISCARD azk_status azk_decode__helper(struct azk_decode_ctx *ctx, struct azk_peek *pk,
+                                            const char *name);
+
+/* Path of the helper executable, or NULL when it is not installed (thread-local storage,
+ * valid until the next call in this thread). */
+const char *azk_decode__helper_path(void);
+
+/*
+ * Helper protocol (helper -> parent), little-endian frames: u8 type, u32
+ * payload length, payload. 'F' format name; 'R' record (u64 line, u64 row,
+ * u32 page, u8 flags, u32 sheet length + sheet, u32 field count, then per
+ * field u32 col, u32 header length + header, u32 length + bytes); 'E'
+ * error (u32 code, message); 'D' done. The parent checks every frame:
+ * lengths, UTF-8, known format names, status codes.
+ */
+struct azk_frames {
+    struct azk_decode_ctx *ctx;
+    azk_buf in;            /* bytes received, not yet a whole frame */
+    azk_field *fields;     /* AZK_DECODE_MAX_FIELDS */
+    char sheet[256];       /* sheet name of the current record (NUL-terminated) */
+    bool done;             /* 'D' seen */
+    bool have_error;       /* 'E' seen */
+    azk_status error_code; /* from 'E' */
+    char error_msg[256];   /* from 'E', printable ASCII */
+};
+
+AZK_NODISCARD azk_status azk_decode__frames_init(struct azk_frames *fr, struct azk_decode_ctx *ctx);
+/* Feed bytes; whole frames are emitted. Error: a protocol violation or a sink failure. */
+AZK_NODISCARD azk_status azk_decode__frames_feed(struct azk_frames *fr, const uint8_t *p, size_t n);
+void azk_decode__frames_dispose(struct azk_frames *fr);
+
+/* Helper side: a sink that writes frames to a descriptor (buffered). */
+struct azk_frame_writer {
+    int fd;
+    azk_buf out;
+    azk_status err; /* first write error */
+};
+void azk_decode__frame_writer_init(struct azk_frame_writer *w, int fd, azk_decode_sink *sink);
+void azk_decode__frame_error(struct azk_frame_writer *w, azk_status code, const char *msg);
+/* Write the 'D' frame and flush. */
+AZK_NODISCARD azk_status azk_decode__frame_finish(struct azk_frame_writer *w);
+void azk_decode__frame_writer_dispose(struct azk_frame_writer *w);
+
+/* ---- formats decoded inside the helper, from memory ------------------------ */
+
+/* OLE2 compound file: .xls (BIFF8), .doc (Word 97+), .ppt; libgsf for the container. */
+AZK_NODISCARD azk_status azk_decode__ole2(struct azk_decode_ctx *ctx, const uint8_t *p, size_t n);
+/* One stream of a compound file from memory, for the fuzzer: 0 Workbook (BIFF8), 1 Word
+ * (u16 length of WordDocument, WordDocument, table stream), 2 PowerPoint Document. */
+AZK_NODISCARD azk_status azk_decode__ole2_stream_mem(struct azk_decode_ctx *ctx, int kind,
+                                                     const uint8_t *p, size_t n);
+/* Rich Text Format. */
+AZK_NODISCARD azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t n);
 
 #endif

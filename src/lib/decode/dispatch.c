@@ -14,10 +14,11 @@
 enum sniff_kind {
     SNIFF_TEXT = 0, /* text or binary: the text decoder decides */
     SNIFF_ZIP,
-    SNIFF_ARCHIVE,    /* tar, 7z, cpio, rar, ar, cab, iso9660, xar, lha */
-    SNIFF_COMPRESSED, /* gzip, bzip2, xz, zstd, lz4, lzip, compress */
-    SNIFF_BINARY,     /* known binary formats with no text to extract */
-    SNIFF_UNSUPPORTED /* documents whose text we cannot extract (PDF, OLE2) */
+    SNIFF_ARCHIVE,     /* tar, 7z, cpio, rar, ar, cab, iso9660, xar, lha */
+    SNIFF_COMPRESSED,  /* gzip, bzip2, xz, zstd, lz4, lzip, compress */
+    SNIFF_BINARY,      /* known binary formats with no text to extract */
+    SNIFF_UNSUPPORTED, /* documents whose text we cannot extract (SQLite) */
+    SNIFF_HELPER       /* read by the sandboxed extraction helper (PDF, OLE2, RTF) */
 };
 
 struct magic {
@@ -60,8 +61,9 @@ static const struct magic magics[] = {
     M(0, "xar!", SNIFF_ARCHIVE, "xar"),
     M(257, "ustar", SNIFF_ARCHIVE, "tar"),
     M(32769, "CD001", SNIFF_ARCHIVE, "iso9660"),
-    M(0, "%PDF-", SNIFF_UNSUPPORTED, "pdf"),
-    M(0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", SNIFF_UNSUPPORTED, "ole2"),
+    M(0, "%PDF-", SNIFF_HELPER, "pdf"),
+    M(0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", SNIFF_HELPER, "ole2"),
+    M(0, "{\\rtf", SNIFF_HELPER, "rtf"),
     M(0, "\x89PNG\r\n\x1a\n", SNIFF_BINARY, "png"),
     M(0, "\xff\xd8\xff", SNIFF_BINARY, "jpeg"),
     M(0, "GIF87a", SNIFF_BINARY, "gif"),
@@ -189,6 +191,7 @@ azk_status azk_decode__emit_line(struct azk_decode_ctx *ctx, uint64_t lineno, ui
     rec.fields = &f;
     rec.field_count = 1;
     rec.sheet = sheet;
+    rec.page = ctx->page;
     for (;;) {
         size_t take = n;
         if (n > max) {
@@ -281,6 +284,9 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
         case SNIFF_BINARY:
             azk_decode__format(ctx, "binary", NULL);
             rc = AZK_OK;
+            break;
+        case SNIFF_HELPER:
+            rc = azk_decode__helper(ctx, &pk, name);
             break;
         case SNIFF_UNSUPPORTED:
             azk_decode__format(ctx, name, NULL);

@@ -2282,6 +2282,8 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
         fnd.start = x->start;
         fnd.len = x->len;
         fnd.line = rec->line;
+        fnd.page = rec->page;
+        fnd.sheet = rec->sheet;
         fnd.confidence = x->conf;
         memcpy(fnd.masked, x->masked, sizeof(fnd.masked));
         fnd.masked[sizeof(fnd.masked) - 1] = '\0';

@@ -45,6 +45,8 @@ typedef struct {
     uint32_t field;    /* index into rec->fields */
     size_t start, len; /* byte span in rec->fields[field] */
     uint64_t line;     /* rec->line */
+    uint32_t page;     /* rec->page (pdf), 0 if none */
+    const char *sheet; /* rec->sheet (borrowed for the callback), NULL if none */
     double confidence; /* 0..1 */
     char masked[96];   /* masked rendering, e.g. "山田 **", "090-****-5678" */
 } azk_finding;

@@ -76,6 +76,13 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
                             azk_pii_type_name(f->type), (long long)f->line);
         if (rc == AZK_OK)
             rc = put_json_string(b, f->masked);
+        if (rc == AZK_OK && f->page > 0)
+            rc = azk_buf_printf(b, ",\"page\":%lu", (unsigned long)f->page);
+        if (rc == AZK_OK && f->sheet != NULL) {
+            rc = azk_buf_puts(b, ",\"sheet\":");
+            if (rc == AZK_OK)
+                rc = put_json_string(b, f->sheet);
+        }
         (void)snprintf(num, sizeof(num), "%.6g", c);
         if (rc == AZK_OK)
             rc = azk_buf_printf(b, ",\"confidence\":%s%s}", num,
@@ -113,6 +120,10 @@ json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path)
         bad |= set_new(fo, "type", json_string(azk_pii_type_name(f->type)));
         bad |= set_new(fo, "line", json_integer((json_int_t)f->line));
         bad |= set_new(fo, "masked", json_string(f->masked));
+        if (f->page > 0)
+            bad |= set_new(fo, "page", json_integer((json_int_t)f->page));
+        if (f->sheet != NULL)
+            bad |= set_new(fo, "sheet", json_string(f->sheet));
         bad |= set_new(fo, "confidence", json_real(c));
         bad |= json_array_append_new(a, fo);
     }
@@ -210,6 +221,8 @@ azk_status azk_scan__result_from_json(struct azk_owned_result *out, json_t *obj)
             out->findings[i].line = (uint64_t)json_integer_value(json_object_get(v, "line"));
             out->findings[i].masked = m != NULL ? m : "";
             out->findings[i].confidence = json_number_value(json_object_get(v, "confidence"));
+            out->findings[i].page = (uint32_t)json_integer_value(json_object_get(v, "page"));
+            out->findings[i].sheet = json_string_value(json_object_get(v, "sheet"));
         }
         out->r.findings = out->findings;
         out->r.finding_count = n;

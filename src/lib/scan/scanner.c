@@ -64,7 +64,9 @@ struct stored_finding {
     azk_pii_type type;
     uint64_t line;
     double confidence;
+    uint32_t page;
     char masked[96];
+    char sheet[96]; /* "" when none; a longer sheet name is cut at a UTF-8 boundary */
 };
 
 struct objstate {
@@ -196,6 +198,8 @@ static void emit_object(struct worker *w, struct objstate *o, azk_status st, con
         fs[i].line = o->findings[i].line;
         fs[i].masked = o->findings[i].masked;
         fs[i].confidence = o->findings[i].confidence;
+        fs[i].page = o->findings[i].page;
+        fs[i].sheet = o->findings[i].sheet[0] != '\0' ? o->findings[i].sheet : NULL;
     }
     r.findings = fs;
     r.finding_count = o->finding_count;
@@ -273,6 +277,18 @@ static azk_status on_finding(const azk_finding *f, void *payload)
         d->confidence = f->confidence;
         memcpy(d->masked, f->masked, sizeof(d->masked));
         d->masked[sizeof(d->masked) - 1] = '\0';
+        d->page = f->page;
+        d->sheet[0] = '\0';
+        if (f->sheet != NULL) {
+            size_t sl = strlen(f->sheet);
+            if (sl >= sizeof(d->sheet)) {
+                sl = sizeof(d->sheet) - 1;
+                while (sl > 0 && ((unsigned char)f->sheet[sl] & 0xC0) == 0x80)
+                    sl--; /* cut before the character that does not fit */
+            }
+            memcpy(d->sheet, f->sheet, sl);
+            d->sheet[sl] = '\0';
+        }
     }
     return AZK_OK;
 }
