@@ -49,6 +49,12 @@ struct azk_decode_ctx {
     size_t member_count;
     bool sink_failed; /* a sink callback returned non-OK: stop everything */
     uint32_t page;    /* pdf: page of the lines emitted now (azk_record.page) */
+    unsigned depth;   /* containers and encodings around the object being decoded */
+    /* first failure of content decoded inside the current object (a base64
+     * blob, an embedded archive): the object goes on, then ends with it */
+    azk_status deferred;
+    char deferred_msg[160];
+    uint64_t revealed; /* bytes produced by reveal / carve per top-level object */
 };
 
 /*
@@ -69,6 +75,11 @@ struct azk_peek {
 
 AZK_NODISCARD azk_status azk_decode__peek_init(struct azk_peek *pk, azk_source *src);
 void azk_decode__peek_dispose(struct azk_peek *pk);
+/*
+ * Drop the first n held bytes (leading junk) and refill: the object is then
+ * read from there on, as a source that cannot seek (offsets changed).
+ */
+AZK_NODISCARD azk_status azk_decode__peek_drop(struct azk_peek *pk, size_t n);
 
 /* Dispatch any object (top level or member) at `depth` containers deep. */
 AZK_NODISCARD azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src,
@@ -106,8 +117,10 @@ void azk_decode__member_stream_init(struct azk_member_stream *ms, struct azk_dec
 AZK_NODISCARD azk_status azk_decode__archive(struct azk_decode_ctx *ctx, struct azk_peek *pk,
                                              unsigned depth, const char *name, bool compressed);
 
-/* Emit one record (sink call with failure bookkeeping). */
+/* Emit one record (sink call with failure bookkeeping), revealed first (reveal.c). */
 AZK_NODISCARD azk_status azk_decode__emit(struct azk_decode_ctx *ctx, const azk_record *rec);
+/* Emit one record as it is. */
+AZK_NODISCARD azk_status azk_decode__emit_raw(struct azk_decode_ctx *ctx, const azk_record *rec);
 void azk_decode__format(struct azk_decode_ctx *ctx, const char *format, const char *encoding);
 
 /*
@@ -128,13 +141,22 @@ size_t azk_decode__utf8_boundary(const uint8_t *p, size_t n);
 
 /* ---- text consumers -------------------------------------------------------- */
 
+/* Base64 lines (MIME bodies) gathered across the lines of a text object. */
+struct azk_b64_block {
+    azk_buf text;   /* the base64 characters of the lines so far */
+    size_t lines;   /* lines gathered */
+    uint64_t first; /* line number of the first */
+};
+
 /* Line splitter over a UTF-8 stream. */
 struct azk_lines {
     struct azk_decode_ctx *ctx;
-    uint64_t lineno; /* number of the line being assembled */
-    azk_buf carry;   /* start of a line that continues in the next chunk */
-    bool cr_pending; /* last chunk ended in \r: skip a leading \n */
-    bool cut;        /* pieces of the current line were already emitted */
+    struct azk_b64_block b64; /* MIME base64 lines being gathered */
+    azk_buf qp;               /* quoted-printable lines joined at soft breaks */
+    uint64_t lineno;          /* number of the line being assembled */
+    azk_buf carry;            /* start of a line that continues in the next chunk */
+    bool cr_pending;          /* last chunk ended in \r: skip a leading \n */
+    bool cut;                 /* pieces of the current line were already emitted */
 };
 
 void azk_decode__lines_init(struct azk_lines *ln, struct azk_decode_ctx *ctx);
@@ -153,9 +175,69 @@ AZK_NODISCARD azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *
 AZK_NODISCARD azk_status azk_decode__csv_finish(struct azk_csv *c);
 void azk_decode__csv_free(struct azk_csv *c);
 
+/* ---- evasion: carving, reveal (carve.c, reveal.c) ------------------------------ */
+
+/* Bytes decoded out of escapes / base64 per top-level object (counts like expansion). */
+#define AZK_DECODE_REVEAL_MAX ((uint64_t)1 << 30)
+/* A base64 block spread over lines (MIME) is decoded up to this many bytes at once. */
+#define AZK_DECODE_B64_BLOCK_MAX ((size_t)16 << 20)
+
+/*
+ * Whether p[0..n) reads as text (UTF-8, CP932 or EUC-JP, judged by
+ * validity and by the shape of real text: few class changes between ASCII,
+ * Japanese and half-width kana, few stray symbols); when it does, its UTF-8
+ * form is appended to out. `min` is the least length considered.
+ */
+AZK_NODISCARD azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min,
+                                                azk_buf *out, bool *ok);
+
+/*
+ * Convert p[0..n) from a legacy encoding ("cp932", "euc-jp", "utf-16le",
+ * "utf-16be") to UTF-8 appended to out; *errors = undecodable sequences.
+ */
+AZK_NODISCARD azk_status azk_decode__convert_mem(const char *enc, const uint8_t *p, size_t n,
+                                                 azk_buf *out, size_t *errors);
+
+/*
+ * Text carved out of a binary object: runs between control bytes that read
+ * as text become lines; an archive or compressed stream embedded at any
+ * offset (an image with a zip appended) is decoded from there on.
+ */
+AZK_NODISCARD azk_status azk_decode__carve(struct azk_decode_ctx *ctx, azk_source *src,
+                                           unsigned depth);
+
+/*
+ * Decode src as part of the current object (content that was hidden in it:
+ * a base64 blob, an archive behind an image): its records join the
+ * object, its members nest under it, its format is not reported. A failure
+ * is deferred to the end of the current object (fail closed, go on).
+ */
+AZK_NODISCARD azk_status azk_decode__transparent(struct azk_decode_ctx *ctx, azk_source *src);
+
+/* Record a deferred failure (first one wins); returns AZK_OK unless NOMEM. */
+azk_status azk_decode__defer(struct azk_decode_ctx *ctx, azk_status rc);
+
+/*
+ * Undo encodings that only hide text in one record (JSON / C escapes, HTML
+ * character references, percent-encoding, quoted-printable, base64 runs,
+ * hex runs; invisible characters, full-width ASCII, spaced-out values) and
+ * emit the result instead of rec. *handled is false (nothing emitted) when
+ * the record holds nothing to undo: the caller emits it as it is.
+ */
+AZK_NODISCARD azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
+                                            bool *handled);
+
+/* Whether a line is a base64 body line (to be gathered); false = emit normally. */
+bool azk_decode__b64_line(const uint8_t *p, size_t n);
+AZK_NODISCARD azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_block *b);
+
 /* ---- formats --------------------------------------------------------------- */
 
-/* Text: detect encoding (unless forced), convert, lines or CSV; or "binary". */
+/* Whether p[0..n) is text for the text decoder (not binary). */
+AZK_NODISCARD azk_status azk_decode__looks_text(const uint8_t *p, size_t n, bool at_eof,
+                                                bool *text);
+
+/* Text: detect encoding (unless forced), convert, lines or CSV; or carve a binary. */
 AZK_NODISCARD azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk);
 
 /*

@@ -102,9 +102,10 @@ static bool tar_checksum_ok(const uint8_t *p, size_t n)
     return sum == want;
 }
 
-static enum sniff_kind sniff(const uint8_t *p, size_t n, const char **name)
+static enum sniff_kind sniff(const uint8_t *p, size_t n, const char **name, size_t *mlen)
 {
     size_t i;
+    *mlen = 0;
     for (i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
         const struct magic *m = &magics[i];
         if (m->off + m->len <= n && memcmp(p + m->off, m->bytes, m->len) == 0) {
@@ -113,6 +114,7 @@ static enum sniff_kind sniff(const uint8_t *p, size_t n, const char **name)
                 (n < 4 || p[3] < '1' || p[3] > '9'))
                 continue;
             *name = m->name;
+            *mlen = m->off + m->len;
             return m->kind;
         }
     }
@@ -127,6 +129,18 @@ static enum sniff_kind sniff(const uint8_t *p, size_t n, const char **name)
 /* ---- sink helpers ------------------------------------------------------------ */
 
 azk_status azk_decode__emit(struct azk_decode_ctx *ctx, const azk_record *rec)
+{
+    azk_status rc;
+    bool handled = false;
+    if (ctx->sink->record == NULL)
+        return AZK_OK;
+    rc = azk_decode__reveal(ctx, rec, &handled);
+    if (rc != AZK_OK || handled)
+        return rc;
+    return azk_decode__emit_raw(ctx, rec);
+}
+
+azk_status azk_decode__emit_raw(struct azk_decode_ctx *ctx, const azk_record *rec)
 {
     azk_status rc;
     if (ctx->sink->record == NULL)
@@ -259,17 +273,95 @@ bool azk_decode__looks_like_header(const azk_field *f, size_t n)
 
 /* ---- dispatcher ------------------------------------------------------------------ */
 
+/*
+ * Leading padding (NUL or 0xFF runs of 8 bytes or more, as 4,096 NULs put
+ * before a leak to make it "binary"): its length, rounded down to a
+ * multiple of 4 so UTF-16 / UTF-32 text behind it keeps its alignment.
+ */
+static size_t padding_len(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    if (n == 0 || (p[0] != 0 && p[0] != 0xFF))
+        return 0;
+    while (i < n && p[i] == p[0])
+        i++;
+    return i < 8 ? 0 : i & ~(size_t)3;
+}
+
+/* Byte-order marks at the start (any number, any kind). */
+static size_t bom_len(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        if (n - i >= 3 && memcmp(p + i, "\xEF\xBB\xBF", 3) == 0)
+            i += 3;
+        else if (n - i >= 2 &&
+                 (memcmp(p + i, "\xFF\xFE", 2) == 0 || memcmp(p + i, "\xFE\xFF", 2) == 0))
+            i += 2;
+        else
+            return i;
+    }
+}
+
+/*
+ * Find the real content behind leading junk: padding, byte-order marks
+ * before a container, an image or executable signature followed by text.
+ * Drops what it skips from the peek; *kind / *name describe what is left.
+ */
+static azk_status unwrap(struct azk_peek *pk, enum sniff_kind *kind, const char **name)
+{
+    azk_status rc;
+    size_t mlen, rounds;
+    for (rounds = 0; rounds < 64; rounds++) {
+        size_t drop = 0;
+        *kind = sniff(pk->buf, pk->len, name, &mlen);
+        if (*kind == SNIFF_TEXT) {
+            size_t pad = padding_len(pk->buf, pk->len);
+            size_t bom = bom_len(pk->buf, pk->len);
+            if (pad > 0) {
+                drop = pad;
+            } else if (bom > 0 && bom < pk->len) {
+                const char *n2;
+                size_t m2;
+                if (sniff(pk->buf + bom, pk->len - bom, &n2, &m2) != SNIFF_TEXT)
+                    drop = bom;
+            }
+        } else if (*kind == SNIFF_BINARY && mlen < pk->len) {
+            bool text = false;
+            rc = azk_decode__looks_text(pk->buf + mlen, pk->len - mlen, pk->eof, &text);
+            if (rc != AZK_OK)
+                return rc;
+            if (text)
+                drop = mlen; /* a signature glued before text: read the text */
+        }
+        if (drop == 0)
+            return AZK_OK;
+        rc = azk_decode__peek_drop(pk, drop);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
 azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned depth)
 {
     struct azk_peek pk;
     azk_status rc;
     const char *name = NULL;
     enum sniff_kind kind;
+    unsigned saved_depth = ctx->depth;
+    azk_status saved_deferred = ctx->deferred;
+    char saved_msg[sizeof(ctx->deferred_msg)];
 
+    memcpy(saved_msg, ctx->deferred_msg, sizeof(saved_msg));
+    ctx->depth = depth;
+    ctx->deferred = AZK_OK;
     rc = azk_decode__peek_init(&pk, src);
     if (rc != AZK_OK)
         goto done;
-    kind = sniff(pk.buf, pk.len, &name);
+    rc = unwrap(&pk, &kind, &name);
+    if (rc != AZK_OK)
+        goto done;
     switch (kind) {
         case SNIFF_ZIP:
         case SNIFF_ARCHIVE:
@@ -282,8 +374,8 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             rc = azk_decode__archive(ctx, &pk, depth, name, kind == SNIFF_COMPRESSED);
             break;
         case SNIFF_BINARY:
-            azk_decode__format(ctx, "binary", NULL);
-            rc = AZK_OK;
+            /* images, executables: what can be read back out of them */
+            rc = azk_decode__carve(ctx, &pk.as_source, depth);
             break;
         case SNIFF_HELPER:
             rc = azk_decode__helper(ctx, &pk, name);
@@ -298,6 +390,11 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             break;
     }
 done:
+    if (rc == AZK_OK && ctx->deferred != AZK_OK)
+        rc = azk_error_set(ctx->deferred, "%s", ctx->deferred_msg);
+    ctx->depth = saved_depth;
+    ctx->deferred = saved_deferred;
+    memcpy(ctx->deferred_msg, saved_msg, sizeof(saved_msg));
     azk_decode__peek_dispose(&pk);
     return rc;
 }

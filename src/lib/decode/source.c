@@ -189,6 +189,30 @@ azk_status azk_decode__peek_init(struct azk_peek *pk, azk_source *src)
     return AZK_OK;
 }
 
+azk_status azk_decode__peek_drop(struct azk_peek *pk, size_t n)
+{
+    azk_status rc;
+    if (n > pk->len)
+        n = pk->len;
+    memmove(pk->buf, pk->buf + n, pk->len - n);
+    pk->len -= n;
+    pk->pos = 0;
+    pk->logical = 0;
+    /* offsets inside the object no longer match the underlying source */
+    pk->as_source.seek = NULL;
+    pk->as_source.size = -1;
+    while (!pk->eof && pk->len < AZK_DECODE_PEEK) {
+        size_t got = 0;
+        rc = pk->src->read(pk->src->ctx, pk->buf + pk->len, AZK_DECODE_PEEK - pk->len, &got);
+        if (rc != AZK_OK)
+            return rc;
+        if (got == 0)
+            pk->eof = true;
+        pk->len += got;
+    }
+    return AZK_OK;
+}
+
 void azk_decode__peek_dispose(struct azk_peek *pk)
 {
     azk_free(pk->buf);

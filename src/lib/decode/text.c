@@ -28,7 +28,16 @@
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_cb.h>
 
-enum enc { ENC_UTF8 = 0, ENC_UTF16LE, ENC_UTF16BE, ENC_CP932, ENC_EUCJP, ENC_ISO2022JP };
+enum enc {
+    ENC_UTF8 = 0,
+    ENC_UTF16LE,
+    ENC_UTF16BE,
+    ENC_CP932,
+    ENC_EUCJP,
+    ENC_ISO2022JP,
+    ENC_UTF32LE,
+    ENC_UTF32BE
+};
 
 static const struct {
     const char *name; /* reported */
@@ -40,6 +49,8 @@ static const struct {
     {"cp932", "ibm-943_P15A-2003"},
     {"euc-jp", "ibm-33722_P12A_P12A-2009_U2"},
     {"iso-2022-jp", "ISO_2022,locale=ja,version=3"},
+    {"utf-32le", "UTF-32LE"},
+    {"utf-32be", "UTF-32BE"},
 };
 
 static const struct {
@@ -71,6 +82,10 @@ static const struct {
     {"iso2022jp", ENC_ISO2022JP},
     {"jis", ENC_ISO2022JP},
     {"csiso2022jp", ENC_ISO2022JP},
+    {"utf-32le", ENC_UTF32LE},
+    {"utf32le", ENC_UTF32LE},
+    {"utf-32be", ENC_UTF32BE},
+    {"utf32be", ENC_UTF32BE},
 };
 
 static int enc_lookup(const char *name)
@@ -93,6 +108,8 @@ const char *azk_decode__encoding_canonical(const char *name)
 }
 
 /* ---- ICU helpers ------------------------------------------------------------------ */
+
+#define PIVOT_LEN_MEM 1024
 
 /* toUnicode callback: every undecodable sequence becomes one U+FFFD, counted. */
 static void U_CALLCONV to_u_fffd(const void *context, UConverterToUnicodeArgs *args,
@@ -123,6 +140,53 @@ static azk_status open_cnv(UConverter **out, enum enc e, size_t *errcount)
     }
     *out = c;
     return AZK_OK;
+}
+
+azk_status azk_decode__convert_mem(const char *enc, const uint8_t *p, size_t n, azk_buf *out,
+                                   size_t *errors)
+{
+    UConverter *c = NULL, *u8 = NULL;
+    UErrorCode uerr = U_ZERO_ERROR;
+    UChar pivot[PIVOT_LEN_MEM], *psrc = pivot, *ptgt = pivot;
+    const char *s = (const char *)p;
+    char *t;
+    size_t cap;
+    azk_status rc;
+    int e = enc_lookup(enc);
+
+    *errors = 0;
+    if (e < 0)
+        return azk_error_set(AZK_ERR_ARG, "unknown encoding name");
+    if (n > SIZE_MAX / 4 - 16)
+        return azk_error_set(AZK_ERR_LIMIT, "text too large to convert");
+    cap = 3 * n + 16;
+    rc = azk_buf_grow(out, cap);
+    if (rc != AZK_OK)
+        return rc;
+    rc = open_cnv(&c, (enum enc)e, errors);
+    if (rc != AZK_OK)
+        goto done;
+    u8 = ucnv_open("UTF-8", &uerr);
+    if (U_FAILURE(uerr) || u8 == NULL) {
+        rc = azk_error_set(AZK_ERR_UNSUPPORTED, "ICU UTF-8 converter unavailable");
+        goto done;
+    }
+    t = (char *)out->data + out->len;
+    ucnv_convertEx(u8, c, &t, (char *)out->data + out->len + cap, &s, (const char *)p + n, pivot,
+                   &psrc, &ptgt, pivot + PIVOT_LEN_MEM, 1, 1, &uerr);
+    if (U_FAILURE(uerr)) {
+        rc = azk_error_set(AZK_ERR_FORMAT, "%s: conversion failed", encs[e].name);
+        goto done;
+    }
+    out->len = (size_t)((uint8_t *)t - out->data);
+    out->data[out->len] = 0;
+    rc = AZK_OK;
+done:
+    if (c != NULL)
+        ucnv_close(c);
+    if (u8 != NULL)
+        ucnv_close(u8);
+    return rc;
 }
 
 /* ---- detection -------------------------------------------------------------------- */
@@ -296,7 +360,8 @@ static size_t utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof)
 }
 
 /* Pick between the legacy encodings (and broken UTF-8) for p[0..n). */
-static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out, bool *binary)
+static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out, bool *binary,
+                               size_t *errs_out)
 {
     static const enum enc cands[] = {ENC_CP932, ENC_EUCJP, ENC_UTF8};
     long best = 0, sc;
@@ -324,6 +389,8 @@ static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc
     }
     if (mb >= 4 && bad * 4 <= mb) {
         *out = ENC_UTF8;
+        if (errs_out != NULL)
+            *errs_out = bad;
         return AZK_OK;
     }
     for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
@@ -340,6 +407,8 @@ static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc
     /* many undecodable sequences in the best reading: not text */
     if (binary != NULL)
         *binary = best_errs * 8 > n;
+    if (errs_out != NULL)
+        *errs_out = best_errs;
     return AZK_OK;
 }
 
@@ -350,26 +419,88 @@ struct detect_result {
     bool ascii_only; /* UTF-8 guessed from ASCII only: re-check later */
 };
 
+/*
+ * UTF-16 without NULs (Japanese only, no ASCII): in one byte parity the
+ * high bytes of the code units sit almost all in 0x30 (kana, punctuation),
+ * 0x4E..0x9F (kanji) or 0xFF (full width). Returns the candidate or UTF-8.
+ */
+static enum enc utf16_by_high_bytes(const uint8_t *p, size_t n)
+{
+    size_t i, hi[2] = {0, 0}, units = n / 2;
+    if (units < 16)
+        return ENC_UTF8;
+    for (i = 0; i + 1 < n; i += 2) {
+        uint8_t a = p[i], b = p[i + 1];
+        hi[0] += (a == 0x30 || (a >= 0x4E && a <= 0x9F) || a == 0xFF || a == 0) ? 1 : 0;
+        hi[1] += (b == 0x30 || (b >= 0x4E && b <= 0x9F) || b == 0xFF || b == 0) ? 1 : 0;
+    }
+    if (hi[1] * 20 >= units * 19 && hi[0] * 10 < units * 8)
+        return ENC_UTF16LE;
+    if (hi[0] * 20 >= units * 19 && hi[1] * 10 < units * 8)
+        return ENC_UTF16BE;
+    return ENC_UTF8;
+}
+
+/* Whether p[0..n) decodes as `e` with few errors and a non-negative score. */
+static azk_status confirm(enum enc e, const uint8_t *p, size_t n, size_t unit, bool *ok)
+{
+    long sc;
+    size_t errs, units = n / unit;
+    azk_status rc = score_enc(e, p, n - n % unit, true, &sc, &errs);
+    *ok = false;
+    if (rc != AZK_OK)
+        return rc;
+    *ok = units > 0 && errs * 20 <= units && sc >= 0;
+    return AZK_OK;
+}
+
 static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_result *r)
 {
-    size_t i, nul_even = 0, nul_odd = 0, ctrl = 0, units;
+    size_t i, nul_even = 0, nul_odd = 0, ctrl = 0, units, bom = 0;
+    size_t nul4[4] = {0, 0, 0, 0};
+    enum enc hint = ENC_UTF8;
     azk_status rc;
+    bool ok;
 
     memset(r, 0, sizeof(*r));
     r->enc = ENC_UTF8;
-    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-        r->bom = 3;
-        return AZK_OK;
+    /* byte-order marks, possibly several (one prepended to evade): the last
+     * one is a hint, confirmed by the content */
+    for (;;) {
+        if (n - bom >= 4 && memcmp(p + bom, "\xFF\xFE\0\0", 4) == 0) {
+            hint = ENC_UTF32LE;
+            bom += 4;
+        } else if (n - bom >= 4 && memcmp(p + bom, "\0\0\xFE\xFF", 4) == 0) {
+            hint = ENC_UTF32BE;
+            bom += 4;
+        } else if (n - bom >= 3 && memcmp(p + bom, "\xEF\xBB\xBF", 3) == 0) {
+            hint = ENC_UTF8;
+            bom += 3;
+        } else if (n - bom >= 2 && memcmp(p + bom, "\xFF\xFE", 2) == 0) {
+            hint = ENC_UTF16LE;
+            bom += 2;
+        } else if (n - bom >= 2 && memcmp(p + bom, "\xFE\xFF", 2) == 0) {
+            hint = ENC_UTF16BE;
+            bom += 2;
+        } else {
+            break;
+        }
     }
-    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
-        r->enc = ENC_UTF16LE;
-        r->bom = 2;
-        return AZK_OK;
-    }
-    if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
-        r->enc = ENC_UTF16BE;
-        r->bom = 2;
-        return AZK_OK;
+    r->bom = bom;
+    p += bom;
+    n -= bom;
+    /* text that is valid UTF-8 without NULs is not UTF-16 / UTF-32 whatever
+     * mark stands before it */
+    if (hint != ENC_UTF8 && n > 0 &&
+        !(utf8_valid_prefix(p, n, at_eof) == n && memchr(p, 0, n) == NULL)) {
+        size_t unit = (hint == ENC_UTF32LE || hint == ENC_UTF32BE) ? 4 : 2;
+        rc = confirm(hint, p, n, unit, &ok);
+        if (rc != AZK_OK)
+            return rc;
+        if (ok) {
+            r->enc = hint;
+            return AZK_OK;
+        }
     }
     for (i = 0; i < n; i++) {
         uint8_t c = p[i];
@@ -378,13 +509,32 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
                 nul_odd++;
             else
                 nul_even++;
+            nul4[i & 3]++;
         } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-                    c != 0x1B) ||
+                    c != 0x1B && c != 0x0E && c != 0x0F) ||
                    c == 0x7F) {
-            ctrl++;
+            ctrl++; /* SO / SI: ISO-2022-JP's kana shift */
         }
     }
     units = n / 2;
+    /* UTF-32: the two high bytes of every unit are NUL */
+    if (n >= 16) {
+        size_t q = n / 4;
+        enum enc cand = ENC_UTF8;
+        if (nul4[2] * 10 >= q * 9 && nul4[3] * 10 >= q * 9)
+            cand = ENC_UTF32LE;
+        else if (nul4[0] * 10 >= q * 9 && nul4[1] * 10 >= q * 9)
+            cand = ENC_UTF32BE;
+        if (cand != ENC_UTF8) {
+            rc = confirm(cand, p, n, 4, &ok);
+            if (rc != AZK_OK)
+                return rc;
+            if (ok) {
+                r->enc = cand;
+                return AZK_OK;
+            }
+        }
+    }
     /* UTF-16: NULs (high bytes of ASCII) in one parity only */
     if (units > 0 && (nul_even + nul_odd) * 20 > units) {
         enum enc cand = ENC_UTF8;
@@ -393,18 +543,20 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
         else if (nul_even > 4 * nul_odd)
             cand = ENC_UTF16BE;
         if (cand != ENC_UTF8) {
-            long sc;
-            size_t errs;
-            rc = score_enc(cand, p, n & ~(size_t)1, true, &sc, &errs);
+            rc = confirm(cand, p, n, 2, &ok);
             if (rc != AZK_OK)
                 return rc;
-            if (errs * 20 <= units && sc >= 0) {
+            if (ok) {
                 r->enc = cand;
                 return AZK_OK;
             }
         }
     }
-    if ((ctrl + nul_even + nul_odd) * 10 > n) {
+    /* Control bytes are rare in text: many are junk before, after or inside
+     * it. The carver reads the text runs between them. A few stray ones (a
+     * NUL in a log) leave the file text. */
+    if ((ctrl + nul_even + nul_odd) * 32 > n ||
+        (ctrl + nul_even + nul_odd >= 16 && (ctrl + nul_even + nul_odd) * 256 > n)) {
         r->binary = true;
         return AZK_OK;
     }
@@ -418,7 +570,37 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
         }
         return AZK_OK;
     }
-    return guess_legacy(p, n, at_eof, &r->enc, &r->binary);
+    {
+        enum enc u16 = utf16_by_high_bytes(p, n), legacy;
+        rc = guess_legacy(p, n, at_eof, &legacy, &r->binary, NULL);
+        if (rc != AZK_OK)
+            return rc;
+        r->enc = legacy;
+        if (u16 != ENC_UTF8) {
+            /* CP932 kana and kanji lead bytes look like UTF-16 high bytes too:
+             * the better reading wins */
+            long s16, sl;
+            size_t e16, el;
+            rc = score_enc(u16, p, n & ~(size_t)1, true, &s16, &e16);
+            if (rc == AZK_OK)
+                rc = score_enc(legacy, p, n, at_eof, &sl, &el);
+            if (rc != AZK_OK)
+                return rc;
+            if (e16 * 20 <= n / 2 && s16 > sl) {
+                r->enc = u16;
+                r->binary = false;
+            }
+        }
+        return AZK_OK;
+    }
+}
+
+azk_status azk_decode__looks_text(const uint8_t *p, size_t n, bool at_eof, bool *text)
+{
+    struct detect_result r;
+    azk_status rc = detect(p, n, at_eof, &r);
+    *text = rc == AZK_OK && !r.binary && n > 0;
+    return rc;
 }
 
 /* ---- conversion --------------------------------------------------------------------- */
@@ -443,23 +625,38 @@ struct conv {
     bool in_eof;
     bool flushed;
     uint8_t *out;
+    size_t errs;       /* undecodable sequences so far (ICU callback) */
+    bool want_full;    /* next fill: a full chunk (to decide the encoding on) */
+    unsigned switches; /* encoding re-decisions after bad chunks */
 };
+
+/* Re-decisions per object: enough for a few mixed parts, no ping-pong. */
+#define MAX_SWITCHES 8
 
 static azk_status conv_open_icu(struct conv *c)
 {
     UErrorCode uerr = U_ZERO_ERROR;
-    azk_status rc = open_cnv(&c->cnv, c->enc, NULL);
+    azk_status rc;
+    if (c->cnv != NULL) {
+        ucnv_close(c->cnv);
+        c->cnv = NULL;
+    }
+    c->psrc = c->ptgt = c->pivot;
+    if (c->enc == ENC_UTF8)
+        return AZK_OK; /* the fast path needs no converter */
+    rc = open_cnv(&c->cnv, c->enc, &c->errs);
     if (rc != AZK_OK)
         return rc;
-    c->u8 = ucnv_open("UTF-8", &uerr);
-    if (U_FAILURE(uerr) || c->u8 == NULL)
-        return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU UTF-8 converter unavailable");
-    c->psrc = c->ptgt = c->pivot;
+    if (c->u8 == NULL) {
+        c->u8 = ucnv_open("UTF-8", &uerr);
+        if (U_FAILURE(uerr) || c->u8 == NULL)
+            return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU UTF-8 converter unavailable");
+    }
     return AZK_OK;
 }
 
-/* Refill the input buffer, keeping in[in_pos..in_len). */
-static azk_status conv_fill(struct conv *c)
+/* Refill the input buffer, keeping in[in_pos..in_len); `full`: until full or EOF. */
+static azk_status conv_fill_n(struct conv *c, bool full)
 {
     azk_status rc;
     if (c->in_pos > 0) {
@@ -475,16 +672,22 @@ static azk_status conv_fill(struct conv *c)
         if (got == 0)
             c->in_eof = true;
         c->in_len += got;
-        if (got > 0)
+        if (got > 0 && !full)
             break; /* one read per chunk: keep latency and memory flat */
     }
     return AZK_OK;
 }
 
+static azk_status conv_fill(struct conv *c)
+{
+    return conv_fill_n(c, false);
+}
+
 /* Copy p[0..n) to out with each invalid UTF-8 sequence replaced by U+FFFD. */
-static size_t utf8_repair(const uint8_t *p, size_t n, uint8_t *out)
+static size_t utf8_repair(const uint8_t *p, size_t n, uint8_t *out, size_t *bad)
 {
     size_t i = 0, o = 0;
+    *bad = 0;
     while (i < n) {
         size_t a = ascii_prefix(p + i, n - i);
         uint32_t cp;
@@ -496,6 +699,7 @@ static size_t utf8_repair(const uint8_t *p, size_t n, uint8_t *out)
             break;
         l = azk_utf8_decode(p + i, n - i, &cp);
         if (l == 1 && cp == 0xFFFD) {
+            (*bad)++;
             out[o++] = 0xEF;
             out[o++] = 0xBF;
             out[o++] = 0xBD;
@@ -523,8 +727,9 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
     for (;;) {
         if (c->enc == ENC_UTF8) {
             size_t end, valid;
-            if (c->in_pos >= c->in_len || !c->in_eof) {
-                rc = conv_fill(c);
+            if (c->in_pos > 0 || c->in_pos >= c->in_len || !c->in_eof) {
+                rc = conv_fill_n(c, c->want_full);
+                c->want_full = false;
                 if (rc != AZK_OK)
                     return rc;
             }
@@ -556,12 +761,22 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     }
                     continue;
                 }
+                if (a < end && a > 0 && !c->in_eof && c->in_len - a < AZK_DECODE_CHUNK / 2) {
+                    /* too little left to decide on (an ASCII prefix sized so a few
+                     * chosen bytes decide): pass the ASCII on, decide on a full
+                     * chunk that starts with the first non-ASCII byte */
+                    *outp = c->in;
+                    *n = a;
+                    c->in_pos = a;
+                    c->want_full = true;
+                    return AZK_OK;
+                }
                 if (a < end) {
                     /* the first non-ASCII character decides: UTF-8 or legacy */
                     c->ascii_only = false;
                     if (utf8_valid_prefix(c->in + a, end - a, true) == 0) {
                         enum enc e;
-                        rc = guess_legacy(c->in + a, c->in_len - a, c->in_eof, &e, NULL);
+                        rc = guess_legacy(c->in + a, c->in_len - a, c->in_eof, &e, NULL, NULL);
                         if (rc != AZK_OK)
                             return rc;
                         if (e != ENC_UTF8) {
@@ -588,7 +803,29 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                 c->in_pos = end;
                 return AZK_OK;
             }
-            *n = utf8_repair(c->in, end, c->out);
+            {
+                size_t bad;
+                *n = utf8_repair(c->in, end, c->out, &bad);
+                if (!c->ascii_only && c->switches < MAX_SWITCHES && bad >= 8 && bad * 64 > end) {
+                    /* decoding fails badly: decide again on this chunk */
+                    enum enc e;
+                    size_t ebad = 0;
+                    rc = guess_legacy(c->in, end, c->in_eof, &e, NULL, &ebad);
+                    if (rc != AZK_OK)
+                        return rc;
+                    if (e != ENC_UTF8 && ebad * 4 < bad) {
+                        c->switches++;
+                        c->enc = e;
+                        rc = conv_open_icu(c);
+                        if (rc != AZK_OK)
+                            return rc;
+                        conv_switch_report(c);
+                        c->in_pos = 0;
+                        *n = 0;
+                        continue;
+                    }
+                }
+            }
             *outp = c->out;
             c->in_pos = end;
             return AZK_OK;
@@ -596,6 +833,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
             UErrorCode uerr = U_ZERO_ERROR;
             char *t = (char *)c->out;
             const char *s;
+            size_t start, errs0 = c->errs;
             if (c->flushed)
                 return AZK_OK;
             if (c->in_pos >= c->in_len && !c->in_eof) {
@@ -603,6 +841,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                 if (rc != AZK_OK)
                     return rc;
             }
+            start = c->in_pos;
             s = (const char *)c->in + c->in_pos;
             ucnv_convertEx(c->u8, c->cnv, &t, (char *)c->out + OUT_CAP, &s,
                            (const char *)c->in + c->in_len, c->pivot, &c->psrc, &c->ptgt,
@@ -615,6 +854,27 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                                      encs[c->enc].name, u_errorName(uerr));
             } else if (c->in_eof) {
                 c->flushed = true;
+            }
+            if ((c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && c->switches < MAX_SWITCHES &&
+                c->errs - errs0 >= 8 && (c->errs - errs0) * 64 > c->in_pos - start) {
+                /* decoding fails badly (the encoding was steered, or the file
+                 * changes encoding): decide again on this chunk, convert it again */
+                enum enc e;
+                size_t ebad = 0;
+                rc = guess_legacy(c->in + start, c->in_pos - start, c->in_eof, &e, NULL, &ebad);
+                if (rc != AZK_OK)
+                    return rc;
+                if (e != c->enc && ebad * 4 < c->errs - errs0) {
+                    c->switches++;
+                    c->enc = e;
+                    rc = conv_open_icu(c);
+                    if (rc != AZK_OK)
+                        return rc;
+                    conv_switch_report(c);
+                    c->in_pos = start;
+                    c->flushed = false;
+                    continue;
+                }
             }
             *n = (size_t)((uint8_t *)t - c->out);
             *outp = c->out;
@@ -646,6 +906,64 @@ void azk_decode__lines_init(struct azk_lines *ln, struct azk_decode_ctx *ctx)
 void azk_decode__lines_dispose(struct azk_lines *ln)
 {
     azk_buf_dispose(&ln->carry);
+    azk_buf_dispose(&ln->b64.text);
+    azk_buf_dispose(&ln->qp);
+}
+
+/* A line that ends in a quoted-printable soft break and holds =XX escapes. */
+static bool qp_soft_break(const uint8_t *p, size_t n)
+{
+    size_t i;
+    if (n < 4 || p[n - 1] != '=')
+        return false;
+    for (i = 0; i + 2 < n - 1; i++) {
+        if (p[i] == '=' &&
+            ((p[i + 1] >= '0' && p[i + 1] <= '9') || (p[i + 1] >= 'A' && p[i + 1] <= 'F')) &&
+            ((p[i + 2] >= '0' && p[i + 2] <= '9') || (p[i + 2] >= 'A' && p[i + 2] <= 'F')))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A complete line (or a piece of a long one): gathered when it is a base64 body line (MIME, PEM,
+ * `base64` output wrapped at 76), else emitted after any gathered block.
+ */
+static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool continued)
+{
+    azk_status rc;
+    if ((ln->b64.lines > 0 || n >= 16) && azk_decode__b64_line(p, n) &&
+        ln->b64.text.len + n <= AZK_DECODE_B64_BLOCK_MAX) {
+        if (ln->b64.lines == 0)
+            ln->b64.first = ln->lineno;
+        rc = azk_buf_put(&ln->b64.text, p, n);
+        if (rc != AZK_OK)
+            return rc;
+        ln->b64.lines++;
+        return AZK_OK;
+    }
+    if (ln->b64.lines > 0) {
+        rc = azk_decode__b64_flush(ln->ctx, &ln->b64);
+        if (rc != AZK_OK)
+            return rc;
+        if (azk_decode__b64_line(p, n) && n >= 16)
+            return line_out(ln, p, n, continued); /* a block that hit the size bound goes on */
+    }
+    if (!continued && (ln->qp.len > 0 || qp_soft_break(p, n))) {
+        /* quoted-printable soft line break (RFC 2045 6.7 rule 5): join the lines,
+         * so a character cut by the break is whole again */
+        size_t max = ln->ctx->opts->max_line > 0 ? ln->ctx->opts->max_line : (size_t)64 * 1024;
+        bool more = qp_soft_break(p, n);
+        rc = azk_buf_put(&ln->qp, p, more ? n - 1 : n);
+        if (rc != AZK_OK)
+            return rc;
+        if (more && ln->qp.len < max)
+            return AZK_OK;
+        rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->qp.data, ln->qp.len, false, NULL);
+        azk_buf_clear(&ln->qp);
+        return rc;
+    }
+    return azk_decode__emit_line(ln->ctx, ln->lineno, p, n, continued, NULL);
 }
 
 /* Emit full pieces of an over-long carried line, keep the rest. */
@@ -664,7 +982,7 @@ static azk_status lines_flush_long(struct azk_lines *ln)
                 break;
             }
         }
-        rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->carry.data, cut, ln->cut, NULL);
+        rc = line_out(ln, ln->carry.data, cut, ln->cut);
         if (rc != AZK_OK)
             return rc;
         ln->cut = true;
@@ -712,13 +1030,12 @@ azk_status azk_decode__lines_feed(struct azk_lines *ln, uint8_t *p, size_t n)
             rc = lines_flush_long(ln);
             if (rc != AZK_OK)
                 return rc;
-            rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->carry.data, ln->carry.len, ln->cut,
-                                       NULL);
+            rc = line_out(ln, ln->carry.data, ln->carry.len, ln->cut);
             azk_buf_clear(&ln->carry);
         } else if (ln->cut) {
-            rc = azk_decode__emit_line(ln->ctx, ln->lineno, p, (size_t)(e - p), true, NULL);
+            rc = line_out(ln, p, (size_t)(e - p), true);
         } else {
-            rc = azk_decode__emit_line(ln->ctx, ln->lineno, p, (size_t)(e - p), false, NULL);
+            rc = line_out(ln, p, (size_t)(e - p), false);
         }
         if (rc != AZK_OK)
             return rc;
@@ -739,9 +1056,14 @@ azk_status azk_decode__lines_finish(struct azk_lines *ln)
 {
     azk_status rc = AZK_OK;
     if (ln->carry.len > 0) {
-        rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->carry.data, ln->carry.len, ln->cut,
-                                   NULL);
+        rc = line_out(ln, ln->carry.data, ln->carry.len, ln->cut);
         azk_buf_clear(&ln->carry);
+    }
+    if (rc == AZK_OK)
+        rc = azk_decode__b64_flush(ln->ctx, &ln->b64);
+    if (rc == AZK_OK && ln->qp.len > 0) {
+        rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->qp.data, ln->qp.len, false, NULL);
+        azk_buf_clear(&ln->qp);
     }
     return rc;
 }
@@ -776,8 +1098,8 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
         if (rc != AZK_OK)
             goto done;
         if (det.binary) {
-            azk_decode__format(ctx, "binary", NULL);
-            rc = AZK_OK;
+            /* not text as a whole: read the text runs out of it */
+            rc = azk_decode__carve(ctx, &pk->as_source, ctx->depth);
             goto done;
         }
     }

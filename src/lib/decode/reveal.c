@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * decode/reveal.c -- undo what only hides text from a matcher, once, in the
+ * decode stage, so scan, impact, retention's sweep and the three guard
+ * front ends all see the same text (issue 11). Every record passes here
+ * (azk_decode__emit); a field is rewritten only when it holds one of:
+ *
+ *   - JSON / C / Python escapes: \uXXXX (surrogate pairs joined),
+ *     \UXXXXXXXX, \xHH and \ooo byte runs, \n \t \r \\ \" \/;
+ *   - HTML / XML character references: &#x5C71; &#23665; and the common
+ *     named ones (&amp; &lt; &gt; &quot; &apos; &nbsp;);
+ *   - percent-encoding (%E5%B1%B1, also Shift_JIS bytes) and
+ *     quoted-printable (=E5=B1=B1): byte runs kept only when they decode as
+ *     text (UTF-8, else CP932 / EUC-JP without an error), so "a=10" or
+ *     "50%OFF" stay as they are;
+ *   - base64 and hex runs of 16 characters or more: decoded bytes that read
+ *     as text replace the run; larger decoded content (a zip, a gzip, a
+ *     UTF-16 CSV, an image with text behind it) is decoded as part of the
+ *     object by the dispatcher (azk_decode__transparent: depth, size and
+ *     entry limits apply); random bytes are left alone;
+ *   - invisible characters between characters (zero-width space / joiners,
+ *     word joiner, BOM, soft hyphen, bidi controls, variation selectors,
+ *     tag characters), full-width letters, digits and @ (→ ASCII), and
+ *     values spaced out one character at a time ("0 9 0 - 1 2 3 4").
+ *
+ * Decoding repeats (at most REVEAL_ROUNDS) while it changes something, so
+ * "&amp;#x5C71;" and double JSON escaping are read too. A JSON string that
+ * held a whole file ("a,b\n c,d") gives one record per line. Records with
+ * nothing of the above cost one table-driven pass and are emitted as they
+ * are. Decoded bytes count against AZK_DECODE_REVEAL_MAX per top-level
+ * object; past it the object ends with AZK_ERR_LIMIT (fail closed).
+ */
+#include "decode/decode_int.h"
+
+#include <string.h>
+
+#define REVEAL_ROUNDS 4
+/* Shortest base64 / hex run that is decoded. */
+#define RUN_MIN 16
+/* Decoded content at least this long that is not text is decoded as an object. */
+#define NESTED_MIN 48
+
+enum {
+    C_B64 = 1,   /* base64 (standard or URL-safe) alphabet */
+    C_TRIG = 2,  /* \ & % = */
+    C_LEAD = 4,  /* UTF-8 lead of an invisible / full-width / spacing character */
+    C_SPACE = 8, /* U+0020 */
+    C_HEX = 16,
+};
+
+static uint8_t cls[256];
+
+static void cls_init(void)
+{
+    /* idempotent: concurrent first calls write the same values */
+    int c;
+    for (c = 'A'; c <= 'Z'; c++)
+        cls[c] = C_B64;
+    for (c = 'a'; c <= 'z'; c++)
+        cls[c] = C_B64;
+    for (c = '0'; c <= '9'; c++)
+        cls[c] = C_B64 | C_HEX;
+    for (c = 'a'; c <= 'f'; c++)
+        cls[c] |= C_HEX;
+    for (c = 'A'; c <= 'F'; c++)
+        cls[c] |= C_HEX;
+    cls['+'] = cls['/'] = cls['-'] = cls['_'] = C_B64;
+    cls['\\'] = cls['&'] = cls['%'] = cls['='] = cls['<'] = C_TRIG;
+    cls[0xC2] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xEF] = cls[0xF3] = C_LEAD;
+    cls[' '] = C_SPACE;
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
+{
+    size_t j;
+    uint32_t x = 0;
+    if (i + k > n)
+        return false;
+    for (j = 0; j < k; j++) {
+        int h = hexval(p[i + j]);
+        if (h < 0)
+            return false;
+        x = x * 16 + (uint32_t)h;
+    }
+    *v = x;
+    return true;
+}
+
+/* Whether the field holds anything reveal would act on (the fast path). */
+static bool worth_a_look(const uint8_t *p, size_t n)
+{
+    size_t i, run = 0, spaces = 0;
+    for (i = 0; i < n; i++) {
+        uint8_t k = cls[p[i]];
+        if (k == 0) {
+            run = 0;
+            continue;
+        }
+        if (k & C_B64) {
+            if (++run >= RUN_MIN)
+                return true;
+            continue;
+        }
+        run = 0;
+        if (k & C_TRIG)
+            return true;
+        if (k & C_SPACE) {
+            if (++spaces >= 3)
+                return true;
+            continue;
+        }
+        if ((k & C_LEAD) && i + 1 < n) {
+            uint8_t b = p[i + 1];
+            if (p[i] == 0xC2 && b == 0xAD)
+                return true; /* soft hyphen */
+            if (p[i] == 0xCD && b == 0x8F)
+                return true; /* combining grapheme joiner */
+            if (p[i] == 0xE1 && b == 0xA0)
+                return true; /* Mongolian vowel separator */
+            if (p[i] == 0xE2 && (b == 0x80 || b == 0x81))
+                return true; /* U+2000..U+207F: zero-width, bidi, word joiner */
+            if (p[i] == 0xEF && (b == 0xBB || b == 0xBC || b == 0xBD || b == 0xB8))
+                return true; /* BOM, full-width forms, variation selectors */
+            if (p[i] == 0xF3 && (b == 0xA0))
+                return true; /* tags, ideographic variation selectors */
+        }
+    }
+    return false;
+}
+
+/* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
+
+/*
+ * Put the text a decoded byte run stands for: printable ASCII when `ascii`
+ * is allowed, else valid UTF-8 with non-ASCII, else CP932 / EUC-JP without
+ * an error. False when the run is not text (the original stays).
+ */
+static azk_status put_bytes_as_text(azk_buf *out, const uint8_t *b, size_t n, bool ascii, bool *ok)
+{
+    static const char *const legacy[] = {"cp932", "euc-jp"};
+    size_t i, nonascii = 0, ctrl = 0;
+    azk_buf tmp = AZK_BUF_INIT;
+    azk_status rc = AZK_OK;
+    *ok = false;
+    for (i = 0; i < n; i++) {
+        if (b[i] >= 0x80)
+            nonascii++;
+        else if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r')
+            ctrl++;
+    }
+    if (ctrl > 0 || n == 0)
+        return AZK_OK;
+    if (nonascii == 0) {
+        if (!ascii)
+            return AZK_OK;
+        *ok = true;
+        return azk_buf_put(out, b, n);
+    }
+    if (azk_utf8_valid(b, n)) {
+        *ok = true;
+        return azk_buf_put(out, b, n);
+    }
+    for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
+        size_t errors = 0;
+        azk_buf_clear(&tmp);
+        rc = azk_decode__convert_mem(legacy[i], b, n, &tmp, &errors);
+        if (rc != AZK_OK)
+            break;
+        if (errors == 0) {
+            *ok = true;
+            rc = azk_buf_put(out, tmp.data, tmp.len);
+            break;
+        }
+    }
+    azk_buf_dispose(&tmp);
+    return rc;
+}
+
+/* Length of a run of byte escapes of one kind at p[i], decoded into b (cap n). */
+static size_t byte_run(const uint8_t *p, size_t n, size_t i, uint8_t kind, uint8_t *b, size_t *blen)
+{
+    size_t start = i;
+    *blen = 0;
+    while (i < n && p[i] == kind) {
+        uint32_t v;
+        if (kind == '\\') {
+            if (i + 3 < n && p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v)) {
+                b[(*blen)++] = (uint8_t)v;
+                i += 4;
+                continue;
+            }
+            if (i + 3 < n && p[i + 1] >= '0' && p[i + 1] <= '3' && p[i + 2] >= '0' &&
+                p[i + 2] <= '7' && p[i + 3] >= '0' && p[i + 3] <= '7') {
+                b[(*blen)++] =
+                    (uint8_t)((p[i + 1] - '0') * 64 + (p[i + 2] - '0') * 8 + (p[i + 3] - '0'));
+                i += 4;
+                continue;
+            }
+            break;
+        }
+        if (kind == '=' && i + 1 == n) {
+            i++; /* quoted-printable soft line break */
+            continue;
+        }
+        if (!hex_at(p, n, i + 1, 2, &v))
+            break;
+        /* quoted-printable writes upper-case hex (RFC 2045 6.7) */
+        if (kind == '=' && (p[i + 1] >= 'a' || p[i + 2] >= 'a'))
+            break;
+        b[(*blen)++] = (uint8_t)v;
+        i += 3;
+    }
+    return i - start;
+}
+
+/* ---- base64 / hex runs ------------------------------------------------------------ */
+
+static int b64val(uint8_t c, bool url)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == (url ? '-' : '+'))
+        return 62;
+    if (c == (url ? '_' : '/'))
+        return 63;
+    return -1;
+}
+
+/* Decode base64 s[0..n) (no padding inside; trailing bits dropped) into out. */
+static bool b64_decode(const uint8_t *s, size_t n, azk_buf *out)
+{
+    size_t i;
+    uint32_t acc = 0;
+    int bits = 0;
+    bool url = false, std = false;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '-' || s[i] == '_')
+            url = true;
+        else if (s[i] == '+' || s[i] == '/')
+            std = true;
+    }
+    if (url && std)
+        return false;
+    if (azk_buf_grow(out, n / 4 * 3 + 3) != AZK_OK)
+        return false;
+    for (i = 0; i < n; i++) {
+        int v = b64val(s[i], url);
+        if (v < 0)
+            return false;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out->data[out->len++] = (uint8_t)(acc >> bits);
+        }
+    }
+    out->data[out->len] = 0;
+    return n % 4 != 1;
+}
+
+struct reveal {
+    struct azk_decode_ctx *ctx;
+    azk_buf bytes; /* scratch: decoded bytes */
+    azk_buf text;  /* scratch: their text */
+    bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
+};
+
+/*
+ * A base64 or hex run p[0..n): its text goes to out (*ok), or, when it is
+ * larger content, it is decoded as part of the object (*ok stays false and
+ * the run stays as it is).
+ */
+static azk_status reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out, bool *ok)
+{
+    azk_status rc = AZK_OK;
+    size_t i;
+    bool hex = n % 2 == 0, piece = false;
+    *ok = false;
+    azk_buf_clear(&rv->bytes);
+    for (i = 0; hex && i < n; i++)
+        hex = (cls[p[i]] & C_HEX) != 0;
+    if (hex) {
+        if (azk_buf_grow(&rv->bytes, n / 2) != AZK_OK)
+            return azk_error_nomem();
+        for (i = 0; i + 1 < n; i += 2)
+            rv->bytes.data[rv->bytes.len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
+    } else {
+        size_t m = n;
+        while (m > 0 && p[m - 1] == '=')
+            m--;
+        if (!b64_decode(p, m, &rv->bytes))
+            return AZK_OK;
+    }
+    if (rv->bytes.len < 4)
+        return AZK_OK;
+    if (rv->ctx->revealed + rv->bytes.len > AZK_DECODE_REVEAL_MAX) {
+        rv->limit = true;
+        return AZK_OK;
+    }
+    azk_buf_clear(&rv->text);
+    rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, &rv->text, &piece);
+    if (rc != AZK_OK)
+        return rc;
+    if (piece) {
+        rv->ctx->revealed += rv->bytes.len;
+        *ok = true;
+        return azk_buf_put(out, rv->text.data, rv->text.len);
+    }
+    if (rv->bytes.len >= NESTED_MIN) {
+        struct azk_mem_source ms;
+        azk_source src;
+        azk_buf owned = rv->bytes;
+        rv->ctx->revealed += rv->bytes.len;
+        /* the nested decode may reveal again: it gets its own scratch */
+        memset(&rv->bytes, 0, sizeof(rv->bytes));
+        azk_decode__source_mem(&src, &ms, owned.data, owned.len);
+        rc = azk_decode__transparent(rv->ctx, &src);
+        azk_buf_dispose(&owned);
+    }
+    return rc;
+}
+
+/* ---- one pass of unescaping ------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    size_t len;
+    uint32_t cp;
+} entities[] = {
+    {"amp;", 4, '&'},     {"lt;", 3, '<'},   {"gt;", 3, '>'},     {"quot;", 5, '"'},
+    {"apos;", 5, '\''},   {"nbsp;", 5, ' '}, {"yen;", 4, 0xA5},   {"copy;", 5, 0xA9},
+    {"ensp;", 5, ' '},    {"emsp;", 5, ' '}, {"thinsp;", 7, ' '}, {"zwj;", 4, 0x200D},
+    {"zwnj;", 5, 0x200C}, {"shy;", 4, 0xAD}, {"minus;", 6, '-'},  {"hyphen;", 7, '-'},
+};
+
+static azk_status put_cp(azk_buf *out, uint32_t cp)
+{
+    uint8_t tmp[4];
+    if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+        cp = ' ';
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    return azk_buf_put(out, tmp, azk_utf8_encode(cp, tmp));
+}
+
+/* A character reference at p[i] ('&'): its code point and length, or 0. */
+static size_t char_ref(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
+{
+    size_t j = i + 1, k;
+    uint32_t v = 0;
+    if (j < n && p[j] == '#') {
+        bool hx = j + 1 < n && (p[j + 1] == 'x' || p[j + 1] == 'X');
+        j += hx ? 2 : 1;
+        for (k = 0; j < n && k < 8; j++, k++) {
+            int h = hx ? hexval(p[j]) : (p[j] >= '0' && p[j] <= '9' ? p[j] - '0' : -1);
+            if (h < 0)
+                break;
+            v = v * (hx ? 16 : 10) + (uint32_t)h;
+        }
+        if (k == 0 || v > 0x10FFFF)
+            return 0;
+        if (j < n && p[j] == ';')
+            j++;
+        *cp = v;
+        return j - i;
+    }
+    for (k = 0; k < sizeof(entities) / sizeof(entities[0]); k++) {
+        if (n - j >= entities[k].len && memcmp(p + j, entities[k].name, entities[k].len) == 0) {
+            *cp = entities[k].cp;
+            return 1 + entities[k].len;
+        }
+    }
+    return 0;
+}
+
+/* A \u / \U escape at p[i] (surrogate pairs joined): code point and length, or 0. */
+static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
+{
+    uint32_t v, lo;
+    if (i + 1 >= n)
+        return 0;
+    if (p[i + 1] == 'U') {
+        if (!hex_at(p, n, i + 2, 8, &v) || v > 0x10FFFF)
+            return 0;
+        *cp = v;
+        return 10;
+    }
+    if (p[i + 1] != 'u' || !hex_at(p, n, i + 2, 4, &v))
+        return 0;
+    if (v >= 0xD800 && v <= 0xDBFF && i + 12 <= n && p[i + 6] == '\\' && p[i + 7] == 'u' &&
+        hex_at(p, n, i + 8, 4, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+        *cp = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+        return 12;
+    }
+    *cp = v;
+    return 6;
+}
+
+static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
+                           bool *changed)
+{
+    uint8_t *b = NULL;
+    azk_status rc = AZK_OK;
+    size_t i = 0;
+    b = azk_malloc(n / 2 + 1);
+    if (b == NULL)
+        return azk_error_nomem();
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t len = 0, blen = 0;
+        uint32_t cp;
+        bool ok = false;
+        if (c == '\\') {
+            len = u_escape(p, n, i, &cp);
+            if (len > 0) {
+                rc = put_cp(out, cp);
+            } else if (i + 1 < n && (p[i + 1] == 'x' || (p[i + 1] >= '0' && p[i + 1] <= '3'))) {
+                len = byte_run(p, n, i, '\\', b, &blen);
+                if (len > 0) {
+                    rc = put_bytes_as_text(out, b, blen, true, &ok);
+                    if (!ok)
+                        len = 0;
+                }
+            } else if (i + 1 < n) {
+                static const char from[] = "ntr\\\"/";
+                static const char to[] = "\n\t\r\\\"/";
+                const char *f = memchr(from, p[i + 1], sizeof(from) - 1);
+                if (f != NULL && p[i + 1] != 0) {
+                    len = 2;
+                    rc = azk_buf_putc(out, to[f - from]);
+                }
+            }
+        } else if (c == '&') {
+            len = char_ref(p, n, i, &cp);
+            if (len > 0)
+                rc = put_cp(out, cp);
+        } else if ((c == '%' || c == '=') && i + 1 < n) {
+            len = byte_run(p, n, i, c, b, &blen);
+            if (len > 0 && blen > 0) {
+                rc = put_bytes_as_text(out, b, blen, c == '%', &ok);
+                if (!ok)
+                    len = 0;
+            } else {
+                len = 0;
+            }
+        } else if ((cls[c] & C_B64) && (i == 0 || (cls[p[i - 1]] & C_B64) == 0)) {
+            size_t j = i;
+            while (j < n && (cls[p[j]] & C_B64))
+                j++;
+            /* padding, unless it starts quoted-printable (=E5) */
+            while (j < n && p[j] == '=' &&
+                   !(j + 2 < n && hexval(p[j + 1]) >= 0 && hexval(p[j + 2]) >= 0))
+                j++;
+            if (j - i >= RUN_MIN) {
+                rc = reveal_run(rv, p + i, j - i, out, &ok);
+                len = ok ? j - i : 0;
+                if (rc == AZK_OK && !ok) {
+                    rc = azk_buf_put(out, p + i, j - i);
+                    i = j;
+                    if (rc != AZK_OK)
+                        break;
+                    continue;
+                }
+            } else {
+                rc = azk_buf_put(out, p + i, j - i);
+                i = j;
+                if (rc != AZK_OK)
+                    break;
+                continue;
+            }
+        }
+        if (rc != AZK_OK)
+            break;
+        if (len > 0) {
+            *changed = true;
+            i += len;
+            continue;
+        }
+        rc = azk_buf_putc(out, c);
+        if (rc != AZK_OK)
+            break;
+        i++;
+    }
+    azk_free(b);
+    return rc;
+}
+
+/* ---- markup ------------------------------------------------------------------------ */
+
+/*
+ * Text split across markup tags a character or two at a time
+ * (<r>山</r><r>田</r>, as a word processor or an evader writes it): the
+ * tags are removed so the value is whole again. Ordinary markup
+ * (<td>山田太郎</td>) has more text per tag and is left alone.
+ */
+static azk_status strip_split_markup(const uint8_t *p, size_t n, azk_buf *out, bool *changed)
+{
+    size_t i = 0, tags = 0, text = 0;
+    azk_status rc;
+    while (i < n) {
+        if (p[i] == '<') {
+            const uint8_t *gt = memchr(p + i, '>', n - i);
+            if (gt == NULL)
+                break;
+            tags++;
+            i = (size_t)(gt - p) + 1;
+        } else {
+            text++;
+            i++;
+        }
+    }
+    if (tags < 6 || text > 3 * tags)
+        return AZK_OK;
+    for (i = 0; i < n;) {
+        if (p[i] == '<') {
+            const uint8_t *gt = memchr(p + i, '>', n - i);
+            if (gt == NULL) {
+                rc = azk_buf_put(out, p + i, n - i);
+                if (rc != AZK_OK)
+                    return rc;
+                break;
+            }
+            i = (size_t)(gt - p) + 1;
+            continue;
+        }
+        rc = azk_buf_putc(out, p[i]);
+        if (rc != AZK_OK)
+            return rc;
+        i++;
+    }
+    *changed = true;
+    return AZK_OK;
+}
+
+/* ---- invisible characters, width, spacing ---------------------------------------- */
+
+static bool invisible(uint32_t cp)
+{
+    return cp == 0xAD || cp == 0x34F || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+           (cp >= 0x2066 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+           (cp >= 0xE0000 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+static bool spacer(uint32_t cp)
+{
+    return cp == ' ' || cp == 0x3000 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A);
+}
+
+/*
+ * Drop invisible characters, fold full-width letters / digits / @ to ASCII,
+ * and close up values spaced out one character at a time (4 or more
+ * single characters each followed by one space).
+ */
+static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *changed)
+{
+    uint32_t *cps = NULL;
+    size_t count = 0, i = 0, k;
+    azk_status rc = AZK_OK;
+    cps = azk_malloc((n + 1) * sizeof(*cps));
+    if (cps == NULL)
+        return azk_error_nomem();
+    while (i < n) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode(p + i, n - i, &cp);
+        i += l;
+        if (invisible(cp)) {
+            *changed = true;
+            continue;
+        }
+        if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF20 && cp <= 0xFF3A) ||
+            (cp >= 0xFF41 && cp <= 0xFF5A)) {
+            cp -= 0xFEE0;
+            *changed = true;
+        }
+        cps[count++] = cp;
+    }
+    for (k = 0; k < count;) {
+        /* a run c _ c _ c _ c: single characters, one spacer between each */
+        size_t j = k, singles = 0;
+        while (j < count && !spacer(cps[j]) && (j + 1 >= count || spacer(cps[j + 1])) &&
+               (j == 0 || spacer(cps[j - 1]) || j == k)) {
+            singles++;
+            if (j + 2 < count && spacer(cps[j + 1]) && !spacer(cps[j + 2]))
+                j += 2;
+            else {
+                j++;
+                break;
+            }
+        }
+        if (singles >= 4 && (k == 0 || spacer(cps[k - 1]))) {
+            size_t m;
+            for (m = k; m < j; m++) {
+                if (!spacer(cps[m])) {
+                    rc = put_cp(out, cps[m]);
+                    if (rc != AZK_OK)
+                        goto done;
+                }
+            }
+            *changed = true;
+            k = j;
+            continue;
+        }
+        rc = put_cp(out, cps[k]);
+        if (rc != AZK_OK)
+            goto done;
+        k++;
+    }
+done:
+    azk_free(cps);
+    return rc;
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+/* Reveal one field into out; *changed when it differs from the input. */
+static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
+                               bool *changed)
+{
+    azk_buf cur = AZK_BUF_INIT, tmp = AZK_BUF_INIT, nxt = AZK_BUF_INIT;
+    azk_status rc = AZK_OK;
+    size_t round;
+    *changed = false;
+    rc = azk_buf_put(&cur, p, n);
+    if (rc != AZK_OK)
+        goto done;
+    for (round = 0; round < REVEAL_ROUNDS && !rv->limit; round++) {
+        bool ch1 = false, ch2 = false;
+        azk_buf swap;
+        if (!worth_a_look(cur.data, cur.len))
+            break;
+        if (memchr(cur.data, '<', cur.len) != NULL) {
+            bool ch0 = false;
+            azk_buf_clear(&tmp);
+            rc = strip_split_markup(cur.data, cur.len, &tmp, &ch0);
+            if (rc != AZK_OK)
+                goto done;
+            if (ch0) {
+                swap = cur;
+                cur = tmp;
+                tmp = swap;
+                *changed = true;
+            }
+        }
+        azk_buf_clear(&tmp);
+        rc = unescape(rv, cur.data, cur.len, &tmp, &ch1);
+        if (rc != AZK_OK || rv->ctx->sink_failed)
+            goto done;
+        azk_buf_clear(&nxt);
+        /* also repairs invalid UTF-8 an escape may have produced (\xff) */
+        rc = ch1 ? normalise(tmp.data, tmp.len, &nxt, &ch2)
+                 : normalise(cur.data, cur.len, &nxt, &ch2);
+        if (rc != AZK_OK)
+            goto done;
+        if (!ch1 && !ch2)
+            break;
+        *changed = true;
+        swap = cur;
+        cur = nxt;
+        nxt = swap;
+    }
+    if (*changed) {
+        *out = cur;
+        memset(&cur, 0, sizeof(cur));
+    }
+done:
+    azk_buf_dispose(&cur);
+    azk_buf_dispose(&tmp);
+    azk_buf_dispose(&nxt);
+    return rc;
+}
+
+azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
+{
+    struct reveal rv;
+    azk_buf *vals = NULL;
+    azk_field *fields = NULL;
+    azk_status rc = AZK_OK;
+    size_t i, any = 0;
+
+    *handled = false;
+    if (cls['A'] == 0)
+        cls_init();
+    for (i = 0; i < rec->field_count; i++) {
+        if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
+            break;
+    }
+    if (i == rec->field_count)
+        return AZK_OK; /* the fast path: nothing hidden */
+
+    memset(&rv, 0, sizeof(rv));
+    rv.ctx = ctx;
+    vals = azk_calloc(rec->field_count, sizeof(*vals));
+    fields = azk_calloc(rec->field_count, sizeof(*fields));
+    if (vals == NULL || fields == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    for (i = 0; i < rec->field_count; i++) {
+        bool ch = false;
+        fields[i] = rec->fields[i];
+        rc = reveal_field(&rv, (const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, &vals[i],
+                          &ch);
+        if (rc != AZK_OK || ctx->sink_failed)
+            goto done;
+        if (ch) {
+            fields[i].ptr = (const char *)vals[i].data;
+            fields[i].len = vals[i].len;
+            any++;
+        }
+    }
+    if (rv.limit) {
+        rc = azk_decode__defer(ctx, azk_error_set(AZK_ERR_LIMIT,
+                                                  "more than %llu bytes of encoded content",
+                                                  (unsigned long long)AZK_DECODE_REVEAL_MAX));
+        if (rc != AZK_OK)
+            goto done;
+    }
+    if (any == 0)
+        goto done;
+    *handled = true;
+    if (!rec->tabular && rec->field_count == 1 && memchr(fields[0].ptr, '\n', fields[0].len)) {
+        /* a whole file in one string: one record per line */
+        const char *s = fields[0].ptr, *end = s + fields[0].len;
+        azk_record r = *rec;
+        azk_field f = fields[0];
+        r.fields = &f;
+        while (s < end) {
+            const char *nl = memchr(s, '\n', (size_t)(end - s));
+            const char *e = nl != NULL ? nl : end;
+            size_t len = (size_t)(e - s);
+            if (len > 0 && s[len - 1] == '\r')
+                len--;
+            if (len > 0) {
+                f.ptr = s;
+                f.len = len;
+                rc = azk_decode__emit_raw(ctx, &r);
+                if (rc != AZK_OK)
+                    goto done;
+            }
+            s = e + 1;
+        }
+    } else {
+        azk_record r = *rec;
+        r.fields = fields;
+        rc = azk_decode__emit_raw(ctx, &r);
+    }
+done:
+    for (i = 0; vals != NULL && i < rec->field_count; i++)
+        azk_buf_dispose(&vals[i]);
+    azk_free(vals);
+    azk_free(fields);
+    azk_buf_dispose(&rv.bytes);
+    azk_buf_dispose(&rv.text);
+    return rc;
+}
+
+/* ---- MIME base64 bodies ------------------------------------------------------------ */
+
+bool azk_decode__b64_line(const uint8_t *p, size_t n)
+{
+    size_t i, m = n;
+    if (cls['A'] == 0)
+        cls_init();
+    if (n < 4 || n % 4 != 0)
+        return false;
+    while (m > 0 && n - m < 2 && p[m - 1] == '=')
+        m--;
+    for (i = 0; i < m; i++) {
+        if ((cls[p[i]] & C_B64) == 0 || p[i] == '-' || p[i] == '_')
+            return false;
+    }
+    return true;
+}
+
+azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_block *b)
+{
+    azk_status rc = AZK_OK;
+    azk_buf bytes = AZK_BUF_INIT;
+    if (b->lines == 0)
+        return AZK_OK;
+    if (b->lines >= 2) {
+        size_t m = b->text.len;
+        while (m > 0 && b->text.data[m - 1] == '=')
+            m--;
+        if (b64_decode(b->text.data, m, &bytes) && bytes.len > 0) {
+            struct azk_mem_source ms;
+            azk_source src;
+            if (ctx->revealed + bytes.len > AZK_DECODE_REVEAL_MAX) {
+                rc = azk_decode__defer(
+                    ctx, azk_error_set(AZK_ERR_LIMIT, "more than %llu bytes of encoded content",
+                                       (unsigned long long)AZK_DECODE_REVEAL_MAX));
+            } else {
+                ctx->revealed += bytes.len;
+                azk_decode__source_mem(&src, &ms, bytes.data, bytes.len);
+                rc = azk_decode__transparent(ctx, &src);
+            }
+            goto done;
+        }
+    }
+    /* one line, or not base64 after all: an ordinary line */
+    rc = azk_decode__emit_line(ctx, b->first, b->text.data, b->text.len, false, NULL);
+done:
+    azk_buf_dispose(&bytes);
+    azk_buf_clear(&b->text);
+    b->lines = 0;
+    return rc;
+}
