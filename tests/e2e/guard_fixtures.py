@@ -72,7 +72,3 @@ def make_home(tmp, roster_path):
             raise AssertionError("%s failed (%d): %s" % (argv[3], r.rc, r.err))
     return home, os.path.join(home, "fp.azf")
 
-
-def has_fingerprints_command():
-    r = T.run([T.azk_bin(), "fingerprints", "--help"])
-    return r.rc == 0
