@@ -20,9 +20,11 @@ static int run_file(const char *path)
     long n;
     if (f == NULL)
         return -1;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
+    n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return -1;
+    }
     buf = malloc(n > 0 ? (size_t)n : 1);
     if (buf == NULL || (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)) {
         free(buf);
@@ -35,35 +37,69 @@ static int run_file(const char *path)
     return 0;
 }
 
+/*
+ * Exit status 1 when an argument is missing or unreadable, a corpus
+ * directory holds no input, or an input cannot be read: a replay that
+ * silently replays nothing would pass while testing nothing.
+ */
 int main(int argc, char **argv)
 {
-    int count = 0;
+    int count = 0, bad = 0;
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CORPUS_DIR_OR_FILE...\n", argv[0]);
+        return 1;
+    }
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "skip %s\n", argv[i]);
+            fprintf(stderr, "missing: %s\n", argv[i]);
+            bad++;
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
             DIR *d = opendir(argv[i]);
             struct dirent *e;
-            if (d == NULL)
+            int here = 0;
+            if (d == NULL) {
+                fprintf(stderr, "cannot open: %s\n", argv[i]);
+                bad++;
                 continue;
+            }
             while ((e = readdir(d)) != NULL) {
                 char p[4096];
+                struct stat es;
                 if (e->d_name[0] == '.')
                     continue;
-                snprintf(p, sizeof(p), "%s/%s", argv[i], e->d_name);
-                if (run_file(p) == 0)
+                if ((size_t)snprintf(p, sizeof(p), "%s/%s", argv[i], e->d_name) >= sizeof(p) ||
+                    stat(p, &es) != 0) {
+                    fprintf(stderr, "cannot read: %s/%s\n", argv[i], e->d_name);
+                    bad++;
+                    continue;
+                }
+                if (S_ISDIR(es.st_mode))
+                    continue; /* one level deep */
+                if (run_file(p) == 0) {
                     count++;
+                    here++;
+                } else {
+                    fprintf(stderr, "cannot read: %s\n", p);
+                    bad++;
+                }
             }
             closedir(d);
+            if (here == 0) {
+                fprintf(stderr, "no input in %s\n", argv[i]);
+                bad++;
+            }
         } else if (run_file(argv[i]) == 0) {
             count++;
+        } else {
+            fprintf(stderr, "cannot read: %s\n", argv[i]);
+            bad++;
         }
     }
     /* an empty input always runs too */
     LLVMFuzzerTestOneInput((const uint8_t *)"", 0);
     printf("replayed %d inputs\n", count + 1);
-    return 0;
+    return bad == 0 ? 0 : 1;
 }

@@ -73,11 +73,6 @@ def make_home(tmp, roster_path):
     return home, os.path.join(home, "fp.azf")
 
 
-def has_fingerprints_command():
-    r = T.run([T.azk_bin(), "fingerprints", "--help"])
-    return r.rc == 0
-
-
 def write_hostile_xlsx(path, strings=40_000_000, level=1):
     """An xlsx whose shared-strings table holds `strings` empty strings (<si/>)
     and one sheet that refers to a few of them: a table of offsets, not of

@@ -104,8 +104,6 @@ class GuardCheck(unittest.TestCase):
         self.assertEqual(self.guard("check", "--config", conf2, self.clean).rc, 1)
 
     def test_entrusted_records_block_with_fingerprints(self):
-        if not G.has_fingerprints_command():
-            self.skipTest("azukari fingerprints is not built")
         tmp = os.path.join(self.tmp, "edm")
         os.makedirs(tmp)
         home, fp = G.make_home(tmp, self.roster)

@@ -92,15 +92,10 @@ class GuardIcap(unittest.TestCase):
             cls.leak_bytes = f.read()
         cls.clean_bytes = (G.CLEAN_LINE * 50).encode()
         # home with ledger and fingerprints; scores stay on (default policy)
-        cls.edm = G.has_fingerprints_command()
-        if cls.edm:
-            cls.home, fp = G.make_home(cls.tmp, cls.roster)
-            conf = {"guard": {"fingerprints": fp}}
-        else:
-            cls.home = os.path.join(cls.tmp, "home")
-            r = T.run([cls.bin, "--home", cls.home, "init"])
-            assert r.rc == 0, r.err
-            conf = {"guard": {}}
+        # fingerprints are part of the guard: if their export breaks, the
+        # class fails here (make_home raises), it is never skipped
+        cls.home, fp = G.make_home(cls.tmp, cls.roster)
+        conf = {"guard": {"fingerprints": fp}}
         with open(os.path.join(cls.home, "azukari.conf"), "w") as f:
             json.dump(conf, f)
         cls.icap_log = open(os.path.join(cls.tmp, "icap.log"), "wb")
@@ -234,8 +229,6 @@ class GuardIcap(unittest.TestCase):
         self.assertBlocked(self.roster_bytes, ctype="text/csv")
 
     def test_squid_entrusted_records_blocked(self):
-        if not self.edm:
-            self.skipTest("azukari fingerprints is not built")
         # three records only: the score alone would not block, the fingerprints do
         page = self.assertBlocked(self.leak_bytes)
         self.assertIn("預かりデータ", page)

@@ -108,6 +108,14 @@ static azk_status extra_canon(struct azk_audit__extra_cache *c, const char *src)
     c->src = NULL;
     azk_buf_clear(&c->canon);
     extra = json_loads(src, JSON_REJECT_DUPLICATES, &jerr);
+    if (extra == NULL) {
+        /* jansson 2.14 reports an allocation failure as a syntax error:
+         * probe, so that out of memory is NOMEM, not the caller's fault */
+        void *probe = azk_malloc(256);
+        azk_free(probe);
+        if (probe == NULL || json_error_code(&jerr) == json_error_out_of_memory)
+            return azk_error_nomem();
+    }
     if (extra == NULL || !json_is_object(extra)) {
         json_decref(extra);
         return azk_error_set(AZK_ERR_ARG, "audit: extra is not a JSON object (column %d)",

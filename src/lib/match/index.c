@@ -371,15 +371,18 @@ static bool r_u64(struct rfile *r, uint64_t *v)
     return true;
 }
 
-static char *r_str(struct rfile *r)
+/* NULL on a bad string, or with *nomem set when out of memory */
+static char *r_str(struct rfile *r, bool *nomem)
 {
     uint16_t n;
     char *s;
     if (!r_u16(r, &n) || n == 0 || n > 256)
         return NULL;
     s = azk_malloc((size_t)n + 1);
-    if (s == NULL)
+    if (s == NULL) {
+        *nomem = true;
         return NULL;
+    }
     if (!r_get(r, s, n)) {
         azk_free(s);
         return NULL;
@@ -484,9 +487,14 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
     }
     for (uint32_t i = 0; i < nds; i++) {
         struct azk_fp_dataset *d = &idx->ds[i];
-        d->client = r_str(&r);
-        d->dataset = r_str(&r);
+        bool nomem = false;
+        d->client = r_str(&r, &nomem);
+        d->dataset = d->client != NULL ? r_str(&r, &nomem) : NULL;
         idx->ds_count = i + 1;
+        if (nomem) {
+            rc = azk_error_nomem();
+            goto done;
+        }
         if (d->client == NULL || d->dataset == NULL || !r_u32(&r, &d->first_row) ||
             !r_u32(&r, &d->row_count) || d->first_row != idx->total_rows) {
             rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad dataset table");

@@ -10,14 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef AZK_TESTING
+/*
+ * Test builds only (AZK_TESTS=ON defines AZK_TESTING): the allocation
+ * counter and the failure injection. A release build has neither, so an
+ * AZK_ALLOC_FAIL_AFTER left in a production environment does nothing
+ * (curl's DEBUGBUILD torture hooks; tests/e2e/test_hooks.py checks both).
+ */
 static _Atomic long fail_after = -2; /* -2: not initialised, -1: off */
 static _Atomic unsigned long alloc_count;
 
 static bool should_fail(void)
 {
-    long f = atomic_load_explicit(&fail_after, memory_order_relaxed);
+    long f;
+    /* every allocation counts, injection on or off: OOM tests size their
+     * loops by counting a clean run */
+    atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
+    f = atomic_load_explicit(&fail_after, memory_order_relaxed);
     if (f == -1)
-        return false; /* the hot path: injection off, no shared write */
+        return false;
     if (f == -2) {
         const char *e = getenv("AZK_ALLOC_FAIL_AFTER");
         long v = -1;
@@ -32,7 +43,6 @@ static bool should_fail(void)
         if (f == -1)
             return false;
     }
-    atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
     if (f == 0)
         return true;
     atomic_store(&fail_after, f - 1);
@@ -48,6 +58,12 @@ unsigned long azk__alloc_count(void)
 {
     return alloc_count;
 }
+#else
+static inline bool should_fail(void)
+{
+    return false;
+}
+#endif
 
 void *azk_malloc(size_t n)
 {

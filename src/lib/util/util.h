@@ -28,15 +28,18 @@ char *azk_strndup(const char *s, size_t n);
 /* Free after wiping n bytes (keys, plaintext). NULL-safe. */
 void azk_free_secret(void *p, size_t n);
 
+#ifdef AZK_TESTING
 /*
- * Fault injection for `ctest -L oom`: after azk__alloc_fail_after(n), the
- * (n+1)-th allocation from now fails and every later one too, until
- * azk__alloc_fail_after(-1). Also armed by the AZK_ALLOC_FAIL_AFTER
- * environment variable at first allocation.
+ * Fault injection for `ctest -L oom`, in test builds only (AZK_TESTING, set
+ * by CMake when AZK_TESTS=ON; release builds have no hooks): after
+ * azk__alloc_fail_after(n), the (n+1)-th allocation from now fails and every
+ * later one too, until azk__alloc_fail_after(-1). Also armed by the
+ * AZK_ALLOC_FAIL_AFTER environment variable at first allocation.
  */
 void azk__alloc_fail_after(long n);
-/* Allocations made while fault injection was armed (for OOM loops in tests). */
+/* Allocations made since start (injection on or off), to size OOM loops. */
 unsigned long azk__alloc_count(void);
+#endif
 
 /* ---- overflow-checked arithmetic -------------------------------------- */
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "azk_oom.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -1369,12 +1370,13 @@ static void test_audit__oom(void **state)
     azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
     const char *objs[] = {"dataset:x"};
     int finished = 0;
+    struct azk_oom oom = azk_oom_start("audit");
     (void)state;
     ev.action = "test.oom";
     ev.objects = objs;
     ev.object_count = 1;
     ev.extra_json = "{\"k\":1}";
-    for (long n = 0; n < 5000 && !finished; n++) {
+    for (long n = 0; n < 5000 && !finished; n += oom.step) {
         azk_audit *a = NULL;
         char *cp = NULL, *doc = NULL;
         size_t len = 0;
@@ -1398,13 +1400,16 @@ static void test_audit__oom(void **state)
             fail_msg("n=%ld rc=%d %s", n, rc, azk_error_last()->message);
         azk_audit_free(cp);
         azk_audit_free(doc);
+        oom.runs++;
+        oom.nomem += rc == AZK_ERR_NOMEM;
         finished = rc == AZK_OK;
         if (getenv("AZK_OOM_TRACE") != NULL)
             fprintf(stderr, "oom n=%ld rc=%d %s\n", n, rc, azk_error_last()->message);
         assert_int_equal(azk_audit_verify(home, NULL, 0, &rep, NULL, NULL), AZK_OK);
         assert_int_equal(rep.issues, 0);
     }
-    assert_true(finished);
+    oom.completed = finished;
+    azk_oom_report(&oom);
 }
 
 static int setup_all(void **state)
@@ -1449,5 +1454,6 @@ int main(void)
     };
     if (sodium_init() < 0)
         return 1;
+    azk_oom_filter();
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }

