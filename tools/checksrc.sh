@@ -26,6 +26,15 @@ for f in $(git ls-files 'src/lib/*.c'); do
         status=1
     fi
 done
+# every sqlite3_bind_* the library calls has a checking wrapper in store/sqlite.h
+wrapped='sqlite3_bind_(text|text64|blob|blob64|zeroblob|value|int|int64|double|null)\b'
+for f in $(git ls-files 'src/lib/*.c'); do
+    case "$f" in src/lib/store/sqlite.c) continue ;; esac
+    if grep -noE 'sqlite3_bind_[a-z0-9_]+' "$f" | grep -vE "$wrapped"; then
+        echo "$f: a sqlite3_bind_* without a checking wrapper (add it to store/sqlite.h)"
+        status=1
+    fi
+done
 # <sqlite3.h> only through store/sqlite.h, whose wrappers check every sqlite3_bind_*
 for f in $(git ls-files 'src/lib/*.c' 'src/lib/*.h'); do
     case "$f" in src/lib/store/sqlite.h) continue ;; esac

@@ -18,6 +18,7 @@
 
 #include "azukari/audit.h"
 #include "azukari/guard.h"
+#include "azukari/outfile.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -74,7 +75,8 @@ static void print_text(const char *path, const azk_guard_decision *d)
     bool ja = lang_ja();
     size_t i;
     const char *sep = "";
-    printf("%s\t%s", verdict_label(d->verdict), path);
+    printf("%s\t", verdict_label(d->verdict));
+    azk_fputs_printable(path, stdout); /* a name must not drive the terminal */
     if (d->edm_rows > 0) {
         printf(ja ? "\t預かりレコード %" PRIu64 "件" : "\tentrusted records %" PRIu64, d->edm_rows);
         for (i = 0; i < d->edm_count; i++)
@@ -617,7 +619,8 @@ done:
 static azk_status print_item(const azk_guard_item *it, void *payload)
 {
     (void)payload;
-    printf("%s\t%s\t%s", it->id, it->state, it->path);
+    printf("%s\t%s\t", it->id, it->state);
+    azk_fputs_printable(it->path, stdout);
     if (it->requested_by != NULL)
         printf(_("\trequested by %s"), it->requested_by);
     if (it->approved_by != NULL)

@@ -299,6 +299,13 @@ class Outputs(unittest.TestCase):
         self.run_azk("guard", "check", p)
         ev2 = [e for e in self.ledger() if e["action"] == "guard.block"]
         self.assertEqual(ev2[1]["objects"], ev[0]["objects"])
+        # the text output shows a hostile name escaped
+        bad = os.path.join(self.d, "x\x1b[2J\ry.csv")
+        os.rename(p, bad)
+        r = self.run_azk("guard", "check", bad)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertNotIn(b"\x1b", r.stdout)
+        self.assertIn("x\\x1B[2J\\x0Dy.csv", r.out)
         st = os.stat(os.path.join(self.home, "keys", "names.key"))
         self.assertEqual(st.st_mode & 0o777, 0o600)
         r = self.ok("audit", "verify")

@@ -63,6 +63,28 @@ int azk_sqlite__bind_blob(sqlite3_stmt *st, int i, const void *v, int n, void (*
     return mark(st, sqlite3_bind_blob(st, i, v, n, d));
 }
 
+int azk_sqlite__bind_text64(sqlite3_stmt *st, int i, const char *v, sqlite3_uint64 n,
+                            void (*d)(void *), unsigned char enc)
+{
+    return mark(st, sqlite3_bind_text64(st, i, v, n, d, enc));
+}
+
+int azk_sqlite__bind_blob64(sqlite3_stmt *st, int i, const void *v, sqlite3_uint64 n,
+                            void (*d)(void *))
+{
+    return mark(st, sqlite3_bind_blob64(st, i, v, n, d));
+}
+
+int azk_sqlite__bind_zeroblob(sqlite3_stmt *st, int i, int n)
+{
+    return mark(st, sqlite3_bind_zeroblob(st, i, n));
+}
+
+int azk_sqlite__bind_value(sqlite3_stmt *st, int i, const sqlite3_value *v)
+{
+    return mark(st, sqlite3_bind_value(st, i, v));
+}
+
 int azk_sqlite__bind_int(sqlite3_stmt *st, int i, int v)
 {
     return mark(st, sqlite3_bind_int(st, i, v));

@@ -20,6 +20,12 @@
 
 int azk_sqlite__bind_text(sqlite3_stmt *st, int i, const char *v, int n, void (*d)(void *));
 int azk_sqlite__bind_blob(sqlite3_stmt *st, int i, const void *v, int n, void (*d)(void *));
+int azk_sqlite__bind_text64(sqlite3_stmt *st, int i, const char *v, sqlite3_uint64 n,
+                            void (*d)(void *), unsigned char enc);
+int azk_sqlite__bind_blob64(sqlite3_stmt *st, int i, const void *v, sqlite3_uint64 n,
+                            void (*d)(void *));
+int azk_sqlite__bind_zeroblob(sqlite3_stmt *st, int i, int n);
+int azk_sqlite__bind_value(sqlite3_stmt *st, int i, const sqlite3_value *v);
 int azk_sqlite__bind_int(sqlite3_stmt *st, int i, int v);
 int azk_sqlite__bind_int64(sqlite3_stmt *st, int i, sqlite3_int64 v);
 int azk_sqlite__bind_double(sqlite3_stmt *st, int i, double v);
@@ -34,6 +40,10 @@ const char *azk_sqlite__errmsg(sqlite3 *db);
 #ifndef AZK_SQLITE_IMPL
 #define sqlite3_bind_text      azk_sqlite__bind_text
 #define sqlite3_bind_blob      azk_sqlite__bind_blob
+#define sqlite3_bind_text64    azk_sqlite__bind_text64
+#define sqlite3_bind_blob64    azk_sqlite__bind_blob64
+#define sqlite3_bind_zeroblob  azk_sqlite__bind_zeroblob
+#define sqlite3_bind_value     azk_sqlite__bind_value
 #define sqlite3_bind_int       azk_sqlite__bind_int
 #define sqlite3_bind_int64     azk_sqlite__bind_int64
 #define sqlite3_bind_double    azk_sqlite__bind_double
