@@ -938,13 +938,34 @@ static void logscan_dispose(struct logscan *s)
     memset(s, 0, sizeof(*s));
 }
 
+struct hash_job {
+    const uint8_t *map;
+    const uint64_t *offs;
+    uint8_t *leaves;
+};
+
+static void hash_part(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct hash_job *j = ctx;
+    for (uint64_t i = lo; i < hi; i++)
+        azk_audit_leaf_hash(j->map + j->offs[i] + FRAME_HDR,
+                            (size_t)(j->offs[i + 1] - j->offs[i]) - FRAME_OVH,
+                            j->leaves + i * HLEN);
+}
+
+/*
+ * Three passes, as verify does: frame boundaries from the headers, every
+ * leaf hash on all CPUs, then checksums, sequence numbers and links in log
+ * order (the scan stops at the first frame that fails).
+ */
 static azk_status scan_log(int fd, struct logscan *s)
 {
     azk_status rc = AZK_OK;
     struct stat st;
     uint8_t *map = NULL;
     uint8_t last[HLEN];
-    size_t size, pos = 0, cap = 0;
+    size_t size, pos = 0, cap = 0, lb;
+    uint64_t n = 0;
     memset(s, 0, sizeof(*s));
     memset(last, 0, HLEN);
     if (fstat(fd, &st) != 0)
@@ -957,35 +978,25 @@ static azk_status scan_log(int fd, struct logscan *s)
         map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED)
             return azk_error_errno("map ledger");
+        (void)madvise(map, size, MADV_SEQUENTIAL);
     }
+    /* pass 1: frame boundaries */
     while (pos < size) {
-        size_t flen;
-        uint8_t leaf[HLEN], prev[HLEN];
-        uint64_t seq;
-        if (!azk_audit__frame(map + pos, size - pos, &flen, leaf)) {
-            s->bad = !azk_audit__torn_prefix(map + pos, size - pos);
+        const uint8_t *f = map + pos;
+        size_t rem = size - pos;
+        uint32_t len = rem >= FRAME_HDR ? get_u32be(f + 4) : 0;
+        if (rem < FRAME_OVH || memcmp(f, FRAME_MAGIC, 4) != 0 || len == 0 ||
+            len > AZK_AUDIT_ENTRY_MAX || rem - FRAME_OVH < len) {
+            s->bad = !azk_audit__torn_prefix(f, rem);
             break;
         }
-        if (memcmp(leaf, map + pos + flen - HLEN, HLEN) != 0 ||
-            azk_audit__entry_chain(map + pos + FRAME_HDR, flen - FRAME_OVH, &seq, prev) != AZK_OK ||
-            seq != s->n || memcmp(prev, last, HLEN) != 0) {
-            s->bad = 1;
-            break;
-        }
-        if (s->n == cap) {
-            size_t nc = cap ? cap * 2 : 1024, lb, ob;
-            uint8_t *nl;
+        if (n + 1 >= cap) {
+            size_t nc = cap ? cap * 2 : 1024, ob;
             uint64_t *no;
-            if (azk_mul_overflow(&lb, nc, HLEN) || azk_mul_overflow(&ob, nc + 1, sizeof(*no))) {
+            if (azk_mul_overflow(&ob, nc, sizeof(*no))) {
                 rc = azk_error_set(AZK_ERR_LIMIT, "ledger: too many entries");
                 goto done;
             }
-            nl = azk_realloc(s->leaves, lb);
-            if (nl == NULL) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            s->leaves = nl;
             no = azk_realloc(s->offs, ob);
             if (no == NULL) {
                 rc = azk_error_nomem();
@@ -994,21 +1005,48 @@ static azk_status scan_log(int fd, struct logscan *s)
             s->offs = no;
             cap = nc;
         }
-        memcpy(s->leaves + s->n * HLEN, leaf, HLEN);
-        memcpy(last, leaf, HLEN);
-        s->offs[s->n++] = pos;
-        pos += flen;
+        s->offs[n++] = pos;
+        pos += (size_t)len + FRAME_OVH;
     }
     if (s->offs == NULL) {
-        s->leaves = azk_malloc(HLEN);
         s->offs = azk_malloc(sizeof(*s->offs));
-        if (s->leaves == NULL || s->offs == NULL) {
+        if (s->offs == NULL) {
             rc = azk_error_nomem();
             goto done;
         }
     }
-    s->offs[s->n] = pos;
-    s->end = pos;
+    s->offs[n] = pos;
+    /* pass 2: the leaf hashes */
+    if (azk_mul_overflow(&lb, (size_t)n, HLEN)) {
+        rc = azk_error_set(AZK_ERR_LIMIT, "ledger: too many entries");
+        goto done;
+    }
+    s->leaves = azk_malloc(lb + HLEN);
+    if (s->leaves == NULL) {
+        rc = azk_error_nomem();
+        goto done;
+    }
+    {
+        struct hash_job hj = {map, s->offs, s->leaves};
+        azk_audit__par_for(n, hash_part, &hj);
+    }
+    /* pass 3: checksums, sequence numbers, links */
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *f = map + s->offs[i];
+        size_t flen = (size_t)(s->offs[i + 1] - s->offs[i]);
+        uint8_t prev[HLEN];
+        uint64_t seq;
+        if (memcmp(s->leaves + i * HLEN, f + flen - HLEN, HLEN) != 0 ||
+            azk_audit__entry_chain(f + FRAME_HDR, flen - FRAME_OVH, &seq, prev) != AZK_OK ||
+            seq != i || memcmp(prev, last, HLEN) != 0) {
+            s->bad = 1;
+            n = i;
+            break;
+        }
+        memcpy(last, s->leaves + i * HLEN, HLEN);
+    }
+    s->n = n;
+    s->end = s->offs[n];
     s->size = size;
 done:
     if (map != NULL)
