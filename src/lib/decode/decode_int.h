@@ -156,6 +156,9 @@ void azk_decode__csv_free(struct azk_csv *c);
 
 /* Text: detect encoding (unless forced), convert, lines or CSV; or "binary". */
 AZK_NODISCARD azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk);
+/* PNG, JPEG, GIF (name): walked to the end marker; data after it is a format error. */
+AZK_NODISCARD azk_status azk_decode__image(struct azk_decode_ctx *ctx, struct azk_peek *pk,
+                                           const char *name);
 
 /*
  * Office Open XML: `a` is positioned on `entry`, the first entry of the

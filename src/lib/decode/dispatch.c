@@ -279,6 +279,10 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             rc = azk_decode__archive(ctx, &pk, depth, name, kind == SNIFF_COMPRESSED);
             break;
         case SNIFF_BINARY:
+            if (strcmp(name, "png") == 0 || strcmp(name, "jpeg") == 0 || strcmp(name, "gif") == 0) {
+                rc = azk_decode__image(ctx, &pk, name); /* format = the image type */
+                break;
+            }
             azk_decode__format(ctx, "binary", NULL);
             rc = AZK_OK;
             break;
