@@ -32,6 +32,30 @@ typedef enum {
 } azk_guard_zone;
 
 /**
+ * Content classes of an inspected object (a file, member or part), from
+ * its scan result (azk_guard_content_class_of).
+ */
+typedef enum {
+    AZK_GUARD_CLASS_TEXT = 0,  /**< text, CSV: read whole, decided by what is in it */
+    AZK_GUARD_CLASS_ARCHIVE,   /**< zip, tar, gzip...: members are objects of their own */
+    AZK_GUARD_CLASS_OFFICE,    /**< xlsx, docx, pptx: text extracted */
+    AZK_GUARD_CLASS_IMAGE,     /**< PNG, JPEG, GIF ending where the data ends (no text read) */
+    AZK_GUARD_CLASS_ENCRYPTED, /**< encrypted member or document */
+    AZK_GUARD_CLASS_BINARY,    /**< unknown binary or a format whose text is not extracted */
+    AZK_GUARD_CLASS_LIMIT,     /**< over a size, ratio, depth or count limit */
+    AZK_GUARD_CLASS_ERROR,     /**< parse error (truncated, malformed, data after an image) */
+    AZK_GUARD_CLASS__COUNT
+} azk_guard_class;
+
+/** What the policy does with a content class. */
+typedef enum {
+    AZK_GUARD_ACT_SCAN = 0, /**< readable: the content decides (text, archive, office only) */
+    AZK_GUARD_ACT_ALLOW,    /**< may leave */
+    AZK_GUARD_ACT_WARN,     /**< may leave, reported */
+    AZK_GUARD_ACT_BLOCK     /**< blocked (quarantined by guard watch) */
+} azk_guard_action;
+
+/**
  * The "guard" section of <home>/azukari.conf. Strings and lists are owned
  * by the policy (azk_guard_policy_dispose frees them).
  */
@@ -49,7 +73,20 @@ typedef struct {
     size_t closed_host_count;
     uint64_t max_body;  /**< ICAP: decoded bytes per request; 0 = unlimited; hit = block */
     uint32_t max_ratio; /**< ICAP: gzip/deflate expansion ratio; hit = block */
+    /**
+     * Per content class. Closed zone: text, archive, office SCAN; image,
+     * encrypted, binary, limit, error BLOCK. General zone: image ALLOW, the
+     * unreadable classes WARN. `unreadable_block` mirrors encrypted/binary/
+     * limit/error (set by the "unreadable" key).
+     */
+    azk_guard_action content[AZK_GUARD_CLASS__COUNT];
 } azk_guard_policy;
+
+/** "text", "archive", "office", "image", "encrypted", "binary", "limit", "error". */
+AZK_EXTERN const char *azk_guard_class_name(azk_guard_class c);
+
+/** The content class of one scan result (an object). */
+AZK_EXTERN azk_guard_class azk_guard_content_class_of(const azk_scan_result *r);
 
 /** Fill p with the fail-closed defaults (closed zone). */
 AZK_EXTERN void azk_guard_policy_init(azk_guard_policy *p);
@@ -119,6 +156,7 @@ typedef enum {
 #define AZK_GUARD_R_LIMIT      (1u << 4) /**< a size/ratio/time limit was hit */
 #define AZK_GUARD_R_INTERNAL   (1u << 5) /**< internal failure (fail closed) */
 #define AZK_GUARD_R_PROTOCOL   (1u << 6) /**< malformed input framing (bad chunking...) */
+#define AZK_GUARD_R_IMAGE      (1u << 7) /**< an image (no text read) the policy does not allow */
 
 /** Entrusted records of one dataset in a decision. */
 typedef struct {
@@ -140,8 +178,9 @@ typedef struct {
     uint64_t edm_rows;             /**< entrusted record hits, summed */
     azk_guard_edm edm[AZK_GUARD_EDM_MAX];
     size_t edm_count;         /**< datasets listed (first AZK_GUARD_EDM_MAX) */
-    uint64_t unreadable;      /**< objects with an error */
+    uint64_t unreadable;      /**< objects not read (every class but text/archive/office/image) */
     char unreadable_code[24]; /**< first error's code ("format", "limit", ...) */
+    uint64_t classes[AZK_GUARD_CLASS__COUNT]; /**< objects per content class */
 } azk_guard_decision;
 
 /** Start an empty decision (verdict allow, nothing seen). */

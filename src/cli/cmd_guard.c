@@ -96,6 +96,8 @@ static void print_text(const char *path, const azk_guard_decision *d)
         printf(ja ? "\t読み取り不能 %" PRIu64 "件 (%s)" : "\tunreadable %" PRIu64 " (%s)",
                d->unreadable, d->unreadable_code[0] ? d->unreadable_code : "error");
     }
+    if (d->reasons & AZK_GUARD_R_IMAGE)
+        printf(ja ? "\t画像 %" PRIu64 "件" : "\timage %" PRIu64, d->classes[AZK_GUARD_CLASS_IMAGE]);
     printf("\n");
 }
 
@@ -222,8 +224,7 @@ static int guard_check(int argc, char **argv)
         free(pol.fingerprints); /* the policy's strings come from the same allocator */
         pol.fingerprints = dup;
     }
-    if (to != NULL &&
-        azk_guard_policy_closed_dest(&pol, to)) {
+    if (to != NULL && azk_guard_policy_closed_dest(&pol, to)) {
         if (!azk_cli_quiet)
             fprintf(stderr, "%s: %s\n", azk_cli_progname,
                     _("the destination is inside the closed zone: nothing leaves"));
@@ -310,18 +311,18 @@ static int guard_icap(int argc, char **argv)
         OPT_CONNS,
         OPT_REQTIMEOUT
     };
-    static const struct option opts[] = {{"listen", required_argument, NULL, OPT_LISTEN},
-                                         {"threads", required_argument, NULL, OPT_THREADS},
-                                         {"queue", required_argument, NULL, OPT_QUEUE},
-                                         {"timeout", required_argument, NULL, OPT_TIMEOUT},
-                                         {"spool", required_argument, NULL, OPT_SPOOL},
-                                         {"config", required_argument, NULL, OPT_CONFIG},
-                                         {"no-ledger", no_argument, NULL, OPT_NOLEDGER},
-                                         {"connections", required_argument, NULL, OPT_CONNS},
-                                         {"request-timeout", required_argument, NULL,
-                                          OPT_REQTIMEOUT},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"queue", required_argument, NULL, OPT_QUEUE},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"spool", required_argument, NULL, OPT_SPOOL},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"no-ledger", no_argument, NULL, OPT_NOLEDGER},
+        {"connections", required_argument, NULL, OPT_CONNS},
+        {"request-timeout", required_argument, NULL, OPT_REQTIMEOUT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     azk_guard_icap_options o = AZK_GUARD_ICAP_OPTIONS_INIT;
     azk_guard_policy pol;
     azk_guard_icap_stats st;

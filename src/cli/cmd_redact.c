@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK          (64 * 1024)
+#define CHUNK (64 * 1024)
 
 static void redact_usage(FILE *f)
 {

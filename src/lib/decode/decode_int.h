@@ -239,6 +239,14 @@ AZK_NODISCARD azk_status azk_decode__looks_text(const uint8_t *p, size_t n, bool
 
 /* Text: detect encoding (unless forced), convert, lines or CSV; or carve a binary. */
 AZK_NODISCARD azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk);
+/*
+ * PNG, JPEG, GIF (name): walked to the end marker; data after it is a format
+ * error. The bytes are then carved like any binary (text in comments, text
+ * or an archive glued behind the image): from the start again when the
+ * source can seek, else only a pure image passes as one.
+ */
+AZK_NODISCARD azk_status azk_decode__image(struct azk_decode_ctx *ctx, struct azk_peek *pk,
+                                           const char *name, unsigned depth);
 
 /*
  * Office Open XML: `a` is positioned on `entry`, the first entry of the

@@ -374,7 +374,11 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             rc = azk_decode__archive(ctx, &pk, depth, name, kind == SNIFF_COMPRESSED);
             break;
         case SNIFF_BINARY:
-            /* images, executables: what can be read back out of them */
+            if (strcmp(name, "png") == 0 || strcmp(name, "jpeg") == 0 || strcmp(name, "gif") == 0) {
+                rc = azk_decode__image(ctx, &pk, name, depth); /* format = the image type */
+                break;
+            }
+            /* executables, unknown binaries: what can be read back out of them */
             rc = azk_decode__carve(ctx, &pk.as_source, depth);
             break;
         case SNIFF_HELPER:

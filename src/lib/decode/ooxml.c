@@ -78,7 +78,7 @@ struct ooxml {
     bool styles_loaded, in_cellxfs, date1904;
     char *datebuf; /* AZK_DECODE_MAX_FIELDS x OX_DATE_LEN: converted cells of a row */
     /* shared strings */
-    azk_buf sst; /* strings, each NUL-terminated */
+    azk_buf sst;       /* strings, each NUL-terminated */
     uint32_t *sst_off; /* offsets into sst (sst is below 4 GiB: AZK_DECODE_SST_MAX) */
     size_t sst_count, sst_cap;
     bool sst_loaded;
@@ -185,9 +185,9 @@ static void sst_push(struct ooxml *ox)
     if (ox->sst_count >= max_count ||
         ox->sst.len + ox->cell.len + 1 + (ox->sst_count + 1) * sizeof(uint32_t) >
             AZK_DECODE_SST_MAX) {
-        ox_fail(ox, azk_error_set(AZK_ERR_LIMIT,
-                                  "xlsx: shared strings over %zu bytes (text and table)",
-                                  (size_t)AZK_DECODE_SST_MAX));
+        ox_fail(ox,
+                azk_error_set(AZK_ERR_LIMIT, "xlsx: shared strings over %zu bytes (text and table)",
+                              (size_t)AZK_DECODE_SST_MAX));
         return;
     }
     if (ox->sst_count == ox->sst_cap) {

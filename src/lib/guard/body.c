@@ -104,6 +104,8 @@ static void merge(azk_guard_decision *d, const azk_guard_decision *s)
     d->objects += s->objects;
     d->edm_rows += s->edm_rows;
     d->unreadable += s->unreadable;
+    for (i = 0; i < AZK_GUARD_CLASS__COUNT; i++)
+        d->classes[i] += s->classes[i];
     d->reasons |= s->reasons;
     if (d->unreadable_code[0] == '\0' && s->unreadable_code[0] != '\0')
         memcpy(d->unreadable_code, s->unreadable_code, sizeof(d->unreadable_code));
@@ -174,8 +176,7 @@ static void stream_close(struct azk_guard_body *b)
         /* the scanner stopped reading before the end (a binary stream it does not
          * interpret): the rest was not inspected, so the object counts as unreadable
          * and the policy decides (closed zone: block) */
-        b->d->unreadable++;
-        azk_guard_decision_fail(b->d, 0, "not-inspected");
+        azk_guard__decision_unreadable(b->d, AZK_GUARD_CLASS_BINARY, "not-inspected");
     }
     if (s->job.d.objects == 0)
         azk_guard_decision_fail(b->d, AZK_GUARD_R_INTERNAL, "no-result");
@@ -441,8 +442,7 @@ azk_status azk_guard__body_new(struct azk_guard_body **out, azk_scanner *scanner
     b->mp.max = MP_BUF_MAX;
     if (info->encoding_repeated || strchr(ce, ',') != NULL) {
         /* stacked encodings are not decoded: cannot be read */
-        azk_guard_decision_fail(d, 0, "encoding");
-        d->unreadable++;
+        azk_guard__decision_unreadable(d, AZK_GUARD_CLASS_ERROR, "encoding");
         b->failed = true;
     } else if (strcasecmp(ce, "gzip") == 0 || strcasecmp(ce, "x-gzip") == 0 ||
                strcasecmp(ce, "deflate") == 0) {
@@ -460,8 +460,7 @@ azk_status azk_guard__body_new(struct azk_guard_body **out, azk_scanner *scanner
         }
         b->z_active = true;
     } else if (ce[0] != '\0' && strcasecmp(ce, "identity") != 0) {
-        azk_guard_decision_fail(d, 0, "encoding");
-        d->unreadable++;
+        azk_guard__decision_unreadable(d, AZK_GUARD_CLASS_ERROR, "encoding");
         b->failed = true;
     }
     if (azk_http__multipart_boundary(ct, boundary, sizeof(boundary))) {
@@ -512,8 +511,7 @@ void azk_guard__body_write(struct azk_guard_body *b, const uint8_t *p, size_t n)
         b->zs.avail_out = ZOUT_LEN;
         zr = inflate(&b->zs, Z_NO_FLUSH);
         if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
-            azk_guard_decision_fail(b->d, 0, "format");
-            b->d->unreadable++;
+            azk_guard__decision_unreadable(b->d, AZK_GUARD_CLASS_ERROR, "format");
             b->failed = true;
             return;
         }
@@ -551,8 +549,7 @@ void azk_guard__body_finish(struct azk_guard_body *b)
         }
         if (!b->z_ended && !b->failed) {
             /* truncated compressed body: what was decoded was scanned, but not all */
-            azk_guard_decision_fail(b->d, 0, "format");
-            b->d->unreadable++;
+            azk_guard__decision_unreadable(b->d, AZK_GUARD_CLASS_ERROR, "format");
         }
     }
     if (b->kind == K_MULTIPART && !b->failed)

@@ -52,8 +52,68 @@ static void set_code(azk_guard_decision *d, const char *code)
         copy_id(d->unreadable_code, sizeof(d->unreadable_code), code != NULL ? code : "error");
 }
 
+static const char *const class_names[AZK_GUARD_CLASS__COUNT] = {
+    "text", "archive", "office", "image", "encrypted", "binary", "limit", "error"};
+
+const char *azk_guard_class_name(azk_guard_class c)
+{
+    return (unsigned)c < AZK_GUARD_CLASS__COUNT ? class_names[c] : "error";
+}
+
+static bool format_is(const char *f, const char *const *list)
+{
+    for (; *list != NULL; list++) {
+        if (strcmp(f, *list) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The class comes from the scan result the decoder gives: its error code
+ * and message, and its format field ("png", "zip", "xlsx", "binary"...).
+ * An image with data behind its end is a format error (decode/image.c),
+ * so it is never of class image.
+ */
+azk_guard_class azk_guard_content_class_of(const azk_scan_result *r)
+{
+    static const char *const archives[] = {"zip",  "gzip",     "bzip2", "xz",      "zstd", "lz4",
+                                           "lzip", "compress", "7z",    "rar",     "cpio", "ar",
+                                           "cab",  "xar",      "tar",   "iso9660", NULL};
+    static const char *const office[] = {"xlsx", "docx", "pptx", "ooxml", NULL};
+    static const char *const images[] = {"png", "jpeg", "gif", NULL};
+    const char *f = r->format != NULL ? r->format : "";
+    if (r->error != AZK_OK) {
+        const char *m = r->error_message != NULL ? r->error_message : "";
+        if (r->error == AZK_ERR_LIMIT)
+            return AZK_GUARD_CLASS_LIMIT;
+        if (r->error == AZK_ERR_CRYPTO || strstr(m, "encrypted") != NULL)
+            return AZK_GUARD_CLASS_ENCRYPTED;
+        if (r->error == AZK_ERR_UNSUPPORTED)
+            return AZK_GUARD_CLASS_BINARY; /* pdf, ole2, sqlite...: text not extracted */
+        return AZK_GUARD_CLASS_ERROR;
+    }
+    if (format_is(f, images))
+        return AZK_GUARD_CLASS_IMAGE;
+    if (format_is(f, office))
+        return AZK_GUARD_CLASS_OFFICE;
+    if (format_is(f, archives))
+        return AZK_GUARD_CLASS_ARCHIVE;
+    if (strcmp(f, "binary") == 0)
+        return AZK_GUARD_CLASS_BINARY;
+    return AZK_GUARD_CLASS_TEXT; /* text, csv, or read whole with nothing in it */
+}
+
+void azk_guard__decision_unreadable(azk_guard_decision *d, azk_guard_class cls, const char *code)
+{
+    d->unreadable++;
+    d->classes[cls]++;
+    set_code(d, code);
+}
+
 void azk_guard_decision_add(azk_guard_decision *d, const azk_scan_result *r)
 {
+    azk_guard_class cls = azk_guard_content_class_of(r);
     size_t i, j;
     d->objects++;
     if (r->member_count == 0)
@@ -79,11 +139,15 @@ void azk_guard_decision_add(azk_guard_decision *d, const azk_scan_result *r)
         }
         d->edm[j].rows += e->row_count;
     }
-    if (r->error != AZK_OK) {
-        d->unreadable++;
-        set_code(d, r->error_code != NULL ? r->error_code : azk_status_name(r->error));
-        if (r->error == AZK_ERR_LIMIT)
-            d->reasons |= AZK_GUARD_R_LIMIT;
+    if (cls >= AZK_GUARD_CLASS_ENCRYPTED) {
+        /* not read: the policy decides by class */
+        azk_guard__decision_unreadable(
+            d, cls,
+            r->error == AZK_OK
+                ? "binary"
+                : (r->error_code != NULL ? r->error_code : azk_status_name(r->error)));
+    } else {
+        d->classes[cls]++;
     }
 }
 
@@ -93,16 +157,38 @@ void azk_guard_decision_fail(azk_guard_decision *d, uint32_t reason, const char 
     set_code(d, code);
 }
 
+/* Raise v to what action a asks for. */
+static azk_guard_verdict apply_action(azk_guard_verdict v, azk_guard_action a)
+{
+    if (a == AZK_GUARD_ACT_BLOCK)
+        return AZK_GUARD_BLOCK;
+    if (a == AZK_GUARD_ACT_WARN && v < AZK_GUARD_WARN)
+        return AZK_GUARD_WARN;
+    return v;
+}
+
 azk_guard_verdict azk_guard_decision_finish(azk_guard_decision *d, const azk_guard_policy *p)
 {
     azk_guard_verdict v = AZK_GUARD_ALLOW;
+    unsigned k;
     /* failures that are not object results always block: fail closed */
     uint32_t keep = d->reasons & (AZK_GUARD_R_LIMIT | AZK_GUARD_R_INTERNAL | AZK_GUARD_R_PROTOCOL);
     d->reasons = keep;
     if (keep & (AZK_GUARD_R_INTERNAL | AZK_GUARD_R_PROTOCOL))
         v = AZK_GUARD_BLOCK;
-    if ((keep & AZK_GUARD_R_LIMIT) && (d->unreadable == 0 || p->unreadable_block))
+    /* a limit hit outside any object (ICAP max_body, ratio) always blocks;
+     * objects over a limit follow the policy's class "limit" */
+    if ((keep & AZK_GUARD_R_LIMIT) && d->classes[AZK_GUARD_CLASS_LIMIT] == 0)
         v = AZK_GUARD_BLOCK;
+    if (d->classes[AZK_GUARD_CLASS_LIMIT] > 0) {
+        d->reasons |= AZK_GUARD_R_LIMIT;
+        v = apply_action(v, p->content[AZK_GUARD_CLASS_LIMIT]);
+    }
+    if (d->classes[AZK_GUARD_CLASS_IMAGE] > 0 &&
+        p->content[AZK_GUARD_CLASS_IMAGE] != AZK_GUARD_ACT_ALLOW) {
+        d->reasons |= AZK_GUARD_R_IMAGE;
+        v = apply_action(v, p->content[AZK_GUARD_CLASS_IMAGE]);
+    }
     if (d->edm_rows > 0) {
         d->reasons |= AZK_GUARD_R_EDM;
         if (p->block_on_edm)
@@ -119,11 +205,16 @@ azk_guard_verdict azk_guard_decision_finish(azk_guard_decision *d, const azk_gua
             v = AZK_GUARD_WARN;
     }
     if (d->unreadable > 0) {
+        bool any = false;
         d->reasons |= AZK_GUARD_R_UNREADABLE;
-        if (p->unreadable_block)
-            v = AZK_GUARD_BLOCK;
-        else if (v < AZK_GUARD_WARN)
-            v = AZK_GUARD_WARN;
+        for (k = AZK_GUARD_CLASS_ENCRYPTED; k < AZK_GUARD_CLASS__COUNT; k++) {
+            if (d->classes[k] > 0) {
+                v = apply_action(v, p->content[k]);
+                any = true;
+            }
+        }
+        if (!any) /* counted without a class: the strictest of the unreadable classes */
+            v = apply_action(v, p->unreadable_block ? AZK_GUARD_ACT_BLOCK : AZK_GUARD_ACT_WARN);
     }
     d->verdict = v;
     return v;
@@ -149,7 +240,7 @@ static const struct {
     {AZK_GUARD_R_EDM, "edm"},           {AZK_GUARD_R_PII_BLOCK, "pii_block"},
     {AZK_GUARD_R_PII_WARN, "pii_warn"}, {AZK_GUARD_R_UNREADABLE, "unreadable"},
     {AZK_GUARD_R_LIMIT, "limit"},       {AZK_GUARD_R_INTERNAL, "internal"},
-    {AZK_GUARD_R_PROTOCOL, "protocol"},
+    {AZK_GUARD_R_PROTOCOL, "protocol"}, {AZK_GUARD_R_IMAGE, "image"},
 };
 
 const char *azk_guard__reason_name(uint32_t bit)
@@ -220,6 +311,15 @@ azk_status azk_guard_decision_to_json(const azk_guard_decision *d, const char *n
     bad |= json_object_set_new(o, "unreadable", json_integer((json_int_t)d->unreadable));
     if (d->unreadable_code[0] != '\0')
         bad |= json_object_set_new(o, "unreadable_code", json_string(d->unreadable_code));
+    {
+        json_t *cl = json_object();
+        for (i = 0; cl != NULL && i < AZK_GUARD_CLASS__COUNT; i++) {
+            if (d->classes[i] > 0)
+                bad |= json_object_set_new(cl, class_names[i],
+                                           json_integer((json_int_t)d->classes[i]));
+        }
+        bad |= cl == NULL ? -1 : json_object_set_new(o, "classes", cl);
+    }
     if (bad)
         goto nomem;
     s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
@@ -360,8 +460,9 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
         azk_guard_decision d;
         azk_guard_decision_init(&d);
         d.objects = 1;
-        d.unreadable = 1;
-        set_code(&d, errno == ENOENT ? "notfound" : errno == EACCES ? "perm" : "io");
+        azk_guard__decision_unreadable(&d, AZK_GUARD_CLASS_ERROR,
+                                       errno == ENOENT ? "notfound"
+                                                       : (errno == EACCES ? "perm" : "io"));
         azk_guard_decision_finish(&d, &g->policy);
         cb(path, &d, payload);
         return AZK_OK;
@@ -374,8 +475,7 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
         azk_guard_decision d;
         azk_guard_decision_init(&d);
         d.objects = 1;
-        d.unreadable = 1;
-        set_code(&d, "skipped");
+        azk_guard__decision_unreadable(&d, AZK_GUARD_CLASS_BINARY, "skipped");
         azk_guard_decision_finish(&d, &g->policy);
         cb(path, &d, payload);
     }

@@ -173,5 +173,7 @@ AZK_NODISCARD azk_status azk_guard__scanner_new_sharing(azk_scanner **out,
                                                         const azk_guard_policy *p, unsigned threads,
                                                         const azk_scanner *share);
 const char *azk_guard__reason_name(uint32_t bit);
+/* An object that was not (fully) read, of class cls; the first code is kept. */
+void azk_guard__decision_unreadable(azk_guard_decision *d, azk_guard_class cls, const char *code);
 
 #endif

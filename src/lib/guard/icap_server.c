@@ -264,6 +264,9 @@ static const char *reason_ja(uint32_t bit)
             return "検査を完了できませんでした";
         case AZK_GUARD_R_PROTOCOL:
             return "送信データの形式が不正です";
+        case AZK_GUARD_R_IMAGE:
+            return "画像は、ポリシーで許可されていない限り送信できません（画像の文字は検査できませ"
+                   "ん）";
     }
     return NULL;
 }
@@ -282,7 +285,7 @@ static bool send_block(struct conn *c, const azk_guard_decision *d, const char *
                       "<p>この送信は azukari 送信ガードにより遮断されました。"
                       "閉域ゾーンの預かりデータや個人情報を一般ネットワークへ持ち出すことは"
                       "できません。</p>\n<ul>\n");
-    for (bit = 1; rc == AZK_OK && bit <= AZK_GUARD_R_PROTOCOL; bit <<= 1) {
+    for (bit = 1; rc == AZK_OK && bit <= AZK_GUARD_R_IMAGE; bit <<= 1) {
         const char *t = (d->reasons & bit) ? reason_ja(bit) : NULL;
         if (t != NULL)
             rc = azk_buf_printf(&page, "<li>%s</li>\n", t);
@@ -325,7 +328,7 @@ static void record_block(struct azk_guard_icap *s, const azk_guard_decision *d,
     uint32_t bit;
     json_t *x;
     azk_status rc;
-    for (bit = 1; bit <= AZK_GUARD_R_PROTOCOL; bit <<= 1) {
+    for (bit = 1; bit <= AZK_GUARD_R_IMAGE; bit <<= 1) {
         const char *n = (d->reasons & bit) ? azk_guard__reason_name(bit) : NULL;
         if (n != NULL && azk_buf_printf(&reasons, "%s%s", reasons.len ? "," : "", n) != AZK_OK)
             break;
@@ -584,8 +587,8 @@ static void serve(int fd, struct azk_guard_icap *s)
             azk_status rc;
             if (need_input && c.off == c.len) {
                 /* the head within head_ms, the whole request within request_ms */
-                int fr = fill(&c, c.p.state == 0 && deadline < req_deadline ? deadline
-                                                                             : req_deadline);
+                int fr =
+                    fill(&c, c.p.state == 0 && deadline < req_deadline ? deadline : req_deadline);
                 if (fr != 0) {
                     if (fr < 0 && (c.p.head.len > 0 || in_request))
                         send_error(&c, 408);

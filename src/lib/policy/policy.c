@@ -26,6 +26,20 @@
 #define DEFAULT_WARN_SCORE  20.0
 #define DEFAULT_MAX_RATIO   200u
 
+/* The content table a zone starts from (closed: block everything not read). */
+static void set_zone_content(azk_guard_policy *p)
+{
+    bool closed = p->zone == AZK_GUARD_ZONE_CLOSED;
+    unsigned k;
+    p->content[AZK_GUARD_CLASS_TEXT] = AZK_GUARD_ACT_SCAN;
+    p->content[AZK_GUARD_CLASS_ARCHIVE] = AZK_GUARD_ACT_SCAN;
+    p->content[AZK_GUARD_CLASS_OFFICE] = AZK_GUARD_ACT_SCAN;
+    p->content[AZK_GUARD_CLASS_IMAGE] = closed ? AZK_GUARD_ACT_BLOCK : AZK_GUARD_ACT_ALLOW;
+    for (k = AZK_GUARD_CLASS_ENCRYPTED; k < AZK_GUARD_CLASS__COUNT; k++)
+        p->content[k] = closed ? AZK_GUARD_ACT_BLOCK : AZK_GUARD_ACT_WARN;
+    p->unreadable_block = closed;
+}
+
 void azk_guard_policy_init(azk_guard_policy *p)
 {
     memset(p, 0, sizeof(*p));
@@ -36,6 +50,7 @@ void azk_guard_policy_init(azk_guard_policy *p)
     p->unreadable_block = true;
     p->max_body = 0;
     p->max_ratio = DEFAULT_MAX_RATIO;
+    set_zone_content(p);
 }
 
 static void free_list(char **l, size_t n)
@@ -124,6 +139,51 @@ static azk_status get_str(json_t *v, const char *key, char **out)
     return AZK_OK;
 }
 
+static const char *const action_names[] = {"scan", "allow", "warn", "block"};
+
+/*
+ * "content": {"image": "allow", "encrypted": "warn", ...}: per class what
+ * happens. Text, archive and office are read and decided by their
+ * content: only "scan" is valid for them (and nothing else is valid for
+ * the classes that are not read).
+ */
+static azk_status get_content(azk_guard_policy *p, json_t *v)
+{
+    const char *cls;
+    json_t *a;
+    if (!json_is_object(v))
+        return azk_error_set(AZK_ERR_FORMAT, "config: guard.content must be an object");
+    json_object_foreach(v, cls, a)
+    {
+        unsigned k, act;
+        const char *an = json_string_value(a);
+        for (k = 0; k < AZK_GUARD_CLASS__COUNT; k++) {
+            if (strcmp(cls, azk_guard_class_name((azk_guard_class)k)) == 0)
+                break;
+        }
+        if (k == AZK_GUARD_CLASS__COUNT)
+            return azk_error_set(AZK_ERR_FORMAT,
+                                 "config: unknown content class guard.content.%.32s", cls);
+        for (act = 0; an != NULL && act < 4; act++) {
+            if (strcmp(an, action_names[act]) == 0)
+                break;
+        }
+        if (an == NULL || act == 4)
+            return azk_error_set(AZK_ERR_FORMAT,
+                                 "config: guard.content.%s must be \"block\", \"warn\" or "
+                                 "\"allow\" (\"scan\" for text, archive, office)",
+                                 azk_guard_class_name((azk_guard_class)k));
+        if ((k <= AZK_GUARD_CLASS_OFFICE) != (act == AZK_GUARD_ACT_SCAN))
+            return azk_error_set(AZK_ERR_FORMAT,
+                                 "config: guard.content.%s: text, archive and office are "
+                                 "scanned (\"scan\"); the other classes are not read "
+                                 "(\"block\", \"warn\" or \"allow\")",
+                                 azk_guard_class_name((azk_guard_class)k));
+        p->content[k] = (azk_guard_action)act;
+    }
+    return AZK_OK;
+}
+
 static azk_status apply_key(azk_guard_policy *p, const char *key, json_t *v, bool *unreadable_set)
 {
     if (strcmp(key, "zone") == 0) {
@@ -149,6 +209,7 @@ static azk_status apply_key(azk_guard_policy *p, const char *key, json_t *v, boo
         return get_score(v, key, &p->pii_warn_score);
     if (strcmp(key, "unreadable") == 0) {
         const char *u = json_string_value(v);
+        unsigned k;
         if (u != NULL && strcmp(u, "block") == 0)
             p->unreadable_block = true;
         else if (u != NULL && (strcmp(u, "allow") == 0 || strcmp(u, "warn") == 0))
@@ -156,9 +217,14 @@ static azk_status apply_key(azk_guard_policy *p, const char *key, json_t *v, boo
         else
             return azk_error_set(AZK_ERR_FORMAT,
                                  "config: guard.unreadable must be \"block\" or \"allow\"");
+        /* shorthand for every class that is not read ("allow" only warns) */
+        for (k = AZK_GUARD_CLASS_ENCRYPTED; k < AZK_GUARD_CLASS__COUNT; k++)
+            p->content[k] = p->unreadable_block ? AZK_GUARD_ACT_BLOCK : AZK_GUARD_ACT_WARN;
         *unreadable_set = true;
         return AZK_OK;
     }
+    if (strcmp(key, "content") == 0)
+        return get_content(p, v);
     if (strcmp(key, "fingerprints") == 0)
         return get_str(v, key, &p->fingerprints);
     if (strcmp(key, "fingerprint_key") == 0)
@@ -198,11 +264,16 @@ static azk_status apply_section(azk_guard_policy *p, json_t *g)
         if (rc != AZK_OK)
             return rc;
     }
-    if (p->zone == AZK_GUARD_ZONE_GENERAL)
-        p->unreadable_block = false;
+    set_zone_content(p); /* the zone's defaults; "unreadable" and "content" refine them */
+    v = json_object_get(g, "unreadable");
+    if (v != NULL) {
+        rc = apply_key(p, "unreadable", v, &unreadable_set);
+        if (rc != AZK_OK)
+            return rc;
+    }
     json_object_foreach(g, key, v)
     {
-        if (strcmp(key, "zone") == 0)
+        if (strcmp(key, "zone") == 0 || strcmp(key, "unreadable") == 0)
             continue;
         rc = apply_key(p, key, v, &unreadable_set);
         if (rc != AZK_OK)
@@ -416,6 +487,14 @@ azk_status azk_guard_policy_to_json(const azk_guard_policy *p, char **out)
     bad |= json_object_set_new(o, "closed_hosts", list_json(p->closed_hosts, p->closed_host_count));
     bad |= json_object_set_new(o, "max_body", json_integer((json_int_t)p->max_body));
     bad |= json_object_set_new(o, "max_ratio", json_integer((json_int_t)p->max_ratio));
+    {
+        json_t *c = json_object();
+        unsigned k;
+        for (k = 0; c != NULL && k < AZK_GUARD_CLASS__COUNT; k++)
+            bad |= json_object_set_new(c, azk_guard_class_name((azk_guard_class)k),
+                                       json_string(action_names[p->content[k]]));
+        bad |= c == NULL ? -1 : json_object_set_new(o, "content", c);
+    }
     s = bad ? NULL : json_dumps(o, JSON_SORT_KEYS);
     json_decref(o);
     if (s == NULL)

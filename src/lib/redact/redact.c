@@ -53,9 +53,9 @@ struct azk_redactor {
     struct span *spans;
     size_t span_count, span_cap;
     /* stream state */
-    azk_buf pend;       /* UTF-8 of the current line not yet written (after ctx_len) */
-    size_t ctx_len;     /* pend[0..ctx_len) was written already: left context only */
-    uint8_t tail[8];    /* UTF-8 input: an incomplete character at the end of a chunk */
+    azk_buf pend;    /* UTF-8 of the current line not yet written (after ctx_len) */
+    size_t ctx_len;  /* pend[0..ctx_len) was written already: left context only */
+    uint8_t tail[8]; /* UTF-8 input: an incomplete character at the end of a chunk */
     size_t tail_len;
 };
 

@@ -474,7 +474,7 @@ static void test_guard__body_binary_not_inspected(void **state)
     size_t n = 3 * 1024 * 1024, i;
     uint8_t *p = malloc(n);
     uint32_t x = 12345;
-    bool saved = policy.unreadable_block;
+    azk_guard_policy saved = policy;
     (void)state;
     for (i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
@@ -486,10 +486,11 @@ static void test_guard__body_binary_not_inspected(void **state)
     if (d.unreadable > 0) {
         assert_int_equal(d.verdict, AZK_GUARD_BLOCK);
         assert_true(d.reasons & AZK_GUARD_R_UNREADABLE);
-        policy.unreadable_block = false;
+        policy.content[AZK_GUARD_CLASS_BINARY] = AZK_GUARD_ACT_WARN;
+        policy.content[AZK_GUARD_CLASS_ERROR] = AZK_GUARD_ACT_WARN;
         inspect("application/octet-stream", "", p, n, &d);
         assert_int_equal(d.verdict, AZK_GUARD_WARN);
-        policy.unreadable_block = saved;
+        policy = saved;
     } else {
         assert_int_equal(d.verdict, AZK_GUARD_ALLOW);
     }

@@ -260,7 +260,7 @@ static void test_policy__destination_resolved(void **state)
     assert_int_equal(chdir(closed), 0);
     assert_true(azk_guard_policy_closed_dest(&p, "./x"));
     assert_true(azk_guard_policy_closed_dest(&p, "sub")); /* exists: a path */
-    assert_false(azk_guard_policy_closed_dest(&p, "x")); /* missing bare name: a host */
+    assert_false(azk_guard_policy_closed_dest(&p, "x"));  /* missing bare name: a host */
     assert_true(azk_guard_policy_closed_dest(&p, "./sub/x"));
     assert_false(azk_guard_policy_closed_dest(&p, "../general/x"));
     assert_false(azk_guard_policy_closed_dest(&p, "link-to-general/x"));
@@ -382,8 +382,111 @@ static void test_policy__decision_unreadable(void **state)
     assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_BLOCK);
     assert_true(d.reasons & AZK_GUARD_R_UNREADABLE);
     assert_string_equal(d.unreadable_code, "format");
-    p.unreadable_block = false;
+    p.content[AZK_GUARD_CLASS_ERROR] = AZK_GUARD_ACT_WARN;
     assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_WARN);
+}
+
+/* The class of an object comes from its scan result; an image with data after its end is an error.
+ */
+static void test_policy__content_class_of(void **state)
+{
+    static const struct {
+        const char *format;
+        azk_status error;
+        const char *message;
+        azk_guard_class cls;
+    } cases[] = {
+        {"text", AZK_OK, NULL, AZK_GUARD_CLASS_TEXT},
+        {"csv", AZK_OK, NULL, AZK_GUARD_CLASS_TEXT},
+        {NULL, AZK_OK, NULL, AZK_GUARD_CLASS_TEXT},
+        {"zip", AZK_OK, NULL, AZK_GUARD_CLASS_ARCHIVE},
+        {"gzip", AZK_OK, NULL, AZK_GUARD_CLASS_ARCHIVE},
+        {"xlsx", AZK_OK, NULL, AZK_GUARD_CLASS_OFFICE},
+        {"docx", AZK_OK, NULL, AZK_GUARD_CLASS_OFFICE},
+        {"png", AZK_OK, NULL, AZK_GUARD_CLASS_IMAGE},
+        {"jpeg", AZK_OK, NULL, AZK_GUARD_CLASS_IMAGE},
+        {"png", AZK_ERR_FORMAT, "png: 140 bytes after the end of the image (not an image)",
+         AZK_GUARD_CLASS_ERROR},
+        {"binary", AZK_OK, NULL, AZK_GUARD_CLASS_BINARY},
+        {"pdf", AZK_ERR_UNSUPPORTED, "pdf: text extraction not supported", AZK_GUARD_CLASS_BINARY},
+        {NULL, AZK_ERR_UNSUPPORTED, "encrypted member, not scannable", AZK_GUARD_CLASS_ENCRYPTED},
+        {"xlsx", AZK_ERR_LIMIT, "xlsx: shared strings over", AZK_GUARD_CLASS_LIMIT},
+        {"zip", AZK_ERR_FORMAT, "zip: bad cdir", AZK_GUARD_CLASS_ERROR},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        azk_scan_result r = result();
+        r.format = cases[i].format;
+        r.error = cases[i].error;
+        r.error_message = cases[i].message;
+        if (azk_guard_content_class_of(&r) != cases[i].cls)
+            fail_msg("case %zu: %s", i, azk_guard_class_name(azk_guard_content_class_of(&r)));
+    }
+}
+
+/* Closed zone: images and everything not read block; general zone: images pass, the rest warns. */
+static void test_policy__content_policy_per_zone(void **state)
+{
+    azk_guard_policy p;
+    azk_guard_decision d;
+    azk_scan_result img = result(), enc = result(), txt = result();
+    (void)state;
+    img.format = "png";
+    enc.error = AZK_ERR_UNSUPPORTED;
+    enc.error_message = "encrypted member, not scannable";
+    txt.format = "text";
+    azk_guard_policy_init(&p);
+    azk_guard_decision_init(&d);
+    azk_guard_decision_add(&d, &img);
+    assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_BLOCK);
+    assert_int_equal(d.reasons, AZK_GUARD_R_IMAGE);
+    assert_int_equal(d.classes[AZK_GUARD_CLASS_IMAGE], 1);
+    assert_int_equal(d.unreadable, 0);
+    p.content[AZK_GUARD_CLASS_IMAGE] = AZK_GUARD_ACT_ALLOW; /* explicitly allowed */
+    assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_ALLOW);
+    azk_guard_decision_init(&d);
+    azk_guard_decision_add(&d, &txt);
+    azk_guard_decision_add(&d, &enc);
+    assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_BLOCK);
+    assert_true(d.reasons & AZK_GUARD_R_UNREADABLE);
+    assert_int_equal(d.classes[AZK_GUARD_CLASS_ENCRYPTED], 1);
+    assert_int_equal(d.classes[AZK_GUARD_CLASS_TEXT], 1);
+
+    /* the general zone's defaults, from the file */
+    write_file(conf(), "{\"guard\": {\"zone\": \"general\"}}");
+    assert_int_equal(azk_guard_policy_load(&p, conf()), AZK_OK);
+    assert_int_equal(p.content[AZK_GUARD_CLASS_IMAGE], AZK_GUARD_ACT_ALLOW);
+    assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_WARN);
+    azk_guard_decision_init(&d);
+    azk_guard_decision_add(&d, &img);
+    assert_int_equal(azk_guard_decision_finish(&d, &p), AZK_GUARD_ALLOW);
+    azk_guard_policy_dispose(&p);
+
+    /* "content" refines "unreadable" whatever the key order */
+    write_file(conf(), "{\"guard\": {\"content\": {\"encrypted\": \"block\", \"image\": "
+                       "\"warn\"}, \"unreadable\": \"allow\"}}");
+    assert_int_equal(azk_guard_policy_load(&p, conf()), AZK_OK);
+    assert_int_equal(p.content[AZK_GUARD_CLASS_ENCRYPTED], AZK_GUARD_ACT_BLOCK);
+    assert_int_equal(p.content[AZK_GUARD_CLASS_BINARY], AZK_GUARD_ACT_WARN);
+    assert_int_equal(p.content[AZK_GUARD_CLASS_IMAGE], AZK_GUARD_ACT_WARN);
+    azk_guard_policy_dispose(&p);
+
+    /* a typo or a class/action that makes no sense is an error, never a weaker policy */
+    {
+        static const char *const bad[] = {
+            "{\"guard\": {\"content\": {\"text\": \"block\"}}}",
+            "{\"guard\": {\"content\": {\"image\": \"scan\"}}}",
+            "{\"guard\": {\"content\": {\"imagе\": \"allow\"}}}",
+            "{\"guard\": {\"content\": {\"image\": \"alow\"}}}",
+            "{\"guard\": {\"content\": {\"image\": true}}}",
+            "{\"guard\": {\"content\": [\"image\"]}}",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            write_file(conf(), bad[i]);
+            assert_int_equal(azk_guard_policy_load(&p, conf()), AZK_ERR_FORMAT);
+            azk_guard_policy_dispose(&p);
+        }
+    }
 }
 
 static void test_policy__decision_failures_always_block(void **state)
@@ -420,6 +523,8 @@ int main(void)
         cmocka_unit_test(test_policy__decision_scores),
         cmocka_unit_test(test_policy__decision_unreadable),
         cmocka_unit_test(test_policy__decision_failures_always_block),
+        cmocka_unit_test(test_policy__content_class_of),
+        cmocka_unit_test_setup_teardown(test_policy__content_policy_per_zone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
