@@ -45,16 +45,23 @@ static int selftest(const char *what)
 {
     if (strcmp(what, "socket") == 0) {
         int s = socket(AF_INET, SOCK_STREAM, 0);
+        if (s >= 0)
+            (void)close(s);
         return s >= 0 ? 10 : 0;
     }
     if (strcmp(what, "write") == 0) {
         int fd = open("/tmp/azukari-extract-selftest", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0)
+            (void)close(fd);
         return fd >= 0 ? 10 : 0;
     }
     if (strcmp(what, "read") == 0) {
         /* outside the read-only trees: landlock refuses (EACCES) */
         int fd = open("/etc/hostname", O_RDONLY);
-        return fd >= 0 ? 10 : (errno == EACCES ? 0 : 11);
+        int e = errno;
+        if (fd >= 0)
+            (void)close(fd);
+        return fd >= 0 ? 10 : (e == EACCES ? 0 : 11);
     }
     if (strcmp(what, "exec") == 0) {
         char *argv[] = {(char *)(uintptr_t) "/bin/true", NULL};

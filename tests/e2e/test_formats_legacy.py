@@ -265,6 +265,19 @@ class Hostile(unittest.TestCase):
         self.assertGreater(recs["good.xls"]["counts"].get("phone", 0), 0)
         self.assertEqual(res.rc, 1)
 
+    def test_hostile__xls_long_sheet_name(self):
+        """A forged 255-character sheet name (Excel allows 31) is cut, the rows are read."""
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import gen_legacy
+        gen_legacy.make_xls(os.path.join(self.dir, "long.xls"),
+                            [("表" * 255, [["電話番号"], ["03-1234-5678"]])], pad=0)
+        res, recs = self.scan()
+        r = recs["long.xls"]
+        self.assertNotIn("error", r, r)
+        self.assertEqual(r["counts"].get("phone"), 1)
+        self.assertTrue(r["findings"][0]["sheet"].startswith("表" * 20))
+        self.assertLessEqual(len(r["findings"][0]["sheet"].encode()), 200)
+
     def test_hostile__helper_killed_mid_file(self):
         ok = page_pdf(b"BT /F1 12 Tf 72 760 Td (mail yamada@example.com) Tj ET")
         self.write("a.pdf", ok)
