@@ -178,17 +178,16 @@ static azk_status apply_seccomp(void)
         bad |= seccomp_rule_add(f, SCMP_ACT_ALLOW, allowed_calls[i], 0);
     /* open read-only only: no write, create, truncate or append (O_TMPFILE needs a
      * write mode, so it is refused too) */
-    bad |= seccomp_rule_add(
-        f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-        SCMP_A2(SCMP_CMP_MASKED_EQ,
-                (scmp_datum_t)(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND), 0));
-    bad |= seccomp_rule_add(
-        f, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
-        SCMP_A1(SCMP_CMP_MASKED_EQ,
-                (scmp_datum_t)(O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND), 0));
-    /* isatty() (stdio) asks TCGETS; refuse it quietly rather than die */
-    bad |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 1,
-                            SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TCGETS));
+    {
+        const scmp_datum_t wr = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
+        struct scmp_arg_cmp openat_ro = {2, SCMP_CMP_MASKED_EQ, wr, 0};
+        struct scmp_arg_cmp open_ro = {1, SCMP_CMP_MASKED_EQ, wr, 0};
+        struct scmp_arg_cmp tcgets = {1, SCMP_CMP_EQ, (scmp_datum_t)TCGETS, 0};
+        bad |= seccomp_rule_add_array(f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, &openat_ro);
+        bad |= seccomp_rule_add_array(f, SCMP_ACT_ALLOW, SCMP_SYS(open), 1, &open_ro);
+        /* isatty() (stdio) asks TCGETS; refuse it quietly rather than die */
+        bad |= seccomp_rule_add_array(f, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 1, &tcgets);
+    }
     if (bad != 0) {
         rc = azk_error_set(AZK_ERR_UNSUPPORTED, "sandbox: seccomp rule rejected");
         goto done;
