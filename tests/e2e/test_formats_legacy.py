@@ -178,6 +178,50 @@ def page_pdf(content, filt=None):
     ])
 
 
+class ImpactEdm(unittest.TestCase):
+    """impact (and so EDM) counts the entrusted records inside a print PDF and an .xls."""
+
+    def test_legacy__impact_counts_records_in_pdf_and_xls(self):
+        if not have_reportlab():
+            self.skipTest("python3-reportlab / fonts-ipafont-gothic not installed")
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import random
+        import gen_legacy
+        import gen_pii
+        with T.TempDir() as d:
+            env = dict(os.environ, AZUKARI_LANG="en")
+            env.pop("AZUKARI_HOME", None)
+            home = os.path.join(d, "home")
+
+            def azk(*a):
+                return T.run([T.azk_bin(), "--home", home] + list(a), env=env)
+
+            ps = gen_legacy.people(gen_pii.Pii(random.Random(5)), 30)
+            hdr = ["氏名", "郵便番号", "住所", "電話番号"]
+            rows = [[p["name"], p["postal"], p["address"], p["phone"]] for p in ps]
+            ds = os.path.join(d, "dm.csv")
+            with open(ds, "w", encoding="utf-8") as f:
+                f.write("\n".join(",".join(r) for r in [hdr] + rows) + "\n")
+            self.assertEqual(azk("init").rc, 0)
+            self.assertEqual(azk("client", "add", "shinkin-a", "--name", "Shinkin A").rc, 0)
+            r = azk("intake", "--client", "shinkin-a", "--dataset", "dm-2024", "--purpose",
+                    "direct mail", "--retain-until", "2099-12-31", ds)
+            self.assertEqual(r.rc, 0, r.err)
+            os.remove(ds)
+            st = os.path.join(d, "stolen")
+            os.mkdir(st)
+            gen_legacy.make_pdf(os.path.join(st, "print.pdf"), ps[0:10])
+            gen_legacy.make_xls(os.path.join(st, "list.xls"), [("宛名", [hdr] + rows[10:15])],
+                                pad=0)
+            r = azk("impact", "--format", "json", os.path.join(st, "print.pdf"),
+                    os.path.join(st, "list.xls"))
+            self.assertEqual(r.rc, 1, r.err)
+            j = json.loads(r.out)
+            self.assertEqual(j["errors"], 0, r.out)
+            self.assertEqual(j["records"], 15, r.out)
+            self.assertEqual(j["persons"], 15, r.out)
+
+
 class Hostile(unittest.TestCase):
     def setUp(self):
         T.azk_bin()
