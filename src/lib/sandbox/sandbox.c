@@ -188,6 +188,10 @@ static azk_status apply_seccomp(void)
         /* isatty() (stdio) asks TCGETS; refuse it quietly rather than die */
         bad |= seccomp_rule_add_array(f, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 1, &tcgets);
     }
+#ifdef AZK_SANDBOX_ASAN
+    /* sanitizer builds only: the runtime's own reports ask prctl(PR_GET_DUMPABLE ...) */
+    bad |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 0);
+#endif
     if (bad != 0) {
         rc = azk_error_set(AZK_ERR_UNSUPPORTED, "sandbox: seccomp rule rejected");
         goto done;
