@@ -11,7 +11,7 @@
  * or a limit hit is seen by the parent as the process's end.
  *
  * Usage: azukari-extract [--cpu S] [--mem BYTES] [--max-input BYTES]
- *                        [--selftest socket|write|read|exec|mem|cpu]
+ *                        [--selftest socket|write|read|exec|mem|cpu|uid]
  * --selftest runs one forbidden act after confinement (the sandbox's
  * tests): the helper must die (SIGSYS), fail (EACCES) or hit its limit.
  * This program links poppler (GPL): the combined program is GPL-3; the
@@ -91,6 +91,8 @@ static int selftest(const char *what)
                 return 10;
         }
     }
+    if (strcmp(what, "uid") == 0)
+        return geteuid() != 0 && getuid() != 0 ? 0 : 10;
     if (strcmp(what, "cpu") == 0) {
         volatile unsigned long x = 0;
         for (;;)

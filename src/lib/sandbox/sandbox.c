@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/landlock.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -206,6 +207,21 @@ done:
     return rc;
 }
 
+/*
+ * Started as root (an agent sweeping a file server often is): become nobody
+ * (65534), so that even a way around the filter would meet file permissions.
+ * Best effort: inside a user namespace without that id it may be refused.
+ */
+static void drop_root(struct azk_sandbox_report *out)
+{
+    const uid_t nobody = 65534;
+    if (geteuid() != 0)
+        return;
+    if (setgroups(0, NULL) == 0 && setresgid(nobody, nobody, nobody) == 0 &&
+        setresuid(nobody, nobody, nobody) == 0)
+        out->dropped_root = true;
+}
+
 azk_status azk_sandbox__enter(const struct azk_sandbox_limits *lim, struct azk_sandbox_report *out)
 {
     azk_status rc;
@@ -214,6 +230,7 @@ azk_status azk_sandbox__enter(const struct azk_sandbox_limits *lim, struct azk_s
     rc = close_inherited();
     if (rc != AZK_OK)
         return rc;
+    drop_root(out);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return azk_error_set(AZK_ERR_UNSUPPORTED, "sandbox: no_new_privs: %s", strerror(errno));
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

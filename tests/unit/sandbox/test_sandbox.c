@@ -475,6 +475,20 @@ static void test_sandbox__forbidden_calls_kill(void **state)
     assert_int_equal(access("/tmp/azukari-extract-selftest", F_OK), -1);
 }
 
+/* Started as root, the helper parses as nobody. */
+static void test_sandbox__drops_root(void **state)
+{
+    int st;
+    (void)state;
+    if (geteuid() != 0) {
+        skip();
+        return;
+    }
+    st = run_selftest("uid", NULL, NULL);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_sandbox__landlock_read(void **state)
 {
     int st;
@@ -521,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_sandbox__rtf_long_line),
         cmocka_unit_test(test_sandbox__ole2_damaged),
         cmocka_unit_test(test_sandbox__forbidden_calls_kill),
+        cmocka_unit_test(test_sandbox__drops_root),
         cmocka_unit_test(test_sandbox__landlock_read),
         cmocka_unit_test(test_sandbox__limits),
     };
