@@ -222,6 +222,51 @@ class ImpactEdm(unittest.TestCase):
             self.assertEqual(j["persons"], 15, r.out)
 
 
+def vertical_pdf(columns):
+    """A page of vertical Japanese writing (Identity-V CID font with a ToUnicode
+    CMap, no embedded program: text extraction needs none), one column per
+    string, right to left as written."""
+    chars = sorted(set("".join(columns)))
+    cid = {c: i + 1 for i, c in enumerate(chars)}
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def"
+            " /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange"
+            " %d beginbfchar\n" % len(chars)
+            + "".join("<%04X> <%04X>\n" % (cid[c], ord(c)) for c in chars)
+            + "endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    content = " ".join("BT /F1 14 Tf %d 780 Td <%s> Tj ET"
+                       % (500 - 30 * i, "".join("%04X" % cid[c] for c in col))
+                       for i, col in enumerate(columns)).encode()
+    return pdf_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /IPAMincho /Encoding /Identity-V"
+        b" /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /IPAMincho /CIDSystemInfo"
+        b" << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R"
+        b" /DW 1000 /CIDToGIDMap /Identity >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap.encode() + b"\nendstream",
+        b"<< /Type /FontDescriptor /FontName /IPAMincho /Flags 4 /FontBBox [0 -141 1000 859]"
+        b" /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
+    ])
+
+
+class Vertical(unittest.TestCase):
+    def test_legacy__vertical_writing(self):
+        """An envelope addressed in vertical writing: each column is a line, in order."""
+        T.azk_bin()
+        with T.TempDir() as d:
+            with open(os.path.join(d, "envelope.pdf"), "wb") as f:
+                f.write(vertical_pdf(["東京都千代田区丸の内一丁目一番一号", "山田太郎様"]))
+            res, recs = T.scan([d])
+            r = by_name(recs)["envelope.pdf"]
+            self.assertNotIn("error", r, r)
+            got = sorted((f["type"], f["page"], f["line"]) for f in r["findings"])
+            self.assertEqual(got, [("address", 1, 1), ("person_name", 1, 2)], r)
+
+
 class Hostile(unittest.TestCase):
     def setUp(self):
         T.azk_bin()
