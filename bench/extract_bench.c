@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "extract/extract.h"
@@ -35,6 +36,18 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of this process and its reaped children (the helpers). */
+static double cpu(void)
+{
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    getrusage(RUSAGE_CHILDREN, &b);
+    return (double)(a.ru_utime.tv_sec + a.ru_stime.tv_sec + b.ru_utime.tv_sec + b.ru_stime.tv_sec) +
+           (double)(a.ru_utime.tv_usec + a.ru_stime.tv_usec + b.ru_utime.tv_usec +
+                    b.ru_stime.tv_usec) /
+               1e6;
 }
 
 static int load(const char *path, uint8_t **out, size_t *len)
@@ -72,14 +85,15 @@ int main(int argc, char **argv)
         n = atoi(argv[2]);
         i = 3;
     }
-    printf("%-22s %9s %7s %8s %11s %11s %10s %9s %9s\n", "file", "bytes", "pages", "records",
-           "inproc_ms", "helper_ms", "overhead", "MB/s", "pages/s");
+    printf("%-18s %9s %6s %7s %10s %10s %9s %10s %10s %9s %8s %8s\n", "file", "bytes", "pages",
+           "records", "inproc_ms", "helper_ms", "overhead", "inproc_cpu", "helper_cpu", "cpu_over",
+           "MB/cpu-s", "pages/cpu-s");
     for (; i < argc; i++) {
         uint8_t *data = NULL;
         size_t len = 0;
         struct counts c;
         azk_decode_sink sink = {NULL, NULL, on_record, NULL, &c};
-        double t0, inproc = 1e9, viahelper = 1e9;
+        double t0, c0, inproc = 1e9, viahelper = 1e9, cin = 1e9, chl = 1e9;
         const char *base = strrchr(argv[i], '/');
         if (load(argv[i], &data, &len) != 0) {
             fprintf(stderr, "cannot read %s\n", argv[i]);
@@ -96,6 +110,7 @@ int main(int argc, char **argv)
             ctx.sink = &sink;
             ctx.max_depth = opts.max_depth;
             t0 = now();
+            c0 = cpu();
             if (helper_format(data, len)) {
                 rc = azk_extract__any(&ctx, data, len);
             } else {
@@ -107,8 +122,11 @@ int main(int argc, char **argv)
                 return 1;
             }
             t0 = now() - t0;
+            c0 = cpu() - c0;
             if (t0 < inproc)
                 inproc = t0;
+            if (c0 < cin)
+                cin = c0;
         }
         for (k = 0; k < n; k++) {
             struct azk_mem_source ms;
@@ -116,18 +134,23 @@ int main(int argc, char **argv)
             memset(&c, 0, sizeof(c));
             azk_decode__source_mem(&src, &ms, data, len);
             t0 = now();
+            c0 = cpu();
             if (azk_decode__object(&src, &opts, &sink) != AZK_OK) {
                 fprintf(stderr, "%s: %s\n", argv[i], azk_error_last()->message);
                 return 1;
             }
             t0 = now() - t0;
+            c0 = cpu() - c0;
             if (t0 < viahelper)
                 viahelper = t0;
+            if (c0 < chl)
+                chl = c0;
         }
-        printf("%-22s %9zu %7u %8llu %11.2f %11.2f %8.2fms %9.2f %9.1f\n",
+        printf("%-18s %9zu %6u %7llu %10.1f %10.1f %7.1fms %10.1f %10.1f %7.1fms %8.2f %8.1f\n",
                base ? base + 1 : argv[i], len, c.max_page, (unsigned long long)c.records,
-               inproc * 1e3, viahelper * 1e3, (viahelper - inproc) * 1e3,
-               (double)len / 1e6 / viahelper, c.max_page ? c.max_page / viahelper : 0.0);
+               inproc * 1e3, viahelper * 1e3, (viahelper - inproc) * 1e3, cin * 1e3, chl * 1e3,
+               (chl - cin) * 1e3, chl > 0 ? (double)len / 1e6 / chl : 0.0,
+               chl > 0 && c.max_page ? c.max_page / chl : 0.0);
         free(data);
     }
     return 0;

@@ -11,7 +11,8 @@ writes
                      an embedded TrueType font (IPA Gothic, ToUnicode CMap),
                      addresses in a predefined-CMap CID font (HeiseiMin-W3,
                      UniJIS-UCS2-H: read through poppler-data), plus a
-                     form field holding a phone number on page 1
+                     form field holding a phone number on page 1 and a
+                     text annotation holding an e-mail address on page 2
   DIR/list.xls       BIFF8 workbook in an OLE2 compound file: a header row
                      and one person a row on sheet "宛名", a second sheet
                      "控え" (shared strings crossing CONTINUE records)
@@ -82,6 +83,10 @@ def make_pdf(path, people, encrypt=None):
             c.acroForm.textfield(name="contact", value=p["phone2"], x=300, y=600,
                                  width=160, height=20)
             truth.append({"type": "phone", "page": 1, "line": None})
+        if page == 2:
+            # a sticky-note annotation left on a proof sheet
+            c.textAnnotation("校正: 連絡先 %s" % p["email"], Rect=(400, 700, 420, 720))
+            truth.append({"type": "email", "page": 2, "line": None})
         c.showPage()
     c.save()
     return truth
@@ -253,7 +258,8 @@ def people(pii, n):
         ph, _ = pii.phone()
         ph2, _ = pii.phone()
         out.append({"name": pii.name_text(sep=" "), "postal": pii.postal(),
-                    "address": pii.address(building=False), "phone": ph, "phone2": ph2})
+                    "address": pii.address(building=False), "phone": ph, "phone2": ph2,
+                    "email": pii.email()})
     return out
 
 

@@ -178,6 +178,95 @@ def page_pdf(content, filt=None):
     ])
 
 
+class ImpactEdm(unittest.TestCase):
+    """impact (and so EDM) counts the entrusted records inside a print PDF and an .xls."""
+
+    def test_legacy__impact_counts_records_in_pdf_and_xls(self):
+        if not have_reportlab():
+            self.skipTest("python3-reportlab / fonts-ipafont-gothic not installed")
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import random
+        import gen_legacy
+        import gen_pii
+        with T.TempDir() as d:
+            env = dict(os.environ, AZUKARI_LANG="en")
+            env.pop("AZUKARI_HOME", None)
+            home = os.path.join(d, "home")
+
+            def azk(*a):
+                return T.run([T.azk_bin(), "--home", home] + list(a), env=env)
+
+            ps = gen_legacy.people(gen_pii.Pii(random.Random(5)), 30)
+            hdr = ["氏名", "郵便番号", "住所", "電話番号"]
+            rows = [[p["name"], p["postal"], p["address"], p["phone"]] for p in ps]
+            ds = os.path.join(d, "dm.csv")
+            with open(ds, "w", encoding="utf-8") as f:
+                f.write("\n".join(",".join(r) for r in [hdr] + rows) + "\n")
+            self.assertEqual(azk("init").rc, 0)
+            self.assertEqual(azk("client", "add", "shinkin-a", "--name", "Shinkin A").rc, 0)
+            r = azk("intake", "--client", "shinkin-a", "--dataset", "dm-2024", "--purpose",
+                    "direct mail", "--retain-until", "2099-12-31", ds)
+            self.assertEqual(r.rc, 0, r.err)
+            os.remove(ds)
+            st = os.path.join(d, "stolen")
+            os.mkdir(st)
+            gen_legacy.make_pdf(os.path.join(st, "print.pdf"), ps[0:10])
+            gen_legacy.make_xls(os.path.join(st, "list.xls"), [("宛名", [hdr] + rows[10:15])],
+                                pad=0)
+            r = azk("impact", "--format", "json", os.path.join(st, "print.pdf"),
+                    os.path.join(st, "list.xls"))
+            self.assertEqual(r.rc, 1, r.err)
+            j = json.loads(r.out)
+            self.assertEqual(j["errors"], 0, r.out)
+            self.assertEqual(j["records"], 15, r.out)
+            self.assertEqual(j["persons"], 15, r.out)
+
+
+def vertical_pdf(columns):
+    """A page of vertical Japanese writing (Identity-V CID font with a ToUnicode
+    CMap, no embedded program: text extraction needs none), one column per
+    string, right to left as written."""
+    chars = sorted(set("".join(columns)))
+    cid = {c: i + 1 for i, c in enumerate(chars)}
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def"
+            " /CMapType 2 def 1 begincodespacerange <0000> <FFFF> endcodespacerange"
+            " %d beginbfchar\n" % len(chars)
+            + "".join("<%04X> <%04X>\n" % (cid[c], ord(c)) for c in chars)
+            + "endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    content = " ".join("BT /F1 14 Tf %d 780 Td <%s> Tj ET"
+                       % (500 - 30 * i, "".join("%04X" % cid[c] for c in col))
+                       for i, col in enumerate(columns)).encode()
+    return pdf_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /IPAMincho /Encoding /Identity-V"
+        b" /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /IPAMincho /CIDSystemInfo"
+        b" << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R"
+        b" /DW 1000 /CIDToGIDMap /Identity >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap.encode() + b"\nendstream",
+        b"<< /Type /FontDescriptor /FontName /IPAMincho /Flags 4 /FontBBox [0 -141 1000 859]"
+        b" /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>",
+    ])
+
+
+class Vertical(unittest.TestCase):
+    def test_legacy__vertical_writing(self):
+        """An envelope addressed in vertical writing: each column is a line, in order."""
+        T.azk_bin()
+        with T.TempDir() as d:
+            with open(os.path.join(d, "envelope.pdf"), "wb") as f:
+                f.write(vertical_pdf(["東京都千代田区丸の内一丁目一番一号", "山田太郎様"]))
+            res, recs = T.scan([d])
+            r = by_name(recs)["envelope.pdf"]
+            self.assertNotIn("error", r, r)
+            got = sorted((f["type"], f["page"], f["line"]) for f in r["findings"])
+            self.assertEqual(got, [("address", 1, 1), ("person_name", 1, 2)], r)
+
+
 class Hostile(unittest.TestCase):
     def setUp(self):
         T.azk_bin()
@@ -264,6 +353,19 @@ class Hostile(unittest.TestCase):
         self.assertEqual(recs["loop.xls"]["error"]["code"], "format", recs["loop.xls"])
         self.assertGreater(recs["good.xls"]["counts"].get("phone", 0), 0)
         self.assertEqual(res.rc, 1)
+
+    def test_hostile__xls_long_sheet_name(self):
+        """A forged 255-character sheet name (Excel allows 31) is cut, the rows are read."""
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import gen_legacy
+        gen_legacy.make_xls(os.path.join(self.dir, "long.xls"),
+                            [("表" * 255, [["電話番号"], ["03-1234-5678"]])], pad=0)
+        res, recs = self.scan()
+        r = recs["long.xls"]
+        self.assertNotIn("error", r, r)
+        self.assertEqual(r["counts"].get("phone"), 1)
+        self.assertTrue(r["findings"][0]["sheet"].startswith("表" * 20))
+        self.assertLessEqual(len(r["findings"][0]["sheet"].encode()), 200)
 
     def test_hostile__helper_killed_mid_file(self):
         ok = page_pdf(b"BT /F1 12 Tf 72 760 Td (mail yamada@example.com) Tj ET")

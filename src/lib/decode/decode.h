@@ -109,11 +109,14 @@ typedef struct {
  */
 typedef struct azk_decode_sink {
     azk_status (*object_begin)(void *payload, const azk_object_info *info);
-    /* format: "text", "csv", "tsv", "xlsx", "docx", "pptx", "pdf", "xls",
-     * "doc", "ppt", "rtf", "zip", "tar", "gzip", "binary", ...; encoding: "utf-8", "cp932", ... or
-     * NULL. Static strings. Called once before the first record; called a second time only when the
-     * text decoder switched encoding mid-object (an ASCII-only prefix was taken as UTF-8, then
-     * CP932 / EUC-JP / ISO-2022-JP bytes came): the last call wins. */
+    /* format: "text", "csv", "tsv", "xlsx", "docx", "pptx", "zip", "tar",
+     * "gzip", "binary", ...; encoding: "utf-8", "cp932", ... or NULL.
+     * Static strings. Called once before the first record; called a second
+     * time only when the text decoder switched encoding mid-object (an
+     * ASCII-only prefix was taken as UTF-8, then CP932 / EUC-JP / ISO-2022-JP
+     * bytes came): the last call wins. */
+    /* From the extraction helper: "pdf", "xls", "doc", "ppt", "ole2", "rtf" (the
+     * sniffed name first, then the helper's more precise one: the last call wins). */
     void (*object_format)(void *payload, const char *format, const char *encoding);
     azk_status (*record)(void *payload, const azk_record *rec);
     /* st != AZK_OK: the object could not be (fully) read; err->message set */

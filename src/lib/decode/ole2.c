@@ -558,6 +558,10 @@ static azk_status xls_globals_record(struct xls *x, struct biff *b)
             if (b->len < 8 || x->sheet_count >= XLS_MAX_SHEETS)
                 return AZK_OK;
             rc = put_xlstring(&nm, d + 6, b->len - 6, true);
+            /* Excel allows 31 characters; a forged name is cut (the protocol carries < 256 bytes)
+             */
+            if (rc == AZK_OK && nm.len > 200)
+                nm.len = azk_decode__utf8_boundary(nm.data, 200);
             if (rc == AZK_OK)
                 rc = azk_buf_putc(&nm, '\0');
             if (rc != AZK_OK) {

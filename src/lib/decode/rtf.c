@@ -128,14 +128,16 @@ azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t 
 {
     struct rtf r;
     struct rtf_state *stack = NULL;
-    size_t depth = 0, i = 0;
+    size_t depth = 0, i = 0, line_cap;
     azk_status rc = AZK_OK;
 
     azk_decode__format(ctx, "rtf", NULL);
     memset(&r, 0, sizeof(r));
     r.ctx = ctx;
     r.lineno = 1;
-    r.line.max = ctx->opts->max_line > 0 ? ctx->opts->max_line * 4 : (size_t)256 * 1024;
+    /* a line without \par is emitted in pieces of about this size (checked per token;
+     * one token adds at most a flushed \'hh run of 4 KiB) */
+    line_cap = ctx->opts->max_line > 0 ? ctx->opts->max_line * 4 : (size_t)256 * 1024;
     /* CP932 is the likely code page of a Japanese RTF; \ansicpg says which */
     if (memmem(p, n < 4096 ? n : 4096, "\\fcharset128", 12) != NULL ||
         memmem(p, n < 4096 ? n : 4096, "\\ansicpg932", 11) != NULL)
@@ -155,6 +157,11 @@ azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t 
     while (i < n && rc == AZK_OK) {
         uint8_t c = p[i];
         struct rtf_state *s = &stack[depth];
+        if (r.line.len >= line_cap) {
+            rc = end_line(&r);
+            if (rc != AZK_OK)
+                break;
+        }
         if (c == '{') {
             if (depth + 1 >= AZK_RTF_DEPTH) {
                 rc = azk_error_set(AZK_ERR_LIMIT, "rtf: groups nested deeper than %d",
@@ -190,8 +197,6 @@ azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t 
                 rc = flush_raw(&r);
                 if (rc == AZK_OK)
                     rc = azk_buf_putc(&r.line, ch);
-                if (rc == AZK_ERR_LIMIT)
-                    rc = end_line(&r); /* a line without \par: emit what we have */
             }
             i++;
             continue;
@@ -295,8 +300,6 @@ azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t 
                 if (rc == AZK_OK)
                     rc = azk_buf_putc(&r.line, ' ');
             }
-            if (rc == AZK_ERR_LIMIT)
-                rc = end_line(&r);
             continue;
         }
         /* control symbol */
@@ -314,8 +317,6 @@ azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t 
         } else if (c == '\n' || c == '\r') {
             rc = end_line(&r);
         }
-        if (rc == AZK_ERR_LIMIT)
-            rc = end_line(&r);
     }
     if (rc == AZK_OK)
         rc = end_line(&r);

@@ -21,14 +21,15 @@ struct azk_sandbox_limits {
 
 /* What the confinement achieved (for the helper's --check output and tests). */
 struct azk_sandbox_report {
-    int landlock_abi; /* 0: the kernel has no landlock (or it is disabled) */
-    bool seccomp;     /* the system call filter is loaded */
+    int landlock_abi;  /* 0: the kernel has no landlock (or it is disabled) */
+    bool seccomp;      /* the system call filter is loaded */
+    bool dropped_root; /* started as root, now runs as nobody (65534) */
 };
 
 /*
  * Confine the calling process for good: close every descriptor above 2,
- * no new privileges, no core dumps, no file creation (RLIMIT_FSIZE 0),
- * memory and CPU limits, landlock (read-only access to `read_paths`, no
+ * root dropped to nobody (65534) when started as root, no new privileges, no core dumps, no file
+ * creation (RLIMIT_FSIZE 0), memory and CPU limits, landlock (read-only access to `read_paths`, no
  * write anywhere) where the kernel has it, then a seccomp filter allowing
  * only the system calls that reading, computing and writing to the
  * inherited pipes need (no socket, no exec, no fork, no open for writing);

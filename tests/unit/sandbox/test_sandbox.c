@@ -399,6 +399,34 @@ static void test_sandbox__rtf_deep_groups(void **state)
     azk_buf_dispose(&c.text);
 }
 
+/* A line without \par longer than the line buffer: emitted in pieces, not an error. */
+static void test_sandbox__rtf_long_line(void **state)
+{
+    struct collect c;
+    azk_buf in = AZK_BUF_INIT;
+    struct azk_decode_ctx ctx;
+    azk_decode_sink sink;
+    static const azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    int i;
+    (void)state;
+    assert_int_equal(azk_buf_puts(&in, "{\\rtf1 "), AZK_OK);
+    for (i = 0; i < 100000; i++)
+        assert_int_equal(azk_buf_puts(&in, "\\u23665?"), AZK_OK); /* 300 KB of 山 */
+    assert_int_equal(azk_buf_puts(&in, " mail@example.com}"), AZK_OK);
+    memset(&c, 0, sizeof(c));
+    memset(&sink, 0, sizeof(sink));
+    sink.record = c_record;
+    sink.payload = &c;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.sink = &sink;
+    ctx.opts = &o;
+    assert_int_equal(azk_decode__rtf(&ctx, in.data, in.len), AZK_OK);
+    assert_true(c.records >= 2);
+    assert_non_null(strstr(text_of(&c), "mail@example.com"));
+    azk_buf_dispose(&in);
+    azk_buf_dispose(&c.text);
+}
+
 static void test_sandbox__ole2_damaged(void **state)
 {
     struct collect c;
@@ -447,6 +475,20 @@ static void test_sandbox__forbidden_calls_kill(void **state)
     assert_int_equal(access("/tmp/azukari-extract-selftest", F_OK), -1);
 }
 
+/* Started as root, the helper parses as nobody. */
+static void test_sandbox__drops_root(void **state)
+{
+    int st;
+    (void)state;
+    if (geteuid() != 0) {
+        skip();
+        return;
+    }
+    st = run_selftest("uid", NULL, NULL);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_sandbox__landlock_read(void **state)
 {
     int st;
@@ -490,8 +532,10 @@ int main(void)
         cmocka_unit_test(test_sandbox__pdf_damaged),
         cmocka_unit_test(test_sandbox__rtf),
         cmocka_unit_test(test_sandbox__rtf_deep_groups),
+        cmocka_unit_test(test_sandbox__rtf_long_line),
         cmocka_unit_test(test_sandbox__ole2_damaged),
         cmocka_unit_test(test_sandbox__forbidden_calls_kill),
+        cmocka_unit_test(test_sandbox__drops_root),
         cmocka_unit_test(test_sandbox__landlock_read),
         cmocka_unit_test(test_sandbox__limits),
     };
