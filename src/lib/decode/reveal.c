@@ -278,7 +278,32 @@ struct reveal {
     azk_buf bytes; /* scratch: decoded bytes */
     azk_buf text;  /* scratch: their text */
     bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
+    /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
+     * several \n): "c:\temp" in a log stays as it is */
+    bool simple_escapes;
 };
+
+/* Whether p[0..n) is escaped text: a \\uXXXX / \\xXX escape (once or twice escaped), or two \\n. */
+static bool escaped_text(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = memchr(p, '\\', n);
+    size_t nl = 0;
+    while (q != NULL) {
+        size_t i = (size_t)(q - p);
+        uint32_t v;
+        if (i + 1 < n && p[i + 1] == '\\')
+            i++; /* escaped twice */
+        if (i + 1 < n && ((p[i + 1] == 'u' && hex_at(p, n, i + 2, 4, &v)) ||
+                          (p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v))))
+            return true;
+        if (i + 1 < n && p[i + 1] == 'n' && ++nl >= 2)
+            return true;
+        if (i + 2 >= n)
+            break;
+        q = memchr(p + i + 2, '\\', n - i - 2);
+    }
+    return false;
+}
 
 /*
  * A base64 or hex run p[0..n): its text goes to out (*ok), or, when it is
@@ -425,6 +450,14 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
         size_t len = 0, blen = 0;
         uint32_t cp;
         bool ok = false;
+        if (c == '\\' && i + 1 < n && p[i + 1] == '\\' && !rv->simple_escapes) {
+            /* an escaped backslash is not the start of an escape */
+            rc = azk_buf_put(out, p + i, 2);
+            if (rc != AZK_OK)
+                break;
+            i += 2;
+            continue;
+        }
         if (c == '\\') {
             len = u_escape(p, n, i, &cp);
             if (len > 0) {
@@ -436,7 +469,7 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
                     if (!ok)
                         len = 0;
                 }
-            } else if (i + 1 < n) {
+            } else if (i + 1 < n && rv->simple_escapes) {
                 static const char from[] = "ntr\\\"/";
                 static const char to[] = "\n\t\r\\\"/";
                 const char *f = memchr(from, p[i + 1], sizeof(from) - 1);
@@ -592,20 +625,20 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
     }
     for (k = 0; k < count;) {
         /* a run c _ c _ c _ c: single characters, one spacer between each */
-        size_t j = k, singles = 0;
-        while (j < count && !spacer(cps[j]) && (j + 1 >= count || spacer(cps[j + 1])) &&
-               (j == 0 || spacer(cps[j - 1]) || j == k)) {
-            singles++;
-            if (j + 2 < count && spacer(cps[j + 1]) && !spacer(cps[j + 2]))
-                j += 2;
-            else {
-                j++;
-                break;
+        size_t j = k, singles = 0, end = k;
+        if (!spacer(cps[k]) && (k == 0 || spacer(cps[k - 1]))) {
+            while (j < count && !spacer(cps[j]) && (j + 1 >= count || spacer(cps[j + 1]))) {
+                singles++;
+                end = j + 1;
+                if (j + 2 < count && !spacer(cps[j + 2]))
+                    j += 2;
+                else
+                    break;
             }
         }
-        if (singles >= 4 && (k == 0 || spacer(cps[k - 1]))) {
+        if (singles >= 4) {
             size_t m;
-            for (m = k; m < j; m++) {
+            for (m = k; m < end; m++) {
                 if (!spacer(cps[m])) {
                     rc = put_cp(out, cps[m]);
                     if (rc != AZK_OK)
@@ -613,7 +646,7 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
                 }
             }
             *changed = true;
-            k = j;
+            k = end;
             continue;
         }
         rc = put_cp(out, cps[k]);
@@ -658,6 +691,7 @@ static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, az
             }
         }
         azk_buf_clear(&tmp);
+        rv->simple_escapes = escaped_text(cur.data, cur.len);
         rc = unescape(rv, cur.data, cur.len, &tmp, &ch1);
         if (rc != AZK_OK || rv->ctx->sink_failed)
             goto done;

@@ -552,6 +552,22 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
             }
         }
     }
+    /* UTF-16 of Japanese only: no NULs, and its low bytes look like control
+     * bytes; the high bytes give it away */
+    if (ctrl > 0) {
+        enum enc u16 = utf16_by_high_bytes(p, n);
+        if (u16 != ENC_UTF8) {
+            long s16;
+            size_t e16;
+            rc = score_enc(u16, p, n & ~(size_t)1, true, &s16, &e16);
+            if (rc != AZK_OK)
+                return rc;
+            if (e16 * 20 <= units && s16 >= (long)units) {
+                r->enc = u16;
+                return AZK_OK;
+            }
+        }
+    }
     /* Control bytes are rare in text: many are junk before, after or inside
      * it. The carver reads the text runs between them. A few stray ones (a
      * NUL in a log) leave the file text. */
