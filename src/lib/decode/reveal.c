@@ -719,6 +719,75 @@ done:
     return rc;
 }
 
+/*
+ * A long line of JSON elements ([[...],[...]] or [{...},{...}], as
+ * json.dumps writes a table on one line): each element is a record of its
+ * own, as the lines of a CSV would be.
+ */
+static bool json_elements(const char *p, size_t n)
+{
+    return n >= 512 && (p[0] == '[' || p[0] == '{') &&
+           (memmem(p, n, "],[", 3) != NULL || memmem(p, n, "], [", 4) != NULL ||
+            memmem(p, n, "},{", 3) != NULL || memmem(p, n, "}, {", 4) != NULL);
+}
+
+/* Length of the JSON element boundary at p (the separator after ']' or '}'), or 0. */
+static size_t json_boundary(const char *p, size_t n)
+{
+    if (n >= 3 && (p[0] == ']' || p[0] == '}') && p[1] == ',' && (p[2] == '[' || p[2] == '{'))
+        return 2;
+    if (n >= 4 && (p[0] == ']' || p[0] == '}') && p[1] == ',' && p[2] == ' ' &&
+        (p[3] == '[' || p[3] == '{'))
+        return 3;
+    return 0;
+}
+
+/* Emit a text field as records: one per line, and one per JSON element of a long line. */
+static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, const char *s,
+                             size_t n)
+{
+    const char *end = s + n;
+    azk_record r = *rec;
+    azk_field f = rec->fields[0];
+    azk_status rc;
+    r.fields = &f;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl != NULL ? nl : end;
+        size_t len = (size_t)(e - s);
+        bool js = json_elements(s, len);
+        while (len > 0) {
+            size_t take = len, i;
+            if (js) {
+                for (i = 1; i < len; i++) {
+                    size_t b = json_boundary(s + i, len - i);
+                    if (b > 0) {
+                        take = i + 1;
+                        break;
+                    }
+                }
+            }
+            f.ptr = s;
+            f.len = take;
+            if (take > 0 && s[take - 1] == '\r')
+                f.len--;
+            if (f.len > 0) {
+                rc = azk_decode__emit_raw(ctx, &r);
+                if (rc != AZK_OK)
+                    return rc;
+            }
+            s += take;
+            len -= take;
+            if (js && len > 0 && *s == ',') {
+                s++;
+                len--;
+            }
+        }
+        s = e + 1;
+    }
+    return AZK_OK;
+}
+
 azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
     struct reveal rv;
@@ -734,8 +803,14 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
     }
-    if (i == rec->field_count)
+    if (i == rec->field_count) {
+        if (!rec->tabular && rec->field_count == 1 &&
+            json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
+            *handled = true;
+            return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
+        }
         return AZK_OK; /* the fast path: nothing hidden */
+    }
 
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
@@ -768,27 +843,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     if (any == 0)
         goto done;
     *handled = true;
-    if (!rec->tabular && rec->field_count == 1 && memchr(fields[0].ptr, '\n', fields[0].len)) {
-        /* a whole file in one string: one record per line */
-        const char *s = fields[0].ptr, *end = s + fields[0].len;
-        azk_record r = *rec;
-        azk_field f = fields[0];
-        r.fields = &f;
-        while (s < end) {
-            const char *nl = memchr(s, '\n', (size_t)(end - s));
-            const char *e = nl != NULL ? nl : end;
-            size_t len = (size_t)(e - s);
-            if (len > 0 && s[len - 1] == '\r')
-                len--;
-            if (len > 0) {
-                f.ptr = s;
-                f.len = len;
-                rc = azk_decode__emit_raw(ctx, &r);
-                if (rc != AZK_OK)
-                    goto done;
-            }
-            s = e + 1;
-        }
+    if (!rec->tabular && rec->field_count == 1) {
+        rc = emit_split(ctx, rec, fields[0].ptr, fields[0].len);
     } else {
         azk_record r = *rec;
         r.fields = fields;
