@@ -268,6 +268,26 @@ transform("cp932_steered")(steer_cp932)
 transform("gzip_noext")(lambda x: gzip.compress(b(x)))
 transform("zip")(lambda x: zipped(b(x)))
 transform("xml_split_chars")(xml_split)
+transform("utf16_after_image")(lambda x: png_bytes() + (x.encode("utf-16-le") if isinstance(x, str)
+                                                       else x))
+transform("utf16be_before_image")(lambda x: (x.encode("utf-16-be") if isinstance(x, str) else x) +
+                                  png_bytes())
+transform("base64_w70")(lambda x: b"\n".join(base64.b64encode(b(x))[i:i + 70] for i in
+                                             range(0, len(base64.b64encode(b(x))), 70)) + b"\n")
+transform("es6_escapes")(lambda x: "".join("\\u{%x}" % ord(c) if ord(c) > 0x7f else c
+                                           for c in (x if isinstance(x, str) else
+                                                     x.decode("latin-1"))).encode())
+transform("nfd_kana")(lambda x: __import__("unicodedata").normalize(
+    "NFD", x if isinstance(x, str) else x.decode("latin-1")).encode())
+transform("combining_marks")(lambda x: per_char(x, "\u0301"))
+transform("qp_lowercase")(lambda x: qp(x).lower())
+transform("json_indent")(lambda x: json.dumps([l.split(",") for l in x.splitlines()], indent=2).encode()
+                         if isinstance(x, str) else json.dumps({"b": base64.b64encode(x).decode()},
+                                                               indent=2).encode())
+transform("tsv_pipes")(lambda x: (x.replace(",", "|") if isinstance(x, str) else x).encode()
+                       if isinstance(x, str) else x)
+transform("utf16_random_prefix_odd")(lambda x: random.Random(4).randbytes(1001) +
+                                     (x.encode("utf-16-le") if isinstance(x, str) else x))
 # combinations
 transform("b64_zip_utf16_png")(lambda x: base64.b64encode(
     zipped(b"\x89PNG\r\n\x1a\n" + (x.encode("utf-16") if isinstance(x, str) else x))))

@@ -66,7 +66,8 @@ static void cls_init(void)
         cls[c] |= C_HEX;
     cls['+'] = cls['/'] = cls['-'] = cls['_'] = C_B64;
     cls['\\'] = cls['&'] = cls['%'] = cls['='] = cls['<'] = C_TRIG;
-    cls[0xC2] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xEF] = cls[0xF3] = C_LEAD;
+    cls[0xC2] = cls[0xCC] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xE3] = cls[0xEF] = cls[0xF3] =
+        C_LEAD;
     cls[' '] = C_SPACE;
 }
 
@@ -124,8 +125,10 @@ static bool worth_a_look(const uint8_t *p, size_t n)
             uint8_t b = p[i + 1];
             if (p[i] == 0xC2 && b == 0xAD)
                 return true; /* soft hyphen */
-            if (p[i] == 0xCD && b == 0x8F)
-                return true; /* combining grapheme joiner */
+            if (p[i] == 0xCC || (p[i] == 0xCD && b <= 0xAF))
+                return true; /* combining diacritics, grapheme joiner */
+            if (p[i] == 0xE3 && b == 0x82 && i + 2 < n && (p[i + 2] == 0x99 || p[i + 2] == 0x9A))
+                return true; /* combining (semi-)voiced mark */
             if (p[i] == 0xE1 && b == 0xA0)
                 return true; /* Mongolian vowel separator */
             if (p[i] == 0xE2 && (b == 0x80 || b == 0x81))
@@ -215,9 +218,6 @@ static size_t byte_run(const uint8_t *p, size_t n, size_t i, uint8_t kind, uint8
         }
         if (!hex_at(p, n, i + 1, 2, &v))
             break;
-        /* quoted-printable writes upper-case hex (RFC 2045 6.7) */
-        if (kind == '=' && (p[i + 1] >= 'a' || p[i + 2] >= 'a'))
-            break;
         b[(*blen)++] = (uint8_t)v;
         i += 3;
     }
@@ -294,7 +294,8 @@ static bool escaped_text(const uint8_t *p, size_t n)
         if (i + 1 < n && p[i + 1] == '\\')
             i++; /* escaped twice */
         if (i + 1 < n && ((p[i + 1] == 'u' && hex_at(p, n, i + 2, 4, &v)) ||
-                          (p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v))))
+                          (p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v)) ||
+                          ((p[i + 1] == 'u' || p[i + 1] == 'x') && i + 2 < n && p[i + 2] == '{')))
             return true;
         if (i + 1 < n && p[i + 1] == 'n' && ++nl >= 2)
             return true;
@@ -424,6 +425,20 @@ static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
             return 0;
         *cp = v;
         return 10;
+    }
+    if ((p[i + 1] == 'u' || p[i + 1] == 'x') && i + 2 < n && p[i + 2] == '{') {
+        /* \u{5C71} (JavaScript, Rust, Swift), \x{5C71} (Perl, PHP) */
+        size_t j = i + 3, k = 0;
+        v = 0;
+        while (j < n && k < 6 && hexval(p[j]) >= 0) {
+            v = v * 16 + (uint32_t)hexval(p[j]);
+            j++;
+            k++;
+        }
+        if (k == 0 || j >= n || p[j] != '}' || v > 0x10FFFF)
+            return 0;
+        *cp = v;
+        return j + 1 - i;
     }
     if (p[i + 1] != 'u' || !hex_at(p, n, i + 2, 4, &v))
         return 0;
@@ -590,6 +605,23 @@ static bool invisible(uint32_t cp)
            (cp >= 0xE0000 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF);
 }
 
+/* The kana with a (semi-)voiced mark: か + ゛ → が, は + ゜ → ぱ; 0 if none. */
+static uint32_t voiced(uint32_t k, bool semi)
+{
+    uint32_t h = (k >= 0x30A1 && k <= 0x30F6) ? k - 0x60 : k; /* katakana → hiragana */
+    bool ha_row = h == 0x306F || h == 0x3072 || h == 0x3075 || h == 0x3078 || h == 0x307B;
+    if (semi)
+        return ha_row ? k + 2 : 0;
+    if ((h >= 0x304B && h <= 0x3061 && (h % 2) == 1) || h == 0x3064 || h == 0x3066 || h == 0x3068 ||
+        ha_row)
+        return k + 1;
+    if (k == 0x30A6)
+        return 0x30F4; /* ウ → ヴ */
+    if (k == 0x3046)
+        return 0x3094; /* う → ゔ */
+    return 0;
+}
+
 static bool spacer(uint32_t cp)
 {
     return cp == ' ' || cp == 0x3000 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A);
@@ -613,6 +645,21 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
         size_t l = azk_utf8_decode(p + i, n - i, &cp);
         i += l;
         if (invisible(cp)) {
+            *changed = true;
+            continue;
+        }
+        if ((cp == 0x3099 || cp == 0x309A) && count > 0) {
+            /* decomposed kana (NFD, as macOS writes file names): compose */
+            uint32_t c = voiced(cps[count - 1], cp == 0x309A);
+            if (c != 0) {
+                cps[count - 1] = c;
+                *changed = true;
+                continue;
+            }
+        }
+        if (cp >= 0x300 && cp <= 0x36F && count > 0 &&
+            (cps[count - 1] >= 0x3000 || cps[count - 1] < 0x80)) {
+            /* a diacritic on a Japanese or ASCII character hides it: drop it */
             *changed = true;
             continue;
         }
@@ -867,8 +914,8 @@ bool azk_decode__b64_line(const uint8_t *p, size_t n)
     size_t i, m = n;
     if (cls['A'] == 0)
         cls_init();
-    if (n < 4 || n % 4 != 0)
-        return false;
+    if (n < 4)
+        return false; /* any width: base64 -w 70 is as common as MIME's 76 */
     while (m > 0 && n - m < 2 && p[m - 1] == '=')
         m--;
     for (i = 0; i < m; i++) {

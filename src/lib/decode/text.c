@@ -546,6 +546,24 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
             rc = confirm(cand, p, n, 2, &ok);
             if (rc != AZK_OK)
                 return rc;
+            if (ok && n >= 4) {
+                /* an odd number of junk bytes before UTF-16LE makes it look like
+                 * BE (and the reverse): ASCII reads the same, Japanese does not.
+                 * The other byte order one byte on may read better. */
+                enum enc alt = cand == ENC_UTF16LE ? ENC_UTF16BE : ENC_UTF16LE;
+                long s0, s1;
+                size_t e0, e1;
+                rc = score_enc(cand, p, n & ~(size_t)1, true, &s0, &e0);
+                if (rc == AZK_OK)
+                    rc = score_enc(alt, p + 1, (n - 1) & ~(size_t)1, true, &s1, &e1);
+                if (rc != AZK_OK)
+                    return rc;
+                if (s1 > s0 && e1 <= e0) {
+                    r->enc = alt;
+                    r->bom += 1;
+                    return AZK_OK;
+                }
+            }
             if (ok) {
                 r->enc = cand;
                 return AZK_OK;

@@ -1392,6 +1392,36 @@ static void test_decode__reveal_normalise(void **state)
     expect_revealed("<td>試験太郎</td><td>090</td>\n", "<td>試験太郎</td><td>090</td>@1\n");
 }
 
+static void test_decode__reveal_more(void **state)
+{
+    static uint8_t buf[200000];
+    char u16[1024];
+    size_t n, u16n;
+    (void)state;
+    /* \u{...} (JavaScript), \x{...} (Perl), lower-case quoted-printable */
+    expect_revealed("\\u{8a66}\\u{9a13} \\x{592a}\\x{90ce}\n", "試験 太郎@1\n");
+    expect_revealed("=e8=a9=a6=e9=a8=93\n", "試験@1\n");
+    /* decomposed kana (NFD) and diacritics on Japanese / ASCII characters */
+    expect_revealed("\xE3\x82\xAB\xE3\x82\x99\xE3\x83\x8F\xE3\x82\x9A \xE3\x81\x8B\xE3\x82\x99\n",
+                    "ガパ が@1\n");
+    expect_revealed("試\xCC\x81験\xCC\x81 0\xCC\x81"
+                    "9\xCC\x81"
+                    "0\xCC\x81\n",
+                    "試験 090@1\n");
+    /* ISO-2022-JP in base64 (a MIME encoded word) */
+    expect_revealed("=?ISO-2022-JP?B?GyRCO244MyEhQkBPOhsoQg==?=\n",
+                    "=?ISO-2022-JP?B?試験　太郎?=@1\n");
+    /* UTF-16LE appended to an image at an odd offset, carved */
+    u16n = to_enc("UTF-16LE", ev_csv, u16, sizeof(u16));
+    n = fake_image(buf, sizeof(buf), 70001);
+    memcpy(buf + n, u16, u16n);
+    expect_names(buf, n + u16n, NULL);
+    /* UTF-16LE behind an odd number of junk bytes (read as BE by the NULs' parity) */
+    memcpy(buf, "\x01\x02\x03", 3);
+    memcpy(buf + 3, u16, u16n);
+    expect_names(buf, 3 + u16n, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1435,6 +1465,7 @@ int main(void)
         cmocka_unit_test(test_decode__reveal_base64),
         cmocka_unit_test(test_decode__reveal_quoted_printable),
         cmocka_unit_test(test_decode__reveal_normalise),
+        cmocka_unit_test(test_decode__reveal_more),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
