@@ -798,6 +798,8 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
     azk_field f = rec->fields[0];
     azk_status rc;
     r.fields = &f;
+    if (n == 0)
+        return AZK_OK;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *e = nl != NULL ? nl : end;
@@ -875,7 +877,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         if (rc != AZK_OK || ctx->sink_failed)
             goto done;
         if (ch) {
-            fields[i].ptr = (const char *)vals[i].data;
+            /* a field may reveal to nothing (only invisible characters) */
+            fields[i].ptr = vals[i].data != NULL ? (const char *)vals[i].data : "";
             fields[i].len = vals[i].len;
             any++;
         }
