@@ -910,6 +910,67 @@ done:
     return rc;
 }
 
+/* ---- hex dumps ------------------------------------------------------------------------ */
+
+/*
+ * A line of a hex dump: xxd ("00000010: e8a9 a6e9  ...."), hexdump -C
+ * ("00000010  e8 a9 a6 |...|"), od -An -tx1 (" e8 a9 a6"), a C array
+ * ("0xe8, 0xa9,"), colon or space separated bytes. Its bytes are appended to
+ * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one).
+ */
+bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
+{
+    size_t i = 0, k, groups = 0, start = out->len;
+    bool letter = false;
+    if (cls['A'] == 0)
+        cls_init();
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
+        ;
+    if (k >= 6 && k <= 8 && i + k < n &&
+        (p[i + k] == ':' || (p[i + k] == ' ' && i + k + 1 < n && p[i + k + 1] == ' '))) {
+        i += k + 1; /* offset column */
+        while (i < n && p[i] == ' ')
+            i++;
+    }
+    while (i < n) {
+        size_t j;
+        if (i + 1 < n && p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X'))
+            i += 2;
+        for (j = i; j < n && (cls[p[j]] & C_HEX); j++)
+            letter = letter || p[j] > '9';
+        if (j == i || (j - i) % 2 != 0 || j - i > 8)
+            goto no;
+        if (azk_buf_grow(out, (j - i) / 2) != AZK_OK)
+            goto no;
+        for (; i + 1 < j; i += 2)
+            out->data[out->len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
+        groups++;
+        if (i >= n)
+            break;
+        if (p[i] == ',' || p[i] == ':' || p[i] == '-')
+            i++;
+        if (i < n && p[i] == ' ' && i + 1 < n && p[i + 1] == ' ') {
+            /* two spaces: hexdump -C's middle gap, or the ASCII column */
+            size_t q = i;
+            while (q < n && p[q] == ' ')
+                q++;
+            if (q >= n || p[q] == '|' || q - i > 2 || !(cls[p[q]] & C_HEX))
+                break;
+            i = q;
+            continue;
+        }
+        while (i < n && p[i] == ' ')
+            i++;
+    }
+    if (groups >= 4 && letter)
+        return true;
+no:
+    out->len = start;
+    return false;
+}
+
 /* ---- MIME base64 bodies ------------------------------------------------------------ */
 
 bool azk_decode__b64_line(const uint8_t *p, size_t n)
@@ -935,10 +996,22 @@ azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_bloc
     if (b->lines == 0)
         return AZK_OK;
     if (b->lines >= 2) {
-        size_t m = b->text.len;
+        size_t m = b->text.len, i;
+        bool hex = m % 2 == 0, ok;
         while (m > 0 && b->text.data[m - 1] == '=')
             m--;
-        if (b64_decode(b->text.data, m, &bytes) && bytes.len > 0) {
+        for (i = 0; hex && i < m; i++)
+            hex = (cls[b->text.data[i]] & C_HEX) != 0;
+        if (hex) {
+            /* plain hex lines (xxd -p) */
+            ok = azk_buf_grow(&bytes, m / 2) == AZK_OK;
+            for (i = 0; ok && i + 1 < m; i += 2)
+                bytes.data[bytes.len++] =
+                    (uint8_t)(hexval(b->text.data[i]) * 16 + hexval(b->text.data[i + 1]));
+        } else {
+            ok = b64_decode(b->text.data, m, &bytes);
+        }
+        if (ok && bytes.len > 0) {
             struct azk_mem_source ms;
             azk_source src;
             if (ctx->revealed + bytes.len > AZK_DECODE_REVEAL_MAX) {

@@ -1422,6 +1422,35 @@ static void test_decode__reveal_more(void **state)
     expect_names(buf, 3 + u16n, NULL);
 }
 
+static void test_decode__reveal_hex_dumps(void **state)
+{
+    /* "試験 太郎,090-0000-0000" as xxd, hexdump -C and a C array */
+    static const char xxd[] =
+        "00000000: e8a9 a6e9 a893 20e5 a4aa e983 8e2c 3039  ...... ......,09\n"
+        "00000010: 302d 3030 3030 2d30 3030 300a            0-0000-0000.\n";
+    static const char hd[] =
+        "00000000  e8 a9 a6 e9 a8 93 20 e5  a4 aa e9 83 8e 2c 30 39  |...... ......,09|\n"
+        "00000010  30 2d 30 30 30 30 2d 30  30 30 30 0a              |0-0000-0000.|\n";
+    static const char carr[] =
+        "unsigned char d[] = {\n"
+        "  0xe8, 0xa9, 0xa6, 0xe9, 0xa8, 0x93, 0x20, 0xe5, 0xa4, 0xaa, 0xe9, 0x83,\n"
+        "  0x8e, 0x2c, 0x30, 0x39, 0x30, 0x2d, 0x30, 0x30, 0x30, 0x30, 0x2d, 0x30,\n"
+        "  0x30, 0x30, 0x30, 0x0a\n};\n";
+    const char *const dumps[] = {xxd, hd, carr};
+    size_t i;
+    struct collect c;
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        collect_init(&c);
+        assert_int_equal(decode_mem(&c, dumps[i], strlen(dumps[i]), NULL), AZK_OK);
+        if (strstr(text_of(&c), "試験 太郎,090-0000-0000") == NULL)
+            fail_msg("hex dump %zu not read: %s", i, text_of(&c));
+        collect_dispose(&c);
+    }
+    /* numbers are not a hex dump, and stay */
+    expect_revealed("03 1234 5678 2024 06 02\n", "03 1234 5678 2024 06 02@1\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1466,6 +1495,7 @@ int main(void)
         cmocka_unit_test(test_decode__reveal_quoted_printable),
         cmocka_unit_test(test_decode__reveal_normalise),
         cmocka_unit_test(test_decode__reveal_more),
+        cmocka_unit_test(test_decode__reveal_hex_dumps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
