@@ -98,48 +98,147 @@ static bool hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
     return true;
 }
 
-/* Whether the field holds anything reveal would act on (the fast path). */
+/* Character mix of a base64 / hex run. */
+enum { MIX_UPPER = 1, MIX_LOWER = 2, MIX_DIGIT = 4, MIX_SYM = 8, MIX_NONHEX = 16 };
+
+static unsigned mix_of(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return MIX_DIGIT;
+    if (c >= 'A' && c <= 'Z')
+        return MIX_UPPER | (c > 'F' ? MIX_NONHEX : 0);
+    if (c >= 'a' && c <= 'z')
+        return MIX_LOWER | (c > 'f' ? MIX_NONHEX : 0);
+    return MIX_SYM | MIX_NONHEX;
+}
+
+/*
+ * Whether a run of the base64 alphabet is worth decoding: hex (even, with
+ * a digit and a letter), or base64 with both cases and a digit or symbol.
+ * Words, identifiers in one case and UUIDs are not.
+ */
+static bool run_candidate(size_t run, unsigned mix)
+{
+    if (run < RUN_MIN)
+        return false;
+    if (!(mix & MIX_NONHEX))
+        return (mix & MIX_DIGIT) && (mix & (MIX_UPPER | MIX_LOWER));
+    return (mix & MIX_UPPER) && (mix & MIX_LOWER) && (mix & (MIX_DIGIT | MIX_SYM));
+}
+
+static bool is_hex(uint8_t c)
+{
+    return (cls[c] & C_HEX) != 0;
+}
+
+/*
+ * Whether the field holds anything reveal would act on: the fast path,
+ * one pass, no copy. Precise enough that ordinary logs ("job=DM2408",
+ * "50%", timestamps, UUIDs, ※ and full-width brackets) do not trigger it.
+ */
 static bool worth_a_look(const uint8_t *p, size_t n)
 {
-    size_t i, run = 0, spaces = 0;
+    size_t i, run = 0, tok = 0, singles = 0, lt = 0;
+    unsigned mix = 0;
     for (i = 0; i < n; i++) {
-        uint8_t k = cls[p[i]];
-        if (k == 0) {
-            run = 0;
-            continue;
-        }
+        uint8_t c = p[i], k = cls[c];
+        bool space = false;
+        if ((c & 0xC0) != 0x80)
+            tok++;
         if (k & C_B64) {
-            if (++run >= RUN_MIN)
-                return true;
+            run++;
+            mix |= mix_of(c);
             continue;
         }
-        run = 0;
-        if (k & C_TRIG)
+        if (run_candidate(run, mix))
             return true;
-        if (k & C_SPACE) {
-            if (++spaces >= 3)
-                return true;
+        run = 0;
+        mix = 0;
+        if (k == 0)
+            continue;
+        if (k & C_TRIG) {
+            uint8_t d = i + 1 < n ? p[i + 1] : 0;
+            switch (c) {
+                case '\\':
+                    if (d == 'u' || d == 'U' || d == 'x' || (d >= '0' && d <= '3') || d == '\\')
+                        return true;
+                    break;
+                case '&':
+                    if (d == '#' ||
+                        (d >= 'a' && d <= 'z' && memchr(p + i, ';', n - i < 9 ? n - i : 9)))
+                        return true;
+                    break;
+                case '%':
+                    if (i + 2 < n && is_hex(d) && is_hex(p[i + 2]))
+                        return true;
+                    break;
+                case '=': /* quoted-printable writes runs: =E5=B1 */
+                    if (i + 5 < n && is_hex(d) && is_hex(p[i + 2]) && p[i + 3] == '=' &&
+                        is_hex(p[i + 4]) && is_hex(p[i + 5]))
+                        return true;
+                    break;
+                default: /* '<' */
+                    if (++lt >= 6)
+                        return true;
+                    break;
+            }
             continue;
         }
-        if ((k & C_LEAD) && i + 1 < n) {
-            uint8_t b = p[i + 1];
-            if (p[i] == 0xC2 && b == 0xAD)
-                return true; /* soft hyphen */
-            if (p[i] == 0xCC || (p[i] == 0xCD && b <= 0xAF))
-                return true; /* combining diacritics, grapheme joiner */
-            if (p[i] == 0xE3 && b == 0x82 && i + 2 < n && (p[i + 2] == 0x99 || p[i + 2] == 0x9A))
-                return true; /* combining (semi-)voiced mark */
-            if (p[i] == 0xE1 && b == 0xA0)
-                return true; /* Mongolian vowel separator */
-            if (p[i] == 0xE2 && (b == 0x80 || b == 0x81))
-                return true; /* U+2000..U+207F: zero-width, bidi, word joiner */
-            if (p[i] == 0xEF && (b == 0xBB || b == 0xBC || b == 0xBD || b == 0xB8))
-                return true; /* BOM, full-width forms, variation selectors */
-            if (p[i] == 0xF3 && (b == 0xA0))
-                return true; /* tags, ideographic variation selectors */
+        if (k & C_SPACE) {
+            space = true;
+        } else if ((k & C_LEAD) && i + 1 < n) {
+            uint8_t b = p[i + 1], t = i + 2 < n ? p[i + 2] : 0;
+            switch (c) {
+                case 0xC2:
+                    if (b == 0xAD)
+                        return true; /* soft hyphen */
+                    break;
+                case 0xCC:
+                    return true; /* combining diacritics */
+                case 0xCD:
+                    if (b <= 0xAF)
+                        return true; /* combining diacritics, grapheme joiner */
+                    break;
+                case 0xE1:
+                    if (b == 0xA0 && t == 0x8E)
+                        return true; /* Mongolian vowel separator */
+                    break;
+                case 0xE2:
+                    if ((b == 0x80 && ((t >= 0x8B && t <= 0x8F) || (t >= 0xAA && t <= 0xAE))) ||
+                        (b == 0x81 && t >= 0xA0 && t <= 0xAF))
+                        return true; /* zero-width, bidi controls, word joiner */
+                    if (b == 0x80 && t <= 0x8A)
+                        space = true; /* en / em / thin spaces */
+                    break;
+                case 0xE3:
+                    if (b == 0x82 && (t == 0x99 || t == 0x9A))
+                        return true; /* combining (semi-)voiced mark */
+                    if (b == 0x80 && t == 0x80)
+                        space = true; /* ideographic space */
+                    break;
+                case 0xEF:
+                    if ((b == 0xBB && t == 0xBF) || (b == 0xB8 && t <= 0x8F) ||
+                        (b == 0xBC && t >= 0x90 && t <= 0xBA && !(t >= 0x9A && t <= 0x9F)) ||
+                        (b == 0xBD && t >= 0x81 && t <= 0x9A))
+                        return true; /* BOM, variation selectors, full-width alnum / @ */
+                    break;
+                case 0xF3:
+                    if (b == 0xA0)
+                        return true; /* tags, ideographic variation selectors */
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (space) {
+            /* "0 9 0 - 1": tokens of one character each followed by one space */
+            singles = tok == 2 ? singles + 1 : 0; /* tok counted the space too */
+            if (singles >= 3)
+                return true;
+            tok = 0;
         }
     }
-    return false;
+    return run_candidate(run, mix);
 }
 
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
@@ -514,7 +613,11 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             while (j < n && p[j] == '=' &&
                    !(j + 2 < n && hexval(p[j + 1]) >= 0 && hexval(p[j + 2]) >= 0))
                 j++;
-            if (j - i >= RUN_MIN) {
+            unsigned mix = 0;
+            size_t q;
+            for (q = i; q < j && p[q] != '='; q++)
+                mix |= mix_of(p[q]);
+            if (run_candidate(q - i, mix)) {
                 rc = reveal_run(rv, p + i, j - i, out, &ok);
                 len = ok ? j - i : 0;
                 if (rc == AZK_OK && !ok) {
