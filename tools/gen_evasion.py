@@ -191,6 +191,34 @@ def steer_cp932(x):
     return pre + b"\xa4\xa2\xa4\xa4\n" + body
 
 
+def xxd(data):
+    out = []
+    for off in range(0, len(data), 16):
+        row = data[off:off + 16]
+        hx = " ".join(row[i:i + 2].hex() for i in range(0, len(row), 2))
+        asc = "".join(chr(c) if 32 <= c < 127 else "." for c in row)
+        out.append("%08x: %-39s  %s" % (off, hx, asc))
+    return ("\n".join(out) + "\n").encode()
+
+
+def hexdump_c(data):
+    out = []
+    for off in range(0, len(data), 16):
+        row = data[off:off + 16]
+        h = " ".join("%02x" % c for c in row[:8]) + "  " + " ".join("%02x" % c for c in row[8:])
+        asc = "".join(chr(c) if 32 <= c < 127 else "." for c in row)
+        out.append("%08x  %-49s |%s|" % (off, h, asc))
+    return ("\n".join(out) + "\n").encode()
+
+
+def xxd_i(data):
+    lines = ["unsigned char data[] = {"]
+    for off in range(0, len(data), 12):
+        lines.append("  " + ", ".join("0x%02x" % c for c in data[off:off + 12]) + ",")
+    lines.append("};")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def xml_split(x):
     s = x if isinstance(x, str) else x.decode("latin-1")
     out = ["<?xml version=\"1.0\"?><doc>"]
@@ -268,6 +296,34 @@ transform("cp932_steered")(steer_cp932)
 transform("gzip_noext")(lambda x: gzip.compress(b(x)))
 transform("zip")(lambda x: zipped(b(x)))
 transform("xml_split_chars")(xml_split)
+transform("utf16_after_image")(lambda x: png_bytes() + (x.encode("utf-16-le") if isinstance(x, str)
+                                                       else x))
+transform("utf16be_before_image")(lambda x: (x.encode("utf-16-be") if isinstance(x, str) else x) +
+                                  png_bytes())
+transform("base64_w70")(lambda x: b"\n".join(base64.b64encode(b(x))[i:i + 70] for i in
+                                             range(0, len(base64.b64encode(b(x))), 70)) + b"\n")
+transform("es6_escapes")(lambda x: "".join("\\u{%x}" % ord(c) if ord(c) > 0x7f else c
+                                           for c in (x if isinstance(x, str) else
+                                                     x.decode("latin-1"))).encode())
+transform("nfd_kana")(lambda x: __import__("unicodedata").normalize(
+    "NFD", x if isinstance(x, str) else x.decode("latin-1")).encode())
+transform("combining_marks")(lambda x: per_char(x, "\u0301"))
+transform("qp_lowercase")(lambda x: qp(x).lower())
+transform("json_indent")(lambda x: json.dumps([l.split(",") for l in x.splitlines()], indent=2).encode()
+                         if isinstance(x, str) else json.dumps({"b": base64.b64encode(x).decode()},
+                                                               indent=2).encode())
+transform("tsv_pipes")(lambda x: (x.replace(",", "|") if isinstance(x, str) else x).encode()
+                       if isinstance(x, str) else x)
+transform("utf16_random_prefix_odd")(lambda x: random.Random(4).randbytes(1001) +
+                                     (x.encode("utf-16-le") if isinstance(x, str) else x))
+transform("xxd")(lambda x: xxd(b(x)))
+transform("xxd_plain")(lambda x: b"\n".join(b(x).hex().encode()[i:i + 60]
+                                            for i in range(0, 2 * len(b(x)), 60)) + b"\n")
+transform("xxd_c_array")(lambda x: xxd_i(b(x)))
+transform("hexdump_c")(lambda x: hexdump_c(b(x)))
+transform("od_hex_bytes")(lambda x: b"".join(
+    (" " + " ".join("%02x" % c for c in b(x)[i:i + 16]) + "\n").encode()
+    for i in range(0, len(b(x)), 16)))
 # combinations
 transform("b64_zip_utf16_png")(lambda x: base64.b64encode(
     zipped(b"\x89PNG\r\n\x1a\n" + (x.encode("utf-16") if isinstance(x, str) else x))))

@@ -98,24 +98,26 @@ static bool text_shaped(const uint8_t *s, size_t n, bool legacy)
 
 azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min, azk_buf *out, bool *ok)
 {
-    static const char *const legacy[] = {"cp932", "euc-jp"};
+    static const char *const legacy[] = {"cp932", "euc-jp", "iso-2022-jp"};
     azk_buf tmp = AZK_BUF_INIT;
     azk_status rc = AZK_OK;
     size_t i;
     *ok = false;
     if (n < min || n == 0)
         return AZK_OK;
-    if (azk_utf8_valid(p, n)) {
+    if (azk_utf8_valid(p, n) && memchr(p, 0x1B, n) == NULL) {
         if (text_shaped(p, n, false)) {
             *ok = true;
             return azk_buf_put(out, p, n);
         }
         return AZK_OK;
     }
-    if (n < 2 * min)
+    if (n < 2 * min && memchr(p, 0x1B, n) == NULL)
         return AZK_OK; /* legacy double-byte text: ask for more evidence */
     for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
         size_t errors = 0;
+        if (i == 2 && memmem(p, n, "\x1b$B", 3) == NULL)
+            continue; /* ISO-2022-JP only with its JIS X 0208 escape */
         azk_buf_clear(&tmp);
         rc = azk_decode__convert_mem(legacy[i], p, n, &tmp, &errors);
         if (rc != AZK_OK)
@@ -301,7 +303,86 @@ struct carver {
     azk_buf u8;
     uint64_t lineno;
     size_t max;
+    uint8_t *taken; /* per chunk byte: inside a UTF-16 run already emitted */
 };
+
+/* ---- UTF-16 runs (text appended to an image in UTF-16, EXIF comments) ------------ */
+
+static bool text16(uint32_t u)
+{
+    return (u >= 0x20 && u < 0x7F) || u == '\t' || (u >= 0x3000 && u <= 0x30FF) ||
+           (u >= 0x4E00 && u <= 0x9FFF) || (u >= 0x3400 && u <= 0x4DBF) ||
+           (u >= 0xFF01 && u <= 0xFF9F);
+}
+
+/*
+ * A run of UTF-16 text units p[0..n) (n even): emitted when it has enough
+ * ASCII or kana units (random data and 8-bit text read as UTF-16 give CJK
+ * ideographs, almost never either) and the shape of text.
+ */
+static azk_status run16_flush(struct carver *cv, const uint8_t *p, size_t n, bool be, size_t off)
+{
+    size_t i, units = n / 2, asc = 0, kana = 0;
+    azk_status rc;
+    if (units < CARVE_MIN)
+        return AZK_OK;
+    for (i = off; i < off + n; i++) {
+        if (cv->taken[i])
+            return AZK_OK; /* the same text read at another alignment */
+    }
+    azk_buf_clear(&cv->u8);
+    for (i = 0; i + 1 < n; i += 2) {
+        uint32_t u = be ? ((uint32_t)p[i] << 8 | p[i + 1]) : (p[i] | (uint32_t)p[i + 1] << 8);
+        uint8_t tmp[4];
+        if (u < 0x80)
+            asc++;
+        else if (u >= 0x3041 && u <= 0x30FF)
+            kana++;
+        rc = azk_buf_put(&cv->u8, tmp, azk_utf8_encode(u, tmp));
+        if (rc != AZK_OK)
+            return rc;
+    }
+    if (asc * 5 < units && kana * 5 < units)
+        return AZK_OK;
+    if (!text_shaped(cv->u8.data, cv->u8.len, false))
+        return AZK_OK;
+    memset(cv->taken + off, 1, n);
+    cv->ctx->revealed += cv->u8.len;
+    return azk_decode__emit_line(cv->ctx, cv->lineno, cv->u8.data, cv->u8.len, false, NULL);
+}
+
+/* UTF-16LE and BE text runs at both alignments of one chunk. */
+static azk_status carve_utf16(struct carver *cv, const uint8_t *p, size_t n)
+{
+    unsigned pass;
+    azk_status rc;
+    memset(cv->taken, 0, n);
+    for (pass = 0; pass < 4; pass++) {
+        bool be = pass >= 2;
+        size_t i, start = SIZE_MAX;
+        for (i = pass & 1; i + 1 < n; i += 2) {
+            uint32_t u = be ? ((uint32_t)p[i] << 8 | p[i + 1]) : (p[i] | (uint32_t)p[i + 1] << 8);
+            if (text16(u)) {
+                if (start == SIZE_MAX)
+                    start = i;
+                if (i - start < cv->max)
+                    continue;
+            }
+            if (start != SIZE_MAX) {
+                rc = run16_flush(cv, p + start, i - start, be, start);
+                if (rc != AZK_OK)
+                    return rc;
+            }
+            start = text16(u) ? i : SIZE_MAX;
+        }
+        if (start != SIZE_MAX) {
+            rc = run16_flush(cv, p + start, i - start, be, start);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    return AZK_OK;
+}
 
 static azk_status run_flush(struct carver *cv)
 {
@@ -375,7 +456,8 @@ azk_status azk_decode__carve(struct azk_decode_ctx *ctx, azk_source *src, unsign
     cv.max = ctx->opts->max_line > 0 ? ctx->opts->max_line : (size_t)64 * 1024;
     azk_decode__format(ctx, "binary", NULL);
     buf = azk_malloc(AZK_DECODE_CHUNK + CARVE_TAIL);
-    if (buf == NULL) {
+    cv.taken = azk_malloc(AZK_DECODE_CHUNK);
+    if (buf == NULL || cv.taken == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -411,6 +493,8 @@ azk_status azk_decode__carve(struct azk_decode_ctx *ctx, azk_source *src, unsign
             goto done;
         }
         rc = carve_bytes(&cv, buf + keep, got);
+        if (rc == AZK_OK)
+            rc = carve_utf16(&cv, buf + keep, got);
         if (rc != AZK_OK || eof)
             break;
         /* keep a tail so a signature cut by the chunk end is seen whole */
@@ -422,6 +506,7 @@ azk_status azk_decode__carve(struct azk_decode_ctx *ctx, azk_source *src, unsign
         rc = run_flush(&cv);
 done:
     azk_free(buf);
+    azk_free(cv.taken);
     azk_buf_dispose(&cv.run);
     azk_buf_dispose(&cv.u8);
     return rc;

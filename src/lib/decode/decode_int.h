@@ -153,6 +153,7 @@ struct azk_lines {
     struct azk_decode_ctx *ctx;
     struct azk_b64_block b64; /* MIME base64 lines being gathered */
     azk_buf qp;               /* quoted-printable lines joined at soft breaks */
+    azk_buf hex;              /* bytes of hex dump lines so far (the lines are emitted too) */
     uint64_t lineno;          /* number of the line being assembled */
     azk_buf carry;            /* start of a line that continues in the next chunk */
     bool cr_pending;          /* last chunk ended in \r: skip a leading \n */
@@ -227,6 +228,8 @@ azk_status azk_decode__defer(struct azk_decode_ctx *ctx, azk_status rc);
 AZK_NODISCARD azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
                                             bool *handled);
 
+/* A hex dump line (xxd, hexdump -C, od, C array): its bytes appended to out. */
+bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out);
 /* Whether a line is a base64 body line (to be gathered); false = emit normally. */
 bool azk_decode__b64_line(const uint8_t *p, size_t n);
 AZK_NODISCARD azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_block *b);

@@ -327,12 +327,22 @@ static azk_status unwrap(struct azk_peek *pk, enum sniff_kind *kind, const char 
                     drop = bom;
             }
         } else if (*kind == SNIFF_BINARY && mlen < pk->len) {
-            bool text = false;
-            rc = azk_decode__looks_text(pk->buf + mlen, pk->len - mlen, pk->eof, &text);
-            if (rc != AZK_OK)
-                return rc;
-            if (text)
-                drop = mlen; /* a signature glued before text: read the text */
+            /* a signature glued before text (a few junk bytes may follow it):
+             * read the text */
+            size_t k;
+            for (k = mlen; k < pk->len && k <= mlen + 16 && drop == 0; k++) {
+                uint32_t cp;
+                bool text = false;
+                uint8_t c = pk->buf[k];
+                if (c < 0x80 ? (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F
+                             : azk_utf8_decode(pk->buf + k, pk->len - k, &cp) == 1)
+                    continue; /* not where text starts */
+                rc = azk_decode__looks_text(pk->buf + k, pk->len - k, pk->eof, &text);
+                if (rc != AZK_OK)
+                    return rc;
+                if (text)
+                    drop = k;
+            }
         }
         if (drop == 0)
             return AZK_OK;

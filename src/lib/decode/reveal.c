@@ -66,7 +66,8 @@ static void cls_init(void)
         cls[c] |= C_HEX;
     cls['+'] = cls['/'] = cls['-'] = cls['_'] = C_B64;
     cls['\\'] = cls['&'] = cls['%'] = cls['='] = cls['<'] = C_TRIG;
-    cls[0xC2] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xEF] = cls[0xF3] = C_LEAD;
+    cls[0xC2] = cls[0xCC] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xE3] = cls[0xEF] = cls[0xF3] =
+        C_LEAD;
     cls[' '] = C_SPACE;
 }
 
@@ -97,46 +98,147 @@ static bool hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
     return true;
 }
 
-/* Whether the field holds anything reveal would act on (the fast path). */
+/* Character mix of a base64 / hex run. */
+enum { MIX_UPPER = 1, MIX_LOWER = 2, MIX_DIGIT = 4, MIX_SYM = 8, MIX_NONHEX = 16 };
+
+static unsigned mix_of(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return MIX_DIGIT;
+    if (c >= 'A' && c <= 'Z')
+        return MIX_UPPER | (c > 'F' ? MIX_NONHEX : 0);
+    if (c >= 'a' && c <= 'z')
+        return MIX_LOWER | (c > 'f' ? MIX_NONHEX : 0);
+    return MIX_SYM | MIX_NONHEX;
+}
+
+/*
+ * Whether a run of the base64 alphabet is worth decoding: hex (even, with
+ * a digit and a letter), or base64 with both cases and a digit or symbol.
+ * Words, identifiers in one case and UUIDs are not.
+ */
+static bool run_candidate(size_t run, unsigned mix)
+{
+    if (run < RUN_MIN)
+        return false;
+    if (!(mix & MIX_NONHEX))
+        return (mix & MIX_DIGIT) && (mix & (MIX_UPPER | MIX_LOWER));
+    return (mix & MIX_UPPER) && (mix & MIX_LOWER) && (mix & (MIX_DIGIT | MIX_SYM));
+}
+
+static bool is_hex(uint8_t c)
+{
+    return (cls[c] & C_HEX) != 0;
+}
+
+/*
+ * Whether the field holds anything reveal would act on: the fast path,
+ * one pass, no copy. Precise enough that ordinary logs ("job=DM2408",
+ * "50%", timestamps, UUIDs, ※ and full-width brackets) do not trigger it.
+ */
 static bool worth_a_look(const uint8_t *p, size_t n)
 {
-    size_t i, run = 0, spaces = 0;
+    size_t i, run = 0, tok = 0, singles = 0, lt = 0;
+    unsigned mix = 0;
     for (i = 0; i < n; i++) {
-        uint8_t k = cls[p[i]];
-        if (k == 0) {
-            run = 0;
-            continue;
-        }
+        uint8_t c = p[i], k = cls[c];
+        bool space = false;
+        if ((c & 0xC0) != 0x80)
+            tok++;
         if (k & C_B64) {
-            if (++run >= RUN_MIN)
-                return true;
+            run++;
+            mix |= mix_of(c);
             continue;
         }
-        run = 0;
-        if (k & C_TRIG)
+        if (run_candidate(run, mix))
             return true;
-        if (k & C_SPACE) {
-            if (++spaces >= 3)
-                return true;
+        run = 0;
+        mix = 0;
+        if (k == 0)
+            continue;
+        if (k & C_TRIG) {
+            uint8_t d = i + 1 < n ? p[i + 1] : 0;
+            switch (c) {
+                case '\\':
+                    if (d == 'u' || d == 'U' || d == 'x' || (d >= '0' && d <= '3') || d == '\\')
+                        return true;
+                    break;
+                case '&':
+                    if (d == '#' ||
+                        (d >= 'a' && d <= 'z' && memchr(p + i, ';', n - i < 9 ? n - i : 9)))
+                        return true;
+                    break;
+                case '%':
+                    if (i + 2 < n && is_hex(d) && is_hex(p[i + 2]))
+                        return true;
+                    break;
+                case '=': /* quoted-printable writes runs: =E5=B1 */
+                    if (i + 5 < n && is_hex(d) && is_hex(p[i + 2]) && p[i + 3] == '=' &&
+                        is_hex(p[i + 4]) && is_hex(p[i + 5]))
+                        return true;
+                    break;
+                default: /* '<' */
+                    if (++lt >= 6)
+                        return true;
+                    break;
+            }
             continue;
         }
-        if ((k & C_LEAD) && i + 1 < n) {
-            uint8_t b = p[i + 1];
-            if (p[i] == 0xC2 && b == 0xAD)
-                return true; /* soft hyphen */
-            if (p[i] == 0xCD && b == 0x8F)
-                return true; /* combining grapheme joiner */
-            if (p[i] == 0xE1 && b == 0xA0)
-                return true; /* Mongolian vowel separator */
-            if (p[i] == 0xE2 && (b == 0x80 || b == 0x81))
-                return true; /* U+2000..U+207F: zero-width, bidi, word joiner */
-            if (p[i] == 0xEF && (b == 0xBB || b == 0xBC || b == 0xBD || b == 0xB8))
-                return true; /* BOM, full-width forms, variation selectors */
-            if (p[i] == 0xF3 && (b == 0xA0))
-                return true; /* tags, ideographic variation selectors */
+        if (k & C_SPACE) {
+            space = true;
+        } else if ((k & C_LEAD) && i + 1 < n) {
+            uint8_t b = p[i + 1], t = i + 2 < n ? p[i + 2] : 0;
+            switch (c) {
+                case 0xC2:
+                    if (b == 0xAD)
+                        return true; /* soft hyphen */
+                    break;
+                case 0xCC:
+                    return true; /* combining diacritics */
+                case 0xCD:
+                    if (b <= 0xAF)
+                        return true; /* combining diacritics, grapheme joiner */
+                    break;
+                case 0xE1:
+                    if (b == 0xA0 && t == 0x8E)
+                        return true; /* Mongolian vowel separator */
+                    break;
+                case 0xE2:
+                    if ((b == 0x80 && ((t >= 0x8B && t <= 0x8F) || (t >= 0xAA && t <= 0xAE))) ||
+                        (b == 0x81 && t >= 0xA0 && t <= 0xAF))
+                        return true; /* zero-width, bidi controls, word joiner */
+                    if (b == 0x80 && t <= 0x8A)
+                        space = true; /* en / em / thin spaces */
+                    break;
+                case 0xE3:
+                    if (b == 0x82 && (t == 0x99 || t == 0x9A))
+                        return true; /* combining (semi-)voiced mark */
+                    if (b == 0x80 && t == 0x80)
+                        space = true; /* ideographic space */
+                    break;
+                case 0xEF:
+                    if ((b == 0xBB && t == 0xBF) || (b == 0xB8 && t <= 0x8F) ||
+                        (b == 0xBC && t >= 0x90 && t <= 0xBA && !(t >= 0x9A && t <= 0x9F)) ||
+                        (b == 0xBD && t >= 0x81 && t <= 0x9A))
+                        return true; /* BOM, variation selectors, full-width alnum / @ */
+                    break;
+                case 0xF3:
+                    if (b == 0xA0)
+                        return true; /* tags, ideographic variation selectors */
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (space) {
+            /* "0 9 0 - 1": tokens of one character each followed by one space */
+            singles = tok == 2 ? singles + 1 : 0; /* tok counted the space too */
+            if (singles >= 3)
+                return true;
+            tok = 0;
         }
     }
-    return false;
+    return run_candidate(run, mix);
 }
 
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
@@ -215,9 +317,6 @@ static size_t byte_run(const uint8_t *p, size_t n, size_t i, uint8_t kind, uint8
         }
         if (!hex_at(p, n, i + 1, 2, &v))
             break;
-        /* quoted-printable writes upper-case hex (RFC 2045 6.7) */
-        if (kind == '=' && (p[i + 1] >= 'a' || p[i + 2] >= 'a'))
-            break;
         b[(*blen)++] = (uint8_t)v;
         i += 3;
     }
@@ -278,7 +377,33 @@ struct reveal {
     azk_buf bytes; /* scratch: decoded bytes */
     azk_buf text;  /* scratch: their text */
     bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
+    /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
+     * several \n): "c:\temp" in a log stays as it is */
+    bool simple_escapes;
 };
+
+/* Whether p[0..n) is escaped text: a \\uXXXX / \\xXX escape (once or twice escaped), or two \\n. */
+static bool escaped_text(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = memchr(p, '\\', n);
+    size_t nl = 0;
+    while (q != NULL) {
+        size_t i = (size_t)(q - p);
+        uint32_t v;
+        if (i + 1 < n && p[i + 1] == '\\')
+            i++; /* escaped twice */
+        if (i + 1 < n && ((p[i + 1] == 'u' && hex_at(p, n, i + 2, 4, &v)) ||
+                          (p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v)) ||
+                          ((p[i + 1] == 'u' || p[i + 1] == 'x') && i + 2 < n && p[i + 2] == '{')))
+            return true;
+        if (i + 1 < n && p[i + 1] == 'n' && ++nl >= 2)
+            return true;
+        if (i + 2 >= n)
+            break;
+        q = memchr(p + i + 2, '\\', n - i - 2);
+    }
+    return false;
+}
 
 /*
  * A base64 or hex run p[0..n): its text goes to out (*ok), or, when it is
@@ -400,6 +525,20 @@ static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
         *cp = v;
         return 10;
     }
+    if ((p[i + 1] == 'u' || p[i + 1] == 'x') && i + 2 < n && p[i + 2] == '{') {
+        /* \u{5C71} (JavaScript, Rust, Swift), \x{5C71} (Perl, PHP) */
+        size_t j = i + 3, k = 0;
+        v = 0;
+        while (j < n && k < 6 && hexval(p[j]) >= 0) {
+            v = v * 16 + (uint32_t)hexval(p[j]);
+            j++;
+            k++;
+        }
+        if (k == 0 || j >= n || p[j] != '}' || v > 0x10FFFF)
+            return 0;
+        *cp = v;
+        return j + 1 - i;
+    }
     if (p[i + 1] != 'u' || !hex_at(p, n, i + 2, 4, &v))
         return 0;
     if (v >= 0xD800 && v <= 0xDBFF && i + 12 <= n && p[i + 6] == '\\' && p[i + 7] == 'u' &&
@@ -425,6 +564,14 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
         size_t len = 0, blen = 0;
         uint32_t cp;
         bool ok = false;
+        if (c == '\\' && i + 1 < n && p[i + 1] == '\\' && !rv->simple_escapes) {
+            /* an escaped backslash is not the start of an escape */
+            rc = azk_buf_put(out, p + i, 2);
+            if (rc != AZK_OK)
+                break;
+            i += 2;
+            continue;
+        }
         if (c == '\\') {
             len = u_escape(p, n, i, &cp);
             if (len > 0) {
@@ -436,7 +583,7 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
                     if (!ok)
                         len = 0;
                 }
-            } else if (i + 1 < n) {
+            } else if (i + 1 < n && rv->simple_escapes) {
                 static const char from[] = "ntr\\\"/";
                 static const char to[] = "\n\t\r\\\"/";
                 const char *f = memchr(from, p[i + 1], sizeof(from) - 1);
@@ -466,7 +613,11 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             while (j < n && p[j] == '=' &&
                    !(j + 2 < n && hexval(p[j + 1]) >= 0 && hexval(p[j + 2]) >= 0))
                 j++;
-            if (j - i >= RUN_MIN) {
+            unsigned mix = 0;
+            size_t q;
+            for (q = i; q < j && p[q] != '='; q++)
+                mix |= mix_of(p[q]);
+            if (run_candidate(q - i, mix)) {
                 rc = reveal_run(rv, p + i, j - i, out, &ok);
                 len = ok ? j - i : 0;
                 if (rc == AZK_OK && !ok) {
@@ -557,6 +708,23 @@ static bool invisible(uint32_t cp)
            (cp >= 0xE0000 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF);
 }
 
+/* The kana with a (semi-)voiced mark: か + ゛ → が, は + ゜ → ぱ; 0 if none. */
+static uint32_t voiced(uint32_t k, bool semi)
+{
+    uint32_t h = (k >= 0x30A1 && k <= 0x30F6) ? k - 0x60 : k; /* katakana → hiragana */
+    bool ha_row = h == 0x306F || h == 0x3072 || h == 0x3075 || h == 0x3078 || h == 0x307B;
+    if (semi)
+        return ha_row ? k + 2 : 0;
+    if ((h >= 0x304B && h <= 0x3061 && (h % 2) == 1) || h == 0x3064 || h == 0x3066 || h == 0x3068 ||
+        ha_row)
+        return k + 1;
+    if (k == 0x30A6)
+        return 0x30F4; /* ウ → ヴ */
+    if (k == 0x3046)
+        return 0x3094; /* う → ゔ */
+    return 0;
+}
+
 static bool spacer(uint32_t cp)
 {
     return cp == ' ' || cp == 0x3000 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A);
@@ -583,6 +751,21 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
             *changed = true;
             continue;
         }
+        if ((cp == 0x3099 || cp == 0x309A) && count > 0) {
+            /* decomposed kana (NFD, as macOS writes file names): compose */
+            uint32_t c = voiced(cps[count - 1], cp == 0x309A);
+            if (c != 0) {
+                cps[count - 1] = c;
+                *changed = true;
+                continue;
+            }
+        }
+        if (cp >= 0x300 && cp <= 0x36F && count > 0 &&
+            (cps[count - 1] >= 0x3000 || cps[count - 1] < 0x80)) {
+            /* a diacritic on a Japanese or ASCII character hides it: drop it */
+            *changed = true;
+            continue;
+        }
         if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF20 && cp <= 0xFF3A) ||
             (cp >= 0xFF41 && cp <= 0xFF5A)) {
             cp -= 0xFEE0;
@@ -592,20 +775,20 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
     }
     for (k = 0; k < count;) {
         /* a run c _ c _ c _ c: single characters, one spacer between each */
-        size_t j = k, singles = 0;
-        while (j < count && !spacer(cps[j]) && (j + 1 >= count || spacer(cps[j + 1])) &&
-               (j == 0 || spacer(cps[j - 1]) || j == k)) {
-            singles++;
-            if (j + 2 < count && spacer(cps[j + 1]) && !spacer(cps[j + 2]))
-                j += 2;
-            else {
-                j++;
-                break;
+        size_t j = k, singles = 0, end = k;
+        if (!spacer(cps[k]) && (k == 0 || spacer(cps[k - 1]))) {
+            while (j < count && !spacer(cps[j]) && (j + 1 >= count || spacer(cps[j + 1]))) {
+                singles++;
+                end = j + 1;
+                if (j + 2 < count && !spacer(cps[j + 2]))
+                    j += 2;
+                else
+                    break;
             }
         }
-        if (singles >= 4 && (k == 0 || spacer(cps[k - 1]))) {
+        if (singles >= 4) {
             size_t m;
-            for (m = k; m < j; m++) {
+            for (m = k; m < end; m++) {
                 if (!spacer(cps[m])) {
                     rc = put_cp(out, cps[m]);
                     if (rc != AZK_OK)
@@ -613,7 +796,7 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
                 }
             }
             *changed = true;
-            k = j;
+            k = end;
             continue;
         }
         rc = put_cp(out, cps[k]);
@@ -658,6 +841,7 @@ static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, az
             }
         }
         azk_buf_clear(&tmp);
+        rv->simple_escapes = escaped_text(cur.data, cur.len);
         rc = unescape(rv, cur.data, cur.len, &tmp, &ch1);
         if (rc != AZK_OK || rv->ctx->sink_failed)
             goto done;
@@ -685,6 +869,77 @@ done:
     return rc;
 }
 
+/*
+ * A long line of JSON elements ([[...],[...]] or [{...},{...}], as
+ * json.dumps writes a table on one line): each element is a record of its
+ * own, as the lines of a CSV would be.
+ */
+static bool json_elements(const char *p, size_t n)
+{
+    return n >= 512 && (p[0] == '[' || p[0] == '{') &&
+           (memmem(p, n, "],[", 3) != NULL || memmem(p, n, "], [", 4) != NULL ||
+            memmem(p, n, "},{", 3) != NULL || memmem(p, n, "}, {", 4) != NULL);
+}
+
+/* Length of the JSON element boundary at p (the separator after ']' or '}'), or 0. */
+static size_t json_boundary(const char *p, size_t n)
+{
+    if (n >= 3 && (p[0] == ']' || p[0] == '}') && p[1] == ',' && (p[2] == '[' || p[2] == '{'))
+        return 2;
+    if (n >= 4 && (p[0] == ']' || p[0] == '}') && p[1] == ',' && p[2] == ' ' &&
+        (p[3] == '[' || p[3] == '{'))
+        return 3;
+    return 0;
+}
+
+/* Emit a text field as records: one per line, and one per JSON element of a long line. */
+static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, const char *s,
+                             size_t n)
+{
+    const char *end = s + n;
+    azk_record r = *rec;
+    azk_field f = rec->fields[0];
+    azk_status rc;
+    r.fields = &f;
+    if (n == 0)
+        return AZK_OK;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl != NULL ? nl : end;
+        size_t len = (size_t)(e - s);
+        bool js = json_elements(s, len);
+        while (len > 0) {
+            size_t take = len, i;
+            if (js) {
+                for (i = 1; i < len; i++) {
+                    size_t b = json_boundary(s + i, len - i);
+                    if (b > 0) {
+                        take = i + 1;
+                        break;
+                    }
+                }
+            }
+            f.ptr = s;
+            f.len = take;
+            if (take > 0 && s[take - 1] == '\r')
+                f.len--;
+            if (f.len > 0) {
+                rc = azk_decode__emit_raw(ctx, &r);
+                if (rc != AZK_OK)
+                    return rc;
+            }
+            s += take;
+            len -= take;
+            if (js && len > 0 && *s == ',') {
+                s++;
+                len--;
+            }
+        }
+        s = e + 1;
+    }
+    return AZK_OK;
+}
+
 azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
     struct reveal rv;
@@ -700,8 +955,14 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
     }
-    if (i == rec->field_count)
+    if (i == rec->field_count) {
+        if (!rec->tabular && rec->field_count == 1 &&
+            json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
+            *handled = true;
+            return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
+        }
         return AZK_OK; /* the fast path: nothing hidden */
+    }
 
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
@@ -719,7 +980,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         if (rc != AZK_OK || ctx->sink_failed)
             goto done;
         if (ch) {
-            fields[i].ptr = (const char *)vals[i].data;
+            /* a field may reveal to nothing (only invisible characters) */
+            fields[i].ptr = vals[i].data != NULL ? (const char *)vals[i].data : "";
             fields[i].len = vals[i].len;
             any++;
         }
@@ -734,27 +996,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     if (any == 0)
         goto done;
     *handled = true;
-    if (!rec->tabular && rec->field_count == 1 && memchr(fields[0].ptr, '\n', fields[0].len)) {
-        /* a whole file in one string: one record per line */
-        const char *s = fields[0].ptr, *end = s + fields[0].len;
-        azk_record r = *rec;
-        azk_field f = fields[0];
-        r.fields = &f;
-        while (s < end) {
-            const char *nl = memchr(s, '\n', (size_t)(end - s));
-            const char *e = nl != NULL ? nl : end;
-            size_t len = (size_t)(e - s);
-            if (len > 0 && s[len - 1] == '\r')
-                len--;
-            if (len > 0) {
-                f.ptr = s;
-                f.len = len;
-                rc = azk_decode__emit_raw(ctx, &r);
-                if (rc != AZK_OK)
-                    goto done;
-            }
-            s = e + 1;
-        }
+    if (!rec->tabular && rec->field_count == 1) {
+        rc = emit_split(ctx, rec, fields[0].ptr, fields[0].len);
     } else {
         azk_record r = *rec;
         r.fields = fields;
@@ -770,6 +1013,67 @@ done:
     return rc;
 }
 
+/* ---- hex dumps ------------------------------------------------------------------------ */
+
+/*
+ * A line of a hex dump: xxd ("00000010: e8a9 a6e9  ...."), hexdump -C
+ * ("00000010  e8 a9 a6 |...|"), od -An -tx1 (" e8 a9 a6"), a C array
+ * ("0xe8, 0xa9,"), colon or space separated bytes. Its bytes are appended to
+ * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one).
+ */
+bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
+{
+    size_t i = 0, k, groups = 0, start = out->len;
+    bool letter = false;
+    if (cls['A'] == 0)
+        cls_init();
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
+        ;
+    if (k >= 6 && k <= 8 && i + k < n &&
+        (p[i + k] == ':' || (p[i + k] == ' ' && i + k + 1 < n && p[i + k + 1] == ' '))) {
+        i += k + 1; /* offset column */
+        while (i < n && p[i] == ' ')
+            i++;
+    }
+    while (i < n) {
+        size_t j;
+        if (i + 1 < n && p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X'))
+            i += 2;
+        for (j = i; j < n && (cls[p[j]] & C_HEX); j++)
+            letter = letter || p[j] > '9';
+        if (j == i || (j - i) % 2 != 0 || j - i > 8)
+            goto no;
+        if (azk_buf_grow(out, (j - i) / 2) != AZK_OK)
+            goto no;
+        for (; i + 1 < j; i += 2)
+            out->data[out->len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
+        groups++;
+        if (i >= n)
+            break;
+        if (p[i] == ',' || p[i] == ':' || p[i] == '-')
+            i++;
+        if (i < n && p[i] == ' ' && i + 1 < n && p[i + 1] == ' ') {
+            /* two spaces: hexdump -C's middle gap, or the ASCII column */
+            size_t q = i;
+            while (q < n && p[q] == ' ')
+                q++;
+            if (q >= n || p[q] == '|' || q - i > 2 || !(cls[p[q]] & C_HEX))
+                break;
+            i = q;
+            continue;
+        }
+        while (i < n && p[i] == ' ')
+            i++;
+    }
+    if (groups >= 4 && letter)
+        return true;
+no:
+    out->len = start;
+    return false;
+}
+
 /* ---- MIME base64 bodies ------------------------------------------------------------ */
 
 bool azk_decode__b64_line(const uint8_t *p, size_t n)
@@ -777,8 +1081,8 @@ bool azk_decode__b64_line(const uint8_t *p, size_t n)
     size_t i, m = n;
     if (cls['A'] == 0)
         cls_init();
-    if (n < 4 || n % 4 != 0)
-        return false;
+    if (n < 4)
+        return false; /* any width: base64 -w 70 is as common as MIME's 76 */
     while (m > 0 && n - m < 2 && p[m - 1] == '=')
         m--;
     for (i = 0; i < m; i++) {
@@ -795,10 +1099,22 @@ azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_bloc
     if (b->lines == 0)
         return AZK_OK;
     if (b->lines >= 2) {
-        size_t m = b->text.len;
+        size_t m = b->text.len, i;
+        bool hex = m % 2 == 0, ok;
         while (m > 0 && b->text.data[m - 1] == '=')
             m--;
-        if (b64_decode(b->text.data, m, &bytes) && bytes.len > 0) {
+        for (i = 0; hex && i < m; i++)
+            hex = (cls[b->text.data[i]] & C_HEX) != 0;
+        if (hex) {
+            /* plain hex lines (xxd -p) */
+            ok = azk_buf_grow(&bytes, m / 2) == AZK_OK;
+            for (i = 0; ok && i + 1 < m; i += 2)
+                bytes.data[bytes.len++] =
+                    (uint8_t)(hexval(b->text.data[i]) * 16 + hexval(b->text.data[i + 1]));
+        } else {
+            ok = b64_decode(b->text.data, m, &bytes);
+        }
+        if (ok && bytes.len > 0) {
             struct azk_mem_source ms;
             azk_source src;
             if (ctx->revealed + bytes.len > AZK_DECODE_REVEAL_MAX) {

@@ -546,8 +546,42 @@ static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_
             rc = confirm(cand, p, n, 2, &ok);
             if (rc != AZK_OK)
                 return rc;
+            if (ok && n >= 4) {
+                /* an odd number of junk bytes before UTF-16LE makes it look like
+                 * BE (and the reverse): ASCII reads the same, Japanese does not.
+                 * The other byte order one byte on may read better. */
+                enum enc alt = cand == ENC_UTF16LE ? ENC_UTF16BE : ENC_UTF16LE;
+                long s0, s1;
+                size_t e0, e1;
+                rc = score_enc(cand, p, n & ~(size_t)1, true, &s0, &e0);
+                if (rc == AZK_OK)
+                    rc = score_enc(alt, p + 1, (n - 1) & ~(size_t)1, true, &s1, &e1);
+                if (rc != AZK_OK)
+                    return rc;
+                if (s1 > s0 && e1 <= e0) {
+                    r->enc = alt;
+                    r->bom += 1;
+                    return AZK_OK;
+                }
+            }
             if (ok) {
                 r->enc = cand;
+                return AZK_OK;
+            }
+        }
+    }
+    /* UTF-16 of Japanese only: no NULs, and its low bytes look like control
+     * bytes; the high bytes give it away */
+    if (ctrl > 0) {
+        enum enc u16 = utf16_by_high_bytes(p, n);
+        if (u16 != ENC_UTF8) {
+            long s16;
+            size_t e16;
+            rc = score_enc(u16, p, n & ~(size_t)1, true, &s16, &e16);
+            if (rc != AZK_OK)
+                return rc;
+            if (e16 * 20 <= units && s16 >= (long)units) {
+                r->enc = u16;
                 return AZK_OK;
             }
         }
@@ -908,6 +942,28 @@ void azk_decode__lines_dispose(struct azk_lines *ln)
     azk_buf_dispose(&ln->carry);
     azk_buf_dispose(&ln->b64.text);
     azk_buf_dispose(&ln->qp);
+    azk_buf_dispose(&ln->hex);
+}
+
+/* The bytes of a hex dump that ended: decoded as part of the object. */
+static azk_status hex_flush(struct azk_lines *ln)
+{
+    struct azk_mem_source ms;
+    azk_source src;
+    azk_status rc;
+    if (ln->hex.len == 0)
+        return AZK_OK;
+    if (ln->ctx->revealed + ln->hex.len > AZK_DECODE_REVEAL_MAX) {
+        azk_buf_clear(&ln->hex);
+        return azk_decode__defer(ln->ctx, azk_error_set(AZK_ERR_LIMIT,
+                                                        "more than %llu bytes of encoded content",
+                                                        (unsigned long long)AZK_DECODE_REVEAL_MAX));
+    }
+    ln->ctx->revealed += ln->hex.len;
+    azk_decode__source_mem(&src, &ms, ln->hex.data, ln->hex.len);
+    rc = azk_decode__transparent(ln->ctx, &src);
+    azk_buf_clear(&ln->hex);
+    return rc;
 }
 
 /* A line that ends in a quoted-printable soft break and holds =XX escapes. */
@@ -932,6 +988,14 @@ static bool qp_soft_break(const uint8_t *p, size_t n)
 static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool continued)
 {
     azk_status rc;
+    if (!continued && n >= 8 && ln->hex.len < AZK_DECODE_B64_BLOCK_MAX &&
+        azk_decode__hex_line(p, n, &ln->hex)) {
+        /* kept as it is too: a line of numbers may be data */
+    } else if (ln->hex.len > 0) {
+        rc = hex_flush(ln);
+        if (rc != AZK_OK)
+            return rc;
+    }
     if ((ln->b64.lines > 0 || n >= 16) && azk_decode__b64_line(p, n) &&
         ln->b64.text.len + n <= AZK_DECODE_B64_BLOCK_MAX) {
         if (ln->b64.lines == 0)
@@ -1061,6 +1125,8 @@ azk_status azk_decode__lines_finish(struct azk_lines *ln)
     }
     if (rc == AZK_OK)
         rc = azk_decode__b64_flush(ln->ctx, &ln->b64);
+    if (rc == AZK_OK)
+        rc = hex_flush(ln);
     if (rc == AZK_OK && ln->qp.len > 0) {
         rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->qp.data, ln->qp.len, false, NULL);
         azk_buf_clear(&ln->qp);
