@@ -8,7 +8,7 @@
  *
  * `check` exits 0 when every file may leave, 1 when any is blocked
  * (including what could not be read under the default policy, and a
- * policy that cannot be loaded: fail closed), 2 on a usage error. Output
+ * policy that cannot be loaded: fail closed), 64 on a usage error. Output
  * names files, types, counts and datasets; never a value.
  */
 #include "cli.h"
@@ -28,8 +28,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define EXIT_CHECK_USAGE 2
 
 /*
  * Decision words and reasons are the product's vocabulary (許可/警告/遮断);
@@ -164,7 +162,7 @@ static void usage_check(FILE *out)
     fprintf(out,
             _("\nExit status: 0 every file may leave; 1 a file is blocked (also what could not\n"
               "be read, under the default policy, and a policy that cannot be loaded);\n"
-              "2 usage error.\n"));
+              "64 usage error.\n"));
 }
 
 static int guard_check(int argc, char **argv)
@@ -192,7 +190,7 @@ static int guard_check(int argc, char **argv)
                     ctx.json = false;
                 } else {
                     azk_cli_err(_("unknown format: %s"), optarg);
-                    return EXIT_CHECK_USAGE;
+                    return AZK_EXIT_USAGE;
                 }
                 break;
             case OPT_TO:
@@ -209,12 +207,12 @@ static int guard_check(int argc, char **argv)
                 return 0;
             default:
                 usage_check(stderr);
-                return EXIT_CHECK_USAGE;
+                return AZK_EXIT_USAGE;
         }
     }
     if (optind >= argc) {
         usage_check(stderr);
-        return EXIT_CHECK_USAGE;
+        return AZK_EXIT_USAGE;
     }
     if (azk_guard_policy_load(&pol, conf_path(cbuf, sizeof(cbuf), config)) != AZK_OK) {
         azk_cli_liberr(_("guard policy"));
@@ -701,7 +699,7 @@ int cmd_guard(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return EXIT_CHECK_USAGE;
+        return AZK_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
@@ -720,5 +718,5 @@ int cmd_guard(int argc, char **argv)
         return guard_items(argc - 1, argv + 1);
     azk_cli_err(_("unknown guard subcommand: %s"), argv[1]);
     usage(stderr);
-    return EXIT_CHECK_USAGE;
+    return AZK_EXIT_USAGE;
 }
