@@ -33,6 +33,12 @@ AZK_EXTERN const char *azk_pii_type_name(azk_pii_type t);
 AZK_EXTERN azk_pii_type azk_pii_type_from_name(const char *name);
 
 /**
+ * Canonical name of a text encoding the decoders read ("cp932" for
+ * "Shift_JIS", ...), for --encoding options; NULL when unknown.
+ */
+AZK_EXTERN const char *azk_encoding_name(const char *name);
+
+/**
  * What a column holds, judged from its header name (氏名, フリガナ, 住所,
  * TEL, ...). Shared by the scanner (confidence) and intake (field mapping).
  */

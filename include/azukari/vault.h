@@ -60,6 +60,15 @@ typedef struct {
 AZK_EXTERN AZK_NODISCARD azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o,
                                                azk_intake_result *res);
 
+/**
+ * The checks of azk_intake that need neither the file nor the home: required
+ * options, dataset id syntax, purpose, deadline (a date, not past), --map
+ * syntax and kinds, encoding name. azk_intake applies them too; front ends
+ * call this first so that a bad option is a usage error with nothing touched.
+ * @return AZK_OK, AZK_ERR_ARG (message says which option), AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_intake_check_options(const azk_intake_options *o);
+
 /** Receives decrypted bytes of azk_vault_open. */
 typedef azk_status (*azk_vault_write_cb)(const uint8_t *p, size_t n, void *payload);
 

@@ -28,6 +28,8 @@ int cmd_artifact(int argc, char **argv)
         return AZK_EXIT_USAGE;
     if (o.help || o.npos < 1 || (strcmp(o.pos[0], "add") == 0 && (o.npos < 2 || !o.dataset)) ||
         (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "list") != 0)) {
+        if (!o.help && o.npos >= 1 && strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "list") != 0)
+            azk_cli_err(_("unknown artifact subcommand: %s"), o.pos[0]);
         fprintf(o.help ? stdout : stderr,
                 _("Usage: azukari artifact add --dataset DATASET [--until YYYY-MM-DD] PATH...\n"
                   "       azukari artifact list [--dataset DATASET]\n"

@@ -66,6 +66,19 @@ static int parse_u64(const char *s, uint64_t *out)
     return 1;
 }
 
+/* --since/--until: 2026-01-31, optionally T12:00[:00][Z] (compared as text) */
+static bool valid_time(const char *t)
+{
+    static const char shape[] = "dddd-dd-dd";
+    for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+        if (shape[i] == 'd' ? (t[i] < '0' || t[i] > '9') : t[i] != shape[i])
+            return false;
+    }
+    if (t[10] == '\0')
+        return true;
+    return t[10] == 'T' && t[11] != '\0' && t[strspn(t + 11, "0123456789:.Z") + 11] == '\0';
+}
+
 static char *read_text(const char *path, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -163,10 +176,8 @@ static int sub_init(int argc, char **argv)
                        "which is gone (a tamper alarm: restore it from a backup).\n"));
         return 0;
     }
-    if (argc > 1) {
-        audit_usage(stderr);
-        return AZK_EXIT_USAGE;
-    }
+    if (argc > 1)
+        return azk_cli_usage_err(_("unexpected argument: %s"), argv[1]);
     if (azk_audit_init_home(home) != AZK_OK) {
         azk_cli_liberr(_("audit init"));
         return EXIT_ERR;
@@ -181,7 +192,9 @@ static int sub_init(int argc, char **argv)
     return 0;
 }
 
-/* hidden test hook: append events (not in --help) */
+#ifdef AZK_TESTING
+/* hidden test hook: append events (not in --help); test builds only, a
+ * release binary cannot write arbitrary events into the ledger */
 static int sub_append(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -268,6 +281,7 @@ static int sub_append(int argc, char **argv)
     azk_audit_close(a);
     return rc;
 }
+#endif
 
 /* ---- log / show -------------------------------------------------------------- */
 
@@ -345,10 +359,11 @@ static int sub_log(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
             case 's':
-                since = optarg;
-                break;
             case 'u':
-                until = optarg;
+                if (!valid_time(optarg))
+                    return azk_cli_usage_err(_("not a time (2026-01-31 or 2026-01-31T12:00): %s"),
+                                             optarg);
+                *(c == 's' ? &since : &until) = optarg;
                 break;
             case 'a':
                 action = optarg;
@@ -360,7 +375,7 @@ static int sub_log(int argc, char **argv)
                 if (strcmp(optarg, "json") == 0)
                     json = 1;
                 else if (strcmp(optarg, "text") != 0)
-                    return AZK_EXIT_USAGE;
+                    return azk_cli_usage_err(_("unknown format: %s"), optarg);
                 break;
             case 'h':
                 printf("%s", _("Usage: azukari audit log [--since T] [--until T] [--action A]\n"
@@ -374,7 +389,7 @@ static int sub_log(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return AZK_EXIT_USAGE;
+        return azk_cli_usage_err(_("unexpected argument: %s"), argv[optind]);
     /* read only: a damaged ledger is reported, never repaired, by listing it */
     rc = open_ledger_flags(&a, AZK_AUDIT_OPEN_READONLY);
     if (rc != 0)
@@ -413,8 +428,10 @@ static int sub_show(int argc, char **argv)
                _("Usage: azukari audit show N\nPrint entry N (0-based) as canonical JSON.\n"));
         return 0;
     }
-    if (argc != 2 || !parse_u64(argv[1], &n))
-        return AZK_EXIT_USAGE;
+    if (argc != 2)
+        return azk_cli_usage_err(_("audit show needs one entry number N"));
+    if (!parse_u64(argv[1], &n))
+        return azk_cli_usage_err(_("not an entry number: %s"), argv[1]);
     rc = open_ledger_flags(&a, AZK_AUDIT_OPEN_READONLY);
     if (rc != 0)
         return rc;
@@ -447,7 +464,7 @@ static int sub_checkpoint(int argc, char **argv)
                            "signed checkpoints and check later ones against them.\n"));
             return 0;
         } else {
-            return AZK_EXIT_USAGE;
+            return azk_cli_usage_err(_("unknown option: %s"), argv[i]);
         }
     }
     rc = open_ledger(&a);
@@ -485,12 +502,12 @@ static int sub_prove(int argc, char **argv)
         switch (c) {
             case 'i':
                 if (!parse_u64(optarg, &index))
-                    return AZK_EXIT_USAGE;
+                    return azk_cli_usage_err(_("not a number: %s"), optarg);
                 has_index = 1;
                 break;
             case 's':
                 if (!parse_u64(optarg, &size))
-                    return AZK_EXIT_USAGE;
+                    return azk_cli_usage_err(_("not a number: %s"), optarg);
                 has_size = 1;
                 break;
             case 'c':
@@ -510,7 +527,7 @@ static int sub_prove(int argc, char **argv)
         }
     }
     if (optind < argc || has_index == (cfile != NULL))
-        return AZK_EXIT_USAGE;
+        return azk_cli_usage_err(_("audit prove needs --inclusion N or --consistency FILE"));
     rc = open_ledger(&a);
     if (rc != 0)
         return rc;
@@ -610,11 +627,11 @@ static int sub_export(int argc, char **argv)
         switch (c) {
             case 'f':
                 if (!parse_u64(optarg, &from))
-                    return AZK_EXIT_USAGE;
+                    return azk_cli_usage_err(_("not a number: %s"), optarg);
                 break;
             case 't':
                 if (!parse_u64(optarg, &to))
-                    return AZK_EXIT_USAGE;
+                    return azk_cli_usage_err(_("not a number: %s"), optarg);
                 break;
             case 'o':
                 outp = optarg;
@@ -631,7 +648,7 @@ static int sub_export(int argc, char **argv)
         }
     }
     if (optind < argc || outp == NULL)
-        return AZK_EXIT_USAGE;
+        return azk_cli_usage_err(_("audit export needs -o FILE"));
     rc = open_ledger(&a);
     if (rc != 0)
         return rc;
@@ -793,8 +810,10 @@ static int sub_verify(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
             case 'c':
-                if (ncp >= 64)
-                    return AZK_EXIT_USAGE;
+                if (ncp >= 64) {
+                    rc = azk_cli_usage_err(_("at most 64 --checkpoint files"));
+                    goto done;
+                }
                 cps[ncp] = read_text(optarg, NULL);
                 if (cps[ncp] == NULL) {
                     azk_cli_err(_("cannot read %s"), optarg);
@@ -826,7 +845,7 @@ static int sub_verify(int argc, char **argv)
         }
     }
     if (optind < argc || (bundle != NULL) != (pubkey != NULL)) {
-        rc = AZK_EXIT_USAGE;
+        rc = azk_cli_usage_err(_("--bundle and --pubkey go together"));
         goto done;
     }
     if (bundle != NULL) {
@@ -883,11 +902,15 @@ int cmd_audit(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } subs[] = {{"init", sub_init},     {"log", sub_log},
-                {"show", sub_show},     {"checkpoint", sub_checkpoint},
-                {"prove", sub_prove},   {"verify", sub_verify},
-                {"export", sub_export}, {"recover", sub_recover},
-                {"append", sub_append}};
+    } subs[] = {
+        {"init", sub_init},     {"log", sub_log},
+        {"show", sub_show},     {"checkpoint", sub_checkpoint},
+        {"prove", sub_prove},   {"verify", sub_verify},
+        {"export", sub_export}, {"recover", sub_recover},
+#ifdef AZK_TESTING
+        {"append", sub_append},
+#endif
+    };
     if (argc < 2) {
         audit_usage(stderr);
         return AZK_EXIT_USAGE;

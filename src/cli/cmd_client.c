@@ -122,7 +122,7 @@ int cmd_client(int argc, char **argv)
     } else if (strcmp(sub, "list") == 0) {
         if (optind != argc - 1) {
             usage(stderr);
-            return AZK_EXIT_USAGE;
+            return azk_cli_usage_err(_("unexpected argument: %s"), argv[1 + optind]);
         }
         h = azk_cli_open_home();
         if (h == NULL)

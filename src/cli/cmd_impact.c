@@ -414,6 +414,10 @@ int cmd_impact(int argc, char **argv)
                 }
                 break;
             case 'e':
+                if (azk_encoding_name(optarg) == NULL) {
+                    azk_cli_err(_("unknown encoding: %s"), optarg);
+                    goto done;
+                }
                 o.encoding = optarg;
                 break;
             case 'T':

@@ -142,7 +142,7 @@ int cmd_init(int argc, char **argv)
     }
     if (optind != argc) {
         usage(stderr);
-        return AZK_EXIT_USAGE;
+        return azk_cli_usage_err(_("unexpected argument: %s"), argv[optind]);
     }
     path = azk_cli_home(NULL);
     if (use_pass) {

@@ -111,6 +111,10 @@ int cmd_intake(int argc, char **argv)
     }
     if (maplen > 0)
         o.map = map;
+    if (azk_intake_check_options(&o) != AZK_OK) {
+        azk_cli_liberr(NULL);
+        return AZK_EXIT_USAGE;
+    }
     path = argv[optind];
     if (strcmp(path, "-") == 0) {
         fd = STDIN_FILENO;

@@ -295,6 +295,10 @@ int cmd_link(int argc, char **argv)
                 break;
             }
             case 'E':
+                if (azk_encoding_name(optarg) == NULL) {
+                    azk_cli_err(_("unknown encoding: %s"), optarg);
+                    return AZK_EXIT_USAGE;
+                }
                 fo.encoding = optarg;
                 break;
             case 'X':

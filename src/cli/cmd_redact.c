@@ -159,6 +159,10 @@ int cmd_redact(int argc, char **argv)
                 key_file = optarg;
                 break;
             case OPT_ENCODING:
+                if (azk_encoding_name(optarg) == NULL) {
+                    azk_cli_err(_("unknown encoding: %s"), optarg);
+                    goto done;
+                }
                 ro.encoding = optarg;
                 break;
             case OPT_TYPES:

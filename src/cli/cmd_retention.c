@@ -79,6 +79,13 @@ bool ret_parse(int argc, char **argv, int start, struct ret_opts *o)
     }
     if (o->totp == NULL)
         o->totp = getenv("AZUKARI_TOTP");
+    if (o->until != NULL) { /* a deadline is a date: a usage error before the home opens */
+        int64_t t;
+        if (strlen(o->until) != 10 || azk_retention_parse_time(o->until, &t) != AZK_OK) {
+            azk_cli_err(_("--until: not a date (YYYY-MM-DD): %s"), o->until);
+            return false;
+        }
+    }
     return true;
 }
 
@@ -432,6 +439,8 @@ int cmd_user(int argc, char **argv)
     if (!ret_parse(argc, argv, 1, &o))
         return AZK_EXIT_USAGE;
     if (o.help || o.npos != 2 || strcmp(o.pos[0], "add") != 0) {
+        if (!o.help && o.npos >= 1 && strcmp(o.pos[0], "add") != 0)
+            azk_cli_err(_("unknown user subcommand: %s"), o.pos[0]);
         fprintf(o.help ? stdout : stderr,
                 _("Usage: azukari user add NAME\n"
                   "Enrol a person: prints a TOTP secret (RFC 6238, 30 s, 6 digits) for an\n"

@@ -326,6 +326,10 @@ int cmd_scan(int argc, char **argv)
                 so.cache_path = optarg;
                 break;
             case OPT_ENCODING:
+                if (azk_encoding_name(optarg) == NULL) {
+                    azk_cli_err(_("unknown encoding: %s"), optarg);
+                    goto done;
+                }
                 so.encoding = optarg;
                 break;
             case OPT_MAX_DEPTH:
@@ -428,6 +432,8 @@ int cmd_scan(int argc, char **argv)
     rc = azk_scanner_new(&scanner, &so);
     if (rc != AZK_OK) {
         azk_cli_liberr(_("scan"));
+        if (rc == AZK_ERR_ARG) /* an option value (e.g. --allow-pattern) */
+            ret = AZK_EXIT_USAGE;
         goto done;
     }
     if (progress == -1)

@@ -33,10 +33,20 @@ static void usage(FILE *out)
 
 int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s", _("Usage: azukari version\nPrint the version.\n"));
+        return 0;
+    }
+    if (argc > 1)
+        return azk_cli_usage_err(_("version: unexpected argument: %s"), argv[1]);
     printf("azukari %s\n", azk_version());
     return 0;
+}
+
+/* The languages of the messages: a typo is a usage error, not English. */
+static bool known_lang(const char *lang)
+{
+    return lang == NULL || strcmp(lang, "ja") == 0 || strcmp(lang, "en") == 0;
 }
 
 int main(int argc, char **argv)
@@ -69,6 +79,10 @@ int main(int argc, char **argv)
             usage(stderr);
             return AZK_EXIT_USAGE;
         }
+    }
+    if (!known_lang(lang)) {
+        azk_cli_init_i18n(NULL);
+        return azk_cli_usage_err(_("unknown language: %s (ja or en)"), lang);
     }
     azk_cli_init_i18n(lang);
     if (i >= argc) {

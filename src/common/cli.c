@@ -78,6 +78,17 @@ void azk_cli_err(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int azk_cli_usage_err(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", azk_cli_progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return AZK_EXIT_USAGE;
+}
+
 void azk_cli_liberr(const char *context)
 {
     const azk_error *e = azk_error_last();

@@ -15,7 +15,8 @@
 #define _(s)  gettext(s)
 #define N_(s) (s)
 
-/* Exit status of a usage error, for every command. */
+/* Exit status of a usage error, for every command (sysexits EX_USAGE); the
+ * other codes of each command are in the EXIT STATUS tables of azukari(1). */
 #define AZK_EXIT_USAGE 64
 
 /* Initialise locale and message catalog; lang may be NULL ("ja" default). */
@@ -28,6 +29,8 @@ extern bool azk_cli_quiet;
 
 /* Print "azukari: <msg>\n" on stderr (printf format, already translated). */
 void azk_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: print "azukari: <msg>" like azk_cli_err, return AZK_EXIT_USAGE. */
+int azk_cli_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the library's last error as "azukari: <context>: <message>". */
 void azk_cli_liberr(const char *context);
 /* Resolve the home directory: explicit, else $AZUKARI_HOME, else ~/.azukari */

@@ -54,10 +54,10 @@ class GuardCheck(unittest.TestCase):
         r = self.guard("check", os.path.join(self.tmp, "does-not-exist"))
         self.assertEqual(r.rc, 1)
         self.assertIn("notfound", r.out)
-        self.assertEqual(self.guard("check").rc, 2)
-        self.assertEqual(self.guard("check", "--format", "xml", self.clean).rc, 2)
-        self.assertEqual(self.guard("check", "--bogus", self.clean).rc, 2)
-        self.assertEqual(self.guard("frobnicate").rc, 2)
+        self.assertEqual(self.guard("check").rc, 64)  # usage errors: 64, as every command
+        self.assertEqual(self.guard("check", "--format", "xml", self.clean).rc, 64)
+        self.assertEqual(self.guard("check", "--bogus", self.clean).rc, 64)
+        self.assertEqual(self.guard("frobnicate").rc, 64)
 
     def test_jsonl_and_english(self):
         r = T.run([self.bin, "--lang", "en", "--home", self.empty_home, "guard", "check",

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """test_hooks.py -- the test hooks (AZK_ALLOC_FAIL_AFTER: fail the N-th
 allocation; AZK_TEST_PAUSE: stop forever at a named step of the retention
-run) exist only in test builds. A release build (AZK_TESTS=OFF, the build of
+run; `guard icap --no-ledger`; the hidden `audit append`) exist only in
+test builds. A release build (AZK_TESTS=OFF, the build of
 the demo and the benchmarks) must ignore them: a variable left in a
 production environment must not make deletion hang or scans fail.
 
@@ -13,6 +14,7 @@ Synthetic generated data only.
 
 import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -96,6 +98,38 @@ class HooksCase:
             self.assertFalse(paused, "release build still running after 60 s")
             self.assertEqual(p.returncode, 0, err)
             self.assertEqual(self.h.vault_files(), [])  # the run went through
+
+    def test_icap_no_ledger(self):
+        # --no-ledger (ICAP blocks not recorded) is a test hook too
+        self.assertEqual(self.h.run("init").rc, 0)
+        p = subprocess.Popen([self.h.bin, "--home", self.h.home, "guard", "icap", "--no-ledger",
+                              "--listen", "127.0.0.1:0"], env=self.h.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            ready, _, _ = select.select([p.stdout], [], [], 60)
+            line = p.stdout.readline().decode() if ready else ""
+        finally:
+            if p.poll() is None:
+                p.terminate()
+            err = p.communicate(timeout=60)[1].decode("utf-8", "replace")
+        if self.honoured:
+            self.assertIn("listening on", line, err)
+        else:
+            self.assertEqual(p.returncode, 64, err)
+            self.assertIn("--no-ledger", err)
+            self.assertNotIn("listening on", line)
+
+    def test_audit_append(self):
+        # the hidden subcommand writes any event into the ledger
+        self.assertEqual(self.h.run("init").rc, 0)
+        r = self.h.run("audit", "append", "--action", "retention.shred")
+        if self.honoured:
+            self.assertEqual(r.rc, 0, r.err)
+        else:
+            self.assertEqual(r.rc, 64, r.err)
+            self.assertIn("append", r.err)
+            r = self.h.run("audit", "log", "--format", "json")
+            self.assertNotIn("retention.shred", r.out)
 
     def test_hook_names_in_binary(self):
         with open(self.h.bin, "rb") as f:

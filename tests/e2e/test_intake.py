@@ -207,8 +207,8 @@ class IntakeTest(unittest.TestCase):
         self.assertIn("data row 4", r.err)
         self.assertEqual(len(self.h.datasets()), 1)
 
-    def assert_refused(self, r, *needles):
-        self.assertEqual(r.rc, 1, "expected refusal, got %d: %s" % (r.rc, r.err))
+    def assert_refused(self, r, *needles, rc=1):
+        self.assertEqual(r.rc, rc, "expected refusal, got %d: %s" % (r.rc, r.err))
         for n in needles:
             self.assertIn(n, r.err)
         # nothing half-written
@@ -247,11 +247,12 @@ class IntakeTest(unittest.TestCase):
                 self.assert_refused(r, *needles)
         p = self.h.write("good.csv", good)
         with self.subTest(case="past deadline"):
-            self.assert_refused(self.h.intake(p, "ds-bad", until="2001-01-01"), "past")
+            # a bad option value is a usage error (64), checked before the file is read
+            self.assert_refused(self.h.intake(p, "ds-bad", until="2001-01-01"), "past", rc=64)
         with self.subTest(case="unknown client"):
             self.assert_refused(self.h.intake(p, "ds-bad", client="nobody"), "no client")
         with self.subTest(case="bad map"):
-            self.assert_refused(self.h.intake(p, "ds-bad", "--map", "謎=colour"), "--map")
+            self.assert_refused(self.h.intake(p, "ds-bad", "--map", "謎=colour"), "--map", rc=64)
         with self.subTest(case="map of a missing header"):
             self.assert_refused(self.h.intake(p, "ds-bad", "--map", "謎=other"), "does not have")
         # an unknown column mapped is fine

@@ -107,6 +107,11 @@ const char *azk_decode__encoding_canonical(const char *name)
     return e < 0 ? NULL : encs[e].name;
 }
 
+const char *azk_encoding_name(const char *name)
+{
+    return azk_decode__encoding_canonical(name);
+}
+
 /* ---- ICU helpers ------------------------------------------------------------------ */
 
 #define PIVOT_LEN_MEM 1024

@@ -417,15 +417,36 @@ static azk_status parse_map(struct intake *in, const char *map)
     return AZK_OK;
 }
 
-static azk_status check_options(azk_home *h, const azk_intake_options *o, char deadline[16])
+/* --map syntax and kinds, without building the table (parse_map does) */
+static azk_status check_map(const char *map)
+{
+    const char *p = map;
+    while (p != NULL && *p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        azk_column_kind k;
+        if (eq == NULL || eq == p)
+            return azk_error_set(AZK_ERR_ARG,
+                                 "--map: expected HEADER=KIND, got an entry without '='");
+        if (kind_from_name(eq + 1, n - (size_t)(eq - p) - 1, &k) != AZK_OK)
+            return azk_error_set(AZK_ERR_ARG,
+                                 "--map: unknown kind (use name, name_kana, family_name, "
+                                 "given_name, birth_date, postal_code, address, phone, email, "
+                                 "customer_id, bank_account, my_number, other)");
+        p = end != NULL ? end + 1 : NULL;
+    }
+    return AZK_OK;
+}
+
+/* The checks that need no home: front ends call them (as
+ * azk_intake_check_options) before touching the file or the home. */
+static azk_status check_syntax(const azk_intake_options *o, char deadline[16])
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
     azk_buf d = AZK_BUF_INIT;
     char today[16];
-    int step;
-    if (o->client == NULL || o->dataset == NULL || o->purpose == NULL || o->retain_until == NULL ||
-        o->source_name == NULL)
+    if (o->client == NULL || o->dataset == NULL || o->purpose == NULL || o->retain_until == NULL)
         return azk_error_set(AZK_ERR_ARG, "intake needs client, dataset, purpose and deadline");
     if (!azk_store__valid_id(o->dataset))
         return azk_error_set(AZK_ERR_ARG, "dataset id must be 1-64 of [A-Za-z0-9._-], starting "
@@ -435,6 +456,8 @@ static azk_status check_options(azk_home *h, const azk_intake_options *o, char d
     rc = azk_norm_date(&d, o->retain_until, strlen(o->retain_until));
     if (rc != AZK_OK) {
         azk_buf_dispose(&d);
+        if (rc == AZK_ERR_NOMEM)
+            return rc;
         return azk_error_set(AZK_ERR_ARG, "--retain-until: not a date (YYYY-MM-DD)");
     }
     snprintf(deadline, 16, "%s", (const char *)d.data);
@@ -443,6 +466,29 @@ static azk_status check_options(azk_home *h, const azk_intake_options *o, char d
     if (strcmp(deadline, today) < 0)
         return azk_error_set(AZK_ERR_ARG, "--retain-until %s is in the past (today is %s)",
                              deadline, today);
+    if (o->encoding != NULL && azk_decode__encoding_canonical(o->encoding) == NULL)
+        return azk_error_set(AZK_ERR_ARG, "unknown encoding: %s", o->encoding);
+    return check_map(o->map);
+}
+
+azk_status azk_intake_check_options(const azk_intake_options *o)
+{
+    char deadline[16];
+    azk_error_clear();
+    AZK_ASSERT_ARG(o != NULL);
+    return check_syntax(o, deadline);
+}
+
+static azk_status check_options(azk_home *h, const azk_intake_options *o, char deadline[16])
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    int step;
+    if (o->source_name == NULL)
+        return azk_error_set(AZK_ERR_ARG, "intake needs client, dataset, purpose and deadline");
+    rc = check_syntax(o, deadline);
+    if (rc != AZK_OK)
+        return rc;
     rc = azk_store__prepare(h, &st,
                             "SELECT (SELECT count(*) FROM clients WHERE id=?1),"
                             " (SELECT count(*) FROM datasets WHERE id=?2)");
