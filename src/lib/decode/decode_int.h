@@ -243,10 +243,10 @@ AZK_NODISCARD azk_status azk_decode__looks_text(const uint8_t *p, size_t n, bool
 /* Text: detect encoding (unless forced), convert, lines or CSV; or carve a binary. */
 AZK_NODISCARD azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk);
 /*
- * PNG, JPEG, GIF (name): walked to the end marker; data after it is a format
- * error. The bytes are then carved like any binary (text in comments, text
- * or an archive glued behind the image): from the start again when the
- * source can seek, else only a pure image passes as one.
+ * PNG, JPEG, GIF (name): walked to the end marker, then carved like any
+ * binary (text in comments, text or an archive glued behind the image).
+ * Format = the image type only for a pure image of a seekable source, else
+ * "binary".
  */
 AZK_NODISCARD azk_status azk_decode__image(struct azk_decode_ctx *ctx, struct azk_peek *pk,
                                            const char *name, unsigned depth);

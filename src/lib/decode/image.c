@@ -207,6 +207,11 @@ azk_status azk_decode__image(struct azk_decode_ctx *ctx, struct azk_peek *pk, co
     uint64_t trailing = 0;
     int64_t pos = 0;
     uint8_t c;
+    if (pk->as_source.seek == NULL) {
+        /* a stream read once (a member of an archive): its bytes are carved,
+         * and without a second reading it is no known image */
+        return azk_decode__carve(ctx, &pk->as_source, depth);
+    }
     b = azk_calloc(1, sizeof(*b));
     if (b == NULL)
         return azk_error_nomem();
@@ -228,27 +233,14 @@ azk_status azk_decode__image(struct azk_decode_ctx *ctx, struct azk_peek *pk, co
         if (rc != AZK_OK)
             goto done;
     }
-    if (pk->as_source.seek != NULL) {
-        /* read it all again as a binary: text in comments or behind the end,
-         * an archive glued on (decode/carve.c) */
-        rc = pk->as_source.seek(pk->as_source.ctx, 0, SEEK_SET, &pos);
-        if (rc != AZK_OK)
-            goto done;
-        rc = azk_decode__carve(ctx, &pk->as_source, depth);
-        if (rc != AZK_OK)
-            goto done;
-    }
-    if (!ended) {
-        azk_decode__format(ctx, "binary", NULL);
-        rc = azk_error_set(AZK_ERR_FORMAT, "%s: truncated or malformed image", name);
-    } else if (trailing > 0) {
-        azk_decode__format(ctx, "binary", NULL);
-        rc = azk_error_set(AZK_ERR_FORMAT,
-                           "%s: %llu bytes after the end of the image (not an image)", name,
-                           (unsigned long long)trailing);
-    } else {
-        azk_decode__format(ctx, name, NULL); /* a pure image, whatever carving said */
-    }
+    /* read it all again as a binary: text in comments or behind the end, an
+     * archive glued on (decode/carve.c); format "binary" unless pure */
+    rc = pk->as_source.seek(pk->as_source.ctx, 0, SEEK_SET, &pos);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_decode__carve(ctx, &pk->as_source, depth);
+    if (rc == AZK_OK && ended && trailing == 0)
+        azk_decode__format(ctx, name, NULL);
 done:
     azk_free(b);
     return rc;
