@@ -274,11 +274,17 @@ static int ret_run(const struct ret_opts *o)
     ro.overwrite = conf.overwrite;
     ro.cache_path = conf.cache;
     ro.only = o->only;
-    if (conf.nclosed + conf.ngeneral == 0)
+    if (conf.nclosed + conf.ngeneral == 0 && !ro.drill)
         azk_cli_err(_("no sweep locations in azukari.conf (retention.sweep_paths): deletions "
                       "stay incomplete until a sweep can run"));
     if (azk_retention_run(h, &ro, progress, NULL, &sum) != AZK_OK) {
         azk_cli_liberr(_("retention run"));
+    } else if (ro.drill) {
+        if (!azk_cli_quiet)
+            printf(_("drill at %s: %llu dataset(s) would be due, %llu on hold; nothing was "
+                     "deleted or recorded\n"),
+                   o->now, (unsigned long long)sum.due, (unsigned long long)sum.held);
+        ret = 0;
     } else {
         if (!azk_cli_quiet)
             printf(_("due %llu, on hold %llu, clean %llu, incomplete %llu, errors %llu; swept %llu "
@@ -391,7 +397,9 @@ static void usage(FILE *out)
               "Common: --user NAME --totp CODE (or AZUKARI_TOTP) to act as an enrolled user.\n"
               "status exits 1 when a dataset is overdue or incomplete; run exits 1 when a\n"
               "deletion is incomplete or failed. --now TIME (YYYY-MM-DD[THH:MM:SSZ]) judges\n"
-              "deadlines at TIME for drills and tests; the ledger records it as a drill.\n"
+              "deadlines at TIME: `run --now` is a drill that reports what a run would do and\n"
+              "changes nothing; only the system clock ever makes a deletion due.\n"
+              "request-*, approve: two enrolled people (--user NAME --totp CODE), not the same.\n"
               "See docs/retention.md.\n"));
 }
 

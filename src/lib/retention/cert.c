@@ -15,6 +15,7 @@
  * a signed C2SP checkpoint.
  */
 #include "retention/ret_int.h"
+#include "retention/identity.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -169,15 +170,26 @@ static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, cons
     azk_status rc;
     int step;
     char vpath[64];
+    json_t *fixed[3];
     (void)snprintf(vpath, sizeof(vpath), "vault/%s.azv", uuid);
-    json_array_append_new(
-        arr, json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp));
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "data key", "path",
-                                         "catalog.db datasets.wrapped_key", "disposition",
-                                         "destroyed (cryptographic erase)"));
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path",
-                                         "catalog.db fingerprints", "disposition",
-                                         "deleted (secure_delete)"));
+    fixed[0] =
+        json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp);
+    fixed[1] = json_pack("{s:s,s:s,s:s}", "kind", "data key", "path",
+                         "catalog.db datasets.wrapped_key", "disposition",
+                         "destroyed (cryptographic erase)");
+    fixed[2] = json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path",
+                         "catalog.db fingerprints", "disposition", "deleted (secure_delete)");
+    /* a signed document is complete or does not exist: every append is checked
+     * (json_array_append_new takes the reference even when it fails) */
+    rc = AZK_OK;
+    for (size_t i = 0; i < 3; i++) {
+        if (rc == AZK_OK && (fixed[i] == NULL || json_array_append_new(arr, fixed[i]) != 0))
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the certificate");
+        else if (rc != AZK_OK)
+            json_decref(fixed[i]);
+    }
+    if (rc != AZK_OK)
+        return rc;
     rc = azk_store__prepare(h, &st,
                             "SELECT path, deadline, disposition, added_at FROM ret_artifacts"
                             " WHERE dataset = ?1 ORDER BY path");
@@ -274,17 +286,16 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         rc = azk_error_set(AZK_ERR_INTEGRITY, "sweep record of the dataset is unreadable");
         goto done;
     }
-    verifier = azk_store__actor(h);
-    if (strcmp(verifier, op) == 0) {
-        rc = azk_ret__audit(h, "retention.certify", dataset, "refused", "verifier is the operator",
-                            NULL, NULL);
-        if (rc == AZK_OK)
-            rc = azk_error_set(AZK_ERR_PERM,
-                               "%s ran the deletion: a different person must verify and issue "
-                               "the certificate",
-                               verifier);
+    if (drill != 0) {
+        /* an older version let `run --now` destroy: its times are not the real ones */
+        rc = azk_error_set(AZK_ERR_ARG, "no certificate: the deletion was run with --now (a "
+                                        "drill time, not the real time of destruction)");
         goto done;
     }
+    /* the verifier: a second person, TOTP-authenticated, not the operator */
+    rc = azk_identity__approver(h, "retention.certify", dataset, NULL, op, &verifier);
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_dataset_get(h, dataset, issue_ds_cb, &di);
     if (rc != AZK_OK)
         goto done;

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * retention/retention.c -- the catalog side of retention: this module's
- * tables, users enrolled with a TOTP secret (RFC 6238 via liboath, secret
- * sealed with the master key), registered artifacts, holds, two-person
- * requests for early deletion or extension, and the status report.
+ * tables (users and TOTP are in identity.c), registered artifacts, holds,
+ * two-person requests for early deletion or extension, and the status report.
  * Every change is one transaction and appends a ledger event.
  */
 #include "retention/ret_int.h"
+#include "retention/identity.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <liboath/oath.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +39,9 @@ static const char ret_schema_sql[] =
     " member TEXT NOT NULL, rows INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS ret_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
-    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);";
+    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
+    " PRIMARY KEY(name, step));";
 
 azk_status azk_ret__schema(azk_home *h)
 {
@@ -106,145 +107,6 @@ azk_status azk_ret__audit(azk_home *h, const char *action, const char *dataset, 
 void azk_retention_free(void *p)
 {
     azk_free(p);
-}
-
-/* ---- users -------------------------------------------------------------- */
-
-#define TOTP_SECRET_LEN 20
-
-azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
-{
-    azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
-    uint8_t secret[TOTP_SECRET_LEN];
-    uint8_t nonce[crypto_secretbox_NONCEBYTES];
-    uint8_t sealed[TOTP_SECRET_LEN + crypto_secretbox_MACBYTES];
-    char now[32];
-    char *b32 = NULL;
-    size_t b32_len = 0;
-    int step;
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(h != NULL && name != NULL && out_b32 != NULL);
-    if (!azk_store__valid_id(name))
-        return azk_error_set(AZK_ERR_ARG, "user name must be 1-64 of [A-Za-z0-9._-]");
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
-    randombytes_buf(secret, sizeof(secret));
-    randombytes_buf(nonce, sizeof(nonce));
-    crypto_secretbox_easy(sealed, secret, sizeof(secret), nonce, h->key);
-    if (oath_init() != OATH_OK ||
-        oath_base32_encode((const char *)secret, sizeof(secret), &b32, &b32_len) != OATH_OK ||
-        b32_len >= 64) {
-        rc = azk_error_set(AZK_ERR_CRYPTO, "base32 encoding of the TOTP secret failed");
-        goto done;
-    }
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__prepare(
-        h, &st, "INSERT INTO users(name,nonce,secret,created_at,created_by) VALUES(?,?,?,?,?)");
-    if (rc != AZK_OK)
-        goto rollback;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, nonce, sizeof(nonce), SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, sealed, sizeof(sealed), SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, azk_store__actor(h), -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = azk_error_set(AZK_ERR_ARG, "user %s already exists", name);
-        goto rollback;
-    }
-    if (step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "add user");
-        goto rollback;
-    }
-    rc = azk_ret__audit(h, "user.add", name, NULL, NULL, NULL, NULL);
-    if (rc != AZK_OK)
-        goto rollback;
-    rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        goto rollback;
-    memcpy(out_b32, b32, b32_len);
-    out_b32[b32_len] = '\0';
-    goto done;
-rollback:
-    azk_store__rollback(h);
-done:
-    sqlite3_finalize(st);
-    sodium_memzero(secret, sizeof(secret));
-    if (b32 != NULL) {
-        sodium_memzero(b32, b32_len);
-        free(b32); /* allocated by liboath; checksrc: ok */
-    }
-    return rc;
-}
-
-static azk_status auth_fail(azk_home *h, const char *name, const char *why)
-{
-    azk_status rc;
-    char extra[160];
-    (void)snprintf(extra, sizeof(extra), "{\"why\":\"%s\"}", why);
-    rc = azk_ret__audit(h, "auth.fail", name, "fail", NULL, extra, NULL);
-    if (rc != AZK_OK)
-        return rc;
-    return azk_error_set(AZK_ERR_PERM, "authentication failed for user %s (%s)", name, why);
-}
-
-azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
-{
-    azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
-    uint8_t secret[TOTP_SECRET_LEN];
-    int step, v;
-    bool have = false;
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(h != NULL && name != NULL);
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_store__prepare(h, &st, "SELECT nonce, secret FROM users WHERE name = ?1");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == crypto_secretbox_NONCEBYTES &&
-        sqlite3_column_bytes(st, 1) == TOTP_SECRET_LEN + crypto_secretbox_MACBYTES) {
-        have = crypto_secretbox_open_easy(secret, sqlite3_column_blob(st, 1),
-                                          TOTP_SECRET_LEN + crypto_secretbox_MACBYTES,
-                                          sqlite3_column_blob(st, 0), h->key) == 0;
-    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "read user");
-        goto done;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!have) {
-        rc = auth_fail(h, name, "unknown user");
-        goto done;
-    }
-    if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
-        rc = auth_fail(h, name, "no 6-digit TOTP code");
-        goto done;
-    }
-    if (oath_init() != OATH_OK) {
-        rc = azk_error_set(AZK_ERR_CRYPTO, "liboath initialisation failed");
-        goto done;
-    }
-    v = oath_totp_validate((const char *)secret, sizeof(secret), time(NULL), 30, 0, 1, code);
-    if (v < 0) {
-        rc = auth_fail(h, name, "wrong TOTP code");
-        goto done;
-    }
-    rc = azk_home_set_actor(h, name);
-done:
-    sqlite3_finalize(st);
-    sodium_memzero(secret, sizeof(secret));
-    return rc;
 }
 
 /* ---- datasets ------------------------------------------------------------ */
@@ -478,6 +340,7 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     char now[32], extra[96];
     uint8_t rnd[4];
     char hex[9];
+    const char *me = NULL;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && out_id != NULL);
     if (reason == NULL || reason[0] == '\0')
@@ -485,6 +348,9 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     rc = azk_ret__schema(h);
     if (rc == AZK_OK)
         rc = get_ds(h, dataset, &d);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_identity__requester(h, "retention.request", dataset, &me);
     if (rc != AZK_OK)
         return rc;
     if (strcmp(d.state, "active") != 0)
@@ -522,7 +388,7 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
             if (until != NULL)
                 sqlite3_bind_text(st, 4, until, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 6, azk_store__actor(h), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 6, me, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = azk_store__dberr(h->db, "add request");
@@ -572,18 +438,11 @@ azk_status azk_retention_approve(azk_home *h, const char *request_id)
         return azk_store__dberr(h->db, "read request");
     if (strcmp(state, "pending") != 0)
         return azk_error_set(AZK_ERR_ARG, "request %s is not pending (%s)", request_id, state);
-    me = azk_store__actor(h);
+    rc = azk_identity__approver(h, "retention.approve", dataset, by, NULL, &me);
+    if (rc != AZK_OK)
+        return rc;
     (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"requested_by\":\"%s\"}", request_id,
                    by);
-    if (strcmp(me, by) == 0) {
-        rc = azk_ret__audit(h, "retention.approve", dataset, "refused",
-                            "self-approval (two-person rule)", extra, NULL);
-        if (rc != AZK_OK)
-            return rc;
-        return azk_error_set(AZK_ERR_PERM,
-                             "request %s was made by %s: a different person must approve it",
-                             request_id, me);
-    }
     azk_store__now(now);
     rc = azk_store__begin(h);
     if (rc != AZK_OK)

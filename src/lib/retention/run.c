@@ -243,8 +243,8 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *
                         "{\"key_id\":\"%s\",\"key_commitment\":\"sha256:%s\",\"retain_until\":"
                         "\"%s\",\"at\":\"%s\",\"clock\":\"%s\",\"late\":%s,\"early\":%s,"
                         "\"records\":%llu}",
-                        kid_hex, commit_hex, d->retain_until, nowiso,
-                        r->o->drill ? "drill (--now)" : "system", late ? "true" : "false",
+                        kid_hex, commit_hex, d->retain_until, nowiso, "system",
+                        late ? "true" : "false",
                         early ? "true" : "false", (unsigned long long)d->records);
     if (rc != AZK_OK)
         goto done;
@@ -270,7 +270,7 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *
     sqlite3_bind_int64(st, 4, (sqlite3_int64)index);
     sqlite3_bind_text(st, 5, nowiso, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, azk_store__actor(r->h), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, r->o->drill ? 1 : 0);
+    sqlite3_bind_int(st, 7, 0); /* a drill never gets here */
     sqlite3_bind_text(st, 8, batch, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = azk_store__dberr(r->h->db, "record shredding");
@@ -957,6 +957,83 @@ static azk_status meta_set(azk_home *h, const char *k, int64_t v)
     return rc;
 }
 
+/*
+ * A drill: what a run at `now` would do, read-only. Nothing is destroyed,
+ * exported, recorded or appended to the ledger, whatever `now` is: a time
+ * given by a person is never a reason to destroy (a run in the future would
+ * destroy data early and let the ledger call it late).
+ */
+static azk_status drill(azk_home *h, int64_t now, const char *only, azk_retention_progress_cb cb,
+                        void *payload, azk_retention_summary *sum)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    char today[16];
+    int step;
+    azk_ret__date(now, today);
+    rc = azk_store__prepare(
+        h, &st,
+        "SELECT a.dataset, count(*) FROM ret_artifacts a JOIN datasets d ON d.id = a.dataset"
+        " WHERE a.disposition IS NULL AND a.deadline < ?1"
+        " AND (?2 IS NULL OR a.dataset = ?2) GROUP BY a.dataset ORDER BY a.dataset");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    if (only != NULL)
+        sqlite3_bind_text(st, 2, only, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        char det[64];
+        (void)snprintf(det, sizeof(det), "%lld artifact(s) past their own deadline",
+                       (long long)sqlite3_column_int64(st, 1));
+        if (cb != NULL)
+            cb((const char *)sqlite3_column_text(st, 0), "would remove artifacts", det, payload);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step != SQLITE_DONE)
+        return azk_store__dberr(h->db, "drill: artifacts");
+    rc = azk_store__prepare(
+        h, &st,
+        "SELECT d.id, d.retain_until, s.state, (SELECT 1 FROM ret_holds x WHERE x.dataset = d.id),"
+        " (SELECT request FROM ret_early e WHERE e.dataset = d.id)"
+        " FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id"
+        " WHERE (?2 IS NULL OR d.id = ?2) AND ((d.state = 'active' AND s.state IS NULL AND"
+        " (d.retain_until < ?1 OR d.id IN (SELECT dataset FROM ret_early)))"
+        " OR (s.state IS NOT NULL AND s.state NOT IN ('clean','certified')))"
+        " ORDER BY d.retain_until, d.id");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    if (only != NULL)
+        sqlite3_bind_text(st, 2, only, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ds = (const char *)sqlite3_column_text(st, 0);
+        char det[96];
+        sum->due++;
+        if (sqlite3_column_type(st, 2) == SQLITE_NULL && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            sum->held++;
+            if (cb != NULL)
+                cb(ds, "hold", NULL, payload);
+            continue;
+        }
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            (void)snprintf(det, sizeof(det), "a run would resume at step %s",
+                           (const char *)sqlite3_column_text(st, 2));
+        else if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            (void)snprintf(det, sizeof(det), "early deletion approved (%s)",
+                           (const char *)sqlite3_column_text(st, 4));
+        else
+            (void)snprintf(det, sizeof(det), "deadline %s passed",
+                           (const char *)sqlite3_column_text(st, 1));
+        if (cb != NULL)
+            cb(ds, "would delete", det, payload);
+    }
+    if (step != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "drill: due datasets");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
                              azk_retention_progress_cb cb, void *payload,
                              azk_retention_summary *summary)
@@ -979,20 +1056,27 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     memset(&sum, 0, sizeof(sum));
     r.h = h;
     r.o = o;
-    r.now = o->now != 0 ? o->now : (int64_t)time(NULL);
+    /* only the system clock ever decides a destruction */
+    r.now = (int64_t)time(NULL);
     r.cb = cb;
     r.payload = payload;
     r.sum = &sum;
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
+    if (o->drill || o->now != 0) {
+        rc = drill(h, o->now != 0 ? o->now : r.now, o->only, cb, payload, &sum);
+        if (summary != NULL)
+            *summary = sum;
+        return rc;
+    }
     azk_ret__iso(r.now, nowiso);
-    mkey = o->drill ? "last_drill" : "last_run";
+    mkey = "last_run";
     rc = meta_get(h, mkey, &last);
     if (rc != AZK_OK)
         return rc;
-    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"%s\",\"last\":%lld}", nowiso,
-                   o->drill ? "drill (--now)" : "system", (long long)last);
+    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"system\",\"last\":%lld}",
+                   nowiso, (long long)last);
     if (r.now < last) {
         rc = azk_ret__audit(h, "retention.run", NULL, "refused", "clock earlier than the last run",
                             extra, NULL);

@@ -25,6 +25,7 @@
 
 #include "retention/ret_int.h"
 #include "azukari/vault.h"
+#include "azukari/audit.h"
 
 struct fixture {
     char dir[64];
@@ -124,6 +125,26 @@ static bool key_present(azk_home *h, const char *ds)
     return present;
 }
 
+/* Enrol `name` and authenticate it on h with the TOTP code of time t (0 = now). */
+static void login_at(azk_home *h, const char *name, time_t t)
+{
+    char b32[64], code[8];
+    char *secret = NULL;
+    size_t secret_len = 0;
+    assert_int_equal(azk_user_add(h, name, b32), AZK_OK);
+    assert_int_equal(oath_init(), OATH_OK);
+    assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
+    assert_int_equal(
+        oath_totp_generate(secret, secret_len, t != 0 ? t : time(NULL), 30, 0, 6, code), OATH_OK);
+    assert_int_equal(azk_user_auth(h, name, code), AZK_OK);
+    free(secret);
+}
+
+static void login(azk_home *h, const char *name)
+{
+    login_at(h, name, 0);
+}
+
 /* ---- removal ---------------------------------------------------------------- */
 
 static void test_retention__remove_file_cases(void **state)
@@ -174,6 +195,89 @@ static int64_t t_of(const char *s)
     return t;
 }
 
+/* Make a dataset's deadline pass for real: the catalog says it was due at `until`
+ * (intake refuses a deadline in the past; a run only believes the system clock). */
+static void backdate(struct fixture *f, const char *ds, const char *until)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(
+        azk_store__prepare(f->h, &st, "UPDATE datasets SET retain_until=?2 WHERE id=?1"), AZK_OK);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+static uint64_t ledger_size(struct fixture *f)
+{
+    azk_audit *a = NULL;
+    uint64_t n;
+    assert_int_equal(azk_audit_open(&a, f->home, 0, NULL), AZK_OK);
+    n = azk_audit_size(a);
+    azk_audit_close(a);
+    return n;
+}
+
+static size_t count_files(const char *dir)
+{
+    char cmd[256];
+    FILE *p;
+    size_t n = 0;
+    int c;
+    snprintf(cmd, sizeof(cmd), "ls -A '%s'", dir);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while ((c = fgetc(p)) != EOF)
+        if (c == '\n')
+            n++;
+    pclose(p);
+    return n;
+}
+
+/* Issue 10 item 6: `run --now` in the future destroyed a dataset due later.
+ * A drill destroys nothing and records nothing, whatever time it is given. */
+static void test_retention__drill_in_future_destroys_nothing(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char st[32], art[256], vdir[256];
+    uint64_t before;
+
+    intake(f, "dm-2030", "2030-12-31");
+    snprintf(art, sizeof(art), "%s/print.txt", f->dir);
+    write_file(art, "print file\n");
+    assert_int_equal(azk_artifact_add(f->h, "dm-2030", art, "2030-06-30"), AZK_OK);
+    snprintf(vdir, sizeof(vdir), "%s/vault", f->home);
+    assert_int_equal(count_files(vdir), 1);
+    before = ledger_size(f);
+    o.now = t_of("2031-01-02");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.due, 1); /* reported as what would happen */
+    assert_int_equal(s.clean, 0);
+    assert_true(key_present(f->h, "dm-2030"));
+    assert_string_equal(state_of(f->h, "dm-2030", st), "");
+    assert_int_equal(access(art, F_OK), 0);
+    assert_int_equal(count_files(vdir), 1);
+    assert_int_equal(ledger_size(f), before); /* nothing recorded either */
+    /* the drill flag alone (at the system clock) is read-only too */
+    o.now = 0;
+    o.drill = true;
+    backdate(f, "dm-2030", "2020-01-01");
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.due, 1);
+    assert_true(key_present(f->h, "dm-2030"));
+    assert_int_equal(ledger_size(f), before);
+    /* a real run at the system clock deletes what is due by it */
+    o.drill = false;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.clean, 1);
+    assert_false(key_present(f->h, "dm-2030"));
+}
+
 static void test_retention__state_machine(void **state)
 {
     struct fixture *f = *state;
@@ -194,8 +298,8 @@ static void test_retention__state_machine(void **state)
     assert_int_equal(azk_retention_hold(f->h, "held", "audit"), AZK_OK);
 
     /* no sweep location: the key goes, the deletion stays incomplete */
-    o.now = t_of("2090-01-03");
-    o.drill = true;
+    backdate(f, "due1", "2020-01-01");
+    backdate(f, "held", "2020-01-01");
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
     assert_int_equal(s.due, 2);
     assert_int_equal(s.held, 1);
@@ -209,7 +313,7 @@ static void test_retention__state_machine(void **state)
     /* a certificate needs a clean sweep */
     {
         char *out = NULL;
-        assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
+        login(f->h, "verifier");
         assert_int_equal(azk_certificate_issue(f->h, "due1", &out), AZK_ERR_ARG);
         assert_null(out);
         assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
@@ -240,7 +344,7 @@ static void test_retention__state_machine(void **state)
     assert_non_null(fp);
     fputs(csv, fp);
     fclose(fp);
-    o.now = t_of("2095-01-03");
+    backdate(f, "later", "2021-01-01");
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
     assert_string_equal(state_of(f->h, "later", st), "incomplete");
     assert_int_equal(s.incomplete, 1);
@@ -249,7 +353,15 @@ static void test_retention__state_machine(void **state)
     assert_string_equal(state_of(f->h, "later", st), "clean");
     /* clock going backwards: refused, nothing deleted */
     assert_int_equal(azk_retention_release(f->h, "held", "done"), AZK_OK);
-    o.now = t_of("2094-01-01");
+    {
+        sqlite3_stmt *q = NULL; /* the last run was later than the clock says now */
+        assert_int_equal(azk_store__prepare(f->h, &q,
+                                            "UPDATE ret_meta SET value = value + 86400"
+                                            " WHERE key = 'last_run'"),
+                         AZK_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+        sqlite3_finalize(q);
+    }
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_ERR_INTEGRITY);
     assert_true(key_present(f->h, "held"));
 }
@@ -268,11 +380,58 @@ static void test_retention__totp(void **state)
     assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
     assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL), 30, 0, 6, code), OATH_OK);
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    /* a code is good once: the same code again is a replay (RFC 6238 5.2) */
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
+    assert_string_equal(azk_error_last()->message,
+                        "authentication failed for user alice (TOTP code already used; wait for "
+                        "the next one)");
+    {
+        char next[8];
+        assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL) + 30, 30, 0, 6, next),
+                         OATH_OK);
+        if (strcmp(next, code) != 0) { /* the next step (one step of drift) is a new code */
+            assert_int_equal(azk_user_auth(f->h, "alice", next), AZK_OK);
+            assert_int_equal(azk_user_auth(f->h, "alice", next), AZK_ERR_PERM);
+        }
+    }
     code[0] = code[0] == '9' ? '0' : (char)(code[0] + 1);
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "mallory", "123456"), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "alice", NULL), AZK_ERR_PERM);
     free(secret);
+}
+
+/* ---- the two-person rule (issue 10 item 10) ------------------------------------ */
+
+static void test_retention__two_person_rule(void **state)
+{
+    struct fixture *f = *state;
+    char id[16], id2[16];
+    intake(f, "early", "2090-01-01");
+    intake(f, "ext", "2090-01-01");
+    /* a request needs a person who passed TOTP: the OS user alone cannot */
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id),
+                     AZK_ERR_PERM);
+    assert_int_equal(azk_home_set_actor(f->h, "alice"), AZK_OK); /* a name is not a person */
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id),
+                     AZK_ERR_PERM);
+    login(f->h, "alice");
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_OK);
+    assert_int_equal(azk_retention_request(f->h, "ext", "2091-01-01", "renewed", id2), AZK_OK);
+    /* alice cannot approve her own request */
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_PERM);
+    /* the OS user (no --user, no code) cannot approve: the reported bug */
+    assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_PERM);
+    /* nor a name set without TOTP */
+    assert_int_equal(azk_home_set_actor(f->h, "bob"), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_PERM);
+    assert_int_equal(azk_retention_approve(f->h, id2), AZK_ERR_PERM);
+    /* bob, enrolled and authenticated: approved */
+    login(f->h, "bob");
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id2), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_ARG); /* not pending any more */
 }
 
 /* ---- certificates -------------------------------------------------------------- */
@@ -313,15 +472,18 @@ static void test_retention__certificate(void **state)
 
     intake(f, "ds", "2090-01-01");
     intake(f, "ds2", "2090-01-01");
-    o.now = t_of("2090-01-02");
-    o.drill = true;
+    backdate(f, "ds", "2020-01-01");
+    backdate(f, "ds2", "2020-01-01");
     o.sweep_paths = paths;
     o.sweep_path_count = 1;
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
     assert_int_equal(s.clean, 2);
-    /* the operator may not certify */
+    /* the operator may not certify; nor may a name that did not pass TOTP */
     assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_ERR_PERM);
     assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
+    assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_ERR_PERM);
+    assert_null(cert);
+    login(f->h, "verifier");
     assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_OK);
     assert_int_equal(azk_certificate_pubkey(f->h, &pub), AZK_OK);
     /* one batch file for both; kept while ds2 is not certified, then removed */
@@ -437,8 +599,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retention__remove_file_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__drill_in_future_destroys_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_retention__state_machine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__two_person_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
