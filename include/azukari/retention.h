@@ -51,7 +51,13 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name,
 
 /**
  * Register a derived artifact of `dataset`: a regular file (not a symlink)
- * whose device and inode are recorded; deletion removes only that file.
+ * whose identity is recorded: device, inode, size, modification time and a
+ * BLAKE2b-256 hash of its content (read once, streaming). Deletion removes
+ * only that file: a file at the path that differs in any of these (a new
+ * file that reused the inode) is refused and the deletion stays incomplete.
+ * A file with other hard links is not overwritten: only its registered name
+ * is unlinked, and the deletion stays incomplete until a person resolves it
+ * (azk_artifact_resolve).
  * @param until deadline YYYY-MM-DD, not later than the dataset's; NULL = the
  *        dataset's
  * @return AZK_OK, AZK_ERR_ARG (not a regular file, later deadline, already
@@ -59,6 +65,18 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name,
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_artifact_add(azk_home *h, const char *dataset,
                                                      const char *path, const char *until);
+
+/**
+ * A person (the handle's TOTP-authenticated user) records that a refused
+ * artifact of `dataset` at `path` has been dealt with (its other hard links
+ * removed, the file at the path checked): the disposition becomes "resolved
+ * by NAME (was ...)", the next run no longer counts it as refused. Ledger
+ * "artifact.resolve" with the reason.
+ * @return AZK_OK, AZK_ERR_NOTFOUND (no refused artifact there), AZK_ERR_PERM
+ *         (nobody authenticated), AZK_ERR_ARG (no reason)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_artifact_resolve(azk_home *h, const char *dataset,
+                                                         const char *path, const char *reason);
 
 /** An artifact row; strings borrowed for the callback. */
 typedef struct {

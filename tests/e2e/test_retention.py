@@ -55,6 +55,7 @@ def faked_env(env, when):
     e["FAKETIME"] = "@" + time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
     e["TZ"] = "UTC"
     e["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+    e["NO_FAKE_STAT"] = "1"  # file times stay the kernel's (artifact identity compares them)
     # an ASan build must come first in the link order; libfaketime is preloaded
     e["ASAN_OPTIONS"] = (e.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0").lstrip(":")
     return e
@@ -441,6 +442,64 @@ class RetentionTest(unittest.TestCase):
         doc = json.loads(self.h.run("certificate", "show", "dm-2030").out)
         self.assertTrue(doc["certificate"]["schedule"]["deleted_at"].startswith("2031-01-01T00:1"))
         self.assertFalse(doc["certificate"]["schedule"]["late"])
+
+    def test_retention__inode_reuse_refused(self):
+        """Issue 10 item 7: `rm job.prn; echo new > job.prn` is another file."""
+        self.intake("reuse")
+        art = self.open_artifact("reuse", name="job.prn")
+        ino = os.stat(art).st_ino
+        os.unlink(art)
+        with open(art, "w") as f:
+            f.write("new\n")
+        if os.stat(art).st_ino != ino:
+            print("note: the file system did not reuse the inode this time; "
+                  "the unit test test_retention__inode_reuse_refused covers the same inode")
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("refused", r.out)
+        with open(art) as f:
+            self.assertEqual(f.read(), "new\n", "the new file must not be touched")
+        self.assertEqual(self.state("reuse")[0], "incomplete")
+        # dealt with: the operator moves the new file away; the registered one is gone
+        os.unlink(art)
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("reuse")[0], "clean")
+
+    def test_retention__hard_link_not_overwritten(self):
+        """Issue 10 item 8: another name of a hard-linked artifact keeps its content."""
+        self.intake("hl")
+        art = self.open_artifact("hl", name="hl.prn")
+        other = os.path.join(self.tmp.path, "kept-by-someone.prn")
+        os.link(art, other)
+        with open(other, "rb") as f:
+            content = f.read()
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("other hard links", r.out)
+        self.assertFalse(os.path.exists(art), "the registered name is unlinked")
+        with open(other, "rb") as f:
+            self.assertEqual(f.read(), content, "the other name must not be overwritten")
+        self.assertEqual(self.state("hl")[0], "incomplete")
+        self.assertIn('"other_links":1', self.ledger_actions())
+        # still incomplete on the next run, not "already absent"
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertEqual(self.state("hl")[0], "incomplete")
+        # a person deals with the other link and says so
+        r = self.at("artifact", "resolve", "--dataset", "hl", art, "--reason", "copy removed")
+        self.assertNotEqual(r.rc, 0)
+        self.enrol("carol")
+        os.unlink(other)
+        r = self.at("artifact", "resolve", "--dataset", "hl", art, "--reason", "copy removed",
+                    user="carol")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("artifact.resolve", self.ledger_actions())
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("hl")[0], "clean")
+        r = self.h.run("artifact", "list", "--dataset", "hl")
+        self.assertIn("resolved by carol", r.out)
 
     def test_retention__bad_input(self):
         self.intake("bad")

@@ -174,11 +174,11 @@ static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, cons
     (void)snprintf(vpath, sizeof(vpath), "vault/%s.azv", uuid);
     fixed[0] =
         json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp);
-    fixed[1] = json_pack("{s:s,s:s,s:s}", "kind", "data key", "path",
-                         "catalog.db datasets.wrapped_key", "disposition",
-                         "destroyed (cryptographic erase)");
-    fixed[2] = json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path",
-                         "catalog.db fingerprints", "disposition", "deleted (secure_delete)");
+    fixed[1] =
+        json_pack("{s:s,s:s,s:s}", "kind", "data key", "path", "catalog.db datasets.wrapped_key",
+                  "disposition", "destroyed (cryptographic erase)");
+    fixed[2] = json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path", "catalog.db fingerprints",
+                         "disposition", "deleted (secure_delete)");
     /* a signed document is complete or does not exist: every append is checked
      * (json_array_append_new takes the reference even when it fails) */
     rc = AZK_OK;

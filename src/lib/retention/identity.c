@@ -177,8 +177,7 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
         goto done;
     }
     now = time(NULL);
-    v = oath_totp_validate2((const char *)secret, sizeof(secret), now, TOTP_STEP, 0, 1, &pos,
-                            code);
+    v = oath_totp_validate2((const char *)secret, sizeof(secret), now, TOTP_STEP, 0, 1, &pos, code);
     if (v < 0) {
         rc = auth_fail(h, name, "wrong TOTP code");
         goto done;

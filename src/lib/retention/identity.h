@@ -34,8 +34,8 @@ AZK_NODISCARD azk_status azk_identity__requester(azk_home *h, const char *action
  * with outcome "refused" and the reason to the ledger, and returns
  * AZK_ERR_PERM with a message that names the rule.
  */
-AZK_NODISCARD azk_status azk_identity__approver(azk_home *h, const char *action,
-                                                const char *object, const char *requester,
-                                                const char *operator_, const char **out);
+AZK_NODISCARD azk_status azk_identity__approver(azk_home *h, const char *action, const char *object,
+                                                const char *requester, const char *operator_,
+                                                const char **out);
 
 #endif

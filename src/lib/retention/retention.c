@@ -23,6 +23,7 @@ static const char ret_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS ret_artifacts(dataset TEXT NOT NULL, path TEXT NOT NULL,"
     " dev INTEGER NOT NULL, ino INTEGER NOT NULL, deadline TEXT NOT NULL,"
     " added_at TEXT NOT NULL, added_by TEXT NOT NULL, disposition TEXT,"
+    " size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT,"
     " PRIMARY KEY(dataset, path));"
     "CREATE TABLE IF NOT EXISTS ret_state(dataset TEXT PRIMARY KEY, state TEXT NOT NULL,"
     " key_id TEXT, key_commit TEXT, shred_index INTEGER, shred_at TEXT, operator TEXT,"
@@ -43,9 +44,26 @@ static const char ret_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
     " PRIMARY KEY(name, step));";
 
+/* Catalogs made before artifacts had a content identity lack these columns;
+ * their rows keep hash NULL, which a run refuses as unverifiable. */
+static const char ret_artifacts_v2_sql[] = "ALTER TABLE ret_artifacts ADD COLUMN size INTEGER;"
+                                           "ALTER TABLE ret_artifacts ADD COLUMN mtime_ns INTEGER;"
+                                           "ALTER TABLE ret_artifacts ADD COLUMN ctime_ns INTEGER;"
+                                           "ALTER TABLE ret_artifacts ADD COLUMN hash TEXT;";
+
 azk_status azk_ret__schema(azk_home *h)
 {
-    return azk_store__exec(h, ret_schema_sql, "retention schema");
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__exec(h, ret_schema_sql, "retention schema");
+    if (rc != AZK_OK)
+        return rc;
+    if (sqlite3_prepare_v2(h->db, "SELECT hash FROM ret_artifacts LIMIT 0", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_finalize(st);
+        return AZK_OK;
+    }
+    sqlite3_finalize(st);
+    return azk_store__exec(h, ret_artifacts_v2_sql, "retention schema: artifact identity");
 }
 
 void azk_ret__date(int64_t t, char out[16])
@@ -109,6 +127,9 @@ void azk_retention_free(void *p)
     azk_free(p);
 }
 
+static azk_status exec1(azk_home *h, const char *sql, const char *a1, const char *a2,
+                        const char *a3, const char *a4, int *changes);
+
 /* ---- datasets ------------------------------------------------------------ */
 
 struct ds_row {
@@ -148,9 +169,10 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
     sqlite3_stmt *st = NULL;
     struct ds_row d;
     struct stat sb;
+    struct azk_ret_fileid id;
     char now[32];
     char *abs = NULL;
-    int step;
+    int step, fd = -1;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
@@ -172,6 +194,17 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
     if (!S_ISREG(sb.st_mode))
         return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file (not a symlink, "
                                           "directory or device)");
+    /* identity: device, inode, size, times and a hash of the content, read
+     * through the same open file that is checked to be the one lstat saw */
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return azk_error_errno("artifact");
+    rc = azk_ret__fileid_fd(fd, &id);
+    close(fd);
+    if (rc != AZK_OK)
+        return rc;
+    if (id.dev != (uint64_t)sb.st_dev || id.ino != (uint64_t)sb.st_ino)
+        return azk_error_set(AZK_ERR_ARG, "artifact was replaced while being registered");
     /* the parent may be a symlink; the leaf is checked above */
     abs = realpath(path, NULL);
     if (abs == NULL)
@@ -182,16 +215,20 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
         goto done;
     rc = azk_store__prepare(h, &st,
                             "INSERT INTO ret_artifacts(dataset,path,dev,ino,deadline,added_at,"
-                            "added_by) VALUES(?,?,?,?,?,?,?)");
+                            "added_by,size,mtime_ns,ctime_ns,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     if (rc != AZK_OK)
         goto rollback;
     sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, abs, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)sb.st_dev);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)sb.st_ino);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)id.dev);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)id.ino);
     sqlite3_bind_text(st, 5, until != NULL ? until : d.retain_until, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, azk_store__actor(h), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)id.size);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)id.mtime_ns);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)id.ctime_ns);
+    sqlite3_bind_text(st, 11, id.hash, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         rc = azk_error_set(AZK_ERR_ARG, "artifact already registered for this dataset");
@@ -213,6 +250,83 @@ rollback:
 done:
     sqlite3_finalize(st);
     free(abs); /* from realpath; checksrc: ok */
+    return rc;
+}
+
+azk_status azk_artifact_resolve(azk_home *h, const char *dataset, const char *path,
+                                const char *reason)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    const char *me = NULL;
+    char *abs = NULL, *slash;
+    azk_buf key = AZK_BUF_INIT, disp = AZK_BUF_INIT;
+    int step;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
+    if (reason == NULL || reason[0] == '\0')
+        return azk_error_set(AZK_ERR_ARG, "resolving an artifact needs a reason");
+    rc = azk_ret__schema(h);
+    if (rc != AZK_OK)
+        return rc;
+    /* the artifact is usually gone: resolve the path by its parent directory */
+    rc = azk_buf_puts(&key, path);
+    if (rc != AZK_OK)
+        goto done;
+    slash = strrchr((char *)key.data, '/');
+    if (slash != NULL && slash != (char *)key.data) {
+        *slash = '\0';
+        abs = realpath((const char *)key.data, NULL);
+        azk_buf_clear(&key);
+        if (abs != NULL)
+            rc = azk_buf_printf(&key, "%s/%s", abs, strrchr(path, '/') + 1);
+        else
+            rc = azk_buf_puts(&key, path);
+    } else if (slash == NULL) {
+        abs = realpath(".", NULL);
+        azk_buf_clear(&key);
+        rc = abs != NULL ? azk_buf_printf(&key, "%s/%s", abs, path) : azk_buf_puts(&key, path);
+    }
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_identity__requester(h, "artifact.resolve", dataset, &me);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(h, &st,
+                            "SELECT disposition FROM ret_artifacts WHERE dataset=?1 AND path=?2");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, (const char *)key.data, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+        strncmp((const char *)sqlite3_column_text(st, 0), "refused", 7) == 0)
+        rc = azk_buf_printf(&disp, "resolved by %s (was %s)", me,
+                            (const char *)sqlite3_column_text(st, 0) + strlen("refused: "));
+    else if (step == SQLITE_ROW || step == SQLITE_DONE)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no refused artifact of %s at that path", dataset);
+    else
+        rc = azk_store__dberr(h->db, "read artifact");
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__begin(h);
+    if (rc != AZK_OK)
+        goto done;
+    rc = exec1(h, "UPDATE ret_artifacts SET disposition=?3 WHERE dataset=?1 AND path=?2", dataset,
+               (const char *)key.data, (const char *)disp.data, NULL, NULL);
+    if (rc == AZK_OK)
+        rc = azk_ret__audit(h, "artifact.resolve", dataset, NULL, reason, NULL, NULL);
+    if (rc == AZK_OK)
+        rc = azk_store__commit(h);
+    if (rc != AZK_OK)
+        azk_store__rollback(h);
+done:
+    free(abs); /* from realpath; checksrc: ok */
+    azk_buf_dispose(&key);
+    azk_buf_dispose(&disp);
     return rc;
 }
 

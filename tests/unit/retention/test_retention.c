@@ -125,6 +125,8 @@ static bool key_present(azk_home *h, const char *ds)
     return present;
 }
 
+static void backdate(struct fixture *f, const char *ds, const char *until);
+
 /* Enrol `name` and authenticate it on h with the TOTP code of time t (0 = now). */
 static void login_at(azk_home *h, const char *name, time_t t)
 {
@@ -147,28 +149,42 @@ static void login(azk_home *h, const char *name)
 
 /* ---- removal ---------------------------------------------------------------- */
 
+/* The identity of the file at path, as registration records it. */
+static struct azk_ret_fileid id_of(const char *path)
+{
+    struct azk_ret_fileid id;
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(azk_ret__fileid_fd(fd, &id), AZK_OK);
+    close(fd);
+    return id;
+}
+
 static void test_retention__remove_file_cases(void **state)
 {
     struct fixture *f = *state;
     char p[256], target[256], d[256];
     struct stat sb;
+    struct azk_ret_fileid id, tid;
     const char *disp;
 
     snprintf(p, sizeof(p), "%s/a.txt", f->dir);
     write_file(p, "derived artifact\n");
-    assert_int_equal(lstat(p, &sb), 0);
+    id = id_of(p);
+    assert_int_equal(strncmp(id.hash, "blake2b-256:", 12), 0);
+    assert_int_equal(strlen(id.hash), 12 + 64);
     /* the right file: overwritten and unlinked */
-    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_OK);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_OK);
     assert_string_equal(disp, "overwritten+unlinked");
     assert_int_not_equal(access(p, F_OK), 0);
     /* already missing */
-    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_OK);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_OK);
     assert_string_equal(disp, "already absent");
     /* a symlink now at the path: refused, target untouched */
     snprintf(target, sizeof(target), "%s/target.txt", f->dir);
     write_file(target, "must survive\n");
     assert_int_equal(symlink(target, p), 0);
-    assert_int_equal(azk_ret__remove_file(p, 0, 0, true, &disp), AZK_ERR_PERM);
+    assert_int_equal(azk_ret__remove_file(p, NULL, true, &disp, NULL), AZK_ERR_PERM);
     assert_string_equal(disp, "refused: symlink");
     assert_int_equal(stat(target, &sb), 0);
     assert_int_equal(sb.st_size, 13);
@@ -176,14 +192,161 @@ static void test_retention__remove_file_cases(void **state)
     /* a directory */
     snprintf(d, sizeof(d), "%s/dir", f->dir);
     assert_int_equal(mkdir(d, 0700), 0);
-    assert_int_equal(azk_ret__remove_file(d, 0, 0, true, &disp), AZK_ERR_PERM);
+    assert_int_equal(azk_ret__remove_file(d, NULL, true, &disp, NULL), AZK_ERR_PERM);
     assert_string_equal(disp, "refused: not a regular file");
     /* another file under the registered name (other inode) */
     write_file(p, "new file\n");
-    assert_int_equal(lstat(target, &sb), 0);
-    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_ERR_PERM);
+    tid = id_of(target);
+    assert_int_equal(azk_ret__remove_file(p, &tid, true, &disp, NULL), AZK_ERR_PERM);
     assert_string_equal(disp, "refused: replaced (device/inode differ)");
     assert_int_equal(access(p, F_OK), 0);
+}
+
+/* Issue 10 item 7: the same (device, inode) with other content is another file.
+ * Covers the reuse of an inode number by a new file: same inode, other size or
+ * mtime; and same inode, size and mtime but other bytes (only the hash tells). */
+static void test_retention__inode_reuse_refused(void **state)
+{
+    struct fixture *f = *state;
+    char p[256], got[64];
+    struct azk_ret_fileid id;
+    struct timespec ts[2];
+    struct stat sb;
+    const char *disp;
+    FILE *fp;
+    size_t n;
+
+    snprintf(p, sizeof(p), "%s/job.prn", f->dir);
+    write_file(p, "registered print job\n");
+    id = id_of(p);
+    assert_int_equal(stat(p, &sb), 0);
+    /* the inode now holds other content (what `rm; echo new >` produces when
+     * the file system hands the freed inode number out again) */
+    write_file(p, "new\n");
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: changed since registration (size or mtime differ)");
+    /* same size and modification time, other bytes: the content hash decides */
+    write_file(p, "REGISTERED PRINT JOB\n");
+    ts[0] = sb.st_atim;
+    ts[1] = sb.st_mtim;
+    assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: content differs from registration");
+    /* the new file is untouched */
+    fp = fopen(p, "rb");
+    assert_non_null(fp);
+    n = fread(got, 1, sizeof(got) - 1, fp);
+    fclose(fp);
+    got[n] = '\0';
+    assert_string_equal(got, "REGISTERED PRINT JOB\n");
+    /* a row of an older catalog (no hash): unverifiable, refused */
+    id.hash[0] = '\0';
+    id.size = (uint64_t)sb.st_size;
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_ERR_PERM);
+    assert_non_null(strstr(disp, "unverifiable"));
+    assert_int_equal(access(p, F_OK), 0);
+}
+
+/* Issue 10 item 8: a hard-linked artifact is not overwritten; only its name goes. */
+static void test_retention__hard_link_not_overwritten(void **state)
+{
+    struct fixture *f = *state;
+    char p[256], other[256], got[64];
+    struct azk_ret_fileid id;
+    const char *disp;
+    uint64_t links = 0;
+    FILE *fp;
+    size_t n;
+
+    snprintf(p, sizeof(p), "%s/print.prn", f->dir);
+    snprintf(other, sizeof(other), "%s/kept-elsewhere.prn", f->dir);
+    write_file(p, "print data\n");
+    id = id_of(p);
+    assert_int_equal(link(p, other), 0);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, &links), AZK_ERR_PERM);
+    assert_string_equal(disp, AZK_RET_DISP_LINKS);
+    assert_int_equal(links, 1);
+    assert_int_not_equal(access(p, F_OK), 0); /* this name is gone */
+    fp = fopen(other, "rb");                  /* the other name's content is intact */
+    assert_non_null(fp);
+    n = fread(got, 1, sizeof(got) - 1, fp);
+    fclose(fp);
+    got[n] = '\0';
+    assert_string_equal(got, "print data\n");
+}
+
+/* Through a run: the hard-linked artifact keeps the deletion incomplete,
+ * run after run, until a person resolves it; then the deletion is clean. */
+static void test_retention__hard_link_run_and_resolve(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char p[256], other[256], st[32];
+
+    intake(f, "hl", "2090-01-01");
+    snprintf(p, sizeof(p), "%s/hl.prn", f->dir);
+    snprintf(other, sizeof(other), "%s/hl-copy.prn", f->dir);
+    write_file(p, "print data\n");
+    assert_int_equal(azk_artifact_add(f->h, "hl", p, NULL), AZK_OK);
+    assert_int_equal(link(p, other), 0);
+    backdate(f, "hl", "2020-01-01");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "hl", st), "incomplete");
+    assert_int_equal(access(other, F_OK), 0);
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "hl", st), "incomplete"); /* still, not "already absent" */
+    /* the OS user cannot resolve it; an authenticated person can */
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", p, "removed the copy"), AZK_ERR_PERM);
+    unlink(other);
+    login(f->h, "carol");
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", p, ""), AZK_ERR_ARG);
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", "/nonexistent/x", "r"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", p, "removed the copy"), AZK_OK);
+    assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "hl", st), "clean");
+}
+
+/* An artifact row of a catalog made before content hashes: the schema is
+ * upgraded in place and the row is refused as unverifiable (never deleted). */
+static void test_retention__old_catalog_artifact_unverifiable(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char p[256], st[32], sql[768];
+    struct stat sb;
+
+    snprintf(p, sizeof(p), "%s/old.prn", f->dir);
+    write_file(p, "print data of an old catalog\n");
+    assert_int_equal(stat(p, &sb), 0);
+    assert_int_equal(
+        azk_store__exec(f->h,
+                        "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT"
+                        " NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+                        " deadline TEXT NOT NULL, added_at TEXT NOT NULL, added_by"
+                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path))",
+                        "old schema"),
+        AZK_OK);
+    intake(f, "old", "2090-01-01");
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO ret_artifacts VALUES('old','%s',%llu,%llu,'2090-01-01','2025-01-01T00:00"
+             ":00Z','root',NULL)",
+             p, (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+    assert_int_equal(azk_store__exec(f->h, sql, "old row"), AZK_OK);
+    backdate(f, "old", "2020-01-01");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "old", st), "incomplete");
+    assert_int_equal(s.incomplete, 1);
+    assert_int_equal(stat(p, &sb), 0);
+    assert_int_equal(sb.st_size, 29); /* untouched */
 }
 
 /* ---- the run ----------------------------------------------------------------- */
@@ -410,11 +573,9 @@ static void test_retention__two_person_rule(void **state)
     intake(f, "early", "2090-01-01");
     intake(f, "ext", "2090-01-01");
     /* a request needs a person who passed TOTP: the OS user alone cannot */
-    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id),
-                     AZK_ERR_PERM);
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_ERR_PERM);
     assert_int_equal(azk_home_set_actor(f->h, "alice"), AZK_OK); /* a name is not a person */
-    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id),
-                     AZK_ERR_PERM);
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_ERR_PERM);
     login(f->h, "alice");
     assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_OK);
     assert_int_equal(azk_retention_request(f->h, "ext", "2091-01-01", "renewed", id2), AZK_OK);
@@ -599,6 +760,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retention__remove_file_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__inode_reuse_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__hard_link_not_overwritten, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__hard_link_run_and_resolve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__old_catalog_artifact_unverifiable, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_retention__drill_in_future_destroys_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_retention__state_machine, setup, teardown),
