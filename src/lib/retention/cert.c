@@ -222,6 +222,41 @@ static azk_status hex_proof(json_t *arr, const uint8_t *proof, size_t n)
     return AZK_OK;
 }
 
+static const char *jstr(json_t *o, const char *k);
+
+/*
+ * The document exactly as it will be stored must verify (signature over its
+ * canonical form, checkpoint, inclusion of the deletion entry) and list
+ * every copy. This catches what checking each jansson call cannot: under
+ * memory pressure json_dumps of jansson 2.14 was seen to return a text with
+ * an emptied object key instead of failing, and the signature made over it
+ * would not match the stored document. Nothing is stored when this fails.
+ */
+static azk_status self_check(const char *docs, const char *pub, size_t ncopies)
+{
+    azk_certificate_report rep;
+    json_error_t jerr;
+    json_t *d;
+    size_t n;
+    azk_status rc = azk_certificate_verify(docs, strlen(docs), pub, NULL, &rep);
+    if (rc == AZK_ERR_NOMEM)
+        return rc;
+    if (rc != AZK_OK)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "the certificate failed its own verification (%s): not issued",
+                             rep.problem);
+    d = json_loads(docs, 0, &jerr);
+    if (d == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory checking the certificate");
+    n = json_array_size(json_object_get(json_object_get(d, "certificate"), "copies"));
+    json_decref(d);
+    if (n != ncopies || n < 3)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "the certificate lost copies entries while being written: not "
+                             "issued");
+    return AZK_OK;
+}
+
 azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_json)
 {
     azk_status rc;
@@ -229,7 +264,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     struct issue_ds di = {NULL};
     json_t *cert = NULL, *doc = NULL, *copies = NULL, *sweep = NULL, *proofj = NULL;
     char *canon = NULL, *docs = NULL, *entry = NULL, *note = NULL;
-    size_t entry_len = 0, proof_n = 0;
+    size_t entry_len = 0, proof_n = 0, ncopies = 0;
     uint8_t *proof = NULL;
     azk_audit *a = NULL;
     uint8_t sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
@@ -376,6 +411,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         "ledger", "origin", azk_audit_origin(a), "vkey", azk_audit_vkey(a), "entry_index",
         (json_int_t)shred_index, "tree_size", (json_int_t)size, "checkpoint", note, "proof",
         proofj);
+    ncopies = json_array_size(copies);
     sweep = NULL; /* owned by cert (or freed by json_pack on failure) */
     copies = NULL;
     proofj = NULL;
@@ -410,6 +446,9 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
         goto done;
     }
+    rc = self_check(docs, pub, ncopies);
+    if (rc != AZK_OK)
+        goto done;
     /* store, then ledger, then state; a crash in between re-issues the same
      * clean dataset next time (the stored file is replaced) */
     rc = azk_store__path(&path, h, "certificates");

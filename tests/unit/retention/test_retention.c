@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -756,6 +757,125 @@ static void test_retention__certificate(void **state)
     azk_retention_free(pub);
 }
 
+/* jansson's allocator for the test below: the n-th allocation (from 1) fails,
+ * only that one (a transient failure, as malloc can have). */
+static long jfail_n, jfail_count;
+
+static void *jfail_malloc(size_t n)
+{
+    if (++jfail_count == jfail_n)
+        return NULL;
+    return azk_malloc(n);
+}
+
+static void jfail_free(void *p)
+{
+    azk_free(p);
+}
+
+static bool has_kind(json_t *copies, const char *kind)
+{
+    for (size_t i = 0; i < json_array_size(copies); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(copies, i), "kind")), kind) ==
+            0)
+            return true;
+    return false;
+}
+
+/* Issue 10 item 15 (certificate part): an allocation failure while the
+ * certificate is built must not give a signed certificate without its vault,
+ * key or fingerprints entries. Each jansson allocation of an issue fails in
+ * turn; whatever exists afterwards is complete and verifies. */
+static void test_retention__certificate_complete_or_absent(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char certp[256], *cert = NULL, *pub = NULL;
+    azk_certificate_report rep;
+    azk_status rc = AZK_ERR_NOMEM;
+    long n;
+
+    intake(f, "oom", "2090-01-01");
+    backdate(f, "oom", "2020-01-01");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.clean, 1);
+    login(f->h, "verifier");
+    assert_int_equal(azk_certificate_pubkey(f->h, &pub), AZK_OK);
+    snprintf(certp, sizeof(certp), "%s/certificates/oom.json", f->home);
+    /* until an issue makes fewer allocations than the one that would fail */
+    for (n = 1; n < 100000; n++) {
+        FILE *fp;
+        bool injected;
+        long res[2] = {-1, 0};
+        int pfd[2], wst = 0;
+        pid_t pid;
+        /* each attempt in a child: jansson 2.14 itself can crash when an
+         * allocation fails inside json_loadb, which is not what is tested
+         * here; a crash must still leave no incomplete certificate behind */
+        assert_int_equal(pipe(pfd), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(pfd[0]);
+            jfail_n = n;
+            jfail_count = 0;
+            json_set_alloc_funcs(jfail_malloc, jfail_free);
+            res[0] = (long)azk_certificate_issue(f->h, "oom", &cert);
+            json_set_alloc_funcs(azk_malloc, jfail_free);
+            res[1] = jfail_count;
+            if (res[0] != AZK_OK && cert != NULL)
+                res[0] = -2; /* an error with a document: never */
+            if (write(pfd[1], res, sizeof(res)) != (ssize_t)sizeof(res))
+                _exit(3);
+            _exit(0);
+        }
+        close(pfd[1]);
+        if (read(pfd[0], res, sizeof(res)) != (ssize_t)sizeof(res)) {
+            res[0] = -1; /* the child crashed */
+            res[1] = n;
+        }
+        close(pfd[0]);
+        assert_int_equal(waitpid(pid, &wst, 0), pid);
+        assert_int_not_equal(res[0], -2);
+        rc = (azk_status)res[0];
+        injected = res[1] >= n;
+        fp = fopen(certp, "rb");
+        if (fp != NULL) {
+            /* whatever was stored is a complete, valid certificate */
+            static char buf[1 << 20];
+            size_t len = fread(buf, 1, sizeof(buf) - 1, fp);
+            json_error_t jerr;
+            json_t *doc, *copies;
+            fclose(fp);
+            buf[len] = '\0';
+            assert_int_equal(azk_certificate_verify(buf, len, pub, NULL, &rep), AZK_OK);
+            doc = json_loads(buf, 0, &jerr);
+            assert_non_null(doc);
+            copies = json_object_get(json_object_get(doc, "certificate"), "copies");
+            assert_true(has_kind(copies, "vault file"));
+            assert_true(has_kind(copies, "data key"));
+            assert_true(has_kind(copies, "fingerprints"));
+            json_decref(doc);
+        }
+        if (!injected)
+            break;
+        /* make it issuable again for the next n */
+        assert_int_equal(azk_store__exec(f->h,
+                                         "UPDATE ret_state SET state='clean' WHERE dataset='oom'",
+                                         "reset"),
+                         AZK_OK);
+        (void)unlink(certp);
+    }
+    assert_int_equal(rc, AZK_OK);
+    assert_true(n > 100); /* the loop did fail allocations on the way */
+    assert_int_equal(access(certp, F_OK), 0);
+    azk_retention_free(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -771,6 +891,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__two_person_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__certificate_complete_or_absent, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
