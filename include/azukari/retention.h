@@ -32,18 +32,34 @@ extern "C" {
 
 /**
  * Enrol an azukari user: a fresh 160-bit TOTP secret, stored in the catalog
- * encrypted with the master key. Ledger event "user.add".
+ * encrypted with the master key. Ledger event "user.add". The first two
+ * users of a deployment are enrolled by whoever holds the home
+ * ("bootstrap"); after that the handle must carry a TOTP-authenticated
+ * user, and the new user stays pending (cannot authenticate) until a
+ * different authenticated user approves it (azk_user_approve), so one
+ * person cannot make themselves a second identity.
  * @param[out] out_b32 the secret in base32 (for an authenticator app),
  *             NUL-terminated; wipe it after showing it
- * @return AZK_OK, AZK_ERR_ARG (bad name or exists), AZK_ERR_DB, AZK_ERR_CRYPTO
+ * @return AZK_OK, AZK_ERR_ARG (bad name or exists), AZK_ERR_PERM (nobody
+ *         authenticated after the bootstrap), AZK_ERR_DB, AZK_ERR_CRYPTO
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64]);
 
 /**
+ * Approve the pending enrolment of `name` as the handle's TOTP-authenticated
+ * user, who must not be the one who enrolled it. Ledger "user.approve".
+ * @return AZK_OK, AZK_ERR_NOTFOUND (no pending enrolment), AZK_ERR_PERM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_user_approve(azk_home *h, const char *name);
+
+/**
  * Authenticate `name` with a 6-digit TOTP code (30 s steps, one step of
- * drift allowed) and make it the handle's actor. A failure appends
- * "auth.fail" to the ledger.
- * @return AZK_OK, AZK_ERR_PERM (unknown user or wrong code), AZK_ERR_DB
+ * drift allowed) and make it the handle's actor; the handle then carries
+ * that person for the two-person rule. A code is accepted once (its time
+ * step is recorded; a replay is refused). A failure appends "auth.fail" to
+ * the ledger.
+ * @return AZK_OK, AZK_ERR_PERM (unknown or pending user, wrong or used
+ *         code), AZK_ERR_DB
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name, const char *code);
 

@@ -439,17 +439,29 @@ int cmd_user(int argc, char **argv)
     int ret = 1;
     if (!ret_parse(argc, argv, 1, &o))
         return AZK_EXIT_USAGE;
-    if (o.help || o.npos != 2 || strcmp(o.pos[0], "add") != 0) {
+    if (o.help || o.npos != 2 ||
+        (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "approve") != 0)) {
         fprintf(o.help ? stdout : stderr,
-                _("Usage: azukari user add NAME\n"
+                _("Usage: azukari user add NAME [--user ME --totp CODE]\n"
+                  "       azukari user approve NAME --user ME --totp CODE\n"
                   "Enrol a person: prints a TOTP secret (RFC 6238, 30 s, 6 digits) for an\n"
-                  "authenticator app. Commands run with --user NAME need --totp CODE.\n"));
+                  "authenticator app. Commands run with --user NAME need --totp CODE.\n"
+                  "The first two users are enrolled by whoever installs azukari; after that\n"
+                  "an enrolled user enrols (--user) and a different one approves.\n"));
         return o.help ? 0 : AZK_EXIT_USAGE;
     }
     h = ret_open_home(&o);
     if (h == NULL)
         return 1;
-    if (azk_user_add(h, o.pos[1], b32) != AZK_OK) {
+    if (strcmp(o.pos[0], "approve") == 0) {
+        if (azk_user_approve(h, o.pos[1]) != AZK_OK) {
+            azk_cli_liberr(o.pos[1]);
+        } else {
+            if (!azk_cli_quiet)
+                printf(_("%s: enrolment approved\n"), o.pos[1]);
+            ret = 0;
+        }
+    } else if (azk_user_add(h, o.pos[1], b32) != AZK_OK) {
         azk_cli_liberr(o.pos[1]);
     } else {
         printf("%s\n", b32);

@@ -408,6 +408,21 @@ class RetentionTest(unittest.TestCase):
         log = self.ledger_actions()
         for a in ("retention.request", "retention.approve", "retention.extend"):
             self.assertIn(a, log)
+        # nor can one person make a second identity: after the first two users,
+        # enrolment is by one enrolled person and approved by another
+        r = self.h.run("user", "add", "alice2")
+        self.assertNotEqual(r.rc, 0)
+        r = self.at("user", "add", "alice2", user="alice")
+        self.assertEqual(r.rc, 0, r.err)
+        self.secrets["alice2"] = r.out.strip()
+        r = self.at("retention", "status", user="alice2")
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("not yet approved", r.err)
+        r = self.at("user", "approve", "alice2", user="alice")
+        self.assertNotEqual(r.rc, 0)
+        r = self.at("user", "approve", "alice2", user="bob")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("user.approve", self.ledger_actions())
 
     def test_retention__run_now_in_future_destroys_nothing(self):
         """Issue 10 item 6: `run --now` later than the clock is a drill."""

@@ -5,6 +5,12 @@
  * master key), authentication on a handle, and the two-person rule that
  * every approval of the library goes through (identity.h).
  *
+ * Enrolment is itself a two-person act once the deployment has its first
+ * two users (enrolled by whoever installs it, recorded as "bootstrap"): a
+ * new user is enrolled by an authenticated user and stays pending, unable
+ * to authenticate, until a different authenticated user approves it. So
+ * one person cannot give themselves a second identity to approve with.
+ *
  * A code is good once: the time step it was accepted for is recorded per
  * user (table totp_used) and a second use of the same step is refused, as
  * RFC 6238 section 5.2 asks. Steps older than the drift window are pruned.
@@ -22,6 +28,26 @@
 #define TOTP_SECRET_LEN 20
 #define TOTP_STEP       30
 
+/* The first users of a deployment are enrolled without a second person
+ * (there is none yet); every later one needs two. */
+#define BOOTSTRAP_USERS 2
+
+static azk_status active_users(azk_home *h, int64_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__prepare(
+        h, &st, "SELECT count(*) FROM users WHERE state IS NULL OR state = 'active'");
+    *n = 0;
+    if (rc != AZK_OK)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        rc = azk_store__dberr(h->db, "count users");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
 {
     azk_status rc = AZK_OK;
@@ -34,6 +60,9 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     size_t b32_len = 0;
     int step;
 
+    int64_t active = 0;
+    const char *by = NULL;
+
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && name != NULL && out_b32 != NULL);
     if (!azk_store__valid_id(name))
@@ -41,6 +70,19 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
+    rc = active_users(h, &active);
+    if (rc != AZK_OK)
+        return rc;
+    if (active >= BOOTSTRAP_USERS) {
+        /* after the bootstrap: enrolled by a person, approved by another */
+        rc = azk_identity__requester(h, "user.add", name, &by);
+        if (rc != AZK_OK && rc != AZK_ERR_PERM)
+            return rc;
+        if (rc != AZK_OK)
+            return azk_error_set(AZK_ERR_PERM,
+                                 "enrolling a user needs an enrolled user authenticated with "
+                                 "TOTP (--user NAME --totp CODE); a second one approves it");
+    }
     randombytes_buf(secret, sizeof(secret));
     randombytes_buf(nonce, sizeof(nonce));
     crypto_secretbox_easy(sealed, secret, sizeof(secret), nonce, h->key);
@@ -54,15 +96,17 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     rc = azk_store__begin(h);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_store__prepare(
-        h, &st, "INSERT INTO users(name,nonce,secret,created_at,created_by) VALUES(?,?,?,?,?)");
+    rc = azk_store__prepare(h, &st,
+                            "INSERT INTO users(name,nonce,secret,created_at,created_by,state)"
+                            " VALUES(?,?,?,?,?,?)");
     if (rc != AZK_OK)
         goto rollback;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, nonce, sizeof(nonce), SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, sealed, sizeof(sealed), SQLITE_STATIC);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, azk_store__actor(h), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, by != NULL ? by : azk_store__actor(h), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, by != NULL ? "pending" : "active", -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         rc = azk_error_set(AZK_ERR_ARG, "user %s already exists", name);
@@ -72,7 +116,8 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
         rc = azk_store__dberr(h->db, "add user");
         goto rollback;
     }
-    rc = azk_ret__audit(h, "user.add", name, NULL, NULL, NULL, NULL);
+    rc = azk_ret__audit(h, "user.add", name, NULL, NULL,
+                        by != NULL ? "{\"state\":\"pending\"}" : "{\"bootstrap\":true}", NULL);
     if (rc != AZK_OK)
         goto rollback;
     rc = azk_store__commit(h);
@@ -139,7 +184,7 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     sqlite3_stmt *st = NULL;
     uint8_t secret[TOTP_SECRET_LEN];
     int step, v, pos = 0;
-    bool have = false, fresh = false;
+    bool have = false, fresh = false, pending = false;
     time_t now;
 
     azk_error_clear();
@@ -148,7 +193,9 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st, "SELECT nonce, secret FROM users WHERE name = ?1");
+    rc = azk_store__prepare(h, &st,
+                            "SELECT nonce, secret, coalesce(state, 'active') FROM users"
+                            " WHERE name = ?1");
     if (rc != AZK_OK)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -158,6 +205,7 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
         have = crypto_secretbox_open_easy(secret, sqlite3_column_blob(st, 1),
                                           TOTP_SECRET_LEN + crypto_secretbox_MACBYTES,
                                           sqlite3_column_blob(st, 0), h->key) == 0;
+        pending = strcmp((const char *)sqlite3_column_text(st, 2), "active") != 0;
     } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
         rc = azk_store__dberr(h->db, "read user");
         goto done;
@@ -166,6 +214,10 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     st = NULL;
     if (!have) {
         rc = auth_fail(h, name, "unknown user");
+        goto done;
+    }
+    if (pending) {
+        rc = auth_fail(h, name, "enrolment not yet approved by a second person");
         goto done;
     }
     if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
@@ -196,6 +248,59 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
 done:
     sqlite3_finalize(st);
     sodium_memzero(secret, sizeof(secret));
+    return rc;
+}
+
+azk_status azk_user_approve(azk_home *h, const char *name)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    char by[80] = "", extra[160];
+    const char *me = NULL;
+    int step;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && name != NULL);
+    rc = azk_ret__schema(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_store__prepare(h, &st,
+                            "SELECT created_by FROM users WHERE name = ?1 AND state = 'pending'");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        (void)snprintf(by, sizeof(by), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step == SQLITE_DONE)
+        return azk_error_set(AZK_ERR_NOTFOUND, "no pending enrolment of user %s", name);
+    if (step != SQLITE_ROW)
+        return azk_store__dberr(h->db, "read user");
+    rc = azk_identity__approver(h, "user.approve", name, by, name, &me);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_store__begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_store__prepare(h, &st,
+                            "UPDATE users SET state = 'active', approved_by = ?2"
+                            " WHERE name = ?1 AND state = 'pending'");
+    if (rc == AZK_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, me, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = azk_store__dberr(h->db, "approve user");
+        sqlite3_finalize(st);
+    }
+    (void)snprintf(extra, sizeof(extra), "{\"enrolled_by\":\"%s\"}", by);
+    if (rc == AZK_OK)
+        rc = azk_ret__audit(h, "user.approve", name, NULL, NULL, extra, NULL);
+    if (rc == AZK_OK)
+        rc = azk_store__commit(h);
+    if (rc != AZK_OK)
+        azk_store__rollback(h);
     return rc;
 }
 

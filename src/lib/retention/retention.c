@@ -40,7 +40,8 @@ static const char ret_schema_sql[] =
     " member TEXT NOT NULL, rows INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS ret_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
-    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);"
+    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " state TEXT, approved_by TEXT);"
     "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
     " PRIMARY KEY(name, step));";
 
@@ -51,19 +52,27 @@ static const char ret_artifacts_v2_sql[] = "ALTER TABLE ret_artifacts ADD COLUMN
                                            "ALTER TABLE ret_artifacts ADD COLUMN ctime_ns INTEGER;"
                                            "ALTER TABLE ret_artifacts ADD COLUMN hash TEXT;";
 
-azk_status azk_ret__schema(azk_home *h)
+/* Users enrolled before enrolment needed a second person: state NULL = active. */
+static const char users_v2_sql[] = "ALTER TABLE users ADD COLUMN state TEXT;"
+                                   "ALTER TABLE users ADD COLUMN approved_by TEXT;";
+
+/* Does `sql` prepare (are the columns it names there)? */
+static bool prepares(azk_home *h, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    azk_status rc = azk_store__exec(h, ret_schema_sql, "retention schema");
-    if (rc != AZK_OK)
-        return rc;
-    if (sqlite3_prepare_v2(h->db, "SELECT hash FROM ret_artifacts LIMIT 0", -1, &st, NULL) ==
-        SQLITE_OK) {
-        sqlite3_finalize(st);
-        return AZK_OK;
-    }
+    bool ok = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) == SQLITE_OK;
     sqlite3_finalize(st);
-    return azk_store__exec(h, ret_artifacts_v2_sql, "retention schema: artifact identity");
+    return ok;
+}
+
+azk_status azk_ret__schema(azk_home *h)
+{
+    azk_status rc = azk_store__exec(h, ret_schema_sql, "retention schema");
+    if (rc == AZK_OK && !prepares(h, "SELECT hash FROM ret_artifacts LIMIT 0"))
+        rc = azk_store__exec(h, ret_artifacts_v2_sql, "retention schema: artifact identity");
+    if (rc == AZK_OK && !prepares(h, "SELECT state FROM users LIMIT 0"))
+        rc = azk_store__exec(h, users_v2_sql, "retention schema: user enrolment");
+    return rc;
 }
 
 void azk_ret__date(int64_t t, char out[16])

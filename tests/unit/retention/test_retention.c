@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "retention/ret_int.h"
+#include "retention/identity.h"
 #include "azukari/vault.h"
 #include "azukari/audit.h"
 
@@ -596,6 +597,48 @@ static void test_retention__two_person_rule(void **state)
     assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_ARG); /* not pending any more */
 }
 
+/* TOTP code of base32 secret b32 at time t. */
+static void code_at(const char *b32, time_t t, char code[8])
+{
+    char *secret = NULL;
+    size_t secret_len = 0;
+    assert_int_equal(oath_init(), OATH_OK);
+    assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
+    assert_int_equal(oath_totp_generate(secret, secret_len, t, 30, 0, 6, code), OATH_OK);
+    free(secret);
+}
+
+/* Enrolment is a two-person act after the first two users: one person
+ * cannot give themselves a second identity to approve with. */
+static void test_retention__enrolment_two_person(void **state)
+{
+    struct fixture *f = *state;
+    char a[64], b[64], m[64], code[8];
+    time_t now = time(NULL);
+    assert_int_equal(azk_user_add(f->h, "alice", a), AZK_OK); /* bootstrap */
+    assert_int_equal(azk_user_add(f->h, "bob", b), AZK_OK);   /* bootstrap */
+    /* the OS user alone can enrol nobody any more */
+    assert_int_equal(azk_user_add(f->h, "mallory", m), AZK_ERR_PERM);
+    code_at(a, now, code);
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    assert_int_equal(azk_user_add(f->h, "mallory", m), AZK_OK); /* pending */
+    code_at(m, now, code);
+    assert_int_equal(azk_user_auth(f->h, "mallory", code), AZK_ERR_PERM); /* not yet */
+    assert_null(azk_identity__user(f->h));
+    /* the enroller cannot approve her own enrolment; the OS user cannot either */
+    code_at(a, now + 30, code);
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_ERR_PERM);
+    assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_ERR_PERM);
+    code_at(b, now, code);
+    assert_int_equal(azk_user_auth(f->h, "bob", code), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_ERR_NOTFOUND); /* done */
+    code_at(m, now, code);
+    assert_int_equal(azk_user_auth(f->h, "mallory", code), AZK_OK);
+}
+
 /* ---- certificates -------------------------------------------------------------- */
 
 static char *resign(struct fixture *f, json_t *doc)
@@ -890,6 +933,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention__state_machine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__two_person_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__enrolment_two_person, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate_complete_or_absent, setup,
                                         teardown),
