@@ -9,7 +9,10 @@
 #     (text, CSV and log files of synthetic data, no entrusted record), cold
 #     and then warm (incremental cache).
 # Usage: bench/retention_bench.sh [BUILD_DIR]   env: N ROWS SWEEP_MB KEEP=1
-# Synthetic data only. Prints one line per figure.
+# Synthetic data only. Prints one line per figure. Deadlines pass for real:
+# runs go under a faked system clock (Debian's faketime; `run --now` is a
+# drill that deletes nothing), and each certificate issue gets its own
+# 30-second TOTP step (a code is good once).
 set -eu
 BUILD=${1:-build}
 AZK=$(cd "$BUILD" && pwd)/src/cli/azukari
@@ -20,6 +23,11 @@ T=$(mktemp -d /tmp/azk-ret-bench-XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
 export AZUKARI_HOME="$T/home" AZUKARI_LANG=en
 now() { date +%s.%N; }
+command -v faketime >/dev/null || { echo "faketime missing (tools/install-deps.sh --test)" >&2; exit 2; }
+# at EPOCH CMD...: run with the system clock starting at EPOCH (file times stay real)
+at() { e=$1; shift; TZ=UTC NO_FAKE_STAT=1 faketime "$(date -u -d "@$e" '+%Y-%m-%d %H:%M:%S')" "$@"; }
+T2090=$(date -u -d 2090-01-05 +%s)
+T2091=$(date -u -d 2091-01-05 +%s)
 el() { echo "$2 - $1" | bc -l | xargs printf '%.2f'; }
 
 "$AZK" init >/dev/null
@@ -52,24 +60,26 @@ done
 t1=$(now)
 echo "intake of $N datasets x $ROWS rows: $(el "$t0" "$t1") s"
 t0=$(now)
-"$AZK" --quiet retention run --now 2090-01-05 || true
+at "$T2090" "$AZK" --quiet retention run || true
 t1=$(now)
 clean=$("$AZK" retention status --now 2090-01-05 | grep -c "	clean" || true)
 echo "retention run, $N due datasets (crypto-shred + overwrite + one sweep of 2 small locations): $(el "$t0" "$t1") s, $clean clean"
 "$AZK" user add verifier > "$T/secret" 2>/dev/null
 SECRET=$(cat "$T/secret")
 t0=$(now)
+TC=$((T2090 + 3600))
 for f in "$T"/csv/*.csv; do
     b=$(basename "$f" .csv)
+    TC=$((TC + 31))
     CODE=$(python3 -c "
-import base64,hmac,hashlib,struct,time
+import base64,hmac,hashlib,struct
 k=base64.b32decode('$SECRET'+'='*(-len('$SECRET')%8))
-m=hmac.new(k,struct.pack('>Q',int(time.time()//30)),hashlib.sha1).digest()
+m=hmac.new(k,struct.pack('>Q',$TC//30),hashlib.sha1).digest()
 o=m[-1]&15;print('%06d'%((struct.unpack('>I',m[o:o+4])[0]&0x7fffffff)%1000000))")
-    "$AZK" --quiet certificate issue "$b" --user verifier --totp "$CODE" >/dev/null
+    at "$TC" "$AZK" --quiet certificate issue "$b" --user verifier --totp "$CODE" >/dev/null
 done
 t1=$(now)
-echo "certificate issue x $N (incl. one python TOTP per call): $(el "$t0" "$t1") s"
+echo "certificate issue x $N (incl. one python TOTP and one faketime per call): $(el "$t0" "$t1") s"
 
 # ---- sweep throughput -------------------------------------------------------
 if [ "$SWEEP_MB" -gt 0 ]; then
@@ -106,13 +116,13 @@ PY
     "$AZK" intake --client bench-client --dataset sweep1 --purpose bench --retain-until 2091-01-01 "$T/csv/ds00000.csv" >/dev/null
     cp "$T/csv/ds00000.csv" "$T/tree/residual.csv"
     t0=$(now)
-    "$AZK" --quiet retention run --now 2091-01-05 || true
+    at "$T2091" "$AZK" --quiet retention run || true
     t1=$(now)
     s1=$(el "$t0" "$t1")
     "$AZK" retention status --now 2091-01-05 | grep sweep1 || true
     rm "$T/tree/residual.csv"
     t0=$(now)
-    "$AZK" --quiet retention run --now 2091-01-05 || true
+    at "$((T2091 + 600))" "$AZK" --quiet retention run || true
     t1=$(now)
     s2=$(el "$t0" "$t1")
     echo "sweep over $sz bytes: cold $s1 s ($(echo "$sz / 1048576 / $s1" | bc -l | xargs printf '%.1f') MiB/s), retry with the incremental cache $s2 s"

@@ -373,24 +373,29 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_item_list(struct azk_home *h, azk_
                                                         void *payload);
 
 /**
- * Ask for the release of quarantined item `id` (state quarantined) by
- * `user`, with a reason. Ledger event "guard.request".
- * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_ARG (wrong state, empty reason)
+ * Ask for the release of quarantined item `id` (state quarantined), with a
+ * reason. The requester is the handle's TOTP-authenticated user
+ * (azk_user_auth); an OS account alone cannot request. Ledger event
+ * "guard.request".
+ * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_ARG (wrong state, empty reason),
+ *         AZK_ERR_PERM (nobody authenticated)
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_request(struct azk_home *h, const char *id,
-                                                      const char *user, const char *reason);
+                                                      const char *reason);
 
 /**
- * Approve a requested release as `user`, who must not be the requester:
- * the file is decrypted from the vault into the release folder (temporary
- * name, fsync, rename without replacing). Ledger events "guard.approve"
- * and "guard.release".
+ * Approve a requested release as the handle's TOTP-authenticated user, who
+ * must not be the requester (the library's two-person rule, the same as
+ * retention's): the file is decrypted from the vault into the release
+ * folder (temporary name, fsync, rename without replacing). Ledger events
+ * "guard.approve" and "guard.release".
  * @param[out] out_path where the file was released (caller frees with azk_guard_free; may be NULL)
- * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_PERM (same person), AZK_ERR_ARG
- *         (not requested), AZK_ERR_CRYPTO/INTEGRITY (vault), AZK_ERR_IO
+ * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_PERM (nobody authenticated, or
+ *         the requester), AZK_ERR_ARG (not requested), AZK_ERR_CRYPTO/INTEGRITY
+ *         (vault), AZK_ERR_IO
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_approve(struct azk_home *h, const char *id,
-                                                      const char *user, char **out_path);
+                                                      char **out_path);
 
 #ifdef __cplusplus
 }

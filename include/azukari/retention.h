@@ -32,18 +32,34 @@ extern "C" {
 
 /**
  * Enrol an azukari user: a fresh 160-bit TOTP secret, stored in the catalog
- * encrypted with the master key. Ledger event "user.add".
+ * encrypted with the master key. Ledger event "user.add". The first two
+ * users of a deployment are enrolled by whoever holds the home
+ * ("bootstrap"); after that the handle must carry a TOTP-authenticated
+ * user, and the new user stays pending (cannot authenticate) until a
+ * different authenticated user approves it (azk_user_approve), so one
+ * person cannot make themselves a second identity.
  * @param[out] out_b32 the secret in base32 (for an authenticator app),
  *             NUL-terminated; wipe it after showing it
- * @return AZK_OK, AZK_ERR_ARG (bad name or exists), AZK_ERR_DB, AZK_ERR_CRYPTO
+ * @return AZK_OK, AZK_ERR_ARG (bad name or exists), AZK_ERR_PERM (nobody
+ *         authenticated after the bootstrap), AZK_ERR_DB, AZK_ERR_CRYPTO
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64]);
 
 /**
+ * Approve the pending enrolment of `name` as the handle's TOTP-authenticated
+ * user, who must not be the one who enrolled it. Ledger "user.approve".
+ * @return AZK_OK, AZK_ERR_NOTFOUND (no pending enrolment), AZK_ERR_PERM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_user_approve(azk_home *h, const char *name);
+
+/**
  * Authenticate `name` with a 6-digit TOTP code (30 s steps, one step of
- * drift allowed) and make it the handle's actor. A failure appends
- * "auth.fail" to the ledger.
- * @return AZK_OK, AZK_ERR_PERM (unknown user or wrong code), AZK_ERR_DB
+ * drift allowed) and make it the handle's actor; the handle then carries
+ * that person for the two-person rule. A code is accepted once (its time
+ * step is recorded; a replay is refused). A failure appends "auth.fail" to
+ * the ledger.
+ * @return AZK_OK, AZK_ERR_PERM (unknown or pending user, wrong or used
+ *         code), AZK_ERR_DB
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name, const char *code);
 
@@ -51,7 +67,13 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name,
 
 /**
  * Register a derived artifact of `dataset`: a regular file (not a symlink)
- * whose device and inode are recorded; deletion removes only that file.
+ * whose identity is recorded: device, inode, size, modification time and a
+ * BLAKE2b-256 hash of its content (read once, streaming). Deletion removes
+ * only that file: a file at the path that differs in any of these (a new
+ * file that reused the inode) is refused and the deletion stays incomplete.
+ * A file with other hard links is not overwritten: only its registered name
+ * is unlinked, and the deletion stays incomplete until a person resolves it
+ * (azk_artifact_resolve).
  * @param until deadline YYYY-MM-DD, not later than the dataset's; NULL = the
  *        dataset's
  * @return AZK_OK, AZK_ERR_ARG (not a regular file, later deadline, already
@@ -59,6 +81,18 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_user_auth(azk_home *h, const char *name,
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_artifact_add(azk_home *h, const char *dataset,
                                                      const char *path, const char *until);
+
+/**
+ * A person (the handle's TOTP-authenticated user) records that a refused
+ * artifact of `dataset` at `path` has been dealt with (its other hard links
+ * removed, the file at the path checked): the disposition becomes "resolved
+ * by NAME (was ...)", the next run no longer counts it as refused. Ledger
+ * "artifact.resolve" with the reason.
+ * @return AZK_OK, AZK_ERR_NOTFOUND (no refused artifact there), AZK_ERR_PERM
+ *         (nobody authenticated), AZK_ERR_ARG (no reason)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_artifact_resolve(azk_home *h, const char *dataset,
+                                                         const char *path, const char *reason);
 
 /** An artifact row; strings borrowed for the callback. */
 typedef struct {

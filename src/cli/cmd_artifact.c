@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cli/cmd_artifact.c -- `azukari artifact add --dataset D PATH [--until DATE]`
- * and `azukari artifact list [--dataset D]`: derived artifacts (print files,
- * job logs, exports) registered with their dataset so deletion reaches them.
+ * cli/cmd_artifact.c -- `azukari artifact add --dataset D PATH [--until DATE]`,
+ * `azukari artifact list [--dataset D]` and `azukari artifact resolve
+ * --dataset D PATH --reason TEXT` (a person, --user/--totp): derived
+ * artifacts (print files, job logs, exports) registered with their dataset
+ * so deletion reaches them, and the record that a refused one was dealt with.
  */
 #include "cli.h"
 #include "commands.h"
@@ -27,22 +29,39 @@ int cmd_artifact(int argc, char **argv)
     if (!ret_parse(argc, argv, 1, &o))
         return AZK_EXIT_USAGE;
     if (o.help || o.npos < 1 || (strcmp(o.pos[0], "add") == 0 && (o.npos < 2 || !o.dataset)) ||
-        (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "list") != 0)) {
-        if (!o.help && o.npos >= 1 && strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "list") != 0)
+        (strcmp(o.pos[0], "resolve") == 0 && (o.npos != 2 || !o.dataset || !o.reason)) ||
+        (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "list") != 0 &&
+         strcmp(o.pos[0], "resolve") != 0)) {
+        if (!o.help && o.npos >= 1 && strcmp(o.pos[0], "add") != 0 &&
+            strcmp(o.pos[0], "list") != 0 && strcmp(o.pos[0], "resolve") != 0)
             azk_cli_err(_("unknown artifact subcommand: %s"), o.pos[0]);
         fprintf(o.help ? stdout : stderr,
                 _("Usage: azukari artifact add --dataset DATASET [--until YYYY-MM-DD] PATH...\n"
                   "       azukari artifact list [--dataset DATASET]\n"
+                  "       azukari artifact resolve --dataset DATASET PATH --reason TEXT\n"
+                  "                                --user NAME --totp CODE\n"
                   "Register derived files (print files, job logs, exports) with the dataset\n"
                   "they come from: retention deletes them with it (or at their own earlier\n"
-                  "deadline). Only the registered regular file (device and inode) is ever\n"
-                  "deleted; a symlink or directory at the path is refused.\n"));
+                  "deadline). Only the registered file is ever deleted: same device, inode,\n"
+                  "size, modification time and content hash as at registration; a symlink,\n"
+                  "directory or different file at the path is refused. A file with other hard\n"
+                  "links is not overwritten: only its name is unlinked and the deletion stays\n"
+                  "incomplete until a person deals with the other links and runs resolve.\n"));
         return o.help ? 0 : AZK_EXIT_USAGE;
     }
     h = ret_open_home(&o);
     if (h == NULL)
         return 1;
-    if (strcmp(o.pos[0], "list") == 0) {
+    if (strcmp(o.pos[0], "resolve") == 0) {
+        if (azk_artifact_resolve(h, o.dataset, o.pos[1], o.reason) == AZK_OK) {
+            ret = 0;
+            if (!azk_cli_quiet)
+                printf(_("%s: resolved; the next retention run re-checks %s\n"), o.pos[1],
+                       o.dataset);
+        } else {
+            azk_cli_liberr(o.pos[1]);
+        }
+    } else if (strcmp(o.pos[0], "list") == 0) {
         if (azk_artifact_list(h, o.dataset, print_artifact, NULL) == AZK_OK)
             ret = 0;
         else

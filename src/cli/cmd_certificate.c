@@ -97,7 +97,8 @@ int cmd_certificate(int argc, char **argv)
         return AZK_EXIT_USAGE;
     if (o.help || o.npos < 1) {
         fprintf(o.help ? stdout : stderr,
-                _("Usage: azukari certificate issue DATASET   (the verifier; not the operator)\n"
+                _("Usage: azukari certificate issue DATASET --user NAME --totp CODE\n"
+                  "       (the verifier: an enrolled person, not the run's operator)\n"
                   "       azukari certificate show DATASET [--html]\n"
                   "       azukari certificate pubkey\n"
                   "       azukari certificate verify FILE --pubkey PUBFILE [--ledger-key "

@@ -15,6 +15,7 @@
 #include "cli_home.h"
 #include "commands.h"
 #include "opts.h"
+#include "retention_cli.h"
 
 #include "azukari/audit.h"
 #include "azukari/guard.h"
@@ -22,7 +23,6 @@
 
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,13 +516,6 @@ static void on_watch_signal(int sig)
     watch_stop = 1;
 }
 
-/* The OS user running the command: the two people of a release are OS users. */
-static const char *os_user(void)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    return pw != NULL ? pw->pw_name : NULL;
-}
-
 static void usage_watch(FILE *out)
 {
     fprintf(
@@ -638,10 +631,11 @@ static int guard_items(int argc, char **argv)
 {
     const char *sub = argv[0];
     const char *reason = NULL;
-    const char *user = os_user();
+    struct ret_opts ro; /* the two people of a release: enrolled users, TOTP (as retention) */
     azk_home *h = NULL;
     int ret = 1, i;
     char *dest = NULL;
+    memset(&ro, 0, sizeof(ro));
     if (strcmp(sub, "list") == 0) {
         if (argc != 1) {
             azk_cli_err(_("usage: azukari guard list"));
@@ -649,7 +643,8 @@ static int guard_items(int argc, char **argv)
         }
     } else {
         if (argc < 2) {
-            azk_cli_err(_("usage: azukari guard request ID --reason TEXT | guard approve ID"));
+            azk_cli_err(_("usage: azukari guard request ID --reason TEXT --user NAME --totp CODE | "
+                          "guard approve ID --user NAME --totp CODE"));
             return AZK_EXIT_USAGE;
         }
         for (i = 2; i < argc; i++) {
@@ -657,6 +652,10 @@ static int guard_items(int argc, char **argv)
                 reason = argv[++i];
             else if (strncmp(argv[i], "--reason=", 9) == 0)
                 reason = argv[i] + 9;
+            else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+                ro.user = argv[++i];
+            else if (strcmp(argv[i], "--totp") == 0 && i + 1 < argc)
+                ro.totp = argv[++i];
             else {
                 azk_cli_err(_("unknown option: %s"), argv[i]);
                 return AZK_EXIT_USAGE;
@@ -666,12 +665,10 @@ static int guard_items(int argc, char **argv)
             azk_cli_err(_("guard request needs --reason TEXT"));
             return AZK_EXIT_USAGE;
         }
-        if (user == NULL) {
-            azk_cli_err(_("cannot tell who you are (no user name for this uid)"));
-            return 1;
-        }
+        if (ro.totp == NULL)
+            ro.totp = getenv("AZUKARI_TOTP");
     }
-    h = azk_cli_open_home();
+    h = ret_open_home(&ro);
     if (h == NULL)
         return 1;
     if (strcmp(sub, "list") == 0) {
@@ -680,20 +677,20 @@ static int guard_items(int argc, char **argv)
         else
             ret = 0;
     } else if (strcmp(sub, "request") == 0) {
-        if (azk_guard_request(h, argv[1], user, reason) != AZK_OK) {
+        if (azk_guard_request(h, argv[1], reason) != AZK_OK) {
             azk_cli_liberr(_("guard"));
         } else {
             if (!azk_cli_quiet)
                 printf(_("release of %s requested by %s; a second person must approve it\n"),
-                       argv[1], user);
+                       argv[1], ro.user);
             ret = 0;
         }
     } else {
-        if (azk_guard_approve(h, argv[1], user, &dest) != AZK_OK) {
+        if (azk_guard_approve(h, argv[1], &dest) != AZK_OK) {
             azk_cli_liberr(_("guard"));
         } else {
             if (!azk_cli_quiet)
-                printf(_("%s approved by %s and released to %s\n"), argv[1], user, dest);
+                printf(_("%s approved by %s and released to %s\n"), argv[1], ro.user, dest);
             ret = 0;
         }
         azk_guard_free(dest);

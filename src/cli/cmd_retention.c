@@ -281,11 +281,17 @@ static int ret_run(const struct ret_opts *o)
     ro.overwrite = conf.overwrite;
     ro.cache_path = conf.cache;
     ro.only = o->only;
-    if (conf.nclosed + conf.ngeneral == 0)
+    if (conf.nclosed + conf.ngeneral == 0 && !ro.drill)
         azk_cli_err(_("no sweep locations in azukari.conf (retention.sweep_paths): deletions "
                       "stay incomplete until a sweep can run"));
     if (azk_retention_run(h, &ro, progress, NULL, &sum) != AZK_OK) {
         azk_cli_liberr(_("retention run"));
+    } else if (ro.drill) {
+        if (!azk_cli_quiet)
+            printf(_("drill at %s: %llu dataset(s) would be due, %llu on hold; nothing was "
+                     "deleted or recorded\n"),
+                   o->now, (unsigned long long)sum.due, (unsigned long long)sum.held);
+        ret = 0;
     } else {
         if (!azk_cli_quiet)
             printf(_("due %llu, on hold %llu, clean %llu, incomplete %llu, errors %llu; swept %llu "
@@ -398,7 +404,9 @@ static void usage(FILE *out)
               "Common: --user NAME --totp CODE (or AZUKARI_TOTP) to act as an enrolled user.\n"
               "status exits 1 when a dataset is overdue or incomplete; run exits 1 when a\n"
               "deletion is incomplete or failed. --now TIME (YYYY-MM-DD[THH:MM:SSZ]) judges\n"
-              "deadlines at TIME for drills and tests; the ledger records it as a drill.\n"
+              "deadlines at TIME: `run --now` is a drill that reports what a run would do and\n"
+              "changes nothing; only the system clock ever makes a deletion due.\n"
+              "request-*, approve: two enrolled people (--user NAME --totp CODE), not the same.\n"
               "See docs/retention.md.\n"));
 }
 
@@ -438,19 +446,32 @@ int cmd_user(int argc, char **argv)
     int ret = 1;
     if (!ret_parse(argc, argv, 1, &o))
         return AZK_EXIT_USAGE;
-    if (o.help || o.npos != 2 || strcmp(o.pos[0], "add") != 0) {
-        if (!o.help && o.npos >= 1 && strcmp(o.pos[0], "add") != 0)
+    if (o.help || o.npos != 2 ||
+        (strcmp(o.pos[0], "add") != 0 && strcmp(o.pos[0], "approve") != 0)) {
+        if (!o.help && o.npos >= 1 && strcmp(o.pos[0], "add") != 0 &&
+            strcmp(o.pos[0], "approve") != 0)
             azk_cli_err(_("unknown user subcommand: %s"), o.pos[0]);
         fprintf(o.help ? stdout : stderr,
-                _("Usage: azukari user add NAME\n"
+                _("Usage: azukari user add NAME [--user ME --totp CODE]\n"
+                  "       azukari user approve NAME --user ME --totp CODE\n"
                   "Enrol a person: prints a TOTP secret (RFC 6238, 30 s, 6 digits) for an\n"
-                  "authenticator app. Commands run with --user NAME need --totp CODE.\n"));
+                  "authenticator app. Commands run with --user NAME need --totp CODE.\n"
+                  "The first two users are enrolled by whoever installs azukari; after that\n"
+                  "an enrolled user enrols (--user) and a different one approves.\n"));
         return o.help ? 0 : AZK_EXIT_USAGE;
     }
     h = ret_open_home(&o);
     if (h == NULL)
         return 1;
-    if (azk_user_add(h, o.pos[1], b32) != AZK_OK) {
+    if (strcmp(o.pos[0], "approve") == 0) {
+        if (azk_user_approve(h, o.pos[1]) != AZK_OK) {
+            azk_cli_liberr(o.pos[1]);
+        } else {
+            if (!azk_cli_quiet)
+                printf(_("%s: enrolment approved\n"), o.pos[1]);
+            ret = 0;
+        }
+    } else if (azk_user_add(h, o.pos[1], b32) != AZK_OK) {
         azk_cli_liberr(o.pos[1]);
     } else {
         printf("%s\n", b32);

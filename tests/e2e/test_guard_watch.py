@@ -6,7 +6,8 @@ Checked: clean files are moved to the release folder (subfolders kept),
 files with entrusted records / personal data are encrypted into the vault
 (no personal value readable in any vault file) and removed from the outbox
 with a notice that names no value; the ledger has every quarantine and
-release; a release request cannot be approved by the requester; files
+release; a release is requested and approved by two enrolled people who
+pass TOTP (an OS user alone, or the requester, is refused); files
 written under a temporary name and renamed, or held open while written, are
 judged only when complete; folders made after the start are watched; an
 inotify queue overflow is followed by a full rescan (files whose events were
@@ -15,15 +16,27 @@ kept back, never released, and quarantined once it can; a daemon killed
 mid-run and restarted loses no file and releases none twice.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
+import struct
 import subprocess
 import time
 import unittest
 
 import azk_testlib as T
 import guard_fixtures as G
+
+
+def totp(b32, t):
+    """RFC 6238 code (30 s, 6 digits, SHA-1) of base32 secret b32 at time t."""
+    key = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(t // 30)), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def wait_for(pred, timeout=60.0):
@@ -111,20 +124,40 @@ class GuardWatch(unittest.TestCase):
             self.assertNotIn(v, notice + r.out + r.err + lst.out)
             self.assertNotIn(v.encode(), vault)
         self.assertIn(qid + "\tquarantined\tsub/list.csv", lst.out)
-        # two-person rule: no approval without a request, none by the requester
+        # two-person rule: no approval without a request, none by the requester; both
+        # people are enrolled users who pass TOTP, as in retention (OS accounts are not)
         self.assertEqual(self.azk("approve", qid).rc, 1)
         self.assertEqual(self.azk("request", qid).rc, 64)  # --reason is required
         r = self.azk("request", qid, "--reason", "the client asked for the list back")
+        self.assertEqual(r.rc, 1, r.out)
+        self.assertIn("enrolled user authenticated with TOTP", r.err)
+        sec = {}
+        for name in ("alice", "bob"):
+            r = T.run([self.bin, "--home", self.home, "user", "add", name])
+            self.assertEqual(r.rc, 0, r.err)
+            sec[name] = r.out.strip()
+        r = self.azk("request", qid, "--reason", "the client asked for the list back",
+                     "--user", "alice", "--totp", totp(sec["alice"], time.time()))
         self.assertEqual(r.rc, 0, r.err)
-        r = self.azk("approve", qid)
+        r = self.azk("approve", qid)  # the OS user, no code
         self.assertEqual(r.rc, 1)
-        self.assertIn("second person", r.err)
+        self.assertIn("enrolled user authenticated with TOTP", r.err)
+        r = self.azk("approve", qid, "--user", "alice", "--totp",
+                     totp(sec["alice"], time.time() + 30))
+        self.assertEqual(r.rc, 1)
+        self.assertIn("different person", r.err)
         self.assertEqual(files_under(rel), ["note.txt"])
         self.assertEqual(self.azk("approve", "Q-nosuchitem").rc, 1)
-        log = T.run([self.bin, "--home", self.home, "audit", "log"])
+        log = T.run([self.bin, "--home", self.home, "audit", "log", "--format", "json"])
         for action in ("guard.quarantine", "guard.release", "guard.request"):
             self.assertIn(action, log.out)
-        self.assertNotIn("guard.approve", log.out)
+        approvals = [json.loads(x) for x in log.out.splitlines() if '"guard.approve"' in x]
+        self.assertEqual([a["outcome"] for a in approvals], ["refused", "refused"])
+        r = self.azk("approve", qid, "--user", "bob", "--totp", totp(sec["bob"], time.time()))
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(sorted(files_under(rel)), ["note.txt", "sub/list.csv"])
+        with open(os.path.join(rel, "sub", "list.csv"), "rb") as f:
+            self.assertEqual(f.read(), self.roster_bytes)
 
     def start(self, ob, rel, q):
         errf = open(os.path.join(os.path.dirname(ob), "watch.log"), "ab")

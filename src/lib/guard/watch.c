@@ -22,6 +22,7 @@
  */
 #include "guard/guard_int.h"
 #include "policy/policy_int.h"
+#include "retention/identity.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -905,18 +906,22 @@ azk_status azk_guard_item_list(struct azk_home *h, azk_guard_item_cb cb, void *p
     return rc;
 }
 
-azk_status azk_guard_request(struct azk_home *h, const char *id, const char *user,
-                             const char *reason)
+azk_status azk_guard_request(struct azk_home *h, const char *id, const char *reason)
 {
     sqlite3_stmt *st = NULL;
     const char *objs[1] = {id};
+    const char *user = NULL;
     char now[32];
     azk_status rc;
-    AZK_ASSERT_ARG(h != NULL && id != NULL && user != NULL && reason != NULL);
+    AZK_ASSERT_ARG(h != NULL && id != NULL && reason != NULL);
     azk_error_clear();
     if (reason[0] == '\0')
         return azk_error_set(AZK_ERR_ARG, "guard request: a reason is required");
     rc = ensure_schema(h);
+    if (rc != AZK_OK)
+        return rc;
+    /* the requester is a person: an enrolled user who passed TOTP */
+    rc = azk_identity__requester(h, "guard.request", id, &user);
     if (rc != AZK_OK)
         return rc;
     rc = azk_store__prepare(h, &st,
@@ -959,7 +964,7 @@ static azk_status write_plain(const uint8_t *p, size_t n, void *payload)
     return AZK_OK;
 }
 
-azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *user, char **out_path)
+azk_status azk_guard_approve(struct azk_home *h, const char *id, char **out_path)
 {
     sqlite3_stmt *st = NULL;
     const char *objs[1] = {id};
@@ -967,10 +972,11 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *use
     uint8_t wrapped[AZK_VAULT_WRAPPED_LEN];
     azk_buf tmp = AZK_BUF_INIT, dest = AZK_BUF_INIT;
     struct out_file of = {-1};
+    const char *user = NULL;
     char now[32];
     azk_status rc;
     int attempt;
-    AZK_ASSERT_ARG(h != NULL && id != NULL && user != NULL);
+    AZK_ASSERT_ARG(h != NULL && id != NULL);
     azk_error_clear();
     if (out_path != NULL)
         *out_path = NULL;
@@ -1002,11 +1008,10 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, const char *use
         rc = azk_error_nomem();
         goto done;
     }
-    if (strcmp(requester, user) == 0) {
-        rc = azk_error_set(
-            AZK_ERR_PERM, "guard approve: the approver must be a second person, not the requester");
+    /* the two-person rule of the library: a second enrolled, TOTP-authenticated person */
+    rc = azk_identity__approver(h, "guard.approve", id, requester, NULL, &user);
+    if (rc != AZK_OK)
         goto done;
-    }
     rc = azk_store__audit(h, "guard.approve", objs, 1, NULL, NULL);
     if (rc != AZK_OK)
         goto done; /* no release without its ledger entry */

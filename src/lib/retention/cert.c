@@ -15,6 +15,7 @@
  * a signed C2SP checkpoint.
  */
 #include "retention/ret_int.h"
+#include "retention/identity.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -169,15 +170,26 @@ static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, cons
     azk_status rc;
     int step;
     char vpath[64];
+    json_t *fixed[3];
     (void)snprintf(vpath, sizeof(vpath), "vault/%s.azv", uuid);
-    json_array_append_new(
-        arr, json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp));
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "data key", "path",
-                                         "catalog.db datasets.wrapped_key", "disposition",
-                                         "destroyed (cryptographic erase)"));
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path",
-                                         "catalog.db fingerprints", "disposition",
-                                         "deleted (secure_delete)"));
+    fixed[0] =
+        json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp);
+    fixed[1] =
+        json_pack("{s:s,s:s,s:s}", "kind", "data key", "path", "catalog.db datasets.wrapped_key",
+                  "disposition", "destroyed (cryptographic erase)");
+    fixed[2] = json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path", "catalog.db fingerprints",
+                         "disposition", "deleted (secure_delete)");
+    /* a signed document is complete or does not exist: every append is checked
+     * (json_array_append_new takes the reference even when it fails) */
+    rc = AZK_OK;
+    for (size_t i = 0; i < 3; i++) {
+        if (rc == AZK_OK && (fixed[i] == NULL || json_array_append_new(arr, fixed[i]) != 0))
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the certificate");
+        else if (rc != AZK_OK)
+            json_decref(fixed[i]);
+    }
+    if (rc != AZK_OK)
+        return rc;
     rc = azk_store__prepare(h, &st,
                             "SELECT path, deadline, disposition, added_at FROM ret_artifacts"
                             " WHERE dataset = ?1 ORDER BY path");
@@ -210,6 +222,41 @@ static azk_status hex_proof(json_t *arr, const uint8_t *proof, size_t n)
     return AZK_OK;
 }
 
+static const char *jstr(json_t *o, const char *k);
+
+/*
+ * The document exactly as it will be stored must verify (signature over its
+ * canonical form, checkpoint, inclusion of the deletion entry) and list
+ * every copy. This catches what checking each jansson call cannot: under
+ * memory pressure json_dumps of jansson 2.14 was seen to return a text with
+ * an emptied object key instead of failing, and the signature made over it
+ * would not match the stored document. Nothing is stored when this fails.
+ */
+static azk_status self_check(const char *docs, const char *pub, size_t ncopies)
+{
+    azk_certificate_report rep;
+    json_error_t jerr;
+    json_t *d;
+    size_t n;
+    azk_status rc = azk_certificate_verify(docs, strlen(docs), pub, NULL, &rep);
+    if (rc == AZK_ERR_NOMEM)
+        return rc;
+    if (rc != AZK_OK)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "the certificate failed its own verification (%s): not issued",
+                             rep.problem);
+    d = json_loads(docs, 0, &jerr);
+    if (d == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory checking the certificate");
+    n = json_array_size(json_object_get(json_object_get(d, "certificate"), "copies"));
+    json_decref(d);
+    if (n != ncopies || n < 3)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "the certificate lost copies entries while being written: not "
+                             "issued");
+    return AZK_OK;
+}
+
 azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_json)
 {
     azk_status rc;
@@ -217,7 +264,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     struct issue_ds di = {NULL};
     json_t *cert = NULL, *doc = NULL, *copies = NULL, *sweep = NULL, *proofj = NULL;
     char *canon = NULL, *docs = NULL, *entry = NULL, *note = NULL;
-    size_t entry_len = 0, proof_n = 0;
+    size_t entry_len = 0, proof_n = 0, ncopies = 0;
     uint8_t *proof = NULL;
     azk_audit *a = NULL;
     uint8_t sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
@@ -274,17 +321,16 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         rc = azk_error_set(AZK_ERR_INTEGRITY, "sweep record of the dataset is unreadable");
         goto done;
     }
-    verifier = azk_store__actor(h);
-    if (strcmp(verifier, op) == 0) {
-        rc = azk_ret__audit(h, "retention.certify", dataset, "refused", "verifier is the operator",
-                            NULL, NULL);
-        if (rc == AZK_OK)
-            rc = azk_error_set(AZK_ERR_PERM,
-                               "%s ran the deletion: a different person must verify and issue "
-                               "the certificate",
-                               verifier);
+    if (drill != 0) {
+        /* an older version let `run --now` destroy: its times are not the real ones */
+        rc = azk_error_set(AZK_ERR_ARG, "no certificate: the deletion was run with --now (a "
+                                        "drill time, not the real time of destruction)");
         goto done;
     }
+    /* the verifier: a second person, TOTP-authenticated, not the operator */
+    rc = azk_identity__approver(h, "retention.certify", dataset, NULL, op, &verifier);
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_dataset_get(h, dataset, issue_ds_cb, &di);
     if (rc != AZK_OK)
         goto done;
@@ -365,6 +411,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         "ledger", "origin", azk_audit_origin(a), "vkey", azk_audit_vkey(a), "entry_index",
         (json_int_t)shred_index, "tree_size", (json_int_t)size, "checkpoint", note, "proof",
         proofj);
+    ncopies = json_array_size(copies);
     sweep = NULL; /* owned by cert (or freed by json_pack on failure) */
     copies = NULL;
     proofj = NULL;
@@ -399,6 +446,9 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
         goto done;
     }
+    rc = self_check(docs, pub, ncopies);
+    if (rc != AZK_OK)
+        goto done;
     /* store, then ledger, then state; a crash in between re-issues the same
      * clean dataset next time (the stored file is replaced) */
     rc = azk_store__path(&path, h, "certificates");

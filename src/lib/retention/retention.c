@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * retention/retention.c -- the catalog side of retention: this module's
- * tables, users enrolled with a TOTP secret (RFC 6238 via liboath, secret
- * sealed with the master key), registered artifacts, holds, two-person
- * requests for early deletion or extension, and the status report.
+ * tables (users and TOTP are in identity.c), registered artifacts, holds,
+ * two-person requests for early deletion or extension, and the status report.
  * Every change is one transaction and appends a ledger event.
  */
 #include "retention/ret_int.h"
+#include "retention/identity.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <liboath/oath.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@ static const char ret_schema_sql[] =
     "CREATE TABLE IF NOT EXISTS ret_artifacts(dataset TEXT NOT NULL, path TEXT NOT NULL,"
     " dev INTEGER NOT NULL, ino INTEGER NOT NULL, deadline TEXT NOT NULL,"
     " added_at TEXT NOT NULL, added_by TEXT NOT NULL, disposition TEXT,"
+    " size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT,"
     " PRIMARY KEY(dataset, path));"
     "CREATE TABLE IF NOT EXISTS ret_state(dataset TEXT PRIMARY KEY, state TEXT NOT NULL,"
     " key_id TEXT, key_commit TEXT, shred_index INTEGER, shred_at TEXT, operator TEXT,"
@@ -40,11 +40,39 @@ static const char ret_schema_sql[] =
     " member TEXT NOT NULL, rows INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS ret_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
-    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL);";
+    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " state TEXT, approved_by TEXT);"
+    "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
+    " PRIMARY KEY(name, step));";
+
+/* Catalogs made before artifacts had a content identity lack these columns;
+ * their rows keep hash NULL, which a run refuses as unverifiable. */
+static const char ret_artifacts_v2_sql[] = "ALTER TABLE ret_artifacts ADD COLUMN size INTEGER;"
+                                           "ALTER TABLE ret_artifacts ADD COLUMN mtime_ns INTEGER;"
+                                           "ALTER TABLE ret_artifacts ADD COLUMN ctime_ns INTEGER;"
+                                           "ALTER TABLE ret_artifacts ADD COLUMN hash TEXT;";
+
+/* Users enrolled before enrolment needed a second person: state NULL = active. */
+static const char users_v2_sql[] = "ALTER TABLE users ADD COLUMN state TEXT;"
+                                   "ALTER TABLE users ADD COLUMN approved_by TEXT;";
+
+/* Does `sql` prepare (are the columns it names there)? */
+static bool prepares(azk_home *h, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    return ok;
+}
 
 azk_status azk_ret__schema(azk_home *h)
 {
-    return azk_store__exec(h, ret_schema_sql, "retention schema");
+    azk_status rc = azk_store__exec(h, ret_schema_sql, "retention schema");
+    if (rc == AZK_OK && !prepares(h, "SELECT hash FROM ret_artifacts LIMIT 0"))
+        rc = azk_store__exec(h, ret_artifacts_v2_sql, "retention schema: artifact identity");
+    if (rc == AZK_OK && !prepares(h, "SELECT state FROM users LIMIT 0"))
+        rc = azk_store__exec(h, users_v2_sql, "retention schema: user enrolment");
+    return rc;
 }
 
 void azk_ret__date(int64_t t, char out[16])
@@ -108,144 +136,8 @@ void azk_retention_free(void *p)
     azk_free(p);
 }
 
-/* ---- users -------------------------------------------------------------- */
-
-#define TOTP_SECRET_LEN 20
-
-azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
-{
-    azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
-    uint8_t secret[TOTP_SECRET_LEN];
-    uint8_t nonce[crypto_secretbox_NONCEBYTES];
-    uint8_t sealed[TOTP_SECRET_LEN + crypto_secretbox_MACBYTES];
-    char now[32];
-    char *b32 = NULL;
-    size_t b32_len = 0;
-    int step;
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(h != NULL && name != NULL && out_b32 != NULL);
-    if (!azk_store__valid_id(name))
-        return azk_error_set(AZK_ERR_ARG, "user name must be 1-64 of [A-Za-z0-9._-]");
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
-    randombytes_buf(secret, sizeof(secret));
-    randombytes_buf(nonce, sizeof(nonce));
-    crypto_secretbox_easy(sealed, secret, sizeof(secret), nonce, h->key);
-    if (oath_init() != OATH_OK ||
-        oath_base32_encode((const char *)secret, sizeof(secret), &b32, &b32_len) != OATH_OK ||
-        b32_len >= 64) {
-        rc = azk_error_set(AZK_ERR_CRYPTO, "base32 encoding of the TOTP secret failed");
-        goto done;
-    }
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__prepare(
-        h, &st, "INSERT INTO users(name,nonce,secret,created_at,created_by) VALUES(?,?,?,?,?)");
-    if (rc != AZK_OK)
-        goto rollback;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, nonce, sizeof(nonce), SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, sealed, sizeof(sealed), SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, azk_store__actor(h), -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = azk_error_set(AZK_ERR_ARG, "user %s already exists", name);
-        goto rollback;
-    }
-    if (step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "add user");
-        goto rollback;
-    }
-    rc = azk_ret__audit(h, "user.add", name, NULL, NULL, NULL, NULL);
-    if (rc != AZK_OK)
-        goto rollback;
-    rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        goto rollback;
-    memcpy(out_b32, b32, b32_len);
-    out_b32[b32_len] = '\0';
-    goto done;
-rollback:
-    azk_store__rollback(h);
-done:
-    sqlite3_finalize(st);
-    sodium_memzero(secret, sizeof(secret));
-    if (b32 != NULL) {
-        sodium_memzero(b32, b32_len);
-        free(b32); /* allocated by liboath; checksrc: ok */
-    }
-    return rc;
-}
-
-static azk_status auth_fail(azk_home *h, const char *name, const char *why)
-{
-    azk_status rc;
-    char extra[160];
-    (void)snprintf(extra, sizeof(extra), "{\"why\":\"%s\"}", why);
-    rc = azk_ret__audit(h, "auth.fail", name, "fail", NULL, extra, NULL);
-    if (rc != AZK_OK)
-        return rc;
-    return azk_error_set(AZK_ERR_PERM, "authentication failed for user %s (%s)", name, why);
-}
-
-azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
-{
-    azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
-    uint8_t secret[TOTP_SECRET_LEN];
-    int step, v;
-    bool have = false;
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(h != NULL && name != NULL);
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_store__prepare(h, &st, "SELECT nonce, secret FROM users WHERE name = ?1");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == crypto_secretbox_NONCEBYTES &&
-        sqlite3_column_bytes(st, 1) == TOTP_SECRET_LEN + crypto_secretbox_MACBYTES) {
-        have = crypto_secretbox_open_easy(secret, sqlite3_column_blob(st, 1),
-                                          TOTP_SECRET_LEN + crypto_secretbox_MACBYTES,
-                                          sqlite3_column_blob(st, 0), h->key) == 0;
-    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "read user");
-        goto done;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!have) {
-        rc = auth_fail(h, name, "unknown user");
-        goto done;
-    }
-    if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
-        rc = auth_fail(h, name, "no 6-digit TOTP code");
-        goto done;
-    }
-    if (oath_init() != OATH_OK) {
-        rc = azk_error_set(AZK_ERR_CRYPTO, "liboath initialisation failed");
-        goto done;
-    }
-    v = oath_totp_validate((const char *)secret, sizeof(secret), time(NULL), 30, 0, 1, code);
-    if (v < 0) {
-        rc = auth_fail(h, name, "wrong TOTP code");
-        goto done;
-    }
-    rc = azk_home_set_actor(h, name);
-done:
-    sqlite3_finalize(st);
-    sodium_memzero(secret, sizeof(secret));
-    return rc;
-}
+static azk_status exec1(azk_home *h, const char *sql, const char *a1, const char *a2,
+                        const char *a3, const char *a4, int *changes);
 
 /* ---- datasets ------------------------------------------------------------ */
 
@@ -280,10 +172,10 @@ static bool valid_date(const char *s)
 
 /* ---- artifacts ---------------------------------------------------------- */
 
-/* Insert the registration of the regular file sb at absolute path abs (one
- * transaction with its ledger event). */
+/* Insert the registration of the regular file identified by id at absolute
+ * path abs (one transaction with its ledger event). */
 static azk_status artifact_insert(azk_home *h, const char *dataset, const char *abs,
-                                  const struct stat *sb, const char *until)
+                                  const struct azk_ret_fileid *id, const char *until)
 {
     azk_status rc = AZK_OK;
     sqlite3_stmt *st = NULL;
@@ -310,20 +202,20 @@ static azk_status artifact_insert(azk_home *h, const char *dataset, const char *
         goto done;
     rc = azk_store__prepare(h, &st,
                             "INSERT INTO ret_artifacts(dataset,path,dev,ino,deadline,added_at,"
-                            "added_by) VALUES(?,?,?,?,?,?,?)");
+                            "added_by,size,mtime_ns,ctime_ns,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     if (rc != AZK_OK)
         goto rollback;
-    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 2, abs, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_dev) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)sb->st_ino) != SQLITE_OK ||
-        sqlite3_bind_text(st, 5, until != NULL ? until : d.retain_until, -1, SQLITE_STATIC) !=
-            SQLITE_OK ||
-        sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 7, azk_store__actor(h), -1, SQLITE_STATIC) != SQLITE_OK) {
-        rc = azk_store__dberr(h->db, "add artifact");
-        goto rollback;
-    }
+    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, abs, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)id->dev);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)id->ino);
+    sqlite3_bind_text(st, 5, until != NULL ? until : d.retain_until, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, azk_store__actor(h), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)id->size);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)id->mtime_ns);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)id->ctime_ns);
+    sqlite3_bind_text(st, 11, id->hash, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         rc = azk_error_set(AZK_ERR_ARG, "artifact already registered for this dataset");
@@ -351,7 +243,9 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
 {
     azk_status rc = AZK_OK;
     struct stat sb;
+    struct azk_ret_fileid id;
     char *abs = NULL;
+    int fd;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
@@ -360,22 +254,36 @@ azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, 
     if (!S_ISREG(sb.st_mode))
         return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file (not a symlink, "
                                           "directory or device)");
+    /* identity: device, inode, size, times and a hash of the content, read
+     * through the same open file that is checked to be the one lstat saw */
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return azk_error_errno("artifact");
+    rc = azk_ret__fileid_fd(fd, &id);
+    close(fd);
+    if (rc != AZK_OK)
+        return rc;
+    if (id.dev != (uint64_t)sb.st_dev || id.ino != (uint64_t)sb.st_ino)
+        return azk_error_set(AZK_ERR_ARG, "artifact was replaced while being registered");
     /* the parent may be a symlink; the leaf is checked above */
     abs = realpath(path, NULL);
     if (abs == NULL)
         return azk_error_errno("artifact path");
-    rc = artifact_insert(h, dataset, abs, &sb, until);
+    rc = artifact_insert(h, dataset, abs, &id, until);
     free(abs); /* from realpath; checksrc: ok */
     return rc;
 }
 
 azk_status azk_ret__artifact_register(azk_home *h, const char *dataset, const char *abs_path,
-                                      const struct stat *sb)
+                                      int fd)
 {
-    AZK_ASSERT_ARG(h != NULL && dataset != NULL && abs_path != NULL && sb != NULL);
-    if (!S_ISREG(sb->st_mode))
-        return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file");
-    return artifact_insert(h, dataset, abs_path, sb, NULL);
+    struct azk_ret_fileid id;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && abs_path != NULL && fd >= 0);
+    rc = azk_ret__fileid_fd(fd, &id);
+    if (rc != AZK_OK)
+        return rc;
+    return artifact_insert(h, dataset, abs_path, &id, NULL);
 }
 
 azk_status azk_ret__artifact_withdraw(azk_home *h, const char *dataset, const char *abs_path,
@@ -396,6 +304,83 @@ azk_status azk_ret__artifact_withdraw(azk_home *h, const char *dataset, const ch
         sqlite3_step(st) != SQLITE_DONE)
         rc = azk_store__dberr(h->db, "withdraw artifact");
     sqlite3_finalize(st);
+    return rc;
+}
+
+azk_status azk_artifact_resolve(azk_home *h, const char *dataset, const char *path,
+                                const char *reason)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    const char *me = NULL;
+    char *abs = NULL, *slash;
+    azk_buf key = AZK_BUF_INIT, disp = AZK_BUF_INIT;
+    int step;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
+    if (reason == NULL || reason[0] == '\0')
+        return azk_error_set(AZK_ERR_ARG, "resolving an artifact needs a reason");
+    rc = azk_ret__schema(h);
+    if (rc != AZK_OK)
+        return rc;
+    /* the artifact is usually gone: resolve the path by its parent directory */
+    rc = azk_buf_puts(&key, path);
+    if (rc != AZK_OK)
+        goto done;
+    slash = strrchr((char *)key.data, '/');
+    if (slash != NULL && slash != (char *)key.data) {
+        *slash = '\0';
+        abs = realpath((const char *)key.data, NULL);
+        azk_buf_clear(&key);
+        if (abs != NULL)
+            rc = azk_buf_printf(&key, "%s/%s", abs, strrchr(path, '/') + 1);
+        else
+            rc = azk_buf_puts(&key, path);
+    } else if (slash == NULL) {
+        abs = realpath(".", NULL);
+        azk_buf_clear(&key);
+        rc = abs != NULL ? azk_buf_printf(&key, "%s/%s", abs, path) : azk_buf_puts(&key, path);
+    }
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_identity__requester(h, "artifact.resolve", dataset, &me);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__prepare(h, &st,
+                            "SELECT disposition FROM ret_artifacts WHERE dataset=?1 AND path=?2");
+    if (rc != AZK_OK)
+        goto done;
+    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, (const char *)key.data, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+        strncmp((const char *)sqlite3_column_text(st, 0), "refused", 7) == 0)
+        rc = azk_buf_printf(&disp, "resolved by %s (was %s)", me,
+                            (const char *)sqlite3_column_text(st, 0) + strlen("refused: "));
+    else if (step == SQLITE_ROW || step == SQLITE_DONE)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no refused artifact of %s at that path", dataset);
+    else
+        rc = azk_store__dberr(h->db, "read artifact");
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__begin(h);
+    if (rc != AZK_OK)
+        goto done;
+    rc = exec1(h, "UPDATE ret_artifacts SET disposition=?3 WHERE dataset=?1 AND path=?2", dataset,
+               (const char *)key.data, (const char *)disp.data, NULL, NULL);
+    if (rc == AZK_OK)
+        rc = azk_ret__audit(h, "artifact.resolve", dataset, NULL, reason, NULL, NULL);
+    if (rc == AZK_OK)
+        rc = azk_store__commit(h);
+    if (rc != AZK_OK)
+        azk_store__rollback(h);
+done:
+    free(abs); /* from realpath; checksrc: ok */
+    azk_buf_dispose(&key);
+    azk_buf_dispose(&disp);
     return rc;
 }
 
@@ -523,6 +508,7 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     char now[32], extra[96];
     uint8_t rnd[4];
     char hex[9];
+    const char *me = NULL;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && out_id != NULL);
     if (reason == NULL || reason[0] == '\0')
@@ -530,6 +516,9 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     rc = azk_ret__schema(h);
     if (rc == AZK_OK)
         rc = get_ds(h, dataset, &d);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_identity__requester(h, "retention.request", dataset, &me);
     if (rc != AZK_OK)
         return rc;
     if (strcmp(d.state, "active") != 0)
@@ -567,7 +556,7 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
             if (until != NULL)
                 sqlite3_bind_text(st, 4, until, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 6, azk_store__actor(h), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 6, me, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = azk_store__dberr(h->db, "add request");
@@ -617,18 +606,11 @@ azk_status azk_retention_approve(azk_home *h, const char *request_id)
         return azk_store__dberr(h->db, "read request");
     if (strcmp(state, "pending") != 0)
         return azk_error_set(AZK_ERR_ARG, "request %s is not pending (%s)", request_id, state);
-    me = azk_store__actor(h);
+    rc = azk_identity__approver(h, "retention.approve", dataset, by, NULL, &me);
+    if (rc != AZK_OK)
+        return rc;
     (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"requested_by\":\"%s\"}", request_id,
                    by);
-    if (strcmp(me, by) == 0) {
-        rc = azk_ret__audit(h, "retention.approve", dataset, "refused",
-                            "self-approval (two-person rule)", extra, NULL);
-        if (rc != AZK_OK)
-            return rc;
-        return azk_error_set(AZK_ERR_PERM,
-                             "request %s was made by %s: a different person must approve it",
-                             request_id, me);
-    }
     azk_store__now(now);
     rc = azk_store__begin(h);
     if (rc != AZK_OK)

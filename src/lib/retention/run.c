@@ -82,13 +82,70 @@ static azk_status overwrite_fd(int fd, uint64_t size, bool random)
     return AZK_OK;
 }
 
-azk_status azk_ret__remove_file(const char *path, dev_t dev, ino_t ino, bool overwrite,
-                                const char **disp)
+static int64_t ns_of(const struct timespec *t)
+{
+    return (int64_t)t->tv_sec * 1000000000 + (int64_t)t->tv_nsec;
+}
+
+azk_status azk_ret__fileid_fd(int fd, struct azk_ret_fileid *out)
+{
+    struct stat a, b;
+    crypto_generichash_state hs;
+    uint8_t buf[65536], digest[32];
+    char hex[65];
+    uint64_t off = 0;
+    memset(out, 0, sizeof(*out));
+    if (fstat(fd, &a) != 0)
+        return azk_error_errno("artifact stat");
+    if (!S_ISREG(a.st_mode))
+        return azk_error_set(AZK_ERR_ARG, "artifact must be a regular file");
+    crypto_generichash_init(&hs, NULL, 0, sizeof(digest));
+    for (;;) {
+        ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            sodium_memzero(buf, sizeof(buf));
+            return azk_error_errno("artifact read");
+        }
+        if (n == 0)
+            break;
+        crypto_generichash_update(&hs, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    sodium_memzero(buf, sizeof(buf)); /* entrusted content: not left on the stack */
+    crypto_generichash_final(&hs, digest, sizeof(digest));
+    if (fstat(fd, &b) != 0)
+        return azk_error_errno("artifact stat");
+    if (b.st_size != a.st_size || off != (uint64_t)a.st_size ||
+        ns_of(&b.st_mtim) != ns_of(&a.st_mtim))
+        return azk_error_set(AZK_ERR_INTEGRITY, "artifact changed while read");
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+    out->dev = (uint64_t)a.st_dev;
+    out->ino = (uint64_t)a.st_ino;
+    out->size = (uint64_t)a.st_size;
+    out->mtime_ns = ns_of(&a.st_mtim);
+    out->ctime_ns = ns_of(&a.st_ctim);
+    (void)snprintf(out->hash, sizeof(out->hash), "blake2b-256:%s", hex);
+    return AZK_OK;
+}
+
+static azk_status refused(const char **disp, const char *d, const char *msg)
+{
+    *disp = d;
+    return azk_error_set(AZK_ERR_PERM, "%s", msg);
+}
+
+azk_status azk_ret__remove_file(const char *path, const struct azk_ret_fileid *want, bool overwrite,
+                                const char **disp, uint64_t *other_links)
 {
     struct stat sb, fb;
+    struct azk_ret_fileid got;
     int fd = -1;
     azk_status rc = AZK_OK;
     *disp = NULL;
+    if (other_links != NULL)
+        *other_links = 0;
     if (lstat(path, &sb) != 0) {
         if (errno == ENOENT) {
             *disp = "already absent";
@@ -96,33 +153,75 @@ azk_status azk_ret__remove_file(const char *path, dev_t dev, ino_t ino, bool ove
         }
         return azk_error_errno("artifact lstat");
     }
-    if (S_ISLNK(sb.st_mode)) {
-        *disp = "refused: symlink";
-        return azk_error_set(AZK_ERR_PERM, "refused to delete a symlink at a registered path");
+    if (S_ISLNK(sb.st_mode))
+        return refused(disp, "refused: symlink",
+                       "refused to delete a symlink at a registered path");
+    if (!S_ISREG(sb.st_mode))
+        return refused(disp, "refused: not a regular file",
+                       "refused to delete a registered path that is not a regular file");
+    if (want != NULL) {
+        if ((uint64_t)sb.st_dev != want->dev || (uint64_t)sb.st_ino != want->ino)
+            return refused(disp, "refused: replaced (device/inode differ)",
+                           "refused: the file at a registered path is not the registered one");
+        if (want->hash[0] == '\0')
+            return refused(disp,
+                           "refused: unverifiable (registered without a content hash by an "
+                           "older version)",
+                           "refused: the artifact was registered without a content hash, so "
+                           "it cannot be told from a new file that reused its inode; check it "
+                           "and resolve it (azukari artifact resolve)");
+        if ((uint64_t)sb.st_size != want->size || ns_of(&sb.st_mtim) != want->mtime_ns)
+            return refused(disp, "refused: changed since registration (size or mtime differ)",
+                           "refused: the file at a registered path changed since it was "
+                           "registered (a new file may have reused its inode)");
     }
-    if (!S_ISREG(sb.st_mode)) {
-        *disp = "refused: not a regular file";
-        return azk_error_set(AZK_ERR_PERM,
-                             "refused to delete a registered path that is not a regular file");
-    }
-    if ((dev != 0 || ino != 0) && (sb.st_dev != dev || sb.st_ino != ino)) {
-        *disp = "refused: replaced (device/inode differ)";
-        return azk_error_set(AZK_ERR_PERM, "refused: the file at a registered path is not the "
-                                           "registered one");
-    }
-    fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    fd = open(path, (want != NULL ? O_RDWR : O_WRONLY) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        if (errno == ELOOP) {
-            *disp = "refused: symlink";
-            return azk_error_set(AZK_ERR_PERM, "refused to delete a symlink at a registered path");
-        }
+        if (errno == ELOOP)
+            return refused(disp, "refused: symlink",
+                           "refused to delete a symlink at a registered path");
         return azk_error_errno("artifact open");
     }
     if (fstat(fd, &fb) != 0 || fb.st_dev != sb.st_dev || fb.st_ino != sb.st_ino ||
         !S_ISREG(fb.st_mode)) {
         close(fd);
-        *disp = "refused: replaced (device/inode differ)";
-        return azk_error_set(AZK_ERR_PERM, "refused: the file changed while being deleted");
+        return refused(disp, "refused: replaced (device/inode differ)",
+                       "refused: the file changed while being deleted");
+    }
+    if (want != NULL) {
+        rc = azk_ret__fileid_fd(fd, &got);
+        if (rc == AZK_ERR_INTEGRITY ||
+            (rc == AZK_OK && (got.size != want->size || got.mtime_ns != want->mtime_ns))) {
+            close(fd);
+            return refused(disp, "refused: changed since registration (size or mtime differ)",
+                           "refused: the file changed while being checked");
+        }
+        if (rc != AZK_OK) {
+            close(fd);
+            return rc;
+        }
+        if (strcmp(got.hash, want->hash) != 0) {
+            close(fd);
+            return refused(disp, "refused: content differs from registration",
+                           "refused: the content of the file at a registered path differs "
+                           "from the registered one (a new file may have reused its inode)");
+        }
+        if (fb.st_nlink > 1) {
+            /* overwriting would destroy the other names' content: unlink this
+             * name only and leave the deletion incomplete */
+            close(fd);
+            if (lstat(path, &sb) != 0 || sb.st_dev != fb.st_dev || sb.st_ino != fb.st_ino)
+                return refused(disp, "refused: replaced (device/inode differ)",
+                               "refused: the file changed while being deleted");
+            if (unlink(path) != 0)
+                return azk_error_errno("artifact unlink");
+            if (other_links != NULL)
+                *other_links = (uint64_t)fb.st_nlink - 1;
+            return refused(disp, AZK_RET_DISP_LINKS,
+                           "the artifact has other hard links: this name was unlinked, the "
+                           "content was not overwritten; remove the other links, then resolve "
+                           "it (azukari artifact resolve)");
+        }
     }
     if (overwrite) {
         rc = overwrite_fd(fd, (uint64_t)fb.st_size, false);
@@ -133,10 +232,9 @@ azk_status azk_ret__remove_file(const char *path, dev_t dev, ino_t ino, bool ove
     if (rc != AZK_OK)
         return rc;
     /* re-check the name still refers to what we overwrote (no swap in between) */
-    if (lstat(path, &sb) != 0 || sb.st_dev != fb.st_dev || sb.st_ino != fb.st_ino) {
-        *disp = "refused: replaced (device/inode differ)";
-        return azk_error_set(AZK_ERR_PERM, "refused: the file changed while being deleted");
-    }
+    if (lstat(path, &sb) != 0 || sb.st_dev != fb.st_dev || sb.st_ino != fb.st_ino)
+        return refused(disp, "refused: replaced (device/inode differ)",
+                       "refused: the file changed while being deleted");
     if (unlink(path) != 0)
         return azk_error_errno("artifact unlink");
     *disp = overwrite ? "overwritten+unlinked" : "unlinked";
@@ -248,9 +346,9 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *
                         "{\"key_id\":\"%s\",\"key_commitment\":\"sha256:%s\",\"retain_until\":"
                         "\"%s\",\"at\":\"%s\",\"clock\":\"%s\",\"late\":%s,\"early\":%s,"
                         "\"records\":%llu}",
-                        kid_hex, commit_hex, d->retain_until, nowiso,
-                        r->o->drill ? "drill (--now)" : "system", late ? "true" : "false",
-                        early ? "true" : "false", (unsigned long long)d->records);
+                        kid_hex, commit_hex, d->retain_until, nowiso, "system",
+                        late ? "true" : "false", early ? "true" : "false",
+                        (unsigned long long)d->records);
     if (rc != AZK_OK)
         goto done;
     sqlite3_finalize(st);
@@ -275,7 +373,7 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *
     sqlite3_bind_int64(st, 4, (sqlite3_int64)index);
     sqlite3_bind_text(st, 5, nowiso, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, azk_store__actor(r->h), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 7, r->o->drill ? 1 : 0);
+    sqlite3_bind_int(st, 7, 0); /* a drill never gets here */
     sqlite3_bind_text(st, 8, batch, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = azk_store__dberr(r->h->db, "record shredding");
@@ -417,7 +515,7 @@ static azk_status step_vault(struct run *r, const struct dsinfo *d)
         rc = azk_buf_printf(&p, "/%s.azv", d->uuid);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_ret__remove_file((const char *)p.data, 0, 0, r->o->overwrite, &disp);
+    rc = azk_ret__remove_file((const char *)p.data, NULL, r->o->overwrite, &disp, NULL);
     if (rc != AZK_OK && disp == NULL)
         goto done;
     (void)snprintf(extra, sizeof(extra), "{\"copy\":\"vault\",\"disposition\":\"%s\"}", disp);
@@ -456,7 +554,8 @@ static azk_status remove_artifacts(struct run *r, const char *ds, const char *de
     int step;
     *refused = 0;
     rc = azk_store__prepare(r->h, &st,
-                            "SELECT path, dev, ino, dataset FROM ret_artifacts WHERE"
+                            "SELECT path, dev, ino, dataset, size, mtime_ns, ctime_ns, hash,"
+                            " disposition FROM ret_artifacts WHERE"
                             " (disposition IS NULL OR disposition LIKE 'refused%')"
                             " AND (?1 IS NULL OR dataset = ?1) AND (?2 IS NULL OR deadline < ?2)");
     if (rc != AZK_OK)
@@ -472,19 +571,38 @@ static azk_status remove_artifacts(struct run *r, const char *ds, const char *de
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *path = (const char *)sqlite3_column_text(st, 0);
         const char *ads = (const char *)sqlite3_column_text(st, 3);
+        const char *prev = (const char *)sqlite3_column_text(st, 8);
         const char *disp = NULL;
-        azk_status frc =
-            azk_ret__remove_file(path, (dev_t)sqlite3_column_int64(st, 1),
-                                 (ino_t)sqlite3_column_int64(st, 2), r->o->overwrite, &disp);
-        char extra[160];
+        struct azk_ret_fileid want;
+        uint64_t links = 0;
+        azk_status frc;
+        char extra[192];
+        if (prev != NULL && strcmp(prev, AZK_RET_DISP_LINKS) == 0) {
+            /* this name is gone, the other links are not: a person must deal
+             * with them (azk_artifact_resolve); nothing to do again here */
+            (*refused)++;
+            progress(r, ads, "artifact", prev);
+            continue;
+        }
+        memset(&want, 0, sizeof(want));
+        want.dev = (uint64_t)sqlite3_column_int64(st, 1);
+        want.ino = (uint64_t)sqlite3_column_int64(st, 2);
+        want.size = (uint64_t)sqlite3_column_int64(st, 4);
+        want.mtime_ns = sqlite3_column_int64(st, 5);
+        want.ctime_ns = sqlite3_column_int64(st, 6);
+        if (sqlite3_column_type(st, 7) == SQLITE_TEXT)
+            (void)snprintf(want.hash, sizeof(want.hash), "%s",
+                           (const char *)sqlite3_column_text(st, 7));
+        frc = azk_ret__remove_file(path, &want, r->o->overwrite, &disp, &links);
         if (disp == NULL) {
             /* an I/O error: report it, keep the artifact pending */
             disp = "refused: error";
         }
         if (frc != AZK_OK)
             (*refused)++;
-        (void)snprintf(extra, sizeof(extra), "{\"copy\":\"artifact\",\"disposition\":\"%s\"}",
-                       disp);
+        (void)snprintf(extra, sizeof(extra),
+                       "{\"copy\":\"artifact\",\"disposition\":\"%s\",\"other_links\":%llu}", disp,
+                       (unsigned long long)links);
         /* the path is operator data, not personal: it is in the catalog; the
          * ledger names the artifact by dataset and disposition only */
         rc = azk_ret__audit(r->h, "retention.remove", ads, frc == AZK_OK ? NULL : "refused", NULL,
@@ -962,6 +1080,84 @@ static azk_status meta_set(azk_home *h, const char *k, int64_t v)
     return rc;
 }
 
+/*
+ * A drill: what a run at `now` would do, read-only. Nothing is destroyed,
+ * exported, recorded or appended to the ledger, whatever `now` is: a time
+ * given by a person is never a reason to destroy (a run in the future would
+ * destroy data early and let the ledger call it late).
+ */
+static azk_status drill(azk_home *h, int64_t now, const char *only, azk_retention_progress_cb cb,
+                        void *payload, azk_retention_summary *sum)
+{
+    azk_status rc;
+    sqlite3_stmt *st = NULL;
+    char today[16];
+    int step;
+    azk_ret__date(now, today);
+    rc = azk_store__prepare(
+        h, &st,
+        "SELECT a.dataset, count(*) FROM ret_artifacts a JOIN datasets d ON d.id = a.dataset"
+        " WHERE a.disposition IS NULL AND a.deadline < ?1"
+        " AND (?2 IS NULL OR a.dataset = ?2) GROUP BY a.dataset ORDER BY a.dataset");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    if (only != NULL)
+        sqlite3_bind_text(st, 2, only, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        char det[64];
+        (void)snprintf(det, sizeof(det), "%lld artifact(s) past their own deadline",
+                       (long long)sqlite3_column_int64(st, 1));
+        if (cb != NULL)
+            cb((const char *)sqlite3_column_text(st, 0), "would remove artifacts", det, payload);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step != SQLITE_DONE)
+        return azk_store__dberr(h->db, "drill: artifacts");
+    rc = azk_store__prepare(
+        h, &st,
+        "SELECT d.id, d.retain_until, s.state, (SELECT 1 FROM ret_holds x WHERE x.dataset = d.id),"
+        " (SELECT request FROM ret_early e WHERE e.dataset = d.id)"
+        " FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id"
+        " WHERE (?2 IS NULL OR d.id = ?2) AND ((d.state = 'active' AND s.state IS NULL AND"
+        " (d.retain_until < ?1 OR d.id IN (SELECT dataset FROM ret_early)))"
+        " OR (s.state IS NOT NULL AND s.state NOT IN ('clean','certified')))"
+        " ORDER BY d.retain_until, d.id");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    if (only != NULL)
+        sqlite3_bind_text(st, 2, only, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ds = (const char *)sqlite3_column_text(st, 0);
+        char det[96];
+        sum->due++;
+        if (sqlite3_column_type(st, 2) == SQLITE_NULL &&
+            sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            sum->held++;
+            if (cb != NULL)
+                cb(ds, "hold", NULL, payload);
+            continue;
+        }
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            (void)snprintf(det, sizeof(det), "a run would resume at step %s",
+                           (const char *)sqlite3_column_text(st, 2));
+        else if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            (void)snprintf(det, sizeof(det), "early deletion approved (%s)",
+                           (const char *)sqlite3_column_text(st, 4));
+        else
+            (void)snprintf(det, sizeof(det), "deadline %s passed",
+                           (const char *)sqlite3_column_text(st, 1));
+        if (cb != NULL)
+            cb(ds, "would delete", det, payload);
+    }
+    if (step != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "drill: due datasets");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
                              azk_retention_progress_cb cb, void *payload,
                              azk_retention_summary *summary)
@@ -984,20 +1180,27 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     memset(&sum, 0, sizeof(sum));
     r.h = h;
     r.o = o;
-    r.now = o->now != 0 ? o->now : (int64_t)time(NULL);
+    /* only the system clock ever decides a destruction */
+    r.now = (int64_t)time(NULL);
     r.cb = cb;
     r.payload = payload;
     r.sum = &sum;
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
+    if (o->drill || o->now != 0) {
+        rc = drill(h, o->now != 0 ? o->now : r.now, o->only, cb, payload, &sum);
+        if (summary != NULL)
+            *summary = sum;
+        return rc;
+    }
     azk_ret__iso(r.now, nowiso);
-    mkey = o->drill ? "last_drill" : "last_run";
+    mkey = "last_run";
     rc = meta_get(h, mkey, &last);
     if (rc != AZK_OK)
         return rc;
-    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"%s\",\"last\":%lld}", nowiso,
-                   o->drill ? "drill (--now)" : "system", (long long)last);
+    (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"system\",\"last\":%lld}",
+                   nowiso, (long long)last);
     if (r.now < last) {
         rc = azk_ret__audit(h, "retention.run", NULL, "refused", "clock earlier than the last run",
                             extra, NULL);

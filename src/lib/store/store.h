@@ -20,6 +20,7 @@ struct azk_home {
     uint8_t key[AZK_MASTER_KEY_LEN]; /* wiped on close */
     char key_id[33];                 /* hex of a keyed hash of the key */
     char *actor;                     /* NULL = OS user */
+    char auth_user[72];              /* "" or the user who passed TOTP (retention/identity.c) */
 };
 
 /* Schema version written to meta('schema'). */

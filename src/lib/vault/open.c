@@ -183,7 +183,8 @@ azk_status azk_vault_export_to_file(azk_home *h, const char *dataset, const char
     if (rc != AZK_OK)
         goto done;
     /* registered before it has a name: a copy retention cannot reach never exists */
-    rc = azk_ret__artifact_register(h, dataset, (const char *)abs.data, &sb);
+    rc = azk_ret__artifact_register(h, dataset, (const char *)abs.data,
+                                    fileno(azk_outfile_stream(of)));
     if (rc != AZK_OK)
         goto done;
     registered = true;

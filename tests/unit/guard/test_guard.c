@@ -21,6 +21,10 @@
 
 #include "guard/guard_int.h"
 #include "azukari/home.h"
+#include "azukari/retention.h"
+
+#include <liboath/oath.h>
+#include <time.h>
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -563,6 +567,20 @@ static azk_status find_cb(const azk_guard_item *it, void *payload)
     return AZK_OK;
 }
 
+/* Enrol `name` and authenticate it on h with the current TOTP code. */
+static void login(azk_home *h, const char *name)
+{
+    char b32[64], code[8];
+    char *secret = NULL;
+    size_t secret_len = 0;
+    assert_int_equal(azk_user_add(h, name, b32), AZK_OK);
+    assert_int_equal(oath_init(), OATH_OK);
+    assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
+    assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL), 30, 0, 6, code), OATH_OK);
+    assert_int_equal(azk_user_auth(h, name, code), AZK_OK);
+    free(secret);
+}
+
 static void test_guard__watch_two_person_release(void **state)
 {
     char base[64], home[128], ob[128], rel[128], q[128], path[256];
@@ -602,12 +620,18 @@ static void test_guard__watch_two_person_release(void **state)
     memset(&fi, 0, sizeof(fi));
     assert_int_equal(azk_guard_item_list(h, find_cb, &fi), AZK_OK);
     assert_string_equal(fi.state, "quarantined");
-    assert_int_equal(azk_guard_approve(h, fi.id, "bob", NULL), AZK_ERR_ARG); /* not requested */
-    assert_int_equal(azk_guard_request(h, fi.id, "alice", ""), AZK_ERR_ARG);
-    assert_int_equal(azk_guard_request(h, fi.id, "alice", "client asked"), AZK_OK);
-    assert_int_equal(azk_guard_request(h, fi.id, "alice", "again"), AZK_ERR_NOTFOUND);
-    assert_int_equal(azk_guard_approve(h, fi.id, "alice", NULL), AZK_ERR_PERM);
-    assert_int_equal(azk_guard_approve(h, fi.id, "bob", &dest), AZK_OK);
+    assert_int_equal(azk_guard_approve(h, fi.id, NULL), AZK_ERR_ARG); /* not requested */
+    /* the two people are enrolled users who passed TOTP (retention/identity.c) */
+    assert_int_equal(azk_guard_request(h, fi.id, "client asked"), AZK_ERR_PERM); /* OS user */
+    login(h, "alice");
+    assert_int_equal(azk_guard_request(h, fi.id, ""), AZK_ERR_ARG);
+    assert_int_equal(azk_guard_request(h, fi.id, "client asked"), AZK_OK);
+    assert_int_equal(azk_guard_request(h, fi.id, "again"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_guard_approve(h, fi.id, NULL), AZK_ERR_PERM); /* the requester */
+    assert_int_equal(azk_home_set_actor(h, NULL), AZK_OK);
+    assert_int_equal(azk_guard_approve(h, fi.id, NULL), AZK_ERR_PERM); /* an OS user */
+    login(h, "bob");
+    assert_int_equal(azk_guard_approve(h, fi.id, &dest), AZK_OK);
     {
         FILE *f = fopen(dest, "r");
         char got[1024];
@@ -619,7 +643,7 @@ static void test_guard__watch_two_person_release(void **state)
         assert_string_equal(got, roster); /* decrypted exactly */
     }
     /* released once: a second approval finds nothing to release */
-    assert_int_equal(azk_guard_approve(h, fi.id, "carol", NULL), AZK_ERR_ARG);
+    assert_int_equal(azk_guard_approve(h, fi.id, NULL), AZK_ERR_ARG);
     memset(&fi, 0, sizeof(fi));
     assert_int_equal(azk_guard_item_list(h, find_cb, &fi), AZK_OK);
     assert_string_equal(fi.state, "released");

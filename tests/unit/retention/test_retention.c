@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +25,9 @@
 #include <sodium.h>
 
 #include "retention/ret_int.h"
+#include "retention/identity.h"
 #include "azukari/vault.h"
+#include "azukari/audit.h"
 
 struct fixture {
     char dir[64];
@@ -124,30 +127,66 @@ static bool key_present(azk_home *h, const char *ds)
     return present;
 }
 
+static void backdate(struct fixture *f, const char *ds, const char *until);
+
+/* Enrol `name` and authenticate it on h with the TOTP code of time t (0 = now). */
+static void login_at(azk_home *h, const char *name, time_t t)
+{
+    char b32[64], code[8];
+    char *secret = NULL;
+    size_t secret_len = 0;
+    assert_int_equal(azk_user_add(h, name, b32), AZK_OK);
+    assert_int_equal(oath_init(), OATH_OK);
+    assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
+    assert_int_equal(
+        oath_totp_generate(secret, secret_len, t != 0 ? t : time(NULL), 30, 0, 6, code), OATH_OK);
+    assert_int_equal(azk_user_auth(h, name, code), AZK_OK);
+    free(secret);
+}
+
+static void login(azk_home *h, const char *name)
+{
+    login_at(h, name, 0);
+}
+
 /* ---- removal ---------------------------------------------------------------- */
+
+/* The identity of the file at path, as registration records it. */
+static struct azk_ret_fileid id_of(const char *path)
+{
+    struct azk_ret_fileid id;
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(azk_ret__fileid_fd(fd, &id), AZK_OK);
+    close(fd);
+    return id;
+}
 
 static void test_retention__remove_file_cases(void **state)
 {
     struct fixture *f = *state;
     char p[256], target[256], d[256];
     struct stat sb;
+    struct azk_ret_fileid id, tid;
     const char *disp;
 
     snprintf(p, sizeof(p), "%s/a.txt", f->dir);
     write_file(p, "derived artifact\n");
-    assert_int_equal(lstat(p, &sb), 0);
+    id = id_of(p);
+    assert_int_equal(strncmp(id.hash, "blake2b-256:", 12), 0);
+    assert_int_equal(strlen(id.hash), 12 + 64);
     /* the right file: overwritten and unlinked */
-    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_OK);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_OK);
     assert_string_equal(disp, "overwritten+unlinked");
     assert_int_not_equal(access(p, F_OK), 0);
     /* already missing */
-    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_OK);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_OK);
     assert_string_equal(disp, "already absent");
     /* a symlink now at the path: refused, target untouched */
     snprintf(target, sizeof(target), "%s/target.txt", f->dir);
     write_file(target, "must survive\n");
     assert_int_equal(symlink(target, p), 0);
-    assert_int_equal(azk_ret__remove_file(p, 0, 0, true, &disp), AZK_ERR_PERM);
+    assert_int_equal(azk_ret__remove_file(p, NULL, true, &disp, NULL), AZK_ERR_PERM);
     assert_string_equal(disp, "refused: symlink");
     assert_int_equal(stat(target, &sb), 0);
     assert_int_equal(sb.st_size, 13);
@@ -155,14 +194,161 @@ static void test_retention__remove_file_cases(void **state)
     /* a directory */
     snprintf(d, sizeof(d), "%s/dir", f->dir);
     assert_int_equal(mkdir(d, 0700), 0);
-    assert_int_equal(azk_ret__remove_file(d, 0, 0, true, &disp), AZK_ERR_PERM);
+    assert_int_equal(azk_ret__remove_file(d, NULL, true, &disp, NULL), AZK_ERR_PERM);
     assert_string_equal(disp, "refused: not a regular file");
     /* another file under the registered name (other inode) */
     write_file(p, "new file\n");
-    assert_int_equal(lstat(target, &sb), 0);
-    assert_int_equal(azk_ret__remove_file(p, sb.st_dev, sb.st_ino, true, &disp), AZK_ERR_PERM);
+    tid = id_of(target);
+    assert_int_equal(azk_ret__remove_file(p, &tid, true, &disp, NULL), AZK_ERR_PERM);
     assert_string_equal(disp, "refused: replaced (device/inode differ)");
     assert_int_equal(access(p, F_OK), 0);
+}
+
+/* Issue 10 item 7: the same (device, inode) with other content is another file.
+ * Covers the reuse of an inode number by a new file: same inode, other size or
+ * mtime; and same inode, size and mtime but other bytes (only the hash tells). */
+static void test_retention__inode_reuse_refused(void **state)
+{
+    struct fixture *f = *state;
+    char p[256], got[64];
+    struct azk_ret_fileid id;
+    struct timespec ts[2];
+    struct stat sb;
+    const char *disp;
+    FILE *fp;
+    size_t n;
+
+    snprintf(p, sizeof(p), "%s/job.prn", f->dir);
+    write_file(p, "registered print job\n");
+    id = id_of(p);
+    assert_int_equal(stat(p, &sb), 0);
+    /* the inode now holds other content (what `rm; echo new >` produces when
+     * the file system hands the freed inode number out again) */
+    write_file(p, "new\n");
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: changed since registration (size or mtime differ)");
+    /* same size and modification time, other bytes: the content hash decides */
+    write_file(p, "REGISTERED PRINT JOB\n");
+    ts[0] = sb.st_atim;
+    ts[1] = sb.st_mtim;
+    assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_ERR_PERM);
+    assert_string_equal(disp, "refused: content differs from registration");
+    /* the new file is untouched */
+    fp = fopen(p, "rb");
+    assert_non_null(fp);
+    n = fread(got, 1, sizeof(got) - 1, fp);
+    fclose(fp);
+    got[n] = '\0';
+    assert_string_equal(got, "REGISTERED PRINT JOB\n");
+    /* a row of an older catalog (no hash): unverifiable, refused */
+    id.hash[0] = '\0';
+    id.size = (uint64_t)sb.st_size;
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, NULL), AZK_ERR_PERM);
+    assert_non_null(strstr(disp, "unverifiable"));
+    assert_int_equal(access(p, F_OK), 0);
+}
+
+/* Issue 10 item 8: a hard-linked artifact is not overwritten; only its name goes. */
+static void test_retention__hard_link_not_overwritten(void **state)
+{
+    struct fixture *f = *state;
+    char p[256], other[256], got[64];
+    struct azk_ret_fileid id;
+    const char *disp;
+    uint64_t links = 0;
+    FILE *fp;
+    size_t n;
+
+    snprintf(p, sizeof(p), "%s/print.prn", f->dir);
+    snprintf(other, sizeof(other), "%s/kept-elsewhere.prn", f->dir);
+    write_file(p, "print data\n");
+    id = id_of(p);
+    assert_int_equal(link(p, other), 0);
+    assert_int_equal(azk_ret__remove_file(p, &id, true, &disp, &links), AZK_ERR_PERM);
+    assert_string_equal(disp, AZK_RET_DISP_LINKS);
+    assert_int_equal(links, 1);
+    assert_int_not_equal(access(p, F_OK), 0); /* this name is gone */
+    fp = fopen(other, "rb");                  /* the other name's content is intact */
+    assert_non_null(fp);
+    n = fread(got, 1, sizeof(got) - 1, fp);
+    fclose(fp);
+    got[n] = '\0';
+    assert_string_equal(got, "print data\n");
+}
+
+/* Through a run: the hard-linked artifact keeps the deletion incomplete,
+ * run after run, until a person resolves it; then the deletion is clean. */
+static void test_retention__hard_link_run_and_resolve(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char p[256], other[256], st[32];
+
+    intake(f, "hl", "2090-01-01");
+    snprintf(p, sizeof(p), "%s/hl.prn", f->dir);
+    snprintf(other, sizeof(other), "%s/hl-copy.prn", f->dir);
+    write_file(p, "print data\n");
+    assert_int_equal(azk_artifact_add(f->h, "hl", p, NULL), AZK_OK);
+    assert_int_equal(link(p, other), 0);
+    backdate(f, "hl", "2020-01-01");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "hl", st), "incomplete");
+    assert_int_equal(access(other, F_OK), 0);
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "hl", st), "incomplete"); /* still, not "already absent" */
+    /* the OS user cannot resolve it; an authenticated person can */
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", p, "removed the copy"), AZK_ERR_PERM);
+    unlink(other);
+    login(f->h, "carol");
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", p, ""), AZK_ERR_ARG);
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", "/nonexistent/x", "r"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_artifact_resolve(f->h, "hl", p, "removed the copy"), AZK_OK);
+    assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "hl", st), "clean");
+}
+
+/* An artifact row of a catalog made before content hashes: the schema is
+ * upgraded in place and the row is refused as unverifiable (never deleted). */
+static void test_retention__old_catalog_artifact_unverifiable(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char p[256], st[32], sql[768];
+    struct stat sb;
+
+    snprintf(p, sizeof(p), "%s/old.prn", f->dir);
+    write_file(p, "print data of an old catalog\n");
+    assert_int_equal(stat(p, &sb), 0);
+    assert_int_equal(
+        azk_store__exec(f->h,
+                        "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT"
+                        " NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+                        " deadline TEXT NOT NULL, added_at TEXT NOT NULL, added_by"
+                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path))",
+                        "old schema"),
+        AZK_OK);
+    intake(f, "old", "2090-01-01");
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO ret_artifacts VALUES('old','%s',%llu,%llu,'2090-01-01','2025-01-01T00:00"
+             ":00Z','root',NULL)",
+             p, (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+    assert_int_equal(azk_store__exec(f->h, sql, "old row"), AZK_OK);
+    backdate(f, "old", "2020-01-01");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_string_equal(state_of(f->h, "old", st), "incomplete");
+    assert_int_equal(s.incomplete, 1);
+    assert_int_equal(stat(p, &sb), 0);
+    assert_int_equal(sb.st_size, 29); /* untouched */
 }
 
 /* ---- the run ----------------------------------------------------------------- */
@@ -172,6 +358,89 @@ static int64_t t_of(const char *s)
     int64_t t = 0;
     assert_int_equal(azk_retention_parse_time(s, &t), AZK_OK);
     return t;
+}
+
+/* Make a dataset's deadline pass for real: the catalog says it was due at `until`
+ * (intake refuses a deadline in the past; a run only believes the system clock). */
+static void backdate(struct fixture *f, const char *ds, const char *until)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(
+        azk_store__prepare(f->h, &st, "UPDATE datasets SET retain_until=?2 WHERE id=?1"), AZK_OK);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+static uint64_t ledger_size(struct fixture *f)
+{
+    azk_audit *a = NULL;
+    uint64_t n;
+    assert_int_equal(azk_audit_open(&a, f->home, 0, NULL), AZK_OK);
+    n = azk_audit_size(a);
+    azk_audit_close(a);
+    return n;
+}
+
+static size_t count_files(const char *dir)
+{
+    char cmd[256];
+    FILE *p;
+    size_t n = 0;
+    int c;
+    snprintf(cmd, sizeof(cmd), "ls -A '%s'", dir);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while ((c = fgetc(p)) != EOF)
+        if (c == '\n')
+            n++;
+    pclose(p);
+    return n;
+}
+
+/* Issue 10 item 6: `run --now` in the future destroyed a dataset due later.
+ * A drill destroys nothing and records nothing, whatever time it is given. */
+static void test_retention__drill_in_future_destroys_nothing(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char st[32], art[256], vdir[256];
+    uint64_t before;
+
+    intake(f, "dm-2030", "2030-12-31");
+    snprintf(art, sizeof(art), "%s/print.txt", f->dir);
+    write_file(art, "print file\n");
+    assert_int_equal(azk_artifact_add(f->h, "dm-2030", art, "2030-06-30"), AZK_OK);
+    snprintf(vdir, sizeof(vdir), "%s/vault", f->home);
+    assert_int_equal(count_files(vdir), 1);
+    before = ledger_size(f);
+    o.now = t_of("2031-01-02");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.due, 1); /* reported as what would happen */
+    assert_int_equal(s.clean, 0);
+    assert_true(key_present(f->h, "dm-2030"));
+    assert_string_equal(state_of(f->h, "dm-2030", st), "");
+    assert_int_equal(access(art, F_OK), 0);
+    assert_int_equal(count_files(vdir), 1);
+    assert_int_equal(ledger_size(f), before); /* nothing recorded either */
+    /* the drill flag alone (at the system clock) is read-only too */
+    o.now = 0;
+    o.drill = true;
+    backdate(f, "dm-2030", "2020-01-01");
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.due, 1);
+    assert_true(key_present(f->h, "dm-2030"));
+    assert_int_equal(ledger_size(f), before);
+    /* a real run at the system clock deletes what is due by it */
+    o.drill = false;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.clean, 1);
+    assert_false(key_present(f->h, "dm-2030"));
 }
 
 static void test_retention__state_machine(void **state)
@@ -194,8 +463,8 @@ static void test_retention__state_machine(void **state)
     assert_int_equal(azk_retention_hold(f->h, "held", "audit"), AZK_OK);
 
     /* no sweep location: the key goes, the deletion stays incomplete */
-    o.now = t_of("2090-01-03");
-    o.drill = true;
+    backdate(f, "due1", "2020-01-01");
+    backdate(f, "held", "2020-01-01");
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
     assert_int_equal(s.due, 2);
     assert_int_equal(s.held, 1);
@@ -209,7 +478,7 @@ static void test_retention__state_machine(void **state)
     /* a certificate needs a clean sweep */
     {
         char *out = NULL;
-        assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
+        login(f->h, "verifier");
         assert_int_equal(azk_certificate_issue(f->h, "due1", &out), AZK_ERR_ARG);
         assert_null(out);
         assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
@@ -240,7 +509,7 @@ static void test_retention__state_machine(void **state)
     assert_non_null(fp);
     fputs(csv, fp);
     fclose(fp);
-    o.now = t_of("2095-01-03");
+    backdate(f, "later", "2021-01-01");
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
     assert_string_equal(state_of(f->h, "later", st), "incomplete");
     assert_int_equal(s.incomplete, 1);
@@ -249,7 +518,15 @@ static void test_retention__state_machine(void **state)
     assert_string_equal(state_of(f->h, "later", st), "clean");
     /* clock going backwards: refused, nothing deleted */
     assert_int_equal(azk_retention_release(f->h, "held", "done"), AZK_OK);
-    o.now = t_of("2094-01-01");
+    {
+        sqlite3_stmt *q = NULL; /* the last run was later than the clock says now */
+        assert_int_equal(azk_store__prepare(f->h, &q,
+                                            "UPDATE ret_meta SET value = value + 86400"
+                                            " WHERE key = 'last_run'"),
+                         AZK_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+        sqlite3_finalize(q);
+    }
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_ERR_INTEGRITY);
     assert_true(key_present(f->h, "held"));
 }
@@ -268,11 +545,98 @@ static void test_retention__totp(void **state)
     assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
     assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL), 30, 0, 6, code), OATH_OK);
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    /* a code is good once: the same code again is a replay (RFC 6238 5.2) */
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
+    assert_string_equal(azk_error_last()->message,
+                        "authentication failed for user alice (TOTP code already used; wait for "
+                        "the next one)");
+    {
+        char next[8];
+        assert_int_equal(oath_totp_generate(secret, secret_len, time(NULL) + 30, 30, 0, 6, next),
+                         OATH_OK);
+        if (strcmp(next, code) != 0) { /* the next step (one step of drift) is a new code */
+            assert_int_equal(azk_user_auth(f->h, "alice", next), AZK_OK);
+            assert_int_equal(azk_user_auth(f->h, "alice", next), AZK_ERR_PERM);
+        }
+    }
     code[0] = code[0] == '9' ? '0' : (char)(code[0] + 1);
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "mallory", "123456"), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "alice", NULL), AZK_ERR_PERM);
     free(secret);
+}
+
+/* ---- the two-person rule (issue 10 item 10) ------------------------------------ */
+
+static void test_retention__two_person_rule(void **state)
+{
+    struct fixture *f = *state;
+    char id[16], id2[16];
+    intake(f, "early", "2090-01-01");
+    intake(f, "ext", "2090-01-01");
+    /* a request needs a person who passed TOTP: the OS user alone cannot */
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_ERR_PERM);
+    assert_int_equal(azk_home_set_actor(f->h, "alice"), AZK_OK); /* a name is not a person */
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_ERR_PERM);
+    login(f->h, "alice");
+    assert_int_equal(azk_retention_request(f->h, "early", NULL, "job finished", id), AZK_OK);
+    assert_int_equal(azk_retention_request(f->h, "ext", "2091-01-01", "renewed", id2), AZK_OK);
+    /* alice cannot approve her own request */
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_PERM);
+    /* the OS user (no --user, no code) cannot approve: the reported bug */
+    assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_PERM);
+    /* nor a name set without TOTP */
+    assert_int_equal(azk_home_set_actor(f->h, "bob"), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_PERM);
+    assert_int_equal(azk_retention_approve(f->h, id2), AZK_ERR_PERM);
+    /* bob, enrolled and authenticated: approved */
+    login(f->h, "bob");
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id2), AZK_OK);
+    assert_int_equal(azk_retention_approve(f->h, id), AZK_ERR_ARG); /* not pending any more */
+}
+
+/* TOTP code of base32 secret b32 at time t. */
+static void code_at(const char *b32, time_t t, char code[8])
+{
+    char *secret = NULL;
+    size_t secret_len = 0;
+    assert_int_equal(oath_init(), OATH_OK);
+    assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
+    assert_int_equal(oath_totp_generate(secret, secret_len, t, 30, 0, 6, code), OATH_OK);
+    free(secret);
+}
+
+/* Enrolment is a two-person act after the first two users: one person
+ * cannot give themselves a second identity to approve with. */
+static void test_retention__enrolment_two_person(void **state)
+{
+    struct fixture *f = *state;
+    char a[64], b[64], m[64], code[8];
+    time_t now = time(NULL);
+    assert_int_equal(azk_user_add(f->h, "alice", a), AZK_OK); /* bootstrap */
+    assert_int_equal(azk_user_add(f->h, "bob", b), AZK_OK);   /* bootstrap */
+    /* the OS user alone can enrol nobody any more */
+    assert_int_equal(azk_user_add(f->h, "mallory", m), AZK_ERR_PERM);
+    code_at(a, now, code);
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    assert_int_equal(azk_user_add(f->h, "mallory", m), AZK_OK); /* pending */
+    code_at(m, now, code);
+    assert_int_equal(azk_user_auth(f->h, "mallory", code), AZK_ERR_PERM); /* not yet */
+    assert_null(azk_identity__user(f->h));
+    /* the enroller cannot approve her own enrolment; the OS user cannot either */
+    code_at(a, now + 30, code);
+    assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_ERR_PERM);
+    assert_int_equal(azk_home_set_actor(f->h, NULL), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_ERR_PERM);
+    code_at(b, now, code);
+    assert_int_equal(azk_user_auth(f->h, "bob", code), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_OK);
+    assert_int_equal(azk_user_approve(f->h, "mallory"), AZK_ERR_NOTFOUND); /* done */
+    code_at(m, now, code);
+    assert_int_equal(azk_user_auth(f->h, "mallory", code), AZK_OK);
 }
 
 /* ---- certificates -------------------------------------------------------------- */
@@ -313,15 +677,18 @@ static void test_retention__certificate(void **state)
 
     intake(f, "ds", "2090-01-01");
     intake(f, "ds2", "2090-01-01");
-    o.now = t_of("2090-01-02");
-    o.drill = true;
+    backdate(f, "ds", "2020-01-01");
+    backdate(f, "ds2", "2020-01-01");
     o.sweep_paths = paths;
     o.sweep_path_count = 1;
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
     assert_int_equal(s.clean, 2);
-    /* the operator may not certify */
+    /* the operator may not certify; nor may a name that did not pass TOTP */
     assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_ERR_PERM);
     assert_int_equal(azk_home_set_actor(f->h, "verifier"), AZK_OK);
+    assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_ERR_PERM);
+    assert_null(cert);
+    login(f->h, "verifier");
     assert_int_equal(azk_certificate_issue(f->h, "ds", &cert), AZK_OK);
     assert_int_equal(azk_certificate_pubkey(f->h, &pub), AZK_OK);
     /* one batch file for both; kept while ds2 is not certified, then removed */
@@ -433,13 +800,143 @@ static void test_retention__certificate(void **state)
     azk_retention_free(pub);
 }
 
+/* jansson's allocator for the test below: the n-th allocation (from 1) fails,
+ * only that one (a transient failure, as malloc can have). */
+static long jfail_n, jfail_count;
+
+static void *jfail_malloc(size_t n)
+{
+    if (++jfail_count == jfail_n)
+        return NULL;
+    return azk_malloc(n);
+}
+
+static void jfail_free(void *p)
+{
+    azk_free(p);
+}
+
+static bool has_kind(json_t *copies, const char *kind)
+{
+    for (size_t i = 0; i < json_array_size(copies); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(copies, i), "kind")), kind) ==
+            0)
+            return true;
+    return false;
+}
+
+/* Issue 10 item 15 (certificate part): an allocation failure while the
+ * certificate is built must not give a signed certificate without its vault,
+ * key or fingerprints entries. Each jansson allocation of an issue fails in
+ * turn; whatever exists afterwards is complete and verifies. */
+static void test_retention__certificate_complete_or_absent(void **state)
+{
+    struct fixture *f = *state;
+    azk_retention_run_options o = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_summary s;
+    const char *paths[1] = {f->sweep};
+    char certp[256], *cert = NULL, *pub = NULL;
+    azk_certificate_report rep;
+    azk_status rc = AZK_ERR_NOMEM;
+    long n;
+
+    intake(f, "oom", "2090-01-01");
+    backdate(f, "oom", "2020-01-01");
+    o.sweep_paths = paths;
+    o.sweep_path_count = 1;
+    assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_OK);
+    assert_int_equal(s.clean, 1);
+    login(f->h, "verifier");
+    assert_int_equal(azk_certificate_pubkey(f->h, &pub), AZK_OK);
+    snprintf(certp, sizeof(certp), "%s/certificates/oom.json", f->home);
+    /* until an issue makes fewer allocations than the one that would fail */
+    for (n = 1; n < 100000; n++) {
+        FILE *fp;
+        bool injected;
+        long res[2] = {-1, 0};
+        int pfd[2], wst = 0;
+        pid_t pid;
+        /* each attempt in a child: jansson 2.14 itself can crash when an
+         * allocation fails inside json_loadb, which is not what is tested
+         * here; a crash must still leave no incomplete certificate behind */
+        assert_int_equal(pipe(pfd), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(pfd[0]);
+            jfail_n = n;
+            jfail_count = 0;
+            json_set_alloc_funcs(jfail_malloc, jfail_free);
+            res[0] = (long)azk_certificate_issue(f->h, "oom", &cert);
+            json_set_alloc_funcs(azk_malloc, jfail_free);
+            res[1] = jfail_count;
+            if (res[0] != AZK_OK && cert != NULL)
+                res[0] = -2; /* an error with a document: never */
+            if (write(pfd[1], res, sizeof(res)) != (ssize_t)sizeof(res))
+                _exit(3);
+            _exit(0);
+        }
+        close(pfd[1]);
+        if (read(pfd[0], res, sizeof(res)) != (ssize_t)sizeof(res)) {
+            res[0] = -1; /* the child crashed */
+            res[1] = n;
+        }
+        close(pfd[0]);
+        assert_int_equal(waitpid(pid, &wst, 0), pid);
+        assert_int_not_equal(res[0], -2);
+        rc = (azk_status)res[0];
+        injected = res[1] >= n;
+        fp = fopen(certp, "rb");
+        if (fp != NULL) {
+            /* whatever was stored is a complete, valid certificate */
+            static char buf[1 << 20];
+            size_t len = fread(buf, 1, sizeof(buf) - 1, fp);
+            json_error_t jerr;
+            json_t *doc, *copies;
+            fclose(fp);
+            buf[len] = '\0';
+            assert_int_equal(azk_certificate_verify(buf, len, pub, NULL, &rep), AZK_OK);
+            doc = json_loads(buf, 0, &jerr);
+            assert_non_null(doc);
+            copies = json_object_get(json_object_get(doc, "certificate"), "copies");
+            assert_true(has_kind(copies, "vault file"));
+            assert_true(has_kind(copies, "data key"));
+            assert_true(has_kind(copies, "fingerprints"));
+            json_decref(doc);
+        }
+        if (!injected)
+            break;
+        /* make it issuable again for the next n */
+        assert_int_equal(azk_store__exec(f->h,
+                                         "UPDATE ret_state SET state='clean' WHERE dataset='oom'",
+                                         "reset"),
+                         AZK_OK);
+        (void)unlink(certp);
+    }
+    assert_int_equal(rc, AZK_OK);
+    assert_true(n > 100); /* the loop did fail allocations on the way */
+    assert_int_equal(access(certp, F_OK), 0);
+    azk_retention_free(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_retention__remove_file_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__inode_reuse_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__hard_link_not_overwritten, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__hard_link_run_and_resolve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__old_catalog_artifact_unverifiable, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_retention__drill_in_future_destroys_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_retention__state_machine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__two_person_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__enrolment_two_person, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__certificate_complete_or_absent, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
