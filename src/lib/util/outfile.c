@@ -108,14 +108,15 @@ static azk_status open_direct(struct azk_outfile *o)
 static azk_status open_temp(struct azk_outfile *o, unsigned mode)
 {
     int fd;
-    fd = openat(o->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)(mode & 0777));
+    /* read-write: the vault export hashes what it wrote to register it (retention) */
+    fd = openat(o->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)(mode & 0777));
     if (fd >= 0) {
         o->unnamed = true;
     } else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL || errno == ENOENT) {
         /* no O_TMPFILE here: a random name, created exclusively (never a link) */
         for (int tries = 0; tries < 16; tries++) {
             random_name(o->tmp);
-            fd = openat(o->dirfd, o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+            fd = openat(o->dirfd, o->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                         (mode_t)(mode & 0777));
             if (fd >= 0 || errno != EEXIST)
                 break;
