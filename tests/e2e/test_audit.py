@@ -410,6 +410,19 @@ class TamperAlarmE2E(unittest.TestCase):
         self.append("delete", "dataset:a")
         self.run_az("audit", "verify", check=0)
 
+    def test_recover_refuses_a_signed_loss(self):
+        self.append("intake", "dataset:a", count=5)
+        r = self.run_az("audit", "recover", check=0)
+        self.assertIn("no alarm: 5 entries", r.stdout)
+        self.run_az("audit", "checkpoint", "--sign", check=0)
+        lp = self.log_path()
+        orig = rd(lp, "rb")
+        wr(lp, orig[:frames(orig)[3]])
+        r = self.run_az("audit", "recover", "--accept-truncation", "--reason", "x")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("fork", r.stderr)
+        self.assertEqual(rd(lp, "rb"), orig[:frames(orig)[3]])  # nothing changed
+
     def test_whole_entries_cut_then_append_is_alarm(self):
         self.append("intake", "dataset:a", count=6)
         lp = self.log_path()

@@ -1065,8 +1065,8 @@ done:
 static azk_status index_vs_log(azk_audit *a, const struct logscan *s, uint64_t *recorded)
 {
     struct stat st;
-    uint64_t nidx;
-    uint8_t rec[IDX_REC];
+    uint64_t nidx, upto;
+    uint8_t blk[256 * IDX_REC];
     azk_status rc;
     *recorded = 0;
     if (a->idx_fd < 0)
@@ -1077,10 +1077,15 @@ static azk_status index_vs_log(azk_audit *a, const struct logscan *s, uint64_t *
     while (nidx > 0 && index_record_zero(a, nidx - 1))
         nidx--;
     *recorded = nidx;
-    for (uint64_t i = 0; i < nidx && i < s->n; i++) {
-        rc = pread_full(a->idx_fd, rec, IDX_REC, i * IDX_REC, "read index");
-        if (rc != AZK_OK)
-            return rc;
+    upto = nidx < s->n ? nidx : s->n;
+    for (uint64_t i = 0; i < upto; i++) {
+        const uint8_t *rec = blk + (i % 256) * IDX_REC;
+        if (i % 256 == 0) {
+            uint64_t k = upto - i < 256 ? upto - i : 256;
+            rc = pread_full(a->idx_fd, blk, (size_t)k * IDX_REC, i * IDX_REC, "read index");
+            if (rc != AZK_OK)
+                return rc;
+        }
         if (get_u64be(rec) != s->offs[i] ||
             (uint64_t)get_u32be(rec + 8) + FRAME_OVH != s->offs[i + 1] - s->offs[i] ||
             memcmp(rec + 16, s->leaves + i * HLEN, HLEN) != 0)
