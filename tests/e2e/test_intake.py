@@ -281,6 +281,20 @@ class IntakeTest(unittest.TestCase):
         r = self.h.run("open", "ds1", "--reason", "test")
         self.assertEqual(r.rc, 1)
         self.assertIn("authentication", r.err)
+        # issue 10 item 5: the failed open is in the ledger as failed, after
+        # the "vault.open" written before the first byte
+        log = self.h.run("audit", "log")
+        self.assertEqual(log.rc, 0, log.err)
+        opens = [x for x in log.out.splitlines() if "vault.open" in x]
+        self.assertGreaterEqual(len(opens), 2, log.out)
+        self.assertIn("failed", opens[-1])
+        self.assertNotIn("failed", opens[-2])
+        r = self.h.run("open", "no-such-ds", "--reason", "test")
+        self.assertEqual(r.rc, 1)
+        log = self.h.run("audit", "log")
+        last = [x for x in log.out.splitlines() if "vault.open" in x][-1]
+        self.assertIn("no-such-ds", last)
+        self.assertIn("failed", last)
         with open(vf, "wb") as f:
             f.write(orig[:-40])
         r = self.h.run("open", "ds1", "--reason", "test")

@@ -107,10 +107,46 @@ done:
     return rc;
 }
 
+/*
+ * Ledger event "vault.open" with outcome "failed" after an open that did not
+ * complete: refused before any byte (no such dataset, key destroyed) or
+ * stopped while streaming (vault file damaged, reader gone). The "vault.open"
+ * event written before the first byte stays: both are true.
+ */
+static void open_failed_event(azk_home *h, const char *dataset, const char *reason,
+                              azk_status result, bool recorded)
+{
+    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
+    const char *objs[1];
+    char extra[96];
+    azk_error saved = *azk_error_last();
+    char msg[256];
+    snprintf(msg, sizeof(msg), "%s", saved.message != NULL ? saved.message : "");
+    objs[0] = dataset;
+    ev.actor = azk_store__actor(h);
+    ev.action = "vault.open";
+    ev.objects = objs;
+    ev.object_count = 1;
+    ev.reason = reason;
+    ev.outcome = "failed";
+    snprintf(extra, sizeof(extra), "{\"error\":\"%s\",\"released\":%s}",
+             azk_status_name(result), recorded ? "\"partly or none\"" : "\"none\"");
+    ev.extra_json = extra;
+    /* best effort: the caller's error is what it reports; a ledger that
+     * refuses appends has raised its own alarm */
+    if (azk_audit_record(h->path, &ev) != AZK_OK)
+        msg[sizeof(msg) - 1] = '\0'; /* keep the open's own error below */
+    azk_error_set(saved.code, "%s", msg);
+}
+
 azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
                           azk_vault_write_cb cb, void *payload)
 {
-    return open_impl(h, dataset, reason, cb, payload, NULL);
+    bool recorded = false;
+    azk_status rc = open_impl(h, dataset, reason, cb, payload, &recorded);
+    if (rc != AZK_OK && rc != AZK_ERR_ARG && h != NULL && dataset != NULL)
+        open_failed_event(h, dataset, reason, rc, recorded);
+    return rc;
 }
 
 /* ---- export to a file ------------------------------------------------------ */
