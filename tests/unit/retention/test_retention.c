@@ -563,6 +563,16 @@ static void test_retention__totp(void **state)
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "mallory", "123456"), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "alice", NULL), AZK_ERR_PERM);
+    /* malformed codes and names: refused, nobody authenticated */
+    assert_int_equal(azk_user_auth(f->h, "alice", "12345"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", "1234567"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", "12a456"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", " 12345"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice' OR 1=1 --", "123456"), AZK_ERR_PERM);
+    assert_null(azk_identity__user(f->h));
+    assert_int_equal(azk_user_add(f->h, "", b32), AZK_ERR_ARG);
+    assert_int_equal(azk_user_add(f->h, "../bob", b32), AZK_ERR_ARG);
+    assert_int_equal(azk_user_add(f->h, "bob smith", b32), AZK_ERR_ARG);
     free(secret);
 }
 
