@@ -618,6 +618,29 @@ static void code_at(const char *b32, time_t t, char code[8])
     free(secret);
 }
 
+/* A 6-digit code is guessable by volume: 5 wrong codes lock the user for a
+ * while, even the right code is refused then. */
+static void test_retention__totp_guess_limit(void **state)
+{
+    struct fixture *f = *state;
+    char b32[64], code[8], wrong[8];
+    time_t now = time(NULL);
+    assert_int_equal(azk_user_add(f->h, "gus", b32), AZK_OK);
+    code_at(b32, now, code);
+    for (int i = 1; i <= 5; i++) {
+        memcpy(wrong, code, sizeof(wrong));
+        wrong[5] = (char)('0' + (code[5] - '0' + i) % 10);
+        assert_int_equal(azk_user_auth(f->h, "gus", wrong), AZK_ERR_PERM);
+    }
+    assert_int_equal(azk_user_auth(f->h, "gus", code), AZK_ERR_PERM);
+    assert_non_null(strstr(azk_error_last()->message, "too many wrong codes"));
+    assert_null(azk_identity__user(f->h));
+    /* 15 minutes later (the failures aged out) the right code works */
+    assert_int_equal(azk_store__exec(f->h, "UPDATE auth_failures SET at = at - 1000", "age"),
+                     AZK_OK);
+    assert_int_equal(azk_user_auth(f->h, "gus", code), AZK_OK);
+}
+
 /* Enrolment is a two-person act after the first two users: one person
  * cannot give themselves a second identity to approve with. */
 static void test_retention__enrolment_two_person(void **state)
@@ -944,6 +967,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__two_person_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__enrolment_two_person, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__totp_guess_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate_complete_or_absent, setup,
                                         teardown),
