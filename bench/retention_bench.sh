@@ -7,8 +7,9 @@
 #     certificate issue for all of them;
 #  2. sweep throughput: one run over a generated tree of SWEEP_MB megabytes
 #     (text, CSV and log files of synthetic data, no entrusted record), cold
-#     and then warm (incremental cache).
-# Usage: bench/retention_bench.sh [BUILD_DIR]   env: N ROWS SWEEP_MB KEEP=1
+#     and then warm (incremental cache);
+#  3. artifact registration of one ART_MB file (the streaming content hash).
+# Usage: bench/retention_bench.sh [BUILD_DIR]   env: N ROWS SWEEP_MB ART_MB KEEP=1
 # Synthetic data only. Prints one line per figure. Deadlines pass for real:
 # runs go under a faked system clock (Debian's faketime; `run --now` is a
 # drill that deletes nothing), and each certificate issue gets its own
@@ -80,6 +81,19 @@ o=m[-1]&15;print('%06d'%((struct.unpack('>I',m[o:o+4])[0]&0x7fffffff)%1000000))"
 done
 t1=$(now)
 echo "certificate issue x $N (incl. one python TOTP and one faketime per call): $(el "$t0" "$t1") s"
+
+# ---- artifact registration: the streaming content hash (BLAKE2b-256) --------
+ART_MB=${ART_MB:-256}
+if [ "$ART_MB" -gt 0 ]; then
+    "$AZK" intake --client bench-client --dataset art1 --purpose bench --retain-until 2099-01-01 "$T/csv/ds00000.csv" >/dev/null
+    head -c $((ART_MB * 1048576)) /dev/urandom > "$T/big.prn"
+    cat "$T/big.prn" > /dev/null # in the page cache: the hash, not the disk, is measured
+    t0=$(now)
+    "$AZK" --quiet artifact add --dataset art1 "$T/big.prn"
+    t1=$(now)
+    echo "artifact add of a $ART_MB MiB file (content hash): $(el "$t0" "$t1") s ($(echo "$ART_MB / ($t1 - $t0)" | bc -l | xargs printf '%.0f') MiB/s)"
+    rm -f "$T/big.prn"
+fi
 
 # ---- sweep throughput -------------------------------------------------------
 if [ "$SWEEP_MB" -gt 0 ]; then

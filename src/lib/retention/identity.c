@@ -14,6 +14,8 @@
  * A code is good once: the time step it was accepted for is recorded per
  * user (table totp_used) and a second use of the same step is refused, as
  * RFC 6238 section 5.2 asks. Steps older than the drift window are pruned.
+ * Guessing is limited: after 5 wrong codes for a user within 15 minutes
+ * every attempt is refused until the oldest ages out (table auth_failures).
  */
 #include "retention/identity.h"
 #include "retention/ret_int.h"
@@ -178,12 +180,59 @@ static azk_status consume_step(azk_home *h, const char *name, int64_t step, bool
     return s == SQLITE_DONE ? AZK_OK : azk_store__dberr(h->db, "record used TOTP step");
 }
 
+/* Wrong codes per user in the last AUTH_WINDOW seconds; at AUTH_MAX_FAILS
+ * further attempts are refused without looking at the code. */
+#define AUTH_MAX_FAILS 5
+#define AUTH_WINDOW    900
+
+static azk_status recent_failures(azk_home *h, const char *name, int64_t now, int64_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc = azk_store__prepare(
+        h, &st, "SELECT count(*) FROM auth_failures WHERE name = ?1 AND at > ?2");
+    *n = 0;
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - AUTH_WINDOW));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        rc = azk_store__dberr(h->db, "count failed attempts");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static azk_status note_failure(azk_home *h, const char *name, int64_t now)
+{
+    sqlite3_stmt *st = NULL;
+    azk_status rc =
+        azk_store__prepare(h, &st, "INSERT INTO auth_failures(name, at) VALUES(?1, ?2)");
+    if (rc != AZK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = azk_store__dberr(h->db, "record failed attempt");
+    sqlite3_finalize(st);
+    if (rc == AZK_OK)
+        rc = azk_store__prepare(h, &st, "DELETE FROM auth_failures WHERE at < ?1");
+    if (rc == AZK_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)(now - AUTH_WINDOW));
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = azk_store__dberr(h->db, "prune failed attempts");
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
 azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
 {
     azk_status rc = AZK_OK;
     sqlite3_stmt *st = NULL;
     uint8_t secret[TOTP_SECRET_LEN];
     int step, v, pos = 0;
+    int64_t fails = 0;
     bool have = false, fresh = false, pending = false;
     time_t now;
 
@@ -229,9 +278,19 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
         goto done;
     }
     now = time(NULL);
+    rc = recent_failures(h, name, (int64_t)now, &fails);
+    if (rc != AZK_OK)
+        goto done;
+    if (fails >= AUTH_MAX_FAILS) {
+        /* a 6-digit code is guessable by volume: no more guesses for a while */
+        rc = auth_fail(h, name, "too many wrong codes; wait 15 minutes");
+        goto done;
+    }
     v = oath_totp_validate2((const char *)secret, sizeof(secret), now, TOTP_STEP, 0, 1, &pos, code);
     if (v < 0) {
-        rc = auth_fail(h, name, "wrong TOTP code");
+        rc = note_failure(h, name, (int64_t)now);
+        if (rc == AZK_OK)
+            rc = auth_fail(h, name, "wrong TOTP code");
         goto done;
     }
     rc = consume_step(h, name, (int64_t)now / TOTP_STEP + pos, &fresh);
@@ -245,6 +304,14 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     if (rc != AZK_OK)
         goto done;
     (void)snprintf(h->auth_user, sizeof(h->auth_user), "%s", name);
+    rc = azk_store__prepare(h, &st, "DELETE FROM auth_failures WHERE name = ?1");
+    if (rc == AZK_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = azk_store__dberr(h->db, "clear failed attempts");
+    }
+    if (rc != AZK_OK)
+        h->auth_user[0] = '\0';
 done:
     sqlite3_finalize(st);
     sodium_memzero(secret, sizeof(secret));

@@ -43,7 +43,8 @@ static const char ret_schema_sql[] =
     " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
     " state TEXT, approved_by TEXT);"
     "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
-    " PRIMARY KEY(name, step));";
+    " PRIMARY KEY(name, step));"
+    "CREATE TABLE IF NOT EXISTS auth_failures(name TEXT NOT NULL, at INTEGER NOT NULL);";
 
 /* Catalogs made before artifacts had a content identity lack these columns;
  * their rows keep hash NULL, which a run refuses as unverifiable. */

@@ -563,6 +563,16 @@ static void test_retention__totp(void **state)
     assert_int_equal(azk_user_auth(f->h, "alice", code), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "mallory", "123456"), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "alice", NULL), AZK_ERR_PERM);
+    /* malformed codes and names: refused, nobody authenticated */
+    assert_int_equal(azk_user_auth(f->h, "alice", "12345"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", "1234567"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", "12a456"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice", " 12345"), AZK_ERR_PERM);
+    assert_int_equal(azk_user_auth(f->h, "alice' OR 1=1 --", "123456"), AZK_ERR_PERM);
+    assert_null(azk_identity__user(f->h));
+    assert_int_equal(azk_user_add(f->h, "", b32), AZK_ERR_ARG);
+    assert_int_equal(azk_user_add(f->h, "../bob", b32), AZK_ERR_ARG);
+    assert_int_equal(azk_user_add(f->h, "bob smith", b32), AZK_ERR_ARG);
     free(secret);
 }
 
@@ -606,6 +616,29 @@ static void code_at(const char *b32, time_t t, char code[8])
     assert_int_equal(oath_base32_decode(b32, strlen(b32), &secret, &secret_len), OATH_OK);
     assert_int_equal(oath_totp_generate(secret, secret_len, t, 30, 0, 6, code), OATH_OK);
     free(secret);
+}
+
+/* A 6-digit code is guessable by volume: 5 wrong codes lock the user for a
+ * while, even the right code is refused then. */
+static void test_retention__totp_guess_limit(void **state)
+{
+    struct fixture *f = *state;
+    char b32[64], code[8], wrong[8];
+    time_t now = time(NULL);
+    assert_int_equal(azk_user_add(f->h, "gus", b32), AZK_OK);
+    code_at(b32, now, code);
+    for (int i = 1; i <= 5; i++) {
+        memcpy(wrong, code, sizeof(wrong));
+        wrong[5] = (char)('0' + (code[5] - '0' + i) % 10);
+        assert_int_equal(azk_user_auth(f->h, "gus", wrong), AZK_ERR_PERM);
+    }
+    assert_int_equal(azk_user_auth(f->h, "gus", code), AZK_ERR_PERM);
+    assert_non_null(strstr(azk_error_last()->message, "too many wrong codes"));
+    assert_null(azk_identity__user(f->h));
+    /* 15 minutes later (the failures aged out) the right code works */
+    assert_int_equal(azk_store__exec(f->h, "UPDATE auth_failures SET at = at - 1000", "age"),
+                     AZK_OK);
+    assert_int_equal(azk_user_auth(f->h, "gus", code), AZK_OK);
 }
 
 /* Enrolment is a two-person act after the first two users: one person
@@ -934,6 +967,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention__totp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__two_person_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__enrolment_two_person, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention__totp_guess_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate_complete_or_absent, setup,
                                         teardown),
