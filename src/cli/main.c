@@ -75,7 +75,10 @@ int main(int argc, char **argv)
             return 0;
         } else {
             azk_cli_init_i18n(lang);
-            azk_cli_err(_("unknown option: %s"), a);
+            if (strcmp(a, "--home") == 0 || strcmp(a, "--lang") == 0)
+                azk_cli_err(_("%s needs a value"), a);
+            else
+                azk_cli_err(_("unknown option: %s"), a);
             usage(stderr);
             return AZK_EXIT_USAGE;
         }

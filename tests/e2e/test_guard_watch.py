@@ -48,6 +48,19 @@ def wait_for(pred, timeout=60.0):
     return pred()
 
 
+def watching(pid):
+    """True once process pid has an inotify watch (its outbox is watched)."""
+    d = "/proc/%d/fdinfo" % pid
+    try:
+        for fd in os.listdir(d):
+            with open(os.path.join(d, fd)) as f:
+                if "inotify wd:" in f.read():
+                    return True
+    except OSError:
+        pass
+    return False
+
+
 def files_under(d):
     out = []
     for root, dirs, files in os.walk(d):
@@ -165,7 +178,9 @@ class GuardWatch(unittest.TestCase):
                               "--release", rel, "--quarantine", q, "--settle", "1"],
                              stdout=subprocess.DEVNULL, stderr=errf)
         errf.close()
-        time.sleep(1.0)
+        # ready when its outbox is watched: a fixed sleep was too short under
+        # ASan on a loaded machine (the overflow test then saw no overflow)
+        wait_for(lambda: p.poll() is not None or watching(p.pid), 120)
         return p
 
     def stop(self, p):

@@ -174,7 +174,8 @@ GLOBAL_CASES = [
     (["--bogus"], "--bogus"),
     (["--lang", "bogus", "version"], "bogus"),
     (["--lang=xx", "version"], "xx"),
-    (["--home"], "--home"),
+    (["--home"], "--home needs a value"),
+    (["--lang"], "--lang needs a value"),
     (["nosuchcommand"], "nosuchcommand"),
     ([], "COMMAND"),
 ]
