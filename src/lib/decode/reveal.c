@@ -32,6 +32,7 @@
  */
 #include "decode/decode_int.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define REVEAL_ROUNDS 4
@@ -49,10 +50,10 @@ enum {
 };
 
 static uint8_t cls[256];
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
 
 static void cls_init(void)
 {
-    /* idempotent: concurrent first calls write the same values */
     int c;
     for (c = 'A'; c <= 'Z'; c++)
         cls[c] = C_B64;
@@ -949,8 +950,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     size_t i, any = 0;
 
     *handled = false;
-    if (cls['A'] == 0)
-        cls_init();
+    (void)pthread_once(&cls_once, cls_init);
     for (i = 0; i < rec->field_count; i++) {
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
@@ -1025,8 +1025,7 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
 {
     size_t i = 0, k, groups = 0, start = out->len;
     bool letter = false;
-    if (cls['A'] == 0)
-        cls_init();
+    (void)pthread_once(&cls_once, cls_init);
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
     for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
@@ -1079,8 +1078,7 @@ no:
 bool azk_decode__b64_line(const uint8_t *p, size_t n)
 {
     size_t i, m = n;
-    if (cls['A'] == 0)
-        cls_init();
+    (void)pthread_once(&cls_once, cls_init);
     if (n < 4)
         return false; /* any width: base64 -w 70 is as common as MIME's 76 */
     while (m > 0 && n - m < 2 && p[m - 1] == '=')
