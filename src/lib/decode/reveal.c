@@ -50,7 +50,10 @@ enum {
 };
 
 static uint8_t cls[256];
+static uint8_t mixtab[256]; /* mix_of() of each byte */
 static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static unsigned mix_of(uint8_t c);
 
 static void cls_init(void)
 {
@@ -70,6 +73,8 @@ static void cls_init(void)
     cls[0xC2] = cls[0xCC] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xE3] = cls[0xEF] = cls[0xF3] =
         C_LEAD;
     cls[' '] = C_SPACE;
+    for (c = 0; c < 256; c++)
+        mixtab[c] = (cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
 }
 
 static int hexval(uint8_t c)
@@ -139,16 +144,14 @@ static bool is_hex(uint8_t c)
  */
 static bool worth_a_look(const uint8_t *p, size_t n)
 {
-    size_t i, run = 0, tok = 0, singles = 0, lt = 0;
+    size_t i, run = 0, singles = 0, lt = 0, last_space = SIZE_MAX;
     unsigned mix = 0;
     for (i = 0; i < n; i++) {
         uint8_t c = p[i], k = cls[c];
         bool space = false;
-        if ((c & 0xC0) != 0x80)
-            tok++;
         if (k & C_B64) {
             run++;
-            mix |= mix_of(c);
+            mix |= mixtab[c];
             continue;
         }
         if (run_candidate(run, mix))
@@ -233,10 +236,19 @@ static bool worth_a_look(const uint8_t *p, size_t n)
         }
         if (space) {
             /* "0 9 0 - 1": tokens of one character each followed by one space */
-            singles = tok == 2 ? singles + 1 : 0; /* tok counted the space too */
+            size_t from = last_space == SIZE_MAX ? 0 : last_space + 1;
+            size_t len = i - from;
+            bool single = len == 1 || (len >= 2 && len <= 4 && (p[from] & 0xC0) == 0xC0 &&
+                                       (size_t)((p[from] >= 0xF0)   ? 4
+                                                : (p[from] >= 0xE0) ? 3
+                                                                    : 2) == len);
+            singles = single ? singles + 1 : 0;
             if (singles >= 3)
                 return true;
-            tok = 0;
+            /* the space itself: one byte, or three (U+3000, U+2000..) */
+            last_space = c == ' ' ? i : i + 2;
+            if (c != ' ')
+                i += 2;
         }
     }
     return run_candidate(run, mix);
@@ -732,7 +744,8 @@ static bool spacer(uint32_t cp)
 }
 
 /*
- * Drop invisible characters, fold full-width letters / digits / @ to ASCII,
+ * Drop invisible characters, fold full-width ASCII (letters, digits and
+ * their punctuation) to ASCII,
  * and close up values spaced out one character at a time (4 or more
  * single characters each followed by one space).
  */
@@ -767,8 +780,8 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
             *changed = true;
             continue;
         }
-        if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF20 && cp <= 0xFF3A) ||
-            (cp >= 0xFF41 && cp <= 0xFF5A)) {
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            /* all of full-width ASCII: "５５３－０１５０" must not become "553－0150" */
             cp -= 0xFEE0;
             *changed = true;
         }
@@ -1028,6 +1041,13 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
     (void)pthread_once(&cls_once, cls_init);
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
+    /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
+    for (k = i; k < n && k < i + 32; k++) {
+        uint8_t c = p[k];
+        if (!(cls[c] & C_HEX) && c != ' ' && c != ',' && c != ':' && c != '-' && c != 'x' &&
+            c != 'X' && c != '|')
+            return false;
+    }
     for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
         ;
     if (k >= 6 && k <= 8 && i + k < n &&
