@@ -54,6 +54,7 @@ static uint8_t mixtab[256]; /* mix_of() of each byte */
 static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
 
 static unsigned mix_of(uint8_t c);
+static void screen_init(void);
 
 static void cls_init(void)
 {
@@ -75,6 +76,7 @@ static void cls_init(void)
     cls[' '] = C_SPACE;
     for (c = 0; c < 256; c++)
         mixtab[c] = (cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
+    screen_init();
 }
 
 static int hexval(uint8_t c)
@@ -138,11 +140,11 @@ static bool is_hex(uint8_t c)
 }
 
 /*
- * Whether the field holds anything reveal would act on: the fast path,
- * one pass, no copy. Precise enough that ordinary logs ("job=DM2408",
- * "50%", timestamps, UUIDs, ※ and full-width brackets) do not trigger it.
+ * Whether the field holds anything reveal would act on, byte by byte:
+ * precise, so ordinary logs ("job=DM2408", "50%", timestamps, UUIDs, ※ and
+ * full-width brackets) do not trigger it. worth_a_look() screens first.
  */
-static bool worth_a_look(const uint8_t *p, size_t n)
+static bool look_closely(const uint8_t *p, size_t n)
 {
     size_t i, run = 0, singles = 0, lt = 0, last_space = SIZE_MAX;
     unsigned mix = 0;
@@ -252,6 +254,151 @@ static bool worth_a_look(const uint8_t *p, size_t n)
         }
     }
     return run_candidate(run, mix);
+}
+
+/* Screening flags of each byte (worth_a_look). */
+enum {
+    S_B64 = 1 << 0,
+    S_BS = 1 << 1,   /* \ */
+    S_AMP = 1 << 2,  /* & */
+    S_PCT = 1 << 3,  /* % */
+    S_EQ = 1 << 4,   /* = */
+    S_LT = 1 << 5,   /* < */
+    S_SP = 1 << 6,   /* U+0020 */
+    S_RARE = 1 << 7, /* leads of rare characters: C2 CC CD E1 F3 */
+    S_E2 = 1 << 8,   /* general punctuation, zero-width, bidi */
+    S_EF = 1 << 9,   /* full-width forms, BOM, variation selectors */
+    S_E3 = 1 << 10,  /* kana, CJK punctuation, ideographic space */
+    S_99 = 1 << 11,  /* continuation bytes of the combining voiced marks */
+};
+
+static uint16_t screen[256];
+/* Byte pairs (first, second) that matter: a bit set in both tables. */
+enum {
+    P_HEXESC = 1, /* = or % then a hex digit */
+    P_IDSP = 2,   /* 80 80: U+3000 ideographic space (E3 80 80) */
+    P_NFD = 4,    /* 82 99 / 82 9A: combining voiced marks (E3 82 99) */
+    P_E2 = 8,     /* E2 80 / E2 81: zero-width, bidi, word joiner, spaces */
+    P_EF = 16,    /* EF BB / B8 / BC / BD: BOM, variation selectors, full width */
+};
+static uint8_t first_of[256], second_of[256];
+
+static void screen_init(void)
+{
+    int c;
+    for (c = 0; c < 256; c++) {
+        screen[c] = (cls[c] & C_B64) ? S_B64 : 0;
+        second_of[c] = (cls[c] & C_HEX) ? P_HEXESC : 0;
+    }
+    screen['\\'] = S_BS;
+    screen['&'] = S_AMP;
+    screen['%'] = S_PCT;
+    screen['='] = S_EQ;
+    screen['<'] = S_LT;
+    screen[' '] = S_SP;
+    screen[0xC2] = screen[0xCC] = screen[0xCD] = screen[0xE1] = screen[0xF3] = S_RARE;
+    screen[0xE2] = S_E2;
+    screen[0xEF] = S_EF;
+    screen[0xE3] = S_E3;
+    screen[0x99] = screen[0x9A] = S_99;
+    first_of['='] = first_of['%'] = P_HEXESC;
+    first_of[0x80] = P_IDSP;
+    first_of[0x82] = P_NFD;
+    first_of[0xE2] = P_E2;
+    first_of[0xEF] = P_EF;
+    second_of[0x80] |= P_IDSP | P_E2;
+    second_of[0x81] |= P_E2;
+    second_of[0x99] |= P_NFD;
+    second_of[0x9A] |= P_NFD;
+    second_of[0xBB] |= P_EF;
+    second_of[0xB8] |= P_EF;
+    second_of[0xBC] |= P_EF;
+    second_of[0xBD] |= P_EF;
+}
+
+/* Consecutive one-character tokens before separators sep[0..sl) (spaced-out values). */
+static bool spaced_singles(const uint8_t *p, size_t n, const char *sep, size_t sl)
+{
+    const uint8_t *q = sl == 1 ? memchr(p, sep[0], n) : memmem(p, n, sep, sl);
+    size_t singles = 0, from = 0;
+    while (q != NULL) {
+        size_t at = (size_t)(q - p), len = at - from;
+        bool single = len == 1 || (len >= 2 && len <= 4 && (p[from] & 0xC0) == 0xC0 &&
+                                   (size_t)((p[from] >= 0xF0)   ? 4
+                                            : (p[from] >= 0xE0) ? 3
+                                                                : 2) == len);
+        singles = single ? singles + 1 : 0;
+        if (singles >= 3)
+            return true;
+        from = at + sl;
+        if (from >= n)
+            break;
+        q = sl == 1 ? memchr(p + from, sep[0], n - from) : memmem(p + from, n - from, sep, sl);
+    }
+    return false;
+}
+
+/* Whether some occurrence of byte c in p[0..n) passes look_closely's test. */
+static bool any_at(const uint8_t *p, size_t n, uint8_t c)
+{
+    const uint8_t *q = memchr(p, c, n);
+    while (q != NULL) {
+        size_t at = (size_t)(q - p), len = n - at < 6 ? n - at : 6;
+        if (look_closely(q, len))
+            return true;
+        q = at + 1 < n ? memchr(q + 1, c, n - at - 1) : NULL;
+    }
+    return false;
+}
+
+/*
+ * The fast path every record takes: one branch-light pass collecting which
+ * kinds of bytes occur and the longest base64-alphabet run, then precise
+ * checks only where such bytes are (memchr), so a log line with "job=" and
+ * a few spaces costs about one pass.
+ */
+static bool worth_a_look(const uint8_t *p, size_t n)
+{
+    size_t i, run = 0, maxrun = 0, lt = 0, idsp = 0, sp = 0;
+    unsigned acc = 0, pairs = 0, prev = 0;
+    const uint8_t *q;
+    for (i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        unsigned f = screen[c], pr = first_of[prev] & second_of[c];
+        acc |= f;
+        pairs |= pr;
+        idsp += (pr >> 1) & 1;
+        sp += (f >> 6) & 1;
+        run = (f & S_B64) ? run + 1 : 0;
+        maxrun = run > maxrun ? run : maxrun;
+        prev = c;
+    }
+    if (acc <= S_B64 && maxrun < RUN_MIN)
+        return false;
+    if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP)))
+        return look_closely(p, n);
+    if ((pairs & P_HEXESC) &&
+        (((acc & S_PCT) && any_at(p, n, '%')) || ((acc & S_EQ) && any_at(p, n, '='))))
+        return true;
+    if ((pairs & P_E2) && any_at(p, n, 0xE2))
+        return true;
+    if ((pairs & P_EF) && any_at(p, n, 0xEF))
+        return true;
+    if (acc & S_LT) {
+        for (q = memchr(p, '<', n); q != NULL && ++lt < 6;
+             q = memchr(q + 1, '<', n - (size_t)(q + 1 - p)))
+            ;
+        if (lt >= 6)
+            return true;
+    }
+    if ((pairs & P_NFD) && (acc & S_E3) &&
+        (memmem(p, n, "\xE3\x82\x99", 3) != NULL || memmem(p, n, "\xE3\x82\x9A", 3) != NULL))
+        return true;
+    if (sp >= 3 && spaced_singles(p, n, " ", 1))
+        return true;
+    if (idsp >= 3 && spaced_singles(p, n, "\xE3\x80\x80", 3))
+        return true;
+    return false;
 }
 
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
