@@ -301,6 +301,7 @@ static void screen_init(void)
     screen[0xEF] = S_EF;
     screen[0xE3] = S_E3;
     screen[0x99] = screen[0x9A] = S_99;
+    screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
     first_of['='] = first_of['%'] = P_HEXESC;
     first_of[0x80] = P_IDSP;
     first_of[0x82] = P_NFD;
@@ -314,28 +315,6 @@ static void screen_init(void)
     second_of[0xB8] |= P_EF;
     second_of[0xBC] |= P_EF;
     second_of[0xBD] |= P_EF;
-}
-
-/* Consecutive one-character tokens before separators sep[0..sl) (spaced-out values). */
-static bool spaced_singles(const uint8_t *p, size_t n, const char *sep, size_t sl)
-{
-    const uint8_t *q = sl == 1 ? memchr(p, sep[0], n) : memmem(p, n, sep, sl);
-    size_t singles = 0, from = 0;
-    while (q != NULL) {
-        size_t at = (size_t)(q - p), len = at - from;
-        bool single = len == 1 || (len >= 2 && len <= 4 && (p[from] & 0xC0) == 0xC0 &&
-                                   (size_t)((p[from] >= 0xF0)   ? 4
-                                            : (p[from] >= 0xE0) ? 3
-                                                                : 2) == len);
-        singles = single ? singles + 1 : 0;
-        if (singles >= 3)
-            return true;
-        from = at + sl;
-        if (from >= n)
-            break;
-        q = sl == 1 ? memchr(p + from, sep[0], n - from) : memmem(p + from, n - from, sep, sl);
-    }
-    return false;
 }
 
 /* Whether some occurrence of byte c in p[0..n) passes look_closely's test. */
@@ -359,46 +338,72 @@ static bool any_at(const uint8_t *p, size_t n, uint8_t c)
  */
 static bool worth_a_look(const uint8_t *p, size_t n)
 {
-    size_t i, run = 0, maxrun = 0, lt = 0, idsp = 0, sp = 0;
-    unsigned acc = 0, pairs = 0, prev = 0;
-    const uint8_t *q;
-    for (i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        unsigned f = screen[c], pr = first_of[prev] & second_of[c];
-        acc |= f;
-        pairs |= pr;
-        idsp += (pr >> 1) & 1;
-        sp += (f >> 6) & 1;
-        run = (f & S_B64) ? run + 1 : 0;
-        maxrun = run > maxrun ? run : maxrun;
-        prev = c;
+    size_t i = 0, maxrun = 0, lt = 0, singles = 0, tok = 0;
+    unsigned acc = 0, pairs = 0;
+    while (i < n) {
+        size_t start;
+        /* bytes outside the base64 alphabet: which kinds, which pairs */
+        while (i < n) {
+            uint8_t c = p[i];
+            unsigned f = screen[c];
+            size_t sl = 0;
+            if (f & S_B64)
+                break;
+            acc |= f;
+            if (f > S_B64 && i + 1 < n) {
+                pairs |= first_of[c] & second_of[p[i + 1]];
+                if (c == '=' || c == '%') {
+                    /* %HH; quoted-printable writes runs: =E5=B1 */
+                    if (i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]) &&
+                        (c == '%' ||
+                         (i + 5 < n && p[i + 3] == '=' && is_hex(p[i + 4]) && is_hex(p[i + 5]))))
+                        return true;
+                } else if (c == ' ') {
+                    sl = 1;
+                } else if (c == 0xE3 && p[i + 1] == 0x80 && i + 2 < n && p[i + 2] == 0x80) {
+                    sl = 3; /* ideographic space */
+                }
+            }
+            if (sl > 0) {
+                /* "0 9 0 - 1": tokens of one character each followed by one space */
+                size_t len = i - tok;
+                bool single = len == 1 || (len >= 2 && len <= 4 && (p[tok] & 0xC0) == 0xC0 &&
+                                           (size_t)((p[tok] >= 0xF0)   ? 4
+                                                    : (p[tok] >= 0xE0) ? 3
+                                                                       : 2) == len);
+                singles = single ? singles + 1 : 0;
+                if (singles >= 3)
+                    return true;
+                tok = i + sl;
+                i += sl;
+                continue;
+            }
+            i++;
+        }
+        /* a run of the base64 alphabet: only its length */
+        start = i;
+        while (i < n && (screen[p[i]] & S_B64))
+            i++;
+        if (i - start > maxrun)
+            maxrun = i - start;
     }
     if (acc <= S_B64 && maxrun < RUN_MIN)
         return false;
     if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP)))
         return look_closely(p, n);
-    if ((pairs & P_HEXESC) &&
-        (((acc & S_PCT) && any_at(p, n, '%')) || ((acc & S_EQ) && any_at(p, n, '='))))
-        return true;
     if ((pairs & P_E2) && any_at(p, n, 0xE2))
         return true;
     if ((pairs & P_EF) && any_at(p, n, 0xEF))
         return true;
     if (acc & S_LT) {
+        const uint8_t *q;
         for (q = memchr(p, '<', n); q != NULL && ++lt < 6;
              q = memchr(q + 1, '<', n - (size_t)(q + 1 - p)))
             ;
         if (lt >= 6)
             return true;
     }
-    if ((pairs & P_NFD) && (acc & S_E3) &&
-        (memmem(p, n, "\xE3\x82\x99", 3) != NULL || memmem(p, n, "\xE3\x82\x9A", 3) != NULL))
-        return true;
-    if (sp >= 3 && spaced_singles(p, n, " ", 1))
-        return true;
-    if (idsp >= 3 && spaced_singles(p, n, "\xE3\x80\x80", 3))
-        return true;
-    return false;
+    return (pairs & P_NFD) != 0;
 }
 
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
