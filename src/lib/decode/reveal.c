@@ -545,6 +545,7 @@ struct reveal {
     /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
      * several \n): "c:\temp" in a log stays as it is */
     bool simple_escapes;
+    bool tabular; /* the record is a table row */
 };
 
 /* Whether p[0..n) is escaped text: a \\uXXXX / \\xXX escape (once or twice escaped), or two \\n. */
@@ -603,7 +604,10 @@ static azk_status reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_
         return AZK_OK;
     }
     azk_buf_clear(&rv->text);
-    rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, &rv->text, &piece);
+    if (hex && !azk_utf8_valid(rv->bytes.data, rv->bytes.len))
+        piece = false; /* hex dumps of text are UTF-8: "C9999..." is an ID, not CP932 */
+    else
+        rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, true, &rv->text, &piece);
     if (rc != AZK_OK)
         return rc;
     if (piece) {
@@ -611,7 +615,10 @@ static azk_status reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_
         *ok = true;
         return azk_buf_put(out, rv->text.data, rv->text.len);
     }
-    if (rv->bytes.len >= NESTED_MIN) {
+    if (rv->bytes.len >= NESTED_MIN &&
+        (!rv->tabular || azk_decode__is_container(rv->bytes.data, rv->bytes.len))) {
+        /* in a table cell only an archive is decoded as content of its own: the
+         * other records of a table stay rows (intake, link read them as such) */
         struct azk_mem_source ms;
         azk_source src;
         azk_buf owned = rv->bytes;
@@ -1131,6 +1138,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
+    rv.tabular = rec->tabular != 0;
     vals = azk_calloc(rec->field_count, sizeof(*vals));
     fields = azk_calloc(rec->field_count, sizeof(*fields));
     if (vals == NULL || fields == NULL) {
