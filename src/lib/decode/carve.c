@@ -66,9 +66,10 @@ static bool ascii_ok(uint32_t c)
  * half-width kana) rarely and has few stray symbols; decoded random bytes
  * change class at almost every character.
  */
-static bool text_shaped(const uint8_t *s, size_t n, bool legacy)
+static bool text_shaped(const uint8_t *s, size_t n, bool legacy, bool strict)
 {
-    size_t i = 0, chars = 0, odd = 0, sym = 0, jp = 0, trans = 0;
+    size_t i = 0, chars = 0, odd = 0, sym = 0, jp = 0, trans = 0, distinct = 0;
+    uint32_t seen[2] = {0, 0};
     int prev = -1;
     while (i < n) {
         uint32_t cp;
@@ -77,7 +78,12 @@ static bool text_shaped(const uint8_t *s, size_t n, bool legacy)
         int grp = k == CH_OTHER_OK ? (int)CH_JP : (int)k;
         i += l;
         chars++;
-        if (k == CH_ODD)
+        if (distinct < 3 && (distinct == 0 || cp != seen[0]) && (distinct < 2 || cp != seen[1])) {
+            if (distinct < 2)
+                seen[distinct] = cp;
+            distinct++;
+        }
+        if (k == CH_ODD || (strict && k == CH_OTHER_OK))
             odd++;
         if (k == CH_JP)
             jp++;
@@ -87,8 +93,8 @@ static bool text_shaped(const uint8_t *s, size_t n, bool legacy)
             trans++;
         prev = grp;
     }
-    if (chars == 0)
-        return false;
+    if (chars == 0 || (strict && chars >= 8 && distinct < 3))
+        return false; /* decoded content of one or two repeated characters is an ID */
     if (odd * 20 > chars || sym * 10 > chars || trans * 3 > chars)
         return false;
     if (legacy && (jp < 2 || jp * 10 < chars))
@@ -96,7 +102,8 @@ static bool text_shaped(const uint8_t *s, size_t n, bool legacy)
     return true;
 }
 
-azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min, azk_buf *out, bool *ok)
+azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min, bool strict, azk_buf *out,
+                                  bool *ok)
 {
     static const char *const legacy[] = {"cp932", "euc-jp", "iso-2022-jp"};
     azk_buf tmp = AZK_BUF_INIT;
@@ -106,7 +113,7 @@ azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min, azk_bu
     if (n < min || n == 0)
         return AZK_OK;
     if (azk_utf8_valid(p, n) && memchr(p, 0x1B, n) == NULL) {
-        if (text_shaped(p, n, false)) {
+        if (text_shaped(p, n, false, strict)) {
             *ok = true;
             return azk_buf_put(out, p, n);
         }
@@ -125,7 +132,7 @@ azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min, azk_bu
         /* a long run may hold a cut character at either end */
         if (errors * 256 > n + 255)
             continue;
-        if (text_shaped(tmp.data, tmp.len, true)) {
+        if (text_shaped(tmp.data, tmp.len, true, strict)) {
             *ok = true;
             rc = azk_buf_put(out, tmp.data, tmp.len);
             goto done;
@@ -344,7 +351,7 @@ static azk_status run16_flush(struct carver *cv, const uint8_t *p, size_t n, boo
     }
     if (asc * 5 < units && kana * 5 < units)
         return AZK_OK;
-    if (!text_shaped(cv->u8.data, cv->u8.len, false))
+    if (!text_shaped(cv->u8.data, cv->u8.len, false, false))
         return AZK_OK;
     memset(cv->taken + off, 1, n);
     cv->ctx->revealed += cv->u8.len;
@@ -390,7 +397,7 @@ static azk_status run_flush(struct carver *cv)
     bool ok = false;
     if (cv->run.len >= CARVE_MIN) {
         azk_buf_clear(&cv->u8);
-        rc = azk_decode__text_piece(cv->run.data, cv->run.len, CARVE_MIN, &cv->u8, &ok);
+        rc = azk_decode__text_piece(cv->run.data, cv->run.len, CARVE_MIN, false, &cv->u8, &ok);
         if (rc == AZK_OK && ok && cv->u8.len > 0) {
             cv->ctx->revealed += cv->u8.len;
             rc = azk_decode__emit_line(cv->ctx, cv->lineno, cv->u8.data, cv->u8.len, false, NULL);

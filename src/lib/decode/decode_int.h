@@ -189,7 +189,7 @@ void azk_decode__csv_free(struct azk_csv *c);
  * Japanese and half-width kana, few stray symbols); when it does, its UTF-8
  * form is appended to out. `min` is the least length considered.
  */
-AZK_NODISCARD azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min,
+AZK_NODISCARD azk_status azk_decode__text_piece(const uint8_t *p, size_t n, size_t min, bool strict,
                                                 azk_buf *out, bool *ok);
 
 /*
@@ -214,6 +214,9 @@ AZK_NODISCARD azk_status azk_decode__carve(struct azk_decode_ctx *ctx, azk_sourc
  * is deferred to the end of the current object (fail closed, go on).
  */
 AZK_NODISCARD azk_status azk_decode__transparent(struct azk_decode_ctx *ctx, azk_source *src);
+
+/* Whether p[0..n) starts with an archive or compressed-stream signature. */
+bool azk_decode__is_container(const uint8_t *p, size_t n);
 
 /* Record a deferred failure (first one wins); returns AZK_OK unless NOMEM. */
 azk_status azk_decode__defer(struct azk_decode_ctx *ctx, azk_status rc);

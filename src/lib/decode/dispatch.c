@@ -126,6 +126,14 @@ static enum sniff_kind sniff(const uint8_t *p, size_t n, const char **name, size
     return SNIFF_TEXT;
 }
 
+bool azk_decode__is_container(const uint8_t *p, size_t n)
+{
+    const char *name;
+    size_t mlen;
+    enum sniff_kind k = sniff(p, n, &name, &mlen);
+    return k == SNIFF_ZIP || k == SNIFF_ARCHIVE || k == SNIFF_COMPRESSED;
+}
+
 /* ---- sink helpers ------------------------------------------------------------ */
 
 azk_status azk_decode__emit(struct azk_decode_ctx *ctx, const azk_record *rec)

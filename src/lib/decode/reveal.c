@@ -32,6 +32,7 @@
  */
 #include "decode/decode_int.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define REVEAL_ROUNDS 4
@@ -49,10 +50,14 @@ enum {
 };
 
 static uint8_t cls[256];
+static uint8_t mixtab[256]; /* mix_of() of each byte */
+static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+
+static unsigned mix_of(uint8_t c);
+static void screen_init(void);
 
 static void cls_init(void)
 {
-    /* idempotent: concurrent first calls write the same values */
     int c;
     for (c = 'A'; c <= 'Z'; c++)
         cls[c] = C_B64;
@@ -69,6 +74,9 @@ static void cls_init(void)
     cls[0xC2] = cls[0xCC] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xE3] = cls[0xEF] = cls[0xF3] =
         C_LEAD;
     cls[' '] = C_SPACE;
+    for (c = 0; c < 256; c++)
+        mixtab[c] = (cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
+    screen_init();
 }
 
 static int hexval(uint8_t c)
@@ -132,22 +140,20 @@ static bool is_hex(uint8_t c)
 }
 
 /*
- * Whether the field holds anything reveal would act on: the fast path,
- * one pass, no copy. Precise enough that ordinary logs ("job=DM2408",
- * "50%", timestamps, UUIDs, ※ and full-width brackets) do not trigger it.
+ * Whether the field holds anything reveal would act on, byte by byte:
+ * precise, so ordinary logs ("job=DM2408", "50%", timestamps, UUIDs, ※ and
+ * full-width brackets) do not trigger it. worth_a_look() screens first.
  */
-static bool worth_a_look(const uint8_t *p, size_t n)
+static bool look_closely(const uint8_t *p, size_t n)
 {
-    size_t i, run = 0, tok = 0, singles = 0, lt = 0;
+    size_t i, run = 0, singles = 0, lt = 0, last_space = SIZE_MAX;
     unsigned mix = 0;
     for (i = 0; i < n; i++) {
         uint8_t c = p[i], k = cls[c];
         bool space = false;
-        if ((c & 0xC0) != 0x80)
-            tok++;
         if (k & C_B64) {
             run++;
-            mix |= mix_of(c);
+            mix |= mixtab[c];
             continue;
         }
         if (run_candidate(run, mix))
@@ -232,13 +238,172 @@ static bool worth_a_look(const uint8_t *p, size_t n)
         }
         if (space) {
             /* "0 9 0 - 1": tokens of one character each followed by one space */
-            singles = tok == 2 ? singles + 1 : 0; /* tok counted the space too */
+            size_t from = last_space == SIZE_MAX ? 0 : last_space + 1;
+            size_t len = i - from;
+            bool single = len == 1 || (len >= 2 && len <= 4 && (p[from] & 0xC0) == 0xC0 &&
+                                       (size_t)((p[from] >= 0xF0)   ? 4
+                                                : (p[from] >= 0xE0) ? 3
+                                                                    : 2) == len);
+            singles = single ? singles + 1 : 0;
             if (singles >= 3)
                 return true;
-            tok = 0;
+            /* the space itself: one byte, or three (U+3000, U+2000..) */
+            last_space = c == ' ' ? i : i + 2;
+            if (c != ' ')
+                i += 2;
         }
     }
     return run_candidate(run, mix);
+}
+
+/* Screening flags of each byte (worth_a_look). */
+enum {
+    S_B64 = 1 << 0,
+    S_BS = 1 << 1,   /* \ */
+    S_AMP = 1 << 2,  /* & */
+    S_PCT = 1 << 3,  /* % */
+    S_EQ = 1 << 4,   /* = */
+    S_LT = 1 << 5,   /* < */
+    S_SP = 1 << 6,   /* U+0020 */
+    S_RARE = 1 << 7, /* leads of rare characters: C2 CC CD E1 F3 */
+    S_E2 = 1 << 8,   /* general punctuation, zero-width, bidi */
+    S_EF = 1 << 9,   /* full-width forms, BOM, variation selectors */
+    S_E3 = 1 << 10,  /* kana, CJK punctuation, ideographic space */
+    S_99 = 1 << 11,  /* continuation bytes of the combining voiced marks */
+};
+
+static uint16_t screen[256];
+/* Byte pairs (first, second) that matter: a bit set in both tables. */
+enum {
+    P_HEXESC = 1, /* = or % then a hex digit */
+    P_IDSP = 2,   /* 80 80: U+3000 ideographic space (E3 80 80) */
+    P_NFD = 4,    /* 82 99 / 82 9A: combining voiced marks (E3 82 99) */
+    P_E2 = 8,     /* E2 80 / E2 81: zero-width, bidi, word joiner, spaces */
+    P_EF = 16,    /* EF BB / B8 / BC / BD: BOM, variation selectors, full width */
+};
+static uint8_t first_of[256], second_of[256];
+
+static void screen_init(void)
+{
+    int c;
+    for (c = 0; c < 256; c++) {
+        screen[c] = (cls[c] & C_B64) ? S_B64 : 0;
+        second_of[c] = (cls[c] & C_HEX) ? P_HEXESC : 0;
+    }
+    screen['\\'] = S_BS;
+    screen['&'] = S_AMP;
+    screen['%'] = S_PCT;
+    screen['='] = S_EQ;
+    screen['<'] = S_LT;
+    screen[' '] = S_SP;
+    screen[0xC2] = screen[0xCC] = screen[0xCD] = screen[0xE1] = screen[0xF3] = S_RARE;
+    screen[0xE2] = S_E2;
+    screen[0xEF] = S_EF;
+    screen[0xE3] = S_E3;
+    screen[0x99] = screen[0x9A] = S_99;
+    screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
+    first_of['='] = first_of['%'] = P_HEXESC;
+    first_of[0x80] = P_IDSP;
+    first_of[0x82] = P_NFD;
+    first_of[0xE2] = P_E2;
+    first_of[0xEF] = P_EF;
+    second_of[0x80] |= P_IDSP | P_E2;
+    second_of[0x81] |= P_E2;
+    second_of[0x99] |= P_NFD;
+    second_of[0x9A] |= P_NFD;
+    second_of[0xBB] |= P_EF;
+    second_of[0xB8] |= P_EF;
+    second_of[0xBC] |= P_EF;
+    second_of[0xBD] |= P_EF;
+}
+
+/* Whether some occurrence of byte c in p[0..n) passes look_closely's test. */
+static bool any_at(const uint8_t *p, size_t n, uint8_t c)
+{
+    const uint8_t *q = memchr(p, c, n);
+    while (q != NULL) {
+        size_t at = (size_t)(q - p), len = n - at < 6 ? n - at : 6;
+        if (look_closely(q, len))
+            return true;
+        q = at + 1 < n ? memchr(q + 1, c, n - at - 1) : NULL;
+    }
+    return false;
+}
+
+/*
+ * The fast path every record takes: one branch-light pass collecting which
+ * kinds of bytes occur and the longest base64-alphabet run, then precise
+ * checks only where such bytes are (memchr), so a log line with "job=" and
+ * a few spaces costs about one pass.
+ */
+static bool worth_a_look(const uint8_t *p, size_t n)
+{
+    size_t i = 0, maxrun = 0, lt = 0, singles = 0, tok = 0;
+    unsigned acc = 0, pairs = 0;
+    while (i < n) {
+        size_t start;
+        /* bytes outside the base64 alphabet: which kinds, which pairs */
+        while (i < n) {
+            uint8_t c = p[i];
+            unsigned f = screen[c];
+            size_t sl = 0;
+            if (f & S_B64)
+                break;
+            acc |= f;
+            if (f > S_B64 && i + 1 < n) {
+                pairs |= first_of[c] & second_of[p[i + 1]];
+                if (c == '=' || c == '%') {
+                    /* %HH; quoted-printable writes runs: =E5=B1 */
+                    if (i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]) &&
+                        (c == '%' ||
+                         (i + 5 < n && p[i + 3] == '=' && is_hex(p[i + 4]) && is_hex(p[i + 5]))))
+                        return true;
+                } else if (c == ' ') {
+                    sl = 1;
+                } else if (c == 0xE3 && p[i + 1] == 0x80 && i + 2 < n && p[i + 2] == 0x80) {
+                    sl = 3; /* ideographic space */
+                }
+            }
+            if (sl > 0) {
+                /* "0 9 0 - 1": tokens of one character each followed by one space */
+                size_t len = i - tok;
+                bool single = len == 1 || (len >= 2 && len <= 4 && (p[tok] & 0xC0) == 0xC0 &&
+                                           (size_t)((p[tok] >= 0xF0)   ? 4
+                                                    : (p[tok] >= 0xE0) ? 3
+                                                                       : 2) == len);
+                singles = single ? singles + 1 : 0;
+                if (singles >= 3)
+                    return true;
+                tok = i + sl;
+                i += sl;
+                continue;
+            }
+            i++;
+        }
+        /* a run of the base64 alphabet: only its length */
+        start = i;
+        while (i < n && (screen[p[i]] & S_B64))
+            i++;
+        if (i - start > maxrun)
+            maxrun = i - start;
+    }
+    if (acc <= S_B64 && maxrun < RUN_MIN)
+        return false;
+    if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP)))
+        return look_closely(p, n);
+    if ((pairs & P_E2) && any_at(p, n, 0xE2))
+        return true;
+    if ((pairs & P_EF) && any_at(p, n, 0xEF))
+        return true;
+    if (acc & S_LT) {
+        const uint8_t *q;
+        for (q = memchr(p, '<', n); q != NULL && ++lt < 6;
+             q = memchr(q + 1, '<', n - (size_t)(q + 1 - p)))
+            ;
+        if (lt >= 6)
+            return true;
+    }
+    return (pairs & P_NFD) != 0;
 }
 
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
@@ -380,6 +545,7 @@ struct reveal {
     /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
      * several \n): "c:\temp" in a log stays as it is */
     bool simple_escapes;
+    bool tabular; /* the record is a table row */
 };
 
 /* Whether p[0..n) is escaped text: a \\uXXXX / \\xXX escape (once or twice escaped), or two \\n. */
@@ -438,7 +604,10 @@ static azk_status reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_
         return AZK_OK;
     }
     azk_buf_clear(&rv->text);
-    rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, &rv->text, &piece);
+    if (hex && !azk_utf8_valid(rv->bytes.data, rv->bytes.len))
+        piece = false; /* hex dumps of text are UTF-8: "C9999..." is an ID, not CP932 */
+    else
+        rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, true, &rv->text, &piece);
     if (rc != AZK_OK)
         return rc;
     if (piece) {
@@ -446,7 +615,10 @@ static azk_status reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_
         *ok = true;
         return azk_buf_put(out, rv->text.data, rv->text.len);
     }
-    if (rv->bytes.len >= NESTED_MIN) {
+    if (rv->bytes.len >= NESTED_MIN &&
+        (!rv->tabular || azk_decode__is_container(rv->bytes.data, rv->bytes.len))) {
+        /* in a table cell only an archive is decoded as content of its own: the
+         * other records of a table stay rows (intake, link read them as such) */
         struct azk_mem_source ms;
         azk_source src;
         azk_buf owned = rv->bytes;
@@ -731,7 +903,8 @@ static bool spacer(uint32_t cp)
 }
 
 /*
- * Drop invisible characters, fold full-width letters / digits / @ to ASCII,
+ * Drop invisible characters, fold full-width ASCII (letters, digits and
+ * their punctuation) to ASCII,
  * and close up values spaced out one character at a time (4 or more
  * single characters each followed by one space).
  */
@@ -766,8 +939,8 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
             *changed = true;
             continue;
         }
-        if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF20 && cp <= 0xFF3A) ||
-            (cp >= 0xFF41 && cp <= 0xFF5A)) {
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            /* all of full-width ASCII: "５５３－０１５０" must not become "553－0150" */
             cp -= 0xFEE0;
             *changed = true;
         }
@@ -949,8 +1122,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     size_t i, any = 0;
 
     *handled = false;
-    if (cls['A'] == 0)
-        cls_init();
+    (void)pthread_once(&cls_once, cls_init);
     for (i = 0; i < rec->field_count; i++) {
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
@@ -966,6 +1138,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
+    rv.tabular = rec->tabular != 0;
     vals = azk_calloc(rec->field_count, sizeof(*vals));
     fields = azk_calloc(rec->field_count, sizeof(*fields));
     if (vals == NULL || fields == NULL) {
@@ -1025,10 +1198,16 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
 {
     size_t i = 0, k, groups = 0, start = out->len;
     bool letter = false;
-    if (cls['A'] == 0)
-        cls_init();
+    (void)pthread_once(&cls_once, cls_init);
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
+    /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
+    for (k = i; k < n && k < i + 32; k++) {
+        uint8_t c = p[k];
+        if (!(cls[c] & C_HEX) && c != ' ' && c != ',' && c != ':' && c != '-' && c != 'x' &&
+            c != 'X' && c != '|')
+            return false;
+    }
     for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
         ;
     if (k >= 6 && k <= 8 && i + k < n &&
@@ -1079,8 +1258,7 @@ no:
 bool azk_decode__b64_line(const uint8_t *p, size_t n)
 {
     size_t i, m = n;
-    if (cls['A'] == 0)
-        cls_init();
+    (void)pthread_once(&cls_once, cls_init);
     if (n < 4)
         return false; /* any width: base64 -w 70 is as common as MIME's 76 */
     while (m > 0 && n - m < 2 && p[m - 1] == '=')
