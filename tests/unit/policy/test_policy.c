@@ -408,6 +408,8 @@ static void test_policy__content_class_of(void **state)
         {"png", AZK_ERR_FORMAT, "png: 140 bytes after the end of the image (not an image)",
          AZK_GUARD_CLASS_ERROR},
         {"binary", AZK_OK, NULL, AZK_GUARD_CLASS_BINARY},
+        {"some-new-format", AZK_OK, NULL, AZK_GUARD_CLASS_BINARY}, /* unknown: fail closed */
+        {"tsv", AZK_OK, NULL, AZK_GUARD_CLASS_TEXT},
         {"pdf", AZK_ERR_UNSUPPORTED, "pdf: text extraction not supported", AZK_GUARD_CLASS_BINARY},
         {NULL, AZK_ERR_UNSUPPORTED, "encrypted member, not scannable", AZK_GUARD_CLASS_ENCRYPTED},
         {"xlsx", AZK_ERR_LIMIT, "xlsx: shared strings over", AZK_GUARD_CLASS_LIMIT},
