@@ -267,6 +267,27 @@ class Vertical(unittest.TestCase):
             self.assertEqual(got, [("address", 1, 1), ("person_name", 1, 2)], r)
 
 
+class Metadata(unittest.TestCase):
+    def test_legacy__pdf_document_info(self):
+        """Document information (author, title ...) is read; its findings name no page."""
+        if not have_reportlab():
+            self.skipTest("python3-reportlab not installed")
+        T.azk_bin()
+        with T.TempDir() as d:
+            code = ("import sys; sys.path.append('/usr/lib/python3/dist-packages')\n"
+                    "from reportlab.pdfgen import canvas\n"
+                    "c = canvas.Canvas(sys.argv[1])\n"
+                    "c.setAuthor('担当 yamada.taro@example.com')\n"
+                    "c.drawString(72, 760, 'page one')\n"
+                    "c.save()\n")
+            subprocess.run([sys.executable, "-c", code, os.path.join(d, "meta.pdf")],
+                           check=True)
+            res, recs = T.scan([d])
+            r = by_name(recs)["meta.pdf"]
+            self.assertEqual(r["counts"].get("email"), 1, r)
+            self.assertNotIn("page", r["findings"][0])
+
+
 class Ppt(unittest.TestCase):
     def test_legacy__ppt_text_atoms(self):
         """.ppt: text atoms (UTF-16 and 8-bit) inside a container record are read."""
