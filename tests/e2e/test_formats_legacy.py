@@ -267,6 +267,50 @@ class Vertical(unittest.TestCase):
             self.assertEqual(got, [("address", 1, 1), ("person_name", 1, 2)], r)
 
 
+class Metadata(unittest.TestCase):
+    def test_legacy__pdf_document_info(self):
+        """Document information (author, title ...) is read; its findings name no page."""
+        if not have_reportlab():
+            self.skipTest("python3-reportlab not installed")
+        T.azk_bin()
+        with T.TempDir() as d:
+            code = ("import sys; sys.path.append('/usr/lib/python3/dist-packages')\n"
+                    "from reportlab.pdfgen import canvas\n"
+                    "c = canvas.Canvas(sys.argv[1])\n"
+                    "c.setAuthor('担当 yamada.taro@example.com')\n"
+                    "c.drawString(72, 760, 'page one')\n"
+                    "c.save()\n")
+            subprocess.run([sys.executable, "-c", code, os.path.join(d, "meta.pdf")],
+                           check=True)
+            res, recs = T.scan([d])
+            r = by_name(recs)["meta.pdf"]
+            self.assertEqual(r["counts"].get("email"), 1, r)
+            self.assertNotIn("page", r["findings"][0])
+
+
+class Ppt(unittest.TestCase):
+    def test_legacy__ppt_text_atoms(self):
+        """.ppt: text atoms (UTF-16 and 8-bit) inside a container record are read."""
+        import struct
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import gen_legacy
+        T.azk_bin()
+        t = "担当 山田 太郎 電話 03-1234-5678".encode("utf-16-le")
+        b = b"mail yamada@example.com"
+        atoms = (struct.pack("<HHI", 0, 0x0FA0, len(t)) + t
+                 + struct.pack("<HHI", 0, 0x0FA8, len(b)) + b)
+        stream = struct.pack("<HHI", 0x0F, 0x03E8, len(atoms)) + atoms
+        with T.TempDir() as d:
+            with open(os.path.join(d, "deck.ppt"), "wb") as f:
+                f.write(gen_legacy.ole2([("PowerPoint Document", stream)]))
+            res, recs = T.scan([d])
+            r = by_name(recs)["deck.ppt"]
+            self.assertEqual(r["format"], "ppt")
+            self.assertNotIn("error", r, r)
+            self.assertEqual(r["counts"].get("phone"), 1, r)
+            self.assertEqual(r["counts"].get("email"), 1, r)
+
+
 class Hostile(unittest.TestCase):
     def setUp(self):
         T.azk_bin()

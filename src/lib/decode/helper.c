@@ -329,7 +329,8 @@ static azk_status frame_error(struct azk_frames *fr, const uint8_t *p, size_t n)
 
 azk_status azk_decode__frames_feed(struct azk_frames *fr, const uint8_t *p, size_t n)
 {
-    azk_status rc;
+    azk_status rc = AZK_OK;
+    size_t off = 0; /* frames before this were handled; consumed once at the end */
     if (n > 0) {
         rc = azk_buf_put(&fr->in, p, n);
         if (rc == AZK_ERR_LIMIT)
@@ -338,19 +339,24 @@ azk_status azk_decode__frames_feed(struct azk_frames *fr, const uint8_t *p, size
             return rc;
     }
     for (;;) {
-        const uint8_t *d = fr->in.data;
+        const uint8_t *d = fr->in.data + off;
+        size_t avail = fr->in.len - off;
         uint32_t len;
         uint8_t type;
-        if (fr->in.len < 5)
-            return AZK_OK;
+        if (avail < 5)
+            break;
         type = d[0];
         len = (uint32_t)d[1] | (uint32_t)d[2] << 8 | (uint32_t)d[3] << 16 | (uint32_t)d[4] << 24;
-        if (len > AZK_HELPER_FRAME_MAX)
-            return bad_reply("frame too long");
-        if (fr->done || fr->have_error)
-            return bad_reply("data after the end");
-        if (fr->in.len - 5 < len)
-            return AZK_OK;
+        if (len > AZK_HELPER_FRAME_MAX) {
+            rc = bad_reply("frame too long");
+            break;
+        }
+        if (fr->done || fr->have_error) {
+            rc = bad_reply("data after the end");
+            break;
+        }
+        if (avail - 5 < len)
+            break;
         switch (type) {
             case 'F':
                 rc = frame_format(fr, d + 5, len);
@@ -370,9 +376,12 @@ azk_status azk_decode__frames_feed(struct azk_frames *fr, const uint8_t *p, size
                 break;
         }
         if (rc != AZK_OK)
-            return rc;
-        azk_buf_consume(&fr->in, (size_t)len + 5);
+            break;
+        off += (size_t)len + 5;
     }
+    if (off > 0)
+        azk_buf_consume(&fr->in, off);
+    return rc;
 }
 
 /* ---- finding and running the helper ----------------------------------------------------- */

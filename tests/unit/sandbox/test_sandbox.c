@@ -475,6 +475,57 @@ static void test_sandbox__forbidden_calls_kill(void **state)
     assert_int_equal(access("/tmp/azukari-extract-selftest", F_OK), -1);
 }
 
+/* The helper refuses more input than --max-input with a LIMIT error frame. */
+static void test_sandbox__input_limit(void **state)
+{
+    int in[2], out[2], st = 0;
+    pid_t pid;
+    uint8_t buf[4096];
+    size_t got = 0;
+    ssize_t k;
+    struct azk_decode_ctx ctx;
+    struct azk_frames fr;
+    struct collect c;
+    azk_decode_sink sink;
+    (void)state;
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
+    pid = fork();
+    if (pid == 0) {
+        (void)dup2(in[0], 0);
+        (void)dup2(out[1], 1);
+        execl(helper, "azukari-extract", "--max-input", "100", (char *)NULL);
+        _exit(127);
+    }
+    assert_true(pid > 0);
+    (void)close(in[0]);
+    (void)close(out[1]);
+    /* the helper stops reading at its limit: a failed write is fine */
+    signal(SIGPIPE, SIG_IGN);
+    k = write(in[1], pdf_two_pages, sizeof(pdf_two_pages) - 1);
+    assert_true(k > 0 || k < 0);
+    (void)close(in[1]);
+    while ((k = read(out[0], buf + got, sizeof(buf) - got)) > 0)
+        got += (size_t)k;
+    (void)close(out[0]);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    signal(SIGPIPE, SIG_DFL);
+    memset(&c, 0, sizeof(c));
+    memset(&sink, 0, sizeof(sink));
+    sink.record = c_record;
+    sink.payload = &c;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.sink = &sink;
+    assert_int_equal(azk_decode__frames_init(&fr, &ctx), AZK_OK);
+    assert_int_equal(azk_decode__frames_feed(&fr, buf, got), AZK_OK);
+    assert_true(fr.have_error);
+    assert_int_equal(fr.error_code, AZK_ERR_LIMIT);
+    assert_non_null(strstr(fr.error_msg, "too large"));
+    assert_int_equal(c.records, 0);
+    azk_decode__frames_dispose(&fr);
+    azk_buf_dispose(&c.text);
+}
+
 /* Started as root, the helper parses as nobody. */
 static void test_sandbox__drops_root(void **state)
 {
@@ -535,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_sandbox__rtf_long_line),
         cmocka_unit_test(test_sandbox__ole2_damaged),
         cmocka_unit_test(test_sandbox__forbidden_calls_kill),
+        cmocka_unit_test(test_sandbox__input_limit),
         cmocka_unit_test(test_sandbox__drops_root),
         cmocka_unit_test(test_sandbox__landlock_read),
         cmocka_unit_test(test_sandbox__limits),
