@@ -135,12 +135,19 @@ typedef struct {
     size_t max_line;             /* line cut length in bytes (default 64 KiB) */
     size_t max_cell;             /* cell cut length in bytes (default 64 KiB) */
     const char *force_encoding;  /* NULL = detect; else "cp932", "euc-jp", ... */
+    /*
+     * Read as written (intake, link): no evasion reading — no reveal of
+     * escapes / base64 / invisible characters, no joining of encoded lines,
+     * no carving of binaries. Entrusted data is taken in byte for byte as the
+     * client wrote it; scanners leave this false.
+     */
+    bool literal;
 } azk_decode_options;
 
 #define AZK_DECODE_OPTIONS_INIT                                                                    \
     {                                                                                              \
         8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, (size_t)64 * 1024,                   \
-            (size_t)64 * 1024, NULL                                                                \
+            (size_t)64 * 1024, NULL, false                                                         \
     }
 
 /*

@@ -142,6 +142,8 @@ azk_status azk_decode__emit(struct azk_decode_ctx *ctx, const azk_record *rec)
     bool handled = false;
     if (ctx->sink->record == NULL)
         return AZK_OK;
+    if (ctx->opts->literal)
+        return azk_decode__emit_raw(ctx, rec);
     rc = azk_decode__reveal(ctx, rec, &handled);
     if (rc != AZK_OK || handled)
         return rc;
@@ -392,11 +394,17 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             rc = azk_decode__archive(ctx, &pk, depth, name, kind == SNIFF_COMPRESSED);
             break;
         case SNIFF_BINARY:
-            if (strcmp(name, "png") == 0 || strcmp(name, "jpeg") == 0 || strcmp(name, "gif") == 0) {
+            if (!ctx->opts->literal &&
+                (strcmp(name, "png") == 0 || strcmp(name, "jpeg") == 0 || strcmp(name, "gif") == 0)) {
                 rc = azk_decode__image(ctx, &pk, name, depth); /* format = the image type */
                 break;
             }
             /* executables, unknown binaries: what can be read back out of them */
+            if (ctx->opts->literal) {
+                azk_decode__format(ctx, "binary", NULL);
+                rc = AZK_OK;
+                break;
+            }
             rc = azk_decode__carve(ctx, &pk.as_source, depth);
             break;
         case SNIFF_HELPER:

@@ -993,6 +993,8 @@ static bool qp_soft_break(const uint8_t *p, size_t n)
 static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool continued)
 {
     azk_status rc;
+    if (ln->ctx->opts->literal)
+        return azk_decode__emit_line(ln->ctx, ln->lineno, p, n, continued, NULL);
     if (!continued && n >= 8 && ln->hex.len < AZK_DECODE_B64_BLOCK_MAX &&
         azk_decode__hex_line(p, n, &ln->hex)) {
         /* kept as it is too: a line of numbers may be data */
@@ -1168,6 +1170,11 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
         rc = detect(pk->buf, pk->len, pk->eof, &det);
         if (rc != AZK_OK)
             goto done;
+        if (det.binary && ctx->opts->literal) {
+            azk_decode__format(ctx, "binary", NULL);
+            rc = AZK_OK;
+            goto done;
+        }
         if (det.binary) {
             /* not text as a whole: read the text runs out of it */
             rc = azk_decode__carve(ctx, &pk->as_source, ctx->depth);

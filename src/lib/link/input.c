@@ -191,6 +191,7 @@ azk_status azk_link__add_source(azk_link *lk, azk_source *src, uint32_t file,
     rd.opts = opts != NULL ? opts : &defo;
     rd.res = res;
     dopts.force_encoding = rd.opts->encoding;
+    dopts.literal = true; /* person records as written: no evasion reading */
     sink.object_begin = on_begin;
     sink.object_format = on_format;
     sink.record = on_record;

@@ -696,6 +696,7 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     dopts.max_line = 4 * INTAKE_MAX_CELL;
     dopts.max_depth = 1;
     dopts.force_encoding = o->encoding;
+    dopts.literal = true; /* entrusted data as the client wrote it: no evasion reading */
     sink.object_begin = sink_begin;
     sink.object_format = sink_format;
     sink.record = sink_record;

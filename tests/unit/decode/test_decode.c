@@ -1196,6 +1196,31 @@ static size_t fake_image(uint8_t *out, size_t cap, size_t random_len)
     return n;
 }
 
+/* Intake and link read entrusted data as written: no evasion reading. */
+static void test_decode__literal_reads_as_written(void **state)
+{
+    static const char csv[] = "name,note\n"
+                              "&#x8A66;&#x9A13;,dGVzdCB2YWx1ZSBiYXNlNjQgZGF0YSBoZXJlIG9rPQ==\n"
+                              "\\u8a66\\u9a13,a=3D=E8=A9=A6=\n"
+                              "x,y\n";
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    struct collect c;
+    (void)state;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, csv, sizeof(csv) - 1, NULL), AZK_OK);
+    assert_non_null(strstr(text_of(&c), "試験"));
+    collect_dispose(&c);
+    o.literal = true;
+    collect_init(&c);
+    assert_int_equal(decode_mem(&c, csv, sizeof(csv) - 1, &o), AZK_OK);
+    assert_null(strstr(text_of(&c), "試験"));
+    assert_non_null(strstr(text_of(&c), "&#x8A66;&#x9A13;"));
+    assert_non_null(strstr(text_of(&c), "\\u8a66\\u9a13"));
+    assert_non_null(strstr(text_of(&c), "a=3D=E8=A9=A6="));
+    assert_non_null(strstr(text_of(&c), "dGVzdCB2YWx1ZSBiYXNlNjQgZGF0YSBoZXJlIG9rPQ=="));
+    collect_dispose(&c);
+}
+
 static void test_decode__evasion_carve(void **state)
 {
     static uint8_t buf[300000];
@@ -1499,6 +1524,7 @@ int main(void)
         cmocka_unit_test(test_decode__fd_source),
         cmocka_unit_test(test_decode__evasion_junk_prefix),
         cmocka_unit_test(test_decode__evasion_magic_then_text),
+        cmocka_unit_test(test_decode__literal_reads_as_written),
         cmocka_unit_test(test_decode__evasion_carve),
         cmocka_unit_test(test_decode__evasion_utf16_utf32),
         cmocka_unit_test(test_decode__evasion_steered_cp932),
