@@ -155,6 +155,7 @@ azk_status azk_decode__emit_raw(struct azk_decode_ctx *ctx, const azk_record *re
     azk_status rc;
     if (ctx->sink->record == NULL)
         return AZK_OK;
+    ctx->emitted++;
     rc = ctx->sink->record(ctx->sink->payload, rec);
     if (rc != AZK_OK)
         ctx->sink_failed = true;
@@ -363,6 +364,33 @@ static azk_status unwrap(struct azk_peek *pk, enum sniff_kind *kind, const char 
     return AZK_OK;
 }
 
+/*
+ * PDF, OLE2, RTF through the sandboxed helper. When the helper finds no
+ * document at all (a "%PDF-" line glued before a CSV, a damaged file) and
+ * gave no text, the bytes are still read as a binary (carved) where the
+ * source can be read again: the object keeps its error, and whatever text
+ * it holds is reported too.
+ */
+static azk_status helper_or_carve(struct azk_decode_ctx *ctx, struct azk_peek *pk,
+                                  const char *name, unsigned depth)
+{
+    uint64_t before = ctx->emitted;
+    int64_t pos = 0;
+    azk_status rc = azk_decode__helper(ctx, pk, name), crc;
+    char msg[160];
+    if (rc != AZK_ERR_FORMAT || ctx->emitted != before || ctx->opts->literal ||
+        pk->as_source.seek == NULL)
+        return rc;
+    snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+    crc = pk->as_source.seek(pk->as_source.ctx, 0, SEEK_SET, &pos);
+    if (crc == AZK_OK)
+        crc = azk_decode__carve(ctx, &pk->as_source, depth);
+    if (crc == AZK_ERR_NOMEM)
+        return crc;
+    azk_decode__format(ctx, name, NULL);
+    return azk_error_set(AZK_ERR_FORMAT, "%s", msg);
+}
+
 azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned depth)
 {
     struct azk_peek pk;
@@ -408,7 +436,7 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             rc = azk_decode__carve(ctx, &pk.as_source, depth);
             break;
         case SNIFF_HELPER:
-            rc = azk_decode__helper(ctx, &pk, name);
+            rc = helper_or_carve(ctx, &pk, name, depth);
             break;
         case SNIFF_UNSUPPORTED:
             azk_decode__format(ctx, name, NULL);
