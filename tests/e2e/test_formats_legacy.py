@@ -411,6 +411,21 @@ class Hostile(unittest.TestCase):
         self.assertTrue(r["findings"][0]["sheet"].startswith("表" * 20))
         self.assertLessEqual(len(r["findings"][0]["sheet"].encode()), 200)
 
+    def test_hostile__text_report_locations(self):
+        """The text report names the page and the sheet; a sheet name with control
+        characters reaches no terminal raw."""
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import gen_legacy
+        gen_legacy.make_xls(os.path.join(self.dir, "esc.xls"),
+                            [("宛\x1b[2J名", [["電話番号"], ["03-1234-5678"]])], pad=0)
+        self.write("a.pdf", page_pdf(b"BT /F1 12 Tf 72 760 Td (mail yamada@example.com) Tj ET"))
+        env = dict(os.environ, AZUKARI_LANG="en")
+        r = T.run([T.azk_bin(), "scan", self.dir], env=env)
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertNotIn("\x1b", r.out)
+        self.assertIn("(宛?[2J名, line 2)", r.out)
+        self.assertIn("(page 1, line 1)", r.out)
+
     def test_hostile__helper_killed_mid_file(self):
         ok = page_pdf(b"BT /F1 12 Tf 72 760 Td (mail yamada@example.com) Tj ET")
         self.write("a.pdf", ok)
