@@ -411,6 +411,41 @@ class Hostile(unittest.TestCase):
         self.assertTrue(r["findings"][0]["sheet"].startswith("表" * 20))
         self.assertLessEqual(len(r["findings"][0]["sheet"].encode()), 200)
 
+    def test_hostile__pdf_and_xls_inside_zip(self):
+        """Members of archives (not seekable) go to the helper as well."""
+        import zipfile
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import gen_legacy
+        x = os.path.join(self.dir, "l.xls")
+        gen_legacy.make_xls(x, [("S", [["電話番号"], ["03-1234-5678"]])], pad=0)
+        with zipfile.ZipFile(os.path.join(self.dir, "job.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("out/a.pdf", page_pdf(b"BT /F1 12 Tf 72 760 Td (mail a@example.com) Tj ET"))
+            z.write(x, "out/l.xls")
+        os.remove(x)
+        res, recs = T.scan([self.dir])
+        mem = {tuple(r["member"]): r for r in recs if r["member"]}
+        self.assertEqual(mem[("out/a.pdf",)]["format"], "pdf")
+        self.assertEqual(mem[("out/a.pdf",)]["counts"].get("email"), 1)
+        self.assertEqual(mem[("out/a.pdf",)]["findings"][0]["page"], 1)
+        self.assertEqual(mem[("out/l.xls",)]["format"], "xls")
+        self.assertEqual(mem[("out/l.xls",)]["counts"].get("phone"), 1)
+        self.assertEqual(res.rc, 1)
+
+    def test_hostile__text_report_locations(self):
+        """The text report names the page and the sheet; a sheet name with control
+        characters reaches no terminal raw."""
+        sys.path.insert(0, os.path.dirname(T.tool("gen_legacy.py")))
+        import gen_legacy
+        gen_legacy.make_xls(os.path.join(self.dir, "esc.xls"),
+                            [("宛\x1b[2J名", [["電話番号"], ["03-1234-5678"]])], pad=0)
+        self.write("a.pdf", page_pdf(b"BT /F1 12 Tf 72 760 Td (mail yamada@example.com) Tj ET"))
+        env = dict(os.environ, AZUKARI_LANG="en")
+        r = T.run([T.azk_bin(), "scan", self.dir], env=env)
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertNotIn("\x1b", r.out)
+        self.assertIn("(宛?[2J名, line 2)", r.out)
+        self.assertIn("(page 1, line 1)", r.out)
+
     def test_hostile__helper_killed_mid_file(self):
         ok = page_pdf(b"BT /F1 12 Tf 72 760 Td (mail yamada@example.com) Tj ET")
         self.write("a.pdf", ok)

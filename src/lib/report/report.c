@@ -289,9 +289,21 @@ static azk_status add_text(azk_report *r, const azk_scan_result *res, size_t tot
         for (size_t i = 0; rc == AZK_OK && i < res->finding_count && shown < 3; i++) {
             if (res->findings[i].type != (azk_pii_type)t)
                 continue;
-            rc = azk_buf_printf(b, "%s%s (%s %llu)", shown == 0 ? "  " : ", ",
-                                res->findings[i].masked, T_("line"),
-                                (unsigned long long)res->findings[i].line);
+            const azk_scan_finding *f = &res->findings[i];
+            if (f->page > 0) /* PDF: the page names where it is */
+                rc = azk_buf_printf(b, "%s%s (%s %lu, %s %llu)", shown == 0 ? "  " : ", ",
+                                    f->masked, T_("page"), (unsigned long)f->page, T_("line"),
+                                    (unsigned long long)f->line);
+            else if (f->sheet != NULL) { /* spreadsheets: sheet and row */
+                rc = azk_buf_printf(b, "%s%s (", shown == 0 ? "  " : ", ", f->masked);
+                /* a name from the file: no control character reaches a terminal */
+                for (const char *c = f->sheet; rc == AZK_OK && *c != '\0'; c++)
+                    rc = azk_buf_putc(b, ((unsigned char)*c < 0x20 || *c == 0x7f) ? '?' : *c);
+                if (rc == AZK_OK)
+                    rc = azk_buf_printf(b, ", %s %llu)", T_("line"), (unsigned long long)f->line);
+            } else
+                rc = azk_buf_printf(b, "%s%s (%s %llu)", shown == 0 ? "  " : ", ", f->masked,
+                                    T_("line"), (unsigned long long)f->line);
             shown++;
         }
         if (rc == AZK_OK)
