@@ -56,6 +56,7 @@ struct azk_decode_ctx {
     char deferred_msg[160];
     uint64_t revealed; /* bytes produced by reveal / carve per top-level object */
     uint64_t emitted;  /* records handed to the sink so far (all objects) */
+    bool helper_nodoc; /* the extraction helper itself said: damaged / no document */
 };
 
 /*

@@ -142,7 +142,7 @@ azk_status azk_decode__emit(struct azk_decode_ctx *ctx, const azk_record *rec)
     bool handled = false;
     if (ctx->sink->record == NULL)
         return AZK_OK;
-    if (ctx->opts->literal)
+    if (ctx->opts != NULL && ctx->opts->literal)
         return azk_decode__emit_raw(ctx, rec);
     rc = azk_decode__reveal(ctx, rec, &handled);
     if (rc != AZK_OK || handled)
@@ -365,9 +365,9 @@ static azk_status unwrap(struct azk_peek *pk, enum sniff_kind *kind, const char 
 }
 
 /*
- * PDF, OLE2, RTF through the sandboxed helper. When the helper finds no
- * document at all (a "%PDF-" line glued before a CSV, a damaged file) and
- * gave no text, the bytes are still read as a binary (carved) where the
+ * PDF, OLE2, RTF through the sandboxed helper. When the helper itself
+ * reports no document (a "%PDF-" line glued before a CSV, a damaged file:
+ * not a crash, a limit or a garbled reply) and gave no text, the bytes are still read as a binary (carved) where the
  * source can be read again: the object keeps its error, and whatever text
  * it holds is reported too.
  */
@@ -378,8 +378,8 @@ static azk_status helper_or_carve(struct azk_decode_ctx *ctx, struct azk_peek *p
     int64_t pos = 0;
     azk_status rc = azk_decode__helper(ctx, pk, name), crc;
     char msg[160];
-    if (rc != AZK_ERR_FORMAT || ctx->emitted != before || ctx->opts->literal ||
-        pk->as_source.seek == NULL)
+    if (rc != AZK_ERR_FORMAT || !ctx->helper_nodoc || ctx->emitted != before ||
+        ctx->opts->literal || pk->as_source.seek == NULL)
         return rc;
     snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
     crc = pk->as_source.seek(pk->as_source.ctx, 0, SEEK_SET, &pos);

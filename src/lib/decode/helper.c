@@ -734,9 +734,11 @@ azk_status azk_decode__helper(struct azk_decode_ctx *ctx, struct azk_peek *pk, c
     if (run.out_fd >= 0)
         (void)close(run.out_fd);
     status = reap(&run, rc != AZK_OK);
+    ctx->helper_nodoc = false;
     if (rc == AZK_OK) {
         end = judge(name, status, &fr);
         rc = end;
+        ctx->helper_nodoc = rc == AZK_ERR_FORMAT && fr.have_error && WIFEXITED(status);
     }
     if (!pipe_was_pending) {
         struct timespec zero = {0, 0};
