@@ -242,6 +242,14 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
+    if (!azk_store__valid_id(name)) {
+        /* not echoed into the ledger or the message: it may be anything typed */
+        rc = azk_ret__audit(h, "auth.fail", NULL, "fail", NULL, "{\"why\":\"not a user name\"}",
+                            NULL);
+        return rc != AZK_OK
+                   ? rc
+                   : azk_error_set(AZK_ERR_PERM, "authentication failed (not a user name)");
+    }
     rc = azk_store__prepare(h, &st,
                             "SELECT nonce, secret, coalesce(state, 'active') FROM users"
                             " WHERE name = ?1");

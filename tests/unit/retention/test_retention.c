@@ -569,6 +569,9 @@ static void test_retention__totp(void **state)
     assert_int_equal(azk_user_auth(f->h, "alice", "12a456"), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "alice", " 12345"), AZK_ERR_PERM);
     assert_int_equal(azk_user_auth(f->h, "alice' OR 1=1 --", "123456"), AZK_ERR_PERM);
+    assert_string_equal(azk_error_last()->message, "authentication failed (not a user name)");
+    assert_int_equal(azk_user_auth(f->h, "試験 一郎", "123456"), AZK_ERR_PERM); /* not echoed */
+    assert_null(strstr(azk_error_last()->message, "試験"));
     assert_null(azk_identity__user(f->h));
     assert_int_equal(azk_user_add(f->h, "", b32), AZK_ERR_ARG);
     assert_int_equal(azk_user_add(f->h, "../bob", b32), AZK_ERR_ARG);
