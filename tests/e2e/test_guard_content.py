@@ -150,6 +150,26 @@ class GuardContent(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(json.loads(r.out)["content"]["binary"], "block")
 
+    def test_policy_set_content(self):
+        home = os.path.join(self.tmp, "home-set")
+        self.assertEqual(T.run([self.bin, "--home", home, "init"]).rc, 0)
+
+        def azk(*a):
+            return T.run([self.bin, "--home", home, "guard"] + list(a))
+        self.assertEqual(azk("check", self.files["a.png"]).rc, 1)
+        r = azk("policy", "set", "content", '{"image": "allow"}')
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(azk("check", self.files["a.png"]).rc, 0)
+        self.assertEqual(azk("check", self.files["text-behind.png"]).rc, 1)
+        # a value that makes no sense is refused and the policy stays as it was
+        for bad in ('{"text": "block"}', '{"image": "scan"}', '{"imag": "allow"}', '"allow"'):
+            r = azk("policy", "set", "content", bad)
+            self.assertNotEqual(r.rc, 0, bad)
+            self.assertIn("content", r.err, bad)
+        self.assertEqual(azk("check", self.files["a.png"]).rc, 0)
+        log = T.run([self.bin, "--home", home, "audit", "log"])
+        self.assertEqual(log.out.count("guard.policy.set"), 1, log.out)
+
     def test_watch_quarantines_unreadable_for_two_person_release(self):
         base = os.path.join(self.tmp, "watch")
         ob, rel, q = (os.path.join(base, x) for x in ("outbox", "release", "quarantine"))

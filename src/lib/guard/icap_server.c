@@ -790,10 +790,10 @@ azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options
     if (rc != AZK_OK)
         return rc;
 #ifdef __GLIBC__
-    /* A long-running service: glibc raises its mmap threshold after each large
-     * free (up to 32 MiB), so the decoders' big buffers (xlsx tables, inflate
-     * windows) would stay in the heaps of many threads. A fixed 1 MiB threshold
-     * gives them back when freed: RSS stays flat under hostile load
+    /* A long-running service: glibc raises its mmap threshold each time a large
+     * block is released (up to 32 MiB), so the decoders' big buffers (xlsx
+     * tables, inflate windows) would stay in the heaps of many threads. A fixed
+     * 1 MiB threshold hands them back on release: RSS stays flat under hostile load
      * (bench/guard_attack.sh rss: max 493 MB -> 262 MB). */
     (void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
