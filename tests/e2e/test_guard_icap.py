@@ -80,7 +80,7 @@ class GuardIcap(unittest.TestCase):
         cls.bin = T.azk_bin()
         cls.tmpd = T.TempDir("azk-guard-icap-")
         cls.tmp = cls.tmpd.path
-        os.chmod(cls.tmp, 0o777)  # squid drops to the proxy user
+        os.chmod(cls.tmp, 0o1777)  # squid drops to the proxy user (sticky: the home below stays ours)
         cls.procs = []
         cls.roster = os.path.join(cls.tmp, "roster.csv")
         cls.rows = G.gen_roster(cls.roster)

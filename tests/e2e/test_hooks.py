@@ -12,6 +12,7 @@ release_check_build) are known to be able to fail.
 Synthetic generated data only.
 """
 
+import calendar
 import json
 import os
 import select
@@ -23,6 +24,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import azk_testlib as T  # noqa: E402
 from test_intake import HEADER, Home, synthetic_rows  # noqa: E402
+from test_retention import faked_env  # noqa: E402
 
 NOW_PAST = "2031-01-10T03:00:00Z"
 HOOK_NAMES = (b"AZK_ALLOC_FAIL_AFTER", b"AZK_TEST_PAUSE")
@@ -76,10 +78,11 @@ class HooksCase:
         r = self.h.intake(csv, "paused", until="2031-01-01")
         self.assertEqual(r.rc, 0, r.err)
         flag = os.path.join(self.tmp.path, "paused")
-        env = dict(self.h.env, AZK_TEST_PAUSE="shred", AZK_TEST_PAUSE_FILE=flag)
-        p = subprocess.Popen([self.h.bin, "--home", self.h.home, "retention", "run", "--now",
-                              NOW_PAST], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+        # the deadline passes on a faked system clock (--now is only a drill)
+        env = faked_env(dict(self.h.env, AZK_TEST_PAUSE="shred", AZK_TEST_PAUSE_FILE=flag),
+                        calendar.timegm(time.strptime(NOW_PAST, "%Y-%m-%dT%H:%M:%SZ")))
+        p = subprocess.Popen([self.h.bin, "--home", self.h.home, "retention", "run"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and p.poll() is None and not os.path.exists(flag):
             time.sleep(0.05)
