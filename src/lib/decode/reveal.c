@@ -409,6 +409,27 @@ static bool worth_a_look(const uint8_t *p, size_t n)
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
 
 /*
+ * Whether UTF-8 s[0..n) is plain text: no C1 control, no private use, no
+ * U+FFFD; `need_jp`: with at least one Japanese character (a legacy reading
+ * of escaped bytes must give Japanese, or it is a misreading).
+ */
+static bool plain_text(const uint8_t *s, size_t n, bool need_jp)
+{
+    size_t i = 0;
+    bool jp = false;
+    while (i < n) {
+        uint32_t cp;
+        i += azk_utf8_decode(s + i, n - i, &cp);
+        if ((cp >= 0x80 && cp < 0xA0) || cp == 0xFFFD || (cp >= 0xE000 && cp <= 0xF8FF))
+            return false;
+        if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+            (cp >= 0xFF01 && cp <= 0xFF9F))
+            jp = true;
+    }
+    return jp || !need_jp;
+}
+
+/*
  * Put the text a decoded byte run stands for: printable ASCII when `ascii`
  * is allowed, else valid UTF-8 with non-ASCII, else CP932 / EUC-JP without
  * an error. False when the run is not text (the original stays).
@@ -435,16 +456,20 @@ static azk_status put_bytes_as_text(azk_buf *out, const uint8_t *b, size_t n, bo
         return azk_buf_put(out, b, n);
     }
     if (azk_utf8_valid(b, n)) {
+        if (!plain_text(b, n, false))
+            return AZK_OK; /* C1 controls, private use: not text */
         *ok = true;
         return azk_buf_put(out, b, n);
     }
+    if (n < 2)
+        return AZK_OK; /* one byte is no legacy text (=84 in "番号=8440...") */
     for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
         size_t errors = 0;
         azk_buf_clear(&tmp);
         rc = azk_decode__convert_mem(legacy[i], b, n, &tmp, &errors);
         if (rc != AZK_OK)
             break;
-        if (errors == 0) {
+        if (errors == 0 && plain_text(tmp.data, tmp.len, true)) {
             *ok = true;
             rc = azk_buf_put(out, tmp.data, tmp.len);
             break;

@@ -1317,6 +1317,11 @@ static void test_decode__reveal_escapes(void **state)
                     "q=試験&r=試験 taro@example.com@1\n");
     expect_revealed("s = \"\\xe8\\xa9\\xa6\\xe9\\xa8\\x93\" t = \"\\350\\251\\246\"\n",
                     "s = \"試験\" t = \"試\"@1\n");
+    /* bench-corpus finds: one escaped-looking byte is no text (EUC-JP reads 0x84 as
+     * U+0084), a full-width value is folded whole */
+    expect_revealed("住所不備 法人番号=8440610773528\n", "住所不備 法人番号=8440610773528@1\n");
+    expect_revealed("zip=\xEF\xBC\x95\xEF\xBC\x95\xEF\xBC\x93\xEF\xBC\x8D\xEF\xBC\x90\n",
+                    "zip=553-0@1\n");
     /* a JSON string holding a whole file: one record per line */
     expect_revealed("{\"f\": \"a,\\u8a66\\u9a13\\nb,\\u592a\\u90ce\\n\"}\n",
                     "{\"f\": \"a,試験@1\nb,太郎@1\n\"}@1\n");
