@@ -299,7 +299,7 @@ static void screen_init(void)
     screen[0xC2] = screen[0xCC] = screen[0xCD] = screen[0xE1] = screen[0xF3] = S_RARE;
     screen[0xE2] = S_E2;
     screen[0xEF] = S_EF;
-    screen[0xE3] = S_E3;
+    screen[0x80] = S_E3; /* continuation 80: the ideographic space E3 80 80 */
     screen[0x99] = screen[0x9A] = S_99;
     screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
     first_of['='] = first_of['%'] = P_HEXESC;
@@ -360,13 +360,14 @@ static bool worth_a_look(const uint8_t *p, size_t n)
                         return true;
                 } else if (c == ' ') {
                     sl = 1;
-                } else if (c == 0xE3 && p[i + 1] == 0x80 && i + 2 < n && p[i + 2] == 0x80) {
-                    sl = 3; /* ideographic space */
+                } else if (c == 0x80 && p[i + 1] == 0x80 && i > 0 && p[i - 1] == 0xE3) {
+                    sl = 2; /* ideographic space E3 80 80: its last two bytes */
                 }
             }
             if (sl > 0) {
                 /* "0 9 0 - 1": tokens of one character each followed by one space */
-                size_t len = i - tok;
+                size_t sp_at = sl == 2 ? i - 1 : i;
+                size_t len = sp_at - tok;
                 bool single = len == 1 || (len >= 2 && len <= 4 && (p[tok] & 0xC0) == 0xC0 &&
                                            (size_t)((p[tok] >= 0xF0)   ? 4
                                                     : (p[tok] >= 0xE0) ? 3

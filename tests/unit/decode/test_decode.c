@@ -1392,6 +1392,8 @@ static void test_decode__reveal_normalise(void **state)
     expect_revealed("氏名: 試 験 太 郎 電話: 0 9 0 - 0 0 0 0\n",
                     "氏名: 試験太郎 電話: 090-0000@1\n");
     expect_revealed("<p><r>試</r><r>験</r><r>太</r><r>郎</r></p>\n", "試験太郎@1\n");
+    expect_revealed("氏名 試\xE3\x80\x80験\xE3\x80\x80太\xE3\x80\x80郎\xE3\x80\x80様\n",
+                    "氏名 試験太郎様@1\n");
     /* clean: ordinary spacing and markup stay */
     expect_revealed("This is a pen and a b c.\n", "This is a pen and a b c.@1\n");
     expect_revealed("<td>試験太郎</td><td>090</td>\n", "<td>試験太郎</td><td>090</td>@1\n");
