@@ -1099,6 +1099,7 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
     azk_record r = *rec;
     azk_field f = rec->fields[0];
     azk_status rc;
+    size_t max = ctx->opts->max_line > 0 ? ctx->opts->max_line : (size_t)64 * 1024;
     r.fields = &f;
     if (n == 0)
         return AZK_OK;
@@ -1122,10 +1123,22 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
             f.len = take;
             if (take > 0 && s[take - 1] == '\r')
                 f.len--;
-            if (f.len > 0) {
+            r.continued = rec->continued;
+            while (f.len > 0) {
+                /* within max_line, as every text record (U+FFFD can grow a line) */
+                size_t whole = f.len, cut = f.len;
+                if (cut > max) {
+                    cut = azk_decode__utf8_boundary((const uint8_t *)f.ptr, max);
+                    if (cut == 0)
+                        cut = max;
+                }
+                f.len = cut;
                 rc = azk_decode__emit_raw(ctx, &r);
                 if (rc != AZK_OK)
                     return rc;
+                f.ptr += cut;
+                f.len = whole - cut;
+                r.continued = 1;
             }
             s += take;
             len -= take;
@@ -1141,6 +1154,7 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
 
 azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
+    size_t max_cell;
     struct reveal rv;
     azk_buf *vals = NULL;
     azk_field *fields = NULL;
@@ -1165,6 +1179,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
     rv.tabular = rec->tabular != 0;
+    max_cell = ctx->opts->max_cell > 0 ? ctx->opts->max_cell : (size_t)64 * 1024;
     vals = azk_calloc(rec->field_count, sizeof(*vals));
     fields = azk_calloc(rec->field_count, sizeof(*fields));
     if (vals == NULL || fields == NULL) {
@@ -1182,6 +1197,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
             /* a field may reveal to nothing (only invisible characters) */
             fields[i].ptr = vals[i].data != NULL ? (const char *)vals[i].data : "";
             fields[i].len = vals[i].len;
+            if (rec->tabular && fields[i].len > max_cell) /* U+FFFD can grow a cut cell */
+                fields[i].len = azk_decode__utf8_boundary(vals[i].data, max_cell);
             any++;
         }
     }
