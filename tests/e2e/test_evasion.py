@@ -90,6 +90,8 @@ class Evasion(unittest.TestCase):
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+            if p.stdout is not None:
+                p.stdout.close()
         cls.tmpd.__exit__(None, None, None)
 
     def assertNoValues(self, text):
