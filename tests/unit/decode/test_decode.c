@@ -1386,6 +1386,8 @@ static void test_decode__reveal_quoted_printable(void **state)
 static void test_decode__reveal_normalise(void **state)
 {
     (void)state;
+    /* a line of nothing but invisible characters reveals to nothing (fuzzer find) */
+    expect_revealed("\xE2\x80\x8B\xE2\x80\x8B\nab\n", "ab@2\n");
     expect_revealed("試\xE2\x80\x8B験\xE2\x80\x8D太\xC2\xAD郎\xEF\xBB\xBF\n", "試験太郎@1\n");
     expect_revealed("\xEF\xBC\x90\xEF\xBC\x99\xEF\xBC\x90-0000-0000 \xEF\xBD\x94\xEF\xBD\x81\n",
                     "090-0000-0000 ta@1\n");
