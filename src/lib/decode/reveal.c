@@ -282,6 +282,7 @@ enum {
     P_EF = 16,    /* EF BB / B8 / BC / BD: BOM, variation selectors, full width */
 };
 static uint8_t first_of[256], second_of[256];
+static bool dump_ok[256]; /* bytes a hex dump line starts with */
 
 static void screen_init(void)
 {
@@ -302,6 +303,9 @@ static void screen_init(void)
     screen[0x80] = S_E3; /* continuation 80: the ideographic space E3 80 80 */
     screen[0x99] = screen[0x9A] = S_99;
     screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
+    for (c = 0; c < 256; c++)
+        dump_ok[c] = (cls[c] & C_HEX) != 0 || c == ' ' || c == ',' || c == ':' || c == '-' ||
+                     c == 'x' || c == 'X' || c == '|';
     first_of['='] = first_of['%'] = P_HEXESC;
     first_of[0x80] = P_IDSP;
     first_of[0x82] = P_NFD;
@@ -1246,9 +1250,7 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         i++;
     /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
     for (k = i; k < n && k < i + 32; k++) {
-        uint8_t c = p[k];
-        if (!(cls[c] & C_HEX) && c != ' ' && c != ',' && c != ':' && c != '-' && c != 'x' &&
-            c != 'X' && c != '|')
+        if (!dump_ok[p[k]])
             return false;
     }
     for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
