@@ -1239,12 +1239,13 @@ done:
  * A line of a hex dump: xxd ("00000010: e8a9 a6e9  ...."), hexdump -C
  * ("00000010  e8 a9 a6 |...|"), od -An -tx1 (" e8 a9 a6"), a C array
  * ("0xe8, 0xa9,"), colon or space separated bytes. Its bytes are appended to
- * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one).
+ * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one),
+ * unless `more` (a dump is going on: its last line may be short).
  */
-bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
+bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out)
 {
     size_t i = 0, k, groups = 0, start = out->len;
-    bool letter = false;
+    bool letter = false, offset = false;
     (void)pthread_once(&cls_once, cls_init);
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
@@ -1260,6 +1261,7 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         i += k + 1; /* offset column */
         while (i < n && p[i] == ' ')
             i++;
+        offset = true;
     }
     while (i < n) {
         size_t j;
@@ -1274,8 +1276,8 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         for (; i + 1 < j; i += 2)
             out->data[out->len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
         groups++;
-        if (i >= n)
-            break;
+        if (i >= n || (offset && out->len - start >= 16))
+            break; /* xxd / hexdump -C: 16 bytes, then the ASCII column */
         if (p[i] == ',' || p[i] == ':' || p[i] == '-')
             i++;
         if (i < n && p[i] == ' ' && i + 1 < n && p[i + 1] == ' ') {
@@ -1291,8 +1293,8 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         while (i < n && p[i] == ' ')
             i++;
     }
-    if (groups >= 4 && letter)
-        return true;
+    if ((groups >= 4 && letter) || (more && groups >= 1))
+        return true; /* a dump's last line may be short */
 no:
     out->len = start;
     return false;

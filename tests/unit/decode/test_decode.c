@@ -1456,6 +1456,17 @@ static void test_decode__reveal_hex_dumps(void **state)
             fail_msg("hex dump %zu not read: %s", i, text_of(&c));
         collect_dispose(&c);
     }
+    {
+        /* an xxd line whose ASCII column starts with a hex digit, a short last line
+         * (e2e find) */
+        static const char x2[] =
+            "00000000: 3930 2d30 3030 302d 3030 3030 2ce8 a9a6  90-0000-0000,...\n"
+            "00000010: e9a8 930a                                ....\n";
+        collect_init(&c);
+        assert_int_equal(decode_mem(&c, x2, strlen(x2), NULL), AZK_OK);
+        assert_non_null(strstr(text_of(&c), "90-0000-0000,試験"));
+        collect_dispose(&c);
+    }
     /* numbers are not a hex dump, and stay */
     expect_revealed("03 1234 5678 2024 06 02\n", "03 1234 5678 2024 06 02@1\n");
 }
