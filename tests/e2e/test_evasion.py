@@ -15,8 +15,8 @@ UTF-16 CSV behind a PNG signature, ...).
 Required: every transformed leak is blocked and no clean control is, by
 `guard check`, by `guard watch --once` (nothing leaked is released) and
 through real Squid + `guard icap` (403, the upload never reaches the
-server); `scan` reports the entrusted records too (exit 1). No output holds
-a personal value.
+server); `scan` reports the entrusted records too (exit 1) and `impact`
+counts them. No output holds a personal value.
 """
 
 import collections
@@ -101,6 +101,8 @@ class Evasion(unittest.TestCase):
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+            if p.stdout is not None:
+                p.stdout.close()
         cls.tmpd.__exit__(None, None, None)
 
     def assertNoValues(self, text):
@@ -170,6 +172,15 @@ class Evasion(unittest.TestCase):
             if os.path.exists(c):
                 r = T.run([self.bin, "scan", "--format", "jsonl", "--fingerprints", self.fp, c])
                 self.assertEqual(r.rc, 0, "%s: %s %s" % (t, r.out[:300], r.err))
+
+    def test_impact_counts_the_records(self):
+        # impact analysis reads through the same decode stage
+        for t in ("nul_4096", "json_dumps", "mail_base64", "png_zip_polyglot", "xxd"):
+            f = os.path.join(self.suite, "leak__%s__csv.bin" % t)
+            r = T.run([self.bin, "--home", self.home, "impact", "--format", "json", f])
+            self.assertEqual(r.rc, 1, "%s: %s" % (t, r.err))  # 1: entrusted records found
+            self.assertGreaterEqual(json.loads(r.out)["records"], 90, t)
+            self.assertNoValues(r.out + r.err)
 
     def test_guard_watch_once(self):
         base = os.path.join(self.tmp, "watch")

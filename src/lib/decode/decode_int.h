@@ -234,7 +234,7 @@ AZK_NODISCARD azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const az
                                             bool *handled);
 
 /* A hex dump line (xxd, hexdump -C, od, C array): its bytes appended to out. */
-bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out);
+bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out);
 /* Whether a line is a base64 body line (to be gathered); false = emit normally. */
 bool azk_decode__b64_line(const uint8_t *p, size_t n);
 AZK_NODISCARD azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_block *b);

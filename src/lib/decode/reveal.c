@@ -282,6 +282,7 @@ enum {
     P_EF = 16,    /* EF BB / B8 / BC / BD: BOM, variation selectors, full width */
 };
 static uint8_t first_of[256], second_of[256];
+static bool dump_ok[256]; /* bytes a hex dump line starts with */
 
 static void screen_init(void)
 {
@@ -299,9 +300,12 @@ static void screen_init(void)
     screen[0xC2] = screen[0xCC] = screen[0xCD] = screen[0xE1] = screen[0xF3] = S_RARE;
     screen[0xE2] = S_E2;
     screen[0xEF] = S_EF;
-    screen[0xE3] = S_E3;
+    screen[0x80] = S_E3; /* continuation 80: the ideographic space E3 80 80 */
     screen[0x99] = screen[0x9A] = S_99;
     screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
+    for (c = 0; c < 256; c++)
+        dump_ok[c] = (cls[c] & C_HEX) != 0 || c == ' ' || c == ',' || c == ':' || c == '-' ||
+                     c == 'x' || c == 'X' || c == '|';
     first_of['='] = first_of['%'] = P_HEXESC;
     first_of[0x80] = P_IDSP;
     first_of[0x82] = P_NFD;
@@ -360,13 +364,14 @@ static bool worth_a_look(const uint8_t *p, size_t n)
                         return true;
                 } else if (c == ' ') {
                     sl = 1;
-                } else if (c == 0xE3 && p[i + 1] == 0x80 && i + 2 < n && p[i + 2] == 0x80) {
-                    sl = 3; /* ideographic space */
+                } else if (c == 0x80 && p[i + 1] == 0x80 && i > 0 && p[i - 1] == 0xE3) {
+                    sl = 2; /* ideographic space E3 80 80: its last two bytes */
                 }
             }
             if (sl > 0) {
                 /* "0 9 0 - 1": tokens of one character each followed by one space */
-                size_t len = i - tok;
+                size_t sp_at = sl == 2 ? i - 1 : i;
+                size_t len = sp_at - tok;
                 bool single = len == 1 || (len >= 2 && len <= 4 && (p[tok] & 0xC0) == 0xC0 &&
                                            (size_t)((p[tok] >= 0xF0)   ? 4
                                                     : (p[tok] >= 0xE0) ? 3
@@ -409,6 +414,27 @@ static bool worth_a_look(const uint8_t *p, size_t n)
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
 
 /*
+ * Whether UTF-8 s[0..n) is plain text: no C1 control, no private use, no
+ * U+FFFD; `need_jp`: with at least one Japanese character (a legacy reading
+ * of escaped bytes must give Japanese, or it is a misreading).
+ */
+static bool plain_text(const uint8_t *s, size_t n, bool need_jp)
+{
+    size_t i = 0;
+    bool jp = false;
+    while (i < n) {
+        uint32_t cp;
+        i += azk_utf8_decode(s + i, n - i, &cp);
+        if ((cp >= 0x80 && cp < 0xA0) || cp == 0xFFFD || (cp >= 0xE000 && cp <= 0xF8FF))
+            return false;
+        if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+            (cp >= 0xFF01 && cp <= 0xFF9F))
+            jp = true;
+    }
+    return jp || !need_jp;
+}
+
+/*
  * Put the text a decoded byte run stands for: printable ASCII when `ascii`
  * is allowed, else valid UTF-8 with non-ASCII, else CP932 / EUC-JP without
  * an error. False when the run is not text (the original stays).
@@ -435,16 +461,20 @@ static azk_status put_bytes_as_text(azk_buf *out, const uint8_t *b, size_t n, bo
         return azk_buf_put(out, b, n);
     }
     if (azk_utf8_valid(b, n)) {
+        if (!plain_text(b, n, false))
+            return AZK_OK; /* C1 controls, private use: not text */
         *ok = true;
         return azk_buf_put(out, b, n);
     }
+    if (n < 2)
+        return AZK_OK; /* one byte is no legacy text (=84 in "番号=8440...") */
     for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
         size_t errors = 0;
         azk_buf_clear(&tmp);
         rc = azk_decode__convert_mem(legacy[i], b, n, &tmp, &errors);
         if (rc != AZK_OK)
             break;
-        if (errors == 0) {
+        if (errors == 0 && plain_text(tmp.data, tmp.len, true)) {
             *ok = true;
             rc = azk_buf_put(out, tmp.data, tmp.len);
             break;
@@ -1073,6 +1103,7 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
     azk_record r = *rec;
     azk_field f = rec->fields[0];
     azk_status rc;
+    size_t max = ctx->opts->max_line > 0 ? ctx->opts->max_line : (size_t)64 * 1024;
     r.fields = &f;
     if (n == 0)
         return AZK_OK;
@@ -1096,10 +1127,22 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
             f.len = take;
             if (take > 0 && s[take - 1] == '\r')
                 f.len--;
-            if (f.len > 0) {
+            r.continued = rec->continued;
+            while (f.len > 0) {
+                /* within max_line, as every text record (U+FFFD can grow a line) */
+                size_t whole = f.len, cut = f.len;
+                if (cut > max) {
+                    cut = azk_decode__utf8_boundary((const uint8_t *)f.ptr, max);
+                    if (cut == 0)
+                        cut = max;
+                }
+                f.len = cut;
                 rc = azk_decode__emit_raw(ctx, &r);
                 if (rc != AZK_OK)
                     return rc;
+                f.ptr += cut;
+                f.len = whole - cut;
+                r.continued = 1;
             }
             s += take;
             len -= take;
@@ -1115,6 +1158,7 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
 
 azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
+    size_t max_cell;
     struct reveal rv;
     azk_buf *vals = NULL;
     azk_field *fields = NULL;
@@ -1139,6 +1183,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
     rv.tabular = rec->tabular != 0;
+    max_cell = ctx->opts->max_cell > 0 ? ctx->opts->max_cell : (size_t)64 * 1024;
     vals = azk_calloc(rec->field_count, sizeof(*vals));
     fields = azk_calloc(rec->field_count, sizeof(*fields));
     if (vals == NULL || fields == NULL) {
@@ -1156,6 +1201,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
             /* a field may reveal to nothing (only invisible characters) */
             fields[i].ptr = vals[i].data != NULL ? (const char *)vals[i].data : "";
             fields[i].len = vals[i].len;
+            if (rec->tabular && fields[i].len > max_cell) /* U+FFFD can grow a cut cell */
+                fields[i].len = azk_decode__utf8_boundary(vals[i].data, max_cell);
             any++;
         }
     }
@@ -1192,20 +1239,19 @@ done:
  * A line of a hex dump: xxd ("00000010: e8a9 a6e9  ...."), hexdump -C
  * ("00000010  e8 a9 a6 |...|"), od -An -tx1 (" e8 a9 a6"), a C array
  * ("0xe8, 0xa9,"), colon or space separated bytes. Its bytes are appended to
- * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one).
+ * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one),
+ * unless `more` (a dump is going on: its last line may be short).
  */
-bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
+bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out)
 {
     size_t i = 0, k, groups = 0, start = out->len;
-    bool letter = false;
+    bool letter = false, offset = false;
     (void)pthread_once(&cls_once, cls_init);
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
     /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
     for (k = i; k < n && k < i + 32; k++) {
-        uint8_t c = p[k];
-        if (!(cls[c] & C_HEX) && c != ' ' && c != ',' && c != ':' && c != '-' && c != 'x' &&
-            c != 'X' && c != '|')
+        if (!dump_ok[p[k]])
             return false;
     }
     for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
@@ -1215,6 +1261,7 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         i += k + 1; /* offset column */
         while (i < n && p[i] == ' ')
             i++;
+        offset = true;
     }
     while (i < n) {
         size_t j;
@@ -1229,8 +1276,8 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         for (; i + 1 < j; i += 2)
             out->data[out->len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
         groups++;
-        if (i >= n)
-            break;
+        if (i >= n || (offset && out->len - start >= 16))
+            break; /* xxd / hexdump -C: 16 bytes, then the ASCII column */
         if (p[i] == ',' || p[i] == ':' || p[i] == '-')
             i++;
         if (i < n && p[i] == ' ' && i + 1 < n && p[i + 1] == ' ') {
@@ -1246,8 +1293,8 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, azk_buf *out)
         while (i < n && p[i] == ' ')
             i++;
     }
-    if (groups >= 4 && letter)
-        return true;
+    if ((groups >= 4 && letter) || (more && groups >= 1))
+        return true; /* a dump's last line may be short */
 no:
     out->len = start;
     return false;

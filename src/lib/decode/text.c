@@ -995,8 +995,8 @@ static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool cont
     azk_status rc;
     if (ln->ctx->opts->literal)
         return azk_decode__emit_line(ln->ctx, ln->lineno, p, n, continued, NULL);
-    if (!continued && n >= 8 && ln->hex.len < AZK_DECODE_B64_BLOCK_MAX &&
-        azk_decode__hex_line(p, n, &ln->hex)) {
+    if (!continued && (n >= 8 || ln->hex.len > 0) && ln->hex.len < AZK_DECODE_B64_BLOCK_MAX &&
+        azk_decode__hex_line(p, n, ln->hex.len > 0, &ln->hex)) {
         /* kept as it is too: a line of numbers may be data */
     } else if (ln->hex.len > 0) {
         rc = hex_flush(ln);

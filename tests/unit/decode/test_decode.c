@@ -1354,6 +1354,11 @@ static void test_decode__reveal_escapes(void **state)
                     "q=試験&r=試験 taro@example.com@1\n");
     expect_revealed("s = \"\\xe8\\xa9\\xa6\\xe9\\xa8\\x93\" t = \"\\350\\251\\246\"\n",
                     "s = \"試験\" t = \"試\"@1\n");
+    /* bench-corpus finds: one escaped-looking byte is no text (EUC-JP reads 0x84 as
+     * U+0084), a full-width value is folded whole */
+    expect_revealed("住所不備 法人番号=8440610773528\n", "住所不備 法人番号=8440610773528@1\n");
+    expect_revealed("zip=\xEF\xBC\x95\xEF\xBC\x95\xEF\xBC\x93\xEF\xBC\x8D\xEF\xBC\x90\n",
+                    "zip=553-0@1\n");
     /* a JSON string holding a whole file: one record per line */
     expect_revealed("{\"f\": \"a,\\u8a66\\u9a13\\nb,\\u592a\\u90ce\\n\"}\n",
                     "{\"f\": \"a,試験@1\nb,太郎@1\n\"}@1\n");
@@ -1418,12 +1423,16 @@ static void test_decode__reveal_quoted_printable(void **state)
 static void test_decode__reveal_normalise(void **state)
 {
     (void)state;
+    /* a line of nothing but invisible characters reveals to nothing (fuzzer find) */
+    expect_revealed("\xE2\x80\x8B\xE2\x80\x8B\nab\n", "ab@2\n");
     expect_revealed("試\xE2\x80\x8B験\xE2\x80\x8D太\xC2\xAD郎\xEF\xBB\xBF\n", "試験太郎@1\n");
     expect_revealed("\xEF\xBC\x90\xEF\xBC\x99\xEF\xBC\x90-0000-0000 \xEF\xBD\x94\xEF\xBD\x81\n",
                     "090-0000-0000 ta@1\n");
     expect_revealed("氏名: 試 験 太 郎 電話: 0 9 0 - 0 0 0 0\n",
                     "氏名: 試験太郎 電話: 090-0000@1\n");
     expect_revealed("<p><r>試</r><r>験</r><r>太</r><r>郎</r></p>\n", "試験太郎@1\n");
+    expect_revealed("氏名 試\xE3\x80\x80験\xE3\x80\x80太\xE3\x80\x80郎\xE3\x80\x80様\n",
+                    "氏名 試験太郎様@1\n");
     /* clean: ordinary spacing and markup stay */
     expect_revealed("This is a pen and a b c.\n", "This is a pen and a b c.@1\n");
     expect_revealed("<td>試験太郎</td><td>090</td>\n", "<td>試験太郎</td><td>090</td>@1\n");
@@ -1482,6 +1491,17 @@ static void test_decode__reveal_hex_dumps(void **state)
         assert_int_equal(decode_mem(&c, dumps[i], strlen(dumps[i]), NULL), AZK_OK);
         if (strstr(text_of(&c), "試験 太郎,090-0000-0000") == NULL)
             fail_msg("hex dump %zu not read: %s", i, text_of(&c));
+        collect_dispose(&c);
+    }
+    {
+        /* an xxd line whose ASCII column starts with a hex digit, a short last line
+         * (e2e find) */
+        static const char x2[] =
+            "00000000: 3930 2d30 3030 302d 3030 3030 2ce8 a9a6  90-0000-0000,...\n"
+            "00000010: e9a8 930a                                ....\n";
+        collect_init(&c);
+        assert_int_equal(decode_mem(&c, x2, strlen(x2), NULL), AZK_OK);
+        assert_non_null(strstr(text_of(&c), "90-0000-0000,試験"));
         collect_dispose(&c);
     }
     /* numbers are not a hex dump, and stay */
