@@ -109,18 +109,22 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
     if (n < 10 || n > 11 || d[0] != '0' || gc == 0 || gc > 3)
         return false;
     if (n == 11) {
-        if ((d[1] == '7' || d[1] == '8' || d[1] == '9' || d[1] == '5') && d[2] == '0') {
-            if (d[3] == '0' && d[1] != '5')
-                return false; /* 0X00: no such mobile block */
-            if (gc != 1 && !groups_are(g, gc, 3, 4, 4))
-                return false;
-            *prefix_len = 3;
-            return true;
-        }
+        /* 0800 free dial first: its 080 prefix is no mobile block here */
         if (memcmp(d, "0800", 4) == 0) {
             if (gc != 1 && !groups_are(g, gc, 4, 3, 4))
                 return false;
             *prefix_len = 4;
+            return true;
+        }
+        /* mobile 070/080/090, IP 050, FMC 060, M2M / pager 020 */
+        if ((d[1] == '7' || d[1] == '8' || d[1] == '9' || d[1] == '5' || d[1] == '6' ||
+             d[1] == '2') &&
+            d[2] == '0') {
+            if (d[3] == '0' && d[1] != '5')
+                return false; /* 0X00: no such block */
+            if (gc != 1 && !groups_are(g, gc, 3, 4, 4))
+                return false;
+            *prefix_len = 3;
             return true;
         }
         return false;

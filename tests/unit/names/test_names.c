@@ -442,6 +442,76 @@ static azk_status refuse(const azk_name_hit *hit, void *payload)
     return AZK_ERR_LIMIT;
 }
 
+/* issue 18 item 1: a strong label and a known surname open the given name */
+static void test_names__label_open_given(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("宛名=中野 優見 様 〒961-0013 福島県白河市");
+    expect_one(&hs, "宛名=中野 優見 様 〒961-0013 福島県白河市", "中野 優見", "中野");
+    assert_true(hs.h[0].confidence >= 0.5);
+    hs = scan("代表者 鈴木 優見");
+    expect_one(&hs, "代表者 鈴木 優見", "鈴木 優見", "鈴木");
+    hs = scan("名義：中野 優見");
+    expect_one(&hs, "名義：中野 優見", "中野 優見", "中野");
+    /* no known surname: the label alone does not open a given name */
+    hs = scan("担当：経理部");
+    assert_int_equal(reported(&hs), 0);
+    /* a surname alone in running text is still no name */
+    hs = scan("本日は中野で会議");
+    assert_int_equal(reported(&hs), 0);
+}
+
+/* issue 18 item 8: labels and headers are no values; credit lines; spans */
+static void test_names__headers_not_values(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("名前 番号 アクション 説明");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("名前:目的:説明");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("名前=値");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("コール・グラフ を表示");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("ツール・バー と メニュー・バー");
+    assert_int_equal(reported(&hs), 0);
+    /* with an honorific a ・ pair is still a (foreign) name */
+    hs = scan("ジョン・スミス様");
+    assert_int_equal(reported(&hs), 1);
+    /* a name label followed by a real value stays a name */
+    hs = scan("名前: 山田 太郎");
+    expect_one(&hs, "名前: 山田 太郎", "山田 太郎", "山田");
+    for (size_t i = 0; i < hs.count && i < MAX_HITS; i++)
+        assert_true(hs.h[i].len > 0);
+}
+
+static void test_names__credit_line(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("高橋 基信 <user@example.jp>");
+    expect_one(&hs, "高橋 基信 <user@example.jp>", "高橋 基信", "高橋");
+    assert_true(hs.h[0].confidence >= 0.5);
+    /* the memo must not hide the cue: the same words first without it */
+    hs = scan("高橋 基信");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("高橋 基信 <user@example.jp>");
+    assert_int_equal(reported(&hs), 1);
+    /* no address in the brackets: no cue */
+    hs = scan("高橋 基信 <none>");
+    assert_int_equal(reported(&hs), 0);
+}
+
+static void test_names__span_whole_name(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("翻訳: 倉澤 望");
+    expect_one(&hs, "翻訳: 倉澤 望", "倉澤 望", "倉澤");
+}
+
 static void test_names__callback_error(void **state)
 {
     const char *t = "山田太郎様";
@@ -553,6 +623,10 @@ int main(void)
         cmocka_unit_test(test_names__variant_kanji),
         cmocka_unit_test(test_names__spans_multibyte),
         cmocka_unit_test(test_names__generated),
+        cmocka_unit_test(test_names__label_open_given),
+        cmocka_unit_test(test_names__headers_not_values),
+        cmocka_unit_test(test_names__credit_line),
+        cmocka_unit_test(test_names__span_whole_name),
         cmocka_unit_test(test_names__callback_error),
         cmocka_unit_test(test_names__invalid_utf8),
         cmocka_unit_test(test_names__alloc_failures),
