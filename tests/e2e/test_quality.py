@@ -16,6 +16,7 @@ scanner's masked forms only, never a value from the corpus.
 import filecmp
 import json
 import os
+import subprocess
 import sys
 import unicodedata
 import unittest
@@ -263,6 +264,83 @@ class QualityTest(unittest.TestCase):
                 msg.append("surface forms below full recall:\n" + "\n".join(ft[:40] + more))
             msg.append(s.examples(3))
             self.fail("\n".join(msg))
+
+
+def _redact(args, data):
+    r = subprocess.run([T.azk_bin(), "redact"] + list(args), input=data, capture_output=True,
+                       timeout=120)
+    return r
+
+
+class RedactTest(unittest.TestCase):
+    """`azukari redact` leaves nothing its own scanner reports (issue 18
+    item 6) and detects the input encoding like scan."""
+
+    def _scan_text(self, text):
+        with T.TempDir() as d:
+            p = os.path.join(d, "out.txt")
+            with open(p, "wb") as f:
+                f.write(text)
+            _, recs = T.scan([p])
+        return [f for r in recs for f in r.get("findings", [])]
+
+    def test_redact__default_mask_leaves_no_finding(self):
+        lines = "氏名=秋元 浩二\n住所=東京都千代田区\n宛名 山田 太郎様 TEL 090-1234-5678\n"
+        r = _redact([], lines.encode())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertNotIn("秋元", out)
+        self.assertNotIn("山田", out)
+        self.assertNotIn("千代田区", out)
+        self.assertEqual(out.count("\n"), 3)
+        self.assertEqual(self._scan_text(r.stdout), [])
+        # the partial mask stays available for display
+        r = _redact(["--mode", "partial"], lines.encode())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("秋元 **", r.stdout.decode())
+
+    def test_redact__detects_encoding(self):
+        text = "処理開始\n氏名=秋元 浩二 電話 090-1234-5678\n"
+        for enc in ("cp932", "euc-jp"):
+            r = _redact([], text.encode(enc))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = r.stdout.decode("utf-8")
+            self.assertIn("処理開始", out, enc)
+            self.assertIn("090-****-5678", out, enc)
+            self.assertNotIn("秋元", out, enc)
+        # ASCII first, then CP932 bytes; a UTF-8 BOM is dropped
+        data = b"start\n" + "氏名=秋元 浩二\n".encode("cp932")
+        out = _redact([], data).stdout.decode("utf-8")
+        self.assertTrue(out.startswith("start\n氏名="), out)
+        out = _redact([], "\ufeff処理開始\n".encode("utf-8")).stdout.decode("utf-8")
+        self.assertEqual(out, "処理開始\n")
+
+    def test_redact__corpus_leaves_at_most_one_percent(self):
+        """Redact the corpus's plain text logs (UTF-8, CP932, EUC-JP, no
+        --encoding), scan the output: at most 1 % of the findings remain."""
+        with T.TempDir() as d:
+            root = os.path.join(d, "share")
+            truth = generate(root, SEED, scale=0.5)
+            srcs = [o["path"] for o in truth["objects"] if o["format"] == "text"
+                    and not o["member"] and o["encoding"] in ("utf-8", "cp932", "euc-jp")]
+            self.assertGreater(len(srcs), 3)
+            _, before = T.scan([os.path.join(root, p) for p in srcs])
+            nb = sum(len(r.get("findings", [])) for r in before)
+            outs = []
+            for i, p in enumerate(srcs):
+                with open(os.path.join(root, p), "rb") as f:
+                    r = _redact([], f.read())
+                self.assertEqual(r.returncode, 0, r.stderr)
+                o = os.path.join(d, "red%03d.txt" % i)
+                with open(o, "wb") as f:
+                    f.write(r.stdout)
+                outs.append(o)
+            _, after = T.scan(outs)
+            na = sum(len(r.get("findings", [])) for r in after)
+            print("\nredaction: %d findings before, %d after (%.2f %%)"
+                  % (nb, na, 100.0 * na / max(nb, 1)), file=sys.stderr)
+            self.assertGreater(nb, 500)
+            self.assertLessEqual(na, nb // 100, "%d of %d findings left after redact" % (na, nb))
 
 
 if __name__ == "__main__":

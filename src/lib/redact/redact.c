@@ -35,6 +35,8 @@ struct azk_redactor {
     azk_detect_engine *eng;
     azk_detect_ctx *ctx;
     UConverter *conv; /* NULL for UTF-8 input */
+    bool decided;     /* the input encoding is known (given, or sniffed) */
+    bool first_done;  /* the first line was seen (a UTF-8 BOM is dropped) */
     azk_buf utf8;     /* the line as UTF-8 */
     azk_buf out;
     azk_buf norm;
@@ -65,6 +67,7 @@ azk_status azk_redactor_new(azk_redactor **out, const azk_redact_options *opts)
     if (opts->key != NULL)
         memcpy(r->key, opts->key, sizeof(r->key));
     r->opts.key = NULL;
+    r->decided = opts->encoding != NULL;
     if (opts->encoding != NULL) {
         const char *canon = azk_decode__encoding_canonical(opts->encoding);
         UErrorCode ue = U_ZERO_ERROR;
@@ -115,6 +118,107 @@ void azk_redactor_free(azk_redactor *r)
     azk_free(r);
 }
 
+void azk_redactor_begin(azk_redactor *r)
+{
+    if (r == NULL)
+        return;
+    r->first_done = false;
+    if (r->opts.encoding == NULL) {
+        r->decided = false;
+        if (r->conv != NULL)
+            ucnv_close(r->conv);
+        r->conv = NULL;
+    }
+}
+
+/* Decoding errors (U+FFFD, SUB) and Japanese letters of `line` read as `icu`. */
+static azk_status try_encoding(azk_redactor *r, const char *icu, const char *line, size_t len,
+                               UConverter **out, long *score)
+{
+    UErrorCode ue = U_ZERO_ERROR;
+    UConverter *c = ucnv_open(icu, &ue);
+    int32_t n16;
+    long good = 0, bad = 0;
+    if (U_FAILURE(ue) || c == NULL)
+        return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU converter %s unavailable", icu);
+    n16 = ucnv_toUChars(c, r->u16, (int32_t)r->u16_cap, line, (int32_t)len, &ue);
+    if (U_FAILURE(ue)) {
+        ucnv_close(c);
+        return azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
+    }
+    for (int32_t i = 0; i < n16; i++) {
+        UChar u = r->u16[i];
+        if (u == 0xFFFD || u == 0x1A || (u >= 0xE000 && u <= 0xF8FF))
+            bad++;
+        else if ((u >= 0x3040 && u <= 0x30FF) || (u >= 0x4E00 && u <= 0x9FFF))
+            good++;
+    }
+    sodium_memzero(r->u16, r->u16_cap * sizeof(UChar));
+    *out = c;
+    *score = good - 8 * bad;
+    return AZK_OK;
+}
+
+/*
+ * No --encoding: the first line that is not ASCII decides, as the scanner's
+ * text decoder does on its prefix: valid UTF-8 is UTF-8; otherwise CP932 or
+ * EUC-JP, the one that decodes the line with fewer errors and more kana
+ * and kanji (CP932 on a tie). UTF-16 is not sniffed here: it has no lines
+ * of bytes (give --encoding utf-16le / utf-16be).
+ */
+static azk_status sniff(azk_redactor *r, const char *line, size_t len)
+{
+    size_t i = 0;
+    bool ascii = true, utf8 = true;
+    UConverter *sj = NULL, *euc = NULL;
+    long ssj = 0, seuc = 0;
+    azk_status rc;
+    while (i < len) {
+        uint32_t cp;
+        size_t l;
+        if ((unsigned char)line[i] < 0x80) {
+            i++;
+            continue;
+        }
+        ascii = false;
+        l = azk_utf8_decode((const uint8_t *)line + i, len - i, &cp);
+        if (cp == 0xFFFD && l == 1) {
+            utf8 = false;
+            break;
+        }
+        i += l;
+    }
+    if (ascii)
+        return AZK_OK; /* undecided until a line says more */
+    r->decided = true;
+    if (utf8)
+        return AZK_OK;
+    if (len > (size_t)INT32_MAX / 2)
+        return azk_error_set(AZK_ERR_LIMIT, "line too long to convert");
+    if (len * 2 + 2 > r->u16_cap) {
+        UChar *nu = azk_realloc(r->u16, (len * 2 + 2) * sizeof(UChar));
+        if (nu == NULL)
+            return azk_error_nomem();
+        r->u16 = nu;
+        r->u16_cap = len * 2 + 2;
+    }
+    rc = try_encoding(r, "ibm-943_P15A-2003", line, len, &sj, &ssj);
+    if (rc == AZK_OK)
+        rc = try_encoding(r, "ibm-33722_P12A_P12A-2009_U2", line, len, &euc, &seuc);
+    if (rc == AZK_OK) {
+        r->conv = seuc > ssj ? euc : sj;
+        if (seuc > ssj)
+            euc = NULL;
+        else
+            sj = NULL;
+    }
+    if (sj != NULL)
+        ucnv_close(sj);
+    if (euc != NULL)
+        ucnv_close(euc);
+    return rc;
+}
+
 static azk_status to_utf8(azk_redactor *r, const char *line, size_t len)
 {
     UErrorCode ue = U_ZERO_ERROR;
@@ -122,6 +226,19 @@ static azk_status to_utf8(azk_redactor *r, const char *line, size_t len)
     size_t need;
     azk_status rc;
     azk_buf_clear(&r->utf8);
+    if (!r->first_done) {
+        r->first_done = true;
+        if (r->conv == NULL && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            line += 3; /* UTF-8 byte order mark */
+            len -= 3;
+            r->decided = true;
+        }
+    }
+    if (!r->decided) {
+        rc = sniff(r, line, len);
+        if (rc != AZK_OK)
+            return rc;
+    }
     if (r->conv == NULL) {
         /* keep valid UTF-8 as is; invalid bytes become U+FFFD */
         size_t i = 0;
@@ -207,6 +324,7 @@ static azk_status put_replacement(azk_redactor *r, const struct span *s)
     const char *tn = azk_pii_type_name(s->type);
     switch (r->opts.mode) {
         case AZK_REDACT_MASK:
+        case AZK_REDACT_PARTIAL:
             return azk_buf_puts(&r->out, s->masked);
         case AZK_REDACT_TYPE:
             return azk_buf_printf(&r->out, "[%s]", tn);
@@ -235,20 +353,11 @@ static azk_status put_replacement(azk_redactor *r, const struct span *s)
     return azk_error_set(AZK_ERR_ARG, "unknown redaction mode");
 }
 
-azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
-                             azk_redact_write_cb write, void *payload, size_t *replaced)
+/* The findings of r->utf8 into r->spans. */
+static azk_status find_spans(azk_redactor *r)
 {
-    azk_status rc;
     azk_field field;
     azk_record rec;
-    size_t pos = 0;
-    AZK_ASSERT_ARG(r != NULL);
-    AZK_ASSERT_ARG(write != NULL);
-    if (replaced != NULL)
-        *replaced = 0;
-    rc = to_utf8(r, line, len);
-    if (rc != AZK_OK)
-        return rc;
     memset(&field, 0, sizeof(field));
     memset(&rec, 0, sizeof(rec));
     field.ptr = (const char *)r->utf8.data;
@@ -257,24 +366,79 @@ azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
     rec.fields = &field;
     rec.field_count = 1;
     r->span_count = 0;
-    rc = azk_detect__record(r->ctx, &rec, collect, r, NULL);
-    if (rc != AZK_OK)
-        return rc;
+    return azk_detect__record(r->ctx, &rec, collect, r, NULL);
+}
+
+/*
+ * r->out = r->utf8 with every span replaced: by the mode's replacement, or
+ * (rescue > 0) by "***" and at the last rescue by "[type]".
+ */
+static azk_status replace_spans(azk_redactor *r, int rescue, size_t *replaced)
+{
+    azk_status rc;
+    size_t pos = 0;
     azk_buf_clear(&r->out);
     for (size_t i = 0; i < r->span_count; i++) {
         const struct span *s = &r->spans[i];
         if (s->start < pos || s->start + s->len > r->utf8.len)
             continue; /* overlapping or out of range: already covered */
         rc = azk_buf_put(&r->out, r->utf8.data + pos, s->start - pos);
-        if (rc == AZK_OK)
-            rc = put_replacement(r, s);
+        if (rc == AZK_OK) {
+            if (rescue == 0)
+                rc = put_replacement(r, s);
+            else if (rescue < 3)
+                rc = azk_buf_puts(&r->out, "***");
+            else
+                rc = azk_buf_printf(&r->out, "[%s]", azk_pii_type_name(s->type));
+        }
         if (rc != AZK_OK)
             return rc;
         pos = s->start + s->len;
-        if (replaced != NULL)
+        if (replaced != NULL && rescue == 0)
             (*replaced)++;
     }
-    rc = azk_buf_put(&r->out, r->utf8.data + pos, r->utf8.len - pos);
+    return azk_buf_put(&r->out, r->utf8.data + pos, r->utf8.len - pos);
+}
+
+azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
+                             azk_redact_write_cb write, void *payload, size_t *replaced)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(r != NULL);
+    AZK_ASSERT_ARG(write != NULL);
+    if (replaced != NULL)
+        *replaced = 0;
+    rc = to_utf8(r, line, len);
+    if (rc != AZK_OK)
+        return rc;
+    rc = find_spans(r);
+    if (rc != AZK_OK)
+        return rc;
+    rc = replace_spans(r, 0, replaced);
+    /*
+     * The default mask must leave nothing the scanner reports: a partial
+     * mask can (氏名=秋元 ** is still a surname after a label; 住所=東京都
+     * 千代田区*** a labelled prefecture + city). Scan the result again and
+     * blank what is found, "***" twice, then "[type]" (never found).
+     * AZK_REDACT_PARTIAL keeps the partial masks for display.
+     */
+    for (int rescue = 1;
+         rc == AZK_OK && r->opts.mode == AZK_REDACT_MASK && r->span_count > 0 && rescue <= 3;
+         rescue++) {
+        azk_buf t = r->utf8;
+        r->utf8 = r->out; /* the masked line is scanned; the clear one is wiped */
+        r->out = t;
+        sodium_memzero(r->out.data, r->out.len);
+        rc = find_spans(r);
+        if (rc == AZK_OK && r->span_count == 0) {
+            t = r->utf8;
+            r->utf8 = r->out;
+            r->out = t;
+            break;
+        }
+        if (rc == AZK_OK)
+            rc = replace_spans(r, rescue, NULL);
+    }
     if (rc == AZK_OK)
         rc = azk_buf_putc(&r->out, '\n');
     if (rc != AZK_OK)
