@@ -26,6 +26,7 @@
 #include <mecab.h>
 #include <sodium.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define AZK_NAMES_DEFAULT_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
@@ -611,8 +612,10 @@ static bool run_to_honorific(const struct scan *s, size_t q, size_t *r, size_t *
     for (int n = 0; n <= max; n++) {
         size_t l;
         uint32_t c;
-        if (n > (hira ? 1 : 0) && honorific_at(s, j, he)) {
-            *r = j;
+        if (n > (hira ? 1 : 0) &&
+            (honorific_at(s, j, he) ||
+             (skip_one_space(s, j) > j && honorific_at(s, skip_one_space(s, j), he)))) {
+            *r = j; /* 陽菜様, 陽菜 様 */
             return true;
         }
         c = cp_at(s, j, &l);
@@ -1011,10 +1014,11 @@ static bool is_placeholder(const uint8_t *p, size_t len)
 
 static const char *const labels[] = {
     /* longest first where one label is a prefix of another */
-    "ご契約者名", "ご契約者", "契約者氏名", "契約者名", "契約者",   "氏名カナ", "氏名（カナ）",
-    "氏名(カナ)", "カナ氏名", "フリガナ",   "ふりがな", "お名前",   "氏名",     "名前",
-    "宛名",       "担当者名", "担当者",     "担当",     "受取人名", "受取人",   "申込者名",
-    "申込者",     "依頼人",   "代表者名",   "代表者",   "名義人",   "名義",
+    "ご契約者名",   "ご契約者",   "契約者氏名", "契約者名", "契約者",   "氏名カナ",
+    "氏名（カナ）", "氏名(カナ)", "カナ氏名",   "フリガナ", "ふりがな", "お名前",
+    "氏名",         "名前",       "宛名",       "担当者名", "担当者",   "担当",
+    "受取人名",     "受取人",     "申込者名",   "申込者",   "依頼人",   "代表者名",
+    "代表者",       "名義人",     "名義",       "顧客氏名", "顧客名",   "お客様名",
 };
 
 /*
@@ -1060,6 +1064,37 @@ static size_t label_kanji_run(const struct scan *s, size_t i, size_t *chars)
         i += l;
         (*chars)++;
     }
+}
+
+/*
+ * A hiragana given name from q (さくら, ひなた): 2-4 hiragana ending at a
+ * bound (not kana, not kanji; an honorific may follow), not a particle,
+ * copula or honorific (山田さん, 山田です, 山田が). Returns its end or q.
+ */
+static size_t hira_given(const struct scan *s, size_t q)
+{
+    static const char *const not_start[] = {"さん", "さま", "くん", "ちゃん", "です", "でした",
+                                            "ます", "から", "まで", "より",   "など", "たち"};
+    size_t j = q, he, l;
+    int n = 0;
+    uint32_t c = cp_at(s, q, &l);
+    if (!is_hira(c) || char_in(c, "がはのとをにでもへやね"))
+        return q;
+    for (size_t k = 0; k < sizeof(not_start) / sizeof(not_start[0]); k++) {
+        size_t e;
+        if (bytes_eq(s, q, not_start[k], &e))
+            return q;
+    }
+    while (n < 5 && is_hira(cp_at(s, j, &l))) {
+        if (n >= 2 && honorific_at(s, j, &he))
+            break;
+        j += l;
+        n++;
+    }
+    c = cp_at(s, j, NULL);
+    if (n < 2 || n > 4 || is_hira(c) || is_kata(c) || is_kanji(c))
+        return q;
+    return j;
 }
 
 static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool strong_label,
@@ -1128,6 +1163,14 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
                 }
             }
         }
+        if (strong_label && end == aend && (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0) {
+            /* a hiragana given name: 顧客名=坂本 さくら 様, name=小野さくら */
+            size_t h = hira_given(s, q);
+            if (h > q) {
+                end = h;
+                gopen = q;
+            }
+        }
         if (chars > MAX_NAME_CHARS || (is_kanji(cp_at(s, end, NULL)) && !honorific_at(s, end, &he)))
             return AZK_OK;
         if (is_placeholder(s->t + v, end - v))
@@ -1142,7 +1185,7 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
          * by the space, the honorific or the end; MeCab must not read it
          * across that bound, whatever it makes of it inside.
          */
-        if (strong_label) {
+        if (strong_label && gopen == 0) {
             size_t fe[8];
             size_t nfe;
             if (q > aend && end > q && (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0 &&
@@ -1173,6 +1216,8 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
                     return AZK_OK;
                 continue; /* the open given name */
             }
+            if (gopen > 0 && t->end <= (gopen > aend ? aend : gopen))
+                continue; /* inside the lexicon surname (坂|本 read as a prefix) */
             if (t->cls == TK_PLACE && t->start == v &&
                 (lex_flags(s, t->start, t->end) & AZK_NAMES_LEX_FAMILY) != 0) {
                 pers = true; /* 堺, 山口: a place too, but the label says person */
@@ -1246,6 +1291,7 @@ static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
         case 0x7533:
         case 0x4F9D:
         case 0x4EE3:
+        case 0x9867:
             break;
         default:
             return AZK_OK;
@@ -1340,6 +1386,41 @@ static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_en
     return z;
 }
 
+/*
+ * An ASCII key naming a person right before i: name=, name:, "name": ",
+ * customer_name=, fullname= (not filename=, hostname=: the key must start
+ * a word or be one of the listed compounds).
+ */
+static bool ascii_name_label(const uint8_t *t, size_t i)
+{
+    static const char *const keys[] = {"customer_name", "customername", "full_name", "fullname",
+                                       "name"};
+    size_t j = i, k;
+    int skipped = 0;
+    while (j > 0 && skipped < 3 && (t[j - 1] == ' ' || t[j - 1] == '"' || t[j - 1] == '\'')) {
+        j--;
+        skipped++;
+    }
+    if (j == 0 || (t[j - 1] != '=' && t[j - 1] != ':'))
+        return false;
+    j--;
+    if (j > 0 && (t[j - 1] == '"' || t[j - 1] == '\''))
+        j--;
+    for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        size_t n = strlen(keys[k]);
+        uint8_t b;
+        if (j < n || strncasecmp((const char *)t + j - n, keys[k], n) != 0)
+            continue;
+        b = j > n ? t[j - n - 1] : ' ';
+        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+            continue;
+        if (b == '_' || (b >= '0' && b <= '9'))
+            continue;
+        return true;
+    }
+    return false;
+}
+
 static azk_status scan_free(struct scan *s)
 {
     const uint8_t *t = s->t;
@@ -1356,12 +1437,30 @@ static azk_status scan_free(struct scan *s)
     while (i < n) {
         azk_status rc;
         size_t l;
+        size_t l0;
         size_t next = 0;
         uint32_t c;
         if (slot != NULL && i >= word_end) {
             if (clean && !s->parsed && s->hits == hits0)
                 memo_put(slot, key, key_len, 0);
             slot = NULL;
+        }
+        if (t[i] >= 0x80 && i > 0 && t[i - 1] < 0x80 && ascii_name_label(t, i)) {
+            /* name=小野さくら: a label the word memo cannot see */
+            azk_status rc2;
+            uint32_t c0 = cp_at(s, i, &l0);
+            next = 0;
+            if (is_kanji(c0) || is_kata(c0)) {
+                rc2 = label_value(s, i, false, true, &next);
+                if (rc2 != AZK_OK)
+                    return rc2;
+            }
+            if (next > i) {
+                slot = NULL;
+                i = next;
+                prev = cp_before(s, i);
+                continue;
+            }
         }
         if (t[i] >= 0x80 && (i == 0 || t[i - 1] < 0x80)) {
             size_t z = word_key_end(t, n, i, &word_end);

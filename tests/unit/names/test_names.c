@@ -512,6 +512,32 @@ static void test_names__span_whole_name(void **state)
     expect_one(&hs, "翻訳: 倉澤 望", "倉澤 望", "倉澤");
 }
 
+/* issue 18 item 1: open given names in hiragana, ASCII name keys, 顧客名 */
+static void test_names__open_given_forms(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("顧客名=坂本 さくら 様\t連絡先");
+    expect_one(&hs, "顧客名=坂本 さくら 様\t連絡先", "坂本 さくら", "坂本");
+    hs = scan("出力 name=小野さくら\tzip=045");
+    expect_one(&hs, "出力 name=小野さくら\tzip=045", "小野さくら", "小野");
+    hs = scan("{\"customer\": {\"name\": \"宮崎 悠真\", \"zip\": \"804-9222\"}}");
+    assert_int_equal(reported(&hs), 1);
+    assert_int_equal(hs.h[0].len, strlen("宮崎 悠真"));
+    hs = scan("照合結果 顧客名=酒井　陽菜 様 | 〒296");
+    expect_one(&hs, "照合結果 顧客名=酒井　陽菜 様 | 〒296", "酒井　陽菜", "酒井");
+    /* a sentence after a label: the copula and particles are no name */
+    hs = scan("氏名：山田です");
+    expect_one(&hs, "氏名：山田です", "山田", "山田");
+    hs = scan("name=山田が担当");
+    expect_one(&hs, "name=山田が担当", "山田", "山田");
+    /* not a name key: filename=, hostname= */
+    hs = scan("hostname=中野 srv");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("filename=中野 さくら");
+    assert_int_equal(reported(&hs), 0);
+}
+
 static void test_names__callback_error(void **state)
 {
     const char *t = "山田太郎様";
@@ -627,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_names__headers_not_values),
         cmocka_unit_test(test_names__credit_line),
         cmocka_unit_test(test_names__span_whole_name),
+        cmocka_unit_test(test_names__open_given_forms),
         cmocka_unit_test(test_names__callback_error),
         cmocka_unit_test(test_names__invalid_utf8),
         cmocka_unit_test(test_names__alloc_failures),
