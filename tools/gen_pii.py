@@ -336,9 +336,9 @@ class Pii:
             return "0120-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(3)), "free0120"
         if k < 0.98:  # 0800 free dial: 4-3-4, its 080 prefix is no mobile block
             return "0800-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(4)), "free0800"
-        if k < 0.99:  # M2M / pager
-            return "020-%d%s-%s" % (r.randint(1, 9), self.digits(3), self.digits(4)), "m2m020"
-        return "060-%d%s-%s" % (r.randint(1, 9), self.digits(3), self.digits(4)), "fmc060"
+        if k < 0.99:  # M2M / pager (0200 exists)
+            return "020-%s-%s" % (self.digits(4), self.digits(4)), "m2m020"
+        return "060-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(4)), "upt060"
 
     def email(self):
         r = self.r

@@ -14,7 +14,8 @@ libjansson-dev libmicrohttpd-dev liboath-dev libcmocka-dev zlib1g-dev
 clang-14 libclang-rt-14-dev ripgrep unicode-data time"
 
 if [ "${1:-}" = "--test" ]; then
-    PKGS="$PKGS clang-format cppcheck postgresql squid c-icap curl valgrind chromium fonts-noto-cjk"
+    PKGS="$PKGS clang-format cppcheck postgresql squid c-icap curl valgrind chromium fonts-noto-cjk
+          python3-phonenumbers"
 fi
 
 missing=""

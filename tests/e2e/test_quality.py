@@ -266,6 +266,86 @@ class QualityTest(unittest.TestCase):
             self.fail("\n".join(msg))
 
 
+def _phonenumbers():
+    """libphonenumber's Python port (Debian python3-phonenumbers), or None."""
+    try:
+        import phonenumbers
+        return phonenumbers
+    except ImportError:
+        pass
+    for d in ("/usr/lib/python3/dist-packages",):
+        if os.path.isdir(os.path.join(d, "phonenumbers")) and d not in sys.path:
+            sys.path.append(d)
+            try:
+                import phonenumbers
+                return phonenumbers
+            except ImportError:
+                return None
+    return None
+
+
+class PhoneOracleTest(unittest.TestCase):
+    """Japanese numbers libphonenumber calls valid, written the way it
+    formats them (national and international) after `TEL: `, are all found
+    (issue 18 item 10); shapes it calls invalid are not."""
+
+    PER_TYPE = 120
+
+    def test_phone__libphonenumber_valid_numbers_found(self):
+        import random
+        import re
+        pn = _phonenumbers()
+        if pn is None:
+            self.skipTest("python3-phonenumbers missing")
+        md = pn.PhoneMetadata.metadata_for_region("JP")
+        kinds = {"fixed": md.fixed_line, "mobile": md.mobile, "toll_free": md.toll_free,
+                 "voip": md.voip, "pager": md.pager, "uan": md.uan, "premium": md.premium_rate,
+                 "personal": md.personal_number}
+        r = random.Random(SEED)
+        lines, labels = [], []
+        for name, desc in sorted(kinds.items()):
+            if desc is None or not desc.national_number_pattern:
+                continue
+            pat = re.compile(desc.national_number_pattern)
+            lens = list(desc.possible_length) or [9, 10]
+            n = tries = 0
+            while n < self.PER_TYPE and tries < 400000:
+                tries += 1
+                s = str(r.randint(1, 9)) + "".join(r.choice("0123456789")
+                                                   for _ in range(r.choice(lens) - 1))
+                if not pat.fullmatch(s):
+                    continue
+                num = pn.parse("+81" + s)
+                if not pn.is_valid_number(num):
+                    continue
+                fmt = pn.PhoneNumberFormat.NATIONAL if n % 2 == 0 else pn.PhoneNumberFormat.INTERNATIONAL
+                lines.append("連絡先 TEL: " + pn.format_number(num, fmt))
+                labels.append(name)
+                n += 1
+        # digit strings libphonenumber calls invalid (it ignores the grouping)
+        bad = ["TEL: 090-0123-4567", "TEL: 060-1234-5678"]
+        for b in bad:
+            num = pn.parse(b.split(": ")[1], "JP")
+            self.assertFalse(pn.is_valid_number(num), b)
+        with T.TempDir() as d:
+            p = os.path.join(d, "tel.txt")
+            with open(p, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines + bad) + "\n")
+            _, recs = T.scan([p])
+        found = {f["line"] for r in recs for f in r.get("findings", []) if f["type"] == "phone"}
+        tot, hit = {}, {}
+        for i, k in enumerate(labels, 1):
+            tot[k] = tot.get(k, 0) + 1
+            hit[k] = hit.get(k, 0) + (i in found)
+        print("\nlibphonenumber oracle: " + ", ".join("%s %d/%d" % (k, hit[k], tot[k])
+                                                      for k in sorted(tot)), file=sys.stderr)
+        self.assertGreater(len(tot), 5)
+        for k in tot:
+            self.assertEqual(hit[k], tot[k], "%s: %d of %d found" % (k, hit[k], tot[k]))
+        for i in range(len(labels) + 1, len(labels) + len(bad) + 1):
+            self.assertNotIn(i, found, "an invalid shape was reported: line %d" % i)
+
+
 def _redact(args, data):
     r = subprocess.run([T.azk_bin(), "redact"] + list(args), input=data, capture_output=True,
                        timeout=120)

@@ -244,8 +244,8 @@ static void test_detect__phone_numbering(void **state)
     assert_false(azk_detect__phone_valid("0323456789", 10, g334, 3, &p));
     assert_false(azk_detect__phone_valid("0323456789", 10, g424, 3, &p));
     assert_true(azk_detect__phone_valid("0452345678", 10, g334, 3, &p));
-    /* a local exchange never starts with 0 */
-    assert_false(azk_detect__phone_valid("0450345678", 10, g334, 3, &p));
+    /* an exchange starting with 0 is valid (libphonenumber: 0565-07-5291) */
+    assert_true(azk_detect__phone_valid("0450345678", 10, g334, 3, &p));
     /* a two-digit area other than 03 / 04 / 06 */
     assert_false(azk_detect__phone_valid("0522345678", 10, g244, 3, &p));
     assert_true(azk_detect__phone_valid("0126723456", 10, g514, 3, &p));
@@ -254,7 +254,8 @@ static void test_detect__phone_numbering(void **state)
     assert_true(azk_detect__phone_valid("05012345678", 11, g344, 3, &p));
     assert_true(azk_detect__phone_valid("0120123456", 10, g433, 3, &p));
     assert_true(azk_detect__phone_valid("0120123456", 10, g1, 1, &p));
-    assert_false(azk_detect__phone_valid("0600123456", 10, g1, 1, &p));
+    assert_true(azk_detect__phone_valid("0600123456", 10, g1, 1, &p)); /* 060 personal number */
+    assert_false(azk_detect__phone_valid("0700123456", 10, g1, 1, &p));
     assert_false(azk_detect__phone_valid("1312345678", 10, g1, 1, &p));
 }
 
@@ -731,24 +732,31 @@ static void test_detect__bank_account_types(void **state)
     expect_none("数量 1234567");
 }
 
-/* item 10: 0800 free dial, 020 M2M / pager, 060 FMC */
+/* item 10: 0800 free dial, 020 M2M / pager, 060 personal numbers, as
+ * libphonenumber (Debian python3-phonenumbers 8.12) validates and formats them */
 static void test_detect__phone_blocks(void **state)
 {
     size_t p;
-    const uint8_t g434[] = {4, 3, 4}, g344[] = {3, 4, 4};
+    const uint8_t g434[] = {4, 3, 4}, g344[] = {3, 4, 4}, g334[] = {3, 3, 4}, g424[] = {4, 2, 4};
     (void)state;
     assert_true(azk_detect__phone_valid("08008482888", 11, g434, 3, &p));
     assert_int_equal(p, 4);
     assert_true(azk_detect__phone_valid("02012345678", 11, g344, 3, &p));
-    assert_true(azk_detect__phone_valid("06012345678", 11, g344, 3, &p));
-    /* 0800 written like a mobile, 0X00 blocks of 020 / 060 */
+    assert_true(azk_detect__phone_valid("02001234567", 11, g344, 3, &p)); /* 0200 exists */
+    assert_true(azk_detect__phone_valid("0607562007", 10, g334, 3, &p));
+    assert_true(azk_detect__phone_valid("0565075291", 10, g424, 3, &p));
+    /* 0800 written like a mobile, 060 in 11 digits, 0900 */
     assert_false(azk_detect__phone_valid("08008482888", 11, g344, 3, &p));
-    assert_false(azk_detect__phone_valid("02001234567", 11, g344, 3, &p));
+    assert_false(azk_detect__phone_valid("06012345678", 11, g344, 3, &p));
+    assert_false(azk_detect__phone_valid("09001234567", 11, g344, 3, &p));
     expect_one("連絡先 TEL: 0800-848-2888", AZK_PII_PHONE, "0800-848-2888");
     expect_one("TEL: +81 800-848-2888", AZK_PII_PHONE, "+81 800-848-2888");
     expect_one("TEL: 020-1234-5678", AZK_PII_PHONE, "020-1234-5678");
-    expect_one("TEL: 060-1234-5678", AZK_PII_PHONE, "060-1234-5678");
-    expect_one("TEL: +81 60-1234-5678", AZK_PII_PHONE, "+81 60-1234-5678");
+    expect_one("TEL: +81 20-0273-7393", AZK_PII_PHONE, "+81 20-0273-7393");
+    expect_one("TEL: 060-756-2007", AZK_PII_PHONE, "060-756-2007");
+    expect_one("TEL: +81 60-316-6745", AZK_PII_PHONE, "+81 60-316-6745");
+    expect_one("TEL: 0565-07-5291", AZK_PII_PHONE, "0565-07-5291");
+    expect_one("TEL: +81 276-03-1372", AZK_PII_PHONE, "+81 276-03-1372");
 }
 
 /* item 3: a date column is a birth date only when its header says so */
