@@ -1177,7 +1177,8 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
             return AZK_OK;
         /* a label followed by another label or a header cell is no value */
         if (is_label_sep(cp_at(s, aend, NULL)) || is_label_sep(cp_at(s, end, NULL)) ||
-            is_header_word(s->t + v, aend - v) || (end > q && is_header_word(s->t + q, end - q)))
+            (is_header_word(s->t + v, aend - v) && lex_flags(s, v, aend) == 0) ||
+            (end > q && is_header_word(s->t + q, end - q) && lex_flags(s, q, end) == 0))
             return AZK_OK;
         /*
          * A strong label and a known surname: the given name is open

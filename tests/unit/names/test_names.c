@@ -473,6 +473,9 @@ static void test_names__headers_not_values(void **state)
     assert_int_equal(reported(&hs), 0);
     hs = scan("名前=値");
     assert_int_equal(reported(&hs), 0);
+    /* a surname that looks like a date header (春日 ends in 日) is a value */
+    hs = scan("氏名：春日 優見");
+    expect_one(&hs, "氏名：春日 優見", "春日 優見", "春日");
     hs = scan("コール・グラフ を表示");
     assert_int_equal(reported(&hs), 0);
     hs = scan("ツール・バー と メニュー・バー");
