@@ -138,6 +138,14 @@ class ScorerTest(unittest.TestCase):
                 tp, fp, fn, p, r = s.prf(t)
                 self.assertEqual((fp, fn, p, r), (0, 0, 1.0, 1.0), t)
             self.assertEqual(s.encoding_wrong, [])
+            # per encoding and per container: every expected finding counted once each
+            for dim in ("encoding", "container"):
+                cells = {k: v for k, v in s.by_dim.items() if k[0] == dim}
+                self.assertEqual(sum(v[0] for v in cells.values()),
+                                 sum(len(o["expected"]) for o in truth["objects"]), dim)
+                self.assertTrue(all(v[1] == v[0] and v[2] == 0 for v in cells.values()), dim)
+                self.assertIn("precision", s.dim_table(dim))
+            self.assertIn(("container", "plain", "phone"), s.by_dim)
             # drop the first phone, move an email to another line, add a stray name
             o = next(r for r in recs if any(f["type"] == "phone" for f in r["findings"]))
             o["findings"].remove(next(f for f in o["findings"] if f["type"] == "phone"))
