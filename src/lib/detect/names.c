@@ -134,6 +134,7 @@ struct scan {
     azk_name_cb cb;
     void *payload;
     unsigned long hits; /* mentions reported */
+    size_t hit_end;     /* end of the last mention reported (t offsets) */
     bool parsed;        /* parse_around was asked for (a cue was seen) */
 };
 
@@ -414,6 +415,7 @@ static azk_status emit(struct scan *s, size_t start, size_t end, size_t family_e
     if (conf < 0.0)
         conf = 0.0;
     s->hits++;
+    s->hit_end = end;
     h.start = os;
     h.len = oe - os;
     h.family_len = 0;
@@ -776,9 +778,13 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
         size_t b1;
         uint32_t a1;
         if (p > 0 && is_kanji(a1 = cp_before(s, p))) {
+            size_t l1 = 0;
             b1 = p - (a1 >= 0x10000 ? 4 : 3);
-            if (b1 == 0 || !(is_kanji(cp_before(s, b1)) || is_kata(cp_before(s, b1)) ||
-                             is_hira(cp_before(s, b1))))
+            /* a whole code point of its own, not inside the last mention */
+            if (p >= (a1 >= 0x10000 ? 4 : 3) && b1 >= s->hit_end && cp_at(s, b1, &l1) == a1 &&
+                b1 + l1 == p &&
+                (b1 == 0 || !(is_kanji(cp_before(s, b1)) || is_kata(cp_before(s, b1)) ||
+                              is_hira(cp_before(s, b1)))))
                 ps = b1;
         }
     }
