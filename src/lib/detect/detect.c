@@ -1981,6 +1981,45 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     return false;
 }
 
+/*
+ * A cell of a row without header that is exactly one name: a lexicon
+ * surname (kanji, or its katakana reading), one space, a given-name-shaped
+ * run (1-3 kanji, 2-6 katakana): 宮崎 悠真, ミヤザキ ユウマ in print data.
+ * The cell is then judged as a name column's cell (organisation words,
+ * placeholders); the given name need not be in the lexicon.
+ */
+static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struct fld *f)
+{
+    size_t p = 0, a_end, l = 0, n1 = 0, n2 = 0;
+    bool kana;
+    uint32_t cp;
+    if (c->eng->names == NULL || f->len > 64 || f->len == 0)
+        return AZK_COL_NONE;
+    cp = cp_at(f, 0, &l);
+    kana = is_katakana(cp);
+    if (!kana && !is_kanji(cp))
+        return AZK_COL_NONE;
+    while (p < f->len && (kana ? is_katakana(cp_at(f, p, &l)) : is_kanji(cp_at(f, p, &l)))) {
+        p += l;
+        n1++;
+    }
+    a_end = p;
+    cp = cp_at(f, p, &l);
+    if (cp != ' ' && cp != 0x3000)
+        return AZK_COL_NONE;
+    p += l;
+    while (p < f->len && (kana ? is_katakana(cp_at(f, p, &l)) : is_kanji(cp_at(f, p, &l)))) {
+        p += l;
+        n2++;
+    }
+    if (p != f->len || n1 > (kana ? 6u : 4u) || n1 < (kana ? 2u : 1u) || n2 < (kana ? 2u : 1u) ||
+        n2 > (kana ? 6u : 3u))
+        return AZK_COL_NONE;
+    if (!azk_names__is_family(c->eng->names, f->s, a_end))
+        return AZK_COL_NONE;
+    return kana ? AZK_COL_NAME_KANA : AZK_COL_NAME;
+}
+
 static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                              azk_column_kind col, bool tabular, const azk_field *prev)
 {
@@ -2055,7 +2094,10 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
     if (f.rc != AZK_OK)
         return f.rc;
     if (c->names_ctx != NULL) {
-        azk_status rc = azk_names__scan(c->names_ctx, f.s, f.len, col, on_name, &f);
+        azk_status rc;
+        if (tabular && col == AZK_COL_NONE && !c->header_seen)
+            col = headerless_name_cell(c, &f);
+        rc = azk_names__scan(c->names_ctx, f.s, f.len, col, on_name, &f);
         if (rc != AZK_OK)
             return rc;
     }

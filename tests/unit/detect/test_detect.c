@@ -792,6 +792,47 @@ static void test_detect__other_date_columns(void **state)
     }
 }
 
+/* a row of print data without header: a cell that is exactly one name */
+static void test_detect__headerless_name_cells(void **state)
+{
+    static const char *const rows[][3] = {
+        {"宮崎 悠真", "ミヤザキ ユウマ", "677-5164"},     /* unlisted given name */
+        {"東京 本社", "トウキョウ ホンシャ", "677-5164"}, /* no surname first */
+        {"中村 株式会社", "x", "677-5164"},               /* organisation word */
+        {"宮崎", "悠真", "677-5164"},                     /* no separator: not one name */
+    };
+    static const size_t want[] = {2, 0, 0, 0};
+    size_t r;
+    (void)state;
+    for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+        azk_detect_ctx *ctx = NULL;
+        azk_field fd[3];
+        azk_record rec;
+        struct got g;
+        size_t i, names = 0;
+        assert_int_equal(azk_detect__ctx_new(&ctx, g_names), AZK_OK);
+        azk_detect__object_begin(ctx, "csv");
+        memset(&rec, 0, sizeof(rec));
+        memset(fd, 0, sizeof(fd));
+        for (i = 0; i < 3; i++) {
+            fd[i].ptr = rows[r][i];
+            fd[i].len = strlen(rows[r][i]);
+            fd[i].col = (uint32_t)i;
+        }
+        rec.fields = fd;
+        rec.field_count = 3;
+        rec.tabular = 1;
+        memset(&g, 0, sizeof(g));
+        assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+        for (i = 0; i < g.n; i++)
+            names += g.f[i].type == AZK_PII_PERSON_NAME;
+        if (names != want[r])
+            print_error("row %zu: %zu names\n", r, names);
+        assert_int_equal(names, want[r]);
+        azk_detect__ctx_free(ctx);
+    }
+}
+
 /* ---- masking never shows the whole value ---- */
 
 static void test_detect__masking_hides_digits(void **state)
@@ -1062,6 +1103,7 @@ int main(void)
         cmocka_unit_test(test_detect__bank_account_types),
         cmocka_unit_test(test_detect__phone_blocks),
         cmocka_unit_test(test_detect__other_date_columns),
+        cmocka_unit_test(test_detect__headerless_name_cells),
         cmocka_unit_test(test_detect__masking_hides_digits),
         cmocka_unit_test(test_detect__overlap_card_not_phone),
         cmocka_unit_test(test_detect__allow_list),
