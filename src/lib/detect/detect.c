@@ -1984,14 +1984,15 @@ static bool needs_matcher(const unsigned char *p, size_t n)
 /*
  * A cell of a row without header that is exactly one name: a lexicon
  * surname (kanji, or its katakana reading), one space, a given-name-shaped
- * run (1-3 kanji, 2-6 katakana): 宮崎 悠真, ミヤザキ ユウマ in print data.
+ * run (1-3 kanji or 2-4 hiragana, 2-6 katakana): 宮崎 悠真, 今井 さくら,
+ * ミヤザキ ユウマ in print data.
  * The cell is then judged as a name column's cell (organisation words,
  * placeholders); the given name need not be in the lexicon.
  */
 static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struct fld *f)
 {
     size_t p = 0, a_end, l = 0, n1 = 0, n2 = 0;
-    bool kana;
+    bool kana, hira;
     uint32_t cp;
     if (c->eng->names == NULL || f->len > 64 || f->len == 0)
         return AZK_COL_NONE;
@@ -2008,12 +2009,20 @@ static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struc
     if (cp != ' ' && cp != 0x3000)
         return AZK_COL_NONE;
     p += l;
-    while (p < f->len && (kana ? is_katakana(cp_at(f, p, &l)) : is_kanji(cp_at(f, p, &l)))) {
+    cp = cp_at(f, p, &l);
+    hira = !kana && cp >= 0x3041 && cp <= 0x3096; /* 今井 さくら */
+    while (p < f->len) {
+        cp = cp_at(f, p, &l);
+        if (!(kana ? is_katakana(cp) : hira ? (cp >= 0x3041 && cp <= 0x3096) : is_kanji(cp)))
+            break;
         p += l;
         n2++;
     }
-    if (p != f->len || n1 > (kana ? 6u : 4u) || n1 < (kana ? 2u : 1u) || n2 < (kana ? 2u : 1u) ||
-        n2 > (kana ? 6u : 3u))
+    if (p != f->len || n1 > (kana ? 6u : 4u) || n1 < (kana ? 2u : 1u) ||
+        n2 < (kana || hira ? 2u : 1u) ||
+        n2 > (kana   ? 6u
+              : hira ? 4u
+                     : 3u))
         return AZK_COL_NONE;
     if (!azk_names__is_family(c->eng->names, f->s, a_end))
         return AZK_COL_NONE;

@@ -628,8 +628,10 @@ static bool run_to_honorific(const struct scan *s, size_t q, size_t *r, size_t *
     return false;
 }
 
+static size_t hira_given(const struct scan *s, size_t q);
+
 /*
- * 1-3 kanji from q, then spaces and an e-mail address in angle brackets
+ * 1-3 kanji (or 2-4 hiragana) from q, then spaces and an e-mail address in angle brackets
  * (credit lines: 高橋 基信 <user@example.jp>): *r is the end of the run.
  */
 static bool run_to_mail(const struct scan *s, size_t q, size_t *r)
@@ -642,7 +644,9 @@ static bool run_to_mail(const struct scan *s, size_t q, size_t *r)
         j += l;
         n++;
     }
-    if (n == 0 || is_kanji(cp_at(s, j, NULL)))
+    if (n == 0)
+        j = hira_given(s, q); /* 米澤 さくら <...> */
+    if (j == q || is_kanji(cp_at(s, j, NULL)))
         return false;
     *r = j;
     while (j < s->len && (s->t[j] == ' ' || s->t[j] == '\t'))
@@ -1098,9 +1102,9 @@ static size_t hira_given(const struct scan *s, size_t q)
         n++;
     }
     c = cp_at(s, j, NULL);
-    if (n < 2 || n > 4 || is_hira(c) || is_kata(c) || is_kanji(c))
+    if (n < 2 || n > 4 || is_hira(c) || is_kata(c) || (is_kanji(c) && !honorific_at(s, j, &he)))
         return q;
-    return j;
+    return j; /* さくら様: the honorific bounds it */
 }
 
 static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool strong_label,

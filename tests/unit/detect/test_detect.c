@@ -800,8 +800,9 @@ static void test_detect__headerless_name_cells(void **state)
         {"東京 本社", "トウキョウ ホンシャ", "677-5164"}, /* no surname first */
         {"中村 株式会社", "x", "677-5164"},               /* organisation word */
         {"宮崎", "悠真", "677-5164"},                     /* no separator: not one name */
+        {"今井 さくら", "イマイ サクラ", "759-5424"},     /* hiragana given name */
     };
-    static const size_t want[] = {2, 0, 0, 0};
+    static const size_t want[] = {2, 0, 0, 0, 2};
     size_t r;
     (void)state;
     for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {

@@ -502,6 +502,10 @@ static void test_names__credit_line(void **state)
     assert_int_equal(reported(&hs), 0);
     hs = scan("高橋 基信 <user@example.jp>");
     assert_int_equal(reported(&hs), 1);
+    hs = scan("差込レコード #6384 米澤 さくら <m.tanaka@example.co.jp>");
+    assert_int_equal(reported(&hs), 1);
+    hs = scan("宛名=三浦　さくら様 | 生年月日");
+    expect_one(&hs, "宛名=三浦　さくら様 | 生年月日", "三浦　さくら", "三浦");
     /* no address in the brackets: no cue */
     hs = scan("高橋 基信 <none>");
     assert_int_equal(reported(&hs), 0);
