@@ -178,6 +178,26 @@ class Gen:
         lab = r.choice(["宛名={}様", "氏名:{}", "顧客名={} 様", "{}様宛", "受取人 {} 様", "name={}"])
         return lab.format(s), [("person_name", "kanji")]
 
+    def seg_name_open(self, enc):
+        """A common surname and a given name the lexicon does not list,
+        after a strong label (issue 18 item 1)."""
+        r = self.r
+        gs = [g for g in P.unlisted_given() if self.ok(g, enc)]
+        f = r.choice([x[0] for x in P.SURNAMES[:60] if self.ok(x[0], enc)])
+        if not gs:
+            return self.seg_name(enc)
+        s = f + r.choice([" ", "　"]) + r.choice(gs)
+        self.values.add(s.replace(" ", "").replace("　", ""))
+        lab = r.choice(["宛名={} 様", "宛名:{}様", "代表者 {}", "契約者:{}", "名義={}", "受取人 {} 様",
+                        "申込者:{}", "担当者 {} 様"])
+        return lab.format(s), [("person_name", "open_given")]
+
+    def seg_credit(self, enc):
+        """A credit line: full name + e-mail address in angle brackets."""
+        s = self.person_text(enc, sep=" ")
+        e = self.p.email()
+        return "%s <%s>" % (s, e), [("person_name", "credit_line"), ("email", "plain")]
+
     def seg_kana(self, enc):
         r = self.r
         s = self.person_text(enc, kana=True)
@@ -242,15 +262,34 @@ class Gen:
         return lab.format(v), [("my_number", form)]
 
     def seg_corp(self, enc):
+        r = self.r
         c = self.p.corporate_number()
-        lab = self.r.choice(["法人番号:{}", "法人番号={}", "（法人番号：{}）"])
-        co = self.r.choice([x for x in COMPANY if self.ok(x, enc)])
-        return co + " " + lab.format(c), [("corporate_number", "plain")]
+        co = r.choice([x for x in COMPANY if self.ok(x, enc)])
+        k = r.random()
+        if k < 0.5:
+            lab = r.choice(["法人番号:{}", "法人番号={}", "（法人番号：{}）"])
+            return co + " " + lab.format(c), [("corporate_number", "plain")]
+        if k < 0.65:
+            v = "%s-%s-%s-%s" % (c[0], c[1:5], c[5:9], c[9:])
+            if r.random() < 0.5:
+                v = "%s-%s-%s" % (c[:4], c[4:8], c[8:])
+            return co + " 法人番号 " + v, [("corporate_number", "hyphen")]
+        # qualified-invoice registration number: T + the corporate number
+        v = r.choice(["T%s" % c, "T%s-%s-%s-%s" % (c[0], c[1:5], c[5:9], c[9:]),
+                      "T %s" % c, "T-%s" % c])
+        lab = r.choice(["登録番号 {}", "適格請求書発行事業者登録番号：{}", "インボイス登録番号={}",
+                        "invoice_no={}"])
+        return co + " " + lab.format(v), [("corporate_number", "invoice_T")]
 
     def seg_bank(self, enc):
         a = self.p.bank_account()
-        lab = self.r.choice(["口座番号:{}", "口座番号={}", "振込口座 普通 {}", "口座=普通預金 {}",
-                             "口座番号 {}"])
+        r = self.r
+        if r.random() < 0.35:
+            lab = r.choice(["普通 {}", "当座 {}", "普通預金 {}", "貯蓄 {}", "口座=普通-{}",
+                            "振込先 当座預金 {}", "account=普通 {}"])
+            return lab.format(a), [("bank_account", "typed")]
+        lab = r.choice(["口座番号:{}", "口座番号={}", "振込口座 普通 {}", "口座=普通預金 {}",
+                        "口座番号 {}"])
         return lab.format(a), [("bank_account", "plain")]
 
     def seg_card(self, enc):
@@ -263,7 +302,28 @@ class Gen:
     # ---- decoy segments: (text, [(kind, confusable type)]) ---------------
     def seg_decoy(self, enc):
         r, p = self.r, self.p
-        k = r.randrange(18)
+        k = r.randrange(24)
+        if k == 18:
+            return "名前 番号 アクション 説明", [("header_row", "person_name")]
+        if k == 19:
+            return "名前:目的:説明", [("label_chain", "person_name")]
+        if k == 20:
+            return r.choice(["コール・グラフ を表示", "ツール・バー から選ぶ", "メニュー・バー の設定"]), \
+                [("katakana_compound", "person_name")]
+        if k == 21:
+            era = r.choice(["令和%d年%d月%d日" % (r.randint(1, 6), r.randint(1, 12), r.randint(1, 28)),
+                            "平成%d年%d月%d日" % (r.randint(2, 30), r.randint(1, 12), r.randint(1, 28)),
+                            "R%d.%d.%d" % (r.randint(1, 6), r.randint(1, 12), r.randint(1, 28))])
+            lab = r.choice(["登録日", "最終購入日", "入会日", "更新日", "受付日", "契約日"])
+            return "%s:%s" % (lab, era), [("other_date", "birth_date")]
+        if k == 22:
+            while True:
+                c = self.p.digits(13, first_nonzero=True)
+                if not P.corporate_valid(c):
+                    break
+            return "登録番号 T%s" % c, [("invoice_bad_check", "corporate_number")]
+        if k == 23:
+            return "普通郵便 %d通" % r.randint(1000, 99999), [("ordinary_mail", "bank_account")]
         if k == 16:
             co = r.choice([x for x in COMPANY if self.ok(x, enc)] + ["総務部", "お客様センター"])
             return "送付先 %s 御中" % co, [("company_onchu", "person_name")]
@@ -320,6 +380,9 @@ class Gen:
         (("email",), 1),
         (("kana", "phone"), 1),
         (("name", "postal", "address", "phone", "birth"), 1),
+        (("name_open", "postal", "address"), 2),
+        (("credit",), 1),
+        (("name", "bank"), 1),
     ]
 
     def pii_line(self, enc):
@@ -420,7 +483,7 @@ class Gen:
         "顧客番号": None, "氏名": "person_name", "フリガナ": "person_name", "郵便番号": "postal_code",
         "住所": "address", "電話番号": "phone", "生年月日": "birth_date", "メール": "email",
         "口座番号": "bank_account", "個人番号": "my_number", "カード番号": "credit_card",
-        "発送日": None, "数量": None, "備考": None,
+        "発送日": None, "数量": None, "備考": None, "登録日": None, "契約日": None,
     }
 
     def cell(self, col, enc):
@@ -458,6 +521,17 @@ class Gen:
             return v, [("credit_card", iss + "/" + g)], []
         if col == "発送日":
             return "2024/%02d/%02d" % (r.randint(1, 12), r.randint(1, 28)), [], [("ship_date", "birth_date")]
+        if col in ("登録日", "契約日"):
+            # another date than the birth date, in every era form (issue 18 item 3)
+            y = r.randint(1990, 2024)
+            d = "%d/%02d/%02d" % (y, r.randint(1, 12), r.randint(1, 28))
+            if y >= 2020:
+                d = r.choice(["令和%d年%d月%d日" % (y - 2018, r.randint(1, 12), r.randint(1, 28)),
+                              "R%d.%d.%d" % (y - 2018, r.randint(1, 12), r.randint(1, 28))])
+            elif y >= 1990:
+                d = r.choice(["平成%d年%d月%d日" % (y - 1988, r.randint(1, 12), r.randint(1, 28)),
+                              "H%d.%d.%d" % (y - 1988, r.randint(1, 12), r.randint(1, 28)), d])
+            return d, [], [("other_date_column", "birth_date")]
         if col == "数量":
             return str(r.randint(1, 9999999)), [], [("quantity", "bank_account")]
         if col == "備考":
@@ -505,7 +579,8 @@ class Gen:
     def pick_cols(self):
         r = self.r
         base = ["顧客番号", "氏名", "フリガナ", "郵便番号", "住所", "電話番号", "生年月日", "メール", "口座番号"]
-        extra = r.sample(["個人番号", "カード番号", "発送日", "数量", "備考"], r.randint(1, 3))
+        extra = r.sample(["個人番号", "カード番号", "発送日", "数量", "備考", "登録日", "契約日"],
+                         r.randint(1, 3))
         cols = base[:1] + [c for c in base[1:] if r.random() < 0.85] + extra
         return cols
 

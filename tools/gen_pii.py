@@ -131,6 +131,30 @@ def load_ipadic_names(limit=400):
     return [(s, y) for _, s, y in fam[:limit]], [(s, y) for _, s, y in giv[:limit]]
 
 
+# Given names of the 2000s-2010s (and a few older rare ones) that IPAdic does
+# not list; unlisted() drops any the installed dictionary knows.
+UNLISTED_GIVEN = ["優見", "基信", "結菜", "陽葵", "蒼空", "湊斗", "凪沙", "碧斗", "芽依", "琉生",
+                  "紬希", "心春", "朔也", "柚葉", "颯汰", "結翔", "莉子", "澪央", "陽向", "詩織里"]
+
+_ALL_GIVEN = None
+
+
+def unlisted_given():
+    """UNLISTED_GIVEN minus the given names of IPAdic (all of them)."""
+    global _ALL_GIVEN
+    if _ALL_GIVEN is None:
+        _ALL_GIVEN = set()
+        try:
+            with open(os.path.join(IPADIC_DIR, "Noun.name.csv"), encoding="euc_jp") as f:
+                for line in f:
+                    p = line.split(",")
+                    if len(p) > 7 and p[6] == "人名" and p[7] == "名":
+                        _ALL_GIVEN.add(p[0])
+        except (OSError, UnicodeDecodeError):
+            pass
+    return [g for g in UNLISTED_GIVEN if g not in _ALL_GIVEN]
+
+
 def load_place_stems(limit=600):
     """Common two/three-kanji place stems from IPAdic, or a built-in list."""
     path = os.path.join(IPADIC_DIR, "Noun.place.csv")
@@ -308,7 +332,13 @@ class Pii:
                                    r.randint(2, 9), self.digits(1), self.digits(4)), "area4"
         if k < 0.94:
             return "050-%d%s-%s" % (r.randint(1, 9), self.digits(3), self.digits(4)), "ip050"
-        return "0120-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(3)), "free0120"
+        if k < 0.965:
+            return "0120-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(3)), "free0120"
+        if k < 0.98:  # 0800 free dial: 4-3-4, its 080 prefix is no mobile block
+            return "0800-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(4)), "free0800"
+        if k < 0.99:  # M2M / pager (0200 exists)
+            return "020-%s-%s" % (self.digits(4), self.digits(4)), "m2m020"
+        return "060-%d%s-%s" % (r.randint(1, 9), self.digits(2), self.digits(4)), "upt060"
 
     def email(self):
         r = self.r

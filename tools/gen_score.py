@@ -60,6 +60,7 @@ class Score:
         self.errors = []      # (path, member, code)
         self.unmatched_objects = 0
         self.by_kind = {}     # (format, encoding) -> [expected, tp, fp]
+        self.by_dim = {}      # (dimension, value, type) -> [expected, tp, fp]
 
     def types(self):
         return TYPES + sorted(t for t in set(self.tp) | set(self.fp) | set(self.fn) if t not in TYPES)
@@ -91,6 +92,18 @@ class Score:
         rows = ["%-6s %-12s %8s %7s %6s %7s" % ("format", "encoding", "expected", "TP", "FP", "recall")]
         for (fmt, enc), (n, tp, fp) in sorted(self.by_kind.items()):
             rows.append("%-6s %-12s %8d %7d %6d %7.4f" % (fmt, enc, n, tp, fp, tp / n if n else 1.0))
+        return "\n".join(rows)
+
+    def dim_table(self, dim):
+        """Per-type precision and recall for each value of a dimension
+        ("encoding" or "container")."""
+        rows = ["%-14s %-17s %8s %7s %6s %9s %7s" % (dim, "type", "expected", "TP", "FP",
+                                                     "precision", "recall")]
+        for (d, v, t), (n, tp, fp) in sorted(self.by_dim.items()):
+            if d != dim or (n == 0 and fp == 0):
+                continue
+            rows.append("%-14s %-17s %8d %7d %6d %9.4f %7.4f" % (
+                v, t, n, tp, fp, tp / (tp + fp) if tp + fp else 1.0, tp / n if n else 1.0))
         return "\n".join(rows)
 
     def examples(self, per_type=3):
@@ -143,8 +156,30 @@ def score(truth, records, root=None):
         if k not in s.by_kind:
             s.by_kind[k] = [0, 0, 0]
         return s.by_kind[k]
+    def container(o):
+        """plain, or the outer container's kind (zip, tar, tar.gz, gz ...),
+        "+nested" when members are nested."""
+        if not o["member"]:
+            return "plain"
+        name = o["path"].lower()
+        for ext in ("tar.gz", "tgz", "zip", "tar", "gz", "xlsx", "docx", "pptx"):
+            if name.endswith("." + ext):
+                break
+        else:
+            ext = "other"
+        return ext + ("+nested" if len([m for m in o["member"] if m]) > 1 else "")
+
+    def dim(o, t):
+        out = []
+        for d, v in (("encoding", o.get("encoding_label") or o.get("encoding") or "-"),
+                     ("container", container(o))):
+            out.append(s.by_dim.setdefault((d, v, t), [0, 0, 0]))
+        return out
     for o in objs:
         kind(o)[0] += len(o["expected"])
+        for e in o["expected"]:
+            for c in dim(o, e["type"]):
+                c[0] += 1
     for rec in records:
         path = rel_path(rec["path"], root)
         member = rec.get("member") or []
@@ -173,9 +208,13 @@ def score(truth, records, root=None):
                 s.tp[t] = s.tp.get(t, 0) + 1
                 s.form_hit[(t, form)] = s.form_hit.get((t, form), 0) + 1
                 kind(obj)[1] += 1
+                for c in dim(obj, t):
+                    c[1] += 1
             else:
                 s.fp[t] = s.fp.get(t, 0) + 1
                 kind(obj)[2] += 1
+                for c in dim(obj, t):
+                    c[2] += 1
                 s.false_pos.append((path, member, line, t, f.get("masked"),
                                     decoys.get((i, line, t), "")))
         if not cands and rec.get("findings"):
@@ -197,6 +236,8 @@ def main(argv=None):
     ap.add_argument("jsonl")
     ap.add_argument("--root", help="the directory that was scanned (to relativise paths)")
     ap.add_argument("--examples", type=int, default=3)
+    ap.add_argument("--by", default="", help="also per-type precision/recall per value of "
+                    "encoding, container (comma-separated)")
     a = ap.parse_args(argv)
     with open(a.truth, encoding="utf-8") as f:
         truth = json.load(f)
@@ -208,6 +249,9 @@ def main(argv=None):
     s = score(truth, recs, a.root)
     print(s.table())
     print(s.kind_table())
+    if a.by:
+        for d in a.by.split(","):
+            print(s.dim_table(d))
     ft = s.form_table()
     if ft:
         print("surface forms below full recall:\n" + ft)

@@ -16,7 +16,7 @@ libpoppler-glib-dev poppler-data libgsf-1-dev libseccomp-dev"
 
 if [ "${1:-}" = "--test" ]; then
     PKGS="$PKGS clang-format cppcheck postgresql squid c-icap curl valgrind chromium fonts-noto-cjk
-          python3-reportlab fonts-ipafont-gothic fonts-ipafont-mincho faketime"
+          python3-reportlab fonts-ipafont-gothic fonts-ipafont-mincho faketime python3-phonenumbers"
 fi
 
 missing=""

@@ -19,9 +19,12 @@ extern "C" {
 typedef struct azk_redactor azk_redactor;
 
 typedef enum {
-    AZK_REDACT_MASK = 0,  /**< replace by the masked form ("090-****-5678") */
+    AZK_REDACT_MASK = 0,  /**< replace by the masked form ("090-****-5678"); what the
+                               scanner would still report in it is blanked ("***") */
     AZK_REDACT_PSEUDONYM, /**< replace by a keyed token "[phone:3fa9c01b7e]" */
-    AZK_REDACT_TYPE       /**< replace by the type only "[phone]" */
+    AZK_REDACT_TYPE,      /**< replace by the type only "[phone]" */
+    AZK_REDACT_PARTIAL    /**< the masked form as is ("氏名=秋元 **"): for display only,
+                               the surname of a name stays readable */
 } azk_redact_mode;
 
 typedef struct {
@@ -29,7 +32,8 @@ typedef struct {
     const unsigned char *key; /**< 32-byte pseudonym key (PSEUDONYM mode) */
     uint32_t types;           /**< bit (1 << azk_pii_type); 0 = all */
     double min_confidence;    /**< default 0.5 */
-    const char *encoding;     /**< input encoding ("cp932", ...); NULL = UTF-8 */
+    const char *encoding;     /**< input encoding ("cp932", ...); NULL = detected from the
+                                   first non-ASCII line: UTF-8, CP932 or EUC-JP */
     const char *const *allow_values;
     size_t allow_value_count;
 } azk_redact_options;
@@ -48,6 +52,12 @@ typedef int (*azk_redact_write_cb)(const char *data, size_t len, void *payload);
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_redactor_new(azk_redactor **out,
                                                      const azk_redact_options *opts);
+
+/**
+ * A new input (file) starts: without a given encoding it is detected again
+ * from its first non-ASCII line, and a UTF-8 byte order mark is dropped.
+ */
+AZK_EXTERN void azk_redactor_begin(azk_redactor *r);
 
 /**
  * Redact one line (without its newline, in the input encoding) and write

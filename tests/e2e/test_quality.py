@@ -16,6 +16,7 @@ scanner's masked forms only, never a value from the corpus.
 import filecmp
 import json
 import os
+import subprocess
 import sys
 import unicodedata
 import unittest
@@ -137,6 +138,14 @@ class ScorerTest(unittest.TestCase):
                 tp, fp, fn, p, r = s.prf(t)
                 self.assertEqual((fp, fn, p, r), (0, 0, 1.0, 1.0), t)
             self.assertEqual(s.encoding_wrong, [])
+            # per encoding and per container: every expected finding counted once each
+            for dim in ("encoding", "container"):
+                cells = {k: v for k, v in s.by_dim.items() if k[0] == dim}
+                self.assertEqual(sum(v[0] for v in cells.values()),
+                                 sum(len(o["expected"]) for o in truth["objects"]), dim)
+                self.assertTrue(all(v[1] == v[0] and v[2] == 0 for v in cells.values()), dim)
+                self.assertIn("precision", s.dim_table(dim))
+            self.assertIn(("container", "plain", "phone"), s.by_dim)
             # drop the first phone, move an email to another line, add a stray name
             o = next(r for r in recs if any(f["type"] == "phone" for f in r["findings"]))
             o["findings"].remove(next(f for f in o["findings"] if f["type"] == "phone"))
@@ -263,6 +272,163 @@ class QualityTest(unittest.TestCase):
                 msg.append("surface forms below full recall:\n" + "\n".join(ft[:40] + more))
             msg.append(s.examples(3))
             self.fail("\n".join(msg))
+
+
+def _phonenumbers():
+    """libphonenumber's Python port (Debian python3-phonenumbers), or None."""
+    try:
+        import phonenumbers
+        return phonenumbers
+    except ImportError:
+        pass
+    for d in ("/usr/lib/python3/dist-packages",):
+        if os.path.isdir(os.path.join(d, "phonenumbers")) and d not in sys.path:
+            sys.path.append(d)
+            try:
+                import phonenumbers
+                return phonenumbers
+            except ImportError:
+                return None
+    return None
+
+
+class PhoneOracleTest(unittest.TestCase):
+    """Japanese numbers libphonenumber calls valid, written the way it
+    formats them (national and international) after `TEL: `, are all found
+    (issue 18 item 10); shapes it calls invalid are not."""
+
+    PER_TYPE = 120
+
+    def test_phone__libphonenumber_valid_numbers_found(self):
+        import random
+        import re
+        pn = _phonenumbers()
+        if pn is None:
+            self.skipTest("python3-phonenumbers missing")
+        md = pn.PhoneMetadata.metadata_for_region("JP")
+        kinds = {"fixed": md.fixed_line, "mobile": md.mobile, "toll_free": md.toll_free,
+                 "voip": md.voip, "pager": md.pager, "uan": md.uan, "premium": md.premium_rate,
+                 "personal": md.personal_number}
+        r = random.Random(SEED)
+        lines, labels = [], []
+        for name, desc in sorted(kinds.items()):
+            if desc is None or not desc.national_number_pattern:
+                continue
+            pat = re.compile(desc.national_number_pattern)
+            lens = list(desc.possible_length) or [9, 10]
+            n = tries = 0
+            while n < self.PER_TYPE and tries < 400000:
+                tries += 1
+                s = str(r.randint(1, 9)) + "".join(r.choice("0123456789")
+                                                   for _ in range(r.choice(lens) - 1))
+                if not pat.fullmatch(s):
+                    continue
+                num = pn.parse("+81" + s)
+                if not pn.is_valid_number(num):
+                    continue
+                fmt = pn.PhoneNumberFormat.NATIONAL if n % 2 == 0 else pn.PhoneNumberFormat.INTERNATIONAL
+                lines.append("連絡先 TEL: " + pn.format_number(num, fmt))
+                labels.append(name)
+                n += 1
+        # digit strings libphonenumber calls invalid (it ignores the grouping)
+        bad = ["TEL: 090-0123-4567", "TEL: 060-1234-5678"]
+        for b in bad:
+            num = pn.parse(b.split(": ")[1], "JP")
+            self.assertFalse(pn.is_valid_number(num), b)
+        with T.TempDir() as d:
+            p = os.path.join(d, "tel.txt")
+            with open(p, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines + bad) + "\n")
+            _, recs = T.scan([p])
+        found = {f["line"] for r in recs for f in r.get("findings", []) if f["type"] == "phone"}
+        tot, hit = {}, {}
+        for i, k in enumerate(labels, 1):
+            tot[k] = tot.get(k, 0) + 1
+            hit[k] = hit.get(k, 0) + (i in found)
+        print("\nlibphonenumber oracle: " + ", ".join("%s %d/%d" % (k, hit[k], tot[k])
+                                                      for k in sorted(tot)), file=sys.stderr)
+        self.assertGreater(len(tot), 5)
+        for k in tot:
+            self.assertEqual(hit[k], tot[k], "%s: %d of %d found" % (k, hit[k], tot[k]))
+        for i in range(len(labels) + 1, len(labels) + len(bad) + 1):
+            self.assertNotIn(i, found, "an invalid shape was reported: line %d" % i)
+
+
+def _redact(args, data):
+    r = subprocess.run([T.azk_bin(), "redact"] + list(args), input=data, capture_output=True,
+                       timeout=120)
+    return r
+
+
+class RedactTest(unittest.TestCase):
+    """`azukari redact` leaves nothing its own scanner reports (issue 18
+    item 6) and detects the input encoding like scan."""
+
+    def _scan_text(self, text):
+        with T.TempDir() as d:
+            p = os.path.join(d, "out.txt")
+            with open(p, "wb") as f:
+                f.write(text)
+            _, recs = T.scan([p])
+        return [f for r in recs for f in r.get("findings", [])]
+
+    def test_redact__default_mask_leaves_no_finding(self):
+        lines = "氏名=秋元 浩二\n住所=東京都千代田区\n宛名 山田 太郎様 TEL 090-1234-5678\n"
+        r = _redact([], lines.encode())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertNotIn("秋元", out)
+        self.assertNotIn("山田", out)
+        self.assertNotIn("千代田区", out)
+        self.assertEqual(out.count("\n"), 3)
+        self.assertEqual(self._scan_text(r.stdout), [])
+        # the partial mask stays available for display
+        r = _redact(["--mode", "partial"], lines.encode())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("秋元 **", r.stdout.decode())
+
+    def test_redact__detects_encoding(self):
+        text = "処理開始\n氏名=秋元 浩二 電話 090-1234-5678\n"
+        for enc in ("cp932", "euc-jp"):
+            r = _redact([], text.encode(enc))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = r.stdout.decode("utf-8")
+            self.assertIn("処理開始", out, enc)
+            self.assertIn("090-****-5678", out, enc)
+            self.assertNotIn("秋元", out, enc)
+        # ASCII first, then CP932 bytes; a UTF-8 BOM is dropped
+        data = b"start\n" + "氏名=秋元 浩二\n".encode("cp932")
+        out = _redact([], data).stdout.decode("utf-8")
+        self.assertTrue(out.startswith("start\n氏名="), out)
+        out = _redact([], "\ufeff処理開始\n".encode("utf-8")).stdout.decode("utf-8")
+        self.assertEqual(out, "処理開始\n")
+
+    def test_redact__corpus_leaves_at_most_one_percent(self):
+        """Redact the corpus's plain text logs (UTF-8, CP932, EUC-JP, no
+        --encoding), scan the output: at most 1 % of the findings remain."""
+        with T.TempDir() as d:
+            root = os.path.join(d, "share")
+            truth = generate(root, SEED, scale=0.5)
+            srcs = [o["path"] for o in truth["objects"] if o["format"] == "text"
+                    and not o["member"] and o["encoding"] in ("utf-8", "cp932", "euc-jp")]
+            self.assertGreater(len(srcs), 3)
+            _, before = T.scan([os.path.join(root, p) for p in srcs])
+            nb = sum(len(r.get("findings", [])) for r in before)
+            outs = []
+            for i, p in enumerate(srcs):
+                with open(os.path.join(root, p), "rb") as f:
+                    r = _redact([], f.read())
+                self.assertEqual(r.returncode, 0, r.stderr)
+                o = os.path.join(d, "red%03d.txt" % i)
+                with open(o, "wb") as f:
+                    f.write(r.stdout)
+                outs.append(o)
+            _, after = T.scan(outs)
+            na = sum(len(r.get("findings", [])) for r in after)
+            print("\nredaction: %d findings before, %d after (%.2f %%)"
+                  % (nb, na, 100.0 * na / max(nb, 1)), file=sys.stderr)
+            self.assertGreater(nb, 500)
+            self.assertLessEqual(na, nb // 100, "%d of %d findings left after redact" % (na, nb))
 
 
 if __name__ == "__main__":

@@ -184,6 +184,9 @@ static const struct vocab contains[] = {
     {"受取人", AZK_COL_NAME},
     {"担当者名", AZK_COL_NAME},
     {"名義", AZK_COL_NAME},
+    {"代表者", AZK_COL_NAME},
+    {"担当者", AZK_COL_NAME},
+    {"申込者", AZK_COL_NAME},
     {"lastname", AZK_COL_FAMILY_NAME},
     {"familyname", AZK_COL_FAMILY_NAME},
     {"firstname", AZK_COL_GIVEN_NAME},
@@ -273,6 +276,31 @@ static bool fold_header(const char *h, size_t len, char *out, size_t cap)
     return n > 0;
 }
 
+/*
+ * A header naming a date that is not a birth date: it ends in 日, 日付,
+ * 日時, 年月, 期限 or date and holds no birth word (生年月日, 誕生日, 生まれ,
+ * birth).
+ */
+static bool names_other_date(const char *f)
+{
+    static const char *const ends[] = {"日", "日付", "日時", "年月", "期限", "date", "時刻"};
+    static const char *const birth[] = {"生年", "誕生", "生まれ", "birth", "生日"};
+    size_t n = strlen(f), k;
+    bool date = false;
+    for (k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
+        size_t l = strlen(ends[k]);
+        if (n >= l && memcmp(f + n - l, ends[k], l) == 0)
+            date = true;
+    }
+    if (!date)
+        return false;
+    for (k = 0; k < sizeof(birth) / sizeof(birth[0]); k++) {
+        if (strstr(f, birth[k]) != NULL)
+            return false;
+    }
+    return true;
+}
+
 azk_column_kind azk_column_classify(const char *header, size_t header_len)
 {
     char f[256];
@@ -288,6 +316,8 @@ azk_column_kind azk_column_classify(const char *header, size_t header_len)
     /* a long cell is a value, not a header */
     if (strlen(f) > 48)
         return AZK_COL_NONE;
+    if (names_other_date(f))
+        return AZK_COL_OTHER; /* 登録日, 最終購入日, 契約年月日, 有効期限 */
     for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++) {
         if (strstr(f, contains[i].word) != NULL)
             return contains[i].kind;

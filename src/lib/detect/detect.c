@@ -93,6 +93,7 @@ static const struct lit lits[] = {
     {"店番", sizeof("店番") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
     {"支店", sizeof("支店") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
     {"預金", sizeof("預金") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
+    {"貯蓄", sizeof("貯蓄") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
     {"カード", sizeof("カード") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
     {"クレジット", sizeof("クレジット") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
     {"マイナンバー", sizeof("マイナンバー") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
@@ -829,12 +830,45 @@ static azk_column_kind slice_label(struct fld *f, size_t start, int *lab)
     return (azk_column_kind)*lab;
 }
 
+/*
+ * A qualified-invoice registration number (適格請求書発行事業者登録番号) is
+ * `T` + a corporate number: T1234567890123, T 1234..., T-1-2345-...; the
+ * T (or Ｔ) is not inside a word. Stores where the T starts.
+ */
+static bool invoice_prefix(const struct fld *f, size_t pos, size_t *tpos)
+{
+    size_t at, at2;
+    uint32_t a = char_before(f, pos, &at);
+    if (a == ' ' || a == '-') {
+        pos = at;
+        a = char_before(f, pos, &at);
+    }
+    if (a != 'T')
+        return false;
+    *tpos = at;
+    return at == 0 || !is_alnum(char_before(f, at, &at2));
+}
+
+/* `普通-1234567`: an account label, a hyphen, the number. */
+static bool bank_label_sep(const struct fld *f, size_t pos)
+{
+    size_t at, i;
+    uint32_t a = char_before(f, pos, &at);
+    if (a != '-')
+        return false;
+    for (i = 0; i < f->c->label_count; i++) {
+        if (f->c->labels[i].end == at && f->c->labels[i].kind == AZK_COL_BANK_ACCOUNT)
+            return true;
+    }
+    return false;
+}
+
 /* Try to classify groups i..j-1 of the token; true when a candidate was added. */
 static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t j)
 {
     char d[MAX_TOKEN_DIGITS + 2];
     uint8_t gl[MAX_GROUPS];
-    size_t n, k, gc = j - i, start, end, prefix = 0;
+    size_t n, k, gc = j - i, start, end, prefix = 0, tpos = 0;
     bool grouped = gc > 1, intl = t->plus81 && i == 0;
     azk_column_kind col = f->col;
     int lab = -1; /* label_before, looked up once a value validates */
@@ -844,11 +878,25 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     if (i == 0 && t->g[0].sep == '(' && !t->plus81)
         start = t->start;
     end = t->g[j - 1].e;
-    if (!left_ok(f, start, grouped || intl) || !right_ok(f, end))
+    if (!right_ok(f, end))
         return false;
     n = slice_digits(t, i, j, d);
     for (k = 0; k < gc; k++)
         gl[k] = t->g[i + k].nd;
+    if (!intl && n == 13 && invoice_prefix(f, start, &tpos) &&
+        (gc == 1 || (seps_uniform(t, i, j, t->g[i + 1].sep) && t->g[i + 1].sep != '('))) {
+        /* T + 13 digits: the T is the registration number's own prefix */
+        if (!azk_detect__corporate_valid(d, n))
+            return false;
+        conf = with_context(0.9, slice_label(f, tpos, &lab), col, AZK_COL_CORPORATE_NUMBER, 0.95);
+        x = cand_add(f, AZK_PII_CORPORATE_NUMBER, tpos, end - tpos, conf);
+        if (x != NULL)
+            azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER, d, n);
+        return true;
+    }
+    if (!left_ok(f, start, grouped || intl) &&
+        !(n == 7 && gc == 1 && col == AZK_COL_NONE && bank_label_sep(f, start)))
+        return false;
 
     if (intl) {
         /* +81 3-1234-5678, +81 (0)3-..., +81 90 1234 5678 */
@@ -885,7 +933,12 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     }
     if (n == 13) {
         static const uint8_t s1444[] = {1, 4, 4, 4};
-        if ((gc == 1 || group_shape(t, i, j, s1444, 4)) && azk_detect__corporate_valid(d, n)) {
+        bool shaped = gc == 1 || group_shape(t, i, j, s1444, 4);
+        if (!shaped && seps_uniform(t, i, j, t->g[i + 1].sep) && t->g[i + 1].sep == '-' &&
+            (col == AZK_COL_CORPORATE_NUMBER ||
+             slice_label(f, start, &lab) == AZK_COL_CORPORATE_NUMBER))
+            shaped = true; /* 法人番号 1234-5678-90123: any hyphenation with context */
+        if (shaped && azk_detect__corporate_valid(d, n)) {
             conf = with_context(grouped ? 0.6 : 0.45, slice_label(f, start, &lab), col,
                                 AZK_COL_CORPORATE_NUMBER, 0.95);
             x = cand_add(f, AZK_PII_CORPORATE_NUMBER, start, end - start, conf);
@@ -1191,9 +1244,12 @@ static void era_at(struct fld *f, size_t start)
     if (label == AZK_COL_BIRTH_DATE || f->col == AZK_COL_BIRTH_DATE) {
         conf = with_context(0.5, label, f->col, AZK_COL_BIRTH_DATE, 0.9);
         date_cand(f, start, used, &d, conf, 0);
-    } else if (f->col == AZK_COL_NONE || f->col == AZK_COL_OTHER) {
+    } else if ((f->col == AZK_COL_NONE || f->col == AZK_COL_OTHER) && label != AZK_COL_OTHER &&
+               !(f->tabular && (f->c->header_seen || f->col != AZK_COL_NONE))) {
         /* a strongly shaped era date counts in a row that names a person,
-         * unless another kind of date label precedes it (処理日, 日付, 期限) */
+         * unless another kind of date label precedes it (処理日, 日付, 期限);
+         * a cell under a header is a birth date only when its header says
+         * so (登録日, 契約日 and unknown headers: no) */
         if ((d.flags & AZK_DATE_TIME) || other_date_label(f, start))
             return;
         conf = (d.flags & AZK_DATE_KANJI) ? 0.75 : 0.6;
@@ -1733,7 +1789,9 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
             go = true;
         } else if (is_alnum(c0) || c0 == '_' || c0 == '.' || c0 == '/' || c0 == '#' || c0 == '\\') {
             /* inside a word, a version, a path: only after a label (TEL0312345678) */
-            go = is_alnum(c0) && !azk_digits__isdigit(c0) && label_ends_at(f, rs);
+            size_t tp;
+            go = is_alnum(c0) && !azk_digits__isdigit(c0) &&
+                 (label_ends_at(f, rs) || invoice_prefix(f, rs, &tp));
         } else if (c0 == '-' && azk_digits__isdigit(char_before(f, pp, &pp))) {
             go = false; /* a later group of a token already looked at */
         } else {
@@ -1923,6 +1981,54 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     return false;
 }
 
+/*
+ * A cell of a row without header that is exactly one name: a lexicon
+ * surname (kanji, or its katakana reading), one space, a given-name-shaped
+ * run (1-3 kanji or 2-4 hiragana, 2-6 katakana): 宮崎 悠真, 今井 さくら,
+ * ミヤザキ ユウマ in print data.
+ * The cell is then judged as a name column's cell (organisation words,
+ * placeholders); the given name need not be in the lexicon.
+ */
+static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struct fld *f)
+{
+    size_t p = 0, a_end, l = 0, n1 = 0, n2 = 0;
+    bool kana, hira;
+    uint32_t cp;
+    if (c->eng->names == NULL || f->len > 64 || f->len == 0)
+        return AZK_COL_NONE;
+    cp = cp_at(f, 0, &l);
+    kana = is_katakana(cp);
+    if (!kana && !is_kanji(cp))
+        return AZK_COL_NONE;
+    while (p < f->len && (kana ? is_katakana(cp_at(f, p, &l)) : is_kanji(cp_at(f, p, &l)))) {
+        p += l;
+        n1++;
+    }
+    a_end = p;
+    cp = cp_at(f, p, &l);
+    if (cp != ' ' && cp != 0x3000)
+        return AZK_COL_NONE;
+    p += l;
+    cp = cp_at(f, p, &l);
+    hira = !kana && cp >= 0x3041 && cp <= 0x3096; /* 今井 さくら */
+    while (p < f->len) {
+        cp = cp_at(f, p, &l);
+        if (!(kana ? is_katakana(cp) : hira ? (cp >= 0x3041 && cp <= 0x3096) : is_kanji(cp)))
+            break;
+        p += l;
+        n2++;
+    }
+    if (p != f->len || n1 > (kana ? 6u : 4u) || n1 < (kana ? 2u : 1u) ||
+        n2 < (kana || hira ? 2u : 1u) ||
+        n2 > (kana   ? 6u
+              : hira ? 4u
+                     : 3u))
+        return AZK_COL_NONE;
+    if (!azk_names__is_family(c->eng->names, f->s, a_end))
+        return AZK_COL_NONE;
+    return kana ? AZK_COL_NAME_KANA : AZK_COL_NAME;
+}
+
 static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                              azk_column_kind col, bool tabular, const azk_field *prev)
 {
@@ -1997,7 +2103,10 @@ static azk_status scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t id
     if (f.rc != AZK_OK)
         return f.rc;
     if (c->names_ctx != NULL) {
-        azk_status rc = azk_names__scan(c->names_ctx, f.s, f.len, col, on_name, &f);
+        azk_status rc;
+        if (tabular && col == AZK_COL_NONE && !c->header_seen)
+            col = headerless_name_cell(c, &f);
+        rc = azk_names__scan(c->names_ctx, f.s, f.len, col, on_name, &f);
         if (rc != AZK_OK)
             return rc;
     }

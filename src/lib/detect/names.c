@@ -26,6 +26,7 @@
 #include <mecab.h>
 #include <sodium.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define AZK_NAMES_DEFAULT_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
@@ -133,6 +134,7 @@ struct scan {
     azk_name_cb cb;
     void *payload;
     unsigned long hits; /* mentions reported */
+    size_t hit_end;     /* end of the last mention reported (t offsets) */
     bool parsed;        /* parse_around was asked for (a cue was seen) */
 };
 
@@ -401,14 +403,19 @@ static azk_status emit(struct scan *s, size_t start, size_t end, size_t family_e
                        bool kana)
 {
     azk_name_hit h;
-    size_t os = s->map ? s->map[start] : start;
-    size_t oe = s->map ? s->map[end] : end;
+    size_t os;
+    size_t oe;
+    if (end <= start)
+        return AZK_OK; /* never a finding with an empty value */
+    os = s->map ? s->map[start] : start;
+    oe = s->map ? s->map[end] : end;
     conf = conf * s->factor + s->boost;
     if (conf > 1.0)
         conf = 1.0;
     if (conf < 0.0)
         conf = 0.0;
     s->hits++;
+    s->hit_end = end;
     h.start = os;
     h.len = oe - os;
     h.family_len = 0;
@@ -607,14 +614,48 @@ static bool run_to_honorific(const struct scan *s, size_t q, size_t *r, size_t *
     for (int n = 0; n <= max; n++) {
         size_t l;
         uint32_t c;
-        if (n > (hira ? 1 : 0) && honorific_at(s, j, he)) {
-            *r = j;
+        if (n > (hira ? 1 : 0) &&
+            (honorific_at(s, j, he) ||
+             (skip_one_space(s, j) > j && honorific_at(s, skip_one_space(s, j), he)))) {
+            *r = j; /* 陽菜様, 陽菜 様 */
             return true;
         }
         c = cp_at(s, j, &l);
         if (l == 0 || n == max || !(hira ? is_hira(c) : is_kanji(c)))
             return false;
         j += l;
+    }
+    return false;
+}
+
+static size_t hira_given(const struct scan *s, size_t q);
+
+/*
+ * 1-3 kanji (or 2-4 hiragana) from q, then spaces and an e-mail address in angle brackets
+ * (credit lines: 高橋 基信 <user@example.jp>): *r is the end of the run.
+ */
+static bool run_to_mail(const struct scan *s, size_t q, size_t *r)
+{
+    size_t j = q;
+    size_t k;
+    int n = 0;
+    size_t l;
+    while (n < 3 && is_kanji(cp_at(s, j, &l))) {
+        j += l;
+        n++;
+    }
+    if (n == 0)
+        j = hira_given(s, q); /* 米澤 さくら <...> */
+    if (j == q || is_kanji(cp_at(s, j, NULL)))
+        return false;
+    *r = j;
+    while (j < s->len && (s->t[j] == ' ' || s->t[j] == '\t'))
+        j++;
+    if (j >= s->len || s->t[j] != '<')
+        return false;
+    for (k = j + 1; k < s->len && k < j + 80 && s->t[k] != '>'; k++) {
+        if (s->t[k] == '@')
+            return k > j + 1;
     }
     return false;
 }
@@ -728,17 +769,37 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
     bool cue = false;
     long k0;
 
+    size_t ps = p; /* start of the mention */
+
     lex_prefixes2(s, p, fam, &nf, giv, &ng, 8);
 
     if (nf == 0 && ng == 0)
         return AZK_OK;
+    {
+        /* 倉澤 望: the lexicon knows 澤, not 倉澤; a single kanji before the
+         * surname that starts a word belongs to it (a span covers the
+         * whole name) */
+        size_t b1;
+        uint32_t a1;
+        if (p > 0 && is_kanji(a1 = cp_before(s, p))) {
+            size_t l1 = 0;
+            b1 = p - (a1 >= 0x10000 ? 4 : 3);
+            /* a whole code point of its own, not inside the last mention */
+            if (p >= (a1 >= 0x10000 ? 4 : 3) && b1 >= s->hit_end && cp_at(s, b1, &l1) == a1 &&
+                b1 + l1 == p &&
+                (b1 == 0 || !(is_kanji(cp_before(s, b1)) || is_kata(cp_before(s, b1)) ||
+                              is_hira(cp_before(s, b1)))))
+                ps = b1;
+        }
+    }
     /* a cue must be there before MeCab is asked anything */
     for (size_t a = 0; a < nf && !cue; a++) {
         size_t he, r;
         size_t g2[8];
         size_t q = skip_one_space(s, fam[a]);
         size_t ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
-        cue = honorific_at(s, fam[a], &he) || run_to_honorific(s, q, &r, &he);
+        cue = honorific_at(s, fam[a], &he) || run_to_honorific(s, q, &r, &he) ||
+              (q > fam[a] && run_to_mail(s, q, &r));
         for (size_t b = 0; b < ng2 && !cue; b++)
             cue = !short_pair(s, p, q, g2[b]);
     }
@@ -772,7 +833,7 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
                 run_to_honorific(s, q, &r, &he) && !business_tail(s, r) &&
                 !is_title(s->t + q, r - q) && run_is_nominal(ctx, q, r)) {
                 *next = he;
-                return emit(s, p, r, fam[a], CONF_FULL_PAIR, false);
+                return emit(s, ps, r, fam[a], CONF_FULL_PAIR, false);
             }
             continue;
         }
@@ -794,7 +855,23 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
             if (!word && (listed || !business_tail(s, r)) && !is_title(s->t + q, r - q) &&
                 !counter_tail(s, q, r) && run_is_nominal(ctx, q, r)) {
                 *next = he;
-                return emit(s, p, r, fam[a], listed ? CONF_FULL_HONOR : CONF_FULL_HONOR_OOV, false);
+                return emit(s, ps, r, fam[a], listed ? CONF_FULL_HONOR : CONF_FULL_HONOR_OOV,
+                            false);
+            }
+        }
+        /* full name + e-mail address (credit lines): the given name is
+         * open vocabulary, unless MeCab reads it as one ordinary word */
+        if ((ffirst || fpers) && q > fam[a] && run_to_mail(s, q, &r)) {
+            long kq = tok_at(ctx, q);
+            enum tok_class c = kq >= 0 ? ctx->toks[kq].cls : TK_UNKNOWN;
+            bool word = kq >= 0 && ctx->toks[kq].end == r &&
+                        (c == TK_NOUN_FUNC || c == TK_ORG || c == TK_PLACE || c == TK_OTHER);
+            bool across = false;
+            for (size_t k = 0; k < ctx->ntok; k++)
+                across = across || (ctx->toks[k].start < r && ctx->toks[k].end > r);
+            if (kq >= 0 && !word && !across && !is_title(s->t + q, r - q)) {
+                *next = r;
+                return emit(s, ps, r, fam[a], CONF_FULL_PAIR, false);
             }
         }
         ng2 = lex_prefixes(s, q, false, AZK_NAMES_LEX_GIVEN, g2, 8);
@@ -820,11 +897,11 @@ static azk_status try_kanji(struct scan *s, size_t p, size_t *next)
             else
                 continue;
             *next = honor ? he : g2[b];
-            return emit(s, p, g2[b], fam[a], conf, false);
+            return emit(s, ps, g2[b], fam[a], conf, false);
         }
         if (honorific_at(s, fam[a], &he) && tok_honorific(ctx, kf, fam[a], he) && (fpers || funk)) {
             *next = he;
-            return emit(s, p, fam[a], fam[a], CONF_FAMILY_HONOR, false);
+            return emit(s, ps, fam[a], fam[a], CONF_FAMILY_HONOR, false);
         }
     }
     /* a given name alone (花子さん) must start a word: in 北木太佳氏 the 佳
@@ -877,8 +954,13 @@ static azk_status try_kana(struct scan *s, size_t p, size_t *next)
         return AZK_OK;
     fa = lex_flags(s, p, aend);
     q = skip_one_space(s, aend);
-    if (q == aend && cp_at(s, aend, &l) == 0x30FB)
-        q = aend + l; /* ジョン・スミス */
+    if (q == aend && cp_at(s, aend, &l) == 0x30FB) {
+        /* ジョン・スミス様; without an honorific a ・ joins the words of a
+         * katakana compound (コール・グラフ), not a name */
+        if (!honorific_at(s, kata_run(s, aend + l), &he))
+            return AZK_OK;
+        q = aend + l;
+    }
     if (q > aend) {
         size_t bend = kata_run(s, q);
         if (bend > q && count_chars(s->t + q, bend - q) >= 2 && cp_at(s, bend, NULL) != 0x30FB) {
@@ -945,8 +1027,34 @@ static const char *const labels[] = {
     "ご契約者名",   "ご契約者",   "契約者氏名", "契約者名", "契約者",   "氏名カナ",
     "氏名（カナ）", "氏名(カナ)", "カナ氏名",   "フリガナ", "ふりがな", "お名前",
     "氏名",         "名前",       "宛名",       "担当者名", "担当者",   "担当",
-    "受取人名",     "受取人",     "申込者名",   "申込者",   "依頼人",
+    "受取人名",     "受取人",     "申込者名",   "申込者",   "依頼人",   "代表者名",
+    "代表者",       "名義人",     "名義",       "顧客氏名", "顧客名",   "お客様名",
 };
+
+/*
+ * Words that head a column or name a field (名前 番号 アクション 説明,
+ * 名前:目的:..., 名前=値): after a name label they are the next header
+ * cell or a placeholder, not a value.
+ */
+static const char *const header_words[] = {
+    "番号",   "説明",   "値",     "型",   "種類", "種別", "内容", "目的", "用途", "意味",
+    "概要",   "項目",   "名称",   "詳細", "例",   "形式", "機能", "役割", "属性", "引数",
+    "戻り値", "初期値", "既定値", "備考", "状態", "値段", "数量", "日付", "メモ",
+};
+
+static bool is_header_word(const uint8_t *p, size_t len)
+{
+    for (size_t k = 0; k < sizeof(header_words) / sizeof(header_words[0]); k++) {
+        if (len == strlen(header_words[k]) && memcmp(p, header_words[k], len) == 0)
+            return true;
+    }
+    return azk_column_classify((const char *)p, len) != AZK_COL_NONE;
+}
+
+static bool is_label_sep(uint32_t c)
+{
+    return c == ':' || c == 0xFF1A || c == '=' || c == 0xFF1D;
+}
 
 /*
  * Name run from i (kanji, then kanji or katakana: 前田　ヒラリー, ヨウ子),
@@ -966,6 +1074,37 @@ static size_t label_kanji_run(const struct scan *s, size_t i, size_t *chars)
         i += l;
         (*chars)++;
     }
+}
+
+/*
+ * A hiragana given name from q (さくら, ひなた): 2-4 hiragana ending at a
+ * bound (not kana, not kanji; an honorific may follow), not a particle,
+ * copula or honorific (山田さん, 山田です, 山田が). Returns its end or q.
+ */
+static size_t hira_given(const struct scan *s, size_t q)
+{
+    static const char *const not_start[] = {"さん", "さま", "くん", "ちゃん", "です", "でした",
+                                            "ます", "から", "まで", "より",   "など", "たち"};
+    size_t j = q, he, l;
+    int n = 0;
+    uint32_t c = cp_at(s, q, &l);
+    if (!is_hira(c) || char_in(c, "がはのとをにでもへやね"))
+        return q;
+    for (size_t k = 0; k < sizeof(not_start) / sizeof(not_start[0]); k++) {
+        size_t e;
+        if (bytes_eq(s, q, not_start[k], &e))
+            return q;
+    }
+    while (n < 5 && is_hira(cp_at(s, j, &l))) {
+        if (n >= 2 && honorific_at(s, j, &he))
+            break;
+        j += l;
+        n++;
+    }
+    c = cp_at(s, j, NULL);
+    if (n < 2 || n > 4 || is_hira(c) || is_kata(c) || (is_kanji(c) && !honorific_at(s, j, &he)))
+        return q;
+    return j; /* さくら様: the honorific bounds it */
 }
 
 static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool strong_label,
@@ -1011,6 +1150,7 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
         bool first = false;
         bool unk = true;
         bool support;
+        size_t gopen = 0; /* start of a given name taken without the lexicon */
         long k0;
         if (q > aend && (is_kanji(cp_at(s, q, NULL)) || is_kata(cp_at(s, q, NULL))) &&
             !honorific_at(s, q, &he)) {
@@ -1033,19 +1173,62 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
                 }
             }
         }
+        if (strong_label && end == aend && (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0) {
+            /* a hiragana given name: 顧客名=坂本 さくら 様, name=小野さくら */
+            size_t h = hira_given(s, q);
+            if (h > q) {
+                end = h;
+                gopen = q;
+            }
+        }
         if (chars > MAX_NAME_CHARS || (is_kanji(cp_at(s, end, NULL)) && !honorific_at(s, end, &he)))
             return AZK_OK;
         if (is_placeholder(s->t + v, end - v))
             return AZK_OK;
+        /* a label followed by another label or a header cell is no value */
+        if (is_label_sep(cp_at(s, aend, NULL)) || is_label_sep(cp_at(s, end, NULL)) ||
+            (is_header_word(s->t + v, aend - v) && lex_flags(s, v, aend) == 0) ||
+            (end > q && is_header_word(s->t + q, end - q) && lex_flags(s, q, end) == 0))
+            return AZK_OK;
+        /*
+         * A strong label and a known surname: the given name is open
+         * vocabulary (宛名=中野 優見 様), 1-3 kanji or a katakana run bounded
+         * by the space, the honorific or the end; MeCab must not read it
+         * across that bound, whatever it makes of it inside.
+         */
+        if (strong_label && gopen == 0) {
+            size_t fe[8];
+            size_t nfe;
+            if (q > aend && end > q && (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0 &&
+                (is_kata(cp_at(s, q, NULL)) ? count_chars(s->t + q, end - q) <= 6
+                                            : chars - count_chars(s->t + v, aend - v) <= 3)) {
+                gopen = q;
+            } else if (end == aend && honorific_at(s, end, &he) &&
+                       (nfe = lex_prefixes(s, v, false, AZK_NAMES_LEX_FAMILY, fe, 8)) > 0 &&
+                       fe[0] < end && count_chars(s->t + fe[0], end - fe[0]) <= 3) {
+                gopen = fe[0]; /* 宛名：中野優見様 */
+            }
+        }
         parse_around(s, v);
         k0 = tok_at(ctx, v);
         if (k0 < 0)
             return AZK_OK;
+        for (size_t k = (size_t)k0; gopen > 0 && k < ctx->ntok && ctx->toks[k].start < end; k++) {
+            if (ctx->toks[k].start < gopen && ctx->toks[k].end > gopen)
+                gopen = 0; /* MeCab reads across the surname: no split there */
+        }
         /* tokens must align with the value and none may contradict */
         for (size_t k = (size_t)k0; k < ctx->ntok && ctx->toks[k].start < end; k++) {
             const struct tok *t = &ctx->toks[k];
             if (t->cls == TK_SPACE)
                 continue;
+            if (gopen > 0 && t->start >= gopen) {
+                if (t->end > end)
+                    return AZK_OK;
+                continue; /* the open given name */
+            }
+            if (gopen > 0 && t->end <= (gopen > aend ? aend : gopen))
+                continue; /* inside the lexicon surname (坂|本 read as a prefix) */
             if (t->cls == TK_PLACE && t->start == v &&
                 (lex_flags(s, t->start, t->end) & AZK_NAMES_LEX_FAMILY) != 0) {
                 pers = true; /* 堺, 山口: a place too, but the label says person */
@@ -1077,6 +1260,10 @@ static azk_status label_value(struct scan *s, size_t v, bool kana_label, bool st
             bool both = false;
             first = (lex_flags(s, v, aend) & AZK_NAMES_LEX_FAMILY) != 0 ||
                     (lex_split(s->n, s->t + v, aend - v, false, &both) > 0 && both);
+        }
+        if (gopen > 0) {
+            fam = gopen > aend ? aend : gopen;
+            first = true;
         }
         support = pers || first;
         /*
@@ -1114,6 +1301,8 @@ static azk_status try_label(struct scan *s, size_t p, uint32_t c, size_t *next)
         case 0x53D7:
         case 0x7533:
         case 0x4F9D:
+        case 0x4EE3:
+        case 0x9867:
             break;
         default:
             return AZK_OK;
@@ -1208,6 +1397,41 @@ static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_en
     return z;
 }
 
+/*
+ * An ASCII key naming a person right before i: name=, name:, "name": ",
+ * customer_name=, fullname= (not filename=, hostname=: the key must start
+ * a word or be one of the listed compounds).
+ */
+static bool ascii_name_label(const uint8_t *t, size_t i)
+{
+    static const char *const keys[] = {"customer_name", "customername", "full_name", "fullname",
+                                       "name"};
+    size_t j = i, k;
+    int skipped = 0;
+    while (j > 0 && skipped < 3 && (t[j - 1] == ' ' || t[j - 1] == '"' || t[j - 1] == '\'')) {
+        j--;
+        skipped++;
+    }
+    if (j == 0 || (t[j - 1] != '=' && t[j - 1] != ':'))
+        return false;
+    j--;
+    if (j > 0 && (t[j - 1] == '"' || t[j - 1] == '\''))
+        j--;
+    for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        size_t n = strlen(keys[k]);
+        uint8_t b;
+        if (j < n || strncasecmp((const char *)t + j - n, keys[k], n) != 0)
+            continue;
+        b = j > n ? t[j - n - 1] : ' ';
+        if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+            continue;
+        if (b == '_' || (b >= '0' && b <= '9'))
+            continue;
+        return true;
+    }
+    return false;
+}
+
 static azk_status scan_free(struct scan *s)
 {
     const uint8_t *t = s->t;
@@ -1224,6 +1448,7 @@ static azk_status scan_free(struct scan *s)
     while (i < n) {
         azk_status rc;
         size_t l;
+        size_t l0;
         size_t next = 0;
         uint32_t c;
         if (slot != NULL && i >= word_end) {
@@ -1231,10 +1456,32 @@ static azk_status scan_free(struct scan *s)
                 memo_put(slot, key, key_len, 0);
             slot = NULL;
         }
+        if (t[i] >= 0x80 && i > 0 && t[i - 1] < 0x80 && ascii_name_label(t, i)) {
+            /* name=小野さくら: a label the word memo cannot see */
+            azk_status rc2;
+            uint32_t c0 = cp_at(s, i, &l0);
+            next = 0;
+            if (is_kanji(c0) || is_kata(c0)) {
+                rc2 = label_value(s, i, false, true, &next);
+                if (rc2 != AZK_OK)
+                    return rc2;
+            }
+            if (next > i) {
+                slot = NULL;
+                i = next;
+                prev = cp_before(s, i);
+                continue;
+            }
+        }
         if (t[i] >= 0x80 && (i == 0 || t[i - 1] < 0x80)) {
             size_t z = word_key_end(t, n, i, &word_end);
+            size_t za = z;
+            while (za < n && t[za] == ' ')
+                za++;
             key_len = z - i;
-            if (key_len <= MEMO_MAX_LEN) {
+            /* before <user@host> a credit line cue depends on ASCII bytes
+             * outside the key: such words are not remembered */
+            if (key_len <= MEMO_MAX_LEN && !(za < n && t[za] == '<')) {
                 key = memo_hash(s->ctx, t + i, key_len, 0);
                 slot = &words[key.a >> (64 - WORD_BITS)]; /* top bits mix best */
                 if (memo_has(slot, key, key_len, 0)) {

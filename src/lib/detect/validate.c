@@ -109,18 +109,21 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
     if (n < 10 || n > 11 || d[0] != '0' || gc == 0 || gc > 3)
         return false;
     if (n == 11) {
-        if ((d[1] == '7' || d[1] == '8' || d[1] == '9' || d[1] == '5') && d[2] == '0') {
-            if (d[3] == '0' && d[1] != '5')
-                return false; /* 0X00: no such mobile block */
-            if (gc != 1 && !groups_are(g, gc, 3, 4, 4))
-                return false;
-            *prefix_len = 3;
-            return true;
-        }
+        /* 0800 free dial first: its 080 prefix is no mobile block here */
         if (memcmp(d, "0800", 4) == 0) {
             if (gc != 1 && !groups_are(g, gc, 4, 3, 4))
                 return false;
             *prefix_len = 4;
+            return true;
+        }
+        /* mobile 070/080/090, IP 050, M2M / pager 020 */
+        if ((d[1] == '7' || d[1] == '8' || d[1] == '9' || d[1] == '5' || d[1] == '2') &&
+            d[2] == '0') {
+            if (d[3] == '0' && d[1] != '5' && d[1] != '2')
+                return false; /* 0X00: no such mobile block */
+            if (gc != 1 && !groups_are(g, gc, 3, 4, 4))
+                return false;
+            *prefix_len = 3;
             return true;
         }
         return false;
@@ -130,6 +133,13 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
         if (gc != 1 && !groups_are(g, gc, 4, 3, 3) && !(d[1] == '1' && groups_are(g, gc, 4, 2, 4)))
             return false;
         *prefix_len = 4;
+        return true;
+    }
+    if (memcmp(d, "060", 3) == 0) {
+        /* 060: personal numbers (UPT), 3-3-4 */
+        if (gc != 1 && !groups_are(g, gc, 3, 3, 4))
+            return false;
+        *prefix_len = 3;
         return true;
     }
     if (d[1] == '0' || d[2] == '0')
@@ -152,8 +162,8 @@ bool azk_detect__phone_valid(const char *d, size_t n, const uint8_t *g, size_t g
         return false; /* Tokyo 03 and Osaka 06 have no longer area codes */
     if (a == 2 && d[1] != '3' && d[1] != '4' && d[1] != '6')
         return false;
-    if (d[a] == '0')
-        return false; /* a local exchange never starts with 0 */
+    /* an exchange may start with 0 (0565-07-5291 is valid for libphonenumber):
+     * separated, the grouping already says phone number */
     /*
      * Exchanges starting with 1 are not assigned (1XY are service numbers),
      * but written with separators they are plainly meant as phone numbers

@@ -245,8 +245,8 @@ static void test_detect__phone_numbering(void **state)
     assert_false(azk_detect__phone_valid("0323456789", 10, g334, 3, &p));
     assert_false(azk_detect__phone_valid("0323456789", 10, g424, 3, &p));
     assert_true(azk_detect__phone_valid("0452345678", 10, g334, 3, &p));
-    /* a local exchange never starts with 0 */
-    assert_false(azk_detect__phone_valid("0450345678", 10, g334, 3, &p));
+    /* an exchange starting with 0 is valid (libphonenumber: 0565-07-5291) */
+    assert_true(azk_detect__phone_valid("0450345678", 10, g334, 3, &p));
     /* a two-digit area other than 03 / 04 / 06 */
     assert_false(azk_detect__phone_valid("0522345678", 10, g244, 3, &p));
     assert_true(azk_detect__phone_valid("0126723456", 10, g514, 3, &p));
@@ -255,7 +255,8 @@ static void test_detect__phone_numbering(void **state)
     assert_true(azk_detect__phone_valid("05012345678", 11, g344, 3, &p));
     assert_true(azk_detect__phone_valid("0120123456", 10, g433, 3, &p));
     assert_true(azk_detect__phone_valid("0120123456", 10, g1, 1, &p));
-    assert_false(azk_detect__phone_valid("0600123456", 10, g1, 1, &p));
+    assert_true(azk_detect__phone_valid("0600123456", 10, g1, 1, &p)); /* 060 personal number */
+    assert_false(azk_detect__phone_valid("0700123456", 10, g1, 1, &p));
     assert_false(azk_detect__phone_valid("1312345678", 10, g1, 1, &p));
 }
 
@@ -684,6 +685,156 @@ static void test_detect__column_classify(void **state)
     assert_string_equal(azk_column_kind_name(AZK_COL_NAME_KANA), "name_kana");
 }
 
+/* ---- issue 18: real office data ---- */
+
+/* item 4: T + a corporate number is a qualified-invoice registration number */
+static void test_detect__invoice_registration(void **state)
+{
+    char v[14], bad[14], line[160];
+    (void)state;
+    corporate_make("234567890123", v);
+    memcpy(bad, v, sizeof(bad));
+    bad[0] = (char)('0' + (v[0] - '0') % 9 + 1);
+    (void)snprintf(line, sizeof(line), "登録番号 T%s", v);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, line + strlen("登録番号 "));
+    (void)snprintf(line, sizeof(line), "適格請求書発行事業者 T%c-%.4s-%.4s-%.4s", v[0], v + 1,
+                   v + 5, v + 9);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, NULL);
+    (void)snprintf(line, sizeof(line), "invoice: T %s", v);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, NULL);
+    (void)snprintf(line, sizeof(line), "インボイス T-%s 発行", v);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, NULL);
+    /* full-width Ｔ */
+    (void)snprintf(line, sizeof(line), "登録番号：Ｔ%s", v);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, NULL);
+    /* a wrong check digit, a T inside a word */
+    (void)snprintf(line, sizeof(line), "登録番号 T%s", bad);
+    expect_none(line);
+    (void)snprintf(line, sizeof(line), "part AT%s", v);
+    expect_none(line);
+    /* 法人番号 with another hyphenation: with the label only */
+    (void)snprintf(line, sizeof(line), "法人番号 %.4s-%.4s-%.5s", v, v + 4, v + 8);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, line + strlen("法人番号 "));
+    (void)snprintf(line, sizeof(line), "伝票 %.4s-%.4s-%.5s", v, v + 4, v + 8);
+    expect_none(line);
+}
+
+/* item 5: account numbers written with their type */
+static void test_detect__bank_account_types(void **state)
+{
+    (void)state;
+    expect_one("口座 普通 1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    expect_one("振込先 当座 1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    expect_one("普通預金 1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    expect_one("貯蓄 1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    expect_one("口座=普通-1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    /* seven digits without an account word stay unreported */
+    expect_none("品番-1234567");
+    expect_none("数量 1234567");
+}
+
+/* item 10: 0800 free dial, 020 M2M / pager, 060 personal numbers, as
+ * libphonenumber (Debian python3-phonenumbers 8.12) validates and formats them */
+static void test_detect__phone_blocks(void **state)
+{
+    size_t p;
+    const uint8_t g434[] = {4, 3, 4}, g344[] = {3, 4, 4}, g334[] = {3, 3, 4}, g424[] = {4, 2, 4};
+    (void)state;
+    assert_true(azk_detect__phone_valid("08008482888", 11, g434, 3, &p));
+    assert_int_equal(p, 4);
+    assert_true(azk_detect__phone_valid("02012345678", 11, g344, 3, &p));
+    assert_true(azk_detect__phone_valid("02001234567", 11, g344, 3, &p)); /* 0200 exists */
+    assert_true(azk_detect__phone_valid("0607562007", 10, g334, 3, &p));
+    assert_true(azk_detect__phone_valid("0565075291", 10, g424, 3, &p));
+    /* 0800 written like a mobile, 060 in 11 digits, 0900 */
+    assert_false(azk_detect__phone_valid("08008482888", 11, g344, 3, &p));
+    assert_false(azk_detect__phone_valid("06012345678", 11, g344, 3, &p));
+    assert_false(azk_detect__phone_valid("09001234567", 11, g344, 3, &p));
+    expect_one("連絡先 TEL: 0800-848-2888", AZK_PII_PHONE, "0800-848-2888");
+    expect_one("TEL: +81 800-848-2888", AZK_PII_PHONE, "+81 800-848-2888");
+    expect_one("TEL: 020-1234-5678", AZK_PII_PHONE, "020-1234-5678");
+    expect_one("TEL: +81 20-0273-7393", AZK_PII_PHONE, "+81 20-0273-7393");
+    expect_one("TEL: 060-756-2007", AZK_PII_PHONE, "060-756-2007");
+    expect_one("TEL: +81 60-316-6745", AZK_PII_PHONE, "+81 60-316-6745");
+    expect_one("TEL: 0565-07-5291", AZK_PII_PHONE, "0565-07-5291");
+    expect_one("TEL: +81 276-03-1372", AZK_PII_PHONE, "+81 276-03-1372");
+}
+
+/* item 3: a date column is a birth date only when its header says so */
+static void test_detect__other_date_columns(void **state)
+{
+    const char *h1[] = {"氏名", "登録日", "生年月日"};
+    const char *r1[] = {"山田 太郎", "令和6年4月1日", "昭和55年3月2日"};
+    const char *h2[] = {"氏名", "最終購入日"};
+    const char *r2[] = {"山田 太郎", "H30.4.1"};
+    const char *heads[] = {"登録日", "最終購入日", "入会日",     "更新日",  "受付日",
+                           "発送日", "契約日",     "契約年月日", "有効期限"};
+    struct got g;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+        assert_int_equal(azk_column_classify(heads[i], strlen(heads[i])), AZK_COL_OTHER);
+    assert_int_equal(azk_column_classify("生年月日", strlen("生年月日")), AZK_COL_BIRTH_DATE);
+    assert_int_equal(azk_column_classify("誕生日", strlen("誕生日")), AZK_COL_BIRTH_DATE);
+    run_rows(h1, r1, 3, true, &g, g_names);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.f[0].type, AZK_PII_PERSON_NAME);
+    assert_int_equal(g.f[1].type, AZK_PII_BIRTH_DATE);
+    assert_int_equal(g.f[1].field, 2);
+    run_rows(h2, r2, 2, false, &g, g_names);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, AZK_PII_PERSON_NAME);
+    /* free text keeps the rule: a name and a kanji era date, no other label */
+    {
+        struct got t = run_line_eng(g_names, "山田 太郎様 昭和55年3月2日");
+        assert_true(has_type(&t, AZK_PII_BIRTH_DATE));
+        t = run_line_eng(g_names, "山田 太郎様 登録日 令和6年4月1日");
+        assert_false(has_type(&t, AZK_PII_BIRTH_DATE));
+    }
+}
+
+/* a row of print data without header: a cell that is exactly one name */
+static void test_detect__headerless_name_cells(void **state)
+{
+    static const char *const rows[][3] = {
+        {"宮崎 悠真", "ミヤザキ ユウマ", "677-5164"},     /* unlisted given name */
+        {"東京 本社", "トウキョウ ホンシャ", "677-5164"}, /* no surname first */
+        {"中村 株式会社", "x", "677-5164"},               /* organisation word */
+        {"宮崎", "悠真", "677-5164"},                     /* no separator: not one name */
+        {"今井 さくら", "イマイ サクラ", "759-5424"},     /* hiragana given name */
+    };
+    static const size_t want[] = {2, 0, 0, 0, 2};
+    size_t r;
+    (void)state;
+    for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+        azk_detect_ctx *ctx = NULL;
+        azk_field fd[3];
+        azk_record rec;
+        struct got g;
+        size_t i, names = 0;
+        assert_int_equal(azk_detect__ctx_new(&ctx, g_names), AZK_OK);
+        azk_detect__object_begin(ctx, "csv");
+        memset(&rec, 0, sizeof(rec));
+        memset(fd, 0, sizeof(fd));
+        for (i = 0; i < 3; i++) {
+            fd[i].ptr = rows[r][i];
+            fd[i].len = strlen(rows[r][i]);
+            fd[i].col = (uint32_t)i;
+        }
+        rec.fields = fd;
+        rec.field_count = 3;
+        rec.tabular = 1;
+        memset(&g, 0, sizeof(g));
+        assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+        for (i = 0; i < g.n; i++)
+            names += g.f[i].type == AZK_PII_PERSON_NAME;
+        if (names != want[r])
+            print_error("row %zu: %zu names\n", r, names);
+        assert_int_equal(names, want[r]);
+        azk_detect__ctx_free(ctx);
+    }
+}
+
 /* ---- masking never shows the whole value ---- */
 
 static void test_detect__masking_hides_digits(void **state)
@@ -954,6 +1105,11 @@ int main(void)
         cmocka_unit_test(test_detect__postal_before_address_cell),
         cmocka_unit_test(test_detect__key_value_rows),
         cmocka_unit_test(test_detect__column_classify),
+        cmocka_unit_test(test_detect__invoice_registration),
+        cmocka_unit_test(test_detect__bank_account_types),
+        cmocka_unit_test(test_detect__phone_blocks),
+        cmocka_unit_test(test_detect__other_date_columns),
+        cmocka_unit_test(test_detect__headerless_name_cells),
         cmocka_unit_test(test_detect__masking_hides_digits),
         cmocka_unit_test(test_detect__overlap_card_not_phone),
         cmocka_unit_test(test_detect__allow_list),

@@ -442,6 +442,109 @@ static azk_status refuse(const azk_name_hit *hit, void *payload)
     return AZK_ERR_LIMIT;
 }
 
+/* issue 18 item 1: a strong label and a known surname open the given name */
+static void test_names__label_open_given(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("宛名=中野 優見 様 〒961-0013 福島県白河市");
+    expect_one(&hs, "宛名=中野 優見 様 〒961-0013 福島県白河市", "中野 優見", "中野");
+    assert_true(hs.h[0].confidence >= 0.5);
+    hs = scan("代表者 鈴木 優見");
+    expect_one(&hs, "代表者 鈴木 優見", "鈴木 優見", "鈴木");
+    hs = scan("名義：中野 優見");
+    expect_one(&hs, "名義：中野 優見", "中野 優見", "中野");
+    /* no known surname: the label alone does not open a given name */
+    hs = scan("担当：経理部");
+    assert_int_equal(reported(&hs), 0);
+    /* a surname alone in running text is still no name */
+    hs = scan("本日は中野で会議");
+    assert_int_equal(reported(&hs), 0);
+}
+
+/* issue 18 item 8: labels and headers are no values; credit lines; spans */
+static void test_names__headers_not_values(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("名前 番号 アクション 説明");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("名前:目的:説明");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("名前=値");
+    assert_int_equal(reported(&hs), 0);
+    /* a surname that looks like a date header (春日 ends in 日) is a value */
+    hs = scan("氏名：春日 優見");
+    expect_one(&hs, "氏名：春日 優見", "春日 優見", "春日");
+    hs = scan("コール・グラフ を表示");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("ツール・バー と メニュー・バー");
+    assert_int_equal(reported(&hs), 0);
+    /* with an honorific a ・ pair is still a (foreign) name */
+    hs = scan("ジョン・スミス様");
+    assert_int_equal(reported(&hs), 1);
+    /* a name label followed by a real value stays a name */
+    hs = scan("名前: 山田 太郎");
+    expect_one(&hs, "名前: 山田 太郎", "山田 太郎", "山田");
+    for (size_t i = 0; i < hs.count && i < MAX_HITS; i++)
+        assert_true(hs.h[i].len > 0);
+}
+
+static void test_names__credit_line(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("高橋 基信 <user@example.jp>");
+    expect_one(&hs, "高橋 基信 <user@example.jp>", "高橋 基信", "高橋");
+    assert_true(hs.h[0].confidence >= 0.5);
+    /* the memo must not hide the cue: the same words first without it */
+    hs = scan("高橋 基信");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("高橋 基信 <user@example.jp>");
+    assert_int_equal(reported(&hs), 1);
+    hs = scan("差込レコード #6384 米澤 さくら <m.tanaka@example.co.jp>");
+    assert_int_equal(reported(&hs), 1);
+    hs = scan("宛名=三浦　さくら様 | 生年月日");
+    expect_one(&hs, "宛名=三浦　さくら様 | 生年月日", "三浦　さくら", "三浦");
+    /* no address in the brackets: no cue */
+    hs = scan("高橋 基信 <none>");
+    assert_int_equal(reported(&hs), 0);
+}
+
+static void test_names__span_whole_name(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("翻訳: 倉澤 望");
+    expect_one(&hs, "翻訳: 倉澤 望", "倉澤 望", "倉澤");
+}
+
+/* issue 18 item 1: open given names in hiragana, ASCII name keys, 顧客名 */
+static void test_names__open_given_forms(void **state)
+{
+    struct hits hs;
+    (void)state;
+    hs = scan("顧客名=坂本 さくら 様\t連絡先");
+    expect_one(&hs, "顧客名=坂本 さくら 様\t連絡先", "坂本 さくら", "坂本");
+    hs = scan("出力 name=小野さくら\tzip=045");
+    expect_one(&hs, "出力 name=小野さくら\tzip=045", "小野さくら", "小野");
+    hs = scan("{\"customer\": {\"name\": \"宮崎 悠真\", \"zip\": \"804-9222\"}}");
+    assert_int_equal(reported(&hs), 1);
+    assert_int_equal(hs.h[0].len, strlen("宮崎 悠真"));
+    hs = scan("照合結果 顧客名=酒井　陽菜 様 | 〒296");
+    expect_one(&hs, "照合結果 顧客名=酒井　陽菜 様 | 〒296", "酒井　陽菜", "酒井");
+    /* a sentence after a label: the copula and particles are no name */
+    hs = scan("氏名：山田です");
+    expect_one(&hs, "氏名：山田です", "山田", "山田");
+    hs = scan("name=山田が担当");
+    expect_one(&hs, "name=山田が担当", "山田", "山田");
+    /* not a name key: filename=, hostname= */
+    hs = scan("hostname=中野 srv");
+    assert_int_equal(reported(&hs), 0);
+    hs = scan("filename=中野 さくら");
+    assert_int_equal(reported(&hs), 0);
+}
+
 static void test_names__callback_error(void **state)
 {
     const char *t = "山田太郎様";
@@ -553,6 +656,11 @@ int main(void)
         cmocka_unit_test(test_names__variant_kanji),
         cmocka_unit_test(test_names__spans_multibyte),
         cmocka_unit_test(test_names__generated),
+        cmocka_unit_test(test_names__label_open_given),
+        cmocka_unit_test(test_names__headers_not_values),
+        cmocka_unit_test(test_names__credit_line),
+        cmocka_unit_test(test_names__span_whole_name),
+        cmocka_unit_test(test_names__open_given_forms),
         cmocka_unit_test(test_names__callback_error),
         cmocka_unit_test(test_names__invalid_utf8),
         cmocka_unit_test(test_names__alloc_failures),
