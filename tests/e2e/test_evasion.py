@@ -15,8 +15,9 @@ UTF-16 CSV behind a PNG signature, ...).
 Required: every transformed leak is blocked and no clean control is, by
 `guard check`, by `guard watch --once` (nothing leaked is released) and
 through real Squid + `guard icap` (403, the upload never reaches the
-server); `scan` reports the entrusted records too (exit 1) and `impact`
-counts them. No output holds a personal value.
+server); `scan` reports the entrusted records too (exit 1), `impact`
+counts them and retention's sweep finds evaded copies as residuals. No
+output holds a personal value.
 """
 
 import collections
@@ -181,6 +182,33 @@ class Evasion(unittest.TestCase):
             self.assertEqual(r.rc, 1, "%s: %s" % (t, r.err))  # 1: entrusted records found
             self.assertGreaterEqual(json.loads(r.out)["records"], 90, t)
             self.assertNoValues(r.out + r.err)
+
+    def test_retention_sweep_finds_residuals(self):
+        # the deletion proof's sweep reads through the same decode stage: an
+        # evaded copy left in the general zone keeps the deletion incomplete
+        d = os.path.join(self.tmp, "ret")
+        os.makedirs(d)
+        home, _ = G.make_home(d, self.roster)
+        general = os.path.join(d, "general")
+        os.makedirs(general)
+        with open(os.path.join(home, "azukari.conf"), "w") as f:
+            json.dump({"retention": {"sweep_paths": [], "sweep_paths_general": [general],
+                                     "overwrite": True}}, f)
+        copies = []
+        for t in ("nul_4096", "json_dumps", "b64_zip_utf16_png"):
+            dst = os.path.join(general, "copy-%s.bin" % t)
+            shutil.copyfile(os.path.join(self.suite, "leak__%s__csv.bin" % t), dst)
+            copies.append(dst)
+        r = T.run([self.bin, "--home", home, "retention", "run", "--now", "2030-06-01"],
+                  timeout=600)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("incomplete", r.out)
+        r = T.run([self.bin, "--home", home, "retention", "show", "dm-2023", "--now",
+                   "2030-06-01"])
+        self.assertEqual(r.rc, 0, r.err)
+        for c in copies:
+            self.assertIn("residual\t" + c, r.out)
+        self.assertNoValues(r.out + r.err)
 
     def test_guard_watch_once(self):
         base = os.path.join(self.tmp, "watch")
