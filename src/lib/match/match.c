@@ -27,6 +27,7 @@
 struct cand {
     uint8_t kind;
     bool finding; /* from a detector finding (a seed there starts analysis) */
+    bool window;  /* a name window (add_name_windows) */
     uint32_t src; /* the value it came from: one value counts for one family only */
     uint32_t bucket;
     uint64_t seq; /* record sequence number in the object */
@@ -39,11 +40,19 @@ struct ring_line {
     azk_buf text;
     uint64_t seq;
     bool analysed;
+    bool named;   /* name windows taken (or a detector name made them unnecessary) */
+    bool trigger; /* shapes that make the line worth analysing without a detector finding */
 };
+
+/* Longest name window in code points (a katakana reading of family and given name). */
+#define NAME_MAX_CP 12
+/* Name windows per line: bounds the work and the multiple-testing count of the evidence rule. */
+#define NAME_MAX_WINDOWS 192
 
 struct azk_match_ctx {
     const azk_fp_index *idx;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
+    bool skip_windows;   /* a detector name is in the window: name windows are ignored */
     bool in_finding;     /* add_value called for a finding */
     uint32_t src;        /* current source value id (new_src) */
     struct ring_line ring[AZK_MATCH_WINDOW];
@@ -53,6 +62,7 @@ struct azk_match_ctx {
     bool tabular;
     azk_buf norm;
     azk_buf tmp;
+    azk_buf wprev, wcur, wjoin; /* name windows: normalised pieces */
     const azk_record *rec;
     /* hits of the object (global rows, unsorted) */
     uint32_t *hits;
@@ -90,6 +100,9 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
         azk_buf_dispose_secret(&ctx->ring[i].text);
     azk_buf_dispose_secret(&ctx->norm);
     azk_buf_dispose_secret(&ctx->tmp);
+    azk_buf_dispose_secret(&ctx->wprev);
+    azk_buf_dispose_secret(&ctx->wcur);
+    azk_buf_dispose_secret(&ctx->wjoin);
     azk_free(ctx);
 }
 
@@ -104,6 +117,8 @@ void azk_match__object_begin(struct azk_match_ctx *ctx)
         azk_buf_clear(&ctx->ring[i].text);
         ctx->ring[i].seq = 0;
         ctx->ring[i].analysed = true;
+        ctx->ring[i].named = true;
+        ctx->ring[i].trigger = false;
     }
     ctx->nc = 0;
     ctx->seq = 0;
@@ -126,6 +141,7 @@ static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, s
     h = azk_fp__hasher_hash(&ctx->idx->hasher, kind, ctx->norm.data, ctx->norm.len);
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
+    ctx->c[ctx->nc].window = false;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
     ctx->c[ctx->nc].seq = ctx->seq;
@@ -290,6 +306,304 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
     }
 }
 
+/* ---- name windows: candidates that do not depend on the name detector -------- */
+
+/* A code point that can be part of a written name (kanji, 々, katakana, half-width kana). */
+static bool name_cp(uint32_t cp)
+{
+    if (cp == 0x69D8 || cp == 0x6BBF)
+        return false; /* 様 殿: honorifics end a name */
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) || cp == 0x3005 ||
+           (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC || (cp >= 0xFF66 && cp <= 0xFF9F);
+}
+
+/* Does an honorific (様 殿 さん さま 君 氏, after at most one space) start s? */
+static bool honorific_at(const char *s, size_t n)
+{
+    static const char *const hon[] = {"様", "殿", "さん", "さま", "君", "氏", "御中"};
+    if (n > 0 && s[0] == ' ') {
+        s++;
+        n--;
+    } else if (n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    for (size_t h = 0; h < sizeof(hon) / sizeof(hon[0]); h++) {
+        size_t l = strlen(hon[h]);
+        if (n >= l && memcmp(s, hon[h], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Byte offsets of the code points of a normalised piece (off[m] = len); returns m. */
+static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < b->len && m < cap; i++)
+        if ((b->data[i] & 0xC0) != 0x80)
+            off[m++] = i;
+    off[m] = b->len;
+    return m;
+}
+
+/* Hash a + b (normalised bytes) as a name candidate of its own source. */
+static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t na, const uint8_t *b,
+                           size_t nb, bool window)
+{
+    uint32_t h;
+    if (ctx->nc >= MAX_CANDS || na + nb < 4)
+        return;
+    azk_buf_clear(&ctx->wjoin);
+    if (azk_buf_put(&ctx->wjoin, a, na) != AZK_OK || azk_buf_put(&ctx->wjoin, b, nb) != AZK_OK) {
+        azk_error_clear();
+        return;
+    }
+    new_src(ctx);
+    h = azk_fp__hasher_hash(&ctx->idx->hasher, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
+    ctx->c[ctx->nc].kind = AZK_FP_NAME;
+    ctx->c[ctx->nc].finding = false;
+    ctx->c[ctx->nc].window = window;
+    ctx->c[ctx->nc].src = ctx->src;
+    ctx->c[ctx->nc].bucket = azk_fp__bucket(AZK_FP_NAME, h);
+    ctx->c[ctx->nc].seq = ctx->seq;
+    ctx->nc++;
+}
+
+/*
+ * Windows of one piece (a maximal run of name characters, normalised as a
+ * name): its prefixes and suffixes of 2..NAME_MAX_CP code points (a name
+ * glued to a label, 顧客中野優見, or followed by other kanji), and, when
+ * the previous piece is separated by one space, the pair (中野 優見) with
+ * up to 3 code points cut from its outer ends.
+ */
+static size_t name_piece_windows(struct azk_match_ctx *ctx, bool joined, size_t budget)
+{
+    size_t oc[NAME_MAX_CP * 4 + 1];
+    size_t op[NAME_MAX_CP * 4 + 1];
+    size_t m = cp_offsets(&ctx->wcur, oc, NAME_MAX_CP * 4);
+    size_t added = 0;
+    const uint8_t *c = ctx->wcur.data;
+    for (size_t l = 2; l <= m && l <= NAME_MAX_CP && added + 2 <= budget; l++) {
+        add_name_bytes(ctx, c, oc[l], NULL, 0, true); /* prefix */
+        added++;
+        if (l < m) {
+            add_name_bytes(ctx, c + oc[m - l], ctx->wcur.len - oc[m - l], NULL, 0,
+                           true); /* suffix */
+            added++;
+        }
+    }
+    if (joined) {
+        size_t p = cp_offsets(&ctx->wprev, op, NAME_MAX_CP * 4);
+        const uint8_t *a = ctx->wprev.data;
+        /* family name: the whole previous piece or its last 1..3 code points; given
+         * name: the whole piece or its first 1..3 */
+        for (size_t i = 0; i <= 3 && i < p; i++) {
+            size_t a0 = i == 0 ? 0 : op[p - i];
+            for (size_t j = 0; j <= 3 && j < m; j++) {
+                size_t b1 = j == 0 ? ctx->wcur.len : oc[j];
+                size_t cps = (i == 0 ? p : i) + (j == 0 ? m : j);
+                if (cps > NAME_MAX_CP || added >= budget)
+                    continue;
+                add_name_bytes(ctx, a + a0, ctx->wprev.len - a0, c, b1, true);
+                added++;
+            }
+        }
+    }
+    return added;
+}
+
+/*
+ * Name candidates of a text line that the name detector did not give:
+ * every window of kanji / katakana that could be a written name (above),
+ * hashed and looked up like any candidate. Each window is a value of its
+ * own (one of them at most is the name), so the evidence rule counts them
+ * all (count_k): many windows make a name match weaker evidence.
+ */
+static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq)
+{
+    uint64_t cur = ctx->seq;
+    size_t i = 0;
+    size_t budget = NAME_MAX_WINDOWS;
+    bool have_prev = false;
+    unsigned spaces = 0;
+    ctx->seq = seq;
+    while (i < n && budget > 0) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        size_t start = i;
+        bool joined;
+        if (!name_cp(cp)) {
+            /* one space keeps the previous piece joinable (family and given name) */
+            if (cp == ' ' || cp == 0x3000)
+                spaces++;
+            else
+                have_prev = false;
+            i += l;
+            continue;
+        }
+        while (i < n) {
+            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+            if (!name_cp(cp))
+                break;
+            i += l;
+        }
+        joined = have_prev && spaces == 1;
+        spaces = 0;
+        if (i - start > NAME_MAX_CP * 4 * 3) {
+            have_prev = false; /* a long run of text is no name */
+            continue;
+        }
+        if (azk_norm_text(&ctx->wcur, s + start, i - start, AZK_NORM_NAME) != AZK_OK) {
+            azk_error_clear();
+            have_prev = false;
+            continue;
+        }
+        if (honorific_at(s + i, n - i)) {
+            /* 中野優見様 / 中野 優見 様: the context says this piece (with the one before)
+             * is the name, as a detector would: one value, not a crowd of windows */
+            if (joined)
+                add_name_bytes(ctx, ctx->wprev.data, ctx->wprev.len, ctx->wcur.data, ctx->wcur.len,
+                               false);
+            else
+                add_name_bytes(ctx, ctx->wcur.data, ctx->wcur.len, NULL, 0, false);
+            budget = budget > 2 ? budget - 2 : 0;
+        } else {
+            budget -= name_piece_windows(ctx, joined, budget);
+        }
+        {
+            azk_buf t = ctx->wprev;
+            ctx->wprev = ctx->wcur;
+            ctx->wcur = t;
+        }
+        have_prev = true;
+    }
+    ctx->seq = cur;
+}
+
+/*
+ * Shapes that make a line worth analysing even when no detector finding
+ * was given for it: an e-mail '@', 〒, a phone-shaped number (10-11
+ * digits from 0), a postal-code shape (NNN-NNNN) or a date written for
+ * people (digits before 年). A byte scan, no allocation.
+ */
+static bool line_trigger(const char *s, size_t n)
+{
+    size_t digits = 0;
+    size_t hy_at = 0; /* digits before the first hyphen of the token */
+    bool lead0 = false;
+    bool prev_digit = false;
+    for (size_t i = 0; i <= n; i++) {
+        uint8_t b = i < n ? (uint8_t)s[i] : 0;
+        size_t adv = 0;
+        bool digit = false;
+        bool hyphen = false;
+        if (b >= '0' && b <= '9') {
+            digit = true;
+        } else if (b == '-') {
+            hyphen = true;
+        } else if (b == 0xEF && i + 2 < n && (uint8_t)s[i + 1] == 0xBC) {
+            uint8_t c = (uint8_t)s[i + 2];
+            digit = c >= 0x90 && c <= 0x99;
+            hyphen = c == 0x8D;
+            adv = digit || hyphen ? 2 : 0;
+        }
+        if (digit) {
+            if (digits == 0 && hy_at == 0)
+                lead0 = b == '0' || (uint8_t)s[i + 2] == 0x90;
+            digits++;
+            prev_digit = true;
+            i += adv;
+            continue;
+        }
+        if (hyphen && prev_digit) {
+            if (hy_at == 0)
+                hy_at = digits;
+            prev_digit = false;
+            i += adv;
+            continue;
+        }
+        if (digits > 0) {
+            if (lead0 && (digits == 10 || digits == 11))
+                return true;
+            if (digits == 7 && hy_at == 3)
+                return true;
+        }
+        digits = 0;
+        hy_at = 0;
+        prev_digit = false;
+        if (i >= n)
+            break;
+        if (b == '@')
+            return true;
+        if (b == 0xE3 && i + 2 < n && (uint8_t)s[i + 1] == 0x80 && (uint8_t)s[i + 2] == 0x92)
+            return true; /* 〒 */
+        if (b == 0xE5 && i + 2 < n && (uint8_t)s[i + 1] == 0xB9 && (uint8_t)s[i + 2] == 0xB4 &&
+            i > 0 &&
+            (((uint8_t)s[i - 1] >= '0' && (uint8_t)s[i - 1] <= '9') ||
+             (i >= 3 && (uint8_t)s[i - 3] == 0xEF && (uint8_t)s[i - 2] == 0xBC)))
+            return true; /* N年 */
+    }
+    return false;
+}
+
+/* A code point that marks an administrative division (都 道 府 県 市 区 町 村 郡). */
+static bool division_cp(uint32_t cp)
+{
+    return cp == 0x90FD || cp == 0x9053 || cp == 0x5E9C || cp == 0x770C || cp == 0x5E02 ||
+           cp == 0x533A || cp == 0x753A || cp == 0x6751 || cp == 0x90E1;
+}
+
+/* Address attempts per line (each is one normalisation). */
+#define ADDRESS_MAX_TRIES 3
+
+/*
+ * Address candidates of a text line that the address detector did not
+ * give: from the start of each run of kanji holding a division mark
+ * (福島県白河市...) to the end of its block numbers (the first space or
+ * ASCII letter after a digit, a separator, or 160 bytes). Normalisation
+ * (municipality + block numbers) rejects what is no address.
+ */
+static void add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n)
+{
+    size_t i = 0;
+    unsigned tries = 0;
+    while (i < n && tries < ADDRESS_MAX_TRIES) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        size_t start = i;
+        size_t j;
+        bool division = false;
+        bool digit = false;
+        if (!name_cp(cp)) {
+            i += l;
+            continue;
+        }
+        while (i < n) {
+            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+            if (!name_cp(cp))
+                break;
+            division |= division_cp(cp);
+            i += l;
+        }
+        if (!division)
+            continue;
+        for (j = i; j < n && j - start < 160; j += l) {
+            l = azk_utf8_decode((const uint8_t *)s + j, n - j, &cp);
+            if (cp == ',' || cp == '\t' || cp == '\n' || cp == '|' || cp == 0x3001 ||
+                cp == 0x3002 || (cp < 0x80 && ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) ||
+                ((cp == ' ' || cp == 0x3000) && digit))
+                break;
+            digit |= (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+        }
+        tries++;
+        new_src(ctx);
+        add_value(ctx, AZK_FP_ADDRESS, s + start, j - start);
+        i = j;
+    }
+}
+
 /* Candidates of a table row: every cell under each kind it can be. */
 static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
 {
@@ -321,6 +635,7 @@ static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uin
     else
         scan_text(ctx, p, n);
     azk_error_clear();
+    add_address_windows(ctx, p, n);
     ctx->seq = cur;
 }
 
@@ -344,17 +659,14 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
             analyse_row(ctx, rec);
         return AZK_OK;
     }
-    if (!ctx->detector_seeds) {
-        for (size_t f = 0; f < rec->field_count; f++)
-            analyse_text(ctx, rec->fields[f].ptr, rec->fields[f].len, ctx->seq);
-        return AZK_OK;
-    }
-    /* keep the line: analysed only if a seed shows up within the window */
+    /* keep the line: analysed at once without a detector, else only if a seed or a
+     * trigger shows up within the window; name windows are taken at record_end */
     {
         struct ring_line *rl = &ctx->ring[ctx->seq % AZK_MATCH_WINDOW];
         azk_buf_clear(&rl->text);
         rl->seq = ctx->seq;
         rl->analysed = false;
+        rl->named = false;
         for (size_t f = 0; f < rec->field_count; f++) {
             size_t take = rec->fields[f].len;
             if (rl->text.len + take + 1 > RING_MAX_TEXT)
@@ -366,6 +678,14 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
             if (azk_buf_put(&rl->text, rec->fields[f].ptr, take) != AZK_OK ||
                 azk_buf_putc(&rl->text, '\n') != AZK_OK)
                 return AZK_ERR_NOMEM;
+        }
+        if (!ctx->detector_seeds) {
+            for (size_t f = 0; f < rec->field_count; f++)
+                analyse_text(ctx, rec->fields[f].ptr, rec->fields[f].len, ctx->seq);
+            rl->analysed = true;
+            rl->trigger = false;
+        } else {
+            rl->trigger = line_trigger((const char *)rl->text.data, rl->text.len);
         }
     }
     return AZK_OK;
@@ -461,6 +781,8 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
     double expect = (double)ctx->idx->total_rows;
     unsigned count[AZK_FP__COUNT] = {0};
     for (size_t i = 0; i < ctx->nc; i++) {
+        if (ctx->skip_windows && ctx->c[i].window)
+            continue;
         offered |= 1u << ctx->c[i].kind;
         count[ctx->c[i].kind]++;
     }
@@ -471,7 +793,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
         for (size_t i = 0; i < ctx->nc; i++) {
             const struct cand *c = &ctx->c[i];
             bool src_used = false;
-            if (c->kind != k)
+            if (c->kind != k || (ctx->skip_windows && c->window))
                 continue;
             for (size_t u = 0; u < nused; u++)
                 src_used |= used[u] == c->src;
@@ -549,6 +871,14 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         bool seed = false;
         for (size_t i = 0; i < ctx->nc && !seed; i++)
             seed = ctx->c[i].finding && azk_fp__is_seed(ctx->c[i].kind);
+        /* shapes of a phone, e-mail, postal code or birth date start analysis whatever
+         * the detectors found (issue 18 item 2) */
+        for (size_t r = 0; r < AZK_MATCH_WINDOW && !seed && !ctx->tabular; r++)
+            seed = ctx->ring[r].trigger && ctx->ring[r].seq != 0 &&
+                   ctx->ring[r].seq + AZK_MATCH_WINDOW > ctx->seq;
+        for (size_t f = 0; ctx->tabular && ctx->rec != NULL && !seed && f < ctx->rec->field_count;
+             f++)
+            seed = line_trigger(ctx->rec->fields[f].ptr, ctx->rec->fields[f].len);
         if (!seed)
             goto done; /* nothing can match: the lines wait in the ring */
         if (ctx->tabular && ctx->rec != NULL) {
@@ -563,6 +893,28 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
             }
         }
     }
+    /*
+     * Names the detector did not give: windows of the analysed lines, when no
+     * detector name is in the window (a name it found is one value; windows
+     * are many, and the evidence rule counts every one of them).
+     */
+    {
+        bool detector_name = false;
+        for (size_t i = 0; i < ctx->nc && !detector_name; i++)
+            detector_name = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_NAME;
+        for (size_t r = 0; r < AZK_MATCH_WINDOW && !ctx->tabular && !detector_name; r++) {
+            struct ring_line *rl = &ctx->ring[r];
+            if (!rl->analysed || rl->named || rl->seq == 0 ||
+                rl->seq + AZK_MATCH_WINDOW <= ctx->seq)
+                continue;
+            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq);
+            rl->named = true;
+        }
+        /* a name given by a detector or by an honorific context outweighs windows */
+        for (size_t i = 0; i < ctx->nc && !detector_name; i++)
+            detector_name = ctx->c[i].kind == AZK_FP_NAME && !ctx->c[i].window;
+        ctx->skip_windows = detector_name;
+    }
     /* only evaluate when the current record brought something */
     if (ctx->nc == 0 || !cands_of_current(ctx))
         goto done;
@@ -570,7 +922,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         uint32_t lo;
         uint32_t hi;
         const struct cand *c = &ctx->c[i];
-        if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL)
+        if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL ||
+            (ctx->skip_windows && c->window))
             continue;
         lo = ctx->idx->off[c->kind][c->bucket];
         hi = ctx->idx->off[c->kind][c->bucket + 1];
