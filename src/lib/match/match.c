@@ -40,8 +40,8 @@ struct ring_line {
     azk_buf text;
     uint64_t seq;
     bool analysed;
-    bool named;   /* name windows taken (or a detector name made them unnecessary) */
-    bool trigger; /* shapes that make the line worth analysing without a detector finding */
+    uint8_t named; /* name windows taken: NAMES_ANCHORED | NAMES_PLAIN */
+    bool trigger;  /* shapes that make the line worth analysing without a detector finding */
 };
 
 /* Longest name window in code points (a katakana reading of family and given name). */
@@ -53,8 +53,11 @@ struct azk_match_ctx {
     const azk_fp_index *idx;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
     bool skip_windows;   /* a detector name is in the window: name windows are ignored */
-    bool in_finding;     /* add_value called for a finding */
-    uint32_t src;        /* current source value id (new_src) */
+    /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered */
+    unsigned count[AZK_FP__COUNT];
+    unsigned offered;
+    bool in_finding; /* add_value called for a finding */
+    uint32_t src;    /* current source value id (new_src) */
     struct ring_line ring[AZK_MATCH_WINDOW];
     struct cand *c;
     size_t nc;
@@ -117,7 +120,7 @@ void azk_match__object_begin(struct azk_match_ctx *ctx)
         azk_buf_clear(&ctx->ring[i].text);
         ctx->ring[i].seq = 0;
         ctx->ring[i].analysed = true;
-        ctx->ring[i].named = true;
+        ctx->ring[i].named = 3;
         ctx->ring[i].trigger = false;
     }
     ctx->nc = 0;
@@ -337,6 +340,13 @@ static bool honorific_at(const char *s, size_t n)
     return false;
 }
 
+/* Is an honorific of honorific_at anywhere in s? (様 殿 御中 さん さま: 様 殿 中 ん ま) */
+static bool has_honorific(const char *s, size_t n)
+{
+    return memmem(s, n, "様", 3) != NULL || memmem(s, n, "殿", 3) != NULL ||
+           memmem(s, n, "さ", 3) != NULL || memmem(s, n, "御中", 6) != NULL;
+}
+
 /* Byte offsets of the code points of a normalised piece (off[m] = len); returns m. */
 static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
 {
@@ -421,12 +431,21 @@ static size_t name_piece_windows(struct azk_match_ctx *ctx, bool joined, size_t 
  * own (one of them at most is the name), so the evidence rule counts them
  * all (count_k): many windows make a name match weaker evidence.
  */
-static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq)
+/* What add_name_windows takes: honorific contexts, plain windows, or both. */
+enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
+
+static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq,
+                             unsigned what)
 {
     uint64_t cur = ctx->seq;
     size_t i = 0;
     size_t budget = NAME_MAX_WINDOWS;
     bool have_prev = false;
+    if (what == NAMES_ANCHORED && !has_honorific(s, n))
+        return;             /* nothing asked for can be on this line */
+    bool prev_norm = false; /* wprev holds the previous piece, normalised */
+    size_t ps = 0;
+    size_t pe = 0;
     unsigned spaces = 0;
     ctx->seq = seq;
     while (i < n && budget > 0) {
@@ -434,6 +453,7 @@ static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n,
         size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
         size_t start = i;
         bool joined;
+        bool anchored;
         if (!name_cp(cp)) {
             /* one space keeps the previous piece joinable (family and given name) */
             if (cp == ' ' || cp == 0x3000)
@@ -451,16 +471,28 @@ static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n,
         }
         joined = have_prev && spaces == 1;
         spaces = 0;
-        if (i - start > NAME_MAX_CP * 4 * 3) {
-            have_prev = false; /* a long run of text is no name */
+        anchored = honorific_at(s + i, n - i);
+        if (i - start > NAME_MAX_CP * 4 * 3 ||
+            !(what & (anchored ? NAMES_ANCHORED : NAMES_PLAIN))) {
+            /* a long run of text is no name; a piece of a kind not asked for is skipped */
+            have_prev = i - start <= NAME_MAX_CP * 4 * 3;
+            prev_norm = false;
+            ps = start;
+            pe = i;
             continue;
+        }
+        if (joined && !prev_norm) {
+            if (azk_norm_text(&ctx->wprev, s + ps, pe - ps, AZK_NORM_NAME) != AZK_OK) {
+                azk_error_clear();
+                joined = false;
+            }
         }
         if (azk_norm_text(&ctx->wcur, s + start, i - start, AZK_NORM_NAME) != AZK_OK) {
             azk_error_clear();
             have_prev = false;
             continue;
         }
-        if (honorific_at(s + i, n - i)) {
+        if (anchored) {
             /* 中野優見様 / 中野 優見 様: the context says this piece (with the one before)
              * is the name, as a detector would: one value, not a crowd of windows */
             if (joined)
@@ -478,74 +510,21 @@ static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n,
             ctx->wcur = t;
         }
         have_prev = true;
+        prev_norm = true;
+        ps = start;
+        pe = i;
     }
     ctx->seq = cur;
 }
 
 /*
- * Shapes that make a line worth analysing even when no detector finding
- * was given for it: an e-mail '@', 〒, a phone-shaped number (10-11
- * digits from 0), a postal-code shape (NNN-NNNN) or a date written for
- * people (digits before 年). A byte scan, no allocation.
+ * A line worth analysing even when no detector finding was given for it:
+ * one with 〒 (a postal address follows). Findings of birth dates and
+ * postal codes start analysis too (record_end). One memmem per line.
  */
 static bool line_trigger(const char *s, size_t n)
 {
-    size_t digits = 0;
-    size_t hy_at = 0; /* digits before the first hyphen of the token */
-    bool lead0 = false;
-    bool prev_digit = false;
-    for (size_t i = 0; i <= n; i++) {
-        uint8_t b = i < n ? (uint8_t)s[i] : 0;
-        size_t adv = 0;
-        bool digit = false;
-        bool hyphen = false;
-        if (b >= '0' && b <= '9') {
-            digit = true;
-        } else if (b == '-') {
-            hyphen = true;
-        } else if (b == 0xEF && i + 2 < n && (uint8_t)s[i + 1] == 0xBC) {
-            uint8_t c = (uint8_t)s[i + 2];
-            digit = c >= 0x90 && c <= 0x99;
-            hyphen = c == 0x8D;
-            adv = digit || hyphen ? 2 : 0;
-        }
-        if (digit) {
-            if (digits == 0 && hy_at == 0)
-                lead0 = b == '0' || (uint8_t)s[i + 2] == 0x90;
-            digits++;
-            prev_digit = true;
-            i += adv;
-            continue;
-        }
-        if (hyphen && prev_digit) {
-            if (hy_at == 0)
-                hy_at = digits;
-            prev_digit = false;
-            i += adv;
-            continue;
-        }
-        if (digits > 0) {
-            if (lead0 && (digits == 10 || digits == 11))
-                return true;
-            if (digits == 7 && hy_at == 3)
-                return true;
-        }
-        digits = 0;
-        hy_at = 0;
-        prev_digit = false;
-        if (i >= n)
-            break;
-        if (b == '@')
-            return true;
-        if (b == 0xE3 && i + 2 < n && (uint8_t)s[i + 1] == 0x80 && (uint8_t)s[i + 2] == 0x92)
-            return true; /* 〒 */
-        if (b == 0xE5 && i + 2 < n && (uint8_t)s[i + 1] == 0xB9 && (uint8_t)s[i + 2] == 0xB4 &&
-            i > 0 &&
-            (((uint8_t)s[i - 1] >= '0' && (uint8_t)s[i - 1] <= '9') ||
-             (i >= 3 && (uint8_t)s[i - 3] == 0xEF && (uint8_t)s[i - 2] == 0xBC)))
-            return true; /* N年 */
-    }
-    return false;
+    return memmem(s, n, "\xE3\x80\x92", 3) != NULL;
 }
 
 /* A code point that marks an administrative division (都 道 府 県 市 区 町 村 郡). */
@@ -597,6 +576,10 @@ static void add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t
                 break;
             digit |= (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
         }
+        if (!digit) {
+            i = j; /* no block numbers: not an address of a household */
+            continue;
+        }
         tries++;
         new_src(ctx);
         add_value(ctx, AZK_FP_ADDRESS, s + start, j - start);
@@ -635,7 +618,16 @@ static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uin
     else
         scan_text(ctx, p, n);
     azk_error_clear();
-    add_address_windows(ctx, p, n);
+    {
+        bool found = false;  /* the address detector gave this line's address */
+        bool postal = false; /* a postal code on the line: an address likely follows */
+        for (size_t i = 0; i < ctx->nc && !found; i++) {
+            found = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_ADDRESS && ctx->c[i].seq == seq;
+            postal |= ctx->c[i].kind == AZK_FP_POSTAL && ctx->c[i].seq == seq;
+        }
+        if (!found && (postal || line_trigger(p, n) || has_honorific(p, n)))
+            add_address_windows(ctx, p, n);
+    }
     ctx->seq = cur;
 }
 
@@ -666,7 +658,7 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
         azk_buf_clear(&rl->text);
         rl->seq = ctx->seq;
         rl->analysed = false;
-        rl->named = false;
+        rl->named = 0;
         for (size_t f = 0; f < rec->field_count; f++) {
             size_t take = rec->fields[f].len;
             if (rl->text.len + take + 1 > RING_MAX_TEXT)
@@ -771,7 +763,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
                                                  AZK_FP_BIRTH,    AZK_FP_ADDRESS,  AZK_FP_POSTAL,
                                                  AZK_FP_MYNUMBER, AZK_FP_CUSTOMER, AZK_FP_ACCOUNT};
     unsigned matched = 0;
-    unsigned offered = 0;
+    unsigned offered = ctx->offered;
     unsigned lines = 0; /* window lines (bit = age) that gave a match */
     unsigned present = row_present(ctx->idx, row);
     uint32_t used[AZK_FP__COUNT];
@@ -779,13 +771,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
     int need = 2;
     /* expected rows matching all these families by accident: N x prod(count_k x q_k) */
     double expect = (double)ctx->idx->total_rows;
-    unsigned count[AZK_FP__COUNT] = {0};
-    for (size_t i = 0; i < ctx->nc; i++) {
-        if (ctx->skip_windows && ctx->c[i].window)
-            continue;
-        offered |= 1u << ctx->c[i].kind;
-        count[ctx->c[i].kind]++;
-    }
+    const unsigned *count = ctx->count;
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         if (!(present & (1u << k)) || !(offered & (1u << k)))
@@ -869,16 +855,16 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     ctx->nseen = 0;
     if (ctx->detector_seeds) {
         bool seed = false;
+        /* a seed, or a birth date or postal code (a record whose name the detectors
+         * missed still shows these) */
         for (size_t i = 0; i < ctx->nc && !seed; i++)
-            seed = ctx->c[i].finding && azk_fp__is_seed(ctx->c[i].kind);
-        /* shapes of a phone, e-mail, postal code or birth date start analysis whatever
-         * the detectors found (issue 18 item 2) */
+            seed = ctx->c[i].finding &&
+                   (azk_fp__is_seed(ctx->c[i].kind) || ctx->c[i].kind == AZK_FP_BIRTH ||
+                    ctx->c[i].kind == AZK_FP_POSTAL);
+        /* 〒 starts analysis whatever the detectors found (issue 18 item 2) */
         for (size_t r = 0; r < AZK_MATCH_WINDOW && !seed && !ctx->tabular; r++)
             seed = ctx->ring[r].trigger && ctx->ring[r].seq != 0 &&
                    ctx->ring[r].seq + AZK_MATCH_WINDOW > ctx->seq;
-        for (size_t f = 0; ctx->tabular && ctx->rec != NULL && !seed && f < ctx->rec->field_count;
-             f++)
-            seed = line_trigger(ctx->rec->fields[f].ptr, ctx->rec->fields[f].len);
         if (!seed)
             goto done; /* nothing can match: the lines wait in the ring */
         if (ctx->tabular && ctx->rec != NULL) {
@@ -894,26 +880,43 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         }
     }
     /*
-     * Names the detector did not give: windows of the analysed lines, when no
-     * detector name is in the window (a name it found is one value; windows
-     * are many, and the evidence rule counts every one of them).
+     * Names the detector did not give, when no detector name is in the window
+     * (a name it found is one value; windows are many, and the evidence rule
+     * counts every one of them): honorific contexts always, plain windows
+     * only when another seed (phone, e-mail, address ...) already points at
+     * rows, for the name to confirm (most analysed lines have none: the cost
+     * of normalising every piece is then saved).
      */
-    {
+    if (!ctx->tabular) {
         bool detector_name = false;
+        bool other_rows = false;
         for (size_t i = 0; i < ctx->nc && !detector_name; i++)
             detector_name = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_NAME;
-        for (size_t r = 0; r < AZK_MATCH_WINDOW && !ctx->tabular && !detector_name; r++) {
+        for (size_t i = 0; i < ctx->nc && !other_rows && !detector_name; i++) {
+            const struct cand *c = &ctx->c[i];
+            if (c->kind != AZK_FP_NAME && azk_fp__is_seed(c->kind) &&
+                ctx->idx->off[c->kind] != NULL) {
+                uint32_t cnt =
+                    ctx->idx->off[c->kind][c->bucket + 1] - ctx->idx->off[c->kind][c->bucket];
+                other_rows = cnt > 0 && cnt <= SEED_MAX_ROWS;
+            }
+        }
+        for (size_t r = 0; r < AZK_MATCH_WINDOW && !detector_name; r++) {
             struct ring_line *rl = &ctx->ring[r];
-            if (!rl->analysed || rl->named || rl->seq == 0 ||
-                rl->seq + AZK_MATCH_WINDOW <= ctx->seq)
+            uint8_t want = other_rows ? NAMES_ANCHORED | NAMES_PLAIN : NAMES_ANCHORED;
+            if (!rl->analysed || rl->seq == 0 || rl->seq + AZK_MATCH_WINDOW <= ctx->seq ||
+                (rl->named & want) == want)
                 continue;
-            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq);
-            rl->named = true;
+            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq,
+                             want & (uint8_t)~rl->named);
+            rl->named |= want;
         }
         /* a name given by a detector or by an honorific context outweighs windows */
         for (size_t i = 0; i < ctx->nc && !detector_name; i++)
             detector_name = ctx->c[i].kind == AZK_FP_NAME && !ctx->c[i].window;
         ctx->skip_windows = detector_name;
+    } else {
+        ctx->skip_windows = false;
     }
     /* only evaluate when the current record brought something */
     if (ctx->nc == 0 || !cands_of_current(ctx))
@@ -937,6 +940,24 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     }
     if (ctx->nseen > 1)
         qsort(ctx->seen, ctx->nseen, sizeof(uint32_t), cmp_u32);
+    /*
+     * Values offered per kind, for the evidence rule: the same value given
+     * twice (a birth-date finding and the date scan of the same text) is one
+     * test, not two.
+     */
+    memset(ctx->count, 0, sizeof(ctx->count));
+    ctx->offered = 0;
+    for (size_t i = 0; ctx->nseen > 0 && i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        bool dup = false;
+        if (ctx->skip_windows && c->window)
+            continue;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
+                  !(ctx->skip_windows && ctx->c[j].window);
+        ctx->offered |= 1u << c->kind;
+        ctx->count[c->kind] += !dup;
+    }
     /*
      * Each candidate row's cells sit at a random place of a table of up to
      * gigabytes: ask for all of them before confirming any, so the cache

@@ -570,8 +570,11 @@ static int setup_addr(void **state)
     return build_index(write_addr_rows, ADDR_ROWS);
 }
 
-/* The scanner's mode over one line, with no finding or an address finding for `addr`. */
-static struct got match_line_nodetect(const char *line, const char *addr)
+/*
+ * The scanner's mode over one line, with no finding (span NULL) or one
+ * finding of type over span: what a detector that missed the name gives.
+ */
+static struct got match_line_nodetect(const char *line, azk_pii_type type, const char *addr)
 {
     struct azk_match_ctx *ctx = NULL;
     struct got g;
@@ -588,7 +591,7 @@ static struct got match_line_nodetect(const char *line, const char *addr)
     rec.fields = &f;
     rec.field_count = 1;
     rec.line = 1;
-    fd.type = AZK_PII_ADDRESS;
+    fd.type = type;
     fd.start = at != NULL ? (size_t)(at - line) : 0;
     fd.len = at != NULL ? strlen(addr) : 0;
     assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
@@ -606,19 +609,19 @@ static void test_match__record_found_without_name_detector(void **state)
 {
     (void)state;
     const char *line = "宛名=中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号";
-    struct got g = match_line_nodetect(line, NULL); /* no finding at all */
+    struct got g = match_line_nodetect(line, AZK_PII_ADDRESS, NULL); /* no finding at all */
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 1);
-    g = match_line_nodetect(line, "福島県白河市新白河二丁目8番5号"); /* only the address */
+    g = match_line_nodetect(line, AZK_PII_ADDRESS, "福島県白河市新白河二丁目8番5号");
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 1);
     /* the homonym row's own fields find the homonym row, not row 1 */
     g = match_line_nodetect("2024-06-01 INFO 宛名=中野 優見 様 〒963-8001 福島県郡山市虎丸町3番7号",
-                            NULL);
+                            AZK_PII_ADDRESS, NULL);
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 2);
     /* name glued to a label, kana-less log line with the phone */
-    g = match_line_nodetect("送付先:顧客中野優見 TEL 0248-22-1234", NULL);
+    g = match_line_nodetect("送付先:顧客中野優見 TEL 0248-22-1234", AZK_PII_PHONE, "0248-22-1234");
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 1);
 }
@@ -627,11 +630,12 @@ static void test_match__record_found_without_name_detector(void **state)
 static void test_match__free_text_mention(void **state)
 {
     (void)state;
-    struct got g =
-        match_line_nodetect("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認", NULL);
+    struct got g = match_line_nodetect("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認",
+                                       AZK_PII_BIRTH_DATE, "1938年4月22日");
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 1);
-    g = match_line_nodetect("中野 優見 様より問い合わせ。生年月日（昭和13年4月22日）を確認", NULL);
+    g = match_line_nodetect("中野 優見 様より問い合わせ。生年月日（昭和13年4月22日）を確認",
+                            AZK_PII_BIRTH_DATE, "昭和13年4月22日");
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 1);
 }
@@ -649,6 +653,7 @@ static void test_match__homonym_decoys_without_detector(void **state)
     (void)state;
     int attributed = 0;
     int by_date = 0;
+    char date[64];
     char line[256];
     for (int k = 0; k < 300; k++) {
         int y = 1925 + k % 80;
@@ -658,13 +663,14 @@ static void test_match__homonym_decoys_without_detector(void **state)
             continue;
         snprintf(line, sizeof(line), "中野優見様より問い合わせ。生年月日（%d年%d月%d日）を確認", y,
                  m, d);
-        by_date += (int)match_line_nodetect(line, NULL).n;
+        snprintf(date, sizeof(date), "%d年%d月%d日", y, m, d);
+        by_date += (int)match_line_nodetect(line, AZK_PII_BIRTH_DATE, date).n;
         snprintf(line, sizeof(line), "宛名=中野 優見 様 〒%03d-%04d 福島県%s%d丁目%d番%d号",
                  970 + k % 20, (k * 37) % 10000, CITY[k % 6], 1 + k % 9, 31 + k % 30, 21 + k % 20);
-        attributed += (int)match_line_nodetect(line, NULL).n;
-        snprintf(line, sizeof(line), "送付先:顧客中野優見 TEL 0248-%02d-%04d", 40 + k % 50,
-                 (k * 31) % 10000);
-        attributed += (int)match_line_nodetect(line, NULL).n;
+        attributed += (int)match_line_nodetect(line, AZK_PII_ADDRESS, NULL).n;
+        snprintf(date, sizeof(date), "0248-%02d-%04d", 40 + k % 50, (k * 31) % 10000);
+        snprintf(line, sizeof(line), "送付先:顧客中野優見 TEL %s", date);
+        attributed += (int)match_line_nodetect(line, AZK_PII_PHONE, date).n;
     }
     printf("homonym decoys: %d of 300 by name + birth date, %d of 600 with more fields\n", by_date,
            attributed);
