@@ -904,11 +904,11 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         for (size_t r = 0; r < AZK_MATCH_WINDOW && !detector_name; r++) {
             struct ring_line *rl = &ctx->ring[r];
             uint8_t want = other_rows ? NAMES_ANCHORED | NAMES_PLAIN : NAMES_ANCHORED;
+            uint8_t missing = (uint8_t)(want & ~rl->named);
             if (!rl->analysed || rl->seq == 0 || rl->seq + AZK_MATCH_WINDOW <= ctx->seq ||
                 (rl->named & want) == want)
                 continue;
-            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq,
-                             want & (uint8_t)~rl->named);
+            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq, missing);
             rl->named |= want;
         }
         /* a name given by a detector or by an honorific context outweighs windows */
