@@ -53,9 +53,10 @@ struct azk_match_ctx {
     const azk_fp_index *idx;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
     bool skip_windows;   /* a detector name is in the window: name windows are ignored */
-    /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered */
-    unsigned count[AZK_FP__COUNT];
-    unsigned offered;
+    /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
+     * [0] over the window, [1] over the current line only */
+    unsigned count[2][AZK_FP__COUNT];
+    unsigned offered[2];
     bool in_finding; /* add_value called for a finding */
     uint32_t src;    /* current source value id (new_src) */
     struct ring_line ring[AZK_MATCH_WINDOW];
@@ -757,13 +758,13 @@ static unsigned row_present(const azk_fp_index *idx, uint32_t row)
  * values (greedy in kind order, accounts last: a 7-digit value may be a
  * postal code or an account, but it is one value).
  */
-static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
+static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_only)
 {
     static const uint8_t order[AZK_FP__COUNT] = {AZK_FP_NAME,     AZK_FP_PHONE,    AZK_FP_EMAIL,
                                                  AZK_FP_BIRTH,    AZK_FP_ADDRESS,  AZK_FP_POSTAL,
                                                  AZK_FP_MYNUMBER, AZK_FP_CUSTOMER, AZK_FP_ACCOUNT};
     unsigned matched = 0;
-    unsigned offered = ctx->offered;
+    unsigned offered = ctx->offered[line_only];
     unsigned lines = 0; /* window lines (bit = age) that gave a match */
     unsigned present = row_present(ctx->idx, row);
     uint32_t used[AZK_FP__COUNT];
@@ -771,7 +772,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
     int need = 2;
     /* expected rows matching all these families by accident: N x prod(count_k x q_k) */
     double expect = (double)ctx->idx->total_rows;
-    const unsigned *count = ctx->count;
+    const unsigned *count = ctx->count[line_only];
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         if (!(present & (1u << k)) || !(offered & (1u << k)))
@@ -779,7 +780,8 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
         for (size_t i = 0; i < ctx->nc; i++) {
             const struct cand *c = &ctx->c[i];
             bool src_used = false;
-            if (c->kind != k || (ctx->skip_windows && c->window))
+            if (c->kind != k || (ctx->skip_windows && c->window) ||
+                (line_only && c->seq != ctx->seq))
                 continue;
             for (size_t u = 0; u < nused; u++)
                 src_used |= used[u] == c->src;
@@ -805,6 +807,8 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
      * agrees (a neighbour line's phone belongs to another record) */
     for (size_t i = 0; i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
+        if (line_only && c->seq != ctx->seq)
+            continue;
         if (azk_fp__is_veto(c->kind) && (present & (1u << c->kind)) &&
             !(matched & (1u << c->kind)) && (lines & (1u << (ctx->seq - c->seq))))
             need = 3;
@@ -946,7 +950,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      * test, not two.
      */
     memset(ctx->count, 0, sizeof(ctx->count));
-    ctx->offered = 0;
+    memset(ctx->offered, 0, sizeof(ctx->offered));
     for (size_t i = 0; ctx->nseen > 0 && i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
         bool dup = false;
@@ -955,8 +959,16 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         for (size_t j = 0; j < i && !dup; j++)
             dup = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
                   !(ctx->skip_windows && ctx->c[j].window);
-        ctx->offered |= 1u << c->kind;
-        ctx->count[c->kind] += !dup;
+        ctx->offered[0] |= 1u << c->kind;
+        ctx->count[0][c->kind] += !dup;
+        if (c->seq == ctx->seq) {
+            bool dup_line = false;
+            for (size_t j = 0; j < i && !dup_line; j++)
+                dup_line = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
+                           ctx->c[j].seq == ctx->seq && !(ctx->skip_windows && ctx->c[j].window);
+            ctx->offered[1] |= 1u << c->kind;
+            ctx->count[1][c->kind] += !dup_line;
+        }
     }
     /*
      * Each candidate row's cells sit at a random place of a table of up to
@@ -968,7 +980,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     for (size_t i = 0; i < ctx->nseen; i++) {
         if (i > 0 && ctx->seen[i] == ctx->seen[i - 1])
             continue;
-        if (confirm(ctx, ctx->seen[i])) {
+        /* the current line alone (its own values are fewer tests), else the window */
+        if (confirm(ctx, ctx->seen[i], true) || confirm(ctx, ctx->seen[i], false)) {
             rc = push_u32(&ctx->hits, &ctx->nhits, &ctx->caphits, ctx->seen[i]);
             if (rc != AZK_OK)
                 goto done;

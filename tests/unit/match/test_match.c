@@ -640,6 +640,48 @@ static void test_match__free_text_mention(void **state)
     assert_int_equal(g.rows[0], 1);
 }
 
+/* Notes on consecutive lines of one file: the neighbours' values do not drown this one. */
+static void test_match__free_text_notes_in_a_file(void **state)
+{
+    (void)state;
+    static const char *const notes[] = {
+        "鈴木次郎様より問い合わせ。生年月日（1950年1月2日）を確認",
+        "伊藤三郎様より問い合わせ。生年月日（1961年7月9日）を確認",
+        "中野優見様より問い合わせ。生年月日（1938年4月22日）を確認",
+        "渡辺四郎様より問い合わせ。生年月日（1977年12月30日）を確認",
+    };
+    struct azk_match_ctx *ctx = NULL;
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    azk_match__set_detector_seeds(ctx, true);
+    azk_match__object_begin(ctx);
+    for (size_t i = 0; i < 4; i++) {
+        azk_field f;
+        azk_record rec;
+        azk_finding fd;
+        const char *open = strstr(notes[i], "（");
+        const char *close = strstr(notes[i], "）");
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        memset(&fd, 0, sizeof(fd));
+        f.ptr = notes[i];
+        f.len = strlen(notes[i]);
+        rec.fields = &f;
+        rec.field_count = 1;
+        rec.line = i + 1;
+        fd.type = AZK_PII_BIRTH_DATE;
+        fd.start = (size_t)(open + 3 - notes[i]);
+        fd.len = (size_t)(close - open - 3);
+        assert_int_equal(azk_match__record(ctx, &rec, &fd, 1), AZK_OK);
+    }
+    azk_match__object_end(ctx);
+    assert_int_equal(azk_match__results(ctx, collect, &g), AZK_OK);
+    azk_match__ctx_free(ctx);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+}
+
 /*
  * Same name, other fields: not attributed (detector-free candidates
  * included). Name and birth date alone are 20 + 11 bits: a homonym's other
@@ -692,6 +734,7 @@ int main(void)
     const struct CMUnitTest addr_tests[] = {
         cmocka_unit_test(test_match__record_found_without_name_detector),
         cmocka_unit_test(test_match__free_text_mention),
+        cmocka_unit_test(test_match__free_text_notes_in_a_file),
         cmocka_unit_test(test_match__homonym_decoys_without_detector),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
