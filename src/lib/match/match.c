@@ -41,7 +41,6 @@ struct ring_line {
     uint64_t seq;
     bool analysed;
     uint8_t named; /* name windows taken: NAMES_ANCHORED | NAMES_PLAIN */
-    bool trigger;  /* shapes that make the line worth analysing without a detector finding */
 };
 
 /* Longest name window in code points (a katakana reading of family and given name). */
@@ -57,6 +56,7 @@ struct azk_match_ctx {
      * [0] over the window, [1] over the current line only */
     unsigned count[2][AZK_FP__COUNT];
     unsigned offered[2];
+    bool multi_line; /* values from other lines than the current one are in the window */
     bool in_finding; /* add_value called for a finding */
     uint32_t src;    /* current source value id (new_src) */
     struct ring_line ring[AZK_MATCH_WINDOW];
@@ -122,7 +122,6 @@ void azk_match__object_begin(struct azk_match_ctx *ctx)
         ctx->ring[i].seq = 0;
         ctx->ring[i].analysed = true;
         ctx->ring[i].named = 3;
-        ctx->ring[i].trigger = false;
     }
     ctx->nc = 0;
     ctx->seq = 0;
@@ -344,8 +343,17 @@ static bool honorific_at(const char *s, size_t n)
 /* Is an honorific of honorific_at anywhere in s? (様 殿 御中 さん さま: 様 殿 中 ん ま) */
 static bool has_honorific(const char *s, size_t n)
 {
-    return memmem(s, n, "様", 3) != NULL || memmem(s, n, "殿", 3) != NULL ||
-           memmem(s, n, "さ", 3) != NULL || memmem(s, n, "御中", 6) != NULL;
+    const uint8_t *p = (const uint8_t *)s;
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (p[i] < 0xE3 || p[i] > 0xE6)
+            continue;
+        if ((p[i] == 0xE6 && p[i + 1] == 0xA7 && p[i + 2] == 0x98) || /* 様 */
+            (p[i] == 0xE6 && p[i + 1] == 0xAE && p[i + 2] == 0xBF) || /* 殿 */
+            (p[i] == 0xE3 && p[i + 1] == 0x81 && p[i + 2] == 0x95) || /* さ */
+            (p[i] == 0xE5 && p[i + 1] == 0xBE && p[i + 2] == 0xA1))   /* 御 */
+            return true;
+    }
+    return false;
 }
 
 /* Byte offsets of the code points of a normalised piece (off[m] = len); returns m. */
@@ -518,11 +526,7 @@ static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n,
     ctx->seq = cur;
 }
 
-/*
- * A line worth analysing even when no detector finding was given for it:
- * one with 〒 (a postal address follows). Findings of birth dates and
- * postal codes start analysis too (record_end). One memmem per line.
- */
+/* A line with 〒: a postal address follows (address windows are tried). */
 static bool line_trigger(const char *s, size_t n)
 {
     return memmem(s, n, "\xE3\x80\x92", 3) != NULL;
@@ -626,7 +630,7 @@ static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uin
             found = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_ADDRESS && ctx->c[i].seq == seq;
             postal |= ctx->c[i].kind == AZK_FP_POSTAL && ctx->c[i].seq == seq;
         }
-        if (!found && (postal || line_trigger(p, n) || has_honorific(p, n)))
+        if (!found && (postal || line_trigger(p, n)))
             add_address_windows(ctx, p, n);
     }
     ctx->seq = cur;
@@ -652,8 +656,8 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
             analyse_row(ctx, rec);
         return AZK_OK;
     }
-    /* keep the line: analysed at once without a detector, else only if a seed or a
-     * trigger shows up within the window; name windows are taken at record_end */
+    /* keep the line: analysed at once without a detector, else only if a finding that
+     * starts analysis shows up within the window; name windows are taken at record_end */
     {
         struct ring_line *rl = &ctx->ring[ctx->seq % AZK_MATCH_WINDOW];
         azk_buf_clear(&rl->text);
@@ -676,9 +680,6 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
             for (size_t f = 0; f < rec->field_count; f++)
                 analyse_text(ctx, rec->fields[f].ptr, rec->fields[f].len, ctx->seq);
             rl->analysed = true;
-            rl->trigger = false;
-        } else {
-            rl->trigger = line_trigger((const char *)rl->text.data, rl->text.len);
         }
     }
     return AZK_OK;
@@ -860,15 +861,12 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     if (ctx->detector_seeds) {
         bool seed = false;
         /* a seed, or a birth date or postal code (a record whose name the detectors
-         * missed still shows these) */
+         * missed still shows these; a byte scan of every line for 〒 or number shapes
+         * cost 3-25 % of the scan and found nothing these findings do not) */
         for (size_t i = 0; i < ctx->nc && !seed; i++)
             seed = ctx->c[i].finding &&
                    (azk_fp__is_seed(ctx->c[i].kind) || ctx->c[i].kind == AZK_FP_BIRTH ||
                     ctx->c[i].kind == AZK_FP_POSTAL);
-        /* 〒 starts analysis whatever the detectors found (issue 18 item 2) */
-        for (size_t r = 0; r < AZK_MATCH_WINDOW && !seed && !ctx->tabular; r++)
-            seed = ctx->ring[r].trigger && ctx->ring[r].seq != 0 &&
-                   ctx->ring[r].seq + AZK_MATCH_WINDOW > ctx->seq;
         if (!seed)
             goto done; /* nothing can match: the lines wait in the ring */
         if (ctx->tabular && ctx->rec != NULL) {
@@ -951,19 +949,23 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      */
     memset(ctx->count, 0, sizeof(ctx->count));
     memset(ctx->offered, 0, sizeof(ctx->offered));
+    ctx->multi_line = false;
     for (size_t i = 0; ctx->nseen > 0 && i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
         bool dup = false;
         if (ctx->skip_windows && c->window)
             continue;
-        for (size_t j = 0; j < i && !dup; j++)
+        /* names are windows of distinct text (rarely equal): counted as given, which
+         * only overstates; the few numbers and dates are compared */
+        for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)
             dup = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
                   !(ctx->skip_windows && ctx->c[j].window);
         ctx->offered[0] |= 1u << c->kind;
         ctx->count[0][c->kind] += !dup;
+        ctx->multi_line |= c->seq != ctx->seq;
         if (c->seq == ctx->seq) {
             bool dup_line = false;
-            for (size_t j = 0; j < i && !dup_line; j++)
+            for (size_t j = 0; j < i && !dup_line && c->kind != AZK_FP_NAME; j++)
                 dup_line = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
                            ctx->c[j].seq == ctx->seq && !(ctx->skip_windows && ctx->c[j].window);
             ctx->offered[1] |= 1u << c->kind;
@@ -981,7 +983,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         if (i > 0 && ctx->seen[i] == ctx->seen[i - 1])
             continue;
         /* the current line alone (its own values are fewer tests), else the window */
-        if (confirm(ctx, ctx->seen[i], true) || confirm(ctx, ctx->seen[i], false)) {
+        if ((ctx->multi_line && confirm(ctx, ctx->seen[i], true)) ||
+            confirm(ctx, ctx->seen[i], false)) {
             rc = push_u32(&ctx->hits, &ctx->nhits, &ctx->caphits, ctx->seen[i]);
             if (rc != AZK_OK)
                 goto done;

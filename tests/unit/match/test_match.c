@@ -609,7 +609,8 @@ static void test_match__record_found_without_name_detector(void **state)
 {
     (void)state;
     const char *line = "宛名=中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号";
-    struct got g = match_line_nodetect(line, AZK_PII_ADDRESS, NULL); /* no finding at all */
+    struct got g =
+        match_line_nodetect(line, AZK_PII_POSTAL_CODE, "961-0013"); /* only the postal code */
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 1);
     g = match_line_nodetect(line, AZK_PII_ADDRESS, "福島県白河市新白河二丁目8番5号");
@@ -617,7 +618,7 @@ static void test_match__record_found_without_name_detector(void **state)
     assert_int_equal(g.rows[0], 1);
     /* the homonym row's own fields find the homonym row, not row 1 */
     g = match_line_nodetect("2024-06-01 INFO 宛名=中野 優見 様 〒963-8001 福島県郡山市虎丸町3番7号",
-                            AZK_PII_ADDRESS, NULL);
+                            AZK_PII_POSTAL_CODE, "963-8001");
     assert_int_equal(g.n, 1);
     assert_int_equal(g.rows[0], 2);
     /* name glued to a label, kana-less log line with the phone */
@@ -707,9 +708,10 @@ static void test_match__homonym_decoys_without_detector(void **state)
                  m, d);
         snprintf(date, sizeof(date), "%d年%d月%d日", y, m, d);
         by_date += (int)match_line_nodetect(line, AZK_PII_BIRTH_DATE, date).n;
-        snprintf(line, sizeof(line), "宛名=中野 優見 様 〒%03d-%04d 福島県%s%d丁目%d番%d号",
-                 970 + k % 20, (k * 37) % 10000, CITY[k % 6], 1 + k % 9, 31 + k % 30, 21 + k % 20);
-        attributed += (int)match_line_nodetect(line, AZK_PII_ADDRESS, NULL).n;
+        snprintf(date, sizeof(date), "%03d-%04d", 970 + k % 20, (k * 37) % 10000);
+        snprintf(line, sizeof(line), "宛名=中野 優見 様 〒%s 福島県%s%d丁目%d番%d号", date,
+                 CITY[k % 6], 1 + k % 9, 31 + k % 30, 21 + k % 20);
+        attributed += (int)match_line_nodetect(line, AZK_PII_POSTAL_CODE, date).n;
         snprintf(date, sizeof(date), "0248-%02d-%04d", 40 + k % 50, (k * 31) % 10000);
         snprintf(line, sizeof(line), "送付先:顧客中野優見 TEL %s", date);
         attributed += (int)match_line_nodetect(line, AZK_PII_PHONE, date).n;
