@@ -6,7 +6,7 @@
 # ordinary logs and CSV, UTF-8 and CP932, about 2% of lines personal).
 #
 #   bench/scan_bench.sh [throughput] [--bin PATH] [--dir DIR] [--size 1G]
-#                       [--runs 3] [--seed 1] [--keep]
+#                       [--runs 3] [--seed 1] [--keep] [--fingerprints FILE]
 #   bench/scan_bench.sh longline [--bin PATH] [--dir DIR] [--size 4G] [--keep]
 #
 # throughput: generates --size bytes into DIR (default: a temp dir, reused
@@ -17,7 +17,8 @@
 #   rg -c -j1 / rg -c   with one alternation regex (phone | e-mail | postal code)
 # and prints wall seconds and MB/s, CPU seconds (user+sys) and MB per CPU
 # second (steadier on a shared machine), peak RSS (from /usr/bin/time) and
-# the ratios.
+# the ratios. --fingerprints FILE (key in FILE.key) adds entrusted-record
+# matching to the azukari runs.
 # longline: writes one line of --size bytes (ASCII, an e-mail address at the
 # end) and scans it once: peak RSS must stay flat (streaming), the record
 # must carry either findings or an error, never a crash.
@@ -37,6 +38,7 @@ size=
 runs=3
 seed=1
 keep=0
+fpargs=
 while [ $# -gt 0 ]; do
     case "$1" in
         --bin) bin=$2; shift 2 ;;
@@ -45,7 +47,8 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --fingerprints) fpargs="--fingerprints $2"; shift 2 ;;
+        -h|--help) sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scan_bench: unknown argument: $1" >&2; exit 64 ;;
     esac
 done
@@ -139,11 +142,13 @@ re='0[5789]0-?[0-9]{4}-?[0-9]{4}|0[1-9][0-9]{0,3}-[0-9]{1,4}-[0-9]{4}|[A-Za-z0-9
 echo "corpus: $dir/corpus, $files files, $bytes bytes; $nproc cores; best of $runs warm runs"
 echo "azukari: $("$bin" version 2>/dev/null | sed -n 1p)"
 echo "ripgrep: $(rg --version | sed -n 1p)"
-measure "azukari scan --threads 1" "$bin" scan --format jsonl --threads 1 "$dir/corpus"
+# shellcheck disable=SC2086 # fpargs: option and a path without spaces, or nothing
+measure "azukari scan --threads 1 $fpargs" "$bin" scan --format jsonl --threads 1 $fpargs "$dir/corpus"
 a1=$best_s; a1_rss=$best_rss_kb; a1c=$best_cpu
 findings=$(python3 -c 'import json, sys
 print(sum(1 for l in open(sys.argv[1], encoding="utf-8") if l.strip() and json.loads(l).get("findings")))' "$out/stdout")
-measure "azukari scan --threads $nproc" "$bin" scan --format jsonl --threads "$nproc" "$dir/corpus"
+# shellcheck disable=SC2086
+measure "azukari scan --threads $nproc $fpargs" "$bin" scan --format jsonl --threads "$nproc" $fpargs "$dir/corpus"
 an=$best_s
 measure "rg -c -j1 (phone|email|postal)" rg -c -j1 -uuu --no-messages -e "$re" "$dir/corpus"
 r1=$best_s; r1c=$best_cpu

@@ -263,5 +263,68 @@ class AttributionTest(unittest.TestCase):
         self.assertGreaterEqual(recall, 0.99)
 
 
+class DetectorIndependentTest(unittest.TestCase):
+    """Issue 18 item 2: records are found from the fingerprints themselves,
+    whatever the generic detectors think. A given name outside the name
+    lexicon (中野 優見) with postal code and address in one log line, and a
+    free-text note with the name and a birth date, are attributed to their
+    rows; homonym decoys (same name, other postal code and address, or other
+    birth date and phone) are not."""
+
+    CITY = ["福島市大町", "会津若松市栄町", "郡山市虎丸町", "いわき市平", "須賀川市八幡町"]
+
+    def test_fingerprints__records_without_name_detector(self):
+        tmp = T.TempDir()
+        try:
+            self._run(tmp.path)
+        finally:
+            tmp.__exit__(None, None, None)
+
+    def _run(self, d):
+        h = Home(d)
+        self.assertEqual(h.run("init").rc, 0)
+        self.assertEqual(h.run("client", "add", "shinkin-a").rc, 0)
+        rnd = random.Random(1818)
+        lines = ["顧客番号,氏名,生年月日,郵便番号,住所,電話番号",
+                 "K0000001,中野 優見,1938/04/22,961-0013,福島県白河市新白河二丁目8番5号,0248-22-1234"]
+        fam = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村", "小林", "加藤"]
+        giv = ["太郎", "花子", "一郎", "恵子", "健", "誠", "美咲", "翔太", "陽子", "大輔"]
+        for i in range(2, 501):
+            b = datetime.date(1930, 1, 1) + datetime.timedelta(days=rnd.randrange(27759))
+            lines.append("K%07d,%s %s,%s,%03d-%04d,福島県%s%d丁目%d番%d号,0%d0-%04d-%04d" % (
+                i, rnd.choice(fam), rnd.choice(giv), b.strftime("%Y/%m/%d"),
+                rnd.randrange(960, 1000), rnd.randrange(10000), rnd.choice(self.CITY),
+                rnd.randrange(1, 9), rnd.randrange(1, 30), rnd.randrange(1, 20),
+                rnd.choice([7, 8, 9]), rnd.randrange(10000), rnd.randrange(10000)))
+        r = h.intake(h.write("dm.csv", ("\n".join(lines) + "\n").encode()), "2023-09-dm")
+        self.assertEqual(r.rc, 0, r.err)
+        fp = os.path.join(d, "fp.azf")
+        self.assertEqual(h.run("fingerprints", "export", "--out", fp).rc, 0)
+        share = os.path.join(d, "share")
+        os.makedirs(share)
+        with open(os.path.join(share, "print.log"), "w", encoding="utf-8") as f:
+            f.write("2024-05-01 12:00:00 INFO job=4411 "
+                    "宛名=中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号\n")
+        with open(os.path.join(share, "note.txt"), "w", encoding="utf-8") as f:
+            f.write("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認\n")
+        with open(os.path.join(share, "decoy.log"), "w", encoding="utf-8") as f:
+            for k in range(100):
+                f.write("2024-06-01 INFO 宛名=中野 優見 様 〒%03d-%04d 福島県%s%d丁目%d番%d号\n" % (
+                    970 + k % 20, (k * 37) % 10000, self.CITY[k % 5], 1 + k % 9, 31 + k % 30,
+                    21 + k % 20))
+                f.write("中野優見様より問い合わせ。生年月日（%d年%d月%d日）TEL 090-%04d-%04d\n" % (
+                    1940 + k % 50, 1 + k % 12, 1 + k % 28, 1000 + k, (k * 77) % 10000))
+        r = h.run("scan", "--fingerprints", fp, "--format", "jsonl", share)
+        self.assertIn(r.rc, (0, 1), r.err)
+        found = {}
+        for line in r.out.splitlines():
+            o = json.loads(line)
+            for e in o.get("edm", []):
+                found.setdefault(os.path.basename(o["path"]), set()).update(e["rows"])
+        self.assertEqual(found.get("print.log"), {1}, found)
+        self.assertEqual(found.get("note.txt"), {1}, found)
+        self.assertNotIn("decoy.log", found, found)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -27,6 +27,7 @@
 struct cand {
     uint8_t kind;
     bool finding; /* from a detector finding (a seed there starts analysis) */
+    bool window;  /* a name window (add_name_windows) */
     uint32_t src; /* the value it came from: one value counts for one family only */
     uint32_t bucket;
     uint64_t seq; /* record sequence number in the object */
@@ -39,13 +40,25 @@ struct ring_line {
     azk_buf text;
     uint64_t seq;
     bool analysed;
+    uint8_t named; /* name windows taken: NAMES_ANCHORED | NAMES_PLAIN */
 };
+
+/* Longest name window in code points (a katakana reading of family and given name). */
+#define NAME_MAX_CP 12
+/* Name windows per line: bounds the work and the multiple-testing count of the evidence rule. */
+#define NAME_MAX_WINDOWS 192
 
 struct azk_match_ctx {
     const azk_fp_index *idx;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
-    bool in_finding;     /* add_value called for a finding */
-    uint32_t src;        /* current source value id (new_src) */
+    bool skip_windows;   /* a detector name is in the window: name windows are ignored */
+    /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
+     * [0] over the window, [1] over the current line only */
+    unsigned count[2][AZK_FP__COUNT];
+    unsigned offered[2];
+    bool multi_line; /* values from other lines than the current one are in the window */
+    bool in_finding; /* add_value called for a finding */
+    uint32_t src;    /* current source value id (new_src) */
     struct ring_line ring[AZK_MATCH_WINDOW];
     struct cand *c;
     size_t nc;
@@ -53,6 +66,7 @@ struct azk_match_ctx {
     bool tabular;
     azk_buf norm;
     azk_buf tmp;
+    azk_buf wprev, wcur, wjoin; /* name windows: normalised pieces */
     const azk_record *rec;
     /* hits of the object (global rows, unsorted) */
     uint32_t *hits;
@@ -90,6 +104,9 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
         azk_buf_dispose_secret(&ctx->ring[i].text);
     azk_buf_dispose_secret(&ctx->norm);
     azk_buf_dispose_secret(&ctx->tmp);
+    azk_buf_dispose_secret(&ctx->wprev);
+    azk_buf_dispose_secret(&ctx->wcur);
+    azk_buf_dispose_secret(&ctx->wjoin);
     azk_free(ctx);
 }
 
@@ -104,6 +121,7 @@ void azk_match__object_begin(struct azk_match_ctx *ctx)
         azk_buf_clear(&ctx->ring[i].text);
         ctx->ring[i].seq = 0;
         ctx->ring[i].analysed = true;
+        ctx->ring[i].named = 3;
     }
     ctx->nc = 0;
     ctx->seq = 0;
@@ -126,6 +144,7 @@ static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, s
     h = azk_fp__hasher_hash(&ctx->idx->hasher, kind, ctx->norm.data, ctx->norm.len);
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
+    ctx->c[ctx->nc].window = false;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
     ctx->c[ctx->nc].seq = ctx->seq;
@@ -290,6 +309,289 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
     }
 }
 
+/* ---- name windows: candidates that do not depend on the name detector -------- */
+
+/* A code point that can be part of a written name (kanji, 々, katakana, half-width kana). */
+static bool name_cp(uint32_t cp)
+{
+    if (cp == 0x69D8 || cp == 0x6BBF)
+        return false; /* 様 殿: honorifics end a name */
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) || cp == 0x3005 ||
+           (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC || (cp >= 0xFF66 && cp <= 0xFF9F);
+}
+
+/* Does an honorific (様 殿 さん さま 君 氏, after at most one space) start s? */
+static bool honorific_at(const char *s, size_t n)
+{
+    static const char *const hon[] = {"様", "殿", "さん", "さま", "君", "氏", "御中"};
+    if (n > 0 && s[0] == ' ') {
+        s++;
+        n--;
+    } else if (n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    for (size_t h = 0; h < sizeof(hon) / sizeof(hon[0]); h++) {
+        size_t l = strlen(hon[h]);
+        if (n >= l && memcmp(s, hon[h], l) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Is an honorific of honorific_at anywhere in s? (様 殿 御中 さん さま: 様 殿 中 ん ま) */
+static bool has_honorific(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (p[i] < 0xE3 || p[i] > 0xE6)
+            continue;
+        if ((p[i] == 0xE6 && p[i + 1] == 0xA7 && p[i + 2] == 0x98) || /* 様 */
+            (p[i] == 0xE6 && p[i + 1] == 0xAE && p[i + 2] == 0xBF) || /* 殿 */
+            (p[i] == 0xE3 && p[i + 1] == 0x81 && p[i + 2] == 0x95) || /* さ */
+            (p[i] == 0xE5 && p[i + 1] == 0xBE && p[i + 2] == 0xA1))   /* 御 */
+            return true;
+    }
+    return false;
+}
+
+/* Byte offsets of the code points of a normalised piece (off[m] = len); returns m. */
+static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < b->len && m < cap; i++)
+        if ((b->data[i] & 0xC0) != 0x80)
+            off[m++] = i;
+    off[m] = b->len;
+    return m;
+}
+
+/* Hash a + b (normalised bytes) as a name candidate of its own source. */
+static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t na, const uint8_t *b,
+                           size_t nb, bool window)
+{
+    uint32_t h;
+    if (ctx->nc >= MAX_CANDS || na + nb < 4)
+        return;
+    azk_buf_clear(&ctx->wjoin);
+    if (azk_buf_put(&ctx->wjoin, a, na) != AZK_OK || azk_buf_put(&ctx->wjoin, b, nb) != AZK_OK) {
+        azk_error_clear();
+        return;
+    }
+    new_src(ctx);
+    h = azk_fp__hasher_hash(&ctx->idx->hasher, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
+    ctx->c[ctx->nc].kind = AZK_FP_NAME;
+    ctx->c[ctx->nc].finding = false;
+    ctx->c[ctx->nc].window = window;
+    ctx->c[ctx->nc].src = ctx->src;
+    ctx->c[ctx->nc].bucket = azk_fp__bucket(AZK_FP_NAME, h);
+    ctx->c[ctx->nc].seq = ctx->seq;
+    ctx->nc++;
+}
+
+/*
+ * Windows of one piece (a maximal run of name characters, normalised as a
+ * name): its prefixes and suffixes of 2..NAME_MAX_CP code points (a name
+ * glued to a label, 顧客中野優見, or followed by other kanji), and, when
+ * the previous piece is separated by one space, the pair (中野 優見) with
+ * up to 3 code points cut from its outer ends.
+ */
+static size_t name_piece_windows(struct azk_match_ctx *ctx, bool joined, size_t budget)
+{
+    size_t oc[NAME_MAX_CP * 4 + 1];
+    size_t op[NAME_MAX_CP * 4 + 1];
+    size_t m = cp_offsets(&ctx->wcur, oc, NAME_MAX_CP * 4);
+    size_t added = 0;
+    const uint8_t *c = ctx->wcur.data;
+    for (size_t l = 2; l <= m && l <= NAME_MAX_CP && added + 2 <= budget; l++) {
+        add_name_bytes(ctx, c, oc[l], NULL, 0, true); /* prefix */
+        added++;
+        if (l < m) {
+            add_name_bytes(ctx, c + oc[m - l], ctx->wcur.len - oc[m - l], NULL, 0,
+                           true); /* suffix */
+            added++;
+        }
+    }
+    if (joined) {
+        size_t p = cp_offsets(&ctx->wprev, op, NAME_MAX_CP * 4);
+        const uint8_t *a = ctx->wprev.data;
+        /* family name: the whole previous piece or its last 1..3 code points; given
+         * name: the whole piece or its first 1..3 */
+        for (size_t i = 0; i <= 3 && i < p; i++) {
+            size_t a0 = i == 0 ? 0 : op[p - i];
+            for (size_t j = 0; j <= 3 && j < m; j++) {
+                size_t b1 = j == 0 ? ctx->wcur.len : oc[j];
+                size_t cps = (i == 0 ? p : i) + (j == 0 ? m : j);
+                if (cps > NAME_MAX_CP || added >= budget)
+                    continue;
+                add_name_bytes(ctx, a + a0, ctx->wprev.len - a0, c, b1, true);
+                added++;
+            }
+        }
+    }
+    return added;
+}
+
+/*
+ * Name candidates of a text line that the name detector did not give:
+ * every window of kanji / katakana that could be a written name (above),
+ * hashed and looked up like any candidate. Each window is a value of its
+ * own (one of them at most is the name), so the evidence rule counts them
+ * all (count_k): many windows make a name match weaker evidence.
+ */
+/* What add_name_windows takes: honorific contexts, plain windows, or both. */
+enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
+
+static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq,
+                             unsigned what)
+{
+    uint64_t cur = ctx->seq;
+    size_t i = 0;
+    size_t budget = NAME_MAX_WINDOWS;
+    bool have_prev = false;
+    if (what == NAMES_ANCHORED && !has_honorific(s, n))
+        return;             /* nothing asked for can be on this line */
+    bool prev_norm = false; /* wprev holds the previous piece, normalised */
+    size_t ps = 0;
+    size_t pe = 0;
+    unsigned spaces = 0;
+    ctx->seq = seq;
+    while (i < n && budget > 0) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        size_t start = i;
+        bool joined;
+        bool anchored;
+        if (!name_cp(cp)) {
+            /* one space keeps the previous piece joinable (family and given name) */
+            if (cp == ' ' || cp == 0x3000)
+                spaces++;
+            else
+                have_prev = false;
+            i += l;
+            continue;
+        }
+        while (i < n) {
+            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+            if (!name_cp(cp))
+                break;
+            i += l;
+        }
+        joined = have_prev && spaces == 1;
+        spaces = 0;
+        anchored = honorific_at(s + i, n - i);
+        if (i - start > NAME_MAX_CP * 4 * 3 ||
+            !(what & (anchored ? NAMES_ANCHORED : NAMES_PLAIN))) {
+            /* a long run of text is no name; a piece of a kind not asked for is skipped */
+            have_prev = i - start <= NAME_MAX_CP * 4 * 3;
+            prev_norm = false;
+            ps = start;
+            pe = i;
+            continue;
+        }
+        if (joined && !prev_norm) {
+            if (azk_norm_text(&ctx->wprev, s + ps, pe - ps, AZK_NORM_NAME) != AZK_OK) {
+                azk_error_clear();
+                joined = false;
+            }
+        }
+        if (azk_norm_text(&ctx->wcur, s + start, i - start, AZK_NORM_NAME) != AZK_OK) {
+            azk_error_clear();
+            have_prev = false;
+            continue;
+        }
+        if (anchored) {
+            /* 中野優見様 / 中野 優見 様: the context says this piece (with the one before)
+             * is the name, as a detector would: one value, not a crowd of windows */
+            if (joined)
+                add_name_bytes(ctx, ctx->wprev.data, ctx->wprev.len, ctx->wcur.data, ctx->wcur.len,
+                               false);
+            else
+                add_name_bytes(ctx, ctx->wcur.data, ctx->wcur.len, NULL, 0, false);
+            budget = budget > 2 ? budget - 2 : 0;
+        } else {
+            budget -= name_piece_windows(ctx, joined, budget);
+        }
+        {
+            azk_buf t = ctx->wprev;
+            ctx->wprev = ctx->wcur;
+            ctx->wcur = t;
+        }
+        have_prev = true;
+        prev_norm = true;
+        ps = start;
+        pe = i;
+    }
+    ctx->seq = cur;
+}
+
+/* A line with 〒: a postal address follows (address windows are tried). */
+static bool line_trigger(const char *s, size_t n)
+{
+    return memmem(s, n, "\xE3\x80\x92", 3) != NULL;
+}
+
+/* A code point that marks an administrative division (都 道 府 県 市 区 町 村 郡). */
+static bool division_cp(uint32_t cp)
+{
+    return cp == 0x90FD || cp == 0x9053 || cp == 0x5E9C || cp == 0x770C || cp == 0x5E02 ||
+           cp == 0x533A || cp == 0x753A || cp == 0x6751 || cp == 0x90E1;
+}
+
+/* Address attempts per line (each is one normalisation). */
+#define ADDRESS_MAX_TRIES 3
+
+/*
+ * Address candidates of a text line that the address detector did not
+ * give: from the start of each run of kanji holding a division mark
+ * (福島県白河市...) to the end of its block numbers (the first space or
+ * ASCII letter after a digit, a separator, or 160 bytes). Normalisation
+ * (municipality + block numbers) rejects what is no address.
+ */
+static void add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n)
+{
+    size_t i = 0;
+    unsigned tries = 0;
+    while (i < n && tries < ADDRESS_MAX_TRIES) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        size_t start = i;
+        size_t j;
+        bool division = false;
+        bool digit = false;
+        if (!name_cp(cp)) {
+            i += l;
+            continue;
+        }
+        while (i < n) {
+            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+            if (!name_cp(cp))
+                break;
+            division |= division_cp(cp);
+            i += l;
+        }
+        if (!division)
+            continue;
+        for (j = i; j < n && j - start < 160; j += l) {
+            l = azk_utf8_decode((const uint8_t *)s + j, n - j, &cp);
+            if (cp == ',' || cp == '\t' || cp == '\n' || cp == '|' || cp == 0x3001 ||
+                cp == 0x3002 || (cp < 0x80 && ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) ||
+                ((cp == ' ' || cp == 0x3000) && digit))
+                break;
+            digit |= (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+        }
+        if (!digit) {
+            i = j; /* no block numbers: not an address of a household */
+            continue;
+        }
+        tries++;
+        new_src(ctx);
+        add_value(ctx, AZK_FP_ADDRESS, s + start, j - start);
+        i = j;
+    }
+}
+
 /* Candidates of a table row: every cell under each kind it can be. */
 static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
 {
@@ -321,6 +623,16 @@ static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uin
     else
         scan_text(ctx, p, n);
     azk_error_clear();
+    {
+        bool found = false;  /* the address detector gave this line's address */
+        bool postal = false; /* a postal code on the line: an address likely follows */
+        for (size_t i = 0; i < ctx->nc && !found; i++) {
+            found = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_ADDRESS && ctx->c[i].seq == seq;
+            postal |= ctx->c[i].kind == AZK_FP_POSTAL && ctx->c[i].seq == seq;
+        }
+        if (!found && (postal || line_trigger(p, n)))
+            add_address_windows(ctx, p, n);
+    }
     ctx->seq = cur;
 }
 
@@ -344,17 +656,14 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
             analyse_row(ctx, rec);
         return AZK_OK;
     }
-    if (!ctx->detector_seeds) {
-        for (size_t f = 0; f < rec->field_count; f++)
-            analyse_text(ctx, rec->fields[f].ptr, rec->fields[f].len, ctx->seq);
-        return AZK_OK;
-    }
-    /* keep the line: analysed only if a seed shows up within the window */
+    /* keep the line: analysed at once without a detector, else only if a finding that
+     * starts analysis shows up within the window; name windows are taken at record_end */
     {
         struct ring_line *rl = &ctx->ring[ctx->seq % AZK_MATCH_WINDOW];
         azk_buf_clear(&rl->text);
         rl->seq = ctx->seq;
         rl->analysed = false;
+        rl->named = 0;
         for (size_t f = 0; f < rec->field_count; f++) {
             size_t take = rec->fields[f].len;
             if (rl->text.len + take + 1 > RING_MAX_TEXT)
@@ -366,6 +675,11 @@ azk_status azk_match__record_begin(struct azk_match_ctx *ctx, const azk_record *
             if (azk_buf_put(&rl->text, rec->fields[f].ptr, take) != AZK_OK ||
                 azk_buf_putc(&rl->text, '\n') != AZK_OK)
                 return AZK_ERR_NOMEM;
+        }
+        if (!ctx->detector_seeds) {
+            for (size_t f = 0; f < rec->field_count; f++)
+                analyse_text(ctx, rec->fields[f].ptr, rec->fields[f].len, ctx->seq);
+            rl->analysed = true;
         }
     }
     return AZK_OK;
@@ -445,13 +759,13 @@ static unsigned row_present(const azk_fp_index *idx, uint32_t row)
  * values (greedy in kind order, accounts last: a 7-digit value may be a
  * postal code or an account, but it is one value).
  */
-static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
+static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_only)
 {
     static const uint8_t order[AZK_FP__COUNT] = {AZK_FP_NAME,     AZK_FP_PHONE,    AZK_FP_EMAIL,
                                                  AZK_FP_BIRTH,    AZK_FP_ADDRESS,  AZK_FP_POSTAL,
                                                  AZK_FP_MYNUMBER, AZK_FP_CUSTOMER, AZK_FP_ACCOUNT};
     unsigned matched = 0;
-    unsigned offered = 0;
+    unsigned offered = ctx->offered[line_only];
     unsigned lines = 0; /* window lines (bit = age) that gave a match */
     unsigned present = row_present(ctx->idx, row);
     uint32_t used[AZK_FP__COUNT];
@@ -459,11 +773,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
     int need = 2;
     /* expected rows matching all these families by accident: N x prod(count_k x q_k) */
     double expect = (double)ctx->idx->total_rows;
-    unsigned count[AZK_FP__COUNT] = {0};
-    for (size_t i = 0; i < ctx->nc; i++) {
-        offered |= 1u << ctx->c[i].kind;
-        count[ctx->c[i].kind]++;
-    }
+    const unsigned *count = ctx->count[line_only];
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         if (!(present & (1u << k)) || !(offered & (1u << k)))
@@ -471,7 +781,8 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
         for (size_t i = 0; i < ctx->nc; i++) {
             const struct cand *c = &ctx->c[i];
             bool src_used = false;
-            if (c->kind != k)
+            if (c->kind != k || (ctx->skip_windows && c->window) ||
+                (line_only && c->seq != ctx->seq))
                 continue;
             for (size_t u = 0; u < nused; u++)
                 src_used |= used[u] == c->src;
@@ -497,6 +808,8 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row)
      * agrees (a neighbour line's phone belongs to another record) */
     for (size_t i = 0; i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
+        if (line_only && c->seq != ctx->seq)
+            continue;
         if (azk_fp__is_veto(c->kind) && (present & (1u << c->kind)) &&
             !(matched & (1u << c->kind)) && (lines & (1u << (ctx->seq - c->seq))))
             need = 3;
@@ -547,8 +860,13 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     ctx->nseen = 0;
     if (ctx->detector_seeds) {
         bool seed = false;
+        /* a seed, or a birth date or postal code (a record whose name the detectors
+         * missed still shows these; a byte scan of every line for 〒 or number shapes
+         * cost 3-25 % of the scan and found nothing these findings do not) */
         for (size_t i = 0; i < ctx->nc && !seed; i++)
-            seed = ctx->c[i].finding && azk_fp__is_seed(ctx->c[i].kind);
+            seed = ctx->c[i].finding &&
+                   (azk_fp__is_seed(ctx->c[i].kind) || ctx->c[i].kind == AZK_FP_BIRTH ||
+                    ctx->c[i].kind == AZK_FP_POSTAL);
         if (!seed)
             goto done; /* nothing can match: the lines wait in the ring */
         if (ctx->tabular && ctx->rec != NULL) {
@@ -563,6 +881,45 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
             }
         }
     }
+    /*
+     * Names the detector did not give, when no detector name is in the window
+     * (a name it found is one value; windows are many, and the evidence rule
+     * counts every one of them): honorific contexts always, plain windows
+     * only when another seed (phone, e-mail, address ...) already points at
+     * rows, for the name to confirm (most analysed lines have none: the cost
+     * of normalising every piece is then saved).
+     */
+    if (!ctx->tabular) {
+        bool detector_name = false;
+        bool other_rows = false;
+        for (size_t i = 0; i < ctx->nc && !detector_name; i++)
+            detector_name = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_NAME;
+        for (size_t i = 0; i < ctx->nc && !other_rows && !detector_name; i++) {
+            const struct cand *c = &ctx->c[i];
+            if (c->kind != AZK_FP_NAME && azk_fp__is_seed(c->kind) &&
+                ctx->idx->off[c->kind] != NULL) {
+                uint32_t cnt =
+                    ctx->idx->off[c->kind][c->bucket + 1] - ctx->idx->off[c->kind][c->bucket];
+                other_rows = cnt > 0 && cnt <= SEED_MAX_ROWS;
+            }
+        }
+        for (size_t r = 0; r < AZK_MATCH_WINDOW && !detector_name; r++) {
+            struct ring_line *rl = &ctx->ring[r];
+            uint8_t want = other_rows ? NAMES_ANCHORED | NAMES_PLAIN : NAMES_ANCHORED;
+            uint8_t missing = (uint8_t)(want & ~rl->named);
+            if (!rl->analysed || rl->seq == 0 || rl->seq + AZK_MATCH_WINDOW <= ctx->seq ||
+                (rl->named & want) == want)
+                continue;
+            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq, missing);
+            rl->named |= want;
+        }
+        /* a name given by a detector or by an honorific context outweighs windows */
+        for (size_t i = 0; i < ctx->nc && !detector_name; i++)
+            detector_name = ctx->c[i].kind == AZK_FP_NAME && !ctx->c[i].window;
+        ctx->skip_windows = detector_name;
+    } else {
+        ctx->skip_windows = false;
+    }
     /* only evaluate when the current record brought something */
     if (ctx->nc == 0 || !cands_of_current(ctx))
         goto done;
@@ -570,7 +927,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         uint32_t lo;
         uint32_t hi;
         const struct cand *c = &ctx->c[i];
-        if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL)
+        if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL ||
+            (ctx->skip_windows && c->window))
             continue;
         lo = ctx->idx->off[c->kind][c->bucket];
         hi = ctx->idx->off[c->kind][c->bucket + 1];
@@ -585,6 +943,36 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     if (ctx->nseen > 1)
         qsort(ctx->seen, ctx->nseen, sizeof(uint32_t), cmp_u32);
     /*
+     * Values offered per kind, for the evidence rule: the same value given
+     * twice (a birth-date finding and the date scan of the same text) is one
+     * test, not two.
+     */
+    memset(ctx->count, 0, sizeof(ctx->count));
+    memset(ctx->offered, 0, sizeof(ctx->offered));
+    ctx->multi_line = false;
+    for (size_t i = 0; ctx->nseen > 0 && i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        bool dup = false;
+        if (ctx->skip_windows && c->window)
+            continue;
+        /* names are windows of distinct text (rarely equal): counted as given, which
+         * only overstates; the few numbers and dates are compared */
+        for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)
+            dup = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
+                  !(ctx->skip_windows && ctx->c[j].window);
+        ctx->offered[0] |= 1u << c->kind;
+        ctx->count[0][c->kind] += !dup;
+        ctx->multi_line |= c->seq != ctx->seq;
+        if (c->seq == ctx->seq) {
+            bool dup_line = false;
+            for (size_t j = 0; j < i && !dup_line && c->kind != AZK_FP_NAME; j++)
+                dup_line = ctx->c[j].kind == c->kind && ctx->c[j].bucket == c->bucket &&
+                           ctx->c[j].seq == ctx->seq && !(ctx->skip_windows && ctx->c[j].window);
+            ctx->offered[1] |= 1u << c->kind;
+            ctx->count[1][c->kind] += !dup_line;
+        }
+    }
+    /*
      * Each candidate row's cells sit at a random place of a table of up to
      * gigabytes: ask for all of them before confirming any, so the cache
      * misses overlap instead of queueing one after another.
@@ -594,7 +982,9 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     for (size_t i = 0; i < ctx->nseen; i++) {
         if (i > 0 && ctx->seen[i] == ctx->seen[i - 1])
             continue;
-        if (confirm(ctx, ctx->seen[i])) {
+        /* the current line alone (its own values are fewer tests), else the window */
+        if ((ctx->multi_line && confirm(ctx, ctx->seen[i], true)) ||
+            confirm(ctx, ctx->seen[i], false)) {
             rc = push_u32(&ctx->hits, &ctx->nhits, &ctx->caphits, ctx->seen[i]);
             if (rc != AZK_OK)
                 goto done;

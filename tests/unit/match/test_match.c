@@ -79,7 +79,25 @@ static int days_in(int y, int m)
     return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : dm[m - 1];
 }
 
-static int setup(void **state)
+static void write_main_rows(FILE *f)
+{
+    fprintf(f, "顧客番号,氏名,生年月日,電話番号,E-mail\n");
+    for (int i = 0; i < NROWS; i++) {
+        struct row *r = &rows[i];
+        uint32_t code = (uint32_t)(next() & 0xFFFFFF);
+        make_name(code, r->name, sizeof(r->name), true);
+        make_name(code, r->nname, sizeof(r->nname), false);
+        r->y = 1930 + (int)(next() % 76);
+        r->m = 1 + (int)(next() % 12);
+        r->d = 1 + (int)(next() % (uint64_t)days_in(r->y, r->m));
+        r->phone = (uint32_t)(next() & 0xFFFFFF);
+        fprintf(f, "K%07d,%s,%04d/%02d/%02d,090-%04u-%04u,u%d@example.invalid\n", i + 1, r->name,
+                r->y, r->m, r->d, r->phone / 10000, r->phone % 10000, i + 1);
+    }
+}
+
+/* Take rows (written by write_rows) in, export them and load the index into idx. */
+static int build_index(void (*write_rows)(FILE *), uint64_t nrows)
 {
     char home[128];
     char csv[128];
@@ -89,7 +107,6 @@ static int setup(void **state)
     azk_intake_result res;
     azk_fp_export_info info;
     int fd;
-    (void)state;
     for (size_t i = 0; i < 64; i++) {
         uint32_t cp;
         (void)azk_utf8_decode((const uint8_t *)KANJI[i], strlen(KANJI[i]), &cp);
@@ -106,19 +123,7 @@ static int setup(void **state)
     f = fopen(csv, "w");
     if (f == NULL)
         return -1;
-    fprintf(f, "顧客番号,氏名,生年月日,電話番号,E-mail\n");
-    for (int i = 0; i < NROWS; i++) {
-        struct row *r = &rows[i];
-        uint32_t code = (uint32_t)(next() & 0xFFFFFF);
-        make_name(code, r->name, sizeof(r->name), true);
-        make_name(code, r->nname, sizeof(r->nname), false);
-        r->y = 1930 + (int)(next() % 76);
-        r->m = 1 + (int)(next() % 12);
-        r->d = 1 + (int)(next() % (uint64_t)days_in(r->y, r->m));
-        r->phone = (uint32_t)(next() & 0xFFFFFF);
-        fprintf(f, "K%07d,%s,%04d/%02d/%02d,090-%04u-%04u,u%d@example.invalid\n", i + 1, r->name,
-                r->y, r->m, r->d, r->phone / 10000, r->phone % 10000, i + 1);
-    }
+    write_rows(f);
     fclose(f);
     if (azk_home_init(home, NULL) != AZK_OK || azk_home_open(&h, home, NULL, 0) != AZK_OK ||
         azk_client_add(h, "shinkin-a", NULL) != AZK_OK)
@@ -146,12 +151,12 @@ static int setup(void **state)
     o.retain_until = "2099-12-31";
     o.source_name = "dm.csv";
     fd = open(csv, O_RDONLY);
-    if (fd < 0 || azk_intake(h, fd, &o, &res) != AZK_OK || res.records != NROWS) {
+    if (fd < 0 || azk_intake(h, fd, &o, &res) != AZK_OK || res.records != nrows) {
         fprintf(stderr, "intake: %s\n", azk_error_last()->message);
         return -1;
     }
     close(fd);
-    if (azk_fingerprints_export(h, fpfile, keyfile, NULL, &info) != AZK_OK || info.rows != NROWS) {
+    if (azk_fingerprints_export(h, fpfile, keyfile, NULL, &info) != AZK_OK || info.rows != nrows) {
         fprintf(stderr, "export: %s\n", azk_error_last()->message);
         return -1;
     }
@@ -161,6 +166,12 @@ static int setup(void **state)
         return -1;
     }
     return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return build_index(write_main_rows, NROWS);
 }
 
 static int teardown(void **state)
@@ -476,7 +487,8 @@ static void test_match__text_lines_and_window(void **state)
     /* the scanner's mode: lines analysed only when a finding brings a seed */
     lazy_mode = true;
     text_lines_and_window();
-    /* without the name finding nothing starts a search in that mode */
+    /* without the name finding, the line gives many name windows: a name and a birth date
+     * alone are then not enough evidence (docs/threat-model-fingerprints.md) */
     char l1[256];
     char phone[64];
     fmt_phone(phone, sizeof(phone), rows[9].phone, false);
@@ -595,6 +607,194 @@ static void test_match__damaged_file_refused(void **state)
     assert_null(x);
 }
 
+/* ---- matching without the detectors (issue 18 item 2) ---------------------------- */
+
+#define ADDR_ROWS 400
+
+static const char *const CITY[] = {"福島市大町", "会津若松市栄町", "郡山市虎丸町",
+                                   "いわき市平", "白河市新白河",   "須賀川市八幡町"};
+
+/*
+ * Row 1: 中野 優見 (a given name not in the lexicon) with postal code and
+ * address; row 2: a homonym with other fields; then random rows.
+ */
+static void write_addr_rows(FILE *f)
+{
+    fprintf(f, "顧客番号,氏名,生年月日,郵便番号,住所,電話番号\n");
+    fprintf(f, "K0000001,中野 優見,1938/04/22,961-0013,福島県白河市新白河二丁目8番5号,"
+               "0248-22-1234\n");
+    fprintf(f, "K0000002,中野 優見,1971/11/03,963-8001,福島県郡山市虎丸町3番7号,0249-33-5678\n");
+    for (int i = 3; i <= ADDR_ROWS; i++) {
+        char name[32];
+        int y = 1930 + (int)(next() % 76);
+        int m = 1 + (int)(next() % 12);
+        make_name((uint32_t)(next() & 0xFFFFFF), name, sizeof(name), true);
+        fprintf(f, "K%07d,%s,%04d/%02d/%02d,%03d-%04d,福島県%s%d丁目%d番%d号,0%d-%04d-%04d\n", i,
+                name, y, m, 1 + (int)(next() % 28), 960 + (int)(next() % 40), (int)(next() % 10000),
+                CITY[next() % 6], 1 + (int)(next() % 9), 1 + (int)(next() % 30),
+                1 + (int)(next() % 20), 7 + (int)(next() % 3), (int)(next() % 10000),
+                (int)(next() % 10000));
+    }
+}
+
+static int setup_addr(void **state)
+{
+    (void)state;
+    return build_index(write_addr_rows, ADDR_ROWS);
+}
+
+/*
+ * The scanner's mode over one line, with no finding (span NULL) or one
+ * finding of type over span: what a detector that missed the name gives.
+ */
+static struct got match_line_nodetect(const char *line, azk_pii_type type, const char *addr)
+{
+    struct azk_match_ctx *ctx = NULL;
+    struct got g;
+    azk_field f;
+    azk_record rec;
+    azk_finding fd;
+    const char *at = addr != NULL ? strstr(line, addr) : NULL;
+    memset(&g, 0, sizeof(g));
+    memset(&f, 0, sizeof(f));
+    memset(&rec, 0, sizeof(rec));
+    memset(&fd, 0, sizeof(fd));
+    f.ptr = line;
+    f.len = strlen(line);
+    rec.fields = &f;
+    rec.field_count = 1;
+    rec.line = 1;
+    fd.type = type;
+    fd.start = at != NULL ? (size_t)(at - line) : 0;
+    fd.len = at != NULL ? strlen(addr) : 0;
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    azk_match__set_detector_seeds(ctx, true);
+    azk_match__object_begin(ctx);
+    assert_int_equal(azk_match__record(ctx, &rec, &fd, at != NULL ? 1 : 0), AZK_OK);
+    azk_match__object_end(ctx);
+    assert_int_equal(azk_match__results(ctx, collect, &g), AZK_OK);
+    azk_match__ctx_free(ctx);
+    return g;
+}
+
+/* Name, postal code and address verbatim in a line whose name no detector found. */
+static void test_match__record_found_without_name_detector(void **state)
+{
+    (void)state;
+    const char *line = "宛名=中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号";
+    struct got g =
+        match_line_nodetect(line, AZK_PII_POSTAL_CODE, "961-0013"); /* only the postal code */
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+    g = match_line_nodetect(line, AZK_PII_ADDRESS, "福島県白河市新白河二丁目8番5号");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+    /* the homonym row's own fields find the homonym row, not row 1 */
+    g = match_line_nodetect("2024-06-01 INFO 宛名=中野 優見 様 〒963-8001 福島県郡山市虎丸町3番7号",
+                            AZK_PII_POSTAL_CODE, "963-8001");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 2);
+    /* name glued to a label, kana-less log line with the phone */
+    g = match_line_nodetect("送付先:顧客中野優見 TEL 0248-22-1234", AZK_PII_PHONE, "0248-22-1234");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+}
+
+/* A note in free text holding a name and a birth date of an entrusted record. */
+static void test_match__free_text_mention(void **state)
+{
+    (void)state;
+    struct got g = match_line_nodetect("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認",
+                                       AZK_PII_BIRTH_DATE, "1938年4月22日");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+    g = match_line_nodetect("中野 優見 様より問い合わせ。生年月日（昭和13年4月22日）を確認",
+                            AZK_PII_BIRTH_DATE, "昭和13年4月22日");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+}
+
+/* Notes on consecutive lines of one file: the neighbours' values do not drown this one. */
+static void test_match__free_text_notes_in_a_file(void **state)
+{
+    (void)state;
+    static const char *const notes[] = {
+        "鈴木次郎様より問い合わせ。生年月日（1950年1月2日）を確認",
+        "伊藤三郎様より問い合わせ。生年月日（1961年7月9日）を確認",
+        "中野優見様より問い合わせ。生年月日（1938年4月22日）を確認",
+        "渡辺四郎様より問い合わせ。生年月日（1977年12月30日）を確認",
+    };
+    struct azk_match_ctx *ctx = NULL;
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    azk_match__set_detector_seeds(ctx, true);
+    azk_match__object_begin(ctx);
+    for (size_t i = 0; i < 4; i++) {
+        azk_field f;
+        azk_record rec;
+        azk_finding fd;
+        const char *open = strstr(notes[i], "（");
+        const char *close = strstr(notes[i], "）");
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        memset(&fd, 0, sizeof(fd));
+        f.ptr = notes[i];
+        f.len = strlen(notes[i]);
+        rec.fields = &f;
+        rec.field_count = 1;
+        rec.line = i + 1;
+        fd.type = AZK_PII_BIRTH_DATE;
+        fd.start = (size_t)(open + 3 - notes[i]);
+        fd.len = (size_t)(close - open - 3);
+        assert_int_equal(azk_match__record(ctx, &rec, &fd, 1), AZK_OK);
+    }
+    azk_match__object_end(ctx);
+    assert_int_equal(azk_match__results(ctx, collect, &g), AZK_OK);
+    azk_match__ctx_free(ctx);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+}
+
+/*
+ * Same name, other fields: not attributed (detector-free candidates
+ * included). Name and birth date alone are 20 + 11 bits: a homonym's other
+ * date lands in the bucket of one of the r rows of that name with
+ * probability r x 2^-11 (docs/threat-model-fingerprints.md); 300 such
+ * decoys against r = 2 expect 0.29 of them, so at most 3 may pass. With a
+ * postal code and an address, or a phone, none may.
+ */
+static void test_match__homonym_decoys_without_detector(void **state)
+{
+    (void)state;
+    int attributed = 0;
+    int by_date = 0;
+    char date[64];
+    char line[256];
+    for (int k = 0; k < 300; k++) {
+        int y = 1925 + k % 80;
+        int m = 1 + k % 12;
+        int d = 1 + (k * 7) % 28;
+        if ((y == 1938 && m == 4 && d == 22) || (y == 1971 && m == 11 && d == 3))
+            continue;
+        snprintf(line, sizeof(line), "中野優見様より問い合わせ。生年月日（%d年%d月%d日）を確認", y,
+                 m, d);
+        snprintf(date, sizeof(date), "%d年%d月%d日", y, m, d);
+        by_date += (int)match_line_nodetect(line, AZK_PII_BIRTH_DATE, date).n;
+        snprintf(date, sizeof(date), "%03d-%04d", 970 + k % 20, (k * 37) % 10000);
+        snprintf(line, sizeof(line), "宛名=中野 優見 様 〒%s 福島県%s%d丁目%d番%d号", date,
+                 CITY[k % 6], 1 + k % 9, 31 + k % 30, 21 + k % 20);
+        attributed += (int)match_line_nodetect(line, AZK_PII_POSTAL_CODE, date).n;
+        snprintf(date, sizeof(date), "0248-%02d-%04d", 40 + k % 50, (k * 31) % 10000);
+        snprintf(line, sizeof(line), "送付先:顧客中野優見 TEL %s", date);
+        attributed += (int)match_line_nodetect(line, AZK_PII_PHONE, date).n;
+    }
+    printf("homonym decoys: %d of 300 by name + birth date, %d of 600 with more fields\n", by_date,
+           attributed);
+    assert_int_equal(attributed, 0);
+    assert_true(by_date <= 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,5 +807,12 @@ int main(void)
         cmocka_unit_test(test_match__dictionary_attack_fails),
         cmocka_unit_test(test_match__damaged_file_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest addr_tests[] = {
+        cmocka_unit_test(test_match__record_found_without_name_detector),
+        cmocka_unit_test(test_match__free_text_mention),
+        cmocka_unit_test(test_match__free_text_notes_in_a_file),
+        cmocka_unit_test(test_match__homonym_decoys_without_detector),
+    };
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    return failed + cmocka_run_group_tests(addr_tests, setup_addr, teardown);
 }
