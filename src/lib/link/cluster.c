@@ -7,7 +7,8 @@
  * the links are taken strongest first (greedy agglomeration, as in
  * correlation clustering with cannot-link constraints): two clusters are
  * merged only when no record of one has another birth date than a record
- * of the other, when fewer than half of the cross pairs have the same
+ * of the other (nor, without a birth date, other personal contacts: see
+ * compare.c), when fewer than half of the cross pairs have the same
  * family name with clearly different given names (twins and siblings
  * contradict on every pair; two typos in two records on one pair), and
  * only while the merged cluster stays below max_cluster distinct records. A link that would join
@@ -135,7 +136,7 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
                     struct cmp c;
                     azk_link__compare(lk, &lk->recs[lk->reps[x]], &lk->recs[lk->reps[y]], &c);
                     cross++;
-                    if (c.contradiction == 1) {
+                    if (c.contradiction == 1 || c.contradiction == 3) {
                         ok = false;
                         break;
                     }

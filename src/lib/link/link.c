@@ -430,8 +430,10 @@ azk_status azk_link_explain(const azk_link *lk, size_t a, size_t b, azk_link_exp
     }
     out->probability = 1.0 / (1.0 + exp2(-out->total_weight));
     out->contradiction = c.contradiction != 0;
-    out->contradiction_reason =
-        c.contradiction == 1 ? "birth_date" : (c.contradiction == 2 ? "given_name" : NULL);
+    out->contradiction_reason = c.contradiction == 1   ? "birth_date"
+                                : c.contradiction == 2 ? "given_name"
+                                : c.contradiction == 3 ? "personal_contact"
+                                                       : NULL;
     out->same_person = lk->person_of_rep[ra->rep] == lk->person_of_rep[rb->rep];
     return AZK_OK;
 }

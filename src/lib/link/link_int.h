@@ -75,7 +75,7 @@ enum { AL_EXACT = 0, AL_BASE, AL_FUZZY, AL_CITY, AL_DIFF };
 /* A comparison: one level per field (LEVEL_MISSING when missing). */
 struct cmp {
     uint8_t level[AZK_LINK_F__COUNT];
-    uint8_t contradiction; /* 0 none, 1 birth_date, 2 given_name */
+    uint8_t contradiction; /* 0 none, 1 birth_date, 2 given_name, 3 personal_contact */
 };
 
 /* gamma index: mixed radix over (levels + 1) per field, for the histogram. */
