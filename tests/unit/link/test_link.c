@@ -421,7 +421,7 @@ static void test_link__birth_date_typos(void **state)
     const char *ad = "東京都港区芝公園4丁目2番8号";
     azk_link *lk = NULL;
     azk_link_explanation ex;
-    size_t a[4], b[4], t1, t2;
+    size_t a[4], b[4], m[4], pc[4], t1, t2;
     static const char *const dates[4][2] = {
         {"1977/05/21", "1977/05/27"},     /* one digit */
         {"1999/03/08", "1999/08/03"},     /* day and month swapped */
@@ -452,7 +452,43 @@ static void test_link__birth_date_typos(void **state)
         t1 = add_rec(lk, &r);
         t2 = add_rec(lk, &s2);
     }
+    /* one person, two slips in two records (a digit here, day and month
+     * swapped there): the slipped records differ from each other but each
+     * agrees with the two true ones, so all four are one person */
+    {
+        struct rec r = {"関谷 三江", "セキヤ ミツエ", "1952/11/10", "105-0011",
+                        ad,          "090-6044-0714", NULL,         NULL};
+        m[0] = add_rec(lk, &r);
+        r.birth = "昭和27年11月10日";
+        r.postal = "1050011";
+        m[1] = add_rec(lk, &r);
+        r.birth = "1952/11/20";
+        m[2] = add_rec(lk, &r);
+        r.birth = "1952-10-11";
+        r.postal = NULL;
+        m[3] = add_rec(lk, &r);
+    }
+    /* a parent and a child of one name with one slip in the child's
+     * records stay two persons: every dated cross pair differs */
+    {
+        struct rec r = {"柴崎 正人", "シバサキ マサト", "1958/02/14", "105-0011",
+                        ad,          "03-3433-5888",    NULL,         NULL};
+        pc[0] = add_rec(lk, &r);
+        r.postal = "1050011";
+        pc[1] = add_rec(lk, &r);
+        r.birth = "1987/09/23";
+        pc[2] = add_rec(lk, &r);
+        r.birth = "1987/09/28";
+        r.postal = "105-0011";
+        pc[3] = add_rec(lk, &r);
+    }
     assert_int_equal(azk_link_run(lk), AZK_OK);
+    for (int i = 1; i < 4; i++)
+        if (azk_link_person(lk, m[i]) != azk_link_person(lk, m[0]))
+            fail_msg("two slips: record %d not with the others", i);
+    assert_true(azk_link_person(lk, pc[0]) == azk_link_person(lk, pc[1]));
+    assert_true(azk_link_person(lk, pc[2]) == azk_link_person(lk, pc[3]));
+    assert_true(azk_link_person(lk, pc[0]) != azk_link_person(lk, pc[2]));
     for (int i = 0; i < 4; i++) {
         assert_int_equal(azk_link_explain(lk, a[i], b[i], &ex), AZK_OK);
         if (!ex.same_person)
