@@ -22,7 +22,9 @@
  * different too (a household member under another family name); a birth
  * date missing on one side while both records have a mobile number or an
  * e-mail address and none agrees (a parent and a child of one name share
- * name, address and landline, not their mobiles). An equal personal
+ * name, address and landline, not their mobiles), or one is marked as
+ * the elder and the other as the younger (父 / 長男, Sr / Jr), or their
+ * one kanji given name is read clearly differently. An equal personal
  * identifier (個人番号) lifts them all: it names one person.
  */
 #include "link/link_int.h"
@@ -527,6 +529,29 @@ static int personal_contact(const azk_link *lk, const struct lrec *a, const stru
     return differ ? -1 : 0;
 }
 
+/* One record marked as the elder (父, Sr), the other as the younger (長男, Jr). */
+static bool generation_differs(const struct lrec *a, const struct lrec *b)
+{
+    return (a->flags & LREC_GEN) != 0 && (b->flags & LREC_GEN) != 0 &&
+           (a->flags & LREC_GEN) != (b->flags & LREC_GEN);
+}
+
+/*
+ * The same kanji given name read clearly differently (秀 ヒデ / シュウ): a
+ * parent and a child may share the characters, a one-kana slip keeps the
+ * readings close (Jaro-Winkler >= 0.6).
+ */
+static bool reading_differs(const azk_link *lk, const struct lrec *a, const struct lrec *b)
+{
+    struct str ga = get(lk, a, S_GIV);
+    struct str gb = get(lk, b, S_GIV);
+    struct str ka = get(lk, a, S_KGIV);
+    struct str kb = get(lk, b, S_KGIV);
+    if (!eq(ga, gb) || ka.n == 0 || kb.n == 0 || eq(ka, kb))
+        return false;
+    return jw(ka, kb) < AZK_LINK_GIVEN_CONTRA_JW;
+}
+
 void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lrec *b,
                        struct cmp *out)
 {
@@ -550,10 +575,13 @@ void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lr
     /*
      * Without a birth date on one side, name, address and household phone
      * do not tell a parent from a child of the same name; their own mobile
-     * numbers or e-mail addresses do. Both present and none agreeing is
-     * another person.
+     * numbers or e-mail addresses do (both present and none agreeing), and
+     * so do generation markers (父 / 長男) and one kanji given name read
+     * clearly differently.
      */
-    else if (out->level[AZK_LINK_F_BIRTH] == LEVEL_MISSING && personal_contact(lk, a, b) < 0)
+    else if (out->level[AZK_LINK_F_BIRTH] == LEVEL_MISSING &&
+             (personal_contact(lk, a, b) < 0 || generation_differs(a, b) ||
+              reading_differs(lk, a, b)))
         out->contradiction = 3;
     /* one personal identifier (個人番号) is one person, whatever else differs */
     if (out->level[AZK_LINK_F_ID] == 0)

@@ -106,7 +106,8 @@ size_t azk_link_record_count(const azk_link *lk)
 static bool same_content(const azk_link *lk, const struct lrec *a, const struct lrec *b)
 {
     size_t la = 0;
-    if (a->birth != b->birth || memcmp(a->len, b->len, sizeof(a->len)) != 0)
+    if (a->birth != b->birth || (a->flags & LREC_GEN) != (b->flags & LREC_GEN) ||
+        memcmp(a->len, b->len, sizeof(a->len)) != 0)
         return false;
     for (int i = 0; i < S__COUNT; i++)
         la += a->len[i];

@@ -37,6 +37,11 @@ enum {
 };
 
 #define LREC_UNUSABLE 0x1u
+/* Generation marker written after the name (prep.c): 父, 母, Sr … or 長男,
+ * 長女, Jr …; never part of the normalised name. */
+#define LREC_ELDER   0x2u
+#define LREC_YOUNGER 0x4u
+#define LREC_GEN     (LREC_ELDER | LREC_YOUNGER)
 
 struct lrec {
     uint64_t off; /* arena offset of the first slot; slots follow each other */

@@ -306,7 +306,8 @@ static void test_link__same_name_household_without_birth(void **state)
     const char *ad = "東京都港区芝公園4丁目2番8号";
     azk_link *lk = NULL;
     azk_link_explanation ex;
-    size_t p1, c1, x1, p2, c2, x2, p3, x3, p4, x4, p5, x5, p6, x6, p7, c7, x7;
+    size_t p1, c1, x1, p2, c2, x2, p3, x3, p4, x4, p5, x5, p6, x6, p7, c7, x7, p8, c8, j8, s8, p9,
+        c9, t9;
     (void)state;
     assert_int_equal(azk_link_new(&lk, NULL), AZK_OK);
     background(lk);
@@ -384,7 +385,58 @@ static void test_link__same_name_household_without_birth(void **state)
         c7 = add_rec(lk, &c);
         x7 = add_rec(lk, &x);
     }
+    /* 8: generation markers after the name (父 / 長男, Sr / Jr), no birth
+     * date, no mobile: the marked parent and child stay apart, an unmarked
+     * record and one with the same marker may join */
+    {
+        struct rec p = {"石倉 正和（父）",
+                        "イシクラ マサカズ",
+                        NULL,
+                        "105-0011",
+                        ad,
+                        "03-3433-5100",
+                        NULL,
+                        NULL};
+        struct rec c = {"石倉 正和(長男)",
+                        "イシクラ マサカズ",
+                        NULL,
+                        "105-0011",
+                        ad,
+                        "03-3433-5100",
+                        NULL,
+                        NULL};
+        struct rec l = {"ISHIKURA MASAKAZU JR.", NULL, NULL, "105-0011", NULL,
+                        "03-3433-5101",          NULL, NULL};
+        struct rec s = {"ISHIKURA MASAKAZU SR", NULL, NULL, "105-0011", NULL,
+                        "03-3433-5101",         NULL, NULL};
+        p8 = add_rec(lk, &p);
+        c8 = add_rec(lk, &c);
+        j8 = add_rec(lk, &l);
+        s8 = add_rec(lk, &s);
+    }
+    /* 9: one kanji given name read differently (秀 ヒデ / シュウ), no date */
+    {
+        struct rec p = {"矢吹 秀", "ヤブキ ヒデ", NULL, "105-0011", ad, "03-3433-5200", NULL, NULL};
+        struct rec c = {"矢吹 秀", "ヤブキ シュウ", NULL, "105-0011",
+                        ad,        "03-3433-5200",  NULL, NULL};
+        struct rec t = {"矢吹 秀", "ヤブキ ヒテ",  "1971/01/01", "105-0011",
+                        ad,        "03-3433-5200", NULL,         NULL};
+        p9 = add_rec(lk, &p);
+        c9 = add_rec(lk, &c);
+        t9 = add_rec(lk, &t);
+    }
     assert_int_equal(azk_link_run(lk), AZK_OK);
+
+    assert_true(azk_link_person(lk, p8) != azk_link_person(lk, c8));
+    assert_int_equal(azk_link_explain(lk, p8, c8, &ex), AZK_OK);
+    assert_string_equal(ex.field[AZK_LINK_F_NAME].level_name, "exact"); /* marker cut off */
+    assert_string_equal(ex.contradiction_reason, "personal_contact");
+    assert_true(azk_link_person(lk, j8) != azk_link_person(lk, s8));
+    assert_int_equal(azk_link_explain(lk, j8, s8, &ex), AZK_OK);
+    assert_string_equal(ex.field[AZK_LINK_F_NAME].level_name, "exact");
+    assert_true(azk_link_person(lk, p9) != azk_link_person(lk, c9));
+    /* a one-kana slip in the reading is no other person */
+    assert_true(azk_link_person(lk, t9) == azk_link_person(lk, p9));
 
     assert_true(azk_link_person(lk, p1) != azk_link_person(lk, c1));
     assert_true(azk_link_person(lk, x1) == azk_link_person(lk, c1));
