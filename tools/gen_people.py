@@ -6,8 +6,10 @@ tools/gen_people.py -- noisy Japanese person-record benchmark for
 
   gen_people.py gen --records N --out DIR [--files K] [--seed S]
       Writes DIR/people_<k>.csv (K files; three column layouts, UTF-8 and
-      CP932, like the files of different client banks) and DIR/truth.csv
-      (file,row,person). All values are synthetic: family and given names
+      CP932, like the files of different client banks), DIR/truth.csv
+      (file,row,person), DIR/must_not.csv (persons that must stay apart)
+      and DIR/tags.csv (file,row,tags: moved, birth_typo, birth_swap,
+      birth_era_off, no_birth, same_name_family). All values are synthetic: family and given names
       with their readings come from the IPA dictionary shipped with MeCab
       (/usr/share/mecab/dic/ipadic, 人名), weighted so a few family names
       are common (佐藤, 鈴木 ... by their published share) and most rare;
@@ -16,8 +18,9 @@ tools/gen_people.py -- noisy Japanese person-record benchmark for
       dates are random.
 
   gen_people.py score --truth DIR/truth.csv --links OUT.jsonl
-      Pairwise precision, recall and F1 against the truth, and the
-      distinct-person count against the true count (JSON on stdout).
+      Pairwise precision, recall and F1 against the truth, the
+      distinct-person count against the true count, must-not pairs linked
+      and the recall of the pairs touching each tag (JSON on stdout).
 
 What the records of one person look like (the issue's "must link"):
 variant kanji (髙橋/高橋, 渡邊/渡辺 ...), kana in hiragana, half-width
@@ -27,8 +30,8 @@ left out, building left out), phone numbers with and without hyphens,
 full-width or +81, birth dates in Gregorian and era forms, people who moved
 (new address, same birth date and phone), name change after marriage (new
 family name, same given name and birth date, same address or phone),
-typos (one kana, one kanji, one digit, day/month swapped) and missing
-fields. The people who must NOT be linked are generated on purpose too:
+typos (one kana, one kanji, one digit, day/month swapped, an era date
+converted one year off) and missing fields. The people who must NOT be linked are generated on purpose too:
 households (spouses, children with the family name, address and phone),
 twins (same birth date too), a child named after a parent (same name and
 address, another birth date), and same-name strangers (common names).
