@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bits added to the order (not the probability) of an undated personal link. */
+#define PERSONAL_ORDER_BONUS 8.0
+
 struct edge {
     uint32_t a, b;
     float w;
@@ -81,7 +84,7 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
         double w;
         if (pairs[i].gamma & PAIR_CONTRA)
             continue;
-        azk_link__gamma_decode(pairs[i].gamma & ~PAIR_CONTRA, &c);
+        azk_link__gamma_decode(pairs[i].gamma & PAIR_GAMMA, &c);
         w = azk_link__pair_weight(lk, pairs[i].a, pairs[i].b, &c, NULL);
         if (w < wmin)
             continue;
@@ -98,12 +101,20 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
         double w;
         if (pairs[i].gamma & PAIR_CONTRA)
             continue;
-        azk_link__gamma_decode(pairs[i].gamma & ~PAIR_CONTRA, &c);
+        azk_link__gamma_decode(pairs[i].gamma & PAIR_GAMMA, &c);
         w = azk_link__pair_weight(lk, pairs[i].a, pairs[i].b, &c, NULL);
         if (w < wmin)
             continue;
         edges[ne].a = pairs[i].a;
         edges[ne].b = pairs[i].b;
+        /*
+         * Order only: without a birth date, a link on the person's own
+         * mobile or e-mail goes before one on what a household shares
+         * (name, address, landline), so an undated record of a parent or
+         * a child of one name joins the one whose contact it carries.
+         */
+        if (c.level[AZK_LINK_F_BIRTH] == LEVEL_MISSING && (pairs[i].gamma & PAIR_PERSONAL))
+            w += PERSONAL_ORDER_BONUS;
         edges[ne].w = (float)w;
         ne++;
     }

@@ -72,6 +72,7 @@ void azk_link__gamma_decode(uint32_t g, struct cmp *c)
         c->level[f] = l == level_counts[f] ? LEVEL_MISSING : (uint8_t)l;
     }
     c->contradiction = 0;
+    c->personal = 0;
 }
 
 /* ---- strings --------------------------------------------------------------- */
@@ -558,7 +559,9 @@ void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lr
     bool contra_name;
     struct str ea;
     struct str eb;
+    int personal = personal_contact(lk, a, b);
     out->contradiction = 0;
+    out->personal = personal > 0;
     out->level[AZK_LINK_F_NAME] = name_level(lk, a, b, &contra_name);
     out->level[AZK_LINK_F_BIRTH] = birth_level(a->birth, b->birth);
     out->level[AZK_LINK_F_ADDRESS] = addr_level(lk, a, b);
@@ -580,8 +583,7 @@ void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lr
      * clearly differently.
      */
     else if (out->level[AZK_LINK_F_BIRTH] == LEVEL_MISSING &&
-             (personal_contact(lk, a, b) < 0 || generation_differs(a, b) ||
-              reading_differs(lk, a, b)))
+             (personal < 0 || generation_differs(a, b) || reading_differs(lk, a, b)))
         out->contradiction = 3;
     /* one personal identifier (個人番号) is one person, whatever else differs */
     if (out->level[AZK_LINK_F_ID] == 0)

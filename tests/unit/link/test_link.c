@@ -307,7 +307,7 @@ static void test_link__same_name_household_without_birth(void **state)
     azk_link *lk = NULL;
     azk_link_explanation ex;
     size_t p1, c1, x1, p2, c2, x2, p3, x3, p4, x4, p5, x5, p6, x6, p7, c7, x7, p8, c8, j8, s8, p9,
-        c9, t9;
+        c9, t9, p10, c10, x10;
     (void)state;
     assert_int_equal(azk_link_new(&lk, NULL), AZK_OK);
     background(lk);
@@ -425,8 +425,24 @@ static void test_link__same_name_household_without_birth(void **state)
         c9 = add_rec(lk, &c);
         t9 = add_rec(lk, &t);
     }
+    /* 10: the undated record shares landline, postal code and address with
+     * the parent's record (no mobile there) and only the mobile with the
+     * child's: the personal link is taken first */
+    {
+        struct rec p = {"佐野 勉", "サノ ツトム",  "1936/10/12", "105-0011",
+                        ad,        "03-3433-5400", NULL,         NULL};
+        struct rec c = {"佐野 勉",       "サノ ツトム", "S39.12.13", NULL, "港区芝公園４－２－８",
+                        "070-4285-5152", NULL,          NULL};
+        struct rec x = {"佐野 勉",      "サノ ツトム",   NULL, "1050011", ad,
+                        "03-3433-5400", "070-4285-5152", NULL};
+        p10 = add_rec(lk, &p);
+        c10 = add_rec(lk, &c);
+        x10 = add_rec(lk, &x);
+    }
     assert_int_equal(azk_link_run(lk), AZK_OK);
 
+    assert_true(azk_link_person(lk, p10) != azk_link_person(lk, c10));
+    assert_true(azk_link_person(lk, x10) == azk_link_person(lk, c10));
     assert_true(azk_link_person(lk, p8) != azk_link_person(lk, c8));
     assert_int_equal(azk_link_explain(lk, p8, c8, &ex), AZK_OK);
     assert_string_equal(ex.field[AZK_LINK_F_NAME].level_name, "exact"); /* marker cut off */
