@@ -65,6 +65,9 @@ print("| %s | %d | %d | %d | %+.3f%% | %.4f | %.4f | %.4f | %s | %s | %s |" % (
     s["precision"], s["recall"], s["f1"], wall, cpu, rss))
 if s.get("must_not_linked"):
     print("|  must-not pairs linked: %s of %s |" % (s["must_not_linked"], s["must_not_pairs"]))
+if s.get("recall_by_tag"):
+    print("|  recall by kind: %s |" % ", ".join("%s %.4f (%d pairs)" % (k, v["recall"], v["pairs"])
+                                              for k, v in s["recall_by_tag"].items()))
 EOF
 }
 

@@ -6,8 +6,10 @@ tools/gen_people.py -- noisy Japanese person-record benchmark for
 
   gen_people.py gen --records N --out DIR [--files K] [--seed S]
       Writes DIR/people_<k>.csv (K files; three column layouts, UTF-8 and
-      CP932, like the files of different client banks) and DIR/truth.csv
-      (file,row,person). All values are synthetic: family and given names
+      CP932, like the files of different client banks), DIR/truth.csv
+      (file,row,person), DIR/must_not.csv (persons that must stay apart)
+      and DIR/tags.csv (file,row,tags: moved, birth_typo, birth_swap,
+      birth_era_off, no_birth, same_name_family). All values are synthetic: family and given names
       with their readings come from the IPA dictionary shipped with MeCab
       (/usr/share/mecab/dic/ipadic, 人名), weighted so a few family names
       are common (佐藤, 鈴木 ... by their published share) and most rare;
@@ -16,8 +18,9 @@ tools/gen_people.py -- noisy Japanese person-record benchmark for
       dates are random.
 
   gen_people.py score --truth DIR/truth.csv --links OUT.jsonl
-      Pairwise precision, recall and F1 against the truth, and the
-      distinct-person count against the true count (JSON on stdout).
+      Pairwise precision, recall and F1 against the truth, the
+      distinct-person count against the true count, must-not pairs linked
+      and the recall of the pairs touching each tag (JSON on stdout).
 
 What the records of one person look like (the issue's "must link"):
 variant kanji (髙橋/高橋, 渡邊/渡辺 ...), kana in hiragana, half-width
@@ -27,8 +30,8 @@ left out, building left out), phone numbers with and without hyphens,
 full-width or +81, birth dates in Gregorian and era forms, people who moved
 (new address, same birth date and phone), name change after marriage (new
 family name, same given name and birth date, same address or phone),
-typos (one kana, one kanji, one digit, day/month swapped) and missing
-fields. The people who must NOT be linked are generated on purpose too:
+typos (one kana, one kanji, one digit, day/month swapped, an era date
+converted one year off) and missing fields. The people who must NOT be linked are generated on purpose too:
 households (spouses, children with the family name, address and phone),
 twins (same birth date too), a child named after a parent (same name and
 address, another birth date), and same-name strangers (common names).
@@ -202,6 +205,15 @@ def rand_birth(rnd, lo=1935, hi=2006):
     return (y, m, rnd.randint(1, days_in(y, m)))
 
 
+def birth_era_off(rnd, b):
+    """The year of an era date converted off by one (昭和55 taken for 1981)."""
+    y, m, d = b
+    ny = y + rnd.choice([-1, 1])
+    if d > days_in(ny, m):
+        return b
+    return (ny, m, d)
+
+
 def birth_typo(rnd, b):
     y, m, d = b
     for _ in range(20):
@@ -345,7 +357,13 @@ LAYOUTS = [
 ]
 
 NOISE = {"variant": 0.15, "kanji_typo": 0.02, "kana_typo": 0.03, "nospace": 0.2, "hira": 0.15,
-         "half": 0.1, "missing": 0.06, "birth_typo": 0.02, "swap": 0.01, "move": 0.12, "marry": 0.05}
+         "half": 0.1, "missing": 0.06, "birth_typo": 0.02, "swap": 0.01, "era_off": 0.01,
+         "move": 0.12, "marry": 0.05}
+# share of children named after the parent (same family and given name, same
+# household: address and home phone); their records miss the birth date
+# more often than others (NOISE["missing"] * SAME_NAME_NO_BIRTH_X)
+SAME_NAME_CHILD = 0.12
+SAME_NAME_NO_BIRTH_X = 4
 
 
 def gen(args):
@@ -377,7 +395,7 @@ def gen(args):
                     b = members[-1]["birth"]  # twins
                 else:
                     b = rand_birth(rnd, min(2006, head_birth[0] + 22), min(2006, head_birth[0] + 40))
-                if rnd.random() < 0.05:
+                if rnd.random() < SAME_NAME_CHILD:
                     giv, givk = members[0]["giv"], members[0]["givk"]  # named after the parent
                 else:
                     giv, givk = world.given.pick(rnd)
@@ -398,6 +416,7 @@ def gen(args):
                     kind = "twins"
                 elif a["giv"] == b["giv"]:
                     kind = "parent_child_same_name"
+                    a["same_name"] = b["same_name"] = True
                 else:
                     kind = "household"
                 must_not.append((a["id"], b["id"], kind))
@@ -417,6 +436,10 @@ def gen(args):
     truth = open(os.path.join(args.out, "truth.csv"), "w", encoding="utf-8", newline="")
     tw = csv.writer(truth)
     tw.writerow(["file", "row", "person"])
+    # what is special about a record (the scorer's recall per kind)
+    tags = open(os.path.join(args.out, "tags.csv"), "w", encoding="utf-8", newline="")
+    tgw = csv.writer(tags)
+    tgw.writerow(["file", "row", "tags"])
     written = 0
     for p in persons:
         if written >= target:
@@ -442,7 +465,12 @@ def gen(args):
                     state["home"] = None
                     keep_phone = True
             out = outs[rnd.randrange(nfiles)]
-            rec = make_record(rnd, world, state, out, noisy, keep_phone)
+            rtags = []
+            rec = make_record(rnd, world, state, out, noisy, keep_phone, rtags)
+            if state["addr"] is not p["addr"]:
+                rtags.append("moved")
+            if p.get("same_name"):
+                rtags.append("same_name_family")
             try:
                 out["w"].writerow(rec)
             except UnicodeEncodeError:
@@ -452,9 +480,12 @@ def gen(args):
             out["rows"] += 1
             written += 1
             tw.writerow([out["name"], out["rows"], p["id"]])
+            if rtags:
+                tgw.writerow([out["name"], out["rows"], " ".join(rtags)])
     for o in outs:
         o["f"].close()
     truth.close()
+    tags.close()
     with open(os.path.join(args.out, "must_not.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["person_a", "person_b", "kind"])
@@ -462,15 +493,27 @@ def gen(args):
     print(json.dumps({"records": written, "files": [o["name"] for o in outs]}))
 
 
-def make_record(rnd, world, s, out, noisy, keep_phone=False):
+def make_record(rnd, world, s, out, noisy, keep_phone=False, tags=None):
     p = NOISE if noisy else {k: 0.0 for k in NOISE}
+    tags = tags if tags is not None else []
     name, kana = name_noise(rnd, world, s["fam"], s["giv"], s["famk"], s["givk"], p)
     b = s["birth"]
+    era_bias = out["eb"]
     if noisy and rnd.random() < p["birth_typo"]:
-        b = birth_typo(rnd, b)
+        nb = birth_typo(rnd, b)
+        if nb != b:
+            tags.append("birth_typo")
+        b = nb
     if noisy and rnd.random() < p["swap"] and b[2] <= 12 and b[1] != b[2]:
         b = (b[0], b[2], b[1])
-    birth = fmt_birth(rnd, b, out["eb"])
+        tags.append("birth_swap")
+    if noisy and rnd.random() < p["era_off"]:
+        nb = birth_era_off(rnd, b)
+        if nb != b:
+            tags.append("birth_era_off")
+            era_bias = 1.0  # the writer converted to an era date
+        b = nb
+    birth = fmt_birth(rnd, b, era_bias)
     head, bld = write_address(rnd, s["addr"], noisy)
     postal = s["addr"]["postal"]
     if noisy and rnd.random() < 0.3:
@@ -485,7 +528,11 @@ def make_record(rnd, world, s, out, noisy, keep_phone=False):
         return "" if noisy and rnd.random() < p["missing"] else v
 
     kana = miss(kana)
+    if s.get("same_name") and noisy and rnd.random() < p["missing"] * SAME_NAME_NO_BIRTH_X:
+        birth = ""
     birth = miss(birth)
+    if not birth:
+        tags.append("no_birth")
     postal = miss(postal)
     ph1 = miss(phones[0]) if phones else ""
     ph2 = miss(phones[1]) if len(phones) > 1 else ""
@@ -571,11 +618,41 @@ def score(args):
                 total_mn[kind] = total_mn.get(kind, 0) + 1
                 if preds_of[a] & preds_of[b]:
                     viol[kind] = viol.get(kind, 0) + 1
+    # recall of the pairs of one person where a record has a tag (moved,
+    # birth_typo, birth_swap, birth_era_off, no_birth, same_name_family)
+    recall_by_tag = {}
+    tg = os.path.join(os.path.dirname(args.truth), "tags.csv")
+    if os.path.exists(tg):
+        tagged = {}
+        with open(tg, encoding="utf-8") as f:
+            r = csv.reader(f)
+            next(r)
+            for fn, row, t in r:
+                tagged[(fn, int(row))] = t.split()
+        by_person = {}
+        for k, t in truth.items():
+            by_person.setdefault(t, []).append(k)
+        tot = {}
+        hit = {}
+        for recs in by_person.values():
+            if len(recs) < 2 or not any(k in tagged for k in recs):
+                continue
+            for i in range(len(recs)):
+                for j in range(i + 1, len(recs)):
+                    a, b = recs[i], recs[j]
+                    ts = set(tagged.get(a, [])) | set(tagged.get(b, []))
+                    same = pred.get(a) is not None and pred.get(a) == pred.get(b)
+                    for t in ts:
+                        tot[t] = tot.get(t, 0) + 1
+                        hit[t] = hit.get(t, 0) + (1 if same else 0)
+        recall_by_tag = {t: {"pairs": tot[t], "linked": hit[t], "recall": round(hit[t] / tot[t], 4)}
+                         for t in sorted(tot)}
     print(json.dumps({"records": len(truth), "missing_in_output": len(missing),
                       "precision": round(prec, 5), "recall": round(rec, 5), "f1": round(f1, 5),
                       "true_persons": true_n, "predicted_persons": pred_n,
                       "count_error_pct": round(100.0 * (pred_n - true_n) / true_n, 4),
-                      "must_not_pairs": total_mn, "must_not_linked": viol}))
+                      "must_not_pairs": total_mn, "must_not_linked": viol,
+                      "recall_by_tag": recall_by_tag}))
 
 
 def main():

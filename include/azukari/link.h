@@ -180,7 +180,7 @@ typedef struct {
     double total_weight;              /**< prior + fields + adjustments */
     double probability;               /**< 2^w / (1 + 2^w) */
     bool contradiction;               /**< hard contradiction: never linked directly */
-    const char *contradiction_reason; /**< "birth_date", "given_name" or NULL */
+    const char *contradiction_reason; /**< "birth_date", "given_name", "personal_contact" or NULL */
     bool same_person;                 /**< both ended in the same person */
 } azk_link_explanation;
 

@@ -149,6 +149,42 @@ class LinkE2E(unittest.TestCase):
         self.assertGreaterEqual(s["f1"], 0.98, s)
         self.assertLess(abs(s["count_error_pct"]), 1.0, s)
         self.assertEqual(s["must_not_linked"].get("twins", 0), 0, s)
+        # issue 18 item 7: an era date converted one year off is a slip (0.947 before)
+        self.assertGreaterEqual(s["recall_by_tag"]["birth_era_off"]["recall"], 0.98, s)
+
+    def test_same_name_household(self):
+        # a parent and a child of one name share name, address and landline;
+        # without a birth date their mobiles or a generation marker tell them apart
+        header = ["氏名", "フリガナ", "生年月日", "郵便番号", "住所", "電話番号", "携帯電話"]
+        ad = "東京都港区芝公園4丁目2番8号"
+        rows = [
+            ["今井 三郎", "イマイ サブロウ", "昭和31年3月27日", "105-0011", ad, "03-3433-5111", "070-7824-4672"],
+            ["今井 三郎", "イマイ サブロウ", "1991/06/05", "", "", "", "090-6401-7611"],
+            ["今井　三郎", "いまい さぶろう", "", "1050011", ad, "03-3433-5111", "090-6401-7611"],
+            ["石倉 正和（父）", "イシクラ マサカズ", "", "105-0011", ad, "03-3433-5100", ""],
+            ["石倉 正和(長男)", "イシクラ マサカズ", "", "105-0011", ad, "03-3433-5100", ""],
+            ["新見 大樹", "ニイミ ダイキ", "昭和54年5月5日", "105-0011", ad, "03-3433-5300", ""],
+            ["新見 大樹", "ニイミ ダイキ", "1980/05/05", "105-0011", ad, "03-3433-5300", ""],
+        ]
+        write_csv(self.path("h.csv"), header, rows)
+        rc, out, err = run(["link", self.path("h.csv")])
+        self.assertEqual(rc, 0, err)
+        person = {o["row"]: o["person"] for o in jsonl(out) if "row" in o}
+        self.assertNotEqual(person[1], person[2])
+        self.assertEqual(person[2], person[3])
+        self.assertNotEqual(person[4], person[5])
+        self.assertEqual(person[6], person[7])
+        self.assertEqual(jsonl(out)[-1]["totals"]["persons"], 5)
+        rc, out, err = run(["link", "--explain", "1", "3", self.path("h.csv")])
+        self.assertEqual(rc, 0, err)
+        ex = jsonl(out)[0]["explain"]
+        self.assertEqual(ex["contradiction"], "personal_contact")
+        self.assertFalse(ex["same_person"])
+        rc, out2, err2 = run(["link", "--format", "text", "--explain", "4", "5", self.path("h.csv")])
+        self.assertEqual(rc, 0, err2)
+        self.assert_no_values(out + err + out2 + err2, rows)
+        for marker in ("父", "長男"):
+            self.assertNotIn(marker, out + err + out2 + err2)
 
     def test_no_header(self):
         write_csv(self.path("a.csv"), None, PEOPLE)

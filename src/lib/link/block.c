@@ -181,7 +181,8 @@ static azk_status emit(struct worker *w, uint32_t x, uint32_t y, int type)
     }
     w->pairs[w->count].a = x < y ? x : y;
     w->pairs[w->count].b = x < y ? y : x;
-    w->pairs[w->count].gamma = g | (c.contradiction ? PAIR_CONTRA : 0);
+    w->pairs[w->count].gamma =
+        g | (c.contradiction ? PAIR_CONTRA : 0) | (c.personal ? PAIR_PERSONAL : 0);
     w->count++;
     return AZK_OK;
 }

@@ -6,8 +6,10 @@
  * through one weak link (A~B strongly, B~C weakly, A and C twins). Instead
  * the links are taken strongest first (greedy agglomeration, as in
  * correlation clustering with cannot-link constraints): two clusters are
- * merged only when no record of one has another birth date than a record
- * of the other, when fewer than half of the cross pairs have the same
+ * merged only when most of the cross pairs with both birth dates agree on
+ * it (one slip each in two records of one person may differ, a parent and
+ * a child always do), when no cross pair without a birth date has other
+ * personal contacts (see compare.c), when fewer than half of the cross pairs have the same
  * family name with clearly different given names (twins and siblings
  * contradict on every pair; two typos in two records on one pair), and
  * only while the merged cluster stays below max_cluster distinct records. A link that would join
@@ -18,6 +20,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Bits added to the order (not the probability) of an undated personal link. */
+#define PERSONAL_ORDER_BONUS 8.0
 
 struct edge {
     uint32_t a, b;
@@ -79,7 +84,7 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
         double w;
         if (pairs[i].gamma & PAIR_CONTRA)
             continue;
-        azk_link__gamma_decode(pairs[i].gamma & ~PAIR_CONTRA, &c);
+        azk_link__gamma_decode(pairs[i].gamma & PAIR_GAMMA, &c);
         w = azk_link__pair_weight(lk, pairs[i].a, pairs[i].b, &c, NULL);
         if (w < wmin)
             continue;
@@ -96,12 +101,20 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
         double w;
         if (pairs[i].gamma & PAIR_CONTRA)
             continue;
-        azk_link__gamma_decode(pairs[i].gamma & ~PAIR_CONTRA, &c);
+        azk_link__gamma_decode(pairs[i].gamma & PAIR_GAMMA, &c);
         w = azk_link__pair_weight(lk, pairs[i].a, pairs[i].b, &c, NULL);
         if (w < wmin)
             continue;
         edges[ne].a = pairs[i].a;
         edges[ne].b = pairs[i].b;
+        /*
+         * Order only: without a birth date, a link on the person's own
+         * mobile or e-mail goes before one on what a household shares
+         * (name, address, landline), so an undated record of a parent or
+         * a child of one name joins the one whose contact it carries.
+         */
+        if (c.level[AZK_LINK_F_BIRTH] == LEVEL_MISSING && (pairs[i].gamma & PAIR_PERSONAL))
+            w += PERSONAL_ORDER_BONUS;
         edges[ne].w = (float)w;
         ne++;
     }
@@ -120,7 +133,13 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
         }
         if (size[ra] > 1 || size[rb] > 1) {
             /*
-             * Different birth dates forbid the merge outright. A given-name
+             * Different birth dates forbid the merge when they are the
+             * majority of the cross pairs that have both dates: a parent
+             * and a child (or two strangers) differ on every such pair,
+             * while one person's records with two different slips (one
+             * digit here, day and month swapped there) differ only between
+             * the two slipped records. Other personal contacts without a
+             * birth date (compare.c) forbid it outright. A given-name
              * contradiction may be two typos in two records (one in the
              * kanji, one in the kana): it forbids the merge only when at
              * least half of the cross pairs contradict, which twins and
@@ -129,23 +148,29 @@ azk_status azk_link__cluster(azk_link *lk, struct pair *pairs, size_t pair_count
             uint32_t x = ra;
             uint64_t cross = 0;
             uint64_t given = 0;
+            uint64_t dated = 0;
+            uint64_t births = 0;
             do {
                 uint32_t y = rb;
                 do {
                     struct cmp c;
                     azk_link__compare(lk, &lk->recs[lk->reps[x]], &lk->recs[lk->reps[y]], &c);
                     cross++;
-                    if (c.contradiction == 1) {
+                    if (c.level[AZK_LINK_F_BIRTH] != LEVEL_MISSING)
+                        dated++;
+                    if (c.contradiction == 3) {
                         ok = false;
                         break;
                     }
+                    if (c.contradiction == 1)
+                        births++;
                     if (c.contradiction == 2)
                         given++;
                     y = next[y];
                 } while (y != rb);
                 x = next[x];
             } while (ok && x != ra);
-            if (ok && given * 2 >= cross)
+            if (ok && (given * 2 >= cross || births * 2 > dated))
                 ok = false;
         }
         if (!ok) {

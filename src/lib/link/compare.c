@@ -10,8 +10,8 @@
  *   name    : exact | kana exact | kanji exact, kana differs | fuzzy (JW, swapped
  *             family/given, one-part typo) | given only (marriage) |
  *             family only (siblings, twins) | different
- *   birth   : exact | day/month swapped | one digit wrong or two adjacent
- *             swapped | different
+ *   birth   : exact | day/month swapped | one digit wrong, two adjacent
+ *             swapped or the year one off | different
  *   address : exact | same without building | fuzzy (JW >= 0.92) | same city |
  *             different
  *   postal, phone, id : exact | one digit wrong / transposed | different
@@ -19,8 +19,13 @@
  * Contradictions (never linked, whatever the weight): both birth dates
  * present and "different"; given names clearly different in every script
  * both records have while the family name is equal (twins, siblings) or
- * different too (a household member under another family name). An equal
- * personal identifier (個人番号) lifts both: it names one person.
+ * different too (a household member under another family name); a birth
+ * date missing on one side while both records have a mobile number or an
+ * e-mail address and none agrees (a parent and a child of one name share
+ * name, address and landline, not their mobiles), or one is marked as
+ * the elder and the other as the younger (父 / 長男, Sr / Jr), or their
+ * one kanji given name is read clearly differently. An equal personal
+ * identifier (個人番号) lifts them all: it names one person.
  */
 #include "link/link_int.h"
 
@@ -67,6 +72,7 @@ void azk_link__gamma_decode(uint32_t g, struct cmp *c)
         c->level[f] = l == level_counts[f] ? LEVEL_MISSING : (uint8_t)l;
     }
     c->contradiction = 0;
+    c->personal = 0;
 }
 
 /* ---- strings --------------------------------------------------------------- */
@@ -394,6 +400,8 @@ static uint8_t birth_level(uint32_t a, uint32_t b)
     char sb[9];
     struct str xa = {sa, 8};
     struct str xb = {sb, 8};
+    uint32_t a0 = a;
+    uint32_t b0 = b;
     if (a == 0 || b == 0)
         return LEVEL_MISSING;
     if (a == b)
@@ -408,6 +416,13 @@ static uint8_t birth_level(uint32_t a, uint32_t b)
     }
     sa[8] = sb[8] = '\0';
     if (one_typo(xa, xb))
+        return BL_TYPO;
+    /*
+     * The year one off with month and day equal: an era date converted to
+     * the wrong Gregorian year (昭和54 taken for 1980), or a one-off year
+     * across a carry (1979/1980) that no single digit explains.
+     */
+    if (a0 % 10000 == b0 % 10000 && (a0 / 10000 == b0 / 10000 + 1 || b0 / 10000 == a0 / 10000 + 1))
         return BL_TYPO;
     return BL_DIFF;
 }
@@ -469,13 +484,84 @@ static uint8_t phone_level(const azk_link *lk, const struct lrec *a, const struc
     return best;
 }
 
+/*
+ * A Japanese mobile number (070/080/090/060, 11 digits) belongs to one
+ * person; a landline (10 digits) to a household, which a parent and a
+ * child of the same name share.
+ */
+static bool is_mobile(struct str s)
+{
+    return s.n == 11 && s.p[0] == '0' && s.p[1] >= '6' && s.p[1] <= '9' && s.p[2] == '0';
+}
+
+/*
+ * Personal contacts of two records: 1 when a mobile number or the e-mail
+ * agrees (a mobile with one digit wrong counts), -1 when both records have
+ * a mobile or an e-mail and none agrees, 0 when nothing can be said.
+ */
+static int personal_contact(const azk_link *lk, const struct lrec *a, const struct lrec *b)
+{
+    bool differ = false;
+    bool ma = false;
+    bool mb = false;
+    struct str ea = get(lk, a, S_EMAIL);
+    struct str eb = get(lk, b, S_EMAIL);
+    for (int i = S_PHONE1; i <= S_PHONE2; i++) {
+        struct str pa = get(lk, a, i);
+        if (!is_mobile(pa))
+            continue;
+        ma = true;
+        for (int j = S_PHONE1; j <= S_PHONE2; j++) {
+            struct str pb = get(lk, b, j);
+            if (!is_mobile(pb))
+                continue;
+            mb = true;
+            if (eq(pa, pb) || one_typo(pa, pb))
+                return 1;
+        }
+    }
+    if (ma && mb)
+        differ = true;
+    if (ea.n > 0 && eb.n > 0) {
+        if (eq(ea, eb))
+            return 1;
+        differ = true;
+    }
+    return differ ? -1 : 0;
+}
+
+/* One record marked as the elder (父, Sr), the other as the younger (長男, Jr). */
+static bool generation_differs(const struct lrec *a, const struct lrec *b)
+{
+    return (a->flags & LREC_GEN) != 0 && (b->flags & LREC_GEN) != 0 &&
+           (a->flags & LREC_GEN) != (b->flags & LREC_GEN);
+}
+
+/*
+ * The same kanji given name read clearly differently (秀 ヒデ / シュウ): a
+ * parent and a child may share the characters, a one-kana slip keeps the
+ * readings close (Jaro-Winkler >= 0.6).
+ */
+static bool reading_differs(const azk_link *lk, const struct lrec *a, const struct lrec *b)
+{
+    struct str ga = get(lk, a, S_GIV);
+    struct str gb = get(lk, b, S_GIV);
+    struct str ka = get(lk, a, S_KGIV);
+    struct str kb = get(lk, b, S_KGIV);
+    if (!eq(ga, gb) || ka.n == 0 || kb.n == 0 || eq(ka, kb))
+        return false;
+    return jw(ka, kb) < AZK_LINK_GIVEN_CONTRA_JW;
+}
+
 void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lrec *b,
                        struct cmp *out)
 {
     bool contra_name;
     struct str ea;
     struct str eb;
+    int personal = personal_contact(lk, a, b);
     out->contradiction = 0;
+    out->personal = personal > 0;
     out->level[AZK_LINK_F_NAME] = name_level(lk, a, b, &contra_name);
     out->level[AZK_LINK_F_BIRTH] = birth_level(a->birth, b->birth);
     out->level[AZK_LINK_F_ADDRESS] = addr_level(lk, a, b);
@@ -489,6 +575,16 @@ void azk_link__compare(const azk_link *lk, const struct lrec *a, const struct lr
         out->contradiction = 1;
     else if (contra_name)
         out->contradiction = 2;
+    /*
+     * Without a birth date on one side, name, address and household phone
+     * do not tell a parent from a child of the same name; their own mobile
+     * numbers or e-mail addresses do (both present and none agreeing), and
+     * so do generation markers (父 / 長男) and one kanji given name read
+     * clearly differently.
+     */
+    else if (out->level[AZK_LINK_F_BIRTH] == LEVEL_MISSING &&
+             (personal < 0 || generation_differs(a, b) || reading_differs(lk, a, b)))
+        out->contradiction = 3;
     /* one personal identifier (個人番号) is one person, whatever else differs */
     if (out->level[AZK_LINK_F_ID] == 0)
         out->contradiction = 0;

@@ -106,7 +106,8 @@ size_t azk_link_record_count(const azk_link *lk)
 static bool same_content(const azk_link *lk, const struct lrec *a, const struct lrec *b)
 {
     size_t la = 0;
-    if (a->birth != b->birth || memcmp(a->len, b->len, sizeof(a->len)) != 0)
+    if (a->birth != b->birth || (a->flags & LREC_GEN) != (b->flags & LREC_GEN) ||
+        memcmp(a->len, b->len, sizeof(a->len)) != 0)
         return false;
     for (int i = 0; i < S__COUNT; i++)
         la += a->len[i];
@@ -430,8 +431,10 @@ azk_status azk_link_explain(const azk_link *lk, size_t a, size_t b, azk_link_exp
     }
     out->probability = 1.0 / (1.0 + exp2(-out->total_weight));
     out->contradiction = c.contradiction != 0;
-    out->contradiction_reason =
-        c.contradiction == 1 ? "birth_date" : (c.contradiction == 2 ? "given_name" : NULL);
+    out->contradiction_reason = c.contradiction == 1   ? "birth_date"
+                                : c.contradiction == 2 ? "given_name"
+                                : c.contradiction == 3 ? "personal_contact"
+                                                       : NULL;
     out->same_person = lk->person_of_rep[ra->rep] == lk->person_of_rep[rb->rep];
     return AZK_OK;
 }

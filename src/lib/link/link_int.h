@@ -37,6 +37,11 @@ enum {
 };
 
 #define LREC_UNUSABLE 0x1u
+/* Generation marker written after the name (prep.c): 父, 母, Sr … or 長男,
+ * 長女, Jr …; never part of the normalised name. */
+#define LREC_ELDER   0x2u
+#define LREC_YOUNGER 0x4u
+#define LREC_GEN     (LREC_ELDER | LREC_YOUNGER)
 
 struct lrec {
     uint64_t off; /* arena offset of the first slot; slots follow each other */
@@ -75,7 +80,8 @@ enum { AL_EXACT = 0, AL_BASE, AL_FUZZY, AL_CITY, AL_DIFF };
 /* A comparison: one level per field (LEVEL_MISSING when missing). */
 struct cmp {
     uint8_t level[AZK_LINK_F__COUNT];
-    uint8_t contradiction; /* 0 none, 1 birth_date, 2 given_name */
+    uint8_t contradiction; /* 0 none, 1 birth_date, 2 given_name, 3 personal_contact */
+    uint8_t personal;      /* a mobile number or the e-mail agrees */
 };
 
 /* gamma index: mixed radix over (levels + 1) per field, for the histogram. */
@@ -88,7 +94,9 @@ struct pair {
     uint32_t a, b;
     uint32_t gamma; /* bit 31: contradiction */
 };
-#define PAIR_CONTRA 0x80000000u
+#define PAIR_CONTRA   0x80000000u
+#define PAIR_PERSONAL 0x40000000u /* cmp.personal */
+#define PAIR_GAMMA    0x3fffffffu
 
 /* Blocking keys. */
 /* Blocking key types (block.c); a pair is compared in the first it shares. */

@@ -64,6 +64,86 @@ static size_t clip(const uint8_t *s, size_t n)
     return n;
 }
 
+/*
+ * Generation markers a writer puts after a name to tell a parent from a
+ * child of the same name: "山田 太郎（長男）", "山田太郎(父)", "山田 太郎 Jr.".
+ * Only in brackets or after a space, so 花子 keeps its 子.
+ */
+static const struct {
+    const char *text;
+    uint8_t flag;
+} gen_markers[] = {
+    {"父", LREC_ELDER},         {"母", LREC_ELDER},     {"世帯主", LREC_ELDER},
+    {"Sr.", LREC_ELDER},        {"Sr", LREC_ELDER},     {"SR.", LREC_ELDER},
+    {"SR", LREC_ELDER},         {"シニア", LREC_ELDER}, {"長男", LREC_YOUNGER},
+    {"次男", LREC_YOUNGER},     {"三男", LREC_YOUNGER}, {"長女", LREC_YOUNGER},
+    {"次女", LREC_YOUNGER},     {"三女", LREC_YOUNGER}, {"息子", LREC_YOUNGER},
+    {"Jr.", LREC_YOUNGER},      {"Jr", LREC_YOUNGER},   {"JR.", LREC_YOUNGER},
+    {"JR", LREC_YOUNGER},       {"jr.", LREC_YOUNGER},  {"jr", LREC_YOUNGER},
+    {"ジュニア", LREC_YOUNGER}, {"二世", LREC_YOUNGER},
+};
+
+/* Bytes of trailing white space (ASCII space/tab, U+3000) before end. */
+static bool trailing_space(const uint8_t *p, size_t end, size_t *w)
+{
+    if (end >= 1 && (p[end - 1] == ' ' || p[end - 1] == '\t')) {
+        *w = 1;
+        return true;
+    }
+    if (end >= 3 && p[end - 3] == 0xE3 && p[end - 2] == 0x80 && p[end - 1] == 0x80) {
+        *w = 3;
+        return true;
+    }
+    return false;
+}
+
+static size_t rtrim(const uint8_t *p, size_t end)
+{
+    size_t w;
+    while (end > 0 && trailing_space(p, end, &w))
+        end -= w;
+    return end;
+}
+
+/*
+ * Cut a generation marker off the end of a raw name; returns its flag
+ * (LREC_ELDER, LREC_YOUNGER) or 0 when there is none.
+ */
+static uint8_t strip_generation(azk_buf *b)
+{
+    const uint8_t *p = b->data;
+    size_t end = rtrim(p, b->len);
+    size_t close = 0;
+    if (end >= 1 && p[end - 1] == ')')
+        close = 1;
+    else if (end >= 3 && p[end - 3] == 0xEF && p[end - 2] == 0xBC && p[end - 1] == 0x89)
+        close = 3; /* ） */
+    end = rtrim(p, end - close);
+    for (size_t i = 0; i < sizeof(gen_markers) / sizeof(gen_markers[0]); i++) {
+        size_t ml = strlen(gen_markers[i].text);
+        size_t start;
+        size_t w = 0;
+        if (end <= ml || memcmp(p + end - ml, gen_markers[i].text, ml) != 0)
+            continue;
+        start = rtrim(p, end - ml);
+        if (close == 1 && start >= 1 && p[start - 1] == '(')
+            w = 1;
+        else if (close == 3 && start >= 3 && p[start - 3] == 0xEF && p[start - 2] == 0xBC &&
+                 p[start - 1] == 0x88)
+            w = 3; /* （ */
+        else if (close == 0 && start < end - ml)
+            w = 0; /* separated by white space */
+        else
+            continue;
+        start = rtrim(p, start - w);
+        if (start == 0)
+            continue;
+        b->len = start;
+        return gen_markers[i].flag;
+    }
+    return 0;
+}
+
 typedef azk_status (*norm_fn)(azk_buf *out, const char *in, size_t len);
 
 /*
@@ -234,6 +314,9 @@ azk_status azk_link__prep(azk_link *lk, const azk_link_value *values, size_t cou
             goto done;
     }
 
+    out->flags |= strip_generation(&raw.name);
+    out->flags |= strip_generation(&raw.giv);
+    out->flags |= strip_generation(&raw.kana);
     /* names: a full-name column wins over separate family/given columns */
     if (raw.name.len > 0)
         rc = split_name(&raw.name, azk_norm_name, &s[S_NAME], &s[S_FAM], &s[S_GIV]);

@@ -92,6 +92,34 @@ static size_t add(azk_link *lk, const char *name, const char *kana, const char *
     return idx;
 }
 
+/* A record with every field (NULL = missing): two phones and an e-mail. */
+struct rec {
+    const char *name, *kana, *birth, *postal, *addr, *phone, *phone2, *email;
+};
+
+static size_t add_rec(azk_link *lk, const struct rec *r)
+{
+    azk_link_value v[8];
+    size_t n = 0;
+    size_t idx = 0;
+    const char *vals[8] = {r->name, r->kana,  r->birth,  r->postal,
+                           r->addr, r->phone, r->phone2, r->email};
+    const azk_column_kind kinds[8] = {AZK_COL_NAME,        AZK_COL_NAME_KANA, AZK_COL_BIRTH_DATE,
+                                      AZK_COL_POSTAL_CODE, AZK_COL_ADDRESS,   AZK_COL_PHONE,
+                                      AZK_COL_PHONE,       AZK_COL_EMAIL};
+    static uint64_t row = 1000000;
+    for (int i = 0; i < 8; i++) {
+        if (vals[i] == NULL)
+            continue;
+        v[n].kind = kinds[i];
+        v[n].ptr = vals[i];
+        v[n].len = strlen(vals[i]);
+        n++;
+    }
+    assert_int_equal(azk_link_add(lk, 1, ++row, v, n, &idx), AZK_OK);
+    return idx;
+}
+
 /* 1500 people, two records for 60% of them (one field dropped or rewritten). */
 static void background(azk_link *lk)
 {
@@ -268,6 +296,284 @@ static void test_link__normalised_levels(void **state)
     azk_link_free(s.lk);
 }
 
+/*
+ * Issue 18 item 7: a parent and a child of one name share name, address,
+ * postal code and landline; without a birth date only their own mobile
+ * numbers and e-mail addresses tell them apart. Each case: records, then
+ * which must and must not end in one person.
+ */
+static void test_link__same_name_household_without_birth(void **state)
+{
+    const char *ad = "東京都港区芝公園4丁目2番8号";
+    azk_link *lk = NULL;
+    azk_link_explanation ex;
+    size_t p1, c1, x1, p2, c2, x2, p3, x3, p4, x4, p5, x5, p6, x6, p7, c7, x7, p8, c8, j8, s8, p9,
+        c9, t9, p10, c10, x10;
+    (void)state;
+    assert_int_equal(azk_link_new(&lk, NULL), AZK_OK);
+    background(lk);
+    /* 1: the child's record without birth date carries the child's mobile;
+     * the child's dated record has no address, the parent's has all of it */
+    {
+        struct rec p = {"今井 三郎", "イマイ サブロウ", "昭和31年3月27日", "105-0011",
+                        ad,          "070-7824-4672",   "03-3433-5111",    NULL};
+        struct rec c = {"今井 三郎", "イマイ サブロウ", "1991/06/05", NULL,
+                        NULL,        "090-6401-7611",   NULL,         NULL};
+        struct rec x = {"今井　三郎", "いまい さぶろう", NULL,           "105-0011",
+                        ad,           "090-6401-7611",   "03-3433-5111", NULL};
+        p1 = add_rec(lk, &p);
+        c1 = add_rec(lk, &c);
+        x1 = add_rec(lk, &x);
+    }
+    /* 2: the record without birth date has another mobile than the parent's
+     * dated records, and the child has no dated record at all */
+    {
+        struct rec p = {"丸井 英輔", "マルイ エイスケ", "1941-12-03",    "105-0011",
+                        ad,          "03-3433-5222",    "080-8719-0896", NULL};
+        struct rec x = {"丸井 英輔",    "マルイ エイスケ", NULL, "105-0011", ad,
+                        "03-3433-5222", "070-6521-9147",   NULL};
+        p2 = add_rec(lk, &p);
+        c2 = add_rec(lk, &p);
+        x2 = add_rec(lk, &x);
+    }
+    /* 3: another e-mail address, no mobile */
+    {
+        struct rec p = {"近江 桂子", "オウミ ケイコ", "S29.4.30", "105-0011",
+                        ad,          "03-3433-5333",  NULL,       "keiko.omi@example.jp"};
+        struct rec x = {"近江 桂子", "オウミ ケイコ", NULL, "105-0011",
+                        ad,          "03-3433-5333",  NULL, "k-omi.jr@example.com"};
+        p3 = add_rec(lk, &p);
+        x3 = add_rec(lk, &x);
+    }
+    /* precision the other way: the same person with and without birth date
+     * links when a strong identifier agrees (mobile, e-mail, a mobile with
+     * one digit wrong), and when nothing personal can be compared */
+    {
+        struct rec p = {"島原 克子", "シマハラ カツコ", "1985/02/22", "105-0011",
+                        ad,          "090-1234-5670",   NULL,         NULL};
+        struct rec x = {"島原 克子", "シマハラ カツコ", NULL, NULL,
+                        NULL,        "09012345670",     NULL, NULL};
+        p4 = add_rec(lk, &p);
+        x4 = add_rec(lk, &x);
+    }
+    {
+        struct rec p = {
+            "三浦 十次郎", "ミウラ ジュウジロウ", "1950/12/23", "105-0011", ad, "070-8408-8834",
+            NULL,          "j.miura@example.jp"};
+        struct rec x = {"三浦 十次郎", "ミウラ ジュウジロウ", NULL, NULL, ad, "070-8408-8839",
+                        NULL,          "J.MIURA@example.jp"};
+        p5 = add_rec(lk, &p);
+        x5 = add_rec(lk, &x);
+    }
+    {
+        struct rec p = {"木島 千年", "キジマ チトシ", "1972-05-27", "105-0011",
+                        ad,          "03-3433-5666",  NULL,         NULL};
+        struct rec x = {"木島 千年", "キジマ チトシ", NULL, "105-0011",
+                        ad,          "03-3433-5666",  NULL, NULL};
+        p6 = add_rec(lk, &p);
+        x6 = add_rec(lk, &x);
+    }
+    /* 7: parent and child both dated, the child's mobile on the undated
+     * record: it joins the child, never the parent */
+    {
+        struct rec p = {"菊田 健吾", "キクタ ケンゴ", "1960/04/01",    "105-0011",
+                        ad,          "03-3433-5777",  "090-5555-0001", NULL};
+        struct rec c = {"菊田 健吾", "キクタ ケンゴ", "1992/08/19", NULL,
+                        NULL,        "080-5555-0002", NULL,         NULL};
+        struct rec x = {"菊田 健吾",    "キクタ ケンゴ", NULL, "105-0011", ad,
+                        "03-3433-5777", "080-5555-0002", NULL};
+        p7 = add_rec(lk, &p);
+        c7 = add_rec(lk, &c);
+        x7 = add_rec(lk, &x);
+    }
+    /* 8: generation markers after the name (父 / 長男, Sr / Jr), no birth
+     * date, no mobile: the marked parent and child stay apart, an unmarked
+     * record and one with the same marker may join */
+    {
+        struct rec p = {"石倉 正和（父）",
+                        "イシクラ マサカズ",
+                        NULL,
+                        "105-0011",
+                        ad,
+                        "03-3433-5100",
+                        NULL,
+                        NULL};
+        struct rec c = {"石倉 正和(長男)",
+                        "イシクラ マサカズ",
+                        NULL,
+                        "105-0011",
+                        ad,
+                        "03-3433-5100",
+                        NULL,
+                        NULL};
+        struct rec l = {"ISHIKURA MASAKAZU JR.", NULL, NULL, "105-0011", NULL,
+                        "03-3433-5101",          NULL, NULL};
+        struct rec s = {"ISHIKURA MASAKAZU SR", NULL, NULL, "105-0011", NULL,
+                        "03-3433-5101",         NULL, NULL};
+        p8 = add_rec(lk, &p);
+        c8 = add_rec(lk, &c);
+        j8 = add_rec(lk, &l);
+        s8 = add_rec(lk, &s);
+    }
+    /* 9: one kanji given name read differently (秀 ヒデ / シュウ), no date */
+    {
+        struct rec p = {"矢吹 秀", "ヤブキ ヒデ", NULL, "105-0011", ad, "03-3433-5200", NULL, NULL};
+        struct rec c = {"矢吹 秀", "ヤブキ シュウ", NULL, "105-0011",
+                        ad,        "03-3433-5200",  NULL, NULL};
+        struct rec t = {"矢吹 秀", "ヤブキ ヒテ",  "1971/01/01", "105-0011",
+                        ad,        "03-3433-5200", NULL,         NULL};
+        p9 = add_rec(lk, &p);
+        c9 = add_rec(lk, &c);
+        t9 = add_rec(lk, &t);
+    }
+    /* 10: the undated record shares landline, postal code and address with
+     * the parent's record (no mobile there) and only the mobile with the
+     * child's: the personal link is taken first */
+    {
+        struct rec p = {"佐野 勉", "サノ ツトム",  "1936/10/12", "105-0011",
+                        ad,        "03-3433-5400", NULL,         NULL};
+        struct rec c = {"佐野 勉",       "サノ ツトム", "S39.12.13", NULL, "港区芝公園４－２－８",
+                        "070-4285-5152", NULL,          NULL};
+        struct rec x = {"佐野 勉",      "サノ ツトム",   NULL, "1050011", ad,
+                        "03-3433-5400", "070-4285-5152", NULL};
+        p10 = add_rec(lk, &p);
+        c10 = add_rec(lk, &c);
+        x10 = add_rec(lk, &x);
+    }
+    assert_int_equal(azk_link_run(lk), AZK_OK);
+
+    assert_true(azk_link_person(lk, p10) != azk_link_person(lk, c10));
+    assert_true(azk_link_person(lk, x10) == azk_link_person(lk, c10));
+    assert_true(azk_link_person(lk, p8) != azk_link_person(lk, c8));
+    assert_int_equal(azk_link_explain(lk, p8, c8, &ex), AZK_OK);
+    assert_string_equal(ex.field[AZK_LINK_F_NAME].level_name, "exact"); /* marker cut off */
+    assert_string_equal(ex.contradiction_reason, "personal_contact");
+    assert_true(azk_link_person(lk, j8) != azk_link_person(lk, s8));
+    assert_int_equal(azk_link_explain(lk, j8, s8, &ex), AZK_OK);
+    assert_string_equal(ex.field[AZK_LINK_F_NAME].level_name, "exact");
+    assert_true(azk_link_person(lk, p9) != azk_link_person(lk, c9));
+    /* a one-kana slip in the reading is no other person */
+    assert_true(azk_link_person(lk, t9) == azk_link_person(lk, p9));
+
+    assert_true(azk_link_person(lk, p1) != azk_link_person(lk, c1));
+    assert_true(azk_link_person(lk, x1) == azk_link_person(lk, c1));
+    assert_true(azk_link_person(lk, x1) != azk_link_person(lk, p1));
+    assert_int_equal(azk_link_explain(lk, p1, x1, &ex), AZK_OK);
+    assert_true(ex.contradiction);
+    assert_string_equal(ex.contradiction_reason, "personal_contact");
+
+    assert_true(azk_link_person(lk, p2) == azk_link_person(lk, c2)); /* one person, two copies */
+    assert_true(azk_link_person(lk, x2) != azk_link_person(lk, p2));
+    assert_true(azk_link_person(lk, x3) != azk_link_person(lk, p3));
+    assert_int_equal(azk_link_explain(lk, p3, x3, &ex), AZK_OK);
+    assert_string_equal(ex.contradiction_reason, "personal_contact");
+
+    assert_true(azk_link_person(lk, x4) == azk_link_person(lk, p4));
+    assert_true(azk_link_person(lk, x5) == azk_link_person(lk, p5));
+    assert_true(azk_link_person(lk, x6) == azk_link_person(lk, p6));
+    assert_int_equal(azk_link_explain(lk, p6, x6, &ex), AZK_OK);
+    assert_false(ex.contradiction);
+
+    assert_true(azk_link_person(lk, p7) != azk_link_person(lk, c7));
+    assert_true(azk_link_person(lk, x7) == azk_link_person(lk, c7));
+    assert_true(azk_link_person(lk, x7) != azk_link_person(lk, p7));
+    azk_link_free(lk);
+}
+
+/*
+ * Issue 18 item 7: birth dates with one digit changed, day and month
+ * swapped, or an era date converted one year off, everything else agreeing,
+ * are one person; a year off alone does not join two given names.
+ */
+static void test_link__birth_date_typos(void **state)
+{
+    const char *ad = "東京都港区芝公園4丁目2番8号";
+    azk_link *lk = NULL;
+    azk_link_explanation ex;
+    size_t a[4], b[4], m[4], pc[4], t1, t2;
+    static const char *const dates[4][2] = {
+        {"1977/05/21", "1977/05/27"},     /* one digit */
+        {"1999/03/08", "1999/08/03"},     /* day and month swapped */
+        {"昭和54年5月5日", "1980/05/05"}, /* 1979 taken for 1980: two digits */
+        {"平成元年1月8日", "1990-01-08"}, /* 1989 / 1990 */
+    };
+    static const char *const names[4][2] = {{"田所 祐介", "タドコロ ユウスケ"},
+                                            {"荻野 碧", "オギノ アオイ"},
+                                            {"新見 大樹", "ニイミ ダイキ"},
+                                            {"宇野 平", "ウノ タイラ"}};
+    (void)state;
+    assert_int_equal(azk_link_new(&lk, NULL), AZK_OK);
+    background(lk);
+    for (int i = 0; i < 4; i++) {
+        char phone[32];
+        snprintf(phone, sizeof(phone), "090-4321-00%02d", i);
+        struct rec r = {names[i][0], names[i][1], dates[i][0], "105-0011", ad, phone, NULL, NULL};
+        a[i] = add_rec(lk, &r);
+        r.birth = dates[i][1];
+        b[i] = add_rec(lk, &r);
+    }
+    /* siblings born a year apart on one day: the given names keep them apart */
+    {
+        struct rec r = {"新見 大樹", "ニイミ ダイキ", "1980/05/05", "105-0011",
+                        ad,          "03-3433-5999",  NULL,         NULL};
+        struct rec s2 = {"新見 陽菜", "ニイミ ヒナ",  "1981/05/05", "105-0011",
+                         ad,          "03-3433-5999", NULL,         NULL};
+        t1 = add_rec(lk, &r);
+        t2 = add_rec(lk, &s2);
+    }
+    /* one person, two slips in two records (a digit here, day and month
+     * swapped there): the slipped records differ from each other but each
+     * agrees with the two true ones, so all four are one person */
+    {
+        struct rec r = {"関谷 三江", "セキヤ ミツエ", "1952/11/10", "105-0011",
+                        ad,          "090-6044-0714", NULL,         NULL};
+        m[0] = add_rec(lk, &r);
+        r.birth = "昭和27年11月10日";
+        r.postal = "1050011";
+        m[1] = add_rec(lk, &r);
+        r.birth = "1952/11/20";
+        m[2] = add_rec(lk, &r);
+        r.birth = "1952-10-11";
+        r.postal = NULL;
+        m[3] = add_rec(lk, &r);
+    }
+    /* a parent and a child of one name with one slip in the child's
+     * records stay two persons: every dated cross pair differs */
+    {
+        struct rec r = {"柴崎 正人", "シバサキ マサト", "1958/02/14", "105-0011",
+                        ad,          "03-3433-5888",    NULL,         NULL};
+        pc[0] = add_rec(lk, &r);
+        r.postal = "1050011";
+        pc[1] = add_rec(lk, &r);
+        r.birth = "1987/09/23";
+        pc[2] = add_rec(lk, &r);
+        r.birth = "1987/09/28";
+        r.postal = "105-0011";
+        pc[3] = add_rec(lk, &r);
+    }
+    assert_int_equal(azk_link_run(lk), AZK_OK);
+    for (int i = 1; i < 4; i++)
+        if (azk_link_person(lk, m[i]) != azk_link_person(lk, m[0]))
+            fail_msg("two slips: record %d not with the others", i);
+    assert_true(azk_link_person(lk, pc[0]) == azk_link_person(lk, pc[1]));
+    assert_true(azk_link_person(lk, pc[2]) == azk_link_person(lk, pc[3]));
+    assert_true(azk_link_person(lk, pc[0]) != azk_link_person(lk, pc[2]));
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(azk_link_explain(lk, a[i], b[i], &ex), AZK_OK);
+        if (!ex.same_person)
+            fail_msg("birth date case %d: not linked (birth level %s, contradiction %s)", i,
+                     ex.field[AZK_LINK_F_BIRTH].level_name,
+                     ex.contradiction_reason ? ex.contradiction_reason : "none");
+        assert_false(ex.contradiction);
+    }
+    assert_int_equal(azk_link_explain(lk, a[2], b[2], &ex), AZK_OK);
+    assert_string_equal(ex.field[AZK_LINK_F_BIRTH].level_name, "one_digit");
+    assert_true(azk_link_person(lk, t1) != azk_link_person(lk, t2));
+    assert_int_equal(azk_link_explain(lk, t1, t2, &ex), AZK_OK);
+    assert_true(ex.contradiction);
+    azk_link_free(lk);
+}
+
 static void test_link__em_estimates(void **state)
 {
     azk_link *lk = NULL;
@@ -433,6 +739,8 @@ int main(void)
         cmocka_unit_test(test_link__jaro_winkler),
         cmocka_unit_test(test_link__must_and_must_not),
         cmocka_unit_test(test_link__normalised_levels),
+        cmocka_unit_test(test_link__same_name_household_without_birth),
+        cmocka_unit_test(test_link__birth_date_typos),
         cmocka_unit_test(test_link__em_estimates),
         cmocka_unit_test(test_link__duplicates_and_unusable),
         cmocka_unit_test(test_link__threshold_controls_links),
