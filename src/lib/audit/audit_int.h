@@ -106,4 +106,14 @@ azk_status azk_audit__entry_build(const azk_audit_event *ev, uint64_t seq, const
 /* Read the chain prefix; AZK_ERR_FORMAT when the entry does not start so. */
 azk_status azk_audit__entry_chain(const uint8_t *e, size_t len, uint64_t *seq, uint8_t prev[HLEN]);
 
+/*
+ * The *.note files of `dir` (stored checkpoints), sorted by name: 20-digit
+ * sizes sort by size. exact_len > 0 keeps only names of that length. A
+ * missing directory holds none (AZK_OK, *count 0). Free with
+ * azk_audit__free_names.
+ */
+AZK_NODISCARD azk_status azk_audit__note_names(const char *dir, size_t exact_len, char ***out,
+                                               size_t *count);
+void azk_audit__free_names(char **names, size_t count);
+
 #endif

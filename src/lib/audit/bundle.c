@@ -57,46 +57,18 @@ static json_t *proof_json(const uint8_t *h, size_t count)
     return arr;
 }
 
-static int cmp_names(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* stored checkpoints below size n, with consistency proofs to n */
 static azk_status add_older(azk_audit *a, json_t *older, uint64_t n)
 {
     azk_buf dir = AZK_BUF_INIT;
-    DIR *d;
-    struct dirent *e;
     char **names = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     azk_status rc = azk_buf_printf(&dir, "%s/ledger/checkpoints", azk_audit__home(a));
     if (rc != AZK_OK)
         return rc;
-    d = opendir((char *)dir.data);
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".note") != 0)
-            continue;
-        if (count == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nn = azk_realloc(names, nc * sizeof(*nn));
-            if (nn == NULL) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            names = nn;
-            cap = nc;
-        }
-        names[count] = azk_strdup(e->d_name);
-        if (names[count] == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-        count++;
-    }
-    if (count > 0)
-        qsort(names, count, sizeof(*names), cmp_names);
+    rc = azk_audit__note_names((char *)dir.data, 0, &names, &count);
+    if (rc != AZK_OK)
+        goto done;
     for (size_t i = 0; i < count; i++) {
         azk_buf p = AZK_BUF_INIT, text = AZK_BUF_INIT;
         azk_audit_checkpoint_info cp;
@@ -132,11 +104,7 @@ static azk_status add_older(azk_audit *a, json_t *older, uint64_t n)
     }
     azk_error_clear();
 done:
-    if (d != NULL)
-        closedir(d);
-    for (size_t i = 0; i < count; i++)
-        azk_free(names[i]);
-    azk_free(names);
+    azk_audit__free_names(names, count);
     azk_buf_dispose(&dir);
     return rc;
 }

@@ -1117,42 +1117,30 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static void free_names(char **names, size_t count)
+void azk_audit__free_names(char **names, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         azk_free(names[i]);
     azk_free(names);
 }
 
-/* Names of the stored checkpoint files, sorted (= by size: 20-digit names). */
-static azk_status stored_names(azk_audit *a, char ***out, size_t *count)
+azk_status azk_audit__note_names(const char *dir, size_t exact_len, char ***out, size_t *count)
 {
     azk_status rc = AZK_OK;
-    char *dir = NULL;
-    DIR *d = NULL;
+    DIR *d;
     struct dirent *e;
     char **names = NULL;
     size_t n = 0, cap = 0;
     *out = NULL;
     *count = 0;
-    rc = path_join(&dir, a->dir, "checkpoints");
-    if (rc != AZK_OK)
-        return rc;
     d = opendir(dir);
     while (d != NULL && (e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
-        if (l != 25 || strcmp(e->d_name + 20, ".note") != 0)
+        if (l < 6 || strcmp(e->d_name + l - 5, ".note") != 0 || (exact_len > 0 && l != exact_len))
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nn = azk_realloc(names, nc * sizeof(*nn));
-            if (nn == NULL) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            names = nn;
-            cap = nc;
-        }
+        rc = azk_array_reserve(&names, &cap, n, sizeof(*names), 16);
+        if (rc != AZK_OK)
+            goto done;
         names[n] = azk_strdup(e->d_name);
         if (names[n] == NULL) {
             rc = azk_error_nomem();
@@ -1169,7 +1157,21 @@ done:
     if (d != NULL)
         closedir(d);
     if (names != NULL)
-        free_names(names, n);
+        azk_audit__free_names(names, n);
+    return rc;
+}
+
+/* Names of the stored checkpoint files, sorted (= by size: 20-digit names). */
+static azk_status stored_names(azk_audit *a, char ***out, size_t *count)
+{
+    char *dir = NULL;
+    azk_status rc;
+    *out = NULL;
+    *count = 0;
+    rc = path_join(&dir, a->dir, "checkpoints");
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_audit__note_names(dir, 25, out, count);
     azk_free(dir);
     return rc;
 }
@@ -1342,7 +1344,7 @@ static azk_status check_newest(azk_audit *a)
 done:
     if (built)
         azk_audit__memtree_dispose(&mt);
-    free_names(names, count);
+    azk_audit__free_names(names, count);
     return rc;
 }
 
@@ -1799,7 +1801,7 @@ static azk_status recover_assess(azk_audit *a, struct logscan *s, azk_audit_reco
     }
 done:
     azk_free(ileaves);
-    free_names(names, count);
+    azk_audit__free_names(names, count);
     if (lt_built)
         azk_audit__memtree_dispose(&lt);
     if (it_built)
@@ -2162,7 +2164,7 @@ done:
         unlock_log(a);
     if (built)
         azk_audit__memtree_dispose(&mt);
-    free_names(names, count);
+    azk_audit__free_names(names, count);
     azk_buf_dispose(&body);
     azk_buf_dispose(&note);
     return rc;
