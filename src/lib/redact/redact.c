@@ -520,7 +520,7 @@ static azk_status append_utf8(azk_redactor *r, const uint8_t *p, size_t n, bool 
     }
     {
         /* ICU keeps a character split between chunks in the converter */
-        const char *src = (const char *)p, *src_end = (const char *)p + n;
+        const char *src = (const char *)p, *src_end = n > 0 ? src + n : src; /* p may be NULL */
         UChar u16[4096];
         char u8[4096 * 3 + 4];
         do {
@@ -709,8 +709,10 @@ static azk_status feed(azk_redactor *r, const uint8_t *p, size_t n, bool flush)
             rc = append_utf8(r, p, a, false); /* ASCII reads the same in all */
             if (rc != AZK_OK)
                 return rc;
-            p += a;
-            n -= a;
+            if (a > 0) {
+                p += a;
+                n -= a;
+            }
         }
         if (n > 0 || r->raw.len > 0) {
             const uint8_t *nl = n > 0 ? memchr(p, '\n', n) : NULL;
@@ -722,8 +724,10 @@ static azk_status feed(azk_redactor *r, const uint8_t *p, size_t n, bool flush)
             rc = azk_buf_put(&r->raw, p, take);
             if (rc != AZK_OK)
                 return rc;
-            p += take;
-            n -= take;
+            if (take > 0) {
+                p += take;
+                n -= take;
+            }
             if (!whole && n == 0 && !flush && r->raw.len < SNIFF_MAX)
                 return AZK_OK; /* the line goes on */
             rc = sniff(r, (const char *)r->raw.data, r->raw.len, whole || (flush && n == 0));
