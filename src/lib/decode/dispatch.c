@@ -367,12 +367,12 @@ static azk_status unwrap(struct azk_peek *pk, enum sniff_kind *kind, const char 
 /*
  * PDF, OLE2, RTF through the sandboxed helper. When the helper itself
  * reports no document (a "%PDF-" line glued before a CSV, a damaged file:
- * not a crash, a limit or a garbled reply) and gave no text, the bytes are still read as a binary (carved) where the
- * source can be read again: the object keeps its error, and whatever text
- * it holds is reported too.
+ * not a crash, a limit or a garbled reply) and gave no text, the bytes are still read as a binary
+ * (carved) where the source can be read again: the object keeps its error, and whatever text it
+ * holds is reported too.
  */
-static azk_status helper_or_carve(struct azk_decode_ctx *ctx, struct azk_peek *pk,
-                                  const char *name, unsigned depth)
+static azk_status helper_or_carve(struct azk_decode_ctx *ctx, struct azk_peek *pk, const char *name,
+                                  unsigned depth)
 {
     uint64_t before = ctx->emitted;
     int64_t pos = 0;
@@ -422,8 +422,8 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
             rc = azk_decode__archive(ctx, &pk, depth, name, kind == SNIFF_COMPRESSED);
             break;
         case SNIFF_BINARY:
-            if (!ctx->opts->literal &&
-                (strcmp(name, "png") == 0 || strcmp(name, "jpeg") == 0 || strcmp(name, "gif") == 0)) {
+            if (!ctx->opts->literal && (strcmp(name, "png") == 0 || strcmp(name, "jpeg") == 0 ||
+                                        strcmp(name, "gif") == 0)) {
                 rc = azk_decode__image(ctx, &pk, name, depth); /* format = the image type */
                 break;
             }

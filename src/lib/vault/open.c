@@ -129,8 +129,8 @@ static void open_failed_event(azk_home *h, const char *dataset, const char *reas
     ev.object_count = 1;
     ev.reason = reason;
     ev.outcome = "failed";
-    snprintf(extra, sizeof(extra), "{\"error\":\"%s\",\"released\":%s}",
-             azk_status_name(result), recorded ? "\"partly or none\"" : "\"none\"");
+    snprintf(extra, sizeof(extra), "{\"error\":\"%s\",\"released\":%s}", azk_status_name(result),
+             recorded ? "\"partly or none\"" : "\"none\"");
     ev.extra_json = extra;
     /* best effort: the caller's error is what it reports; a ledger that
      * refuses appends has raised its own alarm */
