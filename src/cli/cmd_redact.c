@@ -32,9 +32,11 @@ static void redact_usage(FILE *f)
               "  -m, --mode MODE         mask (default): 090-****-5678;\n"
               "                          pseudonym: [phone:3fa9c01b7e], the same value always\n"
               "                          gives the same token (HMAC key in the azukari home);\n"
-              "                          type: [phone]\n"
+              "                          type: [phone]; partial: the masked form even where\n"
+              "                          it still shows a surname (for display only)\n"
               "      --key FILE          pseudonym key file (32 bytes) instead of the home's\n"
-              "      --encoding ENC      input encoding (default utf-8): cp932, euc-jp, ...\n"
+              "      --encoding ENC      input encoding: cp932, euc-jp, utf-16le, ...\n"
+              "                          (default: detected, UTF-8, CP932 or EUC-JP)\n"
               "      --types LIST        only these types (comma-separated)\n"
               "      --min-confidence X  replace findings with confidence >= X (default 0.5)\n"
               "      --allow-value V     never replace V (repeatable)\n"
@@ -75,6 +77,7 @@ static int redact_fd(azk_redactor *r, int fd, const char *name, struct redact_ou
         azk_cli_err(_("out of memory"));
         return 2;
     }
+    azk_redactor_begin(r); /* a new file: its encoding is detected again */
     for (;;) {
         ssize_t n = read(fd, buf, CHUNK);
         if (n < 0 && errno == EINTR)
@@ -143,6 +146,8 @@ int cmd_redact(int argc, char **argv)
                     ro.mode = AZK_REDACT_PSEUDONYM;
                 else if (strcmp(optarg, "type") == 0)
                     ro.mode = AZK_REDACT_TYPE;
+                else if (strcmp(optarg, "partial") == 0)
+                    ro.mode = AZK_REDACT_PARTIAL;
                 else {
                     azk_cli_err(_("unknown mode: %s"), optarg);
                     goto done;

@@ -403,6 +403,52 @@ class RedactTest(unittest.TestCase):
         out = _redact([], "\ufeff処理開始\n".encode("utf-8")).stdout.decode("utf-8")
         self.assertEqual(out, "処理開始\n")
 
+    def test_redact__detects_encoding_per_file(self):
+        """Each file given is sniffed on its own: a CP932 file, then an
+        EUC-JP one, then a UTF-8 one with a BOM, in one run."""
+        text = "氏名=秋元 浩二 電話 090-1234-5678\n"
+        with T.TempDir() as d:
+            paths = []
+            for i, (enc, pre) in enumerate((("cp932", b""), ("euc-jp", b""),
+                                            ("utf-8", b"\xef\xbb\xbf"))):
+                p = os.path.join(d, "in%d.txt" % i)
+                with open(p, "wb") as f:
+                    f.write(pre + text.encode(enc))
+                paths.append(p)
+            r = _redact(paths, b"")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode("utf-8")
+        self.assertEqual(out.count("氏名=*** **"), 3, out)
+        self.assertEqual(out.count("090-****-5678"), 3, out)
+        self.assertNotIn("\ufeff", out)
+
+    def test_redact__long_line_default_mask_leaves_no_finding(self):
+        """A line over the 1 MiB window is redacted in pieces; each piece is
+        rescanned behind what was written before it, so the default mask
+        leaves no surname there either, and the line stays one line."""
+        unit = "氏名=秋元 浩二 電話 090-1234-5678 " + "x" * 57
+        line = unit * ((1 << 20) * 3 // (2 * len(unit.encode())))
+        r = _redact([], (line + "\n").encode())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode("utf-8")
+        self.assertEqual(out.count("\n"), 1)
+        self.assertNotIn("秋元", out)
+        self.assertNotIn("浩二", out)
+        self.assertEqual(out.count("090-****-5678"), line.count("090-1234-5678"))
+        r = _redact(["--mode", "partial"], (line + "\n").encode())
+        self.assertIn("秋元 **", r.stdout.decode("utf-8"))
+        # the first cut (1 MiB - 4 KiB) between a label and its name: the
+        # rescan of the second piece must see the label written before it
+        lab = "氏名=".encode()
+        pre = b"x " * ((1044480 - len(lab)) // 2)
+        pre += b"x" * (1044480 - len(lab) - len(pre))
+        data = pre + lab + "秋元 浩二 電話 090-1234-5678 ".encode() + b"y " * 40000 + b"\n"
+        r = _redact([], data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode("utf-8")
+        self.assertEqual(out.count("\n"), 1)
+        self.assertIn("氏名=*** ** 電話 090-****-5678 y", out)
+
     def test_redact__corpus_leaves_at_most_one_percent(self):
         """Redact the corpus's plain text logs (UTF-8, CP932, EUC-JP, no
         --encoding), scan the output: at most 1 % of the findings remain."""

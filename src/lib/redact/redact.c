@@ -17,6 +17,18 @@
  * beyond the part that is written and LEFT_CONTEXT bytes before it, and a
  * value that crosses the planned cut moves the cut behind it. So no value
  * straddles a cut unmasked, and the output line stays one line.
+ *
+ * The default mask leaves nothing the scanner reports: a partial mask can
+ * (氏名=秋元 ** is still a surname after a label), so each written piece is
+ * scanned again, behind the last LEFT_CONTEXT bytes already written, and
+ * what is found is blanked ("***" twice, then "[type]"). AZK_REDACT_PARTIAL
+ * keeps the partial masks, for display.
+ *
+ * Without a given encoding, each input (azk_redactor_begin) is sniffed from
+ * its first line that is not ASCII: valid UTF-8 is UTF-8, otherwise CP932 or
+ * EUC-JP, whichever decodes it with fewer errors and more kana and kanji.
+ * ASCII before it passes as is; the bytes from the first non-ASCII one to
+ * the end of that line (at most SNIFF_MAX) wait for the decision.
  */
 #include "azukari/redact.h"
 #include "detect/detect.h"
@@ -34,6 +46,8 @@
 #define REDACT_WINDOW ((size_t)1 << 20) /* bytes of a long line detected at once */
 #define OVERLAP       ((size_t)4096)    /* right context: longer than any value */
 #define LEFT_CONTEXT  ((size_t)256)     /* already written, kept for detection context */
+#define SNIFF_MAX     ((size_t)65536)   /* bytes of a first non-ASCII line to sniff */
+#define RESCUE_ROUNDS 3
 
 struct span {
     azk_pii_type type;
@@ -47,6 +61,11 @@ struct azk_redactor {
     azk_detect_engine *eng;
     azk_detect_ctx *ctx;
     UConverter *conv; /* NULL for UTF-8 input */
+    bool enc_given;   /* opts->encoding was set: never sniffed */
+    bool decided;     /* the input encoding is known (given, or sniffed) */
+    bool first_done;  /* the first bytes of the input were seen (a UTF-8 BOM is dropped) */
+    azk_buf raw;      /* undecided: input bytes waiting for the sniff; or a BOM prefix */
+    azk_buf octx;     /* the last bytes written of the current line (rescan context) */
     azk_buf utf8;     /* the line as UTF-8 */
     azk_buf out;
     azk_buf norm;
@@ -80,6 +99,8 @@ azk_status azk_redactor_new(azk_redactor **out, const azk_redact_options *opts)
     if (opts->key != NULL)
         memcpy(r->key, opts->key, sizeof(r->key));
     r->opts.key = NULL;
+    r->opts.encoding = NULL; /* the caller's string need not outlive this call */
+    r->enc_given = r->decided = opts->encoding != NULL;
     if (opts->encoding != NULL) {
         const char *canon = azk_decode__encoding_canonical(opts->encoding);
         UErrorCode ue = U_ZERO_ERROR;
@@ -125,6 +146,8 @@ void azk_redactor_free(azk_redactor *r)
     azk_buf_dispose_secret(&r->out);
     azk_buf_dispose_secret(&r->norm);
     azk_buf_dispose_secret(&r->pend);
+    azk_buf_dispose_secret(&r->raw);
+    azk_buf_dispose_secret(&r->octx);
     sodium_memzero(r->tail, sizeof(r->tail));
     azk_free_secret(r->spans, r->span_cap * sizeof(struct span));
     sodium_memzero(r->key, sizeof(r->key));
@@ -169,14 +192,17 @@ static azk_status normalise(azk_redactor *r, azk_pii_type t, const char *v, size
     }
 }
 
-void azk_redactor_begin(azk_redactor *r)
-{
-    (void)r; /* per-file encoding detection: not in this build */
-}
-
-static azk_status put_replacement(azk_redactor *r, const struct span *s)
+/*
+ * The replacement of span s: the mode's (rescue 0); on a rescan of the
+ * masked text "***", at the last round "[type]" (never found again).
+ */
+static azk_status put_replacement(azk_redactor *r, const struct span *s, int rescue)
 {
     const char *tn = azk_pii_type_name(s->type);
+    if (rescue > 0 && rescue < RESCUE_ROUNDS)
+        return azk_buf_puts(&r->out, "***");
+    if (rescue > 0)
+        return azk_buf_printf(&r->out, "[%s]", tn);
     switch (r->opts.mode) {
         case AZK_REDACT_MASK:
         case AZK_REDACT_PARTIAL:
@@ -241,7 +267,7 @@ static azk_status detect_spans(azk_redactor *r)
  * before `from` (in the left context, detected differently this time) has
  * its remainder replaced too: nothing of a value is written in clear.
  */
-static azk_status emit_range(azk_redactor *r, size_t from, size_t to, size_t *replaced)
+static azk_status emit_range(azk_redactor *r, size_t from, size_t to, int rescue, size_t *replaced)
 {
     size_t pos = from;
     azk_status rc;
@@ -253,7 +279,7 @@ static azk_status emit_range(azk_redactor *r, size_t from, size_t to, size_t *re
             continue; /* before, after, or overlapping one already replaced */
         rc = azk_buf_put(&r->out, r->utf8.data + pos, s->start > pos ? s->start - pos : 0);
         if (rc == AZK_OK)
-            rc = put_replacement(r, s);
+            rc = put_replacement(r, s, rescue);
         if (rc != AZK_OK)
             return rc;
         pos = end;
@@ -272,6 +298,56 @@ static azk_status write_out(azk_redactor *r, azk_redact_write_cb write, void *pa
 {
     if (r->out.len > 0 && write((const char *)r->out.data, r->out.len, payload) != 0)
         return azk_error_set(AZK_ERR_IO, "redact: write failed");
+    return AZK_OK;
+}
+
+/*
+ * MASK mode: r->out (the piece about to be written) is scanned again behind
+ * octx (what was written of the line before it) and what is still found is
+ * blanked, until nothing is found or the last round put "[type]". Then
+ * octx keeps the last LEFT_CONTEXT bytes written (none after the line end).
+ */
+static azk_status rescue_out(azk_redactor *r, bool final)
+{
+    azk_status rc = AZK_OK;
+    size_t from, keep;
+    if (r->opts.mode == AZK_REDACT_MASK) {
+        for (int rescue = 1; rescue <= RESCUE_ROUNDS; rescue++) {
+            /* the masked piece is scanned; the clear text is wiped */
+            sodium_memzero(r->utf8.data, r->utf8.len);
+            azk_buf_clear(&r->utf8);
+            rc = azk_buf_put(&r->utf8, r->octx.data, r->octx.len);
+            if (rc == AZK_OK)
+                rc = azk_buf_put(&r->utf8, r->out.data, r->out.len);
+            if (rc == AZK_OK)
+                rc = detect_spans(r);
+            if (rc != AZK_OK)
+                return rc;
+            from = r->octx.len;
+            if (r->span_count == 0)
+                break;
+            sodium_memzero(r->out.data, r->out.len);
+            rc = emit_range(r, from, r->utf8.len, rescue, NULL);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    if (final) {
+        sodium_memzero(r->octx.data, r->octx.len);
+        azk_buf_clear(&r->octx);
+        return AZK_OK;
+    }
+    rc = azk_buf_put(&r->octx, r->out.data, r->out.len);
+    if (rc != AZK_OK || r->octx.len <= LEFT_CONTEXT)
+        return rc;
+    keep = r->octx.len - LEFT_CONTEXT;
+    while (keep < r->octx.len && (r->octx.data[keep] & 0xC0) == 0x80)
+        keep++; /* the context starts on a character */
+    {
+        size_t old = r->octx.len;
+        azk_buf_consume(&r->octx, keep);
+        sodium_memzero(r->octx.data + r->octx.len, old - r->octx.len);
+    }
     return AZK_OK;
 }
 
@@ -319,7 +395,9 @@ static azk_status redact_part(azk_redactor *r, size_t len, bool final, azk_redac
             }
         }
     }
-    rc = emit_range(r, r->ctx_len, cut, replaced);
+    rc = emit_range(r, r->ctx_len, cut, 0, replaced);
+    if (rc == AZK_OK)
+        rc = rescue_out(r, final);
     if (rc == AZK_OK && final)
         rc = azk_buf_putc(&r->out, '\n');
     if (rc == AZK_OK)
@@ -442,7 +520,7 @@ static azk_status append_utf8(azk_redactor *r, const uint8_t *p, size_t n, bool 
     }
     {
         /* ICU keeps a character split between chunks in the converter */
-        const char *src = (const char *)p, *src_end = (const char *)p + n;
+        const char *src = (const char *)p, *src_end = n > 0 ? src + n : src; /* p may be NULL */
         UChar u16[4096];
         char u8[4096 * 3 + 4];
         do {
@@ -467,12 +545,210 @@ static azk_status append_utf8(azk_redactor *r, const uint8_t *p, size_t n, bool 
     return AZK_OK;
 }
 
+/* Decoding errors and Japanese letters of line[0..len) read as `icu`: a score. */
+static azk_status try_encoding(const char *icu, const char *line, size_t len, UConverter **out,
+                               long *score)
+{
+    UErrorCode ue = U_ZERO_ERROR;
+    UConverter *c = NULL;
+    UChar *u16 = NULL;
+    size_t cap = len * 2 + 2;
+    int32_t n16;
+    long good = 0, bad = 0;
+    azk_status rc = AZK_OK;
+    u16 = azk_malloc(cap * sizeof(UChar));
+    if (u16 == NULL)
+        return azk_error_nomem();
+    c = ucnv_open(icu, &ue);
+    if (U_FAILURE(ue) || c == NULL) {
+        rc = azk_error_set(AZK_ERR_UNSUPPORTED, "ICU converter %s unavailable", icu);
+        goto done;
+    }
+    n16 = ucnv_toUChars(c, u16, (int32_t)cap, line, (int32_t)len, &ue);
+    if (U_FAILURE(ue)) {
+        rc = azk_error_set(AZK_ERR_FORMAT, "conversion failed: %s", u_errorName(ue));
+        goto done;
+    }
+    for (int32_t i = 0; i < n16; i++) {
+        UChar u = u16[i];
+        if (u == 0xFFFD || u == 0x1A || (u >= 0xE000 && u <= 0xF8FF))
+            bad++;
+        else if ((u >= 0x3040 && u <= 0x30FF) || (u >= 0x4E00 && u <= 0x9FFF))
+            good++;
+    }
+    *out = c;
+    c = NULL;
+    *score = good - 8 * bad;
+done:
+    if (c != NULL)
+        ucnv_close(c);
+    azk_free_secret(u16, cap * sizeof(UChar));
+    return rc;
+}
+
+/*
+ * Decide the encoding from line[0..len), which starts at the first
+ * non-ASCII byte of the input: valid UTF-8 is UTF-8; otherwise CP932 or
+ * EUC-JP, the one that decodes it with fewer errors and more kana and kanji
+ * (CP932 on a tie). A character cut at the end of a partial line does not
+ * count. UTF-16 is not sniffed here (give the encoding).
+ */
+static azk_status sniff(azk_redactor *r, const char *line, size_t len, bool whole)
+{
+    size_t i = 0;
+    bool utf8 = true;
+    UConverter *sj = NULL, *euc = NULL;
+    long ssj = 0, seuc = 0;
+    azk_status rc;
+    if (!whole)
+        len -= utf8_incomplete_tail((const uint8_t *)line, len);
+    while (i < len) {
+        uint32_t cp;
+        size_t l = azk_utf8_decode((const uint8_t *)line + i, len - i, &cp);
+        if (cp == 0xFFFD && l == 1) {
+            utf8 = false;
+            break;
+        }
+        i += l;
+    }
+    r->decided = true;
+    if (utf8)
+        return AZK_OK;
+    rc = try_encoding("ibm-943_P15A-2003", line, len, &sj, &ssj);
+    if (rc == AZK_OK)
+        rc = try_encoding("ibm-33722_P12A_P12A-2009_U2", line, len, &euc, &seuc);
+    if (rc == AZK_OK) {
+        r->conv = seuc > ssj ? euc : sj;
+        if (seuc > ssj)
+            euc = NULL;
+        else
+            sj = NULL;
+    }
+    if (sj != NULL)
+        ucnv_close(sj);
+    if (euc != NULL)
+        ucnv_close(euc);
+    return rc;
+}
+
+/* Wipe the stream state of the current input (not the encoding). */
+static void stream_reset(azk_redactor *r)
+{
+    sodium_memzero(r->pend.data, r->pend.len);
+    azk_buf_clear(&r->pend);
+    sodium_memzero(r->raw.data, r->raw.len);
+    azk_buf_clear(&r->raw);
+    sodium_memzero(r->octx.data, r->octx.len);
+    azk_buf_clear(&r->octx);
+    sodium_memzero(r->tail, sizeof(r->tail));
+    r->ctx_len = 0;
+    r->tail_len = 0;
+    if (r->conv != NULL)
+        ucnv_reset(r->conv);
+}
+
+void azk_redactor_begin(azk_redactor *r)
+{
+    if (r == NULL)
+        return;
+    stream_reset(r);
+    r->first_done = false;
+    if (!r->enc_given) {
+        r->decided = false;
+        if (r->conv != NULL)
+            ucnv_close(r->conv);
+        r->conv = NULL;
+    }
+}
+
+/* Pass raw (decided now) on to pend, and wipe it. */
+static azk_status raw_release(azk_redactor *r)
+{
+    azk_status rc = append_utf8(r, r->raw.data, r->raw.len, false);
+    sodium_memzero(r->raw.data, r->raw.len);
+    azk_buf_clear(&r->raw);
+    return rc;
+}
+
+/*
+ * Input bytes to pend: a UTF-8 byte order mark at the start of an input is
+ * dropped (UTF-8 or undecided); while undecided, ASCII passes and the first
+ * non-ASCII line waits in raw for the sniff.
+ */
+static azk_status feed(azk_redactor *r, const uint8_t *p, size_t n, bool flush)
+{
+    static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
+    azk_status rc;
+    if (!r->first_done) {
+        if (r->conv != NULL) {
+            r->first_done = true;
+        } else {
+            while (n > 0 && r->raw.len < 3 && p[0] == bom[r->raw.len]) {
+                rc = azk_buf_putc(&r->raw, (char)p[0]);
+                if (rc != AZK_OK)
+                    return rc;
+                p++;
+                n--;
+            }
+            if (r->raw.len == 3) {
+                azk_buf_clear(&r->raw); /* the mark itself: dropped */
+                r->decided = true;
+                r->first_done = true;
+            } else if (n > 0 || flush) {
+                r->first_done = true; /* a prefix of the mark only: data */
+            } else {
+                return AZK_OK; /* more is needed to tell */
+            }
+        }
+    }
+    if (!r->decided) {
+        if (r->raw.len == 0) {
+            size_t a = 0;
+            while (a < n && p[a] < 0x80)
+                a++;
+            rc = append_utf8(r, p, a, false); /* ASCII reads the same in all */
+            if (rc != AZK_OK)
+                return rc;
+            if (a > 0) {
+                p += a;
+                n -= a;
+            }
+        }
+        if (n > 0 || r->raw.len > 0) {
+            const uint8_t *nl = n > 0 ? memchr(p, '\n', n) : NULL;
+            size_t take = nl != NULL ? (size_t)(nl - p) + 1 : n;
+            size_t room = r->raw.len < SNIFF_MAX ? SNIFF_MAX - r->raw.len : 0;
+            bool whole = nl != NULL && take <= room; /* the line's end is in raw */
+            if (take > room)
+                take = room;
+            rc = azk_buf_put(&r->raw, p, take);
+            if (rc != AZK_OK)
+                return rc;
+            if (take > 0) {
+                p += take;
+                n -= take;
+            }
+            if (!whole && n == 0 && !flush && r->raw.len < SNIFF_MAX)
+                return AZK_OK; /* the line goes on */
+            rc = sniff(r, (const char *)r->raw.data, r->raw.len, whole || (flush && n == 0));
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    if (r->raw.len > 0) {
+        rc = raw_release(r);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return append_utf8(r, p, n, flush);
+}
+
 azk_status azk_redactor_write(azk_redactor *r, const char *data, size_t len,
                               azk_redact_write_cb write, void *payload)
 {
     azk_status rc;
     AZK_ASSERT_ARG(r != NULL && write != NULL && (data != NULL || len == 0));
-    rc = append_utf8(r, (const uint8_t *)data, len, false);
+    rc = feed(r, (const uint8_t *)data, len, false);
     if (rc != AZK_OK)
         return rc;
     return drain(r, write, payload);
@@ -482,18 +758,13 @@ azk_status azk_redactor_finish(azk_redactor *r, azk_redact_write_cb write, void 
 {
     azk_status rc;
     AZK_ASSERT_ARG(r != NULL && write != NULL);
-    rc = append_utf8(r, NULL, 0, true);
+    rc = feed(r, NULL, 0, true);
     if (rc == AZK_OK)
         rc = drain(r, write, payload);
     if (rc == AZK_OK && r->pend.len > r->ctx_len)
         rc = redact_part(r, r->pend.len, true, write, payload, NULL);
-    /* ready for the next stream */
-    sodium_memzero(r->pend.data, r->pend.len);
-    azk_buf_clear(&r->pend);
-    r->ctx_len = 0;
-    r->tail_len = 0;
-    if (r->conv != NULL)
-        ucnv_reset(r->conv);
+    /* ready for the next stream (of the same input, unless begin is called) */
+    stream_reset(r);
     return rc;
 }
 
@@ -506,20 +777,13 @@ azk_status azk_redactor_line(azk_redactor *r, const char *line, size_t len,
     if (replaced != NULL)
         *replaced = 0;
     /* one line: whatever a previous stream left is not part of it */
-    sodium_memzero(r->pend.data, r->pend.len);
-    azk_buf_clear(&r->pend);
-    r->ctx_len = 0;
-    r->tail_len = 0;
-    if (r->conv != NULL)
-        ucnv_reset(r->conv);
-    rc = append_utf8(r, (const uint8_t *)line, len, true);
+    stream_reset(r);
+    rc = feed(r, (const uint8_t *)line, len, true);
     while (rc == AZK_OK && r->pend.len - r->ctx_len > REDACT_WINDOW)
         rc = redact_part(r, r->ctx_len + REDACT_WINDOW, false, write, payload, replaced);
     if (rc == AZK_OK)
         rc = redact_part(r, r->pend.len, true, write, payload, replaced);
-    sodium_memzero(r->pend.data, r->pend.len);
-    azk_buf_clear(&r->pend);
-    r->ctx_len = 0;
+    stream_reset(r);
     return rc;
 }
 
