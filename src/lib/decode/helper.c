@@ -461,10 +461,15 @@ struct run {
 
 extern char **environ;
 
-/* Environment for the helper: nothing but the sanitizer settings of test builds. */
+/*
+ * Environment for the helper: nothing but UBSan's settings of test builds.
+ * ASAN_OPTIONS / LSAN_OPTIONS stay behind: a detect_leaks=1 there would
+ * override the helper's own default (LeakSanitizer's exit-time check uses
+ * ptrace, which the sandbox kills as a forbidden system call).
+ */
 static void helper_env(char **envp, size_t cap)
 {
-    static const char *const keep[] = {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="};
+    static const char *const keep[] = {"UBSAN_OPTIONS="};
     size_t n = 0, i;
     char **e;
     for (e = environ; e != NULL && *e != NULL && n + 1 < cap; e++)
