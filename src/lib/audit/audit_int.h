@@ -38,6 +38,12 @@ azk_status azk_audit__consistency(const struct azk_audit__nodes *t, uint64_t m, 
 
 /* fn over [0, n) split across the CPUs (inline when n is small) */
 void azk_audit__par_for(uint64_t n, void (*fn)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
+/*
+ * Leaf hash of each of the n log frames of `map` (frame i spans
+ * offs[i]..offs[i+1]) into leaves[i * HLEN], on all CPUs (par_for). Used by
+ * verify and by the ledger's whole-log scan.
+ */
+void azk_audit__leaf_hashes(const uint8_t *map, const uint64_t *offs, uint64_t n, uint8_t *leaves);
 
 /* An in-memory tree: all levels from leaves (verify, bundles, tests). */
 struct azk_audit__memtree {

@@ -953,6 +953,12 @@ static void hash_part(void *ctx, uint64_t lo, uint64_t hi)
                             j->leaves + i * HLEN);
 }
 
+void azk_audit__leaf_hashes(const uint8_t *map, const uint64_t *offs, uint64_t n, uint8_t *leaves)
+{
+    struct hash_job hj = {map, offs, leaves};
+    azk_audit__par_for(n, hash_part, &hj);
+}
+
 /*
  * Three passes, as verify does: frame boundaries from the headers, every
  * leaf hash on all CPUs, then checksums, sequence numbers and links in log
@@ -1027,8 +1033,7 @@ static azk_status scan_log(int fd, struct logscan *s)
         goto done;
     }
     {
-        struct hash_job hj = {map, s->offs, s->leaves};
-        azk_audit__par_for(n, hash_part, &hj);
+        azk_audit__leaf_hashes(map, s->offs, n, s->leaves);
     }
     /* pass 3: checksums, sequence numbers, links */
     for (uint64_t i = 0; i < n; i++) {

@@ -29,21 +29,6 @@
 azk_status azk_audit__read_file(const char *path, azk_buf *out, size_t max);
 int azk_audit__torn_prefix(const uint8_t *p, size_t n);
 
-struct hash_job {
-    const uint8_t *map;
-    const uint64_t *offs;
-    uint8_t *leaves;
-};
-
-static void hash_part(void *ctx, uint64_t lo, uint64_t hi)
-{
-    struct hash_job *j = ctx;
-    for (uint64_t i = lo; i < hi; i++)
-        azk_audit_leaf_hash(j->map + j->offs[i] + FRAME_HDR,
-                            (size_t)(j->offs[i + 1] - j->offs[i]) - FRAME_OVH,
-                            j->leaves + i * HLEN);
-}
-
 struct vctx {
     azk_audit_report *rep;
     azk_audit_issue_cb cb;
@@ -278,8 +263,7 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
         goto done;
     }
     {
-        struct hash_job hj = {map, offs, leaves};
-        azk_audit__par_for(n, hash_part, &hj);
+        azk_audit__leaf_hashes(map, offs, n, leaves);
     }
     /* pass 3: checksums, sequence numbers and links, in log order */
     memset(prev_leaf, 0, HLEN);
