@@ -498,9 +498,10 @@ azk_status azk_home_open(azk_home **out, const char *path, const char *passphras
         rc = azk_error_set(AZK_ERR_NOTFOUND, "home: not initialised (run `azukari init`)");
         goto done;
     }
-    rc = open_db(&h->db, (const char *)p.data, false);
+    rc = azk_db_open(&h->cat, (const char *)p.data, 0);
     if (rc != AZK_OK)
         goto done;
+    h->db = azk_db__sqlite(h->cat);
     if (azk_home_uses_passphrase(path)) {
         unsigned long long ops;
         size_t mem;
@@ -550,8 +551,8 @@ void azk_home_close(azk_home *h)
 {
     if (h == NULL)
         return;
-    if (h->db != NULL)
-        sqlite3_close(h->db);
+    azk_db_close(h->cat);
+    h->db = NULL;
     sodium_memzero(h->key, sizeof(h->key));
     azk_free(h->path);
     azk_free(h->actor);

@@ -10,13 +10,15 @@
 #include "util/util.h"
 #include "azukari/home.h"
 
+#include "store/db_int.h"
 #include "store/sqlite.h"
 
 #define AZK_MASTER_KEY_LEN 32
 
 struct azk_home {
     char *path;
-    sqlite3 *db;
+    azk_db *cat; /* the catalog connection (store/db.h) */
+    sqlite3 *db; /* transitional: cat's raw SQLite handle, for code not yet on store/db.h */
     uint8_t key[AZK_MASTER_KEY_LEN]; /* wiped on close */
     char key_id[33];                 /* hex of a keyed hash of the key */
     char *actor;                     /* NULL = OS user */

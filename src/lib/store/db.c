@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/db.c -- the backend-neutral side of the catalog connection
+ * (store/db.h): picks the backend from the target, checks arguments,
+ * remembers failed binds so a statement never runs with a parameter
+ * missing, tracks the transaction, and words every error the same way
+ * for both backends.
+ */
+#include "store/db_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool azk_db_is_url(const char *t)
+{
+    return t != NULL &&
+           (strncmp(t, "postgresql://", 13) == 0 || strncmp(t, "postgres://", 11) == 0);
+}
+
+/* The URL without "user:password@" -> "user@"; a path as is. */
+static char *printable_name(const char *t)
+{
+    const char *s, *at, *colon, *slash;
+    char *out;
+    if (!azk_db_is_url(t))
+        return strdup(t);
+    s = strstr(t, "://") + 3;
+    slash = strchr(s, '/');
+    at = strchr(s, '@');
+    if (at == NULL || (slash != NULL && at > slash))
+        return strdup(t);
+    colon = memchr(s, ':', (size_t)(at - s));
+    if (colon == NULL)
+        return strdup(t);
+    out = malloc(strlen(t) + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, t, (size_t)(colon - t));
+    strcpy(out + (colon - t), at);
+    return out;
+}
+
+static azk_status fail(azk_db *db, azk_db_stmt *st, const char *what)
+{
+    return azk_error_set(AZK_ERR_DB, "catalog %s: %s: %s", db->name, what, db->ops->errmsg(db, st));
+}
+
+azk_status azk_db_open(azk_db **out, const char *target, unsigned flags)
+{
+    azk_db *db;
+    azk_status rc;
+    AZK_ASSERT_ARG(out != NULL && target != NULL);
+    *out = NULL;
+    db = calloc(1, sizeof(*db));
+    if (db == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
+    db->flags = flags;
+    db->ops = azk_db_is_url(target) ? &azk_db__pg_ops : &azk_db__sqlite_ops;
+    db->name = printable_name(target);
+    if (db->name == NULL) {
+        free(db);
+        return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
+    }
+    rc = db->ops->open(db, target, flags);
+    if (rc != AZK_OK) {
+        free(db->name);
+        free(db);
+        return rc;
+    }
+    *out = db;
+    return AZK_OK;
+}
+
+void azk_db_close(azk_db *db)
+{
+    if (db == NULL)
+        return;
+    if (db->in_tx)
+        azk_db_rollback(db);
+    db->ops->close(db);
+    free(db->name);
+    free(db);
+}
+
+azk_db_backend azk_db_kind(const azk_db *db)
+{
+    return db->ops->kind;
+}
+
+const char *azk_db_name(const azk_db *db)
+{
+    return db->name;
+}
+
+azk_status azk_db_exec(azk_db *db, const char *sql, const char *what)
+{
+    AZK_ASSERT_ARG(db != NULL && sql != NULL);
+    if (db->ops->exec(db, sql) != 0)
+        return fail(db, NULL, what != NULL ? what : "exec");
+    return AZK_OK;
+}
+
+static azk_status begin(azk_db *db, const char *sql, bool write)
+{
+    AZK_ASSERT_ARG(db != NULL);
+    if (db->in_tx)
+        return azk_error_set(AZK_ERR_DB, "catalog %s: a transaction is already open", db->name);
+    if (db->ops->exec(db, sql) != 0)
+        return fail(db, NULL, "begin");
+    db->in_tx = true;
+    if (write && db->ops->after_begin != NULL && db->ops->after_begin(db) != 0) {
+        azk_status rc = fail(db, NULL, "begin");
+        azk_db_rollback(db);
+        return rc;
+    }
+    return AZK_OK;
+}
+
+azk_status azk_db_begin(azk_db *db)
+{
+    return begin(db, db->ops->begin_sql, true);
+}
+
+azk_status azk_db_begin_read(azk_db *db)
+{
+    return begin(db, db->ops->begin_read_sql, false);
+}
+
+azk_status azk_db_commit(azk_db *db)
+{
+    AZK_ASSERT_ARG(db != NULL);
+    if (!db->in_tx)
+        return azk_error_set(AZK_ERR_DB, "catalog %s: commit without a transaction", db->name);
+    if (db->ops->exec(db, "COMMIT") != 0) {
+        azk_status rc = fail(db, NULL, "commit");
+        azk_db_rollback(db);
+        return rc;
+    }
+    db->in_tx = false;
+    return AZK_OK;
+}
+
+void azk_db_rollback(azk_db *db)
+{
+    if (db == NULL || !db->in_tx)
+        return;
+    (void)db->ops->exec(db, "ROLLBACK");
+    db->in_tx = false;
+}
+
+bool azk_db_in_tx(const azk_db *db)
+{
+    return db != NULL && db->in_tx;
+}
+
+azk_status azk_db_prepare(azk_db *db, azk_db_stmt **out, const char *sql, const char *what)
+{
+    azk_db_stmt *st;
+    azk_status rc;
+    AZK_ASSERT_ARG(db != NULL && out != NULL && sql != NULL);
+    *out = NULL;
+    st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
+    st->db = db;
+    st->what = what != NULL ? what : "query";
+    rc = db->ops->prepare(db, st, sql);
+    if (rc != AZK_OK) {
+        free(st);
+        return rc;
+    }
+    *out = st;
+    return AZK_OK;
+}
+
+static void bound(azk_db_stmt *st, int i, int r)
+{
+    if (r != 0 && st->bind_failed == 0)
+        st->bind_failed = i > 0 ? i : -1;
+}
+
+void azk_db_bind_text(azk_db_stmt *st, int i, const char *v)
+{
+    if (v == NULL)
+        bound(st, i, st->db->ops->bind_null(st, i));
+    else
+        bound(st, i, st->db->ops->bind_text(st, i, v, strlen(v)));
+}
+
+void azk_db_bind_textn(azk_db_stmt *st, int i, const char *v, size_t n)
+{
+    bound(st, i, st->db->ops->bind_text(st, i, v != NULL ? v : "", v != NULL ? n : 0));
+}
+
+void azk_db_bind_blob(azk_db_stmt *st, int i, const void *v, size_t n)
+{
+    bound(st, i, st->db->ops->bind_blob(st, i, v, n));
+}
+
+void azk_db_bind_int64(azk_db_stmt *st, int i, int64_t v)
+{
+    bound(st, i, st->db->ops->bind_int64(st, i, v));
+}
+
+void azk_db_bind_null(azk_db_stmt *st, int i)
+{
+    bound(st, i, st->db->ops->bind_null(st, i));
+}
+
+int azk_db_step(azk_db_stmt *st)
+{
+    int r;
+    if (st == NULL)
+        return AZK_DB_ERROR;
+    if (st->bind_failed != 0) {
+        azk_error_set(AZK_ERR_DB, "catalog %s: %s: parameter %d could not be bound; not run",
+                      st->db->name, st->what, st->bind_failed);
+        return AZK_DB_ERROR;
+    }
+    r = st->db->ops->step(st);
+    if (r == AZK_DB_ERROR || r == AZK_DB_CONSTRAINT)
+        (void)fail(st->db, st, st->what);
+    return r;
+}
+
+azk_status azk_db_run(azk_db_stmt *st)
+{
+    int r = azk_db_step(st);
+    if (r == AZK_DB_DONE || r == AZK_DB_ROW)
+        return AZK_OK;
+    return azk_error_last()->code != AZK_OK ? azk_error_last()->code : AZK_ERR_DB;
+}
+
+int64_t azk_db_changes(azk_db_stmt *st)
+{
+    return st->db->ops->changes(st);
+}
+
+bool azk_db_col_null(azk_db_stmt *st, int col)
+{
+    return st->db->ops->col_null(st, col);
+}
+
+int64_t azk_db_col_int64(azk_db_stmt *st, int col)
+{
+    return st->db->ops->col_int64(st, col);
+}
+
+const char *azk_db_col_text(azk_db_stmt *st, int col)
+{
+    return st->db->ops->col_text(st, col);
+}
+
+const void *azk_db_col_blob(azk_db_stmt *st, int col, size_t *len)
+{
+    return st->db->ops->col_blob(st, col, len);
+}
+
+void azk_db_reset(azk_db_stmt *st)
+{
+    if (st == NULL)
+        return;
+    st->db->ops->reset(st);
+    st->bind_failed = 0;
+}
+
+void azk_db_finalize(azk_db_stmt *st)
+{
+    if (st == NULL)
+        return;
+    st->db->ops->finalize(st);
+    free(st);
+}
