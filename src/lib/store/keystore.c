@@ -133,6 +133,28 @@ azk_status azk_store__key_count(azk_home *h, int64_t *count)
     return rc;
 }
 
+azk_status azk_store__key_each(azk_home *h, azk_store__key_cb cb, void *payload)
+{
+    azk_status rc;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int r = SQLITE_DONE;
+    AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    rc = ks_conn(h, &db);
+    if (rc != AZK_OK)
+        return rc;
+    if (sqlite3_prepare_v2(db, "SELECT kind, id, wrapped FROM wrapped_keys ORDER BY kind, id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return ks_err(db, "list keys");
+    while (rc == AZK_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+        rc = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), payload);
+    if (rc == AZK_OK && r != SQLITE_DONE)
+        rc = ks_err(db, "list keys");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static bool valid_owner(const char *kind, const char *id)
 {
     return kind != NULL && id != NULL && id[0] != '\0' &&
