@@ -469,6 +469,7 @@ azk_status azk_store__home_open(azk_home **out, const char *path, const char *pa
         rc = azk_db_open(&h->cat, (const char *)p.data, 0);
     if (rc == AZK_OK)
         rc = azk_schema__check(h->cat, &ver);
+    rep->from = rep->to = ver;
     if (rc != AZK_OK)
         goto done;
     h->db = azk_db__sqlite(h->cat);

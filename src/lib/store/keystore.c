@@ -155,6 +155,39 @@ azk_status azk_store__key_each(azk_home *h, azk_store__key_cb cb, void *payload)
     return rc;
 }
 
+azk_status azk_store__keystore_peek(const char *home, int64_t *count)
+{
+    azk_status rc = AZK_OK;
+    azk_buf p = AZK_BUF_INIT;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+    AZK_ASSERT_ARG(home != NULL && count != NULL);
+    *count = -1;
+    rc = azk_buf_printf(&p, "%s/%s", home, KS_FILE);
+    if (rc != AZK_OK || stat((const char *)p.data, &sb) != 0)
+        goto done;
+    if (sqlite3_open_v2((const char *)p.data, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = ks_err(db, "open");
+        goto done;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM wrapped_keys", -1, &st, NULL) != SQLITE_OK) {
+        *count = 0; /* created, no key stored yet */
+        goto done;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *count = (int64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = ks_err(db, "count keys");
+done:
+    sqlite3_finalize(st);
+    if (db != NULL)
+        sqlite3_close(db);
+    azk_buf_dispose(&p);
+    return rc;
+}
+
 static bool valid_owner(const char *kind, const char *id)
 {
     return kind != NULL && id != NULL && id[0] != '\0' &&

@@ -54,6 +54,9 @@ typedef azk_status (*azk_store__key_cb)(const char *kind, const char *id, const 
 AZK_NODISCARD azk_status azk_store__key_each(azk_home *h, azk_store__key_cb cb, void *payload);
 /* Number of keys held (for `azukari db status`). */
 AZK_NODISCARD azk_status azk_store__key_count(azk_home *h, int64_t *count);
+/* Keys in the keystore of the home at `home`, read-only and without the master key;
+ * -1 when there is no keystore yet (`azukari db status`). */
+AZK_NODISCARD azk_status azk_store__keystore_peek(const char *home, int64_t *count);
 /* out = <home>/keys/keystore.db */
 AZK_NODISCARD azk_status azk_store__keystore_path(const azk_home *h, azk_buf *out);
 /* Close the keystore connection, if open (azk_home_close does). */
