@@ -55,11 +55,12 @@ typedef struct {
     char backup[4096];    /**< the backup taken before migrating (SQLite), else "" */
     int64_t keys_moved;   /**< wrapped keys moved from the catalog into the keystore */
     int key_bytes_absent; /**< 1: the catalog files were searched, no moved key is in them */
+    int scrub_retried;    /**< 1: an earlier migration's unfinished scrub was done again */
 } azk_catalog_migration;
 
 #define AZK_CATALOG_MIGRATION_INIT                                                                 \
     {                                                                                              \
-        AZK_CATALOG_MIGRATION_VERSION, 0, 0, {0}, 0, 0                                             \
+        AZK_CATALOG_MIGRATION_VERSION, 0, 0, {0}, 0, 0, 0                                          \
     }
 
 /**

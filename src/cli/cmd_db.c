@@ -78,11 +78,14 @@ static int db_migrate(const char *home)
                    (long long)m.keys_moved,
                    m.key_bytes_absent ? _("no key bytes left") : _("bytes remain"));
     }
+    if (m.scrub_retried)
+        printf(_("scrubbed the catalog files of moved keys (catalog files searched: %s)\n"),
+               m.key_bytes_absent ? _("no key bytes left") : _("bytes remain"));
     if (rc != AZK_OK) {
         azk_cli_liberr(home);
         return 1;
     }
-    if (m.to == m.from)
+    if (m.to == m.from && !m.scrub_retried)
         printf(_("schema %d is current; nothing to migrate\n"), m.to);
     return 0;
 }

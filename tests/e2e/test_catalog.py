@@ -54,8 +54,8 @@ class CatalogTest(unittest.TestCase):
         self.env = dict(os.environ)
         self.env.pop("AZUKARI_HOME", None)
         self.env["AZUKARI_LANG"] = "en"
-        self.run_ok("init")
-        self.run_ok("client", "add", "shinkin-a")
+        self.azk_ok("init")
+        self.azk_ok("client", "add", "shinkin-a")
 
     def tearDown(self):
         self.tmp.__exit__(None, None, None)
@@ -63,7 +63,7 @@ class CatalogTest(unittest.TestCase):
     def azk(self, *args):
         return T.run([self.bin, "--home", self.home] + list(args), env=self.env)
 
-    def run_ok(self, *args):
+    def azk_ok(self, *args):
         r = self.azk(*args)
         self.assertEqual(r.rc, 0, r.out + r.err)
         return r
@@ -72,7 +72,7 @@ class CatalogTest(unittest.TestCase):
         p = os.path.join(self.d, ds + ".csv")
         with open(p, "wb") as f:
             f.write(CSV)
-        self.run_ok("intake", "--client", "shinkin-a", "--dataset", ds, "--purpose", "test",
+        self.azk_ok("intake", "--client", "shinkin-a", "--dataset", ds, "--purpose", "test",
                     "--retain-until", "2099-12-31", p)
 
     def schema(self):
@@ -98,7 +98,7 @@ class CatalogTest(unittest.TestCase):
             db.close()
 
     def ledger_has(self, action):
-        r = self.run_ok("audit", "log")
+        r = self.azk_ok("audit", "log")
         return action in r.out
 
     def test_init_creates_current_schema(self):
@@ -179,7 +179,7 @@ class CatalogTest(unittest.TestCase):
 
     def test_db_status_and_migrate(self):
         self.intake("ds1")
-        r = self.run_ok("db", "status")
+        r = self.azk_ok("db", "status")
         self.assertIn("catalog: " + self.cat, r.out)
         self.assertIn("backend: sqlite", r.out)
         self.assertIn("schema: 2 (this azukari: 2)", r.out)
@@ -194,15 +194,15 @@ class CatalogTest(unittest.TestCase):
         self.assertIn("(not created yet)", r.out)
         self.assertEqual(sha(self.cat), before, "status wrote to the catalog")
         self.assertFalse(os.path.exists(os.path.join(self.home, "keys", "keystore.db")))
-        r = self.run_ok("db", "migrate")
+        r = self.azk_ok("db", "migrate")
         self.assertIn("migrated the catalog from schema 1 to 2", r.out)
         self.assertIn("backup: " + self.cat + ".bak-v1-", r.out)
         self.assertIn("wrapped keys moved to the keystore: 1", r.out)
         self.assertIn("no key bytes left", r.out)
-        r = self.run_ok("db", "status")
+        r = self.azk_ok("db", "status")
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("(1 keys)", r.out)
-        r = self.run_ok("db", "migrate")
+        r = self.azk_ok("db", "migrate")
         self.assertIn("schema 2 is current; nothing to migrate", r.out)
         self.assertNotIn("backup:", r.out)
 
@@ -249,6 +249,80 @@ class CatalogTest(unittest.TestCase):
         db.commit()
         db.close()
 
+    def test_different_key_in_keystore_nothing_migrated(self):
+        """The keystore already holding another key for a dataset stops the migration: the
+        catalog stays schema 1 with its keys, nothing half-written."""
+        self.intake("ds1")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        uuid, w = list(keys.items())[0]
+        ks = os.path.join(self.home, "keys", "keystore.db")
+        os.close(os.open(ks, os.O_CREAT | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(ks)
+        db.executescript("CREATE TABLE keystore_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                         "CREATE TABLE wrapped_keys(kind TEXT NOT NULL, id TEXT NOT NULL,"
+                         " wrapped BLOB NOT NULL, created_at TEXT NOT NULL,"
+                         " PRIMARY KEY(kind, id));")
+        db.execute("INSERT INTO wrapped_keys VALUES('dataset', ?, ?, 'x')", (uuid, os.urandom(72)))
+        db.commit()
+        db.close()
+        r = self.azk("db", "migrate")
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("the keystore holds a different key for dataset " + uuid, r.err)
+        self.assertEqual(self.schema(), "1")
+        self.assertIn("wrapped_key", self.columns("datasets"))
+        self.assertTrue(holds(self.cat, w))
+        self.assertFalse(self.ledger_has("catalog.migrate"))
+
+    def test_wal_held_by_reader_scrub_retried(self):
+        """Another process reading the catalog during the migration keeps the old pages (with
+        the keys) in catalog.db: the open fails saying so, and the next open finishes the
+        scrub."""
+        self.intake("ds1")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        w = list(keys.values())[0]
+        reader = sqlite3.connect(self.cat, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM datasets").fetchone()
+            r = self.azk("db", "migrate")
+        finally:
+            reader.close()
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("migrated the catalog from schema 1 to 2", r.out)
+        self.assertIn("wrapped key bytes may remain in the catalog files", r.err)
+        self.assertEqual(self.schema(), "2")
+        r = self.azk("open", "ds1", "--reason", "x")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(r.stdout, CSV)
+        self.assertFalse(holds(self.cat, w))
+        self.assertFalse(holds(self.cat + "-wal", w))
+        self.assertTrue(self.ledger_has("catalog.scrub"))
+        r = self.azk_ok("db", "migrate")
+        self.assertIn("schema 2 is current; nothing to migrate", r.out)
+
+    def test_two_processes_migrate_at_once(self):
+        """Two azukari processes opening a schema-1 catalog at the same moment: one migrates,
+        the other finds it done; both succeed, keys moved once."""
+        self.intake("ds1")
+        self.intake("ds2")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        procs = [subprocess.Popen([self.bin, "--home", self.home, "db", "migrate"], env=self.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(3)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            self.assertEqual(p.returncode, 0, (out + err).decode())
+        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 2" in o]
+        self.assertEqual(len(migrated), 1, outs)
+        self.assertEqual(self.schema(), "2")
+        self.assertEqual({i: w for (k, i), w in self.keystore().items()}, keys)
+        self.assertEqual(len(glob.glob(self.cat + ".bak-v1-*")), 1)
+        self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
+        for w in keys.values():
+            self.assertFalse(holds(self.cat, w))
+        r = self.azk("open", "ds2", "--reason", "x")
+        self.assertEqual(r.stdout, CSV, r.err)
+
     def test_stale_partial_backup_shredded(self):
         """A backup a killed migration left half-made (it may hold keys) is removed by the
         next migration."""
@@ -257,7 +331,7 @@ class CatalogTest(unittest.TestCase):
         stale = self.cat + ".bak-v1-20260101T000000Z.part"
         with open(stale, "wb") as f:
             f.write(b"junk" + list(keys.values())[0])
-        self.run_ok("db", "migrate")
+        self.azk_ok("db", "migrate")
         self.assertFalse(os.path.exists(stale))
 
 

@@ -84,6 +84,7 @@ azk_status azk_catalog_migrate(const char *home, const char *passphrase, size_t 
     (void)snprintf(out->backup, sizeof(out->backup), "%s", rep.backup);
     out->keys_moved = rep.keys_moved;
     out->key_bytes_absent = rep.key_bytes_absent ? 1 : 0;
+    out->scrub_retried = rep.scrub_retried ? 1 : 0;
     azk_home_close(h);
     return rc;
 }

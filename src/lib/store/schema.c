@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -514,9 +515,17 @@ static void shred_stale_parts(const char *catalog)
         size_t n = strlen(e->d_name);
         if (n > bl + 10 && strncmp(e->d_name, base, bl) == 0 &&
             strncmp(e->d_name + bl, ".bak-", 5) == 0 && strcmp(e->d_name + n - 5, ".part") == 0) {
+            int lk;
             azk_buf_clear(&f);
-            if (azk_buf_printf(&f, "%s/%s", (const char *)dir.data, e->d_name) == AZK_OK)
+            if (azk_buf_printf(&f, "%s/%s", (const char *)dir.data, e->d_name) != AZK_OK)
+                continue;
+            /* one being made now is locked by its migration: leave it */
+            lk = open((const char *)f.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+            if (lk < 0)
+                continue;
+            if (flock(lk, LOCK_EX | LOCK_NB) == 0)
                 shred_file((const char *)f.data);
+            close(lk);
         }
     }
     if (d != NULL)
@@ -589,7 +598,7 @@ static azk_status scrub_backup(const char *part)
     struct mig t;
     azk_schema_report tr;
     char mode[32];
-    bool guard, absent = false;
+    bool ds, guard, absent = false;
     memset(&t, 0, sizeof(t));
     memset(&tr, 0, sizeof(tr));
     t.rep = &tr;
@@ -597,7 +606,13 @@ static azk_status scrub_backup(const char *part)
     if (rc != AZK_OK)
         return rc;
     t.db = b;
-    guard = prepares(b, "SELECT wrapped FROM guard_items LIMIT 0");
+    /* another process may have migrated between our version check and the snapshot */
+    ds = has_column(b, "datasets", "wrapped_key");
+    guard = has_column(b, "guard_items", "wrapped");
+    if (!ds) {
+        azk_db_close(b);
+        return AZK_OK;
+    }
     rc = query_text(b, "PRAGMA journal_mode=OFF", mode, sizeof(mode));
     if (rc == AZK_OK && strcmp(mode, "off") != 0)
         rc = azk_error_set(AZK_ERR_DB, "catalog backup %s: cannot turn its journal off (%s)", part,
@@ -645,21 +660,35 @@ static azk_status take_backup(struct mig *m, int from)
     azk_db_stmt *st = NULL;
     const char *base;
     char stamp[32];
-    int fd;
+    int fd, lock_fd = -1;
     const char *cat = azk_db_name(m->db);
     utc_stamp(stamp);
     shred_stale_parts(cat);
-    rc = azk_buf_printf(&path, "%s.bak-v%d-%s", cat, from, stamp);
-    if (rc == AZK_OK)
-        rc = azk_buf_printf(&part, "%s.part", (const char *)path.data);
-    if (rc != AZK_OK)
-        goto done;
-    fd = open((const char *)part.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        rc = azk_error_errno("create catalog backup");
+    /* a name no other backup has (two migrations may start in the same second) */
+    for (int n = 0; lock_fd < 0; n++) {
+        azk_buf_clear(&path);
+        azk_buf_clear(&part);
+        rc = n == 0 ? azk_buf_printf(&path, "%s.bak-v%d-%s", cat, from, stamp)
+                    : azk_buf_printf(&path, "%s.bak-v%d-%s-%d", cat, from, stamp, n);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&part, "%s.part", (const char *)path.data);
+        if (rc != AZK_OK)
+            goto done;
+        if (access((const char *)path.data, F_OK) == 0 && n < 100)
+            continue;
+        lock_fd = open((const char *)part.data,
+                       O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (lock_fd < 0 && (errno != EEXIST || n >= 100)) {
+            rc = azk_error_errno("create catalog backup");
+            goto done;
+        }
+    }
+    /* held until the backup has its name: shred_stale_parts leaves it alone */
+    if (flock(lock_fd, LOCK_EX) != 0) {
+        rc = azk_error_errno("lock catalog backup");
+        shred_file((const char *)part.data);
         goto done;
     }
-    close(fd);
     rc = azk_db_prepare(m->db, &st, "VACUUM INTO ?", "backup");
     if (rc == AZK_OK) {
         azk_db_bind_text(st, 1, (const char *)part.data);
@@ -690,6 +719,8 @@ static azk_status take_backup(struct mig *m, int from)
         shred_file((const char *)part.data);
     }
 done:
+    if (lock_fd >= 0)
+        close(lock_fd);
     azk_buf_dispose(&path);
     azk_buf_dispose(&part);
     azk_buf_dispose(&dir);
@@ -800,6 +831,7 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
             rc = meta_get(m.db, "key_scrub", v, sizeof(v), &found);
         if (rc != AZK_OK || !found)
             return rc;
+        rep->scrub_retried = true;
         rc = azk_store__key_each(h, collect_keystore_key, &m);
         if (rc == AZK_OK)
             rc = scrub_catalog(&m);

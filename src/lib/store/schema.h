@@ -28,6 +28,7 @@ typedef struct {
     int64_t keys_moved;    /* wrapped keys moved from the catalog into the keystore */
     bool wal_truncated;    /* SQLite: the catalog's WAL was truncated after scrubbing */
     bool key_bytes_absent; /* the moved keys' bytes were searched for in the catalog files */
+    bool scrub_retried;    /* an earlier migration's unfinished scrub was redone */
 } azk_schema_report;
 
 /*
