@@ -254,6 +254,8 @@ azk_status azk_schema__check_file(const char *path)
     ssize_t n;
     int fd;
     AZK_ASSERT_ARG(path != NULL);
+    if (azk_db_is_url(path))
+        return AZK_OK; /* PostgreSQL: azk_schema__version tells */
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         char eb[128];

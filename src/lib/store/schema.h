@@ -53,7 +53,8 @@ AZK_NODISCARD azk_status azk_schema__version(azk_db *db, int *version);
 AZK_NODISCARD azk_status azk_schema__check(azk_db *db, int *version);
 
 /* An SQLite file that does not start with the SQLite header is no catalog:
- * AZK_ERR_FORMAT naming it, before SQLite opens (and could write) it. */
+ * AZK_ERR_FORMAT naming it, before SQLite opens (and could write) it. A
+ * PostgreSQL URL passes (azk_schema__version checks the database). */
 AZK_NODISCARD azk_status azk_schema__check_file(const char *path);
 
 /*
