@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store/artifacts.c -- artifacts, residuals, the status report's rows and
- * ret_meta in the catalog (store/artifacts.h), in the SQL common to SQLite
+ * store/artifacts.c -- artifacts, residuals and the status report's rows
+ * in the catalog (store/artifacts.h), in the SQL common to SQLite
  * and PostgreSQL.
  */
 #include "store/artifacts.h"
@@ -220,44 +220,6 @@ azk_status azk_store__retention_rows(azk_home *h, azk_store_status_cb cb, void *
     }
     if (rc == AZK_OK && s != AZK_DB_DONE)
         rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
-}
-
-azk_status azk_store__ret_meta_get(azk_home *h, const char *k, int64_t *v)
-{
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    int s;
-    AZK_ASSERT_ARG(h != NULL && k != NULL && v != NULL);
-    *v = 0;
-    rc = azk_db_prepare(h->cat, &st, "SELECT value FROM ret_meta WHERE key = ?", "read run time");
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, k);
-    s = azk_db_step(st);
-    if (s == AZK_DB_ROW)
-        *v = azk_db_col_int64(st, 0);
-    else if (s != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
-}
-
-azk_status azk_store__ret_meta_set(azk_home *h, const char *k, int64_t v)
-{
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    AZK_ASSERT_ARG(h != NULL && k != NULL);
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO ret_meta(key, value) VALUES(?, ?)"
-                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        "record run time");
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, k);
-    azk_db_bind_int64(st, 2, v);
-    rc = azk_db_run(st);
     azk_db_finalize(st);
     return rc;
 }

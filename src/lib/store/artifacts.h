@@ -2,10 +2,10 @@
 /*
  * store/artifacts.h -- retention's catalog records other than requests:
  * registered artifacts (files derived from a dataset, deleted with it),
- * the residual copies a sweep found, the per-dataset rows of the retention
- * status report, and ret_meta (run bookkeeping such as the last run's
- * time). Each write is one store transaction with its ledger event. Not
- * public API.
+ * the residual copies a sweep found, and the per-dataset rows of the
+ * retention status report. Each write is one store transaction with its ledger
+ * event. (The run's own rows, ret_state and ret_meta, are
+ * store/retention_state.h's.) Not public API.
  */
 #ifndef AZK_STORE_ARTIFACTS_H
 #define AZK_STORE_ARTIFACTS_H
@@ -58,10 +58,5 @@ typedef azk_status (*azk_store_status_cb)(const struct azk_store_status_row *r, 
 /* Every dataset, by client then id, read in one snapshot. */
 AZK_NODISCARD azk_status azk_store__retention_rows(azk_home *h, azk_store_status_cb cb,
                                                    void *payload);
-
-/* ret_meta: *v = the value of key k, 0 when absent. */
-AZK_NODISCARD azk_status azk_store__ret_meta_get(azk_home *h, const char *k, int64_t *v);
-/* Set key k to v (insert or replace). Joins the caller's transaction if one is open. */
-AZK_NODISCARD azk_status azk_store__ret_meta_set(azk_home *h, const char *k, int64_t v);
 
 #endif

@@ -318,7 +318,7 @@ static void test_people__holds(void **state)
     assert_int_equal(ledger_count("\"retention.hold\"", "\"p-hold\""), 3); /* 2 holds, 1 release */
 }
 
-/* ---- artifacts, residuals, ret_meta -------------------------------------------------- */
+/* ---- artifacts -------------------------------------------------- */
 
 static azk_status count_art(const azk_artifact_info *a, void *payload)
 {
@@ -334,7 +334,6 @@ static void test_people__artifacts(void **state)
     azk_buf disp = AZK_BUF_INIT;
     bool found = false;
     int n = 0;
-    int64_t v = -1;
     (void)state;
     memset(&a, 0, sizeof(a));
     a.dataset = "p-art";
@@ -371,13 +370,6 @@ static void test_people__artifacts(void **state)
     assert_int_equal(azk_store__artifact_disposition(g_h, "p-art", a.path, &disp, &found), AZK_OK);
     assert_false(found);
     azk_buf_dispose(&disp);
-
-    assert_int_equal(azk_store__ret_meta_get(g_h, "p-key", &v), AZK_OK);
-    assert_int_equal(v, 0);
-    assert_int_equal(azk_store__ret_meta_set(g_h, "p-key", 42), AZK_OK);
-    assert_int_equal(azk_store__ret_meta_set(g_h, "p-key", 43), AZK_OK);
-    assert_int_equal(azk_store__ret_meta_get(g_h, "p-key", &v), AZK_OK);
-    assert_int_equal(v, 43);
 }
 
 /* ---- guard items ------------------------------------------------------------------ */
