@@ -346,6 +346,11 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, char **out_path
         return rc;
     taken = true;
     rc = azk_store__key_get(h, AZK_KEY_GUARD, id, &wrapped, &wrapped_len);
+    if (rc == AZK_ERR_NOTFOUND)
+        rc = azk_error_set(AZK_ERR_NOTFOUND,
+                           "guard approve: item %.40s has no key in the keystore (quarantined "
+                           "before keys left the catalog: migrate the catalog first)",
+                           id);
     if (rc != AZK_OK)
         goto done;
     for (attempt = 0; attempt < 2; attempt++) {
