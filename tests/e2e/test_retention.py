@@ -116,11 +116,18 @@ class RetentionTest(unittest.TestCase):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
         try:
             row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
-            key = db.execute("SELECT wrapped_key, state FROM datasets WHERE id=?",
-                             (ds,)).fetchone()
-            return (row[0] if row else None), key
+            uuid, dstate = db.execute("SELECT uuid, state FROM datasets WHERE id=?",
+                                      (ds,)).fetchone()
         finally:
             db.close()
+        # the data key lives in the keystore (docs/catalog.md)
+        ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
+        try:
+            w = ks.execute("SELECT wrapped FROM wrapped_keys WHERE kind='dataset' AND id=?",
+                           (uuid,)).fetchone()
+        finally:
+            ks.close()
+        return (row[0] if row else None), ((w[0] if w else None), dstate)
 
     def state_operator(self, ds):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))

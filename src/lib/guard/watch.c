@@ -43,17 +43,6 @@ uint64_t azk_guard__mono_ms(void)
     return azk_now_ns() / 1000000u;
 }
 
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS guard_items(id TEXT PRIMARY KEY, rel_path TEXT NOT NULL,"
-    " state TEXT NOT NULL, outbox TEXT NOT NULL, release_dir TEXT NOT NULL, dest TEXT,"
-    " uuid TEXT, wrapped BLOB, size INTEGER, decision TEXT, requested_by TEXT,"
-    " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)";
-
-azk_status azk_guard__journal_schema(azk_home *h)
-{
-    return azk_store__exec(h, schema, "guard journal");
-}
-
 static void new_id(char out[24])
 {
     uint8_t r[8];
@@ -347,9 +336,6 @@ azk_status azk_guard_watch_run(struct azk_home *h, const azk_guard_watch_options
         (void)chmod((const char *)p.data, 0700);
         w.priv = azk_buf_detach(&p);
     }
-    rc = azk_guard__journal_schema(h);
-    if (rc != AZK_OK)
-        goto done;
     rc = azk_guard_new(&w.guard, &w.policy);
     if (rc != AZK_OK)
         goto done;

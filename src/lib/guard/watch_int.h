@@ -40,8 +40,6 @@ struct azk_guard_watcher {
 uint64_t azk_guard__mono_ms(void);
 /* Queue outbox/rel to claim, or claimed item id to (re)judge, at due (ms); one entry each. */
 void azk_guard__enqueue(struct azk_guard_watcher *w, const char *rel, const char *id, uint64_t due);
-/* Create the journal table when absent. */
-AZK_NODISCARD azk_status azk_guard__journal_schema(azk_home *h);
 
 /* watch_inotify.c: names never taken (hidden, .part, .tmp, ~), for one name or a whole path */
 bool azk_guard__skip_name(const char *name);

@@ -255,12 +255,8 @@ done:
 
 azk_status azk_guard_item_list(struct azk_home *h, azk_guard_item_cb cb, void *payload)
 {
-    azk_status rc;
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     azk_error_clear();
-    rc = azk_guard__journal_schema(h);
-    if (rc != AZK_OK)
-        return rc;
     return azk_store__guard_list(h, cb, payload);
 }
 
@@ -273,9 +269,6 @@ azk_status azk_guard_request(struct azk_home *h, const char *id, const char *rea
     azk_error_clear();
     if (reason[0] == '\0')
         return azk_error_set(AZK_ERR_ARG, "guard request: a reason is required");
-    rc = azk_guard__journal_schema(h);
-    if (rc != AZK_OK)
-        return rc;
     /* the requester is a person: an enrolled user who passed TOTP */
     rc = azk_identity__requester(h, "guard.request", id, &user);
     if (rc != AZK_OK)
@@ -322,9 +315,6 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, char **out_path
     azk_error_clear();
     if (out_path != NULL)
         *out_path = NULL;
-    rc = azk_guard__journal_schema(h);
-    if (rc != AZK_OK)
-        return rc;
     rc = azk_store__guard_get(h, id, &it, state, &found);
     if (rc != AZK_OK)
         return rc;

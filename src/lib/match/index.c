@@ -8,6 +8,7 @@
  */
 #include "match/fp.h"
 #include "store/store.h"
+#include "store/keystore.h"
 #include "vault/vault.h"
 #include "azukari/fingerprint.h"
 
@@ -125,7 +126,7 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
     if (rc != AZK_OK)
         return rc;
     rc = azk_store__prepare(h, &st,
-                            "SELECT d.id, d.client, d.uuid, d.wrapped_key, d.records, f.nonce,"
+                            "SELECT d.id, d.client, d.uuid, NULL, d.records, f.nonce,"
                             " f.data FROM datasets d JOIN fingerprints f ON f.dataset = d.id"
                             " WHERE d.state = 'active' AND (?1 IS NULL OR d.client = ?1)"
                             " AND (?2 IS NULL OR d.id IN (SELECT value FROM json_each(?2)))"
@@ -160,8 +161,15 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
             rc = azk_error_set(AZK_ERR_INTEGRITY, "fingerprints do not match the record count");
             goto done;
         }
-        rc = azk_vault__unwrap(h, uuid, sqlite3_column_blob(st, 3),
-                               (size_t)sqlite3_column_bytes(st, 3), dk);
+        {
+            /* the data key lives in the keystore (store/keystore.h) */
+            uint8_t *wk = NULL;
+            size_t wkl = 0;
+            rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &wkl);
+            if (rc == AZK_OK)
+                rc = azk_vault__unwrap(h, uuid, wk, wkl, dk);
+            azk_free_secret(wk, wkl);
+        }
         if (rc != AZK_OK)
             goto done;
         azk_free_secret(plain, 0);

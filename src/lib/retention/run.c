@@ -16,6 +16,7 @@
  * is durable; no certificate is issued without a clean sweep (cert.c).
  */
 #include "retention/ret_int.h"
+#include "store/keystore.h"
 #include "azukari/audit.h"
 #include "azukari/fingerprint.h"
 #include "azukari/scan.h"
@@ -321,22 +322,24 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *
     uint64_t index = 0;
     bool late, early = false;
     static const char label[] = "azukari dataset key id v1";
+    uint8_t *wk = NULL;
+    size_t wk_len = 0;
 
     rc = azk_store__prepare(r->h, &st,
-                            "SELECT wrapped_key, (SELECT request FROM ret_early WHERE dataset=?1)"
+                            "SELECT (SELECT request FROM ret_early WHERE dataset=?1)"
                             " FROM datasets WHERE id = ?1");
     if (rc != AZK_OK)
         goto done;
     sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_BLOB) {
+    /* the data key lives in the keystore (store/keystore.h) */
+    if (sqlite3_step(st) != SQLITE_ROW ||
+        azk_store__key_get(r->h, AZK_KEY_DATASET, d->uuid, &wk, &wk_len) != AZK_OK) {
         rc = azk_error_set(AZK_ERR_INTEGRITY, "dataset has no wrapped key to destroy");
         goto done;
     }
-    crypto_generichash(kid, sizeof(kid), sqlite3_column_blob(st, 0),
-                       (size_t)sqlite3_column_bytes(st, 0), (const uint8_t *)label,
-                       sizeof(label) - 1);
-    crypto_hash_sha256(commit, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-    early = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    crypto_generichash(kid, sizeof(kid), wk, wk_len, (const uint8_t *)label, sizeof(label) - 1);
+    crypto_hash_sha256(commit, wk, wk_len);
+    early = sqlite3_column_type(st, 0) != SQLITE_NULL;
     sodium_bin2hex(kid_hex, sizeof(kid_hex), kid, sizeof(kid));
     sodium_bin2hex(commit_hex, sizeof(commit_hex), commit, sizeof(commit));
     azk_ret__iso(r->now, nowiso);
@@ -380,70 +383,30 @@ static azk_status step_shred(struct run *r, const struct dsinfo *d, const char *
 done:
     sqlite3_finalize(st);
     azk_buf_dispose(&extra);
+    azk_free_secret(wk, wk_len);
     return rc;
 }
 
-/* Does the file at path hold `needle`? (evidence that key bytes are gone) */
-static azk_status file_contains(const char *path, const uint8_t *needle, size_t n, bool *found)
-{
-    struct stat sb;
-    void *m;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    *found = false;
-    if (fd < 0)
-        return errno == ENOENT ? AZK_OK : azk_error_errno("read catalog file");
-    if (fstat(fd, &sb) != 0) {
-        close(fd);
-        return azk_error_errno("stat catalog file");
-    }
-    if (sb.st_size == 0) {
-        close(fd);
-        return AZK_OK;
-    }
-    m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
-        return azk_error_errno("map catalog file");
-    *found = memmem(m, (size_t)sb.st_size, needle, n) != NULL;
-    munmap(m, (size_t)sb.st_size);
-    return AZK_OK;
-}
-
-/* Step 2: destroy the key (cryptographic erase). */
+/* Step 2: destroy the key (cryptographic erase): the keystore deletes it
+ * (secure_delete, WAL truncated, its files searched for the bytes); then the
+ * catalog forgets the fingerprints and marks the dataset. */
 static azk_status step_key(struct run *r, const struct dsinfo *d)
 {
     azk_status rc;
     sqlite3_stmt *st = NULL;
-    uint8_t *wk = NULL;
-    size_t wk_len = 0;
-    azk_buf p = AZK_BUF_INIT;
-    bool found = false, f2 = false;
-    int busy = 0, logn = 0, ckpt = 0;
+    azk_key_evidence ev;
+    azk_status krc;
 
-    rc = azk_store__prepare(r->h, &st, "SELECT wrapped_key FROM datasets WHERE id = ?1");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
-        wk_len = (size_t)sqlite3_column_bytes(st, 0);
-        wk = azk_malloc(wk_len);
-        if (wk == NULL) {
-            sqlite3_finalize(st);
-            return azk_error_set(AZK_ERR_NOMEM, "out of memory");
-        }
-        memcpy(wk, sqlite3_column_blob(st, 0), wk_len);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
+    krc = azk_store__key_destroy(r->h, AZK_KEY_DATASET, d->uuid, &ev);
+    if (krc != AZK_OK && krc != AZK_ERR_INTEGRITY)
+        return krc;
     rc = azk_store__exec(r->h, "PRAGMA secure_delete=ON", "secure_delete");
     if (rc != AZK_OK)
-        goto done;
+        return rc;
     rc = azk_store__begin(r->h);
     if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__prepare(r->h, &st,
-                            "UPDATE datasets SET wrapped_key = NULL, state = 'shredded'"
-                            " WHERE id = ?1");
+        return rc;
+    rc = azk_store__prepare(r->h, &st, "UPDATE datasets SET state = 'shredded' WHERE id = ?1");
     if (rc == AZK_OK) {
         sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -466,39 +429,21 @@ static azk_status step_key(struct run *r, const struct dsinfo *d)
         rc = azk_store__commit(r->h);
     if (rc != AZK_OK) {
         azk_store__rollback(r->h);
-        goto done;
-    }
-    if (sqlite3_wal_checkpoint_v2(r->h->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &logn, &ckpt) !=
-        SQLITE_OK)
-        busy = 1;
-    if (wk != NULL) {
-        rc = azk_store__path(&p, r->h, "catalog.db");
-        if (rc == AZK_OK)
-            rc = file_contains((const char *)p.data, wk, wk_len, &found);
-        if (rc == AZK_OK)
-            rc = azk_buf_puts(&p, "-wal");
-        if (rc == AZK_OK)
-            rc = file_contains((const char *)p.data, wk, wk_len, &f2);
-        if (rc != AZK_OK)
-            goto done;
+        return rc;
     }
     {
-        char extra[160];
-        (void)snprintf(extra, sizeof(extra), "{\"wal_truncated\":%s,\"key_bytes_in_catalog\":%s}",
-                       busy ? "false" : "true", (found || f2) ? "true" : "false");
+        char extra[200];
+        (void)snprintf(extra, sizeof(extra),
+                       "{\"keystore\":\"%s\",\"wal_truncated\":%s,\"key_bytes_in_keystore\":%s}",
+                       ev.file, ev.wal_truncated ? "true" : "false",
+                       ev.bytes_absent ? "false" : "true");
         rc = azk_ret__audit(r->h, "retention.key_destroyed", d->id,
-                            (found || f2) ? "residual" : NULL, NULL, extra, NULL);
+                            ev.bytes_absent ? NULL : "residual", NULL, extra, NULL);
     }
-    if (rc == AZK_OK && (found || f2))
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "wrapped key bytes still in the catalog files "
-                                              "(another connection kept the WAL); retry");
+    if (rc == AZK_OK && !ev.bytes_absent)
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "wrapped key bytes may remain in the keystore "
+                                              "files (another connection kept the WAL); retry");
     azk_ret__pause("key");
-done:
-    if (wk != NULL) {
-        sodium_memzero(wk, wk_len);
-        azk_free(wk);
-    }
-    azk_buf_dispose(&p);
     return rc;
 }
 

@@ -10,6 +10,7 @@
  * event; otherwise nothing is left behind.
  */
 #include "vault/vault.h"
+#include "store/keystore.h"
 #include "azukari/vault.h"
 #include "azukari/types.h"
 #include "decode/decode.h"
@@ -595,6 +596,7 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
     char extra[160];
     const char *objs[2];
     int step;
+    bool key_stored = false;
     azk_home *h = in->h;
     azk_store__now(now);
     rc = azk_store__begin(h);
@@ -603,8 +605,8 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
     rc = azk_store__prepare(h, &st,
                             "INSERT INTO datasets(id, client, uuid, purpose, retain_until,"
                             " schema_json, source_name, format, encoding, records, bytes,"
-                            " wrapped_key, created_at, created_by)"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                            " created_at, created_by)"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (rc != AZK_OK)
         goto done;
     sqlite3_bind_text(st, 1, o->dataset, -1, SQLITE_STATIC);
@@ -618,9 +620,8 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
     sqlite3_bind_text(st, 9, in->encoding, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, (sqlite3_int64)in->records);
     sqlite3_bind_int64(st, 11, (sqlite3_int64)in->bytes);
-    sqlite3_bind_blob(st, 12, wrapped, AZK_VAULT_WRAPPED_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, azk_store__actor(h), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, azk_store__actor(h), -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT) {
         rc = azk_error_set(AZK_ERR_ARG, "dataset %s already exists", o->dataset);
@@ -640,14 +641,27 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
     snprintf(extra, sizeof(extra),
              "{\"records\":%llu,\"bytes\":%llu,\"retain_until\":\"%s\",\"vault\":\"%s\"}",
              (unsigned long long)in->records, (unsigned long long)in->bytes, deadline, uuid);
+    /* the data key goes to the keystore (store/keystore.h), before the catalog commits */
+    rc = azk_store__key_put(h, AZK_KEY_DATASET, uuid, wrapped, AZK_VAULT_WRAPPED_LEN);
+    if (rc != AZK_OK)
+        goto done;
+    key_stored = true;
     rc = azk_store__audit(h, "intake", objs, 2, o->purpose, extra);
     if (rc != AZK_OK)
         goto done;
     rc = azk_store__commit(h);
 done:
     sqlite3_finalize(st);
-    if (rc != AZK_OK)
+    if (rc != AZK_OK) {
         azk_store__rollback(h);
+        if (key_stored) {
+            char msg[512];
+            (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+            if (azk_store__key_destroy(h, AZK_KEY_DATASET, uuid, NULL) != AZK_OK)
+                (void)0; /* the intake's error is the one to report */
+            rc = azk_error_set(rc, "%s", msg);
+        }
+    }
     return rc;
 }
 

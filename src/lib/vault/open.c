@@ -8,6 +8,7 @@
  * as an artifact before it gets its name, outcome in the ledger).
  */
 #include "vault/vault.h"
+#include "store/keystore.h"
 #include "retention/ret_int.h"
 #include "azukari/audit.h"
 #include "azukari/outfile.h"
@@ -39,9 +40,7 @@ static azk_status open_impl(azk_home *h, const char *dataset, const char *reason
     rc = azk_store__begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT uuid, wrapped_key, client, state FROM datasets"
-                            " WHERE id = ?1");
+    rc = azk_store__prepare(h, &st, "SELECT uuid, client, state FROM datasets WHERE id = ?1");
     if (rc != AZK_OK)
         goto done;
     if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK) {
@@ -57,21 +56,23 @@ static azk_status open_impl(azk_home *h, const char *dataset, const char *reason
         rc = azk_store__dberr(h->db, "find dataset");
         goto done;
     }
-    if (strcmp((const char *)sqlite3_column_text(st, 3), "active") != 0 ||
-        sqlite3_column_type(st, 1) != SQLITE_BLOB) {
+    if (strcmp((const char *)sqlite3_column_text(st, 2), "active") != 0) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s is %s: its key is destroyed", dataset,
-                           (const char *)sqlite3_column_text(st, 3));
+                           (const char *)sqlite3_column_text(st, 2));
         goto done;
     }
     uuid = azk_strdup((const char *)sqlite3_column_text(st, 0));
-    wrapped_len = (size_t)sqlite3_column_bytes(st, 1);
-    wrapped = azk_malloc(wrapped_len + 1);
-    if (uuid == NULL || wrapped == NULL) {
+    if (uuid == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
-    memcpy(wrapped, sqlite3_column_blob(st, 1), wrapped_len);
-    snprintf(client, sizeof(client), "%s", (const char *)sqlite3_column_text(st, 2));
+    /* the data key lives in the keystore (store/keystore.h) */
+    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wrapped, &wrapped_len);
+    if (rc == AZK_ERR_NOTFOUND)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s: its key is destroyed", dataset);
+    if (rc != AZK_OK)
+        goto done;
+    snprintf(client, sizeof(client), "%s", (const char *)sqlite3_column_text(st, 1));
     objs[0] = client;
     objs[1] = dataset;
     sqlite3_finalize(st);
@@ -103,7 +104,7 @@ done:
     sqlite3_finalize(st);
     azk_store__rollback(h);
     azk_free(uuid);
-    azk_free_secret(wrapped, wrapped_len + 1);
+    azk_free_secret(wrapped, wrapped_len);
     return rc;
 }
 
