@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """test_races.py -- two azukari processes doing the same two-person act, or
 the same retention run, at once on one catalog: exactly one approval and
-one ledger event, each dataset destroyed once, one certificate.
+one ledger event (a retention request, a guard transfer released once),
+each dataset destroyed once, one certificate.
 
 The approval race is made certain with the test builds' gate
 (AZK_TEST_GATE, store/event.h): the first process is held after its own
@@ -133,6 +134,52 @@ class RaceTest(unittest.TestCase):
             loser = [io[1] for rc, io in results if rc != 0][0]
             self.assertIn("not pending", loser)
             self.assertEqual(len(self.events("retention.approve", req)), 1)
+
+    def test_races__guard_approval_held_between_check_and_take(self):
+        """Two people approving one quarantined transfer: the file is released once."""
+        self.assertEqual(self.h.intake(self.csv, "dm", until="2099-12-31").rc, 0)
+        fp = os.path.join(self.tmp.path, "fp.azf")
+        self.assertEqual(self.h.run("fingerprints", "export", "--out", fp).rc, 0)
+        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
+            json.dump({"guard": {"fingerprints": fp}}, f)
+        ob, rel, q = (os.path.join(self.tmp.path, x) for x in ("outbox", "release", "quar"))
+        for d in (ob, rel, q):
+            os.makedirs(d)
+        sent = os.path.join(ob, "list.csv")
+        with open(self.csv, "rb") as src, open(sent, "wb") as dst:
+            dst.write(src.read())
+        old = time.time() - 60
+        os.utime(sent, (old, old))
+        r = self.h.run("guard", "watch", ob, "--release", rel, "--quarantine", q, "--once")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(os.listdir(rel), [])
+        qid = [x for x in os.listdir(q) if x.endswith(".json")][0][:-len(".json")]
+        self.people()
+        r = self.at("guard", "request", qid, "--reason", "the client wants it back", user="alice")
+        self.assertEqual(r.rc, 0, r.err)
+        gate = os.path.join(self.tmp.path, "gate")
+        when = self.tick()
+        first = self.start("guard", "approve", qid, user="bob", when=when,
+                           extra_env={"AZK_TEST_GATE": "guard.approve",
+                                      "AZK_TEST_GATE_FILE": gate})
+        try:
+            deadline = time.time() + 60
+            while not os.path.exists(gate) and first.poll() is None and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertTrue(os.path.exists(gate), "the first approval never reached the gate")
+            r = self.at("guard", "approve", qid, user="carol")
+            self.assertEqual(r.rc, 0, r.err)
+        finally:
+            if os.path.exists(gate):
+                os.unlink(gate)
+        out, err = first.communicate(timeout=60)
+        self.assertNotEqual(first.returncode, 0, out)
+        self.assertIn("not requested", err)
+        self.assertEqual(os.listdir(rel), ["list.csv"])  # once, not also list.csv.<id>
+        approvals = [e for e in self.events("guard.approve", qid)
+                     if e.get("outcome") != "refused"]
+        self.assertEqual(len(approvals), 1)
+        self.assertEqual(len(self.events("guard.release", qid)), 1)
 
     # Known failures, so skipped unless AZK_TEST_KNOWN_RACES=1 (their outcome depends on the
     # interleaving, so an expectedFailure would be flaky). Both are in files of helper
