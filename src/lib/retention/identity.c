@@ -82,7 +82,8 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     ev.extra_json = by != NULL ? "{\"state\":\"pending\"}" : "{\"bootstrap\":true}";
     rc = azk_store__user_insert(h, name, nonce, sizeof(nonce), sealed, sizeof(sealed),
                                 by != NULL ? by : azk_store__actor(h),
-                                by != NULL ? "pending" : "active", &ev);
+                                by != NULL ? "pending" : "active", by != NULL ? 0 : BOOTSTRAP_USERS,
+                                &ev);
     if (rc != AZK_OK)
         goto done;
     memcpy(out_b32, b32, b32_len);

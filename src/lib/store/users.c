@@ -41,7 +41,7 @@ azk_status azk_store__users_active(azk_home *h, int64_t *out)
 
 azk_status azk_store__user_insert(azk_home *h, const char *name, const uint8_t *nonce,
                                   size_t nonce_len, const uint8_t *sealed, size_t sealed_len,
-                                  const char *created_by, const char *state,
+                                  const char *created_by, const char *state, int64_t bootstrap_max,
                                   const struct azk_store_event *ev)
 {
     azk_db_stmt *st = NULL;
@@ -54,6 +54,16 @@ azk_status azk_store__user_insert(azk_home *h, const char *name, const uint8_t *
     rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
+    if (bootstrap_max > 0) {
+        int64_t active = 0;
+        rc = azk_store__users_active(h, &active);
+        if (rc == AZK_OK && active >= bootstrap_max)
+            rc = azk_error_set(AZK_ERR_PERM,
+                               "enrolling a user needs an enrolled user authenticated with "
+                               "TOTP (--user NAME --totp CODE); a second one approves it");
+        if (rc != AZK_OK)
+            return azk_store__tx_end(h, rc);
+    }
     rc = azk_db_prepare(h->cat, &st,
                         "INSERT INTO users(name,nonce,secret,created_at,created_by,state)"
                         " VALUES(?,?,?,?,?,?)",

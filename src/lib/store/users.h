@@ -14,12 +14,17 @@
 /* Users able to authenticate (state active; NULL = enrolled before states existed). */
 AZK_NODISCARD azk_status azk_store__users_active(azk_home *h, int64_t *out);
 
-/* A new user row with its sealed secret and state ("active" or "pending"), and the ledger
- * event ev, in one transaction. AZK_ERR_ARG ("user NAME already exists") if the name is taken. */
+/*
+ * A new user row with its sealed secret and state ("active" or "pending"), and the ledger
+ * event ev, in one transaction. AZK_ERR_ARG ("user NAME already exists") if the name is
+ * taken. bootstrap_max > 0: an enrolment without a second person, allowed only while fewer
+ * than bootstrap_max users are active, counted inside the transaction (two first enrolments
+ * racing cannot make a third unapproved user); AZK_ERR_PERM otherwise.
+ */
 AZK_NODISCARD azk_status azk_store__user_insert(azk_home *h, const char *name, const uint8_t *nonce,
                                                 size_t nonce_len, const uint8_t *sealed,
                                                 size_t sealed_len, const char *created_by,
-                                                const char *state,
+                                                const char *state, int64_t bootstrap_max,
                                                 const struct azk_store_event *ev);
 
 struct azk_store_user {
