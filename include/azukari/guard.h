@@ -357,7 +357,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_watch_run(struct azk_home *h,
 /** A quarantined or released item of the journal (borrowed for the callback). */
 typedef struct {
     const char *id;
-    const char *state;        /**< claimed, releasing, released, quarantined, requested */
+    /** claimed, releasing, released, quarantined, requested, approving */
+    const char *state;
     const char *path;         /**< path relative to the outbox */
     const char *decision;     /**< decision JSON (no values) or NULL */
     const char *requested_by; /**< NULL when not requested */

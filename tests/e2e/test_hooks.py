@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """test_hooks.py -- the test hooks (AZK_ALLOC_FAIL_AFTER: fail the N-th
 allocation; AZK_TEST_PAUSE: stop forever at a named step of the retention
-run; `guard icap --no-ledger`; the hidden `audit append`) exist only in
+run; AZK_TEST_GATE: hold an approval between its checks and its store
+transaction, used by test_races.py; `guard icap --no-ledger`; the hidden
+`audit append`) exist only in
 test builds. A release build (AZK_TESTS=OFF, the build of
 the demo and the benchmarks) must ignore them: a variable left in a
 production environment must not make deletion hang or scans fail.
@@ -27,7 +29,7 @@ from test_intake import HEADER, Home, synthetic_rows  # noqa: E402
 from test_retention import faked_env  # noqa: E402
 
 NOW_PAST = "2031-01-10T03:00:00Z"
-HOOK_NAMES = (b"AZK_ALLOC_FAIL_AFTER", b"AZK_TEST_PAUSE")
+HOOK_NAMES = (b"AZK_ALLOC_FAIL_AFTER", b"AZK_TEST_PAUSE", b"AZK_TEST_GATE")
 
 
 def release_bin():

@@ -19,6 +19,7 @@
  */
 #include "retention/identity.h"
 #include "retention/ret_int.h"
+#include "store/users.h"
 
 #include <liboath/oath.h>
 #include <sodium.h>
@@ -34,33 +35,15 @@
  * (there is none yet); every later one needs two. */
 #define BOOTSTRAP_USERS 2
 
-static azk_status active_users(azk_home *h, int64_t *n)
-{
-    sqlite3_stmt *st = NULL;
-    azk_status rc = azk_store__prepare(
-        h, &st, "SELECT count(*) FROM users WHERE state IS NULL OR state = 'active'");
-    *n = 0;
-    if (rc != AZK_OK)
-        return rc;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        rc = azk_store__dberr(h->db, "count users");
-    sqlite3_finalize(st);
-    return rc;
-}
-
 azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
 {
     azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
+    struct azk_store_event ev = {0};
     uint8_t secret[TOTP_SECRET_LEN];
     uint8_t nonce[crypto_secretbox_NONCEBYTES];
     uint8_t sealed[TOTP_SECRET_LEN + crypto_secretbox_MACBYTES];
-    char now[32];
     char *b32 = NULL;
     size_t b32_len = 0;
-    int step;
 
     int64_t active = 0;
     const char *by = NULL;
@@ -72,7 +55,7 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = active_users(h, &active);
+    rc = azk_store__users_active(h, &active);
     if (rc != AZK_OK)
         return rc;
     if (active >= BOOTSTRAP_USERS) {
@@ -94,44 +77,18 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
         rc = azk_error_set(AZK_ERR_CRYPTO, "base32 encoding of the TOTP secret failed");
         goto done;
     }
-    azk_store__now(now);
-    rc = azk_store__begin(h);
+    ev.action = "user.add";
+    ev.object = name;
+    ev.extra_json = by != NULL ? "{\"state\":\"pending\"}" : "{\"bootstrap\":true}";
+    rc = azk_store__user_insert(h, name, nonce, sizeof(nonce), sealed, sizeof(sealed),
+                                by != NULL ? by : azk_store__actor(h),
+                                by != NULL ? "pending" : "active", by != NULL ? 0 : BOOTSTRAP_USERS,
+                                &ev);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_store__prepare(h, &st,
-                            "INSERT INTO users(name,nonce,secret,created_at,created_by,state)"
-                            " VALUES(?,?,?,?,?,?)");
-    if (rc != AZK_OK)
-        goto rollback;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, nonce, sizeof(nonce), SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, sealed, sizeof(sealed), SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, by != NULL ? by : azk_store__actor(h), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, by != NULL ? "pending" : "active", -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = azk_error_set(AZK_ERR_ARG, "user %s already exists", name);
-        goto rollback;
-    }
-    if (step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "add user");
-        goto rollback;
-    }
-    rc = azk_ret__audit(h, "user.add", name, NULL, NULL,
-                        by != NULL ? "{\"state\":\"pending\"}" : "{\"bootstrap\":true}", NULL);
-    if (rc != AZK_OK)
-        goto rollback;
-    rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        goto rollback;
     memcpy(out_b32, b32, b32_len);
     out_b32[b32_len] = '\0';
-    goto done;
-rollback:
-    azk_store__rollback(h);
 done:
-    sqlite3_finalize(st);
     sodium_memzero(secret, sizeof(secret));
     if (b32 != NULL) {
         sodium_memzero(b32, b32_len);
@@ -151,87 +108,17 @@ static azk_status auth_fail(azk_home *h, const char *name, const char *why)
     return azk_error_set(AZK_ERR_PERM, "authentication failed for user %s (%s)", name, why);
 }
 
-/* Record that `name` used the code of time step `step`; *fresh = false when
- * that step was used before (a replayed code). */
-static azk_status consume_step(azk_home *h, const char *name, int64_t step, bool *fresh)
-{
-    sqlite3_stmt *st = NULL;
-    azk_status rc;
-    int s;
-    *fresh = false;
-    rc = azk_store__prepare(h, &st, "DELETE FROM totp_used WHERE name = ?1 AND step < ?2");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)(step - 2));
-    s = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (s != SQLITE_DONE)
-        return azk_store__dberr(h->db, "prune used TOTP steps");
-    rc = azk_store__prepare(h, &st, "INSERT OR IGNORE INTO totp_used(name, step) VALUES(?1, ?2)");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)step);
-    s = sqlite3_step(st);
-    if (s == SQLITE_DONE)
-        *fresh = sqlite3_changes(h->db) == 1;
-    sqlite3_finalize(st);
-    return s == SQLITE_DONE ? AZK_OK : azk_store__dberr(h->db, "record used TOTP step");
-}
-
 /* Wrong codes per user in the last AUTH_WINDOW seconds; at AUTH_MAX_FAILS
  * further attempts are refused without looking at the code. */
 #define AUTH_MAX_FAILS 5
 #define AUTH_WINDOW    900
 
-static azk_status recent_failures(azk_home *h, const char *name, int64_t now, int64_t *n)
-{
-    sqlite3_stmt *st = NULL;
-    azk_status rc = azk_store__prepare(
-        h, &st, "SELECT count(*) FROM auth_failures WHERE name = ?1 AND at > ?2");
-    *n = 0;
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - AUTH_WINDOW));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        rc = azk_store__dberr(h->db, "count failed attempts");
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static azk_status note_failure(azk_home *h, const char *name, int64_t now)
-{
-    sqlite3_stmt *st = NULL;
-    azk_status rc =
-        azk_store__prepare(h, &st, "INSERT INTO auth_failures(name, at) VALUES(?1, ?2)");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "record failed attempt");
-    sqlite3_finalize(st);
-    if (rc == AZK_OK)
-        rc = azk_store__prepare(h, &st, "DELETE FROM auth_failures WHERE at < ?1");
-    if (rc == AZK_OK) {
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)(now - AUTH_WINDOW));
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = azk_store__dberr(h->db, "prune failed attempts");
-        sqlite3_finalize(st);
-    }
-    return rc;
-}
-
 azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
 {
     azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
+    struct azk_store_user u;
     uint8_t secret[TOTP_SECRET_LEN];
-    int step, v, pos = 0;
+    int v, pos = 0;
     int64_t fails = 0;
     bool have = false, fresh = false, pending = false;
     time_t now;
@@ -250,25 +137,16 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
                    ? rc
                    : azk_error_set(AZK_ERR_PERM, "authentication failed (not a user name)");
     }
-    rc = azk_store__prepare(h, &st,
-                            "SELECT nonce, secret, coalesce(state, 'active') FROM users"
-                            " WHERE name = ?1");
+    rc = azk_store__user_get(h, name, &u, &have);
     if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == crypto_secretbox_NONCEBYTES &&
-        sqlite3_column_bytes(st, 1) == TOTP_SECRET_LEN + crypto_secretbox_MACBYTES) {
-        have = crypto_secretbox_open_easy(secret, sqlite3_column_blob(st, 1),
-                                          TOTP_SECRET_LEN + crypto_secretbox_MACBYTES,
-                                          sqlite3_column_blob(st, 0), h->key) == 0;
-        pending = strcmp((const char *)sqlite3_column_text(st, 2), "active") != 0;
-    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "read user");
         goto done;
+    if (have && u.nonce_len == crypto_secretbox_NONCEBYTES &&
+        u.sealed_len == TOTP_SECRET_LEN + crypto_secretbox_MACBYTES) {
+        have = crypto_secretbox_open_easy(secret, u.sealed, u.sealed_len, u.nonce, h->key) == 0;
+        pending = strcmp(u.state, "active") != 0;
+    } else {
+        have = false;
     }
-    sqlite3_finalize(st);
-    st = NULL;
     if (!have) {
         rc = auth_fail(h, name, "unknown user");
         goto done;
@@ -286,7 +164,7 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
         goto done;
     }
     now = time(NULL);
-    rc = recent_failures(h, name, (int64_t)now, &fails);
+    rc = azk_store__auth_failures(h, name, (int64_t)now - AUTH_WINDOW, &fails);
     if (rc != AZK_OK)
         goto done;
     if (fails >= AUTH_MAX_FAILS) {
@@ -296,12 +174,12 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     }
     v = oath_totp_validate2((const char *)secret, sizeof(secret), now, TOTP_STEP, 0, 1, &pos, code);
     if (v < 0) {
-        rc = note_failure(h, name, (int64_t)now);
+        rc = azk_store__auth_failure_note(h, name, (int64_t)now, (int64_t)now - AUTH_WINDOW);
         if (rc == AZK_OK)
             rc = auth_fail(h, name, "wrong TOTP code");
         goto done;
     }
-    rc = consume_step(h, name, (int64_t)now / TOTP_STEP + pos, &fresh);
+    rc = azk_store__totp_use(h, name, (int64_t)now / TOTP_STEP + pos, &fresh);
     if (rc != AZK_OK)
         goto done;
     if (!fresh) {
@@ -312,71 +190,44 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     if (rc != AZK_OK)
         goto done;
     (void)snprintf(h->auth_user, sizeof(h->auth_user), "%s", name);
-    rc = azk_store__prepare(h, &st, "DELETE FROM auth_failures WHERE name = ?1");
-    if (rc == AZK_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = azk_store__dberr(h->db, "clear failed attempts");
-    }
+    rc = azk_store__auth_failures_clear(h, name);
     if (rc != AZK_OK)
         h->auth_user[0] = '\0';
 done:
-    sqlite3_finalize(st);
     sodium_memzero(secret, sizeof(secret));
+    sodium_memzero(&u, sizeof(u));
     return rc;
 }
 
 azk_status azk_user_approve(azk_home *h, const char *name)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    char by[80] = "", extra[160];
+    struct azk_store_user u;
+    struct azk_store_event ev = {0};
+    char extra[160];
     const char *me = NULL;
-    int step;
+    bool found = false;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && name != NULL);
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT created_by FROM users WHERE name = ?1 AND state = 'pending'");
+    rc = azk_store__user_get(h, name, &u, &found);
+    sodium_memzero(u.sealed, sizeof(u.sealed));
     if (rc != AZK_OK)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        (void)snprintf(by, sizeof(by), "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    st = NULL;
-    if (step == SQLITE_DONE)
+    if (!found || strcmp(u.state, "pending") != 0)
         return azk_error_set(AZK_ERR_NOTFOUND, "no pending enrolment of user %s", name);
-    if (step != SQLITE_ROW)
-        return azk_store__dberr(h->db, "read user");
-    rc = azk_identity__approver(h, "user.approve", name, by, name, &me);
+    rc = azk_identity__approver(h, "user.approve", name, u.created_by, name, &me);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_store__prepare(h, &st,
-                            "UPDATE users SET state = 'active', approved_by = ?2"
-                            " WHERE name = ?1 AND state = 'pending'");
-    if (rc == AZK_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, me, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = azk_store__dberr(h->db, "approve user");
-        sqlite3_finalize(st);
-    }
-    (void)snprintf(extra, sizeof(extra), "{\"enrolled_by\":\"%s\"}", by);
-    if (rc == AZK_OK)
-        rc = azk_ret__audit(h, "user.approve", name, NULL, NULL, extra, NULL);
-    if (rc == AZK_OK)
-        rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
-    return rc;
+    (void)snprintf(extra, sizeof(extra), "{\"enrolled_by\":\"%s\"}", u.created_by);
+    ev.action = "user.approve";
+    ev.object = name;
+    ev.extra_json = extra;
+    /* the store checks again, in its transaction, that the enrolment is still pending */
+    return azk_store__user_approve(h, name, me, &ev);
 }
 
 /* ---- the two-person rule ---------------------------------------------------------- */

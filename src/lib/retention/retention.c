@@ -7,7 +7,8 @@
  */
 #include "retention/ret_int.h"
 #include "retention/identity.h"
-#include "azukari/audit.h"
+#include "store/artifacts.h"
+#include "store/requests.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,33 +64,19 @@ azk_status azk_retention_parse_time(const char *s, int64_t *out)
 azk_status azk_ret__audit(azk_home *h, const char *action, const char *dataset, const char *outcome,
                           const char *reason, const char *extra_json, uint64_t *out_index)
 {
-    azk_status rc;
-    azk_audit *a = NULL;
-    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
-    const char *objs[1];
-    objs[0] = dataset;
-    ev.actor = azk_store__actor(h);
+    struct azk_store_event ev = {0};
     ev.action = action;
-    ev.objects = objs;
-    ev.object_count = dataset != NULL ? 1 : 0;
+    ev.object = dataset;
     ev.outcome = outcome;
     ev.reason = reason;
     ev.extra_json = extra_json;
-    rc = azk_audit_open(&a, h->path, 0, NULL);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_audit_append(a, &ev, out_index);
-    azk_audit_close(a);
-    return rc;
+    return azk_store__event(h, &ev, out_index);
 }
 
 void azk_retention_free(void *p)
 {
     azk_free(p);
 }
-
-static azk_status exec1(azk_home *h, const char *sql, const char *a1, const char *a2,
-                        const char *a3, const char *a4, int *changes);
 
 /* ---- datasets ------------------------------------------------------------ */
 
@@ -130,10 +117,9 @@ static azk_status artifact_insert(azk_home *h, const char *dataset, const char *
                                   const struct azk_ret_fileid *id, const char *until)
 {
     azk_status rc = AZK_OK;
-    sqlite3_stmt *st = NULL;
     struct ds_row d;
-    char now[32];
-    int step;
+    struct azk_store_artifact a;
+    struct azk_store_event ev = {0};
 
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
@@ -148,47 +134,20 @@ static azk_status artifact_insert(azk_home *h, const char *dataset, const char *
     if (until != NULL && strcmp(until, d.retain_until) > 0)
         return azk_error_set(AZK_ERR_ARG, "artifact deadline is later than the dataset's (%s)",
                              d.retain_until);
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__prepare(h, &st,
-                            "INSERT INTO ret_artifacts(dataset,path,dev,ino,deadline,added_at,"
-                            "added_by,size,mtime_ns,ctime_ns,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    if (rc != AZK_OK)
-        goto rollback;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, abs, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)id->dev);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)id->ino);
-    sqlite3_bind_text(st, 5, until != NULL ? until : d.retain_until, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, azk_store__actor(h), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, (sqlite3_int64)id->size);
-    sqlite3_bind_int64(st, 9, (sqlite3_int64)id->mtime_ns);
-    sqlite3_bind_int64(st, 10, (sqlite3_int64)id->ctime_ns);
-    sqlite3_bind_text(st, 11, id->hash, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = azk_error_set(AZK_ERR_ARG, "artifact already registered for this dataset");
-        goto rollback;
-    }
-    if (step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "add artifact");
-        goto rollback;
-    }
-    rc = azk_ret__audit(h, "artifact.add", dataset, NULL, NULL, NULL, NULL);
-    if (rc != AZK_OK)
-        goto rollback;
-    rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        goto rollback;
-    goto done;
-rollback:
-    azk_store__rollback(h);
-done:
-    sqlite3_finalize(st);
-    return rc;
+    memset(&a, 0, sizeof(a));
+    a.dataset = dataset;
+    a.path = abs;
+    a.deadline = until != NULL ? until : d.retain_until;
+    a.added_by = azk_store__actor(h);
+    a.dev = id->dev;
+    a.ino = id->ino;
+    a.size = id->size;
+    a.mtime_ns = id->mtime_ns;
+    a.ctime_ns = id->ctime_ns;
+    a.hash = id->hash;
+    ev.action = "artifact.add";
+    ev.object = dataset;
+    return azk_store__artifact_insert(h, &a, &ev);
 }
 
 azk_status azk_artifact_add(azk_home *h, const char *dataset, const char *path, const char *until)
@@ -241,33 +200,20 @@ azk_status azk_ret__artifact_register(azk_home *h, const char *dataset, const ch
 azk_status azk_ret__artifact_withdraw(azk_home *h, const char *dataset, const char *abs_path,
                                       const struct stat *sb)
 {
-    azk_status rc;
-    sqlite3_stmt *st = NULL;
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && abs_path != NULL && sb != NULL);
-    rc = azk_store__prepare(h, &st,
-                            "DELETE FROM ret_artifacts WHERE dataset = ? AND path = ? AND dev = ?"
-                            " AND ino = ?");
-    if (rc != AZK_OK)
-        return rc;
-    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 2, abs_path, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_dev) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)sb->st_ino) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "withdraw artifact");
-    sqlite3_finalize(st);
-    return rc;
+    return azk_store__artifact_withdraw(h, dataset, abs_path, (uint64_t)sb->st_dev,
+                                        (uint64_t)sb->st_ino);
 }
 
 azk_status azk_artifact_resolve(azk_home *h, const char *dataset, const char *path,
                                 const char *reason)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
+    struct azk_store_event ev = {0};
     const char *me = NULL;
     char *abs = NULL, *slash;
-    azk_buf key = AZK_BUF_INIT, disp = AZK_BUF_INIT;
-    int step;
+    azk_buf key = AZK_BUF_INIT, disp = AZK_BUF_INIT, was = AZK_BUF_INIT;
+    bool found = false;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
@@ -299,107 +245,50 @@ azk_status azk_artifact_resolve(azk_home *h, const char *dataset, const char *pa
     rc = azk_identity__requester(h, "artifact.resolve", dataset, &me);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT disposition FROM ret_artifacts WHERE dataset=?1 AND path=?2");
+    rc = azk_store__artifact_disposition(h, dataset, (const char *)key.data, &was, &found);
     if (rc != AZK_OK)
         goto done;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, (const char *)key.data, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT &&
-        strncmp((const char *)sqlite3_column_text(st, 0), "refused", 7) == 0)
-        rc = azk_buf_printf(&disp, "resolved by %s (was %s)", me,
-                            (const char *)sqlite3_column_text(st, 0) + strlen("refused: "));
-    else if (step == SQLITE_ROW || step == SQLITE_DONE)
+    if (!found || was.len == 0 ||
+        strncmp((const char *)was.data, "refused: ", strlen("refused: ")) != 0) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "no refused artifact of %s at that path", dataset);
-    else
-        rc = azk_store__dberr(h->db, "read artifact");
-    sqlite3_finalize(st);
-    st = NULL;
+        goto done;
+    }
+    rc = azk_buf_printf(&disp, "resolved by %s (was %s)", me,
+                        (const char *)was.data + strlen("refused: "));
     if (rc != AZK_OK)
         goto done;
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        goto done;
-    rc = exec1(h, "UPDATE ret_artifacts SET disposition=?3 WHERE dataset=?1 AND path=?2", dataset,
-               (const char *)key.data, (const char *)disp.data, NULL, NULL);
-    if (rc == AZK_OK)
-        rc = azk_ret__audit(h, "artifact.resolve", dataset, NULL, reason, NULL, NULL);
-    if (rc == AZK_OK)
-        rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
+    ev.action = "artifact.resolve";
+    ev.object = dataset;
+    ev.reason = reason;
+    /* the store re-checks, in its transaction, that the artifact is still refused */
+    rc = azk_store__artifact_resolve(h, dataset, (const char *)key.data, (const char *)disp.data,
+                                     &ev);
 done:
     free(abs); /* from realpath; checksrc: ok */
     azk_buf_dispose(&key);
     azk_buf_dispose(&disp);
+    azk_buf_dispose(&was);
     return rc;
 }
 
 azk_status azk_artifact_list(azk_home *h, const char *dataset, azk_artifact_cb cb, void *payload)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    int step;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT dataset, path, deadline, disposition FROM ret_artifacts"
-                            " WHERE ?1 IS NULL OR dataset = ?1 ORDER BY dataset, path");
-    if (rc != AZK_OK)
-        return rc;
-    if (dataset != NULL)
-        sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        azk_artifact_info a;
-        a.dataset = (const char *)sqlite3_column_text(st, 0);
-        a.path = (const char *)sqlite3_column_text(st, 1);
-        a.deadline = (const char *)sqlite3_column_text(st, 2);
-        a.disposition = (const char *)sqlite3_column_text(st, 3);
-        rc = cb(&a, payload);
-        if (rc != AZK_OK)
-            goto done;
-    }
-    if (step != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "list artifacts");
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return azk_store__artifact_list(h, dataset, cb, payload);
 }
 
 /* ---- holds -------------------------------------------------------------- */
-
-static azk_status exec1(azk_home *h, const char *sql, const char *a1, const char *a2,
-                        const char *a3, const char *a4, int *changes)
-{
-    sqlite3_stmt *st = NULL;
-    azk_status rc = azk_store__prepare(h, &st, sql);
-    if (rc != AZK_OK)
-        return rc;
-    if (a1 != NULL)
-        sqlite3_bind_text(st, 1, a1, -1, SQLITE_STATIC);
-    if (a2 != NULL)
-        sqlite3_bind_text(st, 2, a2, -1, SQLITE_STATIC);
-    if (a3 != NULL)
-        sqlite3_bind_text(st, 3, a3, -1, SQLITE_STATIC);
-    if (a4 != NULL)
-        sqlite3_bind_text(st, 4, a4, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "retention update");
-    if (changes != NULL)
-        *changes = sqlite3_changes(h->db);
-    sqlite3_finalize(st);
-    return rc;
-}
 
 azk_status azk_retention_hold(azk_home *h, const char *dataset, const char *reason)
 {
     azk_status rc;
     struct ds_row d;
-    char now[32];
+    struct azk_store_event ev = {0};
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL);
     if (reason == NULL || reason[0] == '\0')
@@ -409,25 +298,16 @@ azk_status azk_retention_hold(azk_home *h, const char *dataset, const char *reas
         rc = get_ds(h, dataset, &d);
     if (rc != AZK_OK)
         return rc;
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = exec1(h, "INSERT OR REPLACE INTO ret_holds(dataset,reason,by,at) VALUES(?,?,?,?)", dataset,
-               reason, azk_store__actor(h), now, NULL);
-    if (rc == AZK_OK)
-        rc = azk_ret__audit(h, "retention.hold", dataset, NULL, reason, NULL, NULL);
-    if (rc == AZK_OK)
-        rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
-    return rc;
+    ev.action = "retention.hold";
+    ev.object = dataset;
+    ev.reason = reason;
+    return azk_store__hold_set(h, dataset, reason, azk_store__actor(h), &ev);
 }
 
 azk_status azk_retention_release(azk_home *h, const char *dataset, const char *reason)
 {
     azk_status rc;
-    int n = 0;
+    struct azk_store_event ev = {0};
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL);
     if (reason == NULL || reason[0] == '\0')
@@ -435,19 +315,10 @@ azk_status azk_retention_release(azk_home *h, const char *dataset, const char *r
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = exec1(h, "DELETE FROM ret_holds WHERE dataset = ?1", dataset, NULL, NULL, NULL, &n);
-    if (rc == AZK_OK && n == 0)
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s is not on hold", dataset);
-    if (rc == AZK_OK)
-        rc = azk_ret__audit(h, "retention.release", dataset, NULL, reason, NULL, NULL);
-    if (rc == AZK_OK)
-        rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
-    return rc;
+    ev.action = "retention.release";
+    ev.object = dataset;
+    ev.reason = reason;
+    return azk_store__hold_release(h, dataset, &ev);
 }
 
 /* ---- two-person requests -------------------------------------------------- */
@@ -457,7 +328,9 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
 {
     azk_status rc;
     struct ds_row d;
-    char now[32], extra[96];
+    struct azk_store_request r;
+    struct azk_store_event ev = {0};
+    char extra[96];
     uint8_t rnd[4];
     char hex[9];
     const char *me = NULL;
@@ -484,185 +357,135 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     }
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-    (void)snprintf(out_id, 16, "R-%s", hex);
-    azk_store__now(now);
+    memset(&r, 0, sizeof(r));
+    (void)snprintf(r.id, sizeof(r.id), "R-%s", hex);
+    (void)snprintf(r.kind, sizeof(r.kind), "%s", until != NULL ? "extend" : "delete");
+    (void)snprintf(r.dataset, sizeof(r.dataset), "%s", dataset);
+    (void)snprintf(r.until, sizeof(r.until), "%s", until != NULL ? until : "");
+    (void)snprintf(r.requested_by, sizeof(r.requested_by), "%s", me);
     if (until != NULL)
         (void)snprintf(extra, sizeof(extra),
                        "{\"request\":\"%s\",\"kind\":\"extend\","
                        "\"until\":\"%s\"}",
-                       out_id, until);
+                       r.id, until);
     else
-        (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"kind\":\"delete\"}", out_id);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    {
-        sqlite3_stmt *st = NULL;
-        rc = azk_store__prepare(h, &st,
-                                "INSERT INTO ret_requests(id,kind,dataset,until,reason,"
-                                "requested_by,requested_at) VALUES(?,?,?,?,?,?,?)");
-        if (rc == AZK_OK) {
-            sqlite3_bind_text(st, 1, out_id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, until != NULL ? "extend" : "delete", -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, dataset, -1, SQLITE_STATIC);
-            if (until != NULL)
-                sqlite3_bind_text(st, 4, until, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 6, me, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                rc = azk_store__dberr(h->db, "add request");
-        }
-        sqlite3_finalize(st);
-    }
+        (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"kind\":\"delete\"}", r.id);
+    ev.action = "retention.request";
+    ev.object = dataset;
+    ev.reason = reason;
+    ev.extra_json = extra;
+    rc = azk_store__request_insert(h, &r, reason, &ev);
     if (rc == AZK_OK)
-        rc = azk_ret__audit(h, "retention.request", dataset, NULL, reason, extra, NULL);
-    if (rc == AZK_OK)
-        rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
+        (void)snprintf(out_id, 16, "%s", r.id);
     return rc;
 }
 
 azk_status azk_retention_approve(azk_home *h, const char *request_id)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    char kind[16] = "", dataset[72] = "", until[16] = "", by[72] = "", state[16] = "";
-    char now[32], extra[192];
+    struct azk_store_request r;
+    struct azk_store_event ev[2];
+    char extra[192], ex2[64];
     const char *me;
-    int step;
+    bool found = false;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && request_id != NULL);
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT kind, dataset, coalesce(until,''), requested_by,"
-                            " state FROM ret_requests WHERE id = ?1");
+    rc = azk_store__request_get(h, request_id, &r, &found);
     if (rc != AZK_OK)
         return rc;
-    sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        (void)snprintf(kind, sizeof(kind), "%s", (const char *)sqlite3_column_text(st, 0));
-        (void)snprintf(dataset, sizeof(dataset), "%s", (const char *)sqlite3_column_text(st, 1));
-        (void)snprintf(until, sizeof(until), "%s", (const char *)sqlite3_column_text(st, 2));
-        (void)snprintf(by, sizeof(by), "%s", (const char *)sqlite3_column_text(st, 3));
-        (void)snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(st, 4));
-    }
-    sqlite3_finalize(st);
-    if (step == SQLITE_DONE)
+    if (!found)
         return azk_error_set(AZK_ERR_NOTFOUND, "no request %s", request_id);
-    if (step != SQLITE_ROW)
-        return azk_store__dberr(h->db, "read request");
-    if (strcmp(state, "pending") != 0)
-        return azk_error_set(AZK_ERR_ARG, "request %s is not pending (%s)", request_id, state);
-    rc = azk_identity__approver(h, "retention.approve", dataset, by, NULL, &me);
+    if (strcmp(r.state, "pending") != 0)
+        return azk_error_set(AZK_ERR_ARG, "request %s is not pending (%s)", request_id, r.state);
+    rc = azk_identity__approver(h, "retention.approve", r.dataset, r.requested_by, NULL, &me);
     if (rc != AZK_OK)
         return rc;
+    azk_store__test_gate("retention.approve");
     (void)snprintf(extra, sizeof(extra), "{\"request\":\"%s\",\"requested_by\":\"%s\"}", request_id,
-                   by);
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = exec1(h,
-               "UPDATE ret_requests SET state='approved', approved_by=?2, approved_at=?3"
-               " WHERE id=?1",
-               request_id, me, now, NULL, NULL);
-    if (rc == AZK_OK && strcmp(kind, "delete") == 0)
-        rc = exec1(h, "INSERT OR REPLACE INTO ret_early(dataset, request) VALUES(?1, ?2)", dataset,
-                   request_id, NULL, NULL, NULL);
-    if (rc == AZK_OK && strcmp(kind, "extend") == 0) {
-        rc = exec1(h, "UPDATE datasets SET retain_until=?2 WHERE id=?1", dataset, until, NULL, NULL,
-                   NULL);
-    }
-    if (rc == AZK_OK)
-        rc = azk_ret__audit(h, "retention.approve", dataset, NULL, NULL, extra, NULL);
-    if (rc == AZK_OK && strcmp(kind, "extend") == 0) {
-        char ex2[64];
-        (void)snprintf(ex2, sizeof(ex2), "{\"until\":\"%s\"}", until);
-        rc = azk_ret__audit(h, "retention.extend", dataset, NULL, NULL, ex2, NULL);
-    }
-    if (rc == AZK_OK)
-        rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
-    return rc;
+                   r.requested_by);
+    (void)snprintf(ex2, sizeof(ex2), "{\"until\":\"%s\"}", r.until);
+    memset(ev, 0, sizeof(ev));
+    ev[0].action = "retention.approve";
+    ev[0].object = r.dataset;
+    ev[0].extra_json = extra;
+    ev[1].action = "retention.extend";
+    ev[1].object = r.dataset;
+    ev[1].extra_json = ex2;
+    /* the store re-reads the request under the writers' lock: of two approvals racing, the
+     * second finds it approved and changes nothing */
+    return azk_store__request_approve(h, request_id, me, ev, strcmp(r.kind, "extend") == 0 ? 2 : 1,
+                                      NULL);
 }
 
 /* ---- status ------------------------------------------------------------- */
+
+struct status_ctx {
+    char today[16], yesterday[16];
+    uint64_t overdue;
+    azk_retention_cb cb;
+    void *payload;
+};
+
+static azk_status status_row(const struct azk_store_status_row *r, void *payload)
+{
+    struct status_ctx *c = payload;
+    azk_retention_item it;
+    const char *until = r->retain_until;
+    bool due = strcmp(c->today, until) > 0 || r->early != NULL;
+    memset(&it, 0, sizeof(it));
+    it.dataset = r->dataset;
+    it.client = r->client;
+    it.retain_until = until;
+    it.residuals = r->residuals;
+    it.artifacts = r->artifacts;
+    if (r->run_state != NULL) {
+        it.status = r->run_state;
+        if (strcmp(r->run_state, "incomplete") == 0) {
+            c->overdue++;
+            it.detail = "residual copies or refused artifacts: see `retention show`";
+        } else if (strcmp(r->run_state, "certified") != 0 && strcmp(r->run_state, "clean") != 0 &&
+                   strcmp(c->yesterday, until) > 0) {
+            c->overdue++; /* a run was interrupted and the deadline has passed */
+        }
+    } else if (r->hold != NULL) {
+        it.status = "hold";
+        it.detail = r->hold;
+    } else if (due && strcmp(c->yesterday, until) > 0) {
+        it.status = "overdue";
+        c->overdue++;
+    } else if (due) {
+        it.status = "due";
+        if (r->early != NULL)
+            it.detail = "early deletion approved";
+    } else {
+        it.status = "active";
+    }
+    return c->cb(&it, c->payload);
+}
 
 azk_status azk_retention_status(azk_home *h, int64_t now, azk_retention_cb cb, void *payload,
                                 uint64_t *out_overdue)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    char today[16], yesterday[16];
-    uint64_t overdue = 0;
-    int step;
+    struct status_ctx c;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    memset(&c, 0, sizeof(c));
     rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
-    if (now == 0)
-        now = (int64_t)time(NULL);
-    azk_ret__date(now, today);
-    azk_ret__date(now - 86400, yesterday);
-    rc = azk_store__prepare(
-        h, &st,
-        "SELECT d.id, d.client, d.retain_until, d.state, s.state, s.residuals,"
-        " ho.reason, (SELECT count(*) FROM ret_artifacts a WHERE a.dataset = d.id),"
-        " e.request FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id"
-        " LEFT JOIN ret_holds ho ON ho.dataset = d.id LEFT JOIN ret_early e ON e.dataset = d.id"
-        " ORDER BY d.client, d.id");
-    if (rc != AZK_OK)
-        return rc;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        azk_retention_item it;
-        const char *until = (const char *)sqlite3_column_text(st, 2);
-        const char *rstate = (const char *)sqlite3_column_text(st, 4);
-        bool due = strcmp(today, until) > 0 || sqlite3_column_type(st, 8) != SQLITE_NULL;
-        memset(&it, 0, sizeof(it));
-        it.dataset = (const char *)sqlite3_column_text(st, 0);
-        it.client = (const char *)sqlite3_column_text(st, 1);
-        it.retain_until = until;
-        it.residuals = (uint64_t)sqlite3_column_int64(st, 5);
-        it.artifacts = (uint64_t)sqlite3_column_int64(st, 7);
-        if (rstate != NULL) {
-            it.status = rstate;
-            if (strcmp(rstate, "incomplete") == 0) {
-                overdue++;
-                it.detail = "residual copies or refused artifacts: see `retention show`";
-            } else if (strcmp(rstate, "certified") != 0 && strcmp(rstate, "clean") != 0 &&
-                       strcmp(yesterday, until) > 0) {
-                overdue++; /* a run was interrupted and the deadline has passed */
-            }
-        } else if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
-            it.status = "hold";
-            it.detail = (const char *)sqlite3_column_text(st, 6);
-        } else if (due && strcmp(yesterday, until) > 0) {
-            it.status = "overdue";
-            overdue++;
-        } else if (due) {
-            it.status = "due";
-            if (sqlite3_column_type(st, 8) != SQLITE_NULL)
-                it.detail = "early deletion approved";
-        } else {
-            it.status = "active";
-        }
-        rc = cb(&it, payload);
-        if (rc != AZK_OK)
-            goto done;
+    if (rc == AZK_OK) {
+        if (now == 0)
+            now = (int64_t)time(NULL);
+        azk_ret__date(now, c.today);
+        azk_ret__date(now - 86400, c.yesterday);
+        c.cb = cb;
+        c.payload = payload;
+        rc = azk_store__retention_rows(h, status_row, &c);
     }
-    if (step != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "retention status");
-done:
-    sqlite3_finalize(st);
     if (out_overdue != NULL)
-        *out_overdue = overdue;
+        *out_overdue = c.overdue;
     return rc;
 }
 
@@ -670,33 +493,10 @@ azk_status azk_retention_residuals(azk_home *h, const char *dataset, azk_residua
                                    void *payload)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    int step;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT dataset, path, member, rows FROM ret_residuals"
-                            " WHERE ?1 IS NULL OR dataset = ?1 ORDER BY dataset, path, member");
-    if (rc != AZK_OK)
-        return rc;
-    if (dataset != NULL)
-        sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        azk_residual_info ri;
-        ri.dataset = (const char *)sqlite3_column_text(st, 0);
-        ri.path = (const char *)sqlite3_column_text(st, 1);
-        ri.member = (const char *)sqlite3_column_text(st, 2);
-        ri.rows = (uint64_t)sqlite3_column_int64(st, 3);
-        rc = cb(&ri, payload);
-        if (rc != AZK_OK)
-            goto done;
-    }
-    if (step != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "list residuals");
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return azk_store__residual_list(h, dataset, cb, payload);
 }
