@@ -78,6 +78,11 @@ typedef struct {
                                 kinds without a detector type are never in it) */
     bool past_deadline;    /**< retain_until < as_of */
     uint64_t days_overdue; /**< as_of - retain_until in days when past */
+    uint64_t candidates;   /**< rows the fingerprints pointed at (candidates); `records` are
+                                those confirmed against the decrypted rows' own values */
+    uint64_t probable;     /**< candidates whose values agree but that a namesake could show
+                                as well (name and birth date, or name and address, only):
+                                not in `records` */
 } azk_impact_dataset;
 
 /** One client with records found. */
@@ -112,6 +117,9 @@ typedef struct {
     uint64_t files;        /**< top-level files scanned */
     uint64_t datasets_all; /**< active datasets searched */
     char as_of[11];        /**< date deadlines were judged at */
+    uint64_t candidates;   /**< candidate rows over all datasets (records: the confirmed ones;
+                                datasets without a confirmed record are not listed) */
+    uint64_t probable;     /**< candidates whose values agree, not beyond the bound (sum) */
 } azk_impact_result;
 
 /**

@@ -221,6 +221,13 @@ static void print_text(const azk_impact_result *r)
     printf(_("total: %" PRIu64 " records; %" PRIu64 " persons after 名寄せ within each client; "
              "%" PRIu64 " persons across clients\n"),
            r->records, r->persons_by_client, r->persons);
+    printf(_("records confirmed against the decrypted records: %" PRIu64 " of %" PRIu64
+             " candidates pointed at by the fingerprints\n"),
+           r->records, r->candidates);
+    if (r->probable > 0)
+        printf(_("not counted: %" PRIu64 " records whose name and birth date or address appear, "
+                 "which a namesake would show as well\n"),
+               r->probable);
     printf(_("objects scanned: %" PRIu64 " (%" PRIu64 " files), with entrusted records: %" PRIu64
              ", not readable: %" PRIu64 "; deadlines judged at %s\n"),
            r->objects, r->files, r->objects_hit, r->errors, r->as_of);
@@ -250,13 +257,16 @@ static int print_json(const azk_impact_result *r)
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *d = &r->datasets[i];
         json_array_append_new(
-            dsa, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:I}", "client",
-                           d->client, "dataset", d->dataset, "purpose", d->purpose, "total",
-                           (json_int_t)d->total, "records", (json_int_t)d->records, "persons",
-                           (json_int_t)d->persons, "objects", (json_int_t)d->objects, "items",
-                           items_json(d->kinds), "items_seen", items_json(d->kinds_seen),
-                           "retain_until", d->retain_until, "past_deadline", d->past_deadline,
-                           "days_overdue", (json_int_t)d->days_overdue));
+            dsa,
+            json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, "
+                      "s:I}",
+                      "client", d->client, "dataset", d->dataset, "purpose", d->purpose, "total",
+                      (json_int_t)d->total, "records", (json_int_t)d->records, "candidates",
+                      (json_int_t)d->candidates, "probable", (json_int_t)d->probable, "persons",
+                      (json_int_t)d->persons, "objects", (json_int_t)d->objects, "items",
+                      items_json(d->kinds), "items_seen", items_json(d->kinds_seen), "retain_until",
+                      d->retain_until, "past_deadline", d->past_deadline, "days_overdue",
+                      (json_int_t)d->days_overdue));
     }
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
@@ -271,6 +281,8 @@ static int print_json(const azk_impact_result *r)
     json_object_set_new(root, "datasets", dsa);
     json_object_set_new(root, "clients", cla);
     json_object_set_new(root, "records", json_integer((json_int_t)r->records));
+    json_object_set_new(root, "candidates", json_integer((json_int_t)r->candidates));
+    json_object_set_new(root, "probable", json_integer((json_int_t)r->probable));
     json_object_set_new(root, "persons_by_client", json_integer((json_int_t)r->persons_by_client));
     json_object_set_new(root, "persons", json_integer((json_int_t)r->persons));
     json_object_set_new(root, "unusable", json_integer((json_int_t)r->unusable));

@@ -13,6 +13,11 @@
  *    the decode stage exactly as intake read it (same forced encoding, rows
  *    counted the same way, columns by position); the matched rows' personal
  *    fields go to two linkage engines: one per client, one across clients.
+ *    A row the fingerprints pointed at is a candidate: it counts only when
+ *    the evidence of the scanned window (128-bit hashes of its values under
+ *    a key of this run, held in memory) agrees exactly with the decrypted
+ *    row's own values by the confirmation rule (match/confirm.c), so the
+ *    counts do not depend on the scanning key.
  * 3. Counts per dataset and client come from the engines' person ids (a
  *    record without a usable field counts as its own person: 本人の数 is
  *    never under-counted). Items (項目) are the kinds of the matched rows'
@@ -27,6 +32,8 @@
  */
 #include "impact/impact_int.h"
 #include "decode/decode.h"
+#include "match/match.h"
+#include "scan/scan_int.h"
 #include "azukari/audit.h"
 #include "azukari/catalog.h"
 #include "azukari/fingerprint.h"
@@ -38,6 +45,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +190,132 @@ static void collector_dispose(struct collector *c)
         azk_free(c->sets[i].rows);
     }
     azk_free(c->sets);
+}
+
+/* ---- evidence of the candidates (confirmation) ---------------------------- */
+
+/* Items kept over the run: 24 bytes each, so at most ~400 MB. */
+#define MAX_EVIDENCE_ITEMS ((size_t)16 << 20)
+
+struct evrec {
+    uint64_t row;
+    size_t off;
+    uint32_t n;
+};
+
+struct evset {
+    char *client;
+    char *dataset;
+    struct evrec *recs;
+    size_t n, cap;
+    struct azk_match_ev_item *items;
+    size_t ni, capi;
+};
+
+struct evstore {
+    pthread_mutex_t mu;
+    struct evset *sets;
+    size_t n, cap;
+    size_t items;
+    azk_status err;
+    char msg[160];
+};
+
+static struct evset *evset_get(struct evstore *e, const char *client, const char *dataset)
+{
+    struct evset *s;
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->sets[i].dataset, dataset) == 0 && strcmp(e->sets[i].client, client) == 0)
+            return &e->sets[i];
+    if (azk_array_reserve(&e->sets, &e->cap, e->n, sizeof(*e->sets), 8) != AZK_OK)
+        return NULL;
+    s = &e->sets[e->n];
+    memset(s, 0, sizeof(*s));
+    s->client = azk_strdup(client);
+    s->dataset = azk_strdup(dataset);
+    if (s->client == NULL || s->dataset == NULL) {
+        azk_free(s->client);
+        azk_free(s->dataset);
+        return NULL;
+    }
+    e->n++;
+    return s;
+}
+
+/* From the scanning threads: keep a candidate's evidence (a window evaluated again
+ * on the next line with the same values is kept once). */
+static azk_status on_evidence(const char *client, const char *dataset, uint64_t row,
+                              const struct azk_match_ev_item *items, size_t count, void *payload)
+{
+    struct evstore *e = payload;
+    struct evset *s;
+    azk_status rc = AZK_OK;
+    pthread_mutex_lock(&e->mu);
+    if (e->err != AZK_OK)
+        goto done;
+    s = evset_get(e, client, dataset);
+    if (s == NULL) {
+        rc = e->err = azk_error_nomem();
+        goto done;
+    }
+    if (s->n > 0 && s->recs[s->n - 1].row == row && s->recs[s->n - 1].n == count &&
+        memcmp(s->items + s->recs[s->n - 1].off, items, count * sizeof(*items)) == 0)
+        goto done;
+    if (e->items + count > MAX_EVIDENCE_ITEMS) {
+        rc = e->err = azk_error_set(
+            AZK_ERR_LIMIT, "impact: more than %zu candidate values to confirm", MAX_EVIDENCE_ITEMS);
+        goto done;
+    }
+    if (azk_array_reserve(&s->recs, &s->cap, s->n, sizeof(*s->recs), 64) != AZK_OK ||
+        azk_array_reserve(&s->items, &s->capi, s->ni + count, sizeof(*s->items), 256) != AZK_OK) {
+        rc = e->err = azk_error_nomem();
+        goto done;
+    }
+    s->recs[s->n].row = row;
+    s->recs[s->n].off = s->ni;
+    s->recs[s->n].n = (uint32_t)count;
+    s->n++;
+    memcpy(s->items + s->ni, items, count * sizeof(*items));
+    s->ni += count;
+    e->items += count;
+done:
+    if (rc != AZK_OK)
+        snprintf(e->msg, sizeof(e->msg), "%s", azk_error_last()->message);
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+static int cmp_evrec(const void *a, const void *b)
+{
+    const struct evrec *x = a;
+    const struct evrec *y = b;
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static const struct evset *evstore_find(const struct evstore *e, const char *client,
+                                        const char *dataset)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->sets[i].dataset, dataset) == 0 && strcmp(e->sets[i].client, client) == 0)
+            return &e->sets[i];
+    return NULL;
+}
+
+static void evstore_dispose(struct evstore *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        azk_free(e->sets[i].client);
+        azk_free(e->sets[i].dataset);
+        azk_free(e->sets[i].recs);
+        if (e->sets[i].items != NULL)
+            sodium_memzero(e->sets[i].items, e->sets[i].capi * sizeof(*e->sets[i].items));
+        azk_free(e->sets[i].items);
+    }
+    azk_free(e->sets);
+    e->sets = NULL;
+    e->n = e->cap = 0;
 }
 
 /* ---- temporary fingerprint directory ------------------------------------ */
@@ -419,6 +553,11 @@ struct client_run {
 
 struct reader {
     const struct hitset *hits;
+    const struct evset *ev;     /* evidence of this dataset's candidates */
+    const uint8_t *confirm_key; /* the run's confirmation key */
+    struct azk_match_row mrow;  /* the candidate row's own values, hashed */
+    azk_buf tmp, norm;          /* scratch (wiped) */
+    uint64_t seen;              /* candidate rows found in the vault file */
     const struct schema *schema;
     struct client_run *cr;
     azk_link *all;
@@ -520,6 +659,40 @@ static void rd_end(void *payload, azk_status st, const azk_error *err)
         rd->depth--;
 }
 
+/* Does the evidence of one of the row's candidate windows agree with its own values? */
+static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
+{
+    const struct evset *ev = rd->ev;
+    size_t lo = 0;
+    size_t hi;
+    enum azk_confirm ok = AZK_CONFIRM_NO;
+    if (ev == NULL || ev->n == 0)
+        return AZK_CONFIRM_NO;
+    hi = ev->n;
+    while (lo < hi) { /* first evidence of the row */
+        size_t m = lo + (hi - lo) / 2;
+        if (ev->recs[m].row < rd->row)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    if (lo == ev->n || ev->recs[lo].row != rd->row)
+        return AZK_CONFIRM_NO;
+    if (azk_match__row_values(&rd->mrow, rd->confirm_key, rd->schema->kinds, rd->schema->ncols, rec,
+                              &rd->tmp, &rd->norm) != AZK_OK) {
+        azk_error_clear();
+        return AZK_CONFIRM_NO;
+    }
+    for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row && ok != AZK_CONFIRM_YES; i++) {
+        enum azk_confirm c = azk_match__confirm_exact(&rd->mrow, ev->items + ev->recs[i].off,
+                                                      ev->recs[i].n, rd->ds->total);
+        if (c > ok)
+            ok = c;
+    }
+    sodium_memzero(&rd->mrow, sizeof(rd->mrow));
+    return ok;
+}
+
 static azk_status rd_record(void *payload, const azk_record *rec)
 {
     struct reader *rd = payload;
@@ -536,6 +709,16 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     rd->row++; /* as intake counts: every record after the header */
     if (bsearch(&rd->row, rd->hits->rows, rd->hits->n, sizeof(uint64_t), cmp_u64) == NULL)
         return AZK_OK;
+    rd->seen++;
+    switch (row_confirmed(rd, rec)) {
+        case AZK_CONFIRM_YES:
+            break;
+        case AZK_CONFIRM_PROBABLE:
+            rd->ds->probable++; /* reported apart, not counted */
+            return AZK_OK;
+        default:
+            return AZK_OK; /* a candidate whose values are not those of the scanned text */
+    }
     if (rd->vals_cap < rec->field_count) {
         azk_link_value *g = azk_realloc(rd->vals, rec->field_count * sizeof(*g));
         if (g == NULL)
@@ -683,10 +866,10 @@ static azk_status read_dataset(azk_home *h, struct reader *rd, const char *forma
         if (f.rc != AZK_OK && (rc == AZK_OK || f.rc == AZK_ERR_CRYPTO || f.rc == AZK_ERR_INTEGRITY))
             rc = azk_error_set(f.rc, "%s", f.msg[0] ? f.msg : "impact: vault read failed");
     }
-    if (rc == AZK_OK && rd->matched != rd->hits->n)
+    if (rc == AZK_OK && rd->seen != rd->hits->n)
         rc = azk_error_set(AZK_ERR_INTEGRITY,
                            "impact: dataset %s: %llu of %zu matched rows found in the vault file",
-                           rd->ds->dataset, (unsigned long long)rd->matched, rd->hits->n);
+                           rd->ds->dataset, (unsigned long long)rd->seen, rd->hits->n);
 done:
     azk_buf_dispose_secret(&plain);
     return rc;
@@ -813,7 +996,7 @@ static azk_status finish_client(struct client_run *cr, azk_impact_result *r, azk
             r->datasets[ds_first + pairs[i].a].persons++;
     }
     keyp = key_of(o, c->client);
-    if (o->list_dir != NULL && keyp != NULL) {
+    if (o->list_dir != NULL && keyp != NULL && cr->nents > 0) {
         uint8_t pk[32];
         azk_buf path = AZK_BUF_INIT;
         uint64_t *by_entry = azk_calloc(cr->nents ? cr->nents : 1, sizeof(*by_entry));
@@ -929,6 +1112,8 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     struct schema sch;
     int64_t asof_days = 0;
     size_t ds_first = 0;
+    struct evstore ev;
+    uint8_t ckey[32];
 
     AZK_ASSERT_ARG(h != NULL && out != NULL && (paths != NULL || path_count == 0));
     azk_error_clear();
@@ -936,20 +1121,30 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     memset(&col, 0, sizeof(col));
     memset(&cr, 0, sizeof(cr));
     memset(&sch, 0, sizeof(sch));
+    memset(&ev, 0, sizeof(ev));
+    pthread_mutex_init(&ev.mu, NULL);
+    /* the confirmation key of this run: in memory only, never written */
+    randombytes_buf(ckey, sizeof(ckey));
     if (o == NULL)
         o = &defo;
-    if (path_count == 0)
-        return azk_error_set(AZK_ERR_ARG, "impact: no path to analyse");
+    if (path_count == 0) {
+        rc = azk_error_set(AZK_ERR_ARG, "impact: no path to analyse");
+        goto done;
+    }
     if (o->as_of != NULL) {
-        if (!azk_impact__parse_date(o->as_of, &asof_days))
-            return azk_error_set(AZK_ERR_ARG, "impact: --as-of is not a date YYYY-MM-DD");
+        if (!azk_impact__parse_date(o->as_of, &asof_days)) {
+            rc = azk_error_set(AZK_ERR_ARG, "impact: --as-of is not a date YYYY-MM-DD");
+            goto done;
+        }
         azk_impact__format_date(asof_days, out->as_of);
     } else {
         today(out->as_of);
         (void)azk_impact__parse_date(out->as_of, &asof_days);
     }
-    if (o->link_threshold <= 0 || o->link_threshold >= 1)
-        return azk_error_set(AZK_ERR_ARG, "impact: link threshold must be between 0 and 1");
+    if (o->link_threshold <= 0 || o->link_threshold >= 1) {
+        rc = azk_error_set(AZK_ERR_ARG, "impact: link threshold must be between 0 and 1");
+        goto done;
+    }
     lo.threshold = o->link_threshold;
     lo.threads = o->threads ? o->threads : 2;
 
@@ -974,12 +1169,16 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     so.fingerprint_key = (const char *)td.key.data;
     so.encoding = o->encoding;
     rc = azk_scanner_new(&sc, &so);
+    if (rc == AZK_OK)
+        rc = azk_scan__scanner_set_confirm(sc, ckey, on_evidence, &ev);
     if (rc != AZK_OK)
         goto done;
     memset(&stats, 0, sizeof(stats));
     rc = azk_scanner_run(sc, paths, path_count, on_result, &col, &stats);
     if (rc == AZK_OK)
         rc = col.err;
+    if (rc == AZK_OK && ev.err != AZK_OK)
+        rc = azk_error_set(ev.err, "%s", ev.msg);
     if (rc != AZK_OK)
         goto done;
     out->objects = col.objects;
@@ -989,6 +1188,9 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     tmpdir_remove(&td);
     for (size_t i = 0; i < col.n; i++)
         hitset_unique(&col.sets[i]);
+    for (size_t i = 0; i < ev.n; i++)
+        if (ev.sets[i].n > 1)
+            qsort(ev.sets[i].recs, ev.sets[i].n, sizeof(*ev.sets[i].recs), cmp_evrec);
     if (col.n > 0)
         qsort(col.sets, col.n, sizeof(*col.sets), cmp_hitset);
 
@@ -1022,7 +1224,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             azk_free(di.format);
             goto done;
         }
-        d->records = hs->n;
+        d->candidates = hs->n;
         d->objects = hs->objects;
         pii = hs->pii;
         if (azk_impact__parse_date(d->retain_until, &until) && until < asof_days) {
@@ -1051,7 +1253,12 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds_index = (uint32_t)i;
         rd.file_local = (uint32_t)(i - ds_first);
         rd.ds = d;
+        rd.ev = evstore_find(&ev, hs->client, hs->dataset);
+        rd.confirm_key = ckey;
         rc = read_dataset(h, &rd, di.format, di.encoding);
+        d->records = rd.matched;
+        azk_buf_dispose_secret(&rd.tmp);
+        azk_buf_dispose_secret(&rd.norm);
         for (int k = 0; k < AZK_COL__COUNT; k++) {
             int t = pii_of_kind((azk_column_kind)k);
             if ((d->kinds & (1u << k)) && t >= 0 && (pii & (1u << t)))
@@ -1071,6 +1278,42 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             if (rc != AZK_OK)
                 goto done;
         }
+    }
+    /* datasets and clients without a confirmed record are not in the result: the
+     * fingerprints pointed at rows whose values are not those of the files */
+    {
+        size_t kept = 0;
+        for (size_t i = 0; i < out->dataset_count; i++) {
+            azk_impact_dataset *d = &out->datasets[i];
+            out->candidates += d->candidates;
+            out->probable += d->probable;
+            if (d->records > 0) {
+                out->datasets[kept++] = *d;
+                continue;
+            }
+            azk_free(d->client);
+            azk_free(d->dataset);
+            azk_free(d->purpose);
+            azk_free(d->retain_until);
+            azk_free(d->source_name);
+            azk_free(d->created_at);
+        }
+        out->dataset_count = kept;
+        kept = 0;
+        for (size_t c = 0; c < out->client_count; c++) {
+            azk_impact_client *cl = &out->clients[c];
+            bool any = false;
+            for (size_t i = 0; i < out->dataset_count && !any; i++)
+                any = strcmp(out->datasets[i].client, cl->client) == 0;
+            if (any) {
+                out->clients[kept++] = *cl;
+                continue;
+            }
+            azk_free(cl->client);
+            azk_free(cl->name);
+            azk_free(cl->list_path);
+        }
+        out->client_count = kept;
     }
     /* 4. totals and across clients */
     for (size_t i = 0; i < out->dataset_count; i++) {
@@ -1119,6 +1362,9 @@ done:
     azk_scanner_free(sc);
     tmpdir_remove(&td);
     collector_dispose(&col);
+    evstore_dispose(&ev);
+    pthread_mutex_destroy(&ev.mu);
+    sodium_memzero(ckey, sizeof(ckey));
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "norm/digits.h"
 #include "norm/norm.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +29,11 @@ struct cand {
     uint8_t kind;
     bool finding; /* from a detector finding (a seed there starts analysis) */
     bool window;  /* a name window (add_name_windows) */
+    uint8_t ev;   /* AZK_EV_* flags of the evidence (confirmation mode) */
     uint32_t src; /* the value it came from: one value counts for one family only */
     uint32_t bucket;
-    uint64_t seq; /* record sequence number in the object */
+    uint64_t seq;                 /* record sequence number in the object */
+    uint8_t h[AZK_MATCH_EV_HASH]; /* confirmation mode: hash of the normalised value */
 };
 
 /* Text kept per window line until a seed makes analysing it worthwhile. */
@@ -74,6 +77,12 @@ struct azk_match_ctx {
     /* per evaluation */
     uint32_t *seen;
     size_t nseen, capseen;
+    /* confirmation mode (azk_match__set_confirm) */
+    bool confirm;
+    uint8_t ckey[AZK_FP_KEY_LEN];
+    azk_match_evidence_cb ev_cb;
+    void *ev_payload;
+    struct azk_match_ev_item *ev;
 };
 
 azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *idx)
@@ -98,6 +107,8 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
     if (ctx == NULL)
         return;
     azk_free(ctx->c);
+    azk_free(ctx->ev);
+    sodium_memzero(ctx->ckey, sizeof(ctx->ckey));
     azk_free(ctx->hits);
     azk_free(ctx->seen);
     for (size_t i = 0; i < AZK_MATCH_WINDOW; i++)
@@ -113,6 +124,16 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
 void azk_match__set_detector_seeds(struct azk_match_ctx *ctx, bool on)
 {
     ctx->detector_seeds = on;
+}
+
+void azk_match__set_confirm(struct azk_match_ctx *ctx, const uint8_t key[AZK_FP_KEY_LEN],
+                            azk_match_evidence_cb cb, void *payload)
+{
+    ctx->confirm = key != NULL && cb != NULL;
+    if (key != NULL)
+        memcpy(ctx->ckey, key, AZK_FP_KEY_LEN);
+    ctx->ev_cb = cb;
+    ctx->ev_payload = payload;
 }
 
 void azk_match__object_begin(struct azk_match_ctx *ctx)
@@ -142,8 +163,11 @@ static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, s
     if (!azk_fp__normalize(&ctx->norm, kind, s, n))
         return;
     h = azk_fp__hasher_hash(&ctx->idx->hasher, kind, ctx->norm.data, ctx->norm.len);
+    if (ctx->confirm)
+        azk_match__ev_hash(ctx->ckey, kind, ctx->norm.data, ctx->norm.len, ctx->c[ctx->nc].h);
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
+    ctx->c[ctx->nc].ev = ctx->in_finding ? AZK_EV_DEFINITE : 0;
     ctx->c[ctx->nc].window = false;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
@@ -369,8 +393,9 @@ static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
 
 /* Hash a + b (normalised bytes) as a name candidate of its own source. */
 static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t na, const uint8_t *b,
-                           size_t nb, bool window)
+                           size_t nb, uint8_t ev)
 {
+    bool window = (ev & AZK_EV_WINDOW) != 0;
     uint32_t h;
     if (ctx->nc >= MAX_CANDS || na + nb < 4)
         return;
@@ -381,8 +406,12 @@ static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t n
     }
     new_src(ctx);
     h = azk_fp__hasher_hash(&ctx->idx->hasher, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
+    if (ctx->confirm)
+        azk_match__ev_hash(ctx->ckey, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len,
+                           ctx->c[ctx->nc].h);
     ctx->c[ctx->nc].kind = AZK_FP_NAME;
     ctx->c[ctx->nc].finding = false;
+    ctx->c[ctx->nc].ev = ev;
     ctx->c[ctx->nc].window = window;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(AZK_FP_NAME, h);
@@ -405,11 +434,12 @@ static size_t name_piece_windows(struct azk_match_ctx *ctx, bool joined, size_t 
     size_t added = 0;
     const uint8_t *c = ctx->wcur.data;
     for (size_t l = 2; l <= m && l <= NAME_MAX_CP && added + 2 <= budget; l++) {
-        add_name_bytes(ctx, c, oc[l], NULL, 0, true); /* prefix */
+        /* prefix (cut unless it is the whole piece) */
+        add_name_bytes(ctx, c, oc[l], NULL, 0, (uint8_t)(AZK_EV_WINDOW | (l < m ? AZK_EV_CUT : 0)));
         added++;
         if (l < m) {
             add_name_bytes(ctx, c + oc[m - l], ctx->wcur.len - oc[m - l], NULL, 0,
-                           true); /* suffix */
+                           AZK_EV_WINDOW); /* suffix */
             added++;
         }
     }
@@ -425,7 +455,8 @@ static size_t name_piece_windows(struct azk_match_ctx *ctx, bool joined, size_t 
                 size_t cps = (i == 0 ? p : i) + (j == 0 ? m : j);
                 if (cps > NAME_MAX_CP || added >= budget)
                     continue;
-                add_name_bytes(ctx, a + a0, ctx->wprev.len - a0, c, b1, true);
+                add_name_bytes(ctx, a + a0, ctx->wprev.len - a0, c, b1,
+                               (uint8_t)(AZK_EV_WINDOW | (j > 0 ? AZK_EV_CUT : 0)));
                 added++;
             }
         }
@@ -506,9 +537,9 @@ static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n,
              * is the name, as a detector would: one value, not a crowd of windows */
             if (joined)
                 add_name_bytes(ctx, ctx->wprev.data, ctx->wprev.len, ctx->wcur.data, ctx->wcur.len,
-                               false);
+                               AZK_EV_DEFINITE);
             else
-                add_name_bytes(ctx, ctx->wcur.data, ctx->wcur.len, NULL, 0, false);
+                add_name_bytes(ctx, ctx->wcur.data, ctx->wcur.len, NULL, 0, AZK_EV_DEFINITE);
             budget = budget > 2 ? budget - 2 : 0;
         } else {
             budget -= name_piece_windows(ctx, joined, budget);
@@ -810,12 +841,22 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
         const struct cand *c = &ctx->c[i];
         if (line_only && c->seq != ctx->seq)
             continue;
-        if (azk_fp__is_veto(c->kind) && (present & (1u << c->kind)) &&
-            !(matched & (1u << c->kind)) && (lines & (1u << (ctx->seq - c->seq))))
+        /* a name a detector or an honorific gives is someone's: another person's name on
+         * the line (a household member with R's address and phone) is not R */
+        bool veto =
+            azk_fp__is_veto(c->kind) || (c->kind == AZK_FP_NAME && (c->ev & AZK_EV_DEFINITE) &&
+                                         !(ctx->skip_windows && c->window));
+        if (veto && (present & (1u << c->kind)) && !(matched & (1u << c->kind)) &&
+            (lines & (1u << (ctx->seq - c->seq))) && !ctx->confirm)
             need = 3;
     }
+    /* an address and its postal code are one family: a household's place */
+    if ((matched & (1u << AZK_FP_ADDRESS)) && (matched & (1u << AZK_FP_POSTAL)))
+        need++;
     if (__builtin_popcount(matched) < need)
         return false;
+    if (ctx->confirm)
+        return true; /* a candidate: the exact check decides (azk_match__confirm_exact) */
     /*
      * Evidence: how many rows would show these families for a record that
      * is not entrusted at all (a common name has many homonyms; a 2^-11
@@ -851,6 +892,39 @@ static bool cands_of_current(const struct azk_match_ctx *ctx)
         if (ctx->c[i - 1].seq == ctx->seq)
             return true;
     return false;
+}
+
+static size_t dataset_of(const azk_fp_index *idx, uint32_t row);
+
+/*
+ * Confirmation mode: the window's values as evidence for candidate row
+ * (128-bit hashes, never values): every value but name windows, which are
+ * many and of which only those in the row's bucket can equal its name.
+ */
+static azk_status give_evidence(struct azk_match_ctx *ctx, uint32_t row)
+{
+    size_t n = 0;
+    const struct azk_fp_dataset *ds = &ctx->idx->ds[dataset_of(ctx->idx, row)];
+    if (ctx->ev == NULL) {
+        ctx->ev = azk_malloc(MAX_CANDS * sizeof(*ctx->ev));
+        if (ctx->ev == NULL)
+            return azk_error_nomem();
+    }
+    for (size_t i = 0; i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        struct azk_match_ev_item *it;
+        if (c->seq > ctx->seq || c->seq + AZK_MATCH_WINDOW <= ctx->seq ||
+            (c->window && (ctx->skip_windows || !has_entry(ctx->idx, c->kind, c->bucket, row))))
+            continue;
+        it = &ctx->ev[n++];
+        it->kind = c->kind;
+        it->age = (uint8_t)(ctx->seq - c->seq);
+        it->flags = c->ev;
+        it->src = c->src;
+        memcpy(it->h, c->h, sizeof(it->h));
+    }
+    return ctx->ev_cb(ds->client, ds->dataset, (uint64_t)(row - ds->first_row) + 1, ctx->ev, n,
+                      ctx->ev_payload);
 }
 
 azk_status azk_match__record_end(struct azk_match_ctx *ctx)
@@ -891,7 +965,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      */
     if (!ctx->tabular) {
         bool detector_name = false;
-        bool other_rows = false;
+        /* confirmation mode: always (which rows share a bucket depends on the key) */
+        bool other_rows = ctx->confirm;
         for (size_t i = 0; i < ctx->nc && !detector_name; i++)
             detector_name = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_NAME;
         for (size_t i = 0; i < ctx->nc && !other_rows && !detector_name; i++) {
@@ -932,7 +1007,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
             continue;
         lo = ctx->idx->off[c->kind][c->bucket];
         hi = ctx->idx->off[c->kind][c->bucket + 1];
-        if (hi - lo > SEED_MAX_ROWS)
+        if (hi - lo > SEED_MAX_ROWS && !ctx->confirm)
             continue;
         for (uint32_t e = lo; e < hi; e++) {
             rc = push_u32(&ctx->seen, &ctx->nseen, &ctx->capseen, ctx->idx->rows[c->kind][e]);
@@ -986,6 +1061,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         if ((ctx->multi_line && confirm(ctx, ctx->seen[i], true)) ||
             confirm(ctx, ctx->seen[i], false)) {
             rc = push_u32(&ctx->hits, &ctx->nhits, &ctx->caphits, ctx->seen[i]);
+            if (rc == AZK_OK && ctx->confirm)
+                rc = give_evidence(ctx, ctx->seen[i]);
             if (rc != AZK_OK)
                 goto done;
         }

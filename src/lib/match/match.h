@@ -64,4 +64,92 @@ AZK_NODISCARD azk_status azk_match__results(struct azk_match_ctx *ctx, azk_match
 /* Number of distinct entrusted rows hit in the object. */
 size_t azk_match__hit_count(struct azk_match_ctx *ctx);
 
+/* ---- closed-zone confirmation (impact): exact evidence ----------------------
+ *
+ * Buckets are truncated keyed hashes: two families agreeing on buckets is a
+ * candidate, right with a probability that depends on the scanning key
+ * (docs/threat-model-fingerprints.md). Where the records can be decrypted
+ * (impact, in the closed zone), a candidate is confirmed against the
+ * record's actual values instead: the matcher, given a confirmation key,
+ * hands each candidate's evidence (every value of the evaluated window as
+ * a 128-bit keyed hash of its normalised form, never the value) to a
+ * callback; azk_match__confirm_exact compares it with the record's own
+ * values hashed the same way. Equality of 128-bit hashes is equality of
+ * values (a chance collision is 2^-128 per pair), so the confirmed set
+ * does not depend on the scanning key nor on the confirmation key.
+ */
+#define AZK_MATCH_EV_HASH 16
+
+enum {
+    AZK_EV_DEFINITE = 1, /* a detector finding or a name marked by an honorific: says who */
+    AZK_EV_WINDOW = 2,   /* a name window (a substring of a run of name characters) */
+    AZK_EV_CUT = 4 /* a window whose end is not the end of its run (佐藤優 of 佐藤優子) */
+};
+
+struct azk_match_ev_item {
+    uint8_t kind;  /* enum azk_fp_kind */
+    uint8_t age;   /* window line: 0 = the line evaluated, 1 and 2 the ones before */
+    uint8_t flags; /* AZK_EV_* */
+    uint32_t src;  /* the value it came from (one value counts for one family) */
+    uint8_t h[AZK_MATCH_EV_HASH];
+};
+
+/* Called from the scanning threads (concurrently: the callee locks) for every
+ * candidate row, row 1-based in its dataset; items borrowed for the call. */
+typedef azk_status (*azk_match_evidence_cb)(const char *client, const char *dataset, uint64_t row,
+                                            const struct azk_match_ev_item *items, size_t count,
+                                            void *payload);
+
+/*
+ * Confirmation mode: the evidence rule's threshold and the seed bucket
+ * limit are lifted (the exact check decides; the bucket rule only bounds
+ * the work: a row with two agreeing families is a candidate whatever the
+ * key), and every candidate's evidence goes to cb. key: 32 bytes, copied.
+ */
+void azk_match__set_confirm(struct azk_match_ctx *ctx, const uint8_t key[AZK_FP_KEY_LEN],
+                            azk_match_evidence_cb cb, void *payload);
+
+/* 128-bit keyed hash of a normalised value of kind (the hash of the evidence). */
+void azk_match__ev_hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
+                        size_t n, uint8_t out[AZK_MATCH_EV_HASH]);
+
+/* An entrusted record's own values, hashed as evidence is (azk_match__row_values). */
+struct azk_match_row {
+    uint8_t h[AZK_FPS__COUNT][AZK_MATCH_EV_HASH];
+    uint32_t present; /* bit s: slot s holds a valid value */
+    uint32_t mobile;  /* bit s: phone slot s holds a mobile number (070, 080, 090) */
+};
+
+/*
+ * Fill row from a decrypted record and its columns' kinds (as intake
+ * assigned them: azk_column_kind per field), normalised and hashed with
+ * key. tmp, norm: scratch buffers (wiped by the caller).
+ */
+AZK_NODISCARD azk_status azk_match__row_values(struct azk_match_row *row,
+                                               const uint8_t key[AZK_FP_KEY_LEN],
+                                               const uint8_t *kinds, size_t kind_count,
+                                               const azk_record *rec, azk_buf *tmp, azk_buf *norm);
+
+/*
+ * The confirmation rule (docs/threat-model-fingerprints.md, "Confirmed
+ * attributions"): on the evaluated line alone or on the window, at least
+ * two families agree exactly (an address and its postal code are one
+ * family: a household's place), one of them a seed (name, phone, e-mail,
+ * address, my number); three when a line that agreed also holds a
+ * definite value of a kind the record has that does not agree (another
+ * person's name, birth date, phone, e-mail on the line); and the expected
+ * number of the dataset's rows agreeing by chance with a person who is not
+ * entrusted, rows x prod(q_family), at most AZK_MATCH_CONFIRM_MAX_CHANCE.
+ */
+#define AZK_MATCH_CONFIRM_MAX_CHANCE 1e-6
+enum azk_confirm {
+    AZK_CONFIRM_NO = 0,   /* the values differ: the fingerprints pointed at another record */
+    AZK_CONFIRM_PROBABLE, /* the values agree, but a namesake would show the same (name and
+                             birth date only; name and address: a child named after a parent) */
+    AZK_CONFIRM_YES       /* agree beyond AZK_MATCH_CONFIRM_MAX_CHANCE */
+};
+enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
+                                          const struct azk_match_ev_item *items, size_t count,
+                                          uint64_t dataset_rows);
+
 #endif

@@ -61,6 +61,12 @@ azk_status azk_scan__edm_ctx_new(struct azk_scan_edm_ctx **out,
     return rc;
 }
 
+void azk_scan__edm_ctx_confirm(struct azk_scan_edm_ctx *ctx, const uint8_t key[32],
+                               azk_scan_evidence_cb cb, void *payload)
+{
+    azk_match__set_confirm((struct azk_match_ctx *)ctx, key, cb, payload);
+}
+
 void azk_scan__edm_ctx_free(struct azk_scan_edm_ctx *ctx)
 {
     azk_match__ctx_free((struct azk_match_ctx *)ctx);

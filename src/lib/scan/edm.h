@@ -11,6 +11,7 @@
 #include "azukari/scan.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
+#include "scan/scan_int.h"
 
 struct azk_scan_edm_index; /* loaded fingerprints, shared read-only */
 struct azk_scan_edm_ctx;   /* per worker thread */
@@ -27,6 +28,9 @@ void azk_scan__edm_index_id(const struct azk_scan_edm_index *idx, uint8_t out[32
 AZK_NODISCARD azk_status azk_scan__edm_ctx_new(struct azk_scan_edm_ctx **out,
                                                const struct azk_scan_edm_index *idx);
 void azk_scan__edm_ctx_free(struct azk_scan_edm_ctx *ctx);
+/* Confirmation mode (scan_int.h azk_scan__scanner_set_confirm). */
+void azk_scan__edm_ctx_confirm(struct azk_scan_edm_ctx *ctx, const uint8_t key[32],
+                               azk_scan_evidence_cb cb, void *payload);
 
 void azk_scan__edm_object_begin(struct azk_scan_edm_ctx *ctx);
 /* rec stays valid until record_end; findings of the record arrive in between */

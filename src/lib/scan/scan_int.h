@@ -44,6 +44,19 @@ AZK_NODISCARD azk_status azk_scan__scanner_new_sharing(azk_scanner **out,
                                                        const azk_scan_options *opts,
                                                        const azk_scanner *donor);
 
+/*
+ * Closed-zone confirmation (impact): match in confirmation mode with the
+ * 32-byte confirmation key (copied) and hand every candidate's evidence to
+ * cb, from the worker threads (match/match.h, azk_match__set_confirm).
+ * Call before azk_scanner_run; needs fingerprints.
+ */
+struct azk_match_ev_item;
+typedef azk_status (*azk_scan_evidence_cb)(const char *client, const char *dataset, uint64_t row,
+                                           const struct azk_match_ev_item *items, size_t count,
+                                           void *payload);
+AZK_NODISCARD azk_status azk_scan__scanner_set_confirm(azk_scanner *s, const uint8_t key[32],
+                                                       azk_scan_evidence_cb cb, void *payload);
+
 /* ---- incremental cache (cache.c) ---- */
 struct azk_scan_cache;
 

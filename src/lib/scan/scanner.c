@@ -42,6 +42,11 @@ struct azk_scanner {
     char engine_id[65];
     azk_scan_progress_cb progress;
     void *progress_payload;
+    /* closed-zone confirmation (azk_scan__scanner_set_confirm) */
+    bool confirm;
+    uint8_t confirm_key[32];
+    azk_scan_evidence_cb confirm_cb;
+    void *confirm_payload;
 
     /* per run */
     pthread_mutex_t mu; /* queue + output + stats */
@@ -757,6 +762,21 @@ azk_status azk_scan__scanner_new_sharing(azk_scanner **out, const azk_scan_optio
     return compute_engine_id(*out);
 }
 
+azk_status azk_scan__scanner_set_confirm(azk_scanner *s, const uint8_t key[32],
+                                         azk_scan_evidence_cb cb, void *payload)
+{
+    AZK_ASSERT_ARG(s != NULL && key != NULL && cb != NULL);
+    if (s->fp == NULL)
+        return azk_error_set(AZK_ERR_ARG, "confirmation needs fingerprints");
+    if (s->cache != NULL)
+        return azk_error_set(AZK_ERR_ARG, "confirmation cannot use the incremental cache");
+    memcpy(s->confirm_key, key, sizeof(s->confirm_key));
+    s->confirm = true;
+    s->confirm_cb = cb;
+    s->confirm_payload = payload;
+    return AZK_OK;
+}
+
 void azk_scanner_set_progress(azk_scanner *s, azk_scan_progress_cb cb, void *payload)
 {
     s->progress = cb;
@@ -794,6 +814,8 @@ static azk_status worker_init(struct worker *w, azk_scanner *s)
     rc = azk_detect__ctx_new(&w->det, s->eng);
     if (rc == AZK_OK && s->fp != NULL)
         rc = azk_scan__edm_ctx_new(&w->match, s->fp);
+    if (rc == AZK_OK && w->match != NULL && s->confirm)
+        azk_scan__edm_ctx_confirm(w->match, s->confirm_key, s->confirm_cb, s->confirm_payload);
     return rc;
 }
 
@@ -958,5 +980,6 @@ void azk_scanner_free(azk_scanner *s)
     azk_scan__cache_close(s->cache);
     azk_scan__edm_index_free(s->fp);
     azk_detect__engine_free(s->eng);
+    sodium_memzero(s->confirm_key, sizeof(s->confirm_key));
     azk_free(s);
 }

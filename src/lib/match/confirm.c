@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * match/confirm.c -- closed-zone confirmation of entrusted-record
+ * attributions (match/match.h, docs/threat-model-fingerprints.md,
+ * "Confirmed attributions"). The scanner's buckets make candidates; here a
+ * candidate is compared with the decrypted record's own values: the
+ * evidence of the scanned window (128-bit keyed hashes of normalised
+ * values) against the record's values hashed the same way. Nothing here
+ * depends on the scanning key: equal hashes are equal values.
+ */
+#include "match/match.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/*
+ * q: the chance that a person who is not entrusted shares the exact value
+ * of one given record (orders of magnitude; what the rule is calibrated
+ * with, bench/edm_confirm.py measures the result):
+ *   name      1e-5  collision rate of full names (common family names are
+ *                   1-2 % of people, common given names ~0.1 %)
+ *   birth     1e-4  one day among ~30 years of people of similar age
+ *   phone     1e-8  a mobile number belongs to one person
+ *   email     1e-9
+ *   postal    1e-3  a postal code alone (thousands of people)
+ *   address   1e-7  block-level address with house number
+ *   customer  1e-6  ids and account numbers: short numbers that other
+ *   account   1e-6  numberings (orders, slips) also produce
+ *   mynumber  1e-11
+ * An address, its postal code and a fixed-line phone identify a household,
+ * not a person: together they count once (the strongest of them), and the
+ * people of one household share more than strangers do: a given name
+ * (children named after a parent; 4.6 % of household pairs in the
+ * project's own data, issue 18 item 7) or a birth date (twins), q_home;
+ * one of them, not both.
+ */
+static const double q_exact[AZK_FP__COUNT] = {1e-5, 1e-4, 1e-8, 1e-9, 1e-3,
+                                              1e-7, 1e-6, 1e-6, 1e-11};
+static const double q_home[AZK_FP__COUNT] = {5e-2, 1e-2, 1e-8, 1e-9, 1, 1, 1e-6, 1e-6, 1e-11};
+/* a fixed-line number: one household (as an address) */
+#define Q_LANDLINE 1e-7
+
+void azk_match__ev_hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
+                        size_t n, uint8_t out[AZK_MATCH_EV_HASH])
+{
+    crypto_generichash_state st;
+    uint8_t pre[8] = {'a', 'z', 'k', 'e', 'v', '1', (uint8_t)kind, 0};
+    crypto_generichash_init(&st, key, AZK_FP_KEY_LEN, AZK_MATCH_EV_HASH);
+    crypto_generichash_update(&st, pre, sizeof(pre));
+    crypto_generichash_update(&st, v, n);
+    crypto_generichash_final(&st, out, AZK_MATCH_EV_HASH);
+}
+
+/* Slot of a column kind, as intake assigns them (vault/intake.c slot_of). */
+static int slot_of(azk_column_kind k, bool has_name_col)
+{
+    switch (k) {
+        case AZK_COL_NAME:
+            return AZK_FPS_NAME;
+        case AZK_COL_FAMILY_NAME:
+        case AZK_COL_GIVEN_NAME:
+            return has_name_col ? -1 : AZK_FPS_NAME;
+        case AZK_COL_NAME_KANA:
+            return AZK_FPS_KANA;
+        case AZK_COL_BIRTH_DATE:
+            return AZK_FPS_BIRTH;
+        case AZK_COL_PHONE:
+            return AZK_FPS_PHONE1;
+        case AZK_COL_EMAIL:
+            return AZK_FPS_EMAIL;
+        case AZK_COL_POSTAL_CODE:
+            return AZK_FPS_POSTAL;
+        case AZK_COL_ADDRESS:
+            return AZK_FPS_ADDRESS;
+        case AZK_COL_CUSTOMER_ID:
+            return AZK_FPS_CUSTOMER;
+        case AZK_COL_BANK_ACCOUNT:
+            return AZK_FPS_ACCOUNT;
+        case AZK_COL_MY_NUMBER:
+            return AZK_FPS_MYNUMBER;
+        default:
+            return -1;
+    }
+}
+
+azk_status azk_match__row_values(struct azk_match_row *row, const uint8_t key[AZK_FP_KEY_LEN],
+                                 const uint8_t *kinds, size_t kind_count, const azk_record *rec,
+                                 azk_buf *tmp, azk_buf *norm)
+{
+    bool has_name_col = false;
+    AZK_ASSERT_ARG(row != NULL && key != NULL && rec != NULL && tmp != NULL && norm != NULL);
+    memset(row, 0, sizeof(*row));
+    for (size_t i = 0; i < kind_count; i++)
+        has_name_col |= kinds[i] == AZK_COL_NAME;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned kind = azk_fp__slot_kind[s];
+        bool any = false;
+        unsigned phones = 0;
+        azk_buf_clear(tmp);
+        /* a slot's columns are concatenated in order (住所1 + 住所2, 姓 + 名), as intake
+         * does; the two phone slots take the first and the second phone column */
+        for (size_t i = 0; i < rec->field_count && i < kind_count; i++) {
+            int slot = slot_of((azk_column_kind)kinds[i], has_name_col);
+            const azk_field *f = &rec->fields[i];
+            if (slot == AZK_FPS_PHONE1 && f->len > 0)
+                slot = phones++ == 0 ? AZK_FPS_PHONE1 : AZK_FPS_PHONE2;
+            if (slot != (int)s || f->len == 0)
+                continue;
+            if (azk_buf_put(tmp, f->ptr, f->len) != AZK_OK)
+                return AZK_ERR_NOMEM;
+            any = true;
+        }
+        if (!any || !azk_fp__normalize(norm, kind, (const char *)tmp->data, tmp->len))
+            continue;
+        azk_match__ev_hash(key, kind, norm->data, norm->len, row->h[s]);
+        row->present |= 1u << s;
+        /* 070 / 080 / 090: a mobile, one person's (others: a household's line) */
+        if (kind == AZK_FP_PHONE && norm->len >= 3 && norm->data[0] == '0' &&
+            (norm->data[1] == '7' || norm->data[1] == '8' || norm->data[1] == '9') &&
+            norm->data[2] == '0')
+            row->mobile |= 1u << s;
+    }
+    return AZK_OK;
+}
+
+/* The row's slot whose value the item equals, or -1. */
+static int item_slot(const struct azk_match_row *row, const struct azk_match_ev_item *it)
+{
+    unsigned first;
+    unsigned slots;
+    azk_fp__kind_slots(it->kind, &first, &slots);
+    for (unsigned s = first; s < first + slots; s++)
+        if ((row->present & (1u << s)) && sodium_memcmp(row->h[s], it->h, AZK_MATCH_EV_HASH) == 0)
+            return (int)s;
+    return -1;
+}
+
+static bool item_agrees(const struct azk_match_row *row, const struct azk_match_ev_item *it)
+{
+    return item_slot(row, it) >= 0;
+}
+
+static bool row_has_kind(const struct azk_match_row *row, unsigned kind)
+{
+    unsigned first;
+    unsigned slots;
+    azk_fp__kind_slots(kind, &first, &slots);
+    for (unsigned s = first; s < first + slots; s++)
+        if (row->present & (1u << s))
+            return true;
+    return false;
+}
+
+/* A value on the line that says "someone else": numbers that belong to one person always;
+ * a name or a birth date only when a detector (or an honorific) says it is one. */
+static bool contradicts(unsigned kind, uint8_t flags)
+{
+    switch (kind) {
+        case AZK_FP_PHONE:
+        case AZK_FP_EMAIL:
+        case AZK_FP_MYNUMBER:
+            return true;
+        case AZK_FP_NAME:
+        case AZK_FP_BIRTH:
+            return (flags & AZK_EV_DEFINITE) != 0;
+        default:
+            return false;
+    }
+}
+
+static enum azk_confirm confirm_try(const struct azk_match_row *row,
+                                    const struct azk_match_ev_item *items, size_t count,
+                                    uint64_t dataset_rows, bool line_only)
+{
+    static const uint8_t order[AZK_FP__COUNT] = {AZK_FP_NAME,     AZK_FP_PHONE,    AZK_FP_EMAIL,
+                                                 AZK_FP_MYNUMBER, AZK_FP_ADDRESS,  AZK_FP_POSTAL,
+                                                 AZK_FP_BIRTH,    AZK_FP_CUSTOMER, AZK_FP_ACCOUNT};
+    unsigned matched = 0;
+    unsigned lines = 0;
+    unsigned fam;
+    unsigned need = 2;
+    double expect = (double)(dataset_rows > 0 ? dataset_rows : 1);
+    uint32_t used[AZK_FP__COUNT];
+    size_t nused = 0;
+    bool landline = false; /* the phone that agreed is a fixed line */
+    double home = 1;       /* household part: the strongest household value that agreed */
+    double personal = 1;   /* personal part */
+    double lift = 1;       /* the household's largest q_home / q_exact */
+    for (size_t o = 0; o < AZK_FP__COUNT; o++) {
+        unsigned k = order[o];
+        for (size_t i = 0; i < count; i++) {
+            const struct azk_match_ev_item *it = &items[i];
+            bool src_used = false;
+            if (it->kind != k || (line_only && it->age != 0) ||
+                (it->flags & (AZK_EV_WINDOW | AZK_EV_CUT)) == (AZK_EV_WINDOW | AZK_EV_CUT))
+                continue;
+            for (size_t u = 0; u < nused; u++)
+                src_used |= used[u] == it->src;
+            if (src_used || !item_agrees(row, it))
+                continue;
+            if (k == AZK_FP_PHONE)
+                landline = !(row->mobile & (1u << item_slot(row, it)));
+            matched |= 1u << k;
+            used[nused++] = it->src;
+            lines |= 1u << it->age;
+            break;
+        }
+    }
+    /* a value of another person on a line that agreed: this is not (only) the record */
+    for (size_t i = 0; i < count; i++) {
+        const struct azk_match_ev_item *it = &items[i];
+        if ((line_only && it->age != 0) || !(lines & (1u << it->age)) ||
+            (matched & (1u << it->kind)) || !contradicts(it->kind, it->flags) ||
+            !row_has_kind(row, it->kind) || item_agrees(row, it))
+            continue;
+        need = 3;
+    }
+    /* an address and its postal code are one family: the household's place */
+    fam = matched;
+    if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
+        fam &= ~(1u << AZK_FP_POSTAL);
+    if ((unsigned)__builtin_popcount(fam) < need)
+        return AZK_CONFIRM_NO;
+    if (!(matched & ((1u << AZK_FP_NAME) | (1u << AZK_FP_PHONE) | (1u << AZK_FP_EMAIL) |
+                     (1u << AZK_FP_ADDRESS) | (1u << AZK_FP_MYNUMBER))))
+        return AZK_CONFIRM_NO;
+    if (matched & (1u << AZK_FP_ADDRESS))
+        home = q_exact[AZK_FP_ADDRESS];
+    else if (matched & (1u << AZK_FP_POSTAL))
+        home = q_exact[AZK_FP_POSTAL];
+    if (landline && Q_LANDLINE < home)
+        home = Q_LANDLINE;
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        bool household =
+            k == AZK_FP_ADDRESS || k == AZK_FP_POSTAL || (k == AZK_FP_PHONE && landline);
+        if (!(matched & (1u << k)) || household)
+            continue;
+        personal *= q_exact[k];
+        /* a member of the household shares one of these more often than a stranger (a
+         * parent's given name, a twin's birth date), not several: a child named after a
+         * parent is not also born the same day */
+        if (home < 1 && q_home[k] / q_exact[k] > lift)
+            lift = q_home[k] / q_exact[k];
+    }
+    personal *= lift;
+    expect *= home * personal;
+    return expect <= AZK_MATCH_CONFIRM_MAX_CHANCE ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
+}
+
+enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
+                                          const struct azk_match_ev_item *items, size_t count,
+                                          uint64_t dataset_rows)
+{
+    enum azk_confirm a;
+    enum azk_confirm b;
+    if (row == NULL || items == NULL || count == 0)
+        return AZK_CONFIRM_NO;
+    a = confirm_try(row, items, count, dataset_rows, true);
+    if (a == AZK_CONFIRM_YES)
+        return a;
+    b = confirm_try(row, items, count, dataset_rows, false);
+    return a > b ? a : b;
+}
