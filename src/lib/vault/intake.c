@@ -10,6 +10,7 @@
  * event; otherwise nothing is left behind.
  */
 #include "vault/vault.h"
+#include "store/datasets.h"
 #include "azukari/vault.h"
 #include "azukari/types.h"
 #include "decode/decode.h"
@@ -482,30 +483,12 @@ azk_status azk_intake_check_options(const azk_intake_options *o)
 static azk_status check_options(azk_home *h, const azk_intake_options *o, char deadline[16])
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    int step;
     if (o->source_name == NULL)
         return azk_error_set(AZK_ERR_ARG, "intake needs client, dataset, purpose and deadline");
     rc = check_syntax(o, deadline);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT (SELECT count(*) FROM clients WHERE id=?1),"
-                            " (SELECT count(*) FROM datasets WHERE id=?2)");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, o->client, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->dataset, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step != SQLITE_ROW)
-        rc = azk_store__dberr(h->db, "check options");
-    else if (sqlite3_column_int(st, 0) == 0)
-        rc = azk_error_set(AZK_ERR_ARG, "no client %s (add it with `azukari client add`)",
-                           o->client);
-    else if (sqlite3_column_int(st, 1) != 0)
-        rc = azk_error_set(AZK_ERR_ARG, "dataset %s already exists", o->dataset);
-    sqlite3_finalize(st);
-    return rc;
+    return azk_store__intake_check(h, o->client, o->dataset);
 }
 
 static azk_status schema_json(struct intake *in, char **out)
@@ -532,17 +515,23 @@ static azk_status schema_json(struct intake *in, char **out)
     return AZK_OK;
 }
 
-/* Fingerprints encrypted with the dataset's data key: shredding the key shreds them. */
-static azk_status insert_fingerprints(struct intake *in, const char *dataset, const char *uuid,
-                                      const uint8_t *wrapped)
+/*
+ * The catalog row, the fingerprints (encrypted with the dataset's data key:
+ * shredding the key shreds them) and the ledger event: one store
+ * transaction (store/datasets.h), all or nothing.
+ */
+static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
+                                 const char *deadline, const char *uuid, const uint8_t *wrapped,
+                                 const char *schema)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
+    struct azk_store_intake rec;
     uint8_t dk[32];
     uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
     uint8_t *ct = NULL;
     unsigned long long cl = 0;
     char fields[256];
+    char extra[160];
     size_t fl = 0;
     size_t ctlen;
     if (azk_add_overflow(&ctlen, in->fp.len, crypto_aead_xchacha20poly1305_ietf_ABYTES))
@@ -567,87 +556,33 @@ static azk_status insert_fingerprints(struct intake *in, const char *dataset, co
                 fl += (size_t)n;
         }
     }
-    rc = azk_store__prepare(in->h, &st,
-                            "INSERT INTO fingerprints(dataset, fields, nonce, data)"
-                            " VALUES(?,?,?,?)");
-    if (rc != AZK_OK)
-        goto done;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, nonce, sizeof(nonce), SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 4, ct, (sqlite3_uint64)cl, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = azk_store__dberr(in->h->db, "store fingerprints");
-done:
-    sqlite3_finalize(st);
-    sodium_memzero(dk, sizeof(dk));
-    azk_free(ct);
-    return rc;
-}
-
-static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
-                                 const char *deadline, const char *uuid, const uint8_t *wrapped,
-                                 const char *schema)
-{
-    azk_status rc;
-    sqlite3_stmt *st = NULL;
-    char now[32];
-    char extra[160];
-    const char *objs[2];
-    int step;
-    azk_home *h = in->h;
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_store__prepare(h, &st,
-                            "INSERT INTO datasets(id, client, uuid, purpose, retain_until,"
-                            " schema_json, source_name, format, encoding, records, bytes,"
-                            " wrapped_key, created_at, created_by)"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (rc != AZK_OK)
-        goto done;
-    sqlite3_bind_text(st, 1, o->dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->client, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, o->purpose, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, deadline, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, schema, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, o->source_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, in->format, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, in->encoding, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, (sqlite3_int64)in->records);
-    sqlite3_bind_int64(st, 11, (sqlite3_int64)in->bytes);
-    sqlite3_bind_blob(st, 12, wrapped, AZK_VAULT_WRAPPED_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, azk_store__actor(h), -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = azk_error_set(AZK_ERR_ARG, "dataset %s already exists", o->dataset);
-        goto done;
-    }
-    if (step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "insert dataset");
-        goto done;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    rc = insert_fingerprints(in, o->dataset, uuid, wrapped);
-    if (rc != AZK_OK)
-        goto done;
-    objs[0] = o->client;
-    objs[1] = o->dataset;
     snprintf(extra, sizeof(extra),
              "{\"records\":%llu,\"bytes\":%llu,\"retain_until\":\"%s\",\"vault\":\"%s\"}",
              (unsigned long long)in->records, (unsigned long long)in->bytes, deadline, uuid);
-    rc = azk_store__audit(h, "intake", objs, 2, o->purpose, extra);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__commit(h);
+    memset(&rec, 0, sizeof(rec));
+    rec.dataset = o->dataset;
+    rec.client = o->client;
+    rec.uuid = uuid;
+    rec.purpose = o->purpose;
+    rec.retain_until = deadline;
+    rec.schema_json = schema;
+    rec.source_name = o->source_name;
+    rec.format = in->format;
+    rec.encoding = in->encoding;
+    rec.records = in->records;
+    rec.bytes = in->bytes;
+    rec.wrapped_key = wrapped;
+    rec.wrapped_len = AZK_VAULT_WRAPPED_LEN;
+    rec.fp_fields = fields;
+    rec.fp_nonce = nonce;
+    rec.fp_nonce_len = sizeof(nonce);
+    rec.fp_data = ct;
+    rec.fp_data_len = (size_t)cl;
+    rec.ledger_extra = extra;
+    rc = azk_store__dataset_intake(in->h, &rec);
 done:
-    sqlite3_finalize(st);
-    if (rc != AZK_OK)
-        azk_store__rollback(h);
+    sodium_memzero(dk, sizeof(dk));
+    azk_free(ct);
     return rc;
 }
 
