@@ -171,7 +171,7 @@ static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, cons
                              json_t *arr)
 {
     azk_status rc;
-    struct azk_store_artifact *a = NULL;
+    struct azk_store_ret_artifact *a = NULL;
     size_t n = 0;
     char vpath[64];
     json_t *fixed[3];

@@ -192,7 +192,7 @@ static azk_status remove_artifacts(struct azk_ret_run *r, const char *ds,
                                    const char *deadline_before, uint64_t *refused)
 {
     azk_status rc;
-    struct azk_store_artifact *a = NULL;
+    struct azk_store_ret_artifact *a = NULL;
     size_t n = 0;
     *refused = 0;
     rc = azk_store__ret_artifacts_to_remove(r->h, ds, deadline_before, &a, &n);

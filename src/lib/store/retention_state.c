@@ -385,7 +385,7 @@ azk_status azk_store__ret_record_vault(azk_home *h, const char *ds, const char *
 
 /* ---- artifacts --------------------------------------------------------------------- */
 
-void azk_store__ret_artifacts_free(struct azk_store_artifact *a, size_t n)
+void azk_store__ret_artifacts_free(struct azk_store_ret_artifact *a, size_t n)
 {
     if (a == NULL)
         return;
@@ -414,14 +414,14 @@ static azk_status dup_col(azk_db_stmt *st, int col, char **out)
     "dataset, path, deadline, added_at, disposition, hash, dev, ino, size, mtime_ns, ctime_ns"
 
 /* Read every row of st (ARTIFACT_COLUMNS) into an array. */
-static azk_status artifacts_read(azk_db_stmt *st, struct azk_store_artifact **out, size_t *n)
+static azk_status artifacts_read(azk_db_stmt *st, struct azk_store_ret_artifact **out, size_t *n)
 {
     azk_status rc = AZK_OK;
-    struct azk_store_artifact *a = NULL;
+    struct azk_store_ret_artifact *a = NULL;
     size_t cnt = 0, cap = 0;
     int step;
     while ((step = azk_db_step(st)) == AZK_DB_ROW) {
-        struct azk_store_artifact *x;
+        struct azk_store_ret_artifact *x;
         rc = azk_array_reserve(&a, &cap, cnt, sizeof(*a), 16);
         if (rc != AZK_OK)
             goto done;
@@ -460,7 +460,7 @@ done:
 }
 
 azk_status azk_store__ret_artifacts_to_remove(azk_home *h, const char *ds, const char *before,
-                                              struct azk_store_artifact **out, size_t *n)
+                                              struct azk_store_ret_artifact **out, size_t *n)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;
@@ -503,8 +503,8 @@ azk_status azk_store__ret_artifacts_to_remove(azk_home *h, const char *ds, const
     return rc;
 }
 
-azk_status azk_store__ret_artifacts_of(azk_home *h, const char *ds, struct azk_store_artifact **out,
-                                       size_t *n)
+azk_status azk_store__ret_artifacts_of(azk_home *h, const char *ds,
+                                       struct azk_store_ret_artifact **out, size_t *n)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;

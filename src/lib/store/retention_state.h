@@ -87,14 +87,14 @@ AZK_NODISCARD azk_status azk_store__ret_record_vault(azk_home *h, const char *da
 
 /* ---- artifacts --------------------------------------------------------------------- */
 
-struct azk_store_artifact {
+struct azk_store_ret_artifact {
     char *dataset, *path, *deadline, *added_at;
     char *disposition; /* NULL: pending */
     char *hash;        /* NULL: registered by an older version, without a content hash */
     uint64_t dev, ino, size;
     int64_t mtime_ns, ctime_ns;
 };
-void azk_store__ret_artifacts_free(struct azk_store_artifact *a, size_t n);
+void azk_store__ret_artifacts_free(struct azk_store_ret_artifact *a, size_t n);
 
 /*
  * Artifacts still to remove (pending, or refused before): of one dataset
@@ -103,11 +103,12 @@ void azk_store__ret_artifacts_free(struct azk_store_artifact *a, size_t n);
  */
 AZK_NODISCARD azk_status azk_store__ret_artifacts_to_remove(azk_home *h, const char *dataset,
                                                             const char *before,
-                                                            struct azk_store_artifact **out,
+                                                            struct azk_store_ret_artifact **out,
                                                             size_t *n);
 /* All artifacts of a dataset, by path (the certificate's copies). */
 AZK_NODISCARD azk_status azk_store__ret_artifacts_of(azk_home *h, const char *dataset,
-                                                     struct azk_store_artifact **out, size_t *n);
+                                                     struct azk_store_ret_artifact **out,
+                                                     size_t *n);
 /* Record an artifact's disposition. */
 AZK_NODISCARD azk_status azk_store__ret_artifact_disposition(azk_home *h, const char *dataset,
                                                              const char *path,
