@@ -6,6 +6,7 @@
  * which detects a wrong key before anything is decrypted.
  */
 #include "store/store.h"
+#include "store/keystore.h"
 #include "vault/vault.h"
 #include "azukari/audit.h"
 
@@ -551,6 +552,7 @@ void azk_home_close(azk_home *h)
 {
     if (h == NULL)
         return;
+    azk_store__keystore_close(h);
     azk_db_close(h->cat);
     h->db = NULL;
     sodium_memzero(h->key, sizeof(h->key));

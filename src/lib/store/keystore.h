@@ -40,5 +40,21 @@ AZK_NODISCARD azk_status azk_store__key_get(azk_home *h, const char *kind, const
  * (a run resumed after a crash). ev may be NULL. */
 AZK_NODISCARD azk_status azk_store__key_destroy(azk_home *h, const char *kind, const char *id,
                                                 azk_key_evidence *ev);
+/*
+ * (azk_store__key_destroy: when the bytes may remain, because another
+ * connection kept the WAL from being truncated, ev says so and the result
+ * is AZK_ERR_INTEGRITY; the row is gone all the same, and a retry, which
+ * finds the key absent, rebuilds the file and checks the WAL again.)
+ */
+
+/* Number of keys held (for `azukari db status`). */
+AZK_NODISCARD azk_status azk_store__key_count(azk_home *h, int64_t *count);
+/* out = <home>/keys/keystore.db */
+AZK_NODISCARD azk_status azk_store__keystore_path(const azk_home *h, azk_buf *out);
+/* Close the keystore connection, if open (azk_home_close does). */
+void azk_store__keystore_close(azk_home *h);
+/* Does the file at path hold the n bytes of needle? An absent file holds nothing. */
+AZK_NODISCARD azk_status azk_store__file_contains(const char *path, const uint8_t *needle, size_t n,
+                                                  bool *found);
 
 #endif

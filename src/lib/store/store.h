@@ -17,8 +17,9 @@
 
 struct azk_home {
     char *path;
-    azk_db *cat; /* the catalog connection (store/db.h) */
-    sqlite3 *db; /* transitional: cat's raw SQLite handle, for code not yet on store/db.h */
+    azk_db *cat;   /* the catalog connection (store/db.h) */
+    sqlite3 *db;   /* transitional: cat's raw SQLite handle, for code not yet on store/db.h */
+    sqlite3 *keys; /* the keystore (store/keystore.c), opened on first use; NULL until then */
     uint8_t key[AZK_MASTER_KEY_LEN]; /* wiped on close */
     char key_id[33];                 /* hex of a keyed hash of the key */
     char *actor;                     /* NULL = OS user */
