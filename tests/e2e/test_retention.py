@@ -116,11 +116,17 @@ class RetentionTest(unittest.TestCase):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
         try:
             row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
-            key = db.execute("SELECT wrapped_key, state FROM datasets WHERE id=?",
-                             (ds,)).fetchone()
-            return (row[0] if row else None), key
+            ds_row = db.execute("SELECT uuid, state FROM datasets WHERE id=?", (ds,)).fetchone()
         finally:
             db.close()
+        # the wrapped data key lives in the keystore (keys/keystore.db), not the catalog
+        ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
+        try:
+            k = ks.execute("SELECT wrapped FROM wrapped_keys WHERE kind='dataset' AND id=?",
+                           (ds_row[0],)).fetchone()
+        finally:
+            ks.close()
+        return (row[0] if row else None), ((k[0] if k else None), ds_row[1])
 
     def state_operator(self, ds):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
@@ -309,8 +315,9 @@ class RetentionTest(unittest.TestCase):
         return self.state(ds)
 
     def test_retention__kill9_and_rerun(self):
-        for step, ds in (("shred", "k-shred"), ("key", "k-key"), ("vault", "k-vault"),
-                         ("artifacts", "k-art")):
+        # "keystore": the key destroyed in the keystore, the catalog not yet told
+        for step, ds in (("shred", "k-shred"), ("keystore", "k-ks"), ("key", "k-key"),
+                         ("vault", "k-vault"), ("artifacts", "k-art")):
             self.intake(ds)
             self.open_artifact(ds, name=ds + ".csv")
             st, key = self.kill_at(step, ds)
@@ -319,6 +326,11 @@ class RetentionTest(unittest.TestCase):
                 self.assertIsNone(st)
                 self.assertIsNotNone(key[0])
                 self.assertIn("retention.shred", self.ledger_actions())
+            elif step == "keystore":
+                # key gone from the keystore, the catalog still says shredding
+                self.assertEqual(st, "shredding")
+                self.assertEqual(key[1], "active")
+                self.assertIsNone(key[0])
             else:
                 self.assertIsNone(key[0])
             r = self.at("retention", "run")

@@ -34,9 +34,22 @@
 #define CERT_MAX        (4u * 1024u * 1024u)
 
 /* Where the data key and the fingerprints were, and what became of them (copies). */
-#define KEY_COPY_PATH "catalog.db datasets.wrapped_key"
-#define FP_COPY_PATH  "catalog.db fingerprints"
-#define FP_COPY_DISP  "deleted (secure_delete)"
+#define KEY_COPY_PATH "keys/keystore.db wrapped_keys"
+#define FP_COPY_PATH  "catalog fingerprints"
+#define FP_COPY_DISP  "deleted (encrypted under the destroyed key)"
+
+/* The key-destruction evidence: what retention/run.c (step_key) and the keystore
+ * (store/keystore.c, azk_store__key_destroy) did. Certificates issued before the
+ * keystore said EVIDENCE_V1; both are shown in Japanese by the HTML rendering. */
+#define EVIDENCE                                                                                   \
+    "wrapped key deleted from the keystore keys/keystore.db (a local SQLite file of the "          \
+    "host, never the catalog) with PRAGMA secure_delete=ON, then wal_checkpoint(TRUNCATE); "       \
+    "the wrapped key bytes were searched for in keys/keystore.db and its WAL and not found; "      \
+    "the dataset's fingerprints, encrypted under that key, deleted from the catalog"
+#define EVIDENCE_V1                                                                                \
+    "wrapped key set to NULL and fingerprint row deleted with PRAGMA secure_delete=ON, "           \
+    "then wal_checkpoint(TRUNCATE); the wrapped key bytes were searched for in "                   \
+    "catalog.db and its WAL and not found"
 
 /* ---- the deployment key ---------------------------------------------------- */
 
@@ -383,9 +396,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         "files on the host's file systems (see copies)",
         /* key evidence */
         "key", "key_id", key_id, "commitment", key_commit, "destroyed_at", shred_at, "evidence",
-        "wrapped key set to NULL and fingerprint row deleted with PRAGMA secure_delete=ON, "
-        "then wal_checkpoint(TRUNCATE); the wrapped key bytes were searched for in "
-        "catalog.db and its WAL and not found",
+        EVIDENCE,
         /* copies */
         "copies", copies,
         /* when */
@@ -724,6 +735,15 @@ static const char *ja(const char *v)
         {"already absent", "実施時に既に存在せず"},
         {"destroyed (cryptographic erase)", "破棄（暗号消去）"},
         {"deleted (secure_delete)", "削除（secure_delete）"},
+        {FP_COPY_DISP, "削除（破棄した鍵で暗号化済み）"},
+        {EVIDENCE,
+         "ラップ済みデータ鍵をキーストア keys/keystore.db（カタログではなく、このホストの"
+         "ローカル SQLite ファイル）から secure_delete で削除し、WAL を TRUNCATE でチェックポイ"
+         "ント。鍵のバイト列が keys/keystore.db とその WAL に残っていないことを検索で確認。"
+         "その鍵で暗号化された指紋はカタログから削除"},
+        {EVIDENCE_V1, "ラップ済みデータ鍵を NULL 化し指紋行を secure_delete で削除、WAL を "
+                      "TRUNCATE でチェックポイント。鍵のバイト列がカタログと WAL に残っていない"
+                      "ことを検索で確認"},
         {"clean", "残存なし"},
         {"system", "システム時計"},
         {"drill (--now)", "訓練（--now 指定の時刻）"},
@@ -856,10 +876,7 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</td></tr>\n");
     if (rc == AZK_OK)
-        rc = row(&b, "鍵破棄の証跡",
-                 "ラップ済みデータ鍵を NULL 化し指紋行を secure_delete で削除、WAL を "
-                 "TRUNCATE でチェックポイント。鍵のバイト列がカタログと WAL に残っていない"
-                 "ことを検索で確認");
+        rc = row(&b, "鍵破棄の証跡", jstr(k, "evidence"));
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</table>\n<h2>3. 期限と実施日時</h2><table>\n");
     if (rc == AZK_OK)

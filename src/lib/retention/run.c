@@ -4,9 +4,11 @@
  * state machine kept in the catalog (store/retention_state.h):
  *   (none) -> shredding      fingerprints exported to <home>/retention/,
  *                            ledger "retention.shred" durable (fdatasync)
- *   shredding -> key_destroyed   wrapped key destroyed, fingerprint row
- *                            deleted, the key bytes searched for where the
- *                            key was kept (evidence in the ledger)
+ *   shredding -> key_destroyed   wrapped key destroyed in the keystore
+ *                            (keys/keystore.db: secure_delete, WAL truncated,
+ *                            its bytes searched for; evidence in the ledger),
+ *                            then the dataset "shredded" and its fingerprint
+ *                            row deleted in the catalog
  *   key_destroyed -> vault_removed   vault file overwritten and unlinked
  *   vault_removed -> artifacts_removed   every registered artifact
  *   artifacts_removed -> clean | incomplete   sweep of both zones (sweep.c)
@@ -18,6 +20,7 @@
  */
 #include "retention/run_int.h"
 #include "store/datasets.h"
+#include "store/keystore.h"
 #include "store/retention_state.h"
 #include "azukari/audit.h"
 #include "azukari/fingerprint.h"
@@ -81,7 +84,11 @@ static azk_status step_shred(struct azk_ret_run *r, const struct dsinfo *d, cons
     bool late, early = false;
     static const char label[] = "azukari dataset key id v1";
 
-    rc = azk_store__ret_shred_facts(r->h, d->id, &wk, &wk_len, &early);
+    rc = azk_store__key_get(r->h, AZK_KEY_DATASET, d->uuid, &wk, &wk_len);
+    if (rc == AZK_ERR_NOTFOUND)
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "dataset has no wrapped key to destroy");
+    if (rc == AZK_OK)
+        rc = azk_store__ret_early(r->h, d->id, &early);
     if (rc != AZK_OK)
         goto done;
     crypto_generichash(kid, sizeof(kid), wk, wk_len, (const uint8_t *)label, sizeof(label) - 1);
@@ -116,42 +123,47 @@ static azk_status step_shred(struct azk_ret_run *r, const struct dsinfo *d, cons
     rec.fp_file = batch;
     rc = azk_store__ret_record_shredding(r->h, &rec);
 done:
-    azk_free_secret(wk, wk_len + 1);
+    azk_free_secret(wk, wk_len);
     azk_buf_dispose(&extra);
     return rc;
 }
 
-/* Step 2: destroy the key (cryptographic erase). */
+/*
+ * Step 2: destroy the key (cryptographic erase) in the keystore, with its
+ * evidence, then the catalog side. A crash between the two leaves the
+ * state "shredding": the resumed run finds the key absent, which the
+ * keystore treats as destroyed after checking again that its bytes are
+ * nowhere in the keystore files.
+ */
 static azk_status step_key(struct azk_ret_run *r, const struct dsinfo *d)
 {
-    azk_status rc;
-    uint8_t *wk = NULL;
-    size_t wk_len = 0;
-    bool early = false, truncated = false, found = false;
-    char extra[160];
+    azk_status rc, krc;
+    azk_key_evidence ev;
+    char extra[192];
+    bool residual;
 
-    /* a resumed run finds the key already gone: nothing to search for then */
-    rc = azk_store__ret_shred_facts(r->h, d->id, &wk, &wk_len, &early);
-    if (rc == AZK_ERR_INTEGRITY) {
-        azk_error_clear();
-        rc = AZK_OK;
-    }
+    memset(&ev, 0, sizeof(ev));
+    krc = azk_store__key_destroy(r->h, AZK_KEY_DATASET, d->uuid, &ev);
+    if (krc != AZK_OK && krc != AZK_ERR_INTEGRITY)
+        return krc;
+    residual = krc != AZK_OK || !ev.bytes_absent;
+    (void)snprintf(extra, sizeof(extra),
+                   "{\"keystore\":\"%s\",\"wal_truncated\":%s,\"key_bytes_in_keystore\":%s}",
+                   ev.file[0] != '\0' ? ev.file : "keys/keystore.db",
+                   ev.wal_truncated ? "true" : "false", residual ? "true" : "false");
+    rc = azk_ret__audit(r->h, "retention.key_destroyed", d->id, residual ? "residual" : NULL, NULL,
+                        extra, NULL);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__ret_destroy_catalog_key(r->h, d->id, wk, wk_len, &truncated, &found);
+    if (residual)
+        return azk_error_set(AZK_ERR_INTEGRITY, "wrapped key bytes still in the keystore files "
+                                                "(another connection kept the WAL); retry");
+    azk_ret__pause("keystore");
+    rc = azk_store__ret_key_destroyed(r->h, d->id);
     if (rc != AZK_OK)
-        goto done;
-    (void)snprintf(extra, sizeof(extra), "{\"wal_truncated\":%s,\"key_bytes_in_catalog\":%s}",
-                   truncated ? "true" : "false", found ? "true" : "false");
-    rc = azk_ret__audit(r->h, "retention.key_destroyed", d->id, found ? "residual" : NULL, NULL,
-                        extra, NULL);
-    if (rc == AZK_OK && found)
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "wrapped key bytes still in the catalog files "
-                                              "(another connection kept the WAL); retry");
+        return rc;
     azk_ret__pause("key");
-done:
-    azk_free_secret(wk, wk_len + 1);
-    return rc;
+    return AZK_OK;
 }
 
 /* Step 3: the vault file. */

@@ -19,24 +19,10 @@
 
 #include <unistd.h>
 
-/* Test builds only (AZK_TESTING): a release build never pauses. */
+/* The crash tests' pause point (store/testhook.c). */
 void azk_ret__pause(const char *step)
 {
-#ifndef AZK_TESTING
-    (void)step;
-#else
-    const char *p = getenv("AZK_TEST_PAUSE");
-    const char *f = getenv("AZK_TEST_PAUSE_FILE");
-    if (p == NULL || strcmp(p, step) != 0)
-        return;
-    if (f != NULL) {
-        int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            close(fd);
-    }
-    for (;;)
-        (void)sleep(60);
-#endif
+    azk_store__test_pause(step);
 }
 
 /* ---- removing a file safely ---------------------------------------------- */

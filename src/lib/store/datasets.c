@@ -51,8 +51,8 @@ azk_status azk_store__dataset_intake(azk_home *h, const struct azk_store_intake 
     rc = azk_db_prepare(h->cat, &st,
                         "INSERT INTO datasets(id, client, uuid, purpose, retain_until,"
                         " schema_json, source_name, format, encoding, records, bytes,"
-                        " wrapped_key, created_at, created_by)"
-                        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " created_at, created_by)"
+                        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         "insert dataset");
     if (rc != AZK_OK)
         goto done;
@@ -67,12 +67,8 @@ azk_status azk_store__dataset_intake(azk_home *h, const struct azk_store_intake 
     azk_db_bind_text(st, 9, in->encoding);
     azk_db_bind_int64(st, 10, (int64_t)in->records);
     azk_db_bind_int64(st, 11, (int64_t)in->bytes);
-    if (in->wrapped_key != NULL)
-        azk_db_bind_blob(st, 12, in->wrapped_key, in->wrapped_len);
-    else
-        azk_db_bind_null(st, 12);
-    azk_db_bind_text(st, 13, now);
-    azk_db_bind_text(st, 14, azk_store__actor(h));
+    azk_db_bind_text(st, 12, now);
+    azk_db_bind_text(st, 13, azk_store__actor(h));
     step = azk_db_step(st);
     if (step == AZK_DB_CONSTRAINT) {
         rc = azk_error_set(AZK_ERR_ARG, "dataset %s already exists", in->dataset);
@@ -101,6 +97,7 @@ azk_status azk_store__dataset_intake(azk_home *h, const struct azk_store_intake 
     rc = azk_store__audit(h, "intake", objs, 2, in->purpose, in->ledger_extra);
     if (rc != AZK_OK)
         goto done;
+    azk_store__test_pause("intake-tx");
     rc = azk_db_commit(h->cat);
 done:
     azk_db_finalize(st);
@@ -116,16 +113,13 @@ azk_status azk_store__dataset_open(azk_home *h, const char *dataset, const char 
     azk_db_stmt *st = NULL;
     char now[32];
     const char *objs[2];
-    const void *blob;
-    size_t blen = 0;
     int step;
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && reason != NULL && out != NULL);
     memset(out, 0, sizeof(*out));
     rc = azk_db_begin(h->cat);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "SELECT uuid, client, state, wrapped_key FROM datasets WHERE id = ?",
+    rc = azk_db_prepare(h->cat, &st, "SELECT uuid, client, state FROM datasets WHERE id = ?",
                         "find dataset");
     if (rc != AZK_OK)
         goto done;
@@ -139,21 +133,13 @@ azk_status azk_store__dataset_open(azk_home *h, const char *dataset, const char 
         rc = AZK_ERR_DB;
         goto done;
     }
-    blob = azk_db_col_null(st, 3) ? NULL : azk_db_col_blob(st, 3, &blen);
-    if (strcmp(azk_db_col_text(st, 2), "active") != 0 || blob == NULL) {
+    if (strcmp(azk_db_col_text(st, 2), "active") != 0) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s is %s: its key is destroyed", dataset,
                            azk_db_col_text(st, 2));
         goto done;
     }
     (void)snprintf(out->uuid, sizeof(out->uuid), "%s", azk_db_col_text(st, 0));
     (void)snprintf(out->client, sizeof(out->client), "%s", azk_db_col_text(st, 1));
-    out->wrapped = azk_malloc(blen + 1);
-    if (out->wrapped == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    memcpy(out->wrapped, blob, blen);
-    out->wrapped_len = blen;
     azk_db_finalize(st);
     st = NULL;
     azk_store__now(now);
@@ -176,12 +162,28 @@ azk_status azk_store__dataset_open(azk_home *h, const char *dataset, const char 
     rc = azk_db_commit(h->cat);
 done:
     azk_db_finalize(st);
-    if (rc != AZK_OK) {
+    if (rc != AZK_OK)
         azk_db_rollback(h->cat);
-        azk_free_secret(out->wrapped, out->wrapped_len + 1);
-        out->wrapped = NULL;
-        out->wrapped_len = 0;
-    }
+    return rc;
+}
+
+azk_status azk_store__dataset_uuid_known(azk_home *h, const char *uuid, bool *yes)
+{
+    azk_status rc;
+    azk_db_stmt *st = NULL;
+    int step;
+    AZK_ASSERT_ARG(h != NULL && uuid != NULL && yes != NULL);
+    *yes = false;
+    rc = azk_db_prepare(h->cat, &st, "SELECT 1 FROM datasets WHERE uuid = ?", "find vault uuid");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, uuid);
+    step = azk_db_step(st);
+    if (step == AZK_DB_ROW)
+        *yes = true;
+    else if (step != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
     return rc;
 }
 
@@ -205,7 +207,7 @@ static azk_status fp_one(azk_home *h, const char *id, azk_store_fp_cb cb, void *
     struct azk_store_fp fp;
     int step;
     rc = azk_db_prepare(h->cat, &st,
-                        "SELECT d.id, d.client, d.uuid, d.records, d.wrapped_key, f.nonce, f.data"
+                        "SELECT d.id, d.client, d.uuid, d.records, f.nonce, f.data"
                         " FROM datasets d JOIN fingerprints f ON f.dataset = d.id"
                         " WHERE d.id = ? AND d.state = 'active'",
                         "read fingerprints");
@@ -224,10 +226,8 @@ static azk_status fp_one(azk_home *h, const char *id, azk_store_fp_cb cb, void *
     fp.client = azk_db_col_text(st, 1);
     fp.uuid = azk_db_col_text(st, 2);
     fp.records = (uint64_t)azk_db_col_int64(st, 3);
-    if (!azk_db_col_null(st, 4))
-        fp.wrapped = azk_db_col_blob(st, 4, &fp.wrapped_len);
-    fp.nonce = azk_db_col_blob(st, 5, &fp.nonce_len);
-    fp.data = azk_db_col_blob(st, 6, &fp.data_len);
+    fp.nonce = azk_db_col_blob(st, 4, &fp.nonce_len);
+    fp.data = azk_db_col_blob(st, 5, &fp.data_len);
     rc = cb(&fp, payload);
 done:
     azk_db_finalize(st);

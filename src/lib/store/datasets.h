@@ -19,9 +19,6 @@ struct azk_store_intake {
     const char *dataset, *client, *uuid, *purpose, *retain_until;
     const char *schema_json, *source_name, *format, *encoding;
     uint64_t records, bytes;
-    /* transitional, until the keystore (store/keystore.h) holds data keys */
-    const uint8_t *wrapped_key;
-    size_t wrapped_len;
     /* fingerprints, encrypted with the dataset's data key (shredding the key shreds them) */
     const char *fp_fields; /* comma-separated kinds present */
     const uint8_t *fp_nonce;
@@ -41,7 +38,8 @@ AZK_NODISCARD azk_status azk_store__intake_check(azk_home *h, const char *client
 
 /*
  * Intake: the dataset row, its fingerprints and the ledger event "intake",
- * in one write transaction: all of them or none. AZK_ERR_ARG when the id
+ * in one write transaction: all of them or none. The data key is not
+ * here: it is in the keystore (store/keystore.h) before this is called. AZK_ERR_ARG when the id
  * is taken (two intakes of one id: one wins), AZK_ERR_DB, ledger errors.
  */
 AZK_NODISCARD azk_status azk_store__dataset_intake(azk_home *h, const struct azk_store_intake *in);
@@ -50,10 +48,6 @@ AZK_NODISCARD azk_status azk_store__dataset_intake(azk_home *h, const struct azk
 struct azk_store_opened {
     char uuid[40];
     char client[72];
-    /* transitional, until the keystore: the wrapped data key (azk_free_secret(wrapped,
-     * wrapped_len) it) */
-    uint8_t *wrapped;
-    size_t wrapped_len;
 };
 
 /*
@@ -69,8 +63,6 @@ AZK_NODISCARD azk_status azk_store__dataset_open(azk_home *h, const char *datase
 struct azk_store_fp {
     const char *dataset, *client, *uuid;
     uint64_t records;
-    const uint8_t *wrapped; /* transitional, until the keystore */
-    size_t wrapped_len;
     const uint8_t *nonce;
     size_t nonce_len;
     const uint8_t *data;
@@ -87,6 +79,9 @@ typedef azk_status (*azk_store_fp_cb)(const struct azk_store_fp *fp, void *paylo
 AZK_NODISCARD azk_status azk_store__fingerprints_each(azk_home *h, const char *client,
                                                       const char *const *ids, size_t id_count,
                                                       azk_store_fp_cb cb, void *payload);
+
+/* Is there a dataset with this vault uuid? (a vault file without one is an orphan) */
+AZK_NODISCARD azk_status azk_store__dataset_uuid_known(azk_home *h, const char *uuid, bool *yes);
 
 /* Has the dataset a fingerprint row? */
 AZK_NODISCARD azk_status azk_store__fingerprints_present(azk_home *h, const char *dataset,

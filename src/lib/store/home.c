@@ -538,7 +538,8 @@ azk_status azk_home_open(azk_home **out, const char *path, const char *passphras
         rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
         goto done;
     }
-    (void)azk_vault__cleanup_tmp(h); /* temporaries of an interrupted intake */
+    (void)azk_vault__cleanup_tmp(h);     /* temporaries of an interrupted intake */
+    (void)azk_vault__cleanup_orphans(h); /* named files of an intake that did not commit */
     *out = h;
     h = NULL;
 done:

@@ -8,14 +8,9 @@
  */
 #include "store/retention_state.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* One statement with text parameters only, run to DONE. */
 static azk_status run_text(azk_home *h, const char *sql, const char *what, const char *const *v,
@@ -32,11 +27,9 @@ static azk_status run_text(azk_home *h, const char *sql, const char *what, const
     return rc;
 }
 
-/* Run `body` in a write transaction unless one is open already. */
-static azk_status tx_end(azk_home *h, bool began, azk_status rc)
+/* End the write transaction: commit when rc is AZK_OK, else roll back. */
+static azk_status tx_end(azk_home *h, azk_status rc)
 {
-    if (!began)
-        return rc;
     if (rc == AZK_OK)
         return azk_db_commit(h->cat);
     azk_db_rollback(h->cat);
@@ -215,46 +208,9 @@ done:
 
 /* ---- the steps ------------------------------------------------------------------ */
 
-azk_status azk_store__ret_shred_facts(azk_home *h, const char *ds, uint8_t **wk, size_t *wk_len,
-                                      bool *early)
+azk_status azk_store__ret_early(azk_home *h, const char *ds, bool *early)
 {
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    const void *b;
-    size_t n = 0;
-    int step;
-    *wk = NULL;
-    *wk_len = 0;
-    *early = false;
-    rc = azk_db_prepare(h->cat, &st,
-                        "SELECT wrapped_key, (SELECT count(*) FROM ret_early WHERE dataset = ?)"
-                        " FROM datasets WHERE id = ?",
-                        "read dataset key");
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, ds);
-    azk_db_bind_text(st, 2, ds);
-    step = azk_db_step(st);
-    if (step != AZK_DB_ROW && step != AZK_DB_DONE) {
-        rc = AZK_ERR_DB;
-        goto done;
-    }
-    if (step == AZK_DB_DONE || azk_db_col_null(st, 0)) {
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "dataset has no wrapped key to destroy");
-        goto done;
-    }
-    b = azk_db_col_blob(st, 0, &n);
-    *wk = azk_malloc(n + 1);
-    if (*wk == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    memcpy(*wk, b, n);
-    *wk_len = n;
-    *early = azk_db_col_int64(st, 1) != 0;
-done:
-    azk_db_finalize(st);
-    return rc;
+    return exists(h, "SELECT 1 FROM ret_early WHERE dataset = ?", "read early deletion", ds, early);
 }
 
 azk_status azk_store__ret_record_shredding(azk_home *h, const struct azk_store_shred *s)
@@ -287,90 +243,22 @@ azk_status azk_store__ret_record_shredding(azk_home *h, const struct azk_store_s
     return rc;
 }
 
-/* Does the file at path hold `needle`? (evidence that key bytes are gone) */
-static azk_status file_contains(const char *path, const uint8_t *needle, size_t n, bool *found)
-{
-    struct stat sb;
-    void *m;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    *found = false;
-    if (fd < 0)
-        return errno == ENOENT ? AZK_OK : azk_error_errno("read catalog file");
-    if (fstat(fd, &sb) != 0) {
-        close(fd);
-        return azk_error_errno("stat catalog file");
-    }
-    if (sb.st_size == 0) {
-        close(fd);
-        return AZK_OK;
-    }
-    m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
-        return azk_error_errno("map catalog file");
-    *found = memmem(m, (size_t)sb.st_size, needle, n) != NULL;
-    munmap(m, (size_t)sb.st_size);
-    return AZK_OK;
-}
-
-/* The catalog rows of a destroyed key: dataset shredded, fingerprints gone, state. */
-static azk_status key_destroyed_rows(azk_home *h, const char *ds)
+azk_status azk_store__ret_key_destroyed(azk_home *h, const char *ds)
 {
     const char *v[1];
     azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && ds != NULL);
     v[0] = ds;
-    rc = run_text(h, "UPDATE datasets SET wrapped_key = NULL, state = 'shredded' WHERE id = ?",
-                  "destroy key", v, 1);
+    rc = azk_db_begin(h->cat);
+    if (rc != AZK_OK)
+        return rc;
+    rc = run_text(h, "UPDATE datasets SET state = 'shredded' WHERE id = ?", "record key destroyed",
+                  v, 1);
     if (rc == AZK_OK)
         rc = run_text(h, "DELETE FROM fingerprints WHERE dataset = ?", "delete fingerprints", v, 1);
     if (rc == AZK_OK)
         rc = set_state(h, ds, "key_destroyed");
-    return rc;
-}
-
-azk_status azk_store__ret_destroy_catalog_key(azk_home *h, const char *ds, const uint8_t *wk,
-                                              size_t wk_len, bool *wal_truncated, bool *bytes_found)
-{
-    azk_status rc;
-    azk_db_stmt *st = NULL;
-    azk_buf p = AZK_BUF_INIT;
-    bool sqlite = azk_db_kind(h->cat) == AZK_DB_SQLITE;
-    bool f1 = false, f2 = false;
-    AZK_ASSERT_ARG(h != NULL && ds != NULL && wal_truncated != NULL && bytes_found != NULL);
-    *wal_truncated = false;
-    *bytes_found = !sqlite;
-    if (sqlite) {
-        rc = azk_db_exec(h->cat, "PRAGMA secure_delete=ON", "secure_delete");
-        if (rc != AZK_OK)
-            return rc;
-    }
-    rc = azk_db_begin(h->cat);
-    if (rc != AZK_OK)
-        return rc;
-    rc = tx_end(h, true, key_destroyed_rows(h, ds));
-    if (rc != AZK_OK || !sqlite)
-        return rc;
-    /* the row is gone from the b-tree (secure_delete zeroed it); its old page
-     * may still be in the WAL until a checkpoint truncates it */
-    rc = azk_db_prepare(h->cat, &st, "PRAGMA wal_checkpoint(TRUNCATE)", "truncate WAL");
-    if (rc != AZK_OK)
-        return rc;
-    if (azk_db_step(st) == AZK_DB_ROW)
-        *wal_truncated = azk_db_col_int64(st, 0) == 0; /* busy = 0 */
-    azk_db_finalize(st);
-    azk_error_clear();
-    if (wk == NULL || wk_len == 0)
-        return AZK_OK;
-    rc = azk_store__path(&p, h, "catalog.db");
-    if (rc == AZK_OK)
-        rc = file_contains((const char *)p.data, wk, wk_len, &f1);
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&p, "-wal");
-    if (rc == AZK_OK)
-        rc = file_contains((const char *)p.data, wk, wk_len, &f2);
-    azk_buf_dispose(&p);
-    *bytes_found = f1 || f2;
-    return rc;
+    return tx_end(h, rc);
 }
 
 azk_status azk_store__ret_record_vault(azk_home *h, const char *ds, const char *disp)
@@ -644,7 +532,7 @@ azk_status azk_store__ret_record_sweep(azk_home *h, const struct azk_store_verdi
     azk_db_finalize(del);
     azk_db_finalize(ins);
     azk_db_finalize(up);
-    return tx_end(h, true, rc);
+    return tx_end(h, rc);
 }
 
 /* ---- certificate ------------------------------------------------------------------------ */

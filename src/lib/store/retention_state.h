@@ -53,13 +53,8 @@ AZK_NODISCARD azk_status azk_store__ret_due_each(azk_home *h, const char *today,
 
 /* ---- the steps ------------------------------------------------------------------ */
 
-/*
- * Facts for the shred entry: the wrapped data key (transitional, until the
- * keystore holds it; azk_free_secret(*wk, *wk_len)), AZK_ERR_INTEGRITY when
- * there is none; *early when an early deletion is approved.
- */
-AZK_NODISCARD azk_status azk_store__ret_shred_facts(azk_home *h, const char *dataset, uint8_t **wk,
-                                                    size_t *wk_len, bool *early);
+/* Is an early deletion of the dataset approved? */
+AZK_NODISCARD azk_status azk_store__ret_early(azk_home *h, const char *dataset, bool *early);
 
 struct azk_store_shred {
     const char *dataset, *key_id, *key_commit, *shred_at, *operator_name, *fp_file;
@@ -70,16 +65,12 @@ AZK_NODISCARD azk_status azk_store__ret_record_shredding(azk_home *h,
                                                          const struct azk_store_shred *s);
 
 /*
- * Transitional, until the keystore: destroy the wrapped key held in the
- * catalog. One transaction: key NULL and dataset "shredded", fingerprint
- * row deleted, state "key_destroyed"; on an SQLite catalog with
- * secure_delete on and the WAL truncated after, then the catalog files
- * searched for `wk` (*bytes_found). A PostgreSQL catalog cannot prove it:
- * *wal_truncated false, *bytes_found true.
+ * The catalog side of a destroyed key (the key itself is destroyed in the
+ * keystore first, store/keystore.h), in one transaction: the dataset
+ * "shredded", its fingerprint row deleted (encrypted under the destroyed
+ * key, so unreadable already), state "key_destroyed".
  */
-AZK_NODISCARD azk_status azk_store__ret_destroy_catalog_key(azk_home *h, const char *dataset,
-                                                            const uint8_t *wk, size_t wk_len,
-                                                            bool *wal_truncated, bool *bytes_found);
+AZK_NODISCARD azk_status azk_store__ret_key_destroyed(azk_home *h, const char *dataset);
 
 /* State "vault_removed" with the vault file's disposition. */
 AZK_NODISCARD azk_status azk_store__ret_record_vault(azk_home *h, const char *dataset,

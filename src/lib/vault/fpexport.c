@@ -8,6 +8,7 @@
  */
 #include "vault/vault.h"
 #include "store/datasets.h"
+#include "store/keystore.h"
 #include "match/fp.h"
 #include "azukari/fingerprint.h"
 #include "azukari/outfile.h"
@@ -115,6 +116,8 @@ static azk_status export_one(const struct azk_store_fp *fp, void *payload)
     size_t need;
     const size_t rowlen = AZK_FPS__COUNT * sizeof(uint32_t);
     struct azk_fp_dataset *d;
+    uint8_t *wk = NULL;
+    size_t wk_len = 0;
     if (fp->nonce_len != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
         fp->data_len < crypto_aead_xchacha20poly1305_ietf_ABYTES)
         return azk_error_set(AZK_ERR_INTEGRITY, "fingerprints of a dataset are malformed");
@@ -124,9 +127,14 @@ static azk_status export_one(const struct azk_store_fp *fp, void *payload)
     if (fp->records > UINT32_MAX - x->rows ||
         azk_mul_overflow(&need, (size_t)fp->records, rowlen) || pl != need)
         return azk_error_set(AZK_ERR_INTEGRITY, "fingerprints do not match the record count");
-    if (fp->wrapped == NULL)
-        return azk_error_set(AZK_ERR_NOTFOUND, "dataset %s has no data key", fp->dataset);
-    rc = azk_vault__unwrap(x->h, fp->uuid, fp->wrapped, fp->wrapped_len, dk);
+    rc = azk_store__key_get(x->h, AZK_KEY_DATASET, fp->uuid, &wk, &wk_len);
+    if (rc == AZK_ERR_NOTFOUND)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s has no data key in the keystore",
+                           fp->dataset);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_vault__unwrap(x->h, fp->uuid, wk, wk_len, dk);
+    azk_free_secret(wk, wk_len);
     if (rc != AZK_OK)
         return rc;
     plain = azk_malloc(pl + 1);

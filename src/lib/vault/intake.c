@@ -6,11 +6,14 @@
  * a header row, every column known (header names via azk_column_classify,
  * or --map), no duplicate headers, no ragged rows, no undecodable bytes,
  * no over-long cell. Only when all is well is the vault file renamed into
- * place and the catalog row written, in one transaction with a ledger
- * event; otherwise nothing is left behind.
+ * place, its data key put in the keystore and the catalog row written, in
+ * one store transaction with a ledger event; otherwise nothing is left
+ * behind (a crash in between leaves an orphan that the next open of the
+ * home removes: azk_vault__cleanup_orphans).
  */
 #include "vault/vault.h"
 #include "store/datasets.h"
+#include "store/keystore.h"
 #include "azukari/vault.h"
 #include "azukari/types.h"
 #include "decode/decode.h"
@@ -516,13 +519,14 @@ static azk_status schema_json(struct intake *in, char **out)
 }
 
 /*
- * The catalog row, the fingerprints (encrypted with the dataset's data key:
- * shredding the key shreds them) and the ledger event: one store
- * transaction (store/datasets.h), all or nothing.
+ * The wrapped data key into the keystore, then the catalog row, the
+ * fingerprints (encrypted with the dataset's data key: shredding the key
+ * shreds them) and the ledger event: one store transaction
+ * (store/datasets.h), all or nothing.
  */
 static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
                                  const char *deadline, const char *uuid, const uint8_t *wrapped,
-                                 const char *schema)
+                                 const char *schema, bool *key_left)
 {
     azk_status rc;
     struct azk_store_intake rec;
@@ -571,15 +575,31 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
     rec.encoding = in->encoding;
     rec.records = in->records;
     rec.bytes = in->bytes;
-    rec.wrapped_key = wrapped;
-    rec.wrapped_len = AZK_VAULT_WRAPPED_LEN;
     rec.fp_fields = fields;
     rec.fp_nonce = nonce;
     rec.fp_nonce_len = sizeof(nonce);
     rec.fp_data = ct;
     rec.fp_data_len = (size_t)cl;
     rec.ledger_extra = extra;
+    /* the key in the keystore first, then the catalog; a key whose catalog
+     * row did not commit is destroyed again (after a crash, the orphan
+     * cleanup at the next open does it: azk_vault__cleanup_orphans) */
+    rc = azk_store__key_put(in->h, AZK_KEY_DATASET, uuid, wrapped, AZK_VAULT_WRAPPED_LEN);
+    if (rc != AZK_OK)
+        goto done;
+    azk_store__test_pause("intake");
     rc = azk_store__dataset_intake(in->h, &rec);
+    if (rc != AZK_OK) {
+        azk_error saved = *azk_error_last();
+        char msg[256];
+        (void)snprintf(msg, sizeof(msg), "%s", saved.message != NULL ? saved.message : "");
+        if (azk_store__key_destroy(in->h, AZK_KEY_DATASET, uuid, NULL) != AZK_OK) {
+            *key_left = true;
+            azk_log(AZK_LOG_WARN, "intake: the data key of a failed intake could not be destroyed "
+                                  "now; the next open removes it");
+        }
+        (void)azk_error_set(saved.code, "%s", msg);
+    }
 done:
     sodium_memzero(dk, sizeof(dk));
     azk_free(ct);
@@ -600,6 +620,8 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     char *schema = NULL;
     azk_buf vpath = AZK_BUF_INIT;
     bool placed = false;
+    bool key_left = false;
+    int marker = -1;
     size_t got;
 
     azk_error_clear();
@@ -680,12 +702,16 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     rc = schema_json(&in, &schema);
     if (rc != AZK_OK)
         goto done;
+    /* from the name of the file to the commit of its row: marked and locked */
+    rc = azk_vault__pending_begin(h, uuid, &marker);
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_vault__writer_finish(in.w);
     in.w = NULL;
     if (rc != AZK_OK)
         goto done;
     placed = true;
-    rc = insert_dataset(&in, o, deadline, uuid, wrapped, schema);
+    rc = insert_dataset(&in, o, deadline, uuid, wrapped, schema, &key_left);
     if (rc != AZK_OK)
         goto done;
     placed = false; /* committed: the file stays */
@@ -704,8 +730,10 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
 done:
     if (in.w != NULL)
         azk_vault__writer_abort(in.w);
-    if (placed && azk_vault__path(&vpath, h, uuid) == AZK_OK)
+    /* a file whose key could not be destroyed stays, with its marker, for the next open */
+    if (placed && !key_left && azk_vault__path(&vpath, h, uuid) == AZK_OK)
         (void)unlink((const char *)vpath.data);
+    azk_vault__pending_end(h, uuid, marker, !key_left);
     azk_buf_dispose(&vpath);
     sodium_memzero(wrapped, sizeof(wrapped));
     azk_free(schema); /* from jansson, whose allocator is azk_malloc (util/init.c) */

@@ -9,6 +9,7 @@
  */
 #include "vault/vault.h"
 #include "store/datasets.h"
+#include "store/keystore.h"
 #include "retention/ret_int.h"
 #include "azukari/audit.h"
 #include "azukari/outfile.h"
@@ -25,6 +26,8 @@ static azk_status open_impl(azk_home *h, const char *dataset, const char *reason
 {
     azk_status rc;
     struct azk_store_opened op;
+    uint8_t *wk = NULL;
+    size_t wk_len = 0;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && cb != NULL);
@@ -36,8 +39,13 @@ static azk_status open_impl(azk_home *h, const char *dataset, const char *reason
         return rc;
     if (recorded != NULL)
         *recorded = true;
-    rc = azk_vault__read(h, op.uuid, op.wrapped, op.wrapped_len, cb, payload);
-    azk_free_secret(op.wrapped, op.wrapped_len + 1);
+    rc = azk_store__key_get(h, AZK_KEY_DATASET, op.uuid, &wk, &wk_len);
+    if (rc == AZK_ERR_NOTFOUND)
+        return azk_error_set(AZK_ERR_NOTFOUND, "dataset %s: its key is destroyed", dataset);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_vault__read(h, op.uuid, wk, wk_len, cb, payload);
+    azk_free_secret(wk, wk_len);
     return rc;
 }
 

@@ -26,6 +26,7 @@
 
 #include "retention/ret_int.h"
 #include "retention/identity.h"
+#include "store/keystore.h"
 #include "azukari/vault.h"
 #include "azukari/audit.h"
 
@@ -114,17 +115,24 @@ static const char *state_of(azk_home *h, const char *ds, char buf[32])
     return buf;
 }
 
+static azk_status uuid_cb(const azk_dataset_info *d, void *payload)
+{
+    snprintf(payload, 40, "%s", d->uuid);
+    return AZK_OK;
+}
+
+/* Is the dataset's wrapped data key still in the keystore? */
 static bool key_present(azk_home *h, const char *ds)
 {
-    sqlite3_stmt *st = NULL;
-    bool present;
-    assert_int_equal(azk_store__prepare(h, &st, "SELECT wrapped_key FROM datasets WHERE id=?1"),
-                     AZK_OK);
-    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    present = sqlite3_column_type(st, 0) != SQLITE_NULL;
-    sqlite3_finalize(st);
-    return present;
+    char uuid[40] = "";
+    uint8_t *wk = NULL;
+    size_t n = 0;
+    azk_status rc;
+    assert_int_equal(azk_dataset_get(h, ds, uuid_cb, uuid), AZK_OK);
+    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &n);
+    assert_true(rc == AZK_OK || rc == AZK_ERR_NOTFOUND);
+    azk_free_secret(wk, n);
+    return rc == AZK_OK;
 }
 
 static void backdate(struct fixture *f, const char *ds, const char *until);
