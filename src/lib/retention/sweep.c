@@ -93,7 +93,8 @@ static azk_status json_paths(json_t *arr, const char *const *p, size_t n)
     return AZK_OK;
 }
 
-/* One dataset's verdict: the sweep record, in the ledger; *out_json (free()) for the catalog. */
+/* One dataset's verdict: the sweep record, in the ledger; *out_json (jansson's text) for the
+ * catalog. */
 static azk_status verdict(struct azk_ret_run *r, const char *ds, uint64_t residuals,
                           const azk_scan_stats *stats, size_t np, bool *clean, char **out_json)
 {
