@@ -298,7 +298,7 @@ class RetentionTest(unittest.TestCase):
         self.assertTrue(data.startswith(b"%PDF-"))
         self.assertGreater(len(data), 10000)
 
-    def kill_at(self, step, ds):
+    def kill_at(self, step, ds, second=None):
         flag = os.path.join(self.tmp.path, "paused-" + step)
         env = dict(faked_env(self.h.env, self.clock), AZK_TEST_PAUSE=step,
                    AZK_TEST_PAUSE_FILE=flag)
@@ -310,6 +310,8 @@ class RetentionTest(unittest.TestCase):
                 break
             time.sleep(0.05)
         self.assertTrue(os.path.exists(flag), "run did not reach step " + step)
+        if second is not None:
+            second()  # while the first run is paused
         p.send_signal(signal.SIGKILL)
         p.wait()
         return self.state(ds)
@@ -340,6 +342,25 @@ class RetentionTest(unittest.TestCase):
             self.assertIsNone(key[0])
             self.assertEqual(self.h.vault_files(), [])
             self.assertFalse(os.path.exists(os.path.join(self.tmp.path, ds + ".csv")))
+
+    def test_retention__one_run_at_a_time(self):
+        # a second run while one is paused after its shred entry: refused,
+        # nothing done twice (one "retention.shred" for the dataset)
+        self.intake("one")
+        seen = {}
+
+        def second():
+            r = self.at("retention", "run")
+            seen["rc"], seen["err"] = r.rc, r.err
+
+        st, key = self.kill_at("shred", "one", second=second)
+        self.assertNotEqual(seen["rc"], 0)
+        self.assertIn("another retention run", seen["err"])
+        self.assertEqual(self.ledger_actions().count("retention.shred"), 1)
+        r = self.at("retention", "run")  # the lock died with the killed run
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        st, key = self.state("one")
+        self.assertEqual(st, "clean")
 
     def test_retention__hold_blocks(self):
         self.intake("held")

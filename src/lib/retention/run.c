@@ -26,12 +26,15 @@
 #include "azukari/fingerprint.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct dsinfo {
     char id[72], client[72], uuid[40], retain_until[16], state[24];
@@ -468,6 +471,47 @@ static azk_status collect_due(const struct azk_store_due *d, void *payload)
     return AZK_OK;
 }
 
+/*
+ * One run of a home at a time: an flock on <home>/retention/run.lock, held
+ * for the whole run and released by the kernel when the process dies
+ * (kill -9 included), so a crashed run never blocks the next one. A second
+ * run would repeat steps of the first (two "retention.shred" entries for
+ * one dataset) and must not start. The home, its vault and its keystore
+ * are on one host, so a lock of that host is enough even when the catalog
+ * is a shared PostgreSQL.
+ */
+static azk_status run_lock(azk_home *h, int *fd)
+{
+    azk_buf p = AZK_BUF_INIT;
+    azk_status rc = azk_store__path(&p, h, "retention");
+    *fd = -1;
+    if (rc != AZK_OK)
+        return rc;
+    if (mkdir((const char *)p.data, 0700) != 0 && errno != EEXIST) {
+        rc = azk_error_errno("create retention directory");
+        goto done;
+    }
+    rc = azk_buf_puts(&p, "/run.lock");
+    if (rc != AZK_OK)
+        goto done;
+    *fd = open((const char *)p.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        rc = azk_error_errno("open retention run lock");
+        goto done;
+    }
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK
+                 ? azk_error_set(AZK_ERR_ARG, "another retention run of this home is in progress: "
+                                              "nothing done (run again when it has finished)")
+                 : azk_error_errno("lock retention run");
+        close(*fd);
+        *fd = -1;
+    }
+done:
+    azk_buf_dispose(&p);
+    return rc;
+}
+
 /* An error of one dataset: counted, reported, in the ledger; the run goes on. */
 static azk_status dataset_error(struct azk_ret_run *r, const char *ds)
 {
@@ -491,6 +535,7 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     size_t nitems = 0;
     struct sweep_item *items = NULL;
     char *batch = NULL;
+    int lock = -1;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && o != NULL);
@@ -511,35 +556,38 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
             *summary = sum;
         return rc;
     }
+    rc = run_lock(h, &lock);
+    if (rc != AZK_OK)
+        goto done;
     azk_ret__iso(r.now, nowiso);
     rc = azk_store__ret_last_run(h, &last);
     if (rc != AZK_OK)
-        return rc;
+        goto done;
     (void)snprintf(extra, sizeof(extra), "{\"now\":\"%s\",\"clock\":\"system\",\"last\":%lld}",
                    nowiso, (long long)last);
     if (r.now < last) {
         rc = azk_ret__audit(h, "retention.run", NULL, "refused", "clock earlier than the last run",
                             extra, NULL);
-        if (rc != AZK_OK)
-            return rc;
-        return azk_error_set(AZK_ERR_INTEGRITY,
-                             "the clock (%s) is earlier than the last retention run: nothing "
-                             "deleted; check the system clock",
-                             nowiso);
+        if (rc == AZK_OK)
+            rc = azk_error_set(AZK_ERR_INTEGRITY,
+                               "the clock (%s) is earlier than the last retention run: nothing "
+                               "deleted; check the system clock",
+                               nowiso);
+        goto done;
     }
     rc = azk_ret__audit(h, "retention.run", NULL, NULL, NULL, extra, NULL);
     if (rc != AZK_OK)
-        return rc;
+        goto done;
     rc = azk_store__ret_set_last_run(h, r.now);
     if (rc != AZK_OK)
-        return rc;
+        goto done;
     azk_ret__date(r.now, today);
     /* artifacts past their own (earlier) deadline go first */
     {
         uint64_t refused = 0;
         rc = remove_artifacts(&r, NULL, today, &refused);
         if (rc != AZK_OK)
-            return rc;
+            goto done;
     }
     rc = azk_store__ret_due_each(h, today, o->only, collect_due, &due);
     if (rc != AZK_OK)
@@ -618,6 +666,8 @@ done:
     for (size_t i = 0; i < due.n; i++)
         azk_free(due.ids[i]);
     azk_free(due.ids);
+    if (lock >= 0)
+        close(lock); /* releases the run lock */
     if (summary != NULL)
         *summary = sum;
     return rc;
