@@ -12,8 +12,10 @@ All data is synthetic (generated below).
 """
 
 import os
+import signal
 import sqlite3
 import subprocess
+import time
 import unittest
 import zipfile
 
@@ -321,6 +323,60 @@ class IntakeTest(unittest.TestCase):
         r = self.h.run("open", "ds1", "--reason", "test")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, data)
+
+    def keys_held(self):
+        p = os.path.join(self.h.home, "keys", "keystore.db")
+        if not os.path.exists(p):
+            return 0
+        db = sqlite3.connect(p)
+        try:
+            return db.execute("SELECT count(*) FROM wrapped_keys").fetchone()[0]
+        finally:
+            db.close()
+
+    def test_intake__kill9_leaves_nothing_half_written(self):
+        # kill -9 after the vault file got its name and its key went to the
+        # keystore ("intake"), and inside the catalog transaction, after the
+        # rows and the ledger event, before the commit ("intake-tx"): no
+        # catalog row, no fingerprints; the next open of the home destroys
+        # the orphaned key and removes the file; the same id can be entrusted.
+        data = ("\n".join([HEADER] + synthetic_rows(50)) + "\n").encode("utf-8")
+        p = self.h.write("dm.csv", data)
+        for step in ("intake", "intake-tx"):
+            flag = os.path.join(self.h.d, "paused-" + step)
+            env = dict(self.h.env, AZK_TEST_PAUSE=step, AZK_TEST_PAUSE_FILE=flag)
+            proc = subprocess.Popen(
+                [self.h.bin, "--home", self.h.home, "intake", "--client", "shinkin-a",
+                 "--dataset", "crash", "--purpose", "direct mail", "--retain-until",
+                 "2099-12-31", p], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(600):
+                if os.path.exists(flag) or proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            self.assertTrue(os.path.exists(flag), "intake did not reach step " + step)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
+            try:
+                self.assertEqual(db.execute("SELECT count(*) FROM datasets").fetchone()[0], 0)
+                self.assertEqual(db.execute("SELECT count(*) FROM fingerprints").fetchone()[0], 0)
+            finally:
+                db.close()
+            self.assertEqual(self.keys_held(), 1, step)  # the orphan, until the next open
+            self.assertEqual(len([f for f in self.h.vault_files() if f.endswith(".azv")]), 1)
+            r = self.h.run("client", "list")
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertEqual(self.h.vault_files(), [], step)
+            self.assertEqual(self.keys_held(), 0, step)
+            r = self.h.run("audit", "log", "--format", "json")
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertIn("vault.cleanup", r.out)
+        r = self.h.intake(p, "crash")
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.h.run("open", "crash", "--reason", "check")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(r.stdout, data)
+        self.assertEqual(self.keys_held(), 1)
 
     def test_intake__passphrase_home(self):
         home2 = Home(self.tmp.path + "/p")

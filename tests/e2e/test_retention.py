@@ -116,18 +116,17 @@ class RetentionTest(unittest.TestCase):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
         try:
             row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
-            uuid, dstate = db.execute("SELECT uuid, state FROM datasets WHERE id=?",
-                                      (ds,)).fetchone()
+            ds_row = db.execute("SELECT uuid, state FROM datasets WHERE id=?", (ds,)).fetchone()
         finally:
             db.close()
-        # the data key lives in the keystore (docs/catalog.md)
+        # the wrapped data key lives in the keystore (keys/keystore.db), not the catalog
         ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
         try:
-            w = ks.execute("SELECT wrapped FROM wrapped_keys WHERE kind='dataset' AND id=?",
-                           (uuid,)).fetchone()
+            k = ks.execute("SELECT wrapped FROM wrapped_keys WHERE kind='dataset' AND id=?",
+                           (ds_row[0],)).fetchone()
         finally:
             ks.close()
-        return (row[0] if row else None), ((w[0] if w else None), dstate)
+        return (row[0] if row else None), ((k[0] if k else None), ds_row[1])
 
     def state_operator(self, ds):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
@@ -299,7 +298,7 @@ class RetentionTest(unittest.TestCase):
         self.assertTrue(data.startswith(b"%PDF-"))
         self.assertGreater(len(data), 10000)
 
-    def kill_at(self, step, ds):
+    def kill_at(self, step, ds, second=None):
         flag = os.path.join(self.tmp.path, "paused-" + step)
         env = dict(faked_env(self.h.env, self.clock), AZK_TEST_PAUSE=step,
                    AZK_TEST_PAUSE_FILE=flag)
@@ -311,13 +310,16 @@ class RetentionTest(unittest.TestCase):
                 break
             time.sleep(0.05)
         self.assertTrue(os.path.exists(flag), "run did not reach step " + step)
+        if second is not None:
+            second()  # while the first run is paused
         p.send_signal(signal.SIGKILL)
         p.wait()
         return self.state(ds)
 
     def test_retention__kill9_and_rerun(self):
-        for step, ds in (("shred", "k-shred"), ("key", "k-key"), ("vault", "k-vault"),
-                         ("artifacts", "k-art")):
+        # "keystore": the key destroyed in the keystore, the catalog not yet told
+        for step, ds in (("shred", "k-shred"), ("keystore", "k-ks"), ("key", "k-key"),
+                         ("vault", "k-vault"), ("artifacts", "k-art")):
             self.intake(ds)
             self.open_artifact(ds, name=ds + ".csv")
             st, key = self.kill_at(step, ds)
@@ -326,6 +328,11 @@ class RetentionTest(unittest.TestCase):
                 self.assertIsNone(st)
                 self.assertIsNotNone(key[0])
                 self.assertIn("retention.shred", self.ledger_actions())
+            elif step == "keystore":
+                # key gone from the keystore, the catalog still says shredding
+                self.assertEqual(st, "shredding")
+                self.assertEqual(key[1], "active")
+                self.assertIsNone(key[0])
             else:
                 self.assertIsNone(key[0])
             r = self.at("retention", "run")
@@ -335,6 +342,25 @@ class RetentionTest(unittest.TestCase):
             self.assertIsNone(key[0])
             self.assertEqual(self.h.vault_files(), [])
             self.assertFalse(os.path.exists(os.path.join(self.tmp.path, ds + ".csv")))
+
+    def test_retention__one_run_at_a_time(self):
+        # a second run while one is paused after its shred entry: refused,
+        # nothing done twice (one "retention.shred" for the dataset)
+        self.intake("one")
+        seen = {}
+
+        def second():
+            r = self.at("retention", "run")
+            seen["rc"], seen["err"] = r.rc, r.err
+
+        st, key = self.kill_at("shred", "one", second=second)
+        self.assertNotEqual(seen["rc"], 0)
+        self.assertIn("another retention run", seen["err"])
+        self.assertEqual(self.ledger_actions().count("retention.shred"), 1)
+        r = self.at("retention", "run")  # the lock died with the killed run
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        st, key = self.state("one")
+        self.assertEqual(st, "clean")
 
     def test_retention__hold_blocks(self):
         self.intake("held")

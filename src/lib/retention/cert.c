@@ -16,6 +16,7 @@
  */
 #include "retention/ret_int.h"
 #include "retention/identity.h"
+#include "store/retention_state.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -31,6 +32,24 @@
 
 #define CERT_KEY_PREFIX "azukari-cert+"
 #define CERT_MAX        (4u * 1024u * 1024u)
+
+/* Where the data key and the fingerprints were, and what became of them (copies). */
+#define KEY_COPY_PATH "keys/keystore.db wrapped_keys"
+#define FP_COPY_PATH  "catalog fingerprints"
+#define FP_COPY_DISP  "deleted (encrypted under the destroyed key)"
+
+/* The key-destruction evidence: what retention/run.c (step_key) and the keystore
+ * (store/keystore.c, azk_store__key_destroy) did. Certificates issued before the
+ * keystore said EVIDENCE_V1; both are shown in Japanese by the HTML rendering. */
+#define EVIDENCE                                                                                   \
+    "wrapped key deleted from the keystore keys/keystore.db (a local SQLite file of the "          \
+    "host, never the catalog) with PRAGMA secure_delete=ON, then wal_checkpoint(TRUNCATE); "       \
+    "the wrapped key bytes were searched for in keys/keystore.db and its WAL and not found; "      \
+    "the dataset's fingerprints, encrypted under that key, deleted from the catalog"
+#define EVIDENCE_V1                                                                                \
+    "wrapped key set to NULL and fingerprint row deleted with PRAGMA secure_delete=ON, "           \
+    "then wal_checkpoint(TRUNCATE); the wrapped key bytes were searched for in "                   \
+    "catalog.db and its WAL and not found"
 
 /* ---- the deployment key ---------------------------------------------------- */
 
@@ -156,29 +175,26 @@ static azk_status issue_ds_cb(const azk_dataset_info *d, void *payload)
     return x->obj == NULL ? azk_error_set(AZK_ERR_NOMEM, "out of memory") : AZK_OK;
 }
 
-static json_t *col_str(sqlite3_stmt *st, int i)
+static json_t *str_or_null(const char *v)
 {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return json_null();
-    return json_string((const char *)sqlite3_column_text(st, i));
+    return v != NULL ? json_string(v) : json_null();
 }
 
 static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, const char *vdisp,
                              json_t *arr)
 {
-    sqlite3_stmt *st = NULL;
     azk_status rc;
-    int step;
+    struct azk_store_ret_artifact *a = NULL;
+    size_t n = 0;
     char vpath[64];
     json_t *fixed[3];
     (void)snprintf(vpath, sizeof(vpath), "vault/%s.azv", uuid);
     fixed[0] =
         json_pack("{s:s,s:s,s:s}", "kind", "vault file", "path", vpath, "disposition", vdisp);
-    fixed[1] =
-        json_pack("{s:s,s:s,s:s}", "kind", "data key", "path", "catalog.db datasets.wrapped_key",
-                  "disposition", "destroyed (cryptographic erase)");
-    fixed[2] = json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path", "catalog.db fingerprints",
-                         "disposition", "deleted (secure_delete)");
+    fixed[1] = json_pack("{s:s,s:s,s:s}", "kind", "data key", "path", KEY_COPY_PATH, "disposition",
+                         "destroyed (cryptographic erase)");
+    fixed[2] = json_pack("{s:s,s:s,s:s}", "kind", "fingerprints", "path", FP_COPY_PATH,
+                         "disposition", FP_COPY_DISP);
     /* a signed document is complete or does not exist: every append is checked
      * (json_array_append_new takes the reference even when it fails) */
     rc = AZK_OK;
@@ -190,24 +206,20 @@ static azk_status add_copies(azk_home *h, const char *ds, const char *uuid, cons
     }
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT path, deadline, disposition, added_at FROM ret_artifacts"
-                            " WHERE dataset = ?1 ORDER BY path");
+    rc = azk_store__ret_artifacts_of(h, ds, &a, &n);
     if (rc != AZK_OK)
         return rc;
-    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_pack("{s:s,s:o,s:o,s:o,s:o}", "kind", "artifact", "path", col_str(st, 0),
-                              "deadline", col_str(st, 1), "disposition", col_str(st, 2),
-                              "registered_at", col_str(st, 3));
+    for (size_t i = 0; i < n; i++) {
+        json_t *o =
+            json_pack("{s:s,s:o,s:o,s:o,s:o}", "kind", "artifact", "path", str_or_null(a[i].path),
+                      "deadline", str_or_null(a[i].deadline), "disposition",
+                      str_or_null(a[i].disposition), "registered_at", str_or_null(a[i].added_at));
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
             break;
         }
     }
-    if (rc == AZK_OK && step != SQLITE_DONE)
-        rc = azk_store__dberr(h->db, "list artifacts");
-    sqlite3_finalize(st);
+    azk_store__ret_artifacts_free(a, n);
     return rc;
 }
 
@@ -260,7 +272,8 @@ static azk_status self_check(const char *docs, const char *pub, size_t ncopies)
 azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_json)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
+    struct azk_store_cert_facts facts;
+    char *batch_done = NULL;
     struct issue_ds di = {NULL};
     json_t *cert = NULL, *doc = NULL, *copies = NULL, *sweep = NULL, *proofj = NULL;
     char *canon = NULL, *docs = NULL, *entry = NULL, *note = NULL;
@@ -281,42 +294,33 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && out_json != NULL);
     *out_json = NULL;
+    memset(&facts, 0, sizeof(facts));
     rc = azk_ret__schema(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT s.state, s.key_id, s.key_commit, s.shred_index, s.shred_at,"
-                            " s.operator, s.drill, s.vault_disp, s.sweep_json, d.uuid,"
-                            " d.retain_until FROM ret_state s JOIN datasets d ON d.id = s.dataset"
-                            " WHERE s.dataset = ?1");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    rc = azk_store__ret_cert_facts(h, dataset, &facts);
+    if (rc == AZK_ERR_NOTFOUND)
         return azk_error_set(AZK_ERR_ARG, "dataset has not been through a retention run");
-    }
-    (void)snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(st, 0));
+    if (rc != AZK_OK)
+        goto done;
+    (void)snprintf(state, sizeof(state), "%s", facts.state);
     if (strcmp(state, "clean") != 0) {
-        sqlite3_finalize(st);
-        return azk_error_set(AZK_ERR_ARG,
-                             "no certificate: the dataset is %s, not clean (a certificate needs "
-                             "a clean sweep)",
-                             state);
+        rc = azk_error_set(AZK_ERR_ARG,
+                           "no certificate: the dataset is %s, not clean (a certificate needs "
+                           "a clean sweep)",
+                           state);
+        goto done;
     }
-    (void)snprintf(key_id, sizeof(key_id), "%s", (const char *)sqlite3_column_text(st, 1));
-    (void)snprintf(key_commit, sizeof(key_commit), "sha256:%s",
-                   (const char *)sqlite3_column_text(st, 2));
-    shred_index = sqlite3_column_int64(st, 3);
-    (void)snprintf(shred_at, sizeof(shred_at), "%s", (const char *)sqlite3_column_text(st, 4));
-    (void)snprintf(op, sizeof(op), "%s", (const char *)sqlite3_column_text(st, 5));
-    drill = sqlite3_column_int(st, 6);
-    (void)snprintf(vdisp, sizeof(vdisp), "%s", (const char *)sqlite3_column_text(st, 7));
-    sweep = json_loads((const char *)sqlite3_column_text(st, 8), 0, &jerr);
-    (void)snprintf(uuid, sizeof(uuid), "%s", (const char *)sqlite3_column_text(st, 9));
-    (void)snprintf(until, sizeof(until), "%s", (const char *)sqlite3_column_text(st, 10));
-    sqlite3_finalize(st);
-    st = NULL;
+    (void)snprintf(key_id, sizeof(key_id), "%s", facts.key_id);
+    (void)snprintf(key_commit, sizeof(key_commit), "sha256:%s", facts.key_commit);
+    shred_index = facts.shred_index;
+    (void)snprintf(shred_at, sizeof(shred_at), "%s", facts.shred_at);
+    (void)snprintf(op, sizeof(op), "%s", facts.operator_name);
+    drill = facts.drill ? 1 : 0;
+    (void)snprintf(vdisp, sizeof(vdisp), "%s", facts.vault_disp);
+    sweep = facts.sweep_json != NULL ? json_loads(facts.sweep_json, 0, &jerr) : NULL;
+    (void)snprintf(uuid, sizeof(uuid), "%s", facts.uuid);
+    (void)snprintf(until, sizeof(until), "%s", facts.retain_until);
     if (sweep == NULL) {
         rc = azk_error_set(AZK_ERR_INTEGRITY, "sweep record of the dataset is unreadable");
         goto done;
@@ -392,9 +396,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         "files on the host's file systems (see copies)",
         /* key evidence */
         "key", "key_id", key_id, "commitment", key_commit, "destroyed_at", shred_at, "evidence",
-        "wrapped key set to NULL and fingerprint row deleted with PRAGMA secure_delete=ON, "
-        "then wal_checkpoint(TRUNCATE); the wrapped key bytes were searched for in "
-        "catalog.db and its WAL and not found",
+        EVIDENCE,
         /* copies */
         "copies", copies,
         /* when */
@@ -471,50 +473,27 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     }
     if (rc != AZK_OK)
         goto done;
-    rc = azk_store__exec(h, "BEGIN", "certify");
-    if (rc == AZK_OK) {
-        rc = azk_store__prepare(h, &st, "UPDATE ret_state SET state='certified' WHERE dataset=?1");
-        if (rc == AZK_OK) {
-            sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                rc = azk_store__dberr(h->db, "record certificate");
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-        if (rc == AZK_OK)
-            rc = azk_store__commit(h);
-        else
-            azk_store__rollback(h);
-    }
+    rc = azk_store__ret_certify(h, dataset, &batch_done);
     if (rc != AZK_OK)
         goto done;
     /* the exported fingerprints are no longer needed once every dataset of
      * their batch file is certified */
-    rc = azk_store__prepare(h, &st,
-                            "SELECT s.fp_file, (SELECT count(*) FROM ret_state o WHERE"
-                            " o.fp_file = s.fp_file AND o.state <> 'certified')"
-                            " FROM ret_state s WHERE s.dataset = ?1");
-    if (rc != AZK_OK)
-        goto done;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-        sqlite3_column_int64(st, 1) == 0) {
+    if (batch_done != NULL) {
         azk_buf_clear(&path);
         if (azk_store__path(&path, h, "retention") == AZK_OK &&
-            azk_buf_printf(&path, "/%s.fp", (const char *)sqlite3_column_text(st, 0)) == AZK_OK) {
+            azk_buf_printf(&path, "/%s.fp", batch_done) == AZK_OK) {
             (void)unlink((const char *)path.data);
             if (azk_buf_puts(&path, ".key") == AZK_OK)
                 (void)unlink((const char *)path.data);
         }
     }
-    sqlite3_finalize(st);
-    st = NULL;
     *out_json = azk_strdup(docs);
     if (*out_json == NULL)
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
 done:
     sodium_memzero(sk, sizeof(sk));
-    sqlite3_finalize(st);
+    azk_free(facts.sweep_json);
+    azk_free(batch_done);
     azk_audit_close(a);
     azk_audit_free(note);
     azk_audit_free(entry);
@@ -756,6 +735,15 @@ static const char *ja(const char *v)
         {"already absent", "実施時に既に存在せず"},
         {"destroyed (cryptographic erase)", "破棄（暗号消去）"},
         {"deleted (secure_delete)", "削除（secure_delete）"},
+        {FP_COPY_DISP, "削除（破棄した鍵で暗号化済み）"},
+        {EVIDENCE,
+         "ラップ済みデータ鍵をキーストア keys/keystore.db（カタログではなく、このホストの"
+         "ローカル SQLite ファイル）から secure_delete で削除し、WAL を TRUNCATE でチェックポイ"
+         "ント。鍵のバイト列が keys/keystore.db とその WAL に残っていないことを検索で確認。"
+         "その鍵で暗号化された指紋はカタログから削除"},
+        {EVIDENCE_V1, "ラップ済みデータ鍵を NULL 化し指紋行を secure_delete で削除、WAL を "
+                      "TRUNCATE でチェックポイント。鍵のバイト列がカタログと WAL に残っていない"
+                      "ことを検索で確認"},
         {"clean", "残存なし"},
         {"system", "システム時計"},
         {"drill (--now)", "訓練（--now 指定の時刻）"},
@@ -888,10 +876,7 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</td></tr>\n");
     if (rc == AZK_OK)
-        rc = row(&b, "鍵破棄の証跡",
-                 "ラップ済みデータ鍵を NULL 化し指紋行を secure_delete で削除、WAL を "
-                 "TRUNCATE でチェックポイント。鍵のバイト列がカタログと WAL に残っていない"
-                 "ことを検索で確認");
+        rc = row(&b, "鍵破棄の証跡", jstr(k, "evidence"));
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</table>\n<h2>3. 期限と実施日時</h2><table>\n");
     if (rc == AZK_OK)

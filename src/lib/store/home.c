@@ -515,7 +515,8 @@ azk_status azk_store__home_open(azk_home **out, const char *path, const char *pa
     rc = azk_schema__migrate(h, rep);
     if (rc != AZK_OK)
         goto done;
-    (void)azk_vault__cleanup_tmp(h); /* temporaries of an interrupted intake */
+    (void)azk_vault__cleanup_tmp(h);     /* temporaries of an interrupted intake */
+    (void)azk_vault__cleanup_orphans(h); /* named files of an intake that did not commit */
     *out = h;
     h = NULL;
 done:

@@ -68,6 +68,14 @@ AZK_NODISCARD azk_status azk_store__audit(azk_home *h, const char *action,
  */
 AZK_NODISCARD azk_status azk_store__scan_key(const azk_home *h, uint8_t key[32]);
 
+/*
+ * Test builds only (AZK_TESTING): when $AZK_TEST_PAUSE names `step`,
+ * create $AZK_TEST_PAUSE_FILE (if set) and sleep until killed. The crash
+ * tests (kill -9 during intake, during a retention run) use it; a release
+ * build never pauses. (store/testhook.c)
+ */
+void azk_store__test_pause(const char *step);
+
 /* Random UUID v4 text (36 chars + NUL). */
 void azk_store__uuid(char out[37]);
 

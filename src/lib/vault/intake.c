@@ -6,10 +6,13 @@
  * a header row, every column known (header names via azk_column_classify,
  * or --map), no duplicate headers, no ragged rows, no undecodable bytes,
  * no over-long cell. Only when all is well is the vault file renamed into
- * place and the catalog row written, in one transaction with a ledger
- * event; otherwise nothing is left behind.
+ * place, its data key put in the keystore and the catalog row written, in
+ * one store transaction with a ledger event; otherwise nothing is left
+ * behind (a crash in between leaves an orphan that the next open of the
+ * home removes: azk_vault__cleanup_orphans).
  */
 #include "vault/vault.h"
+#include "store/datasets.h"
 #include "store/keystore.h"
 #include "azukari/vault.h"
 #include "azukari/types.h"
@@ -483,30 +486,12 @@ azk_status azk_intake_check_options(const azk_intake_options *o)
 static azk_status check_options(azk_home *h, const azk_intake_options *o, char deadline[16])
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    int step;
     if (o->source_name == NULL)
         return azk_error_set(AZK_ERR_ARG, "intake needs client, dataset, purpose and deadline");
     rc = check_syntax(o, deadline);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st,
-                            "SELECT (SELECT count(*) FROM clients WHERE id=?1),"
-                            " (SELECT count(*) FROM datasets WHERE id=?2)");
-    if (rc != AZK_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, o->client, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->dataset, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step != SQLITE_ROW)
-        rc = azk_store__dberr(h->db, "check options");
-    else if (sqlite3_column_int(st, 0) == 0)
-        rc = azk_error_set(AZK_ERR_ARG, "no client %s (add it with `azukari client add`)",
-                           o->client);
-    else if (sqlite3_column_int(st, 1) != 0)
-        rc = azk_error_set(AZK_ERR_ARG, "dataset %s already exists", o->dataset);
-    sqlite3_finalize(st);
-    return rc;
+    return azk_store__intake_check(h, o->client, o->dataset);
 }
 
 static azk_status schema_json(struct intake *in, char **out)
@@ -533,17 +518,24 @@ static azk_status schema_json(struct intake *in, char **out)
     return AZK_OK;
 }
 
-/* Fingerprints encrypted with the dataset's data key: shredding the key shreds them. */
-static azk_status insert_fingerprints(struct intake *in, const char *dataset, const char *uuid,
-                                      const uint8_t *wrapped)
+/*
+ * The wrapped data key into the keystore, then the catalog row, the
+ * fingerprints (encrypted with the dataset's data key: shredding the key
+ * shreds them) and the ledger event: one store transaction
+ * (store/datasets.h), all or nothing.
+ */
+static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
+                                 const char *deadline, const char *uuid, const uint8_t *wrapped,
+                                 const char *schema, bool *key_left)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
+    struct azk_store_intake rec;
     uint8_t dk[32];
     uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
     uint8_t *ct = NULL;
     unsigned long long cl = 0;
     char fields[256];
+    char extra[160];
     size_t fl = 0;
     size_t ctlen;
     if (azk_add_overflow(&ctlen, in->fp.len, crypto_aead_xchacha20poly1305_ietf_ABYTES))
@@ -568,100 +560,49 @@ static azk_status insert_fingerprints(struct intake *in, const char *dataset, co
                 fl += (size_t)n;
         }
     }
-    rc = azk_store__prepare(in->h, &st,
-                            "INSERT INTO fingerprints(dataset, fields, nonce, data)"
-                            " VALUES(?,?,?,?)");
-    if (rc != AZK_OK)
-        goto done;
-    sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, nonce, sizeof(nonce), SQLITE_STATIC);
-    sqlite3_bind_blob64(st, 4, ct, (sqlite3_uint64)cl, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = azk_store__dberr(in->h->db, "store fingerprints");
-done:
-    sqlite3_finalize(st);
-    sodium_memzero(dk, sizeof(dk));
-    azk_free(ct);
-    return rc;
-}
-
-static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
-                                 const char *deadline, const char *uuid, const uint8_t *wrapped,
-                                 const char *schema)
-{
-    azk_status rc;
-    sqlite3_stmt *st = NULL;
-    char now[32];
-    char extra[160];
-    const char *objs[2];
-    int step;
-    bool key_stored = false;
-    azk_home *h = in->h;
-    azk_store__now(now);
-    rc = azk_store__begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_store__prepare(h, &st,
-                            "INSERT INTO datasets(id, client, uuid, purpose, retain_until,"
-                            " schema_json, source_name, format, encoding, records, bytes,"
-                            " created_at, created_by)"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (rc != AZK_OK)
-        goto done;
-    sqlite3_bind_text(st, 1, o->dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->client, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, o->purpose, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, deadline, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, schema, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, o->source_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, in->format, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, in->encoding, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 10, (sqlite3_int64)in->records);
-    sqlite3_bind_int64(st, 11, (sqlite3_int64)in->bytes);
-    sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, azk_store__actor(h), -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT) {
-        rc = azk_error_set(AZK_ERR_ARG, "dataset %s already exists", o->dataset);
-        goto done;
-    }
-    if (step != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "insert dataset");
-        goto done;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    rc = insert_fingerprints(in, o->dataset, uuid, wrapped);
-    if (rc != AZK_OK)
-        goto done;
-    objs[0] = o->client;
-    objs[1] = o->dataset;
     snprintf(extra, sizeof(extra),
              "{\"records\":%llu,\"bytes\":%llu,\"retain_until\":\"%s\",\"vault\":\"%s\"}",
              (unsigned long long)in->records, (unsigned long long)in->bytes, deadline, uuid);
-    /* the data key goes to the keystore (store/keystore.h), before the catalog commits */
-    rc = azk_store__key_put(h, AZK_KEY_DATASET, uuid, wrapped, AZK_VAULT_WRAPPED_LEN);
+    memset(&rec, 0, sizeof(rec));
+    rec.dataset = o->dataset;
+    rec.client = o->client;
+    rec.uuid = uuid;
+    rec.purpose = o->purpose;
+    rec.retain_until = deadline;
+    rec.schema_json = schema;
+    rec.source_name = o->source_name;
+    rec.format = in->format;
+    rec.encoding = in->encoding;
+    rec.records = in->records;
+    rec.bytes = in->bytes;
+    rec.fp_fields = fields;
+    rec.fp_nonce = nonce;
+    rec.fp_nonce_len = sizeof(nonce);
+    rec.fp_data = ct;
+    rec.fp_data_len = (size_t)cl;
+    rec.ledger_extra = extra;
+    /* the key in the keystore first, then the catalog; a key whose catalog
+     * row did not commit is destroyed again (after a crash, the orphan
+     * cleanup at the next open does it: azk_vault__cleanup_orphans) */
+    rc = azk_store__key_put(in->h, AZK_KEY_DATASET, uuid, wrapped, AZK_VAULT_WRAPPED_LEN);
     if (rc != AZK_OK)
         goto done;
-    key_stored = true;
-    rc = azk_store__audit(h, "intake", objs, 2, o->purpose, extra);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__commit(h);
-done:
-    sqlite3_finalize(st);
+    azk_store__test_pause("intake");
+    rc = azk_store__dataset_intake(in->h, &rec);
     if (rc != AZK_OK) {
-        azk_store__rollback(h);
-        if (key_stored) {
-            char msg[512];
-            (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-            if (azk_store__key_destroy(h, AZK_KEY_DATASET, uuid, NULL) != AZK_OK)
-                (void)0; /* the intake's error is the one to report */
-            rc = azk_error_set(rc, "%s", msg);
+        azk_error saved = *azk_error_last();
+        char msg[256];
+        (void)snprintf(msg, sizeof(msg), "%s", saved.message != NULL ? saved.message : "");
+        if (azk_store__key_destroy(in->h, AZK_KEY_DATASET, uuid, NULL) != AZK_OK) {
+            *key_left = true;
+            azk_log(AZK_LOG_WARN, "intake: the data key of a failed intake could not be destroyed "
+                                  "now; the next open removes it");
         }
+        (void)azk_error_set(saved.code, "%s", msg);
     }
+done:
+    sodium_memzero(dk, sizeof(dk));
+    azk_free(ct);
     return rc;
 }
 
@@ -679,6 +620,8 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     char *schema = NULL;
     azk_buf vpath = AZK_BUF_INIT;
     bool placed = false;
+    bool key_left = false;
+    int marker = -1;
     size_t got;
 
     azk_error_clear();
@@ -759,12 +702,16 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     rc = schema_json(&in, &schema);
     if (rc != AZK_OK)
         goto done;
+    /* from the name of the file to the commit of its row: marked and locked */
+    rc = azk_vault__pending_begin(h, uuid, &marker);
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_vault__writer_finish(in.w);
     in.w = NULL;
     if (rc != AZK_OK)
         goto done;
     placed = true;
-    rc = insert_dataset(&in, o, deadline, uuid, wrapped, schema);
+    rc = insert_dataset(&in, o, deadline, uuid, wrapped, schema, &key_left);
     if (rc != AZK_OK)
         goto done;
     placed = false; /* committed: the file stays */
@@ -783,8 +730,10 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
 done:
     if (in.w != NULL)
         azk_vault__writer_abort(in.w);
-    if (placed && azk_vault__path(&vpath, h, uuid) == AZK_OK)
+    /* a file whose key could not be destroyed stays, with its marker, for the next open */
+    if (placed && !key_left && azk_vault__path(&vpath, h, uuid) == AZK_OK)
         (void)unlink((const char *)vpath.data);
+    azk_vault__pending_end(h, uuid, marker, !key_left);
     azk_buf_dispose(&vpath);
     sodium_memzero(wrapped, sizeof(wrapped));
     azk_free(schema); /* from jansson, whose allocator is azk_malloc (util/init.c) */

@@ -3,11 +3,12 @@
  * vault/open.c -- azk_vault_open(): record who opens which dataset, when
  * and why (catalog table `opens` and a ledger event, committed before any
  * byte is released), then stream the authenticated plaintext to the
- * caller. azk_vault_export_to_file(): the same into a file, with every
- * rule of a plaintext copy in one place (0600, no partial copy, registered
- * as an artifact before it gets its name, outcome in the ledger).
+ * caller (the catalog side is store/datasets.h). azk_vault_export_to_file(): the same into a file,
+ * with every rule of a plaintext copy in one place (0600, no partial copy, registered as an
+ * artifact before it gets its name, outcome in the ledger).
  */
 #include "vault/vault.h"
+#include "store/datasets.h"
 #include "store/keystore.h"
 #include "retention/ret_int.h"
 #include "azukari/audit.h"
@@ -24,87 +25,27 @@ static azk_status open_impl(azk_home *h, const char *dataset, const char *reason
                             azk_vault_write_cb cb, void *payload, bool *recorded)
 {
     azk_status rc;
-    sqlite3_stmt *st = NULL;
-    char *uuid = NULL;
-    uint8_t *wrapped = NULL;
-    size_t wrapped_len = 0;
-    char now[32];
-    char client[80];
-    const char *objs[2];
-    int step;
+    struct azk_store_opened op;
+    uint8_t *wk = NULL;
+    size_t wk_len = 0;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && cb != NULL);
     if (reason == NULL || reason[strspn(reason, " \t")] == '\0')
         return azk_error_set(AZK_ERR_ARG, "a reason is required to open a dataset");
-    rc = azk_store__begin(h);
+    /* the open is in the catalog and the ledger before the first byte */
+    rc = azk_store__dataset_open(h, dataset, reason, &op);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__prepare(h, &st, "SELECT uuid, client, state FROM datasets WHERE id = ?1");
-    if (rc != AZK_OK)
-        goto done;
-    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK) {
-        rc = azk_store__dberr(h->db, "find dataset");
-        goto done;
-    }
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "no dataset %s", dataset);
-        goto done;
-    }
-    if (step != SQLITE_ROW) {
-        rc = azk_store__dberr(h->db, "find dataset");
-        goto done;
-    }
-    if (strcmp((const char *)sqlite3_column_text(st, 2), "active") != 0) {
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s is %s: its key is destroyed", dataset,
-                           (const char *)sqlite3_column_text(st, 2));
-        goto done;
-    }
-    uuid = azk_strdup((const char *)sqlite3_column_text(st, 0));
-    if (uuid == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    /* the data key lives in the keystore (store/keystore.h) */
-    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wrapped, &wrapped_len);
-    if (rc == AZK_ERR_NOTFOUND)
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s: its key is destroyed", dataset);
-    if (rc != AZK_OK)
-        goto done;
-    snprintf(client, sizeof(client), "%s", (const char *)sqlite3_column_text(st, 1));
-    objs[0] = client;
-    objs[1] = dataset;
-    sqlite3_finalize(st);
-    st = NULL;
-    azk_store__now(now);
-    rc = azk_store__prepare(h, &st, "INSERT INTO opens(dataset, at, by, reason) VALUES(?,?,?,?)");
-    if (rc != AZK_OK)
-        goto done;
-    if (sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 3, azk_store__actor(h), -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_DONE) {
-        rc = azk_store__dberr(h->db, "record open");
-        goto done;
-    }
-    rc = azk_store__audit(h, "vault.open", objs, 2, reason, NULL);
-    if (rc != AZK_OK)
-        goto done;
-    rc = azk_store__commit(h);
-    if (rc != AZK_OK)
-        goto done;
     if (recorded != NULL)
         *recorded = true;
-    sqlite3_finalize(st);
-    st = NULL;
-    rc = azk_vault__read(h, uuid, wrapped, wrapped_len, cb, payload);
-done:
-    sqlite3_finalize(st);
-    azk_store__rollback(h);
-    azk_free(uuid);
-    azk_free_secret(wrapped, wrapped_len);
+    rc = azk_store__key_get(h, AZK_KEY_DATASET, op.uuid, &wk, &wk_len);
+    if (rc == AZK_ERR_NOTFOUND)
+        return azk_error_set(AZK_ERR_NOTFOUND, "dataset %s: its key is destroyed", dataset);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_vault__read(h, op.uuid, wk, wk_len, cb, payload);
+    azk_free_secret(wk, wk_len);
     return rc;
 }
 

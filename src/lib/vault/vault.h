@@ -66,6 +66,21 @@ AZK_NODISCARD azk_status azk_vault__unwrap(const azk_home *h, const char *uuid,
  */
 size_t azk_vault__cleanup_tmp(azk_home *h);
 
+/*
+ * The window of an intake between naming its vault file and committing its
+ * catalog row: a marker ".<uuid>.pending" in the vault directory, created
+ * and locked by pending_begin, removed by pending_end when `settled` (the
+ * intake committed, or removed its file and key), else only unlocked for
+ * the next open to settle (fd < 0: nothing).
+ * azk_vault__cleanup_orphans (called by azk_home_open; never fails) settles
+ * markers no live intake holds: no dataset with that uuid -> the key is
+ * destroyed and the vault file removed, recorded in the ledger
+ * ("vault.cleanup"). vault/orphans.c.
+ */
+AZK_NODISCARD azk_status azk_vault__pending_begin(azk_home *h, const char *uuid, int *fd);
+void azk_vault__pending_end(azk_home *h, const char *uuid, int fd, bool settled);
+size_t azk_vault__cleanup_orphans(azk_home *h);
+
 /* Path of the vault file of uuid (out cleared). */
 AZK_NODISCARD azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid);
 
