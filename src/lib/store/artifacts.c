@@ -21,6 +21,23 @@ azk_status azk_store__artifact_insert(azk_home *h, const struct azk_store_artifa
     rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
+    /* checked again under the writers' lock: a run may have started destroying it */
+    rc = azk_db_prepare(h->cat, &st, "SELECT state FROM datasets WHERE id = ?", "read dataset");
+    if (rc != AZK_OK)
+        return azk_store__tx_end(h, rc);
+    azk_db_bind_text(st, 1, a->dataset);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW &&
+        (azk_db_col_null(st, 0) || strcmp(azk_db_col_text(st, 0), "active") != 0))
+        rc = azk_error_set(AZK_ERR_ARG, "dataset is not active");
+    else if (s == AZK_DB_DONE)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no dataset %s", a->dataset);
+    else if (s != AZK_DB_ROW)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    st = NULL;
+    if (rc != AZK_OK)
+        return azk_store__tx_end(h, rc);
     rc = azk_db_prepare(h->cat, &st,
                         "INSERT INTO ret_artifacts(dataset,path,dev,ino,deadline,added_at,"
                         "added_by,size,mtime_ns,ctime_ns,hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)",

@@ -21,8 +21,9 @@ struct azk_store_artifact {
     const char *hash; /* "blake2b-256:<hex>" */
 };
 
-/* Register an artifact with ev, in one transaction; AZK_ERR_ARG ("already registered")
- * when the dataset has one at that path. */
+/* Register an artifact with ev, in one transaction that checks the dataset is still active
+ * (AZK_ERR_ARG otherwise, AZK_ERR_NOTFOUND when there is none); AZK_ERR_ARG ("already
+ * registered") when the dataset has one at that path. */
 AZK_NODISCARD azk_status azk_store__artifact_insert(azk_home *h, const struct azk_store_artifact *a,
                                                     const struct azk_store_event *ev);
 /* Drop the registration of (dataset, path) if it still names the file (dev, ino). */

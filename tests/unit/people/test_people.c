@@ -343,7 +343,13 @@ static void test_people__artifacts(void **state)
     bool found = false;
     int n = 0;
     (void)state;
+    intake("p-art", "2090-01-01");
     memset(&a, 0, sizeof(a));
+    a.dataset = "p-nods"; /* no such dataset */
+    a.path = "/srv/out/x.pdf";
+    a.deadline = "2090-01-01";
+    a.added_by = "u-alice";
+    assert_int_equal(azk_store__artifact_insert(g_h, &a, &ev), AZK_ERR_NOTFOUND);
     a.dataset = "p-art";
     a.path = "/srv/out/p-art.pdf";
     a.deadline = "2090-01-01";
