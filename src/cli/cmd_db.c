@@ -35,6 +35,10 @@ static int db_status(const char *home)
 {
     azk_catalog_info ci = AZK_CATALOG_INFO_INIT;
     azk_status rc = azk_catalog_status(home, &ci);
+    if (rc == AZK_ERR_NOTFOUND) {
+        azk_cli_liberr(home);
+        return 1;
+    }
     if (ci.catalog[0] != '\0')
         printf(_("catalog: %s\n"), ci.catalog);
     if (ci.backend[0] != '\0')

@@ -13,8 +13,10 @@ import glob
 import hashlib
 import os
 import sqlite3
+import signal
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -322,6 +324,47 @@ class CatalogTest(unittest.TestCase):
             self.assertFalse(holds(self.cat, w))
         r = self.azk("open", "ds2", "--reason", "x")
         self.assertEqual(r.stdout, CSV, r.err)
+
+    def test_killed_migration_finished_by_next_open(self):
+        """kill -9 of a migration (test builds' pause hook): with a backup holding the keys
+        half-made, with the keys in both stores before the commit, after the commit before the
+        scrub. The next open finishes: schema 2, the data decrypts, no key bytes in any catalog
+        file or backup, no .part left."""
+        for step in ("migrate.backup", "migrate.keys", "migrate.scrub"):
+            with self.subTest(step=step):
+                for f in glob.glob(self.cat + ".bak-*"):
+                    os.unlink(f)
+                if not os.path.exists(os.path.join(self.d, "ds1.csv")):
+                    self.intake("ds1")
+                # (later rounds: back to schema 1 from the previous round's migrated catalog)
+                keys = catalog_v1.downgrade_to_v1(self.home)
+                w = list(keys.values())[0]
+                flag = os.path.join(self.d, "paused-" + step)
+                env = dict(self.env, AZK_TEST_PAUSE=step, AZK_TEST_PAUSE_FILE=flag)
+                p = subprocess.Popen([self.bin, "--home", self.home, "db", "migrate"], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    deadline = time.monotonic() + 60
+                    while not os.path.exists(flag) and p.poll() is None:
+                        self.assertLess(time.monotonic(), deadline, "never paused")
+                        time.sleep(0.05)
+                    self.assertIsNone(p.poll(), "exited before the pause")
+                finally:
+                    p.send_signal(signal.SIGKILL)
+                    p.wait()
+                os.unlink(flag)
+                if step == "migrate.backup":
+                    parts = glob.glob(self.cat + ".bak-*.part")
+                    self.assertEqual(len(parts), 1)
+                    self.assertTrue(holds(parts[0], w), "the test must kill with keys in it")
+                r = self.azk("open", "ds1", "--reason", "after kill")
+                self.assertEqual(r.rc, 0, r.err)
+                self.assertEqual(r.stdout, CSV)
+                self.assertEqual(self.schema(), "2")
+                self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
+                for f in [self.cat, self.cat + "-wal"] + glob.glob(self.cat + ".bak-*"):
+                    self.assertFalse(holds(f, w), f)
+                self.assertEqual(self.keystore()[("dataset", list(keys)[0])], w)
 
     def test_stale_partial_backup_shredded(self):
         """A backup a killed migration left half-made (it may hold keys) is removed by the
