@@ -13,6 +13,9 @@
 #                          postgresql:///azk?host=DIR&user=azk&password=...
 #                          and writes it to DIR/url (mode 0600)
 #   pgtest.sh stop DIR     stop it and remove DIR (quiet if nothing runs)
+#   pgtest.sh kill DIR     stop it the hard way (pg_ctl stop -m immediate: no
+#                          checkpoint, as a crash); DIR is kept
+#   pgtest.sh restart DIR  start a server killed with `kill` again
 #   pgtest.sh run CMD...   start one in a temporary directory, run CMD with
 #                          AZK_TEST_PG_URL set, stop it whatever CMD does
 #                          (trap); exits with CMD's status
@@ -103,6 +106,15 @@ stop)
     stop_server "$1"
     rm -rf "$1"
     ;;
+kill)
+    [ $# -eq 1 ] || die "usage: pgtest.sh kill DIR"
+    as_user "$bindir/pg_ctl" -D "$1/data" -m immediate -w -t 30 stop >/dev/null
+    ;;
+restart)
+    [ $# -eq 1 ] || die "usage: pgtest.sh restart DIR"
+    as_user "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 start >/dev/null ||
+        { cat "$1/server.log" >&2; die "the server did not start"; }
+    ;;
 run)
     [ $# -ge 1 ] || die "usage: pgtest.sh run CMD..."
     d=$(mktemp -d /tmp/azk-pg.XXXXXX)
@@ -118,6 +130,6 @@ run)
     exit $rc
     ;;
 *)
-    die "usage: pgtest.sh start DIR | stop DIR | run CMD..."
+    die "usage: pgtest.sh start DIR | stop DIR | kill DIR | restart DIR | run CMD..."
     ;;
 esac

@@ -101,9 +101,29 @@ static void set_result_err(struct pg_conn *c, const PGresult *r)
         snprintf(c->err, sizeof(c->err), "a value is invalid for its column (SQLSTATE %s)", state);
         return;
     }
-    if (prim == NULL || PQstatus(c->conn) == CONNECTION_BAD)
-        prim = PQerrorMessage(c->conn); /* client-side: lost connection and the like */
+    if (prim == NULL) {
+        /* client-side (lost connection and the like): libpq's text, without "FATAL:  " */
+        prim = PQerrorMessage(c->conn);
+        if (strncmp(prim, "FATAL:  ", 8) == 0 || strncmp(prim, "ERROR:  ", 8) == 0)
+            prim += 8;
+    }
+    /* no SQLSTATE: libpq's own error (the socket); 08: connection; 57P0x: server shut down */
+    if (PQstatus(c->conn) == CONNECTION_BAD || state == NULL || strncmp(state, "08", 2) == 0 ||
+        strncmp(state, "57P0", 4) == 0) {
+        char tmp[sizeof(c->err)];
+        set_err(c, prim);
+        memcpy(tmp, c->err, sizeof(tmp));
+        snprintf(c->err, sizeof(c->err), "connection to the server lost: %.400s", tmp);
+        return;
+    }
     set_err(c, prim);
+}
+
+/* The library never prints: server notices and warnings are dropped. */
+static void no_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
 }
 
 static azk_status p_open(azk_db *db, const char *target, unsigned flags)
@@ -139,6 +159,7 @@ static azk_status p_open(azk_db *db, const char *target, unsigned flags)
         azk_free(c);
         return rc;
     }
+    (void)PQsetNoticeProcessor(c->conn, no_notice, NULL);
     db->impl = c;
     return AZK_OK;
 }

@@ -459,7 +459,7 @@ static void test_db__pg_connection_lost(void **state)
     azk_db_finalize(st);
     usleep(200 * 1000);
     assert_int_equal(azk_db_commit(f->db), AZK_ERR_DB);
-    assert_non_null(strstr(azk_error_last()->message, "commit"));
+    assert_non_null(strstr(azk_error_last()->message, "commit: connection to the server lost"));
     assert_non_null(strstr(azk_error_last()->message, azk_db_name(f->db)));
     assert_false(azk_db_in_tx(f->db));
     /* the lost connection stays an error, no crash */
@@ -468,6 +468,70 @@ static void test_db__pg_connection_lost(void **state)
     azk_db_finalize(st);
     assert_int_equal(count_rows(killer), 1);
     azk_db_close(killer);
+}
+
+/* Run tools/pgtest.sh CMD DIR; its exit status. */
+static int pgtest(const char *cmd, const char *dir, char *url, size_t url_cap)
+{
+    char line[1024];
+    const char *src = getenv("AZK_SRCDIR");
+    FILE *p;
+    int st;
+    snprintf(line, sizeof(line), "sh %s/tools/pgtest.sh %s %s", src != NULL ? src : ".", cmd, dir);
+    p = popen(line, "r");
+    if (p == NULL)
+        return -1;
+    if (url != NULL && fgets(url, (int)url_cap, p) != NULL)
+        url[strcspn(url, "\n")] = '\0';
+    while (fgets(line, sizeof(line), p) != NULL)
+        ;
+    st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * The server itself goes away in the middle of a write transaction
+ * (pg_ctl stop -m immediate, as a crash), on a server of this test's own:
+ * commit fails with a message naming the catalog (not the password), and
+ * after a restart nothing of the transaction is there.
+ */
+static void test_db__pg_server_killed(void **state)
+{
+    struct fx *f = need(state);
+    char dir[] = "/tmp/azk-pgk-XXXXXX";
+    char url[512] = "";
+    azk_db *db = NULL;
+    const char *msg;
+    assert_non_null(mkdtemp(dir));
+    if (pgtest("start", dir, url, sizeof(url)) != 0) {
+        (void)pgtest("stop", dir, NULL, 0);
+        fail_msg("cannot start a PostgreSQL server of the test's own");
+    }
+    (void)f;
+    assert_int_equal(azk_db_open(&db, url, 0), AZK_OK);
+    assert_int_equal(azk_db_exec(db, "CREATE TABLE t(id BIGINT PRIMARY KEY, u TEXT)", "create"),
+                     AZK_OK);
+    insert_id(db, 1, NULL);
+    assert_int_equal(azk_db_begin(db), AZK_OK);
+    for (int i = 2; i <= 50; i++)
+        insert_id(db, i, "half-written");
+    assert_int_equal(pgtest("kill", dir, NULL, 0), 0);
+    assert_int_equal(azk_db_commit(db), AZK_ERR_DB);
+    msg = azk_error_last()->message;
+    assert_non_null(strstr(msg, azk_db_name(db)));
+    assert_non_null(strstr(msg, "commit: connection to the server lost"));
+    assert_null(strstr(msg, "password="));
+    assert_null(strstr(msg, strstr(url, "password=") + 9));
+    azk_db_close(db);
+    /* while it is down: a clear "cannot connect" naming the catalog */
+    assert_int_equal(azk_db_open(&db, url, 0), AZK_ERR_DB);
+    assert_non_null(strstr(azk_error_last()->message, "cannot connect"));
+    assert_null(strstr(azk_error_last()->message, strstr(url, "password=") + 9));
+    assert_int_equal(pgtest("restart", dir, NULL, 0), 0);
+    assert_int_equal(azk_db_open(&db, url, 0), AZK_OK);
+    assert_int_equal(count_rows(db), 1);
+    azk_db_close(db);
+    assert_int_equal(pgtest("stop", dir, NULL, 0), 0);
 }
 
 /* A copy of the URL with every "password=" value and user:password replaced. */
@@ -582,6 +646,7 @@ int main(void)
         PG(test_db__pg_nul_in_text),
         PG(test_db__pg_bad_value_not_quoted),
         PG(test_db__pg_connection_lost),
+        PG(test_db__pg_server_killed),
         PG(test_db__pg_wrong_credentials),
         cmocka_unit_test(test_db__pg_no_answer),
         cmocka_unit_test(test_db__sqlite_not_a_database),
