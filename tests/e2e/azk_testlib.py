@@ -5,6 +5,12 @@ with a timeout and its own resource usage, scan paths and parse the JSON
 Lines output, compute the exit status the scan contract implies.
 
 CTest passes AZK_BIN, AZK_SRCDIR and AZK_BUILDDIR in the environment.
+
+PostgreSQL catalogs: with AZK_TEST_CATALOG=postgresql://... (the `pg`
+CTest label sets it to the tools/pgtest.sh server), every `azukari ... init`
+run through run() gets `--catalog URL` of a fresh database of its own
+(created on that server), so the home keeps its catalog in PostgreSQL and
+the rest of the test runs unchanged. The role in the URL needs CREATEDB.
 """
 
 import json
@@ -14,6 +20,8 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -33,6 +41,52 @@ def azk_bin():
 def tool(name):
     """Path of a script under tools/."""
     return os.path.join(srcdir(), "tools", name)
+
+
+def test_catalog():
+    """The PostgreSQL server URL the e2e homes use (AZK_TEST_CATALOG), or None."""
+    u = os.environ.get("AZK_TEST_CATALOG")
+    return u if u and u.startswith(("postgresql://", "postgres://")) else None
+
+
+def psql():
+    """Path of psql (PostgreSQL 15 from Debian)."""
+    for d in (os.environ.get("PG_BINDIR"), "/usr/lib/postgresql/15/bin"):
+        if d and os.access(os.path.join(d, "psql"), os.X_OK):
+            return os.path.join(d, "psql")
+    return shutil.which("psql") or "psql"
+
+
+def fresh_catalog_url(base=None):
+    """Create an empty database on the server of `base` (default AZK_TEST_CATALOG) and
+    return the URL of it (same host, user and password)."""
+    base = base or test_catalog()
+    name = "azk_" + uuid.uuid4().hex[:16]
+    r = subprocess.run([psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", base, "-c",
+                        "CREATE DATABASE " + name], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("cannot create a test database: %s" % r.stderr.strip())
+    u = urllib.parse.urlsplit(base)
+    return "%s://%s/%s%s" % (u.scheme, u.netloc, name, "?" + u.query if u.query else "")
+
+
+_GLOBAL_WITH_VALUE = ("--home", "--lang", "--catalog")
+
+
+def with_test_catalog(argv):
+    """argv with `--catalog <fresh database>` added to an `azukari init` when
+    AZK_TEST_CATALOG is set (and argv names no catalog yet)."""
+    if not test_catalog() or not argv or "--catalog" in argv or any(
+            a.startswith("--catalog=") for a in argv):
+        return argv
+    if os.path.basename(str(argv[0])) != "azukari":
+        return argv
+    i = 1
+    while i < len(argv) and str(argv[i]).startswith("-"):
+        i += 2 if argv[i] in _GLOBAL_WITH_VALUE else 1
+    if i >= len(argv) or argv[i] != "init" or "--help" in argv[i:] or "-h" in argv[i:]:
+        return argv
+    return list(argv[:i + 1]) + ["--catalog", fresh_catalog_url()] + list(argv[i + 1:])
 
 
 class TempDir:
@@ -76,6 +130,7 @@ def run(argv, timeout=120, cwd=None, env=None, stdin=subprocess.DEVNULL):
     """Run argv; stdout/stderr go through temp files (no pipe deadlock on big
     output). The child's own rusage comes from wait4. On timeout the
     process group is killed and timed_out is set."""
+    argv = with_test_catalog(argv)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
         p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=stdin, cwd=cwd, env=env,

@@ -27,12 +27,16 @@
 #include <cmocka.h>
 
 #include "store/db.h"
+#include "azukari/home.h"
+
+#include <sys/stat.h>
 
 struct fx {
     azk_db_backend kind;
     char dir[64];
     char target[1024];
     azk_db *db;
+    char own_server[32]; /* a server of the test's own, stopped by teardown */
 };
 
 static struct fx sqlite_fx = {.kind = AZK_DB_SQLITE};
@@ -82,11 +86,17 @@ static int setup(void **state)
     return 0;
 }
 
+static int pgtest(const char *cmd, const char *dir, char *url, size_t url_cap);
+
 static int teardown(void **state)
 {
     struct fx *f = *state;
     azk_db_close(f->db);
     f->db = NULL;
+    if (f->own_server[0] != '\0') {
+        (void)pgtest("stop", f->own_server, NULL, 0);
+        f->own_server[0] = '\0';
+    }
     if (f->kind == AZK_DB_SQLITE && f->dir[0] != '\0') {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
@@ -503,11 +513,9 @@ static void test_db__pg_server_killed(void **state)
     azk_db *db = NULL;
     const char *msg;
     assert_non_null(mkdtemp(dir));
-    if (pgtest("start", dir, url, sizeof(url)) != 0) {
-        (void)pgtest("stop", dir, NULL, 0);
+    snprintf(f->own_server, sizeof(f->own_server), "%s", dir);
+    if (pgtest("start", dir, url, sizeof(url)) != 0)
         fail_msg("cannot start a PostgreSQL server of the test's own");
-    }
-    (void)f;
     assert_int_equal(azk_db_open(&db, url, 0), AZK_OK);
     assert_int_equal(azk_db_exec(db, "CREATE TABLE t(id BIGINT PRIMARY KEY, u TEXT)", "create"),
                      AZK_OK);
@@ -531,7 +539,6 @@ static void test_db__pg_server_killed(void **state)
     assert_int_equal(azk_db_open(&db, url, 0), AZK_OK);
     assert_int_equal(count_rows(db), 1);
     azk_db_close(db);
-    assert_int_equal(pgtest("stop", dir, NULL, 0), 0);
 }
 
 /* A copy of the URL with every "password=" value and user:password replaced. */
@@ -594,6 +601,79 @@ static void test_db__pg_no_answer(void **state)
     assert_null(db);
 }
 
+/* ---- a home whose catalog is in PostgreSQL ------------------------------------------------ */
+
+/* Create an empty database on the fixture's server; out = its URL. */
+static void fresh_db(struct fx *f, char *out, size_t cap)
+{
+    static int seq;
+    char name[64], sql[200];
+    const char *s = strstr(f->target, "://") + 3;
+    const char *slash = strchr(s, '/');
+    const char *q = slash != NULL ? slash + strcspn(slash, "?") : NULL;
+    snprintf(name, sizeof(name), "azk_u%ld_%d", (long)getpid(), ++seq);
+    assert_non_null(slash);
+    /* one statement per call: CREATE DATABASE cannot run in a transaction block */
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    assert_int_equal(azk_db_exec(f->db, sql, "drop database"), AZK_OK);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    assert_int_equal(azk_db_exec(f->db, sql, "create database"), AZK_OK);
+    snprintf(out, cap, "%.*s/%s%s", (int)(slash - f->target), f->target, name, q);
+}
+
+static void test_db__pg_home(void **state)
+{
+    struct fx *f = need(state);
+    char url[1200], url2[1200], home[128], home2[128], conf[160];
+    azk_home_init_options io = AZK_HOME_INIT_OPTIONS_INIT;
+    azk_home_open_options oo = AZK_HOME_OPEN_OPTIONS_INIT;
+    azk_home *h = NULL;
+    struct stat sb;
+    char dir[] = "/tmp/azk-dbh-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    snprintf(home, sizeof(home), "%s/a", dir);
+    snprintf(home2, sizeof(home2), "%s/b", dir);
+    snprintf(conf, sizeof(conf), "%s/azukari.conf", home);
+    fresh_db(f, url, sizeof(url));
+    fresh_db(f, url2, sizeof(url2));
+
+    io.catalog = url;
+    assert_int_equal(azk_home_init(home, &io), AZK_OK);
+    assert_int_equal(stat(conf, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(conf, sizeof(conf), "%s/catalog.db", home);
+    assert_int_not_equal(stat(conf, &sb), 0);
+    /* opened through azukari.conf, no option needed */
+    assert_int_equal(azk_home_open(&h, home, NULL, 0), AZK_OK);
+    assert_non_null(strstr(azk_home_catalog_name(h), "postgresql://"));
+    assert_null(strstr(azk_home_catalog_name(h), "password"));
+    azk_home_close(h);
+    h = NULL;
+
+    /* a second home on the same database: refused, nothing left */
+    assert_int_equal(azk_home_init(home2, &io), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "already holds an azukari catalog"));
+    assert_int_not_equal(stat(home2, &sb), 0);
+    /* its own database, then pointed at the first one's: the key does not match */
+    io.catalog = url2;
+    assert_int_equal(azk_home_init(home2, &io), AZK_OK);
+    oo.catalog = url;
+    assert_int_equal(azk_home_open_ex(&h, home2, &oo), AZK_ERR_CRYPTO);
+    assert_null(h);
+    assert_non_null(strstr(azk_error_last()->message, "another home"));
+    assert_null(strstr(azk_error_last()->message, "password="));
+    /* a second init of a home is refused (its master key exists) */
+    assert_int_equal(azk_home_init(home2, &io), AZK_ERR_ARG);
+    /* an unknown options version is refused */
+    oo.version = 99;
+    assert_int_equal(azk_home_open_ex(&h, home2, &oo), AZK_ERR_ARG);
+    {
+        char cmd[160];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
 /* ---- SQLite only ---------------------------------------------------------------------- */
 
 static void test_db__sqlite_not_a_database(void **state)
@@ -648,6 +728,7 @@ int main(void)
         PG(test_db__pg_connection_lost),
         PG(test_db__pg_server_killed),
         PG(test_db__pg_wrong_credentials),
+        PG(test_db__pg_home),
         cmocka_unit_test(test_db__pg_no_answer),
         cmocka_unit_test(test_db__sqlite_not_a_database),
     };
