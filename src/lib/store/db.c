@@ -47,8 +47,8 @@ static char *printable_name(const char *t)
     char *out;
     size_t o = 0;
     if (!azk_db_is_url(t))
-        return strdup(t);
-    out = malloc(strlen(t) + 1);
+        return azk_strdup(t);
+    out = azk_malloc(strlen(t) + 1);
     if (out == NULL)
         return NULL;
     s = strstr(t, "://") + 3;
@@ -98,20 +98,20 @@ azk_status azk_db_open(azk_db **out, const char *target, unsigned flags)
     azk_status rc;
     AZK_ASSERT_ARG(out != NULL && target != NULL);
     *out = NULL;
-    db = calloc(1, sizeof(*db));
+    db = azk_calloc(1, sizeof(*db));
     if (db == NULL)
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     db->flags = flags;
     db->ops = azk_db_is_url(target) ? &azk_db__pg_ops : &azk_db__sqlite_ops;
     db->name = printable_name(target);
     if (db->name == NULL) {
-        free(db);
+        azk_free(db);
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     }
     rc = db->ops->open(db, target, flags);
     if (rc != AZK_OK) {
-        free(db->name);
-        free(db);
+        azk_free(db->name);
+        azk_free(db);
         return rc;
     }
     *out = db;
@@ -125,8 +125,8 @@ void azk_db_close(azk_db *db)
     if (db->in_tx)
         azk_db_rollback(db);
     db->ops->close(db);
-    free(db->name);
-    free(db);
+    azk_free(db->name);
+    azk_free(db);
 }
 
 azk_db_backend azk_db_kind(const azk_db *db)
@@ -206,14 +206,14 @@ azk_status azk_db_prepare(azk_db *db, azk_db_stmt **out, const char *sql, const 
     azk_status rc;
     AZK_ASSERT_ARG(db != NULL && out != NULL && sql != NULL);
     *out = NULL;
-    st = calloc(1, sizeof(*st));
+    st = azk_calloc(1, sizeof(*st));
     if (st == NULL)
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     st->db = db;
     st->what = what != NULL ? what : "query";
     rc = db->ops->prepare(db, st, sql);
     if (rc != AZK_OK) {
-        free(st);
+        azk_free(st);
         return rc;
     }
     *out = st;
@@ -316,5 +316,5 @@ void azk_db_finalize(azk_db_stmt *st)
     if (st == NULL)
         return;
     st->db->ops->finalize(st);
-    free(st);
+    azk_free(st);
 }

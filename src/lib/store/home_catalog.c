@@ -148,7 +148,7 @@ done:
         close(fd);
     if (rc != AZK_OK && tmp.data != NULL)
         (void)unlink((const char *)tmp.data);
-    free(text); /* jansson's allocator */
+    azk_free(text); /* jansson allocates through azk_malloc (util/init.c) */
     json_decref(root);
     azk_buf_dispose(&p);
     azk_buf_dispose(&tmp);
