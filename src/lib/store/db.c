@@ -52,7 +52,7 @@ static char *printable_name(const char *t)
     if (out == NULL)
         return NULL;
     s = strstr(t, "://") + 3;
-    end = s + strcspn(s, "/?");
+    end = s + strcspn(s, "/"); /* as libpq: user info ends at the first "@" before a "/" */
     at = memchr(s, '@', (size_t)(end - s));
     colon = at != NULL ? memchr(s, ':', (size_t)(at - s)) : NULL;
     if (colon != NULL) {

@@ -593,6 +593,10 @@ static void test_db__pg_no_answer(void **state)
     msg = azk_error_last()->message;
     assert_non_null(strstr(msg, "not a valid PostgreSQL URL"));
     assert_null(strstr(msg, "S3cret"));
+    /* libpq takes "S3cret?" as the password here (user info ends at the "@" before "/") */
+    assert_int_equal(azk_db_open(&db, "postgresql://u:S3cret?@/db?host=/nonexistent-azk", 0),
+                     AZK_ERR_DB);
+    assert_null(strstr(azk_error_last()->message, "S3cret"));
     /* a %-encoded parameter name is a password too */
     assert_int_equal(
         azk_db_open(&db, "postgresql:///db?host=/nonexistent-azk&p%61ssword=S3cretEnc", 0),
