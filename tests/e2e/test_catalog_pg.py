@@ -82,9 +82,10 @@ class CatalogPg(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(home, p)), p)
         # the tables and the home's identity are in PostgreSQL
         q = subprocess.run([T.psql(), "-X", "-At", url, "-c",
-                            "SELECT value FROM meta WHERE key = 'schema'"],
+                            "SELECT COUNT(*) FROM meta WHERE key IN ('schema', 'master_key_id')"
+                            " AND value <> ''"],
                            capture_output=True, text=True, timeout=60)
-        self.assertEqual(q.stdout.strip(), "1", q.stderr)
+        self.assertEqual(q.stdout.strip(), "2", q.stderr)
         # a guard policy change keeps the file's mode (the URL may hold a password)
         r = self.az(home, "guard", "policy", "set", "pii_block_score", "60")
         self.assertEqual(r.returncode, 0, r.stderr)
