@@ -89,6 +89,67 @@ def with_test_catalog(argv):
     return list(argv[:i + 1]) + ["--catalog", fresh_catalog_url()] + list(argv[i + 1:])
 
 
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (bytes, bytearray)):
+        return "'\\x%s'" % bytes(v).hex() + "::bytea"
+    return "'%s'" % str(v).replace("'", "''")
+
+
+def catalog_query(home, sql, params=()):
+    """Rows of `sql` ('?' parameters) on the home's catalog, whichever it is:
+    the "catalog" URL of <home>/azukari.conf (through psql), else
+    <home>/catalog.db (sqlite3). Values come back as sqlite3 gives them:
+    None, int for integer columns, bytes for blobs (bytea), else str."""
+    url = None
+    conf = os.path.join(home, "azukari.conf")
+    if os.path.exists(conf):
+        with open(conf) as f:
+            url = (json.load(f) or {}).get("catalog")
+    if not url:
+        import sqlite3
+        db = sqlite3.connect(os.path.join(home, "catalog.db"))
+        try:
+            return db.execute(sql, tuple(params)).fetchall()
+        finally:
+            db.close()
+    parts = sql.split("?")
+    if len(parts) - 1 != len(params):
+        raise ValueError("catalog_query: %d placeholders, %d parameters"
+                         % (len(parts) - 1, len(params)))
+    text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+    null, mark = "\x1eNULL\x1e", "\x1eEND-OF-TYPES\x1e"
+    script = "%s \\gdesc\n\\echo %s\n%s;\n" % (text, mark, text)
+    r = subprocess.run([psql(), "-X", "-At", "-F", "\x1f", "-R", "\x1d", "-P", "null=" + null,
+                        "-v", "ON_ERROR_STOP=1", url], input=script,
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("catalog query failed: %s" % r.stderr.strip())
+    desc, _, data = r.stdout.partition(mark + "\n")
+    types = [rec.split("\x1f")[1] for rec in desc.rstrip("\n").split("\x1d") if rec]
+    rows = []
+    for rec in data.rstrip("\n").split("\x1d"):
+        if rec == "":
+            continue
+        row = []
+        for t, v in zip(types, rec.split("\x1f")):
+            if v == null:
+                row.append(None)
+            elif t in ("bigint", "integer", "smallint"):
+                row.append(int(v))
+            elif t == "bytea":
+                row.append(bytes.fromhex(v[2:]))
+            else:
+                row.append(v)
+        rows.append(tuple(row))
+    return rows
+
+
 class TempDir:
     """Context manager: a fresh directory, removed afterwards unless
     AZK_KEEP_TMP is set (then its path is printed)."""
