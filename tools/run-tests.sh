@@ -4,9 +4,13 @@
 # run-tests.sh -- build and run every test of azukari (called by
 # tools/setup.sh test and .ci/run). Steps, each counted as passed/failed:
 #   1. lint gate (tools/lint.sh: clang-format, checksrc, cppcheck)
-#   2. debug build with -Werror; ctest (unit, oom, e2e, fuzz replay, headers)
+#   2. debug build with -Werror; ctest (unit, oom, e2e, fuzz replay, headers,
+#      and the "pg" label: a real PostgreSQL 15 that tools/pgtest.sh starts as
+#      a CTest fixture -- as `nobody`, on a Unix socket under /tmp -- and stops
+#      at the end even when tests fail)
 #   3. release build with -Werror (-O2 finds other warnings than -O0)
-#   4. ASan+UBSan build; the same ctest suite under the sanitizers
+#   4. ASan+UBSan build; the same ctest suite under the sanitizers (its own
+#      PostgreSQL server: the socket directory is derived from the build directory)
 # Prints "N passed, N failed" last; exits non-zero if anything failed.
 # AZK_SKIP_ASAN=1 skips step 3 (for quick local runs).
 set -u

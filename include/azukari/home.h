@@ -4,7 +4,9 @@
  * master key and the clients whose data is held in trust.
  *
  * Layout (see docs/internals/VAULT.md):
- *   <home>/catalog.db        SQLite catalog (WAL), schema versioned (azukari/db.h)
+ *   <home>/catalog.db        SQLite catalog (WAL), unless the catalog is a
+ *                            PostgreSQL database: "catalog" URL in
+ *   <home>/azukari.conf      (docs/catalog-postgresql.md)
  *   <home>/keys/keystore.db  wrapped data keys (never in the catalog; docs/catalog.md)
  *   <home>/keys/master.key   32 random bytes, mode 0600 (key-file mode), or
  *   <home>/keys/master.pwhash Argon2id parameters and salt (passphrase mode)
@@ -34,11 +36,20 @@ typedef struct {
     size_t memlimit;
     /** Who runs the command, for the catalog and ledger (NULL = OS user). */
     const char *actor;
+    /**
+     * NULL: an SQLite catalog in the home (catalog.db). A PostgreSQL URL
+     * ("postgresql://..."): the catalog lives in that database, which must
+     * hold no azukari catalog yet; the URL is recorded as "catalog" in
+     * <home>/azukari.conf (mode 0600: it may hold a password; libpq's
+     * ~/.pgpass or PGPASSWORD keep it out of the file). Keys, ledger and
+     * vault stay in the home.
+     */
+    const char *catalog;
 } azk_home_init_options;
 
 #define AZK_HOME_INIT_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        NULL, 0, 0, 0, NULL                                                                        \
+        NULL, 0, 0, 0, NULL, NULL                                                                  \
     }
 
 /**
@@ -70,6 +81,40 @@ AZK_EXTERN int azk_home_uses_passphrase(const char *path);
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_home_open(azk_home **out, const char *path,
                                                   const char *passphrase, size_t passphrase_len);
+
+#define AZK_HOME_OPEN_OPTIONS_VERSION 1
+
+/** Options of azk_home_open_ex; start from AZK_HOME_OPEN_OPTIONS_INIT, set fields by name. */
+typedef struct {
+    unsigned version; /**< AZK_HOME_OPEN_OPTIONS_VERSION */
+    /** NULL in key-file mode. */
+    const char *passphrase;
+    size_t passphrase_len;
+    /**
+     * NULL: the home's catalog ("catalog" of <home>/azukari.conf, else
+     * <home>/catalog.db). A PostgreSQL URL: that catalog instead (it must
+     * be this home's: its master key id must match).
+     */
+    const char *catalog;
+} azk_home_open_options;
+
+#define AZK_HOME_OPEN_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        AZK_HOME_OPEN_OPTIONS_VERSION, NULL, 0, NULL                                               \
+    }
+
+/**
+ * azk_home_open with options (the catalog to use).
+ * @return as azk_home_open; AZK_ERR_DB names the catalog (never its
+ *         password): cannot connect, wrong credentials, not a catalog;
+ *         AZK_ERR_CRYPTO also when a PostgreSQL catalog belongs to
+ *         another home (one catalog serves one home identity)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_home_open_ex(azk_home **out, const char *path,
+                                                     const azk_home_open_options *opts);
+
+/** The printable name of the home's catalog: its path, or its URL without the password. */
+AZK_EXTERN const char *azk_home_catalog_name(const azk_home *h);
 
 /** Close and wipe the key (NULL-safe). */
 AZK_EXTERN void azk_home_close(azk_home *h);

@@ -92,7 +92,13 @@ azk_home *azk_cli_open_home(void)
             return NULL;
         }
     }
-    rc = azk_home_open(&h, path, pass, pass != NULL ? strlen(pass) : 0);
+    {
+        azk_home_open_options o = AZK_HOME_OPEN_OPTIONS_INIT;
+        o.passphrase = pass;
+        o.passphrase_len = pass != NULL ? strlen(pass) : 0;
+        o.catalog = azk_cli_catalog_opt;
+        rc = azk_home_open_ex(&h, path, &o);
+    }
     azk_cli_free_passphrase(pass);
     if (rc != AZK_OK) {
         azk_cli_liberr(path);
@@ -103,13 +109,18 @@ azk_home *azk_cli_open_home(void)
 
 static void usage(FILE *out)
 {
-    fprintf(out, _("Usage: azukari [--home DIR] init [--passphrase]\n"));
+    fprintf(out, _("Usage: azukari [--home DIR] init [--passphrase] [--catalog URL]\n"));
     fprintf(out, _("Create an azukari home: the SQLite catalog, the master key, the vault for\n"
                    "entrusted files and the audit ledger. The home is --home DIR, else\n"
                    "$AZUKARI_HOME, else ~/.azukari.\n\n"));
     fprintf(out, _("      --passphrase   derive the master key from a passphrase (Argon2id)\n"
                    "                     read from $AZUKARI_PASSPHRASE or the terminal,\n"
                    "                     instead of a key file keys/master.key (mode 0600)\n"
+                   "      --catalog URL  keep the catalog in PostgreSQL (postgresql://...):\n"
+                   "                     the tables are created in that database, which must\n"
+                   "                     hold no azukari catalog, and the URL is recorded as\n"
+                   "                     \"catalog\" in HOME/azukari.conf (mode 0600); keys,\n"
+                   "                     ledger and vault stay in the home\n"
                    "  -h, --help         show this help\n"));
     fprintf(out, _("\nExit status: 0 created; 1 failure (nothing is left half-made); 64 usage "
                    "error.\n"));
@@ -118,6 +129,7 @@ static void usage(FILE *out)
 int cmd_init(int argc, char **argv)
 {
     static const struct option opts[] = {{"passphrase", no_argument, NULL, 'p'},
+                                         {"catalog", required_argument, NULL, 'c'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     azk_home_init_options o = AZK_HOME_INIT_OPTIONS_INIT;
@@ -131,6 +143,9 @@ int cmd_init(int argc, char **argv)
         switch (c) {
             case 'p':
                 use_pass = 1;
+                break;
+            case 'c':
+                azk_cli_catalog_opt = optarg;
                 break;
             case 'h':
                 usage(stdout);
@@ -154,6 +169,7 @@ int cmd_init(int argc, char **argv)
         o.passphrase = pass;
         o.passphrase_len = strlen(pass);
     }
+    o.catalog = azk_cli_catalog_opt;
     rc = azk_home_init(path, &o);
     azk_cli_free_passphrase(pass);
     if (rc != AZK_OK) {
@@ -163,5 +179,7 @@ int cmd_init(int argc, char **argv)
     if (!azk_cli_quiet)
         printf(_("initialised azukari home %s (%s)\n"), path,
                use_pass ? _("master key from passphrase") : _("master key in keys/master.key"));
+    if (!azk_cli_quiet && azk_cli_catalog_opt != NULL)
+        printf(_("catalog in PostgreSQL (the URL is recorded in %s/azukari.conf)\n"), path);
     return 0;
 }

@@ -23,7 +23,8 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, _("Usage: azukari [--home DIR] [--lang ja|en] [--quiet] COMMAND [ARGS...]\n"));
+    fprintf(out, _("Usage: azukari [--home DIR] [--catalog URL] [--lang ja|en] [--quiet] COMMAND "
+                   "[ARGS...]\n"));
     fprintf(out, _("\nKeeps entrusted personal data where it belongs, deletes it on time, proves "
                    "both.\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -60,6 +61,10 @@ int main(int argc, char **argv)
             azk_cli_home_opt = argv[++i];
         } else if (strncmp(a, "--home=", 7) == 0) {
             azk_cli_home_opt = a + 7;
+        } else if (strcmp(a, "--catalog") == 0 && i + 1 < argc) {
+            azk_cli_catalog_opt = argv[++i];
+        } else if (strncmp(a, "--catalog=", 10) == 0) {
+            azk_cli_catalog_opt = a + 10;
         } else if (strcmp(a, "--lang") == 0 && i + 1 < argc) {
             lang = argv[++i];
         } else if (strncmp(a, "--lang=", 7) == 0) {
@@ -75,7 +80,7 @@ int main(int argc, char **argv)
             return 0;
         } else {
             azk_cli_init_i18n(lang);
-            if (strcmp(a, "--home") == 0 || strcmp(a, "--lang") == 0)
+            if (strcmp(a, "--home") == 0 || strcmp(a, "--lang") == 0 || strcmp(a, "--catalog") == 0)
                 azk_cli_err(_("%s needs a value"), a);
             else
                 azk_cli_err(_("unknown option: %s"), a);

@@ -16,6 +16,7 @@
 const char *azk_cli_progname = "azukari";
 bool azk_cli_quiet;
 const char *azk_cli_home_opt;
+const char *azk_cli_catalog_opt;
 
 /*
  * Running from a build tree (build/src/cli/azukari), the catalogs are in

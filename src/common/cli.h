@@ -38,5 +38,7 @@ const char *azk_cli_home(const char *explicit_home);
 
 /* Global --home value (NULL when not given). */
 extern const char *azk_cli_home_opt;
+/* Global --catalog URL (NULL: the home's own catalog). */
+extern const char *azk_cli_catalog_opt;
 
 #endif

@@ -5,6 +5,12 @@ with a timeout and its own resource usage, scan paths and parse the JSON
 Lines output, compute the exit status the scan contract implies.
 
 CTest passes AZK_BIN, AZK_SRCDIR and AZK_BUILDDIR in the environment.
+
+PostgreSQL catalogs: with AZK_TEST_CATALOG=postgresql://... (the `pg`
+CTest label sets it to the tools/pgtest.sh server), every `azukari ... init`
+run through run() gets `--catalog URL` of a fresh database of its own
+(created on that server), so the home keeps its catalog in PostgreSQL and
+the rest of the test runs unchanged. The role in the URL needs CREATEDB.
 """
 
 import json
@@ -14,6 +20,8 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -33,6 +41,113 @@ def azk_bin():
 def tool(name):
     """Path of a script under tools/."""
     return os.path.join(srcdir(), "tools", name)
+
+
+def test_catalog():
+    """The PostgreSQL server URL the e2e homes use (AZK_TEST_CATALOG), or None."""
+    u = os.environ.get("AZK_TEST_CATALOG")
+    return u if u and u.startswith(("postgresql://", "postgres://")) else None
+
+
+def psql():
+    """Path of psql (PostgreSQL 15 from Debian)."""
+    for d in (os.environ.get("PG_BINDIR"), "/usr/lib/postgresql/15/bin"):
+        if d and os.access(os.path.join(d, "psql"), os.X_OK):
+            return os.path.join(d, "psql")
+    return shutil.which("psql") or "psql"
+
+
+def fresh_catalog_url(base=None):
+    """Create an empty database on the server of `base` (default AZK_TEST_CATALOG) and
+    return the URL of it (same host, user and password)."""
+    base = base or test_catalog()
+    name = "azk_" + uuid.uuid4().hex[:16]
+    r = subprocess.run([psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", base, "-c",
+                        "CREATE DATABASE " + name], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("cannot create a test database: %s" % r.stderr.strip())
+    u = urllib.parse.urlsplit(base)
+    return "%s://%s/%s%s" % (u.scheme, u.netloc, name, "?" + u.query if u.query else "")
+
+
+_GLOBAL_WITH_VALUE = ("--home", "--lang", "--catalog")
+
+
+def with_test_catalog(argv):
+    """argv with `--catalog <fresh database>` added to an `azukari init` when
+    AZK_TEST_CATALOG is set (and argv names no catalog yet)."""
+    if not test_catalog() or not argv or "--catalog" in argv or any(
+            a.startswith("--catalog=") for a in argv):
+        return argv
+    if os.path.basename(str(argv[0])) != "azukari":
+        return argv
+    i = 1
+    while i < len(argv) and str(argv[i]).startswith("-"):
+        i += 2 if argv[i] in _GLOBAL_WITH_VALUE else 1
+    if i >= len(argv) or argv[i] != "init" or "--help" in argv[i:] or "-h" in argv[i:]:
+        return argv
+    return list(argv[:i + 1]) + ["--catalog", fresh_catalog_url()] + list(argv[i + 1:])
+
+
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (bytes, bytearray)):
+        return "'\\x%s'" % bytes(v).hex() + "::bytea"
+    return "'%s'" % str(v).replace("'", "''")
+
+
+def catalog_query(home, sql, params=()):
+    """Rows of `sql` ('?' parameters) on the home's catalog, whichever it is:
+    the "catalog" URL of <home>/azukari.conf (through psql), else
+    <home>/catalog.db (sqlite3). Values come back as sqlite3 gives them:
+    None, int for integer columns, bytes for blobs (bytea), else str."""
+    url = None
+    conf = os.path.join(home, "azukari.conf")
+    if os.path.exists(conf):
+        with open(conf) as f:
+            url = (json.load(f) or {}).get("catalog")
+    if not url:
+        import sqlite3
+        db = sqlite3.connect(os.path.join(home, "catalog.db"))
+        try:
+            return db.execute(sql, tuple(params)).fetchall()
+        finally:
+            db.close()
+    parts = sql.split("?")
+    if len(parts) - 1 != len(params):
+        raise ValueError("catalog_query: %d placeholders, %d parameters"
+                         % (len(parts) - 1, len(params)))
+    text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+    null, mark = "\x1eNULL\x1e", "\x1eEND-OF-TYPES\x1e"
+    script = "%s \\gdesc\n\\echo %s\n%s;\n" % (text, mark, text)
+    r = subprocess.run([psql(), "-X", "-At", "-F", "\x1f", "-R", "\x1d", "-P", "null=" + null,
+                        "-v", "ON_ERROR_STOP=1", url], input=script,
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("catalog query failed: %s" % r.stderr.strip())
+    desc, _, data = r.stdout.partition(mark + "\n")
+    types = [rec.split("\x1f")[1] for rec in desc.rstrip("\n").split("\x1d") if rec]
+    rows = []
+    for rec in data.rstrip("\n").split("\x1d"):
+        if rec == "":
+            continue
+        row = []
+        for t, v in zip(types, rec.split("\x1f")):
+            if v == null:
+                row.append(None)
+            elif t in ("bigint", "integer", "smallint"):
+                row.append(int(v))
+            elif t == "bytea":
+                row.append(bytes.fromhex(v[2:]))
+            else:
+                row.append(v)
+        rows.append(tuple(row))
+    return rows
 
 
 class TempDir:
@@ -76,6 +191,7 @@ def run(argv, timeout=120, cwd=None, env=None, stdin=subprocess.DEVNULL):
     """Run argv; stdout/stderr go through temp files (no pipe deadlock on big
     output). The child's own rusage comes from wait4. On timeout the
     process group is killed and timed_out is set."""
+    argv = with_test_catalog(argv)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
         p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=stdin, cwd=cwd, env=env,

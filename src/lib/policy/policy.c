@@ -333,6 +333,7 @@ azk_status azk_guard_policy_set(const char *conf_path, const char *key, const ch
     azk_guard_policy check;
     azk_buf tmp = AZK_BUF_INIT;
     bool dummy = false;
+    bool had_file = false;
     struct stat st;
     azk_status rc;
     int fd = -1;
@@ -353,7 +354,8 @@ azk_status azk_guard_policy_set(const char *conf_path, const char *key, const ch
         rc = AZK_ERR_ARG;
         goto done;
     }
-    if (stat(conf_path, &st) == 0) {
+    had_file = stat(conf_path, &st) == 0;
+    if (had_file) {
         root = json_load_file(conf_path, JSON_REJECT_DUPLICATES, &jerr);
         if (root == NULL || !json_is_object(root)) {
             rc = azk_error_set(AZK_ERR_FORMAT, "config: the file is not a JSON object");
@@ -394,7 +396,11 @@ azk_status azk_guard_policy_set(const char *conf_path, const char *key, const ch
     rc = azk_buf_printf(&tmp, "%s.tmp.%ld", conf_path, (long)getpid());
     if (rc != AZK_OK)
         goto done;
-    fd = open((const char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    /* an existing file keeps its mode: it may hold the catalog URL's password (0600) */
+    fd = open((const char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+              had_file ? (mode_t)(st.st_mode & 0666) : (mode_t)0640);
+    if (fd >= 0 && had_file)
+        (void)fchmod(fd, st.st_mode & 0666); /* not narrowed by the umask either */
     if (fd < 0) {
         rc = azk_error_errno("config: create");
         goto done;

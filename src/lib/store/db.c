@@ -17,26 +17,73 @@ bool azk_db_is_url(const char *t)
            (strncmp(t, "postgresql://", 13) == 0 || strncmp(t, "postgres://", 11) == 0);
 }
 
-/* The URL without "user:password@" -> "user@"; a path as is. */
+/* Does the URL query parameter at p (length n) name a password? Keys may be %-encoded. */
+static bool secret_param(const char *p, size_t n)
+{
+    char key[32];
+    size_t k = 0;
+    for (size_t i = 0; i < n && p[i] != '='; i++) {
+        char c = p[i];
+        if (c == '%' && i + 2 < n) {
+            char hex[3] = {p[i + 1], p[i + 2], '\0'};
+            c = (char)strtol(hex, NULL, 16);
+            i += 2;
+        }
+        if (k + 1 >= sizeof(key))
+            return false;
+        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    key[k] = '\0';
+    return strcmp(key, "password") == 0 || strcmp(key, "sslpassword") == 0;
+}
+
+/*
+ * The URL without its password: "user:password@" -> "user@", and the
+ * query parameters password= and sslpassword= left out; a path as is.
+ */
 static char *printable_name(const char *t)
 {
-    const char *s, *at, *colon, *slash;
+    const char *s, *end, *at, *colon, *q;
     char *out;
+    size_t o = 0;
     if (!azk_db_is_url(t))
-        return strdup(t);
-    s = strstr(t, "://") + 3;
-    slash = strchr(s, '/');
-    at = strchr(s, '@');
-    if (at == NULL || (slash != NULL && at > slash))
-        return strdup(t);
-    colon = memchr(s, ':', (size_t)(at - s));
-    if (colon == NULL)
-        return strdup(t);
-    out = malloc(strlen(t) + 1);
+        return azk_strdup(t);
+    out = azk_malloc(strlen(t) + 1);
     if (out == NULL)
         return NULL;
-    memcpy(out, t, (size_t)(colon - t));
-    strcpy(out + (colon - t), at);
+    s = strstr(t, "://") + 3;
+    end = s + strcspn(s, "/"); /* as libpq: user info ends at the first "@" before a "/" */
+    at = memchr(s, '@', (size_t)(end - s));
+    colon = at != NULL ? memchr(s, ':', (size_t)(at - s)) : NULL;
+    if (colon != NULL) {
+        memcpy(out, t, (size_t)(colon - t));
+        o = (size_t)(colon - t);
+        s = at;
+    } else {
+        s = t;
+    }
+    q = strchr(s, '?');
+    if (q == NULL)
+        q = s + strlen(s);
+    memcpy(out + o, s, (size_t)(q - s));
+    o += (size_t)(q - s);
+    if (*q == '?') {
+        char sep = '?';
+        q++;
+        while (*q != '\0') {
+            size_t n = strcspn(q, "&");
+            if (n > 0 && !secret_param(q, n)) {
+                out[o++] = sep;
+                memcpy(out + o, q, n);
+                o += n;
+                sep = '&';
+            }
+            q += n;
+            if (*q == '&')
+                q++;
+        }
+    }
+    out[o] = '\0';
     return out;
 }
 
@@ -51,20 +98,20 @@ azk_status azk_db_open(azk_db **out, const char *target, unsigned flags)
     azk_status rc;
     AZK_ASSERT_ARG(out != NULL && target != NULL);
     *out = NULL;
-    db = calloc(1, sizeof(*db));
+    db = azk_calloc(1, sizeof(*db));
     if (db == NULL)
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     db->flags = flags;
     db->ops = azk_db_is_url(target) ? &azk_db__pg_ops : &azk_db__sqlite_ops;
     db->name = printable_name(target);
     if (db->name == NULL) {
-        free(db);
+        azk_free(db);
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     }
     rc = db->ops->open(db, target, flags);
     if (rc != AZK_OK) {
-        free(db->name);
-        free(db);
+        azk_free(db->name);
+        azk_free(db);
         return rc;
     }
     *out = db;
@@ -78,8 +125,8 @@ void azk_db_close(azk_db *db)
     if (db->in_tx)
         azk_db_rollback(db);
     db->ops->close(db);
-    free(db->name);
-    free(db);
+    azk_free(db->name);
+    azk_free(db);
 }
 
 azk_db_backend azk_db_kind(const azk_db *db)
@@ -159,14 +206,14 @@ azk_status azk_db_prepare(azk_db *db, azk_db_stmt **out, const char *sql, const 
     azk_status rc;
     AZK_ASSERT_ARG(db != NULL && out != NULL && sql != NULL);
     *out = NULL;
-    st = calloc(1, sizeof(*st));
+    st = azk_calloc(1, sizeof(*st));
     if (st == NULL)
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     st->db = db;
     st->what = what != NULL ? what : "query";
     rc = db->ops->prepare(db, st, sql);
     if (rc != AZK_OK) {
-        free(st);
+        azk_free(st);
         return rc;
     }
     *out = st;
@@ -269,5 +316,5 @@ void azk_db_finalize(azk_db_stmt *st)
     if (st == NULL)
         return;
     st->db->ops->finalize(st);
-    free(st);
+    azk_free(st);
 }

@@ -6,6 +6,7 @@
  * which is the home's open with its report.
  */
 #include "azukari/db.h"
+#include "store/home_catalog.h"
 #include "store/keystore.h"
 #include "store/schema.h"
 
@@ -18,6 +19,7 @@ azk_status azk_catalog_status(const char *home, azk_catalog_info *out)
     azk_status rc;
     azk_buf p = AZK_BUF_INIT;
     azk_db *db = NULL;
+    char *target = NULL;
     struct stat sb;
     int ver = 0;
 
@@ -32,23 +34,26 @@ azk_status azk_catalog_status(const char *home, azk_catalog_info *out)
     rc = azk__lib_init();
     if (rc != AZK_OK)
         return rc;
-    rc = azk_buf_printf(&p, "%s/catalog.db", home);
+    /* the catalog the home uses: <home>/catalog.db, or azukari.conf's "catalog" URL */
+    rc = azk_store__catalog_target(home, NULL, &target);
     if (rc != AZK_OK)
         goto done;
-    (void)snprintf(out->catalog, sizeof(out->catalog), "%s", (const char *)p.data);
-    (void)snprintf(out->backend, sizeof(out->backend), "sqlite");
-    azk_buf_clear(&p);
+    (void)snprintf(out->backend, sizeof(out->backend), "%s",
+                   azk_db_is_url(target) ? "postgresql" : "sqlite");
+    (void)snprintf(out->catalog, sizeof(out->catalog), "%s", target);
     rc = azk_buf_printf(&p, "%s/keys/keystore.db", home);
     if (rc != AZK_OK)
         goto done;
     (void)snprintf(out->keystore, sizeof(out->keystore), "%s", (const char *)p.data);
-    if (stat(out->catalog, &sb) != 0) {
+    if (!azk_db_is_url(target) && stat(target, &sb) != 0) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "home: not initialised (run `azukari init`)");
         goto done;
     }
-    rc = azk_schema__check_file(out->catalog);
+    rc = azk_schema__check_file(target);
     if (rc == AZK_OK)
-        rc = azk_db_open(&db, out->catalog, AZK_DB_READONLY);
+        rc = azk_db_open(&db, target, AZK_DB_READONLY);
+    if (rc == AZK_OK) /* the printable name: never a password */
+        (void)snprintf(out->catalog, sizeof(out->catalog), "%s", azk_db_name(db));
     if (rc == AZK_OK)
         rc = azk_schema__version(db, &ver);
     if (rc != AZK_OK)
@@ -60,6 +65,9 @@ azk_status azk_catalog_status(const char *home, azk_catalog_info *out)
         goto done;
     rc = azk_store__keystore_peek(home, &out->key_count);
 done:
+    if (db == NULL && target != NULL && azk_db_is_url(target))
+        (void)snprintf(out->catalog, sizeof(out->catalog), "%s", "(PostgreSQL catalog)");
+    azk_free(target);
     azk_db_close(db);
     azk_buf_dispose(&p);
     return rc;

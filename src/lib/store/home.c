@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store/home.c -- create and open a home: directories, the SQLite catalog
- * (WAL, one transaction per change), the master key (key file 0600, or
+ * store/home.c -- create and open a home: directories, the catalog (the
+ * home's SQLite file, WAL, or a PostgreSQL database: store/home_catalog.h),
+ * the master key (key file 0600, or
  * Argon2id from a passphrase with the salt in the home) and its key id,
  * which detects a wrong key before anything is decrypted.
  */
 #include "store/store.h"
 #include "store/keystore.h"
 #include "store/schema.h"
+#include "store/home_catalog.h"
 #include "vault/vault.h"
 #include "azukari/audit.h"
 
@@ -194,6 +196,15 @@ int azk_home_uses_passphrase(const char *path)
     return stat(p, &sb) == 0;
 }
 
+/* A home whose catalog is elsewhere still has its master key here. */
+static bool has_master_key(const char *path)
+{
+    char p[4096];
+    struct stat sb;
+    snprintf(p, sizeof(p), "%s/keys/master.key", path);
+    return azk_home_uses_passphrase(path) || stat(p, &sb) == 0;
+}
+
 azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
 {
     azk_status rc = AZK_OK;
@@ -207,6 +218,11 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     bool made_db = false;
     bool made_key = false;
     bool made_ledger = false;
+    bool had_conf = false;
+    bool made_conf = false;
+    char *target = NULL;     /* the catalog: a path or a PostgreSQL URL */
+    char *old_target = NULL; /* the "catalog" of azukari.conf before this call, if any */
+    azk_db *pg = NULL;
     struct stat sb;
     azk_home tmp;
 
@@ -231,6 +247,35 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     if (stat((const char *)p.data, &sb) == 0) {
         rc = azk_error_set(AZK_ERR_ARG, "home: already initialised (catalog.db exists)");
         goto done;
+    }
+    if (has_master_key(path)) {
+        rc = azk_error_set(AZK_ERR_ARG, "home: already initialised (a master key exists)");
+        goto done;
+    }
+    /* the catalog: --catalog, else the "catalog" already in azukari.conf, else catalog.db */
+    rc = azk_store__catalog_target(path, NULL, &old_target);
+    if (rc != AZK_OK)
+        goto done;
+    if (!azk_db_is_url(old_target)) {
+        azk_free(old_target);
+        old_target = NULL;
+    }
+    rc = azk_store__catalog_target(path, o.catalog, &target);
+    if (rc != AZK_OK)
+        goto done;
+    if (azk_db_is_url(target)) {
+        bool exists = false;
+        /* refuse a database that already holds a catalog (another home's) before making anything */
+        rc = azk_db_open(&pg, target, 0);
+        if (rc == AZK_OK)
+            rc = azk_store__catalog_exists(pg, &exists);
+        if (rc == AZK_OK && exists)
+            rc = azk_error_set(AZK_ERR_ARG,
+                               "catalog %s: already holds an azukari catalog (one PostgreSQL "
+                               "catalog serves one home)",
+                               azk_db_name(pg));
+        if (rc != AZK_OK)
+            goto done;
     }
     /*
      * The ledger before the catalog: a catalog is evidence that the home had
@@ -290,6 +335,38 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     made_key = true;
     key_id(key, kid);
 
+    if (pg != NULL) {
+        /* PostgreSQL: record the choice in azukari.conf, then create the tables */
+        azk_buf_clear(&p);
+        rc = azk_buf_printf(&p, "%s/azukari.conf", path);
+        if (rc != AZK_OK)
+            goto done;
+        had_conf = stat((const char *)p.data, &sb) == 0;
+        if (old_target == NULL || strcmp(old_target, target) != 0) {
+            rc = azk_store__catalog_record(path, target);
+            if (rc != AZK_OK)
+                goto done;
+            made_conf = true;
+        }
+        azk_store__now(now);
+        memset(&tmp, 0, sizeof(tmp));
+        tmp.actor = (char *)(uintptr_t)o.actor;
+        {
+            const char *meta[] = {
+                "master_key_id", kid, "key_mode",   o.passphrase != NULL ? "passphrase" : "keyfile",
+                "created_at",    now, "created_by", azk_store__actor(&tmp)};
+            rc = azk_schema__create(pg, meta, sizeof(meta) / sizeof(meta[0]));
+        }
+        if (rc != AZK_OK)
+            goto done;
+        tmp.path = (char *)(uintptr_t)path;
+        {
+            const char *objs[] = {"home"};
+            rc = azk_store__audit(&tmp, "home.init", objs, 1, NULL, NULL);
+        }
+        goto done;
+    }
+
     /* catalog */
     azk_buf_clear(&p);
     rc = azk_buf_printf(&p, "%s/catalog.db", path);
@@ -327,8 +404,21 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
 done:
     sodium_memzero(key, sizeof(key));
     azk_db_close(db);
+    azk_db_close(pg);
     if (rc != AZK_OK) {
         azk_status keep = rc;
+        if (made_conf) {
+            /* put azukari.conf back as it was */
+            azk_buf_clear(&p);
+            if (!had_conf && azk_buf_printf(&p, "%s/azukari.conf", path) == AZK_OK)
+                (void)unlink((const char *)p.data);
+            else if (had_conf) {
+                char msg[512];
+                snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+                if (azk_store__catalog_record(path, old_target) != AZK_OK)
+                    (void)azk_error_set(keep, "%s", msg); /* report the first error */
+            }
+        }
         /* leave nothing half-made: remove what this call created */
         if (made_db) {
             static const char *const f[] = {"catalog.db", "catalog.db-wal", "catalog.db-shm"};
@@ -370,6 +460,8 @@ done:
         }
         rc = keep;
     }
+    azk_free(target);
+    azk_free(old_target);
     azk_buf_dispose(&p);
     return rc;
 }
@@ -424,26 +516,80 @@ static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN]
     return rc;
 }
 
+static azk_status home_open(azk_home **out, const char *path, const azk_home_open_options *opts,
+                           azk_schema_report *rep);
+
 azk_status azk_home_open(azk_home **out, const char *path, const char *passphrase,
                          size_t passphrase_len)
 {
-    azk_schema_report rep;
-    azk_error_clear();
-    return azk_store__home_open(out, path, passphrase, passphrase_len, &rep);
+    azk_home_open_options o = AZK_HOME_OPEN_OPTIONS_INIT;
+    o.passphrase = passphrase;
+    o.passphrase_len = passphrase_len;
+    return azk_home_open_ex(out, path, &o);
 }
 
 azk_status azk_store__home_open(azk_home **out, const char *path, const char *passphrase,
                                 size_t passphrase_len, azk_schema_report *rep)
 {
+    azk_home_open_options o = AZK_HOME_OPEN_OPTIONS_INIT;
+    o.passphrase = passphrase;
+    o.passphrase_len = passphrase_len;
+    azk_error_clear();
+    return home_open(out, path, &o, rep);
+}
+
+/* Compare the catalog's meta master_key_id with the key's id. */
+static azk_status check_key_id(azk_home *h)
+{
     azk_status rc = AZK_OK;
+    azk_db_stmt *st = NULL;
+    const char *v;
+    int r;
+    rc = azk_db_prepare(h->cat, &st, "SELECT value FROM meta WHERE key = 'master_key_id'",
+                        "read the master key id");
+    if (rc != AZK_OK)
+        return rc;
+    r = azk_db_step(st);
+    if (r == AZK_DB_DONE) {
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "home: catalog %s has no master key id",
+                           azk_db_name(h->cat));
+    } else if (r != AZK_DB_ROW) {
+        rc = azk_error_last()->code;
+    } else {
+        v = azk_db_col_text(st, 0);
+        if (v == NULL || strlen(v) != 32 || sodium_memcmp(v, h->key_id, 32) != 0) {
+            if (azk_db_kind(h->cat) == AZK_DB_POSTGRES)
+                rc = azk_error_set(AZK_ERR_CRYPTO,
+                                   "home: the master key does not match catalog %s: a wrong "
+                                   "passphrase or key, or the catalog is another home's (one "
+                                   "PostgreSQL catalog serves one home)",
+                                   azk_db_name(h->cat));
+            else
+                rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
+        }
+    }
+    azk_db_finalize(st);
+    return rc;
+}
+
+static azk_status home_open(azk_home **out, const char *path, const azk_home_open_options *opts,
+                           azk_schema_report *rep)
+{
+    azk_status rc = AZK_OK;
+    azk_home_open_options o = AZK_HOME_OPEN_OPTIONS_INIT;
     azk_home *h = NULL;
     azk_buf p = AZK_BUF_INIT;
-    azk_db_stmt *st = NULL;
+    char *target = NULL;
     struct stat sb;
     int ver = 0;
 
     AZK_ASSERT_ARG(out != NULL && path != NULL && rep != NULL);
     *out = NULL;
+    if (opts != NULL) {
+        if (opts->version != AZK_HOME_OPEN_OPTIONS_VERSION)
+            return azk_error_set(AZK_ERR_ARG, "home: unknown options version %u", opts->version);
+        o = *opts;
+    }
     memset(rep, 0, sizeof(*rep));
     rc = azk__lib_init();
     if (rc != AZK_OK)
@@ -456,17 +602,22 @@ azk_status azk_store__home_open(azk_home **out, const char *path, const char *pa
         rc = azk_error_nomem();
         goto done;
     }
-    rc = azk_buf_printf(&p, "%s/catalog.db", path);
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "home: not initialised (run `azukari init`)");
+        goto done;
+    }
+    rc = azk_store__catalog_target(path, o.catalog, &target);
     if (rc != AZK_OK)
         goto done;
-    if (stat((const char *)p.data, &sb) != 0) {
+    if (azk_db_is_url(target) ? !has_master_key(path) : stat(target, &sb) != 0) {
         rc = azk_error_set(AZK_ERR_NOTFOUND, "home: not initialised (run `azukari init`)");
         goto done;
     }
     /* a file that is no catalog is refused before anything could be written to it */
-    rc = azk_schema__check_file((const char *)p.data);
+    if (!azk_db_is_url(target))
+        rc = azk_schema__check_file(target);
     if (rc == AZK_OK)
-        rc = azk_db_open(&h->cat, (const char *)p.data, 0);
+        rc = azk_db_open(&h->cat, target, 0);
     if (rc == AZK_OK)
         rc = azk_schema__check(h->cat, &ver);
     rep->from = rep->to = ver;
@@ -477,18 +628,16 @@ azk_status azk_store__home_open(azk_home **out, const char *path, const char *pa
         unsigned long long ops;
         size_t mem;
         uint8_t salt[crypto_pwhash_SALTBYTES];
-        if (passphrase == NULL) {
+        if (o.passphrase == NULL) {
             rc = azk_error_set(AZK_ERR_CRYPTO, "home: a passphrase is required");
             goto done;
         }
-        azk_buf_clear(&p);
         rc = azk_buf_printf(&p, "%s/keys/master.pwhash", path);
         if (rc == AZK_OK)
             rc = read_pwhash((const char *)p.data, &ops, &mem, salt);
         if (rc == AZK_OK)
-            rc = derive_key(h->key, passphrase, passphrase_len, ops, mem, salt);
+            rc = derive_key(h->key, o.passphrase, o.passphrase_len, ops, mem, salt);
     } else {
-        azk_buf_clear(&p);
         rc = azk_buf_printf(&p, "%s/keys/master.key", path);
         if (rc == AZK_OK)
             rc = load_keyfile((const char *)p.data, h->key);
@@ -496,21 +645,9 @@ azk_status azk_store__home_open(azk_home **out, const char *path, const char *pa
     if (rc != AZK_OK)
         goto done;
     key_id(h->key, h->key_id);
-    rc = azk_db_prepare(h->cat, &st, "SELECT value FROM meta WHERE key = 'master_key_id'",
-                        "master key id");
+    rc = check_key_id(h);
     if (rc != AZK_OK)
         goto done;
-    if (azk_db_step(st) != AZK_DB_ROW || azk_db_col_text(st, 0) == NULL) {
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "home: catalog has no master key id");
-        goto done;
-    }
-    if (strlen(azk_db_col_text(st, 0)) != 32 ||
-        sodium_memcmp(azk_db_col_text(st, 0), h->key_id, 32) != 0) {
-        rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
-        goto done;
-    }
-    azk_db_finalize(st);
-    st = NULL;
     /* an older schema is migrated now, with the key checked (docs/catalog.md) */
     rc = azk_schema__migrate(h, rep);
     if (rc != AZK_OK)
@@ -520,10 +657,22 @@ azk_status azk_store__home_open(azk_home **out, const char *path, const char *pa
     *out = h;
     h = NULL;
 done:
-    azk_db_finalize(st);
+    azk_free(target);
     azk_buf_dispose(&p);
     azk_home_close(h);
     return rc;
+}
+
+azk_status azk_home_open_ex(azk_home **out, const char *path, const azk_home_open_options *opts)
+{
+    azk_schema_report rep;
+    azk_error_clear();
+    return home_open(out, path, opts, &rep);
+}
+
+const char *azk_home_catalog_name(const azk_home *h)
+{
+    return h != NULL && h->cat != NULL ? azk_db_name(h->cat) : "";
 }
 
 void azk_home_close(azk_home *h)
