@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -236,9 +237,43 @@ static void test_util__strerror(void **state)
     assert_non_null(azk_strerror(12345, buf, sizeof(buf)));
 }
 
+/* A host application's jansson allocator, which the library must leave alone. */
+static int host_allocs;
+
+static void *host_malloc(size_t n)
+{
+    host_allocs++;
+    return malloc(n);
+}
+
+static void host_free(void *p)
+{
+    free(p);
+}
+
+static void test_util__host_json_allocator_kept(void **state)
+{
+    json_malloc_t m = NULL;
+    json_free_t f = NULL;
+    json_t *j;
+    (void)state;
+    json_set_alloc_funcs(host_malloc, host_free);
+    assert_int_equal(azk__lib_init(), AZK_OK);
+    json_get_alloc_funcs(&m, &f);
+    assert_ptr_equal(m, host_malloc);
+    assert_ptr_equal(f, host_free);
+    j = json_string("host");
+    assert_non_null(j);
+    json_decref(j);
+    assert_true(host_allocs > 0);
+    json_set_alloc_funcs(malloc, free);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* first: azk__lib_init runs once per process */
+        cmocka_unit_test(test_util__host_json_allocator_kept),
         cmocka_unit_test(test_util__buf_grow_and_limit),
         cmocka_unit_test(test_util__reader_bounds),
         cmocka_unit_test(test_util__utf8),
