@@ -135,6 +135,17 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_impact_run(azk_home *h, const char *cons
 /** Free what a result holds (NULL-safe; the struct itself is the caller's). */
 AZK_EXTERN void azk_impact_result_dispose(azk_impact_result *r);
 
+/**
+ * The result as one JSON document (2-space indent, sorted keys, no final
+ * newline): datasets, clients and totals, counts and names only.
+ * @param[out] out the document; free with azk_impact_free
+ * @return AZK_OK, AZK_ERR_ARG, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_result_json(const azk_impact_result *r, char **out);
+
+/** Free memory returned by this module (NULL-safe). */
+AZK_EXTERN void azk_impact_free(void *p);
+
 /* ---- deadlines and report drafts ---------------------------------------- */
 
 /** Reporting deadlines that follow from the date the leak became known. */
