@@ -407,7 +407,7 @@ struct path_ctx {
     bool nomem;
 };
 
-static void path_cb(const azk_scan_result *r, void *payload)
+static azk_status path_cb(const azk_scan_result *r, void *payload)
 {
     struct path_ctx *c = payload;
     const char *path = r->path != NULL ? r->path : "";
@@ -416,7 +416,7 @@ static void path_cb(const azk_scan_result *r, void *payload)
     for (i = c->count; i > 0; i--) {
         if (strcmp(c->files[i - 1].path, path) == 0) {
             azk_guard_decision_add(&c->files[i - 1].d, r);
-            return;
+            return AZK_OK;
         }
     }
     if (c->count == c->cap) {
@@ -424,12 +424,12 @@ static void path_cb(const azk_scan_result *r, void *payload)
         struct file_acc *nf;
         if (azk_mul_overflow(&bytes, ncap, sizeof(*nf))) {
             c->nomem = true;
-            return;
+            return AZK_OK;
         }
         nf = azk_realloc(c->files, bytes);
         if (nf == NULL) {
             c->nomem = true;
-            return;
+            return AZK_OK;
         }
         c->files = nf;
         c->cap = ncap;
@@ -437,11 +437,12 @@ static void path_cb(const azk_scan_result *r, void *payload)
     c->files[c->count].path = azk_strdup(path);
     if (c->files[c->count].path == NULL) {
         c->nomem = true;
-        return;
+        return AZK_OK;
     }
     azk_guard_decision_init(&c->files[c->count].d);
     azk_guard_decision_add(&c->files[c->count].d, r);
     c->count++;
+    return AZK_OK;
 }
 
 static int cmp_acc(const void *a, const void *b)
@@ -493,9 +494,10 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
     return rc;
 }
 
-static void fd_cb(const azk_scan_result *r, void *payload)
+static azk_status fd_cb(const azk_scan_result *r, void *payload)
 {
     azk_guard_decision_add(payload, r);
+    return AZK_OK;
 }
 
 azk_status azk_guard_check_fd(azk_guard *g, int fd, const char *name, azk_guard_decision *d)

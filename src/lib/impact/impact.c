@@ -139,7 +139,7 @@ static struct hitset *hitset_get(struct collector *c, const char *client, const 
     return s;
 }
 
-static void on_result(const azk_scan_result *r, void *payload)
+static azk_status on_result(const azk_scan_result *r, void *payload)
 {
     struct collector *c = payload;
     c->objects++;
@@ -148,13 +148,13 @@ static void on_result(const azk_scan_result *r, void *payload)
     if (r->edm_count > 0)
         c->objects_hit++;
     if (c->err != AZK_OK)
-        return;
+        return AZK_OK;
     for (size_t i = 0; i < r->edm_count; i++) {
         const azk_scan_edm *e = &r->edm[i];
         struct hitset *s = hitset_get(c, e->client, e->dataset);
         if (s == NULL) {
             c->err = azk_error_nomem();
-            return;
+            return AZK_OK;
         }
         s->objects++;
         for (int t = 0; t < AZK_PII__COUNT; t++)
@@ -162,8 +162,9 @@ static void on_result(const azk_scan_result *r, void *payload)
                 s->pii |= 1u << t;
         c->err = hitset_add(s, e->rows, e->row_count);
         if (c->err != AZK_OK)
-            return;
+            return AZK_OK;
     }
+    return AZK_OK;
 }
 
 static int cmp_hitset(const void *a, const void *b)

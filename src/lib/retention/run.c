@@ -642,7 +642,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void sweep_cb(const azk_scan_result *res, void *payload)
+static azk_status sweep_cb(const azk_scan_result *res, void *payload)
 {
     struct sweep_ctx *c = payload;
     if (res->error != AZK_OK)
@@ -674,6 +674,7 @@ static void sweep_cb(const azk_scan_result *res, void *payload)
             c->rc = azk_store__dberr(c->h->db, "record residual");
         azk_buf_dispose(&mem);
     }
+    return AZK_OK;
 }
 
 static azk_status json_paths(json_t *arr, const char *const *p, size_t n)
