@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# tests/lib/check_includes.sh -- what the public headers and the front end
+# may include (lib_includes in CTest):
+#  - include/azukari/*.h: other azukari headers and standard C headers only,
+#    so a program that uses azukari needs none of its dependencies' headers
+#    (each header also compiles alone with only -I include: the headertest
+#    target of tests/CMakeLists.txt);
+#  - src/cli, src/common: the public headers, their own headers and system
+#    headers, never a dependency (jansson, sodium, sqlite3, hyperscan, libpq,
+#    ...) nor an internal header of src/lib/. The build enforces it too: the
+#    CLI links only the shared library, which exports the public API only.
+# Usage: check_includes.sh SOURCE_DIR
+set -eu
+src=$1
+bad=0
+deps='jansson|sodium|sqlite3|hs/|hs\.h|ch\.h|libpq|pq-fe|archive|expat|unicode/|microhttpd|liboath|oath\.h|seccomp|gsf|glib|mecab|zlib\.h|curl'
+
+report() { # PREFIX LINES: print each of LINES (grep -n output) after PREFIX
+    if [ -n "$2" ]; then
+        printf '%s\n' "$2" | sed "s|^|$1|"
+        bad=1
+    fi
+}
+std='stddef|stdint|stdbool|stdio|stdarg|time|sys/types'
+own='azukari/[a-z_]+\.h|cli\.h|cli_home\.h|commands\.h|commands\.def|opts\.h|retention_cli\.h'
+
+# public headers: only "azukari/..." and a short list of standard headers
+for h in "$src"/include/azukari/*.h; do
+    report "${h#"$src"/}: " "$(grep -n '^[[:space:]]*#[[:space:]]*include' "$h" |
+        grep -Ev "#[[:space:]]*include[[:space:]]+(\"azukari/[a-z_]+\\.h\"|<($std)\\.h>)")"
+done
+
+# front end: no dependency, no internal header
+for f in "$src"/src/cli/*.[ch] "$src"/src/cli/*.def "$src"/src/common/*.[ch]; do
+    report "${f#"$src"/}: dependency header: " \
+        "$(grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<($deps)" "$f")"
+    report "${f#"$src"/}: internal header: " \
+        "$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" | grep -Ev "\"($own)\"")"
+done
+if [ "$bad" -ne 0 ]; then
+    echo "check_includes: the lines above break the public API boundary" >&2
+    exit 1
+fi
+echo "check_includes: ok"
