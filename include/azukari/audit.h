@@ -220,10 +220,14 @@ typedef enum {
     AZK_AUDIT_ISSUE_BUNDLE        /**< malformed bundle */
 } azk_audit_issue_kind;
 
-/** Called for each problem found, in log order. `index` = first bad entry
- *  index or checkpoint size (UINT64_MAX when none applies). */
-typedef void (*azk_audit_issue_cb)(azk_audit_issue_kind kind, uint64_t index, const char *msg,
-                                   void *payload);
+/**
+ * Called for each problem found, in log order. `index` = first bad entry
+ * index or checkpoint size (UINT64_MAX when none applies).
+ * @return AZK_OK to go on; another status (the caller's output failed) ends
+ *         the calls, and the verification returns that status.
+ */
+typedef azk_status (*azk_audit_issue_cb)(azk_audit_issue_kind kind, uint64_t index, const char *msg,
+                                         void *payload);
 
 /** Summary of a verification. */
 typedef struct {
@@ -313,12 +317,12 @@ AZK_EXTERN void azk_audit_hash_b64(const uint8_t h[AZK_AUDIT_HASH_LEN],
 
 /** The fields of one ledger entry, for listing and filtering. */
 typedef struct {
-    const char *time;    /**< ISO 8601 UTC; "" when absent */
-    const char *actor;   /**< "" when absent */
-    const char *host;    /**< "" when absent */
-    const char *action;  /**< "" when absent */
-    const char *outcome; /**< "" when absent */
-    const char *reason;  /**< NULL when absent; written by users: print with care */
+    const char *time;           /**< ISO 8601 UTC; "" when absent */
+    const char *actor;          /**< "" when absent */
+    const char *host;           /**< "" when absent */
+    const char *action;         /**< "" when absent */
+    const char *outcome;        /**< "" when absent */
+    const char *reason;         /**< NULL when absent; written by users: print with care */
     const char *const *objects; /**< object ids (datasets, clients, ...) */
     size_t object_count;
 } azk_audit_entry_info;
@@ -355,8 +359,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_audit_prove_inclusion_json(azk_audit *a,
  *         the checkpoint or does not extend it (history rewritten);
  *         AZK_ERR_IO, AZK_ERR_CRYPTO, AZK_ERR_NOMEM
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_audit_prove_consistency_json(
-    azk_audit *a, const azk_audit_checkpoint_info *old, char **out);
+AZK_EXTERN AZK_NODISCARD azk_status
+azk_audit_prove_consistency_json(azk_audit *a, const azk_audit_checkpoint_info *old, char **out);
 
 #ifdef __cplusplus
 }

@@ -713,11 +713,14 @@ static const char *issue_label(azk_audit_issue_kind k)
     return "?";
 }
 
-static void on_issue(azk_audit_issue_kind kind, uint64_t index, const char *msg, void *payload)
+static azk_status on_issue(azk_audit_issue_kind kind, uint64_t index, const char *msg,
+                           void *payload)
 {
     (void)payload;
     (void)index;
-    fprintf(stderr, "%s: %s: %s\n", azk_cli_progname, issue_label(kind), msg);
+    if (fprintf(stderr, "%s: %s: %s\n", azk_cli_progname, issue_label(kind), msg) < 0)
+        return AZK_ERR_IO; /* nobody can read the findings: stop */
+    return AZK_OK;
 }
 
 static int sub_verify(int argc, char **argv)

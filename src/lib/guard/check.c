@@ -370,7 +370,7 @@ azk_status azk_guard_new(azk_guard **out, const azk_guard_policy *p)
     }
     rc = azk_guard__scanner_new(&g->scanner, &g->policy, 0);
     if (rc != AZK_OK) {
-        azk_guard_free_checker(g);
+        azk_guard_free(g);
         return rc;
     }
     *out = g;
@@ -382,7 +382,7 @@ const azk_guard_policy *azk_guard_policy_of(const azk_guard *g)
     return &g->policy;
 }
 
-void azk_guard_free_checker(azk_guard *g)
+void azk_guard_free(azk_guard *g)
 {
     if (g == NULL)
         return;
@@ -391,7 +391,7 @@ void azk_guard_free_checker(azk_guard *g)
     azk_free(g);
 }
 
-void azk_guard_free(void *p)
+void azk_guard_mem_free(void *p)
 {
     azk_free(p);
 }
@@ -450,6 +450,15 @@ static int cmp_acc(const void *a, const void *b)
     return strcmp(((const struct file_acc *)a)->path, ((const struct file_acc *)b)->path);
 }
 
+/* A file callback's non-OK status ends azk_guard_check_path with it. */
+static azk_status cb_status(azk_status rc)
+{
+    if (rc != AZK_OK)
+        return azk_error_set(rc, "guard: check stopped: the file callback returned %s",
+                             azk_status_name(rc));
+    return AZK_OK;
+}
+
 azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_cb cb, void *payload)
 {
     struct path_ctx c = {NULL, 0, 0, false};
@@ -466,8 +475,7 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
                                        errno == ENOENT ? "notfound"
                                                        : (errno == EACCES ? "perm" : "io"));
         azk_guard_decision_finish(&d, &g->policy);
-        cb(path, &d, payload);
-        return AZK_OK;
+        return cb_status(cb(path, &d, payload));
     }
     rc = azk_scanner_run(g->scanner, &path, 1, path_cb, &c, NULL);
     if (rc == AZK_OK && c.nomem)
@@ -479,13 +487,13 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
         d.objects = 1;
         azk_guard__decision_unreadable(&d, AZK_GUARD_CLASS_BINARY, "skipped");
         azk_guard_decision_finish(&d, &g->policy);
-        cb(path, &d, payload);
+        rc = cb_status(cb(path, &d, payload));
     }
     if (rc == AZK_OK) {
         qsort(c.files, c.count, sizeof(*c.files), cmp_acc);
-        for (i = 0; i < c.count; i++) {
+        for (i = 0; i < c.count && rc == AZK_OK; i++) {
             azk_guard_decision_finish(&c.files[i].d, &g->policy);
-            cb(c.files[i].path, &c.files[i].d, payload);
+            rc = cb_status(cb(c.files[i].path, &c.files[i].d, payload));
         }
     }
     for (i = 0; i < c.count; i++)

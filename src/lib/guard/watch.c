@@ -542,7 +542,7 @@ struct one {
     int count;
 };
 
-static void one_cb(const char *path, const azk_guard_decision *d, void *payload)
+static azk_status one_cb(const char *path, const azk_guard_decision *d, void *payload)
 {
     struct one *o = payload;
     (void)path;
@@ -551,6 +551,7 @@ static void one_cb(const char *path, const azk_guard_decision *d, void *payload)
     else if (d->verdict > o->d.verdict)
         o->d = *d;
     o->count++;
+    return AZK_OK;
 }
 
 /* True when nobody has the file open for writing (read lease probe). */
@@ -859,7 +860,7 @@ done:
     azk_free(w.wd_rel);
     if (w.ifd >= 0)
         close(w.ifd);
-    azk_guard_free_checker(w.guard);
+    azk_guard_free(w.guard);
     azk_guard_policy_dispose(&w.policy);
     azk_free(w.outbox);
     azk_free(w.release);
