@@ -277,6 +277,7 @@ typedef struct azk_guard_icap azk_guard_icap;
 
 /** Options of the ICAP service; initialise with AZK_GUARD_ICAP_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;       /**< set by AZK_GUARD_ICAP_OPTIONS_INIT: the version of this struct */
     const char *host;         /**< listen address (default "127.0.0.1") */
     unsigned port;            /**< listen port (default 1344; 0 = any free port) */
     unsigned threads;         /**< scanners: bodies inspected at once (default 4) */
@@ -294,7 +295,9 @@ typedef struct {
 
 #define AZK_GUARD_ICAP_OPTIONS_INIT                                                                \
     {                                                                                              \
-        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL, 0, 120000                        \
+        .struct_size = sizeof(azk_guard_icap_options), .host = "127.0.0.1", .port = 1344,          \
+        .threads = 4, .queue = 64, .idle_timeout_ms = 30000, .head_timeout_ms = 30000,             \
+        .request_timeout_ms = 120000                                                               \
     }
 
 /** Counters of the service (for logs and benchmarks). */
@@ -330,6 +333,7 @@ AZK_EXTERN void azk_guard_icap_free(azk_guard_icap *s);
 
 /** Options of azk_guard_watch_run; initialise with AZK_GUARD_WATCH_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;     /**< set by AZK_GUARD_WATCH_OPTIONS_INIT: the version of this struct */
     const char *outbox;     /**< the transfer folder watched (recursively) */
     const char *release;    /**< where files that may leave are moved */
     const char *quarantine; /**< where a notice (JSON, no values) of each quarantined file goes */
@@ -340,7 +344,7 @@ typedef struct {
 
 #define AZK_GUARD_WATCH_OPTIONS_INIT                                                               \
     {                                                                                              \
-        NULL, NULL, NULL, 1000, false, NULL                                                        \
+        .struct_size = sizeof(azk_guard_watch_options), .settle_ms = 1000                          \
     }
 
 struct azk_home;

@@ -25,6 +25,7 @@ typedef struct azk_home azk_home;
 
 /** Options of azk_home_init. */
 typedef struct {
+    size_t struct_size; /**< set by AZK_HOME_INIT_OPTIONS_INIT: the version of this struct */
     /** NULL: key-file mode. Else derive the master key with Argon2id. */
     const char *passphrase;
     size_t passphrase_len;
@@ -37,7 +38,7 @@ typedef struct {
 
 #define AZK_HOME_INIT_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        NULL, 0, 0, 0, NULL                                                                        \
+        .struct_size = sizeof(azk_home_init_options)                                               \
     }
 
 /**

@@ -177,8 +177,9 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_retention_residuals(azk_home *h, const c
 
 /** Options of azk_retention_run. */
 typedef struct {
-    int64_t now;                    /**< Unix seconds judged against; 0 = the clock */
-    bool drill;                     /**< now was given by the operator (recorded as such) */
+    size_t struct_size; /**< set by AZK_RETENTION_RUN_OPTIONS_INIT: the version of this struct */
+    int64_t now;        /**< Unix seconds judged against; 0 = the clock */
+    bool drill;         /**< now was given by the operator (recorded as such) */
     const char *const *sweep_paths; /**< closed zone */
     size_t sweep_path_count;
     const char *const *sweep_paths_general; /**< general zone */
@@ -191,7 +192,7 @@ typedef struct {
 
 #define AZK_RETENTION_RUN_OPTIONS_INIT                                                             \
     {                                                                                              \
-        0, false, NULL, 0, NULL, 0, true, NULL, 0, NULL                                            \
+        .struct_size = sizeof(azk_retention_run_options), .overwrite = true                        \
     }
 
 /** The "retention" section of <home>/azukari.conf (opaque). */

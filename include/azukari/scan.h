@@ -20,6 +20,7 @@ typedef struct azk_scanner azk_scanner;
 
 /** Scanner options; initialise with AZK_SCAN_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;         /**< set by AZK_SCAN_OPTIONS_INIT: the version of this struct */
     unsigned threads;           /**< worker threads; 0 = number of cores */
     bool follow_symlinks;       /**< follow symbolic links (default no) */
     bool one_file_system;       /**< do not cross mount points (-x) */
@@ -49,8 +50,8 @@ typedef struct {
 
 #define AZK_SCAN_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        0, false, false, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0,   \
-            0, 0.5, 8, 0, 200, 100000, 10000                                                       \
+        .struct_size = sizeof(azk_scan_options), .min_confidence = 0.5, .max_depth = 8,            \
+        .max_ratio = 200, .max_entries = 100000, .max_findings = 10000                             \
     }
 
 /** One finding, as reported: never the raw value. */

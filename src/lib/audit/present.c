@@ -126,8 +126,7 @@ static azk_status dump(json_t *j, char **out)
     return AZK_OK;
 }
 
-azk_status azk_audit_prove_inclusion_json(azk_audit *a, uint64_t index, uint64_t size,
-                                          char **out)
+azk_status azk_audit_prove_inclusion_json(azk_audit *a, uint64_t index, uint64_t size, char **out)
 {
     azk_status rc;
     uint8_t *proof = NULL, leaf[AZK_AUDIT_HASH_LEN], root[AZK_AUDIT_HASH_LEN];
@@ -205,8 +204,8 @@ azk_status azk_audit_prove_consistency_json(azk_audit *a, const azk_audit_checkp
     b64(s1, old->root);
     b64(s2, root);
     j = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s}", "old_size", (json_int_t)old->size, "new_size",
-                  (json_int_t)size, "old_root", s1, "new_root", s2, "proof",
-                  proof_array(proof, pc), "checkpoint", note);
+                  (json_int_t)size, "old_root", s1, "new_root", s2, "proof", proof_array(proof, pc),
+                  "checkpoint", note);
     rc = dump(j, out);
 done:
     azk_audit_free(proof);

@@ -772,9 +772,14 @@ static char *abs_dir(const char *p)
     return azk_strdup(r);
 }
 
-azk_status azk_guard_watch_run(struct azk_home *h, const azk_guard_watch_options *o,
+azk_status azk_guard_watch_run(struct azk_home *h, const azk_guard_watch_options *o_in,
                                const volatile int *stop)
 {
+    static const azk_guard_watch_options o_def = AZK_GUARD_WATCH_OPTIONS_INIT;
+    azk_guard_watch_options o_v;
+    const azk_guard_watch_options *o = &o_v;
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_guard_watch_run") != AZK_OK)
+        return azk_error_last()->code;
     struct watcher w;
     azk_status rc;
     size_t i;

@@ -914,8 +914,13 @@ static azk_status record_event(azk_home *h, const azk_impact_result *r)
 }
 
 azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_count,
-                          const azk_impact_options *o, azk_impact_result *out)
+                          const azk_impact_options *o_in, azk_impact_result *out)
 {
+    static const azk_impact_options o_def = AZK_IMPACT_OPTIONS_INIT;
+    azk_impact_options o_v;
+    const azk_impact_options *o = &o_v;
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_run") != AZK_OK)
+        return azk_error_last()->code;
     azk_status rc;
     azk_impact_options defo = AZK_IMPACT_OPTIONS_INIT;
     struct collector col;

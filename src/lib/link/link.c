@@ -14,8 +14,14 @@
 
 #define REP_NONE UINT32_MAX
 
-azk_status azk_link_new(azk_link **out, const azk_link_options *opts)
+azk_status azk_link_new(azk_link **out, const azk_link_options *opts_in)
 {
+    static const azk_link_options opts_def = AZK_LINK_OPTIONS_INIT;
+    azk_link_options opts_v;
+    const azk_link_options *opts = &opts_v;
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, false, "azk_link_new") !=
+        AZK_OK)
+        return azk_error_last()->code;
     azk_link_options def = AZK_LINK_OPTIONS_INIT;
     azk_link *lk;
     AZK_ASSERT_ARG(out != NULL);

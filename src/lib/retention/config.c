@@ -65,7 +65,8 @@ azk_status azk_retention_config_load(azk_retention_config **out, const char *hom
         FILE *f = fopen((const char *)path.data, "re");
         if (f != NULL) {
             fclose(f);
-            rc = azk_error_set(AZK_ERR_FORMAT, "%s: line %d: %s", (const char *)path.data, err.line, err.text);
+            rc = azk_error_set(AZK_ERR_FORMAT, "%s: line %d: %s", (const char *)path.data, err.line,
+                               err.text);
             goto done;
         }
         if (errno != ENOENT) {
@@ -78,8 +79,8 @@ azk_status azk_retention_config_load(azk_retention_config **out, const char *hom
         if (r != NULL) {
             rc = str_array(json_object_get(r, "sweep_paths"), &c->closed, &c->nclosed);
             if (rc == AZK_OK)
-                rc = str_array(json_object_get(r, "sweep_paths_general"), &c->general,
-                               &c->ngeneral);
+                rc =
+                    str_array(json_object_get(r, "sweep_paths_general"), &c->general, &c->ngeneral);
             if (rc != AZK_OK)
                 goto done;
             if (json_is_boolean(json_object_get(r, "overwrite")))

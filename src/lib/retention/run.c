@@ -1159,10 +1159,15 @@ static azk_status drill(azk_home *h, int64_t now, const char *only, azk_retentio
     return rc;
 }
 
-azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
+azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o_in,
                              azk_retention_progress_cb cb, void *payload,
                              azk_retention_summary *summary)
 {
+    static const azk_retention_run_options o_def = AZK_RETENTION_RUN_OPTIONS_INIT;
+    azk_retention_run_options o_v;
+    const azk_retention_run_options *o = &o_v;
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_retention_run") != AZK_OK)
+        return azk_error_last()->code;
     azk_status rc;
     struct run r;
     azk_retention_summary sum;

@@ -471,8 +471,14 @@ static azk_status check_syntax(const azk_intake_options *o, char deadline[16])
     return check_map(o->map);
 }
 
-azk_status azk_intake_check_options(const azk_intake_options *o)
+azk_status azk_intake_check_options(const azk_intake_options *o_in)
 {
+    static const azk_intake_options o_def = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_options o_v;
+    const azk_intake_options *o = &o_v;
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake_check_options") !=
+        AZK_OK)
+        return azk_error_last()->code;
     char deadline[16];
     azk_error_clear();
     AZK_ASSERT_ARG(o != NULL);
@@ -651,8 +657,13 @@ done:
     return rc;
 }
 
-azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_intake_result *res)
+azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o_in, azk_intake_result *res)
 {
+    static const azk_intake_options o_def = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_options o_v;
+    const azk_intake_options *o = &o_v;
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake") != AZK_OK)
+        return azk_error_last()->code;
     azk_status rc = AZK_OK;
     struct intake in;
     azk_source src;

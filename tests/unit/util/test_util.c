@@ -237,6 +237,46 @@ static void test_util__strerror(void **state)
     assert_non_null(azk_strerror(12345, buf, sizeof(buf)));
 }
 
+/* Two versions of one options struct: v2 added `b` (default 0.5) at the end. */
+struct opt_v1 {
+    size_t struct_size;
+    int a;
+};
+struct opt_v2 {
+    size_t struct_size;
+    int a;
+    double b;
+};
+
+static void test_util__options_versions(void **state)
+{
+    static const struct opt_v2 def = {sizeof(struct opt_v2), 7, 0.5};
+    static const struct opt_v1 def1 = {sizeof(struct opt_v1), 7};
+    struct opt_v1 old = {sizeof(struct opt_v1), 3};
+    struct opt_v1 o1;
+    struct opt_v2 o, newer = {sizeof(struct opt_v2), 4, 0.0};
+    struct opt_v2 unset = {0, 4, 0.25};
+    (void)state;
+    /* an older caller: its fields, this library's defaults for the rest */
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, &old, true, "t"), AZK_OK);
+    assert_int_equal(o.a, 3);
+    assert_true(o.b == 0.5);
+    assert_int_equal(o.struct_size, sizeof(struct opt_v2));
+    /* no options: defaults, or an error when they are required */
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, NULL, false, "t"), AZK_OK);
+    assert_int_equal(o.a, 7);
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, NULL, true, "t"), AZK_ERR_ARG);
+    /* not made with the _INIT macro */
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, &unset, false, "t"), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "_OPTIONS_INIT"));
+    /* a newer caller on an older library: fine while the new field is unused */
+    assert_int_equal(azk__options_in(&o1, sizeof(o1), &def1, &newer, true, "t"), AZK_OK);
+    assert_int_equal(o1.a, 4);
+    newer.b = 1.0;
+    assert_int_equal(azk__options_in(&o1, sizeof(o1), &def1, &newer, true, "t"),
+                     AZK_ERR_UNSUPPORTED);
+}
+
 /* A host application's jansson allocator, which the library must leave alone. */
 static int host_allocs;
 
@@ -284,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_util__outfile_symlink_refused),
         cmocka_unit_test(test_util__printable),
         cmocka_unit_test(test_util__strerror),
+        cmocka_unit_test(test_util__options_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
