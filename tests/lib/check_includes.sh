@@ -4,8 +4,7 @@
 # may include (lib_includes in CTest):
 #  - include/azukari/*.h: other azukari headers and standard C headers only,
 #    so a program that uses azukari needs none of its dependencies' headers
-#    (each header also compiles alone with only -I include: the headertest
-#    target of tests/CMakeLists.txt);
+#    and each compiles alone as C99 with only -I include;
 #  - src/cli, src/common: the public headers, their own headers and system
 #    headers, never a dependency (jansson, sodium, sqlite3, hyperscan, libpq,
 #    ...) nor an internal header of src/lib/. The build enforces it too: the
@@ -38,6 +37,15 @@ for f in "$src"/src/cli/*.[ch] "$src"/src/cli/*.def "$src"/src/common/*.[ch]; do
     report "${f#"$src"/}: internal header: " \
         "$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" | grep -Ev "\"($own)\"")"
 done
+# each public header compiles alone, C99, with nothing but -I include
+# (no _GNU_SOURCE or other definition of the build)
+for h in "$src"/include/azukari/*.h; do
+    n=${h#"$src"/include/}
+    out=$(printf '#include "%s"\n' "$n" |
+        ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -I "$src/include" -x c - 2>&1) ||
+        report "include/$n: does not compile alone: " "$out"
+done
+
 if [ "$bad" -ne 0 ]; then
     echo "check_includes: the lines above break the public API boundary" >&2
     exit 1
