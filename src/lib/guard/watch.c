@@ -778,11 +778,12 @@ azk_status azk_guard_watch_run(struct azk_home *h, const azk_guard_watch_options
     static const azk_guard_watch_options o_def = AZK_GUARD_WATCH_OPTIONS_INIT;
     azk_guard_watch_options o_v;
     const azk_guard_watch_options *o = &o_v;
-    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_guard_watch_run") != AZK_OK)
-        return azk_error_last()->code;
     struct watcher w;
     azk_status rc;
     size_t i;
+
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_guard_watch_run") != AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(h != NULL && o != NULL && o->policy != NULL && o->outbox != NULL &&
                    o->release != NULL && o->quarantine != NULL);
     azk_error_clear();

@@ -919,8 +919,6 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     static const azk_impact_options o_def = AZK_IMPACT_OPTIONS_INIT;
     azk_impact_options o_v;
     const azk_impact_options *o = &o_v;
-    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_run") != AZK_OK)
-        return azk_error_last()->code;
     azk_status rc;
     azk_impact_options defo = AZK_IMPACT_OPTIONS_INIT;
     struct collector col;
@@ -936,6 +934,8 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     int64_t asof_days = 0;
     size_t ds_first = 0;
 
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_run") != AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(h != NULL && out != NULL && (paths != NULL || path_count == 0));
     azk_error_clear();
     memset(out, 0, sizeof(*out));

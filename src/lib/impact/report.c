@@ -508,12 +508,13 @@ azk_status azk_impact_write_reports(const azk_impact_result *r,
     static const azk_impact_report_options o_def = AZK_IMPACT_REPORT_OPTIONS_INIT;
     azk_impact_report_options o_v;
     const azk_impact_report_options *o = &o_v;
-    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_write_reports") !=
-        AZK_OK)
-        return azk_error_last()->code;
     azk_impact_report_options defo = AZK_IMPACT_REPORT_OPTIONS_INIT;
     azk_impact_deadlines dl;
     azk_status rc;
+
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_write_reports") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(r != NULL && dir != NULL);
     azk_error_clear();
     if (o == NULL)

@@ -1166,8 +1166,6 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o_in,
     static const azk_retention_run_options o_def = AZK_RETENTION_RUN_OPTIONS_INIT;
     azk_retention_run_options o_v;
     const azk_retention_run_options *o = &o_v;
-    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_retention_run") != AZK_OK)
-        return azk_error_last()->code;
     azk_status rc;
     struct run r;
     azk_retention_summary sum;
@@ -1181,6 +1179,8 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o_in,
     char *batch = NULL;
     int step;
 
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_retention_run") != AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && o != NULL);
     memset(&sum, 0, sizeof(sum));

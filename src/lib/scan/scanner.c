@@ -706,14 +706,16 @@ azk_status azk_scanner_new(azk_scanner **out, const azk_scan_options *opts_in)
     static const azk_scan_options opts_def = AZK_SCAN_OPTIONS_INIT;
     azk_scan_options opts_v;
     const azk_scan_options *opts = &opts_v;
-    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, true, "azk_scanner_new") !=
-        AZK_OK)
-        return azk_error_last()->code;
     azk_status rc = AZK_OK;
     azk_scanner *s = NULL;
     azk_detect_options dop = AZK_DETECT_OPTIONS_INIT;
     azk_decode_options deo = AZK_DECODE_OPTIONS_INIT;
 
+    if (out != NULL)
+        *out = NULL; /* also when the options are refused */
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, true, "azk_scanner_new") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(out != NULL);
     AZK_ASSERT_ARG(opts != NULL);
     azk_error_clear();

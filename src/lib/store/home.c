@@ -244,9 +244,6 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts_in)
     static const azk_home_init_options opts_def = AZK_HOME_INIT_OPTIONS_INIT;
     azk_home_init_options opts_v;
     const azk_home_init_options *opts = &opts_v;
-    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, false, "azk_home_init") !=
-        AZK_OK)
-        return azk_error_last()->code;
     azk_status rc = AZK_OK;
     azk_home_init_options o = AZK_HOME_INIT_OPTIONS_INIT;
     azk_buf p = AZK_BUF_INIT;
@@ -261,6 +258,9 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts_in)
     struct stat sb;
     azk_home tmp;
 
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, false, "azk_home_init") !=
+        AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(path != NULL);
     if (opts != NULL)

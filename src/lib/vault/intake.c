@@ -476,10 +476,11 @@ azk_status azk_intake_check_options(const azk_intake_options *o_in)
     static const azk_intake_options o_def = AZK_INTAKE_OPTIONS_INIT;
     azk_intake_options o_v;
     const azk_intake_options *o = &o_v;
+    char deadline[16];
+
     if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake_check_options") !=
         AZK_OK)
         return azk_error_last()->code;
-    char deadline[16];
     azk_error_clear();
     AZK_ASSERT_ARG(o != NULL);
     return check_syntax(o, deadline);
@@ -662,8 +663,6 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o_in, azk_i
     static const azk_intake_options o_def = AZK_INTAKE_OPTIONS_INIT;
     azk_intake_options o_v;
     const azk_intake_options *o = &o_v;
-    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake") != AZK_OK)
-        return azk_error_last()->code;
     azk_status rc = AZK_OK;
     struct intake in;
     azk_source src;
@@ -678,6 +677,8 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o_in, azk_i
     bool placed = false;
     size_t got;
 
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake") != AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && o != NULL && fd >= 0);
     memset(&in, 0, sizeof(in));

@@ -11,6 +11,7 @@
 
 #include "azukari/scan.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +105,52 @@ static void test_scan__callback_status_stops_scan_fd(void **state)
     azk_scanner_free(s);
 }
 
+static azk_status keep_cb(const azk_scan_result *r, void *payload)
+{
+    *(azk_scan_result *)payload = *r; /* counts and flags only are read */
+    return AZK_OK;
+}
+
+/* findings kept for one object of three phone numbers, under options `o` */
+static bool truncated_with(const azk_scan_options *o)
+{
+    static const char text[] = "TEL 090-3141-5926\nTEL 090-2718-2818\nTEL 090-1414-2135\n";
+    azk_scanner *s = NULL;
+    azk_scan_result r;
+    int fd[2];
+    assert_int_equal(azk_scanner_new(&s, o), AZK_OK);
+    assert_int_equal(pipe(fd), 0);
+    assert_int_equal(write(fd[1], text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+    close(fd[1]);
+    assert_int_equal(azk_scanner_scan_fd(s, fd[0], "x.txt", keep_cb, &r, NULL), AZK_OK);
+    close(fd[0]);
+    azk_scanner_free(s);
+    assert_int_equal(r.counts[AZK_PII_PHONE], 3);
+    return r.truncated;
+}
+
+/* options versions through the public API: a caller built before
+ * max_findings existed (its struct ends before it) gets the default */
+static void test_scan__options_struct_size(void **state)
+{
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = (azk_scanner *)&o; /* not NULL: the call must clear it */
+    (void)state;
+    o.max_findings = 1;
+    assert_true(truncated_with(&o));
+    o.struct_size = offsetof(azk_scan_options, max_findings);
+    assert_false(truncated_with(&o));
+    o.struct_size = 0; /* not from AZK_SCAN_OPTIONS_INIT */
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_ERR_ARG);
+    assert_null(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan__callback_status_stops_the_run),
         cmocka_unit_test(test_scan__callback_status_stops_scan_fd),
+        cmocka_unit_test(test_scan__options_struct_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
