@@ -3,12 +3,15 @@
 """tests/lib/check_exports.py -- the dynamic symbol table of libazukari.so
 is the public API and nothing else (lib_exports in CTest).
 
-Usage: check_exports.py LIBAZUKARI.so INCLUDE_DIR
+Usage: check_exports.py LIBAZUKARI.so INCLUDE_DIR [LIBAZUKARI.a]
 
 Fails when nm -D shows a defined symbol that is not declared AZK_EXTERN in
 include/azukari/*.h (an internal azk_*__ function, a symbol of a library
 azukari builds on, a stray helper), or when a declared function is missing
 from the library (declared but never defined: a link error for users).
+With the static library too: every global symbol it defines starts with
+azk_ (internal ones included), so linking it statically cannot clash with
+the names of the program that links it.
 """
 import re
 import subprocess
@@ -60,6 +63,14 @@ def main():
     for n in internal:
         print(f"internal symbol exported: {n}")
         ok = False
+    if len(sys.argv) > 3:
+        out = subprocess.run(["nm", "-g", "--defined-only", sys.argv[3]], check=True,
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and not parts[2].startswith("azk_"):
+                print(f"static library defines a global symbol without azk_: {parts[2]}")
+                ok = False
     print(f"{len(exp)} exported, {len(dec)} declared")
     return 0 if ok else 1
 

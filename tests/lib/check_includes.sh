@@ -8,7 +8,9 @@
 #  - src/cli, src/common: the public headers, their own headers and system
 #    headers, never a dependency (jansson, sodium, sqlite3, hyperscan, libpq,
 #    ...) nor an internal header of src/lib/. The build enforces it too: the
-#    CLI links only the shared library, which exports the public API only.
+#    CLI links only the shared library, which exports the public API only;
+#  - anywhere: a public azk_*_options struct is initialised with its
+#    AZK_*_OPTIONS_INIT macro (and set by name), never with a brace list.
 # Usage: check_includes.sh SOURCE_DIR
 set -eu
 src=$1
@@ -45,6 +47,13 @@ for h in "$src"/include/azukari/*.h; do
         ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -I "$src/include" -x c - 2>&1) ||
         report "include/$n: does not compile alone: " "$out"
 done
+
+# public options structs start from their _OPTIONS_INIT macro, then fields by
+# name: never a brace list (by position), which breaks when a field is added
+types=$(sed -n 's/^} \(azk_[a-z_]*_options\);$/\1/p' "$src"/include/azukari/*.h | paste -sd'|' -)
+[ -n "$types" ] || report "include/azukari: " "no options struct found (parser broken)"
+report "options not from their _INIT macro: " "$(grep -rnE "\b($types)[[:space:]]+[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?[[:space:]]*=[[:space:]]*\{" \
+    "$src/src" "$src/tests" "$src/fuzz" "$src/bench" --include='*.c' --include='*.h' | sed "s|^$src/||")"
 
 if [ "$bad" -ne 0 ]; then
     echo "check_includes: the lines above break the public API boundary" >&2
