@@ -12,6 +12,7 @@ set -eu
 build=$1
 src=$2
 cc=${CC:-cc}
+extra=${AZK_CONSUMER_CFLAGS:-} # -fsanitize=... in sanitizer builds
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 prefix=$tmp/prefix
@@ -57,7 +58,7 @@ esac
 
 # shared
 # shellcheck disable=SC2086
-$cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -o "$tmp/consumer-shared" "$src" \
+$cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $extra -o "$tmp/consumer-shared" "$src" \
     $cflags $libs || fail "cannot build against the shared library"
 readelf -d "$tmp/consumer-shared" | grep -q 'NEEDED.*libazukari\.so\.' ||
     fail "consumer-shared does not use libazukari.so"
@@ -65,7 +66,7 @@ LD_LIBRARY_PATH="$libdir" "$tmp/consumer-shared" || fail "consumer-shared failed
 
 # static
 # shellcheck disable=SC2086
-$cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -o "$tmp/consumer-static" "$src" \
+$cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $extra -o "$tmp/consumer-static" "$src" \
     $cflags $slibs || fail "cannot build against the static library"
 if readelf -d "$tmp/consumer-static" | grep -q 'NEEDED.*libazukari'; then
     fail "consumer-static still needs libazukari.so"
