@@ -220,10 +220,14 @@ typedef enum {
     AZK_AUDIT_ISSUE_BUNDLE        /**< malformed bundle */
 } azk_audit_issue_kind;
 
-/** Called for each problem found, in log order. `index` = first bad entry
- *  index or checkpoint size (UINT64_MAX when none applies). */
-typedef void (*azk_audit_issue_cb)(azk_audit_issue_kind kind, uint64_t index, const char *msg,
-                                   void *payload);
+/**
+ * Called for each problem found, in log order. `index` = first bad entry
+ * index or checkpoint size (UINT64_MAX when none applies).
+ * @return AZK_OK to go on; another status (the caller's output failed) ends
+ *         the calls, and the verification returns that status.
+ */
+typedef azk_status (*azk_audit_issue_cb)(azk_audit_issue_kind kind, uint64_t index, const char *msg,
+                                         void *payload);
 
 /** Summary of a verification. */
 typedef struct {
@@ -301,6 +305,62 @@ typedef struct {
 AZK_EXTERN AZK_NODISCARD azk_status azk_audit_checkpoint_open(const char *note, size_t note_len,
                                                               const char *vkey,
                                                               azk_audit_checkpoint_info *out);
+
+/* ---- presentation -------------------------------------------------------- */
+
+/** Bytes of a hash in base64 (standard alphabet, padded), with the NUL. */
+#define AZK_AUDIT_HASH_B64_LEN 45
+
+/** A hash in base64, as proofs and checkpoints show it. */
+AZK_EXTERN void azk_audit_hash_b64(const uint8_t h[AZK_AUDIT_HASH_LEN],
+                                   char out[AZK_AUDIT_HASH_B64_LEN]);
+
+/** The fields of one ledger entry, for listing and filtering. */
+typedef struct {
+    const char *time;           /**< ISO 8601 UTC; "" when absent */
+    const char *actor;          /**< "" when absent */
+    const char *host;           /**< "" when absent */
+    const char *action;         /**< "" when absent */
+    const char *outcome;        /**< "" when absent */
+    const char *reason;         /**< NULL when absent; written by users: print with care */
+    const char *const *objects; /**< object ids (datasets, clients, ...) */
+    size_t object_count;
+} azk_audit_entry_info;
+
+/**
+ * Parse an entry's canonical JSON (as azk_audit_entry returns it).
+ * @param[out] out the fields; free with azk_audit_entry_info_free
+ * @return AZK_OK, AZK_ERR_FORMAT (not an entry), AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_entry_parse(const char *text, size_t len,
+                                                          azk_audit_entry_info **out);
+/** Free a parsed entry; NULL-safe. */
+AZK_EXTERN void azk_audit_entry_info_free(azk_audit_entry_info *e);
+
+/**
+ * RFC 9162 inclusion proof of entry `index` as a JSON document (keys index,
+ * size, entry, leaf_hash, root, proof, checkpoint; hashes base64). With
+ * size 0 the proof is against the whole ledger and a signed checkpoint is
+ * made (and stored) and included; otherwise against the first `size` entries.
+ * @param[out] out the document; free with azk_audit_free
+ * @return AZK_OK, AZK_ERR_ARG (index/size out of range), AZK_ERR_IO,
+ *         AZK_ERR_INTEGRITY, AZK_ERR_CRYPTO, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_prove_inclusion_json(azk_audit *a, uint64_t index,
+                                                                   uint64_t size, char **out);
+
+/**
+ * Consistency proof from an old checkpoint (opened with
+ * azk_audit_checkpoint_open) to a new signed checkpoint of the whole
+ * ledger, checked before it is returned, as a JSON document (keys
+ * old_size, new_size, old_root, new_root, proof, checkpoint).
+ * @param[out] out the document; free with azk_audit_free
+ * @return AZK_OK; AZK_ERR_INTEGRITY when the ledger has fewer entries than
+ *         the checkpoint or does not extend it (history rewritten);
+ *         AZK_ERR_IO, AZK_ERR_CRYPTO, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status
+azk_audit_prove_consistency_json(azk_audit *a, const azk_audit_checkpoint_info *old, char **out);
 
 #ifdef __cplusplus
 }

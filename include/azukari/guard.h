@@ -114,7 +114,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_load(azk_guard_policy *p,
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_set(const char *conf_path, const char *key,
                                                          const char *value);
 
-/** The policy as one JSON object text (caller frees with azk_guard_free). */
+/** The policy as one JSON object text (caller frees with azk_guard_mem_free). */
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_policy_to_json(const azk_guard_policy *p, char **out);
 
 /** True when `host` (no port, any case) is a closed-zone host. */
@@ -201,7 +201,7 @@ AZK_EXTERN const char *azk_guard_verdict_name(azk_guard_verdict v);
 
 /**
  * The decision as a JSON object text (verdict, reasons, counts, edm,
- * unreadable; never a value). Caller frees with azk_guard_free.
+ * unreadable; never a value). Caller frees with azk_guard_mem_free.
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_decision_to_json(const azk_guard_decision *d,
                                                                const char *name, char **out);
@@ -217,8 +217,13 @@ typedef struct azk_guard azk_guard;
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_guard_new(azk_guard **out, const azk_guard_policy *p);
 
-/** Called once per top-level file of azk_guard_check_path, decision finished. */
-typedef void (*azk_guard_file_cb)(const char *path, const azk_guard_decision *d, void *payload);
+/**
+ * Called once per top-level file of azk_guard_check_path, decision finished.
+ * @return AZK_OK to go on; another status (the caller's output failed) ends
+ *         azk_guard_check_path, which returns it.
+ */
+typedef azk_status (*azk_guard_file_cb)(const char *path, const azk_guard_decision *d,
+                                        void *payload);
 
 /**
  * Check a file or, recursively, a directory: one finished decision per
@@ -257,11 +262,14 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_name_id(const char *home, const ch
 /** The checker's policy (borrowed). */
 AZK_EXTERN const azk_guard_policy *azk_guard_policy_of(const azk_guard *g);
 
-/** Free a checker (NULL-safe). */
-AZK_EXTERN void azk_guard_free_checker(azk_guard *g);
+/** Free a checker made by azk_guard_new (NULL-safe). */
+AZK_EXTERN void azk_guard_free(azk_guard *g);
 
-/** Free memory returned by this module (NULL-safe). */
-AZK_EXTERN void azk_guard_free(void *p);
+/**
+ * Free memory returned by this module: policy and decision JSON texts, paths
+ * (NULL-safe). Not for a checker: that is azk_guard_free.
+ */
+AZK_EXTERN void azk_guard_mem_free(void *p);
 
 /* ---- ICAP service -------------------------------------------------------- */
 
@@ -269,6 +277,7 @@ typedef struct azk_guard_icap azk_guard_icap;
 
 /** Options of the ICAP service; initialise with AZK_GUARD_ICAP_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;       /**< set by AZK_GUARD_ICAP_OPTIONS_INIT: the version of this struct */
     const char *host;         /**< listen address (default "127.0.0.1") */
     unsigned port;            /**< listen port (default 1344; 0 = any free port) */
     unsigned threads;         /**< scanners: bodies inspected at once (default 4) */
@@ -286,7 +295,9 @@ typedef struct {
 
 #define AZK_GUARD_ICAP_OPTIONS_INIT                                                                \
     {                                                                                              \
-        "127.0.0.1", 1344, 4, 64, 30000, 30000, NULL, NULL, NULL, 0, 120000                        \
+        .struct_size = sizeof(azk_guard_icap_options), .host = "127.0.0.1", .port = 1344,          \
+        .threads = 4, .queue = 64, .idle_timeout_ms = 30000, .head_timeout_ms = 30000,             \
+        .request_timeout_ms = 120000                                                               \
     }
 
 /** Counters of the service (for logs and benchmarks). */
@@ -322,6 +333,7 @@ AZK_EXTERN void azk_guard_icap_free(azk_guard_icap *s);
 
 /** Options of azk_guard_watch_run; initialise with AZK_GUARD_WATCH_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;     /**< set by AZK_GUARD_WATCH_OPTIONS_INIT: the version of this struct */
     const char *outbox;     /**< the transfer folder watched (recursively) */
     const char *release;    /**< where files that may leave are moved */
     const char *quarantine; /**< where a notice (JSON, no values) of each quarantined file goes */
@@ -332,7 +344,7 @@ typedef struct {
 
 #define AZK_GUARD_WATCH_OPTIONS_INIT                                                               \
     {                                                                                              \
-        NULL, NULL, NULL, 1000, false, NULL                                                        \
+        .struct_size = sizeof(azk_guard_watch_options), .settle_ms = 1000                          \
     }
 
 struct azk_home;
@@ -390,7 +402,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_guard_request(struct azk_home *h, const 
  * retention's): the file is decrypted from the vault into the release
  * folder (temporary name, fsync, rename without replacing). Ledger events
  * "guard.approve" and "guard.release".
- * @param[out] out_path where the file was released (caller frees with azk_guard_free; may be NULL)
+ * @param[out] out_path where the file was released (caller frees with azk_guard_mem_free; may be
+ * NULL)
  * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_PERM (nobody authenticated, or
  *         the requester), AZK_ERR_ARG (not requested), AZK_ERR_CRYPTO/INTEGRITY
  *         (vault), AZK_ERR_IO

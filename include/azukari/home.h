@@ -28,6 +28,7 @@ typedef struct azk_home azk_home;
 
 /** Options of azk_home_init. */
 typedef struct {
+    size_t struct_size; /**< set by AZK_HOME_INIT_OPTIONS_INIT: the version of this struct */
     /** NULL: key-file mode. Else derive the master key with Argon2id. */
     const char *passphrase;
     size_t passphrase_len;
@@ -49,7 +50,7 @@ typedef struct {
 
 #define AZK_HOME_INIT_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        NULL, 0, 0, 0, NULL, NULL                                                                  \
+        .struct_size = sizeof(azk_home_init_options)                                               \
     }
 
 /**
@@ -82,11 +83,9 @@ AZK_EXTERN int azk_home_uses_passphrase(const char *path);
 AZK_EXTERN AZK_NODISCARD azk_status azk_home_open(azk_home **out, const char *path,
                                                   const char *passphrase, size_t passphrase_len);
 
-#define AZK_HOME_OPEN_OPTIONS_VERSION 1
-
 /** Options of azk_home_open_ex; start from AZK_HOME_OPEN_OPTIONS_INIT, set fields by name. */
 typedef struct {
-    unsigned version; /**< AZK_HOME_OPEN_OPTIONS_VERSION */
+    size_t struct_size; /**< set by AZK_HOME_OPEN_OPTIONS_INIT: the version of this struct */
     /** NULL in key-file mode. */
     const char *passphrase;
     size_t passphrase_len;
@@ -100,7 +99,7 @@ typedef struct {
 
 #define AZK_HOME_OPEN_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        AZK_HOME_OPEN_OPTIONS_VERSION, NULL, 0, NULL                                               \
+        .struct_size = sizeof(azk_home_open_options)                                               \
     }
 
 /**

@@ -45,6 +45,7 @@ typedef struct {
 
 /** Options of azk_impact_run; initialise with AZK_IMPACT_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;   /**< set by AZK_IMPACT_OPTIONS_INIT: the version of this struct */
     const char *as_of;    /**< judge deletion deadlines at this date (YYYY-MM-DD); NULL = today */
     const char *list_dir; /**< where notification lists are written; NULL = none written */
     const azk_impact_client_key *keys; /**< lists are written only for clients with a key */
@@ -56,7 +57,7 @@ typedef struct {
 
 #define AZK_IMPACT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        NULL, NULL, NULL, 0, 0, 0.9, NULL                                                          \
+        .struct_size = sizeof(azk_impact_options), .link_threshold = 0.9                           \
     }
 
 /** One dataset with records in the stolen files. Strings owned by the result. */
@@ -143,6 +144,17 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_impact_run(azk_home *h, const char *cons
 /** Free what a result holds (NULL-safe; the struct itself is the caller's). */
 AZK_EXTERN void azk_impact_result_dispose(azk_impact_result *r);
 
+/**
+ * The result as one JSON document (2-space indent, sorted keys, no final
+ * newline): datasets, clients and totals, counts and names only.
+ * @param[out] out the document; free with azk_impact_free
+ * @return AZK_OK, AZK_ERR_ARG, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_result_json(const azk_impact_result *r, char **out);
+
+/** Free memory returned by this module (NULL-safe). */
+AZK_EXTERN void azk_impact_free(void *p);
+
 /* ---- deadlines and report drafts ---------------------------------------- */
 
 /** Reporting deadlines that follow from the date the leak became known. */
@@ -171,6 +183,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_impact_deadlines_compute(const azk_impac
 
 /** Options of the report drafts. */
 typedef struct {
+    size_t struct_size; /**< set by AZK_IMPACT_REPORT_OPTIONS_INIT: the version of this struct */
     const char *known_date; /**< YYYY-MM-DD the leak became known; NULL = to complete */
     azk_impact_cause cause;
     const char *contractor; /**< the reporting company's name; NULL = to complete */
@@ -178,7 +191,7 @@ typedef struct {
 
 #define AZK_IMPACT_REPORT_OPTIONS_INIT                                                             \
     {                                                                                              \
-        NULL, AZK_IMPACT_CAUSE_UNKNOWN, NULL                                                       \
+        .struct_size = sizeof(azk_impact_report_options), .cause = AZK_IMPACT_CAUSE_UNKNOWN        \
     }
 
 /**

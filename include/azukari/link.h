@@ -32,6 +32,7 @@ typedef struct azk_link azk_link;
 
 /** Options; initialise with AZK_LINK_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;   /**< set by AZK_LINK_OPTIONS_INIT: the version of this struct */
     double threshold;     /**< match probability needed to link a pair (default 0.9) */
     unsigned threads;     /**< worker threads for comparison; 0 = 2 */
     size_t max_block;     /**< blocks larger than this use a sorted window (default 64) */
@@ -45,7 +46,8 @@ typedef struct {
 
 #define AZK_LINK_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        0.9, 0, 64, 16, 200, 1e-7, false, 1000, 50000000                                           \
+        .struct_size = sizeof(azk_link_options), .threshold = 0.9, .max_block = 64, .window = 16,  \
+        .em_max_iter = 200, .em_tolerance = 1e-7, .max_cluster = 1000, .max_records = 50000000     \
     }
 
 /** One input value of a record. Values of the same kind are joined (address
@@ -96,14 +98,15 @@ typedef struct {
 
 /** Options of azk_link_add_file(); initialise with AZK_LINK_FILE_OPTIONS_INIT. */
 typedef struct {
-    const char *encoding;           /**< force an encoding; NULL = detect */
+    size_t struct_size;   /**< set by AZK_LINK_FILE_OPTIONS_INIT: the version of this struct */
+    const char *encoding; /**< force an encoding; NULL = detect */
     const azk_link_column_map *map; /**< header overrides, exact header text */
     size_t map_count;
 } azk_link_file_options;
 
 #define AZK_LINK_FILE_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        NULL, NULL, 0                                                                              \
+        .struct_size = sizeof(azk_link_file_options)                                               \
     }
 
 /** What azk_link_add_file() read. */

@@ -28,6 +28,7 @@ typedef enum {
 } azk_redact_mode;
 
 typedef struct {
+    size_t struct_size; /**< set by AZK_REDACT_OPTIONS_INIT: the version of this struct */
     azk_redact_mode mode;
     const unsigned char *key; /**< 32-byte pseudonym key (PSEUDONYM mode) */
     uint32_t types;           /**< bit (1 << azk_pii_type); 0 = all */
@@ -40,7 +41,7 @@ typedef struct {
 
 #define AZK_REDACT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        AZK_REDACT_MASK, NULL, 0, 0.5, NULL, NULL, 0                                               \
+        .struct_size = sizeof(azk_redact_options), .mode = AZK_REDACT_MASK, .min_confidence = 0.5  \
     }
 
 /** Output callback: write len bytes; return 0 on success. */

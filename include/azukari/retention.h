@@ -177,8 +177,9 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_retention_residuals(azk_home *h, const c
 
 /** Options of azk_retention_run. */
 typedef struct {
-    int64_t now;                    /**< Unix seconds judged against; 0 = the clock */
-    bool drill;                     /**< now was given by the operator (recorded as such) */
+    size_t struct_size; /**< set by AZK_RETENTION_RUN_OPTIONS_INIT: the version of this struct */
+    int64_t now;        /**< Unix seconds judged against; 0 = the clock */
+    bool drill;         /**< now was given by the operator (recorded as such) */
     const char *const *sweep_paths; /**< closed zone */
     size_t sweep_path_count;
     const char *const *sweep_paths_general; /**< general zone */
@@ -191,8 +192,33 @@ typedef struct {
 
 #define AZK_RETENTION_RUN_OPTIONS_INIT                                                             \
     {                                                                                              \
-        0, false, NULL, 0, NULL, 0, true, NULL, 0, NULL                                            \
+        .struct_size = sizeof(azk_retention_run_options), .overwrite = true                        \
     }
+
+/** The "retention" section of <home>/azukari.conf (opaque). */
+typedef struct azk_retention_config azk_retention_config;
+
+/**
+ * Read the "retention" section of <home>/azukari.conf: sweep_paths,
+ * sweep_paths_general, overwrite, cache. A missing file is an empty
+ * configuration (no sweep locations).
+ * @param[out] out the configuration; free with azk_retention_config_free
+ * @return AZK_OK, AZK_ERR_FORMAT (not JSON: the message names file and line),
+ *         AZK_ERR_IO, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_retention_config_load(azk_retention_config **out,
+                                                              const char *home);
+
+/**
+ * Set the sweep fields of a run's options (sweep paths of both zones,
+ * overwrite, cache_path) from the configuration. The options borrow
+ * strings of `c`: keep it until the run is over.
+ */
+AZK_EXTERN void azk_retention_config_apply(const azk_retention_config *c,
+                                           azk_retention_run_options *ro);
+
+/** Free a configuration; NULL-safe. */
+AZK_EXTERN void azk_retention_config_free(azk_retention_config *c);
 
 /** Totals of a run. */
 typedef struct {
@@ -270,6 +296,14 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_verify(const char *json, siz
 
 /** Printable Japanese HTML rendering (削除証明書) with print CSS. */
 AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_html(const char *json, size_t len, char **out);
+
+/**
+ * One status item as one line of compact JSON (keys dataset, client,
+ * retain_until, status, detail, residuals, artifacts; sorted), without a
+ * newline. Caller frees with azk_retention_free.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_retention_item_json(const azk_retention_item *it,
+                                                            char **out);
 
 /** Free memory returned by this module (NULL-safe). */
 AZK_EXTERN void azk_retention_free(void *p);

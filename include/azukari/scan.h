@@ -20,6 +20,7 @@ typedef struct azk_scanner azk_scanner;
 
 /** Scanner options; initialise with AZK_SCAN_OPTIONS_INIT. */
 typedef struct {
+    size_t struct_size;         /**< set by AZK_SCAN_OPTIONS_INIT: the version of this struct */
     unsigned threads;           /**< worker threads; 0 = number of cores */
     bool follow_symlinks;       /**< follow symbolic links (default no) */
     bool one_file_system;       /**< do not cross mount points (-x) */
@@ -49,8 +50,8 @@ typedef struct {
 
 #define AZK_SCAN_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        0, false, false, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0,   \
-            0, 0.5, 8, 0, 200, 100000, 10000                                                       \
+        .struct_size = sizeof(azk_scan_options), .min_confidence = 0.5, .max_depth = 8,            \
+        .max_ratio = 200, .max_entries = 100000, .max_findings = 10000                             \
     }
 
 /** One finding, as reported: never the raw value. */
@@ -110,11 +111,18 @@ typedef struct {
 /**
  * Called once per object, serialised (never concurrently), in no
  * particular order across files; a container's result follows its members.
+ * @return AZK_OK to go on; any other status stops the run (e.g. the output
+ *         the caller writes to failed): no further result is delivered,
+ *         files not yet read are not read, and azk_scanner_run /
+ *         azk_scanner_scan_fd return that status.
  */
-typedef void (*azk_scan_result_cb)(const azk_scan_result *r, void *payload);
+typedef azk_status (*azk_scan_result_cb)(const azk_scan_result *r, void *payload);
 
-/** Called about 4 times per second from a worker with running totals. */
-typedef void (*azk_scan_progress_cb)(const azk_scan_stats *s, void *payload);
+/**
+ * Called about 4 times per second from a worker with running totals.
+ * @return AZK_OK to go on; any other status stops the run as above.
+ */
+typedef azk_status (*azk_scan_progress_cb)(const azk_scan_stats *s, void *payload);
 
 /**
  * Create a scanner (compiles the detection engine, loads fingerprints).
@@ -131,7 +139,8 @@ AZK_EXTERN void azk_scanner_set_progress(azk_scanner *s, azk_scan_progress_cb cb
  * Scan paths (files or directories, recursively). Errors of single objects
  * are results, not failures: the run goes on.
  * @return AZK_OK when the run completed (even with object errors), or a
- *         fatal error (NOMEM, cache database failure).
+ *         fatal error (NOMEM, cache database failure), or the status a
+ *         callback returned to stop the run.
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_run(azk_scanner *s, const char *const *paths,
                                                     size_t path_count, azk_scan_result_cb cb,

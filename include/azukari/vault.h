@@ -17,6 +17,7 @@ extern "C" {
 
 /** Options of azk_intake. */
 typedef struct {
+    size_t struct_size;       /**< set by AZK_INTAKE_OPTIONS_INIT: the version of this struct */
     const char *client;       /**< existing client id (required) */
     const char *dataset;      /**< new dataset id, unique in the home (required) */
     const char *purpose;      /**< why the data is held (required, not empty) */
@@ -30,7 +31,7 @@ typedef struct {
 
 #define AZK_INTAKE_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL                                                   \
+        .struct_size = sizeof(azk_intake_options)                                                  \
     }
 
 /** What intake stored. */

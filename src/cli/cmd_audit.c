@@ -14,8 +14,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,22 +112,6 @@ static char *read_text(const char *path, size_t *len)
     return buf;
 }
 
-static void b64(char *out, size_t outlen, const uint8_t *h, size_t n)
-{
-    sodium_bin2base64(out, outlen, h, n, sodium_base64_VARIANT_ORIGINAL);
-}
-
-static json_t *proof_json(const uint8_t *p, size_t count)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a != NULL && i < count; i++) {
-        char s[64];
-        b64(s, sizeof(s), p + i * AZK_AUDIT_HASH_LEN, AZK_AUDIT_HASH_LEN);
-        json_array_append_new(a, json_string(s));
-    }
-    return a;
-}
-
 static int open_ledger_flags(azk_audit **a, unsigned flags)
 {
     azk_audit_open_info info;
@@ -151,14 +133,6 @@ static int open_ledger_flags(azk_audit **a, unsigned flags)
 static int open_ledger(azk_audit **a)
 {
     return open_ledger_flags(a, 0);
-}
-
-static int print_json(json_t *j)
-{
-    int rc = json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-    putchar('\n');
-    json_decref(j);
-    return rc == 0 ? 0 : EXIT_ERR;
 }
 
 /* ---- init / append ------------------------------------------------------- */
@@ -285,57 +259,39 @@ static int sub_append(int argc, char **argv)
 
 /* ---- log / show -------------------------------------------------------------- */
 
-static int entry_matches(json_t *e, const char *since, const char *until, const char *action,
-                         const char *object)
+static int entry_matches(const azk_audit_entry_info *e, const char *since, const char *until,
+                         const char *action, const char *object)
 {
-    const char *t = json_string_value(json_object_get(e, "time"));
-    if (t == NULL)
-        t = "";
-    if (since != NULL && strcmp(t, since) < 0)
+    if (since != NULL && strcmp(e->time, since) < 0)
         return 0;
-    if (until != NULL && strncmp(t, until, strlen(until)) > 0)
+    if (until != NULL && strncmp(e->time, until, strlen(until)) > 0)
         return 0;
-    if (action != NULL) {
-        const char *a = json_string_value(json_object_get(e, "action"));
-        if (a == NULL || strcmp(a, action) != 0)
-            return 0;
-    }
+    if (action != NULL && strcmp(e->action, action) != 0)
+        return 0;
     if (object != NULL) {
-        json_t *objs = json_object_get(e, "objects"), *o;
-        size_t i;
         int found = 0;
-        json_array_foreach(objs, i, o)
-        {
-            if (json_is_string(o) && strcmp(json_string_value(o), object) == 0)
+        for (size_t i = 0; i < e->object_count; i++)
+            if (strcmp(e->objects[i], object) == 0)
                 found = 1;
-        }
         if (!found)
             return 0;
     }
     return 1;
 }
 
-static void print_entry_text(uint64_t i, json_t *e)
+static void print_entry_text(uint64_t i, const azk_audit_entry_info *e)
 {
-    json_t *objs = json_object_get(e, "objects"), *o;
-    const char *reason = json_string_value(json_object_get(e, "reason"));
-    size_t k;
     char *line = NULL;
     size_t line_len = 0;
     FILE *m = open_memstream(&line, &line_len);
     if (m == NULL)
         return;
-    fprintf(m, "%-7" PRIu64 " %s  %s@%s  %s  %s", i, json_string_value(json_object_get(e, "time")),
-            json_string_value(json_object_get(e, "actor")),
-            json_string_value(json_object_get(e, "host")),
-            json_string_value(json_object_get(e, "action")),
-            json_string_value(json_object_get(e, "outcome")));
-    json_array_foreach(objs, k, o)
-    {
-        fprintf(m, "%s%s", k == 0 ? "  " : ",", json_string_value(o));
-    }
-    if (reason != NULL)
-        fprintf(m, "  (%s)", reason);
+    fprintf(m, "%-7" PRIu64 " %s  %s@%s  %s  %s", i, e->time, e->actor, e->host, e->action,
+            e->outcome);
+    for (size_t k = 0; k < e->object_count; k++)
+        fprintf(m, "%s%s", k == 0 ? "  " : ",", e->objects[k]);
+    if (e->reason != NULL)
+        fprintf(m, "  (%s)", e->reason);
     fclose(m);
     /* reasons and names come from users: ESC, CR, LF must not reach the terminal raw */
     azk_fputs_printable(line, stdout);
@@ -397,20 +353,21 @@ static int sub_log(int argc, char **argv)
     for (uint64_t i = 0; i < azk_audit_size(a); i++) {
         char *text = NULL;
         size_t len = 0;
-        json_t *e;
+        azk_audit_entry_info *e = NULL;
         if (azk_audit_entry(a, i, &text, &len) != AZK_OK) {
             azk_cli_liberr(_("audit log"));
             rc = EXIT_ERR;
             break;
         }
-        e = json_loadb(text, len, 0, NULL);
-        if (e != NULL && entry_matches(e, since, until, action, object)) {
+        /* an entry that is not an object was refused at append: nothing to list */
+        if (azk_audit_entry_parse(text, len, &e) == AZK_OK &&
+            entry_matches(e, since, until, action, object)) {
             if (json)
                 printf("%s\n", text);
             else
                 print_entry_text(i, e);
         }
-        json_decref(e);
+        azk_audit_entry_info_free(e);
         azk_audit_free(text);
     }
     azk_audit_close(a);
@@ -492,11 +449,7 @@ static int sub_prove(int argc, char **argv)
     int has_index = 0, has_size = 0, c, rc;
     const char *cfile = NULL;
     azk_audit *a = NULL;
-    uint8_t *proof = NULL;
-    size_t pc = 0;
-    char *note = NULL, *text = NULL;
-    char s1[64], s2[64];
-    uint8_t r1[AZK_AUDIT_HASH_LEN], r2[AZK_AUDIT_HASH_LEN];
+    char *doc = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
@@ -528,36 +481,19 @@ static int sub_prove(int argc, char **argv)
     }
     if (optind < argc || has_index == (cfile != NULL))
         return azk_cli_usage_err(_("audit prove needs --inclusion N or --consistency FILE"));
+    if (has_size && size == 0)
+        return azk_cli_usage_err(_("not a number: %s"), "0");
     rc = open_ledger(&a);
     if (rc != 0)
         return rc;
     if (has_index) {
-        json_t *j;
-        uint8_t leaf[AZK_AUDIT_HASH_LEN];
-        size_t tl = 0;
-        if (!has_size) {
-            if (azk_audit_checkpoint(a, 1, &note) != AZK_OK)
-                goto liberr;
-            size = azk_audit_size(a);
-        }
-        if (azk_audit_prove_inclusion(a, index, size, &proof, &pc) != AZK_OK ||
-            azk_audit_entry(a, index, &text, &tl) != AZK_OK ||
-            azk_audit_root(a, size, r1) != AZK_OK)
+        /* size 0: the whole ledger, with a new signed checkpoint */
+        if (azk_audit_prove_inclusion_json(a, index, has_size ? size : 0, &doc) != AZK_OK)
             goto liberr;
-        azk_audit_leaf_hash(text, tl, leaf);
-        b64(s1, sizeof(s1), leaf, sizeof(leaf));
-        b64(s2, sizeof(s2), r1, sizeof(r1));
-        j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o}", "index", (json_int_t)index, "size",
-                      (json_int_t)size, "entry", text, "leaf_hash", s1, "root", s2, "proof",
-                      proof_json(proof, pc));
-        if (j != NULL && note != NULL)
-            json_object_set_new(j, "checkpoint", json_string(note));
-        rc = j != NULL ? print_json(j) : EXIT_ERR;
     } else {
         size_t len = 0;
         char *old = read_text(cfile, &len);
         azk_audit_checkpoint_info cp;
-        json_t *j;
         if (old == NULL) {
             azk_cli_err(_("cannot read %s"), cfile);
             rc = EXIT_ERR;
@@ -570,8 +506,6 @@ static int sub_prove(int argc, char **argv)
             goto done;
         }
         free(old);
-        if (azk_audit_checkpoint(a, 1, &note) != AZK_OK)
-            goto liberr;
         if (cp.size > azk_audit_size(a)) {
             azk_cli_err(_("the checkpoint covers %" PRIu64 " entries but the ledger has %" PRIu64
                           ": entries were removed"),
@@ -579,30 +513,24 @@ static int sub_prove(int argc, char **argv)
             rc = EXIT_FAIL;
             goto done;
         }
-        if (azk_audit_prove_consistency(a, cp.size, azk_audit_size(a), &proof, &pc) != AZK_OK ||
-            azk_audit_root(a, azk_audit_size(a), r2) != AZK_OK)
-            goto liberr;
-        if (azk_audit_verify_consistency(cp.size, azk_audit_size(a), proof, pc, cp.root, r2) !=
-            AZK_OK) {
+        if (azk_audit_prove_consistency_json(a, &cp, &doc) != AZK_OK) {
+            if (azk_error_last()->code != AZK_ERR_INTEGRITY)
+                goto liberr;
             azk_cli_err(_("the ledger does not extend this checkpoint (history rewritten)"));
             rc = EXIT_FAIL;
             goto done;
         }
-        b64(s1, sizeof(s1), cp.root, sizeof(cp.root));
-        b64(s2, sizeof(s2), r2, sizeof(r2));
-        j = json_pack("{s:I, s:I, s:s, s:s, s:o, s:s}", "old_size", (json_int_t)cp.size, "new_size",
-                      (json_int_t)azk_audit_size(a), "old_root", s1, "new_root", s2, "proof",
-                      proof_json(proof, pc), "checkpoint", note);
-        rc = j != NULL ? print_json(j) : EXIT_ERR;
+    }
+    if (puts(doc) == EOF || fflush(stdout) != 0) {
+        azk_cli_err(_("cannot write the standard output"));
+        rc = EXIT_ERR;
     }
     goto done;
 liberr:
     azk_cli_liberr(_("audit prove"));
     rc = EXIT_ERR;
 done:
-    azk_audit_free(proof);
-    azk_audit_free(note);
-    azk_audit_free(text);
+    azk_audit_free(doc);
     azk_audit_close(a);
     return rc;
 }
@@ -694,7 +622,7 @@ static int sub_recover(int argc, char **argv)
     unsigned flags = 0;
     const char *reason = NULL;
     azk_audit_recover_info info;
-    char r1[64], r2[64];
+    char r1[AZK_AUDIT_HASH_B64_LEN], r2[AZK_AUDIT_HASH_B64_LEN];
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -738,8 +666,8 @@ static int sub_recover(int argc, char **argv)
             printf(_("no alarm: %" PRIu64 " entries; nothing to recover\n"), info.new_size);
         return 0;
     }
-    b64(r1, sizeof(r1), info.old_root, sizeof(info.old_root));
-    b64(r2, sizeof(r2), info.new_root, sizeof(info.new_root));
+    azk_audit_hash_b64(info.old_root, r1);
+    azk_audit_hash_b64(info.new_root, r2);
     printf(_("found: %s\n"), info.found);
     printf(_("recorded: %" PRIu64 " entries, root %s\n"), info.old_size, r1);
     printf(_("intact:   %" PRIu64 " entries, root %s (%" PRIu64 " bytes of a cut frame)\n"),
@@ -785,11 +713,14 @@ static const char *issue_label(azk_audit_issue_kind k)
     return "?";
 }
 
-static void on_issue(azk_audit_issue_kind kind, uint64_t index, const char *msg, void *payload)
+static azk_status on_issue(azk_audit_issue_kind kind, uint64_t index, const char *msg,
+                           void *payload)
 {
     (void)payload;
     (void)index;
-    fprintf(stderr, "%s: %s: %s\n", azk_cli_progname, issue_label(kind), msg);
+    if (fprintf(stderr, "%s: %s: %s\n", azk_cli_progname, issue_label(kind), msg) < 0)
+        return AZK_ERR_IO; /* nobody can read the findings: stop */
+    return AZK_OK;
 }
 
 static int sub_verify(int argc, char **argv)
@@ -805,7 +736,7 @@ static int sub_verify(int argc, char **argv)
     int c, rc = 0;
     azk_audit_report rep;
     azk_status st;
-    char root[64];
+    char root[AZK_AUDIT_HASH_B64_LEN];
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
@@ -872,7 +803,7 @@ static int sub_verify(int argc, char **argv)
         rc = EXIT_ERR;
         goto done;
     }
-    b64(root, sizeof(root), rep.root, sizeof(rep.root));
+    azk_audit_hash_b64(rep.root, root);
     if (rep.torn_bytes > 0)
         azk_cli_err(_("a torn last append of %" PRIu64 " bytes beyond the acknowledged entries is "
                       "ignored (the next append removes it)"),

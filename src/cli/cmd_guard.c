@@ -64,6 +64,7 @@ struct check_ctx {
     bool no_ledger;
     bool ledger_warned;
     bool json;
+    bool out_failed; /* stdout failed: the run stops */
     int worst;
     uint64_t files, blocked, warned;
 };
@@ -113,7 +114,7 @@ static void record_check_block(struct check_ctx *c, const char *path, const azk_
     }
 }
 
-static void check_cb(const char *path, const azk_guard_decision *d, void *payload)
+static azk_status check_cb(const char *path, const azk_guard_decision *d, void *payload)
 {
     struct check_ctx *c = payload;
     c->files++;
@@ -129,7 +130,7 @@ static void check_cb(const char *path, const azk_guard_decision *d, void *payloa
         char *j = NULL;
         if (azk_guard_decision_to_json(d, path, &j) == AZK_OK) {
             printf("%s\n", j);
-            azk_guard_free(j);
+            azk_guard_mem_free(j);
         } else {
             /* cannot print the reasons: the verdict still stands */
             printf("{\"decision\": \"%s\"}\n", azk_guard_verdict_name(d->verdict));
@@ -137,6 +138,11 @@ static void check_cb(const char *path, const azk_guard_decision *d, void *payloa
     } else {
         print_text(path, d);
     }
+    if (ferror(stdout)) { /* the verdicts cannot be read: stop checking */
+        c->out_failed = true;
+        return AZK_ERR_IO;
+    }
+    return AZK_OK;
 }
 
 static void usage_check(FILE *out)
@@ -167,7 +173,7 @@ static int guard_check(int argc, char **argv)
                                          {"fingerprints", required_argument, NULL, OPT_FP},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct check_ctx ctx = {false, false, false, 0, 0, 0, 0};
+    struct check_ctx ctx = {.worst = AZK_GUARD_ALLOW};
     const char *to = NULL, *config = NULL, *fp = NULL;
     char cbuf[4096];
     azk_guard_policy pol;
@@ -236,14 +242,19 @@ static int guard_check(int argc, char **argv)
     }
     for (i = optind; i < argc; i++) {
         if (azk_guard_check_path(g, argv[i], check_cb, &ctx) != AZK_OK) {
-            azk_cli_liberr(argv[i]);
             ctx.worst = AZK_GUARD_BLOCK;
+            if (ctx.out_failed)
+                break;
+            azk_cli_liberr(argv[i]);
         }
     }
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ctx.out_failed) {
+        azk_cli_err(_("cannot write the standard output"));
+        ctx.worst = AZK_GUARD_BLOCK; /* fail closed */
+    }
     ret = ctx.worst == AZK_GUARD_BLOCK ? 1 : 0;
 done:
-    azk_guard_free_checker(g);
+    azk_guard_free(g);
     azk_guard_policy_dispose(&pol);
     return ret;
 }
@@ -479,7 +490,7 @@ static int guard_policy(int argc, char **argv)
             printf("%s\n", j);
             ret = 0;
         }
-        azk_guard_free(j);
+        azk_guard_mem_free(j);
         azk_guard_policy_dispose(&pol);
         return ret;
     }
@@ -693,7 +704,7 @@ static int guard_items(int argc, char **argv)
                 printf(_("%s approved by %s and released to %s\n"), argv[1], ro.user, dest);
             ret = 0;
         }
-        azk_guard_free(dest);
+        azk_guard_mem_free(dest);
     }
     azk_home_close(h);
     return ret;

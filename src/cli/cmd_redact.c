@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +106,7 @@ done:
         azk_cli_liberr(name);
         ret = 2;
     }
-    sodium_memzero(buf, CHUNK);
+    explicit_bzero(buf, CHUNK);
     free(buf);
     return ret;
 }
@@ -254,7 +253,7 @@ int cmd_redact(int argc, char **argv)
         }
     }
 done:
-    sodium_memzero(key, sizeof(key));
+    explicit_bzero(key, sizeof(key));
     azk_redactor_free(r);
     azk_outfile_abort(of);
     azk_strlist_dispose(&allow);

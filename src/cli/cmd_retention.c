@@ -10,7 +10,6 @@
 #include "commands.h"
 #include "retention_cli.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,83 +105,18 @@ azk_home *ret_open_home(const struct ret_opts *o)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
-struct ret_conf {
-    json_t *root;
-    const char **closed, **general;
-    size_t nclosed, ngeneral;
-    bool overwrite;
-    const char *cache;
-};
-
-static const char **str_array(json_t *arr, size_t *n)
-{
-    const char **out;
-    *n = 0;
-    if (!json_is_array(arr) || json_array_size(arr) == 0)
-        return NULL;
-    out = calloc(json_array_size(arr), sizeof(*out));
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        const char *s = json_string_value(json_array_get(arr, i));
-        if (s != NULL)
-            out[(*n)++] = s;
-    }
-    return out;
-}
-
-static bool read_conf(const char *home, struct ret_conf *c)
-{
-    char path[4096];
-    json_error_t err;
-    json_t *r;
-    memset(c, 0, sizeof(*c));
-    c->overwrite = true;
-    (void)snprintf(path, sizeof(path), "%s/azukari.conf", home);
-    c->root = json_load_file(path, 0, &err);
-    if (c->root == NULL) {
-        FILE *f = fopen(path, "re");
-        if (f != NULL) {
-            fclose(f);
-            azk_cli_err(_("%s: line %d: %s"), path, err.line, err.text);
-            return false;
-        }
-        return true; /* no configuration: no sweep locations */
-    }
-    r = json_object_get(c->root, "retention");
-    if (r == NULL)
-        return true;
-    c->closed = str_array(json_object_get(r, "sweep_paths"), &c->nclosed);
-    c->general = str_array(json_object_get(r, "sweep_paths_general"), &c->ngeneral);
-    if (json_is_boolean(json_object_get(r, "overwrite")))
-        c->overwrite = json_is_true(json_object_get(r, "overwrite"));
-    c->cache = json_string_value(json_object_get(r, "cache"));
-    return true;
-}
-
-static void free_conf(struct ret_conf *c)
-{
-    free((void *)c->closed);
-    free((void *)c->general);
-    json_decref(c->root);
-}
-
 /* ---- status / show ------------------------------------------------------------------ */
 
 static azk_status print_item(const azk_retention_item *it, void *payload)
 {
     bool json = *(bool *)payload;
     if (json) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:I}", "dataset", it->dataset, "client",
-                              it->client, "retain_until", it->retain_until, "status", it->status,
-                              "detail", it->detail, "residuals", (json_int_t)it->residuals,
-                              "artifacts", (json_int_t)it->artifacts);
-        char *s = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        if (s != NULL)
+        char *s = NULL;
+        azk_status rc = azk_retention_item_json(it, &s);
+        if (rc == AZK_OK)
             printf("%s\n", s);
-        free(s);
-        json_decref(o);
-        return AZK_OK;
+        azk_retention_free(s);
+        return rc;
     }
     printf("%s\t%s\t%s\t%s", it->dataset, it->client, it->retain_until, it->status);
     if (it->residuals > 0)
@@ -260,7 +194,7 @@ static int ret_run(const struct ret_opts *o)
     azk_home *h;
     azk_retention_run_options ro = AZK_RETENTION_RUN_OPTIONS_INIT;
     azk_retention_summary sum;
-    struct ret_conf conf;
+    azk_retention_config *conf = NULL;
     int64_t now;
     int ret = 2;
     if (!parse_now(o, &now))
@@ -268,20 +202,16 @@ static int ret_run(const struct ret_opts *o)
     h = ret_open_home(o);
     if (h == NULL)
         return 2;
-    if (!read_conf(azk_home_path(h), &conf)) {
+    if (azk_retention_config_load(&conf, azk_home_path(h)) != AZK_OK) {
+        azk_cli_liberr(NULL);
         azk_home_close(h);
         return 2;
     }
     ro.now = now;
     ro.drill = o->now != NULL;
-    ro.sweep_paths = conf.closed;
-    ro.sweep_path_count = conf.nclosed;
-    ro.sweep_paths_general = conf.general;
-    ro.sweep_path_general_count = conf.ngeneral;
-    ro.overwrite = conf.overwrite;
-    ro.cache_path = conf.cache;
+    azk_retention_config_apply(conf, &ro);
     ro.only = o->only;
-    if (conf.nclosed + conf.ngeneral == 0 && !ro.drill)
+    if (ro.sweep_path_count + ro.sweep_path_general_count == 0 && !ro.drill)
         azk_cli_err(_("no sweep locations in azukari.conf (retention.sweep_paths): deletions "
                       "stay incomplete until a sweep can run"));
     if (azk_retention_run(h, &ro, progress, NULL, &sum) != AZK_OK) {
@@ -302,7 +232,7 @@ static int ret_run(const struct ret_opts *o)
                    (unsigned long long)sum.bytes_swept, sum.sweep_seconds);
         ret = (sum.incomplete > 0 || sum.errors > 0) ? 1 : 0;
     }
-    free_conf(&conf);
+    azk_retention_config_free(conf);
     azk_home_close(h);
     return ret;
 }

@@ -15,6 +15,7 @@
 #include "azukari/scan.h"
 #include "azukari/types.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct scan_run {
     bool found;
     bool unreadable;
     azk_status report_err;
+    int write_errno; /* why the report could not be written */
     bool progress_shown;
 };
 
@@ -80,12 +82,15 @@ static void scan_usage(FILE *f)
 static int write_out(const char *data, size_t len, void *payload)
 {
     struct scan_run *run = payload;
-    if (fwrite(data, 1, len, run->out) != len)
+    if (fwrite(data, 1, len, run->out) != len) {
+        run->write_errno = errno;
         return -1;
+    }
     return 0;
 }
 
-static void on_result(const azk_scan_result *r, void *payload)
+/* A report that cannot be written stops the scan: the rest would be lost too. */
+static azk_status on_result(const azk_scan_result *r, void *payload)
 {
     struct scan_run *run = payload;
     azk_status rc;
@@ -104,9 +109,10 @@ static void on_result(const azk_scan_result *r, void *payload)
     rc = azk_report_add(run->report, r);
     if (rc != AZK_OK && run->report_err == AZK_OK)
         run->report_err = rc;
+    return rc;
 }
 
-static void on_progress(const azk_scan_stats *s, void *payload)
+static azk_status on_progress(const azk_scan_stats *s, void *payload)
 {
     struct scan_run *run = payload;
     double mb = (double)s->bytes / 1e6;
@@ -114,6 +120,7 @@ static void on_progress(const azk_scan_stats *s, void *payload)
             (unsigned long long)s->files, mb, s->seconds > 0 ? mb / s->seconds : 0.0,
             (unsigned long long)s->findings, (unsigned long long)s->errors);
     run->progress_shown = true;
+    return AZK_OK;
 }
 
 static bool read_allow_list(const char *path, struct azk_strlist *values,
@@ -449,6 +456,12 @@ int cmd_scan(int argc, char **argv)
                          on_result, &run, &stats);
     if (run.progress_shown)
         fputs("\r\033[K", stderr);
+    if (rc != AZK_OK && run.report_err != AZK_OK) {
+        azk_cli_err(_("cannot write the report (%s): scan stopped"),
+                    run.write_errno != 0 ? strerror(run.write_errno) : azk_status_name(rc));
+        ret = 2;
+        goto done;
+    }
     if (rc != AZK_OK) {
         azk_cli_liberr(_("scan"));
         goto done;
@@ -456,14 +469,19 @@ int cmd_scan(int argc, char **argv)
     rc = azk_report_finish(run.report, &stats);
     if (rc == AZK_OK && run.report_err != AZK_OK)
         rc = run.report_err;
-    if (rc == AZK_OK && fflush(run.out) != 0)
+    if (rc == AZK_OK && fflush(run.out) != 0) {
+        run.write_errno = errno;
         rc = AZK_ERR_IO;
+    }
     if (rc == AZK_OK && of != NULL) {
         rc = azk_outfile_commit(of);
         of = NULL;
     }
     if (rc != AZK_OK) {
-        azk_cli_err(_("cannot write the report"));
+        if (run.write_errno != 0)
+            azk_cli_err(_("cannot write the report (%s)"), strerror(run.write_errno));
+        else
+            azk_cli_err(_("cannot write the report"));
         goto done;
     }
     ret = run.found ? 1 : (run.unreadable ? 2 : 0);

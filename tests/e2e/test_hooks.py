@@ -42,6 +42,16 @@ def release_bin():
     return b
 
 
+def azukari_libs(binary):
+    """The libazukari shared objects the binary loads (ldd), at least one."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    libs = [line.split("=>")[1].split()[0] for line in out.splitlines()
+            if "libazukari" in line and "=>" in line]
+    if not libs:
+        raise AssertionError(binary + " does not load libazukari:\n" + out)
+    return libs
+
+
 class HooksCase:
     """Checks run against one binary; `honoured` says what to expect."""
 
@@ -137,8 +147,11 @@ class HooksCase:
             self.assertNotIn("retention.shred", r.out)
 
     def test_hook_names_in_binary(self):
-        with open(self.h.bin, "rb") as f:
-            data = f.read()
+        # the hooks live in libazukari: read the CLI and the library it loads
+        data = b""
+        for path in [self.h.bin] + azukari_libs(self.h.bin):
+            with open(path, "rb") as f:
+                data += f.read()
         for name in HOOK_NAMES:
             self.assertEqual(name in data, self.honoured, name)
 

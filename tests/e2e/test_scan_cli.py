@@ -224,6 +224,26 @@ class ScanContract(unittest.TestCase):
         r = run([azk_bin(), "scan", "--encoding", "klingon", "."])
         self.assertEqual(r.rc, 64)  # a bad option value is a usage error (was 2)
 
+    def test_failed_output_stops_the_scan(self):
+        # stdout is /dev/full: the first report write fails, and the scan must
+        # stop there with a clear error (exit 2), not walk the whole tree
+        # writing nothing (before: exit 2 only after scanning everything)
+        with TempDir() as d:
+            root = os.path.join(d, "share")
+            for i in range(300):
+                write(os.path.join(root, f"f{i:04d}.txt"), f"TEL {PHONE} row {i}\n" * 20)
+            env = dict(os.environ, AZUKARI_LANG="en")
+            with open("/dev/full", "wb") as full:
+                p = subprocess.run([azk_bin(), "scan", "--threads", "1", "--format", "jsonl",
+                                    root], stdout=full, stderr=subprocess.PIPE, env=env,
+                                   timeout=120)
+            err = p.stderr.decode()
+            self.assertEqual(p.returncode, 2, err)
+            self.assertIn("cannot write the report (No space left on device): scan stopped",
+                          err)
+            for v in RAW_VALUES:
+                self.assertNotIn(v, err)
+
     def test_every_command_has_help(self):
         r = run([azk_bin(), "--help"])
         self.assertEqual(r.rc, 0)

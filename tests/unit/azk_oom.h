@@ -14,6 +14,9 @@
 #ifndef AZK_TEST_OOM_H
 #define AZK_TEST_OOM_H
 
+#include "util/util.h"
+
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -39,9 +42,15 @@ static inline struct azk_oom azk_oom_start(const char *name)
     return o;
 }
 
-/* In main(), before cmocka_run_group_tests: the OOM run runs the OOM tests only. */
+/*
+ * In main(), before cmocka_run_group_tests: the OOM run runs the OOM tests
+ * only. The test program, as the host application, routes jansson through
+ * azk_malloc so failed JSON allocations are covered too (the library
+ * itself never touches jansson's process-wide allocator: util/init.c).
+ */
 static inline void azk_oom_filter(void)
 {
+    json_set_alloc_funcs(azk_malloc, azk_free);
     if (azk_oom_full())
         cmocka_set_test_filter("*__oom*");
 }

@@ -32,9 +32,11 @@ struct vctx {
     azk_audit_report *rep;
     azk_audit_issue_cb cb;
     void *payload;
+    azk_status cb_rc; /* the callback's first non-OK status: no more calls */
 };
 void azk_audit__issue(struct vctx *v, azk_audit_issue_kind kind, uint64_t index, const char *fmt,
                       ...) __attribute__((format(printf, 4, 5)));
+azk_status azk_audit__issue_status(const struct vctx *v, azk_status rc);
 void azk_audit__check_checkpoint(struct vctx *v, const struct azk_audit__key *key, const char *note,
                                  size_t len, const struct azk_audit__nodes *t, uint64_t n,
                                  const char *what, azk_audit_checkpoint_info *out);
@@ -231,6 +233,7 @@ azk_status azk_audit_verify_bundle(const char *bundle, size_t bundle_len, const 
     v.rep = report;
     v.cb = cb;
     v.payload = payload;
+    v.cb_rc = AZK_OK;
     report->first_bad_index = UINT64_MAX;
     rc = azk_audit__vkey_parse(&key, vkey, strlen(vkey));
     if (rc != AZK_OK)
@@ -398,5 +401,5 @@ ok:
 done:
     azk_free(olds);
     json_decref(doc);
-    return rc;
+    return azk_audit__issue_status(&v, rc);
 }

@@ -33,10 +33,12 @@ struct vctx {
     azk_audit_report *rep;
     azk_audit_issue_cb cb;
     void *payload;
+    azk_status cb_rc; /* the callback's first non-OK status: no more calls */
 };
 
 void azk_audit__issue(struct vctx *v, azk_audit_issue_kind kind, uint64_t index, const char *fmt,
                       ...) __attribute__((format(printf, 4, 5)));
+azk_status azk_audit__issue_status(const struct vctx *v, azk_status rc);
 void azk_audit__issue(struct vctx *v, azk_audit_issue_kind kind, uint64_t index, const char *fmt,
                       ...)
 {
@@ -45,17 +47,27 @@ void azk_audit__issue(struct vctx *v, azk_audit_issue_kind kind, uint64_t index,
     v->rep->issues++;
     if (index != UINT64_MAX && index < v->rep->first_bad_index)
         v->rep->first_bad_index = index;
-    if (v->cb == NULL)
+    if (v->cb == NULL || v->cb_rc != AZK_OK)
         return;
     if (v->rep->issues > MAX_CALLBACKS) {
         if (v->rep->issues == MAX_CALLBACKS + 1)
-            v->cb(kind, UINT64_MAX, "further problems not listed", v->payload);
+            v->cb_rc = v->cb(kind, UINT64_MAX, "further problems not listed", v->payload);
         return;
     }
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    v->cb(kind, index, msg, v->payload);
+    v->cb_rc = v->cb(kind, index, msg, v->payload);
+}
+
+/* The verification's status: a callback's failure wins over a clean run. */
+azk_status azk_audit__issue_status(const struct vctx *v, azk_status rc)
+{
+    if (rc == AZK_OK && v->cb_rc != AZK_OK)
+        return azk_error_set(v->cb_rc,
+                             "audit: verification stopped: the issue callback returned %s",
+                             azk_status_name(v->cb_rc));
+    return rc;
 }
 
 /*
@@ -202,6 +214,7 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
     v.rep = report;
     v.cb = cb;
     v.payload = payload;
+    v.cb_rc = AZK_OK;
     memset(&mt, 0, sizeof(mt));
     report->first_bad_index = UINT64_MAX;
     rc = load_vkey(home, &key);
@@ -387,5 +400,5 @@ done:
     azk_free(leaves);
     azk_free(offs);
     azk_buf_dispose(&path);
-    return rc;
+    return azk_audit__issue_status(&v, rc);
 }

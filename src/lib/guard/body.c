@@ -80,9 +80,10 @@ struct azk_guard_body {
 
 /* ---- scanner streams ------------------------------------------------------------ */
 
-static void job_cb(const azk_scan_result *r, void *payload)
+static azk_status job_cb(const azk_scan_result *r, void *payload)
 {
     azk_guard_decision_add(payload, r);
+    return AZK_OK;
 }
 
 static void *job_main(void *arg)

@@ -370,7 +370,7 @@ azk_status azk_guard_new(azk_guard **out, const azk_guard_policy *p)
     }
     rc = azk_guard__scanner_new(&g->scanner, &g->policy, 0);
     if (rc != AZK_OK) {
-        azk_guard_free_checker(g);
+        azk_guard_free(g);
         return rc;
     }
     *out = g;
@@ -382,7 +382,7 @@ const azk_guard_policy *azk_guard_policy_of(const azk_guard *g)
     return &g->policy;
 }
 
-void azk_guard_free_checker(azk_guard *g)
+void azk_guard_free(azk_guard *g)
 {
     if (g == NULL)
         return;
@@ -391,7 +391,7 @@ void azk_guard_free_checker(azk_guard *g)
     azk_free(g);
 }
 
-void azk_guard_free(void *p)
+void azk_guard_mem_free(void *p)
 {
     azk_free(p);
 }
@@ -407,7 +407,7 @@ struct path_ctx {
     bool nomem;
 };
 
-static void path_cb(const azk_scan_result *r, void *payload)
+static azk_status path_cb(const azk_scan_result *r, void *payload)
 {
     struct path_ctx *c = payload;
     const char *path = r->path != NULL ? r->path : "";
@@ -416,7 +416,7 @@ static void path_cb(const azk_scan_result *r, void *payload)
     for (i = c->count; i > 0; i--) {
         if (strcmp(c->files[i - 1].path, path) == 0) {
             azk_guard_decision_add(&c->files[i - 1].d, r);
-            return;
+            return AZK_OK;
         }
     }
     if (c->count == c->cap) {
@@ -424,12 +424,12 @@ static void path_cb(const azk_scan_result *r, void *payload)
         struct file_acc *nf;
         if (azk_mul_overflow(&bytes, ncap, sizeof(*nf))) {
             c->nomem = true;
-            return;
+            return AZK_OK;
         }
         nf = azk_realloc(c->files, bytes);
         if (nf == NULL) {
             c->nomem = true;
-            return;
+            return AZK_OK;
         }
         c->files = nf;
         c->cap = ncap;
@@ -437,16 +437,26 @@ static void path_cb(const azk_scan_result *r, void *payload)
     c->files[c->count].path = azk_strdup(path);
     if (c->files[c->count].path == NULL) {
         c->nomem = true;
-        return;
+        return AZK_OK;
     }
     azk_guard_decision_init(&c->files[c->count].d);
     azk_guard_decision_add(&c->files[c->count].d, r);
     c->count++;
+    return AZK_OK;
 }
 
 static int cmp_acc(const void *a, const void *b)
 {
     return strcmp(((const struct file_acc *)a)->path, ((const struct file_acc *)b)->path);
+}
+
+/* A file callback's non-OK status ends azk_guard_check_path with it. */
+static azk_status cb_status(azk_status rc)
+{
+    if (rc != AZK_OK)
+        return azk_error_set(rc, "guard: check stopped: the file callback returned %s",
+                             azk_status_name(rc));
+    return AZK_OK;
 }
 
 azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_cb cb, void *payload)
@@ -465,8 +475,7 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
                                        errno == ENOENT ? "notfound"
                                                        : (errno == EACCES ? "perm" : "io"));
         azk_guard_decision_finish(&d, &g->policy);
-        cb(path, &d, payload);
-        return AZK_OK;
+        return cb_status(cb(path, &d, payload));
     }
     rc = azk_scanner_run(g->scanner, &path, 1, path_cb, &c, NULL);
     if (rc == AZK_OK && c.nomem)
@@ -478,13 +487,13 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
         d.objects = 1;
         azk_guard__decision_unreadable(&d, AZK_GUARD_CLASS_BINARY, "skipped");
         azk_guard_decision_finish(&d, &g->policy);
-        cb(path, &d, payload);
+        rc = cb_status(cb(path, &d, payload));
     }
     if (rc == AZK_OK) {
         qsort(c.files, c.count, sizeof(*c.files), cmp_acc);
-        for (i = 0; i < c.count; i++) {
+        for (i = 0; i < c.count && rc == AZK_OK; i++) {
             azk_guard_decision_finish(&c.files[i].d, &g->policy);
-            cb(c.files[i].path, &c.files[i].d, payload);
+            rc = cb_status(cb(c.files[i].path, &c.files[i].d, payload));
         }
     }
     for (i = 0; i < c.count; i++)
@@ -493,9 +502,10 @@ azk_status azk_guard_check_path(azk_guard *g, const char *path, azk_guard_file_c
     return rc;
 }
 
-static void fd_cb(const azk_scan_result *r, void *payload)
+static azk_status fd_cb(const azk_scan_result *r, void *payload)
 {
     azk_guard_decision_add(payload, r);
+    return AZK_OK;
 }
 
 azk_status azk_guard_check_fd(azk_guard *g, int fd, const char *name, azk_guard_decision *d)

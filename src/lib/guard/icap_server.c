@@ -778,11 +778,19 @@ static void make_istag(struct azk_guard_icap *s)
     s->istag[n] = '\0';
 }
 
-azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options *o)
+azk_status azk_guard_icap_new(azk_guard_icap **out, const azk_guard_icap_options *o_in)
 {
+    static const azk_guard_icap_options o_def = AZK_GUARD_ICAP_OPTIONS_INIT;
+    azk_guard_icap_options o_v;
+    const azk_guard_icap_options *o = &o_v;
     struct azk_guard_icap *s;
     azk_status rc;
     unsigned i;
+
+    if (out != NULL)
+        *out = NULL; /* also when the options are refused */
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_guard_icap_new") != AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(out != NULL && o != NULL && o->policy != NULL);
     azk_error_clear();
     *out = NULL;

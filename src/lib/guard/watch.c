@@ -88,7 +88,7 @@ struct one {
     int count;
 };
 
-static void one_cb(const char *path, const azk_guard_decision *d, void *payload)
+static azk_status one_cb(const char *path, const azk_guard_decision *d, void *payload)
 {
     struct one *o = payload;
     (void)path;
@@ -97,6 +97,7 @@ static void one_cb(const char *path, const azk_guard_decision *d, void *payload)
     else if (d->verdict > o->d.verdict)
         o->d = *d;
     o->count++;
+    return AZK_OK;
 }
 
 /* True when nobody has the file open for writing (read lease probe). */
@@ -295,12 +296,18 @@ static char *abs_dir(const char *p)
     return azk_strdup(r);
 }
 
-azk_status azk_guard_watch_run(struct azk_home *h, const azk_guard_watch_options *o,
+azk_status azk_guard_watch_run(struct azk_home *h, const azk_guard_watch_options *o_in,
                                const volatile int *stop)
 {
+    static const azk_guard_watch_options o_def = AZK_GUARD_WATCH_OPTIONS_INIT;
+    azk_guard_watch_options o_v;
+    const azk_guard_watch_options *o = &o_v;
     struct azk_guard_watcher w;
     azk_status rc;
     size_t i;
+
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_guard_watch_run") != AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(h != NULL && o != NULL && o->policy != NULL && o->outbox != NULL &&
                    o->release != NULL && o->quarantine != NULL);
     azk_error_clear();
@@ -380,7 +387,7 @@ done:
     azk_free(w.wd_rel);
     if (w.ifd >= 0)
         close(w.ifd);
-    azk_guard_free_checker(w.guard);
+    azk_guard_free(w.guard);
     azk_guard_policy_dispose(&w.policy);
     azk_free(w.outbox);
     azk_free(w.release);

@@ -147,7 +147,7 @@ static struct hitset *hitset_get(struct collector *c, const char *client, const 
     return s;
 }
 
-static void on_result(const azk_scan_result *r, void *payload)
+static azk_status on_result(const azk_scan_result *r, void *payload)
 {
     struct collector *c = payload;
     c->objects++;
@@ -156,13 +156,13 @@ static void on_result(const azk_scan_result *r, void *payload)
     if (r->edm_count > 0)
         c->objects_hit++;
     if (c->err != AZK_OK)
-        return;
+        return AZK_OK;
     for (size_t i = 0; i < r->edm_count; i++) {
         const azk_scan_edm *e = &r->edm[i];
         struct hitset *s = hitset_get(c, e->client, e->dataset);
         if (s == NULL) {
             c->err = azk_error_nomem();
-            return;
+            return AZK_OK;
         }
         s->objects++;
         for (int t = 0; t < AZK_PII__COUNT; t++)
@@ -170,8 +170,9 @@ static void on_result(const azk_scan_result *r, void *payload)
                 s->pii |= 1u << t;
         c->err = hitset_add(s, e->rows, e->row_count);
         if (c->err != AZK_OK)
-            return;
+            return AZK_OK;
     }
+    return AZK_OK;
 }
 
 static int cmp_hitset(const void *a, const void *b)
@@ -1096,8 +1097,11 @@ static azk_status record_event(azk_home *h, const azk_impact_result *r)
 }
 
 azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_count,
-                          const azk_impact_options *o, azk_impact_result *out)
+                          const azk_impact_options *o_in, azk_impact_result *out)
 {
+    static const azk_impact_options o_def = AZK_IMPACT_OPTIONS_INIT;
+    azk_impact_options o_v;
+    const azk_impact_options *o = &o_v;
     azk_status rc;
     azk_impact_options defo = AZK_IMPACT_OPTIONS_INIT;
     struct collector col;
@@ -1115,6 +1119,8 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     struct evstore ev;
     uint8_t ckey[32];
 
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_run") != AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(h != NULL && out != NULL && (paths != NULL || path_count == 0));
     azk_error_clear();
     memset(out, 0, sizeof(*out));

@@ -502,12 +502,19 @@ static azk_status write_individual(const azk_impact_result *r, const azk_impact_
     return doc_close(&d);
 }
 
-azk_status azk_impact_write_reports(const azk_impact_result *r, const azk_impact_report_options *o,
-                                    const char *dir)
+azk_status azk_impact_write_reports(const azk_impact_result *r,
+                                    const azk_impact_report_options *o_in, const char *dir)
 {
+    static const azk_impact_report_options o_def = AZK_IMPACT_REPORT_OPTIONS_INIT;
+    azk_impact_report_options o_v;
+    const azk_impact_report_options *o = &o_v;
     azk_impact_report_options defo = AZK_IMPACT_REPORT_OPTIONS_INIT;
     azk_impact_deadlines dl;
     azk_status rc;
+
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_write_reports") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(r != NULL && dir != NULL);
     azk_error_clear();
     if (o == NULL)

@@ -217,14 +217,20 @@ azk_status azk_link__add_source(azk_link *lk, azk_source *src, uint32_t file,
 }
 
 azk_status azk_link_add_file(azk_link *lk, const char *path, uint32_t file,
-                             const azk_link_file_options *opts, azk_link_file_result *res)
+                             const azk_link_file_options *opts_in, azk_link_file_result *res)
 {
+    static const azk_link_file_options opts_def = AZK_LINK_FILE_OPTIONS_INIT;
+    azk_link_file_options opts_v;
+    const azk_link_file_options *opts = &opts_v;
     azk_status rc;
     azk_source src;
     struct azk_fd_source fds;
     struct stat st;
     int fd = -1;
 
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, false, "azk_link_add_file") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(lk != NULL && path != NULL);
     azk_error_clear();
     if (res != NULL)

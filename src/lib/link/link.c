@@ -14,10 +14,19 @@
 
 #define REP_NONE UINT32_MAX
 
-azk_status azk_link_new(azk_link **out, const azk_link_options *opts)
+azk_status azk_link_new(azk_link **out, const azk_link_options *opts_in)
 {
+    static const azk_link_options opts_def = AZK_LINK_OPTIONS_INIT;
+    azk_link_options opts_v;
+    const azk_link_options *opts = &opts_v;
     azk_link_options def = AZK_LINK_OPTIONS_INIT;
     azk_link *lk;
+
+    if (out != NULL)
+        *out = NULL; /* also when the options are refused */
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, false, "azk_link_new") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(out != NULL);
     *out = NULL;
     lk = azk_calloc(1, sizeof(*lk));

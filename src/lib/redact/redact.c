@@ -78,11 +78,20 @@ struct azk_redactor {
     size_t tail_len;
 };
 
-azk_status azk_redactor_new(azk_redactor **out, const azk_redact_options *opts)
+azk_status azk_redactor_new(azk_redactor **out, const azk_redact_options *opts_in)
 {
+    static const azk_redact_options opts_def = AZK_REDACT_OPTIONS_INIT;
+    azk_redact_options opts_v;
+    const azk_redact_options *opts = &opts_v;
     azk_status rc;
     azk_redactor *r = NULL;
     azk_detect_options dop = AZK_DETECT_OPTIONS_INIT;
+
+    if (out != NULL)
+        *out = NULL; /* also when the options are refused */
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, true, "azk_redactor_new") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(out != NULL);
     AZK_ASSERT_ARG(opts != NULL);
     azk_error_clear();

@@ -66,7 +66,7 @@ done:
     return rc;
 }
 
-static void sweep_cb(const azk_scan_result *res, void *payload)
+static azk_status sweep_cb(const azk_scan_result *res, void *payload)
 {
     struct sweep_ctx *c = payload;
     for (size_t i = 0; i < res->edm_count; i++) {
@@ -83,6 +83,7 @@ static void sweep_cb(const azk_scan_result *res, void *payload)
         if (c->rc == AZK_OK)
             c->rc = add_hit(c, at, res, (uint64_t)res->edm[i].row_count);
     }
+    return AZK_OK; /* a failure is kept in c->rc and ends the run after the scan */
 }
 
 static azk_status json_paths(json_t *arr, const char *const *p, size_t n)

@@ -61,6 +61,9 @@ struct azk_scanner {
     _Atomic uint64_t last_progress_ns;
     uint64_t start_ns;
     azk_status fatal;
+    /* a callback returned non-zero (its status is in fatal): stop reading,
+     * deliver nothing more; read without the lock by the workers */
+    _Atomic bool stopped;
 };
 
 /* ---- per-object state ---------------------------------------------------- */
@@ -155,6 +158,20 @@ static double obj_score(const struct objstate *o)
     return azk_detect__score(o->counts, o->multi_rows, o->records);
 }
 
+/*
+ * A result or progress callback returned `rc` (called with s->mu held): a
+ * non-zero status stops the run -- the output it writes to is gone, a long
+ * scan must not go on for nothing -- and becomes the run's status.
+ */
+static void callback_result(azk_scanner *s, azk_status rc)
+{
+    if (rc == AZK_OK || s->stopped)
+        return;
+    s->stopped = true;
+    if (s->fatal == AZK_OK)
+        s->fatal = rc;
+}
+
 static void deliver(struct worker *w, const azk_scan_result *r)
 {
     azk_scanner *s = w->s;
@@ -175,7 +192,7 @@ static void deliver(struct worker *w, const azk_scan_result *r)
         s->stats.errors++;
     for (size_t i = 0; i < r->edm_count; i++)
         s->stats.edm_records += r->edm[i].row_count;
-    s->cb(r, s->cb_payload);
+    callback_result(s, s->stopped ? AZK_OK : s->cb(r, s->cb_payload));
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -361,14 +378,18 @@ static void maybe_progress(azk_scanner *s)
     pthread_mutex_lock(&s->mu);
     s->stats.bytes = s->bytes_read;
     s->stats.seconds = (double)(now - s->start_ns) / 1e9;
-    s->progress(&s->stats, s->progress_payload);
+    if (!s->stopped)
+        callback_result(s, s->progress(&s->stats, s->progress_payload));
     pthread_mutex_unlock(&s->mu);
 }
 
 static azk_status counting_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
     struct counting_source *cs = ctx;
-    azk_status rc = cs->inner.read(cs->inner.ctx, buf, cap, got);
+    azk_status rc;
+    if (cs->w->s->stopped) /* a callback stopped the run: read no further */
+        return azk_error_set(AZK_ERR_IO, "scan stopped by the caller");
+    rc = cs->inner.read(cs->inner.ctx, buf, cap, got);
     if (rc == AZK_OK) {
         cs->w->s->bytes_read += *got;
         maybe_progress(cs->w->s);
@@ -589,6 +610,10 @@ static void *worker_main(void *arg)
 static azk_status walk_file(void *payload, char *path, const struct stat *st)
 {
     azk_scanner *s = payload;
+    if (s->stopped) { /* a callback stopped the run: end the walk */
+        azk_free(path);
+        return s->fatal;
+    }
     pthread_mutex_lock(&s->mu);
     while (s->q_len == QUEUE_CAP)
         pthread_cond_wait(&s->not_full, &s->mu);
@@ -615,7 +640,7 @@ static void walk_error(void *payload, const char *path, azk_status st, const cha
     pthread_mutex_lock(&s->mu);
     s->stats.objects++;
     s->stats.errors++;
-    s->cb(&r, s->cb_payload);
+    callback_result(s, s->stopped ? AZK_OK : s->cb(&r, s->cb_payload));
     pthread_mutex_unlock(&s->mu);
     azk_buf_dispose(&pb);
 }
@@ -631,6 +656,15 @@ static void walk_skipped(void *payload, const char *path, const char *why)
 }
 
 /* ---- public API ------------------------------------------------------------------ */
+
+/* The run's failure, with a message on the calling thread (the workers' are lost). */
+static azk_status stopped_error(azk_scanner *s)
+{
+    if (s->stopped)
+        return azk_error_set(s->fatal, "scan stopped: a callback returned %s",
+                             azk_status_name(s->fatal));
+    return azk_error_set(s->fatal, "scan failed: %s", azk_status_name(s->fatal));
+}
 
 static void hash_str(crypto_generichash_state *h, const char *v)
 {
@@ -672,13 +706,21 @@ static azk_status compute_engine_id(azk_scanner *s)
     return AZK_OK;
 }
 
-azk_status azk_scanner_new(azk_scanner **out, const azk_scan_options *opts)
+azk_status azk_scanner_new(azk_scanner **out, const azk_scan_options *opts_in)
 {
+    static const azk_scan_options opts_def = AZK_SCAN_OPTIONS_INIT;
+    azk_scan_options opts_v;
+    const azk_scan_options *opts = &opts_v;
     azk_status rc = AZK_OK;
     azk_scanner *s = NULL;
     azk_detect_options dop = AZK_DETECT_OPTIONS_INIT;
     azk_decode_options deo = AZK_DECODE_OPTIONS_INIT;
 
+    if (out != NULL)
+        *out = NULL; /* also when the options are refused */
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, true, "azk_scanner_new") !=
+        AZK_OK)
+        return azk_error_last()->code;
     AZK_ASSERT_ARG(out != NULL);
     AZK_ASSERT_ARG(opts != NULL);
     azk_error_clear();
@@ -792,6 +834,7 @@ static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
     s->cb = cb;
     s->cb_payload = payload;
     s->fatal = AZK_OK;
+    s->stopped = false;
     s->start_ns = azk_now_ns();
     s->last_progress_ns = s->start_ns;
     pthread_mutex_init(&s->mu, NULL);
@@ -872,6 +915,8 @@ azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, const char *name, azk_sca
     s->stats.seconds = (double)(azk_now_ns() - s->start_ns) / 1e9;
     if (stats != NULL)
         *stats = s->stats;
+    if (rc == AZK_OK && s->fatal != AZK_OK)
+        rc = stopped_error(s);
 done:
     worker_dispose(&w);
     azk_buf_dispose(&namebuf);
@@ -955,8 +1000,8 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
         s->q_head = (s->q_head + 1) % QUEUE_CAP;
         s->q_len--;
     }
-    if (rc == AZK_OK && s->fatal != AZK_OK)
-        rc = s->fatal;
+    if (s->stopped || (rc == AZK_OK && s->fatal != AZK_OK))
+        rc = stopped_error(s);
     s->stats.bytes = s->bytes_read;
     s->stats.seconds = (double)(azk_now_ns() - s->start_ns) / 1e9;
     if (stats != NULL)

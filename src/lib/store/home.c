@@ -205,8 +205,11 @@ static bool has_master_key(const char *path)
     return azk_home_uses_passphrase(path) || stat(p, &sb) == 0;
 }
 
-azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
+azk_status azk_home_init(const char *path, const azk_home_init_options *opts_in)
 {
+    static const azk_home_init_options opts_def = AZK_HOME_INIT_OPTIONS_INIT;
+    azk_home_init_options opts_v;
+    const azk_home_init_options *opts = &opts_v;
     azk_status rc = AZK_OK;
     azk_home_init_options o = AZK_HOME_INIT_OPTIONS_INIT;
     azk_buf p = AZK_BUF_INIT;
@@ -226,6 +229,9 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     struct stat sb;
     azk_home tmp;
 
+    if (azk__options_in(&opts_v, sizeof(opts_v), &opts_def, opts_in, false, "azk_home_init") !=
+        AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(path != NULL);
     if (opts != NULL)
@@ -585,10 +591,10 @@ static azk_status home_open(azk_home **out, const char *path, const azk_home_ope
 
     AZK_ASSERT_ARG(out != NULL && path != NULL && rep != NULL);
     *out = NULL;
-    if (opts != NULL) {
-        if (opts->version != AZK_HOME_OPEN_OPTIONS_VERSION)
-            return azk_error_set(AZK_ERR_ARG, "home: unknown options version %u", opts->version);
-        o = *opts;
+    {
+        static const azk_home_open_options def = AZK_HOME_OPEN_OPTIONS_INIT;
+        if (azk__options_in(&o, sizeof(o), &def, opts, false, "azk_home_open_ex") != AZK_OK)
+            return azk_error_last()->code;
     }
     memset(rep, 0, sizeof(*rep));
     rc = azk__lib_init();

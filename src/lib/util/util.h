@@ -204,6 +204,16 @@ const char *azk_strerror(int e, char *buf, size_t n);
 
 /* Initialise libsodium and jansson's allocator once; thread-safe. */
 AZK_NODISCARD azk_status azk__lib_init(void);
+/*
+ * A public options struct from the caller (util/options.c): `out` (size
+ * bytes, this library's struct) gets `defaults`, then what the caller's
+ * version of the struct holds (its first member, struct_size, says how
+ * much). in == NULL: the defaults, or AZK_ERR_ARG when `required`.
+ * AZK_ERR_ARG when struct_size is unset; AZK_ERR_UNSUPPORTED when a newer
+ * caller set a field this library does not know. `what` names the call.
+ */
+AZK_NODISCARD azk_status azk__options_in(void *out, size_t size, const void *defaults,
+                                         const void *in, bool required, const char *what);
 
 /* ---- time ------------------------------------------------------------------ */
 

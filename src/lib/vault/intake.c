@@ -475,9 +475,16 @@ static azk_status check_syntax(const azk_intake_options *o, char deadline[16])
     return check_map(o->map);
 }
 
-azk_status azk_intake_check_options(const azk_intake_options *o)
+azk_status azk_intake_check_options(const azk_intake_options *o_in)
 {
+    static const azk_intake_options o_def = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_options o_v;
+    const azk_intake_options *o = &o_v;
     char deadline[16];
+
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake_check_options") !=
+        AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(o != NULL);
     return check_syntax(o, deadline);
@@ -606,8 +613,11 @@ done:
     return rc;
 }
 
-azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_intake_result *res)
+azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o_in, azk_intake_result *res)
 {
+    static const azk_intake_options o_def = AZK_INTAKE_OPTIONS_INIT;
+    azk_intake_options o_v;
+    const azk_intake_options *o = &o_v;
     azk_status rc = AZK_OK;
     struct intake in;
     azk_source src;
@@ -624,6 +634,8 @@ azk_status azk_intake(azk_home *h, int fd, const azk_intake_options *o, azk_inta
     int marker = -1;
     size_t got;
 
+    if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, true, "azk_intake") != AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && o != NULL && fd >= 0);
     memset(&in, 0, sizeof(in));

@@ -148,13 +148,14 @@ struct seen {
     uint64_t first_index[16];
 };
 
-static void collect(azk_audit_issue_kind kind, uint64_t index, const char *msg, void *payload)
+static azk_status collect(azk_audit_issue_kind kind, uint64_t index, const char *msg, void *payload)
 {
     struct seen *s = payload;
     (void)msg;
     if (s->kinds[kind] == 0)
         s->first_index[kind] = index;
     s->kinds[kind]++;
+    return AZK_OK;
 }
 
 static void verify_home(const char *home, const char *const *cps, size_t ncp, azk_audit_report *rep,
@@ -625,6 +626,35 @@ static void test_audit__tamper_detected(void **state)
         assert_int_equal(azk_audit_open(&a, home, 0, NULL), AZK_ERR_INTEGRITY);
         assert_non_null(strstr(azk_error_last()->message, "after entry 8"));
     }
+}
+
+static azk_status refuse_issue(azk_audit_issue_kind kind, uint64_t index, const char *msg,
+                               void *payload)
+{
+    (void)kind;
+    (void)index;
+    (void)msg;
+    (*(int *)payload)++;
+    return AZK_ERR_IO;
+}
+
+/* an issue callback that fails (its output is gone) is not called again,
+ * and the verification returns its status */
+static void test_audit__issue_callback_stops(void **state)
+{
+    char home[512];
+    azk_audit_report rep;
+    struct seen s;
+    int calls = 0;
+    (void)state;
+    make_home(home, sizeof(home), "t-cbstop");
+    append_n(home, 8, "test.tamper");
+    tamper(home, t_remove);
+    verify_home(home, NULL, 0, &rep, &s);
+    assert_true(rep.issues > 1);
+    assert_int_equal(azk_audit_verify(home, NULL, 0, &rep, refuse_issue, &calls), AZK_ERR_IO);
+    assert_int_equal(calls, 1);
+    assert_non_null(strstr(azk_error_last()->message, "stopped"));
 }
 
 static void copy_file(const char *from, const char *to)
@@ -1436,6 +1466,7 @@ int main(void)
         cmocka_unit_test(test_audit__append_and_entry),
         cmocka_unit_test(test_audit__proofs_all_sizes),
         cmocka_unit_test(test_audit__tamper_detected),
+        cmocka_unit_test(test_audit__issue_callback_stops),
         cmocka_unit_test(test_audit__torn_tail_every_byte),
         cmocka_unit_test(test_audit__tail_cut_is_alarm),
         cmocka_unit_test(test_audit__cut_or_fork_never_signed),

@@ -668,8 +668,8 @@ static void test_db__pg_home(void **state)
     assert_null(strstr(azk_error_last()->message, "password="));
     /* a second init of a home is refused (its master key exists) */
     assert_int_equal(azk_home_init(home2, &io), AZK_ERR_ARG);
-    /* an unknown options version is refused */
-    oo.version = 99;
+    /* options without their struct_size are refused */
+    oo.struct_size = 0;
     assert_int_equal(azk_home_open_ex(&h, home2, &oo), AZK_ERR_ARG);
     {
         char cmd[160];

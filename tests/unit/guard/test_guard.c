@@ -647,7 +647,7 @@ static void test_guard__watch_two_person_release(void **state)
     memset(&fi, 0, sizeof(fi));
     assert_int_equal(azk_guard_item_list(h, find_cb, &fi), AZK_OK);
     assert_string_equal(fi.state, "released");
-    azk_guard_free(dest);
+    azk_guard_mem_free(dest);
     azk_guard_policy_dispose(&pol);
     azk_home_close(h);
     {

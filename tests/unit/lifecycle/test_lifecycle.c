@@ -79,7 +79,7 @@ static int setup(void **state)
         return -1;
     snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
     if (pg_server() != NULL) {
-#ifdef AZK_HOME_OPEN_OPTIONS_VERSION /* azk_home_init takes a catalog URL */
+#ifdef AZK_HOME_OPEN_OPTIONS_INIT /* azk_home_init takes a catalog URL */
         if (fresh_db(pg_server(), f->url, sizeof(f->url)) != 0) {
             fprintf(stderr, "fresh database: %s\n", azk_error_last()->message);
             return -1;

@@ -147,7 +147,7 @@ static void test_policy__set_keeps_other_sections(void **state)
     assert_int_equal(p.closed_host_count, 1);
     assert_int_equal(azk_guard_policy_to_json(&p, &j), AZK_OK);
     assert_non_null(strstr(j, "\"pii_block_score\": 35"));
-    azk_guard_free(j);
+    azk_guard_mem_free(j);
     azk_guard_policy_dispose(&p);
     {
         FILE *f = fopen(conf(), "r");
@@ -361,7 +361,7 @@ static void test_policy__decision_scores(void **state)
     assert_int_equal(azk_guard_decision_to_json(&d, "a/b.txt", &j), AZK_OK);
     assert_non_null(strstr(j, "\"decision\":\"block\""));
     assert_non_null(strstr(j, "\"phone\":6"));
-    azk_guard_free(j);
+    azk_guard_mem_free(j);
     /* never: scores disabled */
     p.pii_block_score = -1;
     p.pii_warn_score = -1;

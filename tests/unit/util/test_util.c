@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -236,9 +237,83 @@ static void test_util__strerror(void **state)
     assert_non_null(azk_strerror(12345, buf, sizeof(buf)));
 }
 
+/* Two versions of one options struct: v2 added `b` (default 0.5) at the end. */
+struct opt_v1 {
+    size_t struct_size;
+    int a;
+};
+struct opt_v2 {
+    size_t struct_size;
+    int a;
+    double b;
+};
+
+static void test_util__options_versions(void **state)
+{
+    static const struct opt_v2 def = {sizeof(struct opt_v2), 7, 0.5};
+    static const struct opt_v1 def1 = {sizeof(struct opt_v1), 7};
+    struct opt_v1 old = {sizeof(struct opt_v1), 3};
+    struct opt_v1 o1;
+    struct opt_v2 o, newer = {sizeof(struct opt_v2), 4, 0.0};
+    struct opt_v2 unset = {0, 4, 0.25};
+    (void)state;
+    /* an older caller: its fields, this library's defaults for the rest */
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, &old, true, "t"), AZK_OK);
+    assert_int_equal(o.a, 3);
+    assert_true(o.b == 0.5);
+    assert_int_equal(o.struct_size, sizeof(struct opt_v2));
+    /* no options: defaults, or an error when they are required */
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, NULL, false, "t"), AZK_OK);
+    assert_int_equal(o.a, 7);
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, NULL, true, "t"), AZK_ERR_ARG);
+    /* not made with the _INIT macro */
+    assert_int_equal(azk__options_in(&o, sizeof(o), &def, &unset, false, "t"), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "_OPTIONS_INIT"));
+    /* a newer caller on an older library: fine while the new field is unused */
+    assert_int_equal(azk__options_in(&o1, sizeof(o1), &def1, &newer, true, "t"), AZK_OK);
+    assert_int_equal(o1.a, 4);
+    newer.b = 1.0;
+    assert_int_equal(azk__options_in(&o1, sizeof(o1), &def1, &newer, true, "t"),
+                     AZK_ERR_UNSUPPORTED);
+}
+
+/* A host application's jansson allocator, which the library must leave alone. */
+static int host_allocs;
+
+static void *host_malloc(size_t n)
+{
+    host_allocs++;
+    return malloc(n);
+}
+
+static void host_free(void *p)
+{
+    free(p);
+}
+
+static void test_util__host_json_allocator_kept(void **state)
+{
+    json_malloc_t m = NULL;
+    json_free_t f = NULL;
+    json_t *j;
+    (void)state;
+    json_set_alloc_funcs(host_malloc, host_free);
+    assert_int_equal(azk__lib_init(), AZK_OK);
+    json_get_alloc_funcs(&m, &f);
+    assert_ptr_equal(m, host_malloc);
+    assert_ptr_equal(f, host_free);
+    j = json_string("host");
+    assert_non_null(j);
+    json_decref(j);
+    assert_true(host_allocs > 0);
+    json_set_alloc_funcs(malloc, free);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* first: azk__lib_init runs once per process */
+        cmocka_unit_test(test_util__host_json_allocator_kept),
         cmocka_unit_test(test_util__buf_grow_and_limit),
         cmocka_unit_test(test_util__reader_bounds),
         cmocka_unit_test(test_util__utf8),
@@ -249,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_util__outfile_symlink_refused),
         cmocka_unit_test(test_util__printable),
         cmocka_unit_test(test_util__strerror),
+        cmocka_unit_test(test_util__options_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

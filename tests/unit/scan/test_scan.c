@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/scan/test_scan.c -- the scanner's run control: a result
+ * callback that returns a status stops the run (a front end whose output
+ * failed must not scan on for nothing) and the run returns that status.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "azukari/scan.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct count {
+    int results;
+    azk_status answer;
+};
+
+static azk_status count_cb(const azk_scan_result *r, void *payload)
+{
+    struct count *c = payload;
+    (void)r;
+    c->results++;
+    return c->answer;
+}
+
+static void make_tree(char *dir, int files)
+{
+    assert_non_null(mkdtemp(dir));
+    for (int i = 0; i < files; i++) {
+        char path[512];
+        FILE *f;
+        (void)snprintf(path, sizeof(path), "%s/f%03d.txt", dir, i);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "TEL 090-3141-5926 row %d\n", i);
+        fclose(f);
+    }
+}
+
+static void remove_tree(const char *dir, int files)
+{
+    for (int i = 0; i < files; i++) {
+        char path[512];
+        (void)snprintf(path, sizeof(path), "%s/f%03d.txt", dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+static void run_with(azk_status answer, int *results, azk_status *rc)
+{
+    char dir[] = "/tmp/azk-scan-XXXXXX";
+    const char *paths[1];
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    azk_scan_stats st;
+    struct count c = {0, answer};
+    make_tree(dir, 20);
+    paths[0] = dir;
+    o.threads = 1;
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+    *rc = azk_scanner_run(s, paths, 1, count_cb, &c, &st);
+    azk_scanner_free(s);
+    remove_tree(dir, 20);
+    *results = c.results;
+}
+
+static void test_scan__callback_status_stops_the_run(void **state)
+{
+    int n;
+    azk_status rc;
+    (void)state;
+    run_with(AZK_OK, &n, &rc);
+    assert_int_equal(rc, AZK_OK);
+    assert_int_equal(n, 20);
+    run_with(AZK_ERR_IO, &n, &rc);
+    assert_int_equal(rc, AZK_ERR_IO);
+    /* one worker: the failed delivery is the last one */
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(azk_error_last()->message, "stopped"));
+}
+
+static void test_scan__callback_status_stops_scan_fd(void **state)
+{
+    static const char text[] = "TEL 090-3141-5926\n";
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    struct count c = {0, AZK_ERR_IO};
+    int fd[2];
+    (void)state;
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+    assert_int_equal(pipe(fd), 0);
+    assert_int_equal(write(fd[1], text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+    close(fd[1]);
+    assert_int_equal(azk_scanner_scan_fd(s, fd[0], "x.txt", count_cb, &c, NULL), AZK_ERR_IO);
+    close(fd[0]);
+    assert_int_equal(c.results, 1);
+    azk_scanner_free(s);
+}
+
+static azk_status keep_cb(const azk_scan_result *r, void *payload)
+{
+    *(azk_scan_result *)payload = *r; /* counts and flags only are read */
+    return AZK_OK;
+}
+
+/* findings kept for one object of three phone numbers, under options `o` */
+static bool truncated_with(const azk_scan_options *o)
+{
+    static const char text[] = "TEL 090-3141-5926\nTEL 090-2718-2818\nTEL 090-1414-2135\n";
+    azk_scanner *s = NULL;
+    azk_scan_result r;
+    int fd[2];
+    assert_int_equal(azk_scanner_new(&s, o), AZK_OK);
+    assert_int_equal(pipe(fd), 0);
+    assert_int_equal(write(fd[1], text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+    close(fd[1]);
+    assert_int_equal(azk_scanner_scan_fd(s, fd[0], "x.txt", keep_cb, &r, NULL), AZK_OK);
+    close(fd[0]);
+    azk_scanner_free(s);
+    assert_int_equal(r.counts[AZK_PII_PHONE], 3);
+    return r.truncated;
+}
+
+/* options versions through the public API: a caller built before
+ * max_findings existed (its struct ends before it) gets the default */
+static void test_scan__options_struct_size(void **state)
+{
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = (azk_scanner *)&o; /* not NULL: the call must clear it */
+    (void)state;
+    o.max_findings = 1;
+    assert_true(truncated_with(&o));
+    o.struct_size = offsetof(azk_scan_options, max_findings);
+    assert_false(truncated_with(&o));
+    o.struct_size = 0; /* not from AZK_SCAN_OPTIONS_INIT */
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_ERR_ARG);
+    assert_null(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scan__callback_status_stops_the_run),
+        cmocka_unit_test(test_scan__callback_status_stops_scan_fd),
+        cmocka_unit_test(test_scan__options_struct_size),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
