@@ -4,7 +4,8 @@
  * master key and the clients whose data is held in trust.
  *
  * Layout (see docs/internals/VAULT.md):
- *   <home>/catalog.db        SQLite catalog (WAL)
+ *   <home>/catalog.db        SQLite catalog (WAL), schema versioned (azukari/db.h)
+ *   <home>/keys/keystore.db  wrapped data keys (never in the catalog; docs/catalog.md)
  *   <home>/keys/master.key   32 random bytes, mode 0600 (key-file mode), or
  *   <home>/keys/master.pwhash Argon2id parameters and salt (passphrase mode)
  *   <home>/vault/<uuid>.azv  encrypted entrusted files
@@ -56,11 +57,16 @@ AZK_EXTERN int azk_home_uses_passphrase(const char *path);
 /**
  * Open a home. The master key is loaded (key file: must be a regular file
  * owned by the caller and unreadable by others) or derived from the
- * passphrase, and checked against the key id in the catalog.
+ * passphrase, and checked against the key id in the catalog. A catalog of
+ * an older schema is then migrated (azukari/db.h: backup first, ledger
+ * event `catalog.migrate`).
  * @param[out] out handle, close with azk_home_close
  * @param passphrase NULL for key-file mode
  * @return AZK_OK, AZK_ERR_NOTFOUND (no home), AZK_ERR_PERM (key file mode),
- *         AZK_ERR_CRYPTO (wrong passphrase or key), AZK_ERR_DB
+ *         AZK_ERR_CRYPTO (wrong passphrase or key), AZK_ERR_FORMAT (catalog.db
+ *         is not an azukari catalog), AZK_ERR_UNSUPPORTED (its schema is newer
+ *         than this library), AZK_ERR_INTEGRITY (a migration could not prove
+ *         moved keys gone from the catalog files), AZK_ERR_DB
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_home_open(azk_home **out, const char *path,
                                                   const char *passphrase, size_t passphrase_len);

@@ -161,6 +161,12 @@ CASES = {
         (["verify", "cert.json"], "--pubkey"),
         (["show", "ds", "--bogus"], "bogus"),
     ],
+    "db": [
+        ([], "subcommand"),
+        (["bogus"], "bogus"),
+        (["status", "extra"], "extra"),
+        (["migrate", "--bogus"], "bogus"),
+    ],
     "user": [
         ([], "user"),
         (["bogus"], "bogus"),

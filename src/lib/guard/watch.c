@@ -24,6 +24,7 @@
 #include "policy/policy_int.h"
 #include "retention/identity.h"
 #include "store/store.h"
+#include "store/keystore.h"
 #include "vault/vault.h"
 
 #include <dirent.h>
@@ -42,12 +43,6 @@
 #define PRIV_DIR  ".azk-guard"
 #define MAX_WATCH 65536
 #define RETRY_MS  5000
-
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS guard_items(id TEXT PRIMARY KEY, rel_path TEXT NOT NULL,"
-    " state TEXT NOT NULL, outbox TEXT NOT NULL, release_dir TEXT NOT NULL, dest TEXT,"
-    " uuid TEXT, wrapped BLOB, size INTEGER, decision TEXT, requested_by TEXT,"
-    " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)";
 
 struct pending {
     char *rel; /* path under the outbox, or NULL for a claimed id */
@@ -74,9 +69,11 @@ static uint64_t mono_ms(void)
     return azk_now_ns() / 1000000u;
 }
 
+/* guard_items is in the catalog's schema (store/schema.c); nothing to do here any more. */
 static azk_status ensure_schema(azk_home *h)
 {
-    return azk_store__exec(h, schema, "guard journal");
+    (void)h;
+    return AZK_OK;
 }
 
 static azk_status set_state(azk_home *h, const char *id, const char *state)
@@ -485,14 +482,21 @@ static azk_status quarantine_file(struct watcher *w, const char *id, const char 
     rc = azk_guard_decision_to_json(d, NULL, &dj);
     if (rc != AZK_OK)
         goto done;
+    /* the spool key goes to the keystore (store/keystore.h); a retried claim finds it there */
+    rc = azk_store__key_put(w->h, AZK_KEY_GUARD, id, wrapped, sizeof(wrapped));
+    if (rc == AZK_ERR_ARG) {
+        if (azk_store__key_destroy(w->h, AZK_KEY_GUARD, id, NULL) == AZK_OK)
+            rc = azk_store__key_put(w->h, AZK_KEY_GUARD, id, wrapped, sizeof(wrapped));
+    }
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_store__prepare(w->h, &st,
-                            "UPDATE guard_items SET state = 'quarantined', uuid = ?1, wrapped = ?2,"
+                            "UPDATE guard_items SET state = 'quarantined', uuid = ?1,"
                             " size = ?3, decision = ?4, updated_at = ?5 WHERE id = ?6");
     if (rc != AZK_OK)
         goto done;
     azk_store__now(now);
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, wrapped, sizeof(wrapped), SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
     sqlite3_bind_text(st, 4, dj, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
@@ -984,7 +988,7 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, char **out_path
     if (rc != AZK_OK)
         return rc;
     rc = azk_store__prepare(h, &st,
-                            "SELECT rel_path, release_dir, uuid, wrapped, requested_by,"
+                            "SELECT rel_path, release_dir, uuid, NULL, requested_by,"
                             " state FROM guard_items WHERE id = ?1");
     if (rc != AZK_OK)
         return rc;
@@ -993,16 +997,29 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, char **out_path
         sqlite3_finalize(st);
         return azk_error_set(AZK_ERR_NOTFOUND, "guard approve: no item %.40s", id);
     }
-    if (strcmp((const char *)sqlite3_column_text(st, 5), "requested") != 0 ||
-        sqlite3_column_bytes(st, 3) != AZK_VAULT_WRAPPED_LEN) {
+    if (strcmp((const char *)sqlite3_column_text(st, 5), "requested") != 0) {
         sqlite3_finalize(st);
         return azk_error_set(AZK_ERR_ARG, "guard approve: item %.40s is not requested", id);
+    }
+    {
+        /* the spool key lives in the keystore (store/keystore.h) */
+        uint8_t *wk = NULL;
+        size_t wkl = 0;
+        rc = azk_store__key_get(h, AZK_KEY_GUARD, id, &wk, &wkl);
+        if (rc == AZK_OK && wkl != AZK_VAULT_WRAPPED_LEN)
+            rc = azk_error_set(AZK_ERR_INTEGRITY, "guard approve: item %.40s: bad key", id);
+        if (rc == AZK_OK)
+            memcpy(wrapped, wk, AZK_VAULT_WRAPPED_LEN);
+        azk_free_secret(wk, wkl);
+        if (rc != AZK_OK) {
+            sqlite3_finalize(st);
+            return rc;
+        }
     }
     rel = azk_strdup((const char *)sqlite3_column_text(st, 0));
     rdir = azk_strdup((const char *)sqlite3_column_text(st, 1));
     uuid = azk_strdup((const char *)sqlite3_column_text(st, 2));
     requester = azk_strdup((const char *)sqlite3_column_text(st, 4));
-    memcpy(wrapped, sqlite3_column_blob(st, 3), AZK_VAULT_WRAPPED_LEN);
     sqlite3_finalize(st);
     if (rel == NULL || rdir == NULL || uuid == NULL || requester == NULL) {
         rc = azk_error_nomem();

@@ -19,61 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char ret_schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS ret_artifacts(dataset TEXT NOT NULL, path TEXT NOT NULL,"
-    " dev INTEGER NOT NULL, ino INTEGER NOT NULL, deadline TEXT NOT NULL,"
-    " added_at TEXT NOT NULL, added_by TEXT NOT NULL, disposition TEXT,"
-    " size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT,"
-    " PRIMARY KEY(dataset, path));"
-    "CREATE TABLE IF NOT EXISTS ret_state(dataset TEXT PRIMARY KEY, state TEXT NOT NULL,"
-    " key_id TEXT, key_commit TEXT, shred_index INTEGER, shred_at TEXT, operator TEXT,"
-    " drill INTEGER NOT NULL DEFAULT 0, vault_disp TEXT, sweep_json TEXT,"
-    " residuals INTEGER NOT NULL DEFAULT 0, updated_at TEXT, fp_file TEXT);"
-    "CREATE TABLE IF NOT EXISTS ret_holds(dataset TEXT PRIMARY KEY, reason TEXT NOT NULL,"
-    " by TEXT NOT NULL, at TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS ret_requests(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
-    " dataset TEXT NOT NULL, until TEXT, reason TEXT NOT NULL, requested_by TEXT NOT NULL,"
-    " requested_at TEXT NOT NULL, approved_by TEXT, approved_at TEXT,"
-    " state TEXT NOT NULL DEFAULT 'pending');"
-    "CREATE TABLE IF NOT EXISTS ret_early(dataset TEXT PRIMARY KEY, request TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS ret_residuals(dataset TEXT NOT NULL, path TEXT NOT NULL,"
-    " member TEXT NOT NULL, rows INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS ret_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
-    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
-    " state TEXT, approved_by TEXT);"
-    "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
-    " PRIMARY KEY(name, step));"
-    "CREATE TABLE IF NOT EXISTS auth_failures(name TEXT NOT NULL, at INTEGER NOT NULL);";
-
-/* Catalogs made before artifacts had a content identity lack these columns;
- * their rows keep hash NULL, which a run refuses as unverifiable. */
-static const char ret_artifacts_v2_sql[] = "ALTER TABLE ret_artifacts ADD COLUMN size INTEGER;"
-                                           "ALTER TABLE ret_artifacts ADD COLUMN mtime_ns INTEGER;"
-                                           "ALTER TABLE ret_artifacts ADD COLUMN ctime_ns INTEGER;"
-                                           "ALTER TABLE ret_artifacts ADD COLUMN hash TEXT;";
-
-/* Users enrolled before enrolment needed a second person: state NULL = active. */
-static const char users_v2_sql[] = "ALTER TABLE users ADD COLUMN state TEXT;"
-                                   "ALTER TABLE users ADD COLUMN approved_by TEXT;";
-
-/* Does `sql` prepare (are the columns it names there)? */
-static bool prepares(azk_home *h, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    bool ok = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) == SQLITE_OK;
-    sqlite3_finalize(st);
-    return ok;
-}
-
+/* The tables are the catalog's schema (store/schema.c), made at init and
+ * brought up to date when the home is opened; nothing to do here any more. */
 azk_status azk_ret__schema(azk_home *h)
 {
-    azk_status rc = azk_store__exec(h, ret_schema_sql, "retention schema");
-    if (rc == AZK_OK && !prepares(h, "SELECT hash FROM ret_artifacts LIMIT 0"))
-        rc = azk_store__exec(h, ret_artifacts_v2_sql, "retention schema: artifact identity");
-    if (rc == AZK_OK && !prepares(h, "SELECT state FROM users LIMIT 0"))
-        rc = azk_store__exec(h, users_v2_sql, "retention schema: user enrolment");
-    return rc;
+    (void)h;
+    return AZK_OK;
 }
 
 void azk_ret__date(int64_t t, char out[16])

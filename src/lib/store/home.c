@@ -7,6 +7,7 @@
  */
 #include "store/store.h"
 #include "store/keystore.h"
+#include "store/schema.h"
 #include "vault/vault.h"
 #include "azukari/audit.h"
 
@@ -19,24 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char schema_sql[] =
-    "PRAGMA journal_mode=WAL;"
-    "BEGIN;"
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE clients(id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
-    " created_at TEXT NOT NULL, created_by TEXT NOT NULL);"
-    "CREATE TABLE datasets(id TEXT PRIMARY KEY, client TEXT NOT NULL REFERENCES clients(id),"
-    " uuid TEXT NOT NULL UNIQUE, purpose TEXT NOT NULL, retain_until TEXT NOT NULL,"
-    " schema_json TEXT NOT NULL, source_name TEXT NOT NULL, format TEXT NOT NULL,"
-    " encoding TEXT NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL,"
-    " wrapped_key BLOB, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
-    " state TEXT NOT NULL DEFAULT 'active');"
-    "CREATE TABLE opens(dataset TEXT NOT NULL REFERENCES datasets(id), at TEXT NOT NULL,"
-    " by TEXT NOT NULL, reason TEXT NOT NULL);"
-    "CREATE TABLE fingerprints(dataset TEXT PRIMARY KEY REFERENCES datasets(id),"
-    " fields TEXT NOT NULL, nonce BLOB NOT NULL, data BLOB NOT NULL);"
-    "COMMIT;";
 
 azk_status azk_store__dberr(sqlite3 *db, const char *what)
 {
@@ -203,35 +186,6 @@ static azk_status read_pwhash(const char *path, unsigned long long *ops, size_t 
     return AZK_OK;
 }
 
-static azk_status meta_put(sqlite3 *db, const char *k, const char *v)
-{
-    sqlite3_stmt *st = NULL;
-    azk_status rc = AZK_OK;
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key,value) VALUES(?,?)", -1, &st,
-                           NULL) != SQLITE_OK)
-        return azk_store__dberr(db, "meta");
-    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = azk_store__dberr(db, "meta");
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static azk_status open_db(sqlite3 **db, const char *path, bool create)
-{
-    int fl = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, db, fl, NULL) != SQLITE_OK) {
-        azk_status rc = azk_store__dberr(*db, "open");
-        sqlite3_close(*db);
-        *db = NULL;
-        return rc;
-    }
-    sqlite3_busy_timeout(*db, 10000);
-    (void)sqlite3_exec(*db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
-    return AZK_OK;
-}
-
 int azk_home_uses_passphrase(const char *path)
 {
     char p[4096];
@@ -245,7 +199,7 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     azk_status rc = AZK_OK;
     azk_home_init_options o = AZK_HOME_INIT_OPTIONS_INIT;
     azk_buf p = AZK_BUF_INIT;
-    sqlite3 *db = NULL;
+    azk_db *db = NULL;
     uint8_t key[AZK_MASTER_KEY_LEN];
     char kid[33];
     char now[32];
@@ -339,28 +293,30 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     /* catalog */
     azk_buf_clear(&p);
     rc = azk_buf_printf(&p, "%s/catalog.db", path);
-    if (rc == AZK_OK)
-        rc = open_db(&db, (const char *)p.data, true);
     if (rc != AZK_OK)
         goto done;
-    made_db = true;
-    (void)chmod((const char *)p.data, 0600);
-    if (sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
-        rc = azk_store__dberr(db, "create schema");
-        goto done;
+    {
+        /* created 0600 before SQLite opens it (its -wal and -shm take the file's mode) */
+        int fd = open((const char *)p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            rc = azk_error_errno("create catalog");
+            goto done;
+        }
+        close(fd);
     }
+    made_db = true;
+    rc = azk_db_open(&db, (const char *)p.data, 0);
+    if (rc != AZK_OK)
+        goto done;
     azk_store__now(now);
     memset(&tmp, 0, sizeof(tmp));
     tmp.actor = (char *)(uintptr_t)o.actor;
-    rc = meta_put(db, "schema", "1");
-    if (rc == AZK_OK)
-        rc = meta_put(db, "master_key_id", kid);
-    if (rc == AZK_OK)
-        rc = meta_put(db, "key_mode", o.passphrase != NULL ? "passphrase" : "keyfile");
-    if (rc == AZK_OK)
-        rc = meta_put(db, "created_at", now);
-    if (rc == AZK_OK)
-        rc = meta_put(db, "created_by", azk_store__actor(&tmp));
+    {
+        const char *meta[] = {
+            "master_key_id", kid, "key_mode",   o.passphrase != NULL ? "passphrase" : "keyfile",
+            "created_at",    now, "created_by", azk_store__actor(&tmp)};
+        rc = azk_schema__create(db, meta, sizeof(meta) / sizeof(meta[0]));
+    }
     if (rc != AZK_OK)
         goto done;
     tmp.path = (char *)(uintptr_t)path;
@@ -370,8 +326,7 @@ azk_status azk_home_init(const char *path, const azk_home_init_options *opts)
     }
 done:
     sodium_memzero(key, sizeof(key));
-    if (db != NULL)
-        sqlite3_close(db);
+    azk_db_close(db);
     if (rc != AZK_OK) {
         azk_status keep = rc;
         /* leave nothing half-made: remove what this call created */
@@ -472,15 +427,24 @@ static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN]
 azk_status azk_home_open(azk_home **out, const char *path, const char *passphrase,
                          size_t passphrase_len)
 {
+    azk_schema_report rep;
+    azk_error_clear();
+    return azk_store__home_open(out, path, passphrase, passphrase_len, &rep);
+}
+
+azk_status azk_store__home_open(azk_home **out, const char *path, const char *passphrase,
+                                size_t passphrase_len, azk_schema_report *rep)
+{
     azk_status rc = AZK_OK;
     azk_home *h = NULL;
     azk_buf p = AZK_BUF_INIT;
-    sqlite3_stmt *st = NULL;
+    azk_db_stmt *st = NULL;
     struct stat sb;
+    int ver = 0;
 
-    azk_error_clear();
-    AZK_ASSERT_ARG(out != NULL && path != NULL);
+    AZK_ASSERT_ARG(out != NULL && path != NULL && rep != NULL);
     *out = NULL;
+    memset(rep, 0, sizeof(*rep));
     rc = azk__lib_init();
     if (rc != AZK_OK)
         return rc;
@@ -499,7 +463,13 @@ azk_status azk_home_open(azk_home **out, const char *path, const char *passphras
         rc = azk_error_set(AZK_ERR_NOTFOUND, "home: not initialised (run `azukari init`)");
         goto done;
     }
-    rc = azk_db_open(&h->cat, (const char *)p.data, 0);
+    /* a file that is no catalog is refused before anything could be written to it */
+    rc = azk_schema__check_file((const char *)p.data);
+    if (rc == AZK_OK)
+        rc = azk_db_open(&h->cat, (const char *)p.data, 0);
+    if (rc == AZK_OK)
+        rc = azk_schema__check(h->cat, &ver);
+    rep->from = rep->to = ver;
     if (rc != AZK_OK)
         goto done;
     h->db = azk_db__sqlite(h->cat);
@@ -526,24 +496,31 @@ azk_status azk_home_open(azk_home **out, const char *path, const char *passphras
     if (rc != AZK_OK)
         goto done;
     key_id(h->key, h->key_id);
-    rc = azk_store__prepare(h, &st, "SELECT value FROM meta WHERE key='master_key_id'");
+    rc = azk_db_prepare(h->cat, &st, "SELECT value FROM meta WHERE key = 'master_key_id'",
+                        "master key id");
     if (rc != AZK_OK)
         goto done;
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (azk_db_step(st) != AZK_DB_ROW || azk_db_col_text(st, 0) == NULL) {
         rc = azk_error_set(AZK_ERR_INTEGRITY, "home: catalog has no master key id");
         goto done;
     }
-    if (sodium_memcmp(sqlite3_column_text(st, 0), h->key_id, 32) != 0 ||
-        sqlite3_column_bytes(st, 0) != 32) {
+    if (strlen(azk_db_col_text(st, 0)) != 32 ||
+        sodium_memcmp(azk_db_col_text(st, 0), h->key_id, 32) != 0) {
         rc = azk_error_set(AZK_ERR_CRYPTO, "home: wrong master key or passphrase");
         goto done;
     }
+    azk_db_finalize(st);
+    st = NULL;
+    /* an older schema is migrated now, with the key checked (docs/catalog.md) */
+    rc = azk_schema__migrate(h, rep);
+    if (rc != AZK_OK)
+        goto done;
     (void)azk_vault__cleanup_tmp(h);     /* temporaries of an interrupted intake */
     (void)azk_vault__cleanup_orphans(h); /* named files of an intake that did not commit */
     *out = h;
     h = NULL;
 done:
-    sqlite3_finalize(st);
+    azk_db_finalize(st);
     azk_buf_dispose(&p);
     azk_home_close(h);
     return rc;

@@ -133,6 +133,61 @@ azk_status azk_store__key_count(azk_home *h, int64_t *count)
     return rc;
 }
 
+azk_status azk_store__key_each(azk_home *h, azk_store__key_cb cb, void *payload)
+{
+    azk_status rc;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int r = SQLITE_DONE;
+    AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    rc = ks_conn(h, &db);
+    if (rc != AZK_OK)
+        return rc;
+    if (sqlite3_prepare_v2(db, "SELECT kind, id, wrapped FROM wrapped_keys ORDER BY kind, id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return ks_err(db, "list keys");
+    while (rc == AZK_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+        rc = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), payload);
+    if (rc == AZK_OK && r != SQLITE_DONE)
+        rc = ks_err(db, "list keys");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__keystore_peek(const char *home, int64_t *count)
+{
+    azk_status rc = AZK_OK;
+    azk_buf p = AZK_BUF_INIT;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+    AZK_ASSERT_ARG(home != NULL && count != NULL);
+    *count = -1;
+    rc = azk_buf_printf(&p, "%s/%s", home, KS_FILE);
+    if (rc != AZK_OK || stat((const char *)p.data, &sb) != 0)
+        goto done;
+    if (sqlite3_open_v2((const char *)p.data, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = ks_err(db, "open");
+        goto done;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM wrapped_keys", -1, &st, NULL) != SQLITE_OK) {
+        *count = 0; /* created, no key stored yet */
+        goto done;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *count = (int64_t)sqlite3_column_int64(st, 0);
+    else
+        rc = ks_err(db, "count keys");
+done:
+    sqlite3_finalize(st);
+    if (db != NULL)
+        sqlite3_close(db);
+    azk_buf_dispose(&p);
+    return rc;
+}
+
 static bool valid_owner(const char *kind, const char *id)
 {
     return kind != NULL && id != NULL && id[0] != '\0' &&

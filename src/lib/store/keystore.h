@@ -47,8 +47,16 @@ AZK_NODISCARD azk_status azk_store__key_destroy(azk_home *h, const char *kind, c
  * finds the key absent, rebuilds the file and checks the WAL again.)
  */
 
+/* Call cb for every key held, in (kind, id) order; cb's status other than AZK_OK stops
+ * and is returned. The bytes are borrowed for the call. */
+typedef azk_status (*azk_store__key_cb)(const char *kind, const char *id, const uint8_t *wrapped,
+                                        size_t len, void *payload);
+AZK_NODISCARD azk_status azk_store__key_each(azk_home *h, azk_store__key_cb cb, void *payload);
 /* Number of keys held (for `azukari db status`). */
 AZK_NODISCARD azk_status azk_store__key_count(azk_home *h, int64_t *count);
+/* Keys in the keystore of the home at `home`, read-only and without the master key;
+ * -1 when there is no keystore yet (`azukari db status`). */
+AZK_NODISCARD azk_status azk_store__keystore_peek(const char *home, int64_t *count);
 /* out = <home>/keys/keystore.db */
 AZK_NODISCARD azk_status azk_store__keystore_path(const azk_home *h, azk_buf *out);
 /* Close the keystore connection, if open (azk_home_close does). */

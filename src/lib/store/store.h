@@ -26,8 +26,7 @@ struct azk_home {
     char auth_user[72];              /* "" or the user who passed TOTP (retention/identity.c) */
 };
 
-/* Schema version written to meta('schema'). */
-#define AZK_CATALOG_SCHEMA 1
+/* The catalog's schema, versions and migrations: store/schema.h. */
 
 /* Run SQL without results; error set with the operation name `what`. */
 AZK_NODISCARD azk_status azk_store__exec(azk_home *h, const char *sql, const char *what);

@@ -20,13 +20,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "store/keystore.h"
+
 #include <jansson.h>
 #include <liboath/oath.h>
 #include <sodium.h>
 
 #include "retention/ret_int.h"
 #include "retention/identity.h"
-#include "store/keystore.h"
 #include "azukari/vault.h"
 #include "azukari/audit.h"
 
@@ -115,23 +116,22 @@ static const char *state_of(azk_home *h, const char *ds, char buf[32])
     return buf;
 }
 
-static azk_status uuid_cb(const azk_dataset_info *d, void *payload)
-{
-    snprintf(payload, 40, "%s", d->uuid);
-    return AZK_OK;
-}
-
-/* Is the dataset's wrapped data key still in the keystore? */
+/* Is the dataset's data key still in the keystore? */
 static bool key_present(azk_home *h, const char *ds)
 {
-    char uuid[40] = "";
+    sqlite3_stmt *st = NULL;
+    char uuid[40];
     uint8_t *wk = NULL;
-    size_t n = 0;
+    size_t wkl = 0;
     azk_status rc;
-    assert_int_equal(azk_dataset_get(h, ds, uuid_cb, uuid), AZK_OK);
-    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &n);
+    assert_int_equal(azk_store__prepare(h, &st, "SELECT uuid FROM datasets WHERE id=?1"), AZK_OK);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(uuid, sizeof(uuid), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &wkl);
+    azk_free_secret(wk, wkl);
     assert_true(rc == AZK_OK || rc == AZK_ERR_NOTFOUND);
-    azk_free_secret(wk, n);
     return rc == AZK_OK;
 }
 
@@ -335,20 +335,27 @@ static void test_retention__old_catalog_artifact_unverifiable(void **state)
     snprintf(p, sizeof(p), "%s/old.prn", f->dir);
     write_file(p, "print data of an old catalog\n");
     assert_int_equal(stat(p, &sb), 0);
+    /* a version-1 catalog of that release: migrated when the home is opened */
+    intake(f, "old", "2090-01-01");
     assert_int_equal(
         azk_store__exec(f->h,
+                        "DROP TABLE ret_artifacts;"
                         "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT"
                         " NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
                         " deadline TEXT NOT NULL, added_at TEXT NOT NULL, added_by"
-                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path))",
+                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path));"
+                        "ALTER TABLE datasets ADD COLUMN wrapped_key BLOB;"
+                        "ALTER TABLE guard_items ADD COLUMN wrapped BLOB;"
+                        "UPDATE meta SET value = '1' WHERE key = 'schema'",
                         "old schema"),
         AZK_OK);
-    intake(f, "old", "2090-01-01");
     snprintf(sql, sizeof(sql),
              "INSERT INTO ret_artifacts VALUES('old','%s',%llu,%llu,'2090-01-01','2025-01-01T00:00"
              ":00Z','root',NULL)",
              p, (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
     assert_int_equal(azk_store__exec(f->h, sql, "old row"), AZK_OK);
+    azk_home_close(f->h);
+    assert_int_equal(azk_home_open(&f->h, f->home, NULL, 0), AZK_OK);
     backdate(f, "old", "2020-01-01");
     o.sweep_paths = paths;
     o.sweep_path_count = 1;

@@ -1,0 +1,891 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/schema.c -- every table of the catalog, in one place, for both
+ * backends; the schema version (meta('schema')); the forward migrations
+ * applied when a home is opened. See store/schema.h for the versions and
+ * docs/catalog.md for backups and what lives where.
+ *
+ * The DDL is written once with two type words that differ per backend:
+ * INT64 (SQLite INTEGER, PostgreSQL BIGINT) and BYTES (BLOB, BYTEA);
+ * everything else is the common subset of store/db.h.
+ *
+ * Migrations run in one write transaction (both backends have
+ * transactional DDL), after a backup of an SQLite catalog. The step to
+ * version 2 moves wrapped keys into the keystore: each key is stored there
+ * and read back equal before the catalog's copy is dropped in the same
+ * transaction as the version change, so a key is never in neither place;
+ * then the catalog file is rebuilt (secure_delete, VACUUM, WAL truncated)
+ * and searched for every moved key. The backup of that step is taken
+ * without the keys (docs/catalog.md, "Backups"): a copy of a key must
+ * never outlive its destruction.
+ */
+#include "store/schema.h"
+#include "store/keystore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the current schema (version 2) ---------------------------------- */
+
+static const char *const current_ddl[] = {
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE clients(id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+    " created_at TEXT NOT NULL, created_by TEXT NOT NULL)",
+    "CREATE TABLE datasets(id TEXT PRIMARY KEY, client TEXT NOT NULL REFERENCES clients(id),"
+    " uuid TEXT NOT NULL UNIQUE, purpose TEXT NOT NULL, retain_until TEXT NOT NULL,"
+    " schema_json TEXT NOT NULL, source_name TEXT NOT NULL, format TEXT NOT NULL,"
+    " encoding TEXT NOT NULL, records INT64 NOT NULL, bytes INT64 NOT NULL,"
+    " created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'active')",
+    "CREATE TABLE opens(dataset TEXT NOT NULL REFERENCES datasets(id), at TEXT NOT NULL,"
+    " by TEXT NOT NULL, reason TEXT NOT NULL)",
+    "CREATE TABLE fingerprints(dataset TEXT PRIMARY KEY REFERENCES datasets(id),"
+    " fields TEXT NOT NULL, nonce BYTES NOT NULL, data BYTES NOT NULL)",
+    /* retention */
+    "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT NOT NULL,"
+    " dev INT64 NOT NULL, ino INT64 NOT NULL, deadline TEXT NOT NULL,"
+    " added_at TEXT NOT NULL, added_by TEXT NOT NULL, disposition TEXT,"
+    " size INT64, mtime_ns INT64, ctime_ns INT64, hash TEXT,"
+    " PRIMARY KEY(dataset, path))",
+    "CREATE TABLE ret_state(dataset TEXT PRIMARY KEY, state TEXT NOT NULL,"
+    " key_id TEXT, key_commit TEXT, shred_index INT64, shred_at TEXT, operator TEXT,"
+    " drill INT64 NOT NULL DEFAULT 0, vault_disp TEXT, sweep_json TEXT,"
+    " residuals INT64 NOT NULL DEFAULT 0, updated_at TEXT, fp_file TEXT)",
+    "CREATE TABLE ret_holds(dataset TEXT PRIMARY KEY, reason TEXT NOT NULL,"
+    " by TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE ret_requests(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " dataset TEXT NOT NULL, until TEXT, reason TEXT NOT NULL, requested_by TEXT NOT NULL,"
+    " requested_at TEXT NOT NULL, approved_by TEXT, approved_at TEXT,"
+    " state TEXT NOT NULL DEFAULT 'pending')",
+    "CREATE TABLE ret_early(dataset TEXT PRIMARY KEY, request TEXT NOT NULL)",
+    "CREATE TABLE ret_residuals(dataset TEXT NOT NULL, path TEXT NOT NULL,"
+    " member TEXT NOT NULL, rows INT64 NOT NULL)",
+    "CREATE TABLE ret_meta(key TEXT PRIMARY KEY, value INT64 NOT NULL)",
+    /* people (retention/identity.c) */
+    "CREATE TABLE users(name TEXT PRIMARY KEY, nonce BYTES NOT NULL,"
+    " secret BYTES NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " state TEXT, approved_by TEXT)",
+    "CREATE TABLE totp_used(name TEXT NOT NULL, step INT64 NOT NULL, PRIMARY KEY(name, step))",
+    "CREATE TABLE auth_failures(name TEXT NOT NULL, at INT64 NOT NULL)",
+    /* guard watch journal */
+    "CREATE TABLE guard_items(id TEXT PRIMARY KEY, rel_path TEXT NOT NULL,"
+    " state TEXT NOT NULL, outbox TEXT NOT NULL, release_dir TEXT NOT NULL, dest TEXT,"
+    " uuid TEXT, size INT64, decision TEXT, requested_by TEXT,"
+    " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL)",
+};
+
+/* ---- version 1, as earlier releases left it (SQLite only) --------------- */
+
+/* Tables version 1 created lazily: a version-1 catalog may lack any of them. */
+static const char v1_lazy_sql[] =
+    "CREATE TABLE IF NOT EXISTS ret_artifacts(dataset TEXT NOT NULL, path TEXT NOT NULL,"
+    " dev INTEGER NOT NULL, ino INTEGER NOT NULL, deadline TEXT NOT NULL,"
+    " added_at TEXT NOT NULL, added_by TEXT NOT NULL, disposition TEXT,"
+    " size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT,"
+    " PRIMARY KEY(dataset, path));"
+    "CREATE TABLE IF NOT EXISTS ret_state(dataset TEXT PRIMARY KEY, state TEXT NOT NULL,"
+    " key_id TEXT, key_commit TEXT, shred_index INTEGER, shred_at TEXT, operator TEXT,"
+    " drill INTEGER NOT NULL DEFAULT 0, vault_disp TEXT, sweep_json TEXT,"
+    " residuals INTEGER NOT NULL DEFAULT 0, updated_at TEXT, fp_file TEXT);"
+    "CREATE TABLE IF NOT EXISTS ret_holds(dataset TEXT PRIMARY KEY, reason TEXT NOT NULL,"
+    " by TEXT NOT NULL, at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ret_requests(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " dataset TEXT NOT NULL, until TEXT, reason TEXT NOT NULL, requested_by TEXT NOT NULL,"
+    " requested_at TEXT NOT NULL, approved_by TEXT, approved_at TEXT,"
+    " state TEXT NOT NULL DEFAULT 'pending');"
+    "CREATE TABLE IF NOT EXISTS ret_early(dataset TEXT PRIMARY KEY, request TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ret_residuals(dataset TEXT NOT NULL, path TEXT NOT NULL,"
+    " member TEXT NOT NULL, rows INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ret_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
+    " secret BLOB NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+    " state TEXT, approved_by TEXT);"
+    "CREATE TABLE IF NOT EXISTS totp_used(name TEXT NOT NULL, step INTEGER NOT NULL,"
+    " PRIMARY KEY(name, step));"
+    "CREATE TABLE IF NOT EXISTS auth_failures(name TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS guard_items(id TEXT PRIMARY KEY, rel_path TEXT NOT NULL,"
+    " state TEXT NOT NULL, outbox TEXT NOT NULL, release_dir TEXT NOT NULL, dest TEXT,"
+    " uuid TEXT, wrapped BLOB, size INTEGER, decision TEXT, requested_by TEXT,"
+    " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);";
+
+/* Columns releases of version 1 added after their table first shipped
+ * (ret_state.fp_file without an ALTER: catalogs of the first retention
+ * release lack it). */
+static const struct {
+    const char *table, *column, *decl;
+} v1_added[] = {
+    {"ret_artifacts", "size", "INTEGER"},     {"ret_artifacts", "mtime_ns", "INTEGER"},
+    {"ret_artifacts", "ctime_ns", "INTEGER"}, {"ret_artifacts", "hash", "TEXT"},
+    {"ret_state", "fp_file", "TEXT"},         {"users", "state", "TEXT"},
+    {"users", "approved_by", "TEXT"},
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* sql with the type words of the backend, into out. */
+static azk_status ddl_for(azk_buf *out, azk_db_backend kind, const char *sql)
+{
+    azk_status rc = AZK_OK;
+    const char *p = sql;
+    azk_buf_clear(out);
+    while (rc == AZK_OK && *p != '\0') {
+        if (strncmp(p, "INT64", 5) == 0) {
+            rc = azk_buf_puts(out, kind == AZK_DB_POSTGRES ? "BIGINT" : "INTEGER");
+            p += 5;
+        } else if (strncmp(p, "BYTES", 5) == 0) {
+            rc = azk_buf_puts(out, kind == AZK_DB_POSTGRES ? "BYTEA" : "BLOB");
+            p += 5;
+        } else {
+            rc = azk_buf_put(out, p, 1);
+            p++;
+        }
+    }
+    return rc;
+}
+
+static azk_status meta_set(azk_db *db, const char *k, const char *v)
+{
+    azk_status rc;
+    azk_db_stmt *st = NULL;
+    rc = azk_db_prepare(db, &st,
+                        "INSERT INTO meta(key, value) VALUES(?, ?)"
+                        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        "write meta");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, k);
+    azk_db_bind_text(st, 2, v);
+    rc = azk_db_run(st);
+    azk_db_finalize(st);
+    return rc;
+}
+
+/* meta(k) into out ("" when absent); *found says whether the row exists. */
+static azk_status meta_get(azk_db *db, const char *k, char *out, size_t cap, bool *found)
+{
+    azk_status rc = AZK_OK;
+    azk_db_stmt *st = NULL;
+    int r;
+    out[0] = '\0';
+    *found = false;
+    rc = azk_db_prepare(db, &st, "SELECT value FROM meta WHERE key = ?", "read meta");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, k);
+    r = azk_db_step(st);
+    if (r == AZK_DB_ROW) {
+        const char *v = azk_db_col_text(st, 0);
+        *found = true;
+        (void)snprintf(out, cap, "%s", v != NULL ? v : "");
+    } else if (r != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
+    azk_db_finalize(st);
+    return rc;
+}
+
+/* Does the statement prepare? (probes a table or column; clears the error) */
+static bool prepares(azk_db *db, const char *sql)
+{
+    azk_db_stmt *st = NULL;
+    if (azk_db_prepare(db, &st, sql, "probe") != AZK_OK) {
+        azk_error_clear();
+        return false;
+    }
+    azk_db_finalize(st);
+    return true;
+}
+
+static bool has_column(azk_db *db, const char *table, const char *column)
+{
+    char sql[160];
+    (void)snprintf(sql, sizeof(sql), "SELECT %s FROM %s LIMIT 0", column, table);
+    return prepares(db, sql);
+}
+
+/* ---- create, version -------------------------------------------------- */
+
+azk_status azk_schema__create(azk_db *db, const char *const *meta, size_t meta_count)
+{
+    azk_status rc = AZK_OK;
+    azk_buf sql = AZK_BUF_INIT;
+    char v[16];
+    AZK_ASSERT_ARG(db != NULL && (meta_count % 2) == 0);
+    if (azk_db_kind(db) == AZK_DB_SQLITE) {
+        rc = azk_db_exec(db, "PRAGMA journal_mode=WAL", "create schema");
+        if (rc != AZK_OK)
+            return rc;
+    }
+    rc = azk_db_begin(db);
+    if (rc != AZK_OK)
+        return rc;
+    for (size_t i = 0; rc == AZK_OK && i < sizeof(current_ddl) / sizeof(current_ddl[0]); i++) {
+        rc = ddl_for(&sql, azk_db_kind(db), current_ddl[i]);
+        if (rc == AZK_OK)
+            rc = azk_db_exec(db, (const char *)sql.data, "create schema");
+    }
+    (void)snprintf(v, sizeof(v), "%d", AZK_SCHEMA_CURRENT);
+    if (rc == AZK_OK)
+        rc = meta_set(db, "schema", v);
+    for (size_t i = 0; rc == AZK_OK && i + 1 < meta_count; i += 2)
+        rc = meta_set(db, meta[i], meta[i + 1]);
+    if (rc == AZK_OK)
+        rc = azk_db_commit(db);
+    else
+        azk_db_rollback(db);
+    azk_buf_dispose(&sql);
+    return rc;
+}
+
+azk_status azk_schema__check_file(const char *path)
+{
+    static const char magic[16] = "SQLite format 3";
+    char head[16];
+    ssize_t n;
+    int fd;
+    AZK_ASSERT_ARG(path != NULL);
+    if (azk_db_is_url(path))
+        return AZK_OK; /* PostgreSQL: azk_schema__version tells */
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        char eb[128];
+        int e = errno;
+        return azk_error_set(e == ENOENT ? AZK_ERR_NOTFOUND : AZK_ERR_IO,
+                             "catalog %s: cannot open: %s", path, azk_strerror(e, eb, sizeof(eb)));
+    }
+    n = read(fd, head, sizeof(head));
+    close(fd);
+    if (n != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
+        return azk_error_set(AZK_ERR_FORMAT,
+                             "catalog %s: not an azukari catalog (not an SQLite database)", path);
+    return AZK_OK;
+}
+
+azk_status azk_schema__version(azk_db *db, int *version)
+{
+    azk_status rc;
+    char v[32];
+    char *end = NULL;
+    bool found = false;
+    long n;
+    AZK_ASSERT_ARG(db != NULL && version != NULL);
+    *version = 0;
+    if (!prepares(db, "SELECT key, value FROM meta LIMIT 0"))
+        return azk_error_set(AZK_ERR_FORMAT, "catalog %s: not an azukari catalog (no meta table)",
+                             azk_db_name(db));
+    rc = meta_get(db, "schema", v, sizeof(v), &found);
+    if (rc != AZK_OK)
+        return rc;
+    errno = 0;
+    n = found ? strtol(v, &end, 10) : 0;
+    if (!found || errno != 0 || end == v || *end != '\0' || n < 1 || n > 1000000)
+        return azk_error_set(AZK_ERR_FORMAT,
+                             "catalog %s: not an azukari catalog (no schema version in meta)",
+                             azk_db_name(db));
+    *version = (int)n;
+    return AZK_OK;
+}
+
+azk_status azk_schema__check(azk_db *db, int *version)
+{
+    azk_status rc = azk_schema__version(db, version);
+    if (rc != AZK_OK)
+        return rc;
+    if (*version > AZK_SCHEMA_CURRENT)
+        return azk_error_set(AZK_ERR_UNSUPPORTED,
+                             "catalog %s: schema version %d is newer than this azukari knows (%d); "
+                             "use a newer azukari",
+                             azk_db_name(db), *version, AZK_SCHEMA_CURRENT);
+    return AZK_OK;
+}
+
+/* ---- keys moved out of the catalog ------------------------------------ */
+
+struct keycopy {
+    uint8_t *b;
+    size_t n;
+};
+
+struct mig {
+    azk_home *h;
+    azk_db *db;
+    azk_schema_report *rep;
+    struct keycopy *keys; /* bytes to search the catalog files for; wiped at the end */
+    size_t nkeys, capkeys;
+};
+
+static azk_status remember_key(struct mig *m, const uint8_t *b, size_t n)
+{
+    azk_status rc;
+    uint8_t *c;
+    if (n == 0)
+        return AZK_OK;
+    rc = azk_array_reserve(&m->keys, &m->capkeys, m->nkeys, sizeof(*m->keys), 16);
+    if (rc != AZK_OK)
+        return rc;
+    c = azk_malloc(n);
+    if (c == NULL)
+        return azk_error_nomem();
+    memcpy(c, b, n);
+    m->keys[m->nkeys].b = c;
+    m->keys[m->nkeys].n = n;
+    m->nkeys++;
+    return AZK_OK;
+}
+
+static void forget_keys(struct mig *m)
+{
+    for (size_t i = 0; i < m->nkeys; i++)
+        azk_free_secret(m->keys[i].b, m->keys[i].n);
+    azk_free(m->keys);
+    m->keys = NULL;
+    m->nkeys = m->capkeys = 0;
+}
+
+/* Put (kind, id) -> bytes in the keystore, or find it there already, equal. */
+static azk_status move_key(struct mig *m, const char *kind, const char *id, const uint8_t *b,
+                           size_t n)
+{
+    azk_status rc;
+    uint8_t *have = NULL;
+    size_t have_len = 0;
+    rc = azk_store__key_get(m->h, kind, id, &have, &have_len);
+    if (rc == AZK_ERR_NOTFOUND) {
+        azk_error_clear();
+        rc = azk_store__key_put(m->h, kind, id, b, n);
+        if (rc == AZK_OK)
+            rc = azk_store__key_get(m->h, kind, id, &have, &have_len);
+    }
+    if (rc == AZK_OK && (have_len != n || memcmp(have, b, n) != 0))
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "catalog %s: the keystore holds a different key for %s %s; "
+                           "nothing migrated",
+                           azk_db_name(m->db), kind, id);
+    azk_free_secret(have, have_len);
+    if (rc == AZK_OK)
+        rc = remember_key(m, b, n);
+    if (rc == AZK_OK)
+        m->rep->keys_moved++;
+    return rc;
+}
+
+/* Move every non-NULL key of `sql` (columns: owner id, key bytes). */
+static azk_status move_keys(struct mig *m, const char *kind, const char *sql)
+{
+    azk_status rc;
+    azk_db_stmt *st = NULL;
+    int r = AZK_DB_DONE;
+    rc = azk_db_prepare(m->db, &st, sql, "read wrapped keys");
+    if (rc != AZK_OK)
+        return rc;
+    while (rc == AZK_OK && (r = azk_db_step(st)) == AZK_DB_ROW) {
+        size_t n = 0;
+        const char *id = azk_db_col_text(st, 0);
+        const void *b = azk_db_col_blob(st, 1, &n);
+        if (id == NULL || b == NULL || n == 0)
+            continue;
+        rc = move_key(m, kind, id, b, n);
+    }
+    if (rc == AZK_OK && r != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
+/* ---- the steps -------------------------------------------------------- */
+
+/* Version 1 as the last release of it left a catalog: lazy tables, added columns. */
+static azk_status complete_v1(struct mig *m)
+{
+    azk_status rc = azk_db_exec(m->db, v1_lazy_sql, "migrate 1: complete version 1");
+    for (size_t i = 0; rc == AZK_OK && i < sizeof(v1_added) / sizeof(v1_added[0]); i++) {
+        char sql[160];
+        if (has_column(m->db, v1_added[i].table, v1_added[i].column))
+            continue;
+        (void)snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", v1_added[i].table,
+                       v1_added[i].column, v1_added[i].decl);
+        rc = azk_db_exec(m->db, sql, "migrate 1: complete version 1");
+    }
+    return rc;
+}
+
+/* 1 -> 2: wrapped keys to the keystore, their columns dropped. */
+static azk_status step_1_to_2(struct mig *m)
+{
+    azk_status rc;
+    if (azk_db_kind(m->db) != AZK_DB_SQLITE)
+        return azk_error_set(AZK_ERR_UNSUPPORTED,
+                             "catalog %s: a PostgreSQL catalog of schema 1 cannot exist "
+                             "(PostgreSQL catalogs start at 2)",
+                             azk_db_name(m->db));
+    rc = complete_v1(m);
+    if (rc == AZK_OK)
+        rc = move_keys(m, AZK_KEY_DATASET,
+                       "SELECT uuid, wrapped_key FROM datasets WHERE wrapped_key IS NOT NULL"
+                       " ORDER BY uuid");
+    if (rc == AZK_OK)
+        rc = move_keys(m, AZK_KEY_GUARD,
+                       "SELECT id, wrapped FROM guard_items WHERE wrapped IS NOT NULL ORDER BY id");
+    if (rc == AZK_OK)
+        rc = azk_db_exec(m->db, "ALTER TABLE datasets DROP COLUMN wrapped_key",
+                         "migrate 2: drop datasets.wrapped_key");
+    if (rc == AZK_OK)
+        rc = azk_db_exec(m->db, "ALTER TABLE guard_items DROP COLUMN wrapped",
+                         "migrate 2: drop guard_items.wrapped");
+    return rc;
+}
+
+/* Migrations, in order: steps[i] takes a catalog from version i+1 to i+2. */
+static const struct {
+    int from;
+    azk_status (*run)(struct mig *m);
+} steps[] = {
+    {1, step_1_to_2},
+};
+
+/* ---- SQLite: backup, scrub, search ------------------------------------ */
+
+/* "20261206T040500Z" */
+static void utc_stamp(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+/* Overwrite a file with zeros, sync it and unlink it (a backup that held keys). */
+static void shred_file(const char *path)
+{
+    static const uint8_t zero[4096];
+    struct stat sb;
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            off_t left = sb.st_size;
+            while (left > 0) {
+                size_t k = left < (off_t)sizeof(zero) ? (size_t)left : sizeof(zero);
+                ssize_t w = write(fd, zero, k);
+                if (w <= 0)
+                    break;
+                left -= w;
+            }
+            (void)fsync(fd);
+        }
+        close(fd);
+    }
+    (void)unlink(path);
+}
+
+static azk_status split_path(const char *path, azk_buf *dir, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    azk_buf_clear(dir);
+    if (slash == NULL) {
+        *base = path;
+        return azk_buf_puts(dir, ".");
+    }
+    *base = slash + 1;
+    return azk_buf_put(dir, path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* Backups a killed migration left half-made may hold keys: shred them. */
+static void shred_stale_parts(const char *catalog)
+{
+    azk_buf dir = AZK_BUF_INIT, f = AZK_BUF_INIT;
+    const char *base;
+    DIR *d;
+    struct dirent *e;
+    size_t bl;
+    if (split_path(catalog, &dir, &base) != AZK_OK) {
+        azk_buf_dispose(&dir);
+        return;
+    }
+    bl = strlen(base);
+    d = opendir((const char *)dir.data);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > bl + 10 && strncmp(e->d_name, base, bl) == 0 &&
+            strncmp(e->d_name + bl, ".bak-", 5) == 0 && strcmp(e->d_name + n - 5, ".part") == 0) {
+            int lk;
+            azk_buf_clear(&f);
+            if (azk_buf_printf(&f, "%s/%s", (const char *)dir.data, e->d_name) != AZK_OK)
+                continue;
+            /* one being made now is locked by its migration: leave it */
+            lk = open((const char *)f.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+            if (lk < 0)
+                continue;
+            if (flock(lk, LOCK_EX | LOCK_NB) == 0)
+                shred_file((const char *)f.data);
+            close(lk);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    azk_buf_dispose(&dir);
+    azk_buf_dispose(&f);
+}
+
+/* Are none of the keys in the file `path` or `path`-wal? */
+static azk_status keys_absent(const char *path, const struct keycopy *keys, size_t n, bool *absent)
+{
+    azk_status rc = AZK_OK;
+    azk_buf p = AZK_BUF_INIT;
+    *absent = true;
+    for (int k = 0; rc == AZK_OK && k < 2; k++) {
+        azk_buf_clear(&p);
+        rc = azk_buf_printf(&p, "%s%s", path, k == 0 ? "" : "-wal");
+        for (size_t i = 0; rc == AZK_OK && i < n && *absent; i++) {
+            bool found = false;
+            rc = azk_store__file_contains((const char *)p.data, keys[i].b, keys[i].n, &found);
+            if (found)
+                *absent = false;
+        }
+    }
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+/* wal_checkpoint(TRUNCATE) and the -wal file really empty. */
+static bool checkpoint_truncate(azk_db *db)
+{
+    struct stat sb;
+    azk_buf p = AZK_BUF_INIT;
+    int logn = 0, ckpt = 0;
+    bool ok = sqlite3_wal_checkpoint_v2(azk_db__sqlite(db), NULL, SQLITE_CHECKPOINT_TRUNCATE, &logn,
+                                        &ckpt) == SQLITE_OK;
+    if (ok && azk_buf_printf(&p, "%s-wal", azk_db_name(db)) == AZK_OK)
+        ok = stat((const char *)p.data, &sb) != 0 || sb.st_size == 0;
+    azk_buf_dispose(&p);
+    return ok;
+}
+
+/* One text row of a statement (a PRAGMA's answer) into out. */
+static azk_status query_text(azk_db *db, const char *sql, char *out, size_t cap)
+{
+    azk_status rc;
+    azk_db_stmt *st = NULL;
+    out[0] = '\0';
+    rc = azk_db_prepare(db, &st, sql, "backup");
+    if (rc != AZK_OK)
+        return rc;
+    if (azk_db_step(st) == AZK_DB_ROW)
+        (void)snprintf(out, cap, "%s", azk_db_col_text(st, 0) ? azk_db_col_text(st, 0) : "");
+    else
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
+/*
+ * Take the keys out of a fresh backup of a version-1 catalog, before it
+ * gets its final name: no journal (a rollback journal would hold the old
+ * pages), secure_delete, the columns set NULL, VACUUM; then the file is
+ * searched for every key it held.
+ */
+static azk_status scrub_backup(const char *part)
+{
+    azk_status rc;
+    azk_db *b = NULL;
+    struct mig t;
+    azk_schema_report tr;
+    char mode[32];
+    bool ds, guard, absent = false;
+    memset(&t, 0, sizeof(t));
+    memset(&tr, 0, sizeof(tr));
+    t.rep = &tr;
+    rc = azk_db_open(&b, part, 0);
+    if (rc != AZK_OK)
+        return rc;
+    t.db = b;
+    /* another process may have migrated between our version check and the snapshot */
+    ds = has_column(b, "datasets", "wrapped_key");
+    guard = has_column(b, "guard_items", "wrapped");
+    if (!ds) {
+        azk_db_close(b);
+        return AZK_OK;
+    }
+    rc = query_text(b, "PRAGMA journal_mode=OFF", mode, sizeof(mode));
+    if (rc == AZK_OK && strcmp(mode, "off") != 0)
+        rc = azk_error_set(AZK_ERR_DB, "catalog backup %s: cannot turn its journal off (%s)", part,
+                           mode);
+    if (rc == AZK_OK)
+        rc = azk_db_exec(b, "PRAGMA secure_delete=ON", "backup");
+    /* the keys the backup holds, to search for afterwards */
+    if (rc == AZK_OK) {
+        azk_db_stmt *st = NULL;
+        rc =
+            azk_db_prepare(b, &st,
+                           guard ? "SELECT wrapped_key FROM datasets WHERE wrapped_key IS NOT NULL"
+                                   " UNION ALL SELECT wrapped FROM guard_items"
+                                   " WHERE wrapped IS NOT NULL"
+                                 : "SELECT wrapped_key FROM datasets WHERE wrapped_key IS NOT NULL",
+                           "backup: read keys");
+        while (rc == AZK_OK && azk_db_step(st) == AZK_DB_ROW) {
+            size_t n = 0;
+            const void *k = azk_db_col_blob(st, 0, &n);
+            if (k != NULL)
+                rc = remember_key(&t, k, n);
+        }
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_db_exec(b, "UPDATE datasets SET wrapped_key = NULL", "backup: drop keys");
+    if (rc == AZK_OK && guard)
+        rc = azk_db_exec(b, "UPDATE guard_items SET wrapped = NULL", "backup: drop keys");
+    if (rc == AZK_OK)
+        rc = azk_db_exec(b, "VACUUM", "backup: vacuum");
+    azk_db_close(b);
+    if (rc == AZK_OK)
+        rc = keys_absent(part, t.keys, t.nkeys, &absent);
+    if (rc == AZK_OK && !absent)
+        rc = azk_error_set(AZK_ERR_INTEGRITY,
+                           "catalog backup %s: wrapped key bytes remain after scrubbing", part);
+    forget_keys(&t);
+    return rc;
+}
+
+static azk_status take_backup(struct mig *m, int from)
+{
+    azk_status rc;
+    azk_buf path = AZK_BUF_INIT, part = AZK_BUF_INIT, dir = AZK_BUF_INIT;
+    azk_db_stmt *st = NULL;
+    const char *base;
+    char stamp[32];
+    int fd, lock_fd = -1;
+    const char *cat = azk_db_name(m->db);
+    utc_stamp(stamp);
+    shred_stale_parts(cat);
+    /* a name no other backup has (two migrations may start in the same second) */
+    for (int n = 0; lock_fd < 0; n++) {
+        azk_buf_clear(&path);
+        azk_buf_clear(&part);
+        rc = n == 0 ? azk_buf_printf(&path, "%s.bak-v%d-%s", cat, from, stamp)
+                    : azk_buf_printf(&path, "%s.bak-v%d-%s-%d", cat, from, stamp, n);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&part, "%s.part", (const char *)path.data);
+        if (rc != AZK_OK)
+            goto done;
+        if (access((const char *)path.data, F_OK) == 0 && n < 100)
+            continue;
+        lock_fd = open((const char *)part.data,
+                       O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (lock_fd < 0 && (errno != EEXIST || n >= 100)) {
+            rc = azk_error_errno("create catalog backup");
+            goto done;
+        }
+    }
+    /* held until the backup has its name: shred_stale_parts leaves it alone */
+    if (flock(lock_fd, LOCK_EX) != 0) {
+        rc = azk_error_errno("lock catalog backup");
+        shred_file((const char *)part.data);
+        goto done;
+    }
+    rc = azk_db_prepare(m->db, &st, "VACUUM INTO ?", "backup");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, (const char *)part.data);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK && from < 2)
+        rc = scrub_backup((const char *)part.data);
+    if (rc == AZK_OK) {
+        fd = open((const char *)part.data, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0)
+            rc = azk_error_errno("sync catalog backup");
+        if (fd >= 0)
+            close(fd);
+    }
+    if (rc == AZK_OK && rename((const char *)part.data, (const char *)path.data) != 0)
+        rc = azk_error_errno("name catalog backup");
+    if (rc == AZK_OK) {
+        fd = split_path(cat, &dir, &base) == AZK_OK
+                 ? open((const char *)dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                 : -1;
+        if (fd >= 0) {
+            (void)fsync(fd);
+            close(fd);
+        }
+        (void)snprintf(m->rep->backup, sizeof(m->rep->backup), "%s", (const char *)path.data);
+    } else {
+        shred_file((const char *)part.data);
+    }
+done:
+    if (lock_fd >= 0)
+        close(lock_fd);
+    azk_buf_dispose(&path);
+    azk_buf_dispose(&part);
+    azk_buf_dispose(&dir);
+    return rc;
+}
+
+/*
+ * After keys left the catalog: rebuild it (secure_delete is on, VACUUM
+ * writes every live page anew), truncate the WAL and search both files.
+ * meta('key_scrub') = 'pending' until that succeeded, so a failure (another
+ * process kept the WAL) is retried at the next open.
+ */
+static azk_status scrub_catalog(struct mig *m)
+{
+    azk_status rc;
+    azk_db_stmt *st = NULL;
+    bool absent = false;
+    rc = azk_db_exec(m->db, "PRAGMA secure_delete=ON", "scrub");
+    if (rc == AZK_OK)
+        rc = azk_db_exec(m->db, "VACUUM", "scrub: vacuum");
+    if (rc != AZK_OK)
+        return rc;
+    m->rep->wal_truncated = checkpoint_truncate(m->db);
+    rc = keys_absent(azk_db_name(m->db), m->keys, m->nkeys, &absent);
+    if (rc != AZK_OK)
+        return rc;
+    m->rep->key_bytes_absent = absent;
+    if (!absent || !m->rep->wal_truncated)
+        return azk_error_set(AZK_ERR_INTEGRITY,
+                             "catalog %s: wrapped key bytes may remain in the catalog files "
+                             "(another process kept its WAL); stop other azukari processes "
+                             "and run `azukari db migrate`",
+                             azk_db_name(m->db));
+    rc = azk_db_prepare(m->db, &st, "DELETE FROM meta WHERE key = 'key_scrub'", "scrub");
+    if (rc == AZK_OK) {
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        (void)checkpoint_truncate(m->db);
+    return rc;
+}
+
+static azk_status collect_keystore_key(const char *kind, const char *id, const uint8_t *w, size_t n,
+                                       void *payload)
+{
+    (void)kind;
+    (void)id;
+    return remember_key(payload, w, n);
+}
+
+/* ---- migrate ---------------------------------------------------------- */
+
+static azk_status ledger_event(struct mig *m, const char *action)
+{
+    azk_buf x = AZK_BUF_INIT;
+    azk_status rc;
+    const char *bk = strrchr(m->rep->backup, '/');
+    static const char *const objs[] = {"catalog"};
+    bk = bk != NULL ? bk + 1 : m->rep->backup;
+    rc = azk_buf_printf(&x,
+                        "{\"from\":%d,\"to\":%d,\"backend\":\"%s\",\"backup\":\"%s\","
+                        "\"keys_moved\":%lld,\"wal_truncated\":%s,\"key_bytes_in_catalog\":%s}",
+                        m->rep->from, m->rep->to,
+                        azk_db_kind(m->db) == AZK_DB_SQLITE ? "sqlite" : "postgresql", bk,
+                        (long long)m->rep->keys_moved, m->rep->wal_truncated ? "true" : "false",
+                        m->rep->key_bytes_absent ? "false" : "true");
+    if (rc == AZK_OK)
+        rc = azk_store__audit(m->h, action, objs, 1, NULL, (const char *)x.data);
+    azk_buf_dispose(&x);
+    return rc;
+}
+
+/* The ledger event; a scrub failure (keep) stays the result and the message. */
+static azk_status finish(struct mig *m, const char *action, azk_status keep)
+{
+    char msg[512];
+    azk_status rc;
+    (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+    rc = ledger_event(m, action);
+    if (keep == AZK_OK)
+        return rc;
+    return azk_error_set(keep, "%s", msg);
+}
+
+azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
+{
+    azk_status rc, keep;
+    struct mig m;
+    int ver = 0;
+    char v[16];
+    bool found = false;
+    bool sqlite;
+    AZK_ASSERT_ARG(h != NULL && h->cat != NULL && rep != NULL);
+    memset(rep, 0, sizeof(*rep));
+    memset(&m, 0, sizeof(m));
+    m.h = h;
+    m.db = h->cat;
+    m.rep = rep;
+    sqlite = azk_db_kind(m.db) == AZK_DB_SQLITE;
+    rc = azk_schema__check(m.db, &ver);
+    if (rc != AZK_OK)
+        return rc;
+    rep->from = rep->to = ver;
+    if (ver == AZK_SCHEMA_CURRENT) {
+        /* an earlier migration's scrub that did not finish */
+        if (sqlite)
+            rc = meta_get(m.db, "key_scrub", v, sizeof(v), &found);
+        if (rc != AZK_OK || !found)
+            return rc;
+        rep->scrub_retried = true;
+        rc = azk_store__key_each(h, collect_keystore_key, &m);
+        if (rc == AZK_OK)
+            rc = scrub_catalog(&m);
+        rc = finish(&m, "catalog.scrub", rc);
+        forget_keys(&m);
+        return rc;
+    }
+    if (sqlite) {
+        rc = take_backup(&m, ver);
+        if (rc == AZK_OK)
+            rc = azk_db_exec(m.db, "PRAGMA secure_delete=ON", "migrate");
+        if (rc != AZK_OK)
+            goto done;
+    }
+    rc = azk_db_begin(m.db);
+    if (rc != AZK_OK)
+        goto done;
+    /* another process may have migrated while this one waited for the lock */
+    rc = azk_schema__check(m.db, &ver);
+    if (rc == AZK_OK && ver == AZK_SCHEMA_CURRENT) {
+        azk_db_rollback(m.db);
+        if (rep->backup[0] != '\0')
+            (void)unlink(rep->backup); /* made of a catalog without keys, or of none */
+        rep->backup[0] = '\0';
+        rep->from = rep->to = ver;
+        goto done;
+    }
+    for (size_t i = 0; rc == AZK_OK && i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (steps[i].from >= ver)
+            rc = steps[i].run(&m);
+    (void)snprintf(v, sizeof(v), "%d", AZK_SCHEMA_CURRENT);
+    if (rc == AZK_OK)
+        rc = meta_set(m.db, "schema", v);
+    if (rc == AZK_OK && sqlite && m.nkeys > 0)
+        rc = meta_set(m.db, "key_scrub", "pending");
+    if (rc == AZK_OK)
+        rc = azk_db_commit(m.db);
+    if (rc != AZK_OK) {
+        azk_db_rollback(m.db);
+        rep->to = rep->from;
+        goto done;
+    }
+    rep->to = AZK_SCHEMA_CURRENT;
+    if (sqlite && m.nkeys > 0) {
+        keep = scrub_catalog(&m);
+    } else {
+        keep = AZK_OK;
+        rep->key_bytes_absent = true;
+        rep->wal_truncated = sqlite && checkpoint_truncate(m.db);
+    }
+    rc = finish(&m, "catalog.migrate", keep);
+done:
+    forget_keys(&m);
+    return rc;
+}

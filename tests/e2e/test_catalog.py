@@ -1,0 +1,339 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_catalog.py -- the catalog's versioned schema (docs/catalog.md):
+a catalog made by an earlier release (schema 1, built by catalog_v1.py with
+the DDL those releases ran) is migrated when the home is opened: a backup
+first (without the keys), the wrapped keys moved into keys/keystore.db and
+gone from catalog.db and its WAL, `open` still decrypting, a
+catalog.migrate ledger event; `db status` and `db migrate`; a catalog of a
+newer schema and a file that is no catalog refused with a message naming
+it, nothing written.
+"""
+
+import glob
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import azk_testlib as T  # noqa: E402
+import catalog_v1  # noqa: E402
+
+CSV = ("顧客番号,氏名,電話番号\n"
+       "C000001,試験 一郎,090-1111-2222\n"
+       "C000002,見本 花子,090-3333-4444\n").encode("utf-8")
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def holds(path, needle):
+    try:
+        with open(path, "rb") as f:
+            return needle in f.read()
+    except FileNotFoundError:
+        return False
+
+
+class CatalogTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = T.TempDir()
+        self.d = self.tmp.path
+        self.home = os.path.join(self.d, "home")
+        self.cat = os.path.join(self.home, "catalog.db")
+        self.bin = T.azk_bin()
+        self.env = dict(os.environ)
+        self.env.pop("AZUKARI_HOME", None)
+        self.env["AZUKARI_LANG"] = "en"
+        self.azk_ok("init")
+        self.azk_ok("client", "add", "shinkin-a")
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def azk(self, *args):
+        return T.run([self.bin, "--home", self.home] + list(args), env=self.env)
+
+    def azk_ok(self, *args):
+        r = self.azk(*args)
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        return r
+
+    def intake(self, ds):
+        p = os.path.join(self.d, ds + ".csv")
+        with open(p, "wb") as f:
+            f.write(CSV)
+        self.azk_ok("intake", "--client", "shinkin-a", "--dataset", ds, "--purpose", "test",
+                    "--retain-until", "2099-12-31", p)
+
+    def schema(self):
+        db = sqlite3.connect(self.cat)
+        try:
+            return db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
+        finally:
+            db.close()
+
+    def columns(self, table):
+        db = sqlite3.connect(self.cat)
+        try:
+            return [r[1] for r in db.execute("PRAGMA table_info(%s)" % table)]
+        finally:
+            db.close()
+
+    def keystore(self):
+        db = sqlite3.connect(os.path.join(self.home, "keys", "keystore.db"))
+        try:
+            return {(k, i): bytes(w) for k, i, w in
+                    db.execute("SELECT kind, id, wrapped FROM wrapped_keys")}
+        finally:
+            db.close()
+
+    def ledger_has(self, action):
+        r = self.azk_ok("audit", "log")
+        return action in r.out
+
+    def test_init_creates_current_schema(self):
+        self.assertEqual(self.schema(), "2")
+        self.assertNotIn("wrapped_key", self.columns("datasets"))
+        # the tables retention and guard used to create lazily are there from the start
+        self.assertIn("fp_file", self.columns("ret_state"))
+        self.assertNotIn("wrapped", self.columns("guard_items"))
+        self.intake("ds1")
+        ks = self.keystore()
+        self.assertEqual(len(ks), 1)
+        w = list(ks.values())[0]
+        self.assertFalse(holds(self.cat, w))
+        self.assertFalse(holds(self.cat + "-wal", w))
+        self.assertEqual(os.stat(os.path.join(self.home, "keys", "keystore.db")).st_mode & 0o777,
+                         0o600)
+
+    def test_v1_catalog_migrated_on_open(self):
+        self.intake("ds1")
+        self.intake("ds2")
+        guard_key = os.urandom(72)
+        keys = catalog_v1.downgrade_to_v1(self.home, guard_items=[("g-1", guard_key)])
+        self.assertEqual(len(keys), 2)
+        self.assertEqual(self.schema(), "1")
+        for w in keys.values():
+            self.assertTrue(holds(self.cat, w), "fixture: key must be in the v1 catalog")
+        # any command opening the home migrates it; open still decrypts
+        r = self.azk("open", "ds1", "--reason", "after migration")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(r.stdout, CSV)
+        self.assertEqual(self.schema(), "2")
+        self.assertNotIn("wrapped_key", self.columns("datasets"))
+        self.assertNotIn("wrapped", self.columns("guard_items"))
+        ks = self.keystore()
+        self.assertEqual({i: w for (k, i), w in ks.items() if k == "dataset"}, keys)
+        self.assertEqual(ks[("guard", "g-1")], guard_key)
+        # no copy of any key left in the catalog files
+        for w in list(keys.values()) + [guard_key]:
+            self.assertFalse(holds(self.cat, w), "key bytes in catalog.db")
+            self.assertFalse(holds(self.cat + "-wal", w), "key bytes in catalog.db-wal")
+        # the backup: 0600, the v1 catalog without its keys
+        baks = glob.glob(self.cat + ".bak-v1-*")
+        self.assertEqual(len(baks), 1, baks)
+        self.assertFalse(baks[0].endswith(".part"))
+        self.assertEqual(os.stat(baks[0]).st_mode & 0o777, 0o600)
+        for w in list(keys.values()) + [guard_key]:
+            self.assertFalse(holds(baks[0], w), "key bytes in the backup")
+        b = sqlite3.connect(baks[0])
+        try:
+            self.assertEqual(b.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0],
+                             "1")
+            self.assertEqual(b.execute("SELECT count(*), count(wrapped_key) FROM datasets")
+                             .fetchone(), (2, 0))
+        finally:
+            b.close()
+        self.assertTrue(self.ledger_has("catalog.migrate"))
+        # the second dataset too, and nothing to migrate any more
+        r = self.azk("open", "ds2", "--reason", "after migration")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(r.stdout, CSV)
+        self.assertEqual(len(glob.glob(self.cat + ".bak-*")), 1)
+
+    def test_early_v1_catalog_completed(self):
+        """The first retention release's catalog lacks columns added later (one without an
+        ALTER: ret_state.fp_file) and the guard and TOTP tables: all there after the
+        migration, and retention works on it."""
+        self.intake("ds1")
+        catalog_v1.downgrade_to_v1(self.home, early=True)
+        self.assertNotIn("fp_file", self.columns("ret_state"))
+        r = self.azk("retention", "status")
+        self.assertIn(r.rc, (0, 1), r.err)
+        self.assertEqual(self.schema(), "2")
+        for t, c in (("ret_state", "fp_file"), ("ret_artifacts", "hash"), ("users", "state"),
+                     ("guard_items", "uuid"), ("totp_used", "step"), ("auth_failures", "at")):
+            self.assertIn(c, self.columns(t), t)
+        r = self.azk("open", "ds1", "--reason", "x")
+        self.assertEqual(r.stdout, CSV, r.err)
+
+    def test_db_status_and_migrate(self):
+        self.intake("ds1")
+        r = self.azk_ok("db", "status")
+        self.assertIn("catalog: " + self.cat, r.out)
+        self.assertIn("backend: sqlite", r.out)
+        self.assertIn("schema: 2 (this azukari: 2)", r.out)
+        self.assertIn("pending migrations: 0", r.out)
+        self.assertIn("keys/keystore.db (1 keys)", r.out)
+        catalog_v1.downgrade_to_v1(self.home)
+        before = sha(self.cat)
+        r = self.azk("db", "status")
+        self.assertEqual(r.rc, 2, r.out + r.err)
+        self.assertIn("schema: 1 (this azukari: 2)", r.out)
+        self.assertIn("pending migrations: 1", r.out)
+        self.assertIn("(not created yet)", r.out)
+        self.assertEqual(sha(self.cat), before, "status wrote to the catalog")
+        self.assertFalse(os.path.exists(os.path.join(self.home, "keys", "keystore.db")))
+        r = self.azk_ok("db", "migrate")
+        self.assertIn("migrated the catalog from schema 1 to 2", r.out)
+        self.assertIn("backup: " + self.cat + ".bak-v1-", r.out)
+        self.assertIn("wrapped keys moved to the keystore: 1", r.out)
+        self.assertIn("no key bytes left", r.out)
+        r = self.azk_ok("db", "status")
+        self.assertIn("pending migrations: 0", r.out)
+        self.assertIn("(1 keys)", r.out)
+        r = self.azk_ok("db", "migrate")
+        self.assertIn("schema 2 is current; nothing to migrate", r.out)
+        self.assertNotIn("backup:", r.out)
+
+    def test_newer_schema_refused(self):
+        db = sqlite3.connect(self.cat)
+        db.execute("UPDATE meta SET value='99' WHERE key='schema'")
+        db.commit()
+        db.close()
+        before = sha(self.cat)
+        for args in (["client", "list"], ["db", "migrate"], ["db", "status"]):
+            with self.subTest(args=args):
+                r = self.azk(*args)
+                self.assertEqual(r.rc, 1, r.out + r.err)
+                self.assertIn("catalog " + self.cat, r.err)
+                self.assertIn("schema version 99 is newer than this azukari knows (2)", r.err)
+                self.assertEqual(sha(self.cat), before)
+        self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
+
+    def test_not_a_catalog_refused(self):
+        for what, make, needle in (
+                ("random bytes", lambda p: write_bytes(p, os.urandom(8192)),
+                 "not an SQLite database"),
+                ("empty file", lambda p: write_bytes(p, b""), "not an SQLite database"),
+                ("sqlite without meta", self.other_sqlite, "no meta table")):
+            with self.subTest(what=what):
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(self.cat + suffix):
+                        os.unlink(self.cat + suffix)
+                make(self.cat)
+                before = sha(self.cat)
+                for args in (["client", "list"], ["db", "status"], ["db", "migrate"]):
+                    r = self.azk(*args)
+                    self.assertEqual(r.rc, 1, r.out + r.err)
+                    self.assertIn("catalog " + self.cat + ": not an azukari catalog", r.err)
+                    self.assertIn(needle, r.err)
+                    self.assertEqual(sha(self.cat), before)
+                    self.assertFalse(os.path.exists(self.cat + "-wal"))
+                self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
+
+    @staticmethod
+    def other_sqlite(p):
+        db = sqlite3.connect(p)
+        db.execute("CREATE TABLE t(x)")
+        db.commit()
+        db.close()
+
+    def test_different_key_in_keystore_nothing_migrated(self):
+        """The keystore already holding another key for a dataset stops the migration: the
+        catalog stays schema 1 with its keys, nothing half-written."""
+        self.intake("ds1")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        uuid, w = list(keys.items())[0]
+        ks = os.path.join(self.home, "keys", "keystore.db")
+        os.close(os.open(ks, os.O_CREAT | os.O_WRONLY, 0o600))
+        db = sqlite3.connect(ks)
+        db.executescript("CREATE TABLE keystore_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                         "CREATE TABLE wrapped_keys(kind TEXT NOT NULL, id TEXT NOT NULL,"
+                         " wrapped BLOB NOT NULL, created_at TEXT NOT NULL,"
+                         " PRIMARY KEY(kind, id));")
+        db.execute("INSERT INTO wrapped_keys VALUES('dataset', ?, ?, 'x')", (uuid, os.urandom(72)))
+        db.commit()
+        db.close()
+        r = self.azk("db", "migrate")
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("the keystore holds a different key for dataset " + uuid, r.err)
+        self.assertEqual(self.schema(), "1")
+        self.assertIn("wrapped_key", self.columns("datasets"))
+        self.assertTrue(holds(self.cat, w))
+        self.assertFalse(self.ledger_has("catalog.migrate"))
+
+    def test_wal_held_by_reader_scrub_retried(self):
+        """Another process reading the catalog during the migration keeps the old pages (with
+        the keys) in catalog.db: the open fails saying so, and the next open finishes the
+        scrub."""
+        self.intake("ds1")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        w = list(keys.values())[0]
+        reader = sqlite3.connect(self.cat, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM datasets").fetchone()
+            r = self.azk("db", "migrate")
+        finally:
+            reader.close()
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("migrated the catalog from schema 1 to 2", r.out)
+        self.assertIn("wrapped key bytes may remain in the catalog files", r.err)
+        self.assertEqual(self.schema(), "2")
+        r = self.azk("open", "ds1", "--reason", "x")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(r.stdout, CSV)
+        self.assertFalse(holds(self.cat, w))
+        self.assertFalse(holds(self.cat + "-wal", w))
+        self.assertTrue(self.ledger_has("catalog.scrub"))
+        r = self.azk_ok("db", "migrate")
+        self.assertIn("schema 2 is current; nothing to migrate", r.out)
+
+    def test_two_processes_migrate_at_once(self):
+        """Two azukari processes opening a schema-1 catalog at the same moment: one migrates,
+        the other finds it done; both succeed, keys moved once."""
+        self.intake("ds1")
+        self.intake("ds2")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        procs = [subprocess.Popen([self.bin, "--home", self.home, "db", "migrate"], env=self.env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(3)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        for p, (out, err) in zip(procs, outs):
+            self.assertEqual(p.returncode, 0, (out + err).decode())
+        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 2" in o]
+        self.assertEqual(len(migrated), 1, outs)
+        self.assertEqual(self.schema(), "2")
+        self.assertEqual({i: w for (k, i), w in self.keystore().items()}, keys)
+        self.assertEqual(len(glob.glob(self.cat + ".bak-v1-*")), 1)
+        self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
+        for w in keys.values():
+            self.assertFalse(holds(self.cat, w))
+        r = self.azk("open", "ds2", "--reason", "x")
+        self.assertEqual(r.stdout, CSV, r.err)
+
+    def test_stale_partial_backup_shredded(self):
+        """A backup a killed migration left half-made (it may hold keys) is removed by the
+        next migration."""
+        self.intake("ds1")
+        keys = catalog_v1.downgrade_to_v1(self.home)
+        stale = self.cat + ".bak-v1-20260101T000000Z.part"
+        with open(stale, "wb") as f:
+            f.write(b"junk" + list(keys.values())[0])
+        self.azk_ok("db", "migrate")
+        self.assertFalse(os.path.exists(stale))
+
+
+if __name__ == "__main__":
+    unittest.main()
