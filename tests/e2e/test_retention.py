@@ -116,17 +116,18 @@ class RetentionTest(unittest.TestCase):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
         try:
             row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
-            ds_row = db.execute("SELECT uuid, state FROM datasets WHERE id=?", (ds,)).fetchone()
+            uuid, dstate = db.execute("SELECT uuid, state FROM datasets WHERE id=?",
+                                      (ds,)).fetchone()
         finally:
             db.close()
-        # the wrapped data key lives in the keystore (keys/keystore.db), not the catalog
+        # the data key lives in the keystore (docs/catalog.md)
         ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
         try:
-            k = ks.execute("SELECT wrapped FROM wrapped_keys WHERE kind='dataset' AND id=?",
-                           (ds_row[0],)).fetchone()
+            w = ks.execute("SELECT wrapped FROM wrapped_keys WHERE kind='dataset' AND id=?",
+                           (uuid,)).fetchone()
         finally:
             ks.close()
-        return (row[0] if row else None), ((k[0] if k else None), ds_row[1])
+        return (row[0] if row else None), ((w[0] if w else None), dstate)
 
     def state_operator(self, ds):
         db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))

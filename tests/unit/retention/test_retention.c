@@ -26,7 +26,6 @@
 
 #include "retention/ret_int.h"
 #include "retention/identity.h"
-#include "store/keystore.h"
 #include "azukari/vault.h"
 #include "azukari/audit.h"
 
@@ -115,23 +114,22 @@ static const char *state_of(azk_home *h, const char *ds, char buf[32])
     return buf;
 }
 
-static azk_status uuid_cb(const azk_dataset_info *d, void *payload)
-{
-    snprintf(payload, 40, "%s", d->uuid);
-    return AZK_OK;
-}
-
-/* Is the dataset's wrapped data key still in the keystore? */
+/* Is the dataset's data key still in the keystore? */
 static bool key_present(azk_home *h, const char *ds)
 {
-    char uuid[40] = "";
+    sqlite3_stmt *st = NULL;
+    char uuid[40];
     uint8_t *wk = NULL;
-    size_t n = 0;
+    size_t wkl = 0;
     azk_status rc;
-    assert_int_equal(azk_dataset_get(h, ds, uuid_cb, uuid), AZK_OK);
-    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &n);
+    assert_int_equal(azk_store__prepare(h, &st, "SELECT uuid FROM datasets WHERE id=?1"), AZK_OK);
+    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(uuid, sizeof(uuid), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &wkl);
+    azk_free_secret(wk, wkl);
     assert_true(rc == AZK_OK || rc == AZK_ERR_NOTFOUND);
-    azk_free_secret(wk, n);
     return rc == AZK_OK;
 }
 
