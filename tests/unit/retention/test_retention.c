@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "store/keystore.h"
+
 #include <jansson.h>
 #include <liboath/oath.h>
 #include <sodium.h>
@@ -333,20 +335,27 @@ static void test_retention__old_catalog_artifact_unverifiable(void **state)
     snprintf(p, sizeof(p), "%s/old.prn", f->dir);
     write_file(p, "print data of an old catalog\n");
     assert_int_equal(stat(p, &sb), 0);
+    /* a version-1 catalog of that release: migrated when the home is opened */
+    intake(f, "old", "2090-01-01");
     assert_int_equal(
         azk_store__exec(f->h,
+                        "DROP TABLE ret_artifacts;"
                         "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT"
                         " NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
                         " deadline TEXT NOT NULL, added_at TEXT NOT NULL, added_by"
-                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path))",
+                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path));"
+                        "ALTER TABLE datasets ADD COLUMN wrapped_key BLOB;"
+                        "ALTER TABLE guard_items ADD COLUMN wrapped BLOB;"
+                        "UPDATE meta SET value = '1' WHERE key = 'schema'",
                         "old schema"),
         AZK_OK);
-    intake(f, "old", "2090-01-01");
     snprintf(sql, sizeof(sql),
              "INSERT INTO ret_artifacts VALUES('old','%s',%llu,%llu,'2090-01-01','2025-01-01T00:00"
              ":00Z','root',NULL)",
              p, (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
     assert_int_equal(azk_store__exec(f->h, sql, "old row"), AZK_OK);
+    azk_home_close(f->h);
+    assert_int_equal(azk_home_open(&f->h, f->home, NULL, 0), AZK_OK);
     backdate(f, "old", "2020-01-01");
     o.sweep_paths = paths;
     o.sweep_path_count = 1;
