@@ -375,14 +375,17 @@ azk_status azk_guard_approve(struct azk_home *h, const char *id, char **out_path
         azk_buf_clear(&tmp);
     }
     (void)unlink((const char *)tmp.data);
+    azk_buf_clear(&tmp);
     azk_guard__fsync_dir_of((const char *)dest.data);
+    /* the file is out: if recording that fails the item stays approving (never handed back
+     * to another approver, who would release it a second time) */
+    taken = false;
     ev.action = "guard.release";
     ev.outcome = NULL;
     ev.reason = "approved";
     rc = azk_store__guard_approved(h, id, (const char *)dest.data, &ev);
     if (rc != AZK_OK)
         goto done;
-    taken = false;
     if (out_path != NULL)
         *out_path = azk_buf_detach(&dest);
 done:

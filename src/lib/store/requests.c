@@ -120,9 +120,12 @@ azk_status azk_store__request_approve(azk_home *h, const char *id, const char *a
     } else if (rc == AZK_OK && strcmp(r.kind, "extend") == 0) {
         const char *t[] = {r.until, r.dataset};
         rc = azk_store__run_texts(h, "extend deadline",
-                                  "UPDATE datasets SET retain_until = ? WHERE id = ?", t, 2, &n);
+                                  "UPDATE datasets SET retain_until = ? WHERE id = ?"
+                                  " AND state = 'active'",
+                                  t, 2, &n);
         if (rc == AZK_OK && n != 1)
-            rc = azk_error_set(AZK_ERR_NOTFOUND, "dataset %s of request %s is gone", r.dataset, id);
+            rc = azk_error_set(AZK_ERR_ARG, "dataset %s of request %s is no longer active",
+                               r.dataset, id);
     } else if (rc == AZK_OK) {
         rc = azk_error_set(AZK_ERR_FORMAT, "request %s has an unknown kind", id);
     }

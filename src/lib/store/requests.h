@@ -37,9 +37,9 @@ AZK_NODISCARD azk_status azk_store__request_get(azk_home *h, const char *id,
  * must exist (AZK_ERR_NOTFOUND), be pending (AZK_ERR_ARG "not pending",
  * also when a concurrent approval got there first) and not be the
  * approver's own (AZK_ERR_PERM); then state approved; a deletion marks its
- * dataset due (ret_early), an extension moves the dataset's deadline to
- * the request's date; the ledger events ev[0..ev_count) are appended
- * before the commit. *out (may be NULL) gets the request as approved.
+ * dataset due (ret_early), an extension moves the deadline of the dataset,
+ * which must still be active (AZK_ERR_ARG), to the request's date; the ledger events
+ * ev[0..ev_count) are appended before the commit. *out (may be NULL) gets the request as approved.
  */
 AZK_NODISCARD azk_status azk_store__request_approve(azk_home *h, const char *id,
                                                     const char *approver,
