@@ -660,14 +660,16 @@ static void rd_end(void *payload, azk_status st, const azk_error *err)
 }
 
 /* Does the evidence of one of the row's candidate windows agree with its own values? */
-static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
+static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum azk_confirm *out)
 {
     const struct evset *ev = rd->ev;
     size_t lo = 0;
     size_t hi;
     enum azk_confirm ok = AZK_CONFIRM_NO;
+    azk_status rc;
+    *out = AZK_CONFIRM_NO;
     if (ev == NULL || ev->n == 0)
-        return AZK_CONFIRM_NO;
+        return AZK_OK;
     hi = ev->n;
     while (lo < hi) { /* first evidence of the row */
         size_t m = lo + (hi - lo) / 2;
@@ -677,12 +679,11 @@ static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
             hi = m;
     }
     if (lo == ev->n || ev->recs[lo].row != rd->row)
-        return AZK_CONFIRM_NO;
-    if (azk_match__row_values(&rd->mrow, rd->confirm_key, rd->schema->kinds, rd->schema->ncols, rec,
-                              &rd->tmp, &rd->norm) != AZK_OK) {
-        azk_error_clear();
-        return AZK_CONFIRM_NO;
-    }
+        return AZK_OK;
+    rc = azk_match__row_values(&rd->mrow, rd->confirm_key, rd->schema->kinds, rd->schema->ncols,
+                               rec, &rd->tmp, &rd->norm);
+    if (rc != AZK_OK)
+        return rc; /* never a count from a row that could not be compared */
     for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row && ok != AZK_CONFIRM_YES; i++) {
         enum azk_confirm c = azk_match__confirm_exact(&rd->mrow, ev->items + ev->recs[i].off,
                                                       ev->recs[i].n, rd->ds->total);
@@ -690,7 +691,8 @@ static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
             ok = c;
     }
     sodium_memzero(&rd->mrow, sizeof(rd->mrow));
-    return ok;
+    *out = ok;
+    return AZK_OK;
 }
 
 static azk_status rd_record(void *payload, const azk_record *rec)
@@ -698,6 +700,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     struct reader *rd = payload;
     size_t nv = 0;
     size_t ci = 0;
+    enum azk_confirm verdict;
     azk_status rc;
     if (rd->depth != 1)
         return AZK_OK;
@@ -710,7 +713,10 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     if (bsearch(&rd->row, rd->hits->rows, rd->hits->n, sizeof(uint64_t), cmp_u64) == NULL)
         return AZK_OK;
     rd->seen++;
-    switch (row_confirmed(rd, rec)) {
+    rc = row_confirmed(rd, rec, &verdict);
+    if (rc != AZK_OK)
+        return rc;
+    switch (verdict) {
         case AZK_CONFIRM_YES:
             break;
         case AZK_CONFIRM_PROBABLE:
