@@ -29,8 +29,8 @@ intake`). Log and note lines are written for
 Every row attributed that was not written as an entrusted person's line is
 a false attribution. Counts per million decoy lines, recall per shape.
 
-Usage: edm_confirm.py --azukari BIN --rows N --lines L [--keys K]
-                      [--seed S] [--work DIR] [--json OUT]
+Usage: edm_confirm.py --azukari BIN --rows N --lines L [--keys K] [--true-share P]
+                      [--reuse] [--seed S] [--work DIR] [--json OUT]
 K homes take the same dataset in: each has its own random scanning key.
 """
 import argparse
@@ -134,9 +134,12 @@ def generate(a, work):
         if is_true:
             i = rnd.randrange(half)
         else:
-            if not unused:
-                sys.exit("--rows must be at least twice the decoy lines")
-            i = unused.pop()
+            if a.reuse:
+                i = half + rnd.randrange(len(entrusted) - half)
+            elif not unused:
+                sys.exit("--rows must be at least twice the decoy lines (or --reuse)")
+            else:
+                i = unused.pop()
         r, others = entrusted[i]
         if is_true:
             out.append(line(rnd, r, shape, n))
@@ -236,6 +239,9 @@ def main():
     ap.add_argument("--true-share", type=float, default=0.05)
     ap.add_argument("--keys", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--reuse", action="store_true",
+                    help="decoys may reuse rows (more lines than rows; a false row's decoy "
+                    "kind is then one of several)")
     ap.add_argument("--work")
     ap.add_argument("--json")
     a = ap.parse_args()

@@ -34,6 +34,9 @@ static void usage(FILE *out)
     fprintf(out, _("Find the entrusted records in stolen files (files, directories, archives) "
                    "and report,\nper client and dataset, records found, persons after 名寄せ, "
                    "leaked items and\ndatasets past their deletion deadline.\n\n"));
+    fprintf(out, _("A record counts only when the values in the files agree with the decrypted "
+                   "record;\nrecords that a namesake could show as well are reported apart "
+                   "(probable).\n\n"));
     fprintf(out, _("      --list FILE             read more paths from FILE, one per line\n"
                    "      --format FMT            text (default) or json\n"
                    "      --report-dir DIR        write report-ppc.md, notice-client-CLIENT.md, "

@@ -59,21 +59,30 @@
 
 /* ---- hits of the scan ----------------------------------------------------- */
 
+struct objrow {
+    uint64_t row;
+    uint64_t obj;
+};
+
 struct hitset {
     char *client;
     char *dataset;
     uint64_t *rows;
     size_t n, cap;
     size_t uniq; /* rows[0..uniq) sorted and unique */
-    uint64_t objects;
-    uint32_t pii; /* bit (1 << azk_pii_type) found in the objects holding its rows */
+    /* (row, object) of every hit: the objects holding confirmed rows, and the types
+     * found in them, are counted after confirmation */
+    struct objrow *orow;
+    size_t norow, caporow;
 };
 
 struct collector {
     struct hitset *sets;
     size_t n, cap;
     azk_status err;
-    uint64_t objects, objects_hit, errors;
+    uint64_t objects, errors;
+    uint32_t *obj_pii; /* per object id: types found (objects with hits only) */
+    size_t obj_cap;
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -153,8 +162,6 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
     c->objects++;
     if (r->error != AZK_OK)
         c->errors++;
-    if (r->edm_count > 0)
-        c->objects_hit++;
     if (c->err != AZK_OK)
         return AZK_OK;
     for (size_t i = 0; i < r->edm_count; i++) {
@@ -164,13 +171,24 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
             c->err = azk_error_nomem();
             return AZK_OK;
         }
-        s->objects++;
-        for (int t = 0; t < AZK_PII__COUNT; t++)
-            if (r->counts[t] > 0)
-                s->pii |= 1u << t;
         c->err = hitset_add(s, e->rows, e->row_count);
+        if (c->err == AZK_OK && azk_array_reserve(&s->orow, &s->caporow, s->norow + e->row_count,
+                                                  sizeof(*s->orow), 64) != AZK_OK)
+            c->err = azk_error_nomem();
+        if (c->err == AZK_OK && azk_array_reserve(&c->obj_pii, &c->obj_cap, (size_t)c->objects,
+                                                  sizeof(*c->obj_pii), 256) != AZK_OK)
+            c->err = azk_error_nomem();
         if (c->err != AZK_OK)
             return AZK_OK;
+        c->obj_pii[c->objects - 1] = 0;
+        for (int t = 0; t < AZK_PII__COUNT; t++)
+            if (r->counts[t] > 0)
+                c->obj_pii[c->objects - 1] |= 1u << t;
+        for (size_t k = 0; k < e->row_count; k++) {
+            s->orow[s->norow].row = e->rows[k];
+            s->orow[s->norow].obj = c->objects - 1;
+            s->norow++;
+        }
     }
     return AZK_OK;
 }
@@ -189,138 +207,13 @@ static void collector_dispose(struct collector *c)
         azk_free(c->sets[i].client);
         azk_free(c->sets[i].dataset);
         azk_free(c->sets[i].rows);
+        azk_free(c->sets[i].orow);
     }
     azk_free(c->sets);
-}
-
-/* ---- evidence of the candidates (confirmation) ---------------------------- */
-
-/* Items kept over the run: 24 bytes each, so at most ~400 MB. */
-#define MAX_EVIDENCE_ITEMS ((size_t)16 << 20)
-
-struct evrec {
-    uint64_t row;
-    size_t off;
-    uint32_t n;
-};
-
-struct evset {
-    char *client;
-    char *dataset;
-    struct evrec *recs;
-    size_t n, cap;
-    struct azk_match_ev_item *items;
-    size_t ni, capi;
-};
-
-struct evstore {
-    pthread_mutex_t mu;
-    struct evset *sets;
-    size_t n, cap;
-    size_t items;
-    azk_status err;
-    char msg[160];
-};
-
-static struct evset *evset_get(struct evstore *e, const char *client, const char *dataset)
-{
-    struct evset *s;
-    for (size_t i = 0; i < e->n; i++)
-        if (strcmp(e->sets[i].dataset, dataset) == 0 && strcmp(e->sets[i].client, client) == 0)
-            return &e->sets[i];
-    if (azk_array_reserve(&e->sets, &e->cap, e->n, sizeof(*e->sets), 8) != AZK_OK)
-        return NULL;
-    s = &e->sets[e->n];
-    memset(s, 0, sizeof(*s));
-    s->client = azk_strdup(client);
-    s->dataset = azk_strdup(dataset);
-    if (s->client == NULL || s->dataset == NULL) {
-        azk_free(s->client);
-        azk_free(s->dataset);
-        return NULL;
-    }
-    e->n++;
-    return s;
-}
-
-/* From the scanning threads: keep a candidate's evidence (a window evaluated again
- * on the next line with the same values is kept once). */
-static azk_status on_evidence(const char *client, const char *dataset, uint64_t row,
-                              const struct azk_match_ev_item *items, size_t count, void *payload)
-{
-    struct evstore *e = payload;
-    struct evset *s;
-    azk_status rc = AZK_OK;
-    pthread_mutex_lock(&e->mu);
-    if (e->err != AZK_OK)
-        goto done;
-    s = evset_get(e, client, dataset);
-    if (s == NULL) {
-        rc = e->err = azk_error_nomem();
-        goto done;
-    }
-    if (s->n > 0 && s->recs[s->n - 1].row == row && s->recs[s->n - 1].n == count &&
-        memcmp(s->items + s->recs[s->n - 1].off, items, count * sizeof(*items)) == 0)
-        goto done;
-    if (e->items + count > MAX_EVIDENCE_ITEMS) {
-        rc = e->err = azk_error_set(
-            AZK_ERR_LIMIT, "impact: more than %zu candidate values to confirm", MAX_EVIDENCE_ITEMS);
-        goto done;
-    }
-    if (azk_array_reserve(&s->recs, &s->cap, s->n, sizeof(*s->recs), 64) != AZK_OK ||
-        azk_array_reserve(&s->items, &s->capi, s->ni + count, sizeof(*s->items), 256) != AZK_OK) {
-        rc = e->err = azk_error_nomem();
-        goto done;
-    }
-    s->recs[s->n].row = row;
-    s->recs[s->n].off = s->ni;
-    s->recs[s->n].n = (uint32_t)count;
-    s->n++;
-    memcpy(s->items + s->ni, items, count * sizeof(*items));
-    s->ni += count;
-    e->items += count;
-done:
-    if (rc != AZK_OK)
-        snprintf(e->msg, sizeof(e->msg), "%s", azk_error_last()->message);
-    pthread_mutex_unlock(&e->mu);
-    return rc;
-}
-
-static int cmp_evrec(const void *a, const void *b)
-{
-    const struct evrec *x = a;
-    const struct evrec *y = b;
-    if (x->row != y->row)
-        return x->row < y->row ? -1 : 1;
-    return x->off < y->off ? -1 : x->off > y->off;
-}
-
-static const struct evset *evstore_find(const struct evstore *e, const char *client,
-                                        const char *dataset)
-{
-    for (size_t i = 0; i < e->n; i++)
-        if (strcmp(e->sets[i].dataset, dataset) == 0 && strcmp(e->sets[i].client, client) == 0)
-            return &e->sets[i];
-    return NULL;
-}
-
-static void evstore_dispose(struct evstore *e)
-{
-    for (size_t i = 0; i < e->n; i++) {
-        azk_free(e->sets[i].client);
-        azk_free(e->sets[i].dataset);
-        azk_free(e->sets[i].recs);
-        if (e->sets[i].items != NULL)
-            sodium_memzero(e->sets[i].items, e->sets[i].capi * sizeof(*e->sets[i].items));
-        azk_free(e->sets[i].items);
-    }
-    azk_free(e->sets);
-    e->sets = NULL;
-    e->n = e->cap = 0;
+    azk_free(c->obj_pii);
 }
 
 /* ---- temporary fingerprint directory ------------------------------------ */
-
 struct tmpdir {
     azk_buf dir, fp, key;
 };
@@ -554,11 +447,13 @@ struct client_run {
 
 struct reader {
     const struct hitset *hits;
-    const struct evset *ev;     /* evidence of this dataset's candidates */
-    const uint8_t *confirm_key; /* the run's confirmation key */
-    struct azk_match_row mrow;  /* the candidate row's own values, hashed */
-    azk_buf tmp, norm;          /* scratch (wiped) */
-    uint64_t seen;              /* candidate rows found in the vault file */
+    const struct azk_impact_evset *ev; /* evidence of this dataset's candidates */
+    const uint8_t *confirm_key;        /* the run's confirmation key */
+    struct azk_match_row mrow;         /* the candidate row's own values, hashed */
+    azk_buf tmp, norm;                 /* scratch (wiped) */
+    uint64_t seen;                     /* candidate rows found in the vault file */
+    uint64_t *conf;                    /* confirmed rows, ascending (stream order) */
+    size_t nconf, capconf;
     const struct schema *schema;
     struct client_run *cr;
     azk_link *all;
@@ -661,14 +556,16 @@ static void rd_end(void *payload, azk_status st, const azk_error *err)
 }
 
 /* Does the evidence of one of the row's candidate windows agree with its own values? */
-static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
+static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum azk_confirm *out)
 {
-    const struct evset *ev = rd->ev;
+    const struct azk_impact_evset *ev = rd->ev;
     size_t lo = 0;
     size_t hi;
     enum azk_confirm ok = AZK_CONFIRM_NO;
+    azk_status rc;
+    *out = AZK_CONFIRM_NO;
     if (ev == NULL || ev->n == 0)
-        return AZK_CONFIRM_NO;
+        return AZK_OK;
     hi = ev->n;
     while (lo < hi) { /* first evidence of the row */
         size_t m = lo + (hi - lo) / 2;
@@ -678,12 +575,11 @@ static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
             hi = m;
     }
     if (lo == ev->n || ev->recs[lo].row != rd->row)
-        return AZK_CONFIRM_NO;
-    if (azk_match__row_values(&rd->mrow, rd->confirm_key, rd->schema->kinds, rd->schema->ncols, rec,
-                              &rd->tmp, &rd->norm) != AZK_OK) {
-        azk_error_clear();
-        return AZK_CONFIRM_NO;
-    }
+        return AZK_OK;
+    rc = azk_match__row_values(&rd->mrow, rd->confirm_key, rd->schema->kinds, rd->schema->ncols,
+                               rec, &rd->tmp, &rd->norm);
+    if (rc != AZK_OK)
+        return rc; /* never a count from a row that could not be compared */
     for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row && ok != AZK_CONFIRM_YES; i++) {
         enum azk_confirm c = azk_match__confirm_exact(&rd->mrow, ev->items + ev->recs[i].off,
                                                       ev->recs[i].n, rd->ds->total);
@@ -691,7 +587,40 @@ static enum azk_confirm row_confirmed(struct reader *rd, const azk_record *rec)
             ok = c;
     }
     sodium_memzero(&rd->mrow, sizeof(rd->mrow));
-    return ok;
+    *out = ok;
+    return AZK_OK;
+}
+
+static azk_status push_row(struct reader *rd, uint64_t row)
+{
+    if (azk_array_reserve(&rd->conf, &rd->capconf, rd->nconf, sizeof(*rd->conf), 64) != AZK_OK)
+        return azk_error_nomem();
+    rd->conf[rd->nconf++] = row;
+    return AZK_OK;
+}
+
+/*
+ * The objects holding a confirmed row of this dataset (mark[obj] = stamp):
+ * their count and the types found in them; hit[obj] for the run's total.
+ */
+static void confirmed_objects(const struct hitset *hs, const struct reader *rd, uint32_t *mark,
+                              uint32_t stamp, bool *hit, const uint32_t *obj_pii, uint64_t *objects,
+                              uint32_t *pii)
+{
+    *objects = 0;
+    *pii = 0;
+    for (size_t i = 0; i < hs->norow; i++) {
+        const struct objrow *o = &hs->orow[i];
+        if (rd->nconf == 0 ||
+            bsearch(&o->row, rd->conf, rd->nconf, sizeof(uint64_t), cmp_u64) == NULL)
+            continue;
+        hit[o->obj] = true;
+        if (mark[o->obj] == stamp)
+            continue;
+        mark[o->obj] = stamp;
+        (*objects)++;
+        *pii |= obj_pii[o->obj];
+    }
 }
 
 static azk_status rd_record(void *payload, const azk_record *rec)
@@ -699,6 +628,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     struct reader *rd = payload;
     size_t nv = 0;
     size_t ci = 0;
+    enum azk_confirm verdict;
     azk_status rc;
     if (rd->depth != 1)
         return AZK_OK;
@@ -711,8 +641,14 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     if (bsearch(&rd->row, rd->hits->rows, rd->hits->n, sizeof(uint64_t), cmp_u64) == NULL)
         return AZK_OK;
     rd->seen++;
-    switch (row_confirmed(rd, rec)) {
+    rc = row_confirmed(rd, rec, &verdict);
+    if (rc != AZK_OK)
+        return rc;
+    switch (verdict) {
         case AZK_CONFIRM_YES:
+            rc = push_row(rd, rd->row);
+            if (rc != AZK_OK)
+                return rc;
             break;
         case AZK_CONFIRM_PROBABLE:
             rd->ds->probable++; /* reported apart, not counted */
@@ -1116,8 +1052,10 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     struct schema sch;
     int64_t asof_days = 0;
     size_t ds_first = 0;
-    struct evstore ev;
+    struct azk_impact_evstore ev;
     uint8_t ckey[32];
+    uint32_t *obj_mark = NULL; /* per object: last dataset (index + 1) it held a row of */
+    bool *obj_hit = NULL;      /* per object: holds a confirmed row */
 
     if (azk__options_in(&o_v, sizeof(o_v), &o_def, o_in, false, "azk_impact_run") != AZK_OK)
         return azk_error_last()->code;
@@ -1176,7 +1114,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     so.encoding = o->encoding;
     rc = azk_scanner_new(&sc, &so);
     if (rc == AZK_OK)
-        rc = azk_scan__scanner_set_confirm(sc, ckey, on_evidence, &ev);
+        rc = azk_scan__scanner_set_confirm(sc, ckey, azk_impact__on_evidence, &ev);
     if (rc != AZK_OK)
         goto done;
     memset(&stats, 0, sizeof(stats));
@@ -1188,15 +1126,22 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     if (rc != AZK_OK)
         goto done;
     out->objects = col.objects;
-    out->objects_hit = col.objects_hit;
+    /* objects holding a confirmed row (counted after confirmation) */
+    out->objects_hit = 0;
+    if (col.objects > 0) {
+        obj_mark = azk_calloc((size_t)col.objects, sizeof(*obj_mark));
+        obj_hit = azk_calloc((size_t)col.objects, sizeof(*obj_hit));
+        if (obj_mark == NULL || obj_hit == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+    }
     out->errors = col.errors;
     out->files = stats.files;
     tmpdir_remove(&td);
     for (size_t i = 0; i < col.n; i++)
         hitset_unique(&col.sets[i]);
-    for (size_t i = 0; i < ev.n; i++)
-        if (ev.sets[i].n > 1)
-            qsort(ev.sets[i].recs, ev.sets[i].n, sizeof(*ev.sets[i].recs), cmp_evrec);
+    azk_impact__evstore_sort(&ev);
     if (col.n > 0)
         qsort(col.sets, col.n, sizeof(*col.sets), cmp_hitset);
 
@@ -1231,8 +1176,6 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             goto done;
         }
         d->candidates = hs->n;
-        d->objects = hs->objects;
-        pii = hs->pii;
         if (azk_impact__parse_date(d->retain_until, &until) && until < asof_days) {
             d->past_deadline = true;
             d->days_overdue = (uint64_t)(asof_days - until);
@@ -1259,10 +1202,14 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds_index = (uint32_t)i;
         rd.file_local = (uint32_t)(i - ds_first);
         rd.ds = d;
-        rd.ev = evstore_find(&ev, hs->client, hs->dataset);
+        rd.ev = azk_impact__evstore_find(&ev, hs->client, hs->dataset);
         rd.confirm_key = ckey;
         rc = read_dataset(h, &rd, di.format, di.encoding);
         d->records = rd.matched;
+        /* objects and the types seen in them: those holding a confirmed row */
+        confirmed_objects(hs, &rd, obj_mark, (uint32_t)i + 1, obj_hit, col.obj_pii, &d->objects,
+                          &pii);
+        azk_free(rd.conf);
         azk_buf_dispose_secret(&rd.tmp);
         azk_buf_dispose_secret(&rd.norm);
         for (int k = 0; k < AZK_COL__COUNT; k++) {
@@ -1285,6 +1232,8 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
                 goto done;
         }
     }
+    for (uint64_t k = 0; k < col.objects; k++)
+        out->objects_hit += obj_hit[k];
     /* datasets and clients without a confirmed record are not in the result: the
      * fingerprints pointed at rows whose values are not those of the files */
     {
@@ -1368,8 +1317,10 @@ done:
     azk_scanner_free(sc);
     tmpdir_remove(&td);
     collector_dispose(&col);
-    evstore_dispose(&ev);
+    azk_impact__evstore_dispose(&ev);
     pthread_mutex_destroy(&ev.mu);
+    azk_free(obj_mark);
+    azk_free(obj_hit);
     sodium_memzero(ckey, sizeof(ckey));
     return rc;
 }

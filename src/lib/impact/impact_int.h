@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * impact/impact_int.h -- internals of the impact module: the sealed
- * notification-list writer (seal.c) and date arithmetic (report.c).
+ * impact/impact_int.h -- internals of the impact module: the evidence of
+ * candidates (evidence.c), the sealed notification-list writer (seal.c)
+ * and date arithmetic (report.c).
  *
  * Notification list file (docs/impact.md), integers big-endian:
  *   "AZKN" | u8 version=1 | 3 zero bytes
@@ -17,6 +18,9 @@
 
 #include "util/util.h"
 #include "azukari/impact.h"
+#include "match/match.h"
+
+#include <pthread.h>
 
 #define AZK_IMPACT_CHUNK ((size_t)64 * 1024)
 
@@ -41,5 +45,48 @@ bool azk_impact__parse_date(const char *s, int64_t *days);
 void azk_impact__format_date(int64_t days, char out[11]);
 /* 0 = Sunday ... 6 = Saturday. */
 int azk_impact__weekday(int64_t days);
+
+/* ---- evidence of the candidates (evidence.c) ------------------------------ */
+
+/* Items kept over the run: 24 bytes each, so at most ~400 MB. */
+#define AZK_IMPACT_MAX_EVIDENCE ((size_t)16 << 20)
+
+struct azk_impact_evrec {
+    uint64_t row;
+    size_t off;
+    uint32_t n;
+};
+
+struct azk_impact_evset {
+    char *client;
+    char *dataset;
+    struct azk_impact_evrec *recs;
+    size_t n, cap;
+    struct azk_match_ev_item *items;
+    size_t ni, capi;
+};
+
+struct azk_impact_evstore {
+    pthread_mutex_t mu;
+    struct azk_impact_evset *sets;
+    size_t n, cap;
+    size_t items;
+    azk_status err;
+    char msg[160];
+};
+
+/* The scanner's evidence callback (azk_scan_evidence_cb; payload: struct azk_impact_evstore, whose
+ * mu the caller initialised). */
+AZK_NODISCARD azk_status azk_impact__on_evidence(const char *client, const char *dataset,
+                                                 uint64_t row,
+                                                 const struct azk_match_ev_item *items,
+                                                 size_t count, void *payload);
+/* Sort each dataset's evidence by row (after the scan). */
+void azk_impact__evstore_sort(struct azk_impact_evstore *e);
+/* The evidence of one dataset, or NULL. */
+const struct azk_impact_evset *azk_impact__evstore_find(const struct azk_impact_evstore *e,
+                                                        const char *client, const char *dataset);
+/* Free (items wiped); the mutex is the caller's. */
+void azk_impact__evstore_dispose(struct azk_impact_evstore *e);
 
 #endif

@@ -290,6 +290,21 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         (unsigned long long)r->files, (unsigned long long)r->objects,
         (unsigned long long)r->datasets_all, (unsigned long long)r->objects_hit,
         (unsigned long long)r->errors, r->errors > 0 ? "（内容を別途確認すること" TODO "）" : "");
+    {
+        /* the whole run's probable records include datasets without a confirmed one */
+        uint64_t probable = client == NULL ? r->probable : 0;
+        for (size_t i = 0; client != NULL && i < r->dataset_count; i++)
+            if (strcmp(r->datasets[i].client, client) == 0)
+                probable += r->datasets[i].probable;
+        put(d, "- 照合の方法: 指紋が示した候補の記録を、復号した記録の値と照合し、値が一致したもの"
+               "だけを計上した（延べ件数。照合用の鍵によらない）。");
+        if (probable > 0)
+            put(d,
+                "このほか、氏名と生年月日、又は氏名と住所・固定電話だけが一致し、同姓同名の別人と"
+                "区別できない記録が %llu 件ある（計上していない。確認のうえ判断すること%s）。",
+                (unsigned long long)probable, TODO);
+        put(d, "\n");
+    }
     put(d, "- 委託元・データセット:\n\n");
     put(d, "| 委託元 | データセット | 受領ファイル | 受領日 | 利用目的 | 延べ件数 | 名寄せ後件数 "
            "| 保存期限 | 保存期限超過 |\n|---|---|---|---|---|---:|---:|---|---|\n");

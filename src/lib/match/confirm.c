@@ -106,8 +106,9 @@ azk_status azk_match__row_values(struct azk_match_row *row, const uint8_t key[AZ
                 slot = phones++ == 0 ? AZK_FPS_PHONE1 : AZK_FPS_PHONE2;
             if (slot != (int)s || f->len == 0)
                 continue;
-            if (azk_buf_put(tmp, f->ptr, f->len) != AZK_OK)
-                return AZK_ERR_NOMEM;
+            azk_status rc = azk_buf_put(tmp, f->ptr, f->len);
+            if (rc != AZK_OK)
+                return rc;
             any = true;
         }
         if (!any || !azk_fp__normalize(norm, kind, (const char *)tmp->data, tmp->len))

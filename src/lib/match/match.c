@@ -917,6 +917,7 @@ static azk_status give_evidence(struct azk_match_ctx *ctx, uint32_t row)
             (c->window && (ctx->skip_windows || !has_entry(ctx->idx, c->kind, c->bucket, row))))
             continue;
         it = &ctx->ev[n++];
+        memset(it, 0, sizeof(*it)); /* padding too: the callee may compare items bytewise */
         it->kind = c->kind;
         it->age = (uint8_t)(ctx->seq - c->seq);
         it->flags = c->ev;
