@@ -6,10 +6,9 @@
  * Notification list file (docs/impact.md), integers big-endian:
  *   "AZKN" | u8 version=1 | 3 zero bytes
  *   | crypto_box_seal(stream key, client public key) (32 + 48 bytes)
- *   | secretstream header (24 bytes)
- *   then chunks: u32 ciphertext length | ciphertext
- *   (crypto_secretstream_xchacha20poly1305, at most 64 KiB plaintext per
- *    chunk, the last one tagged FINAL, nothing after it)
+ *   | the encrypted chunked stream of crypt/stream.h (secretstream header,
+ *     then u32 ciphertext length | ciphertext chunks of at most 64 KiB
+ *     plaintext, the last one tagged FINAL, nothing after it)
  * Only ciphertext reaches the disk: plaintext is buffered in memory (wiped).
  */
 #ifndef AZK_IMPACT_INT_H
@@ -17,8 +16,6 @@
 
 #include "util/util.h"
 #include "azukari/impact.h"
-
-#define AZK_IMPACT_CHUNK ((size_t)64 * 1024)
 
 struct azk_impact_sealer;
 
