@@ -941,12 +941,12 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     if (path_count == 0)
         return azk_error_set(AZK_ERR_ARG, "impact: no path to analyse");
     if (o->as_of != NULL) {
-        if (!azk_impact__parse_date(o->as_of, &asof_days))
+        if (!azk_date__parse_day(o->as_of, &asof_days))
             return azk_error_set(AZK_ERR_ARG, "impact: --as-of is not a date YYYY-MM-DD");
-        azk_impact__format_date(asof_days, out->as_of);
+        azk_date__format_day(asof_days, out->as_of);
     } else {
         today(out->as_of);
-        (void)azk_impact__parse_date(out->as_of, &asof_days);
+        (void)azk_date__parse_day(out->as_of, &asof_days);
     }
     if (o->link_threshold <= 0 || o->link_threshold >= 1)
         return azk_error_set(AZK_ERR_ARG, "impact: link threshold must be between 0 and 1");
@@ -1025,7 +1025,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         d->records = hs->n;
         d->objects = hs->objects;
         pii = hs->pii;
-        if (azk_impact__parse_date(d->retain_until, &until) && until < asof_days) {
+        if (azk_date__parse_day(d->retain_until, &until) && until < asof_days) {
             d->past_deadline = true;
             d->days_overdue = (uint64_t)(asof_days - until);
         }

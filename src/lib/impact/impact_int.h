@@ -15,6 +15,7 @@
 #define AZK_IMPACT_INT_H
 
 #include "util/util.h"
+#include "norm/datetime.h"
 #include "azukari/impact.h"
 
 struct azk_impact_sealer;
@@ -32,10 +33,6 @@ AZK_NODISCARD azk_status azk_impact__sealer_finish(struct azk_impact_sealer *s);
 /* Remove the temporary file and free (NULL-safe). */
 void azk_impact__sealer_abort(struct azk_impact_sealer *s);
 
-/* Days since 1970-01-01 of a YYYY-MM-DD date; false when malformed. */
-bool azk_impact__parse_date(const char *s, int64_t *days);
-/* YYYY-MM-DD of a day number (out has 11 bytes). */
-void azk_impact__format_date(int64_t days, char out[11]);
 /* 0 = Sunday ... 6 = Saturday. */
 int azk_impact__weekday(int64_t days);
 
