@@ -433,23 +433,6 @@ struct reader {
     uint64_t matched;
 };
 
-static azk_status json_str(azk_buf *b, const char *s, size_t n)
-{
-    azk_status rc = azk_buf_putc(b, '"');
-    for (size_t i = 0; i < n && rc == AZK_OK; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            rc = azk_buf_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            rc = azk_buf_printf(b, "\\u%04x", c);
-        else
-            rc = azk_buf_putc(b, c);
-    }
-    if (rc == AZK_OK)
-        rc = azk_buf_putc(b, '"');
-    return rc;
-}
-
 static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t link_index)
 {
     struct client_run *cr = rd->cr;
@@ -476,11 +459,11 @@ static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t li
     }
     rc = azk_buf_puts(&cr->list, "\"client\":");
     if (rc == AZK_OK)
-        rc = json_str(&cr->list, rd->ds->client, strlen(rd->ds->client));
+        rc = azk_buf_put_json_string(&cr->list, rd->ds->client, strlen(rd->ds->client));
     if (rc == AZK_OK)
         rc = azk_buf_puts(&cr->list, ",\"dataset\":");
     if (rc == AZK_OK)
-        rc = json_str(&cr->list, rd->ds->dataset, strlen(rd->ds->dataset));
+        rc = azk_buf_put_json_string(&cr->list, rd->ds->dataset, strlen(rd->ds->dataset));
     if (rc == AZK_OK)
         rc = azk_buf_printf(&cr->list, ",\"row\":%llu,\"fields\":{", (unsigned long long)rd->row);
     for (size_t i = 0; i < rec->field_count && i < rd->schema->ncols && rc == AZK_OK; i++) {
@@ -488,11 +471,11 @@ static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t li
         if (i > 0)
             rc = azk_buf_putc(&cr->list, ',');
         if (rc == AZK_OK)
-            rc = json_str(&cr->list, h, strlen(h));
+            rc = azk_buf_put_json_string(&cr->list, h, strlen(h));
         if (rc == AZK_OK)
             rc = azk_buf_putc(&cr->list, ':');
         if (rc == AZK_OK)
-            rc = json_str(&cr->list, rec->fields[i].ptr, rec->fields[i].len);
+            rc = azk_buf_put_json_string(&cr->list, rec->fields[i].ptr, rec->fields[i].len);
     }
     if (rc == AZK_OK)
         rc = azk_buf_puts(&cr->list, "}}\n");

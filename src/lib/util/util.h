@@ -179,6 +179,13 @@ bool azk_utf8_valid(const uint8_t *s, size_t n);
 AZK_NODISCARD azk_status azk_buf_put_escaped_name(azk_buf *b, const char *s, size_t n);
 
 /*
+ * Append `s[0..n)` to `b` as a JSON string, quotes included: the one JSON
+ * escaping (util/json.c), the same bytes as jansson's dump. No UTF-8 check
+ * (callers that need one, like the ledger, check first).
+ */
+AZK_NODISCARD azk_status azk_buf_put_json_string(azk_buf *b, const char *s, size_t n);
+
+/*
  * Append `s[0..n)` to `b` for a terminal or a text report: control
  * characters (C0, DEL, C1, and U+2028/U+2029) become "\\xHH" / "\\u{HHHH}",
  * a backslash becomes "\\\\", invalid UTF-8 bytes "\\xHH"; everything else
