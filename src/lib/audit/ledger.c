@@ -138,40 +138,13 @@ azk_status azk_audit__read_file(const char *path, azk_buf *out, size_t max)
     return rc;
 }
 
-/* write path atomically (tmp + fsync + rename); mode for the new file */
+/* write path atomically (util/outfile.c); exclusive: the first writer wins */
 static azk_status write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                                     int exclusive)
 {
-    azk_buf tmp = AZK_BUF_INIT;
-    azk_status rc;
-    int fd = -1;
-    rc = azk_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (rc != AZK_OK)
-        goto done;
-    fd = open((char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
-        rc = azk_error_errno("create key or checkpoint file");
-        goto done;
-    }
-    rc = pwrite_full(fd, data, len, 0, "write");
-    if (rc == AZK_OK && fsync(fd) != 0)
-        rc = azk_error_errno("fsync");
-    close(fd);
-    fd = -1;
-    if (rc != AZK_OK)
-        goto unlink;
-    if (exclusive) {
-        /* link(2) fails when the target exists: the first writer wins */
-        if (link((char *)tmp.data, path) != 0 && errno != EEXIST)
-            rc = azk_error_errno("link");
-    } else if (rename((char *)tmp.data, path) != 0) {
-        rc = azk_error_errno("rename");
-    }
-unlink:
-    unlink((char *)tmp.data);
-done:
-    azk_buf_dispose(&tmp);
-    return rc;
+    bool existed;
+    return azk_outfile__write(path, data, len, (unsigned)mode, exclusive ? AZK_OUTFILE_EXCL : 0,
+                              &existed);
 }
 
 /* mkdir -p: parents too (mode 0700 for the ones we create) */

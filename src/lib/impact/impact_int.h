@@ -23,7 +23,7 @@ struct azk_impact_sealer;
 /* Read a 32-byte key file (raw or 64 hex digits, optional newline). */
 AZK_NODISCARD azk_status azk_impact__read_key(const char *path, uint8_t key[32]);
 
-/* Start a list at path (temporary file path.tmp, mode 0600, then rename). */
+/* Start a list at path (an outfile: temporary, mode 0600, renamed at finish). */
 AZK_NODISCARD azk_status azk_impact__sealer_new(struct azk_impact_sealer **out, const char *path,
                                                 const uint8_t pk[32]);
 AZK_NODISCARD azk_status azk_impact__sealer_write(struct azk_impact_sealer *s, const void *p,

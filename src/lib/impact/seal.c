@@ -4,8 +4,8 @@
  * public key: a random secretstream key sealed with crypto_box_seal
  * (anonymous sender), then the encrypted chunked stream of crypt/stream.h
  * (format in impact_int.h). Plaintext exists only in a wiped memory
- * buffer; the file is written under a temporary name and renamed when
- * complete.
+ * buffer; the file is an outfile (util/outfile.c): a temporary, renamed
+ * onto its name when complete.
  */
 #include "impact/impact_int.h"
 #include "crypt/stream.h"
@@ -23,11 +23,18 @@
 #define HEAD_LEN     (8 + SEALED_LEN + AZK_CRYPT_HEADERBYTES)
 
 struct azk_impact_sealer {
-    int fd;
-    azk_buf tmp;                 /* temporary path */
-    azk_buf path;                /* final path */
+    azk_outfile *of;             /* temporary until finished (util/outfile.c) */
     struct azk_crypt_writer *cw; /* the chunks */
 };
+
+/* Sink of the chunks: the output file's stream (errors surface at commit too). */
+static azk_status put_bytes(const uint8_t *p, size_t n, void *payload)
+{
+    struct azk_impact_sealer *s = payload;
+    if (fwrite(p, 1, n, azk_outfile_stream(s->of)) != n)
+        return azk_error_errno("impact: write notification list");
+    return AZK_OK;
+}
 
 static int hexval(int c)
 {
@@ -81,12 +88,7 @@ void azk_impact__sealer_abort(struct azk_impact_sealer *s)
 {
     if (s == NULL)
         return;
-    if (s->fd >= 0) {
-        close(s->fd);
-        (void)unlink((const char *)s->tmp.data);
-    }
-    azk_buf_dispose(&s->tmp);
-    azk_buf_dispose(&s->path);
+    azk_outfile_abort(s->of);
     azk_crypt__writer_free(s->cw);
     azk_free(s);
 }
@@ -104,14 +106,6 @@ azk_status azk_impact__sealer_new(struct azk_impact_sealer **out, const char *pa
     s = azk_calloc(1, sizeof(*s));
     if (s == NULL)
         return azk_error_nomem();
-    s->fd = -1;
-    s->tmp = (azk_buf)AZK_BUF_INIT;
-    s->path = (azk_buf)AZK_BUF_INIT;
-    rc = azk_buf_printf(&s->tmp, "%s.tmp", path);
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&s->path, path);
-    if (rc != AZK_OK)
-        goto done;
     memcpy(head, SEAL_MAGIC, 4);
     head[4] = SEAL_VERSION;
     head[5] = head[6] = head[7] = 0;
@@ -120,15 +114,13 @@ azk_status azk_impact__sealer_new(struct azk_impact_sealer **out, const char *pa
         rc = azk_error_set(AZK_ERR_CRYPTO, "impact: cannot seal the list key (bad public key)");
         goto done;
     }
-    rc = azk_crypt__writer_new(&s->cw, "impact", k, head + 8 + SEALED_LEN, NULL, &s->fd);
+    rc = azk_crypt__writer_new(&s->cw, "impact", k, head + 8 + SEALED_LEN, put_bytes, s);
     if (rc != AZK_OK)
         goto done;
-    s->fd = open((const char *)s->tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (s->fd < 0) {
-        rc = azk_error_errno("impact: create notification list");
+    rc = azk_outfile_open(&s->of, path, 0600, 0);
+    if (rc != AZK_OK)
         goto done;
-    }
-    rc = azk_crypt__write_all(s->fd, head, sizeof(head), "impact");
+    rc = put_bytes(head, sizeof(head), s);
     if (rc != AZK_OK)
         goto done;
     *out = s;
@@ -150,17 +142,9 @@ azk_status azk_impact__sealer_finish(struct azk_impact_sealer *s)
     azk_status rc;
     AZK_ASSERT_ARG(s != NULL);
     rc = azk_crypt__writer_finish(s->cw);
-    if (rc == AZK_OK && fsync(s->fd) != 0)
-        rc = azk_error_errno("impact: fsync notification list");
     if (rc == AZK_OK) {
-        int fd = s->fd;
-        s->fd = -1;
-        if (close(fd) != 0)
-            rc = azk_error_errno("impact: close notification list");
-        else if (rename((const char *)s->tmp.data, (const char *)s->path.data) != 0)
-            rc = azk_error_errno("impact: rename notification list");
-        if (rc != AZK_OK)
-            (void)unlink((const char *)s->tmp.data);
+        rc = azk_outfile_commit(s->of); /* fsync, rename; frees it even on failure */
+        s->of = NULL;
     }
     azk_impact__sealer_abort(s);
     return rc;

@@ -201,6 +201,15 @@ struct stat;
 AZK_NODISCARD azk_status azk_outfile__sync(azk_outfile *f, struct stat *sb);
 /* The absolute path the file gets at commit (out cleared first). */
 AZK_NODISCARD azk_status azk_outfile__final_path(const azk_outfile *f, azk_buf *out);
+/*
+ * The whole of data as the file path, the outfile way (temporary, fsync,
+ * atomic rename, never through a symlink; mode exactly): the one atomic
+ * write of a small file (keys, checkpoints, configuration). With
+ * AZK_OUTFILE_EXCL and existed != NULL an existing name is left alone,
+ * *existed set and AZK_OK returned (the first writer wins).
+ */
+AZK_NODISCARD azk_status azk_outfile__write(const char *path, const void *data, size_t len,
+                                            unsigned mode, unsigned flags, bool *existed);
 
 /* ---- thread-safe strerror -------------------------------------------------- */
 
