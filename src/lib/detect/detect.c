@@ -19,6 +19,7 @@
 #include "detect/detect.h"
 #include "detect/detect_int.h"
 #include "detect/names.h"
+#include "norm/norm.h"
 #include "detect/places.h"
 #include "norm/digits.h"
 #include "norm/datetime.h"
@@ -1295,27 +1296,16 @@ static uint32_t cp_at(const struct fld *f, size_t pos, size_t *l)
     return cp;
 }
 
-static bool is_kanji(uint32_t cp)
-{
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp == 0x3005 ||
-           (cp >= 0xF900 && cp <= 0xFAFF);
-}
-
-static bool is_katakana(uint32_t cp)
-{
-    return cp >= 0x30A1 && cp <= 0x30FA;
-}
-
 static bool muni_char(uint32_t cp)
 {
-    return is_kanji(cp) || is_katakana(cp) || (cp >= 0x3041 && cp <= 0x3096);
+    return azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp) || azk_norm__is_hiragana(cp);
 }
 
 /* Town-name characters between the municipality and the block numbers. */
 static bool town_char(uint32_t cp)
 {
-    return is_kanji(cp) || is_katakana(cp) || cp == 0x30F6 /* ヶ */ || cp == 0x306E /* の */ ||
-           cp == 0x304C /* が */ || cp == 0x30F5;
+    return azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp) || cp == 0x30F6 /* ヶ */ ||
+           cp == 0x306E /* の */ || cp == 0x304C /* が */ || cp == 0x30F5;
 }
 
 enum { T_SHI = 1, T_KU, T_CHO, T_SON, T_GUN };
@@ -1823,7 +1813,7 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         uint32_t cp;
         size_t l;
         cp = cp_at(f, pp, &l);
-        if (is_kanji(cp) || is_katakana(cp))
+        if (azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp))
             block_at(f, i);
     }
 }
@@ -1997,10 +1987,11 @@ static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struc
     if (c->eng->names == NULL || f->len > 64 || f->len == 0)
         return AZK_COL_NONE;
     cp = cp_at(f, 0, &l);
-    kana = is_katakana(cp);
-    if (!kana && !is_kanji(cp))
+    kana = azk_norm__is_katakana(cp);
+    if (!kana && !azk_norm__is_kanji(cp))
         return AZK_COL_NONE;
-    while (p < f->len && (kana ? is_katakana(cp_at(f, p, &l)) : is_kanji(cp_at(f, p, &l)))) {
+    while (p < f->len &&
+           (kana ? azk_norm__is_katakana(cp_at(f, p, &l)) : azk_norm__is_kanji(cp_at(f, p, &l)))) {
         p += l;
         n1++;
     }
@@ -2010,10 +2001,12 @@ static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struc
         return AZK_COL_NONE;
     p += l;
     cp = cp_at(f, p, &l);
-    hira = !kana && cp >= 0x3041 && cp <= 0x3096; /* 今井 さくら */
+    hira = !kana && azk_norm__is_hiragana(cp); /* 今井 さくら */
     while (p < f->len) {
         cp = cp_at(f, p, &l);
-        if (!(kana ? is_katakana(cp) : hira ? (cp >= 0x3041 && cp <= 0x3096) : is_kanji(cp)))
+        if (!(kana   ? azk_norm__is_katakana(cp)
+              : hira ? azk_norm__is_hiragana(cp)
+                     : azk_norm__is_kanji(cp)))
             break;
         p += l;
         n2++;

@@ -22,6 +22,7 @@
  */
 #include "detect/names.h"
 #include "detect/names_lex.h"
+#include "norm/norm.h"
 
 #include <mecab.h>
 #include <sodium.h>
@@ -140,21 +141,22 @@ struct scan {
 
 /* ---- character classes ------------------------------------------------ */
 
+/* Name characters: norm's classes, plus 〆 and the small ヵ ヶ (written in
+ * kanji names: 〆木, 八ヶ代), the prolonged ー in katakana names, and the
+ * iteration marks ゝ ゞ in hiragana ones. */
 static bool is_kanji(uint32_t c)
 {
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF) || c == 0x3005 ||
-           c == 0x3006 || c == 0x30F5 || c == 0x30F6;
+    return azk_norm__is_kanji(c) || c == 0x3006 || c == 0x30F5 || c == 0x30F6;
 }
 
 static bool is_kata(uint32_t c)
 {
-    return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
+    return azk_norm__is_katakana(c) || c == 0x30FC;
 }
 
 static bool is_hira(uint32_t c)
 {
-    return (c >= 0x3041 && c <= 0x3096) || c == 0x309D || c == 0x309E;
+    return azk_norm__is_hiragana(c) || c == 0x309D || c == 0x309E;
 }
 
 static bool is_space(uint32_t c)

@@ -288,6 +288,27 @@ static void expect_date(const char *in, const char *want)
     azk_buf_dispose(&b);
 }
 
+/* The one set of Japanese character classes (detect, names and address use it). */
+static void test_norm__char_classes(void **state)
+{
+    (void)state;
+    assert_true(azk_norm__is_kanji(0x5C71));  /* 山 */
+    assert_true(azk_norm__is_kanji(0x3400));  /* extension A */
+    assert_true(azk_norm__is_kanji(0x20B9F)); /* 𠮟, extension B */
+    assert_true(azk_norm__is_kanji(0xFA11));  /* compatibility 﨑 */
+    assert_true(azk_norm__is_kanji(0x3005));  /* 々 */
+    assert_false(azk_norm__is_kanji(0x30F6)); /* ヶ: a name adds it itself */
+    assert_false(azk_norm__is_kanji(0x3042));
+    assert_true(azk_norm__is_katakana(0x30A2));  /* ア */
+    assert_true(azk_norm__is_katakana(0x30FA));  /* ヺ */
+    assert_false(azk_norm__is_katakana(0x30FC)); /* ー */
+    assert_false(azk_norm__is_katakana(0x30FB)); /* ・ */
+    assert_true(azk_norm__is_hiragana(0x3041));
+    assert_true(azk_norm__is_hiragana(0x3096));
+    assert_false(azk_norm__is_hiragana(0x309D)); /* ゝ */
+    assert_false(azk_norm__is_hiragana(0x30A2));
+}
+
 /* The one rule for dates given as arguments (retention --now/--until,
  * impact --as-of/--known-date, deadlines): a real day, ISO form only. */
 static void test_norm__date_argument(void **state)
@@ -374,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_norm__kanji_number),  cmocka_unit_test(test_norm__email_id_postal),
         cmocka_unit_test(test_norm__invalid_utf8),  cmocka_unit_test(test_norm__phone),
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
+        cmocka_unit_test(test_norm__char_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
