@@ -27,6 +27,7 @@
  */
 #include "impact/impact_int.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "azukari/audit.h"
 #include "azukari/catalog.h"
 #include "azukari/fingerprint.h"
@@ -347,58 +348,6 @@ done:
     return rc;
 }
 
-/* Kinds the linkage engine compares (as link/input.c). */
-static bool link_kind(azk_column_kind k)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-        case AZK_COL_NAME_KANA:
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-        case AZK_COL_BIRTH_DATE:
-        case AZK_COL_POSTAL_CODE:
-        case AZK_COL_ADDRESS:
-        case AZK_COL_PHONE:
-        case AZK_COL_EMAIL:
-        case AZK_COL_MY_NUMBER:
-            return true;
-        default:
-            return false;
-    }
-}
-
-/* The detector's type of a column kind; -1 when it has none (customer ids). */
-static int pii_of_kind(azk_column_kind k)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-        case AZK_COL_NAME_KANA:
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-            return AZK_PII_PERSON_NAME;
-        case AZK_COL_BIRTH_DATE:
-            return AZK_PII_BIRTH_DATE;
-        case AZK_COL_POSTAL_CODE:
-            return AZK_PII_POSTAL_CODE;
-        case AZK_COL_ADDRESS:
-            return AZK_PII_ADDRESS;
-        case AZK_COL_PHONE:
-            return AZK_PII_PHONE;
-        case AZK_COL_EMAIL:
-            return AZK_PII_EMAIL;
-        case AZK_COL_BANK_ACCOUNT:
-            return AZK_PII_BANK_ACCOUNT;
-        case AZK_COL_MY_NUMBER:
-            return AZK_PII_MY_NUMBER;
-        case AZK_COL_CORPORATE_NUMBER:
-            return AZK_PII_CORPORATE_NUMBER;
-        case AZK_COL_CREDIT_CARD:
-            return AZK_PII_CREDIT_CARD;
-        default:
-            return -1;
-    }
-}
-
 /* ---- reading a dataset's matched rows from the vault --------------------- */
 
 /* One matched record of a client: engine index and its list entry. */
@@ -533,7 +482,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
             continue;
         if (k >= AZK_COL_CUSTOMER_ID && k < AZK_COL__COUNT)
             rd->ds->kinds |= 1u << k;
-        if (!link_kind(k))
+        if (!azk_column_kind__linked(k))
             continue;
         rd->vals[nv].kind = k;
         rd->vals[nv].ptr = f->ptr;
@@ -1036,7 +985,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds = d;
         rc = read_dataset(h, &rd, di.format, di.encoding);
         for (int k = 0; k < AZK_COL__COUNT; k++) {
-            int t = pii_of_kind((azk_column_kind)k);
+            int t = azk_column_kind__pii((azk_column_kind)k);
             if ((d->kinds & (1u << k)) && t >= 0 && (pii & (1u << t)))
                 d->kinds_seen |= 1u << k;
         }

@@ -14,6 +14,7 @@
  * The templates are Japanese content by design (not gettext messages).
  */
 #include "impact/impact_int.h"
+#include "detect/detect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,38 +50,7 @@ static bool closed_day(int64_t days)
 
 const char *azk_impact_item_name_ja(azk_column_kind k)
 {
-    switch (k) {
-        case AZK_COL_CUSTOMER_ID:
-            return "顧客番号";
-        case AZK_COL_NAME:
-            return "氏名";
-        case AZK_COL_NAME_KANA:
-            return "氏名（フリガナ）";
-        case AZK_COL_FAMILY_NAME:
-            return "姓";
-        case AZK_COL_GIVEN_NAME:
-            return "名";
-        case AZK_COL_BIRTH_DATE:
-            return "生年月日";
-        case AZK_COL_POSTAL_CODE:
-            return "郵便番号";
-        case AZK_COL_ADDRESS:
-            return "住所";
-        case AZK_COL_PHONE:
-            return "電話番号";
-        case AZK_COL_EMAIL:
-            return "メールアドレス";
-        case AZK_COL_BANK_ACCOUNT:
-            return "口座番号";
-        case AZK_COL_MY_NUMBER:
-            return "個人番号（マイナンバー）";
-        case AZK_COL_CORPORATE_NUMBER:
-            return "法人番号";
-        case AZK_COL_CREDIT_CARD:
-            return "クレジットカード番号";
-        default:
-            return NULL;
-    }
+    return azk_column_kind__name_ja(k);
 }
 
 azk_status azk_impact_deadlines_compute(const azk_impact_result *r, const char *known_date,
