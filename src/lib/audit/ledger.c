@@ -969,21 +969,9 @@ static azk_status scan_log(int fd, struct logscan *s)
             s->bad = !azk_audit__torn_prefix(f, rem);
             break;
         }
-        if (n + 1 >= cap) {
-            size_t nc = cap ? cap * 2 : 1024, ob;
-            uint64_t *no;
-            if (azk_mul_overflow(&ob, nc, sizeof(*no))) {
-                rc = azk_error_set(AZK_ERR_LIMIT, "ledger: too many entries");
-                goto done;
-            }
-            no = azk_realloc(s->offs, ob);
-            if (no == NULL) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            s->offs = no;
-            cap = nc;
-        }
+        rc = azk_array_reserve(&s->offs, &cap, n + 1, sizeof(*s->offs), 1024);
+        if (rc != AZK_OK)
+            goto done;
         s->offs[n++] = pos;
         pos += (size_t)len + FRAME_OVH;
     }

@@ -425,21 +425,10 @@ static struct cand *cand_add(struct fld *f, azk_pii_type t, size_t start, size_t
         return NULL;
     if (conf > 1.0)
         conf = 1.0;
-    if (c->cand_count == c->cand_cap) {
-        size_t ncap = c->cand_cap ? c->cand_cap * 2 : 32;
-        size_t bytes;
-        struct cand *n;
-        if (azk_mul_overflow(&bytes, ncap, sizeof(*n))) {
-            f->rc = azk_error_set(AZK_ERR_LIMIT, "detect: too many candidates");
-            return NULL;
-        }
-        n = azk_realloc(c->cands, bytes);
-        if (n == NULL) {
-            f->rc = azk_error_nomem();
-            return NULL;
-        }
-        c->cands = n;
-        c->cand_cap = ncap;
+    if (azk_array_reserve(&c->cands, &c->cand_cap, c->cand_count, sizeof(*c->cands), 32) !=
+        AZK_OK) {
+        f->rc = AZK_ERR_NOMEM;
+        return NULL;
     }
     x = &c->cands[c->cand_count++];
     memset(x, 0, sizeof(*x));
@@ -1904,18 +1893,11 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     azk_detect_ctx *c = payload;
     (void)from;
     (void)flags;
-    if (c->hit_count == c->hit_cap) {
-        size_t ncap = c->hit_cap ? c->hit_cap * 2 : 256;
-        struct hit *n;
-        if (ncap > MAX_HITS)
-            return 1; /* stop: enough candidates for one field */
-        n = azk_realloc(c->hits, ncap * sizeof(*n));
-        if (n == NULL) {
-            c->hit_oom = true;
-            return 1;
-        }
-        c->hits = n;
-        c->hit_cap = ncap;
+    if (c->hit_count == c->hit_cap && c->hit_cap * 2 > MAX_HITS)
+        return 1; /* stop: enough candidates for one field */
+    if (azk_array_reserve(&c->hits, &c->hit_cap, c->hit_count, sizeof(*c->hits), 256) != AZK_OK) {
+        c->hit_oom = true;
+        return 1;
     }
     c->hits[c->hit_count].id = id;
     c->hits[c->hit_count].to = (uint32_t)to;
@@ -1933,14 +1915,10 @@ static int cmp_hit(const void *a, const void *b)
 
 static azk_status add_label(azk_detect_ctx *c, size_t end, azk_column_kind k)
 {
-    if (c->label_count == c->label_cap) {
-        size_t ncap = c->label_cap ? c->label_cap * 2 : 16;
-        struct label *n = azk_realloc(c->labels, ncap * sizeof(*n));
-        if (n == NULL)
-            return azk_error_nomem();
-        c->labels = n;
-        c->label_cap = ncap;
-    }
+    azk_status rc =
+        azk_array_reserve(&c->labels, &c->label_cap, c->label_count, sizeof(*c->labels), 16);
+    if (rc != AZK_OK)
+        return rc;
     c->labels[c->label_count].end = end;
     c->labels[c->label_count].kind = k;
     c->label_count++;

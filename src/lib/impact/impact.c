@@ -119,14 +119,8 @@ static struct hitset *hitset_get(struct collector *c, const char *client, const 
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->sets[i].dataset, dataset) == 0 && strcmp(c->sets[i].client, client) == 0)
             return &c->sets[i];
-    if (c->n == c->cap) {
-        size_t nc = c->cap == 0 ? 8 : c->cap * 2;
-        struct hitset *g = azk_realloc(c->sets, nc * sizeof(*g));
-        if (g == NULL)
-            return NULL;
-        c->sets = g;
-        c->cap = nc;
-    }
+    if (azk_array_reserve(&c->sets, &c->cap, c->n, sizeof(*c->sets), 8) != AZK_OK)
+        return NULL;
     s = &c->sets[c->n];
     memset(s, 0, sizeof(*s));
     s->client = azk_strdup(client);
@@ -388,14 +382,9 @@ static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t li
     struct entry *e;
     size_t off = cr->list.len;
     azk_status rc;
-    if (cr->nents == cr->capents) {
-        size_t nc = cr->capents == 0 ? 64 : cr->capents * 2;
-        struct entry *g = azk_realloc(cr->ents, nc * sizeof(*g));
-        if (g == NULL)
-            return azk_error_nomem();
-        cr->ents = g;
-        cr->capents = nc;
-    }
+    rc = azk_array_reserve(&cr->ents, &cr->capents, cr->nents, sizeof(*cr->ents), 64);
+    if (rc != AZK_OK)
+        return rc;
     e = &cr->ents[cr->nents];
     e->link_index = link_index;
     e->ds = rd->ds_index;
