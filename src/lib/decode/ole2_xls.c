@@ -292,39 +292,6 @@ static bool fmt_is_date(const uint8_t *s, size_t n)
     return false;
 }
 
-/* Excel serial -> civil date (days from 1899-12-30; 1900 leap bug below 61). */
-static size_t serial_date(double v, bool d1904, char *out, size_t cap)
-{
-    long days, z, era, doe, yoe, y, doy, mp, d, m;
-    double frac;
-    int hh, mm;
-    if (!(v >= 1 && v < 2958466))
-        return 0;
-    days = (long)floor(v);
-    frac = v - (double)days;
-    if (d1904)
-        days += 1462;
-    else if (days < 61)
-        days += 1; /* Excel's 1900-02-29 */
-    /* days since 1970-01-01 */
-    z = days - 25569 + 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
-    hh = (int)(frac * 24);
-    mm = (int)(frac * 1440) % 60;
-    if (hh == 0 && mm == 0)
-        return (size_t)snprintf(out, cap, "%04ld-%02ld-%02ld", y, m, d);
-    return (size_t)snprintf(out, cap, "%04ld-%02ld-%02ld %02d:%02d", y, m, d, hh, mm);
-}
-
 static azk_status emit_row(struct xls *x)
 {
     azk_record rec;
@@ -428,7 +395,7 @@ static azk_status cell_number(struct xls *x, uint16_t row, uint16_t col, uint16_
     if (rc != AZK_OK)
         return rc;
     if (xf_is_date(x, xf))
-        n = serial_date(v, x->date1904, tmp, sizeof(tmp));
+        n = azk_decode__excel_date(v, x->date1904, tmp, sizeof(tmp));
     if (n == 0 || n >= sizeof(tmp)) {
         if (isfinite(v) && v == floor(v) && fabs(v) < 1e15)
             n = (size_t)snprintf(tmp, sizeof(tmp), "%.0f", v);

@@ -203,62 +203,24 @@ static bool code_is_date(const char *code)
     return false;
 }
 
-/* Days since 1970-01-01 -> civil date (H. Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t era, yy;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    yy = (int64_t)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
-
 /*
  * Excel serial date text -> "YYYY-MM-DD" (plus " HH:MM" when it has a time
- * of day) in out (OX_DATE_LEN bytes). 1900 system with its leap-year bug
- * (serial 60 is the nonexistent 1900-02-29), or the 1904 system. Returns
+ * of day) in out (OX_DATE_LEN bytes), by azk_decode__excel_date. Returns
  * the length, 0 when the text is not a plausible serial.
  */
 static size_t excel_date(const struct ooxml *ox, const char *s, size_t n, char *out)
 {
     char tmp[40];
     char *end = NULL;
-    double v, frac;
-    int64_t days, y;
-    unsigned m, d, minutes;
-    int len;
+    double v;
     if (n == 0 || n >= sizeof(tmp))
         return 0;
     memcpy(tmp, s, n);
     tmp[n] = '\0';
     v = strtod(tmp, &end);
-    if (end == tmp || *end != '\0' || !(v >= 1.0 && v < 2958466.0))
-        return 0; /* up to 9999-12-31 */
-    days = (int64_t)v;
-    frac = v - (double)days;
-    if (ox->date1904) {
-        days += 1462;
-    } else if (days < 60) {
-        days += 1; /* before the phantom 1900-02-29 */
-    } else if (days == 60) {
+    if (end == tmp || *end != '\0')
         return 0;
-    }
-    /* serial 25569 (1900 system, after the bug) is 1970-01-01 */
-    civil_from_days(days - 25569, &y, &m, &d);
-    minutes = (unsigned)(frac * 1440.0 + 0.5);
-    if (minutes == 0 || minutes >= 1440)
-        len = snprintf(out, OX_DATE_LEN, "%04lld-%02u-%02u", (long long)y, m, d);
-    else
-        len = snprintf(out, OX_DATE_LEN, "%04lld-%02u-%02u %02u:%02u", (long long)y, m, d,
-                       minutes / 60, minutes % 60);
-    return len > 0 && len < OX_DATE_LEN ? (size_t)len : 0;
+    return azk_decode__excel_date(v, ox->date1904, out, OX_DATE_LEN);
 }
 
 void azk_decode__ox_style_numfmt(struct ooxml *ox, const XML_Char **atts)
