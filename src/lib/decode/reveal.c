@@ -74,17 +74,6 @@ void azk_decode__reveal_cls_init(void)
     screen_init();
 }
 
-int azk_decode__reveal_hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
 {
     size_t j;
@@ -92,7 +81,7 @@ bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, u
     if (i + k > n)
         return false;
     for (j = 0; j < k; j++) {
-        int h = azk_decode__reveal_hexval(p[i + j]);
+        int h = azk_hexval(p[i + j]);
         if (h < 0)
             return false;
         x = x * 16 + (uint32_t)h;
@@ -439,8 +428,7 @@ static size_t char_ref(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
         bool hx = j + 1 < n && (p[j + 1] == 'x' || p[j + 1] == 'X');
         j += hx ? 2 : 1;
         for (k = 0; j < n && k < 8; j++, k++) {
-            int h = hx ? azk_decode__reveal_hexval(p[j])
-                       : (p[j] >= '0' && p[j] <= '9' ? p[j] - '0' : -1);
+            int h = hx ? azk_hexval(p[j]) : (p[j] >= '0' && p[j] <= '9' ? p[j] - '0' : -1);
             if (h < 0)
                 break;
             v = v * (hx ? 16 : 10) + (uint32_t)h;
@@ -477,8 +465,8 @@ static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
         /* \u{5C71} (JavaScript, Rust, Swift), \x{5C71} (Perl, PHP) */
         size_t j = i + 3, k = 0;
         v = 0;
-        while (j < n && k < 6 && azk_decode__reveal_hexval(p[j]) >= 0) {
-            v = v * 16 + (uint32_t)azk_decode__reveal_hexval(p[j]);
+        while (j < n && k < 6 && azk_hexval(p[j]) >= 0) {
+            v = v * 16 + (uint32_t)azk_hexval(p[j]);
             j++;
             k++;
         }
@@ -560,8 +548,7 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
                 j++;
             /* padding, unless it starts quoted-printable (=E5) */
             while (j < n && p[j] == '=' &&
-                   !(j + 2 < n && azk_decode__reveal_hexval(p[j + 1]) >= 0 &&
-                     azk_decode__reveal_hexval(p[j + 2]) >= 0))
+                   !(j + 2 < n && azk_hexval(p[j + 1]) >= 0 && azk_hexval(p[j + 2]) >= 0))
                 j++;
             unsigned mix = 0;
             size_t q;

@@ -40,7 +40,6 @@ enum {
 };
 
 void azk_decode__reveal_cls_init(void);
-int azk_decode__reveal_hexval(uint8_t c);
 bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v);
 bool azk_decode__reveal_invisible(uint32_t cp);
 azk_status azk_decode__reveal_put_bytes_as_text(azk_buf *out, const uint8_t *b, size_t n,

@@ -211,8 +211,8 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
         if (azk_buf_grow(&rv->bytes, n / 2) != AZK_OK)
             return azk_error_nomem();
         for (i = 0; i + 1 < n; i += 2)
-            rv->bytes.data[rv->bytes.len++] = (uint8_t)(azk_decode__reveal_hexval(p[i]) * 16 +
-                                                        azk_decode__reveal_hexval(p[i + 1]));
+            rv->bytes.data[rv->bytes.len++] =
+                (uint8_t)(azk_hexval(p[i]) * 16 + azk_hexval(p[i + 1]));
     } else {
         size_t m = n;
         while (m > 0 && p[m - 1] == '=')
@@ -296,8 +296,7 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out)
         if (azk_buf_grow(out, (j - i) / 2) != AZK_OK)
             goto no;
         for (; i + 1 < j; i += 2)
-            out->data[out->len++] = (uint8_t)(azk_decode__reveal_hexval(p[i]) * 16 +
-                                              azk_decode__reveal_hexval(p[i + 1]));
+            out->data[out->len++] = (uint8_t)(azk_hexval(p[i]) * 16 + azk_hexval(p[i + 1]));
         groups++;
         if (i >= n || (offset && out->len - start >= 16))
             break; /* xxd / hexdump -C: 16 bytes, then the ASCII column */
@@ -358,8 +357,7 @@ azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_bloc
             ok = azk_buf_grow(&bytes, m / 2) == AZK_OK;
             for (i = 0; ok && i + 1 < m; i += 2)
                 bytes.data[bytes.len++] =
-                    (uint8_t)(azk_decode__reveal_hexval(b->text.data[i]) * 16 +
-                              azk_decode__reveal_hexval(b->text.data[i + 1]));
+                    (uint8_t)(azk_hexval(b->text.data[i]) * 16 + azk_hexval(b->text.data[i + 1]));
         } else {
             ok = b64_decode(b->text.data, m, &bytes);
         }

@@ -36,17 +36,6 @@ static azk_status put_bytes(const uint8_t *p, size_t n, void *payload)
     return AZK_OK;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 azk_status azk_impact__read_key(const char *path, uint8_t key[32])
 {
     uint8_t buf[80];
@@ -67,8 +56,8 @@ azk_status azk_impact__read_key(const char *path, uint8_t key[32])
         memcpy(key, buf, 32);
     } else if (len == 64) {
         for (size_t i = 0; i < 32; i++) {
-            int hi = hexval(buf[2 * i]);
-            int lo = hexval(buf[2 * i + 1]);
+            int hi = azk_hexval(buf[2 * i]);
+            int lo = azk_hexval(buf[2 * i + 1]);
             if (hi < 0 || lo < 0) {
                 rc = azk_error_set(AZK_ERR_FORMAT, "impact: key file is not 64 hex digits");
                 break;

@@ -48,6 +48,18 @@ static inline bool azk_add_overflow(size_t *out, size_t a, size_t b)
     return __builtin_add_overflow(a, b, out);
 }
 
+/* The value of a hexadecimal digit (either case), -1 when c is none. */
+static inline int azk_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static inline bool azk_mul_overflow(size_t *out, size_t a, size_t b)
 {
     return __builtin_mul_overflow(a, b, out);
