@@ -7,6 +7,7 @@
 #define AZUKARI_COMMON_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #if defined(AZK_BUILDING_LIBRARY) && defined(__GNUC__)
@@ -63,6 +64,15 @@ AZK_EXTERN const char *azk_status_name(azk_status st);
 
 /** Library version string, e.g. "0.1.0". */
 AZK_EXTERN const char *azk_version(void);
+
+/**
+ * Write the NUL-terminated string s to out as a JSON string (quotes
+ * included), escaped as everything else the library writes in JSON
+ * (RFC 8259: \" \\ \b \f \n \r \t, other control characters \u00XX;
+ * UTF-8 is copied). For front ends that print JSON.
+ * @return 0, or EOF on a write error
+ */
+AZK_EXTERN int azk_json_fputs(const char *s, FILE *out);
 
 /** Severity of a log message delivered to the log callback. */
 typedef enum { AZK_LOG_DEBUG, AZK_LOG_INFO, AZK_LOG_WARN, AZK_LOG_ERROR } azk_log_level;

@@ -159,6 +159,22 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, 
 /** Free a scanner; NULL-safe. */
 AZK_EXTERN void azk_scanner_free(azk_scanner *s);
 
+/**
+ * Record a finished scan in the ledger of `home`, the one rule for every
+ * front end (CLI, agent, server): a scan that found something (an object
+ * with findings or an entrusted-record hit) is a `scan` event, outcome
+ * `entrusted-records-found` or `personal-data-found`, when `home` has a
+ * ledger (closed-zone hosts); a scanner on the general network often has
+ * no home, and then nothing is recorded. The event holds the counts only:
+ * paths can hold personal names, so they never go to the ledger.
+ * @param home the azukari home (may be NULL: nothing is recorded)
+ * @param[out] recorded true when an event was appended (may be NULL)
+ * @return AZK_OK (also when nothing was due), or the ledger's error
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_scan_record_event(const char *home,
+                                                          const azk_scan_stats *stats,
+                                                          bool *recorded);
+
 /* ---- reports --------------------------------------------------------- */
 
 typedef enum {

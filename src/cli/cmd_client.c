@@ -26,32 +26,18 @@ static void usage(FILE *out)
                    "  -h, --help          show this help\n"));
 }
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static azk_status print_client(const azk_client_info *c, void *payload)
 {
     int json = *(int *)payload;
     if (json) {
         printf("{\"client\": ");
-        json_str(stdout, c->id);
+        (void)azk_json_fputs(c->id, stdout);
         printf(", \"name\": ");
-        json_str(stdout, c->name);
+        (void)azk_json_fputs(c->name, stdout);
         printf(", \"datasets\": %" PRIu64 ", \"created_at\": ", c->dataset_count);
-        json_str(stdout, c->created_at);
+        (void)azk_json_fputs(c->created_at, stdout);
         printf(", \"created_by\": ");
-        json_str(stdout, c->created_by);
+        (void)azk_json_fputs(c->created_by, stdout);
         printf("}\n");
     } else {
         printf("%-24s %6" PRIu64 "  %s  %s\n", c->id, c->dataset_count, c->created_at, c->name);

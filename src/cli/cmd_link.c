@@ -61,20 +61,6 @@ static void usage(FILE *out)
                    "others are linked);\n64 usage error; 1 other failure.\n"));
 }
 
-static void put_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static int parse_kind(const char *s, azk_column_kind *out)
 {
     for (int k = 0; k < AZK_COL__COUNT; k++) {
@@ -196,9 +182,9 @@ static int explain(const azk_link *lk, char **files, int nfiles, const char *sa,
         return 0;
     }
     fprintf(out, "{\"explain\": {\"a\": ");
-    put_json_string(out, sa);
+    (void)azk_json_fputs(sa, out);
     fprintf(out, ", \"b\": ");
-    put_json_string(out, sb);
+    (void)azk_json_fputs(sb, out);
     fprintf(out, ", \"prior_weight\": %.4f, \"fields\": {", ex.prior_weight);
     for (int f = 0; f < AZK_LINK_F__COUNT; f++)
         fprintf(out, "%s\"%s\": {\"level\": \"%s\", \"weight\": %.4f, \"tf_adjustment\": %.4f}",
@@ -207,7 +193,7 @@ static int explain(const azk_link *lk, char **files, int nfiles, const char *sa,
     fprintf(out, "}, \"total_weight\": %.4f, \"probability\": %.6f, \"contradiction\": ",
             isfinite(ex.total_weight) ? ex.total_weight : -1e9, ex.probability);
     if (ex.contradiction)
-        put_json_string(out, ex.contradiction_reason);
+        (void)azk_json_fputs(ex.contradiction_reason, out);
     else
         fputs("null", out);
     fprintf(out, ", \"same_person\": %s}}\n", ex.same_person ? "true" : "false");
@@ -447,7 +433,7 @@ int cmd_link(int argc, char **argv)
                 }
                 if (!text) {
                     fputs("{\"file\": ", out);
-                    put_json_string(out, files[f]);
+                    (void)azk_json_fputs(files[f], out);
                     if (p != 0)
                         fprintf(out, ", \"row\": %" PRIu64 ", \"person\": %" PRIu64 "}\n", row, p);
                     else
@@ -470,7 +456,7 @@ int cmd_link(int argc, char **argv)
                         files[i], file_records[i], file_persons[i], file_unusable[i]);
             } else {
                 fputs("{\"totals\": {\"file\": ", out);
-                put_json_string(out, files[i]);
+                (void)azk_json_fputs(files[i], out);
                 fprintf(out,
                         ", \"records\": %" PRIu64 ", \"persons\": %" PRIu64
                         ", \"unusable\": %" PRIu64 "}}\n",

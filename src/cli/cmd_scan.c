@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "opts.h"
-#include "azukari/audit.h"
 #include "azukari/outfile.h"
 #include "azukari/scan.h"
 #include "azukari/types.h"
@@ -20,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 struct scan_run {
@@ -168,33 +166,11 @@ static bool read_allow_list(const char *path, struct azk_strlist *values,
     return ok;
 }
 
-/*
- * A scan that found something is a ledger event when this machine has an
- * azukari home (closed-zone hosts); a scanner on the general network often
- * has none, and then nothing is recorded. Counts only: paths can hold
- * personal names, so they never go to the ledger.
- */
-static void record_scan(const azk_scan_stats *st, bool found)
+/* A scan that found something is a ledger event of this host's home, if it
+ * has one (the rule is the library's: azk_scan_record_event). */
+static void record_scan(const azk_scan_stats *st)
 {
-    const char *home = azk_cli_home(NULL);
-    char ledger[4096], extra[512];
-    struct stat sb;
-    azk_audit_event ev = AZK_AUDIT_EVENT_INIT;
-    if (!found)
-        return;
-    if ((size_t)snprintf(ledger, sizeof(ledger), "%s/ledger", home) >= sizeof(ledger) ||
-        stat(ledger, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return;
-    snprintf(extra, sizeof(extra),
-             "{\"files\":%llu,\"objects\":%llu,\"with_findings\":%llu,\"findings\":%llu,"
-             "\"edm_records\":%llu,\"errors\":%llu}",
-             (unsigned long long)st->files, (unsigned long long)st->objects,
-             (unsigned long long)st->with_findings, (unsigned long long)st->findings,
-             (unsigned long long)st->edm_records, (unsigned long long)st->errors);
-    ev.action = "scan";
-    ev.outcome = st->edm_records > 0 ? "entrusted-records-found" : "personal-data-found";
-    ev.extra_json = extra;
-    if (azk_audit_record(home, &ev) != AZK_OK)
+    if (azk_scan_record_event(azk_cli_home(NULL), st, NULL) != AZK_OK)
         azk_cli_liberr(_("audit ledger"));
 }
 
@@ -485,7 +461,7 @@ int cmd_scan(int argc, char **argv)
         goto done;
     }
     ret = run.found ? 1 : (run.unreadable ? 2 : 0);
-    record_scan(&stats, run.found);
+    record_scan(&stats);
     goto done;
 nomem:
     azk_cli_err(_("out of memory"));

@@ -216,6 +216,49 @@ class ScanContract(unittest.TestCase):
                 self.assertNotIn(NAME_FAMILY + " " + NAME_GIVEN, text)
                 self.assertNotIn(NAME_GIVEN, text)
 
+    def test_ledger_event_with_a_home(self):
+        """A scan that found something is a `scan` ledger event of the host's home
+        (counts only, no path); a clean scan, or a host without a home, records
+        nothing (azk_scan_record_event)."""
+        with TempDir() as d:
+            home = os.path.join(d, "home")
+            share = os.path.join(d, "share-山田")
+            env = dict(os.environ, AZUKARI_LANG="en", AZUKARI_HOME=home)
+            self.assertEqual(run([azk_bin(), "init"], env=env).rc, 0)
+
+            def scans():
+                r = run([azk_bin(), "audit", "log", "--format", "json"], env=env)
+                self.assertEqual(r.rc, 0, r.stderr)
+                return [json.loads(l) for l in r.stdout.decode().splitlines()
+                        if json.loads(l).get("action") == "scan"]
+
+            write(os.path.join(share, "clean.txt"), "nothing here\n")
+            r = run([azk_bin(), "scan", "--format", "jsonl", share], env=env)
+            self.assertEqual(r.rc, 0, r.stderr)
+            self.assertEqual(scans(), [])
+            write(os.path.join(share, "print.log"), f"TEL {PHONE} mail {EMAIL}\n")
+            r = run([azk_bin(), "scan", "--format", "jsonl", share], env=env)
+            self.assertEqual(r.rc, 1, r.stderr)
+            ev = scans()
+            self.assertEqual(len(ev), 1, ev)
+            self.assertEqual(ev[0]["outcome"], "personal-data-found")
+            extra = ev[0]["extra"]
+            self.assertEqual(set(extra), {"files", "objects", "with_findings", "findings",
+                                          "edm_records", "errors"})
+            self.assertEqual((extra["files"], extra["with_findings"], extra["edm_records"]),
+                             (2, 1, 0))
+            self.assertEqual(ev[0]["objects"], [])
+            with open(os.path.join(home, "ledger", "entries.log"), "rb") as f:
+                log = f.read()
+            self.assertNotIn("share-山田".encode(), log)
+            self.assertNotIn(b"print.log", log)
+            self.assertNotIn(PHONE.encode(), log)
+            # no home: the scan runs, nothing is recorded anywhere
+            env2 = dict(env, AZUKARI_HOME=os.path.join(d, "none"))
+            r = run([azk_bin(), "scan", "--format", "jsonl", share], env=env2)
+            self.assertEqual(r.rc, 1, r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "none")))
+
     def test_usage_errors(self):
         r = run([azk_bin(), "scan"])
         self.assertEqual(r.rc, 64)

@@ -22,60 +22,13 @@
 
 static const char hexd[] = "0123456789abcdef";
 
-/* a JSON string, escaped like jansson's dump (no ENSURE_ASCII) */
+/* a JSON string, escaped like jansson's dump (no ENSURE_ASCII): util/json.c */
 static azk_status put_str(azk_buf *b, const char *field, const char *s)
 {
-    size_t n = strlen(s), run = 0;
-    azk_status rc;
+    size_t n = strlen(s);
     if (!azk_utf8_valid((const uint8_t *)s, n))
         return azk_error_set(AZK_ERR_ARG, "audit: field %s is not valid UTF-8", field);
-    rc = azk_buf_grow(b, n + 2);
-    if (rc != AZK_OK)
-        return rc;
-    b->data[b->len++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        const char *e = NULL;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        switch (c) {
-            case '"':
-                e = "\\\"";
-                break;
-            case '\\':
-                e = "\\\\";
-                break;
-            case '\b':
-                e = "\\b";
-                break;
-            case '\f':
-                e = "\\f";
-                break;
-            case '\n':
-                e = "\\n";
-                break;
-            case '\r':
-                e = "\\r";
-                break;
-            case '\t':
-                e = "\\t";
-                break;
-            default:
-                snprintf(esc, sizeof(esc), "\\u%04X", c);
-                e = esc;
-        }
-        rc = azk_buf_put(b, s + run, i - run);
-        if (rc == AZK_OK)
-            rc = azk_buf_puts(b, e);
-        if (rc != AZK_OK)
-            return rc;
-        run = i + 1;
-    }
-    rc = azk_buf_put(b, s + run, n - run);
-    if (rc == AZK_OK)
-        rc = azk_buf_putc(b, '"');
-    return rc;
+    return azk_buf_put_json_string(b, s, n);
 }
 
 static azk_status put_field(azk_buf *b, const char *key, const char *val)

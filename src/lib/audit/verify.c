@@ -254,16 +254,10 @@ azk_status azk_audit_verify(const char *home, const char *const *checkpoints,
                 tail_bad = 1;
             break;
         }
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 4096;
-            uint64_t *no = azk_realloc(offs, (nc + 1) * sizeof(*offs));
-            if (no == NULL) {
-                rc = azk_error_nomem();
-                goto done;
-            }
-            offs = no;
-            cap = nc;
-        }
+        /* room for this one and the end offset after the last */
+        rc = azk_array_reserve(&offs, &cap, n + 1, sizeof(*offs), 4096);
+        if (rc != AZK_OK)
+            goto done;
         offs[n++] = pos;
         pos += (size_t)len + FRAME_OVH;
     }

@@ -344,4 +344,11 @@ AZK_NODISCARD azk_status azk_decode__ole2_stream_mem(struct azk_decode_ctx *ctx,
 /* Rich Text Format. */
 AZK_NODISCARD azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8_t *p, size_t n);
 
+/*
+ * An Excel serial date (1900 system with its leap-year bug, or 1904) as
+ * "YYYY-MM-DD", plus " HH:MM" when it has a time of day (decode/excel_date.c).
+ * @return the length written to out (cap bytes), 0 when v is no date.
+ */
+size_t azk_decode__excel_date(double v, bool date1904, char *out, size_t cap);
+
 #endif

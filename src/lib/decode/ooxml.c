@@ -21,6 +21,10 @@
  *
  * Every part is read through a member stream, so the dispatcher's limits
  * (size, total, ratio) hold for parts as for any member.
+ *
+ * This file: XML helpers, text parts, the expat handlers, the package
+ * parts and the entry point; a workbook's shared strings, rows and date
+ * formats are in ooxml_sheet.c (shared: ooxml_int.h).
  */
 #include "decode/decode_int.h"
 
@@ -30,100 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum ox_kind { OX_UNKNOWN = 0, OX_XLSX, OX_DOCX, OX_PPTX };
-enum part_kind {
-    PART_SKIP = 0,
-    PART_CTYPES,
-    PART_WORKBOOK,
-    PART_WB_RELS,
-    PART_SST,
-    PART_STYLES,
-    PART_SHEET,
-    PART_TEXT /* docx / pptx text part */
-};
-
-#define OX_MAX_SHEETS 4096
-#define OX_NAME_MAX   256
-
-struct ox_sheet {
-    char *name;
-    char *rid;
-};
-
-#define OX_MAX_XF     65536
-#define OX_MAX_NUMFMT 1024
-#define OX_DATE_LEN   24
-
-struct ox_numfmt {
-    uint32_t id;
-    bool is_date;
-};
-
-struct ox_rel {
-    char *id;
-    char *target; /* normalised to a part path: "xl/worksheets/sheet1.xml" */
-};
-
-struct ooxml {
-    struct azk_decode_ctx *ctx;
-    enum ox_kind kind;
-    bool formatted;
-    bool ct_seen, ct_has_sst, ct_has_styles, wb_seen;
-    /* styles: which cell formats are dates (Excel stores dates as serial numbers) */
-    uint8_t *xf_date; /* per cellXfs index: 1 = date format */
-    size_t xf_count;
-    struct ox_numfmt *numfmts;
-    size_t numfmt_count;
-    bool styles_loaded, in_cellxfs, date1904;
-    char *datebuf; /* AZK_DECODE_MAX_FIELDS x OX_DATE_LEN: converted cells of a row */
-    /* shared strings */
-    azk_buf sst;       /* strings, each NUL-terminated */
-    uint32_t *sst_off; /* offsets into sst (sst is below 4 GiB: AZK_DECODE_SST_MAX) */
-    size_t sst_count, sst_cap;
-    bool sst_loaded;
-    /* workbook */
-    struct ox_sheet *sheets;
-    size_t sheet_count;
-    struct ox_rel *rels;
-    size_t rel_count;
-    /* rows held back / the row being built, serialised */
-    azk_buf defer;
-    azk_buf row;
-    bool deferring;
-    /* emission state per sheet */
-    char *emit_part;
-    char *emit_name;
-    bool emit_header_known, emit_have_header;
-    uint64_t emit_data_rows;
-    char **hdr;
-    size_t *hdr_len;
-    size_t hdr_count;
-    azk_field *fields;
-    /* text parts */
-    struct azk_lines lines;
-    azk_buf scratch;
-    /* parser state */
-    XML_Parser xp;
-    enum part_kind part;
-    const char *part_name;
-    azk_status err;
-    int in_text; /* inside a text-bearing element (t, v) */
-    int in_rph;  /* inside a phonetic run */
-    int in_is;   /* inside an inline string */
-    bool in_si;
-    azk_buf cell; /* text of the current cell or shared string */
-    uint32_t cell_col, next_col;
-    bool cell_sst;
-    bool cell_num;       /* numeric cell (no t, or t="n") */
-    uint32_t cell_style; /* s attribute */
-    bool cell_open;
-    uint64_t row_r, next_row;
-    bool in_row;
-    uint32_t row_cells;
-    bool row_has_sst;
-    bool row_has_styled;
-};
+#include "decode/ooxml_int.h"
 
 static const char *local_name(const char *n)
 {
@@ -131,7 +42,7 @@ static const char *local_name(const char *n)
     return c != NULL ? c + 1 : n;
 }
 
-static const char *attr(const XML_Char **atts, const char *lname)
+const char *azk_decode__ox_attr(const XML_Char **atts, const char *lname)
 {
     size_t i;
     for (i = 0; atts[i] != NULL; i += 2) {
@@ -141,7 +52,7 @@ static const char *attr(const XML_Char **atts, const char *lname)
     return NULL;
 }
 
-static void ox_fail(struct ooxml *ox, azk_status rc)
+void azk_decode__ox_fail(struct ooxml *ox, azk_status rc)
 {
     if (ox->err == AZK_OK)
         ox->err = rc;
@@ -172,500 +83,7 @@ static void cell_append(struct ooxml *ox, const char *s, size_t n)
         return;
     rc = azk_buf_put(&ox->cell, s, n);
     if (rc != AZK_OK)
-        ox_fail(ox, rc);
-}
-
-/* ---- shared strings ---------------------------------------------------------------------- */
-
-static void sst_push(struct ooxml *ox)
-{
-    /* every string costs its offset too: the count is bounded with the bytes */
-    const size_t max_count = AZK_DECODE_SST_MAX / (sizeof(uint32_t) + 1);
-    azk_status rc;
-    if (ox->sst_count >= max_count ||
-        ox->sst.len + ox->cell.len + 1 + (ox->sst_count + 1) * sizeof(uint32_t) >
-            AZK_DECODE_SST_MAX) {
-        ox_fail(ox,
-                azk_error_set(AZK_ERR_LIMIT, "xlsx: shared strings over %zu bytes (text and table)",
-                              (size_t)AZK_DECODE_SST_MAX));
-        return;
-    }
-    if (ox->sst_count == ox->sst_cap) {
-        size_t ncap = ox->sst_cap == 0 ? 1024 : ox->sst_cap * 2, bytes;
-        uint32_t *n;
-        if (ncap > max_count)
-            ncap = max_count;
-        if (azk_mul_overflow(&bytes, ncap, sizeof(uint32_t))) {
-            ox_fail(ox, azk_error_set(AZK_ERR_LIMIT, "xlsx: shared strings table too large"));
-            return;
-        }
-        n = azk_realloc(ox->sst_off, bytes);
-        if (n == NULL) {
-            ox_fail(ox, azk_error_nomem());
-            return;
-        }
-        ox->sst_off = n;
-        ox->sst_cap = ncap;
-    }
-    ox->sst_off[ox->sst_count] = (uint32_t)ox->sst.len;
-    rc = azk_buf_put(&ox->sst, ox->cell.data != NULL ? ox->cell.data : (const uint8_t *)"",
-                     ox->cell.len);
-    if (rc == AZK_OK)
-        rc = azk_buf_putc(&ox->sst, 0);
-    if (rc == AZK_ERR_LIMIT)
-        rc = azk_error_set(AZK_ERR_LIMIT, "xlsx: shared strings over %zu bytes",
-                           (size_t)AZK_DECODE_SST_MAX);
-    if (rc != AZK_OK) {
-        ox_fail(ox, rc);
-        return;
-    }
-    ox->sst_count++;
-}
-
-/* ---- rows: serialised as [u64 r][u32 n] then n x [u32 col][u8 sst][u32 len][bytes] -------- */
-
-static azk_status put_u32(azk_buf *b, uint32_t v)
-{
-    return azk_buf_put(b, &v, sizeof(v));
-}
-
-static void row_begin(struct ooxml *ox, uint64_t r)
-{
-    uint32_t zero = 0;
-    azk_status rc;
-    azk_buf_clear(&ox->row);
-    rc = azk_buf_put(&ox->row, &r, sizeof(r));
-    if (rc == AZK_OK)
-        rc = azk_buf_put(&ox->row, &zero, sizeof(zero));
-    if (rc != AZK_OK)
-        ox_fail(ox, rc);
-    ox->row_cells = 0;
-    ox->row_has_sst = false;
-    ox->row_has_styled = false;
-    ox->next_col = 0;
-}
-
-static void row_add_cell(struct ooxml *ox)
-{
-    azk_status rc;
-    uint8_t k = ox->cell_sst ? 1 : 0;
-    bool styled = !ox->cell_sst && ox->cell_num && ox->cell_style > 0;
-    if (ox->cell.len == 0)
-        return;
-    if (styled)
-        k = 2; /* number with a cell format: [u32 style][text] */
-    rc = put_u32(&ox->row, ox->cell_col);
-    if (rc == AZK_OK)
-        rc = azk_buf_put(&ox->row, &k, 1);
-    if (rc == AZK_OK)
-        rc = put_u32(&ox->row, (uint32_t)ox->cell.len + (styled ? 4 : 0));
-    if (rc == AZK_OK && styled)
-        rc = put_u32(&ox->row, ox->cell_style);
-    if (rc == AZK_OK)
-        rc = azk_buf_put(&ox->row, ox->cell.data, ox->cell.len);
-    if (rc != AZK_OK) {
-        ox_fail(ox, rc);
-        return;
-    }
-    ox->row_cells++;
-    if (ox->cell_sst)
-        ox->row_has_sst = true;
-    if (styled)
-        ox->row_has_styled = true;
-    memcpy(ox->row.data + sizeof(uint64_t), &ox->row_cells, sizeof(uint32_t));
-}
-
-static const char *sheet_name_of(struct ooxml *ox, const char *part)
-{
-    size_t i, j;
-    for (i = 0; i < ox->rel_count; i++) {
-        if (strcmp(ox->rels[i].target, part) != 0)
-            continue;
-        for (j = 0; j < ox->sheet_count; j++) {
-            if (ox->sheets[j].rid != NULL && strcmp(ox->sheets[j].rid, ox->rels[i].id) == 0)
-                return ox->sheets[j].name;
-        }
-    }
-    return NULL;
-}
-
-static azk_status keep_header(struct ooxml *ox, const azk_field *f, size_t n)
-{
-    size_t i;
-    uint32_t maxcol = 0;
-    for (i = 0; i < n; i++)
-        maxcol = f[i].col > maxcol ? f[i].col : maxcol;
-    if (maxcol >= AZK_DECODE_MAX_FIELDS * 4)
-        return AZK_OK; /* absurd layout: no header mapping */
-    ox->hdr = azk_calloc((size_t)maxcol + 1, sizeof(char *));
-    ox->hdr_len = azk_calloc((size_t)maxcol + 1, sizeof(size_t));
-    if (ox->hdr == NULL || ox->hdr_len == NULL)
-        return azk_error_nomem();
-    ox->hdr_count = (size_t)maxcol + 1;
-    for (i = 0; i < n; i++) {
-        size_t len = f[i].len;
-        if (ox->hdr[f[i].col] != NULL)
-            continue; /* the same cell reference twice: keep the first */
-        if (len > AZK_DECODE_HEADER_MAX)
-            len = azk_decode__utf8_boundary((const uint8_t *)f[i].ptr, AZK_DECODE_HEADER_MAX);
-        ox->hdr[f[i].col] = azk_strndup(f[i].ptr, len);
-        if (ox->hdr[f[i].col] == NULL)
-            return azk_error_nomem();
-        ox->hdr_len[f[i].col] = len;
-    }
-    return AZK_OK;
-}
-
-static void drop_header(struct ooxml *ox)
-{
-    size_t i;
-    for (i = 0; i < ox->hdr_count; i++)
-        azk_free(ox->hdr[i]);
-    azk_free(ox->hdr);
-    azk_free(ox->hdr_len);
-    ox->hdr = NULL;
-    ox->hdr_len = NULL;
-    ox->hdr_count = 0;
-}
-
-/* ---- dates ------------------------------------------------------------------------------ */
-
-/* Builtin number formats that are dates (ECMA-376 Part 1, 18.8.30; 27-36 and 50-58 are
- * the CJK locale date formats, e.g. 31 = yyyy"年"m"月"d"日"). */
-static bool builtin_date_fmt(uint32_t id)
-{
-    return (id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) || (id >= 50 && id <= 58);
-}
-
-/* A custom format code is a date when it has y or d outside quotes and brackets. */
-static bool code_is_date(const char *code)
-{
-    bool quoted = false;
-    int bracket = 0;
-    for (; *code != '\0'; code++) {
-        char c = *code;
-        if (c == '"') {
-            quoted = !quoted;
-        } else if (quoted) {
-            continue;
-        } else if (c == '\\' && code[1] != '\0') {
-            code++;
-        } else if (c == '[') {
-            bracket++;
-        } else if (c == ']' && bracket > 0) {
-            bracket--;
-        } else if (bracket == 0 && (c == 'y' || c == 'Y' || c == 'd' || c == 'D')) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Days since 1970-01-01 -> civil date (H. Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    int64_t era, yy;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    yy = (int64_t)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yy + (*m <= 2);
-}
-
-/*
- * Excel serial date text -> "YYYY-MM-DD" (plus " HH:MM" when it has a time
- * of day) in out (OX_DATE_LEN bytes). 1900 system with its leap-year bug
- * (serial 60 is the nonexistent 1900-02-29), or the 1904 system. Returns
- * the length, 0 when the text is not a plausible serial.
- */
-static size_t excel_date(const struct ooxml *ox, const char *s, size_t n, char *out)
-{
-    char tmp[40];
-    char *end = NULL;
-    double v, frac;
-    int64_t days, y;
-    unsigned m, d, minutes;
-    int len;
-    if (n == 0 || n >= sizeof(tmp))
-        return 0;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    v = strtod(tmp, &end);
-    if (end == tmp || *end != '\0' || !(v >= 1.0 && v < 2958466.0))
-        return 0; /* up to 9999-12-31 */
-    days = (int64_t)v;
-    frac = v - (double)days;
-    if (ox->date1904) {
-        days += 1462;
-    } else if (days < 60) {
-        days += 1; /* before the phantom 1900-02-29 */
-    } else if (days == 60) {
-        return 0;
-    }
-    /* serial 25569 (1900 system, after the bug) is 1970-01-01 */
-    civil_from_days(days - 25569, &y, &m, &d);
-    minutes = (unsigned)(frac * 1440.0 + 0.5);
-    if (minutes == 0 || minutes >= 1440)
-        len = snprintf(out, OX_DATE_LEN, "%04lld-%02u-%02u", (long long)y, m, d);
-    else
-        len = snprintf(out, OX_DATE_LEN, "%04lld-%02u-%02u %02u:%02u", (long long)y, m, d,
-                       minutes / 60, minutes % 60);
-    return len > 0 && len < OX_DATE_LEN ? (size_t)len : 0;
-}
-
-static void style_numfmt(struct ooxml *ox, const XML_Char **atts)
-{
-    const char *id = attr(atts, "numFmtId"), *code = attr(atts, "formatCode");
-    if (id == NULL || code == NULL || ox->numfmt_count >= OX_MAX_NUMFMT)
-        return;
-    if (ox->numfmts == NULL) {
-        ox->numfmts = azk_calloc(OX_MAX_NUMFMT, sizeof(*ox->numfmts));
-        if (ox->numfmts == NULL) {
-            ox_fail(ox, azk_error_nomem());
-            return;
-        }
-    }
-    ox->numfmts[ox->numfmt_count].id = (uint32_t)strtoul(id, NULL, 10);
-    ox->numfmts[ox->numfmt_count].is_date = code_is_date(code);
-    ox->numfmt_count++;
-}
-
-static void style_xf(struct ooxml *ox, const XML_Char **atts)
-{
-    const char *id = attr(atts, "numFmtId");
-    uint32_t fid = id != NULL ? (uint32_t)strtoul(id, NULL, 10) : 0;
-    bool date = builtin_date_fmt(fid);
-    size_t i;
-    if (ox->xf_count >= OX_MAX_XF)
-        return;
-    if (ox->xf_date == NULL) {
-        ox->xf_date = azk_calloc(OX_MAX_XF, 1);
-        if (ox->xf_date == NULL) {
-            ox_fail(ox, azk_error_nomem());
-            return;
-        }
-    }
-    for (i = 0; i < ox->numfmt_count; i++) {
-        if (ox->numfmts[i].id == fid)
-            date = ox->numfmts[i].is_date;
-    }
-    ox->xf_date[ox->xf_count++] = date ? 1 : 0;
-}
-
-/* Emit one serialised row of sheet `part`; returns bytes consumed or 0 on a bad record. */
-static azk_status emit_row(struct ooxml *ox, const char *part, const uint8_t *p, size_t n,
-                           size_t *used)
-{
-    azk_reader r;
-    uint64_t rown;
-    uint32_t count, i;
-    size_t nf = 0;
-    azk_record rec;
-    azk_status rc;
-    bool continued = false;
-
-    azk_reader_init(&r, p, n);
-    if (azk_reader_left(&r) < 12)
-        return azk_error_set(AZK_ERR_FORMAT, "xlsx: internal row record");
-    memcpy(&rown, p, 8);
-    memcpy(&count, p + 8, 4);
-    r.pos = 12;
-    if (ox->emit_part == NULL || strcmp(ox->emit_part, part) != 0) {
-        const char *nm = sheet_name_of(ox, part);
-        const char *base = strrchr(part, '/');
-        azk_free(ox->emit_part);
-        azk_free(ox->emit_name);
-        ox->emit_part = azk_strdup(part);
-        if (nm != NULL) {
-            ox->emit_name = azk_strdup(nm);
-        } else {
-            base = base != NULL ? base + 1 : part;
-            ox->emit_name = azk_strndup(base, strlen(base) > 4 ? strlen(base) - 4 : strlen(base));
-        }
-        if (ox->emit_part == NULL || ox->emit_name == NULL)
-            return azk_error_nomem();
-        ox->emit_header_known = false;
-        ox->emit_have_header = false;
-        ox->emit_data_rows = 0;
-        drop_header(ox);
-    }
-    memset(&rec, 0, sizeof(rec));
-    rec.tabular = 1;
-    rec.line = rown;
-    rec.sheet = ox->emit_name;
-    for (i = 0; i < count; i++) {
-        uint32_t col, len;
-        uint8_t k;
-        const uint8_t *bytes;
-        azk_field *f;
-        if (azk_reader_u32le(&r, &col) != AZK_OK || azk_reader_u8(&r, &k) != AZK_OK ||
-            azk_reader_u32le(&r, &len) != AZK_OK || azk_reader_bytes(&r, len, &bytes) != AZK_OK)
-            return azk_error_set(AZK_ERR_FORMAT, "xlsx: internal row record");
-        f = &ox->fields[nf++];
-        memset(f, 0, sizeof(*f));
-        f->col = col;
-        f->ptr = (const char *)bytes;
-        f->len = len;
-        if (k == 2) {
-            uint32_t style = 0;
-            if (len < 4)
-                return azk_error_set(AZK_ERR_FORMAT, "xlsx: internal row record");
-            memcpy(&style, bytes, 4);
-            f->ptr = (const char *)bytes + 4;
-            f->len = len - 4;
-            if (ox->styles_loaded && style < ox->xf_count && ox->xf_date[style]) {
-                char *out = ox->datebuf + (nf - 1) * OX_DATE_LEN;
-                size_t dl = excel_date(ox, f->ptr, f->len, out);
-                if (dl > 0) {
-                    f->ptr = out;
-                    f->len = dl;
-                }
-            }
-        } else if (k == 1) {
-            /* shared string index */
-            unsigned long idx = 0;
-            uint32_t j;
-            bool ok = len > 0 && len < 12;
-            for (j = 0; ok && j < len; j++) {
-                if (bytes[j] < '0' || bytes[j] > '9')
-                    ok = false;
-                else
-                    idx = idx * 10 + (bytes[j] - '0');
-            }
-            if (ok && idx < ox->sst_count) {
-                f->ptr = (const char *)ox->sst.data + ox->sst_off[idx];
-                f->len = strlen(f->ptr);
-            } else {
-                f->ptr = "";
-                f->len = 0;
-            }
-        }
-        if (ox->emit_have_header && col < ox->hdr_count && ox->hdr[col] != NULL) {
-            f->header = ox->hdr[col];
-            f->header_len = ox->hdr_len[col];
-        }
-        if (nf == AZK_DECODE_MAX_FIELDS && i + 1 < count) {
-            /* very wide row: deliver in parts (no header taken from it) */
-            ox->emit_header_known = true;
-            rec.row = ox->emit_have_header ? ox->emit_data_rows + 1 : rown;
-            rec.fields = ox->fields;
-            rec.field_count = nf;
-            rec.continued = continued;
-            rc = azk_decode__emit(ox->ctx, &rec);
-            if (rc != AZK_OK)
-                return rc;
-            continued = true;
-            nf = 0;
-        }
-    }
-    rec.fields = ox->fields;
-    rec.field_count = nf;
-    rec.continued = continued;
-    if (!ox->emit_header_known && !continued) {
-        ox->emit_header_known = true;
-        if (azk_decode__looks_like_header(ox->fields, nf)) {
-            ox->emit_have_header = true;
-            rc = keep_header(ox, ox->fields, nf);
-            if (rc != AZK_OK)
-                return rc;
-            rec.is_header = 1;
-        }
-    }
-    ox->emit_header_known = true;
-    if (rec.is_header)
-        rec.row = 0;
-    else if (ox->emit_have_header)
-        rec.row = ++ox->emit_data_rows;
-    else
-        rec.row = rown;
-    *used = r.pos;
-    if (nf == 0)
-        return AZK_OK;
-    return azk_decode__emit(ox->ctx, &rec);
-}
-
-/* Deferred rows: [u32 partlen][part][u32 rowlen][row] */
-static azk_status replay(struct ooxml *ox)
-{
-    azk_reader r;
-    azk_status rc = AZK_OK;
-    char part[OX_NAME_MAX + 1];
-    azk_reader_init(&r, ox->defer.data, ox->defer.len);
-    while (azk_reader_left(&r) > 0) {
-        uint32_t plen, rlen;
-        const uint8_t *pp, *rp;
-        size_t used = 0;
-        if (azk_reader_u32le(&r, &plen) != AZK_OK || plen > OX_NAME_MAX ||
-            azk_reader_bytes(&r, plen, &pp) != AZK_OK || azk_reader_u32le(&r, &rlen) != AZK_OK ||
-            azk_reader_bytes(&r, rlen, &rp) != AZK_OK) {
-            rc = azk_error_set(AZK_ERR_FORMAT, "xlsx: internal deferred record");
-            break;
-        }
-        memcpy(part, pp, plen);
-        part[plen] = '\0';
-        rc = emit_row(ox, part, rp, rlen, &used);
-        if (rc != AZK_OK)
-            break;
-    }
-    azk_buf_dispose(&ox->defer);
-    ox->deferring = false;
-    return rc;
-}
-
-static void row_end(struct ooxml *ox)
-{
-    azk_status rc;
-    size_t used = 0;
-    if (ox->row_cells == 0)
-        return;
-    if (!ox->deferring &&
-        ((ox->row_has_sst && !ox->sst_loaded && (ox->ct_has_sst || !ox->ct_seen)) ||
-         (ox->row_has_styled && !ox->styles_loaded && (ox->ct_has_styles || !ox->ct_seen))))
-        ox->deferring = true;
-    if (ox->deferring) {
-        size_t plen = strlen(ox->part_name);
-        if (plen > OX_NAME_MAX)
-            plen = OX_NAME_MAX;
-        rc = put_u32(&ox->defer, (uint32_t)plen);
-        if (rc == AZK_OK)
-            rc = azk_buf_put(&ox->defer, ox->part_name, plen);
-        if (rc == AZK_OK)
-            rc = put_u32(&ox->defer, (uint32_t)ox->row.len);
-        if (rc == AZK_OK)
-            rc = azk_buf_put(&ox->defer, ox->row.data, ox->row.len);
-        if (rc == AZK_ERR_LIMIT)
-            rc = azk_error_set(AZK_ERR_LIMIT,
-                               "xlsx: over %zu bytes of rows wait for the shared strings",
-                               (size_t)AZK_DECODE_DEFER_MAX);
-        if (rc != AZK_OK)
-            ox_fail(ox, rc);
-        return;
-    }
-    rc = emit_row(ox, ox->part_name, ox->row.data, ox->row.len, &used);
-    if (rc != AZK_OK)
-        ox_fail(ox, rc);
-}
-
-/* "BC12" -> 54 (0-based column) */
-static bool col_of_ref(const char *ref, uint32_t *col)
-{
-    uint32_t c = 0;
-    size_t i;
-    for (i = 0; ref[i] >= 'A' && ref[i] <= 'Z'; i++) {
-        if (i >= 3)
-            return false;
-        c = c * 26 + (uint32_t)(ref[i] - 'A' + 1);
-    }
-    if (i == 0)
-        return false;
-    *col = c - 1;
-    return true;
+        azk_decode__ox_fail(ox, rc);
 }
 
 /* ---- text parts -------------------------------------------------------------------------- */
@@ -678,7 +96,7 @@ static void text_feed(struct ooxml *ox, const char *s, size_t n)
     if (rc == AZK_OK)
         rc = azk_decode__lines_feed(&ox->lines, ox->scratch.data, n);
     if (rc != AZK_OK)
-        ox_fail(ox, rc);
+        azk_decode__ox_fail(ox, rc);
 }
 
 /* ---- expat handlers ---------------------------------------------------------------------- */
@@ -721,7 +139,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     switch (ox->part) {
         case PART_CTYPES:
             if (strcmp(ln, "Override") == 0) {
-                v = attr(atts, "PartName");
+                v = azk_decode__ox_attr(atts, "PartName");
                 if (v == NULL)
                     break;
                 if (strcmp(v, "/xl/sharedStrings.xml") == 0)
@@ -738,17 +156,18 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             break;
         case PART_WORKBOOK:
             if (strcmp(ln, "workbookPr") == 0) {
-                v = attr(atts, "date1904");
+                v = azk_decode__ox_attr(atts, "date1904");
                 ox->date1904 = v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
             } else if (strcmp(ln, "sheet") == 0 && ox->sheet_count < OX_MAX_SHEETS) {
-                const char *nm = attr(atts, "name"), *id = attr(atts, "id");
+                const char *nm = azk_decode__ox_attr(atts, "name"),
+                           *id = azk_decode__ox_attr(atts, "id");
                 struct ox_sheet *s;
                 if (nm == NULL)
                     break;
                 if (ox->sheets == NULL) {
                     ox->sheets = azk_calloc(OX_MAX_SHEETS, sizeof(*ox->sheets));
                     if (ox->sheets == NULL) {
-                        ox_fail(ox, azk_error_nomem());
+                        azk_decode__ox_fail(ox, azk_error_nomem());
                         break;
                     }
                 }
@@ -756,19 +175,20 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                 s->name = dup_bounded(nm);
                 s->rid = id != NULL ? dup_bounded(id) : NULL;
                 if (s->name == NULL || (id != NULL && s->rid == NULL))
-                    ox_fail(ox, azk_error_nomem());
+                    azk_decode__ox_fail(ox, azk_error_nomem());
             }
             break;
         case PART_WB_RELS:
             if (strcmp(ln, "Relationship") == 0 && ox->rel_count < OX_MAX_SHEETS) {
-                const char *id = attr(atts, "Id"), *t = attr(atts, "Target");
+                const char *id = azk_decode__ox_attr(atts, "Id"),
+                           *t = azk_decode__ox_attr(atts, "Target");
                 struct ox_rel *r;
                 if (id == NULL || t == NULL)
                     break;
                 if (ox->rels == NULL) {
                     ox->rels = azk_calloc(OX_MAX_SHEETS, sizeof(*ox->rels));
                     if (ox->rels == NULL) {
-                        ox_fail(ox, azk_error_nomem());
+                        azk_decode__ox_fail(ox, azk_error_nomem());
                         break;
                     }
                 }
@@ -786,11 +206,11 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             break;
         case PART_STYLES:
             if (strcmp(ln, "numFmt") == 0)
-                style_numfmt(ox, atts);
+                azk_decode__ox_style_numfmt(ox, atts);
             else if (strcmp(ln, "cellXfs") == 0)
                 ox->in_cellxfs = true;
             else if (strcmp(ln, "xf") == 0 && ox->in_cellxfs)
-                style_xf(ox, atts);
+                azk_decode__ox_style_xf(ox, atts);
             break;
         case PART_SST:
             if (strcmp(ln, "si") == 0) {
@@ -805,7 +225,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         case PART_SHEET:
             if (strcmp(ln, "row") == 0) {
                 uint64_t r = ox->next_row;
-                v = attr(atts, "r");
+                v = azk_decode__ox_attr(atts, "r");
                 if (v != NULL) {
                     uint64_t x = 0;
                     size_t i;
@@ -817,18 +237,18 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                 ox->row_r = r;
                 ox->next_row = r + 1;
                 ox->in_row = true;
-                row_begin(ox, r);
+                azk_decode__ox_row_begin(ox, r);
             } else if (strcmp(ln, "c") == 0 && ox->in_row) {
                 uint32_t col = ox->next_col;
-                const char *t = attr(atts, "t");
-                v = attr(atts, "r");
-                if (v != NULL && !col_of_ref(v, &col))
+                const char *t = azk_decode__ox_attr(atts, "t");
+                v = azk_decode__ox_attr(atts, "r");
+                if (v != NULL && !azk_decode__ox_col_of_ref(v, &col))
                     col = ox->next_col;
                 ox->cell_col = col;
                 ox->next_col = col + 1;
                 ox->cell_sst = t != NULL && strcmp(t, "s") == 0;
                 ox->cell_num = t == NULL || strcmp(t, "n") == 0;
-                v = attr(atts, "s");
+                v = azk_decode__ox_attr(atts, "s");
                 ox->cell_style = v != NULL ? (uint32_t)strtoul(v, NULL, 10) : 0;
                 ox->cell_open = true;
                 azk_buf_clear(&ox->cell);
@@ -870,7 +290,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
             if (strcmp(ln, "si") == 0) {
                 ox->in_si = false;
                 ox->in_text = 0;
-                sst_push(ox);
+                azk_decode__ox_sst_push(ox);
             } else if (strcmp(ln, "rPh") == 0 && ox->in_rph > 0) {
                 ox->in_rph--;
             } else if (strcmp(ln, "t") == 0 && ox->in_text > 0) {
@@ -880,11 +300,11 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
         case PART_SHEET:
             if (strcmp(ln, "row") == 0) {
                 if (ox->in_row)
-                    row_end(ox);
+                    azk_decode__ox_row_end(ox);
                 ox->in_row = false;
             } else if (strcmp(ln, "c") == 0) {
                 if (ox->cell_open)
-                    row_add_cell(ox);
+                    azk_decode__ox_row_add_cell(ox);
                 ox->cell_open = false;
                 ox->in_text = 0;
                 ox->in_is = 0;
@@ -927,7 +347,7 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     (void)pubid;
     (void)has_internal_subset;
     /* OOXML parts have no DTD: refuse entity games outright */
-    ox_fail(ox, azk_error_set(AZK_ERR_FORMAT, "%s: DOCTYPE in an XML part", "ooxml"));
+    azk_decode__ox_fail(ox, azk_error_set(AZK_ERR_FORMAT, "%s: DOCTYPE in an XML part", "ooxml"));
 }
 
 /* ---- parts ---------------------------------------------------------------------------------- */
@@ -1053,7 +473,7 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
         /* held-back rows go out once nothing they may need is still to come */
         if (ox->deferring && (ox->sst_loaded || (ox->ct_seen && !ox->ct_has_sst)) &&
             (ox->styles_loaded || (ox->ct_seen && !ox->ct_has_styles)))
-            rc = replay(ox);
+            rc = azk_decode__ox_replay(ox);
     } else if (kind == PART_TEXT) {
         /* a part ends its last line */
         if (ox->lines.carry.len > 0 || ox->lines.cut) {
@@ -1091,7 +511,7 @@ static azk_status ox_finish(struct ooxml *ox)
 {
     azk_status rc = AZK_OK;
     if (ox->deferring)
-        rc = replay(ox);
+        rc = azk_decode__ox_replay(ox);
     if (!ox->formatted)
         azk_decode__format(ox->ctx, "ooxml", "utf-8");
     ox->formatted = true;
@@ -1111,7 +531,7 @@ static void ox_dispose(struct ooxml *ox)
         azk_free(ox->rels[i].target);
     }
     azk_free(ox->rels);
-    drop_header(ox);
+    azk_decode__ox_drop_header(ox);
     azk_free(ox->emit_part);
     azk_free(ox->emit_name);
     azk_free(ox->fields);

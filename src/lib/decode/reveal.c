@@ -29,75 +29,59 @@
  * nothing of the above cost one table-driven pass and are emitted as they
  * are. Decoded bytes count against AZK_DECODE_REVEAL_MAX per top-level
  * object; past it the object ends with AZK_ERR_LIMIT (fail closed).
+ *
+ * This file: byte classes and the screen that skips plain records, one
+ * pass of unescaping, markup, invisible characters, width and spacing, and
+ * records; encoded runs (percent / QP / escaped bytes, base64 / hex, hex
+ * dumps, MIME bodies) are in reveal_runs.c (shared: reveal_int.h).
  */
 #include "decode/decode_int.h"
 
 #include <pthread.h>
 #include <string.h>
+#include "decode/reveal_int.h"
 
-#define REVEAL_ROUNDS 4
-/* Shortest base64 / hex run that is decoded. */
-#define RUN_MIN 16
-/* Decoded content at least this long that is not text is decoded as an object. */
-#define NESTED_MIN 48
-
-enum {
-    C_B64 = 1,   /* base64 (standard or URL-safe) alphabet */
-    C_TRIG = 2,  /* \ & % = */
-    C_LEAD = 4,  /* UTF-8 lead of an invisible / full-width / spacing character */
-    C_SPACE = 8, /* U+0020 */
-    C_HEX = 16,
-};
-
-static uint8_t cls[256];
+uint8_t azk_decode__reveal_cls[256];
 static uint8_t mixtab[256]; /* mix_of() of each byte */
-static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+pthread_once_t azk_decode__reveal_cls_once = PTHREAD_ONCE_INIT;
 
 static unsigned mix_of(uint8_t c);
 static void screen_init(void);
 
-static void cls_init(void)
+void azk_decode__reveal_cls_init(void)
 {
     int c;
     for (c = 'A'; c <= 'Z'; c++)
-        cls[c] = C_B64;
+        azk_decode__reveal_cls[c] = C_B64;
     for (c = 'a'; c <= 'z'; c++)
-        cls[c] = C_B64;
+        azk_decode__reveal_cls[c] = C_B64;
     for (c = '0'; c <= '9'; c++)
-        cls[c] = C_B64 | C_HEX;
+        azk_decode__reveal_cls[c] = C_B64 | C_HEX;
     for (c = 'a'; c <= 'f'; c++)
-        cls[c] |= C_HEX;
+        azk_decode__reveal_cls[c] |= C_HEX;
     for (c = 'A'; c <= 'F'; c++)
-        cls[c] |= C_HEX;
-    cls['+'] = cls['/'] = cls['-'] = cls['_'] = C_B64;
-    cls['\\'] = cls['&'] = cls['%'] = cls['='] = cls['<'] = C_TRIG;
-    cls[0xC2] = cls[0xCC] = cls[0xCD] = cls[0xE1] = cls[0xE2] = cls[0xE3] = cls[0xEF] = cls[0xF3] =
-        C_LEAD;
-    cls[' '] = C_SPACE;
+        azk_decode__reveal_cls[c] |= C_HEX;
+    azk_decode__reveal_cls['+'] = azk_decode__reveal_cls['/'] = azk_decode__reveal_cls['-'] =
+        azk_decode__reveal_cls['_'] = C_B64;
+    azk_decode__reveal_cls['\\'] = azk_decode__reveal_cls['&'] = azk_decode__reveal_cls['%'] =
+        azk_decode__reveal_cls['='] = azk_decode__reveal_cls['<'] = C_TRIG;
+    azk_decode__reveal_cls[0xC2] = azk_decode__reveal_cls[0xCC] = azk_decode__reveal_cls[0xCD] =
+        azk_decode__reveal_cls[0xE1] = azk_decode__reveal_cls[0xE2] = azk_decode__reveal_cls[0xE3] =
+            azk_decode__reveal_cls[0xEF] = azk_decode__reveal_cls[0xF3] = C_LEAD;
+    azk_decode__reveal_cls[' '] = C_SPACE;
     for (c = 0; c < 256; c++)
-        mixtab[c] = (cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
+        mixtab[c] = (azk_decode__reveal_cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
     screen_init();
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
+bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
 {
     size_t j;
     uint32_t x = 0;
     if (i + k > n)
         return false;
     for (j = 0; j < k; j++) {
-        int h = hexval(p[i + j]);
+        int h = azk_hexval(p[i + j]);
         if (h < 0)
             return false;
         x = x * 16 + (uint32_t)h;
@@ -136,7 +120,7 @@ static bool run_candidate(size_t run, unsigned mix)
 
 static bool is_hex(uint8_t c)
 {
-    return (cls[c] & C_HEX) != 0;
+    return (azk_decode__reveal_cls[c] & C_HEX) != 0;
 }
 
 /*
@@ -149,7 +133,7 @@ static bool look_closely(const uint8_t *p, size_t n)
     size_t i, run = 0, singles = 0, lt = 0, last_space = SIZE_MAX;
     unsigned mix = 0;
     for (i = 0; i < n; i++) {
-        uint8_t c = p[i], k = cls[c];
+        uint8_t c = p[i], k = azk_decode__reveal_cls[c];
         bool space = false;
         if (k & C_B64) {
             run++;
@@ -282,14 +266,14 @@ enum {
     P_EF = 16,    /* EF BB / B8 / BC / BD: BOM, variation selectors, full width */
 };
 static uint8_t first_of[256], second_of[256];
-static bool dump_ok[256]; /* bytes a hex dump line starts with */
+bool azk_decode__reveal_dump_ok[256]; /* bytes a hex dump line starts with */
 
 static void screen_init(void)
 {
     int c;
     for (c = 0; c < 256; c++) {
-        screen[c] = (cls[c] & C_B64) ? S_B64 : 0;
-        second_of[c] = (cls[c] & C_HEX) ? P_HEXESC : 0;
+        screen[c] = (azk_decode__reveal_cls[c] & C_B64) ? S_B64 : 0;
+        second_of[c] = (azk_decode__reveal_cls[c] & C_HEX) ? P_HEXESC : 0;
     }
     screen['\\'] = S_BS;
     screen['&'] = S_AMP;
@@ -304,8 +288,9 @@ static void screen_init(void)
     screen[0x99] = screen[0x9A] = S_99;
     screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
     for (c = 0; c < 256; c++)
-        dump_ok[c] = (cls[c] & C_HEX) != 0 || c == ' ' || c == ',' || c == ':' || c == '-' ||
-                     c == 'x' || c == 'X' || c == '|';
+        azk_decode__reveal_dump_ok[c] = (azk_decode__reveal_cls[c] & C_HEX) != 0 || c == ' ' ||
+                                        c == ',' || c == ':' || c == '-' || c == 'x' || c == 'X' ||
+                                        c == '|';
     first_of['='] = first_of['%'] = P_HEXESC;
     first_of[0x80] = P_IDSP;
     first_of[0x82] = P_NFD;
@@ -411,257 +396,6 @@ static bool worth_a_look(const uint8_t *p, size_t n)
     return (pairs & P_NFD) != 0;
 }
 
-/* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
-
-/*
- * Whether UTF-8 s[0..n) is plain text: no C1 control, no private use, no
- * U+FFFD; `need_jp`: with at least one Japanese character (a legacy reading
- * of escaped bytes must give Japanese, or it is a misreading).
- */
-static bool plain_text(const uint8_t *s, size_t n, bool need_jp)
-{
-    size_t i = 0;
-    bool jp = false;
-    while (i < n) {
-        uint32_t cp;
-        i += azk_utf8_decode(s + i, n - i, &cp);
-        if ((cp >= 0x80 && cp < 0xA0) || cp == 0xFFFD || (cp >= 0xE000 && cp <= 0xF8FF))
-            return false;
-        if ((cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-            (cp >= 0xFF01 && cp <= 0xFF9F))
-            jp = true;
-    }
-    return jp || !need_jp;
-}
-
-/*
- * Put the text a decoded byte run stands for: printable ASCII when `ascii`
- * is allowed, else valid UTF-8 with non-ASCII, else CP932 / EUC-JP without
- * an error. False when the run is not text (the original stays).
- */
-static azk_status put_bytes_as_text(azk_buf *out, const uint8_t *b, size_t n, bool ascii, bool *ok)
-{
-    static const char *const legacy[] = {"cp932", "euc-jp"};
-    size_t i, nonascii = 0, ctrl = 0;
-    azk_buf tmp = AZK_BUF_INIT;
-    azk_status rc = AZK_OK;
-    *ok = false;
-    for (i = 0; i < n; i++) {
-        if (b[i] >= 0x80)
-            nonascii++;
-        else if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r')
-            ctrl++;
-    }
-    if (ctrl > 0 || n == 0)
-        return AZK_OK;
-    if (nonascii == 0) {
-        if (!ascii)
-            return AZK_OK;
-        *ok = true;
-        return azk_buf_put(out, b, n);
-    }
-    if (azk_utf8_valid(b, n)) {
-        if (!plain_text(b, n, false))
-            return AZK_OK; /* C1 controls, private use: not text */
-        *ok = true;
-        return azk_buf_put(out, b, n);
-    }
-    if (n < 2)
-        return AZK_OK; /* one byte is no legacy text (=84 in "番号=8440...") */
-    for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
-        size_t errors = 0;
-        azk_buf_clear(&tmp);
-        rc = azk_decode__convert_mem(legacy[i], b, n, &tmp, &errors);
-        if (rc != AZK_OK)
-            break;
-        if (errors == 0 && plain_text(tmp.data, tmp.len, true)) {
-            *ok = true;
-            rc = azk_buf_put(out, tmp.data, tmp.len);
-            break;
-        }
-    }
-    azk_buf_dispose(&tmp);
-    return rc;
-}
-
-/* Length of a run of byte escapes of one kind at p[i], decoded into b (cap n). */
-static size_t byte_run(const uint8_t *p, size_t n, size_t i, uint8_t kind, uint8_t *b, size_t *blen)
-{
-    size_t start = i;
-    *blen = 0;
-    while (i < n && p[i] == kind) {
-        uint32_t v;
-        if (kind == '\\') {
-            if (i + 3 < n && p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v)) {
-                b[(*blen)++] = (uint8_t)v;
-                i += 4;
-                continue;
-            }
-            if (i + 3 < n && p[i + 1] >= '0' && p[i + 1] <= '3' && p[i + 2] >= '0' &&
-                p[i + 2] <= '7' && p[i + 3] >= '0' && p[i + 3] <= '7') {
-                b[(*blen)++] =
-                    (uint8_t)((p[i + 1] - '0') * 64 + (p[i + 2] - '0') * 8 + (p[i + 3] - '0'));
-                i += 4;
-                continue;
-            }
-            break;
-        }
-        if (kind == '=' && i + 1 == n) {
-            i++; /* quoted-printable soft line break */
-            continue;
-        }
-        if (!hex_at(p, n, i + 1, 2, &v))
-            break;
-        b[(*blen)++] = (uint8_t)v;
-        i += 3;
-    }
-    return i - start;
-}
-
-/* ---- base64 / hex runs ------------------------------------------------------------ */
-
-static int b64val(uint8_t c, bool url)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == (url ? '-' : '+'))
-        return 62;
-    if (c == (url ? '_' : '/'))
-        return 63;
-    return -1;
-}
-
-/* Decode base64 s[0..n) (no padding inside; trailing bits dropped) into out. */
-static bool b64_decode(const uint8_t *s, size_t n, azk_buf *out)
-{
-    size_t i;
-    uint32_t acc = 0;
-    int bits = 0;
-    bool url = false, std = false;
-    for (i = 0; i < n; i++) {
-        if (s[i] == '-' || s[i] == '_')
-            url = true;
-        else if (s[i] == '+' || s[i] == '/')
-            std = true;
-    }
-    if (url && std)
-        return false;
-    if (azk_buf_grow(out, n / 4 * 3 + 3) != AZK_OK)
-        return false;
-    for (i = 0; i < n; i++) {
-        int v = b64val(s[i], url);
-        if (v < 0)
-            return false;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out->data[out->len++] = (uint8_t)(acc >> bits);
-        }
-    }
-    out->data[out->len] = 0;
-    return n % 4 != 1;
-}
-
-struct reveal {
-    struct azk_decode_ctx *ctx;
-    azk_buf bytes; /* scratch: decoded bytes */
-    azk_buf text;  /* scratch: their text */
-    bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
-    /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
-     * several \n): "c:\temp" in a log stays as it is */
-    bool simple_escapes;
-    bool tabular; /* the record is a table row */
-};
-
-/* Whether p[0..n) is escaped text: a \\uXXXX / \\xXX escape (once or twice escaped), or two \\n. */
-static bool escaped_text(const uint8_t *p, size_t n)
-{
-    const uint8_t *q = memchr(p, '\\', n);
-    size_t nl = 0;
-    while (q != NULL) {
-        size_t i = (size_t)(q - p);
-        uint32_t v;
-        if (i + 1 < n && p[i + 1] == '\\')
-            i++; /* escaped twice */
-        if (i + 1 < n && ((p[i + 1] == 'u' && hex_at(p, n, i + 2, 4, &v)) ||
-                          (p[i + 1] == 'x' && hex_at(p, n, i + 2, 2, &v)) ||
-                          ((p[i + 1] == 'u' || p[i + 1] == 'x') && i + 2 < n && p[i + 2] == '{')))
-            return true;
-        if (i + 1 < n && p[i + 1] == 'n' && ++nl >= 2)
-            return true;
-        if (i + 2 >= n)
-            break;
-        q = memchr(p + i + 2, '\\', n - i - 2);
-    }
-    return false;
-}
-
-/*
- * A base64 or hex run p[0..n): its text goes to out (*ok), or, when it is
- * larger content, it is decoded as part of the object (*ok stays false and
- * the run stays as it is).
- */
-static azk_status reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out, bool *ok)
-{
-    azk_status rc = AZK_OK;
-    size_t i;
-    bool hex = n % 2 == 0, piece = false;
-    *ok = false;
-    azk_buf_clear(&rv->bytes);
-    for (i = 0; hex && i < n; i++)
-        hex = (cls[p[i]] & C_HEX) != 0;
-    if (hex) {
-        if (azk_buf_grow(&rv->bytes, n / 2) != AZK_OK)
-            return azk_error_nomem();
-        for (i = 0; i + 1 < n; i += 2)
-            rv->bytes.data[rv->bytes.len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
-    } else {
-        size_t m = n;
-        while (m > 0 && p[m - 1] == '=')
-            m--;
-        if (!b64_decode(p, m, &rv->bytes))
-            return AZK_OK;
-    }
-    if (rv->bytes.len < 4)
-        return AZK_OK;
-    if (rv->ctx->revealed + rv->bytes.len > AZK_DECODE_REVEAL_MAX) {
-        rv->limit = true;
-        return AZK_OK;
-    }
-    azk_buf_clear(&rv->text);
-    if (hex && !azk_utf8_valid(rv->bytes.data, rv->bytes.len))
-        piece = false; /* hex dumps of text are UTF-8: "C9999..." is an ID, not CP932 */
-    else
-        rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, true, &rv->text, &piece);
-    if (rc != AZK_OK)
-        return rc;
-    if (piece) {
-        rv->ctx->revealed += rv->bytes.len;
-        *ok = true;
-        return azk_buf_put(out, rv->text.data, rv->text.len);
-    }
-    if (rv->bytes.len >= NESTED_MIN &&
-        (!rv->tabular || azk_decode__is_container(rv->bytes.data, rv->bytes.len))) {
-        /* in a table cell only an archive is decoded as content of its own: the
-         * other records of a table stay rows (intake, link read them as such) */
-        struct azk_mem_source ms;
-        azk_source src;
-        azk_buf owned = rv->bytes;
-        rv->ctx->revealed += rv->bytes.len;
-        /* the nested decode may reveal again: it gets its own scratch */
-        memset(&rv->bytes, 0, sizeof(rv->bytes));
-        azk_decode__source_mem(&src, &ms, owned.data, owned.len);
-        rc = azk_decode__transparent(rv->ctx, &src);
-        azk_buf_dispose(&owned);
-    }
-    return rc;
-}
-
 /* ---- one pass of unescaping ------------------------------------------------------- */
 
 static const struct {
@@ -694,7 +428,7 @@ static size_t char_ref(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
         bool hx = j + 1 < n && (p[j + 1] == 'x' || p[j + 1] == 'X');
         j += hx ? 2 : 1;
         for (k = 0; j < n && k < 8; j++, k++) {
-            int h = hx ? hexval(p[j]) : (p[j] >= '0' && p[j] <= '9' ? p[j] - '0' : -1);
+            int h = hx ? azk_hexval(p[j]) : (p[j] >= '0' && p[j] <= '9' ? p[j] - '0' : -1);
             if (h < 0)
                 break;
             v = v * (hx ? 16 : 10) + (uint32_t)h;
@@ -722,7 +456,7 @@ static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
     if (i + 1 >= n)
         return 0;
     if (p[i + 1] == 'U') {
-        if (!hex_at(p, n, i + 2, 8, &v) || v > 0x10FFFF)
+        if (!azk_decode__reveal_hex_at(p, n, i + 2, 8, &v) || v > 0x10FFFF)
             return 0;
         *cp = v;
         return 10;
@@ -731,8 +465,8 @@ static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
         /* \u{5C71} (JavaScript, Rust, Swift), \x{5C71} (Perl, PHP) */
         size_t j = i + 3, k = 0;
         v = 0;
-        while (j < n && k < 6 && hexval(p[j]) >= 0) {
-            v = v * 16 + (uint32_t)hexval(p[j]);
+        while (j < n && k < 6 && azk_hexval(p[j]) >= 0) {
+            v = v * 16 + (uint32_t)azk_hexval(p[j]);
             j++;
             k++;
         }
@@ -741,10 +475,10 @@ static size_t u_escape(const uint8_t *p, size_t n, size_t i, uint32_t *cp)
         *cp = v;
         return j + 1 - i;
     }
-    if (p[i + 1] != 'u' || !hex_at(p, n, i + 2, 4, &v))
+    if (p[i + 1] != 'u' || !azk_decode__reveal_hex_at(p, n, i + 2, 4, &v))
         return 0;
     if (v >= 0xD800 && v <= 0xDBFF && i + 12 <= n && p[i + 6] == '\\' && p[i + 7] == 'u' &&
-        hex_at(p, n, i + 8, 4, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+        azk_decode__reveal_hex_at(p, n, i + 8, 4, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
         *cp = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
         return 12;
     }
@@ -779,9 +513,9 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             if (len > 0) {
                 rc = put_cp(out, cp);
             } else if (i + 1 < n && (p[i + 1] == 'x' || (p[i + 1] >= '0' && p[i + 1] <= '3'))) {
-                len = byte_run(p, n, i, '\\', b, &blen);
+                len = azk_decode__reveal_byte_run(p, n, i, '\\', b, &blen);
                 if (len > 0) {
-                    rc = put_bytes_as_text(out, b, blen, true, &ok);
+                    rc = azk_decode__reveal_put_bytes_as_text(out, b, blen, true, &ok);
                     if (!ok)
                         len = 0;
                 }
@@ -799,28 +533,29 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             if (len > 0)
                 rc = put_cp(out, cp);
         } else if ((c == '%' || c == '=') && i + 1 < n) {
-            len = byte_run(p, n, i, c, b, &blen);
+            len = azk_decode__reveal_byte_run(p, n, i, c, b, &blen);
             if (len > 0 && blen > 0) {
-                rc = put_bytes_as_text(out, b, blen, c == '%', &ok);
+                rc = azk_decode__reveal_put_bytes_as_text(out, b, blen, c == '%', &ok);
                 if (!ok)
                     len = 0;
             } else {
                 len = 0;
             }
-        } else if ((cls[c] & C_B64) && (i == 0 || (cls[p[i - 1]] & C_B64) == 0)) {
+        } else if ((azk_decode__reveal_cls[c] & C_B64) &&
+                   (i == 0 || (azk_decode__reveal_cls[p[i - 1]] & C_B64) == 0)) {
             size_t j = i;
-            while (j < n && (cls[p[j]] & C_B64))
+            while (j < n && (azk_decode__reveal_cls[p[j]] & C_B64))
                 j++;
             /* padding, unless it starts quoted-printable (=E5) */
             while (j < n && p[j] == '=' &&
-                   !(j + 2 < n && hexval(p[j + 1]) >= 0 && hexval(p[j + 2]) >= 0))
+                   !(j + 2 < n && azk_hexval(p[j + 1]) >= 0 && azk_hexval(p[j + 2]) >= 0))
                 j++;
             unsigned mix = 0;
             size_t q;
             for (q = i; q < j && p[q] != '='; q++)
                 mix |= mix_of(p[q]);
             if (run_candidate(q - i, mix)) {
-                rc = reveal_run(rv, p + i, j - i, out, &ok);
+                rc = azk_decode__reveal_run(rv, p + i, j - i, out, &ok);
                 len = ok ? j - i : 0;
                 if (rc == AZK_OK && !ok) {
                     rc = azk_buf_put(out, p + i, j - i);
@@ -900,9 +635,10 @@ static azk_status strip_split_markup(const uint8_t *p, size_t n, azk_buf *out, b
     return AZK_OK;
 }
 
-/* ---- invisible characters, width, spacing ---------------------------------------- */
+/* ---- azk_decode__reveal_invisible characters, width, spacing
+ * ---------------------------------------- */
 
-static bool invisible(uint32_t cp)
+bool azk_decode__reveal_invisible(uint32_t cp)
 {
     return cp == 0xAD || cp == 0x34F || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
            (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
@@ -933,7 +669,7 @@ static bool spacer(uint32_t cp)
 }
 
 /*
- * Drop invisible characters, fold full-width ASCII (letters, digits and
+ * Drop azk_decode__reveal_invisible characters, fold full-width ASCII (letters, digits and
  * their punctuation) to ASCII,
  * and close up values spaced out one character at a time (4 or more
  * single characters each followed by one space).
@@ -950,7 +686,7 @@ static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *chan
         uint32_t cp;
         size_t l = azk_utf8_decode(p + i, n - i, &cp);
         i += l;
-        if (invisible(cp)) {
+        if (azk_decode__reveal_invisible(cp)) {
             *changed = true;
             continue;
         }
@@ -1044,7 +780,7 @@ static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, az
             }
         }
         azk_buf_clear(&tmp);
-        rv->simple_escapes = escaped_text(cur.data, cur.len);
+        rv->simple_escapes = azk_decode__reveal_escaped_text(cur.data, cur.len);
         rc = unescape(rv, cur.data, cur.len, &tmp, &ch1);
         if (rc != AZK_OK || rv->ctx->sink_failed)
             goto done;
@@ -1166,7 +902,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     size_t i, any = 0;
 
     *handled = false;
-    (void)pthread_once(&cls_once, cls_init);
+    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
     for (i = 0; i < rec->field_count; i++) {
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
@@ -1198,7 +934,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         if (rc != AZK_OK || ctx->sink_failed)
             goto done;
         if (ch) {
-            /* a field may reveal to nothing (only invisible characters) */
+            /* a field may reveal to nothing (only azk_decode__reveal_invisible characters) */
             fields[i].ptr = vals[i].data != NULL ? (const char *)vals[i].data : "";
             fields[i].len = vals[i].len;
             if (rec->tabular && fields[i].len > max_cell) /* U+FFFD can grow a cut cell */
@@ -1230,135 +966,5 @@ done:
     azk_free(fields);
     azk_buf_dispose(&rv.bytes);
     azk_buf_dispose(&rv.text);
-    return rc;
-}
-
-/* ---- hex dumps ------------------------------------------------------------------------ */
-
-/*
- * A line of a hex dump: xxd ("00000010: e8a9 a6e9  ...."), hexdump -C
- * ("00000010  e8 a9 a6 |...|"), od -An -tx1 (" e8 a9 a6"), a C array
- * ("0xe8, 0xa9,"), colon or space separated bytes. Its bytes are appended to
- * out. At least 4 groups and one hex letter (so "03 1234 5678" is not one),
- * unless `more` (a dump is going on: its last line may be short).
- */
-bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out)
-{
-    size_t i = 0, k, groups = 0, start = out->len;
-    bool letter = false, offset = false;
-    (void)pthread_once(&cls_once, cls_init);
-    while (i < n && (p[i] == ' ' || p[i] == '\t'))
-        i++;
-    /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
-    for (k = i; k < n && k < i + 32; k++) {
-        if (!dump_ok[p[k]])
-            return false;
-    }
-    for (k = 0; i + k < n && (cls[p[i + k]] & C_HEX); k++)
-        ;
-    if (k >= 6 && k <= 8 && i + k < n &&
-        (p[i + k] == ':' || (p[i + k] == ' ' && i + k + 1 < n && p[i + k + 1] == ' '))) {
-        i += k + 1; /* offset column */
-        while (i < n && p[i] == ' ')
-            i++;
-        offset = true;
-    }
-    while (i < n) {
-        size_t j;
-        if (i + 1 < n && p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X'))
-            i += 2;
-        for (j = i; j < n && (cls[p[j]] & C_HEX); j++)
-            letter = letter || p[j] > '9';
-        if (j == i || (j - i) % 2 != 0 || j - i > 8)
-            goto no;
-        if (azk_buf_grow(out, (j - i) / 2) != AZK_OK)
-            goto no;
-        for (; i + 1 < j; i += 2)
-            out->data[out->len++] = (uint8_t)(hexval(p[i]) * 16 + hexval(p[i + 1]));
-        groups++;
-        if (i >= n || (offset && out->len - start >= 16))
-            break; /* xxd / hexdump -C: 16 bytes, then the ASCII column */
-        if (p[i] == ',' || p[i] == ':' || p[i] == '-')
-            i++;
-        if (i < n && p[i] == ' ' && i + 1 < n && p[i + 1] == ' ') {
-            /* two spaces: hexdump -C's middle gap, or the ASCII column */
-            size_t q = i;
-            while (q < n && p[q] == ' ')
-                q++;
-            if (q >= n || p[q] == '|' || q - i > 2 || !(cls[p[q]] & C_HEX))
-                break;
-            i = q;
-            continue;
-        }
-        while (i < n && p[i] == ' ')
-            i++;
-    }
-    if ((groups >= 4 && letter) || (more && groups >= 1))
-        return true; /* a dump's last line may be short */
-no:
-    out->len = start;
-    return false;
-}
-
-/* ---- MIME base64 bodies ------------------------------------------------------------ */
-
-bool azk_decode__b64_line(const uint8_t *p, size_t n)
-{
-    size_t i, m = n;
-    (void)pthread_once(&cls_once, cls_init);
-    if (n < 4)
-        return false; /* any width: base64 -w 70 is as common as MIME's 76 */
-    while (m > 0 && n - m < 2 && p[m - 1] == '=')
-        m--;
-    for (i = 0; i < m; i++) {
-        if ((cls[p[i]] & C_B64) == 0 || p[i] == '-' || p[i] == '_')
-            return false;
-    }
-    return true;
-}
-
-azk_status azk_decode__b64_flush(struct azk_decode_ctx *ctx, struct azk_b64_block *b)
-{
-    azk_status rc = AZK_OK;
-    azk_buf bytes = AZK_BUF_INIT;
-    if (b->lines == 0)
-        return AZK_OK;
-    if (b->lines >= 2) {
-        size_t m = b->text.len, i;
-        bool hex = m % 2 == 0, ok;
-        while (m > 0 && b->text.data[m - 1] == '=')
-            m--;
-        for (i = 0; hex && i < m; i++)
-            hex = (cls[b->text.data[i]] & C_HEX) != 0;
-        if (hex) {
-            /* plain hex lines (xxd -p) */
-            ok = azk_buf_grow(&bytes, m / 2) == AZK_OK;
-            for (i = 0; ok && i + 1 < m; i += 2)
-                bytes.data[bytes.len++] =
-                    (uint8_t)(hexval(b->text.data[i]) * 16 + hexval(b->text.data[i + 1]));
-        } else {
-            ok = b64_decode(b->text.data, m, &bytes);
-        }
-        if (ok && bytes.len > 0) {
-            struct azk_mem_source ms;
-            azk_source src;
-            if (ctx->revealed + bytes.len > AZK_DECODE_REVEAL_MAX) {
-                rc = azk_decode__defer(
-                    ctx, azk_error_set(AZK_ERR_LIMIT, "more than %llu bytes of encoded content",
-                                       (unsigned long long)AZK_DECODE_REVEAL_MAX));
-            } else {
-                ctx->revealed += bytes.len;
-                azk_decode__source_mem(&src, &ms, bytes.data, bytes.len);
-                rc = azk_decode__transparent(ctx, &src);
-            }
-            goto done;
-        }
-    }
-    /* one line, or not base64 after all: an ordinary line */
-    rc = azk_decode__emit_line(ctx, b->first, b->text.data, b->text.len, false, NULL);
-done:
-    azk_buf_dispose(&bytes);
-    azk_buf_clear(&b->text);
-    b->lines = 0;
     return rc;
 }

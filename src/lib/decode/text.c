@@ -20,6 +20,9 @@
  * UTF-8 input takes a fast path (validate, no ICU); the others go through
  * ICU (ucnv_convertEx with a pivot buffer) in 64 KiB chunks. Undecodable
  * bytes become U+FFFD and never stop the object.
+ *
+ * This file: the encodings, ICU helpers, conversion, the line splitter
+ * and the text object; detection is in text_detect.c (shared: text_int.h).
  */
 #include "decode/decode_int.h"
 
@@ -27,17 +30,7 @@
 #include <strings.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_cb.h>
-
-enum enc {
-    ENC_UTF8 = 0,
-    ENC_UTF16LE,
-    ENC_UTF16BE,
-    ENC_CP932,
-    ENC_EUCJP,
-    ENC_ISO2022JP,
-    ENC_UTF32LE,
-    ENC_UTF32BE
-};
+#include "decode/text_int.h"
 
 static const struct {
     const char *name; /* reported */
@@ -132,7 +125,7 @@ static void U_CALLCONV to_u_fffd(const void *context, UConverterToUnicodeArgs *a
     ucnv_cbToUWriteUChars(args, &repl, 1, 0, err);
 }
 
-static azk_status open_cnv(UConverter **out, enum enc e, size_t *errcount)
+azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount)
 {
     UErrorCode uerr = U_ZERO_ERROR;
     UConverter *c = ucnv_open(encs[e].icu, &uerr);
@@ -168,7 +161,7 @@ azk_status azk_decode__convert_mem(const char *enc, const uint8_t *p, size_t n, 
     rc = azk_buf_grow(out, cap);
     if (rc != AZK_OK)
         return rc;
-    rc = open_cnv(&c, (enum enc)e, errors);
+    rc = azk_decode__text_open_cnv(&c, (enum enc)e, errors);
     if (rc != AZK_OK)
         goto done;
     u8 = ucnv_open("UTF-8", &uerr);
@@ -191,454 +184,6 @@ done:
         ucnv_close(c);
     if (u8 != NULL)
         ucnv_close(u8);
-    return rc;
-}
-
-/* ---- detection -------------------------------------------------------------------- */
-
-/* Points a decoded character adds to the plausibility of an encoding. */
-static int char_score(UChar u)
-{
-    if (u == 0xFFFD)
-        return -30;
-    if (u >= 0x3041 && u <= 0x309F)
-        return 4; /* hiragana */
-    if (u >= 0x30A0 && u <= 0x30FF)
-        return 3; /* katakana */
-    if (u >= 0x4E00 && u <= 0x9FFF)
-        return 2; /* kanji */
-    if (u >= 0x3000 && u <= 0x303F)
-        return 2; /* CJK punctuation */
-    if (u >= 0xFF01 && u <= 0xFF5E)
-        return 1; /* full-width ASCII */
-    if (u == '\t' || u == '\n' || u == '\r' || (u >= 0x20 && u < 0x7F))
-        return 0;
-    if (u >= 0xFF61 && u <= 0xFF9F)
-        return -1; /* half-width kana: real, but what EUC-JP read as CP932 looks like */
-    if (u >= 0x2460 && u <= 0x24FF)
-        return 0; /* circled numbers (NEC row 13) */
-    if (u < 0x20 || u == 0x7F || (u >= 0x80 && u < 0xA0))
-        return -8;
-    if (u >= 0xE000 && u <= 0xF8FF)
-        return -10; /* private use: user-defined area, rarely real */
-    if (u >= 0xD800 && u <= 0xDFFF)
-        return -10;
-    return -2;
-}
-
-/*
- * Score p[0..n) decoded as `e` (ICU). Higher is better; *errors gets the
- * number of undecodable sequences.
- */
-static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score,
-                            size_t *errors)
-{
-    UConverter *c = NULL;
-    UChar *u = NULL;
-    UChar *t;
-    const char *s = (const char *)p;
-    size_t cap = n + 16, i, count = 0;
-    UErrorCode uerr = U_ZERO_ERROR;
-    azk_status rc;
-    long sc = 0;
-
-    *score = 0;
-    *errors = 0;
-    rc = open_cnv(&c, e, &count);
-    if (rc != AZK_OK)
-        goto done;
-    u = azk_malloc(cap * sizeof(UChar));
-    if (u == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    t = u;
-    ucnv_toUnicode(c, &t, u + cap, &s, (const char *)p + n, NULL, at_eof ? 1 : 0, &uerr);
-    if (U_FAILURE(uerr)) {
-        rc = azk_error_set(AZK_ERR_FORMAT, "encoding detection failed");
-        goto done;
-    }
-    for (i = 0; i < (size_t)(t - u); i++)
-        sc += char_score(u[i]);
-    *score = sc;
-    *errors = count;
-    rc = AZK_OK;
-done:
-    azk_free(u);
-    if (c != NULL)
-        ucnv_close(c);
-    return rc;
-}
-
-static bool is_jis_escape(const uint8_t *p, size_t n)
-{
-    if (n < 3 || p[0] != 0x1B)
-        return false;
-    if (p[1] == '$' && (p[2] == 'B' || p[2] == '@' || p[2] == '('))
-        return true;
-    if (p[1] == '(' && (p[2] == 'I' || p[2] == 'J'))
-        return true;
-    return false;
-}
-
-/* First JIS escape sequence in p[0..n), or n. */
-static size_t find_jis_escape(const uint8_t *p, size_t n)
-{
-    const uint8_t *q = memchr(p, 0x1B, n);
-    while (q != NULL) {
-        if (is_jis_escape(q, n - (size_t)(q - p)))
-            return (size_t)(q - p);
-        q = memchr(q + 1, 0x1B, n - (size_t)(q + 1 - p));
-    }
-    return n;
-}
-
-/* Index of the first byte >= 0x80, or n. */
-static size_t ascii_prefix(const uint8_t *p, size_t n)
-{
-    size_t i = 0;
-    while (i + 8 <= n) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ULL)
-            break;
-        i += 8;
-    }
-    while (i < n && p[i] < 0x80)
-        i++;
-    return i;
-}
-
-/*
- * Length of the valid UTF-8 prefix of p[0..n) (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF). With !at_eof a character cut by the
- * end counts as valid (it completes in the next chunk). Inline on purpose:
- * this is the hot loop of the UTF-8 fast path.
- */
-static size_t utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = p[i];
-        if (c < 0x80) {
-            uint64_t w;
-            if (i + 8 <= n) {
-                memcpy(&w, p + i, 8);
-                if ((w & 0x8080808080808080ULL) == 0) {
-                    i += 8;
-                    continue;
-                }
-            }
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            if (i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
-                i += 2;
-                continue;
-            }
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            if (i + 2 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
-                uint32_t cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) |
-                              (uint32_t)(p[i + 2] & 0x3F);
-                if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
-                    i += 3;
-                    continue;
-                }
-            }
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            if (i + 3 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80 &&
-                (p[i + 3] & 0xC0) == 0x80) {
-                uint32_t cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(p[i + 1] & 0x3F) << 12) |
-                              ((uint32_t)(p[i + 2] & 0x3F) << 6) | (uint32_t)(p[i + 3] & 0x3F);
-                if (cp >= 0x10000 && cp <= 0x10FFFF) {
-                    i += 4;
-                    continue;
-                }
-            }
-        }
-        if (!at_eof && azk_decode__utf8_boundary(p + i, n - i) == 0)
-            return n; /* truncated last character */
-        return i;
-    }
-    return n;
-}
-
-/* Pick between the legacy encodings (and broken UTF-8) for p[0..n). */
-static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out, bool *binary,
-                               size_t *errs_out)
-{
-    static const enum enc cands[] = {ENC_CP932, ENC_EUCJP, ENC_UTF8};
-    long best = 0, sc;
-    size_t i, errs, best_errs = 0;
-    azk_status rc;
-    bool have = false;
-    size_t mb = 0, bad = 0, k = 0;
-    *out = ENC_CP932;
-    if (binary != NULL)
-        *binary = false;
-    /* mostly valid multi-byte UTF-8 with a few broken bytes: still UTF-8
-     * (valid UTF-8 sequences are improbable in legacy encodings) */
-    while (k < n) {
-        uint32_t cp;
-        size_t l;
-        k += ascii_prefix(p + k, n - k);
-        if (k >= n)
-            break;
-        l = azk_utf8_decode(p + k, n - k, &cp);
-        if (l == 1 && cp == 0xFFFD)
-            bad++;
-        else
-            mb++;
-        k += l;
-    }
-    if (mb >= 4 && bad * 4 <= mb) {
-        *out = ENC_UTF8;
-        if (errs_out != NULL)
-            *errs_out = bad;
-        return AZK_OK;
-    }
-    for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
-        rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
-        if (rc != AZK_OK)
-            return rc;
-        if (!have || sc > best) {
-            best = sc;
-            best_errs = errs;
-            *out = cands[i];
-            have = true;
-        }
-    }
-    /* many undecodable sequences in the best reading: not text */
-    if (binary != NULL)
-        *binary = best_errs * 8 > n;
-    if (errs_out != NULL)
-        *errs_out = best_errs;
-    return AZK_OK;
-}
-
-struct detect_result {
-    enum enc enc;
-    size_t bom;
-    bool binary;
-    bool ascii_only; /* UTF-8 guessed from ASCII only: re-check later */
-};
-
-/*
- * UTF-16 without NULs (Japanese only, no ASCII): in one byte parity the
- * high bytes of the code units sit almost all in 0x30 (kana, punctuation),
- * 0x4E..0x9F (kanji) or 0xFF (full width). Returns the candidate or UTF-8.
- */
-static enum enc utf16_by_high_bytes(const uint8_t *p, size_t n)
-{
-    size_t i, hi[2] = {0, 0}, units = n / 2;
-    if (units < 16)
-        return ENC_UTF8;
-    for (i = 0; i + 1 < n; i += 2) {
-        uint8_t a = p[i], b = p[i + 1];
-        hi[0] += (a == 0x30 || (a >= 0x4E && a <= 0x9F) || a == 0xFF || a == 0) ? 1 : 0;
-        hi[1] += (b == 0x30 || (b >= 0x4E && b <= 0x9F) || b == 0xFF || b == 0) ? 1 : 0;
-    }
-    if (hi[1] * 20 >= units * 19 && hi[0] * 10 < units * 8)
-        return ENC_UTF16LE;
-    if (hi[0] * 20 >= units * 19 && hi[1] * 10 < units * 8)
-        return ENC_UTF16BE;
-    return ENC_UTF8;
-}
-
-/* Whether p[0..n) decodes as `e` with few errors and a non-negative score. */
-static azk_status confirm(enum enc e, const uint8_t *p, size_t n, size_t unit, bool *ok)
-{
-    long sc;
-    size_t errs, units = n / unit;
-    azk_status rc = score_enc(e, p, n - n % unit, true, &sc, &errs);
-    *ok = false;
-    if (rc != AZK_OK)
-        return rc;
-    *ok = units > 0 && errs * 20 <= units && sc >= 0;
-    return AZK_OK;
-}
-
-static azk_status detect(const uint8_t *p, size_t n, bool at_eof, struct detect_result *r)
-{
-    size_t i, nul_even = 0, nul_odd = 0, ctrl = 0, units, bom = 0;
-    size_t nul4[4] = {0, 0, 0, 0};
-    enum enc hint = ENC_UTF8;
-    azk_status rc;
-    bool ok;
-
-    memset(r, 0, sizeof(*r));
-    r->enc = ENC_UTF8;
-    /* byte-order marks, possibly several (one prepended to evade): the last
-     * one is a hint, confirmed by the content */
-    for (;;) {
-        if (n - bom >= 4 && memcmp(p + bom, "\xFF\xFE\0\0", 4) == 0) {
-            hint = ENC_UTF32LE;
-            bom += 4;
-        } else if (n - bom >= 4 && memcmp(p + bom, "\0\0\xFE\xFF", 4) == 0) {
-            hint = ENC_UTF32BE;
-            bom += 4;
-        } else if (n - bom >= 3 && memcmp(p + bom, "\xEF\xBB\xBF", 3) == 0) {
-            hint = ENC_UTF8;
-            bom += 3;
-        } else if (n - bom >= 2 && memcmp(p + bom, "\xFF\xFE", 2) == 0) {
-            hint = ENC_UTF16LE;
-            bom += 2;
-        } else if (n - bom >= 2 && memcmp(p + bom, "\xFE\xFF", 2) == 0) {
-            hint = ENC_UTF16BE;
-            bom += 2;
-        } else {
-            break;
-        }
-    }
-    r->bom = bom;
-    p += bom;
-    n -= bom;
-    /* text that is valid UTF-8 without NULs is not UTF-16 / UTF-32 whatever
-     * mark stands before it */
-    if (hint != ENC_UTF8 && n > 0 &&
-        !(utf8_valid_prefix(p, n, at_eof) == n && memchr(p, 0, n) == NULL)) {
-        size_t unit = (hint == ENC_UTF32LE || hint == ENC_UTF32BE) ? 4 : 2;
-        rc = confirm(hint, p, n, unit, &ok);
-        if (rc != AZK_OK)
-            return rc;
-        if (ok) {
-            r->enc = hint;
-            return AZK_OK;
-        }
-    }
-    for (i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == 0) {
-            if (i & 1)
-                nul_odd++;
-            else
-                nul_even++;
-            nul4[i & 3]++;
-        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-                    c != 0x1B && c != 0x0E && c != 0x0F) ||
-                   c == 0x7F) {
-            ctrl++; /* SO / SI: ISO-2022-JP's kana shift */
-        }
-    }
-    units = n / 2;
-    /* UTF-32: the two high bytes of every unit are NUL */
-    if (n >= 16) {
-        size_t q = n / 4;
-        enum enc cand = ENC_UTF8;
-        if (nul4[2] * 10 >= q * 9 && nul4[3] * 10 >= q * 9)
-            cand = ENC_UTF32LE;
-        else if (nul4[0] * 10 >= q * 9 && nul4[1] * 10 >= q * 9)
-            cand = ENC_UTF32BE;
-        if (cand != ENC_UTF8) {
-            rc = confirm(cand, p, n, 4, &ok);
-            if (rc != AZK_OK)
-                return rc;
-            if (ok) {
-                r->enc = cand;
-                return AZK_OK;
-            }
-        }
-    }
-    /* UTF-16: NULs (high bytes of ASCII) in one parity only */
-    if (units > 0 && (nul_even + nul_odd) * 20 > units) {
-        enum enc cand = ENC_UTF8;
-        if (nul_odd > 4 * nul_even)
-            cand = ENC_UTF16LE;
-        else if (nul_even > 4 * nul_odd)
-            cand = ENC_UTF16BE;
-        if (cand != ENC_UTF8) {
-            rc = confirm(cand, p, n, 2, &ok);
-            if (rc != AZK_OK)
-                return rc;
-            if (ok && n >= 4) {
-                /* an odd number of junk bytes before UTF-16LE makes it look like
-                 * BE (and the reverse): ASCII reads the same, Japanese does not.
-                 * The other byte order one byte on may read better. */
-                enum enc alt = cand == ENC_UTF16LE ? ENC_UTF16BE : ENC_UTF16LE;
-                long s0, s1;
-                size_t e0, e1;
-                rc = score_enc(cand, p, n & ~(size_t)1, true, &s0, &e0);
-                if (rc == AZK_OK)
-                    rc = score_enc(alt, p + 1, (n - 1) & ~(size_t)1, true, &s1, &e1);
-                if (rc != AZK_OK)
-                    return rc;
-                if (s1 > s0 && e1 <= e0) {
-                    r->enc = alt;
-                    r->bom += 1;
-                    return AZK_OK;
-                }
-            }
-            if (ok) {
-                r->enc = cand;
-                return AZK_OK;
-            }
-        }
-    }
-    /* UTF-16 of Japanese only: no NULs, and its low bytes look like control
-     * bytes; the high bytes give it away */
-    if (ctrl > 0) {
-        enum enc u16 = utf16_by_high_bytes(p, n);
-        if (u16 != ENC_UTF8) {
-            long s16;
-            size_t e16;
-            rc = score_enc(u16, p, n & ~(size_t)1, true, &s16, &e16);
-            if (rc != AZK_OK)
-                return rc;
-            if (e16 * 20 <= units && s16 >= (long)units) {
-                r->enc = u16;
-                return AZK_OK;
-            }
-        }
-    }
-    /* Control bytes are rare in text: many are junk before, after or inside
-     * it. The carver reads the text runs between them. A few stray ones (a
-     * NUL in a log) leave the file text. */
-    if ((ctrl + nul_even + nul_odd) * 32 > n ||
-        (ctrl + nul_even + nul_odd >= 16 && (ctrl + nul_even + nul_odd) * 256 > n)) {
-        r->binary = true;
-        return AZK_OK;
-    }
-    if (utf8_valid_prefix(p, n, at_eof) == n) {
-        if (ascii_prefix(p, n) == n) {
-            if (find_jis_escape(p, n) < n) {
-                r->enc = ENC_ISO2022JP;
-                return AZK_OK;
-            }
-            r->ascii_only = true;
-        }
-        return AZK_OK;
-    }
-    {
-        enum enc u16 = utf16_by_high_bytes(p, n), legacy;
-        rc = guess_legacy(p, n, at_eof, &legacy, &r->binary, NULL);
-        if (rc != AZK_OK)
-            return rc;
-        r->enc = legacy;
-        if (u16 != ENC_UTF8) {
-            /* CP932 kana and kanji lead bytes look like UTF-16 high bytes too:
-             * the better reading wins */
-            long s16, sl;
-            size_t e16, el;
-            rc = score_enc(u16, p, n & ~(size_t)1, true, &s16, &e16);
-            if (rc == AZK_OK)
-                rc = score_enc(legacy, p, n, at_eof, &sl, &el);
-            if (rc != AZK_OK)
-                return rc;
-            if (e16 * 20 <= n / 2 && s16 > sl) {
-                r->enc = u16;
-                r->binary = false;
-            }
-        }
-        return AZK_OK;
-    }
-}
-
-azk_status azk_decode__looks_text(const uint8_t *p, size_t n, bool at_eof, bool *text)
-{
-    struct detect_result r;
-    azk_status rc = detect(p, n, at_eof, &r);
-    *text = rc == AZK_OK && !r.binary && n > 0;
     return rc;
 }
 
@@ -683,7 +228,7 @@ static azk_status conv_open_icu(struct conv *c)
     c->psrc = c->ptgt = c->pivot;
     if (c->enc == ENC_UTF8)
         return AZK_OK; /* the fast path needs no converter */
-    rc = open_cnv(&c->cnv, c->enc, &c->errs);
+    rc = azk_decode__text_open_cnv(&c->cnv, c->enc, &c->errs);
     if (rc != AZK_OK)
         return rc;
     if (c->u8 == NULL) {
@@ -728,7 +273,7 @@ static size_t utf8_repair(const uint8_t *p, size_t n, uint8_t *out, size_t *bad)
     size_t i = 0, o = 0;
     *bad = 0;
     while (i < n) {
-        size_t a = ascii_prefix(p + i, n - i);
+        size_t a = azk_decode__text_ascii_prefix(p + i, n - i);
         uint32_t cp;
         size_t l;
         memcpy(out + o, p + i, a);
@@ -782,8 +327,8 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     continue;
             }
             if (c->ascii_only) {
-                size_t a = ascii_prefix(c->in, end);
-                size_t esc = find_jis_escape(c->in, a);
+                size_t a = azk_decode__text_ascii_prefix(c->in, end);
+                size_t esc = azk_decode__text_find_jis_escape(c->in, a);
                 if (esc < a) {
                     /* JIS escape after ASCII: the rest is ISO-2022-JP */
                     c->enc = ENC_ISO2022JP;
@@ -813,9 +358,10 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                 if (a < end) {
                     /* the first non-ASCII character decides: UTF-8 or legacy */
                     c->ascii_only = false;
-                    if (utf8_valid_prefix(c->in + a, end - a, true) == 0) {
+                    if (azk_decode__text_utf8_valid_prefix(c->in + a, end - a, true) == 0) {
                         enum enc e;
-                        rc = guess_legacy(c->in + a, c->in_len - a, c->in_eof, &e, NULL, NULL);
+                        rc = azk_decode__text_guess_legacy(c->in + a, c->in_len - a, c->in_eof, &e,
+                                                           NULL, NULL);
                         if (rc != AZK_OK)
                             return rc;
                         if (e != ENC_UTF8) {
@@ -835,7 +381,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     }
                 }
             }
-            valid = utf8_valid_prefix(c->in, end, true);
+            valid = azk_decode__text_utf8_valid_prefix(c->in, end, true);
             if (valid == end) {
                 *outp = c->in;
                 *n = end;
@@ -849,7 +395,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     /* decoding fails badly: decide again on this chunk */
                     enum enc e;
                     size_t ebad = 0;
-                    rc = guess_legacy(c->in, end, c->in_eof, &e, NULL, &ebad);
+                    rc = azk_decode__text_guess_legacy(c->in, end, c->in_eof, &e, NULL, &ebad);
                     if (rc != AZK_OK)
                         return rc;
                     if (e != ENC_UTF8 && ebad * 4 < bad) {
@@ -900,7 +446,8 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                  * changes encoding): decide again on this chunk, convert it again */
                 enum enc e;
                 size_t ebad = 0;
-                rc = guess_legacy(c->in + start, c->in_pos - start, c->in_eof, &e, NULL, &ebad);
+                rc = azk_decode__text_guess_legacy(c->in + start, c->in_pos - start, c->in_eof, &e,
+                                                   NULL, &ebad);
                 if (rc != AZK_OK)
                     return rc;
                 if (e != c->enc && ebad * 4 < c->errs - errs0) {
@@ -1167,7 +714,7 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
                  (det.enc == ENC_UTF16BE && pk->len >= 2 && memcmp(pk->buf, "\xFE\xFF", 2) == 0))
             det.bom = 2;
     } else {
-        rc = detect(pk->buf, pk->len, pk->eof, &det);
+        rc = azk_decode__text_detect(pk->buf, pk->len, pk->eof, &det);
         if (rc != AZK_OK)
             goto done;
         if (det.binary && ctx->opts->literal) {

@@ -12,6 +12,7 @@
  */
 #include "util/util.h"
 #include "azukari/types.h"
+#include "detect/detect.h"
 #include "norm/digits.h"
 
 #include <string.h>
@@ -40,17 +41,64 @@ azk_pii_type azk_pii_type_from_name(const char *name)
     return AZK_PII__COUNT;
 }
 
-static const char *const col_names[AZK_COL__COUNT] = {
-    "none",         "other",      "customer_id",      "name",        "name_kana", "family_name",
-    "given_name",   "birth_date", "postal_code",      "address",     "phone",     "email",
-    "bank_account", "my_number",  "corporate_number", "credit_card",
+/* Everything azukari knows per column kind, in one table: the stable name
+ * (schema_json, --map, reports), the Japanese item name of notification
+ * reports (個人情報保護委員会への報告の「漏えい等した個人データの項目」), the
+ * detector type a value of the kind is found as (-1: none, customer ids),
+ * and whether the linkage engine (名寄せ) compares it. */
+static const struct kind_info {
+    const char *name;
+    const char *name_ja;
+    int pii;
+    bool linked;
+} kinds[AZK_COL__COUNT] = {
+    [AZK_COL_NONE] = {"none", NULL, -1, false},
+    [AZK_COL_OTHER] = {"other", NULL, -1, false},
+    [AZK_COL_CUSTOMER_ID] = {"customer_id", "顧客番号", -1, false},
+    [AZK_COL_NAME] = {"name", "氏名", AZK_PII_PERSON_NAME, true},
+    [AZK_COL_NAME_KANA] = {"name_kana", "氏名（フリガナ）", AZK_PII_PERSON_NAME, true},
+    [AZK_COL_FAMILY_NAME] = {"family_name", "姓", AZK_PII_PERSON_NAME, true},
+    [AZK_COL_GIVEN_NAME] = {"given_name", "名", AZK_PII_PERSON_NAME, true},
+    [AZK_COL_BIRTH_DATE] = {"birth_date", "生年月日", AZK_PII_BIRTH_DATE, true},
+    [AZK_COL_POSTAL_CODE] = {"postal_code", "郵便番号", AZK_PII_POSTAL_CODE, true},
+    [AZK_COL_ADDRESS] = {"address", "住所", AZK_PII_ADDRESS, true},
+    [AZK_COL_PHONE] = {"phone", "電話番号", AZK_PII_PHONE, true},
+    [AZK_COL_EMAIL] = {"email", "メールアドレス", AZK_PII_EMAIL, true},
+    [AZK_COL_BANK_ACCOUNT] = {"bank_account", "口座番号", AZK_PII_BANK_ACCOUNT, false},
+    [AZK_COL_MY_NUMBER] = {"my_number", "個人番号（マイナンバー）", AZK_PII_MY_NUMBER, true},
+    [AZK_COL_CORPORATE_NUMBER] = {"corporate_number", "法人番号", AZK_PII_CORPORATE_NUMBER, false},
+    [AZK_COL_CREDIT_CARD] = {"credit_card", "クレジットカード番号", AZK_PII_CREDIT_CARD, false},
 };
 
-const char *azk_column_kind_name(azk_column_kind k)
+static const struct kind_info *kind_info(azk_column_kind k)
 {
     if ((int)k < 0 || k >= AZK_COL__COUNT)
         return NULL;
-    return col_names[k];
+    return &kinds[k];
+}
+
+const char *azk_column_kind_name(azk_column_kind k)
+{
+    const struct kind_info *i = kind_info(k);
+    return i != NULL ? i->name : NULL;
+}
+
+const char *azk_column_kind__name_ja(azk_column_kind k)
+{
+    const struct kind_info *i = kind_info(k);
+    return i != NULL ? i->name_ja : NULL;
+}
+
+int azk_column_kind__pii(azk_column_kind k)
+{
+    const struct kind_info *i = kind_info(k);
+    return i != NULL ? i->pii : -1;
+}
+
+bool azk_column_kind__linked(azk_column_kind k)
+{
+    const struct kind_info *i = kind_info(k);
+    return i != NULL && i->linked;
 }
 
 struct vocab {

@@ -75,6 +75,14 @@ AZK_NODISCARD azk_status azk_detect__record(azk_detect_ctx *ctx, const azk_recor
 /* Column kinds of the current tabular object (after its header row); NULL if none. */
 const azk_column_kind *azk_detect__columns(const azk_detect_ctx *ctx, size_t *count);
 
+/* Per column kind, from the one table of detect/columns.c: the Japanese item
+ * name of notification reports (NULL for none/other), the detector type
+ * (azk_pii_type) a value of the kind is found as (-1: none), and whether the
+ * linkage engine compares the kind. */
+const char *azk_column_kind__name_ja(azk_column_kind k);
+int azk_column_kind__pii(azk_column_kind k);
+bool azk_column_kind__linked(azk_column_kind k);
+
 /*
  * Risk score of one object, 0..100, from its reported findings: counts per
  * type, the number of records holding two or more types (a roster row with

@@ -344,17 +344,6 @@ static void mp_feed(struct azk_guard_body *b, const uint8_t *p, size_t n)
     }
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* application/x-www-form-urlencoded: '+' -> space, %XX -> byte, '&' -> newline. */
 static void url_feed(struct azk_guard_body *b, const uint8_t *p, size_t n)
 {
@@ -364,7 +353,7 @@ static void url_feed(struct azk_guard_body *b, const uint8_t *p, size_t n)
         if (b->pct_n > 0) {
             b->pct[b->pct_n - 1] = c;
             if (b->pct_n == 2) {
-                int h = hexval(b->pct[0]), l = hexval(b->pct[1]);
+                int h = azk_hexval(b->pct[0]), l = azk_hexval(b->pct[1]);
                 if (h < 0 || l < 0) {
                     b->ubuf[o++] = '%';
                     b->ubuf[o++] = b->pct[0];

@@ -419,20 +419,9 @@ static azk_status path_cb(const azk_scan_result *r, void *payload)
             return AZK_OK;
         }
     }
-    if (c->count == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 16, bytes;
-        struct file_acc *nf;
-        if (azk_mul_overflow(&bytes, ncap, sizeof(*nf))) {
-            c->nomem = true;
-            return AZK_OK;
-        }
-        nf = azk_realloc(c->files, bytes);
-        if (nf == NULL) {
-            c->nomem = true;
-            return AZK_OK;
-        }
-        c->files = nf;
-        c->cap = ncap;
+    if (azk_array_reserve(&c->files, &c->cap, c->count, sizeof(*c->files), 16) != AZK_OK) {
+        c->nomem = true;
+        return AZK_OK;
     }
     c->files[c->count].path = azk_strdup(path);
     if (c->files[c->count].path == NULL) {

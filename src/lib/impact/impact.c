@@ -32,6 +32,8 @@
  */
 #include "impact/impact_int.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
+#include "norm/datetime.h"
 #include "match/match.h"
 #include "scan/scan_int.h"
 #include "azukari/audit.h"
@@ -375,58 +377,6 @@ done:
     return rc;
 }
 
-/* Kinds the linkage engine compares (as link/input.c). */
-static bool link_kind(azk_column_kind k)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-        case AZK_COL_NAME_KANA:
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-        case AZK_COL_BIRTH_DATE:
-        case AZK_COL_POSTAL_CODE:
-        case AZK_COL_ADDRESS:
-        case AZK_COL_PHONE:
-        case AZK_COL_EMAIL:
-        case AZK_COL_MY_NUMBER:
-            return true;
-        default:
-            return false;
-    }
-}
-
-/* The detector's type of a column kind; -1 when it has none (customer ids). */
-static int pii_of_kind(azk_column_kind k)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-        case AZK_COL_NAME_KANA:
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-            return AZK_PII_PERSON_NAME;
-        case AZK_COL_BIRTH_DATE:
-            return AZK_PII_BIRTH_DATE;
-        case AZK_COL_POSTAL_CODE:
-            return AZK_PII_POSTAL_CODE;
-        case AZK_COL_ADDRESS:
-            return AZK_PII_ADDRESS;
-        case AZK_COL_PHONE:
-            return AZK_PII_PHONE;
-        case AZK_COL_EMAIL:
-            return AZK_PII_EMAIL;
-        case AZK_COL_BANK_ACCOUNT:
-            return AZK_PII_BANK_ACCOUNT;
-        case AZK_COL_MY_NUMBER:
-            return AZK_PII_MY_NUMBER;
-        case AZK_COL_CORPORATE_NUMBER:
-            return AZK_PII_CORPORATE_NUMBER;
-        case AZK_COL_CREDIT_CARD:
-            return AZK_PII_CREDIT_CARD;
-        default:
-            return -1;
-    }
-}
-
 /* ---- reading a dataset's matched rows from the vault --------------------- */
 
 /* One matched record of a client: engine index and its list entry. */
@@ -670,7 +620,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
             continue;
         if (k >= AZK_COL_CUSTOMER_ID && k < AZK_COL__COUNT)
             rd->ds->kinds |= 1u << k;
-        if (!link_kind(k))
+        if (!azk_column_kind__linked(k))
             continue;
         rd->vals[nv].kind = k;
         rd->vals[nv].ptr = f->ptr;
@@ -1076,14 +1026,14 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         goto done;
     }
     if (o->as_of != NULL) {
-        if (!azk_impact__parse_date(o->as_of, &asof_days)) {
+        if (!azk_date__parse_day(o->as_of, &asof_days)) {
             rc = azk_error_set(AZK_ERR_ARG, "impact: --as-of is not a date YYYY-MM-DD");
             goto done;
         }
-        azk_impact__format_date(asof_days, out->as_of);
+        azk_date__format_day(asof_days, out->as_of);
     } else {
         today(out->as_of);
-        (void)azk_impact__parse_date(out->as_of, &asof_days);
+        (void)azk_date__parse_day(out->as_of, &asof_days);
     }
     if (o->link_threshold <= 0 || o->link_threshold >= 1) {
         rc = azk_error_set(AZK_ERR_ARG, "impact: link threshold must be between 0 and 1");
@@ -1176,7 +1126,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             goto done;
         }
         d->candidates = hs->n;
-        if (azk_impact__parse_date(d->retain_until, &until) && until < asof_days) {
+        if (azk_date__parse_day(d->retain_until, &until) && until < asof_days) {
             d->past_deadline = true;
             d->days_overdue = (uint64_t)(asof_days - until);
         }
@@ -1213,7 +1163,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         azk_buf_dispose_secret(&rd.tmp);
         azk_buf_dispose_secret(&rd.norm);
         for (int k = 0; k < AZK_COL__COUNT; k++) {
-            int t = pii_of_kind((azk_column_kind)k);
+            int t = azk_column_kind__pii((azk_column_kind)k);
             if ((d->kinds & (1u << k)) && t >= 0 && (pii & (1u << t)))
                 d->kinds_seen |= 1u << k;
         }

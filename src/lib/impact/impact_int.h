@@ -7,29 +7,27 @@
  * Notification list file (docs/impact.md), integers big-endian:
  *   "AZKN" | u8 version=1 | 3 zero bytes
  *   | crypto_box_seal(stream key, client public key) (32 + 48 bytes)
- *   | secretstream header (24 bytes)
- *   then chunks: u32 ciphertext length | ciphertext
- *   (crypto_secretstream_xchacha20poly1305, at most 64 KiB plaintext per
- *    chunk, the last one tagged FINAL, nothing after it)
+ *   | the encrypted chunked stream of crypt/stream.h (secretstream header,
+ *     then u32 ciphertext length | ciphertext chunks of at most 64 KiB
+ *     plaintext, the last one tagged FINAL, nothing after it)
  * Only ciphertext reaches the disk: plaintext is buffered in memory (wiped).
  */
 #ifndef AZK_IMPACT_INT_H
 #define AZK_IMPACT_INT_H
 
 #include "util/util.h"
+#include "norm/datetime.h"
 #include "azukari/impact.h"
 #include "match/match.h"
 
 #include <pthread.h>
-
-#define AZK_IMPACT_CHUNK ((size_t)64 * 1024)
 
 struct azk_impact_sealer;
 
 /* Read a 32-byte key file (raw or 64 hex digits, optional newline). */
 AZK_NODISCARD azk_status azk_impact__read_key(const char *path, uint8_t key[32]);
 
-/* Start a list at path (temporary file path.tmp, mode 0600, then rename). */
+/* Start a list at path (an outfile: temporary, mode 0600, renamed at finish). */
 AZK_NODISCARD azk_status azk_impact__sealer_new(struct azk_impact_sealer **out, const char *path,
                                                 const uint8_t pk[32]);
 AZK_NODISCARD azk_status azk_impact__sealer_write(struct azk_impact_sealer *s, const void *p,
@@ -39,10 +37,6 @@ AZK_NODISCARD azk_status azk_impact__sealer_finish(struct azk_impact_sealer *s);
 /* Remove the temporary file and free (NULL-safe). */
 void azk_impact__sealer_abort(struct azk_impact_sealer *s);
 
-/* Days since 1970-01-01 of a YYYY-MM-DD date; false when malformed. */
-bool azk_impact__parse_date(const char *s, int64_t *days);
-/* YYYY-MM-DD of a day number (out has 11 bytes). */
-void azk_impact__format_date(int64_t days, char out[11]);
 /* 0 = Sunday ... 6 = Saturday. */
 int azk_impact__weekday(int64_t days);
 

@@ -14,6 +14,7 @@
  * The templates are Japanese content by design (not gettext messages).
  */
 #include "impact/impact_int.h"
+#include "detect/detect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,73 +26,7 @@
 
 #define TODO "【要記入】"
 
-/* ---- dates (proleptic Gregorian, days since 1970-01-01) ------------------ */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-void azk_impact__format_date(int64_t z, char out[11])
-{
-    int64_t era;
-    unsigned doe, yoe, doy, mp, d, m;
-    int64_t y;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = (int64_t)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    {
-        unsigned yy = (unsigned)(y % 10000 + 10000) % 10000;
-        out[0] = (char)('0' + yy / 1000);
-        out[1] = (char)('0' + yy / 100 % 10);
-        out[2] = (char)('0' + yy / 10 % 10);
-        out[3] = (char)('0' + yy % 10);
-        out[4] = '-';
-        out[5] = (char)('0' + m / 10 % 10);
-        out[6] = (char)('0' + m % 10);
-        out[7] = '-';
-        out[8] = (char)('0' + d / 10 % 10);
-        out[9] = (char)('0' + d % 10);
-        out[10] = '\0';
-    }
-}
-
-bool azk_impact__parse_date(const char *s, int64_t *days)
-{
-    unsigned y = 0, m = 0, d = 0;
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7)
-            continue;
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    y = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0'));
-    m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-    d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false;
-    *days = days_from_civil(y, m, d);
-    return true;
-}
+/* ---- dates (days since 1970-01-01, norm/datetime.h) -------------------- */
 
 int azk_impact__weekday(int64_t days)
 {
@@ -107,7 +42,7 @@ static bool closed_day(int64_t days)
     int w = azk_impact__weekday(days);
     if (w == 0 || w == 6)
         return true;
-    azk_impact__format_date(days, s);
+    azk_date__format_day(days, s);
     return strcmp(s + 5, "12-29") >= 0 || strcmp(s + 5, "01-03") <= 0;
 }
 
@@ -115,38 +50,7 @@ static bool closed_day(int64_t days)
 
 const char *azk_impact_item_name_ja(azk_column_kind k)
 {
-    switch (k) {
-        case AZK_COL_CUSTOMER_ID:
-            return "顧客番号";
-        case AZK_COL_NAME:
-            return "氏名";
-        case AZK_COL_NAME_KANA:
-            return "氏名（フリガナ）";
-        case AZK_COL_FAMILY_NAME:
-            return "姓";
-        case AZK_COL_GIVEN_NAME:
-            return "名";
-        case AZK_COL_BIRTH_DATE:
-            return "生年月日";
-        case AZK_COL_POSTAL_CODE:
-            return "郵便番号";
-        case AZK_COL_ADDRESS:
-            return "住所";
-        case AZK_COL_PHONE:
-            return "電話番号";
-        case AZK_COL_EMAIL:
-            return "メールアドレス";
-        case AZK_COL_BANK_ACCOUNT:
-            return "口座番号";
-        case AZK_COL_MY_NUMBER:
-            return "個人番号（マイナンバー）";
-        case AZK_COL_CORPORATE_NUMBER:
-            return "法人番号";
-        case AZK_COL_CREDIT_CARD:
-            return "クレジットカード番号";
-        default:
-            return NULL;
-    }
+    return azk_column_kind__name_ja(k);
 }
 
 azk_status azk_impact_deadlines_compute(const azk_impact_result *r, const char *known_date,
@@ -165,17 +69,17 @@ azk_status azk_impact_deadlines_compute(const azk_impact_result *r, const char *
     out->final_days = out->purpose_unlawful ? 60 : 30;
     if (known_date == NULL)
         return AZK_OK;
-    if (!azk_impact__parse_date(known_date, &known))
+    if (!azk_date__parse_day(known_date, &known))
         return azk_error_set(AZK_ERR_ARG, "impact: --known-date is not a date YYYY-MM-DD");
-    azk_impact__format_date(known + 3, out->first_from);
-    azk_impact__format_date(known + 5, out->first_to);
+    azk_date__format_day(known + 3, out->first_from);
+    azk_date__format_day(known + 5, out->first_to);
     /* the day it became known is day 1 (ガイドライン通則編 3-5-3-4) */
     known += out->final_days - 1;
     while (closed_day(known)) {
         known++;
         out->final_shifted = true;
     }
-    azk_impact__format_date(known, out->final_date);
+    azk_date__format_day(known, out->final_date);
     return AZK_OK;
 }
 

@@ -2,11 +2,13 @@
 /*
  * impact/seal.c -- notification lists encrypted to a client's X25519
  * public key: a random secretstream key sealed with crypto_box_seal
- * (anonymous sender), then XChaCha20-Poly1305 secretstream chunks (format
- * in impact_int.h). Plaintext exists only in a wiped memory buffer; the
- * file is written under a temporary name and renamed when complete.
+ * (anonymous sender), then the encrypted chunked stream of crypt/stream.h
+ * (format in impact_int.h). Plaintext exists only in a wiped memory
+ * buffer; the file is an outfile (util/outfile.c): a temporary, renamed
+ * onto its name when complete.
  */
 #include "impact/impact_int.h"
+#include "crypt/stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,27 +19,21 @@
 
 #define SEAL_MAGIC   "AZKN"
 #define SEAL_VERSION 1
-#define SEALED_LEN   (crypto_secretstream_xchacha20poly1305_KEYBYTES + crypto_box_SEALBYTES)
+#define SEALED_LEN   (AZK_CRYPT_KEYBYTES + crypto_box_SEALBYTES)
+#define HEAD_LEN     (8 + SEALED_LEN + AZK_CRYPT_HEADERBYTES)
 
 struct azk_impact_sealer {
-    int fd;
-    azk_buf tmp;  /* temporary path */
-    azk_buf path; /* final path */
-    crypto_secretstream_xchacha20poly1305_state st;
-    uint8_t *plain; /* AZK_IMPACT_CHUNK bytes */
-    size_t plain_len;
-    uint8_t *ct;
+    azk_outfile *of;             /* temporary until finished (util/outfile.c) */
+    struct azk_crypt_writer *cw; /* the chunks */
 };
 
-static int hexval(int c)
+/* Sink of the chunks: the output file's stream (errors surface at commit too). */
+static azk_status put_bytes(const uint8_t *p, size_t n, void *payload)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    struct azk_impact_sealer *s = payload;
+    if (fwrite(p, 1, n, azk_outfile_stream(s->of)) != n)
+        return azk_error_errno("impact: write notification list");
+    return AZK_OK;
 }
 
 azk_status azk_impact__read_key(const char *path, uint8_t key[32])
@@ -60,8 +56,8 @@ azk_status azk_impact__read_key(const char *path, uint8_t key[32])
         memcpy(key, buf, 32);
     } else if (len == 64) {
         for (size_t i = 0; i < 32; i++) {
-            int hi = hexval(buf[2 * i]);
-            int lo = hexval(buf[2 * i + 1]);
+            int hi = azk_hexval(buf[2 * i]);
+            int lo = azk_hexval(buf[2 * i + 1]);
             if (hi < 0 || lo < 0) {
                 rc = azk_error_set(AZK_ERR_FORMAT, "impact: key file is not 64 hex digits");
                 break;
@@ -77,34 +73,12 @@ azk_status azk_impact__read_key(const char *path, uint8_t key[32])
     return rc;
 }
 
-static azk_status write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return azk_error_errno("impact: write notification list");
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return AZK_OK;
-}
-
 void azk_impact__sealer_abort(struct azk_impact_sealer *s)
 {
     if (s == NULL)
         return;
-    if (s->fd >= 0) {
-        close(s->fd);
-        (void)unlink((const char *)s->tmp.data);
-    }
-    azk_buf_dispose(&s->tmp);
-    azk_buf_dispose(&s->path);
-    azk_free_secret(s->plain, AZK_IMPACT_CHUNK);
-    azk_free(s->ct);
-    sodium_memzero(&s->st, sizeof(s->st));
+    azk_outfile_abort(s->of);
+    azk_crypt__writer_free(s->cw);
     azk_free(s);
 }
 
@@ -113,28 +87,14 @@ azk_status azk_impact__sealer_new(struct azk_impact_sealer **out, const char *pa
 {
     azk_status rc;
     struct azk_impact_sealer *s;
-    uint8_t k[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-    uint8_t head[8 + SEALED_LEN + crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    uint8_t k[AZK_CRYPT_KEYBYTES];
+    uint8_t head[HEAD_LEN];
 
     AZK_ASSERT_ARG(out != NULL && path != NULL && pk != NULL);
     *out = NULL;
     s = azk_calloc(1, sizeof(*s));
     if (s == NULL)
         return azk_error_nomem();
-    s->fd = -1;
-    s->tmp = (azk_buf)AZK_BUF_INIT;
-    s->path = (azk_buf)AZK_BUF_INIT;
-    s->plain = azk_malloc(AZK_IMPACT_CHUNK);
-    s->ct = azk_malloc(AZK_IMPACT_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
-    if (s->plain == NULL || s->ct == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    rc = azk_buf_printf(&s->tmp, "%s.tmp", path);
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&s->path, path);
-    if (rc != AZK_OK)
-        goto done;
     memcpy(head, SEAL_MAGIC, 4);
     head[4] = SEAL_VERSION;
     head[5] = head[6] = head[7] = 0;
@@ -143,16 +103,13 @@ azk_status azk_impact__sealer_new(struct azk_impact_sealer **out, const char *pa
         rc = azk_error_set(AZK_ERR_CRYPTO, "impact: cannot seal the list key (bad public key)");
         goto done;
     }
-    if (crypto_secretstream_xchacha20poly1305_init_push(&s->st, head + 8 + SEALED_LEN, k) != 0) {
-        rc = azk_error_set(AZK_ERR_CRYPTO, "impact: secretstream init failed");
+    rc = azk_crypt__writer_new(&s->cw, "impact", k, head + 8 + SEALED_LEN, put_bytes, s);
+    if (rc != AZK_OK)
         goto done;
-    }
-    s->fd = open((const char *)s->tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (s->fd < 0) {
-        rc = azk_error_errno("impact: create notification list");
+    rc = azk_outfile_open(&s->of, path, 0600, 0);
+    if (rc != AZK_OK)
         goto done;
-    }
-    rc = write_all(s->fd, head, sizeof(head));
+    rc = put_bytes(head, sizeof(head), s);
     if (rc != AZK_OK)
         goto done;
     *out = s;
@@ -163,65 +120,20 @@ done:
     return rc;
 }
 
-static azk_status push(struct azk_impact_sealer *s, unsigned char tag)
-{
-    unsigned long long cl = 0;
-    uint8_t len[4];
-    azk_status rc;
-    if (crypto_secretstream_xchacha20poly1305_push(&s->st, s->ct, &cl, s->plain, s->plain_len, NULL,
-                                                   0, tag) != 0)
-        return azk_error_set(AZK_ERR_CRYPTO, "impact: encryption failed");
-    sodium_memzero(s->plain, s->plain_len);
-    s->plain_len = 0;
-    len[0] = (uint8_t)(cl >> 24);
-    len[1] = (uint8_t)(cl >> 16);
-    len[2] = (uint8_t)(cl >> 8);
-    len[3] = (uint8_t)cl;
-    rc = write_all(s->fd, len, 4);
-    if (rc == AZK_OK)
-        rc = write_all(s->fd, s->ct, (size_t)cl);
-    return rc;
-}
-
 azk_status azk_impact__sealer_write(struct azk_impact_sealer *s, const void *p, size_t n)
 {
-    const uint8_t *b = p;
     AZK_ASSERT_ARG(s != NULL && (p != NULL || n == 0));
-    while (n > 0) {
-        size_t take;
-        if (s->plain_len == AZK_IMPACT_CHUNK) {
-            /* full and more to come: not the final chunk */
-            azk_status rc = push(s, 0);
-            if (rc != AZK_OK)
-                return rc;
-        }
-        take = AZK_IMPACT_CHUNK - s->plain_len;
-        if (take > n)
-            take = n;
-        memcpy(s->plain + s->plain_len, b, take);
-        s->plain_len += take;
-        b += take;
-        n -= take;
-    }
-    return AZK_OK;
+    return azk_crypt__writer_write(s->cw, p, n);
 }
 
 azk_status azk_impact__sealer_finish(struct azk_impact_sealer *s)
 {
     azk_status rc;
     AZK_ASSERT_ARG(s != NULL);
-    rc = push(s, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
-    if (rc == AZK_OK && fsync(s->fd) != 0)
-        rc = azk_error_errno("impact: fsync notification list");
+    rc = azk_crypt__writer_finish(s->cw);
     if (rc == AZK_OK) {
-        int fd = s->fd;
-        s->fd = -1;
-        if (close(fd) != 0)
-            rc = azk_error_errno("impact: close notification list");
-        else if (rename((const char *)s->tmp.data, (const char *)s->path.data) != 0)
-            rc = azk_error_errno("impact: rename notification list");
-        if (rc != AZK_OK)
-            (void)unlink((const char *)s->tmp.data);
+        rc = azk_outfile_commit(s->of); /* fsync, rename; frees it even on failure */
+        s->of = NULL;
     }
     azk_impact__sealer_abort(s);
     return rc;
@@ -236,7 +148,7 @@ static azk_status write_keyfile(const char *path, const uint8_t *key, int mode)
         return azk_error_errno("impact: create key file");
     sodium_bin2hex(hex, sizeof(hex), key, 32);
     hex[64] = '\n';
-    rc = write_all(fd, (const uint8_t *)hex, sizeof(hex));
+    rc = azk_crypt__write_all(fd, hex, sizeof(hex), "impact: key file");
     sodium_memzero(hex, sizeof(hex));
     if (rc == AZK_OK && fsync(fd) != 0)
         rc = azk_error_errno("impact: fsync key file");
@@ -266,37 +178,15 @@ azk_status azk_impact_keygen(const char *public_path, const char *secret_path)
     return rc;
 }
 
-static azk_status read_full(int fd, uint8_t *p, size_t n, size_t *got)
-{
-    *got = 0;
-    while (*got < n) {
-        ssize_t r = read(fd, p + *got, n - *got);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return azk_error_errno("impact: read notification list");
-        }
-        if (r == 0)
-            break;
-        *got += (size_t)r;
-    }
-    return AZK_OK;
-}
-
 azk_status azk_impact_decrypt_list(const char *path, const char *secret_key_path,
                                    azk_impact_write_cb cb, void *payload)
 {
     azk_status rc;
     uint8_t sk[32];
     uint8_t pk[32];
-    uint8_t k[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-    uint8_t head[8 + SEALED_LEN + crypto_secretstream_xchacha20poly1305_HEADERBYTES];
-    crypto_secretstream_xchacha20poly1305_state st;
-    uint8_t *ct = NULL;
-    uint8_t *pt = NULL;
-    const size_t ctmax = AZK_IMPACT_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES;
+    uint8_t k[AZK_CRYPT_KEYBYTES];
+    uint8_t head[HEAD_LEN];
     size_t got;
-    bool final = false;
     int fd = -1;
 
     AZK_ASSERT_ARG(path != NULL && secret_key_path != NULL && cb != NULL);
@@ -307,18 +197,12 @@ azk_status azk_impact_decrypt_list(const char *path, const char *secret_key_path
     if (rc != AZK_OK)
         return rc;
     crypto_scalarmult_base(pk, sk);
-    ct = azk_malloc(ctmax);
-    pt = azk_malloc(AZK_IMPACT_CHUNK);
-    if (ct == NULL || pt == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rc = azk_error_errno("impact: open notification list");
         goto done;
     }
-    rc = read_full(fd, head, sizeof(head), &got);
+    rc = azk_crypt__read_full(fd, head, sizeof(head), &got, "impact");
     if (rc != AZK_OK)
         goto done;
     if (got != sizeof(head) || memcmp(head, SEAL_MAGIC, 4) != 0 || head[4] != SEAL_VERSION) {
@@ -330,56 +214,11 @@ azk_status azk_impact_decrypt_list(const char *path, const char *secret_key_path
                            "impact: the list was not encrypted to this key (or is damaged)");
         goto done;
     }
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, head + 8 + SEALED_LEN, k) != 0) {
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "impact: bad list header");
-        goto done;
-    }
-    for (;;) {
-        uint8_t lb[4];
-        uint32_t cl;
-        unsigned long long pl = 0;
-        unsigned char tag = 0;
-        rc = read_full(fd, lb, 4, &got);
-        if (rc != AZK_OK)
-            goto done;
-        if (got == 0 && final)
-            break;
-        if (got != 4 || final) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, final ? "impact: bytes after the final chunk"
-                                                        : "impact: the list is truncated");
-            goto done;
-        }
-        cl = (uint32_t)lb[0] << 24 | (uint32_t)lb[1] << 16 | (uint32_t)lb[2] << 8 | lb[3];
-        if (cl < crypto_secretstream_xchacha20poly1305_ABYTES || cl > ctmax) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, "impact: bad chunk length %u", (unsigned)cl);
-            goto done;
-        }
-        rc = read_full(fd, ct, cl, &got);
-        if (rc != AZK_OK)
-            goto done;
-        if (got != cl) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, "impact: the list is truncated");
-            goto done;
-        }
-        if (crypto_secretstream_xchacha20poly1305_pull(&st, pt, &pl, &tag, ct, cl, NULL, 0) != 0) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, "impact: a chunk fails authentication");
-            goto done;
-        }
-        if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
-            final = true;
-        rc = cb(pt, (size_t)pl, payload);
-        sodium_memzero(pt, (size_t)pl);
-        if (rc != AZK_OK)
-            goto done;
-    }
-    rc = AZK_OK;
+    rc = azk_crypt__read(fd, "impact", k, head + 8 + SEALED_LEN, cb, payload);
 done:
     if (fd >= 0)
         close(fd);
     sodium_memzero(sk, sizeof(sk));
     sodium_memzero(k, sizeof(k));
-    sodium_memzero(&st, sizeof(st));
-    azk_free(ct);
-    azk_free_secret(pt, AZK_IMPACT_CHUNK);
     return rc;
 }

@@ -154,18 +154,9 @@ static azk_status emit(struct worker *w, uint32_t x, uint32_t y, int type)
     const azk_link *lk = w->b->lk;
     struct cmp c;
     uint32_t g;
-    if (w->count == w->cap) {
-        size_t nc = w->cap > 0 ? w->cap * 2 : 4096;
-        struct pair *np;
-        size_t bytes;
-        if (azk_mul_overflow(&bytes, nc, sizeof(*np)))
-            return azk_error_set(AZK_ERR_LIMIT, "link: too many candidate pairs");
-        np = azk_realloc(w->pairs, bytes);
-        if (np == NULL)
-            return azk_error_nomem();
-        w->pairs = np;
-        w->cap = nc;
-    }
+    azk_status rc = azk_array_reserve(&w->pairs, &w->cap, w->count, sizeof(*w->pairs), 4096);
+    if (rc != AZK_OK)
+        return rc;
     azk_link__compare(lk, &lk->recs[lk->reps[x]], &lk->recs[lk->reps[y]], &c);
     g = azk_link__gamma_index(&c);
     /*

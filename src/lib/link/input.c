@@ -13,6 +13,7 @@
  */
 #include "link/link_int.h"
 #include "decode/decode.h"
+#include "detect/detect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,25 +34,6 @@ struct reader {
     azk_link_value *vals;
     size_t vals_cap;
 };
-
-static bool personal(azk_column_kind k)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-        case AZK_COL_NAME_KANA:
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-        case AZK_COL_BIRTH_DATE:
-        case AZK_COL_POSTAL_CODE:
-        case AZK_COL_ADDRESS:
-        case AZK_COL_PHONE:
-        case AZK_COL_EMAIL:
-        case AZK_COL_MY_NUMBER:
-            return true;
-        default:
-            return false;
-    }
-}
 
 static azk_column_kind kind_of(const struct reader *rd, const char *h, size_t n)
 {
@@ -106,7 +88,7 @@ static azk_status header(struct reader *rd, const azk_record *rec)
         if (f->col >= MAX_COLS)
             continue;
         k = kind_of(rd, f->ptr, f->len);
-        if (!personal(k))
+        if (!azk_column_kind__linked(k))
             continue;
         rd->kinds[f->col] = (uint8_t)k;
         rd->res->kinds |= 1u << k;

@@ -73,18 +73,9 @@ azk_status azk_link_add(azk_link *lk, uint32_t file, uint64_t row, const azk_lin
         return azk_error_set(AZK_ERR_ARG, "link: records added after run");
     if (lk->rec_count >= lk->opts.max_records)
         return azk_error_set(AZK_ERR_LIMIT, "link: more than %zu records", lk->opts.max_records);
-    if (lk->rec_count == lk->rec_cap) {
-        size_t nc = lk->rec_cap > 0 ? lk->rec_cap * 2 : 1024;
-        size_t bytes;
-        struct lrec *nr;
-        if (azk_mul_overflow(&bytes, nc, sizeof(struct lrec)))
-            return azk_error_set(AZK_ERR_LIMIT, "link: too many records");
-        nr = azk_realloc(lk->recs, bytes);
-        if (nr == NULL)
-            return azk_error_nomem();
-        lk->recs = nr;
-        lk->rec_cap = nc;
-    }
+    rc = azk_array_reserve(&lk->recs, &lk->rec_cap, lk->rec_count, sizeof(*lk->recs), 1024);
+    if (rc != AZK_OK)
+        return rc;
     rc = azk_link__prep(lk, values, value_count, &r);
     if (rc != AZK_OK)
         return rc;

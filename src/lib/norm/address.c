@@ -132,12 +132,6 @@ bool azk_norm__kanji_number(const char *s, size_t n, uint64_t *out)
     return true;
 }
 
-static bool is_ideograph(uint32_t cp)
-{
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF) || cp == 0x3005;
-}
-
 /* The text as an array of code points (simpler lookahead for the rules below). */
 struct cps {
     uint32_t *v;
@@ -212,7 +206,7 @@ static size_t municipality_end(const struct cps *c, size_t from)
         }
         if (cp == 0x5E02 || cp == 0x533A || cp == 0x753A || cp == 0x6751) /* 市区町村 */
             break;
-        if (!is_ideograph(cp) && cp != 0x30F6 && cp != 0x30B1 && cp != 0x30CE)
+        if (!azk_norm__is_kanji(cp) && cp != 0x30F6 && cp != 0x30B1 && cp != 0x30CE)
             return from; /* digits or kana before any suffix: not found */
     }
     if (i >= c->n)
@@ -221,7 +215,7 @@ static size_t municipality_end(const struct cps *c, size_t from)
         for (i = gun + 2; i < c->n; i++) {
             if (c->v[i] == 0x753A || c->v[i] == 0x6751)
                 return i + 1;
-            if (!is_ideograph(c->v[i]) && c->v[i] != 0x30B1)
+            if (!azk_norm__is_kanji(c->v[i]) && c->v[i] != 0x30B1)
                 return gun + 1;
         }
         return gun + 1;
@@ -233,7 +227,7 @@ static size_t municipality_end(const struct cps *c, size_t from)
         for (size_t j = i + 1; j < c->n && j <= i + 5; j++) {
             if (c->v[j] == 0x533A && j > i + 1)
                 return j + 1;
-            if (!is_ideograph(c->v[j]))
+            if (!azk_norm__is_kanji(c->v[j]))
                 break;
         }
     }
@@ -315,7 +309,7 @@ static void fold_marks(struct cps *c)
         if (azk_norm__is_hyphen(cp) && (cp != 0x30FC || prev_digit))
             c->v[i] = '-';
         else if ((cp == 0x30F6 || cp == 0x30F5 || cp == 0x304C || cp == 0x30AC) && i > 0 &&
-                 i + 1 < c->n && is_ideograph(c->v[i - 1]) && is_ideograph(c->v[i + 1]))
+                 i + 1 < c->n && azk_norm__is_kanji(c->v[i - 1]) && azk_norm__is_kanji(c->v[i + 1]))
             c->v[i] = 0x30B1; /* ケ */
     }
 }

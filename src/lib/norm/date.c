@@ -8,6 +8,9 @@
  * not model), 大正 from 1912-07-30, 昭和 from 1926-12-25, 平成 from
  * 1989-01-08, 令和 from 2019-05-01. The last day of an era is the day
  * before the next one starts; 元年 is year 1.
+ *
+ * Also the one strict ISO 8601 parser of dates given as arguments (see
+ * azk_date__parse_day) and the day-number arithmetic behind it.
  */
 #include "norm/datetime.h"
 #include "norm/digits.h"
@@ -301,4 +304,108 @@ size_t azk_date__parse(const char *s, size_t len, bool allow_compact, azk_date *
         return 0;
     *out = d;
     return used;
+}
+
+/* ---- ISO 8601 arguments ------------------------------------------------- */
+
+/* Civil date <-> day number: H. Hinnant, "chrono-Compatible Low-Level Date
+ * Algorithms" (days_from_civil, civil_from_days). */
+int64_t azk_date__days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void azk_date__format_day(int64_t z, char out[11])
+{
+    int64_t era;
+    unsigned doe, yoe, doy, mp, d, m;
+    int64_t y;
+    unsigned yy;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = (int64_t)yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    yy = (unsigned)(y % 10000 + 10000) % 10000;
+    out[0] = (char)('0' + yy / 1000);
+    out[1] = (char)('0' + yy / 100 % 10);
+    out[2] = (char)('0' + yy / 10 % 10);
+    out[3] = (char)('0' + yy % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10 % 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10 % 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
+/* n ASCII digits at s (no sign, no space), or -1. */
+static int fixed_digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* "YYYY-MM-DD" at s[0..9]: the day number, or false. */
+static bool iso_day(const char *s, int64_t *days)
+{
+    int y, m, d;
+    if (s[4] != '-' || s[7] != '-')
+        return false;
+    y = fixed_digits(s, 4);
+    m = fixed_digits(s + 5, 2);
+    d = fixed_digits(s + 8, 2);
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    *days = azk_date__days_from_civil(y, (unsigned)m, (unsigned)d);
+    return true;
+}
+
+bool azk_date__parse_day(const char *s, int64_t *days_out)
+{
+    int64_t days;
+    if (s == NULL || strlen(s) != 10 || !iso_day(s, &days))
+        return false;
+    *days_out = days;
+    return true;
+}
+
+bool azk_date__parse_time(const char *s, int64_t *seconds_out)
+{
+    int64_t days;
+    int hh, mm, ss;
+    size_t n = s != NULL ? strlen(s) : 0;
+    if ((n != 10 && n != 20) || !iso_day(s, &days))
+        return false;
+    if (n == 10) {
+        *seconds_out = days * 86400;
+        return true;
+    }
+    if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return false;
+    hh = fixed_digits(s + 11, 2);
+    mm = fixed_digits(s + 14, 2);
+    ss = fixed_digits(s + 17, 2);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+        return false;
+    *seconds_out = days * 86400 + hh * 3600 + mm * 60 + ss;
+    return true;
 }

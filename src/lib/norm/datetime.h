@@ -68,4 +68,22 @@ const char *azk_date__era_name(azk_era era);
  */
 size_t azk_date__parse(const char *s, size_t len, bool allow_compact, azk_date *out);
 
+/*
+ * The one parser of dates given to azukari as arguments and stored in the
+ * catalog (deadlines, --now, --as-of, --known-date): ISO 8601 calendar date
+ * "YYYY-MM-DD" exactly (four-digit year 1900..9999, two-digit month and
+ * day), which must be a real day of the proleptic Gregorian calendar
+ * (2026-02-30 and 2026-02-29 are refused, 2028-02-29 is a day). With a
+ * time, "YYYY-MM-DDTHH:MM:SSZ": UTC only (the Z is required; no offsets,
+ * no fractions, no leap second), 00..23:00..59:00..59.
+ * @return false when s is not such a date; *out is then unchanged.
+ */
+bool azk_date__parse_day(const char *s, int64_t *days_out);     /* days since 1970-01-01 */
+bool azk_date__parse_time(const char *s, int64_t *seconds_out); /* either form, Unix seconds */
+
+/* Days since 1970-01-01 of a proleptic Gregorian y-m-d (any valid date). */
+int64_t azk_date__days_from_civil(int64_t year, unsigned month, unsigned day);
+/* "YYYY-MM-DD" of a day number (out has 11 bytes). */
+void azk_date__format_day(int64_t days, char out[11]);
+
 #endif

@@ -55,6 +55,19 @@ enum {
  */
 AZK_NODISCARD azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flags);
 
+/*
+ * Character classes of Japanese text, one definition for every module
+ * (norm/text.c). Kanji: CJK unified ideographs (U+4E00..9FFF, extension A
+ * U+3400..4DBF, extensions B.. in U+20000..3FFFF), compatibility ideographs
+ * (U+F900..FAFF) and the iteration mark 々 (U+3005). Katakana: the letters
+ * ァ..ヺ (U+30A1..30FA), without the prolonged sound mark ー. Hiragana: the
+ * letters ぁ..ゖ (U+3041..3096). Callers add the few characters their own
+ * rule needs (a name's ヶ or ー, a town's の) by name at the call.
+ */
+bool azk_norm__is_kanji(uint32_t cp);
+bool azk_norm__is_katakana(uint32_t cp);
+bool azk_norm__is_hiragana(uint32_t cp);
+
 /* Fold one code point through the variant-kanji table (returns cp if none). */
 uint32_t azk_norm_kanji_variant(uint32_t cp);
 

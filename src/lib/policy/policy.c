@@ -336,7 +336,6 @@ azk_status azk_guard_policy_set(const char *conf_path, const char *key, const ch
     bool had_file = false;
     struct stat st;
     azk_status rc;
-    int fd = -1;
     char *text = NULL;
     AZK_ASSERT_ARG(conf_path != NULL && key != NULL && value != NULL);
     azk_error_clear();
@@ -393,51 +392,17 @@ azk_status azk_guard_policy_set(const char *conf_path, const char *key, const ch
         rc = azk_error_nomem();
         goto done;
     }
-    rc = azk_buf_printf(&tmp, "%s.tmp.%ld", conf_path, (long)getpid());
+    rc = azk_buf_puts(&tmp, text);
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(&tmp, '\n');
+    if (rc == AZK_OK)
+        /* an existing file keeps its mode: it may hold the catalog URL's password (0600) */
+        rc = azk_outfile__write(conf_path, tmp.data, tmp.len,
+                                had_file ? (unsigned)(st.st_mode & 0666) : 0640u, 0, NULL);
     if (rc != AZK_OK)
         goto done;
-    /* an existing file keeps its mode: it may hold the catalog URL's password (0600) */
-    fd = open((const char *)tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-              had_file ? (mode_t)(st.st_mode & 0666) : (mode_t)0640);
-    if (fd >= 0 && had_file)
-        (void)fchmod(fd, st.st_mode & 0666); /* not narrowed by the umask either */
-    if (fd < 0) {
-        rc = azk_error_errno("config: create");
-        goto done;
-    }
-    {
-        size_t n = strlen(text), off = 0;
-        while (off < n) {
-            ssize_t w = write(fd, text + off, n - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                rc = azk_error_errno("config: write");
-                goto done;
-            }
-            off += (size_t)w;
-        }
-        if (write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-            rc = azk_error_errno("config: write");
-            goto done;
-        }
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        rc = azk_error_errno("config: close");
-        goto done;
-    }
-    fd = -1;
-    if (rename((const char *)tmp.data, conf_path) != 0) {
-        rc = azk_error_errno("config: rename");
-        goto done;
-    }
     rc = AZK_OK;
 done:
-    if (fd >= 0) {
-        close(fd);
-        (void)unlink((const char *)tmp.data);
-    }
     azk_guard_policy_dispose(&check);
     azk_buf_dispose(&tmp);
     azk_free(text); /* jansson allocates through azk_malloc (util/init.c) */

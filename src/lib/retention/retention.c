@@ -9,6 +9,8 @@
 #include "retention/identity.h"
 #include "store/artifacts.h"
 #include "store/requests.h"
+#include "norm/datetime.h"
+#include "azukari/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,18 +48,10 @@ void azk_ret__iso(int64_t t, char out[32])
 
 azk_status azk_retention_parse_time(const char *s, int64_t *out)
 {
-    struct tm tm;
-    const char *end;
     AZK_ASSERT_ARG(s != NULL && out != NULL);
-    memset(&tm, 0, sizeof(tm));
-    end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (end == NULL || *end != '\0') {
-        memset(&tm, 0, sizeof(tm));
-        end = strptime(s, "%Y-%m-%d", &tm);
-        if (end == NULL || *end != '\0')
-            return azk_error_set(AZK_ERR_ARG, "time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
-    }
-    *out = (int64_t)timegm(&tm);
+    if (!azk_date__parse_time(s, out))
+        return azk_error_set(AZK_ERR_ARG, "time must be a real date YYYY-MM-DD or "
+                                          "YYYY-MM-DDTHH:MM:SSZ");
     return AZK_OK;
 }
 

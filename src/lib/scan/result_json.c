@@ -19,52 +19,6 @@ static int set_new(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v);
 }
 
-/* A JSON string body as jansson writes it without flags (UTF-8 kept). */
-static azk_status put_json_string(azk_buf *b, const char *s)
-{
-    azk_status rc = azk_buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    while (rc == AZK_OK && *p != 0) {
-        const unsigned char *q = p;
-        while (*q >= 0x20 && *q != '"' && *q != '\\')
-            q++;
-        if (q > p)
-            rc = azk_buf_put(b, p, (size_t)(q - p));
-        if (rc != AZK_OK || *q == 0)
-            break;
-        switch (*q) {
-            case '"':
-                rc = azk_buf_puts(b, "\\\"");
-                break;
-            case '\\':
-                rc = azk_buf_puts(b, "\\\\");
-                break;
-            case '\b':
-                rc = azk_buf_puts(b, "\\b");
-                break;
-            case '\f':
-                rc = azk_buf_puts(b, "\\f");
-                break;
-            case '\n':
-                rc = azk_buf_puts(b, "\\n");
-                break;
-            case '\r':
-                rc = azk_buf_puts(b, "\\r");
-                break;
-            case '\t':
-                rc = azk_buf_puts(b, "\\t");
-                break;
-            default:
-                rc = azk_buf_printf(b, "\\u%04X", (unsigned)*q);
-                break;
-        }
-        p = q + 1;
-    }
-    if (rc == AZK_OK)
-        rc = azk_buf_putc(b, '"');
-    return rc;
-}
-
 azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
 {
     azk_status rc = azk_buf_putc(b, '[');
@@ -75,13 +29,13 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
         rc = azk_buf_printf(b, "%s{\"type\":\"%s\",\"line\":%lld,\"masked\":", i ? "," : "",
                             azk_pii_type_name(f->type), (long long)f->line);
         if (rc == AZK_OK)
-            rc = put_json_string(b, f->masked);
+            rc = azk_buf_put_json_string(b, f->masked, strlen(f->masked));
         if (rc == AZK_OK && f->page > 0)
             rc = azk_buf_printf(b, ",\"page\":%lu", (unsigned long)f->page);
         if (rc == AZK_OK && f->sheet != NULL) {
             rc = azk_buf_puts(b, ",\"sheet\":");
             if (rc == AZK_OK)
-                rc = put_json_string(b, f->sheet);
+                rc = azk_buf_put_json_string(b, f->sheet, strlen(f->sheet));
         }
         (void)snprintf(num, sizeof(num), "%.6g", c);
         if (rc == AZK_OK)

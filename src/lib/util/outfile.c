@@ -327,3 +327,29 @@ void azk_outfile_abort(azk_outfile *f)
         (void)unlinkat(f->dirfd, f->tmp, 0);
     outfile_free(f);
 }
+
+azk_status azk_outfile__write(const char *path, const void *data, size_t len, unsigned mode,
+                              unsigned flags, bool *existed)
+{
+    azk_outfile *f = NULL;
+    azk_status rc;
+    struct stat sb;
+    AZK_ASSERT_ARG(path != NULL && (data != NULL || len == 0));
+    if (existed != NULL)
+        *existed = false;
+    rc = azk_outfile_open(&f, path, mode, flags);
+    if (rc == AZK_OK) {
+        /* a short write leaves the stream in error: commit reports it and removes the file */
+        if (len > 0)
+            (void)fwrite(data, 1, len, azk_outfile_stream(f));
+        rc = azk_outfile_commit(f);
+    }
+    if (rc == AZK_ERR_ARG && (flags & AZK_OUTFILE_EXCL) != 0 && existed != NULL &&
+        lstat(path, &sb) == 0) {
+        /* the name was there (or appeared): the first writer wins */
+        azk_error_clear();
+        *existed = true;
+        rc = AZK_OK;
+    }
+    return rc;
+}

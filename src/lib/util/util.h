@@ -48,6 +48,18 @@ static inline bool azk_add_overflow(size_t *out, size_t a, size_t b)
     return __builtin_add_overflow(a, b, out);
 }
 
+/* The value of a hexadecimal digit (either case), -1 when c is none. */
+static inline int azk_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static inline bool azk_mul_overflow(size_t *out, size_t a, size_t b)
 {
     return __builtin_mul_overflow(a, b, out);
@@ -179,6 +191,13 @@ bool azk_utf8_valid(const uint8_t *s, size_t n);
 AZK_NODISCARD azk_status azk_buf_put_escaped_name(azk_buf *b, const char *s, size_t n);
 
 /*
+ * Append `s[0..n)` to `b` as a JSON string, quotes included: the one JSON
+ * escaping (util/json.c), the same bytes as jansson's dump. No UTF-8 check
+ * (callers that need one, like the ledger, check first).
+ */
+AZK_NODISCARD azk_status azk_buf_put_json_string(azk_buf *b, const char *s, size_t n);
+
+/*
  * Append `s[0..n)` to `b` for a terminal or a text report: control
  * characters (C0, DEL, C1, and U+2028/U+2029) become "\\xHH" / "\\u{HHHH}",
  * a backslash becomes "\\\\", invalid UTF-8 bytes "\\xHH"; everything else
@@ -194,6 +213,15 @@ struct stat;
 AZK_NODISCARD azk_status azk_outfile__sync(azk_outfile *f, struct stat *sb);
 /* The absolute path the file gets at commit (out cleared first). */
 AZK_NODISCARD azk_status azk_outfile__final_path(const azk_outfile *f, azk_buf *out);
+/*
+ * The whole of data as the file path, the outfile way (temporary, fsync,
+ * atomic rename, never through a symlink; mode exactly): the one atomic
+ * write of a small file (keys, checkpoints, configuration). With
+ * AZK_OUTFILE_EXCL and existed != NULL an existing name is left alone,
+ * *existed set and AZK_OK returned (the first writer wins).
+ */
+AZK_NODISCARD azk_status azk_outfile__write(const char *path, const void *data, size_t len,
+                                            unsigned mode, unsigned flags, bool *existed);
 
 /* ---- thread-safe strerror -------------------------------------------------- */
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vault/vault.c -- the encrypted file format of vault/vault.h: per-file
- * data key wrapped by the master key, libsodium secretstream chunks,
- * write to a temporary name and atomic rename, streaming authenticated
- * decryption.
+ * vault/vault.c -- the vault file of vault/vault.h: per-file data key
+ * wrapped by the master key, the file's prefix (magic, master key id),
+ * write to a temporary name and atomic rename. The chunks themselves are
+ * crypt/stream.h's.
  */
 #include "vault/vault.h"
+#include "crypt/stream.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,8 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HDR_LEN (4 + 4 + 16 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)
-#define CT_MAX  (AZK_VAULT_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+#define HDR_LEN (4 + 4 + 16 + AZK_CRYPT_HEADERBYTES)
 
 static const char magic[4] = {'A', 'Z', 'K', 'V'};
 
@@ -28,10 +28,7 @@ struct azk_vault_writer {
     char *tmp_path;
     char *final_path;
     char *dir_path;
-    crypto_secretstream_xchacha20poly1305_state st;
-    uint8_t *plain; /* AZK_VAULT_CHUNK */
-    size_t plain_len;
-    uint8_t *ct; /* 4 + CT_MAX */
+    struct azk_crypt_writer *cw; /* the chunks (crypt/stream.h) */
 };
 
 static void wrap_ad(uint8_t *ad, size_t *ad_len, const char *uuid)
@@ -51,21 +48,6 @@ azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid)
     return azk_buf_printf(out, "%s/vault/%s.azv", h->path, uuid);
 }
 
-static azk_status write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return azk_error_errno("write vault file");
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return AZK_OK;
-}
-
 static void writer_free(struct azk_vault_writer *w)
 {
     if (w == NULL)
@@ -75,9 +57,7 @@ static void writer_free(struct azk_vault_writer *w)
     azk_free(w->tmp_path);
     azk_free(w->final_path);
     azk_free(w->dir_path);
-    azk_free_secret(w->plain, AZK_VAULT_CHUNK);
-    azk_free(w->ct);
-    sodium_memzero(&w->st, sizeof(w->st));
+    azk_crypt__writer_free(w->cw);
     azk_free(w);
 }
 
@@ -87,7 +67,7 @@ azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h, con
     azk_status rc = AZK_OK;
     struct azk_vault_writer *w = NULL;
     azk_buf p = AZK_BUF_INIT;
-    uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    uint8_t dk[AZK_CRYPT_KEYBYTES];
     uint8_t hdr[HDR_LEN];
     uint8_t ad[96];
     size_t ad_len;
@@ -99,12 +79,6 @@ azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h, con
     if (w == NULL)
         return azk_error_nomem();
     w->fd = -1;
-    w->plain = azk_malloc(AZK_VAULT_CHUNK);
-    w->ct = azk_malloc(4 + CT_MAX);
-    if (w->plain == NULL || w->ct == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
     rc = azk_buf_printf(&p, "%s/vault/.%s.azv.tmp", h->path, uuid);
     if (rc != AZK_OK)
         goto done;
@@ -146,8 +120,10 @@ azk_status azk_vault__writer_new(struct azk_vault_writer **out, azk_home *h, con
         rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: bad master key id");
         goto done;
     }
-    crypto_secretstream_xchacha20poly1305_init_push(&w->st, hdr + 24, dk);
-    rc = write_all(w->fd, hdr, sizeof(hdr));
+    rc = azk_crypt__writer_new(&w->cw, "vault", dk, hdr + 24, NULL, &w->fd);
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_crypt__write_all(w->fd, hdr, sizeof(hdr), "vault");
     if (rc != AZK_OK)
         goto done;
     *out = w;
@@ -160,39 +136,10 @@ done:
     return rc;
 }
 
-static azk_status push_chunk(struct azk_vault_writer *w, unsigned char tag)
-{
-    unsigned long long cl = 0;
-    crypto_secretstream_xchacha20poly1305_push(&w->st, w->ct + 4, &cl, w->plain, w->plain_len, NULL,
-                                               0, tag);
-    w->ct[0] = (uint8_t)(cl >> 24);
-    w->ct[1] = (uint8_t)(cl >> 16);
-    w->ct[2] = (uint8_t)(cl >> 8);
-    w->ct[3] = (uint8_t)cl;
-    sodium_memzero(w->plain, w->plain_len);
-    w->plain_len = 0;
-    return write_all(w->fd, w->ct, 4 + (size_t)cl);
-}
-
 azk_status azk_vault__writer_write(struct azk_vault_writer *w, const void *p, size_t n)
 {
-    const uint8_t *s = p;
     AZK_ASSERT_ARG(w != NULL && (p != NULL || n == 0));
-    while (n > 0) {
-        size_t take = AZK_VAULT_CHUNK - w->plain_len;
-        if (take > n)
-            take = n;
-        memcpy(w->plain + w->plain_len, s, take);
-        w->plain_len += take;
-        s += take;
-        n -= take;
-        if (w->plain_len == AZK_VAULT_CHUNK) {
-            azk_status rc = push_chunk(w, 0);
-            if (rc != AZK_OK)
-                return rc;
-        }
-    }
-    return AZK_OK;
+    return azk_crypt__writer_write(w->cw, p, n);
 }
 
 azk_status azk_vault__writer_finish(struct azk_vault_writer *w)
@@ -200,7 +147,7 @@ azk_status azk_vault__writer_finish(struct azk_vault_writer *w)
     azk_status rc;
     int dfd;
     AZK_ASSERT_ARG(w != NULL);
-    rc = push_chunk(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+    rc = azk_crypt__writer_finish(w->cw);
     if (rc != AZK_OK)
         goto fail;
     if (fsync(w->fd) != 0) {
@@ -253,23 +200,6 @@ azk_status azk_vault__unwrap(const azk_home *h, const char *uuid, const uint8_t 
     return AZK_OK;
 }
 
-static azk_status read_full(int fd, uint8_t *p, size_t n, size_t *got)
-{
-    *got = 0;
-    while (*got < n) {
-        ssize_t r = read(fd, p + *got, n - *got);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return azk_error_errno("read vault file");
-        }
-        if (r == 0)
-            break;
-        *got += (size_t)r;
-    }
-    return AZK_OK;
-}
-
 azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped,
                            size_t wrapped_len, azk_vault_data_cb cb, void *payload)
 {
@@ -277,25 +207,14 @@ azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped
     azk_buf p = AZK_BUF_INIT;
     int fd = -1;
     uint8_t hdr[HDR_LEN];
-    uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    uint8_t dk[AZK_CRYPT_KEYBYTES];
     uint8_t kid[16];
-    uint8_t *ct = NULL;
-    uint8_t *plain = NULL;
     size_t got;
-    bool final = false;
-    uint64_t chunk = 0;
-    crypto_secretstream_xchacha20poly1305_state st;
 
     AZK_ASSERT_ARG(h != NULL && uuid != NULL && cb != NULL);
     rc = azk_vault__unwrap(h, uuid, wrapped, wrapped_len, dk);
     if (rc != AZK_OK)
         return rc;
-    ct = azk_malloc(CT_MAX);
-    plain = azk_malloc(AZK_VAULT_CHUNK);
-    if (ct == NULL || plain == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
     rc = azk_vault__path(&p, h, uuid);
     if (rc != AZK_OK)
         goto done;
@@ -305,7 +224,7 @@ azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped
                              : azk_error_errno("open vault file");
         goto done;
     }
-    rc = read_full(fd, hdr, sizeof(hdr), &got);
+    rc = azk_crypt__read_full(fd, hdr, sizeof(hdr), &got, "vault");
     if (rc != AZK_OK)
         goto done;
     if (got != sizeof(hdr) || memcmp(hdr, magic, 4) != 0 || hdr[4] != 1) {
@@ -317,69 +236,11 @@ azk_status azk_vault__read(azk_home *h, const char *uuid, const uint8_t *wrapped
         rc = azk_error_set(AZK_ERR_CRYPTO, "vault: file was written under another master key");
         goto done;
     }
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, hdr + 24, dk) != 0) {
-        rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: bad stream header");
-        goto done;
-    }
-    while (!final) {
-        uint8_t lb[4];
-        uint32_t cl;
-        unsigned long long pl = 0;
-        unsigned char tag = 0;
-        rc = read_full(fd, lb, 4, &got);
-        if (rc != AZK_OK)
-            goto done;
-        if (got != 4) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: truncated after chunk %llu",
-                               (unsigned long long)chunk);
-            goto done;
-        }
-        cl = ((uint32_t)lb[0] << 24) | ((uint32_t)lb[1] << 16) | ((uint32_t)lb[2] << 8) | lb[3];
-        if (cl < crypto_secretstream_xchacha20poly1305_ABYTES || cl > CT_MAX) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: bad length of chunk %llu",
-                               (unsigned long long)chunk);
-            goto done;
-        }
-        rc = read_full(fd, ct, cl, &got);
-        if (rc != AZK_OK)
-            goto done;
-        if (got != cl) {
-            rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: truncated in chunk %llu",
-                               (unsigned long long)chunk);
-            goto done;
-        }
-        if (crypto_secretstream_xchacha20poly1305_pull(&st, plain, &pl, &tag, ct, cl, NULL, 0) !=
-            0) {
-            rc = azk_error_set(AZK_ERR_CRYPTO, "vault: chunk %llu fails authentication",
-                               (unsigned long long)chunk);
-            goto done;
-        }
-        final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-        if (final) {
-            /* nothing may follow the final chunk */
-            uint8_t extra;
-            rc = read_full(fd, &extra, 1, &got);
-            if (rc != AZK_OK)
-                goto done;
-            if (got != 0) {
-                rc = azk_error_set(AZK_ERR_INTEGRITY, "vault: data after the final chunk");
-                goto done;
-            }
-        }
-        if (pl > 0) {
-            rc = cb(plain, (size_t)pl, payload);
-            if (rc != AZK_OK)
-                goto done;
-        }
-        chunk++;
-    }
+    rc = azk_crypt__read(fd, "vault", dk, hdr + 24, cb, payload);
 done:
     if (fd >= 0)
         close(fd);
     sodium_memzero(dk, sizeof(dk));
-    sodium_memzero(&st, sizeof(st));
-    azk_free_secret(plain, AZK_VAULT_CHUNK);
-    azk_free(ct);
     azk_buf_dispose(&p);
     return rc;
 }

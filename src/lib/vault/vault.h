@@ -4,10 +4,9 @@
  * (docs/internals/VAULT.md), all integers big-endian:
  *
  *   "AZKV" | u8 version=1 | 3 zero bytes | master key id (16 bytes)
- *   | secretstream header (24 bytes)
- *   then chunks: u32 ciphertext length | ciphertext
- *   (crypto_secretstream_xchacha20poly1305, 64 KiB plaintext per chunk,
- *    the last chunk tagged FINAL, nothing after it)
+ *   | the encrypted chunked stream of crypt/stream.h (secretstream header,
+ *     then u32 ciphertext length | ciphertext chunks of 64 KiB plaintext,
+ *     the last chunk tagged FINAL, nothing after it)
  *
  * The file's data key is random; it is wrapped by the master key with
  * XChaCha20-Poly1305 (AEAD, additional data = "azukari vault v1" | uuid):
@@ -20,10 +19,11 @@
 #ifndef AZK_VAULT_INT_H
 #define AZK_VAULT_INT_H
 
+#include "crypt/stream.h"
 #include "store/store.h"
 
 #define AZK_VAULT_WRAPPED_LEN 72
-#define AZK_VAULT_CHUNK       (64 * 1024)
+#define AZK_VAULT_CHUNK       AZK_CRYPT_CHUNK
 
 struct azk_vault_writer;
 

@@ -24,6 +24,7 @@
 #include <unicode/ucnv.h>
 
 #include "decode/decode.h"
+#include "decode/decode_int.h"
 
 /* ---- collecting sink ------------------------------------------------------------ */
 
@@ -1508,6 +1509,31 @@ static void test_decode__reveal_hex_dumps(void **state)
     expect_revealed("03 1234 5678 2024 06 02\n", "03 1234 5678 2024 06 02@1\n");
 }
 
+/* The one Excel serial date conversion of xlsx and xls. */
+static void test_decode__excel_date(void **state)
+{
+    char s[32];
+    (void)state;
+    assert_int_equal(azk_decode__excel_date(1, false, s, sizeof(s)), 10);
+    assert_string_equal(s, "1900-01-01");
+    assert_int_equal(azk_decode__excel_date(59, false, s, sizeof(s)), 10);
+    assert_string_equal(s, "1900-02-28");
+    assert_int_equal(azk_decode__excel_date(60, false, s, sizeof(s)), 0); /* 1900-02-29 */
+    assert_int_equal(azk_decode__excel_date(61, false, s, sizeof(s)), 10);
+    assert_string_equal(s, "1900-03-01");
+    assert_int_equal(azk_decode__excel_date(25569, false, s, sizeof(s)), 10);
+    assert_string_equal(s, "1970-01-01");
+    assert_int_equal(azk_decode__excel_date(45000.5, false, s, sizeof(s)), 16);
+    assert_string_equal(s, "2023-03-15 12:00");
+    assert_int_equal(azk_decode__excel_date(45000 - 1462, true, s, sizeof(s)), 10);
+    assert_string_equal(s, "2023-03-15");
+    assert_int_equal(azk_decode__excel_date(0.5, false, s, sizeof(s)), 0);
+    assert_int_equal(azk_decode__excel_date(2958466, false, s, sizeof(s)), 0);
+    assert_int_equal(azk_decode__excel_date(2958465, false, s, sizeof(s)), 10);
+    assert_string_equal(s, "9999-12-31");
+    assert_int_equal(azk_decode__excel_date(45000, false, s, 8), 0); /* no room */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1554,6 +1580,7 @@ int main(void)
         cmocka_unit_test(test_decode__reveal_normalise),
         cmocka_unit_test(test_decode__reveal_more),
         cmocka_unit_test(test_decode__reveal_hex_dumps),
+        cmocka_unit_test(test_decode__excel_date),
     };
     azk_oom_filter();
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,17 +61,17 @@ static void test_impact__dates(void **state)
     int64_t d;
     char s[11];
     (void)state;
-    assert_true(azk_impact__parse_date("1970-01-01", &d));
+    assert_true(azk_date__parse_day("1970-01-01", &d));
     assert_int_equal(d, 0);
     assert_int_equal(azk_impact__weekday(d), 4);
-    assert_true(azk_impact__parse_date("2024-02-29", &d));
-    azk_impact__format_date(d + 1, s);
+    assert_true(azk_date__parse_day("2024-02-29", &d));
+    azk_date__format_day(d + 1, s);
     assert_string_equal(s, "2024-03-01");
-    assert_false(azk_impact__parse_date("2023-02-29", &d));
-    assert_false(azk_impact__parse_date("2027-13-01", &d));
-    assert_false(azk_impact__parse_date("2027-1-01", &d));
-    assert_false(azk_impact__parse_date("2027/01/01", &d));
-    assert_true(azk_impact__parse_date("2027-01-10", &d));
+    assert_false(azk_date__parse_day("2023-02-29", &d));
+    assert_false(azk_date__parse_day("2027-13-01", &d));
+    assert_false(azk_date__parse_day("2027-1-01", &d));
+    assert_false(azk_date__parse_day("2027/01/01", &d));
+    assert_true(azk_date__parse_day("2027-01-10", &d));
     assert_int_equal(azk_impact__weekday(d), 0); /* a Sunday */
 }
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "norm/norm.h"
+#include "norm/datetime.h"
 
 static void expect_text(const char *in, unsigned flags, const char *want)
 {
@@ -287,6 +288,76 @@ static void expect_date(const char *in, const char *want)
     azk_buf_dispose(&b);
 }
 
+/* The one set of Japanese character classes (detect, names and address use it). */
+static void test_norm__char_classes(void **state)
+{
+    (void)state;
+    assert_true(azk_norm__is_kanji(0x5C71));  /* 山 */
+    assert_true(azk_norm__is_kanji(0x3400));  /* extension A */
+    assert_true(azk_norm__is_kanji(0x20B9F)); /* 𠮟, extension B */
+    assert_true(azk_norm__is_kanji(0xFA11));  /* compatibility 﨑 */
+    assert_true(azk_norm__is_kanji(0x3005));  /* 々 */
+    assert_false(azk_norm__is_kanji(0x30F6)); /* ヶ: a name adds it itself */
+    assert_false(azk_norm__is_kanji(0x3042));
+    assert_true(azk_norm__is_katakana(0x30A2));  /* ア */
+    assert_true(azk_norm__is_katakana(0x30FA));  /* ヺ */
+    assert_false(azk_norm__is_katakana(0x30FC)); /* ー */
+    assert_false(azk_norm__is_katakana(0x30FB)); /* ・ */
+    assert_true(azk_norm__is_hiragana(0x3041));
+    assert_true(azk_norm__is_hiragana(0x3096));
+    assert_false(azk_norm__is_hiragana(0x309D)); /* ゝ */
+    assert_false(azk_norm__is_hiragana(0x30A2));
+}
+
+/* The one rule for dates given as arguments (retention --now/--until,
+ * impact --as-of/--known-date, deadlines): a real day, ISO form only. */
+static void test_norm__date_argument(void **state)
+{
+    int64_t d = -1;
+    int64_t t = -1;
+    char s[11];
+    (void)state;
+    assert_true(azk_date__parse_day("1970-01-01", &d));
+    assert_int_equal(d, 0);
+    assert_true(azk_date__parse_day("2028-02-29", &d)); /* leap year */
+    azk_date__format_day(d, s);
+    assert_string_equal(s, "2028-02-29");
+    azk_date__format_day(d + 1, s);
+    assert_string_equal(s, "2028-03-01");
+    assert_true(azk_date__parse_day("2000-02-29", &d)); /* 400 */
+    d = 7;
+    assert_false(azk_date__parse_day("2026-02-30", &d));
+    assert_false(azk_date__parse_day("2026-02-29", &d)); /* not a leap year */
+    assert_false(azk_date__parse_day("2100-02-29", &d)); /* 100 */
+    assert_false(azk_date__parse_day("2026-04-31", &d));
+    assert_false(azk_date__parse_day("2026-13-01", &d));
+    assert_false(azk_date__parse_day("2026-00-10", &d));
+    assert_false(azk_date__parse_day("2026-01-00", &d));
+    assert_false(azk_date__parse_day("2026-1-01", &d));
+    assert_false(azk_date__parse_day("2026/01/01", &d));
+    assert_false(azk_date__parse_day("+026-01-01", &d));
+    assert_false(azk_date__parse_day("2026-01-01 ", &d));
+    assert_false(azk_date__parse_day("1899-12-31", &d));
+    assert_false(azk_date__parse_day("", &d));
+    assert_false(azk_date__parse_day(NULL, &d));
+    assert_int_equal(d, 7); /* untouched on failure */
+    /* with a time: UTC (Z) only */
+    assert_true(azk_date__parse_time("2026-02-28", &t));
+    assert_int_equal(t, 1772236800);
+    assert_true(azk_date__parse_time("2026-02-28T23:59:59Z", &t));
+    assert_int_equal(t, 1772236800 + 86399);
+    assert_true(azk_date__parse_time("2028-02-29T00:00:00Z", &t));
+    assert_false(azk_date__parse_time("2026-02-30T00:00:00Z", &t));
+    assert_false(azk_date__parse_time("2026-02-29T12:00:00Z", &t));
+    assert_false(azk_date__parse_time("2026-02-28T24:00:00Z", &t));
+    assert_false(azk_date__parse_time("2026-02-28T12:60:00Z", &t));
+    assert_false(azk_date__parse_time("2026-02-28T12:00:60Z", &t));
+    assert_false(azk_date__parse_time("2026-02-28T12:00:00", &t));
+    assert_false(azk_date__parse_time("2026-02-28T12:00:00+09:00", &t));
+    assert_false(azk_date__parse_time("2026-02-28T12:00:00.5Z", &t));
+    assert_false(azk_date__parse_time("2026-02-28 12:00:00Z", &t));
+}
+
 static void test_norm__date_eras(void **state)
 {
     (void)state;
@@ -323,7 +394,8 @@ int main(void)
         cmocka_unit_test(test_norm__kana_reading),  cmocka_unit_test(test_norm__address),
         cmocka_unit_test(test_norm__kanji_number),  cmocka_unit_test(test_norm__email_id_postal),
         cmocka_unit_test(test_norm__invalid_utf8),  cmocka_unit_test(test_norm__phone),
-        cmocka_unit_test(test_norm__date_eras),
+        cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
+        cmocka_unit_test(test_norm__char_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -366,6 +366,22 @@ static void test_retention__old_catalog_artifact_unverifiable(void **state)
     assert_int_equal(sb.st_size, 29); /* untouched */
 }
 
+/* --now and deadlines follow norm's one date rule: an impossible day is refused,
+ * not rolled over into the next month (strptime + timegm did that). */
+static void test_retention__parse_time_real_days(void **state)
+{
+    int64_t t = 0;
+    (void)state;
+    assert_int_equal(azk_retention_parse_time("2026-02-30", &t), AZK_ERR_ARG);
+    assert_int_equal(azk_retention_parse_time("2026-02-29", &t), AZK_ERR_ARG);
+    assert_int_equal(azk_retention_parse_time("2026-02-30T00:00:00Z", &t), AZK_ERR_ARG);
+    assert_int_equal(azk_retention_parse_time("2026-2-3", &t), AZK_ERR_ARG);
+    assert_int_equal(azk_retention_parse_time("2028-02-29", &t), AZK_OK);
+    assert_int_equal(t, 1835395200);
+    assert_int_equal(azk_retention_parse_time("2028-02-29T01:02:03Z", &t), AZK_OK);
+    assert_int_equal(t, 1835395200 + 3723);
+}
+
 /* ---- the run ----------------------------------------------------------------- */
 
 static int64_t t_of(const char *s)
@@ -973,6 +989,7 @@ static void test_retention__certificate_complete_or_absent(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_retention__parse_time_real_days),
         cmocka_unit_test_setup_teardown(test_retention__remove_file_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__inode_reuse_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__hard_link_not_overwritten, setup, teardown),

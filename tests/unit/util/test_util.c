@@ -8,6 +8,8 @@
 
 #include "util/util.h"
 
+#include <jansson.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -309,6 +311,42 @@ static void test_util__host_json_allocator_kept(void **state)
     json_set_alloc_funcs(malloc, free);
 }
 
+/* The one JSON string escaping writes what jansson's dump writes (the
+ * ledger's entries were written by jansson once), for every byte and for
+ * UTF-8; the FILE variant for front ends writes the same bytes. */
+static void test_util__json_string(void **state)
+{
+    char s[260];
+    size_t n = 0;
+    json_t *j;
+    char *want;
+    azk_buf b = AZK_BUF_INIT;
+    char *got = NULL;
+    size_t got_len = 0;
+    FILE *f;
+    (void)state;
+    for (int c = 1; c < 0x80; c++)
+        s[n++] = (char)c;
+    memcpy(s + n, "\xe5\xb1\xb1\xe7\x94\xb0 \xe2\x80\xa8", 10); /* 山田 U+2028 */
+    n += 10;
+    s[n] = '\0';
+    j = json_string(s);
+    assert_non_null(j);
+    want = json_dumps(j, JSON_ENCODE_ANY);
+    assert_non_null(want);
+    assert_int_equal(azk_buf_put_json_string(&b, s, n), AZK_OK);
+    assert_string_equal((const char *)b.data, want);
+    f = open_memstream(&got, &got_len);
+    assert_non_null(f);
+    assert_int_equal(azk_json_fputs(s, f), 0);
+    fclose(f);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    json_decref(j);
+    azk_buf_dispose(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_util__printable),
         cmocka_unit_test(test_util__strerror),
         cmocka_unit_test(test_util__options_versions),
+        cmocka_unit_test(test_util__json_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

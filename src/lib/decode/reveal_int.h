@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * decode/reveal_int.h -- what the files of reveal share (internal to
+ * src/lib/decode/): the byte classes (built once), limits, and the helpers
+ * reveal.c (screening, unescaping, markup, invisible characters, records)
+ * and reveal_runs.c (byte runs, base64 / hex runs, hex dumps, MIME base64
+ * bodies) call in each other.
+ */
+#ifndef AZK_DECODE_REVEAL_INT_H
+#define AZK_DECODE_REVEAL_INT_H
+
+#include "decode/decode_int.h"
+
+#include <pthread.h>
+
+/* One record being revealed. */
+struct reveal {
+    struct azk_decode_ctx *ctx;
+    azk_buf bytes; /* scratch: decoded bytes */
+    azk_buf text;  /* scratch: their text */
+    bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
+    /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
+     * several \n): "c:\temp" in a log stays as it is */
+    bool simple_escapes;
+    bool tabular; /* the record is a table row */
+};
+
+#define REVEAL_ROUNDS 4
+/* Shortest base64 / hex run that is decoded. */
+#define RUN_MIN 16
+/* Decoded content at least this long that is not text is decoded as an object. */
+#define NESTED_MIN 48
+
+enum {
+    C_B64 = 1,  /* base64 (standard or URL-safe) alphabet */
+    C_TRIG = 2, /* \ & % = */
+    C_LEAD = 4, /* UTF-8 lead of an azk_decode__reveal_invisible / full-width / spacing character */
+    C_SPACE = 8, /* U+0020 */
+    C_HEX = 16,
+};
+
+void azk_decode__reveal_cls_init(void);
+bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v);
+bool azk_decode__reveal_invisible(uint32_t cp);
+azk_status azk_decode__reveal_put_bytes_as_text(azk_buf *out, const uint8_t *b, size_t n,
+                                                bool ascii, bool *ok);
+size_t azk_decode__reveal_byte_run(const uint8_t *p, size_t n, size_t i, uint8_t kind, uint8_t *b,
+                                   size_t *blen);
+bool azk_decode__reveal_escaped_text(const uint8_t *p, size_t n);
+azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
+                                  bool *ok);
+/* Byte classes (C_*) and the bytes a hex dump line starts with, built once
+ * under azk_decode__reveal_cls_once (reveal.c). */
+extern uint8_t azk_decode__reveal_cls[256];
+extern bool azk_decode__reveal_dump_ok[256];
+extern pthread_once_t azk_decode__reveal_cls_once;
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * decode/text_int.h -- what the text decoder's files share (internal to
+ * src/lib/decode/): the encodings it knows, the ICU helpers, and encoding
+ * detection (text_detect.c) as conversion and the text object (text.c) call
+ * it.
+ */
+#ifndef AZK_DECODE_TEXT_INT_H
+#define AZK_DECODE_TEXT_INT_H
+
+#include "decode/decode_int.h"
+
+#include <unicode/ucnv.h>
+
+enum enc {
+    ENC_UTF8 = 0,
+    ENC_UTF16LE,
+    ENC_UTF16BE,
+    ENC_CP932,
+    ENC_EUCJP,
+    ENC_ISO2022JP,
+    ENC_UTF32LE,
+    ENC_UTF32BE
+};
+
+/* What detection found in a prefix. */
+struct detect_result {
+    enum enc enc;
+    size_t bom;
+    bool binary;
+    bool ascii_only; /* UTF-8 guessed from ASCII only: re-check later */
+};
+
+azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount);
+size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
+size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);
+size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof);
+azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out,
+                                         bool *binary, size_t *errs_out);
+azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof,
+                                   struct detect_result *r);
+
+#endif

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/detect_address.c -- addresses: a prefecture or a known municipality,
+ * town and block numbers (丁目, 番地, 号, hyphenated), address cells of an
+ * address column.
+ */
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/names.h"
+#include "norm/norm.h"
+#include "detect/places.h"
+#include "norm/digits.h"
+#include "norm/datetime.h"
+
+#include <hs/hs.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "detect/detect_scan.h"
+
+/* ---- addresses ----------------------------------------------------------------- */
+
+static int place_cmp(const char *s, size_t n, const char *p)
+{
+    size_t pl = strlen(p);
+    int r = memcmp(s, p, n < pl ? n : pl);
+    if (r != 0)
+        return r;
+    return n < pl ? -1 : (n > pl ? 1 : 0);
+}
+
+static bool place_known(const char *s, size_t n)
+{
+    size_t lo = 0, hi = azk_detect__place_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = place_cmp(s, n, azk_detect__places[mid]);
+        if (r == 0)
+            return true;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return false;
+}
+
+uint32_t azk_detect__cp_at(const struct fld *f, size_t pos, size_t *l)
+{
+    uint32_t cp;
+    if (pos >= f->len) {
+        *l = 0;
+        return 0;
+    }
+    *l = azk_utf8_decode((const uint8_t *)f->s + pos, f->len - pos, &cp);
+    return cp;
+}
+
+static bool muni_char(uint32_t cp)
+{
+    return azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp) || azk_norm__is_hiragana(cp);
+}
+
+/* Town-name characters between the municipality and the block numbers. */
+static bool town_char(uint32_t cp)
+{
+    return azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp) || cp == 0x30F6 /* ヶ */ ||
+           cp == 0x306E /* の */ || cp == 0x304C /* が */ || cp == 0x30F5;
+}
+
+enum { T_SHI = 1, T_KU, T_CHO, T_SON, T_GUN };
+
+static int terminal(uint32_t cp)
+{
+    switch (cp) {
+        case 0x5E02:
+            return T_SHI; /* 市 */
+        case 0x533A:
+            return T_KU; /* 区 */
+        case 0x753A:
+            return T_CHO; /* 町 */
+        case 0x6751:
+            return T_SON; /* 村 */
+        case 0x90E1:
+            return T_GUN; /* 郡 */
+        default:
+            return 0;
+    }
+}
+
+/*
+ * A municipality at p: a known place stem (IPAdic) followed by 市/区/町/村/郡,
+ * then the ward of a designated city (札幌市中央区) or the town of a
+ * district (西多摩郡瑞穂町). Returns the end offset, 0 when there is none.
+ */
+static size_t parse_muni(const struct fld *f, size_t p, int only)
+{
+    size_t q = p, l;
+    int cps = 0, t;
+    while (q < f->len && cps < 8) {
+        uint32_t cp = azk_detect__cp_at(f, q, &l);
+        if (!muni_char(cp))
+            break;
+        t = terminal(cp);
+        if (t != 0 && q > p && (only == 0 || only == t || (only == T_CHO && t == T_SON)) &&
+            (place_known(f->s + p, q - p) || place_known(f->s + p, q + l - p))) {
+            size_t end = q + l, e2;
+            if (t == T_GUN) {
+                e2 = parse_muni(f, end, T_CHO);
+                return e2 != 0 ? e2 : 0;
+            }
+            if (t == T_SHI) {
+                e2 = parse_muni(f, end, T_KU);
+                if (e2 != 0)
+                    end = e2;
+            }
+            return end;
+        }
+        q += l;
+        cps++;
+    }
+    return 0;
+}
+
+size_t azk_detect__read_blocknum(const struct fld *f, size_t pos)
+{
+    size_t start = pos, l;
+    int count = 0;
+    uint32_t a;
+    while (pos < f->len && count < 6) {
+        uint32_t cp = azk_detect__cp_at(f, pos, &l);
+        (void)azk_digits__next(f->s, f->len, pos, &a);
+        if (azk_digits__isdigit(a) ||
+            (cp != 0 && (cp == 0x3007 || cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 ||
+                         cp == 0x56DB || cp == 0x4E94 || cp == 0x516D || cp == 0x4E03 ||
+                         cp == 0x516B || cp == 0x4E5D || cp == 0x5341 || cp == 0x767E))) {
+            pos += l;
+            count++;
+            continue;
+        }
+        break;
+    }
+    return pos - start;
+}
+
+bool azk_detect__at_lit(const struct fld *f, size_t pos, const char *lit)
+{
+    size_t n = strlen(lit);
+    return f->len - pos >= n && memcmp(f->s + pos, lit, n) == 0;
+}
+
+/*
+ * Block numbers at pos: 1-2-3, 一丁目2番3号, 123番地, 3番地の5. Strong when
+ * there are two numbers or a 丁目 / 番地 unit. Returns the end, 0 if none.
+ */
+static size_t parse_block(const struct fld *f, size_t pos)
+{
+    int nums = 0, strong_unit = 0;
+    size_t end = 0, n, l;
+    uint32_t a;
+    while (pos < f->len) {
+        n = azk_detect__read_blocknum(f, pos);
+        if (n == 0)
+            break;
+        nums++;
+        pos += n;
+        end = pos;
+        if (azk_detect__at_lit(f, pos, "丁目") || azk_detect__at_lit(f, pos, "番地")) {
+            pos += 6;
+            end = pos;
+            strong_unit++;
+            if (azk_detect__at_lit(f, pos, "の")) {
+                pos += 3;
+            } else {
+                (void)azk_digits__next(f->s, f->len, pos, &a);
+                if (a == '-')
+                    pos += azk_digits__next(f->s, f->len, pos, &a);
+            }
+            continue;
+        }
+        if (azk_detect__at_lit(f, pos, "番")) {
+            pos += 3;
+            end = pos;
+            continue;
+        }
+        if (azk_detect__at_lit(f, pos, "号")) {
+            end = pos + 3;
+            break;
+        }
+        if (azk_detect__at_lit(f, pos, "の")) {
+            pos += 3;
+            continue;
+        }
+        if (pos < f->len) {
+            l = azk_digits__next(f->s, f->len, pos, &a);
+            if (a == '-') {
+                pos += l;
+                continue;
+            }
+        }
+        break;
+    }
+    if (nums >= 2 || (nums >= 1 && strong_unit > 0))
+        return end;
+    return 0;
+}
+
+/* Town name then block numbers after a municipality; returns the block end. */
+static size_t town_block(const struct fld *f, size_t pos)
+{
+    int cps = 0;
+    size_t l, e;
+    while (pos < f->len && cps <= 12) {
+        uint32_t cp;
+        e = parse_block(f, pos);
+        if (e != 0)
+            return e;
+        cp = azk_detect__cp_at(f, pos, &l);
+        if (!town_char(cp))
+            return 0;
+        pos += l;
+        cps++;
+    }
+    return 0;
+}
+
+static size_t trim_end(const struct fld *f)
+{
+    size_t e = f->len;
+    while (e > 0 && (f->s[e - 1] == ' ' || f->s[e - 1] == '\t'))
+        e--;
+    if (e >= 3 && memcmp(f->s + e - 3, "\xE3\x80\x80", 3) == 0)
+        e -= 3;
+    return e;
+}
+
+static void address_cand(struct fld *f, size_t start, size_t end, size_t keep, double conf)
+{
+    struct cand *x = azk_detect__cand_add(f, AZK_PII_ADDRESS, start, end - start, conf);
+    if (x != NULL)
+        azk_detect__mask_address(x->masked, sizeof(x->masked), f->s + start, keep);
+}
+
+void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to)
+{
+    size_t pl = strlen(azk_detect__prefs[pref]);
+    size_t start = to - pl, p = to, m, b, l;
+    azk_column_kind label = azk_detect__label_before(f, start, 32);
+    double conf;
+    while (azk_detect__cp_at(f, p, &l) == ' ' || azk_detect__cp_at(f, p, &l) == 0x3000)
+        p += l;
+    m = parse_muni(f, p, 0);
+    if (m == 0) {
+        if (f->col == AZK_COL_ADDRESS && trim_end(f) > to)
+            address_cand(f, start, trim_end(f), to - start, 0.8);
+        return;
+    }
+    b = town_block(f, m);
+    if (f->col == AZK_COL_ADDRESS) {
+        size_t e = trim_end(f);
+        address_cand(f, start, e > m ? e : m, m - start, 0.92);
+        return;
+    }
+    if (b != 0) {
+        conf = azk_detect__with_context(0.9, label, f->col, AZK_COL_ADDRESS, 0.95);
+        address_cand(f, start, b, m - start, conf);
+    } else {
+        conf = azk_detect__with_context(0.45, label, f->col, AZK_COL_ADDRESS, 0.7);
+        address_cand(f, start, m, m - start, conf);
+    }
+}
+
+/* Block numbers found first: look back for a municipality without a prefecture. */
+void azk_detect__block_at(struct fld *f, size_t to)
+{
+    size_t pos = to, lim = to > 96 ? to - 96 : 0, starts[40];
+    size_t ns = 0, i, m, b;
+    azk_column_kind label;
+    double conf;
+    /* collect code point starts backwards over address-like characters */
+    while (pos > lim && ns < 40) {
+        uint32_t a, cp;
+        size_t l;
+        size_t p = azk_digits__prev(f->s, f->len, pos, &a);
+        cp = azk_detect__cp_at(f, p, &l);
+        if (!(muni_char(cp) || azk_digits__isdigit(a) || a == '-'))
+            break;
+        starts[ns++] = p;
+        pos = p;
+    }
+    /* farthest first: the longest address */
+    for (i = ns; i-- > 0;) {
+        size_t l;
+        if (!muni_char(azk_detect__cp_at(f, starts[i], &l)))
+            continue;
+        m = parse_muni(f, starts[i], 0);
+        if (m == 0 || m >= to)
+            continue;
+        b = town_block(f, m);
+        if (b == 0 || b < to)
+            continue; /* the block numbers must cover the trigger */
+        label = azk_detect__label_before(f, starts[i], 32);
+        conf = azk_detect__with_context(0.6, label, f->col, AZK_COL_ADDRESS, 0.8);
+        if (f->col == AZK_COL_ADDRESS)
+            b = trim_end(f) > b ? trim_end(f) : b;
+        address_cand(f, starts[i], b, m - starts[i], conf);
+        return;
+    }
+}
+
+/* A cell of an address column that nothing else claimed. */
+void azk_detect__address_cell(struct fld *f)
+{
+    size_t i, s = 0, e = trim_end(f), l, m;
+    bool digit = false;
+    for (i = 0; i < f->c->cand_count; i++) {
+        if (f->c->cands[i].field == f->idx && f->c->cands[i].type == AZK_PII_ADDRESS)
+            return;
+    }
+    while (s < e && (azk_detect__cp_at(f, s, &l) == ' ' || azk_detect__cp_at(f, s, &l) == 0x3000))
+        s += l;
+    if (s >= e)
+        return;
+    for (i = s; i < e; i++) {
+        if (f->s[i] >= '0' && f->s[i] <= '9')
+            digit = true;
+    }
+    if (!digit) {
+        for (i = s; i < e;) {
+            uint32_t a;
+            i += azk_digits__next(f->s, f->len, i, &a);
+            if (azk_digits__isdigit(a))
+                digit = true;
+        }
+    }
+    m = parse_muni(f, s, 0);
+    if (!digit && m == 0)
+        return;
+    if (m == 0) {
+        /* numbers alone (an item code under a wrong header) are no address:
+         * it needs words too, kanji/kana or Latin letters */
+        bool words = false;
+        for (i = s; i < e && !words; i++) {
+            uint8_t ch = (uint8_t)f->s[i];
+            words = ch >= 0x80 || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+        }
+        if (!words)
+            return;
+    }
+    address_cand(f, s, e, m != 0 ? m - s : 0, 0.75);
+}

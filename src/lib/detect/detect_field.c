@@ -1,0 +1,674 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/detect_field.c -- one field of a record: candidates and their context (labels before a
+ * value, the column kind), the Vectorscan hits dispatched to the rules, the
+ * digit-run scan that finds numeric tokens without the matcher, person names
+ * from names.c, and a headerless cell's kind.
+ */
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/names.h"
+#include "norm/norm.h"
+#include "detect/places.h"
+#include "norm/digits.h"
+#include "norm/datetime.h"
+
+#include <hs/hs.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "detect/detect_scan.h"
+
+/* ---- candidates ------------------------------------------------------------ */
+
+static bool want(const azk_detect_ctx *c, azk_pii_type t)
+{
+    return (c->eng->types & (1u << t)) != 0;
+}
+
+struct cand *azk_detect__cand_add(struct fld *f, azk_pii_type t, size_t start, size_t len,
+                                  double conf)
+{
+    azk_detect_ctx *c = f->c;
+    struct cand *x;
+    if (!want(c, t) || len == 0)
+        return NULL;
+    if (conf > 1.0)
+        conf = 1.0;
+    if (azk_array_reserve(&c->cands, &c->cand_cap, c->cand_count, sizeof(*c->cands), 32) !=
+        AZK_OK) {
+        f->rc = AZK_ERR_NOMEM;
+        return NULL;
+    }
+    x = &c->cands[c->cand_count++];
+    memset(x, 0, sizeof(*x));
+    x->type = t;
+    x->field = f->idx;
+    x->start = start;
+    x->len = len;
+    x->conf = conf;
+    return x;
+}
+
+/* Nearest label of any kind that ends at most `window` bytes before pos. */
+/*
+ * The nearest ASCII label (tel, zip, birth, ...; any case) that ends at
+ * most `window` bytes before pos and starts at a word boundary. ASCII
+ * labels are looked for here, around candidates only, rather than by the
+ * matcher: short case-insensitive literals would slow it several times.
+ */
+static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_t window,
+                                          size_t *dist)
+{
+    size_t e, k, lim = pos > window ? pos - window : 0;
+    const unsigned char *u = (const unsigned char *)f->s;
+    uint32_t ends = 0; /* letters some label ends with (l, x, e, p, h, b, d, r, s) */
+    for (k = 0; k < N_ASCII_LITS; k++)
+        ends |=
+            1u << (((unsigned char)azk_detect__ascii_lits[k].s[azk_detect__ascii_lits[k].len - 1] |
+                    0x20) -
+                   'a');
+    for (e = pos; e > 0 && e >= lim; e--) {
+        unsigned last = u[e - 1] | 0x20;
+        if (last < 'a' || last > 'z' || ((ends >> (last - 'a')) & 1u) == 0)
+            continue;
+        for (k = 0; k < N_ASCII_LITS; k++) {
+            const char *L = azk_detect__ascii_lits[k].s;
+            size_t n = azk_detect__ascii_lits[k].len;
+            if ((unsigned char)L[n - 1] != last || e < n)
+                continue;
+            if (strncasecmp(f->s + e - n, L, n) != 0)
+                continue;
+            if (e - n > 0 && (((u[e - n - 1] | 0x20) >= 'a' && (u[e - n - 1] | 0x20) <= 'z')))
+                continue; /* inside a word: hotel, intel, discard */
+            *dist = pos - e;
+            return (azk_column_kind)azk_detect__ascii_lits[k].arg;
+        }
+    }
+    return AZK_COL_NONE;
+}
+
+/* Nearest label of any kind that ends at most `window` bytes before pos. */
+azk_column_kind azk_detect__label_before(struct fld *f, size_t pos, size_t window)
+{
+    const azk_detect_ctx *c = f->c;
+    size_t i, d = SIZE_MAX;
+    azk_column_kind k = AZK_COL_NONE, ka;
+    size_t best = SIZE_MAX;
+    for (i = 0; i < c->label_count; i++) {
+        size_t e = c->labels[i].end;
+        if (e <= pos && pos - e <= window && pos - e < best) {
+            best = pos - e;
+            k = c->labels[i].kind;
+        }
+    }
+    ka = ascii_label_before(f, pos, best < window ? best : window, &d);
+    if (ka != AZK_COL_NONE && d < best) {
+        k = ka;
+        best = d;
+    }
+    if (k == AZK_COL_NONE && f->prev != NULL && pos <= 16) {
+        /* key-value rows: "口座番号","1234567" */
+        if (f->prev_kind < 0)
+            f->prev_kind = f->prev->len <= 36 ? (int)azk_column_classify(f->prev->ptr, f->prev->len)
+                                              : (int)AZK_COL_NONE;
+        k = (azk_column_kind)f->prev_kind;
+        best = pos;
+    }
+    if (k != AZK_COL_NONE) {
+        /* a label names the first value after it: 生年月日 S55.3.2 処理日 R6.1.3 */
+        const unsigned char *u = (const unsigned char *)f->s;
+        for (i = pos - best; i < pos; i++) {
+            if ((unsigned)(u[i] - '0') < 10 || (u[i] == 0xEF && i + 2 < pos && u[i + 1] == 0xBC &&
+                                                (unsigned)(u[i + 2] - 0x90) < 10))
+                return AZK_COL_NONE;
+        }
+    }
+    return k;
+}
+
+bool azk_detect__label_ends_at(const struct fld *f, size_t pos)
+{
+    size_t i, d = 0;
+    for (i = 0; i < f->c->label_count; i++) {
+        if (f->c->labels[i].end == pos)
+            return true;
+    }
+    return ascii_label_before(f, pos, 0, &d) != AZK_COL_NONE;
+}
+
+/*
+ * Confidence after context: a matching label or column raises it to at
+ * least `ctxconf`; a column of another known kind lowers it.
+ */
+double azk_detect__with_context(double base, azk_column_kind label, azk_column_kind col,
+                                azk_column_kind kind, double ctxconf)
+{
+    double c = base;
+    if (label == kind && c < ctxconf)
+        c = ctxconf;
+    if (col == kind) {
+        if (c < ctxconf + 0.02)
+            c = ctxconf + 0.02;
+    } else if (col != AZK_COL_NONE) {
+        /* a postal code or phone inside an address cell stays as it is */
+        if (!(col == AZK_COL_ADDRESS && (kind == AZK_COL_POSTAL_CODE || kind == AZK_COL_PHONE)))
+            c *= 0.6;
+    }
+    return c > 1.0 ? 1.0 : c;
+}
+
+/* ---- names ---------------------------------------------------------------------- */
+
+static azk_status on_name(const azk_name_hit *hit, void *payload)
+{
+    struct fld *f = payload;
+    struct cand *x;
+    if (hit->start > f->len || hit->len > f->len - hit->start)
+        return AZK_OK;
+    x = azk_detect__cand_add(f, AZK_PII_PERSON_NAME, hit->start, hit->len, hit->confidence);
+    if (x != NULL)
+        azk_detect__mask_name(x->masked, sizeof(x->masked), f->s + hit->start, hit->len,
+                              hit->family_len);
+    return f->rc;
+}
+
+/* ---- one field ------------------------------------------------------------------ */
+
+static void literal_hit(struct fld *f, const struct lit *L, size_t to)
+{
+    azk_detect_ctx *c = f->c;
+    switch (L->kind) {
+        case PK_ERA:
+            if (want(c, AZK_PII_BIRTH_DATE))
+                azk_detect__era_at(f, to - strlen(L->s));
+            break;
+        case PK_EMAIL:
+            if (want(c, AZK_PII_EMAIL))
+                azk_detect__email_at(f, to);
+            break;
+        case PK_BLOCK:
+            if (!want(c, AZK_PII_ADDRESS))
+                break;
+            if (L->arg == 1) {
+                size_t n = azk_detect__read_blocknum(f, to);
+                if (n > 0 && azk_detect__at_lit(f, to + n, "号"))
+                    azk_detect__block_at(f, to + n + 3);
+            } else {
+                azk_detect__block_at(f, to);
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+static bool is_digit_at(const unsigned char *u, size_t len, size_t i)
+{
+    return (unsigned)(u[i] - '0') < 10 ||
+           (u[i] == 0xEF && i + 2 < len && u[i + 1] == 0xBC && (unsigned)(u[i + 2] - 0x90) < 10);
+}
+
+/* Skip a run of digits from i; *count gets the digit count. */
+static size_t skip_digits(const unsigned char *u, size_t len, size_t i, size_t *count)
+{
+    size_t n = 0;
+    while (i < len) {
+        if ((unsigned)(u[i] - '0') < 10)
+            i++;
+        else if (is_digit_at(u, len, i))
+            i += 3;
+        else
+            break;
+        n++;
+    }
+    *count = n;
+    return i;
+}
+
+/*
+ * Offset of the next byte from i that is an ASCII digit or 0xEF (the lead
+ * byte of a full-width digit), len when none. Sixteen bytes at a time with
+ * SSE2: logs are mostly bytes that are neither.
+ */
+static size_t next_digit_candidate(const unsigned char *u, size_t len, size_t i)
+{
+#if defined(__SSE2__)
+    const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+    const __m128i ef = _mm_set1_epi8((char)0xEF);
+    while (i + 16 <= len) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, lo), _mm_cmplt_epi8(x, hi));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(d, _mm_cmpeq_epi8(x, ef)));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < len && (unsigned)(u[i] - '0') >= 10 && u[i] != 0xEF)
+        i++;
+    return i;
+}
+
+static bool is_era_letter(uint32_t a)
+{
+    return a == 'M' || a == 'T' || a == 'S' || a == 'H' || a == 'R' || a == 'm' || a == 't' ||
+           a == 's' || a == 'h' || a == 'r';
+}
+
+/*
+ * Digit runs (ASCII or full-width) of the field, in order: the triggers of
+ * every digit type. A run is worth reading as a token when it has 7+
+ * digits, is followed by a separator and another digit, or follows '(' or
+ * '+'. A run after an era letter (S55.3.2) or after a kanji with a hyphen
+ * next (神田1-2-3) also triggers a date or an address.
+ */
+/*
+ * Most digit runs of a log are 12:34, 1.2.3.4, id=42: decided on the bytes
+ * around the run without decoding anything.
+ */
+static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, size_t e, size_t nd)
+{
+    unsigned pb = rs > 0 ? u[rs - 1] : 0, nb = e < len ? u[e] : 0;
+    if (nd >= 7 || pb >= 0x80 || nb >= 0x80 || pb == '(' || pb == '+')
+        return false;
+    if (nb == '-' || nb == ' ' || nb == '(' || nb == ')')
+        return false;
+    if ((nb == '/' || nb == '.') && (nd == 4 || is_era_letter(pb)))
+        return false;
+    return true;
+}
+
+/*
+ * Can azk_detect__label_before(f, pos, window) be AZK_COL_BIRTH_DATE? Only with a
+ * birth label in the window (a matcher label, or ASCII "birth" / "dob":
+ * both hold a 'b') or through the previous cell of a key-value row. A
+ * cheap test in front of azk_detect__label_before for the dates of every log line.
+ */
+static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t i, lim = pos > window ? pos - window : 0;
+    if (f->prev != NULL && pos <= 16)
+        return true;
+    for (i = 0; i < f->c->label_count; i++) {
+        if (f->c->labels[i].kind == AZK_COL_BIRTH_DATE)
+            return true;
+    }
+    lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
+    for (i = lim; i < pos; i++) {
+        if ((u[i] | 0x20) != 'b')
+            continue;
+        /* "birth" / "dob" in any case (| 0x20 may also pass a non-letter:
+         * a false yes only costs the full look) */
+        if (f->len - i >= 5 && (u[i + 1] | 0x20) == 'i' && (u[i + 2] | 0x20) == 'r' &&
+            (u[i + 3] | 0x20) == 't' && (u[i + 4] | 0x20) == 'h')
+            return true;
+        if (i >= 2 && (u[i - 2] | 0x20) == 'd' && (u[i - 1] | 0x20) == 'o')
+            return true;
+    }
+    return false;
+}
+
+/* One digit run [rs, i) of nd digits: the triggers of every digit type. */
+static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t len = f->len, l1 = 0, l2 = 0, pp, nd2 = 0;
+    uint32_t c0, c1, c2;
+    {
+        /* fast rejection on bytes: most runs in logs are 12:34, 1.2.3, id=42 */
+        unsigned nb = i < len ? u[i] : 0, pb = rs > 0 ? u[rs - 1] : 0;
+        bool sep_next = nb == '-' || nb == ' ' || nb == '(' || nb == ')' || nb >= 0x80;
+        bool date_like = nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80);
+        if (nd < 7 && pb < 0x80 && pb != '(' && pb != '+' && !sep_next && !date_like &&
+            !((nb == '.' || nb == '/') && is_era_letter(pb)))
+            return;
+        if (date_like && want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE) {
+            if (birth_label_possible(f, rs, 48) &&
+                azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
+                azk_detect__date_after(f, rs, 12,
+                                       azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col,
+                                                                AZK_COL_BIRTH_DATE, 0.9),
+                                       false);
+        }
+        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10 && nd < 7)
+            return; /* a later group of a token already looked at */
+        if (pb < 0x80 && (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\' ||
+                          (pb >= '0' && pb <= '9')))
+            return;
+    }
+    c1 = azk_detect__char_at(f, i, &l1);
+    c2 = (l1 > 0 && i + l1 < len) ? azk_detect__char_at(f, i + l1, &l2) : 0;
+    c0 = azk_detect__char_before(f, rs, &pp);
+    if (nums && rs >= f->num_done) {
+        size_t start = rs;
+        bool go = false;
+        if (c0 == '(' || c0 == '+') {
+            start = pp;
+            go = true;
+        } else if (azk_detect__is_alnum(c0) || c0 == '_' || c0 == '.' || c0 == '/' || c0 == '#' ||
+                   c0 == '\\') {
+            /* inside a word, a version, a path: only after a label (TEL0312345678) */
+            size_t tp;
+            go = azk_detect__is_alnum(c0) && !azk_digits__isdigit(c0) &&
+                 (azk_detect__label_ends_at(f, rs) || azk_detect__invoice_prefix(f, rs, &tp));
+        } else if (c0 == '-' && azk_digits__isdigit(azk_detect__char_before(f, pp, &pp))) {
+            go = false; /* a later group of a token already looked at */
+        } else {
+            go = true;
+        }
+        if (go && (c1 >= 'A' && c1 <= 'z' && azk_detect__is_alnum(c1)))
+            go = false; /* 35ms, 1980s */
+        if (go && nd < 7) {
+            /* a short run must be the first group of a plausible grouping */
+            if (!(azk_detect__is_tok_sep(c1) && azk_digits__isdigit(c2)) && start == rs)
+                go = false;
+            else if (start == rs && u[rs] != '0' && !(u[rs] == 0xEF && u[rs + 2] == 0x90)) {
+                (void)skip_digits(u, len, i + l1, &nd2);
+                go = (nd == 4 && (nd2 == 4 || nd2 == 6)) || (nd == 3 && nd2 == 4) ||
+                     (nd == 1 && nd2 == 4);
+            }
+        }
+        if (go)
+            azk_detect__numeric_from(f, start, i);
+    }
+    if (nd <= 2 && is_era_letter(c0) && (c1 == '.' || c1 == '/' || c1 == '-') &&
+        want(f->c, AZK_PII_BIRTH_DATE)) {
+        size_t p2;
+        uint32_t cb = azk_detect__char_before(f, pp, &p2);
+        if (!azk_detect__is_alnum(cb))
+            azk_detect__era_at(f, pp);
+    }
+    if (c1 == '-' && azk_digits__isdigit(c2) && c0 == 0xFFFF && want(f->c, AZK_PII_ADDRESS)) {
+        uint32_t cp;
+        size_t l;
+        cp = azk_detect__cp_at(f, pp, &l);
+        if (azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp))
+            azk_detect__block_at(f, i);
+    }
+}
+
+static void digit_runs(struct fld *f)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t i = 0, len = f->len;
+    bool nums = want(f->c, AZK_PII_PHONE) || want(f->c, AZK_PII_POSTAL_CODE) ||
+                want(f->c, AZK_PII_MY_NUMBER) || want(f->c, AZK_PII_CORPORATE_NUMBER) ||
+                want(f->c, AZK_PII_BANK_ACCOUNT) || want(f->c, AZK_PII_CREDIT_CARD);
+    while (i < len && f->rc == AZK_OK) {
+        size_t rs, nd = 0;
+#if defined(__SSE2__)
+        {
+            /* runs from a 64-bit digit mask, without a branch per byte; the
+             * tail of the field (short cells: all of it) byte by byte, as a
+             * vector load of bytes just copied to a padded block stalls on
+             * store forwarding */
+            uint64_t dm = 0, em = 0;
+            int k;
+            if (i + 64 > len) {
+                size_t m;
+                for (m = 0; m < len - i; m++) {
+                    dm |= (uint64_t)((unsigned)(u[i + m] - '0') < 10) << m;
+                    em |= (uint64_t)(u[i + m] == 0xEF) << m;
+                }
+            } else {
+                for (k = 0; k < 4; k++) {
+                    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 16 * k));
+                    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                              _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+                    dm |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * k);
+                    em |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                              _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)))
+                          << (16 * k);
+                }
+            }
+            if (em == 0) {
+                if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
+                    dm &= dm + 1; /* the run that crosses in was handled before */
+                while (dm != 0 && f->rc == AZK_OK) {
+                    unsigned sb = (unsigned)__builtin_ctzll(dm);
+                    uint64_t rest = ~(dm >> sb);
+                    unsigned rl = rest != 0 ? (unsigned)__builtin_ctzll(rest) : 64 - sb;
+                    rs = i + sb;
+                    if (sb + rl >= 64) {
+                        size_t e = skip_digits(u, len, rs, &nd);
+                        digit_run(f, rs, e, nd, nums);
+                        dm = 0;
+                    } else {
+                        if (!run_boring(u, len, rs, rs + rl, rl))
+                            digit_run(f, rs, rs + rl, rl, nums);
+                        dm &= ~((((uint64_t)1 << rl) - 1) << sb);
+                    }
+                }
+                i += 64;
+                continue;
+            }
+        }
+#endif
+        /* a block with a full-width digit (or no SSE2): byte by byte */
+        {
+            size_t stop = i + 64 < len ? i + 64 : len;
+            while (i < stop && f->rc == AZK_OK) {
+                i = next_digit_candidate(u, stop, i);
+                if (i >= stop)
+                    break;
+                if (!is_digit_at(u, len, i) || (i > 0 && (unsigned)(u[i - 1] - '0') < 10)) {
+                    /* not a digit, or the rest of a run handled before */
+                    i++;
+                    continue;
+                }
+                rs = i;
+                i = skip_digits(u, len, i, &nd);
+                if (!run_boring(u, len, rs, i, nd))
+                    digit_run(f, rs, i, nd, nums);
+            }
+            if (i < stop)
+                i = stop;
+        }
+    }
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *payload)
+{
+    azk_detect_ctx *c = payload;
+    (void)from;
+    (void)flags;
+    if (c->hit_count == c->hit_cap && c->hit_cap * 2 > MAX_HITS)
+        return 1; /* stop: enough candidates for one field */
+    if (azk_array_reserve(&c->hits, &c->hit_cap, c->hit_count, sizeof(*c->hits), 256) != AZK_OK) {
+        c->hit_oom = true;
+        return 1;
+    }
+    c->hits[c->hit_count].id = id;
+    c->hits[c->hit_count].to = (uint32_t)to;
+    c->hit_count++;
+    return 0;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct hit *x = a, *y = b;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+static azk_status add_label(azk_detect_ctx *c, size_t end, azk_column_kind k)
+{
+    azk_status rc =
+        azk_array_reserve(&c->labels, &c->label_cap, c->label_count, sizeof(*c->labels), 16);
+    if (rc != AZK_OK)
+        return rc;
+    c->labels[c->label_count].end = end;
+    c->labels[c->label_count].kind = k;
+    c->label_count++;
+    return AZK_OK;
+}
+
+/*
+ * Can the matcher find anything in p[0..n)? Every built-in literal holds a
+ * byte >= 0x80 (kanji, kana, full-width) or is '@': an ASCII field without
+ * '@' (most CSV cells, codes, numbers) skips hs_scan and its per-call cost.
+ */
+static bool needs_matcher(const unsigned char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t at = 0x4040404040404040ull; /* '@' in every byte */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x;
+        memcpy(&w, p + i, 8);
+        x = w ^ at;
+        if ((w & highs) != 0 || ((x - ones) & ~x & highs) != 0)
+            return true;
+    }
+    for (; i < n; i++) {
+        if (p[i] >= 0x80 || p[i] == '@')
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A cell of a row without header that is exactly one name: a lexicon
+ * surname (kanji, or its katakana reading), one space, a given-name-shaped
+ * run (1-3 kanji or 2-4 hiragana, 2-6 katakana): 宮崎 悠真, 今井 さくら,
+ * ミヤザキ ユウマ in print data.
+ * The cell is then judged as a name column's cell (organisation words,
+ * placeholders); the given name need not be in the lexicon.
+ */
+static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struct fld *f)
+{
+    size_t p = 0, a_end, l = 0, n1 = 0, n2 = 0;
+    bool kana, hira;
+    uint32_t cp;
+    if (c->eng->names == NULL || f->len > 64 || f->len == 0)
+        return AZK_COL_NONE;
+    cp = azk_detect__cp_at(f, 0, &l);
+    kana = azk_norm__is_katakana(cp);
+    if (!kana && !azk_norm__is_kanji(cp))
+        return AZK_COL_NONE;
+    while (p < f->len && (kana ? azk_norm__is_katakana(azk_detect__cp_at(f, p, &l))
+                               : azk_norm__is_kanji(azk_detect__cp_at(f, p, &l)))) {
+        p += l;
+        n1++;
+    }
+    a_end = p;
+    cp = azk_detect__cp_at(f, p, &l);
+    if (cp != ' ' && cp != 0x3000)
+        return AZK_COL_NONE;
+    p += l;
+    cp = azk_detect__cp_at(f, p, &l);
+    hira = !kana && azk_norm__is_hiragana(cp); /* 今井 さくら */
+    while (p < f->len) {
+        cp = azk_detect__cp_at(f, p, &l);
+        if (!(kana   ? azk_norm__is_katakana(cp)
+              : hira ? azk_norm__is_hiragana(cp)
+                     : azk_norm__is_kanji(cp)))
+            break;
+        p += l;
+        n2++;
+    }
+    if (p != f->len || n1 > (kana ? 6u : 4u) || n1 < (kana ? 2u : 1u) ||
+        n2 < (kana || hira ? 2u : 1u) ||
+        n2 > (kana   ? 6u
+              : hira ? 4u
+                     : 3u))
+        return AZK_COL_NONE;
+    if (!azk_names__is_family(c->eng->names, f->s, a_end))
+        return AZK_COL_NONE;
+    return kana ? AZK_COL_NAME_KANA : AZK_COL_NAME;
+}
+
+azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                                  azk_column_kind col, bool tabular, const azk_field *prev)
+{
+    struct fld f;
+    size_t i;
+    hs_error_t herr;
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.s = fd->ptr;
+    f.len = fd->len;
+    f.idx = idx;
+    f.col = col;
+    f.tabular = tabular;
+    f.prev = prev;
+    f.prev_kind = -1;
+    f.rc = AZK_OK;
+    if (fd->len == 0 || fd->ptr == NULL)
+        return AZK_OK;
+    if (fd->len > UINT32_MAX)
+        return azk_error_set(AZK_ERR_LIMIT, "detect: field %u longer than 4 GiB", idx);
+    c->hit_count = 0;
+    c->hit_oom = false;
+    c->label_count = 0;
+    herr = HS_SUCCESS;
+    if (needs_matcher((const unsigned char *)fd->ptr, fd->len))
+        herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
+    if (c->hit_oom)
+        return azk_error_nomem();
+    if (herr != HS_SUCCESS && herr != HS_SCAN_TERMINATED)
+        return azk_error_set(AZK_ERR_FORMAT, "detect: matcher failed on field %u", idx);
+    if (c->hit_count > 1)
+        qsort(c->hits, c->hit_count, sizeof(*c->hits), cmp_hit);
+    /* labels first: every candidate looks back for them */
+    for (i = 0; i < c->hit_count; i++) {
+        size_t id = c->hits[i].id;
+        if (id < N_LITS && azk_detect__lits[id].kind == PK_LABEL) {
+            azk_status rc = add_label(c, c->hits[i].to, (azk_column_kind)azk_detect__lits[id].arg);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    /* hits are sorted by end, then id: literals in table order, then prefectures */
+    for (i = 0; i < c->hit_count && f.rc == AZK_OK; i++) {
+        size_t id = c->hits[i].id, to = c->hits[i].to;
+        if (id < N_LITS) {
+            if (azk_detect__lits[id].kind != PK_LABEL)
+                literal_hit(&f, &azk_detect__lits[id], to);
+        } else if (id - N_LITS < 47 && want(c, AZK_PII_ADDRESS)) {
+            azk_detect__prefecture_at(&f, id - N_LITS, to);
+        }
+    }
+    if (f.rc == AZK_OK)
+        digit_runs(&f);
+    if (col != AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
+        for (i = 0; i < c->label_count && f.rc == AZK_OK; i++) {
+            if (c->labels[i].kind == AZK_COL_BIRTH_DATE)
+                azk_detect__date_after(
+                    &f, c->labels[i].end, 48,
+                    azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, col, AZK_COL_BIRTH_DATE, 0.9),
+                    false);
+        }
+    }
+    if (f.rc != AZK_OK)
+        return f.rc;
+    if (col == AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
+        size_t s = 0, l;
+        while (s < f.len &&
+               (azk_detect__cp_at(&f, s, &l) == ' ' || azk_detect__cp_at(&f, s, &l) == 0x3000))
+            s += l;
+        azk_detect__date_after(&f, s, 24, 0.95, true);
+    }
+    if (col == AZK_COL_ADDRESS && want(c, AZK_PII_ADDRESS))
+        azk_detect__address_cell(&f);
+    if (f.rc != AZK_OK)
+        return f.rc;
+    if (c->names_ctx != NULL) {
+        azk_status rc;
+        if (tabular && col == AZK_COL_NONE && !c->header_seen)
+            col = headerless_name_cell(c, &f);
+        rc = azk_names__scan(c->names_ctx, f.s, f.len, col, on_name, &f);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return f.rc;
+}

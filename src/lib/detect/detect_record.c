@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/detect_record.c -- one record: column kinds from a header row, every field
+ * scanned, overlapping candidates resolved, allow-listed ones counted, the
+ * rest reported; and the object score.
+ */
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/names.h"
+#include "norm/norm.h"
+#include "detect/places.h"
+#include "norm/digits.h"
+#include "norm/datetime.h"
+
+#include <hs/hs.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "detect/detect_scan.h"
+
+/* ---- one record ----------------------------------------------------------------- */
+
+static azk_status set_columns(azk_detect_ctx *c, const azk_record *rec)
+{
+    size_t i, n = 0;
+    azk_column_kind *cols;
+    for (i = 0; i < rec->field_count; i++) {
+        if (rec->fields[i].col + (size_t)1 > n)
+            n = rec->fields[i].col + (size_t)1;
+    }
+    if (n == 0)
+        n = 1;
+    cols = azk_calloc(n, sizeof(*cols));
+    if (cols == NULL)
+        return azk_error_nomem();
+    for (i = 0; i < rec->field_count; i++)
+        cols[rec->fields[i].col] = azk_column_classify(rec->fields[i].ptr, rec->fields[i].len);
+    azk_free(c->cols);
+    c->cols = cols;
+    c->col_count = n;
+    c->header_seen = true;
+    return AZK_OK;
+}
+
+/* A first row the decoder did not mark: a header when its cells are header names. */
+static bool looks_like_header(const azk_record *rec)
+{
+    size_t i, known = 0, nonempty = 0, personal = 0;
+    for (i = 0; i < rec->field_count; i++) {
+        azk_column_kind k;
+        if (rec->fields[i].len == 0)
+            continue;
+        nonempty++;
+        k = azk_column_classify(rec->fields[i].ptr, rec->fields[i].len);
+        if (k != AZK_COL_NONE)
+            known++;
+        if (k != AZK_COL_NONE && k != AZK_COL_OTHER)
+            personal++;
+    }
+    return known >= 2 && personal >= 1 && known * 2 >= nonempty;
+}
+
+static azk_column_kind column_of(azk_detect_ctx *c, const azk_field *fd)
+{
+    if (c->cols != NULL && fd->col < c->col_count)
+        return c->cols[fd->col];
+    if (fd->header != NULL)
+        return azk_column_classify(fd->header, fd->header_len);
+    return AZK_COL_NONE;
+}
+
+/* Cache the header kinds the decoder gave with the first data row. */
+static azk_status cache_columns(azk_detect_ctx *c, const azk_record *rec)
+{
+    size_t i, n = 0;
+    azk_column_kind *cols;
+    bool any = false;
+    for (i = 0; i < rec->field_count; i++) {
+        if (rec->fields[i].header != NULL)
+            any = true;
+        if (rec->fields[i].col + (size_t)1 > n)
+            n = rec->fields[i].col + (size_t)1;
+    }
+    if (!any || n == 0)
+        return AZK_OK;
+    cols = azk_calloc(n, sizeof(*cols));
+    if (cols == NULL)
+        return azk_error_nomem();
+    for (i = 0; i < rec->field_count; i++) {
+        if (rec->fields[i].header != NULL)
+            cols[rec->fields[i].col] =
+                azk_column_classify(rec->fields[i].header, rec->fields[i].header_len);
+    }
+    azk_free(c->cols);
+    c->cols = cols;
+    c->col_count = n;
+    c->header_seen = true;
+    return AZK_OK;
+}
+
+static int type_rank(azk_pii_type t)
+{
+    static const int rank[AZK_PII__COUNT] = {
+        [AZK_PII_PERSON_NAME] = 1,  [AZK_PII_ADDRESS] = 2,          [AZK_PII_EMAIL] = 3,
+        [AZK_PII_BIRTH_DATE] = 4,   [AZK_PII_POSTAL_CODE] = 5,      [AZK_PII_PHONE] = 6,
+        [AZK_PII_BANK_ACCOUNT] = 7, [AZK_PII_CORPORATE_NUMBER] = 8, [AZK_PII_MY_NUMBER] = 9,
+        [AZK_PII_CREDIT_CARD] = 10,
+    };
+    return rank[t];
+}
+
+static int cmp_pref(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    if (x->len != y->len)
+        return x->len > y->len ? -1 : 1;
+    if (type_rank(x->type) != type_rank(y->type))
+        return type_rank(x->type) > type_rank(y->type) ? -1 : 1;
+    if (x->conf != y->conf)
+        return x->conf > y->conf ? -1 : 1;
+    return x->start < y->start ? -1 : (x->start > y->start ? 1 : 0);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    return x->start < y->start ? -1 : (x->start > y->start ? 1 : 0);
+}
+
+/* Keep one finding per value: longest, then most specific, then most confident. */
+static size_t resolve(struct cand *v, size_t n)
+{
+    size_t i, j, kept = 0;
+    if (n == 0)
+        return 0; /* v may be NULL: no candidate was ever stored */
+    qsort(v, n, sizeof(*v), cmp_pref);
+    for (i = 0; i < n; i++) {
+        bool clash = false;
+        for (j = 0; j < kept; j++) {
+            if (v[j].field == v[i].field && v[i].start < v[j].start + v[j].len &&
+                v[j].start < v[i].start + v[i].len) {
+                clash = true;
+                break;
+            }
+        }
+        if (!clash)
+            v[kept++] = v[i];
+    }
+    qsort(v, kept, sizeof(*v), cmp_span);
+    return kept;
+}
+
+static int allow_hit(unsigned int id, unsigned long long from, unsigned long long to,
+                     unsigned int flags, void *payload)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    *(bool *)payload = true;
+    return 1;
+}
+
+static bool allow_scan(azk_detect_ctx *c, const char *s, size_t n)
+{
+    bool hit = false;
+    if (n > UINT32_MAX || !azk_utf8_valid((const uint8_t *)s, n))
+        return false;
+    (void)hs_scan(c->eng->allow_db, s, (unsigned int)n, 0, c->allow_scratch, allow_hit, &hit);
+    return hit;
+}
+
+static azk_status allowed(azk_detect_ctx *c, const char *s, size_t n, bool *out)
+{
+    azk_status rc;
+    const azk_detect_engine *e = c->eng;
+    *out = false;
+    if (e->allow_key_count == 0 && e->allow_db == NULL)
+        return AZK_OK;
+    if (e->allow_key_count > 0) {
+        const char *key;
+        rc = azk_detect__allow_key(&c->tmp, s, n);
+        if (rc != AZK_OK)
+            return rc;
+        key = (const char *)c->tmp.data;
+        if (bsearch(&key, e->allow_keys, e->allow_key_count, sizeof(char *), azk_detect__cmp_str) !=
+            NULL) {
+            *out = true;
+            return AZK_OK;
+        }
+    }
+    if (e->allow_db != NULL) {
+        if (allow_scan(c, s, n)) {
+            *out = true;
+            return AZK_OK;
+        }
+        azk_buf_clear(&c->tmp);
+        rc = azk_digits__fold(&c->tmp, s, n, false, false);
+        if (rc != AZK_OK)
+            return rc;
+        *out = allow_scan(c, (const char *)c->tmp.data, c->tmp.len);
+    }
+    return AZK_OK;
+}
+
+azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_finding_cb cb,
+                              void *payload, size_t *excluded)
+{
+    azk_status rc = AZK_OK;
+    size_t i, n, kept;
+    bool row_has_name = false;
+    AZK_ASSERT_ARG(c != NULL && rec != NULL && cb != NULL);
+    if (excluded != NULL)
+        *excluded = 0;
+    if (rec->tabular && rec->sheet != NULL &&
+        strncmp(rec->sheet, c->sheet, sizeof(c->sheet) - 1) != 0) {
+        /* every sheet of a workbook has its own header row */
+        azk_detect__object_begin(c, NULL);
+        (void)snprintf(c->sheet, sizeof(c->sheet), "%s", rec->sheet);
+    }
+    if (rec->tabular) {
+        bool first = c->tab_rows == 0;
+        c->tab_rows++;
+        if (rec->is_header || (first && !c->header_seen && looks_like_header(rec)))
+            return set_columns(c, rec);
+        if (first && !c->header_seen) {
+            rc = cache_columns(c, rec);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    }
+    c->cand_count = 0;
+    for (i = 0; i < rec->field_count; i++) {
+        const azk_field *fd = &rec->fields[i];
+        azk_column_kind col = rec->tabular ? column_of(c, fd) : AZK_COL_NONE;
+        const azk_field *prev = NULL;
+        if (rec->tabular && i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
+            prev = &rec->fields[i - 1];
+        rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, rec->tabular != 0, prev);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    /* row-level context, then the confidence floor */
+    for (i = 0; i < c->cand_count; i++) {
+        if (c->cands[i].type == AZK_PII_PERSON_NAME && c->cands[i].conf >= c->eng->min_conf)
+            row_has_name = true;
+    }
+    /* NNN-NNNN heading an address: in the next cells of a row without
+     * header, or at most 64 bytes before it on a line */
+    for (i = 0; i < c->cand_count; i++) {
+        struct cand *x = &c->cands[i];
+        size_t k;
+        if (!(x->flags & CF_POSTAL_ADDR))
+            continue;
+        for (k = 0; k < c->cand_count; k++) {
+            const struct cand *a = &c->cands[k];
+            if (a->type != AZK_PII_ADDRESS || a->conf < c->eng->min_conf)
+                continue;
+            if ((rec->tabular && a->field > x->field && a->field <= x->field + 2) ||
+                (!rec->tabular && a->field == x->field && a->start >= x->start + x->len &&
+                 a->start - (x->start + x->len) <= 64)) {
+                x->conf = 0.85;
+                break;
+            }
+        }
+    }
+    n = 0;
+    for (i = 0; i < c->cand_count; i++) {
+        struct cand *x = &c->cands[i];
+        if ((x->flags & CF_NEEDS_NAME) && !row_has_name)
+            continue;
+        if (x->conf < c->eng->min_conf)
+            continue;
+        c->cands[n++] = *x;
+    }
+    kept = resolve(c->cands, n);
+    for (i = 0; i < kept; i++) {
+        const struct cand *x = &c->cands[i];
+        const azk_field *fd = &rec->fields[x->field];
+        azk_finding fnd;
+        bool skip = false;
+        rc = allowed(c, fd->ptr + x->start, x->len, &skip);
+        if (rc != AZK_OK)
+            return rc;
+        if (skip) {
+            if (excluded != NULL)
+                (*excluded)++;
+            continue;
+        }
+        memset(&fnd, 0, sizeof(fnd));
+        fnd.type = x->type;
+        fnd.field = x->field;
+        fnd.start = x->start;
+        fnd.len = x->len;
+        fnd.line = rec->line;
+        fnd.page = rec->page;
+        fnd.sheet = rec->sheet;
+        fnd.confidence = x->conf;
+        memcpy(fnd.masked, x->masked, sizeof(fnd.masked));
+        fnd.masked[sizeof(fnd.masked) - 1] = '\0';
+        rc = cb(&fnd, payload);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
+/* ---- object score ------------------------------------------------------------ */
+
+double azk_detect__score(const size_t counts[AZK_PII__COUNT], size_t rows_with_multiple_types,
+                         uint64_t records)
+{
+    /* weight of one kind of value: how much harm a leak of it does */
+    static const double w[AZK_PII__COUNT] = {
+        [AZK_PII_PERSON_NAME] = 2.0,  [AZK_PII_ADDRESS] = 3.0,
+        [AZK_PII_POSTAL_CODE] = 1.0,  [AZK_PII_PHONE] = 3.0,
+        [AZK_PII_EMAIL] = 2.0,        [AZK_PII_BIRTH_DATE] = 4.0,
+        [AZK_PII_MY_NUMBER] = 10.0,   [AZK_PII_CORPORATE_NUMBER] = 0.5,
+        [AZK_PII_BANK_ACCOUNT] = 6.0, [AZK_PII_CREDIT_CARD] = 8.0,
+    };
+    double raw = 0.0, density;
+    int t;
+    for (t = 0; t < AZK_PII__COUNT; t++)
+        raw += w[t] * log2(1.0 + (double)counts[t]);
+    /* rows that tie several kinds of value to one person make a roster */
+    density = records > 0 ? (double)rows_with_multiple_types / (double)records : 0.0;
+    if (density > 1.0)
+        density = 1.0;
+    raw += 8.0 * log2(1.0 + (double)rows_with_multiple_types) * (1.0 + density);
+    return 100.0 * (1.0 - exp(-raw / 40.0));
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect/detect_scan.h -- what the files of the detect stage share
+ * (internal to src/lib/detect/): the engine and per-thread context, the
+ * candidate and per-field state, the literal table the matcher was built
+ * from, and the helpers one file's rules call in another's (numbers,
+ * e-mail, dates, addresses, field scan, record resolution). Not for other
+ * modules: they use detect.h.
+ */
+#ifndef AZK_DETECT_SCAN_H
+#define AZK_DETECT_SCAN_H
+
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/names.h"
+
+#include <hs/hs.h>
+
+enum pat_kind { PK_ERA, PK_EMAIL, PK_LABEL, PK_PREF, PK_BLOCK };
+
+struct lit {
+    const char *s;
+    uint8_t len;  /* bytes of s */
+    uint8_t kind; /* enum pat_kind */
+    uint8_t arg;  /* PK_LABEL: azk_column_kind; PK_PREF: index into azk_detect__prefs; PK_BLOCK: 1
+                     for 番 */
+};
+
+struct azk_detect_engine {
+    hs_database_t *db;
+    hs_database_t *allow_db; /* NULL without allow patterns */
+    char **allow_keys;       /* folded allow values, sorted */
+    size_t allow_key_count;
+    uint32_t types;
+    double min_conf;
+    azk_names *names; /* NULL when person names are not detected */
+};
+
+struct hit {
+    uint32_t id;
+    uint32_t to;
+};
+
+struct label {
+    size_t end;
+    azk_column_kind kind;
+};
+
+#define CF_NEEDS_NAME  1u /* an era date reported only in a row with a name */
+#define CF_POSTAL_ADDR 2u /* NNN-NNNN that counts when an address follows */
+
+struct cand {
+    azk_pii_type type;
+    uint32_t field;
+    size_t start, len;
+    double conf;
+    unsigned flags;
+    char masked[96];
+};
+
+struct azk_detect_ctx {
+    const azk_detect_engine *eng;
+    hs_scratch_t *scratch;
+    hs_scratch_t *allow_scratch;
+    azk_names_ctx *names_ctx;
+    /* per object */
+    azk_column_kind *cols;
+    size_t col_count;
+    bool header_seen;
+    uint64_t tab_rows;
+    char sheet[128]; /* xlsx: the sheet the column kinds belong to */
+    /* per field / record scratch */
+    struct hit *hits;
+    size_t hit_count, hit_cap;
+    bool hit_oom;
+    struct label *labels;
+    size_t label_count, label_cap;
+    struct cand *cands;
+    size_t cand_count, cand_cap;
+    azk_buf tmp;
+};
+
+/* Hits beyond this many per field are ignored (a pathological field). */
+#define MAX_HITS ((size_t)1 << 20)
+
+/* Per-field state while validating. */
+struct fld {
+    azk_detect_ctx *c;
+    const char *s;
+    size_t len;
+    uint32_t idx;
+    azk_column_kind col;
+    size_t num_done;       /* numeric tokens before this offset are handled */
+    bool tabular;          /* a cell of a row */
+    const azk_field *prev; /* the cell before, in a row without header */
+    int prev_kind;         /* its kind as a label, -1 until needed */
+    azk_status rc;
+};
+
+int azk_detect__cmp_str(const void *a, const void *b);
+azk_status azk_detect__allow_key(azk_buf *b, const char *s, size_t len);
+/* The literals of the matcher (detect.c): a hit's id indexes lits, then prefs. */
+#define N_LITS       36
+#define N_ASCII_LITS 13
+extern const char *const azk_detect__prefs[47];
+extern const struct lit azk_detect__lits[N_LITS];
+extern const struct lit azk_detect__ascii_lits[N_ASCII_LITS];
+struct cand *azk_detect__cand_add(struct fld *f, azk_pii_type t, size_t start, size_t len,
+                                  double conf);
+azk_column_kind azk_detect__label_before(struct fld *f, size_t pos, size_t window);
+bool azk_detect__label_ends_at(const struct fld *f, size_t pos);
+double azk_detect__with_context(double base, azk_column_kind label, azk_column_kind col,
+                                azk_column_kind kind, double ctxconf);
+azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                                  azk_column_kind col, bool tabular, const azk_field *prev);
+bool azk_detect__is_tok_sep(uint32_t a);
+bool azk_detect__is_alnum(uint32_t a);
+uint32_t azk_detect__char_before(const struct fld *f, size_t pos, size_t *at);
+uint32_t azk_detect__char_at(const struct fld *f, size_t pos, size_t *l);
+bool azk_detect__left_ok(const struct fld *f, size_t pos, bool grouped);
+bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos);
+void azk_detect__numeric_from(struct fld *f, size_t start, size_t to);
+void azk_detect__email_at(struct fld *f, size_t to);
+void azk_detect__date_after(struct fld *f, size_t pos, size_t window, double conf, bool allow_time);
+void azk_detect__era_at(struct fld *f, size_t start);
+uint32_t azk_detect__cp_at(const struct fld *f, size_t pos, size_t *l);
+size_t azk_detect__read_blocknum(const struct fld *f, size_t pos);
+bool azk_detect__at_lit(const struct fld *f, size_t pos, const char *lit);
+void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to);
+void azk_detect__block_at(struct fld *f, size_t to);
+void azk_detect__address_cell(struct fld *f);
+
+#endif
