@@ -40,15 +40,15 @@ azk_status azk_impact_result_json(const azk_impact_result *r, char **out)
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *d = &r->datasets[i];
         json_array_append_new(
-            dsa, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:I}",
-                           "client", d->client, "dataset", d->dataset, "purpose", d->purpose,
-                           "total", (json_int_t)d->total, "records", (json_int_t)d->records,
-                           "candidates", (json_int_t)d->candidates, "probable",
-                           (json_int_t)d->probable, "persons",
-                           (json_int_t)d->persons, "objects", (json_int_t)d->objects, "items",
-                           items_json(d->kinds), "items_seen", items_json(d->kinds_seen),
-                           "retain_until", d->retain_until, "past_deadline", d->past_deadline,
-                           "days_overdue", (json_int_t)d->days_overdue));
+            dsa,
+            json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:b, s:I}",
+                      "client", d->client, "dataset", d->dataset, "purpose", d->purpose, "total",
+                      (json_int_t)d->total, "records", (json_int_t)d->records, "candidates",
+                      (json_int_t)d->candidates, "probable", (json_int_t)d->probable, "persons",
+                      (json_int_t)d->persons, "objects", (json_int_t)d->objects, "items",
+                      items_json(d->kinds), "items_seen", items_json(d->kinds_seen), "retain_until",
+                      d->retain_until, "past_deadline", d->past_deadline, "days_overdue",
+                      (json_int_t)d->days_overdue));
     }
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];

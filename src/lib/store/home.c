@@ -523,7 +523,7 @@ static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN]
 }
 
 static azk_status home_open(azk_home **out, const char *path, const azk_home_open_options *opts,
-                           azk_schema_report *rep);
+                            azk_schema_report *rep);
 
 azk_status azk_home_open(azk_home **out, const char *path, const char *passphrase,
                          size_t passphrase_len)
@@ -579,7 +579,7 @@ static azk_status check_key_id(azk_home *h)
 }
 
 static azk_status home_open(azk_home **out, const char *path, const azk_home_open_options *opts,
-                           azk_schema_report *rep)
+                            azk_schema_report *rep)
 {
     azk_status rc = AZK_OK;
     azk_home_open_options o = AZK_HOME_OPEN_OPTIONS_INIT;
