@@ -195,22 +195,29 @@ static azk_status meta_get(azk_db *db, const char *k, char *out, size_t cap, boo
 }
 
 /* Does the statement prepare? (probes a table or column; clears the error) */
-static bool prepares(azk_db *db, const char *sql)
+/*
+ * Does sql prepare (are the tables and columns it names there)? *ok says;
+ * the status is AZK_OK or an allocation failure, which must never pass for
+ * "not there" (a catalog called no catalog, a backup left unscrubbed).
+ */
+static azk_status prepares(azk_db *db, const char *sql, bool *ok)
 {
     azk_db_stmt *st = NULL;
-    if (azk_db_prepare(db, &st, sql, "probe") != AZK_OK) {
+    azk_status rc = azk_db_prepare(db, &st, sql, "probe");
+    *ok = rc == AZK_OK;
+    if (rc == AZK_ERR_NOMEM)
+        return rc;
+    if (rc != AZK_OK)
         azk_error_clear();
-        return false;
-    }
     azk_db_finalize(st);
-    return true;
+    return AZK_OK;
 }
 
-static bool has_column(azk_db *db, const char *table, const char *column)
+static azk_status has_column(azk_db *db, const char *table, const char *column, bool *ok)
 {
     char sql[160];
     (void)snprintf(sql, sizeof(sql), "SELECT %s FROM %s LIMIT 0", column, table);
-    return prepares(db, sql);
+    return prepares(db, sql, ok);
 }
 
 /* ---- create, version -------------------------------------------------- */
@@ -280,7 +287,10 @@ azk_status azk_schema__version(azk_db *db, int *version)
     long n;
     AZK_ASSERT_ARG(db != NULL && version != NULL);
     *version = 0;
-    if (!prepares(db, "SELECT key, value FROM meta LIMIT 0"))
+    rc = prepares(db, "SELECT key, value FROM meta LIMIT 0", &found);
+    if (rc != AZK_OK)
+        return rc;
+    if (!found)
         return azk_error_set(AZK_ERR_FORMAT, "catalog %s: not an azukari catalog (no meta table)",
                              azk_db_name(db));
     rc = meta_get(db, "schema", v, sizeof(v), &found);
@@ -434,7 +444,11 @@ static azk_status complete_v1(struct mig *m)
     azk_status rc = azk_db_exec(m->db, v1_lazy_sql, "migrate 1: complete version 1");
     for (size_t i = 0; rc == AZK_OK && i < sizeof(v1_added) / sizeof(v1_added[0]); i++) {
         char sql[160];
-        if (has_column(m->db, v1_added[i].table, v1_added[i].column))
+        bool there = false;
+        rc = has_column(m->db, v1_added[i].table, v1_added[i].column, &there);
+        if (rc != AZK_OK)
+            break;
+        if (there)
             continue;
         (void)snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", v1_added[i].table,
                        v1_added[i].column, v1_added[i].decl);
@@ -633,8 +647,13 @@ static azk_status scrub_backup(const char *part)
         return rc;
     t.db = b;
     /* another process may have migrated between our version check and the snapshot */
-    ds = has_column(b, "datasets", "wrapped_key");
-    guard = has_column(b, "guard_items", "wrapped");
+    rc = has_column(b, "datasets", "wrapped_key", &ds);
+    if (rc == AZK_OK)
+        rc = has_column(b, "guard_items", "wrapped", &guard);
+    if (rc != AZK_OK) {
+        azk_db_close(b);
+        return rc;
+    }
     if (!ds) {
         azk_db_close(b);
         return AZK_OK;
