@@ -75,7 +75,7 @@ class Privacy(unittest.TestCase):
             captured = []
 
             def azk(*args, ok=(0,), stdin=None):
-                r = subprocess.run([b, *args], env=env, capture_output=True, timeout=300,
+                r = subprocess.run(T.with_test_catalog([b, *args]), env=env, capture_output=True, timeout=300,
                                    input=stdin)
                 captured.append((" ".join(args[:2]), r.stdout + r.stderr))
                 self.assertIn(r.returncode, ok, f"{args}: {r.stderr.decode(errors='replace')}")

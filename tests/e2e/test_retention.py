@@ -113,13 +113,10 @@ class RetentionTest(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.err)
 
     def state(self, ds):
-        db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
-        try:
-            row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
-            uuid, dstate = db.execute("SELECT uuid, state FROM datasets WHERE id=?",
-                                      (ds,)).fetchone()
-        finally:
-            db.close()
+        rows = T.catalog_query(self.h.home, "SELECT state FROM ret_state WHERE dataset=?", (ds,))
+        row = rows[0] if rows else None
+        uuid, dstate = T.catalog_query(self.h.home, "SELECT uuid, state FROM datasets WHERE id=?",
+                                       (ds,))[0]
         # the data key lives in the keystore (docs/catalog.md)
         ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
         try:
@@ -130,11 +127,8 @@ class RetentionTest(unittest.TestCase):
         return (row[0] if row else None), ((w[0] if w else None), dstate)
 
     def state_operator(self, ds):
-        db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
-        try:
-            return db.execute("SELECT operator FROM ret_state WHERE dataset=?", (ds,)).fetchone()[0]
-        finally:
-            db.close()
+        return T.catalog_query(self.h.home, "SELECT operator FROM ret_state WHERE dataset=?",
+                               (ds,))[0][0]
 
     def ledger_actions(self):
         r = self.h.run("audit", "log", "--format", "json")
