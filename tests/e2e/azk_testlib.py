@@ -110,6 +110,20 @@ def home_catalog(home):
         return (json.load(f) or {}).get("catalog")
 
 
+def write_conf(home, conf):
+    """Write <home>/azukari.conf as the JSON `conf`, keeping the home's "catalog" (the
+    PostgreSQL URL that `init --catalog` recorded) and the file's mode."""
+    path = os.path.join(home, "azukari.conf")
+    conf = dict(conf)
+    url = home_catalog(home)
+    if url and "catalog" not in conf:
+        conf["catalog"] = url
+    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o600
+    with open(path, "w") as f:
+        json.dump(conf, f)
+    os.chmod(path, mode)
+
+
 def pg_dump(url):
     """A plain-SQL dump (schema and data) of the PostgreSQL database of `url`, as bytes."""
     d = os.path.dirname(psql())

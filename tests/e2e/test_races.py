@@ -37,8 +37,7 @@ class RaceTest(unittest.TestCase):
         self.closed = os.path.join(self.tmp.path, "closed")
         os.makedirs(self.closed)
         conf = {"retention": {"sweep_paths": [self.closed], "overwrite": True}}
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump(conf, f)
+        T.write_conf(self.h.home, conf)
         self.clock = epoch(NOW_PAST)
         self.secrets = {}
         self.csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(20)) + "\n")
@@ -140,8 +139,7 @@ class RaceTest(unittest.TestCase):
         self.assertEqual(self.h.intake(self.csv, "dm", until="2099-12-31").rc, 0)
         fp = os.path.join(self.tmp.path, "fp.azf")
         self.assertEqual(self.h.run("fingerprints", "export", "--out", fp).rc, 0)
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump({"guard": {"fingerprints": fp}}, f)
+        T.write_conf(self.h.home, {"guard": {"fingerprints": fp}})
         ob, rel, q = (os.path.join(self.tmp.path, x) for x in ("outbox", "release", "quar"))
         for d in (ob, rel, q):
             os.makedirs(d)

@@ -84,8 +84,7 @@ class RetentionTest(unittest.TestCase):
             f.write("nothing entrusted here\n")
         conf = {"retention": {"sweep_paths": [self.closed],
                               "sweep_paths_general": [self.general], "overwrite": True}}
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump(conf, f)
+        T.write_conf(self.h.home, conf)
         self.clock = epoch(NOW_PAST)
         self.secrets = {}
         self.csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(40)) + "\n")
