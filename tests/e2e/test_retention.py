@@ -310,6 +310,42 @@ class RetentionTest(unittest.TestCase):
         p.wait()
         return self.state(ds)
 
+    def wrapped_keys(self):
+        ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
+        try:
+            return [bytes(w) for (w,) in ks.execute("SELECT wrapped FROM wrapped_keys")]
+        finally:
+            ks.close()
+
+    def catalog_holds(self, needle):
+        url = T.home_catalog(self.h.home)
+        if url:
+            return T.pg_dump_holds(url, needle)
+        cat = os.path.join(self.h.home, "catalog.db")
+        for p in (cat, cat + "-wal"):
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    if needle in f.read():
+                        return True
+        return False
+
+    def test_retention__keys_never_in_catalog(self):
+        """After intake and a retention run no wrapped key's bytes are anywhere in the
+        catalog: catalog.db and its WAL, or on PostgreSQL a pg_dump of the database (the
+        keys stay in keys/keystore.db of the home)."""
+        self.intake("due")
+        self.intake("kept", until="2099-12-31")
+        keys = self.wrapped_keys()
+        self.assertEqual(len(keys), 2)
+        for w in keys:
+            self.assertFalse(self.catalog_holds(w), "wrapped key in the catalog after intake")
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("due")[1][1], "shredded")
+        self.assertEqual(len(self.wrapped_keys()), 1)
+        for w in keys:
+            self.assertFalse(self.catalog_holds(w), "wrapped key in the catalog after the run")
+
     def test_retention__kill9_and_rerun(self):
         # "keystore": the key destroyed in the keystore, the catalog not yet told
         for step, ds in (("shred", "k-shred"), ("keystore", "k-ks"), ("key", "k-key"),
