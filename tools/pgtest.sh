@@ -103,7 +103,11 @@ start)
     ;;
 stop)
     [ $# -eq 1 ] || die "usage: pgtest.sh stop DIR"
-    stop_server "$1"
+    # the data directory is removed next: no shutdown checkpoint needed (a fast
+    # stop wrote out ~1 GB of test databases, 27 s of the e2e run)
+    if [ -f "$1/data/postmaster.pid" ]; then
+        as_user "$bindir/pg_ctl" -D "$1/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    fi
     rm -rf "$1"
     ;;
 kill)

@@ -7,7 +7,10 @@
 #   2. debug build with -Werror; ctest (unit, oom, e2e, fuzz replay, headers,
 #      and the "pg" label: a real PostgreSQL 15 that tools/pgtest.sh starts as
 #      a CTest fixture -- as `nobody`, on a Unix socket under /tmp -- and stops
-#      at the end even when tests fail)
+#      at the end even when tests fail; this script stops it too if ctest is
+#      interrupted or killed). The "pg" label holds the store unit tests
+#      (unit_db, unit_pg_lifecycle, unit_pg_people) and the e2e suite again
+#      with every home's catalog in PostgreSQL (e2e_pg_*)
 #   3. release build with -Werror (-O2 finds other warnings than -O0)
 #   4. ASan+UBSan build; the same ctest suite under the sanitizers (its own
 #      PostgreSQL server: the socket directory is derived from the build directory)
@@ -23,11 +26,33 @@ failed=0
 log_dir="$here/build-logs"
 mkdir -p "$log_dir"
 
+# The PostgreSQL server of a build dir's "pg" tests (tests/CMakeLists.txt:
+# /tmp/azk-pg-<first 10 hex digits of md5(absolute build dir)>). The pg_stop
+# fixture stops it at the end of ctest even when tests fail or time out; this
+# stops it also when ctest itself is interrupted or killed (and a leftover of
+# an earlier interrupted run before starting).
+pg_dir() {
+    printf '/tmp/azk-pg-%s' "$(printf '%s' "$here/$1" | md5sum | cut -c1-10)"
+}
+pg_stop_all() {
+    for b in build-debug build-asan; do
+        d=$(pg_dir "$b")
+        if [ -d "$d" ]; then
+            sh "$here/tools/pgtest.sh" stop "$d" >/dev/null 2>&1 || true
+        fi
+    done
+}
+trap pg_stop_all EXIT
+trap 'pg_stop_all; exit 130' INT
+trap 'pg_stop_all; exit 143' TERM
+
 count_ctest() {
     # $1 = build dir, $2 = label for messages
     out="$log_dir/ctest-$2.log"
+    pg_stop_all
     (cd "$1" && ctest --output-on-failure -j"$jobs" --timeout 900) >"$out" 2>&1
     rc=$?
+    pg_stop_all
     tail -n 40 "$out"
     p=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' "$out")
     f=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(\*\*\*|Failed|Timeout|Not Run|Exception)' "$out")

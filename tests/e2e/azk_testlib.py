@@ -101,6 +101,51 @@ def _sql_literal(v):
     return "'%s'" % str(v).replace("'", "''")
 
 
+def home_catalog(home):
+    """The "catalog" URL of <home>/azukari.conf, or None (the home's catalog.db)."""
+    conf = os.path.join(home, "azukari.conf")
+    if not os.path.exists(conf):
+        return None
+    with open(conf) as f:
+        return (json.load(f) or {}).get("catalog")
+
+
+def write_conf(home, conf):
+    """Write <home>/azukari.conf as the JSON `conf`, keeping the home's "catalog" (the
+    PostgreSQL URL that `init --catalog` recorded) and the file's mode."""
+    path = os.path.join(home, "azukari.conf")
+    conf = dict(conf)
+    url = home_catalog(home)
+    if url and "catalog" not in conf:
+        conf["catalog"] = url
+    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o600
+    with open(path, "w") as f:
+        json.dump(conf, f)
+    os.chmod(path, mode)
+
+
+def pg_dump(url):
+    """A plain-SQL dump (schema and data) of the PostgreSQL database of `url`, as bytes."""
+    d = os.path.dirname(psql())
+    exe = os.path.join(d, "pg_dump") if os.access(os.path.join(d, "pg_dump"), os.X_OK) \
+        else "pg_dump"
+    r = subprocess.run([exe, "--no-owner", "--no-privileges", "-d", url], capture_output=True,
+                       timeout=120)
+    if r.returncode != 0:
+        raise AssertionError("pg_dump failed: %s" % r.stderr.decode(errors="replace").strip())
+    return r.stdout
+
+
+def pg_dump_holds(url, needle):
+    """Whether a dump of the database holds `needle` (bytes) raw, as hex (bytea's text
+    form, either case) or as base64."""
+    import base64
+    dump = pg_dump(url)
+    forms = [needle, needle.hex().encode(), needle.hex().upper().encode(),
+             base64.b64encode(needle).rstrip(b"=")]
+    return any(f in dump for f in forms)
+
+
 def catalog_query(home, sql, params=()):
     """Rows of `sql` ('?' parameters) on the home's catalog, whichever it is:
     the "catalog" URL of <home>/azukari.conf (through psql), else

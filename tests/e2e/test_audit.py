@@ -18,6 +18,8 @@ import tempfile
 import time
 import unittest
 
+import azk_testlib as T
+
 BIN = os.environ.get("AZK_BIN", "azukari")
 
 
@@ -129,7 +131,8 @@ class AuditE2E(unittest.TestCase):
         env = dict(self.env)
         if home is not None:
             env["AZUKARI_HOME"] = home
-        r = subprocess.run([BIN, *args], env=env, capture_output=True, text=True, timeout=300)
+        r = subprocess.run(T.with_test_catalog([BIN, *args]), env=env, capture_output=True,
+                           text=True, timeout=300)
         if check is not None:
             self.assertEqual(r.returncode, check, r.stdout + r.stderr)
         return r

@@ -7,6 +7,13 @@ gone from catalog.db and its WAL, `open` still decrypting, a
 catalog.migrate ledger event; `db status` and `db migrate`; a catalog of a
 newer schema and a file that is no catalog refused with a message naming
 it, nothing written.
+
+Also run with every home on PostgreSQL (AZK_TEST_CATALOG, e2e_pg_test_catalog):
+the current schema, `db status`, the newer-schema refusal and "no key bytes in
+the catalog" (a pg_dump of the database) are checked there too; the tests of
+schema-1 catalogs (only ever SQLite files: PostgreSQL catalogs start at schema 2),
+of catalog.db's WAL and backups, and of a file that is no SQLite database are
+about the SQLite file and skip on PostgreSQL.
 """
 
 import glob
@@ -46,6 +53,11 @@ def holds(path, needle):
         return False
 
 
+SQLITE_FILE = unittest.skipIf(T.test_catalog() is not None,
+                              "about catalog.db, the SQLite file (schema-1 catalogs, its WAL and"
+                              " backups exist only there); the homes are on PostgreSQL")
+
+
 class CatalogTest(unittest.TestCase):
     def setUp(self):
         self.tmp = T.TempDir()
@@ -78,18 +90,49 @@ class CatalogTest(unittest.TestCase):
                     "--retain-until", "2099-12-31", p)
 
     def schema(self):
-        db = sqlite3.connect(self.cat)
-        try:
-            return db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
-        finally:
-            db.close()
+        return T.catalog_query(self.home, "SELECT value FROM meta WHERE key='schema'")[0][0]
 
     def columns(self, table):
+        if T.test_catalog() is not None:
+            return [r[0] for r in T.catalog_query(
+                self.home, "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ?", (table,))]
         db = sqlite3.connect(self.cat)
         try:
             return [r[1] for r in db.execute("PRAGMA table_info(%s)" % table)]
         finally:
             db.close()
+
+    def set_schema(self, value):
+        """meta('schema') := value, behind azukari's back (either backend)."""
+        if T.test_catalog() is None:
+            db = sqlite3.connect(self.cat)
+            db.execute("UPDATE meta SET value=? WHERE key='schema'", (value,))
+            db.commit()
+            db.close()
+            return
+        r = subprocess.run([T.psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", T.home_catalog(self.home),
+                            "-c", "UPDATE meta SET value='%s' WHERE key='schema'" % value],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def catalog_state(self):
+        """What must not change when azukari refuses a catalog: the file's hash, or the
+        PostgreSQL database's dump."""
+        if T.test_catalog() is None:
+            return sha(self.cat)
+        # pg_dump's \restrict / \unrestrict lines carry a random key per dump
+        dump = T.pg_dump(T.home_catalog(self.home)).splitlines()
+        return hashlib.sha256(b"\n".join(x for x in dump if not x.startswith((b"\\restrict",
+                                                                             b"\\unrestrict"))
+                                         )).hexdigest()
+
+    def catalog_holds(self, needle):
+        """Whether the catalog (catalog.db and its WAL, or a dump of the PostgreSQL
+        database) holds these bytes anywhere."""
+        if T.test_catalog() is None:
+            return holds(self.cat, needle) or holds(self.cat + "-wal", needle)
+        return T.pg_dump_holds(T.home_catalog(self.home), needle)
 
     def keystore(self):
         db = sqlite3.connect(os.path.join(self.home, "keys", "keystore.db"))
@@ -113,11 +156,11 @@ class CatalogTest(unittest.TestCase):
         ks = self.keystore()
         self.assertEqual(len(ks), 1)
         w = list(ks.values())[0]
-        self.assertFalse(holds(self.cat, w))
-        self.assertFalse(holds(self.cat + "-wal", w))
+        self.assertFalse(self.catalog_holds(w), "key bytes in the catalog")
         self.assertEqual(os.stat(os.path.join(self.home, "keys", "keystore.db")).st_mode & 0o777,
                          0o600)
 
+    @SQLITE_FILE
     def test_v1_catalog_migrated_on_open(self):
         self.intake("ds1")
         self.intake("ds2")
@@ -163,6 +206,7 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(r.stdout, CSV)
         self.assertEqual(len(glob.glob(self.cat + ".bak-*")), 1)
 
+    @SQLITE_FILE
     def test_early_v1_catalog_completed(self):
         """The first retention release's catalog lacks columns added later (one without an
         ALTER: ret_state.fp_file) and the guard and TOTP tables: all there after the
@@ -182,11 +226,17 @@ class CatalogTest(unittest.TestCase):
     def test_db_status_and_migrate(self):
         self.intake("ds1")
         r = self.azk_ok("db", "status")
-        self.assertIn("catalog: " + self.cat, r.out)
-        self.assertIn("backend: sqlite", r.out)
         self.assertIn("schema: 2 (this azukari: 2)", r.out)
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("keys/keystore.db (1 keys)", r.out)
+        if T.test_catalog() is not None:
+            url = T.home_catalog(self.home)
+            self.assertIn("catalog: " + url.split("&password=")[0] + "\n", r.out)
+            self.assertIn("backend: postgresql", r.out)
+            self.assertNotIn("password", r.out)
+            return  # the rest downgrades catalog.db to schema 1: SQLite only
+        self.assertIn("catalog: " + self.cat, r.out)
+        self.assertIn("backend: sqlite", r.out)
         catalog_v1.downgrade_to_v1(self.home)
         before = sha(self.cat)
         r = self.azk("db", "status")
@@ -209,20 +259,21 @@ class CatalogTest(unittest.TestCase):
         self.assertNotIn("backup:", r.out)
 
     def test_newer_schema_refused(self):
-        db = sqlite3.connect(self.cat)
-        db.execute("UPDATE meta SET value='99' WHERE key='schema'")
-        db.commit()
-        db.close()
-        before = sha(self.cat)
+        self.set_schema("99")
+        before = self.catalog_state()
+        name = self.cat
+        if T.test_catalog() is not None:
+            name = T.home_catalog(self.home).split("&password=")[0]
         for args in (["client", "list"], ["db", "migrate"], ["db", "status"]):
             with self.subTest(args=args):
                 r = self.azk(*args)
                 self.assertEqual(r.rc, 1, r.out + r.err)
-                self.assertIn("catalog " + self.cat, r.err)
+                self.assertIn("catalog " + name, r.err)
                 self.assertIn("schema version 99 is newer than this azukari knows (2)", r.err)
-                self.assertEqual(sha(self.cat), before)
+                self.assertEqual(self.catalog_state(), before)
         self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
 
+    @SQLITE_FILE
     def test_not_a_catalog_refused(self):
         for what, make, needle in (
                 ("random bytes", lambda p: write_bytes(p, os.urandom(8192)),
@@ -251,6 +302,7 @@ class CatalogTest(unittest.TestCase):
         db.commit()
         db.close()
 
+    @SQLITE_FILE
     def test_different_key_in_keystore_nothing_migrated(self):
         """The keystore already holding another key for a dataset stops the migration: the
         catalog stays schema 1 with its keys, nothing half-written."""
@@ -275,6 +327,7 @@ class CatalogTest(unittest.TestCase):
         self.assertTrue(holds(self.cat, w))
         self.assertFalse(self.ledger_has("catalog.migrate"))
 
+    @SQLITE_FILE
     def test_wal_held_by_reader_scrub_retried(self):
         """Another process reading the catalog during the migration keeps the old pages (with
         the keys) in catalog.db: the open fails saying so, and the next open finishes the
@@ -302,6 +355,7 @@ class CatalogTest(unittest.TestCase):
         r = self.azk_ok("db", "migrate")
         self.assertIn("schema 2 is current; nothing to migrate", r.out)
 
+    @SQLITE_FILE
     def test_two_processes_migrate_at_once(self):
         """Two azukari processes opening a schema-1 catalog at the same moment: one migrates,
         the other finds it done; both succeed, keys moved once."""
@@ -325,6 +379,7 @@ class CatalogTest(unittest.TestCase):
         r = self.azk("open", "ds2", "--reason", "x")
         self.assertEqual(r.stdout, CSV, r.err)
 
+    @SQLITE_FILE
     def test_killed_migration_finished_by_next_open(self):
         """kill -9 of a migration (test builds' pause hook): with a backup holding the keys
         half-made, with the keys in both stores before the commit, after the commit before the
@@ -366,6 +421,7 @@ class CatalogTest(unittest.TestCase):
                     self.assertFalse(holds(f, w), f)
                 self.assertEqual(self.keystore()[("dataset", list(keys)[0])], w)
 
+    @SQLITE_FILE
     def test_stale_partial_backup_shredded(self):
         """A backup a killed migration left half-made (it may hold keys) is removed by the
         next migration."""

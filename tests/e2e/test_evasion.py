@@ -192,9 +192,8 @@ class Evasion(unittest.TestCase):
         home, _ = G.make_home(d, self.roster)
         general = os.path.join(d, "general")
         os.makedirs(general)
-        with open(os.path.join(home, "azukari.conf"), "w") as f:
-            json.dump({"retention": {"sweep_paths": [], "sweep_paths_general": [general],
-                                     "overwrite": True}}, f)
+        T.write_conf(home, {"retention": {"sweep_paths": [], "sweep_paths_general": [general],
+                                     "overwrite": True}})
         copies = []
         for t in ("nul_4096", "json_dumps", "b64_zip_utf16_png"):
             dst = os.path.join(general, "copy-%s.bin" % t)

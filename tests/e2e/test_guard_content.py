@@ -145,7 +145,8 @@ class GuardContent(unittest.TestCase):
         c = self.conf({"zone": "general", "content": {"binary": "block", "image": "block"}})
         self.assertEqual(self.check(c, "prog.elf")["decision"], "block")
         self.assertEqual(self.check(c, "a.png")["decision"], "block")
-        shutil.copy(c, os.path.join(self.home, "azukari.conf"))
+        with open(c) as f:
+            T.write_conf(self.home, json.load(f))
         r = T.run([self.bin, "--home", self.home, "guard", "policy", "show"])
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(json.loads(r.out)["content"]["binary"], "block")
@@ -180,8 +181,7 @@ class GuardContent(unittest.TestCase):
             shutil.copy(self.files[n], os.path.join(ob, n))
             t = time.time() - 10
             os.utime(os.path.join(ob, n), (t, t))
-        with open(os.path.join(self.home, "azukari.conf"), "w") as f:
-            json.dump({"guard": {}}, f)
+        T.write_conf(self.home, {"guard": {}})
         r = T.run([self.bin, "--home", self.home, "guard", "watch", ob, "--release", rel,
                    "--quarantine", q, "--once"])
         self.assertEqual(r.rc, 0, r.err)

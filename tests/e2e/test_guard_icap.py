@@ -20,7 +20,6 @@ Skipped only when squid (or c-icap-client for its test) is not installed.
 import gzip
 import http.client
 import http.server
-import json
 import os
 import shutil
 import socket
@@ -96,8 +95,7 @@ class GuardIcap(unittest.TestCase):
         # class fails here (make_home raises), it is never skipped
         cls.home, fp = G.make_home(cls.tmp, cls.roster)
         conf = {"guard": {"fingerprints": fp}}
-        with open(os.path.join(cls.home, "azukari.conf"), "w") as f:
-            json.dump(conf, f)
+        T.write_conf(cls.home, conf)
         cls.icap_log = open(os.path.join(cls.tmp, "icap.log"), "wb")
         cls.icap = subprocess.Popen(
             [cls.bin, "--home", cls.home, "guard", "icap", "--listen", "127.0.0.1:0",

@@ -82,8 +82,7 @@ class GuardWatch(unittest.TestCase):
             cls.roster_bytes = f.read()
         cls.home, fp = G.make_home(cls.tmp, cls.roster)  # raises if a command breaks
         conf = {"guard": {"fingerprints": fp}}
-        with open(os.path.join(cls.home, "azukari.conf"), "w") as f:
-            json.dump(conf, f)
+        T.write_conf(cls.home, conf)
         cls.n = 0
 
     @classmethod

@@ -15,7 +15,6 @@ Synthetic generated data only.
 """
 
 import calendar
-import json
 import os
 import select
 import subprocess
@@ -83,8 +82,7 @@ class HooksCase:
         self.assertEqual(self.h.run("client", "add", "shinkin-a").rc, 0)
         closed = os.path.join(self.tmp.path, "closed")
         os.makedirs(closed)
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump({"retention": {"sweep_paths": [closed]}}, f)
+        T.write_conf(self.h.home, {"retention": {"sweep_paths": [closed]}})
         csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(5)) + "\n")
                            .encode("utf-8"))
         r = self.h.intake(csv, "paused", until="2031-01-01")

@@ -102,12 +102,8 @@ class Home:
         return p
 
     def datasets(self):
-        db = sqlite3.connect(os.path.join(self.home, "catalog.db"))
-        try:
-            return db.execute("SELECT id, client, records, retain_until, purpose, created_by"
-                              " FROM datasets ORDER BY id").fetchall()
-        finally:
-            db.close()
+        return T.catalog_query(self.home, "SELECT id, client, records, retain_until, purpose,"
+                               " created_by FROM datasets ORDER BY id")
 
     def vault_files(self):
         return sorted(os.listdir(os.path.join(self.home, "vault")))
@@ -134,7 +130,11 @@ class IntakeTest(unittest.TestCase):
         st = os.stat(os.path.join(self.h.home, "keys", "master.key"))
         self.assertEqual(st.st_mode & 0o777, 0o600)
         self.assertEqual(st.st_size, 32)
-        self.assertTrue(os.path.exists(os.path.join(self.h.home, "catalog.db")))
+        # the catalog: catalog.db in the home, or a PostgreSQL database (then no catalog.db)
+        self.assertEqual(os.path.exists(os.path.join(self.h.home, "catalog.db")),
+                         T.test_catalog() is None)
+        self.assertEqual(T.catalog_query(self.h.home, "SELECT count(*) FROM meta WHERE key = ?",
+                                         ("schema",)), [(1,)])
         r = self.h.run("init")
         self.assertNotEqual(r.rc, 0)
         self.assertIn("already", r.err)
@@ -168,9 +168,7 @@ class IntakeTest(unittest.TestCase):
         self.assertEqual(r.stdout, data)
         r = self.h.run("open", "2023-09-dm")
         self.assertEqual(r.rc, 64)
-        db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
-        opens = db.execute("SELECT dataset, reason FROM opens").fetchall()
-        db.close()
+        opens = T.catalog_query(self.h.home, "SELECT dataset, reason FROM opens")
         self.assertEqual(opens, [("2023-09-dm", "print job 4411")])
         out = os.path.join(self.h.d, "out.csv")
         r = self.h.run("open", "2023-09-dm", "--reason", "rerun", "--out", out)
@@ -356,12 +354,9 @@ class IntakeTest(unittest.TestCase):
             self.assertTrue(os.path.exists(flag), "intake did not reach step " + step)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
-            try:
-                self.assertEqual(db.execute("SELECT count(*) FROM datasets").fetchone()[0], 0)
-                self.assertEqual(db.execute("SELECT count(*) FROM fingerprints").fetchone()[0], 0)
-            finally:
-                db.close()
+            for table in ("datasets", "fingerprints"):
+                self.assertEqual(T.catalog_query(self.h.home, "SELECT count(*) FROM " + table),
+                                 [(0,)], step + ": " + table)
             self.assertEqual(self.keys_held(), 1, step)  # the orphan, until the next open
             self.assertEqual(len([f for f in self.h.vault_files() if f.endswith(".azv")]), 1)
             r = self.h.run("client", "list")

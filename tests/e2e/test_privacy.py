@@ -75,7 +75,7 @@ class Privacy(unittest.TestCase):
             captured = []
 
             def azk(*args, ok=(0,), stdin=None):
-                r = subprocess.run([b, *args], env=env, capture_output=True, timeout=300,
+                r = subprocess.run(T.with_test_catalog([b, *args]), env=env, capture_output=True, timeout=300,
                                    input=stdin)
                 captured.append((" ".join(args[:2]), r.stdout + r.stderr))
                 self.assertIn(r.returncode, ok, f"{args}: {r.stderr.decode(errors='replace')}")
@@ -137,6 +137,13 @@ class Privacy(unittest.TestCase):
                         for m in MARKERS:
                             self.assertNotIn(m, name)
             self.assertGreater(checked, 5)
+            # a catalog in PostgreSQL (AZK_TEST_CATALOG): the whole database, as pg_dump gives it
+            url = T.home_catalog(home)
+            if url:
+                dump = T.pg_dump(url)
+                self.assertIn(b"CREATE TABLE", dump)
+                for n in needles:
+                    self.assertNotIn(n, dump, "a personal value in the PostgreSQL catalog")
             # the search itself works: the plaintext asked for does hold the values
             with open(plain_out, "rb") as f:
                 self.assertIn(PHONE.encode(), f.read())

@@ -10,8 +10,9 @@ checks of the request and before the store transaction; the second
 approves; then the first goes on and must find the request approved inside
 the transaction. Without that in-transaction check the first would approve
 a second time. The other races start both processes together and check
-the outcome, whatever the interleaving; the retention-run and certificate
-races fail today and run only with AZK_TEST_KNOWN_RACES=1 (see below).
+the outcome, whatever the interleaving (two retention runs; two
+certificates: still a known race, run only with AZK_TEST_KNOWN_RACES=1).
+Run on SQLite and, as e2e_pg_test_races, on PostgreSQL.
 Synthetic generated data only.
 """
 
@@ -37,8 +38,7 @@ class RaceTest(unittest.TestCase):
         self.closed = os.path.join(self.tmp.path, "closed")
         os.makedirs(self.closed)
         conf = {"retention": {"sweep_paths": [self.closed], "overwrite": True}}
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump(conf, f)
+        T.write_conf(self.h.home, conf)
         self.clock = epoch(NOW_PAST)
         self.secrets = {}
         self.csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(20)) + "\n")
@@ -140,8 +140,7 @@ class RaceTest(unittest.TestCase):
         self.assertEqual(self.h.intake(self.csv, "dm", until="2099-12-31").rc, 0)
         fp = os.path.join(self.tmp.path, "fp.azf")
         self.assertEqual(self.h.run("fingerprints", "export", "--out", fp).rc, 0)
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump({"guard": {"fingerprints": fp}}, f)
+        T.write_conf(self.h.home, {"guard": {"fingerprints": fp}})
         ob, rel, q = (os.path.join(self.tmp.path, x) for x in ("outbox", "release", "quar"))
         for d in (ob, rel, q):
             os.makedirs(d)
@@ -181,15 +180,9 @@ class RaceTest(unittest.TestCase):
         self.assertEqual(len(approvals), 1)
         self.assertEqual(len(self.events("guard.release", qid)), 1)
 
-    # Known failures, so skipped unless AZK_TEST_KNOWN_RACES=1 (their outcome depends on the
-    # interleaving, so an expectedFailure would be flaky). Both are in files of helper
-    # "lifecycle" (issue 12 section 2): run.c takes no claim on a due dataset, so two runs
-    # started together both shred it and both append retention.key_destroyed and
-    # retention.clean; cert.c checks "clean" in a deferred transaction ("BEGIN"), so two
-    # issuers can both certify. Drop the skips when a run and a certificate take the
-    # dataset inside a store write transaction (store/db.h serialises writers).
-    @unittest.skipUnless(os.environ.get("AZK_TEST_KNOWN_RACES") == "1",
-                         "known race in retention/run.c (see the comment)")
+    # Two runs at once (issue 12 section 2): was a known race; passes now on SQLite and
+    # PostgreSQL: a retention run holds the home's run lock (retention/run.c: the second run is
+    # refused, exit 2, nothing done).
     def test_races__two_runs_at_once(self):
         names = ["due-%d" % i for i in range(4)]
         for ds in names:
@@ -198,12 +191,18 @@ class RaceTest(unittest.TestCase):
         procs = [self.start("retention", "run", when=when) for _ in range(2)]
         results = [(p.wait(timeout=300), p.communicate()) for p in procs]
         for rc, (out, err) in results:
-            self.assertIn(rc, (0, 1), out + err)  # 1: the other run held the lock
+            self.assertIn(rc, (0, 2), out + err)
+            if rc == 2:  # the other run held the lock: refused, nothing done
+                self.assertIn("another retention run", err)
         self.assertEqual(self.h.vault_files(), [])
         for ds in names:
             self.assertEqual(len(self.events("retention.key_destroyed", '"%s"' % ds)), 1, ds)
             self.assertEqual(len(self.events("retention.clean", '"%s"' % ds)), 1, ds)
 
+    # Still a known race on both backends (2 of 8 runs issued two certificates): cert.c checks
+    # "clean" outside a write transaction. Helper "finish12" is fixing it; drop the skip then.
+    # Skipped unless AZK_TEST_KNOWN_RACES=1 (the outcome depends on the interleaving, so an
+    # expectedFailure would be flaky).
     @unittest.skipUnless(os.environ.get("AZK_TEST_KNOWN_RACES") == "1",
                          "known race in retention/cert.c (see the comment above)")
     def test_races__two_certificates_at_once(self):

@@ -84,8 +84,7 @@ class RetentionTest(unittest.TestCase):
             f.write("nothing entrusted here\n")
         conf = {"retention": {"sweep_paths": [self.closed],
                               "sweep_paths_general": [self.general], "overwrite": True}}
-        with open(os.path.join(self.h.home, "azukari.conf"), "w") as f:
-            json.dump(conf, f)
+        T.write_conf(self.h.home, conf)
         self.clock = epoch(NOW_PAST)
         self.secrets = {}
         self.csv = self.h.write("dm.csv", (HEADER + "\n" + "\n".join(synthetic_rows(40)) + "\n")
@@ -113,13 +112,10 @@ class RetentionTest(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.err)
 
     def state(self, ds):
-        db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
-        try:
-            row = db.execute("SELECT state FROM ret_state WHERE dataset=?", (ds,)).fetchone()
-            uuid, dstate = db.execute("SELECT uuid, state FROM datasets WHERE id=?",
-                                      (ds,)).fetchone()
-        finally:
-            db.close()
+        rows = T.catalog_query(self.h.home, "SELECT state FROM ret_state WHERE dataset=?", (ds,))
+        row = rows[0] if rows else None
+        uuid, dstate = T.catalog_query(self.h.home, "SELECT uuid, state FROM datasets WHERE id=?",
+                                       (ds,))[0]
         # the data key lives in the keystore (docs/catalog.md)
         ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
         try:
@@ -130,11 +126,8 @@ class RetentionTest(unittest.TestCase):
         return (row[0] if row else None), ((w[0] if w else None), dstate)
 
     def state_operator(self, ds):
-        db = sqlite3.connect(os.path.join(self.h.home, "catalog.db"))
-        try:
-            return db.execute("SELECT operator FROM ret_state WHERE dataset=?", (ds,)).fetchone()[0]
-        finally:
-            db.close()
+        return T.catalog_query(self.h.home, "SELECT operator FROM ret_state WHERE dataset=?",
+                               (ds,))[0][0]
 
     def ledger_actions(self):
         r = self.h.run("audit", "log", "--format", "json")
@@ -316,6 +309,42 @@ class RetentionTest(unittest.TestCase):
         p.send_signal(signal.SIGKILL)
         p.wait()
         return self.state(ds)
+
+    def wrapped_keys(self):
+        ks = sqlite3.connect(os.path.join(self.h.home, "keys", "keystore.db"))
+        try:
+            return [bytes(w) for (w,) in ks.execute("SELECT wrapped FROM wrapped_keys")]
+        finally:
+            ks.close()
+
+    def catalog_holds(self, needle):
+        url = T.home_catalog(self.h.home)
+        if url:
+            return T.pg_dump_holds(url, needle)
+        cat = os.path.join(self.h.home, "catalog.db")
+        for p in (cat, cat + "-wal"):
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    if needle in f.read():
+                        return True
+        return False
+
+    def test_retention__keys_never_in_catalog(self):
+        """After intake and a retention run no wrapped key's bytes are anywhere in the
+        catalog: catalog.db and its WAL, or on PostgreSQL a pg_dump of the database (the
+        keys stay in keys/keystore.db of the home)."""
+        self.intake("due")
+        self.intake("kept", until="2099-12-31")
+        keys = self.wrapped_keys()
+        self.assertEqual(len(keys), 2)
+        for w in keys:
+            self.assertFalse(self.catalog_holds(w), "wrapped key in the catalog after intake")
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertEqual(self.state("due")[1][1], "shredded")
+        self.assertEqual(len(self.wrapped_keys()), 1)
+        for w in keys:
+            self.assertFalse(self.catalog_holds(w), "wrapped key in the catalog after the run")
 
     def test_retention__kill9_and_rerun(self):
         # "keystore": the key destroyed in the keystore, the catalog not yet told

@@ -564,10 +564,11 @@ static azk_status check_key_id(azk_home *h)
     } else {
         v = azk_db_col_text(st, 0);
         if (v == NULL || strlen(v) != 32 || sodium_memcmp(v, h->key_id, 32) != 0) {
+            /* the same first words on both backends (scripts and tests match them) */
             if (azk_db_kind(h->cat) == AZK_DB_POSTGRES)
                 rc = azk_error_set(AZK_ERR_CRYPTO,
-                                   "home: the master key does not match catalog %s: a wrong "
-                                   "passphrase or key, or the catalog is another home's (one "
+                                   "home: wrong master key or passphrase: the master key does "
+                                   "not match catalog %s, or the catalog is another home's (one "
                                    "PostgreSQL catalog serves one home)",
                                    azk_db_name(h->cat));
             else

@@ -9,9 +9,9 @@
  *
  * Catalog target: the home's SQLite catalog by default. With
  * AZK_TEST_CATALOG=postgresql://... the home is made with
- * `azukari --catalog URL init` (the binary under AZK_BUILDDIR) in an empty
- * database, so the same tests run on PostgreSQL; one home serves the whole
- * run, and every test uses names of its own.
+ * its catalog in a fresh database on that server (one per run: a database
+ * holds one home's catalog), so the same tests run on PostgreSQL; one home
+ * serves the whole run, and every test uses names of its own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "store/artifacts.h"
+#include "store/db.h"
 #include "store/guard_items.h"
 #include "store/keystore.h"
 #include "store/requests.h"
@@ -56,24 +57,50 @@ static azk_status ignore_item(const azk_guard_item *it, void *payload)
     return AZK_OK;
 }
 
+/* A fresh database on the PostgreSQL server `server`; out = its URL. */
+static int fresh_db(const char *server, char *out, size_t cap)
+{
+    azk_db *db = NULL;
+    char name[64], sql[160];
+    const char *s = strstr(server, "://") + 3;
+    const char *slash = strchr(s, '/');
+    const char *q = slash != NULL ? slash + strcspn(slash, "?") : "";
+    if (slash == NULL || azk_db_open(&db, server, 0) != AZK_OK)
+        return -1;
+    snprintf(name, sizeof(name), "azk_people%ld", (long)getpid());
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    if (azk_db_exec(db, sql, "drop database") != AZK_OK)
+        goto fail;
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    if (azk_db_exec(db, sql, "create database") != AZK_OK)
+        goto fail;
+    azk_db_close(db);
+    snprintf(out, cap, "%.*s/%s%s", (int)(slash - server), server, name, q);
+    return 0;
+fail:
+    azk_db_close(db);
+    return -1;
+}
+
 static int group_setup(void **state)
 {
     const char *cat = getenv("AZK_TEST_CATALOG");
+    azk_home_init_options io = AZK_HOME_INIT_OPTIONS_INIT;
+    static char url[1024];
     (void)state;
     snprintf(g_dir, sizeof(g_dir), "/tmp/azk-people-XXXXXX");
     if (mkdtemp(g_dir) == NULL)
         return -1;
     snprintf(g_home, sizeof(g_home), "%s/home", g_dir);
-    if (cat != NULL && cat[0] != '\0') {
-        const char *bd = getenv("AZK_BUILDDIR");
-        char cmd[1024];
-        if (bd == NULL)
+    if (cat != NULL && azk_db_is_url(cat)) {
+        if (fresh_db(cat, url, sizeof(url)) != 0) {
+            fprintf(stderr, "fresh database: %s\n", azk_error_last()->message);
             return -1;
-        snprintf(cmd, sizeof(cmd), "'%s/src/cli/azukari' --home '%s' --catalog '%s' init", bd,
-                 g_home, cat);
-        if (system(cmd) != 0)
-            return -1;
-    } else if (azk_home_init(g_home, NULL) != AZK_OK) {
+        }
+        io.catalog = url;
+    }
+    if (azk_home_init(g_home, &io) != AZK_OK) {
+        fprintf(stderr, "home: %s\n", azk_error_last()->message);
         return -1;
     }
     if (azk_home_open(&g_h, g_home, NULL, 0) != AZK_OK)
