@@ -208,7 +208,7 @@ class CatalogTest(unittest.TestCase):
         self.assertIn("schema 3 is current; nothing to migrate", r.out)
         self.assertNotIn("backup:", r.out)
 
-    V3_INDEXES = ["datasets_client_deadline", "datasets_deadline", "ret_state_certified"]
+    V3_INDEXES = ["datasets_client_deadline", "ret_state_certified"]
 
     def indexes(self):
         db = sqlite3.connect(self.cat)

@@ -99,7 +99,7 @@ class CatalogPg(unittest.TestCase):
         home = os.path.join(self.d, "h")
         self.assertEqual(self.az(home, "init", "--catalog", url).returncode, 0)
         self.assertEqual(self.az(home, "client", "add", "c1").returncode, 0)
-        names = ("datasets_client_deadline", "datasets_deadline", "ret_state_certified")
+        names = ("datasets_client_deadline", "ret_state_certified")
         q_idx = ("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes"
                  " WHERE indexname IN ('%s')" % "','".join(names))
 

@@ -12,8 +12,7 @@
  *   2  wrapped keys moved to the keystore (store/keystore.h):
  *      datasets.wrapped_key and guard_items.wrapped removed.
  *   3  indexes of the server's catalog queries: datasets(client,
- *      retain_until, id), datasets(retain_until, id), ret_state(state,
- *      shred_at). No data changes.
+ *      retain_until, id), ret_state(state, shred_at). No data changes.
  */
 #ifndef AZK_STORE_SCHEMA_H
 #define AZK_STORE_SCHEMA_H

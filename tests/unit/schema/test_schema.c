@@ -76,11 +76,11 @@ static void test_schema__create_is_current(void **state)
     assert_int_equal(azk_db_prepare(db, &st,
                                     "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                     " AND name IN ('datasets_client_deadline',"
-                                    " 'datasets_deadline', 'ret_state_certified')",
+                                    " 'ret_state_certified')",
                                     "probe"),
                      AZK_OK);
     assert_int_equal(azk_db_step(st), AZK_DB_ROW);
-    assert_int_equal(azk_db_col_int64(st, 0), 3);
+    assert_int_equal(azk_db_col_int64(st, 0), 2);
     azk_db_finalize(st);
     /* no wrapped key column anywhere */
     assert_int_not_equal(azk_db_prepare(db, &st, "SELECT wrapped_key FROM datasets", "probe"),
@@ -197,7 +197,7 @@ static int index_count(const char *path)
     assert_int_equal(azk_db_prepare(db, &st,
                                     "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                     " AND name IN ('datasets_client_deadline',"
-                                    " 'datasets_deadline', 'ret_state_certified')",
+                                    " 'ret_state_certified')",
                                     "probe"),
                      AZK_OK);
     assert_int_equal(azk_db_step(st), AZK_DB_ROW);
@@ -249,8 +249,7 @@ static void test_schema__oom_migrate(void **state)
                  " source_name, format, encoding, records, bytes, created_at, created_by,"
                  " wrapped_key) VALUES('d', 'c', '%s', 'p', '2099-01-01', '[]', 'f.csv',"
                  " 'csv', 'utf-8', 1, 1, 'x', 'x', x'%s');"
-                 "DROP INDEX datasets_client_deadline; DROP INDEX datasets_deadline;"
-                 " DROP INDEX ret_state_certified;"
+                 "DROP INDEX datasets_client_deadline; DROP INDEX ret_state_certified;"
                  "UPDATE meta SET value = '1' WHERE key = 'schema'",
                  uuid, hex);
     }
@@ -292,7 +291,7 @@ static void test_schema__oom_migrate(void **state)
         azk_home_close(h);
         h = NULL;
         assert_int_equal(catalog_state(cat, key, &in_cat), AZK_SCHEMA_CURRENT);
-        assert_int_equal(index_count(cat), 3);
+        assert_int_equal(index_count(cat), 2);
         {
             bool found = true;
             assert_int_equal(azk_store__file_contains(cat, key, sizeof(key), &found), AZK_OK);
