@@ -20,6 +20,7 @@
 # Usage: bench/catalog_bench.sh [BUILD_DIR]   (a release build: cmake --preset release)
 #   env: PARTS="intake retention queries" BACKENDS="sqlite pg" RECORDS RET_N
 #        DATASETS CLIENTS ARTIFACTS_PER REPS KEEP=1 (keep the temporary dir)
+#        EXPLAIN=1: print the plans of the three queries (as store/*.c writes them)
 #        PG_FSYNC=on|off: tools/pgtest.sh runs PostgreSQL with fsync=off (tests);
 #        the bench turns fsync and full_page_writes back on (default on) so
 #        that commits are as durable as SQLite's
@@ -235,6 +236,21 @@ EOF
     if [ "$b" = pg ]; then echo "VACUUM ANALYZE clients, datasets, ret_state, ret_artifacts;" | sql "$b" "$2"; fi
 }
 INDEXES="datasets_client_deadline ret_state_certified"
+# the store's query texts (src/lib/store/datasets.c, retention_state.c), for EXPLAIN only
+DL="SELECT d.id, d.client, d.retain_until, d.state, s.state, (SELECT count(*) FROM ret_holds x WHERE x.dataset = d.id) FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id"
+explain() { # explain BACKEND HOME
+    [ "${EXPLAIN:-}" = 1 ] || return 0
+    if [ "$1" = pg ]; then ex="EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)"; else ex="EXPLAIN QUERY PLAN"; fi
+    for q in "$DL WHERE d.client = 'c0042' ORDER BY d.retain_until, d.id" \
+        "$DL WHERE d.retain_until < '$TODAY' AND (s.state IS NULL OR s.state NOT IN ('clean', 'certified')) ORDER BY d.retain_until, d.id" \
+        "SELECT s.dataset, d.client, s.shred_at, s.operator, s.shred_index FROM ret_state s JOIN datasets d ON d.id = s.dataset WHERE s.state = 'certified' AND s.shred_at >= '2024-03' AND s.shred_at < '2024-04' ORDER BY s.shred_at, s.dataset"; do
+        if [ "$1" = pg ]; then
+            psql -X -At "$(catalog_url "$2")" -c "$ex $q" | sed 's/^/    /'
+        else
+            sqlite3 "$2/catalog.db" "$ex $q" | sed 's/^/    /'
+        fi
+    done
+}
 case " $PARTS " in
 *" queries "*)
     out=$T/catalog_bench
@@ -259,6 +275,7 @@ case " $PARTS " in
         echo "$b: generated $DATASETS datasets, $((DATASETS * ARTIFACTS_PER)) artifacts by SQL: $(el "$t0" "$t1") s, catalog $size"
         echo "$b: without the schema-3 indexes (v2):"
         "$out" "$home" "$REPS" "$CLIENTS" "$TODAY" | sed 's/^/  /'
+        explain "$b" "$home"
         echo "UPDATE meta SET value = '2' WHERE key = 'schema';" | sql "$b" "$home"
         t0=$(now)
         "$AZK" --home "$home" db migrate >"$T/migrate.out"
@@ -268,6 +285,7 @@ case " $PARTS " in
         if [ "$b" = pg ]; then echo "ANALYZE datasets, ret_state;" | sql "$b" "$home"; fi
         echo "$b: with the schema-3 indexes:"
         "$out" "$home" "$REPS" "$CLIENTS" "$TODAY" | sed 's/^/  /'
+        explain "$b" "$home"
         if [ "${PROBE:-1}" = 1 ]; then
             echo "CREATE INDEX probe_deadline ON datasets(retain_until, id);" | sql "$b" "$home"
             if [ "$b" = pg ]; then echo "ANALYZE datasets;" | sql "$b" "$home"; fi
