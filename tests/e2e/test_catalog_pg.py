@@ -93,6 +93,33 @@ class CatalogPg(unittest.TestCase):
         with open(conf) as f:
             self.assertIn('"catalog": "%s"' % url, f.read())
 
+    def test_v2_catalog_migrated_to_v3(self):
+        """A schema-2 PostgreSQL catalog gets the indexes of the server's queries on open."""
+        url = T.fresh_catalog_url(self.base)
+        home = os.path.join(self.d, "h")
+        self.assertEqual(self.az(home, "init", "--catalog", url).returncode, 0)
+        self.assertEqual(self.az(home, "client", "add", "c1").returncode, 0)
+        names = ("datasets_client_deadline", "ret_state_certified")
+        q_idx = ("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes"
+                 " WHERE indexname IN ('%s')" % "','".join(names))
+
+        def psql(sql):
+            q = subprocess.run([T.psql(), "-X", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            return q.stdout.strip()
+        self.assertEqual(psql(q_idx), ",".join(names))
+        psql("DROP INDEX %s; UPDATE meta SET value = '2' WHERE key = 'schema'" % ", ".join(names))
+        r = self.az(home, "db", "migrate")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("migrated the catalog from schema 2 to 3", r.stdout)
+        self.assertNotIn("backup:", r.stdout)
+        self.assertEqual(psql("SELECT value FROM meta WHERE key = 'schema'"), "3")
+        self.assertEqual(psql(q_idx), ",".join(names))
+        r = self.az(home, "client", "list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("c1", r.stdout)
+
     def test_global_catalog_option_before_init(self):
         url = T.fresh_catalog_url(self.base)
         home = os.path.join(self.d, "h")

@@ -11,6 +11,8 @@
  *      ALTER, so a version-1 catalog may lack any of them.
  *   2  wrapped keys moved to the keystore (store/keystore.h):
  *      datasets.wrapped_key and guard_items.wrapped removed.
+ *   3  indexes of the server's catalog queries: datasets(client,
+ *      retain_until, id), ret_state(state, shred_at). No data changes.
  */
 #ifndef AZK_STORE_SCHEMA_H
 #define AZK_STORE_SCHEMA_H
@@ -18,7 +20,7 @@
 #include "store/store.h"
 
 /* The schema version this binary creates and knows (also in store.h for old callers). */
-#define AZK_SCHEMA_CURRENT 2
+#define AZK_SCHEMA_CURRENT 3
 
 /* What a migration did. */
 typedef struct {
