@@ -10,8 +10,8 @@ checks of the request and before the store transaction; the second
 approves; then the first goes on and must find the request approved inside
 the transaction. Without that in-transaction check the first would approve
 a second time. The other races start both processes together and check
-the outcome, whatever the interleaving; the retention-run and certificate
-races fail today and run only with AZK_TEST_KNOWN_RACES=1 (see below).
+the outcome, whatever the interleaving; a certificate issuer is also held
+at the gate while a second one tries.
 Synthetic generated data only.
 """
 
@@ -181,15 +181,9 @@ class RaceTest(unittest.TestCase):
         self.assertEqual(len(approvals), 1)
         self.assertEqual(len(self.events("guard.release", qid)), 1)
 
-    # Known failures, so skipped unless AZK_TEST_KNOWN_RACES=1 (their outcome depends on the
-    # interleaving, so an expectedFailure would be flaky). Both are in files of helper
-    # "lifecycle" (issue 12 section 2): run.c takes no claim on a due dataset, so two runs
-    # started together both shred it and both append retention.key_destroyed and
-    # retention.clean; cert.c checks "clean" in a deferred transaction ("BEGIN"), so two
-    # issuers can both certify. Drop the skips when a run and a certificate take the
-    # dataset inside a store write transaction (store/db.h serialises writers).
-    @unittest.skipUnless(os.environ.get("AZK_TEST_KNOWN_RACES") == "1",
-                         "known race in retention/run.c (see the comment)")
+    # A run and a certificate issue each take a per-home lock (retention/ret_int.h
+    # azk_ret__lock: <home>/retention/run.lock, certify.lock); the state clean -> certified is
+    # conditional inside a store write transaction as well.
     def test_races__two_runs_at_once(self):
         names = ["due-%d" % i for i in range(4)]
         for ds in names:
@@ -198,14 +192,46 @@ class RaceTest(unittest.TestCase):
         procs = [self.start("retention", "run", when=when) for _ in range(2)]
         results = [(p.wait(timeout=300), p.communicate()) for p in procs]
         for rc, (out, err) in results:
-            self.assertIn(rc, (0, 1), out + err)  # 1: the other run held the lock
+            if rc != 0:  # the other run held the lock
+                self.assertIn("another retention run", err)
         self.assertEqual(self.h.vault_files(), [])
         for ds in names:
             self.assertEqual(len(self.events("retention.key_destroyed", '"%s"' % ds)), 1, ds)
             self.assertEqual(len(self.events("retention.clean", '"%s"' % ds)), 1, ds)
 
-    @unittest.skipUnless(os.environ.get("AZK_TEST_KNOWN_RACES") == "1",
-                         "known race in retention/cert.c (see the comment above)")
+    def test_races__certificate_held_between_check_and_issue(self):
+        """A second issuer while the first has checked "clean" and not yet certified: refused,
+        one certificate, one ledger event (before the lock both issued)."""
+        self.assertEqual(self.h.intake(self.csv, "due", until="2031-01-01").rc, 0)
+        self.people()
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        gate = os.path.join(self.tmp.path, "gate")
+        when = self.tick()
+        first = self.start("certificate", "issue", "due", user="bob", when=when,
+                           extra_env={"AZK_TEST_GATE": "retention.certify",
+                                      "AZK_TEST_GATE_FILE": gate})
+        try:
+            deadline = time.time() + 60
+            while not os.path.exists(gate) and first.poll() is None and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertTrue(os.path.exists(gate), "the first issuer never reached the gate "
+                            "(a release build has no gate; run the debug build)")
+            r = self.at("certificate", "issue", "due", user="carol")
+            self.assertNotEqual(r.rc, 0, r.out)
+            self.assertIn("another certificate is being issued", r.err)
+        finally:
+            if os.path.exists(gate):
+                os.unlink(gate)
+        out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, out + err)
+        self.assertEqual(len(self.events("retention.certify", '"due"')), 1)
+        # and afterwards the dataset is certified: a later issue is refused as not clean
+        r = self.at("certificate", "issue", "due", user="carol")
+        self.assertNotEqual(r.rc, 0, r.out)
+        self.assertIn("not clean", r.err)
+        self.assertEqual(len(self.events("retention.certify", '"due"')), 1)
+
     def test_races__two_certificates_at_once(self):
         """One certificate per dataset, whoever asks at the same moment."""
         self.assertEqual(self.h.intake(self.csv, "due", until="2031-01-01").rc, 0)

@@ -16,6 +16,7 @@
  */
 #include "retention/ret_int.h"
 #include "retention/identity.h"
+#include "store/event.h"
 #include "store/retention_state.h"
 #include "azukari/audit.h"
 
@@ -286,6 +287,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
          vdisp[64] = "", uuid[40] = "", until[16] = "", host[256] = "";
     int64_t shred_index = 0, shred_t = 0, due_t = 0;
     int drill = 0;
+    int lock = -1;
     const char *verifier;
     azk_buf path = AZK_BUF_INIT;
     json_error_t jerr;
@@ -295,12 +297,18 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && out_json != NULL);
     *out_json = NULL;
     memset(&facts, 0, sizeof(facts));
-    rc = azk_ret__schema(h);
+    /* one issuer of a home at a time, from the check that the dataset is
+     * clean to the state "certified": two issuers racing would otherwise both
+     * pass the check and issue two certificates (and two ledger events) */
+    rc =
+        azk_ret__lock(h, "certify.lock", "another certificate is being issued in this home", &lock);
     if (rc != AZK_OK)
         return rc;
     rc = azk_store__ret_cert_facts(h, dataset, &facts);
-    if (rc == AZK_ERR_NOTFOUND)
-        return azk_error_set(AZK_ERR_ARG, "dataset has not been through a retention run");
+    if (rc == AZK_ERR_NOTFOUND) {
+        rc = azk_error_set(AZK_ERR_ARG, "dataset has not been through a retention run");
+        goto done;
+    }
     if (rc != AZK_OK)
         goto done;
     (void)snprintf(state, sizeof(state), "%s", facts.state);
@@ -335,6 +343,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     rc = azk_identity__approver(h, "retention.certify", dataset, NULL, op, &verifier);
     if (rc != AZK_OK)
         goto done;
+    azk_store__test_gate("retention.certify"); /* race tests: checked, not yet issued */
     rc = azk_dataset_get(h, dataset, issue_ds_cb, &di);
     if (rc != AZK_OK)
         goto done;
@@ -491,6 +500,8 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     if (*out_json == NULL)
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
 done:
+    if (lock >= 0)
+        close(lock);
     sodium_memzero(sk, sizeof(sk));
     azk_free(facts.sweep_json);
     azk_free(batch_done);
