@@ -599,9 +599,7 @@ static bool checkpoint_truncate(azk_db *db)
 {
     struct stat sb;
     azk_buf p = AZK_BUF_INIT;
-    int logn = 0, ckpt = 0;
-    bool ok = sqlite3_wal_checkpoint_v2(azk_db__sqlite(db), NULL, SQLITE_CHECKPOINT_TRUNCATE, &logn,
-                                        &ckpt) == SQLITE_OK;
+    bool ok = azk_db__sqlite_checkpoint_truncate(db);
     if (ok && azk_buf_printf(&p, "%s-wal", azk_db_name(db)) == AZK_OK)
         ok = stat((const char *)p.data, &sb) != 0 || sb.st_size == 0;
     azk_buf_dispose(&p);
