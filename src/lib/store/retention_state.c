@@ -79,29 +79,9 @@ azk_status azk_store__ret_fp_file(azk_home *h, const char *ds, char **out)
     return rc;
 }
 
-/* Does `sql` (one text parameter) return a row? */
-static azk_status exists(azk_home *h, const char *sql, const char *what, const char *v, bool *yes)
-{
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    int step;
-    *yes = false;
-    rc = azk_db_prepare(h->cat, &st, sql, what);
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, v);
-    step = azk_db_step(st);
-    if (step == AZK_DB_ROW)
-        *yes = true;
-    else if (step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
-}
-
 azk_status azk_store__ret_held(azk_home *h, const char *ds, bool *held)
 {
-    return exists(h, "SELECT 1 FROM ret_holds WHERE dataset = ?", "read hold", ds, held);
+    return azk_store__exists(h, "read hold", "SELECT 1 FROM ret_holds WHERE dataset = ?", ds, held);
 }
 
 azk_status azk_store__ret_last_run(azk_home *h, int64_t *t)
@@ -187,7 +167,8 @@ done:
 
 azk_status azk_store__ret_early(azk_home *h, const char *ds, bool *early)
 {
-    return exists(h, "SELECT 1 FROM ret_early WHERE dataset = ?", "read early deletion", ds, early);
+    return azk_store__exists(h, "read early deletion", "SELECT 1 FROM ret_early WHERE dataset = ?",
+                             ds, early);
 }
 
 azk_status azk_store__ret_record_shredding(azk_home *h, const struct azk_store_shred *s)
@@ -517,12 +498,6 @@ azk_status azk_store__ret_record_sweep(azk_home *h, const struct azk_store_verdi
 
 /* ---- certificate ------------------------------------------------------------------------ */
 
-static void copy_col(azk_db_stmt *st, int col, char *out, size_t cap)
-{
-    const char *s = azk_db_col_text(st, col);
-    (void)snprintf(out, cap, "%s", s != NULL ? s : "");
-}
-
 azk_status azk_store__ret_cert_facts(azk_home *h, const char *ds, struct azk_store_cert_facts *out)
 {
     azk_db_stmt *st = NULL;
@@ -548,17 +523,17 @@ azk_status azk_store__ret_cert_facts(azk_home *h, const char *ds, struct azk_sto
         rc = AZK_ERR_DB;
         goto done;
     }
-    copy_col(st, 0, out->state, sizeof(out->state));
-    copy_col(st, 1, out->key_id, sizeof(out->key_id));
-    copy_col(st, 2, out->key_commit, sizeof(out->key_commit));
+    azk_store__col_copy(st, 0, out->state, sizeof(out->state));
+    azk_store__col_copy(st, 1, out->key_id, sizeof(out->key_id));
+    azk_store__col_copy(st, 2, out->key_commit, sizeof(out->key_commit));
     out->shred_index = azk_db_col_int64(st, 3);
-    copy_col(st, 4, out->shred_at, sizeof(out->shred_at));
-    copy_col(st, 5, out->operator_name, sizeof(out->operator_name));
+    azk_store__col_copy(st, 4, out->shred_at, sizeof(out->shred_at));
+    azk_store__col_copy(st, 5, out->operator_name, sizeof(out->operator_name));
     out->drill = azk_db_col_int64(st, 6) != 0;
-    copy_col(st, 7, out->vault_disp, sizeof(out->vault_disp));
+    azk_store__col_copy(st, 7, out->vault_disp, sizeof(out->vault_disp));
     rc = dup_col(st, 8, &out->sweep_json);
-    copy_col(st, 9, out->uuid, sizeof(out->uuid));
-    copy_col(st, 10, out->retain_until, sizeof(out->retain_until));
+    azk_store__col_copy(st, 9, out->uuid, sizeof(out->uuid));
+    azk_store__col_copy(st, 10, out->retain_until, sizeof(out->retain_until));
 done:
     azk_db_finalize(st);
     return rc;

@@ -319,30 +319,6 @@ azk_status azk_schema__check(azk_db *db, int *version)
     return AZK_OK;
 }
 
-/*
- * Test builds only: stop forever at `step` when AZK_TEST_PAUSE names it
- * (after creating AZK_TEST_PAUSE_FILE), so a test can kill -9 a migration
- * there (the same hook as retention's run; release builds have none).
- */
-static void test_pause(const char *step)
-{
-#ifndef AZK_TESTING
-    (void)step;
-#else
-    const char *p = getenv("AZK_TEST_PAUSE");
-    const char *f = getenv("AZK_TEST_PAUSE_FILE");
-    if (p == NULL || strcmp(p, step) != 0)
-        return;
-    if (f != NULL) {
-        int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            close(fd);
-    }
-    for (;;)
-        (void)sleep(60);
-#endif
-}
-
 /* ---- keys moved out of the catalog ------------------------------------ */
 
 struct keycopy {
@@ -739,7 +715,7 @@ static azk_status take_backup(struct mig *m, int from)
         azk_db_finalize(st);
     }
     if (rc == AZK_OK)
-        test_pause("migrate.backup"); /* the .part may hold keys here */
+        azk_store__test_pause("migrate.backup"); /* the .part may hold keys here */
     if (rc == AZK_OK && from < 2)
         rc = scrub_backup((const char *)part.data);
     if (rc == AZK_OK) {
@@ -913,7 +889,7 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
     if (rc == AZK_OK && sqlite && m.nkeys > 0)
         rc = meta_set(m.db, "key_scrub", "pending");
     if (rc == AZK_OK)
-        test_pause("migrate.keys"); /* keys in the keystore and the catalog */
+        azk_store__test_pause("migrate.keys"); /* keys in the keystore and the catalog */
     if (rc == AZK_OK)
         rc = azk_db_commit(m.db);
     if (rc != AZK_OK) {
@@ -922,7 +898,7 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
         goto done;
     }
     rep->to = AZK_SCHEMA_CURRENT;
-    test_pause("migrate.scrub"); /* committed, old pages not yet scrubbed */
+    azk_store__test_pause("migrate.scrub"); /* committed, old pages not yet scrubbed */
     if (sqlite && m.nkeys > 0) {
         keep = scrub_catalog(&m);
     } else {
