@@ -10,8 +10,8 @@ checks of the request and before the store transaction; the second
 approves; then the first goes on and must find the request approved inside
 the transaction. Without that in-transaction check the first would approve
 a second time. The other races start both processes together and check
-the outcome, whatever the interleaving (two retention runs; two
-certificates: still a known race, run only with AZK_TEST_KNOWN_RACES=1).
+the outcome, whatever the interleaving; a certificate issuer is also held
+at the gate while a second one tries.
 Run on SQLite and, as e2e_pg_test_races, on PostgreSQL.
 Synthetic generated data only.
 """
@@ -180,9 +180,9 @@ class RaceTest(unittest.TestCase):
         self.assertEqual(len(approvals), 1)
         self.assertEqual(len(self.events("guard.release", qid)), 1)
 
-    # Two runs at once (issue 12 section 2): was a known race; passes now on SQLite and
-    # PostgreSQL: a retention run holds the home's run lock (retention/run.c: the second run is
-    # refused, exit 2, nothing done).
+    # A run and a certificate issue each take a per-home lock (retention/ret_int.h
+    # azk_ret__lock: <home>/retention/run.lock, certify.lock); the state clean -> certified is
+    # conditional inside a store write transaction as well.
     def test_races__two_runs_at_once(self):
         names = ["due-%d" % i for i in range(4)]
         for ds in names:
@@ -199,12 +199,39 @@ class RaceTest(unittest.TestCase):
             self.assertEqual(len(self.events("retention.key_destroyed", '"%s"' % ds)), 1, ds)
             self.assertEqual(len(self.events("retention.clean", '"%s"' % ds)), 1, ds)
 
-    # Still a known race on both backends (2 of 8 runs issued two certificates): cert.c checks
-    # "clean" outside a write transaction. Helper "finish12" is fixing it; drop the skip then.
-    # Skipped unless AZK_TEST_KNOWN_RACES=1 (the outcome depends on the interleaving, so an
-    # expectedFailure would be flaky).
-    @unittest.skipUnless(os.environ.get("AZK_TEST_KNOWN_RACES") == "1",
-                         "known race in retention/cert.c (see the comment above)")
+    def test_races__certificate_held_between_check_and_issue(self):
+        """A second issuer while the first has checked "clean" and not yet certified: refused,
+        one certificate, one ledger event (before the lock both issued)."""
+        self.assertEqual(self.h.intake(self.csv, "due", until="2031-01-01").rc, 0)
+        self.people()
+        r = self.at("retention", "run")
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        gate = os.path.join(self.tmp.path, "gate")
+        when = self.tick()
+        first = self.start("certificate", "issue", "due", user="bob", when=when,
+                           extra_env={"AZK_TEST_GATE": "retention.certify",
+                                      "AZK_TEST_GATE_FILE": gate})
+        try:
+            deadline = time.time() + 60
+            while not os.path.exists(gate) and first.poll() is None and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertTrue(os.path.exists(gate), "the first issuer never reached the gate "
+                            "(a release build has no gate; run the debug build)")
+            r = self.at("certificate", "issue", "due", user="carol")
+            self.assertNotEqual(r.rc, 0, r.out)
+            self.assertIn("another certificate is being issued", r.err)
+        finally:
+            if os.path.exists(gate):
+                os.unlink(gate)
+        out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, out + err)
+        self.assertEqual(len(self.events("retention.certify", '"due"')), 1)
+        # and afterwards the dataset is certified: a later issue is refused as not clean
+        r = self.at("certificate", "issue", "due", user="carol")
+        self.assertNotEqual(r.rc, 0, r.out)
+        self.assertIn("not clean", r.err)
+        self.assertEqual(len(self.events("retention.certify", '"due"')), 1)
+
     def test_races__two_certificates_at_once(self):
         """One certificate per dataset, whoever asks at the same moment."""
         self.assertEqual(self.h.intake(self.csv, "due", until="2031-01-01").rc, 0)

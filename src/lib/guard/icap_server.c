@@ -21,6 +21,7 @@
  * score, unreadable, a limit, an internal failure), ICAP 4xx/5xx for
  * protocol errors. Blocks are appended to the audit ledger when a home is
  * given. Neither logs nor ledger hold a byte of the body or the URL.
+ * Socket I/O and the answers are icap_answer.c (shared: icap_int.h).
  */
 #include "guard/guard_int.h"
 #include "policy/policy_int.h"
@@ -46,278 +47,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#define CONN_BUF     (64u * 1024u)
-#define PREVIEW_SIZE 4096
-#define SERVICE_PATH "/guard"
-
-struct worker {
-    struct azk_guard_icap *srv;
-    pthread_t th;
-    bool started;
-    int cur_fd; /* under srv->mu, for shutdown */
-};
-
-struct azk_guard_icap {
-    azk_guard_policy policy;
-    char *home;
-    char *spool_dir;
-    char istag[48];
-    unsigned idle_ms, head_ms, request_ms;
-    int lfd;
-    int stop_pipe[2];
-    unsigned port;
-
-    unsigned nworkers; /* connection threads */
-    struct worker *workers;
-
-    unsigned nscanners;
-    azk_scanner **scanners;     /* all of them, [0] loaded the fingerprints */
-    azk_scanner **free_scanner; /* stack of idle ones, under mu */
-    unsigned free_count;
-    pthread_cond_t scanner_cv;
-
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int *q;
-    unsigned qcap, qhead, qlen;
-    bool quit;
-    azk_guard_icap_stats stats;
-
-    pthread_mutex_t audit_mu;
-    azk_audit *audit;
-};
-
-struct conn {
-    int fd;
-    struct azk_guard_icap *srv;
-    uint8_t *buf;
-    size_t off, len;
-    struct azk_icap_parser p;
-    bool eof;
-};
-
-/* ---- I/O ------------------------------------------------------------------------ */
-
-static uint64_t now_ms(void)
-{
-    return azk_now_ns() / 1000000u;
-}
-
-static bool send_all(struct conn *c, const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    while (n > 0) {
-        struct pollfd pfd = {c->fd, POLLOUT, 0};
-        ssize_t w;
-        int pr = poll(&pfd, 1, (int)c->srv->idle_ms);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr <= 0)
-            return false;
-        w = send(c->fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-static bool send_str(struct conn *c, const char *s)
-{
-    return send_all(c, s, strlen(s));
-}
-
-/* Read more bytes into c->buf (which is empty). 0 = got some, 1 = EOF, -1 = timeout/error. */
-static int fill(struct conn *c, uint64_t deadline)
-{
-    for (;;) {
-        struct pollfd pfd = {c->fd, POLLIN, 0};
-        int timeout = (int)c->srv->idle_ms;
-        int pr;
-        ssize_t r;
-        if (deadline != 0) {
-            uint64_t t = now_ms();
-            if (t >= deadline)
-                return -1;
-            if (deadline - t < (uint64_t)timeout)
-                timeout = (int)(deadline - t);
-        }
-        pr = poll(&pfd, 1, timeout);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr <= 0)
-            return -1;
-        r = recv(c->fd, c->buf, CONN_BUF, 0);
-        if (r < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            return 1;
-        c->off = 0;
-        c->len = (size_t)r;
-        return 0;
-    }
-}
-
-/* ---- answers ----------------------------------------------------------------------- */
-
-static const char *status_text(int st)
-{
-    switch (st) {
-        case 400:
-            return "Bad Request";
-        case 404:
-            return "ICAP Service Not Found";
-        case 405:
-            return "Method Not Allowed For Service";
-        case 408:
-            return "Request Timeout";
-        case 500:
-            return "Server Error";
-        case 503:
-            return "Service Overloaded";
-        case 505:
-            return "ICAP Version Not Supported";
-    }
-    return "Server Error";
-}
-
-static void send_error(struct conn *c, int st)
-{
-    char h[256];
-    snprintf(h, sizeof(h),
-             "ICAP/1.0 %d %s\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
-             "Encapsulated: null-body=0\r\nConnection: close\r\n\r\n",
-             st, status_text(st), c->srv->istag);
-    (void)send_str(c, h);
-}
-
-static bool send_options(struct conn *c)
-{
-    char h[512];
-    snprintf(h, sizeof(h),
-             "ICAP/1.0 200 OK\r\nMethods: REQMOD\r\nService: azukari-guard/%s\r\n"
-             "ISTag: \"%s\"\r\nEncapsulated: null-body=0\r\nMax-Connections: %u\r\n"
-             "Options-TTL: 300\r\nAllow: 204\r\nPreview: %d\r\nTransfer-Preview: *\r\n\r\n",
-             azk_version(), c->srv->istag, c->srv->nworkers, PREVIEW_SIZE);
-    return send_str(c, h);
-}
-
-static bool send_204(struct conn *c)
-{
-    char h[256];
-    snprintf(h, sizeof(h),
-             "ICAP/1.0 204 No Content\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
-             "Encapsulated: null-body=0\r\n\r\n",
-             c->srv->istag);
-    return send_str(c, h);
-}
-
-static bool send_chunk(struct conn *c, const uint8_t *p, size_t n)
-{
-    char h[32];
-    if (n == 0)
-        return true;
-    snprintf(h, sizeof(h), "%zx\r\n", n);
-    return send_str(c, h) && send_all(c, p, n) && send_str(c, "\r\n");
-}
-
-static azk_status replay_cb(const uint8_t *p, size_t n, void *payload)
-{
-    return send_chunk(payload, p, n) ? AZK_OK : azk_error_set(AZK_ERR_IO, "icap: send failed");
-}
-
-/* 200 echoing the request as received (headers and body). */
-static bool send_echo(struct conn *c, struct azk_guard_spool *spool)
-{
-    char h[256];
-    const uint8_t *hdr = c->p.http.data + c->p.req_hdr_off;
-    size_t hl = c->p.req_hdr_len;
-    bool body = c->p.has_body;
-    snprintf(h, sizeof(h),
-             "ICAP/1.0 200 OK\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
-             "Encapsulated: req-hdr=0, %s=%zu\r\n\r\n",
-             c->srv->istag, body ? "req-body" : "null-body", hl);
-    if (!send_str(c, h) || !send_all(c, hdr, hl))
-        return false;
-    if (!body)
-        return true;
-    if (spool != NULL && azk_guard__spool_replay(spool, replay_cb, c) != AZK_OK)
-        return false;
-    return send_str(c, "0\r\n\r\n");
-}
-
-static const char *reason_ja(uint32_t bit)
-{
-    switch (bit) {
-        case AZK_GUARD_R_EDM:
-            return "預かりデータ（委託を受けた個人情報のレコード）が含まれています";
-        case AZK_GUARD_R_PII_BLOCK:
-            return "個人情報が基準を超えて含まれています";
-        case AZK_GUARD_R_UNREADABLE:
-            return "内容を確認できない形式です（読み取れないものは送信できません）";
-        case AZK_GUARD_R_LIMIT:
-            return "検査の上限（サイズ・圧縮率）を超えました";
-        case AZK_GUARD_R_INTERNAL:
-            return "検査を完了できませんでした";
-        case AZK_GUARD_R_PROTOCOL:
-            return "送信データの形式が不正です";
-        case AZK_GUARD_R_IMAGE:
-            return "画像は、ポリシーで許可されていない限り送信できません（画像の文字は検査できませ"
-                   "ん）";
-    }
-    return NULL;
-}
-
-static bool send_block(struct conn *c, const azk_guard_decision *d, const char *incident)
-{
-    azk_buf page = AZK_BUF_INIT, res = AZK_BUF_INIT;
-    char h[256];
-    bool ok = false;
-    uint32_t bit;
-    azk_status rc;
-    rc = azk_buf_puts(&page,
-                      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
-                      "<title>送信を遮断しました</title>\n</head>\n<body>\n"
-                      "<h1>送信を遮断しました</h1>\n"
-                      "<p>この送信は azukari 送信ガードにより遮断されました。"
-                      "閉域ゾーンの預かりデータや個人情報を一般ネットワークへ持ち出すことは"
-                      "できません。</p>\n<ul>\n");
-    for (bit = 1; rc == AZK_OK && bit <= AZK_GUARD_R_IMAGE; bit <<= 1) {
-        const char *t = (d->reasons & bit) ? reason_ja(bit) : NULL;
-        if (t != NULL)
-            rc = azk_buf_printf(&page, "<li>%s</li>\n", t);
-    }
-    if (rc == AZK_OK)
-        rc = azk_buf_printf(&page,
-                            "</ul>\n<p>インシデント番号: <code>%s</code></p>\n"
-                            "<p>業務上どうしても必要な場合は、このインシデント番号を添えて"
-                            "管理者に承認を依頼してください。</p>\n</body>\n</html>\n",
-                            incident);
-    if (rc == AZK_OK)
-        rc = azk_buf_printf(&res,
-                            "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html; charset=utf-8\r\n"
-                            "Content-Length: %zu\r\nCache-Control: no-store\r\n"
-                            "X-Azukari-Incident: %s\r\nConnection: close\r\n\r\n",
-                            page.len, incident);
-    if (rc != AZK_OK)
-        goto done;
-    snprintf(h, sizeof(h),
-             "ICAP/1.0 200 OK\r\nISTag: \"%s\"\r\nService: azukari-guard\r\n"
-             "Encapsulated: res-hdr=0, res-body=%zu\r\n\r\n",
-             c->srv->istag, res.len);
-    ok = send_str(c, h) && send_all(c, res.data, res.len) && send_chunk(c, page.data, page.len) &&
-         send_str(c, "0\r\n\r\n");
-done:
-    azk_buf_dispose(&page);
-    azk_buf_dispose(&res);
-    return ok;
-}
+#include "guard/icap_int.h"
 
 /* ---- ledger ---------------------------------------------------------------------------- */
 
@@ -402,7 +132,7 @@ static azk_scanner *scanner_take(struct azk_guard_icap *s, uint64_t deadline_ms)
     pthread_mutex_lock(&s->mu);
     while (s->free_count == 0 && !s->quit) {
         struct timespec ts;
-        uint64_t t = now_ms(), left = deadline_ms > t ? deadline_ms - t : 0;
+        uint64_t t = azk_icap__now_ms(), left = deadline_ms > t ? deadline_ms - t : 0;
         if (left == 0)
             break;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -473,7 +203,7 @@ static bool on_head(struct conn *c, struct request *r, bool *close_conn)
     size_t svl = strlen(SERVICE_PATH);
     if (strncmp(p->service, SERVICE_PATH, svl) != 0 ||
         (p->service[svl] != '\0' && p->service[svl] != '?' && p->service[svl] != '/')) {
-        send_error(c, 404);
+        azk_icap__send_error(c, 404);
         *close_conn = true;
         return false;
     }
@@ -482,7 +212,7 @@ static bool on_head(struct conn *c, struct request *r, bool *close_conn)
         return true; /* answered at END */
     }
     if (p->method != AZK_ICAP_M_REQMOD || p->req_hdr_off == SIZE_MAX) {
-        send_error(c, p->method == AZK_ICAP_M_REQMOD ? 400 : 405);
+        azk_icap__send_error(c, p->method == AZK_ICAP_M_REQMOD ? 400 : 405);
         *close_conn = true;
         return false;
     }
@@ -530,17 +260,17 @@ static bool on_end(struct conn *c, struct request *r, uint64_t deadline_ms)
     bool can204;
     char incident[24];
     if (p->method == AZK_ICAP_M_OPTIONS)
-        return send_options(c);
+        return azk_icap__send_options(c);
     /* 204 needs Allow: 204, or an answer to a preview before any 100 Continue */
     can204 = p->allow204 || (p->preview >= 0 && !r->sent100);
     if (r->pass) {
         stat_add(s, &s->stats.allowed, 1);
-        return can204 ? send_204(c) : send_echo(c, NULL);
+        return can204 ? azk_icap__send_204(c) : azk_icap__send_echo(c, NULL);
     }
     if (p->has_body && !inspect(c, r, deadline_ms)) {
         stat_add(s, &s->stats.errors, 1);
         azk_log(AZK_LOG_WARN, "icap: no scanner free before the request deadline, answered 503");
-        send_error(c, 503);
+        azk_icap__send_error(c, 503);
         return false;
     }
     if (p->has_body && r->spool == NULL && !r->spool_full)
@@ -550,16 +280,16 @@ static bool on_end(struct conn *c, struct request *r, uint64_t deadline_ms)
         new_incident(incident);
         stat_add(s, &s->stats.blocked, 1);
         record_block(s, &r->d, incident, r->host);
-        return send_block(c, &r->d, incident);
+        return azk_icap__send_block(c, &r->d, incident);
     }
     stat_add(s, r->d.verdict == AZK_GUARD_WARN ? &s->stats.warned : &s->stats.allowed, 1);
     if (r->d.verdict == AZK_GUARD_WARN)
         azk_log(AZK_LOG_INFO, "icap: warned bytes=%" PRIu64 " score=%.1f", r->d.bytes, r->d.score);
     if (can204)
-        return send_204(c);
+        return azk_icap__send_204(c);
     if (p->has_body && r->spool == NULL)
         return false; /* cannot echo: unreachable after the fail above, kept closed */
-    return send_echo(c, r->spool);
+    return azk_icap__send_echo(c, r->spool);
 }
 
 static void serve(int fd, struct azk_guard_icap *s)
@@ -578,7 +308,7 @@ static void serve(int fd, struct azk_guard_icap *s)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     azk_icap__parser_init(&c.p);
     while (!close_conn) {
-        uint64_t start = now_ms();
+        uint64_t start = azk_icap__now_ms();
         uint64_t deadline = start + s->head_ms;
         uint64_t req_deadline = start + s->request_ms;
         bool in_request = false;
@@ -590,11 +320,11 @@ static void serve(int fd, struct azk_guard_icap *s)
             azk_status rc;
             if (need_input && c.off == c.len) {
                 /* the head within head_ms, the whole request within request_ms */
-                int fr =
-                    fill(&c, c.p.state == 0 && deadline < req_deadline ? deadline : req_deadline);
+                int fr = azk_icap__fill(
+                    &c, c.p.state == 0 && deadline < req_deadline ? deadline : req_deadline);
                 if (fr != 0) {
                     if (fr < 0 && (c.p.head.len > 0 || in_request))
-                        send_error(&c, 408);
+                        azk_icap__send_error(&c, 408);
                     close_conn = true;
                     break;
                 }
@@ -606,7 +336,7 @@ static void serve(int fd, struct azk_guard_icap *s)
                 stat_add(s, &s->stats.errors, 1);
                 azk_log(AZK_LOG_WARN, "icap: protocol error, answered %d: %s",
                         c.p.status != 0 ? c.p.status : 400, c.p.error ? c.p.error : "?");
-                send_error(&c, c.p.status != 0 ? c.p.status : 400);
+                azk_icap__send_error(&c, c.p.status != 0 ? c.p.status : 400);
                 close_conn = true;
                 break;
             }
@@ -638,11 +368,11 @@ static void serve(int fd, struct azk_guard_icap *s)
                 if (r.pass) {
                     /* closed-zone destination: 204 to the preview, request done */
                     stat_add(s, &s->stats.allowed, 1);
-                    if (!send_204(&c))
+                    if (!azk_icap__send_204(&c))
                         close_conn = true;
                     break;
                 }
-                if (!send_str(&c, "ICAP/1.0 100 Continue\r\n\r\n")) {
+                if (!azk_icap__send_str(&c, "ICAP/1.0 100 Continue\r\n\r\n")) {
                     close_conn = true;
                     break;
                 }
@@ -670,13 +400,13 @@ static void serve(int fd, struct azk_guard_icap *s)
  */
 static void linger_close(int fd)
 {
-    uint64_t end = now_ms() + 500;
+    uint64_t end = azk_icap__now_ms() + 500;
     size_t drained = 0;
     char junk[16384];
     (void)shutdown(fd, SHUT_WR);
     while (drained < 1024 * 1024) {
         struct pollfd pfd = {fd, POLLIN, 0};
-        uint64_t t = now_ms();
+        uint64_t t = azk_icap__now_ms();
         ssize_t r;
         if (t >= end || poll(&pfd, 1, (int)(end - t)) <= 0)
             break;

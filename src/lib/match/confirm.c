@@ -51,38 +51,6 @@ void azk_match__ev_hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const 
     crypto_generichash_final(&st, out, AZK_MATCH_EV_HASH);
 }
 
-/* Slot of a column kind, as intake assigns them (vault/intake.c slot_of). */
-static int slot_of(azk_column_kind k, bool has_name_col)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-            return AZK_FPS_NAME;
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-            return has_name_col ? -1 : AZK_FPS_NAME;
-        case AZK_COL_NAME_KANA:
-            return AZK_FPS_KANA;
-        case AZK_COL_BIRTH_DATE:
-            return AZK_FPS_BIRTH;
-        case AZK_COL_PHONE:
-            return AZK_FPS_PHONE1;
-        case AZK_COL_EMAIL:
-            return AZK_FPS_EMAIL;
-        case AZK_COL_POSTAL_CODE:
-            return AZK_FPS_POSTAL;
-        case AZK_COL_ADDRESS:
-            return AZK_FPS_ADDRESS;
-        case AZK_COL_CUSTOMER_ID:
-            return AZK_FPS_CUSTOMER;
-        case AZK_COL_BANK_ACCOUNT:
-            return AZK_FPS_ACCOUNT;
-        case AZK_COL_MY_NUMBER:
-            return AZK_FPS_MYNUMBER;
-        default:
-            return -1;
-    }
-}
-
 azk_status azk_match__row_values(struct azk_match_row *row, const uint8_t key[AZK_FP_KEY_LEN],
                                  const uint8_t *kinds, size_t kind_count, const azk_record *rec,
                                  azk_buf *tmp, azk_buf *norm)
@@ -100,7 +68,7 @@ azk_status azk_match__row_values(struct azk_match_row *row, const uint8_t key[AZ
         /* a slot's columns are concatenated in order (住所1 + 住所2, 姓 + 名), as intake
          * does; the two phone slots take the first and the second phone column */
         for (size_t i = 0; i < rec->field_count && i < kind_count; i++) {
-            int slot = slot_of((azk_column_kind)kinds[i], has_name_col);
+            int slot = azk_fp__slot_of((azk_column_kind)kinds[i], has_name_col, NULL);
             const azk_field *f = &rec->fields[i];
             if (slot == AZK_FPS_PHONE1 && f->len > 0)
                 slot = phones++ == 0 ? AZK_FPS_PHONE1 : AZK_FPS_PHONE2;

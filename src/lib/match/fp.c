@@ -132,3 +132,39 @@ uint32_t azk_fp__hasher_hash(const struct azk_fp_hasher *hs, unsigned kind, cons
     h = ((uint32_t)out[0] << 24) | ((uint32_t)out[1] << 16) | ((uint32_t)out[2] << 8) | out[3];
     return h != 0 ? h : 1;
 }
+
+int azk_fp__slot_of(azk_column_kind k, bool has_name_col, bool *phone2)
+{
+    switch (k) {
+        case AZK_COL_NAME:
+            return AZK_FPS_NAME;
+        case AZK_COL_FAMILY_NAME:
+        case AZK_COL_GIVEN_NAME:
+            return has_name_col ? -1 : AZK_FPS_NAME;
+        case AZK_COL_NAME_KANA:
+            return AZK_FPS_KANA;
+        case AZK_COL_BIRTH_DATE:
+            return AZK_FPS_BIRTH;
+        case AZK_COL_PHONE:
+            if (phone2 == NULL)
+                return AZK_FPS_PHONE1;
+            if (*phone2)
+                return AZK_FPS_PHONE2;
+            *phone2 = true;
+            return AZK_FPS_PHONE1;
+        case AZK_COL_EMAIL:
+            return AZK_FPS_EMAIL;
+        case AZK_COL_POSTAL_CODE:
+            return AZK_FPS_POSTAL;
+        case AZK_COL_ADDRESS:
+            return AZK_FPS_ADDRESS;
+        case AZK_COL_CUSTOMER_ID:
+            return AZK_FPS_CUSTOMER;
+        case AZK_COL_BANK_ACCOUNT:
+            return AZK_FPS_ACCOUNT;
+        case AZK_COL_MY_NUMBER:
+            return AZK_FPS_MYNUMBER;
+        default:
+            return -1;
+    }
+}

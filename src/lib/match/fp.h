@@ -147,4 +147,13 @@ static inline void azk_fp__kind_slots(unsigned kind, unsigned *first, unsigned *
     *count = (kind == AZK_FP_NAME || kind == AZK_FP_PHONE) ? 2 : 1;
 }
 
+/*
+ * Fingerprint slot of a column of kind k in a record (AZK_FPS_*; -1 = none):
+ * intake assigns them (vault/intake.c) and confirmation reads rows the same
+ * way (match/confirm.c). Name parts go to the name slot only when the record
+ * has no full-name column. With phone2 non-NULL, the first phone column is
+ * PHONE1 and sets *phone2, a later one PHONE2; with NULL every phone is PHONE1.
+ */
+int azk_fp__slot_of(azk_column_kind k, bool has_name_col, bool *phone2);
+
 #endif

@@ -5,6 +5,8 @@
  * detector's findings plus dates and number-like tokens), their buckets,
  * seed rows from the small buckets, confirmation of other families by
  * exact (bucket, row) look-ups, the veto, and per-object aggregation.
+ * Name and address windows of text lines: match_windows.c (shared:
+ * match_ctx.h).
  */
 #include "match/match.h"
 #include "norm/datetime.h"
@@ -14,76 +16,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Accept a row when the expected number of rows matching the same families
- * by accident, N x prod(count_k x share of rows in the bucket), is at most
- * this (docs/threat-model-fingerprints.md). */
-#define AZK_MATCH_MAX_CHANCE 0.001
-
-/* A seed bucket larger than this is skipped (a value too common to start from). */
-#define SEED_MAX_ROWS 512
-/* Candidates kept per window. */
-#define MAX_CANDS 4096
-
-struct cand {
-    uint8_t kind;
-    bool finding; /* from a detector finding (a seed there starts analysis) */
-    bool window;  /* a name window (add_name_windows) */
-    uint8_t ev;   /* AZK_EV_* flags of the evidence (confirmation mode) */
-    uint32_t src; /* the value it came from: one value counts for one family only */
-    uint32_t bucket;
-    uint64_t seq;                 /* record sequence number in the object */
-    uint8_t h[AZK_MATCH_EV_HASH]; /* confirmation mode: hash of the normalised value */
-};
-
-/* Text kept per window line until a seed makes analysing it worthwhile. */
-#define RING_MAX_TEXT (16 * 1024)
-
-struct ring_line {
-    azk_buf text;
-    uint64_t seq;
-    bool analysed;
-    uint8_t named; /* name windows taken: NAMES_ANCHORED | NAMES_PLAIN */
-};
-
-/* Longest name window in code points (a katakana reading of family and given name). */
-#define NAME_MAX_CP 12
-/* Name windows per line: bounds the work and the multiple-testing count of the evidence rule. */
-#define NAME_MAX_WINDOWS 192
-
-struct azk_match_ctx {
-    const azk_fp_index *idx;
-    bool detector_seeds; /* analyse a window only when a finding brought a seed */
-    bool skip_windows;   /* a detector name is in the window: name windows are ignored */
-    /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
-     * [0] over the window, [1] over the current line only */
-    unsigned count[2][AZK_FP__COUNT];
-    unsigned offered[2];
-    bool multi_line; /* values from other lines than the current one are in the window */
-    bool in_finding; /* add_value called for a finding */
-    uint32_t src;    /* current source value id (new_src) */
-    struct ring_line ring[AZK_MATCH_WINDOW];
-    struct cand *c;
-    size_t nc;
-    uint64_t seq; /* current record */
-    bool tabular;
-    azk_buf norm;
-    azk_buf tmp;
-    azk_buf wprev, wcur, wjoin; /* name windows: normalised pieces */
-    const azk_record *rec;
-    /* hits of the object (global rows, unsorted) */
-    uint32_t *hits;
-    size_t nhits, caphits;
-    /* per evaluation */
-    uint32_t *seen;
-    size_t nseen, capseen;
-    /* confirmation mode (azk_match__set_confirm) */
-    bool confirm;
-    uint8_t ckey[AZK_FP_KEY_LEN];
-    azk_match_evidence_cb ev_cb;
-    void *ev_payload;
-    struct azk_match_ev_item *ev;
-};
+#include "match/match_ctx.h"
 
 azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *idx)
 {
@@ -155,7 +88,7 @@ void azk_match__object_end(struct azk_match_ctx *ctx)
 }
 
 /* Normalise, hash and remember one candidate value. */
-static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
+void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
 {
     uint32_t h;
     if (n == 0 || n > 512 || ctx->nc >= MAX_CANDS)
@@ -176,7 +109,7 @@ static void add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, s
 }
 
 /* Start a new source value (a cell, a token, a finding). */
-static void new_src(struct azk_match_ctx *ctx)
+void azk_match__new_src(struct azk_match_ctx *ctx)
 {
     ctx->src++;
 }
@@ -201,20 +134,20 @@ static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
 {
     bool digits = has_digit(s, n);
     size_t before;
-    new_src(ctx);
+    azk_match__new_src(ctx);
     if (memchr(s, '@', n) != NULL) {
-        add_value(ctx, AZK_FP_EMAIL, s, n);
+        azk_match__add_value(ctx, AZK_FP_EMAIL, s, n);
         return;
     }
     if (!digits) {
-        add_value(ctx, AZK_FP_NAME, s, n);
+        azk_match__add_value(ctx, AZK_FP_NAME, s, n);
         return;
     }
     before = ctx->nc;
-    add_value(ctx, AZK_FP_BIRTH, s, n);
+    azk_match__add_value(ctx, AZK_FP_BIRTH, s, n);
     if (ctx->nc > before)
         return; /* a date is a date, not also an id */
-    add_value(ctx, AZK_FP_ADDRESS, s, n);
+    azk_match__add_value(ctx, AZK_FP_ADDRESS, s, n);
     /* width-fold so the digit counts of add_number_token apply */
     azk_buf_clear(&ctx->tmp);
     if (azk_digits__fold(&ctx->tmp, s, n, false, false) == AZK_OK)
@@ -252,19 +185,19 @@ static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
         return;
     /* a value of one shape is that kind only (a phone number is not also an id) */
     if (alpha == 0 && (digits == 10 || digits == 11) && (s[first] == '0' || s[0] == '+'))
-        add_value(ctx, AZK_FP_PHONE, s, n);
+        azk_match__add_value(ctx, AZK_FP_PHONE, s, n);
     if (alpha == 0 && (digits == 12 || (digits == 11 && s[0] == '+')))
-        add_value(ctx, AZK_FP_PHONE, s, n); /* +81 forms */
+        azk_match__add_value(ctx, AZK_FP_PHONE, s, n); /* +81 forms */
     if (alpha == 0 && digits == 12)
-        add_value(ctx, AZK_FP_MYNUMBER, s, n);
+        azk_match__add_value(ctx, AZK_FP_MYNUMBER, s, n);
     if (ctx->nc > before)
         return;
     if (alpha == 0 && digits == 7)
-        add_value(ctx, AZK_FP_POSTAL, s, n);
+        azk_match__add_value(ctx, AZK_FP_POSTAL, s, n);
     if (digits + alpha >= 4 && digits + alpha <= 20) {
-        add_value(ctx, AZK_FP_CUSTOMER, s, n);
+        azk_match__add_value(ctx, AZK_FP_CUSTOMER, s, n);
         if (alpha == 0)
-            add_value(ctx, AZK_FP_ACCOUNT, s, n);
+            azk_match__add_value(ctx, AZK_FP_ACCOUNT, s, n);
     }
 }
 
@@ -279,7 +212,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
             while (j < n && token_byte((uint8_t)s[j]))
                 j++;
             size_t before = ctx->nc;
-            new_src(ctx);
+            azk_match__new_src(ctx);
             /*
              * A date in ASCII form (2024-06-02) in free text is most often a
              * time stamp: it is not taken as a birth date (that needs the
@@ -295,8 +228,9 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 if (used == 0)
                     continue;
                 if (d.flags & AZK_DATE_KANJI) {
-                    new_src(ctx); /* 1980年3月2日: written for people, a birth date candidate */
-                    add_value(ctx, AZK_FP_BIRTH, s + k, used);
+                    azk_match__new_src(
+                        ctx); /* 1980年3月2日: written for people, a birth date candidate */
+                    azk_match__add_value(ctx, AZK_FP_BIRTH, s + k, used);
                     j = k + used;
                 }
                 i = j;
@@ -306,7 +240,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 continue;
             if (ctx->nc == before && j - i >= 4 && j - i <= 64) {
                 if (memchr(s + i, '@', j - i) != NULL) {
-                    add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
+                    azk_match__add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
                 } else {
                     add_number_token(ctx, s + i, j - i);
                 }
@@ -319,8 +253,8 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
             azk_date d;
             size_t used = azk_date__parse(s + i, n - i, false, &d);
             if (used > 0) {
-                new_src(ctx);
-                add_value(ctx, AZK_FP_BIRTH, s + i, used);
+                azk_match__new_src(ctx);
+                azk_match__add_value(ctx, AZK_FP_BIRTH, s + i, used);
                 i += used;
                 continue;
             }
@@ -333,297 +267,6 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
     }
 }
 
-/* ---- name windows: candidates that do not depend on the name detector -------- */
-
-/* A code point that can be part of a written name (kanji, 々, katakana, half-width kana). */
-static bool name_cp(uint32_t cp)
-{
-    if (cp == 0x69D8 || cp == 0x6BBF)
-        return false; /* 様 殿: honorifics end a name */
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) || cp == 0x3005 ||
-           (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC || (cp >= 0xFF66 && cp <= 0xFF9F);
-}
-
-/* Does an honorific (様 殿 さん さま 君 氏, after at most one space) start s? */
-static bool honorific_at(const char *s, size_t n)
-{
-    static const char *const hon[] = {"様", "殿", "さん", "さま", "君", "氏", "御中"};
-    if (n > 0 && s[0] == ' ') {
-        s++;
-        n--;
-    } else if (n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) {
-        s += 3;
-        n -= 3;
-    }
-    for (size_t h = 0; h < sizeof(hon) / sizeof(hon[0]); h++) {
-        size_t l = strlen(hon[h]);
-        if (n >= l && memcmp(s, hon[h], l) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Is an honorific of honorific_at anywhere in s? (様 殿 御中 さん さま: 様 殿 中 ん ま) */
-static bool has_honorific(const char *s, size_t n)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    for (size_t i = 0; i + 2 < n; i++) {
-        if (p[i] < 0xE3 || p[i] > 0xE6)
-            continue;
-        if ((p[i] == 0xE6 && p[i + 1] == 0xA7 && p[i + 2] == 0x98) || /* 様 */
-            (p[i] == 0xE6 && p[i + 1] == 0xAE && p[i + 2] == 0xBF) || /* 殿 */
-            (p[i] == 0xE3 && p[i + 1] == 0x81 && p[i + 2] == 0x95) || /* さ */
-            (p[i] == 0xE5 && p[i + 1] == 0xBE && p[i + 2] == 0xA1))   /* 御 */
-            return true;
-    }
-    return false;
-}
-
-/* Byte offsets of the code points of a normalised piece (off[m] = len); returns m. */
-static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < b->len && m < cap; i++)
-        if ((b->data[i] & 0xC0) != 0x80)
-            off[m++] = i;
-    off[m] = b->len;
-    return m;
-}
-
-/* Hash a + b (normalised bytes) as a name candidate of its own source. */
-static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t na, const uint8_t *b,
-                           size_t nb, uint8_t ev)
-{
-    bool window = (ev & AZK_EV_WINDOW) != 0;
-    uint32_t h;
-    if (ctx->nc >= MAX_CANDS || na + nb < 4)
-        return;
-    azk_buf_clear(&ctx->wjoin);
-    if (azk_buf_put(&ctx->wjoin, a, na) != AZK_OK || azk_buf_put(&ctx->wjoin, b, nb) != AZK_OK) {
-        azk_error_clear();
-        return;
-    }
-    new_src(ctx);
-    h = azk_fp__hasher_hash(&ctx->idx->hasher, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
-    if (ctx->confirm)
-        azk_match__ev_hash(ctx->ckey, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len,
-                           ctx->c[ctx->nc].h);
-    ctx->c[ctx->nc].kind = AZK_FP_NAME;
-    ctx->c[ctx->nc].finding = false;
-    ctx->c[ctx->nc].ev = ev;
-    ctx->c[ctx->nc].window = window;
-    ctx->c[ctx->nc].src = ctx->src;
-    ctx->c[ctx->nc].bucket = azk_fp__bucket(AZK_FP_NAME, h);
-    ctx->c[ctx->nc].seq = ctx->seq;
-    ctx->nc++;
-}
-
-/*
- * Windows of one piece (a maximal run of name characters, normalised as a
- * name): its prefixes and suffixes of 2..NAME_MAX_CP code points (a name
- * glued to a label, 顧客中野優見, or followed by other kanji), and, when
- * the previous piece is separated by one space, the pair (中野 優見) with
- * up to 3 code points cut from its outer ends.
- */
-static size_t name_piece_windows(struct azk_match_ctx *ctx, bool joined, size_t budget)
-{
-    size_t oc[NAME_MAX_CP * 4 + 1];
-    size_t op[NAME_MAX_CP * 4 + 1];
-    size_t m = cp_offsets(&ctx->wcur, oc, NAME_MAX_CP * 4);
-    size_t added = 0;
-    const uint8_t *c = ctx->wcur.data;
-    for (size_t l = 2; l <= m && l <= NAME_MAX_CP && added + 2 <= budget; l++) {
-        /* prefix (cut unless it is the whole piece) */
-        add_name_bytes(ctx, c, oc[l], NULL, 0, (uint8_t)(AZK_EV_WINDOW | (l < m ? AZK_EV_CUT : 0)));
-        added++;
-        if (l < m) {
-            add_name_bytes(ctx, c + oc[m - l], ctx->wcur.len - oc[m - l], NULL, 0,
-                           AZK_EV_WINDOW); /* suffix */
-            added++;
-        }
-    }
-    if (joined) {
-        size_t p = cp_offsets(&ctx->wprev, op, NAME_MAX_CP * 4);
-        const uint8_t *a = ctx->wprev.data;
-        /* family name: the whole previous piece or its last 1..3 code points; given
-         * name: the whole piece or its first 1..3 */
-        for (size_t i = 0; i <= 3 && i < p; i++) {
-            size_t a0 = i == 0 ? 0 : op[p - i];
-            for (size_t j = 0; j <= 3 && j < m; j++) {
-                size_t b1 = j == 0 ? ctx->wcur.len : oc[j];
-                size_t cps = (i == 0 ? p : i) + (j == 0 ? m : j);
-                if (cps > NAME_MAX_CP || added >= budget)
-                    continue;
-                add_name_bytes(ctx, a + a0, ctx->wprev.len - a0, c, b1,
-                               (uint8_t)(AZK_EV_WINDOW | (j > 0 ? AZK_EV_CUT : 0)));
-                added++;
-            }
-        }
-    }
-    return added;
-}
-
-/*
- * Name candidates of a text line that the name detector did not give:
- * every window of kanji / katakana that could be a written name (above),
- * hashed and looked up like any candidate. Each window is a value of its
- * own (one of them at most is the name), so the evidence rule counts them
- * all (count_k): many windows make a name match weaker evidence.
- */
-/* What add_name_windows takes: honorific contexts, plain windows, or both. */
-enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
-
-static void add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq,
-                             unsigned what)
-{
-    uint64_t cur = ctx->seq;
-    size_t i = 0;
-    size_t budget = NAME_MAX_WINDOWS;
-    bool have_prev = false;
-    if (what == NAMES_ANCHORED && !has_honorific(s, n))
-        return;             /* nothing asked for can be on this line */
-    bool prev_norm = false; /* wprev holds the previous piece, normalised */
-    size_t ps = 0;
-    size_t pe = 0;
-    unsigned spaces = 0;
-    ctx->seq = seq;
-    while (i < n && budget > 0) {
-        uint32_t cp;
-        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
-        size_t start = i;
-        bool joined;
-        bool anchored;
-        if (!name_cp(cp)) {
-            /* one space keeps the previous piece joinable (family and given name) */
-            if (cp == ' ' || cp == 0x3000)
-                spaces++;
-            else
-                have_prev = false;
-            i += l;
-            continue;
-        }
-        while (i < n) {
-            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
-            if (!name_cp(cp))
-                break;
-            i += l;
-        }
-        joined = have_prev && spaces == 1;
-        spaces = 0;
-        anchored = honorific_at(s + i, n - i);
-        if (i - start > NAME_MAX_CP * 4 * 3 ||
-            !(what & (anchored ? NAMES_ANCHORED : NAMES_PLAIN))) {
-            /* a long run of text is no name; a piece of a kind not asked for is skipped */
-            have_prev = i - start <= NAME_MAX_CP * 4 * 3;
-            prev_norm = false;
-            ps = start;
-            pe = i;
-            continue;
-        }
-        if (joined && !prev_norm) {
-            if (azk_norm_text(&ctx->wprev, s + ps, pe - ps, AZK_NORM_NAME) != AZK_OK) {
-                azk_error_clear();
-                joined = false;
-            }
-        }
-        if (azk_norm_text(&ctx->wcur, s + start, i - start, AZK_NORM_NAME) != AZK_OK) {
-            azk_error_clear();
-            have_prev = false;
-            continue;
-        }
-        if (anchored) {
-            /* 中野優見様 / 中野 優見 様: the context says this piece (with the one before)
-             * is the name, as a detector would: one value, not a crowd of windows */
-            if (joined)
-                add_name_bytes(ctx, ctx->wprev.data, ctx->wprev.len, ctx->wcur.data, ctx->wcur.len,
-                               AZK_EV_DEFINITE);
-            else
-                add_name_bytes(ctx, ctx->wcur.data, ctx->wcur.len, NULL, 0, AZK_EV_DEFINITE);
-            budget = budget > 2 ? budget - 2 : 0;
-        } else {
-            budget -= name_piece_windows(ctx, joined, budget);
-        }
-        {
-            azk_buf t = ctx->wprev;
-            ctx->wprev = ctx->wcur;
-            ctx->wcur = t;
-        }
-        have_prev = true;
-        prev_norm = true;
-        ps = start;
-        pe = i;
-    }
-    ctx->seq = cur;
-}
-
-/* A line with 〒: a postal address follows (address windows are tried). */
-static bool line_trigger(const char *s, size_t n)
-{
-    return memmem(s, n, "\xE3\x80\x92", 3) != NULL;
-}
-
-/* A code point that marks an administrative division (都 道 府 県 市 区 町 村 郡). */
-static bool division_cp(uint32_t cp)
-{
-    return cp == 0x90FD || cp == 0x9053 || cp == 0x5E9C || cp == 0x770C || cp == 0x5E02 ||
-           cp == 0x533A || cp == 0x753A || cp == 0x6751 || cp == 0x90E1;
-}
-
-/* Address attempts per line (each is one normalisation). */
-#define ADDRESS_MAX_TRIES 3
-
-/*
- * Address candidates of a text line that the address detector did not
- * give: from the start of each run of kanji holding a division mark
- * (福島県白河市...) to the end of its block numbers (the first space or
- * ASCII letter after a digit, a separator, or 160 bytes). Normalisation
- * (municipality + block numbers) rejects what is no address.
- */
-static void add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n)
-{
-    size_t i = 0;
-    unsigned tries = 0;
-    while (i < n && tries < ADDRESS_MAX_TRIES) {
-        uint32_t cp;
-        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
-        size_t start = i;
-        size_t j;
-        bool division = false;
-        bool digit = false;
-        if (!name_cp(cp)) {
-            i += l;
-            continue;
-        }
-        while (i < n) {
-            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
-            if (!name_cp(cp))
-                break;
-            division |= division_cp(cp);
-            i += l;
-        }
-        if (!division)
-            continue;
-        for (j = i; j < n && j - start < 160; j += l) {
-            l = azk_utf8_decode((const uint8_t *)s + j, n - j, &cp);
-            if (cp == ',' || cp == '\t' || cp == '\n' || cp == '|' || cp == 0x3001 ||
-                cp == 0x3002 || (cp < 0x80 && ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) ||
-                ((cp == ' ' || cp == 0x3000) && digit))
-                break;
-            digit |= (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
-        }
-        if (!digit) {
-            i = j; /* no block numbers: not an address of a household */
-            continue;
-        }
-        tries++;
-        new_src(ctx);
-        add_value(ctx, AZK_FP_ADDRESS, s + start, j - start);
-        i = j;
-    }
-}
-
-/* Candidates of a table row: every cell under each kind it can be. */
 static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
 {
     for (size_t f = 0; f < rec->field_count; f++) {
@@ -634,10 +277,10 @@ static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
             !has_digit(rec->fields[f].ptr, rec->fields[f].len) &&
             !has_digit(rec->fields[f + 1].ptr, rec->fields[f + 1].len)) {
             azk_buf_clear(&ctx->tmp);
-            new_src(ctx);
+            azk_match__new_src(ctx);
             if (azk_buf_put(&ctx->tmp, rec->fields[f].ptr, rec->fields[f].len) == AZK_OK &&
                 azk_buf_put(&ctx->tmp, rec->fields[f + 1].ptr, rec->fields[f + 1].len) == AZK_OK)
-                add_value(ctx, AZK_FP_NAME, (const char *)ctx->tmp.data, ctx->tmp.len);
+                azk_match__add_value(ctx, AZK_FP_NAME, (const char *)ctx->tmp.data, ctx->tmp.len);
         }
     }
 }
@@ -646,7 +289,7 @@ static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
 static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uint64_t seq)
 {
     uint64_t cur = ctx->seq;
-    ctx->seq = seq; /* add_value stamps candidates with ctx->seq */
+    ctx->seq = seq; /* azk_match__add_value stamps candidates with ctx->seq */
     /* full-width digits and hyphen look-alikes become ASCII tokens */
     azk_buf_clear(&ctx->tmp);
     if (azk_digits__fold(&ctx->tmp, p, n, false, false) == AZK_OK)
@@ -661,8 +304,8 @@ static void analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uin
             found = ctx->c[i].finding && ctx->c[i].kind == AZK_FP_ADDRESS && ctx->c[i].seq == seq;
             postal |= ctx->c[i].kind == AZK_FP_POSTAL && ctx->c[i].seq == seq;
         }
-        if (!found && (postal || line_trigger(p, n)))
-            add_address_windows(ctx, p, n);
+        if (!found && (postal || azk_match__line_trigger(p, n)))
+            azk_match__add_address_windows(ctx, p, n);
     }
     ctx->seq = cur;
 }
@@ -757,8 +400,8 @@ azk_status azk_match__finding(struct azk_match_ctx *ctx, const azk_finding *f)
             return AZK_OK;
     }
     ctx->in_finding = true;
-    new_src(ctx);
-    add_value(ctx, kind, fld->ptr + f->start, f->len);
+    azk_match__new_src(ctx);
+    azk_match__add_value(ctx, kind, fld->ptr + f->start, f->len);
     ctx->in_finding = false;
     return AZK_OK;
 }
@@ -986,7 +629,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
             if (!rl->analysed || rl->seq == 0 || rl->seq + AZK_MATCH_WINDOW <= ctx->seq ||
                 (rl->named & want) == want)
                 continue;
-            add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq, missing);
+            azk_match__add_name_windows(ctx, (const char *)rl->text.data, rl->text.len, rl->seq,
+                                        missing);
             rl->named |= want;
         }
         /* a name given by a detector or by an honorific context outweighs windows */

@@ -13,9 +13,11 @@
  * NIST SP 800-88 Rev. 1 certificate of sanitization (Appendix G), plus the
  * ledger entry of the key destruction with an RFC 9162 inclusion proof and
  * a signed C2SP checkpoint.
+ * The printable Japanese HTML is cert_html.c (shared: cert_int.h).
  */
 #include "retention/ret_int.h"
 #include "retention/identity.h"
+#include "store/event.h"
 #include "store/retention_state.h"
 #include "azukari/audit.h"
 
@@ -29,27 +31,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define CERT_KEY_PREFIX "azukari-cert+"
-#define CERT_MAX        (4u * 1024u * 1024u)
-
-/* Where the data key and the fingerprints were, and what became of them (copies). */
-#define KEY_COPY_PATH "keys/keystore.db wrapped_keys"
-#define FP_COPY_PATH  "catalog fingerprints"
-#define FP_COPY_DISP  "deleted (encrypted under the destroyed key)"
-
-/* The key-destruction evidence: what retention/run.c (step_key) and the keystore
- * (store/keystore.c, azk_store__key_destroy) did. Certificates issued before the
- * keystore said EVIDENCE_V1; both are shown in Japanese by the HTML rendering. */
-#define EVIDENCE                                                                                   \
-    "wrapped key deleted from the keystore keys/keystore.db (a local SQLite file of the "          \
-    "host, never the catalog) with PRAGMA secure_delete=ON, then wal_checkpoint(TRUNCATE); "       \
-    "the wrapped key bytes were searched for in keys/keystore.db and its WAL and not found; "      \
-    "the dataset's fingerprints, encrypted under that key, deleted from the catalog"
-#define EVIDENCE_V1                                                                                \
-    "wrapped key set to NULL and fingerprint row deleted with PRAGMA secure_delete=ON, "           \
-    "then wal_checkpoint(TRUNCATE); the wrapped key bytes were searched for in "                   \
-    "catalog.db and its WAL and not found"
+#include "retention/cert_int.h"
 
 /* ---- the deployment key ---------------------------------------------------- */
 
@@ -234,8 +216,6 @@ static azk_status hex_proof(json_t *arr, const uint8_t *proof, size_t n)
     return AZK_OK;
 }
 
-static const char *jstr(json_t *o, const char *k);
-
 /*
  * The document exactly as it will be stored must verify (signature over its
  * canonical form, checkpoint, inclusion of the deletion entry) and list
@@ -286,6 +266,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
          vdisp[64] = "", uuid[40] = "", until[16] = "", host[256] = "";
     int64_t shred_index = 0, shred_t = 0, due_t = 0;
     int drill = 0;
+    int lock = -1;
     const char *verifier;
     azk_buf path = AZK_BUF_INIT;
     json_error_t jerr;
@@ -295,12 +276,18 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && out_json != NULL);
     *out_json = NULL;
     memset(&facts, 0, sizeof(facts));
-    rc = azk_ret__schema(h);
+    /* one issuer of a home at a time, from the check that the dataset is
+     * clean to the state "certified": two issuers racing would otherwise both
+     * pass the check and issue two certificates (and two ledger events) */
+    rc =
+        azk_ret__lock(h, "certify.lock", "another certificate is being issued in this home", &lock);
     if (rc != AZK_OK)
         return rc;
     rc = azk_store__ret_cert_facts(h, dataset, &facts);
-    if (rc == AZK_ERR_NOTFOUND)
-        return azk_error_set(AZK_ERR_ARG, "dataset has not been through a retention run");
+    if (rc == AZK_ERR_NOTFOUND) {
+        rc = azk_error_set(AZK_ERR_ARG, "dataset has not been through a retention run");
+        goto done;
+    }
     if (rc != AZK_OK)
         goto done;
     (void)snprintf(state, sizeof(state), "%s", facts.state);
@@ -335,6 +322,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     rc = azk_identity__approver(h, "retention.certify", dataset, NULL, op, &verifier);
     if (rc != AZK_OK)
         goto done;
+    azk_store__test_gate("retention.certify"); /* race tests: checked, not yet issued */
     rc = azk_dataset_get(h, dataset, issue_ds_cb, &di);
     if (rc != AZK_OK)
         goto done;
@@ -491,6 +479,8 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     if (*out_json == NULL)
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
 done:
+    if (lock >= 0)
+        close(lock);
     sodium_memzero(sk, sizeof(sk));
     azk_free(facts.sweep_json);
     azk_free(batch_done);
@@ -541,7 +531,7 @@ static azk_status fail(azk_certificate_report *rep, azk_status code, const char 
     return azk_error_set(code, "certificate: %s", msg);
 }
 
-static const char *jstr(json_t *o, const char *k)
+const char *azk_cert__jstr(json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
 }
@@ -578,7 +568,7 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
         rc = fail(rep, AZK_ERR_FORMAT, "certificate or signature missing");
         goto done;
     }
-    s = jstr(sigo, "alg");
+    s = azk_cert__jstr(sigo, "alg");
     if (s == NULL || strcmp(s, "Ed25519") != 0) {
         rc = fail(rep, AZK_ERR_FORMAT, "signature algorithm is not Ed25519");
         goto done;
@@ -592,7 +582,7 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
         rc = fail(rep, AZK_ERR_ARG, "public key is not azukari-cert+<base64>");
         goto done;
     }
-    s = jstr(sigo, "sig");
+    s = azk_cert__jstr(sigo, "sig");
     if (s == NULL ||
         sodium_base642bin(sig, sizeof(sig), s, strlen(s), NULL, &bin_len, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -614,9 +604,9 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
     rep->signature = true;
     /* the ledger checkpoint and the inclusion of the deletion entry */
     led = json_object_get(cert, "ledger");
-    note = jstr(led, "checkpoint");
-    entry = jstr(led, "entry");
-    vkey = ledger_vkey != NULL ? ledger_vkey : jstr(led, "vkey");
+    note = azk_cert__jstr(led, "checkpoint");
+    entry = azk_cert__jstr(led, "entry");
+    vkey = ledger_vkey != NULL ? ledger_vkey : azk_cert__jstr(led, "vkey");
     proofa = json_object_get(led, "proof");
     idx = json_integer_value(json_object_get(led, "entry_index"));
     tsize = json_integer_value(json_object_get(led, "tree_size"));
@@ -667,9 +657,9 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
     rep->inclusion = true;
     /* the entry is the key destruction of this dataset with this commitment */
     ent = json_loads(entry, 0, &jerr);
-    ds = jstr(json_object_get(cert, "dataset"), "id");
-    commit = jstr(json_object_get(cert, "key"), "commitment");
-    s = jstr(ent, "action");
+    ds = azk_cert__jstr(json_object_get(cert, "dataset"), "id");
+    commit = azk_cert__jstr(json_object_get(cert, "key"), "commitment");
+    s = azk_cert__jstr(ent, "action");
     extra = json_object_get(ent, "extra");
     objs = json_object_get(ent, "objects");
     for (size_t i = 0; ds != NULL && i < json_array_size(objs); i++) {
@@ -678,8 +668,8 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
             ds_named = true;
     }
     if (ent == NULL || s == NULL || strcmp(s, "retention.shred") != 0 || !ds_named ||
-        commit == NULL || jstr(extra, "key_commitment") == NULL ||
-        strcmp(jstr(extra, "key_commitment"), commit) != 0) {
+        commit == NULL || azk_cert__jstr(extra, "key_commitment") == NULL ||
+        strcmp(azk_cert__jstr(extra, "key_commitment"), commit) != 0) {
         rc = fail(rep, AZK_ERR_INTEGRITY,
                   "ledger entry is not the key destruction of this dataset and key");
         goto done;
@@ -692,295 +682,4 @@ done:
     free(canon); /* jansson's allocator; checksrc: ok */
     azk_free(proof);
     return rc;
-}
-
-/* ---- HTML ------------------------------------------------------------------- */
-
-static azk_status h_esc(azk_buf *b, const char *s)
-{
-    azk_status rc = AZK_OK;
-    if (s == NULL)
-        return azk_buf_puts(b, "—");
-    for (; *s != '\0' && rc == AZK_OK; s++) {
-        switch (*s) {
-            case '<':
-                rc = azk_buf_puts(b, "&lt;");
-                break;
-            case '>':
-                rc = azk_buf_puts(b, "&gt;");
-                break;
-            case '&':
-                rc = azk_buf_puts(b, "&amp;");
-                break;
-            case '"':
-                rc = azk_buf_puts(b, "&quot;");
-                break;
-            default:
-                rc = azk_buf_putc(b, *s);
-        }
-    }
-    return rc;
-}
-
-/* Japanese for the fixed English values of the document (free text stays as is). */
-static const char *ja(const char *v)
-{
-    static const char *const map[][2] = {
-        {"vault file", "保管庫の暗号化ファイル"},
-        {"data key", "データ鍵（ラップ済み）"},
-        {"fingerprints", "指紋（照合用ハッシュ）"},
-        {"artifact", "派生ファイル"},
-        {"overwritten+unlinked", "上書き（ゼロ・乱数）後に削除"},
-        {"unlinked", "削除（上書きなし）"},
-        {"already absent", "実施時に既に存在せず"},
-        {"destroyed (cryptographic erase)", "破棄（暗号消去）"},
-        {"deleted (secure_delete)", "削除（secure_delete）"},
-        {FP_COPY_DISP, "削除（破棄した鍵で暗号化済み）"},
-        {EVIDENCE,
-         "ラップ済みデータ鍵をキーストア keys/keystore.db（カタログではなく、このホストの"
-         "ローカル SQLite ファイル）から secure_delete で削除し、WAL を TRUNCATE でチェックポイ"
-         "ント。鍵のバイト列が keys/keystore.db とその WAL に残っていないことを検索で確認。"
-         "その鍵で暗号化された指紋はカタログから削除"},
-        {EVIDENCE_V1, "ラップ済みデータ鍵を NULL 化し指紋行を secure_delete で削除、WAL を "
-                      "TRUNCATE でチェックポイント。鍵のバイト列がカタログと WAL に残っていない"
-                      "ことを検索で確認"},
-        {"clean", "残存なし"},
-        {"system", "システム時計"},
-        {"drill (--now)", "訓練（--now 指定の時刻）"},
-        {"Purge (cryptographic erase) + Clear (overwrite)", "Purge（暗号消去）＋ Clear（上書き）"},
-    };
-    if (v == NULL)
-        return NULL;
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (strcmp(v, map[i][0]) == 0)
-            return map[i][1];
-    return v;
-}
-
-/* One table row; the value is shown as given (numbers, free text). */
-static azk_status row_raw(azk_buf *b, const char *label, const char *value)
-{
-    azk_status rc = azk_buf_printf(b, "<tr><th>%s</th><td>", label);
-    if (rc == AZK_OK)
-        rc = h_esc(b, value);
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(b, "</td></tr>\n");
-    return rc;
-}
-
-/* One table row; fixed English values of the document shown in Japanese. */
-static azk_status row(azk_buf *b, const char *label, const char *value)
-{
-    return row_raw(b, label, ja(value));
-}
-
-static azk_status row_int(azk_buf *b, const char *label, json_t *v)
-{
-    char n[32];
-    if (!json_is_integer(v))
-        return row_raw(b, label, NULL);
-    (void)snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(v));
-    return row_raw(b, label, n);
-}
-
-static const char html_head[] =
-    "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\n"
-    "<title>削除証明書</title>\n<style>\n"
-    "@page { size: A4; margin: 18mm 16mm; }\n"
-    "body { font-family: 'Noto Serif CJK JP','IPAexMincho','Hiragino Mincho ProN',serif;"
-    " font-size: 10.5pt; color: #000; margin: 0 auto; max-width: 178mm; }\n"
-    "h1 { text-align: center; font-size: 22pt; letter-spacing: 0.5em; margin: 4mm 0 2mm; }\n"
-    ".sub { text-align: center; font-size: 9pt; margin-bottom: 6mm; }\n"
-    "h2 { font-size: 11.5pt; border-bottom: 1.5px solid #000; margin: 5mm 0 2mm;"
-    " break-after: avoid; }\n"
-    "table { width: 100%; border-collapse: collapse; break-inside: auto; }\n"
-    "th, td { border: 1px solid #555; padding: 1.2mm 2mm; vertical-align: top;"
-    " text-align: left; }\n"
-    "th { width: 34%; background: #f0f0f0; font-weight: normal; }\n"
-    "tr { break-inside: avoid; }\n"
-    ".mono { font-family: 'DejaVu Sans Mono',monospace; font-size: 8pt; word-break: break-all; }\n"
-    ".late { color: #b00; font-weight: bold; }\n"
-    ".sign { display: flex; gap: 8mm; margin-top: 8mm; }\n"
-    ".sign div { flex: 1; border: 1px solid #555; height: 22mm; padding: 2mm; }\n"
-    "@media screen { body { padding: 10mm; } }\n"
-    "</style></head><body>\n";
-
-azk_status azk_certificate_html(const char *json, size_t len, char **out)
-{
-    azk_status rc = AZK_OK;
-    json_error_t jerr;
-    json_t *doc, *c, *d, *m, *k, *sch, *pp, *v, *sw, *led, *copies, *sig;
-    azk_buf b = AZK_BUF_INIT;
-    char num[64];
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(json != NULL && out != NULL);
-    doc = json_loadb(json, len, 0, &jerr);
-    c = json_object_get(doc, "certificate");
-    if (!json_is_object(c)) {
-        json_decref(doc);
-        return azk_error_set(AZK_ERR_FORMAT, "not a certificate document");
-    }
-    d = json_object_get(c, "dataset");
-    m = json_object_get(c, "method");
-    k = json_object_get(c, "key");
-    sch = json_object_get(c, "schedule");
-    pp = json_object_get(c, "people");
-    v = json_object_get(c, "verification");
-    sw = json_object_get(v, "sweep");
-    led = json_object_get(c, "ledger");
-    copies = json_object_get(c, "copies");
-    sig = json_object_get(doc, "signature");
-
-    rc = azk_buf_puts(&b, html_head);
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "<h1>削除証明書</h1>\n<div class=\"sub\">Certificate of "
-                              "Sanitization (NIST SP 800-88 Rev.1 準拠項目) — 証明書番号 ");
-    if (rc == AZK_OK)
-        rc = h_esc(&b, jstr(c, "certificate_id"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</div>\n<h2>1. 対象データ</h2><table>\n");
-    if (rc == AZK_OK)
-        rc = row(&b, "データセット", jstr(d, "id"));
-    if (rc == AZK_OK)
-        rc = row(&b, "委託元（クライアント）", jstr(d, "client"));
-    if (rc == AZK_OK)
-        rc = row(&b, "利用目的", jstr(d, "purpose"));
-    if (rc == AZK_OK)
-        rc = row(&b, "受領ファイル名", jstr(d, "source_name"));
-    if (rc == AZK_OK)
-        rc = row(&b, "受領日時", jstr(d, "received_at"));
-    if (rc == AZK_OK)
-        rc = row_int(&b, "レコード件数", json_object_get(d, "records"));
-    if (rc == AZK_OK)
-        rc = row(&b, "人数（名寄せ後）",
-                 json_is_integer(json_object_get(c, "persons")) ? NULL : "未算定");
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</table>\n<h2>2. 消去方法</h2><table>\n");
-    if (rc == AZK_OK)
-        rc = row(&b, "消去区分", jstr(m, "sanitization"));
-    if (rc == AZK_OK)
-        rc =
-            row(&b, "手法", "データ鍵の暗号消去（鍵の破棄）と、登録された全ファイルの上書き・削除");
-    if (rc == AZK_OK) {
-        (void)snprintf(num, sizeof(num), "%s %s", jstr(m, "tool") != NULL ? jstr(m, "tool") : "?",
-                       jstr(m, "tool_version") != NULL ? jstr(m, "tool_version") : "?");
-        rc = row(&b, "使用ツール・版", num);
-    }
-    if (rc == AZK_OK)
-        rc = row(&b, "鍵ID", jstr(k, "key_id"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "<tr><th>鍵のコミットメント</th><td class=\"mono\">");
-    if (rc == AZK_OK)
-        rc = h_esc(&b, jstr(k, "commitment"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</td></tr>\n");
-    if (rc == AZK_OK)
-        rc = row(&b, "鍵破棄の証跡", jstr(k, "evidence"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</table>\n<h2>3. 期限と実施日時</h2><table>\n");
-    if (rc == AZK_OK)
-        rc = row(&b, "保存期限", jstr(sch, "retain_until"));
-    if (rc == AZK_OK)
-        rc = row(&b, "削除実施日時 (UTC)", jstr(sch, "deleted_at"));
-    if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "<tr><th>期限遵守</th><td%s>%s</td></tr>\n",
-                            json_is_true(json_object_get(sch, "late")) ? " class=\"late\"" : "",
-                            json_is_true(json_object_get(sch, "late")) ? "期限超過（遅延削除）"
-                                                                       : "期限内");
-    if (rc == AZK_OK)
-        rc = row(&b, "時刻の根拠", jstr(sch, "clock"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</table>\n<h2>4. 対象となった全ての複製・派生物</h2><table>\n"
-                              "<tr><th>種別 / 場所</th><td>処分</td></tr>\n");
-    for (size_t i = 0; rc == AZK_OK && i < json_array_size(copies); i++) {
-        json_t *o = json_array_get(copies, i);
-        rc = azk_buf_puts(&b, "<tr><th>");
-        if (rc == AZK_OK)
-            rc = h_esc(&b, ja(jstr(o, "kind")));
-        if (rc == AZK_OK)
-            rc = azk_buf_puts(&b, "<br><span class=\"mono\">");
-        if (rc == AZK_OK)
-            rc = h_esc(&b, jstr(o, "path"));
-        if (rc == AZK_OK)
-            rc = azk_buf_puts(&b, "</span></th><td>");
-        if (rc == AZK_OK)
-            rc = h_esc(&b, ja(jstr(o, "disposition")));
-        if (rc == AZK_OK)
-            rc = azk_buf_puts(&b, "</td></tr>\n");
-    }
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</table>\n<h2>5. 検証（残存確認スイープ）</h2><table>\n");
-    if (rc == AZK_OK)
-        rc = row(&b, "検証方法",
-                 "閉域・一般の両ゾーンの設定場所を、当該データセットの指紋"
-                 "（委託レコードの完全一致照合）で走査");
-    if (rc == AZK_OK)
-        rc = row(&b, "結果", jstr(v, "result"));
-    if (rc == AZK_OK) {
-        json_t *arr[2] = {json_object_get(sw, "closed"), json_object_get(sw, "general")};
-        static const char *const lab[2] = {"対象範囲（閉域）", "対象範囲（一般）"};
-        for (int z = 0; z < 2 && rc == AZK_OK; z++) {
-            azk_buf list = AZK_BUF_INIT;
-            for (size_t i = 0; rc == AZK_OK && i < json_array_size(arr[z]); i++)
-                rc = azk_buf_printf(&list, "%s%s", i > 0 ? ", " : "",
-                                    json_string_value(json_array_get(arr[z], i)));
-            if (rc == AZK_OK)
-                rc = row(&b, lab[z], list.data != NULL ? (const char *)list.data : "（なし）");
-            azk_buf_dispose(&list);
-        }
-    }
-    if (rc == AZK_OK)
-        rc = row_int(&b, "走査ファイル数", json_object_get(sw, "files"));
-    if (rc == AZK_OK)
-        rc = row_int(&b, "走査バイト数", json_object_get(sw, "bytes"));
-    if (rc == AZK_OK)
-        rc = row_int(&b, "読めなかった対象", json_object_get(sw, "errors"));
-    if (rc == AZK_OK)
-        rc = row_int(&b, "残存複製", json_object_get(sw, "residuals"));
-    if (rc == AZK_OK)
-        rc = row(&b, "走査日時 (UTC)", jstr(sw, "swept_at"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</table>\n<h2>6. 実施者・検証者</h2><table>\n");
-    if (rc == AZK_OK)
-        rc = row(&b, "実施者（オペレーター）", jstr(pp, "operator"));
-    if (rc == AZK_OK)
-        rc = row(&b, "検証者（別人）", jstr(pp, "verifier"));
-    if (rc == AZK_OK)
-        rc = row(&b, "発行日時 (UTC)", jstr(c, "issued_at"));
-    if (rc == AZK_OK)
-        rc = row(&b, "発行ホスト", jstr(json_object_get(c, "organization"), "host"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</table>\n<h2>7. 監査台帳と電子署名</h2><table>\n");
-    if (rc == AZK_OK)
-        rc = row_int(&b, "削除記録の台帳番号", json_object_get(led, "entry_index"));
-    if (rc == AZK_OK)
-        rc = row_int(&b, "チェックポイントの木のサイズ", json_object_get(led, "tree_size"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "<tr><th>台帳公開鍵</th><td class=\"mono\">");
-    if (rc == AZK_OK)
-        rc = h_esc(&b, jstr(led, "vkey"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</td></tr>\n<tr><th>証明書署名鍵 (Ed25519)</th><td class=\"mono\">");
-    if (rc == AZK_OK)
-        rc = h_esc(&b, jstr(sig, "key"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(&b, "</td></tr>\n<tr><th>署名</th><td class=\"mono\">");
-    if (rc == AZK_OK)
-        rc = h_esc(&b, jstr(sig, "sig"));
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(
-            &b, "</td></tr>\n</table>\n<p style=\"font-size:8.5pt\">この証明書の真正性は、"
-                "電子版 (JSON) を <span class=\"mono\">azukari certificate verify FILE --pubkey "
-                "PUBFILE</span> で、署名・台帳への包含証明・チェックポイント署名の順に"
-                "オフラインで検証できます。印刷版は電子版の写しです。</p>\n"
-                "<div class=\"sign\"><div>実施者 署名・印</div><div>検証者 署名・印</div>"
-                "<div>委託元 確認欄</div></div>\n</body></html>\n");
-    json_decref(doc);
-    if (rc != AZK_OK) {
-        azk_buf_dispose(&b);
-        return rc;
-    }
-    *out = azk_buf_detach(&b);
-    return AZK_OK;
 }

@@ -52,9 +52,6 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     AZK_ASSERT_ARG(h != NULL && name != NULL && out_b32 != NULL);
     if (!azk_store__valid_id(name))
         return azk_error_set(AZK_ERR_ARG, "user name must be 1-64 of [A-Za-z0-9._-]");
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     rc = azk_store__users_active(h, &active);
     if (rc != AZK_OK)
         return rc;
@@ -126,9 +123,6 @@ azk_status azk_user_auth(azk_home *h, const char *name, const char *code)
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && name != NULL);
     h->auth_user[0] = '\0'; /* a failed attempt leaves nobody authenticated */
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     if (!azk_store__valid_id(name)) {
         /* not echoed into the ledger or the message: it may be anything typed */
         rc = azk_ret__audit(h, "auth.fail", NULL, "fail", NULL, "{\"why\":\"not a user name\"}",
@@ -210,9 +204,6 @@ azk_status azk_user_approve(azk_home *h, const char *name)
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && name != NULL);
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     rc = azk_store__user_get(h, name, &u, &found);
     sodium_memzero(u.sealed, sizeof(u.sealed));
     if (rc != AZK_OK)

@@ -14,8 +14,16 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* Create the retention tables when absent (idempotent). */
-AZK_NODISCARD azk_status azk_ret__schema(azk_home *h);
+/*
+ * One act of a kind per home at a time: an flock on <home>/retention/<name>
+ * (created 0600), taken without waiting and held until *fd is closed; the
+ * kernel releases it when the process dies (kill -9 included), so a crashed
+ * holder never blocks the next one. Held by another process: AZK_ERR_ARG
+ * "<busy>: nothing done (...)". The home, its vault and its keystore are on
+ * one host, so a lock of that host is enough even when the catalog is a
+ * shared PostgreSQL. *fd is -1 unless AZK_OK.
+ */
+AZK_NODISCARD azk_status azk_ret__lock(azk_home *h, const char *name, const char *busy, int *fd);
 
 /* "YYYY-MM-DD" of Unix seconds (UTC). */
 void azk_ret__date(int64_t t, char out[16]);

@@ -18,16 +18,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* The tables are the catalog's schema (store/schema.c), made at init and
- * brought up to date when the home is opened; nothing to do here any more. */
-azk_status azk_ret__schema(azk_home *h)
+azk_status azk_ret__lock(azk_home *h, const char *name, const char *busy, int *fd)
 {
-    (void)h;
-    return AZK_OK;
+    azk_buf p = AZK_BUF_INIT;
+    azk_status rc = azk_store__path(&p, h, "retention");
+    *fd = -1;
+    if (rc != AZK_OK)
+        return rc;
+    if (mkdir((const char *)p.data, 0700) != 0 && errno != EEXIST) {
+        rc = azk_error_errno("create retention directory");
+        goto done;
+    }
+    rc = azk_buf_printf(&p, "/%s", name);
+    if (rc != AZK_OK)
+        goto done;
+    *fd = open((const char *)p.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0) {
+        rc = azk_error_errno("open retention lock");
+        goto done;
+    }
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK
+                 ? azk_error_set(AZK_ERR_ARG, "%s: nothing done (try again when it has finished)",
+                                 busy)
+                 : azk_error_errno("lock retention");
+        close(*fd);
+        *fd = -1;
+    }
+done:
+    azk_buf_dispose(&p);
+    return rc;
 }
 
 void azk_ret__date(int64_t t, char out[16])
@@ -115,9 +140,6 @@ static azk_status artifact_insert(azk_home *h, const char *dataset, const char *
     struct azk_store_artifact a;
     struct azk_store_event ev = {0};
 
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     rc = get_ds(h, dataset, &d);
     if (rc != AZK_OK)
         return rc;
@@ -213,9 +235,6 @@ azk_status azk_artifact_resolve(azk_home *h, const char *dataset, const char *pa
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && path != NULL);
     if (reason == NULL || reason[0] == '\0')
         return azk_error_set(AZK_ERR_ARG, "resolving an artifact needs a reason");
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     /* the artifact is usually gone: resolve the path by its parent directory */
     rc = azk_buf_puts(&key, path);
     if (rc != AZK_OK)
@@ -267,12 +286,8 @@ done:
 
 azk_status azk_artifact_list(azk_home *h, const char *dataset, azk_artifact_cb cb, void *payload)
 {
-    azk_status rc;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     return azk_store__artifact_list(h, dataset, cb, payload);
 }
 
@@ -287,9 +302,7 @@ azk_status azk_retention_hold(azk_home *h, const char *dataset, const char *reas
     AZK_ASSERT_ARG(h != NULL && dataset != NULL);
     if (reason == NULL || reason[0] == '\0')
         return azk_error_set(AZK_ERR_ARG, "a hold needs a reason");
-    rc = azk_ret__schema(h);
-    if (rc == AZK_OK)
-        rc = get_ds(h, dataset, &d);
+    rc = get_ds(h, dataset, &d);
     if (rc != AZK_OK)
         return rc;
     ev.action = "retention.hold";
@@ -300,15 +313,11 @@ azk_status azk_retention_hold(azk_home *h, const char *dataset, const char *reas
 
 azk_status azk_retention_release(azk_home *h, const char *dataset, const char *reason)
 {
-    azk_status rc;
     struct azk_store_event ev = {0};
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && dataset != NULL);
     if (reason == NULL || reason[0] == '\0')
         return azk_error_set(AZK_ERR_ARG, "a release needs a reason");
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     ev.action = "retention.release";
     ev.object = dataset;
     ev.reason = reason;
@@ -332,9 +341,7 @@ azk_status azk_retention_request(azk_home *h, const char *dataset, const char *u
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && out_id != NULL);
     if (reason == NULL || reason[0] == '\0')
         return azk_error_set(AZK_ERR_ARG, "a request needs a reason");
-    rc = azk_ret__schema(h);
-    if (rc == AZK_OK)
-        rc = get_ds(h, dataset, &d);
+    rc = get_ds(h, dataset, &d);
     if (rc != AZK_OK)
         return rc;
     rc = azk_identity__requester(h, "retention.request", dataset, &me);
@@ -384,9 +391,6 @@ azk_status azk_retention_approve(azk_home *h, const char *request_id)
     bool found = false;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && request_id != NULL);
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     rc = azk_store__request_get(h, request_id, &r, &found);
     if (rc != AZK_OK)
         return rc;
@@ -468,16 +472,13 @@ azk_status azk_retention_status(azk_home *h, int64_t now, azk_retention_cb cb, v
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     memset(&c, 0, sizeof(c));
-    rc = azk_ret__schema(h);
-    if (rc == AZK_OK) {
-        if (now == 0)
-            now = (int64_t)time(NULL);
-        azk_ret__date(now, c.today);
-        azk_ret__date(now - 86400, c.yesterday);
-        c.cb = cb;
-        c.payload = payload;
-        rc = azk_store__retention_rows(h, status_row, &c);
-    }
+    if (now == 0)
+        now = (int64_t)time(NULL);
+    azk_ret__date(now, c.today);
+    azk_ret__date(now - 86400, c.yesterday);
+    c.cb = cb;
+    c.payload = payload;
+    rc = azk_store__retention_rows(h, status_row, &c);
     if (out_overdue != NULL)
         *out_overdue = c.overdue;
     return rc;
@@ -486,11 +487,7 @@ azk_status azk_retention_status(azk_home *h, int64_t now, azk_retention_cb cb, v
 azk_status azk_retention_residuals(azk_home *h, const char *dataset, azk_residual_cb cb,
                                    void *payload)
 {
-    azk_status rc;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     return azk_store__residual_list(h, dataset, cb, payload);
 }

@@ -471,47 +471,6 @@ static azk_status collect_due(const struct azk_store_due *d, void *payload)
     return AZK_OK;
 }
 
-/*
- * One run of a home at a time: an flock on <home>/retention/run.lock, held
- * for the whole run and released by the kernel when the process dies
- * (kill -9 included), so a crashed run never blocks the next one. A second
- * run would repeat steps of the first (two "retention.shred" entries for
- * one dataset) and must not start. The home, its vault and its keystore
- * are on one host, so a lock of that host is enough even when the catalog
- * is a shared PostgreSQL.
- */
-static azk_status run_lock(azk_home *h, int *fd)
-{
-    azk_buf p = AZK_BUF_INIT;
-    azk_status rc = azk_store__path(&p, h, "retention");
-    *fd = -1;
-    if (rc != AZK_OK)
-        return rc;
-    if (mkdir((const char *)p.data, 0700) != 0 && errno != EEXIST) {
-        rc = azk_error_errno("create retention directory");
-        goto done;
-    }
-    rc = azk_buf_puts(&p, "/run.lock");
-    if (rc != AZK_OK)
-        goto done;
-    *fd = open((const char *)p.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (*fd < 0) {
-        rc = azk_error_errno("open retention run lock");
-        goto done;
-    }
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        rc = errno == EWOULDBLOCK
-                 ? azk_error_set(AZK_ERR_ARG, "another retention run of this home is in progress: "
-                                              "nothing done (run again when it has finished)")
-                 : azk_error_errno("lock retention run");
-        close(*fd);
-        *fd = -1;
-    }
-done:
-    azk_buf_dispose(&p);
-    return rc;
-}
-
 /* An error of one dataset: counted, reported, in the ledger; the run goes on. */
 static azk_status dataset_error(struct azk_ret_run *r, const char *ds)
 {
@@ -547,16 +506,15 @@ azk_status azk_retention_run(azk_home *h, const azk_retention_run_options *o,
     r.cb = cb;
     r.payload = payload;
     r.sum = &sum;
-    rc = azk_ret__schema(h);
-    if (rc != AZK_OK)
-        return rc;
     if (o->drill || o->now != 0) {
         rc = drill(h, o->now != 0 ? o->now : r.now, o->only, cb, payload, &sum);
         if (summary != NULL)
             *summary = sum;
         return rc;
     }
-    rc = run_lock(h, &lock);
+    /* one run of a home at a time (a second would repeat steps of the first:
+     * two "retention.shred" entries for one dataset) */
+    rc = azk_ret__lock(h, "run.lock", "another retention run of this home is in progress", &lock);
     if (rc != AZK_OK)
         goto done;
     azk_ret__iso(r.now, nowiso);

@@ -6,6 +6,7 @@
  * the common dialect of store/db.h; every step's result is checked.
  */
 #include "store/datasets.h"
+#include "store/event.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -169,22 +170,9 @@ done:
 
 azk_status azk_store__dataset_uuid_known(azk_home *h, const char *uuid, bool *yes)
 {
-    azk_status rc;
-    azk_db_stmt *st = NULL;
-    int step;
     AZK_ASSERT_ARG(h != NULL && uuid != NULL && yes != NULL);
-    *yes = false;
-    rc = azk_db_prepare(h->cat, &st, "SELECT 1 FROM datasets WHERE uuid = ?", "find vault uuid");
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, uuid);
-    step = azk_db_step(st);
-    if (step == AZK_DB_ROW)
-        *yes = true;
-    else if (step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    return azk_store__exists(h, "find vault uuid", "SELECT 1 FROM datasets WHERE uuid = ?", uuid,
+                             yes);
 }
 
 /* ---- fingerprints ------------------------------------------------------------ */
@@ -305,23 +293,9 @@ done:
 
 azk_status azk_store__fingerprints_present(azk_home *h, const char *dataset, bool *yes)
 {
-    azk_status rc;
-    azk_db_stmt *st = NULL;
-    int step;
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && yes != NULL);
-    *yes = false;
-    rc = azk_db_prepare(h->cat, &st, "SELECT 1 FROM fingerprints WHERE dataset = ?",
-                        "find fingerprints");
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, dataset);
-    step = azk_db_step(st);
-    if (step == AZK_DB_ROW)
-        *yes = true;
-    else if (step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    return azk_store__exists(h, "find fingerprints", "SELECT 1 FROM fingerprints WHERE dataset = ?",
+                             dataset, yes);
 }
 
 /* ---- deadlines ----------------------------------------------------------------- */

@@ -57,9 +57,11 @@ struct azk_db_stmt {
 extern const struct azk_db_ops azk_db__sqlite_ops;
 extern const struct azk_db_ops azk_db__pg_ops; /* NULL-kind when built without libpq */
 
-/* Transitional: the raw SQLite handle of a SQLite catalog, NULL otherwise.
- * Only for code not yet moved onto typed store functions; goes away with it. */
-struct sqlite3;
-struct sqlite3 *azk_db__sqlite(azk_db *db);
+/* SQLite only (false / nothing on another backend): wal_checkpoint(TRUNCATE)
+ * succeeded (schema.c's scrub after a migration). */
+bool azk_db__sqlite_checkpoint_truncate(azk_db *db);
+/* SQLite only: the longest string or blob the connection accepts (tests of
+ * a bind that does not fit). */
+void azk_db__sqlite_limit_length(azk_db *db, int n);
 
 #endif

@@ -13,9 +13,22 @@
 #define SDB(db) ((sqlite3 *)(db)->impl)
 #define SST(st) ((sqlite3_stmt *)(st)->impl)
 
-struct sqlite3 *azk_db__sqlite(azk_db *db)
+static bool is_sqlite(const azk_db *db)
 {
-    return db != NULL && db->ops == &azk_db__sqlite_ops ? SDB(db) : NULL;
+    return db != NULL && db->ops == &azk_db__sqlite_ops && db->impl != NULL;
+}
+
+bool azk_db__sqlite_checkpoint_truncate(azk_db *db)
+{
+    int logn = 0, ckpt = 0;
+    return is_sqlite(db) && sqlite3_wal_checkpoint_v2(SDB(db), NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                                      &logn, &ckpt) == SQLITE_OK;
+}
+
+void azk_db__sqlite_limit_length(azk_db *db, int n)
+{
+    if (is_sqlite(db))
+        (void)sqlite3_limit(SDB(db), SQLITE_LIMIT_LENGTH, n);
 }
 
 static azk_status s_open(azk_db *db, const char *target, unsigned flags)

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,32 @@ azk_status azk_store__run_texts(azk_home *h, const char *what, const char *sql,
     rc = azk_db_run(st);
     if (rc == AZK_OK && changes != NULL)
         *changes = azk_db_changes(st);
+    azk_db_finalize(st);
+    return rc;
+}
+
+void azk_store__col_copy(azk_db_stmt *st, int col, char *dst, size_t cap)
+{
+    const char *v = azk_db_col_text(st, col);
+    (void)snprintf(dst, cap, "%s", v != NULL ? v : "");
+}
+
+azk_status azk_store__exists(azk_home *h, const char *what, const char *sql, const char *v,
+                             bool *yes)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int step;
+    *yes = false;
+    rc = azk_db_prepare(h->cat, &st, sql, what);
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, v);
+    step = azk_db_step(st);
+    if (step == AZK_DB_ROW)
+        *yes = true;
+    else if (step != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
     azk_db_finalize(st);
     return rc;
 }

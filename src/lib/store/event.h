@@ -35,6 +35,13 @@ AZK_NODISCARD azk_status azk_store__tx_end(azk_home *h, azk_status rc);
 AZK_NODISCARD azk_status azk_store__run_texts(azk_home *h, const char *what, const char *sql,
                                               const char *const *texts, size_t n, int64_t *changes);
 
+/* Text column `col` of the current row into dst (cap bytes, truncated; NULL = ""). */
+void azk_store__col_copy(azk_db_stmt *st, int col, char *dst, size_t cap);
+
+/* Does `sql` (one text parameter, `v`) return a row? *yes false on error too. */
+AZK_NODISCARD azk_status azk_store__exists(azk_home *h, const char *what, const char *sql,
+                                           const char *v, bool *yes);
+
 /*
  * Test builds only (AZK_TESTING): when $AZK_TEST_GATE names `step`,
  * create the file $AZK_TEST_GATE_FILE and wait until it is removed, then

@@ -9,12 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void copy_col(char *dst, size_t n, azk_db_stmt *st, int col)
-{
-    const char *v = azk_db_col_text(st, col);
-    (void)snprintf(dst, n, "%s", v != NULL ? v : "");
-}
-
 azk_status azk_store__guard_claim(azk_home *h, const char *id, const char *rel, const char *outbox,
                                   const char *release_dir)
 {
@@ -272,11 +266,11 @@ azk_status azk_store__guard_get(azk_home *h, const char *id, struct azk_store_gu
     azk_db_bind_text(st, 1, id);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW) {
-        copy_col(out->rel, sizeof(out->rel), st, 0);
-        copy_col(out->release_dir, sizeof(out->release_dir), st, 1);
-        copy_col(out->uuid, sizeof(out->uuid), st, 2);
-        copy_col(out->requested_by, sizeof(out->requested_by), st, 3);
-        copy_col(state, 16, st, 4);
+        azk_store__col_copy(st, 0, out->rel, sizeof(out->rel));
+        azk_store__col_copy(st, 1, out->release_dir, sizeof(out->release_dir));
+        azk_store__col_copy(st, 2, out->uuid, sizeof(out->uuid));
+        azk_store__col_copy(st, 3, out->requested_by, sizeof(out->requested_by));
+        azk_store__col_copy(st, 4, state, 16);
         *found = true;
     } else if (s != AZK_DB_DONE) {
         rc = AZK_ERR_DB;
@@ -304,9 +298,9 @@ azk_status azk_store__guard_approve_take(azk_home *h, const char *id, const char
         azk_db_bind_text(st, 1, id);
         s = azk_db_step(st);
         if (s == AZK_DB_ROW) {
-            copy_col(state, sizeof(state), st, 0);
-            copy_col(by, sizeof(by), st, 1);
-            copy_col(appr, sizeof(appr), st, 2);
+            azk_store__col_copy(st, 0, state, sizeof(state));
+            azk_store__col_copy(st, 1, by, sizeof(by));
+            azk_store__col_copy(st, 2, appr, sizeof(appr));
         } else if (s == AZK_DB_DONE) {
             rc = azk_error_set(AZK_ERR_NOTFOUND, "guard approve: no item %.40s", id);
         } else {

@@ -10,7 +10,6 @@
 #include "store/keystore.h"
 #include "store/schema.h"
 #include "store/home_catalog.h"
-#include "vault/vault.h"
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -22,41 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-azk_status azk_store__dberr(sqlite3 *db, const char *what)
-{
-    return azk_error_set(AZK_ERR_DB, "catalog: %s: %s", what, azk_sqlite__errmsg(db));
-}
-
-azk_status azk_store__exec(azk_home *h, const char *sql, const char *what)
-{
-    if (sqlite3_exec(h->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return azk_store__dberr(h->db, what);
-    return AZK_OK;
-}
-
-azk_status azk_store__begin(azk_home *h)
-{
-    return azk_store__exec(h, "BEGIN IMMEDIATE", "begin");
-}
-
-azk_status azk_store__commit(azk_home *h)
-{
-    return azk_store__exec(h, "COMMIT", "commit");
-}
-
-void azk_store__rollback(azk_home *h)
-{
-    if (h != NULL && h->db != NULL && !sqlite3_get_autocommit(h->db))
-        (void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-azk_status azk_store__prepare(azk_home *h, sqlite3_stmt **st, const char *sql)
-{
-    if (sqlite3_prepare_v2(h->db, sql, -1, st, NULL) != SQLITE_OK)
-        return azk_store__dberr(h->db, "prepare");
-    return AZK_OK;
-}
 
 const char *azk_store__actor(const azk_home *h)
 {
@@ -525,15 +489,6 @@ static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN]
 static azk_status home_open(azk_home **out, const char *path, const azk_home_open_options *opts,
                             azk_schema_report *rep);
 
-azk_status azk_home_open(azk_home **out, const char *path, const char *passphrase,
-                         size_t passphrase_len)
-{
-    azk_home_open_options o = AZK_HOME_OPEN_OPTIONS_INIT;
-    o.passphrase = passphrase;
-    o.passphrase_len = passphrase_len;
-    return azk_home_open_ex(out, path, &o);
-}
-
 azk_status azk_store__home_open(azk_home **out, const char *path, const char *passphrase,
                                 size_t passphrase_len, azk_schema_report *rep)
 {
@@ -630,7 +585,6 @@ static azk_status home_open(azk_home **out, const char *path, const azk_home_ope
     rep->from = rep->to = ver;
     if (rc != AZK_OK)
         goto done;
-    h->db = azk_db__sqlite(h->cat);
     if (azk_home_uses_passphrase(path)) {
         unsigned long long ops;
         size_t mem;
@@ -659,8 +613,6 @@ static azk_status home_open(azk_home **out, const char *path, const azk_home_ope
     rc = azk_schema__migrate(h, rep);
     if (rc != AZK_OK)
         goto done;
-    (void)azk_vault__cleanup_tmp(h);     /* temporaries of an interrupted intake */
-    (void)azk_vault__cleanup_orphans(h); /* named files of an intake that did not commit */
     *out = h;
     h = NULL;
 done:
@@ -670,7 +622,8 @@ done:
     return rc;
 }
 
-azk_status azk_home_open_ex(azk_home **out, const char *path, const azk_home_open_options *opts)
+azk_status azk_store__home_open_ex(azk_home **out, const char *path,
+                                   const azk_home_open_options *opts)
 {
     azk_schema_report rep;
     azk_error_clear();
@@ -688,7 +641,6 @@ void azk_home_close(azk_home *h)
         return;
     azk_store__keystore_close(h);
     azk_db_close(h->cat);
-    h->db = NULL;
     sodium_memzero(h->key, sizeof(h->key));
     azk_free(h->path);
     azk_free(h->actor);

@@ -14,6 +14,7 @@
  * bytes, and the certificate records what was found.
  */
 #include "store/keystore.h"
+#include "store/sqlite.h"
 
 #include <errno.h>
 #include <fcntl.h>

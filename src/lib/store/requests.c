@@ -8,12 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void copy_col(char *dst, size_t n, azk_db_stmt *st, int col)
-{
-    const char *v = azk_db_col_text(st, col);
-    (void)snprintf(dst, n, "%s", v != NULL ? v : "");
-}
-
 azk_status azk_store__request_insert(azk_home *h, const struct azk_store_request *r,
                                      const char *reason, const struct azk_store_event *ev)
 {
@@ -63,12 +57,12 @@ azk_status azk_store__request_get(azk_home *h, const char *id, struct azk_store_
     azk_db_bind_text(st, 1, id);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW) {
-        copy_col(out->id, sizeof(out->id), st, 0);
-        copy_col(out->kind, sizeof(out->kind), st, 1);
-        copy_col(out->dataset, sizeof(out->dataset), st, 2);
-        copy_col(out->until, sizeof(out->until), st, 3);
-        copy_col(out->requested_by, sizeof(out->requested_by), st, 4);
-        copy_col(out->state, sizeof(out->state), st, 5);
+        azk_store__col_copy(st, 0, out->id, sizeof(out->id));
+        azk_store__col_copy(st, 1, out->kind, sizeof(out->kind));
+        azk_store__col_copy(st, 2, out->dataset, sizeof(out->dataset));
+        azk_store__col_copy(st, 3, out->until, sizeof(out->until));
+        azk_store__col_copy(st, 4, out->requested_by, sizeof(out->requested_by));
+        azk_store__col_copy(st, 5, out->state, sizeof(out->state));
         *found = true;
     } else if (s != AZK_DB_DONE) {
         rc = AZK_ERR_DB;

@@ -7,34 +7,11 @@
  * row are one store transaction.
  */
 #include "store/retention_state.h"
+#include "store/event.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* One statement with text parameters only, run to DONE. */
-static azk_status run_text(azk_home *h, const char *sql, const char *what, const char *const *v,
-                           size_t n)
-{
-    azk_db_stmt *st = NULL;
-    azk_status rc = azk_db_prepare(h->cat, &st, sql, what);
-    if (rc != AZK_OK)
-        return rc;
-    for (size_t i = 0; i < n; i++)
-        azk_db_bind_text(st, (int)i + 1, v[i]);
-    rc = azk_db_run(st);
-    azk_db_finalize(st);
-    return rc;
-}
-
-/* End the write transaction: commit when rc is AZK_OK, else roll back. */
-static azk_status tx_end(azk_home *h, azk_status rc)
-{
-    if (rc == AZK_OK)
-        return azk_db_commit(h->cat);
-    azk_db_rollback(h->cat);
-    return rc;
-}
 
 /* ---- state ------------------------------------------------------------------- */
 
@@ -66,11 +43,11 @@ static azk_status set_state(azk_home *h, const char *ds, const char *state)
     v[0] = ds;
     v[1] = state;
     v[2] = now;
-    return run_text(h,
-                    "INSERT INTO ret_state(dataset, state, updated_at) VALUES(?,?,?)"
-                    " ON CONFLICT(dataset) DO UPDATE SET state = excluded.state,"
-                    " updated_at = excluded.updated_at",
-                    "set retention state", v, 3);
+    return azk_store__run_texts(h, "set retention state",
+                                "INSERT INTO ret_state(dataset, state, updated_at) VALUES(?,?,?)"
+                                " ON CONFLICT(dataset) DO UPDATE SET state = excluded.state,"
+                                " updated_at = excluded.updated_at",
+                                v, 3, NULL);
 }
 
 azk_status azk_store__ret_set_state(azk_home *h, const char *ds, const char *state)
@@ -102,29 +79,9 @@ azk_status azk_store__ret_fp_file(azk_home *h, const char *ds, char **out)
     return rc;
 }
 
-/* Does `sql` (one text parameter) return a row? */
-static azk_status exists(azk_home *h, const char *sql, const char *what, const char *v, bool *yes)
-{
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    int step;
-    *yes = false;
-    rc = azk_db_prepare(h->cat, &st, sql, what);
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, v);
-    step = azk_db_step(st);
-    if (step == AZK_DB_ROW)
-        *yes = true;
-    else if (step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
-}
-
 azk_status azk_store__ret_held(azk_home *h, const char *ds, bool *held)
 {
-    return exists(h, "SELECT 1 FROM ret_holds WHERE dataset = ?", "read hold", ds, held);
+    return azk_store__exists(h, "read hold", "SELECT 1 FROM ret_holds WHERE dataset = ?", ds, held);
 }
 
 azk_status azk_store__ret_last_run(azk_home *h, int64_t *t)
@@ -210,7 +167,8 @@ done:
 
 azk_status azk_store__ret_early(azk_home *h, const char *ds, bool *early)
 {
-    return exists(h, "SELECT 1 FROM ret_early WHERE dataset = ?", "read early deletion", ds, early);
+    return azk_store__exists(h, "read early deletion", "SELECT 1 FROM ret_early WHERE dataset = ?",
+                             ds, early);
 }
 
 azk_status azk_store__ret_record_shredding(azk_home *h, const struct azk_store_shred *s)
@@ -249,16 +207,17 @@ azk_status azk_store__ret_key_destroyed(azk_home *h, const char *ds)
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && ds != NULL);
     v[0] = ds;
-    rc = azk_db_begin(h->cat);
+    rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = run_text(h, "UPDATE datasets SET state = 'shredded' WHERE id = ?", "record key destroyed",
-                  v, 1);
+    rc = azk_store__run_texts(h, "record key destroyed",
+                              "UPDATE datasets SET state = 'shredded' WHERE id = ?", v, 1, NULL);
     if (rc == AZK_OK)
-        rc = run_text(h, "DELETE FROM fingerprints WHERE dataset = ?", "delete fingerprints", v, 1);
+        rc = azk_store__run_texts(h, "delete fingerprints",
+                                  "DELETE FROM fingerprints WHERE dataset = ?", v, 1, NULL);
     if (rc == AZK_OK)
         rc = set_state(h, ds, "key_destroyed");
-    return tx_end(h, rc);
+    return azk_store__tx_end(h, rc);
 }
 
 azk_status azk_store__ret_record_vault(azk_home *h, const char *ds, const char *disp)
@@ -266,9 +225,10 @@ azk_status azk_store__ret_record_vault(azk_home *h, const char *ds, const char *
     const char *v[2];
     v[0] = disp;
     v[1] = ds;
-    return run_text(
-        h, "UPDATE ret_state SET state = 'vault_removed', vault_disp = ? WHERE dataset = ?",
-        "record vault removal", v, 2);
+    return azk_store__run_texts(
+        h, "record vault removal",
+        "UPDATE ret_state SET state = 'vault_removed', vault_disp = ? WHERE dataset = ?", v, 2,
+        NULL);
 }
 
 /* ---- artifacts --------------------------------------------------------------------- */
@@ -418,8 +378,9 @@ azk_status azk_store__ret_artifact_disposition(azk_home *h, const char *ds, cons
     v[0] = disp;
     v[1] = ds;
     v[2] = path;
-    return run_text(h, "UPDATE ret_artifacts SET disposition = ? WHERE dataset = ? AND path = ?",
-                    "record artifact", v, 3);
+    return azk_store__run_texts(
+        h, "record artifact",
+        "UPDATE ret_artifacts SET disposition = ? WHERE dataset = ? AND path = ?", v, 3, NULL);
 }
 
 azk_status azk_store__ret_refused_count(azk_home *h, const char *ds, uint64_t *n)
@@ -512,7 +473,7 @@ azk_status azk_store__ret_record_sweep(azk_home *h, const struct azk_store_verdi
     azk_status rc;
     azk_db_stmt *del = NULL, *ins = NULL, *up = NULL;
     AZK_ASSERT_ARG(h != NULL && (v != NULL || n == 0));
-    rc = azk_db_begin(h->cat);
+    rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
     rc = azk_db_prepare(h->cat, &del, "DELETE FROM ret_residuals WHERE dataset = ?",
@@ -532,16 +493,10 @@ azk_status azk_store__ret_record_sweep(azk_home *h, const struct azk_store_verdi
     azk_db_finalize(del);
     azk_db_finalize(ins);
     azk_db_finalize(up);
-    return tx_end(h, rc);
+    return azk_store__tx_end(h, rc);
 }
 
 /* ---- certificate ------------------------------------------------------------------------ */
-
-static void copy_col(azk_db_stmt *st, int col, char *out, size_t cap)
-{
-    const char *s = azk_db_col_text(st, col);
-    (void)snprintf(out, cap, "%s", s != NULL ? s : "");
-}
 
 azk_status azk_store__ret_cert_facts(azk_home *h, const char *ds, struct azk_store_cert_facts *out)
 {
@@ -568,17 +523,17 @@ azk_status azk_store__ret_cert_facts(azk_home *h, const char *ds, struct azk_sto
         rc = AZK_ERR_DB;
         goto done;
     }
-    copy_col(st, 0, out->state, sizeof(out->state));
-    copy_col(st, 1, out->key_id, sizeof(out->key_id));
-    copy_col(st, 2, out->key_commit, sizeof(out->key_commit));
+    azk_store__col_copy(st, 0, out->state, sizeof(out->state));
+    azk_store__col_copy(st, 1, out->key_id, sizeof(out->key_id));
+    azk_store__col_copy(st, 2, out->key_commit, sizeof(out->key_commit));
     out->shred_index = azk_db_col_int64(st, 3);
-    copy_col(st, 4, out->shred_at, sizeof(out->shred_at));
-    copy_col(st, 5, out->operator_name, sizeof(out->operator_name));
+    azk_store__col_copy(st, 4, out->shred_at, sizeof(out->shred_at));
+    azk_store__col_copy(st, 5, out->operator_name, sizeof(out->operator_name));
     out->drill = azk_db_col_int64(st, 6) != 0;
-    copy_col(st, 7, out->vault_disp, sizeof(out->vault_disp));
+    azk_store__col_copy(st, 7, out->vault_disp, sizeof(out->vault_disp));
     rc = dup_col(st, 8, &out->sweep_json);
-    copy_col(st, 9, out->uuid, sizeof(out->uuid));
-    copy_col(st, 10, out->retain_until, sizeof(out->retain_until));
+    azk_store__col_copy(st, 9, out->uuid, sizeof(out->uuid));
+    azk_store__col_copy(st, 10, out->retain_until, sizeof(out->retain_until));
 done:
     azk_db_finalize(st);
     return rc;
@@ -589,22 +544,33 @@ azk_status azk_store__ret_certify(azk_home *h, const char *ds, char **batch_done
     azk_db_stmt *st = NULL;
     azk_status rc;
     const char *v[1];
+    int64_t changed = 0;
     int step;
     AZK_ASSERT_ARG(h != NULL && ds != NULL);
     if (batch_done != NULL)
         *batch_done = NULL;
     v[0] = ds;
-    rc = run_text(h, "UPDATE ret_state SET state = 'certified' WHERE dataset = ?",
-                  "record certificate", v, 1);
-    if (rc != AZK_OK || batch_done == NULL)
+    /* clean -> certified only: the state is re-read under the writers' lock,
+     * so of two issuers racing past their own checks one certifies */
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
         return rc;
+    rc = azk_store__run_texts(h, "record certificate",
+                              "UPDATE ret_state SET state = 'certified'"
+                              " WHERE dataset = ? AND state = 'clean'",
+                              v, 1, &changed);
+    if (rc == AZK_OK && changed != 1)
+        rc = azk_error_set(AZK_ERR_ARG, "no certificate: the dataset is no longer clean (certified "
+                                        "by another issuer?)");
+    if (rc != AZK_OK || batch_done == NULL)
+        return azk_store__tx_end(h, rc);
     rc = azk_db_prepare(h->cat, &st,
                         "SELECT s.fp_file, (SELECT count(*) FROM ret_state o WHERE"
                         " o.fp_file = s.fp_file AND o.state <> 'certified')"
                         " FROM ret_state s WHERE s.dataset = ?",
                         "read fingerprint batch");
     if (rc != AZK_OK)
-        return rc;
+        return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, ds);
     step = azk_db_step(st);
     if (step == AZK_DB_ROW && !azk_db_col_null(st, 0) && azk_db_col_int64(st, 1) == 0)
@@ -612,6 +578,11 @@ azk_status azk_store__ret_certify(azk_home *h, const char *ds, char **batch_done
     else if (step != AZK_DB_ROW && step != AZK_DB_DONE)
         rc = AZK_ERR_DB;
     azk_db_finalize(st);
+    rc = azk_store__tx_end(h, rc);
+    if (rc != AZK_OK && batch_done != NULL) {
+        azk_free(*batch_done);
+        *batch_done = NULL;
+    }
     return rc;
 }
 

@@ -8,9 +8,8 @@
  * copies, and the facts a certificate states. The retention module
  * (retention/run.c, sweep.c, cert.c) decides; these functions only read
  * and record, each write in its own store transaction. Works on either
- * catalog backend (store/db.h). The tables are created by
- * azk_ret__schema (retention/retention.c) until the versioned schema
- * holds them.
+ * catalog backend (store/db.h). The tables are the catalog's schema
+ * (store/schema.c).
  */
 #ifndef AZK_STORE_RETENTION_STATE_H
 #define AZK_STORE_RETENTION_STATE_H
@@ -150,9 +149,10 @@ AZK_NODISCARD azk_status azk_store__ret_cert_facts(azk_home *h, const char *data
                                                    struct azk_store_cert_facts *out);
 
 /*
- * State "certified". *batch_done (may be NULL) gets the dataset's
- * fingerprint batch file when every dataset of that batch is now
- * certified (its files may go), else NULL; azk_free it.
+ * State clean -> "certified", in one store write transaction; a dataset no
+ * longer clean (another issuer certified it) is AZK_ERR_ARG. *batch_done (may be NULL) gets the
+ * dataset's fingerprint batch file when every dataset of that batch is now certified (its files may
+ * go), else NULL; azk_free it.
  */
 AZK_NODISCARD azk_status azk_store__ret_certify(azk_home *h, const char *dataset,
                                                 char **batch_done);

@@ -335,30 +335,6 @@ azk_status azk_schema__check(azk_db *db, int *version)
     return AZK_OK;
 }
 
-/*
- * Test builds only: stop forever at `step` when AZK_TEST_PAUSE names it
- * (after creating AZK_TEST_PAUSE_FILE), so a test can kill -9 a migration
- * there (the same hook as retention's run; release builds have none).
- */
-static void test_pause(const char *step)
-{
-#ifndef AZK_TESTING
-    (void)step;
-#else
-    const char *p = getenv("AZK_TEST_PAUSE");
-    const char *f = getenv("AZK_TEST_PAUSE_FILE");
-    if (p == NULL || strcmp(p, step) != 0)
-        return;
-    if (f != NULL) {
-        int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            close(fd);
-    }
-    for (;;)
-        (void)sleep(60);
-#endif
-}
-
 /* ---- keys moved out of the catalog ------------------------------------ */
 
 struct keycopy {
@@ -625,9 +601,7 @@ static bool checkpoint_truncate(azk_db *db)
 {
     struct stat sb;
     azk_buf p = AZK_BUF_INIT;
-    int logn = 0, ckpt = 0;
-    bool ok = sqlite3_wal_checkpoint_v2(azk_db__sqlite(db), NULL, SQLITE_CHECKPOINT_TRUNCATE, &logn,
-                                        &ckpt) == SQLITE_OK;
+    bool ok = azk_db__sqlite_checkpoint_truncate(db);
     if (ok && azk_buf_printf(&p, "%s-wal", azk_db_name(db)) == AZK_OK)
         ok = stat((const char *)p.data, &sb) != 0 || sb.st_size == 0;
     azk_buf_dispose(&p);
@@ -767,7 +741,7 @@ static azk_status take_backup(struct mig *m, int from)
         azk_db_finalize(st);
     }
     if (rc == AZK_OK)
-        test_pause("migrate.backup"); /* the .part may hold keys here */
+        azk_store__test_pause("migrate.backup"); /* the .part may hold keys here */
     if (rc == AZK_OK && from < 2)
         rc = scrub_backup((const char *)part.data);
     if (rc == AZK_OK) {
@@ -941,7 +915,7 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
     if (rc == AZK_OK && sqlite && m.nkeys > 0)
         rc = meta_set(m.db, "key_scrub", "pending");
     if (rc == AZK_OK)
-        test_pause("migrate.keys"); /* keys in the keystore and the catalog */
+        azk_store__test_pause("migrate.keys"); /* keys in the keystore and the catalog */
     if (rc == AZK_OK)
         rc = azk_db_commit(m.db);
     if (rc != AZK_OK) {
@@ -950,7 +924,7 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
         goto done;
     }
     rep->to = AZK_SCHEMA_CURRENT;
-    test_pause("migrate.scrub"); /* committed, old pages not yet scrubbed */
+    azk_store__test_pause("migrate.scrub"); /* committed, old pages not yet scrubbed */
     if (sqlite && m.nkeys > 0) {
         keep = scrub_catalog(&m);
     } else {

@@ -70,7 +70,14 @@ AZK_NODISCARD azk_status azk_schema__check_file(const char *path);
  */
 AZK_NODISCARD azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep);
 
-/* azk_home_open, reporting what a migration on open did (`azukari db migrate`). */
+/*
+ * Open a home: directories, catalog (schema checked, an older one migrated),
+ * master key checked. The public azk_home_open/_ex (vault/home_open.c) add
+ * the vault's recovery of interrupted intakes, which is above the store.
+ */
+AZK_NODISCARD azk_status azk_store__home_open_ex(azk_home **out, const char *path,
+                                                 const azk_home_open_options *opts);
+/* The same, reporting what a migration on open did (`azukari db migrate`). */
 AZK_NODISCARD azk_status azk_store__home_open(azk_home **out, const char *path,
                                               const char *passphrase, size_t passphrase_len,
                                               azk_schema_report *rep);

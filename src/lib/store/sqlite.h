@@ -8,7 +8,7 @@
  * So the wrappers below remember a failed bind per statement, and the
  * statement's next sqlite3_step returns that error instead of running;
  * callers already treat any step result but SQLITE_ROW/SQLITE_DONE as a
- * database error (azk_store__dberr reports SQLite's message, which names
+ * database error (azk_db reports SQLite's message, which names
  * the failure, never a value; see azk_sqlite__errmsg). Marks are per
  * thread, cleared by sqlite3_clear_bindings and sqlite3_finalize.
  * tools/checksrc.sh rejects <sqlite3.h> anywhere else in src/lib.

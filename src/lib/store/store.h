@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * store/store.h -- internals of a home shared by store, vault and match:
- * the handle (catalog connection, master key), transactions, ids, time
+ * store/store.h -- internals of a home shared by the modules above the
+ * store: the handle (catalog connection, master key), ids, time
  * stamps, paths and ledger events. Not public API.
  */
 #ifndef AZK_STORE_H
@@ -11,15 +11,16 @@
 #include "azukari/home.h"
 
 #include "store/db_int.h"
-#include "store/sqlite.h"
+
+struct sqlite3; /* the keystore's connection: store/keystore.c, SQLite by design */
 
 #define AZK_MASTER_KEY_LEN 32
 
 struct azk_home {
     char *path;
-    azk_db *cat;   /* the catalog connection (store/db.h) */
-    sqlite3 *db;   /* transitional: cat's raw SQLite handle, for code not yet on store/db.h */
-    sqlite3 *keys; /* the keystore (store/keystore.c), opened on first use; NULL until then */
+    azk_db *cat; /* the catalog connection (store/db.h) */
+    struct sqlite3
+        *keys; /* the keystore (store/keystore.c), opened on first use; NULL until then */
     uint8_t key[AZK_MASTER_KEY_LEN]; /* wiped on close */
     char key_id[33];                 /* hex of a keyed hash of the key */
     char *actor;                     /* NULL = OS user */
@@ -27,17 +28,6 @@ struct azk_home {
 };
 
 /* The catalog's schema, versions and migrations: store/schema.h. */
-
-/* Run SQL without results; error set with the operation name `what`. */
-AZK_NODISCARD azk_status azk_store__exec(azk_home *h, const char *sql, const char *what);
-AZK_NODISCARD azk_status azk_store__begin(azk_home *h);
-AZK_NODISCARD azk_status azk_store__commit(azk_home *h);
-void azk_store__rollback(azk_home *h);
-
-/* Prepare a statement; error set on failure. */
-AZK_NODISCARD azk_status azk_store__prepare(azk_home *h, sqlite3_stmt **st, const char *sql);
-/* Set AZK_ERR_DB from the connection's error (SQLite's message names no value). */
-azk_status azk_store__dberr(sqlite3 *db, const char *what);
 
 /* The actor name (handle's actor, else the OS user name, else "unknown"). */
 const char *azk_store__actor(const azk_home *h);

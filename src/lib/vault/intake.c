@@ -247,41 +247,6 @@ done:
     return rc;
 }
 
-/* Slot of a column for this row (address and name parts are concatenated). */
-static int slot_of(struct intake *in, azk_column_kind k, bool *phone2)
-{
-    switch (k) {
-        case AZK_COL_NAME:
-            return AZK_FPS_NAME;
-        case AZK_COL_FAMILY_NAME:
-        case AZK_COL_GIVEN_NAME:
-            return in->has_name_col ? -1 : AZK_FPS_NAME;
-        case AZK_COL_NAME_KANA:
-            return AZK_FPS_KANA;
-        case AZK_COL_BIRTH_DATE:
-            return AZK_FPS_BIRTH;
-        case AZK_COL_PHONE:
-            if (*phone2)
-                return AZK_FPS_PHONE2;
-            *phone2 = true;
-            return AZK_FPS_PHONE1;
-        case AZK_COL_EMAIL:
-            return AZK_FPS_EMAIL;
-        case AZK_COL_POSTAL_CODE:
-            return AZK_FPS_POSTAL;
-        case AZK_COL_ADDRESS:
-            return AZK_FPS_ADDRESS;
-        case AZK_COL_CUSTOMER_ID:
-            return AZK_FPS_CUSTOMER;
-        case AZK_COL_BANK_ACCOUNT:
-            return AZK_FPS_ACCOUNT;
-        case AZK_COL_MY_NUMBER:
-            return AZK_FPS_MYNUMBER;
-        default:
-            return -1;
-    }
-}
-
 static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
 {
     azk_status rc = AZK_OK;
@@ -291,7 +256,7 @@ static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
     for (size_t s = 0; s < AZK_FPS__COUNT; s++)
         azk_buf_clear(&in->raw[s]);
     for (size_t i = 0; i < rec->field_count && i < in->ncols; i++) {
-        int slot = slot_of(in, in->cols[i].kind, &phone2);
+        int slot = azk_fp__slot_of(in->cols[i].kind, in->has_name_col, &phone2);
         const azk_field *f = &rec->fields[i];
         col_slot[i] = -1;
         if (slot < 0 || f->len == 0)

@@ -105,30 +105,31 @@ static void intake(struct fixture *f, const char *ds, const char *until)
 
 static const char *state_of(azk_home *h, const char *ds, char buf[32])
 {
-    sqlite3_stmt *st = NULL;
+    azk_db_stmt *st = NULL;
     buf[0] = '\0';
-    assert_int_equal(azk_store__prepare(h, &st, "SELECT state FROM ret_state WHERE dataset=?1"),
-                     AZK_OK);
-    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(buf, 32, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    assert_int_equal(
+        azk_db_prepare(h->cat, &st, "SELECT state FROM ret_state WHERE dataset=?", "test"), AZK_OK);
+    azk_db_bind_text(st, 1, ds);
+    if (azk_db_step(st) == AZK_DB_ROW)
+        snprintf(buf, 32, "%s", (const char *)azk_db_col_text(st, 0));
+    azk_db_finalize(st);
     return buf;
 }
 
 /* Is the dataset's data key still in the keystore? */
 static bool key_present(azk_home *h, const char *ds)
 {
-    sqlite3_stmt *st = NULL;
+    azk_db_stmt *st = NULL;
     char uuid[40];
     uint8_t *wk = NULL;
     size_t wkl = 0;
     azk_status rc;
-    assert_int_equal(azk_store__prepare(h, &st, "SELECT uuid FROM datasets WHERE id=?1"), AZK_OK);
-    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(uuid, sizeof(uuid), "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    assert_int_equal(azk_db_prepare(h->cat, &st, "SELECT uuid FROM datasets WHERE id=?", "test"),
+                     AZK_OK);
+    azk_db_bind_text(st, 1, ds);
+    assert_int_equal(azk_db_step(st), AZK_DB_ROW);
+    snprintf(uuid, sizeof(uuid), "%s", (const char *)azk_db_col_text(st, 0));
+    azk_db_finalize(st);
     rc = azk_store__key_get(h, AZK_KEY_DATASET, uuid, &wk, &wkl);
     azk_free_secret(wk, wkl);
     assert_true(rc == AZK_OK || rc == AZK_ERR_NOTFOUND);
@@ -337,23 +338,22 @@ static void test_retention__old_catalog_artifact_unverifiable(void **state)
     assert_int_equal(stat(p, &sb), 0);
     /* a version-1 catalog of that release: migrated when the home is opened */
     intake(f, "old", "2090-01-01");
-    assert_int_equal(
-        azk_store__exec(f->h,
-                        "DROP TABLE ret_artifacts;"
-                        "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT"
-                        " NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
-                        " deadline TEXT NOT NULL, added_at TEXT NOT NULL, added_by"
-                        " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path));"
-                        "ALTER TABLE datasets ADD COLUMN wrapped_key BLOB;"
-                        "ALTER TABLE guard_items ADD COLUMN wrapped BLOB;"
-                        "UPDATE meta SET value = '1' WHERE key = 'schema'",
-                        "old schema"),
-        AZK_OK);
+    assert_int_equal(azk_db_exec(f->h->cat,
+                                 "DROP TABLE ret_artifacts;"
+                                 "CREATE TABLE ret_artifacts(dataset TEXT NOT NULL, path TEXT"
+                                 " NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+                                 " deadline TEXT NOT NULL, added_at TEXT NOT NULL, added_by"
+                                 " TEXT NOT NULL, disposition TEXT, PRIMARY KEY(dataset, path));"
+                                 "ALTER TABLE datasets ADD COLUMN wrapped_key BLOB;"
+                                 "ALTER TABLE guard_items ADD COLUMN wrapped BLOB;"
+                                 "UPDATE meta SET value = '1' WHERE key = 'schema'",
+                                 "old schema"),
+                     AZK_OK);
     snprintf(sql, sizeof(sql),
              "INSERT INTO ret_artifacts VALUES('old','%s',%llu,%llu,'2090-01-01','2025-01-01T00:00"
              ":00Z','root',NULL)",
              p, (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
-    assert_int_equal(azk_store__exec(f->h, sql, "old row"), AZK_OK);
+    assert_int_equal(azk_db_exec(f->h->cat, sql, "old row"), AZK_OK);
     azk_home_close(f->h);
     assert_int_equal(azk_home_open(&f->h, f->home, NULL, 0), AZK_OK);
     backdate(f, "old", "2020-01-01");
@@ -395,13 +395,14 @@ static int64_t t_of(const char *s)
  * (intake refuses a deadline in the past; a run only believes the system clock). */
 static void backdate(struct fixture *f, const char *ds, const char *until)
 {
-    sqlite3_stmt *st = NULL;
+    azk_db_stmt *st = NULL;
     assert_int_equal(
-        azk_store__prepare(f->h, &st, "UPDATE datasets SET retain_until=?2 WHERE id=?1"), AZK_OK);
-    sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, until, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+        azk_db_prepare(f->h->cat, &st, "UPDATE datasets SET retain_until=? WHERE id=?", "test"),
+        AZK_OK);
+    azk_db_bind_text(st, 1, until);
+    azk_db_bind_text(st, 2, ds);
+    assert_int_equal(azk_db_step(st), AZK_DB_DONE);
+    azk_db_finalize(st);
 }
 
 static uint64_t ledger_size(struct fixture *f)
@@ -523,15 +524,16 @@ static void test_retention__state_machine(void **state)
     assert_string_equal(state_of(f->h, "due1", st), "clean");
     /* the fingerprint export survives until the certificate */
     {
-        sqlite3_stmt *q = NULL;
-        assert_int_equal(azk_store__prepare(f->h, &q,
-                                            "SELECT fp_file FROM ret_state WHERE "
-                                            "dataset='due1'"),
+        azk_db_stmt *q = NULL;
+        assert_int_equal(azk_db_prepare(f->h->cat, &q,
+                                        "SELECT fp_file FROM ret_state WHERE "
+                                        "dataset='due1'",
+                                        "test"),
                          AZK_OK);
-        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_int_equal(azk_db_step(q), AZK_DB_ROW);
         snprintf(vault, sizeof(vault), "%s/retention/%s.fp", f->home,
-                 (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
+                 (const char *)azk_db_col_text(q, 0));
+        azk_db_finalize(q);
         assert_int_equal(access(vault, F_OK), 0);
     }
     /* a copy of an entrusted row in the sweep dir makes a later dataset incomplete */
@@ -550,13 +552,14 @@ static void test_retention__state_machine(void **state)
     /* clock going backwards: refused, nothing deleted */
     assert_int_equal(azk_retention_release(f->h, "held", "done"), AZK_OK);
     {
-        sqlite3_stmt *q = NULL; /* the last run was later than the clock says now */
-        assert_int_equal(azk_store__prepare(f->h, &q,
-                                            "UPDATE ret_meta SET value = value + 86400"
-                                            " WHERE key = 'last_run'"),
+        azk_db_stmt *q = NULL; /* the last run was later than the clock says now */
+        assert_int_equal(azk_db_prepare(f->h->cat, &q,
+                                        "UPDATE ret_meta SET value = value + 86400"
+                                        " WHERE key = 'last_run'",
+                                        "test"),
                          AZK_OK);
-        assert_int_equal(sqlite3_step(q), SQLITE_DONE);
-        sqlite3_finalize(q);
+        assert_int_equal(azk_db_step(q), AZK_DB_DONE);
+        azk_db_finalize(q);
     }
     assert_int_equal(azk_retention_run(f->h, &o, NULL, NULL, &s), AZK_ERR_INTEGRITY);
     assert_true(key_present(f->h, "held"));
@@ -670,7 +673,7 @@ static void test_retention__totp_guess_limit(void **state)
     assert_non_null(strstr(azk_error_last()->message, "too many wrong codes"));
     assert_null(azk_identity__user(f->h));
     /* 15 minutes later (the failures aged out) the right code works */
-    assert_int_equal(azk_store__exec(f->h, "UPDATE auth_failures SET at = at - 1000", "age"),
+    assert_int_equal(azk_db_exec(f->h->cat, "UPDATE auth_failures SET at = at - 1000", "age"),
                      AZK_OK);
     assert_int_equal(azk_user_auth(f->h, "gus", code), AZK_OK);
 }
@@ -761,19 +764,20 @@ static void test_retention__certificate(void **state)
     /* one batch file for both; kept while ds2 is not certified, then removed */
     {
         char q[256], *c2 = NULL;
-        sqlite3_stmt *st = NULL;
-        assert_int_equal(azk_store__prepare(f->h, &st,
-                                            "SELECT count(DISTINCT fp_file) FROM "
-                                            "ret_state"),
+        azk_db_stmt *st = NULL;
+        assert_int_equal(azk_db_prepare(f->h->cat, &st,
+                                        "SELECT count(DISTINCT fp_file) FROM "
+                                        "ret_state",
+                                        "test"),
                          AZK_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int(st, 0), 1);
-        sqlite3_finalize(st);
-        assert_int_equal(azk_store__prepare(f->h, &st, "SELECT fp_file FROM ret_state"), AZK_OK);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        snprintf(q, sizeof(q), "%s/retention/%s.fp", f->home,
-                 (const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
+        assert_int_equal(azk_db_step(st), AZK_DB_ROW);
+        assert_int_equal(azk_db_col_int64(st, 0), 1);
+        azk_db_finalize(st);
+        assert_int_equal(azk_db_prepare(f->h->cat, &st, "SELECT fp_file FROM ret_state", "test"),
+                         AZK_OK);
+        assert_int_equal(azk_db_step(st), AZK_DB_ROW);
+        snprintf(q, sizeof(q), "%s/retention/%s.fp", f->home, (const char *)azk_db_col_text(st, 0));
+        azk_db_finalize(st);
         assert_int_equal(access(q, F_OK), 0);
         assert_int_equal(azk_certificate_issue(f->h, "ds2", &c2), AZK_OK);
         assert_int_not_equal(access(q, F_OK), 0);
@@ -974,9 +978,9 @@ static void test_retention__certificate_complete_or_absent(void **state)
         if (!injected)
             break;
         /* make it issuable again for the next n */
-        assert_int_equal(azk_store__exec(f->h,
-                                         "UPDATE ret_state SET state='clean' WHERE dataset='oom'",
-                                         "reset"),
+        assert_int_equal(azk_db_exec(f->h->cat,
+                                     "UPDATE ret_state SET state='clean' WHERE dataset='oom'",
+                                     "reset"),
                          AZK_OK);
         (void)unlink(certp);
     }

@@ -253,7 +253,7 @@ static void test_schema__oom_migrate(void **state)
                  "UPDATE meta SET value = '1' WHERE key = 'schema'",
                  uuid, hex);
     }
-    assert_int_equal(azk_store__exec(h, sql, "v1"), AZK_OK);
+    assert_int_equal(azk_db_exec(h->cat, sql, "v1"), AZK_OK);
     azk_home_close(h);
     h = NULL;
     copy_file(cat, v1);

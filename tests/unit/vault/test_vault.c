@@ -299,7 +299,7 @@ static void test_vault__failed_bind_refuses_statement(void **state)
     assert_int_equal(n, 1);
     /* every stored value of the row is shorter than the limit, the parameter is not */
     assert_true(strlen(art) < 45);
-    sqlite3_limit(f->h->db, SQLITE_LIMIT_LENGTH, 45);
+    azk_db__sqlite_limit_length(f->h->cat, 45);
     n = 0;
     assert_int_equal(azk_artifact_list(f->h, long_id, count_artifact, &n), AZK_ERR_DB);
     assert_int_equal(n, 0);

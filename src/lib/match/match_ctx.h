@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * match/match_ctx.h -- what the matcher's files share (internal to
+ * src/lib/match/): the context of one scan (candidates, the line ring,
+ * results) and the candidate helpers match.c (the matcher) and
+ * match_windows.c (name and address windows of text lines) call in each
+ * other.
+ */
+#ifndef AZK_MATCH_CTX_H
+#define AZK_MATCH_CTX_H
+
+#include "match/match.h"
+
+/* Accept a row when the expected number of rows matching the same families
+ * by accident, N x prod(count_k x share of rows in the bucket), is at most
+ * this (docs/threat-model-fingerprints.md). */
+#define AZK_MATCH_MAX_CHANCE 0.001
+
+/* A seed bucket larger than this is skipped (a value too common to start from). */
+#define SEED_MAX_ROWS 512
+/* Candidates kept per window. */
+#define MAX_CANDS 4096
+
+struct cand {
+    uint8_t kind;
+    bool finding; /* from a detector finding (a seed there starts analysis) */
+    bool window;  /* a name window (add_name_windows) */
+    uint8_t ev;   /* AZK_EV_* flags of the evidence (confirmation mode) */
+    uint32_t src; /* the value it came from: one value counts for one family only */
+    uint32_t bucket;
+    uint64_t seq;                 /* record sequence number in the object */
+    uint8_t h[AZK_MATCH_EV_HASH]; /* confirmation mode: hash of the normalised value */
+};
+
+/* Text kept per window line until a seed makes analysing it worthwhile. */
+#define RING_MAX_TEXT (16 * 1024)
+
+struct ring_line {
+    azk_buf text;
+    uint64_t seq;
+    bool analysed;
+    uint8_t named; /* name windows taken: NAMES_ANCHORED | NAMES_PLAIN */
+};
+
+/* Longest name window in code points (a katakana reading of family and given name). */
+#define NAME_MAX_CP 12
+/* Name windows per line: bounds the work and the multiple-testing count of the evidence rule. */
+#define NAME_MAX_WINDOWS 192
+
+/* What azk_match__add_name_windows takes: honorific contexts, plain windows, or both. */
+enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
+
+struct azk_match_ctx {
+    const azk_fp_index *idx;
+    bool detector_seeds; /* analyse a window only when a finding brought a seed */
+    bool skip_windows;   /* a detector name is in the window: name windows are ignored */
+    /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
+     * [0] over the window, [1] over the current line only */
+    unsigned count[2][AZK_FP__COUNT];
+    unsigned offered[2];
+    bool multi_line; /* values from other lines than the current one are in the window */
+    bool in_finding; /* add_value called for a finding */
+    uint32_t src;    /* current source value id (new_src) */
+    struct ring_line ring[AZK_MATCH_WINDOW];
+    struct cand *c;
+    size_t nc;
+    uint64_t seq; /* current record */
+    bool tabular;
+    azk_buf norm;
+    azk_buf tmp;
+    azk_buf wprev, wcur, wjoin; /* name windows: normalised pieces */
+    const azk_record *rec;
+    /* hits of the object (global rows, unsorted) */
+    uint32_t *hits;
+    size_t nhits, caphits;
+    /* per evaluation */
+    uint32_t *seen;
+    size_t nseen, capseen;
+    /* confirmation mode (azk_match__set_confirm) */
+    bool confirm;
+    uint8_t ckey[AZK_FP_KEY_LEN];
+    azk_match_evidence_cb ev_cb;
+    void *ev_payload;
+    struct azk_match_ev_item *ev;
+};
+
+void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n);
+void azk_match__new_src(struct azk_match_ctx *ctx);
+void azk_match__add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq,
+                                 unsigned what);
+bool azk_match__line_trigger(const char *s, size_t n);
+void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scan/scanner_file.c -- one file in a scanner worker: opened without
+ * following a replaced path, replayed from the incremental cache or
+ * decoded (with progress counted on the read side), each record run
+ * through detection and the fingerprints, and one result per object
+ * delivered to the caller under the scanner's mutex. Part of the scanner
+ * in scanner.c (shared: scanner_int.h).
+ */
+#include "azukari/scan.h"
+#include "scan/scan_int.h"
+#include "scan/walk.h"
+#include "decode/decode.h"
+#include "detect/detect.h"
+#include "scan/edm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "scan/scanner_int.h"
+
+void azk_scan__obj_dispose(struct objstate *o)
+{
+    for (size_t i = 0; i < o->member_count; i++)
+        azk_free(o->member[i]);
+    azk_free(o->member);
+    azk_free(o->findings);
+    azk_scan__edm_obj_free(o->edm);
+    memset(o, 0, sizeof(*o));
+}
+
+azk_status azk_scan__obj_push(struct worker *w, const azk_object_info *info)
+{
+    struct objstate *o;
+    azk_status rc = azk_array_reserve(&w->stack, &w->cap, w->depth, sizeof(*w->stack), 8);
+    if (rc != AZK_OK)
+        return rc;
+    o = &w->stack[w->depth];
+    memset(o, 0, sizeof(*o));
+    o->size = info != NULL ? info->size : -1;
+    if (info != NULL && info->member_count > 0) {
+        o->member = azk_calloc(info->member_count, sizeof(char *));
+        if (o->member == NULL)
+            return azk_error_nomem();
+        for (size_t i = 0; i < info->member_count; i++) {
+            azk_buf b = AZK_BUF_INIT;
+            if (azk_buf_put_escaped_name(&b, info->member[i], strlen(info->member[i])) != AZK_OK) {
+                azk_buf_dispose(&b);
+                azk_scan__obj_dispose(o);
+                return azk_error_nomem();
+            }
+            o->member[i] = azk_buf_detach(&b);
+            o->member_count++;
+        }
+    }
+    if (w->s->fp != NULL) {
+        rc = azk_scan__edm_obj_new(&o->edm);
+        if (rc != AZK_OK) {
+            azk_scan__obj_dispose(o);
+            return rc;
+        }
+    }
+    w->depth++;
+    return AZK_OK;
+}
+
+/* ---- result delivery ------------------------------------------------------- */
+
+static double obj_score(const struct objstate *o)
+{
+    return azk_detect__score(o->counts, o->multi_rows, o->records);
+}
+
+/*
+ * A result or progress callback returned `rc` (called with s->mu held): a
+ * non-zero status stops the run -- the output it writes to is gone, a long
+ * scan must not go on for nothing -- and becomes the run's status.
+ */
+void azk_scan__callback_result(azk_scanner *s, azk_status rc)
+{
+    if (rc == AZK_OK || s->stopped)
+        return;
+    s->stopped = true;
+    if (s->fatal == AZK_OK)
+        s->fatal = rc;
+}
+
+static void deliver(struct worker *w, const azk_scan_result *r)
+{
+    azk_scanner *s = w->s;
+    size_t n = 0;
+    if (w->cache_results != NULL) {
+        json_t *j = azk_scan__result_to_json(r, false);
+        if (j == NULL || json_array_append_new(w->cache_results, j) != 0)
+            w->cacheable = false;
+    }
+    for (int t = 0; t < AZK_PII__COUNT; t++)
+        n += r->counts[t];
+    pthread_mutex_lock(&s->mu);
+    s->stats.objects++;
+    s->stats.findings += n;
+    if (n > 0)
+        s->stats.with_findings++;
+    if (r->error != AZK_OK)
+        s->stats.errors++;
+    for (size_t i = 0; i < r->edm_count; i++)
+        s->stats.edm_records += r->edm[i].row_count;
+    azk_scan__callback_result(s, s->stopped ? AZK_OK : s->cb(r, s->cb_payload));
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void emit_object(struct worker *w, struct objstate *o, azk_status st, const char *msg)
+{
+    azk_scan_result r;
+    azk_scan_finding *fs = NULL;
+    azk_scan_edm *edm = NULL;
+    memset(&r, 0, sizeof(r));
+    r.path = w->path;
+    r.member = (const char *const *)o->member;
+    r.member_count = o->member_count;
+    r.format = o->has_format ? o->format : NULL;
+    r.encoding = o->has_format && o->encoding[0] ? o->encoding : NULL;
+    if (o->finding_count > 0) {
+        fs = azk_calloc(o->finding_count, sizeof(*fs));
+        if (fs == NULL) {
+            /* keep counts; drop the list rather than the object */
+            o->finding_count = 0;
+            o->truncated = true;
+        }
+    }
+    for (size_t i = 0; i < o->finding_count; i++) {
+        fs[i].type = o->findings[i].type;
+        fs[i].line = o->findings[i].line;
+        fs[i].masked = o->findings[i].masked;
+        fs[i].confidence = o->findings[i].confidence;
+        fs[i].page = o->findings[i].page;
+        fs[i].sheet = o->findings[i].sheet[0] != '\0' ? o->findings[i].sheet : NULL;
+    }
+    r.findings = fs;
+    r.finding_count = o->finding_count;
+    r.truncated = o->truncated;
+    memcpy(r.counts, o->counts, sizeof(r.counts));
+    r.excluded = o->excluded;
+    r.score = obj_score(o);
+    if (o->edm != NULL && azk_scan__edm_results(o->edm, &edm, &r.edm_count) == AZK_OK)
+        r.edm = edm;
+    r.error = st;
+    if (st != AZK_OK) {
+        r.error_code = azk_status_name(st);
+        r.error_message = msg != NULL && msg[0] ? msg : azk_status_name(st);
+    }
+    r.size = o->size > 0 ? (uint64_t)o->size : 0;
+    deliver(w, &r);
+    azk_free(fs);
+    azk_scan__edm_results_free(edm, r.edm_count);
+}
+
+/* ---- decode sink ------------------------------------------------------------ */
+
+static azk_status sink_begin(void *payload, const azk_object_info *info)
+{
+    return azk_scan__obj_push(payload, info);
+}
+
+static void sink_format(void *payload, const char *format, const char *encoding)
+{
+    struct worker *w = payload;
+    struct objstate *o = &w->stack[w->depth - 1];
+    snprintf(o->format, sizeof(o->format), "%s", format != NULL ? format : "binary");
+    snprintf(o->encoding, sizeof(o->encoding), "%s", encoding != NULL ? encoding : "");
+    o->has_format = true;
+    azk_detect__object_begin(w->det, o->format);
+    if (w->match != NULL)
+        azk_scan__edm_object_begin(w->match);
+}
+
+static azk_status on_finding(const azk_finding *f, void *payload)
+{
+    struct worker *w = payload;
+    struct objstate *o = &w->stack[w->depth - 1];
+    azk_scanner *s = w->s;
+    if ((unsigned)f->type >= AZK_PII__COUNT)
+        return AZK_OK;
+    o->counts[f->type]++;
+    o->rec_types |= 1u << f->type;
+    if (w->match != NULL) {
+        azk_status rc = azk_scan__edm_finding(w->match, f);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    if (o->finding_count >= s->opts.max_findings) {
+        o->truncated = true;
+        return AZK_OK;
+    }
+    if (o->finding_count == o->finding_cap) {
+        size_t ncap = o->finding_cap == 0 ? 16 : o->finding_cap * 2, bytes;
+        struct stored_finding *nf;
+        if (ncap > s->opts.max_findings)
+            ncap = s->opts.max_findings;
+        if (azk_mul_overflow(&bytes, ncap, sizeof(*nf)))
+            return azk_error_nomem();
+        nf = azk_realloc(o->findings, bytes);
+        if (nf == NULL)
+            return azk_error_nomem();
+        o->findings = nf;
+        o->finding_cap = ncap;
+    }
+    {
+        struct stored_finding *d = &o->findings[o->finding_count++];
+        d->type = f->type;
+        d->line = f->line;
+        d->confidence = f->confidence;
+        memcpy(d->masked, f->masked, sizeof(d->masked));
+        d->masked[sizeof(d->masked) - 1] = '\0';
+        d->page = f->page;
+        d->sheet[0] = '\0';
+        if (f->sheet != NULL) {
+            size_t sl = strlen(f->sheet);
+            if (sl >= sizeof(d->sheet)) {
+                sl = sizeof(d->sheet) - 1;
+                while (sl > 0 && ((unsigned char)f->sheet[sl] & 0xC0) == 0x80)
+                    sl--; /* cut before the character that does not fit */
+            }
+            memcpy(d->sheet, f->sheet, sl);
+            d->sheet[sl] = '\0';
+        }
+    }
+    return AZK_OK;
+}
+
+static azk_status sink_record(void *payload, const azk_record *rec)
+{
+    struct worker *w = payload;
+    struct objstate *o = &w->stack[w->depth - 1];
+    azk_status rc;
+    size_t excluded = 0;
+    o->records++;
+    o->rec_types = 0;
+    if (w->match != NULL) {
+        rc = azk_scan__edm_record_begin(w->match, rec);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    rc = azk_detect__record(w->det, rec, on_finding, w, &excluded);
+    if (rc != AZK_OK)
+        return rc;
+    o->excluded += excluded;
+    if (o->rec_types != 0 && (o->rec_types & (o->rec_types - 1)) != 0)
+        o->multi_rows++;
+    if (w->match != NULL) {
+        rc = azk_scan__edm_record_end(w->match, o->edm);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
+void azk_scan__sink_end(void *payload, azk_status st, const azk_error *err)
+{
+    struct worker *w = payload;
+    struct objstate *o = &w->stack[w->depth - 1];
+    if (w->match != NULL && o->edm != NULL &&
+        azk_scan__edm_object_end(w->match, o->edm) != AZK_OK && st == AZK_OK) {
+        st = azk_error_last()->code;
+        err = azk_error_last();
+    }
+    emit_object(w, o, st, err != NULL ? err->message : NULL);
+    azk_scan__obj_dispose(o);
+    w->depth--;
+}
+
+/* ---- sources with progress -------------------------------------------------- */
+
+struct counting_source {
+    azk_source inner;
+    struct azk_fd_source fd;
+    struct worker *w;
+};
+
+static void maybe_progress(azk_scanner *s)
+{
+    uint64_t now, last;
+    if (s->progress == NULL)
+        return;
+    now = azk_now_ns();
+    last = s->last_progress_ns;
+    if (now - last < 250000000u)
+        return;
+    if (!atomic_compare_exchange_strong(&s->last_progress_ns, &last, now))
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stats.bytes = s->bytes_read;
+    s->stats.seconds = (double)(now - s->start_ns) / 1e9;
+    if (!s->stopped)
+        azk_scan__callback_result(s, s->progress(&s->stats, s->progress_payload));
+    pthread_mutex_unlock(&s->mu);
+}
+
+static azk_status counting_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct counting_source *cs = ctx;
+    azk_status rc;
+    if (cs->w->s->stopped) /* a callback stopped the run: read no further */
+        return azk_error_set(AZK_ERR_IO, "scan stopped by the caller");
+    rc = cs->inner.read(cs->inner.ctx, buf, cap, got);
+    if (rc == AZK_OK) {
+        cs->w->s->bytes_read += *got;
+        maybe_progress(cs->w->s);
+    }
+    return rc;
+}
+
+static azk_status counting_seek(void *ctx, int64_t offset, int whence, int64_t *pos)
+{
+    struct counting_source *cs = ctx;
+    return cs->inner.seek(cs->inner.ctx, offset, whence, pos);
+}
+
+/* ---- one file ------------------------------------------------------------------ */
+
+static void file_key(struct azk_file_key *k, const struct stat *st)
+{
+    k->dev = (uint64_t)st->st_dev;
+    k->ino = (uint64_t)st->st_ino;
+    k->size = (uint64_t)st->st_size;
+    k->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    k->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+static bool replay_cached(struct worker *w, const struct stat *st)
+{
+    azk_scanner *s = w->s;
+    struct azk_file_key k;
+    json_t *arr = NULL;
+    size_t i;
+    json_t *item;
+    file_key(&k, st);
+    if (azk_scan__cache_get(s->cache, &k, &arr) != AZK_OK || arr == NULL)
+        return false;
+    json_array_foreach(arr, i, item)
+    {
+        struct azk_owned_result o;
+        if (azk_scan__result_from_json(&o, item) != AZK_OK)
+            continue;
+        o.r.path = w->path;
+        o.r.from_cache = true;
+        deliver(w, &o.r);
+        azk_scan__owned_dispose(&o);
+    }
+    json_decref(arr);
+    pthread_mutex_lock(&s->mu);
+    s->stats.cached++;
+    s->stats.bytes += 0;
+    pthread_mutex_unlock(&s->mu);
+    return true;
+}
+
+static azk_status open_checked(const char *path, const struct stat *walk_st, int *out_fd,
+                               struct stat *st)
+{
+    /* No O_NOFOLLOW: the walk only hands over a symbolic link it chose to
+     * follow (a command-line path, -L), and the (device, inode) check below
+     * refuses whatever else a link swapped in between listing and opening. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return azk_error_errno("open");
+    if (fstat(fd, st) != 0) {
+        azk_status rc = azk_error_errno("fstat");
+        close(fd);
+        return rc;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        return azk_error_set(AZK_ERR_UNSUPPORTED, "not a regular file when opened");
+    }
+    if (st->st_dev != walk_st->st_dev || st->st_ino != walk_st->st_ino) {
+        close(fd);
+        return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
+    }
+    /* back to blocking reads */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    *out_fd = fd;
+    return AZK_OK;
+}
+
+/* Decode one top-level object from fd (object already pushed). */
+azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size)
+{
+    struct counting_source cs;
+    azk_source src;
+    azk_decode_sink sink = {sink_begin, sink_format, sink_record, azk_scan__sink_end, w};
+    azk_decode__source_fd(&cs.inner, &cs.fd, fd, size);
+    cs.w = w;
+    src.read = counting_read;
+    src.seek = cs.inner.seek != NULL ? counting_seek : NULL;
+    src.ctx = &cs;
+    src.size = size;
+    return azk_decode__object(&src, &w->s->dopts, &sink);
+}
+
+azk_status azk_scan__scan_file(struct worker *w, struct job *job)
+{
+    azk_scanner *s = w->s;
+    azk_status rc, st_obj;
+    azk_buf pathbuf = AZK_BUF_INIT;
+    int fd = -1;
+    struct stat st, st2;
+    azk_object_info info = {NULL, 0, job->st.st_size};
+    char msg[512] = "";
+
+    rc = azk_buf_put_escaped_name(&pathbuf, job->path, strlen(job->path));
+    if (rc != AZK_OK)
+        goto done;
+    w->path = (const char *)pathbuf.data;
+    w->cacheable = false;
+
+    if (s->cache != NULL && replay_cached(w, &job->st))
+        goto done;
+    if (s->cache != NULL) {
+        w->cache_results = json_array();
+        w->cacheable = w->cache_results != NULL;
+    }
+
+    pthread_mutex_lock(&s->mu);
+    s->stats.files++;
+    pthread_mutex_unlock(&s->mu);
+
+    rc = azk_scan__obj_push(w, &info);
+    if (rc != AZK_OK)
+        goto done;
+
+    azk_error_clear();
+    st_obj = open_checked(job->path, &job->st, &fd, &st);
+    if (st_obj == AZK_OK && s->opts.max_file_size > 0 &&
+        (uint64_t)st.st_size > s->opts.max_file_size) {
+        st_obj = azk_error_set(AZK_ERR_LIMIT, "file of %lld bytes is over the size limit",
+                               (long long)st.st_size);
+    }
+    if (st_obj == AZK_OK) {
+        st_obj = azk_scan__decode_top(w, fd, (int64_t)st.st_size);
+        if (st_obj == AZK_ERR_NOMEM)
+            rc = st_obj;
+        if (st_obj == AZK_OK && fstat(fd, &st2) == 0 &&
+            (st2.st_size != st.st_size || st2.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+             st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec)) {
+            st_obj = azk_error_set(AZK_ERR_IO, "file changed while it was read");
+        }
+    }
+    if (st_obj != AZK_OK) {
+        snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        /* transient conditions are not cached */
+        if (st_obj == AZK_ERR_IO || st_obj == AZK_ERR_PERM || st_obj == AZK_ERR_NOMEM ||
+            st_obj == AZK_ERR_NOTFOUND)
+            w->cacheable = false;
+    }
+    /* unwind members the decoder left open after a fatal callback error */
+    while (w->depth > 1)
+        azk_scan__sink_end(w, AZK_ERR_FORMAT, azk_error_last());
+    {
+        azk_error e = {st_obj, msg};
+        azk_scan__sink_end(w, st_obj, &e);
+    }
+    if (s->cache != NULL && w->cacheable && st_obj != AZK_ERR_IO) {
+        struct azk_file_key k;
+        file_key(&k, &st);
+        if (azk_scan__cache_put(s->cache, &k, w->cache_results) != AZK_OK)
+            azk_log(AZK_LOG_WARN, "scan cache: %s", azk_error_last()->message);
+        w->cache_results = NULL; /* stolen */
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    if (w->cache_results != NULL) {
+        json_decref(w->cache_results);
+        w->cache_results = NULL;
+    }
+    azk_buf_dispose(&pathbuf);
+    w->path = NULL;
+    return rc;
+}

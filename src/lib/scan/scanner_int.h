@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scan/scanner_int.h -- what the scanner's two files share (internal to
+ * src/lib/scan/): the scanner, a queued file, a worker and the state of
+ * the object it is scanning; scanner.c (queue, threads, public API) and
+ * scanner_file.c (one file: decode, detection, delivery) call in each
+ * other through these.
+ */
+#ifndef AZK_SCANNER_INT_H
+#define AZK_SCANNER_INT_H
+
+#include "azukari/scan.h"
+#include "scan/scan_int.h"
+#include "scan/walk.h"
+#include "decode/decode.h"
+#include "detect/detect.h"
+#include "scan/edm.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+
+#define QUEUE_CAP 1024
+
+struct job {
+    char *path;
+    struct stat st;
+};
+
+struct azk_scanner {
+    azk_scan_options opts;
+    azk_decode_options dopts;
+    azk_detect_engine *eng;
+    struct azk_scan_edm_index *fp; /* NULL when no fingerprints loaded */
+    struct azk_scan_cache *cache;
+    char engine_id[65];
+    azk_scan_progress_cb progress;
+    void *progress_payload;
+    /* closed-zone confirmation (azk_scan__scanner_set_confirm) */
+    bool confirm;
+    uint8_t confirm_key[32];
+    azk_scan_evidence_cb confirm_cb;
+    void *confirm_payload;
+
+    /* per run */
+    pthread_mutex_t mu; /* queue + output + stats */
+    pthread_cond_t not_empty, not_full;
+    struct job queue[QUEUE_CAP];
+    size_t q_head, q_len;
+    bool q_closed;
+    azk_scan_result_cb cb;
+    void *cb_payload;
+    azk_scan_stats stats;
+    _Atomic uint64_t bytes_read;
+    _Atomic uint64_t last_progress_ns;
+    uint64_t start_ns;
+    azk_status fatal;
+    /* a callback returned non-zero (its status is in fatal): stop reading,
+     * deliver nothing more; read without the lock by the workers */
+    _Atomic bool stopped;
+};
+
+/* ---- per-object state ---------------------------------------------------- */
+
+struct stored_finding {
+    azk_pii_type type;
+    uint64_t line;
+    double confidence;
+    uint32_t page;
+    char masked[96];
+    char sheet[96]; /* "" when none; a longer sheet name is cut at a UTF-8 boundary */
+};
+
+struct objstate {
+    char **member;
+    size_t member_count;
+    char format[16];
+    char encoding[24];
+    bool has_format;
+    struct stored_finding *findings;
+    size_t finding_count, finding_cap;
+    bool truncated;
+    size_t counts[AZK_PII__COUNT];
+    size_t excluded;
+    uint64_t records;
+    uint64_t multi_rows; /* records holding 2+ different types */
+    uint32_t rec_types;  /* types seen in the current record */
+    int64_t size;
+    struct azk_scan_edm_obj *edm; /* entrusted-record hits of this object */
+};
+
+struct worker {
+    azk_scanner *s;
+    azk_detect_ctx *det;
+    struct azk_scan_edm_ctx *match;
+    struct objstate *stack;
+    size_t depth, cap;
+    const char *path;      /* current top-level file (escaped) */
+    json_t *cache_results; /* results of the current file, for the cache */
+    bool cacheable;
+};
+
+void azk_scan__obj_dispose(struct objstate *o);
+azk_status azk_scan__obj_push(struct worker *w, const azk_object_info *info);
+void azk_scan__callback_result(azk_scanner *s, azk_status rc);
+void azk_scan__sink_end(void *payload, azk_status st, const azk_error *err);
+azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size);
+azk_status azk_scan__scan_file(struct worker *w, struct job *job);
+
+#endif
