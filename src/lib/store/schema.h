@@ -11,6 +11,9 @@
  *      ALTER, so a version-1 catalog may lack any of them.
  *   2  wrapped keys moved to the keystore (store/keystore.h):
  *      datasets.wrapped_key and guard_items.wrapped removed.
+ *   3  (reserved: indexes, branch h-bench12)
+ *   4  azukari serve: users.pw_hash and users.role; tables user_grants,
+ *      sessions and enrol_tokens (store/serve.h).
  */
 #ifndef AZK_STORE_SCHEMA_H
 #define AZK_STORE_SCHEMA_H
@@ -18,7 +21,7 @@
 #include "store/store.h"
 
 /* The schema version this binary creates and knows (also in store.h for old callers). */
-#define AZK_SCHEMA_CURRENT 2
+#define AZK_SCHEMA_CURRENT 4
 
 /* What a migration did. */
 typedef struct {
