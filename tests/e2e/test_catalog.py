@@ -104,7 +104,7 @@ class CatalogTest(unittest.TestCase):
         return action in r.out
 
     def test_init_creates_current_schema(self):
-        self.assertEqual(self.schema(), "2")
+        self.assertEqual(self.schema(), "4")
         self.assertNotIn("wrapped_key", self.columns("datasets"))
         # the tables retention and guard used to create lazily are there from the start
         self.assertIn("fp_file", self.columns("ret_state"))
@@ -131,7 +131,7 @@ class CatalogTest(unittest.TestCase):
         r = self.azk("open", "ds1", "--reason", "after migration")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, CSV)
-        self.assertEqual(self.schema(), "2")
+        self.assertEqual(self.schema(), "4")
         self.assertNotIn("wrapped_key", self.columns("datasets"))
         self.assertNotIn("wrapped", self.columns("guard_items"))
         ks = self.keystore()
@@ -172,7 +172,7 @@ class CatalogTest(unittest.TestCase):
         self.assertNotIn("fp_file", self.columns("ret_state"))
         r = self.azk("retention", "status")
         self.assertIn(r.rc, (0, 1), r.err)
-        self.assertEqual(self.schema(), "2")
+        self.assertEqual(self.schema(), "4")
         for t, c in (("ret_state", "fp_file"), ("ret_artifacts", "hash"), ("users", "state"),
                      ("guard_items", "uuid"), ("totp_used", "step"), ("auth_failures", "at")):
             self.assertIn(c, self.columns(t), t)
@@ -184,20 +184,20 @@ class CatalogTest(unittest.TestCase):
         r = self.azk_ok("db", "status")
         self.assertIn("catalog: " + self.cat, r.out)
         self.assertIn("backend: sqlite", r.out)
-        self.assertIn("schema: 2 (this azukari: 2)", r.out)
+        self.assertIn("schema: 4 (this azukari: 4)", r.out)
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("keys/keystore.db (1 keys)", r.out)
         catalog_v1.downgrade_to_v1(self.home)
         before = sha(self.cat)
         r = self.azk("db", "status")
         self.assertEqual(r.rc, 2, r.out + r.err)
-        self.assertIn("schema: 1 (this azukari: 2)", r.out)
-        self.assertIn("pending migrations: 1", r.out)
+        self.assertIn("schema: 1 (this azukari: 4)", r.out)
+        self.assertIn("pending migrations: 3", r.out)
         self.assertIn("(not created yet)", r.out)
         self.assertEqual(sha(self.cat), before, "status wrote to the catalog")
         self.assertFalse(os.path.exists(os.path.join(self.home, "keys", "keystore.db")))
         r = self.azk_ok("db", "migrate")
-        self.assertIn("migrated the catalog from schema 1 to 2", r.out)
+        self.assertIn("migrated the catalog from schema 1 to 4", r.out)
         self.assertIn("backup: " + self.cat + ".bak-v1-", r.out)
         self.assertIn("wrapped keys moved to the keystore: 1", r.out)
         self.assertIn("no key bytes left", r.out)
@@ -205,7 +205,7 @@ class CatalogTest(unittest.TestCase):
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("(1 keys)", r.out)
         r = self.azk_ok("db", "migrate")
-        self.assertIn("schema 2 is current; nothing to migrate", r.out)
+        self.assertIn("schema 4 is current; nothing to migrate", r.out)
         self.assertNotIn("backup:", r.out)
 
     def test_newer_schema_refused(self):
@@ -219,7 +219,7 @@ class CatalogTest(unittest.TestCase):
                 r = self.azk(*args)
                 self.assertEqual(r.rc, 1, r.out + r.err)
                 self.assertIn("catalog " + self.cat, r.err)
-                self.assertIn("schema version 99 is newer than this azukari knows (2)", r.err)
+                self.assertIn("schema version 99 is newer than this azukari knows (4)", r.err)
                 self.assertEqual(sha(self.cat), before)
         self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
 
@@ -290,9 +290,9 @@ class CatalogTest(unittest.TestCase):
         finally:
             reader.close()
         self.assertEqual(r.rc, 1, r.out + r.err)
-        self.assertIn("migrated the catalog from schema 1 to 2", r.out)
+        self.assertIn("migrated the catalog from schema 1 to 4", r.out)
         self.assertIn("wrapped key bytes may remain in the catalog files", r.err)
-        self.assertEqual(self.schema(), "2")
+        self.assertEqual(self.schema(), "4")
         r = self.azk("open", "ds1", "--reason", "x")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, CSV)
@@ -300,7 +300,7 @@ class CatalogTest(unittest.TestCase):
         self.assertFalse(holds(self.cat + "-wal", w))
         self.assertTrue(self.ledger_has("catalog.scrub"))
         r = self.azk_ok("db", "migrate")
-        self.assertIn("schema 2 is current; nothing to migrate", r.out)
+        self.assertIn("schema 4 is current; nothing to migrate", r.out)
 
     def test_two_processes_migrate_at_once(self):
         """Two azukari processes opening a schema-1 catalog at the same moment: one migrates,
@@ -314,9 +314,9 @@ class CatalogTest(unittest.TestCase):
         outs = [p.communicate(timeout=120) for p in procs]
         for p, (out, err) in zip(procs, outs):
             self.assertEqual(p.returncode, 0, (out + err).decode())
-        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 2" in o]
+        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 4" in o]
         self.assertEqual(len(migrated), 1, outs)
-        self.assertEqual(self.schema(), "2")
+        self.assertEqual(self.schema(), "4")
         self.assertEqual({i: w for (k, i), w in self.keystore().items()}, keys)
         self.assertEqual(len(glob.glob(self.cat + ".bak-v1-*")), 1)
         self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
@@ -360,7 +360,7 @@ class CatalogTest(unittest.TestCase):
                 r = self.azk("open", "ds1", "--reason", "after kill")
                 self.assertEqual(r.rc, 0, r.err)
                 self.assertEqual(r.stdout, CSV)
-                self.assertEqual(self.schema(), "2")
+                self.assertEqual(self.schema(), "4")
                 self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
                 for f in [self.cat, self.cat + "-wal"] + glob.glob(self.cat + ".bak-*"):
                     self.assertFalse(holds(f, w), f)

@@ -505,13 +505,27 @@ static azk_status step_1_to_2(struct mig *m)
  */
 static azk_status step_3_to_4(struct mig *m)
 {
-    static const char *const ddl[] = {"ALTER TABLE users ADD COLUMN pw_hash TEXT",
-                                      "ALTER TABLE users ADD COLUMN role TEXT", SERVE_DDL_GRANTS,
-                                      SERVE_DDL_SESSIONS, SERVE_DDL_ENROL};
+    /* each part only when missing: a catalog made from a newer one may have it already */
+    static const struct {
+        const char *probe, *ddl;
+    } parts[] = {
+        {"SELECT pw_hash FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN pw_hash TEXT"},
+        {"SELECT role FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN role TEXT"},
+        {"SELECT name FROM user_grants LIMIT 0", SERVE_DDL_GRANTS},
+        {"SELECT id_hash FROM sessions LIMIT 0", SERVE_DDL_SESSIONS},
+        {"SELECT token_hash FROM enrol_tokens LIMIT 0", SERVE_DDL_ENROL},
+    };
     azk_status rc = AZK_OK;
     azk_buf sql = AZK_BUF_INIT;
-    for (size_t i = 0; rc == AZK_OK && i < sizeof(ddl) / sizeof(ddl[0]); i++) {
-        rc = ddl_for(&sql, azk_db_kind(m->db), ddl[i]);
+    for (size_t i = 0; rc == AZK_OK && i < sizeof(parts) / sizeof(parts[0]); i++) {
+        bool there = false;
+        /* PostgreSQL: a failed probe would abort the transaction; its catalogs of
+         * version 2 or 3 were made by this file's DDL of then, without these parts */
+        if (azk_db_kind(m->db) == AZK_DB_SQLITE)
+            rc = prepares(m->db, parts[i].probe, &there);
+        if (rc != AZK_OK || there)
+            continue;
+        rc = ddl_for(&sql, azk_db_kind(m->db), parts[i].ddl);
         if (rc == AZK_OK)
             rc = azk_db_exec(m->db, (const char *)sql.data, "migrate 4: serve tables");
     }
