@@ -90,7 +90,7 @@ int cmd_serve(int argc, char **argv)
                 return 0;
             default:
                 usage(stderr);
-                return 2;
+                return AZK_EXIT_USAGE;
         }
     }
     if (optind < argc)
