@@ -27,9 +27,9 @@ typedef struct {
     /** PEM certificate chain and key; NULL: the server's own CA under <home>/serve/ */
     const char *cert_file;
     const char *key_file;
-    unsigned idle_timeout_s;     /**< session idle timeout; 0 = 900 */
-    unsigned absolute_timeout_s; /**< session lifetime; 0 = 28800 */
-    unsigned user_max_failures;  /**< failed logins per user in 15 min before lockout; 0 = 5 */
+    unsigned idle_timeout_s;      /**< session idle timeout; 0 = 900 */
+    unsigned absolute_timeout_s;  /**< session lifetime; 0 = 28800 */
+    unsigned user_max_failures;   /**< failed logins per user in 15 min before lockout; 0 = 5 */
     unsigned source_max_failures; /**< failed logins per source address in 15 min; 0 = 20 */
     unsigned enrol_valid_s;       /**< lifetime of the first administrator's link; 0 = 3600 */
     /** Host name written into the enrolment link and the certificate; NULL = "localhost" */
@@ -56,8 +56,8 @@ typedef struct {
  *         AZK_ERR_IO (cannot listen), AZK_ERR_DB
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_serve_start(azk_server **out, azk_home *h,
-                                                    const azk_serve_options *opts,
-                                                    char *enrol_url, size_t enrol_url_len);
+                                                    const azk_serve_options *opts, char *enrol_url,
+                                                    size_t enrol_url_len);
 
 /** The TCP port the server listens on. */
 AZK_EXTERN unsigned azk_serve_port(const azk_server *s);

@@ -50,11 +50,13 @@ static unsigned env_uint(const char *name)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"bind", required_argument, NULL, 'b'}, {"port", required_argument, NULL, 'p'},
-        {"cert", required_argument, NULL, 'c'}, {"key", required_argument, NULL, 'k'},
-        {"host", required_argument, NULL, 'H'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"bind", required_argument, NULL, 'b'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"cert", required_argument, NULL, 'c'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"host", required_argument, NULL, 'H'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     azk_serve_options o = AZK_SERVE_OPTIONS_INIT;
     azk_server *srv = NULL;
     azk_home *h = NULL;

@@ -77,7 +77,8 @@ azk_status azk_serve__ledger(struct azk_server *srv, const struct azk_serve_req 
     azk_buf x = AZK_BUF_INIT;
     azk_status rc = azk_buf_puts(&x, "{\"source\":");
     if (rc == AZK_OK)
-        rc = azk_buf_put_json_string(&x, rq != NULL ? rq->source : "", rq != NULL ? strlen(rq->source) : 0);
+        rc = azk_buf_put_json_string(&x, rq != NULL ? rq->source : "",
+                                     rq != NULL ? strlen(rq->source) : 0);
     if (rc == AZK_OK && why != NULL) {
         rc = azk_buf_puts(&x, ",\"why\":");
         if (rc == AZK_OK)
@@ -147,9 +148,8 @@ azk_status azk_serve__first_admin_link(struct azk_server *srv, char *url, size_t
     azk_serve__token_hash(tok, hash);
     rc = azk_store__enrol_insert(srv->h, hash, "administrator",
                                  (int64_t)time(NULL) + (int64_t)srv->opts.enrol_valid_s);
-    if (rc == AZK_OK &&
-        snprintf(url, cap, "https://%s:%u/enrol?token=%s", srv->opts.host_name, srv->port, tok) >=
-            (int)cap)
+    if (rc == AZK_OK && snprintf(url, cap, "https://%s:%u/enrol?token=%s", srv->opts.host_name,
+                                 srv->port, tok) >= (int)cap)
         rc = azk_error_set(AZK_ERR_LIMIT, "serve: enrolment link longer than its buffer");
     if (rc == AZK_OK)
         rc = azk_serve__ledger(srv, NULL, "serve.enrol.link", NULL, NULL, "first administrator");
@@ -248,6 +248,11 @@ azk_status azk_serve__h_login_post(struct azk_server *srv, struct azk_serve_req 
     }
     if (rc != AZK_OK)
         return rc;
+    /* sessions nobody presented again: gone once past their timeouts */
+    rc = azk_store__sessions_prune(srv->h, now - (int64_t)srv->opts.absolute_timeout_s,
+                                   now - (int64_t)srv->opts.idle_timeout_s);
+    if (rc != AZK_OK)
+        return rc;
     azk_serve__token_new(id);
     azk_serve__token_new(csrf);
     azk_serve__token_hash(id, idh);
@@ -290,11 +295,12 @@ static azk_status enrol_done_page(struct azk_serve_req *rq, struct azk_serve_res
                                   const char *name, const char *b32)
 {
     azk_buf b = AZK_BUF_INIT;
-    azk_status rc = azk_buf_printf(&b, "<p>%s</p><dl><dt>%s</dt><dd class=\"secret\" id=\"totp-secret\">",
-                                   T_("Enrolled. Add this TOTP secret to your authenticator app "
-                                      "(30-second, 6-digit codes), then log in with your password "
-                                      "and a code. It is shown only once."),
-                                   T_("TOTP secret"));
+    azk_status rc =
+        azk_buf_printf(&b, "<p>%s</p><dl><dt>%s</dt><dd class=\"secret\" id=\"totp-secret\">",
+                       T_("Enrolled. Add this TOTP secret to your authenticator app "
+                          "(30-second, 6-digit codes), then log in with your password "
+                          "and a code. It is shown only once."),
+                       T_("TOTP secret"));
     if (rc == AZK_OK)
         rc = azk_serve__html(&b, b32);
     if (rc == AZK_OK)
@@ -307,8 +313,9 @@ static azk_status enrol_done_page(struct azk_serve_req *rq, struct azk_serve_res
     if (rc == AZK_OK)
         rc = azk_serve__html(&b, b32);
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "&amp;issuer=azukari&amp;digits=6&amp;period=30</dd></dl>"
-                                "<p><a href=\"/login\">%s</a></p>",
+        rc = azk_buf_printf(&b,
+                            "&amp;issuer=azukari&amp;digits=6&amp;period=30</dd></dl>"
+                            "<p><a href=\"/login\">%s</a></p>",
                             T_("Log in"));
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Enrolment"), (const char *)b.data);

@@ -215,7 +215,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct azk_serve_resp
 
 static void peer_address(struct MHD_Connection *c, char out[64])
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     (void)snprintf(out, 64, "unknown");
     if (ci == NULL || ci->client_addr == NULL)
         return;
@@ -223,8 +224,7 @@ static void peer_address(struct MHD_Connection *c, char out[64])
         const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ci->client_addr;
         (void)inet_ntop(AF_INET, &a->sin_addr, out, 64);
     } else if (ci->client_addr->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *a =
-            (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
         (void)inet_ntop(AF_INET6, &a->sin6_addr, out, 64);
     }
 }
@@ -326,8 +326,8 @@ done:
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct azk_server *srv = cls;
     struct conn_state *cs = *con_cls;
@@ -434,8 +434,8 @@ azk_status azk_serve_start(azk_server **out, azk_home *h, const azk_serve_option
         MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)srv->opts.port,
         NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-        MHD_OPTION_HTTPS_PRIORITIES, tls_priorities, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        MHD_OPTION_HTTPS_PRIORITIES, tls_priorities, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
     if (srv->daemon == NULL) {

@@ -109,8 +109,9 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
                                 rq->who.csrf, T_("Log out"));
     }
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, "<span class=\"lang\"><a href=\"/lang?l=ja\" lang=\"ja\">日本語</a> | "
-                             "<a href=\"/lang?l=en\" lang=\"en\">English</a></span></header><main><h1>");
+        rc = azk_buf_puts(
+            b, "<span class=\"lang\"><a href=\"/lang?l=ja\" lang=\"ja\">日本語</a> | "
+               "<a href=\"/lang?l=en\" lang=\"en\">English</a></span></header><main><h1>");
     if (rc == AZK_OK)
         rc = azk_serve__html(b, title);
     if (rc == AZK_OK)
@@ -263,11 +264,11 @@ static azk_status grant_rows(const char *client, void *payload)
 static azk_status dataset_table(azk_home *h, const struct azk_serve_principal *who, azk_buf *b,
                                 struct listing *l)
 {
-    azk_status rc = azk_buf_printf(b,
-                                   "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th>"
-                                   "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-                                   T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"),
-                                   T_("Hold"));
+    azk_status rc =
+        azk_buf_printf(b,
+                       "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th>"
+                       "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+                       T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"), T_("Hold"));
     l->h = h;
     l->who = who;
     l->b = b;
@@ -315,9 +316,9 @@ azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *
                                 T_("Entries"), (unsigned long long)azk_audit_size(a));
         else {
             azk_error_clear();
-            rc = azk_buf_printf(&b, "<h2>%s</h2><p class=\"err\" id=\"ledger\">%s</p>",
-                                T_("Ledger"),
-                                T_("The ledger could not be opened: run azukari audit verify."));
+            rc =
+                azk_buf_printf(&b, "<h2>%s</h2><p class=\"err\" id=\"ledger\">%s</p>", T_("Ledger"),
+                               T_("The ledger could not be opened: run azukari audit verify."));
         }
     }
     if (rc == AZK_OK)

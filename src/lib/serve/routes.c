@@ -102,8 +102,7 @@ azk_status azk_serve__routes_check(void)
         if (r->method == NULL || r->path == NULL || r->path[0] != '/' || r->handler == NULL)
             return azk_error_set(AZK_ERR_ARG, "serve: route %zu is incomplete", i);
         if (r->access != AZK_ACCESS_PUBLIC && (r->access != AZK_ACCESS_ROLES || r->roles == 0))
-            return azk_error_set(AZK_ERR_ARG, "serve: route %s %s has no rule", r->method,
-                                 r->path);
+            return azk_error_set(AZK_ERR_ARG, "serve: route %s %s has no rule", r->method, r->path);
         if (post != r->changes_state)
             return azk_error_set(AZK_ERR_ARG,
                                  "serve: route %s %s: POST exactly when it changes state",

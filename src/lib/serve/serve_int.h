@@ -93,8 +93,7 @@ AZK_NODISCARD azk_status azk_serve__routes_check(void);
  * May the principal see data of `client`? Staff roles: yes; the client
  * role: only a client granted to the user (store user_grants).
  */
-AZK_NODISCARD azk_status azk_serve__may_see_client(azk_home *h,
-                                                   const struct azk_serve_principal *p,
+AZK_NODISCARD azk_status azk_serve__may_see_client(azk_home *h, const struct azk_serve_principal *p,
                                                    const char *client, bool *yes);
 
 /* ---- requests and responses (http.c) ---------------------------------- */
@@ -169,8 +168,7 @@ AZK_NODISCARD azk_status azk_serve__ledger(struct azk_server *srv, const struct 
                                            const char *action, const char *object,
                                            const char *outcome, const char *why);
 /* The one-time link for the first administrator, when there is none yet ("" otherwise). */
-AZK_NODISCARD azk_status azk_serve__first_admin_link(struct azk_server *srv, char *url,
-                                                     size_t cap);
+AZK_NODISCARD azk_status azk_serve__first_admin_link(struct azk_server *srv, char *url, size_t cap);
 /* The pre-login CSRF token bound to the pre-session cookie value `pre` (cap 65). */
 void azk_serve__pre_csrf(const struct azk_server *srv, const char *pre, char out[65]);
 
@@ -203,9 +201,8 @@ azk_status azk_serve__h_healthz(struct azk_server *srv, struct azk_serve_req *rq
 AZK_NODISCARD azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
                                          const char *title, const char *body_html);
 /* An error page with status and a message (translated by the caller). */
-AZK_NODISCARD azk_status azk_serve__error_page(struct azk_serve_req *rq,
-                                               struct azk_serve_resp *rs, unsigned status,
-                                               const char *msg);
+AZK_NODISCARD azk_status azk_serve__error_page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                               unsigned status, const char *msg);
 /* Login page, with an error message (may be NULL). */
 AZK_NODISCARD azk_status azk_serve__login_page(struct azk_server *srv, struct azk_serve_req *rq,
                                                struct azk_serve_resp *rs, unsigned status,

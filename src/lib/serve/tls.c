@@ -176,9 +176,8 @@ static azk_status make_all(azk_home *h, const char *host)
                                                          GNUTLS_FSAN_APPEND),
                     "address");
         else
-            rc = gt(gnutls_x509_crt_set_subject_alt_name(sc, GNUTLS_SAN_DNSNAME, host,
-                                                         (unsigned)strlen(host),
-                                                         GNUTLS_FSAN_APPEND),
+            rc = gt(gnutls_x509_crt_set_subject_alt_name(
+                        sc, GNUTLS_SAN_DNSNAME, host, (unsigned)strlen(host), GNUTLS_FSAN_APPEND),
                     "host name");
     }
     if (rc == AZK_OK)

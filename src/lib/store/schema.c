@@ -37,7 +37,8 @@
 
 /* Tables of azukari serve (store/serve.h), created by version 4 and by a new catalog. */
 #define SERVE_DDL_GRANTS                                                                           \
-    "CREATE TABLE user_grants(name TEXT NOT NULL, client TEXT NOT NULL, PRIMARY KEY(name, client))"
+    "CREATE TABLE user_grants(name TEXT NOT NULL, client TEXT NOT NULL, PRIMARY KEY(name, "        \
+    "client))"
 #define SERVE_DDL_SESSIONS                                                                         \
     "CREATE TABLE sessions(id_hash TEXT PRIMARY KEY, name TEXT NOT NULL, csrf TEXT NOT NULL,"      \
     " created_at INT64 NOT NULL, seen_at INT64 NOT NULL)"

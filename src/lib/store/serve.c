@@ -53,8 +53,8 @@ azk_status azk_store__login_set(azk_home *h, const char *name, const char *pw_ha
     rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__run_texts(h, "set login", "UPDATE users SET pw_hash = ?, role = ? WHERE name = ?",
-                              t, 3, &n);
+    rc = azk_store__run_texts(h, "set login",
+                              "UPDATE users SET pw_hash = ?, role = ? WHERE name = ?", t, 3, &n);
     if (rc == AZK_OK && n != 1)
         rc = azk_error_set(AZK_ERR_NOTFOUND, "no user %s", name);
     if (rc == AZK_OK)
@@ -105,9 +105,9 @@ azk_status azk_store__grants_each(azk_home *h, const char *name, azk_store_grant
     azk_status rc;
     int s;
     AZK_ASSERT_ARG(h != NULL && name != NULL && cb != NULL);
-    rc = azk_db_prepare(h->cat, &st,
-                        "SELECT client FROM user_grants WHERE name = ? ORDER BY client",
-                        "read grants");
+    rc =
+        azk_db_prepare(h->cat, &st, "SELECT client FROM user_grants WHERE name = ? ORDER BY client",
+                       "read grants");
     if (rc != AZK_OK)
         return rc;
     azk_db_bind_text(st, 1, name);
