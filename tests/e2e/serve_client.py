@@ -10,7 +10,9 @@ import base64
 import hashlib
 import hmac
 import http.client
+import json
 import os
+import sqlite3
 import re
 import signal
 import socket
@@ -157,6 +159,26 @@ class Server:
 
     def client(self):
         return Client(self.port, self.cafile)
+
+    def sql(self, *stmts):
+        """Test fixture: run statements on the home's catalog (SQLite, or the PostgreSQL
+        database azukari.conf names when the e2e suite runs on PostgreSQL)."""
+        conf = os.path.join(self.home, "azukari.conf")
+        url = None
+        if os.path.exists(conf):
+            with open(conf) as f:
+                url = json.load(f).get("catalog")
+        if url:
+            for st in stmts:
+                r = subprocess.run([T.psql(), "-X", "-v", "ON_ERROR_STOP=1", url, "-c", st],
+                                   capture_output=True, text=True, timeout=60)
+                assert r.returncode == 0, r.stderr
+            return
+        db = sqlite3.connect(os.path.join(self.home, "catalog.db"))
+        with db:
+            for st in stmts:
+                db.execute(st)
+        db.close()
 
     def enrol(self, user, password):
         """Enrol through the one-time link; returns the TOTP secret (base32)."""

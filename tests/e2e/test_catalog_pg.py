@@ -85,7 +85,7 @@ class CatalogPg(unittest.TestCase):
                             "SELECT COUNT(*) FROM meta WHERE key IN ('schema', 'master_key_id')"
                             " AND value <> ''"],
                            capture_output=True, text=True, timeout=60)
-        self.assertEqual(q.stdout.strip(), "4", q.stderr)
+        self.assertEqual(q.stdout.strip(), "2", q.stderr)
         # a guard policy change keeps the file's mode (the URL may hold a password)
         r = self.az(home, "guard", "policy", "set", "pii_block_score", "60")
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -8,11 +8,9 @@ and the ledger entries of all of it. Timeouts and limits are shortened
 through the test-only environment (AZK_SERVE_*)."""
 
 import re
-import sqlite3
 import ssl
 import socket
 import time
-import os
 import unittest
 
 import serve_client as S
@@ -35,12 +33,9 @@ class ServeTest(unittest.TestCase):
         cls.bob_secret = r.out.strip()
         for c in ("c1", "c2"):
             assert cls.srv.azk("client", "add", c).rc == 0
-        db = sqlite3.connect(os.path.join(cls.srv.home, "catalog.db"))
-        with db:
-            db.execute("UPDATE users SET role='client', pw_hash=(SELECT pw_hash FROM users"
-                       " WHERE name='admin') WHERE name='bob'")
-            db.execute("INSERT INTO user_grants(name, client) VALUES('bob', 'c1')")
-        db.close()
+        cls.srv.sql("UPDATE users SET role='client', pw_hash=(SELECT pw_hash FROM users"
+                    " WHERE name='admin') WHERE name='bob'",
+                    "INSERT INTO user_grants(name, client) VALUES('bob', 'c1')")
 
     @classmethod
     def tearDownClass(cls):

@@ -14,10 +14,8 @@ TLS chain itself is checked by test_serve.py with the CA file."""
 
 import os
 import shutil
-import sqlite3
 import unittest
 
-import azk_testlib as T
 import serve_client as S
 
 try:
@@ -53,10 +51,8 @@ class ServeBrowserTest(unittest.TestCase):
             r = self.srv.azk("intake", "--client", "shinkin-a", "--dataset", ds, "--purpose",
                              "ダイレクトメール発送", "--retain-until", "2099-03-31", p)
             self.assertEqual(r.rc, 0, r.err)
-        db = sqlite3.connect(os.path.join(self.srv.home, "catalog.db"))
-        with db:  # test fixture: a deadline in the past (intake refuses one)
-            db.execute("UPDATE datasets SET retain_until='2024-03-31' WHERE id='dm-2023'")
-        db.close()
+        # test fixture: a deadline in the past (intake refuses one)
+        self.srv.sql("UPDATE datasets SET retain_until='2024-03-31' WHERE id='dm-2023'")
         self.shots = os.path.join(os.environ.get("AZK_BUILDDIR", self.srv.dir), "serve-screens")
         os.makedirs(self.shots, exist_ok=True)
         o = webdriver.ChromeOptions()
