@@ -7,7 +7,6 @@ with one grant), idle timeout, lockout per user, graceful stop on SIGTERM,
 and the ledger entries of all of it. Timeouts and limits are shortened
 through the test-only environment (AZK_SERVE_*)."""
 
-import re
 import ssl
 import socket
 import time
