@@ -199,5 +199,43 @@ class ServeTest(unittest.TestCase):
         self.assertNotIn(PW, r.out)
 
 
+class ServeLimitsTest(unittest.TestCase):
+    """A second server: absolute session lifetime, lockout per source address."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = S.Server(env={"AZK_SERVE_IDLE_S": "100", "AZK_SERVE_ABSOLUTE_S": "4",
+                                "AZK_SERVE_SOURCE_FAILS": "2"})
+        cls.codes = S.Codes()
+        cls.secret = cls.srv.enrol("admin", PW)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+
+    def test_absolute_timeout(self):
+        c = self.srv.client()
+        r = c.login("admin", PW, self.codes.code("admin", self.secret))
+        self.assertEqual(r.status, 303, r.body)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 3:  # in use all along: idle never reached
+            self.assertEqual(c.get("/dashboard").status, 200)
+            time.sleep(0.5)
+        time.sleep(1.5)
+        r = c.get("/dashboard")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/login")
+
+    def test_z_lockout_per_source(self):
+        c = self.srv.client()
+        for name in ("nobody1", "nobody2"):  # AZK_SERVE_SOURCE_FAILS=2, different names
+            r = c.login(name, "wrong password!", "123456")
+            self.assertEqual(r.status, 401, r.body)
+        # from this address even the right password and code are refused now
+        r = c.login("admin", PW, self.codes.code("admin", self.secret))
+        self.assertEqual(r.status, 429, r.body)
+        self.assertIn("ロック", r.body)
+
+
 if __name__ == "__main__":
     unittest.main()
