@@ -372,9 +372,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- start and stop ---------------------------------------------------- */
 
-static const azk_serve_options serve_defaults = {
-    .struct_size = sizeof(azk_serve_options),
-};
+static const azk_serve_options serve_defaults = AZK_SERVE_OPTIONS_INIT;
 
 azk_status azk_serve_start(azk_server **out, azk_home *h, const azk_serve_options *opts,
                            char *enrol_url, size_t enrol_url_len)
