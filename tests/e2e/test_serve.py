@@ -7,11 +7,15 @@ with one grant), idle timeout, lockout per user, graceful stop on SIGTERM,
 and the ledger entries of all of it. Timeouts and limits are shortened
 through the test-only environment (AZK_SERVE_*)."""
 
-import ssl
+import os
 import socket
+import sqlite3
+import ssl
+import tempfile
 import time
 import unittest
 
+import azk_testlib as T
 import serve_client as S
 
 PW = "correct horse battery"
@@ -235,6 +239,41 @@ class ServeLimitsTest(unittest.TestCase):
         r = c.login("admin", PW, self.codes.code("admin", self.secret))
         self.assertEqual(r.status, 429, r.body)
         self.assertIn("ロック", r.body)
+
+
+class ServeSchemaTest(unittest.TestCase):
+    """A catalog of schema 2 (before serve) gets serve's columns and tables when opened."""
+
+    def test_v2_catalog_migrates(self):
+        if T.test_catalog():
+            self.skipTest("SQLite catalog only")
+        d = tempfile.mkdtemp(prefix="azk-serve-v2-")
+        self.addCleanup(lambda: T.run(["rm", "-rf", d]))
+        home = os.path.join(d, "home")
+        b = T.azk_bin()
+        self.assertEqual(T.run([b, "--home", home, "init"]).rc, 0)
+        self.assertEqual(T.run([b, "--home", home, "user", "add", "alice"]).rc, 0)
+        cat = os.path.join(home, "catalog.db")
+        db = sqlite3.connect(cat)
+        with db:  # back to schema 2 as main left it
+            for t in ("user_grants", "sessions", "enrol_tokens"):
+                db.execute("DROP TABLE %s" % t)
+            db.execute("ALTER TABLE users DROP COLUMN pw_hash")
+            db.execute("ALTER TABLE users DROP COLUMN role")
+            db.execute("UPDATE meta SET value='2' WHERE key='schema'")
+        db.close()
+        r = T.run([b, "--home", home, "db", "migrate"])
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("スキーマ 2 から 4", r.out)
+        db = sqlite3.connect(cat)
+        cols = [row[1] for row in db.execute("PRAGMA table_info(users)")]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        users = [row[0] for row in db.execute("SELECT name FROM users")]
+        db.close()
+        self.assertIn("pw_hash", cols)
+        self.assertIn("role", cols)
+        self.assertTrue({"user_grants", "sessions", "enrol_tokens"} <= tables)
+        self.assertEqual(users, ["alice"])
 
 
 if __name__ == "__main__":
