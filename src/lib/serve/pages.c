@@ -76,6 +76,25 @@ azk_status azk_serve__h_lang(struct azk_server *srv, struct azk_serve_req *rq,
     return AZK_OK;
 }
 
+/* The role's name in the page's language. */
+static const char *role_label(unsigned role)
+{
+    switch (role) {
+        case AZK_ROLE_ADMIN:
+            return T_("administrator");
+        case AZK_ROLE_OPERATOR:
+            return T_("operator");
+        case AZK_ROLE_APPROVER:
+            return T_("approver");
+        case AZK_ROLE_AUDITOR:
+            return T_("auditor");
+        case AZK_ROLE_CLIENT:
+            return T_("client");
+        default:
+            return "-";
+    }
+}
+
 azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, const char *title,
                            const char *body_html)
 {
@@ -103,10 +122,7 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
                                 " (%s)</span><form class=\"inline\" method=\"post\" "
                                 "action=\"/logout\"><input type=\"hidden\" name=\"csrf\" "
                                 "value=\"%s\"><button type=\"submit\">%s</button></form>",
-                                azk_serve__role_name(rq->who.role) != NULL
-                                    ? azk_serve__role_name(rq->who.role)
-                                    : "-",
-                                rq->who.csrf, T_("Log out"));
+                                role_label(rq->who.role), rq->who.csrf, T_("Log out"));
     }
     if (rc == AZK_OK)
         rc = azk_buf_puts(
