@@ -173,6 +173,13 @@ CASES = {
         (["add"], "NAME"),
         (["add", "n", "--bogus"], "bogus"),
     ],
+    "serve": [
+        (["--bogus"], "bogus"),
+        (["extra"], "extra"),
+        (["--port", "0"], "--port"),
+        (["--port", "http"], "--port"),
+        (["--cert", "c.pem"], "--cert"),
+    ],
 }
 
 # global options, before the command

@@ -33,7 +33,18 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the current schema (version 3) ---------------------------------- */
+/* ---- the current schema (version 4) ---------------------------------- */
+
+/* Tables of azukari serve (store/serve.h), created by version 4 and by a new catalog. */
+#define SERVE_DDL_GRANTS                                                                           \
+    "CREATE TABLE user_grants(name TEXT NOT NULL, client TEXT NOT NULL, PRIMARY KEY(name, "        \
+    "client))"
+#define SERVE_DDL_SESSIONS                                                                         \
+    "CREATE TABLE sessions(id_hash TEXT PRIMARY KEY, name TEXT NOT NULL, csrf TEXT NOT NULL,"      \
+    " created_at INT64 NOT NULL, seen_at INT64 NOT NULL)"
+#define SERVE_DDL_ENROL                                                                            \
+    "CREATE TABLE enrol_tokens(token_hash TEXT PRIMARY KEY, role TEXT NOT NULL,"                   \
+    " expires_at INT64 NOT NULL, used_at INT64)"
 
 static const char *const current_ddl[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -72,7 +83,7 @@ static const char *const current_ddl[] = {
     /* people (retention/identity.c) */
     "CREATE TABLE users(name TEXT PRIMARY KEY, nonce BYTES NOT NULL,"
     " secret BYTES NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
-    " state TEXT, approved_by TEXT)",
+    " state TEXT, approved_by TEXT, pw_hash TEXT, role TEXT)",
     "CREATE TABLE totp_used(name TEXT NOT NULL, step INT64 NOT NULL, PRIMARY KEY(name, step))",
     "CREATE TABLE auth_failures(name TEXT NOT NULL, at INT64 NOT NULL)",
     /* guard watch journal */
@@ -81,6 +92,10 @@ static const char *const current_ddl[] = {
     " uuid TEXT, size INT64, decision TEXT, requested_by TEXT,"
     " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL,"
     " updated_at TEXT NOT NULL)",
+    /* azukari serve (version 4): grants, sessions, enrolment links */
+    SERVE_DDL_GRANTS,
+    SERVE_DDL_SESSIONS,
+    SERVE_DDL_ENROL,
     /* indexes of version 3 (v3_indexes below) follow in azk_schema__create */
 };
 
@@ -484,13 +499,54 @@ static azk_status step_2_to_3(struct mig *m)
     return rc;
 }
 
-/* Migrations, in order: steps[i] takes a catalog from version i+1 to i+2. */
+
+/*
+ * 3 -> 4: azukari serve. users gets a password hash (Argon2id) and a role;
+ * tables for per-client grants, server-side sessions and one-time
+ * enrolment links.
+ */
+static azk_status step_3_to_4(struct mig *m)
+{
+    /* each part only when missing: a catalog made from a newer one may have it already */
+    static const struct {
+        const char *probe, *ddl;
+    } parts[] = {
+        {"SELECT pw_hash FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN pw_hash TEXT"},
+        {"SELECT role FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN role TEXT"},
+        {"SELECT name FROM user_grants LIMIT 0", SERVE_DDL_GRANTS},
+        {"SELECT id_hash FROM sessions LIMIT 0", SERVE_DDL_SESSIONS},
+        {"SELECT token_hash FROM enrol_tokens LIMIT 0", SERVE_DDL_ENROL},
+    };
+    azk_status rc = AZK_OK;
+    azk_buf sql = AZK_BUF_INIT;
+    for (size_t i = 0; rc == AZK_OK && i < sizeof(parts) / sizeof(parts[0]); i++) {
+        bool there = false;
+        /* PostgreSQL: a failed probe would abort the transaction; its catalogs of
+         * version 2 or 3 were made by this file's DDL of then, without these parts */
+        if (azk_db_kind(m->db) == AZK_DB_SQLITE)
+            rc = prepares(m->db, parts[i].probe, &there);
+        if (rc != AZK_OK || there)
+            continue;
+        rc = ddl_for(&sql, azk_db_kind(m->db), parts[i].ddl);
+        if (rc == AZK_OK)
+            rc = azk_db_exec(m->db, (const char *)sql.data, "migrate 4: serve tables");
+    }
+    azk_buf_dispose(&sql);
+    return rc;
+}
+
+/*
+ * Migrations, in order: a step runs when the catalog's version is at most
+ * `from` (steps[i] takes a catalog from `from` to the next version that
+ * has a step).
+ */
 static const struct {
     int from;
     azk_status (*run)(struct mig *m);
 } steps[] = {
     {1, step_1_to_2},
     {2, step_2_to_3},
+    {3, step_3_to_4},
 };
 
 /* ---- SQLite: backup, scrub, search ------------------------------------ */

@@ -13,6 +13,8 @@
  *      datasets.wrapped_key and guard_items.wrapped removed.
  *   3  indexes of the server's catalog queries: datasets(client,
  *      retain_until, id), ret_state(state, shred_at). No data changes.
+ *   4  azukari serve: users.pw_hash and users.role; tables user_grants,
+ *      sessions and enrol_tokens (store/serve.h).
  */
 #ifndef AZK_STORE_SCHEMA_H
 #define AZK_STORE_SCHEMA_H
@@ -20,7 +22,7 @@
 #include "store/store.h"
 
 /* The schema version this binary creates and knows (also in store.h for old callers). */
-#define AZK_SCHEMA_CURRENT 3
+#define AZK_SCHEMA_CURRENT 4
 
 /* What a migration did. */
 typedef struct {

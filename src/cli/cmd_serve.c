@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli/cmd_serve.c -- `azukari serve`: parse the options, open the home,
+ * start the library's server (azukari/serve.h), print the one-time
+ * enrolment link of the first administrator when the library makes one,
+ * and wait for SIGTERM or SIGINT; then stop (requests being handled
+ * finish). Every rule is in src/lib/serve/.
+ */
+#include "cli.h"
+#include "cli_home.h"
+#include "commands.h"
+
+#include "azukari/serve.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out, _("Usage: azukari serve [--bind ADDR] [--port N] [--cert FILE --key FILE]\n"
+                   "                     [--host NAME]\n"));
+    fprintf(out, _("Serve the web UI over HTTPS only (TLS 1.3; 1.2 with AEAD suites). People log\n"
+                   "in with a password and a TOTP code; every request is authorised by role,\n"
+                   "from any address. Without --cert/--key the server's own CA is made under\n"
+                   "<home>/serve/ at first start (clients trust serve/ca.pem). While there is no\n"
+                   "administrator, a one-time enrolment link is printed. SIGTERM stops it.\n\n"));
+    fprintf(out, _("      --bind ADDR    IPv4 address to listen on (default 127.0.0.1)\n"
+                   "      --port N       TCP port (default 8443)\n"
+                   "      --cert FILE    PEM certificate chain (with --key)\n"
+                   "      --key FILE     PEM private key\n"
+                   "      --host NAME    host name for the enrolment link and the certificate\n"
+                   "  -h, --help         show this help\n"));
+}
+
+/*
+ * Test builds (AZK_TESTING) read shorter timeouts and limits from the
+ * environment (tests/e2e/test_serve.py); a release build ignores them and
+ * uses the library's defaults (configuration of these is not built yet).
+ */
+static unsigned env_uint(const char *name)
+{
+#ifndef AZK_TESTING
+    (void)name;
+    return 0;
+#else
+    const char *v = getenv(name);
+    char *end = NULL;
+    unsigned long n;
+    if (v == NULL || *v == '\0')
+        return 0;
+    n = strtoul(v, &end, 10);
+    return end != NULL && *end == '\0' && n < 1000000 ? (unsigned)n : 0;
+#endif
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {{"bind", required_argument, NULL, 'b'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"cert", required_argument, NULL, 'c'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"host", required_argument, NULL, 'H'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    azk_serve_options o = AZK_SERVE_OPTIONS_INIT;
+    azk_server *srv = NULL;
+    azk_home *h = NULL;
+    char url[512];
+    sigset_t set;
+    int c, sig = 0;
+    azk_status rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+            case 'b':
+                o.bind = optarg;
+                break;
+            case 'p': {
+                char *end = NULL;
+                unsigned long p = strtoul(optarg, &end, 10);
+                if (end == NULL || *end != '\0' || p == 0 || p > 65535)
+                    return azk_cli_usage_err(_("serve: --port needs 1-65535"));
+                o.port = (unsigned)p;
+                break;
+            }
+            case 'c':
+                o.cert_file = optarg;
+                break;
+            case 'k':
+                o.key_file = optarg;
+                break;
+            case 'H':
+                o.host_name = optarg;
+                break;
+            case 'h':
+                usage(stdout);
+                return 0;
+            default:
+                usage(stderr);
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return azk_cli_usage_err(_("serve: unexpected argument: %s"), argv[optind]);
+    if ((o.cert_file == NULL) != (o.key_file == NULL))
+        return azk_cli_usage_err(_("serve: --cert and --key go together"));
+    o.idle_timeout_s = env_uint("AZK_SERVE_IDLE_S");
+    o.absolute_timeout_s = env_uint("AZK_SERVE_ABSOLUTE_S");
+    o.user_max_failures = env_uint("AZK_SERVE_USER_FAILS");
+    o.source_max_failures = env_uint("AZK_SERVE_SOURCE_FAILS");
+    /* the signals are taken by sigwait below, in this thread only */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    (void)pthread_sigmask(SIG_BLOCK, &set, NULL);
+    h = azk_cli_open_home();
+    if (h == NULL)
+        return 1;
+    rc = azk_serve_start(&srv, h, &o, url, sizeof(url));
+    if (rc != AZK_OK) {
+        azk_cli_liberr("serve");
+        azk_home_close(h);
+        return 1;
+    }
+    printf(_("azukari serve: listening on https://%s:%u/\n"), o.bind != NULL ? o.bind : "127.0.0.1",
+           azk_serve_port(srv));
+    if (url[0] != '\0')
+        printf(_("Enrol the first administrator (one-time link, expires in 1 hour):\n  %s\n"), url);
+    fflush(stdout);
+    for (;;) {
+        if (sigwait(&set, &sig) != 0)
+            break;
+        if (sig == SIGTERM || sig == SIGINT)
+            break;
+        /* SIGHUP: reloading certificates and configuration is not built yet (docs/serve.md) */
+    }
+    azk_serve_stop(srv);
+    azk_home_close(h);
+    printf(_("azukari serve: stopped\n"));
+    return 0;
+}

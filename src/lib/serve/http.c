@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/http.c -- azukari serve's HTTPS front: libmicrohttpd with GnuTLS
+ * (TLS 1.3, or TLS 1.2 with AEAD suites only), one internal thread that
+ * handles requests one at a time on the home handle, bodies bounded,
+ * the security headers on every response (errors included), and the
+ * dispatch: route lookup, session, authorisation (routes.c), CSRF for
+ * state changes, handler. Also the form-body decoder.
+ */
+#include "serve/serve_int.h"
+#include "store/serve.h"
+
+#include <microhttpd.h>
+#include <sodium.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define MAX_BODY 16384
+
+extern int _nl_msg_cat_cntr; /* glibc/GNU gettext: bumped when LANGUAGE changes */
+
+/* GnuTLS priorities: TLS 1.3; TLS 1.2 only with ECDHE and AEAD ciphers. */
+static const char tls_priorities[] =
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:"
+    "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE";
+
+static const char *const sec_headers[] = {
+    "Strict-Transport-Security",
+    "max-age=63072000; includeSubDomains",
+    "Content-Security-Policy",
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options",
+    "DENY",
+    "X-Content-Type-Options",
+    "nosniff",
+    "Referrer-Policy",
+    "no-referrer",
+    "Cache-Control",
+    "no-store",
+    "Cross-Origin-Opener-Policy",
+    "same-origin",
+    NULL,
+};
+
+const char *const *azk_serve__security_headers(void)
+{
+    return sec_headers;
+}
+
+azk_status azk_serve__html(azk_buf *b, const char *s)
+{
+    azk_status rc = AZK_OK;
+    for (const char *p = s != NULL ? s : ""; rc == AZK_OK && *p != '\0'; p++) {
+        switch (*p) {
+            case '&':
+                rc = azk_buf_puts(b, "&amp;");
+                break;
+            case '<':
+                rc = azk_buf_puts(b, "&lt;");
+                break;
+            case '>':
+                rc = azk_buf_puts(b, "&gt;");
+                break;
+            case '"':
+                rc = azk_buf_puts(b, "&quot;");
+                break;
+            case '\'':
+                rc = azk_buf_puts(b, "&#39;");
+                break;
+            default:
+                rc = azk_buf_putc(b, *p);
+        }
+    }
+    return rc;
+}
+
+/* ---- form bodies ------------------------------------------------------- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode one percent-encoded component (WHATWG URL, application/x-www-form-urlencoded). */
+static azk_status decode_part(const char *s, size_t n, char **out)
+{
+    char *d = azk_malloc(n + 1);
+    size_t k = 0;
+    if (d == NULL)
+        return azk_error_nomem();
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            d[k++] = ' ';
+        } else if (s[i] == '%') {
+            int a = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
+            int b = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+            if (a < 0 || b < 0) {
+                azk_free(d);
+                return azk_error_set(AZK_ERR_FORMAT, "serve: bad percent escape in a form");
+            }
+            d[k++] = (char)(a * 16 + b);
+            i += 2;
+        } else {
+            d[k++] = s[i];
+        }
+    }
+    d[k] = '\0';
+    if (memchr(d, '\0', k) != NULL || !azk_utf8_valid((const uint8_t *)d, k)) {
+        azk_free(d);
+        return azk_error_set(AZK_ERR_FORMAT, "serve: a form field is not UTF-8 text");
+    }
+    *out = d;
+    return AZK_OK;
+}
+
+azk_status azk_serve__form_parse(struct azk_serve_req *rq, const char *body, size_t len)
+{
+    size_t i = 0;
+    azk_status rc = AZK_OK;
+    while (rc == AZK_OK && i < len) {
+        size_t j = i, eq;
+        char *n = NULL, *v = NULL;
+        while (j < len && body[j] != '&')
+            j++;
+        if (j > i) {
+            if (rq->form_count == AZK_SERVE_MAX_FIELDS)
+                return azk_error_set(AZK_ERR_LIMIT, "serve: too many form fields");
+            eq = i;
+            while (eq < j && body[eq] != '=')
+                eq++;
+            rc = decode_part(body + i, eq - i, &n);
+            if (rc == AZK_OK)
+                rc = decode_part(body + (eq < j ? eq + 1 : j), eq < j ? j - eq - 1 : 0, &v);
+            if (rc != AZK_OK) {
+                azk_free(n);
+                return rc;
+            }
+            rq->form_names[rq->form_count] = n;
+            rq->form_values[rq->form_count] = v;
+            rq->form_count++;
+        }
+        i = j + 1;
+    }
+    return rc;
+}
+
+void azk_serve__form_free(struct azk_serve_req *rq)
+{
+    for (size_t i = 0; i < rq->form_count; i++) {
+        azk_free(rq->form_names[i]);
+        if (rq->form_values[i] != NULL)
+            sodium_memzero(rq->form_values[i], strlen(rq->form_values[i])); /* passwords */
+        azk_free(rq->form_values[i]);
+    }
+    rq->form_count = 0;
+}
+
+const char *azk_serve__form(const struct azk_serve_req *rq, const char *name)
+{
+    for (size_t i = 0; i < rq->form_count; i++)
+        if (strcmp(rq->form_names[i], name) == 0)
+            return rq->form_values[i];
+    return NULL;
+}
+
+const char *azk_serve__query(struct azk_serve_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *azk_serve__cookie(struct azk_serve_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
+}
+
+/* ---- one request ------------------------------------------------------- */
+
+struct conn_state {
+    azk_buf body;
+    bool too_big;
+};
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct azk_serve_resp *rs)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    r = MHD_create_response_from_buffer(rs->body.len, rs->body.data, MHD_RESPMEM_MUST_COPY);
+    if (r == NULL)
+        return MHD_NO;
+    for (size_t i = 0; sec_headers[i] != NULL; i += 2)
+        (void)MHD_add_response_header(r, sec_headers[i], sec_headers[i + 1]);
+    (void)MHD_add_response_header(r, "Content-Type",
+                                  rs->content_type != NULL ? rs->content_type
+                                                           : "text/html; charset=utf-8");
+    if (rs->location[0] != '\0')
+        (void)MHD_add_response_header(r, "Location", rs->location);
+    for (size_t i = 0; i < 3; i++)
+        if (rs->cookies[i][0] != '\0')
+            (void)MHD_add_response_header(r, "Set-Cookie", rs->cookies[i]);
+    ret = MHD_queue_response(c, rs->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void peer_address(struct MHD_Connection *c, char out[64])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    (void)snprintf(out, 64, "unknown");
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    if (ci->client_addr->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)ci->client_addr;
+        (void)inet_ntop(AF_INET, &a->sin_addr, out, 64);
+    } else if (ci->client_addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+        (void)inet_ntop(AF_INET6, &a->sin6_addr, out, 64);
+    }
+}
+
+static void handle(struct azk_server *srv, struct MHD_Connection *c, const char *url,
+                   const char *method, struct conn_state *cs, struct azk_serve_resp *rs)
+{
+    struct azk_serve_req rq;
+    const struct azk_serve_route *route;
+    const char *lang;
+    bool known = false;
+    azk_status rc = AZK_OK;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.method = method;
+    rq.path = url;
+    rq.conn = c;
+    peer_address(c, rq.source);
+    lang = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang");
+    rq.lang = lang != NULL && strcmp(lang, "en") == 0 ? "en" : "ja";
+    /* requests run one at a time, on this thread; glibc's gettext caches translations
+     * until this counter changes (GNU gettext manual, "Being a gettext grok") */
+    (void)setenv("LANGUAGE", rq.lang, 1);
+    ++_nl_msg_cat_cntr;
+    azk_error_clear();
+    rc = azk_home_set_actor(srv->h, "serve"); /* anonymous until a session says who */
+    if (rc != AZK_OK)
+        goto done;
+
+    route = azk_serve__route_find(method, url, &known);
+    if (route == NULL) {
+        rc = azk_serve__error_page(&rq, rs, known ? 405 : 404,
+                                   known ? T_("This method is not allowed here.")
+                                         : T_("No such page."));
+        goto done;
+    }
+    if (cs->too_big) {
+        rc = azk_serve__error_page(&rq, rs, 413, T_("The request is too large."));
+        goto done;
+    }
+    if (strcmp(method, "POST") == 0) {
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+            azk_serve__form_parse(&rq, (const char *)cs->body.data, cs->body.len) != AZK_OK) {
+            rc = azk_serve__error_page(&rq, rs, 400, T_("The form could not be read."));
+            goto done;
+        }
+    }
+    rc = azk_serve__session_load(srv, &rq);
+    if (rc != AZK_OK)
+        goto done;
+    switch (azk_serve__authorize(route, &rq.who)) {
+        case AZK_AUTHZ_ALLOW:
+            break;
+        case AZK_AUTHZ_LOGIN:
+            if (strcmp(method, "GET") == 0) {
+                rs->status = 303;
+                (void)snprintf(rs->location, sizeof(rs->location), "/login");
+                rc = azk_buf_puts(&rs->body, "");
+            } else {
+                rc = azk_serve__error_page(&rq, rs, 401, T_("Please log in."));
+            }
+            goto done;
+        case AZK_AUTHZ_DENY:
+        default:
+            rc = azk_serve__ledger(srv, &rq, "serve.deny", NULL, "refused", url);
+            if (rc == AZK_OK)
+                rc = azk_serve__error_page(&rq, rs, 403, T_("You are not allowed to do this."));
+            goto done;
+    }
+    if (route->changes_state && route->access != AZK_ACCESS_PUBLIC) {
+        const char *tok = azk_serve__form(&rq, "csrf");
+        if (tok == NULL || !azk_serve__same(tok, rq.who.csrf)) {
+            rc = azk_serve__ledger(srv, &rq, "serve.csrf", NULL, "refused", url);
+            if (rc == AZK_OK)
+                rc = azk_serve__error_page(&rq, rs, 403,
+                                           T_("The form is stale or forged (no valid CSRF "
+                                              "token). Reload the page and try again."));
+            goto done;
+        }
+    }
+    rc = route->handler(srv, &rq, rs);
+done:
+    if (rc != AZK_OK) {
+        /* the library's message names no personal value; show a generic page */
+        azk_buf_clear(&rs->body);
+        rs->location[0] = '\0';
+        for (size_t i = 0; i < 3; i++)
+            rs->cookies[i][0] = '\0';
+        if (azk_serve__error_page(&rq, rs, 500, T_("Internal error; nothing was changed.")) !=
+            AZK_OK) {
+            rs->status = 500;
+            rs->content_type = "text/plain; charset=utf-8";
+        }
+    }
+    azk_serve__form_free(&rq);
+    if (azk_home_set_actor(srv->h, "serve") != AZK_OK)
+        azk_error_clear(); /* only an allocation: the next request sets it again */
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct azk_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    struct azk_serve_resp rs;
+    enum MHD_Result ret;
+    (void)version;
+    if (cs == NULL) {
+        cs = azk_calloc(1, sizeof(*cs));
+        if (cs == NULL)
+            return MHD_NO;
+        cs->body.max = MAX_BODY;
+        *con_cls = cs;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK)
+            cs->too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    memset(&rs, 0, sizeof(rs));
+    rs.status = 200;
+    handle(srv, c, url, method, cs, &rs);
+    ret = send_resp(c, &rs);
+    azk_buf_dispose(&rs.body);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_state *cs = *con_cls;
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (cs != NULL) {
+        azk_buf_dispose_secret(&cs->body);
+        azk_free(cs);
+        *con_cls = NULL;
+    }
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static const azk_serve_options serve_defaults = AZK_SERVE_OPTIONS_INIT;
+
+azk_status azk_serve_start(azk_server **out, azk_home *h, const azk_serve_options *opts,
+                           char *enrol_url, size_t enrol_url_len)
+{
+    azk_status rc;
+    struct azk_server *srv = NULL;
+    struct sockaddr_in sa;
+    const union MHD_DaemonInfo *di;
+
+    azk_error_clear();
+    AZK_ASSERT_ARG(out != NULL && h != NULL && enrol_url != NULL && enrol_url_len > 0);
+    *out = NULL;
+    enrol_url[0] = '\0';
+    rc = azk_serve__routes_check();
+    if (rc != AZK_OK)
+        return rc;
+    srv = azk_calloc(1, sizeof(*srv));
+    if (srv == NULL)
+        return azk_error_nomem();
+    srv->h = h;
+    rc = azk__options_in(&srv->opts, sizeof(srv->opts), &serve_defaults, opts, false,
+                         "azk_serve_start");
+    if (rc != AZK_OK)
+        goto fail;
+    if (srv->opts.bind == NULL)
+        srv->opts.bind = "127.0.0.1";
+    if (srv->opts.port == 0)
+        srv->opts.port = 8443;
+    if (srv->opts.idle_timeout_s == 0)
+        srv->opts.idle_timeout_s = 900;
+    if (srv->opts.absolute_timeout_s == 0)
+        srv->opts.absolute_timeout_s = 28800;
+    if (srv->opts.user_max_failures == 0)
+        srv->opts.user_max_failures = 5;
+    if (srv->opts.source_max_failures == 0)
+        srv->opts.source_max_failures = 20;
+    if (srv->opts.enrol_valid_s == 0)
+        srv->opts.enrol_valid_s = 3600;
+    if (srv->opts.host_name == NULL)
+        srv->opts.host_name = "localhost";
+    if (srv->opts.port > 65535 || (srv->opts.cert_file == NULL) != (srv->opts.key_file == NULL)) {
+        rc = azk_error_set(AZK_ERR_ARG, "serve: a port 1-65535, and --cert with --key");
+        goto fail;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)srv->opts.port);
+    if (inet_pton(AF_INET, srv->opts.bind, &sa.sin_addr) != 1) {
+        rc = azk_error_set(AZK_ERR_ARG, "serve: --bind needs an IPv4 address");
+        goto fail;
+    }
+    randombytes_buf(srv->form_key, sizeof(srv->form_key));
+    rc = azk_serve__tls_material(h, &srv->opts, &srv->cert_pem, &srv->key_pem);
+    if (rc != AZK_OK)
+        goto fail;
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)srv->opts.port,
+        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
+        MHD_OPTION_HTTPS_PRIORITIES, tls_priorities, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        rc = azk_error_set(AZK_ERR_IO, "serve: cannot listen on %s:%u (in use, or TLS refused)",
+                           srv->opts.bind, srv->opts.port);
+        goto fail;
+    }
+    di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di != NULL ? di->port : srv->opts.port;
+    rc = azk_serve__first_admin_link(srv, enrol_url, enrol_url_len);
+    if (rc != AZK_OK)
+        goto fail;
+    *out = srv;
+    return AZK_OK;
+fail:
+    azk_serve_stop(srv);
+    return rc;
+}
+
+unsigned azk_serve_port(const azk_server *s)
+{
+    return s != NULL ? s->port : 0;
+}
+
+void azk_serve_stop(azk_server *s)
+{
+    if (s == NULL)
+        return;
+    if (s->daemon != NULL) {
+        /* stop accepting; the request being handled finishes before the thread ends */
+        (void)MHD_quiesce_daemon(s->daemon);
+        MHD_stop_daemon(s->daemon);
+    }
+    if (s->key_pem != NULL)
+        azk_free_secret(s->key_pem, strlen(s->key_pem));
+    azk_free(s->cert_pem);
+    sodium_memzero(s->form_key, sizeof(s->form_key));
+    azk_free(s);
+}

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/pages.c -- azukari serve's server-rendered pages (Japanese first,
+ * English by the language switch; messages through gettext): layout,
+ * login, enrolment form, dashboard (datasets per client with deadlines,
+ * overdue ones shown loudly, ledger size), the dataset list (the client
+ * role sees only its granted clients), error pages, the one CSS file.
+ * No script at all: the Content-Security-Policy forbids it. Every value
+ * from the catalog or a request is HTML-escaped.
+ */
+#include "serve/serve_int.h"
+#include "store/datasets.h"
+#include "store/serve.h"
+
+#include "azukari/audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char css[] =
+    "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;margin:0;color:#1b1b1b;"
+    "background:#f6f6f4}\n"
+    "header{background:#23395d;color:#fff;padding:.6em 1em;display:flex;gap:1em;"
+    "align-items:center}\n"
+    "header a{color:#fff}header .who{margin-left:auto}\n"
+    "main{max-width:1200px;margin:1em auto;padding:0 1em}\n"
+    "table{border-collapse:collapse;width:100%;background:#fff}\n"
+    "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left}\n"
+    ".overdue{background:#b00020;color:#fff;font-weight:bold;padding:.6em;font-size:1.2em}\n"
+    ".ok{background:#e6f4ea;padding:.6em}\n"
+    ".err{background:#fde7e9;border:1px solid #b00020;padding:.6em}\n"
+    ".secret{font-family:monospace;word-break:break-all}\n"
+    "form.inline{display:inline}\n"
+    "label{display:block;margin:.5em 0}\n"
+    "@media print{header form,header .lang{display:none}}\n";
+
+azk_status azk_serve__h_css(struct azk_server *srv, struct azk_serve_req *rq,
+                            struct azk_serve_resp *rs)
+{
+    (void)srv;
+    (void)rq;
+    rs->content_type = "text/css; charset=utf-8";
+    return azk_buf_puts(&rs->body, css);
+}
+
+azk_status azk_serve__h_healthz(struct azk_server *srv, struct azk_serve_req *rq,
+                                struct azk_serve_resp *rs)
+{
+    (void)srv;
+    (void)rq;
+    rs->content_type = "text/plain; charset=utf-8";
+    return azk_buf_puts(&rs->body, "ok\n");
+}
+
+azk_status azk_serve__h_root(struct azk_server *srv, struct azk_serve_req *rq,
+                             struct azk_serve_resp *rs)
+{
+    (void)srv;
+    (void)rq;
+    rs->status = 303;
+    (void)snprintf(rs->location, sizeof(rs->location), "/dashboard");
+    return AZK_OK;
+}
+
+azk_status azk_serve__h_lang(struct azk_server *srv, struct azk_serve_req *rq,
+                             struct azk_serve_resp *rs)
+{
+    const char *l = azk_serve__query(rq, "l");
+    (void)srv;
+    rs->status = 303;
+    (void)snprintf(rs->location, sizeof(rs->location), "%s",
+                   rq->who.authenticated ? "/dashboard" : "/login");
+    (void)snprintf(rs->cookies[0], sizeof(rs->cookies[0]),
+                   "lang=%s; Path=/; Secure; SameSite=Strict; Max-Age=31536000",
+                   l != NULL && strcmp(l, "en") == 0 ? "en" : "ja");
+    return AZK_OK;
+}
+
+/* The role's name in the page's language. */
+static const char *role_label(unsigned role)
+{
+    switch (role) {
+        case AZK_ROLE_ADMIN:
+            return T_("administrator");
+        case AZK_ROLE_OPERATOR:
+            return T_("operator");
+        case AZK_ROLE_APPROVER:
+            return T_("approver");
+        case AZK_ROLE_AUDITOR:
+            return T_("auditor");
+        case AZK_ROLE_CLIENT:
+            return T_("client");
+        default:
+            return "-";
+    }
+}
+
+azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, const char *title,
+                           const char *body_html)
+{
+    azk_buf *b = &rs->body;
+    azk_status rc;
+    azk_buf_clear(b);
+    rc = azk_buf_printf(b,
+                        "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                        "<meta name=\"viewport\" content=\"width=device-width\">"
+                        "<link rel=\"stylesheet\" href=\"/static/azukari.css\"><title>",
+                        rq->lang);
+    if (rc == AZK_OK)
+        rc = azk_serve__html(b, title);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, " — azukari</title></head><body><header><strong>azukari</strong>");
+    if (rc == AZK_OK && rq->who.authenticated) {
+        rc = azk_buf_printf(b, "<a href=\"/dashboard\">%s</a><a href=\"/datasets\">%s</a>",
+                            T_("Dashboard"), T_("Datasets"));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "<span class=\"who\">");
+        if (rc == AZK_OK)
+            rc = azk_serve__html(b, rq->who.name);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b,
+                                " (%s)</span><form class=\"inline\" method=\"post\" "
+                                "action=\"/logout\"><input type=\"hidden\" name=\"csrf\" "
+                                "value=\"%s\"><button type=\"submit\">%s</button></form>",
+                                role_label(rq->who.role), rq->who.csrf, T_("Log out"));
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(
+            b, "<span class=\"lang\"><a href=\"/lang?l=ja\" lang=\"ja\">日本語</a> | "
+               "<a href=\"/lang?l=en\" lang=\"en\">English</a></span></header><main><h1>");
+    if (rc == AZK_OK)
+        rc = azk_serve__html(b, title);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "</h1>");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, body_html);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "</main></body></html>\n");
+    return rc;
+}
+
+azk_status azk_serve__error_page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                 unsigned status, const char *msg)
+{
+    azk_buf b = AZK_BUF_INIT;
+    azk_status rc = azk_buf_puts(&b, "<p class=\"err\">");
+    if (rc == AZK_OK)
+        rc = azk_serve__html(&b, msg);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&b, "</p>");
+    rs->status = status;
+    rs->content_type = NULL;
+    if (rc == AZK_OK)
+        rc = azk_serve__page(rq, rs, T_("Error"), (const char *)b.data);
+    azk_buf_dispose(&b);
+    return rc;
+}
+
+azk_status azk_serve__login_page(struct azk_server *srv, struct azk_serve_req *rq,
+                                 struct azk_serve_resp *rs, unsigned status, const char *err)
+{
+    const char *pre = azk_serve__cookie(rq, "__Host-azkpre");
+    char fresh[65], csrf[65];
+    azk_buf b = AZK_BUF_INIT;
+    azk_status rc = AZK_OK;
+    if (pre == NULL || strlen(pre) != 64 || strspn(pre, "0123456789abcdef") != 64) {
+        azk_serve__token_new(fresh);
+        pre = fresh;
+        (void)snprintf(rs->cookies[1], sizeof(rs->cookies[1]),
+                       "__Host-azkpre=%s; Path=/; Secure; HttpOnly; SameSite=Strict", fresh);
+    }
+    azk_serve__pre_csrf(srv, pre, csrf);
+    if (err != NULL) {
+        rc = azk_buf_puts(&b, "<p class=\"err\">");
+        if (rc == AZK_OK)
+            rc = azk_serve__html(&b, err);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(&b, "</p>");
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(
+            &b,
+            "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" "
+            "value=\"%s\"><label>%s <input name=\"user\" id=\"user\" autocomplete=\"username\" "
+            "required></label><label>%s <input type=\"password\" name=\"password\" "
+            "id=\"password\" autocomplete=\"current-password\" required></label><label>%s "
+            "<input name=\"code\" id=\"code\" inputmode=\"numeric\" pattern=\"[0-9]{6}\" "
+            "autocomplete=\"one-time-code\" required></label><button type=\"submit\" "
+            "id=\"login\">%s</button></form>",
+            csrf, T_("User name"), T_("Password"), T_("Authenticator code (6 digits)"),
+            T_("Log in"));
+    rs->status = status;
+    if (rc == AZK_OK)
+        rc = azk_serve__page(rq, rs, T_("Log in"), (const char *)b.data);
+    azk_buf_dispose(&b);
+    return rc;
+}
+
+azk_status azk_serve__h_login_get(struct azk_server *srv, struct azk_serve_req *rq,
+                                  struct azk_serve_resp *rs)
+{
+    if (rq->who.authenticated) {
+        rs->status = 303;
+        (void)snprintf(rs->location, sizeof(rs->location), "/dashboard");
+        return AZK_OK;
+    }
+    return azk_serve__login_page(srv, rq, rs, 200, NULL);
+}
+
+azk_status azk_serve__h_enrol_get(struct azk_server *srv, struct azk_serve_req *rq,
+                                  struct azk_serve_resp *rs)
+{
+    const char *tok = azk_serve__query(rq, "token");
+    azk_buf b = AZK_BUF_INIT;
+    azk_status rc;
+    (void)srv;
+    if (tok == NULL || strlen(tok) != 64 || strspn(tok, "0123456789abcdef") != 64)
+        return azk_serve__error_page(rq, rs, 403,
+                                     T_("This enrolment link is not valid (used, expired or "
+                                        "mistyped)."));
+    rc = azk_buf_printf(
+        &b,
+        "<p>%s</p><form method=\"post\" action=\"/enrol\"><input type=\"hidden\" "
+        "name=\"token\" value=\"%s\"><label>%s <input name=\"user\" id=\"user\" "
+        "required></label><label>%s <input type=\"password\" name=\"password\" id=\"password\" "
+        "autocomplete=\"new-password\" minlength=\"12\" required></label><label>%s <input "
+        "type=\"password\" name=\"password2\" id=\"password2\" autocomplete=\"new-password\" "
+        "minlength=\"12\" required></label><button type=\"submit\" id=\"enrol\">%s</button></form>",
+        T_("Enrol the first administrator: choose a user name and a password of at least 12 "
+           "characters. A TOTP secret for your authenticator app is shown next."),
+        tok, T_("User name"), T_("Password"), T_("Password again"), T_("Enrol"));
+    if (rc == AZK_OK)
+        rc = azk_serve__page(rq, rs, T_("Enrolment"), (const char *)b.data);
+    azk_buf_dispose(&b);
+    return rc;
+}
+
+/* ---- dashboard and datasets -------------------------------------------- */
+
+struct listing {
+    azk_home *h;
+    const struct azk_serve_principal *who;
+    azk_buf *b;
+    const char *today;
+    int64_t rows, overdue;
+};
+
+static azk_status row_cb(const struct azk_store_deadline *d, void *payload)
+{
+    struct listing *l = payload;
+    bool late = d->retain_until != NULL && strcmp(d->retain_until, l->today) < 0 &&
+                strcmp(d->state, "active") == 0;
+    azk_status rc = azk_buf_printf(l->b, "<tr%s><td>", late ? " class=\"overdue\"" : "");
+    const char *cells[4] = {d->client, d->dataset, d->retain_until, d->state};
+    for (size_t i = 0; rc == AZK_OK && i < 4; i++) {
+        if (i > 0)
+            rc = azk_buf_puts(l->b, "</td><td>");
+        if (rc == AZK_OK)
+            rc = azk_serve__html(l->b, cells[i]);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(l->b, "</td><td>");
+    if (rc == AZK_OK && d->held)
+        rc = azk_buf_puts(l->b, T_("on hold"));
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(l->b, "</td></tr>");
+    l->rows++;
+    if (late)
+        l->overdue++;
+    return rc;
+}
+
+static azk_status grant_rows(const char *client, void *payload)
+{
+    struct listing *l = payload;
+    return azk_store__datasets_by_deadline(l->h, client, row_cb, l);
+}
+
+/* The table of datasets the principal may see (all for staff, granted clients for a client). */
+static azk_status dataset_table(azk_home *h, const struct azk_serve_principal *who, azk_buf *b,
+                                struct listing *l)
+{
+    azk_status rc =
+        azk_buf_printf(b,
+                       "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th>"
+                       "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+                       T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"), T_("Hold"));
+    l->h = h;
+    l->who = who;
+    l->b = b;
+    if (rc != AZK_OK)
+        return rc;
+    if (who->role == AZK_ROLE_CLIENT)
+        rc = azk_store__grants_each(h, who->name, grant_rows, l);
+    else
+        rc = azk_store__datasets_by_deadline(h, NULL, row_cb, l);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "</tbody></table>");
+    return rc;
+}
+
+azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *rq,
+                                  struct azk_serve_resp *rs)
+{
+    azk_buf tbl = AZK_BUF_INIT, b = AZK_BUF_INIT;
+    struct listing l = {0};
+    char today[16];
+    azk_audit *a = NULL;
+    azk_status rc;
+    azk_store__today(today);
+    l.today = today;
+    rc = dataset_table(srv->h, &rq->who, &tbl, &l);
+    if (rc != AZK_OK)
+        goto done;
+    if (l.overdue > 0)
+        rc = azk_buf_printf(&b, "<p class=\"overdue\" id=\"overdue\">%s: %lld</p>",
+                            T_("Datasets past their deadline and not deleted"),
+                            (long long)l.overdue);
+    else
+        rc = azk_buf_printf(&b, "<p class=\"ok\" id=\"overdue\">%s</p>",
+                            T_("No dataset is past its deadline."));
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&b, "<h2>%s (%lld)</h2>", T_("Datasets held, by deadline"),
+                            (long long)l.rows);
+    if (rc == AZK_OK)
+        rc = azk_buf_put(&b, tbl.data, tbl.len);
+    if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT) {
+        /* the ledger's state (staff only: it covers every client) */
+        azk_status orc = azk_audit_open(&a, srv->h->path, 0, NULL);
+        if (orc == AZK_OK)
+            rc = azk_buf_printf(&b, "<h2>%s</h2><p id=\"ledger\">%s: %llu</p>", T_("Ledger"),
+                                T_("Entries"), (unsigned long long)azk_audit_size(a));
+        else {
+            azk_error_clear();
+            rc =
+                azk_buf_printf(&b, "<h2>%s</h2><p class=\"err\" id=\"ledger\">%s</p>", T_("Ledger"),
+                               T_("The ledger could not be opened: run azukari audit verify."));
+        }
+    }
+    if (rc == AZK_OK)
+        rc = azk_serve__page(rq, rs, T_("Dashboard"), (const char *)b.data);
+done:
+    azk_audit_close(a);
+    azk_buf_dispose(&tbl);
+    azk_buf_dispose(&b);
+    return rc;
+}
+
+azk_status azk_serve__h_datasets(struct azk_server *srv, struct azk_serve_req *rq,
+                                 struct azk_serve_resp *rs)
+{
+    const char *client = azk_serve__query(rq, "client");
+    azk_buf b = AZK_BUF_INIT;
+    struct listing l = {0};
+    char today[16];
+    azk_status rc = AZK_OK;
+    azk_store__today(today);
+    l.today = today;
+    if (client != NULL) {
+        bool yes = false;
+        rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
+        if (rc != AZK_OK)
+            return rc;
+        if (!yes) {
+            rc = azk_serve__ledger(srv, rq, "serve.deny", NULL, "refused", "client not granted");
+            return rc != AZK_OK
+                       ? rc
+                       : azk_serve__error_page(rq, rs, 403, T_("You are not allowed to do this."));
+        }
+        rc = azk_buf_printf(&b,
+                            "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+                            "<th>%s</th><th>%s</th></tr></thead><tbody>",
+                            T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"),
+                            T_("Hold"));
+        l.h = srv->h;
+        l.who = &rq->who;
+        l.b = &b;
+        if (rc == AZK_OK)
+            rc = azk_store__datasets_by_deadline(srv->h, client, row_cb, &l);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(&b, "</tbody></table>");
+    } else {
+        rc = dataset_table(srv->h, &rq->who, &b, &l);
+    }
+    if (rc == AZK_OK)
+        rc = azk_serve__page(rq, rs, T_("Datasets"), (const char *)b.data);
+    azk_buf_dispose(&b);
+    return rc;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/routes.c -- the route table of azukari serve and the one
+ * authorisation rule every request goes through (deny by default). Each
+ * route states its method, path, who may use it and whether it changes
+ * state; tests/unit/serve walks every route with every role and with no
+ * session, and fails when a route is added without its expected answer.
+ * The rule does not look at the peer address: a request from 127.0.0.1
+ * is checked like any other.
+ */
+#include "serve/serve_int.h"
+#include "store/serve.h"
+
+#include <string.h>
+
+static const struct azk_serve_route routes[] = {
+    /* method, path, access, roles, changes_state, per_client, handler */
+    {"GET", "/", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_root},
+    {"GET", "/healthz", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_healthz},
+    {"GET", "/static/azukari.css", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_css},
+    {"GET", "/lang", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_lang},
+    {"GET", "/login", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_login_get},
+    {"POST", "/login", AZK_ACCESS_PUBLIC, 0, true, false, azk_serve__h_login_post},
+    {"GET", "/enrol", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_enrol_get},
+    {"POST", "/enrol", AZK_ACCESS_PUBLIC, 0, true, false, azk_serve__h_enrol_post},
+    {"POST", "/logout", AZK_ACCESS_ROLES, AZK_ROLES_ALL, true, false, azk_serve__h_logout},
+    {"GET", "/dashboard", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_dashboard},
+    {"GET", "/datasets", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_datasets},
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} role_names[] = {
+    {AZK_ROLE_ADMIN, "administrator"}, {AZK_ROLE_OPERATOR, "operator"},
+    {AZK_ROLE_APPROVER, "approver"},   {AZK_ROLE_AUDITOR, "auditor"},
+    {AZK_ROLE_CLIENT, "client"},
+};
+
+unsigned azk_serve__role_bit(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < sizeof(role_names) / sizeof(role_names[0]); i++)
+        if (strcmp(name, role_names[i].name) == 0)
+            return role_names[i].bit;
+    return 0;
+}
+
+const char *azk_serve__role_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+        if (role_names[i].bit == bit)
+            return role_names[i].name;
+    return NULL;
+}
+
+const struct azk_serve_route *azk_serve__routes(size_t *count)
+{
+    *count = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}
+
+const struct azk_serve_route *azk_serve__route_find(const char *method, const char *path,
+                                                    bool *path_known)
+{
+    *path_known = false;
+    if (method == NULL || path == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (strcmp(routes[i].path, path) != 0)
+            continue;
+        *path_known = true;
+        if (strcmp(routes[i].method, method) == 0)
+            return &routes[i];
+    }
+    return NULL;
+}
+
+azk_serve_authz azk_serve__authorize(const struct azk_serve_route *r,
+                                     const struct azk_serve_principal *p)
+{
+    unsigned role;
+    if (r == NULL)
+        return AZK_AUTHZ_DENY;
+    if (r->access == AZK_ACCESS_PUBLIC)
+        return AZK_AUTHZ_ALLOW;
+    if (r->access != AZK_ACCESS_ROLES || r->roles == 0)
+        return AZK_AUTHZ_DENY; /* a route without a rule: nobody */
+    if (p == NULL || !p->authenticated)
+        return AZK_AUTHZ_LOGIN;
+    role = p->role;
+    /* exactly one known role bit */
+    if (role == 0 || (role & (role - 1)) != 0 || (role & AZK_ROLES_ALL) != role)
+        return AZK_AUTHZ_DENY;
+    return (r->roles & role) != 0 ? AZK_AUTHZ_ALLOW : AZK_AUTHZ_DENY;
+}
+
+azk_status azk_serve__routes_check(void)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        const struct azk_serve_route *r = &routes[i];
+        bool post = r->method != NULL && strcmp(r->method, "POST") == 0;
+        if (r->method == NULL || r->path == NULL || r->path[0] != '/' || r->handler == NULL)
+            return azk_error_set(AZK_ERR_ARG, "serve: route %zu is incomplete", i);
+        if (r->access != AZK_ACCESS_PUBLIC && (r->access != AZK_ACCESS_ROLES || r->roles == 0))
+            return azk_error_set(AZK_ERR_ARG, "serve: route %s %s has no rule", r->method, r->path);
+        if (post != r->changes_state)
+            return azk_error_set(AZK_ERR_ARG,
+                                 "serve: route %s %s: POST exactly when it changes state",
+                                 r->method, r->path);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(routes[j].method, r->method) == 0 && strcmp(routes[j].path, r->path) == 0)
+                return azk_error_set(AZK_ERR_ARG, "serve: route %s %s twice", r->method, r->path);
+    }
+    return AZK_OK;
+}
+
+struct grant_find {
+    const char *client;
+    bool found;
+};
+
+static azk_status grant_cb(const char *client, void *payload)
+{
+    struct grant_find *g = payload;
+    if (client != NULL && strcmp(client, g->client) == 0)
+        g->found = true;
+    return AZK_OK;
+}
+
+azk_status azk_serve__may_see_client(azk_home *h, const struct azk_serve_principal *p,
+                                     const char *client, bool *yes)
+{
+    struct grant_find g = {client, false};
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && p != NULL && client != NULL && yes != NULL);
+    *yes = false;
+    if (!p->authenticated)
+        return AZK_OK;
+    if ((p->role & AZK_ROLES_STAFF) != 0 && (p->role & (p->role - 1)) == 0) {
+        *yes = true;
+        return AZK_OK;
+    }
+    if (p->role != AZK_ROLE_CLIENT)
+        return AZK_OK;
+    rc = azk_store__grants_each(h, p->name, grant_cb, &g);
+    if (rc == AZK_OK)
+        *yes = g.found;
+    return rc;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/serve_int.h -- azukari serve inside the library: the route table
+ * and its authorisation rule (routes.c), the request and response a
+ * handler sees (http.c), sessions and login (auth.c), the pages
+ * (pages.c), the server's certificate (tls.c). Cross-module internal API
+ * (azk_serve__*); tests/unit/serve uses it.
+ */
+#ifndef AZK_SERVE_INT_H
+#define AZK_SERVE_INT_H
+
+#include "azukari/serve.h"
+#include "store/store.h"
+
+/* Roles, as bits: a route lists the roles that may use it. */
+enum {
+    AZK_ROLE_ADMIN = 1u << 0,    /* administrator: people, grants, configuration */
+    AZK_ROLE_OPERATOR = 1u << 1, /* handles entrusted data */
+    AZK_ROLE_APPROVER = 1u << 2, /* internal control: approves */
+    AZK_ROLE_AUDITOR = 1u << 3,  /* reads everything, changes nothing */
+    AZK_ROLE_CLIENT = 1u << 4,   /* a bank's staff: only granted clients */
+};
+#define AZK_ROLES_ALL                                                                              \
+    (AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER | AZK_ROLE_AUDITOR | AZK_ROLE_CLIENT)
+#define AZK_ROLES_STAFF (AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER | AZK_ROLE_AUDITOR)
+
+/* The role bit of a role name ("administrator", ...); 0 for anything else. */
+unsigned azk_serve__role_bit(const char *name);
+/* The name of a single role bit, or NULL. */
+const char *azk_serve__role_name(unsigned bit);
+
+/* Who makes a request: nobody (anonymous), or a user of a live session. */
+struct azk_serve_principal {
+    bool authenticated;
+    char name[72];
+    unsigned role; /* one AZK_ROLE_* bit; 0 = none (refused everywhere but public routes) */
+    char csrf[72];
+    char session_hash[72];
+};
+
+/* What a route needs. */
+typedef enum {
+    AZK_ACCESS_PUBLIC = 1, /* anyone, logged in or not (login, enrolment, CSS) */
+    AZK_ACCESS_ROLES,      /* a live session whose role is in `roles` */
+} azk_serve_access;
+
+struct azk_serve_req;
+struct azk_serve_resp;
+typedef azk_status (*azk_serve_handler)(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs);
+
+/*
+ * One route. Every route states who may use it; there is no default that
+ * lets a request through (deny by default): a route with access 0 or
+ * access ROLES and roles 0 is refused for everyone, and
+ * azk_serve__routes_check reports it. per_client: the page shows data of
+ * clients, filtered for the client role by its grants
+ * (azk_serve__may_see_client). changes_state: POST, and a CSRF token is
+ * checked before the handler runs (public routes check their own).
+ */
+struct azk_serve_route {
+    const char *method; /* "GET" or "POST" */
+    const char *path;   /* exact path */
+    azk_serve_access access;
+    unsigned roles;
+    bool changes_state;
+    bool per_client;
+    azk_serve_handler handler;
+};
+
+/* The route table, and its length. */
+const struct azk_serve_route *azk_serve__routes(size_t *count);
+
+/* The route for (method, path): NULL when none; *path_known = some route has the path. */
+const struct azk_serve_route *azk_serve__route_find(const char *method, const char *path,
+                                                    bool *path_known);
+
+typedef enum {
+    AZK_AUTHZ_ALLOW = 0,
+    AZK_AUTHZ_LOGIN, /* not logged in: 401, or a redirect to the login page for GET */
+    AZK_AUTHZ_DENY,  /* logged in, not allowed: 403 (a ledger entry) */
+} azk_serve_authz;
+
+/* The authorisation rule, for every request, from any address (127.0.0.1 included). */
+azk_serve_authz azk_serve__authorize(const struct azk_serve_route *r,
+                                     const struct azk_serve_principal *p);
+
+/* Every route well formed (a method, a path starting with '/', a rule, a handler,
+ * POST exactly when it changes state, no duplicate)? AZK_ERR_ARG names the first bad one. */
+AZK_NODISCARD azk_status azk_serve__routes_check(void);
+
+/*
+ * May the principal see data of `client`? Staff roles: yes; the client
+ * role: only a client granted to the user (store user_grants).
+ */
+AZK_NODISCARD azk_status azk_serve__may_see_client(azk_home *h, const struct azk_serve_principal *p,
+                                                   const char *client, bool *yes);
+
+/* ---- requests and responses (http.c) ---------------------------------- */
+
+#define AZK_SERVE_MAX_FIELDS 16
+
+struct azk_serve_req {
+    const char *method, *path;
+    char source[64]; /* peer address, for lockout and the ledger */
+    struct azk_serve_principal who;
+    const char *lang; /* "ja" or "en" */
+    void *conn;       /* the MHD connection, for query values and cookies */
+    /* an application/x-www-form-urlencoded body, decoded (POST) */
+    char *form_names[AZK_SERVE_MAX_FIELDS];
+    char *form_values[AZK_SERVE_MAX_FIELDS];
+    size_t form_count;
+};
+
+struct azk_serve_resp {
+    unsigned status;
+    const char *content_type;
+    azk_buf body;
+    char location[512];
+    char cookies[3][256]; /* Set-Cookie values */
+};
+
+/* A query-string argument (borrowed), or NULL. */
+const char *azk_serve__query(struct azk_serve_req *rq, const char *name);
+/* A cookie (borrowed), or NULL. */
+const char *azk_serve__cookie(struct azk_serve_req *rq, const char *name);
+/* A form field (borrowed), or NULL. */
+const char *azk_serve__form(const struct azk_serve_req *rq, const char *name);
+
+/*
+ * Decode an application/x-www-form-urlencoded body into rq's form fields
+ * (at most AZK_SERVE_MAX_FIELDS; each name and value must be valid
+ * UTF-8 without NUL after decoding). AZK_ERR_FORMAT for a malformed body.
+ */
+AZK_NODISCARD azk_status azk_serve__form_parse(struct azk_serve_req *rq, const char *body,
+                                               size_t len);
+void azk_serve__form_free(struct azk_serve_req *rq);
+
+/* The security headers every response carries: name/value pairs, NULL-terminated. */
+const char *const *azk_serve__security_headers(void);
+
+/* Append s to b, HTML-escaped (& < > " '). */
+AZK_NODISCARD azk_status azk_serve__html(azk_buf *b, const char *s);
+
+/* ---- the server -------------------------------------------------------- */
+
+struct azk_server {
+    azk_home *h;
+    void *daemon; /* struct MHD_Daemon */
+    azk_serve_options opts;
+    unsigned port;
+    char *cert_pem, *key_pem;
+    uint8_t form_key[32]; /* keys the pre-login CSRF token (per process) */
+};
+
+/* ---- sessions and login (auth.c) --------------------------------------- */
+
+/* Fill rq->who from the session cookie when the session is live; drop it when it expired. */
+AZK_NODISCARD azk_status azk_serve__session_load(struct azk_server *srv, struct azk_serve_req *rq);
+/* hex of the hash of a session id or token (cap 65) */
+void azk_serve__token_hash(const char *token, char out[65]);
+/* A fresh 256-bit random token, hex (cap 65). */
+void azk_serve__token_new(char out[65]);
+/* Constant-time comparison of two NUL-terminated strings. */
+bool azk_serve__same(const char *a, const char *b);
+/* A ledger entry of the server (outcome NULL = ok), with the source address in extra. */
+AZK_NODISCARD azk_status azk_serve__ledger(struct azk_server *srv, const struct azk_serve_req *rq,
+                                           const char *action, const char *object,
+                                           const char *outcome, const char *why);
+/* The one-time link for the first administrator, when there is none yet ("" otherwise). */
+AZK_NODISCARD azk_status azk_serve__first_admin_link(struct azk_server *srv, char *url, size_t cap);
+/* The pre-login CSRF token bound to the pre-session cookie value `pre` (cap 65). */
+void azk_serve__pre_csrf(const struct azk_server *srv, const char *pre, char out[65]);
+
+azk_status azk_serve__h_login_post(struct azk_server *srv, struct azk_serve_req *rq,
+                                   struct azk_serve_resp *rs);
+azk_status azk_serve__h_logout(struct azk_server *srv, struct azk_serve_req *rq,
+                               struct azk_serve_resp *rs);
+azk_status azk_serve__h_enrol_post(struct azk_server *srv, struct azk_serve_req *rq,
+                                   struct azk_serve_resp *rs);
+
+/* ---- pages (pages.c) --------------------------------------------------- */
+
+azk_status azk_serve__h_root(struct azk_server *srv, struct azk_serve_req *rq,
+                             struct azk_serve_resp *rs);
+azk_status azk_serve__h_css(struct azk_server *srv, struct azk_serve_req *rq,
+                            struct azk_serve_resp *rs);
+azk_status azk_serve__h_lang(struct azk_server *srv, struct azk_serve_req *rq,
+                             struct azk_serve_resp *rs);
+azk_status azk_serve__h_login_get(struct azk_server *srv, struct azk_serve_req *rq,
+                                  struct azk_serve_resp *rs);
+azk_status azk_serve__h_enrol_get(struct azk_server *srv, struct azk_serve_req *rq,
+                                  struct azk_serve_resp *rs);
+azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *rq,
+                                  struct azk_serve_resp *rs);
+azk_status azk_serve__h_datasets(struct azk_server *srv, struct azk_serve_req *rq,
+                                 struct azk_serve_resp *rs);
+azk_status azk_serve__h_healthz(struct azk_server *srv, struct azk_serve_req *rq,
+                                struct azk_serve_resp *rs);
+/* A whole page: title, body already HTML; the layout with navigation for rq->who. */
+AZK_NODISCARD azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                         const char *title, const char *body_html);
+/* An error page with status and a message (translated by the caller). */
+AZK_NODISCARD azk_status azk_serve__error_page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                               unsigned status, const char *msg);
+/* Login page, with an error message (may be NULL). */
+AZK_NODISCARD azk_status azk_serve__login_page(struct azk_server *srv, struct azk_serve_req *rq,
+                                               struct azk_serve_resp *rs, unsigned status,
+                                               const char *err);
+
+/* ---- certificate (tls.c) ----------------------------------------------- */
+
+/*
+ * The server's certificate and key (PEM, NUL-terminated, caller frees):
+ * from opts cert_file/key_file, else <home>/serve/server.pem and
+ * server.key, made at first start with the server's own CA
+ * (<home>/serve/ca.pem, ca.key; keys 0600).
+ */
+AZK_NODISCARD azk_status azk_serve__tls_material(azk_home *h, const azk_serve_options *o,
+                                                 char **cert_pem, char **key_pem);
+
+#define T_(s) dgettext("azukari", s)
+#include <libintl.h>
+
+#endif

@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: Apache-2.0
+"""serve_client.py -- helpers for the tests of `azukari serve`: start a
+server on a free port with a fresh home, a tiny HTTPS client (cookies by
+hand, no redirects followed) trusting the server's own CA, TOTP codes
+(RFC 6238, HMAC-SHA1, 30-second steps, 6 digits) with each time step used
+once per user (the server refuses a replayed code), the first
+administrator's enrolment through the one-time link."""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import sqlite3
+import re
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+import azk_testlib as T
+
+CSV = ("会員番号,氏名,電話番号\n"
+       "A0001,山田太郎,090-1234-5678\n"
+       "A0002,佐藤花子,080-2345-6789\n").encode("utf-8")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def totp(secret_b32, step):
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    o = mac[-1] & 0x0F
+    n = (struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000
+    return "%06d" % n
+
+
+class Codes:
+    """Hands out codes of unused time steps (the server accepts one step of drift)."""
+
+    def __init__(self):
+        self.used = {}
+
+    def code(self, user, secret):
+        while True:
+            s = int(time.time()) // 30
+            for st in (s - 1, s, s + 1):
+                if st not in self.used.setdefault(user, set()):
+                    self.used[user].add(st)
+                    return totp(secret, st)
+            time.sleep(1)
+
+
+class Resp:
+    def __init__(self, r):
+        self.status = r.status
+        self.headers = r.getheaders()
+        self.body = r.read().decode("utf-8", "replace")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        return [v for k, v in self.headers if k.lower() == "set-cookie"]
+
+
+class Client:
+    """One browser-like client: cookies kept by name, no redirects followed."""
+
+    def __init__(self, port, cafile):
+        self.port = port
+        self.ctx = ssl.create_default_context(cafile=cafile)
+        self.jar = {}
+
+    def request(self, method, path, form=None, headers=None):
+        c = http.client.HTTPSConnection("localhost", self.port, context=self.ctx, timeout=30)
+        h = dict(headers or {})
+        if self.jar:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = Resp(c.getresponse())
+        c.close()
+        for sc in r.cookies():
+            nv = sc.split(";", 1)[0]
+            n, _, v = nv.partition("=")
+            if "Max-Age=0" in sc or v == "":
+                self.jar.pop(n, None)
+            else:
+                self.jar[n] = v
+        return r
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, form):
+        return self.request("POST", path, form=form)
+
+    def csrf(self, path):
+        r = self.get(path)
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.body)
+        return m.group(1) if m else None
+
+    def login(self, user, password, code):
+        tok = self.csrf("/login")
+        return self.post("/login", {"csrf": tok, "user": user, "password": password,
+                                    "code": code})
+
+
+class Server:
+    """`azukari serve` on a free port with a fresh home; env: extra environment."""
+
+    def __init__(self, env=None):
+        self.dir = tempfile.mkdtemp(prefix="azk-serve-")
+        os.chmod(self.dir, 0o700)
+        self.home = os.path.join(self.dir, "home")
+        self.bin = T.azk_bin()
+        self.env = dict(os.environ, AZUKARI_HOME=self.home, AZUKARI_LANG="ja")
+        self.env.update(env or {})
+        r = T.run([self.bin, "--home", self.home, "init"], env=self.env)
+        assert r.rc == 0, r.err
+        self.port = free_port()
+        self.out = open(os.path.join(self.dir, "serve.out"), "w+")
+        self.p = subprocess.Popen([self.bin, "--home", self.home, "serve", "--port",
+                                   str(self.port)], stdout=self.out, stderr=subprocess.STDOUT,
+                                  env=self.env, start_new_session=True)
+        self.link = None
+        for _ in range(200):
+            self.out.seek(0)
+            text = self.out.read()
+            m = re.search(r"(https://localhost:\d+/enrol\?token=[0-9a-f]{64})", text)
+            if m:
+                self.link = m.group(1)
+                break
+            if self.p.poll() is not None:
+                raise AssertionError("serve exited: " + text)
+            time.sleep(0.05)
+        self.cafile = os.path.join(self.home, "serve", "ca.pem")
+
+    def azk(self, *args):
+        return T.run([self.bin, "--home", self.home] + list(args), env=self.env)
+
+    def client(self):
+        return Client(self.port, self.cafile)
+
+    def sql(self, *stmts):
+        """Test fixture: run statements on the home's catalog (SQLite, or the PostgreSQL
+        database azukari.conf names when the e2e suite runs on PostgreSQL)."""
+        conf = os.path.join(self.home, "azukari.conf")
+        url = None
+        if os.path.exists(conf):
+            with open(conf) as f:
+                url = json.load(f).get("catalog")
+        if url:
+            for st in stmts:
+                r = subprocess.run([T.psql(), "-X", "-v", "ON_ERROR_STOP=1", url, "-c", st],
+                                   capture_output=True, text=True, timeout=60)
+                assert r.returncode == 0, r.stderr
+            return
+        db = sqlite3.connect(os.path.join(self.home, "catalog.db"))
+        with db:
+            for st in stmts:
+                db.execute(st)
+        db.close()
+
+    def enrol(self, user, password):
+        """Enrol through the one-time link; returns the TOTP secret (base32)."""
+        c = self.client()
+        path = self.link[self.link.index("/enrol"):]
+        r = c.get(path)
+        assert r.status == 200, r.body
+        tok = path.split("token=")[1]
+        r = c.post("/enrol", {"token": tok, "user": user, "password": password,
+                              "password2": password})
+        assert r.status == 200, r.body
+        m = re.search(r'id="totp-secret">([A-Z2-7]+)<', r.body)
+        assert m, r.body
+        return m.group(1)
+
+    def stop(self):
+        """SIGTERM; returns the exit status and the output."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait()
+        self.out.seek(0)
+        return self.p.returncode, self.out.read()
+
+    def cleanup(self):
+        self.stop()
+        self.out.close()
+        T.rmtree(self.dir) if hasattr(T, "rmtree") else subprocess.run(["rm", "-rf", self.dir])
