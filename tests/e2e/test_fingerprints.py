@@ -308,6 +308,9 @@ class DetectorIndependentTest(unittest.TestCase):
         with open(os.path.join(share, "note.txt"), "w", encoding="utf-8") as f:
             f.write("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認\n")
         with open(os.path.join(share, "decoy.log"), "w", encoding="utf-8") as f:
+            # the row's postal code beside another address: what a 10-bit postal-bucket
+            # collision of a homonym's code looks like (1 in 1,024 per line), made certain
+            f.write("2024-06-01 INFO 宛名=中野 優見 様 〒961-0013 福島県郡山市虎丸町3丁目7番2号\n")
             for k in range(100):
                 f.write("2024-06-01 INFO 宛名=中野 優見 様 〒%03d-%04d 福島県%s%d丁目%d番%d号\n" % (
                     970 + k % 20, (k * 37) % 10000, self.CITY[k % 5], 1 + k % 9, 31 + k % 30,

@@ -489,6 +489,9 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
         bool veto =
             azk_fp__is_veto(c->kind) || (c->kind == AZK_FP_NAME && (c->ev & AZK_EV_DEFINITE) &&
                                          !(ctx->skip_windows && c->window));
+        /* a postal code that agrees beside an address that does not is another household's
+         * (the address decides the code; a 10-bit postal bucket collides 1 in 1,024) */
+        veto = veto || (c->kind == AZK_FP_ADDRESS && (matched & (1u << AZK_FP_POSTAL)));
         if (veto && (present & (1u << c->kind)) && !(matched & (1u << c->kind)) &&
             (lines & (1u << (ctx->seq - c->seq))) && !ctx->confirm)
             need = 3;

@@ -817,6 +817,22 @@ static void test_match__household_member_not_attributed(void **state)
     assert_int_equal(g.rows[0], 1);
 }
 
+/* A postal code that agrees beside an address that does not is another household's: the
+ * postal-code bucket (10 bits) of a homonym's code collides 1 in 1,024, so "name + postal
+ * code" with another address on the line is not the row (here the row's own code stands for
+ * the colliding one); with the row's address as well it is. */
+static void test_match__postal_beside_other_address_not_attributed(void **state)
+{
+    (void)state;
+    struct got g = match_line_nodetect("宛名=中野 優見 様 〒961-0013 福島県郡山市虎丸町3丁目7番2号",
+                                       AZK_PII_POSTAL_CODE, "961-0013");
+    assert_int_equal(g.n, 0);
+    g = match_line_nodetect("宛名=中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号",
+                            AZK_PII_POSTAL_CODE, "961-0013");
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.rows[0], 1);
+}
+
 struct evgot {
     struct azk_match_ev_item items[64][32];
     size_t counts[64];
@@ -954,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_match__free_text_notes_in_a_file),
         cmocka_unit_test(test_match__homonym_decoys_without_detector),
         cmocka_unit_test(test_match__household_member_not_attributed),
+        cmocka_unit_test(test_match__postal_beside_other_address_not_attributed),
         cmocka_unit_test(test_match__confirm_exact),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
