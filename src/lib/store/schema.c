@@ -93,9 +93,7 @@ static const char *const current_ddl[] = {
     " request_reason TEXT, approved_by TEXT, created_at TEXT NOT NULL,"
     " updated_at TEXT NOT NULL)",
     /* azukari serve (version 4): grants, sessions, enrolment links */
-    SERVE_DDL_GRANTS,
-    SERVE_DDL_SESSIONS,
-    SERVE_DDL_ENROL,
+    SERVE_DDL_GRANTS, SERVE_DDL_SESSIONS, SERVE_DDL_ENROL,
     /* indexes of version 3 (v3_indexes below) follow in azk_schema__create */
 };
 
@@ -498,7 +496,6 @@ static azk_status step_2_to_3(struct mig *m)
         rc = azk_db_exec(m->db, v3_indexes[i], "migrate 3: create index");
     return rc;
 }
-
 
 /*
  * 3 -> 4: azukari serve. users gets a password hash (Argon2id) and a role;
