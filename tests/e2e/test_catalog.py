@@ -312,9 +312,9 @@ class CatalogTest(unittest.TestCase):
             with self.subTest(args=args):
                 r = self.azk(*args)
                 self.assertEqual(r.rc, 1, r.out + r.err)
-                self.assertIn("catalog " + self.cat, r.err)
+                self.assertIn("catalog " + name, r.err)
                 self.assertIn("schema version 99 is newer than this azukari knows (4)", r.err)
-                self.assertEqual(sha(self.cat), before)
+                self.assertEqual(self.catalog_state(), before)
         self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
 
     @SQLITE_FILE

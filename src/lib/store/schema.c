@@ -497,6 +497,36 @@ static azk_status step_2_to_3(struct mig *m)
     return rc;
 }
 
+/* PostgreSQL's idempotent forms of "ALTER TABLE t ADD COLUMN" and "CREATE TABLE" (SQLite has
+ * no ADD COLUMN IF NOT EXISTS; it probes instead). */
+static azk_status if_not_exists(azk_buf *sql)
+{
+    static const struct {
+        const char *from, *to;
+    } forms[] = {{"ADD COLUMN ", "ADD COLUMN IF NOT EXISTS "},
+                 {"CREATE TABLE ", "CREATE TABLE IF NOT EXISTS "}};
+    const char *s = (const char *)sql->data;
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const char *at = strstr(s, forms[i].from);
+        if (at != NULL) {
+            azk_buf out = AZK_BUF_INIT;
+            azk_status rc = azk_buf_put(&out, s, (size_t)(at - s));
+            if (rc == AZK_OK)
+                rc = azk_buf_puts(&out, forms[i].to);
+            if (rc == AZK_OK)
+                rc = azk_buf_puts(&out, at + strlen(forms[i].from));
+            if (rc != AZK_OK) {
+                azk_buf_dispose(&out);
+                return rc;
+            }
+            azk_buf_dispose(sql);
+            *sql = out;
+            return AZK_OK;
+        }
+    }
+    return AZK_OK;
+}
+
 /*
  * 3 -> 4: azukari serve. users gets a password hash (Argon2id) and a role;
  * tables for per-client grants, server-side sessions and one-time
@@ -525,6 +555,9 @@ static azk_status step_3_to_4(struct mig *m)
         if (rc != AZK_OK || there)
             continue;
         rc = ddl_for(&sql, azk_db_kind(m->db), parts[i].ddl);
+        /* PostgreSQL: no probe, so each part says "if not there" itself */
+        if (rc == AZK_OK && azk_db_kind(m->db) == AZK_DB_POSTGRES)
+            rc = if_not_exists(&sql);
         if (rc == AZK_OK)
             rc = azk_db_exec(m->db, (const char *)sql.data, "migrate 4: serve tables");
     }
