@@ -28,28 +28,7 @@
 
 static azk_status h_esc(azk_buf *b, const char *s)
 {
-    azk_status rc = AZK_OK;
-    if (s == NULL)
-        return azk_buf_puts(b, "—");
-    for (; *s != '\0' && rc == AZK_OK; s++) {
-        switch (*s) {
-            case '<':
-                rc = azk_buf_puts(b, "&lt;");
-                break;
-            case '>':
-                rc = azk_buf_puts(b, "&gt;");
-                break;
-            case '&':
-                rc = azk_buf_puts(b, "&amp;");
-                break;
-            case '"':
-                rc = azk_buf_puts(b, "&quot;");
-                break;
-            default:
-                rc = azk_buf_putc(b, *s);
-        }
-    }
-    return rc;
+    return s == NULL ? azk_buf_puts(b, "—") : azk_buf_put_html(b, s);
 }
 
 /* Japanese for the fixed English values of the document (free text stays as is). */

@@ -54,29 +54,7 @@ const char *const *azk_serve__security_headers(void)
 
 azk_status azk_serve__html(azk_buf *b, const char *s)
 {
-    azk_status rc = AZK_OK;
-    for (const char *p = s != NULL ? s : ""; rc == AZK_OK && *p != '\0'; p++) {
-        switch (*p) {
-            case '&':
-                rc = azk_buf_puts(b, "&amp;");
-                break;
-            case '<':
-                rc = azk_buf_puts(b, "&lt;");
-                break;
-            case '>':
-                rc = azk_buf_puts(b, "&gt;");
-                break;
-            case '"':
-                rc = azk_buf_puts(b, "&quot;");
-                break;
-            case '\'':
-                rc = azk_buf_puts(b, "&#39;");
-                break;
-            default:
-                rc = azk_buf_putc(b, *p);
-        }
-    }
-    return rc;
+    return azk_buf_put_html(b, s != NULL ? s : "");
 }
 
 /* ---- form bodies ------------------------------------------------------- */

@@ -5,6 +5,7 @@
  * --purpose and --reason typed by someone else) with every control
  * character made visible: a name holding ESC, CR or LF must not move the
  * cursor, rewrite the screen or forge a line of a report or of `audit log`.
+ * Also the one HTML escaping of text put into a page (certificates, serve).
  */
 #include "util/util.h"
 
@@ -50,4 +51,31 @@ int azk_fputs_printable(const char *s, FILE *f)
         r = b.len == 0 || fwrite(b.data, 1, b.len, f) == b.len ? 0 : EOF;
     azk_buf_dispose(&b);
     return r;
+}
+
+azk_status azk_buf_put_html(azk_buf *b, const char *s)
+{
+    azk_status rc = AZK_OK;
+    for (; rc == AZK_OK && *s != '\0'; s++) {
+        switch (*s) {
+            case '&':
+                rc = azk_buf_puts(b, "&amp;");
+                break;
+            case '<':
+                rc = azk_buf_puts(b, "&lt;");
+                break;
+            case '>':
+                rc = azk_buf_puts(b, "&gt;");
+                break;
+            case '"':
+                rc = azk_buf_puts(b, "&quot;");
+                break;
+            case '\'':
+                rc = azk_buf_puts(b, "&#39;");
+                break;
+            default:
+                rc = azk_buf_putc(b, *s);
+        }
+    }
+    return rc;
 }

@@ -205,6 +205,9 @@ AZK_NODISCARD azk_status azk_buf_put_json_string(azk_buf *b, const char *s, size
  * forge a line of a report.
  */
 AZK_NODISCARD azk_status azk_buf_put_printable(azk_buf *b, const char *s, size_t n);
+/* s (NUL-terminated) as HTML text or attribute value: & < > " ' escaped (certificates' and
+ * serve's pages). */
+AZK_NODISCARD azk_status azk_buf_put_html(azk_buf *b, const char *s);
 
 /* ---- output files (azukari/outfile.h) ------------------------------------ */
 

@@ -314,6 +314,18 @@ static void test_util__host_json_allocator_kept(void **state)
 /* The one JSON string escaping writes what jansson's dump writes (the
  * ledger's entries were written by jansson once), for every byte and for
  * UTF-8; the FILE variant for front ends writes the same bytes. */
+/* The one HTML escaping (certificates, serve's pages). */
+static void test_util__html(void **state)
+{
+    azk_buf b = AZK_BUF_INIT;
+    (void)state;
+    assert_int_equal(azk_buf_put_html(&b, "<a href=\"x\">&'氏名'</a>"), AZK_OK);
+    assert_int_equal(azk_buf_putc(&b, '\0'), AZK_OK);
+    assert_string_equal((const char *)b.data,
+                        "&lt;a href=&quot;x&quot;&gt;&amp;&#39;氏名&#39;&lt;/a&gt;");
+    azk_buf_dispose(&b);
+}
+
 static void test_util__json_string(void **state)
 {
     char s[260];
@@ -364,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_util__strerror),
         cmocka_unit_test(test_util__options_versions),
         cmocka_unit_test(test_util__json_string),
+        cmocka_unit_test(test_util__html),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
