@@ -466,6 +466,35 @@ class CatalogTest(unittest.TestCase):
                 self.assertEqual(self.keystore()[("dataset", list(keys)[0])], w)
 
     @SQLITE_FILE
+    def test_backup_being_created_not_shredded(self):
+        """A migration's backup between its creation and its lock (empty, not yet locked) is
+        not a stale one: another migration starting then must leave it alone (it shredded it,
+        and the first then failed with "file is not a database": seen in CI under ASan)."""
+        self.intake("ds1")
+        catalog_v1.downgrade_to_v1(self.home)
+        flag = os.path.join(self.d, "paused-part")
+        env = dict(self.env, AZK_TEST_PAUSE="migrate.part", AZK_TEST_PAUSE_FILE=flag)
+        p = subprocess.Popen([self.bin, "--home", self.home, "db", "migrate"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not os.path.exists(flag) and p.poll() is None:
+                self.assertLess(time.monotonic(), deadline, "never paused")
+                time.sleep(0.05)
+            self.assertIsNone(p.poll(), "exited before the pause")
+            parts = glob.glob(self.cat + ".bak-*.part")
+            self.assertEqual(len(parts), 1)
+            r = self.azk("db", "migrate")
+            self.assertEqual(r.rc, 0, r.out + r.err)
+            self.assertIn("migrated the catalog from schema 1 to 4", r.out)
+            self.assertTrue(os.path.exists(parts[0]), "the other migration's backup was shredded")
+            self.assertEqual(os.path.getsize(parts[0]), 0)
+        finally:
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+        self.assertEqual(self.schema(), "4")
+
+    @SQLITE_FILE
     def test_stale_partial_backup_shredded(self):
         """A backup a killed migration left half-made (it may hold keys) is removed by the
         next migration."""

@@ -643,6 +643,7 @@ static void shred_stale_parts(const char *catalog)
         size_t n = strlen(e->d_name);
         if (n > bl + 10 && strncmp(e->d_name, base, bl) == 0 &&
             strncmp(e->d_name + bl, ".bak-", 5) == 0 && strcmp(e->d_name + n - 5, ".part") == 0) {
+            struct stat sb;
             int lk;
             azk_buf_clear(&f);
             if (azk_buf_printf(&f, "%s/%s", (const char *)dir.data, e->d_name) != AZK_OK)
@@ -651,7 +652,9 @@ static void shred_stale_parts(const char *catalog)
             lk = open((const char *)f.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
             if (lk < 0)
                 continue;
-            if (flock(lk, LOCK_EX | LOCK_NB) == 0)
+            /* an empty one may be a migration's that has not locked it yet (it creates the
+             * file, then locks it); it holds nothing to shred */
+            if (flock(lk, LOCK_EX | LOCK_NB) == 0 && fstat(lk, &sb) == 0 && sb.st_size > 0)
                 shred_file((const char *)f.data);
             close(lk);
         }
@@ -814,6 +817,7 @@ static azk_status take_backup(struct mig *m, int from)
             goto done;
         }
     }
+    azk_store__test_pause("migrate.part"); /* created, empty, not yet locked */
     /* held until the backup has its name: shred_stale_parts leaves it alone */
     if (flock(lock_fd, LOCK_EX) != 0) {
         rc = azk_error_errno("lock catalog backup");
