@@ -12,11 +12,13 @@ libvectorscan-dev libicu-dev libmecab-dev mecab mecab-ipadic-utf8
 libarchive-dev libexpat1-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
 libjansson-dev libmicrohttpd-dev liboath-dev libcmocka-dev zlib1g-dev
 clang-14 libclang-rt-14-dev ripgrep unicode-data time
-libpoppler-glib-dev poppler-data libgsf-1-dev libseccomp-dev libgnutls28-dev"
+libpoppler-glib-dev poppler-data libgsf-1-dev libseccomp-dev libgnutls28-dev
+libcurl4-gnutls-dev libsystemd-dev"
 
 if [ "${1:-}" = "--test" ]; then
     PKGS="$PKGS clang-format cppcheck postgresql squid c-icap curl valgrind chromium chromium-driver python3-selenium fonts-noto-cjk
-          python3-reportlab fonts-ipafont-gothic fonts-ipafont-mincho faketime python3-phonenumbers"
+          python3-reportlab fonts-ipafont-gothic fonts-ipafont-mincho faketime python3-phonenumbers
+          python3-jsonschema python3-yaml"
 fi
 
 missing=""

@@ -26,6 +26,18 @@ static const struct azk_serve_route routes[] = {
     {"POST", "/logout", AZK_ACCESS_ROLES, AZK_ROLES_ALL, true, false, azk_serve__h_logout},
     {"GET", "/dashboard", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_dashboard},
     {"GET", "/datasets", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_datasets},
+
+    /* ---- serve UI: pages and their /api/v1 twins ---- */
+    /* ---- end serve UI ---- */
+
+    /* ---- serve platform: /api/v1 infrastructure ---- */
+    /* ---- end serve platform ---- */
+
+    /* ---- agents: /api/v1/agents, cases, quarantine ---- */
+    /* ---- end agents ---- */
+
+    /* ---- supervision: monthly reports, training, internal control ---- */
+    /* ---- end supervision ---- */
 };
 
 static const struct {

@@ -219,6 +219,47 @@ AZK_NODISCARD azk_status azk_serve__login_page(struct azk_server *srv, struct az
 AZK_NODISCARD azk_status azk_serve__tls_material(azk_home *h, const azk_serve_options *o,
                                                  char **cert_pem, char **key_pem);
 
+/* ---- JSON API (api.c) --------------------------------------------------- */
+
+#include <jansson.h>
+
+#define AZK_SERVE_PAGE_DEFAULT 100
+#define AZK_SERVE_PAGE_MAX     1000
+
+/*
+ * Answer with a JSON document (stolen: decref'd here, NULL = out of
+ * memory). Lists are {"items": [...], "next": "<cursor>"|null}: the next
+ * page is asked with ?after=<cursor>&limit=N (azk_serve__page_args).
+ */
+AZK_NODISCARD azk_status azk_serve__json(struct azk_serve_resp *rs, unsigned status, json_t *doc);
+/* The stable error object: {"error": {"code": "...", "message": "...", "status": N}}. */
+AZK_NODISCARD azk_status azk_serve__api_error(struct azk_serve_resp *rs, unsigned status,
+                                              const char *code, const char *message);
+/* ?limit= (1..AZK_SERVE_PAGE_MAX, default AZK_SERVE_PAGE_DEFAULT) and ?after= (opaque
+ * cursor, borrowed, NULL for the first page); AZK_ERR_ARG with a message when malformed. */
+AZK_NODISCARD azk_status azk_serve__page_args(struct azk_serve_req *rq, size_t *limit,
+                                              const char **after);
+/*
+ * Step-up: the session's user types a TOTP code again before an approval
+ * or a sensitive download. OK, or AZK_ERR_PERM (a code is good once; a
+ * wrong one counts as an authentication failure). Ledger serve.stepup
+ * either way.
+ */
+AZK_NODISCARD azk_status azk_serve__step_up(struct azk_server *srv, struct azk_serve_req *rq,
+                                            const char *code);
+
+/* ---- serve UI: pages, views (owned by the serveui work) ---------------- */
+/* ---- end serve UI ------------------------------------------------------ */
+
+/* ---- serve platform: API infrastructure, reload, limits ---------------- */
+/* ---- end serve platform ------------------------------------------------ */
+
+/* ---- agents (issue 14) -------------------------------------------------- */
+/* ---- end agents --------------------------------------------------------- */
+
+/* ---- supervision: monthly report pages (issue 15) ----------------------- */
+/* ---- end supervision ---------------------------------------------------- */
+
 #define T_(s) dgettext("azukari", s)
 #include <libintl.h>
 

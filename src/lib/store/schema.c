@@ -20,6 +20,7 @@
  * never outlive its destruction.
  */
 #include "store/schema.h"
+#include "store/schema_int.h"
 #include "store/keystore.h"
 
 #include <dirent.h>
@@ -33,7 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the current schema (version 4) ---------------------------------- */
+/* ---- the current schema (version 5; its new tables in schema_v5.c)
+ * ---------------------------------- */
 
 /* Tables of azukari serve (store/serve.h), created by version 4 and by a new catalog. */
 #define SERVE_DDL_GRANTS                                                                           \
@@ -270,6 +272,11 @@ azk_status azk_schema__create(azk_db *db, const char *const *meta, size_t meta_c
     }
     for (size_t i = 0; rc == AZK_OK && i < sizeof(v3_indexes) / sizeof(v3_indexes[0]); i++)
         rc = azk_db_exec(db, v3_indexes[i], "create schema");
+    for (size_t i = 0; rc == AZK_OK && i < azk_schema__v5_count; i++) {
+        rc = ddl_for(&sql, azk_db_kind(db), azk_schema__v5_parts[i].ddl);
+        if (rc == AZK_OK)
+            rc = azk_db_exec(db, (const char *)sql.data, "create schema");
+    }
     (void)snprintf(v, sizeof(v), "%d", AZK_SCHEMA_CURRENT);
     if (rc == AZK_OK)
         rc = meta_set(db, "schema", v);
@@ -532,25 +539,16 @@ static azk_status if_not_exists(azk_buf *sql)
  * tables for per-client grants, server-side sessions and one-time
  * enrolment links.
  */
-static azk_status step_3_to_4(struct mig *m)
+static azk_status apply_parts(struct mig *m, const struct azk_schema_part *parts, size_t n,
+                              const char *what)
 {
-    /* each part only when missing: a catalog made from a newer one may have it already */
-    static const struct {
-        const char *probe, *ddl;
-    } parts[] = {
-        {"SELECT pw_hash FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN pw_hash TEXT"},
-        {"SELECT role FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN role TEXT"},
-        {"SELECT name FROM user_grants LIMIT 0", SERVE_DDL_GRANTS},
-        {"SELECT id_hash FROM sessions LIMIT 0", SERVE_DDL_SESSIONS},
-        {"SELECT token_hash FROM enrol_tokens LIMIT 0", SERVE_DDL_ENROL},
-    };
     azk_status rc = AZK_OK;
     azk_buf sql = AZK_BUF_INIT;
-    for (size_t i = 0; rc == AZK_OK && i < sizeof(parts) / sizeof(parts[0]); i++) {
+    for (size_t i = 0; rc == AZK_OK && i < n; i++) {
         bool there = false;
         /* PostgreSQL: a failed probe would abort the transaction; its catalogs of
          * version 2 or 3 were made by this file's DDL of then, without these parts */
-        if (azk_db_kind(m->db) == AZK_DB_SQLITE)
+        if (azk_db_kind(m->db) == AZK_DB_SQLITE && parts[i].probe != NULL)
             rc = prepares(m->db, parts[i].probe, &there);
         if (rc != AZK_OK || there)
             continue;
@@ -559,10 +557,29 @@ static azk_status step_3_to_4(struct mig *m)
         if (rc == AZK_OK && azk_db_kind(m->db) == AZK_DB_POSTGRES)
             rc = if_not_exists(&sql);
         if (rc == AZK_OK)
-            rc = azk_db_exec(m->db, (const char *)sql.data, "migrate 4: serve tables");
+            rc = azk_db_exec(m->db, (const char *)sql.data, what);
     }
     azk_buf_dispose(&sql);
     return rc;
+}
+
+static azk_status step_3_to_4(struct mig *m)
+{
+    /* each part only when missing: a catalog made from a newer one may have it already */
+    static const struct azk_schema_part parts[] = {
+        {"SELECT pw_hash FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN pw_hash TEXT"},
+        {"SELECT role FROM users LIMIT 0", "ALTER TABLE users ADD COLUMN role TEXT"},
+        {"SELECT name FROM user_grants LIMIT 0", SERVE_DDL_GRANTS},
+        {"SELECT id_hash FROM sessions LIMIT 0", SERVE_DDL_SESSIONS},
+        {"SELECT token_hash FROM enrol_tokens LIMIT 0", SERVE_DDL_ENROL},
+    };
+    return apply_parts(m, parts, sizeof(parts) / sizeof(parts[0]), "migrate 4: serve tables");
+}
+
+/* 4 -> 5: Wave 2 tables (store/schema_v5.c). */
+static azk_status step_4_to_5(struct mig *m)
+{
+    return apply_parts(m, azk_schema__v5_parts, azk_schema__v5_count, "migrate 5: wave 2 tables");
 }
 
 /*
@@ -577,6 +594,7 @@ static const struct {
     {1, step_1_to_2},
     {2, step_2_to_3},
     {3, step_3_to_4},
+    {4, step_4_to_5},
 };
 
 /* ---- SQLite: backup, scrub, search ------------------------------------ */

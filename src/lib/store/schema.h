@@ -15,6 +15,9 @@
  *      retain_until, id), ret_state(state, shred_at). No data changes.
  *   4  azukari serve: users.pw_hash and users.role; tables user_grants,
  *      sessions and enrol_tokens (store/serve.h).
+ *   5  Wave 2 tables, listed in store/schema_v5.c: the server's rate
+ *      limits, agents, supervision (monthly reports, training, internal
+ *      control) and vendor management. No existing table changes.
  */
 #ifndef AZK_STORE_SCHEMA_H
 #define AZK_STORE_SCHEMA_H
@@ -22,7 +25,7 @@
 #include "store/store.h"
 
 /* The schema version this binary creates and knows (also in store.h for old callers). */
-#define AZK_SCHEMA_CURRENT 4
+#define AZK_SCHEMA_CURRENT 5
 
 /* What a migration did. */
 typedef struct {

@@ -74,6 +74,14 @@ static const struct {
     {"POST /logout", "LAAAAADD"},
     {"GET /dashboard", "LAAAAADD"},
     {"GET /datasets", "LAAAAADD"},
+    /* ---- serve UI ---- */
+    /* ---- end serve UI ---- */
+    /* ---- serve platform ---- */
+    /* ---- end serve platform ---- */
+    /* ---- agents ---- */
+    /* ---- end agents ---- */
+    /* ---- supervision ---- */
+    /* ---- end supervision ---- */
 };
 
 static void test_serve__authz_matrix(void **state)
