@@ -170,9 +170,12 @@ azk_status azk_vendor_rate(azk_home *h, const char *id, const char *risk, const 
  */
 static azk_status key_raw(const char *text, uint8_t raw[32])
 {
-    const char *b64 = text != NULL ? strrchr(text, '+') : NULL;
+    /* the name never holds '+', base64 may: split after the name (and the note key hash) */
+    const char *b64 = text != NULL ? strchr(text, '+') : NULL;
     uint8_t buf[40];
     size_t n = 0;
+    if (b64 != NULL && strspn(b64 + 1, "0123456789abcdef") == 8 && b64[9] == '+')
+        b64 += 9;
     if (b64 == NULL || b64 == text || strlen(text) > 400 ||
         sodium_base642bin(buf, sizeof(buf), b64 + 1, strcspn(b64 + 1, "\r\n"), NULL, &n, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0)
