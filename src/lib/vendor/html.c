@@ -29,13 +29,67 @@ static const char head[] =
     ".mono { font-family: 'DejaVu Sans Mono',monospace; font-size: 7.5pt; }\n"
     "</style></head><body>\n";
 
+/* The page's Japanese for the fixed vocabulary (codes, levels, clauses, kinds, states). */
+static const char *ja(const char *v)
+{
+    static const char *const t[][2] = {
+        {"high", "高"},
+        {"medium", "中"},
+        {"low", "低"},
+        {"contract-missing", "契約の記録なし"},
+        {"contract-expired", "契約期限切れ"},
+        {"contract-expiring", "契約期限が1か月以内"},
+        {"clause-missing", "必須条項が未合意"},
+        {"audit-overdue", "監査・立入検査の期限超過"},
+        {"audit-due", "監査・立入検査が1か月以内"},
+        {"finding-overdue", "指摘事項の改善期限超過"},
+        {"finding-open", "指摘事項が未完了"},
+        {"questionnaire-overdue", "質問票の回答期限超過"},
+        {"questionnaire-unreviewed", "質問票の回答が未評価"},
+        {"certification-expired", "認証の有効期限切れ"},
+        {"certification-expiring", "認証の有効期限が1か月以内"},
+        {"evidence-expired", "根拠資料の有効期限切れ"},
+        {"no-keys", "委託先の公開鍵が未登録"},
+        {"purpose-limitation", "目的外利用の禁止"},
+        {"named-handlers", "取扱者の特定"},
+        {"re-entrustment", "再委託の条件"},
+        {"incident-reporting", "事故時の報告"},
+        {"audit-rights", "監査・立入検査の権限"},
+        {"deletion-certificate", "削除と削除証明書"},
+        {"agreed", "合意済"},
+        {"partial", "一部"},
+        {"missing", "なし"},
+        {"audit", "監査"},
+        {"onsite", "立入検査"},
+        {"open", "未着手"},
+        {"in-progress", "対応中"},
+        {"closed", "完了"},
+        {"sent", "送付済"},
+        {"answered", "回答受領"},
+        {"reviewed", "評価済"},
+        {"cert", "認証・外部監査"},
+        {"doc", "開示資料"},
+        {"isms", "ISMS"},
+        {"pmark", "プライバシーマーク"},
+        {"financial", "財務情報"},
+        {"evidence", "根拠資料"},
+        {"certificate", "証明書・回答の署名鍵"},
+        {"report", "月次報告の署名鍵"},
+        {"ledger", "台帳の検証鍵"},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (strcmp(v, t[i][0]) == 0)
+            return t[i][1];
+    return v;
+}
+
 static azk_status cell(azk_buf *b, json_t *v)
 {
     azk_status rc = azk_buf_puts(b, "<td>");
     if (rc == AZK_OK && json_is_integer(v))
         rc = azk_buf_printf(b, "%lld", (long long)json_integer_value(v));
     else if (rc == AZK_OK)
-        rc = azk_buf_put_html(b, json_is_string(v) ? json_string_value(v) : "—");
+        rc = azk_buf_put_html(b, json_is_string(v) ? ja(json_string_value(v)) : "—");
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</td>");
     return rc;
