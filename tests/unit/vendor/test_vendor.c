@@ -93,8 +93,8 @@ static void test_vendor__months(void **state)
 }
 
 #define TMPL_HEAD                                                                                  \
-    "{\"format\":\"azukari-vendor-template\",\"format_version\":1,\"id\":\"t1\",\"revision\":1," \
-    "\"title\":\"T\",\"sections\":[{\"id\":\"s\",\"category\":\"technical\",\"title\":\"S\","    \
+    "{\"format\":\"azukari-vendor-template\",\"format_version\":1,\"id\":\"t1\",\"revision\":1,"   \
+    "\"title\":\"T\",\"sections\":[{\"id\":\"s\",\"category\":\"technical\",\"title\":\"S\","      \
     "\"questions\":["
 
 static azk_status parse_tmpl(const char *questions, json_t **out)
@@ -133,9 +133,9 @@ static void test_vendor__template_format(void **state)
         parse_tmpl("{\"id\":\"q\",\"text\":\"x\",\"kind\":\"yesno\",\"choices\":[\"a\",\"b\"]}",
                    &t),
         AZK_ERR_FORMAT);
-    assert_int_equal(parse_tmpl("{\"id\":\"q\",\"text\":\"x\",\"kind\":\"yesno\",\"weight\":11}",
-                                &t),
-                     AZK_ERR_FORMAT);
+    assert_int_equal(
+        parse_tmpl("{\"id\":\"q\",\"text\":\"x\",\"kind\":\"yesno\",\"weight\":11}", &t),
+        AZK_ERR_FORMAT);
     /* not JSON: position only, no text of the file */
     assert_int_equal(azk_vendor__template_parse("{\"format\": secret", 18, &t), AZK_ERR_FORMAT);
     assert_null(strstr(azk_error_last()->message, "secret"));
@@ -245,10 +245,9 @@ static void test_vendor__register(void **state)
     assert_int_equal(ledger_size(f->home), before + 2);
     /* keys: fingerprints; a certificate key must be azukari-cert+ */
     assert_int_equal(azk_vendor_key_set(f->h, "a", "report", "rep+AAAA", NULL), AZK_ERR_ARG);
-    assert_int_equal(
-        azk_vendor_key_set(f->h, "a", "certificate",
-                           "other+0gYiBdvlaOAuLaooAoWYwCsAMS4GTzmtR//pX8tFMQM=", NULL),
-        AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "certificate",
+                                        "other+0gYiBdvlaOAuLaooAoWYwCsAMS4GTzmtR//pX8tFMQM=", NULL),
+                     AZK_ERR_ARG);
     {
         char fp[72];
         assert_int_equal(
@@ -264,15 +263,14 @@ static void test_vendor__register(void **state)
     assert_int_equal(azk_vendor_contract_set(f->h, "a", "C-1", "2026-01-10", NULL), AZK_OK);
     for (size_t i = 0; azk_vendor__clauses[i] != NULL; i++)
         if (i != 2)
-            assert_int_equal(
-                azk_vendor_clause_set(f->h, "a", azk_vendor__clauses[i], "agreed", "2026-01-10",
-                                      NULL),
-                AZK_OK);
+            assert_int_equal(azk_vendor_clause_set(f->h, "a", azk_vendor__clauses[i], "agreed",
+                                                   "2026-01-10", NULL),
+                             AZK_OK);
     assert_int_equal(azk_vendor_clause_set(f->h, "a", "re-entrustment", "agreed", NULL, NULL),
                      AZK_ERR_ARG); /* agreed needs its date */
-    assert_int_equal(azk_vendor_finding_add(f->h, "a", NULL, "ログ規程", "high", "担当A",
-                                            "2026-05-01", NULL),
-                     AZK_OK);
+    assert_int_equal(
+        azk_vendor_finding_add(f->h, "a", NULL, "ログ規程", "high", "担当A", "2026-05-01", NULL),
+        AZK_OK);
     assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "a", "2026-06-01", 0,
                                      AZK_VENDOR_FMT_JSON, &out),
                      AZK_OK);
