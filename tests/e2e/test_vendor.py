@@ -344,10 +344,36 @@ class VendorTest(unittest.TestCase):
         v = self.show("2026-06-01")
         self.assertNotIn("finding-overdue", [f["code"] for f in v["flags"]])
         self.assertEqual(v["findings"][0]["closed_on"], "2026-05-20")
-        # the printable page
-        r = self.ok(self.bank, "vendor", "show", "print-co", "--format", "html")
+        # the printable page, opened in a real browser (screenshot and PDF kept as artifacts
+        # in <build>/vendor-pages/)
+        r = self.ok(self.bank, "vendor", "show", "print-co", "--format", "html", "--today",
+                    "2026-06-01")
         self.assertIn("<html lang=\"ja\">", r.out)
         self.assertIn("委託先管理 状況票", r.out)
+        self.assertIn("認証の有効期限が1か月以内", r.out)
+        self.render_with_chromium(r.stdout)
+
+    def render_with_chromium(self, html):
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium is None:
+            print("chromium not installed: the vendor page is not rendered")
+            return
+        shots = os.path.join(os.environ.get("AZK_BUILDDIR", self.tmp.path), "vendor-pages")
+        os.makedirs(shots, exist_ok=True)
+        src = os.path.join(self.tmp.path, "vendor.html")
+        with open(src, "wb") as f:
+            f.write(html)
+        pdf = os.path.join(shots, "vendor-status.pdf")
+        png = os.path.join(shots, "vendor-status.png")
+        for out in ("--print-to-pdf=" + pdf, "--screenshot=" + png):
+            r = T.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                       "--hide-scrollbars", "--window-size=800,1400",
+                       "--user-data-dir=" + os.path.join(self.tmp.path, "chromium"),
+                       out, "file://" + src], timeout=180)
+            self.assertEqual(r.rc, 0, r.err[-2000:])
+        with open(pdf, "rb") as f:
+            self.assertTrue(f.read(5) == b"%PDF-")
+        self.assertGreater(os.path.getsize(png), 10000)
 
     # ---- examiner export ----------------------------------------------------------
 

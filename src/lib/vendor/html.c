@@ -83,16 +83,32 @@ static const char *ja(const char *v)
     return v;
 }
 
-static azk_status cell(azk_buf *b, json_t *v)
+/* A cell; `vocab`: the value is of the fixed vocabulary (shown in Japanese), never a text
+ * someone wrote (a summary that happens to read "open" stays "open"). */
+static azk_status cell_as(azk_buf *b, json_t *v, bool vocab)
 {
     azk_status rc = azk_buf_puts(b, "<td>");
     if (rc == AZK_OK && json_is_integer(v))
         rc = azk_buf_printf(b, "%lld", (long long)json_integer_value(v));
+    else if (rc == AZK_OK && json_is_string(v))
+        rc = azk_buf_put_html(b, vocab ? ja(json_string_value(v)) : json_string_value(v));
     else if (rc == AZK_OK)
-        rc = azk_buf_put_html(b, json_is_string(v) ? ja(json_string_value(v)) : "—");
+        rc = azk_buf_puts(b, "—");
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</td>");
     return rc;
+}
+
+static azk_status cell(azk_buf *b, json_t *v)
+{
+    return cell_as(b, v, false);
+}
+
+static bool vocab_field(const char *f)
+{
+    static const char *const v[] = {"code",  "severity", "subject", "clause",  "status",
+                                    "state", "kind",     "class",   "purpose", NULL};
+    return azk_vendor__one_of(f, v);
 }
 
 /* One section: heading, then a table of the listed fields with Japanese headers. */
@@ -114,7 +130,7 @@ static azk_status table(azk_buf *b, const char *title, json_t *arr, const char *
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "<tr>");
         for (size_t k = 0; rc == AZK_OK && fields[k] != NULL; k++)
-            rc = cell(b, json_object_get(x, fields[k]));
+            rc = cell_as(b, json_object_get(x, fields[k]), vocab_field(fields[k]));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "</tr>\n");
     }
@@ -168,11 +184,11 @@ azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</tr><tr><th>重要度</th>");
     if (rc == AZK_OK)
-        rc = cell(b, json_object_get(v, "criticality"));
+        rc = cell_as(b, json_object_get(v, "criticality"), true);
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</tr><tr><th>リスク評価</th>");
     if (rc == AZK_OK)
-        rc = cell(b, json_object_get(v, "risk"));
+        rc = cell_as(b, json_object_get(v, "risk"), true);
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</tr><tr><th>データの保管・処理場所</th><td>");
     json_array_foreach(json_object_get(v, "locations"), i, l)
