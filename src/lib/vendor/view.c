@@ -303,6 +303,20 @@ static const char *flag_text(const char *code)
     return code;
 }
 
+/* high/medium/low in the message language (the JSON keeps the codes). */
+static const char *level_text(const char *v)
+{
+    if (v == NULL || v[0] == '\0')
+        return "-";
+    if (strcmp(v, "high") == 0)
+        return T_("high");
+    if (strcmp(v, "medium") == 0)
+        return T_("medium");
+    if (strcmp(v, "low") == 0)
+        return T_("low");
+    return v;
+}
+
 static azk_status put_text(azk_buf *b, const char *s)
 {
     return azk_buf_put_printable(b, s != NULL ? s : "-", strlen(s != NULL ? s : "-"));
@@ -315,7 +329,8 @@ static azk_status text_flags(azk_buf *b, json_t *v)
     azk_status rc = AZK_OK;
     json_array_foreach(json_object_get(v, "flags"), i, f)
     {
-        rc = azk_buf_printf(b, "  [%s] %s", js(f, "severity"), flag_text(js(f, "code")));
+        rc =
+            azk_buf_printf(b, "  [%s] %s", level_text(js(f, "severity")), flag_text(js(f, "code")));
         if (rc == AZK_OK && js(f, "subject")[0] != '\0') {
             rc = azk_buf_puts(b, ": ");
             if (rc == AZK_OK)
@@ -378,9 +393,9 @@ static azk_status text_show(azk_buf *b, json_t *v)
         rc = put_text(b, js(v, "name"));
     if (rc == AZK_OK)
         rc = azk_buf_printf(b, "\n%s: %s\n%s: %s\n%s: %s\n%s:", T_("corporate number"),
-                            js(v, "corporate_number"), T_("criticality"), js(v, "criticality"),
-                            T_("risk rating"), js(v, "risk")[0] ? js(v, "risk") : "-",
-                            T_("locations of data"));
+                            js(v, "corporate_number"), T_("criticality"),
+                            level_text(js(v, "criticality")), T_("risk rating"),
+                            level_text(js(v, "risk")), T_("locations of data"));
     json_array_foreach(json_object_get(v, "locations"), i, l)
     {
         if (rc == AZK_OK)
