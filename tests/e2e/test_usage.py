@@ -180,6 +180,19 @@ CASES = {
         (["--port", "http"], "--port"),
         (["--cert", "c.pem"], "--cert"),
     ],
+    "vendor": [
+        ([], "vendor"),
+        (["bogus"], "bogus"),
+        (["add"], "missing argument"),
+        (["add", "v", "--bogus"], "bogus"),
+        (["add", "v", "--name", "N"], "--corporate-number"),
+        (["show", "v", "--format", "bogus"], "bogus"),
+        (["due", "--within", "x"], "--within"),
+        (["audit", "schedule", "v", "--kind", "audit", "--every", "0", "--start", "2026-01-01"],
+         "--every"),
+        (["export", "--vendor", "v"], "--from"),
+        (["questionnaire", "review", "v", "q", "--score", "101", "--comment", "c"], "--score"),
+    ],
 }
 
 # global options, before the command

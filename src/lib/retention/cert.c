@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "retention/cert_int.h"
+#include "retention/signdoc.h"
 
 /* ---- the deployment key ---------------------------------------------------- */
 
@@ -81,9 +82,10 @@ done:
     return rc;
 }
 
-/* Load (or create on first use) keys/certificate.key; pub text into pubtxt. */
-static azk_status cert_key(const azk_home *h, uint8_t sk[crypto_sign_SECRETKEYBYTES],
-                           char pubtxt[96])
+/* Load (or create on first use) keys/certificate.key; pub text into pubtxt (retention/signdoc.h).
+ */
+azk_status azk_ret__cert_key(const azk_home *h, uint8_t sk[crypto_sign_SECRETKEYBYTES],
+                             char pubtxt[96])
 {
     azk_status rc;
     azk_buf p = AZK_BUF_INIT, data = AZK_BUF_INIT;
@@ -132,7 +134,7 @@ azk_status azk_certificate_pubkey(azk_home *h, char **out)
     azk_status rc;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && out != NULL);
-    rc = cert_key(h, sk, pub);
+    rc = azk_ret__cert_key(h, sk, pub);
     sodium_memzero(sk, sizeof(sk));
     if (rc != AZK_OK)
         return rc;
@@ -420,7 +422,7 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
         goto done;
     }
-    rc = cert_key(h, sk, pub);
+    rc = azk_ret__cert_key(h, sk, pub);
     if (rc != AZK_OK)
         goto done;
     crypto_sign_detached(sig, NULL, (const uint8_t *)canon, strlen(canon), sk);

@@ -25,6 +25,60 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     /* ---- end supervision ------------------------------------------------- */
 
     /* ---- vendor management (bank side) ----------------------------------- */
+    /* the register (vendor/register.c): locations is a JSON array of strings */
+    {"SELECT id FROM vendors LIMIT 0",
+     "CREATE TABLE vendors(id TEXT PRIMARY KEY, name TEXT NOT NULL, corporate_number TEXT NOT NULL,"
+     " criticality TEXT NOT NULL, locations TEXT NOT NULL, risk TEXT NOT NULL, risk_reason TEXT,"
+     " created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL)"},
+    {"SELECT vendor FROM vendor_keys LIMIT 0",
+     "CREATE TABLE vendor_keys(vendor TEXT NOT NULL, purpose TEXT NOT NULL, pubkey TEXT NOT NULL,"
+     " fingerprint TEXT NOT NULL, added_at TEXT NOT NULL, PRIMARY KEY(vendor, purpose))"},
+    {"SELECT vendor FROM vendor_subs LIMIT 0",
+     "CREATE TABLE vendor_subs(vendor TEXT NOT NULL, sub TEXT NOT NULL, scope TEXT NOT NULL,"
+     " added_at TEXT NOT NULL, PRIMARY KEY(vendor, sub))"},
+    /* contracts and their required clauses (vendor/register.c) */
+    {"SELECT vendor FROM vendor_contracts LIMIT 0",
+     "CREATE TABLE vendor_contracts(vendor TEXT PRIMARY KEY, ref TEXT NOT NULL, signed_on TEXT,"
+     " expires_on TEXT, updated_at TEXT NOT NULL)"},
+    {"SELECT vendor FROM vendor_clauses LIMIT 0",
+     "CREATE TABLE vendor_clauses(vendor TEXT NOT NULL, clause TEXT NOT NULL, status TEXT NOT NULL,"
+     " on_date TEXT, note TEXT, updated_at TEXT NOT NULL, PRIMARY KEY(vendor, clause))"},
+    /* questionnaires (vendor/quest.c): templates, sent questionnaires and their answers */
+    {"SELECT id FROM vendor_templates LIMIT 0",
+     "CREATE TABLE vendor_templates(id TEXT NOT NULL, revision INT64 NOT NULL, title TEXT NOT NULL,"
+     " body TEXT NOT NULL, sha256 TEXT NOT NULL, imported_at TEXT NOT NULL,"
+     " PRIMARY KEY(id, revision))"},
+    {"SELECT id FROM vendor_questionnaires LIMIT 0",
+     "CREATE TABLE vendor_questionnaires(id TEXT PRIMARY KEY, vendor TEXT NOT NULL,"
+     " template TEXT NOT NULL, revision INT64 NOT NULL, sent_at TEXT NOT NULL, due TEXT,"
+     " state TEXT NOT NULL, answers TEXT, answers_sha256 TEXT, received_at TEXT, score INT64,"
+     " reviewer TEXT, review_comment TEXT, reviewed_at TEXT)"},
+    /* files received from a vendor (evidence, certificates, disclosures), kept by hash in
+     * <home>/vendor/files/ */
+    {"SELECT sha256 FROM vendor_files LIMIT 0",
+     "CREATE TABLE vendor_files(vendor TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,"
+     " sha256 TEXT NOT NULL, label TEXT NOT NULL, size INT64 NOT NULL, effective TEXT,"
+     " expires TEXT, added_at TEXT NOT NULL, PRIMARY KEY(vendor, kind, ref, sha256))"},
+    /* audits and on-site inspections, findings, certifications and documents (vendor/audit.c) */
+    {"SELECT vendor FROM vendor_audit_plans LIMIT 0",
+     "CREATE TABLE vendor_audit_plans(vendor TEXT NOT NULL, kind TEXT NOT NULL,"
+     " interval_months INT64 NOT NULL, start_on TEXT NOT NULL, PRIMARY KEY(vendor, kind))"},
+    {"SELECT id FROM vendor_audits LIMIT 0",
+     "CREATE TABLE vendor_audits(id TEXT PRIMARY KEY, vendor TEXT NOT NULL, kind TEXT NOT NULL,"
+     " adhoc INT64 NOT NULL, done_on TEXT NOT NULL, summary TEXT NOT NULL,"
+     " recorded_at TEXT NOT NULL)"},
+    {"SELECT id FROM vendor_findings LIMIT 0",
+     "CREATE TABLE vendor_findings(id TEXT PRIMARY KEY, vendor TEXT NOT NULL, audit TEXT,"
+     " title TEXT NOT NULL, severity TEXT NOT NULL, owner TEXT NOT NULL, due TEXT NOT NULL,"
+     " status TEXT NOT NULL, closed_on TEXT, updated_at TEXT NOT NULL)"},
+    {"SELECT id FROM vendor_docs LIMIT 0",
+     "CREATE TABLE vendor_docs(id TEXT PRIMARY KEY, vendor TEXT NOT NULL, class TEXT NOT NULL,"
+     " kind TEXT NOT NULL, ref TEXT NOT NULL, issued_on TEXT, expires_on TEXT,"
+     " received_on TEXT NOT NULL, sha256 TEXT)"},
+    /* the ledger entries about each vendor (for the examiner export) */
+    {"SELECT vendor FROM vendor_events LIMIT 0",
+     "CREATE TABLE vendor_events(vendor TEXT NOT NULL, ledger_index INT64 NOT NULL,"
+     " action TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(vendor, ledger_index))"},
     /* ---- end vendor ------------------------------------------------------ */
 };
 
