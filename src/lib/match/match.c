@@ -101,6 +101,10 @@ void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
     ctx->c[ctx->nc].ev = ctx->in_finding ? AZK_EV_DEFINITE : 0;
+    /* 070 / 080 / 090: a mobile, one person's (other numbers: a household's line) */
+    if (kind == AZK_FP_PHONE && ctx->norm.len >= 3 && ctx->norm.data[0] == '0' &&
+        ctx->norm.data[1] >= '7' && ctx->norm.data[1] <= '9' && ctx->norm.data[2] == '0')
+        ctx->c[ctx->nc].ev |= AZK_EV_MOBILE;
     ctx->c[ctx->nc].window = false;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
@@ -227,9 +231,11 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 used = azk_date__parse(s + k, n - k, false, &d);
                 if (used == 0)
                     continue;
-                if (d.flags & AZK_DATE_KANJI) {
-                    azk_match__new_src(
-                        ctx); /* 1980年3月2日: written for people, a birth date candidate */
+                /* 1980年3月2日: written for people, a birth date candidate; in the
+                 * closed zone any date is evidence (only a value equal to the record's
+                 * birth date counts there, whatever the date was written for) */
+                if ((d.flags & AZK_DATE_KANJI) || ctx->confirm) {
+                    azk_match__new_src(ctx);
                     azk_match__add_value(ctx, AZK_FP_BIRTH, s + k, used);
                     j = k + used;
                 }
@@ -428,6 +434,8 @@ static unsigned row_present(const azk_fp_index *idx, uint32_t row)
     return m;
 }
 
+static size_t dataset_of(const azk_fp_index *idx, uint32_t row);
+
 /*
  * Does row satisfy the rule? Families are counted with distinct source
  * values (greedy in kind order, accounts last: a 7-digit value may be a
@@ -445,6 +453,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
     int need = 2;
+    bool landline = false; /* the phone that matched is a fixed line */
     /* expected rows matching all these families by accident: N x prod(count_k x q_k) */
     double expect = (double)ctx->idx->total_rows;
     const unsigned *count = ctx->count[line_only];
@@ -465,6 +474,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
             matched |= 1u << k;
             used[nused++] = c->src;
             lines |= 1u << (ctx->seq - c->seq);
+            landline |= k == AZK_FP_PHONE && !(c->ev & AZK_EV_MOBILE);
             if ((k == AZK_FP_NAME || k == AZK_FP_ADDRESS) && ctx->idx->off[k] != NULL &&
                 ctx->idx->total_rows > 0) {
                 /* names and addresses are shared by many people: the dataset's own
@@ -506,9 +516,16 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
     /*
      * Evidence: how many rows would show these families for a record that
      * is not entrusted at all (a common name has many homonyms; a 2^-11
-     * birth-date bucket is not enough against hundreds of them).
+     * birth-date bucket is not enough against hundreds of them); and, as
+     * the closed zone's exact check (confirm.c), the families must be ones
+     * whose exact agreement a person who is not entrusted shows with less
+     * than AZK_MATCH_CONFIRM_MAX_CHANCE: a name and a birth date of a large
+     * dataset, which a namesake shows as well, are no attribution.
      */
-    return expect <= AZK_MATCH_MAX_CHANCE;
+    return expect <= AZK_MATCH_MAX_CHANCE &&
+           azk_match__chance(matched, landline,
+                             ctx->idx->ds[dataset_of(ctx->idx, row)].row_count) <=
+               AZK_MATCH_CONFIRM_MAX_CHANCE;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -539,8 +556,6 @@ static bool cands_of_current(const struct azk_match_ctx *ctx)
             return true;
     return false;
 }
-
-static size_t dataset_of(const azk_fp_index *idx, uint32_t row);
 
 /*
  * Confirmation mode: the window's values as evidence for candidate row
