@@ -26,7 +26,10 @@ azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *id
     if (c == NULL)
         return azk_error_nomem();
     c->c = azk_malloc(MAX_CANDS * sizeof(*c->c));
-    if (c->c == NULL) {
+    c->cset = azk_calloc((size_t)1 << CSET_BITS, sizeof(*c->cset));
+    if (c->c == NULL || c->cset == NULL) {
+        azk_free(c->c);
+        azk_free(c->cset);
         azk_free(c);
         return azk_error_nomem();
     }
@@ -40,6 +43,7 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
     if (ctx == NULL)
         return;
     azk_free(ctx->c);
+    azk_free(ctx->cset);
     azk_free(ctx->ev);
     sodium_memzero(ctx->ckey, sizeof(ctx->ckey));
     azk_free(ctx->hits);
@@ -528,6 +532,67 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
                AZK_MATCH_CONFIRM_MAX_CHANCE;
 }
 
+/* ---- the window's candidate set ------------------------------------------- */
+
+static inline uint32_t cset_key(unsigned kind, uint32_t bucket)
+{
+    return ((uint32_t)kind << 24 | bucket) + 1; /* buckets have at most 24 bits */
+}
+
+static void cset_clear(struct azk_match_ctx *ctx)
+{
+    if (++ctx->cgen == 0) { /* stamps wrapped: forget them all */
+        memset(ctx->cset, 0, ((size_t)1 << CSET_BITS) * sizeof(*ctx->cset));
+        ctx->cgen = 1;
+    }
+}
+
+static void cset_add(struct azk_match_ctx *ctx, uint32_t key)
+{
+    uint32_t mask = (1u << CSET_BITS) - 1;
+    uint64_t want = (uint64_t)ctx->cgen << 32 | key;
+    for (uint32_t i = (key * 0x9E3779B1u) >> (32 - CSET_BITS);; i = (i + 1) & mask) {
+        if ((uint32_t)(ctx->cset[i] >> 32) != ctx->cgen) {
+            ctx->cset[i] = want;
+            return;
+        }
+        if (ctx->cset[i] == want)
+            return;
+    }
+}
+
+static bool cset_has(const struct azk_match_ctx *ctx, uint32_t key)
+{
+    uint32_t mask = (1u << CSET_BITS) - 1;
+    uint64_t want = (uint64_t)ctx->cgen << 32 | key;
+    for (uint32_t i = (key * 0x9E3779B1u) >> (32 - CSET_BITS);; i = (i + 1) & mask) {
+        if ((uint32_t)(ctx->cset[i] >> 32) != ctx->cgen)
+            return false;
+        if (ctx->cset[i] == want)
+            return true;
+    }
+}
+
+/*
+ * Can row satisfy the rule at all? Its own cells looked up in the window's
+ * candidate set: two families at least (an address and its postal code
+ * count once). Necessary for confirm() (its matches are such hits), and a
+ * dozen look-ups instead of a pass over every candidate per kind.
+ */
+static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
+{
+    const uint32_t *cell = ctx->idx->rowtab + (size_t)row * AZK_FPS__COUNT;
+    unsigned fam = 0;
+    int n;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
+        if (cell[s] != 0 && cset_has(ctx, cset_key(azk_fp__slot_kind[s], cell[s] - 1)))
+            fam |= 1u << azk_fp__slot_kind[s];
+    n = __builtin_popcount(fam);
+    if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
+        n--;
+    return n >= 2;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a;
@@ -665,8 +730,12 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         uint32_t lo;
         uint32_t hi;
         const struct cand *c = &ctx->c[i];
+        /* plain name windows are taken when another seed already points at rows
+         * (record_end above): they confirm those rows through the candidate set and
+         * start no search of their own (at 10 M rows each window's bucket holds ~10
+         * rows, 192 windows a line); the closed zone takes every one */
         if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL ||
-            (ctx->skip_windows && c->window))
+            (c->window && (ctx->skip_windows || !ctx->confirm)))
             continue;
         lo = ctx->idx->off[c->kind][c->bucket];
         hi = ctx->idx->off[c->kind][c->bucket + 1];
@@ -688,11 +757,14 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     memset(ctx->count, 0, sizeof(ctx->count));
     memset(ctx->offered, 0, sizeof(ctx->offered));
     ctx->multi_line = false;
+    if (ctx->nseen > 0)
+        cset_clear(ctx);
     for (size_t i = 0; ctx->nseen > 0 && i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
         bool dup = false;
         if (ctx->skip_windows && c->window)
             continue;
+        cset_add(ctx, cset_key(c->kind, c->bucket));
         /* names are windows of distinct text (rarely equal): counted as given, which
          * only overstates; the few numbers and dates are compared */
         for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)
@@ -718,7 +790,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     for (size_t i = 0; i < ctx->nseen; i++)
         __builtin_prefetch(ctx->idx->rowtab + (size_t)ctx->seen[i] * AZK_FPS__COUNT);
     for (size_t i = 0; i < ctx->nseen; i++) {
-        if (i > 0 && ctx->seen[i] == ctx->seen[i - 1])
+        if ((i > 0 && ctx->seen[i] == ctx->seen[i - 1]) || !row_may_match(ctx, ctx->seen[i]))
             continue;
         /* the current line alone (its own values are fewer tests), else the window */
         if ((ctx->multi_line && confirm(ctx, ctx->seen[i], true)) ||
