@@ -281,6 +281,8 @@ def main():
         ft, ff = len(conf & true_rows), len(conf - true_rows)
         ff_other = sum(1 for r in conf - true_rows
                        if all(kd != "same_name_home" for kd, _ in decoy_of.get(r, [])))
+        other_lines = sum(len(v) for v in decoy_of.values()
+                          if all(kd != "same_name_home" for kd, _ in v))
 
         def by_kind(rows):
             """False rows by the decoy lines made from them (a row with several decoy
@@ -297,8 +299,9 @@ def main():
             "confirmed_false_per_million_lines": round(ff * 1e6 / max(decoy_lines, 1), 1),
             # without the decoys that no line can tell apart (R's full name at R's address)
             "confirmed_false_other": ff_other,
-            "confirmed_false_other_per_million_lines": round(
-                ff_other * 1e6 / max(decoy_lines - decoy_kinds.get("same_name_home", 0), 1), 1),
+            # per million decoy lines of the rows that had no same_name_home line (with
+            # --reuse a row has several decoy lines)
+            "confirmed_false_other_per_million_lines": round(ff_other * 1e6 / max(other_lines, 1), 1),
             "recall_candidates": round(ct / max(len(true_rows), 1), 4),
             "recall_confirmed": round(ft / max(len(true_rows), 1), 4),
             "impact_records": j["records"], "impact_candidates": j.get("candidates"),
