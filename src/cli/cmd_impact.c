@@ -227,8 +227,8 @@ static void print_text(const azk_impact_result *r)
              " candidates pointed at by the fingerprints\n"),
            r->records, r->candidates);
     if (r->probable > 0)
-        printf(_("not counted: %" PRIu64 " records whose name and birth date or address appear, "
-                 "which a namesake would show as well\n"),
+        printf(_("not counted: %" PRIu64 " records whose name and birth date or postal code "
+                 "appear, which a namesake would show as well\n"),
                r->probable);
     printf(_("objects scanned: %" PRIu64 " (%" PRIu64 " files), with entrusted records: %" PRIu64
              ", not readable: %" PRIu64 "; deadlines judged at %s\n"),

@@ -140,6 +140,9 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
 {
     struct collector *c = payload;
     c->objects++;
+    /* the evidence this thread gave for these rows was this object's */
+    if (c->ev != NULL)
+        azk_impact__evstore_object_done(c->ev, c->objects - 1, r->edm, r->edm_count);
     if (r->error != AZK_OK)
         c->errors++;
     if (c->err != AZK_OK)
@@ -152,9 +155,6 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
             return AZK_OK;
         }
         c->err = hitset_add(s, e->rows, e->row_count);
-        if (c->err == AZK_OK && azk_array_reserve(&s->orow, &s->caporow, s->norow + e->row_count,
-                                                  sizeof(*s->orow), 64) != AZK_OK)
-            c->err = azk_error_nomem();
         if (c->err == AZK_OK && azk_array_reserve(&c->obj_pii, &c->obj_cap, (size_t)c->objects,
                                                   sizeof(*c->obj_pii), 256) != AZK_OK)
             c->err = azk_error_nomem();
@@ -164,11 +164,6 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
         for (int t = 0; t < AZK_PII__COUNT; t++)
             if (r->counts[t] > 0)
                 c->obj_pii[c->objects - 1] |= 1u << t;
-        for (size_t k = 0; k < e->row_count; k++) {
-            s->orow[s->norow].row = e->rows[k];
-            s->orow[s->norow].obj = c->objects - 1;
-            s->norow++;
-        }
     }
     return AZK_OK;
 }
@@ -187,7 +182,6 @@ static void collector_dispose(struct collector *c)
         azk_free(c->sets[i].client);
         azk_free(c->sets[i].dataset);
         azk_free(c->sets[i].rows);
-        azk_free(c->sets[i].orow);
     }
     azk_free(c->sets);
     azk_free(c->obj_pii);
@@ -495,6 +489,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     if (rc != AZK_OK)
         goto done;
     memset(&stats, 0, sizeof(stats));
+    col.ev = &ev;
     rc = azk_scanner_run(sc, paths, path_count, on_result, &col, &stats);
     if (rc == AZK_OK)
         rc = col.err;
@@ -584,9 +579,10 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
         d->records = rd.matched;
         /* objects and the types seen in them: those holding a confirmed row */
-        azk_impact__confirmed_objects(hs, &rd, obj_mark, (uint32_t)i + 1, obj_hit, col.obj_pii,
-                                      &d->objects, &pii);
+        azk_impact__confirmed_objects(&rd, obj_mark, (uint32_t)i + 1, obj_hit, col.obj_pii,
+                                      col.objects, &d->objects, &pii);
         azk_free(rd.conf);
+        azk_free(rd.cobj);
         azk_buf_dispose_secret(&rd.tmp);
         azk_buf_dispose_secret(&rd.norm);
         for (int k = 0; k < AZK_COL__COUNT; k++) {

@@ -18,6 +18,7 @@
 #include "util/util.h"
 #include "norm/datetime.h"
 #include "azukari/impact.h"
+#include "azukari/scan.h"
 #include "match/match.h"
 
 #include <pthread.h>
@@ -45,10 +46,24 @@ int azk_impact__weekday(int64_t days);
 /* Items kept over the run: 24 bytes each, so at most ~400 MB. */
 #define AZK_IMPACT_MAX_EVIDENCE ((size_t)16 << 20)
 
+/* The object of a candidate's evidence is not known while it is scanned: the
+ * scanning thread delivers the object's result right after (on_result), and
+ * azk_impact__evstore_object_done gives the thread's pending evidence that
+ * object's id. */
+#define AZK_IMPACT_OBJ_UNKNOWN UINT64_MAX
+
 struct azk_impact_evrec {
     uint64_t row;
     size_t off;
     uint32_t n;
+    uint64_t obj;  /* object id (result order), or AZK_IMPACT_OBJ_UNKNOWN */
+    pthread_t thr; /* the scanning thread (until obj is known) */
+};
+
+/* evidence waiting for its object's result: set index, record index */
+struct azk_impact_evpend {
+    size_t set;
+    size_t rec;
 };
 
 struct azk_impact_evset {
@@ -65,6 +80,8 @@ struct azk_impact_evstore {
     struct azk_impact_evset *sets;
     size_t n, cap;
     size_t items;
+    struct azk_impact_evpend *pend;
+    size_t npend, cappend;
     azk_status err;
     char msg[160];
 };
@@ -75,6 +92,12 @@ AZK_NODISCARD azk_status azk_impact__on_evidence(const char *client, const char 
                                                  uint64_t row,
                                                  const struct azk_match_ev_item *items,
                                                  size_t count, void *payload);
+/* The object whose result the calling thread delivers now (id obj, its rows
+ * edm[0..n)) holds the evidence this thread gave for those rows since its
+ * previous object (the rows of an enclosing object's own lines stay
+ * pending for it). */
+void azk_impact__evstore_object_done(struct azk_impact_evstore *e, uint64_t obj,
+                                     const azk_scan_edm *edm, size_t n);
 /* Sort each dataset's evidence by row (after the scan). */
 void azk_impact__evstore_sort(struct azk_impact_evstore *e);
 /* The evidence of one dataset, or NULL. */

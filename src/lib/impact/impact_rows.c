@@ -150,11 +150,23 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum a
                                rec, &rd->tmp, &rd->norm);
     if (rc != AZK_OK)
         return rc; /* never a count from a row that could not be compared */
-    for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row && ok != AZK_CONFIRM_YES; i++) {
+    /* every window: the objects that hold the record are those whose own evidence
+     * confirms it (an object that only proposed the row holds a near collision) */
+    for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row; i++) {
         enum azk_confirm c = azk_match__confirm_exact(&rd->mrow, ev->items + ev->recs[i].off,
                                                       ev->recs[i].n, rd->ds->total);
         if (c > ok)
             ok = c;
+        if (c != AZK_CONFIRM_YES || ev->recs[i].obj == AZK_IMPACT_OBJ_UNKNOWN)
+            continue;
+        if (azk_array_reserve(&rd->cobj, &rd->capcobj, rd->ncobj, sizeof(*rd->cobj), 64) !=
+            AZK_OK) {
+            sodium_memzero(&rd->mrow, sizeof(rd->mrow));
+            return azk_error_nomem();
+        }
+        rd->cobj[rd->ncobj].row = rd->row;
+        rd->cobj[rd->ncobj].obj = ev->recs[i].obj;
+        rd->ncobj++;
     }
     sodium_memzero(&rd->mrow, sizeof(rd->mrow));
     *out = ok;
@@ -170,19 +182,19 @@ static azk_status push_row(struct reader *rd, uint64_t row)
 }
 
 /*
- * The objects holding a confirmed row of this dataset (mark[obj] = stamp):
- * their count and the types found in them; hit[obj] for the run's total.
+ * The objects holding a confirmed row of this dataset, by their own
+ * evidence (mark[obj] = stamp): their count and the types found in them;
+ * hit[obj] for the run's total.
  */
-void azk_impact__confirmed_objects(const struct hitset *hs, const struct reader *rd, uint32_t *mark,
-                                   uint32_t stamp, bool *hit, const uint32_t *obj_pii,
+void azk_impact__confirmed_objects(const struct reader *rd, uint32_t *mark, uint32_t stamp,
+                                   bool *hit, const uint32_t *obj_pii, uint64_t nobj,
                                    uint64_t *objects, uint32_t *pii)
 {
     *objects = 0;
     *pii = 0;
-    for (size_t i = 0; i < hs->norow; i++) {
-        const struct objrow *o = &hs->orow[i];
-        if (rd->nconf == 0 ||
-            bsearch(&o->row, rd->conf, rd->nconf, sizeof(uint64_t), azk_impact__cmp_u64) == NULL)
+    for (size_t i = 0; i < rd->ncobj; i++) {
+        const struct objrow *o = &rd->cobj[i];
+        if (o->obj >= nobj)
             continue;
         hit[o->obj] = true;
         if (mark[o->obj] == stamp)

@@ -23,10 +23,6 @@ struct hitset {
     uint64_t *rows;
     size_t n, cap;
     size_t uniq; /* rows[0..uniq) sorted and unique */
-    /* (row, object) of every hit: the objects holding confirmed rows, and the types
-     * found in them, are counted after confirmation */
-    struct objrow *orow;
-    size_t norow, caporow;
 };
 
 struct collector {
@@ -34,7 +30,8 @@ struct collector {
     size_t n, cap;
     azk_status err;
     uint64_t objects, errors;
-    uint32_t *obj_pii; /* per object id: types found (objects with hits only) */
+    uint32_t *obj_pii;             /* per object id: types found (objects with hits only) */
+    struct azk_impact_evstore *ev; /* evidence: told which object each belongs to */
     size_t obj_cap;
 };
 
@@ -70,6 +67,8 @@ struct reader {
     uint64_t seen;                     /* candidate rows found in the vault file */
     uint64_t *conf;                    /* confirmed rows, ascending (stream order) */
     size_t nconf, capconf;
+    struct objrow *cobj; /* (row, object) of every confirmed row's confirming evidence */
+    size_t ncobj, capcobj;
     const struct schema *schema;
     struct client_run *cr;
     azk_link *all;
@@ -85,8 +84,8 @@ struct reader {
 };
 
 int azk_impact__cmp_u64(const void *a, const void *b);
-void azk_impact__confirmed_objects(const struct hitset *hs, const struct reader *rd, uint32_t *mark,
-                                   uint32_t stamp, bool *hit, const uint32_t *obj_pii,
+void azk_impact__confirmed_objects(const struct reader *rd, uint32_t *mark, uint32_t stamp,
+                                   bool *hit, const uint32_t *obj_pii, uint64_t nobj,
                                    uint64_t *objects, uint32_t *pii);
 azk_status azk_impact__read_dataset(azk_home *h, struct reader *rd, const char *format,
                                     const char *encoding);

@@ -23,22 +23,55 @@
  *   phone     1e-8  a mobile number belongs to one person
  *   email     1e-9
  *   postal    1e-3  a postal code alone (thousands of people)
- *   address   1e-7  block-level address with house number
+ *   address   1e-7  block-level address with house number (a building of
+ *                   many households shares it: strangers to each other)
  *   customer  1e-6  ids and account numbers: short numbers that other
  *   account   1e-6  numberings (orders, slips) also produce
  *   mynumber  1e-11
  * An address, its postal code and a fixed-line phone identify a household,
- * not a person: together they count once (the strongest of them), and the
- * people of one household share more than strangers do: a given name
- * (children named after a parent; 4.6 % of household pairs in the
- * project's own data, issue 18 item 7) or a birth date (twins), q_home;
- * one of them, not both.
+ * not a person: together they count once (the strongest of them). Two
+ * people can then show them: a stranger of the building (the personal
+ * values agree by the chances above) and a member of the record's own
+ * household (P_COHABIT: ~1.2 co-residents per person among 1.25e8, x2),
+ * who shares a given name more often than a stranger (q_home: a
+ * grandparent and grandchild of one name; the family register refuses a
+ * name already held by a living member of the same register, so parent
+ * and child of one register never do; 1e-4, an estimate) or a birth date
+ * (twins, 1e-2); one of them, not both.
  */
 static const double q_exact[AZK_FP__COUNT] = {1e-5, 1e-4, 1e-8, 1e-9, 1e-3,
                                               1e-7, 1e-6, 1e-6, 1e-11};
-static const double q_home[AZK_FP__COUNT] = {5e-2, 1e-2, 1e-8, 1e-9, 1, 1, 1e-6, 1e-6, 1e-11};
+static const double q_home[AZK_FP__COUNT] = {1e-4, 1e-2, 1e-8, 1e-9, 1, 1, 1e-6, 1e-6, 1e-11};
 /* a fixed-line number: one household (as an address) */
 #define Q_LANDLINE 1e-7
+/* a given person lives with a given other one */
+#define P_COHABIT 2e-8
+
+double azk_match__chance(unsigned matched, bool landline, uint64_t rows)
+{
+    double home = 1;     /* the strongest household value that agreed (or 1) */
+    double personal = 1; /* personal values, for a stranger */
+    double lift = 1;     /* the household's largest q_home / q_exact */
+    double cohabit;
+    if (matched & (1u << AZK_FP_ADDRESS))
+        home = q_exact[AZK_FP_ADDRESS];
+    else if (matched & (1u << AZK_FP_POSTAL))
+        home = q_exact[AZK_FP_POSTAL];
+    if (landline && (matched & (1u << AZK_FP_PHONE)) && Q_LANDLINE < home)
+        home = Q_LANDLINE;
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        bool household =
+            k == AZK_FP_ADDRESS || k == AZK_FP_POSTAL || (k == AZK_FP_PHONE && landline);
+        if (!(matched & (1u << k)) || household)
+            continue;
+        personal *= q_exact[k];
+        if (q_home[k] / q_exact[k] > lift)
+            lift = q_home[k] / q_exact[k];
+    }
+    /* a stranger who shares the household values by chance, or a member of the household */
+    cohabit = home < 1 ? (home < P_COHABIT ? home : P_COHABIT) * personal * lift : 0;
+    return (double)(rows > 0 ? rows : 1) * (home * personal + cohabit);
+}
 
 void azk_match__ev_hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
                         size_t n, uint8_t out[AZK_MATCH_EV_HASH])
@@ -148,13 +181,10 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     unsigned lines = 0;
     unsigned fam;
     unsigned need = 2;
-    double expect = (double)(dataset_rows > 0 ? dataset_rows : 1);
+    double expect;
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
     bool landline = false; /* the phone that agreed is a fixed line */
-    double home = 1;       /* household part: the strongest household value that agreed */
-    double personal = 1;   /* personal part */
-    double lift = 1;       /* the household's largest q_home / q_exact */
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         for (size_t i = 0; i < count; i++) {
@@ -193,26 +223,7 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     if (!(matched & ((1u << AZK_FP_NAME) | (1u << AZK_FP_PHONE) | (1u << AZK_FP_EMAIL) |
                      (1u << AZK_FP_ADDRESS) | (1u << AZK_FP_MYNUMBER))))
         return AZK_CONFIRM_NO;
-    if (matched & (1u << AZK_FP_ADDRESS))
-        home = q_exact[AZK_FP_ADDRESS];
-    else if (matched & (1u << AZK_FP_POSTAL))
-        home = q_exact[AZK_FP_POSTAL];
-    if (landline && Q_LANDLINE < home)
-        home = Q_LANDLINE;
-    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
-        bool household =
-            k == AZK_FP_ADDRESS || k == AZK_FP_POSTAL || (k == AZK_FP_PHONE && landline);
-        if (!(matched & (1u << k)) || household)
-            continue;
-        personal *= q_exact[k];
-        /* a member of the household shares one of these more often than a stranger (a
-         * parent's given name, a twin's birth date), not several: a child named after a
-         * parent is not also born the same day */
-        if (home < 1 && q_home[k] / q_exact[k] > lift)
-            lift = q_home[k] / q_exact[k];
-    }
-    personal *= lift;
-    expect *= home * personal;
+    expect = azk_match__chance(matched, landline, dataset_rows);
     return expect <= AZK_MATCH_CONFIRM_MAX_CHANCE ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
 }
 

@@ -26,7 +26,10 @@ azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *id
     if (c == NULL)
         return azk_error_nomem();
     c->c = azk_malloc(MAX_CANDS * sizeof(*c->c));
-    if (c->c == NULL) {
+    c->cset = azk_calloc((size_t)1 << CSET_BITS, sizeof(*c->cset));
+    if (c->c == NULL || c->cset == NULL) {
+        azk_free(c->c);
+        azk_free(c->cset);
         azk_free(c);
         return azk_error_nomem();
     }
@@ -40,6 +43,7 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
     if (ctx == NULL)
         return;
     azk_free(ctx->c);
+    azk_free(ctx->cset);
     azk_free(ctx->ev);
     sodium_memzero(ctx->ckey, sizeof(ctx->ckey));
     azk_free(ctx->hits);
@@ -101,6 +105,10 @@ void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
     ctx->c[ctx->nc].ev = ctx->in_finding ? AZK_EV_DEFINITE : 0;
+    /* 070 / 080 / 090: a mobile, one person's (other numbers: a household's line) */
+    if (kind == AZK_FP_PHONE && ctx->norm.len >= 3 && ctx->norm.data[0] == '0' &&
+        ctx->norm.data[1] >= '7' && ctx->norm.data[1] <= '9' && ctx->norm.data[2] == '0')
+        ctx->c[ctx->nc].ev |= AZK_EV_MOBILE;
     ctx->c[ctx->nc].window = false;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
@@ -227,9 +235,11 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 used = azk_date__parse(s + k, n - k, false, &d);
                 if (used == 0)
                     continue;
-                if (d.flags & AZK_DATE_KANJI) {
-                    azk_match__new_src(
-                        ctx); /* 1980年3月2日: written for people, a birth date candidate */
+                /* 1980年3月2日: written for people, a birth date candidate; in the
+                 * closed zone any date is evidence (only a value equal to the record's
+                 * birth date counts there, whatever the date was written for) */
+                if ((d.flags & AZK_DATE_KANJI) || ctx->confirm) {
+                    azk_match__new_src(ctx);
                     azk_match__add_value(ctx, AZK_FP_BIRTH, s + k, used);
                     j = k + used;
                 }
@@ -428,6 +438,8 @@ static unsigned row_present(const azk_fp_index *idx, uint32_t row)
     return m;
 }
 
+static size_t dataset_of(const azk_fp_index *idx, uint32_t row);
+
 /*
  * Does row satisfy the rule? Families are counted with distinct source
  * values (greedy in kind order, accounts last: a 7-digit value may be a
@@ -445,6 +457,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
     int need = 2;
+    bool landline = false; /* the phone that matched is a fixed line */
     /* expected rows matching all these families by accident: N x prod(count_k x q_k) */
     double expect = (double)ctx->idx->total_rows;
     const unsigned *count = ctx->count[line_only];
@@ -465,6 +478,7 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
             matched |= 1u << k;
             used[nused++] = c->src;
             lines |= 1u << (ctx->seq - c->seq);
+            landline |= k == AZK_FP_PHONE && !(c->ev & AZK_EV_MOBILE);
             if ((k == AZK_FP_NAME || k == AZK_FP_ADDRESS) && ctx->idx->off[k] != NULL &&
                 ctx->idx->total_rows > 0) {
                 /* names and addresses are shared by many people: the dataset's own
@@ -506,9 +520,77 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
     /*
      * Evidence: how many rows would show these families for a record that
      * is not entrusted at all (a common name has many homonyms; a 2^-11
-     * birth-date bucket is not enough against hundreds of them).
+     * birth-date bucket is not enough against hundreds of them); and, as
+     * the closed zone's exact check (confirm.c), the families must be ones
+     * whose exact agreement a person who is not entrusted shows with less
+     * than AZK_MATCH_CONFIRM_MAX_CHANCE: a name and a birth date of a large
+     * dataset, which a namesake shows as well, are no attribution.
      */
-    return expect <= AZK_MATCH_MAX_CHANCE;
+    return expect <= AZK_MATCH_MAX_CHANCE &&
+           azk_match__chance(matched, landline,
+                             ctx->idx->ds[dataset_of(ctx->idx, row)].row_count) <=
+               AZK_MATCH_CONFIRM_MAX_CHANCE;
+}
+
+/* ---- the window's candidate set ------------------------------------------- */
+
+static inline uint32_t cset_key(unsigned kind, uint32_t bucket)
+{
+    return ((uint32_t)kind << 24 | bucket) + 1; /* buckets have at most 24 bits */
+}
+
+static void cset_clear(struct azk_match_ctx *ctx)
+{
+    if (++ctx->cgen == 0) { /* stamps wrapped: forget them all */
+        memset(ctx->cset, 0, ((size_t)1 << CSET_BITS) * sizeof(*ctx->cset));
+        ctx->cgen = 1;
+    }
+}
+
+static void cset_add(struct azk_match_ctx *ctx, uint32_t key)
+{
+    uint32_t mask = (1u << CSET_BITS) - 1;
+    uint64_t want = (uint64_t)ctx->cgen << 32 | key;
+    for (uint32_t i = (key * 0x9E3779B1u) >> (32 - CSET_BITS);; i = (i + 1) & mask) {
+        if ((uint32_t)(ctx->cset[i] >> 32) != ctx->cgen) {
+            ctx->cset[i] = want;
+            return;
+        }
+        if (ctx->cset[i] == want)
+            return;
+    }
+}
+
+static bool cset_has(const struct azk_match_ctx *ctx, uint32_t key)
+{
+    uint32_t mask = (1u << CSET_BITS) - 1;
+    uint64_t want = (uint64_t)ctx->cgen << 32 | key;
+    for (uint32_t i = (key * 0x9E3779B1u) >> (32 - CSET_BITS);; i = (i + 1) & mask) {
+        if ((uint32_t)(ctx->cset[i] >> 32) != ctx->cgen)
+            return false;
+        if (ctx->cset[i] == want)
+            return true;
+    }
+}
+
+/*
+ * Can row satisfy the rule at all? Its own cells looked up in the window's
+ * candidate set: two families at least (an address and its postal code
+ * count once). Necessary for confirm() (its matches are such hits), and a
+ * dozen look-ups instead of a pass over every candidate per kind.
+ */
+static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
+{
+    const uint32_t *cell = ctx->idx->rowtab + (size_t)row * AZK_FPS__COUNT;
+    unsigned fam = 0;
+    int n;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
+        if (cell[s] != 0 && cset_has(ctx, cset_key(azk_fp__slot_kind[s], cell[s] - 1)))
+            fam |= 1u << azk_fp__slot_kind[s];
+    n = __builtin_popcount(fam);
+    if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
+        n--;
+    return n >= 2;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -539,8 +621,6 @@ static bool cands_of_current(const struct azk_match_ctx *ctx)
             return true;
     return false;
 }
-
-static size_t dataset_of(const azk_fp_index *idx, uint32_t row);
 
 /*
  * Confirmation mode: the window's values as evidence for candidate row
@@ -650,8 +730,12 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         uint32_t lo;
         uint32_t hi;
         const struct cand *c = &ctx->c[i];
+        /* plain name windows are taken when another seed already points at rows
+         * (record_end above): they confirm those rows through the candidate set and
+         * start no search of their own (at 10 M rows each window's bucket holds ~10
+         * rows, 192 windows a line); the closed zone takes every one */
         if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL ||
-            (ctx->skip_windows && c->window))
+            (c->window && (ctx->skip_windows || !ctx->confirm)))
             continue;
         lo = ctx->idx->off[c->kind][c->bucket];
         hi = ctx->idx->off[c->kind][c->bucket + 1];
@@ -673,11 +757,14 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     memset(ctx->count, 0, sizeof(ctx->count));
     memset(ctx->offered, 0, sizeof(ctx->offered));
     ctx->multi_line = false;
+    if (ctx->nseen > 0)
+        cset_clear(ctx);
     for (size_t i = 0; ctx->nseen > 0 && i < ctx->nc; i++) {
         const struct cand *c = &ctx->c[i];
         bool dup = false;
         if (ctx->skip_windows && c->window)
             continue;
+        cset_add(ctx, cset_key(c->kind, c->bucket));
         /* names are windows of distinct text (rarely equal): counted as given, which
          * only overstates; the few numbers and dates are compared */
         for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)
@@ -703,7 +790,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     for (size_t i = 0; i < ctx->nseen; i++)
         __builtin_prefetch(ctx->idx->rowtab + (size_t)ctx->seen[i] * AZK_FPS__COUNT);
     for (size_t i = 0; i < ctx->nseen; i++) {
-        if (i > 0 && ctx->seen[i] == ctx->seen[i - 1])
+        if ((i > 0 && ctx->seen[i] == ctx->seen[i - 1]) || !row_may_match(ctx, ctx->seen[i]))
             continue;
         /* the current line alone (its own values are fewer tests), else the window */
         if ((ctx->multi_line && confirm(ctx, ctx->seen[i], true)) ||

@@ -83,7 +83,8 @@ size_t azk_match__hit_count(struct azk_match_ctx *ctx);
 enum {
     AZK_EV_DEFINITE = 1, /* a detector finding or a name marked by an honorific: says who */
     AZK_EV_WINDOW = 2,   /* a name window (a substring of a run of name characters) */
-    AZK_EV_CUT = 4 /* a window whose end is not the end of its run (佐藤優 of 佐藤優子) */
+    AZK_EV_CUT = 4,   /* a window whose end is not the end of its run (佐藤優 of 佐藤優子) */
+    AZK_EV_MOBILE = 8 /* a phone number of a mobile (070, 080, 090): one person's */
 };
 
 struct azk_match_ev_item {
@@ -148,6 +149,17 @@ enum azk_confirm {
                              birth date only; name and address: a child named after a parent) */
     AZK_CONFIRM_YES       /* agree beyond AZK_MATCH_CONFIRM_MAX_CHANCE */
 };
+/*
+ * The expected number of a dataset's rows (rows) whose values a person who
+ * is not entrusted shows by chance, when the families of matched (bit =
+ * enum azk_fp_kind) agree exactly; landline: the phone that agreed is a
+ * fixed line (a household's, like an address). A stranger and a member of
+ * the record's household are both counted (confirm.c). The general zone
+ * asks the same of bucket matches (match.c), so that it attributes only
+ * what exact values could confirm.
+ */
+double azk_match__chance(unsigned matched, bool landline, uint64_t rows);
+
 enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
                                           const struct azk_match_ev_item *items, size_t count,
                                           uint64_t dataset_rows);

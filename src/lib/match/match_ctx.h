@@ -20,6 +20,8 @@
 #define SEED_MAX_ROWS 512
 /* Candidates kept per window. */
 #define MAX_CANDS 4096
+/* Slots of the window's candidate set (2^CSET_BITS >= 2 x MAX_CANDS). */
+#define CSET_BITS 13
 
 struct cand {
     uint8_t kind;
@@ -76,6 +78,11 @@ struct azk_match_ctx {
     /* per evaluation */
     uint32_t *seen;
     size_t nseen, capseen;
+    /* the window's candidate values (kind, bucket), open addressing, entries
+     * stamped with the evaluation (cgen << 32 | key + 1): a candidate row is
+     * confirmed only when its own slots hit two families here */
+    uint64_t *cset;
+    uint32_t cgen;
     /* confirmation mode (azk_match__set_confirm) */
     bool confirm;
     uint8_t ckey[AZK_FP_KEY_LEN];
