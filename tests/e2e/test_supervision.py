@@ -99,6 +99,21 @@ class SupervisionMonth(unittest.TestCase):
         for who, day in (("alice", "2031-01-02"), ("bob", "2031-01-02"), ("carol", "2030-01-05")):
             cls.ok(v.at("2031-01-02T09:05:00Z", "training", "complete", who, "pdh", "--date", day,
                         "--evidence", evidence))
+        # internal control: criteria, a finding for bank-a, a risk acceptance (two people)
+        crit = cls.write("criteria.md", "# Risk criteria v1\nScore = impact x likelihood.\n")
+        cls.ok(v.at("2031-01-02T09:06:00Z", "control", "criteria", "add", crit))
+        r = cls.ok(v.at("2031-01-02T09:07:00Z", "control", "finding", "add", "--title",
+                        "print server log retention not configured", "--owner", "alice",
+                        "--due", "2031-01-20", "--client", "bank-a"))
+        cls.finding = r.out.strip()
+        r = cls.ok(v.at("2031-01-02T09:08:00Z", "control", "accept", "request", "--title",
+                        "legacy print driver until replacement", "--expires", "2031-06-30",
+                        user="alice"))
+        cls.accept = r.out.strip()
+        cls.self_approve = v.at("2031-01-02T09:08:31Z", "control", "accept", "approve",
+                                cls.accept, user="alice")
+        cls.ok(v.at("2031-01-02T09:09:02Z", "control", "accept", "approve", cls.accept,
+                    user="bob"))
         fp = os.path.join(v.home, "fp.azf")
         T.write_conf(v.home, {"retention": {"sweep_paths": [closed],
                                             "sweep_paths_general": [general]},
@@ -207,6 +222,19 @@ class SupervisionMonth(unittest.TestCase):
         self.assertEqual(refused[0]["actor"], "carol")
         self.assertFalse(os.path.exists(os.path.join(self.d, "closed", "job3.csv")))
 
+    def test_supervision__control_two_person_and_ledger(self):
+        self.assertEqual(self.self_approve.rc, 1, self.self_approve.out)
+        self.assertIn("different person", self.self_approve.err)
+        r = self.v.at("2031-02-03T00:01:00Z", "control", "list")
+        self.assertEqual(r.rc, 1, r.err)  # the finding is overdue
+        self.assertIn(self.accept + "\tacceptance\taccepted", r.out)
+        self.assertIn(self.finding + "\tfinding\topen\t2031-01-20", r.out)
+        self.assertIn("OVERDUE", r.out)
+        log = self.v.at("2031-02-03T00:02:00Z", "audit", "log", "--format", "json").out
+        for action in ("control.criteria", "control.finding", "control.accept.request",
+                       "control.accept.approve", "training.course", "training.complete"):
+            self.assertIn('"%s"' % action, log)
+
     def test_supervision__report_numbers(self):
         r = self.doc_a["report"]
         s = r["summary"]
@@ -238,6 +266,9 @@ class SupervisionMonth(unittest.TestCase):
         self.assertTrue(tr["carol"]["lapsed"])
         self.assertFalse(tr["alice"]["lapsed"])
         self.assertEqual(s["lapsed_training"], 1)
+        self.assertEqual(s["open_findings"], 1)
+        self.assertEqual(r["control_findings"][0]["id"], self.finding)
+        self.assertTrue(r["control_findings"][0]["overdue"])
         self.assertEqual(r["zone_findings"]["source"], "not available")
         self.assertEqual(r["incidents"]["source"], "not available")
         # bank-b sees only its own
@@ -272,7 +303,7 @@ class SupervisionMonth(unittest.TestCase):
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         if chromium is None:
             self.skipTest("chromium not installed")
-        png = os.path.join(T.srcdir(), "build-artifacts") if False else self.html_a + ".png"
+        png = self.html_a + ".png"
         pdf = self.html_a + ".pdf"
         for argv in ([chromium, "--headless", "--no-sandbox", "--disable-gpu",
                       "--screenshot=" + png, "--window-size=794,3000", "file://" + self.html_a],
@@ -286,8 +317,8 @@ class SupervisionMonth(unittest.TestCase):
         art = os.environ.get("AZK_TEST_ARTIFACTS")
         if art:
             os.makedirs(art, exist_ok=True)
-            shutil.copy(png, art)
-            shutil.copy(pdf, art)
+            for p in (png, pdf, self.html_a):
+                shutil.copy(p, art)
 
     # ---- the bank ---------------------------------------------------------------------
 
@@ -325,6 +356,7 @@ class SupervisionMonth(unittest.TestCase):
         self.assertIn("1 certificate(s) verified", r.out)
         self.assertIn("overdue", r.out)
         self.assertIn("lapsed training", r.out)
+        self.assertIn("unresolved internal-control finding", r.out)
         self.assertEqual(self.imported(), [("bank-a", "2031-01")])
         # the same again: nothing new
         r = self.imp(self.rep_a)

@@ -93,11 +93,32 @@ static azk_status esc(azk_buf *b, const char *s)
     return azk_buf_put_html(b, s != NULL ? s : "—");
 }
 
+/* Japanese for the fixed English values of the document (free text stays as is). */
+static const char *ja_value(const char *lang, const char *v)
+{
+    static const char *const map[][2] = {
+        {"quarantine", "隔離"},        {"block", "遮断"},          {"approved", "承認により解放"},
+        {"clean", "検査で問題なし"},   {"valid", "有効"},          {"lapsed", "期限切れ"},
+        {"expiring", "期限間近"},      {"never", "未受講"},        {"open", "未対応"},
+        {"in_progress", "対応中"},     {"closed", "完了"},         {"organisation", "全社"},
+        {"client", "委託元"},          {"wrong TOTP code", "TOTP コード誤り"},
+        {"unknown user", "未登録の利用者"},
+        {"no retention run since the deadline", "期限後に削除処理が実行されていない"},
+        {"deletion incomplete", "削除未完了"},
+    };
+    if (lang != NULL && strcmp(lang, "en") == 0)
+        return v;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(map[i][0], v) == 0)
+            return map[i][1];
+    return v;
+}
+
 static azk_status cell_val(azk_buf *b, json_t *v, const char *lang)
 {
     char n[32];
     if (json_is_string(v))
-        return esc(b, json_string_value(v));
+        return esc(b, ja_value(lang, json_string_value(v)));
     if (json_is_integer(v)) {
         (void)snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(v));
         return azk_buf_puts(b, n);
@@ -145,7 +166,12 @@ static azk_status not_avail(azk_buf *b, const char *lang, const char *key, json_
 {
     azk_status rc =
         azk_buf_printf(b, "<section><h2>%s</h2><p class=na>%s", L(lang, key), L(lang, "na"));
-    if (rc == AZK_OK && azk_sup__str(sec, "note") != NULL) {
+    if (rc == AZK_OK && azk_sup__str(sec, "note") != NULL &&
+        (lang == NULL || strcmp(lang, "en") != 0)) {
+        rc = azk_buf_puts(b, strcmp(key, "incidents") == 0
+                                 ? "（インシデントは本版のカタログに記録されません）"
+                                 : "（閉域外の検出はエージェントが報告します。本版には含まれません）");
+    } else if (rc == AZK_OK && azk_sup__str(sec, "note") != NULL) {
         rc = azk_buf_puts(b, " — ");
         if (rc == AZK_OK)
             rc = esc(b, azk_sup__str(sec, "note"));
@@ -357,6 +383,8 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
         if (rc == AZK_OK)
             rc = azk_buf_puts(&b, "</td></tr>");
     }
+    if (rc == AZK_OK && json_array_size(json_object_get(led, "month_ends")) == 0)
+        rc = azk_buf_printf(&b, "<tr><td colspan=3>%s</td></tr>", L(lang, "none"));
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "</tbody></table><p>%s: <code>", L(lang, "signed"));
     if (rc == AZK_OK)
