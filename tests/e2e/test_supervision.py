@@ -317,7 +317,7 @@ class SupervisionMonth(unittest.TestCase):
         art = os.environ.get("AZK_TEST_ARTIFACTS")
         if art:
             os.makedirs(art, exist_ok=True)
-            for p in (png, pdf, self.html_a):
+            for p in (png, pdf, self.html_a, self.rep_a):
                 shutil.copy(p, art)
 
     # ---- the bank ---------------------------------------------------------------------
