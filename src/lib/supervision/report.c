@@ -27,6 +27,7 @@
 struct rep {
     azk_home *h;
     struct azk_sup_scan s;
+    uint64_t n_opens;
     char start_date[16], end_date[16];
     json_t *held, *received, *deleted, *overdue, *incomplete, *opens, *by_user, *training,
         *findings, *certificates;
@@ -109,8 +110,9 @@ static azk_status open_cb(const char *ds, const char *at, const char *by, const 
 {
     struct rep *r = p;
     json_t *c = json_object_get(r->by_user, by);
-    azk_status rc = azk_sup__push(
+    azk_status rc = azk_sup__push_capped(
         r->opens, json_pack("{s:s,s:s,s:s,s:s}", "dataset", ds, "at", at, "by", by, "why", reason));
+    r->n_opens++;
     if (rc == AZK_OK)
         rc = azk_sup__set(r->by_user, by, json_integer(c != NULL ? json_integer_value(c) + 1 : 1));
     if (rc == AZK_OK && json_object_get(r->s.handlers, by) == NULL)
@@ -388,16 +390,15 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     if (rc != AZK_OK)
         goto done;
     summary = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "datasets_held",
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "list_max",
+        (json_int_t)AZK_SUP_LIST_MAX, "datasets_held",
         (json_int_t)json_array_size(r.held), "received", (json_int_t)json_array_size(r.received),
-        "opens", (json_int_t)json_array_size(r.opens), "deleted",
+        "opens", (json_int_t)r.n_opens, "deleted",
         (json_int_t)json_array_size(r.deleted), "overdue", (json_int_t)json_array_size(r.overdue),
         "incomplete", (json_int_t)json_array_size(r.incomplete), "guard_blocks",
-        (json_int_t)json_array_size(r.s.guard_blocks), "approved_releases",
-        (json_int_t)json_array_size(r.s.guard_releases), "approvals",
-        (json_int_t)json_array_size(r.s.approvals), "refusals",
-        (json_int_t)json_array_size(r.s.refusals), "auth_failures",
-        (json_int_t)json_array_size(r.s.auth_failures), "lapsed_training", r.lapsed,
+        (json_int_t)r.s.n_blocks, "approved_releases", (json_int_t)r.s.n_releases, "approvals",
+        (json_int_t)r.s.n_approvals, "refusals", (json_int_t)r.s.n_refusals, "auth_failures",
+        (json_int_t)r.s.n_auth, "lapsed_training", r.lapsed,
         "open_findings", (json_int_t)json_array_size(r.findings));
     azk_ret__iso(now, nowiso);
     if (gethostname(host, sizeof(host) - 1) != 0)

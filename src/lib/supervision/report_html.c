@@ -76,6 +76,8 @@ static const struct lbl labels[] = {
     {"signed", "この報告書はデプロイメント鍵（Ed25519）で署名されています。鍵",
      "This report is signed with the deployment key (Ed25519). Key"},
     {"yes", "あり", "yes"},
+    {"capped", "先頭 1,000 件のみ掲載（件数は概要のとおり）",
+     "First 1,000 items listed (the summary counts all)"},
     {"no", "なし", "no"},
 };
 
@@ -158,7 +160,11 @@ static azk_status table(azk_buf *b, const char *lang, const char *title_key, jso
             rc = azk_buf_puts(b, "</tr>\n");
     }
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, "</tbody></table></section>\n");
+        rc = azk_buf_puts(b, "</tbody></table>");
+    if (rc == AZK_OK && json_array_size(arr) >= 1000)
+        rc = azk_buf_printf(b, "<p class=na>%s</p>", L(lang, "capped"));
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "</section>\n");
     return rc;
 }
 

@@ -22,7 +22,15 @@ struct azk_sup_scan {
     json_t *handlers;              /* object: user -> true */
     json_t *guard_blocks, *guard_releases, *approvals, *refusals, *auth_failures; /* arrays */
     json_t *shreds; /* object: dataset -> {"at", "index"} */
+    /* exact counts: the lists above stop at AZK_SUP_LIST_MAX items (the summary counts all) */
+    uint64_t n_blocks, n_releases, n_approvals, n_refusals, n_auth;
 };
+
+/* Items listed per section of a report; the summary's counts are exact. */
+#define AZK_SUP_LIST_MAX 1000
+
+/* Append v to arr unless it holds AZK_SUP_LIST_MAX items already (then v is dropped). */
+AZK_NODISCARD azk_status azk_sup__push_capped(json_t *arr, json_t *v);
 
 AZK_NODISCARD azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s);
 

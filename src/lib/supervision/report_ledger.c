@@ -90,7 +90,8 @@ static azk_status month_entry(struct azk_sup_scan *s, json_t *e, uint64_t idx)
     if (strcmp(action, "auth.fail") == 0) {
         json_t *x =
             json_pack("{s:s,s:s?,s:s?}", "at", at, "user", obj, "why", azk_sup__str(extra, "why"));
-        return azk_sup__push(s->auth_failures, x);
+        s->n_auth++;
+        return azk_sup__push_capped(s->auth_failures, x);
     }
     if ((strcmp(action, "guard.block") == 0 || strcmp(action, "guard.quarantine") == 0) &&
         edm_names(extra, s->client)) {
@@ -99,8 +100,11 @@ static azk_status month_entry(struct azk_sup_scan *s, json_t *e, uint64_t idx)
                               obj, "channel", reason, "records", edm_records(extra, s->client));
         if (obj != NULL && !in_set(s->gitems, obj))
             rc = azk_sup__set(s->gitems, obj, json_true());
+        s->n_blocks++;
         if (rc == AZK_OK)
-            rc = azk_sup__push(s->guard_blocks, x);
+            rc = azk_sup__push_capped(s->guard_blocks, x);
+        else
+            json_decref(x);
         return rc;
     }
     if (!mine)
@@ -111,18 +115,21 @@ static azk_status month_entry(struct azk_sup_scan *s, json_t *e, uint64_t idx)
     if (strcmp(outcome, "refused") == 0) {
         json_t *x = json_pack("{s:s,s:s,s:s?,s:s?,s:s?}", "at", at, "action", action, "object", obj,
                               "by", actor, "reason", reason);
-        return azk_sup__push(s->refusals, x);
+        s->n_refusals++;
+        return azk_sup__push_capped(s->refusals, x);
     }
     if (gitem && strcmp(action, "guard.release") == 0 && strcmp(outcome, "ok") == 0) {
         json_t *x =
             json_pack("{s:s,s:s?,s:s?,s:s}", "at", at, "item", obj, "by", actor, "kind",
                       reason != NULL && strcmp(reason, "approved") == 0 ? "approved" : "clean");
-        return azk_sup__push(s->guard_releases, x);
+        s->n_releases += reason != NULL && strcmp(reason, "approved") == 0;
+        return azk_sup__push_capped(s->guard_releases, x);
     }
     if (is_approval(action) && strcmp(outcome, "ok") == 0) {
         json_t *x = json_pack("{s:s,s:s,s:s?,s:s?}", "at", at, "action", action, "object", obj,
                               "by", actor);
-        return azk_sup__push(s->approvals, x);
+        s->n_approvals++;
+        return azk_sup__push_capped(s->approvals, x);
     }
     if (strcmp(action, "retention.shred") == 0 && obj != NULL && !in_set(s->shreds, obj)) {
         json_t *x = json_pack("{s:s,s:I}", "at", at, "index", (json_int_t)idx);
@@ -212,4 +219,13 @@ azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
         }
     }
     return rc;
+}
+
+azk_status azk_sup__push_capped(json_t *arr, json_t *v)
+{
+    if (v != NULL && json_array_size(arr) >= AZK_SUP_LIST_MAX) {
+        json_decref(v);
+        return AZK_OK;
+    }
+    return azk_sup__push(arr, v);
 }
