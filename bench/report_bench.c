@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 {
     azk_audit *a = NULL;
     azk_audit_event *ev;
-    char (*objs)[32];
+    char(*objs)[32];
     const char **optr;
     char extra[160];
     unsigned long long n, ds;
@@ -41,8 +41,7 @@ int main(int argc, char **argv)
     if (ev == NULL || objs == NULL || optr == NULL)
         return 1;
     (void)snprintf(extra, sizeof(extra),
-                   "{\"edm\":[{\"client\":\"%s\",\"dataset\":\"d00000\",\"records\":3}]}",
-                   argv[4]);
+                   "{\"edm\":[{\"client\":\"%s\",\"dataset\":\"d00000\",\"records\":3}]}", argv[4]);
     for (unsigned long long i = 0; i < n;) {
         size_t k = 0;
         for (; k < BATCH && i < n; k++, i++) {

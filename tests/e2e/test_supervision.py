@@ -322,35 +322,64 @@ class SupervisionMonth(unittest.TestCase):
 
     # ---- the bank ---------------------------------------------------------------------
 
-    def test_supervision_bank_1_import_then_bad_input_then_fork(self):
-        # bad input first: each refused with a clear message, nothing imported
+    def fresh_bank(self, name):
+        b = Side(self.d, name)
+        self.ok(b.at("2031-02-02T09:00:00Z", "init"))
+        return b
+
+    def imported_in(self, bank):
+        return T.catalog_query(bank.home, "SELECT client, month FROM vendor_reports")
+
+    def refused(self, bank, path, *extra, pub=None):
+        r = bank.at("2031-02-02T10:00:00Z", "vendor-import-report", path, "--pubkey",
+                    pub or self.pub, *extra)
+        self.assertEqual(r.rc, 2, r.out)
+        self.assertEqual(self.imported_in(bank), [])  # nothing imported, not even in part
+        log = bank.at("2031-02-02T10:01:00Z", "audit", "log", "--format", "json").out
+        self.assertIn('"refused"', log)
+        return r
+
+    def test_supervision_bank_bad_1_other_key(self):
         other = self.write("other.pub", "azukari-cert+" +
                            base64.b64encode(os.urandom(32)).decode() + "\n")
-        r = self.bank.at("2031-02-02T09:30:00Z", "vendor-import-report", self.rep_a,
-                         "--pubkey", other)
-        self.assertEqual(r.rc, 2, r.out)
-        self.assertIn("signature", r.err)
-        self.assertEqual(self.imported(), [])
-        r = self.imp(self.rep_b, "--client", "bank-a")
-        self.assertEqual(r.rc, 2, r.out)
+        r = self.refused(self.fresh_bank("bank-k"), self.rep_a, pub=other)
+        self.assertIn("signature does not verify", r.err)
+
+    def test_supervision_bank_bad_2_other_client(self):
+        r = self.refused(self.fresh_bank("bank-c"), self.rep_b, "--client", "bank-a")
         self.assertIn("for client bank-b, not bank-a", r.err)
-        self.assertEqual(self.imported(), [])
+
+    def test_supervision_bank_bad_3_tampered(self):
         tampered = json.loads(json.dumps(self.doc_a))
         tampered["report"]["summary"]["overdue"] = 0
         tp = self.write("tampered.json", json.dumps(tampered))
-        r = self.imp(tp, "--client", "bank-a")
-        self.assertEqual(r.rc, 2, r.out)
+        r = self.refused(self.fresh_bank("bank-t"), tp)
         self.assertIn("signature does not verify", r.err)
+
+    def test_supervision_bank_bad_4_truncated(self):
         with open(self.rep_a, "rb") as f:
             whole = f.read()
         cut = os.path.join(self.d, "cut.json")
         with open(cut, "wb") as f:
             f.write(whole[:len(whole) // 2])
-        r = self.imp(cut, "--client", "bank-a")
-        self.assertEqual(r.rc, 2, r.out)
+        r = self.refused(self.fresh_bank("bank-u"), cut)
         self.assertIn("truncated", r.err)
-        self.assertEqual(self.imported(), [])
-        # the real one: imported, flags raised (late deletion, lapsed training)
+
+    def test_supervision_bank_bad_5_month_again_other_content(self):
+        bank = self.fresh_bank("bank-m")
+        r = bank.at("2031-02-02T10:00:00Z", "vendor-import-report", self.rep_a, "--pubkey",
+                    self.pub)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        again = os.path.join(self.d, "a-2031-01-again.json")
+        self.ok(self.v.at("2031-02-03T01:00:00Z", "report", "monthly", "--client", "bank-a",
+                          "--month", "2031-01", "--out", again))
+        r = bank.at("2031-02-03T10:00:00Z", "vendor-import-report", again, "--pubkey", self.pub)
+        self.assertEqual(r.rc, 2, r.out)
+        self.assertIn("different report for 2031-01", r.err)
+        self.assertEqual(self.imported_in(bank), [("bank-a", "2031-01")])
+
+    def test_supervision_bank_import_months_then_fork(self):
+        # January: imported, flags raised (late deletion, lapsed training, open finding)
         r = self.imp(self.rep_a, "--client", "bank-a")
         self.assertEqual(r.rc, 1, r.out + r.err)
         self.assertIn("1 certificate(s) verified", r.out)
@@ -362,14 +391,6 @@ class SupervisionMonth(unittest.TestCase):
         r = self.imp(self.rep_a)
         self.assertEqual(r.rc, 0, r.err)
         self.assertIn("already imported", r.out)
-        # another report for the same month (generated again: other content)
-        again = os.path.join(self.d, "a-2031-01-again.json")
-        self.ok(self.v.at("2031-02-03T01:00:00Z", "report", "monthly", "--client", "bank-a",
-                          "--month", "2031-01", "--out", again))
-        r = self.imp(again)
-        self.assertEqual(r.rc, 2, r.out)
-        self.assertIn("different report for 2031-01", r.err)
-        self.assertEqual(self.imported(), [("bank-a", "2031-01")])
         # February, honest: consistent with January
         self.ok(self.v.at("2031-02-10T09:00:00Z", "open", "a-dm2", "--reason", "print run 3",
                           "--out", os.path.join(self.d, "closed", "job4.csv"), user="alice"))

@@ -391,15 +391,14 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         goto done;
     summary = json_pack(
         "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "list_max",
-        (json_int_t)AZK_SUP_LIST_MAX, "datasets_held",
-        (json_int_t)json_array_size(r.held), "received", (json_int_t)json_array_size(r.received),
-        "opens", (json_int_t)r.n_opens, "deleted",
-        (json_int_t)json_array_size(r.deleted), "overdue", (json_int_t)json_array_size(r.overdue),
-        "incomplete", (json_int_t)json_array_size(r.incomplete), "guard_blocks",
-        (json_int_t)r.s.n_blocks, "approved_releases", (json_int_t)r.s.n_releases, "approvals",
-        (json_int_t)r.s.n_approvals, "refusals", (json_int_t)r.s.n_refusals, "auth_failures",
-        (json_int_t)r.s.n_auth, "lapsed_training", r.lapsed,
-        "open_findings", (json_int_t)json_array_size(r.findings));
+        (json_int_t)AZK_SUP_LIST_MAX, "datasets_held", (json_int_t)json_array_size(r.held),
+        "received", (json_int_t)json_array_size(r.received), "opens", (json_int_t)r.n_opens,
+        "deleted", (json_int_t)json_array_size(r.deleted), "overdue",
+        (json_int_t)json_array_size(r.overdue), "incomplete",
+        (json_int_t)json_array_size(r.incomplete), "guard_blocks", (json_int_t)r.s.n_blocks,
+        "approved_releases", (json_int_t)r.s.n_releases, "approvals", (json_int_t)r.s.n_approvals,
+        "refusals", (json_int_t)r.s.n_refusals, "auth_failures", (json_int_t)r.s.n_auth,
+        "lapsed_training", r.lapsed, "open_findings", (json_int_t)json_array_size(r.findings));
     azk_ret__iso(now, nowiso);
     if (gethostname(host, sizeof(host) - 1) != 0)
         (void)snprintf(host, sizeof(host), "unknown");

@@ -99,11 +99,20 @@ static azk_status esc(azk_buf *b, const char *s)
 static const char *ja_value(const char *lang, const char *v)
 {
     static const char *const map[][2] = {
-        {"quarantine", "隔離"},        {"block", "遮断"},          {"approved", "承認により解放"},
-        {"clean", "検査で問題なし"},   {"valid", "有効"},          {"lapsed", "期限切れ"},
-        {"expiring", "期限間近"},      {"never", "未受講"},        {"open", "未対応"},
-        {"in_progress", "対応中"},     {"closed", "完了"},         {"organisation", "全社"},
-        {"client", "委託元"},          {"wrong TOTP code", "TOTP コード誤り"},
+        {"quarantine", "隔離"},
+        {"block", "遮断"},
+        {"approved", "承認により解放"},
+        {"clean", "検査で問題なし"},
+        {"valid", "有効"},
+        {"lapsed", "期限切れ"},
+        {"expiring", "期限間近"},
+        {"never", "未受講"},
+        {"open", "未対応"},
+        {"in_progress", "対応中"},
+        {"closed", "完了"},
+        {"organisation", "全社"},
+        {"client", "委託元"},
+        {"wrong TOTP code", "TOTP コード誤り"},
         {"unknown user", "未登録の利用者"},
         {"no retention run since the deadline", "期限後に削除処理が実行されていない"},
         {"deletion incomplete", "削除未完了"},
@@ -174,9 +183,10 @@ static azk_status not_avail(azk_buf *b, const char *lang, const char *key, json_
         azk_buf_printf(b, "<section><h2>%s</h2><p class=na>%s", L(lang, key), L(lang, "na"));
     if (rc == AZK_OK && azk_sup__str(sec, "note") != NULL &&
         (lang == NULL || strcmp(lang, "en") != 0)) {
-        rc = azk_buf_puts(b, strcmp(key, "incidents") == 0
-                                 ? "（インシデントは本版のカタログに記録されません）"
-                                 : "（閉域外の検出はエージェントが報告します。本版には含まれません）");
+        rc = azk_buf_puts(b,
+                          strcmp(key, "incidents") == 0
+                              ? "（インシデントは本版のカタログに記録されません）"
+                              : "（閉域外の検出はエージェントが報告します。本版には含まれません）");
     } else if (rc == AZK_OK && azk_sup__str(sec, "note") != NULL) {
         rc = azk_buf_puts(b, " — ");
         if (rc == AZK_OK)
