@@ -11,6 +11,8 @@
 # under a faked clock (libfaketime: the month must be over).
 # Usage: bench/report_bench.sh [BUILD_DIR]  (a release build: cmake --preset release)
 #   env: N DATASETS KEEP=1 (keep the temporary dir)
+#        BEFORE=M: M more entries in the month before (a ledger with history: the
+#        report skips them without parsing, reading only their time)
 # Synthetic data only. Prints one line per figure; saved in bench/results/report.txt.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,7 @@ BUILD=$(cd "$BUILD" && pwd)
 AZK=$BUILD/src/cli/azukari
 N=${N:-1000000}
 DATASETS=${DATASETS:-1000}
+BEFORE=${BEFORE:-0}
 [ -x "$AZK" ] || { echo "no $AZK (cmake --preset release && cmake --build build -j2)" >&2; exit 2; }
 FT=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
 [ -n "$FT" ] || { echo "libfaketime missing (tools/install-deps.sh --test)" >&2; exit 2; }
@@ -54,9 +57,10 @@ with db:
                        " 'print run')", (ds, "2031-01-%02dT10:00:00Z" % (3 + k)))
 PY
 t0=$(now)
+[ "$BEFORE" -eq 0 ] || "$T/report_bench" "$H" "$BEFORE" "$(date -d 2030-12-01 +%s)" bank-a "$DATASETS"
 "$T/report_bench" "$H" "$N" "$(date -d 2031-01-01 +%s)" bank-a "$DATASETS"
 t1=$(now)
-echo "fill: $N ledger entries in $(el "$t0" "$t1") s"
+echo "fill: $BEFORE ledger entries in the month before, $N in the month, in $(el "$t0" "$t1") s"
 t0=$(now)
 at "2031-02-01 01:00:00" "$AZK" --home "$H" report monthly --client bank-a --month 2031-01 \
     --out "$T/r.json" --html "$T/r.html"

@@ -138,6 +138,38 @@ static azk_status month_entry(struct azk_sup_scan *s, json_t *e, uint64_t idx)
     return AZK_OK;
 }
 
+/* The last `"time":"` of a canonical entry is its time key: inside a JSON string a quote is
+ * escaped, so the pattern cannot occur there. NULL when absent. */
+static const char *entry_time(const char *text, size_t len)
+{
+    static const char pat[] = "\"time\":\"";
+    const size_t n = sizeof(pat) - 1;
+    for (size_t i = len >= n + 19 ? len - n - 19 + 1 : 0; i-- > 0;)
+        if (memcmp(text + i, pat, n) == 0)
+            return text + i + n;
+    return NULL;
+}
+
+/*
+ * An entry before the month that is no guard decision needs no JSON parse: its time
+ * only moves the month boundaries. Returns true when the entry was handled here
+ * (*rc set on failure); false when the caller parses it.
+ */
+static bool skip_before(const char *text, size_t len, struct azk_sup_scan *s, char cur[8],
+                        azk_status *rc)
+{
+    const char *t = entry_time(text, len);
+    char m[8];
+    *rc = AZK_OK;
+    if (t == NULL || strncmp(t, s->start_iso, 19) >= 0 || strstr(text, "\"guard.") != NULL)
+        return false;
+    (void)snprintf(m, sizeof(m), "%.7s", t);
+    if (cur[0] != '\0' && strcmp(m, cur) > 0)
+        return false; /* a month boundary: the caller records it */
+    (void)snprintf(cur, 8, "%s", m);
+    return true;
+}
+
 azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
 {
     azk_status rc = AZK_OK;
@@ -155,6 +187,12 @@ azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
         rc = azk_audit_entry(a, i, &text, &len);
         if (rc != AZK_OK)
             return rc;
+        if (skip_before(text, len, s, cur, &rc)) {
+            azk_audit_free(text);
+            if (rc != AZK_OK)
+                return rc;
+            continue;
+        }
         e = json_loadb(text, len, 0, &jerr);
         azk_audit_free(text);
         if (e == NULL)
