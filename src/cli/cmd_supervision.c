@@ -86,6 +86,19 @@ bool sup_parse(int argc, char **argv, int start, struct sup_opts *o)
     return true;
 }
 
+/* A whole number in [lo, hi]; false (message printed) otherwise. */
+static bool num_opt(const char *name, const char *v, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    long n = v != NULL ? strtol(v, &end, 10) : 0;
+    if (v == NULL || end == v || *end != '\0' || n < lo || n > hi) {
+        azk_cli_err(_("%s: not a number from %ld to %ld: %s"), name, lo, hi, v != NULL ? v : "");
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 const char *sup_lang(void)
 {
     const char *l = getenv("LANGUAGE");
@@ -180,8 +193,10 @@ int cmd_report(int argc, char **argv)
         report_usage(stdout);
         return 0;
     }
-    if (o.client == NULL || o.month == NULL || o.npos > 0)
+    if (o.client == NULL || o.month == NULL)
         return azk_cli_usage_err(_("report monthly needs --client C and --month YYYY-MM"));
+    if (o.npos > 0)
+        return azk_cli_usage_err(_("report monthly: unexpected argument: %s"), o.pos[0]);
     h = open_as(&o);
     if (h == NULL)
         return 1;
@@ -266,10 +281,12 @@ int cmd_training(int argc, char **argv)
         return 0;
     }
     if (strcmp(sub, "course") == 0) {
-        long v = o.validity != NULL ? strtol(o.validity, NULL, 10) : 0;
-        if (o.npos != 2 || strcmp(o.pos[0], "add") != 0 || o.title == NULL || v <= 0)
+        long v = 0;
+        if (o.npos != 2 || strcmp(o.pos[0], "add") != 0 || o.title == NULL || o.validity == NULL)
             return azk_cli_usage_err(
                 _("training course add needs ID, --title TEXT and --validity-days N"));
+        if (!num_opt("--validity-days", o.validity, 1, 3660, &v))
+            return AZK_EXIT_USAGE;
         h = open_as(&o);
         if (h == NULL)
             return 1;
@@ -284,9 +301,11 @@ int cmd_training(int argc, char **argv)
         rc = azk_training_complete(h, o.pos[0], o.pos[1], o.date, o.evidence);
     } else if (strcmp(sub, "status") == 0 || strcmp(sub, "due") == 0) {
         struct due_x x = {strcmp(sub, "due") == 0, 0};
-        long w = o.warn != NULL ? strtol(o.warn, NULL, 10) : 30;
-        if (o.npos != 0 || w < 0 || w > 3660)
-            return azk_cli_usage_err(_("training %s: bad arguments"), sub);
+        long w = 30;
+        if (o.npos != 0)
+            return azk_cli_usage_err(_("training %s: unexpected argument: %s"), sub, o.pos[0]);
+        if (o.warn != NULL && !num_opt("--warn-days", o.warn, 0, 3660, &w))
+            return AZK_EXIT_USAGE;
         h = open_as(&o);
         if (h == NULL)
             return 1;
@@ -362,41 +381,52 @@ int cmd_control(int argc, char **argv)
         control_usage(stdout);
         return 0;
     }
-    if (strcmp(sub, "list") != 0 && o.npos < 1)
-        return azk_cli_usage_err(_("control %s: what? (see --help)"), sub);
+    {
+        const char *p0 = o.npos > 0 ? o.pos[0] : "";
+        bool ok = (strcmp(sub, "criteria") == 0 && ((strcmp(p0, "add") == 0 && o.npos == 2) ||
+                                                    (strcmp(p0, "list") == 0 && o.npos == 1))) ||
+                  (strcmp(sub, "accept") == 0 && ((strcmp(p0, "request") == 0 && o.npos == 1) ||
+                                                  (strcmp(p0, "approve") == 0 && o.npos == 2))) ||
+                  (strcmp(sub, "finding") == 0 &&
+                   ((strcmp(p0, "add") == 0 && o.npos == 1) ||
+                    (strcmp(p0, "set") == 0 && o.npos == 2 && o.status != NULL))) ||
+                  (strcmp(sub, "list") == 0 && o.npos == 0);
+        if (!ok) {
+            if (strcmp(sub, "finding") == 0 && strcmp(p0, "set") == 0 && o.status == NULL)
+                return azk_cli_usage_err(_("control finding set needs ID and --status"));
+            return azk_cli_usage_err(_("control %s %s: unknown or incomplete (see --help)"), sub,
+                                     p0);
+        }
+    }
     h = open_as(&o);
     if (h == NULL)
         return 1;
-    if (strcmp(sub, "criteria") == 0 && strcmp(o.pos[0], "add") == 0 && o.npos == 2) {
+    if (strcmp(sub, "criteria") == 0 && strcmp(o.pos[0], "add") == 0) {
         int64_t v = 0;
         rc = azk_control_criteria_add(h, o.pos[1], &v);
         if (rc == AZK_OK)
             printf(_("risk criteria version %lld recorded\n"), (long long)v);
-    } else if (strcmp(sub, "criteria") == 0 && strcmp(o.pos[0], "list") == 0) {
+    } else if (strcmp(sub, "criteria") == 0) {
         rc = azk_control_criteria_list(h, print_criteria, NULL);
     } else if (strcmp(sub, "accept") == 0 && strcmp(o.pos[0], "request") == 0) {
         rc = azk_control_accept_request(h, o.title, o.expires, id);
         if (rc == AZK_OK)
             printf("%s\n", id);
-    } else if (strcmp(sub, "accept") == 0 && strcmp(o.pos[0], "approve") == 0 && o.npos == 2) {
+    } else if (strcmp(sub, "accept") == 0) {
         rc = azk_control_accept_approve(h, o.pos[1]);
     } else if (strcmp(sub, "finding") == 0 && strcmp(o.pos[0], "add") == 0) {
         rc = azk_control_finding_add(h, o.title, o.client, o.owner, o.due, id);
         if (rc == AZK_OK)
             printf("%s\n", id);
-    } else if (strcmp(sub, "finding") == 0 && strcmp(o.pos[0], "set") == 0 && o.npos == 2 &&
-               o.status != NULL) {
+    } else if (strcmp(sub, "finding") == 0) {
         rc = azk_control_finding_set(h, o.pos[1], o.status);
-    } else if (strcmp(sub, "list") == 0) {
+    } else {
         unsigned late = 0;
         rc = azk_control_list(h, NULL, o.client, 0, print_item, &late);
         if (rc == AZK_OK) {
             azk_home_close(h);
             return late > 0 ? 1 : 0;
         }
-    } else {
-        azk_home_close(h);
-        return azk_cli_usage_err(_("control: unknown subcommand (see --help)"));
     }
     if (rc != AZK_OK)
         azk_cli_liberr(_("control"));

@@ -374,11 +374,12 @@ azk_status azk_store__control_item_set(azk_home *h, const char *id, const char *
     rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "UPDATE control_items SET status = ?, updated_at = ?,"
-                        " approved_by = COALESCE(?, approved_by)"
-                        " WHERE id = ? AND (status = ? OR (? IS NULL AND status <> 'closed'))",
-                        "update control item");
+    rc = azk_db_prepare(
+        h->cat, &st,
+        "UPDATE control_items SET status = ?, updated_at = ?,"
+        " approved_by = COALESCE(?, approved_by)"
+        " WHERE id = ? AND (status = ? OR (CAST(? AS TEXT) IS NULL AND status <> 'closed'))",
+        "update control item");
     if (rc != AZK_OK)
         return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, status);
@@ -449,7 +450,8 @@ azk_status azk_store__control_items(azk_home *h, const char *kind, const char *c
         h->cat, &st,
         "SELECT id, kind, title, COALESCE(client, ''), owner, due, status, requested_by,"
         " COALESCE(approved_by, ''), criteria, created_at, updated_at FROM control_items"
-        " WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR client IS NULL OR client = ?)"
+        " WHERE (CAST(? AS TEXT) IS NULL OR kind = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR client IS NULL OR client = ?)"
         " ORDER BY id",
         "read control items");
     if (rc != AZK_OK)
