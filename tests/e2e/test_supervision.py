@@ -57,6 +57,35 @@ class Side:
                      env=faked_env(self.env, t), stdin=stdin)
 
 
+def clipped_cells(html):
+    """Cells (td, th, pre) whose content is wider than the cell with the print stylesheet
+    applied, in headless Chromium at A4 width; [] when selenium or chromedriver is missing."""
+    try:
+        from selenium import webdriver
+    except ImportError:  # a Python other than Debian's (pyenv): use Debian's python3-selenium
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            from selenium import webdriver
+        except ImportError:
+            return []
+    if shutil.which("chromedriver") is None:
+        return []
+    o = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=794,1123",
+              "--disable-dev-shm-usage"):
+        o.add_argument(a)
+    d = webdriver.Chrome(options=o)
+    try:
+        d.get("file://" + html)
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        return d.execute_script(
+            "var bad = []; document.querySelectorAll('td,th,pre').forEach(function (e) {"
+            " if (e.scrollWidth > e.clientWidth + 1) bad.push(e.textContent.slice(0, 40)); });"
+            " return bad;")
+    finally:
+        d.quit()
+
+
 @unittest.skipUnless(libfaketime_present(), "libfaketime not installed")
 class SupervisionMonth(unittest.TestCase):
     """One simulated month; the tests share it (setUpClass) and read it."""
@@ -314,6 +343,7 @@ class SupervisionMonth(unittest.TestCase):
         self.assertGreater(os.path.getsize(png), 10000)
         with open(pdf, "rb") as f:
             self.assertEqual(f.read(5), b"%PDF-")
+        self.assertEqual(clipped_cells(self.html_a), [], "table cells clipped in print")
         art = os.environ.get("AZK_TEST_ARTIFACTS")
         if art:
             os.makedirs(art, exist_ok=True)
