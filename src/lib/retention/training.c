@@ -111,6 +111,12 @@ azk_status azk_training_complete(azk_home *h, const char *user, const char *cour
         return rc;
     if (!found)
         return azk_error_set(AZK_ERR_NOTFOUND, "no course %s", course);
+    rc = azk_store__training_has(h, user, course, date, &found);
+    if (rc != AZK_OK)
+        return rc;
+    if (found)
+        return azk_error_set(AZK_ERR_ARG, "completion of %s by %s on %s is already recorded",
+                             course, user, date);
     rc = file_sha256(evidence, hash);
     if (rc != AZK_OK)
         return rc;
@@ -119,11 +125,7 @@ azk_status azk_training_complete(azk_home *h, const char *user, const char *cour
     ev.action = "training.complete";
     ev.object = user;
     ev.extra_json = extra;
-    rc = azk_store__training_complete(h, user, course, date, hash, &ev);
-    if (rc == AZK_ERR_DB && azk_error_last()->message[0] == '\0')
-        rc = azk_error_set(AZK_ERR_ARG, "completion of %s by %s on %s already recorded", course,
-                           user, date);
-    return rc;
+    return azk_store__training_complete(h, user, course, date, hash, &ev);
 }
 
 struct status_x {

@@ -211,6 +211,31 @@ azk_status azk_store__training_complete(azk_home *h, const char *user, const cha
     return write_with_event(h, st, ev, false);
 }
 
+azk_status azk_store__training_has(azk_home *h, const char *user, const char *course,
+                                   const char *date, bool *yes)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    *yes = false;
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT 1 FROM training_completions WHERE user_name = ? AND course = ?"
+                        " AND completed_on = ?",
+                        "read completions");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, user);
+    azk_db_bind_text(st, 2, course);
+    azk_db_bind_text(st, 3, date);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW)
+        *yes = true;
+    else if (s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
 azk_status azk_store__training_latest(azk_home *h, const char *user, const char *course,
                                       char out[16])
 {

@@ -45,6 +45,9 @@ AZK_NODISCARD azk_status azk_store__training_complete(azk_home *h, const char *u
                                                       const char *course, const char *date,
                                                       const char *evidence,
                                                       const struct azk_store_event *ev);
+/* Whether `user` has a completion of `course` on `date`. */
+AZK_NODISCARD azk_status azk_store__training_has(azk_home *h, const char *user, const char *course,
+                                                 const char *date, bool *yes);
 /* The latest completion date (YYYY-MM-DD) of `course` by `user`; "" when none. */
 AZK_NODISCARD azk_status azk_store__training_latest(azk_home *h, const char *user,
                                                     const char *course, char out[16]);

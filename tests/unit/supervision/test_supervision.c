@@ -148,6 +148,8 @@ static void test_supervision__training_gate(void **state)
     }
     assert_int_equal(azk_training_complete(f->h, "alice", "pdh", today, ev), AZK_OK);
     assert_int_equal(azk_training_complete(f->h, "bob", "pdh", "2000-01-01", ev), AZK_OK);
+    assert_int_equal(azk_training_complete(f->h, "bob", "pdh", "2000-01-01", ev), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "already recorded"));
     assert_int_equal(azk_training_complete(f->h, "mallory", "pdh", today, ev), AZK_ERR_ARG);
     assert_int_equal(azk_training_complete(f->h, "alice", "nope", today, ev), AZK_ERR_NOTFOUND);
     assert_int_equal(azk_training_complete(f->h, "alice", "pdh", "2999-01-01", ev), AZK_ERR_ARG);
