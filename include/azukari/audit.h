@@ -187,6 +187,18 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_audit_root(azk_audit *a, uint64_t size,
 AZK_EXTERN AZK_NODISCARD azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out);
 
 /**
+ * A signed checkpoint of the first `size` entries (size <= azk_audit_size),
+ * e.g. the ledger at a month's end. Checked as azk_audit_checkpoint checks
+ * (the tree recomputed from the log, consistent with every stored
+ * checkpoint) and stored in <home>/ledger/checkpoints/ like it.
+ * @param[out] out the note; caller frees with azk_audit_free
+ * @return AZK_OK; AZK_ERR_ARG (size beyond the ledger, read-only handle);
+ *         AZK_ERR_INTEGRITY, AZK_ERR_IO, AZK_ERR_CRYPTO, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_checkpoint_at(azk_audit *a, uint64_t size,
+                                                            char **out);
+
+/**
  * Inclusion proof of entry `index` in the tree of the first `size` entries
  * (RFC 9162 2.1.3.1). O(log n) hashes.
  * @param[out] out hashes, AZK_AUDIT_HASH_LEN bytes each; free with azk_audit_free

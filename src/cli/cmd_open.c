@@ -15,19 +15,24 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 static void usage(FILE *out)
 {
-    fprintf(out, _("Usage: azukari open DATASET --reason TEXT [--out FILE] [--force]\n"));
+    fprintf(out, _("Usage: azukari open DATASET --reason TEXT [--out FILE] [--force] [--user NAME "
+                   "--totp CODE]\n"));
     fprintf(out, _("Write the entrusted file of DATASET, exactly as received, to standard output\n"
                    "(a pipe into the production job) or to FILE. The open is recorded in the\n"
                    "catalog and the audit ledger with who, when and the reason.\n\n"));
     fprintf(out, _("      --reason TEXT   why the data is opened (required)\n"
                    "  -o, --out FILE      write to FILE (created, mode 0600) instead of stdout\n"
                    "      --force         write to a terminal\n"
+                   "      --user NAME     open as this enrolled user (TOTP: --totp or "
+                   "$AZUKARI_TOTP);\n"
+                   "                      required training is checked for the opener\n"
                    "  -h, --help          show this help\n"));
     fprintf(out, _("\nIf the vault file fails authentication (wrong key, changed or truncated "
                    "file) the\noutput stops and the exit status is 1: discard what was "
@@ -55,10 +60,13 @@ int cmd_open(int argc, char **argv)
     static const struct option opts[] = {{"reason", required_argument, NULL, 'r'},
                                          {"out", required_argument, NULL, 'o'},
                                          {"force", no_argument, NULL, 'f'},
+                                         {"user", required_argument, NULL, 'u'},
+                                         {"totp", required_argument, NULL, 't'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *reason = NULL;
     const char *outp = NULL;
+    const char *user = NULL, *code = getenv("AZUKARI_TOTP");
     int force = 0;
     int fd = STDOUT_FILENO;
     int ret = 1;
@@ -77,6 +85,12 @@ int cmd_open(int argc, char **argv)
                 break;
             case 'f':
                 force = 1;
+                break;
+            case 'u':
+                user = optarg;
+                break;
+            case 't':
+                code = optarg;
                 break;
             case 'h':
                 usage(stdout);
@@ -100,6 +114,10 @@ int cmd_open(int argc, char **argv)
     h = azk_cli_open_home();
     if (h == NULL)
         return 1;
+    if (user != NULL && azk_user_auth(h, user, code) != AZK_OK) {
+        azk_cli_liberr(_("authentication"));
+        goto done;
+    }
     if (outp != NULL) {
         /* the library writes, fsyncs, registers and links the copy, and records the outcome */
         if (azk_vault_export_to_file(h, argv[optind], reason, outp) != AZK_OK) {

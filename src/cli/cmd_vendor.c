@@ -6,7 +6,7 @@
  * subcontractor), contracts, and the views (show, list, due). The
  * questionnaires, audits, certifications and the examiner's export are
  * cmd_vendor_ops.c. `vendor import-report` (monthly reports signed by the
- * vendor) is built separately: this build says it is not available.
+ * vendor) is in cmd_vendor_import.c.
  */
 #include "cli.h"
 #include "cli_home.h"
@@ -363,9 +363,7 @@ int cmd_vendor(int argc, char **argv)
         return 0;
     }
     if (strcmp(sub, "import-report") == 0) {
-        /* built by the supervision work (cmd_vendor_import.c); wired in at merge */
-        azk_cli_err(_("vendor import-report is not available in this build"));
-        return 2;
+        return cmd_vendor_import_report(argc, argv); /* cmd_vendor_import.c */
     }
     if (strcmp(sub, "template") == 0)
         return vendor_cmd_template(argc, argv);

@@ -41,5 +41,7 @@ int vendor_cmd_finding(int argc, char **argv);
 int vendor_cmd_doc(int argc, char **argv, const char *doc_class);
 int vendor_cmd_export(int argc, char **argv);
 int vendor_cmd_verify_export(int argc, char **argv);
+/* vendor import-report (cmd_vendor_import.c): argv[0] "vendor", argv[1] "import-report" */
+int cmd_vendor_import_report(int argc, char **argv);
 
 #endif

@@ -173,6 +173,30 @@ CASES = {
         (["add"], "NAME"),
         (["add", "n", "--bogus"], "bogus"),
     ],
+    "report": [
+        ([], "report"),
+        (["bogus"], "bogus"),
+        (["monthly"], "--client"),
+        (["monthly", "--client", "c"], "--month"),
+        (["monthly", "--client", "c", "--month", "2031-01", "--bogus"], "bogus"),
+    ],
+    "training": [
+        ([], "training"),
+        (["bogus"], "bogus"),
+        (["course", "add", "pdh"], "--title"),
+        (["course", "add", "pdh", "--title", "t", "--validity-days", "x"], "--validity-days"),
+        (["complete", "alice"], "USER COURSE"),
+        (["status", "--warn-days", "x"], "--warn-days"),
+        (["due", "extra"], "extra"),
+    ],
+    "control": [
+        ([], "control"),
+        (["bogus"], "bogus"),
+        (["bogus", "x"], "bogus"),
+        (["criteria"], "criteria"),
+        (["finding", "set", "IF-1"], "--status"),
+        (["list", "--bogus"], "bogus"),
+    ],
     "serve": [
         (["--bogus"], "bogus"),
         (["extra"], "extra"),
@@ -192,6 +216,9 @@ CASES = {
          "--every"),
         (["export", "--vendor", "v"], "--from"),
         (["questionnaire", "review", "v", "q", "--score", "101", "--comment", "c"], "--score"),
+        (["import-report"], "FILE"),
+        (["import-report", "r.json"], "--pubkey"),
+        (["import-report", "r.json", "--bogus"], "bogus"),
     ],
 }
 

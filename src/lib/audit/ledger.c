@@ -645,8 +645,24 @@ static azk_status store_checkpoint(azk_audit *a, uint64_t size, const azk_buf *n
     return rc;
 }
 
+/* The checkpoint of the first `size` entries (size <= a->n after the sync). */
+static azk_status checkpoint_impl(azk_audit *a, uint64_t want, int sign, char **out);
+
 azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out)
 {
+    return checkpoint_impl(a, UINT64_MAX, sign, out);
+}
+
+azk_status azk_audit_checkpoint_at(azk_audit *a, uint64_t size, char **out)
+{
+    if (size == UINT64_MAX)
+        return azk_error_set(AZK_ERR_ARG, "audit: bad checkpoint size");
+    return checkpoint_impl(a, size, 1, out);
+}
+
+static azk_status checkpoint_impl(azk_audit *a, uint64_t want, int sign, char **out)
+{
+    uint64_t size;
     azk_status rc;
     uint8_t root[HLEN];
     azk_buf body = AZK_BUF_INIT, note = AZK_BUF_INIT;
@@ -661,9 +677,12 @@ azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out)
     if (a->ro && sign)
         return azk_error_set(AZK_ERR_ARG, "audit: handle opened read-only");
     if (a->ro) {
-        rc = azk_audit_root(a, a->n, root);
+        if (want != UINT64_MAX && want > a->n)
+            return azk_error_set(AZK_ERR_ARG, "audit: checkpoint size beyond the ledger");
+        size = want == UINT64_MAX ? a->n : want;
+        rc = azk_audit_root(a, size, root);
         if (rc == AZK_OK)
-            rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
+            rc = azk_audit__checkpoint_body(a->key.name, size, root, &body);
         if (rc == AZK_OK)
             *out = azk_buf_detach(&body);
         goto done;
@@ -676,10 +695,15 @@ azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out)
     rc = azk_audit__sync_state(a, NULL);
     if (rc != AZK_OK)
         goto done;
+    if (want != UINT64_MAX && want > a->n) {
+        rc = azk_error_set(AZK_ERR_ARG, "audit: checkpoint size beyond the ledger");
+        goto done;
+    }
+    size = want == UINT64_MAX ? a->n : want;
     if (!sign) {
-        rc = azk_audit_root(a, a->n, root);
+        rc = azk_audit_root(a, size, root);
         if (rc == AZK_OK)
-            rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
+            rc = azk_audit__checkpoint_body(a->key.name, size, root, &body);
         if (rc == AZK_OK)
             *out = azk_buf_detach(&body);
         goto done;
@@ -701,13 +725,13 @@ azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out)
             rc = azk_audit__stored_vs_tree(&s, &t, a->n);
     }
     if (rc == AZK_OK)
-        rc = azk_audit__root(&t, a->n, root);
+        rc = azk_audit__root(&t, size, root);
     if (rc == AZK_OK)
-        rc = azk_audit__checkpoint_body(a->key.name, a->n, root, &body);
+        rc = azk_audit__checkpoint_body(a->key.name, size, root, &body);
     if (rc == AZK_OK)
         rc = azk_audit__note_sign(&a->key, (char *)body.data, body.len, &note);
     if (rc == AZK_OK)
-        rc = store_checkpoint(a, a->n, &note);
+        rc = store_checkpoint(a, size, &note);
     if (rc != AZK_OK)
         goto done;
     *out = azk_buf_detach(&note);

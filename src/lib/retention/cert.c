@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "retention/cert_int.h"
-#include "retention/signdoc.h"
+#include "retention/sign.h"
 
 /* ---- the deployment key ---------------------------------------------------- */
 
@@ -82,8 +82,7 @@ done:
     return rc;
 }
 
-/* Load (or create on first use) keys/certificate.key; pub text into pubtxt (retention/signdoc.h).
- */
+/* Load (or create on first use) keys/certificate.key; pub text into pubtxt. */
 azk_status azk_ret__cert_key(const azk_home *h, uint8_t sk[crypto_sign_SECRETKEYBYTES],
                              char pubtxt[96])
 {
@@ -257,13 +256,12 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
     struct azk_store_cert_facts facts;
     char *batch_done = NULL;
     struct issue_ds di = {NULL};
-    json_t *cert = NULL, *doc = NULL, *copies = NULL, *sweep = NULL, *proofj = NULL;
-    char *canon = NULL, *docs = NULL, *entry = NULL, *note = NULL;
+    json_t *cert = NULL, *copies = NULL, *sweep = NULL, *proofj = NULL;
+    char *docs = NULL, *entry = NULL, *note = NULL;
     size_t entry_len = 0, proof_n = 0, ncopies = 0;
     uint8_t *proof = NULL;
     azk_audit *a = NULL;
-    uint8_t sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
-    char pub[96], sig64[128], nowiso[32], certid[96];
+    char pub[96], nowiso[32], certid[96];
     char state[24] = "", key_id[40] = "", key_commit[80] = "", shred_at[32] = "", op[72] = "",
          vdisp[64] = "", uuid[40] = "", until[16] = "", host[256] = "";
     int64_t shred_index = 0, shred_t = 0, due_t = 0;
@@ -417,27 +415,9 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
         goto done;
     }
-    canon = json_dumps(cert, JSON_COMPACT | JSON_SORT_KEYS);
-    if (canon == NULL) {
-        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    rc = azk_ret__cert_key(h, sk, pub);
+    rc = azk_sign__doc(h, cert, "certificate", &docs, pub);
     if (rc != AZK_OK)
         goto done;
-    crypto_sign_detached(sig, NULL, (const uint8_t *)canon, strlen(canon), sk);
-    sodium_bin2base64(sig64, sizeof(sig64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
-    doc = json_pack("{s:O,s:{s:s,s:s,s:s}}", "certificate", cert, "signature", "alg", "Ed25519",
-                    "key", pub, "sig", sig64);
-    if (doc == NULL) {
-        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    docs = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII * 0);
-    if (docs == NULL) {
-        rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
-        goto done;
-    }
     rc = self_check(docs, pub, ncopies);
     if (rc != AZK_OK)
         goto done;
@@ -483,7 +463,6 @@ azk_status azk_certificate_issue(azk_home *h, const char *dataset, char **out_js
 done:
     if (lock >= 0)
         close(lock);
-    sodium_memzero(sk, sizeof(sk));
     azk_free(facts.sweep_json);
     azk_free(batch_done);
     azk_audit_close(a);
@@ -491,13 +470,11 @@ done:
     azk_audit_free(entry);
     azk_audit_free(proof);
     json_decref(cert);
-    json_decref(doc);
     json_decref(copies);
     json_decref(sweep);
     json_decref(proofj);
     json_decref(di.obj);
-    free(canon); /* jansson's allocator; checksrc: ok */
-    free(docs);  /* checksrc: ok */
+    azk_free(docs);
     azk_buf_dispose(&path);
     return rc;
 }
@@ -543,9 +520,7 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
 {
     azk_status rc = AZK_OK;
     json_error_t jerr;
-    json_t *doc = NULL, *cert, *sigo, *led, *proofa, *ent = NULL, *extra, *objs;
-    char *canon = NULL;
-    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+    json_t *doc = NULL, *cert, *led, *proofa, *ent = NULL, *extra, *objs;
     uint8_t *proof = NULL;
     uint8_t leaf[AZK_AUDIT_HASH_LEN];
     size_t bin_len = 0, pn;
@@ -557,52 +532,14 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
     azk_error_clear();
     AZK_ASSERT_ARG(json != NULL && pubkey != NULL && rep != NULL);
     memset(rep, 0, sizeof(*rep));
-    if (len > CERT_MAX)
-        return fail(rep, AZK_ERR_LIMIT, "document too large");
-    doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (doc == NULL || !json_is_object(doc)) {
-        json_decref(doc);
-        return fail(rep, AZK_ERR_FORMAT, "not a JSON certificate document");
+    {
+        char problem[160];
+        rc = azk_sign__verify(json, len, CERT_MAX, "certificate", pubkey, &doc, problem,
+                              sizeof(problem));
+        if (rc != AZK_OK)
+            return fail(rep, rc, problem);
     }
     cert = json_object_get(doc, "certificate");
-    sigo = json_object_get(doc, "signature");
-    if (!json_is_object(cert) || !json_is_object(sigo)) {
-        rc = fail(rep, AZK_ERR_FORMAT, "certificate or signature missing");
-        goto done;
-    }
-    s = azk_cert__jstr(sigo, "alg");
-    if (s == NULL || strcmp(s, "Ed25519") != 0) {
-        rc = fail(rep, AZK_ERR_FORMAT, "signature algorithm is not Ed25519");
-        goto done;
-    }
-    /* the given public key decides; the embedded one must be the same */
-    if (strncmp(pubkey, CERT_KEY_PREFIX, strlen(CERT_KEY_PREFIX)) != 0 ||
-        sodium_base642bin(pk, sizeof(pk), pubkey + strlen(CERT_KEY_PREFIX),
-                          strcspn(pubkey + strlen(CERT_KEY_PREFIX), "\r\n"), NULL, &bin_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        bin_len != sizeof(pk)) {
-        rc = fail(rep, AZK_ERR_ARG, "public key is not azukari-cert+<base64>");
-        goto done;
-    }
-    s = azk_cert__jstr(sigo, "sig");
-    if (s == NULL ||
-        sodium_base642bin(sig, sizeof(sig), s, strlen(s), NULL, &bin_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        bin_len != sizeof(sig)) {
-        rc = fail(rep, AZK_ERR_FORMAT, "signature is not base64 of 64 bytes");
-        goto done;
-    }
-    canon = json_dumps(cert, JSON_COMPACT | JSON_SORT_KEYS);
-    if (canon == NULL) {
-        rc = fail(rep, AZK_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if (crypto_sign_verify_detached(sig, (const uint8_t *)canon, strlen(canon), pk) != 0) {
-        rc = fail(rep, AZK_ERR_CRYPTO,
-                  "signature does not verify with the given key (forged, "
-                  "altered, or another deployment's key)");
-        goto done;
-    }
     rep->signature = true;
     /* the ledger checkpoint and the inclusion of the deletion entry */
     led = json_object_get(cert, "ledger");
@@ -681,7 +618,6 @@ azk_status azk_certificate_verify(const char *json, size_t len, const char *pubk
 done:
     json_decref(doc);
     json_decref(ent);
-    free(canon); /* jansson's allocator; checksrc: ok */
     azk_free(proof);
     return rc;
 }

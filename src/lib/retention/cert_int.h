@@ -8,9 +8,11 @@
 #ifndef AZK_CERT_INT_H
 #define AZK_CERT_INT_H
 
+#include "retention/sign.h"
+
 #include <jansson.h>
 
-#define CERT_KEY_PREFIX "azukari-cert+"
+#define CERT_KEY_PREFIX AZK_SIGN_KEY_PREFIX
 #define CERT_MAX        (4u * 1024u * 1024u)
 
 /* Where the data key and the fingerprints were, and what became of them (copies). */

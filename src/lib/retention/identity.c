@@ -19,6 +19,7 @@
  */
 #include "retention/identity.h"
 #include "retention/ret_int.h"
+#include "retention/training.h"
 #include "store/users.h"
 
 #include <liboath/oath.h>
@@ -282,6 +283,14 @@ azk_status azk_identity__approver(azk_home *h, const char *action, const char *o
                        "rule)",
                        me);
         return refuse(h, action, object, "approver is the operator (two-person rule)", msg);
+    }
+    {
+        /* training (教育): an approver whose required training lapsed is refused */
+        const char *keys[3] = {"approve", action, "guard.release"};
+        azk_status rc = azk_training__gate(
+            h, me, keys, strcmp(action, "guard.approve") == 0 ? 3 : 2, action, object);
+        if (rc != AZK_OK)
+            return rc;
     }
     *out = me;
     return AZK_OK;

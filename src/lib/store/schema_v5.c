@@ -22,6 +22,27 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- supervision: monthly reports, training, internal control -------- */
+    {"SELECT id FROM training_courses LIMIT 0",
+     "CREATE TABLE training_courses(id TEXT PRIMARY KEY, title TEXT NOT NULL,"
+     " validity_days INT64 NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL)"},
+    {"SELECT user_name FROM training_completions LIMIT 0",
+     "CREATE TABLE training_completions(user_name TEXT NOT NULL, course TEXT NOT NULL,"
+     " completed_on TEXT NOT NULL, evidence TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+     " recorded_by TEXT NOT NULL, PRIMARY KEY(user_name, course, completed_on))"},
+    {"SELECT version FROM control_criteria LIMIT 0",
+     "CREATE TABLE control_criteria(version INT64 PRIMARY KEY, sha256 TEXT NOT NULL,"
+     " body TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL)"},
+    {"SELECT id FROM control_items LIMIT 0",
+     "CREATE TABLE control_items(id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL,"
+     " client TEXT, owner TEXT NOT NULL, due TEXT NOT NULL, status TEXT NOT NULL,"
+     " requested_by TEXT NOT NULL, approved_by TEXT, criteria INT64 NOT NULL,"
+     " created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"},
+    {"SELECT vendor_key FROM vendor_reports LIMIT 0",
+     "CREATE TABLE vendor_reports(vendor_key TEXT NOT NULL, client TEXT NOT NULL,"
+     " month TEXT NOT NULL, sha256 TEXT NOT NULL, tree_size INT64 NOT NULL, root TEXT NOT NULL,"
+     " month_ends TEXT NOT NULL, flags TEXT NOT NULL, doc TEXT NOT NULL,"
+     " imported_at TEXT NOT NULL, imported_by TEXT NOT NULL,"
+     " PRIMARY KEY(vendor_key, client, month))"},
     /* ---- end supervision ------------------------------------------------- */
 
     /* ---- vendor management (bank side) ----------------------------------- */

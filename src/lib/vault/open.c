@@ -11,6 +11,8 @@
 #include "store/datasets.h"
 #include "store/keystore.h"
 #include "retention/ret_int.h"
+#include "retention/identity.h"
+#include "retention/training.h"
 #include "azukari/audit.h"
 #include "azukari/outfile.h"
 #include "azukari/vault.h"
@@ -19,6 +21,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* The training gate of "open": the TOTP-authenticated user, else the handle's actor. */
+static azk_status open_gate(azk_home *h, const char *action, const char *dataset)
+{
+    static const char *const keys[1] = {"open"};
+    const char *who = azk_identity__user(h);
+    return azk_training__gate(h, who != NULL ? who : azk_store__actor(h), keys, 1, action, dataset);
+}
 
 /* azk_vault_open; *recorded (may be NULL) tells whether the open was recorded. */
 static azk_status open_impl(azk_home *h, const char *dataset, const char *reason,
@@ -33,6 +43,10 @@ static azk_status open_impl(azk_home *h, const char *dataset, const char *reason
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && cb != NULL);
     if (reason == NULL || reason[strspn(reason, " \t")] == '\0')
         return azk_error_set(AZK_ERR_ARG, "a reason is required to open a dataset");
+    /* training (教育): refused, with a ledger entry, when the opener's required training lapsed */
+    rc = open_gate(h, "vault.open", dataset);
+    if (rc != AZK_OK)
+        return rc;
     /* the open is in the catalog and the ledger before the first byte */
     rc = azk_store__dataset_open(h, dataset, reason, &op);
     if (rc != AZK_OK)
@@ -86,7 +100,7 @@ azk_status azk_vault_open(azk_home *h, const char *dataset, const char *reason,
 {
     bool recorded = false;
     azk_status rc = open_impl(h, dataset, reason, cb, payload, &recorded);
-    if (rc != AZK_OK && rc != AZK_ERR_ARG && h != NULL && dataset != NULL)
+    if (rc != AZK_OK && rc != AZK_ERR_ARG && rc != AZK_ERR_PERM && h != NULL && dataset != NULL)
         open_failed_event(h, dataset, reason, rc, recorded);
     return rc;
 }

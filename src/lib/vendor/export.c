@@ -4,7 +4,7 @@
  * recorded about one vendor, every file kept for it, and the bank's own
  * ledger entries about it in a period with RFC 9162 inclusion proofs
  * against a freshly signed checkpoint, as one bundle signed with the
- * deployment key (retention/signdoc.h); and its offline verification,
+ * deployment key (retention/sign.h); and its offline verification,
  * which needs only the bundle and, to pin them, the bank's two public
  * keys. Format: docs/vendor.md "Examiner bundle".
  *
@@ -14,7 +14,9 @@
  * the bundle says so in "reports_note".
  */
 #include "vendor/vendor_int.h"
-#include "retention/signdoc.h"
+#include "retention/sign.h"
+
+#include <sodium.h>
 #include "azukari/audit.h"
 
 #include <errno.h>
@@ -307,7 +309,7 @@ azk_status azk_vendor_export(azk_home *h, const char *id, const char *from, cons
         rc = azk_error_nomem();
         goto done;
     }
-    rc = azk_ret__sign_json(h, body, &sig);
+    rc = azk_sign__json(h, body, &sig);
     if (rc != AZK_OK)
         goto done;
     doc = json_pack("{s:O,s:O}", "bundle", body, "signature", sig);
@@ -507,7 +509,7 @@ azk_status azk_vendor_export_verify(const char *path, const char *pubkey, const 
         goto done;
     }
     key = pubkey != NULL ? pubkey : json_string_value(json_object_get(sig, "key"));
-    rc = azk_ret__verify_json(body, sig, key, "bundle");
+    rc = azk_sign__verify_json(body, sig, key, "bundle");
     if (rc != AZK_OK)
         goto done;
     rep->signature = 1;

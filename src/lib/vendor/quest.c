@@ -7,11 +7,13 @@
  * effective and expiry dates) signed with the vendor's deployment key in
  * its own azukari; the bank's receipt, which checks everything before it
  * stores anything; the review and score, kept apart from the risk rating.
- * Signatures: retention/signdoc.h (the certificates' canonical JSON and
+ * Signatures: retention/sign.h (the certificates' canonical JSON and
  * Ed25519).
  */
 #include "vendor/vendor_int.h"
-#include "retention/signdoc.h"
+#include "retention/sign.h"
+
+#include <sodium.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -194,7 +196,7 @@ azk_status azk_vendor_questionnaire_send(azk_home *h, const char *id, const char
     if (rc == AZK_OK)
         rc = template_get(h, template_ref, &t, &rev, sha);
     if (rc == AZK_OK)
-        rc = azk_ret__sign_pubkey(h, pub);
+        rc = azk_sign__pubkey(h, pub);
     if (rc != AZK_OK)
         goto done;
     azk_store__uuid(uuid);
@@ -206,7 +208,7 @@ azk_status azk_vendor_questionnaire_send(azk_home *h, const char *id, const char
         rc = azk_error_nomem();
         goto done;
     }
-    rc = azk_ret__sign_json(h, body, &sig);
+    rc = azk_sign__json(h, body, &sig);
     if (rc != AZK_OK)
         goto done;
     doc = json_pack("{s:O,s:O}", "request", body, "signature", sig);
@@ -329,7 +331,7 @@ azk_status azk_vendor_questionnaire_answer(azk_home *h, const char *request_path
         goto done;
     /* the bank's key given decides; else the embedded one (the request is then only
      * checked for integrity, not for who sent it) */
-    rc = azk_ret__verify_json(
+    rc = azk_sign__verify_json(
         req, sig,
         bank_pubkey != NULL ? bank_pubkey : json_string_value(json_object_get(req, "bank_key")),
         "request");
@@ -376,7 +378,7 @@ azk_status azk_vendor_questionnaire_answer(azk_home *h, const char *request_path
         rc = azk_error_nomem();
         goto done;
     }
-    rc = azk_ret__sign_json(h, resp, &rsig);
+    rc = azk_sign__json(h, resp, &rsig);
     if (rc != AZK_OK)
         goto done;
     out = json_pack("{s:O,s:O}", "response", resp, "signature", rsig);
@@ -527,7 +529,7 @@ azk_status azk_vendor_questionnaire_receive(azk_home *h, const char *path, char 
                            "%s certificate azukari-cert+...)",
                            vendor, vendor);
     if (rc == AZK_OK)
-        rc = azk_ret__verify_json(resp, sig, key.pub, "response");
+        rc = azk_sign__verify_json(resp, sig, key.pub, "response");
     if (rc != AZK_OK)
         goto done;
     (void)snprintf(rev, sizeof(rev), "%s@%lld", q.template_id, q.revision);

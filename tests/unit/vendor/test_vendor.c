@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "vendor/vendor_int.h"
-#include "retention/signdoc.h"
+#include "retention/sign.h"
 #include "azukari/audit.h"
 
 struct fixture {
@@ -292,11 +292,11 @@ static void test_vendor__signdoc(void **state)
     struct fixture *f = *state;
     json_t *body = json_pack("{s:s,s:i}", "a", "値", "n", 3), *sig = NULL;
     char pub[96];
-    assert_int_equal(azk_ret__sign_json(f->h, body, &sig), AZK_OK);
-    assert_int_equal(azk_ret__sign_pubkey(f->h, pub), AZK_OK);
-    assert_int_equal(azk_ret__verify_json(body, sig, pub, "doc"), AZK_OK);
+    assert_int_equal(azk_sign__json(f->h, body, &sig), AZK_OK);
+    assert_int_equal(azk_sign__pubkey(f->h, pub), AZK_OK);
+    assert_int_equal(azk_sign__verify_json(body, sig, pub, "doc"), AZK_OK);
     /* another key */
-    assert_int_equal(azk_ret__verify_json(body, sig,
+    assert_int_equal(azk_sign__verify_json(body, sig,
                                           "azukari-cert+0gYiBdvlaOAuLaooAoWYwCsAMS4GTzmtR//"
                                           "pX8tFMQM=",
                                           "doc"),
@@ -304,7 +304,7 @@ static void test_vendor__signdoc(void **state)
     assert_non_null(strstr(azk_error_last()->message, "another key"));
     /* altered body, same key */
     json_object_set_new(body, "n", json_integer(4));
-    assert_int_equal(azk_ret__verify_json(body, sig, pub, "doc"), AZK_ERR_CRYPTO);
+    assert_int_equal(azk_sign__verify_json(body, sig, pub, "doc"), AZK_ERR_CRYPTO);
     assert_non_null(strstr(azk_error_last()->message, "does not verify"));
     json_decref(body);
     json_decref(sig);
