@@ -297,9 +297,9 @@ static void test_vendor__signdoc(void **state)
     assert_int_equal(azk_sign__verify_json(body, sig, pub, "doc"), AZK_OK);
     /* another key */
     assert_int_equal(azk_sign__verify_json(body, sig,
-                                          "azukari-cert+0gYiBdvlaOAuLaooAoWYwCsAMS4GTzmtR//"
-                                          "pX8tFMQM=",
-                                          "doc"),
+                                           "azukari-cert+0gYiBdvlaOAuLaooAoWYwCsAMS4GTzmtR//"
+                                           "pX8tFMQM=",
+                                           "doc"),
                      AZK_ERR_CRYPTO);
     assert_non_null(strstr(azk_error_last()->message, "another key"));
     /* altered body, same key */
