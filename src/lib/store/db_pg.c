@@ -599,6 +599,22 @@ static const char *p_errmsg(azk_db *db, azk_db_stmt *st)
     return PC(db)->err;
 }
 
+static bool p_lost(const azk_db *db)
+{
+    const struct pg_conn *c = db->impl;
+    return c == NULL || PQstatus(c->conn) != CONNECTION_OK;
+}
+
+/* libpq keeps a broken connection broken: PQreset connects again with the same parameters. */
+static int p_revive(azk_db *db)
+{
+    struct pg_conn *c = PC(db);
+    if (c == NULL || PQstatus(c->conn) == CONNECTION_OK)
+        return 0;
+    PQreset(c->conn);
+    return PQstatus(c->conn) == CONNECTION_OK ? 0 : -1;
+}
+
 const struct azk_db_ops azk_db__pg_ops = {
     .kind = AZK_DB_POSTGRES,
     .open = p_open,
@@ -621,4 +637,6 @@ const struct azk_db_ops azk_db__pg_ops = {
     .col_text = p_col_text,
     .col_blob = p_col_blob,
     .errmsg = p_errmsg,
+    .lost = p_lost,
+    .revive = p_revive,
 };
