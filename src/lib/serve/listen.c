@@ -15,6 +15,7 @@
 
 #include <microhttpd.h>
 #include <sodium.h>
+#include <gnutls/gnutls.h>
 #include <systemd/sd-daemon.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -95,7 +96,10 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
         *con_cls = srv; /* any non-NULL: the headers are in */
         return MHD_YES;
     }
-    *upload_data_size = 0; /* a body is ignored */
+    if (*upload_data_size > 0) {
+        *upload_data_size = 0; /* a body is read and dropped; the answer comes at its end */
+        return MHD_YES;
+    }
     /* the path only (MHD gives it decoded; a request target never reaches a page here) */
     if (url == NULL || url[0] != '/' || strpbrk(url, "\r\n") != NULL)
         url = "/";
@@ -289,6 +293,25 @@ unsigned azk_serve_port(const azk_server *s)
 
 /* ---- reload ------------------------------------------------------------ */
 
+/* Does GnuTLS take this certificate chain and key as a pair? (before the listener moves) */
+static azk_status tls_check(const char *cert_pem, const char *key_pem)
+{
+    gnutls_certificate_credentials_t cred = NULL;
+    gnutls_datum_t c = {(unsigned char *)(uintptr_t)cert_pem, (unsigned)strlen(cert_pem)};
+    gnutls_datum_t k = {(unsigned char *)(uintptr_t)key_pem, (unsigned)strlen(key_pem)};
+    int r;
+    if (gnutls_certificate_allocate_credentials(&cred) < 0)
+        return azk_error_nomem();
+    r = gnutls_certificate_set_x509_key_mem(cred, &c, &k, GNUTLS_X509_FMT_PEM);
+    gnutls_certificate_free_credentials(cred);
+    if (r < 0)
+        return azk_error_set(AZK_ERR_CRYPTO,
+                             "serve: reload: the new certificate or key is refused (%s); "
+                             "serving the old one",
+                             gnutls_strerror(r));
+    return AZK_OK;
+}
+
 azk_status azk_serve_reload(azk_server *s)
 {
     struct azk_serve_gen *g = NULL, *old;
@@ -307,6 +330,8 @@ azk_status azk_serve_reload(azk_server *s)
     /* the configuration: what the caller gave stays; azukari.conf fills the rest again */
     (void)pthread_mutex_lock(&s->plat->lock);
     rc = azk_serve__tls_material(s->h, &s->opts, &g->cert_pem, &g->key_pem);
+    if (rc == AZK_OK)
+        rc = tls_check(g->cert_pem, g->key_pem);
     if (rc == AZK_OK)
         rc = azk_serve__config_read(s->h, &o, &s->plat->given);
     if (rc == AZK_OK) {
