@@ -417,6 +417,22 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- the TLS daemon ---------------------------------------------------- */
 
+/*
+ * URL unescaping (path and query arguments): MHD's own, except that a
+ * text holding %00 is left as it is: decoded, the NUL would cut the path
+ * or the value short ("/static/azukari.css%00.txt" read as the style
+ * sheet); undecoded, it matches no route and no valid argument.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    for (const char *p = strchr(s, '%'); p != NULL; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return strlen(s);
+    return MHD_http_unescape(s);
+}
+
 void *azk_serve__mhd_start(struct azk_serve_gen *g, int listen_fd, const char *cert_pem,
                            const char *key_pem)
 {
@@ -424,7 +440,7 @@ void *azk_serve__mhd_start(struct azk_serve_gen *g, int listen_fd, const char *c
     struct azk_serve_plat *pl = srv->plat;
     unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ITC | MHD_USE_POLL;
-    struct MHD_OptionItem o[16];
+    struct MHD_OptionItem o[20];
     size_t n = 0;
     if (pl->sa.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -444,6 +460,7 @@ void *azk_serve__mhd_start(struct azk_serve_gen *g, int listen_fd, const char *c
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                      (intptr_t)srv->opts.connection_timeout_s, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)65536, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_STACK_SIZE, (intptr_t)(256 * 1024), NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return MHD_start_daemon(flags, listen_fd >= 0 ? 0 : (uint16_t)srv->opts.port, NULL, NULL,
