@@ -71,7 +71,7 @@ class Extra:
                                   stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
         for _ in range(400):
             self.out.seek(0)
-            if "listening on" in self.out.read():
+            if re.search(r"https://\S+:\d+/", self.out.read()):
                 break
             if self.p.poll() is not None:
                 self.out.seek(0)

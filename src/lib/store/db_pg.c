@@ -50,6 +50,7 @@
 struct pg_conn {
     PGconn *conn;
     char err[512]; /* last error message, value-free */
+    bool lost;     /* a statement failed for the connection (libpq may still say OK) */
 };
 
 struct pg_param {
@@ -114,6 +115,7 @@ static void set_result_err(struct pg_conn *c, const PGresult *r)
         set_err(c, prim);
         memcpy(tmp, c->err, sizeof(tmp));
         snprintf(c->err, sizeof(c->err), "connection to the server lost: %.400s", tmp);
+        c->lost = true;
         return;
     }
     set_err(c, prim);
@@ -602,17 +604,18 @@ static const char *p_errmsg(azk_db *db, azk_db_stmt *st)
 static bool p_lost(const azk_db *db)
 {
     const struct pg_conn *c = db->impl;
-    return c == NULL || PQstatus(c->conn) != CONNECTION_OK;
+    return c == NULL || c->lost || PQstatus(c->conn) != CONNECTION_OK;
 }
 
 /* libpq keeps a broken connection broken: PQreset connects again with the same parameters. */
 static int p_revive(azk_db *db)
 {
     struct pg_conn *c = PC(db);
-    if (c == NULL || PQstatus(c->conn) == CONNECTION_OK)
+    if (c == NULL || (!c->lost && PQstatus(c->conn) == CONNECTION_OK))
         return 0;
     PQreset(c->conn);
-    return PQstatus(c->conn) == CONNECTION_OK ? 0 : -1;
+    c->lost = PQstatus(c->conn) != CONNECTION_OK;
+    return c->lost ? -1 : 0;
 }
 
 const struct azk_db_ops azk_db__pg_ops = {
