@@ -85,7 +85,7 @@ start_serve() { # start_serve HOME PORT -> pid in $T/pids, output in $T/serve-PO
     "$AZK" --home "$1" serve --port "$2" >"$T/serve-$2.out" 2>&1 &
     echo $! >>"$T/pids"
     i=0
-    until grep -q "https://" "$T/serve-$2.out"; do
+    until grep -q "https://" "$T/serve-$2.out" 2>/dev/null; do
         i=$((i + 1)); [ $i -lt 600 ] || { cat "$T/serve-$2.out"; exit 1; }; sleep 0.1
     done
 }

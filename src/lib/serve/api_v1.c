@@ -68,48 +68,21 @@ azk_status azk_serve__h_api_logout(struct azk_server *srv, struct azk_serve_req 
 /* ---- dashboard --------------------------------------------------------- */
 
 struct counts {
-    azk_home *h;
-    const char *today;
-    json_t *by_client; /* client -> {"client", "held", "overdue", "on_hold"} */
+    json_t *list;
     json_int_t held, overdue;
 };
 
-static void bump(json_t *row, const char *key)
+static azk_status count_cb(const struct azk_store_client_counts *c, void *payload)
 {
-    json_t *v = json_object_get(row, key);
-    (void)json_integer_set(v, json_integer_value(v) + 1);
-}
-
-static azk_status count_cb(const struct azk_store_deadline *d, void *payload)
-{
-    struct counts *c = payload;
-    json_t *row;
-    bool late;
-    if (d->state == NULL || strcmp(d->state, "active") != 0 || d->client == NULL)
-        return AZK_OK; /* held = still active */
-    late = d->retain_until != NULL && strcmp(d->retain_until, c->today) < 0;
-    row = json_object_get(c->by_client, d->client);
-    if (row == NULL) {
-        row = json_pack("{s:s, s:I, s:I, s:I}", "client", d->client, "held", (json_int_t)0,
-                        "overdue", (json_int_t)0, "on_hold", (json_int_t)0);
-        if (row == NULL || json_object_set_new(c->by_client, d->client, row) != 0)
-            return azk_error_nomem();
-    }
-    bump(row, "held");
-    c->held++;
-    if (late) {
-        bump(row, "overdue");
-        c->overdue++;
-    }
-    if (d->held)
-        bump(row, "on_hold");
+    struct counts *t = payload;
+    json_t *row = json_pack("{s:s, s:I, s:I, s:I}", "client", c->client != NULL ? c->client : "",
+                            "held", (json_int_t)c->held, "overdue", (json_int_t)c->overdue,
+                            "on_hold", (json_int_t)c->on_hold);
+    if (row == NULL || json_array_append_new(t->list, row) != 0)
+        return azk_error_nomem();
+    t->held += c->held;
+    t->overdue += c->overdue;
     return AZK_OK;
-}
-
-static azk_status grant_count(const char *client, void *payload)
-{
-    struct counts *c = payload;
-    return azk_store__datasets_by_deadline(c->h, client, count_cb, c);
 }
 
 azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_req *rq,
@@ -117,33 +90,21 @@ azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_r
 {
     struct counts c = {0};
     char today[16];
-    json_t *doc = NULL, *list = NULL, *v;
-    const char *k;
+    json_t *doc;
     azk_status rc;
     azk_store__today(today);
-    c.h = srv->h;
-    c.today = today;
-    c.by_client = json_object();
-    list = json_array();
-    if (c.by_client == NULL || list == NULL) {
-        rc = azk_error_nomem();
-        goto done;
+    c.list = json_array();
+    if (c.list == NULL)
+        return azk_error_nomem();
+    /* one aggregate query; a client user: its granted clients only */
+    rc = azk_store__dataset_counts(
+        srv->h, today, rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, count_cb, &c);
+    if (rc != AZK_OK) {
+        json_decref(c.list);
+        return rc;
     }
-    if (rq->who.role == AZK_ROLE_CLIENT)
-        rc = azk_store__grants_each(srv->h, rq->who.name, grant_count, &c);
-    else
-        rc = azk_store__datasets_by_deadline(srv->h, NULL, count_cb, &c);
-    if (rc != AZK_OK)
-        goto done;
-    json_object_foreach(c.by_client, k, v)
-    {
-        if (json_array_append(list, v) != 0) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-    }
-    doc = json_pack("{s:s, s:I, s:I, s:O}", "today", today, "held", c.held, "overdue", c.overdue,
-                    "clients", list);
+    doc = json_pack("{s:s, s:I, s:I, s:o}", "today", today, "held", c.held, "overdue", c.overdue,
+                    "clients", c.list);
     if (doc != NULL && rq->who.role != AZK_ROLE_CLIENT) {
         /* the ledger's size: staff only (it covers every client) */
         azk_audit *a = NULL;
@@ -156,12 +117,7 @@ azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_r
             (void)json_object_set_new(doc, "ledger_entries", json_null());
         }
     }
-    rc = azk_serve__json(rs, 200, doc);
-    doc = NULL;
-done:
-    json_decref(list);
-    json_decref(c.by_client);
-    return rc;
+    return azk_serve__json(rs, 200, doc);
 }
 
 /* ---- datasets ---------------------------------------------------------- */
