@@ -13,6 +13,7 @@
 # Usage: bench/serve_bench.sh [BUILD_DIR]   (a release build: cmake --preset release)
 #   env: BACKENDS="sqlite pg" DATASETS=100000 CLIENTS=1000 ARTIFACTS_PER=10
 #        CONNS=8 N_DASH=40 N_PAGE=2000 MIXED_S=600 KEEP=1
+#        PATHS="/dashboard /api/v1/dashboard ..." (a subset of the paths measured)
 # Synthetic data only. Rate limits are lifted in azukari.conf for the run.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -120,6 +121,7 @@ PY
         for pth in "/dashboard:$N_DASH" "/api/v1/dashboard:$N_DASH" "/datasets?client=c0042:$N_PAGE" \
             "/api/v1/datasets?limit=100:$N_PAGE" "/api/v1/datasets?limit=100&after=ds050000:$N_PAGE"; do
             p=${pth%:*}; n=${pth##*:}
+            case " ${PATHS:-$p} " in *" $p "*) ;; *) continue ;; esac
             printf '%s: ' "$b"
             "$B" --cafile "$H/serve/ca.pem" --cookie "$CK" --path "$p" --conns "$CONNS" --total "$n" $urls || true
         done
