@@ -461,7 +461,7 @@ void *azk_serve__mhd_start(struct azk_serve_gen *g, int listen_fd, const char *c
                                      (intptr_t)srv->opts.connection_timeout_s, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)65536, NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL};
-    o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_STACK_SIZE, (intptr_t)(256 * 1024), NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_STACK_SIZE, (intptr_t)(1024 * 1024), NULL};
     o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return MHD_start_daemon(flags, listen_fd >= 0 ? 0 : (uint16_t)srv->opts.port, NULL, NULL,
                             on_request, g, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
