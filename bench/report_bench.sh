@@ -6,7 +6,7 @@
 # schema with opens) and N ledger entries in the month (1,000,000, written by
 # bench/report_bench.c in batches), then
 #   report    `azukari report monthly` of that client (JSON + HTML), seconds
-#   import    `azukari vendor-import-report` of it at a fresh bank home
+#   import    `azukari vendor import-report` of it at a fresh bank home
 #             (signature, checkpoint, consistency proofs, certificates), seconds
 # under a faked clock (libfaketime: the month must be over).
 # Usage: bench/report_bench.sh [BUILD_DIR]  (a release build: cmake --preset release)
@@ -69,7 +69,7 @@ echo "report: $DATASETS datasets, $N ledger entries in the month: $(el "$t0" "$t
     "(JSON $(du -h "$T/r.json" | cut -f1), HTML $(du -h "$T/r.html" | cut -f1))"
 at "2031-02-02 00:00:00" "$AZK" --home "$T/bank" init >/dev/null
 t0=$(now)
-at "2031-02-02 01:00:00" "$AZK" --home "$T/bank" vendor-import-report "$T/r.json" \
+at "2031-02-02 01:00:00" "$AZK" --home "$T/bank" vendor import-report "$T/r.json" \
     --pubkey "$H/keys/certificate.pub" --client bank-a >/dev/null || [ $? -eq 1 ]
 t1=$(now)
 echo "import+verify at the bank: $(el "$t0" "$t1") s"

@@ -34,6 +34,12 @@ typedef struct {
     unsigned enrol_valid_s;       /**< lifetime of the first administrator's link; 0 = 3600 */
     /** Host name written into the enrolment link and the certificate; NULL = "localhost" */
     const char *host_name;
+    /** A plain-HTTP port that only redirects to HTTPS (308); 0 = none */
+    unsigned redirect_port;
+    unsigned connection_timeout_s; /**< a connection silent this long is closed; 0 = 30 */
+    unsigned drain_timeout_s;      /**< stop/reload: wait this long for requests running; 0 = 30 */
+    unsigned rate_user_per_min;    /**< requests per minute of one user; 0 = 600 */
+    unsigned rate_source_per_min;  /**< requests per minute of one source address; 0 = 1200 */
 } azk_serve_options;
 
 #define AZK_SERVE_OPTIONS_INIT                                                                     \
@@ -59,11 +65,25 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_serve_start(azk_server **out, azk_home *
                                                     const azk_serve_options *opts, char *enrol_url,
                                                     size_t enrol_url_len);
 
+/**
+ * Reload, without closing the listening socket: the certificate and key
+ * (the files given, or the home's own), and the "serve" section of
+ * <home>/azukari.conf (timeouts and rate limits the options left at 0).
+ * New connections get the new certificate; requests running finish on
+ * the old one. Tells systemd RELOADING=1, then READY=1 (sd_notify).
+ * Call from the thread that started the server.
+ *
+ * @return AZK_OK; on an error (AZK_ERR_CRYPTO, AZK_ERR_IO, AZK_ERR_FORMAT)
+ *         the server goes on with what it had.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_serve_reload(azk_server *s);
+
 /** The TCP port the server listens on. */
 AZK_EXTERN unsigned azk_serve_port(const azk_server *s);
 
 /**
- * Stop: no new connections; requests being handled finish; then free.
+ * Stop: no new connections; requests being handled finish (for at most
+ * drain_timeout_s); then free. Tells systemd STOPPING=1.
  * NULL-safe. The home handle is the caller's again afterwards.
  */
 AZK_EXTERN void azk_serve_stop(azk_server *s);

@@ -3,8 +3,9 @@
  * cli/cmd_serve.c -- `azukari serve`: parse the options, open the home,
  * start the library's server (azukari/serve.h), print the one-time
  * enrolment link of the first administrator when the library makes one,
- * and wait for SIGTERM or SIGINT; then stop (requests being handled
- * finish). Every rule is in src/lib/serve/.
+ * and wait for signals: SIGHUP reloads (azk_serve_reload), SIGTERM or
+ * SIGINT stop (requests being handled finish). Every rule is in
+ * src/lib/serve/.
  */
 #include "cli.h"
 #include "cli_home.h"
@@ -22,18 +23,31 @@
 static void usage(FILE *out)
 {
     fprintf(out, _("Usage: azukari serve [--bind ADDR] [--port N] [--cert FILE --key FILE]\n"
-                   "                     [--host NAME]\n"));
+                   "                     [--host NAME] [--redirect-port N] [--idle-timeout S]\n"
+                   "                     [--absolute-timeout S] [--connection-timeout S]\n"
+                   "                     [--drain-timeout S]\n"));
     fprintf(out, _("Serve the web UI over HTTPS only (TLS 1.3; 1.2 with AEAD suites). People log\n"
                    "in with a password and a TOTP code; every request is authorised by role,\n"
                    "from any address. Without --cert/--key the server's own CA is made under\n"
                    "<home>/serve/ at first start (clients trust serve/ca.pem). While there is no\n"
-                   "administrator, a one-time enrolment link is printed. SIGTERM stops it.\n\n"));
-    fprintf(out, _("      --bind ADDR    IPv4 address to listen on (default 127.0.0.1)\n"
-                   "      --port N       TCP port (default 8443)\n"
-                   "      --cert FILE    PEM certificate chain (with --key)\n"
-                   "      --key FILE     PEM private key\n"
-                   "      --host NAME    host name for the enrolment link and the certificate\n"
-                   "  -h, --help         show this help\n"));
+                   "administrator, a one-time enrolment link is printed. SIGHUP reloads the\n"
+                   "certificate and the \"serve\" section of azukari.conf without closing the\n"
+                   "listener; SIGTERM stops it after the requests running finish.\n\n"));
+    fprintf(out,
+            _("      --bind ADDR    IPv4 or IPv6 address to listen on (default 127.0.0.1;\n"
+              "                     e.g. ::1, [::])\n"
+              "      --port N       TCP port (default 8443)\n"
+              "      --cert FILE    PEM certificate chain (with --key)\n"
+              "      --key FILE     PEM private key\n"
+              "      --host NAME    host name for the enrolment link and the certificate\n"
+              "      --redirect-port N  also listen on plain HTTP port N, only to redirect\n"
+              "                     to HTTPS (308)\n"
+              "      --idle-timeout S   session idle timeout in seconds (default 900)\n"
+              "      --absolute-timeout S  session lifetime in seconds (default 28800)\n"
+              "      --connection-timeout S  close a connection silent this long (default 30)\n"
+              "      --drain-timeout S  at stop or reload, wait this long for requests\n"
+              "                     running (default 30)\n"
+              "  -h, --help         show this help\n"));
 }
 
 /*
@@ -41,6 +55,17 @@ static void usage(FILE *out)
  * environment (tests/e2e/test_serve.py); a release build ignores them and
  * uses the library's defaults (configuration of these is not built yet).
  */
+/* A whole number 1..limit of an option; 0 when it is not one. */
+static unsigned opt_uint(const char *v, unsigned long limit)
+{
+    char *end = NULL;
+    unsigned long n;
+    if (v == NULL || *v < '0' || *v > '9')
+        return 0;
+    n = strtoul(v, &end, 10);
+    return end != NULL && *end == '\0' && n >= 1 && n <= limit ? (unsigned)n : 0;
+}
+
 static unsigned env_uint(const char *name)
 {
 #ifndef AZK_TESTING
@@ -64,6 +89,11 @@ int cmd_serve(int argc, char **argv)
                                          {"cert", required_argument, NULL, 'c'},
                                          {"key", required_argument, NULL, 'k'},
                                          {"host", required_argument, NULL, 'H'},
+                                         {"redirect-port", required_argument, NULL, 'r'},
+                                         {"idle-timeout", required_argument, NULL, 'I'},
+                                         {"absolute-timeout", required_argument, NULL, 'A'},
+                                         {"connection-timeout", required_argument, NULL, 'C'},
+                                         {"drain-timeout", required_argument, NULL, 'D'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     azk_serve_options o = AZK_SERVE_OPTIONS_INIT;
@@ -96,6 +126,28 @@ int cmd_serve(int argc, char **argv)
             case 'H':
                 o.host_name = optarg;
                 break;
+            case 'r':
+                o.redirect_port = opt_uint(optarg, 65535);
+                if (o.redirect_port == 0)
+                    return azk_cli_usage_err(_("serve: --redirect-port needs 1-65535"));
+                break;
+            case 'I':
+            case 'A':
+            case 'C':
+            case 'D': {
+                unsigned v = opt_uint(optarg, 1000000);
+                if (v == 0)
+                    return azk_cli_usage_err(_("serve: a timeout needs 1-1000000 seconds"));
+                if (c == 'I')
+                    o.idle_timeout_s = v;
+                else if (c == 'A')
+                    o.absolute_timeout_s = v;
+                else if (c == 'C')
+                    o.connection_timeout_s = v;
+                else
+                    o.drain_timeout_s = v;
+                break;
+            }
             case 'h':
                 usage(stdout);
                 return 0;
@@ -108,8 +160,10 @@ int cmd_serve(int argc, char **argv)
         return azk_cli_usage_err(_("serve: unexpected argument: %s"), argv[optind]);
     if ((o.cert_file == NULL) != (o.key_file == NULL))
         return azk_cli_usage_err(_("serve: --cert and --key go together"));
-    o.idle_timeout_s = env_uint("AZK_SERVE_IDLE_S");
-    o.absolute_timeout_s = env_uint("AZK_SERVE_ABSOLUTE_S");
+    if (o.idle_timeout_s == 0)
+        o.idle_timeout_s = env_uint("AZK_SERVE_IDLE_S");
+    if (o.absolute_timeout_s == 0)
+        o.absolute_timeout_s = env_uint("AZK_SERVE_ABSOLUTE_S");
     o.user_max_failures = env_uint("AZK_SERVE_USER_FAILS");
     o.source_max_failures = env_uint("AZK_SERVE_SOURCE_FAILS");
     /* the signals are taken by sigwait below, in this thread only */
@@ -127,8 +181,12 @@ int cmd_serve(int argc, char **argv)
         azk_home_close(h);
         return 1;
     }
-    printf(_("azukari serve: listening on https://%s:%u/\n"), o.bind != NULL ? o.bind : "127.0.0.1",
-           azk_serve_port(srv));
+    {
+        const char *b = o.bind != NULL ? o.bind : "127.0.0.1";
+        bool v6 = strchr(b, ':') != NULL && b[0] != '[';
+        printf(_("azukari serve: listening on https://%s%s%s:%u/\n"), v6 ? "[" : "", b,
+               v6 ? "]" : "", azk_serve_port(srv));
+    }
     if (url[0] != '\0')
         printf(_("Enrol the first administrator (one-time link, expires in 1 hour):\n  %s\n"), url);
     fflush(stdout);
@@ -137,7 +195,13 @@ int cmd_serve(int argc, char **argv)
             break;
         if (sig == SIGTERM || sig == SIGINT)
             break;
-        /* SIGHUP: reloading certificates and configuration is not built yet (docs/serve.md) */
+        /* SIGHUP: new certificate and configuration, the listener stays open */
+        if (azk_serve_reload(srv) == AZK_OK) {
+            printf(_("azukari serve: reloaded\n"));
+            fflush(stdout);
+        } else {
+            azk_cli_liberr("serve: reload");
+        }
     }
     azk_serve_stop(srv);
     azk_home_close(h);

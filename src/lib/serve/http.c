@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #define MAX_BODY 16384
@@ -183,6 +185,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct azk_serve_resp
                                                            : "text/html; charset=utf-8");
     if (rs->location[0] != '\0')
         (void)MHD_add_response_header(r, "Location", rs->location);
+    if (rs->retry_after > 0) {
+        char ra[16];
+        (void)snprintf(ra, sizeof(ra), "%u", rs->retry_after);
+        (void)MHD_add_response_header(r, "Retry-After", ra);
+    }
     for (size_t i = 0; i < 3; i++)
         if (rs->cookies[i][0] != '\0')
             (void)MHD_add_response_header(r, "Set-Cookie", rs->cookies[i]);
@@ -207,23 +214,60 @@ static void peer_address(struct MHD_Connection *c, char out[64])
     }
 }
 
+static bool is_api_path(const char *url)
+{
+    return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+}
+
+/* A POST body: a form for the pages, a JSON object for /api/v1. An error answer when not. */
+static azk_status read_body(struct MHD_Connection *c, struct conn_state *cs,
+                            struct azk_serve_req *rq, struct azk_serve_resp *rs, bool *ok)
+{
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    azk_status rc;
+    *ok = false;
+    if (!rq->api) {
+        if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+            azk_serve__form_parse(rq, (const char *)cs->body.data, cs->body.len) != AZK_OK)
+            return azk_serve__error_page(rq, rs, 400, T_("The form could not be read."));
+        *ok = true;
+        return AZK_OK;
+    }
+    if (ct == NULL || strncmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))
+        return azk_serve__api_error(rs, 415, "unsupported_media_type",
+                                    T_("The body must be application/json."));
+    rc = azk_serve__json_body_parse((const char *)cs->body.data, cs->body.len, &rq->json);
+    if (rc == AZK_ERR_FORMAT || rc == AZK_ERR_LIMIT) {
+        char msg[256];
+        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        azk_error_clear();
+        return azk_serve__api_error(rs, 400, rc == AZK_ERR_LIMIT ? "json_limit" : "bad_json", msg);
+    }
+    if (rc == AZK_OK)
+        *ok = true;
+    return rc;
+}
+
 static void handle(struct azk_server *srv, struct MHD_Connection *c, const char *url,
                    const char *method, struct conn_state *cs, struct azk_serve_resp *rs)
 {
     struct azk_serve_req rq;
     const struct azk_serve_route *route;
     const char *lang;
-    bool known = false;
+    bool known = false, body_ok = false;
+    unsigned wait_s = 0;
     azk_status rc = AZK_OK;
 
     memset(&rq, 0, sizeof(rq));
     rq.method = method;
     rq.path = url;
     rq.conn = c;
+    rq.api = is_api_path(url);
     peer_address(c, rq.source);
     lang = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang");
     rq.lang = lang != NULL && strcmp(lang, "en") == 0 ? "en" : "ja";
-    /* requests run one at a time, on this thread; glibc's gettext caches translations
+    /* requests run one at a time (the server's lock); glibc's gettext caches translations
      * until this counter changes (GNU gettext manual, "Being a gettext grok") */
     (void)setenv("LANGUAGE", rq.lang, 1);
     ++_nl_msg_cat_cntr;
@@ -234,71 +278,87 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
 
     route = azk_serve__route_find(method, url, &known);
     if (route == NULL) {
-        rc = azk_serve__error_page(&rq, rs, known ? 405 : 404,
-                                   known ? T_("This method is not allowed here.")
-                                         : T_("No such page."));
+        rc = azk_serve__fail(&rq, rs, known ? 405 : 404, known ? "method_not_allowed" : "not_found",
+                             known ? T_("This method is not allowed here.") : T_("No such page."));
         goto done;
     }
     if (cs->too_big) {
-        rc = azk_serve__error_page(&rq, rs, 413, T_("The request is too large."));
+        rc = azk_serve__fail(&rq, rs, 413, "too_large", T_("The request is too large."));
         goto done;
     }
     if (strcmp(method, "POST") == 0) {
-        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-        if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
-            azk_serve__form_parse(&rq, (const char *)cs->body.data, cs->body.len) != AZK_OK) {
-            rc = azk_serve__error_page(&rq, rs, 400, T_("The form could not be read."));
+        rc = read_body(c, cs, &rq, rs, &body_ok);
+        if (rc != AZK_OK || !body_ok)
             goto done;
-        }
     }
     rc = azk_serve__session_load(srv, &rq);
     if (rc != AZK_OK)
         goto done;
+    rc = azk_serve__rate_check(srv, &rq, &wait_s);
+    if (rc != AZK_OK)
+        goto done;
+    if (wait_s > 0) {
+        rs->retry_after = wait_s;
+        rc = azk_serve__fail(&rq, rs, 429, "rate_limited",
+                             T_("Too many requests; wait a moment and try again."));
+        goto done;
+    }
     switch (azk_serve__authorize(route, &rq.who)) {
         case AZK_AUTHZ_ALLOW:
             break;
         case AZK_AUTHZ_LOGIN:
-            if (strcmp(method, "GET") == 0) {
+            if (strcmp(method, "GET") == 0 && !rq.api) {
                 rs->status = 303;
                 (void)snprintf(rs->location, sizeof(rs->location), "/login");
                 rc = azk_buf_puts(&rs->body, "");
             } else {
-                rc = azk_serve__error_page(&rq, rs, 401, T_("Please log in."));
+                rc = azk_serve__fail(&rq, rs, 401, "unauthenticated", T_("Please log in."));
             }
             goto done;
         case AZK_AUTHZ_DENY:
         default:
             rc = azk_serve__ledger(srv, &rq, "serve.deny", NULL, "refused", url);
             if (rc == AZK_OK)
-                rc = azk_serve__error_page(&rq, rs, 403, T_("You are not allowed to do this."));
+                rc = azk_serve__fail(&rq, rs, 403, "forbidden",
+                                     T_("You are not allowed to do this."));
             goto done;
     }
     if (route->changes_state && route->access != AZK_ACCESS_PUBLIC) {
-        const char *tok = azk_serve__form(&rq, "csrf");
+        /* pages: the form's csrf field; the API: the X-CSRF-Token header */
+        const char *tok = rq.api ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token")
+                                 : azk_serve__form(&rq, "csrf");
         if (tok == NULL || !azk_serve__same(tok, rq.who.csrf)) {
             rc = azk_serve__ledger(srv, &rq, "serve.csrf", NULL, "refused", url);
             if (rc == AZK_OK)
-                rc = azk_serve__error_page(&rq, rs, 403,
-                                           T_("The form is stale or forged (no valid CSRF "
-                                              "token). Reload the page and try again."));
+                rc = azk_serve__fail(&rq, rs, 403, "csrf",
+                                     T_("The form is stale or forged (no valid CSRF "
+                                        "token). Reload the page and try again."));
             goto done;
         }
     }
     rc = route->handler(srv, &rq, rs);
 done:
     if (rc != AZK_OK) {
-        /* the library's message names no personal value; show a generic page */
+        /* the library's message names no personal value; answer a generic error.
+         * A catalog that cannot be reached is 503 (try again), anything else 500. */
+        bool down = azk_serve__db_unavailable(srv, rc);
+        unsigned st = down ? 503 : 500;
         azk_buf_clear(&rs->body);
         rs->location[0] = '\0';
         for (size_t i = 0; i < 3; i++)
             rs->cookies[i][0] = '\0';
-        if (azk_serve__error_page(&rq, rs, 500, T_("Internal error; nothing was changed.")) !=
-            AZK_OK) {
-            rs->status = 500;
+        rs->retry_after = down ? 5 : 0;
+        azk_error_clear();
+        if (azk_serve__fail(&rq, rs, st, down ? "unavailable" : "internal",
+                            down ? T_("The catalog cannot be reached; nothing was changed. "
+                                      "Try again in a moment.")
+                                 : T_("Internal error; nothing was changed.")) != AZK_OK) {
+            rs->status = st;
             rs->content_type = "text/plain; charset=utf-8";
         }
     }
     azk_serve__form_free(&rq);
+    json_decref(rq.json);
     if (azk_home_set_actor(srv->h, "serve") != AZK_OK)
         azk_error_clear(); /* only an allocation: the next request sets it again */
 }
@@ -307,7 +367,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    struct azk_server *srv = cls;
+    struct azk_serve_gen *g = cls;
+    struct azk_server *srv = g->srv;
     struct conn_state *cs = *con_cls;
     struct azk_serve_resp rs;
     enum MHD_Result ret;
@@ -318,9 +379,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         cs->body.max = MAX_BODY;
         *con_cls = cs;
+        azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
+        /* each connection has its thread: a slow upload holds only its own */
         if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK)
             cs->too_big = true;
         *upload_data_size = 0;
@@ -328,7 +391,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     memset(&rs, 0, sizeof(rs));
     rs.status = 200;
+    /* one request at a time on the home handle (and gettext's LANGUAGE) */
+    (void)pthread_mutex_lock(&srv->plat->lock);
     handle(srv, c, url, method, cs, &rs);
+    (void)pthread_mutex_unlock(&srv->plat->lock);
     ret = send_resp(c, &rs);
     azk_buf_dispose(&rs.body);
     return ret;
@@ -337,117 +403,66 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct azk_serve_gen *g = cls;
     struct conn_state *cs = *con_cls;
-    (void)cls;
     (void)c;
     (void)toe;
     if (cs != NULL) {
         azk_buf_dispose_secret(&cs->body);
         azk_free(cs);
         *con_cls = NULL;
+        azk_serve__inflight(g, -1);
     }
 }
 
-/* ---- start and stop ---------------------------------------------------- */
+/* ---- the TLS daemon ---------------------------------------------------- */
 
-static const azk_serve_options serve_defaults = AZK_SERVE_OPTIONS_INIT;
-
-azk_status azk_serve_start(azk_server **out, azk_home *h, const azk_serve_options *opts,
-                           char *enrol_url, size_t enrol_url_len)
+/*
+ * URL unescaping (path and query arguments): MHD's own, except that a
+ * text holding %00 is left as it is: decoded, the NUL would cut the path
+ * or the value short ("/static/azukari.css%00.txt" read as the style
+ * sheet); undecoded, it matches no route and no valid argument.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
-    azk_status rc;
-    struct azk_server *srv = NULL;
-    struct sockaddr_in sa;
-    const union MHD_DaemonInfo *di;
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(out != NULL && h != NULL && enrol_url != NULL && enrol_url_len > 0);
-    *out = NULL;
-    enrol_url[0] = '\0';
-    rc = azk_serve__routes_check();
-    if (rc != AZK_OK)
-        return rc;
-    srv = azk_calloc(1, sizeof(*srv));
-    if (srv == NULL)
-        return azk_error_nomem();
-    srv->h = h;
-    rc = azk__options_in(&srv->opts, sizeof(srv->opts), &serve_defaults, opts, false,
-                         "azk_serve_start");
-    if (rc != AZK_OK)
-        goto fail;
-    if (srv->opts.bind == NULL)
-        srv->opts.bind = "127.0.0.1";
-    if (srv->opts.port == 0)
-        srv->opts.port = 8443;
-    if (srv->opts.idle_timeout_s == 0)
-        srv->opts.idle_timeout_s = 900;
-    if (srv->opts.absolute_timeout_s == 0)
-        srv->opts.absolute_timeout_s = 28800;
-    if (srv->opts.user_max_failures == 0)
-        srv->opts.user_max_failures = 5;
-    if (srv->opts.source_max_failures == 0)
-        srv->opts.source_max_failures = 20;
-    if (srv->opts.enrol_valid_s == 0)
-        srv->opts.enrol_valid_s = 3600;
-    if (srv->opts.host_name == NULL)
-        srv->opts.host_name = "localhost";
-    if (srv->opts.port > 65535 || (srv->opts.cert_file == NULL) != (srv->opts.key_file == NULL)) {
-        rc = azk_error_set(AZK_ERR_ARG, "serve: a port 1-65535, and --cert with --key");
-        goto fail;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)srv->opts.port);
-    if (inet_pton(AF_INET, srv->opts.bind, &sa.sin_addr) != 1) {
-        rc = azk_error_set(AZK_ERR_ARG, "serve: --bind needs an IPv4 address");
-        goto fail;
-    }
-    randombytes_buf(srv->form_key, sizeof(srv->form_key));
-    rc = azk_serve__tls_material(h, &srv->opts, &srv->cert_pem, &srv->key_pem);
-    if (rc != AZK_OK)
-        goto fail;
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)srv->opts.port,
-        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-        MHD_OPTION_HTTPS_PRIORITIES, tls_priorities, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
-    if (srv->daemon == NULL) {
-        rc = azk_error_set(AZK_ERR_IO, "serve: cannot listen on %s:%u (in use, or TLS refused)",
-                           srv->opts.bind, srv->opts.port);
-        goto fail;
-    }
-    di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = di != NULL ? di->port : srv->opts.port;
-    rc = azk_serve__first_admin_link(srv, enrol_url, enrol_url_len);
-    if (rc != AZK_OK)
-        goto fail;
-    *out = srv;
-    return AZK_OK;
-fail:
-    azk_serve_stop(srv);
-    return rc;
+    (void)cls;
+    (void)c;
+    for (const char *p = strchr(s, '%'); p != NULL; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return strlen(s);
+    return MHD_http_unescape(s);
 }
 
-unsigned azk_serve_port(const azk_server *s)
+void *azk_serve__mhd_start(struct azk_serve_gen *g, int listen_fd, const char *cert_pem,
+                           const char *key_pem)
 {
-    return s != NULL ? s->port : 0;
-}
-
-void azk_serve_stop(azk_server *s)
-{
-    if (s == NULL)
-        return;
-    if (s->daemon != NULL) {
-        /* stop accepting; the request being handled finishes before the thread ends */
-        (void)MHD_quiesce_daemon(s->daemon);
-        MHD_stop_daemon(s->daemon);
-    }
-    if (s->key_pem != NULL)
-        azk_free_secret(s->key_pem, strlen(s->key_pem));
-    azk_free(s->cert_pem);
-    sodium_memzero(s->form_key, sizeof(s->form_key));
-    azk_free(s);
+    struct azk_server *srv = g->srv;
+    struct azk_serve_plat *pl = srv->plat;
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_ITC | MHD_USE_POLL;
+    struct MHD_OptionItem o[20];
+    size_t n = 0;
+    if (pl->sa.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (listen_fd >= 0)
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL};
+    else
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &pl->sa};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)key_pem};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)cert_pem};
+    o[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)tls_priorities};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, g};
+    o[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)pl->max_connections, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                     (intptr_t)pl->max_per_source, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
+                                     (intptr_t)srv->opts.connection_timeout_s, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)65536, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_STACK_SIZE, (intptr_t)(1024 * 1024), NULL};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_start_daemon(flags, listen_fd >= 0 ? 0 : (uint16_t)srv->opts.port, NULL, NULL,
+                            on_request, g, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 }

@@ -31,6 +31,13 @@ static const struct azk_serve_route routes[] = {
     /* ---- end serve UI ---- */
 
     /* ---- serve platform: /api/v1 infrastructure ---- */
+    {"GET", "/api/v1/me", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, false, azk_serve__h_api_me},
+    {"GET", "/api/v1/dashboard", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_dashboard},
+    {"GET", "/api/v1/datasets", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_datasets},
+    {"POST", "/api/v1/logout", AZK_ACCESS_ROLES, AZK_ROLES_ALL, true, false,
+     azk_serve__h_api_logout},
     /* ---- end serve platform ---- */
 
     /* ---- agents: /api/v1/agents, cases, quarantine ---- */

@@ -110,6 +110,9 @@ struct azk_serve_req {
     char *form_names[AZK_SERVE_MAX_FIELDS];
     char *form_values[AZK_SERVE_MAX_FIELDS];
     size_t form_count;
+    /* /api/v1 requests: JSON errors; a POST's application/json body, parsed (json_body.c) */
+    bool api;
+    struct json_t *json;
 };
 
 struct azk_serve_resp {
@@ -118,6 +121,7 @@ struct azk_serve_resp {
     azk_buf body;
     char location[512];
     char cookies[3][256]; /* Set-Cookie values */
+    unsigned retry_after; /* seconds, for a Retry-After header (429, 503); 0 = none */
 };
 
 /* A query-string argument (borrowed), or NULL. */
@@ -150,7 +154,8 @@ struct azk_server {
     azk_serve_options opts;
     unsigned port;
     char *cert_pem, *key_pem;
-    uint8_t form_key[32]; /* keys the pre-login CSRF token (per process) */
+    uint8_t form_key[32];        /* keys the pre-login CSRF token (shared through the catalog) */
+    struct azk_serve_plat *plat; /* listener, reload, drain, limits (serve platform) */
 };
 
 /* ---- sessions and login (auth.c) --------------------------------------- */
@@ -252,6 +257,95 @@ AZK_NODISCARD azk_status azk_serve__step_up(struct azk_server *srv, struct azk_s
 /* ---- end serve UI ------------------------------------------------------ */
 
 /* ---- serve platform: API infrastructure, reload, limits ---------------- */
+
+/* JSON bodies of /api/v1 POSTs (json_body.c): limits checked before and after parsing */
+#define AZK_SERVE_JSON_MAX        16384 /* bytes (also the upload cap of an API request) */
+#define AZK_SERVE_JSON_MAX_DEPTH  8
+#define AZK_SERVE_JSON_MAX_ITEMS  256  /* object members and array elements, in all */
+#define AZK_SERVE_JSON_MAX_KEY    128  /* bytes */
+#define AZK_SERVE_JSON_MAX_STRING 4096 /* bytes */
+
+/*
+ * Parse an application/json body: an object within the limits above, no
+ * duplicate key, valid UTF-8, no NUL. *out is the caller's (json_decref).
+ * AZK_ERR_FORMAT (malformed, not an object) or AZK_ERR_LIMIT, with a
+ * message naming the limit, never a value.
+ */
+AZK_NODISCARD azk_status azk_serve__json_body_parse(const char *body, size_t len,
+                                                    struct json_t **out);
+/* A string member of the request's JSON body (borrowed), or NULL. */
+const char *azk_serve__json_str(const struct azk_serve_req *rq, const char *name);
+
+/* Pagination arguments from their text (NULL = absent): azk_serve__page_args without MHD. */
+AZK_NODISCARD azk_status azk_serve__page_args_parse(const char *limit_text, const char *after_text,
+                                                    size_t *limit, const char **after);
+
+/* An error answer in the request's kind: the JSON error object for /api/v1, else a page. */
+AZK_NODISCARD azk_status azk_serve__fail(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                         unsigned status, const char *code, const char *msg);
+
+/* /api/v1 handlers of the platform (api_v1.c) */
+azk_status azk_serve__h_api_me(struct azk_server *srv, struct azk_serve_req *rq,
+                               struct azk_serve_resp *rs);
+azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_req *rq,
+                                      struct azk_serve_resp *rs);
+azk_status azk_serve__h_api_datasets(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs);
+azk_status azk_serve__h_api_logout(struct azk_server *srv, struct azk_serve_req *rq,
+                                   struct azk_serve_resp *rs);
+
+/*
+ * Rate limits (ratelimit.c), counted in the catalog (table rate_limits) so
+ * every process sharing it counts the same: per source address and, with a
+ * session, per user, in fixed windows of 60 s. *retry_after = 0 when the
+ * request may go on, else the seconds until the window ends.
+ */
+AZK_NODISCARD azk_status azk_serve__rate_check(struct azk_server *srv,
+                                               const struct azk_serve_req *rq,
+                                               unsigned *retry_after);
+
+/* The pre-login CSRF key, shared by every process of the catalog (ratelimit.c). */
+AZK_NODISCARD azk_status azk_serve__form_key_load(struct azk_server *srv);
+
+/*
+ * The listener (listen.c). One TLS daemon at a time answers new
+ * connections; a reload starts a new "generation" on the same listening
+ * socket and lets the old one finish its requests. Each connection has its
+ * own thread (a slow client holds only its own); handlers run one at a
+ * time under `lock` (the home handle is not thread-safe).
+ */
+#include <pthread.h>
+#include <sys/socket.h>
+struct azk_serve_gen {
+    struct azk_server *srv;
+    void *daemon;       /* struct MHD_Daemon */
+    unsigned in_flight; /* requests begun and not completed (plat->mu) */
+    char *cert_pem, *key_pem;
+};
+struct azk_serve_plat {
+    pthread_mutex_t lock; /* handlers: one at a time */
+    pthread_mutex_t mu;   /* in_flight counters */
+    pthread_cond_t idle;  /* signalled when a generation's in_flight drops */
+    struct azk_serve_gen *gen;
+    struct sockaddr_storage sa;
+    void *redirect; /* plain-HTTP daemon that only redirects, or NULL */
+    unsigned max_connections, max_per_source;
+    char bind_text[64];      /* the address as given, for messages */
+    azk_serve_options given; /* the caller's options (a reload reads azukari.conf again) */
+};
+/* Count a request in (+1) or out (-1) of its generation. */
+void azk_serve__inflight(struct azk_serve_gen *g, int delta);
+/* Start the TLS daemon of a generation: on listen_fd (a reload) or on plat->sa (-1). NULL on
+ * failure. (http.c) */
+void *azk_serve__mhd_start(struct azk_serve_gen *g, int listen_fd, const char *cert_pem,
+                           const char *key_pem);
+/* Read the "serve" section of <home>/azukari.conf into the options it leaves unset (config.c). */
+AZK_NODISCARD azk_status azk_serve__config_read(azk_home *h, azk_serve_options *o,
+                                                const azk_serve_options *given);
+
+/* Is this status a catalog that cannot be reached (answer 503, not 500)? */
+bool azk_serve__db_unavailable(struct azk_server *srv, azk_status rc);
+
 /* ---- end serve platform ------------------------------------------------ */
 
 /* ---- agents (issue 14) -------------------------------------------------- */

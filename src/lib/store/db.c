@@ -129,6 +129,18 @@ void azk_db_close(azk_db *db)
     azk_free(db);
 }
 
+bool azk_db_lost(const azk_db *db)
+{
+    return db != NULL && db->ops->lost != NULL && db->ops->lost(db);
+}
+
+/* A lost connection, outside a transaction: reconnect before the next statement. */
+static void revive(azk_db *db)
+{
+    if (!db->in_tx && db->ops->revive != NULL)
+        (void)db->ops->revive(db);
+}
+
 azk_db_backend azk_db_kind(const azk_db *db)
 {
     return db->ops->kind;
@@ -152,6 +164,7 @@ static azk_status begin(azk_db *db, const char *sql, bool write)
     AZK_ASSERT_ARG(db != NULL);
     if (db->in_tx)
         return azk_error_set(AZK_ERR_DB, "catalog %s: a transaction is already open", db->name);
+    revive(db);
     if (db->ops->exec(db, sql) != 0)
         return fail(db, NULL, "begin");
     db->in_tx = true;
@@ -211,6 +224,7 @@ azk_status azk_db_prepare(azk_db *db, azk_db_stmt **out, const char *sql, const 
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     st->db = db;
     st->what = what != NULL ? what : "query";
+    revive(db);
     rc = db->ops->prepare(db, st, sql);
     if (rc != AZK_OK) {
         azk_free(st);

@@ -69,6 +69,14 @@ azk_db_backend azk_db_kind(const azk_db *db);
 /* The catalog's printable name (never a password). */
 const char *azk_db_name(const azk_db *db);
 
+/*
+ * Is the connection to the catalog's server lost (PostgreSQL stopped or
+ * unreachable)? A lost connection is tried again, once, before the next
+ * statement or transaction that starts outside a transaction; so a server
+ * that comes back is used again without a restart.
+ */
+bool azk_db_lost(const azk_db *db);
+
 /* Run SQL without parameters or results (may hold several ';'-separated statements). */
 AZK_NODISCARD azk_status azk_db_exec(azk_db *db, const char *sql, const char *what);
 

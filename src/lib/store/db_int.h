@@ -37,6 +37,10 @@ struct azk_db_ops {
     const void *(*col_blob)(azk_db_stmt *st, int col, size_t *len);
     /* the backend's last error message (no values) */
     const char *(*errmsg)(azk_db *db, azk_db_stmt *st);
+    /* a server backend: is the connection lost? (NULL: never) */
+    bool (*lost)(const azk_db *db);
+    /* reconnect a lost connection, outside a transaction; 0 = connected (NULL: nothing) */
+    int (*revive)(azk_db *db);
 };
 
 struct azk_db {

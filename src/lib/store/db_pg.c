@@ -50,6 +50,7 @@
 struct pg_conn {
     PGconn *conn;
     char err[512]; /* last error message, value-free */
+    bool lost;     /* a statement failed for the connection (libpq may still say OK) */
 };
 
 struct pg_param {
@@ -114,6 +115,7 @@ static void set_result_err(struct pg_conn *c, const PGresult *r)
         set_err(c, prim);
         memcpy(tmp, c->err, sizeof(tmp));
         snprintf(c->err, sizeof(c->err), "connection to the server lost: %.400s", tmp);
+        c->lost = true;
         return;
     }
     set_err(c, prim);
@@ -599,6 +601,23 @@ static const char *p_errmsg(azk_db *db, azk_db_stmt *st)
     return PC(db)->err;
 }
 
+static bool p_lost(const azk_db *db)
+{
+    const struct pg_conn *c = db->impl;
+    return c == NULL || c->lost || PQstatus(c->conn) != CONNECTION_OK;
+}
+
+/* libpq keeps a broken connection broken: PQreset connects again with the same parameters. */
+static int p_revive(azk_db *db)
+{
+    struct pg_conn *c = PC(db);
+    if (c == NULL || (!c->lost && PQstatus(c->conn) == CONNECTION_OK))
+        return 0;
+    PQreset(c->conn);
+    c->lost = PQstatus(c->conn) != CONNECTION_OK;
+    return c->lost ? -1 : 0;
+}
+
 const struct azk_db_ops azk_db__pg_ops = {
     .kind = AZK_DB_POSTGRES,
     .open = p_open,
@@ -621,4 +640,6 @@ const struct azk_db_ops azk_db__pg_ops = {
     .col_text = p_col_text,
     .col_blob = p_col_blob,
     .errmsg = p_errmsg,
+    .lost = p_lost,
+    .revive = p_revive,
 };

@@ -16,6 +16,12 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     {"SELECT k FROM rate_limits LIMIT 0",
      "CREATE TABLE rate_limits(k TEXT NOT NULL, window_start INT64 NOT NULL,"
      " hits INT64 NOT NULL, PRIMARY KEY(k, window_start))"},
+    /* keys every serve process of the catalog shares (the pre-login CSRF key) */
+    {"SELECT name FROM serve_keys LIMIT 0",
+     "CREATE TABLE serve_keys(name TEXT PRIMARY KEY, k BYTES NOT NULL)"},
+    /* the dashboard's counts of active datasets per client, from the index alone */
+    {NULL, "CREATE INDEX IF NOT EXISTS datasets_state_client"
+           " ON datasets(state, client, retain_until, id)"},
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- agents (issue 14) ----------------------------------------------- */

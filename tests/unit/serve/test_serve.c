@@ -77,6 +77,10 @@ static const struct {
     /* ---- serve UI ---- */
     /* ---- end serve UI ---- */
     /* ---- serve platform ---- */
+    {"GET /api/v1/me", "LAAAAADD"},
+    {"GET /api/v1/dashboard", "LAAAAADD"},
+    {"GET /api/v1/datasets", "LAAAAADD"},
+    {"POST /api/v1/logout", "LAAAAADD"},
     /* ---- end serve platform ---- */
     /* ---- agents ---- */
     /* ---- end agents ---- */

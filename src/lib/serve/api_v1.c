@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/api_v1.c -- the platform's part of /api/v1: the error answer in
+ * the request's kind (JSON error object for the API, a page otherwise),
+ * GET /api/v1/me (who the session is, and its CSRF token for the
+ * X-CSRF-Token header of state-changing calls), and the JSON twins of the
+ * dashboard and the dataset list (GET /api/v1/dashboard,
+ * GET /api/v1/datasets: cursor-paginated on the dataset id). Same rules
+ * as the pages: a client user sees only its granted clients. Described in
+ * docs/api/openapi.yaml.
+ */
+#include "serve/serve_int.h"
+#include "store/datasets.h"
+#include "store/serve.h"
+#include "store/serve_plat.h"
+
+#include "azukari/audit.h"
+
+#include <jansson.h>
+#include <string.h>
+
+azk_status azk_serve__fail(struct azk_serve_req *rq, struct azk_serve_resp *rs, unsigned status,
+                           const char *code, const char *msg)
+{
+    if (rq->api)
+        return azk_serve__api_error(rs, status, code, msg);
+    return azk_serve__error_page(rq, rs, status, msg);
+}
+
+static azk_status grant_list(const char *client, void *payload)
+{
+    return json_array_append_new(payload, json_string(client)) == 0 ? AZK_OK : azk_error_nomem();
+}
+
+azk_status azk_serve__h_api_me(struct azk_server *srv, struct azk_serve_req *rq,
+                               struct azk_serve_resp *rs)
+{
+    const char *role = azk_serve__role_name(rq->who.role);
+    json_t *grants = json_array();
+    azk_status rc;
+    if (grants == NULL)
+        return azk_error_nomem();
+    /* a client user's clients; staff see every client (an empty list here) */
+    rc = rq->who.role == AZK_ROLE_CLIENT
+             ? azk_store__grants_each(srv->h, rq->who.name, grant_list, grants)
+             : AZK_OK;
+    if (rc != AZK_OK) {
+        json_decref(grants);
+        return rc;
+    }
+    return azk_serve__json(rs, 200,
+                           json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", rq->who.name, "role",
+                                     role != NULL ? role : "", "csrf", rq->who.csrf, "lang",
+                                     rq->lang, "clients", grants));
+}
+
+/* POST /api/v1/logout: the session ends (the JSON twin of POST /logout). */
+azk_status azk_serve__h_api_logout(struct azk_server *srv, struct azk_serve_req *rq,
+                                   struct azk_serve_resp *rs)
+{
+    azk_status rc = azk_serve__h_logout(srv, rq, rs); /* ledger serve.logout, cookie cleared */
+    if (rc != AZK_OK)
+        return rc;
+    rs->location[0] = '\0';
+    return azk_serve__json(rs, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- dashboard --------------------------------------------------------- */
+
+struct counts {
+    json_t *list;
+    json_int_t held, overdue;
+};
+
+static azk_status count_cb(const struct azk_store_client_counts *c, void *payload)
+{
+    struct counts *t = payload;
+    json_t *row = json_pack("{s:s, s:I, s:I, s:I}", "client", c->client != NULL ? c->client : "",
+                            "held", (json_int_t)c->held, "overdue", (json_int_t)c->overdue,
+                            "on_hold", (json_int_t)c->on_hold);
+    if (row == NULL || json_array_append_new(t->list, row) != 0)
+        return azk_error_nomem();
+    t->held += c->held;
+    t->overdue += c->overdue;
+    return AZK_OK;
+}
+
+azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_req *rq,
+                                      struct azk_serve_resp *rs)
+{
+    struct counts c = {0};
+    char today[16];
+    json_t *doc;
+    azk_status rc;
+    azk_store__today(today);
+    c.list = json_array();
+    if (c.list == NULL)
+        return azk_error_nomem();
+    /* one aggregate query; a client user: its granted clients only */
+    rc = azk_store__dataset_counts(
+        srv->h, today, rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, count_cb, &c);
+    if (rc != AZK_OK) {
+        json_decref(c.list);
+        return rc;
+    }
+    doc = json_pack("{s:s, s:I, s:I, s:o}", "today", today, "held", c.held, "overdue", c.overdue,
+                    "clients", c.list);
+    if (doc != NULL && rq->who.role != AZK_ROLE_CLIENT) {
+        /* the ledger's size: staff only (it covers every client) */
+        azk_audit *a = NULL;
+        if (azk_audit_open(&a, srv->h->path, 0, NULL) == AZK_OK) {
+            (void)json_object_set_new(doc, "ledger_entries",
+                                      json_integer((json_int_t)azk_audit_size(a)));
+            azk_audit_close(a);
+        } else {
+            azk_error_clear();
+            (void)json_object_set_new(doc, "ledger_entries", json_null());
+        }
+    }
+    return azk_serve__json(rs, 200, doc);
+}
+
+/* ---- datasets ---------------------------------------------------------- */
+
+struct page {
+    json_t *items;
+    char last[72];
+};
+
+static azk_status page_cb(const struct azk_store_deadline *d, void *payload)
+{
+    struct page *p = payload;
+    json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", d->dataset, "client", d->client,
+                           "retain_until", d->retain_until != NULL ? d->retain_until : "", "state",
+                           d->state != NULL ? d->state : "", "on_hold", d->held ? 1 : 0);
+    if (it == NULL)
+        return azk_error_nomem();
+    if (d->ret_state != NULL)
+        (void)json_object_set_new(it, "retention", json_string(d->ret_state));
+    if (json_array_append_new(p->items, it) != 0)
+        return azk_error_nomem();
+    (void)snprintf(p->last, sizeof(p->last), "%s", d->dataset);
+    return AZK_OK;
+}
+
+azk_status azk_serve__h_api_datasets(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs)
+{
+    const char *client = azk_serve__query(rq, "client");
+    const char *after = NULL;
+    size_t limit = 0;
+    struct page p;
+    bool more = false;
+    azk_status rc;
+    rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc == AZK_ERR_ARG) {
+        char msg[160];
+        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        azk_error_clear();
+        return azk_serve__api_error(rs, 400, "bad_argument", msg);
+    }
+    if (rc != AZK_OK)
+        return rc;
+    /* the cursor is a dataset id: anything else is not one of ours */
+    if (after != NULL && !azk_store__valid_id(after))
+        return azk_serve__api_error(rs, 400, "bad_argument",
+                                    "after must be a cursor from a previous page");
+    if (client != NULL) {
+        bool yes = false;
+        if (!azk_store__valid_id(client))
+            return azk_serve__api_error(rs, 400, "bad_argument", "client is not a client id");
+        rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
+        if (rc != AZK_OK)
+            return rc;
+        if (!yes) {
+            rc = azk_serve__ledger(srv, rq, "serve.deny", NULL, "refused", "client not granted");
+            return rc != AZK_OK ? rc
+                                : azk_serve__api_error(rs, 403, "forbidden",
+                                                       T_("You are not allowed to do this."));
+        }
+    }
+    memset(&p, 0, sizeof(p));
+    p.items = json_array();
+    if (p.items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__datasets_page(srv->h, client,
+                                  rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL,
+                                  after != NULL ? after : "", limit, page_cb, &p, &more);
+    if (rc != AZK_OK) {
+        json_decref(p.items);
+        return rc;
+    }
+    return azk_serve__json(rs, 200,
+                           json_pack("{s:o, s:o}", "items", p.items, "next",
+                                     more ? json_string(p.last) : json_null()));
+}
