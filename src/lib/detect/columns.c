@@ -349,7 +349,7 @@ static bool names_other_date(const char *f)
     return true;
 }
 
-azk_column_kind azk_column_classify(const char *header, size_t header_len)
+static azk_column_kind classify(const char *header, size_t header_len)
 {
     char f[256];
     size_t i;
@@ -371,4 +371,41 @@ azk_column_kind azk_column_classify(const char *header, size_t header_len)
             return contains[i].kind;
     }
     return AZK_COL_NONE;
+}
+
+/*
+ * A memo of short cells per thread: the detector classifies the cell before
+ * every number of a headerless row (key-value rows, "口座番号","1234567"),
+ * so a CSV without header row asks about the same few cells on every line,
+ * and the substring rules cost more than the rest of the row. Direct-mapped,
+ * exact bytes as the key: the answer is the one classify() gives.
+ */
+#define MEMO_SLOTS 256
+#define MEMO_MAX   40
+
+struct memo_slot {
+    uint8_t len; /* 0: empty */
+    uint8_t kind;
+    char s[MEMO_MAX];
+};
+
+static _Thread_local struct memo_slot memo[MEMO_SLOTS];
+
+azk_column_kind azk_column_classify(const char *header, size_t header_len)
+{
+    struct memo_slot *m;
+    uint32_t h = 2166136261u;
+    azk_column_kind k;
+    if (header == NULL || header_len == 0 || header_len > MEMO_MAX)
+        return classify(header, header_len);
+    for (size_t i = 0; i < header_len; i++)
+        h = (h ^ (unsigned char)header[i]) * 16777619u;
+    m = &memo[(h ^ (h >> 16)) % MEMO_SLOTS];
+    if (m->len == header_len && memcmp(m->s, header, header_len) == 0)
+        return (azk_column_kind)m->kind;
+    k = classify(header, header_len);
+    m->len = (uint8_t)header_len;
+    m->kind = (uint8_t)k;
+    memcpy(m->s, header, header_len);
+    return k;
 }
