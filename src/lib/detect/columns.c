@@ -349,6 +349,20 @@ static bool names_other_date(const char *f)
     return true;
 }
 
+/* f is ASCII and has no three letters a-z in a row. */
+static bool ascii_without_word(const char *f)
+{
+    unsigned run = 0;
+    for (const unsigned char *p = (const unsigned char *)f; *p != '\0'; p++) {
+        if (*p >= 0x80)
+            return false;
+        run = (*p >= 'a' && *p <= 'z') ? run + 1 : 0;
+        if (run >= 3)
+            return false;
+    }
+    return true;
+}
+
 static azk_column_kind classify(const char *header, size_t header_len)
 {
     char f[256];
@@ -363,6 +377,12 @@ static azk_column_kind classify(const char *header, size_t header_len)
     }
     /* a long cell is a value, not a header */
     if (strlen(f) > 48)
+        return AZK_COL_NONE;
+    /* every ASCII word of the rules below has three letters in a row (tel,
+     * sku, date): an ASCII cell without them (AB-8827-9384 folds to "ab")
+     * is none of them, and is asked about before every number of a row
+     * without header */
+    if (ascii_without_word(f))
         return AZK_COL_NONE;
     if (names_other_date(f))
         return AZK_COL_OTHER; /* 登録日, 最終購入日, 契約年月日, 有効期限 */
