@@ -28,6 +28,7 @@ static uint32_t pair[128 * 256]; /* lead byte 0x80..0xFF, trail byte */
 static bool ascii_identity;      /* every byte < 0x80 decodes to itself */
 static bool tables_ok;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+bool azk_decode__cp932_tables_off;
 
 static uint32_t entry_of(const UChar *u, int32_t n)
 {
@@ -87,6 +88,8 @@ size_t azk_decode__cp932_fast(const uint8_t *in, size_t n, bool at_eof, uint8_t 
 {
     size_t i = 0, o = 0;
     *used = 0;
+    if (azk_decode__cp932_tables_off)
+        return SIZE_MAX;
     pthread_once(&tables_once, tables_build);
     if (!tables_ok)
         return SIZE_MAX;
