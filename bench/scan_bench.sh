@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
         --fingerprints) fpargs="--fingerprints $2"; shift 2 ;;
         --parts) parts=$2; shift 2 ;;
         --small-files) small_files=$2; shift 2 ;;
-        -h|--help) sed -n '4,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scan_bench: unknown argument: $1" >&2; exit 64 ;;
     esac
 done
