@@ -17,9 +17,10 @@
  * and decoded in the better legacy encoding (ASCII is common to all of
  * them, so the switch is exact), and object_format is called again.
  *
- * UTF-8 input takes a fast path (validate, no ICU); the others go through
- * ICU (ucnv_convertEx with a pivot buffer) in 64 KiB chunks. Undecodable
- * bytes become U+FFFD and never stop the object.
+ * UTF-8 input takes a fast path (validate, no ICU); so does a window of
+ * CP932 that decodes cleanly (ICU's tables, text_cp932.c); the others go
+ * through ICU (ucnv_convertEx with a pivot buffer) in 64 KiB chunks.
+ * Undecodable bytes become U+FFFD and never stop the object.
  *
  * This file: the encodings, ICU helpers, conversion, the line splitter
  * and the text object; detection is in text_detect.c (shared: text_int.h).
@@ -296,6 +297,13 @@ static size_t utf8_repair(const uint8_t *p, size_t n, uint8_t *out, size_t *bad)
     return o;
 }
 
+/* No input held inside the converter (a lead byte from the last window). */
+static bool cnv_idle(const UConverter *cnv)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    return ucnv_toUCountPending(cnv, &uerr) == 0 && U_SUCCESS(uerr);
+}
+
 static void conv_switch_report(struct conv *c)
 {
     if (c->reported)
@@ -427,6 +435,20 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     return rc;
             }
             start = c->in_pos;
+            if (c->enc == ENC_CP932 && start < c->in_len && c->psrc == c->ptgt &&
+                cnv_idle(c->cnv)) {
+                /* a window of clean characters: ICU's tables without ICU
+                 * (text_cp932.c); else ICU converts all of it, as before */
+                size_t used = 0;
+                size_t m = azk_decode__cp932_fast(c->in + start, c->in_len - start, c->in_eof,
+                                                  c->out, &used);
+                if (m != SIZE_MAX && used > 0) {
+                    c->in_pos = start + used;
+                    *n = m;
+                    *outp = c->out;
+                    return AZK_OK;
+                }
+            }
             s = (const char *)c->in + c->in_pos;
             ucnv_convertEx(c->u8, c->cnv, &t, (char *)c->out + OUT_CAP, &s,
                            (const char *)c->in + c->in_len, c->pivot, &c->psrc, &c->ptgt,

@@ -349,7 +349,21 @@ static bool names_other_date(const char *f)
     return true;
 }
 
-azk_column_kind azk_column_classify(const char *header, size_t header_len)
+/* f is ASCII and has no three letters a-z in a row. */
+static bool ascii_without_word(const char *f)
+{
+    unsigned run = 0;
+    for (const unsigned char *p = (const unsigned char *)f; *p != '\0'; p++) {
+        if (*p >= 0x80)
+            return false;
+        run = (*p >= 'a' && *p <= 'z') ? run + 1 : 0;
+        if (run >= 3)
+            return false;
+    }
+    return true;
+}
+
+static azk_column_kind classify(const char *header, size_t header_len)
 {
     char f[256];
     size_t i;
@@ -364,6 +378,12 @@ azk_column_kind azk_column_classify(const char *header, size_t header_len)
     /* a long cell is a value, not a header */
     if (strlen(f) > 48)
         return AZK_COL_NONE;
+    /* every ASCII word of the rules below has three letters in a row (tel,
+     * sku, date): an ASCII cell without them (AB-8827-9384 folds to "ab")
+     * is none of them, and is asked about before every number of a row
+     * without header */
+    if (ascii_without_word(f))
+        return AZK_COL_NONE;
     if (names_other_date(f))
         return AZK_COL_OTHER; /* 登録日, 最終購入日, 契約年月日, 有効期限 */
     for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++) {
@@ -371,4 +391,41 @@ azk_column_kind azk_column_classify(const char *header, size_t header_len)
             return contains[i].kind;
     }
     return AZK_COL_NONE;
+}
+
+/*
+ * A memo of short cells per thread: the detector classifies the cell before
+ * every number of a headerless row (key-value rows, "口座番号","1234567"),
+ * so a CSV without header row asks about the same few cells on every line,
+ * and the substring rules cost more than the rest of the row. Direct-mapped,
+ * exact bytes as the key: the answer is the one classify() gives.
+ */
+#define MEMO_SLOTS 256
+#define MEMO_MAX   40
+
+struct memo_slot {
+    uint8_t len; /* 0: empty */
+    uint8_t kind;
+    char s[MEMO_MAX];
+};
+
+static _Thread_local struct memo_slot memo[MEMO_SLOTS];
+
+azk_column_kind azk_column_classify(const char *header, size_t header_len)
+{
+    struct memo_slot *m;
+    uint32_t h = 2166136261u;
+    azk_column_kind k;
+    if (header == NULL || header_len == 0 || header_len > MEMO_MAX)
+        return classify(header, header_len);
+    for (size_t i = 0; i < header_len; i++)
+        h = (h ^ (unsigned char)header[i]) * 16777619u;
+    m = &memo[(h ^ (h >> 16)) % MEMO_SLOTS];
+    if (m->len == header_len && memcmp(m->s, header, header_len) == 0)
+        return (azk_column_kind)m->kind;
+    k = classify(header, header_len);
+    m->len = (uint8_t)header_len;
+    m->kind = (uint8_t)k;
+    memcpy(m->s, header, header_len);
+    return k;
 }

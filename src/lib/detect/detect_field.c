@@ -394,6 +394,40 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
     }
 }
 
+#if defined(__SSE2__)
+/* One bit per byte of b whose top bit is set, byte 0 in bit 0. */
+static inline uint64_t top_bits8(uint64_t b)
+{
+    return (((b >> 7) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
+}
+
+/*
+ * The digit and 0xEF masks of the last n (< 64) bytes of a field, eight
+ * bytes at a time in a register (SWAR, exact per byte: no carry crosses a
+ * byte), the rest byte by byte: most cells are shorter than 64 bytes, and
+ * the byte loop was a third of the field scan.
+ */
+static void tail_masks(const unsigned char *u, size_t n, uint64_t *dm, uint64_t *em)
+{
+    const uint64_t hi = 0x8080808080808080ull, lo7 = 0x7f7f7f7f7f7f7f7full;
+    size_t m = 0;
+    for (; m + 8 <= n; m += 8) {
+        uint64_t w, t, x, nd, nz;
+        memcpy(&w, u + m, 8);
+        t = w ^ 0x3030303030303030ull; /* digits become 0..9 */
+        nd = (((t & lo7) + 0x7676767676767676ull) | t) & hi;
+        x = w ^ 0xEFEFEFEFEFEFEFEFull; /* 0xEF becomes 0 */
+        nz = (((x & lo7) + lo7) | x) & hi;
+        *dm |= top_bits8(~nd & hi) << m;
+        *em |= top_bits8(~nz & hi) << m;
+    }
+    for (; m < n; m++) {
+        *dm |= (uint64_t)((unsigned)(u[m] - '0') < 10) << m;
+        *em |= (uint64_t)(u[m] == 0xEF) << m;
+    }
+}
+#endif
+
 static void digit_runs(struct fld *f)
 {
     const unsigned char *u = (const unsigned char *)f->s;
@@ -406,17 +440,13 @@ static void digit_runs(struct fld *f)
 #if defined(__SSE2__)
         {
             /* runs from a 64-bit digit mask, without a branch per byte; the
-             * tail of the field (short cells: all of it) byte by byte, as a
+             * tail of the field (short cells: all of it) by tail_masks, as a
              * vector load of bytes just copied to a padded block stalls on
              * store forwarding */
             uint64_t dm = 0, em = 0;
             int k;
             if (i + 64 > len) {
-                size_t m;
-                for (m = 0; m < len - i; m++) {
-                    dm |= (uint64_t)((unsigned)(u[i + m] - '0') < 10) << m;
-                    em |= (uint64_t)(u[i + m] == 0xEF) << m;
-                }
+                tail_masks(u + i, len - i, &dm, &em);
             } else {
                 for (k = 0; k < 4; k++) {
                     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 16 * k));

@@ -35,18 +35,24 @@
 
 static bool queue_pop(azk_scanner *s, struct job *out)
 {
-    pthread_mutex_lock(&s->mu);
-    while (s->q_len == 0 && !s->q_closed)
-        pthread_cond_wait(&s->not_empty, &s->mu);
+    pthread_mutex_lock(&s->q_mu);
+    while (s->q_len == 0 && !s->q_closed) {
+        s->q_pop_waiters++;
+        pthread_cond_wait(&s->not_empty, &s->q_mu);
+        s->q_pop_waiters--;
+    }
     if (s->q_len == 0) {
-        pthread_mutex_unlock(&s->mu);
+        pthread_mutex_unlock(&s->q_mu);
         return false;
     }
     *out = s->queue[s->q_head];
     s->q_head = (s->q_head + 1) % QUEUE_CAP;
     s->q_len--;
-    pthread_cond_signal(&s->not_full);
-    pthread_mutex_unlock(&s->mu);
+    if (s->q_push_waiting && s->q_len <= QUEUE_CAP / 2) {
+        s->q_push_waiting = false;
+        pthread_cond_signal(&s->not_full);
+    }
+    pthread_mutex_unlock(&s->q_mu);
     return true;
 }
 
@@ -77,14 +83,17 @@ static azk_status walk_file(void *payload, char *path, const struct stat *st)
         azk_free(path);
         return s->fatal;
     }
-    pthread_mutex_lock(&s->mu);
-    while (s->q_len == QUEUE_CAP)
-        pthread_cond_wait(&s->not_full, &s->mu);
+    pthread_mutex_lock(&s->q_mu);
+    while (s->q_len == QUEUE_CAP) {
+        s->q_push_waiting = true;
+        pthread_cond_wait(&s->not_full, &s->q_mu);
+    }
     s->queue[(s->q_head + s->q_len) % QUEUE_CAP].path = path;
     s->queue[(s->q_head + s->q_len) % QUEUE_CAP].st = *st;
     s->q_len++;
-    pthread_cond_signal(&s->not_empty);
-    pthread_mutex_unlock(&s->mu);
+    if (s->q_pop_waiters > 0)
+        pthread_cond_signal(&s->not_empty);
+    pthread_mutex_unlock(&s->q_mu);
     return AZK_OK;
 }
 
@@ -294,6 +303,8 @@ static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
     s->bytes_read = 0;
     s->q_head = s->q_len = 0;
     s->q_closed = false;
+    s->q_pop_waiters = 0;
+    s->q_push_waiting = false;
     s->cb = cb;
     s->cb_payload = payload;
     s->fatal = AZK_OK;
@@ -301,6 +312,7 @@ static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
     s->start_ns = azk_now_ns();
     s->last_progress_ns = s->start_ns;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->q_mu, NULL);
     pthread_cond_init(&s->not_empty, NULL);
     pthread_cond_init(&s->not_full, NULL);
 }
@@ -309,6 +321,7 @@ static void run_state_dispose(azk_scanner *s)
 {
     pthread_cond_destroy(&s->not_full);
     pthread_cond_destroy(&s->not_empty);
+    pthread_mutex_destroy(&s->q_mu);
     pthread_mutex_destroy(&s->mu);
 }
 
@@ -451,10 +464,10 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
         for (size_t i = 0; i < path_count && rc == AZK_OK; i++)
             rc = azk_walk__path(paths[i], &wo, &wcb);
     }
-    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->q_mu);
     s->q_closed = true;
     pthread_cond_broadcast(&s->not_empty);
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_unlock(&s->q_mu);
     for (unsigned i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
     /* the queue may hold paths if the walk failed before any worker ran */

@@ -44,10 +44,17 @@ struct azk_scanner {
     void *confirm_payload;
 
     /* per run */
-    pthread_mutex_t mu; /* queue + output + stats */
+    pthread_mutex_t mu; /* output + stats */
+    /* the queue has its own lock, so delivering a result never holds up the
+     * walk; a condition is signalled only when someone waits on it, and the
+     * walk, once the queue was full, is woken when it is half empty (a
+     * wake-up per file was most of the fixed cost of small files) */
+    pthread_mutex_t q_mu;
     pthread_cond_t not_empty, not_full;
     struct job queue[QUEUE_CAP];
     size_t q_head, q_len;
+    unsigned q_pop_waiters; /* workers waiting on not_empty */
+    bool q_push_waiting;    /* the walk waits on not_full */
     bool q_closed;
     azk_scan_result_cb cb;
     void *cb_payload;

@@ -25,6 +25,7 @@
 
 #include "decode/decode.h"
 #include "decode/decode_int.h"
+#include "decode/text_int.h"
 
 /* ---- collecting sink ------------------------------------------------------------ */
 
@@ -315,6 +316,109 @@ static void test_decode__cp932_extensions(void **state)
     assert_int_equal(decode_mem(&c, "\x82\xA0\xFF\x82\xA2\n\x82\xA4\n", 9, &o), AZK_OK);
     assert_string_equal(text_of(&c), "あ\xEF\xBF\xBDい@1\nう@2\n");
     collect_dispose(&c);
+}
+
+/*
+ * CP932 by table (text_cp932.c) against ICU alone (azk_decode__convert_mem):
+ * every byte and every two-byte sequence either converts to exactly ICU's
+ * clean answer or is refused; a trailing lead byte waits for the next read
+ * unless at the end; a refused byte refuses the window.
+ */
+static void test_decode__cp932_tables_match_icu(void **state)
+{
+    uint8_t out[16], in[2];
+    size_t used, m, accepted = 0;
+    azk_buf ref = AZK_BUF_INIT;
+    (void)state;
+    for (unsigned a = 0; a < 256; a++) {
+        for (unsigned b = 0; b < 257; b++) {
+            size_t n = b == 256 ? 1 : 2, errs = 0;
+            in[0] = (uint8_t)a;
+            in[1] = (uint8_t)b;
+            m = azk_decode__cp932_fast(in, n, true, out, &used);
+            azk_buf_clear(&ref);
+            assert_int_equal(azk_decode__convert_mem("cp932", in, n, &ref, &errs), AZK_OK);
+            if (m == SIZE_MAX)
+                continue;
+            accepted++;
+            assert_int_equal(errs, 0);
+            assert_int_equal(used, n);
+            assert_int_equal(m, ref.len);
+            assert_memory_equal(out, ref.data, m);
+        }
+    }
+    /* ASCII, half-width kana and the JIS X 0208 / NEC / IBM pairs */
+    assert_true(accepted > 20000);
+    /* 0x80, 0xA0, 0xFD-0xFF and a lead byte with a bad trail byte: ICU's business */
+    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"a\x80", 2, true, out, &used),
+                     SIZE_MAX);
+    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"\xFF", 1, true, out, &used),
+                     SIZE_MAX);
+    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"\x82\x0A", 2, true, out, &used),
+                     SIZE_MAX);
+    /* a lead byte at the end of a read waits; at the end of the object ICU says U+FFFD */
+    m = azk_decode__cp932_fast((const uint8_t *)"ab\x82", 3, false, out, &used);
+    assert_int_equal(m, 2);
+    assert_int_equal(used, 2);
+    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"ab\x82", 3, true, out, &used),
+                     SIZE_MAX);
+    azk_buf_dispose(&ref);
+}
+
+/*
+ * A CP932 object of several reads (lead bytes cut at read boundaries,
+ * undecodable bytes in some windows, ASCII runs, half-width kana) decodes
+ * to the same records with the tables as with ICU alone.
+ */
+static void test_decode__cp932_tables_same_records(void **state)
+{
+    static const char *const pieces[] = {
+        "\x82\xa0\x82\xa2\x82\xa4",
+        "ID=12345 status=ok ",
+        "\x93\x8c\x8b\x9e\x93\x73",
+        "\xb1\xb2\xb3",
+        "\x87\x40\x87\x8a",
+        "\xfb\xfc",
+        " 03-1234-5678 ",
+        "\x81\x40",
+        "\n",
+        "\x8e\x52\x93\x63\x91\xbe\x98\x59",
+        "abc,def,\x82\xa9\x82\xc8\n",
+    };
+    size_t cap = 3 * AZK_DECODE_CHUNK + 1000, n = 0;
+    char *buf = malloc(cap);
+    unsigned seed = 12345;
+    struct collect a, b;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    (void)state;
+    assert_non_null(buf);
+    while (n + 64 < cap) {
+        const char *p;
+        seed = seed * 1103515245u + 12345u;
+        p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+        memcpy(buf + n, p, strlen(p));
+        n += strlen(p);
+    }
+    /* a lead byte as the last byte of the first read; an undecodable byte in
+     * the second read (that window goes to ICU), none in the third */
+    buf[AZK_DECODE_CHUNK - 1] = (char)0x82;
+    buf[AZK_DECODE_CHUNK] = (char)0xa0;
+    buf[AZK_DECODE_CHUNK + AZK_DECODE_CHUNK / 2] = (char)0xFF;
+    buf[n++] = '\n';
+    o.force_encoding = "cp932";
+    collect_init(&a);
+    collect_init(&b);
+    assert_int_equal(decode_mem(&a, buf, n, &o), AZK_OK);
+    azk_decode__cp932_tables_off = true;
+    assert_int_equal(decode_mem(&b, buf, n, &o), AZK_OK);
+    azk_decode__cp932_tables_off = false;
+    assert_true(a.records > 1000);
+    assert_int_equal(a.records, b.records);
+    assert_string_equal(text_of(&a), text_of(&b));
+    assert_string_equal(log_of(&a), log_of(&b));
+    collect_dispose(&a);
+    collect_dispose(&b);
+    free(buf);
 }
 
 static void test_decode__eucjp_and_jis(void **state)
@@ -1543,6 +1647,8 @@ int main(void)
         cmocka_unit_test(test_decode__detect_japanese),
         cmocka_unit_test(test_decode__detect_halfwidth_kana),
         cmocka_unit_test(test_decode__cp932_extensions),
+        cmocka_unit_test(test_decode__cp932_tables_match_icu),
+        cmocka_unit_test(test_decode__cp932_tables_same_records),
         cmocka_unit_test(test_decode__eucjp_and_jis),
         cmocka_unit_test(test_decode__switch_after_ascii_prefix),
         cmocka_unit_test(test_decode__invalid_utf8_replaced),

@@ -669,14 +669,27 @@ static void test_detect__column_classify(void **state)
         {"金額", AZK_COL_OTHER},
         {"山田", AZK_COL_NONE},
         {"", AZK_COL_NONE},
+        /* ASCII cells without three letters in a row are no header word
+         * (columns.c); the short words of the exact list still are */
+        {"AB-8827-9384", AZK_COL_NONE},
+        {"x1", AZK_COL_NONE},
+        {"ID", AZK_COL_OTHER},
+        {"No.", AZK_COL_OTHER},
+        {"sku", AZK_COL_OTHER},
+        {"tel2", AZK_COL_PHONE},
+        {"Created Date", AZK_COL_OTHER},
+        {"口座no", AZK_COL_BANK_ACCOUNT},
     };
     size_t i;
     (void)state;
-    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        azk_column_kind k = azk_column_classify(v[i].h, strlen(v[i].h));
-        if (k != v[i].k)
-            print_error("header #%zu: %s\n", i, azk_column_kind_name(k));
-        assert_int_equal(k, v[i].k);
+    /* twice: the second pass answers from the per-thread memo */
+    for (int pass = 0; pass < 2; pass++) {
+        for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            azk_column_kind k = azk_column_classify(v[i].h, strlen(v[i].h));
+            if (k != v[i].k)
+                print_error("header #%zu: %s\n", i, azk_column_kind_name(k));
+            assert_int_equal(k, v[i].k);
+        }
     }
     assert_string_equal(azk_pii_type_name(AZK_PII_CREDIT_CARD), "credit_card");
     assert_int_equal(azk_pii_type_from_name("birth_date"), AZK_PII_BIRTH_DATE);
