@@ -28,7 +28,7 @@ azk_status azk_serve__json(struct azk_serve_resp *rs, unsigned status, json_t *d
         return azk_error_set(AZK_ERR_NOMEM, "serve: out of memory building a JSON answer");
     azk_buf_dispose(&rs->body);
     rc = azk_buf_puts(&rs->body, text);
-    free(text); /* from json_dumps; checksrc: ok */
+    free(text); /* jansson allocates with malloc; checksrc: ok */
     if (rc != AZK_OK)
         return rc;
     rs->status = status;
@@ -46,8 +46,13 @@ azk_status azk_serve__api_error(struct azk_serve_resp *rs, unsigned status, cons
 
 azk_status azk_serve__page_args(struct azk_serve_req *rq, size_t *limit, const char **after)
 {
-    const char *l = azk_serve__query(rq, "limit");
-    const char *a = azk_serve__query(rq, "after");
+    return azk_serve__page_args_parse(azk_serve__query(rq, "limit"), azk_serve__query(rq, "after"),
+                                      limit, after);
+}
+
+azk_status azk_serve__page_args_parse(const char *l, const char *a, size_t *limit,
+                                      const char **after)
+{
     *limit = AZK_SERVE_PAGE_DEFAULT;
     *after = NULL;
     if (l != NULL) {
