@@ -19,6 +19,37 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- agents (issue 14) ----------------------------------------------- */
+    /* one-time enrolment tokens (hash only), per host group and zone */
+    {"SELECT token_hash FROM agent_tokens LIMIT 0",
+     "CREATE TABLE agent_tokens(token_hash TEXT PRIMARY KEY, grp TEXT NOT NULL,"
+     " zone TEXT NOT NULL, created_at INT64 NOT NULL, expires_at INT64 NOT NULL,"
+     " used_at INT64, created_by TEXT)"},
+    {"SELECT id FROM agents LIMIT 0",
+     "CREATE TABLE agents(id TEXT PRIMARY KEY, host TEXT NOT NULL, grp TEXT NOT NULL,"
+     " zone TEXT NOT NULL, state TEXT NOT NULL, enrolled_at INT64 NOT NULL,"
+     " seen_at INT64, revoked_at INT64)"},
+    /* client certificates issued by the server's CA (serial hex) */
+    {"SELECT serial FROM agent_certs LIMIT 0",
+     "CREATE TABLE agent_certs(serial TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+     " not_before INT64 NOT NULL, not_after INT64 NOT NULL, issued_at INT64 NOT NULL,"
+     " revoked_at INT64)"},
+    {"SELECT grp FROM agent_policies LIMIT 0",
+     "CREATE TABLE agent_policies(grp TEXT PRIMARY KEY, body TEXT NOT NULL,"
+     " updated_at INT64 NOT NULL)"},
+    /* one row per batch ever ingested: the batch id is unique, a resend is a no-op */
+    {"SELECT batch_id FROM agent_batches LIMIT 0",
+     "CREATE TABLE agent_batches(batch_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+     " received_at INT64 NOT NULL, sent_at INT64 NOT NULL, object_count INT64 NOT NULL,"
+     " lost_objects INT64 NOT NULL)"},
+    /* per object results: the path is kept (the server must say where), never logged */
+    {"SELECT batch_id FROM agent_objects LIMIT 0",
+     "CREATE TABLE agent_objects(batch_id TEXT NOT NULL, seq INT64 NOT NULL,"
+     " agent_id TEXT NOT NULL, path TEXT NOT NULL, size INT64 NOT NULL, mtime INT64 NOT NULL,"
+     " format TEXT, counts TEXT NOT NULL, examples TEXT NOT NULL, edm TEXT NOT NULL,"
+     " edm_records INT64 NOT NULL, score_milli INT64 NOT NULL, error TEXT,"
+     " PRIMARY KEY(batch_id, seq))"},
+    {"SELECT agent_id FROM agent_objects LIMIT 0",
+     "CREATE INDEX IF NOT EXISTS agent_objects_agent ON agent_objects(agent_id, edm_records)"},
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- supervision: monthly reports, training, internal control -------- */

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/agents.c -- the agents' catalog tables (store/agents.h): tokens,
+ * agents, certificates, policies, batches and per-object results, in the
+ * SQL common to SQLite and PostgreSQL (store/db.h). Objects of a batch go
+ * in multi-row INSERTs of up to ROWS_PER_INSERT rows (one round trip per
+ * statement on PostgreSQL), inside the batch's one transaction.
+ */
+#include "store/agents.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define OBJ_COLS        13
+#define ROWS_PER_INSERT 64
+
+azk_status azk_store__agent_token_insert(azk_home *h, const char *token_hash, const char *grp,
+                                         const char *zone, int64_t now, int64_t expires_at,
+                                         const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && token_hash != NULL && grp != NULL && zone != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "INSERT INTO agent_tokens(token_hash, grp, zone, created_at, expires_at,"
+                        " created_by) VALUES(?, ?, ?, ?, ?, ?)",
+                        "add agent token");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, token_hash);
+        azk_db_bind_text(st, 2, grp);
+        azk_db_bind_text(st, 3, zone);
+        azk_db_bind_int64(st, 4, now);
+        azk_db_bind_int64(st, 5, expires_at);
+        azk_db_bind_text(st, 6, azk_store__actor(h));
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_enroll(azk_home *h, const char *token_hash, int64_t now,
+                                   const struct azk_store_agent_new *a,
+                                   const struct azk_store_event *ev, bool *taken, char grp[64],
+                                   char zone[16])
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    AZK_ASSERT_ARG(h != NULL && token_hash != NULL && a != NULL && ev != NULL && taken != NULL);
+    *taken = false;
+    grp[0] = zone[0] = '\0';
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "UPDATE agent_tokens SET used_at = ? WHERE token_hash = ?"
+                        " AND used_at IS NULL AND expires_at > ? RETURNING grp, zone",
+                        "use agent token");
+    if (rc != AZK_OK)
+        return azk_store__tx_end(h, rc);
+    azk_db_bind_int64(st, 1, now);
+    azk_db_bind_text(st, 2, token_hash);
+    azk_db_bind_int64(st, 3, now);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW) {
+        azk_store__col_copy(st, 0, grp, 64);
+        azk_store__col_copy(st, 1, zone, 16);
+        *taken = true;
+    } else if (s != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
+    azk_db_finalize(st);
+    if (rc != AZK_OK || !*taken) {
+        azk_db_rollback(h->cat);
+        return rc;
+    }
+    rc = azk_db_prepare(h->cat, &st,
+                        "INSERT INTO agents(id, host, grp, zone, state, enrolled_at, seen_at)"
+                        " VALUES(?, ?, ?, ?, 'active', ?, ?)",
+                        "add agent");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, a->id);
+        azk_db_bind_text(st, 2, a->host);
+        azk_db_bind_text(st, 3, grp);
+        azk_db_bind_text(st, 4, zone);
+        azk_db_bind_int64(st, 5, now);
+        azk_db_bind_int64(st, 6, now);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(h->cat, &st,
+                            "INSERT INTO agent_certs(serial, agent_id, not_before, not_after,"
+                            " issued_at) VALUES(?, ?, ?, ?, ?)",
+                            "add agent certificate");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, a->serial);
+        azk_db_bind_text(st, 2, a->id);
+        azk_db_bind_int64(st, 3, a->not_before);
+        azk_db_bind_int64(st, 4, a->not_after);
+        azk_db_bind_int64(st, 5, now);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    if (rc != AZK_OK)
+        *taken = false;
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_cert_get(azk_home *h, const char *serial,
+                                     struct azk_store_agent_cert *out, bool *found)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    AZK_ASSERT_ARG(h != NULL && serial != NULL && out != NULL && found != NULL);
+    memset(out, 0, sizeof(*out));
+    *found = false;
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT a.id, a.host, a.grp, a.zone, a.state, c.not_before, c.not_after,"
+                        " COALESCE(c.revoked_at, a.revoked_at, 0) FROM agent_certs c"
+                        " JOIN agents a ON a.id = c.agent_id WHERE c.serial = ?",
+                        "read agent certificate");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, serial);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW) {
+        azk_store__col_copy(st, 0, out->agent_id, sizeof(out->agent_id));
+        azk_store__col_copy(st, 1, out->host, sizeof(out->host));
+        azk_store__col_copy(st, 2, out->grp, sizeof(out->grp));
+        azk_store__col_copy(st, 3, out->zone, sizeof(out->zone));
+        azk_store__col_copy(st, 4, out->state, sizeof(out->state));
+        out->not_before = azk_db_col_int64(st, 5);
+        out->not_after = azk_db_col_int64(st, 6);
+        out->revoked_at = azk_db_col_int64(st, 7);
+        *found = true;
+    } else if (s != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__agent_cert_add(azk_home *h, const char *agent_id, const char *serial,
+                                     int64_t not_before, int64_t not_after, int64_t now,
+                                     const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    bool active = false;
+    AZK_ASSERT_ARG(h != NULL && agent_id != NULL && serial != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    /* re-checked inside the transaction: a revocation between check and renewal wins */
+    rc = azk_store__exists(h, "check agent",
+                           "SELECT 1 FROM agents WHERE id = ? AND state = 'active'", agent_id,
+                           &active);
+    if (rc == AZK_OK && !active)
+        rc = azk_error_set(AZK_ERR_PERM, "agent %s is revoked", agent_id);
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(h->cat, &st,
+                            "INSERT INTO agent_certs(serial, agent_id, not_before, not_after,"
+                            " issued_at) VALUES(?, ?, ?, ?, ?)",
+                            "add agent certificate");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, serial);
+        azk_db_bind_text(st, 2, agent_id);
+        azk_db_bind_int64(st, 3, not_before);
+        azk_db_bind_int64(st, 4, not_after);
+        azk_db_bind_int64(st, 5, now);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_revoke(azk_home *h, const char *agent_id, int64_t now,
+                                   const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int64_t n = 0;
+    AZK_ASSERT_ARG(h != NULL && agent_id != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "UPDATE agents SET state = 'revoked', revoked_at = ? WHERE id = ?",
+                        "revoke agent");
+    if (rc == AZK_OK) {
+        azk_db_bind_int64(st, 1, now);
+        azk_db_bind_text(st, 2, agent_id);
+        rc = azk_db_run(st);
+        n = azk_db_changes(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK && n != 1)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no agent %s", agent_id);
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(h->cat, &st,
+                            "UPDATE agent_certs SET revoked_at = ? WHERE agent_id = ?"
+                            " AND revoked_at IS NULL",
+                            "revoke agent certificates");
+    if (rc == AZK_OK) {
+        azk_db_bind_int64(st, 1, now);
+        azk_db_bind_text(st, 2, agent_id);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_seen(azk_home *h, const char *agent_id, int64_t now)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc = azk_db_prepare(h->cat, &st, "UPDATE agents SET seen_at = ? WHERE id = ?",
+                                   "note agent call");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_int64(st, 1, now);
+    azk_db_bind_text(st, 2, agent_id);
+    rc = azk_db_run(st);
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__agent_policy_get(azk_home *h, const char *grp, char **body, bool *found)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    AZK_ASSERT_ARG(h != NULL && grp != NULL && body != NULL && found != NULL);
+    *body = NULL;
+    *found = false;
+    rc = azk_db_prepare(h->cat, &st, "SELECT body FROM agent_policies WHERE grp = ?",
+                        "read agent policy");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, grp);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW) {
+        const char *t = azk_db_col_text(st, 0);
+        *body = azk_strdup(t != NULL ? t : "{}");
+        if (*body == NULL)
+            rc = azk_error_nomem();
+        else
+            *found = true;
+    } else if (s != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__agent_policy_set(azk_home *h, const char *grp, const char *body, int64_t now,
+                                       const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && grp != NULL && body != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "INSERT INTO agent_policies(grp, body, updated_at) VALUES(?, ?, ?)"
+                        " ON CONFLICT(grp) DO UPDATE SET body = excluded.body,"
+                        " updated_at = excluded.updated_at",
+                        "set agent policy");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, grp);
+        azk_db_bind_text(st, 2, body);
+        azk_db_bind_int64(st, 3, now);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+/* "INSERT INTO agent_objects(...) VALUES(?,...),(?,...)" for n rows. */
+static azk_status objects_sql(azk_buf *b, size_t n)
+{
+    azk_status rc = azk_buf_puts(b, "INSERT INTO agent_objects(batch_id, seq, agent_id, path, size,"
+                                    " mtime, format, counts, examples, edm, edm_records,"
+                                    " score_milli, error) VALUES");
+    for (size_t i = 0; rc == AZK_OK && i < n; i++)
+        rc = azk_buf_puts(b,
+                          i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    return rc;
+}
+
+static azk_status insert_objects(azk_home *h, const char *batch_id, const char *agent_id,
+                                 const struct azk_store_agent_object *objs, size_t from, size_t n)
+{
+    azk_buf sql = AZK_BUF_INIT;
+    azk_db_stmt *st = NULL;
+    azk_status rc = objects_sql(&sql, n);
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(h->cat, &st, (const char *)sql.data, "add agent objects");
+    for (size_t i = 0; rc == AZK_OK && i < n; i++) {
+        const struct azk_store_agent_object *o = &objs[from + i];
+        int b = (int)(i * OBJ_COLS);
+        azk_db_bind_text(st, b + 1, batch_id);
+        azk_db_bind_int64(st, b + 2, (int64_t)(from + i));
+        azk_db_bind_text(st, b + 3, agent_id);
+        azk_db_bind_text(st, b + 4, o->path);
+        azk_db_bind_int64(st, b + 5, o->size);
+        azk_db_bind_int64(st, b + 6, o->mtime);
+        azk_db_bind_text(st, b + 7, o->format);
+        azk_db_bind_text(st, b + 8, o->counts);
+        azk_db_bind_text(st, b + 9, o->examples);
+        azk_db_bind_text(st, b + 10, o->edm);
+        azk_db_bind_int64(st, b + 11, o->edm_records);
+        azk_db_bind_int64(st, b + 12, o->score_milli);
+        azk_db_bind_text(st, b + 13, o->error);
+    }
+    if (rc == AZK_OK)
+        rc = azk_db_run(st);
+    azk_db_finalize(st);
+    azk_buf_dispose(&sql);
+    return rc;
+}
+
+azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, const char *agent_id,
+                                         int64_t now, int64_t sent_at, int64_t lost_objects,
+                                         const struct azk_store_agent_object *objs, size_t count,
+                                         const struct azk_store_event *ev, bool *duplicate)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int64_t n = 0;
+    AZK_ASSERT_ARG(h != NULL && batch_id != NULL && agent_id != NULL && ev != NULL &&
+                   duplicate != NULL && (objs != NULL || count == 0));
+    *duplicate = false;
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "INSERT INTO agent_batches(batch_id, agent_id, received_at, sent_at,"
+                        " object_count, lost_objects) VALUES(?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT(batch_id) DO NOTHING",
+                        "add agent batch");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, batch_id);
+        azk_db_bind_text(st, 2, agent_id);
+        azk_db_bind_int64(st, 3, now);
+        azk_db_bind_int64(st, 4, sent_at);
+        azk_db_bind_int64(st, 5, (int64_t)count);
+        azk_db_bind_int64(st, 6, lost_objects);
+        rc = azk_db_run(st);
+        n = azk_db_changes(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK && n == 0) {
+        *duplicate = true;
+        azk_db_rollback(h->cat);
+        return AZK_OK;
+    }
+    for (size_t i = 0; rc == AZK_OK && i < count; i += ROWS_PER_INSERT)
+        rc = insert_objects(h, batch_id, agent_id, objs, i,
+                            count - i < ROWS_PER_INSERT ? count - i : ROWS_PER_INSERT);
+    azk_store__test_gate("agent.ingest");
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
+                                  azk_store_agent_cb cb, void *payload)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s = AZK_DB_DONE;
+    AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL);
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT a.id, a.host, a.grp, a.zone, a.state, a.enrolled_at,"
+                        " COALESCE(a.seen_at, 0),"
+                        " (SELECT count(*) FROM agent_objects o WHERE o.agent_id = a.id),"
+                        " (SELECT count(*) FROM agent_objects o WHERE o.agent_id = a.id"
+                        " AND o.edm_records > 0)"
+                        " FROM agents a WHERE a.id > ? ORDER BY a.id LIMIT ?",
+                        "list agents");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, after);
+    azk_db_bind_int64(st, 2, (int64_t)limit);
+    while (rc == AZK_OK && (s = azk_db_step(st)) == AZK_DB_ROW) {
+        struct azk_store_agent_row r;
+        memset(&r, 0, sizeof(r));
+        azk_store__col_copy(st, 0, r.id, sizeof(r.id));
+        azk_store__col_copy(st, 1, r.host, sizeof(r.host));
+        azk_store__col_copy(st, 2, r.grp, sizeof(r.grp));
+        azk_store__col_copy(st, 3, r.zone, sizeof(r.zone));
+        azk_store__col_copy(st, 4, r.state, sizeof(r.state));
+        r.enrolled_at = azk_db_col_int64(st, 5);
+        r.seen_at = azk_db_col_int64(st, 6);
+        r.objects = azk_db_col_int64(st, 7);
+        r.edm_objects = azk_db_col_int64(st, 8);
+        rc = cb(&r, payload);
+    }
+    if (rc == AZK_OK && s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}

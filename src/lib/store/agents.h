@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/agents.h -- what azukari serve keeps about agents (schema 5,
+ * "agents" block of store/schema_v5.c): one-time enrolment tokens (hash
+ * only), enrolled agents, the client certificates issued to them, the
+ * sweep policy per host group, and the batches of per-object results an
+ * agent uploads (a batch id is ingested at most once: the batch row and
+ * its objects are written in one transaction). The rules (who may enrol,
+ * certificate checks, signatures) are serve/agents*.c's; these functions
+ * read and write, each write in one transaction with its ledger event.
+ * Paths of objects are stored (the server must say where a file is) but
+ * never put into a ledger event or an error message. Not public API.
+ */
+#ifndef AZK_STORE_AGENTS_H
+#define AZK_STORE_AGENTS_H
+
+#include "store/event.h"
+
+/* A new enrolment token (hash of it) for host group `grp` and zone, good until expires_at. */
+AZK_NODISCARD azk_status azk_store__agent_token_insert(azk_home *h, const char *token_hash,
+                                                       const char *grp, const char *zone,
+                                                       int64_t now, int64_t expires_at,
+                                                       const struct azk_store_event *ev);
+
+/* An agent to enrol, with its first certificate. */
+struct azk_store_agent_new {
+    const char *id, *host;
+    const char *serial; /* hex */
+    int64_t not_before, not_after;
+};
+
+/*
+ * Enrol, atomically: take the token (usable: exists, unused, not expired
+ * at `now`), insert the agent with the token's group and zone and its
+ * certificate, append ev. *taken false (nothing written) when the token
+ * is not usable. grp/zone (cap 64/16) get the token's.
+ */
+AZK_NODISCARD azk_status azk_store__agent_enroll(azk_home *h, const char *token_hash, int64_t now,
+                                                 const struct azk_store_agent_new *a,
+                                                 const struct azk_store_event *ev, bool *taken,
+                                                 char grp[64], char zone[16]);
+
+/* What the catalog says about a certificate serial and its agent. */
+struct azk_store_agent_cert {
+    char agent_id[72], host[128], grp[64], zone[16], state[16];
+    int64_t not_before, not_after, revoked_at; /* revoked_at 0 = not revoked */
+};
+AZK_NODISCARD azk_status azk_store__agent_cert_get(azk_home *h, const char *serial,
+                                                   struct azk_store_agent_cert *out, bool *found);
+/* A renewed certificate for an active agent, with ev. */
+AZK_NODISCARD azk_status azk_store__agent_cert_add(azk_home *h, const char *agent_id,
+                                                   const char *serial, int64_t not_before,
+                                                   int64_t not_after, int64_t now,
+                                                   const struct azk_store_event *ev);
+/* Revoke the agent and all its certificates at `now`, with ev; AZK_ERR_NOTFOUND if none. */
+AZK_NODISCARD azk_status azk_store__agent_revoke(azk_home *h, const char *agent_id, int64_t now,
+                                                 const struct azk_store_event *ev);
+/* Note that the agent called at `now`. */
+AZK_NODISCARD azk_status azk_store__agent_seen(azk_home *h, const char *agent_id, int64_t now);
+
+/* The sweep policy of a host group (JSON text, caller frees); *found false when none. */
+AZK_NODISCARD azk_status azk_store__agent_policy_get(azk_home *h, const char *grp, char **body,
+                                                     bool *found);
+AZK_NODISCARD azk_status azk_store__agent_policy_set(azk_home *h, const char *grp, const char *body,
+                                                     int64_t now, const struct azk_store_event *ev);
+
+/* One object's result in a batch (all borrowed; JSON texts already validated). */
+struct azk_store_agent_object {
+    const char *path;
+    int64_t size, mtime;
+    const char *format;   /* may be NULL */
+    const char *counts;   /* JSON object type -> count */
+    const char *examples; /* JSON array of masked examples */
+    const char *edm;      /* JSON array of {client, dataset, records} */
+    int64_t edm_records;
+    int64_t score_milli;
+    const char *error; /* stable error code, may be NULL */
+};
+
+/*
+ * Ingest a batch in one transaction: the batch row (unique batch id) and
+ * every object, then ev. *duplicate = true (nothing written, no event)
+ * when the batch id was ingested before.
+ */
+AZK_NODISCARD azk_status azk_store__agent_batch_ingest(
+    azk_home *h, const char *batch_id, const char *agent_id, int64_t now, int64_t sent_at,
+    int64_t lost_objects, const struct azk_store_agent_object *objs, size_t count,
+    const struct azk_store_event *ev, bool *duplicate);
+
+/* One enrolled agent, for lists. */
+struct azk_store_agent_row {
+    char id[72], host[128], grp[64], zone[16], state[16];
+    int64_t enrolled_at, seen_at, objects, edm_objects;
+};
+typedef azk_status (*azk_store_agent_cb)(const struct azk_store_agent_row *a, void *payload);
+/* Agents in id order after `after` ("" = from the start), at most `limit`. */
+AZK_NODISCARD azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
+                                                azk_store_agent_cb cb, void *payload);
+
+#endif

@@ -1,0 +1,391 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_agent.py -- `azukari agent` end to end against a real `azukari serve
+--agent-port` (SQLite, and PostgreSQL as e2e_pg_test_agent): three agents in
+homes of their own (one closed-zone host, two general-zone hosts with planted
+leftover files) enrol with one-time tokens, sweep under a signed policy,
+upload; the incremental re-sweep uploads nothing; revocation refuses the next
+call; the server stopped during uploads (spool, catch-up, no duplicates); a
+batch resent after its acknowledgement was lost is not ingested twice; the
+spool bound counts and reports its loss. Bad input, a test each: expired,
+revoked, foreign and missing client certificates; replayed batches;
+oversized, malformed and wrongly encoded uploads; an agent clock wrong by
+hours; a policy with a bad signature; used and expired tokens. File names are
+personal values: never in either ledger, never in clear in the spool."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import agent_testlib as A
+
+LEAK_NAME = "顧客一覧_山田太郎.csv"
+LEAK = ("会員番号,氏名,電話番号\n"
+        "A0001,山田太郎,090-1234-5678\n"
+        "A0002,佐藤花子,080-2345-6789\n").encode("utf-8")
+
+
+def plant(d, name=LEAK_NAME, data=LEAK):
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+class AgentTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = A.AgentServer()
+        cls.tmp = tempfile.mkdtemp(prefix="azk-agents-")
+        cls.share1 = os.path.join(cls.tmp, "share1")
+        cls.share2 = os.path.join(cls.tmp, "share2")
+        plant(cls.share1)
+        plant(cls.share1, "memo.txt", "会議のメモ\n".encode())
+        plant(cls.share2, "old_export.csv")
+        cls.srv.policy("office", {"paths": [cls.share1, cls.share2], "batch_objects": 2,
+                                  "nice": 10, "ionice_idle": True,
+                                  "bytes_per_second": 10000000})
+        cls.srv.policy("closed", {"paths": [os.path.join(cls.tmp, "nothing-here")]})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def agent(self, name, group="office", zone="general"):
+        a = A.Agent(self.tmp, name)
+        r = a.enroll(self.srv, self.srv.token(group, zone), host=name)
+        self.assertEqual(r.rc, 0, r.err)
+        return a
+
+    def test_enrol_sweep_upload_and_privacy(self):
+        closed = self.agent("closed-host", "closed", "closed")
+        a = self.agent("pc-1")
+        b = self.agent("fs-1")
+        for x in (closed, a, b):
+            st = x.state()
+            self.assertTrue(st["agent_id"].startswith("agt-"))
+            mode = os.stat(x.ident).st_mode & 0o777
+            self.assertEqual(mode, 0o600)
+        rows = self.srv.query("SELECT zone, grp, state FROM agents WHERE id = ?",
+                              (closed.state()["agent_id"],))
+        self.assertEqual(rows, [("closed", "closed", "active")])
+        # a listing in another process while serve runs sees the enrolments (regression:
+        # the second home handle in serve once let the WAL be deleted under it)
+        r = self.srv.azk("agent", "list")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("pc-1", r.out)
+        r = a.run()
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("3 objects", r.out)
+        self.assertIn("0 waiting", r.out)
+        aid = a.state()["agent_id"]
+        rows = self.srv.query("SELECT path, counts, examples, score_milli FROM agent_objects"
+                              " WHERE agent_id = ? ORDER BY path", (aid,))
+        self.assertEqual(len(rows), 3)
+        leak = [r for r in rows if r[0].endswith(LEAK_NAME)]
+        self.assertEqual(len(leak), 1)
+        self.assertIn("phone", leak[0][1])
+        self.assertNotIn("090-1234-5678", leak[0][2])  # masked examples only
+        self.assertIn("*", leak[0][2])
+        self.assertGreater(leak[0][3], 0)
+        # two batches (batch_objects 2), each once
+        n = self.srv.query("SELECT count(*), sum(object_count) FROM agent_batches"
+                           " WHERE agent_id = ?", (aid,))
+        self.assertEqual(n, [(2, 3)])
+        # incremental: nothing changed, nothing read, nothing uploaded
+        r = a.run()
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("0 objects, 3 cached, 0 bytes read", r.out)
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_objects WHERE agent_id = ?",
+                                        (aid,)), [(3,)])
+        # the closed-zone host sweeps its own (empty) policy and sends nothing
+        r = closed.run()
+        self.assertEqual(r.rc, 0, r.err)
+        # ledgers: each step on both sides, and never a file name
+        sl, al = self.srv.ledger(), a.ledger()
+        for act in ("agent.token", "agent.enroll", "agent.policy", "agent.batch"):
+            self.assertIn(act, sl)
+        for act in ("agent.enroll", "agent.policy", "agent.sweep", "agent.batch.sent"):
+            self.assertIn(act, al)
+        name = LEAK_NAME.encode()
+        for home in (self.srv.home, a.home, b.home):
+            led = A.home_bytes(os.path.join(home, "ledger"))
+            self.assertNotIn(name, led)
+        self.assertNotIn(name, A.home_bytes(os.path.join(a.home, "agent")))
+        self.assertNotIn(LEAK_NAME, r.out + r.err)
+
+    def test_token_single_use_and_expiry(self):
+        tok = self.srv.token("office")
+        a = A.Agent(self.tmp, "tok-a")
+        self.assertEqual(a.enroll(self.srv, tok).rc, 0)
+        b = A.Agent(self.tmp, "tok-b")
+        r = b.enroll(self.srv, tok)
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("token_refused", r.err)
+        self.assertFalse(os.path.exists(b.ident))
+        tok2 = self.srv.token("office", "general", "--valid", "1")
+        time.sleep(2.1)
+        r = b.enroll(self.srv, tok2)
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("token_refused", r.err)
+        self.assertIn("agent.enroll", b.ledger())
+        self.assertIn("token_refused", self.srv.ledger())
+        r = A.Agent(self.tmp, "tok-c").enroll(self.srv, "f" * 64)
+        self.assertIn("token_refused", r.err)
+
+    def test_revocation_effective_at_next_call(self):
+        a = self.agent("revoked-pc")
+        self.assertEqual(a.run("--no-sweep").rc, 0)
+        aid = a.state()["agent_id"]
+        r = self.srv.azk("agent", "revoke", aid, "--reason", "laptop lost")
+        self.assertEqual(r.rc, 0, r.err)
+        r = a.run()
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("certificate_revoked", r.err)
+        self.assertIn("certificate_revoked", self.srv.ledger())
+        self.assertIn("agent.refused", a.ledger())
+        st, doc = A.call(self.srv, "GET", "/api/v1/agent/policy", ident=a.ident)
+        self.assertEqual((st, A.code(doc)), (403, "certificate_revoked"))
+        self.assertNotEqual(self.srv.azk("agent", "revoke", "agt-nosuch").rc, 0)
+
+    def test_renewal_before_expiry(self):
+        a = self.agent("renew-pc")
+        before = a.state()["not_after"]
+        old = open(a.ident).read()
+        r = a.run("--no-sweep", env={"AZK_TEST_AGENT_RENEW_S": str(30 * 86400)})
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("renewed", r.out)
+        self.assertNotEqual(open(a.ident).read(), old)
+        self.assertGreaterEqual(a.state()["not_after"], before)
+        self.assertIn("agent.renew", a.ledger())
+        self.assertIn("agent.renew", self.srv.ledger())
+        aid = a.state()["agent_id"]
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_certs WHERE agent_id = ?",
+                                        (aid,)), [(2,)])
+        self.assertEqual(a.run("--no-sweep").rc, 0)  # the new certificate works
+
+    def test_certificates_missing_and_foreign(self):
+        st, doc = A.call(self.srv, "GET", "/api/v1/agent/policy")
+        self.assertEqual((st, A.code(doc)), (401, "certificate_required"))
+        d = tempfile.mkdtemp(dir=self.tmp)
+        key, crt = os.path.join(d, "k.pem"), os.path.join(d, "c.pem")
+        r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
+                            "-days", "1", "-subj", "/CN=agt-0000000000000000"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ident = os.path.join(d, "ident.pem")
+        with open(ident, "w") as f:
+            f.write(open(crt).read() + open(key).read())
+        st, doc = A.call(self.srv, "GET", "/api/v1/agent/policy", ident=ident)
+        self.assertEqual((st, A.code(doc)), (401, "certificate_untrusted"))
+        _, body = A.batch_body([A.obj()])
+        st, doc = A.upload(self.srv, ident, body)
+        self.assertEqual(st, 401)
+        self.assertIn("certificate_untrusted", self.srv.ledger())
+
+    def test_bad_uploads_each_refused_nothing_ingested(self):
+        a = self.agent("bad-input-pc")
+        aid = a.state()["agent_id"]
+        cases = []
+        bid, good = A.batch_body([A.obj()])
+        cases.append(("not zlib", b"this is not zlib", "deflate", 400, "malformed"))
+        cases.append(("not JSON", __import__("zlib").compress(b"{not json"), "deflate", 400,
+                      "malformed"))
+        cases.append(("unknown field", A.batch_body([A.obj(owner="x")])[1], "deflate", 400,
+                      "malformed"))
+        cases.append(("bad batch id", A.batch_body([A.obj()], batch_id="../../etc")[1],
+                      "deflate", 400, "malformed"))
+        cases.append(("path too long", A.batch_body([A.obj(path="/" + "a" * 5000)])[1],
+                      "deflate", 400, "malformed"))
+        cases.append(("negative count", A.batch_body([A.obj(counts={"phone": -1})])[1],
+                      "deflate", 400, "malformed"))
+        cases.append(("bad edm id", A.batch_body([A.obj(edm=[{"client": "A B", "dataset": "d",
+                                                             "records": 1}])])[1],
+                      "deflate", 400, "malformed"))
+        cases.append(("too many objects", A.batch_body([A.obj()] * 10001)[1], "deflate", 413,
+                      "too_large"))
+        bomb = __import__("zlib").compress(b'{"batch_id":"' + b" " * (70 << 20) + b'"}', 9)
+        cases.append(("zip bomb", bomb, "deflate", 413, "too_large"))
+        cases.append(("gzip", good, "gzip", 415, "unsupported_encoding"))
+        cases.append(("oversized body", os.urandom(9 << 20), "deflate", 413, "too_large"))
+        for what, body, enc, status, c in cases:
+            with self.subTest(what):
+                st, doc = A.upload(self.srv, a.ident, body, encoding=enc)
+                self.assertEqual((st, A.code(doc)), (status, c), what)
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_batches WHERE agent_id = ?",
+                                        (aid,)), [(0,)])
+        # the good one is taken once; replayed, it is a duplicate and not ingested again
+        st, doc = A.upload(self.srv, a.ident, good)
+        self.assertEqual((st, doc["duplicate"]), (200, False))
+        st, doc = A.upload(self.srv, a.ident, good)
+        self.assertEqual((st, doc["duplicate"]), (200, True))
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_objects WHERE batch_id = ?",
+                                        (bid,)), [(1,)])
+        self.assertIn("agent.batch.duplicate", self.srv.ledger())
+        # clock wrong by hours: refused with its reason
+        st, doc = A.upload(self.srv, a.ident, A.batch_body([A.obj()])[1],
+                           clock=time.time() - 3 * 3600)
+        self.assertEqual((st, A.code(doc)), (400, "clock_skew"))
+
+    def test_agent_clock_wrong_by_hours(self):
+        d = os.path.join(self.tmp, "skew-share")
+        plant(d, "a.csv")
+        self.srv.policy("skew", {"paths": [d]})
+        a = self.agent("skew-pc", "skew")
+        r = a.run(env={"AZK_TEST_AGENT_CLOCK_SKEW": str(-4 * 3600)})
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("clock_skew", r.err)
+        self.assertEqual(len(a.spool()), 1)  # kept, not lost
+        self.assertIn("clock_skew", self.srv.ledger())
+        r = a.run("--no-sweep")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(a.spool(), [])
+        aid = a.state()["agent_id"]
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_objects WHERE agent_id = ?",
+                                        (aid,)), [(1,)])
+
+    def test_policy_with_bad_signature_refused(self):
+        a = self.agent("badsig-pc")
+        st = a.state()
+        import base64
+        st["policy_key"] = base64.b64encode(os.urandom(32)).decode()
+        with open(os.path.join(a.home, "agent", "state.json"), "w") as f:
+            __import__("json").dump(st, f)
+        r = a.run()
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("signature", r.err)
+        self.assertIn("bad signature", a.ledger())
+        self.assertEqual(a.spool(), [])
+        aid = st["agent_id"]
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_batches WHERE agent_id = ?",
+                                        (aid,)), [(0,)])
+
+
+class AgentOfflineTest(unittest.TestCase):
+    """The server goes away and comes back: spool, catch-up, no duplicates, bounded spool."""
+
+    def setUp(self):
+        self.srv = A.AgentServer()
+        self.tmp = tempfile.mkdtemp(prefix="azk-agents-")
+        self.share = os.path.join(self.tmp, "share")
+        for i in range(5):
+            plant(self.share, "left_%d.csv" % i)
+        self.srv.policy("office", {"paths": [self.share], "batch_objects": 1})
+
+    def tearDown(self):
+        self.srv.cleanup()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_spool_catch_up_and_replay(self):
+        a = A.Agent(self.tmp, "pc")
+        self.assertEqual(a.enroll(self.srv, self.srv.token("office")).rc, 0)
+        aid = a.state()["agent_id"]
+        self.assertEqual(a.run("--no-sweep").rc, 0)  # fetches nothing; keeps no policy yet
+        r = a.run()  # policy kept (verified) + 5 objects uploaded
+        self.assertEqual(r.rc, 0, r.err)
+        for i in range(5, 8):
+            plant(self.share, "left_%d.csv" % i)
+        self.srv.stop()
+        r = a.run()  # unreachable: the last verified policy, results spooled
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("server unreachable", r.out)
+        self.assertEqual(len(a.spool()), 3)
+        saved = os.path.join(self.tmp, "saved-spool")
+        shutil.copytree(os.path.join(a.home, "agent", "spool"), saved)
+        self.srv.start()
+        r = a.run("--no-sweep")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(a.spool(), [])
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_objects WHERE agent_id = ?",
+                                        (aid,)), [(8,)])
+        # acknowledgements lost (as after kill -9 between ack and delete): resent, not twice
+        for f in os.listdir(saved):
+            shutil.copy(os.path.join(saved, f), os.path.join(a.home, "agent", "spool", f))
+        r = a.run("--no-sweep")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(a.spool(), [])
+        self.assertEqual(self.srv.query("SELECT count(*) FROM agent_objects WHERE agent_id = ?",
+                                        (aid,)), [(8,)])
+        self.assertEqual(A.count_re(r"duplicate", a.ledger()), 3)
+
+    def test_kill_during_upload_no_loss_no_duplicate(self):
+        gate = os.path.join(self.tmp, "gate")
+        self.srv.stop()
+        self.srv.env.update({"AZK_TEST_GATE": "agent.ingest", "AZK_TEST_GATE_FILE": gate})
+        self.srv.start()
+        a = A.Agent(self.tmp, "pc")
+        self.assertEqual(a.enroll(self.srv, self.srv.token("office")).rc, 0)
+        aid = a.state()["agent_id"]
+        p = subprocess.Popen([a.bin, "--home", a.home, "agent", "run", "--once", "--retry-ms",
+                              "50"], env=a.env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        for _ in range(600):
+            if os.path.exists(gate):
+                break
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(gate), "the server never reached the ingest gate")
+        p.kill()  # kill -9 while the server holds the first batch, unacknowledged
+        p.wait()
+        spooled = len(a.spool())
+        self.assertEqual(spooled, 5)
+        self.srv.stop()  # the server must finish or roll back the held batch to stop
+        os.unlink(gate)
+        self.srv.env.pop("AZK_TEST_GATE")
+        self.srv.start()
+        r = a.run("--no-sweep")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertEqual(a.spool(), [])
+        rows = self.srv.query("SELECT count(*), count(DISTINCT path) FROM agent_objects"
+                              " WHERE agent_id = ?", (aid,))
+        self.assertEqual(rows, [(5, 5)])
+
+    def test_spool_bound_counts_loss(self):
+        a = A.Agent(self.tmp, "pc")
+        self.assertEqual(a.enroll(self.srv, self.srv.token("office")).rc, 0)
+        aid = a.state()["agent_id"]
+        self.assertEqual(a.run("--no-sweep").rc, 0)
+        self.srv.stop()
+        # no verified policy kept yet: fetch it once while up, then go offline
+        self.srv.start()
+        shutil.rmtree(self.share)
+        os.makedirs(self.share)
+        self.assertEqual(a.run().rc, 0)
+        for i in range(4):
+            plant(self.share, "new_%d.csv" % i)
+        self.srv.stop()
+        r = a.run("--spool-max", "2")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("2 lost", r.out)
+        self.assertEqual(len(a.spool()), 2)
+        self.assertIn("agent.spool.full", a.ledger())
+        self.srv.start()
+        plant(self.share, "new_9.csv")
+        r = a.run()
+        self.assertEqual(r.rc, 0, r.err)
+        rows = self.srv.query("SELECT sum(lost_objects), sum(object_count) FROM agent_batches"
+                              " WHERE agent_id = ?", (aid,))
+        self.assertEqual(rows, [(2, 3)])
+
+
+class AgentExpiryTest(unittest.TestCase):
+    def test_expired_certificate_refused(self):
+        srv = A.AgentServer(env={"AZK_AGENT_CERT_VALID_S": "2"})
+        tmp = tempfile.mkdtemp(prefix="azk-agents-")
+        try:
+            a = A.Agent(tmp, "pc", env={"AZK_TEST_AGENT_RENEW_S": "0"})
+            self.assertEqual(a.enroll(srv, srv.token("office")).rc, 0)
+            time.sleep(3)
+            r = a.run("--no-sweep")
+            self.assertNotEqual(r.rc, 0)
+            self.assertIn("certificate_expired", r.err)
+            self.assertIn("certificate_expired", srv.ledger())
+        finally:
+            srv.cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
