@@ -57,6 +57,26 @@ class AgentServer:
             time.sleep(0.05)
         raise AssertionError("serve did not start")
 
+    def link(self):
+        """The first administrator's one-time enrolment link, as printed."""
+        self.out.seek(0)
+        m = re.search(r"(https://localhost:\d+/enrol\?token=[0-9a-f]{64})", self.out.read())
+        return m.group(1) if m else None
+
+    def admin(self, password):
+        """Enrol the first administrator through the link and log in: a serve_client.Client."""
+        c = S.Client(self.port, self.cafile)
+        path = self.link()
+        path = path[path.index("/enrol"):]
+        assert c.get(path).status == 200
+        r = c.post("/enrol", {"token": path.split("token=")[1], "user": "admin",
+                              "password": password, "password2": password})
+        assert r.status == 200, r.body
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', r.body).group(1)
+        r = c.login("admin", password, S.Codes().code("admin", secret))
+        assert r.status == 303, r.body
+        return c
+
     def stop(self):
         if self.p is not None and self.p.poll() is None:
             self.p.send_signal(signal.SIGTERM)

@@ -34,6 +34,14 @@ static const struct azk_serve_route routes[] = {
     /* ---- end serve platform ---- */
 
     /* ---- agents: /api/v1/agents, cases, quarantine ---- */
+    {"GET", "/api/v1/agents", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_list},
+    {"GET", "/api/v1/agents/findings", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_findings},
+    {"POST", "/api/v1/agents/tokens", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_agents_token},
+    {"POST", "/api/v1/agents/revoke", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_agents_revoke},
     /* ---- end agents ---- */
 
     /* ---- supervision: monthly reports, training, internal control ---- */

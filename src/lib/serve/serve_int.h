@@ -255,6 +255,15 @@ AZK_NODISCARD azk_status azk_serve__step_up(struct azk_server *srv, struct azk_s
 /* ---- end serve platform ------------------------------------------------ */
 
 /* ---- agents (issue 14) -------------------------------------------------- */
+/* serve/agents_api.c; the agent API itself is on its own listener (agents_http.c) */
+azk_status azk_serve__h_agents_list(struct azk_server *srv, struct azk_serve_req *rq,
+                                    struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_token(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_revoke(struct azk_server *srv, struct azk_serve_req *rq,
+                                      struct azk_serve_resp *rs);
 /* ---- end agents --------------------------------------------------------- */
 
 /* ---- supervision: monthly report pages (issue 15) ----------------------- */

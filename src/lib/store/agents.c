@@ -417,3 +417,50 @@ azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
     azk_db_finalize(st);
     return rc;
 }
+
+azk_status azk_store__agent_findings_each(azk_home *h, const char *after_batch, int64_t after_seq,
+                                          bool edm_only, size_t limit, azk_store_finding_cb cb,
+                                          void *payload)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s = AZK_DB_DONE;
+    AZK_ASSERT_ARG(h != NULL && after_batch != NULL && cb != NULL);
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT o.batch_id, o.seq, o.agent_id, a.host, o.path, o.size, o.mtime,"
+                        " o.format, o.counts, o.examples, o.edm, o.edm_records, o.score_milli"
+                        " FROM agent_objects o JOIN agents a ON a.id = o.agent_id"
+                        " WHERE (o.batch_id > ? OR (o.batch_id = ? AND o.seq > ?))"
+                        " AND o.score_milli > 0 AND (? = 0 OR o.edm_records > 0)"
+                        " ORDER BY o.batch_id, o.seq LIMIT ?",
+                        "list agent findings");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, after_batch);
+    azk_db_bind_text(st, 2, after_batch);
+    azk_db_bind_int64(st, 3, after_seq);
+    azk_db_bind_int64(st, 4, edm_only ? 1 : 0);
+    azk_db_bind_int64(st, 5, (int64_t)limit);
+    while (rc == AZK_OK && (s = azk_db_step(st)) == AZK_DB_ROW) {
+        struct azk_store_agent_finding f;
+        memset(&f, 0, sizeof(f));
+        azk_store__col_copy(st, 0, f.batch_id, sizeof(f.batch_id));
+        f.seq = azk_db_col_int64(st, 1);
+        azk_store__col_copy(st, 2, f.agent_id, sizeof(f.agent_id));
+        azk_store__col_copy(st, 3, f.host, sizeof(f.host));
+        f.path = azk_db_col_text(st, 4);
+        f.size = azk_db_col_int64(st, 5);
+        f.mtime = azk_db_col_int64(st, 6);
+        f.format = azk_db_col_text(st, 7);
+        f.counts = azk_db_col_text(st, 8);
+        f.examples = azk_db_col_text(st, 9);
+        f.edm = azk_db_col_text(st, 10);
+        f.edm_records = azk_db_col_int64(st, 11);
+        f.score_milli = azk_db_col_int64(st, 12);
+        rc = cb(&f, payload);
+    }
+    if (rc == AZK_OK && s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}

@@ -97,4 +97,18 @@ typedef azk_status (*azk_store_agent_cb)(const struct azk_store_agent_row *a, vo
 AZK_NODISCARD azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
                                                 azk_store_agent_cb cb, void *payload);
 
+/* One ingested object with entrusted records or findings, for the findings list. */
+struct azk_store_agent_finding {
+    char batch_id[40], agent_id[72], host[128];
+    int64_t seq, size, mtime, edm_records, score_milli;
+    const char *path, *format, *counts, *examples, *edm; /* borrowed for the callback */
+};
+typedef azk_status (*azk_store_finding_cb)(const struct azk_store_agent_finding *f, void *payload);
+/* Objects with a score > 0, in (batch_id, seq) order after the cursor ("" = start), at most
+ * limit; only those with entrusted records when edm_only. */
+AZK_NODISCARD azk_status azk_store__agent_findings_each(azk_home *h, const char *after_batch,
+                                                        int64_t after_seq, bool edm_only,
+                                                        size_t limit, azk_store_finding_cb cb,
+                                                        void *payload);
+
 #endif

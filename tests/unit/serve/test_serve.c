@@ -79,6 +79,10 @@ static const struct {
     /* ---- serve platform ---- */
     /* ---- end serve platform ---- */
     /* ---- agents ---- */
+    {"GET /api/v1/agents", "LAAAADDD"},
+    {"GET /api/v1/agents/findings", "LAAAADDD"},
+    {"POST /api/v1/agents/tokens", "LADDDDDD"},
+    {"POST /api/v1/agents/revoke", "LADDDDDD"},
     /* ---- end agents ---- */
     /* ---- supervision ---- */
     /* ---- end supervision ---- */

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/agents_api.c -- the people's side of agents in azukari serve's
+ * JSON API (main listener, session + role + CSRF like every route of
+ * serve/routes.c): the list of agents, the findings they reported (paths
+ * are shown here, to staff only: the server must say where a file is),
+ * one-time enrolment tokens and revocation (administrators). The rules
+ * and ledger entries are the library's (serve/agents_admin.c).
+ */
+#include "serve/agents_int.h"
+#include "serve/serve_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct list {
+    json_t *items;
+    char last[80];
+    size_t n;
+};
+
+static azk_status agent_item(const struct azk_store_agent_row *a, void *payload)
+{
+    struct list *l = payload;
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", a->id, "host", a->host,
+                  "group", a->grp, "zone", a->zone, "state", a->state, "enrolled_at",
+                  (json_int_t)a->enrolled_at, "seen_at", (json_int_t)a->seen_at, "objects",
+                  (json_int_t)a->objects, "objects_with_entrusted", (json_int_t)a->edm_objects);
+    if (o == NULL || json_array_append_new(l->items, o) != 0)
+        return azk_error_nomem();
+    (void)snprintf(l->last, sizeof(l->last), "%s", a->id);
+    l->n++;
+    return AZK_OK;
+}
+
+static azk_status answer_list(struct azk_serve_resp *rs, struct list *l, size_t limit)
+{
+    json_t *next = l->n == limit ? json_string(l->last) : json_null();
+    return azk_serve__json(rs, 200, json_pack("{s:o, s:o}", "items", l->items, "next", next));
+}
+
+azk_status azk_serve__h_agents_list(struct azk_server *srv, struct azk_serve_req *rq,
+                                    struct azk_serve_resp *rs)
+{
+    struct list l = {NULL, "", 0};
+    const char *after = NULL;
+    size_t limit = 0;
+    azk_status rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc == AZK_ERR_ARG) {
+        char msg[160];
+        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        azk_error_clear();
+        return azk_serve__api_error(rs, 400, "bad_page", msg);
+    }
+    l.items = json_array();
+    if (l.items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__agents_each(srv->h, after != NULL ? after : "", limit, agent_item, &l);
+    if (rc != AZK_OK) {
+        json_decref(l.items);
+        return rc;
+    }
+    return answer_list(rs, &l, limit);
+}
+
+static json_t *parsed(const char *text)
+{
+    json_error_t je;
+    json_t *v = text != NULL ? json_loads(text, JSON_DECODE_ANY, &je) : NULL;
+    return v != NULL ? v : json_null();
+}
+
+static azk_status finding_item(const struct azk_store_agent_finding *f, void *payload)
+{
+    struct list *l = payload;
+    json_t *o =
+        json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:s?, s:o, s:o, s:o, s:I, s:f}", "batch_id",
+                  f->batch_id, "seq", (json_int_t)f->seq, "agent_id", f->agent_id, "host", f->host,
+                  "path", f->path != NULL ? f->path : "", "size", (json_int_t)f->size, "mtime",
+                  (json_int_t)f->mtime, "format", f->format, "counts", parsed(f->counts),
+                  "examples", parsed(f->examples), "entrusted", parsed(f->edm), "entrusted_records",
+                  (json_int_t)f->edm_records, "score", (double)f->score_milli / 1000.0);
+    if (o == NULL || json_array_append_new(l->items, o) != 0)
+        return azk_error_nomem();
+    (void)snprintf(l->last, sizeof(l->last), "%s:%lld", f->batch_id, (long long)f->seq);
+    l->n++;
+    return AZK_OK;
+}
+
+azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs)
+{
+    struct list l = {NULL, "", 0};
+    const char *after = NULL, *only = azk_serve__query(rq, "entrusted");
+    char batch[40] = "";
+    long long seq = -1;
+    size_t limit = 0;
+    azk_status rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc == AZK_OK && after != NULL) {
+        const char *colon = strchr(after, ':');
+        char *end = NULL;
+        if (colon == NULL || colon - after != AZK_AGENT_BATCH_ID_HEXLEN)
+            rc = azk_error_set(AZK_ERR_ARG, "after must be a cursor from a previous page");
+        else {
+            memcpy(batch, after, AZK_AGENT_BATCH_ID_HEXLEN);
+            seq = strtoll(colon + 1, &end, 10);
+            if (end == NULL || *end != '\0' || seq < 0)
+                rc = azk_error_set(AZK_ERR_ARG, "after must be a cursor from a previous page");
+        }
+    }
+    if (rc == AZK_ERR_ARG) {
+        char msg[160];
+        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        azk_error_clear();
+        return azk_serve__api_error(rs, 400, "bad_page", msg);
+    }
+    if (rc != AZK_OK)
+        return rc;
+    l.items = json_array();
+    if (l.items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__agent_findings_each(srv->h, batch, seq, only != NULL && strcmp(only, "1") == 0,
+                                        limit, finding_item, &l);
+    if (rc != AZK_OK) {
+        json_decref(l.items);
+        return rc;
+    }
+    return answer_list(rs, &l, limit);
+}
+
+azk_status azk_serve__h_agents_token(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs)
+{
+    const char *group = azk_serve__form(rq, "group"), *zone = azk_serve__form(rq, "zone");
+    const char *valid = azk_serve__form(rq, "valid");
+    unsigned long v = 0;
+    char tok[80];
+    azk_status rc;
+    if (valid != NULL) {
+        char *end = NULL;
+        v = strtoul(valid, &end, 10);
+        if (end == NULL || *end != '\0' || v == 0 || v > 30ul * 86400)
+            return azk_serve__api_error(rs, 400, "bad_request", "valid: 1-2592000 seconds");
+    }
+    rc = azk_agent_token_create(srv->h, group != NULL ? group : "", zone != NULL ? zone : "general",
+                                (unsigned)v, tok, sizeof(tok));
+    if (rc == AZK_ERR_ARG) {
+        char msg[160];
+        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        azk_error_clear();
+        return azk_serve__api_error(rs, 400, "bad_request", msg);
+    }
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_serve__json(rs, 201, json_pack("{s:s}", "token", tok));
+    memset(tok, 0, sizeof(tok));
+    return rc;
+}
+
+azk_status azk_serve__h_agents_revoke(struct azk_server *srv, struct azk_serve_req *rq,
+                                      struct azk_serve_resp *rs)
+{
+    const char *id = azk_serve__form(rq, "agent_id"), *why = azk_serve__form(rq, "reason");
+    azk_status rc;
+    if (id == NULL || id[0] == '\0' || strlen(id) > 64)
+        return azk_serve__api_error(rs, 400, "bad_request", "agent_id is required");
+    rc = azk_agent_revoke(srv->h, id, why);
+    if (rc == AZK_ERR_NOTFOUND) {
+        azk_error_clear();
+        return azk_serve__api_error(rs, 404, "not_found", "no such agent");
+    }
+    if (rc != AZK_OK)
+        return rc;
+    return azk_serve__json(rs, 200, json_pack("{s:s, s:s}", "agent_id", id, "state", "revoked"));
+}
