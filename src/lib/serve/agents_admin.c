@@ -94,7 +94,7 @@ static azk_status list_row(const struct azk_store_agent_row *a, void *payload)
 azk_status azk_agent_list(azk_home *h, azk_agent_list_cb cb, void *payload)
 {
     struct list_ctx l = {cb, payload, "", 0};
-    azk_status rc;
+    azk_status rc = AZK_OK;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     do {
