@@ -331,6 +331,100 @@ class AgentApiTest(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class AgentCasesTest(unittest.TestCase):
+    """The closed-zone host publishes its fingerprints; a general-zone agent fetches and
+    checks them, finds entrusted records in a leftover copy, and the server opens a case."""
+
+    def test_fingerprints_published_checked_and_case_opened(self):
+        import random
+        srv = A.AgentServer()
+        tmp = tempfile.mkdtemp(prefix="azk-agents-")
+        try:
+            rnd = random.Random(7)
+            lines = ["顧客番号,氏名,生年月日,郵便番号,電話番号,メール"]
+            fam, giv = ["山田", "佐藤", "鈴木", "高橋", "田中"], ["太郎", "花子", "一郎", "恵子"]
+            for i in range(40):
+                lines.append("C%06d,%s %s,19%02d-%02d-%02d,%03d-%04d,090-%04d-%04d,m%d@example.invalid"
+                             % (i + 1, rnd.choice(fam), rnd.choice(giv), rnd.randrange(40, 99),
+                                rnd.randrange(1, 13), rnd.randrange(1, 28),
+                                rnd.randrange(100, 1000), rnd.randrange(10000),
+                                rnd.randrange(10000), rnd.randrange(10000), i))
+            src = os.path.join(tmp, "dm.csv")
+            with open(src, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+            share = os.path.join(tmp, "share")
+            plant(share, "old_copy.csv", ("\n".join(lines[:1] + lines[5:17]) + "\n").encode())
+            srv.policy("office", {"paths": [share], "fingerprints": True})
+            srv.policy("prod", {"paths": [os.path.join(tmp, "none")]})
+            closed = A.Agent(tmp, "prod-host")
+            self.assertEqual(closed.azk("client", "add", "shinkin-a").rc, 0)
+            r = closed.azk("intake", "--client", "shinkin-a", "--dataset", "2023-09-dm",
+                           "--purpose", "direct mail", "--retain-until", "2099-12-31", src)
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertEqual(closed.enroll(srv, srv.token("prod", "closed")).rc, 0)
+            r = closed.run()
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertIn("agent.fingerprints.publish", closed.ledger())
+            self.assertIn("agent.fingerprints.publish", srv.ledger())
+            self.assertFalse(os.path.exists(os.path.join(closed.home, "agent", "fp-export.key")))
+            a = A.Agent(tmp, "pc")
+            self.assertEqual(a.enroll(srv, srv.token("office")).rc, 0)
+            # a general-zone agent may not publish
+            st, doc = A.call(srv, "POST", "/api/v1/agent/fingerprints", b"x", a.ident)
+            self.assertEqual((st, A.code(doc)), (403, "not_closed_zone"))
+            r = a.run()
+            self.assertEqual(r.rc, 0, r.err)
+            aid = a.state()["agent_id"]
+            rows = srv.query("SELECT edm, edm_records FROM agent_objects WHERE agent_id = ?",
+                             (aid,))
+            self.assertEqual(len(rows), 1)
+            self.assertIn("shinkin-a", rows[0][0])
+            self.assertGreaterEqual(rows[0][1], 10)
+            cases = srv.query("SELECT agent_id, state, records FROM agent_cases")
+            self.assertEqual(len(cases), 1)
+            self.assertEqual(cases[0][:2], (aid, "open"))
+            self.assertIn("agent.case.open", srv.ledger())
+            # the closed-zone host's own findings never open a case
+            self.assertEqual(srv.query("SELECT count(*) FROM agent_cases WHERE agent_id = ?",
+                                       (closed.state()["agent_id"],)), [(0,)])
+            # a fingerprint file that does not match what was signed: refused, not used
+            T_sql(srv, "UPDATE agent_fingerprints SET file = fkey")
+            b = A.Agent(tmp, "pc2")
+            self.assertEqual(b.enroll(srv, srv.token("office")).rc, 0)
+            r = b.run()
+            self.assertNotEqual(r.rc, 0)
+            self.assertIn("fingerprint", r.err)
+            self.assertIn("bad signature", b.ledger())
+            self.assertFalse(os.path.exists(os.path.join(b.home, "agent", "fp.bin")))
+            rows = srv.query("SELECT edm_records FROM agent_objects WHERE agent_id = ?",
+                             (b.state()["agent_id"],))
+            self.assertEqual(rows, [(0,)])  # swept without entrusted-record matching
+        finally:
+            srv.cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def T_sql(srv, stmt):
+    """Test fixture: one statement on the server's catalog (SQLite or PostgreSQL)."""
+    import json
+    import sqlite3
+    import azk_testlib as T
+    conf = os.path.join(srv.home, "azukari.conf")
+    url = None
+    if os.path.exists(conf):
+        with open(conf) as f:
+            url = json.load(f).get("catalog")
+    if url:
+        r = subprocess.run([T.psql(), "-X", "-v", "ON_ERROR_STOP=1", url, "-c", stmt],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return
+    db = sqlite3.connect(os.path.join(srv.home, "catalog.db"))
+    with db:
+        db.execute(stmt)
+    db.close()
+
+
 def T_src():
     import azk_testlib
     return azk_testlib.srcdir()

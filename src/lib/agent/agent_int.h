@@ -23,6 +23,7 @@
 struct azk_agent_state {
     char server[512];
     char agent_id[40];
+    char zone[16]; /* general or closed */
     int64_t not_after;
     uint8_t policy_key[32];
 };
@@ -96,5 +97,20 @@ AZK_NODISCARD azk_status azk_agent__spool_remove(azk_home *h, const char *name);
 /* The lost counter: read; add (may be negative to take what was reported). */
 AZK_NODISCARD azk_status azk_agent__lost_get(azk_home *h, int64_t *n);
 AZK_NODISCARD azk_status azk_agent__lost_add(azk_home *h, int64_t delta);
+
+/* ---- fingerprints (fingerprints.c) ------------------------------------- */
+
+/* Closed zone: export this home's fingerprints and publish them when they changed. */
+AZK_NODISCARD azk_status azk_agent__fp_publish(azk_home *h, const struct azk_agent_state *st,
+                                               const struct azk_agent_net *n);
+/*
+ * General zone: fetch the newest export, check its id and the server's
+ * signature, keep it as agent/fp.bin + fp.key (0600). *usable: a verified
+ * export is on disk (also one kept from before while unreachable);
+ * *refused: the answer failed its checks (recorded).
+ */
+AZK_NODISCARD azk_status azk_agent__fp_fetch(azk_home *h, const struct azk_agent_state *st,
+                                             const struct azk_agent_net *n, bool *usable,
+                                             bool *refused);
 
 #endif

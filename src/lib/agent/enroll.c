@@ -102,6 +102,9 @@ azk_status azk_agent__keep_identity(azk_home *h, struct azk_agent_state *st, con
         return azk_error_set(AZK_ERR_FORMAT, "agent: the server's answer is incomplete");
     }
     (void)snprintf(st->agent_id, sizeof(st->agent_id), "%s", id);
+    if (json_string_value(json_object_get(doc, "zone")) != NULL)
+        (void)snprintf(st->zone, sizeof(st->zone), "%s",
+                       json_string_value(json_object_get(doc, "zone")));
     st->not_after = (int64_t)json_integer_value(na);
     rc = azk_buf_puts(&ident, cert);
     if (rc == AZK_OK)

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_ANSWER (1u << 20)
+#define MAX_ANSWER (96u << 20) /* a fingerprint export, base64 */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_OK;

@@ -299,14 +299,16 @@ static size_t strings_of(json_t *a, const char **out, size_t cap)
 }
 
 static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o,
-                        azk_agent_run_stats *st)
+                        azk_agent_run_stats *st, const struct azk_agent_state *as,
+                        const struct azk_agent_net *n, bool *fp_refused)
 {
     azk_scan_options so = AZK_SCAN_OPTIONS_INIT;
     const char *paths[256], *inc[256], *exc[256];
     size_t np, ni, ne;
     azk_scanner *s = NULL;
     azk_scan_stats ss;
-    azk_buf cache = AZK_BUF_INIT;
+    azk_buf cache = AZK_BUF_INIT, fpf = AZK_BUF_INIT, fpk = AZK_BUF_INIT;
+    bool fp_ok = false;
     struct sweep sw;
     json_t *v;
     azk_status rc;
@@ -335,6 +337,19 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
     so.exclude_count = ne;
     so.max_file_size = (uint64_t)json_integer_value(json_object_get(pol, "max_file_size"));
     so.types = (uint32_t)json_integer_value(json_object_get(pol, "types"));
+    if (json_is_true(json_object_get(pol, "fingerprints"))) {
+        rc = azk_agent__fp_fetch(h, as, n, &fp_ok, fp_refused);
+        if (rc == AZK_OK)
+            rc = azk_agent__path(&fpf, h, "fp.bin");
+        if (rc == AZK_OK)
+            rc = azk_agent__path(&fpk, h, "fp.key");
+        if (rc != AZK_OK)
+            goto done;
+        if (fp_ok) {
+            so.fingerprints = (const char *)fpf.data;
+            so.fingerprint_key = (const char *)fpk.data;
+        }
+    }
     sw.h = h;
     sw.st = st;
     sw.objs = json_array();
@@ -370,6 +385,8 @@ done:
     azk_scanner_free(s);
     json_decref(sw.objs);
     azk_buf_dispose(&cache);
+    azk_buf_dispose(&fpf);
+    azk_buf_dispose(&fpk);
     return rc;
 }
 
@@ -455,6 +472,7 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     azk_buf ca = AZK_BUF_INIT, ident = AZK_BUF_INIT;
     json_t *pol = NULL;
     azk_status rc, prc = AZK_OK;
+    bool fp_refused = false;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && stats != NULL);
@@ -478,6 +496,11 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     rc = azk_agent__renew_if_due(h, &st, &n, renew_before(), &stats->renewed);
     if (rc != AZK_OK)
         goto done;
+    if (strcmp(st.zone, "closed") == 0) {
+        rc = azk_agent__fp_publish(h, &st, &n);
+        if (rc != AZK_OK)
+            goto done;
+    }
     if (!o.no_sweep) {
         prc = policy_get(h, &st, &n, &pol, &stats->server_reached);
         if (prc == AZK_ERR_PERM) {
@@ -485,7 +508,7 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
             goto done;
         }
         if (prc == AZK_OK && pol != NULL)
-            rc = sweep(h, pol, &o, stats);
+            rc = sweep(h, pol, &o, stats, &st, &n, &fp_refused);
         else if (prc != AZK_OK && prc != AZK_ERR_INTEGRITY && prc != AZK_ERR_FORMAT)
             rc = prc;
         if (rc != AZK_OK)
@@ -494,6 +517,9 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     rc = send_spool(h, &st, &n, stats, &stats->server_reached);
     if (rc == AZK_OK && prc != AZK_OK)
         rc = azk_error_set(prc, "agent: the policy's signature is not the server's; refused");
+    else if (rc == AZK_OK && fp_refused)
+        rc = azk_error_set(AZK_ERR_INTEGRITY, "agent: the fingerprint file fails its check "
+                                              "(id or signature); refused, not used");
 done:
     json_decref(pol);
     azk_buf_dispose(&ca);

@@ -86,6 +86,10 @@ azk_status azk_agent__state_load(azk_home *h, struct azk_agent_state *st)
     }
     (void)snprintf(st->server, sizeof(st->server), "%s", server);
     (void)snprintf(st->agent_id, sizeof(st->agent_id), "%s", id);
+    (void)snprintf(st->zone, sizeof(st->zone), "%s",
+                   json_string_value(json_object_get(doc, "zone")) != NULL
+                       ? json_string_value(json_object_get(doc, "zone"))
+                       : "general");
     st->not_after = (int64_t)json_integer_value(json_object_get(doc, "not_after"));
     json_decref(doc);
     return AZK_OK;
@@ -99,8 +103,9 @@ azk_status azk_agent__state_save(azk_home *h, const struct azk_agent_state *st)
     azk_status rc;
     sodium_bin2base64(pk64, sizeof(pk64), st->policy_key, sizeof(st->policy_key),
                       sodium_base64_VARIANT_ORIGINAL);
-    doc = json_pack("{s:s, s:s, s:I, s:s}", "server", st->server, "agent_id", st->agent_id,
-                    "not_after", (json_int_t)st->not_after, "policy_key", pk64);
+    doc = json_pack("{s:s, s:s, s:s, s:I, s:s}", "server", st->server, "agent_id", st->agent_id,
+                    "zone", st->zone[0] != '\0' ? st->zone : "general", "not_after",
+                    (json_int_t)st->not_after, "policy_key", pk64);
     if (doc != NULL)
         text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(doc);

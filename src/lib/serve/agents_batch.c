@@ -19,7 +19,7 @@
 #include <string.h>
 #include <zlib.h>
 
-static azk_status inflate_body(const uint8_t *in, size_t len, azk_buf *out)
+azk_status azk_serve__agent_inflate(const uint8_t *in, size_t len, azk_buf *out)
 {
     z_stream z;
     uint8_t chunk[16384];
@@ -183,7 +183,7 @@ azk_status azk_serve__agent_batch_parse(struct azk_agent_batch *out, const uint8
 
     memset(out, 0, sizeof(*out));
     if (deflated) {
-        rc = inflate_body(body, len, &plain);
+        rc = azk_serve__agent_inflate(body, len, &plain);
         if (rc != AZK_OK)
             goto done;
         body = plain.data;

@@ -25,6 +25,11 @@
 
 azk_status azk_serve__agent_read_file(const char *path, char **out, size_t *len)
 {
+    return azk_serve__agent_read_file_max(path, MAX_SMALL_FILE, out, len);
+}
+
+azk_status azk_serve__agent_read_file_max(const char *path, size_t max, char **out, size_t *len)
+{
     azk_buf b = AZK_BUF_INIT;
     char chunk[4096];
     azk_status rc = AZK_OK;
@@ -33,7 +38,7 @@ azk_status azk_serve__agent_read_file(const char *path, char **out, size_t *len)
     if (fd < 0)
         return azk_error_set(errno == ENOENT ? AZK_ERR_NOTFOUND : AZK_ERR_IO,
                              "agent: cannot read %s", path);
-    b.max = MAX_SMALL_FILE;
+    b.max = max;
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof(chunk));
         if (n < 0) {
@@ -222,4 +227,51 @@ azk_status azk_serve__agent_policy_key(azk_home *h, uint8_t pk[32], uint8_t sk[6
         azk_free_secret(text, len);
     azk_buf_dispose(&p);
     return rc;
+}
+
+void azk_serve__agent_fp_id(const uint8_t *file, size_t file_len, const uint8_t *key,
+                            size_t key_len, char out[65])
+{
+    crypto_generichash_state st;
+    uint8_t h[32], n[8];
+    for (int i = 0; i < 8; i++)
+        n[i] = (uint8_t)((uint64_t)file_len >> (8 * i));
+    crypto_generichash_init(&st, NULL, 0, sizeof(h));
+    crypto_generichash_update(&st, n, sizeof(n));
+    crypto_generichash_update(&st, file, file_len);
+    crypto_generichash_update(&st, key, key_len);
+    crypto_generichash_final(&st, h, sizeof(h));
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+void azk_serve__agent_fp_message(const char *id, int64_t created_at, char out[128])
+{
+    (void)snprintf(out, 128, "azukari-fingerprints-v1\n%s\n%lld\n", id, (long long)created_at);
+}
+
+azk_status azk_serve__agent_b64_decode(const char *text, size_t len, azk_buf *out)
+{
+    size_t got = 0;
+    azk_status rc;
+    azk_buf_clear(out);
+    rc = azk_buf_grow(out, len / 4 * 3 + 3);
+    if (rc != AZK_OK)
+        return rc;
+    if (sodium_base642bin(out->data, len / 4 * 3 + 3, text, len, NULL, &got, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return azk_error_set(AZK_ERR_FORMAT, "agent: not base64");
+    out->len = got;
+    out->data[got] = 0;
+    return AZK_OK;
+}
+
+azk_status azk_serve__agent_b64_encode(const uint8_t *p, size_t n, azk_buf *out)
+{
+    size_t need = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    azk_status rc = azk_buf_grow(out, need);
+    if (rc != AZK_OK)
+        return rc;
+    sodium_bin2base64((char *)out->data + out->len, need, p, n, sodium_base64_VARIANT_ORIGINAL);
+    out->len += need - 1;
+    return AZK_OK;
 }

@@ -12,6 +12,8 @@
  *   POST /api/v1/agent/enroll   {"token","csr","host"} -> certificate, CA, policy key
  *   POST /api/v1/agent/renew    {"csr"}                -> a new certificate
  *   GET  /api/v1/agent/policy                          -> signed policy of the host's group
+ *   POST /api/v1/agent/fingerprints  closed zone: publish its export (zlib JSON)
+ *   GET  /api/v1/agent/fingerprints  the newest export, signed (Ed25519, policy key)
  *   POST /api/v1/agent/batches  zlib JSON batch        -> {"batch_id","duplicate","objects"}
  *                               (header X-Azukari-Time: the agent's clock, checked)
  *
@@ -171,8 +173,8 @@ static json_t *body_json(struct call *k)
     return json_loadb((const char *)k->body, k->body_len, JSON_REJECT_DUPLICATES, &je);
 }
 
-static azk_status issue_answer(struct call *k, const char *agent_id, const char *cert,
-                               int64_t not_after, unsigned status)
+static azk_status issue_answer(struct call *k, const char *agent_id, const char *zone,
+                               const char *cert, int64_t not_after, unsigned status)
 {
     uint8_t pk[32], sk[64];
     char pk64[64];
@@ -182,9 +184,9 @@ static azk_status issue_answer(struct call *k, const char *agent_id, const char 
         return rc;
     sodium_bin2base64(pk64, sizeof(pk64), pk, sizeof(pk), sodium_base64_VARIANT_ORIGINAL);
     return azk_serve__json(k->rs, status,
-                           json_pack("{s:s, s:s, s:s, s:s, s:I}", "agent_id", agent_id,
-                                     "certificate", cert, "ca", k->srv->ca_pem, "policy_key", pk64,
-                                     "not_after", (json_int_t)not_after));
+                           json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "agent_id", agent_id, "zone",
+                                     zone, "certificate", cert, "ca", k->srv->ca_pem, "policy_key",
+                                     pk64, "not_after", (json_int_t)not_after));
 }
 
 static azk_status h_enroll(struct call *k)
@@ -240,7 +242,7 @@ static azk_status h_enroll(struct call *k)
         rc = refuse(k, 403, "token_refused", "the enrolment token is unknown, used or expired");
         goto done;
     }
-    rc = issue_answer(k, agent_id, cert, na, 201);
+    rc = issue_answer(k, agent_id, zone, cert, na, 201);
 done:
     azk_free(cert);
     json_decref(doc);
@@ -280,7 +282,7 @@ static azk_status h_renew(struct call *k)
         azk_error_clear();
         rc = refuse(k, 403, "certificate_revoked", "this agent's certificate is revoked");
     } else if (rc == AZK_OK) {
-        rc = issue_answer(k, k->who.agent_id, cert, na, 200);
+        rc = issue_answer(k, k->who.agent_id, k->who.zone, cert, na, 200);
     }
     azk_free(cert);
     return rc;
@@ -331,7 +333,7 @@ static azk_status h_batches(struct call *k)
     bool deflated = ce != NULL && strcmp(ce, "deflate") == 0;
     struct azk_store_event ev = {0};
     char extra[200];
-    int64_t now = now_s(), edm_objects = 0, sent_at;
+    int64_t now = now_s(), edm_objects = 0, sent_at, cases = 0;
     const char *sent;
     bool dup = false;
     azk_status rc;
@@ -384,16 +386,105 @@ static azk_status h_batches(struct call *k)
         if (rc == AZK_OK)
             rc = azk_store__agent_batch_ingest(k->srv->h, b.batch_id, k->who.agent_id, now,
                                                b.created_at, b.lost_objects, b.objs, b.count, &ev,
-                                               &dup);
+                                               strcmp(k->who.zone, "closed") != 0, &cases, &dup);
         azk_buf_dispose(&x);
     }
     if (rc == AZK_OK && dup)
         rc = ledger(k, "agent.batch.duplicate", b.batch_id, NULL, "already ingested", NULL);
     if (rc == AZK_OK)
         rc = azk_serve__json(k->rs, 200,
-                             json_pack("{s:s, s:b, s:I}", "batch_id", b.batch_id, "duplicate", dup,
-                                       "objects", (json_int_t)b.count));
+                             json_pack("{s:s, s:b, s:I, s:I}", "batch_id", b.batch_id, "duplicate",
+                                       dup, "objects", (json_int_t)b.count, "cases",
+                                       (json_int_t)cases));
     azk_serve__agent_batch_dispose(&b);
+    return rc;
+}
+
+/* A closed-zone host publishes its fingerprint export (zlib JSON {"file", "key"}, base64). */
+static azk_status h_fp_publish(struct call *k)
+{
+    azk_buf plain = AZK_BUF_INIT, file = AZK_BUF_INIT, key = AZK_BUF_INIT;
+    json_t *doc = NULL;
+    json_error_t je;
+    const char *f64, *k64;
+    char id[65], extra[160];
+    struct azk_store_event ev = {0};
+    bool existed = false;
+    azk_status rc;
+    if (strcmp(k->who.zone, "closed") != 0)
+        return refuse(k, 403, "not_closed_zone", "only a closed-zone host publishes fingerprints");
+    rc = azk_serve__agent_inflate(k->body, k->body_len, &plain);
+    if (rc == AZK_OK)
+        doc = json_loadb((const char *)plain.data, plain.len, JSON_REJECT_DUPLICATES, &je);
+    f64 = json_string_value(json_object_get(doc, "file"));
+    k64 = json_string_value(json_object_get(doc, "key"));
+    if (rc == AZK_OK && (f64 == NULL || k64 == NULL))
+        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: file and key are required");
+    if (rc == AZK_OK)
+        rc = azk_serve__agent_b64_decode(f64, strlen(f64), &file);
+    if (rc == AZK_OK)
+        rc = azk_serve__agent_b64_decode(k64, strlen(k64), &key);
+    if (rc == AZK_OK && (file.len == 0 || key.len != 32))
+        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: an export and its 32-byte key");
+    if (rc == AZK_ERR_FORMAT || rc == AZK_ERR_LIMIT) {
+        azk_error_clear();
+        rc = refuse(k, 400, "malformed", "a zlib JSON {file, key} in base64 is expected");
+        goto done;
+    }
+    if (rc != AZK_OK)
+        goto done;
+    azk_serve__agent_fp_id(file.data, file.len, key.data, key.len, id);
+    (void)snprintf(extra, sizeof(extra), "{\"source\":\"%s\",\"bytes\":%zu}", k->source, file.len);
+    ev.action = "agent.fingerprints.publish";
+    ev.object = id;
+    ev.extra_json = extra;
+    rc = azk_store__agent_fp_put(k->srv->h, id, k->who.agent_id, now_s(), file.data, file.len,
+                                 key.data, key.len, &ev, &existed);
+    if (rc == AZK_OK)
+        rc = azk_serve__json(k->rs, 200, json_pack("{s:s, s:b}", "id", id, "existed", existed));
+done:
+    json_decref(doc);
+    azk_buf_dispose_secret(&plain);
+    azk_buf_dispose(&file);
+    azk_buf_dispose_secret(&key);
+    return rc;
+}
+
+/* The newest export, signed by the server's policy key for the agents to check. */
+static azk_status h_fp_get(struct call *k)
+{
+    azk_buf file = AZK_BUF_INIT, key = AZK_BUF_INIT, f64 = AZK_BUF_INIT, k64 = AZK_BUF_INIT;
+    char id[65], msg[128], sig64[128];
+    uint8_t pk[32], sk[64], sig[64];
+    int64_t created = 0;
+    bool found = false;
+    azk_status rc = azk_store__agent_fp_latest(k->srv->h, id, &created, &file, &key, &found);
+    if (rc == AZK_OK && !found) {
+        rc = azk_serve__api_error(k->rs, 404, "no_fingerprints",
+                                  "no closed-zone host has published fingerprints");
+        goto done;
+    }
+    if (rc == AZK_OK)
+        rc = azk_serve__agent_policy_key(k->srv->h, pk, sk);
+    if (rc != AZK_OK)
+        goto done;
+    azk_serve__agent_fp_message(id, created, msg);
+    crypto_sign_detached(sig, NULL, (const uint8_t *)msg, strlen(msg), sk);
+    sodium_memzero(sk, sizeof(sk));
+    sodium_bin2base64(sig64, sizeof(sig64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+    rc = azk_serve__agent_b64_encode(file.data, file.len, &f64);
+    if (rc == AZK_OK)
+        rc = azk_serve__agent_b64_encode(key.data, key.len, &k64);
+    if (rc == AZK_OK)
+        rc = azk_serve__json(k->rs, 200,
+                             json_pack("{s:s, s:I, s:s, s:s, s:s}", "id", id, "created_at",
+                                       (json_int_t)created, "file", (const char *)f64.data, "key",
+                                       (const char *)k64.data, "signature", sig64));
+done:
+    azk_buf_dispose(&file);
+    azk_buf_dispose_secret(&key);
+    azk_buf_dispose(&f64);
+    azk_buf_dispose_secret(&k64);
     return rc;
 }
 
@@ -408,6 +499,8 @@ static const struct {
     {"POST", "/api/v1/agent/renew", true, h_renew},
     {"GET", "/api/v1/agent/policy", true, h_policy},
     {"POST", "/api/v1/agent/batches", true, h_batches},
+    {"POST", "/api/v1/agent/fingerprints", true, h_fp_publish},
+    {"GET", "/api/v1/agent/fingerprints", true, h_fp_get},
 };
 
 struct conn_state {

@@ -45,11 +45,17 @@ AZK_NODISCARD azk_status azk_serve__agent_batch_parse(struct azk_agent_batch *ou
                                                       bool deflated);
 void azk_serve__agent_batch_dispose(struct azk_agent_batch *b);
 
+/* Inflate a zlib stream (RFC 1950) into out, at most AZK_AGENT_MAX_INFLATED bytes. */
+AZK_NODISCARD azk_status azk_serve__agent_inflate(const uint8_t *in, size_t len, azk_buf *out);
+
 /* Is s a valid policy document (docs/agent.md)? AZK_ERR_FORMAT names the field. */
 AZK_NODISCARD azk_status azk_serve__agent_policy_check(const char *json_text);
 
 /* A small file (<= 1 MiB) into a NUL-terminated buffer (caller frees; *len may be NULL). */
 AZK_NODISCARD azk_status azk_serve__agent_read_file(const char *path, char **out, size_t *len);
+/* The same, at most max bytes (AZK_ERR_LIMIT beyond). */
+AZK_NODISCARD azk_status azk_serve__agent_read_file_max(const char *path, size_t max, char **out,
+                                                        size_t *len);
 
 /* The server CA's certificate and key (PEM), from <home>/serve/; caller frees (key: secret). */
 AZK_NODISCARD azk_status azk_serve__agent_ca(azk_home *h, char **ca_pem, char **ca_key);
@@ -67,5 +73,15 @@ AZK_NODISCARD azk_status azk_serve__agent_issue(azk_home *h, const char *csr_pem
 
 /* The policy signing key pair (Ed25519, <home>/serve/policy.key 0600), made on first use. */
 AZK_NODISCARD azk_status azk_serve__agent_policy_key(azk_home *h, uint8_t pk[32], uint8_t sk[64]);
+
+/* Id of a fingerprint export: hex BLAKE2b-256 of (file length, u64 LE) || file || key. */
+void azk_serve__agent_fp_id(const uint8_t *file, size_t file_len, const uint8_t *key,
+                            size_t key_len, char out[65]);
+/* The text the server signs for an export: "azukari-fingerprints-v1\n<id>\n<created_at>\n". */
+void azk_serve__agent_fp_message(const char *id, int64_t created_at, char out[128]);
+/* Base64 (original variant) text into out (cleared first); AZK_ERR_FORMAT when not base64. */
+AZK_NODISCARD azk_status azk_serve__agent_b64_decode(const char *text, size_t len, azk_buf *out);
+/* Base64 (original variant) of p as a NUL-terminated text appended to out. */
+AZK_NODISCARD azk_status azk_serve__agent_b64_encode(const uint8_t *p, size_t n, azk_buf *out);
 
 #endif

@@ -338,7 +338,8 @@ static azk_status insert_objects(azk_home *h, const char *batch_id, const char *
 azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, const char *agent_id,
                                          int64_t now, int64_t sent_at, int64_t lost_objects,
                                          const struct azk_store_agent_object *objs, size_t count,
-                                         const struct azk_store_event *ev, bool *duplicate)
+                                         const struct azk_store_event *ev, bool open_cases,
+                                         int64_t *cases, bool *duplicate)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;
@@ -373,9 +374,34 @@ azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, cons
     for (size_t i = 0; rc == AZK_OK && i < count; i += ROWS_PER_INSERT)
         rc = insert_objects(h, batch_id, agent_id, objs, i,
                             count - i < ROWS_PER_INSERT ? count - i : ROWS_PER_INSERT);
+    *cases = 0;
+    if (rc == AZK_OK && open_cases)
+        rc = azk_db_prepare(h->cat, &st,
+                            "INSERT INTO agent_cases(id, agent_id, batch_id, seq, records, state,"
+                            " opened_at) SELECT 'case-' || batch_id || '-' || seq, agent_id,"
+                            " batch_id, seq, edm_records, 'open', ? FROM agent_objects"
+                            " WHERE batch_id = ? AND edm_records > 0",
+                            "open agent cases");
+    if (rc == AZK_OK && open_cases) {
+        azk_db_bind_int64(st, 1, now);
+        azk_db_bind_text(st, 2, batch_id);
+        rc = azk_db_run(st);
+        if (rc == AZK_OK)
+            *cases = azk_db_changes(st);
+        azk_db_finalize(st);
+    }
     azk_store__test_gate("agent.ingest");
     if (rc == AZK_OK)
         rc = azk_store__event(h, ev, NULL);
+    if (rc == AZK_OK && *cases > 0) {
+        char extra[64];
+        struct azk_store_event ce = {0};
+        (void)snprintf(extra, sizeof(extra), "{\"cases\":%lld}", (long long)*cases);
+        ce.action = "agent.case.open";
+        ce.object = batch_id;
+        ce.extra_json = extra;
+        rc = azk_store__event(h, &ce, NULL);
+    }
     return azk_store__tx_end(h, rc);
 }
 
@@ -461,6 +487,70 @@ azk_status azk_store__agent_findings_each(azk_home *h, const char *after_batch, 
     }
     if (rc == AZK_OK && s != AZK_DB_DONE)
         rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__agent_fp_put(azk_home *h, const char *id, const char *agent_id,
+                                   int64_t created_at, const void *file, size_t file_len,
+                                   const void *key, size_t key_len,
+                                   const struct azk_store_event *ev, bool *existed)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && agent_id != NULL && ev != NULL && existed != NULL);
+    *existed = false;
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "INSERT INTO agent_fingerprints(id, agent_id, created_at, file, fkey)"
+                        " VALUES(?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                        "add fingerprint export");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, id);
+        azk_db_bind_text(st, 2, agent_id);
+        azk_db_bind_int64(st, 3, created_at);
+        azk_db_bind_blob(st, 4, file, file_len);
+        azk_db_bind_blob(st, 5, key, key_len);
+        rc = azk_db_run(st);
+        if (rc == AZK_OK)
+            *existed = azk_db_changes(st) == 0;
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK && !*existed)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_fp_latest(azk_home *h, char id[65], int64_t *created_at, azk_buf *file,
+                                      azk_buf *key, bool *found)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    AZK_ASSERT_ARG(h != NULL && file != NULL && key != NULL && found != NULL);
+    *found = false;
+    id[0] = '\0';
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT id, created_at, file, fkey FROM agent_fingerprints"
+                        " ORDER BY created_at DESC, id LIMIT 1",
+                        "read fingerprint export");
+    if (rc != AZK_OK)
+        return rc;
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW) {
+        size_t fl = 0, kl = 0;
+        const void *f = azk_db_col_blob(st, 2, &fl), *k = azk_db_col_blob(st, 3, &kl);
+        azk_store__col_copy(st, 0, id, 65);
+        *created_at = azk_db_col_int64(st, 1);
+        rc = azk_buf_put(file, f != NULL ? f : "", fl);
+        if (rc == AZK_OK)
+            rc = azk_buf_put(key, k != NULL ? k : "", kl);
+        *found = rc == AZK_OK;
+    } else if (s != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
     azk_db_finalize(st);
     return rc;
 }

@@ -79,13 +79,15 @@ struct azk_store_agent_object {
 
 /*
  * Ingest a batch in one transaction: the batch row (unique batch id) and
- * every object, then ev. *duplicate = true (nothing written, no event)
- * when the batch id was ingested before.
+ * every object, then ev; with open_cases (a general-zone agent), a case
+ * "case-<batch id>-<seq>" per object with entrusted records and, when any,
+ * a ledger event agent.case.open (*cases gets their number). *duplicate =
+ * true (nothing written, no event) when the batch id was ingested before.
  */
 AZK_NODISCARD azk_status azk_store__agent_batch_ingest(
     azk_home *h, const char *batch_id, const char *agent_id, int64_t now, int64_t sent_at,
     int64_t lost_objects, const struct azk_store_agent_object *objs, size_t count,
-    const struct azk_store_event *ev, bool *duplicate);
+    const struct azk_store_event *ev, bool open_cases, int64_t *cases, bool *duplicate);
 
 /* One enrolled agent, for lists. */
 struct azk_store_agent_row {
@@ -96,6 +98,15 @@ typedef azk_status (*azk_store_agent_cb)(const struct azk_store_agent_row *a, vo
 /* Agents in id order after `after` ("" = from the start), at most `limit`. */
 AZK_NODISCARD azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
                                                 azk_store_agent_cb cb, void *payload);
+
+/* A published fingerprint export (file and scanning key; id = hex BLAKE2b-256 of both). */
+AZK_NODISCARD azk_status azk_store__agent_fp_put(azk_home *h, const char *id, const char *agent_id,
+                                                 int64_t created_at, const void *file,
+                                                 size_t file_len, const void *key, size_t key_len,
+                                                 const struct azk_store_event *ev, bool *existed);
+/* The newest one: id (cap 65), created_at, file and key (caller disposes); *found. */
+AZK_NODISCARD azk_status azk_store__agent_fp_latest(azk_home *h, char id[65], int64_t *created_at,
+                                                    azk_buf *file, azk_buf *key, bool *found);
 
 /* One ingested object with entrusted records or findings, for the findings list. */
 struct azk_store_agent_finding {

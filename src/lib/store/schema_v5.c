@@ -50,6 +50,17 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
      " PRIMARY KEY(batch_id, seq))"},
     {"SELECT agent_id FROM agent_objects LIMIT 0",
      "CREATE INDEX IF NOT EXISTS agent_objects_agent ON agent_objects(agent_id, edm_records)"},
+    /* the fingerprint exports closed-zone hosts publish (signed by the server when served) */
+    {"SELECT id FROM agent_fingerprints LIMIT 0",
+     "CREATE TABLE agent_fingerprints(id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+     " created_at INT64 NOT NULL, file BYTES NOT NULL, fkey BYTES NOT NULL)"},
+    /* a case per object with entrusted records found outside the closed zone */
+    {"SELECT id FROM agent_cases LIMIT 0",
+     "CREATE TABLE agent_cases(id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+     " batch_id TEXT NOT NULL, seq INT64 NOT NULL, records INT64 NOT NULL,"
+     " state TEXT NOT NULL, opened_at INT64 NOT NULL, requested_by TEXT, requested_at INT64,"
+     " reason TEXT, approved_by TEXT, approved_at INT64, done_at INT64, outcome TEXT,"
+     " UNIQUE(batch_id, seq))"},
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- supervision: monthly reports, training, internal control -------- */
