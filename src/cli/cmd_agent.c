@@ -269,9 +269,9 @@ int cmd_agent(int argc, char **argv)
                 break;
             printf(_("agent: %" PRIu64 " objects, %" PRIu64 " cached, %" PRIu64
                      " bytes read, %" PRIu64 " batches sent, %" PRIu64 " waiting, %" PRIu64
-                     " lost%s%s\n"),
+                     " lost, %" PRIu64 " quarantined%s%s\n"),
                    st.objects, st.cached, st.bytes_read, st.batches_sent, st.batches_queued,
-                   st.lost_objects, st.renewed ? _(", certificate renewed") : "",
+                   st.lost_objects, st.quarantined, st.renewed ? _(", certificate renewed") : "",
                    st.server_reached ? "" : _(", server unreachable"));
             fflush(stdout);
             if (once || stop_flag)

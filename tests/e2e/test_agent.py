@@ -387,6 +387,72 @@ class AgentCasesTest(unittest.TestCase):
             # the closed-zone host's own findings never open a case
             self.assertEqual(srv.query("SELECT count(*) FROM agent_cases WHERE agent_id = ?",
                                        (closed.state()["agent_id"],)), [(0,)])
+            # two people: an operator asks, an approver agrees with step-up TOTP
+            import json
+            import serve_client as S
+            admin = srv.admin("correct horse battery")
+            codes = S.Codes()
+            secrets = {}
+            for user, role in (("op1", "operator"), ("ap1", "approver")):
+                extra = () if user == "op1" else ("--user", "op1", "--totp",
+                                                  codes.code("op1", secrets["op1"]))
+                r = srv.azk("user", "add", user, *extra)
+                self.assertEqual(r.rc, 0, r.err)
+                secrets[user] = r.out.strip().split()[-1]
+                T_sql(srv, "UPDATE users SET role='%s', state='active', pw_hash=(SELECT pw_hash"
+                      " FROM users WHERE name='admin') WHERE name='%s'" % (role, user))
+            cid = srv.query("SELECT id FROM agent_cases")[0][0]
+
+            def login(user):
+                c = S.Client(srv.port, srv.cafile)
+                r = c.login(user, "correct horse battery", codes.code(user, secrets[user]))
+                self.assertEqual(r.status, 303, r.body)
+                return c, c.csrf("/dashboard")
+
+            op, optok = login("op1")
+            r = op.post("/api/v1/agents/cases/approve", {"csrf": optok, "case_id": cid,
+                                                         "code": "000000"})
+            self.assertEqual(r.status, 403)  # an operator does not approve
+            r = op.post("/api/v1/agents/cases/request", {"csrf": optok, "case_id": cid,
+                                                         "reason": "leftover of the 2023 DM"})
+            self.assertEqual(r.status, 200, r.body)
+            r = op.post("/api/v1/agents/cases/request", {"csrf": optok, "case_id": cid,
+                                                         "reason": "again"})
+            self.assertEqual(r.status, 409, r.body)
+            self.assertEqual(a.run().rc, 0)  # requested, not approved: nothing happens
+            self.assertTrue(os.path.exists(os.path.join(share, "old_copy.csv")))
+            ap, aptok = login("ap1")
+            r = ap.post("/api/v1/agents/cases/approve", {"csrf": aptok, "case_id": cid,
+                                                         "code": "000000"})
+            self.assertEqual(r.status, 403, r.body)
+            self.assertIn("step_up", r.body)
+            r = ap.post("/api/v1/agents/cases/approve", {"csrf": aptok, "case_id": cid,
+                                                         "code": codes.code("ap1", secrets["ap1"])})
+            self.assertEqual(r.status, 200, r.body)
+            r = a.run()
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertIn("1 quarantined", r.out)
+            self.assertFalse(os.path.exists(os.path.join(share, "old_copy.csv")))
+            note = os.path.join(share, "old_copy.csv.azukari-quarantine.txt")
+            with open(note, encoding="utf-8") as f:
+                self.assertIn(cid, f.read())
+            self.assertEqual([n for n in os.listdir(share) if n.startswith(".azk")], [])
+            r = a.azk("guard", "list")
+            self.assertIn(cid, r.out)
+            self.assertIn("quarantined", r.out)
+            self.assertIn("agent.quarantine", a.ledger())
+            r = admin.get("/api/v1/agents/cases")
+            story = json.loads(r.body)["items"][0]
+            self.assertEqual(story["state"], "quarantined")
+            self.assertEqual(story["story"]["requested_by"], "op1")
+            self.assertEqual(story["story"]["approved_by"], "ap1")
+            self.assertTrue(story["story"]["done"])
+            sl = srv.ledger()
+            for act in ("agent.case.request", "agent.case.approve", "agent.case.quarantined",
+                        "serve.stepup"):
+                self.assertIn(act, sl)
+            self.assertNotIn("old_copy", sl)
+            self.assertEqual(a.run().rc, 0)  # nothing left to do; the case stays closed
             # a fingerprint file that does not match what was signed: refused, not used
             T_sql(srv, "UPDATE agent_fingerprints SET file = fkey")
             b = A.Agent(tmp, "pc2")

@@ -113,4 +113,10 @@ AZK_NODISCARD azk_status azk_agent__fp_fetch(azk_home *h, const struct azk_agent
                                              const struct azk_agent_net *n, bool *usable,
                                              bool *refused);
 
+/* ---- quarantine (quarantine.c) ----------------------------------------- */
+
+/* Carry out the approved quarantines of this agent and report each; *done_count. */
+AZK_NODISCARD azk_status azk_agent__actions(azk_home *h, const struct azk_agent_state *st,
+                                            const struct azk_agent_net *n, uint64_t *done_count);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct list {
     json_t *items;
@@ -174,4 +175,121 @@ azk_status azk_serve__h_agents_revoke(struct azk_server *srv, struct azk_serve_r
     if (rc != AZK_OK)
         return rc;
     return azk_serve__json(rs, 200, json_pack("{s:s, s:s}", "agent_id", id, "state", "revoked"));
+}
+
+/* ---- cases: the whole story, and the two-person quarantine ----------------- */
+
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *azk_serve__agent_case_json(const struct azk_store_agent_case *c)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:I, s:{s:I, s:o, s:I, s:o, "
+                     "s:o, s:I, s:o, s:I, s:o}}",
+                     "id", c->id, "agent_id", c->agent_id, "host", c->host != NULL ? c->host : "",
+                     "path", c->path != NULL ? c->path : "", "state", c->state, "records",
+                     (json_int_t)c->records, "entrusted", parsed(c->edm), "size",
+                     (json_int_t)c->size, "mtime", (json_int_t)c->mtime, "opened_at",
+                     (json_int_t)c->opened_at, "story", "opened_at", (json_int_t)c->opened_at,
+                     "requested_by", str_or_null(c->requested_by), "requested_at",
+                     (json_int_t)c->requested_at, "reason", str_or_null(c->reason),
+                     "approved_by", str_or_null(c->approved_by), "approved_at",
+                     (json_int_t)c->approved_at, "outcome", str_or_null(c->outcome), "done_at",
+                     (json_int_t)c->done_at, "done", c->done_at != 0 ? json_true() : json_false());
+}
+
+static azk_status case_item(const struct azk_store_agent_case *c, void *payload)
+{
+    struct list *l = payload;
+    json_t *o = azk_serve__agent_case_json(c);
+    if (o == NULL || json_array_append_new(l->items, o) != 0)
+        return azk_error_nomem();
+    (void)snprintf(l->last, sizeof(l->last), "%s", c->id);
+    l->n++;
+    return AZK_OK;
+}
+
+azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs)
+{
+    struct list l = {NULL, "", 0};
+    const char *after = NULL;
+    size_t limit = 0;
+    azk_status rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc == AZK_ERR_ARG) {
+        char msg[160];
+        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+        azk_error_clear();
+        return azk_serve__api_error(rs, 400, "bad_page", msg);
+    }
+    l.items = json_array();
+    if (l.items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__agent_cases_each(srv->h, after != NULL ? after : "", limit, NULL, case_item,
+                                     &l);
+    if (rc != AZK_OK) {
+        json_decref(l.items);
+        return rc;
+    }
+    return answer_list(rs, &l, limit);
+}
+
+/* A library refusal as the stable error object (no value is in these messages). */
+static azk_status case_refusal(struct azk_serve_resp *rs, azk_status rc)
+{
+    char msg[200];
+    unsigned status = rc == AZK_ERR_NOTFOUND ? 404 : rc == AZK_ERR_PERM ? 403 : 409;
+    const char *code = rc == AZK_ERR_NOTFOUND ? "not_found"
+                       : rc == AZK_ERR_PERM   ? "two_person_rule"
+                                              : "wrong_state";
+    (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+    azk_error_clear();
+    return azk_serve__api_error(rs, status, code, msg);
+}
+
+azk_status azk_serve__h_agents_case_request(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs)
+{
+    const char *id = azk_serve__form(rq, "case_id"), *why = azk_serve__form(rq, "reason");
+    struct azk_store_event ev = {0};
+    azk_status rc;
+    if (id == NULL || id[0] == '\0' || why == NULL || why[0] == '\0' || strlen(why) > 500)
+        return azk_serve__api_error(rs, 400, "bad_request", "case_id and a reason are required");
+    ev.action = "agent.case.request";
+    ev.object = id;
+    ev.reason = why;
+    rc = azk_store__agent_case_request(srv->h, id, rq->who.name, why, (int64_t)time(NULL), &ev);
+    if (rc == AZK_ERR_NOTFOUND || rc == AZK_ERR_ARG)
+        return case_refusal(rs, rc);
+    if (rc != AZK_OK)
+        return rc;
+    return azk_serve__json(rs, 200, json_pack("{s:s, s:s}", "id", id, "state", "requested"));
+}
+
+azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs)
+{
+    const char *id = azk_serve__form(rq, "case_id"), *code = azk_serve__form(rq, "code");
+    struct azk_store_event ev = {0};
+    azk_status rc;
+    if (id == NULL || id[0] == '\0' || code == NULL)
+        return azk_serve__api_error(rs, 400, "bad_request", "case_id and code are required");
+    rc = azk_serve__step_up(srv, rq, code);
+    if (rc == AZK_ERR_PERM) {
+        azk_error_clear();
+        return azk_serve__api_error(rs, 403, "step_up_failed",
+                                    "step-up authentication failed (wrong or used TOTP code)");
+    }
+    if (rc != AZK_OK)
+        return rc;
+    ev.action = "agent.case.approve";
+    ev.object = id;
+    rc = azk_store__agent_case_approve(srv->h, id, rq->who.name, (int64_t)time(NULL), &ev);
+    if (rc == AZK_ERR_NOTFOUND || rc == AZK_ERR_ARG || rc == AZK_ERR_PERM)
+        return case_refusal(rs, rc);
+    if (rc != AZK_OK)
+        return rc;
+    return azk_serve__json(rs, 200, json_pack("{s:s, s:s}", "id", id, "state", "approved"));
 }

@@ -14,6 +14,8 @@
  *   GET  /api/v1/agent/policy                          -> signed policy of the host's group
  *   POST /api/v1/agent/fingerprints  closed zone: publish its export (zlib JSON)
  *   GET  /api/v1/agent/fingerprints  the newest export, signed (Ed25519, policy key)
+ *   GET  /api/v1/agent/actions       approved quarantines for the calling agent
+ *   POST /api/v1/agent/actions/done  {"case_id","outcome"}: done (or why not)
  *   POST /api/v1/agent/batches  zlib JSON batch        -> {"batch_id","duplicate","objects"}
  *                               (header X-Azukari-Time: the agent's clock, checked)
  *
@@ -488,6 +490,62 @@ done:
     return rc;
 }
 
+/* Approved quarantines of the calling agent (paths: this agent reported them). */
+static azk_status action_item(const struct azk_store_agent_case *c, void *payload)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "case_id", c->id, "action", "quarantine",
+                          "path", c->path != NULL ? c->path : "", "size", (json_int_t)c->size,
+                          "mtime", (json_int_t)c->mtime);
+    if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
+        return azk_error_nomem();
+    return AZK_OK;
+}
+
+static azk_status h_actions(struct call *k)
+{
+    json_t *items = json_array();
+    azk_status rc;
+    if (items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__agent_cases_each(k->srv->h, "", 100, k->who.agent_id, action_item, items);
+    if (rc != AZK_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return azk_serve__json(k->rs, 200, json_pack("{s:o}", "items", items));
+}
+
+static azk_status h_action_done(struct call *k)
+{
+    json_t *doc = body_json(k);
+    const char *id = json_string_value(json_object_get(doc, "case_id"));
+    const char *outcome = json_string_value(json_object_get(doc, "outcome"));
+    struct azk_store_event ev = {0};
+    char extra[160];
+    bool changed = false;
+    azk_status rc;
+    if (id == NULL || outcome == NULL || strlen(outcome) > 64 || strlen(id) > 80) {
+        json_decref(doc);
+        return refuse(k, 400, "malformed", "case_id and outcome are required");
+    }
+    (void)snprintf(extra, sizeof(extra), "{\"agent\":\"%s\",\"source\":\"%s\"}",
+                   k->who.agent_id, k->source);
+    ev.action = strcmp(outcome, "quarantined") == 0 ? "agent.case.quarantined"
+                                                    : "agent.case.failed";
+    ev.object = id;
+    ev.reason = outcome;
+    ev.extra_json = extra;
+    rc = ledger(k, "agent.case.report", id, NULL, NULL, NULL); /* who reported, even a resend */
+    if (rc == AZK_OK)
+        rc = azk_store__agent_case_done(k->srv->h, id, k->who.agent_id, outcome, now_s(), &ev,
+                                        &changed);
+    if (rc == AZK_OK)
+        rc = azk_serve__json(k->rs, 200,
+                             json_pack("{s:s, s:b}", "case_id", id, "changed", changed));
+    json_decref(doc);
+    return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 static const struct {
@@ -501,6 +559,8 @@ static const struct {
     {"POST", "/api/v1/agent/batches", true, h_batches},
     {"POST", "/api/v1/agent/fingerprints", true, h_fp_publish},
     {"GET", "/api/v1/agent/fingerprints", true, h_fp_get},
+    {"GET", "/api/v1/agent/actions", true, h_actions},
+    {"POST", "/api/v1/agent/actions/done", true, h_action_done},
 };
 
 struct conn_state {

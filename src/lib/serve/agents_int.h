@@ -84,4 +84,7 @@ AZK_NODISCARD azk_status azk_serve__agent_b64_decode(const char *text, size_t le
 /* Base64 (original variant) of p as a NUL-terminated text appended to out. */
 AZK_NODISCARD azk_status azk_serve__agent_b64_encode(const uint8_t *p, size_t n, azk_buf *out);
 
+/* A case and its story as JSON (agents_api.c); NULL when out of memory. */
+json_t *azk_serve__agent_case_json(const struct azk_store_agent_case *c);
+
 #endif

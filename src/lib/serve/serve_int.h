@@ -264,6 +264,12 @@ azk_status azk_serve__h_agents_token(struct azk_server *srv, struct azk_serve_re
                                      struct azk_serve_resp *rs);
 azk_status azk_serve__h_agents_revoke(struct azk_server *srv, struct azk_serve_req *rq,
                                       struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_case_request(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs);
 /* ---- end agents --------------------------------------------------------- */
 
 /* ---- supervision: monthly report pages (issue 15) ----------------------- */

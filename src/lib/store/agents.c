@@ -554,3 +554,180 @@ azk_status azk_store__agent_fp_latest(azk_home *h, char id[65], int64_t *created
     azk_db_finalize(st);
     return rc;
 }
+
+azk_status azk_store__agent_cases_each(azk_home *h, const char *after, size_t limit,
+                                       const char *agent_id, azk_store_case_cb cb, void *payload)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s = AZK_DB_DONE;
+    AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL);
+    rc = azk_db_prepare(
+        h->cat, &st,
+        "SELECT c.id, c.agent_id, a.host, o.path, c.state, c.requested_by, c.reason,"
+        " c.approved_by, c.outcome, o.edm, c.records, c.opened_at, COALESCE(c.requested_at, 0),"
+        " COALESCE(c.approved_at, 0), COALESCE(c.done_at, 0), o.size, o.mtime"
+        " FROM agent_cases c JOIN agent_objects o ON o.batch_id = c.batch_id AND o.seq = c.seq"
+        " JOIN agents a ON a.id = c.agent_id WHERE c.id > ?"
+        " AND (? = '' OR (c.agent_id = ? AND c.state = 'approved')) ORDER BY c.id LIMIT ?",
+        "list agent cases");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, after);
+    azk_db_bind_text(st, 2, agent_id != NULL ? agent_id : "");
+    azk_db_bind_text(st, 3, agent_id != NULL ? agent_id : "");
+    azk_db_bind_int64(st, 4, (int64_t)limit);
+    while (rc == AZK_OK && (s = azk_db_step(st)) == AZK_DB_ROW) {
+        struct azk_store_agent_case c;
+        memset(&c, 0, sizeof(c));
+        c.id = azk_db_col_text(st, 0);
+        c.agent_id = azk_db_col_text(st, 1);
+        c.host = azk_db_col_text(st, 2);
+        c.path = azk_db_col_text(st, 3);
+        c.state = azk_db_col_text(st, 4);
+        c.requested_by = azk_db_col_text(st, 5);
+        c.reason = azk_db_col_text(st, 6);
+        c.approved_by = azk_db_col_text(st, 7);
+        c.outcome = azk_db_col_text(st, 8);
+        c.edm = azk_db_col_text(st, 9);
+        c.records = azk_db_col_int64(st, 10);
+        c.opened_at = azk_db_col_int64(st, 11);
+        c.requested_at = azk_db_col_int64(st, 12);
+        c.approved_at = azk_db_col_int64(st, 13);
+        c.done_at = azk_db_col_int64(st, 14);
+        c.size = azk_db_col_int64(st, 15);
+        c.mtime = azk_db_col_int64(st, 16);
+        rc = cb(&c, payload);
+    }
+    if (rc == AZK_OK && s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
+/* The state and requester of a case, inside the caller's transaction. */
+static azk_status case_get(azk_home *h, const char *id, char state[24], char requester[72],
+                           bool *found)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    *found = false;
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT state, COALESCE(requested_by, '') FROM agent_cases WHERE id = ?",
+                        "read agent case");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, id);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW) {
+        azk_store__col_copy(st, 0, state, 24);
+        azk_store__col_copy(st, 1, requester, 72);
+        *found = true;
+    } else if (s != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__agent_case_request(azk_home *h, const char *id, const char *user,
+                                         const char *reason, int64_t now,
+                                         const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    char state[24], req[72];
+    bool found = false;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && user != NULL && reason != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = case_get(h, id, state, req, &found);
+    if (rc == AZK_OK && !found)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no case %s", id);
+    if (rc == AZK_OK && strcmp(state, "open") != 0)
+        rc = azk_error_set(AZK_ERR_ARG, "case %s is %s, not open", id, state);
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(h->cat, &st,
+                            "UPDATE agent_cases SET state = 'requested', requested_by = ?,"
+                            " requested_at = ?, reason = ? WHERE id = ? AND state = 'open'",
+                            "request quarantine");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, user);
+        azk_db_bind_int64(st, 2, now);
+        azk_db_bind_text(st, 3, reason);
+        azk_db_bind_text(st, 4, id);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_case_approve(azk_home *h, const char *id, const char *user,
+                                         int64_t now, const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    char state[24], req[72];
+    bool found = false;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && user != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = case_get(h, id, state, req, &found);
+    if (rc == AZK_OK && !found)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no case %s", id);
+    if (rc == AZK_OK && strcmp(state, "requested") != 0)
+        rc = azk_error_set(AZK_ERR_ARG, "case %s is %s, not requested", id, state);
+    if (rc == AZK_OK && strcmp(req, user) == 0)
+        rc = azk_error_set(AZK_ERR_PERM, "the requester cannot approve (two-person rule)");
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(h->cat, &st,
+                            "UPDATE agent_cases SET state = 'approved', approved_by = ?,"
+                            " approved_at = ? WHERE id = ? AND state = 'requested'",
+                            "approve quarantine");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, user);
+        azk_db_bind_int64(st, 2, now);
+        azk_db_bind_text(st, 3, id);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__agent_case_done(azk_home *h, const char *id, const char *agent_id,
+                                      const char *outcome, int64_t now,
+                                      const struct azk_store_event *ev, bool *changed)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && agent_id != NULL && outcome != NULL && ev != NULL);
+    *changed = false;
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "UPDATE agent_cases SET state = ?, outcome = ?, done_at = ?"
+                        " WHERE id = ? AND agent_id = ? AND state = 'approved'",
+                        "close agent case");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, strcmp(outcome, "quarantined") == 0 ? "quarantined" : "failed");
+        azk_db_bind_text(st, 2, outcome);
+        azk_db_bind_int64(st, 3, now);
+        azk_db_bind_text(st, 4, id);
+        azk_db_bind_text(st, 5, agent_id);
+        rc = azk_db_run(st);
+        if (rc == AZK_OK)
+            *changed = azk_db_changes(st) == 1;
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK && *changed)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}

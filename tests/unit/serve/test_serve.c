@@ -83,6 +83,9 @@ static const struct {
     {"GET /api/v1/agents/findings", "LAAAADDD"},
     {"POST /api/v1/agents/tokens", "LADDDDDD"},
     {"POST /api/v1/agents/revoke", "LADDDDDD"},
+    {"GET /api/v1/agents/cases", "LAAAADDD"},
+    {"POST /api/v1/agents/cases/request", "LDADDDDD"},
+    {"POST /api/v1/agents/cases/approve", "LDDADDDD"},
     /* ---- end agents ---- */
     /* ---- supervision ---- */
     /* ---- end supervision ---- */
