@@ -443,6 +443,12 @@ class AgentCasesTest(unittest.TestCase):
             self.assertIn("agent.quarantine", a.ledger())
             r = admin.get("/api/v1/agents/cases")
             story = json.loads(r.body)["items"][0]
+            import jsonschema
+            import yaml
+            with open(os.path.join(T_src(), "docs", "api", "openapi.yaml")) as f:
+                schemas = yaml.safe_load(f)["components"]["schemas"]
+            jsonschema.validate(story, {"$ref": "#/components/schemas/AgentCase",
+                                        "components": {"schemas": schemas}})
             self.assertEqual(story["state"], "quarantined")
             self.assertEqual(story["story"]["requested_by"], "op1")
             self.assertEqual(story["story"]["approved_by"], "ap1")
