@@ -149,7 +149,8 @@ typedef struct {
     uint64_t batches_sent;   /**< batches the server acknowledged (new or duplicate) */
     uint64_t batches_queued; /**< batches left in the spool */
     uint64_t lost_objects;   /**< objects dropped because the spool was full (reported) */
-    uint64_t quarantined;    /**< approved quarantines carried out (and reported) */
+    uint64_t actions;        /**< approved case actions carried out and reported
+                                  (quarantine, release, destroy) */
     bool renewed;            /**< the certificate was renewed */
     bool server_reached;     /**< at least one call succeeded */
 } azk_agent_run_stats;
@@ -157,7 +158,8 @@ typedef struct {
 /**
  * One cycle of the agent: renew the certificate when it nears expiry,
  * fetch and verify the signed policy, sweep, spool the results, send the
- * spool, carry out the quarantines two people approved on the server. A server that cannot be reached is not an error (the results
+ * spool, carry out the case actions two people approved on the server
+ * (quarantine, release, destruction). A server that cannot be reached is not an error (the results
  * stay spooled; server_reached false); a refusal is (AZK_ERR_PERM:
  * revoked or refused certificate; AZK_ERR_INTEGRITY: bad policy
  * signature), with a ledger entry.

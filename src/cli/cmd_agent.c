@@ -202,6 +202,26 @@ int cmd_agent(int argc, char **argv)
         }
     }
     optind += first;
+    /* usage errors before the home is opened (nothing is done, no home is made) */
+    if (strcmp(sub, "token") == 0 && (sub2 == NULL || strcmp(sub2, "create") != 0))
+        return azk_cli_usage_err(_("agent: unknown subcommand: token %s"),
+                                 sub2 != NULL ? sub2 : "");
+    if (strcmp(sub, "policy") == 0 && (sub2 == NULL || strcmp(sub2, "set") != 0))
+        return azk_cli_usage_err(_("agent: unknown subcommand: policy %s"),
+                                 sub2 != NULL ? sub2 : "");
+    if (strcmp(sub, "token") != 0 && strcmp(sub, "policy") != 0 && strcmp(sub, "revoke") != 0 &&
+        strcmp(sub, "list") != 0 && strcmp(sub, "enroll") != 0 && strcmp(sub, "run") != 0)
+        return azk_cli_usage_err(_("agent: unknown subcommand: %s"), sub);
+    if (strcmp(sub, "token") == 0 && group == NULL)
+        return azk_cli_usage_err(_("agent token create: --group is required"));
+    if (strcmp(sub, "enroll") == 0 && (server == NULL || token == NULL))
+        return azk_cli_usage_err(_("agent enroll: --server and --token are required"));
+    if ((strcmp(sub, "revoke") == 0 || strcmp(sub, "policy") == 0) && optind >= argc)
+        return azk_cli_usage_err(_("agent %s: an argument is missing"), sub);
+    if (strcmp(sub, "policy") == 0 && group == NULL)
+        return azk_cli_usage_err(_("agent policy set: --group is required"));
+    if (optind + ((strcmp(sub, "revoke") == 0 || strcmp(sub, "policy") == 0) ? 1 : 0) < argc)
+        return azk_cli_usage_err(_("agent: unexpected argument: %s"), argv[argc - 1]);
     h = azk_cli_open_home();
     if (h == NULL)
         return 1;
@@ -269,9 +289,9 @@ int cmd_agent(int argc, char **argv)
                 break;
             printf(_("agent: %" PRIu64 " objects, %" PRIu64 " cached, %" PRIu64
                      " bytes read, %" PRIu64 " batches sent, %" PRIu64 " waiting, %" PRIu64
-                     " lost, %" PRIu64 " quarantined%s%s\n"),
+                     " lost, %" PRIu64 " case actions%s%s\n"),
                    st.objects, st.cached, st.bytes_read, st.batches_sent, st.batches_queued,
-                   st.lost_objects, st.quarantined, st.renewed ? _(", certificate renewed") : "",
+                   st.lost_objects, st.actions, st.renewed ? _(", certificate renewed") : "",
                    st.server_reached ? "" : _(", server unreachable"));
             fflush(stdout);
             if (once || stop_flag)

@@ -354,6 +354,8 @@ class AgentCasesTest(unittest.TestCase):
                 f.write("\n".join(lines) + "\n")
             share = os.path.join(tmp, "share")
             plant(share, "old_copy.csv", ("\n".join(lines[:1] + lines[5:17]) + "\n").encode())
+            second = ("\n".join(lines[:1] + lines[20:32]) + "\n").encode()
+            plant(share, "older_copy.csv", second)
             srv.policy("office", {"paths": [share], "fingerprints": True})
             srv.policy("prod", {"paths": [os.path.join(tmp, "none")]})
             closed = A.Agent(tmp, "prod-host")
@@ -377,11 +379,11 @@ class AgentCasesTest(unittest.TestCase):
             aid = a.state()["agent_id"]
             rows = srv.query("SELECT edm, edm_records FROM agent_objects WHERE agent_id = ?",
                              (aid,))
-            self.assertEqual(len(rows), 1)
+            self.assertEqual(len(rows), 2)
             self.assertIn("shinkin-a", rows[0][0])
             self.assertGreaterEqual(rows[0][1], 10)
             cases = srv.query("SELECT agent_id, state, records FROM agent_cases")
-            self.assertEqual(len(cases), 1)
+            self.assertEqual(len(cases), 2)
             self.assertEqual(cases[0][:2], (aid, "open"))
             self.assertIn("agent.case.open", srv.ledger())
             # the closed-zone host's own findings never open a case
@@ -401,7 +403,10 @@ class AgentCasesTest(unittest.TestCase):
                 secrets[user] = r.out.strip().split()[-1]
                 T_sql(srv, "UPDATE users SET role='%s', state='active', pw_hash=(SELECT pw_hash"
                       " FROM users WHERE name='admin') WHERE name='%s'" % (role, user))
-            cid = srv.query("SELECT id FROM agent_cases")[0][0]
+            cids = [r[0] for r in srv.query("SELECT c.id FROM agent_cases c JOIN agent_objects o"
+                                            " ON o.batch_id = c.batch_id AND o.seq = c.seq"
+                                            " ORDER BY o.path")]
+            cid, cid2 = cids  # old_copy.csv, older_copy.csv
 
             def login(user):
                 c = S.Client(srv.port, srv.cafile)
@@ -410,39 +415,49 @@ class AgentCasesTest(unittest.TestCase):
                 return c, c.csrf("/dashboard")
 
             op, optok = login("op1")
+            ap, aptok = login("ap1")
+
+            def ask(case, action, want=200):
+                r = op.post("/api/v1/agents/cases/request", {"csrf": optok, "case_id": case,
+                                                             "action": action,
+                                                             "reason": "leftover of the DM"})
+                self.assertEqual(r.status, want, r.body)
+
+            def approve(case, want=200):
+                r = ap.post("/api/v1/agents/cases/approve", {
+                    "csrf": aptok, "case_id": case, "code": codes.code("ap1", secrets["ap1"])})
+                self.assertEqual(r.status, want, r.body)
+
             r = op.post("/api/v1/agents/cases/approve", {"csrf": optok, "case_id": cid,
                                                          "code": "000000"})
             self.assertEqual(r.status, 403)  # an operator does not approve
-            r = op.post("/api/v1/agents/cases/request", {"csrf": optok, "case_id": cid,
-                                                         "reason": "leftover of the 2023 DM"})
-            self.assertEqual(r.status, 200, r.body)
-            r = op.post("/api/v1/agents/cases/request", {"csrf": optok, "case_id": cid,
-                                                         "reason": "again"})
-            self.assertEqual(r.status, 409, r.body)
+            ask(cid, "release", 409)  # nothing quarantined yet
+            ask(cid, "quarantine")
+            ask(cid, "quarantine", 409)
             self.assertEqual(a.run().rc, 0)  # requested, not approved: nothing happens
             self.assertTrue(os.path.exists(os.path.join(share, "old_copy.csv")))
-            ap, aptok = login("ap1")
             r = ap.post("/api/v1/agents/cases/approve", {"csrf": aptok, "case_id": cid,
                                                          "code": "000000"})
             self.assertEqual(r.status, 403, r.body)
             self.assertIn("step_up", r.body)
-            r = ap.post("/api/v1/agents/cases/approve", {"csrf": aptok, "case_id": cid,
-                                                         "code": codes.code("ap1", secrets["ap1"])})
-            self.assertEqual(r.status, 200, r.body)
+            approve(cid)
+            ask(cid2, "quarantine")
+            approve(cid2)
             r = a.run()
             self.assertEqual(r.rc, 0, r.err)
-            self.assertIn("1 quarantined", r.out)
-            self.assertFalse(os.path.exists(os.path.join(share, "old_copy.csv")))
-            note = os.path.join(share, "old_copy.csv.azukari-quarantine.txt")
-            with open(note, encoding="utf-8") as f:
-                self.assertIn(cid, f.read())
+            self.assertIn("2 case actions", r.out)
+            for name, case in (("old_copy.csv", cid), ("older_copy.csv", cid2)):
+                self.assertFalse(os.path.exists(os.path.join(share, name)))
+                with open(os.path.join(share, name + ".azukari-quarantine.txt"),
+                          encoding="utf-8") as f:
+                    self.assertIn(case, f.read())
             self.assertEqual([n for n in os.listdir(share) if n.startswith(".azk")], [])
             r = a.azk("guard", "list")
             self.assertIn(cid, r.out)
             self.assertIn("quarantined", r.out)
             self.assertIn("agent.quarantine", a.ledger())
             r = admin.get("/api/v1/agents/cases")
-            story = json.loads(r.body)["items"][0]
+            story = [c for c in json.loads(r.body)["items"] if c["id"] == cid][0]
             import jsonschema
             import yaml
             with open(os.path.join(T_src(), "docs", "api", "openapi.yaml")) as f:
@@ -453,11 +468,40 @@ class AgentCasesTest(unittest.TestCase):
             self.assertEqual(story["story"]["requested_by"], "op1")
             self.assertEqual(story["story"]["approved_by"], "ap1")
             self.assertTrue(story["story"]["done"])
+            # release one, destroy the other: the same two-person rule
+            ask(cid, "release")
+            approve(cid)
+            ask(cid2, "destroy")
+            approve(cid2)
+            vault_before = os.listdir(os.path.join(a.home, "vault"))
+            r = a.run()
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertIn("2 case actions", r.out)
+            with open(os.path.join(share, "old_copy.csv"), "rb") as f:
+                self.assertEqual(f.read(), ("\n".join(lines[:1] + lines[5:17]) + "\n").encode())
+            self.assertFalse(os.path.exists(os.path.join(share, "old_copy.csv.azukari-quarantine.txt")))
+            self.assertFalse(os.path.exists(os.path.join(share, "older_copy.csv")))
+            self.assertEqual(len(os.listdir(os.path.join(a.home, "vault"))), len(vault_before) - 1)
+            r = a.azk("guard", "list")
+            self.assertIn("released", r.out)
+            self.assertIn("destroyed", r.out)
+            al = a.ledger()
+            self.assertIn("agent.release", al)
+            self.assertIn("agent.destroy", al)
+            r = admin.get("/api/v1/agents/cases")
+            items = {c["id"]: c for c in json.loads(r.body)["items"]}
+            self.assertEqual(items[cid]["state"], "released")
+            self.assertEqual(items[cid2]["state"], "destroyed")
+            steps = [s["step"] for s in items[cid2]["steps"]]
+            self.assertEqual(steps, ["found", "quarantine requested", "approved", "quarantined",
+                                     "destroy requested", "approved", "destroyed"])
+            self.assertEqual([s["by"] for s in items[cid2]["steps"]][1:3], ["op1", "ap1"])
             sl = srv.ledger()
             for act in ("agent.case.request", "agent.case.approve", "agent.case.quarantined",
-                        "serve.stepup"):
+                        "agent.case.released", "agent.case.destroyed", "serve.stepup"):
                 self.assertIn(act, sl)
             self.assertNotIn("old_copy", sl)
+            self.assertNotIn("old_copy", al)
             self.assertEqual(a.run().rc, 0)  # nothing left to do; the case stays closed
             # a fingerprint file that does not match what was signed: refused, not used
             T_sql(srv, "UPDATE agent_fingerprints SET file = fkey")
@@ -470,7 +514,8 @@ class AgentCasesTest(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(b.home, "agent", "fp.bin")))
             rows = srv.query("SELECT edm_records FROM agent_objects WHERE agent_id = ?",
                              (b.state()["agent_id"],))
-            self.assertEqual(rows, [(0,)])  # swept without entrusted-record matching
+            self.assertTrue(rows)
+            self.assertEqual([r for r in rows if r[0] != 0], [])  # swept without EDM
         finally:
             srv.cleanup()
             shutil.rmtree(tmp, ignore_errors=True)

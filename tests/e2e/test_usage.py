@@ -179,6 +179,19 @@ CASES = {
         (["--port", "0"], "--port"),
         (["--port", "http"], "--port"),
         (["--cert", "c.pem"], "--cert"),
+        (["--agent-port", "0"], "--agent-port"),
+    ],
+    "agent": [
+        (["--bogus"], "bogus"),
+        (["frobnicate"], "frobnicate"),
+        (["token", "create"], "--group"),
+        (["token", "burn", "--group", "g"], "burn"),
+        (["enroll", "--server", "https://x"], "--token"),
+        (["revoke"], "revoke"),
+        (["list", "extra"], "extra"),
+        (["run", "--interval", "0"], "--interval"),
+        (["run", "--spool-max", "x"], "--spool-max"),
+        (["token", "create", "--group", "g", "--valid", "0"], "--valid"),
     ],
 }
 

@@ -11,11 +11,15 @@
  * next to where the file was, and reports. Each step can be interrupted:
  * a private copy found later is picked up again, and a case already done
  * (agent/cases/<id>.done) is only reported again. A file inside an archive
- * quarantines the archive. Ledger: agent.quarantine (case id, never the
- * path).
+ * quarantines the archive. Release (decrypt back to where the file was,
+ * never over another file) and destruction (the wrapped data key
+ * destroyed in the keystore, then the vault file) follow the same
+ * two-person approval. Ledger: agent.quarantine / agent.release /
+ * agent.destroy (case id, never the path).
  */
 #include "agent/agent_int.h"
 #include "store/guard_items.h"
+#include "store/keystore.h"
 #include "vault/vault.h"
 
 #include <errno.h>
@@ -27,7 +31,8 @@
 #include <unistd.h>
 
 static const char note_text[] =
-    "このファイルは個人情報（委託を受けたデータ）を含むため、azukari により暗号化して隔離されました。\n"
+    "このファイルは個人情報（委託を受けたデータ）を含むため、azukari "
+    "により暗号化して隔離されました。\n"
     "必要な場合は情報セキュリティ担当へ、次の案件番号を添えてお問い合わせください。\n"
     "This file held entrusted personal data and was moved into azukari's encrypted quarantine.\n"
     "If you need it, ask your information security office, quoting this case:\n";
@@ -85,8 +90,7 @@ static azk_status to_vault(azk_home *h, const char *id, const char *src, uint64_
 }
 
 /* Quarantine the file of case id at path; *outcome "quarantined" or why not. */
-static azk_status quarantine_one(azk_home *h, const char *id, const char *path,
-                                 char outcome[64])
+static azk_status quarantine_one(azk_home *h, const char *id, const char *path, char outcome[64])
 {
     azk_buf target = AZK_BUF_INIT, part = AZK_BUF_INIT, note = AZK_BUF_INIT, done = AZK_BUF_INIT,
             rel = AZK_BUF_INIT, body = AZK_BUF_INIT;
@@ -178,6 +182,180 @@ done:
     return rc;
 }
 
+/* The file a quarantined case took: the path, or the archive of a member (its note says). */
+static azk_status quarantined_target(const char *path, azk_buf *target, azk_buf *note)
+{
+    azk_status rc = azk_buf_printf(note, "%s.azukari-quarantine.txt", path);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(target, path);
+    if (rc == AZK_OK && access((const char *)note->data, F_OK) != 0 && strchr(path, '!') != NULL) {
+        azk_buf_clear(target);
+        azk_buf_clear(note);
+        rc = azk_buf_put(target, path, (size_t)(strchr(path, '!') - path));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(note, "%s.azukari-quarantine.txt", (const char *)target->data);
+    }
+    return rc;
+}
+
+static azk_status write_fd(const uint8_t *p, size_t n, void *payload)
+{
+    int fd = *(int *)payload;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return azk_error_errno("agent: write the released file");
+        p += w;
+        n -= (size_t)w;
+    }
+    return AZK_OK;
+}
+
+/* The marker of a finished step (agent/cases/<id>.<what>); *exists. */
+static azk_status marker(azk_home *h, const char *id, const char *what, azk_buf *out, bool *exists)
+{
+    azk_buf rel = AZK_BUF_INIT;
+    azk_status rc = azk_agent__path(out, h, "cases");
+    if (rc == AZK_OK && mkdir((const char *)out->data, 0700) != 0 && errno != EEXIST)
+        rc = azk_error_set(AZK_ERR_IO, "agent: cannot create agent/cases");
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&rel, "cases/%s.%s", id, what);
+    if (rc == AZK_OK)
+        rc = azk_agent__path(out, h, (const char *)rel.data);
+    *exists = rc == AZK_OK && access((const char *)out->data, F_OK) == 0;
+    azk_buf_dispose(&rel);
+    return rc;
+}
+
+/* Release: decrypt the quarantined copy back to where it was (never over another file). */
+static azk_status release_one(azk_home *h, const char *id, const char *path, char outcome[64])
+{
+    azk_buf target = AZK_BUF_INIT, note = AZK_BUF_INIT, tmp = AZK_BUF_INIT, mk = AZK_BUF_INIT;
+    struct azk_store_guard_release item;
+    uint8_t *wrapped = NULL;
+    size_t wlen = 0;
+    char state[16];
+    bool found = false, done = false;
+    const char *slash;
+    int fd = -1;
+    azk_status rc;
+    (void)snprintf(outcome, 64, "released");
+    rc = marker(h, id, "released", &mk, &done);
+    if (rc != AZK_OK || done)
+        goto out;
+    rc = quarantined_target(path, &target, &note);
+    if (rc == AZK_OK)
+        rc = azk_store__guard_get(h, id, &item, state, &found);
+    if (rc != AZK_OK)
+        goto out;
+    if (!found || strcmp(state, "quarantined") != 0) {
+        (void)snprintf(outcome, 64, "failed: not quarantined on this host");
+        goto out;
+    }
+    if (access((const char *)target.data, F_OK) == 0) {
+        (void)snprintf(outcome, 64, "failed: another file is in the way");
+        goto out;
+    }
+    slash = strrchr((const char *)target.data, '/');
+    rc = azk_buf_put(&tmp, target.data, (size_t)(slash - (const char *)target.data) + 1);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&tmp, ".azk-release-%s", id);
+    if (rc == AZK_OK)
+        rc = azk_store__key_get(h, AZK_KEY_GUARD, id, &wrapped, &wlen);
+    if (rc != AZK_OK)
+        goto out;
+    (void)unlink((const char *)tmp.data);
+    fd = open((const char *)tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0) {
+        rc = azk_error_errno("agent: create the released file");
+        goto out;
+    }
+    rc = azk_vault__read(h, item.uuid, wrapped, wlen, write_fd, &fd);
+    if (rc == AZK_OK && fsync(fd) != 0)
+        rc = azk_error_errno("agent: fsync the released file");
+    close(fd);
+    fd = -1;
+    /* link: never replaces a file that appeared meanwhile */
+    if (rc == AZK_OK && link((const char *)tmp.data, (const char *)target.data) != 0)
+        (void)snprintf(outcome, 64, "failed: another file is in the way");
+    (void)unlink((const char *)tmp.data);
+    if (rc != AZK_OK || strcmp(outcome, "released") != 0)
+        goto out;
+    (void)unlink((const char *)note.data);
+    rc = azk_store__guard_set_state(h, id, "released");
+    if (rc == AZK_OK)
+        rc = azk_outfile__write((const char *)mk.data, "", 0, 0600, 0, NULL);
+    if (rc == AZK_OK)
+        rc = azk_agent__ledger(h, "agent.release", id, NULL, NULL, NULL);
+out:
+    if (fd >= 0)
+        close(fd);
+    if (wrapped != NULL)
+        azk_free_secret(wrapped, wlen);
+    azk_buf_dispose(&target);
+    azk_buf_dispose(&note);
+    azk_buf_dispose(&tmp);
+    azk_buf_dispose(&mk);
+    return rc;
+}
+
+/* Destroy: the wrapped data key goes (crypto-shred), then the vault file. */
+static azk_status destroy_one(azk_home *h, const char *id, const char *path, char outcome[64])
+{
+    azk_buf target = AZK_BUF_INIT, note = AZK_BUF_INIT, vp = AZK_BUF_INIT, mk = AZK_BUF_INIT,
+            body = AZK_BUF_INIT;
+    struct azk_store_guard_release item;
+    azk_key_evidence ev;
+    char state[16];
+    bool found = false, done = false;
+    azk_status rc;
+    (void)snprintf(outcome, 64, "destroyed");
+    memset(&ev, 0, sizeof(ev));
+    rc = marker(h, id, "destroyed", &mk, &done);
+    if (rc != AZK_OK || done)
+        goto out;
+    rc = quarantined_target(path, &target, &note);
+    if (rc == AZK_OK)
+        rc = azk_store__guard_get(h, id, &item, state, &found);
+    if (rc != AZK_OK)
+        goto out;
+    if (!found || (strcmp(state, "quarantined") != 0 && strcmp(state, "destroyed") != 0)) {
+        (void)snprintf(outcome, 64, "failed: not quarantined on this host");
+        goto out;
+    }
+    rc = azk_store__key_destroy(h, AZK_KEY_GUARD, id, &ev);
+    if (rc == AZK_ERR_INTEGRITY) {
+        azk_error_clear(); /* the key's bytes may remain in a WAL: retried next cycle */
+        rc = AZK_OK;
+        (void)snprintf(outcome, 64, "failed: key bytes may remain; retried");
+        goto out;
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__guard_set_state(h, id, "destroyed");
+    if (rc == AZK_OK)
+        rc = azk_vault__path(&vp, h, item.uuid);
+    if (rc == AZK_OK && unlink((const char *)vp.data) != 0 && errno != ENOENT)
+        rc = azk_error_set(AZK_ERR_IO, "agent: cannot remove the quarantined copy");
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&body, "%s%s\n(破棄済み / destroyed)\n", note_text, id);
+    if (rc == AZK_OK && access((const char *)note.data, F_OK) == 0 &&
+        azk_outfile__write((const char *)note.data, body.data, body.len, 0644, 0, NULL) != AZK_OK)
+        azk_error_clear();
+    if (rc == AZK_OK)
+        rc = azk_outfile__write((const char *)mk.data, "", 0, 0600, 0, NULL);
+    if (rc == AZK_OK)
+        rc = azk_agent__ledger(h, "agent.destroy", id, NULL, NULL, NULL);
+out:
+    azk_buf_dispose(&target);
+    azk_buf_dispose(&note);
+    azk_buf_dispose(&vp);
+    azk_buf_dispose(&mk);
+    azk_buf_dispose(&body);
+    return rc;
+}
+
 azk_status azk_agent__actions(azk_home *h, const struct azk_agent_state *st,
                               const struct azk_agent_net *n, uint64_t *done_count)
 {
@@ -198,16 +376,22 @@ azk_status azk_agent__actions(azk_home *h, const struct azk_agent_state *st,
     {
         const char *id = json_string_value(json_object_get(it, "case_id"));
         const char *path = json_string_value(json_object_get(it, "path"));
+        const char *what = json_string_value(json_object_get(it, "action"));
         struct azk_agent_answer d = {0};
         char outcome[64], *body = NULL;
         json_t *rep;
         if (id == NULL || path == NULL || !valid_case_id(id) || path[0] != '/')
             continue;
-        rc = quarantine_one(h, id, path, outcome);
+        if (what != NULL && strcmp(what, "release") == 0)
+            rc = release_one(h, id, path, outcome);
+        else if (what != NULL && strcmp(what, "destroy") == 0)
+            rc = destroy_one(h, id, path, outcome);
+        else
+            rc = quarantine_one(h, id, path, outcome);
         if (rc != AZK_OK)
             break;
-        if (strcmp(outcome, "quarantined") != 0)
-            rc = azk_agent__ledger(h, "agent.quarantine", id, "failed", outcome, NULL);
+        if (strncmp(outcome, "failed", 6) == 0)
+            rc = azk_agent__ledger(h, "agent.case.action", id, "failed", outcome, NULL);
         rep = json_pack("{s:s, s:s}", "case_id", id, "outcome", outcome);
         if (rep != NULL)
             body = json_dumps(rep, JSON_COMPACT);

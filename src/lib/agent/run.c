@@ -516,7 +516,7 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     }
     rc = send_spool(h, &st, &n, stats, &stats->server_reached);
     if (rc == AZK_OK)
-        rc = azk_agent__actions(h, &st, &n, &stats->quarantined);
+        rc = azk_agent__actions(h, &st, &n, &stats->actions);
     if (rc == AZK_OK && prc != AZK_OK)
         rc = azk_error_set(prc, "agent: the policy's signature is not the server's; refused");
     else if (rc == AZK_OK && fp_refused)

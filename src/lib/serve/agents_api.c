@@ -19,6 +19,7 @@ struct list {
     json_t *items;
     char last[80];
     size_t n;
+    azk_home *h;
 };
 
 static azk_status agent_item(const struct azk_store_agent_row *a, void *payload)
@@ -45,7 +46,7 @@ static azk_status answer_list(struct azk_serve_resp *rs, struct list *l, size_t 
 azk_status azk_serve__h_agents_list(struct azk_server *srv, struct azk_serve_req *rq,
                                     struct azk_serve_resp *rs)
 {
-    struct list l = {NULL, "", 0};
+    struct list l = {NULL, "", 0, NULL};
     const char *after = NULL;
     size_t limit = 0;
     azk_status rc = azk_serve__page_args(rq, &limit, &after);
@@ -93,7 +94,7 @@ static azk_status finding_item(const struct azk_store_agent_finding *f, void *pa
 azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve_req *rq,
                                         struct azk_serve_resp *rs)
 {
-    struct list l = {NULL, "", 0};
+    struct list l = {NULL, "", 0, NULL};
     const char *after = NULL, *only = azk_serve__query(rq, "entrusted");
     char batch[40] = "";
     long long seq = -1;
@@ -184,28 +185,45 @@ static json_t *str_or_null(const char *s)
     return s != NULL ? json_string(s) : json_null();
 }
 
+static azk_status step_item(int64_t at, const char *actor, const char *step, const char *detail,
+                            void *payload)
+{
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:o}", "at", (json_int_t)at, "by", actor != NULL ? actor : "",
+                  "step", step != NULL ? step : "", "detail", str_or_null(detail));
+    if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
+        return azk_error_nomem();
+    return AZK_OK;
+}
+
 json_t *azk_serve__agent_case_json(const struct azk_store_agent_case *c)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:I, s:{s:I, s:o, s:I, s:o, "
-                     "s:o, s:I, s:o, s:I, s:o}}",
-                     "id", c->id, "agent_id", c->agent_id, "host", c->host != NULL ? c->host : "",
-                     "path", c->path != NULL ? c->path : "", "state", c->state, "records",
-                     (json_int_t)c->records, "entrusted", parsed(c->edm), "size",
-                     (json_int_t)c->size, "mtime", (json_int_t)c->mtime, "opened_at",
-                     (json_int_t)c->opened_at, "story", "opened_at", (json_int_t)c->opened_at,
-                     "requested_by", str_or_null(c->requested_by), "requested_at",
-                     (json_int_t)c->requested_at, "reason", str_or_null(c->reason),
-                     "approved_by", str_or_null(c->approved_by), "approved_at",
-                     (json_int_t)c->approved_at, "outcome", str_or_null(c->outcome), "done_at",
-                     (json_int_t)c->done_at, "done", c->done_at != 0 ? json_true() : json_false());
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:I, s:{s:I, s:o, s:I, s:o, "
+        "s:o, s:I, s:o, s:I, s:o}}",
+        "id", c->id, "agent_id", c->agent_id, "host", c->host != NULL ? c->host : "", "path",
+        c->path != NULL ? c->path : "", "state", c->state, "records", (json_int_t)c->records,
+        "entrusted", parsed(c->edm), "size", (json_int_t)c->size, "mtime", (json_int_t)c->mtime,
+        "opened_at", (json_int_t)c->opened_at, "story", "opened_at", (json_int_t)c->opened_at,
+        "requested_by", str_or_null(c->requested_by), "requested_at", (json_int_t)c->requested_at,
+        "reason", str_or_null(c->reason), "approved_by", str_or_null(c->approved_by), "approved_at",
+        (json_int_t)c->approved_at, "outcome", str_or_null(c->outcome), "done_at",
+        (json_int_t)c->done_at, "done", c->done_at != 0 ? json_true() : json_false());
 }
 
 static azk_status case_item(const struct azk_store_agent_case *c, void *payload)
 {
     struct list *l = payload;
-    json_t *o = azk_serve__agent_case_json(c);
-    if (o == NULL || json_array_append_new(l->items, o) != 0)
+    json_t *o = azk_serve__agent_case_json(c), *steps = json_array();
+    azk_status rc;
+    if (o == NULL || steps == NULL || json_object_set_new(o, "steps", steps) != 0 ||
+        json_object_set_new(o, "action",
+                            json_string(c->action != NULL ? c->action : "quarantine")) != 0 ||
+        json_array_append_new(l->items, o) != 0)
         return azk_error_nomem();
+    rc = azk_store__agent_case_steps_each(l->h, c->id, step_item, steps);
+    if (rc != AZK_OK)
+        return rc;
     (void)snprintf(l->last, sizeof(l->last), "%s", c->id);
     l->n++;
     return AZK_OK;
@@ -214,7 +232,7 @@ static azk_status case_item(const struct azk_store_agent_case *c, void *payload)
 azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_req *rq,
                                      struct azk_serve_resp *rs)
 {
-    struct list l = {NULL, "", 0};
+    struct list l = {NULL, "", 0, srv->h};
     const char *after = NULL;
     size_t limit = 0;
     azk_status rc = azk_serve__page_args(rq, &limit, &after);
@@ -227,8 +245,8 @@ azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_re
     l.items = json_array();
     if (l.items == NULL)
         return azk_error_nomem();
-    rc = azk_store__agent_cases_each(srv->h, after != NULL ? after : "", limit, NULL, case_item,
-                                     &l);
+    rc =
+        azk_store__agent_cases_each(srv->h, after != NULL ? after : "", limit, NULL, case_item, &l);
     if (rc != AZK_OK) {
         json_decref(l.items);
         return rc;
@@ -253,14 +271,19 @@ azk_status azk_serve__h_agents_case_request(struct azk_server *srv, struct azk_s
                                             struct azk_serve_resp *rs)
 {
     const char *id = azk_serve__form(rq, "case_id"), *why = azk_serve__form(rq, "reason");
+    const char *action = azk_serve__form(rq, "action");
     struct azk_store_event ev = {0};
     azk_status rc;
     if (id == NULL || id[0] == '\0' || why == NULL || why[0] == '\0' || strlen(why) > 500)
         return azk_serve__api_error(rs, 400, "bad_request", "case_id and a reason are required");
+    if (action == NULL)
+        action = "quarantine";
     ev.action = "agent.case.request";
     ev.object = id;
-    ev.reason = why;
-    rc = azk_store__agent_case_request(srv->h, id, rq->who.name, why, (int64_t)time(NULL), &ev);
+    ev.outcome = NULL;
+    ev.reason = action; /* the reason text stays in the catalog: it may name a file */
+    rc = azk_store__agent_case_request(srv->h, id, rq->who.name, action, why, (int64_t)time(NULL),
+                                       &ev);
     if (rc == AZK_ERR_NOTFOUND || rc == AZK_ERR_ARG)
         return case_refusal(rs, rc);
     if (rc != AZK_OK)

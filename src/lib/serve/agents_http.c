@@ -493,9 +493,10 @@ done:
 /* Approved quarantines of the calling agent (paths: this agent reported them). */
 static azk_status action_item(const struct azk_store_agent_case *c, void *payload)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "case_id", c->id, "action", "quarantine",
-                          "path", c->path != NULL ? c->path : "", "size", (json_int_t)c->size,
-                          "mtime", (json_int_t)c->mtime);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "case_id", c->id, "action",
+                          c->action != NULL ? c->action : "quarantine", "path",
+                          c->path != NULL ? c->path : "", "size", (json_int_t)c->size, "mtime",
+                          (json_int_t)c->mtime);
     if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
         return azk_error_nomem();
     return AZK_OK;
@@ -528,9 +529,11 @@ static azk_status h_action_done(struct call *k)
         json_decref(doc);
         return refuse(k, 400, "malformed", "case_id and outcome are required");
     }
-    (void)snprintf(extra, sizeof(extra), "{\"agent\":\"%s\",\"source\":\"%s\"}",
-                   k->who.agent_id, k->source);
+    (void)snprintf(extra, sizeof(extra), "{\"agent\":\"%s\",\"source\":\"%s\"}", k->who.agent_id,
+                   k->source);
     ev.action = strcmp(outcome, "quarantined") == 0 ? "agent.case.quarantined"
+                : strcmp(outcome, "released") == 0  ? "agent.case.released"
+                : strcmp(outcome, "destroyed") == 0 ? "agent.case.destroyed"
                                                     : "agent.case.failed";
     ev.object = id;
     ev.reason = outcome;
@@ -540,8 +543,8 @@ static azk_status h_action_done(struct call *k)
         rc = azk_store__agent_case_done(k->srv->h, id, k->who.agent_id, outcome, now_s(), &ev,
                                         &changed);
     if (rc == AZK_OK)
-        rc = azk_serve__json(k->rs, 200,
-                             json_pack("{s:s, s:b}", "case_id", id, "changed", changed));
+        rc =
+            azk_serve__json(k->rs, 200, json_pack("{s:s, s:b}", "case_id", id, "changed", changed));
     json_decref(doc);
     return rc;
 }

@@ -390,6 +390,21 @@ azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, cons
             *cases = azk_db_changes(st);
         azk_db_finalize(st);
     }
+    if (rc == AZK_OK && *cases > 0)
+        rc = azk_db_prepare(h->cat, &st,
+                            "INSERT INTO agent_case_steps(case_id, n, at, actor, step, detail)"
+                            " SELECT 'case-' || batch_id || '-' || seq, 1, ?, ?, 'found', NULL"
+                            " FROM agent_objects WHERE batch_id = ? AND edm_records > 0",
+                            "add case steps");
+    if (rc == AZK_OK && *cases > 0) {
+        char actor[96];
+        (void)snprintf(actor, sizeof(actor), "agent:%s", agent_id);
+        azk_db_bind_int64(st, 1, now);
+        azk_db_bind_text(st, 2, actor);
+        azk_db_bind_text(st, 3, batch_id);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
     azk_store__test_gate("agent.ingest");
     if (rc == AZK_OK)
         rc = azk_store__event(h, ev, NULL);
@@ -555,6 +570,53 @@ azk_status azk_store__agent_fp_latest(azk_home *h, char id[65], int64_t *created
     return rc;
 }
 
+/* Append a step to a case's story (inside the caller's transaction). */
+static azk_status case_step(azk_home *h, const char *id, int64_t at, const char *actor,
+                            const char *step, const char *detail)
+{
+    azk_db_stmt *st = NULL;
+    /* n: the next step number of the case (writers are serialised, store/db.h) */
+    azk_status rc = azk_db_prepare(h->cat, &st,
+                                   "INSERT INTO agent_case_steps(case_id, n, at, actor, step,"
+                                   " detail) SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ?"
+                                   " FROM agent_case_steps WHERE case_id = ?",
+                                   "add case step");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, id);
+    azk_db_bind_int64(st, 2, at);
+    azk_db_bind_text(st, 3, actor);
+    azk_db_bind_text(st, 4, step);
+    azk_db_bind_text(st, 5, detail);
+    azk_db_bind_text(st, 6, id);
+    rc = azk_db_run(st);
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__agent_case_steps_each(azk_home *h, const char *id, azk_store_step_cb cb,
+                                            void *payload)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s = AZK_DB_DONE;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && cb != NULL);
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT at, actor, step, detail FROM agent_case_steps WHERE case_id = ?"
+                        " ORDER BY n",
+                        "read case steps");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, id);
+    while (rc == AZK_OK && (s = azk_db_step(st)) == AZK_DB_ROW)
+        rc = cb(azk_db_col_int64(st, 0), azk_db_col_text(st, 1), azk_db_col_text(st, 2),
+                azk_db_col_text(st, 3), payload);
+    if (rc == AZK_OK && s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
 azk_status azk_store__agent_cases_each(azk_home *h, const char *after, size_t limit,
                                        const char *agent_id, azk_store_case_cb cb, void *payload)
 {
@@ -566,7 +628,8 @@ azk_status azk_store__agent_cases_each(azk_home *h, const char *after, size_t li
         h->cat, &st,
         "SELECT c.id, c.agent_id, a.host, o.path, c.state, c.requested_by, c.reason,"
         " c.approved_by, c.outcome, o.edm, c.records, c.opened_at, COALESCE(c.requested_at, 0),"
-        " COALESCE(c.approved_at, 0), COALESCE(c.done_at, 0), o.size, o.mtime"
+        " COALESCE(c.approved_at, 0), COALESCE(c.done_at, 0), o.size, o.mtime,"
+        " COALESCE(c.action, 'quarantine')"
         " FROM agent_cases c JOIN agent_objects o ON o.batch_id = c.batch_id AND o.seq = c.seq"
         " JOIN agents a ON a.id = c.agent_id WHERE c.id > ?"
         " AND (? = '' OR (c.agent_id = ? AND c.state = 'approved')) ORDER BY c.id LIMIT ?",
@@ -597,6 +660,7 @@ azk_status azk_store__agent_cases_each(azk_home *h, const char *after, size_t li
         c.done_at = azk_db_col_int64(st, 14);
         c.size = azk_db_col_int64(st, 15);
         c.mtime = azk_db_col_int64(st, 16);
+        c.action = azk_db_col_text(st, 17);
         rc = cb(&c, payload);
     }
     if (rc == AZK_OK && s != AZK_DB_DONE)
@@ -632,42 +696,58 @@ static azk_status case_get(azk_home *h, const char *id, char state[24], char req
 }
 
 azk_status azk_store__agent_case_request(azk_home *h, const char *id, const char *user,
-                                         const char *reason, int64_t now,
+                                         const char *action, const char *reason, int64_t now,
                                          const struct azk_store_event *ev)
 {
     azk_db_stmt *st = NULL;
     char state[24], req[72];
+    const char *need;
     bool found = false;
     azk_status rc;
-    AZK_ASSERT_ARG(h != NULL && id != NULL && user != NULL && reason != NULL && ev != NULL);
+    AZK_ASSERT_ARG(h != NULL && id != NULL && user != NULL && action != NULL && reason != NULL &&
+                   ev != NULL);
+    if (strcmp(action, "quarantine") == 0)
+        need = "open";
+    else if (strcmp(action, "release") == 0 || strcmp(action, "destroy") == 0)
+        need = "quarantined";
+    else
+        return azk_error_set(AZK_ERR_ARG, "action is quarantine, release or destroy");
     rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
     rc = case_get(h, id, state, req, &found);
     if (rc == AZK_OK && !found)
         rc = azk_error_set(AZK_ERR_NOTFOUND, "no case %s", id);
-    if (rc == AZK_OK && strcmp(state, "open") != 0)
-        rc = azk_error_set(AZK_ERR_ARG, "case %s is %s, not open", id, state);
+    if (rc == AZK_OK && strcmp(state, need) != 0)
+        rc = azk_error_set(AZK_ERR_ARG, "case %s is %s; %s needs %s", id, state, action, need);
     if (rc == AZK_OK)
         rc = azk_db_prepare(h->cat, &st,
-                            "UPDATE agent_cases SET state = 'requested', requested_by = ?,"
-                            " requested_at = ?, reason = ? WHERE id = ? AND state = 'open'",
-                            "request quarantine");
+                            "UPDATE agent_cases SET state = 'requested', action = ?,"
+                            " requested_by = ?, requested_at = ?, reason = ?, approved_by = NULL,"
+                            " approved_at = NULL WHERE id = ? AND state = ?",
+                            "request case action");
     if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, user);
-        azk_db_bind_int64(st, 2, now);
-        azk_db_bind_text(st, 3, reason);
-        azk_db_bind_text(st, 4, id);
+        azk_db_bind_text(st, 1, action);
+        azk_db_bind_text(st, 2, user);
+        azk_db_bind_int64(st, 3, now);
+        azk_db_bind_text(st, 4, reason);
+        azk_db_bind_text(st, 5, id);
+        azk_db_bind_text(st, 6, need);
         rc = azk_db_run(st);
         azk_db_finalize(st);
+    }
+    if (rc == AZK_OK) {
+        char step[48];
+        (void)snprintf(step, sizeof(step), "%s requested", action);
+        rc = case_step(h, id, now, user, step, reason);
     }
     if (rc == AZK_OK)
         rc = azk_store__event(h, ev, NULL);
     return azk_store__tx_end(h, rc);
 }
 
-azk_status azk_store__agent_case_approve(azk_home *h, const char *id, const char *user,
-                                         int64_t now, const struct azk_store_event *ev)
+azk_status azk_store__agent_case_approve(azk_home *h, const char *id, const char *user, int64_t now,
+                                         const struct azk_store_event *ev)
 {
     azk_db_stmt *st = NULL;
     char state[24], req[72];
@@ -688,7 +768,7 @@ azk_status azk_store__agent_case_approve(azk_home *h, const char *id, const char
         rc = azk_db_prepare(h->cat, &st,
                             "UPDATE agent_cases SET state = 'approved', approved_by = ?,"
                             " approved_at = ? WHERE id = ? AND state = 'requested'",
-                            "approve quarantine");
+                            "approve case action");
     if (rc == AZK_OK) {
         azk_db_bind_text(st, 1, user);
         azk_db_bind_int64(st, 2, now);
@@ -696,6 +776,8 @@ azk_status azk_store__agent_case_approve(azk_home *h, const char *id, const char
         rc = azk_db_run(st);
         azk_db_finalize(st);
     }
+    if (rc == AZK_OK)
+        rc = case_step(h, id, now, user, "approved", NULL);
     if (rc == AZK_OK)
         rc = azk_store__event(h, ev, NULL);
     return azk_store__tx_end(h, rc);
@@ -706,18 +788,26 @@ azk_status azk_store__agent_case_done(azk_home *h, const char *id, const char *a
                                       const struct azk_store_event *ev, bool *changed)
 {
     azk_db_stmt *st = NULL;
+    char actor[96];
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && id != NULL && agent_id != NULL && outcome != NULL && ev != NULL);
     *changed = false;
     rc = azk_store__tx_begin(h);
     if (rc != AZK_OK)
         return rc;
+    /* done: quarantined / released / destroyed; failed: back where the action started */
     rc = azk_db_prepare(h->cat, &st,
-                        "UPDATE agent_cases SET state = ?, outcome = ?, done_at = ?"
+                        "UPDATE agent_cases SET state = CASE WHEN ? = 'done' THEN"
+                        " (CASE COALESCE(action, 'quarantine') WHEN 'quarantine' THEN 'quarantined'"
+                        " WHEN 'release' THEN 'released' ELSE 'destroyed' END)"
+                        " ELSE (CASE COALESCE(action, 'quarantine') WHEN 'quarantine' THEN 'open'"
+                        " ELSE 'quarantined' END) END, outcome = ?, done_at = ?"
                         " WHERE id = ? AND agent_id = ? AND state = 'approved'",
-                        "close agent case");
+                        "close case action");
     if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, strcmp(outcome, "quarantined") == 0 ? "quarantined" : "failed");
+        bool ok = strcmp(outcome, "quarantined") == 0 || strcmp(outcome, "released") == 0 ||
+                  strcmp(outcome, "destroyed") == 0;
+        azk_db_bind_text(st, 1, ok ? "done" : "failed");
         azk_db_bind_text(st, 2, outcome);
         azk_db_bind_int64(st, 3, now);
         azk_db_bind_text(st, 4, id);
@@ -727,6 +817,9 @@ azk_status azk_store__agent_case_done(azk_home *h, const char *id, const char *a
             *changed = azk_db_changes(st) == 1;
         azk_db_finalize(st);
     }
+    (void)snprintf(actor, sizeof(actor), "agent:%s", agent_id);
+    if (rc == AZK_OK && *changed)
+        rc = case_step(h, id, now, actor, outcome, NULL);
     if (rc == AZK_OK && *changed)
         rc = azk_store__event(h, ev, NULL);
     return azk_store__tx_end(h, rc);

@@ -112,33 +112,41 @@ AZK_NODISCARD azk_status azk_store__agent_fp_latest(azk_home *h, char id[65], in
 
 /* One case with its object and its story (strings borrowed for the callback). */
 struct azk_store_agent_case {
-    const char *id, *agent_id, *host, *path, *state, *requested_by, *reason, *approved_by,
-        *outcome, *edm;
+    const char *id, *agent_id, *host, *path, *state, *requested_by, *reason, *approved_by, *outcome,
+        *edm, *action;
     int64_t records, opened_at, requested_at, approved_at, done_at, size, mtime;
 };
 typedef azk_status (*azk_store_case_cb)(const struct azk_store_agent_case *c, void *payload);
 /* Cases in id order after `after` ("" = start), at most limit; agent_id non-NULL: only the
  * approved ones of that agent (its actions). */
 AZK_NODISCARD azk_status azk_store__agent_cases_each(azk_home *h, const char *after, size_t limit,
-                                                     const char *agent_id,
-                                                     azk_store_case_cb cb, void *payload);
-/* open -> requested by `user` with a reason, with ev. AZK_ERR_NOTFOUND (no such case),
- * AZK_ERR_ARG (not open). */
+                                                     const char *agent_id, azk_store_case_cb cb,
+                                                     void *payload);
+/* Ask for an action by `user` with a reason, with ev: quarantine (case open), release or
+ * destroy (case quarantined) -> requested. AZK_ERR_NOTFOUND, AZK_ERR_ARG (wrong state or
+ * action). A step of the story. */
 AZK_NODISCARD azk_status azk_store__agent_case_request(azk_home *h, const char *id,
-                                                       const char *user, const char *reason,
-                                                       int64_t now,
+                                                       const char *user, const char *action,
+                                                       const char *reason, int64_t now,
                                                        const struct azk_store_event *ev);
 /* requested -> approved by `user`, who must not be the requester (AZK_ERR_PERM), with ev;
  * AZK_ERR_NOTFOUND, AZK_ERR_ARG (not requested). Checked inside the transaction. */
 AZK_NODISCARD azk_status azk_store__agent_case_approve(azk_home *h, const char *id,
                                                        const char *user, int64_t now,
                                                        const struct azk_store_event *ev);
-/* approved -> outcome ("quarantined" or "failed") reported by its agent, with ev;
+/* approved -> the action's end state (outcome "quarantined", "released", "destroyed"), or
+ * back to where it started on any other outcome (a failure, kept as outcome), with ev;
  * *changed false when the case was not approved for this agent (a resend). */
 AZK_NODISCARD azk_status azk_store__agent_case_done(azk_home *h, const char *id,
                                                     const char *agent_id, const char *outcome,
                                                     int64_t now, const struct azk_store_event *ev,
                                                     bool *changed);
+
+/* The steps of a case's story, oldest first (strings borrowed). */
+typedef azk_status (*azk_store_step_cb)(int64_t at, const char *actor, const char *step,
+                                        const char *detail, void *payload);
+AZK_NODISCARD azk_status azk_store__agent_case_steps_each(azk_home *h, const char *id,
+                                                          azk_store_step_cb cb, void *payload);
 
 /* One ingested object with entrusted records or findings, for the findings list. */
 struct azk_store_agent_finding {

@@ -48,8 +48,6 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
      " format TEXT, counts TEXT NOT NULL, examples TEXT NOT NULL, edm TEXT NOT NULL,"
      " edm_records INT64 NOT NULL, score_milli INT64 NOT NULL, error TEXT,"
      " PRIMARY KEY(batch_id, seq))"},
-    {"SELECT agent_id FROM agent_objects LIMIT 0",
-     "CREATE INDEX IF NOT EXISTS agent_objects_agent ON agent_objects(agent_id, edm_records)"},
     /* the fingerprint exports closed-zone hosts publish (signed by the server when served) */
     {"SELECT id FROM agent_fingerprints LIMIT 0",
      "CREATE TABLE agent_fingerprints(id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
@@ -58,9 +56,14 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     {"SELECT id FROM agent_cases LIMIT 0",
      "CREATE TABLE agent_cases(id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
      " batch_id TEXT NOT NULL, seq INT64 NOT NULL, records INT64 NOT NULL,"
-     " state TEXT NOT NULL, opened_at INT64 NOT NULL, requested_by TEXT, requested_at INT64,"
+     " state TEXT NOT NULL, action TEXT, opened_at INT64 NOT NULL, requested_by TEXT,"
+     " requested_at INT64,"
      " reason TEXT, approved_by TEXT, approved_at INT64, done_at INT64, outcome TEXT,"
      " UNIQUE(batch_id, seq))"},
+    /* every step of a case (found, requested, approved, done), for its whole story */
+    {"SELECT case_id FROM agent_case_steps LIMIT 0",
+     "CREATE TABLE agent_case_steps(case_id TEXT NOT NULL, n INT64 NOT NULL, at INT64 NOT NULL,"
+     " actor TEXT NOT NULL, step TEXT NOT NULL, detail TEXT, PRIMARY KEY(case_id, n))"},
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- supervision: monthly reports, training, internal control -------- */
