@@ -521,6 +521,54 @@ class AgentCasesTest(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class AgentWitnessTest(unittest.TestCase):
+    """The closed-zone host reports its ledger's signed checkpoints; the server keeps each,
+    checks consistency, and raises an alarm on a rewritten history."""
+
+    def test_witness_consistent_then_fork_alarm(self):
+        import json
+        srv = A.AgentServer()
+        tmp = tempfile.mkdtemp(prefix="azk-agents-")
+        try:
+            srv.policy("prod", {"paths": [os.path.join(tmp, "none")]})
+            closed = A.Agent(tmp, "prod-host")
+            self.assertEqual(closed.enroll(srv, srv.token("prod", "closed")).rc, 0)
+            general = A.Agent(tmp, "pc")
+            self.assertEqual(general.enroll(srv, srv.token("prod")).rc, 0)
+            st, doc = A.call(srv, "POST", "/api/v1/agent/checkpoints", b"{}", general.ident,
+                             {"Content-Type": "application/json"})
+            self.assertEqual((st, A.code(doc)), (403, "not_closed_zone"))
+            self.assertEqual(closed.run().rc, 0)
+            led = os.path.join(closed.home, "ledger")
+            backup = os.path.join(tmp, "ledger-backup")
+            shutil.copytree(led, backup)
+            self.assertEqual(closed.azk("client", "add", "bank-x").rc, 0)
+            r = closed.run()
+            self.assertEqual(r.rc, 0, r.err)
+            admin = srv.admin("correct horse battery")
+            w = json.loads(admin.get("/api/v1/agents/witness").body)["items"]
+            self.assertEqual(len(w), 1)
+            self.assertIsNone(w[0]["alarm"])
+            self.assertEqual(w[0]["checkpoints"], 2)
+            size2 = w[0]["size"]
+            # history rewritten: the old ledger back, other entries on top (same key)
+            shutil.rmtree(led)
+            shutil.copytree(backup, led)
+            for i in range(size2 + 2):
+                self.assertEqual(closed.azk("client", "add", "fork-%d" % i).rc, 0)
+            r = closed.run()
+            self.assertNotEqual(r.rc, 0)
+            self.assertIn("witness", r.err)
+            w = json.loads(admin.get("/api/v1/agents/witness").body)["items"]
+            self.assertIn("fork", w[0]["alarm"])
+            self.assertEqual(w[0]["size"], size2)  # the last consistent state is kept
+            self.assertIn("agent.witness.alarm", srv.ledger())
+            self.assertEqual(srv.query("SELECT count(*) FROM agent_checkpoints"), [(3,)])
+        finally:
+            srv.cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def T_sql(srv, stmt):
     """Test fixture: one statement on the server's catalog (SQLite or PostgreSQL)."""
     import json

@@ -113,6 +113,12 @@ AZK_NODISCARD azk_status azk_agent__fp_fetch(azk_home *h, const struct azk_agent
                                              const struct azk_agent_net *n, bool *usable,
                                              bool *refused);
 
+/* ---- witness (witness.c) ------------------------------------------------ */
+
+/* Closed zone: report the ledger's signed checkpoint with a consistency proof. */
+AZK_NODISCARD azk_status azk_agent__witness_report(azk_home *h, const struct azk_agent_state *st,
+                                                   const struct azk_agent_net *n);
+
 /* ---- quarantine (quarantine.c) ----------------------------------------- */
 
 /* Carry out the approved quarantines of this agent and report each; *done_count. */

@@ -498,6 +498,8 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
         goto done;
     if (strcmp(st.zone, "closed") == 0) {
         rc = azk_agent__fp_publish(h, &st, &n);
+        if (rc == AZK_OK)
+            rc = azk_agent__witness_report(h, &st, &n);
         if (rc != AZK_OK)
             goto done;
     }

@@ -316,3 +316,33 @@ azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_s
         return rc;
     return azk_serve__json(rs, 200, json_pack("{s:s, s:s}", "id", id, "state", "approved"));
 }
+
+/* ---- the witness of closed-zone ledgers -------------------------------------- */
+
+static azk_status witness_item(const char *agent_id, const char *host,
+                               const struct azk_store_witness *w, void *payload)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:o}", "agent_id", agent_id, "host",
+                          host != NULL ? host : "", "vkey", w->vkey, "size", (json_int_t)w->size,
+                          "root", w->root, "checkpoints", (json_int_t)w->checkpoints, "alarm",
+                          w->alarm[0] != '\0' ? json_string(w->alarm) : json_null());
+    if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
+        return azk_error_nomem();
+    return AZK_OK;
+}
+
+azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_req *rq,
+                                       struct azk_serve_resp *rs)
+{
+    json_t *items = json_array();
+    azk_status rc;
+    (void)rq;
+    if (items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__witness_each(srv->h, witness_item, items);
+    if (rc != AZK_OK) {
+        json_decref(items);
+        return rc;
+    }
+    return azk_serve__json(rs, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+}

@@ -16,6 +16,7 @@
  *   GET  /api/v1/agent/fingerprints  the newest export, signed (Ed25519, policy key)
  *   GET  /api/v1/agent/actions       approved quarantines for the calling agent
  *   POST /api/v1/agent/actions/done  {"case_id","outcome"}: done (or why not)
+ *   POST /api/v1/agent/checkpoints   closed zone: its ledger's checkpoint (the witness)
  *   POST /api/v1/agent/batches  zlib JSON batch        -> {"batch_id","duplicate","objects"}
  *                               (header X-Azukari-Time: the agent's clock, checked)
  *
@@ -25,6 +26,8 @@
  */
 #include "serve/agents_int.h"
 #include "serve/serve_int.h"
+
+#include "azukari/audit.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -549,6 +552,109 @@ static azk_status h_action_done(struct call *k)
     return rc;
 }
 
+/*
+ * The witness: a closed-zone host reports its ledger's signed checkpoint
+ * with a consistency proof from the size it reported last. The server
+ * keeps every checkpoint, pins the host's verifier key at the first
+ * report, and raises an alarm (kept, ledger agent.witness.alarm, 409) on
+ * another key, a bad signature, a smaller ledger, or a proof that does not
+ * hold: a fork or a rewritten history.
+ */
+static azk_status h_checkpoint(struct call *k)
+{
+    json_t *doc = body_json(k), *pr = NULL, *v;
+    const char *vkey, *note;
+    struct azk_store_witness w;
+    azk_audit_checkpoint_info ci;
+    struct azk_store_event ev = {0};
+    uint8_t *proof = NULL, old_root[AZK_AUDIT_HASH_LEN];
+    char root64[AZK_AUDIT_HASH_B64_LEN], extra[160];
+    const char *alarm = NULL;
+    size_t n = 0, i, got = 0;
+    bool found = false;
+    azk_status rc = AZK_OK;
+
+    if (strcmp(k->who.zone, "closed") != 0) {
+        json_decref(doc);
+        return refuse(k, 403, "not_closed_zone", "only a closed-zone host reports checkpoints");
+    }
+    vkey = json_string_value(json_object_get(doc, "vkey"));
+    note = json_string_value(json_object_get(doc, "note"));
+    pr = json_object_get(doc, "proof");
+    if (vkey == NULL || note == NULL || strlen(vkey) >= sizeof(w.vkey) ||
+        (pr != NULL && (!json_is_array(pr) || json_array_size(pr) > 64))) {
+        json_decref(doc);
+        return refuse(k, 400, "malformed", "vkey, note and a proof are expected");
+    }
+    n = pr != NULL ? json_array_size(pr) : 0;
+    proof = azk_calloc(n + 1, AZK_AUDIT_HASH_LEN);
+    if (proof == NULL) {
+        json_decref(doc);
+        return azk_error_nomem();
+    }
+    json_array_foreach(pr, i, v)
+    {
+        const char *h64 = json_string_value(v);
+        if (h64 == NULL ||
+            sodium_base642bin(proof + i * AZK_AUDIT_HASH_LEN, AZK_AUDIT_HASH_LEN, h64, strlen(h64),
+                              NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            got != AZK_AUDIT_HASH_LEN) {
+            rc = refuse(k, 400, "malformed", "the proof holds base64 hashes");
+            goto done;
+        }
+    }
+    rc = azk_store__witness_get(k->srv->h, k->who.agent_id, &w, &found);
+    if (rc != AZK_OK)
+        goto done;
+    if (azk_audit_checkpoint_open(note, strlen(note), found ? w.vkey : vkey, &ci) != AZK_OK) {
+        azk_error_clear();
+        if (found && strcmp(w.vkey, vkey) != 0)
+            alarm = "the host's ledger key changed";
+        else {
+            rc = refuse(k, 400, "bad_checkpoint", "the checkpoint's signature or form is bad");
+            goto done;
+        }
+        memset(&ci, 0, sizeof(ci));
+    } else if (found) {
+        size_t rl = 0;
+        if (sodium_base642bin(old_root, sizeof(old_root), w.root, strlen(w.root), NULL, &rl, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            rl != sizeof(old_root))
+            alarm = "the witness's stored root is damaged";
+        else if ((int64_t)ci.size < w.size)
+            alarm = "the host's ledger is smaller than it was (entries removed)";
+        else if ((int64_t)ci.size == w.size && sodium_memcmp(old_root, ci.root, rl) != 0)
+            alarm = "same size, another root (a fork)";
+        else if ((int64_t)ci.size > w.size && w.size > 0 &&
+                 azk_audit_verify_consistency((uint64_t)w.size, ci.size, proof, n, old_root,
+                                              ci.root) != AZK_OK) {
+            azk_error_clear();
+            alarm = "the ledger does not extend the last checkpoint (a fork or a rewrite)";
+        }
+    }
+    azk_audit_hash_b64(ci.root, root64);
+    (void)snprintf(extra, sizeof(extra), "{\"size\":%llu,\"root\":\"%s\"}",
+                   (unsigned long long)ci.size, root64);
+    ev.action = alarm != NULL ? "agent.witness.alarm" : "agent.witness";
+    ev.object = k->who.agent_id;
+    ev.outcome = alarm != NULL ? "alarm" : NULL;
+    ev.reason = alarm;
+    ev.extra_json = extra;
+    rc = azk_store__witness_record(k->srv->h, k->who.agent_id, vkey, (int64_t)ci.size, root64, note,
+                                   alarm, now_s(), &ev);
+    if (rc != AZK_OK)
+        goto done;
+    if (alarm != NULL)
+        rc = azk_serve__api_error(k->rs, 409, "witness_alarm", alarm);
+    else
+        rc = azk_serve__json(k->rs, 200,
+                             json_pack("{s:I, s:s}", "size", (json_int_t)ci.size, "root", root64));
+done:
+    azk_free(proof);
+    json_decref(doc);
+    return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 static const struct {
@@ -564,6 +670,7 @@ static const struct {
     {"GET", "/api/v1/agent/fingerprints", true, h_fp_get},
     {"GET", "/api/v1/agent/actions", true, h_actions},
     {"POST", "/api/v1/agent/actions/done", true, h_action_done},
+    {"POST", "/api/v1/agent/checkpoints", true, h_checkpoint},
 };
 
 struct conn_state {

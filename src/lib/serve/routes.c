@@ -48,6 +48,8 @@ static const struct azk_serve_route routes[] = {
      azk_serve__h_agents_case_request},
     {"POST", "/api/v1/agents/cases/approve", AZK_ACCESS_ROLES, AZK_ROLE_APPROVER, true, false,
      azk_serve__h_agents_case_approve},
+    {"GET", "/api/v1/agents/witness", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_witness},
     /* ---- end agents ---- */
 
     /* ---- supervision: monthly reports, training, internal control ---- */

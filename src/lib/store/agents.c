@@ -824,3 +824,118 @@ azk_status azk_store__agent_case_done(azk_home *h, const char *id, const char *a
         rc = azk_store__event(h, ev, NULL);
     return azk_store__tx_end(h, rc);
 }
+
+azk_status azk_store__witness_get(azk_home *h, const char *agent_id, struct azk_store_witness *out,
+                                  bool *found)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s;
+    memset(out, 0, sizeof(*out));
+    *found = false;
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT vkey, size, root, COALESCE(alarm, ''),"
+                        " (SELECT count(*) FROM agent_checkpoints c WHERE c.agent_id = w.agent_id)"
+                        " FROM agent_witness w WHERE agent_id = ?",
+                        "read witness");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, agent_id);
+    s = azk_db_step(st);
+    if (s == AZK_DB_ROW) {
+        azk_store__col_copy(st, 0, out->vkey, sizeof(out->vkey));
+        out->size = azk_db_col_int64(st, 1);
+        azk_store__col_copy(st, 2, out->root, sizeof(out->root));
+        azk_store__col_copy(st, 3, out->alarm, sizeof(out->alarm));
+        out->checkpoints = azk_db_col_int64(st, 4);
+        *found = true;
+    } else if (s != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+    }
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__witness_record(azk_home *h, const char *agent_id, const char *vkey,
+                                     int64_t size, const char *root, const char *note,
+                                     const char *alarm, int64_t now,
+                                     const struct azk_store_event *ev)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && agent_id != NULL && vkey != NULL && root != NULL && note != NULL &&
+                   ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, &st,
+                        "INSERT INTO agent_checkpoints(agent_id, size, root, note, received_at,"
+                        " consistent) VALUES(?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT(agent_id, size, root) DO NOTHING",
+                        "keep checkpoint");
+    if (rc == AZK_OK) {
+        azk_db_bind_text(st, 1, agent_id);
+        azk_db_bind_int64(st, 2, size);
+        azk_db_bind_text(st, 3, root);
+        azk_db_bind_text(st, 4, note);
+        azk_db_bind_int64(st, 5, now);
+        azk_db_bind_int64(st, 6, alarm == NULL ? 1 : 0);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_db_prepare(
+            h->cat, &st,
+            alarm == NULL
+                ? "INSERT INTO agent_witness(agent_id, vkey, size, root, alarm, updated_at)"
+                  " VALUES(?, ?, ?, ?, NULL, ?) ON CONFLICT(agent_id) DO UPDATE SET"
+                  " size = excluded.size, root = excluded.root, updated_at = excluded.updated_at"
+                : "INSERT INTO agent_witness(agent_id, vkey, size, root, alarm, updated_at)"
+                  " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(agent_id) DO UPDATE SET"
+                  " alarm = excluded.alarm, updated_at = excluded.updated_at",
+            "update witness");
+    if (rc == AZK_OK) {
+        int i = 1;
+        azk_db_bind_text(st, i++, agent_id);
+        azk_db_bind_text(st, i++, vkey);
+        azk_db_bind_int64(st, i++, size);
+        azk_db_bind_text(st, i++, root);
+        if (alarm != NULL)
+            azk_db_bind_text(st, i++, alarm);
+        azk_db_bind_int64(st, i, now);
+        rc = azk_db_run(st);
+        azk_db_finalize(st);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__witness_each(azk_home *h, azk_store_witness_cb cb, void *payload)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int s = AZK_DB_DONE;
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT w.agent_id, a.host, w.vkey, w.size, w.root, COALESCE(w.alarm, ''),"
+                        " (SELECT count(*) FROM agent_checkpoints c WHERE c.agent_id = w.agent_id)"
+                        " FROM agent_witness w JOIN agents a ON a.id = w.agent_id"
+                        " ORDER BY w.agent_id",
+                        "list witness");
+    if (rc != AZK_OK)
+        return rc;
+    while (rc == AZK_OK && (s = azk_db_step(st)) == AZK_DB_ROW) {
+        struct azk_store_witness w;
+        memset(&w, 0, sizeof(w));
+        azk_store__col_copy(st, 2, w.vkey, sizeof(w.vkey));
+        w.size = azk_db_col_int64(st, 3);
+        azk_store__col_copy(st, 4, w.root, sizeof(w.root));
+        azk_store__col_copy(st, 5, w.alarm, sizeof(w.alarm));
+        w.checkpoints = azk_db_col_int64(st, 6);
+        rc = cb(azk_db_col_text(st, 0), azk_db_col_text(st, 1), &w, payload);
+    }
+    if (rc == AZK_OK && s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}

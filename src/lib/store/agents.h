@@ -148,6 +148,31 @@ typedef azk_status (*azk_store_step_cb)(int64_t at, const char *actor, const cha
 AZK_NODISCARD azk_status azk_store__agent_case_steps_each(azk_home *h, const char *id,
                                                           azk_store_step_cb cb, void *payload);
 
+/* ---- the witness of closed-zone ledgers ---------------------------------- */
+
+/* What the witness holds for a host: its pinned verifier key, the last consistent size
+ * and root (base64), the alarm ("" when none). *found false for a first report. */
+struct azk_store_witness {
+    char vkey[256], root[64], alarm[160];
+    int64_t size, checkpoints;
+};
+AZK_NODISCARD azk_status azk_store__witness_get(azk_home *h, const char *agent_id,
+                                                struct azk_store_witness *out, bool *found);
+/*
+ * Keep a reported checkpoint (always, consistent or not) and, in the same
+ * transaction, the host's state: consistent -> its size/root (and vkey on
+ * the first report); alarm non-NULL -> the alarm is set and kept. ev is
+ * appended.
+ */
+AZK_NODISCARD azk_status azk_store__witness_record(azk_home *h, const char *agent_id,
+                                                   const char *vkey, int64_t size, const char *root,
+                                                   const char *note, const char *alarm, int64_t now,
+                                                   const struct azk_store_event *ev);
+typedef azk_status (*azk_store_witness_cb)(const char *agent_id, const char *host,
+                                           const struct azk_store_witness *w, void *payload);
+AZK_NODISCARD azk_status azk_store__witness_each(azk_home *h, azk_store_witness_cb cb,
+                                                 void *payload);
+
 /* One ingested object with entrusted records or findings, for the findings list. */
 struct azk_store_agent_finding {
     char batch_id[40], agent_id[72], host[128];

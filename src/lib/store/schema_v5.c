@@ -64,6 +64,14 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     {"SELECT case_id FROM agent_case_steps LIMIT 0",
      "CREATE TABLE agent_case_steps(case_id TEXT NOT NULL, n INT64 NOT NULL, at INT64 NOT NULL,"
      " actor TEXT NOT NULL, step TEXT NOT NULL, detail TEXT, PRIMARY KEY(case_id, n))"},
+    /* the witness: every signed ledger checkpoint a closed-zone host reports */
+    {"SELECT agent_id FROM agent_checkpoints LIMIT 0",
+     "CREATE TABLE agent_checkpoints(agent_id TEXT NOT NULL, size INT64 NOT NULL,"
+     " root TEXT NOT NULL, note TEXT NOT NULL, received_at INT64 NOT NULL,"
+     " consistent INT64 NOT NULL, PRIMARY KEY(agent_id, size, root))"},
+    {"SELECT agent_id FROM agent_witness LIMIT 0",
+     "CREATE TABLE agent_witness(agent_id TEXT PRIMARY KEY, vkey TEXT NOT NULL,"
+     " size INT64 NOT NULL, root TEXT NOT NULL, alarm TEXT, updated_at INT64 NOT NULL)"},
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- supervision: monthly reports, training, internal control -------- */

@@ -86,6 +86,7 @@ static const struct {
     {"GET /api/v1/agents/cases", "LAAAADDD"},
     {"POST /api/v1/agents/cases/request", "LDADDDDD"},
     {"POST /api/v1/agents/cases/approve", "LDDADDDD"},
+    {"GET /api/v1/agents/witness", "LAAAADDD"},
     /* ---- end agents ---- */
     /* ---- supervision ---- */
     /* ---- end supervision ---- */
