@@ -171,6 +171,23 @@ class AgentTest(unittest.TestCase):
     def test_certificates_missing_and_foreign(self):
         st, doc = A.call(self.srv, "GET", "/api/v1/agent/policy")
         self.assertEqual((st, A.code(doc)), (401, "certificate_required"))
+        # refused before any body is read: the answer comes while the 9 MiB body is unsent
+        import socket
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.srv.cafile)
+        with socket.create_connection(("localhost", self.srv.aport), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"POST /api/v1/agent/batches HTTP/1.1\r\nHost: localhost\r\n"
+                            b"Content-Type: application/json\r\nContent-Length: 9437184\r\n"
+                            b"\r\n")
+                head = b""
+                while b"certificate_required" not in head:
+                    chunk = tls.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+        self.assertTrue(head.startswith(b"HTTP/1.1 401"), head[:80])
+        self.assertIn(b"certificate_required", head)
         d = tempfile.mkdtemp(dir=self.tmp)
         key, crt = os.path.join(d, "k.pem"), os.path.join(d, "c.pem")
         r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",

@@ -676,6 +676,9 @@ static const struct {
 struct conn_state {
     azk_buf body;
     bool too_big;
+    size_t route;                    /* index in agent_routes */
+    struct azk_store_agent_cert who; /* the caller, verified at the first call */
+    char serial[41];
 };
 
 static void peer_address(struct MHD_Connection *c, char out[64])
@@ -689,7 +692,22 @@ static void peer_address(struct MHD_Connection *c, char out[64])
     }
 }
 
-static void handle(struct call *k, struct conn_state *cs)
+/* An internal failure: the generic error object, never the library's message. */
+static void internal_error(struct call *k)
+{
+    azk_buf_clear(&k->rs->body);
+    if (azk_serve__api_error(k->rs, 500, "internal", "internal error; nothing was changed") !=
+        AZK_OK)
+        k->rs->status = 500;
+}
+
+/*
+ * The first call of a request, before any body is read: the route, and the
+ * caller's certificate when the route needs one. Returns true when an
+ * answer is ready (unknown route, refused certificate): an unauthenticated
+ * client never makes the server buffer a body.
+ */
+static bool first_call(struct call *k, struct conn_state *cs)
 {
     azk_status rc = AZK_OK;
     bool known = false, ok = false;
@@ -705,29 +723,59 @@ static void handle(struct call *k, struct conn_state *cs)
     if (i == sizeof(agent_routes) / sizeof(agent_routes[0])) {
         rc = azk_serve__api_error(k->rs, known ? 405 : 404, known ? "method" : "not_found",
                                   known ? "method not allowed" : "no such call");
-        goto done;
+        if (rc != AZK_OK)
+            internal_error(k);
+        return true;
     }
-    if (agent_routes[i].needs_cert) {
-        rc = verify_peer(k, &ok);
-        if (rc != AZK_OK || !ok)
-            goto done;
+    cs->route = i;
+    if (!agent_routes[i].needs_cert) {
+        cs->body.max = ENROL_MAX_BODY; /* enrolment: a token and a CSR */
+        return false;
     }
+    rc = verify_peer(k, &ok);
+    if (rc != AZK_OK)
+        internal_error(k);
+    if (rc != AZK_OK || !ok)
+        return true;
+    cs->who = k->who;
+    (void)snprintf(cs->serial, sizeof(cs->serial), "%s", k->serial);
+    return false;
+}
+
+static void handle(struct call *k, struct conn_state *cs)
+{
+    azk_status rc;
+    azk_error_clear();
+    k->who = cs->who;
+    (void)snprintf(k->serial, sizeof(k->serial), "%s", cs->serial);
     if (cs->too_big) {
         rc = refuse(k, 413, "too_large", "the request body is too large");
-        goto done;
+    } else {
+        k->body = cs->body.data;
+        k->body_len = cs->body.len;
+        rc = agent_routes[cs->route].fn(k);
     }
-    k->body = cs->body.data;
-    k->body_len = cs->body.len;
-    rc = agent_routes[i].fn(k);
-done:
-    if (rc != AZK_OK) {
-        azk_buf_clear(&k->rs->body);
-        if (azk_serve__api_error(k->rs, 500, "internal", "internal error; nothing was changed") !=
-            AZK_OK)
-            k->rs->status = 500;
-    }
-    if (azk_home_set_actor(k->srv->h, "agent-api") != AZK_OK)
-        azk_error_clear();
+    if (rc != AZK_OK)
+        internal_error(k);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct azk_serve_resp *rs)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    r = MHD_create_response_from_buffer(rs->body.len, rs->body.data, MHD_RESPMEM_MUST_COPY);
+    azk_buf_dispose(&rs->body);
+    if (r == NULL)
+        return MHD_NO;
+    (void)MHD_add_response_header(r, "Content-Type",
+                                  rs->content_type != NULL ? rs->content_type
+                                                           : "application/json; charset=utf-8");
+    (void)MHD_add_response_header(r, "Cache-Control", "no-store");
+    (void)MHD_add_response_header(r, "Strict-Transport-Security",
+                                  "max-age=63072000; includeSubDomains");
+    ret = MHD_queue_response(c, rs->status, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -737,19 +785,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct azk_agent_server *srv = cls;
     struct conn_state *cs = *con_cls;
     struct azk_serve_resp rs;
-    struct MHD_Response *r;
     struct call k;
-    enum MHD_Result ret;
+    bool answered = false;
     (void)version;
-    if (cs == NULL) {
-        cs = azk_calloc(1, sizeof(*cs));
-        if (cs == NULL)
-            return MHD_NO;
-        cs->body.max = srv->opts.max_upload;
-        *con_cls = cs;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
+    if (cs != NULL && *upload_data_size > 0) {
         if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK) {
             cs->too_big = true;
             azk_buf_dispose(&cs->body);
@@ -767,20 +806,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     k.url = url;
     k.rs = &rs;
     peer_address(c, k.source);
+    if (cs == NULL) {
+        cs = azk_calloc(1, sizeof(*cs));
+        if (cs == NULL)
+            return MHD_NO;
+        cs->body.max = srv->opts.max_upload;
+        *con_cls = cs;
+        answered = first_call(&k, cs);
+        if (azk_home_set_actor(srv->h, "agent-api") != AZK_OK)
+            azk_error_clear();
+        if (!answered)
+            return MHD_YES; /* read the body */
+        return respond(c, &rs);
+    }
     handle(&k, cs);
-    r = MHD_create_response_from_buffer(rs.body.len, rs.body.data, MHD_RESPMEM_MUST_COPY);
-    azk_buf_dispose(&rs.body);
-    if (r == NULL)
-        return MHD_NO;
-    (void)MHD_add_response_header(r, "Content-Type",
-                                  rs.content_type != NULL ? rs.content_type
-                                                          : "application/json; charset=utf-8");
-    (void)MHD_add_response_header(r, "Cache-Control", "no-store");
-    (void)MHD_add_response_header(r, "Strict-Transport-Security",
-                                  "max-age=63072000; includeSubDomains");
-    ret = MHD_queue_response(c, rs.status, r);
-    MHD_destroy_response(r);
-    return ret;
+    if (azk_home_set_actor(srv->h, "agent-api") != AZK_OK)
+        azk_error_clear();
+    return respond(c, &rs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -860,7 +902,7 @@ azk_status azk_agent_server_start(azk_agent_server **out, azk_home *h,
         MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
         MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)0, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)60, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         rc = azk_error_set(AZK_ERR_IO, "agent API: cannot listen on %s:%u", srv->opts.bind,
