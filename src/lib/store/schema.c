@@ -320,6 +320,8 @@ azk_status azk_schema__check_file(const char *path)
     if (rc == AZK_OK)
         rc = azk_db_exec(db, "PRAGMA schema_version", "read the header");
     azk_db_close(db);
+    if (rc == AZK_ERR_NOMEM)
+        return rc;
     if (rc != AZK_OK) {
         azk_error_clear();
         return azk_error_set(AZK_ERR_FORMAT,
