@@ -69,7 +69,7 @@ done
 # incremental cache (scan/cache.c) keeps its private file through
 # store/scancache.h, which depends on util and store's connection layer
 # only (no home, no catalog), so the scanner stays below the store.
-order='util crypt norm decode detect match scan policy sandbox redact link report store audit retention vendor vault guard impact supervision serve'
+order='util crypt norm decode detect match scan policy sandbox redact link report store audit retention vendor vault guard impact supervision serve agent'
 allowed_up='scan:store/scancache.h'
 rank() {
     i=0

@@ -11,6 +11,7 @@
 #include "cli_home.h"
 #include "commands.h"
 
+#include "azukari/agent.h"
 #include "azukari/serve.h"
 
 #include <getopt.h>
@@ -25,7 +26,7 @@ static void usage(FILE *out)
     fprintf(out, _("Usage: azukari serve [--bind ADDR] [--port N] [--cert FILE --key FILE]\n"
                    "                     [--host NAME] [--redirect-port N] [--idle-timeout S]\n"
                    "                     [--absolute-timeout S] [--connection-timeout S]\n"
-                   "                     [--drain-timeout S]\n"));
+                   "                     [--drain-timeout S] [--agent-port N]\n"));
     fprintf(out, _("Serve the web UI over HTTPS only (TLS 1.3; 1.2 with AEAD suites). People log\n"
                    "in with a password and a TOTP code; every request is authorised by role,\n"
                    "from any address. Without --cert/--key the server's own CA is made under\n"
@@ -47,6 +48,8 @@ static void usage(FILE *out)
               "      --connection-timeout S  close a connection silent this long (default 30)\n"
               "      --drain-timeout S  at stop or reload, wait this long for requests\n"
               "                     running (default 30)\n"
+              "      --agent-port N also serve the agent API (mutual TLS) on port N\n"
+              "                     (docs/agent.md)\n"
               "  -h, --help         show this help\n"));
 }
 
@@ -94,9 +97,13 @@ int cmd_serve(int argc, char **argv)
                                          {"absolute-timeout", required_argument, NULL, 'A'},
                                          {"connection-timeout", required_argument, NULL, 'C'},
                                          {"drain-timeout", required_argument, NULL, 'D'},
+                                         {"agent-port", required_argument, NULL, 'G'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     azk_serve_options o = AZK_SERVE_OPTIONS_INIT;
+    azk_agent_server_options ao = AZK_AGENT_SERVER_OPTIONS_INIT;
+    azk_agent_server *asrv = NULL;
+    azk_home *ah = NULL;
     azk_server *srv = NULL;
     azk_home *h = NULL;
     char url[512];
@@ -148,6 +155,14 @@ int cmd_serve(int argc, char **argv)
                     o.drain_timeout_s = v;
                 break;
             }
+            case 'G': {
+                char *end = NULL;
+                unsigned long p = strtoul(optarg, &end, 10);
+                if (end == NULL || *end != '\0' || p == 0 || p > 65535)
+                    return azk_cli_usage_err(_("serve: --agent-port needs 1-65535"));
+                ao.port = (unsigned)p;
+                break;
+            }
             case 'h':
                 usage(stdout);
                 return 0;
@@ -187,6 +202,22 @@ int cmd_serve(int argc, char **argv)
         printf(_("azukari serve: listening on https://%s%s%s:%u/\n"), v6 ? "[" : "", b,
                v6 ? "]" : "", azk_serve_port(srv));
     }
+    if (ao.port != 0) {
+        /* the agent API: its own listener and its own home handle (azukari/agent.h) */
+        ao.bind = o.bind;
+        ao.cert_valid_s = env_uint("AZK_AGENT_CERT_VALID_S");
+        ah = azk_cli_open_home();
+        rc = ah != NULL ? azk_agent_server_start(&asrv, ah, &ao) : AZK_ERR_IO;
+        if (rc != AZK_OK) {
+            azk_cli_liberr("serve --agent-port");
+            azk_serve_stop(srv);
+            azk_home_close(ah);
+            azk_home_close(h);
+            return 1;
+        }
+        printf(_("azukari serve: agent API (mutual TLS) on https://%s:%u/\n"),
+               o.bind != NULL ? o.bind : "127.0.0.1", azk_agent_server_port(asrv));
+    }
     if (url[0] != '\0')
         printf(_("Enrol the first administrator (one-time link, expires in 1 hour):\n  %s\n"), url);
     fflush(stdout);
@@ -203,6 +234,8 @@ int cmd_serve(int argc, char **argv)
             azk_cli_liberr("serve: reload");
         }
     }
+    azk_agent_server_stop(asrv);
+    azk_home_close(ah);
     azk_serve_stop(srv);
     azk_home_close(h);
     printf(_("azukari serve: stopped\n"));

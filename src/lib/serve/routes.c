@@ -41,6 +41,22 @@ static const struct azk_serve_route routes[] = {
     /* ---- end serve platform ---- */
 
     /* ---- agents: /api/v1/agents, cases, quarantine ---- */
+    {"GET", "/api/v1/agents", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_list},
+    {"GET", "/api/v1/agents/findings", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_findings},
+    {"POST", "/api/v1/agents/tokens", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_agents_token},
+    {"POST", "/api/v1/agents/revoke", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_agents_revoke},
+    {"GET", "/api/v1/agents/cases", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_cases},
+    {"POST", "/api/v1/agents/cases/request", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_agents_case_request},
+    {"POST", "/api/v1/agents/cases/approve", AZK_ACCESS_ROLES, AZK_ROLE_APPROVER, true, false,
+     azk_serve__h_agents_case_approve},
+    {"GET", "/api/v1/agents/witness", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_witness},
     /* ---- end agents ---- */
 
     /* ---- supervision: monthly reports, training, internal control ---- */

@@ -349,6 +349,23 @@ bool azk_serve__db_unavailable(struct azk_server *srv, azk_status rc);
 /* ---- end serve platform ------------------------------------------------ */
 
 /* ---- agents (issue 14) -------------------------------------------------- */
+/* serve/agents_api.c; the agent API itself is on its own listener (agents_http.c) */
+azk_status azk_serve__h_agents_list(struct azk_server *srv, struct azk_serve_req *rq,
+                                    struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_token(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_revoke(struct azk_server *srv, struct azk_serve_req *rq,
+                                      struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_case_request(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_req *rq,
+                                       struct azk_serve_resp *rs);
 /* ---- end agents --------------------------------------------------------- */
 
 /* ---- supervision: monthly report pages (issue 15) ----------------------- */

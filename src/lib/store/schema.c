@@ -292,25 +292,41 @@ azk_status azk_schema__create(azk_db *db, const char *const *meta, size_t meta_c
 
 azk_status azk_schema__check_file(const char *path)
 {
-    static const char magic[16] = "SQLite format 3";
-    char head[16];
-    ssize_t n;
-    int fd;
+    /*
+     * Read the header through SQLite, never with open()/close() of our
+     * own: POSIX locks belong to the process, and closing any descriptor
+     * of the file drops the locks every connection of this process holds
+     * on it (sqlite.org "How To Corrupt", 2.2.1). A second home handle
+     * opened while a first is in use (serve and its agent listener) then
+     * let another process delete the live WAL file. SQLite's own VFS
+     * defers such closes.
+     */
+    struct stat sb;
+    azk_db *db = NULL;
+    azk_status rc;
     AZK_ASSERT_ARG(path != NULL);
     if (azk_db_is_url(path))
         return AZK_OK; /* PostgreSQL: azk_schema__version tells */
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    if (stat(path, &sb) != 0) {
         char eb[128];
         int e = errno;
         return azk_error_set(e == ENOENT ? AZK_ERR_NOTFOUND : AZK_ERR_IO,
                              "catalog %s: cannot open: %s", path, azk_strerror(e, eb, sizeof(eb)));
     }
-    n = read(fd, head, sizeof(head));
-    close(fd);
-    if (n != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
+    if (!S_ISREG(sb.st_mode) || sb.st_size < 100)
         return azk_error_set(AZK_ERR_FORMAT,
                              "catalog %s: not an azukari catalog (not an SQLite database)", path);
+    rc = azk_db_open(&db, path, AZK_DB_READONLY);
+    if (rc == AZK_OK)
+        rc = azk_db_exec(db, "PRAGMA schema_version", "read the header");
+    azk_db_close(db);
+    if (rc == AZK_ERR_NOMEM)
+        return rc;
+    if (rc != AZK_OK) {
+        azk_error_clear();
+        return azk_error_set(AZK_ERR_FORMAT,
+                             "catalog %s: not an azukari catalog (not an SQLite database)", path);
+    }
     return AZK_OK;
 }
 

@@ -83,6 +83,14 @@ static const struct {
     {"POST /api/v1/logout", "LAAAAADD"},
     /* ---- end serve platform ---- */
     /* ---- agents ---- */
+    {"GET /api/v1/agents", "LAAAADDD"},
+    {"GET /api/v1/agents/findings", "LAAAADDD"},
+    {"POST /api/v1/agents/tokens", "LADDDDDD"},
+    {"POST /api/v1/agents/revoke", "LADDDDDD"},
+    {"GET /api/v1/agents/cases", "LAAAADDD"},
+    {"POST /api/v1/agents/cases/request", "LDADDDDD"},
+    {"POST /api/v1/agents/cases/approve", "LDDADDDD"},
+    {"GET /api/v1/agents/witness", "LAAAADDD"},
     /* ---- end agents ---- */
     /* ---- supervision ---- */
     /* ---- end supervision ---- */

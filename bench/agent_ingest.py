@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""agent_ingest.py -- load generator for azukari serve's agent API: N
+simulated agents (each enrolled with its own token and client certificate)
+upload batches of object summaries over mutual TLS, from T client threads,
+for S seconds, into a PostgreSQL catalog (tools/pgtest.sh) or SQLite
+(--sqlite). Prints summaries/s, batch latency p50/p99 and the server's RSS
+(first, max, last sampled each second). A bounded loop on loopback; run it
+with `nice`. Usage:
+
+  nice python3 bench/agent_ingest.py --bin build-release/src/cli/azukari \\
+      [--agents 1000] [--seconds 60] [--objects 500] [--threads 4] [--sqlite]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "tests", "e2e"))
+import serve_client as S  # noqa: E402
+
+
+def rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--agents", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--objects", type=int, default=500)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--sqlite", action="store_true")
+    a = ap.parse_args()
+    top = os.path.abspath(os.path.join(here, ".."))
+    d = tempfile.mkdtemp(prefix="azk-ingest-")
+    os.chmod(d, 0o755)
+    home = os.path.join(d, "srv")
+    env = dict(os.environ, AZUKARI_LANG="en")
+    pgdir = os.path.join(d, "pg")
+    p = None
+    try:
+        init = [a.bin, "--home", home, "init"]
+        if not a.sqlite:
+            url = subprocess.run(["sh", os.path.join(top, "tools", "pgtest.sh"), "start", pgdir],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+            init += ["--catalog", url]
+        subprocess.run(init, env=env, check=True, capture_output=True)
+        port, aport = S.free_port(), S.free_port()
+        out = open(os.path.join(d, "serve.out"), "w+")
+        p = subprocess.Popen([a.bin, "--home", home, "serve", "--port", str(port),
+                              "--agent-port", str(aport)], stdout=out, stderr=subprocess.STDOUT,
+                             env=env)
+        for _ in range(200):
+            out.seek(0)
+            if "agent API" in out.read():
+                break
+            time.sleep(0.05)
+        ca = os.path.join(home, "serve", "ca.pem")
+        # one key and CSR for every simulated agent (the server issues one certificate each)
+        key, csr = os.path.join(d, "k.pem"), os.path.join(d, "r.csr")
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr,
+                        "-subj", "/CN=bench"], check=True, capture_output=True)
+        csr_pem = open(csr).read()
+        key_pem = open(key).read()
+        # tokens through the CLI would start 1,000 processes: the admin API instead
+        cl = S.Client(port, ca)
+        m = None
+        out.seek(0)
+        import re
+        m = re.search(r"https://localhost:\d+(/enrol\?token=[0-9a-f]{64})", out.read())
+        r = cl.post("/enrol", {"token": m.group(1).split("=")[1], "user": "admin",
+                               "password": "bench password 123", "password2":
+                               "bench password 123"})
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', r.body).group(1)
+        assert cl.login("admin", "bench password 123",
+                        S.Codes().code("admin", secret)).status == 303
+        tok = cl.csrf("/dashboard")
+        idents = []
+        ctx0 = ssl.create_default_context(cafile=ca)
+        t0 = time.time()
+        for i in range(a.agents):
+            r = cl.post("/api/v1/agents/tokens", {"csrf": tok, "group": "bench"})
+            token = json.loads(r.body)["token"]
+            c = http.client.HTTPSConnection("localhost", aport, context=ctx0, timeout=30)
+            c.request("POST", "/api/v1/agent/enroll",
+                      body=json.dumps({"token": token, "csr": csr_pem, "host": "h%d" % i}),
+                      headers={"Content-Type": "application/json"})
+            ans = json.loads(c.getresponse().read())
+            c.close()
+            f = os.path.join(d, "id%d.pem" % i)
+            with open(f, "w") as fh:
+                fh.write(ans["certificate"] + key_pem)
+            ctx = ssl.create_default_context(cafile=ca)
+            ctx.load_cert_chain(f)
+            idents.append(ctx)
+        enrol_s = time.time() - t0
+        # bodies: distinct batch ids, realistic objects
+        objs = [{"path": "/srv/share/dept%d/file_%06d.csv" % (j % 50, j), "size": 4096 + j,
+                 "mtime": 1760000000 + j, "format": "csv",
+                 "counts": {"phone": j % 7, "email": j % 3},
+                 "examples": ["090-****-%04d" % (j % 10000)], "edm": [], "score": 1.25,
+                 "error": None} for j in range(a.objects)]
+        lock = threading.Lock()
+        stats = {"objects": 0, "batches": 0, "lat": [], "errors": 0}
+        stop = time.time() + a.seconds
+        rss = []
+
+        def worker(k):
+            n = 0
+            while time.time() < stop:
+                ctx = idents[(k + n * a.threads) % len(idents)]
+                n += 1
+                body = zlib.compress(json.dumps({"batch_id": os.urandom(16).hex(),
+                                                 "created_at": int(time.time()),
+                                                 "lost_objects": 0, "objects": objs}).encode(), 1)
+                t = time.time()
+                try:
+                    c = http.client.HTTPSConnection("localhost", aport, context=ctx, timeout=60)
+                    c.request("POST", "/api/v1/agent/batches", body=body,
+                              headers={"Content-Type": "application/json",
+                                       "Content-Encoding": "deflate",
+                                       "X-Azukari-Time": str(int(time.time()))})
+                    r = c.getresponse()
+                    r.read()
+                    c.close()
+                    ok = r.status == 200
+                except OSError:
+                    ok = False
+                dt = time.time() - t
+                with lock:
+                    if ok:
+                        stats["objects"] += a.objects
+                        stats["batches"] += 1
+                        stats["lat"].append(dt)
+                    else:
+                        stats["errors"] += 1
+
+        ths = [threading.Thread(target=worker, args=(k,)) for k in range(a.threads)]
+        t0 = time.time()
+        for t in ths:
+            t.start()
+        while any(t.is_alive() for t in ths):
+            rss.append(rss_kb(p.pid))
+            time.sleep(1)
+        took = time.time() - t0
+        lat = sorted(stats["lat"])
+        pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0)
+        print("catalog: %s" % ("SQLite" if a.sqlite else "PostgreSQL 15 (tools/pgtest.sh)"))
+        print("agents enrolled: %d (%.1f s)" % (len(idents), enrol_s))
+        print("batches: %d of %d objects, errors %d, %.1f s" % (stats["batches"], a.objects,
+                                                             stats["errors"], took))
+        print("summaries/s: %.0f" % (stats["objects"] / took))
+        print("batch latency ms: p50 %.1f  p99 %.1f  max %.1f" % (pct(0.5), pct(0.99),
+                                                                 pct(1.0)))
+        print("serve RSS KiB: first %d  max %d  last %d" % (rss[0], max(rss), rss[-1]))
+    finally:
+        if p is not None:
+            p.terminate()
+            p.wait()
+        if not a.sqlite:
+            subprocess.run(["sh", os.path.join(top, "tools", "pgtest.sh"), "stop", pgdir],
+                           capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
