@@ -16,6 +16,9 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     {"SELECT k FROM rate_limits LIMIT 0",
      "CREATE TABLE rate_limits(k TEXT NOT NULL, window_start INT64 NOT NULL,"
      " hits INT64 NOT NULL, PRIMARY KEY(k, window_start))"},
+    /* serve UI: who made an administrator's enrolment link (store/serve_views.h) */
+    {"SELECT token_hash FROM enrol_links LIMIT 0",
+     "CREATE TABLE enrol_links(token_hash TEXT PRIMARY KEY, created_by TEXT NOT NULL)"},
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- agents (issue 14) ----------------------------------------------- */

@@ -75,6 +75,28 @@ static const struct {
     {"GET /dashboard", "LAAAAADD"},
     {"GET /datasets", "LAAAAADD"},
     /* ---- serve UI ---- */
+    {"GET /requests", "LAAAADDD"},
+    {"GET /api/v1/requests", "LAAAADDD"},
+    {"POST /requests/new", "LDADDDDD"},
+    {"POST /requests/approve", "LDDADDDD"},
+    {"POST /requests/refuse", "LDDADDDD"},
+    {"GET /guard", "LAAAADDD"},
+    {"GET /api/v1/guard/items", "LAAAADDD"},
+    {"POST /guard/request", "LDADDDDD"},
+    {"POST /guard/approve", "LDDADDDD"},
+    {"GET /admin/users", "LAAAADDD"},
+    {"GET /api/v1/users", "LAAAADDD"},
+    {"POST /admin/users/link", "LADDDDDD"},
+    {"POST /admin/users/approve", "LAAADDDD"},
+    {"POST /admin/users/role", "LADDDDDD"},
+    {"POST /admin/grants/add", "LADDDDDD"},
+    {"POST /admin/grants/remove", "LADDDDDD"},
+    {"GET /admin/sessions", "LADDADDD"},
+    {"GET /api/v1/sessions", "LADDADDD"},
+    {"POST /admin/sessions/revoke", "LADDDDDD"},
+    {"GET /dataset", "LAAAAADD"},
+    {"GET /api/v1/dataset", "LAAAAADD"},
+    {"GET /api/v1/datasets", "LAAAAADD"},
     /* ---- end serve UI ---- */
     /* ---- serve platform ---- */
     /* ---- end serve platform ---- */
