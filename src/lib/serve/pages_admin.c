@@ -26,7 +26,7 @@ static const char *const user_keys[] = {"name",       "role",        "state", "c
 static const struct azk_serve_col user_cols[] = {
     {"name", N_("User"), 0},
     {"role_label", N_("Role"), 0},
-    {"state", N_("State"), AZK_COL_STATE},
+    {"state_label", N_("State"), 0},
     {"grants_text", N_("Clients"), 0},
     {"created_by", N_("Enrolled by"), 0},
     {"approved_by", N_("Approved by"), 0},
@@ -202,8 +202,13 @@ static azk_status decorate_users(json_t *items)
             if (rc == AZK_OK)
                 rc = azk_buf_puts(&t, json_string_value(g));
         }
+        const char *st = json_string_value(json_object_get(u, "state"));
         if (rc == AZK_OK &&
-            (json_object_set_new(u, "grants_text",
+            (json_object_set_new(u, "state_label",
+                                 json_string(st != NULL && strcmp(st, "active") == 0
+                                                 ? T_("enabled")
+                                                 : T_("awaiting approval"))) != 0 ||
+             json_object_set_new(u, "grants_text",
                                  json_string(t.data != NULL ? (const char *)t.data : "")) != 0 ||
              json_object_set_new(
                  u, "role_label",

@@ -69,6 +69,23 @@ static const struct azk_serve_route routes[] = {
      azk_serve__h_api_dataset},
     {"GET", "/api/v1/datasets", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
      azk_serve__h_api_datasets},
+    {"GET", "/certificates", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_certificates},
+    {"GET", "/api/v1/certificates", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_certificates},
+    {"GET", "/certificate", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_certificate},
+    {"GET", "/api/v1/certificate", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_certificate},
+    {"GET", "/static/certificate.css", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_cert_css},
+    {"GET", "/keys", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, false, azk_serve__h_keys},
+    {"GET", "/api/v1/keys", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, false, azk_serve__h_api_keys},
+    {"GET", "/audit", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_audit},
+    {"GET", "/api/v1/audit/entries", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_audit},
+    {"GET", "/api/v1/audit/checkpoints", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, false,
+     azk_serve__h_api_checkpoints},
+    {"GET", "/api/v1/audit/bundle", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_bundle},
     /* ---- end serve UI ---- */
 
     /* ---- serve platform: /api/v1 infrastructure ---- */

@@ -318,6 +318,10 @@ AZK_NODISCARD azk_status azk_serve__result_page(struct azk_serve_req *rq, struct
 /* The error of a library call as an HTTP status: ARG 400, PERM 403, NOTFOUND 404, else 0. */
 unsigned azk_serve__status_of(azk_status rc);
 
+/* The dashboard's waiting work, certificates of the month and deadline chart (view_dashboard.c). */
+AZK_NODISCARD azk_status azk_serve__dashboard_more(struct azk_server *srv, struct azk_serve_req *rq,
+                                                   azk_buf *b);
+
 /* Handlers (serve/pages_requests.c, pages_admin.c, pages_datasets.c). */
 #define AZK_SERVE_UI_HANDLER(n)                                                                    \
     azk_status n(struct azk_server *srv, struct azk_serve_req *rq, struct azk_serve_resp *rs)
@@ -343,6 +347,17 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_session_revoke);
 AZK_SERVE_UI_HANDLER(azk_serve__h_dataset);
 AZK_SERVE_UI_HANDLER(azk_serve__h_api_dataset);
 AZK_SERVE_UI_HANDLER(azk_serve__h_api_datasets);
+AZK_SERVE_UI_HANDLER(azk_serve__h_certificates);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_certificates);
+AZK_SERVE_UI_HANDLER(azk_serve__h_certificate);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_certificate);
+AZK_SERVE_UI_HANDLER(azk_serve__h_cert_css);
+AZK_SERVE_UI_HANDLER(azk_serve__h_keys);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_keys);
+AZK_SERVE_UI_HANDLER(azk_serve__h_audit);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_audit);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_checkpoints);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_bundle);
 /* ---- end serve UI ------------------------------------------------------ */
 
 /* ---- serve platform: API infrastructure, reload, limits ---------------- */

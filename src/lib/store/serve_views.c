@@ -300,3 +300,45 @@ azk_status azk_store__datasets_page(azk_home *h, const char *client, const char 
                 " AND (CAST(? AS TEXT) IS NULL OR d.id > ?) ORDER BY d.id LIMIT ?",
                 t, 6, limit, 6, cb, payload);
 }
+
+azk_status azk_store__deadline_months(azk_home *h, const char *grantee, azk_store_row_cb cb,
+                                      void *payload)
+{
+    const char *t[2] = {grantee, grantee};
+    AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    return rows(h, "datasets by deadline month",
+                "SELECT substr(d.retain_until, 1, 7) AS m, count(*) FROM datasets d"
+                " WHERE d.state = 'active' AND (CAST(? AS TEXT) IS NULL OR d.client IN"
+                " (SELECT g.client FROM user_grants g WHERE g.name = ?))"
+                " GROUP BY substr(d.retain_until, 1, 7) ORDER BY m LIMIT ?",
+                t, 2, 36, 2, cb, payload);
+}
+
+static azk_status count_of(azk_home *h, const char *what, const char *sql, int64_t *out)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc = azk_db_prepare(h->cat, &st, sql, what);
+    *out = 0;
+    if (rc != AZK_OK)
+        return rc;
+    if (azk_db_step(st) == AZK_DB_ROW)
+        *out = azk_db_col_int64(st, 0);
+    else
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__pending_counts(azk_home *h, int64_t *requests, int64_t *guard_items)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && requests != NULL && guard_items != NULL);
+    rc = count_of(h, "count pending requests",
+                  "SELECT count(*) FROM ret_requests WHERE state = 'pending'", requests);
+    if (rc == AZK_OK)
+        rc =
+            count_of(h, "count guard items",
+                     "SELECT count(*) FROM guard_items WHERE state IN ('quarantined', 'requested')",
+                     guard_items);
+    return rc;
+}

@@ -97,6 +97,17 @@ static const struct {
     {"GET /dataset", "LAAAAADD"},
     {"GET /api/v1/dataset", "LAAAAADD"},
     {"GET /api/v1/datasets", "LAAAAADD"},
+    {"GET /certificates", "LAAAAADD"},
+    {"GET /api/v1/certificates", "LAAAAADD"},
+    {"GET /certificate", "LAAAAADD"},
+    {"GET /api/v1/certificate", "LAAAAADD"},
+    {"GET /static/certificate.css", "AAAAAAAA"},
+    {"GET /keys", "LAAAAADD"},
+    {"GET /api/v1/keys", "LAAAAADD"},
+    {"GET /audit", "LAAAADDD"},
+    {"GET /api/v1/audit/entries", "LAAAADDD"},
+    {"GET /api/v1/audit/checkpoints", "LAAAAADD"},
+    {"GET /api/v1/audit/bundle", "LAAAADDD"},
     /* ---- end serve UI ---- */
     /* ---- serve platform ---- */
     /* ---- end serve platform ---- */
