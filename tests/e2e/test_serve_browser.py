@@ -123,7 +123,11 @@ class ServeBrowserTest(unittest.TestCase):
         self.assertIn("承認しました", d.find_element(By.ID, "result").text)
         d.get(self.base + "/requests")
         self.assertIn("承認済み", d.find_element(By.ID, "requests").text)
+        d.get(self.base + "/dataset?id=dm-2023")  # past its deadline: said loudly
+        self.assertIn("削除されていません", d.find_element(By.ID, "ds-overdue").text)
         for page, name in (("/dataset?id=dm-2023", "dataset"), ("/guard", "guard"),
+                           ("/audit", "audit"), ("/certificates", "certificates"),
+                           ("/keys", "keys"), ("/dashboard", "dashboard-approver"),
                            ("/admin/users", "users-approver")):
             d.get(self.base + page)
             self.shot(name)
@@ -143,6 +147,7 @@ class ServeBrowserTest(unittest.TestCase):
         self.shot("dashboard-client")
         d.get(self.base + "/dataset?id=dm-2024")
         self.assertEqual(d.find_element(By.ID, "ds-id").text, "dm-2024")
+        self.assertEqual(d.find_elements(By.ID, "ds-overdue"), [])
         self.shot("dataset-client")
         d.get(self.base + "/dataset?id=dm-b")
         self.assertIn("権限がありません", d.find_element(By.TAG_NAME, "main").text)

@@ -28,7 +28,7 @@ azk_status azk_serve__json(struct azk_serve_resp *rs, unsigned status, json_t *d
         return azk_error_set(AZK_ERR_NOMEM, "serve: out of memory building a JSON answer");
     azk_buf_dispose(&rs->body);
     rc = azk_buf_puts(&rs->body, text);
-    free(text);
+    free(text); /* allocated by jansson; checksrc: ok */
     if (rc != AZK_OK)
         return rc;
     rs->status = status;

@@ -10,6 +10,7 @@
  */
 #include "serve/serve_int.h"
 #include "store/serve_views.h"
+#include "store/store.h"
 
 #include "azukari/retention.h"
 
@@ -224,6 +225,16 @@ azk_status azk_serve__h_dataset(struct azk_server *srv, struct azk_serve_req *rq
             dl(&b, T_("Entrusted by"), json_string_value(json_object_get(doc, "created_by")), NULL);
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</dl>");
+    {
+        /* past its deadline and still held: said loudly, as on the dashboard */
+        char today[16];
+        const char *until = json_string_value(json_object_get(doc, "retain_until"));
+        azk_store__today(today);
+        if (rc == AZK_OK && strequal(doc, "state", "active") && until != NULL &&
+            strcmp(until, today) < 0)
+            rc = azk_buf_printf(&b, "<p class=\"overdue\" id=\"ds-overdue\">%s</p>",
+                                T_("Past its deadline and not deleted."));
+    }
     if (rc == AZK_OK && json_is_string(json_object_get(doc, "hold_reason"))) {
         rc = azk_buf_printf(&b, "<p class=\"overdue\" id=\"ds-hold\">%s: ", T_("On hold"));
         if (rc == AZK_OK)
