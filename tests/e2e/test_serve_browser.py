@@ -43,7 +43,7 @@ class ServeBrowserTest(unittest.TestCase):
     def setUp(self):
         self.srv = S.Server()
         self.addCleanup(self.srv.cleanup)
-        self.codes = S.Codes()
+        self.codes = F.Codes()
         self.secret = self.srv.enrol("admin", PW)
         # two datasets of a client, one of them past its deadline
         self.assertEqual(self.srv.azk("client", "add", "shinkin-a").rc, 0)
@@ -204,7 +204,7 @@ class ServeBrowserExpiryTest(unittest.TestCase):
     def test_session_expiry(self):
         srv = S.Server(env={"AZK_SERVE_IDLE_S": "3"})
         self.addCleanup(srv.cleanup)
-        codes = S.Codes()
+        codes = F.Codes()
         secret = srv.enrol("admin", PW)
         o = webdriver.ChromeOptions()
         for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",

@@ -21,6 +21,7 @@ import jsonschema
 import yaml
 
 import serve_client as S
+import serve_ui_fixtures as F
 
 PW = "correct horse battery"
 
@@ -46,7 +47,7 @@ class ServeUITest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         srv = cls.srv = S.Server()
-        cls.codes = S.Codes()
+        cls.codes = F.Codes()
         cls.secrets = {"admin": srv.enrol("admin", PW)}
         for c in ("c1", "c2"):
             assert srv.azk("client", "add", c).rc == 0
@@ -443,6 +444,7 @@ class ServeUITest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(len(doc["items"]), 5)
         idx = [x["index"] for x in doc["items"]]
+        self.assertIn("<td>%d</td>" % idx[0], self.appr.get("/audit").body)  # numbers shown
         self.assertEqual(idx, sorted(idx, reverse=True))  # newest first
         st, doc2 = self.api(self.appr, "/api/v1/audit/entries?limit=5&after=" + doc["next"])
         self.assertEqual(doc2["items"][0]["index"], idx[-1] - 1)
@@ -536,7 +538,7 @@ class FirstAdminWithCliUsersTest(unittest.TestCase):
     def test_first_admin_pending_then_approved(self):
         srv = S.Server()
         self.addCleanup(srv.cleanup)
-        codes = S.Codes()
+        codes = F.Codes()
         secrets = {}
         for u in ("u1", "u2"):
             r = srv.azk("user", "add", u)

@@ -106,6 +106,8 @@ static azk_status put_cell(azk_buf *b, const struct azk_serve_col *c, const json
 {
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     azk_status rc = AZK_OK;
+    if (json_is_integer(v))
+        return azk_buf_printf(b, "%lld", (long long)json_integer_value(v));
     if (s == NULL)
         return azk_buf_puts(b, "-");
     if ((c->flags & AZK_COL_STATE) != 0)

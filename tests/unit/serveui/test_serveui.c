@@ -81,7 +81,8 @@ static void test_serveui__html_table_escapes(void **state)
 {
     static const struct azk_serve_col cols[] = {
         {"a", "A", 0}, {"b", "B", AZK_COL_DATASET}, {"s", "S", AZK_COL_STATE}};
-    json_t *items = json_pack("[{s:s, s:s, s:s}]", "a", "<script>&\"'", "b", "d\"><x", "s", "<b>");
+    json_t *items = json_pack("[{s:s, s:s, s:s}, {s:i}]", "a", "<script>&\"'", "b", "d\"><x", "s",
+                              "<b>", "a", 42);
     azk_buf b = AZK_BUF_INIT;
     (void)state;
     assert_int_equal(azk_serve__html_table(&b, "t", cols, 3, items), AZK_OK);
@@ -89,6 +90,7 @@ static void test_serveui__html_table_escapes(void **state)
     assert_null(strstr((char *)b.data, "<b>"));
     assert_non_null(strstr((char *)b.data, "&lt;script&gt;&amp;&quot;&#39;"));
     assert_non_null(strstr((char *)b.data, "href=\"/dataset?id=d%22%3E%3Cx\""));
+    assert_non_null(strstr((char *)b.data, "<td>42</td><td>-</td><td>-</td>")); /* numbers */
     azk_buf_dispose(&b);
     json_decref(items);
 }
