@@ -92,9 +92,9 @@ static azk_status row_int(azk_buf *b, const char *label, json_t *v)
     return row_raw(b, label, n);
 }
 
-static const char html_head[] =
-    "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\n"
-    "<title>削除証明書</title>\n<style>\n"
+/* The certificate's print style (A4); azukari serve links it as a file, its
+ * Content-Security-Policy forbids inline style. */
+static const char cert_css[] =
     "@page { size: A4; margin: 18mm 16mm; }\n"
     "body { font-family: 'Noto Serif CJK JP','IPAexMincho','Hiragino Mincho ProN',serif;"
     " font-size: 10.5pt; color: #000; margin: 0 auto; max-width: 178mm; }\n"
@@ -112,7 +112,17 @@ static const char html_head[] =
     ".sign { display: flex; gap: 8mm; margin-top: 8mm; }\n"
     ".sign div { flex: 1; border: 1px solid #555; height: 22mm; padding: 2mm; }\n"
     "@media screen { body { padding: 10mm; } }\n"
-    "</style></head><body>\n";
+    ".small { font-size: 8.5pt; }\n";
+
+const char *azk_ret__certificate_css(void)
+{
+    return cert_css;
+}
+
+static const char html_head[] =
+    "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\n"
+    "<title>削除証明書</title>\n<style>\n";
+static const char html_head_end[] = "</style></head><body>\n";
 
 azk_status azk_certificate_html(const char *json, size_t len, char **out)
 {
@@ -142,6 +152,10 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
     sig = json_object_get(doc, "signature");
 
     rc = azk_buf_puts(&b, html_head);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&b, cert_css);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&b, html_head_end);
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "<h1>削除証明書</h1>\n<div class=\"sub\">Certificate of "
                               "Sanitization (NIST SP 800-88 Rev.1 準拠項目) — 証明書番号 ");
@@ -281,7 +295,7 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
         rc = h_esc(&b, azk_cert__jstr(sig, "sig"));
     if (rc == AZK_OK)
         rc = azk_buf_puts(
-            &b, "</td></tr>\n</table>\n<p style=\"font-size:8.5pt\">この証明書の真正性は、"
+            &b, "</td></tr>\n</table>\n<p class=\"small\">この証明書の真正性は、"
                 "電子版 (JSON) を <span class=\"mono\">azukari certificate verify FILE --pubkey "
                 "PUBFILE</span> で、署名・台帳への包含証明・チェックポイント署名の順に"
                 "オフラインで検証できます。印刷版は電子版の写しです。</p>\n"

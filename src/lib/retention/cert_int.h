@@ -35,4 +35,7 @@
 
 const char *azk_cert__jstr(json_t *o, const char *k);
 
+/* The certificate's print style sheet (A4), as azk_certificate_html embeds it. */
+const char *azk_ret__certificate_css(void);
+
 #endif

@@ -36,7 +36,9 @@
  * (there is none yet); every later one needs two. */
 #define BOOTSTRAP_USERS 2
 
-azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
+/* Enrol `name`; link_by: the person who made the enrolment link it comes through (NULL for
+ * azk_user_add). */
+static azk_status user_add(azk_home *h, const char *name, const char *link_by, char out_b32[64])
 {
     azk_status rc = AZK_OK;
     struct azk_store_event ev = {0};
@@ -56,7 +58,10 @@ azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
     rc = azk_store__users_active(h, &active);
     if (rc != AZK_OK)
         return rc;
-    if (active >= BOOTSTRAP_USERS) {
+    if (active >= BOOTSTRAP_USERS && link_by != NULL) {
+        /* through a link made by an authenticated person: pending, a second person approves */
+        by = link_by;
+    } else if (active >= BOOTSTRAP_USERS) {
         /* after the bootstrap: enrolled by a person, approved by another */
         rc = azk_identity__requester(h, "user.add", name, &by);
         if (rc != AZK_OK && rc != AZK_ERR_PERM)
@@ -93,6 +98,18 @@ done:
         free(b32); /* allocated by liboath; checksrc: ok */
     }
     return rc;
+}
+
+azk_status azk_user_add(azk_home *h, const char *name, char out_b32[64])
+{
+    return user_add(h, name, NULL, out_b32);
+}
+
+azk_status azk_identity__enrol_by_link(azk_home *h, const char *name, const char *link_by,
+                                       char out_b32[64])
+{
+    AZK_ASSERT_ARG(link_by != NULL && link_by[0] != '\0');
+    return user_add(h, name, link_by, out_b32);
 }
 
 static azk_status auth_fail(azk_home *h, const char *name, const char *why)

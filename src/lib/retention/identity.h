@@ -38,4 +38,17 @@ AZK_NODISCARD azk_status azk_identity__approver(azk_home *h, const char *action,
                                                 const char *requester, const char *operator_,
                                                 const char **out);
 
+/*
+ * Enrol `name` through a one-time enrolment link that `link_by` made (the
+ * server checked that person's TOTP when the link was made, and checks the
+ * link is unused and unexpired). During the bootstrap (fewer than two
+ * active users) the user is active at once, as with azk_user_add;
+ * afterwards it stays pending, created_by = link_by, until a different
+ * authenticated person approves it (azk_user_approve): so the two-person
+ * rule of enrolment holds for users who enrol themselves on the web.
+ * out_b32: the TOTP secret (wipe it after showing it).
+ */
+AZK_NODISCARD azk_status azk_identity__enrol_by_link(azk_home *h, const char *name,
+                                                     const char *link_by, char out_b32[64]);
+
 #endif

@@ -13,6 +13,8 @@
  */
 #include "serve/serve_int.h"
 #include "store/serve.h"
+#include "store/serve_views.h"
+#include "retention/identity.h"
 #include "store/users.h"
 
 #include "azukari/retention.h"
@@ -292,7 +294,7 @@ azk_status azk_serve__h_logout(struct azk_server *srv, struct azk_serve_req *rq,
 /* ---- enrolment --------------------------------------------------------- */
 
 static azk_status enrol_done_page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
-                                  const char *name, const char *b32)
+                                  const char *name, const char *b32, bool pending)
 {
     azk_buf b = AZK_BUF_INIT;
     azk_status rc =
@@ -313,10 +315,13 @@ static azk_status enrol_done_page(struct azk_serve_req *rq, struct azk_serve_res
     if (rc == AZK_OK)
         rc = azk_serve__html(&b, b32);
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b,
-                            "&amp;issuer=azukari&amp;digits=6&amp;period=30</dd></dl>"
-                            "<p><a href=\"/login\">%s</a></p>",
-                            T_("Log in"));
+        rc = azk_buf_puts(&b, "&amp;issuer=azukari&amp;digits=6&amp;period=30</dd></dl>");
+    if (rc == AZK_OK && pending)
+        rc = azk_buf_printf(&b, "<p class=\"err\" id=\"pending\">%s</p>",
+                            T_("Your enrolment waits for a second person's approval: you can "
+                               "log in once it is approved."));
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&b, "<p><a href=\"/login\">%s</a></p>", T_("Log in"));
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Enrolment"), (const char *)b.data);
     azk_buf_dispose_secret(&b);
@@ -330,10 +335,11 @@ azk_status azk_serve__h_enrol_post(struct azk_server *srv, struct azk_serve_req 
     const char *name = azk_serve__form(rq, "user");
     const char *pw = azk_serve__form(rq, "password");
     const char *pw2 = azk_serve__form(rq, "password2");
-    char hash[65], role[24], pwh[crypto_pwhash_STRBYTES], b32[64];
+    char hash[65], role[24], pwh[crypto_pwhash_STRBYTES], b32[64], link_by[72];
     struct azk_store_event ev = {0};
+    struct azk_store_login l;
     int64_t now = (int64_t)time(NULL);
-    bool usable = false, taken = false;
+    bool usable = false, taken = false, by_admin = false, found = false;
     azk_status rc;
 
     if (!is_token(tok)) {
@@ -372,7 +378,12 @@ azk_status azk_serve__h_enrol_post(struct azk_server *srv, struct azk_serve_req 
     if (crypto_pwhash_str(pwh, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return azk_error_set(AZK_ERR_NOMEM, "serve: Argon2id needs more memory than there is");
-    rc = azk_user_add(srv->h, name, b32);
+    /* enrolled through the link of the administrator who made it, or of the server (the
+     * first administrator's link): pending until a second person approves, once the
+     * deployment has its first two users (retention/identity.h) */
+    rc = azk_store__enrol_link_by(srv->h, hash, link_by, &by_admin);
+    if (rc == AZK_OK)
+        rc = azk_identity__enrol_by_link(srv->h, name, by_admin ? link_by : "serve", b32);
     if (rc == AZK_ERR_ARG || rc == AZK_ERR_PERM) {
         char msg[256];
         (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
@@ -388,7 +399,10 @@ azk_status azk_serve__h_enrol_post(struct azk_server *srv, struct azk_serve_req 
     rc = azk_store__login_set(srv->h, name, pwh, role, &ev);
     sodium_memzero(pwh, sizeof(pwh));
     if (rc == AZK_OK)
-        rc = enrol_done_page(rq, rs, name, b32);
+        rc = azk_store__login_get(srv->h, name, &l, &found);
+    if (rc == AZK_OK)
+        rc = enrol_done_page(rq, rs, name, b32, found && strcmp(l.state, "active") != 0);
+    sodium_memzero(&l, sizeof(l));
     sodium_memzero(b32, sizeof(b32));
     return rc;
 }

@@ -32,6 +32,13 @@ static const char css[] =
     ".secret{font-family:monospace;word-break:break-all}\n"
     "form.inline{display:inline}\n"
     "label{display:block;margin:.5em 0}\n"
+    "header{flex-wrap:wrap}td{word-break:break-word}\n"
+    "dl.detail{display:grid;grid-template-columns:max-content auto;gap:.2em 1em;"
+    "background:#fff;padding:.6em}dl.detail dd{margin:0}\n"
+    "form{background:#fff;border:1px solid #ccc;padding:.4em .8em;margin:.5em 0}\n"
+    "form.inline{background:none;border:0;padding:0;margin:0}\n"
+    "label{display:inline-block;margin:.3em 1em .3em 0}\n"
+    "svg.chart{background:#fff;border:1px solid #ccc}\n"
     "@media print{header form,header .lang{display:none}}\n";
 
 azk_status azk_serve__h_css(struct azk_server *srv, struct azk_serve_req *rq,
@@ -111,8 +118,15 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, " — azukari</title></head><body><header><strong>azukari</strong>");
     if (rc == AZK_OK && rq->who.authenticated) {
-        rc = azk_buf_printf(b, "<a href=\"/dashboard\">%s</a><a href=\"/datasets\">%s</a>",
-                            T_("Dashboard"), T_("Datasets"));
+        rc = azk_buf_printf(b,
+                            "<a href=\"/dashboard\">%s</a><a href=\"/datasets\">%s</a>"
+                            "<a href=\"/certificates\">%s</a>",
+                            T_("Dashboard"), T_("Datasets"), T_("Certificates"));
+        if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT)
+            rc = azk_buf_printf(b,
+                                "<a href=\"/requests\">%s</a><a href=\"/guard\">%s</a>"
+                                "<a href=\"/audit\">%s</a><a href=\"/admin/users\">%s</a>",
+                                T_("Requests"), T_("Guard releases"), T_("Ledger"), T_("Users"));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "<span class=\"who\">");
         if (rc == AZK_OK)
@@ -226,8 +240,8 @@ azk_status azk_serve__h_enrol_get(struct azk_server *srv, struct azk_serve_req *
         "autocomplete=\"new-password\" minlength=\"12\" required></label><label>%s <input "
         "type=\"password\" name=\"password2\" id=\"password2\" autocomplete=\"new-password\" "
         "minlength=\"12\" required></label><button type=\"submit\" id=\"enrol\">%s</button></form>",
-        T_("Enrol the first administrator: choose a user name and a password of at least 12 "
-           "characters. A TOTP secret for your authenticator app is shown next."),
+        T_("Enrol: choose a user name and a password of at least 12 characters. A TOTP "
+           "secret for your authenticator app is shown next."),
         tok, T_("User name"), T_("Password"), T_("Password again"), T_("Enrol"));
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Enrolment"), (const char *)b.data);
@@ -251,12 +265,22 @@ static azk_status row_cb(const struct azk_store_deadline *d, void *payload)
     bool late = d->retain_until != NULL && strcmp(d->retain_until, l->today) < 0 &&
                 strcmp(d->state, "active") == 0;
     azk_status rc = azk_buf_printf(l->b, "<tr%s><td>", late ? " class=\"overdue\"" : "");
-    const char *cells[4] = {d->client, d->dataset, d->retain_until, d->state};
+    const char *cells[4] = {d->client, d->dataset, d->retain_until,
+                            azk_serve__state_label(d->state)};
     for (size_t i = 0; rc == AZK_OK && i < 4; i++) {
         if (i > 0)
             rc = azk_buf_puts(l->b, "</td><td>");
+        if (rc == AZK_OK && i == 1) { /* the dataset's page */
+            rc = azk_buf_puts(l->b, "<a href=\"/dataset?id=");
+            if (rc == AZK_OK)
+                rc = azk_serve__url(l->b, cells[i]);
+            if (rc == AZK_OK)
+                rc = azk_buf_puts(l->b, "\">");
+        }
         if (rc == AZK_OK)
             rc = azk_serve__html(l->b, cells[i]);
+        if (rc == AZK_OK && i == 1)
+            rc = azk_buf_puts(l->b, "</a>");
     }
     if (rc == AZK_OK)
         rc = azk_buf_puts(l->b, "</td><td>");
@@ -319,6 +343,8 @@ azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *
     else
         rc = azk_buf_printf(&b, "<p class=\"ok\" id=\"overdue\">%s</p>",
                             T_("No dataset is past its deadline."));
+    if (rc == AZK_OK)
+        rc = azk_serve__dashboard_more(srv, rq, &b);
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "<h2>%s (%lld)</h2>", T_("Datasets held, by deadline"),
                             (long long)l.rows);

@@ -254,6 +254,114 @@ AZK_NODISCARD azk_status azk_serve__step_up(struct azk_server *srv, struct azk_s
                                             const char *code);
 
 /* ---- serve UI: pages, views (owned by the serveui work) ---------------- */
+
+/*
+ * Views (serve/view.c): each page of the UI builds its data once as a
+ * jansson view in a view_* function; the page renders HTML from it, its
+ * /api/v1 twin sends it with azk_serve__json. Lists are {"items": [...],
+ * "next": cursor|null}, read one page at a time.
+ */
+
+/* A msgid marked for xgettext, translated (T_) where it is shown. */
+#define N_(s) s
+
+/* One column of a rendered table: the view's key, its heading (msgid), how to show it. */
+struct azk_serve_col {
+    const char *key;
+    const char *label;
+    unsigned flags;
+};
+#define AZK_COL_STATE   1u /* a state word: shown by its label in the page's language */
+#define AZK_COL_DATASET 2u /* a dataset id: a link to its detail page */
+#define AZK_COL_TIME    4u /* Unix seconds: shown as UTC date and time */
+
+/* A state word (dataset, retention, request, guard item, user) in the page's language. */
+const char *azk_serve__state_label(const char *state);
+
+/* A list page: rows go into items; the row at index `limit` (one more than asked) only
+ * tells that there is a next page, whose cursor is the key of the last row kept. */
+struct azk_serve_list {
+    json_t *items;
+    const char *const *keys; /* column names of the store rows, in order */
+    size_t nkeys;
+    size_t key_col; /* column that is the cursor */
+    size_t limit;
+    bool more;
+    char next[520];
+    /* may the row be shown (client filter); NULL = every row */
+    bool (*keep)(const char *const *cols, void *ctx);
+    void *ctx;
+};
+/* Start a list of `limit` rows; keys borrowed. */
+AZK_NODISCARD azk_status azk_serve__list_init(struct azk_serve_list *l, const char *const *keys,
+                                              size_t nkeys, size_t key_col, size_t limit);
+/* A store row callback (azk_store_row_cb) for a struct azk_serve_list payload. */
+azk_status azk_serve__list_row(const char *const *cols, size_t n, void *payload);
+/* {"items": ..., "next": ...}; the list's items are moved into it (NULL = out of memory). */
+json_t *azk_serve__list_doc(struct azk_serve_list *l);
+
+/* Render view array `items` as a table with columns cols (values escaped). */
+AZK_NODISCARD azk_status azk_serve__html_table(azk_buf *b, const char *id,
+                                               const struct azk_serve_col *cols, size_t ncols,
+                                               const json_t *items);
+/* Append s percent-encoded for a URL query value. */
+AZK_NODISCARD azk_status azk_serve__url(azk_buf *b, const char *s);
+/* A "next page" link to path?after=<next>&<extra> when doc has a next cursor. */
+AZK_NODISCARD azk_status azk_serve__html_next(azk_buf *b, const char *path, const json_t *doc);
+/* The hidden CSRF field and the step-up code field of a form. */
+AZK_NODISCARD azk_status azk_serve__form_head(azk_buf *b, const struct azk_serve_req *rq,
+                                              const char *action, bool step_up);
+/* Refuse: ledger serve.deny with why, then a 403 page (api false) or API error (api true). */
+AZK_NODISCARD azk_status azk_serve__deny(struct azk_server *srv, struct azk_serve_req *rq,
+                                         struct azk_serve_resp *rs, bool api, const char *why);
+/* Forget the TOTP authentication of a step-up once the act it allowed is done. */
+void azk_serve__step_up_end(struct azk_server *srv);
+/* A message page (status, a result or an error, and a link back). */
+AZK_NODISCARD azk_status azk_serve__result_page(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                                unsigned status, const char *title, const char *msg,
+                                                const char *back);
+/* The error of a library call as an HTTP status: ARG 400, PERM 403, NOTFOUND 404, else 0. */
+unsigned azk_serve__status_of(azk_status rc);
+
+/* The dashboard's waiting work, certificates of the month and deadline chart (view_dashboard.c). */
+AZK_NODISCARD azk_status azk_serve__dashboard_more(struct azk_server *srv, struct azk_serve_req *rq,
+                                                   azk_buf *b);
+
+/* Handlers (serve/pages_requests.c, pages_admin.c, pages_datasets.c). */
+#define AZK_SERVE_UI_HANDLER(n)                                                                    \
+    azk_status n(struct azk_server *srv, struct azk_serve_req *rq, struct azk_serve_resp *rs)
+AZK_SERVE_UI_HANDLER(azk_serve__h_requests);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_requests);
+AZK_SERVE_UI_HANDLER(azk_serve__h_request_new);
+AZK_SERVE_UI_HANDLER(azk_serve__h_request_approve);
+AZK_SERVE_UI_HANDLER(azk_serve__h_request_refuse);
+AZK_SERVE_UI_HANDLER(azk_serve__h_guard);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_guard);
+AZK_SERVE_UI_HANDLER(azk_serve__h_guard_request);
+AZK_SERVE_UI_HANDLER(azk_serve__h_guard_approve);
+AZK_SERVE_UI_HANDLER(azk_serve__h_users);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_users);
+AZK_SERVE_UI_HANDLER(azk_serve__h_user_link);
+AZK_SERVE_UI_HANDLER(azk_serve__h_user_approve);
+AZK_SERVE_UI_HANDLER(azk_serve__h_user_role);
+AZK_SERVE_UI_HANDLER(azk_serve__h_grant_add);
+AZK_SERVE_UI_HANDLER(azk_serve__h_grant_remove);
+AZK_SERVE_UI_HANDLER(azk_serve__h_sessions);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_sessions);
+AZK_SERVE_UI_HANDLER(azk_serve__h_session_revoke);
+AZK_SERVE_UI_HANDLER(azk_serve__h_dataset);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_dataset);
+AZK_SERVE_UI_HANDLER(azk_serve__h_certificates);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_certificates);
+AZK_SERVE_UI_HANDLER(azk_serve__h_certificate);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_certificate);
+AZK_SERVE_UI_HANDLER(azk_serve__h_cert_css);
+AZK_SERVE_UI_HANDLER(azk_serve__h_keys);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_keys);
+AZK_SERVE_UI_HANDLER(azk_serve__h_audit);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_audit);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_checkpoints);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_bundle);
 /* ---- end serve UI ------------------------------------------------------ */
 
 /* ---- serve platform: API infrastructure, reload, limits ---------------- */

@@ -22,6 +22,9 @@ const struct azk_schema_part azk_schema__v5_parts[] = {
     /* the dashboard's counts of active datasets per client, from the index alone */
     {NULL, "CREATE INDEX IF NOT EXISTS datasets_state_client"
            " ON datasets(state, client, retain_until, id)"},
+    /* serve UI: who made an administrator's enrolment link (store/serve_views.h) */
+    {"SELECT token_hash FROM enrol_links LIMIT 0",
+     "CREATE TABLE enrol_links(token_hash TEXT PRIMARY KEY, created_by TEXT NOT NULL)"},
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- agents (issue 14) ----------------------------------------------- */
