@@ -38,24 +38,7 @@
 
 static azk_status read_all(const char *path, azk_buf *out, size_t max)
 {
-    uint8_t tmp[8192];
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return errno == ENOENT ? azk_error_set(AZK_ERR_NOTFOUND, "file not found")
-                               : azk_error_errno("read file");
-    out->max = max;
-    while ((n = read(fd, tmp, sizeof(tmp))) > 0) {
-        azk_status rc = azk_buf_put(out, tmp, (size_t)n);
-        if (rc != AZK_OK) {
-            close(fd);
-            return rc;
-        }
-    }
-    close(fd);
-    if (n < 0)
-        return azk_error_errno("read file");
-    return AZK_OK;
+    return azk_file__read(path, max, true, "certificate file", out);
 }
 
 static azk_status write_atomic(const char *path, const void *p, size_t n, mode_t mode)

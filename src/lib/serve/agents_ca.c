@@ -31,30 +31,8 @@ azk_status azk_serve__agent_read_file(const char *path, char **out, size_t *len)
 azk_status azk_serve__agent_read_file_max(const char *path, size_t max, char **out, size_t *len)
 {
     azk_buf b = AZK_BUF_INIT;
-    char chunk[4096];
-    azk_status rc = AZK_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    azk_status rc = azk_file__read(path, max, true, "agent: file", &b);
     *out = NULL;
-    if (fd < 0)
-        return azk_error_set(errno == ENOENT ? AZK_ERR_NOTFOUND : AZK_ERR_IO,
-                             "agent: cannot read %s", path);
-    b.max = max;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0) {
-            rc = azk_error_set(AZK_ERR_IO, "agent: cannot read %s", path);
-            break;
-        }
-        if (n == 0)
-            break;
-        rc = azk_buf_put(&b, chunk, (size_t)n);
-        if (rc != AZK_OK)
-            break;
-    }
-    close(fd);
-    sodium_memzero(chunk, sizeof(chunk));
-    if (rc == AZK_OK && b.data == NULL)
-        rc = azk_buf_puts(&b, "");
     if (rc != AZK_OK) {
         azk_buf_dispose_secret(&b);
         return rc;

@@ -336,7 +336,11 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
             goto done;
         }
     }
+    /* no request inherits the TOTP authentication of another (a login leaves it on the
+     * shared home handle): a two-person act needs this request's own step-up */
+    azk_serve__step_up_end(srv);
     rc = route->handler(srv, &rq, rs);
+    azk_serve__step_up_end(srv);
 done:
     if (rc != AZK_OK) {
         /* the library's message names no personal value; answer a generic error.

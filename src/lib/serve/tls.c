@@ -27,29 +27,10 @@
 static azk_status read_file(const char *path, char **out)
 {
     azk_buf b = AZK_BUF_INIT;
-    char chunk[4096];
-    azk_status rc = AZK_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return azk_error_set(errno == ENOENT ? AZK_ERR_NOTFOUND : AZK_ERR_IO,
-                             "serve: cannot read %s", path);
-    b.max = MAX_PEM;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0) {
-            rc = azk_error_set(AZK_ERR_IO, "serve: cannot read %s", path);
-            break;
-        }
-        if (n == 0)
-            break;
-        rc = azk_buf_put(&b, chunk, (size_t)n);
-        if (rc != AZK_OK)
-            break;
-    }
-    close(fd);
-    sodium_memzero(chunk, sizeof(chunk));
+    /* an operator's certificate may be a symbolic link (e.g. a renewal client's "live" name) */
+    azk_status rc = azk_file__read(path, MAX_PEM, false, "serve: certificate or key file", &b);
     if (rc == AZK_OK && b.len == 0)
-        rc = azk_error_set(AZK_ERR_FORMAT, "serve: %s is empty", path);
+        rc = azk_error_set(AZK_ERR_FORMAT, "serve: a certificate or key file is empty");
     if (rc != AZK_OK) {
         azk_buf_dispose_secret(&b);
         return rc;

@@ -232,21 +232,7 @@ static azk_status refuse(azk_home *h, const char *action, const char *outcome, c
 
 static azk_status read_file(const char *path, azk_buf *out)
 {
-    uint8_t tmp[65536];
-    ssize_t n;
-    azk_status rc = AZK_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return azk_error_errno("report file");
-    out->max = REPORT_MAX;
-    while (rc == AZK_OK && (n = read(fd, tmp, sizeof(tmp))) > 0)
-        rc = azk_buf_put(out, tmp, (size_t)n);
-    if (rc == AZK_OK && n < 0)
-        rc = azk_error_errno("read report file");
-    close(fd);
-    if (rc == AZK_ERR_LIMIT)
-        rc = azk_error_set(AZK_ERR_LIMIT, "report larger than %u bytes", REPORT_MAX);
-    return rc;
+    return azk_file__read(path, REPORT_MAX, false, "report file", out);
 }
 
 /* Every certificate listed verifies with the certificate key and the vendor's ledger key. */

@@ -353,3 +353,39 @@ azk_status azk_outfile__write(const char *path, const void *data, size_t len, un
     }
     return rc;
 }
+
+azk_status azk_file__read(const char *path, size_t max, bool nofollow, const char *what,
+                          azk_buf *out)
+{
+    uint8_t chunk[8192];
+    azk_status rc = AZK_OK;
+    ssize_t n;
+    int fd, e;
+    char eb[128];
+    AZK_ASSERT_ARG(path != NULL && what != NULL && out != NULL);
+    fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+    if (fd < 0) {
+        e = errno;
+        return azk_error_set(e == ENOENT ? AZK_ERR_NOTFOUND : AZK_ERR_IO, "%s: cannot open: %s",
+                             what, azk_strerror(e, eb, sizeof(eb)));
+    }
+    out->max = max;
+    while (rc == AZK_OK && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+        if (n < 0) {
+            e = errno;
+            if (e == EINTR)
+                continue;
+            rc = azk_error_set(AZK_ERR_IO, "%s: cannot read: %s", what,
+                               azk_strerror(e, eb, sizeof(eb)));
+            break;
+        }
+        rc = azk_buf_put(out, chunk, (size_t)n);
+        if (rc == AZK_ERR_LIMIT)
+            rc = azk_error_set(AZK_ERR_LIMIT, "%s: larger than %zu bytes", what, max);
+    }
+    close(fd);
+    sodium_memzero(chunk, sizeof(chunk));
+    if (rc == AZK_OK && out->data == NULL)
+        rc = azk_buf_puts(out, "");
+    return rc;
+}

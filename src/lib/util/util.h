@@ -226,6 +226,16 @@ AZK_NODISCARD azk_status azk_outfile__final_path(const azk_outfile *f, azk_buf *
 AZK_NODISCARD azk_status azk_outfile__write(const char *path, const void *data, size_t len,
                                             unsigned mode, unsigned flags, bool *existed);
 
+/*
+ * Read a whole small file (at most max bytes: AZK_ERR_LIMIT past it) into
+ * out, NUL-terminated (keys, certificates, signed documents). `nofollow`:
+ * refuse a symbolic link (files azukari made itself). AZK_ERR_NOTFOUND when
+ * it does not exist. Errors say `what`, never the path (a path may be a
+ * personal value). The read buffer is wiped (the file may be a key).
+ */
+AZK_NODISCARD azk_status azk_file__read(const char *path, size_t max, bool nofollow,
+                                        const char *what, azk_buf *out);
+
 /* ---- thread-safe strerror -------------------------------------------------- */
 
 /* The text of errno value e in buf (strerror_r; safe from any thread); returns buf. */
