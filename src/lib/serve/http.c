@@ -151,6 +151,9 @@ const char *azk_serve__form(const struct azk_serve_req *rq, const char *name)
     for (size_t i = 0; i < rq->form_count; i++)
         if (strcmp(rq->form_names[i], name) == 0)
             return rq->form_values[i];
+    /* an /api/v1 POST: the JSON body's string member of that name */
+    if (rq->json != NULL)
+        return json_string_value(json_object_get(rq->json, name));
     return NULL;
 }
 

@@ -128,7 +128,7 @@ struct azk_serve_resp {
 const char *azk_serve__query(struct azk_serve_req *rq, const char *name);
 /* A cookie (borrowed), or NULL. */
 const char *azk_serve__cookie(struct azk_serve_req *rq, const char *name);
-/* A form field (borrowed), or NULL. */
+/* A form field (borrowed), or NULL; for an /api/v1 POST, the JSON body's string member. */
 const char *azk_serve__form(const struct azk_serve_req *rq, const char *name);
 
 /*
