@@ -34,7 +34,10 @@ def check_openapi(path, status, doc):
     """A real answer of GET /api/v1<path> against docs/api/openapi.yaml."""
     route = urllib.parse.urlsplit(path).path[len("/api/v1"):]
     op = OPENAPI["paths"][route]["get"]
-    schema = op["responses"][str(status)]["content"]["application/json"]["schema"]
+    resp = op["responses"][str(status)]
+    while "$ref" in resp:  # a shared answer: #/components/responses/<name>
+        resp = OPENAPI["components"]["responses"][resp["$ref"].rsplit("/", 1)[1]]
+    schema = resp["content"]["application/json"]["schema"]
     jsonschema.Draft202012Validator({"components": OPENAPI["components"], **schema}).validate(doc)
 
 
