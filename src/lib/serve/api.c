@@ -13,6 +13,7 @@
 #include "azukari/retention.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,4 +90,21 @@ azk_status azk_serve__step_up(struct azk_server *srv, struct azk_serve_req *rq, 
     if (rc != AZK_OK)
         return rc;
     return azk_serve__ledger(srv, rq, "serve.stepup", rq->who.name, NULL, rq->path);
+}
+
+azk_status azk_serve__bad_arg(struct azk_serve_req *rq, struct azk_serve_resp *rs, bool api)
+{
+    char msg[256];
+    (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+    azk_error_clear();
+    return api ? azk_serve__api_error(rs, 400, "bad_request", msg)
+               : azk_serve__error_page(rq, rs, 400, msg);
+}
+
+azk_status azk_serve__api_answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, azk_status rc,
+                                 json_t *doc)
+{
+    if (rc == AZK_ERR_ARG)
+        return azk_serve__bad_arg(rq, rs, true);
+    return rc != AZK_OK ? rc : azk_serve__json(rs, 200, doc);
 }

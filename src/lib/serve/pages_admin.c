@@ -139,23 +139,12 @@ static azk_status view_sessions(struct azk_server *srv, struct azk_serve_req *rq
     return rc;
 }
 
-static azk_status api_list(struct azk_serve_resp *rs, azk_status rc, json_t *doc)
-{
-    if (rc == AZK_ERR_ARG) {
-        char msg[256];
-        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-        azk_error_clear();
-        return azk_serve__api_error(rs, 400, "bad_request", msg);
-    }
-    return rc != AZK_OK ? rc : azk_serve__json(rs, 200, doc);
-}
-
 azk_status azk_serve__h_api_users(struct azk_server *srv, struct azk_serve_req *rq,
                                   struct azk_serve_resp *rs)
 {
     json_t *doc = NULL;
     azk_status rc = view_users(srv, rq, &doc);
-    return api_list(rs, rc, doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 azk_status azk_serve__h_api_sessions(struct azk_server *srv, struct azk_serve_req *rq,
@@ -163,7 +152,7 @@ azk_status azk_serve__h_api_sessions(struct azk_server *srv, struct azk_serve_re
 {
     json_t *doc = NULL;
     azk_status rc = view_sessions(srv, rq, &doc);
-    return api_list(rs, rc, doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 /* ---- pages ------------------------------------------------------------- */

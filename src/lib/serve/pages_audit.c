@@ -186,23 +186,12 @@ static azk_status view_checkpoints(struct azk_server *srv, json_t **out)
     return rc;
 }
 
-static azk_status bad(struct azk_serve_req *rq, struct azk_serve_resp *rs, bool api)
-{
-    char msg[256];
-    (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-    azk_error_clear();
-    return api ? azk_serve__api_error(rs, 400, "bad_request", msg)
-               : azk_serve__error_page(rq, rs, 400, msg);
-}
-
 azk_status azk_serve__h_api_audit(struct azk_server *srv, struct azk_serve_req *rq,
                                   struct azk_serve_resp *rs)
 {
     json_t *doc = NULL;
     azk_status rc = view_entries(srv, rq, &doc);
-    if (rc == AZK_ERR_ARG)
-        return bad(rq, rs, true);
-    return rc != AZK_OK ? rc : azk_serve__json(rs, 200, doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 azk_status azk_serve__h_api_checkpoints(struct azk_server *srv, struct azk_serve_req *rq,
@@ -258,7 +247,7 @@ azk_status azk_serve__h_audit(struct azk_server *srv, struct azk_serve_req *rq,
     json_t *c;
     azk_status rc = view_entries(srv, rq, &doc);
     if (rc == AZK_ERR_ARG)
-        return bad(rq, rs, false);
+        return azk_serve__bad_arg(rq, rs, false);
     if (rc == AZK_OK)
         rc = view_checkpoints(srv, &cps);
     if (rc == AZK_OK)

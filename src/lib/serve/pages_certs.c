@@ -94,15 +94,6 @@ static azk_status view_certs(struct azk_server *srv, struct azk_serve_req *rq, j
     return *out != NULL ? AZK_OK : azk_error_nomem();
 }
 
-static azk_status bad_arg(struct azk_serve_req *rq, struct azk_serve_resp *rs, bool api)
-{
-    char msg[256];
-    (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-    azk_error_clear();
-    return api ? azk_serve__api_error(rs, 400, "bad_request", msg)
-               : azk_serve__error_page(rq, rs, 400, msg);
-}
-
 azk_status azk_serve__h_api_certificates(struct azk_server *srv, struct azk_serve_req *rq,
                                          struct azk_serve_resp *rs)
 {
@@ -110,7 +101,7 @@ azk_status azk_serve__h_api_certificates(struct azk_server *srv, struct azk_serv
     bool denied = false;
     azk_status rc = view_certs(srv, rq, &doc, &denied);
     if (rc == AZK_ERR_ARG)
-        return bad_arg(rq, rs, true);
+        return azk_serve__bad_arg(rq, rs, true);
     if (rc != AZK_OK)
         return rc;
     if (denied)
@@ -128,7 +119,7 @@ azk_status azk_serve__h_certificates(struct azk_server *srv, struct azk_serve_re
     json_t *row;
     azk_status rc = view_certs(srv, rq, &doc, &denied);
     if (rc == AZK_ERR_ARG)
-        return bad_arg(rq, rs, false);
+        return azk_serve__bad_arg(rq, rs, false);
     if (rc != AZK_OK)
         return rc;
     if (denied)

@@ -126,12 +126,8 @@ azk_status azk_serve__h_api_dataset(struct azk_server *srv, struct azk_serve_req
     json_t *doc = NULL;
     bool visible = false, found = false;
     azk_status rc = view_dataset(srv, rq, &doc, &visible, &found);
-    if (rc == AZK_ERR_ARG) {
-        char msg[256];
-        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-        azk_error_clear();
-        return azk_serve__api_error(rs, 400, "bad_request", msg);
-    }
+    if (rc == AZK_ERR_ARG)
+        return azk_serve__bad_arg(rq, rs, true);
     if (rc != AZK_OK)
         return rc;
     if (!visible)

@@ -106,26 +106,12 @@ static azk_status view_guard(struct azk_server *srv, struct azk_serve_req *rq, j
     return rc;
 }
 
-/* An API list answer, or the error of its arguments. */
-static azk_status api_answer(struct azk_serve_resp *rs, azk_status rc, json_t *doc)
-{
-    if (rc == AZK_ERR_ARG) {
-        char msg[256];
-        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-        azk_error_clear();
-        return azk_serve__api_error(rs, 400, "bad_request", msg);
-    }
-    if (rc != AZK_OK)
-        return rc;
-    return azk_serve__json(rs, 200, doc);
-}
-
 azk_status azk_serve__h_api_requests(struct azk_server *srv, struct azk_serve_req *rq,
                                      struct azk_serve_resp *rs)
 {
     json_t *doc = NULL;
     azk_status rc = view_requests(srv, rq, &doc);
-    return api_answer(rs, rc, doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 azk_status azk_serve__h_api_guard(struct azk_server *srv, struct azk_serve_req *rq,
@@ -133,7 +119,7 @@ azk_status azk_serve__h_api_guard(struct azk_server *srv, struct azk_serve_req *
 {
     json_t *doc = NULL;
     azk_status rc = view_guard(srv, rq, &doc);
-    return api_answer(rs, rc, doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 /* ---- pages ------------------------------------------------------------- */

@@ -244,6 +244,14 @@ AZK_NODISCARD azk_status azk_serve__api_error(struct azk_serve_resp *rs, unsigne
  * cursor, borrowed, NULL for the first page); AZK_ERR_ARG with a message when malformed. */
 AZK_NODISCARD azk_status azk_serve__page_args(struct azk_serve_req *rq, size_t *limit,
                                               const char **after);
+/* The pending argument error (a bad ?limit=, ?after=, filter...) as a 400: the API's error
+ * object (api) or an error page. The message names the argument, never a value. */
+AZK_NODISCARD azk_status azk_serve__bad_arg(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                            bool api);
+/* The answer of an API view: rc AZK_ERR_ARG -> 400 (azk_serve__bad_arg), another error
+ * returned, else doc sent with 200 (stolen). */
+AZK_NODISCARD azk_status azk_serve__api_answer(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                               azk_status rc, json_t *doc);
 /*
  * Step-up: the session's user types a TOTP code again before an approval
  * or a sensitive download. OK, or AZK_ERR_PERM (a code is good once; a
