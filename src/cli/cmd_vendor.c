@@ -315,7 +315,7 @@ static int parse_format(const char *s, azk_vendor_format *out, bool html)
 
 static int cmd_view(struct vopts *o, azk_vendor_view_kind kind)
 {
-    azk_vendor_format fmt;
+    azk_vendor_format fmt = AZK_VENDOR_FMT_TEXT;
     azk_home *h;
     char *out = NULL;
     long within = 30;

@@ -218,8 +218,10 @@ static azk_status refuse(azk_home *h, const char *action, const char *outcome, c
     struct azk_store_event ev = {0};
     azk_status rc;
     char msg[256];
-    (void)snprintf(msg, sizeof(msg), "%s", reason);
-    (void)snprintf(res->problem, sizeof(res->problem), "%s", reason);
+    /* The reason may be longer than either buffer: cut, said so by the precision. */
+    (void)snprintf(msg, sizeof(msg), "%.*s", (int)sizeof(msg) - 1, reason);
+    (void)snprintf(res->problem, sizeof(res->problem), "%.*s", (int)sizeof(res->problem) - 1,
+                   reason);
     ev.action = action;
     ev.object = client;
     ev.outcome = outcome;
