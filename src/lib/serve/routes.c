@@ -117,6 +117,15 @@ static const struct azk_serve_route routes[] = {
 
     /* ---- supervision: monthly reports, training, internal control ---- */
     /* ---- end supervision ---- */
+
+    /* ---- incidents: impact runs and PPC report drafts ---- */
+    /* ---- end incidents ---- */
+
+    /* ---- agents pages: agents, cases, witness in HTML ---- */
+    /* ---- end agents pages ---- */
+
+    /* ---- vendor management (a bank's own install) ---- */
+    /* ---- end vendor management ---- */
 };
 
 static const struct {

@@ -487,6 +487,15 @@ azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_
 /* ---- supervision: monthly report pages (issue 15) ----------------------- */
 /* ---- end supervision ---------------------------------------------------- */
 
+/* ---- incidents: impact runs and PPC drafts (issue 13) ------------------- */
+/* ---- end incidents ------------------------------------------------------ */
+
+/* ---- agents pages (issues 13, 14) --------------------------------------- */
+/* ---- end agents pages --------------------------------------------------- */
+
+/* ---- vendor management pages (issue 15) --------------------------------- */
+/* ---- end vendor management ---------------------------------------------- */
+
 #define T_(s) dgettext("azukari", s)
 #include <libintl.h>
 

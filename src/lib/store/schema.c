@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the current schema (version 5; its new tables in schema_v5.c)
+/* ---- the current schema (version 6; the tables of 5 and 6 in schema_v5.c, schema_v6.c)
  * ---------------------------------- */
 
 /* Tables of azukari serve (store/serve.h), created by version 4 and by a new catalog. */
@@ -274,6 +274,11 @@ azk_status azk_schema__create(azk_db *db, const char *const *meta, size_t meta_c
         rc = azk_db_exec(db, v3_indexes[i], "create schema");
     for (size_t i = 0; rc == AZK_OK && i < azk_schema__v5_count; i++) {
         rc = ddl_for(&sql, azk_db_kind(db), azk_schema__v5_parts[i].ddl);
+        if (rc == AZK_OK)
+            rc = azk_db_exec(db, (const char *)sql.data, "create schema");
+    }
+    for (size_t i = 0; rc == AZK_OK && i < azk_schema__v6_count; i++) {
+        rc = ddl_for(&sql, azk_db_kind(db), azk_schema__v6_parts[i].ddl);
         if (rc == AZK_OK)
             rc = azk_db_exec(db, (const char *)sql.data, "create schema");
     }
@@ -598,6 +603,12 @@ static azk_status step_4_to_5(struct mig *m)
     return apply_parts(m, azk_schema__v5_parts, azk_schema__v5_count, "migrate 5: wave 2 tables");
 }
 
+/* 5 -> 6: Wave 2, second round (store/schema_v6.c). */
+static azk_status step_5_to_6(struct mig *m)
+{
+    return apply_parts(m, azk_schema__v6_parts, azk_schema__v6_count, "migrate 6: wave 2 tables");
+}
+
 /*
  * Migrations, in order: a step runs when the catalog's version is at most
  * `from` (steps[i] takes a catalog from `from` to the next version that
@@ -611,6 +622,7 @@ static const struct {
     {2, step_2_to_3},
     {3, step_3_to_4},
     {4, step_4_to_5},
+    {5, step_5_to_6},
 };
 
 /* ---- SQLite: backup, scrub, search ------------------------------------ */

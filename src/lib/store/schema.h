@@ -18,6 +18,9 @@
  *   5  Wave 2 tables, listed in store/schema_v5.c: the server's rate
  *      limits, agents, supervision (monthly reports, training, internal
  *      control) and vendor management. No existing table changes.
+ *   6  Wave 2, second round, listed in store/schema_v6.c: indexes of the
+ *      agents' tables and the tables of the pages and sources added then.
+ *      No existing table changes.
  */
 #ifndef AZK_STORE_SCHEMA_H
 #define AZK_STORE_SCHEMA_H
@@ -25,7 +28,7 @@
 #include "store/store.h"
 
 /* The schema version this binary creates and knows (also in store.h for old callers). */
-#define AZK_SCHEMA_CURRENT 5
+#define AZK_SCHEMA_CURRENT 6
 
 /* What a migration did. */
 typedef struct {

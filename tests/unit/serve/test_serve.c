@@ -126,6 +126,12 @@ static const struct {
     /* ---- end agents ---- */
     /* ---- supervision ---- */
     /* ---- end supervision ---- */
+    /* ---- incidents ---- */
+    /* ---- end incidents ---- */
+    /* ---- agents pages ---- */
+    /* ---- end agents pages ---- */
+    /* ---- vendor management ---- */
+    /* ---- end vendor management ---- */
 };
 
 static void test_serve__authz_matrix(void **state)
