@@ -618,11 +618,7 @@ static const struct {
     int from;
     azk_status (*run)(struct mig *m);
 } steps[] = {
-    {1, step_1_to_2},
-    {2, step_2_to_3},
-    {3, step_3_to_4},
-    {4, step_4_to_5},
-    {5, step_5_to_6},
+    {1, step_1_to_2}, {2, step_2_to_3}, {3, step_3_to_4}, {4, step_4_to_5}, {5, step_5_to_6},
 };
 
 /* ---- SQLite: backup, scrub, search ------------------------------------ */

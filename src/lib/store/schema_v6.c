@@ -16,7 +16,8 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* an agent's objects and cases listed per agent, cases by state, without a scan */
     {NULL, "CREATE INDEX IF NOT EXISTS agent_objects_agent ON agent_objects(agent_id, batch_id)"},
     {NULL, "CREATE INDEX IF NOT EXISTS agent_cases_state ON agent_cases(state, opened_at)"},
-    {NULL, "CREATE INDEX IF NOT EXISTS agent_batches_agent ON agent_batches(agent_id, received_at)"},
+    {NULL,
+     "CREATE INDEX IF NOT EXISTS agent_batches_agent ON agent_batches(agent_id, received_at)"},
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- closed-zone metadata (issue 14) --------------------------------- */
