@@ -5,10 +5,14 @@
  * serve/routes.c): the list of agents, the findings they reported (paths
  * are shown here, to staff only: the server must say where a file is),
  * one-time enrolment tokens and revocation (administrators). The rules
- * and ledger entries are the library's (serve/agents_admin.c).
+ * and ledger entries are the library's (serve/agents_admin.c). The lists
+ * are built once as views (azk_serve__agents_*_view) that the HTML pages
+ * of serve/agents_pages.c render too; the case acts are shared the same
+ * way.
  */
 #include "serve/agents_int.h"
 #include "serve/serve_int.h"
+#include "store/agents_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,41 +34,56 @@ static azk_status agent_item(const struct azk_store_agent_row *a, void *payload)
                   "group", a->grp, "zone", a->zone, "state", a->state, "enrolled_at",
                   (json_int_t)a->enrolled_at, "seen_at", (json_int_t)a->seen_at, "objects",
                   (json_int_t)a->objects, "objects_with_entrusted", (json_int_t)a->edm_objects);
-    if (o == NULL || json_array_append_new(l->items, o) != 0)
+    int64_t expiry = 0;
+    azk_status rc = azk_store__agent_cert_expiry(l->h, a->id, &expiry);
+    if (rc != AZK_OK) {
+        json_decref(o);
+        return rc;
+    }
+    if (o == NULL || json_object_set_new(o, "cert_expires_at", json_integer(expiry)) != 0 ||
+        json_array_append_new(l->items, o) != 0)
         return azk_error_nomem();
     (void)snprintf(l->last, sizeof(l->last), "%s", a->id);
     l->n++;
     return AZK_OK;
 }
 
-static azk_status answer_list(struct azk_serve_resp *rs, struct list *l, size_t limit)
+/* The list's document {"items", "next"} (l->items moved into it), or the error of rc. */
+static azk_status list_doc(struct list *l, size_t limit, azk_status rc, json_t **out)
 {
-    json_t *next = l->n == limit ? json_string(l->last) : json_null();
-    return azk_serve__json(rs, 200, json_pack("{s:o, s:o}", "items", l->items, "next", next));
+    json_t *next;
+    *out = NULL;
+    if (rc != AZK_OK) {
+        json_decref(l->items);
+        return rc;
+    }
+    next = l->n == limit ? json_string(l->last) : json_null();
+    *out = json_pack("{s:o, s:o}", "items", l->items, "next", next);
+    return *out != NULL ? AZK_OK : azk_error_nomem();
+}
+
+azk_status azk_serve__agents_view(struct azk_server *srv, struct azk_serve_req *rq, json_t **out)
+{
+    struct list l = {NULL, "", 0, srv->h};
+    const char *after = NULL;
+    size_t limit = 0;
+    azk_status rc = azk_serve__page_args(rq, &limit, &after);
+    *out = NULL;
+    if (rc != AZK_OK)
+        return rc;
+    l.items = json_array();
+    if (l.items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__agents_each(srv->h, after != NULL ? after : "", limit, agent_item, &l);
+    return list_doc(&l, limit, rc, out);
 }
 
 azk_status azk_serve__h_agents_list(struct azk_server *srv, struct azk_serve_req *rq,
                                     struct azk_serve_resp *rs)
 {
-    struct list l = {NULL, "", 0, NULL};
-    const char *after = NULL;
-    size_t limit = 0;
-    azk_status rc = azk_serve__page_args(rq, &limit, &after);
-    if (rc == AZK_ERR_ARG) {
-        char msg[160];
-        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-        azk_error_clear();
-        return azk_serve__api_error(rs, 400, "bad_page", msg);
-    }
-    l.items = json_array();
-    if (l.items == NULL)
-        return azk_error_nomem();
-    rc = azk_store__agents_each(srv->h, after != NULL ? after : "", limit, agent_item, &l);
-    if (rc != AZK_OK) {
-        json_decref(l.items);
-        return rc;
-    }
-    return answer_list(rs, &l, limit);
+    json_t *doc = NULL;
+    azk_status rc = azk_serve__agents_view(srv, rq, &doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 static json_t *parsed(const char *text)
@@ -91,8 +110,8 @@ static azk_status finding_item(const struct azk_store_agent_finding *f, void *pa
     return AZK_OK;
 }
 
-azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve_req *rq,
-                                        struct azk_serve_resp *rs)
+azk_status azk_serve__agents_findings_view(struct azk_server *srv, struct azk_serve_req *rq,
+                                           json_t **out)
 {
     struct list l = {NULL, "", 0, NULL};
     const char *after = NULL, *only = azk_serve__query(rq, "entrusted");
@@ -112,12 +131,7 @@ azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve
                 rc = azk_error_set(AZK_ERR_ARG, "after must be a cursor from a previous page");
         }
     }
-    if (rc == AZK_ERR_ARG) {
-        char msg[160];
-        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-        azk_error_clear();
-        return azk_serve__api_error(rs, 400, "bad_page", msg);
-    }
+    *out = NULL;
     if (rc != AZK_OK)
         return rc;
     l.items = json_array();
@@ -125,11 +139,17 @@ azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve
         return azk_error_nomem();
     rc = azk_store__agent_findings_each(srv->h, batch, seq, only != NULL && strcmp(only, "1") == 0,
                                         limit, finding_item, &l);
-    if (rc != AZK_OK) {
-        json_decref(l.items);
-        return rc;
-    }
-    return answer_list(rs, &l, limit);
+    if (rc == AZK_OK)
+        rc = azk_serve__agents_hide_paths(rq, l.items);
+    return list_doc(&l, limit, rc, out);
+}
+
+azk_status azk_serve__h_agents_findings(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs)
+{
+    json_t *doc = NULL;
+    azk_status rc = azk_serve__agents_findings_view(srv, rq, &doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }
 
 azk_status azk_serve__h_agents_token(struct azk_server *srv, struct azk_serve_req *rq,
@@ -229,29 +249,56 @@ static azk_status case_item(const struct azk_store_agent_case *c, void *payload)
     return AZK_OK;
 }
 
-azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_req *rq,
-                                     struct azk_serve_resp *rs)
+azk_status azk_serve__agents_cases_view(struct azk_server *srv, struct azk_serve_req *rq,
+                                        json_t **out)
 {
     struct list l = {NULL, "", 0, srv->h};
     const char *after = NULL;
     size_t limit = 0;
     azk_status rc = azk_serve__page_args(rq, &limit, &after);
-    if (rc == AZK_ERR_ARG) {
-        char msg[160];
-        (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
-        azk_error_clear();
-        return azk_serve__api_error(rs, 400, "bad_page", msg);
-    }
+    *out = NULL;
+    if (rc != AZK_OK)
+        return rc;
     l.items = json_array();
     if (l.items == NULL)
         return azk_error_nomem();
     rc =
         azk_store__agent_cases_each(srv->h, after != NULL ? after : "", limit, NULL, case_item, &l);
-    if (rc != AZK_OK) {
-        json_decref(l.items);
-        return rc;
+    if (rc == AZK_OK)
+        rc = azk_serve__agents_hide_paths(rq, l.items);
+    return list_doc(&l, limit, rc, out);
+}
+
+azk_status azk_serve__h_agents_cases(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs)
+{
+    json_t *doc = NULL;
+    azk_status rc = azk_serve__agents_cases_view(srv, rq, &doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
+}
+
+azk_status azk_serve__agents_case_view(struct azk_server *srv, struct azk_serve_req *rq,
+                                       const char *id, json_t **out)
+{
+    struct list l = {NULL, "", 0, srv->h};
+    bool found = false;
+    azk_status rc;
+    *out = NULL;
+    l.items = json_array();
+    if (l.items == NULL)
+        return azk_error_nomem();
+    rc = azk_store__agent_case_get(srv->h, id, case_item, &l, &found);
+    if (rc == AZK_OK && !found)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no such case");
+    if (rc == AZK_OK)
+        rc = azk_serve__agents_hide_paths(rq, l.items);
+    if (rc == AZK_OK) {
+        *out = json_incref(json_array_get(l.items, 0));
+        if (*out == NULL)
+            rc = azk_error_nomem();
     }
-    return answer_list(rs, &l, limit);
+    json_decref(l.items);
+    return rc;
 }
 
 /* A library refusal as the stable error object (no value is in these messages). */
@@ -267,23 +314,39 @@ static azk_status case_refusal(struct azk_serve_resp *rs, azk_status rc)
     return azk_serve__api_error(rs, status, code, msg);
 }
 
+azk_status azk_serve__agents_case_ask(struct azk_server *srv, const struct azk_serve_req *rq,
+                                      const char *id, const char *action, const char *why)
+{
+    struct azk_store_event ev = {0};
+    ev.action = "agent.case.request";
+    ev.object = id;
+    ev.outcome = NULL;
+    ev.reason = action; /* the reason text stays in the catalog: it may name a file */
+    return azk_store__agent_case_request(srv->h, id, rq->who.name, action, why,
+                                         (int64_t)time(NULL), &ev);
+}
+
+azk_status azk_serve__agents_case_agree(struct azk_server *srv, const struct azk_serve_req *rq,
+                                        const char *id)
+{
+    struct azk_store_event ev = {0};
+    ev.action = "agent.case.approve";
+    ev.object = id;
+    /* requester != approver: checked by the store inside the transaction */
+    return azk_store__agent_case_approve(srv->h, id, rq->who.name, (int64_t)time(NULL), &ev);
+}
+
 azk_status azk_serve__h_agents_case_request(struct azk_server *srv, struct azk_serve_req *rq,
                                             struct azk_serve_resp *rs)
 {
     const char *id = azk_serve__form(rq, "case_id"), *why = azk_serve__form(rq, "reason");
     const char *action = azk_serve__form(rq, "action");
-    struct azk_store_event ev = {0};
     azk_status rc;
     if (id == NULL || id[0] == '\0' || why == NULL || why[0] == '\0' || strlen(why) > 500)
         return azk_serve__api_error(rs, 400, "bad_request", "case_id and a reason are required");
     if (action == NULL)
         action = "quarantine";
-    ev.action = "agent.case.request";
-    ev.object = id;
-    ev.outcome = NULL;
-    ev.reason = action; /* the reason text stays in the catalog: it may name a file */
-    rc = azk_store__agent_case_request(srv->h, id, rq->who.name, action, why, (int64_t)time(NULL),
-                                       &ev);
+    rc = azk_serve__agents_case_ask(srv, rq, id, action, why);
     if (rc == AZK_ERR_NOTFOUND || rc == AZK_ERR_ARG)
         return case_refusal(rs, rc);
     if (rc != AZK_OK)
@@ -295,7 +358,6 @@ azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_s
                                             struct azk_serve_resp *rs)
 {
     const char *id = azk_serve__form(rq, "case_id"), *code = azk_serve__form(rq, "code");
-    struct azk_store_event ev = {0};
     azk_status rc;
     if (id == NULL || id[0] == '\0' || code == NULL)
         return azk_serve__api_error(rs, 400, "bad_request", "case_id and code are required");
@@ -307,9 +369,7 @@ azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_s
     }
     if (rc != AZK_OK)
         return rc;
-    ev.action = "agent.case.approve";
-    ev.object = id;
-    rc = azk_store__agent_case_approve(srv->h, id, rq->who.name, (int64_t)time(NULL), &ev);
+    rc = azk_serve__agents_case_agree(srv, rq, id);
     if (rc == AZK_ERR_NOTFOUND || rc == AZK_ERR_ARG || rc == AZK_ERR_PERM)
         return case_refusal(rs, rc);
     if (rc != AZK_OK)
@@ -331,18 +391,52 @@ static azk_status witness_item(const char *agent_id, const char *host,
     return AZK_OK;
 }
 
-azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_req *rq,
-                                       struct azk_serve_resp *rs)
+static azk_status checkpoint_item(const struct azk_store_checkpoint *c, void *payload)
 {
-    json_t *items = json_array();
+    json_t *o = json_pack("{s:I, s:s, s:I, s:b}", "size", (json_int_t)c->size, "root",
+                          c->root != NULL ? c->root : "", "received_at",
+                          (json_int_t)c->received_at, "consistent", c->consistent);
+    if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
+        return azk_error_nomem();
+    return AZK_OK;
+}
+
+azk_status azk_serve__agents_witness_view(struct azk_server *srv, struct azk_serve_req *rq,
+                                          json_t **out)
+{
+    json_t *items = json_array(), *it;
+    size_t i;
     azk_status rc;
     (void)rq;
+    *out = NULL;
     if (items == NULL)
         return azk_error_nomem();
     rc = azk_store__witness_each(srv->h, witness_item, items);
-    if (rc != AZK_OK) {
-        json_decref(items);
-        return rc;
+    /* each host's last checkpoints, newest first, the inconsistent ones included */
+    json_array_foreach(items, i, it)
+    {
+        json_t *recent = json_array();
+        if (rc != AZK_OK)
+            break;
+        if (recent == NULL || json_object_set_new(it, "recent", recent) != 0)
+            rc = azk_error_nomem();
+        else
+            rc = azk_store__witness_checkpoints_each(
+                srv->h, json_string_value(json_object_get(it, "agent_id")),
+                AZK_SERVE_WITNESS_RECENT, checkpoint_item, recent);
     }
-    return azk_serve__json(rs, 200, json_pack("{s:o, s:n}", "items", items, "next"));
+    if (rc == AZK_OK) {
+        *out = json_pack("{s:o, s:n}", "items", items, "next");
+        return *out != NULL ? AZK_OK : azk_error_nomem();
+    }
+    json_decref(items);
+    return rc;
+}
+
+azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_req *rq,
+                                       struct azk_serve_resp *rs)
+{
+    json_t *doc = NULL;
+    azk_status rc = azk_serve__agents_witness_view(srv, rq, &doc);
+    return azk_serve__api_answer(rq, rs, rc, doc);
 }

@@ -125,8 +125,10 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
         if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT)
             rc = azk_buf_printf(b,
                                 "<a href=\"/requests\">%s</a><a href=\"/guard\">%s</a>"
-                                "<a href=\"/audit\">%s</a><a href=\"/admin/users\">%s</a>",
-                                T_("Requests"), T_("Guard releases"), T_("Ledger"), T_("Users"));
+                                "<a href=\"/audit\">%s</a><a href=\"/admin/users\">%s</a>"
+                                "<a href=\"/agents\">%s</a>",
+                                T_("Requests"), T_("Guard releases"), T_("Ledger"), T_("Users"),
+                                T_("Agents"));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "<span class=\"who\">");
         if (rc == AZK_OK)
@@ -345,6 +347,8 @@ azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *
                             T_("No dataset is past its deadline."));
     if (rc == AZK_OK)
         rc = azk_serve__dashboard_more(srv, rq, &b);
+    if (rc == AZK_OK)
+        rc = azk_serve__agents_dashboard(srv, rq, &b);
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "<h2>%s (%lld)</h2>", T_("Datasets held, by deadline"),
                             (long long)l.rows);

@@ -334,6 +334,20 @@ static bool stepped_up(struct azk_server *srv, struct azk_serve_req *rq, struct 
     return false;
 }
 
+/* The two above, for the other pages' acts (serve_int.h). */
+bool azk_serve__stepped_up(struct azk_server *srv, struct azk_serve_req *rq,
+                           struct azk_serve_resp *rs, const char *back, azk_status *rc)
+{
+    return stepped_up(srv, rq, rs, back, rc);
+}
+
+azk_status azk_serve__act_result(struct azk_server *srv, struct azk_serve_req *rq,
+                                 struct azk_serve_resp *rs, azk_status rc, const char *done,
+                                 const char *back)
+{
+    return act_result(srv, rq, rs, rc, done, back);
+}
+
 static bool valid_reason(const char *r)
 {
     return r != NULL && r[0] != '\0' && strlen(r) <= REASON_MAX;

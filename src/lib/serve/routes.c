@@ -122,6 +122,23 @@ static const struct azk_serve_route routes[] = {
     /* ---- end incidents ---- */
 
     /* ---- agents pages: agents, cases, witness in HTML ---- */
+    {"GET", "/agents", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_agents_page},
+    {"POST", "/agents/token", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_agents_token_page},
+    {"POST", "/agents/revoke", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_agents_revoke_page},
+    {"GET", "/agents/findings", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_findings_page},
+    {"GET", "/agents/witness", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_witness_page},
+    {"GET", "/agents/cases", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_cases_page},
+    {"GET", "/agents/case", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_case_page},
+    {"POST", "/agents/case/request", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_agents_case_request_page},
+    {"POST", "/agents/case/approve", AZK_ACCESS_ROLES, AZK_ROLE_APPROVER, true, false,
+     azk_serve__h_agents_case_approve_page},
     /* ---- end agents pages ---- */
 
     /* ---- vendor management (a bank's own install) ---- */

@@ -491,6 +491,71 @@ azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_
 /* ---- end incidents ------------------------------------------------------ */
 
 /* ---- agents pages (issues 13, 14) --------------------------------------- */
+/*
+ * Views of the agents (serve/agents_api.c): built once, sent as JSON by the
+ * /api/v1/agents* routes and rendered as HTML by serve/agents_pages.c and
+ * agents_cases_pages.c. Paths of files are in them only for the roles that
+ * may see them (azk_serve__agents_may_see_path).
+ */
+#define AZK_SERVE_WITNESS_RECENT 20 /* checkpoints per host in the witness view */
+AZK_NODISCARD azk_status azk_serve__agents_view(struct azk_server *srv, struct azk_serve_req *rq,
+                                                json_t **out);
+AZK_NODISCARD azk_status azk_serve__agents_findings_view(struct azk_server *srv,
+                                                         struct azk_serve_req *rq, json_t **out);
+AZK_NODISCARD azk_status azk_serve__agents_cases_view(struct azk_server *srv,
+                                                      struct azk_serve_req *rq, json_t **out);
+/* One case with its steps; AZK_ERR_NOTFOUND when there is none. */
+AZK_NODISCARD azk_status azk_serve__agents_case_view(struct azk_server *srv,
+                                                     struct azk_serve_req *rq, const char *id,
+                                                     json_t **out);
+AZK_NODISCARD azk_status azk_serve__agents_witness_view(struct azk_server *srv,
+                                                        struct azk_serve_req *rq, json_t **out);
+/* The case acts of the signed-in user, with their ledger entries: ask for an action
+ * (quarantine, release, destroy) and agree to it (the caller did the step-up; the
+ * requester may not agree: AZK_ERR_PERM). */
+AZK_NODISCARD azk_status azk_serve__agents_case_ask(struct azk_server *srv,
+                                                    const struct azk_serve_req *rq, const char *id,
+                                                    const char *action, const char *why);
+AZK_NODISCARD azk_status azk_serve__agents_case_agree(struct azk_server *srv,
+                                                      const struct azk_serve_req *rq,
+                                                      const char *id);
+/*
+ * May this role see the path of a file an agent found? A path can be a
+ * personal value (a file name), so only the two people who act on the file
+ * see it: operators (who ask) and approvers (who agree). Administrators and
+ * auditors see the host, the case, the counts and masked examples, not the
+ * path (docs/agent.md).
+ */
+bool azk_serve__agents_may_see_path(unsigned role);
+/* Blank the "path" of every item (to "") unless rq's role may see paths. */
+AZK_NODISCARD azk_status azk_serve__agents_hide_paths(const struct azk_serve_req *rq,
+                                                      json_t *items);
+/* Unix seconds as "YYYY-MM-DD HH:MM UTC" ("-" for 0) (serve/agents_pages.c). */
+AZK_NODISCARD azk_status azk_serve__html_time(azk_buf *b, int64_t secs);
+/* Agent and case states, zones and case steps in the page's language (unknown: as is). */
+const char *azk_serve__agents_word(const char *s);
+/* The links between the agents' pages; a path cell (or "not shown to your role"). */
+AZK_NODISCARD azk_status azk_serve__agents_subnav(azk_buf *b);
+AZK_NODISCARD azk_status azk_serve__agents_path_cell(azk_buf *b, const json_t *item);
+/* The dashboard's lines about agents (staff): open cases, witness alarms (loud). */
+AZK_NODISCARD azk_status azk_serve__agents_dashboard(struct azk_server *srv,
+                                                     const struct azk_serve_req *rq, azk_buf *b);
+/* serve/pages_requests.c's step-up of a form (false: refused, the answer made) and the
+ * result page of a library act (4xx page for a refusal, else rc up). */
+bool azk_serve__stepped_up(struct azk_server *srv, struct azk_serve_req *rq,
+                           struct azk_serve_resp *rs, const char *back, azk_status *rc);
+AZK_NODISCARD azk_status azk_serve__act_result(struct azk_server *srv, struct azk_serve_req *rq,
+                                               struct azk_serve_resp *rs, azk_status rc,
+                                               const char *done, const char *back);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_token_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_revoke_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_findings_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_witness_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_cases_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_request_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_approve_page);
 /* ---- end agents pages --------------------------------------------------- */
 
 /* ---- vendor management pages (issue 15) --------------------------------- */

@@ -129,6 +129,15 @@ static const struct {
     /* ---- incidents ---- */
     /* ---- end incidents ---- */
     /* ---- agents pages ---- */
+    {"GET /agents", "LAAAADDD"},
+    {"POST /agents/token", "LADDDDDD"},
+    {"POST /agents/revoke", "LADDDDDD"},
+    {"GET /agents/findings", "LAAAADDD"},
+    {"GET /agents/witness", "LAAAADDD"},
+    {"GET /agents/cases", "LAAAADDD"},
+    {"GET /agents/case", "LAAAADDD"},
+    {"POST /agents/case/request", "LDADDDDD"},
+    {"POST /agents/case/approve", "LDDADDDD"},
     /* ---- end agents pages ---- */
     /* ---- vendor management ---- */
     /* ---- end vendor management ---- */
