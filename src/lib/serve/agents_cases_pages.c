@@ -200,10 +200,12 @@ static azk_status case_story(azk_buf *b, const json_t *c)
             rc = azk_serve__html_time(b, num(s, "at"));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "</td><td>");
-        if (rc == AZK_OK)
-            rc = azk_serve__html(b, azk_serve__agents_word(step));
+        /* "approved" is a step here, not the state of the same name */
         if (rc == AZK_OK && step != NULL && strcmp(step, "approved") == 0)
-            rc = azk_buf_printf(b, " (%s)", T_("second person, authenticator code again"));
+            rc = azk_buf_printf(b, "%s (%s)", T_("approved"),
+                                T_("second person, authenticator code again"));
+        else if (rc == AZK_OK)
+            rc = azk_serve__html(b, azk_serve__agents_word(step));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "</td>");
         if (rc == AZK_OK)

@@ -61,8 +61,8 @@ const char *azk_serve__agents_word(const char *s)
     static const struct {
         const char *word, *label;
     } words[] = {
-        /* agents */
-        {"active", N_("active")},
+        /* agents ("active" has a dataset's meaning elsewhere) */
+        {"active", N_("enrolled, active")},
         {"revoked", N_("revoked")},
         {"general", N_("general zone")},
         {"closed", N_("closed zone")},
