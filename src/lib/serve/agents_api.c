@@ -322,8 +322,8 @@ azk_status azk_serve__agents_case_ask(struct azk_server *srv, const struct azk_s
     ev.object = id;
     ev.outcome = NULL;
     ev.reason = action; /* the reason text stays in the catalog: it may name a file */
-    return azk_store__agent_case_request(srv->h, id, rq->who.name, action, why,
-                                         (int64_t)time(NULL), &ev);
+    return azk_store__agent_case_request(srv->h, id, rq->who.name, action, why, (int64_t)time(NULL),
+                                         &ev);
 }
 
 azk_status azk_serve__agents_case_agree(struct azk_server *srv, const struct azk_serve_req *rq,
@@ -394,8 +394,8 @@ static azk_status witness_item(const char *agent_id, const char *host,
 static azk_status checkpoint_item(const struct azk_store_checkpoint *c, void *payload)
 {
     json_t *o = json_pack("{s:I, s:s, s:I, s:b}", "size", (json_int_t)c->size, "root",
-                          c->root != NULL ? c->root : "", "received_at",
-                          (json_int_t)c->received_at, "consistent", c->consistent);
+                          c->root != NULL ? c->root : "", "received_at", (json_int_t)c->received_at,
+                          "consistent", c->consistent);
     if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
         return azk_error_nomem();
     return AZK_OK;

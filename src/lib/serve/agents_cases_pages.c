@@ -126,8 +126,8 @@ static azk_status case_facts(azk_buf *b, const json_t *c)
 {
     size_t i;
     const json_t *e;
-    azk_status rc = azk_buf_printf(b, "<dl class=\"detail\" id=\"facts\"><dt>%s</dt><dd>",
-                                   T_("State"));
+    azk_status rc =
+        azk_buf_printf(b, "<dl class=\"detail\" id=\"facts\"><dt>%s</dt><dd>", T_("State"));
     if (rc == AZK_OK)
         rc = azk_serve__html(b, azk_serve__agents_word(str(c, "state")));
     if (rc == AZK_OK)
@@ -141,8 +141,7 @@ static azk_status case_facts(azk_buf *b, const json_t *c)
     if (rc == AZK_OK)
         rc = azk_buf_printf(b, ")</dd><dt>%s</dt>", T_("File"));
     if (rc == AZK_OK && json_is_true(json_object_get(c, "path_hidden")))
-        rc = azk_buf_printf(b, "<dd class=\"hidden-path\">%s</dd>",
-                            T_("(not shown to your role)"));
+        rc = azk_buf_printf(b, "<dd class=\"hidden-path\">%s</dd>", T_("(not shown to your role)"));
     else if (rc == AZK_OK) {
         rc = azk_buf_puts(b, "<dd id=\"path\">");
         if (rc == AZK_OK)
@@ -266,8 +265,8 @@ static azk_status case_forms(azk_buf *b, struct azk_serve_req *rq, const json_t 
         if (rc == AZK_OK)
             rc = azk_serve__html(b, id);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(b, "\"><button type=\"submit\" id=\"case-approve\">%s: ",
-                                T_("Approve"));
+            rc = azk_buf_printf(
+                b, "\"><button type=\"submit\" id=\"case-approve\">%s: ", T_("Approve"));
         if (rc == AZK_OK)
             rc = azk_serve__html(b, azk_serve__agents_word(str(c, "action")));
         if (rc == AZK_OK)
@@ -329,8 +328,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_request_page)
     const char *action = azk_serve__form(rq, "action");
     char back[3 * CASE_ID_MAX + 32];
     azk_status rc;
-    if (id == NULL || id[0] == '\0' || strlen(id) > CASE_ID_MAX || why == NULL ||
-        why[0] == '\0' || strlen(why) > CASE_REASON_MAX || action == NULL)
+    if (id == NULL || id[0] == '\0' || strlen(id) > CASE_ID_MAX || why == NULL || why[0] == '\0' ||
+        strlen(why) > CASE_REASON_MAX || action == NULL)
         return azk_serve__result_page(rq, rs, 400, T_("Refused"),
                                       T_("A request needs a case, an action and a reason."),
                                       "/agents/cases");
@@ -352,7 +351,6 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_approve_page)
     if (!azk_serve__stepped_up(srv, rq, rs, back, &rc))
         return rc;
     rc = azk_serve__agents_case_agree(srv, rq, id); /* requester != approver: the store's rule */
-    return azk_serve__act_result(srv, rq, rs, rc,
-                                 T_("Approved: the agent acts on its next call and reports."),
-                                 back);
+    return azk_serve__act_result(
+        srv, rq, rs, rc, T_("Approved: the agent acts on its next call and reports."), back);
 }

@@ -286,9 +286,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_token_page)
             return azk_serve__result_page(rq, rs, 400, T_("Refused"),
                                           T_("A token is valid for 1 to 720 hours."), "/agents");
     }
-    rc = azk_agent_token_create(srv->h, group != NULL ? group : "",
-                                zone != NULL ? zone : "general", (unsigned)(h * 3600), tok,
-                                sizeof(tok));
+    rc = azk_agent_token_create(srv->h, group != NULL ? group : "", zone != NULL ? zone : "general",
+                                (unsigned)(h * 3600), tok, sizeof(tok));
     if (rc == AZK_ERR_ARG) {
         char msg[200];
         (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
@@ -421,8 +420,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_findings_page)
             &b,
             "<table id=\"findings\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
             "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-            T_("Host"), T_("File"), T_("Size"), T_("Modified"), T_("Counts"),
-            T_("Masked examples"), T_("Entrusted records"), T_("Total"), T_("Score"));
+            T_("Host"), T_("File"), T_("Size"), T_("Modified"), T_("Counts"), T_("Masked examples"),
+            T_("Entrusted records"), T_("Total"), T_("Score"));
     json_array_foreach(json_object_get(doc, "items"), i, f)
     {
         if (rc != AZK_OK)

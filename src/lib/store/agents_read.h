@@ -28,8 +28,7 @@ struct azk_store_checkpoint {
     const char *root;
     bool consistent;
 };
-typedef azk_status (*azk_store_checkpoint_cb)(const struct azk_store_checkpoint *c,
-                                              void *payload);
+typedef azk_status (*azk_store_checkpoint_cb)(const struct azk_store_checkpoint *c, void *payload);
 /* The host's checkpoints, newest first (received_at, then size), at most limit. */
 AZK_NODISCARD azk_status azk_store__witness_checkpoints_each(azk_home *h, const char *agent_id,
                                                              size_t limit,
