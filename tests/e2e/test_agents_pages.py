@@ -273,6 +273,14 @@ class AgentsPagesTest(unittest.TestCase):
         r = self.post("op2", url, "/agents/case/request",
                       {"case_id": cid, "action": "explode", "reason": "x"})
         self.assertEqual(r.status, 400, r.body)  # not an action
+        r = self.post("op2", url, "/agents/case/request",
+                      {"case_id": cid, "action": "release", "reason": "x" * 501})
+        self.assertEqual(r.status, 400, r.body)  # reason too long
+        r = self.post("op2", url, "/agents/case/request",
+                      {"case_id": "case-" + EVIL, "action": "quarantine", "reason": "x"})
+        self.assertEqual(r.status, 404, r.body)  # no such case, the id escaped
+        self.assertNotIn(EVIL, r.body)
+        self.assertIn("&lt;script&gt;", r.body)
 
     def test_tokens_and_revocation(self):
         # a token: shown once, its hash kept, the ledger names the group only

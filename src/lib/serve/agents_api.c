@@ -40,8 +40,11 @@ static azk_status agent_item(const struct azk_store_agent_row *a, void *payload)
         json_decref(o);
         return rc;
     }
-    if (o == NULL || json_object_set_new(o, "cert_expires_at", json_integer(expiry)) != 0 ||
-        json_array_append_new(l->items, o) != 0)
+    if (o == NULL || json_object_set_new(o, "cert_expires_at", json_integer(expiry)) != 0) {
+        json_decref(o);
+        return azk_error_nomem();
+    }
+    if (json_array_append_new(l->items, o) != 0)
         return azk_error_nomem();
     (void)snprintf(l->last, sizeof(l->last), "%s", a->id);
     l->n++;
