@@ -365,8 +365,8 @@ class AgentsPagesBrowserTest(AgentsPagesTest):
         d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
         self.addCleanup(d.quit)
         base = "https://localhost:%d" % self.srv.port
-        for user, path, name in (("ad2", "/agents", "agents"), ("ap1", url, "case"),
-                                 ("au1", "/agents/witness", "witness")):
+        for user, path, name in (("ad2", "/agents", "agents"),
+                                 ("au1", "/agents/witness", "witness"), ("ap1", url, "case")):
             d.delete_all_cookies()
             c = self.session(user)
             d.get(base + "/login")
@@ -380,6 +380,17 @@ class AgentsPagesBrowserTest(AgentsPagesTest):
             # nothing wider than the window at 1366 px
             self.assertLessEqual(d.execute_script("return document.body.scrollWidth"), 1366)
             d.save_screenshot(os.path.join(shots, name + ".png"))
+        # printable: the case page's story without its forms and links
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        self.assertEqual(d.execute_script(
+            "return getComputedStyle(document.querySelector('main form')).display"), "none")
+        self.assertEqual(d.execute_script(
+            "return getComputedStyle(document.querySelector('section.acts')).display"), "none")
+        self.assertEqual(d.execute_script(
+            "return getComputedStyle(document.querySelector('header form')).display"), "none")
+        self.assertNotEqual(d.execute_script(
+            "return getComputedStyle(document.getElementById('story')).display"), "none")
+        d.save_screenshot(os.path.join(shots, "case-print.png"))
 
 
 if __name__ == "__main__":

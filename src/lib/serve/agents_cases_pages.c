@@ -299,7 +299,11 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_page)
     if (rc == AZK_OK)
         rc = case_story(&b, c);
     if (rc == AZK_OK)
+        rc = azk_buf_puts(&b, "<section class=\"acts\">");
+    if (rc == AZK_OK)
         rc = case_forms(&b, rq, c);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&b, "</section>");
     (void)snprintf(title, sizeof(title), "%s %s", T_("Case"), id);
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, title, (const char *)b.data);

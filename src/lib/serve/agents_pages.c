@@ -257,7 +257,11 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_page)
         return rc;
     rc = azk_serve__agents_subnav(&b);
     if (rc == AZK_OK && rq->who.role == AZK_ROLE_ADMIN)
+        rc = azk_buf_puts(&b, "<section class=\"acts\">");
+    if (rc == AZK_OK && rq->who.role == AZK_ROLE_ADMIN)
         rc = admin_forms(&b, rq, json_object_get(doc, "items"));
+    if (rc == AZK_OK && rq->who.role == AZK_ROLE_ADMIN)
+        rc = azk_buf_puts(&b, "</section>");
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Enrolled agents"));
     if (rc == AZK_OK)

@@ -39,7 +39,9 @@ static const char css[] =
     "form.inline{background:none;border:0;padding:0;margin:0}\n"
     "label{display:inline-block;margin:.3em 1em .3em 0}\n"
     "svg.chart{background:#fff;border:1px solid #ccc}\n"
-    "@media print{header form,header .lang{display:none}}\n";
+    "@media print{header form.inline,header .lang{display:none}main "
+    "form,.subnav,.acts{display:none}}"
+    "\n";
 
 azk_status azk_serve__h_css(struct azk_server *srv, struct azk_serve_req *rq,
                             struct azk_serve_resp *rs)
