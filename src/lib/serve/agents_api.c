@@ -2,8 +2,9 @@
 /*
  * serve/agents_api.c -- the people's side of agents in azukari serve's
  * JSON API (main listener, session + role + CSRF like every route of
- * serve/routes.c): the list of agents, the findings they reported (paths
- * are shown here, to staff only: the server must say where a file is),
+ * serve/routes.c): the list of agents, the findings they reported (the
+ * server must say where a file is: paths are shown to operators and
+ * approvers only, azk_serve__agents_may_see_path),
  * one-time enrolment tokens and revocation (administrators). The rules
  * and ledger entries are the library's (serve/agents_admin.c). The lists
  * are built once as views (azk_serve__agents_*_view) that the HTML pages
