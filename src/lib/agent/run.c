@@ -499,6 +499,8 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     if (strcmp(st.zone, "closed") == 0) {
         rc = azk_agent__fp_publish(h, &st, &n);
         if (rc == AZK_OK)
+            rc = azk_agent__meta_report(h, &st, &n); /* before the checkpoint that covers it */
+        if (rc == AZK_OK)
             rc = azk_agent__witness_report(h, &st, &n);
         if (rc != AZK_OK)
             goto done;
