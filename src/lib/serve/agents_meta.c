@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool only_keys(const json_t *o, const char *const *keys)
+bool azk_serve__agent_only_keys(const json_t *o, const char *const *keys)
 {
     const char *k;
     json_t *v;
@@ -81,7 +81,7 @@ static azk_status read_dataset(const json_t *o, struct azk_store_cz_dataset *d)
 {
     static const char *const keys[] = {"dataset",   "client", "retain_until", "state",
                                        "retention", "held",   "certificate",  NULL};
-    bool bad = !json_is_object(o) || !only_keys(o, keys);
+    bool bad = !json_is_object(o) || !azk_serve__agent_only_keys(o, keys);
     memset(d, 0, sizeof(*d));
     if (!bad) {
         d->dataset = opt_str(o, "dataset", &bad);
@@ -107,7 +107,7 @@ static azk_status read_guard(const json_t *o, struct azk_store_cz_guard *g)
 {
     static const char *const keys[] = {"item",     "state",      "verdict", "requested",
                                        "approved", "updated_at", NULL};
-    bool bad = !json_is_object(o) || !only_keys(o, keys);
+    bool bad = !json_is_object(o) || !azk_serve__agent_only_keys(o, keys);
     memset(g, 0, sizeof(*g));
     if (!bad) {
         g->item = opt_str(o, "item", &bad);
@@ -156,7 +156,7 @@ azk_status azk_serve__agent_meta_parse(struct azk_agent_meta *out, const uint8_t
         rc = azk_error_set(AZK_ERR_FORMAT, "metadata: not JSON (line %d)", je.line);
         goto done;
     }
-    if (!json_is_object(out->doc) || !only_keys(out->doc, keys)) {
+    if (!json_is_object(out->doc) || !azk_serve__agent_only_keys(out->doc, keys)) {
         rc = azk_error_set(AZK_ERR_FORMAT, "metadata: not an object of known fields");
         goto done;
     }

@@ -14,8 +14,12 @@
 #include "serve/agents_int.h"
 #include "store/closedzone.h"
 
-#define AZK_AGENT_META_MAX_ITEMS 20000 /* datasets, and guard decisions, per report */
-#define AZK_AGENT_META_ID_HEXLEN 64
+#define AZK_AGENT_META_MAX_ITEMS  20000 /* datasets, and guard decisions, per report */
+#define AZK_AGENT_META_ID_HEXLEN  64
+#define AZK_AGENT_POLICY_MAX_LIST 256 /* entries of each list of a sweep policy */
+
+/* Has object o no member but those named in keys (NULL-terminated)? */
+bool azk_serve__agent_only_keys(const json_t *o, const char *const *keys);
 
 /* A parsed report: strings borrowed from doc. */
 struct azk_agent_meta {
