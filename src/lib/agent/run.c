@@ -421,8 +421,10 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
     if (np == 0)
         return AZK_OK;
     v = json_object_get(pol, "nice");
-    if (json_is_integer(v))
-        (void)setpriority(PRIO_PROCESS, 0, (int)json_integer_value(v));
+    errno = 0;
+    applied_nice = getpriority(PRIO_PROCESS, 0);
+    if (json_is_integer(v) && errno == 0 && applied_nice < (int)json_integer_value(v))
+        (void)setpriority(PRIO_PROCESS, 0, (int)json_integer_value(v)); /* never less nice */
     if (json_is_true(json_object_get(pol, "ionice_idle")))
         (void)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 3 << 13 /* IDLE */);
     /* what the process really runs at, for the sweep's ledger entry */
