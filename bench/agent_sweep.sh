@@ -39,7 +39,7 @@ printf '{"paths":["%s"],"batch_objects":1000}\n' "$d/share" >"$d/policy.json"
     --ca "$d/srv/serve/ca.pem" >/dev/null
 echo "share: $(du -sh --apparent-size -l "$d/share" | cut -f1) apparent ($(du -sh "$d/share" | cut -f1) on disk), $(find "$d/share" -type f | wc -l) files"
 for run in first incremental; do
-    /usr/bin/time -f "%e s wall, %M KiB peak RSS" -o "$d/time" \
+    /usr/bin/time -f "%e s wall, %U s user + %S s sys CPU, %M KiB peak RSS" -o "$d/time" \
         "$bin" --home "$d/agent" agent run --once >"$d/out"
     echo "$run: $(cat "$d/out") | $(cat "$d/time")"
 done
@@ -54,7 +54,7 @@ if [ -n "${BPS:-}" ]; then
     "$bin" --home "$d/agent2" init >/dev/null
     "$bin" --home "$d/agent2" agent enroll --server "https://localhost:$port" --token "$tok" \
         --ca "$d/srv/serve/ca.pem" >/dev/null
-    /usr/bin/time -f "%e s wall, %M KiB peak RSS" -o "$d/time" \
+    /usr/bin/time -f "%e s wall, %U s user + %S s sys CPU, %M KiB peak RSS" -o "$d/time" \
         "$bin" --home "$d/agent2" agent run --once >"$d/out"
     echo "capped at $BPS B/s: $(cat "$d/out") | $(cat "$d/time")"
     "$bin" --home "$d/agent2" audit log --action agent.sweep --format json | tail -1
