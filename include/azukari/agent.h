@@ -50,7 +50,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_agent_revoke(azk_home *h, const char *ag
 /**
  * Set the sweep policy of a host group: a JSON object (docs/agent.md:
  * paths, include, exclude, max_file_size, types, nice, ionice_idle,
- * bytes_per_second, batch_objects). Checked here; signed when served.
+ * bytes_per_second, batch_objects, fingerprints, allow_paths,
+ * allow_values, allow_hashes, schedule). Checked here; signed when served.
  * Ledger agent.policy.
  * @return AZK_OK, AZK_ERR_FORMAT (not a valid policy), AZK_ERR_ARG, AZK_ERR_DB
  */

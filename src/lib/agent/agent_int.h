@@ -4,14 +4,16 @@
  * of azukari/agent.h): its state under <home>/agent/ (state.c), calls to
  * the server with libcurl over mutual TLS with bounded retries and jitter
  * (net.c), enrolment and renewal (enroll.c), the encrypted on-disk spool
- * of batches (spool.c), one sweep-and-upload cycle (run.c).
+ * of batches (spool.c), one sweep-and-upload cycle (run.c), the closed
+ * zone's metadata report (metadata.c).
  *
  * <home>/agent/ (0700): identity.pem (client certificate + key, 0600, one
  * file so a renewal replaces both atomically), ca.pem (the server's CA,
  * pinned), state.json (server URL, agent id, certificate expiry, policy
  * key), spool.key (0600), spool/ (one encrypted file per batch, named
  * <sequence>-<batch id>.azb), lost (objects dropped while the spool was
- * full, not yet reported), scancache.db (the scanner's incremental cache).
+ * full, not yet reported), scancache.db (the scanner's incremental cache),
+ * metadata.last (closed zone: the last acknowledged report id and content hash).
  */
 #ifndef AZK_AGENT_INT_H
 #define AZK_AGENT_INT_H
@@ -118,6 +120,13 @@ AZK_NODISCARD azk_status azk_agent__fp_fetch(azk_home *h, const struct azk_agent
 /* Closed zone: report the ledger's signed checkpoint with a consistency proof. */
 AZK_NODISCARD azk_status azk_agent__witness_report(azk_home *h, const struct azk_agent_state *st,
                                                    const struct azk_agent_net *n);
+
+/* ---- closed-zone metadata (metadata.c) ---------------------------------- */
+
+/* Closed zone: report datasets, deadlines, retention state, certificate hashes and guard
+ * decisions when they changed since the last acknowledged report (never a value or a name). */
+AZK_NODISCARD azk_status azk_agent__meta_report(azk_home *h, const struct azk_agent_state *st,
+                                                const struct azk_agent_net *n);
 
 /* ---- quarantine (quarantine.c) ----------------------------------------- */
 

@@ -8,7 +8,14 @@
  * is unreachable); sweep with the scanner and its incremental cache at
  * the policy's CPU and I/O priority and byte rate; put the changed
  * objects' results in batches into the spool; send the spool oldest
- * first. A result holds the path, size, mtime, format, counts per type,
+ * first. The policy's schedule (every_s since the last sweep, hours of the
+ * day) decides whether this cycle sweeps at all; its allow-lists reach
+ * the scanner (allow_paths: not read; allow_values: never reported) or
+ * are applied here (allow_hashes: a file whose SHA-256 is listed is not a
+ * finding and is not uploaded). The sweep's ledger entry says what was
+ * applied: the nice value and I/O class read back, the time slept for the
+ * byte-rate cap, the files allow-listed by hash.
+ * A result holds the path, size, mtime, format, counts per type,
  * up to three masked examples, entrusted-record hits (client, dataset,
  * records) and the risk score: never a clear value. Paths go to the
  * server (it must say where a file is) inside the encrypted spool and
@@ -18,6 +25,7 @@
 
 #include "azukari/scan.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +48,13 @@ struct sweep {
     uint64_t bps;
     double t0;
     azk_agent_run_stats *st;
+    uint64_t result_bytes; /* sizes of the files read so far (the cap's floor) */
+    uint64_t throttled_ns; /* slept for the byte-rate cap */
+    json_t *allow_hashes;  /* SHA-256 hex of files known to be fine */
+    azk_buf hashed_path;   /* the last file hashed, and its verdict */
+    bool hashed_allowed;
+    uint64_t hashed_bytes; /* bytes read to hash files with findings */
+    uint64_t allowlisted;  /* objects not reported: their file's hash is allowed */
 };
 
 static double mono(void)
@@ -254,12 +269,84 @@ fail:
     return NULL;
 }
 
+/* Is the file at path one the policy's allow_hashes lists (SHA-256 of its bytes)? */
+static azk_status hash_allowed(struct sweep *sw, const char *path, bool *yes)
+{
+    crypto_hash_sha256_state hs;
+    uint8_t buf[65536], sum[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    size_t i;
+    json_t *v;
+    FILE *f;
+    *yes = false;
+    if (sw->hashed_path.len > 0 && strcmp((const char *)sw->hashed_path.data, path) == 0) {
+        *yes = sw->hashed_allowed; /* a container's members, then the container */
+        return AZK_OK;
+    }
+    azk_buf_clear(&sw->hashed_path);
+    sw->hashed_allowed = false;
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return AZK_OK; /* gone: reported as the scanner saw it */
+    crypto_hash_sha256_init(&hs);
+    for (;;) {
+        size_t got = fread(buf, 1, sizeof(buf), f);
+        if (got > 0) {
+            crypto_hash_sha256_update(&hs, buf, got);
+            sw->hashed_bytes += got;
+        }
+        if (got < sizeof(buf))
+            break;
+    }
+    if (ferror(f)) {
+        (void)fclose(f);
+        return AZK_OK;
+    }
+    (void)fclose(f);
+    crypto_hash_sha256_final(&hs, sum);
+    sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
+    json_array_foreach(sw->allow_hashes, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), hex) == 0)
+            sw->hashed_allowed = true;
+    }
+    *yes = sw->hashed_allowed;
+    return azk_buf_puts(&sw->hashed_path, path);
+}
+
+static bool has_findings(const azk_scan_result *r)
+{
+    for (int t = 0; t < AZK_PII__COUNT; t++)
+        if (r->counts[t] > 0)
+            return true;
+    return r->edm_count > 0;
+}
+
+static azk_status throttle(struct sweep *sw, uint64_t bytes);
+
 static azk_status on_result(const azk_scan_result *r, void *payload)
 {
     struct sweep *sw = payload;
     json_t *o;
+    azk_status rc;
     if (r->from_cache)
         return AZK_OK; /* unchanged since a sweep the server already has */
+    if (r->member_count == 0) {
+        sw->result_bytes += r->size;
+        rc = throttle(sw, sw->result_bytes);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    if (json_array_size(sw->allow_hashes) > 0 && has_findings(r)) {
+        bool yes = false;
+        rc = hash_allowed(sw, r->path, &yes);
+        if (rc != AZK_OK)
+            return rc;
+        if (yes) {
+            sw->allowlisted++;
+            return AZK_OK;
+        }
+    }
     o = object_json(r);
     if (o == NULL || json_array_append_new(sw->objs, o) != 0)
         return azk_error_set(AZK_ERR_NOMEM, "agent: out of memory building a batch");
@@ -269,21 +356,28 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
     return AZK_OK;
 }
 
-/* The byte-rate cap: sleep so that bytes read / time stays under bps. */
-static azk_status on_progress(const azk_scan_stats *s, void *payload)
+/* The byte-rate cap: sleep so that bytes read / time stays under bps (counted). */
+static azk_status throttle(struct sweep *sw, uint64_t bytes)
 {
-    struct sweep *sw = payload;
     double should, took;
     if (sw->bps == 0)
         return AZK_OK;
-    should = (double)s->bytes / (double)sw->bps;
+    should = (double)bytes / (double)sw->bps;
     took = mono() - sw->t0;
     if (should > took) {
         double d = should - took;
         struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
         (void)nanosleep(&ts, NULL);
+        sw->throttled_ns += (uint64_t)(d * 1e9);
     }
     return AZK_OK;
+}
+
+/* From the scanner's reads (about 4 times a second) and after each file (on_result). */
+static azk_status on_progress(const azk_scan_stats *s, void *payload)
+{
+    struct sweep *sw = payload;
+    return throttle(sw, s->bytes > sw->result_bytes ? s->bytes : sw->result_bytes);
 }
 
 static size_t strings_of(json_t *a, const char **out, size_t cap)
@@ -303,8 +397,9 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
                         const struct azk_agent_net *n, bool *fp_refused)
 {
     azk_scan_options so = AZK_SCAN_OPTIONS_INIT;
-    const char *paths[256], *inc[256], *exc[256];
+    const char *paths[256], *inc[256], *exc[256], *apaths[256], *avals[256];
     size_t np, ni, ne;
+    int applied_nice, applied_io;
     azk_scanner *s = NULL;
     azk_scan_stats ss;
     azk_buf cache = AZK_BUF_INIT, fpf = AZK_BUF_INIT, fpk = AZK_BUF_INIT;
@@ -312,20 +407,33 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
     struct sweep sw;
     json_t *v;
     azk_status rc;
-    char extra[256];
+    char extra[512];
 
     memset(&sw, 0, sizeof(sw));
     memset(&ss, 0, sizeof(ss));
     np = strings_of(json_object_get(pol, "paths"), paths, 256);
     ni = strings_of(json_object_get(pol, "include"), inc, 256);
     ne = strings_of(json_object_get(pol, "exclude"), exc, 256);
+    so.allow_path_count = strings_of(json_object_get(pol, "allow_paths"), apaths, 256);
+    so.allow_paths = apaths;
+    so.allow_value_count = strings_of(json_object_get(pol, "allow_values"), avals, 256);
+    so.allow_values = avals;
     if (np == 0)
         return AZK_OK;
     v = json_object_get(pol, "nice");
-    if (json_is_integer(v))
-        (void)setpriority(PRIO_PROCESS, 0, (int)json_integer_value(v));
+    errno = 0;
+    applied_nice = getpriority(PRIO_PROCESS, 0);
+    if (json_is_integer(v) && errno == 0 && applied_nice < (int)json_integer_value(v))
+        (void)setpriority(PRIO_PROCESS, 0, (int)json_integer_value(v)); /* never less nice */
     if (json_is_true(json_object_get(pol, "ionice_idle")))
         (void)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 3 << 13 /* IDLE */);
+    /* what the process really runs at, for the sweep's ledger entry */
+    errno = 0;
+    applied_nice = getpriority(PRIO_PROCESS, 0);
+    if (errno != 0)
+        applied_nice = 0;
+    applied_io = (int)syscall(SYS_ioprio_get, 1, 0);
+    applied_io = applied_io < 0 ? -1 : applied_io >> 13;
     rc = azk_agent__path(&cache, h, "scancache.db");
     if (rc != AZK_OK)
         return rc;
@@ -358,6 +466,7 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
                        : DEFAULT_BATCH;
     sw.spool_max = o->spool_max != 0 ? o->spool_max : 1000;
     sw.bps = (uint64_t)json_integer_value(json_object_get(pol, "bytes_per_second"));
+    sw.allow_hashes = json_object_get(pol, "allow_hashes");
     sw.t0 = mono();
     if (sw.objs == NULL) {
         rc = azk_error_nomem();
@@ -374,19 +483,72 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
     st->bytes_read = ss.bytes;
     (void)snprintf(extra, sizeof(extra),
                    "{\"files\":%llu,\"objects\":%llu,\"cached\":%llu,\"bytes\":%llu,"
-                   "\"entrusted_records\":%llu,\"batches\":%llu,\"lost\":%llu}",
+                   "\"entrusted_records\":%llu,\"batches\":%llu,\"lost\":%llu,"
+                   "\"skipped\":%llu,\"allowlisted\":%llu,\"hashed_bytes\":%llu,"
+                   "\"throttled_ms\":%llu,\"nice\":%d,\"io_class\":%d}",
                    (unsigned long long)ss.files, (unsigned long long)st->objects,
                    (unsigned long long)ss.cached, (unsigned long long)ss.bytes,
                    (unsigned long long)ss.edm_records, (unsigned long long)st->batches_made,
-                   (unsigned long long)st->lost_objects);
+                   (unsigned long long)st->lost_objects, (unsigned long long)ss.skipped,
+                   (unsigned long long)sw.allowlisted, (unsigned long long)sw.hashed_bytes,
+                   (unsigned long long)(sw.throttled_ns / 1000000u), applied_nice, applied_io);
     if (rc == AZK_OK)
         rc = azk_agent__ledger(h, "agent.sweep", NULL, NULL, NULL, extra);
 done:
     azk_scanner_free(s);
     json_decref(sw.objs);
+    azk_buf_dispose(&sw.hashed_path);
     azk_buf_dispose(&cache);
     azk_buf_dispose(&fpf);
     azk_buf_dispose(&fpk);
+    return rc;
+}
+
+/* ---- the schedule -------------------------------------------------------- */
+
+/*
+ * Is a sweep due? The policy's schedule: every_s seconds at least since the
+ * last sweep (agent/last_sweep, the agent's clock), and the local hour of
+ * the day in [from, to) (from > to spans midnight). No schedule: every cycle.
+ */
+static azk_status sweep_due(azk_home *h, const json_t *pol, bool *due)
+{
+    const json_t *sch = json_object_get(pol, "schedule");
+    const json_t *hours = json_object_get(sch, "hours");
+    int64_t every = json_integer_value(json_object_get(sch, "every_s")), now = azk_agent__now();
+    azk_buf p = AZK_BUF_INIT;
+    char *last = NULL;
+    azk_status rc = AZK_OK;
+    *due = true;
+    if (json_array_size(hours) == 2) {
+        time_t t = (time_t)now;
+        struct tm tm;
+        int from = (int)json_integer_value(json_array_get(hours, 0));
+        int to = (int)json_integer_value(json_array_get(hours, 1));
+        if (localtime_r(&t, &tm) != NULL)
+            *due = from < to ? (tm.tm_hour >= from && tm.tm_hour < to)
+                             : (tm.tm_hour >= from || tm.tm_hour < to);
+    }
+    if (*due && every > 0) {
+        rc = azk_agent__path(&p, h, "last_sweep");
+        if (rc == AZK_OK && azk_serve__agent_read_file((const char *)p.data, &last, NULL) == AZK_OK)
+            *due = now - (int64_t)strtoll(last, NULL, 10) >= every;
+        azk_error_clear();
+    }
+    azk_free(last);
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+static azk_status sweep_done(azk_home *h)
+{
+    azk_buf p = AZK_BUF_INIT;
+    char num[32];
+    azk_status rc = azk_agent__path(&p, h, "last_sweep");
+    (void)snprintf(num, sizeof(num), "%lld\n", (long long)azk_agent__now());
+    if (rc == AZK_OK)
+        rc = azk_outfile__write((const char *)p.data, num, strlen(num), 0600, 0, NULL);
+    azk_buf_dispose(&p);
     return rc;
 }
 
@@ -499,6 +661,8 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     if (strcmp(st.zone, "closed") == 0) {
         rc = azk_agent__fp_publish(h, &st, &n);
         if (rc == AZK_OK)
+            rc = azk_agent__meta_report(h, &st, &n); /* before the checkpoint that covers it */
+        if (rc == AZK_OK)
             rc = azk_agent__witness_report(h, &st, &n);
         if (rc != AZK_OK)
             goto done;
@@ -509,9 +673,14 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
             rc = prc;
             goto done;
         }
+        bool due = false;
         if (prc == AZK_OK && pol != NULL)
+            rc = sweep_due(h, pol, &due);
+        if (rc == AZK_OK && prc == AZK_OK && pol != NULL && due) {
             rc = sweep(h, pol, &o, stats, &st, &n, &fp_refused);
-        else if (prc != AZK_OK && prc != AZK_ERR_INTEGRITY && prc != AZK_ERR_FORMAT)
+            if (rc == AZK_OK)
+                rc = sweep_done(h);
+        } else if (prc != AZK_OK && prc != AZK_ERR_INTEGRITY && prc != AZK_ERR_FORMAT)
             rc = prc;
         if (rc != AZK_OK)
             goto done;

@@ -2,8 +2,9 @@
 /*
  * serve/agents_batch.c -- reading what an agent sends: a batch of
  * per-object results (zlib-compressed JSON, RFC 1950, inflated with a
- * size bound) checked whole before the caller ingests anything, and the
- * check of a sweep policy. Untrusted input: fuzz/agent_batch_fuzzer.c.
+ * size bound) checked whole before the caller ingests anything (the
+ * check of a sweep policy: agents_policy.c). Untrusted input:
+ * fuzz/agent_batch_fuzzer.c.
  *
  * Batch: {"batch_id": 32 lowercase hex, "created_at": Unix seconds,
  *   "lost_objects": n >= 0, "objects": [{"path": s, "size": n, "mtime": n,
@@ -257,58 +258,4 @@ void azk_serve__agent_batch_dispose(struct azk_agent_batch *b)
     azk_free(b->objs);
     json_decref(b->doc);
     memset(b, 0, sizeof(*b));
-}
-
-azk_status azk_serve__agent_policy_check(const char *text)
-{
-    static const char *const keys[] = {
-        "paths",       "include",          "exclude",       "max_file_size", "types", "nice",
-        "ionice_idle", "bytes_per_second", "batch_objects", "fingerprints",  NULL};
-    static const char *const lists[] = {"paths", "include", "exclude"};
-    json_error_t je;
-    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &je), *v;
-    azk_status rc = AZK_OK;
-    size_t i;
-    if (doc == NULL)
-        return azk_error_set(AZK_ERR_FORMAT, "policy: not JSON (line %d)", je.line);
-    if (!json_is_object(doc) || !only_keys(doc, keys)) {
-        rc = azk_error_set(AZK_ERR_FORMAT, "policy: an object of known fields (docs/agent.md)");
-        goto done;
-    }
-    for (size_t l = 0; l < 3 && rc == AZK_OK; l++) {
-        const json_t *a = json_object_get(doc, lists[l]);
-        if (a == NULL && l > 0)
-            continue;
-        if (!json_is_array(a) || json_array_size(a) > 256 || (l == 0 && json_array_size(a) == 0))
-            rc = azk_error_set(AZK_ERR_FORMAT, "policy: %s must be a list of texts", lists[l]);
-        json_array_foreach(a, i, v)
-        {
-            if (rc == AZK_OK && (!json_is_string(v) || json_string_length(v) == 0 ||
-                                 json_string_length(v) > AZK_AGENT_MAX_PATH))
-                rc = azk_error_set(AZK_ERR_FORMAT, "policy: %s must be a list of texts", lists[l]);
-        }
-    }
-    v = json_object_get(doc, "nice");
-    if (rc == AZK_OK && v != NULL && (!nonneg(v) || json_integer_value(v) > 19))
-        rc = azk_error_set(AZK_ERR_FORMAT, "policy: nice must be 0-19");
-    v = json_object_get(doc, "batch_objects");
-    if (rc == AZK_OK && v != NULL &&
-        (!nonneg(v) || json_integer_value(v) < 1 || json_integer_value(v) > AZK_AGENT_MAX_OBJECTS))
-        rc = azk_error_set(AZK_ERR_FORMAT, "policy: batch_objects must be 1-%d",
-                           AZK_AGENT_MAX_OBJECTS);
-    for (size_t n = 0; n < 3 && rc == AZK_OK; n++) {
-        static const char *const nums[] = {"max_file_size", "bytes_per_second", "types"};
-        v = json_object_get(doc, nums[n]);
-        if (v != NULL && !nonneg(v))
-            rc = azk_error_set(AZK_ERR_FORMAT, "policy: %s must be a number >= 0", nums[n]);
-    }
-    for (size_t n = 0; n < 2 && rc == AZK_OK; n++) {
-        static const char *const flags[] = {"ionice_idle", "fingerprints"};
-        v = json_object_get(doc, flags[n]);
-        if (v != NULL && !json_is_boolean(v))
-            rc = azk_error_set(AZK_ERR_FORMAT, "policy: %s must be true or false", flags[n]);
-    }
-done:
-    json_decref(doc);
-    return rc;
 }

@@ -17,6 +17,8 @@
  *   GET  /api/v1/agent/actions       approved quarantines for the calling agent
  *   POST /api/v1/agent/actions/done  {"case_id","outcome"}: done (or why not)
  *   POST /api/v1/agent/checkpoints   closed zone: its ledger's checkpoint (the witness)
+ *   POST /api/v1/agent/metadata      closed zone: datasets, deadlines, retention state,
+ *                                    certificates, guard decisions (serve/agents_meta.c)
  *   POST /api/v1/agent/batches  zlib JSON batch        -> {"batch_id","duplicate","objects"}
  *                               (header X-Azukari-Time: the agent's clock, checked)
  *
@@ -25,7 +27,9 @@
  * written to the ledger or an error message.
  */
 #include "serve/agents_int.h"
+#include "serve/agents_meta.h"
 #include "serve/serve_int.h"
+#include "store/closedzone.h"
 
 #include "azukari/audit.h"
 
@@ -604,6 +608,8 @@ static azk_status h_checkpoint(struct call *k)
         }
     }
     rc = azk_store__witness_get(k->srv->h, k->who.agent_id, &w, &found);
+    if (rc == AZK_OK && !found) /* a host enrolled again keeps the key pinned before */
+        rc = azk_store__witness_of_host(k->srv->h, k->who.host, k->who.agent_id, &w, &found);
     if (rc != AZK_OK)
         goto done;
     if (azk_audit_checkpoint_open(note, strlen(note), found ? w.vkey : vkey, &ci) != AZK_OK) {
@@ -640,8 +646,8 @@ static azk_status h_checkpoint(struct call *k)
     ev.outcome = alarm != NULL ? "alarm" : NULL;
     ev.reason = alarm;
     ev.extra_json = extra;
-    rc = azk_store__witness_record(k->srv->h, k->who.agent_id, vkey, (int64_t)ci.size, root64, note,
-                                   alarm, now_s(), &ev);
+    rc = azk_store__witness_record(k->srv->h, k->who.agent_id, found ? w.vkey : vkey,
+                                   (int64_t)ci.size, root64, note, alarm, now_s(), &ev);
     if (rc != AZK_OK)
         goto done;
     if (alarm != NULL)
@@ -652,6 +658,18 @@ static azk_status h_checkpoint(struct call *k)
 done:
     azk_free(proof);
     json_decref(doc);
+    return rc;
+}
+
+static azk_status h_metadata(struct call *k)
+{
+    char code[32], msg[200];
+    unsigned refused = 0;
+    azk_status rc =
+        azk_serve__agent_meta_take(k->srv->h, k->who.agent_id, k->who.zone, k->source, k->body,
+                                   k->body_len, true, now_s(), k->rs, &refused, code, msg);
+    if (rc == AZK_OK && refused != 0)
+        rc = refuse(k, refused, code, msg);
     return rc;
 }
 
@@ -671,6 +689,7 @@ static const struct {
     {"GET", "/api/v1/agent/actions", true, h_actions},
     {"POST", "/api/v1/agent/actions/done", true, h_action_done},
     {"POST", "/api/v1/agent/checkpoints", true, h_checkpoint},
+    {"POST", "/api/v1/agent/metadata", true, h_metadata},
 };
 
 struct conn_state {

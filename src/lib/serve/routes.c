@@ -113,6 +113,10 @@ static const struct azk_serve_route routes[] = {
      azk_serve__h_agents_case_approve},
     {"GET", "/api/v1/agents/witness", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
      azk_serve__h_agents_witness},
+    {"GET", "/api/v1/agents/closed-zone/datasets", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_agents_cz_datasets},
+    {"GET", "/api/v1/agents/closed-zone/guard", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_agents_cz_guard},
     /* ---- end agents ---- */
 
     /* ---- supervision: monthly reports, training, internal control ---- */

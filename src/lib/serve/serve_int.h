@@ -482,6 +482,11 @@ azk_status azk_serve__h_agents_case_approve(struct azk_server *srv, struct azk_s
                                             struct azk_serve_resp *rs);
 azk_status azk_serve__h_agents_witness(struct azk_server *srv, struct azk_serve_req *rq,
                                        struct azk_serve_resp *rs);
+/* serve/agents_cz_api.c: what closed-zone hosts report */
+azk_status azk_serve__h_agents_cz_datasets(struct azk_server *srv, struct azk_serve_req *rq,
+                                           struct azk_serve_resp *rs);
+azk_status azk_serve__h_agents_cz_guard(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs);
 /* ---- end agents --------------------------------------------------------- */
 
 /* ---- supervision: monthly report pages (issue 15) ----------------------- */

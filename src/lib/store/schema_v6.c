@@ -21,6 +21,25 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- closed-zone metadata (issue 14) --------------------------------- */
+    /* each metadata report of a closed-zone host, kept once (its id) */
+    {"SELECT id FROM agent_cz_reports LIMIT 0",
+     "CREATE TABLE agent_cz_reports(id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+     " created_at INT64 NOT NULL, received_at INT64 NOT NULL, datasets INT64 NOT NULL,"
+     " guard_items INT64 NOT NULL)"},
+    /* the datasets a closed-zone host holds, as its latest report says (no names, no values) */
+    {"SELECT dataset FROM agent_cz_datasets LIMIT 0",
+     "CREATE TABLE agent_cz_datasets(dataset TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+     " client TEXT NOT NULL, retain_until TEXT NOT NULL, state TEXT NOT NULL, retention TEXT,"
+     " held INT64 NOT NULL, certificate TEXT, report_id TEXT NOT NULL)"},
+    /* its guard decisions (item id, state, verdict; never the file's name) */
+    {"SELECT item FROM agent_cz_guard LIMIT 0",
+     "CREATE TABLE agent_cz_guard(agent_id TEXT NOT NULL, item TEXT NOT NULL,"
+     " state TEXT NOT NULL, verdict TEXT, requested INT64 NOT NULL, approved INT64 NOT NULL,"
+     " updated_at TEXT, report_id TEXT NOT NULL, PRIMARY KEY(agent_id, item))"},
+    /* a bank user's list: the datasets of its clients */
+    {NULL, "CREATE INDEX IF NOT EXISTS agent_cz_datasets_client ON agent_cz_datasets(client,"
+           " dataset)"},
+    {NULL, "CREATE INDEX IF NOT EXISTS agent_cz_datasets_agent ON agent_cz_datasets(agent_id)"},
     /* ---- end closed-zone metadata ---------------------------------------- */
 
     /* ---- serve (issue 13) ------------------------------------------------ */

@@ -123,6 +123,8 @@ static const struct {
     {"POST /api/v1/agents/cases/request", "LDADDDDD"},
     {"POST /api/v1/agents/cases/approve", "LDDADDDD"},
     {"GET /api/v1/agents/witness", "LAAAADDD"},
+    {"GET /api/v1/agents/closed-zone/datasets", "LAAAAADD"},
+    {"GET /api/v1/agents/closed-zone/guard", "LAAAADDD"},
     /* ---- end agents ---- */
     /* ---- supervision ---- */
     /* ---- end supervision ---- */
