@@ -183,6 +183,12 @@ class SupervisionHome:
                    "--month", self.month, "--out", self.vendor_report],
                   env=faked_env(srv.env, t))
         assert r.rc == 0, r.err
+        # the same month generated again: other content (generated_at) for a month
+        self.vendor_report2 = os.path.join(srv.dir, "vendor-report-2.json")
+        r = T.run([srv.bin, "--home", self.vendor, "report", "monthly", "--client", "c9",
+                   "--month", self.month, "--out", self.vendor_report2],
+                  env=faked_env(srv.env, t + 600))
+        assert r.rc == 0, r.err
 
     def roles(self, srv, admin_secret):
         """Web users: admin (enrolled by its link) and the CLI users with their roles."""

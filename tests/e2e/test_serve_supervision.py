@@ -282,6 +282,20 @@ class ServeSupervisionTest(unittest.TestCase):
                                                                  "report": text})
         self.assertEqual(r.status, 200, r.body)
         self.assertTrue(json.loads(r.body)["already"])
+        # the bad input of the issue, each refused with its reason and nothing imported:
+        # a month already imported with other content, a report for another client than
+        # the one pinned, a report signed by another key (this home's own report of c1)
+        with open(self.fx.vendor_report2, encoding="utf-8") as f:
+            other = f.read()
+        own = self.get("admin", "/api/v1/report?" + self.q("c1")).body
+        for form, status, why in (({"report": other}, 409, "different report .* imported before"),
+                                  ({"report": text, "client": "c8"}, 400, "client"),
+                                  ({"report": own}, 409, "signature|key")):
+            form["vendor"] = "printco"
+            r = self.post("alice", "/vendor/reports/import", form)
+            self.assertEqual(r.status, status, r.body)
+            self.assertRegex(r.body, "(?i)" + why)
+            self.assertIn("取り込んでいません", r.body)
         st, lst = self.api("aud", "/api/v1/vendor/reports?id=printco")
         self.assertEqual(len(lst["items"]), 1)
         it = lst["items"][0]
