@@ -56,7 +56,7 @@ class ServeSupervisionTest(unittest.TestCase):
                           "--every", "12", "--start", "2024-01-01")):
                 r = cls.srv.azk(*argv)
                 assert r.rc == 0, (argv, r.err)
-            codes = S.Codes()
+            codes = F.Codes()  # safest steps first (a slow run must not flake)
             cls.c = {}
             for u in ("admin", "alice", "bob", "aud", "bank1", "bank2"):
                 cls.c[u] = P.login(cls.srv, codes, u, cls.fx.secrets[u])
