@@ -174,6 +174,7 @@ class SupervisionHome:
         self.vendor = os.path.join(srv.dir, "vendor")
         self.at(srv, self.vendor, 2, "09:00:00", "init")
         self.at(srv, self.vendor, 2, "09:01:00", "client", "add", "c9")
+        self.at(srv, self.vendor, 2, "09:02:00", "user", "add", "vo")
         self.vendor_report = os.path.join(srv.dir, "vendor-report.json")
         y, m = (int(x) for x in self.month.split("-"))
         nxt = "%04d-%02d-01T00:10:00" % ((y, m + 1) if m < 12 else (y + 1, 1))
@@ -183,7 +184,12 @@ class SupervisionHome:
                    "--month", self.month, "--out", self.vendor_report],
                   env=faked_env(srv.env, t))
         assert r.rc == 0, r.err
-        # the same month generated again: other content (generated_at) for a month
+        # the same month generated again with other content (a finding of c9 added since:
+        # more than a superseding revision, which may only add certificates)
+        r = T.run([srv.bin, "--home", self.vendor, "control", "finding", "add", "--title",
+                   "late finding", "--owner", "vo", "--due", "2099-01-01", "--client", "c9"],
+                  env=faked_env(srv.env, t + 300))
+        assert r.rc == 0, r.err
         self.vendor_report2 = os.path.join(srv.dir, "vendor-report-2.json")
         r = T.run([srv.bin, "--home", self.vendor, "report", "monthly", "--client", "c9",
                    "--month", self.month, "--out", self.vendor_report2],
