@@ -20,8 +20,9 @@ azk_status azk_store__kept_report_add(azk_home *h, const struct azk_store_kept_r
     azk_db_stmt *st = NULL;
     azk_status rc =
         azk_db_prepare(h->cat, &st,
-                       "INSERT INTO monthly_reports(client, month, sha256, generated_at,"
-                       " generated_by, doc) VALUES(?,?,?,?,?,?)",
+                       "INSERT INTO monthly_reports(seq, client, month, sha256, generated_at,"
+                       " generated_by, doc) SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?"
+                       " FROM monthly_reports",
                        "keep monthly report");
     if (rc != AZK_OK)
         return rc;
@@ -46,7 +47,7 @@ azk_status azk_store__kept_reports(azk_home *h, const char *client, const char *
                         "SELECT client, month, sha256, generated_at, generated_by"
                         " FROM monthly_reports WHERE (? = '' OR client = ?)"
                         " AND (? = '' OR month = ?)"
-                        " ORDER BY month DESC, client, generated_at DESC, sha256",
+                        " ORDER BY month DESC, client, seq DESC",
                         "read monthly reports");
     if (rc != AZK_OK)
         return rc;
@@ -81,7 +82,7 @@ azk_status azk_store__kept_report_get(azk_home *h, const char *client, const cha
     *doc = NULL;
     rc = azk_db_prepare(h->cat, &st,
                         "SELECT doc FROM monthly_reports WHERE client = ? AND month = ?"
-                        " ORDER BY generated_at DESC, sha256 LIMIT 1",
+                        " ORDER BY seq DESC LIMIT 1",
                         "read monthly report");
     if (rc != AZK_OK)
         return rc;

@@ -3,7 +3,8 @@
  * store/sup_reports.h -- the monthly reports a contractor generated and
  * keeps (table monthly_reports, schema_v6.c block "supervision"): every
  * generation is kept whole (the signed document and its SHA-256), so the
- * report sent to a client can be shown and downloaded again as it was.
+ * report sent to a client can be shown and downloaded again as it was; seq
+ * (1, 2, ... over the table) orders generations, two may share a second.
  */
 #ifndef AZK_STORE_SUP_REPORTS_H
 #define AZK_STORE_SUP_REPORTS_H
