@@ -224,6 +224,45 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_report_import(azk_home *h, const 
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_monthly_report_check(const char *json, size_t len);
 
+/* ---- kept monthly reports (contractor side; serve shows them) ----------- */
+
+/**
+ * azk_monthly_report, then keep the signed document in the catalog (table
+ * monthly_reports) so it can be shown and downloaded again exactly as
+ * generated. Every generation is kept; the newest of a month is "the"
+ * report. Ledger "report.monthly" (by azk_monthly_report).
+ * @param[out] out the signed JSON document (may be NULL); free with azk_supervision_free
+ * @return as azk_monthly_report; AZK_ERR_DB when it could not be kept
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_monthly_report_keep(azk_home *h,
+                                                            const azk_monthly_report_options *o,
+                                                            char **out);
+
+/** One kept report (strings borrowed for the callback). */
+typedef struct {
+    const char *client;
+    const char *month;        /**< "YYYY-MM" */
+    const char *sha256;       /**< of the signed document */
+    const char *generated_at; /**< UTC, ISO 8601 */
+    const char *generated_by; /**< the actor of the handle */
+} azk_monthly_report_info;
+
+typedef azk_status (*azk_monthly_report_cb)(const azk_monthly_report_info *r, void *payload);
+
+/** Kept reports, newest month first (client / month NULL = all). */
+AZK_EXTERN AZK_NODISCARD azk_status azk_monthly_report_kept(azk_home *h, const char *client,
+                                                            const char *month,
+                                                            azk_monthly_report_cb cb,
+                                                            void *payload);
+
+/**
+ * The newest kept report of a client and month.
+ * @param[out] out the signed JSON document; free with azk_supervision_free
+ * @return AZK_OK, AZK_ERR_NOTFOUND (none kept), AZK_ERR_ARG, AZK_ERR_DB
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_monthly_report_kept_get(azk_home *h, const char *client,
+                                                                const char *month, char **out);
+
 /** Free memory returned by this module (NULL-safe). */
 AZK_EXTERN void azk_supervision_free(void *p);
 

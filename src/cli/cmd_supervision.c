@@ -171,7 +171,8 @@ static void report_usage(FILE *f)
               "with the ledger's signed month-end checkpoint and consistency proofs.\n"
               "The month must be over. Without --out the JSON goes to standard output.\n"
               "--html FILE writes the printable page (A4; Japanese, English with\n"
-              "--lang en).\n"));
+              "--lang en). The report is also kept in the catalog (azukari serve\n"
+              "shows it and its client downloads it).\n"));
 }
 
 int cmd_report(int argc, char **argv)
@@ -202,7 +203,7 @@ int cmd_report(int argc, char **argv)
         return 1;
     ro.client = o.client;
     ro.month = o.month;
-    if (azk_monthly_report(h, &ro, &doc) != AZK_OK) {
+    if (azk_monthly_report_keep(h, &ro, &doc) != AZK_OK) { /* kept: serve shows it */
         azk_cli_liberr(_("report monthly"));
         goto done;
     }

@@ -142,17 +142,22 @@ class Client:
 
 
 class Server:
-    """`azukari serve` on a free port with a fresh home; env: extra environment."""
+    """`azukari serve` on a free port with a fresh home; env: extra environment;
+    prepare(self): called instead of the plain `azukari init` before the server
+    starts (a fixture that makes and fills the home itself, e.g. on a faked clock)."""
 
-    def __init__(self, env=None):
+    def __init__(self, env=None, prepare=None):
         self.dir = tempfile.mkdtemp(prefix="azk-serve-")
         os.chmod(self.dir, 0o700)
         self.home = os.path.join(self.dir, "home")
         self.bin = T.azk_bin()
         self.env = dict(os.environ, AZUKARI_HOME=self.home, AZUKARI_LANG="ja")
         self.env.update(env or {})
-        r = T.run([self.bin, "--home", self.home, "init"], env=self.env)
-        assert r.rc == 0, r.err
+        if prepare is not None:
+            prepare(self)
+        else:
+            r = T.run([self.bin, "--home", self.home, "init"], env=self.env)
+            assert r.rc == 0, r.err
         self.port = free_port()
         self.out = open(os.path.join(self.dir, "serve.out"), "w+")
         self.p = subprocess.Popen([self.bin, "--home", self.home, "serve", "--port",

@@ -39,6 +39,7 @@ static const char css[] =
     "form.inline{background:none;border:0;padding:0;margin:0}\n"
     "label{display:inline-block;margin:.3em 1em .3em 0}\n"
     "svg.chart{background:#fff;border:1px solid #ccc}\n"
+    "tr.lapsed td{background:#fde7e9}tr.due td{background:#fff4ce}\n" /* supervision */
     "@media print{header form.inline,header .lang{display:none}main "
     "form,.subnav,.acts{display:none}}"
     "\n";
@@ -122,8 +123,9 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
     if (rc == AZK_OK && rq->who.authenticated) {
         rc = azk_buf_printf(b,
                             "<a href=\"/dashboard\">%s</a><a href=\"/datasets\">%s</a>"
-                            "<a href=\"/certificates\">%s</a>",
-                            T_("Dashboard"), T_("Datasets"), T_("Certificates"));
+                            "<a href=\"/certificates\">%s</a><a href=\"/reports\">%s</a>",
+                            T_("Dashboard"), T_("Datasets"), T_("Certificates"),
+                            T_("Monthly reports"));
         if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT)
             rc = azk_buf_printf(b,
                                 "<a href=\"/requests\">%s</a><a href=\"/guard\">%s</a>"
@@ -131,6 +133,11 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
                                 "<a href=\"/agents\">%s</a>",
                                 T_("Requests"), T_("Guard releases"), T_("Ledger"), T_("Users"),
                                 T_("Agents"));
+        if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT) /* supervision, vendor management */
+            rc = azk_buf_printf(b,
+                                "<a href=\"/training\">%s</a><a href=\"/control\">%s</a>"
+                                "<a href=\"/vendors\">%s</a>",
+                                T_("Training"), T_("Internal control"), T_("Vendors"));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "<span class=\"who\">");
         if (rc == AZK_OK)

@@ -120,6 +120,23 @@ static const struct azk_serve_route routes[] = {
     /* ---- end agents ---- */
 
     /* ---- supervision: monthly reports, training, internal control ---- */
+    {"GET", "/reports", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_reports},
+    {"GET", "/api/v1/reports", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_reports},
+    {"GET", "/report", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_report},
+    {"GET", "/api/v1/report", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_report},
+    {"GET", "/static/report.css", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_report_css},
+    {"POST", "/reports/generate", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER, true,
+     false, azk_serve__h_report_generate},
+    {"POST", "/api/v1/reports/generate", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER,
+     true, false, azk_serve__h_report_generate},
+    {"GET", "/training", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_training},
+    {"GET", "/api/v1/training", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_training},
+    {"GET", "/control", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_control},
+    {"GET", "/api/v1/control", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_control},
     /* ---- end supervision ---- */
 
     /* ---- incidents: impact runs and PPC report drafts ---- */
@@ -146,6 +163,22 @@ static const struct azk_serve_route routes[] = {
     /* ---- end agents pages ---- */
 
     /* ---- vendor management (a bank's own install) ---- */
+    {"GET", "/vendors", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_vendors},
+    {"GET", "/api/v1/vendors", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_vendors},
+    {"GET", "/vendor", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_vendor},
+    {"GET", "/api/v1/vendor", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_vendor},
+    {"GET", "/static/vendor.css", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_vendor_css},
+    {"GET", "/vendor/reports", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_vreports},
+    {"GET", "/api/v1/vendor/reports", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_vreports},
+    {"POST", "/vendor/reports/import", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vreport_import},
+    {"POST", "/api/v1/vendor/reports/import", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR,
+     true, false, azk_serve__h_vreport_import},
     /* ---- end vendor management ---- */
 };
 

@@ -490,6 +490,22 @@ azk_status azk_serve__h_agents_cz_guard(struct azk_server *srv, struct azk_serve
 /* ---- end agents --------------------------------------------------------- */
 
 /* ---- supervision: monthly report pages (issue 15) ----------------------- */
+/* A library's printable page with its inline <style> replaced by a link to `href` (CSP), and
+ * that style alone as a style sheet (pages_sup.c). */
+AZK_NODISCARD azk_status azk_serve__lib_page(struct azk_serve_resp *rs, const char *html,
+                                             const char *href);
+AZK_NODISCARD azk_status azk_serve__lib_css(struct azk_serve_resp *rs, const char *html);
+/* pages_sup.c: kept monthly reports; sup_control.c: training, internal control */
+AZK_SERVE_UI_HANDLER(azk_serve__h_reports);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_reports);
+AZK_SERVE_UI_HANDLER(azk_serve__h_report);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_report);
+AZK_SERVE_UI_HANDLER(azk_serve__h_report_css);
+AZK_SERVE_UI_HANDLER(azk_serve__h_report_generate);
+AZK_SERVE_UI_HANDLER(azk_serve__h_training);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_training);
+AZK_SERVE_UI_HANDLER(azk_serve__h_control);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_control);
 /* ---- end supervision ---------------------------------------------------- */
 
 /* ---- incidents: impact runs and PPC drafts (issue 13) ------------------- */
@@ -564,6 +580,15 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_case_approve_page);
 /* ---- end agents pages --------------------------------------------------- */
 
 /* ---- vendor management pages (issue 15) --------------------------------- */
+/* pages_vendor.c */
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendors);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_vendors);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_vendor);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_css);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vreports);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_vreports);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vreport_import);
 /* ---- end vendor management ---------------------------------------------- */
 
 #define T_(s) dgettext("azukari", s)

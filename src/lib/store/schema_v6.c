@@ -46,6 +46,12 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- supervision (issue 15) ------------------------------------------ */
+    /* the monthly reports a contractor generated, kept whole (serve shows them again);
+     * seq orders generations (two may share a second) */
+    {"SELECT client FROM monthly_reports LIMIT 0",
+     "CREATE TABLE monthly_reports(client TEXT NOT NULL, month TEXT NOT NULL,"
+     " sha256 TEXT NOT NULL, seq INT64 NOT NULL, generated_at TEXT NOT NULL,"
+     " generated_by TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(client, month, sha256))"},
     /* ---- end supervision ------------------------------------------------- */
 };
 

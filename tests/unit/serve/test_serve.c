@@ -127,6 +127,17 @@ static const struct {
     {"GET /api/v1/agents/closed-zone/guard", "LAAAADDD"},
     /* ---- end agents ---- */
     /* ---- supervision ---- */
+    {"GET /reports", "LAAAAADD"},
+    {"GET /api/v1/reports", "LAAAAADD"},
+    {"GET /report", "LAAAAADD"},
+    {"GET /api/v1/report", "LAAAAADD"},
+    {"GET /static/report.css", "AAAAAAAA"},
+    {"POST /reports/generate", "LDAADDDD"},
+    {"POST /api/v1/reports/generate", "LDAADDDD"},
+    {"GET /training", "LAAAADDD"},
+    {"GET /api/v1/training", "LAAAADDD"},
+    {"GET /control", "LAAAADDD"},
+    {"GET /api/v1/control", "LAAAADDD"},
     /* ---- end supervision ---- */
     /* ---- incidents ---- */
     /* ---- end incidents ---- */
@@ -142,6 +153,15 @@ static const struct {
     {"POST /agents/case/approve", "LDDADDDD"},
     /* ---- end agents pages ---- */
     /* ---- vendor management ---- */
+    {"GET /vendors", "LAAAADDD"},
+    {"GET /api/v1/vendors", "LAAAADDD"},
+    {"GET /vendor", "LAAAADDD"},
+    {"GET /api/v1/vendor", "LAAAADDD"},
+    {"GET /static/vendor.css", "LAAAADDD"},
+    {"GET /vendor/reports", "LAAAADDD"},
+    {"GET /api/v1/vendor/reports", "LAAAADDD"},
+    {"POST /vendor/reports/import", "LAADDDDD"},
+    {"POST /api/v1/vendor/reports/import", "LAADDDDD"},
     /* ---- end vendor management ---- */
 };
 

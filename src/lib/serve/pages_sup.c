@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * serve/pages_sup.c -- the contractor's monthly reports in azukari serve
+ * (issue 15): the kept reports per client and month (a client's user sees
+ * only its granted clients'), one report as the library's printable A4 page
+ * (azk_monthly_report_html, Japanese or ?lang=en; its print style linked
+ * as /static/report.css because the Content-Security-Policy forbids inline
+ * style), the signed JSON document byte for byte, and "generate for a
+ * month" (operators, approvers: azk_monthly_report_keep, ledgered by the
+ * library). A report names datasets, users, counts, dates and certificate
+ * ids, never a personal value: it is downloaded without step-up, like a
+ * certificate (docs/serve.md). Training and internal control: sup_control.c.
+ */
+#include "serve/serve_int.h"
+
+#include "azukari/supervision.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A library page whose inline <style> becomes a link to `href` (CSP: style-src 'self'). */
+azk_status azk_serve__lib_page(struct azk_serve_resp *rs, const char *html, const char *href)
+{
+    const char *s = strstr(html, "<style>");
+    const char *e = s != NULL ? strstr(s, "</style>") : NULL;
+    azk_status rc;
+    if (s == NULL || e == NULL)
+        return azk_buf_puts(&rs->body, html);
+    rc = azk_buf_put(&rs->body, html, (size_t)(s - html));
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&rs->body, "<link rel=\"stylesheet\" href=\"%s\">", href);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&rs->body, e + strlen("</style>"));
+    return rc;
+}
+
+/* The inline style of a library page, as a style sheet. */
+azk_status azk_serve__lib_css(struct azk_serve_resp *rs, const char *html)
+{
+    const char *s = html != NULL ? strstr(html, "<style>") : NULL;
+    const char *e = s != NULL ? strstr(s, "</style>") : NULL;
+    rs->content_type = "text/css; charset=utf-8";
+    if (s == NULL || e == NULL)
+        return AZK_OK;
+    s += strlen("<style>");
+    return azk_buf_put(&rs->body, s, (size_t)(e - s));
+}
+
+static bool month_arg(const char *m)
+{
+    return m != NULL && strlen(m) == 7 && m[4] == '-' && strspn(m, "0123456789-") == 7;
+}
+
+struct rep_walk {
+    azk_home *h;
+    const struct azk_serve_principal *who;
+    json_t *items;
+};
+
+static azk_status rep_cb(const azk_monthly_report_info *r, void *payload)
+{
+    struct rep_walk *w = payload;
+    bool yes = false;
+    json_t *o;
+    azk_status rc = azk_serve__may_see_client(w->h, w->who, r->client, &yes);
+    if (rc != AZK_OK || !yes)
+        return rc;
+    o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client", r->client, "month", r->month, "sha256",
+                  r->sha256, "generated_at", r->generated_at, "generated_by", r->generated_by);
+    return o != NULL && json_array_append_new(w->items, o) == 0 ? AZK_OK : azk_error_nomem();
+}
+
+/* Kept reports of ?client= and ?month= (both optional) as {"items", "next": null}. */
+static azk_status view_reports(struct azk_server *srv, struct azk_serve_req *rq, json_t **out,
+                               bool *denied)
+{
+    const char *client = azk_serve__query(rq, "client");
+    const char *month = azk_serve__query(rq, "month");
+    struct rep_walk w = {srv->h, &rq->who, NULL};
+    azk_status rc;
+    *out = NULL;
+    *denied = false;
+    if (client != NULL && client[0] == '\0')
+        client = NULL;
+    if (month != NULL && month[0] == '\0')
+        month = NULL;
+    if (month != NULL && !month_arg(month))
+        return azk_error_set(AZK_ERR_ARG, "month: YYYY-MM");
+    if (client != NULL) {
+        bool yes = false;
+        if (!azk_store__valid_id(client))
+            return azk_error_set(AZK_ERR_ARG, "client: not a client id");
+        rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
+        if (rc != AZK_OK)
+            return rc;
+        if (!yes) {
+            *denied = true;
+            return AZK_OK;
+        }
+    }
+    w.items = json_array();
+    if (w.items == NULL)
+        return azk_error_nomem();
+    rc = azk_monthly_report_kept(srv->h, client, month, rep_cb, &w);
+    if (rc != AZK_OK) {
+        json_decref(w.items);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:n}", "items", w.items, "next");
+    return *out != NULL ? AZK_OK : azk_error_nomem();
+}
+
+azk_status azk_serve__h_api_reports(struct azk_server *srv, struct azk_serve_req *rq,
+                                    struct azk_serve_resp *rs)
+{
+    json_t *doc = NULL;
+    bool denied = false;
+    azk_status rc = view_reports(srv, rq, &doc, &denied);
+    if (rc == AZK_ERR_ARG)
+        return azk_serve__bad_arg(rq, rs, true);
+    if (rc != AZK_OK)
+        return rc;
+    if (denied)
+        return azk_serve__deny(srv, rq, rs, true, "client not granted");
+    return azk_serve__json(rs, 200, doc);
+}
+
+static const struct azk_serve_col rep_cols[] = {
+    {"client", N_("Client"), 0},
+    {"month", N_("Month"), 0},
+    {"generated_at", N_("Generated at"), 0},
+    {"generated_by", N_("Generated by"), 0},
+};
+
+/* One report's links: the page (ja, en) and the signed JSON. */
+static azk_status rep_links(azk_buf *b, const char *client, const char *month)
+{
+    static const char *const what[] = {
+        "/report?client=", "/report?lang=en&client=", "/api/v1/report?client="};
+    const char *label[] = {T_("Printable page"), "English", T_("Signed JSON")};
+    azk_status rc = azk_buf_puts(b, "<li>");
+    if (rc == AZK_OK)
+        rc = azk_serve__html(b, client);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, " %s:", month);
+    for (size_t i = 0; rc == AZK_OK && i < 3; i++) {
+        rc = azk_buf_printf(b, " <a href=\"%s", what[i]);
+        if (rc == AZK_OK)
+            rc = azk_serve__url(b, client);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "&amp;month=%s\">%s</a>", month, label[i]);
+    }
+    return rc == AZK_OK ? azk_buf_puts(b, "</li>") : rc;
+}
+
+azk_status azk_serve__h_reports(struct azk_server *srv, struct azk_serve_req *rq,
+                                struct azk_serve_resp *rs)
+{
+    json_t *doc = NULL, *items, *row;
+    azk_buf b = AZK_BUF_INIT;
+    bool denied = false;
+    size_t i;
+    char last[160] = "";
+    azk_status rc = view_reports(srv, rq, &doc, &denied);
+    if (rc == AZK_ERR_ARG)
+        return azk_serve__bad_arg(rq, rs, false);
+    if (rc != AZK_OK)
+        return rc;
+    if (denied)
+        return azk_serve__deny(srv, rq, rs, false, "client not granted");
+    items = json_object_get(doc, "items");
+    rc = azk_buf_printf(&b,
+                        "<form method=\"get\" action=\"/reports\"><label>%s <input name=\"client\">"
+                        "</label><label>%s <input type=\"month\" name=\"month\"></label>"
+                        "<button type=\"submit\">%s</button></form>",
+                        T_("Client"), T_("Month"), T_("Show"));
+    if (rc == AZK_OK && (rq->who.role == AZK_ROLE_OPERATOR || rq->who.role == AZK_ROLE_APPROVER)) {
+        rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Generate a monthly report"));
+        if (rc == AZK_OK)
+            rc = azk_serve__form_head(&b, rq, "/reports/generate", false);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&b,
+                                "<label>%s <input name=\"client\" required></label><label>%s "
+                                "<input type=\"month\" name=\"month\" required></label><button "
+                                "type=\"submit\">%s</button></form><p>%s</p>",
+                                T_("Client"), T_("Month"), T_("Generate and sign"),
+                                T_("The month must be over. The report is signed with the "
+                                   "certificate key and kept; generating again keeps both."));
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&b, "<p id=\"report-count\">%s: %zu</p>", T_("Monthly reports"),
+                            json_array_size(items));
+    if (rc == AZK_OK)
+        rc = azk_serve__html_table(&b, "reports", rep_cols, sizeof(rep_cols) / sizeof(rep_cols[0]),
+                                   items);
+    if (rc == AZK_OK && json_array_size(items) > 0)
+        rc = azk_buf_printf(&b, "<h2>%s</h2><ul id=\"report-links\">", T_("Open a report"));
+    /* the newest generation of each (client, month): the rows come newest first */
+    json_array_foreach(items, i, row)
+    {
+        const char *c = json_string_value(json_object_get(row, "client"));
+        const char *m = json_string_value(json_object_get(row, "month"));
+        char key[160];
+        if (rc != AZK_OK)
+            break;
+        (void)snprintf(key, sizeof(key), "%.72s %.8s", c, m);
+        if (strcmp(key, last) == 0)
+            continue;
+        (void)snprintf(last, sizeof(last), "%s", key);
+        rc = rep_links(&b, c, m);
+    }
+    if (rc == AZK_OK && json_array_size(items) > 0)
+        rc = azk_buf_puts(&b, "</ul>");
+    if (rc == AZK_OK)
+        rc = azk_serve__page(rq, rs, T_("Monthly reports"), (const char *)b.data);
+    json_decref(doc);
+    azk_buf_dispose(&b);
+    return rc;
+}
+
+/* The kept report of ?client=&month= when the principal may see the client: *doc NULL with
+ * *visible true when there is none; *visible false (no lookup) for a client not granted. */
+static azk_status report_of(struct azk_server *srv, struct azk_serve_req *rq, char **doc,
+                            bool *visible, bool *bad)
+{
+    const char *client = azk_serve__query(rq, "client");
+    const char *month = azk_serve__query(rq, "month");
+    bool yes = false;
+    azk_status rc;
+    *doc = NULL;
+    *visible = false;
+    *bad = false;
+    if (client == NULL || !azk_store__valid_id(client) || !month_arg(month)) {
+        *bad = true;
+        return AZK_OK;
+    }
+    rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
+    if (rc != AZK_OK || !yes)
+        return rc;
+    *visible = true;
+    rc = azk_monthly_report_kept_get(srv->h, client, month, doc);
+    if (rc == AZK_ERR_NOTFOUND || rc == AZK_ERR_ARG) {
+        azk_error_clear();
+        *doc = NULL;
+        rc = AZK_OK;
+    }
+    return rc;
+}
+
+azk_status azk_serve__h_api_report(struct azk_server *srv, struct azk_serve_req *rq,
+                                   struct azk_serve_resp *rs)
+{
+    char *doc = NULL;
+    bool visible = false, bad = false;
+    azk_status rc = report_of(srv, rq, &doc, &visible, &bad);
+    if (rc != AZK_OK)
+        return rc;
+    if (bad)
+        return azk_serve__api_error(rs, 400, "bad_argument",
+                                    "client and month (YYYY-MM) are required.");
+    if (!visible)
+        return azk_serve__deny(srv, rq, rs, true, "monthly report of a client not granted");
+    if (doc == NULL)
+        return azk_serve__api_error(rs, 404, "not_found", "No monthly report for this month.");
+    /* the signed document byte for byte (its SHA-256 is in the ledger) */
+    rs->content_type = "application/json";
+    rc = azk_buf_puts(&rs->body, doc);
+    azk_supervision_free(doc);
+    return rc;
+}
+
+azk_status azk_serve__h_report(struct azk_server *srv, struct azk_serve_req *rq,
+                               struct azk_serve_resp *rs)
+{
+    const char *lang = azk_serve__query(rq, "lang");
+    char *doc = NULL, *html = NULL;
+    bool visible = false, bad = false;
+    azk_status rc = report_of(srv, rq, &doc, &visible, &bad);
+    if (rc != AZK_OK)
+        return rc;
+    if (bad)
+        return azk_serve__error_page(rq, rs, 400,
+                                     T_("A client and a month (YYYY-MM) are required."));
+    if (!visible)
+        return azk_serve__deny(srv, rq, rs, false, "monthly report of a client not granted");
+    if (doc == NULL)
+        return azk_serve__error_page(rq, rs, 404, T_("No monthly report for this month."));
+    if (lang == NULL || (strcmp(lang, "en") != 0 && strcmp(lang, "ja") != 0))
+        lang = rq->lang;
+    rc = azk_monthly_report_html(doc, strlen(doc), lang, &html);
+    azk_supervision_free(doc);
+    if (rc == AZK_OK)
+        rc = azk_serve__lib_page(rs, html, "/static/report.css");
+    azk_supervision_free(html);
+    return rc;
+}
+
+azk_status azk_serve__h_report_css(struct azk_server *srv, struct azk_serve_req *rq,
+                                   struct azk_serve_resp *rs)
+{
+    /* the style is the renderer's own: take it from an empty document's page */
+    static const char empty[] = "{\"report\":{}}";
+    char *html = NULL;
+    azk_status rc = azk_monthly_report_html(empty, sizeof(empty) - 1, "ja", &html);
+    (void)srv;
+    (void)rq;
+    if (rc == AZK_OK)
+        rc = azk_serve__lib_css(rs, html);
+    azk_supervision_free(html);
+    return rc;
+}
+
+/* POST client, month: generate, sign and keep (azk_monthly_report_keep). */
+azk_status azk_serve__h_report_generate(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs)
+{
+    const char *client = azk_serve__form(rq, "client");
+    const char *month = azk_serve__form(rq, "month");
+    azk_monthly_report_options o = AZK_MONTHLY_REPORT_OPTIONS_INIT;
+    char *doc = NULL, msg[512];
+    unsigned st;
+    azk_status rc;
+    if (client == NULL || !azk_store__valid_id(client) || !month_arg(month))
+        return rq->api ? azk_serve__api_error(rs, 400, "bad_argument",
+                                              "client and month (YYYY-MM) are required.")
+                       : azk_serve__result_page(rq, rs, 400, T_("Refused"),
+                                                T_("A client and a month (YYYY-MM) are required."),
+                                                "/reports");
+    o.client = client;
+    o.month = month;
+    rc = azk_monthly_report_keep(srv->h, &o, &doc);
+    if (rc == AZK_OK) {
+        json_t *d = json_loads(doc, 0, NULL);
+        json_t *r = json_object_get(d, "report");
+        azk_supervision_free(doc);
+        if (rq->api) {
+            json_t *ans = json_pack("{s:s, s:s, s:O?}", "client", client, "month", month, "summary",
+                                    json_object_get(r, "summary"));
+            json_decref(d);
+            return azk_serve__json(rs, 201, ans);
+        }
+        json_decref(d);
+        (void)snprintf(msg, sizeof(msg), "%s: %.72s %s", T_("Monthly report generated and signed"),
+                       client, month);
+        return azk_serve__result_page(rq, rs, 200, T_("Done"), msg, "/reports");
+    }
+    st = azk_serve__status_of(rc);
+    if (st == 0)
+        return rc;
+    (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
+    azk_error_clear();
+    if (rq->api)
+        return azk_serve__api_error(rs, st, st == 404 ? "not_found" : "refused", msg);
+    return azk_serve__result_page(rq, rs, st, T_("Refused"), msg, "/reports");
+}
