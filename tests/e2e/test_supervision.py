@@ -298,7 +298,10 @@ class SupervisionMonth(unittest.TestCase):
         self.assertEqual(s["open_findings"], 1)
         self.assertEqual(r["control_findings"][0]["id"], self.finding)
         self.assertTrue(r["control_findings"][0]["overdue"])
-        self.assertEqual(r["zone_findings"]["source"], "not available")
+        # no agent reported anything: counted from the agents' tables, zero (not "not available")
+        self.assertEqual(r["zone_findings"]["source"], "agents")
+        self.assertEqual(r["zone_findings"]["objects"], 0)
+        self.assertEqual(s["zone_unresolved"], 0)
         self.assertEqual(r["incidents"]["source"], "not available")
         # bank-b sees only its own
         rb = self.doc_b["report"]

@@ -32,6 +32,22 @@ typedef azk_status (*azk_store_sup_open_cb)(const char *dataset, const char *at,
 AZK_NODISCARD azk_status azk_store__sup_opens(azk_home *h, const char *client, const char *from,
                                               const char *to, azk_store_sup_open_cb cb, void *p);
 
+/*
+ * Objects with entrusted records that agents outside the closed zone reported
+ * before `to` (Unix seconds), oldest first: the edm JSON ([{client, dataset,
+ * records}]), when it was received, its case ("" when none; opened_at -1) with
+ * its state at `to` ("found" = open, "quarantined", "released", "destroyed")
+ * and whether it was quarantined, destroyed, released in [from, to). No path.
+ */
+struct azk_store_sup_zone {
+    const char *edm, *case_id, *state;
+    int64_t received_at, opened_at;
+    bool quarantined, destroyed, released;
+};
+typedef azk_status (*azk_store_sup_zone_cb)(const struct azk_store_sup_zone *z, void *p);
+AZK_NODISCARD azk_status azk_store__sup_zone(azk_home *h, int64_t from, int64_t to,
+                                             azk_store_sup_zone_cb cb, void *p);
+
 AZK_NODISCARD azk_status azk_store__sup_client_exists(azk_home *h, const char *client, bool *yes);
 
 /* ---- training ------------------------------------------------------------ */

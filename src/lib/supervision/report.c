@@ -9,8 +9,9 @@
  * The deletion certificates of the month are carried whole, so the bank
  * verifies them with the vendor's certificate key. No entrusted value is
  * read: datasets are named by id, people by their enrolled user names.
- * Sections whose source azukari does not have yet (findings of agents
- * outside the closed zone, incidents) say "not available", never a number.
+ * Entrusted records found outside the closed zone come from the agents'
+ * tables (report_zone.c). A section whose source azukari does not have yet
+ * (incidents) says "not available", never a number.
  */
 #include "supervision/report_int.h"
 #include "retention/ret_int.h"
@@ -308,7 +309,7 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     struct rep r;
     azk_status rc;
     azk_audit *a = NULL;
-    json_t *body = NULL, *led = NULL, *summary = NULL;
+    json_t *body = NULL, *led = NULL, *summary = NULL, *zone = NULL;
     int64_t start = 0, end = 0, now;
     char *doc = NULL, nowiso[32], host[256] = "", pub[96];
     bool yes = false;
@@ -387,6 +388,8 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         rc = azk_training_status(h, end - 1, 0, training_cb, &r);
     if (rc == AZK_OK)
         rc = azk_control_list(h, "finding", o.client, end - 1, finding_cb, &r);
+    if (rc == AZK_OK)
+        rc = azk_sup__zone_section(h, o.client, start, end, &zone);
     if (rc != AZK_OK)
         goto done;
     summary = json_pack(
@@ -399,6 +402,18 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         "approved_releases", (json_int_t)r.s.n_releases, "approvals", (json_int_t)r.s.n_approvals,
         "refusals", (json_int_t)r.s.n_refusals, "auth_failures", (json_int_t)r.s.n_auth,
         "lapsed_training", r.lapsed, "open_findings", (json_int_t)json_array_size(r.findings));
+    if (summary != NULL) {
+        json_t *zc = json_object_get(zone, "cases");
+        if (json_object_set(summary, "zone_objects", json_object_get(zone, "objects")) != 0 ||
+            json_object_set_new(
+                summary, "zone_unresolved",
+                json_integer(json_integer_value(json_object_get(zc, "open_at_month_end")) +
+                             json_integer_value(json_object_get(zc, "quarantined_at_month_end")))) !=
+                0) {
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
     azk_ret__iso(now, nowiso);
     if (gethostname(host, sizeof(host) - 1) != 0)
         (void)snprintf(host, sizeof(host), "unknown");
@@ -413,14 +428,13 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         "items", r.opens, "deleted", r.deleted, "overdue", r.overdue, "incomplete", r.incomplete,
         "guard", "blocks", r.s.guard_blocks, "releases", r.s.guard_releases, "approvals",
         r.s.approvals, "refusals", r.s.refusals, "auth_failures", r.s.auth_failures,
-        "zone_findings",
-        not_available("entrusted-record findings outside the closed zone come from "
-                      "agents (not in this version)"),
+        "zone_findings", zone,
         "training", values_array(r.training), "control_findings", r.findings, "incidents",
         not_available("incidents are not recorded in the catalog in this version"), "ledger", led,
         "certificates", r.certificates);
     summary = NULL;
     led = NULL;
+    zone = NULL;
     if (body == NULL) {
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the report");
         goto done;
@@ -452,6 +466,7 @@ done:
     json_decref(body);
     json_decref(led);
     json_decref(summary);
+    json_decref(zone);
     json_decref(r.s.datasets);
     json_decref(r.s.month_ends);
     json_decref(r.s.gitems);

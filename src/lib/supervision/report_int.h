@@ -34,4 +34,8 @@ AZK_NODISCARD azk_status azk_sup__push_capped(json_t *arr, json_t *v);
 
 AZK_NODISCARD azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s);
 
+/* The section zone_findings (report_zone.c) of `client` for [from, to) (Unix seconds). */
+AZK_NODISCARD azk_status azk_sup__zone_section(azk_home *h, const char *client, int64_t from,
+                                               int64_t to, json_t **out);
+
 #endif

@@ -26,11 +26,8 @@
 #include "retention/training.h"
 #include "store/store.h"
 #include "supervision/sup_int.h"
+#include "zone_cases.h"
 
-struct fixture {
-    char dir[64], home[96];
-    azk_home *h;
-};
 
 static int setup(void **state)
 {
@@ -200,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_supervision__check_bad_input),
         cmocka_unit_test_setup_teardown(test_supervision__training_gate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_supervision__checkpoint_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_supervision__zone_findings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
