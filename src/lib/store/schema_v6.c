@@ -27,6 +27,12 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- supervision (issue 15) ------------------------------------------ */
+    /* monthly reports replaced by a superseding revision (supervision/import.c): kept whole */
+    {"SELECT vendor_key FROM vendor_reports_superseded LIMIT 0",
+     "CREATE TABLE vendor_reports_superseded(vendor_key TEXT NOT NULL, client TEXT NOT NULL,"
+     " month TEXT NOT NULL, sha256 TEXT NOT NULL, doc TEXT NOT NULL, imported_at TEXT NOT NULL,"
+     " imported_by TEXT NOT NULL, superseded_at TEXT NOT NULL,"
+     " PRIMARY KEY(vendor_key, client, month, sha256))"},
     /* ---- end supervision ------------------------------------------------- */
 };
 

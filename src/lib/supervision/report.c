@@ -7,7 +7,8 @@
  * consistency proofs from every earlier month's end to it, signed with the
  * deployment key by the certificates' one signing (retention/sign.h).
  * The deletion certificates of the month are carried whole, so the bank
- * verifies them with the vendor's certificate key. No entrusted value is
+ * verifies them with the vendor's certificate key (except one issued before
+ * certificates hashed the received file's name: listed as withheld). No entrusted value is
  * read: datasets are named by id, people by their enrolled user names.
  * Entrusted records found outside the closed zone come from the agents'
  * tables (report_zone.c). A section whose source azukari does not have yet
@@ -258,6 +259,7 @@ static azk_status deletions(struct rep *r)
         char *cert = NULL;
         json_t *cj = NULL, *line;
         const char *id = NULL;
+        bool withheld;
         azk_status rc = azk_certificate_get(r->h, k, &cert);
         if (rc == AZK_ERR_NOTFOUND) {
             azk_error_clear();
@@ -269,11 +271,22 @@ static azk_status deletions(struct rep *r)
             azk_free(cert);
             id = azk_sup__str(json_object_get(cj, "certificate"), "certificate_id");
         }
+        /* a certificate issued before certificates hashed the received file's name carries
+         * that name in clear (a personal value): listed by id, not carried */
+        withheld = id != NULL && json_object_get(json_object_get(json_object_get(cj, "certificate"),
+                                                                 "dataset"),
+                                                 "source_name") != NULL;
         line = json_pack("{s:s,s:O,s:s?,s:O?,s:O?}", "dataset", k, "deleted_at",
-                         json_object_get(v, "at"), "certificate_id", id, "retain_until",
-                         json_object_get(v, "retain_until"), "late", json_object_get(v, "late"));
+                         json_object_get(v, "at"), "certificate_id", withheld ? NULL : id,
+                         "retain_until", json_object_get(v, "retain_until"), "late",
+                         json_object_get(v, "late"));
+        if (line != NULL && withheld &&
+            json_object_set_new(line, "certificate_withheld", json_string(id)) != 0) {
+            json_decref(line);
+            line = NULL;
+        }
         rc = azk_sup__push(r->deleted, line);
-        if (rc == AZK_OK && cj != NULL && id != NULL)
+        if (rc == AZK_OK && cj != NULL && id != NULL && !withheld)
             rc = azk_sup__push(r->certificates, json_incref(cj));
         json_decref(cj);
         if (rc != AZK_OK)
@@ -418,10 +431,10 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     if (gethostname(host, sizeof(host) - 1) != 0)
         (void)snprintf(host, sizeof(host), "unknown");
     body = json_pack(
-        "{s:s,s:i,s:s,s:s,s:{s:s,s:s},s:s,s:{s:s,s:s},s:o,"
+        "{s:s,s:i,s:I,s:s,s:s,s:{s:s,s:s},s:s,s:{s:s,s:s},s:o,"
         "s:O,s:O,s:{s:I,s:O,s:O},s:O,s:O,s:O,"
         "s:{s:O,s:O},s:O,s:O,s:O,s:o,s:o,s:O,s:o,s:o,s:O}",
-        "type", REPORT_TYPE, "version", 1, "client", o.client, "month", o.month, "period", "from",
+        "type", REPORT_TYPE, "version", 1, "revision", r.s.last_revision + 1, "client", o.client, "month", o.month, "period", "from",
         r.s.start_iso, "to", r.s.end_iso, "generated_at", nowiso, "organization", "host", host,
         "home", azk_home_path(h), "summary", summary, "datasets_held", r.held, "received",
         r.received, "opened", "count", (json_int_t)json_array_size(r.opens), "by_user", r.by_user,
@@ -449,8 +462,10 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         crypto_hash_sha256(md, (const uint8_t *)doc, strlen(doc));
         sodium_bin2hex(hex, sizeof(hex), md, sizeof(md));
         (void)snprintf(extra, sizeof(extra),
-                       "{\"month\":\"%s\",\"sha256\":\"%s\",\"ledger_size\":%llu}", o.month, hex,
-                       (unsigned long long)r.s.end_size);
+                       "{\"month\":\"%s\",\"sha256\":\"%s\",\"ledger_size\":%llu,"
+                       "\"revision\":%lld}",
+                       o.month, hex, (unsigned long long)r.s.end_size,
+                       (long long)(r.s.last_revision + 1));
         ev.action = "report.monthly";
         ev.object = o.client;
         ev.extra_json = extra;

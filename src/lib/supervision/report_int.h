@@ -24,6 +24,7 @@ struct azk_sup_scan {
     json_t *shreds; /* object: dataset -> {"at", "index"} */
     /* exact counts: the lists above stop at AZK_SUP_LIST_MAX items (the summary counts all) */
     uint64_t n_blocks, n_releases, n_approvals, n_refusals, n_auth;
+    json_int_t last_revision; /* highest revision of this client's reports of the month so far */
 };
 
 /* Items listed per section of a report; the summary's counts are exact. */

@@ -7,7 +7,8 @@
  * concern the client: guard blocks and releases (a guard item belongs to
  * a client when its block or quarantine matched that client's entrusted
  * records), approvals, refusals, authentication failures, deletions
- * (retention.shred) and the people who acted on the client's data.
+ * (retention.shred) and the people who acted on the client's data; after
+ * the month, only the reports of that month made before (the revision).
  * Entry times are compared on their first 19 characters
  * (YYYY-MM-DDTHH:MM:SS), the catalog's and the ledger's common part.
  */
@@ -170,11 +171,43 @@ static bool skip_before(const char *text, size_t len, struct azk_sup_scan *s, ch
     return true;
 }
 
+/*
+ * An entry after the month: a report.monthly of this client and month made
+ * earlier raises the revision of the one being made (its extra.revision, 1
+ * when absent).
+ */
+static azk_status earlier_report(struct azk_sup_scan *s, const char *text, size_t len)
+{
+    json_error_t jerr;
+    json_t *e, *x;
+    const char *obj, *m;
+    json_int_t rev;
+    if (strstr(text, "\"report.monthly\"") == NULL)
+        return AZK_OK;
+    e = json_loadb(text, len, 0, &jerr);
+    if (e == NULL)
+        return azk_error_set(AZK_ERR_INTEGRITY, "a ledger entry after the month is not JSON");
+    x = json_object_get(e, "extra");
+    obj = json_string_value(json_array_get(json_object_get(e, "objects"), 0));
+    m = azk_sup__str(x, "month");
+    if (strcmp(s_or(azk_sup__str(e, "action"), ""), "report.monthly") == 0 && obj != NULL &&
+        strcmp(obj, s->client) == 0 && m != NULL && strcmp(m, s->month) == 0) {
+        rev = json_is_integer(json_object_get(x, "revision"))
+                  ? json_integer_value(json_object_get(x, "revision"))
+                  : 1;
+        if (rev > s->last_revision)
+            s->last_revision = rev;
+    }
+    json_decref(e);
+    return AZK_OK;
+}
+
 azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
 {
     azk_status rc = AZK_OK;
     uint64_t n = azk_audit_size(a);
     char cur[8] = "";
+    bool after = false;
     json_error_t jerr;
     s->start_size = UINT64_MAX;
     s->end_size = n;
@@ -187,6 +220,13 @@ azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
         rc = azk_audit_entry(a, i, &text, &len);
         if (rc != AZK_OK)
             return rc;
+        if (after) {
+            rc = earlier_report(s, text, len);
+            azk_audit_free(text);
+            if (rc != AZK_OK)
+                return rc;
+            continue;
+        }
         if (skip_before(text, len, s, cur, &rc)) {
             azk_audit_free(text);
             if (rc != AZK_OK)
@@ -205,9 +245,17 @@ azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
                                  (unsigned long long)i);
         }
         if (strncmp(t, s->end_iso, 19) >= 0) {
+            /* after the month: only this client's earlier reports of the month (revision) */
             json_decref(e);
             s->end_size = i;
-            break;
+            after = true;
+            rc = azk_audit_entry(a, i, &text, &len);
+            if (rc == AZK_OK)
+                rc = earlier_report(s, text, len);
+            azk_audit_free(text);
+            if (rc != AZK_OK)
+                return rc;
+            continue;
         }
         (void)snprintf(m, sizeof(m), "%.7s", t);
         if (cur[0] != '\0' && strcmp(m, cur) > 0) {

@@ -4,7 +4,8 @@
  * "entrusted records found outside the closed zone" from the agents'
  * tables: objects and records of the client in the month, cases opened,
  * quarantined and still open at the month's end, another client's and
- * closed-zone findings left out, and no file name in the report.
+ * closed-zone findings left out, and no file name in the report; and the
+ * rule by which a second report of a month supersedes the first.
  * Run by test_supervision.c (one executable per module).
  */
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "azukari/supervision.h"
 #include "store/agents.h"
 #include "store/store.h"
+#include "supervision/sup_int.h"
 #include "zone_cases.h"
 
 /* 2031-01-10 and 2031-02-10 (UTC) */
@@ -151,4 +153,62 @@ void test_supervision__zone_findings(void **state)
     assert_int_equal(json_integer_value(json_object_get(c, "quarantined_at_month_end")), 0);
     json_decref(d);
     azk_supervision_free(doc);
+}
+
+/* A second report of a month supersedes the first only by a higher revision that adds
+ * certificates (supervision/supersede.c); anything else is "different content". */
+void test_supervision__supersedes(void **state)
+{
+    static const char old_t[] =
+        "{\"month\":\"2031-01\",\"client\":\"c1\",\"revision\":1,\"generated_at\":\"t1\","
+        "\"summary\":{\"deleted\":2},\"deleted\":[{\"dataset\":\"d1\",\"certificate_id\":\"DC-1\"},"
+        "{\"dataset\":\"d2\",\"certificate_id\":null}],"
+        "\"certificates\":[{\"certificate\":{\"certificate_id\":\"DC-1\",\"x\":1}}]}";
+    static const char new_t[] =
+        "{\"month\":\"2031-01\",\"client\":\"c1\",\"revision\":2,\"generated_at\":\"t2\","
+        "\"summary\":{\"deleted\":2},\"deleted\":[{\"dataset\":\"d1\",\"certificate_id\":\"DC-1\"},"
+        "{\"dataset\":\"d2\",\"certificate_id\":\"DC-2\"}],"
+        "\"certificates\":[{\"certificate\":{\"certificate_id\":\"DC-1\",\"x\":1}},"
+        "{\"certificate\":{\"certificate_id\":\"DC-2\",\"x\":2}}]}";
+    json_error_t jerr;
+    json_t *o = json_loads(old_t, 0, &jerr), *n = json_loads(new_t, 0, &jerr), *x;
+    char why[320];
+    (void)state;
+    assert_non_null(o);
+    assert_non_null(n);
+    assert_int_equal(azk_sup__supersedes(o, n, why, sizeof(why)), AZK_OK);
+    /* not a higher revision */
+    assert_int_equal(azk_sup__supersedes(n, o, why, sizeof(why)), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(why, "needs a higher revision"));
+    x = json_deep_copy(n);
+    json_object_set_new(x, "revision", json_integer(1));
+    assert_int_equal(azk_sup__supersedes(o, x, why, sizeof(why)), AZK_ERR_INTEGRITY);
+    json_decref(x);
+    /* another number */
+    x = json_deep_copy(n);
+    json_object_set_new(json_object_get(x, "summary"), "deleted", json_integer(3));
+    assert_int_equal(azk_sup__supersedes(o, x, why, sizeof(why)), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(why, "(section summary)"));
+    json_decref(x);
+    /* a certificate given before dropped, or changed */
+    x = json_deep_copy(n);
+    json_object_set_new(json_array_get(json_object_get(x, "deleted"), 0), "certificate_id",
+                        json_null());
+    assert_int_equal(azk_sup__supersedes(o, x, why, sizeof(why)), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(why, "drops or changes certificate DC-1"));
+    json_decref(x);
+    x = json_deep_copy(n);
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(x, "certificates"), 0), "certificate"), "x",
+        json_integer(9));
+    assert_int_equal(azk_sup__supersedes(o, x, why, sizeof(why)), AZK_ERR_INTEGRITY);
+    json_decref(x);
+    /* a deletion added or removed is more than certificates */
+    x = json_deep_copy(n);
+    json_array_remove(json_object_get(x, "deleted"), 1);
+    assert_int_equal(azk_sup__supersedes(o, x, why, sizeof(why)), AZK_ERR_INTEGRITY);
+    assert_non_null(strstr(why, "(section deleted)"));
+    json_decref(x);
+    json_decref(o);
+    json_decref(n);
 }

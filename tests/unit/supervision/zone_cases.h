@@ -10,4 +10,5 @@ struct fixture {
 };
 
 void test_supervision__zone_findings(void **state);
+void test_supervision__supersedes(void **state);
 #endif
