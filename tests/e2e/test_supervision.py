@@ -450,6 +450,39 @@ class SupervisionMonth(unittest.TestCase):
                          pub=os.path.join(data, "v1-source-name.pub"))
         self.assertIn("carries the received file's name in clear", r.err)
 
+    def test_supervision_bank_export_bundle(self):
+        # the examiner bundle of the vendor carries the imported monthly report, checked again
+        bank = self.fresh_bank("bank-x")
+        self.ok(bank.at("2031-02-02T09:30:00Z", "vendor", "add", "print-co", "--name",
+                        "Sample Printing", "--corporate-number", "5010001008813"))
+        self.ok(bank.at("2031-02-02T09:31:00Z", "vendor", "key", "print-co", "report", self.pub))
+        self.ok(bank.at("2031-02-02T09:31:30Z", "vendor", "key", "print-co", "ledger",
+                        os.path.join(self.v.home, "keys", "ledger.pub")))
+        r = bank.at("2031-02-02T10:00:00Z", "vendor", "import-report", self.rep_a, "--pubkey",
+                    self.pub)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        out = os.path.join(self.d, "bundle-x.json")
+        self.ok(bank.at("2031-02-03T09:00:00Z", "vendor", "export", "--vendor", "print-co",
+                        "--from", "2031-01-01", "--to", "2031-01-31", "--out", out))
+        with open(out, encoding="utf-8") as f:
+            b = json.load(f)["bundle"]
+        self.assertEqual([(x["client"], x["month"]) for x in b["reports"]],
+                         [("bank-a", "2031-01")])
+        with open(self.rep_a, encoding="utf-8") as f:
+            self.assertEqual(b["reports"][0]["document"], f.read())
+        r = bank.at("2031-02-03T09:01:00Z", "vendor", "verify-export", out, "--pubkey",
+                    os.path.join(bank.home, "keys", "certificate.pub"), "--ledger-key",
+                    os.path.join(bank.home, "keys", "ledger.pub"))
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertIn("monthly reports: 1 verified", r.out)
+        self.assertIn("with 1 certificate(s)", r.out)
+        # a period without that month: not in it
+        out2 = os.path.join(self.d, "bundle-x2.json")
+        self.ok(bank.at("2031-02-03T09:02:00Z", "vendor", "export", "--vendor", "print-co",
+                        "--from", "2031-02-01", "--to", "2031-02-28", "--out", out2))
+        with open(out2, encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["bundle"]["reports"], [])
+
     def test_supervision_bank_import_months_then_fork(self):
         # January: imported, flags raised (late deletion, lapsed training, open finding)
         r = self.imp(self.rep_a, "--client", "bank-a")
