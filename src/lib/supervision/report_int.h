@@ -25,6 +25,9 @@ struct azk_sup_scan {
     /* exact counts: the lists above stop at AZK_SUP_LIST_MAX items (the summary counts all) */
     uint64_t n_blocks, n_releases, n_approvals, n_refusals, n_auth;
     json_int_t last_revision; /* highest revision of this client's reports of the month so far */
+    /* scan state */
+    char cur[8]; /* month of the last entry seen */
+    bool after;  /* past the month's end */
 };
 
 /* Items listed per section of a report; the summary's counts are exact. */
