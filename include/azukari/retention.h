@@ -281,8 +281,9 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_pubkey(azk_home *h, char **o
  * the file can match it (`printf '%s\n%s' DATASET NAME | sha256sum`) and the
  * same name gives different hashes in different datasets. docs/retention.md.
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_source_hash(
-    const char *dataset, const char *source_name, char out[AZK_CERT_SOURCE_HASH_LEN]);
+AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_source_hash(const char *dataset,
+                                                                const char *source_name,
+                                                                char out[AZK_CERT_SOURCE_HASH_LEN]);
 
 /**
  * Whether a certificate (verify it first) was issued for a file received

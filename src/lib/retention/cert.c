@@ -130,7 +130,8 @@ struct issue_ds {
     json_t *obj;
 };
 
-/* The received file's name is a personal value: a certificate carries its hash (docs/retention.md). */
+/* The received file's name is a personal value: a certificate carries its hash (docs/retention.md).
+ */
 static azk_status issue_ds_cb(const azk_dataset_info *d, void *payload)
 {
     struct issue_ds *x = payload;
@@ -138,11 +139,11 @@ static azk_status issue_ds_cb(const azk_dataset_info *d, void *payload)
     azk_status rc = azk_certificate_source_hash(d->id, d->source_name, sh);
     if (rc != AZK_OK)
         return rc;
-    x->obj = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "id", d->id, "client",
-                       d->client, "purpose", d->purpose, "source_name_sha256", sh, "format",
-                       d->format, "encoding", d->encoding, "records", (json_int_t)d->records,
-                       "bytes", (json_int_t)d->bytes, "received_at", d->created_at, "received_by",
-                       d->created_by);
+    x->obj =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "id", d->id, "client", d->client,
+                  "purpose", d->purpose, "source_name_sha256", sh, "format", d->format, "encoding",
+                  d->encoding, "records", (json_int_t)d->records, "bytes", (json_int_t)d->bytes,
+                  "received_at", d->created_at, "received_by", d->created_by);
     return x->obj == NULL ? azk_error_set(AZK_ERR_NOMEM, "out of memory") : AZK_OK;
 }
 

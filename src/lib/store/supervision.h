@@ -131,9 +131,10 @@ AZK_NODISCARD azk_status azk_store__vreport_doc(azk_home *h, const char *vendor_
 /* Replace the stored report (sha256 old_sha256) of r's month by r, the old one kept whole in
  * vendor_reports_superseded, with ev, in one transaction; AZK_ERR_INTEGRITY when the stored
  * one is no longer old_sha256. */
-AZK_NODISCARD azk_status azk_store__vreport_supersede(azk_home *h, const struct azk_store_vreport *r,
-                                                     const char *old_sha256,
-                                                     const struct azk_store_event *ev);
+AZK_NODISCARD azk_status azk_store__vreport_supersede(azk_home *h,
+                                                      const struct azk_store_vreport *r,
+                                                      const char *old_sha256,
+                                                      const struct azk_store_event *ev);
 /* Reports of `vendor_key` for months from..to (YYYY-MM, inclusive) with their documents
  * (client, month, sha256, tree_size, root, doc set), by month then client. */
 AZK_NODISCARD azk_status azk_store__vreport_docs(azk_home *h, const char *vendor_key,

@@ -495,8 +495,8 @@ azk_status azk_vendor_report_import(azk_home *h, const char *path,
         ev.extra_json = extra;
         if (res_supersedes) {
             char sx[560];
-            (void)snprintf(sx, sizeof(sx), "%.*s,\"supersedes\":\"%s\"}",
-                           (int)strlen(extra) - 1, extra, px.old_sha);
+            (void)snprintf(sx, sizeof(sx), "%.*s,\"supersedes\":\"%s\"}", (int)strlen(extra) - 1,
+                           extra, px.old_sha);
             ev.action = "vendor.report.supersede";
             ev.extra_json = sx;
             rc = azk_store__vreport_supersede(h, &row, px.old_sha, &ev);

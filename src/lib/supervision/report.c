@@ -273,9 +273,9 @@ static azk_status deletions(struct rep *r)
         }
         /* a certificate issued before certificates hashed the received file's name carries
          * that name in clear (a personal value): listed by id, not carried */
-        withheld = id != NULL && json_object_get(json_object_get(json_object_get(cj, "certificate"),
-                                                                 "dataset"),
-                                                 "source_name") != NULL;
+        withheld = id != NULL &&
+                   json_object_get(json_object_get(json_object_get(cj, "certificate"), "dataset"),
+                                   "source_name") != NULL;
         line = json_pack("{s:s,s:O,s:s?,s:O?,s:O?}", "dataset", k, "deleted_at",
                          json_object_get(v, "at"), "certificate_id", withheld ? NULL : id,
                          "retain_until", json_object_get(v, "retain_until"), "late",
@@ -420,9 +420,9 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         if (json_object_set(summary, "zone_objects", json_object_get(zone, "objects")) != 0 ||
             json_object_set_new(
                 summary, "zone_unresolved",
-                json_integer(json_integer_value(json_object_get(zc, "open_at_month_end")) +
-                             json_integer_value(json_object_get(zc, "quarantined_at_month_end")))) !=
-                0) {
+                json_integer(
+                    json_integer_value(json_object_get(zc, "open_at_month_end")) +
+                    json_integer_value(json_object_get(zc, "quarantined_at_month_end")))) != 0) {
             rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
             goto done;
         }
@@ -430,21 +430,21 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     azk_ret__iso(now, nowiso);
     if (gethostname(host, sizeof(host) - 1) != 0)
         (void)snprintf(host, sizeof(host), "unknown");
-    body = json_pack(
-        "{s:s,s:i,s:I,s:s,s:s,s:{s:s,s:s},s:s,s:{s:s,s:s},s:o,"
-        "s:O,s:O,s:{s:I,s:O,s:O},s:O,s:O,s:O,"
-        "s:{s:O,s:O},s:O,s:O,s:O,s:o,s:o,s:O,s:o,s:o,s:O}",
-        "type", REPORT_TYPE, "version", 1, "revision", r.s.last_revision + 1, "client", o.client, "month", o.month, "period", "from",
-        r.s.start_iso, "to", r.s.end_iso, "generated_at", nowiso, "organization", "host", host,
-        "home", azk_home_path(h), "summary", summary, "datasets_held", r.held, "received",
-        r.received, "opened", "count", (json_int_t)json_array_size(r.opens), "by_user", r.by_user,
-        "items", r.opens, "deleted", r.deleted, "overdue", r.overdue, "incomplete", r.incomplete,
-        "guard", "blocks", r.s.guard_blocks, "releases", r.s.guard_releases, "approvals",
-        r.s.approvals, "refusals", r.s.refusals, "auth_failures", r.s.auth_failures,
-        "zone_findings", zone,
-        "training", values_array(r.training), "control_findings", r.findings, "incidents",
-        not_available("incidents are not recorded in the catalog in this version"), "ledger", led,
-        "certificates", r.certificates);
+    body = json_pack("{s:s,s:i,s:I,s:s,s:s,s:{s:s,s:s},s:s,s:{s:s,s:s},s:o,"
+                     "s:O,s:O,s:{s:I,s:O,s:O},s:O,s:O,s:O,"
+                     "s:{s:O,s:O},s:O,s:O,s:O,s:o,s:o,s:O,s:o,s:o,s:O}",
+                     "type", REPORT_TYPE, "version", 1, "revision", r.s.last_revision + 1, "client",
+                     o.client, "month", o.month, "period", "from", r.s.start_iso, "to", r.s.end_iso,
+                     "generated_at", nowiso, "organization", "host", host, "home", azk_home_path(h),
+                     "summary", summary, "datasets_held", r.held, "received", r.received, "opened",
+                     "count", (json_int_t)json_array_size(r.opens), "by_user", r.by_user, "items",
+                     r.opens, "deleted", r.deleted, "overdue", r.overdue, "incomplete",
+                     r.incomplete, "guard", "blocks", r.s.guard_blocks, "releases",
+                     r.s.guard_releases, "approvals", r.s.approvals, "refusals", r.s.refusals,
+                     "auth_failures", r.s.auth_failures, "zone_findings", zone, "training",
+                     values_array(r.training), "control_findings", r.findings, "incidents",
+                     not_available("incidents are not recorded in the catalog in this version"),
+                     "ledger", led, "certificates", r.certificates);
     summary = NULL;
     led = NULL;
     zone = NULL;

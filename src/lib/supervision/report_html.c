@@ -215,8 +215,8 @@ static azk_status zone_section(azk_buf *b, const char *lang, json_t *z)
 {
     static const char *const k[] = {"case", "records", "found_at", "state"};
     static const char *const l[] = {"case", "records", "at", "status"};
-    static const char *const ck[] = {"opened",    "quarantined",       "destroyed",
-                                     "released",  "open_at_month_end", "quarantined_at_month_end"};
+    static const char *const ck[] = {"opened",   "quarantined",       "destroyed",
+                                     "released", "open_at_month_end", "quarantined_at_month_end"};
     static const char *const cl[] = {"zone_opened",   "zone_quarantined", "zone_destroyed",
                                      "zone_released", "zone_open_end",    "zone_quar_end"};
     json_t *c = json_object_get(z, "cases");
@@ -274,11 +274,10 @@ static azk_status summary_table(azk_buf *b, const char *lang, json_t *sum)
         bool flag;
         if (json_object_get(sum, keys[i]) == NULL)
             continue; /* a report of an earlier version */
-        flag =
-            v > 0 &&
-            (strcmp(keys[i], "overdue") == 0 || strcmp(keys[i], "incomplete") == 0 ||
-             strcmp(keys[i], "lapsed_training") == 0 || strcmp(keys[i], "open_findings") == 0 ||
-             strcmp(keys[i], "zone_unresolved") == 0);
+        flag = v > 0 &&
+               (strcmp(keys[i], "overdue") == 0 || strcmp(keys[i], "incomplete") == 0 ||
+                strcmp(keys[i], "lapsed_training") == 0 || strcmp(keys[i], "open_findings") == 0 ||
+                strcmp(keys[i], "zone_unresolved") == 0);
         rc = azk_buf_printf(b, "<tr><th>%s</th><td%s>%lld</td></tr>\n", L(lang, keys[i]),
                             flag ? " class=flag" : "", (long long)v);
     }

@@ -60,8 +60,8 @@ static azk_status zone_cb(const struct azk_store_sup_zone *z, void *p)
     x->open_end += strcmp(st, "open") == 0;
     x->quar_end += strcmp(st, "quarantined") == 0;
     /* listed: the cases of the month, and earlier ones still unresolved at its end */
-    if (!open_in && !z->quarantined && !z->destroyed && !z->released &&
-        strcmp(st, "open") != 0 && strcmp(st, "quarantined") != 0)
+    if (!open_in && !z->quarantined && !z->destroyed && !z->released && strcmp(st, "open") != 0 &&
+        strcmp(st, "quarantined") != 0)
         return AZK_OK;
     azk_ret__iso(z->opened_at, found);
     return azk_sup__push_capped(x->items,
@@ -87,11 +87,11 @@ azk_status azk_sup__zone_section(azk_home *h, const char *client, int64_t from, 
         json_decref(x.items);
         return rc;
     }
-    *out = json_pack("{s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o}", "source", "agents",
-                     "objects", x.objects, "records", x.records, "cases", "opened", x.opened,
-                     "quarantined", x.quarantined, "destroyed", x.destroyed, "released",
-                     x.released, "open_at_month_end", x.open_end, "quarantined_at_month_end",
-                     x.quar_end, "items", x.items);
+    *out = json_pack("{s:s,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o}", "source", "agents", "objects",
+                     x.objects, "records", x.records, "cases", "opened", x.opened, "quarantined",
+                     x.quarantined, "destroyed", x.destroyed, "released", x.released,
+                     "open_at_month_end", x.open_end, "quarantined_at_month_end", x.quar_end,
+                     "items", x.items);
     if (*out == NULL)
         return azk_error_set(AZK_ERR_NOMEM, "out of memory");
     return AZK_OK;

@@ -42,7 +42,8 @@ static const char *key_of(json_t *records, const char *purpose)
 static bool key_registered(json_t *records, const char *key)
 {
     const char *r = key_of(records, "report"), *c = key_of(records, "certificate");
-    return key != NULL && ((r != NULL && strcmp(r, key) == 0) || (c != NULL && strcmp(c, key) == 0));
+    return key != NULL &&
+           ((r != NULL && strcmp(r, key) == 0) || (c != NULL && strcmp(c, key) == 0));
 }
 
 struct coll {
@@ -164,9 +165,9 @@ static azk_status check_one(json_t *r, json_t *records, const char *from, const 
             rc = rfail(AZK_ERR_INTEGRITY, "checkpoint size differs from the report's", m, NULL);
     }
     if (rc == AZK_OK)
-        rc = check_certs(body, key_of(records, "certificate") != NULL ? key_of(records, "certificate")
-                                                                      : key,
-                         vk, m, certs);
+        rc = check_certs(
+            body, key_of(records, "certificate") != NULL ? key_of(records, "certificate") : key, vk,
+            m, certs);
     json_decref(d);
     return rc;
 }

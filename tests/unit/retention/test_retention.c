@@ -797,7 +797,8 @@ static void test_retention__certificate(void **state)
         assert_null(strstr(cert, "\"source_name\""));
         assert_int_equal(azk_certificate_source_hash("ds", "dm.csv", sh), AZK_OK);
         assert_non_null(strstr(cert, sh));
-        assert_int_equal(azk_certificate_source_matches(cert, strlen(cert), "dm.csv", &yes), AZK_OK);
+        assert_int_equal(azk_certificate_source_matches(cert, strlen(cert), "dm.csv", &yes),
+                         AZK_OK);
         assert_true(yes);
         assert_int_equal(azk_certificate_source_matches(cert, strlen(cert), "dm2.csv", &yes),
                          AZK_OK);

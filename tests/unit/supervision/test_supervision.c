@@ -28,7 +28,6 @@
 #include "supervision/sup_int.h"
 #include "zone_cases.h"
 
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));

@@ -49,9 +49,9 @@ static void batch(azk_home *h, const char *agent, const char *id, int64_t at, bo
     struct azk_store_event ev = {.action = "agent.batch", .object = id};
     int64_t nc = 0;
     bool dup = false;
-    assert_int_equal(azk_store__agent_batch_ingest(h, id, agent, at, at, 0, o, n, &ev, cases, &nc,
-                                                   &dup),
-                     AZK_OK);
+    assert_int_equal(
+        azk_store__agent_batch_ingest(h, id, agent, at, at, 0, o, n, &ev, cases, &nc, &dup),
+        AZK_OK);
     assert_false(dup);
 }
 
@@ -99,9 +99,9 @@ void test_supervision__zone_findings(void **state)
                      AZK_OK);
     assert_true(changed);
     /* destroyed in February: still quarantined at January's end */
-    assert_int_equal(azk_store__agent_case_request(h, "case-b-jan-0", "alice", "destroy", "policy",
-                                                   FEB10, &ev),
-                     AZK_OK);
+    assert_int_equal(
+        azk_store__agent_case_request(h, "case-b-jan-0", "alice", "destroy", "policy", FEB10, &ev),
+        AZK_OK);
     assert_int_equal(azk_store__agent_case_approve(h, "case-b-jan-0", "bob", FEB10 + 60, &ev),
                      AZK_OK);
     assert_int_equal(azk_store__agent_case_done(h, "case-b-jan-0", "ag-gen", "destroyed",
@@ -133,9 +133,10 @@ void test_supervision__zone_findings(void **state)
                         "case-b-jan-0");
     assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "state")),
                         "quarantined");
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_object_get(d, "report"), "summary"), "zone_unresolved")),
-                     2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(json_object_get(d, "report"), "summary"),
+                                           "zone_unresolved")),
+        2);
     json_decref(d);
     azk_supervision_free(doc);
     doc = NULL;
