@@ -339,6 +339,8 @@ class SupervisionMonth(unittest.TestCase):
         self.assertIn("月次報告書", h)
         self.assertIn("@page{size:A4", h)
         self.assertIn("a-dm1", h)
+        self.assertIn("<dt>版（同月の再作成で増加）</dt><dd>1</dd>", h)
+        self.assertIn("閉域外で検出されたファイル", h)  # zone_findings counted, not "n/a"
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         if chromium is None:
             self.skipTest("chromium not installed")

@@ -21,6 +21,7 @@ static const struct lbl labels[] = {
     {"month", "対象月", "Month"},
     {"period", "期間", "Period"},
     {"generated", "作成日時", "Generated"},
+    {"revision", "版（同月の再作成で増加）", "Revision (raised when the month is made again)"},
     {"host", "作成ホスト", "Host"},
     {"summary", "概要", "Summary"},
     {"datasets_held", "月末保有データセット", "Datasets held at month end"},
@@ -344,6 +345,9 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
             if (rc == AZK_OK)
                 rc = azk_buf_puts(&b, "</dd>");
         }
+        if (rc == AZK_OK && json_is_integer(json_object_get(r, "revision")))
+            rc = azk_buf_printf(&b, "<dt>%s</dt><dd>%lld</dd>", L(lang, "revision"),
+                                (long long)json_integer_value(json_object_get(r, "revision")));
         if (rc == AZK_OK)
             rc = azk_buf_printf(&b, "<dt>%s</dt><dd>", L(lang, "period"));
         if (rc == AZK_OK)
