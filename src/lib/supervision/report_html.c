@@ -21,6 +21,8 @@ static const struct lbl labels[] = {
     {"month", "対象月", "Month"},
     {"period", "期間", "Period"},
     {"generated", "作成日時", "Generated"},
+    {"withheld", "（旧形式の証明書: 受領ファイル名を平文で含むため添付せず）",
+     "(old-format certificate: carries the received file's name in clear, not attached)"},
     {"revision", "版（同月の再作成で増加）", "Revision (raised when the month is made again)"},
     {"host", "作成ホスト", "Host"},
     {"summary", "概要", "Summary"},
@@ -243,6 +245,33 @@ static azk_status zone_section(azk_buf *b, const char *lang, json_t *z)
     return rc;
 }
 
+/* The deletions: a certificate withheld (issued before certificates hashed the received
+ * file's name, so not carried) is named with a note instead of a blank. */
+static azk_status deleted_table(azk_buf *b, const char *lang, json_t *del, const char *const *keys,
+                                const char *const *lbls)
+{
+    json_t *rows = json_deep_copy(del), *d;
+    size_t i;
+    azk_status rc;
+    if (rows == NULL && del != NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    json_array_foreach(rows, i, d)
+    {
+        const char *w = azk_sup__str(d, "certificate_withheld");
+        char t[160];
+        if (w == NULL)
+            continue;
+        (void)snprintf(t, sizeof(t), "%.80s %s", w, L(lang, "withheld"));
+        if (json_object_set_new(d, "certificate_id", json_string(t)) != 0) {
+            json_decref(rows);
+            return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        }
+    }
+    rc = table(b, lang, "deleted", rows, keys, lbls, 5);
+    json_decref(rows);
+    return rc;
+}
+
 static const char CSS[] =
     "@page{size:A4;margin:14mm 12mm}"
     "body{font-family:'Noto Sans CJK JP','Noto Sans JP','IPAexGothic',sans-serif;font-size:10pt;"
@@ -400,7 +429,7 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
         if (rc == AZK_OK)
             rc = table(&b, lang, "opens", json_object_get(op, "items"), k3, l3, 4);
         if (rc == AZK_OK)
-            rc = table(&b, lang, "deleted", json_object_get(r, "deleted"), k4, l4, 5);
+            rc = deleted_table(&b, lang, json_object_get(r, "deleted"), k4, l4);
         if (rc == AZK_OK)
             rc = table(&b, lang, "overdue", json_object_get(r, "overdue"), k5, l5, 3);
         if (rc == AZK_OK)

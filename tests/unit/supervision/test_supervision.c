@@ -198,6 +198,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_supervision__checkpoint_at, setup, teardown),
         cmocka_unit_test_setup_teardown(test_supervision__zone_findings, setup, teardown),
         cmocka_unit_test(test_supervision__supersedes),
+        cmocka_unit_test(test_supervision__html_withheld),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

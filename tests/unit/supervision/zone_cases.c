@@ -213,3 +213,20 @@ void test_supervision__supersedes(void **state)
     json_decref(o);
     json_decref(n);
 }
+
+/* A deletion whose certificate was withheld (old format) is named on the page with why. */
+void test_supervision__html_withheld(void **state)
+{
+    static const char doc[] =
+        "{\"report\":{\"client\":\"c1\",\"month\":\"2031-01\",\"summary\":{},\"ledger\":{},"
+        "\"deleted\":[{\"dataset\":\"d1\",\"deleted_at\":\"2031-01-21T02:00:00Z\","
+        "\"certificate_withheld\":\"DC-d1-0001\"}]},\"signature\":{}}";
+    char *html = NULL;
+    (void)state;
+    assert_int_equal(azk_monthly_report_html(doc, strlen(doc), "ja", &html), AZK_OK);
+    assert_non_null(strstr(html, "DC-d1-0001 （旧形式の証明書"));
+    azk_supervision_free(html);
+    assert_int_equal(azk_monthly_report_html(doc, strlen(doc), "en", &html), AZK_OK);
+    assert_non_null(strstr(html, "DC-d1-0001 (old-format certificate"));
+    azk_supervision_free(html);
+}

@@ -11,4 +11,5 @@ struct fixture {
 
 void test_supervision__zone_findings(void **state);
 void test_supervision__supersedes(void **state);
+void test_supervision__html_withheld(void **state);
 #endif
