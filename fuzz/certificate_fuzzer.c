@@ -5,7 +5,8 @@
  * verified with the key of the seed certificate, with the embedded and with
  * a given ledger key, and rendered as HTML. Invariants: a certificate that
  * verifies passed every check; a rendering never fails on a document that
- * parsed as a certificate except for lack of memory.
+ * parsed as a certificate except for lack of memory; matching a file name
+ * (azk_certificate_source_matches) says yes or no, or refuses the format.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,5 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     azk_retention_free(html);
+    {
+        bool yes = true;
+        azk_status rc = azk_certificate_source_matches(t, size, "a.csv", &yes);
+        if (rc != AZK_OK && (rc != AZK_ERR_FORMAT || yes))
+            abort();
+    }
     return 0;
 }

@@ -186,6 +186,25 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_audit_root(azk_audit *a, uint64_t size,
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_audit_checkpoint(azk_audit *a, int sign, char **out);
 
+/** One ledger entry: canonical JSON, NUL-terminated, borrowed for the call. */
+typedef azk_status (*azk_audit_entry_cb)(uint64_t index, const char *entry, size_t len,
+                                         void *payload);
+
+/**
+ * Read the whole ledger once, as signing reads it (the log from the start:
+ * frames, sequence numbers, links; the tree recomputed and compared with
+ * the index, the caches and every stored checkpoint), giving every entry in
+ * order to `cb` (which may stop the read by returning an error). A
+ * checkpoint signed afterwards on this handle (azk_audit_checkpoint,
+ * azk_audit_checkpoint_at) reuses that tree while nothing was appended: a
+ * caller that reads the entries and then signs reads the log once.
+ * Read-write handles only.
+ * @return AZK_OK; AZK_ERR_ARG (read-only handle); cb's error;
+ *         AZK_ERR_INTEGRITY, AZK_ERR_IO, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_read_all(azk_audit *a, azk_audit_entry_cb cb,
+                                                       void *payload);
+
 /**
  * A signed checkpoint of the first `size` entries (size <= azk_audit_size),
  * e.g. the ledger at a month's end. Checked as azk_audit_checkpoint checks

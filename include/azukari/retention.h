@@ -271,6 +271,30 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_get(azk_home *h, const char 
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_pubkey(azk_home *h, char **out);
 
+/** Size of azk_certificate_source_hash's text: 64 hex digits and NUL. */
+#define AZK_CERT_SOURCE_HASH_LEN 65
+
+/**
+ * The hash a certificate carries instead of the received file's name (a
+ * file name of entrusted data is a personal value): lower-case hex SHA-256
+ * of the UTF-8 bytes `dataset` "\n" `source_name`, so the client that sent
+ * the file can match it (`printf '%s\n%s' DATASET NAME | sha256sum`) and the
+ * same name gives different hashes in different datasets. docs/retention.md.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_source_hash(const char *dataset,
+                                                                const char *source_name,
+                                                                char out[AZK_CERT_SOURCE_HASH_LEN]);
+
+/**
+ * Whether a certificate (verify it first) was issued for a file received
+ * under `source_name`: compares source_name_sha256, or the clear
+ * source_name of a certificate issued before the hash.
+ * @return AZK_OK (*yes set), AZK_ERR_FORMAT (no dataset or name in it)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_certificate_source_matches(const char *json, size_t len,
+                                                                   const char *source_name,
+                                                                   bool *yes);
+
 /** What azk_certificate_verify checked. */
 typedef struct {
     bool signature;     /**< certificate signature by the given key */

@@ -196,6 +196,8 @@ typedef struct {
     uint64_t findings;     /**< flags: unresolved internal-control findings */
     bool already;          /**< the same report was imported before (nothing done) */
     char problem[256];     /**< why it was refused, "" when imported */
+    bool superseded;       /**< it replaced the month's earlier report (a higher revision that
+                                only adds certificates; the earlier one is kept) */
 } azk_vendor_import_result;
 
 /**

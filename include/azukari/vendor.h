@@ -244,6 +244,8 @@ typedef struct {
     uint64_t files;   /**< files whose hash matched */
     char vendor[72];
     char from[16], to[16];
+    uint64_t reports;             /**< imported monthly reports verified (signature, checkpoint) */
+    uint64_t report_certificates; /**< certificates carried by them, verified */
 } azk_vendor_export_report;
 
 /**

@@ -84,6 +84,8 @@ int cmd_vendor_import_report(int argc, char **argv)
              "earlier report(s), %llu certificate(s) verified\n"),
            res.client, res.month, (unsigned long long)res.tree_size,
            (unsigned long long)res.checked, (unsigned long long)res.certificates);
+    if (res.superseded)
+        printf(_("it supersedes the report of that month imported before (kept)\n"));
     ret = 0;
     if (res.overdue > 0) {
         printf(_("FLAG: %llu overdue deletion(s)\n"), (unsigned long long)res.overdue);

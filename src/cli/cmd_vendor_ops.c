@@ -375,6 +375,9 @@ int vendor_cmd_verify_export(int argc, char **argv)
              "entr(ies) proved\n"),
            rep.vendor, rep.from, rep.to, (unsigned long long)rep.files,
            (unsigned long long)rep.entries);
+    printf(_("monthly reports: %llu verified (vendor signature, month-end checkpoint), with %llu "
+             "certificate(s)\n"),
+           (unsigned long long)rep.reports, (unsigned long long)rep.report_certificates);
     if (!rep.pinned)
         printf("%s", _("note: checked with the keys inside the bundle; give --pubkey and "
                        "--ledger-key to pin the bank's keys\n"));

@@ -14,6 +14,7 @@ and PDF kept in the test directory) when Chromium is installed.
 """
 import base64
 import calendar
+import hashlib
 import json
 import os
 import shutil
@@ -298,7 +299,10 @@ class SupervisionMonth(unittest.TestCase):
         self.assertEqual(s["open_findings"], 1)
         self.assertEqual(r["control_findings"][0]["id"], self.finding)
         self.assertTrue(r["control_findings"][0]["overdue"])
-        self.assertEqual(r["zone_findings"]["source"], "not available")
+        # no agent reported anything: counted from the agents' tables, zero (not "not available")
+        self.assertEqual(r["zone_findings"]["source"], "agents")
+        self.assertEqual(r["zone_findings"]["objects"], 0)
+        self.assertEqual(s["zone_unresolved"], 0)
         self.assertEqual(r["incidents"]["source"], "not available")
         # bank-b sees only its own
         rb = self.doc_b["report"]
@@ -314,9 +318,15 @@ class SupervisionMonth(unittest.TestCase):
         for p in (self.rep_a, self.rep_b, self.html_a):
             with open(p, encoding="utf-8") as f:
                 texts.append(f.read())
-        body = dict(self.doc_a["report"])
-        body.pop("certificates")  # signed certificates carry the dataset's record as issued
-        texts.append(json.dumps(body, ensure_ascii=False))
+        texts.append(json.dumps(self.doc_a, ensure_ascii=False))
+        # the received files' names: certificates carry their hash only
+        for t in texts:
+            self.assertNotIn("a.csv", t)
+            self.assertNotIn("b.csv", t)
+        ds = self.doc_a["report"]["certificates"][0]["certificate"]["dataset"]
+        self.assertNotIn("source_name", ds)
+        self.assertEqual(ds["source_name_sha256"],
+                         hashlib.sha256(b"a-dm1\na.csv").hexdigest())
         for row in self.rows_a + self.rows_b:
             for v in row.split(",")[1:]:
                 if len(v) >= 4:
@@ -329,6 +339,8 @@ class SupervisionMonth(unittest.TestCase):
         self.assertIn("月次報告書", h)
         self.assertIn("@page{size:A4", h)
         self.assertIn("a-dm1", h)
+        self.assertIn("<dt>版（同月の再作成で増加）</dt><dd>1</dd>", h)
+        self.assertIn("閉域外で検出されたファイル", h)  # zone_findings counted, not "n/a"
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         if chromium is None:
             self.skipTest("chromium not installed")
@@ -400,13 +412,78 @@ class SupervisionMonth(unittest.TestCase):
         r = bank.at("2031-02-02T10:00:00Z", "vendor", "import-report", self.rep_a, "--pubkey",
                     self.pub)
         self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertEqual(self.doc_a["report"]["revision"], 1)
+        # made again, nothing changed: revision 2 supersedes (only its time differs)
         again = os.path.join(self.d, "a-2031-01-again.json")
         self.ok(self.v.at("2031-02-03T01:00:00Z", "report", "monthly", "--client", "bank-a",
                           "--month", "2031-01", "--out", again))
+        with open(again, encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["report"]["revision"], 2)
         r = bank.at("2031-02-03T10:00:00Z", "vendor", "import-report", again, "--pubkey", self.pub)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        self.assertIn("supersedes", r.out)
+        # an older revision after a newer one: refused
+        r = bank.at("2031-02-03T10:01:00Z", "vendor", "import-report", self.rep_a, "--pubkey",
+                    self.pub)
+        self.assertEqual(r.rc, 2, r.out)
+        self.assertIn("needs a higher revision", r.err)
+        # the vendor changes January after the fact (a backdated completion): content differs
+        self.ok(self.v.at("2031-02-03T02:00:00Z", "training", "complete", "carol", "pdh",
+                          "--date", "2031-01-06", "--evidence",
+                          os.path.join(self.d, "attendance.pdf")))
+        third = os.path.join(self.d, "a-2031-01-third.json")
+        self.ok(self.v.at("2031-02-03T03:00:00Z", "report", "monthly", "--client", "bank-a",
+                          "--month", "2031-01", "--out", third))
+        r = bank.at("2031-02-03T10:02:00Z", "vendor", "import-report", third, "--pubkey", self.pub)
         self.assertEqual(r.rc, 2, r.out)
         self.assertIn("different report for 2031-01", r.err)
+        self.assertIn("changes more than certificates (section summary)", r.err)  # lapsed
         self.assertEqual(self.imported_in(bank), [("bank-a", "2031-01")])
+        self.assertEqual(len(T.catalog_query(bank.home, "SELECT sha256 FROM"
+                                             " vendor_reports_superseded")), 1)
+
+    def test_supervision_bank_bad_6_clear_file_name(self):
+        # a report made by the session-4 code carries a certificate with the received file's
+        # name in clear: the bank refuses to store it
+        data = os.path.join(os.environ.get("AZK_SRCDIR", os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "..")), "tests", "data",
+            "certificates")
+        r = self.refused(self.fresh_bank("bank-n"), os.path.join(data, "v1-report-bank-a.json"),
+                         pub=os.path.join(data, "v1-source-name.pub"))
+        self.assertIn("carries the received file's name in clear", r.err)
+
+    def test_supervision_bank_export_bundle(self):
+        # the examiner bundle of the vendor carries the imported monthly report, checked again
+        bank = self.fresh_bank("bank-x")
+        self.ok(bank.at("2031-02-02T09:30:00Z", "vendor", "add", "print-co", "--name",
+                        "Sample Printing", "--corporate-number", "5010001008813"))
+        self.ok(bank.at("2031-02-02T09:31:00Z", "vendor", "key", "print-co", "report", self.pub))
+        self.ok(bank.at("2031-02-02T09:31:30Z", "vendor", "key", "print-co", "ledger",
+                        os.path.join(self.v.home, "keys", "ledger.pub")))
+        r = bank.at("2031-02-02T10:00:00Z", "vendor", "import-report", self.rep_a, "--pubkey",
+                    self.pub)
+        self.assertEqual(r.rc, 1, r.out + r.err)
+        out = os.path.join(self.d, "bundle-x.json")
+        self.ok(bank.at("2031-02-03T09:00:00Z", "vendor", "export", "--vendor", "print-co",
+                        "--from", "2031-01-01", "--to", "2031-01-31", "--out", out))
+        with open(out, encoding="utf-8") as f:
+            b = json.load(f)["bundle"]
+        self.assertEqual([(x["client"], x["month"]) for x in b["reports"]],
+                         [("bank-a", "2031-01")])
+        with open(self.rep_a, encoding="utf-8") as f:
+            self.assertEqual(b["reports"][0]["document"], f.read())
+        r = bank.at("2031-02-03T09:01:00Z", "vendor", "verify-export", out, "--pubkey",
+                    os.path.join(bank.home, "keys", "certificate.pub"), "--ledger-key",
+                    os.path.join(bank.home, "keys", "ledger.pub"))
+        self.assertEqual(r.rc, 0, r.out + r.err)
+        self.assertIn("monthly reports: 1 verified", r.out)
+        self.assertIn("with 1 certificate(s)", r.out)
+        # a period without that month: not in it
+        out2 = os.path.join(self.d, "bundle-x2.json")
+        self.ok(bank.at("2031-02-03T09:02:00Z", "vendor", "export", "--vendor", "print-co",
+                        "--from", "2031-02-01", "--to", "2031-02-28", "--out", out2))
+        with open(out2, encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["bundle"]["reports"], [])
 
     def test_supervision_bank_import_months_then_fork(self):
         # January: imported, flags raised (late deletion, lapsed training, open finding)
@@ -449,6 +526,68 @@ class SupervisionMonth(unittest.TestCase):
         self.assertEqual(alarms[0]["outcome"], "alarm")
         # and the bank's own ledger still verifies
         self.assertEqual(self.bank.at("2031-04-02T10:01:00Z", "audit", "verify").rc, 0)
+
+
+@unittest.skipUnless(libfaketime_present(), "libfaketime not installed")
+class SupervisionLateCertificate(unittest.TestCase):
+    """A deletion of January certified only in February: January's report made before the
+    certificate lists none; made again after, it carries it (revision 2) and the bank takes
+    it as superseding the first (issue 15: before, the bank refused it as different content).
+    """
+
+    def test_supervision_late_certificate_supersedes(self):
+        with T.TempDir("azk-sup-late-") as d:
+            v = Side(d, "vendor")
+            closed = os.path.join(d, "closed")
+            os.makedirs(closed)
+            csv = os.path.join(d, "late.csv")
+            with open(csv, "w", encoding="utf-8") as f:
+                f.write(HEADER + "\n" + "\n".join(synthetic_rows(5, seed=21)) + "\n")
+
+            def ok(r):
+                self.assertEqual(r.rc, 0, r.out + r.err)
+                return r
+            ok(v.at("2031-01-02T09:00:00Z", "init"))
+            ok(v.at("2031-01-02T09:01:00Z", "client", "add", "bank-a"))
+            for i, name in enumerate(("alice", "bob")):
+                v.secrets[name] = ok(v.at("2031-01-02T09:02:%02dZ" % i, "user", "add",
+                                          name)).out.strip()
+            T.write_conf(v.home, {"retention": {"sweep_paths": [closed]}})
+            ok(v.at("2031-01-03T10:00:00Z", "intake", "--client", "bank-a", "--dataset", "l1",
+                    "--purpose", "direct mail", "--retain-until", "2031-01-20", csv))
+            r = v.at("2031-01-21T02:00:00Z", "retention", "run")
+            self.assertEqual(r.rc, 0, r.out + r.err)
+            first, second = (os.path.join(d, x) for x in ("r1.json", "r2.json"))
+            ok(v.at("2031-02-01T01:00:00Z", "report", "monthly", "--client", "bank-a",
+                    "--month", "2031-01", "--out", first))
+            ok(v.at("2031-02-01T02:00:00Z", "certificate", "issue", "l1", user="bob"))
+            ok(v.at("2031-02-01T03:00:00Z", "report", "monthly", "--client", "bank-a",
+                    "--month", "2031-01", "--out", second))
+            with open(first, encoding="utf-8") as f:
+                r1 = json.load(f)["report"]
+            with open(second, encoding="utf-8") as f:
+                r2 = json.load(f)["report"]
+            self.assertEqual((r1["revision"], r2["revision"]), (1, 2))
+            self.assertIsNone(r1["deleted"][0].get("certificate_id"))
+            self.assertTrue(r2["deleted"][0]["certificate_id"].startswith("DC-l1-"))
+            self.assertEqual(len(r2["certificates"]), 1)
+            pub = os.path.join(v.home, "keys", "certificate.pub")
+            bank = Side(d, "bank")
+            ok(bank.at("2031-02-02T09:00:00Z", "init"))
+            r = bank.at("2031-02-02T10:00:00Z", "vendor", "import-report", first, "--pubkey", pub)
+            self.assertIn(r.rc, (0, 1), r.out + r.err)
+            r = bank.at("2031-02-02T10:01:00Z", "vendor", "import-report", second, "--pubkey",
+                        pub)
+            self.assertIn(r.rc, (0, 1), r.out + r.err)
+            self.assertIn("1 certificate(s) verified", r.out)
+            self.assertIn("supersedes", r.out)
+            stored = T.catalog_query(bank.home, "SELECT doc FROM vendor_reports")
+            self.assertEqual(len(stored), 1)
+            self.assertEqual(json.loads(stored[0][0])["report"]["revision"], 2)
+            self.assertEqual(len(T.catalog_query(
+                bank.home, "SELECT sha256 FROM vendor_reports_superseded")), 1)
+            log = bank.at("2031-02-02T10:02:00Z", "audit", "log", "--format", "json").out
+            self.assertIn('"vendor.report.supersede"', log)
 
 
 if __name__ == "__main__":

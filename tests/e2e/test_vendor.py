@@ -394,7 +394,8 @@ class VendorTest(unittest.TestCase):
         actions = [json.loads(e["entry"])["action"] for e in b["ledger"]["entries"]]
         self.assertIn("vendor.add", actions)
         self.assertIn("vendor.questionnaire.receive", actions)
-        self.assertIn("reports_note", b)
+        self.assertEqual(b["reports"], [])  # none imported (test_supervision: with one)
+        self.assertIn("monthly reports: 0 verified", r.out)
         # pinned to another key: refused
         r = self.bank.run("vendor", "verify-export", out, "--pubkey",
                           os.path.join(self.vend.home, "keys", "certificate.pub"))

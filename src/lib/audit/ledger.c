@@ -382,6 +382,8 @@ void azk_audit_close(azk_audit *a)
     sodium_memzero(&a->key, sizeof(a->key));
     if (a->mt_built)
         azk_audit__memtree_dispose(&a->mt);
+    if (a->vt_built)
+        azk_audit__memtree_dispose(&a->vt);
     azk_free(a->offs);
     azk_free(a->home);
     azk_free(a->dir);
@@ -713,10 +715,15 @@ static azk_status checkpoint_impl(azk_audit *a, uint64_t want, int sign, char **
      * (a damaged cache is rebuilt), and never sign a tree that does not
      * extend every checkpoint signed before (C2SP tlog-checkpoint).
      */
-    rc = azk_audit__full_check(a, &mt, &built);
-    if (rc != AZK_OK)
-        goto done;
-    azk_audit__memtree_nodes(&mt, &t);
+    if (a->vt_built && a->vt_n == a->n && a->vt_end == a->log_end) {
+        /* recomputed from the log by azk_audit_read_all, nothing appended since */
+        azk_audit__memtree_nodes(&a->vt, &t);
+    } else {
+        rc = azk_audit__full_check(a, &mt, &built);
+        if (rc != AZK_OK)
+            goto done;
+        azk_audit__memtree_nodes(&mt, &t);
+    }
     rc = azk_audit__stored_names(a, &names, &count);
     for (size_t i = 0; rc == AZK_OK && i < count; i++) {
         struct stored_cp s;

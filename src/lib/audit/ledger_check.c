@@ -59,6 +59,38 @@ void azk_audit__leaf_hashes(const uint8_t *map, const uint64_t *offs, uint64_t n
  */
 azk_status azk_audit__scan_log(int fd, struct logscan *s)
 {
+    return azk_audit__scan_log_visit(fd, s, NULL, NULL);
+}
+
+/* Each good entry in order to visit, NUL-terminated in a reused buffer. */
+static azk_status visit_entries(const uint8_t *map, const struct logscan *s,
+                                azk_audit_entry_cb visit, void *payload)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    azk_status rc = AZK_OK;
+    for (uint64_t i = 0; rc == AZK_OK && i < s->n; i++) {
+        size_t len = (size_t)(s->offs[i + 1] - s->offs[i]) - FRAME_OVH;
+        if (len + 1 > cap) {
+            char *nb = azk_realloc(buf, len + 1);
+            if (nb == NULL) {
+                rc = azk_error_nomem();
+                break;
+            }
+            buf = nb;
+            cap = len + 1;
+        }
+        memcpy(buf, map + s->offs[i] + FRAME_HDR, len);
+        buf[len] = '\0';
+        rc = visit(i, buf, len, payload);
+    }
+    azk_free(buf);
+    return rc;
+}
+
+azk_status azk_audit__scan_log_visit(int fd, struct logscan *s, azk_audit_entry_cb visit,
+                                     void *payload)
+{
     azk_status rc = AZK_OK;
     struct stat st;
     uint8_t *map = NULL;
@@ -134,6 +166,8 @@ azk_status azk_audit__scan_log(int fd, struct logscan *s)
     s->n = n;
     s->end = s->offs[n];
     s->size = size;
+    if (visit != NULL)
+        rc = visit_entries(map, s, visit, payload);
 done:
     if (map != NULL)
         munmap(map, size);
@@ -324,11 +358,17 @@ azk_status azk_audit__stored_vs_tree(const struct stored_cp *s, const struct azk
  */
 azk_status azk_audit__full_check(azk_audit *a, struct azk_audit__memtree *mt, int *built)
 {
+    return azk_audit__full_check_visit(a, mt, built, NULL, NULL);
+}
+
+azk_status azk_audit__full_check_visit(azk_audit *a, struct azk_audit__memtree *mt, int *built,
+                                       azk_audit_entry_cb visit, void *payload)
+{
     struct logscan s;
     uint64_t recorded = 0;
     uint8_t *buf = NULL;
     size_t bl = 0;
-    azk_status rc = azk_audit__scan_log(a->log_fd, &s);
+    azk_status rc = azk_audit__scan_log_visit(a->log_fd, &s, visit, payload);
     *built = 0;
     if (rc != AZK_OK)
         return rc;

@@ -38,6 +38,11 @@ struct azk_audit {
     int mt_built;
     struct azk_audit__memtree mt;
     uint64_t *offs; /* frame offsets, n + 1 */
+    /* read-write handles: the tree azk_audit_read_all recomputed from the log, valid while
+     * n and log_end are what they were (checkpoints signed after reuse it) */
+    int vt_built;
+    struct azk_audit__memtree vt;
+    uint64_t vt_n, vt_end;
 };
 
 /* The log read from the start, every frame, sequence number and link checked. */
@@ -87,11 +92,17 @@ void azk_audit__put_u64be(uint8_t *p, uint64_t v);
 uint64_t azk_audit__get_u64be(const uint8_t *p);
 void azk_audit__logscan_dispose(struct logscan *s);
 azk_status azk_audit__scan_log(int fd, struct logscan *s);
+/* The same, giving each good entry (NUL-terminated copy, borrowed) to visit in log order. */
+azk_status azk_audit__scan_log_visit(int fd, struct logscan *s, azk_audit_entry_cb visit,
+                                     void *payload);
 azk_status azk_audit__stored_names(azk_audit *a, char ***out, size_t *count);
 azk_status azk_audit__stored_open(azk_audit *a, const char *name, struct stored_cp *out);
 azk_status azk_audit__stored_vs_tree(const struct stored_cp *s, const struct azk_audit__nodes *t,
                                      uint64_t n);
 azk_status azk_audit__full_check(azk_audit *a, struct azk_audit__memtree *mt, int *built);
+/* azk_audit__full_check giving each entry to visit (azk_audit__scan_log_visit). */
+azk_status azk_audit__full_check_visit(azk_audit *a, struct azk_audit__memtree *mt, int *built,
+                                       azk_audit_entry_cb visit, void *payload);
 azk_status azk_audit__check_newest(azk_audit *a);
 azk_status azk_audit__open_readonly(azk_audit *a, azk_audit_open_info *info);
 

@@ -15,6 +15,7 @@
  */
 #include "impact/impact_int.h"
 #include "detect/detect.h"
+#include "azukari/retention.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -214,10 +215,15 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
            "| 保存期限 | 保存期限超過 |\n|---|---|---|---|---|---:|---:|---|---|\n");
     for (size_t i = 0; i < r->dataset_count; i++) {
         const azk_impact_dataset *ds = &r->datasets[i];
+        char sh[AZK_CERT_SOURCE_HASH_LEN];
         if (client != NULL && strcmp(ds->client, client) != 0)
             continue;
-        put(d, "| %s | %s | %s | %.10s | %s | %llu | %llu | %s | ", ds->client, ds->dataset,
-            ds->source_name, ds->created_at != NULL ? ds->created_at : "", ds->purpose,
+        /* the received file's name is a personal value: its hash as certificates carry it */
+        if (azk_certificate_source_hash(ds->dataset, ds->source_name != NULL ? ds->source_name : "",
+                                        sh) != AZK_OK)
+            (void)snprintf(sh, sizeof(sh), "-");
+        put(d, "| %s | %s | SHA-256 %.16s… | %.10s | %s | %llu | %llu | %s | ", ds->client,
+            ds->dataset, sh, ds->created_at != NULL ? ds->created_at : "", ds->purpose,
             (unsigned long long)ds->records, (unsigned long long)ds->persons, ds->retain_until);
         if (ds->past_deadline)
             put(d, "超過（%llu 日）|\n", (unsigned long long)ds->days_overdue);

@@ -130,15 +130,65 @@ struct issue_ds {
     json_t *obj;
 };
 
+/* The received file's name is a personal value: a certificate carries its hash (docs/retention.md).
+ */
 static azk_status issue_ds_cb(const azk_dataset_info *d, void *payload)
 {
     struct issue_ds *x = payload;
+    char sh[AZK_CERT_SOURCE_HASH_LEN];
+    azk_status rc = azk_certificate_source_hash(d->id, d->source_name, sh);
+    if (rc != AZK_OK)
+        return rc;
     x->obj =
         json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s}", "id", d->id, "client", d->client,
-                  "purpose", d->purpose, "source_name", d->source_name, "format", d->format,
-                  "encoding", d->encoding, "records", (json_int_t)d->records, "bytes",
-                  (json_int_t)d->bytes, "received_at", d->created_at, "received_by", d->created_by);
+                  "purpose", d->purpose, "source_name_sha256", sh, "format", d->format, "encoding",
+                  d->encoding, "records", (json_int_t)d->records, "bytes", (json_int_t)d->bytes,
+                  "received_at", d->created_at, "received_by", d->created_by);
     return x->obj == NULL ? azk_error_set(AZK_ERR_NOMEM, "out of memory") : AZK_OK;
+}
+
+azk_status azk_certificate_source_hash(const char *dataset, const char *source_name,
+                                       char out[AZK_CERT_SOURCE_HASH_LEN])
+{
+    crypto_hash_sha256_state st;
+    uint8_t md[crypto_hash_sha256_BYTES];
+    azk_error_clear();
+    AZK_ASSERT_ARG(dataset != NULL && source_name != NULL && out != NULL);
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const uint8_t *)dataset, strlen(dataset));
+    crypto_hash_sha256_update(&st, (const uint8_t *)"\n", 1);
+    crypto_hash_sha256_update(&st, (const uint8_t *)source_name, strlen(source_name));
+    crypto_hash_sha256_final(&st, md);
+    sodium_bin2hex(out, AZK_CERT_SOURCE_HASH_LEN, md, sizeof(md));
+    return AZK_OK;
+}
+
+azk_status azk_certificate_source_matches(const char *json, size_t len, const char *source_name,
+                                          bool *yes)
+{
+    json_error_t jerr;
+    json_t *doc, *d;
+    const char *id, *h, *clear;
+    azk_status rc = AZK_OK;
+    azk_error_clear();
+    AZK_ASSERT_ARG(json != NULL && source_name != NULL && yes != NULL);
+    *yes = false;
+    doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    d = json_object_get(json_object_get(doc, "certificate"), "dataset");
+    id = azk_cert__jstr(d, "id");
+    h = azk_cert__jstr(d, "source_name_sha256");
+    clear = azk_cert__jstr(d, "source_name"); /* certificates issued before the hash */
+    if (id == NULL || (h == NULL && clear == NULL)) {
+        rc = azk_error_set(AZK_ERR_FORMAT, "certificate: no dataset id and source name hash");
+    } else if (h != NULL) {
+        char mine[AZK_CERT_SOURCE_HASH_LEN];
+        rc = azk_certificate_source_hash(id, source_name, mine);
+        *yes = rc == AZK_OK && sodium_memcmp(mine, h, sizeof(mine)) == 0 && strlen(h) == 64;
+    } else {
+        *yes = strcmp(clear, source_name) == 0;
+    }
+    json_decref(doc);
+    return rc;
 }
 
 static json_t *str_or_null(const char *v)

@@ -169,8 +169,18 @@ azk_status azk_certificate_html(const char *json, size_t len, char **out)
         rc = row(&b, "委託元（クライアント）", azk_cert__jstr(d, "client"));
     if (rc == AZK_OK)
         rc = row(&b, "利用目的", azk_cert__jstr(d, "purpose"));
-    if (rc == AZK_OK)
-        rc = row(&b, "受領ファイル名", azk_cert__jstr(d, "source_name"));
+    if (rc == AZK_OK) {
+        /* the received file's name is a personal value: its hash, also for a certificate
+         * issued before certificates carried only the hash */
+        char sh[AZK_CERT_SOURCE_HASH_LEN];
+        const char *sv = azk_cert__jstr(d, "source_name_sha256");
+        if (sv == NULL && azk_cert__jstr(d, "id") != NULL &&
+            azk_cert__jstr(d, "source_name") != NULL &&
+            azk_certificate_source_hash(azk_cert__jstr(d, "id"), azk_cert__jstr(d, "source_name"),
+                                        sh) == AZK_OK)
+            sv = sh;
+        rc = row(&b, "受領ファイル名（SHA-256）", sv);
+    }
     if (rc == AZK_OK)
         rc = row(&b, "受領日時", azk_cert__jstr(d, "received_at"));
     if (rc == AZK_OK)

@@ -52,6 +52,12 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
      "CREATE TABLE monthly_reports(client TEXT NOT NULL, month TEXT NOT NULL,"
      " sha256 TEXT NOT NULL, seq INT64 NOT NULL, generated_at TEXT NOT NULL,"
      " generated_by TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(client, month, sha256))"},
+    /* monthly reports replaced by a superseding revision (supervision/import.c): kept whole */
+    {"SELECT vendor_key FROM vendor_reports_superseded LIMIT 0",
+     "CREATE TABLE vendor_reports_superseded(vendor_key TEXT NOT NULL, client TEXT NOT NULL,"
+     " month TEXT NOT NULL, sha256 TEXT NOT NULL, doc TEXT NOT NULL, imported_at TEXT NOT NULL,"
+     " imported_by TEXT NOT NULL, superseded_at TEXT NOT NULL,"
+     " PRIMARY KEY(vendor_key, client, month, sha256))"},
     /* ---- end supervision ------------------------------------------------- */
 };
 

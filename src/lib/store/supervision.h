@@ -32,6 +32,22 @@ typedef azk_status (*azk_store_sup_open_cb)(const char *dataset, const char *at,
 AZK_NODISCARD azk_status azk_store__sup_opens(azk_home *h, const char *client, const char *from,
                                               const char *to, azk_store_sup_open_cb cb, void *p);
 
+/*
+ * Objects with entrusted records that agents outside the closed zone reported
+ * before `to` (Unix seconds), oldest first: the edm JSON ([{client, dataset,
+ * records}]), when it was received, its case ("" when none; opened_at -1) with
+ * its state at `to` ("found" = open, "quarantined", "released", "destroyed")
+ * and whether it was quarantined, destroyed, released in [from, to). No path.
+ */
+struct azk_store_sup_zone {
+    const char *edm, *case_id, *state;
+    int64_t received_at, opened_at;
+    bool quarantined, destroyed, released;
+};
+typedef azk_status (*azk_store_sup_zone_cb)(const struct azk_store_sup_zone *z, void *p);
+AZK_NODISCARD azk_status azk_store__sup_zone(azk_home *h, int64_t from, int64_t to,
+                                             azk_store_sup_zone_cb cb, void *p);
+
 AZK_NODISCARD azk_status azk_store__sup_client_exists(azk_home *h, const char *client, bool *yes);
 
 /* ---- training ------------------------------------------------------------ */
@@ -108,5 +124,21 @@ AZK_NODISCARD azk_status azk_store__vreports(azk_home *h, const char *vendor_key
                                              azk_store_vreport_cb cb, void *p);
 AZK_NODISCARD azk_status azk_store__vreport_insert(azk_home *h, const struct azk_store_vreport *r,
                                                    const struct azk_store_event *ev);
+/* sup_vreports.c: the stored document of (vendor, client, month) appended to doc; *found. */
+AZK_NODISCARD azk_status azk_store__vreport_doc(azk_home *h, const char *vendor_key,
+                                                const char *client, const char *month, azk_buf *doc,
+                                                bool *found);
+/* Replace the stored report (sha256 old_sha256) of r's month by r, the old one kept whole in
+ * vendor_reports_superseded, with ev, in one transaction; AZK_ERR_INTEGRITY when the stored
+ * one is no longer old_sha256. */
+AZK_NODISCARD azk_status azk_store__vreport_supersede(azk_home *h,
+                                                      const struct azk_store_vreport *r,
+                                                      const char *old_sha256,
+                                                      const struct azk_store_event *ev);
+/* Reports of `vendor_key` for months from..to (YYYY-MM, inclusive) with their documents
+ * (client, month, sha256, tree_size, root, doc set), by month then client. */
+AZK_NODISCARD azk_status azk_store__vreport_docs(azk_home *h, const char *vendor_key,
+                                                 const char *from_month, const char *to_month,
+                                                 azk_store_vreport_cb cb, void *p);
 
 #endif

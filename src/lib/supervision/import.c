@@ -156,6 +156,7 @@ struct prior {
     const char *vkey; /* this report's ledger key */
     uint64_t checked;
     bool already, other_content;
+    char old_sha[72];
     char fork[256];
     char pinned_client[72];
     char vkey_changed;
@@ -192,8 +193,10 @@ static azk_status prior_cb(const struct azk_store_vreport *r, void *p)
     if (strcmp(r->month, x->month) == 0 && strcmp(r->client, x->client) == 0) {
         if (strcmp(r->sha256, x->sha256) == 0)
             x->already = true;
-        else
+        else {
             x->other_content = true;
+            (void)snprintf(x->old_sha, sizeof(x->old_sha), "%s", r->sha256);
+        }
     }
     /* the month both know: the earlier of the two reports' months */
     {
@@ -251,6 +254,16 @@ static azk_status check_certs(json_t *r, const char *cert_key, const char *vkey,
         azk_status rc;
         if (text == NULL)
             return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        if (json_object_get(json_object_get(json_object_get(c, "certificate"), "dataset"),
+                            "source_name") != NULL) {
+            free(text); /* jansson's allocator; checksrc: ok */
+            (void)snprintf(problem, cap,
+                           "certificate %s carries the received file's name in clear (a "
+                           "personal value; issued before certificates hashed it): the vendor "
+                           "must list it as withheld",
+                           id != NULL ? id : "?");
+            return AZK_ERR_INTEGRITY;
+        }
         rc = azk_certificate_verify(text, strlen(text), cert_key, vkey, &rep);
         free(text); /* jansson's allocator; checksrc: ok */
         if (rc != AZK_OK) {
@@ -304,6 +317,7 @@ azk_status azk_vendor_report_import(azk_home *h, const char *path,
     const char *client = NULL, *month = NULL;
     uint8_t md[crypto_hash_sha256_BYTES];
     azk_status rc;
+    bool res_supersedes = false;
 
     if (azk__options_in(&o, sizeof(o), &defs, in, true, "azk_vendor_import_options") != AZK_OK)
         return azk_error_last()->code;
@@ -398,13 +412,32 @@ azk_status azk_vendor_report_import(azk_home *h, const char *path,
         goto done;
     }
     if (px.other_content) {
-        char why[256];
-        (void)snprintf(why, sizeof(why),
-                       "a different report for %s of client %s was imported "
-                       "before",
-                       month, client);
-        rc = refuse(h, "vendor.report.import", "refused", client, why, AZK_ERR_INTEGRITY, res);
-        goto done;
+        /* a superseding revision (supersede.c) or a refusal */
+        char why[320] = "";
+        azk_buf old = AZK_BUF_INIT;
+        bool found = false;
+        json_t *od = NULL;
+        rc = azk_store__vreport_doc(h, pub, client, month, &old, &found);
+        if (rc == AZK_OK && found) {
+            json_error_t jerr;
+            od = json_loadb((const char *)old.data, old.len, 0, &jerr);
+        }
+        azk_buf_dispose(&old);
+        if (rc != AZK_OK)
+            goto done;
+        if (od == NULL)
+            (void)snprintf(why, sizeof(why), "the stored report of %s is unreadable", month);
+        else if (azk_sup__supersedes(json_object_get(od, REPORT_BODY), r, why, sizeof(why)) ==
+                 AZK_ERR_NOMEM)
+            rc = AZK_ERR_NOMEM;
+        json_decref(od);
+        if (rc != AZK_OK)
+            goto done;
+        if (why[0] != '\0') {
+            rc = refuse(h, "vendor.report.import", "refused", client, why, AZK_ERR_INTEGRITY, res);
+            goto done;
+        }
+        res_supersedes = true;
     }
     if (o.client == NULL && px.pinned_client[0] != '\0' && strcmp(px.pinned_client, client) != 0) {
         char why[256];
@@ -460,7 +493,17 @@ azk_status azk_vendor_report_import(azk_home *h, const char *path,
         ev.action = "vendor.report.import";
         ev.object = client;
         ev.extra_json = extra;
-        rc = azk_store__vreport_insert(h, &row, &ev);
+        if (res_supersedes) {
+            char sx[560];
+            (void)snprintf(sx, sizeof(sx), "%.*s,\"supersedes\":\"%s\"}", (int)strlen(extra) - 1,
+                           extra, px.old_sha);
+            ev.action = "vendor.report.supersede";
+            ev.extra_json = sx;
+            rc = azk_store__vreport_supersede(h, &row, px.old_sha, &ev);
+            res->superseded = rc == AZK_OK;
+        } else {
+            rc = azk_store__vreport_insert(h, &row, &ev);
+        }
     }
 done:
     azk_buf_dispose(&file);

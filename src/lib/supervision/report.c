@@ -7,10 +7,12 @@
  * consistency proofs from every earlier month's end to it, signed with the
  * deployment key by the certificates' one signing (retention/sign.h).
  * The deletion certificates of the month are carried whole, so the bank
- * verifies them with the vendor's certificate key. No entrusted value is
+ * verifies them with the vendor's certificate key (except one issued before
+ * certificates hashed the received file's name: listed as withheld). No entrusted value is
  * read: datasets are named by id, people by their enrolled user names.
- * Sections whose source azukari does not have yet (findings of agents
- * outside the closed zone, incidents) say "not available", never a number.
+ * Entrusted records found outside the closed zone come from the agents'
+ * tables (report_zone.c). A section whose source azukari does not have yet
+ * (incidents) says "not available", never a number.
  */
 #include "supervision/report_int.h"
 #include "retention/ret_int.h"
@@ -257,6 +259,7 @@ static azk_status deletions(struct rep *r)
         char *cert = NULL;
         json_t *cj = NULL, *line;
         const char *id = NULL;
+        bool withheld;
         azk_status rc = azk_certificate_get(r->h, k, &cert);
         if (rc == AZK_ERR_NOTFOUND) {
             azk_error_clear();
@@ -268,11 +271,22 @@ static azk_status deletions(struct rep *r)
             azk_free(cert);
             id = azk_sup__str(json_object_get(cj, "certificate"), "certificate_id");
         }
+        /* a certificate issued before certificates hashed the received file's name carries
+         * that name in clear (a personal value): listed by id, not carried */
+        withheld = id != NULL &&
+                   json_object_get(json_object_get(json_object_get(cj, "certificate"), "dataset"),
+                                   "source_name") != NULL;
         line = json_pack("{s:s,s:O,s:s?,s:O?,s:O?}", "dataset", k, "deleted_at",
-                         json_object_get(v, "at"), "certificate_id", id, "retain_until",
-                         json_object_get(v, "retain_until"), "late", json_object_get(v, "late"));
+                         json_object_get(v, "at"), "certificate_id", withheld ? NULL : id,
+                         "retain_until", json_object_get(v, "retain_until"), "late",
+                         json_object_get(v, "late"));
+        if (line != NULL && withheld &&
+            json_object_set_new(line, "certificate_withheld", json_string(id)) != 0) {
+            json_decref(line);
+            line = NULL;
+        }
         rc = azk_sup__push(r->deleted, line);
-        if (rc == AZK_OK && cj != NULL && id != NULL)
+        if (rc == AZK_OK && cj != NULL && id != NULL && !withheld)
             rc = azk_sup__push(r->certificates, json_incref(cj));
         json_decref(cj);
         if (rc != AZK_OK)
@@ -308,7 +322,7 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     struct rep r;
     azk_status rc;
     azk_audit *a = NULL;
-    json_t *body = NULL, *led = NULL, *summary = NULL;
+    json_t *body = NULL, *led = NULL, *summary = NULL, *zone = NULL;
     int64_t start = 0, end = 0, now;
     char *doc = NULL, nowiso[32], host[256] = "", pub[96];
     bool yes = false;
@@ -387,6 +401,8 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         rc = azk_training_status(h, end - 1, 0, training_cb, &r);
     if (rc == AZK_OK)
         rc = azk_control_list(h, "finding", o.client, end - 1, finding_cb, &r);
+    if (rc == AZK_OK)
+        rc = azk_sup__zone_section(h, o.client, start, end, &zone);
     if (rc != AZK_OK)
         goto done;
     summary = json_pack(
@@ -399,28 +415,39 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         "approved_releases", (json_int_t)r.s.n_releases, "approvals", (json_int_t)r.s.n_approvals,
         "refusals", (json_int_t)r.s.n_refusals, "auth_failures", (json_int_t)r.s.n_auth,
         "lapsed_training", r.lapsed, "open_findings", (json_int_t)json_array_size(r.findings));
+    if (summary != NULL) {
+        json_t *zc = json_object_get(zone, "cases");
+        if (json_object_set(summary, "zone_objects", json_object_get(zone, "objects")) != 0 ||
+            json_object_set_new(
+                summary, "zone_unresolved",
+                json_integer(
+                    json_integer_value(json_object_get(zc, "open_at_month_end")) +
+                    json_integer_value(json_object_get(zc, "quarantined_at_month_end")))) != 0) {
+            rc = azk_error_set(AZK_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
     azk_ret__iso(now, nowiso);
     if (gethostname(host, sizeof(host) - 1) != 0)
         (void)snprintf(host, sizeof(host), "unknown");
-    body = json_pack(
-        "{s:s,s:i,s:s,s:s,s:{s:s,s:s},s:s,s:{s:s,s:s},s:o,"
-        "s:O,s:O,s:{s:I,s:O,s:O},s:O,s:O,s:O,"
-        "s:{s:O,s:O},s:O,s:O,s:O,s:o,s:o,s:O,s:o,s:o,s:O}",
-        "type", REPORT_TYPE, "version", 1, "client", o.client, "month", o.month, "period", "from",
-        r.s.start_iso, "to", r.s.end_iso, "generated_at", nowiso, "organization", "host", host,
-        "home", azk_home_path(h), "summary", summary, "datasets_held", r.held, "received",
-        r.received, "opened", "count", (json_int_t)json_array_size(r.opens), "by_user", r.by_user,
-        "items", r.opens, "deleted", r.deleted, "overdue", r.overdue, "incomplete", r.incomplete,
-        "guard", "blocks", r.s.guard_blocks, "releases", r.s.guard_releases, "approvals",
-        r.s.approvals, "refusals", r.s.refusals, "auth_failures", r.s.auth_failures,
-        "zone_findings",
-        not_available("entrusted-record findings outside the closed zone come from "
-                      "agents (not in this version)"),
-        "training", values_array(r.training), "control_findings", r.findings, "incidents",
-        not_available("incidents are not recorded in the catalog in this version"), "ledger", led,
-        "certificates", r.certificates);
+    body = json_pack("{s:s,s:i,s:I,s:s,s:s,s:{s:s,s:s},s:s,s:{s:s,s:s},s:o,"
+                     "s:O,s:O,s:{s:I,s:O,s:O},s:O,s:O,s:O,"
+                     "s:{s:O,s:O},s:O,s:O,s:O,s:o,s:o,s:O,s:o,s:o,s:O}",
+                     "type", REPORT_TYPE, "version", 1, "revision", r.s.last_revision + 1, "client",
+                     o.client, "month", o.month, "period", "from", r.s.start_iso, "to", r.s.end_iso,
+                     "generated_at", nowiso, "organization", "host", host, "home", azk_home_path(h),
+                     "summary", summary, "datasets_held", r.held, "received", r.received, "opened",
+                     "count", (json_int_t)json_array_size(r.opens), "by_user", r.by_user, "items",
+                     r.opens, "deleted", r.deleted, "overdue", r.overdue, "incomplete",
+                     r.incomplete, "guard", "blocks", r.s.guard_blocks, "releases",
+                     r.s.guard_releases, "approvals", r.s.approvals, "refusals", r.s.refusals,
+                     "auth_failures", r.s.auth_failures, "zone_findings", zone, "training",
+                     values_array(r.training), "control_findings", r.findings, "incidents",
+                     not_available("incidents are not recorded in the catalog in this version"),
+                     "ledger", led, "certificates", r.certificates);
     summary = NULL;
     led = NULL;
+    zone = NULL;
     if (body == NULL) {
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the report");
         goto done;
@@ -435,8 +462,10 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         crypto_hash_sha256(md, (const uint8_t *)doc, strlen(doc));
         sodium_bin2hex(hex, sizeof(hex), md, sizeof(md));
         (void)snprintf(extra, sizeof(extra),
-                       "{\"month\":\"%s\",\"sha256\":\"%s\",\"ledger_size\":%llu}", o.month, hex,
-                       (unsigned long long)r.s.end_size);
+                       "{\"month\":\"%s\",\"sha256\":\"%s\",\"ledger_size\":%llu,"
+                       "\"revision\":%lld}",
+                       o.month, hex, (unsigned long long)r.s.end_size,
+                       (long long)(r.s.last_revision + 1));
         ev.action = "report.monthly";
         ev.object = o.client;
         ev.extra_json = extra;
@@ -452,6 +481,7 @@ done:
     json_decref(body);
     json_decref(led);
     json_decref(summary);
+    json_decref(zone);
     json_decref(r.s.datasets);
     json_decref(r.s.month_ends);
     json_decref(r.s.gitems);

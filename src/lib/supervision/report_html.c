@@ -21,6 +21,9 @@ static const struct lbl labels[] = {
     {"month", "対象月", "Month"},
     {"period", "期間", "Period"},
     {"generated", "作成日時", "Generated"},
+    {"withheld", "（旧形式の証明書: 受領ファイル名を平文で含むため添付せず）",
+     "(old-format certificate: carries the received file's name in clear, not attached)"},
+    {"revision", "版（同月の再作成で増加）", "Revision (raised when the month is made again)"},
     {"host", "作成ホスト", "Host"},
     {"summary", "概要", "Summary"},
     {"datasets_held", "月末保有データセット", "Datasets held at month end"},
@@ -38,6 +41,16 @@ static const struct lbl labels[] = {
     {"open_findings", "未完了の内部監査指摘", "Open internal-audit findings"},
     {"zone_findings", "閉域外で検出された委託レコード",
      "Entrusted records found outside the closed zone"},
+    {"zone_objects", "閉域外で検出されたファイル", "Files found outside the closed zone"},
+    {"zone_unresolved", "未解決の検出（月末）", "Unresolved findings (month end)"},
+    {"zone_records", "うち委託レコード件数", "Entrusted records in them"},
+    {"zone_opened", "検出案件（新規）", "Cases opened"},
+    {"zone_quarantined", "隔離", "Quarantined"},
+    {"zone_destroyed", "破棄", "Destroyed"},
+    {"zone_released", "解放", "Released"},
+    {"zone_open_end", "月末未対応", "Still open at month end"},
+    {"zone_quar_end", "月末隔離中", "Quarantined at month end"},
+    {"case", "案件", "Case"},
     {"training", "取扱者の教育状況", "Training of the handlers"},
     {"control_findings", "内部管理の指摘事項", "Internal-control findings"},
     {"incidents", "インシデント", "Incidents"},
@@ -111,6 +124,9 @@ static const char *ja_value(const char *lang, const char *v)
         {"in_progress", "対応中"},
         {"closed", "完了"},
         {"organisation", "全社"},
+        {"quarantined", "隔離済み"},
+        {"destroyed", "破棄済み"},
+        {"released", "解放済み"},
         {"client", "委託元"},
         {"wrong TOTP code", "TOTP コード誤り"},
         {"unknown user", "未登録の利用者"},
@@ -197,6 +213,65 @@ static azk_status not_avail(azk_buf *b, const char *lang, const char *key, json_
     return rc;
 }
 
+/* zone_findings: counts, then the cases; an older report without the source says so */
+static azk_status zone_section(azk_buf *b, const char *lang, json_t *z)
+{
+    static const char *const k[] = {"case", "records", "found_at", "state"};
+    static const char *const l[] = {"case", "records", "at", "status"};
+    static const char *const ck[] = {"opened",   "quarantined",       "destroyed",
+                                     "released", "open_at_month_end", "quarantined_at_month_end"};
+    static const char *const cl[] = {"zone_opened",   "zone_quarantined", "zone_destroyed",
+                                     "zone_released", "zone_open_end",    "zone_quar_end"};
+    json_t *c = json_object_get(z, "cases");
+    azk_status rc;
+    if (azk_sup__str(z, "source") == NULL || strcmp(azk_sup__str(z, "source"), "agents") != 0)
+        return not_avail(b, lang, "zone_findings", z);
+    rc = azk_buf_printf(b,
+                        "<section><h2>%s</h2><table><tbody>\n<tr><th>%s</th><td>%lld</td></tr>"
+                        "<tr><th>%s</th><td>%lld</td></tr>\n",
+                        L(lang, "zone_findings"), L(lang, "zone_objects"),
+                        (long long)json_integer_value(json_object_get(z, "objects")),
+                        L(lang, "zone_records"),
+                        (long long)json_integer_value(json_object_get(z, "records")));
+    for (size_t i = 0; rc == AZK_OK && i < sizeof(ck) / sizeof(ck[0]); i++) {
+        json_int_t v = json_integer_value(json_object_get(c, ck[i]));
+        rc = azk_buf_printf(b, "<tr><th>%s</th><td%s>%lld</td></tr>\n", L(lang, cl[i]),
+                            v > 0 && i >= 4 ? " class=flag" : "", (long long)v);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "</tbody></table></section>\n");
+    if (rc == AZK_OK)
+        rc = table(b, lang, "case", json_object_get(z, "items"), k, l, 4);
+    return rc;
+}
+
+/* The deletions: a certificate withheld (issued before certificates hashed the received
+ * file's name, so not carried) is named with a note instead of a blank. */
+static azk_status deleted_table(azk_buf *b, const char *lang, json_t *del, const char *const *keys,
+                                const char *const *lbls)
+{
+    json_t *rows = json_deep_copy(del), *d;
+    size_t i;
+    azk_status rc;
+    if (rows == NULL && del != NULL)
+        return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+    json_array_foreach(rows, i, d)
+    {
+        const char *w = azk_sup__str(d, "certificate_withheld");
+        char t[160];
+        if (w == NULL)
+            continue;
+        (void)snprintf(t, sizeof(t), "%.80s %s", w, L(lang, "withheld"));
+        if (json_object_set_new(d, "certificate_id", json_string(t)) != 0) {
+            json_decref(rows);
+            return azk_error_set(AZK_ERR_NOMEM, "out of memory");
+        }
+    }
+    rc = table(b, lang, "deleted", rows, keys, lbls, 5);
+    json_decref(rows);
+    return rc;
+}
+
 static const char CSS[] =
     "@page{size:A4;margin:14mm 12mm}"
     "body{font-family:'Noto Sans CJK JP','Noto Sans JP','IPAexGothic',sans-serif;font-size:10pt;"
@@ -222,14 +297,17 @@ static azk_status summary_table(azk_buf *b, const char *lang, json_t *sum)
                                        "deleted",       "overdue",           "incomplete",
                                        "guard_blocks",  "approved_releases", "approvals",
                                        "refusals",      "auth_failures",     "lapsed_training",
-                                       "open_findings"};
+                                       "open_findings", "zone_objects",      "zone_unresolved"};
     azk_status rc = azk_buf_printf(b, "<section><h2>%s</h2><table><tbody>\n", L(lang, "summary"));
     for (size_t i = 0; rc == AZK_OK && i < sizeof(keys) / sizeof(keys[0]); i++) {
         json_int_t v = json_integer_value(json_object_get(sum, keys[i]));
-        bool flag =
-            v > 0 &&
-            (strcmp(keys[i], "overdue") == 0 || strcmp(keys[i], "incomplete") == 0 ||
-             strcmp(keys[i], "lapsed_training") == 0 || strcmp(keys[i], "open_findings") == 0);
+        bool flag;
+        if (json_object_get(sum, keys[i]) == NULL)
+            continue; /* a report of an earlier version */
+        flag = v > 0 &&
+               (strcmp(keys[i], "overdue") == 0 || strcmp(keys[i], "incomplete") == 0 ||
+                strcmp(keys[i], "lapsed_training") == 0 || strcmp(keys[i], "open_findings") == 0 ||
+                strcmp(keys[i], "zone_unresolved") == 0);
         rc = azk_buf_printf(b, "<tr><th>%s</th><td%s>%lld</td></tr>\n", L(lang, keys[i]),
                             flag ? " class=flag" : "", (long long)v);
     }
@@ -296,6 +374,9 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
             if (rc == AZK_OK)
                 rc = azk_buf_puts(&b, "</dd>");
         }
+        if (rc == AZK_OK && json_is_integer(json_object_get(r, "revision")))
+            rc = azk_buf_printf(&b, "<dt>%s</dt><dd>%lld</dd>", L(lang, "revision"),
+                                (long long)json_integer_value(json_object_get(r, "revision")));
         if (rc == AZK_OK)
             rc = azk_buf_printf(&b, "<dt>%s</dt><dd>", L(lang, "period"));
         if (rc == AZK_OK)
@@ -348,7 +429,7 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
         if (rc == AZK_OK)
             rc = table(&b, lang, "opens", json_object_get(op, "items"), k3, l3, 4);
         if (rc == AZK_OK)
-            rc = table(&b, lang, "deleted", json_object_get(r, "deleted"), k4, l4, 5);
+            rc = deleted_table(&b, lang, json_object_get(r, "deleted"), k4, l4);
         if (rc == AZK_OK)
             rc = table(&b, lang, "overdue", json_object_get(r, "overdue"), k5, l5, 3);
         if (rc == AZK_OK)
@@ -364,7 +445,7 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
         if (rc == AZK_OK)
             rc = table(&b, lang, "auth_failures", json_object_get(r, "auth_failures"), k11, l11, 3);
         if (rc == AZK_OK)
-            rc = not_avail(&b, lang, "zone_findings", json_object_get(r, "zone_findings"));
+            rc = zone_section(&b, lang, json_object_get(r, "zone_findings"));
         if (rc == AZK_OK)
             rc = training_section(&b, lang, json_object_get(r, "training"));
         if (rc == AZK_OK)

@@ -24,6 +24,10 @@ struct azk_sup_scan {
     json_t *shreds; /* object: dataset -> {"at", "index"} */
     /* exact counts: the lists above stop at AZK_SUP_LIST_MAX items (the summary counts all) */
     uint64_t n_blocks, n_releases, n_approvals, n_refusals, n_auth;
+    json_int_t last_revision; /* highest revision of this client's reports of the month so far */
+    /* scan state */
+    char cur[8]; /* month of the last entry seen */
+    bool after;  /* past the month's end */
 };
 
 /* Items listed per section of a report; the summary's counts are exact. */
@@ -33,5 +37,9 @@ struct azk_sup_scan {
 AZK_NODISCARD azk_status azk_sup__push_capped(json_t *arr, json_t *v);
 
 AZK_NODISCARD azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s);
+
+/* The section zone_findings (report_zone.c) of `client` for [from, to) (Unix seconds). */
+AZK_NODISCARD azk_status azk_sup__zone_section(azk_home *h, const char *client, int64_t from,
+                                               int64_t to, json_t **out);
 
 #endif

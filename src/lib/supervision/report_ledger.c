@@ -7,7 +7,10 @@
  * concern the client: guard blocks and releases (a guard item belongs to
  * a client when its block or quarantine matched that client's entrusted
  * records), approvals, refusals, authentication failures, deletions
- * (retention.shred) and the people who acted on the client's data.
+ * (retention.shred) and the people who acted on the client's data; after
+ * the month, only the reports of that month made before (the revision).
+ * The entries come from azk_audit_read_all (one read of the log, shared
+ * with signing the month-end checkpoint).
  * Entry times are compared on their first 19 characters
  * (YYYY-MM-DDTHH:MM:SS), the catalog's and the ledger's common part.
  */
@@ -170,84 +173,123 @@ static bool skip_before(const char *text, size_t len, struct azk_sup_scan *s, ch
     return true;
 }
 
-azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
+/*
+ * An entry after the month: a report.monthly of this client and month made
+ * earlier raises the revision of the one being made (its extra.revision, 1
+ * when absent).
+ */
+static azk_status earlier_report(struct azk_sup_scan *s, const char *text, size_t len)
 {
-    azk_status rc = AZK_OK;
-    uint64_t n = azk_audit_size(a);
-    char cur[8] = "";
     json_error_t jerr;
-    s->start_size = UINT64_MAX;
-    s->end_size = n;
-    for (uint64_t i = 0; i < n; i++) {
-        char *text = NULL;
-        size_t len = 0;
-        json_t *e;
-        const char *t;
-        char m[8];
-        rc = azk_audit_entry(a, i, &text, &len);
-        if (rc != AZK_OK)
-            return rc;
-        if (skip_before(text, len, s, cur, &rc)) {
-            azk_audit_free(text);
-            if (rc != AZK_OK)
-                return rc;
-            continue;
-        }
-        e = json_loadb(text, len, 0, &jerr);
-        azk_audit_free(text);
-        if (e == NULL)
-            return azk_error_set(AZK_ERR_INTEGRITY, "ledger entry %llu is not JSON",
-                                 (unsigned long long)i);
-        t = s_or(azk_sup__str(e, "time"), "");
-        if (strlen(t) < 19) {
-            json_decref(e);
-            return azk_error_set(AZK_ERR_INTEGRITY, "ledger entry %llu has no time",
-                                 (unsigned long long)i);
-        }
-        if (strncmp(t, s->end_iso, 19) >= 0) {
-            json_decref(e);
-            s->end_size = i;
-            break;
-        }
-        (void)snprintf(m, sizeof(m), "%.7s", t);
-        if (cur[0] != '\0' && strcmp(m, cur) > 0) {
-            /* the months from cur up to before m end at size i */
-            char k[8];
-            (void)snprintf(k, sizeof(k), "%s", cur);
-            while (rc == AZK_OK && strcmp(k, m) < 0) {
-                rc = azk_sup__set(s->month_ends, k, json_integer((json_int_t)i));
-                if (rc == AZK_OK) {
-                    int64_t st = 0, en = 0;
-                    if (azk_sup__month(k, &st, &en) != AZK_OK)
-                        break;
-                    azk_sup__month_of(en, k);
-                }
+    json_t *e, *x;
+    const char *obj, *m;
+    json_int_t rev;
+    if (strstr(text, "\"report.monthly\"") == NULL)
+        return AZK_OK;
+    e = json_loadb(text, len, 0, &jerr);
+    if (e == NULL)
+        return azk_error_set(AZK_ERR_INTEGRITY, "a ledger entry after the month is not JSON");
+    x = json_object_get(e, "extra");
+    obj = json_string_value(json_array_get(json_object_get(e, "objects"), 0));
+    m = azk_sup__str(x, "month");
+    if (strcmp(s_or(azk_sup__str(e, "action"), ""), "report.monthly") == 0 && obj != NULL &&
+        strcmp(obj, s->client) == 0 && m != NULL && strcmp(m, s->month) == 0) {
+        rev = json_is_integer(json_object_get(x, "revision"))
+                  ? json_integer_value(json_object_get(x, "revision"))
+                  : 1;
+        if (rev > s->last_revision)
+            s->last_revision = rev;
+    }
+    json_decref(e);
+    return AZK_OK;
+}
+
+/* One entry, in ledger order (azk_audit_read_all's callback). */
+static azk_status scan_entry(uint64_t i, const char *text, size_t len, void *p)
+{
+    struct azk_sup_scan *s = p;
+    azk_status rc = AZK_OK;
+    json_error_t jerr;
+    json_t *e;
+    const char *t;
+    char m[8];
+    if (s->after)
+        return earlier_report(s, text, len);
+    if (skip_before(text, len, s, s->cur, &rc))
+        return rc;
+    e = json_loadb(text, len, 0, &jerr);
+    if (e == NULL)
+        return azk_error_set(AZK_ERR_INTEGRITY, "ledger entry %llu is not JSON",
+                             (unsigned long long)i);
+    t = s_or(azk_sup__str(e, "time"), "");
+    if (strlen(t) < 19) {
+        json_decref(e);
+        return azk_error_set(AZK_ERR_INTEGRITY, "ledger entry %llu has no time",
+                             (unsigned long long)i);
+    }
+    if (strncmp(t, s->end_iso, 19) >= 0) {
+        /* after the month: only this client's earlier reports of the month (revision) */
+        json_decref(e);
+        s->end_size = i;
+        s->after = true;
+        return earlier_report(s, text, len);
+    }
+    (void)snprintf(m, sizeof(m), "%.7s", t);
+    if (s->cur[0] != '\0' && strcmp(m, s->cur) > 0) {
+        /* the months from cur up to before m end at size i */
+        char k[8];
+        (void)snprintf(k, sizeof(k), "%s", s->cur);
+        while (rc == AZK_OK && strcmp(k, m) < 0) {
+            rc = azk_sup__set(s->month_ends, k, json_integer((json_int_t)i));
+            if (rc == AZK_OK) {
+                int64_t st = 0, en = 0;
+                if (azk_sup__month(k, &st, &en) != AZK_OK)
+                    break;
+                azk_sup__month_of(en, k);
             }
         }
-        (void)snprintf(cur, sizeof(cur), "%s", m);
-        if (rc == AZK_OK && strncmp(t, s->start_iso, 19) >= 0) {
-            if (s->start_size == UINT64_MAX)
-                s->start_size = i;
-            rc = month_entry(s, e, i);
-        } else if (rc == AZK_OK) {
-            /* before the month: guard items matched earlier may be released now */
-            const char *action = s_or(azk_sup__str(e, "action"), "");
-            json_t *extra = json_object_get(e, "extra");
-            const char *obj = json_string_value(json_array_get(json_object_get(e, "objects"), 0));
-            if ((strcmp(action, "guard.block") == 0 || strcmp(action, "guard.quarantine") == 0) &&
-                obj != NULL && edm_names(extra, s->client) && !in_set(s->gitems, obj))
-                rc = azk_sup__set(s->gitems, obj, json_true());
-        }
-        json_decref(e);
-        if (rc != AZK_OK)
-            return rc;
     }
+    (void)snprintf(s->cur, sizeof(s->cur), "%s", m);
+    if (rc == AZK_OK && strncmp(t, s->start_iso, 19) >= 0) {
+        if (s->start_size == UINT64_MAX)
+            s->start_size = i;
+        rc = month_entry(s, e, i);
+    } else if (rc == AZK_OK) {
+        /* before the month: guard items matched earlier may be released now */
+        const char *action = s_or(azk_sup__str(e, "action"), "");
+        json_t *extra = json_object_get(e, "extra");
+        const char *obj = json_string_value(json_array_get(json_object_get(e, "objects"), 0));
+        if ((strcmp(action, "guard.block") == 0 || strcmp(action, "guard.quarantine") == 0) &&
+            obj != NULL && edm_names(extra, s->client) && !in_set(s->gitems, obj))
+            rc = azk_sup__set(s->gitems, obj, json_true());
+    }
+    json_decref(e);
+    return rc;
+}
+
+/*
+ * One read of the ledger (azk_audit_read_all: the read that signing makes,
+ * whose recomputed tree the month-end checkpoints reuse): before this, the
+ * entries were read one by one here and the whole log again to sign.
+ */
+azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan *s)
+{
+    azk_status rc;
+    s->start_size = UINT64_MAX;
+    s->end_size = UINT64_MAX;
+    s->cur[0] = '\0';
+    s->after = false;
+    rc = azk_audit_read_all(a, scan_entry, s);
+    if (rc != AZK_OK)
+        return rc;
+    if (s->end_size == UINT64_MAX)
+        s->end_size = azk_audit_size(a);
     if (s->start_size == UINT64_MAX)
         s->start_size = s->end_size;
     /* the months from the last entry's up to the report's own end at end_size */
-    if (cur[0] != '\0') {
+    if (s->cur[0] != '\0') {
         char k[8];
-        (void)snprintf(k, sizeof(k), "%s", cur);
+        (void)snprintf(k, sizeof(k), "%s", s->cur);
         while (strcmp(k, s->month) <= 0) {
             int64_t st = 0, en = 0;
             rc = azk_sup__set(s->month_ends, k, json_integer((json_int_t)s->end_size));

@@ -30,4 +30,8 @@ AZK_NODISCARD azk_status azk_sup__push(json_t *arr, json_t *v);
 AZK_NODISCARD azk_status azk_sup__set(json_t *obj, const char *k, json_t *v);
 const char *azk_sup__str(json_t *o, const char *k);
 
+/* Whether report body new_r supersedes old_r of the same month (supersede.c): AZK_OK, or
+ * AZK_ERR_INTEGRITY with the reason in why. */
+AZK_NODISCARD azk_status azk_sup__supersedes(json_t *old_r, json_t *new_r, char *why, size_t cap);
+
 #endif

@@ -8,10 +8,9 @@
  * which needs only the bundle and, to pin them, the bank's two public
  * keys. Format: docs/vendor.md "Examiner bundle".
  *
- * Hook: the monthly reports imported from the vendor (table
- * vendor_reports, `azukari vendor import-report`, built separately) are
- * to be added as "reports" (see VENDOR_REPORTS_HOOK below); until then
- * the bundle says so in "reports_note".
+ * The monthly reports imported from the vendor for the period (table
+ * vendor_reports, `azukari vendor import-report`) are in "reports", checked
+ * when the bundle is verified (export_reports.c).
  */
 #include "vendor/vendor_int.h"
 #include "retention/sign.h"
@@ -241,7 +240,7 @@ azk_status azk_vendor_export(azk_home *h, const char *id, const char *from, cons
 {
     azk_status rc;
     azk_audit *a = NULL;
-    json_t *records = NULL, *body = NULL, *sig = NULL, *doc = NULL, *extra = NULL;
+    json_t *records = NULL, *body = NULL, *sig = NULL, *doc = NULL, *extra = NULL, *reports = NULL;
     struct ev_ctx ev = {NULL, 0, NULL};
     struct file_ctx fc = {h, NULL};
     char *note = NULL, *text = NULL, *rtext = NULL;
@@ -287,6 +286,9 @@ azk_status azk_vendor_export(azk_home *h, const char *id, const char *from, cons
     }
     if (rc != AZK_OK)
         goto done;
+    rc = azk_vendor__bundle_reports(h, records, from, to, &reports);
+    if (rc != AZK_OK)
+        goto done;
     rtext = json_dumps(records, JSON_COMPACT | JSON_SORT_KEYS);
     if (rtext == NULL) {
         rc = azk_error_nomem();
@@ -294,17 +296,12 @@ azk_status azk_vendor_export(azk_home *h, const char *id, const char *from, cons
     }
     azk_vendor__sha256_hex(rtext, strlen(rtext), rsha);
     azk_store__now(now);
-    body = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:O,s:{s:s,s:s,s:s,s:I,s:O},s:[],s:s}",
+    body = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:O,s:{s:s,s:s,s:s,s:I,s:O},s:O}",
                      "format", BUNDLE_FORMAT, "format_version", 1, "vendor", id, "from", from, "to",
                      to, "created_at", now, "created_by", azk_store__actor(h), "records", records,
                      "records_sha256", rsha, "files", fc.arr, "ledger", "origin",
                      azk_audit_origin(a), "vkey", azk_audit_vkey(a), "checkpoint", note,
-                     "tree_size", (json_int_t)ev.size, "entries", ev.arr,
-                     /* VENDOR_REPORTS_HOOK: the imported monthly reports of the period
-                      * (table vendor_reports) go in "reports" with their signatures */
-                     "reports", "reports_note",
-                     "monthly reports imported with vendor import-report are not yet in "
-                     "bundles");
+                     "tree_size", (json_int_t)ev.size, "entries", ev.arr, "reports", reports);
     if (body == NULL) {
         rc = azk_error_nomem();
         goto done;
@@ -328,9 +325,10 @@ azk_status azk_vendor_export(azk_home *h, const char *id, const char *from, cons
     rc = azk_vendor__begin(h);
     if (rc != AZK_OK)
         goto done;
-    extra = json_pack("{s:s,s:s,s:s,s:I,s:I}", "from", from, "to", to, "bundle_sha256", bsha,
+    extra = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "from", from, "to", to, "bundle_sha256", bsha,
                       "entries", (json_int_t)json_array_size(ev.arr), "files",
-                      (json_int_t)json_array_size(fc.arr));
+                      (json_int_t)json_array_size(fc.arr), "reports",
+                      (json_int_t)json_array_size(reports));
     rc = azk_vendor__end(h, rc, id, "vendor.export", extra);
 done:
     azk_audit_close(a);
@@ -338,6 +336,7 @@ done:
     free(text);  /* jansson's allocator; checksrc: ok */
     free(rtext); /* checksrc: ok */
     json_decref(records);
+    json_decref(reports);
     json_decref(fc.arr);
     json_decref(ev.arr);
     json_decref(body);
@@ -532,6 +531,9 @@ azk_status azk_vendor_export_verify(const char *path, const char *pubkey, const 
     rc = verify_files(json_object_get(body, "files"), dir, rep);
     if (rc == AZK_OK)
         rc = verify_ledger(json_object_get(body, "ledger"), rep->vendor, ledger_vkey, rep);
+    if (rc == AZK_OK)
+        rc = azk_vendor__verify_reports(json_object_get(body, "reports"), records, rep->from,
+                                        rep->to, &rep->reports, &rep->report_certificates);
 done:
     free(rtext); /* jansson's allocator; checksrc: ok */
     json_decref(doc);

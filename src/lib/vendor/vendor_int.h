@@ -94,6 +94,14 @@ AZK_NODISCARD azk_status azk_vendor__answers_check(json_t *a, json_t *tmpl, bool
  */
 AZK_NODISCARD azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today,
                                              json_t **out);
+/* The monthly reports imported from the vendor for the months of from..to (export_reports.c):
+ * [{"key", "client", "month", "sha256", "document"}]; *out a new reference. */
+AZK_NODISCARD azk_status azk_vendor__bundle_reports(azk_home *h, json_t *records, const char *from,
+                                                    const char *to, json_t **out);
+/* Check a bundle's "reports" offline against its records (export_reports.c). */
+AZK_NODISCARD azk_status azk_vendor__verify_reports(json_t *reports, json_t *records,
+                                                    const char *from, const char *to,
+                                                    uint64_t *count, uint64_t *certs);
 /* The printable Japanese page of a collected vendor (vendor/html.c). */
 AZK_NODISCARD azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b);
 

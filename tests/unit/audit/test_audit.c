@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "audit/audit_int.h"
+#include "read_all.h"
 
 #include <jansson.h>
 
@@ -1481,6 +1482,7 @@ int main(void)
         cmocka_unit_test(test_audit__checkpoints_kept_by_client),
         cmocka_unit_test(test_audit__concurrent_appends),
         cmocka_unit_test(test_audit__bundle),
+        cmocka_unit_test(test_audit__read_all),
         cmocka_unit_test(test_audit__oom),
     };
     if (sodium_init() < 0)

@@ -31,6 +31,7 @@
 #include "retention/identity.h"
 #include "azukari/vault.h"
 #include "azukari/audit.h"
+#include "cert_v1.h"
 
 struct fixture {
     char dir[64];
@@ -788,6 +789,21 @@ static void test_retention__certificate(void **state)
     assert_int_equal(azk_certificate_verify(cert, strlen(cert), pub, NULL, &rep), AZK_OK);
     assert_true(rep.signature && rep.checkpoint && rep.inclusion && rep.entry_matches);
     assert_false(rep.ledger_pinned);
+    /* the received file's name is carried as its hash only; the bank matches it */
+    {
+        bool yes = false;
+        char sh[AZK_CERT_SOURCE_HASH_LEN];
+        assert_null(strstr(cert, "dm.csv"));
+        assert_null(strstr(cert, "\"source_name\""));
+        assert_int_equal(azk_certificate_source_hash("ds", "dm.csv", sh), AZK_OK);
+        assert_non_null(strstr(cert, sh));
+        assert_int_equal(azk_certificate_source_matches(cert, strlen(cert), "dm.csv", &yes),
+                         AZK_OK);
+        assert_true(yes);
+        assert_int_equal(azk_certificate_source_matches(cert, strlen(cert), "dm2.csv", &yes),
+                         AZK_OK);
+        assert_false(yes);
+    }
 
     /* another deployment's key */
     crypto_sign_keypair(pk, sk);
@@ -867,6 +883,7 @@ static void test_retention__certificate(void **state)
     assert_int_equal(azk_certificate_html(cert, strlen(cert), &html), AZK_OK);
     assert_non_null(strstr(html, "削除証明書"));
     assert_non_null(strstr(html, "@page"));
+    assert_null(strstr(html, "dm.csv"));
     azk_retention_free(html);
     azk_retention_free(cert);
     azk_retention_free(pub);
@@ -1016,6 +1033,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retention__enrolment_two_person, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__totp_guess_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention__certificate, setup, teardown),
+        cmocka_unit_test(test_retention__certificate_v1_source_name),
         cmocka_unit_test_setup_teardown(test_retention__certificate_complete_or_absent, setup,
                                         teardown),
     };

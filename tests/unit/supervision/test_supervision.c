@@ -26,11 +26,7 @@
 #include "retention/training.h"
 #include "store/store.h"
 #include "supervision/sup_int.h"
-
-struct fixture {
-    char dir[64], home[96];
-    azk_home *h;
-};
+#include "zone_cases.h"
 
 static int setup(void **state)
 {
@@ -200,6 +196,9 @@ int main(void)
         cmocka_unit_test(test_supervision__check_bad_input),
         cmocka_unit_test_setup_teardown(test_supervision__training_gate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_supervision__checkpoint_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_supervision__zone_findings, setup, teardown),
+        cmocka_unit_test(test_supervision__supersedes),
+        cmocka_unit_test(test_supervision__html_withheld),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

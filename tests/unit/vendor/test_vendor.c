@@ -24,6 +24,7 @@
 #include "vendor/vendor_int.h"
 #include "retention/sign.h"
 #include "azukari/audit.h"
+#include "bundle_reports.h"
 
 struct fixture {
     char dir[64];
@@ -317,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_vendor__months),
         cmocka_unit_test(test_vendor__template_format),
         cmocka_unit_test(test_vendor__answers_format),
+        cmocka_unit_test(test_vendor__bundle_reports),
         cmocka_unit_test_setup_teardown(test_vendor__register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendor__signdoc, setup, teardown),
     };
