@@ -15,6 +15,7 @@
 #include "opts.h"
 
 #include "azukari/impact.h"
+#include "azukari/incident.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,8 @@ static void usage(FILE *out)
 {
     fprintf(out, _("Usage: azukari impact [OPTIONS] PATH...\n"
                    "       azukari impact keygen --public FILE --secret FILE\n"
-                   "       azukari impact decrypt-list --key SECRET-FILE LIST-FILE\n"));
+                   "       azukari impact decrypt-list --key SECRET-FILE LIST-FILE\n"
+                   "       azukari impact draft INCIDENT [--client CLIENT]\n"));
     fprintf(out, _("Find the entrusted records in stolen files (files, directories, archives) "
                    "and report,\nper client and dataset, records found, persons after 名寄せ, "
                    "leaked items and\ndatasets past their deletion deadline.\n\n"));
@@ -56,6 +58,10 @@ static void usage(FILE *out)
                    "(default 0.9)\n"
                    "      --encoding ENC          force the encoding of the stolen files\n"
                    "      --threads N             worker threads (default 2)\n"
+                   "      --no-record             do not record the run as an incident (by "
+                   "default a run\n"
+                   "                              that finds records, even probable ones, is "
+                   "recorded)\n"
                    "  -h, --help                  show this help\n"));
     fprintf(out, _("\nExit status: 1 entrusted records were found; 2 none found but some object "
                    "could not be read;\n0 none found; 64 usage error; 3 failure.\n"));
@@ -280,6 +286,49 @@ static bool read_list(struct azk_strlist *paths, const char *file)
     return ok;
 }
 
+/* `impact draft INCIDENT [--client C]`: a recorded incident's PPC draft or a client's notice. */
+static int cmd_draft(int argc, char **argv)
+{
+    static const struct option opts[] = {{"client", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *client = NULL;
+    azk_home *h = NULL;
+    char *md = NULL;
+    int c, ret = AZK_EXIT_USAGE;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+            case 'c':
+                client = optarg;
+                break;
+            case 'h':
+                usage(stdout);
+                return 0;
+            default:
+                usage(stderr);
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        azk_cli_err(_("impact draft needs one incident id"));
+        return AZK_EXIT_USAGE;
+    }
+    ret = 3;
+    h = azk_cli_open_home();
+    if (h != NULL) {
+        if (azk_incident_draft(h, argv[optind], client, &md) != AZK_OK)
+            azk_cli_liberr(argv[optind]);
+        else if (fputs(md, stdout) == EOF || fflush(stdout) != 0)
+            azk_cli_err(_("cannot write the standard output"));
+        else
+            ret = 0;
+    }
+    azk_incident_free(md);
+    azk_home_close(h);
+    return ret;
+}
+
 int cmd_impact(int argc, char **argv)
 {
     static const struct option opts[] = {{"list", required_argument, NULL, 'L'},
@@ -294,6 +343,7 @@ int cmd_impact(int argc, char **argv)
                                          {"threshold", required_argument, NULL, 't'},
                                          {"encoding", required_argument, NULL, 'e'},
                                          {"threads", required_argument, NULL, 'T'},
+                                         {"no-record", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     azk_impact_options o = AZK_IMPACT_OPTIONS_INIT;
@@ -306,6 +356,7 @@ int cmd_impact(int argc, char **argv)
     const char *format = "text";
     const char *report_dir = NULL;
     azk_home *h = NULL;
+    bool record = true;
     uint64_t v;
     int c;
     int ret = AZK_EXIT_USAGE;
@@ -315,6 +366,8 @@ int cmd_impact(int argc, char **argv)
         return cmd_keygen(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "decrypt-list") == 0)
         return cmd_decrypt(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "draft") == 0)
+        return cmd_draft(argc - 1, argv + 1);
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -385,6 +438,9 @@ int cmd_impact(int argc, char **argv)
                 }
                 o.threads = (unsigned)v;
                 break;
+            case 'N':
+                record = false;
+                break;
             case 'h':
                 usage(stdout);
                 ret = 0;
@@ -439,6 +495,20 @@ int cmd_impact(int argc, char **argv)
     if (report_dir != NULL && azk_impact_write_reports(&res, &ro, report_dir) != AZK_OK) {
         azk_cli_liberr(report_dir);
         goto done;
+    }
+    if (record && (res.records > 0 || res.probable > 0)) {
+        azk_incident_options io = AZK_INCIDENT_OPTIONS_INIT;
+        char id[AZK_INCIDENT_ID_MAX];
+        io.known_date = ro.known_date;
+        io.cause = ro.cause;
+        io.contractor = ro.contractor;
+        if (azk_incident_record(h, &res, (const char *const *)paths.items, paths.count, &io, id) !=
+            AZK_OK) {
+            azk_cli_liberr(_("incident"));
+            goto done;
+        }
+        if (!azk_cli_quiet)
+            fprintf(stderr, _("incident recorded: %s\n"), id);
     }
     if (strcmp(format, "json") == 0) {
         if (print_json(&res) != 0) {
