@@ -127,6 +127,13 @@ static const struct {
     /* ---- supervision ---- */
     /* ---- end supervision ---- */
     /* ---- incidents ---- */
+    {"GET /incidents", "LAAAAADD"},
+    {"GET /api/v1/incidents", "LAAAAADD"},
+    {"GET /incident", "LAAAAADD"},
+    {"GET /api/v1/incident", "LAAAAADD"},
+    {"POST /incidents/state", "LDAADDDD"},
+    {"POST /api/v1/incidents/state", "LDAADDDD"},
+    {"GET /static/incident.css", "AAAAAAAA"},
     /* ---- end incidents ---- */
     /* ---- agents pages ---- */
     /* ---- end agents pages ---- */
