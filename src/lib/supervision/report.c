@@ -10,7 +10,8 @@
  * verifies them with the vendor's certificate key. No entrusted value is
  * read: datasets are named by id, people by their enrolled user names.
  * Sections whose source azukari does not have yet (findings of agents
- * outside the closed zone, incidents) say "not available", never a number.
+ * outside the closed zone) say "not available", never a number; incidents
+ * come from the register (report_incidents.c).
  */
 #include "supervision/report_int.h"
 #include "retention/ret_int.h"
@@ -308,7 +309,7 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     struct rep r;
     azk_status rc;
     azk_audit *a = NULL;
-    json_t *body = NULL, *led = NULL, *summary = NULL;
+    json_t *body = NULL, *led = NULL, *summary = NULL, *incidents = NULL;
     int64_t start = 0, end = 0, now;
     char *doc = NULL, nowiso[32], host[256] = "", pub[96];
     bool yes = false;
@@ -387,6 +388,8 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         rc = azk_training_status(h, end - 1, 0, training_cb, &r);
     if (rc == AZK_OK)
         rc = azk_control_list(h, "finding", o.client, end - 1, finding_cb, &r);
+    if (rc == AZK_OK)
+        rc = azk_sup__incidents_section(h, o.client, start, end, &incidents);
     if (rc != AZK_OK)
         goto done;
     summary = json_pack(
@@ -417,10 +420,11 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         not_available("entrusted-record findings outside the closed zone come from "
                       "agents (not in this version)"),
         "training", values_array(r.training), "control_findings", r.findings, "incidents",
-        not_available("incidents are not recorded in the catalog in this version"), "ledger", led,
+        incidents, "ledger", led,
         "certificates", r.certificates);
     summary = NULL;
     led = NULL;
+    incidents = NULL;
     if (body == NULL) {
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the report");
         goto done;
@@ -452,6 +456,7 @@ done:
     json_decref(body);
     json_decref(led);
     json_decref(summary);
+    json_decref(incidents);
     json_decref(r.s.datasets);
     json_decref(r.s.month_ends);
     json_decref(r.s.gitems);
