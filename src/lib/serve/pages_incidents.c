@@ -54,6 +54,21 @@ static const char *state_label(const char *s)
     return s;
 }
 
+static const char *cause_label(const char *c)
+{
+    if (c == NULL || strcmp(c, "unknown") == 0)
+        return T_("not given");
+    if (strcmp(c, "unauthorized-access") == 0)
+        return T_("unauthorized access");
+    if (strcmp(c, "theft") == 0)
+        return T_("theft or taking out");
+    if (strcmp(c, "error") == 0)
+        return T_("error (misdelivery, misoperation)");
+    if (strcmp(c, "other") == 0)
+        return T_("other");
+    return c;
+}
+
 /* Integers of the store's texts, for the API. */
 static azk_status to_ints(json_t *o, const char *const *keys, size_t n)
 {
@@ -330,9 +345,10 @@ static azk_status add_drafts(struct azk_server *srv, struct azk_serve_req *rq, j
         rc = azk_incident_draft(srv->h, str(doc, "id"), client, &md);
         if (rc != AZK_OK)
             break;
-        d = json_pack("{s:s, s:s?, s:s}", "kind", client == NULL ? "ppc" : "client", "client",
-                      client, "markdown", md);
+        d = json_pack("{s:s, s:s}", "kind", client == NULL ? "ppc" : "client", "markdown", md);
         azk_incident_free(md);
+        if (d != NULL && client != NULL && json_object_set_new(d, "client", json_string(client)))
+            rc = azk_error_nomem();
         if (d == NULL || json_array_append_new(drafts, d) != 0)
             rc = azk_error_nomem();
     }
@@ -447,6 +463,7 @@ static const char incident_css[] =
     "section.draft blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em .8em;"
     "color:#444}\n"
     "section.draft table{font-size:.9em}\n"
+    "section.draft li.sub{margin-left:1.5em;list-style:circle}\n"
     ".state-open{color:#b00020;font-weight:bold}\n"
     ".probable{background:#fff8e1;padding:.4em}\n"
     "textarea{width:100%;min-height:4em}\n"
@@ -796,7 +813,7 @@ azk_status azk_serve__h_incident(struct azk_server *srv, struct azk_serve_req *r
     if (rc == AZK_OK)
         rc = dl_item(&b, T_("Known on"), str(doc, "known_date"), NULL);
     if (rc == AZK_OK)
-        rc = dl_item(&b, T_("Cause"), str(doc, "cause"), NULL);
+        rc = dl_item(&b, T_("Cause"), cause_label(str(doc, "cause")), NULL);
     if (rc == AZK_OK)
         rc = dl_item(&b, T_("Deadlines judged at"), str(doc, "as_of"), NULL);
     if (rc == AZK_OK)
