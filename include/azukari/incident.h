@@ -51,8 +51,7 @@ typedef struct {
  * @return AZK_OK, AZK_ERR_ARG (bad date, no paths), AZK_ERR_DB, AZK_ERR_NOMEM
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_incident_record(azk_home *h, const azk_impact_result *r,
-                                                        const char *const *paths,
-                                                        size_t path_count,
+                                                        const char *const *paths, size_t path_count,
                                                         const azk_incident_options *o,
                                                         char id[AZK_INCIDENT_ID_MAX]);
 

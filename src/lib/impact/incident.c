@@ -91,9 +91,9 @@ azk_status azk_incident_record(azk_home *h, const azk_impact_result *r, const ch
     rc = azk_impact_deadlines_compute(r, o.known_date, o.cause, &dl);
     if (rc != AZK_OK)
         return rc;
-    if (o.contractor != NULL && (strlen(o.contractor) > 200 ||
-                                 !azk_utf8_valid((const uint8_t *)o.contractor,
-                                                 strlen(o.contractor))))
+    if (o.contractor != NULL &&
+        (strlen(o.contractor) > 200 ||
+         !azk_utf8_valid((const uint8_t *)o.contractor, strlen(o.contractor))))
         return azk_error_set(AZK_ERR_ARG, "incident: the contractor's name must be UTF-8, at "
                                           "most 200 bytes");
     rc = paths_json(h, paths, path_count, &pj);
@@ -130,8 +130,7 @@ azk_status azk_incident_record(azk_home *h, const azk_impact_result *r, const ch
     return rc;
 }
 
-azk_status azk_incident_set_state(azk_home *h, const char *id, const char *state,
-                                  const char *note)
+azk_status azk_incident_set_state(azk_home *h, const char *id, const char *state, const char *note)
 {
     struct azk_store_event ev = {0};
     const char *me = NULL;
@@ -143,8 +142,8 @@ azk_status azk_incident_set_state(azk_home *h, const char *id, const char *state
         return azk_error_set(AZK_ERR_NOTFOUND, "no such incident");
     if (strcmp(state, "reported") != 0 && strcmp(state, "closed") != 0)
         return azk_error_set(AZK_ERR_ARG, "incident: the state must be reported or closed");
-    if (note != NULL && (strlen(note) > NOTE_MAX ||
-                         !azk_utf8_valid((const uint8_t *)note, strlen(note))))
+    if (note != NULL &&
+        (strlen(note) > NOTE_MAX || !azk_utf8_valid((const uint8_t *)note, strlen(note))))
         return azk_error_set(AZK_ERR_ARG, "incident: a note is UTF-8 text of at most %d bytes",
                              NOTE_MAX);
     if (note != NULL && note[0] == '\0')

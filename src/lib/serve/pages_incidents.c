@@ -75,9 +75,8 @@ static azk_status to_ints(json_t *o, const char *const *keys, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_object_get(o, keys[i]);
         if (json_is_string(v) &&
-            json_object_set_new(o, keys[i],
-                                json_integer((json_int_t)strtoll(json_string_value(v), NULL, 10))) !=
-                0)
+            json_object_set_new(
+                o, keys[i], json_integer((json_int_t)strtoll(json_string_value(v), NULL, 10))) != 0)
             return azk_error_nomem();
     }
     return AZK_OK;
@@ -89,7 +88,8 @@ static json_t *items_of(uint32_t kinds)
     json_t *a = json_array();
     for (int k = 0; a != NULL && k < AZK_COL__COUNT; k++) {
         const char *n = azk_column_kind_name((azk_column_kind)k);
-        if ((kinds & (1u << k)) != 0 && n != NULL && json_array_append_new(a, json_string(n)) != 0) {
+        if ((kinds & (1u << k)) != 0 && n != NULL &&
+            json_array_append_new(a, json_string(n)) != 0) {
             json_decref(a);
             return NULL;
         }
@@ -99,9 +99,9 @@ static json_t *items_of(uint32_t kinds)
 
 /* ---- the list ---------------------------------------------------------- */
 
-static const char *const list_keys[] = {"id",       "created_at", "created_by",
-                                        "state",    "state_by",   "state_at",
-                                        "records",  "persons",    "probable"};
+static const char *const list_keys[] = {"id",      "created_at", "created_by",
+                                        "state",   "state_by",   "state_at",
+                                        "records", "persons",    "probable"};
 static const char *const list_ints[] = {"created_at", "state_at", "records", "persons", "probable"};
 
 static azk_status view_incidents(struct azk_server *srv, struct azk_serve_req *rq, json_t **out)
@@ -213,10 +213,9 @@ azk_status azk_serve__h_incidents(struct azk_server *srv, struct azk_serve_req *
         if (rc == AZK_OK)
             rc = azk_serve__html(&b, str(it, "created_by"));
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&b, "</td><td class=\"state-%s\">",
-                                strcmp(str(it, "state") ? str(it, "state") : "", "open") == 0
-                                    ? "open"
-                                    : "done");
+            rc = azk_buf_printf(
+                &b, "</td><td class=\"state-%s\">",
+                strcmp(str(it, "state") ? str(it, "state") : "", "open") == 0 ? "open" : "done");
         if (rc == AZK_OK)
             rc = azk_serve__html(&b, state_label(str(it, "state")));
         if (rc == AZK_OK)
@@ -244,12 +243,14 @@ azk_status azk_serve__h_incidents(struct azk_server *srv, struct azk_serve_req *
 
 /* ---- an incident ------------------------------------------------------- */
 
-static const char *const head_keys[] = {
-    "id",           "created_at", "created_by",   "as_of",          "known_date",
-    "cause",        "contractor", "files",        "objects",        "objects_hit",
-    "errors",       "datasets_searched", "records", "persons",      "persons_by_client",
-    "unusable",     "candidates", "probable",     "kinds",          "kinds_seen",
-    "paths",        "state",      "state_by",     "state_at"};
+static const char *const head_keys[] = {"id",          "created_at", "created_by",
+                                        "as_of",       "known_date", "cause",
+                                        "contractor",  "files",      "objects",
+                                        "objects_hit", "errors",     "datasets_searched",
+                                        "records",     "persons",    "persons_by_client",
+                                        "unusable",    "candidates", "probable",
+                                        "kinds",       "kinds_seen", "paths",
+                                        "state",       "state_by",   "state_at"};
 
 static azk_status head_cb(const char *const *c, size_t n, void *payload)
 {
@@ -257,7 +258,7 @@ static azk_status head_cb(const char *const *c, size_t n, void *payload)
     for (size_t i = 0; i < n && i < AZK_STORE_INCIDENT_COLS; i++) {
         json_t *v;
         if (i == 18 || i == 19)
-            continue; /* kinds: as item names below */
+            continue;  /* kinds: as item names below */
         if (i == 20) { /* keyed name hashes of the paths scanned */
             v = c[i] != NULL ? json_loads(c[i], 0, NULL) : NULL;
             if (v == NULL)
@@ -270,21 +271,21 @@ static azk_status head_cb(const char *const *c, size_t n, void *payload)
         if (json_object_set_new(o, head_keys[i], v) != 0)
             return azk_error_nomem();
     }
-    if (json_object_set_new(o, "items", items_of((uint32_t)strtoul(c[18] ? c[18] : "0", NULL, 10))) !=
-            0 ||
+    if (json_object_set_new(o, "items",
+                            items_of((uint32_t)strtoul(c[18] ? c[18] : "0", NULL, 10))) != 0 ||
         json_object_set_new(o, "items_seen",
                             items_of((uint32_t)strtoul(c[19] ? c[19] : "0", NULL, 10))) != 0)
         return azk_error_nomem();
     return AZK_OK;
 }
 
-static const char *const client_keys[] = {"client",     "name",     "records",
-                                          "persons",    "kinds",    "kinds_seen",
-                                          "datasets",   "past_deadline", "list_rows"};
+static const char *const client_keys[] = {"client",   "name",          "records",
+                                          "persons",  "kinds",         "kinds_seen",
+                                          "datasets", "past_deadline", "list_rows"};
 static const char *const dataset_keys[] = {
-    "client",   "dataset",  "purpose", "received_at", "total",      "records",
-    "persons",  "candidates", "probable", "objects",   "kinds",      "kinds_seen",
-    "retain_until", "past_deadline", "days_overdue"};
+    "client",  "dataset",    "purpose",      "received_at",   "total",
+    "records", "persons",    "candidates",   "probable",      "objects",
+    "kinds",   "kinds_seen", "retain_until", "past_deadline", "days_overdue"};
 
 /* A row of clients or datasets: integers, kinds as item names. */
 struct rows {
@@ -309,8 +310,7 @@ static azk_status rows_cb(const char *const *c, size_t n, void *payload)
         } else if (strcmp(k, "client") == 0 || strcmp(k, "name") == 0 ||
                    strcmp(k, "dataset") == 0 || strcmp(k, "purpose") == 0 ||
                    strcmp(k, "received_at") == 0 || strcmp(k, "retain_until") == 0 ||
-                   strcmp(k, "actor") == 0 || strcmp(k, "state") == 0 ||
-                   strcmp(k, "note") == 0) {
+                   strcmp(k, "actor") == 0 || strcmp(k, "state") == 0 || strcmp(k, "note") == 0) {
             v = c[i] != NULL ? json_string(c[i]) : json_null();
         } else if (strcmp(k, "past_deadline") == 0 && r->kinds_col != 4) {
             v = json_boolean(c[i] != NULL && strcmp(c[i], "0") != 0);
@@ -364,8 +364,8 @@ static azk_status add_drafts(struct azk_server *srv, struct azk_serve_req *rq, j
  * it (or it does not exist, for the client role); *found false when it does
  * not exist (staff). A client's view holds only its clients' part.
  */
-static azk_status view_incident(struct azk_server *srv, struct azk_serve_req *rq,
-                                const char *id, json_t **out, bool *visible, bool *found)
+static azk_status view_incident(struct azk_server *srv, struct azk_serve_req *rq, const char *id,
+                                json_t **out, bool *visible, bool *found)
 {
     const char *viewer = viewer_of(rq);
     json_t *doc;
@@ -407,9 +407,11 @@ static azk_status view_incident(struct azk_server *srv, struct azk_serve_req *rq
         for (size_t i = 0; i < json_array_size(dr.arr); i++)
             prob += num(json_array_get(dr.arr, i), "probable");
         static const char *const staff_only[] = {
-            "files",   "objects",  "objects_hit", "errors",    "datasets_searched",
-            "persons_by_client", "unusable", "candidates", "paths", "items", "items_seen",
-            "contractor", "created_by", "state_by"};
+            "files",      "objects",           "objects_hit",
+            "errors",     "datasets_searched", "persons_by_client",
+            "unusable",   "candidates",        "paths",
+            "items",      "items_seen",        "contractor",
+            "created_by", "state_by"};
         for (size_t i = 0; i < sizeof(staff_only) / sizeof(staff_only[0]); i++)
             (void)json_object_del(doc, staff_only[i]);
         if (json_object_set_new(doc, "records", json_integer(rec)) != 0 ||
@@ -655,7 +657,8 @@ static azk_status state_form(azk_buf *b, const struct azk_serve_req *rq, const c
     if (rc == AZK_OK)
         rc = azk_serve__html(b, id);
     if (rc == AZK_OK)
-        rc = azk_buf_printf(b, "\"><label>%s <select name=\"state\" id=\"new-state\">", T_("State"));
+        rc =
+            azk_buf_printf(b, "\"><label>%s <select name=\"state\" id=\"new-state\">", T_("State"));
     if (rc == AZK_OK && strcmp(state, "open") == 0)
         rc = azk_buf_printf(b, "<option value=\"reported\">%s</option>", T_("reported"));
     if (rc == AZK_OK)
@@ -671,13 +674,13 @@ static azk_status state_form(azk_buf *b, const struct azk_serve_req *rq, const c
 
 static azk_status client_table(azk_buf *b, const json_t *clients, bool ja)
 {
-    azk_status rc = azk_buf_printf(b,
-                                   "<table id=\"inc-clients\"><thead><tr><th>%s</th><th>%s</th>"
-                                   "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
-                                   "<tbody>",
-                                   T_("Client"), T_("Records (confirmed)"),
-                                   T_("Persons (within the client)"), T_("Datasets"),
-                                   T_("Past their deadline"), T_("Items"));
+    azk_status rc =
+        azk_buf_printf(b,
+                       "<table id=\"inc-clients\"><thead><tr><th>%s</th><th>%s</th>"
+                       "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+                       "<tbody>",
+                       T_("Client"), T_("Records (confirmed)"), T_("Persons (within the client)"),
+                       T_("Datasets"), T_("Past their deadline"), T_("Items"));
     for (size_t i = 0; rc == AZK_OK && i < json_array_size(clients); i++) {
         const json_t *c = json_array_get(clients, i);
         rc = azk_buf_puts(b, "<tr><td>");

@@ -499,8 +499,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_incident_css);
 AZK_NODISCARD azk_status azk_serve__incidents_open(struct azk_server *srv,
                                                    const struct azk_serve_req *rq, int64_t *n);
 /* The dashboard's line: open incidents, a link to them. */
-AZK_NODISCARD azk_status azk_serve__incidents_line(struct azk_server *srv,
-                                                   struct azk_serve_req *rq, azk_buf *b);
+AZK_NODISCARD azk_status azk_serve__incidents_line(struct azk_server *srv, struct azk_serve_req *rq,
+                                                   azk_buf *b);
 /* ---- end incidents ------------------------------------------------------ */
 
 /* ---- agents pages (issues 13, 14) --------------------------------------- */

@@ -20,8 +20,14 @@ struct arg {
     int64_t i;
     bool is_int;
 };
-#define TXT(v) {(v), 0, false}
-#define INT(v) {NULL, (int64_t)(v), true}
+#define TXT(v)                                                                                     \
+    {                                                                                              \
+        (v), 0, false                                                                              \
+    }
+#define INT(v)                                                                                     \
+    {                                                                                              \
+        NULL, (int64_t)(v), true                                                                   \
+    }
 
 static azk_status query(azk_home *h, const char *what, const char *sql, const struct arg *a,
                         size_t n, size_t ncols, azk_store_row_cb cb, void *payload, size_t *rows)
@@ -87,27 +93,13 @@ azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incide
     if (rc != AZK_OK)
         return rc;
     {
-        const struct arg a[] = {TXT(in->id),
-                                INT(in->created_at),
-                                TXT(in->created_by),
-                                TXT(r->as_of),
-                                TXT(in->known_date),
-                                TXT(in->cause),
-                                TXT(in->contractor),
-                                INT(r->files),
-                                INT(r->objects),
-                                INT(r->objects_hit),
-                                INT(r->errors),
-                                INT(r->datasets_all),
-                                INT(r->records),
-                                INT(r->persons),
-                                INT(r->persons_by_client),
-                                INT(r->unusable),
-                                INT(r->candidates),
-                                INT(r->probable),
-                                INT(r->kinds),
-                                INT(r->kinds_seen),
-                                TXT(in->paths)};
+        const struct arg a[] = {TXT(in->id),         INT(in->created_at), TXT(in->created_by),
+                                TXT(r->as_of),       TXT(in->known_date), TXT(in->cause),
+                                TXT(in->contractor), INT(r->files),       INT(r->objects),
+                                INT(r->objects_hit), INT(r->errors),      INT(r->datasets_all),
+                                INT(r->records),     INT(r->persons),     INT(r->persons_by_client),
+                                INT(r->unusable),    INT(r->candidates),  INT(r->probable),
+                                INT(r->kinds),       INT(r->kinds_seen),  TXT(in->paths)};
         rc = exec_args(h, "record incident",
                        "INSERT INTO incidents(id, created_at, created_by, as_of, known_date, cause,"
                        " contractor, files, objects, objects_hit, errors, datasets_all, records,"
@@ -118,9 +110,9 @@ azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incide
     }
     for (size_t i = 0; rc == AZK_OK && i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
-        const struct arg a[] = {TXT(in->id),         TXT(c->client),     TXT(c->name ? c->name : ""),
-                                INT(c->records),     INT(c->persons),    INT(c->kinds),
-                                INT(c->kinds_seen),  INT(c->datasets),   INT(c->past_deadline),
+        const struct arg a[] = {TXT(in->id),        TXT(c->client),   TXT(c->name ? c->name : ""),
+                                INT(c->records),    INT(c->persons),  INT(c->kinds),
+                                INT(c->kinds_seen), INT(c->datasets), INT(c->past_deadline),
                                 INT(c->list_rows)};
         rc = exec_args(h, "record incident client",
                        "INSERT INTO incident_clients(incident_id, client, name, records, persons,"
@@ -237,7 +229,8 @@ azk_status azk_store__incident_state(azk_home *h, const char *id, const char *to
 }
 
 /* The clients of the viewer (NULL viewer: every client). Two parameters: viewer, viewer. */
-#define MINE(col) "(CAST(? AS TEXT) IS NULL OR " col " IN (SELECT client FROM user_grants WHERE name = ?))"
+#define MINE(col)                                                                                  \
+    "(CAST(? AS TEXT) IS NULL OR " col " IN (SELECT client FROM user_grants WHERE name = ?))"
 
 azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char *state,
                                      const char *after, size_t limit, azk_store_row_cb cb,
@@ -253,23 +246,33 @@ azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char
                      a, N(a), 9, cb, payload, NULL);
     }
     {
-        const struct arg a[] = {TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
-                                TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
-                                TXT(after),  TXT(after),  TXT(state),  TXT(state),
-                                INT(limit)};
+        const struct arg a[] = {TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
+                                TXT(viewer), TXT(viewer), TXT(viewer), TXT(after),  TXT(after),
+                                TXT(state),  TXT(state),  INT(limit)};
         return query(
             h, "list incidents of a client",
             "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
             " (SELECT COALESCE(SUM(c.records), 0) FROM incident_clients c"
-            "  WHERE c.incident_id = i.id AND " MINE("c.client") "),"
-            " (SELECT COALESCE(SUM(c.persons), 0) FROM incident_clients c"
-            "  WHERE c.incident_id = i.id AND " MINE("c.client") "),"
-            " (SELECT COALESCE(SUM(d.probable), 0) FROM incident_datasets d"
-            "  WHERE d.incident_id = i.id AND " MINE("d.client") ")"
-            " FROM incidents i WHERE EXISTS(SELECT 1 FROM incident_clients c"
-            "  WHERE c.incident_id = i.id AND " MINE("c.client") ")"
-            " AND (CAST(? AS TEXT) IS NULL OR i.id < ?) AND (CAST(? AS TEXT) IS NULL OR"
-            " i.state = ?) ORDER BY i.id DESC LIMIT ?",
+            "  WHERE c.incident_id = i.id AND " MINE(
+                "c.client") "),"
+                            " (SELECT COALESCE(SUM(c.persons), 0) FROM incident_clients c"
+                            "  WHERE c.incident_id = i.id AND " MINE(
+                                "c.client") "),"
+                                            " (SELECT COALESCE(SUM(d.probable), 0) FROM "
+                                            "incident_datasets d"
+                                            "  WHERE d.incident_id = i.id AND " MINE(
+                                                "d.client") ")"
+                                                            " FROM incidents i WHERE EXISTS(SELECT "
+                                                            "1 FROM incident_clients c"
+                                                            "  WHERE c.incident_id = i.id "
+                                                            "AND " MINE(
+                                                                "c.client") ")"
+                                                                            " AND (CAST(? AS TEXT) "
+                                                                            "IS NULL OR i.id < ?) "
+                                                                            "AND (CAST(? AS TEXT) "
+                                                                            "IS NULL OR"
+                                                                            " i.state = ?) ORDER "
+                                                                            "BY i.id DESC LIMIT ?",
             a, N(a), 9, cb, payload, NULL);
     }
 }

@@ -31,7 +31,8 @@ struct azk_store_incident {
 
 /* Insert the incident with r's counts per client and dataset, its first step (open) and ev,
  * in one transaction. */
-AZK_NODISCARD azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incident *in,
+AZK_NODISCARD azk_status azk_store__incident_insert(azk_home *h,
+                                                    const struct azk_store_incident *in,
                                                     const azk_impact_result *r,
                                                     const struct azk_store_event *ev);
 
@@ -44,8 +45,7 @@ AZK_NODISCARD azk_status azk_store__incident_insert(azk_home *h, const struct az
  */
 AZK_NODISCARD azk_status azk_store__incident_state(azk_home *h, const char *id, const char *to,
                                                    const char *by, int64_t at, const char *note,
-                                                   const struct azk_store_event *ev,
-                                                   char from[16]);
+                                                   const struct azk_store_event *ev, char from[16]);
 
 /*
  * Incidents with id < after (NULL: from the newest), state = `state` (NULL:

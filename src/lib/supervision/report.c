@@ -420,15 +420,19 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         not_available("entrusted-record findings outside the closed zone come from "
                       "agents (not in this version)"),
         "training", values_array(r.training), "control_findings", r.findings, "incidents",
-        incidents, "ledger", led,
+        not_available("incidents are not recorded in the catalog in this version"), "ledger", led,
         "certificates", r.certificates);
     summary = NULL;
     led = NULL;
-    incidents = NULL;
     if (body == NULL) {
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the report");
         goto done;
     }
+    /* the register's incidents in place of the placeholder (report_incidents.c) */
+    rc = json_object_set_new(body, "incidents", incidents) == 0 ? AZK_OK : azk_error_nomem();
+    incidents = NULL;
+    if (rc != AZK_OK)
+        goto done;
     rc = azk_sign__doc(h, body, REPORT_BODY, &doc, pub);
     if (rc != AZK_OK)
         goto done;

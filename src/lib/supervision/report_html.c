@@ -206,10 +206,10 @@ static azk_status not_avail(azk_buf *b, const char *lang, const char *key, json_
  * "not available". */
 static azk_status incidents_html(azk_buf *b, const char *lang, json_t *sec)
 {
-    static const char *const k[] = {"id", "recorded_at", "status", "records",
-                                    "persons", "probable", "datasets"};
-    static const char *const l[] = {"incident", "recorded", "status", "records",
-                                    "persons", "probable", "datasets_n"};
+    static const char *const k[] = {"id",      "recorded_at", "status",  "records",
+                                    "persons", "probable",    "datasets"};
+    static const char *const l[] = {"incident", "recorded", "status",    "records",
+                                    "persons",  "probable", "datasets_n"};
     const char *src = azk_sup__str(sec, "source");
     if (src == NULL || strcmp(src, NOT_AVAILABLE) == 0)
         return not_avail(b, lang, "incidents", sec);

@@ -83,24 +83,52 @@ static void fake(azk_impact_result *r)
     memset(r, 0, sizeof(*r));
     memset(ds, 0, sizeof(ds));
     memset(cl, 0, sizeof(cl));
-    ds[0] = (azk_impact_dataset){.client = "c1", .dataset = "c1-dm", .purpose = "dm",
-                                 .retain_until = "2099-12-31", .source_name = "secret-name.csv",
-                                 .created_at = "2026-01-02T00:00:00Z", .total = 100, .records = 7,
-                                 .persons = 6, .candidates = 9, .probable = 2, .objects = 1,
+    ds[0] = (azk_impact_dataset){.client = "c1",
+                                 .dataset = "c1-dm",
+                                 .purpose = "dm",
+                                 .retain_until = "2099-12-31",
+                                 .source_name = "secret-name.csv",
+                                 .created_at = "2026-01-02T00:00:00Z",
+                                 .total = 100,
+                                 .records = 7,
+                                 .persons = 6,
+                                 .candidates = 9,
+                                 .probable = 2,
+                                 .objects = 1,
                                  .kinds = 1u << AZK_COL_PHONE};
-    ds[1] = (azk_impact_dataset){.client = "c1", .dataset = "c1-old", .purpose = "old",
-                                 .retain_until = "2026-01-01", .source_name = "old.csv",
-                                 .created_at = "2025-01-02T00:00:00Z", .total = 50, .records = 3,
-                                 .persons = 3, .candidates = 3, .past_deadline = true,
-                                 .days_overdue = 10, .objects = 1};
-    ds[2] = (azk_impact_dataset){.client = "c2", .dataset = "c2-list", .purpose = "list",
-                                 .retain_until = "2099-12-31", .source_name = "c2.xlsx",
-                                 .created_at = "2026-02-02T00:00:00Z", .total = 40, .records = 5,
-                                 .persons = 5, .candidates = 6, .probable = 1, .objects = 2};
-    cl[0] = (azk_impact_client){.client = "c1", .name = "Bank One", .records = 10, .persons = 8,
-                                .datasets = 2, .past_deadline = 1};
-    cl[1] = (azk_impact_client){.client = "c2", .name = "Bank Two", .records = 5, .persons = 5,
-                                .datasets = 1};
+    ds[1] = (azk_impact_dataset){.client = "c1",
+                                 .dataset = "c1-old",
+                                 .purpose = "old",
+                                 .retain_until = "2026-01-01",
+                                 .source_name = "old.csv",
+                                 .created_at = "2025-01-02T00:00:00Z",
+                                 .total = 50,
+                                 .records = 3,
+                                 .persons = 3,
+                                 .candidates = 3,
+                                 .past_deadline = true,
+                                 .days_overdue = 10,
+                                 .objects = 1};
+    ds[2] = (azk_impact_dataset){.client = "c2",
+                                 .dataset = "c2-list",
+                                 .purpose = "list",
+                                 .retain_until = "2099-12-31",
+                                 .source_name = "c2.xlsx",
+                                 .created_at = "2026-02-02T00:00:00Z",
+                                 .total = 40,
+                                 .records = 5,
+                                 .persons = 5,
+                                 .candidates = 6,
+                                 .probable = 1,
+                                 .objects = 2};
+    cl[0] = (azk_impact_client){.client = "c1",
+                                .name = "Bank One",
+                                .records = 10,
+                                .persons = 8,
+                                .datasets = 2,
+                                .past_deadline = 1};
+    cl[1] = (azk_impact_client){
+        .client = "c2", .name = "Bank Two", .records = 5, .persons = 5, .datasets = 1};
     r->datasets = ds;
     r->dataset_count = 3;
     r->clients = cl;
@@ -231,8 +259,7 @@ static void test_incidents__states(void **state)
     longnote[sizeof(longnote) - 1] = '\0';
     assert_int_equal(azk_incident_set_state(f->h, id, "reported", longnote), AZK_ERR_ARG);
     assert_int_equal(azk_incident_set_state(f->h, id, "reported", bad), AZK_ERR_ARG);
-    assert_int_equal(azk_incident_set_state(f->h, "INC-nope", "reported", NULL),
-                     AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_incident_set_state(f->h, "INC-nope", "reported", NULL), AZK_ERR_NOTFOUND);
     assert_int_equal(
         azk_incident_set_state(f->h, id, "reported", "<script>alert(1)</script>' OR 1=1 --"),
         AZK_OK);
@@ -295,7 +322,7 @@ static void test_incidents__drafts(void **state)
     assert_non_null(strstr(md, "個人情報保護委員会"));
     assert_non_null(strstr(md, "c1-old"));
     assert_non_null(strstr(md, "c2-list"));
-    assert_non_null(strstr(md, "2026-01-10")); /* the known date */
+    assert_non_null(strstr(md, "2026-01-10"));  /* the known date */
     assert_null(strstr(md, "secret-name.csv")); /* received names are not in the register */
     azk_incident_free(md);
     md = NULL;
@@ -330,9 +357,8 @@ static void test_incidents__monthly_section(void **state)
     assert_string_equal(json_string_value(json_object_get(it, "status")), "open");
     json_decref(sec);
     /* a month that ended before it was recorded: none */
-    assert_int_equal(azk_sup__incidents_section(f->h, "c1", now - 86400 * 60, now - 86400 * 30,
-                                                &sec),
-                     AZK_OK);
+    assert_int_equal(
+        azk_sup__incidents_section(f->h, "c1", now - 86400 * 60, now - 86400 * 30, &sec), AZK_OK);
     assert_int_equal(json_array_size(json_object_get(sec, "items")), 0);
     json_decref(sec);
     /* closed before the next month began: not in that month */
