@@ -264,12 +264,23 @@ class ServeIncidentsTest(unittest.TestCase):
                                                                        self.secrets["appr2"])})
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(json.loads(r.body), {"id": a, "state": "closed"})
-        # closed is final: a move from it is refused (after a good step-up)
+        # closed is final: a move from it is refused before a code is asked
         r = self.act("appr", "/incident?id=" + a, "/incidents/state",
-                     {"id": a, "state": "reported"})
+                     {"id": a, "state": "reported"}, code="000000")
         self.assertEqual(r.status, 400, r.body)
+        # an incident that does not exist: 404, no code used
+        r = self.act("appr", "/incidents", "/incidents/state",
+                     {"id": "INC-20260101T000000Z-00000000", "state": "closed"}, code="000000")
+        self.assertEqual(r.status, 404, r.body)
+        # no CSRF token: refused by the router, nothing changed
+        r = self.s["ope"].post("/incidents/state", {"id": b, "state": "closed", "code": "1"})
+        self.assertEqual(r.status, 403, r.body)
+        r = self.s["ope"].post("/api/v1/incidents/state", {"id": b, "state": "closed",
+                                                           "code": "1"})
+        self.assertEqual(r.status, 403, r.body)
         st, doc = self.api("aud", "/api/v1/incidents?state=open")
         self.assertEqual(doc["items"], [])
+        self.assertEqual(self.api("aud", "/api/v1/incident?id=" + b)[1]["state"], "reported")
         st, d = self.api("aud", "/api/v1/dashboard")
         self.assertEqual(d["open_incidents"], 1)  # B is reported, not closed
         # the ledger: created twice, two state changes, never a path or a value

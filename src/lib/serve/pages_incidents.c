@@ -890,6 +890,12 @@ static azk_status answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, un
     return azk_serve__result_page(rq, rs, status, T_("Refused"), msg, back);
 }
 
+static azk_status state_of_cb(const char *const *c, size_t n, void *payload)
+{
+    (void)snprintf(payload, 16, "%s", n > 21 && c[21] != NULL ? c[21] : "");
+    return AZK_OK;
+}
+
 azk_status azk_serve__h_incident_state(struct azk_server *srv, struct azk_serve_req *rq,
                                        struct azk_serve_resp *rs)
 {
@@ -906,6 +912,21 @@ azk_status azk_serve__h_incident_state(struct azk_server *srv, struct azk_serve_
                       T_("A state change needs an incident, the state reported or closed and a "
                          "note of at most 2,000 bytes."),
                       "/incidents");
+    /* what can be checked before the code is asked is checked first (the library checks
+     * again in its transaction): a refused act does not use a code */
+    {
+        char now_state[16] = "";
+        bool found = false;
+        rc = azk_store__incident_get(srv->h, id, NULL, state_of_cb, now_state, &found);
+        if (rc != AZK_OK)
+            return rc;
+        if (!found)
+            return answer(rq, rs, 404, "not_found", T_("No such incident."), "/incidents");
+        if (strcmp(now_state, "closed") == 0 ||
+            (strcmp(now_state, "reported") == 0 && strcmp(state, "reported") == 0))
+            return answer(rq, rs, 400, "bad_request",
+                          T_("The incident cannot move to this state from where it is."), back);
+    }
     rc = azk_serve__step_up(srv, rq, azk_serve__form(rq, "code"));
     if (rc != AZK_OK) {
         azk_serve__step_up_end(srv);
