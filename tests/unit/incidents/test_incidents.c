@@ -25,6 +25,7 @@
 #include "azukari/catalog.h"
 #include "azukari/incident.h"
 #include "azukari/retention.h"
+#include "azukari/supervision.h"
 #include "store/incidents.h"
 #include "store/serve.h"
 #include "supervision/report_int.h"
@@ -369,6 +370,33 @@ static void test_incidents__monthly_section(void **state)
     json_decref(sec);
 }
 
+/* The signed monthly report carries the incident and its page shows it. */
+static void test_incidents__monthly_report(void **state)
+{
+    struct fixture *f = *state;
+    char id[AZK_INCIDENT_ID_MAX], month[8];
+    azk_monthly_report_options o = AZK_MONTHLY_REPORT_OPTIONS_INIT;
+    time_t now = time(NULL);
+    struct tm tm;
+    char *doc = NULL, *html = NULL;
+    record(f, id);
+    (void)gmtime_r(&now, &tm);
+    (void)strftime(month, sizeof(month), "%Y-%m", &tm);
+    o.client = "c2";
+    o.month = month;
+    o.now = (int64_t)now + 40 * 86400; /* the month is over */
+    assert_int_equal(azk_monthly_report(f->h, &o, &doc), AZK_OK);
+    assert_non_null(strstr(doc, id));
+    assert_non_null(strstr(doc, "\"catalog\""));
+    assert_null(strstr(doc, "c1-dm")); /* c2's report: nothing of c1 */
+    assert_int_equal(azk_monthly_report_html(doc, strlen(doc), NULL, &html), AZK_OK);
+    assert_non_null(strstr(html, id));
+    assert_non_null(strstr(html, "インシデント番号"));
+    assert_non_null(strstr(html, "未対応"));
+    azk_supervision_free(html);
+    azk_supervision_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_incidents__client_viewer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents__drafts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents__monthly_section, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incidents__monthly_report, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
