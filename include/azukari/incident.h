@@ -79,6 +79,29 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_incident_set_state(azk_home *h, const ch
 AZK_EXTERN AZK_NODISCARD azk_status azk_incident_draft(azk_home *h, const char *id,
                                                        const char *client, char **out);
 
+/** One incident of azk_incident_list (strings borrowed for the call). */
+typedef struct {
+    const char *id;
+    int64_t created_at; /**< Unix seconds */
+    const char *created_by;
+    const char *state;    /**< "open", "reported", "closed" */
+    const char *state_by; /**< who changed it last, or NULL */
+    uint64_t records;     /**< confirmed records */
+    uint64_t persons;     /**< persons across clients */
+    uint64_t probable;    /**< records a namesake could show as well (not counted) */
+} azk_incident_info;
+
+/** Receives each incident; a status other than AZK_OK stops the list and is returned. */
+typedef azk_status (*azk_incident_cb)(const azk_incident_info *i, void *payload);
+
+/**
+ * Every incident, newest first (read a page at a time), or only those in
+ * `state` ("open", "reported", "closed"; NULL = all).
+ * @return AZK_OK, AZK_ERR_ARG (unknown state), AZK_ERR_DB, or the callback's status
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_incident_list(azk_home *h, const char *state,
+                                                      azk_incident_cb cb, void *payload);
+
 /** Incidents not closed. @return AZK_OK, AZK_ERR_DB */
 AZK_EXTERN AZK_NODISCARD azk_status azk_incident_open_count(azk_home *h, uint64_t *n);
 

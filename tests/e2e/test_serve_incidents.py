@@ -296,6 +296,35 @@ class ServeIncidentsTest(unittest.TestCase):
                 self.assertNotIn("alert(1)", json.dumps(e))
 
 
+    def test_t_cli(self):
+        """The register from the command line: the list, and a person's state change."""
+        a, b = self.inc["A"], self.inc["B"]
+        r = self.srv.azk("impact", "incidents")
+        self.assertEqual(r.rc, 0, r.err)
+        lines = [ln for ln in r.out.splitlines() if ln.startswith("INC-")]
+        self.assertEqual([ln.split()[0] for ln in lines], [b, a])
+        r = self.srv.azk("impact", "incidents", "--state", "bogus")
+        self.assertEqual(r.rc, 64, r.err)
+        # no person: refused; a wrong code: refused; then the approver closes B
+        r = self.srv.azk("impact", "incident", b, "--state", "closed")
+        self.assertEqual(r.rc, 3, r.out)
+        r = self.srv.azk("impact", "incident", b, "--state", "closed", "--user", "appr",
+                         "--totp", "000000")
+        self.assertNotEqual(r.rc, 0, r.out)
+        r = self.srv.azk("impact", "incident", b, "--state", "closed", "--note", "PPC 確報済み",
+                         "--user", "appr", "--totp",
+                         self.codes.code("appr", self.secrets["appr"]))
+        self.assertEqual(r.rc, 0, r.err)
+        r = self.srv.azk("impact", "incidents", "--state", "open")
+        self.assertEqual([ln for ln in r.out.splitlines() if ln.startswith("INC-")], [])
+        st, d = self.api("aud", "/api/v1/incident?id=" + b)
+        self.assertEqual((d["state"], d["state_by"]), ("closed", "appr"))
+        r = self.srv.azk("impact", "draft", b, "--client", "c2")
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("委託元への通知", r.out)
+        self.assertNotIn("d1", r.out)
+
+
 @unittest.skipIf(webdriver is None or shutil.which("chromedriver") is None,
                  "python3-selenium or chromium-driver missing")
 class ServeIncidentsBrowserTest(unittest.TestCase):

@@ -169,6 +169,54 @@ azk_status azk_incident_open_count(azk_home *h, uint64_t *n)
     return rc;
 }
 
+struct lister {
+    azk_incident_cb cb;
+    void *payload;
+    size_t n;
+    char last[AZK_INCIDENT_ID_MAX];
+};
+
+static azk_status list_cb(const char *const *c, size_t n, void *payload)
+{
+    struct lister *l = payload;
+    azk_incident_info i;
+    (void)n;
+    memset(&i, 0, sizeof(i));
+    i.id = c[0] != NULL ? c[0] : "";
+    i.created_at = c[1] != NULL ? strtoll(c[1], NULL, 10) : 0;
+    i.created_by = c[2] != NULL ? c[2] : "";
+    i.state = c[3] != NULL ? c[3] : "";
+    i.state_by = c[4];
+    i.records = c[6] != NULL ? strtoull(c[6], NULL, 10) : 0;
+    i.persons = c[7] != NULL ? strtoull(c[7], NULL, 10) : 0;
+    i.probable = c[8] != NULL ? strtoull(c[8], NULL, 10) : 0;
+    (void)snprintf(l->last, sizeof(l->last), "%s", i.id);
+    l->n++;
+    return l->cb(&i, l->payload);
+}
+
+azk_status azk_incident_list(azk_home *h, const char *state, azk_incident_cb cb, void *payload)
+{
+    struct lister l;
+    azk_status rc;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    if (state != NULL && strcmp(state, "open") != 0 && strcmp(state, "reported") != 0 &&
+        strcmp(state, "closed") != 0)
+        return azk_error_set(AZK_ERR_ARG, "incident: the state must be open, reported or closed");
+    memset(&l, 0, sizeof(l));
+    l.cb = cb;
+    l.payload = payload;
+    do { /* a page at a time, the cursor on the id */
+        char after[AZK_INCIDENT_ID_MAX];
+        bool first = l.last[0] == '\0';
+        (void)snprintf(after, sizeof(after), "%s", l.last);
+        l.n = 0;
+        rc = azk_store__incidents_page(h, NULL, state, first ? NULL : after, 500, list_cb, &l);
+    } while (rc == AZK_OK && l.n == 500);
+    return rc;
+}
+
 /* ---- drafts from the register ------------------------------------------------ */
 
 struct rebuild {

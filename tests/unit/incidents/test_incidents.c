@@ -397,6 +397,28 @@ static void test_incidents__monthly_report(void **state)
     azk_supervision_free(doc);
 }
 
+static azk_status count_info(const azk_incident_info *i, void *payload)
+{
+    assert_non_null(i->id);
+    (*(size_t *)payload)++;
+    return AZK_OK;
+}
+
+static void test_incidents__list(void **state)
+{
+    struct fixture *f = *state;
+    char id[AZK_INCIDENT_ID_MAX];
+    size_t n = 0;
+    record(f, id);
+    record(f, id);
+    assert_int_equal(azk_incident_list(f->h, NULL, count_info, &n), AZK_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(azk_incident_list(f->h, "closed", count_info, &n), AZK_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(azk_incident_list(f->h, "bogus", count_info, &n), AZK_ERR_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_incidents__drafts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents__monthly_section, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents__monthly_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incidents__list, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
