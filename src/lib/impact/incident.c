@@ -198,7 +198,7 @@ static azk_status list_cb(const char *const *c, size_t n, void *payload)
 azk_status azk_incident_list(azk_home *h, const char *state, azk_incident_cb cb, void *payload)
 {
     struct lister l;
-    azk_status rc;
+    azk_status rc = AZK_OK;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     if (state != NULL && strcmp(state, "open") != 0 && strcmp(state, "reported") != 0 &&
