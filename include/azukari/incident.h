@@ -28,7 +28,8 @@
 extern "C" {
 #endif
 
-/** Room for an incident id ("INC-YYYYMMDDTHHMMSSZ-" and 8 hex digits) and its NUL. */
+/** Room for an incident id ("INC-YYYYMMDDTHHMMSSmmmZ-" and 8 hex digits: the time to the
+ * millisecond, so ids sort by time) and its NUL. */
 #define AZK_INCIDENT_ID_MAX 40
 
 /** Options of azk_incident_record; initialise with AZK_INCIDENT_OPTIONS_INIT. */

@@ -97,7 +97,7 @@ class ServeIncidentsTest(unittest.TestCase):
             r = srv.azk("impact", "--known-date", "2026-12-01", "--cause", "theft",
                         "--contractor", XSS + SQLI, d)
             assert r.rc == 1, r.out + r.err
-            m = re.search(r"(INC-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8})", r.err)
+            m = re.search(r"(INC-[0-9]{8}T[0-9]{9}Z-[0-9a-f]{8})", r.err)
             assert m, r.err
             cls.inc[k] = m.group(1)
         cls.s = {u: P.login(srv, cls.codes, u, cls.secrets[u]) for u in
@@ -159,7 +159,7 @@ class ServeIncidentsTest(unittest.TestCase):
         # no state form for an auditor
         self.assertNotIn('action="/incidents/state"', r.body)
         # staff: an id that does not exist is 404; a malformed one too
-        for bad in ("INC-20260101T000000Z-00000000", SQLI, "../../etc/passwd"):
+        for bad in ("INC-20260101T000000000Z-00000000", SQLI, "../../etc/passwd"):
             st, e = self.api("aud", "/api/v1/incident?id=" + urllib.parse.quote(bad))
             self.assertEqual(st, 404, bad)
             self.assertEqual(e["error"]["code"], "not_found")
@@ -206,7 +206,7 @@ class ServeIncidentsTest(unittest.TestCase):
         self.assertNotIn(">d1<", page)
         self.assertNotIn("Bank &lt;b&gt;One", page)
         # another client's incident, or one that does not exist: 403, page and API
-        for bad in (a, "INC-20260101T000000Z-00000000", SQLI):
+        for bad in (a, "INC-20260101T000000000Z-00000000", SQLI):
             q = urllib.parse.quote(bad)
             self.assertEqual(self.s["bank"].get("/incident?id=" + q).status, 403, bad)
             st, e = self.api("bank", "/api/v1/incident?id=" + q)
@@ -270,7 +270,7 @@ class ServeIncidentsTest(unittest.TestCase):
         self.assertEqual(r.status, 400, r.body)
         # an incident that does not exist: 404, no code used
         r = self.act("appr", "/incidents", "/incidents/state",
-                     {"id": "INC-20260101T000000Z-00000000", "state": "closed"}, code="000000")
+                     {"id": "INC-20260101T000000000Z-00000000", "state": "closed"}, code="000000")
         self.assertEqual(r.status, 404, r.body)
         # no CSRF token: refused by the router, nothing changed
         r = self.s["ope"].post("/incidents/state", {"id": b, "state": "closed", "code": "1"})

@@ -73,7 +73,8 @@ azk_status azk_incident_record(azk_home *h, const azk_impact_result *r, const ch
     char stamp[20], extra[320];
     uint8_t rnd[4];
     char hex[9];
-    time_t now = time(NULL);
+    struct timespec ts;
+    time_t now;
     struct tm tmv;
     azk_status rc;
 
@@ -101,11 +102,15 @@ azk_status azk_incident_record(azk_home *h, const azk_impact_result *r, const ch
         azk_buf_dispose(&pj);
         return rc;
     }
+    /* ids sort by time to the millisecond (the lists are newest first by id) */
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    now = ts.tv_sec;
     (void)gmtime_r(&now, &tmv);
-    (void)strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tmv);
+    (void)strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tmv);
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-    (void)snprintf(id, AZK_INCIDENT_ID_MAX, "INC-%s-%s", stamp, hex);
+    (void)snprintf(id, AZK_INCIDENT_ID_MAX, "INC-%s%03ldZ-%s", stamp,
+                   (long)(ts.tv_nsec / 1000000) % 1000, hex);
     memset(&in, 0, sizeof(in));
     in.id = id;
     in.created_at = (int64_t)now;
