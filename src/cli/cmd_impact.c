@@ -15,6 +15,8 @@
 #include "opts.h"
 
 #include "azukari/impact.h"
+#include "azukari/incident.h"
+#include "retention_cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define MAX_KEYS 256
 
@@ -30,7 +33,11 @@ static void usage(FILE *out)
 {
     fprintf(out, _("Usage: azukari impact [OPTIONS] PATH...\n"
                    "       azukari impact keygen --public FILE --secret FILE\n"
-                   "       azukari impact decrypt-list --key SECRET-FILE LIST-FILE\n"));
+                   "       azukari impact decrypt-list --key SECRET-FILE LIST-FILE\n"
+                   "       azukari impact draft INCIDENT [--client CLIENT]\n"
+                   "       azukari impact incidents [--state open|reported|closed]\n"
+                   "       azukari impact incident INCIDENT --state reported|closed [--note TEXT] "
+                   "--user NAME --totp CODE\n"));
     fprintf(out, _("Find the entrusted records in stolen files (files, directories, archives) "
                    "and report,\nper client and dataset, records found, persons after 名寄せ, "
                    "leaked items and\ndatasets past their deletion deadline.\n\n"));
@@ -56,6 +63,10 @@ static void usage(FILE *out)
                    "(default 0.9)\n"
                    "      --encoding ENC          force the encoding of the stolen files\n"
                    "      --threads N             worker threads (default 2)\n"
+                   "      --no-record             do not record the run as an incident (by "
+                   "default a run\n"
+                   "                              that finds records, even probable ones, is "
+                   "recorded)\n"
                    "  -h, --help                  show this help\n"));
     fprintf(out, _("\nExit status: 1 entrusted records were found; 2 none found but some object "
                    "could not be read;\n0 none found; 64 usage error; 3 failure.\n"));
@@ -280,6 +291,145 @@ static bool read_list(struct azk_strlist *paths, const char *file)
     return ok;
 }
 
+/* `impact draft INCIDENT [--client C]`: a recorded incident's PPC draft or a client's notice. */
+static int cmd_draft(int argc, char **argv)
+{
+    static const struct option opts[] = {{"client", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *client = NULL;
+    azk_home *h = NULL;
+    char *md = NULL;
+    int c, ret = AZK_EXIT_USAGE;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+            case 'c':
+                client = optarg;
+                break;
+            case 'h':
+                usage(stdout);
+                return 0;
+            default:
+                usage(stderr);
+                return AZK_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        azk_cli_err(_("impact draft needs one incident id"));
+        return AZK_EXIT_USAGE;
+    }
+    ret = 3;
+    h = azk_cli_open_home();
+    if (h != NULL) {
+        if (azk_incident_draft(h, argv[optind], client, &md) != AZK_OK)
+            azk_cli_liberr(argv[optind]);
+        else if (fputs(md, stdout) == EOF || fflush(stdout) != 0)
+            azk_cli_err(_("cannot write the standard output"));
+        else
+            ret = 0;
+    }
+    azk_incident_free(md);
+    azk_home_close(h);
+    return ret;
+}
+
+static azk_status print_incident(const azk_incident_info *i, void *payload)
+{
+    char t[32] = "-";
+    time_t secs = (time_t)i->created_at;
+    struct tm tm;
+    (void)payload;
+    if (gmtime_r(&secs, &tm) != NULL)
+        (void)strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (printf("%s  %s  %-8s  %llu  %llu  %llu\n", i->id, t, i->state,
+               (unsigned long long)i->records, (unsigned long long)i->persons,
+               (unsigned long long)i->probable) < 0)
+        return AZK_ERR_IO; /* the standard output: reported by the caller */
+    return AZK_OK;
+}
+
+/* `impact incidents [--state S]`: the register, newest first. */
+static int cmd_incidents(int argc, char **argv)
+{
+    const char *state = NULL;
+    azk_home *h;
+    int ret = 3;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--state") == 0 && i + 1 < argc) {
+            state = argv[++i];
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            azk_cli_err(_("unknown option: %s"), argv[i]);
+            return AZK_EXIT_USAGE;
+        }
+    }
+    if (state != NULL && strcmp(state, "open") != 0 && strcmp(state, "reported") != 0 &&
+        strcmp(state, "closed") != 0) {
+        azk_cli_err(_("--state must be open, reported or closed"));
+        return AZK_EXIT_USAGE;
+    }
+    h = azk_cli_open_home();
+    if (h == NULL)
+        return 3;
+    if (!azk_cli_quiet)
+        printf("%s\n", _("incident  recorded  state  records  persons  probable"));
+    if (azk_incident_list(h, state, print_incident, NULL) != AZK_OK)
+        azk_cli_liberr(_("incidents"));
+    else
+        ret = fflush(stdout) == 0 ? 0 : 3;
+    azk_home_close(h);
+    return ret;
+}
+
+/* `impact incident ID --state S [--note TEXT] --user NAME --totp CODE`: a person moves it. */
+static int cmd_incident(int argc, char **argv)
+{
+    struct ret_opts ro;
+    const char *state = NULL, *note = NULL;
+    azk_home *h;
+    int ret = 3;
+    memset(&ro, 0, sizeof(ro));
+    if (argc < 2 || argv[1][0] == '-') {
+        azk_cli_err(_("impact incident needs one incident id"));
+        return AZK_EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+            state = argv[++i];
+        else if (strcmp(argv[i], "--note") == 0 && i + 1 < argc)
+            note = argv[++i];
+        else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+            ro.user = argv[++i];
+        else if (strcmp(argv[i], "--totp") == 0 && i + 1 < argc)
+            ro.totp = argv[++i];
+        else {
+            azk_cli_err(_("unknown option: %s"), argv[i]);
+            return AZK_EXIT_USAGE;
+        }
+    }
+    if (state == NULL || (strcmp(state, "reported") != 0 && strcmp(state, "closed") != 0)) {
+        azk_cli_err(_("--state must be reported or closed"));
+        return AZK_EXIT_USAGE;
+    }
+    if (ro.totp == NULL)
+        ro.totp = getenv("AZUKARI_TOTP");
+    h = ret_open_home(&ro); /* a person: --user NAME with a TOTP code */
+    if (h == NULL)
+        return 3;
+    if (azk_incident_set_state(h, argv[1], state, note) != AZK_OK) {
+        azk_cli_liberr(argv[1]);
+    } else {
+        if (!azk_cli_quiet)
+            printf(_("%s is now %s\n"), argv[1], state);
+        ret = 0;
+    }
+    azk_home_close(h);
+    return ret;
+}
+
 int cmd_impact(int argc, char **argv)
 {
     static const struct option opts[] = {{"list", required_argument, NULL, 'L'},
@@ -294,6 +444,7 @@ int cmd_impact(int argc, char **argv)
                                          {"threshold", required_argument, NULL, 't'},
                                          {"encoding", required_argument, NULL, 'e'},
                                          {"threads", required_argument, NULL, 'T'},
+                                         {"no-record", no_argument, NULL, 'N'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     azk_impact_options o = AZK_IMPACT_OPTIONS_INIT;
@@ -306,6 +457,7 @@ int cmd_impact(int argc, char **argv)
     const char *format = "text";
     const char *report_dir = NULL;
     azk_home *h = NULL;
+    bool record = true;
     uint64_t v;
     int c;
     int ret = AZK_EXIT_USAGE;
@@ -315,6 +467,12 @@ int cmd_impact(int argc, char **argv)
         return cmd_keygen(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "decrypt-list") == 0)
         return cmd_decrypt(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "draft") == 0)
+        return cmd_draft(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "incidents") == 0)
+        return cmd_incidents(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "incident") == 0)
+        return cmd_incident(argc - 1, argv + 1);
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -385,6 +543,9 @@ int cmd_impact(int argc, char **argv)
                 }
                 o.threads = (unsigned)v;
                 break;
+            case 'N':
+                record = false;
+                break;
             case 'h':
                 usage(stdout);
                 ret = 0;
@@ -439,6 +600,20 @@ int cmd_impact(int argc, char **argv)
     if (report_dir != NULL && azk_impact_write_reports(&res, &ro, report_dir) != AZK_OK) {
         azk_cli_liberr(report_dir);
         goto done;
+    }
+    if (record && (res.records > 0 || res.probable > 0)) {
+        azk_incident_options io = AZK_INCIDENT_OPTIONS_INIT;
+        char id[AZK_INCIDENT_ID_MAX];
+        io.known_date = ro.known_date;
+        io.cause = ro.cause;
+        io.contractor = ro.contractor;
+        if (azk_incident_record(h, &res, (const char *const *)paths.items, paths.count, &io, id) !=
+            AZK_OK) {
+            azk_cli_liberr(_("incident"));
+            goto done;
+        }
+        if (!azk_cli_quiet)
+            fprintf(stderr, _("incident recorded: %s\n"), id);
     }
     if (strcmp(format, "json") == 0) {
         if (print_json(&res) != 0) {

@@ -303,7 +303,7 @@ class SupervisionMonth(unittest.TestCase):
         self.assertEqual(r["zone_findings"]["source"], "agents")
         self.assertEqual(r["zone_findings"]["objects"], 0)
         self.assertEqual(s["zone_unresolved"], 0)
-        self.assertEqual(r["incidents"]["source"], "not available")
+        self.assertEqual(r["incidents"], {"source": "catalog", "items": []})
         # bank-b sees only its own
         rb = self.doc_b["report"]
         self.assertEqual(rb["summary"]["opens"], 1)

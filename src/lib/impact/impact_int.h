@@ -38,6 +38,12 @@ AZK_NODISCARD azk_status azk_impact__sealer_finish(struct azk_impact_sealer *s);
 /* Remove the temporary file and free (NULL-safe). */
 void azk_impact__sealer_abort(struct azk_impact_sealer *s);
 
+/* The PPC report draft (client NULL) or the notice to `client`, as report.c writes them to
+ * files, appended to out instead (incident.c: drafts from the incident register). */
+AZK_NODISCARD azk_status azk_impact__draft_md(const azk_impact_result *r,
+                                              const azk_impact_report_options *o,
+                                              const char *client, azk_buf *out);
+
 /* 0 = Sunday ... 6 = Saturday. */
 int azk_impact__weekday(int64_t days);
 

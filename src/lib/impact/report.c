@@ -89,6 +89,7 @@ azk_status azk_impact_deadlines_compute(const azk_impact_result *r, const char *
 struct doc {
     azk_outfile *of; /* temporary beside the report, renamed at doc_close */
     FILE *f;
+    azk_buf *mem; /* or the draft goes into memory (azk_impact__draft_md) */
     azk_status rc;
 };
 
@@ -97,19 +98,37 @@ static void put(struct doc *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
-    if (d->rc == AZK_OK && vfprintf(d->f, fmt, ap) < 0)
+    if (d->mem != NULL && d->rc == AZK_OK) {
+        va_list ap2;
+        int n;
+        va_copy(ap2, ap);
+        n = vsnprintf(NULL, 0, fmt, ap2);
+        va_end(ap2);
+        if (n < 0)
+            d->rc = azk_error_set(AZK_ERR_ARG, "impact: bad draft format");
+        else
+            d->rc = azk_buf_grow(d->mem, (size_t)n);
+        if (d->rc == AZK_OK) {
+            (void)vsnprintf((char *)d->mem->data + d->mem->len, (size_t)n + 1, fmt, ap);
+            d->mem->len += (size_t)n;
+        }
+        /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started above */
+    } else if (d->rc == AZK_OK && vfprintf(d->f, fmt, ap) < 0) {
         d->rc = azk_error_errno("impact: write report");
+    }
     va_end(ap);
 }
 
-static azk_status doc_open(struct doc *d, const char *dir, const char *name)
+static azk_status doc_open(struct doc *d, const char *dir, const char *name, azk_buf *mem)
 {
     char path[4096];
     azk_status rc;
     d->of = NULL;
     d->f = NULL;
+    d->mem = mem;
     d->rc = AZK_OK;
+    if (mem != NULL)
+        return AZK_OK;
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
         return azk_error_set(AZK_ERR_ARG, "impact: report path too long");
     /* never through a symlink planted in a shared report directory */
@@ -345,10 +364,10 @@ static void put_deadlines(struct doc *d, const azk_impact_result *r,
 }
 
 static azk_status write_ppc(const azk_impact_result *r, const azk_impact_report_options *o,
-                            const azk_impact_deadlines *dl, const char *dir)
+                            const azk_impact_deadlines *dl, const char *dir, azk_buf *mem)
 {
     struct doc d;
-    azk_status rc = doc_open(&d, dir, "report-ppc.md");
+    azk_status rc = doc_open(&d, dir, "report-ppc.md", mem);
     if (rc != AZK_OK)
         return rc;
     put(&d, "# 個人情報保護委員会への報告（速報・確報）の記載事項の下書き\n\n");
@@ -364,13 +383,13 @@ static azk_status write_ppc(const azk_impact_result *r, const azk_impact_report_
 
 static azk_status write_client(const azk_impact_result *r, const azk_impact_client *c,
                                const azk_impact_report_options *o, const azk_impact_deadlines *dl,
-                               const char *dir)
+                               const char *dir, azk_buf *mem)
 {
     struct doc d;
     char name[200];
     azk_status rc;
     snprintf(name, sizeof(name), "notice-client-%s.md", c->client);
-    rc = doc_open(&d, dir, name);
+    rc = doc_open(&d, dir, name, mem);
     if (rc != AZK_OK)
         return rc;
     put(&d, "# 個人データの漏えい等に関するご報告（委託元への通知）の下書き\n\n");
@@ -401,7 +420,7 @@ static azk_status write_individual(const azk_impact_result *r, const azk_impact_
                                    const char *dir)
 {
     struct doc d;
-    azk_status rc = doc_open(&d, dir, "notice-individual.md");
+    azk_status rc = doc_open(&d, dir, "notice-individual.md", NULL);
     if (rc != AZK_OK)
         return rc;
     put(&d, "# 個人データの漏えい等に関するお知らせ（本人への通知）の下書き\n\n");
@@ -449,10 +468,27 @@ azk_status azk_impact_write_reports(const azk_impact_result *r,
         return rc;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return azk_error_errno("impact: create report directory");
-    rc = write_ppc(r, o, &dl, dir);
+    rc = write_ppc(r, o, &dl, dir, NULL);
     for (size_t i = 0; i < r->client_count && rc == AZK_OK; i++)
-        rc = write_client(r, &r->clients[i], o, &dl, dir);
+        rc = write_client(r, &r->clients[i], o, &dl, dir, NULL);
     if (rc == AZK_OK)
         rc = write_individual(r, o, dir);
     return rc;
+}
+
+azk_status azk_impact__draft_md(const azk_impact_result *r, const azk_impact_report_options *o,
+                                const char *client, azk_buf *out)
+{
+    azk_impact_deadlines dl;
+    azk_status rc;
+    AZK_ASSERT_ARG(r != NULL && o != NULL && out != NULL);
+    rc = azk_impact_deadlines_compute(r, o->known_date, o->cause, &dl);
+    if (rc != AZK_OK)
+        return rc;
+    if (client == NULL)
+        return write_ppc(r, o, &dl, NULL, out);
+    for (size_t i = 0; i < r->client_count; i++)
+        if (strcmp(r->clients[i].client, client) == 0)
+            return write_client(r, &r->clients[i], o, &dl, NULL, out);
+    return azk_error_set(AZK_ERR_NOTFOUND, "impact: no client %s in the result", client);
 }

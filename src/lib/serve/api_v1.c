@@ -105,6 +105,15 @@ azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_r
     }
     doc = json_pack("{s:s, s:I, s:I, s:o}", "today", today, "held", c.held, "overdue", c.overdue,
                     "clients", c.list);
+    if (doc != NULL) { /* open incidents the principal may see (pages_incidents.c) */
+        int64_t inc = 0;
+        rc = azk_serve__incidents_open(srv, rq, &inc);
+        if (rc != AZK_OK) {
+            json_decref(doc);
+            return rc;
+        }
+        (void)json_object_set_new(doc, "open_incidents", json_integer((json_int_t)inc));
+    }
     if (doc != NULL && rq->who.role != AZK_ROLE_CLIENT) {
         /* the ledger's size: staff only (it covers every client) */
         azk_audit *a = NULL;

@@ -123,9 +123,10 @@ azk_status azk_serve__page(struct azk_serve_req *rq, struct azk_serve_resp *rs, 
     if (rc == AZK_OK && rq->who.authenticated) {
         rc = azk_buf_printf(b,
                             "<a href=\"/dashboard\">%s</a><a href=\"/datasets\">%s</a>"
-                            "<a href=\"/certificates\">%s</a><a href=\"/reports\">%s</a>",
+                            "<a href=\"/certificates\">%s</a><a href=\"/reports\">%s</a>"
+                            "<a href=\"/incidents\">%s</a>",
                             T_("Dashboard"), T_("Datasets"), T_("Certificates"),
-                            T_("Monthly reports"));
+                            T_("Monthly reports"), T_("Incidents"));
         if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT)
             rc = azk_buf_printf(b,
                                 "<a href=\"/requests\">%s</a><a href=\"/guard\">%s</a>"

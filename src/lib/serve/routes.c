@@ -140,6 +140,17 @@ static const struct azk_serve_route routes[] = {
     /* ---- end supervision ---- */
 
     /* ---- incidents: impact runs and PPC report drafts ---- */
+    {"GET", "/incidents", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_incidents},
+    {"GET", "/api/v1/incidents", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_incidents},
+    {"GET", "/incident", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true, azk_serve__h_incident},
+    {"GET", "/api/v1/incident", AZK_ACCESS_ROLES, AZK_ROLES_ALL, false, true,
+     azk_serve__h_api_incident},
+    {"POST", "/incidents/state", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER, true,
+     false, azk_serve__h_incident_state},
+    {"POST", "/api/v1/incidents/state", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER,
+     true, false, azk_serve__h_incident_state},
+    {"GET", "/static/incident.css", AZK_ACCESS_PUBLIC, 0, false, false, azk_serve__h_incident_css},
     /* ---- end incidents ---- */
 
     /* ---- agents pages: agents, cases, witness in HTML ---- */

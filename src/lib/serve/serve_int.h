@@ -509,6 +509,19 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_api_control);
 /* ---- end supervision ---------------------------------------------------- */
 
 /* ---- incidents: impact runs and PPC drafts (issue 13) ------------------- */
+/* serve/pages_incidents.c: the list, an incident's page and drafts, the state change */
+AZK_SERVE_UI_HANDLER(azk_serve__h_incidents);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_incidents);
+AZK_SERVE_UI_HANDLER(azk_serve__h_incident);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_incident);
+AZK_SERVE_UI_HANDLER(azk_serve__h_incident_state);
+AZK_SERVE_UI_HANDLER(azk_serve__h_incident_css);
+/* Incidents not closed that the principal may see (a client: its granted clients'). */
+AZK_NODISCARD azk_status azk_serve__incidents_open(struct azk_server *srv,
+                                                   const struct azk_serve_req *rq, int64_t *n);
+/* The dashboard's line: open incidents, a link to them. */
+AZK_NODISCARD azk_status azk_serve__incidents_line(struct azk_server *srv, struct azk_serve_req *rq,
+                                                   azk_buf *b);
 /* ---- end incidents ------------------------------------------------------ */
 
 /* ---- agents pages (issues 13, 14) --------------------------------------- */

@@ -111,6 +111,8 @@ azk_status azk_serve__dashboard_more(struct azk_server *srv, struct azk_serve_re
                                (long long)reqs, T_("Quarantined files waiting"), (long long)guard);
     }
     if (rc == AZK_OK)
+        rc = azk_serve__incidents_line(srv, rq, b); /* open incidents (pages_incidents.c) */
+    if (rc == AZK_OK)
         rc = azk_store__ret_certified_in_month(srv->h, month, cert_cb, &c);
     if (rc == AZK_OK)
         rc = azk_buf_printf(b,

@@ -43,6 +43,41 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end closed-zone metadata ---------------------------------------- */
 
     /* ---- serve (issue 13) ------------------------------------------------ */
+    /* incidents: one row per recorded impact run (store/incidents.h); counts, ids and dates
+     * only, the paths scanned as keyed name hashes (azk_guard_name_id), never a value */
+    {"SELECT id FROM incidents LIMIT 0",
+     "CREATE TABLE incidents(id TEXT PRIMARY KEY, created_at INT64 NOT NULL,"
+     " created_by TEXT NOT NULL, as_of TEXT NOT NULL, known_date TEXT, cause TEXT NOT NULL,"
+     " contractor TEXT, files INT64 NOT NULL, objects INT64 NOT NULL,"
+     " objects_hit INT64 NOT NULL, errors INT64 NOT NULL, datasets_all INT64 NOT NULL,"
+     " records INT64 NOT NULL, persons INT64 NOT NULL, persons_by_client INT64 NOT NULL,"
+     " unusable INT64 NOT NULL, candidates INT64 NOT NULL, probable INT64 NOT NULL,"
+     " kinds INT64 NOT NULL, kinds_seen INT64 NOT NULL, paths TEXT NOT NULL,"
+     " state TEXT NOT NULL, state_by TEXT, state_at INT64)"},
+    /* an incident's part of each client (名寄せ within the client) */
+    {"SELECT incident_id FROM incident_clients LIMIT 0",
+     "CREATE TABLE incident_clients(incident_id TEXT NOT NULL, client TEXT NOT NULL,"
+     " name TEXT NOT NULL, records INT64 NOT NULL, persons INT64 NOT NULL,"
+     " kinds INT64 NOT NULL, kinds_seen INT64 NOT NULL, datasets INT64 NOT NULL,"
+     " past_deadline INT64 NOT NULL, list_rows INT64 NOT NULL,"
+     " PRIMARY KEY(incident_id, client))"},
+    /* per dataset: confirmed records, probable ones (namesakes), persons, deadline */
+    {"SELECT incident_id FROM incident_datasets LIMIT 0",
+     "CREATE TABLE incident_datasets(incident_id TEXT NOT NULL, client TEXT NOT NULL,"
+     " dataset TEXT NOT NULL, purpose TEXT NOT NULL, received_at TEXT, total INT64 NOT NULL,"
+     " records INT64 NOT NULL, persons INT64 NOT NULL, candidates INT64 NOT NULL,"
+     " probable INT64 NOT NULL, objects INT64 NOT NULL, kinds INT64 NOT NULL,"
+     " kinds_seen INT64 NOT NULL, retain_until TEXT NOT NULL, past_deadline INT64 NOT NULL,"
+     " days_overdue INT64 NOT NULL, PRIMARY KEY(incident_id, client, dataset))"},
+    /* every state change (created, reported, closed) with who, when and the note */
+    {"SELECT incident_id FROM incident_steps LIMIT 0",
+     "CREATE TABLE incident_steps(incident_id TEXT NOT NULL, n INT64 NOT NULL,"
+     " at INT64 NOT NULL, actor TEXT NOT NULL, state TEXT NOT NULL, note TEXT,"
+     " PRIMARY KEY(incident_id, n))"},
+    /* a client's incidents (client portal, monthly report) and the open ones (dashboard) */
+    {NULL, "CREATE INDEX IF NOT EXISTS incident_clients_client"
+           " ON incident_clients(client, incident_id)"},
+    {NULL, "CREATE INDEX IF NOT EXISTS incidents_state ON incidents(state, id)"},
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- supervision (issue 15) ------------------------------------------ */

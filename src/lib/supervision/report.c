@@ -11,8 +11,8 @@
  * certificates hashed the received file's name: listed as withheld). No entrusted value is
  * read: datasets are named by id, people by their enrolled user names.
  * Entrusted records found outside the closed zone come from the agents'
- * tables (report_zone.c). A section whose source azukari does not have yet
- * (incidents) says "not available", never a number.
+ * tables (report_zone.c); incidents come from the register
+ * (report_incidents.c).
  */
 #include "supervision/report_int.h"
 #include "retention/ret_int.h"
@@ -322,7 +322,7 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
     struct rep r;
     azk_status rc;
     azk_audit *a = NULL;
-    json_t *body = NULL, *led = NULL, *summary = NULL, *zone = NULL;
+    json_t *body = NULL, *led = NULL, *summary = NULL, *zone = NULL, *incidents = NULL;
     int64_t start = 0, end = 0, now;
     char *doc = NULL, nowiso[32], host[256] = "", pub[96];
     bool yes = false;
@@ -403,6 +403,8 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
         rc = azk_control_list(h, "finding", o.client, end - 1, finding_cb, &r);
     if (rc == AZK_OK)
         rc = azk_sup__zone_section(h, o.client, start, end, &zone);
+    if (rc == AZK_OK)
+        rc = azk_sup__incidents_section(h, o.client, start, end, &incidents);
     if (rc != AZK_OK)
         goto done;
     summary = json_pack(
@@ -443,11 +445,11 @@ azk_status azk_monthly_report(azk_home *h, const azk_monthly_report_options *in,
                      r.s.guard_releases, "approvals", r.s.approvals, "refusals", r.s.refusals,
                      "auth_failures", r.s.auth_failures, "zone_findings", zone, "training",
                      values_array(r.training), "control_findings", r.findings, "incidents",
-                     not_available("incidents are not recorded in the catalog in this version"),
-                     "ledger", led, "certificates", r.certificates);
+                     incidents, "ledger", led, "certificates", r.certificates);
     summary = NULL;
     led = NULL;
     zone = NULL;
+    incidents = NULL;
     if (body == NULL) {
         rc = azk_error_set(AZK_ERR_NOMEM, "out of memory building the report");
         goto done;
@@ -482,6 +484,7 @@ done:
     json_decref(led);
     json_decref(summary);
     json_decref(zone);
+    json_decref(incidents);
     json_decref(r.s.datasets);
     json_decref(r.s.month_ends);
     json_decref(r.s.gitems);

@@ -54,6 +54,10 @@ static const struct lbl labels[] = {
     {"training", "取扱者の教育状況", "Training of the handlers"},
     {"control_findings", "内部管理の指摘事項", "Internal-control findings"},
     {"incidents", "インシデント", "Incidents"},
+    {"incident", "インシデント番号", "Incident"},
+    {"recorded", "記録日時", "Recorded"},
+    {"probable", "同姓同名等で未計上", "Probable (not counted)"},
+    {"datasets_n", "データセット数", "Datasets"},
     {"ledger", "監査台帳（チェックポイントと整合性証明）",
      "Audit ledger (checkpoint and consistency)"},
     {"dataset", "データセット", "Dataset"},
@@ -123,6 +127,7 @@ static const char *ja_value(const char *lang, const char *v)
         {"open", "未対応"},
         {"in_progress", "対応中"},
         {"closed", "完了"},
+        {"reported", "報告済み"},
         {"organisation", "全社"},
         {"quarantined", "隔離済み"},
         {"destroyed", "破棄済み"},
@@ -270,6 +275,20 @@ static azk_status deleted_table(azk_buf *b, const char *lang, json_t *del, const
     rc = table(b, lang, "deleted", rows, keys, lbls, 5);
     json_decref(rows);
     return rc;
+}
+
+/* The incidents of the register (report_incidents.c); a report of an older version says
+ * "not available". */
+static azk_status incidents_html(azk_buf *b, const char *lang, json_t *sec)
+{
+    static const char *const k[] = {"id",      "recorded_at", "status",  "records",
+                                    "persons", "probable",    "datasets"};
+    static const char *const l[] = {"incident", "recorded", "status",    "records",
+                                    "persons",  "probable", "datasets_n"};
+    const char *src = azk_sup__str(sec, "source");
+    if (src == NULL || strcmp(src, NOT_AVAILABLE) == 0)
+        return not_avail(b, lang, "incidents", sec);
+    return table(b, lang, "incidents", json_object_get(sec, "items"), k, l, 7);
 }
 
 static const char CSS[] =
@@ -452,7 +471,7 @@ azk_status azk_monthly_report_html(const char *json, size_t len, const char *lan
             rc = table(&b, lang, "control_findings", json_object_get(r, "control_findings"), k12,
                        l12, 5);
         if (rc == AZK_OK)
-            rc = not_avail(&b, lang, "incidents", json_object_get(r, "incidents"));
+            rc = incidents_html(&b, lang, json_object_get(r, "incidents"));
     }
     if (rc == AZK_OK)
         rc = azk_buf_printf(

@@ -42,4 +42,9 @@ AZK_NODISCARD azk_status azk_sup__scan_ledger(azk_audit *a, struct azk_sup_scan 
 AZK_NODISCARD azk_status azk_sup__zone_section(azk_home *h, const char *client, int64_t from,
                                                int64_t to, json_t **out);
 
+/* The "incidents" section of client's month [start, end) from the incident register
+ * (report_incidents.c): {"source": "catalog", "items": [...]}. */
+AZK_NODISCARD azk_status azk_sup__incidents_section(azk_home *h, const char *client, int64_t start,
+                                                    int64_t end, json_t **out);
+
 #endif

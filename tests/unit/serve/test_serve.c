@@ -140,6 +140,13 @@ static const struct {
     {"GET /api/v1/control", "LAAAADDD"},
     /* ---- end supervision ---- */
     /* ---- incidents ---- */
+    {"GET /incidents", "LAAAAADD"},
+    {"GET /api/v1/incidents", "LAAAAADD"},
+    {"GET /incident", "LAAAAADD"},
+    {"GET /api/v1/incident", "LAAAAADD"},
+    {"POST /incidents/state", "LDAADDDD"},
+    {"POST /api/v1/incidents/state", "LDAADDDD"},
+    {"GET /static/incident.css", "AAAAAAAA"},
     /* ---- end incidents ---- */
     /* ---- agents pages ---- */
     {"GET /agents", "LAAAADDD"},

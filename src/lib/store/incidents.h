@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store/incidents.h -- the incident register in the catalog (tables
+ * incidents, incident_clients, incident_datasets, incident_steps of schema
+ * 6): one incident per recorded impact run (impact/incident.c), its counts
+ * per client and dataset, and every state change (open, reported, closed)
+ * with who and when. Counts, ids, dates and keyed name hashes only: no
+ * personal value and no file name is ever stored here. Reads hand each row
+ * to a callback as its column texts (NULL = SQL NULL), in the order given
+ * at each function; `viewer` (a user name, or NULL for everything) limits
+ * reads to the clients granted to that user (user_grants). Writes run in
+ * one transaction with their ledger event. Not public API.
+ */
+#ifndef AZK_STORE_INCIDENTS_H
+#define AZK_STORE_INCIDENTS_H
+
+#include "store/event.h"
+#include "store/serve_views.h"
+#include "azukari/impact.h"
+
+/* What an incident records besides the impact result. Strings borrowed. */
+struct azk_store_incident {
+    const char *id;
+    int64_t created_at; /* Unix seconds */
+    const char *created_by;
+    const char *known_date; /* NULL = not given */
+    const char *cause;      /* "unknown", "unauthorized-access", ... */
+    const char *contractor; /* NULL = not given */
+    const char *paths;      /* JSON array of keyed name hashes of the paths scanned */
+};
+
+/* Insert the incident with r's counts per client and dataset, its first step (open) and ev,
+ * in one transaction. */
+AZK_NODISCARD azk_status azk_store__incident_insert(azk_home *h,
+                                                    const struct azk_store_incident *in,
+                                                    const azk_impact_result *r,
+                                                    const struct azk_store_event *ev);
+
+/*
+ * Move incident `id` to state `to` ("reported" or "closed") as `by` at
+ * `at`, with a note (may be NULL), and ev, in one transaction. Allowed:
+ * open -> reported, open -> closed, reported -> closed. AZK_ERR_NOTFOUND
+ * when there is no such incident, AZK_ERR_ARG when the move is not allowed
+ * from its present state (which *from gets, cap 16).
+ */
+AZK_NODISCARD azk_status azk_store__incident_state(azk_home *h, const char *id, const char *to,
+                                                   const char *by, int64_t at, const char *note,
+                                                   const struct azk_store_event *ev, char from[16]);
+
+/*
+ * Incidents with id < after (NULL: from the newest), state = `state` (NULL:
+ * any), visible to viewer, at most limit, newest first. Columns: id,
+ * created_at, created_by, state, state_by, state_at, records, persons,
+ * probable (for a viewer: the sums over the viewer's clients, persons
+ * within each client; else the whole run's, persons across clients).
+ */
+AZK_NODISCARD azk_status azk_store__incidents_page(azk_home *h, const char *viewer,
+                                                   const char *state, const char *after,
+                                                   size_t limit, azk_store_row_cb cb,
+                                                   void *payload);
+
+/*
+ * Incident `id` when it exists and (viewer non-NULL) touches a client of
+ * the viewer; *found false otherwise. Columns: id, created_at, created_by,
+ * as_of, known_date, cause, contractor, files, objects, objects_hit,
+ * errors, datasets_all, records, persons, persons_by_client, unusable,
+ * candidates, probable, kinds, kinds_seen, paths, state, state_by,
+ * state_at.
+ */
+AZK_NODISCARD azk_status azk_store__incident_get(azk_home *h, const char *id, const char *viewer,
+                                                 azk_store_row_cb cb, void *payload, bool *found);
+#define AZK_STORE_INCIDENT_COLS 24
+
+/* The incident's clients (viewer: only theirs), by client. Columns: client, name, records,
+ * persons, kinds, kinds_seen, datasets, past_deadline, list_rows. */
+AZK_NODISCARD azk_status azk_store__incident_clients(azk_home *h, const char *id,
+                                                     const char *viewer, azk_store_row_cb cb,
+                                                     void *payload);
+#define AZK_STORE_INCIDENT_CLIENT_COLS 9
+
+/* The incident's datasets (viewer: only their clients'), by client and dataset. Columns:
+ * client, dataset, purpose, received_at, total, records, persons, candidates, probable,
+ * objects, kinds, kinds_seen, retain_until, past_deadline, days_overdue. */
+AZK_NODISCARD azk_status azk_store__incident_datasets(azk_home *h, const char *id,
+                                                      const char *viewer, azk_store_row_cb cb,
+                                                      void *payload);
+#define AZK_STORE_INCIDENT_DATASET_COLS 15
+
+/* The incident's steps, in order. Columns: n, at, actor, state, note. */
+AZK_NODISCARD azk_status azk_store__incident_steps(azk_home *h, const char *id, azk_store_row_cb cb,
+                                                   void *payload);
+
+/* Incidents not closed (viewer: those touching a client of theirs). */
+AZK_NODISCARD azk_status azk_store__incidents_open_count(azk_home *h, const char *viewer,
+                                                         int64_t *n);
+
+/*
+ * Incidents touching client `client` that were created before `end` and
+ * not closed before `start` (Unix seconds), by id. Columns: id,
+ * created_at, state at `end`, records, persons, probable (the client's
+ * part), datasets (of the client).
+ */
+AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t start,
+                                                    int64_t end, azk_store_row_cb cb,
+                                                    void *payload);
+
+#endif
