@@ -295,11 +295,6 @@ static azk_status deletions(struct rep *r)
     return AZK_OK;
 }
 
-static json_t *not_available(const char *what)
-{
-    return json_pack("{s:s,s:s,s:[]}", "source", NOT_AVAILABLE, "note", what, "items");
-}
-
 static json_t *values_array(json_t *obj)
 {
     json_t *a = json_array();
