@@ -11,6 +11,7 @@
 
 #include "impact/impact_int.h"
 #include "azukari/link.h"
+#include "vault/vault.h"
 
 struct objrow {
     uint64_t row;
@@ -33,13 +34,6 @@ struct collector {
     uint32_t *obj_pii;             /* per object id: types found (objects with hits only) */
     struct azk_impact_evstore *ev; /* evidence: told which object each belongs to */
     size_t obj_cap;
-};
-
-/* Column kinds of a dataset from its schema_json ([{"col","header","kind"}...]). */
-struct schema {
-    size_t ncols;
-    uint8_t *kinds;
-    char **headers;
 };
 
 /* One matched record of a client: engine index and its list entry. */
@@ -69,7 +63,7 @@ struct reader {
     size_t nconf, capconf;
     struct objrow *cobj; /* (row, object) of every confirmed row's confirming evidence */
     size_t ncobj, capcobj;
-    const struct schema *schema;
+    const struct azk_vault_schema *schema;
     struct client_run *cr;
     azk_link *all;
     uint32_t ds_index;
