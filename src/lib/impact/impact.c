@@ -502,7 +502,20 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds = d;
         rd.ev = azk_impact__evstore_find(&ev, hs->client, hs->dataset);
         rd.confirm_key = ckey;
-        rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
+        /* first pass: the dataset's family and given names counted (how rare a name is) */
+        rc = azk_match__namefreq_new(&rd.nf);
+        if (rc == AZK_OK) {
+            rd.counting = true;
+            rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
+            rd.counting = false;
+            rd.have_header = false;
+            rd.row = 0;
+            rd.depth = 0;
+        }
+        if (rc == AZK_OK)
+            rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
+        azk_match__namefreq_free(rd.nf);
+        rd.nf = NULL;
         d->records = rd.matched;
         /* objects and the types seen in them: those holding a confirmed row */
         azk_impact__confirmed_objects(&rd, obj_mark, (uint32_t)i + 1, obj_hit, col.obj_pii,

@@ -57,6 +57,8 @@ struct reader {
     const struct azk_impact_evset *ev; /* evidence of this dataset's candidates */
     const uint8_t *confirm_key;        /* the run's confirmation key */
     struct azk_match_row mrow;         /* the candidate row's own values, hashed */
+    struct azk_match_namefreq *nf;     /* the dataset's name parts counted (first pass) */
+    bool counting;                     /* the first pass: only count names */
     azk_buf tmp, norm;                 /* scratch (wiped) */
     uint64_t seen;                     /* candidate rows found in the vault file */
     uint64_t *conf;                    /* confirmed rows, ascending (stream order) */
