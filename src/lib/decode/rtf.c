@@ -135,7 +135,8 @@ static azk_status convert_raw(struct rtf *r, size_t n)
         } else if (cp >= 0xD800 && cp <= 0xDFFF) {
             cp = 0xFFFD;
         }
-        rc = put_cp(r->raw_dst, cp == 0x1A ? 0xFFFD : cp);
+        /* control characters (\'02 of a list level's text) are not text: a space */
+        rc = put_cp(r->raw_dst, cp == 0x1A ? 0xFFFD : (cp < 0x20 && cp != '\t') ? ' ' : cp);
     }
     azk_buf_consume(&r->raw, n);
     return rc;
