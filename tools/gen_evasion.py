@@ -6,7 +6,9 @@ Takes leak files (entrusted records from a roster, as a CSV and as a log)
 and clean controls (Japanese prose without personal data, ASCII JSON,
 random bytes, a real PNG, a product list), and applies every known
 transformation an insider could use to walk a leak around a content
-check, alone and combined. Each transformation is applied to the leaks
+check, alone and combined (since issue 18 also RTF: a header glued before
+the data, Shift_JIS escapes behind a long header, a hidden destination, a
+picture left open). Each transformation is applied to the leaks
 and to the clean controls alike, so a decoder that "finds" data in any
 transformed clean control is caught as a false block.
 
