@@ -6,7 +6,9 @@ Takes leak files (entrusted records from a roster, as a CSV and as a log)
 and clean controls (Japanese prose without personal data, ASCII JSON,
 random bytes, a real PNG, a product list), and applies every known
 transformation an insider could use to walk a leak around a content
-check, alone and combined. Each transformation is applied to the leaks
+check, alone and combined (since issue 18 also RTF: a header glued before
+the data, Shift_JIS escapes behind a long header, a hidden destination, a
+picture left open). Each transformation is applied to the leaks
 and to the clean controls alike, so a decoder that "finds" data in any
 transformed clean control is caught as a false block.
 
@@ -339,6 +341,52 @@ transform("mail_b64_utf16")(lambda x: mime_mail(x.encode("utf-16") if isinstance
 transform("json_in_zip_behind_nuls")(lambda x: b"\x00" * 1024 + zipped(json_rows(x), "a.json"))
 transform("cp932_url")(lambda x: url(x, "cp932"))
 transform("html_in_json")(lambda x: json.dumps({"html": html_refs(x, "&#%d;").decode()}).encode())
+
+
+# RTF (issue 18): a header glued before the data, and real RTF that hides it
+RTF_HEAD = (b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\froman\\fcharset0 Times;}}"
+            b"{\\colortbl;\\red0\\green0\\blue0;}\n")
+
+
+def rtf_long_header():
+    # header tables of more than 4 KiB before the font table that says Shift_JIS
+    revs = b"".join(b"{Author %d;}" % i for i in range(500))
+    return (b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\*\\revtbl {Unknown;}" + revs + b"}"
+            b"{\\info{\\title t}{\\operator o}}"
+            b"{\\fonttbl{\\f0\\froman\\fcharset0 Times;}{\\f1\\fnil\\fcharset128 MS Mincho;}}\n")
+
+
+def rtf_escaped(x, hidden=False):
+    """Every line a paragraph, every non-ASCII character \\'hh in CP932 (\\uN when it has none)."""
+    if isinstance(x, bytes):
+        body = b"".join(b"\\'%02x" % c for c in x)
+    else:
+        out = []
+        for line in x.split("\n"):
+            for ch in line:
+                if ch in "\\{}":
+                    out.append(b"\\" + ch.encode())
+                elif ord(ch) < 0x80:
+                    out.append(ch.encode())
+                else:
+                    try:
+                        out.append(b"".join(b"\\'%02x" % c for c in ch.encode("cp932")))
+                    except UnicodeEncodeError:
+                        out.append(b"\\u%d?" % (ord(ch) if ord(ch) < 0x8000 else ord(ch) - 0x10000))
+            out.append(b"\\par\n")
+        body = b"".join(out)
+    if hidden:
+        body = b"{\\*\\azkhidden " + body + b"}"
+    return rtf_long_header() + b"\\f1 " + body + b"}"
+
+
+transform("rtf_header")(lambda x: RTF_HEAD + b(x) + b"}")
+transform("rtf_header_cp932")(lambda x: RTF_HEAD + (x.encode("cp932") if isinstance(x, str) else x)
+                              + b"}")
+transform("rtf_long_header")(lambda x: rtf_long_header() + b(x) + b"}")
+transform("rtf_escaped_cp932")(rtf_escaped)
+transform("rtf_hidden_destination")(lambda x: rtf_escaped(x, hidden=True))
+transform("rtf_unclosed_picture")(lambda x: RTF_HEAD + b"{\\pict\\pngblip 89504e470d0a1a0a\n" + b(x))
 
 
 def generate(roster, out, rows, seed):

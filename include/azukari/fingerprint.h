@@ -57,6 +57,22 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_export_datasets(azk_home *h
                                                                      size_t count,
                                                                      azk_fp_export_info *info);
 
+/**
+ * Rotate the home's scanning key: every active dataset's fingerprints are
+ * re-made from the vault under a new key (decrypted in this process, never
+ * written out), replaced in one catalog transaction (ledger event
+ * "fingerprints.rotate" with the old and new key ids), and the old key's id
+ * is appended to <home>/fingerprints.retired, so that guards loading their
+ * policy from the home refuse exports made with it. Exports made before
+ * must be made again (azk_fingerprints_export). A rotation that died is
+ * finished by running it again; meanwhile intake and export refuse.
+ * info (optional): datasets and rows re-made (entries 0).
+ * @return AZK_OK, AZK_ERR_ARG (an intake or deletion ran meanwhile: run it
+ *         again), AZK_ERR_CRYPTO, AZK_ERR_INTEGRITY, AZK_ERR_IO, AZK_ERR_DB,
+ *         AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_fingerprints_rotate(azk_home *h, azk_fp_export_info *info);
+
 /** Free a loaded index (NULL-safe). */
 AZK_EXTERN void azk_fp_index_free(azk_fp_index *idx);
 

@@ -80,6 +80,13 @@ typedef struct {
      * limit/error (set by the "unreadable" key).
      */
     azk_guard_action content[AZK_GUARD_CLASS__COUNT];
+    /**
+     * Set by azk_guard_policy_load: <home>/fingerprints.retired beside the
+     * configuration, the ids of scanning keys retired by `fingerprints
+     * rotate`; a fingerprint export whose key is listed is refused
+     * (AZK_ERR_PERM) when a checker is made. NULL = no check.
+     */
+    char *retired_keys;
 } azk_guard_policy;
 
 /** "text", "archive", "office", "image", "encrypted", "binary", "limit", "error". */

@@ -24,6 +24,10 @@ static void usage(FILE *out)
     fprintf(out, _("Write fingerprints of the entrusted records (truncated keyed hashes of "
                    "normalised\nfields, never the values) for `azukari scan --fingerprints "
                    "FILE`.\n\n"));
+    fprintf(out, _("   or: azukari fingerprints rotate [--out FILE [--key-out KEYFILE]]\n"
+                   "Give the home a new scanning key: every dataset's fingerprints are re-made "
+                   "from the\nvault under it and the old key is retired (guards refuse exports "
+                   "made with it);\nwith --out, export again at once.\n\n"));
     fprintf(out, _("  -o, --out FILE       the fingerprint file\n"
                    "      --key-out FILE   the scanning key (mode 0600; default FILE.key)\n"
                    "      --client C       only the datasets of client C\n"
@@ -45,11 +49,13 @@ int cmd_fingerprints(int argc, char **argv)
     azk_home *h = NULL;
     int c;
     int ret = 1;
+    bool rotate;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? AZK_EXIT_USAGE : 0;
     }
-    if (strcmp(argv[1], "export") != 0) {
+    rotate = strcmp(argv[1], "rotate") == 0;
+    if (strcmp(argv[1], "export") != 0 && !rotate) {
         azk_cli_err(_("unknown fingerprints subcommand: %s"), argv[1]);
         usage(stderr);
         return AZK_EXIT_USAGE;
@@ -74,17 +80,31 @@ int cmd_fingerprints(int argc, char **argv)
                 return AZK_EXIT_USAGE;
         }
     }
-    if (outp == NULL || optind != argc - 1) {
+    if ((outp == NULL && !rotate) || optind != argc - 1) {
         azk_cli_err(_("fingerprints export needs --out FILE"));
         return AZK_EXIT_USAGE;
     }
-    if (keyp == NULL) {
+    if (keyp == NULL && outp != NULL) {
         snprintf(keybuf, sizeof(keybuf), "%s.key", outp);
         keyp = keybuf;
     }
     h = azk_cli_open_home();
     if (h == NULL)
         return 1;
+    if (rotate) {
+        if (azk_fingerprints_rotate(h, &info) != AZK_OK) {
+            azk_cli_liberr(_("fingerprints rotate"));
+            goto done;
+        }
+        if (!azk_cli_quiet)
+            printf(_("new scanning key: %" PRIu64 " datasets, %" PRIu64
+                     " records re-fingerprinted; the old key is retired\n"),
+                   info.datasets, info.rows);
+        if (outp == NULL) {
+            ret = 0;
+            goto done;
+        }
+    }
     if (azk_fingerprints_export(h, outp, keyp, client, &info) != AZK_OK) {
         azk_cli_liberr(outp);
         goto done;

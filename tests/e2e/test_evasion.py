@@ -9,7 +9,9 @@ signatures, NUL / 0xFF padding, junk before, inside and after, UTF-16 /
 UTF-32 without BOM, JSON escapes, HTML references, percent-encoding,
 quoted-printable, base64 (inline, MIME, data: URL), hex, C escapes,
 zero-width characters, full width, spaced-out values, char-split XML,
-steered CP932 detection, polyglots, and combinations (base64 of a zip of a
+steered CP932 detection, polyglots, RTF (a header glued before the data,
+Shift_JIS escapes after a long header, hidden destinations, a picture left
+open), and combinations (base64 of a zip of a
 UTF-16 CSV behind a PNG signature, ...).
 
 Required: every transformed leak is blocked and no clean control is, by
@@ -142,7 +144,8 @@ class Evasion(unittest.TestCase):
         self.assertGreater(kinds["leak"], 100)
         self.assertGreater(kinds["clean"], 250)
         for t in ("nul_4096", "png_header", "bom_utf16_before_utf8", "json_dumps",
-                  "b64_zip_utf16_png", "cp932_steered"):
+                  "b64_zip_utf16_png", "cp932_steered", "rtf_header", "rtf_long_header",
+                  "rtf_hidden_destination"):
             self.assertIn(t, {x["transform"] for x in self.manifest})
 
     def test_guard_check(self):
@@ -160,7 +163,10 @@ class Evasion(unittest.TestCase):
 
     def test_scan_sees_the_records(self):
         for t in ("nul_4096", "png_header", "json_dumps", "base64_mime", "b64_zip_utf16_png",
-                  "bom_utf16_before_utf8", "cp932_steered", "zero_width_space"):
+                  "bom_utf16_before_utf8", "cp932_steered", "zero_width_space",
+                  # issue 18: an RTF header glued before the data, RTF that hides it
+                  "rtf_header", "rtf_header_cp932", "rtf_long_header", "rtf_escaped_cp932",
+                  "rtf_hidden_destination", "rtf_unclosed_picture"):
             f = os.path.join(self.suite, "leak__%s__csv.bin" % t)
             r = T.run([self.bin, "scan", "--format", "jsonl", "--fingerprints", self.fp, f])
             self.assertEqual(r.rc, 1, "%s: %s" % (t, r.err))

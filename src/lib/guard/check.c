@@ -12,6 +12,7 @@
 #include "policy/policy_int.h"
 #include "guard/guard_int.h"
 #include "scan/scan_int.h"
+#include "match/fp.h"
 
 #include "azukari/audit.h"
 #include "azukari/outfile.h"
@@ -348,6 +349,23 @@ azk_status azk_guard__scanner_new_sharing(azk_scanner **out, const azk_guard_pol
     so.threads = threads;
     so.fingerprints = p->fingerprints;
     so.fingerprint_key = p->fingerprint_key;
+    if (p->fingerprints != NULL && p->retired_keys != NULL) {
+        /* an export made before a key rotation: its key no longer matches the home's records */
+        azk_buf kp = AZK_BUF_INIT;
+        bool retired = false;
+        azk_status rc = p->fingerprint_key != NULL ? azk_buf_puts(&kp, p->fingerprint_key)
+                                                   : azk_buf_printf(&kp, "%s.key", p->fingerprints);
+        if (rc == AZK_OK)
+            rc = azk_fp__key_retired(p->retired_keys, (const char *)kp.data, &retired);
+        azk_buf_dispose(&kp);
+        if (rc == AZK_ERR_NOMEM)
+            return rc;
+        if (retired)
+            return azk_error_set(AZK_ERR_PERM,
+                                 "the fingerprint export was made with a retired scanning key "
+                                 "(fingerprints rotate): export it again");
+        azk_error_clear(); /* a key that cannot be read is the scanner's error to report */
+    }
     if (share != NULL)
         return azk_scan__scanner_new_sharing(out, &so, share);
     return azk_scanner_new(out, &so);

@@ -61,8 +61,6 @@
 #include <unistd.h>
 #include "impact/impact_run.h"
 
-#define MAX_SCHEMA_COLS 4096
-
 /* ---- hits of the scan ----------------------------------------------------- */
 
 int azk_impact__cmp_u64(const void *a, const void *b)
@@ -270,78 +268,6 @@ static azk_status on_client(const azk_client_info *c, void *payload)
     return AZK_OK;
 }
 
-static void schema_dispose(struct schema *s)
-{
-    for (size_t i = 0; i < s->ncols; i++)
-        azk_free(s->headers[i]);
-    azk_free(s->headers);
-    azk_free(s->kinds);
-    memset(s, 0, sizeof(*s));
-}
-
-static azk_column_kind kind_by_name(const char *n)
-{
-    for (int k = 0; k < AZK_COL__COUNT; k++) {
-        const char *kn = azk_column_kind_name((azk_column_kind)k);
-        if (kn != NULL && strcmp(kn, n) == 0)
-            return (azk_column_kind)k;
-    }
-    return AZK_COL_OTHER;
-}
-
-static azk_status schema_parse(struct schema *s, const char *json, const char *dataset)
-{
-    json_error_t jerr;
-    json_t *arr = json_loads(json, 0, &jerr);
-    azk_status rc = AZK_OK;
-    size_t n;
-    memset(s, 0, sizeof(*s));
-    if (arr == NULL) {
-        /* jansson reports an allocation failure as a syntax error: probe */
-        void *probe = azk_malloc(256);
-        azk_free(probe);
-        if (probe == NULL || json_error_code(&jerr) == json_error_out_of_memory) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-    }
-    if (arr == NULL || !json_is_array(arr) || json_array_size(arr) == 0 ||
-        json_array_size(arr) > MAX_SCHEMA_COLS) {
-        rc = azk_error_set(AZK_ERR_FORMAT, "impact: dataset %s has no readable schema", dataset);
-        goto done;
-    }
-    n = json_array_size(arr);
-    s->kinds = azk_calloc(n, 1);
-    s->headers = azk_calloc(n, sizeof(*s->headers));
-    if (s->kinds == NULL || s->headers == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    s->ncols = n;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
-        const char *kind = json_string_value(json_object_get(o, "kind"));
-        const char *hdr = json_string_value(json_object_get(o, "header"));
-        json_int_t col = json_integer_value(json_object_get(o, "col"));
-        if (kind == NULL || hdr == NULL || col < 0 || (size_t)col != i) {
-            rc = azk_error_set(AZK_ERR_FORMAT, "impact: dataset %s: schema column %zu malformed",
-                               dataset, i + 1);
-            goto done;
-        }
-        s->kinds[i] = (uint8_t)kind_by_name(kind);
-        s->headers[i] = azk_strdup(hdr);
-        if (s->headers[i] == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-    }
-done:
-    json_decref(arr);
-    if (rc != AZK_OK)
-        schema_dispose(s);
-    return rc;
-}
-
 /* ---- dates ------------------------------------------------------------------ */
 
 static void today(char out[11])
@@ -420,7 +346,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     azk_link_options lo = AZK_LINK_OPTIONS_INIT;
     azk_link *all = NULL;
     struct client_run cr;
-    struct schema sch;
+    struct azk_vault_schema sch;
     int64_t asof_days = 0;
     size_t ds_first = 0;
     struct azk_impact_evstore ev;
@@ -540,7 +466,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         if (rc == AZK_OK)
             rc = azk_dataset_get(h, hs->dataset, on_dataset, &di);
         if (rc == AZK_OK)
-            rc = schema_parse(&sch, di.schema_json, d->dataset);
+            rc = azk_vault__schema_parse(&sch, di.schema_json, d->dataset);
         if (rc != AZK_OK) {
             azk_free(di.schema_json);
             azk_free(di.encoding);
@@ -576,7 +502,20 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds = d;
         rd.ev = azk_impact__evstore_find(&ev, hs->client, hs->dataset);
         rd.confirm_key = ckey;
-        rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
+        /* first pass: the dataset's family and given names counted (how rare a name is) */
+        rc = azk_match__namefreq_new(&rd.nf);
+        if (rc == AZK_OK) {
+            rd.counting = true;
+            rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
+            rd.counting = false;
+            rd.have_header = false;
+            rd.row = 0;
+            rd.depth = 0;
+        }
+        if (rc == AZK_OK)
+            rc = azk_impact__read_dataset(h, &rd, di.format, di.encoding);
+        azk_match__namefreq_free(rd.nf);
+        rd.nf = NULL;
         d->records = rd.matched;
         /* objects and the types seen in them: those holding a confirmed row */
         azk_impact__confirmed_objects(&rd, obj_mark, (uint32_t)i + 1, obj_hit, col.obj_pii,
@@ -594,7 +533,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         azk_free(di.schema_json);
         azk_free(di.encoding);
         azk_free(di.format);
-        schema_dispose(&sch);
+        azk_vault__schema_dispose(&sch);
         if (rc != AZK_OK)
             goto done;
         if (i + 1 == col.n || strcmp(col.sets[i + 1].client, d->client) != 0) {
@@ -685,7 +624,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
     rc = record_event(h, out);
 done:
     azk_impact__client_run_dispose(&cr);
-    schema_dispose(&sch);
+    azk_vault__schema_dispose(&sch);
     azk_link_free(all);
     azk_scanner_free(sc);
     tmpdir_remove(&td);

@@ -150,6 +150,8 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum a
                                rec, &rd->tmp, &rd->norm);
     if (rc != AZK_OK)
         return rc; /* never a count from a row that could not be compared */
+    rd->mrow.q_name = azk_match__namefreq_q(rd->nf, rd->confirm_key, rd->schema->kinds,
+                                            rd->schema->ncols, rec, &rd->tmp, &rd->norm);
     /* every window: the objects that hold the record are those whose own evidence
      * confirms it (an object that only proposed the row holds a near collision) */
     for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row; i++) {
@@ -219,6 +221,9 @@ static azk_status rd_record(void *payload, const azk_record *rec)
         rd->have_header = true;
         return AZK_OK;
     }
+    if (rd->counting)
+        return azk_match__namefreq_add(rd->nf, rd->confirm_key, rd->schema->kinds,
+                                       rd->schema->ncols, rec, &rd->tmp, &rd->norm);
     rd->row++; /* as intake counts: every record after the header */
     if (bsearch(&rd->row, rd->hits->rows, rd->hits->n, sizeof(uint64_t), azk_impact__cmp_u64) ==
         NULL)
@@ -386,7 +391,7 @@ azk_status azk_impact__read_dataset(azk_home *h, struct reader *rd, const char *
         if (f.rc != AZK_OK && (rc == AZK_OK || f.rc == AZK_ERR_CRYPTO || f.rc == AZK_ERR_INTEGRITY))
             rc = azk_error_set(f.rc, "%s", f.msg[0] ? f.msg : "impact: vault read failed");
     }
-    if (rc == AZK_OK && rd->seen != rd->hits->n)
+    if (rc == AZK_OK && !rd->counting && rd->seen != rd->hits->n)
         rc = azk_error_set(AZK_ERR_INTEGRITY,
                            "impact: dataset %s: %llu of %zu matched rows found in the vault file",
                            rd->ds->dataset, (unsigned long long)rd->seen, rd->hits->n);

@@ -11,6 +11,7 @@
 
 #include "impact/impact_int.h"
 #include "azukari/link.h"
+#include "vault/vault.h"
 
 struct objrow {
     uint64_t row;
@@ -35,13 +36,6 @@ struct collector {
     size_t obj_cap;
 };
 
-/* Column kinds of a dataset from its schema_json ([{"col","header","kind"}...]). */
-struct schema {
-    size_t ncols;
-    uint8_t *kinds;
-    char **headers;
-};
-
 /* One matched record of a client: engine index and its list entry. */
 struct entry {
     size_t link_index;
@@ -63,13 +57,15 @@ struct reader {
     const struct azk_impact_evset *ev; /* evidence of this dataset's candidates */
     const uint8_t *confirm_key;        /* the run's confirmation key */
     struct azk_match_row mrow;         /* the candidate row's own values, hashed */
+    struct azk_match_namefreq *nf;     /* the dataset's name parts counted (first pass) */
+    bool counting;                     /* the first pass: only count names */
     azk_buf tmp, norm;                 /* scratch (wiped) */
     uint64_t seen;                     /* candidate rows found in the vault file */
     uint64_t *conf;                    /* confirmed rows, ascending (stream order) */
     size_t nconf, capconf;
     struct objrow *cobj; /* (row, object) of every confirmed row's confirming evidence */
     size_t ncobj, capcobj;
-    const struct schema *schema;
+    const struct azk_vault_schema *schema;
     struct client_run *cr;
     azk_link *all;
     uint32_t ds_index;

@@ -47,7 +47,7 @@ static const double q_home[AZK_FP__COUNT] = {1e-4, 1e-2, 1e-8, 1e-9, 1, 1, 1e-6,
 /* a given person lives with a given other one */
 #define P_COHABIT 2e-8
 
-double azk_match__chance(unsigned matched, bool landline, uint64_t rows)
+double azk_match__chance(unsigned matched, bool landline, uint64_t rows, double q_name)
 {
     double home = 1;     /* the strongest household value that agreed (or 1) */
     double personal = 1; /* personal values, for a stranger */
@@ -64,9 +64,12 @@ double azk_match__chance(unsigned matched, bool landline, uint64_t rows)
             k == AZK_FP_ADDRESS || k == AZK_FP_POSTAL || (k == AZK_FP_PHONE && landline);
         if (!(matched & (1u << k)) || household)
             continue;
-        personal *= q_exact[k];
-        if (q_home[k] / q_exact[k] > lift)
-            lift = q_home[k] / q_exact[k];
+        /* a rare name (estimated from its dataset): fewer strangers share it; a co-resident
+         * shares it as before (q_home / q: the lift keeps that term) */
+        double q = k == AZK_FP_NAME && q_name > 0 && q_name < q_exact[k] ? q_name : q_exact[k];
+        personal *= q;
+        if (q_home[k] / q > lift)
+            lift = q_home[k] / q;
     }
     /* a stranger who shares the household values by chance, or a member of the household */
     cohabit = home < 1 ? (home < P_COHABIT ? home : P_COHABIT) * personal * lift : 0;
@@ -223,7 +226,7 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     if (!(matched & ((1u << AZK_FP_NAME) | (1u << AZK_FP_PHONE) | (1u << AZK_FP_EMAIL) |
                      (1u << AZK_FP_ADDRESS) | (1u << AZK_FP_MYNUMBER))))
         return AZK_CONFIRM_NO;
-    expect = azk_match__chance(matched, landline, dataset_rows);
+    expect = azk_match__chance(matched, landline, dataset_rows, row->q_name);
     return expect <= AZK_MATCH_CONFIRM_MAX_CHANCE ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
 }
 

@@ -85,6 +85,18 @@ void azk_fp__hasher_init(struct azk_fp_hasher *hs, const uint8_t key[AZK_FP_KEY_
 uint32_t azk_fp__hasher_hash(const struct azk_fp_hasher *hs, unsigned kind, const uint8_t *v,
                              size_t n);
 
+/*
+ * Key rotation (vault/fprotate.c): a key's public id, 16 hex digits of
+ * BLAKE2b-64(key = K, "azk-scan-key-id") (names a key in the ledger and in
+ * <home>/fingerprints.retired without revealing it), and whether the key
+ * file at key_path is listed in such a file (one id per line; a missing
+ * list retires nothing).
+ */
+#define AZK_FP_KEY_ID_HEX 17
+void azk_fp__key_id(const uint8_t key[AZK_FP_KEY_LEN], char hex[AZK_FP_KEY_ID_HEX]);
+AZK_NODISCARD azk_status azk_fp__key_retired(const char *retired_list, const char *key_path,
+                                             bool *retired);
+
 /* Bucket of a hash for kind: its top bits[kind] bits. */
 static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
 {

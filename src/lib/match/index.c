@@ -101,6 +101,35 @@ static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
     return rc;
 }
 
+void azk_fp__key_id(const uint8_t key[AZK_FP_KEY_LEN], char hex[AZK_FP_KEY_ID_HEX])
+{
+    static const char tag[] = "azk-scan-key-id";
+    uint8_t id[8];
+    crypto_generichash(id, sizeof(id), (const uint8_t *)tag, sizeof(tag) - 1, key, AZK_FP_KEY_LEN);
+    sodium_bin2hex(hex, AZK_FP_KEY_ID_HEX, id, sizeof(id));
+}
+
+azk_status azk_fp__key_retired(const char *retired_list, const char *key_path, bool *retired)
+{
+    uint8_t key[AZK_FP_KEY_LEN];
+    char id[AZK_FP_KEY_ID_HEX], line[64];
+    azk_status rc;
+    FILE *f;
+    *retired = false;
+    f = fopen(retired_list, "re");
+    if (f == NULL)
+        return errno == ENOENT ? AZK_OK : azk_error_errno("open the retired scanning keys");
+    rc = read_keyfile(key_path, key);
+    if (rc == AZK_OK) {
+        azk_fp__key_id(key, id);
+        while (!*retired && fgets(line, sizeof(line), f) != NULL)
+            *retired = strncmp(line, id, AZK_FP_KEY_ID_HEX - 1) == 0;
+    }
+    sodium_memzero(key, sizeof(key));
+    fclose(f);
+    return rc;
+}
+
 azk_fp_index *azk_fp__index_ref(azk_fp_index *idx)
 {
     if (idx != NULL)

@@ -527,9 +527,8 @@ static bool confirm(const struct azk_match_ctx *ctx, uint32_t row, bool line_onl
      * dataset, which a namesake shows as well, are no attribution.
      */
     return expect <= AZK_MATCH_MAX_CHANCE &&
-           azk_match__chance(matched, landline,
-                             ctx->idx->ds[dataset_of(ctx->idx, row)].row_count) <=
-               AZK_MATCH_CONFIRM_MAX_CHANCE;
+           azk_match__chance(matched, landline, ctx->idx->ds[dataset_of(ctx->idx, row)].row_count,
+                             0) <= AZK_MATCH_CONFIRM_MAX_CHANCE;
 }
 
 /* ---- the window's candidate set ------------------------------------------- */

@@ -119,6 +119,7 @@ struct azk_match_row {
     uint8_t h[AZK_FPS__COUNT][AZK_MATCH_EV_HASH];
     uint32_t present; /* bit s: slot s holds a valid value */
     uint32_t mobile;  /* bit s: phone slot s holds a mobile number (070, 080, 090) */
+    double q_name;    /* share of people with this full name (namefreq.c); 0: the fixed 1e-5 */
 };
 
 /*
@@ -158,7 +159,24 @@ enum azk_confirm {
  * asks the same of bucket matches (match.c), so that it attributes only
  * what exact values could confirm.
  */
-double azk_match__chance(unsigned matched, bool landline, uint64_t rows);
+double azk_match__chance(unsigned matched, bool landline, uint64_t rows, double q_name);
+
+/*
+ * A dataset's family and given names counted (match/namefreq.c, closed
+ * zone, keyed hashes in memory only), and a record's full-name share
+ * estimated from the counts (0 when its name cannot be split).
+ */
+struct azk_match_namefreq;
+AZK_NODISCARD azk_status azk_match__namefreq_new(struct azk_match_namefreq **out);
+void azk_match__namefreq_free(struct azk_match_namefreq *nf);
+AZK_NODISCARD azk_status azk_match__namefreq_add(struct azk_match_namefreq *nf,
+                                                 const uint8_t key[AZK_FP_KEY_LEN],
+                                                 const uint8_t *kinds, size_t kind_count,
+                                                 const azk_record *rec, azk_buf *tmp,
+                                                 azk_buf *norm);
+double azk_match__namefreq_q(const struct azk_match_namefreq *nf, const uint8_t key[AZK_FP_KEY_LEN],
+                             const uint8_t *kinds, size_t kind_count, const azk_record *rec,
+                             azk_buf *tmp, azk_buf *norm);
 
 enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
                                           const struct azk_match_ev_item *items, size_t count,

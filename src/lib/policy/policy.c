@@ -67,6 +67,7 @@ void azk_guard_policy_dispose(azk_guard_policy *p)
         return;
     azk_free(p->fingerprints);
     azk_free(p->fingerprint_key);
+    azk_free(p->retired_keys);
     free_list(p->closed_paths, p->closed_path_count);
     free_list(p->closed_hosts, p->closed_host_count);
     azk_guard_policy_init(p);
@@ -300,6 +301,17 @@ azk_status azk_guard_policy_load(azk_guard_policy *p, const char *conf_path)
         return rc;
     if (conf_path == NULL)
         return AZK_OK;
+    {
+        /* the home's retired scanning keys, beside its configuration */
+        const char *slash = strrchr(conf_path, '/');
+        azk_buf rk = AZK_BUF_INIT;
+        rc = slash != NULL ? azk_buf_printf(&rk, "%.*s/fingerprints.retired",
+                                            (int)(slash - conf_path), conf_path)
+                           : azk_buf_puts(&rk, "fingerprints.retired");
+        if (rc != AZK_OK)
+            return rc;
+        p->retired_keys = azk_buf_detach(&rk);
+    }
     if (stat(conf_path, &st) != 0) {
         if (errno == ENOENT)
             return AZK_OK;
@@ -609,6 +621,7 @@ azk_status azk_policy__copy(azk_guard_policy *dst, const azk_guard_policy *src)
     *dst = *src;
     dst->fingerprints = NULL;
     dst->fingerprint_key = NULL;
+    dst->retired_keys = NULL;
     dst->closed_paths = NULL;
     dst->closed_hosts = NULL;
     dst->closed_path_count = 0;
@@ -621,6 +634,11 @@ azk_status azk_policy__copy(azk_guard_policy *dst, const azk_guard_policy *src)
     if (src->fingerprint_key != NULL) {
         dst->fingerprint_key = azk_strdup(src->fingerprint_key);
         if (dst->fingerprint_key == NULL)
+            goto nomem;
+    }
+    if (src->retired_keys != NULL) {
+        dst->retired_keys = azk_strdup(src->retired_keys);
+        if (dst->retired_keys == NULL)
             goto nomem;
     }
     dst->closed_path_count = src->closed_path_count;

@@ -49,6 +49,13 @@ azk_status azk_store__dataset_intake(azk_home *h, const struct azk_store_intake 
     rc = azk_db_begin(h->cat);
     if (rc != AZK_OK)
         return rc;
+    /* a rotation commits its fingerprints before it installs its key: a key that changed, or
+     * one waiting, means these fingerprints are under a retired key */
+    if (in->scan_key != NULL) {
+        rc = azk_store__scan_key_unchanged(h, in->scan_key);
+        if (rc != AZK_OK)
+            goto done;
+    }
     rc = azk_db_prepare(h->cat, &st,
                         "INSERT INTO datasets(id, client, uuid, purpose, retain_until,"
                         " schema_json, source_name, format, encoding, records, bytes,"
@@ -362,5 +369,71 @@ azk_status azk_store__datasets_overdue(azk_home *h, const char *today, azk_store
     azk_db_bind_text(st, 1, today);
     rc = deadline_walk(st, cb, payload);
     azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__fingerprints_replace(azk_home *h, const struct azk_store_fp_new *items,
+                                           size_t n, const char *extra_json)
+{
+    azk_status rc;
+    azk_db_stmt *st = NULL;
+    const char *objs[1] = {"fingerprints"};
+    size_t seen = 0;
+    int step;
+    AZK_ASSERT_ARG(h != NULL && (items != NULL || n == 0));
+    rc = azk_db_begin(h->cat);
+    if (rc != AZK_OK)
+        return rc;
+    /* the set must be the one the rotation read */
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT d.id FROM datasets d JOIN fingerprints f ON f.dataset = d.id"
+                        " WHERE d.state = 'active'",
+                        "list fingerprints");
+    if (rc != AZK_OK)
+        goto done;
+    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
+        const char *id = azk_db_col_text(st, 0);
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found = strcmp(items[i].dataset, id) == 0;
+        if (!found) {
+            rc = azk_error_set(AZK_ERR_ARG, "a dataset was entrusted during the key rotation: "
+                                            "run it again");
+            goto done;
+        }
+        seen++;
+    }
+    if (step != AZK_DB_DONE) {
+        rc = AZK_ERR_DB;
+        goto done;
+    }
+    if (seen != n) {
+        rc = azk_error_set(AZK_ERR_ARG, "a dataset was deleted during the key rotation: "
+                                        "run it again");
+        goto done;
+    }
+    azk_db_finalize(st);
+    st = NULL;
+    rc =
+        azk_db_prepare(h->cat, &st, "UPDATE fingerprints SET nonce = ?, data = ? WHERE dataset = ?",
+                       "replace fingerprints");
+    for (size_t i = 0; i < n && rc == AZK_OK; i++) {
+        azk_db_reset(st);
+        azk_db_bind_blob(st, 1, items[i].nonce, items[i].nonce_len);
+        azk_db_bind_blob(st, 2, items[i].data, items[i].data_len);
+        azk_db_bind_text(st, 3, items[i].dataset);
+        rc = azk_db_run(st);
+    }
+    if (rc != AZK_OK)
+        goto done;
+    rc = azk_store__audit(h, "fingerprints.rotate", objs, 1, NULL, extra_json);
+    if (rc != AZK_OK)
+        goto done;
+    azk_store__test_pause("rotate-tx");
+    rc = azk_db_commit(h->cat);
+done:
+    azk_db_finalize(st);
+    if (rc != AZK_OK)
+        azk_db_rollback(h->cat);
     return rc;
 }

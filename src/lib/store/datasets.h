@@ -27,6 +27,8 @@ struct azk_store_intake {
     size_t fp_data_len;
     /* ledger event "intake": objects client + dataset, reason = purpose */
     const char *ledger_extra; /* JSON object text */
+    /* the scanning key the fingerprints were made with: checked in the transaction */
+    const uint8_t *scan_key;
 };
 
 /*
@@ -79,6 +81,25 @@ typedef azk_status (*azk_store_fp_cb)(const struct azk_store_fp *fp, void *paylo
 AZK_NODISCARD azk_status azk_store__fingerprints_each(azk_home *h, const char *client,
                                                       const char *const *ids, size_t id_count,
                                                       azk_store_fp_cb cb, void *payload);
+
+/* A dataset's new fingerprints after a key rotation. */
+struct azk_store_fp_new {
+    const char *dataset;
+    const uint8_t *nonce;
+    size_t nonce_len;
+    const uint8_t *data;
+    size_t data_len;
+};
+
+/*
+ * Key rotation: every active dataset's fingerprints replaced and the
+ * ledger event "fingerprints.rotate" (extra_json), one write transaction.
+ * AZK_ERR_ARG when the active datasets with fingerprints are not exactly
+ * `items` any more (an intake or a deletion ran meanwhile: nothing changed).
+ */
+AZK_NODISCARD azk_status azk_store__fingerprints_replace(azk_home *h,
+                                                         const struct azk_store_fp_new *items,
+                                                         size_t n, const char *extra_json);
 
 /* Is there a dataset with this vault uuid? (a vault file without one is an orphan) */
 AZK_NODISCARD azk_status azk_store__dataset_uuid_known(azk_home *h, const char *uuid, bool *yes);

@@ -460,6 +460,91 @@ done:
     return rc;
 }
 
+/* ---- scanning key rotation (vault/fprotate.c) ---------------------------- */
+
+azk_status azk_store__scan_key_next(const azk_home *h, uint8_t key[32])
+{
+    azk_status rc;
+    azk_buf p = AZK_BUF_INIT;
+    rc = azk_buf_printf(&p, "%s/keys/scan.key.next", h->path);
+    if (rc != AZK_OK)
+        return rc;
+    /* a rotation that died left one: never used, replaced */
+    if (unlink((const char *)p.data) != 0 && errno != ENOENT) {
+        rc = azk_error_errno("remove an unfinished next scanning key");
+        goto done;
+    }
+    randombytes_buf(key, 32);
+    rc = write_file_excl((const char *)p.data, key, 32);
+done:
+    azk_buf_dispose(&p);
+    return rc;
+}
+
+void azk_store__scan_key_next_discard(const azk_home *h)
+{
+    azk_buf p = AZK_BUF_INIT;
+    if (azk_buf_printf(&p, "%s/keys/scan.key.next", h->path) == AZK_OK)
+        (void)unlink((const char *)p.data);
+    azk_buf_dispose(&p);
+}
+
+azk_status azk_store__scan_key_pending(const azk_home *h, bool *pending)
+{
+    azk_buf p = AZK_BUF_INIT;
+    azk_status rc = azk_buf_printf(&p, "%s/keys/scan.key.next", h->path);
+    if (rc != AZK_OK)
+        return rc;
+    *pending = access((const char *)p.data, F_OK) == 0;
+    azk_buf_dispose(&p);
+    return AZK_OK;
+}
+
+azk_status azk_store__scan_key_promote(const azk_home *h)
+{
+    azk_buf from = AZK_BUF_INIT, to = AZK_BUF_INIT, dir = AZK_BUF_INIT;
+    azk_status rc = azk_buf_printf(&from, "%s/keys/scan.key.next", h->path);
+    int fd;
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&to, "%s/keys/scan.key", h->path);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&dir, "%s/keys", h->path);
+    if (rc != AZK_OK)
+        goto done;
+    if (rename((const char *)from.data, (const char *)to.data) != 0) {
+        rc = azk_error_errno("install the new scanning key");
+        goto done;
+    }
+    fd = open((const char *)dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (fsync(fd) != 0)
+            rc = azk_error_errno("sync the key directory");
+        close(fd);
+    }
+done:
+    azk_buf_dispose(&from);
+    azk_buf_dispose(&to);
+    azk_buf_dispose(&dir);
+    return rc;
+}
+
+azk_status azk_store__scan_key_unchanged(const azk_home *h, const uint8_t key[32])
+{
+    uint8_t now[32];
+    bool pending = false;
+    azk_status rc = azk_store__scan_key_pending(h, &pending);
+    if (rc == AZK_OK && !pending)
+        rc = azk_store__scan_key(h, now);
+    if (rc != AZK_OK)
+        return rc;
+    rc = pending || sodium_memcmp(now, key, 32) != 0
+             ? azk_error_set(AZK_ERR_ARG, "the scanning key was rotated meanwhile "
+                                          "(fingerprints rotate): run it again")
+             : AZK_OK;
+    sodium_memzero(now, sizeof(now));
+    return rc;
+}
+
 static azk_status load_keyfile(const char *path, uint8_t key[AZK_MASTER_KEY_LEN])
 {
     azk_status rc = AZK_OK;

@@ -59,6 +59,21 @@ AZK_NODISCARD azk_status azk_store__audit(azk_home *h, const char *action,
 AZK_NODISCARD azk_status azk_store__scan_key(const azk_home *h, uint8_t key[32]);
 
 /*
+ * Key rotation (vault/fprotate.c): a fresh key written as
+ * <home>/keys/scan.key.next (0600; a leftover of a rotation that died is
+ * replaced); whether one is there (a rotation has not finished: intake and
+ * export refuse); its rename to scan.key. scan_key_unchanged: AZK_ERR_ARG
+ * when the key is not `key` any more or a rotation is under way (intake
+ * checks it inside its transaction).
+ */
+AZK_NODISCARD azk_status azk_store__scan_key_next(const azk_home *h, uint8_t key[32]);
+AZK_NODISCARD azk_status azk_store__scan_key_pending(const azk_home *h, bool *pending);
+AZK_NODISCARD azk_status azk_store__scan_key_promote(const azk_home *h);
+/* A rotation that failed before its catalog commit: the next key is removed (old key valid). */
+void azk_store__scan_key_next_discard(const azk_home *h);
+AZK_NODISCARD azk_status azk_store__scan_key_unchanged(const azk_home *h, const uint8_t key[32]);
+
+/*
  * Test builds only (AZK_TESTING): when $AZK_TEST_PAUSE names `step`,
  * create $AZK_TEST_PAUSE_FILE (if set) and sleep until killed. The crash
  * tests (kill -9 during intake, during a retention run) use it; a release

@@ -195,6 +195,15 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
     AZK_ASSERT_ARG(h != NULL && path != NULL && key_path != NULL);
     memset(&x, 0, sizeof(x));
     x.h = h;
+    {
+        bool pending = false;
+        rc = azk_store__scan_key_pending(h, &pending);
+        if (rc == AZK_OK && pending)
+            rc = azk_error_set(AZK_ERR_ARG, "a scanning key rotation has not finished: run "
+                                            "`fingerprints rotate` again");
+        if (rc != AZK_OK)
+            return rc;
+    }
     rc = azk_store__scan_key(h, key);
     if (rc != AZK_OK)
         return rc;

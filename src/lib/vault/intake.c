@@ -63,12 +63,12 @@ struct intake {
     uint64_t records;
     struct map_entry *map;
     size_t nmap;
-    azk_buf norm;
     /* fingerprints: one uint32 per slot per row (0 = absent) */
     uint8_t scan_key[AZK_FP_KEY_LEN];
     struct azk_fp_hasher hasher;
     azk_buf fp;
-    azk_buf raw[AZK_FPS__COUNT];
+    struct azk_vault_fprow rows;
+    uint8_t kinds[INTAKE_MAX_COLS]; /* cols[i].kind */
     bool has_name_col;
     size_t fp_fields; /* slots filled at least once */
     uint32_t slot_seen;
@@ -237,9 +237,11 @@ static azk_status take_header(struct intake *in, const azk_record *rec)
             goto done;
         }
     }
-    for (size_t i = 0; i < in->ncols; i++)
+    for (size_t i = 0; i < in->ncols; i++) {
+        in->kinds[i] = (uint8_t)in->cols[i].kind;
         if (in->cols[i].kind == AZK_COL_NAME)
             in->has_name_col = true;
+    }
     in->have_header = true;
 done:
     azk_buf_dispose(&t1);
@@ -249,35 +251,15 @@ done:
 
 static azk_status fingerprint_row(struct intake *in, const azk_record *rec)
 {
-    azk_status rc = AZK_OK;
     uint32_t h[AZK_FPS__COUNT];
     int8_t col_slot[INTAKE_MAX_COLS];
-    bool phone2 = false;
+    azk_status rc = azk_vault__fp_row(&in->rows, &in->hasher, in->kinds, in->ncols,
+                                      in->has_name_col, rec, h, col_slot);
+    if (rc != AZK_OK)
+        return rc;
     for (size_t s = 0; s < AZK_FPS__COUNT; s++)
-        azk_buf_clear(&in->raw[s]);
-    for (size_t i = 0; i < rec->field_count && i < in->ncols; i++) {
-        int slot = azk_fp__slot_of(in->cols[i].kind, in->has_name_col, &phone2);
-        const azk_field *f = &rec->fields[i];
-        col_slot[i] = -1;
-        if (slot < 0 || f->len == 0)
-            continue;
-        if (slot == AZK_FPS_PHONE1 && in->raw[AZK_FPS_PHONE1].len > 0)
-            slot = AZK_FPS_PHONE2;
-        col_slot[i] = (int8_t)slot;
-        rc = azk_buf_put(&in->raw[slot], f->ptr, f->len);
-        if (rc != AZK_OK)
-            return rc;
-    }
-    for (size_t s = 0; s < AZK_FPS__COUNT; s++) {
-        unsigned kind = azk_fp__slot_kind[s];
-        h[s] = 0;
-        if (in->raw[s].len == 0)
-            continue;
-        if (!azk_fp__normalize(&in->norm, kind, (const char *)in->raw[s].data, in->raw[s].len))
-            continue;
-        h[s] = azk_fp__hasher_hash(&in->hasher, kind, in->norm.data, in->norm.len);
-        in->slot_seen |= 1u << s;
-    }
+        if (h[s] != 0)
+            in->slot_seen |= 1u << s;
     /* schema statistics: cells that gave a usable value of their kind */
     for (size_t i = 0; i < rec->field_count && i < in->ncols; i++)
         if (col_slot[i] >= 0 && h[col_slot[i]] != 0)
@@ -553,6 +535,7 @@ static azk_status insert_dataset(struct intake *in, const azk_intake_options *o,
     rec.fp_data = ct;
     rec.fp_data_len = (size_t)cl;
     rec.ledger_extra = extra;
+    rec.scan_key = in->scan_key;
     /* the key in the keystore first, then the catalog; a key whose catalog
      * row did not commit is destroyed again (after a crash, the orphan
      * cleanup at the next open does it: azk_vault__cleanup_orphans) */
@@ -721,10 +704,8 @@ done:
         azk_free(in.map[i].header);
     azk_free(in.map);
     azk_free(in.sheet);
-    azk_buf_dispose_secret(&in.norm);
     azk_buf_dispose_secret(&in.fp);
-    for (size_t s = 0; s < AZK_FPS__COUNT; s++)
-        azk_buf_dispose_secret(&in.raw[s]);
+    azk_vault__fp_row_dispose(&in.rows);
     sodium_memzero(in.scan_key, sizeof(in.scan_key));
     sodium_memzero(&in.hasher, sizeof(in.hasher));
     return rc;

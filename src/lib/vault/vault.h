@@ -84,4 +84,39 @@ size_t azk_vault__cleanup_orphans(azk_home *h);
 /* Path of the vault file of uuid (out cleared). */
 AZK_NODISCARD azk_status azk_vault__path(azk_buf *out, const azk_home *h, const char *uuid);
 
+/* ---- fingerprints of rows (vault/fprow.c): intake and key rotation -------- */
+
+#include "decode/decode.h"
+#include "match/fp.h"
+#include "azukari/types.h"
+
+/* Work buffers of azk_vault__fp_row (wiped by azk_vault__fp_row_dispose). */
+struct azk_vault_fprow {
+    azk_buf raw[AZK_FPS__COUNT];
+    azk_buf norm;
+};
+
+/*
+ * The fingerprint slots h[] of one table row whose columns have `kinds`
+ * (ncols of them; has_name_col: a column holds the full name): each slot's
+ * cells joined, normalised and hashed with hs (0 = absent). col_slot[i]
+ * (optional, ncols entries) receives the slot of column i or -1.
+ */
+AZK_NODISCARD azk_status azk_vault__fp_row(struct azk_vault_fprow *b,
+                                           const struct azk_fp_hasher *hs, const uint8_t *kinds,
+                                           size_t ncols, bool has_name_col, const azk_record *rec,
+                                           uint32_t h[AZK_FPS__COUNT], int8_t *col_slot);
+void azk_vault__fp_row_dispose(struct azk_vault_fprow *b);
+
+/* A dataset's column kinds as intake stored them (schema_json). */
+struct azk_vault_schema {
+    uint8_t *kinds; /* azk_column_kind per column */
+    char **headers;
+    size_t ncols;
+};
+#define AZK_VAULT_SCHEMA_MAX_COLS 4096
+AZK_NODISCARD azk_status azk_vault__schema_parse(struct azk_vault_schema *s, const char *json,
+                                                 const char *dataset);
+void azk_vault__schema_dispose(struct azk_vault_schema *s);
+
 #endif
