@@ -226,12 +226,17 @@ azk_status azk_store__agent_revoke(azk_home *h, const char *agent_id, int64_t no
 azk_status azk_store__agent_seen(azk_home *h, const char *agent_id, int64_t now)
 {
     azk_db_stmt *st = NULL;
-    azk_status rc = azk_db_prepare(h->cat, &st, "UPDATE agents SET seen_at = ? WHERE id = ?",
+    /* to the minute: a busy agent's calls do not each commit a write */
+    azk_status rc = azk_db_prepare(h->cat, &st,
+                                   "UPDATE agents SET seen_at = ? WHERE id = ?"
+                                   " AND (seen_at IS NULL OR seen_at < ? - 60 OR seen_at > ?)",
                                    "note agent call");
     if (rc != AZK_OK)
         return rc;
     azk_db_bind_int64(st, 1, now);
     azk_db_bind_text(st, 2, agent_id);
+    azk_db_bind_int64(st, 3, now);
+    azk_db_bind_int64(st, 4, now);
     rc = azk_db_run(st);
     azk_db_finalize(st);
     return rc;
