@@ -73,6 +73,29 @@ def pg_pids(pgdir):
     return out
 
 
+def pg_alone(a, url):
+    """PostgreSQL alone: the same rows as the server writes, one COPY and commit per batch."""
+    row = ("%s\t%d\tagt-0000000000000000\t/srv/share/dept%d/file_%06d.csv\t%d\t%d\tcsv\t"
+           '{"email":%d,"phone":%d}\t["090-****-%04d"]\t[]\t0\t1250\t\\N\n')
+    parts = []
+    for b in range(a.pg_alone):
+        bid = os.urandom(16).hex()
+        parts.append("BEGIN;\nCOPY agent_objects(batch_id, seq, agent_id, path, size, mtime,"
+                     " format, counts, examples, edm, edm_records, score_milli, error)"
+                     " FROM STDIN;\n")
+        parts.append("".join(row % (bid, j, j % 50, j, 4096 + j, 1760000000 + j, j % 3, j % 7,
+                                    j % 10000) for j in range(a.objects)))
+        parts.append("\\.\nCOMMIT;\n")
+    script = "".join(parts).encode()
+    t0 = time.time()
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url], input=script,
+                   stdout=subprocess.DEVNULL, check=True)
+    took = time.time() - t0
+    n = a.pg_alone * a.objects
+    print("PostgreSQL alone (psql, one COPY + COMMIT per batch of %d): %d rows in %.1f s ="
+          " %.0f rows/s (wall; the backend's CPU ends with it)" % (a.objects, n, took, n / took))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -81,6 +104,9 @@ def main():
     ap.add_argument("--objects", type=int, default=500)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--sqlite", action="store_true")
+    ap.add_argument("--pg-alone", type=int, metavar="BATCHES",
+                    help="only PostgreSQL: BATCHES transactions of one COPY of --objects rows"
+                         " into the catalog's agent_objects (psql), the database's own ceiling")
     ap.add_argument("--perf", metavar="FILE",
                     help="perf record -g the server during the load phase into FILE")
     a = ap.parse_args()
@@ -105,6 +131,9 @@ def main():
                                             "rate_source_per_min": 1000000})
         with open(conf, "w") as fh:
             json.dump(cfg, fh)
+        if a.pg_alone:
+            pg_alone(a, url)
+            return
         port, aport = S.free_port(), S.free_port()
         out = open(os.path.join(d, "serve.out"), "w+")
         p = subprocess.Popen([a.bin, "--home", home, "serve", "--port", str(port),

@@ -111,7 +111,7 @@ static azk_status put_texts(azk_buf *b, const json_t *o, size_t offs[3])
 {
     const json_t *counts = json_object_get(o, "counts"), *ex = json_object_get(o, "examples");
     const json_t *edm = json_object_get(o, "edm"), *v;
-    const char *keys[64], *k;
+    const char *keys[64] = {NULL}, *k;
     size_t n = 0, j;
     azk_status rc;
 
