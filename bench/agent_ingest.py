@@ -41,6 +41,61 @@ def rss_kb(pid):
     return 0
 
 
+def cpu_s(pids):
+    """User + system CPU seconds of the processes (those gone count 0)."""
+    tck, t = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            t += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return t / tck
+
+
+def pg_pids(pgdir):
+    """The PostgreSQL server of tools/pgtest.sh and its children (backends, writers)."""
+    try:
+        with open(os.path.join(pgdir, "data", "postmaster.pid")) as f:
+            top = int(f.readline())
+    except (OSError, ValueError):
+        return []
+    out = [top]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == top:
+                        out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def pg_alone(a, url):
+    """PostgreSQL alone: the same rows as the server writes, one COPY and commit per batch."""
+    row = ("%s\t%d\tagt-0000000000000000\t/srv/share/dept%d/file_%06d.csv\t%d\t%d\tcsv\t"
+           '{"email":%d,"phone":%d}\t["090-****-%04d"]\t[]\t0\t1250\t\\N\n')
+    parts = []
+    for b in range(a.pg_alone):
+        bid = os.urandom(16).hex()
+        parts.append("BEGIN;\nCOPY agent_objects(batch_id, seq, agent_id, path, size, mtime,"
+                     " format, counts, examples, edm, edm_records, score_milli, error)"
+                     " FROM STDIN;\n")
+        parts.append("".join(row % (bid, j, j % 50, j, 4096 + j, 1760000000 + j, j % 3, j % 7,
+                                    j % 10000) for j in range(a.objects)))
+        parts.append("\\.\nCOMMIT;\n")
+    script = "".join(parts).encode()
+    t0 = time.time()
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url], input=script,
+                   stdout=subprocess.DEVNULL, check=True)
+    took = time.time() - t0
+    n = a.pg_alone * a.objects
+    print("PostgreSQL alone (psql, one COPY + COMMIT per batch of %d): %d rows in %.1f s ="
+          " %.0f rows/s (wall; the backend's CPU ends with it)" % (a.objects, n, took, n / took))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -49,6 +104,11 @@ def main():
     ap.add_argument("--objects", type=int, default=500)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--sqlite", action="store_true")
+    ap.add_argument("--pg-alone", type=int, metavar="BATCHES",
+                    help="only PostgreSQL: BATCHES transactions of one COPY of --objects rows"
+                         " into the catalog's agent_objects (psql), the database's own ceiling")
+    ap.add_argument("--perf", metavar="FILE",
+                    help="perf record -g the server during the load phase into FILE")
     a = ap.parse_args()
     top = os.path.abspath(os.path.join(here, ".."))
     d = tempfile.mkdtemp(prefix="azk-ingest-")
@@ -64,6 +124,16 @@ def main():
                                  capture_output=True, text=True, check=True).stdout.strip()
             init += ["--catalog", url]
         subprocess.run(init, env=env, check=True, capture_output=True)
+        # the admin creates 1,000 tokens in a few seconds: lift the main listener's rate limits
+        conf = os.path.join(home, "azukari.conf")
+        cfg = json.load(open(conf)) if os.path.exists(conf) else {}
+        cfg.setdefault("serve", {}).update({"rate_user_per_min": 1000000,
+                                            "rate_source_per_min": 1000000})
+        with open(conf, "w") as fh:
+            json.dump(cfg, fh)
+        if a.pg_alone:
+            pg_alone(a, url)
+            return
         port, aport = S.free_port(), S.free_port()
         out = open(os.path.join(d, "serve.out"), "w+")
         p = subprocess.Popen([a.bin, "--home", home, "serve", "--port", str(port),
@@ -100,6 +170,8 @@ def main():
         t0 = time.time()
         for i in range(a.agents):
             r = cl.post("/api/v1/agents/tokens", {"csrf": tok, "group": "bench"})
+            if r.status != 201:
+                sys.exit("token: %d %s" % (r.status, r.body[:300]))
             token = json.loads(r.body)["token"]
             c = http.client.HTTPSConnection("localhost", aport, context=ctx0, timeout=30)
             c.request("POST", "/api/v1/agent/enroll",
@@ -120,6 +192,8 @@ def main():
                  "counts": {"phone": j % 7, "email": j % 3},
                  "examples": ["090-****-%04d" % (j % 10000)], "edm": [], "score": 1.25,
                  "error": None} for j in range(a.objects)]
+        # the objects' JSON once: the generator's own cost stays out of the server's figure
+        objs_json = json.dumps(objs)
         lock = threading.Lock()
         stats = {"objects": 0, "batches": 0, "lat": [], "errors": 0}
         stop = time.time() + a.seconds
@@ -130,9 +204,9 @@ def main():
             while time.time() < stop:
                 ctx = idents[(k + n * a.threads) % len(idents)]
                 n += 1
-                body = zlib.compress(json.dumps({"batch_id": os.urandom(16).hex(),
-                                                 "created_at": int(time.time()),
-                                                 "lost_objects": 0, "objects": objs}).encode(), 1)
+                body = zlib.compress(('{"batch_id": "%s", "created_at": %d, "lost_objects": 0,'
+                                      ' "objects": %s}' % (os.urandom(16).hex(), int(time.time()),
+                                                           objs_json)).encode(), 1)
                 t = time.time()
                 try:
                     c = http.client.HTTPSConnection("localhost", aport, context=ctx, timeout=60)
@@ -156,6 +230,13 @@ def main():
                         stats["errors"] += 1
 
         ths = [threading.Thread(target=worker, args=(k,)) for k in range(a.threads)]
+        perf = None
+        if a.perf:
+            perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "-g", "-p", str(p.pid),
+                                     "-o", a.perf], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        pgp = [] if a.sqlite else pg_pids(pgdir)
+        cpu0 = (cpu_s([p.pid]), cpu_s(pgp), sum(os.times()[:2]))
         t0 = time.time()
         for t in ths:
             t.start()
@@ -163,6 +244,10 @@ def main():
             rss.append(rss_kb(p.pid))
             time.sleep(1)
         took = time.time() - t0
+        cpu1 = (cpu_s([p.pid]), cpu_s(pgp), sum(os.times()[:2]))
+        if perf is not None:
+            perf.send_signal(2)
+            perf.wait()
         lat = sorted(stats["lat"])
         pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0)
         print("catalog: %s" % ("SQLite" if a.sqlite else "PostgreSQL 15 (tools/pgtest.sh)"))
@@ -172,6 +257,9 @@ def main():
         print("summaries/s: %.0f" % (stats["objects"] / took))
         print("batch latency ms: p50 %.1f  p99 %.1f  max %.1f" % (pct(0.5), pct(0.99),
                                                                  pct(1.0)))
+        k = stats["objects"] / 1000.0 or 1
+        print("CPU ms per 1,000 summaries: serve %.1f  PostgreSQL %.1f  load generator %.1f"
+              % tuple((cpu1[i] - cpu0[i]) * 1000 / k for i in range(3)))
         print("serve RSS KiB: first %d  max %d  last %d" % (rss[0], max(rss), rss[-1]))
     finally:
         if p is not None:

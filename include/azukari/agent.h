@@ -77,6 +77,12 @@ typedef struct {
     unsigned cert_valid_s; /**< lifetime of issued client certificates; 0 = 7 days */
     unsigned max_skew_s;   /**< largest accepted agent clock error; 0 = 600 */
     size_t max_upload;     /**< largest compressed batch body; 0 = 8 MiB */
+    /**
+     * Worker threads for batch uploads, each with its own catalog
+     * connection (other calls run one at a time on `h`); 0 = the number of
+     * online CPUs, at most 8.
+     */
+    unsigned threads;
 } azk_agent_server_options;
 
 #define AZK_AGENT_SERVER_OPTIONS_INIT                                                              \
@@ -90,7 +96,9 @@ typedef struct {
  * (<home>/serve/ca.pem, made by azk_serve_start) that the catalog says is
  * neither revoked nor expired -- checked on every call. `h` must be a
  * handle of its own (not the one given to azk_serve_start): the listener
- * uses it from its own thread until azk_agent_server_stop.
+ * uses it from its threads (one at a time) until azk_agent_server_stop;
+ * batch uploads run in parallel on `threads` more connections of the same
+ * catalog, opened here.
  * @return AZK_OK, AZK_ERR_ARG, AZK_ERR_NOTFOUND (no server CA yet),
  *         AZK_ERR_CRYPTO, AZK_ERR_IO (cannot listen)
  */

@@ -91,8 +91,85 @@ static azk_status bad(size_t i, const char *field)
     return azk_error_set(AZK_ERR_FORMAT, "batch: object %zu: bad or missing %s", i, field);
 }
 
-static azk_status check_object(const json_t *o, size_t i, struct azk_store_agent_object *out,
-                               char **texts)
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A checked string as JSON into the batch's texts. */
+static azk_status put_str(azk_buf *b, const json_t *s)
+{
+    return azk_buf_put_json_string(b, json_string_value(s), json_string_length(s));
+}
+
+/*
+ * An object's counts (keys sorted), examples and edm (keys in a fixed
+ * order) as compact JSON texts, each NUL-terminated, into b; offs gets
+ * where each starts. Written by hand from the checked values: no
+ * allocation per text (json_dumps made three per object).
+ */
+static azk_status put_texts(azk_buf *b, const json_t *o, size_t offs[3])
+{
+    const json_t *counts = json_object_get(o, "counts"), *ex = json_object_get(o, "examples");
+    const json_t *edm = json_object_get(o, "edm"), *v;
+    const char *keys[64] = {NULL}, *k;
+    size_t n = 0, j;
+    azk_status rc;
+
+    offs[0] = b->len;
+    json_object_foreach((json_t *)(uintptr_t)counts, k, v)
+    {
+        (void)v;
+        keys[n++] = k; /* at most 64: checked */
+    }
+    qsort(keys, n, sizeof(keys[0]), by_key);
+    rc = azk_buf_puts(b, "{");
+    for (j = 0; rc == AZK_OK && j < n; j++) {
+        if (j > 0)
+            rc = azk_buf_puts(b, ",");
+        if (rc == AZK_OK)
+            rc = azk_buf_put_json_string(b, keys[j], strlen(keys[j]));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, ":%lld",
+                                (long long)json_integer_value(json_object_get(counts, keys[j])));
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_put(b, "}", 2);
+    offs[1] = b->len;
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "[");
+    json_array_foreach(ex, j, v)
+    {
+        if (rc == AZK_OK && j > 0)
+            rc = azk_buf_puts(b, ",");
+        if (rc == AZK_OK)
+            rc = put_str(b, v);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_put(b, "]", 2);
+    offs[2] = b->len;
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "[");
+    json_array_foreach(edm, j, v)
+    {
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, j > 0 ? ",{\"client\":" : "{\"client\":");
+        if (rc == AZK_OK)
+            rc = put_str(b, json_object_get(v, "client"));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, ",\"dataset\":");
+        if (rc == AZK_OK)
+            rc = put_str(b, json_object_get(v, "dataset"));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, ",\"records\":%lld}",
+                                (long long)json_integer_value(json_object_get(v, "records")));
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_put(b, "]", 2);
+    return rc;
+}
+
+static azk_status check_object(const json_t *o, size_t i, struct azk_store_agent_object *out)
 {
     static const char *const keys[] = {"path",     "size", "mtime", "format", "counts",
                                        "examples", "edm",  "score", "error",  NULL};
@@ -154,19 +231,11 @@ static azk_status check_object(const json_t *o, size_t i, struct azk_store_agent
     sc = json_number_value(score);
     if (!isfinite(sc) || sc < 0 || sc > 1e6)
         return bad(i, "score");
-    texts[0] = json_dumps(counts, JSON_COMPACT | JSON_SORT_KEYS);
-    texts[1] = json_dumps(ex, JSON_COMPACT);
-    texts[2] = json_dumps(edm, JSON_COMPACT);
-    if (texts[0] == NULL || texts[1] == NULL || texts[2] == NULL)
-        return azk_error_nomem();
     out->path = json_string_value(path);
     out->size = json_integer_value(size);
     out->mtime = json_integer_value(mtime);
     out->format = json_is_string(fmt) ? json_string_value(fmt) : NULL;
     out->error = json_is_string(err) ? json_string_value(err) : NULL;
-    out->counts = texts[0];
-    out->examples = texts[1];
-    out->edm = texts[2];
     out->edm_records = records;
     out->score_milli = (int64_t)llround(sc * 1000.0);
     return AZK_OK;
@@ -180,7 +249,7 @@ azk_status azk_serve__agent_batch_parse(struct azk_agent_batch *out, const uint8
     json_error_t je;
     const json_t *id, *sent, *lost, *objs, *o;
     azk_status rc = AZK_OK;
-    size_t i;
+    size_t i, *offs = NULL;
 
     memset(out, 0, sizeof(*out));
     if (deflated) {
@@ -229,19 +298,27 @@ azk_status azk_serve__agent_batch_parse(struct azk_agent_batch *out, const uint8
     out->count = json_array_size(objs);
     if (out->count > 0) {
         out->objs = azk_calloc(out->count, sizeof(*out->objs));
-        out->texts = azk_calloc(out->count * 3, sizeof(char *));
-        if (out->objs == NULL || out->texts == NULL) {
+        offs = azk_calloc(out->count * 3, sizeof(size_t));
+        if (out->objs == NULL || offs == NULL) {
             rc = azk_error_nomem();
             goto done;
         }
     }
     json_array_foreach(objs, i, o)
     {
-        rc = check_object(o, i, &out->objs[i], &out->texts[i * 3]);
+        rc = check_object(o, i, &out->objs[i]);
+        if (rc == AZK_OK)
+            rc = put_texts(&out->texts, o, &offs[i * 3]);
         if (rc != AZK_OK)
             goto done;
     }
+    for (i = 0; i < out->count; i++) { /* the texts stay where they are from now on */
+        out->objs[i].counts = (const char *)out->texts.data + offs[i * 3];
+        out->objs[i].examples = (const char *)out->texts.data + offs[i * 3 + 1];
+        out->objs[i].edm = (const char *)out->texts.data + offs[i * 3 + 2];
+    }
 done:
+    azk_free(offs);
     azk_buf_dispose(&plain);
     if (rc != AZK_OK)
         azk_serve__agent_batch_dispose(out);
@@ -252,9 +329,7 @@ void azk_serve__agent_batch_dispose(struct azk_agent_batch *b)
 {
     if (b == NULL)
         return;
-    for (size_t i = 0; b->texts != NULL && i < b->count * 3; i++)
-        free(b->texts[i]); /* checksrc: ok (jansson's json_dumps allocates with malloc) */
-    azk_free(b->texts);
+    azk_buf_dispose(&b->texts);
     azk_free(b->objs);
     json_decref(b->doc);
     memset(b, 0, sizeof(*b));

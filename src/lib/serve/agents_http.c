@@ -22,14 +22,20 @@
  *   POST /api/v1/agent/batches  zlib JSON batch        -> {"batch_id","duplicate","objects"}
  *                               (header X-Azukari-Time: the agent's clock, checked)
  *
- * One internal thread handles one request at a time on its own home
- * handle (azukari/agent.h). No path of an uploaded object is ever
- * written to the ledger or an error message.
+ * A pool of MHD threads (opts.threads) serves the connections. A batch
+ * upload and the certificate check run on a worker home (a twin handle
+ * of the home with its own catalog connection, taken from a pool for the
+ * length of one callback), so uploads are parsed, checked and written in
+ * parallel; the catalog still serialises their write transactions. Every
+ * other call runs one at a time on the listener's own home (srv->h, under
+ * srv->one). No path of an uploaded object is ever written to the ledger
+ * or an error message.
  */
 #include "serve/agents_int.h"
 #include "serve/agents_meta.h"
 #include "serve/serve_int.h"
 #include "store/closedzone.h"
+#include "store/schema.h"
 
 #include "azukari/audit.h"
 
@@ -38,20 +44,30 @@
 #include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ENROL_MAX_BODY 65536
+#define MAX_THREADS    8
 
 struct azk_agent_server {
-    azk_home *h;
+    azk_home *h; /* the caller's: every call but uploads, one at a time (one) */
     void *daemon;
     azk_agent_server_options opts;
     unsigned port;
     char *cert_pem, *key_pem, *ca_pem;
+    pthread_mutex_t one; /* held while a call uses h */
+    pthread_mutex_t mu;  /* guards taken */
+    pthread_cond_t freed;
+    azk_home *homes[MAX_THREADS]; /* worker homes (azk_store__home_twin) */
+    bool taken[MAX_THREADS];
+    unsigned nhomes;
+    bool sync_ready;
 };
 
 static const char tls_priorities[] =
@@ -60,6 +76,7 @@ static const char tls_priorities[] =
 
 struct call {
     struct azk_agent_server *srv;
+    azk_home *h; /* the home this call uses: a worker home, or srv->h under srv->one */
     struct MHD_Connection *c;
     const char *method, *url;
     char source[64];
@@ -85,7 +102,7 @@ static azk_status ledger(struct call *k, const char *action, const char *object,
     azk_status rc;
     (void)snprintf(actor, sizeof(actor), "agent:%s",
                    k->who.agent_id[0] != '\0' ? k->who.agent_id : "unauthenticated");
-    rc = azk_home_set_actor(k->srv->h, actor);
+    rc = azk_home_set_actor(k->h, actor);
     if (rc == AZK_OK)
         rc = azk_buf_puts(&x, "{\"source\":");
     if (rc == AZK_OK)
@@ -100,7 +117,7 @@ static azk_status ledger(struct call *k, const char *action, const char *object,
     ev.reason = why;
     ev.extra_json = (const char *)x.data;
     if (rc == AZK_OK)
-        rc = azk_store__event(k->srv->h, &ev, NULL);
+        rc = azk_store__event(k->h, &ev, NULL);
     azk_buf_dispose(&x);
     return rc;
 }
@@ -154,7 +171,7 @@ static azk_status verify_peer(struct call *k, bool *ok)
         return refuse(k, 401, "certificate_untrusted",
                       "the client certificate was not issued by this server");
     }
-    rc = azk_store__agent_cert_get(k->srv->h, k->serial, &k->who, &found);
+    rc = azk_store__agent_cert_get(k->h, k->serial, &k->who, &found);
     if (rc != AZK_OK)
         return rc;
     if (!found) {
@@ -166,7 +183,7 @@ static azk_status verify_peer(struct call *k, bool *ok)
         return refuse(k, 403, "certificate_revoked", "this agent's certificate is revoked");
     if (k->who.not_after <= now_s())
         return refuse(k, 401, "certificate_expired", "the client certificate has expired");
-    rc = azk_store__agent_seen(k->srv->h, k->who.agent_id, now_s());
+    rc = azk_store__agent_seen(k->h, k->who.agent_id, now_s());
     if (rc == AZK_OK)
         *ok = true;
     return rc;
@@ -380,21 +397,21 @@ static azk_status h_batches(struct call *k)
     (void)snprintf(extra, sizeof(extra),
                    "\"agent\":\"%s\",\"objects\":%zu,\"with_entrusted\":%lld,\"lost\":%lld",
                    k->who.agent_id, b.count, (long long)edm_objects, (long long)b.lost_objects);
-    rc = azk_home_set_actor(k->srv->h, "agent");
+    rc = azk_home_set_actor(k->h, "agent");
     {
         azk_buf x = AZK_BUF_INIT;
         char actor[96];
         (void)snprintf(actor, sizeof(actor), "agent:%s", k->who.agent_id);
         if (rc == AZK_OK)
-            rc = azk_home_set_actor(k->srv->h, actor);
+            rc = azk_home_set_actor(k->h, actor);
         if (rc == AZK_OK)
             rc = azk_buf_printf(&x, "{\"source\":\"%s\",%s}", k->source, extra);
         ev.action = "agent.batch";
         ev.object = b.batch_id;
         ev.extra_json = (const char *)x.data;
         if (rc == AZK_OK)
-            rc = azk_store__agent_batch_ingest(k->srv->h, b.batch_id, k->who.agent_id, now,
-                                               b.created_at, b.lost_objects, b.objs, b.count, &ev,
+            rc = azk_store__agent_batch_ingest(k->h, b.batch_id, k->who.agent_id, now, b.created_at,
+                                               b.lost_objects, b.objs, b.count, &ev,
                                                strcmp(k->who.zone, "closed") != 0, &cases, &dup);
         azk_buf_dispose(&x);
     }
@@ -711,6 +728,56 @@ static void peer_address(struct MHD_Connection *c, char out[64])
     }
 }
 
+/* A worker home for the length of one callback (waits while every one is in use). */
+static azk_home *take_home(struct azk_agent_server *srv)
+{
+    azk_home *h = NULL;
+    (void)pthread_mutex_lock(&srv->mu);
+    while (h == NULL) {
+        for (unsigned i = 0; i < srv->nhomes && h == NULL; i++) {
+            if (!srv->taken[i]) {
+                srv->taken[i] = true;
+                h = srv->homes[i];
+            }
+        }
+        if (h == NULL)
+            (void)pthread_cond_wait(&srv->freed, &srv->mu);
+    }
+    (void)pthread_mutex_unlock(&srv->mu);
+    return h;
+}
+
+/* The home a call uses: a worker home (uploads, certificate checks) or srv->h, one at a time. */
+static void enter(struct call *k, bool pooled)
+{
+    if (pooled) {
+        k->h = take_home(k->srv);
+        return;
+    }
+    (void)pthread_mutex_lock(&k->srv->one);
+    k->h = k->srv->h;
+}
+
+static void leave(struct call *k)
+{
+    struct azk_agent_server *srv = k->srv;
+    if (k->h == NULL)
+        return;
+    if (azk_home_set_actor(k->h, "agent-api") != AZK_OK)
+        azk_error_clear();
+    if (k->h == srv->h) {
+        (void)pthread_mutex_unlock(&srv->one);
+    } else {
+        (void)pthread_mutex_lock(&srv->mu);
+        for (unsigned i = 0; i < srv->nhomes; i++)
+            if (srv->homes[i] == k->h)
+                srv->taken[i] = false;
+        (void)pthread_cond_signal(&srv->freed);
+        (void)pthread_mutex_unlock(&srv->mu);
+    }
+    k->h = NULL;
+}
+
 /* An internal failure: the generic error object, never the library's message. */
 static void internal_error(struct call *k)
 {
@@ -751,7 +818,9 @@ static bool first_call(struct call *k, struct conn_state *cs)
         cs->body.max = ENROL_MAX_BODY; /* enrolment: a token and a CSR */
         return false;
     }
+    enter(k, true);
     rc = verify_peer(k, &ok);
+    leave(k);
     if (rc != AZK_OK)
         internal_error(k);
     if (rc != AZK_OK || !ok)
@@ -765,6 +834,7 @@ static void handle(struct call *k, struct conn_state *cs)
 {
     azk_status rc;
     azk_error_clear();
+    enter(k, agent_routes[cs->route].fn == h_batches);
     k->who = cs->who;
     (void)snprintf(k->serial, sizeof(k->serial), "%s", cs->serial);
     if (cs->too_big) {
@@ -774,6 +844,7 @@ static void handle(struct call *k, struct conn_state *cs)
         k->body_len = cs->body.len;
         rc = agent_routes[cs->route].fn(k);
     }
+    leave(k);
     if (rc != AZK_OK)
         internal_error(k);
 }
@@ -832,15 +903,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->body.max = srv->opts.max_upload;
         *con_cls = cs;
         answered = first_call(&k, cs);
-        if (azk_home_set_actor(srv->h, "agent-api") != AZK_OK)
-            azk_error_clear();
         if (!answered)
             return MHD_YES; /* read the body */
         return respond(c, &rs);
     }
     handle(&k, cs);
-    if (azk_home_set_actor(srv->h, "agent-api") != AZK_OK)
-        azk_error_clear();
     return respond(c, &rs);
 }
 
@@ -895,6 +962,36 @@ azk_status azk_agent_server_start(azk_agent_server **out, azk_home *h,
         srv->opts.max_skew_s = 600;
     if (srv->opts.max_upload == 0)
         srv->opts.max_upload = 8u << 20;
+    if (srv->opts.threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        srv->opts.threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (srv->opts.threads > MAX_THREADS)
+        srv->opts.threads = MAX_THREADS;
+    if (pthread_mutex_init(&srv->one, NULL) != 0) {
+        rc = azk_error_nomem();
+        goto fail;
+    }
+    if (pthread_mutex_init(&srv->mu, NULL) != 0) {
+        (void)pthread_mutex_destroy(&srv->one);
+        rc = azk_error_nomem();
+        goto fail;
+    }
+    if (pthread_cond_init(&srv->freed, NULL) != 0) {
+        (void)pthread_mutex_destroy(&srv->one);
+        (void)pthread_mutex_destroy(&srv->mu);
+        rc = azk_error_nomem();
+        goto fail;
+    }
+    srv->sync_ready = true;
+    while (srv->nhomes < srv->opts.threads) {
+        rc = azk_store__home_twin(h, &srv->homes[srv->nhomes]);
+        if (rc != AZK_OK)
+            goto fail;
+        rc = azk_home_set_actor(srv->homes[srv->nhomes++], "agent-api");
+        if (rc != AZK_OK)
+            goto fail;
+    }
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)srv->opts.port);
@@ -922,7 +1019,7 @@ azk_status azk_agent_server_start(azk_agent_server **out, azk_home *h,
         MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_END);
+        (unsigned)60, MHD_OPTION_THREAD_POOL_SIZE, srv->opts.threads, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         rc = azk_error_set(AZK_ERR_IO, "agent API: cannot listen on %s:%u", srv->opts.bind,
                            srv->opts.port);
@@ -949,6 +1046,13 @@ void azk_agent_server_stop(azk_agent_server *s)
     if (s->daemon != NULL) {
         (void)MHD_quiesce_daemon(s->daemon);
         MHD_stop_daemon(s->daemon);
+    }
+    for (unsigned i = 0; i < s->nhomes; i++)
+        azk_home_close(s->homes[i]);
+    if (s->sync_ready) {
+        (void)pthread_mutex_destroy(&s->one);
+        (void)pthread_mutex_destroy(&s->mu);
+        (void)pthread_cond_destroy(&s->freed);
     }
     if (s->key_pem != NULL)
         azk_free_secret(s->key_pem, strlen(s->key_pem));

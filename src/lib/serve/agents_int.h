@@ -29,7 +29,7 @@ struct azk_agent_batch {
     char batch_id[AZK_AGENT_BATCH_ID_HEXLEN + 1];
     int64_t created_at, lost_objects;
     struct azk_store_agent_object *objs;
-    char **texts; /* counts, examples, edm JSON texts, 3 per object */
+    azk_buf texts; /* counts, examples, edm JSON texts of every object, NUL-terminated */
     size_t count;
 };
 

@@ -226,12 +226,17 @@ azk_status azk_store__agent_revoke(azk_home *h, const char *agent_id, int64_t no
 azk_status azk_store__agent_seen(azk_home *h, const char *agent_id, int64_t now)
 {
     azk_db_stmt *st = NULL;
-    azk_status rc = azk_db_prepare(h->cat, &st, "UPDATE agents SET seen_at = ? WHERE id = ?",
+    /* to the minute: a busy agent's calls do not each commit a write */
+    azk_status rc = azk_db_prepare(h->cat, &st,
+                                   "UPDATE agents SET seen_at = ? WHERE id = ?"
+                                   " AND (seen_at IS NULL OR seen_at < ? - 60 OR seen_at > ?)",
                                    "note agent call");
     if (rc != AZK_OK)
         return rc;
     azk_db_bind_int64(st, 1, now);
     azk_db_bind_text(st, 2, agent_id);
+    azk_db_bind_int64(st, 3, now);
+    azk_db_bind_int64(st, 4, now);
     rc = azk_db_run(st);
     azk_db_finalize(st);
     return rc;
@@ -335,6 +340,75 @@ static azk_status insert_objects(azk_home *h, const char *batch_id, const char *
     return rc;
 }
 
+/* A value into COPY's text format: backslash, tab, newline and carriage return escaped. */
+static azk_status copy_text(azk_buf *b, const char *v)
+{
+    azk_status rc = AZK_OK;
+    const char *p = v, *run = v;
+    if (v == NULL)
+        return azk_buf_puts(b, "\\N\t");
+    for (; rc == AZK_OK && *p != '\0'; p++) {
+        const char *esc = *p == '\\'   ? "\\\\"
+                          : *p == '\t' ? "\\t"
+                          : *p == '\n' ? "\\n"
+                          : *p == '\r' ? "\\r"
+                                       : NULL;
+        if (esc == NULL)
+            continue;
+        rc = azk_buf_put(b, run, (size_t)(p - run));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, esc);
+        run = p + 1;
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_put(b, run, (size_t)(p - run));
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "\t");
+    return rc;
+}
+
+/* The objects as one COPY (PostgreSQL): one round trip for the whole batch. */
+static azk_status copy_objects(azk_home *h, const char *batch_id, const char *agent_id,
+                               const struct azk_store_agent_object *objs, size_t count)
+{
+    azk_buf d = AZK_BUF_INIT;
+    azk_status rc = AZK_OK;
+    for (size_t i = 0; rc == AZK_OK && i < count; i++) {
+        const struct azk_store_agent_object *o = &objs[i];
+        rc = copy_text(&d, batch_id);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&d, "%zu\t", i);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, agent_id);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, o->path);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&d, "%lld\t%lld\t", (long long)o->size, (long long)o->mtime);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, o->format);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, o->counts);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, o->examples);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, o->edm);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&d, "%lld\t%lld\t", (long long)o->edm_records,
+                                (long long)o->score_milli);
+        if (rc == AZK_OK)
+            rc = copy_text(&d, o->error);
+        if (rc == AZK_OK)
+            d.data[d.len - 1] = '\n'; /* the last column's tab ends the row */
+    }
+    if (rc == AZK_OK)
+        rc = azk_db_copy(h->cat,
+                         "agent_objects(batch_id, seq, agent_id, path, size, mtime, format,"
+                         " counts, examples, edm, edm_records, score_milli, error)",
+                         (const char *)d.data, d.len);
+    azk_buf_dispose(&d);
+    return rc;
+}
+
 azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, const char *agent_id,
                                          int64_t now, int64_t sent_at, int64_t lost_objects,
                                          const struct azk_store_agent_object *objs, size_t count,
@@ -344,6 +418,7 @@ azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, cons
     azk_db_stmt *st = NULL;
     azk_status rc;
     int64_t n = 0;
+    bool with_records = false;
     AZK_ASSERT_ARG(h != NULL && batch_id != NULL && agent_id != NULL && ev != NULL &&
                    duplicate != NULL && (objs != NULL || count == 0));
     *duplicate = false;
@@ -371,18 +446,23 @@ azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, cons
         azk_db_rollback(h->cat);
         return AZK_OK;
     }
-    for (size_t i = 0; rc == AZK_OK && i < count; i += ROWS_PER_INSERT)
-        rc = insert_objects(h, batch_id, agent_id, objs, i,
-                            count - i < ROWS_PER_INSERT ? count - i : ROWS_PER_INSERT);
+    if (rc == AZK_OK && count > 0 && azk_db_can_copy(h->cat))
+        rc = copy_objects(h, batch_id, agent_id, objs, count);
+    else
+        for (size_t i = 0; rc == AZK_OK && i < count; i += ROWS_PER_INSERT)
+            rc = insert_objects(h, batch_id, agent_id, objs, i,
+                                count - i < ROWS_PER_INSERT ? count - i : ROWS_PER_INSERT);
     *cases = 0;
-    if (rc == AZK_OK && open_cases)
+    for (size_t i = 0; i < count && !with_records; i++)
+        with_records = objs[i].edm_records > 0;
+    if (rc == AZK_OK && open_cases && with_records)
         rc = azk_db_prepare(h->cat, &st,
                             "INSERT INTO agent_cases(id, agent_id, batch_id, seq, records, state,"
                             " opened_at) SELECT 'case-' || batch_id || '-' || seq, agent_id,"
                             " batch_id, seq, edm_records, 'open', ? FROM agent_objects"
                             " WHERE batch_id = ? AND edm_records > 0",
                             "open agent cases");
-    if (rc == AZK_OK && open_cases) {
+    if (rc == AZK_OK && open_cases && with_records) {
         azk_db_bind_int64(st, 1, now);
         azk_db_bind_text(st, 2, batch_id);
         rc = azk_db_run(st);

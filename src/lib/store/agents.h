@@ -55,7 +55,7 @@ AZK_NODISCARD azk_status azk_store__agent_cert_add(azk_home *h, const char *agen
 /* Revoke the agent and all its certificates at `now`, with ev; AZK_ERR_NOTFOUND if none. */
 AZK_NODISCARD azk_status azk_store__agent_revoke(azk_home *h, const char *agent_id, int64_t now,
                                                  const struct azk_store_event *ev);
-/* Note that the agent called at `now`. */
+/* Note that the agent called at `now` (kept to the minute: written when a minute old). */
 AZK_NODISCARD azk_status azk_store__agent_seen(azk_home *h, const char *agent_id, int64_t now);
 
 /* The sweep policy of a host group (JSON text, caller frees); *found false when none. */

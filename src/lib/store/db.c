@@ -108,8 +108,15 @@ azk_status azk_db_open(azk_db **out, const char *target, unsigned flags)
         azk_free(db);
         return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
     }
+    db->target = azk_strdup(target);
+    if (db->target == NULL) {
+        azk_free(db->name);
+        azk_free(db);
+        return azk_error_set(AZK_ERR_NOMEM, "catalog: out of memory");
+    }
     rc = db->ops->open(db, target, flags);
     if (rc != AZK_OK) {
+        azk_free_secret(db->target, strlen(db->target));
         azk_free(db->name);
         azk_free(db);
         return rc;
@@ -125,6 +132,7 @@ void azk_db_close(azk_db *db)
     if (db->in_tx)
         azk_db_rollback(db);
     db->ops->close(db);
+    azk_free_secret(db->target, strlen(db->target));
     azk_free(db->name);
     azk_free(db);
 }
@@ -331,4 +339,29 @@ void azk_db_finalize(azk_db_stmt *st)
         return;
     st->db->ops->finalize(st);
     azk_free(st);
+}
+
+azk_status azk_db_twin(azk_db *db, azk_db **out)
+{
+    AZK_ASSERT_ARG(db != NULL && out != NULL);
+    return azk_db_open(out, db->target, db->flags & ~AZK_DB_CREATE);
+}
+
+bool azk_db_can_copy(const azk_db *db)
+{
+    return db != NULL && db->ops->copy != NULL;
+}
+
+azk_status azk_db_copy(azk_db *db, const char *into, const char *data, size_t len)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(db != NULL && into != NULL && (data != NULL || len == 0));
+    if (db->ops->copy == NULL)
+        return azk_error_set(AZK_ERR_UNSUPPORTED, "catalog %s: no COPY on this backend", db->name);
+    revive(db);
+    rc = db->ops->copy(db, into, data, len);
+    if (rc != AZK_OK)
+        return azk_error_set(AZK_ERR_DB, "catalog %s: copy rows: %s", db->name,
+                             db->ops->errmsg(db, NULL));
+    return AZK_OK;
 }

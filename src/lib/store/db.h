@@ -115,6 +115,24 @@ int64_t azk_db_col_int64(azk_db_stmt *st, int col);
 const char *azk_db_col_text(azk_db_stmt *st, int col); /* NULL for NULL */
 const void *azk_db_col_blob(azk_db_stmt *st, int col, size_t *len);
 
+/*
+ * Another connection to the same catalog (a worker thread's own; the
+ * original and the twin are used from one thread each).
+ */
+AZK_NODISCARD azk_status azk_db_twin(azk_db *db, azk_db **out);
+
+/*
+ * Bulk load (PostgreSQL's COPY FROM STDIN, text format): `into` is
+ * "table(col, ...)" (static text, never a value), `data` rows of
+ * tab-separated columns ending in '\n', '\N' for NULL, and '\\', '\t',
+ * '\n', '\r' escaped in values (store/ builds them). All rows or none:
+ * inside a write transaction it runs under a savepoint like every write.
+ * AZK_ERR_UNSUPPORTED on a backend without COPY (azk_db_can_copy: SQLite),
+ * where the caller inserts with multi-row INSERTs instead.
+ */
+bool azk_db_can_copy(const azk_db *db);
+AZK_NODISCARD azk_status azk_db_copy(azk_db *db, const char *into, const char *data, size_t len);
+
 /* Ready to run again with new bindings (bindings cleared). */
 void azk_db_reset(azk_db_stmt *st);
 void azk_db_finalize(azk_db_stmt *st);

@@ -41,12 +41,15 @@ struct azk_db_ops {
     bool (*lost)(const azk_db *db);
     /* reconnect a lost connection, outside a transaction; 0 = connected (NULL: nothing) */
     int (*revive)(azk_db *db);
+    /* COPY rows into a table (see azk_db_copy); NULL: the backend has no COPY */
+    azk_status (*copy)(azk_db *db, const char *into, const char *data, size_t len);
 };
 
 struct azk_db {
     const struct azk_db_ops *ops;
-    char *name; /* path, or URL without password */
-    void *impl; /* sqlite3 *, or the PostgreSQL connection state */
+    char *name;   /* path, or URL without password */
+    char *target; /* what it was opened with (a URL may hold a password): azk_db_twin */
+    void *impl;   /* sqlite3 *, or the PostgreSQL connection state */
     bool in_tx;
     unsigned flags;
 };

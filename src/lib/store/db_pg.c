@@ -618,6 +618,72 @@ static int p_revive(azk_db *db)
     return c->lost ? -1 : 0;
 }
 
+/*
+ * COPY <into> FROM STDIN (text format) with `data` in one piece, under a
+ * savepoint inside a transaction (a failure fails this load only, as a
+ * statement would). AZK_OK or AZK_ERR_DB with the server's message.
+ */
+static azk_status p_copy(azk_db *db, const char *into, const char *data, size_t len)
+{
+    struct pg_conn *c = PC(db);
+    bool sp = db->in_tx;
+    char *sql = NULL;
+    size_t n = strlen(into) + 32;
+    PGresult *r;
+    bool ok = false;
+
+    if (len > INT32_MAX) {
+        set_err(c, "too much data for one COPY");
+        return AZK_ERR_DB;
+    }
+    sql = azk_malloc(n);
+    if (sql == NULL) {
+        set_err(c, "out of memory");
+        return AZK_ERR_DB;
+    }
+    (void)snprintf(sql, n, "COPY %s FROM STDIN", into);
+    if (sp && run_simple(c, "SAVEPOINT azk_stmt") != 0) {
+        azk_free(sql);
+        return AZK_ERR_DB;
+    }
+    r = PQexec(c->conn, sql);
+    azk_free(sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        set_result_err(c, r);
+        PQclear(r);
+    } else {
+        PQclear(r);
+        if (PQputCopyData(c->conn, data, (int)len) == 1 && PQputCopyEnd(c->conn, NULL) == 1) {
+            ok = true;
+        } else {
+            set_err(c, PQerrorMessage(c->conn));
+            (void)PQputCopyEnd(c->conn, "azukari: copy aborted");
+        }
+        /* the COPY's own result, then the end of results */
+        while ((r = PQgetResult(c->conn)) != NULL) {
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                if (ok)
+                    set_result_err(c, r);
+                ok = false;
+            }
+            PQclear(r);
+        }
+    }
+    if (sp && PQstatus(c->conn) == CONNECTION_OK) {
+        char keep[sizeof(c->err)];
+        memcpy(keep, c->err, sizeof(keep));
+        if (ok)
+            ok = run_simple(c, "RELEASE SAVEPOINT azk_stmt") == 0;
+        else
+            (void)run_simple(c, "ROLLBACK TO SAVEPOINT azk_stmt; RELEASE SAVEPOINT azk_stmt");
+        if (!ok)
+            memcpy(c->err, keep, sizeof(keep));
+    }
+    if (PQstatus(c->conn) != CONNECTION_OK)
+        c->lost = true;
+    return ok ? AZK_OK : AZK_ERR_DB;
+}
+
 const struct azk_db_ops azk_db__pg_ops = {
     .kind = AZK_DB_POSTGRES,
     .open = p_open,
@@ -642,4 +708,5 @@ const struct azk_db_ops azk_db__pg_ops = {
     .errmsg = p_errmsg,
     .lost = p_lost,
     .revive = p_revive,
+    .copy = p_copy,
 };

@@ -715,6 +715,31 @@ azk_status azk_store__home_open_ex(azk_home **out, const char *path,
     return home_open(out, path, opts, &rep);
 }
 
+azk_status azk_store__home_twin(azk_home *h, azk_home **out)
+{
+    azk_home *t;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && out != NULL);
+    *out = NULL;
+    t = azk_calloc(1, sizeof(*t));
+    if (t == NULL)
+        return azk_error_nomem();
+    t->path = azk_strdup(h->path);
+    if (t->path == NULL) {
+        azk_free(t);
+        return azk_error_nomem();
+    }
+    rc = azk_db_twin(h->cat, &t->cat);
+    if (rc != AZK_OK) {
+        azk_home_close(t);
+        return rc;
+    }
+    memcpy(t->key, h->key, sizeof(t->key));
+    memcpy(t->key_id, h->key_id, sizeof(t->key_id));
+    *out = t;
+    return AZK_OK;
+}
+
 const char *azk_home_catalog_name(const azk_home *h)
 {
     return h != NULL && h->cat != NULL ? azk_db_name(h->cat) : "";

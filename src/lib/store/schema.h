@@ -90,4 +90,11 @@ AZK_NODISCARD azk_status azk_store__home_open(azk_home **out, const char *path,
                                               const char *passphrase, size_t passphrase_len,
                                               azk_schema_report *rep);
 
+/*
+ * A second handle of an open home for another thread: the same master key,
+ * its own catalog connection (azk_db_twin), no keystore until used.
+ * Close with azk_home_close.
+ */
+AZK_NODISCARD azk_status azk_store__home_twin(azk_home *h, azk_home **out);
+
 #endif
