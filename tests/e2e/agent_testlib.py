@@ -73,8 +73,10 @@ class AgentServer:
                               "password": password, "password2": password})
         assert r.status == 200, r.body
         secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', r.body).group(1)
-        r = c.login("admin", password, S.Codes().code("admin", secret))
+        c.codes = S.Codes()
+        r = c.login("admin", password, c.codes.code("admin", secret))
         assert r.status == 303, r.body
+        c.step_up = lambda: c.codes.code("admin", secret)  # a fresh code for a step-up
         return c
 
     def stop(self):

@@ -338,9 +338,19 @@ class AgentApiTest(unittest.TestCase):
             self.assertEqual(json.loads(r.body)["items"], [])
             self.assertEqual(c.get("/api/v1/agents/findings?after=nonsense").status, 400)
             aid = a.state()["agent_id"]
+            # revocation asks for the code again, as the page does
             r = c.post("/api/v1/agents/revoke", {"csrf": tok, "agent_id": aid})
+            self.assertEqual(r.status, 400, r.body)
+            r = c.post("/api/v1/agents/revoke", {"csrf": tok, "agent_id": aid, "code": "000000"})
+            self.assertEqual((r.status, json.loads(r.body)["error"]["code"]),
+                             (403, "step_up_failed"), r.body)
+            self.assertEqual(srv.query("SELECT state FROM agents WHERE id = ?", (aid,)),
+                             [("active",)])
+            r = c.post("/api/v1/agents/revoke", {"csrf": tok, "agent_id": aid,
+                                                 "code": c.step_up()})
             self.assertEqual(r.status, 200, r.body)
-            r = c.post("/api/v1/agents/revoke", {"csrf": tok, "agent_id": "agt-none"})
+            r = c.post("/api/v1/agents/revoke", {"csrf": tok, "agent_id": "agt-none",
+                                                 "code": c.step_up()})
             self.assertEqual(r.status, 404, r.body)
             r = a.run()
             self.assertIn("certificate_revoked", r.err)

@@ -189,9 +189,19 @@ azk_status azk_serve__h_agents_revoke(struct azk_server *srv, struct azk_serve_r
                                       struct azk_serve_resp *rs)
 {
     const char *id = azk_serve__form(rq, "agent_id"), *why = azk_serve__form(rq, "reason");
+    const char *code = azk_serve__form(rq, "code");
     azk_status rc;
-    if (id == NULL || id[0] == '\0' || strlen(id) > 64)
-        return azk_serve__api_error(rs, 400, "bad_request", "agent_id is required");
+    if (id == NULL || id[0] == '\0' || strlen(id) > 64 || code == NULL)
+        return azk_serve__api_error(rs, 400, "bad_request", "agent_id and code are required");
+    /* the same step-up as the page's revocation (agents_pages.c) */
+    rc = azk_serve__step_up(srv, rq, code);
+    if (rc == AZK_ERR_PERM) {
+        azk_error_clear();
+        return azk_serve__api_error(rs, 403, "step_up_failed",
+                                    "step-up authentication failed (wrong or used TOTP code)");
+    }
+    if (rc != AZK_OK)
+        return rc;
     rc = azk_agent_revoke(srv->h, id, why);
     if (rc == AZK_ERR_NOTFOUND) {
         azk_error_clear();
