@@ -86,6 +86,8 @@ class Clock:
         return time.time() + self.offset
 
     def advance(self, seconds):
+        """Move the clock on by whole seconds (libfaketime's offset file holds an integer)."""
+        assert isinstance(seconds, int) and seconds > 0, seconds
         self.offset += seconds
         self._write()
 
