@@ -262,7 +262,7 @@ class CatalogTest(unittest.TestCase):
     # the indexes of schema 5's and 6's parts (store/schema_v5.c, schema_v6.c), there in
     # every current catalog
     V5_INDEXES = ["datasets_state_client", "agent_objects_agent", "agent_cases_state",
-                  "agent_batches_agent"]
+                  "agent_batches_agent", "datasets_state_deadline"]
 
     def indexes(self):
         db = sqlite3.connect(self.cat)

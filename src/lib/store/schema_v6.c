@@ -24,6 +24,9 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end closed-zone metadata ---------------------------------------- */
 
     /* ---- serve (issue 13) ------------------------------------------------ */
+    /* the dashboard's next deadlines across clients, in order (store/serve_plat.h) */
+    {NULL, "CREATE INDEX IF NOT EXISTS datasets_state_deadline"
+           " ON datasets(state, retain_until, id)"},
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- supervision (issue 15) ------------------------------------------ */

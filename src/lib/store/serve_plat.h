@@ -41,6 +41,15 @@ AZK_NODISCARD azk_status azk_store__datasets_page(azk_home *h, const char *clien
                                                   size_t limit, azk_store_deadline_cb cb,
                                                   void *payload, bool *more);
 
+/*
+ * The `limit` active datasets with the earliest deadlines (overdue ones first), by
+ * (retain_until, id); only of the clients granted to `grantee` when not NULL. *more = more
+ * active datasets follow. One indexed read, however many datasets the catalog holds.
+ */
+AZK_NODISCARD azk_status azk_store__datasets_next_deadlines(azk_home *h, const char *grantee,
+                                                            size_t limit, azk_store_deadline_cb cb,
+                                                            void *payload, bool *more);
+
 /* Active datasets of one client: held, past `today` (YYYY-MM-DD), on hold. */
 struct azk_store_client_counts {
     const char *client;
