@@ -9,7 +9,8 @@
 #include <string.h>
 
 azk_status azk_store__rate_hits(azk_home *h, const char *const *keys, size_t count,
-                                int64_t window_start, int64_t prune_before, int64_t *hits)
+                                int64_t window_start, int64_t prune_before, int64_t *hits,
+                                int64_t *prev_hits)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;
@@ -36,6 +37,24 @@ azk_status azk_store__rate_hits(azk_home *h, const char *const *keys, size_t cou
     }
     azk_db_finalize(st);
     st = NULL;
+    if (rc == AZK_OK && prev_hits != NULL) {
+        /* the window before (kept by the pruning below): its final counts */
+        rc = azk_db_prepare(h->cat, &st,
+                            "SELECT hits FROM rate_limits WHERE k = ? AND window_start = ?",
+                            "read the previous window's counts");
+        for (size_t i = 0; rc == AZK_OK && i < count; i++) {
+            int step;
+            azk_db_bind_text(st, 1, keys[i]);
+            azk_db_bind_int64(st, 2, prune_before);
+            step = azk_db_step(st);
+            prev_hits[i] = step == AZK_DB_ROW ? azk_db_col_int64(st, 0) : 0;
+            if (step != AZK_DB_ROW && step != AZK_DB_DONE)
+                rc = AZK_ERR_DB;
+            azk_db_reset(st);
+        }
+        azk_db_finalize(st);
+        st = NULL;
+    }
     if (rc == AZK_OK && fresh) {
         rc = azk_db_prepare(h->cat, &st, "DELETE FROM rate_limits WHERE window_start < ?",
                             "forget old request counts");
