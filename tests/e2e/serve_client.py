@@ -4,9 +4,13 @@ server on a free port with a fresh home, a tiny HTTPS client (cookies by
 hand, no redirects followed) trusting the server's own CA, TOTP codes
 (RFC 6238, HMAC-SHA1, 30-second steps, 6 digits) with each time step used
 once per user (the server refuses a replayed code), the first
-administrator's enrolment through the one-time link."""
+administrator's enrolment through the one-time link. A server started with
+clock=True runs on a test clock (libfaketime reading an offset from a file):
+when a user has used every TOTP step the server accepts now, Codes moves that
+clock on by one step instead of waiting 30 s for it."""
 
 import base64
+import glob
 import hashlib
 import hmac
 import http.client
@@ -46,20 +50,74 @@ def totp(secret_b32, step):
     return "%06d" % n
 
 
-class Codes:
-    """Hands out codes of unused time steps (the server accepts one step of drift)."""
+def libfaketime():
+    """Debian's libfaketime (multi-threaded flavour), or None."""
+    libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"))
+    return libs[0] if libs else None
 
-    def __init__(self):
+
+class Clock:
+    """The wall clock of a Server and of the azukari commands run for its home: the real
+    clock plus an offset that only grows. libfaketime reads the offset from a file at every
+    time call (FAKETIME_NO_CACHE), so moving it on takes effect at once in every process; the
+    monotonic clock and file times stay the kernel's. The test computes TOTP codes from
+    now(), the same clock as the server's."""
+
+    def __init__(self, directory):
+        self.path = os.path.join(directory, "clock")
+        self.offset = 0
+        self._write()
+
+    def _write(self):
+        tmp = self.path + ".new"
+        with open(tmp, "w") as f:
+            f.write("+%d\n" % self.offset)
+        os.replace(tmp, self.path)  # a reader sees the old or the new offset, never half
+
+    def env(self, lib):
+        return {"LD_PRELOAD": lib, "FAKETIME_TIMESTAMP_FILE": self.path,
+                "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+                "NO_FAKE_STAT": "1",
+                # an ASan build must come first in the link order; libfaketime is preloaded
+                "ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") +
+                                 ":verify_asan_link_order=0").lstrip(":")}
+
+    def now(self):
+        return time.time() + self.offset
+
+    def advance(self, seconds):
+        """Move the clock on by whole seconds (libfaketime's offset file holds an integer)."""
+        assert isinstance(seconds, int) and seconds > 0, seconds
+        self.offset += seconds
+        self._write()
+
+
+class Codes:
+    """Hands out codes of unused time steps (the server accepts one step of drift). With a
+    Clock (the server's), a user out of fresh steps moves the clock on by one step instead
+    of waiting for the next one."""
+
+    def __init__(self, clock=None):
         self.used = {}
+        self.clock = clock
+
+    def now(self):
+        return self.clock.now() if self.clock is not None else time.time()
+
+    def wait(self):
+        if self.clock is not None:
+            self.clock.advance(30)
+        else:
+            time.sleep(1)
 
     def code(self, user, secret):
         while True:
-            s = int(time.time()) // 30
+            s = int(self.now()) // 30
             for st in (s - 1, s, s + 1):
                 if st not in self.used.setdefault(user, set()):
                     self.used[user].add(st)
                     return totp(secret, st)
-            time.sleep(1)
+            self.wait()
 
 
 class Resp:
@@ -144,14 +202,22 @@ class Client:
 class Server:
     """`azukari serve` on a free port with a fresh home; env: extra environment;
     prepare(self): called instead of the plain `azukari init` before the server
-    starts (a fixture that makes and fills the home itself, e.g. on a faked clock)."""
+    starts (a fixture that makes and fills the home itself, e.g. on a faked clock).
+    clock=True: the server and the commands run for its home on a test Clock
+    (self.clock) when libfaketime is installed; self.clock is None otherwise (codes
+    then wait for real steps)."""
 
-    def __init__(self, env=None, prepare=None):
+    def __init__(self, env=None, prepare=None, clock=False):
         self.dir = tempfile.mkdtemp(prefix="azk-serve-")
         os.chmod(self.dir, 0o700)
         self.home = os.path.join(self.dir, "home")
         self.bin = T.azk_bin()
         self.env = dict(os.environ, AZUKARI_HOME=self.home, AZUKARI_LANG="ja")
+        self.clock = None
+        lib = libfaketime() if clock else None
+        if lib is not None:
+            self.clock = Clock(self.dir)
+            self.env.update(self.clock.env(lib))
         self.env.update(env or {})
         if prepare is not None:
             prepare(self)

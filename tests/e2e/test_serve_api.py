@@ -5,9 +5,14 @@ role or a client grant, 404/405 as JSON, the CSRF token in X-CSRF-Token for
 POSTs, application/json bodies parsed with strict limits (malformed,
 too deep, too many members, duplicate keys, NUL, oversized: 400/413/415,
 each with the stable error object), /api/v1/me, /api/v1/dashboard and the
-cursor pagination of /api/v1/datasets (every item once, client grants)."""
+cursor pagination of /api/v1/datasets (every item once, client grants); the
+HTML dashboard as a bounded summary (counts, the clients needing attention,
+the next deadlines; never every dataset) and the HTML dataset list one page
+at a time."""
 
+import html
 import json
+import re
 import unittest
 
 import serve_client as S
@@ -172,6 +177,64 @@ class ServeApiTest(unittest.TestCase):
         r = self.srv.azk("audit", "log")
         self.assertEqual(r.rc, 0, r.err)
         self.assertIn("serve.deny", r.out)
+
+    def html_page(self, client, path):
+        st, h, t = self.req("GET", path, client)
+        self.assertEqual(st, 200, t[:300])
+        return t
+
+    def test_html_dashboard_is_a_summary(self):
+        t = self.html_page(self.admin, "/dashboard")
+        # overdue counted over every dataset, said loudly
+        self.assertRegex(t, r'<p class="overdue" id="overdue">[^<]*: 4</p>')
+        self.assertRegex(t, r'id="held">[^<]*: 37 ')
+        # the next deadlines: at most 20 of the 37, overdue ones first
+        table = t[t.index('<table id="datasets">'):]
+        table = table[:table.index("</table>")]
+        ids = re.findall(r'href="/dataset\?id=([^"]+)"', table)
+        self.assertEqual(ids[:4], ["ds-000", "ds-010", "ds-020", "ds-030"])
+        self.assertEqual(len(ids), 20)
+        # the clients needing attention first, linked to their dataset lists
+        clients = t[t.index('<table id="clients">'):]
+        clients = re.findall(r'href="/datasets\?client=([^"]+)"',
+                             clients[:clients.index("</table>")])
+        self.assertEqual(clients, ["c1", "c2"])
+        # a client user: its granted client only
+        t = self.html_page(self.bob, "/dashboard")
+        self.assertRegex(t, r'id="overdue">[^<]*: 3</p>')
+        self.assertNotIn("client=c2", t)
+        ids = re.findall(r'href="/dataset\?id=([^"]+)"', t)
+        self.assertTrue(ids and all(int(i[3:]) < 25 for i in ids), ids)
+
+    def walk(self, client, path):
+        """Every page of an HTML dataset list by its next links: the ids in order."""
+        seen, pages = [], 0
+        while path is not None:
+            t = self.html_page(client, path)
+            seen += re.findall(r'href="/dataset\?id=([^"]+)"', t)
+            m = re.search(r'<p class="next"><a href="([^"]+)"', t)
+            path = html.unescape(m.group(1)) if m else None
+            pages += 1
+        return seen, pages
+
+    def test_html_dataset_list_is_paged(self):
+        seen, pages = self.walk(self.admin, "/datasets?limit=10")
+        self.assertEqual(pages, 4)
+        self.assertEqual(seen, ["ds-%03d" % i for i in range(37)])
+        seen, pages = self.walk(self.admin, "/datasets?client=c2&limit=5")
+        self.assertEqual((seen, pages), (["ds-%03d" % i for i in range(25, 37)], 3))
+        seen, pages = self.walk(self.bob, "/datasets?limit=7")
+        self.assertEqual(seen, ["ds-%03d" % i for i in range(25)])
+        seen, pages = self.walk(self.admin, "/datasets")  # the default page holds 100
+        self.assertEqual((len(seen), pages), (37, 1))
+        for bad in ("limit=0", "limit=1001", "limit=x", "after=", "after=%27%20OR%201=1",
+                    "client=%3Cb%3E"):
+            st, h, t = self.req("GET", "/datasets?" + bad, self.admin)
+            self.assertEqual(st, 400, bad)
+            self.assertTrue(h["content-type"].startswith("text/html"), bad)
+            self.assertNotIn("<b>", t)
+        st, h, t = self.req("GET", "/datasets?client=c2", self.bob)
+        self.assertEqual(st, 403)
 
 
 if __name__ == "__main__":

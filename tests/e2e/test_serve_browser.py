@@ -41,9 +41,9 @@ PW = "correct horse battery"
                  "python3-selenium or chromium-driver missing")
 class ServeBrowserTest(unittest.TestCase):
     def setUp(self):
-        self.srv = S.Server()
+        self.srv = S.Server(clock=True)  # a user out of fresh TOTP steps moves its clock on
         self.addCleanup(self.srv.cleanup)
-        self.codes = F.Codes()
+        self.codes = F.Codes(self.srv.clock)
         self.secret = self.srv.enrol("admin", PW)
         # two datasets of a client, one of them past its deadline
         self.assertEqual(self.srv.azk("client", "add", "shinkin-a").rc, 0)
@@ -202,9 +202,9 @@ class ServeBrowserExpiryTest(unittest.TestCase):
     """A session idle longer than the timeout is gone: the next page is the login page."""
 
     def test_session_expiry(self):
-        srv = S.Server(env={"AZK_SERVE_IDLE_S": "3"})
+        srv = S.Server(env={"AZK_SERVE_IDLE_S": "3"}, clock=True)
         self.addCleanup(srv.cleanup)
-        codes = F.Codes()
+        codes = F.Codes(srv.clock)
         secret = srv.enrol("admin", PW)
         o = webdriver.ChromeOptions()
         for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
@@ -220,8 +220,11 @@ class ServeBrowserExpiryTest(unittest.TestCase):
         d.find_element(By.ID, "code").send_keys(codes.code("admin", secret))
         d.find_element(By.ID, "login").click()
         WebDriverWait(d, 10).until(lambda x: x.current_url.endswith("/dashboard"))
-        import time
-        time.sleep(4)
+        if srv.clock is not None:
+            srv.clock.advance(4)
+        else:
+            import time
+            time.sleep(4)
         d.get(base + "/requests")
         self.assertTrue(d.current_url.endswith("/login"), d.current_url)
 

@@ -49,8 +49,9 @@ def link_of(body):
 class ServeUITest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        srv = cls.srv = S.Server()
-        cls.codes = F.Codes()
+        # a test clock: a user out of fresh TOTP steps moves it on instead of waiting
+        srv = cls.srv = S.Server(clock=True)
+        cls.codes = F.Codes(srv.clock)
         cls.secrets = {"admin": srv.enrol("admin", PW)}
         for c in ("c1", "c2"):
             assert srv.azk("client", "add", c).rc == 0
@@ -539,9 +540,9 @@ class FirstAdminWithCliUsersTest(unittest.TestCase):
     enrolled. Now it is, pending, and a CLI user approves it."""
 
     def test_first_admin_pending_then_approved(self):
-        srv = S.Server()
+        srv = S.Server(clock=True)
         self.addCleanup(srv.cleanup)
-        codes = F.Codes()
+        codes = F.Codes(srv.clock)
         secrets = {}
         for u in ("u1", "u2"):
             r = srv.azk("user", "add", u)

@@ -2,15 +2,17 @@
 /*
  * serve/pages.c -- azukari serve's server-rendered pages (Japanese first,
  * English by the language switch; messages through gettext): layout,
- * login, enrolment form, dashboard (datasets per client with deadlines,
- * overdue ones shown loudly, ledger size), the dataset list (the client
- * role sees only its granted clients), error pages, the one CSS file.
+ * login, enrolment form, dashboard (a summary: counts per client, overdue
+ * shown loudly, the next deadlines, ledger size; never every dataset), the
+ * dataset list one page at a time (the client role sees only its granted
+ * clients), error pages, the one CSS file.
  * No script at all: the Content-Security-Policy forbids it. Every value
  * from the catalog or a request is HTML-escaped.
  */
 #include "serve/serve_int.h"
 #include "store/datasets.h"
 #include "store/serve.h"
+#include "store/serve_plat.h"
 
 #include "azukari/audit.h"
 
@@ -269,6 +271,7 @@ struct listing {
     azk_buf *b;
     const char *today;
     int64_t rows, overdue;
+    char last[72]; /* the last dataset id written: the next page's cursor */
 };
 
 static azk_status row_cb(const struct azk_store_deadline *d, void *payload)
@@ -301,69 +304,54 @@ static azk_status row_cb(const struct azk_store_deadline *d, void *payload)
     if (rc == AZK_OK)
         rc = azk_buf_puts(l->b, "</td></tr>");
     l->rows++;
+    (void)snprintf(l->last, sizeof(l->last), "%s", d->dataset);
     if (late)
         l->overdue++;
     return rc;
 }
 
-static azk_status grant_rows(const char *client, void *payload)
-{
-    struct listing *l = payload;
-    return azk_store__datasets_by_deadline(l->h, client, row_cb, l);
-}
+#define DASH_NEXT 20 /* the dashboard's next deadlines */
 
-/* The table of datasets the principal may see (all for staff, granted clients for a client). */
-static azk_status dataset_table(azk_home *h, const struct azk_serve_principal *who, azk_buf *b,
-                                struct listing *l)
+static azk_status table_head(azk_buf *b)
 {
-    azk_status rc =
-        azk_buf_printf(b,
-                       "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th>"
-                       "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-                       T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"), T_("Hold"));
-    l->h = h;
-    l->who = who;
-    l->b = b;
-    if (rc != AZK_OK)
-        return rc;
-    if (who->role == AZK_ROLE_CLIENT)
-        rc = azk_store__grants_each(h, who->name, grant_rows, l);
-    else
-        rc = azk_store__datasets_by_deadline(h, NULL, row_cb, l);
-    if (rc == AZK_OK)
-        rc = azk_buf_puts(b, "</tbody></table>");
-    return rc;
+    return azk_buf_printf(b,
+                          "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th>"
+                          "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+                          T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"), T_("Hold"));
 }
 
 azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *rq,
                                   struct azk_serve_resp *rs)
 {
-    azk_buf tbl = AZK_BUF_INIT, b = AZK_BUF_INIT;
+    azk_buf b = AZK_BUF_INIT;
     struct listing l = {0};
     char today[16];
+    bool more = false;
     azk_audit *a = NULL;
+    const char *grantee = rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL;
     azk_status rc;
     azk_store__today(today);
     l.today = today;
-    rc = dataset_table(srv->h, &rq->who, &tbl, &l);
-    if (rc != AZK_OK)
-        goto done;
-    if (l.overdue > 0)
-        rc = azk_buf_printf(&b, "<p class=\"overdue\" id=\"overdue\">%s: %lld</p>",
-                            T_("Datasets past their deadline and not deleted"),
-                            (long long)l.overdue);
-    else
-        rc = azk_buf_printf(&b, "<p class=\"ok\" id=\"overdue\">%s</p>",
-                            T_("No dataset is past its deadline."));
+    l.h = srv->h;
+    l.who = &rq->who;
+    l.b = &b;
+    /* counts per client in one aggregate (overdue said loudly), the clients needing
+     * attention first; never a list of every dataset (serve/view_dash_summary.c) */
+    rc = azk_serve__dashboard_summary(srv, rq, &b, today);
     if (rc == AZK_OK)
         rc = azk_serve__dashboard_more(srv, rq, &b);
     if (rc == AZK_OK)
         rc = azk_serve__agents_dashboard(srv, rq, &b);
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "<h2>%s (%lld)</h2>", T_("Datasets held, by deadline"),
-                            (long long)l.rows);
+        rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Next deadlines"));
     if (rc == AZK_OK)
-        rc = azk_buf_put(&b, tbl.data, tbl.len);
+        rc = table_head(&b);
+    if (rc == AZK_OK)
+        rc = azk_store__datasets_next_deadlines(srv->h, grantee, DASH_NEXT, row_cb, &l, &more);
+    if (rc == AZK_OK)
+        rc =
+            azk_buf_printf(&b, "</tbody></table><p class=\"next\"><a href=\"/datasets\">%s</a></p>",
+                           T_("All datasets"));
     if (rc == AZK_OK && rq->who.role != AZK_ROLE_CLIENT) {
         /* the ledger's state (staff only: it covers every client) */
         azk_status orc = azk_audit_open(&a, srv->h->path, 0, NULL);
@@ -379,23 +367,36 @@ azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *
     }
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Dashboard"), (const char *)b.data);
-done:
     azk_audit_close(a);
-    azk_buf_dispose(&tbl);
     azk_buf_dispose(&b);
     return rc;
 }
 
+/* The dataset list, one page at a time in id order (?limit=, ?after=; a client's with
+ * ?client=): the client role sees only its granted clients. */
 azk_status azk_serve__h_datasets(struct azk_server *srv, struct azk_serve_req *rq,
                                  struct azk_serve_resp *rs)
 {
     const char *client = azk_serve__query(rq, "client");
-    azk_buf b = AZK_BUF_INIT;
+    const char *after = NULL;
+    size_t limit = 0;
+    azk_buf b = AZK_BUF_INIT, path = AZK_BUF_INIT;
     struct listing l = {0};
     char today[16];
-    azk_status rc = AZK_OK;
+    bool more = false;
+    json_t *next = NULL;
+    azk_status rc;
     azk_store__today(today);
     l.today = today;
+    rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc == AZK_OK && after != NULL && !azk_store__valid_id(after))
+        rc = azk_error_set(AZK_ERR_ARG, "after must be a cursor from a previous page");
+    if (rc == AZK_OK && client != NULL && !azk_store__valid_id(client))
+        rc = azk_error_set(AZK_ERR_ARG, "client is not a client id");
+    if (rc == AZK_ERR_ARG)
+        return azk_serve__bad_arg(rq, rs, false);
+    if (rc != AZK_OK)
+        return rc;
     if (client != NULL) {
         bool yes = false;
         rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
@@ -407,23 +408,34 @@ azk_status azk_serve__h_datasets(struct azk_server *srv, struct azk_serve_req *r
                        ? rc
                        : azk_serve__error_page(rq, rs, 403, T_("You are not allowed to do this."));
         }
-        rc = azk_buf_printf(&b,
-                            "<table id=\"datasets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-                            "<th>%s</th><th>%s</th></tr></thead><tbody>",
-                            T_("Client"), T_("Dataset"), T_("Retain until"), T_("State"),
-                            T_("Hold"));
-        l.h = srv->h;
-        l.who = &rq->who;
-        l.b = &b;
+    }
+    l.h = srv->h;
+    l.who = &rq->who;
+    l.b = &b;
+    rc = table_head(&b);
+    if (rc == AZK_OK)
+        rc = azk_store__datasets_page(srv->h, client,
+                                      rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL,
+                                      after != NULL ? after : "", limit, row_cb, &l, &more);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(&b, "</tbody></table>");
+    if (rc == AZK_OK && more) {
+        /* the next page's link: the last id shown is the cursor (ids are [A-Za-z0-9._-]) */
+        next = json_pack("{s:s}", "next", l.last);
+        rc = next != NULL ? azk_buf_puts(&path, "/datasets") : azk_error_nomem();
+        if (rc == AZK_OK && client != NULL)
+            rc = azk_buf_printf(&path, "?client=%s", client);
+        if (rc == AZK_OK && limit != AZK_SERVE_PAGE_DEFAULT)
+            rc = azk_buf_printf(&path, "%climit=%zu", client != NULL ? '&' : '?', limit);
         if (rc == AZK_OK)
-            rc = azk_store__datasets_by_deadline(srv->h, client, row_cb, &l);
+            rc = azk_buf_put(&path, "", 1);
         if (rc == AZK_OK)
-            rc = azk_buf_puts(&b, "</tbody></table>");
-    } else {
-        rc = dataset_table(srv->h, &rq->who, &b, &l);
+            rc = azk_serve__html_next(&b, (const char *)path.data, next);
     }
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Datasets"), (const char *)b.data);
+    json_decref(next);
+    azk_buf_dispose(&path);
     azk_buf_dispose(&b);
     return rc;
 }

@@ -462,6 +462,25 @@ AZK_NODISCARD azk_status azk_serve__config_read(azk_home *h, azk_serve_options *
 /* Is this status a catalog that cannot be reached (answer 503, not 500)? */
 bool azk_serve__db_unavailable(struct azk_server *srv, azk_status rc);
 
+/*
+ * The dashboard's summary (view_dash_summary.c): the datasets held and past their deadline
+ * (one aggregate over the principal's clients; overdue said loudly, id "overdue"), then the
+ * AZK_SERVE_DASH_CLIENTS clients needing attention most (overdue, then held) linked to their
+ * paged dataset lists, and how many more. Bounded however many datasets there are.
+ */
+#define AZK_SERVE_DASH_CLIENTS 20
+
+/*
+ * The sliding-window estimate of a rate limit (ratelimit.c): `prev` requests in the previous
+ * window, `cur` in this one (this request included), `elapsed` seconds into it (0..window-1).
+ * 0 when prev * (window - elapsed) / window + cur <= limit; else the seconds to wait
+ * (Retry-After, 1 .. 2 * window).
+ */
+unsigned azk_serve__rate_wait(int64_t prev, int64_t cur, int64_t limit, int64_t elapsed,
+                              int64_t window);
+AZK_NODISCARD azk_status azk_serve__dashboard_summary(struct azk_server *srv,
+                                                      struct azk_serve_req *rq, azk_buf *b,
+                                                      const char *today);
 /* ---- end serve platform ------------------------------------------------ */
 
 /* ---- agents (issue 14) -------------------------------------------------- */

@@ -78,6 +78,9 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     {NULL, "CREATE INDEX IF NOT EXISTS incident_clients_client"
            " ON incident_clients(client, incident_id)"},
     {NULL, "CREATE INDEX IF NOT EXISTS incidents_state ON incidents(state, id)"},
+    /* the dashboard's next deadlines across clients, in order (store/serve_plat.h) */
+    {NULL, "CREATE INDEX IF NOT EXISTS datasets_state_deadline"
+           " ON datasets(state, retain_until, id)"},
     /* ---- end serve ------------------------------------------------------- */
 
     /* ---- supervision (issue 15) ------------------------------------------ */

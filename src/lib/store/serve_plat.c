@@ -9,7 +9,8 @@
 #include <string.h>
 
 azk_status azk_store__rate_hits(azk_home *h, const char *const *keys, size_t count,
-                                int64_t window_start, int64_t prune_before, int64_t *hits)
+                                int64_t window_start, int64_t prune_before, int64_t *hits,
+                                int64_t *prev_hits)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;
@@ -36,6 +37,24 @@ azk_status azk_store__rate_hits(azk_home *h, const char *const *keys, size_t cou
     }
     azk_db_finalize(st);
     st = NULL;
+    if (rc == AZK_OK && prev_hits != NULL) {
+        /* the window before (kept by the pruning below): its final counts */
+        rc = azk_db_prepare(h->cat, &st,
+                            "SELECT hits FROM rate_limits WHERE k = ? AND window_start = ?",
+                            "read the previous window's counts");
+        for (size_t i = 0; rc == AZK_OK && i < count; i++) {
+            int step;
+            azk_db_bind_text(st, 1, keys[i]);
+            azk_db_bind_int64(st, 2, prune_before);
+            step = azk_db_step(st);
+            prev_hits[i] = step == AZK_DB_ROW ? azk_db_col_int64(st, 0) : 0;
+            if (step != AZK_DB_ROW && step != AZK_DB_DONE)
+                rc = AZK_ERR_DB;
+            azk_db_reset(st);
+        }
+        azk_db_finalize(st);
+        st = NULL;
+    }
     if (rc == AZK_OK && fresh) {
         rc = azk_db_prepare(h->cat, &st, "DELETE FROM rate_limits WHERE window_start < ?",
                             "forget old request counts");
@@ -94,34 +113,15 @@ azk_status azk_store__serve_key(azk_home *h, const char *name, const uint8_t can
     " (SELECT count(*) FROM ret_holds x WHERE x.dataset = d.id)"                                   \
     " FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id WHERE d.id > ?"
 
-azk_status azk_store__datasets_page(azk_home *h, const char *client, const char *grantee,
-                                    const char *after, size_t limit, azk_store_deadline_cb cb,
-                                    void *payload, bool *more)
+/* Hand at most `limit` rows of PAGE_SELECT's columns to cb; *more = a row follows (the
+ * statement asks for limit + 1). Finalizes st. */
+static azk_status page_walk(azk_db_stmt *st, size_t limit, azk_store_deadline_cb cb, void *payload,
+                            bool *more)
 {
-    static const char *const sql[4] = {
-        PAGE_SELECT " ORDER BY d.id LIMIT ?",
-        PAGE_SELECT " AND d.client = ? ORDER BY d.id LIMIT ?",
-        PAGE_SELECT " AND d.client IN (SELECT g.client FROM user_grants g WHERE g.name = ?)"
-                    " ORDER BY d.id LIMIT ?",
-        PAGE_SELECT " AND d.client = ? AND d.client IN (SELECT g.client FROM user_grants g"
-                    " WHERE g.name = ?) ORDER BY d.id LIMIT ?",
-    };
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    int step, col = 1;
+    azk_status rc = AZK_OK;
+    int step;
     size_t rows = 0;
-    AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL && more != NULL && limit > 0);
     *more = false;
-    rc = azk_db_prepare(h->cat, &st, sql[(client != NULL ? 1 : 0) + (grantee != NULL ? 2 : 0)],
-                        "dataset page");
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, col++, after);
-    if (client != NULL)
-        azk_db_bind_text(st, col++, client);
-    if (grantee != NULL)
-        azk_db_bind_text(st, col++, grantee);
-    azk_db_bind_int64(st, col, (int64_t)limit + 1); /* one more: is there a next page? */
     while ((step = azk_db_step(st)) == AZK_DB_ROW) {
         struct azk_store_deadline d;
         if (rows == limit) {
@@ -143,6 +143,64 @@ azk_status azk_store__datasets_page(azk_home *h, const char *client, const char 
         rc = AZK_ERR_DB;
     azk_db_finalize(st);
     return rc;
+}
+
+azk_status azk_store__datasets_page(azk_home *h, const char *client, const char *grantee,
+                                    const char *after, size_t limit, azk_store_deadline_cb cb,
+                                    void *payload, bool *more)
+{
+    static const char *const sql[4] = {
+        PAGE_SELECT " ORDER BY d.id LIMIT ?",
+        PAGE_SELECT " AND d.client = ? ORDER BY d.id LIMIT ?",
+        PAGE_SELECT " AND d.client IN (SELECT g.client FROM user_grants g WHERE g.name = ?)"
+                    " ORDER BY d.id LIMIT ?",
+        PAGE_SELECT " AND d.client = ? AND d.client IN (SELECT g.client FROM user_grants g"
+                    " WHERE g.name = ?) ORDER BY d.id LIMIT ?",
+    };
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int col = 1;
+    AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL && more != NULL && limit > 0);
+    *more = false;
+    rc = azk_db_prepare(h->cat, &st, sql[(client != NULL ? 1 : 0) + (grantee != NULL ? 2 : 0)],
+                        "dataset page");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, col++, after);
+    if (client != NULL)
+        azk_db_bind_text(st, col++, client);
+    if (grantee != NULL)
+        azk_db_bind_text(st, col++, grantee);
+    azk_db_bind_int64(st, col, (int64_t)limit + 1); /* one more: is there a next page? */
+    return page_walk(st, limit, cb, payload, more);
+}
+
+#define NEXT_SELECT                                                                                \
+    "SELECT d.id, d.client, d.retain_until, d.state, s.state,"                                     \
+    " (SELECT count(*) FROM ret_holds x WHERE x.dataset = d.id)"                                   \
+    " FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id WHERE d.state = 'active'"
+
+azk_status azk_store__datasets_next_deadlines(azk_home *h, const char *grantee, size_t limit,
+                                              azk_store_deadline_cb cb, void *payload, bool *more)
+{
+    /* index datasets_state_deadline (schema v6, serve): read in order, stop after limit + 1 */
+    static const char *const sql[2] = {
+        NEXT_SELECT " ORDER BY d.retain_until, d.id LIMIT ?",
+        NEXT_SELECT " AND d.client IN (SELECT g.client FROM user_grants g WHERE g.name = ?)"
+                    " ORDER BY d.retain_until, d.id LIMIT ?",
+    };
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int col = 1;
+    AZK_ASSERT_ARG(h != NULL && cb != NULL && more != NULL && limit > 0);
+    *more = false;
+    rc = azk_db_prepare(h->cat, &st, sql[grantee != NULL ? 1 : 0], "next deadlines");
+    if (rc != AZK_OK)
+        return rc;
+    if (grantee != NULL)
+        azk_db_bind_text(st, col++, grantee);
+    azk_db_bind_int64(st, col, (int64_t)limit + 1);
+    return page_walk(st, limit, cb, payload, more);
 }
 
 azk_status azk_store__dataset_counts(azk_home *h, const char *today, const char *grantee,

@@ -215,17 +215,47 @@ static void test_serve_plat__rate_counters(void **state)
     int64_t hits[2];
     (void)state;
     for (int i = 1; i <= 3; i++) {
-        assert_int_equal(azk_store__rate_hits(g_h, keys, 2, 6000, 5940, hits), AZK_OK);
+        assert_int_equal(azk_store__rate_hits(g_h, keys, 2, 6000, 5940, hits, NULL), AZK_OK);
         assert_int_equal(hits[0], i);
         assert_int_equal(hits[1], i);
     }
-    assert_int_equal(azk_store__rate_hits(g_h, keys, 1, 6000, 5940, hits), AZK_OK);
+    assert_int_equal(azk_store__rate_hits(g_h, keys, 1, 6000, 5940, hits, NULL), AZK_OK);
     assert_int_equal(hits[0], 4);
     /* a new window starts at 1 and forgets the windows before the previous one */
-    assert_int_equal(azk_store__rate_hits(g_h, keys + 1, 1, 6060, 6060, hits), AZK_OK);
+    assert_int_equal(azk_store__rate_hits(g_h, keys + 1, 1, 6060, 6060, hits, NULL), AZK_OK);
     assert_int_equal(hits[0], 1);
-    assert_int_equal(azk_store__rate_hits(g_h, keys, 1, 6000, 5940, hits), AZK_OK);
+    assert_int_equal(azk_store__rate_hits(g_h, keys, 1, 6000, 5940, hits, NULL), AZK_OK);
     assert_int_equal(hits[0], 1); /* pruned, counted again from 1 */
+}
+
+/* The previous window's counts come back for the sliding estimate. */
+static void test_serve_plat__rate_previous_window(void **state)
+{
+    const char *keys[2] = {"src:10.0.0.9", "user:carol"};
+    int64_t hits[2], prev[2];
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(azk_store__rate_hits(g_h, keys, 1, 7000, 6940, hits, NULL), AZK_OK);
+    assert_int_equal(azk_store__rate_hits(g_h, keys, 2, 7060, 7000, hits, prev), AZK_OK);
+    assert_int_equal(hits[0], 1);
+    assert_int_equal(prev[0], 5);
+    assert_int_equal(hits[1], 1);
+    assert_int_equal(prev[1], 0); /* none in the window before */
+}
+
+/* prev * (60 - elapsed) / 60 + cur against the limit; Retry-After until it holds again. */
+static void test_serve_plat__rate_sliding_estimate(void **state)
+{
+    (void)state;
+    assert_int_equal(azk_serve__rate_wait(0, 10, 10, 30, 60), 0);
+    /* this window alone over: the rest of it, then until 1/11 of it has faded */
+    assert_int_equal(azk_serve__rate_wait(0, 11, 10, 30, 60), 36);
+    /* a full previous window, 1 s into the next: refused (a fixed window would let it in) */
+    assert_int_equal(azk_serve__rate_wait(12, 1, 12, 1, 60), 4);
+    assert_int_equal(azk_serve__rate_wait(12, 1, 12, 4, 60), 1);
+    assert_int_equal(azk_serve__rate_wait(12, 1, 12, 5, 60), 0); /* 12*55/60 + 1 = 12 */
+    assert_int_equal(azk_serve__rate_wait(12, 13, 12, 59, 60), 6);
+    assert_int_equal(azk_serve__rate_wait(1000000, 1000000, 1, 0, 60), 120); /* capped */
 }
 
 static void test_serve_plat__shared_key(void **state)
@@ -249,6 +279,8 @@ int main(void)
         cmocka_unit_test(test_serve_plat__page_args),
         cmocka_unit_test(test_serve_plat__config),
         cmocka_unit_test(test_serve_plat__rate_counters),
+        cmocka_unit_test(test_serve_plat__rate_previous_window),
+        cmocka_unit_test(test_serve_plat__rate_sliding_estimate),
         cmocka_unit_test(test_serve_plat__shared_key),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
