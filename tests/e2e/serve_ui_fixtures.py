@@ -8,6 +8,7 @@ test_serve_browser.py."""
 import calendar
 import os
 import re
+import time
 
 import azk_testlib as T
 import serve_client as S
