@@ -93,9 +93,11 @@ class Clock:
 
 
 class Codes:
-    """Hands out codes of unused time steps (the server accepts one step of drift). With a
-    Clock (the server's), a user out of fresh steps moves the clock on by one step instead
-    of waiting for the next one."""
+    """Hands out codes of unused time steps, safest first: the current step, the next one
+    (the server accepts one step of drift), and the previous one only while it stays valid
+    for a few more seconds (a code of step s-1 handed out just before the step changes
+    would be refused when it arrives: a flaky login). With a Clock (the server's), a user
+    out of fresh steps moves the clock on by one step instead of waiting for the next one."""
 
     def __init__(self, clock=None):
         self.used = {}
@@ -112,8 +114,9 @@ class Codes:
 
     def code(self, user, secret):
         while True:
-            s = int(self.now()) // 30
-            for st in (s - 1, s, s + 1):
+            now = self.now()
+            s = int(now) // 30
+            for st in [s, s + 1] + ([s - 1] if now - s * 30 < 22 else []):
                 if st not in self.used.setdefault(user, set()):
                     self.used[user].add(st)
                     return totp(secret, st)
