@@ -32,6 +32,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_supervision import libfaketime_present  # noqa: E402
 
 
+def corporate_number(base12):
+    """A 法人番号 with its check digit (9 - sum of digits from the right, weights 1,2 mod 9)."""
+    t = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(reversed(base12)))
+    return str(9 - t % 9) + base12
+
+
 @unittest.skipUnless(libfaketime_present(), "libfaketime not installed")
 class ServeSupervisionTest(unittest.TestCase):
     @classmethod
@@ -307,6 +313,57 @@ class ServeSupervisionTest(unittest.TestCase):
         self.assertNotIn("/vendor/reports/import", page.body)  # no form for the auditor
         self.assertIn("/vendor/reports/import", self.get("alice", "/vendor/reports?id=printco")
                       .body)
+
+    def test_vendor_report_import_large_body(self):
+        """A report the size of one with 100 certificates (~2.2 KiB + 1.5 KiB each) imports
+        through the page and the API (4 MiB for these two routes); every other route keeps
+        16 KiB (413), and the import routes refuse more than 4 MiB. The size comes from
+        JSON whitespace (the signature covers the canonical content), not from real
+        certificates: the fixture's vendor home has none. Clients c7 (page) and c6 (API)
+        of the vendor home, apart from test_vendor_report_import's c9."""
+        big = {}
+        for c, path in self.fx.vendor_reports_big.items():
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            big[c] = text + "\n" * (2200 + 100 * 1536 - len(text))
+        pub = os.path.join(self.fx.vendor, "keys", "certificate.pub")
+        for n, v in enumerate(("bigco", "bigapi")):
+            for argv in (("vendor", "add", v, "--name", "大型報告", "--corporate-number",
+                          corporate_number("01000100880%d" % n), "--criticality", "low"),
+                         ("vendor", "key", v, "report", pub),
+                         ("vendor", "key", v, "certificate", pub)):
+                r = self.srv.azk(*argv)
+                self.assertEqual(r.rc, 0, (argv, r.err))
+        r = self.post("alice", "/vendor/reports/import", {"vendor": "bigco", "report": big["c7"],
+                                                          "client": "c7"})
+        self.assertEqual(r.status, 200, r.body[-1200:])
+        r = self.post("admin", "/api/v1/vendor/reports/import", {"vendor": "bigapi",
+                                                                 "report": big["c6"],
+                                                                 "client": "c6"})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertFalse(json.loads(r.body)["already"])
+        for v, c in (("bigco", "c7"), ("bigapi", "c6")):
+            st, lst = self.api("aud", "/api/v1/vendor/reports?id=" + v)
+            self.assertIn((c, hashlib.sha256(big[c].encode("utf-8")).hexdigest()),
+                          [(i["client"], i["sha256"]) for i in lst["items"]])
+        # every other route: 16 KiB, a 20 KiB body is 413 (page and API), nothing generated
+        pad = "x" * (20 * 1024)
+        n = len(self.api("admin", "/api/v1/reports")[1]["items"])
+        r = self.post("alice", "/reports/generate", {"client": "c1", "month": "2020-01",
+                                                     "pad": pad})
+        self.assertEqual(r.status, 413, r.body[-500:])
+        r = self.post("alice", "/api/v1/reports/generate", {"client": "c1", "month": "2020-01",
+                                                            "pad": pad})
+        self.assertEqual(r.status, 413, r.body)
+        self.assertEqual(len(self.api("admin", "/api/v1/reports")[1]["items"]), n)
+        # the import routes: more than 4 MiB is 413 too, nothing imported
+        huge = big["c7"] + " " * (4 * 1024 * 1024)
+        for path in ("/vendor/reports/import", "/api/v1/vendor/reports/import"):
+            r = self.post("alice", path, {"vendor": "bigco", "report": huge})
+            self.assertEqual(r.status, 413, path)
+        st, lst = self.api("aud", "/api/v1/vendor/reports?id=bigco")
+        self.assertNotIn(hashlib.sha256(huge.encode("utf-8")).hexdigest(),
+                         [i["sha256"] for i in lst["items"]])
 
     # ---- printable pages in headless Chromium ------------------------------------------
 
