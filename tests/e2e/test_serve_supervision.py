@@ -233,7 +233,7 @@ class ServeSupervisionTest(unittest.TestCase):
     def test_vendor_register_and_sheet(self):
         st, doc = self.api("aud", "/api/v1/vendors")
         self.assertEqual(st, 200)
-        v = doc["items"][0]
+        v = [i for i in doc["items"] if i["id"] == "printco"][0]  # test_vendor_forms adds more
         self.assertEqual((v["id"], v["criticality"]), ("printco", "high"))
         self.assertGreater(v["flags"], 0)  # clauses missing, audit overdue
         r = self.get("aud", "/vendors")
@@ -364,6 +364,152 @@ class ServeSupervisionTest(unittest.TestCase):
         st, lst = self.api("aud", "/api/v1/vendor/reports?id=bigco")
         self.assertNotIn(hashlib.sha256(huge.encode("utf-8")).hexdigest(),
                          [i["sha256"] for i in lst["items"]])
+
+    # ---- a bank's staff change vendor records through serve --------------------------
+
+    WRITES = ("/vendors/add", "/vendor/clause", "/vendor/audit", "/vendor/finding",
+              "/vendor/finding/update", "/vendor/doc")
+
+    def vendor_doc(self, v):
+        st, doc = self.api("aud", "/api/v1/vendor?id=" + v)
+        self.assertEqual(st, 200, doc)
+        return doc
+
+    def test_vendor_forms(self):
+        """Register a vendor, record a clause, an audit, a finding (and close it), a
+        certification, through the pages (operator) and the API (administrator): the
+        library's checks answer 400 with nothing written, HTML in a field is escaped, the
+        auditor and a client's user are refused, a form without its CSRF token too, and
+        each change is one ledger event of the user who made it."""
+        evil = "<script>alert('v')</script>株式会社"
+        good = {"id": "formco", "name": evil, "corporate_number": corporate_number("010001008899"),
+                "criticality": "high"}
+        # refused: the auditor and a client's user (pages and API), no CSRF token
+        for u in ("aud", "bank1"):
+            self.assertEqual(self.get(u, "/vendor/edit?id=printco").status, 403, u)
+            for path in self.WRITES:
+                for p in (path, "/api/v1" + path):
+                    r = self.post(u, p, dict(good, vendor="printco", finding="x"))
+                    self.assertEqual(r.status, 403, (u, p))
+        r = self.c["alice"].post("/vendors/add", good)
+        self.assertEqual(r.status, 403, r.body)
+        self.assertNotIn("formco", [v["id"] for v in self.api("aud", "/api/v1/vendors")[1]
+                                    ["items"]])
+        # bad input: the library's reason, 400, nothing registered
+        for bad in (dict(good, corporate_number="1234567890123"),  # check digit
+                    dict(good, criticality="extreme"), dict(good, id="bad id/../x"),
+                    {"id": "formco", "name": "x"}):  # no corporate number
+            r = self.post("alice", "/vendors/add", bad)
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+            r = self.post("admin", "/api/v1/vendors/add", bad)
+            self.assertEqual(r.status, 400, (bad, r.body))
+            self.assertIn("error", json.loads(r.body))
+        self.assertNotIn("formco", [v["id"] for v in self.api("aud", "/api/v1/vendors")[1]
+                                    ["items"]])
+        # registered through the page; the name is escaped on the register
+        r = self.post("alice", "/vendors/add", good)
+        self.assertEqual(r.status, 200, r.body[-600:])
+        page = self.get("aud", "/vendors").body
+        self.assertIn("&lt;script&gt;alert(", page)
+        self.assertNotIn("<script>alert('v')", page)
+        self.assertNotIn('action="/vendors/add"', page)  # no form for the auditor
+        self.assertIn('action="/vendors/add"', self.get("alice", "/vendors").body)
+        self.assertIn("/vendor/edit?id=formco", self.get("alice", "/vendors").body)
+        r = self.post("alice", "/vendors/add", good)  # twice: refused
+        self.assertEqual(r.status, 400, r.body[-600:])
+        r = self.post("admin", "/api/v1/vendors/add",
+                      {"id": "formapi", "name": "API登録", "corporate_number":
+                       corporate_number("010001008898")})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(json.loads(r.body)["id"], "formapi")
+        # the forms page for one vendor
+        edit = self.get("alice", "/vendor/edit?id=formco")
+        self.assertEqual(edit.status, 200)
+        for path in self.WRITES[1:]:
+            self.assertIn('action="%s"' % path, edit.body)
+        self.assertEqual(self.get("alice", "/vendor/edit?id=nope").status, 404)
+        # a contract clause: bad clause / status / date refused, nothing recorded
+        for bad in ({"clause": "nope", "status": "agreed"},
+                    {"clause": "audit-rights", "status": "maybe"},
+                    {"clause": "audit-rights", "status": "agreed", "date": "2026-13-45"}):
+            r = self.post("alice", "/vendor/clause", dict(bad, vendor="formco"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        r = self.post("alice", "/vendor/clause", {"vendor": "nope", "clause": "audit-rights",
+                                                  "status": "agreed", "date": "2026-01-10"})
+        self.assertEqual(r.status, 404, r.body[-600:])
+        self.assertEqual([c for c in self.vendor_doc("formco")["clauses"]
+                          if c.get("status") not in (None, "missing")], [])
+        r = self.post("alice", "/vendor/clause", {"vendor": "formco", "clause": "audit-rights",
+                                                  "status": "agreed", "date": "2026-01-10",
+                                                  "note": evil})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        cl = [c for c in self.vendor_doc("formco")["clauses"] if c["clause"] == "audit-rights"]
+        self.assertEqual(cl[0]["status"], "agreed", cl)
+        # an audit: a bad date or kind refused; then recorded through the API
+        for bad in ({"kind": "audit", "done_on": "yesterday"},
+                    {"kind": "party", "done_on": "2026-02-01"}):
+            r = self.post("alice", "/vendor/audit", dict(bad, vendor="formco"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        self.assertEqual(self.vendor_doc("formco")["audits"], [])
+        r = self.post("admin", "/api/v1/vendor/audit", {"vendor": "formco", "kind": "onsite",
+                                                        "done_on": "2026-02-01",
+                                                        "summary": evil})
+        self.assertEqual(r.status, 201, r.body)
+        aid = json.loads(r.body)["id"]
+        self.assertEqual([a["id"] for a in self.vendor_doc("formco")["audits"]], [aid])
+        # a finding of that audit: bad severity / due refused; HTML title escaped on the sheet
+        for bad in ({"severity": "grave", "due": "2026-03-01"},
+                    {"severity": "high", "due": "03/01"}):
+            r = self.post("alice", "/vendor/finding",
+                          dict(bad, vendor="formco", audit=aid, title="t", owner="o"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        r = self.post("alice", "/vendor/finding", {"vendor": "formco", "audit": aid,
+                                                   "title": evil, "severity": "high",
+                                                   "owner": "購買部", "due": "2026-03-01"})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        fs = self.vendor_doc("formco")["findings"]
+        self.assertEqual(len(fs), 1)
+        fid = fs[0]["id"]
+        sheet = self.get("aud", "/vendor?id=formco").body
+        self.assertNotIn("<script>alert('v')", sheet)
+        # closing needs its date; an unknown finding is 404; then closed
+        r = self.post("alice", "/vendor/finding/update", {"vendor": "formco", "finding": fid,
+                                                          "status": "closed"})
+        self.assertEqual(r.status, 400, r.body[-600:])
+        r = self.post("alice", "/vendor/finding/update", {"finding": "no-such-finding",
+                                                          "status": "closed",
+                                                          "closed_on": "2026-03-02"})
+        self.assertIn(r.status, (400, 404), r.body[-600:])
+        self.assertEqual(self.vendor_doc("formco")["findings"][0]["status"], "open")
+        r = self.post("admin", "/api/v1/vendor/finding/update",
+                      {"finding": fid, "status": "closed", "closed_on": "2026-03-02"})
+        self.assertEqual(r.status, 201, r.body)
+        f = self.vendor_doc("formco")["findings"][0]
+        self.assertEqual((f["status"], f["closed_on"]), ("closed", "2026-03-02"))
+        # a certification: bad class / kind / expiry refused; then recorded
+        for bad in ({"class": "award", "kind": "isms"}, {"class": "cert", "kind": "financial"},
+                    {"class": "cert", "kind": "isms", "expires_on": "never"}):
+            r = self.post("alice", "/vendor/doc", dict(bad, vendor="formco",
+                                                       received_on="2025-04-10"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        self.assertEqual(self.vendor_doc("formco")["documents"], [])
+        r = self.post("alice", "/vendor/doc", {"vendor": "formco", "class": "cert",
+                                               "kind": "isms", "ref": "IS 123456",
+                                               "issued_on": "2025-04-01",
+                                               "expires_on": "2028-03-31",
+                                               "received_on": "2025-04-10"})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        d = self.vendor_doc("formco")["documents"]
+        self.assertEqual([(x["class"], x["kind"], x["expires_on"]) for x in d],
+                         [("cert", "isms", "2028-03-31")])
+        # the ledger: one event per change, of the user who made it
+        st, led = self.api("aud", "/api/v1/audit/entries?limit=1000")
+        mine = [(e["action"], e["actor"]) for e in led["items"]
+                if e["action"].startswith("vendor.") and e["actor"] in ("alice", "admin")]
+        for ev in (("vendor.add", "alice"), ("vendor.add", "admin"), ("vendor.clause", "alice"),
+                   ("vendor.audit.record", "admin"), ("vendor.finding.add", "alice"),
+                   ("vendor.finding.update", "admin"), ("vendor.cert.add", "alice")):
+            self.assertEqual(mine.count(ev), 1, (ev, mine))
 
     # ---- printable pages in headless Chromium ------------------------------------------
 

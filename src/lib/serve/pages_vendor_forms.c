@@ -142,17 +142,18 @@ azk_status azk_serve__h_vendor_finding_update(struct azk_server *srv, struct azk
                   T_("Finding updated"), NULL);
 }
 
-/* POST vendor, class (cert|doc), kind, ref, issued_on, expires_on, received_on (no file) */
+/* POST vendor, class (cert|doc), kind, received_on, ref, issued_on, expires_on (no file) */
 azk_status azk_serve__h_vendor_doc(struct azk_server *srv, struct azk_serve_req *rq,
                                    struct azk_serve_resp *rs)
 {
     const char *v = field(rq, "vendor"), *cls = field(rq, "class"), *kind = field(rq, "kind");
+    const char *received = field(rq, "received_on");
     char did[37] = "";
     azk_status rc;
-    if (v == NULL || cls == NULL || kind == NULL)
+    if (v == NULL || cls == NULL || kind == NULL || received == NULL)
         return missing(rq, rs);
     rc = azk_vendor_doc_add(srv->h, v, cls, kind, field(rq, "ref"), field(rq, "issued_on"),
-                            field(rq, "expires_on"), field(rq, "received_on"), NULL, did);
+                            field(rq, "expires_on"), received, NULL, did);
     return answer(rq, rs, v, rc, T_("Certification or document recorded"), did);
 }
 
@@ -319,7 +320,7 @@ azk_status azk_serve__h_vendor_edit(struct azk_server *srv, struct azk_serve_req
     if (rc == AZK_OK)
         rc = input(&b, T_("Expires on"), "expires_on", "date", false);
     if (rc == AZK_OK)
-        rc = input(&b, T_("Received on"), "received_on", "date", false);
+        rc = input(&b, T_("Received on"), "received_on", "date", true);
     if (rc == AZK_OK)
         rc = tail(&b, T_("Record"));
     if (rc == AZK_OK) {
