@@ -532,6 +532,8 @@ class ServeSupervisionTest(unittest.TestCase):
         pages = [self.save("bank1", "/report?" + self.q("c1"), "/static/report.css",
                            "report-page"),
                  self.save("aud", "/vendor?id=printco", "/static/vendor.css", "vendor-page")]
+        forms = self.save("alice", "/vendor/edit?id=printco", "/static/azukari.css",
+                          "vendor-edit")
         try:
             from selenium import webdriver
         except ImportError:
@@ -564,6 +566,16 @@ class ServeSupervisionTest(unittest.TestCase):
                     " if (e.scrollWidth > e.clientWidth + 1) bad.push(e.textContent.slice(0, 40));"
                     " }); return bad;")
                 self.assertEqual(bad, [], name + ": table cells clipped in print")
+            # the vendor write forms at 1366x768: nothing wider than the window
+            d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+            d.set_window_size(1366, 768)
+            d.get("file://" + forms)
+            png = os.path.join(self.shots, "vendor-edit.png")
+            d.save_screenshot(png)
+            self.assertGreater(os.path.getsize(png), 10000)
+            self.assertEqual(len(d.find_elements("css selector", "main form")), 5)
+            self.assertLessEqual(d.execute_script(
+                "return document.documentElement.scrollWidth"), 1366)
         finally:
             d.quit()
 

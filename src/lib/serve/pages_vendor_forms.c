@@ -272,7 +272,7 @@ azk_status azk_serve__h_vendor_edit(struct azk_server *srv, struct azk_serve_req
     if (rc == AZK_OK)
         rc = input(&b, T_("Done on"), "done_on", "date", true);
     if (rc == AZK_OK)
-        rc = input(&b, T_("Summary"), "summary", "text", false);
+        rc = input(&b, T_("Audit summary"), "summary", "text", false);
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b,
                             "<label><input type=\"checkbox\" name=\"adhoc\" value=\"1\"> %s"
