@@ -480,6 +480,13 @@ class ServeSupervisionTest(unittest.TestCase):
                                                           "status": "closed",
                                                           "closed_on": "2026-03-02"})
         self.assertIn(r.status, (400, 404), r.body[-600:])
+        # a hostile vendor id typed into a form comes back percent-encoded in the link
+        for path, form in (("/vendor/finding/update", {"finding": "nope", "status": "open"}),
+                           ("/vendor/clause", {"clause": "audit-rights", "status": "agreed",
+                                               "date": "2026-01-10"})):
+            r = self.post("alice", path, dict(form, vendor='"><script>alert(9)</script>'))
+            self.assertIn(r.status, (400, 404), r.body[-600:])
+            self.assertNotIn("<script>alert(9)", r.body)
         self.assertEqual(self.vendor_doc("formco")["findings"][0]["status"], "open")
         r = self.post("admin", "/api/v1/vendor/finding/update",
                       {"finding": fid, "status": "closed", "closed_on": "2026-03-02"})

@@ -26,6 +26,31 @@ static const char *field(const struct azk_serve_req *rq, const char *name)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* answer() once the link back is built (st: the HTTP status of a refusal). */
+static azk_status answer_with(struct azk_serve_req *rq, struct azk_serve_resp *rs, azk_status rc,
+                              unsigned st, const char *what, const char *new_id, char *msg,
+                              size_t cap, const char *back)
+{
+    if (rc == AZK_OK) {
+        if (rq->api)
+            return azk_serve__json(rs, 201,
+                                   json_pack("{s:s, s:s?}", "done", what, "id",
+                                             new_id != NULL && new_id[0] != '\0' ? new_id : NULL));
+        (void)snprintf(msg, cap, "%s%s%s", what, new_id != NULL ? ": " : "",
+                       new_id != NULL ? new_id : "");
+        return azk_serve__result_page(rq, rs, 200, T_("Done"), msg, back);
+    }
+    (void)snprintf(msg, cap, "%s: %s", T_("Refused, nothing recorded"), azk_error_last()->message);
+    azk_error_clear();
+    if (rq->api)
+        return azk_serve__api_error(rs, st,
+                                    st == 404   ? "not_found"
+                                    : st == 403 ? "forbidden"
+                                                : "bad_argument",
+                                    msg);
+    return azk_serve__result_page(rq, rs, st, T_("Refused"), msg, back);
+}
+
 /*
  * The library's verdict as the answer: done (a page with a link back to the
  * vendor's forms, or 201 with the new id), refused (400 bad input, 404 an
@@ -35,34 +60,23 @@ static const char *field(const struct azk_serve_req *rq, const char *name)
 static azk_status answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, const char *vendor,
                          azk_status rc, const char *what, const char *new_id)
 {
-    char msg[512], back[160];
-    unsigned st;
-    if (vendor != NULL)
-        (void)snprintf(back, sizeof(back), "/vendor/edit?id=%.64s", vendor);
-    else
-        (void)snprintf(back, sizeof(back), "/vendors");
-    if (rc == AZK_OK) {
-        if (rq->api)
-            return azk_serve__json(rs, 201,
-                                   json_pack("{s:s, s:s?}", "done", what, "id",
-                                             new_id != NULL && new_id[0] != '\0' ? new_id : NULL));
-        (void)snprintf(msg, sizeof(msg), "%s%s%s", what, new_id != NULL ? ": " : "",
-                       new_id != NULL ? new_id : "");
-        return azk_serve__result_page(rq, rs, 200, T_("Done"), msg, back);
-    }
-    st = azk_serve__status_of(rc);
-    if (st == 0)
+    char msg[512];
+    azk_buf back = AZK_BUF_INIT;
+    azk_status out;
+    unsigned st = azk_serve__status_of(rc);
+    if (rc != AZK_OK && st == 0)
         return rc;
-    (void)snprintf(msg, sizeof(msg), "%s: %s", T_("Refused, nothing recorded"),
-                   azk_error_last()->message);
-    azk_error_clear();
-    if (rq->api)
-        return azk_serve__api_error(rs, st,
-                                    st == 404   ? "not_found"
-                                    : st == 403 ? "forbidden"
-                                                : "bad_argument",
-                                    msg);
-    return azk_serve__result_page(rq, rs, st, T_("Refused"), msg, back);
+    /* the link back: the vendor as typed (maybe unknown, maybe hostile), percent-encoded */
+    out = azk_buf_puts(&back, vendor != NULL ? "/vendor/edit?id=" : "/vendors");
+    if (out == AZK_OK && vendor != NULL)
+        out = azk_serve__url(&back, vendor);
+    if (out != AZK_OK) {
+        azk_buf_dispose(&back);
+        return out;
+    }
+    out = answer_with(rq, rs, rc, st, what, new_id, msg, sizeof(msg), (const char *)back.data);
+    azk_buf_dispose(&back);
+    return out;
 }
 
 /* A required field missing: 400 before the library is asked. */
