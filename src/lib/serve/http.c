@@ -385,6 +385,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         /* the body this route accepts (16 KiB but for a report import); too large: 413 */
         cs->body.max = azk_serve__route_body_max(method, url);
+        /* the body is read before the session is checked: a request carrying no session
+         * cookie at all cannot make the server hold more than 16 KiB for it */
+        if (cs->body.max > AZK_SERVE_BODY_MAX &&
+            MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AZK_SERVE_SESSION_COOKIE) == NULL)
+            cs->body.max = AZK_SERVE_BODY_MAX;
         *con_cls = cs;
         azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
         return MHD_YES;

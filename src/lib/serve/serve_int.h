@@ -72,6 +72,8 @@ struct azk_serve_route {
  * routes.c (a vendor's monthly report with its certificates: AZK_SERVE_IMPORT_BODY_MAX). */
 #define AZK_SERVE_BODY_MAX        16384
 #define AZK_SERVE_IMPORT_BODY_MAX (4u * 1024u * 1024u)
+/* The session cookie's name (auth.c); without one, no route takes more than 16 KiB. */
+#define AZK_SERVE_SESSION_COOKIE "__Host-azk"
 size_t azk_serve__route_body_max(const char *method, const char *path);
 
 /* The route table, and its length. */
