@@ -32,6 +32,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_supervision import libfaketime_present  # noqa: E402
 
 
+def corporate_number(base12):
+    """A 法人番号 with its check digit (9 - sum of digits from the right, weights 1,2 mod 9)."""
+    t = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(reversed(base12)))
+    return str(9 - t % 9) + base12
+
+
 @unittest.skipUnless(libfaketime_present(), "libfaketime not installed")
 class ServeSupervisionTest(unittest.TestCase):
     @classmethod
@@ -227,7 +233,7 @@ class ServeSupervisionTest(unittest.TestCase):
     def test_vendor_register_and_sheet(self):
         st, doc = self.api("aud", "/api/v1/vendors")
         self.assertEqual(st, 200)
-        v = doc["items"][0]
+        v = [i for i in doc["items"] if i["id"] == "printco"][0]  # test_vendor_forms adds more
         self.assertEqual((v["id"], v["criticality"]), ("printco", "high"))
         self.assertGreater(v["flags"], 0)  # clauses missing, audit overdue
         r = self.get("aud", "/vendors")
@@ -308,6 +314,218 @@ class ServeSupervisionTest(unittest.TestCase):
         self.assertIn("/vendor/reports/import", self.get("alice", "/vendor/reports?id=printco")
                       .body)
 
+    def test_vendor_report_import_large_body(self):
+        """A report the size of one with 100 certificates (~2.2 KiB + 1.5 KiB each) imports
+        through the page and the API (4 MiB for these two routes); every other route keeps
+        16 KiB (413), and the import routes refuse more than 4 MiB. The size comes from
+        JSON whitespace (the signature covers the canonical content), not from real
+        certificates: the fixture's vendor home has none. Clients c7 (page) and c6 (API)
+        of the vendor home, apart from test_vendor_report_import's c9."""
+        big = {}
+        for c, path in self.fx.vendor_reports_big.items():
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            big[c] = text + "\n" * (2200 + 100 * 1536 - len(text))
+        pub = os.path.join(self.fx.vendor, "keys", "certificate.pub")
+        for n, v in enumerate(("bigco", "bigapi")):
+            for argv in (("vendor", "add", v, "--name", "大型報告", "--corporate-number",
+                          corporate_number("01000100880%d" % n), "--criticality", "low"),
+                         ("vendor", "key", v, "report", pub),
+                         ("vendor", "key", v, "certificate", pub)):
+                r = self.srv.azk(*argv)
+                self.assertEqual(r.rc, 0, (argv, r.err))
+        r = self.post("alice", "/vendor/reports/import", {"vendor": "bigco", "report": big["c7"],
+                                                          "client": "c7"})
+        self.assertEqual(r.status, 200, r.body[-1200:])
+        r = self.post("admin", "/api/v1/vendor/reports/import", {"vendor": "bigapi",
+                                                                 "report": big["c6"],
+                                                                 "client": "c6"})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertFalse(json.loads(r.body)["already"])
+        for v, c in (("bigco", "c7"), ("bigapi", "c6")):
+            st, lst = self.api("aud", "/api/v1/vendor/reports?id=" + v)
+            self.assertIn((c, hashlib.sha256(big[c].encode("utf-8")).hexdigest()),
+                          [(i["client"], i["sha256"]) for i in lst["items"]])
+        # every other route: 16 KiB, a 20 KiB body is 413 (page and API), nothing generated
+        pad = "x" * (20 * 1024)
+        n = len(self.api("admin", "/api/v1/reports")[1]["items"])
+        r = self.post("alice", "/reports/generate", {"client": "c1", "month": "2020-01",
+                                                     "pad": pad})
+        self.assertEqual(r.status, 413, r.body[-500:])
+        r = self.post("alice", "/api/v1/reports/generate", {"client": "c1", "month": "2020-01",
+                                                            "pad": pad})
+        self.assertEqual(r.status, 413, r.body)
+        self.assertEqual(len(self.api("admin", "/api/v1/reports")[1]["items"]), n)
+        # the import routes: more than 4 MiB is 413 too, nothing imported
+        huge = big["c7"] + " " * (4 * 1024 * 1024)
+        for path in ("/vendor/reports/import", "/api/v1/vendor/reports/import"):
+            r = self.post("alice", path, {"vendor": "bigco", "report": huge})
+            self.assertEqual(r.status, 413, path)
+        # without a session cookie the import routes keep 16 KiB too (the body is read
+        # before the session is checked): 413, not 401
+        anon = self.srv.client()
+        for path in ("/vendor/reports/import", "/api/v1/vendor/reports/import"):
+            r = anon.post(path, {"vendor": "bigco", "report": big["c7"]})
+            self.assertEqual(r.status, 413, path)
+            r = anon.post(path, {"vendor": "bigco", "report": "{}"})
+            self.assertEqual(r.status, 401, path)
+        st, lst = self.api("aud", "/api/v1/vendor/reports?id=bigco")
+        self.assertNotIn(hashlib.sha256(huge.encode("utf-8")).hexdigest(),
+                         [i["sha256"] for i in lst["items"]])
+
+    # ---- a bank's staff change vendor records through serve --------------------------
+
+    WRITES = ("/vendors/add", "/vendor/clause", "/vendor/audit", "/vendor/finding",
+              "/vendor/finding/update", "/vendor/doc")
+
+    def vendor_doc(self, v):
+        st, doc = self.api("aud", "/api/v1/vendor?id=" + v)
+        self.assertEqual(st, 200, doc)
+        return doc
+
+    def test_vendor_forms(self):
+        """Register a vendor, record a clause, an audit, a finding (and close it), a
+        certification, through the pages (operator) and the API (administrator): the
+        library's checks answer 400 with nothing written, HTML in a field is escaped, the
+        auditor and a client's user are refused, a form without its CSRF token too, and
+        each change is one ledger event of the user who made it."""
+        evil = "<script>alert('v')</script>株式会社"
+        good = {"id": "formco", "name": evil, "corporate_number": corporate_number("010001008899"),
+                "criticality": "high"}
+        # refused: the auditor and a client's user (pages and API), no CSRF token
+        for u in ("aud", "bank1"):
+            self.assertEqual(self.get(u, "/vendor/edit?id=printco").status, 403, u)
+            for path in self.WRITES:
+                for p in (path, "/api/v1" + path):
+                    r = self.post(u, p, dict(good, vendor="printco", finding="x"))
+                    self.assertEqual(r.status, 403, (u, p))
+        r = self.c["alice"].post("/vendors/add", good)
+        self.assertEqual(r.status, 403, r.body)
+        self.assertNotIn("formco", [v["id"] for v in self.api("aud", "/api/v1/vendors")[1]
+                                    ["items"]])
+        # bad input: the library's reason, 400, nothing registered
+        for bad in (dict(good, corporate_number="1234567890123"),  # check digit
+                    dict(good, criticality="extreme"), dict(good, id="bad id/../x"),
+                    {"id": "formco", "name": "x"}):  # no corporate number
+            r = self.post("alice", "/vendors/add", bad)
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+            r = self.post("admin", "/api/v1/vendors/add", bad)
+            self.assertEqual(r.status, 400, (bad, r.body))
+            self.assertIn("error", json.loads(r.body))
+        self.assertNotIn("formco", [v["id"] for v in self.api("aud", "/api/v1/vendors")[1]
+                                    ["items"]])
+        # registered through the page; the name is escaped on the register
+        r = self.post("alice", "/vendors/add", good)
+        self.assertEqual(r.status, 200, r.body[-600:])
+        page = self.get("aud", "/vendors").body
+        self.assertIn("&lt;script&gt;alert(", page)
+        self.assertNotIn("<script>alert('v')", page)
+        self.assertNotIn('action="/vendors/add"', page)  # no form for the auditor
+        self.assertIn('action="/vendors/add"', self.get("alice", "/vendors").body)
+        self.assertIn("/vendor/edit?id=formco", self.get("alice", "/vendors").body)
+        r = self.post("alice", "/vendors/add", good)  # twice: refused
+        self.assertEqual(r.status, 400, r.body[-600:])
+        r = self.post("admin", "/api/v1/vendors/add",
+                      {"id": "formapi", "name": "API登録", "corporate_number":
+                       corporate_number("010001008898")})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(json.loads(r.body)["id"], "formapi")
+        # the forms page for one vendor
+        edit = self.get("alice", "/vendor/edit?id=formco")
+        self.assertEqual(edit.status, 200)
+        for path in self.WRITES[1:]:
+            self.assertIn('action="%s"' % path, edit.body)
+        self.assertEqual(self.get("alice", "/vendor/edit?id=nope").status, 404)
+        # a contract clause: bad clause / status / date refused, nothing recorded
+        for bad in ({"clause": "nope", "status": "agreed"},
+                    {"clause": "audit-rights", "status": "maybe"},
+                    {"clause": "audit-rights", "status": "agreed", "date": "2026-13-45"}):
+            r = self.post("alice", "/vendor/clause", dict(bad, vendor="formco"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        r = self.post("alice", "/vendor/clause", {"vendor": "nope", "clause": "audit-rights",
+                                                  "status": "agreed", "date": "2026-01-10"})
+        self.assertEqual(r.status, 404, r.body[-600:])
+        self.assertEqual([c for c in self.vendor_doc("formco")["clauses"]
+                          if c.get("status") not in (None, "missing")], [])
+        r = self.post("alice", "/vendor/clause", {"vendor": "formco", "clause": "audit-rights",
+                                                  "status": "agreed", "date": "2026-01-10",
+                                                  "note": evil})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        cl = [c for c in self.vendor_doc("formco")["clauses"] if c["clause"] == "audit-rights"]
+        self.assertEqual(cl[0]["status"], "agreed", cl)
+        # an audit: a bad date or kind refused; then recorded through the API
+        for bad in ({"kind": "audit", "done_on": "yesterday"},
+                    {"kind": "party", "done_on": "2026-02-01"}):
+            r = self.post("alice", "/vendor/audit", dict(bad, vendor="formco"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        self.assertEqual(self.vendor_doc("formco")["audits"], [])
+        r = self.post("admin", "/api/v1/vendor/audit", {"vendor": "formco", "kind": "onsite",
+                                                        "done_on": "2026-02-01",
+                                                        "summary": evil})
+        self.assertEqual(r.status, 201, r.body)
+        aid = json.loads(r.body)["id"]
+        self.assertEqual([a["id"] for a in self.vendor_doc("formco")["audits"]], [aid])
+        # a finding of that audit: bad severity / due refused; HTML title escaped on the sheet
+        for bad in ({"severity": "grave", "due": "2026-03-01"},
+                    {"severity": "high", "due": "03/01"}):
+            r = self.post("alice", "/vendor/finding",
+                          dict(bad, vendor="formco", audit=aid, title="t", owner="o"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        r = self.post("alice", "/vendor/finding", {"vendor": "formco", "audit": aid,
+                                                   "title": evil, "severity": "high",
+                                                   "owner": "購買部", "due": "2026-03-01"})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        fs = self.vendor_doc("formco")["findings"]
+        self.assertEqual(len(fs), 1)
+        fid = fs[0]["id"]
+        sheet = self.get("aud", "/vendor?id=formco").body
+        self.assertNotIn("<script>alert('v')", sheet)
+        # closing needs its date; an unknown finding is 404; then closed
+        r = self.post("alice", "/vendor/finding/update", {"vendor": "formco", "finding": fid,
+                                                          "status": "closed"})
+        self.assertEqual(r.status, 400, r.body[-600:])
+        r = self.post("alice", "/vendor/finding/update", {"finding": "no-such-finding",
+                                                          "status": "closed",
+                                                          "closed_on": "2026-03-02"})
+        self.assertIn(r.status, (400, 404), r.body[-600:])
+        # a hostile vendor id typed into a form comes back percent-encoded in the link
+        for path, form in (("/vendor/finding/update", {"finding": "nope", "status": "open"}),
+                           ("/vendor/clause", {"clause": "audit-rights", "status": "agreed",
+                                               "date": "2026-01-10"})):
+            r = self.post("alice", path, dict(form, vendor='"><script>alert(9)</script>'))
+            self.assertIn(r.status, (400, 404), r.body[-600:])
+            self.assertNotIn("<script>alert(9)", r.body)
+        self.assertEqual(self.vendor_doc("formco")["findings"][0]["status"], "open")
+        r = self.post("admin", "/api/v1/vendor/finding/update",
+                      {"finding": fid, "status": "closed", "closed_on": "2026-03-02"})
+        self.assertEqual(r.status, 201, r.body)
+        f = self.vendor_doc("formco")["findings"][0]
+        self.assertEqual((f["status"], f["closed_on"]), ("closed", "2026-03-02"))
+        # a certification: bad class / kind / expiry refused; then recorded
+        for bad in ({"class": "award", "kind": "isms"}, {"class": "cert", "kind": "financial"},
+                    {"class": "cert", "kind": "isms", "expires_on": "never"}):
+            r = self.post("alice", "/vendor/doc", dict(bad, vendor="formco",
+                                                       received_on="2025-04-10"))
+            self.assertEqual(r.status, 400, (bad, r.body[-600:]))
+        self.assertEqual(self.vendor_doc("formco")["documents"], [])
+        r = self.post("alice", "/vendor/doc", {"vendor": "formco", "class": "cert",
+                                               "kind": "isms", "ref": "IS 123456",
+                                               "issued_on": "2025-04-01",
+                                               "expires_on": "2028-03-31",
+                                               "received_on": "2025-04-10"})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        d = self.vendor_doc("formco")["documents"]
+        self.assertEqual([(x["class"], x["kind"], x["expires_on"]) for x in d],
+                         [("cert", "isms", "2028-03-31")])
+        # the ledger: one event per change, of the user who made it
+        st, led = self.api("aud", "/api/v1/audit/entries?limit=1000")
+        mine = [(e["action"], e["actor"]) for e in led["items"]
+                if e["action"].startswith("vendor.") and e["actor"] in ("alice", "admin")]
+        for ev in (("vendor.add", "alice"), ("vendor.add", "admin"), ("vendor.clause", "alice"),
+                   ("vendor.audit.record", "admin"), ("vendor.finding.add", "alice"),
+                   ("vendor.finding.update", "admin"), ("vendor.cert.add", "alice")):
+            self.assertEqual(mine.count(ev), 1, (ev, mine))
+
     # ---- printable pages in headless Chromium ------------------------------------------
 
     def save(self, user, path, css_path, name):
@@ -329,6 +547,8 @@ class ServeSupervisionTest(unittest.TestCase):
         pages = [self.save("bank1", "/report?" + self.q("c1"), "/static/report.css",
                            "report-page"),
                  self.save("aud", "/vendor?id=printco", "/static/vendor.css", "vendor-page")]
+        forms = self.save("alice", "/vendor/edit?id=printco", "/static/azukari.css",
+                          "vendor-edit")
         try:
             from selenium import webdriver
         except ImportError:
@@ -361,6 +581,16 @@ class ServeSupervisionTest(unittest.TestCase):
                     " if (e.scrollWidth > e.clientWidth + 1) bad.push(e.textContent.slice(0, 40));"
                     " }); return bad;")
                 self.assertEqual(bad, [], name + ": table cells clipped in print")
+            # the vendor write forms at 1366x768: nothing wider than the window
+            d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+            d.set_window_size(1366, 768)
+            d.get("file://" + forms)
+            png = os.path.join(self.shots, "vendor-edit.png")
+            d.save_screenshot(png)
+            self.assertGreater(os.path.getsize(png), 10000)
+            self.assertEqual(len(d.find_elements("css selector", "main form")), 5)
+            self.assertLessEqual(d.execute_script(
+                "return document.documentElement.scrollWidth"), 1366)
         finally:
             d.quit()
 

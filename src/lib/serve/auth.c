@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SESSION_COOKIE "__Host-azk"
+#define SESSION_COOKIE AZK_SERVE_SESSION_COOKIE
 #define PRE_COOKIE     "__Host-azkpre"
 #define FAIL_WINDOW    900
 #define PW_MIN         12

@@ -21,8 +21,6 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define MAX_BODY 16384
-
 extern int _nl_msg_cat_cntr; /* glibc/GNU gettext: bumped when LANGUAGE changes */
 
 /* GnuTLS priorities: TLS 1.3; TLS 1.2 only with ECDHE and AEAD ciphers. */
@@ -240,7 +238,8 @@ static azk_status read_body(struct MHD_Connection *c, struct conn_state *cs,
         (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))
         return azk_serve__api_error(rs, 415, "unsupported_media_type",
                                     T_("The body must be application/json."));
-    rc = azk_serve__json_body_parse((const char *)cs->body.data, cs->body.len, &rq->json);
+    rc = azk_serve__json_body_parse_max((const char *)cs->body.data, cs->body.len,
+                                        azk_serve__route_body_max(rq->method, rq->path), &rq->json);
     if (rc == AZK_ERR_FORMAT || rc == AZK_ERR_LIMIT) {
         char msg[256];
         (void)snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
@@ -384,7 +383,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs = azk_calloc(1, sizeof(*cs));
         if (cs == NULL)
             return MHD_NO;
-        cs->body.max = MAX_BODY;
+        /* the body this route accepts (16 KiB but for a report import); too large: 413 */
+        cs->body.max = azk_serve__route_body_max(method, url);
+        /* the body is read before the session is checked: a request carrying no session
+         * cookie at all cannot make the server hold more than 16 KiB for it */
+        if (cs->body.max > AZK_SERVE_BODY_MAX &&
+            MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AZK_SERVE_SESSION_COOKIE) == NULL)
+            cs->body.max = AZK_SERVE_BODY_MAX;
         *con_cls = cs;
         azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
         return MHD_YES;

@@ -44,14 +44,15 @@ static azk_status depth_check(const char *s, size_t len, unsigned max)
 
 struct walk {
     size_t items;
+    size_t max_string;
 };
 
 static azk_status walk_value(json_t *v, struct walk *w)
 {
     if (json_is_string(v)) {
-        if (json_string_length(v) > AZK_SERVE_JSON_MAX_STRING)
-            return azk_error_set(AZK_ERR_LIMIT, "a JSON string is longer than %d bytes",
-                                 AZK_SERVE_JSON_MAX_STRING);
+        if (json_string_length(v) > w->max_string)
+            return azk_error_set(AZK_ERR_LIMIT, "a JSON string is longer than %zu bytes",
+                                 w->max_string);
         return AZK_OK;
     }
     if (json_is_object(v)) {
@@ -91,16 +92,22 @@ static azk_status walk_value(json_t *v, struct walk *w)
 
 azk_status azk_serve__json_body_parse(const char *body, size_t len, json_t **out)
 {
+    return azk_serve__json_body_parse_max(body, len, AZK_SERVE_JSON_MAX, out);
+}
+
+azk_status azk_serve__json_body_parse_max(const char *body, size_t len, size_t max, json_t **out)
+{
     json_error_t err;
     json_t *doc;
-    struct walk w = {0};
+    /* a route with a larger body (a report's text in one member) has strings as large */
+    struct walk w = {0, max > AZK_SERVE_JSON_MAX ? max : AZK_SERVE_JSON_MAX_STRING};
     azk_status rc;
     AZK_ASSERT_ARG(out != NULL);
     *out = NULL;
     if (body == NULL || len == 0)
         return azk_error_set(AZK_ERR_FORMAT, "the request needs a JSON object as its body");
-    if (len > AZK_SERVE_JSON_MAX)
-        return azk_error_set(AZK_ERR_LIMIT, "JSON body larger than %d bytes", AZK_SERVE_JSON_MAX);
+    if (len > max)
+        return azk_error_set(AZK_ERR_LIMIT, "JSON body larger than %zu bytes", max);
     rc = depth_check(body, len, AZK_SERVE_JSON_MAX_DEPTH);
     if (rc != AZK_OK)
         return rc;

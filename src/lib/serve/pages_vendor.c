@@ -122,11 +122,23 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
         if (rc == AZK_OK)
             rc = azk_serve__url(&b, id);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&b, "\">%s</a></td></tr>", T_("Monthly reports"));
+            rc = azk_buf_printf(&b, "\">%s</a>", T_("Monthly reports"));
+        if (rc == AZK_OK && (rq->who.role == AZK_ROLE_ADMIN || rq->who.role == AZK_ROLE_OPERATOR)) {
+            rc = azk_buf_puts(&b, " | <a href=\"/vendor/edit?id=");
+            if (rc == AZK_OK)
+                rc = azk_serve__url(&b, id);
+            if (rc == AZK_OK)
+                rc = azk_buf_printf(&b, "\">%s</a>", T_("Change records"));
+        }
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(&b, "</td></tr>");
     }
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "</tbody></table><p>%s</p>",
-                            T_("Vendors are registered and changed with `azukari vendor`."));
+                            T_("Keys, sub-contractors, questionnaires and ratings are changed "
+                               "with `azukari vendor`."));
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_add_form(&b, rq);
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Vendors"), (const char *)b.data);
     json_decref(doc);

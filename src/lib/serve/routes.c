@@ -190,8 +190,54 @@ static const struct azk_serve_route routes[] = {
      false, azk_serve__h_vreport_import},
     {"POST", "/api/v1/vendor/reports/import", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR,
      true, false, azk_serve__h_vreport_import},
+    {"GET", "/vendor/edit", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, false, false,
+     azk_serve__h_vendor_edit},
+    {"POST", "/vendors/add", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_vendor_add},
+    {"POST", "/api/v1/vendors/add", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_add},
+    {"POST", "/vendor/clause", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_vendor_clause},
+    {"POST", "/api/v1/vendor/clause", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_clause},
+    {"POST", "/vendor/audit", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_vendor_audit},
+    {"POST", "/api/v1/vendor/audit", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_audit},
+    {"POST", "/vendor/finding", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_vendor_finding},
+    {"POST", "/api/v1/vendor/finding", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_finding},
+    {"POST", "/vendor/finding/update", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_finding_update},
+    {"POST", "/api/v1/vendor/finding/update", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR,
+     true, false, azk_serve__h_vendor_finding_update},
+    {"POST", "/vendor/doc", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_vendor_doc},
+    {"POST", "/api/v1/vendor/doc", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_doc},
     /* ---- end vendor management ---- */
 };
+
+/* Routes whose request body may be larger than AZK_SERVE_BODY_MAX (every other: 16 KiB). */
+static const struct {
+    const char *method, *path;
+    size_t max;
+} big_bodies[] = {
+    /* ---- vendor management: a monthly report with its certificates ---- */
+    {"POST", "/vendor/reports/import", AZK_SERVE_IMPORT_BODY_MAX},
+    {"POST", "/api/v1/vendor/reports/import", AZK_SERVE_IMPORT_BODY_MAX},
+    /* ---- end vendor management ---- */
+};
+
+size_t azk_serve__route_body_max(const char *method, const char *path)
+{
+    for (size_t i = 0;
+         method != NULL && path != NULL && i < sizeof(big_bodies) / sizeof(big_bodies[0]); i++)
+        if (strcmp(big_bodies[i].method, method) == 0 && strcmp(big_bodies[i].path, path) == 0)
+            return big_bodies[i].max;
+    return AZK_SERVE_BODY_MAX;
+}
 
 static const struct {
     unsigned bit;

@@ -68,6 +68,14 @@ struct azk_serve_route {
     azk_serve_handler handler;
 };
 
+/* The request body a route accepts, in bytes: AZK_SERVE_BODY_MAX except the few listed in
+ * routes.c (a vendor's monthly report with its certificates: AZK_SERVE_IMPORT_BODY_MAX). */
+#define AZK_SERVE_BODY_MAX        16384
+#define AZK_SERVE_IMPORT_BODY_MAX (4u * 1024u * 1024u)
+/* The session cookie's name (auth.c); without one, no route takes more than 16 KiB. */
+#define AZK_SERVE_SESSION_COOKIE "__Host-azk"
+size_t azk_serve__route_body_max(const char *method, const char *path);
+
 /* The route table, and its length. */
 const struct azk_serve_route *azk_serve__routes(size_t *count);
 
@@ -389,6 +397,9 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_api_bundle);
  */
 AZK_NODISCARD azk_status azk_serve__json_body_parse(const char *body, size_t len,
                                                     struct json_t **out);
+/* The same with a body of at most max bytes (> AZK_SERVE_JSON_MAX: strings as long too). */
+AZK_NODISCARD azk_status azk_serve__json_body_parse_max(const char *body, size_t len, size_t max,
+                                                        struct json_t **out);
 /* A string member of the request's JSON body (borrowed), or NULL. */
 const char *azk_serve__json_str(const struct azk_serve_req *rq, const char *name);
 
@@ -621,6 +632,16 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_css);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vreports);
 AZK_SERVE_UI_HANDLER(azk_serve__h_api_vreports);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vreport_import);
+/* pages_vendor_forms.c: what a bank's staff change (administrators, operators) */
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_edit);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_add);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_clause);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_audit);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_finding);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_finding_update);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_doc);
+/* The register-a-vendor form for /vendors (nothing for a role that cannot write). */
+AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk_serve_req *rq);
 /* ---- end vendor management ---------------------------------------------- */
 
 #define T_(s) dgettext("azukari", s)

@@ -169,6 +169,19 @@ static const struct {
     {"GET /api/v1/vendor/reports", "LAAAADDD"},
     {"POST /vendor/reports/import", "LAADDDDD"},
     {"POST /api/v1/vendor/reports/import", "LAADDDDD"},
+    {"GET /vendor/edit", "LAADDDDD"},
+    {"POST /vendors/add", "LAADDDDD"},
+    {"POST /api/v1/vendors/add", "LAADDDDD"},
+    {"POST /vendor/clause", "LAADDDDD"},
+    {"POST /api/v1/vendor/clause", "LAADDDDD"},
+    {"POST /vendor/audit", "LAADDDDD"},
+    {"POST /api/v1/vendor/audit", "LAADDDDD"},
+    {"POST /vendor/finding", "LAADDDDD"},
+    {"POST /api/v1/vendor/finding", "LAADDDDD"},
+    {"POST /vendor/finding/update", "LAADDDDD"},
+    {"POST /api/v1/vendor/finding/update", "LAADDDDD"},
+    {"POST /vendor/doc", "LAADDDDD"},
+    {"POST /api/v1/vendor/doc", "LAADDDDD"},
     /* ---- end vendor management ---- */
 };
 

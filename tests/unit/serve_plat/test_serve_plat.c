@@ -156,6 +156,37 @@ static void test_serve_plat__json_malformed(void **state)
     json_decref(doc);
 }
 
+/* A route with a larger body (the vendor report import): its limit, strings as long; the
+ * 16 KiB default and every route's table entry stay as they were. */
+static void test_serve_plat__json_body_max(void **state)
+{
+    size_t n = 200 * 1024;
+    char *s = malloc(n + 16);
+    json_t *doc = NULL;
+    (void)state;
+    assert_non_null(s);
+    memcpy(s, "{\"report\":\"", 11);
+    memset(s + 11, 'a', n);
+    memcpy(s + 11 + n, "\"}", 3);
+    assert_int_equal(azk_serve__json_body_parse(s, n + 13, &doc), AZK_ERR_LIMIT);
+    azk_error_clear();
+    assert_int_equal(azk_serve__json_body_parse_max(s, n + 13, n, &doc), AZK_ERR_LIMIT);
+    azk_error_clear();
+    assert_int_equal(azk_serve__json_body_parse_max(s, n + 13, AZK_SERVE_IMPORT_BODY_MAX, &doc),
+                     AZK_OK);
+    assert_int_equal(json_string_length(json_object_get(doc, "report")), n);
+    json_decref(doc);
+    free(s);
+    assert_int_equal(azk_serve__route_body_max("POST", "/vendor/reports/import"),
+                     AZK_SERVE_IMPORT_BODY_MAX);
+    assert_int_equal(azk_serve__route_body_max("POST", "/api/v1/vendor/reports/import"),
+                     AZK_SERVE_IMPORT_BODY_MAX);
+    assert_int_equal(azk_serve__route_body_max("GET", "/vendor/reports/import"),
+                     AZK_SERVE_BODY_MAX);
+    assert_int_equal(azk_serve__route_body_max("POST", "/vendors/add"), AZK_SERVE_BODY_MAX);
+    assert_int_equal(azk_serve__route_body_max("POST", "/requests/new"), AZK_SERVE_BODY_MAX);
+}
+
 static void test_serve_plat__page_args(void **state)
 {
     size_t limit = 0;
@@ -276,6 +307,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_serve_plat__json_limits),
         cmocka_unit_test(test_serve_plat__json_malformed),
+        cmocka_unit_test(test_serve_plat__json_body_max),
         cmocka_unit_test(test_serve_plat__page_args),
         cmocka_unit_test(test_serve_plat__config),
         cmocka_unit_test(test_serve_plat__rate_counters),
