@@ -282,6 +282,19 @@ class AgentsPagesTest(unittest.TestCase):
         self.assertNotIn(EVIL, r.body)
         self.assertIn("&lt;script&gt;", r.body)
 
+    def test_agent_counts_match_the_objects(self):
+        # /api/v1/agents reads the counts from the batches and a partial index: the same
+        # figures as counting the objects
+        truth = {r[0]: (int(r[1]), int(r[2])) for r in self.srv.query(
+            "SELECT agent_id, count(*), sum(CASE WHEN edm_records > 0 THEN 1 ELSE 0 END)"
+            " FROM agent_objects GROUP BY agent_id")}
+        self.assertEqual(truth[self.aid], (3, 2))
+        items = json.loads(self.session("au1").get("/api/v1/agents").body)["items"]
+        self.assertTrue(items)
+        for it in items:
+            self.assertEqual((it["objects"], it["objects_with_entrusted"]),
+                             truth.get(it["id"], (0, 0)), it["id"])
+
     def test_witness_is_paged(self):
         # three more witnessed hosts (revoked agents, no alarm), after the fixture's one
         more = ["zzw-%d" % i for i in range(3)]

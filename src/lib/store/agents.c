@@ -507,10 +507,14 @@ azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
     azk_status rc;
     int s = AZK_DB_DONE;
     AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL);
+    /* per agent, two index reads: its objects are the sum of its batches' object_count (a
+     * batch's objects are inserted with it and never removed; agent_batches_agent), the ones
+     * with entrusted records a count over agent_objects_edm (a partial index: only those) */
     rc = azk_db_prepare(h->cat, &st,
                         "SELECT a.id, a.host, a.grp, a.zone, a.state, a.enrolled_at,"
                         " COALESCE(a.seen_at, 0),"
-                        " (SELECT count(*) FROM agent_objects o WHERE o.agent_id = a.id),"
+                        " (SELECT COALESCE(sum(b.object_count), 0) FROM agent_batches b"
+                        " WHERE b.agent_id = a.id),"
                         " (SELECT count(*) FROM agent_objects o WHERE o.agent_id = a.id"
                         " AND o.edm_records > 0)"
                         " FROM agents a WHERE a.id > ? ORDER BY a.id LIMIT ?",
