@@ -106,6 +106,16 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_agent_server_start(azk_agent_server **ou
                                                            const azk_agent_server_options *opts);
 /** The TCP port the listener is on. */
 AZK_EXTERN unsigned azk_agent_server_port(const azk_agent_server *s);
+/**
+ * Read the server certificate and key (<home>/serve/server.pem, .key) again
+ * and serve them on new connections; the listening socket stays open and
+ * the requests running finish (30 s at most). A certificate or key that
+ * GnuTLS refuses is refused: the old one goes on. Call it from one thread
+ * (azukari serve: on SIGHUP).
+ * @return AZK_OK, AZK_ERR_CRYPTO (refused; the old certificate is served),
+ *         AZK_ERR_IO (cannot read; or the listener could not be handed over)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_agent_server_reload(azk_agent_server *s);
 /** Stop (the call being handled finishes) and free; NULL-safe. */
 AZK_EXTERN void azk_agent_server_stop(azk_agent_server *s);
 

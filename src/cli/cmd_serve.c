@@ -233,6 +233,15 @@ int cmd_serve(int argc, char **argv)
         } else {
             azk_cli_liberr("serve: reload");
         }
+        /* the agents' listener: its certificate again (a refused one keeps the old) */
+        if (asrv != NULL) {
+            if (azk_agent_server_reload(asrv) == AZK_OK) {
+                printf(_("azukari serve: agent API reloaded\n"));
+                fflush(stdout);
+            } else {
+                azk_cli_liberr("serve --agent-port: reload");
+            }
+        }
     }
     azk_agent_server_stop(asrv);
     azk_home_close(ah);

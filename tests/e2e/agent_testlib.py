@@ -153,6 +153,13 @@ class Agent:
         return ledger_text(self)
 
 
+def read_out(srv):
+    """What `azukari serve` printed so far."""
+    srv.out.flush()
+    srv.out.seek(0)
+    return srv.out.read()
+
+
 def ledger_text(x):
     r = T.run([x.bin, "--home", x.home, "audit", "log"], env=x.env)
     assert r.rc == 0, r.err

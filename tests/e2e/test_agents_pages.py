@@ -282,6 +282,54 @@ class AgentsPagesTest(unittest.TestCase):
         self.assertNotIn(EVIL, r.body)
         self.assertIn("&lt;script&gt;", r.body)
 
+    def test_agent_counts_match_the_objects(self):
+        # /api/v1/agents reads the counts from the batches and a partial index: the same
+        # figures as counting the objects
+        truth = {r[0]: (int(r[1]), int(r[2])) for r in self.srv.query(
+            "SELECT agent_id, count(*), sum(CASE WHEN edm_records > 0 THEN 1 ELSE 0 END)"
+            " FROM agent_objects GROUP BY agent_id")}
+        self.assertEqual(truth[self.aid], (3, 2))
+        items = json.loads(self.session("au1").get("/api/v1/agents").body)["items"]
+        self.assertTrue(items)
+        for it in items:
+            self.assertEqual((it["objects"], it["objects_with_entrusted"]),
+                             truth.get(it["id"], (0, 0)), it["id"])
+
+    def test_witness_is_paged(self):
+        # three more witnessed hosts (revoked agents, no alarm), after the fixture's one
+        more = ["zzw-%d" % i for i in range(3)]
+        stmts = []
+        for aid in more:
+            stmts.append("INSERT INTO agents(id, host, grp, zone, state, enrolled_at, revoked_at)"
+                         " VALUES ('%s', 'h-%s', 'wfix', 'closed', 'revoked', 1, 2)" % (aid, aid))
+            stmts.append("INSERT INTO agent_witness(agent_id, vkey, size, root, alarm,"
+                         " updated_at) VALUES ('%s', 'vk', 1, 'r', NULL, 1)" % aid)
+        sql(self.srv, *stmts)
+        c = self.session("au1")
+        seen, after, pages = [], None, 0
+        while True:
+            r = c.get("/api/v1/agents/witness?limit=2" + ("&after=" + after if after else ""))
+            self.assertEqual(r.status, 200, r.body)
+            d = json.loads(r.body)
+            self.assertLessEqual(len(d["items"]), 2)
+            seen += [w["agent_id"] for w in d["items"]]
+            pages += 1
+            after = d["next"]
+            if after is None:
+                break
+            self.assertEqual(after, seen[-1])
+        self.assertEqual(seen, sorted([self.aid] + more))
+        self.assertEqual(pages, 2)
+        r = c.get("/api/v1/agents/witness?limit=0")
+        self.assertEqual(r.status, 400, r.body)
+        # the page: one host, a next link; the alarm count is over every host, not the page's
+        body = self.page("au1", "/agents/witness?limit=1&after=" + self.aid)
+        self.assertRegex(body, r'<p class="overdue" id="alarms">[^<]*: 1</p>')
+        self.assertIn("h-zzw-0", body)
+        self.assertNotIn("h-zzw-1", body)
+        self.assertIn('href="/agents/witness?after=zzw-0"', body)
+        self.page("au1", "/agents/witness?limit=x", want=400)
+
     def test_tokens_and_revocation(self):
         # a token: shown once, its hash kept, the ledger names the group only
         r = self.post("ad2", "/agents", "/agents/token", {"group": "office", "zone": "general",

@@ -101,6 +101,54 @@ class ServeApiTest(unittest.TestCase):
         st, h, t = self.req("GET", "/api/v1/me", self.bob)
         self.assertEqual(json.loads(t)["clients"], ["c1"])
 
+    def test_dashboard_clients_paged(self):
+        # one client a page: the totals stay those of every client, the cursor walks them all
+        seen, after = [], None
+        while True:
+            st, h, t = self.req("GET", "/api/v1/dashboard?limit=1"
+                                + ("&after=" + after if after else ""), self.admin)
+            self.assertEqual(st, 200, t)
+            d = json.loads(t)
+            self.assertLessEqual(len(d["clients"]), 1)
+            self.assertEqual((d["held"], d["overdue"]), (37, 4))
+            seen += [c["client"] for c in d["clients"]]
+            after = d["next"]
+            if after is None:
+                break
+        self.assertEqual(seen, ["c1", "c2"])
+        st, h, t = self.req("GET", "/api/v1/dashboard", self.admin)
+        self.assertIsNone(json.loads(t)["next"])
+        st, h, t = self.req("GET", "/api/v1/dashboard?limit=1001", self.admin)
+        P.api_error(self, st, h, t, 400, "bad_request")
+
+    def test_dataset_artifacts_paged(self):
+        self.srv.sql(*["INSERT INTO ret_artifacts(dataset, path, dev, ino, deadline, added_at,"
+                       " added_by) VALUES('ds-001', '/data/a%d.csv', 1, %d, '2099-01-01',"
+                       " '2026-01-01T00:00:00Z', 't')" % (i, i) for i in range(5)])
+        seen, after, pages = [], None, 0
+        while True:
+            st, h, t = self.req("GET", "/api/v1/dataset?id=ds-001&limit=2"
+                                + ("&artifacts_after=" + after if after else ""), self.admin)
+            self.assertEqual(st, 200, t)
+            d = json.loads(t)
+            self.assertLessEqual(len(d["artifacts"]), 2)
+            seen += [a["path"] for a in d["artifacts"]]
+            pages += 1
+            after = d["artifacts_next"]
+            if after is None:
+                break
+            self.assertNotIn("/", after)  # a position: a URL never carries a path
+        self.assertEqual(seen, ["/data/a%d.csv" % i for i in range(5)])
+        self.assertEqual(pages, 3)
+        for bad in ("x", "-1", "0", "1e3"):
+            st, h, t = self.req("GET", "/api/v1/dataset?id=ds-001&artifacts_after=" + bad,
+                                self.admin)
+            P.api_error(self, st, h, t, 400, "bad_request")
+        # the page links the next artifacts
+        st, h, t = self.req("GET", "/dataset?id=ds-001&limit=2", self.admin)
+        self.assertIn('id="artifacts-next" href="/dataset?id=ds-001&amp;artifacts_after=2"', t)
+        self.assertNotIn("/data/a2.csv", t)
+
     def pages(self, client, query=""):
         seen, after, n = [], None, 0
         while True:

@@ -6,7 +6,8 @@ the "serve" section of azukari.conf read again on SIGHUP; SIGHUP reloads
 the certificate without closing the listener (new connections see the new
 certificate; a bad one keeps the old); SIGTERM during a slow request lets
 it finish; sd_notify READY/RELOADING/STOPPING; the plain-HTTP listener
-that only redirects; IPv6; the session idle timeout as an option."""
+that only redirects; IPv6; the session idle timeout as an option; SIGHUP
+reloads the agents' listener's certificate too (--agent-port)."""
 
 import hashlib
 import json
@@ -19,6 +20,7 @@ import tempfile
 import time
 import unittest
 
+import agent_testlib as A
 import serve_client as S
 import serve_plat_lib as P
 import serve_ui_fixtures as F
@@ -306,6 +308,53 @@ class ServeSlidingLimitTest(unittest.TestCase):
         # half a window later the old burst weighs 7 * 29/60: room again
         srv.clock.advance(30)
         self.assertEqual(me()[0], 200)
+
+
+class ServeAgentReloadTest(unittest.TestCase):
+    """SIGHUP: the agents' listener serves the new <home>/serve/server.pem on the same
+    socket; a broken one is refused and the old one goes on (like the main listener)."""
+
+    def test_reload_agents_listener_certificate(self):
+        srv = A.AgentServer()
+        try:
+            serve = os.path.join(srv.home, "serve")
+            cert, key = os.path.join(serve, "server.pem"), os.path.join(serve, "server.key")
+            before = cert_fingerprint(srv.aport)
+            # a new server certificate from the same CA, so agents still trust it
+            d = srv.dir
+            r = subprocess.run(
+                "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                "-keyout {d}/new.key -out {d}/new.csr -subj /CN=localhost && "
+                "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > {d}/ext && "
+                "openssl x509 -req -in {d}/new.csr -CA {s}/ca.pem -CAkey {s}/ca.key "
+                "-CAcreateserial -days 2 -extfile {d}/ext -out {d}/new.pem".format(d=d, s=serve),
+                shell=True, capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for src, dst in (("new.pem", cert), ("new.key", key)):
+                with open(os.path.join(d, src), "rb") as f, open(dst, "wb") as g:
+                    g.write(f.read())
+            with open(os.path.join(d, "new.pem")) as f:
+                want = hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).hexdigest()
+            self.assertNotEqual(before, want)
+            # a connection open across the reload does not stop it
+            slow = socket.create_connection(("127.0.0.1", srv.aport))
+            srv.p.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: "agent API reloaded" in A.read_out(srv)))
+            self.assertEqual(cert_fingerprint(srv.aport), want)
+            slow.close()
+            # the agents' TLS check (server's CA) passes on the new certificate
+            st, doc = A.call(srv, "GET", "/api/v1/agent/policy")
+            self.assertEqual(st, 401, doc)
+            # a broken certificate: refused, the new one goes on
+            with open(cert, "w") as f:
+                f.write("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n")
+            srv.p.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: "serve --agent-port: reload" in A.read_out(srv)))
+            self.assertEqual(cert_fingerprint(srv.aport), want)
+            self.assertEqual(A.read_out(srv).count("agent API reloaded"), 1)
+            self.assertIsNone(srv.p.poll())
+        finally:
+            srv.cleanup()
 
 
 if __name__ == "__main__":

@@ -418,14 +418,20 @@ static azk_status checkpoint_item(const struct azk_store_checkpoint *c, void *pa
 azk_status azk_serve__agents_witness_view(struct azk_server *srv, struct azk_serve_req *rq,
                                           json_t **out)
 {
-    json_t *items = json_array(), *it;
-    size_t i;
+    json_t *items, *it;
+    const char *after;
+    size_t i, limit;
+    bool more = false;
     azk_status rc;
-    (void)rq;
     *out = NULL;
+    rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc != AZK_OK)
+        return rc;
+    items = json_array();
     if (items == NULL)
         return azk_error_nomem();
-    rc = azk_store__witness_each(srv->h, witness_item, items);
+    rc = azk_store__witness_page(srv->h, after != NULL ? after : "", limit, witness_item, items,
+                                 &more);
     /* each host's last checkpoints, newest first, the inconsistent ones included */
     json_array_foreach(items, i, it)
     {
@@ -440,7 +446,9 @@ azk_status azk_serve__agents_witness_view(struct azk_server *srv, struct azk_ser
                 AZK_SERVE_WITNESS_RECENT, checkpoint_item, recent);
     }
     if (rc == AZK_OK) {
-        *out = json_pack("{s:o, s:n}", "items", items, "next");
+        const json_t *last = json_array_get(items, json_array_size(items) - 1);
+        const char *cur = more ? json_string_value(json_object_get(last, "agent_id")) : NULL;
+        *out = json_pack("{s:o, s:s?}", "items", items, "next", cur);
         return *out != NULL ? AZK_OK : azk_error_nomem();
     }
     json_decref(items);

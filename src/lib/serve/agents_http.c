@@ -30,7 +30,10 @@
  * other call runs one at a time on the listener's own home (srv->h, under
  * srv->one). No path of an uploaded object is ever written to the ledger
  * or an error message.
+ * The listener's life (start, reload, stop) is in agents_listen.c; the
+ * structures both files share in agents_http_int.h.
  */
+#include "serve/agents_http_int.h"
 #include "serve/agents_int.h"
 #include "serve/agents_meta.h"
 #include "serve/serve_int.h"
@@ -53,39 +56,6 @@
 #include <unistd.h>
 
 #define ENROL_MAX_BODY 65536
-#define MAX_THREADS    8
-
-struct azk_agent_server {
-    azk_home *h; /* the caller's: every call but uploads, one at a time (one) */
-    void *daemon;
-    azk_agent_server_options opts;
-    unsigned port;
-    char *cert_pem, *key_pem, *ca_pem;
-    pthread_mutex_t one; /* held while a call uses h */
-    pthread_mutex_t mu;  /* guards taken */
-    pthread_cond_t freed;
-    azk_home *homes[MAX_THREADS]; /* worker homes (azk_store__home_twin) */
-    bool taken[MAX_THREADS];
-    unsigned nhomes;
-    bool sync_ready;
-};
-
-static const char tls_priorities[] =
-    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:"
-    "+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE";
-
-struct call {
-    struct azk_agent_server *srv;
-    azk_home *h; /* the home this call uses: a worker home, or srv->h under srv->one */
-    struct MHD_Connection *c;
-    const char *method, *url;
-    char source[64];
-    const uint8_t *body;
-    size_t body_len;
-    struct azk_store_agent_cert who; /* the verified caller */
-    char serial[41];
-    struct azk_serve_resp *rs;
-};
 
 static int64_t now_s(void)
 {
@@ -709,15 +679,7 @@ static const struct {
     {"POST", "/api/v1/agent/metadata", true, h_metadata},
 };
 
-struct conn_state {
-    azk_buf body;
-    bool too_big;
-    size_t route;                    /* index in agent_routes */
-    struct azk_store_agent_cert who; /* the caller, verified at the first call */
-    char serial[41];
-};
-
-static void peer_address(struct MHD_Connection *c, char out[64])
+void azk_serve__agent_peer_address(struct MHD_Connection *c, char out[64])
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -793,7 +755,7 @@ static void internal_error(struct call *k)
  * answer is ready (unknown route, refused certificate): an unauthenticated
  * client never makes the server buffer a body.
  */
-static bool first_call(struct call *k, struct conn_state *cs)
+bool azk_serve__agent_first_call(struct call *k, struct conn_state *cs)
 {
     azk_status rc = AZK_OK;
     bool known = false, ok = false;
@@ -830,7 +792,7 @@ static bool first_call(struct call *k, struct conn_state *cs)
     return false;
 }
 
-static void handle(struct call *k, struct conn_state *cs)
+void azk_serve__agent_handle(struct call *k, struct conn_state *cs)
 {
     azk_status rc;
     azk_error_clear();
@@ -849,7 +811,7 @@ static void handle(struct call *k, struct conn_state *cs)
         internal_error(k);
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, struct azk_serve_resp *rs)
+enum MHD_Result azk_serve__agent_respond(struct MHD_Connection *c, struct azk_serve_resp *rs)
 {
     struct MHD_Response *r;
     enum MHD_Result ret;
@@ -866,197 +828,4 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct azk_serve_resp *
     ret = MHD_queue_response(c, rs->status, r);
     MHD_destroy_response(r);
     return ret;
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
-{
-    struct azk_agent_server *srv = cls;
-    struct conn_state *cs = *con_cls;
-    struct azk_serve_resp rs;
-    struct call k;
-    bool answered = false;
-    (void)version;
-    if (cs != NULL && *upload_data_size > 0) {
-        if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK) {
-            cs->too_big = true;
-            azk_buf_dispose(&cs->body);
-            azk_error_clear();
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    memset(&rs, 0, sizeof(rs));
-    memset(&k, 0, sizeof(k));
-    rs.status = 200;
-    k.srv = srv;
-    k.c = c;
-    k.method = method;
-    k.url = url;
-    k.rs = &rs;
-    peer_address(c, k.source);
-    if (cs == NULL) {
-        cs = azk_calloc(1, sizeof(*cs));
-        if (cs == NULL)
-            return MHD_NO;
-        cs->body.max = srv->opts.max_upload;
-        *con_cls = cs;
-        answered = first_call(&k, cs);
-        if (!answered)
-            return MHD_YES; /* read the body */
-        return respond(c, &rs);
-    }
-    handle(&k, cs);
-    return respond(c, &rs);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    struct conn_state *cs = *con_cls;
-    (void)cls;
-    (void)c;
-    (void)toe;
-    if (cs != NULL) {
-        azk_buf_dispose(&cs->body);
-        azk_free(cs);
-        *con_cls = NULL;
-    }
-}
-
-static const azk_agent_server_options agent_server_defaults = AZK_AGENT_SERVER_OPTIONS_INIT;
-
-azk_status azk_agent_server_start(azk_agent_server **out, azk_home *h,
-                                  const azk_agent_server_options *opts)
-{
-    struct azk_agent_server *srv = NULL;
-    azk_serve_options so = AZK_SERVE_OPTIONS_INIT;
-    struct sockaddr_in sa;
-    const union MHD_DaemonInfo *di;
-    char *ca_key = NULL;
-    uint8_t pk[32], sk[64];
-    azk_status rc;
-
-    azk_error_clear();
-    AZK_ASSERT_ARG(out != NULL && h != NULL);
-    *out = NULL;
-    rc = azk__lib_init();
-    if (rc != AZK_OK)
-        return rc;
-    srv = azk_calloc(1, sizeof(*srv));
-    if (srv == NULL)
-        return azk_error_nomem();
-    srv->h = h;
-    rc = azk__options_in(&srv->opts, sizeof(srv->opts), &agent_server_defaults, opts, false,
-                         "azk_agent_server_start");
-    if (rc != AZK_OK)
-        goto fail;
-    if (srv->opts.bind == NULL)
-        srv->opts.bind = "127.0.0.1";
-    if (srv->opts.port == 0)
-        srv->opts.port = 8444;
-    if (srv->opts.cert_valid_s == 0)
-        srv->opts.cert_valid_s = 7 * 86400;
-    if (srv->opts.max_skew_s == 0)
-        srv->opts.max_skew_s = 600;
-    if (srv->opts.max_upload == 0)
-        srv->opts.max_upload = 8u << 20;
-    if (srv->opts.threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        srv->opts.threads = n > 0 ? (unsigned)n : 1;
-    }
-    if (srv->opts.threads > MAX_THREADS)
-        srv->opts.threads = MAX_THREADS;
-    if (pthread_mutex_init(&srv->one, NULL) != 0) {
-        rc = azk_error_nomem();
-        goto fail;
-    }
-    if (pthread_mutex_init(&srv->mu, NULL) != 0) {
-        (void)pthread_mutex_destroy(&srv->one);
-        rc = azk_error_nomem();
-        goto fail;
-    }
-    if (pthread_cond_init(&srv->freed, NULL) != 0) {
-        (void)pthread_mutex_destroy(&srv->one);
-        (void)pthread_mutex_destroy(&srv->mu);
-        rc = azk_error_nomem();
-        goto fail;
-    }
-    srv->sync_ready = true;
-    while (srv->nhomes < srv->opts.threads) {
-        rc = azk_store__home_twin(h, &srv->homes[srv->nhomes]);
-        if (rc != AZK_OK)
-            goto fail;
-        rc = azk_home_set_actor(srv->homes[srv->nhomes++], "agent-api");
-        if (rc != AZK_OK)
-            goto fail;
-    }
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)srv->opts.port);
-    if (srv->opts.port > 65535 || inet_pton(AF_INET, srv->opts.bind, &sa.sin_addr) != 1) {
-        rc = azk_error_set(AZK_ERR_ARG, "agent API: an IPv4 address and a port 1-65535");
-        goto fail;
-    }
-    rc = azk_serve__tls_material(h, &so, &srv->cert_pem, &srv->key_pem);
-    if (rc == AZK_OK)
-        rc = azk_serve__agent_ca(h, &srv->ca_pem, &ca_key);
-    if (ca_key != NULL)
-        azk_free_secret(ca_key, strlen(ca_key));
-    if (rc == AZK_OK)
-        rc = azk_serve__agent_policy_key(h, pk, sk); /* made now, not during a call */
-    sodium_memzero(sk, sizeof(sk));
-    if (rc != AZK_OK)
-        goto fail;
-    rc = azk_home_set_actor(h, "agent-api");
-    if (rc != AZK_OK)
-        goto fail;
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (uint16_t)srv->opts.port,
-        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-        MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, tls_priorities,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_THREAD_POOL_SIZE, srv->opts.threads, MHD_OPTION_END);
-    if (srv->daemon == NULL) {
-        rc = azk_error_set(AZK_ERR_IO, "agent API: cannot listen on %s:%u", srv->opts.bind,
-                           srv->opts.port);
-        goto fail;
-    }
-    di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = di != NULL ? di->port : srv->opts.port;
-    *out = srv;
-    return AZK_OK;
-fail:
-    azk_agent_server_stop(srv);
-    return rc;
-}
-
-unsigned azk_agent_server_port(const azk_agent_server *s)
-{
-    return s != NULL ? s->port : 0;
-}
-
-void azk_agent_server_stop(azk_agent_server *s)
-{
-    if (s == NULL)
-        return;
-    if (s->daemon != NULL) {
-        (void)MHD_quiesce_daemon(s->daemon);
-        MHD_stop_daemon(s->daemon);
-    }
-    for (unsigned i = 0; i < s->nhomes; i++)
-        azk_home_close(s->homes[i]);
-    if (s->sync_ready) {
-        (void)pthread_mutex_destroy(&s->one);
-        (void)pthread_mutex_destroy(&s->mu);
-        (void)pthread_cond_destroy(&s->freed);
-    }
-    if (s->key_pem != NULL)
-        azk_free_secret(s->key_pem, strlen(s->key_pem));
-    azk_free(s->cert_pem);
-    azk_free(s->ca_pem);
-    azk_free(s);
 }

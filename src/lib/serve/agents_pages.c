@@ -532,20 +532,22 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_witness_page)
 {
     json_t *doc = NULL;
     const json_t *w;
-    size_t i, alarms = 0;
+    size_t i;
+    int64_t open = 0, alarms = 0;
     azk_buf b = AZK_BUF_INIT;
     azk_status rc = azk_serve__agents_witness_view(srv, rq, &doc);
+    if (rc == AZK_ERR_ARG)
+        return azk_serve__bad_arg(rq, rs, false);
     if (rc != AZK_OK)
         return rc;
-    json_array_foreach(json_object_get(doc, "items"), i, w)
-    {
-        if (str(w, "alarm") != NULL)
-            alarms++;
-    }
-    rc = azk_serve__agents_subnav(&b);
+    /* the alarms of every host, not only of this page (one count) */
+    rc = azk_store__agents_summary(srv->h, &open, &alarms);
+    if (rc == AZK_OK)
+        rc = azk_serve__agents_subnav(&b);
     if (rc == AZK_OK && alarms > 0)
-        rc = azk_buf_printf(&b, "<p class=\"overdue\" id=\"alarms\">%s: %zu</p>",
-                            T_("Hosts whose ledger history was rewritten or forked"), alarms);
+        rc = azk_buf_printf(&b, "<p class=\"overdue\" id=\"alarms\">%s: %lld</p>",
+                            T_("Hosts whose ledger history was rewritten or forked"),
+                            (long long)alarms);
     else if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "<p class=\"ok\" id=\"alarms\">%s</p>",
                             T_("No alarm: every closed-zone host's ledger is consistent."));
@@ -562,6 +564,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_agents_witness_page)
     }
     if (rc == AZK_OK && json_array_size(json_object_get(doc, "items")) == 0)
         rc = azk_buf_printf(&b, "<p>%s</p>", T_("No host has reported a checkpoint yet."));
+    if (rc == AZK_OK)
+        rc = azk_serve__html_next(&b, "/agents/witness", doc);
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Ledger witness"), (const char *)b.data);
     json_decref(doc);

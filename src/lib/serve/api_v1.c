@@ -70,18 +70,29 @@ azk_status azk_serve__h_api_logout(struct azk_server *srv, struct azk_serve_req 
 struct counts {
     json_t *list;
     json_int_t held, overdue;
+    const char *after; /* the page: clients after this one (NULL: from the first) */
+    size_t limit;
+    bool more;
 };
 
+/* Every client adds to the totals; only one page of them is listed (in client order). */
 static azk_status count_cb(const struct azk_store_client_counts *c, void *payload)
 {
     struct counts *t = payload;
-    json_t *row = json_pack("{s:s, s:I, s:I, s:I}", "client", c->client != NULL ? c->client : "",
-                            "held", (json_int_t)c->held, "overdue", (json_int_t)c->overdue,
-                            "on_hold", (json_int_t)c->on_hold);
-    if (row == NULL || json_array_append_new(t->list, row) != 0)
-        return azk_error_nomem();
+    const char *client = c->client != NULL ? c->client : "";
+    json_t *row;
     t->held += c->held;
     t->overdue += c->overdue;
+    if (t->after != NULL && strcmp(client, t->after) <= 0)
+        return AZK_OK;
+    if (json_array_size(t->list) >= t->limit) {
+        t->more = true;
+        return AZK_OK;
+    }
+    row = json_pack("{s:s, s:I, s:I, s:I}", "client", client, "held", (json_int_t)c->held,
+                    "overdue", (json_int_t)c->overdue, "on_hold", (json_int_t)c->on_hold);
+    if (row == NULL || json_array_append_new(t->list, row) != 0)
+        return azk_error_nomem();
     return AZK_OK;
 }
 
@@ -91,8 +102,12 @@ azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_r
     struct counts c = {0};
     char today[16];
     json_t *doc;
+    const json_t *last;
     azk_status rc;
     azk_store__today(today);
+    rc = azk_serve__page_args(rq, &c.limit, &c.after);
+    if (rc != AZK_OK)
+        return azk_serve__bad_arg(rq, rs, true);
     c.list = json_array();
     if (c.list == NULL)
         return azk_error_nomem();
@@ -103,8 +118,10 @@ azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_r
         json_decref(c.list);
         return rc;
     }
-    doc = json_pack("{s:s, s:I, s:I, s:o}", "today", today, "held", c.held, "overdue", c.overdue,
-                    "clients", c.list);
+    last = json_array_get(c.list, json_array_size(c.list) - 1);
+    doc = json_pack("{s:s, s:I, s:I, s:o, s:s?}", "today", today, "held", c.held, "overdue",
+                    c.overdue, "clients", c.list, "next",
+                    c.more ? json_string_value(json_object_get(last, "client")) : NULL);
     if (doc != NULL) { /* open incidents the principal may see (pages_incidents.c) */
         int64_t inc = 0;
         rc = azk_serve__incidents_open(srv, rq, &inc);

@@ -294,7 +294,7 @@ unsigned azk_serve_port(const azk_server *s)
 /* ---- reload ------------------------------------------------------------ */
 
 /* Does GnuTLS take this certificate chain and key as a pair? (before the listener moves) */
-static azk_status tls_check(const char *cert_pem, const char *key_pem)
+azk_status azk_serve__tls_check(const char *cert_pem, const char *key_pem)
 {
     gnutls_certificate_credentials_t cred = NULL;
     gnutls_datum_t c = {(unsigned char *)(uintptr_t)cert_pem, (unsigned)strlen(cert_pem)};
@@ -331,7 +331,7 @@ azk_status azk_serve_reload(azk_server *s)
     (void)pthread_mutex_lock(&s->plat->lock);
     rc = azk_serve__tls_material(s->h, &s->opts, &g->cert_pem, &g->key_pem);
     if (rc == AZK_OK)
-        rc = tls_check(g->cert_pem, g->key_pem);
+        rc = azk_serve__tls_check(g->cert_pem, g->key_pem);
     if (rc == AZK_OK)
         rc = azk_serve__config_read(s->h, &o, &s->plat->given);
     if (rc == AZK_OK) {

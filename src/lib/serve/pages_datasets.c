@@ -6,9 +6,12 @@
  * The client role sees only datasets of its granted clients: an id of
  * another client, or one that does not exist, is refused the same way
  * (403, ledger serve.deny), so the answer does not tell which ids exist.
- * Artifacts' paths are shown to staff only.
+ * Artifacts' paths are shown to staff only. Opens and artifacts are
+ * paged (?limit= for both; ?after= for opens, ?artifacts_after= for
+ * artifacts: a position, so a URL never carries an artifact's path).
  */
 #include "serve/serve_int.h"
+#include "store/artifacts.h"
 #include "store/serve_views.h"
 #include "store/store.h"
 
@@ -55,6 +58,22 @@ static azk_status artifact_cb(const azk_artifact_info *a, void *payload)
     return o != NULL && json_array_append_new(payload, o) == 0 ? AZK_OK : azk_error_nomem();
 }
 
+/* ?artifacts_after=: the number of artifacts already listed (0 when absent). */
+static azk_status artifacts_skip(struct azk_serve_req *rq, int64_t *skip)
+{
+    const char *a = azk_serve__query(rq, "artifacts_after");
+    char *end = NULL;
+    long long v;
+    *skip = 0;
+    if (a == NULL)
+        return AZK_OK;
+    v = strtoll(a, &end, 10);
+    if (a[0] < '0' || a[0] > '9' || end == NULL || *end != '\0' || strlen(a) > 12 || v <= 0)
+        return azk_error_set(AZK_ERR_ARG, "artifacts_after must be a cursor from a previous page");
+    *skip = (int64_t)v;
+    return AZK_OK;
+}
+
 /*
  * The view of dataset ?id=: *visible false when the principal may not see
  * it (or it does not exist, for the client role); *found false when it
@@ -68,12 +87,15 @@ static azk_status view_dataset(struct azk_server *srv, struct azk_serve_req *rq,
     size_t limit;
     json_t *doc = NULL, *arts = NULL;
     struct azk_serve_list l = {0};
-    bool yes = false;
+    bool yes = false, more = false;
+    int64_t skip = 0;
     azk_status rc;
     *out = NULL;
     *visible = false;
     *found = false;
     rc = azk_serve__page_args(rq, &limit, &after);
+    if (rc == AZK_OK)
+        rc = artifacts_skip(rq, &skip);
     if (rc != AZK_OK)
         return rc;
     if (id == NULL || !azk_store__valid_id(id)) {
@@ -106,9 +128,17 @@ static azk_status view_dataset(struct azk_server *srv, struct azk_serve_req *rq,
         if (arts == NULL)
             rc = azk_error_nomem();
         if (rc == AZK_OK)
-            rc = azk_artifact_list(srv->h, id, artifact_cb, arts);
+            rc = azk_store__artifacts_page(srv->h, id, skip, limit, artifact_cb, arts, &more);
         if (rc == AZK_OK && json_object_set(doc, "artifacts", arts) != 0)
             rc = azk_error_nomem();
+        if (rc == AZK_OK) { /* the next page's cursor: the artifacts listed so far */
+            char cur[32];
+            (void)snprintf(cur, sizeof(cur), "%lld",
+                           (long long)(skip + (int64_t)json_array_size(arts)));
+            if (json_object_set_new(doc, "artifacts_next", more ? json_string(cur) : json_null()) !=
+                0)
+                rc = azk_error_nomem();
+        }
         json_decref(arts);
     }
     json_decref(l.items);
@@ -259,6 +289,12 @@ azk_status azk_serve__h_dataset(struct azk_server *srv, struct azk_serve_req *rq
         if (rc == AZK_OK)
             rc = azk_serve__html_table(&b, "artifacts", artifact_cols, 3,
                                        json_object_get(doc, "artifacts"));
+        if (rc == AZK_OK && json_is_string(json_object_get(doc, "artifacts_next")))
+            rc = azk_buf_printf(&b,
+                                "<p class=\"next\"><a id=\"artifacts-next\" "
+                                "href=\"%s&amp;artifacts_after=%s\">%s</a></p>",
+                                path, json_string_value(json_object_get(doc, "artifacts_next")),
+                                T_("Next page"));
     }
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Dataset"), (const char *)b.data);

@@ -492,6 +492,8 @@ unsigned azk_serve__rate_wait(int64_t prev, int64_t cur, int64_t limit, int64_t 
 AZK_NODISCARD azk_status azk_serve__dashboard_summary(struct azk_server *srv,
                                                       struct azk_serve_req *rq, azk_buf *b,
                                                       const char *today);
+/* Does GnuTLS take this certificate chain and key as a pair? (listen.c; reloads check first) */
+azk_status azk_serve__tls_check(const char *cert_pem, const char *key_pem);
 /* ---- end serve platform ------------------------------------------------ */
 
 /* ---- agents (issue 14) -------------------------------------------------- */

@@ -507,10 +507,14 @@ azk_status azk_store__agents_each(azk_home *h, const char *after, size_t limit,
     azk_status rc;
     int s = AZK_DB_DONE;
     AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL);
+    /* per agent, two index reads: its objects are the sum of its batches' object_count (a
+     * batch's objects are inserted with it and never removed; agent_batches_agent), the ones
+     * with entrusted records a count over agent_objects_edm (a partial index: only those) */
     rc = azk_db_prepare(h->cat, &st,
                         "SELECT a.id, a.host, a.grp, a.zone, a.state, a.enrolled_at,"
                         " COALESCE(a.seen_at, 0),"
-                        " (SELECT count(*) FROM agent_objects o WHERE o.agent_id = a.id),"
+                        " (SELECT COALESCE(sum(b.object_count), 0) FROM agent_batches b"
+                        " WHERE b.agent_id = a.id),"
                         " (SELECT count(*) FROM agent_objects o WHERE o.agent_id = a.id"
                         " AND o.edm_records > 0)"
                         " FROM agents a WHERE a.id > ? ORDER BY a.id LIMIT ?",
@@ -943,21 +947,33 @@ azk_status azk_store__witness_record(azk_home *h, const char *agent_id, const ch
     return azk_store__tx_end(h, rc);
 }
 
-azk_status azk_store__witness_each(azk_home *h, azk_store_witness_cb cb, void *payload)
+azk_status azk_store__witness_page(azk_home *h, const char *after, size_t limit,
+                                   azk_store_witness_cb cb, void *payload, bool *more)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;
     int s = AZK_DB_DONE;
+    size_t n = 0;
+    AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL && more != NULL && limit > 0);
+    *more = false;
+    /* keyset on the primary key: one page costs the same however many hosts there are */
     rc = azk_db_prepare(h->cat, &st,
                         "SELECT w.agent_id, a.host, w.vkey, w.size, w.root, COALESCE(w.alarm, ''),"
                         " (SELECT count(*) FROM agent_checkpoints c WHERE c.agent_id = w.agent_id)"
                         " FROM agent_witness w JOIN agents a ON a.id = w.agent_id"
-                        " ORDER BY w.agent_id",
+                        " WHERE w.agent_id > ? ORDER BY w.agent_id LIMIT ?",
                         "list witness");
     if (rc != AZK_OK)
         return rc;
+    azk_db_bind_text(st, 1, after);
+    azk_db_bind_int64(st, 2, (int64_t)limit + 1);
     while (rc == AZK_OK && (s = azk_db_step(st)) == AZK_DB_ROW) {
         struct azk_store_witness w;
+        if (++n > limit) {
+            *more = true;
+            s = AZK_DB_DONE;
+            break;
+        }
         memset(&w, 0, sizeof(w));
         azk_store__col_copy(st, 2, w.vkey, sizeof(w.vkey));
         w.size = azk_db_col_int64(st, 3);

@@ -170,8 +170,11 @@ AZK_NODISCARD azk_status azk_store__witness_record(azk_home *h, const char *agen
                                                    const struct azk_store_event *ev);
 typedef azk_status (*azk_store_witness_cb)(const char *agent_id, const char *host,
                                            const struct azk_store_witness *w, void *payload);
-AZK_NODISCARD azk_status azk_store__witness_each(azk_home *h, azk_store_witness_cb cb,
-                                                 void *payload);
+/* One page of the witnessed hosts in agent id order, after `after` ("" = from the first), at
+ * most `limit`; *more = a host follows. */
+AZK_NODISCARD azk_status azk_store__witness_page(azk_home *h, const char *after, size_t limit,
+                                                 azk_store_witness_cb cb, void *payload,
+                                                 bool *more);
 
 /* One ingested object with entrusted records or findings, for the findings list. */
 struct azk_store_agent_finding {

@@ -171,6 +171,47 @@ azk_status azk_store__artifact_list(azk_home *h, const char *dataset, azk_artifa
     return rc;
 }
 
+azk_status azk_store__artifacts_page(azk_home *h, const char *dataset, int64_t skip, size_t limit,
+                                     azk_artifact_cb cb, void *payload, bool *more)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    size_t n = 0;
+    int s;
+    AZK_ASSERT_ARG(h != NULL && dataset != NULL && cb != NULL && more != NULL && skip >= 0 &&
+                   limit > 0);
+    *more = false;
+    /* the primary key (dataset, path) orders and bounds the walk: one dataset's range */
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT dataset, path, deadline, disposition FROM ret_artifacts"
+                        " WHERE dataset = ? ORDER BY dataset, path LIMIT ? OFFSET ?",
+                        "page of artifacts");
+    if (rc != AZK_OK)
+        return rc;
+    azk_db_bind_text(st, 1, dataset);
+    azk_db_bind_int64(st, 2, (int64_t)limit + 1);
+    azk_db_bind_int64(st, 3, skip);
+    while ((s = azk_db_step(st)) == AZK_DB_ROW) {
+        azk_artifact_info a;
+        if (++n > limit) {
+            *more = true;
+            s = AZK_DB_DONE;
+            break;
+        }
+        a.dataset = azk_db_col_text(st, 0);
+        a.path = azk_db_col_text(st, 1);
+        a.deadline = azk_db_col_text(st, 2);
+        a.disposition = azk_db_col_text(st, 3);
+        rc = cb(&a, payload);
+        if (rc != AZK_OK)
+            break;
+    }
+    if (rc == AZK_OK && s != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
 azk_status azk_store__residual_list(azk_home *h, const char *dataset, azk_residual_cb cb,
                                     void *payload)
 {

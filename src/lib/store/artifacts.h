@@ -43,6 +43,13 @@ AZK_NODISCARD azk_status azk_store__artifact_resolve(azk_home *h, const char *da
 AZK_NODISCARD azk_status azk_store__artifact_list(azk_home *h, const char *dataset,
                                                   azk_artifact_cb cb, void *payload);
 
+/*
+ * One page of the artifacts of `dataset` by path: at most `limit`, after the first `skip`
+ * (a position, not a path: a page's cursor never carries a file name). *more = one follows.
+ */
+AZK_NODISCARD azk_status azk_store__artifacts_page(azk_home *h, const char *dataset, int64_t skip,
+                                                   size_t limit, azk_artifact_cb cb, void *payload,
+                                                   bool *more);
 /* Residual copies from the last sweep of `dataset` (NULL = all). */
 AZK_NODISCARD azk_status azk_store__residual_list(azk_home *h, const char *dataset,
                                                   azk_residual_cb cb, void *payload);

@@ -18,6 +18,9 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     {NULL, "CREATE INDEX IF NOT EXISTS agent_cases_state ON agent_cases(state, opened_at)"},
     {NULL,
      "CREATE INDEX IF NOT EXISTS agent_batches_agent ON agent_batches(agent_id, received_at)"},
+    /* an agent's objects with entrusted records counted without reading its other objects */
+    {NULL, "CREATE INDEX IF NOT EXISTS agent_objects_edm ON agent_objects(agent_id)"
+           " WHERE edm_records > 0"},
     /* ---- end agents ------------------------------------------------------ */
 
     /* ---- closed-zone metadata (issue 14) --------------------------------- */
