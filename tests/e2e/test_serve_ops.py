@@ -353,6 +353,22 @@ class ServeAgentReloadTest(unittest.TestCase):
             self.assertEqual(cert_fingerprint(srv.aport), want)
             self.assertEqual(A.read_out(srv).count("agent API reloaded"), 1)
             self.assertIsNone(srv.p.poll())
+            # server.pem and server.key gone: an error, never a new CA that enrolled agents
+            # would not trust (before, the reload made a new CA silently)
+            with open(os.path.join(serve, "ca.pem"), "rb") as f:
+                ca_before = f.read()
+            os.unlink(cert)
+            os.unlink(key)
+            n = A.read_out(srv).count("serve --agent-port: reload")
+            srv.p.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(
+                lambda: A.read_out(srv).count("serve --agent-port: reload") > n))
+            self.assertIn("server's CA exists", A.read_out(srv))
+            with open(os.path.join(serve, "ca.pem"), "rb") as f:
+                self.assertEqual(f.read(), ca_before)
+            self.assertFalse(os.path.exists(cert))
+            self.assertEqual(cert_fingerprint(srv.aport), want)
+            self.assertIsNone(srv.p.poll())
         finally:
             srv.cleanup()
 

@@ -198,7 +198,7 @@ static azk_status make_all(azk_home *h, const char *host)
 azk_status azk_serve__tls_material(azk_home *h, const azk_serve_options *o, char **cert_pem,
                                    char **key_pem)
 {
-    azk_buf dir = AZK_BUF_INIT, c = AZK_BUF_INIT, k = AZK_BUF_INIT;
+    azk_buf dir = AZK_BUF_INIT, c = AZK_BUF_INIT, k = AZK_BUF_INIT, ca = AZK_BUF_INIT;
     azk_status rc = AZK_OK;
     *cert_pem = *key_pem = NULL;
     if (o->cert_file != NULL) {
@@ -217,10 +217,22 @@ azk_status azk_serve__tls_material(azk_home *h, const azk_serve_options *o, char
     rc = azk_store__path(&c, h, "serve/server.pem");
     if (rc == AZK_OK)
         rc = azk_store__path(&k, h, "serve/server.key");
+    if (rc == AZK_OK)
+        rc = azk_store__path(&ca, h, "serve/ca.pem");
     if (rc != AZK_OK)
         goto done;
-    if (access((const char *)c.data, F_OK) != 0 || access((const char *)k.data, F_OK) != 0)
-        rc = make_all(h, o->host_name != NULL ? o->host_name : "localhost");
+    if (access((const char *)c.data, F_OK) != 0 || access((const char *)k.data, F_OK) != 0) {
+        /* made once, at the first start: a new CA would cut off every enrolled agent
+         * and every browser that trusts this one, so a missing server file next to an
+         * existing CA is an error, never a reason to make another */
+        if (access((const char *)ca.data, F_OK) == 0)
+            rc = azk_error_set(AZK_ERR_IO,
+                               "serve: serve/server.pem or serve/server.key is missing but the "
+                               "server's CA exists; restore them from a backup (a new CA "
+                               "would not be trusted by enrolled agents)");
+        else
+            rc = make_all(h, o->host_name != NULL ? o->host_name : "localhost");
+    }
     if (rc == AZK_OK)
         rc = read_file((const char *)c.data, cert_pem);
     if (rc == AZK_OK)
@@ -235,5 +247,6 @@ done:
     azk_buf_dispose(&dir);
     azk_buf_dispose(&c);
     azk_buf_dispose(&k);
+    azk_buf_dispose(&ca);
     return rc;
 }

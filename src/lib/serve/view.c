@@ -236,8 +236,12 @@ azk_status azk_serve__result_page(struct azk_serve_req *rq, struct azk_serve_res
         azk_buf_printf(&b, "<p class=\"%s\" id=\"result\">", status < 300 ? "ok" : "err");
     if (rc == AZK_OK)
         rc = azk_serve__html(&b, msg);
+    if (rc == AZK_OK) /* a link built from what a request typed: escaped here, for every caller */
+        rc = azk_buf_puts(&b, "</p><p><a href=\"");
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "</p><p><a href=\"%s\">%s</a></p>", back, T_("Back"));
+        rc = azk_serve__html(&b, back);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Back"));
     rs->status = status;
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, title, (const char *)b.data);
