@@ -14,6 +14,7 @@
  * silently). Messages name the field, never a value.
  */
 #include "serve/agents_int.h"
+#include "serve/agents_meta.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -68,22 +69,6 @@ static bool hex32(const char *s)
 static bool nonneg(const json_t *v)
 {
     return json_is_integer(v) && json_integer_value(v) >= 0;
-}
-
-static bool only_keys(const json_t *o, const char *const *keys)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)o, k, v)
-    {
-        bool ok = false;
-        (void)v;
-        for (size_t i = 0; keys[i] != NULL && !ok; i++)
-            ok = strcmp(k, keys[i]) == 0;
-        if (!ok)
-            return false;
-    }
-    return true;
 }
 
 static azk_status bad(size_t i, const char *field)
@@ -184,7 +169,7 @@ static azk_status check_object(const json_t *o, size_t i, struct azk_store_agent
     int64_t records = 0;
     double sc;
 
-    if (!json_is_object(o) || !only_keys(o, keys))
+    if (!json_is_object(o) || !azk_serve__agent_only_keys(o, keys))
         return azk_error_set(AZK_ERR_FORMAT, "batch: object %zu: not an object of known fields", i);
     if (!json_is_string(path) || json_string_length(path) == 0 ||
         json_string_length(path) > AZK_AGENT_MAX_PATH ||
@@ -219,7 +204,7 @@ static azk_status check_object(const json_t *o, size_t i, struct azk_store_agent
         static const char *const ekeys[] = {"client", "dataset", "records", NULL};
         const json_t *c = json_object_get(v, "client"), *d = json_object_get(v, "dataset");
         const json_t *r = json_object_get(v, "records");
-        if (!json_is_object(v) || !only_keys(v, ekeys) || !json_is_string(c) ||
+        if (!json_is_object(v) || !azk_serve__agent_only_keys(v, ekeys) || !json_is_string(c) ||
             !json_is_string(d) || !azk_store__valid_id(json_string_value(c)) ||
             json_string_length(d) == 0 || json_string_length(d) > 64 || !nonneg(r) ||
             json_integer_value(r) > INT32_MAX)
@@ -272,7 +257,7 @@ azk_status azk_serve__agent_batch_parse(struct azk_agent_batch *out, const uint8
     sent = json_object_get(out->doc, "created_at");
     lost = json_object_get(out->doc, "lost_objects");
     objs = json_object_get(out->doc, "objects");
-    if (!json_is_object(out->doc) || !only_keys(out->doc, keys)) {
+    if (!json_is_object(out->doc) || !azk_serve__agent_only_keys(out->doc, keys)) {
         rc = azk_error_set(AZK_ERR_FORMAT, "batch: not an object of known fields");
         goto done;
     }
