@@ -217,6 +217,18 @@ static const struct azk_serve_route routes[] = {
     {"POST", "/api/v1/vendor/doc", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
      false, azk_serve__h_vendor_doc},
     /* ---- end vendor management ---- */
+
+    /* ---- vendor register in serve ---- */
+    /* ---- end vendor register in serve ---- */
+
+    /* ---- vendor files and questionnaires ---- */
+    /* ---- end vendor files and questionnaires ---- */
+
+    /* ---- dashboard summary ---- */
+    /* ---- end dashboard summary ---- */
+
+    /* ---- agent sweep and witness ---- */
+    /* ---- end agent sweep and witness ---- */
 };
 
 /* Routes whose request body may be larger than AZK_SERVE_BODY_MAX (every other: 16 KiB). */
@@ -228,6 +240,8 @@ static const struct {
     {"POST", "/vendor/reports/import", AZK_SERVE_IMPORT_BODY_MAX},
     {"POST", "/api/v1/vendor/reports/import", AZK_SERVE_IMPORT_BODY_MAX},
     /* ---- end vendor management ---- */
+    /* ---- vendor files and questionnaires ---- */
+    /* ---- end vendor files and questionnaires ---- */
 };
 
 size_t azk_serve__route_body_max(const char *method, const char *path)

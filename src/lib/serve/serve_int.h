@@ -646,6 +646,18 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_doc);
 AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk_serve_req *rq);
 /* ---- end vendor management ---------------------------------------------- */
 
+/* ---- vendor register in serve (issue 15) -------------------------------- */
+/* ---- end vendor register in serve --------------------------------------- */
+
+/* ---- vendor files and questionnaires (issue 15) ------------------------- */
+/* ---- end vendor files and questionnaires -------------------------------- */
+
+/* ---- dashboard summary (issue 13) --------------------------------------- */
+/* ---- end dashboard summary ---------------------------------------------- */
+
+/* ---- agent sweep and witness (issue 14) --------------------------------- */
+/* ---- end agent sweep and witness ---------------------------------------- */
+
 #define T_(s) dgettext("azukari", s)
 #include <libintl.h>
 

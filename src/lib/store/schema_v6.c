@@ -100,6 +100,18 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
      " imported_by TEXT NOT NULL, superseded_at TEXT NOT NULL,"
      " PRIMARY KEY(vendor_key, client, month, sha256))"},
     /* ---- end supervision ------------------------------------------------- */
+
+    /* ---- vendor register in serve (issue 15) ----------------------------- */
+    /* ---- end vendor register in serve ------------------------------------ */
+
+    /* ---- vendor files and questionnaires (issue 15) ---------------------- */
+    /* ---- end vendor files and questionnaires ----------------------------- */
+
+    /* ---- dashboard summary (issue 13) ------------------------------------ */
+    /* ---- end dashboard summary ------------------------------------------- */
+
+    /* ---- agent sweep and witness (issue 14) ------------------------------ */
+    /* ---- end agent sweep and witness ------------------------------------- */
 };
 
 const size_t azk_schema__v6_count = sizeof(azk_schema__v6_parts) / sizeof(azk_schema__v6_parts[0]);

@@ -183,6 +183,14 @@ static const struct {
     {"POST /vendor/doc", "LAADDDDD"},
     {"POST /api/v1/vendor/doc", "LAADDDDD"},
     /* ---- end vendor management ---- */
+    /* ---- vendor register in serve ---- */
+    /* ---- end vendor register in serve ---- */
+    /* ---- vendor files and questionnaires ---- */
+    /* ---- end vendor files and questionnaires ---- */
+    /* ---- dashboard summary ---- */
+    /* ---- end dashboard summary ---- */
+    /* ---- agent sweep and witness ---- */
+    /* ---- end agent sweep and witness ---- */
 };
 
 static void test_serve__authz_matrix(void **state)
