@@ -47,7 +47,7 @@ azk_status azk_serve__h_agents_cz_datasets(struct azk_server *srv, struct azk_se
     const char *client = azk_serve__query(rq, "client"), *after = NULL;
     struct cz_page p;
     size_t limit = 0;
-    bool more = false;
+    bool more = false, answered = false;
     azk_status rc = azk_serve__page_args(rq, &limit, &after);
     if (rc == AZK_OK && after != NULL && !azk_store__valid_id(after))
         rc = azk_error_set(AZK_ERR_ARG, "after must be a cursor from a previous page");
@@ -55,18 +55,9 @@ azk_status azk_serve__h_agents_cz_datasets(struct azk_server *srv, struct azk_se
         rc = azk_error_set(AZK_ERR_ARG, "client is not a client id");
     if (rc != AZK_OK)
         return azk_serve__api_answer(rq, rs, rc, NULL);
-    if (client != NULL) {
-        bool yes = false;
-        rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
-        if (rc != AZK_OK)
-            return rc;
-        if (!yes) {
-            rc = azk_serve__ledger(srv, rq, "serve.deny", NULL, "refused", "client not granted");
-            return rc != AZK_OK ? rc
-                                : azk_serve__api_error(rs, 403, "forbidden",
-                                                       T_("You are not allowed to do this."));
-        }
-    }
+    rc = azk_serve__require_client(srv, rq, rs, true, client, &answered);
+    if (rc != AZK_OK || answered)
+        return rc;
     memset(&p, 0, sizeof(p));
     p.items = json_array();
     if (p.items == NULL)

@@ -176,7 +176,7 @@ azk_status azk_serve__h_api_datasets(struct azk_server *srv, struct azk_serve_re
     const char *after = NULL;
     size_t limit = 0;
     struct page p;
-    bool more = false;
+    bool more = false, answered = false;
     azk_status rc;
     rc = azk_serve__page_args(rq, &limit, &after);
     if (rc == AZK_ERR_ARG) {
@@ -191,20 +191,11 @@ azk_status azk_serve__h_api_datasets(struct azk_server *srv, struct azk_serve_re
     if (after != NULL && !azk_store__valid_id(after))
         return azk_serve__api_error(rs, 400, "bad_argument",
                                     "after must be a cursor from a previous page");
-    if (client != NULL) {
-        bool yes = false;
-        if (!azk_store__valid_id(client))
-            return azk_serve__api_error(rs, 400, "bad_argument", "client is not a client id");
-        rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
-        if (rc != AZK_OK)
-            return rc;
-        if (!yes) {
-            rc = azk_serve__ledger(srv, rq, "serve.deny", NULL, "refused", "client not granted");
-            return rc != AZK_OK ? rc
-                                : azk_serve__api_error(rs, 403, "forbidden",
-                                                       T_("You are not allowed to do this."));
-        }
-    }
+    if (client != NULL && !azk_store__valid_id(client))
+        return azk_serve__api_error(rs, 400, "bad_argument", "client is not a client id");
+    rc = azk_serve__require_client(srv, rq, rs, true, client, &answered);
+    if (rc != AZK_OK || answered)
+        return rc;
     memset(&p, 0, sizeof(p));
     p.items = json_array();
     if (p.items == NULL)

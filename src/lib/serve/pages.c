@@ -383,7 +383,7 @@ azk_status azk_serve__h_datasets(struct azk_server *srv, struct azk_serve_req *r
     azk_buf b = AZK_BUF_INIT, path = AZK_BUF_INIT;
     struct listing l = {0};
     char today[16];
-    bool more = false;
+    bool more = false, answered = false;
     json_t *next = NULL;
     azk_status rc;
     azk_store__today(today);
@@ -397,18 +397,9 @@ azk_status azk_serve__h_datasets(struct azk_server *srv, struct azk_serve_req *r
         return azk_serve__bad_arg(rq, rs, false);
     if (rc != AZK_OK)
         return rc;
-    if (client != NULL) {
-        bool yes = false;
-        rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
-        if (rc != AZK_OK)
-            return rc;
-        if (!yes) {
-            rc = azk_serve__ledger(srv, rq, "serve.deny", NULL, "refused", "client not granted");
-            return rc != AZK_OK
-                       ? rc
-                       : azk_serve__error_page(rq, rs, 403, T_("You are not allowed to do this."));
-        }
-    }
+    rc = azk_serve__require_client(srv, rq, rs, false, client, &answered);
+    if (rc != AZK_OK || answered)
+        return rc;
     l.h = srv->h;
     l.who = &rq->who;
     l.b = &b;

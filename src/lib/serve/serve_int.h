@@ -330,6 +330,11 @@ AZK_NODISCARD azk_status azk_serve__form_head(azk_buf *b, const struct azk_serve
 /* Refuse: ledger serve.deny with why, then a 403 page (api false) or API error (api true). */
 AZK_NODISCARD azk_status azk_serve__deny(struct azk_server *srv, struct azk_serve_req *rq,
                                          struct azk_serve_resp *rs, bool api, const char *why);
+/* A request that names a client (NULL: none) must be granted it (azk_serve__may_see_client);
+ * if not, the refusal is answered as azk_serve__deny does and *answered is set. */
+AZK_NODISCARD azk_status azk_serve__require_client(struct azk_server *srv, struct azk_serve_req *rq,
+                                                   struct azk_serve_resp *rs, bool api,
+                                                   const char *client, bool *answered);
 /* Forget the TOTP authentication of a step-up once the act it allowed is done. */
 void azk_serve__step_up_end(struct azk_server *srv);
 /* A message page (status, a result or an error, and a link back). */

@@ -222,6 +222,23 @@ azk_status azk_serve__deny(struct azk_server *srv, struct azk_serve_req *rq,
     return azk_serve__error_page(rq, rs, 403, T_("You are not allowed to do this."));
 }
 
+azk_status azk_serve__require_client(struct azk_server *srv, struct azk_serve_req *rq,
+                                     struct azk_serve_resp *rs, bool api, const char *client,
+                                     bool *answered)
+{
+    bool yes = false;
+    azk_status rc;
+
+    *answered = false;
+    if (client == NULL)
+        return AZK_OK;
+    rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
+    if (rc != AZK_OK || yes)
+        return rc;
+    *answered = true;
+    return azk_serve__deny(srv, rq, rs, api, "client not granted");
+}
+
 void azk_serve__step_up_end(struct azk_server *srv)
 {
     srv->h->auth_user[0] = '\0';
