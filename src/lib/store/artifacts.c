@@ -137,12 +137,30 @@ azk_status azk_store__artifact_resolve(azk_home *h, const char *dataset, const c
     return rc;
 }
 
+/* A row of (dataset, path, deadline, disposition) to an artifact callback. */
+struct artifact_walk {
+    azk_artifact_cb cb;
+    void *payload;
+};
+
+static azk_status artifact_row(azk_db_stmt *st, void *payload)
+{
+    const struct artifact_walk *w = payload;
+    azk_artifact_info a;
+    a.dataset = azk_db_col_text(st, 0);
+    a.path = azk_db_col_text(st, 1);
+    a.deadline = azk_db_col_text(st, 2);
+    a.disposition = azk_db_col_text(st, 3);
+    return w->cb(&a, w->payload);
+}
+
 azk_status azk_store__artifact_list(azk_home *h, const char *dataset, azk_artifact_cb cb,
                                     void *payload)
 {
     azk_db_stmt *st = NULL;
+    struct artifact_walk w = {cb, payload};
+    bool more = false;
     azk_status rc;
-    int s;
     AZK_ASSERT_ARG(h != NULL && cb != NULL);
     rc = azk_db_prepare(h->cat, &st,
                         dataset != NULL
@@ -155,29 +173,15 @@ azk_status azk_store__artifact_list(azk_home *h, const char *dataset, azk_artifa
         return rc;
     if (dataset != NULL)
         azk_db_bind_text(st, 1, dataset);
-    while ((s = azk_db_step(st)) == AZK_DB_ROW) {
-        azk_artifact_info a;
-        a.dataset = azk_db_col_text(st, 0);
-        a.path = azk_db_col_text(st, 1);
-        a.deadline = azk_db_col_text(st, 2);
-        a.disposition = azk_db_col_text(st, 3);
-        rc = cb(&a, payload);
-        if (rc != AZK_OK)
-            break;
-    }
-    if (rc == AZK_OK && s != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    return azk_db_page(st, SIZE_MAX, artifact_row, &w, &more);
 }
 
 azk_status azk_store__artifacts_page(azk_home *h, const char *dataset, int64_t skip, size_t limit,
                                      azk_artifact_cb cb, void *payload, bool *more)
 {
     azk_db_stmt *st = NULL;
+    struct artifact_walk w = {cb, payload};
     azk_status rc;
-    size_t n = 0;
-    int s;
     AZK_ASSERT_ARG(h != NULL && dataset != NULL && cb != NULL && more != NULL && skip >= 0 &&
                    limit > 0);
     *more = false;
@@ -191,25 +195,7 @@ azk_status azk_store__artifacts_page(azk_home *h, const char *dataset, int64_t s
     azk_db_bind_text(st, 1, dataset);
     azk_db_bind_int64(st, 2, (int64_t)limit + 1);
     azk_db_bind_int64(st, 3, skip);
-    while ((s = azk_db_step(st)) == AZK_DB_ROW) {
-        azk_artifact_info a;
-        if (++n > limit) {
-            *more = true;
-            s = AZK_DB_DONE;
-            break;
-        }
-        a.dataset = azk_db_col_text(st, 0);
-        a.path = azk_db_col_text(st, 1);
-        a.deadline = azk_db_col_text(st, 2);
-        a.disposition = azk_db_col_text(st, 3);
-        rc = cb(&a, payload);
-        if (rc != AZK_OK)
-            break;
-    }
-    if (rc == AZK_OK && s != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    return azk_db_page(st, limit, artifact_row, &w, more);
 }
 
 azk_status azk_store__residual_list(azk_home *h, const char *dataset, azk_residual_cb cb,

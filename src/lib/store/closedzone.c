@@ -134,6 +134,49 @@ azk_status azk_store__cz_report_put(azk_home *h, const char *agent_id, int64_t n
     " JOIN agents a ON a.id = d.agent_id JOIN agent_cz_reports r ON r.id = d.report_id"            \
     " WHERE d.dataset > ?"
 
+struct cz_dataset_walk {
+    azk_store_cz_dataset_cb cb;
+    void *payload;
+};
+
+static azk_status cz_dataset_row(azk_db_stmt *st, void *payload)
+{
+    const struct cz_dataset_walk *w = payload;
+    struct azk_store_cz_dataset d;
+    d.dataset = azk_db_col_text(st, 0);
+    d.client = azk_db_col_text(st, 1);
+    d.retain_until = azk_db_col_text(st, 2);
+    d.state = azk_db_col_text(st, 3);
+    d.retention = azk_db_col_text(st, 4);
+    d.held = azk_db_col_int64(st, 5) != 0;
+    d.certificate = azk_db_col_text(st, 6);
+    d.agent_id = azk_db_col_text(st, 7);
+    d.host = azk_db_col_text(st, 8);
+    d.reported_at = azk_db_col_int64(st, 9);
+    return w->cb(&d, w->payload);
+}
+
+struct cz_guard_walk {
+    azk_store_cz_guard_cb cb;
+    void *payload;
+};
+
+static azk_status cz_guard_row(azk_db_stmt *st, void *payload)
+{
+    const struct cz_guard_walk *w = payload;
+    struct azk_store_cz_guard g;
+    g.item = azk_db_col_text(st, 0);
+    g.state = azk_db_col_text(st, 1);
+    g.verdict = azk_db_col_text(st, 2);
+    g.requested = azk_db_col_int64(st, 3) != 0;
+    g.approved = azk_db_col_int64(st, 4) != 0;
+    g.updated_at = azk_db_col_text(st, 5);
+    g.agent_id = azk_db_col_text(st, 6);
+    g.host = azk_db_col_text(st, 7);
+    g.reported_at = azk_db_col_int64(st, 8);
+    return w->cb(&g, w->payload);
+}
+
 azk_status azk_store__cz_datasets_page(azk_home *h, const char *client, const char *grantee,
                                        const char *after, size_t limit, azk_store_cz_dataset_cb cb,
                                        void *payload, bool *more)
@@ -147,9 +190,9 @@ azk_status azk_store__cz_datasets_page(azk_home *h, const char *client, const ch
                      " WHERE g.name = ?) ORDER BY d.dataset LIMIT ?",
     };
     azk_db_stmt *st = NULL;
+    struct cz_dataset_walk w = {cb, payload};
     azk_status rc;
-    int step, col = 1;
-    size_t rows = 0;
+    int col = 1;
     AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL && more != NULL && limit > 0);
     *more = false;
     rc = azk_db_prepare(h->cat, &st, sql[(client != NULL ? 1 : 0) + (grantee != NULL ? 2 : 0)],
@@ -162,40 +205,15 @@ azk_status azk_store__cz_datasets_page(azk_home *h, const char *client, const ch
     if (grantee != NULL)
         azk_db_bind_text(st, col++, grantee);
     azk_db_bind_int64(st, col, (int64_t)limit + 1); /* one more: is there a next page? */
-    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
-        struct azk_store_cz_dataset d;
-        if (rows == limit) {
-            *more = true;
-            break;
-        }
-        d.dataset = azk_db_col_text(st, 0);
-        d.client = azk_db_col_text(st, 1);
-        d.retain_until = azk_db_col_text(st, 2);
-        d.state = azk_db_col_text(st, 3);
-        d.retention = azk_db_col_text(st, 4);
-        d.held = azk_db_col_int64(st, 5) != 0;
-        d.certificate = azk_db_col_text(st, 6);
-        d.agent_id = azk_db_col_text(st, 7);
-        d.host = azk_db_col_text(st, 8);
-        d.reported_at = azk_db_col_int64(st, 9);
-        rc = cb(&d, payload);
-        if (rc != AZK_OK)
-            break;
-        rows++;
-    }
-    if (rc == AZK_OK && step != AZK_DB_ROW && step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    return azk_db_page(st, limit, cz_dataset_row, &w, more);
 }
 
 azk_status azk_store__cz_guard_page(azk_home *h, const char *after, size_t limit,
                                     azk_store_cz_guard_cb cb, void *payload, bool *more)
 {
     azk_db_stmt *st = NULL;
+    struct cz_guard_walk w = {cb, payload};
     azk_status rc;
-    int step;
-    size_t rows = 0;
     AZK_ASSERT_ARG(h != NULL && after != NULL && cb != NULL && more != NULL && limit > 0);
     *more = false;
     rc = azk_db_prepare(h->cat, &st,
@@ -209,30 +227,7 @@ azk_status azk_store__cz_guard_page(azk_home *h, const char *after, size_t limit
         return rc;
     azk_db_bind_text(st, 1, after);
     azk_db_bind_int64(st, 2, (int64_t)limit + 1);
-    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
-        struct azk_store_cz_guard g;
-        if (rows == limit) {
-            *more = true;
-            break;
-        }
-        g.item = azk_db_col_text(st, 0);
-        g.state = azk_db_col_text(st, 1);
-        g.verdict = azk_db_col_text(st, 2);
-        g.requested = azk_db_col_int64(st, 3) != 0;
-        g.approved = azk_db_col_int64(st, 4) != 0;
-        g.updated_at = azk_db_col_text(st, 5);
-        g.agent_id = azk_db_col_text(st, 6);
-        g.host = azk_db_col_text(st, 7);
-        g.reported_at = azk_db_col_int64(st, 8);
-        rc = cb(&g, payload);
-        if (rc != AZK_OK)
-            break;
-        rows++;
-    }
-    if (rc == AZK_OK && step != AZK_DB_ROW && step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    return azk_db_page(st, limit, cz_guard_row, &w, more);
 }
 
 azk_status azk_store__witness_of_host(azk_home *h, const char *host, const char *agent_id,

@@ -325,6 +325,28 @@ const void *azk_db_col_blob(azk_db_stmt *st, int col, size_t *len)
     return st->db->ops->col_blob(st, col, len);
 }
 
+azk_status azk_db_page(azk_db_stmt *st, size_t limit, azk_db_row_fn row, void *payload, bool *more)
+{
+    azk_status rc = AZK_OK;
+    size_t rows = 0;
+    int step;
+    *more = false;
+    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
+        if (rows == limit) {
+            *more = true;
+            break;
+        }
+        rc = row(st, payload);
+        if (rc != AZK_OK)
+            break;
+        rows++;
+    }
+    if (rc == AZK_OK && step != AZK_DB_ROW && step != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}
+
 void azk_db_reset(azk_db_stmt *st)
 {
     if (st == NULL)

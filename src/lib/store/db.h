@@ -133,6 +133,16 @@ AZK_NODISCARD azk_status azk_db_twin(azk_db *db, azk_db **out);
 bool azk_db_can_copy(const azk_db *db);
 AZK_NODISCARD azk_status azk_db_copy(azk_db *db, const char *into, const char *data, size_t len);
 
+/*
+ * One page of a keyset-paged list: the statement asks for limit + 1 rows;
+ * each of the first `limit` is handed to row (which reads its columns), and
+ * *more tells whether another followed. Stops at row's first error.
+ * Finalizes st.
+ */
+typedef azk_status (*azk_db_row_fn)(azk_db_stmt *st, void *payload);
+AZK_NODISCARD azk_status azk_db_page(azk_db_stmt *st, size_t limit, azk_db_row_fn row,
+                                     void *payload, bool *more);
+
 /* Ready to run again with new bindings (bindings cleared). */
 void azk_db_reset(azk_db_stmt *st);
 void azk_db_finalize(azk_db_stmt *st);

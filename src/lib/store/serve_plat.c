@@ -113,36 +113,30 @@ azk_status azk_store__serve_key(azk_home *h, const char *name, const uint8_t can
     " (SELECT count(*) FROM ret_holds x WHERE x.dataset = d.id)"                                   \
     " FROM datasets d LEFT JOIN ret_state s ON s.dataset = d.id WHERE d.id > ?"
 
-/* Hand at most `limit` rows of PAGE_SELECT's columns to cb; *more = a row follows (the
- * statement asks for limit + 1). Finalizes st. */
+/* A PAGE_SELECT row to a deadline callback. */
+struct deadline_walk {
+    azk_store_deadline_cb cb;
+    void *payload;
+};
+
+static azk_status deadline_row(azk_db_stmt *st, void *payload)
+{
+    const struct deadline_walk *w = payload;
+    struct azk_store_deadline d;
+    d.dataset = azk_db_col_text(st, 0);
+    d.client = azk_db_col_text(st, 1);
+    d.retain_until = azk_db_col_text(st, 2);
+    d.state = azk_db_col_text(st, 3);
+    d.ret_state = azk_db_col_text(st, 4);
+    d.held = azk_db_col_int64(st, 5) != 0;
+    return w->cb(&d, w->payload);
+}
+
 static azk_status page_walk(azk_db_stmt *st, size_t limit, azk_store_deadline_cb cb, void *payload,
                             bool *more)
 {
-    azk_status rc = AZK_OK;
-    int step;
-    size_t rows = 0;
-    *more = false;
-    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
-        struct azk_store_deadline d;
-        if (rows == limit) {
-            *more = true;
-            break;
-        }
-        d.dataset = azk_db_col_text(st, 0);
-        d.client = azk_db_col_text(st, 1);
-        d.retain_until = azk_db_col_text(st, 2);
-        d.state = azk_db_col_text(st, 3);
-        d.ret_state = azk_db_col_text(st, 4);
-        d.held = azk_db_col_int64(st, 5) != 0;
-        rc = cb(&d, payload);
-        if (rc != AZK_OK)
-            break;
-        rows++;
-    }
-    if (rc == AZK_OK && step != AZK_DB_ROW && step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
+    struct deadline_walk w = {cb, payload};
+    return azk_db_page(st, limit, deadline_row, &w, more);
 }
 
 azk_status azk_store__datasets_page(azk_home *h, const char *client, const char *grantee,
