@@ -109,6 +109,90 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_incident_open_count(azk_home *h, uint64_
 /** The option word of a cause ("unauthorized-access", ...; "unknown"). */
 AZK_EXTERN const char *azk_impact_cause_name(azk_impact_cause c);
 
+/* ---- impact jobs: a run asked for by one person, approved by another -------- */
+
+/** Room for a job id ("JOB-YYYYMMDDTHHMMSSmmmZ-" and 8 hex digits) and its NUL. */
+#define AZK_IMPACT_JOB_ID_MAX 48
+/** Longest folder label of a job (ASCII letters, digits, '.', '_', '-'; not starting with
+ * '.'). */
+#define AZK_IMPACT_LABEL_MAX 64
+/** The folder of a home where jobs' evidence folders are put: <home>/impact-inbox. */
+#define AZK_IMPACT_INBOX "impact-inbox"
+
+/** Is `label` a job's folder label (see AZK_IMPACT_LABEL_MAX)? */
+AZK_EXTERN bool azk_impact_job_label_valid(const char *label);
+
+/** A job as read from the register. Strings borrowed for the callback's duration. */
+typedef struct {
+    const char *id;
+    const char *label;      /**< the evidence folder <home>/impact-inbox/<label> */
+    const char *known_date; /**< NULL = not given */
+    const char *cause;
+    const char *state; /**< pending, queued, refused, running, done, failed */
+    const char *requested_by;
+    int64_t requested_at;   /**< Unix seconds */
+    const char *decided_by; /**< who approved or refused; NULL while pending */
+    int64_t decided_at;     /**< 0 while pending */
+    int64_t started_at;     /**< 0 before the run */
+    int64_t finished_at;    /**< 0 before the end */
+    const char *incident;   /**< the incident recorded; NULL if none */
+    const char *error;      /**< why it failed (no path, no value); NULL */
+    uint64_t records;
+    uint64_t probable;
+} azk_impact_job;
+
+typedef azk_status (*azk_impact_job_cb)(const azk_impact_job *j, void *payload);
+
+/**
+ * Ask for an impact run over the evidence folder `label` of the home's
+ * impact inbox. The impact run decrypts the datasets it finds, so it is a
+ * two-person act: the handle must carry a TOTP-authenticated person
+ * (azk_user_auth), the requester; another approves (azk_impact_job_decide).
+ * Ledger "impact.job.request" (the label and the job id, nothing else).
+ * @param o known date and cause for the incident (contractor ignored); may be NULL
+ * @return AZK_OK, AZK_ERR_ARG (label, date), AZK_ERR_PERM (no authenticated person), AZK_ERR_DB
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_request(azk_home *h, const char *label,
+                                                           const azk_incident_options *o,
+                                                           char id[AZK_IMPACT_JOB_ID_MAX]);
+
+/**
+ * Approve (the job is queued for the worker) or refuse a pending job.
+ * Approval needs a TOTP-authenticated person other than the requester;
+ * a refusal, any TOTP-authenticated person (the requester withdraws it).
+ * Ledger "impact.job.approve" / "impact.job.refuse"; a refused attempt is
+ * ledgered too.
+ * @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_ARG (not pending), AZK_ERR_PERM, AZK_ERR_DB
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_decide(azk_home *h, const char *id,
+                                                          bool approve);
+
+/** Job `id` to cb. @return AZK_OK, AZK_ERR_NOTFOUND, AZK_ERR_DB, or the callback's status */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_get(azk_home *h, const char *id,
+                                                       azk_impact_job_cb cb, void *payload);
+
+/** Jobs newest first, after the cursor `after` (an id; NULL = from the newest), at most
+ * limit. @return AZK_OK, AZK_ERR_DB, or the callback's status */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_list(azk_home *h, const char *after,
+                                                        size_t limit, azk_impact_job_cb cb,
+                                                        void *payload);
+
+/**
+ * Run the oldest queued job (`azukari impact worker`): running, then
+ * azk_impact_run over <home>/impact-inbox/<label> with `o`, the incident
+ * recorded when records were found (azk_incident_record), then done (with
+ * the incident id and counts) or failed (with the status name: no path,
+ * no value). Ledger "impact.job.run" and "impact.job.done"/"impact.job.failed".
+ * A job whose run fails is ended as failed and AZK_OK is returned; only a
+ * catalog error is returned as such.
+ * @param[out] ran false when no job was queued
+ * @param[out] id the job's id when ran (may be NULL)
+ * @return AZK_OK, AZK_ERR_DB, AZK_ERR_NOMEM
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_run_next(azk_home *h,
+                                                            const azk_impact_options *o, bool *ran,
+                                                            char id[AZK_IMPACT_JOB_ID_MAX]);
+
 /** Free memory returned by this API (NULL-safe). */
 AZK_EXTERN void azk_incident_free(void *p);
 

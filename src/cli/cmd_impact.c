@@ -16,6 +16,7 @@
 
 #include "azukari/impact.h"
 #include "azukari/incident.h"
+#include "impact_jobs_cli.h"
 #include "retention_cli.h"
 
 #include <errno.h>
@@ -37,7 +38,9 @@ static void usage(FILE *out)
                    "       azukari impact draft INCIDENT [--client CLIENT]\n"
                    "       azukari impact incidents [--state open|reported|closed]\n"
                    "       azukari impact incident INCIDENT --state reported|closed [--note TEXT] "
-                   "--user NAME --totp CODE\n"));
+                   "--user NAME --totp CODE\n"
+                   "       azukari impact jobs | job request|approve|refuse ... | worker "
+                   "(azukari impact jobs --help)\n"));
     fprintf(out, _("Find the entrusted records in stolen files (files, directories, archives) "
                    "and report,\nper client and dataset, records found, persons after 名寄せ, "
                    "leaked items and\ndatasets past their deletion deadline.\n\n"));
@@ -473,6 +476,9 @@ int cmd_impact(int argc, char **argv)
         return cmd_incidents(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "incident") == 0)
         return cmd_incident(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "jobs") == 0 || strcmp(argv[1], "job") == 0 ||
+                      strcmp(argv[1], "worker") == 0))
+        return azk_cli_impact_jobs(argc - 1, argv + 1);
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {

@@ -30,11 +30,12 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "
     OPENAPI = yaml.safe_load(_f)
 
 
-def check_openapi(path, status, doc):
-    """A real answer of GET /api/v1<path> against docs/api/openapi.yaml."""
+def check_openapi(path, status, doc, method="get"):
+    """A real answer of GET (or method) /api/v1<path> against docs/api/openapi.yaml; a status
+    the operation does not list is checked against its default answer."""
     route = urllib.parse.urlsplit(path).path[len("/api/v1"):]
-    op = OPENAPI["paths"][route]["get"]
-    resp = op["responses"][str(status)]
+    op = OPENAPI["paths"][route][method]
+    resp = op["responses"].get(str(status)) or op["responses"]["default"]
     while "$ref" in resp:  # a shared answer: #/components/responses/<name>
         resp = OPENAPI["components"]["responses"][resp["$ref"].rsplit("/", 1)[1]]
     schema = resp["content"]["application/json"]["schema"]

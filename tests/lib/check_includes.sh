@@ -24,7 +24,7 @@ report() { # PREFIX LINES: print each of LINES (grep -n output) after PREFIX
     fi
 }
 std='stddef|stdint|stdbool|stdio|stdarg|time|sys/types'
-own='azukari/[a-z_]+\.h|cli\.h|cli_home\.h|commands\.h|commands\.def|opts\.h|retention_cli\.h|vendor_cli\.h|sup_cli\.h'
+own='azukari/[a-z_]+\.h|cli\.h|cli_home\.h|commands\.h|commands\.def|opts\.h|retention_cli\.h|vendor_cli\.h|sup_cli\.h|impact_jobs_cli\.h'
 
 # public headers: only "azukari/..." and a short list of standard headers
 for h in "$src"/include/azukari/*.h; do

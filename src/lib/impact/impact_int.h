@@ -25,6 +25,13 @@
 
 struct azk_impact_sealer;
 
+/* An id "<prefix>-YYYYMMDDTHHMMSSmmmZ-<8 hex>" (ids sort by time) into out; returns the time
+ * (Unix seconds) it names. */
+int64_t azk_impact__time_id(const char *prefix, char *out, size_t cap);
+/* A job's folder label (azukari/incident.h AZK_IMPACT_LABEL_MAX): ASCII letters, digits, '.',
+ * '_', '-', not starting with '.' or '-'. */
+bool azk_impact__label_ok(const char *label);
+
 /* Read a 32-byte key file (raw or 64 hex digits, optional newline). */
 AZK_NODISCARD azk_status azk_impact__read_key(const char *path, uint8_t key[32]);
 

@@ -40,6 +40,25 @@ const char *azk_impact_cause_name(azk_impact_cause c)
     }
 }
 
+int64_t azk_impact__time_id(const char *prefix, char *out, size_t cap)
+{
+    char stamp[20], hex[9];
+    uint8_t rnd[4];
+    struct timespec ts;
+    struct tm tmv;
+    time_t now;
+    /* ids sort by time to the millisecond (the lists are newest first by id) */
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    now = ts.tv_sec;
+    (void)gmtime_r(&now, &tmv);
+    (void)strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tmv);
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+    (void)snprintf(out, cap, "%s-%s%03ldZ-%s", prefix, stamp, (long)(ts.tv_nsec / 1000000) % 1000,
+                   hex);
+    return (int64_t)now;
+}
+
 void azk_incident_free(void *p)
 {
     azk_free(p);
@@ -70,12 +89,8 @@ azk_status azk_incident_record(azk_home *h, const azk_impact_result *r, const ch
     struct azk_store_incident in;
     struct azk_store_event ev = {0};
     azk_buf pj = AZK_BUF_INIT;
-    char stamp[20], extra[320];
-    uint8_t rnd[4];
-    char hex[9];
-    struct timespec ts;
-    time_t now;
-    struct tm tmv;
+    char extra[320];
+    int64_t now;
     azk_status rc;
 
     if (azk__options_in(&o, sizeof(o), &o_def, o_in, false, "azk_incident_options") != AZK_OK)
@@ -102,15 +117,7 @@ azk_status azk_incident_record(azk_home *h, const azk_impact_result *r, const ch
         azk_buf_dispose(&pj);
         return rc;
     }
-    /* ids sort by time to the millisecond (the lists are newest first by id) */
-    (void)clock_gettime(CLOCK_REALTIME, &ts);
-    now = ts.tv_sec;
-    (void)gmtime_r(&now, &tmv);
-    (void)strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tmv);
-    randombytes_buf(rnd, sizeof(rnd));
-    sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
-    (void)snprintf(id, AZK_INCIDENT_ID_MAX, "INC-%s%03ldZ-%s", stamp,
-                   (long)(ts.tv_nsec / 1000000) % 1000, hex);
+    now = azk_impact__time_id("INC", id, AZK_INCIDENT_ID_MAX);
     memset(&in, 0, sizeof(in));
     in.id = id;
     in.created_at = (int64_t)now;

@@ -10,7 +10,7 @@
  * and only that client's part; another incident's id, or one that does not
  * exist, is refused the same way (403, ledger serve.deny). The register and
  * its rules are the library's (azukari/incident.h, store/incidents.h).
- * Running `impact` from here is deliberately not offered (docs/serve.md).
+ * Runs of impact are asked for in pages_impact_jobs.c and run by a worker of their own.
  */
 #include "serve/serve_int.h"
 #include "store/incidents.h"
@@ -182,8 +182,11 @@ azk_status azk_serve__h_incidents(struct azk_server *srv, struct azk_serve_req *
     rc = azk_buf_printf(&b,
                         "<p><a href=\"/incidents?state=open\">%s</a> | <a "
                         "href=\"/incidents?state=reported\">%s</a> | <a "
-                        "href=\"/incidents\">%s</a></p><p>%s</p>",
+                        "href=\"/incidents\">%s</a>%s%s%s</p><p>%s</p>",
                         T_("Open"), T_("Reported"), T_("All"),
+                        rq->who.role != AZK_ROLE_CLIENT ? " | <a href=\"/impact/jobs\">" : "",
+                        rq->who.role != AZK_ROLE_CLIENT ? T_("Impact runs") : "",
+                        rq->who.role != AZK_ROLE_CLIENT ? "</a>" : "",
                         T_("An incident is recorded by each run of azukari impact that finds "
                            "entrusted records. Records count only when confirmed against the "
                            "decrypted records; probable ones (a namesake could match as well) "

@@ -229,6 +229,25 @@ static const struct azk_serve_route routes[] = {
 
     /* ---- agent sweep and witness ---- */
     /* ---- end agent sweep and witness ---- */
+
+    /* ---- impact jobs: runs asked for here, run by azukari impact worker ---- */
+    {"GET", "/impact/jobs", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_impact_jobs},
+    {"GET", "/api/v1/impact/jobs", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_impact_jobs},
+    {"POST", "/impact/jobs/request", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_impact_job_request},
+    {"POST", "/api/v1/impact/jobs/request", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_impact_job_request},
+    {"POST", "/impact/jobs/approve", AZK_ACCESS_ROLES, AZK_ROLE_APPROVER, true, false,
+     azk_serve__h_impact_job_approve},
+    {"POST", "/api/v1/impact/jobs/approve", AZK_ACCESS_ROLES, AZK_ROLE_APPROVER, true, false,
+     azk_serve__h_impact_job_approve},
+    {"POST", "/impact/jobs/refuse", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER, true,
+     false, azk_serve__h_impact_job_refuse},
+    {"POST", "/api/v1/impact/jobs/refuse", AZK_ACCESS_ROLES, AZK_ROLE_OPERATOR | AZK_ROLE_APPROVER,
+     true, false, azk_serve__h_impact_job_refuse},
+    /* ---- end impact jobs ---- */
 };
 
 /* Routes whose request body may be larger than AZK_SERVE_BODY_MAX (every other: 16 KiB). */

@@ -663,6 +663,14 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
 /* ---- agent sweep and witness (issue 14) --------------------------------- */
 /* ---- end agent sweep and witness ---------------------------------------- */
 
+/* ---- impact jobs (issue 13): serve/pages_impact_jobs.c ----------------- */
+AZK_SERVE_UI_HANDLER(azk_serve__h_impact_jobs);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_impact_jobs);
+AZK_SERVE_UI_HANDLER(azk_serve__h_impact_job_request);
+AZK_SERVE_UI_HANDLER(azk_serve__h_impact_job_approve);
+AZK_SERVE_UI_HANDLER(azk_serve__h_impact_job_refuse);
+/* ---- end impact jobs ---------------------------------------------------- */
+
 #define T_(s) dgettext("azukari", s)
 #include <libintl.h>
 

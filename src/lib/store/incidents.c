@@ -373,3 +373,128 @@ azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t s
         " ORDER BY i.id",
         a, N(a), 7, cb, payload, NULL);
 }
+
+/* ---- impact jobs ---------------------------------------------------------- */
+
+#define JOB_SELECT                                                                                 \
+    "SELECT id, label, known_date, cause, state, requested_by, requested_at, decided_by,"          \
+    " decided_at, started_at, finished_at, incident, error, records, probable FROM impact_jobs"
+
+azk_status azk_store__impact_job_insert(azk_home *h, const char *id, const char *label,
+                                        const char *known_date, const char *cause, const char *by,
+                                        int64_t at, const struct azk_store_event *ev)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && label != NULL && cause != NULL && by != NULL &&
+                   ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    {
+        const struct arg a[] = {TXT(id), TXT(label), TXT(known_date), TXT(cause), TXT(by), INT(at)};
+        rc = exec_args(h, "record impact job",
+                       "INSERT INTO impact_jobs(id, label, known_date, cause, state, requested_by,"
+                       " requested_at) VALUES(?, ?, ?, ?, 'pending', ?, ?)",
+                       a, N(a), NULL);
+    }
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__impact_job_get(azk_home *h, const char *id, azk_store_row_cb cb,
+                                     void *payload, bool *found)
+{
+    const struct arg a[] = {TXT(id)};
+    size_t n = 0;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && cb != NULL && found != NULL);
+    rc = query(h, "read impact job", JOB_SELECT " WHERE id = ?", a, N(a), AZK_STORE_JOB_COLS, cb,
+               payload, &n);
+    *found = rc == AZK_OK && n > 0;
+    return rc;
+}
+
+azk_status azk_store__impact_jobs_page(azk_home *h, const char *after, size_t limit,
+                                       azk_store_row_cb cb, void *payload)
+{
+    const struct arg a[] = {TXT(after), TXT(after), INT(limit)};
+    AZK_ASSERT_ARG(h != NULL && cb != NULL && limit > 0);
+    return query(h, "list impact jobs",
+                 JOB_SELECT " WHERE (CAST(? AS TEXT) IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+                 a, N(a), AZK_STORE_JOB_COLS, cb, payload, NULL);
+}
+
+azk_status azk_store__impact_job_move(azk_home *h, const char *id, const char *from, const char *to,
+                                      const char *by, int64_t at, const struct azk_store_event *ev)
+{
+    int64_t changed = 0;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && from != NULL && to != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    if (strcmp(to, "running") == 0) {
+        const struct arg a[] = {INT(at), TXT(id), TXT(from)};
+        rc = exec_args(h, "start impact job",
+                       "UPDATE impact_jobs SET state = 'running', started_at = ? WHERE id = ?"
+                       " AND state = ?",
+                       a, N(a), &changed);
+    } else {
+        const struct arg a[] = {TXT(to), TXT(by), INT(at), TXT(id), TXT(from)};
+        rc = exec_args(h, "decide impact job",
+                       "UPDATE impact_jobs SET state = ?, decided_by = ?, decided_at = ?"
+                       " WHERE id = ? AND state = ?",
+                       a, N(a), &changed);
+    }
+    if (rc == AZK_OK && changed != 1)
+        rc = azk_error_set(AZK_ERR_ARG, "impact job %s is no longer %s", id, from);
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+azk_status azk_store__impact_job_finish(azk_home *h, const char *id, const char *state, int64_t at,
+                                        const char *incident, const char *error, int64_t records,
+                                        int64_t probable, const struct azk_store_event *ev)
+{
+    int64_t changed = 0;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && state != NULL && ev != NULL);
+    rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    {
+        const struct arg a[] = {TXT(state),   INT(at),       TXT(incident), TXT(error),
+                                INT(records), INT(probable), TXT(id)};
+        rc = exec_args(h, "finish impact job",
+                       "UPDATE impact_jobs SET state = ?, finished_at = ?, incident = ?, error = ?,"
+                       " records = ?, probable = ? WHERE id = ? AND state = 'running'",
+                       a, N(a), &changed);
+    }
+    if (rc == AZK_OK && changed != 1)
+        rc = azk_error_set(AZK_ERR_ARG, "impact job %s is not running", id);
+    if (rc == AZK_OK)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
+static azk_status next_cb(const char *const *cols, size_t n, void *payload)
+{
+    (void)n;
+    (void)snprintf(payload, 48, "%s", cols[0] != NULL ? cols[0] : "");
+    return AZK_OK;
+}
+
+azk_status azk_store__impact_job_next(azk_home *h, char id[48], bool *found)
+{
+    size_t n = 0;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && found != NULL);
+    id[0] = '\0';
+    rc = query(h, "next impact job",
+               "SELECT id FROM impact_jobs WHERE state = 'queued' ORDER BY decided_at, id LIMIT 1",
+               NULL, 0, 1, next_cb, id, &n);
+    *found = rc == AZK_OK && n > 0;
+    return rc;
+}

@@ -104,4 +104,42 @@ AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *cli
                                                     int64_t end, azk_store_row_cb cb,
                                                     void *payload);
 
+/* ---- impact jobs: runs asked for in serve (table impact_jobs) ---------- */
+
+/* Columns of a job row, in this order: id, label, known_date, cause, state, requested_by,
+ * requested_at, decided_by, decided_at, started_at, finished_at, incident, error, records,
+ * probable. States: pending -> queued (approved) or refused; queued -> running -> done or
+ * failed. */
+#define AZK_STORE_JOB_COLS 15
+
+/* A new pending job with ev, in one transaction. */
+AZK_NODISCARD azk_status azk_store__impact_job_insert(azk_home *h, const char *id,
+                                                      const char *label, const char *known_date,
+                                                      const char *cause, const char *by, int64_t at,
+                                                      const struct azk_store_event *ev);
+/* Job `id`; *found false when there is none. */
+AZK_NODISCARD azk_status azk_store__impact_job_get(azk_home *h, const char *id, azk_store_row_cb cb,
+                                                   void *payload, bool *found);
+/* Jobs with id < after (NULL: from the newest), newest first, at most limit. */
+AZK_NODISCARD azk_status azk_store__impact_jobs_page(azk_home *h, const char *after, size_t limit,
+                                                     azk_store_row_cb cb, void *payload);
+/*
+ * Move job `id` from state `from` to `to` with ev, in one transaction:
+ * "queued"/"refused" set decided_by/decided_at (by, at), "running" sets
+ * started_at, "done"/"failed" set finished_at. AZK_ERR_ARG when the job is
+ * no longer in `from` (a concurrent move got there first).
+ */
+AZK_NODISCARD azk_status azk_store__impact_job_move(azk_home *h, const char *id, const char *from,
+                                                    const char *to, const char *by, int64_t at,
+                                                    const struct azk_store_event *ev);
+/* The end of a run: running -> done (incident may be NULL: nothing found) or failed (error),
+ * with the counts and ev, in one transaction. */
+AZK_NODISCARD azk_status azk_store__impact_job_finish(azk_home *h, const char *id,
+                                                      const char *state, int64_t at,
+                                                      const char *incident, const char *error,
+                                                      int64_t records, int64_t probable,
+                                                      const struct azk_store_event *ev);
+/* The oldest queued job's id into id (cap 48); *found false when none is queued. */
+AZK_NODISCARD azk_status azk_store__impact_job_next(azk_home *h, char id[48], bool *found);
+
 #endif

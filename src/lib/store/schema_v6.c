@@ -112,6 +112,16 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
 
     /* ---- agent sweep and witness (issue 14) ------------------------------ */
     /* ---- end agent sweep and witness ------------------------------------- */
+
+    /* ---- impact jobs (issue 13) ------------------------------------------ */
+    /* runs of impact asked for in serve: requested, approved by a second person, run by
+     * `azukari impact worker` (impact/impact_job.c); a label, never a path or a file name */
+    {"SELECT id FROM impact_jobs LIMIT 0",
+     "CREATE TABLE impact_jobs(id TEXT PRIMARY KEY, label TEXT NOT NULL, known_date TEXT,"
+     " cause TEXT NOT NULL, state TEXT NOT NULL, requested_by TEXT NOT NULL,"
+     " requested_at INT64 NOT NULL, decided_by TEXT, decided_at INT64, started_at INT64,"
+     " finished_at INT64, incident TEXT, error TEXT, records INT64, probable INT64)"},
+    /* ---- end impact jobs ------------------------------------------------- */
 };
 
 const size_t azk_schema__v6_count = sizeof(azk_schema__v6_parts) / sizeof(azk_schema__v6_parts[0]);

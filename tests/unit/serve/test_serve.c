@@ -191,6 +191,16 @@ static const struct {
     /* ---- end dashboard summary ---- */
     /* ---- agent sweep and witness ---- */
     /* ---- end agent sweep and witness ---- */
+    /* ---- impact jobs ---- */
+    {"GET /impact/jobs", "LAAAADDD"},
+    {"GET /api/v1/impact/jobs", "LAAAADDD"},
+    {"POST /impact/jobs/request", "LDADDDDD"},
+    {"POST /api/v1/impact/jobs/request", "LDADDDDD"},
+    {"POST /impact/jobs/approve", "LDDADDDD"},
+    {"POST /api/v1/impact/jobs/approve", "LDDADDDD"},
+    {"POST /impact/jobs/refuse", "LDAADDDD"},
+    {"POST /api/v1/impact/jobs/refuse", "LDAADDDD"},
+    /* ---- end impact jobs ---- */
 };
 
 static void test_serve__authz_matrix(void **state)
