@@ -178,6 +178,15 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_list(azk_home *h, const char 
                                                         void *payload);
 
 /**
+ * End as failed every job left running by a worker that stopped during its
+ * run ("interrupted"; ask for it again). `azukari impact worker` calls it
+ * when it starts: one worker per catalog.
+ * @param[out] n the jobs ended (may be NULL)
+ * @return AZK_OK, AZK_ERR_DB
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_impact_job_recover(azk_home *h, size_t *n);
+
+/**
  * Run the oldest queued job (`azukari impact worker`): running, then
  * azk_impact_run over <home>/impact-inbox/<label> with `o`, the incident
  * recorded when records were found (azk_incident_record), then done (with

@@ -198,6 +198,17 @@ static int cmd_worker(int argc, char **argv)
     h = azk_cli_open_home();
     if (h == NULL)
         return 3;
+    {
+        size_t n = 0;
+        if (azk_impact_job_recover(h, &n) != AZK_OK) { /* one worker per catalog */
+            azk_cli_liberr(_("impact worker"));
+            azk_home_close(h);
+            return 3;
+        }
+        if (n > 0)
+            fprintf(stderr,
+                    _("impact jobs left running by a stopped worker ended as failed: %zu\n"), n);
+    }
     while (!stop_asked) {
         char id[AZK_IMPACT_JOB_ID_MAX];
         bool ran = false;

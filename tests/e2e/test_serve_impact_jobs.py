@@ -173,6 +173,19 @@ class ServeImpactJobsTest(unittest.TestCase):
             self.assertIn("failed", j["error"])
             self.assertNotIn(self.srv.home, j["error"])
 
+    def test_b2_interrupted_run_ends_failed(self):
+        # a worker killed during a run leaves the job running: the next worker ends it as
+        # failed (interrupted), so no job stays running for ever
+        st, doc = self.api_post("ope2", "/api/v1/impact/jobs/request", {"label": "leak-1"})
+        job = doc["id"]
+        st, doc = self.api_post("appr", "/api/v1/impact/jobs/approve", {"id": job})
+        self.assertEqual(st, 200, doc)
+        self.srv.sql("UPDATE impact_jobs SET state='running', started_at=1 WHERE id='%s'" % job)
+        self.worker()
+        j = self.jobs()[job]
+        self.assertEqual(j["state"], "failed", j)
+        self.assertIn("interrupted", j["error"])
+
     def test_c_bad_labels_and_codes(self):
         for label in ("../etc", "/etc", ".hidden", "-x", "a/b", "x" * 65, "", "山田",
                       "leak-1\n", "' OR 1=1 --"):

@@ -243,6 +243,36 @@ static azk_status finish(azk_home *h, const char *id, azk_status run_rc, const c
                                         ok ? (int64_t)res->probable : 0, &ev);
 }
 
+azk_status azk_impact_job_recover(azk_home *h, size_t *n)
+{
+    azk_status rc = AZK_OK;
+    size_t ended = 0;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL);
+    for (;;) {
+        struct azk_store_event ev = {0};
+        char id[48];
+        bool found = false;
+        rc = azk_store__impact_job_running(h, id, &found);
+        if (rc != AZK_OK || !found)
+            break;
+        ev.action = "impact.job.failed";
+        ev.object = id;
+        ev.outcome = "failed";
+        ev.reason = "interrupted";
+        rc = azk_store__impact_job_finish(h, id, "failed", (int64_t)time(NULL), NULL,
+                                          "interrupted: the worker stopped during the run; ask "
+                                          "for it again",
+                                          0, 0, &ev);
+        if (rc != AZK_OK)
+            break;
+        ended++;
+    }
+    if (n != NULL)
+        *n = ended;
+    return rc;
+}
+
 azk_status azk_impact_job_run_next(azk_home *h, const azk_impact_options *o, bool *ran,
                                    char id_out[AZK_IMPACT_JOB_ID_MAX])
 {

@@ -486,6 +486,19 @@ static azk_status next_cb(const char *const *cols, size_t n, void *payload)
     return AZK_OK;
 }
 
+azk_status azk_store__impact_job_running(azk_home *h, char id[48], bool *found)
+{
+    size_t n = 0;
+    azk_status rc;
+    AZK_ASSERT_ARG(h != NULL && id != NULL && found != NULL);
+    id[0] = '\0';
+    rc = query(h, "running impact job",
+               "SELECT id FROM impact_jobs WHERE state = 'running' ORDER BY id LIMIT 1", NULL, 0, 1,
+               next_cb, id, &n);
+    *found = rc == AZK_OK && n > 0;
+    return rc;
+}
+
 azk_status azk_store__impact_job_next(azk_home *h, char id[48], bool *found)
 {
     size_t n = 0;

@@ -139,6 +139,8 @@ AZK_NODISCARD azk_status azk_store__impact_job_finish(azk_home *h, const char *i
                                                       const char *incident, const char *error,
                                                       int64_t records, int64_t probable,
                                                       const struct azk_store_event *ev);
+/* A job left running (its worker stopped) into id (cap 48); *found false when none is. */
+AZK_NODISCARD azk_status azk_store__impact_job_running(azk_home *h, char id[48], bool *found);
 /* The oldest queued job's id into id (cap 48); *found false when none is queued. */
 AZK_NODISCARD azk_status azk_store__impact_job_next(azk_home *h, char id[48], bool *found);
 
