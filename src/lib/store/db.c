@@ -320,6 +320,12 @@ const char *azk_db_col_text(azk_db_stmt *st, int col)
     return st->db->ops->col_text(st, col);
 }
 
+const char *azk_db_col_str(azk_db_stmt *st, int col)
+{
+    const char *v = azk_db_col_text(st, col);
+    return v != NULL ? v : "";
+}
+
 const void *azk_db_col_blob(azk_db_stmt *st, int col, size_t *len)
 {
     return st->db->ops->col_blob(st, col, len);

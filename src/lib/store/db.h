@@ -113,6 +113,7 @@ int64_t azk_db_changes(azk_db_stmt *st);
 bool azk_db_col_null(azk_db_stmt *st, int col);
 int64_t azk_db_col_int64(azk_db_stmt *st, int col);
 const char *azk_db_col_text(azk_db_stmt *st, int col); /* NULL for NULL */
+const char *azk_db_col_str(azk_db_stmt *st, int col);  /* "" for NULL */
 const void *azk_db_col_blob(azk_db_stmt *st, int col, size_t *len);
 
 /*

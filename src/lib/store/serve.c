@@ -9,12 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void copy_col(char *out, size_t cap, azk_db_stmt *st, int col)
-{
-    const char *v = azk_db_col_text(st, col);
-    (void)snprintf(out, cap, "%s", v != NULL ? v : "");
-}
-
 azk_status azk_store__login_get(azk_home *h, const char *name, struct azk_store_login *out,
                                 bool *found)
 {
@@ -32,9 +26,9 @@ azk_status azk_store__login_get(azk_home *h, const char *name, struct azk_store_
     azk_db_bind_text(st, 1, name);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW) {
-        copy_col(out->pw_hash, sizeof(out->pw_hash), st, 0);
-        copy_col(out->role, sizeof(out->role), st, 1);
-        copy_col(out->state, sizeof(out->state), st, 2);
+        azk_store__col_copy(st, 0, out->pw_hash, sizeof(out->pw_hash));
+        azk_store__col_copy(st, 1, out->role, sizeof(out->role));
+        azk_store__col_copy(st, 2, out->state, sizeof(out->state));
         *found = true;
     } else if (s != AZK_DB_DONE) {
         rc = AZK_ERR_DB;
@@ -164,8 +158,8 @@ azk_status azk_store__session_get(azk_home *h, const char *id_hash, struct azk_s
     azk_db_bind_text(st, 1, id_hash);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW) {
-        copy_col(out->name, sizeof(out->name), st, 0);
-        copy_col(out->csrf, sizeof(out->csrf), st, 1);
+        azk_store__col_copy(st, 0, out->name, sizeof(out->name));
+        azk_store__col_copy(st, 1, out->csrf, sizeof(out->csrf));
         out->created_at = azk_db_col_int64(st, 2);
         out->seen_at = azk_db_col_int64(st, 3);
         *found = true;
@@ -262,7 +256,7 @@ azk_status azk_store__enrol_peek(azk_home *h, const char *token_hash, int64_t no
     azk_db_bind_int64(st, 2, now);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW) {
-        copy_col(role, 24, st, 0);
+        azk_store__col_copy(st, 0, role, 24);
         *usable = true;
     } else if (s != AZK_DB_DONE) {
         rc = AZK_ERR_DB;

@@ -8,12 +8,6 @@
 
 #include <string.h>
 
-static const char *txt(azk_db_stmt *st, int col)
-{
-    const char *v = azk_db_col_text(st, col);
-    return v != NULL ? v : "";
-}
-
 azk_status azk_store__kept_report_add(azk_home *h, const struct azk_store_kept_report *r,
                                       const char *doc)
 {
@@ -58,11 +52,11 @@ azk_status azk_store__kept_reports(azk_home *h, const char *client, const char *
     azk_db_bind_text(st, 4, month != NULL ? month : "");
     while ((s = azk_db_step(st)) == AZK_DB_ROW) {
         struct azk_store_kept_report r;
-        r.client = txt(st, 0);
-        r.month = txt(st, 1);
-        r.sha256 = txt(st, 2);
-        r.generated_at = txt(st, 3);
-        r.generated_by = txt(st, 4);
+        r.client = azk_db_col_str(st, 0);
+        r.month = azk_db_col_str(st, 1);
+        r.sha256 = azk_db_col_str(st, 2);
+        r.generated_at = azk_db_col_str(st, 3);
+        r.generated_by = azk_db_col_str(st, 4);
         rc = cb(&r, p);
         if (rc != AZK_OK)
             break;
@@ -90,7 +84,7 @@ azk_status azk_store__kept_report_get(azk_home *h, const char *client, const cha
     azk_db_bind_text(st, 2, month);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW) {
-        *doc = azk_strdup(txt(st, 0));
+        *doc = azk_strdup(azk_db_col_str(st, 0));
         if (*doc == NULL)
             rc = azk_error_nomem();
     } else if (s != AZK_DB_DONE) {

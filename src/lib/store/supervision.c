@@ -9,12 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *txt(azk_db_stmt *st, int col)
-{
-    const char *v = azk_db_col_text(st, col);
-    return v != NULL ? v : "";
-}
-
 /* Step through all rows; `row` is called for each. */
 static azk_status each_row(azk_db_stmt *st, azk_status (*row)(azk_db_stmt *st, void *x), void *x)
 {
@@ -52,17 +46,17 @@ static azk_status ds_row(azk_db_stmt *st, void *x)
 {
     struct ds_x *d = x;
     struct azk_store_sup_dataset r;
-    r.id = txt(st, 0);
+    r.id = azk_db_col_str(st, 0);
     r.records = azk_db_col_int64(st, 1);
-    r.retain_until = txt(st, 2);
-    r.created_at = txt(st, 3);
-    r.created_by = txt(st, 4);
-    r.state = txt(st, 5);
-    r.ret_state = txt(st, 6);
-    r.shred_at = txt(st, 7);
+    r.retain_until = azk_db_col_str(st, 2);
+    r.created_at = azk_db_col_str(st, 3);
+    r.created_by = azk_db_col_str(st, 4);
+    r.state = azk_db_col_str(st, 5);
+    r.ret_state = azk_db_col_str(st, 6);
+    r.shred_at = azk_db_col_str(st, 7);
     r.shred_index = azk_db_col_null(st, 8) ? -1 : azk_db_col_int64(st, 8);
     r.residuals = azk_db_col_int64(st, 9);
-    r.hold = txt(st, 10);
+    r.hold = azk_db_col_str(st, 10);
     r.refused_artifacts = azk_db_col_int64(st, 11);
     return d->cb(&r, d->p);
 }
@@ -100,7 +94,8 @@ struct open_x {
 static azk_status open_row(azk_db_stmt *st, void *x)
 {
     struct open_x *o = x;
-    return o->cb(txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), o->p);
+    return o->cb(azk_db_col_str(st, 0), azk_db_col_str(st, 1), azk_db_col_str(st, 2),
+                 azk_db_col_str(st, 3), o->p);
 }
 
 azk_status azk_store__sup_opens(azk_home *h, const char *client, const char *from, const char *to,
@@ -268,7 +263,8 @@ struct tm_x {
 static azk_status tm_row(azk_db_stmt *st, void *x)
 {
     struct tm_x *t = x;
-    return t->cb(txt(st, 0), txt(st, 1), txt(st, 2), azk_db_col_int64(st, 3), txt(st, 4), t->p);
+    return t->cb(azk_db_col_str(st, 0), azk_db_col_str(st, 1), azk_db_col_str(st, 2),
+                 azk_db_col_int64(st, 3), azk_db_col_str(st, 4), t->p);
 }
 
 azk_status azk_store__training_matrix(azk_home *h, azk_store_training_cb cb, void *p)
@@ -339,7 +335,8 @@ struct cr_x {
 static azk_status cr_row(azk_db_stmt *st, void *x)
 {
     struct cr_x *c = x;
-    return c->cb(azk_db_col_int64(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), c->p);
+    return c->cb(azk_db_col_int64(st, 0), azk_db_col_str(st, 1), azk_db_col_str(st, 2),
+                 azk_db_col_str(st, 3), c->p);
 }
 
 azk_status azk_store__control_criteria_list(azk_home *h, azk_store_criteria_cb cb, void *p)
@@ -451,18 +448,18 @@ static azk_status ci_row(azk_db_stmt *st, void *x)
 {
     struct ci_x *c = x;
     struct azk_store_control_item it;
-    it.id = txt(st, 0);
-    it.kind = txt(st, 1);
-    it.title = txt(st, 2);
-    it.client = txt(st, 3);
-    it.owner = txt(st, 4);
-    it.due = txt(st, 5);
-    it.status = txt(st, 6);
-    it.requested_by = txt(st, 7);
-    it.approved_by = txt(st, 8);
+    it.id = azk_db_col_str(st, 0);
+    it.kind = azk_db_col_str(st, 1);
+    it.title = azk_db_col_str(st, 2);
+    it.client = azk_db_col_str(st, 3);
+    it.owner = azk_db_col_str(st, 4);
+    it.due = azk_db_col_str(st, 5);
+    it.status = azk_db_col_str(st, 6);
+    it.requested_by = azk_db_col_str(st, 7);
+    it.approved_by = azk_db_col_str(st, 8);
     it.criteria = azk_db_col_int64(st, 9);
-    it.created_at = txt(st, 10);
-    it.updated_at = txt(st, 11);
+    it.created_at = azk_db_col_str(st, 10);
+    it.updated_at = azk_db_col_str(st, 11);
     return c->cb(&it, c->p);
 }
 
@@ -526,14 +523,14 @@ static azk_status vr_row(azk_db_stmt *st, void *x)
 {
     struct vr_x *v = x;
     struct azk_store_vreport r;
-    r.vendor_key = txt(st, 0);
-    r.client = txt(st, 1);
-    r.month = txt(st, 2);
-    r.sha256 = txt(st, 3);
+    r.vendor_key = azk_db_col_str(st, 0);
+    r.client = azk_db_col_str(st, 1);
+    r.month = azk_db_col_str(st, 2);
+    r.sha256 = azk_db_col_str(st, 3);
     r.tree_size = azk_db_col_int64(st, 4);
-    r.root = txt(st, 5);
-    r.month_ends = txt(st, 6);
-    r.flags = txt(st, 7);
+    r.root = azk_db_col_str(st, 5);
+    r.month_ends = azk_db_col_str(st, 6);
+    r.flags = azk_db_col_str(st, 7);
     r.doc = NULL; /* not read: lists need the checkpoints only */
     return v->cb(&r, v->p);
 }
