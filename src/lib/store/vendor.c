@@ -148,11 +148,12 @@ static const struct {
                               " vendor=? AND at>=? AND at<=? ORDER BY ledger_index"},
     /* vendor register in serve (session 6) */
     [AZK_VSQL_RATING_ADD] = {"record risk rating", "tttttt",
-                             "INSERT INTO vendor_ratings(id,vendor,risk,reason,rated_at,rated_by)"
-                             " VALUES(?,?,?,?,?,?)"},
+                             "INSERT INTO vendor_ratings(seq,vendor,risk,reason,rated_at,"
+                             "rated_by) SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM"
+                             " vendor_ratings WHERE vendor=?"},
     [AZK_VSQL_RATING_LIST] = {"list risk ratings", "t",
                               "SELECT risk, reason, rated_at, rated_by FROM vendor_ratings"
-                              " WHERE vendor=? ORDER BY rated_at DESC, id DESC"},
+                              " WHERE vendor=? ORDER BY seq DESC"},
     [AZK_VSQL_KEY_RETIRE] = {"retire vendor key", "ttttt",
                              "INSERT INTO vendor_keys_retired(vendor,purpose,pubkey,fingerprint,"
                              "added_at,retired_at,retired_by,why) SELECT vendor, purpose, pubkey,"

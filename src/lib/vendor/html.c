@@ -136,8 +136,13 @@ static azk_status table(azk_buf *b, const char *title, json_t *arr, const char *
     {
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "<tr>");
-        for (size_t k = 0; rc == AZK_OK && fields[k] != NULL; k++)
-            rc = cell_as(b, json_object_get(x, fields[k]), vocab_field(fields[k]));
+        for (size_t k = 0; rc == AZK_OK && fields[k] != NULL; k++) {
+            json_t *val = json_object_get(x, fields[k]);
+            /* a key's retirement reason is typed text, but "replaced" is the library's word */
+            bool replaced = strcmp(fields[k], "why") == 0 && json_is_string(val) &&
+                            strcmp(json_string_value(val), "replaced") == 0;
+            rc = cell_as(b, val, replaced || vocab_field(fields[k]));
+        }
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "</tr>\n");
     }

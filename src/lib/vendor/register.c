@@ -159,9 +159,7 @@ azk_status azk_vendor_rate(azk_home *h, const char *id, const char *risk, const 
         rc = azk_store__vendor_run(h, AZK_VSQL_VENDOR_RISK, p, 4, NULL);
     }
     if (rc == AZK_OK) { /* the history: every rating with its reason, who and when */
-        char uuid[37];
-        const char *p[] = {uuid, id, risk, reason, now, azk_store__actor(h)};
-        azk_store__uuid(uuid);
+        const char *p[] = {id, risk, reason, now, azk_store__actor(h), id};
         rc = azk_store__vendor_run(h, AZK_VSQL_RATING_ADD, p, 6, NULL);
     }
     extra = json_pack("{s:s}", "risk", risk);

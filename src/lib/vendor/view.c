@@ -388,6 +388,10 @@ static azk_status text_show(azk_buf *b, json_t *v)
 {
     static const char *const kf[] = {"purpose", "fingerprint", "added_at", NULL};
     static const char *const sf[] = {"sub", "scope", NULL};
+    static const char *const chf[] = {"depth", "vendor", "sub", "scope", NULL};
+    static const char *const rf[] = {"rated_at", "risk", "rated_by", "reason", NULL};
+    static const char *const yf[] = {"purpose",    "fingerprint", "retired_at",
+                                     "retired_by", "why",         NULL};
     static const char *const cf[] = {"clause", "status", "on_date", NULL};
     static const char *const qf[] = {"id", "template", "state", "due", "score", NULL};
     static const char *const ff[] = {"kind", "label", "sha256", "expires", NULL};
@@ -435,7 +439,13 @@ static azk_status text_show(azk_buf *b, json_t *v)
     if (rc == AZK_OK)
         rc = text_rows(b, T_("public keys"), json_object_get(v, "keys"), kf);
     if (rc == AZK_OK)
+        rc = text_rows(b, T_("retired keys"), json_object_get(v, "keys_retired"), yf);
+    if (rc == AZK_OK)
         rc = text_rows(b, T_("sub-contractors"), json_object_get(v, "subcontractors"), sf);
+    if (rc == AZK_OK)
+        rc = text_rows(b, T_("sub-contracting chain"), json_object_get(v, "chain"), chf);
+    if (rc == AZK_OK)
+        rc = text_rows(b, T_("risk ratings"), json_object_get(v, "ratings"), rf);
     if (rc == AZK_OK)
         rc = text_rows(b, T_("contract clauses"), json_object_get(v, "clauses"), cf);
     if (rc == AZK_OK)
