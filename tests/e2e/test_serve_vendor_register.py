@@ -420,11 +420,11 @@ class ServeVendorRegisterTest(unittest.TestCase):
                 self.assertGreater(os.path.getsize(png), 10000, name)
                 self.assertLessEqual(drv.execute_script(
                     "return document.documentElement.scrollWidth"), 1366, name)
+                # the whole page, for looking at it
+                h = drv.execute_script("return document.documentElement.scrollHeight")
+                drv.set_window_size(1366, max(768, min(h + 40, 4000)))
+                drv.save_screenshot(os.path.join(self.shots, name + "-full.png"))
                 if name.endswith("sheet"):
-                    # the whole sheet, for looking at it
-                    h = drv.execute_script("return document.documentElement.scrollHeight")
-                    drv.set_window_size(1366, max(768, min(h + 40, 4000)))
-                    drv.save_screenshot(os.path.join(self.shots, name + "-full.png"))
                     drv.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
                     drv.set_window_size(794, 1123)
                     bad = drv.execute_script(

@@ -318,8 +318,9 @@ azk_status azk_serve__h_vreports(struct azk_server *srv, struct azk_serve_req *r
         rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Status sheet"));
     if (rc == AZK_OK && !json_is_true(json_object_get(doc, "report_key")))
         rc = azk_buf_printf(&b, "<p class=\"err\">%s</p>",
-                            T_("No report key of this vendor is registered (azukari vendor "
-                               "key-set ... report): reports cannot be imported."));
+                            T_("No report key of this vendor is registered (the vendor "
+                               "register page, or azukari vendor key ID report KEY): reports "
+                               "cannot be imported."));
     if (rc == AZK_OK)
         rc = azk_serve__html_table(&b, "vreports", vr_cols, sizeof(vr_cols) / sizeof(vr_cols[0]),
                                    json_object_get(doc, "items"));

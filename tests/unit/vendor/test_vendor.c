@@ -352,8 +352,7 @@ static void test_vendor__register_serve(void **state)
         json_t *ch = json_object_get(v, "chain"), *r = json_object_get(v, "ratings");
         json_t *ret = json_object_get(v, "keys_retired");
         assert_int_equal(json_array_size(ch), 2);
-        assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 1), "sub")),
-                            "c");
+        assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 1), "sub")), "c");
         assert_int_equal(json_integer_value(json_object_get(json_array_get(ch, 1), "depth")), 2);
         assert_string_equal(json_string_value(json_array_get(
                                 json_object_get(json_array_get(ch, 1), "locations"), 0)),
