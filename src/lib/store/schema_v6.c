@@ -104,7 +104,7 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- vendor register in serve (issue 15) ----------------------------- */
     /* every risk rating given to a vendor, with its reason, who and when (vendor/register.c;
      * vendors.risk stays the current one; seq orders two ratings of one second) */
-    {"SELECT id FROM vendor_ratings LIMIT 0",
+    {"SELECT seq FROM vendor_ratings LIMIT 0",
      "CREATE TABLE vendor_ratings(vendor TEXT NOT NULL, seq INT64 NOT NULL, risk TEXT NOT NULL,"
      " reason TEXT NOT NULL, rated_at TEXT NOT NULL, rated_by TEXT NOT NULL,"
      " PRIMARY KEY(vendor, seq))"},
