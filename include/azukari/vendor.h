@@ -52,7 +52,8 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_set(azk_home *h, const char *id,
 /**
  * The bank's risk rating of a vendor ("high", "medium", "low"), with the
  * reason; kept apart from questionnaire scores (a score informs a rating,
- * never sets it).
+ * never sets it). Every rating is kept (history: reason, who, when;
+ * azk_vendor_view SHOW "ratings", newest first).
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_rate(azk_home *h, const char *id, const char *risk,
                                                     const char *reason);
@@ -62,12 +63,28 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_rate(azk_home *h, const char *id,
  * "azukari-cert+<base64>"), "report" (monthly reports) or "ledger" (its
  * ledger's signed-note verifier key "name+hash+base64"). The SHA-256
  * fingerprint of the raw key is recorded with it. Replaces an older key
- * of that purpose (the ledger keeps both).
+ * of that purpose (kept as retired, "replaced"; the ledger has both).
+ * Refused (AZK_ERR_ARG, nothing written): the key already registered for
+ * that purpose, or a key retired before for it.
  * @param[out] fingerprint "SHA256:<64 hex>" (may be NULL; 72 bytes)
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_key_set(azk_home *h, const char *id,
                                                        const char *purpose, const char *pubkey,
                                                        char *fingerprint);
+/**
+ * Retire the vendor's key of a purpose: nothing it signs is accepted any
+ * more (monthly reports, certificates, answers) until a new key is
+ * registered. The key is kept as retired with the reason, who and when,
+ * and is never registered again for that purpose (azk_vendor_key_set
+ * refuses it, as it refuses the key already registered). Ledger
+ * "vendor.key.retire" with the fingerprint.
+ * @param reason 1-500 bytes of text (required)
+ * @param[out] fingerprint the retired key's "SHA256:<64 hex>" (may be NULL; 72 bytes)
+ * @return AZK_OK; AZK_ERR_NOTFOUND (unknown vendor, no key of that purpose), AZK_ERR_ARG
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_key_retire(azk_home *h, const char *id,
+                                                          const char *purpose, const char *reason,
+                                                          char *fingerprint);
 /**
  * Add a sub-contractor (再委託先): `sub` must be a registered vendor; a
  * chain that would come back to `id` (a cycle) is refused, naming it.
@@ -166,6 +183,9 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_files_verify(azk_home *h, const c
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_schedule(azk_home *h, const char *id,
                                                               const char *kind, int interval_months,
                                                               const char *start_on);
+/** Stop a periodic schedule of that kind (AZK_ERR_NOTFOUND when there is none). */
+AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_unschedule(azk_home *h, const char *id,
+                                                                const char *kind);
 /** Record an audit or on-site inspection done (adhoc: outside the schedule). */
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_record(azk_home *h, const char *id,
                                                             const char *kind, int adhoc,

@@ -31,6 +31,7 @@ static void usage(FILE *out)
           "       azukari vendor list [--format text|json] [--today DATE]\n"
           "       azukari vendor due [ID] [--within DAYS] [--format text|json] [--today DATE]\n"
           "       azukari vendor key ID certificate|report|ledger KEY|KEYFILE\n"
+          "       azukari vendor key retire ID certificate|report|ledger --reason TEXT\n"
           "       azukari vendor subcontractor add ID SUB --scope TEXT | remove ID SUB\n"
           "       azukari vendor contract ID --ref REF --signed DATE [--expires DATE]\n"
           "       azukari vendor contract clause ID CLAUSE STATUS [--date DATE] [--note TEXT]\n"
@@ -43,6 +44,7 @@ static void usage(FILE *out)
           "       azukari vendor verify-files [ID]\n"
           "       azukari vendor audit schedule ID --kind audit|onsite --every MONTHS --start "
           "DATE\n"
+          "       azukari vendor audit unschedule ID --kind audit|onsite\n"
           "       azukari vendor audit record ID --kind audit|onsite --date DATE --summary TEXT\n"
           "                          [--adhoc]\n"
           "       azukari vendor finding add ID --title T --severity S --owner O --due DATE\n"
@@ -240,6 +242,15 @@ static int cmd_key(struct vopts *o)
     h = azk_cli_open_home();
     if (h == NULL)
         return 1;
+    /* key retire ID PURPOSE --reason TEXT (the library keeps it as retired) */
+    if (strcmp(o->pos[0], "retire") == 0 && o->reason != NULL) {
+        if (azk_vendor_key_retire(h, o->pos[1], o->pos[2], o->reason, fp) != AZK_OK)
+            ret = lib_fail(_("vendor key retire"));
+        else if (!azk_cli_quiet)
+            printf(_("retired %s key of %s: %s\n"), o->pos[2], o->pos[1], fp);
+        azk_home_close(h);
+        return ret;
+    }
     if (azk_vendor_key_set(h, o->pos[0], o->pos[1], vendor_key_arg(o->pos[2]), fp) != AZK_OK)
         ret = lib_fail(_("vendor key"));
     else if (!azk_cli_quiet)

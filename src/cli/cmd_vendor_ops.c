@@ -242,6 +242,19 @@ int vendor_cmd_audit(int argc, char **argv)
         azk_home_close(h);
         return 0;
     }
+    if (strcmp(w, "unschedule") == 0) {
+        if (o.kind == NULL)
+            return azk_cli_usage_err(_("audit unschedule needs --kind"));
+        h = azk_cli_open_home();
+        if (h == NULL)
+            return 1;
+        if (azk_vendor_audit_unschedule(h, o.pos[0], o.kind) != AZK_OK)
+            return fail(_("vendor audit unschedule"), h);
+        if (!azk_cli_quiet)
+            printf(_("%s: %s schedule stopped\n"), o.pos[0], o.kind);
+        azk_home_close(h);
+        return 0;
+    }
     if (strcmp(w, "record") == 0) {
         char id[37];
         if (o.kind == NULL || o.date == NULL || o.summary == NULL)
@@ -255,7 +268,7 @@ int vendor_cmd_audit(int argc, char **argv)
         azk_home_close(h);
         return 0;
     }
-    return azk_cli_usage_err(_("vendor audit schedule|record ID ..."));
+    return azk_cli_usage_err(_("vendor audit schedule|unschedule|record ID ..."));
 }
 
 int vendor_cmd_finding(int argc, char **argv)

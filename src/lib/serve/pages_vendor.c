@@ -57,11 +57,14 @@ static azk_status view_vendors(struct azk_server *srv, json_t **out)
     }
     json_array_foreach(all, i, v)
     {
-        json_t *o = json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:I}", "id", json_object_get(v, "id"),
-                              "name", json_object_get(v, "name"), "corporate_number",
-                              json_object_get(v, "corporate_number"), "criticality",
-                              json_object_get(v, "criticality"), "risk", json_object_get(v, "risk"),
-                              "flags", (json_int_t)json_array_size(json_object_get(v, "flags")));
+        const char *next = NULL, *audit = azk_serve__vendor_audit_state(v, &next);
+        json_t *o =
+            json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:I, s:s?, s:s?}", "id",
+                      json_object_get(v, "id"), "name", json_object_get(v, "name"),
+                      "corporate_number", json_object_get(v, "corporate_number"), "criticality",
+                      json_object_get(v, "criticality"), "risk", json_object_get(v, "risk"),
+                      "flags", (json_int_t)json_array_size(json_object_get(v, "flags")),
+                      "next_audit", next, "audit", audit);
         if (o == NULL || json_array_append_new(items, o) != 0) {
             json_decref(items);
             json_decref(all);
@@ -93,9 +96,10 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
         return rc;
     rc = azk_buf_printf(&b,
                         "<table id=\"vendors\"><thead><tr><th>ID</th><th>%s</th><th>%s</th>"
-                        "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+                        "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+                        "<tbody>",
                         T_("Name"), T_("Corporate number"), T_("Criticality"), T_("Risk rating"),
-                        T_("Flags"), T_("Pages"));
+                        T_("Next audit"), T_("Flags"), T_("Pages"));
     json_array_foreach(json_object_get(doc, "items"), i, row)
     {
         static const char *const keys[] = {"id", "name", "corporate_number", "criticality", "risk"};
@@ -113,6 +117,8 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
                 rc = azk_buf_puts(&b, "</td>");
         }
         if (rc == AZK_OK)
+            rc = azk_serve__vendor_audit_cell(&b, row);
+        if (rc == AZK_OK)
             rc = azk_buf_printf(&b, "<td>%lld</td><td><a href=\"/vendor?id=", (long long)flags);
         if (rc == AZK_OK)
             rc = azk_serve__url(&b, id);
@@ -129,14 +135,19 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
                 rc = azk_serve__url(&b, id);
             if (rc == AZK_OK)
                 rc = azk_buf_printf(&b, "\">%s</a>", T_("Change records"));
+            if (rc == AZK_OK)
+                rc = azk_buf_puts(&b, " | <a href=\"/vendor/register?id=");
+            if (rc == AZK_OK)
+                rc = azk_serve__url(&b, id);
+            if (rc == AZK_OK)
+                rc = azk_buf_printf(&b, "\">%s</a>", T_("Vendor register"));
         }
         if (rc == AZK_OK)
             rc = azk_buf_puts(&b, "</td></tr>");
     }
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "</tbody></table><p>%s</p>",
-                            T_("Keys, sub-contractors, questionnaires and ratings are changed "
-                               "with `azukari vendor`."));
+                            T_("Questionnaires are changed with `azukari vendor`."));
     if (rc == AZK_OK)
         rc = azk_serve__vendor_add_form(&b, rq);
     if (rc == AZK_OK)
@@ -307,8 +318,9 @@ azk_status azk_serve__h_vreports(struct azk_server *srv, struct azk_serve_req *r
         rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Status sheet"));
     if (rc == AZK_OK && !json_is_true(json_object_get(doc, "report_key")))
         rc = azk_buf_printf(&b, "<p class=\"err\">%s</p>",
-                            T_("No report key of this vendor is registered (azukari vendor "
-                               "key-set ... report): reports cannot be imported."));
+                            T_("No report key of this vendor is registered (the vendor "
+                               "register page, or azukari vendor key ID report KEY): reports "
+                               "cannot be imported."));
     if (rc == AZK_OK)
         rc = azk_serve__html_table(&b, "vreports", vr_cols, sizeof(vr_cols) / sizeof(vr_cols[0]),
                                    json_object_get(doc, "items"));

@@ -57,8 +57,9 @@ static azk_status answer_with(struct azk_serve_req *rq, struct azk_serve_resp *r
  * unknown vendor or finding: the library's message, which names no personal
  * value; nothing was written), anything else the caller's 500.
  */
-static azk_status answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, const char *vendor,
-                         azk_status rc, const char *what, const char *new_id)
+azk_status azk_serve__vendor_answer(struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                                    const char *page, const char *vendor, azk_status rc,
+                                    const char *what, const char *new_id)
 {
     char msg[512];
     azk_buf back = AZK_BUF_INIT;
@@ -67,7 +68,7 @@ static azk_status answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, co
     if (rc != AZK_OK && st == 0)
         return rc;
     /* the link back: the vendor as typed (maybe unknown, maybe hostile), percent-encoded */
-    out = azk_buf_puts(&back, vendor != NULL ? "/vendor/edit?id=" : "/vendors");
+    out = azk_buf_puts(&back, vendor != NULL ? page : "/vendors");
     if (out == AZK_OK && vendor != NULL)
         out = azk_serve__url(&back, vendor);
     if (out != AZK_OK) {
@@ -77,6 +78,12 @@ static azk_status answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, co
     out = answer_with(rq, rs, rc, st, what, new_id, msg, sizeof(msg), (const char *)back.data);
     azk_buf_dispose(&back);
     return out;
+}
+
+static azk_status answer(struct azk_serve_req *rq, struct azk_serve_resp *rs, const char *vendor,
+                         azk_status rc, const char *what, const char *new_id)
+{
+    return azk_serve__vendor_answer(rq, rs, "/vendor/edit?id=", vendor, rc, what, new_id);
 }
 
 /* A required field missing: 400 before the library is asked. */
@@ -264,7 +271,11 @@ azk_status azk_serve__h_vendor_edit(struct azk_server *srv, struct azk_serve_req
     if (rc == AZK_OK)
         rc = azk_serve__url(&b, id);
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Status sheet"));
+        rc = azk_buf_printf(&b, "\">%s</a> | <a href=\"/vendor/register?id=", T_("Status sheet"));
+    if (rc == AZK_OK)
+        rc = azk_serve__url(&b, id);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Register entries, keys, rating, schedules"));
     /* a contract clause */
     if (rc == AZK_OK)
         rc = head(&b, rq, T_("Record a contract clause"), "/vendor/clause", id);
@@ -344,4 +355,39 @@ azk_status azk_serve__h_vendor_edit(struct azk_server *srv, struct azk_serve_req
     }
     azk_buf_dispose(&b);
     return rc;
+}
+
+/* ---- shared with the register's forms (pages_vendor_register.c) ------------ */
+
+const char *azk_serve__vendor_field(const struct azk_serve_req *rq, const char *name)
+{
+    return field(rq, name);
+}
+
+azk_status azk_serve__vendor_missing(struct azk_serve_req *rq, struct azk_serve_resp *rs)
+{
+    return missing(rq, rs);
+}
+
+azk_status azk_serve__vendor_choice(azk_buf *b, const char *label, const char *name,
+                                    const char *const *opts)
+{
+    return choice(b, label, name, opts);
+}
+
+azk_status azk_serve__vendor_input(azk_buf *b, const char *label, const char *name,
+                                   const char *type, bool required)
+{
+    return input(b, label, name, type, required);
+}
+
+azk_status azk_serve__vendor_form(azk_buf *b, const struct azk_serve_req *rq, const char *title,
+                                  const char *action, const char *id)
+{
+    return head(b, rq, title, action, id);
+}
+
+azk_status azk_serve__vendor_submit(azk_buf *b, const char *button)
+{
+    return tail(b, button);
 }

@@ -652,6 +652,41 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
 /* ---- end vendor management ---------------------------------------------- */
 
 /* ---- vendor register in serve (issue 15) -------------------------------- */
+/* pages_vendor_register.c: a vendor's fields, locations, sub-contractors, keys (step-up),
+ * risk rating and audit schedules (administrators, operators) */
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_register);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_set);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_locations);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_sub_add);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_sub_remove);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_key);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_key_retire);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_rate);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_schedule);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_unschedule);
+/* pages_vendor_forms.c's helpers, shared by both files of vendor forms: the library's verdict
+ * as the answer (page: back to `page` + the vendor id; API: 201 or the error), a non-empty
+ * field, the "required field missing" 400, and the pieces of a form */
+AZK_NODISCARD azk_status azk_serve__vendor_answer(struct azk_serve_req *rq,
+                                                  struct azk_serve_resp *rs, const char *page,
+                                                  const char *vendor, azk_status rc,
+                                                  const char *what, const char *new_id);
+const char *azk_serve__vendor_field(const struct azk_serve_req *rq, const char *name);
+AZK_NODISCARD azk_status azk_serve__vendor_missing(struct azk_serve_req *rq,
+                                                   struct azk_serve_resp *rs);
+AZK_NODISCARD azk_status azk_serve__vendor_choice(azk_buf *b, const char *label, const char *name,
+                                                  const char *const *opts);
+AZK_NODISCARD azk_status azk_serve__vendor_input(azk_buf *b, const char *label, const char *name,
+                                                 const char *type, bool required);
+AZK_NODISCARD azk_status azk_serve__vendor_form(azk_buf *b, const struct azk_serve_req *rq,
+                                                const char *title, const char *action,
+                                                const char *id);
+AZK_NODISCARD azk_status azk_serve__vendor_submit(azk_buf *b, const char *button);
+/* The vendors list's loud column: the next audit due and whether one is overdue (vendor view
+ * object of azk_vendor_view LIST): "overdue" / "due" / NULL, *next the earliest next due. */
+const char *azk_serve__vendor_audit_state(const json_t *v, const char **next);
+/* Its cell for a row of the list ({"audit", "next_audit"}): overdue in red, "期限超過". */
+AZK_NODISCARD azk_status azk_serve__vendor_audit_cell(azk_buf *b, const json_t *row);
 /* ---- end vendor register in serve --------------------------------------- */
 
 /* ---- vendor files and questionnaires (issue 15) ------------------------- */

@@ -102,6 +102,19 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end supervision ------------------------------------------------- */
 
     /* ---- vendor register in serve (issue 15) ----------------------------- */
+    /* every risk rating given to a vendor, with its reason, who and when (vendor/register.c;
+     * vendors.risk stays the current one; seq orders two ratings of one second) */
+    {"SELECT seq FROM vendor_ratings LIMIT 0",
+     "CREATE TABLE vendor_ratings(vendor TEXT NOT NULL, seq INT64 NOT NULL, risk TEXT NOT NULL,"
+     " reason TEXT NOT NULL, rated_at TEXT NOT NULL, rated_by TEXT NOT NULL,"
+     " PRIMARY KEY(vendor, seq))"},
+    /* a vendor's keys no longer trusted (retired, or replaced by a newer key of the purpose):
+     * kept for the record; such a key is never registered again for that purpose */
+    {"SELECT vendor FROM vendor_keys_retired LIMIT 0",
+     "CREATE TABLE vendor_keys_retired(vendor TEXT NOT NULL, purpose TEXT NOT NULL,"
+     " pubkey TEXT NOT NULL, fingerprint TEXT NOT NULL, added_at TEXT NOT NULL,"
+     " retired_at TEXT NOT NULL, retired_by TEXT NOT NULL, why TEXT NOT NULL,"
+     " PRIMARY KEY(vendor, purpose, fingerprint))"},
     /* ---- end vendor register in serve ------------------------------------ */
 
     /* ---- vendor files and questionnaires (issue 15) ---------------------- */

@@ -146,6 +146,32 @@ static const struct {
     [AZK_VSQL_EVENT_RANGE] = {"list vendor events", "ttt",
                               "SELECT ledger_index, action, at FROM vendor_events WHERE"
                               " vendor=? AND at>=? AND at<=? ORDER BY ledger_index"},
+    /* vendor register in serve (session 6) */
+    [AZK_VSQL_RATING_ADD] = {"record risk rating", "tttttt",
+                             "INSERT INTO vendor_ratings(seq,vendor,risk,reason,rated_at,"
+                             "rated_by) SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM"
+                             " vendor_ratings WHERE vendor=?"},
+    [AZK_VSQL_RATING_LIST] = {"list risk ratings", "t",
+                              "SELECT risk, reason, rated_at, rated_by FROM vendor_ratings"
+                              " WHERE vendor=? ORDER BY seq DESC"},
+    [AZK_VSQL_KEY_RETIRE] = {"retire vendor key", "ttttt",
+                             "INSERT INTO vendor_keys_retired(vendor,purpose,pubkey,fingerprint,"
+                             "added_at,retired_at,retired_by,why) SELECT vendor, purpose, pubkey,"
+                             " fingerprint, added_at, ?, ?, ? FROM vendor_keys WHERE vendor=? AND"
+                             " purpose=?"},
+    [AZK_VSQL_KEY_DELETE] = {"remove vendor key", "tt",
+                             "DELETE FROM vendor_keys WHERE vendor=? AND purpose=?"},
+    [AZK_VSQL_KEY_RETIRED] = {"list retired vendor keys", "t",
+                              "SELECT purpose, fingerprint, added_at, retired_at, retired_by, why"
+                              " FROM vendor_keys_retired WHERE vendor=? ORDER BY retired_at,"
+                              " purpose"},
+    [AZK_VSQL_KEY_WAS] = {"find retired vendor key", "ttt",
+                          "SELECT retired_at FROM vendor_keys_retired WHERE vendor=? AND"
+                          " purpose=? AND fingerprint=?"},
+    [AZK_VSQL_PLAN_REMOVE] = {"remove audit schedule", "tt",
+                              "DELETE FROM vendor_audit_plans WHERE vendor=? AND kind=?"},
+    [AZK_VSQL_VENDOR_BRIEF] = {"list vendors", "",
+                               "SELECT id, name, locations FROM vendors ORDER BY id"},
 };
 
 static azk_status prepare(azk_home *h, enum azk_vsql op, const char *const *params, size_t n,

@@ -61,6 +61,15 @@ enum azk_vsql {
     /* the vendor's ledger entries */
     AZK_VSQL_EVENT_ADD,   /* vendor index(i) action at */
     AZK_VSQL_EVENT_RANGE, /* vendor from to -> ledger_index action at (at in [from, to]) */
+    /* vendor register in serve (session 6) */
+    AZK_VSQL_RATING_ADD,   /* id vendor risk reason rated_at rated_by */
+    AZK_VSQL_RATING_LIST,  /* vendor -> risk reason rated_at rated_by, newest first */
+    AZK_VSQL_KEY_RETIRE,   /* retired_at retired_by why vendor purpose (copies the current key) */
+    AZK_VSQL_KEY_DELETE,   /* vendor purpose */
+    AZK_VSQL_KEY_RETIRED,  /* vendor -> purpose fingerprint added_at retired_at retired_by why */
+    AZK_VSQL_KEY_WAS,      /* vendor purpose fingerprint -> retired_at (a key retired before) */
+    AZK_VSQL_PLAN_REMOVE,  /* vendor kind */
+    AZK_VSQL_VENDOR_BRIEF, /* -> id name locations (every vendor, for the sub-contracting chain) */
     AZK_VSQL__COUNT
 };
 

@@ -59,6 +59,33 @@ azk_status azk_vendor_audit_schedule(azk_home *h, const char *id, const char *ki
     return rc;
 }
 
+azk_status azk_vendor_audit_unschedule(azk_home *h, const char *id, const char *kind)
+{
+    azk_status rc;
+    int64_t ch = 0;
+    json_t *extra;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && id != NULL);
+    if (!azk_vendor__one_of(kind, audit_kinds))
+        return azk_error_set(AZK_ERR_ARG, "audit kind must be audit or onsite");
+    rc = azk_vendor__must_exist(h, id);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_vendor__begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    {
+        const char *p[] = {id, kind};
+        rc = azk_store__vendor_run(h, AZK_VSQL_PLAN_REMOVE, p, 2, &ch);
+    }
+    if (rc == AZK_OK && ch == 0)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "vendor %s has no %s schedule", id, kind);
+    extra = json_pack("{s:s}", "kind", kind);
+    rc = azk_vendor__end(h, rc, id, "vendor.audit.unschedule", extra);
+    json_decref(extra);
+    return rc;
+}
+
 azk_status azk_vendor_audit_record(azk_home *h, const char *id, const char *kind, int adhoc,
                                    const char *done_on, const char *summary, char audit_id[37])
 {

@@ -2,7 +2,10 @@
 /*
  * vendor/html.c -- the printable Japanese status page of one vendor
  * (`azukari vendor show V --html`): A4, tables that break across pages
- * without clipping (rows never split, headers repeated), the flags first.
+ * without clipping (rows never split, headers repeated), the flags first
+ * (an overdue audit also as a banner and its schedule row marked), the
+ * sub-contracting chain with each link's locations, the risk rating's
+ * history and the keys no longer trusted.
  * Input is the object of azk_vendor__collect; every text is escaped.
  */
 #include "vendor/vendor_int.h"
@@ -27,6 +30,9 @@ static const char head[] =
     "th { background: #eee; font-weight: bold; }\n"
     ".high { color: #a00; font-weight: bold; }\n"
     ".mono { font-family: 'DejaVu Sans Mono',monospace; font-size: 7.5pt; }\n"
+    ".alarm { border: 2px solid #a00; color: #a00; font-weight: bold; font-size: 11pt;"
+    " padding: 2mm 3mm; margin: 3mm 0; }\n"
+    "tr.overdue td { color: #a00; font-weight: bold; background: #fdd; }\n"
     "</style></head><body>\n";
 
 /* The page's Japanese for the fixed vocabulary (codes, levels, clauses, kinds, states). */
@@ -76,6 +82,7 @@ static const char *ja(const char *v)
         {"certificate", "証明書・回答の署名鍵"},
         {"report", "月次報告の署名鍵"},
         {"ledger", "台帳の検証鍵"},
+        {"replaced", "新しい鍵に交換"},
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if (strcmp(v, t[i][0]) == 0)
@@ -106,8 +113,8 @@ static azk_status cell(azk_buf *b, json_t *v)
 
 static bool vocab_field(const char *f)
 {
-    static const char *const v[] = {"code",  "severity", "subject", "clause",  "status",
-                                    "state", "kind",     "class",   "purpose", NULL};
+    static const char *const v[] = {"code", "severity", "subject", "clause", "status", "state",
+                                    "kind", "class",    "purpose", "risk",   NULL};
     return azk_vendor__one_of(f, v);
 }
 
@@ -129,13 +136,127 @@ static azk_status table(azk_buf *b, const char *title, json_t *arr, const char *
     {
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "<tr>");
-        for (size_t k = 0; rc == AZK_OK && fields[k] != NULL; k++)
-            rc = cell_as(b, json_object_get(x, fields[k]), vocab_field(fields[k]));
+        for (size_t k = 0; rc == AZK_OK && fields[k] != NULL; k++) {
+            json_t *val = json_object_get(x, fields[k]);
+            /* a key's retirement reason is typed text, but "replaced" is the library's word */
+            bool replaced = strcmp(fields[k], "why") == 0 && json_is_string(val) &&
+                            strcmp(json_string_value(val), "replaced") == 0;
+            rc = cell_as(b, val, replaced || vocab_field(fields[k]));
+        }
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "</tr>\n");
     }
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</tbody></table>\n");
+    return rc;
+}
+
+/* The audit schedules; a row whose next due date has passed is marked (red, 期限超過). */
+static azk_status plans(azk_buf *b, json_t *arr, const char *today)
+{
+    json_t *x;
+    size_t i;
+    azk_status rc =
+        azk_buf_printf(b, "<h2>監査・立入検査の計画（%zu件）</h2>\n", json_array_size(arr));
+    if (rc != AZK_OK || json_array_size(arr) == 0)
+        return rc;
+    rc = azk_buf_puts(b, "<table id=\"audit-plans\"><thead><tr><th>種別</th><th>周期（月）</th>"
+                         "<th>初回期限</th><th>前回実施</th><th>次回期限</th><th>状態</th>"
+                         "</tr></thead><tbody>\n");
+    json_array_foreach(arr, i, x)
+    {
+        const char *next = json_string_value(json_object_get(x, "next_due"));
+        bool late = next != NULL && strcmp(next, today) < 0;
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<tr%s>", late ? " class=\"overdue\"" : "");
+        if (rc == AZK_OK)
+            rc = cell_as(b, json_object_get(x, "kind"), true);
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "interval_months"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "start_on"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "last_done"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "next_due"));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<td>%s</td></tr>\n", late ? "期限超過" : "予定");
+    }
+    return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
+}
+
+/* The sub-contracting chain: one row per link, indented by its depth, with its locations. */
+static azk_status chain(azk_buf *b, json_t *arr)
+{
+    json_t *x, *l;
+    size_t i, k;
+    azk_status rc = azk_buf_printf(b, "<h2>再委託の連鎖（%zu件）</h2>\n", json_array_size(arr));
+    if (rc != AZK_OK || json_array_size(arr) == 0)
+        return rc;
+    rc = azk_buf_puts(b, "<table id=\"chain\"><thead><tr><th style=\"width:6%\">段</th>"
+                         "<th>再委託先</th><th>委託元</th><th>範囲</th>"
+                         "<th>データの保管・処理場所</th></tr></thead><tbody>\n");
+    json_array_foreach(arr, i, x)
+    {
+        json_int_t d = json_integer_value(json_object_get(x, "depth"));
+        const char *name = json_string_value(json_object_get(x, "name"));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<tr><td>%lld</td><td>", (long long)d);
+        for (json_int_t n = 1; rc == AZK_OK && n < d; n++)
+            rc = azk_buf_puts(b, "　");
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, d > 1 ? "└ " : "");
+        if (rc == AZK_OK)
+            rc = azk_buf_put_html(b, json_string_value(json_object_get(x, "sub")));
+        if (rc == AZK_OK && name != NULL) {
+            rc = azk_buf_puts(b, "<br>");
+            if (rc == AZK_OK)
+                rc = azk_buf_put_html(b, name);
+        }
+        if (rc == AZK_OK && json_is_true(json_object_get(x, "cycle")))
+            rc = azk_buf_puts(b, " <span class=\"high\">（循環）</span>");
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "</td>");
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "vendor"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "scope"));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "<td>");
+        json_array_foreach(json_object_get(x, "locations"), k, l)
+        {
+            if (rc == AZK_OK && k > 0)
+                rc = azk_buf_puts(b, "<br>");
+            if (rc == AZK_OK)
+                rc = azk_buf_put_html(b, json_string_value(l));
+        }
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "</td></tr>\n");
+    }
+    return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
+}
+
+/* A loud line at the top for each overdue audit schedule. */
+static azk_status alarms(azk_buf *b, json_t *flags)
+{
+    json_t *f;
+    size_t i;
+    azk_status rc = AZK_OK;
+    json_array_foreach(flags, i, f)
+    {
+        const char *code = json_string_value(json_object_get(f, "code"));
+        if (rc != AZK_OK || code == NULL || strcmp(code, "audit-overdue") != 0)
+            continue;
+        rc = azk_buf_puts(b, "<div class=\"alarm\">期限超過: ");
+        if (rc == AZK_OK)
+            rc = azk_buf_put_html(b, ja(json_string_value(json_object_get(f, "subject"))));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "の期限 ");
+        if (rc == AZK_OK)
+            rc = azk_buf_put_html(b, json_string_value(json_object_get(f, "due")));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, " を過ぎています</div>\n");
+    }
     return rc;
 }
 
@@ -145,14 +266,15 @@ azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
     static const char *const fh[] = {"重要度", "指摘", "対象", "期限"};
     static const char *const kf[] = {"purpose", "fingerprint", "added_at", NULL};
     static const char *const kh[] = {"用途", "指紋（SHA-256）", "登録"};
-    static const char *const sf[] = {"sub", "scope", "added_at", NULL};
-    static const char *const sh[] = {"再委託先", "範囲", "登録"};
+    static const char *const rf[] = {"rated_at", "risk", "reason", "rated_by", NULL};
+    static const char *const rh[] = {"日時", "評価", "理由", "評価者"};
+    static const char *const yf[] = {"purpose",    "fingerprint", "added_at", "retired_at",
+                                     "retired_by", "why",         NULL};
+    static const char *const yh[] = {"用途", "指紋（SHA-256）", "登録", "廃止", "廃止者", "理由"};
     static const char *const cf[] = {"clause", "status", "on_date", "note", NULL};
     static const char *const ch[] = {"条項", "状態", "合意日", "備考"};
     static const char *const qf[] = {"id", "template", "state", "due", "score", NULL};
     static const char *const qh[] = {"質問票", "様式", "状態", "回答期限", "評点"};
-    static const char *const pf[] = {"kind", "interval_months", "last_done", "next_due", NULL};
-    static const char *const ph[] = {"種別", "周期（月）", "前回実施", "次回期限"};
     static const char *const af[] = {"done_on", "kind", "summary", NULL};
     static const char *const ah[] = {"実施日", "種別", "概要"};
     static const char *const nf[] = {"title", "severity", "owner", "due", "status", NULL};
@@ -205,17 +327,23 @@ azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</tr></tbody></table>\n");
     if (rc == AZK_OK)
+        rc = alarms(b, json_object_get(v, "flags"));
+    if (rc == AZK_OK)
         rc = table(b, "要対応事項", json_object_get(v, "flags"), ff, fh);
     if (rc == AZK_OK)
         rc = table(b, "契約の必須条項", json_object_get(v, "clauses"), cf, ch);
     if (rc == AZK_OK)
-        rc = table(b, "再委託先", json_object_get(v, "subcontractors"), sf, sh);
+        rc = chain(b, json_object_get(v, "chain"));
+    if (rc == AZK_OK)
+        rc = table(b, "リスク評価の履歴", json_object_get(v, "ratings"), rf, rh);
     if (rc == AZK_OK)
         rc = table(b, "公開鍵", json_object_get(v, "keys"), kf, kh);
     if (rc == AZK_OK)
+        rc = table(b, "廃止・交換した公開鍵", json_object_get(v, "keys_retired"), yf, yh);
+    if (rc == AZK_OK)
         rc = table(b, "質問票", json_object_get(v, "questionnaires"), qf, qh);
     if (rc == AZK_OK)
-        rc = table(b, "監査・立入検査の計画", json_object_get(v, "audit_plans"), pf, ph);
+        rc = plans(b, json_object_get(v, "audit_plans"), today);
     if (rc == AZK_OK)
         rc = table(b, "監査・立入検査の記録", json_object_get(v, "audits"), af, ah);
     if (rc == AZK_OK)

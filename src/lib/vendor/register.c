@@ -2,7 +2,8 @@
 /*
  * vendor/register.c -- the vendor register (azukari/vendor.h): legal
  * entity, 法人番号 (check digit verified), locations of data, criticality,
- * the bank's risk rating, public keys with fingerprints, the
+ * the bank's risk rating and its history, public keys with fingerprints
+ * (replaced or retired keys kept, never registered again), the
  * sub-contracting (再委託) chain without cycles, the contract and its
  * required clauses. One transaction and one ledger event per change.
  */
@@ -157,6 +158,10 @@ azk_status azk_vendor_rate(azk_home *h, const char *id, const char *risk, const 
         const char *p[] = {risk, reason, now, id};
         rc = azk_store__vendor_run(h, AZK_VSQL_VENDOR_RISK, p, 4, NULL);
     }
+    if (rc == AZK_OK) { /* the history: every rating with its reason, who and when */
+        const char *p[] = {id, risk, reason, now, azk_store__actor(h), id};
+        rc = azk_store__vendor_run(h, AZK_VSQL_RATING_ADD, p, 6, NULL);
+    }
     extra = json_pack("{s:s}", "risk", risk);
     rc = azk_vendor__end(h, rc, id, "vendor.rate", extra);
     json_decref(extra);
@@ -190,6 +195,43 @@ static azk_status key_raw(const char *text, uint8_t raw[32])
     return AZK_OK;
 }
 
+/* The fingerprint of a key row (KEY_GET: pubkey, fingerprint) into a char[72]. */
+static azk_status fp_cb(const char *const *cols, size_t ncols, void *payload)
+{
+    (void)snprintf(payload, 72, "%s", ncols > 1 && cols[1] != NULL ? cols[1] : "");
+    return AZK_OK;
+}
+
+/* The first column of a row into a char[32] (a date). */
+static azk_status at_cb(const char *const *cols, size_t ncols, void *payload)
+{
+    (void)snprintf(payload, 32, "%s", ncols > 0 && cols[0] != NULL ? cols[0] : "");
+    return AZK_OK;
+}
+
+/*
+ * Inside the key's transaction: refuse a key that is already the vendor's
+ * key of this purpose (nothing would change) or one retired before for it
+ * (a key taken out of trust, e.g. compromised, never comes back silently).
+ */
+static azk_status key_is_new(azk_home *h, const char *id, const char *purpose, const char *fp)
+{
+    char cur[72] = "", was[32] = "";
+    const char *p[] = {id, purpose, fp};
+    azk_status rc = azk_store__vendor_rows(h, AZK_VSQL_KEY_GET, p, 2, fp_cb, cur);
+    if (rc == AZK_OK && strcmp(cur, fp) == 0)
+        return azk_error_set(AZK_ERR_ARG, "this key is already the %s key of vendor %s", purpose,
+                             id);
+    if (rc == AZK_OK)
+        rc = azk_store__vendor_rows(h, AZK_VSQL_KEY_WAS, p, 3, at_cb, was);
+    if (rc == AZK_OK && was[0] != '\0')
+        return azk_error_set(AZK_ERR_ARG,
+                             "this key was retired as %s key of vendor %s on %.10s: a retired key "
+                             "is not registered again",
+                             purpose, id, was);
+    return rc;
+}
+
 azk_status azk_vendor_key_set(azk_home *h, const char *id, const char *purpose, const char *pubkey,
                               char *fingerprint)
 {
@@ -218,14 +260,67 @@ azk_status azk_vendor_key_set(azk_home *h, const char *id, const char *purpose, 
     clean[strcspn(clean, "\r\n")] = '\0';
     azk_store__now(now);
     rc = azk_vendor__begin(h);
+    if (rc != AZK_OK) {
+        azk_free(clean);
+        return rc;
+    }
+    rc = key_is_new(h, id, purpose, fp);
+    if (rc == AZK_OK) { /* the key it replaces is kept as retired */
+        const char *p[] = {now, azk_store__actor(h), "replaced", id, purpose};
+        rc = azk_store__vendor_run(h, AZK_VSQL_KEY_RETIRE, p, 5, NULL);
+    }
     if (rc == AZK_OK) {
         const char *p[] = {id, purpose, clean, fp, now};
         rc = azk_store__vendor_run(h, AZK_VSQL_KEY_SET, p, 5, NULL);
-        extra = json_pack("{s:s,s:s}", "purpose", purpose, "fingerprint", fp);
-        rc = azk_vendor__end(h, rc, id, "vendor.key", extra);
-        json_decref(extra);
     }
+    extra = json_pack("{s:s,s:s}", "purpose", purpose, "fingerprint", fp);
+    rc = azk_vendor__end(h, rc, id, "vendor.key", extra); /* or rolls back */
+    json_decref(extra);
     azk_free(clean);
+    if (rc == AZK_OK && fingerprint != NULL)
+        (void)snprintf(fingerprint, 72, "%s", fp);
+    return rc;
+}
+
+azk_status azk_vendor_key_retire(azk_home *h, const char *id, const char *purpose,
+                                 const char *reason, char *fingerprint)
+{
+    azk_status rc;
+    char fp[72] = "", now[32];
+    int64_t ch = 0;
+    json_t *extra;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && id != NULL);
+    if (!azk_vendor__one_of(purpose, key_purposes))
+        return azk_error_set(AZK_ERR_ARG, "key purpose must be certificate, report or ledger");
+    rc = check_text(reason, "reason of the retirement", 500);
+    if (rc == AZK_OK)
+        rc = azk_vendor__must_exist(h, id);
+    if (rc != AZK_OK)
+        return rc;
+    azk_store__now(now);
+    rc = azk_vendor__begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    {
+        const char *p[] = {id, purpose};
+        rc = azk_store__vendor_rows(h, AZK_VSQL_KEY_GET, p, 2, fp_cb, fp);
+    }
+    if (rc == AZK_OK && fp[0] == '\0')
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "vendor %s has no %s key to retire", id, purpose);
+    if (rc == AZK_OK) {
+        const char *p[] = {now, azk_store__actor(h), reason, id, purpose};
+        rc = azk_store__vendor_run(h, AZK_VSQL_KEY_RETIRE, p, 5, NULL);
+    }
+    if (rc == AZK_OK) {
+        const char *p[] = {id, purpose};
+        rc = azk_store__vendor_run(h, AZK_VSQL_KEY_DELETE, p, 2, &ch);
+        if (rc == AZK_OK && ch != 1)
+            rc = azk_error_set(AZK_ERR_DB, "vendor key: %lld rows removed", (long long)ch);
+    }
+    extra = json_pack("{s:s,s:s}", "purpose", purpose, "fingerprint", fp);
+    rc = azk_vendor__end(h, rc, id, "vendor.key.retire", extra);
+    json_decref(extra);
     if (rc == AZK_OK && fingerprint != NULL)
         (void)snprintf(fingerprint, 72, "%s", fp);
     return rc;

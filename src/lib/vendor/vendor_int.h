@@ -94,6 +94,9 @@ AZK_NODISCARD azk_status azk_vendor__answers_check(json_t *a, json_t *tmpl, bool
  */
 AZK_NODISCARD azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today,
                                              json_t **out);
+/* The sub-contracting chain below vendor id (vendor/chain.c), inside the caller's read:
+ * [{"depth", "vendor", "sub", "scope", "name", "locations", "cycle"}] in walk order. */
+AZK_NODISCARD azk_status azk_vendor__chain(azk_home *h, const char *id, json_t **out);
 /* The monthly reports imported from the vendor for the months of from..to (export_reports.c):
  * [{"key", "client", "month", "sha256", "document"}]; *out a new reference. */
 AZK_NODISCARD azk_status azk_vendor__bundle_reports(azk_home *h, json_t *records, const char *from,

@@ -204,6 +204,9 @@ azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today, j
                                                "due", "status", "closed_on", NULL};
     static const char *const doc_cols[] = {
         "id", "class", "kind", "ref", "issued_on", "expires_on", "received_on", "sha256", NULL};
+    static const char *const rating_cols[] = {"risk", "reason", "rated_at", "rated_by", NULL};
+    static const char *const retired_cols[] = {
+        "purpose", "fingerprint", "added_at", "retired_at", "retired_by", "why", NULL};
     static const struct {
         const char *key;
         enum azk_vsql op;
@@ -218,6 +221,8 @@ azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today, j
         {"audits", AZK_VSQL_AUDIT_LIST, audit_cols},
         {"findings", AZK_VSQL_FINDING_LIST, finding_cols},
         {"documents", AZK_VSQL_DOC_LIST, doc_cols},
+        {"ratings", AZK_VSQL_RATING_LIST, rating_cols},
+        {"keys_retired", AZK_VSQL_KEY_RETIRED, retired_cols},
     };
     azk_status rc;
     json_t *arr = NULL, *v = NULL;
@@ -263,6 +268,15 @@ azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today, j
         }
         arr = NULL;
     }
+    rc = azk_vendor__chain(h, id, &arr);
+    if (rc != AZK_OK)
+        goto done;
+    if (json_object_set_new(v, "chain", arr) != 0) {
+        arr = NULL;
+        rc = azk_error_nomem();
+        goto done;
+    }
+    arr = NULL;
     rc = judge(v, today);
     if (rc != AZK_OK)
         goto done;
@@ -374,6 +388,10 @@ static azk_status text_show(azk_buf *b, json_t *v)
 {
     static const char *const kf[] = {"purpose", "fingerprint", "added_at", NULL};
     static const char *const sf[] = {"sub", "scope", NULL};
+    static const char *const chf[] = {"depth", "vendor", "sub", "scope", NULL};
+    static const char *const rf[] = {"rated_at", "risk", "rated_by", "reason", NULL};
+    static const char *const yf[] = {"purpose",    "fingerprint", "retired_at",
+                                     "retired_by", "why",         NULL};
     static const char *const cf[] = {"clause", "status", "on_date", NULL};
     static const char *const qf[] = {"id", "template", "state", "due", "score", NULL};
     static const char *const ff[] = {"kind", "label", "sha256", "expires", NULL};
@@ -421,7 +439,13 @@ static azk_status text_show(azk_buf *b, json_t *v)
     if (rc == AZK_OK)
         rc = text_rows(b, T_("public keys"), json_object_get(v, "keys"), kf);
     if (rc == AZK_OK)
+        rc = text_rows(b, T_("retired keys"), json_object_get(v, "keys_retired"), yf);
+    if (rc == AZK_OK)
         rc = text_rows(b, T_("sub-contractors"), json_object_get(v, "subcontractors"), sf);
+    if (rc == AZK_OK)
+        rc = text_rows(b, T_("sub-contracting chain"), json_object_get(v, "chain"), chf);
+    if (rc == AZK_OK)
+        rc = text_rows(b, T_("risk ratings"), json_object_get(v, "ratings"), rf);
     if (rc == AZK_OK)
         rc = text_rows(b, T_("contract clauses"), json_object_get(v, "clauses"), cf);
     if (rc == AZK_OK)

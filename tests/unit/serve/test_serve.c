@@ -184,6 +184,25 @@ static const struct {
     {"POST /api/v1/vendor/doc", "LAADDDDD"},
     /* ---- end vendor management ---- */
     /* ---- vendor register in serve ---- */
+    {"GET /vendor/register", "LAADDDDD"},
+    {"POST /vendor/set", "LAADDDDD"},
+    {"POST /api/v1/vendor/set", "LAADDDDD"},
+    {"POST /vendor/locations", "LAADDDDD"},
+    {"POST /api/v1/vendor/locations", "LAADDDDD"},
+    {"POST /vendor/sub/add", "LAADDDDD"},
+    {"POST /api/v1/vendor/sub/add", "LAADDDDD"},
+    {"POST /vendor/sub/remove", "LAADDDDD"},
+    {"POST /api/v1/vendor/sub/remove", "LAADDDDD"},
+    {"POST /vendor/key", "LAADDDDD"},
+    {"POST /api/v1/vendor/key", "LAADDDDD"},
+    {"POST /vendor/key/retire", "LAADDDDD"},
+    {"POST /api/v1/vendor/key/retire", "LAADDDDD"},
+    {"POST /vendor/rate", "LAADDDDD"},
+    {"POST /api/v1/vendor/rate", "LAADDDDD"},
+    {"POST /vendor/schedule", "LAADDDDD"},
+    {"POST /api/v1/vendor/schedule", "LAADDDDD"},
+    {"POST /vendor/schedule/remove", "LAADDDDD"},
+    {"POST /api/v1/vendor/schedule/remove", "LAADDDDD"},
     /* ---- end vendor register in serve ---- */
     /* ---- vendor files and questionnaires ---- */
     /* ---- end vendor files and questionnaires ---- */

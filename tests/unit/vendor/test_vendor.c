@@ -288,6 +288,101 @@ static void test_vendor__register(void **state)
     azk_vendor_free(out);
 }
 
+/* The keys, ratings, schedules and chain that serve's register page changes (session 6). */
+static void test_vendor__register_serve(void **state)
+{
+    struct fixture *f = *state;
+    static const char k1[] = "azukari-cert+0gYiBdvlaOAuLaooAoWYwCsAMS4GTzmtR//pX8tFMQM=";
+    static const char k2[] = "azukari-cert+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+    char fp[72] = "", fp2[72] = "";
+    uint64_t before;
+    char *out = NULL;
+    json_t *v;
+    add_vendor(f->h, "a", "5010001008813");
+    add_vendor(f->h, "b", "8700110005901");
+    add_vendor(f->h, "c", "7123456789012");
+    /* keys: the same key twice refused, nothing written; a new one retires the old */
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "report", k1, fp), AZK_OK);
+    before = ledger_size(f->home);
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "report", k1, NULL), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "already the report key"));
+    assert_int_equal(ledger_size(f->home), before);
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "report", k2, fp2), AZK_OK);
+    /* the replaced key never comes back; the same key for another purpose is another record */
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "report", k1, NULL), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "retired"));
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "certificate", k1, NULL), AZK_OK);
+    /* retire: reason required, unknown purpose / vendor / no key refused */
+    assert_int_equal(azk_vendor_key_retire(f->h, "a", "report", "", NULL), AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_key_retire(f->h, "a", "nope", "r", NULL), AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_key_retire(f->h, "zz", "report", "r", NULL), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_vendor_key_retire(f->h, "a", "ledger", "r", NULL), AZK_ERR_NOTFOUND);
+    before = ledger_size(f->home);
+    assert_int_equal(azk_vendor_key_retire(f->h, "a", "report", "漏えいの疑い", fp), AZK_OK);
+    assert_string_equal(fp, fp2);
+    assert_int_equal(ledger_size(f->home), before + 1);
+    assert_int_equal(azk_vendor_key_set(f->h, "a", "report", k2, NULL), AZK_ERR_ARG);
+    /* ratings: every one kept, newest first */
+    assert_int_equal(azk_vendor_rate(f->h, "a", "high", "初回評価"), AZK_OK);
+    assert_int_equal(azk_vendor_rate(f->h, "a", "low", "改善を確認"), AZK_OK);
+    assert_int_equal(azk_vendor_rate(f->h, "a", "extreme", "x"), AZK_ERR_ARG);
+    /* schedules: set, stop, stop again refused */
+    assert_int_equal(azk_vendor_audit_schedule(f->h, "a", "audit", 12, "2020-01-01"), AZK_OK);
+    assert_int_equal(azk_vendor_audit_schedule(f->h, "a", "onsite", 6, "2099-01-01"), AZK_OK);
+    assert_int_equal(azk_vendor_audit_unschedule(f->h, "a", "onsite"), AZK_OK);
+    assert_int_equal(azk_vendor_audit_unschedule(f->h, "a", "onsite"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_vendor_audit_unschedule(f->h, "a", "party"), AZK_ERR_ARG);
+    /* the chain a -> b -> c, each link with its locations */
+    {
+        const char *locs[] = {"大阪 DC-2"};
+        azk_vendor_fields lf = AZK_VENDOR_FIELDS_INIT;
+        lf.locations = locs;
+        lf.location_count = 1;
+        assert_int_equal(azk_vendor_set(f->h, "c", &lf), AZK_OK);
+    }
+    assert_int_equal(azk_vendor_sub_add(f->h, "a", "b", "封入"), AZK_OK);
+    assert_int_equal(azk_vendor_sub_add(f->h, "b", "c", "発送"), AZK_OK);
+    assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "a", "2026-06-01", 0,
+                                     AZK_VENDOR_FMT_JSON, &out),
+                     AZK_OK);
+    v = json_loads(out, 0, NULL);
+    azk_vendor_free(out);
+    assert_non_null(v);
+    {
+        json_t *ch = json_object_get(v, "chain"), *r = json_object_get(v, "ratings");
+        json_t *ret = json_object_get(v, "keys_retired");
+        assert_int_equal(json_array_size(ch), 2);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(ch, 1), "sub")), "c");
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(ch, 1), "depth")), 2);
+        assert_string_equal(json_string_value(json_array_get(
+                                json_object_get(json_array_get(ch, 1), "locations"), 0)),
+                            "大阪 DC-2");
+        assert_int_equal(json_array_size(r), 2);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "reason")),
+                            "改善を確認");
+        assert_non_null(json_string_value(json_object_get(json_array_get(r, 0), "rated_by")));
+        assert_int_equal(json_array_size(ret), 2); /* k1 replaced, k2 retired */
+        assert_int_equal(json_array_size(json_object_get(v, "audit_plans")), 1);
+        {
+            char *fl = json_dumps(json_object_get(v, "flags"), 0);
+            assert_non_null(strstr(fl, "audit-overdue"));
+            free(fl); /* jansson's allocator */
+        }
+    }
+    json_decref(v);
+    /* the page: the overdue schedule loud, the chain and the history shown */
+    assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "a", "2026-06-01", 0,
+                                     AZK_VENDOR_FMT_HTML, &out),
+                     AZK_OK);
+    assert_non_null(strstr(out, "class=\"alarm\""));
+    assert_non_null(strstr(out, "<tr class=\"overdue\">"));
+    assert_non_null(strstr(out, "再委託の連鎖"));
+    assert_non_null(strstr(out, "大阪 DC-2"));
+    assert_non_null(strstr(out, "改善を確認"));
+    assert_non_null(strstr(out, "漏えいの疑い"));
+    azk_vendor_free(out);
+}
+
 static void test_vendor__signdoc(void **state)
 {
     struct fixture *f = *state;
@@ -320,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_vendor__answers_format),
         cmocka_unit_test(test_vendor__bundle_reports),
         cmocka_unit_test_setup_teardown(test_vendor__register, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vendor__register_serve, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendor__signdoc, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
