@@ -44,6 +44,10 @@ struct azk_csv {
 
 #define SNIFF_RECORDS 20
 
+/* the bytes the sniffer looks at; any other byte only ends a field start */
+static const bool sniff_special[256] = {
+    ['"'] = true, ['\n'] = true, ['\r'] = true, ['\t'] = true, [','] = true};
+
 int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
 {
     static const int delims[2] = {'\t', ','};
@@ -54,6 +58,14 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
 
     for (i = 0; i < n && rec < SNIFF_RECORDS; i++) {
         uint8_t c = p[i];
+        if (!quoted && !sniff_special[c]) {
+            /* a run of ordinary bytes: only ends a field start / blank line */
+            while (i + 1 < n && !sniff_special[p[i + 1]])
+                i++;
+            field_start = false;
+            blank = false;
+            continue;
+        }
         if (quoted) {
             if (c == '"') {
                 if (i + 1 < n && p[i + 1] == '"')

@@ -72,7 +72,6 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
     return rc;
 }
 
-
 /* a string jansson would refuse (invalid UTF-8): the caller goes through jansson instead */
 static bool bad_str(const char *s)
 {
@@ -89,8 +88,8 @@ azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
     azk_status rc;
     size_t i;
     bool first = true;
-    if (bad_str(r->path) || bad_str(r->format) || bad_str(r->encoding) ||
-        bad_str(r->error_code) || bad_str(r->error_message) || !isfinite(r->score))
+    if (bad_str(r->path) || bad_str(r->format) || bad_str(r->encoding) || bad_str(r->error_code) ||
+        bad_str(r->error_message) || !isfinite(r->score))
         return AZK_ERR_FORMAT;
     for (i = 0; i < r->member_count; i++) {
         if (r->member[i] == NULL || bad_str(r->member[i]))

@@ -350,18 +350,21 @@ static void test_decode__cp932_tables_match_icu(void **state)
     /* ASCII, half-width kana and the JIS X 0208 / NEC / IBM pairs */
     assert_true(accepted > 20000);
     /* 0x80, 0xA0, 0xFD-0xFF and a lead byte with a bad trail byte: ICU's business */
-    assert_int_equal(azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"a\x80", 2, true, out, &used),
-                     SIZE_MAX);
-    assert_int_equal(azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"\xFF", 1, true, out, &used),
-                     SIZE_MAX);
-    assert_int_equal(azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"\x82\x0A", 2, true, out, &used),
-                     SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"a\x80", 2, true, out, &used),
+        SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"\xFF", 1, true, out, &used), SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"\x82\x0A", 2, true, out, &used),
+        SIZE_MAX);
     /* a lead byte at the end of a read waits; at the end of the object ICU says U+FFFD */
     m = azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"ab\x82", 3, false, out, &used);
     assert_int_equal(m, 2);
     assert_int_equal(used, 2);
-    assert_int_equal(azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"ab\x82", 3, true, out, &used),
-                     SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"ab\x82", 3, true, out, &used),
+        SIZE_MAX);
     azk_buf_dispose(&ref);
 }
 

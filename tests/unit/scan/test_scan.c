@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct count {
@@ -146,6 +147,70 @@ static void test_scan__options_struct_size(void **state)
     assert_null(s);
 }
 
+struct deep {
+    int results, phones, errors;
+};
+
+static azk_status deep_cb(const azk_scan_result *r, void *payload)
+{
+    struct deep *d = payload;
+    d->results++;
+    d->phones += (int)r->counts[AZK_PII_PHONE];
+    d->errors += r->error != AZK_OK;
+    return AZK_OK;
+}
+
+/*
+ * The walk stats an entry relative to its open directory down to
+ * WALK_FD_DEPTH (32) and by its path below: a tree 40 directories deep,
+ * a file at every level and a symbolic link to a file at the bottom
+ * (not followed), gives every file once and no error.
+ */
+static void test_scan__deep_tree(void **state)
+{
+    char root[] = "/tmp/azk-deep-XXXXXX", path[4096], link[4200];
+    const char *paths[1];
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    azk_scan_stats st;
+    struct deep d = {0, 0, 0};
+    size_t len;
+    (void)state;
+    assert_non_null(mkdtemp(root));
+    (void)snprintf(path, sizeof(path), "%s", root);
+    for (int i = 0; i < 40; i++) {
+        FILE *f;
+        char file[4200];
+        len = strlen(path);
+        (void)snprintf(path + len, sizeof(path) - len, "/d%02d", i);
+        assert_int_equal(mkdir(path, 0700), 0);
+        (void)snprintf(file, sizeof(file), "%s/f.txt", path);
+        f = fopen(file, "w");
+        assert_non_null(f);
+        fprintf(f, "TEL 090-3141-5926 level %d\n", i);
+        fclose(f);
+    }
+    (void)snprintf(link, sizeof(link), "%s/l.txt", path);
+    assert_int_equal(symlink("f.txt", link), 0);
+    paths[0] = root;
+    o.threads = 2;
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+    assert_int_equal(azk_scanner_run(s, paths, 1, deep_cb, &d, &st), AZK_OK);
+    azk_scanner_free(s);
+    assert_int_equal(d.results, 40);
+    assert_int_equal(d.phones, 40);
+    assert_int_equal(d.errors, 0);
+    unlink(link);
+    for (int i = 39; i >= 0; i--) {
+        char file[4200];
+        (void)snprintf(file, sizeof(file), "%s/f.txt", path);
+        unlink(file);
+        rmdir(path);
+        *strrchr(path, '/') = '\0';
+    }
+    rmdir(root);
+}
+
 /* r as JSON Lines, directly and through jansson: the same bytes */
 static void same_as_jansson(const azk_scan_result *r)
 {
@@ -239,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_scan__callback_status_stops_scan_fd),
         cmocka_unit_test(test_scan__options_struct_size),
         cmocka_unit_test(test_scan__result_jsonl_as_jansson),
+        cmocka_unit_test(test_scan__deep_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
