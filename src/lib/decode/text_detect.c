@@ -94,7 +94,8 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
 
     *score = 0;
     *errors = 0;
-    if ((e == ENC_CP932 || e == ENC_EUCJP) && score_by_table(e, p, n, at_eof, score))
+    if ((e == ENC_CP932 || e == ENC_EUCJP) && !azk_decode__legacy_tables_off &&
+        score_by_table(e, p, n, at_eof, score))
         return AZK_OK;
     rc = azk_decode__text_open_cnv(&c, e, &count);
     if (rc != AZK_OK)
@@ -251,6 +252,16 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
         return AZK_OK;
     }
     for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+        if (cands[i] == ENC_UTF8 && have && !azk_decode__legacy_tables_off) {
+            /* UTF-8 (last) cannot win when even its best case is no better:
+             * every character ICU decodes is one of the mb above (they walk
+             * byte by byte) and scores at most 4, and its U+FFFD (-30 each)
+             * cover at most 3 of the `bad` bytes each, less up to 3 bytes of a
+             * character cut at the end. Not read, its errors are not needed. */
+            size_t lb = (bad > 3 ? bad - 3 : 0) / 3;
+            if (4 * (long)mb - 30 * (long)lb <= best)
+                continue;
+        }
         rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
         if (rc != AZK_OK)
             return rc;

@@ -41,7 +41,8 @@ azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errco
  */
 size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
                                size_t *used);
-/* Tests only: true makes azk_decode__legacy_fast refuse every window (ICU alone). */
+/* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
+ * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);

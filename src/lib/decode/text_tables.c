@@ -14,8 +14,10 @@
  * entry kept only when it gave one BMP character and no error. Both
  * encodings are stateless (one byte, a lead byte and a trail byte, or
  * 0x8F and two bytes), so a character decodes the same alone as in a
- * stream, and the output is byte for byte the output of ICU. Used by
- * conv_next in text.c.
+ * stream, and the output is byte for byte the output of ICU. Only a byte
+ * that starts some clean character waits for the next read when it ends
+ * one; any other byte there is refused, as ICU reports it at once. Used by
+ * conv_next in text.c and by encoding detection (text_detect.c).
  */
 #include "decode/decode_int.h"
 
@@ -32,6 +34,7 @@ struct table {
     uint32_t pair[128 * 256];   /* lead byte 0x80..0xFF, trail byte */
     uint32_t triple[128 * 128]; /* after lead3: two bytes 0x80..0xFF */
     int lead3;                  /* the lead byte of three-byte characters, -1: none */
+    bool lead[256];             /* starts some clean multi-byte character */
     bool ascii_identity;        /* every byte < 0x80 decodes to itself */
     bool ok;
 };
@@ -90,6 +93,7 @@ static void tables_build(struct table *tb)
         for (b = 0; b < 256; b++) {
             uint8_t x[2] = {(uint8_t)a, (uint8_t)b};
             tb->pair[(a - 0x80) * 256 + b] = convert_one(cnv, &errs, x, 2);
+            tb->lead[a] = tb->lead[a] || tb->pair[(a - 0x80) * 256 + b] != 0;
         }
     }
     if (tb->lead3 >= 0 && tb->single[tb->lead3] == 0) {
@@ -97,6 +101,8 @@ static void tables_build(struct table *tb)
             for (b = 0x80; b < 256; b++) {
                 uint8_t x[3] = {(uint8_t)tb->lead3, (uint8_t)a, (uint8_t)b};
                 tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(cnv, &errs, x, 3);
+                tb->lead[tb->lead3] =
+                    tb->lead[tb->lead3] || tb->triple[(a - 0x80) * 128 + (b - 0x80)] != 0;
             }
         }
     } else {
@@ -153,7 +159,7 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
                 if (e == 0)
                     return SIZE_MAX;
                 i += 3;
-            } else if (!at_eof && (i + 1 == n || in[i + 1] >= 0x80)) {
+            } else if (!at_eof && tb->lead[in[i]] && (i + 1 == n || in[i + 1] >= 0x80)) {
                 break; /* the rest of the character comes with the next read */
             } else {
                 return SIZE_MAX;
@@ -163,7 +169,7 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
             if (e == 0)
                 return SIZE_MAX;
             i += 2;
-        } else if (!at_eof) {
+        } else if (!at_eof && tb->lead[in[i]]) {
             break; /* a lead byte whose trail byte comes with the next read */
         } else {
             return SIZE_MAX;

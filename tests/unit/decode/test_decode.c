@@ -505,6 +505,74 @@ static void test_decode__eucjp_tables_same_records(void **state)
 }
 
 /*
+ * Encoding detection with its fast paths (CP932/EUC-JP scored by table,
+ * UTF-8 not read when its best case cannot win) picks what it picks with
+ * ICU reading every candidate: the same encoding, errors and "binary", on
+ * prefixes mixed from CP932, EUC-JP, UTF-8, ASCII and random bytes, cut
+ * anywhere, at the end of the object or not.
+ */
+static void test_decode__guess_legacy_same_as_icu(void **state)
+{
+    static const char *const pieces[] = {
+        "\x82\xa0\x82\xa2\x93\x8c\x8b\x9e",
+        "\xa4\xa2\xa4\xa4\xc5\xec\xb5\xfe",
+        "\xe3\x81\x82\xe6\x9d\xb1",
+        "abc,def 03-1234-5678\n",
+        "\xb1\xb2\xb3",
+        "\x8e\xb1\x8f\xa2\xc3",
+        "\xff\xfe\x80",
+        "\x87\x40\xfb\xfc",
+        "\xe3\x81",
+    };
+    /* short and mostly broken UTF-8: where UTF-8 wins (its bound must not skip it) */
+    static const char *const broken[] = {"\xe3\x81\x82", "\xe3\x82\xa2", "\xe6\x9d\xb1",
+                                         "\xff",         "abc ",         "\xe3\x81"};
+    uint8_t buf[600];
+    unsigned seed = 777;
+    size_t differ = 0, utf8 = 0;
+    (void)state;
+    for (int t = 0; t < 3000; t++) {
+        size_t n = 0, want;
+        enum enc e1, e2;
+        bool b1, b2;
+        size_t r1, r2;
+        bool short_one = t % 3 == 2;
+        seed = seed * 1103515245u + 12345u;
+        want = 1 + (seed >> 16) % (short_one ? 40 : 500);
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            if (short_one) {
+                const char *p = broken[(seed >> 16) % (sizeof(broken) / sizeof(broken[0]))];
+                memcpy(buf + n, p, strlen(p));
+                n += strlen(p);
+            } else if ((seed >> 16) % 7 == 0) {
+                buf[n++] = (uint8_t)(seed >> 8);
+            } else {
+                const char *p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+                size_t l = strlen(p);
+                if (n + l > sizeof(buf))
+                    break;
+                memcpy(buf + n, p, l);
+                n += l;
+            }
+        }
+        bool eof = (t & 1) != 0;
+        assert_int_equal(azk_decode__text_guess_legacy(buf, n, eof, &e1, &b1, &r1), AZK_OK);
+        azk_decode__legacy_tables_off = true;
+        assert_int_equal(azk_decode__text_guess_legacy(buf, n, eof, &e2, &b2, &r2), AZK_OK);
+        azk_decode__legacy_tables_off = false;
+        assert_int_equal(e1, e2);
+        assert_int_equal(b1, b2);
+        assert_int_equal(r1, r2);
+        differ += e1 != ENC_CP932;
+        utf8 += e1 == ENC_UTF8;
+    }
+    /* not all one answer; UTF-8 wins some (mostly broken, or the bound would be untested) */
+    assert_true(differ > 100 && differ < 2900);
+    assert_true(utf8 > 20);
+}
+
+/*
  * A CP932 object of several reads (lead bytes cut at read boundaries,
  * undecodable bytes in some windows, ASCII runs, half-width kana) decodes
  * to the same records with the tables as with ICU alone.
@@ -1790,6 +1858,7 @@ int main(void)
         cmocka_unit_test(test_decode__cp932_tables_same_records),
         cmocka_unit_test(test_decode__eucjp_tables_match_icu),
         cmocka_unit_test(test_decode__eucjp_tables_same_records),
+        cmocka_unit_test(test_decode__guess_legacy_same_as_icu),
         cmocka_unit_test(test_decode__eucjp_and_jis),
         cmocka_unit_test(test_decode__switch_after_ascii_prefix),
         cmocka_unit_test(test_decode__invalid_utf8_replaced),
