@@ -18,7 +18,7 @@
  * them, so the switch is exact), and object_format is called again.
  *
  * UTF-8 input takes a fast path (validate, no ICU); so does a window of
- * CP932 that decodes cleanly (ICU's tables, text_cp932.c); the others go
+ * CP932 or EUC-JP that decodes cleanly (ICU's tables, text_tables.c); the others go
  * through ICU (ucnv_convertEx with a pivot buffer) in 64 KiB chunks.
  * Undecodable bytes become U+FFFD and never stop the object.
  *
@@ -435,13 +435,13 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     return rc;
             }
             start = c->in_pos;
-            if (c->enc == ENC_CP932 && start < c->in_len && c->psrc == c->ptgt &&
-                cnv_idle(c->cnv)) {
+            if ((c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && start < c->in_len &&
+                c->psrc == c->ptgt && cnv_idle(c->cnv)) {
                 /* a window of clean characters: ICU's tables without ICU
-                 * (text_cp932.c); else ICU converts all of it, as before */
+                 * (text_tables.c); else ICU converts all of it, as before */
                 size_t used = 0;
-                size_t m = azk_decode__cp932_fast(c->in + start, c->in_len - start, c->in_eof,
-                                                  c->out, &used);
+                size_t m = azk_decode__legacy_fast(c->enc, c->in + start, c->in_len - start,
+                                                   c->in_eof, c->out, &used);
                 if (m != SIZE_MAX && used > 0) {
                     c->in_pos = start + used;
                     *n = m;

@@ -47,8 +47,38 @@ static int char_score(UChar u)
 }
 
 /*
- * Score p[0..n) decoded as `e` (ICU). Higher is better; *errors gets the
- * number of undecodable sequences.
+ * score_enc by ICU's tables (text_tables.c) for CP932 and EUC-JP: false
+ * when some character is not clean (ICU scores that prefix, with its
+ * U+FFFD). A character cut at the end of a prefix that is not the end of
+ * the object yields nothing, as in ICU without flush.
+ */
+static bool score_by_table(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score)
+{
+    uint8_t out[3 * 1024];
+    size_t i = 0;
+    long sc = 0;
+    while (i < n) {
+        size_t len = n - i > 1024 ? 1024 : n - i, used = 0, m, k = 0;
+        bool last = i + len == n;
+        m = azk_decode__legacy_fast(e, p + i, len, last && at_eof, out, &used);
+        if (m == SIZE_MAX || (used == 0 && !last))
+            return false;
+        while (k < m) {
+            uint32_t cp;
+            k += azk_utf8_decode(out + k, m - k, &cp);
+            sc += char_score((UChar)cp);
+        }
+        if (used == 0)
+            break; /* a cut character at the end of the prefix */
+        i += used;
+    }
+    *score = sc;
+    return true;
+}
+
+/*
+ * Score p[0..n) decoded as `e` (ICU, or its tables). Higher is better;
+ * *errors gets the number of undecodable sequences.
  */
 static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score,
                             size_t *errors)
@@ -64,6 +94,9 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
 
     *score = 0;
     *errors = 0;
+    if ((e == ENC_CP932 || e == ENC_EUCJP) && !azk_decode__legacy_tables_off &&
+        score_by_table(e, p, n, at_eof, score))
+        return AZK_OK;
     rc = azk_decode__text_open_cnv(&c, e, &count);
     if (rc != AZK_OK)
         goto done;
@@ -219,6 +252,16 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
         return AZK_OK;
     }
     for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+        if (cands[i] == ENC_UTF8 && have && !azk_decode__legacy_tables_off) {
+            /* UTF-8 (last) cannot win when even its best case is no better:
+             * every character ICU decodes is one of the mb above (they walk
+             * byte by byte) and scores at most 4, and its U+FFFD (-30 each)
+             * cover at most 3 of the `bad` bytes each, less up to 3 bytes of a
+             * character cut at the end. Not read, its errors are not needed. */
+            size_t lb = (bad > 3 ? bad - 3 : 0) / 3;
+            if (4 * (long)mb - 30 * (long)lb <= best)
+                continue;
+        }
         rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
         if (rc != AZK_OK)
             return rc;

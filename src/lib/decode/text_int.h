@@ -33,14 +33,17 @@ struct detect_result {
 
 azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount);
 /*
- * CP932 in[0..n) to UTF-8 in out (room for 3 * n bytes) by ICU's own tables
- * (text_cp932.c): the output length and *used (input consumed; a lead byte
- * at the end is left when !at_eof), or SIZE_MAX when some character is not
- * one clean character (ICU converts that window, with its U+FFFD and count).
+ * CP932 or EUC-JP (e) in[0..n) to UTF-8 in out (room for 3 * n bytes) by
+ * ICU's own tables (text_tables.c): the output length and *used (input
+ * consumed; a character cut at the end is left when !at_eof), or SIZE_MAX
+ * when some character is not one clean character (ICU converts that
+ * window, with its U+FFFD and count) or e has no tables.
  */
-size_t azk_decode__cp932_fast(const uint8_t *in, size_t n, bool at_eof, uint8_t *out, size_t *used);
-/* Tests only: true makes azk_decode__cp932_fast refuse every window (ICU alone). */
-extern bool azk_decode__cp932_tables_off;
+size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
+                               size_t *used);
+/* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
+ * detection score every candidate with ICU (the reference the fast paths must equal). */
+extern bool azk_decode__legacy_tables_off;
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);
 size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof);

@@ -345,6 +345,13 @@ azk_status azk_report_add(azk_report *r, const azk_scan_result *res)
             azk_scan_result bare = *res;
             json_t *j;
             char *s, *at;
+            /* written directly, the same bytes as jansson's dump below, which
+             * stays for what jansson refuses (a string that is not UTF-8) */
+            rc = azk_scan__result_to_jsonl(&r->out, res);
+            if (rc == AZK_OK)
+                rc = azk_buf_putc(&r->out, '\n');
+            if (rc != AZK_ERR_FORMAT)
+                break;
             bare.finding_count = 0;
             j = azk_scan__result_to_json(&bare, true);
             if (j == NULL)

@@ -5,7 +5,10 @@
  *   {"path", "member": [...], "format", "encoding", "findings": [{"type",
  *    "line", "masked", "confidence"}], "edm": [{"client","dataset","rows"}],
  *    "error": {"code","message"}, plus "counts", "score", "size"}
- * Used by the JSON Lines report and by the incremental cache.
+ * Used by the JSON Lines report and by the incremental cache. The report
+ * writes a line directly (azk_scan__result_to_jsonl, the same bytes as
+ * jansson's compact dump of azk_scan__result_to_json, without building the
+ * object: a visible share of a small file's cost).
  */
 #include "scan/scan_int.h"
 
@@ -19,13 +22,33 @@ static int set_new(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v);
 }
 
+/* A real as jansson dumps it with JSON_REAL_PRECISION(6): "%.6g", ".0" when it has
+ * neither '.' nor 'e', and an exponent without '+' or leading zeros ("1e21", "1e-7"). */
+static azk_status put_real(azk_buf *b, double v)
+{
+    char num[40];
+    char *e, *start, *end;
+    (void)snprintf(num, sizeof(num), "%.6g", v);
+    e = strchr(num, 'e');
+    if (e != NULL) {
+        start = e + 1;
+        end = start + 1;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start)
+            memmove(start, end, strlen(end) + 1);
+    }
+    return azk_buf_printf(b, "%s%s", num, strpbrk(num, ".e") == NULL ? ".0" : "");
+}
+
 azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
 {
     azk_status rc = azk_buf_putc(b, '[');
     for (size_t i = 0; rc == AZK_OK && i < r->finding_count; i++) {
         const azk_scan_finding *f = &r->findings[i];
         double c = round(f->confidence * 100.0) / 100.0;
-        char num[32];
         rc = azk_buf_printf(b, "%s{\"type\":\"%s\",\"line\":%lld,\"masked\":", i ? "," : "",
                             azk_pii_type_name(f->type), (long long)f->line);
         if (rc == AZK_OK)
@@ -37,13 +60,121 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
             if (rc == AZK_OK)
                 rc = azk_buf_put_json_string(b, f->sheet, strlen(f->sheet));
         }
-        (void)snprintf(num, sizeof(num), "%.6g", c);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(b, ",\"confidence\":%s%s}", num,
-                                strpbrk(num, ".e") == NULL ? ".0" : "");
+            rc = azk_buf_puts(b, ",\"confidence\":");
+        if (rc == AZK_OK)
+            rc = put_real(b, c);
+        if (rc == AZK_OK)
+            rc = azk_buf_putc(b, '}');
     }
     if (rc == AZK_OK)
         rc = azk_buf_putc(b, ']');
+    return rc;
+}
+
+/* a string jansson would refuse (invalid UTF-8): the caller goes through jansson instead */
+static bool bad_str(const char *s)
+{
+    return s != NULL && !azk_utf8_valid((const uint8_t *)s, strlen(s));
+}
+
+static azk_status put_str(azk_buf *b, const char *s)
+{
+    return azk_buf_put_json_string(b, s, strlen(s));
+}
+
+azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
+{
+    azk_status rc;
+    size_t i;
+    bool first = true;
+    if (bad_str(r->path) || bad_str(r->format) || bad_str(r->encoding) || bad_str(r->error_code) ||
+        bad_str(r->error_message) || !isfinite(r->score))
+        return AZK_ERR_FORMAT;
+    for (i = 0; i < r->member_count; i++) {
+        if (r->member[i] == NULL || bad_str(r->member[i]))
+            return AZK_ERR_FORMAT;
+    }
+    for (i = 0; i < r->edm_count; i++) {
+        if (r->edm[i].client == NULL || r->edm[i].dataset == NULL || bad_str(r->edm[i].client) ||
+            bad_str(r->edm[i].dataset))
+            return AZK_ERR_FORMAT;
+    }
+    rc = azk_buf_puts(b, "{\"path\":");
+    if (rc == AZK_OK)
+        rc = put_str(b, r->path != NULL ? r->path : "");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, ",\"member\":[");
+    for (i = 0; rc == AZK_OK && i < r->member_count; i++) {
+        if (i > 0)
+            rc = azk_buf_putc(b, ',');
+        if (rc == AZK_OK)
+            rc = put_str(b, r->member[i]);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "],\"format\":");
+    if (rc == AZK_OK)
+        rc = r->format != NULL ? put_str(b, r->format) : azk_buf_puts(b, "null");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, ",\"encoding\":");
+    if (rc == AZK_OK)
+        rc = r->encoding != NULL ? put_str(b, r->encoding) : azk_buf_puts(b, "null");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, ",\"findings\":");
+    if (rc == AZK_OK)
+        rc = azk_scan__findings_to_jsonl(b, r);
+    if (rc == AZK_OK && r->truncated)
+        rc = azk_buf_puts(b, ",\"truncated\":true");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, ",\"counts\":{");
+    for (int t = 0; rc == AZK_OK && t < AZK_PII__COUNT; t++) {
+        if (r->counts[t] == 0)
+            continue;
+        rc = azk_buf_printf(b, "%s\"%s\":%lld", first ? "" : ",",
+                            azk_pii_type_name((azk_pii_type)t), (long long)r->counts[t]);
+        first = false;
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(b, '}');
+    if (rc == AZK_OK && r->excluded > 0)
+        rc = azk_buf_printf(b, ",\"excluded\":%lld", (long long)r->excluded);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, ",\"score\":");
+    if (rc == AZK_OK)
+        rc = put_real(b, round(r->score * 10.0) / 10.0);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, ",\"edm\":[");
+    for (i = 0; rc == AZK_OK && i < r->edm_count; i++) {
+        const azk_scan_edm *e = &r->edm[i];
+        rc = azk_buf_puts(b, i > 0 ? ",{\"client\":" : "{\"client\":");
+        if (rc == AZK_OK)
+            rc = put_str(b, e->client);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, ",\"dataset\":");
+        if (rc == AZK_OK)
+            rc = put_str(b, e->dataset);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, ",\"rows\":[");
+        for (size_t k = 0; rc == AZK_OK && k < e->row_count; k++)
+            rc = azk_buf_printf(b, "%s%lld", k > 0 ? "," : "", (long long)e->rows[k]);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "]}");
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "],\"size\":%lld", (long long)r->size);
+    if (rc == AZK_OK && r->error != AZK_OK) {
+        rc = azk_buf_puts(b, ",\"error\":{\"code\":");
+        if (rc == AZK_OK)
+            rc = put_str(b, r->error_code != NULL ? r->error_code : azk_status_name(r->error));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, ",\"message\":");
+        if (rc == AZK_OK)
+            rc = put_str(b, r->error_message != NULL ? r->error_message : "");
+        if (rc == AZK_OK)
+            rc = azk_buf_putc(b, '}');
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(b, '}');
     return rc;
 }
 

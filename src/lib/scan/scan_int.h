@@ -20,6 +20,11 @@
 json_t *azk_scan__result_to_json(const azk_scan_result *r, bool with_path);
 /* The "findings" array as jansson would write it (JSON_COMPACT, 6 digits). */
 AZK_NODISCARD azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r);
+/* The whole result as one compact JSON object, byte for byte what jansson dumps of
+ * azk_scan__result_to_json(r, true) with JSON_COMPACT | JSON_REAL_PRECISION(6), appended
+ * to b (no newline); AZK_ERR_FORMAT with b untouched when some string is not valid UTF-8
+ * or the score not finite (jansson refuses those: go through it). */
+AZK_NODISCARD azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r);
 
 /* An owned result read back from JSON; free with azk_scan__owned_dispose. */
 struct azk_owned_result {

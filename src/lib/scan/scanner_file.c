@@ -384,8 +384,8 @@ static azk_status open_checked(const char *path, const struct stat *walk_st, int
         close(fd);
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
     }
-    /* back to blocking reads */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    /* O_NONBLOCK stays: it kept open() from hanging on a FIFO swapped in,
+     * and reads of a regular file ignore it (two fcntl calls per file saved) */
     *out_fd = fd;
     return AZK_OK;
 }

@@ -22,7 +22,14 @@ struct ancestor {
     dev_t dev;
     ino_t ino;
     const struct ancestor *up;
+    unsigned depth; /* 1 for a top-level directory */
 };
+
+/* Directories this deep or less keep their descriptor open while their entries are
+ * visited, so an entry is stat'ed relative to it (one name looked up, not the whole
+ * path: a visible share of the cost per small file); deeper ones use the path, so
+ * descriptors stay bounded. */
+#define WALK_FD_DEPTH 32
 
 static const char *base_name(const char *p)
 {
@@ -50,8 +57,11 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
                            const struct ancestor *up, const struct azk_walk_opts *o,
                            const struct azk_walk_cb *cb);
 
-static azk_status visit(const char *path, dev_t root_dev, const struct ancestor *up,
-                        const struct azk_walk_opts *o, const struct azk_walk_cb *cb, bool top)
+/* path: the whole path; dfd and name: the same entry relative to its open directory
+ * (AT_FDCWD and path when there is none) */
+static azk_status visit(const char *path, int dfd, const char *name, dev_t root_dev,
+                        const struct ancestor *up, const struct azk_walk_opts *o,
+                        const struct azk_walk_cb *cb, bool top)
 {
     struct stat st;
     int r;
@@ -59,7 +69,7 @@ static azk_status visit(const char *path, dev_t root_dev, const struct ancestor 
         cb->skipped(cb->payload, path, "excluded");
         return AZK_OK;
     }
-    r = (top || o->follow_symlinks) ? stat(path, &st) : lstat(path, &st);
+    r = fstatat(dfd, name, &st, (top || o->follow_symlinks) ? 0 : AT_SYMLINK_NOFOLLOW);
     if (r != 0) {
         report_errno(cb, path, "stat");
         return AZK_OK;
@@ -114,8 +124,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
     char **names = NULL;
     size_t count = 0, cap = 0;
     azk_buf child = AZK_BUF_INIT;
-    struct ancestor me = {dst->st_dev, dst->st_ino, up};
+    struct ancestor me = {dst->st_dev, dst->st_ino, up, up != NULL ? up->depth + 1 : 1};
     size_t plen = strlen(path);
+    int dfd = AT_FDCWD;
 
     d = opendir(path);
     if (d == NULL) {
@@ -142,8 +153,12 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
     }
     if (errno != 0)
         report_errno(cb, path, "readdir");
-    closedir(d);
-    d = NULL;
+    if (me.depth <= WALK_FD_DEPTH) {
+        dfd = dirfd(d);
+    } else {
+        closedir(d);
+        d = NULL;
+    }
     if (count > 1)
         qsort(names, count, sizeof(char *), name_cmp);
 
@@ -156,7 +171,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
             rc = azk_buf_puts(&child, names[i]);
         if (rc != AZK_OK)
             goto done;
-        rc = visit((const char *)child.data, root_dev, &me, o, cb, false);
+        rc = visit((const char *)child.data, dfd,
+                   dfd == AT_FDCWD ? (const char *)child.data : names[i], root_dev, &me, o, cb,
+                   false);
         if (rc != AZK_OK)
             goto done;
     }
@@ -173,5 +190,5 @@ done:
 azk_status azk_walk__path(const char *path, const struct azk_walk_opts *o,
                           const struct azk_walk_cb *cb)
 {
-    return visit(path, 0, NULL, o, cb, true);
+    return visit(path, AT_FDCWD, path, 0, NULL, o, cb, true);
 }

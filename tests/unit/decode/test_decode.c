@@ -319,7 +319,7 @@ static void test_decode__cp932_extensions(void **state)
 }
 
 /*
- * CP932 by table (text_cp932.c) against ICU alone (azk_decode__convert_mem):
+ * CP932 by table (text_tables.c) against ICU alone (azk_decode__convert_mem):
  * every byte and every two-byte sequence either converts to exactly ICU's
  * clean answer or is refused; a trailing lead byte waits for the next read
  * unless at the end; a refused byte refuses the window.
@@ -335,7 +335,7 @@ static void test_decode__cp932_tables_match_icu(void **state)
             size_t n = b == 256 ? 1 : 2, errs = 0;
             in[0] = (uint8_t)a;
             in[1] = (uint8_t)b;
-            m = azk_decode__cp932_fast(in, n, true, out, &used);
+            m = azk_decode__legacy_fast(ENC_CP932, in, n, true, out, &used);
             azk_buf_clear(&ref);
             assert_int_equal(azk_decode__convert_mem("cp932", in, n, &ref, &errs), AZK_OK);
             if (m == SIZE_MAX)
@@ -350,19 +350,226 @@ static void test_decode__cp932_tables_match_icu(void **state)
     /* ASCII, half-width kana and the JIS X 0208 / NEC / IBM pairs */
     assert_true(accepted > 20000);
     /* 0x80, 0xA0, 0xFD-0xFF and a lead byte with a bad trail byte: ICU's business */
-    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"a\x80", 2, true, out, &used),
-                     SIZE_MAX);
-    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"\xFF", 1, true, out, &used),
-                     SIZE_MAX);
-    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"\x82\x0A", 2, true, out, &used),
-                     SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"a\x80", 2, true, out, &used),
+        SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"\xFF", 1, true, out, &used), SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"\x82\x0A", 2, true, out, &used),
+        SIZE_MAX);
     /* a lead byte at the end of a read waits; at the end of the object ICU says U+FFFD */
-    m = azk_decode__cp932_fast((const uint8_t *)"ab\x82", 3, false, out, &used);
+    m = azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"ab\x82", 3, false, out, &used);
     assert_int_equal(m, 2);
     assert_int_equal(used, 2);
-    assert_int_equal(azk_decode__cp932_fast((const uint8_t *)"ab\x82", 3, true, out, &used),
-                     SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_CP932, (const uint8_t *)"ab\x82", 3, true, out, &used),
+        SIZE_MAX);
     azk_buf_dispose(&ref);
+}
+
+/*
+ * EUC-JP by table (text_tables.c) against ICU alone: every byte, every
+ * two-byte sequence and every three-byte sequence after the JIS X 0212
+ * lead byte 0x8F (and after a sample of other lead bytes, where the table
+ * must read a pair and a single byte as ICU does) either converts to
+ * exactly ICU's clean answer or is refused; a character cut at the end of
+ * a read waits unless at the end of the object.
+ */
+static void test_decode__eucjp_tables_match_icu(void **state)
+{
+    static const uint8_t leads3[] = {0x8F, 0x8E, 0xA1, 0xB0, 0xA4, 0xFE, 0x80, 0xFF, 0x41};
+    uint8_t out[32], in[3];
+    size_t used, m, accepted = 0, accepted3 = 0;
+    azk_buf ref = AZK_BUF_INIT;
+    (void)state;
+    for (unsigned a = 0; a < 256; a++) {
+        for (unsigned b = 0; b < 257; b++) {
+            size_t n = b == 256 ? 1 : 2, errs = 0;
+            in[0] = (uint8_t)a;
+            in[1] = (uint8_t)b;
+            m = azk_decode__legacy_fast(ENC_EUCJP, in, n, true, out, &used);
+            if (m == SIZE_MAX)
+                continue;
+            azk_buf_clear(&ref);
+            assert_int_equal(azk_decode__convert_mem("euc-jp", in, n, &ref, &errs), AZK_OK);
+            accepted++;
+            assert_int_equal(errs, 0);
+            assert_int_equal(used, n);
+            assert_int_equal(m, ref.len);
+            assert_memory_equal(out, ref.data, m);
+        }
+    }
+    for (size_t k = 0; k < sizeof(leads3); k++) {
+        for (unsigned b = 0; b < 256; b++) {
+            for (unsigned c = 0; c < 256; c++) {
+                size_t errs = 0;
+                in[0] = leads3[k];
+                in[1] = (uint8_t)b;
+                in[2] = (uint8_t)c;
+                m = azk_decode__legacy_fast(ENC_EUCJP, in, 3, true, out, &used);
+                if (m == SIZE_MAX)
+                    continue;
+                azk_buf_clear(&ref);
+                assert_int_equal(azk_decode__convert_mem("euc-jp", in, 3, &ref, &errs), AZK_OK);
+                accepted3 += leads3[k] == 0x8F;
+                assert_int_equal(errs, 0);
+                assert_int_equal(used, 3);
+                assert_int_equal(m, ref.len);
+                assert_memory_equal(out, ref.data, m);
+            }
+        }
+    }
+    /* ASCII, half-width kana (0x8E xx), JIS X 0208 pairs; the JIS X 0212 triples ICU maps
+     * (1,326 in ibm-33722: some symbols, a few kanji, the user-defined area) */
+    assert_true(accepted > 6000);
+    assert_true(accepted3 > 1000);
+    /* a lead byte without its trail, a bad trail byte: ICU's business */
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_EUCJP, (const uint8_t *)"a\xA4", 2, true, out, &used),
+        SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_EUCJP, (const uint8_t *)"\xA4\x0A", 2, true, out, &used),
+        SIZE_MAX);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_EUCJP, (const uint8_t *)"\x8F\xB0\x0A", 3, true, out, &used),
+        SIZE_MAX);
+    /* a cut character at the end of a read waits; at the end of the object it is refused */
+    m = azk_decode__legacy_fast(ENC_EUCJP, (const uint8_t *)"ab\x8F\xB0", 4, false, out, &used);
+    assert_int_equal(m, 2);
+    assert_int_equal(used, 2);
+    m = azk_decode__legacy_fast(ENC_EUCJP, (const uint8_t *)"ab\xA4", 3, false, out, &used);
+    assert_int_equal(m, 2);
+    assert_int_equal(used, 2);
+    assert_int_equal(
+        azk_decode__legacy_fast(ENC_EUCJP, (const uint8_t *)"ab\x8F\xB0", 4, true, out, &used),
+        SIZE_MAX);
+    azk_buf_dispose(&ref);
+}
+
+/*
+ * An EUC-JP object of several reads (a three-byte character cut at a read
+ * boundary, undecodable bytes in one window, ASCII runs, half-width kana)
+ * decodes to the same records with the tables as with ICU alone.
+ */
+static void test_decode__eucjp_tables_same_records(void **state)
+{
+    static const char *const pieces[] = {
+        "\xa4\xa2\xa4\xa4\xa4\xa6",
+        "ID=12345 status=ok ",
+        "\xc5\xec\xb5\xfe\xc5\xd4",
+        "\x8e\xb1\x8e\xb2",
+        "\x8f\xa2\xc3\x8f\xdc\xdf",
+        " 03-1234-5678 ",
+        "\xa1\xa1",
+        "\n",
+        "abc,def,\xa4\xab\xa4\xca\n",
+    };
+    size_t cap = 3 * AZK_DECODE_CHUNK + 1000, n = 0;
+    char *buf = malloc(cap);
+    unsigned seed = 4321;
+    struct collect a, b;
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    (void)state;
+    assert_non_null(buf);
+    while (n + 64 < cap) {
+        const char *p;
+        seed = seed * 1103515245u + 12345u;
+        p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+        memcpy(buf + n, p, strlen(p));
+        n += strlen(p);
+    }
+    /* a three-byte character across the first read boundary, a pair across
+     * the second; an undecodable byte in the second read (ICU's window) */
+    buf[AZK_DECODE_CHUNK - 2] = (char)0x8F;
+    buf[AZK_DECODE_CHUNK - 1] = (char)0xA2;
+    buf[AZK_DECODE_CHUNK] = (char)0xC3;
+    buf[AZK_DECODE_CHUNK + AZK_DECODE_CHUNK / 2] = (char)0xFF;
+    buf[2 * AZK_DECODE_CHUNK - 1] = (char)0xA4;
+    buf[2 * AZK_DECODE_CHUNK] = (char)0xA2;
+    buf[n++] = '\n';
+    o.force_encoding = "euc-jp";
+    collect_init(&a);
+    collect_init(&b);
+    assert_int_equal(decode_mem(&a, buf, n, &o), AZK_OK);
+    azk_decode__legacy_tables_off = true;
+    assert_int_equal(decode_mem(&b, buf, n, &o), AZK_OK);
+    azk_decode__legacy_tables_off = false;
+    assert_true(a.records > 1000);
+    assert_int_equal(a.records, b.records);
+    assert_string_equal(text_of(&a), text_of(&b));
+    assert_string_equal(log_of(&a), log_of(&b));
+    collect_dispose(&a);
+    collect_dispose(&b);
+    free(buf);
+}
+
+/*
+ * Encoding detection with its fast paths (CP932/EUC-JP scored by table,
+ * UTF-8 not read when its best case cannot win) picks what it picks with
+ * ICU reading every candidate: the same encoding, errors and "binary", on
+ * prefixes mixed from CP932, EUC-JP, UTF-8, ASCII and random bytes, cut
+ * anywhere, at the end of the object or not.
+ */
+static void test_decode__guess_legacy_same_as_icu(void **state)
+{
+    static const char *const pieces[] = {
+        "\x82\xa0\x82\xa2\x93\x8c\x8b\x9e",
+        "\xa4\xa2\xa4\xa4\xc5\xec\xb5\xfe",
+        "\xe3\x81\x82\xe6\x9d\xb1",
+        "abc,def 03-1234-5678\n",
+        "\xb1\xb2\xb3",
+        "\x8e\xb1\x8f\xa2\xc3",
+        "\xff\xfe\x80",
+        "\x87\x40\xfb\xfc",
+        "\xe3\x81",
+    };
+    /* short and mostly broken UTF-8: where UTF-8 wins (its bound must not skip it) */
+    static const char *const broken[] = {"\xe3\x81\x82", "\xe3\x82\xa2", "\xe6\x9d\xb1",
+                                         "\xff",         "abc ",         "\xe3\x81"};
+    uint8_t buf[600];
+    unsigned seed = 777;
+    size_t differ = 0, utf8 = 0;
+    (void)state;
+    for (int t = 0; t < 3000; t++) {
+        size_t n = 0, want;
+        enum enc e1, e2;
+        bool b1, b2;
+        size_t r1, r2;
+        bool short_one = t % 3 == 2;
+        seed = seed * 1103515245u + 12345u;
+        want = 1 + (seed >> 16) % (short_one ? 40 : 500);
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            if (short_one) {
+                const char *p = broken[(seed >> 16) % (sizeof(broken) / sizeof(broken[0]))];
+                memcpy(buf + n, p, strlen(p));
+                n += strlen(p);
+            } else if ((seed >> 16) % 7 == 0) {
+                buf[n++] = (uint8_t)(seed >> 8);
+            } else {
+                const char *p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+                size_t l = strlen(p);
+                if (n + l > sizeof(buf))
+                    break;
+                memcpy(buf + n, p, l);
+                n += l;
+            }
+        }
+        bool eof = (t & 1) != 0;
+        assert_int_equal(azk_decode__text_guess_legacy(buf, n, eof, &e1, &b1, &r1), AZK_OK);
+        azk_decode__legacy_tables_off = true;
+        assert_int_equal(azk_decode__text_guess_legacy(buf, n, eof, &e2, &b2, &r2), AZK_OK);
+        azk_decode__legacy_tables_off = false;
+        assert_int_equal(e1, e2);
+        assert_int_equal(b1, b2);
+        assert_int_equal(r1, r2);
+        differ += e1 != ENC_CP932;
+        utf8 += e1 == ENC_UTF8;
+    }
+    /* not all one answer; UTF-8 wins some (mostly broken, or the bound would be untested) */
+    assert_true(differ > 100 && differ < 2900);
+    assert_true(utf8 > 20);
 }
 
 /*
@@ -409,9 +616,9 @@ static void test_decode__cp932_tables_same_records(void **state)
     collect_init(&a);
     collect_init(&b);
     assert_int_equal(decode_mem(&a, buf, n, &o), AZK_OK);
-    azk_decode__cp932_tables_off = true;
+    azk_decode__legacy_tables_off = true;
     assert_int_equal(decode_mem(&b, buf, n, &o), AZK_OK);
-    azk_decode__cp932_tables_off = false;
+    azk_decode__legacy_tables_off = false;
     assert_true(a.records > 1000);
     assert_int_equal(a.records, b.records);
     assert_string_equal(text_of(&a), text_of(&b));
@@ -1649,6 +1856,9 @@ int main(void)
         cmocka_unit_test(test_decode__cp932_extensions),
         cmocka_unit_test(test_decode__cp932_tables_match_icu),
         cmocka_unit_test(test_decode__cp932_tables_same_records),
+        cmocka_unit_test(test_decode__eucjp_tables_match_icu),
+        cmocka_unit_test(test_decode__eucjp_tables_same_records),
+        cmocka_unit_test(test_decode__guess_legacy_same_as_icu),
         cmocka_unit_test(test_decode__eucjp_and_jis),
         cmocka_unit_test(test_decode__switch_after_ascii_prefix),
         cmocka_unit_test(test_decode__invalid_utf8_replaced),

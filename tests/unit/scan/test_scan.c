@@ -10,11 +10,13 @@
 #include <cmocka.h>
 
 #include "azukari/scan.h"
+#include "scan/scan_int.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct count {
@@ -145,12 +147,164 @@ static void test_scan__options_struct_size(void **state)
     assert_null(s);
 }
 
+struct deep {
+    int results, phones, errors;
+};
+
+static azk_status deep_cb(const azk_scan_result *r, void *payload)
+{
+    struct deep *d = payload;
+    d->results++;
+    d->phones += (int)r->counts[AZK_PII_PHONE];
+    d->errors += r->error != AZK_OK;
+    return AZK_OK;
+}
+
+/*
+ * The walk stats an entry relative to its open directory down to
+ * WALK_FD_DEPTH (32) and by its path below: a tree 40 directories deep,
+ * a file at every level and a symbolic link to a file at the bottom
+ * (not followed), gives every file once and no error.
+ */
+static void test_scan__deep_tree(void **state)
+{
+    char root[] = "/tmp/azk-deep-XXXXXX", path[4096], link[4200];
+    const char *paths[1];
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    azk_scan_stats st;
+    struct deep d = {0, 0, 0};
+    size_t len;
+    (void)state;
+    assert_non_null(mkdtemp(root));
+    (void)snprintf(path, sizeof(path), "%s", root);
+    for (int i = 0; i < 40; i++) {
+        FILE *f;
+        char file[4200];
+        len = strlen(path);
+        (void)snprintf(path + len, sizeof(path) - len, "/d%02d", i);
+        assert_int_equal(mkdir(path, 0700), 0);
+        (void)snprintf(file, sizeof(file), "%s/f.txt", path);
+        f = fopen(file, "w");
+        assert_non_null(f);
+        fprintf(f, "TEL 090-3141-5926 level %d\n", i);
+        fclose(f);
+    }
+    (void)snprintf(link, sizeof(link), "%s/l.txt", path);
+    assert_int_equal(symlink("f.txt", link), 0);
+    paths[0] = root;
+    o.threads = 2;
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+    assert_int_equal(azk_scanner_run(s, paths, 1, deep_cb, &d, &st), AZK_OK);
+    azk_scanner_free(s);
+    assert_int_equal(d.results, 40);
+    assert_int_equal(d.phones, 40);
+    assert_int_equal(d.errors, 0);
+    unlink(link);
+    for (int i = 39; i >= 0; i--) {
+        char file[4200];
+        (void)snprintf(file, sizeof(file), "%s/f.txt", path);
+        unlink(file);
+        rmdir(path);
+        *strrchr(path, '/') = '\0';
+    }
+    rmdir(root);
+}
+
+/* r as JSON Lines, directly and through jansson: the same bytes */
+static void same_as_jansson(const azk_scan_result *r)
+{
+    azk_buf b = AZK_BUF_INIT;
+    json_t *j = azk_scan__result_to_json(r, true);
+    char *s;
+    assert_non_null(j);
+    s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    json_decref(j);
+    assert_non_null(s);
+    assert_int_equal(azk_scan__result_to_jsonl(&b, r), AZK_OK);
+    assert_int_equal(azk_buf_putc(&b, '\0'), AZK_OK);
+    assert_string_equal((const char *)b.data, s);
+    free(s);
+    azk_buf_dispose(&b);
+}
+
+/* The report's direct JSON Lines writer against jansson's dump of the same result, with
+ * every optional part; a string jansson refuses sends the report through jansson. */
+static void test_scan__result_jsonl_as_jansson(void **state)
+{
+    static const char *const member[] = {"a\"b.zip", "x\\y/\x01\t\xe5\x90\x8d.csv"};
+    static const uint64_t rows[] = {1, 7, 123456789012ull};
+    azk_scan_finding f[2];
+    azk_scan_edm edm[2];
+    azk_scan_result r;
+    azk_buf b = AZK_BUF_INIT;
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    memset(f, 0, sizeof(f));
+    memset(edm, 0, sizeof(edm));
+    r.path = "dir/\xe5\xb1\xb1 file\\x.txt";
+    same_as_jansson(&r); /* format and encoding null, nothing found */
+    r.member = member;
+    r.member_count = 2;
+    r.format = "csv";
+    r.encoding = "cp932";
+    f[0].type = AZK_PII_PHONE;
+    f[0].line = 12;
+    f[0].masked = "03-****-5678";
+    f[0].confidence = 0.9;
+    f[1].type = AZK_PII_PERSON_NAME;
+    f[1].line = 4000000000ull;
+    f[1].masked = "\xe5\xb1\xb1\xe7\x94\xb0 **\"";
+    f[1].confidence = 1.0;
+    f[1].page = 3;
+    f[1].sheet = "Sheet\n1";
+    r.findings = f;
+    r.finding_count = 2;
+    r.truncated = true;
+    r.counts[AZK_PII_PHONE] = 5;
+    r.counts[AZK_PII_PERSON_NAME] = 1;
+    r.counts[AZK_PII_EMAIL] = 123456;
+    r.excluded = 2;
+    r.score = 17.25;
+    edm[0].client = "c1";
+    edm[0].dataset = "ds\"1";
+    edm[0].rows = rows;
+    edm[0].row_count = 3;
+    edm[1].client = "c2";
+    edm[1].dataset = "d2";
+    r.edm = edm;
+    r.edm_count = 2;
+    r.size = 1ull << 40;
+    same_as_jansson(&r);
+    r.error = AZK_ERR_LIMIT;
+    r.error_message = "over the \"limit\"\r";
+    same_as_jansson(&r);
+    r.error_code = "format";
+    r.score = 0.0;
+    r.truncated = false;
+    same_as_jansson(&r);
+    r.score = 1e21;
+    same_as_jansson(&r);
+    r.score = 1234567.0;
+    same_as_jansson(&r);
+    r.score = -0.0;
+    f[0].confidence = 0.001; /* rounds to 0.0 */
+    same_as_jansson(&r);
+    /* not UTF-8: refused, nothing written */
+    r.encoding = "bad\xff";
+    assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
+    assert_int_equal(b.len, 0);
+    azk_buf_dispose(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan__callback_status_stops_the_run),
         cmocka_unit_test(test_scan__callback_status_stops_scan_fd),
         cmocka_unit_test(test_scan__options_struct_size),
+        cmocka_unit_test(test_scan__result_jsonl_as_jansson),
+        cmocka_unit_test(test_scan__deep_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
