@@ -147,7 +147,7 @@ class CatalogTest(unittest.TestCase):
         return action in r.out
 
     def test_init_creates_current_schema(self):
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
         self.assertNotIn("wrapped_key", self.columns("datasets"))
         # the tables retention and guard used to create lazily are there from the start
         self.assertIn("fp_file", self.columns("ret_state"))
@@ -174,7 +174,7 @@ class CatalogTest(unittest.TestCase):
         r = self.azk("open", "ds1", "--reason", "after migration")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, CSV)
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
         self.assertNotIn("wrapped_key", self.columns("datasets"))
         self.assertNotIn("wrapped", self.columns("guard_items"))
         ks = self.keystore()
@@ -216,7 +216,7 @@ class CatalogTest(unittest.TestCase):
         self.assertNotIn("fp_file", self.columns("ret_state"))
         r = self.azk("retention", "status")
         self.assertIn(r.rc, (0, 1), r.err)
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
         for t, c in (("ret_state", "fp_file"), ("ret_artifacts", "hash"), ("users", "state"),
                      ("guard_items", "uuid"), ("totp_used", "step"), ("auth_failures", "at")):
             self.assertIn(c, self.columns(t), t)
@@ -226,7 +226,7 @@ class CatalogTest(unittest.TestCase):
     def test_db_status_and_migrate(self):
         self.intake("ds1")
         r = self.azk_ok("db", "status")
-        self.assertIn("schema: 6 (this azukari: 6)", r.out)
+        self.assertIn("schema: 7 (this azukari: 7)", r.out)
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("keys/keystore.db (1 keys)", r.out)
         if T.test_catalog() is not None:
@@ -241,13 +241,13 @@ class CatalogTest(unittest.TestCase):
         before = sha(self.cat)
         r = self.azk("db", "status")
         self.assertEqual(r.rc, 2, r.out + r.err)
-        self.assertIn("schema: 1 (this azukari: 6)", r.out)
-        self.assertIn("pending migrations: 5", r.out)
+        self.assertIn("schema: 1 (this azukari: 7)", r.out)
+        self.assertIn("pending migrations: 6", r.out)
         self.assertIn("(not created yet)", r.out)
         self.assertEqual(sha(self.cat), before, "status wrote to the catalog")
         self.assertFalse(os.path.exists(os.path.join(self.home, "keys", "keystore.db")))
         r = self.azk_ok("db", "migrate")
-        self.assertIn("migrated the catalog from schema 1 to 6", r.out)
+        self.assertIn("migrated the catalog from schema 1 to 7", r.out)
         self.assertIn("backup: " + self.cat + ".bak-v1-", r.out)
         self.assertIn("wrapped keys moved to the keystore: 1", r.out)
         self.assertIn("no key bytes left", r.out)
@@ -255,7 +255,7 @@ class CatalogTest(unittest.TestCase):
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("(1 keys)", r.out)
         r = self.azk_ok("db", "migrate")
-        self.assertIn("schema 6 is current; nothing to migrate", r.out)
+        self.assertIn("schema 7 is current; nothing to migrate", r.out)
         self.assertNotIn("backup:", r.out)
 
     V3_INDEXES = ["datasets_client_deadline", "ret_state_certified"]
@@ -288,13 +288,13 @@ class CatalogTest(unittest.TestCase):
         db.close()
         r = self.azk("db", "status")
         self.assertEqual(r.rc, 2, r.out + r.err)
-        self.assertIn("schema: 2 (this azukari: 6)", r.out)
-        self.assertIn("pending migrations: 4", r.out)
+        self.assertIn("schema: 2 (this azukari: 7)", r.out)
+        self.assertIn("pending migrations: 5", r.out)
         r = self.azk_ok("db", "migrate")
-        self.assertIn("migrated the catalog from schema 2 to 6", r.out)
+        self.assertIn("migrated the catalog from schema 2 to 7", r.out)
         self.assertNotIn("wrapped keys moved", r.out)
         self.assertIn("backup: " + self.cat + ".bak-v2-", r.out)
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
         self.assertEqual(self.indexes(), sorted(self.V3_INDEXES + self.V5_INDEXES))
         baks = glob.glob(self.cat + ".bak-v2-*")
         self.assertEqual(len(baks), 1)
@@ -305,6 +305,30 @@ class CatalogTest(unittest.TestCase):
         finally:
             b.close()
         self.assertTrue(self.ledger_has("catalog.migrate"))
+        r = self.azk_ok("retention", "status")
+        self.assertIn("ds1", r.out)
+
+    def test_v6_catalog_gets_the_later_v6_parts(self):
+        """A catalog of version 6 made before parts were added to schema_v6.c (impact jobs,
+        the dashboard's index) gets them when it is migrated to 7; its data untouched."""
+        self.intake("ds1")
+        db = sqlite3.connect(self.cat)
+        db.execute("DROP TABLE impact_jobs")
+        db.execute("DROP INDEX datasets_active_client")
+        db.execute("UPDATE meta SET value='6' WHERE key='schema'")
+        db.commit()
+        db.close()
+        r = self.azk_ok("db", "migrate")
+        self.assertIn("migrated the catalog from schema 6 to 7", r.out)
+        self.assertEqual(self.schema(), "7")
+        db = sqlite3.connect(self.cat)
+        try:
+            names = {n for (n,) in db.execute("SELECT name FROM sqlite_master")}
+        finally:
+            db.close()
+        self.assertIn("impact_jobs", names)
+        self.assertIn("datasets_active_client", names)
+        r = self.azk_ok("impact", "jobs")
         r = self.azk_ok("retention", "status")
         self.assertIn("ds1", r.out)
 
@@ -319,7 +343,7 @@ class CatalogTest(unittest.TestCase):
                 r = self.azk(*args)
                 self.assertEqual(r.rc, 1, r.out + r.err)
                 self.assertIn("catalog " + name, r.err)
-                self.assertIn("schema version 99 is newer than this azukari knows (6)", r.err)
+                self.assertIn("schema version 99 is newer than this azukari knows (7)", r.err)
                 self.assertEqual(self.catalog_state(), before)
         self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
 
@@ -393,9 +417,9 @@ class CatalogTest(unittest.TestCase):
         finally:
             reader.close()
         self.assertEqual(r.rc, 1, r.out + r.err)
-        self.assertIn("migrated the catalog from schema 1 to 6", r.out)
+        self.assertIn("migrated the catalog from schema 1 to 7", r.out)
         self.assertIn("wrapped key bytes may remain in the catalog files", r.err)
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
         r = self.azk("open", "ds1", "--reason", "x")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, CSV)
@@ -403,7 +427,7 @@ class CatalogTest(unittest.TestCase):
         self.assertFalse(holds(self.cat + "-wal", w))
         self.assertTrue(self.ledger_has("catalog.scrub"))
         r = self.azk_ok("db", "migrate")
-        self.assertIn("schema 6 is current; nothing to migrate", r.out)
+        self.assertIn("schema 7 is current; nothing to migrate", r.out)
 
     @SQLITE_FILE
     def test_two_processes_migrate_at_once(self):
@@ -418,9 +442,9 @@ class CatalogTest(unittest.TestCase):
         outs = [p.communicate(timeout=120) for p in procs]
         for p, (out, err) in zip(procs, outs):
             self.assertEqual(p.returncode, 0, (out + err).decode())
-        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 6" in o]
+        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 7" in o]
         self.assertEqual(len(migrated), 1, outs)
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
         self.assertEqual({i: w for (k, i), w in self.keystore().items()}, keys)
         self.assertEqual(len(glob.glob(self.cat + ".bak-v1-*")), 1)
         self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
@@ -465,7 +489,7 @@ class CatalogTest(unittest.TestCase):
                 r = self.azk("open", "ds1", "--reason", "after kill")
                 self.assertEqual(r.rc, 0, r.err)
                 self.assertEqual(r.stdout, CSV)
-                self.assertEqual(self.schema(), "6")
+                self.assertEqual(self.schema(), "7")
                 self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
                 for f in [self.cat, self.cat + "-wal"] + glob.glob(self.cat + ".bak-*"):
                     self.assertFalse(holds(f, w), f)
@@ -492,13 +516,13 @@ class CatalogTest(unittest.TestCase):
             self.assertEqual(len(parts), 1)
             r = self.azk("db", "migrate")
             self.assertEqual(r.rc, 0, r.out + r.err)
-            self.assertIn("migrated the catalog from schema 1 to 6", r.out)
+            self.assertIn("migrated the catalog from schema 1 to 7", r.out)
             self.assertTrue(os.path.exists(parts[0]), "the other migration's backup was shredded")
             self.assertEqual(os.path.getsize(parts[0]), 0)
         finally:
             p.send_signal(signal.SIGKILL)
             p.wait()
-        self.assertEqual(self.schema(), "6")
+        self.assertEqual(self.schema(), "7")
 
     @SQLITE_FILE
     def test_stale_partial_backup_shredded(self):

@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the current schema (version 6; the tables of 5 and 6 in schema_v5.c, schema_v6.c)
+/* ---- the current schema (version 7; the tables of 5, 6 and 7 in schema_v5.c, schema_v6.c)
  * ---------------------------------- */
 
 /* Tables of azukari serve (store/serve.h), created by version 4 and by a new catalog. */
@@ -610,6 +610,18 @@ static azk_status step_5_to_6(struct mig *m)
 }
 
 /*
+ * 6 -> 7: the second round's parts of session 6 (impact jobs, vendor register, dashboard
+ * index, ...) were added to schema_v6.c after catalogs of version 6 existed: every part
+ * is idempotent (probed on SQLite, IF NOT EXISTS on PostgreSQL), so applying them all
+ * again creates exactly the ones a version-6 catalog lacks. A later part goes into a new
+ * version, never into one that catalogs already have.
+ */
+static azk_status step_6_to_7(struct mig *m)
+{
+    return apply_parts(m, azk_schema__v6_parts, azk_schema__v6_count, "migrate 7: wave 2 tables");
+}
+
+/*
  * Migrations, in order: a step runs when the catalog's version is at most
  * `from` (steps[i] takes a catalog from `from` to the next version that
  * has a step).
@@ -618,7 +630,8 @@ static const struct {
     int from;
     azk_status (*run)(struct mig *m);
 } steps[] = {
-    {1, step_1_to_2}, {2, step_2_to_3}, {3, step_3_to_4}, {4, step_4_to_5}, {5, step_5_to_6},
+    {1, step_1_to_2}, {2, step_2_to_3}, {3, step_3_to_4},
+    {4, step_4_to_5}, {5, step_5_to_6}, {6, step_6_to_7},
 };
 
 /* ---- SQLite: backup, scrub, search ------------------------------------ */
