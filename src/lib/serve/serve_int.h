@@ -653,6 +653,14 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
 /* ---- end vendor files and questionnaires -------------------------------- */
 
 /* ---- dashboard summary (issue 13) --------------------------------------- */
+/* serve/view_dash_summary.c: the agents' cases of entrusted records outside the closed zone
+ * by state (staff only; nothing for a client user): a section of the dashboard page, and
+ * the same counts as a JSON object for /api/v1/dashboard (*out NULL for a client user). */
+AZK_NODISCARD azk_status azk_serve__dashboard_findings(struct azk_server *srv,
+                                                       const struct azk_serve_req *rq, azk_buf *b);
+AZK_NODISCARD azk_status azk_serve__dashboard_findings_json(struct azk_server *srv,
+                                                            const struct azk_serve_req *rq,
+                                                            json_t **out);
 /* ---- end dashboard summary ---------------------------------------------- */
 
 /* ---- agent sweep and witness (issue 14) --------------------------------- */

@@ -5,9 +5,13 @@
  * clients (one aggregate query, store/serve_plat.h), and the clients
  * needing attention most (overdue first, then the most held), each linked
  * to its paged dataset list. The page stays small at any number of
- * datasets: no list of every dataset or every client.
+ * datasets: no list of every dataset or every client. Also the agents'
+ * cases of entrusted records found outside the closed zone, by state
+ * (issue 13 section 3; staff only). Every count is an index range
+ * (store/dash_summary.h).
  */
 #include "serve/serve_int.h"
+#include "store/dash_summary.h"
 #include "store/serve_plat.h"
 
 #include <stdio.h>
@@ -109,4 +113,48 @@ azk_status azk_serve__dashboard_summary(struct azk_server *srv, struct azk_serve
     if (rc == AZK_OK)
         rc = client_rows(b, &s);
     return rc;
+}
+
+/* ---- entrusted records outside the closed zone ---------------------------------- */
+
+azk_status azk_serve__dashboard_findings(struct azk_server *srv, const struct azk_serve_req *rq,
+                                         azk_buf *b)
+{
+    struct azk_store_case_counts c;
+    azk_status rc;
+    if (rq->who.role == AZK_ROLE_CLIENT)
+        return AZK_OK; /* staff only: the agents' findings cover every client */
+    rc = azk_store__case_counts(srv->h, &c);
+    if (rc != AZK_OK)
+        return rc;
+    /* not resolved (open, waiting for a decision) is said loudly, as overdue datasets are */
+    return azk_buf_printf(
+        b,
+        "<h2>%s</h2><table id=\"zone-findings\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+        "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody><tr><td%s>"
+        "<a href=\"/agents/cases\">%lld</a></td><td%s>%lld</td><td>%lld</td><td>%lld</td>"
+        "<td>%lld</td><td>%lld</td></tr></tbody></table>",
+        T_("Entrusted records found outside the closed zone"), T_("Open cases"),
+        T_("Waiting for a decision"), T_("Quarantined"), T_("Released"), T_("Destroyed"),
+        T_("All findings"), c.open > 0 ? " class=\"overdue\"" : "", (long long)c.open,
+        c.waiting > 0 ? " class=\"overdue\"" : "", (long long)c.waiting, (long long)c.quarantined,
+        (long long)c.released, (long long)c.destroyed, (long long)c.total);
+}
+
+azk_status azk_serve__dashboard_findings_json(struct azk_server *srv,
+                                              const struct azk_serve_req *rq, json_t **out)
+{
+    struct azk_store_case_counts c;
+    azk_status rc;
+    *out = NULL;
+    if (rq->who.role == AZK_ROLE_CLIENT)
+        return AZK_OK;
+    rc = azk_store__case_counts(srv->h, &c);
+    if (rc != AZK_OK)
+        return rc;
+    *out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "open", (json_int_t)c.open, "waiting",
+                     (json_int_t)c.waiting, "quarantined", (json_int_t)c.quarantined, "released",
+                     (json_int_t)c.released, "destroyed", (json_int_t)c.destroyed, "total",
+                     (json_int_t)c.total);
+    return *out != NULL ? AZK_OK : azk_error_nomem();
 }

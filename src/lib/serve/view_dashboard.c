@@ -8,6 +8,7 @@
  * only its granted clients.
  */
 #include "serve/serve_int.h"
+#include "store/dash_summary.h"
 #include "store/retention_state.h"
 #include "store/serve_views.h"
 
