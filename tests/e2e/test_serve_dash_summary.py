@@ -6,12 +6,19 @@ client (shredded datasets and their holds not counted, a client user's grants on
 every page of /api/v1/dashboard), the chart's earliest 36 deadline months when months
 without datasets lie between them (more than one index range), and the agents' cases
 of entrusted records outside the closed zone by state (staff only, HTML and JSON).
+Also the lists that were read whole: the certificates of a month (paged in (deleted_at,
+dataset) order, a client user's grants in the query so its pages are full, ties on the
+time, a bad cursor) and a user's grants (the user list shows the first 20 and a cursor;
+/api/v1/user/grants and /admin/user/grants walk them all; staff only).
 The expected values are computed here from the fixture rows, not by the server."""
 
 import collections
+import datetime
+import html
 import json
 import re
 import unittest
+import urllib.parse
 
 import serve_client as S
 import serve_plat_lib as P
@@ -70,6 +77,19 @@ class DashSummaryTest(unittest.TestCase):
                              " state, opened_at) VALUES('case-%03d', 'a1', 'b%03d', 0, 2,"
                              " '%s', 1700000000)" % (n, n, state))
                 n += 1
+        # certificates of this month: the shredded datasets, two deleted in each second
+        cls.month = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m")
+        cls.certs = []
+        for n, (ds, client, _, state, _) in enumerate(r for r in cls.rows if r[3] == "shredded"):
+            at = "%s-01T00:00:%02dZ" % (cls.month, n // 2)
+            cls.certs.append((at, ds, client))
+            stmts.append("INSERT INTO ret_state(dataset, state, shred_index, shred_at, operator)"
+                         " VALUES('%s', 'certified', %d, '%s', 'op')" % (ds, 100 + n, at))
+        # the bank user is granted 25 more clients (without datasets): 27 grants
+        for i in range(25):
+            stmts.append("INSERT INTO clients(id, name, created_at, created_by) VALUES"
+                         "('m%02d', '', '2026-01-01T00:00:00Z', 't')" % i)
+            stmts.append("INSERT INTO user_grants(name, client) VALUES('bank', 'm%02d')" % i)
         cls.srv.sql(*stmts)
         cls.admin = P.login(cls.srv, cls.codes, "admin", cls.secret)
         cls.bank = P.login(cls.srv, cls.codes, "bank", cls.bank_secret)
@@ -154,6 +174,70 @@ class DashSummaryTest(unittest.TestCase):
         d = json.loads(self.get(self.bank, "/api/v1/dashboard"))
         self.assertNotIn("zone_findings", d)
         self.assertNotIn("zone-findings", self.get(self.bank, "/dashboard"))
+
+    def walk_api(self, who, path):
+        items, after, pages = [], None, 0
+        while True:
+            t = self.get(who, path + ("&after=" + urllib.parse.quote(after) if after else ""))
+            doc = json.loads(t)
+            items += doc["items"]
+            pages += 1
+            after = doc["next"]
+            if after is None:
+                return items, pages
+
+    def test_certificates_of_a_month_paged(self):
+        for who, clients in ((self.admin, ("k0", "k1", "k2", "k3")), (self.bank, ("k1", "k3"))):
+            want = [(ds, c) for at, ds, c in sorted(self.certs) if c in clients]
+            items, pages = self.walk_api(who, "/api/v1/certificates?month=%s&limit=3" % self.month)
+            self.assertEqual([(i["dataset"], i["client"]) for i in items], want)
+            self.assertEqual(pages, max(1, (len(want) + 2) // 3))
+            # the dashboard counts the same (a client user: its grants only)
+            t = self.get(who, "/dashboard")
+            self.assertRegex(t, r'id="certs-month"><a href="/certificates">[^<]*: %d</a>'
+                             % len(want))
+        # one client's, and its HTML pages by their next links
+        want = [ds for at, ds, c in sorted(self.certs) if c == "k2"]
+        seen, path = [], "/certificates?month=%s&client=k2&limit=2" % self.month
+        while path:
+            t = self.get(self.admin, path)
+            table = t[t.index('<table id="certificates">'):]
+            seen += re.findall(r"<td>(dz-\d+)</td>", table[:table.index("</table>")])
+            m = re.search(r'<p class="next"><a href="([^"]+)"', t)
+            path = html.unescape(m.group(1)) if m else None
+        self.assertEqual(seen, want)
+        # a cursor that is not one, a bad month: 400
+        for q in ("month=%s&after=nobar" % self.month, "month=2026-13"):
+            st, h, t = P.raw(self.srv.port, self.srv.cafile, "GET", "/api/v1/certificates?" + q,
+                             jar=self.admin.jar)
+            P.api_error(self, st, h, t, 400, "bad_request")
+
+    def test_user_grants_paged(self):
+        grants = ["k1", "k3"] + ["m%02d" % i for i in range(25)]
+        users, _ = self.walk_api(self.admin, "/api/v1/users?limit=100")
+        bank = [u for u in users if u["name"] == "bank"][0]
+        self.assertEqual((bank["grants"], bank["grants_next"]), (grants[:20], "m17"))
+        admin = [u for u in users if u["name"] == "admin"][0]
+        self.assertEqual((admin["grants"], admin["grants_next"]), ([], None))
+        items, pages = self.walk_api(self.admin, "/api/v1/user/grants?name=bank&limit=10")
+        self.assertEqual([i["client"] for i in items], grants)
+        self.assertEqual(pages, 3)
+        items, _ = self.walk_api(self.admin, "/api/v1/user/grants?name=bank&limit=10&after=m17")
+        self.assertEqual([i["client"] for i in items], grants[20:])
+        # HTML: the page and its next link
+        t = self.get(self.admin, "/admin/user/grants?name=bank&limit=20")
+        self.assertEqual(re.findall(r"<td>([km]\d+)</td>", t), grants[:20])
+        m = re.search(r'<p class="next"><a href="([^"]+)"', t)
+        t = self.get(self.admin, html.unescape(m.group(1)))
+        self.assertEqual(re.findall(r"<td>([km]\d+)</td>", t), grants[20:])
+        self.assertIn("…", self.get(self.admin, "/admin/users"))
+        # a bank user may not; no name: 400
+        st, h, t = P.raw(self.srv.port, self.srv.cafile, "GET", "/api/v1/user/grants?name=bank",
+                         jar=self.bank.jar)
+        P.api_error(self, st, h, t, 403)
+        st, h, t = P.raw(self.srv.port, self.srv.cafile, "GET", "/api/v1/user/grants",
+                         jar=self.admin.jar)
+        P.api_error(self, st, h, t, 400, "bad_request")
 
 
 if __name__ == "__main__":

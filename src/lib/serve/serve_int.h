@@ -661,6 +661,15 @@ AZK_NODISCARD azk_status azk_serve__dashboard_findings(struct azk_server *srv,
 AZK_NODISCARD azk_status azk_serve__dashboard_findings_json(struct azk_server *srv,
                                                             const struct azk_serve_req *rq,
                                                             json_t **out);
+/* serve/view_grants.c: a user's grants, paged; the user list shows the first
+ * AZK_SERVE_USER_GRANTS of each user's ("grants") and the cursor of the rest ("grants_next",
+ * null when none: /api/v1/user/grants?name=&after= lists them). */
+#define AZK_SERVE_USER_GRANTS 20
+azk_status azk_serve__h_user_grants(struct azk_server *srv, struct azk_serve_req *rq,
+                                    struct azk_serve_resp *rs);
+azk_status azk_serve__h_api_user_grants(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs);
+AZK_NODISCARD azk_status azk_serve__user_grants_head(struct azk_server *srv, json_t *user);
 /* ---- end dashboard summary ---------------------------------------------- */
 
 /* ---- agent sweep and witness (issue 14) --------------------------------- */
