@@ -113,7 +113,7 @@ azk_status azk_store__dataset_counts(azk_home *h, const char *today, const char 
         "SELECT d.client, count(*) FROM ret_holds x JOIN datasets d ON d.id = x.dataset"
         " WHERE d.state = 'active'" GRANTED " GROUP BY d.client",
     };
-    /* held: index only (datasets_state_client), one row per client */
+    /* held: index only (datasets_active_client, schema v6), one row per client */
     static const char *const held_sql[2] = {
         "SELECT d.client, count(*) FROM datasets d WHERE d.state = 'active'"
         " GROUP BY d.client ORDER BY d.client",

@@ -3,7 +3,8 @@
  * store/dash_summary.h -- the figures of azukari serve's dashboard, each read
  * from an index range bounded by what it counts, never by a scan of every
  * dataset with a lookup per row: active datasets per client (index-only on
- * datasets_state_client), those past their deadline (a range of
+ * the partial index datasets_active_client: the one count that still reads
+ * an entry per active dataset, ~35 ms at 94k on a loaded machine), those past their deadline (a range of
  * datasets_state_deadline: "retain_until < today", as many entries as
  * overdue datasets), those on hold (from ret_holds, a small table), the
  * chart's deadline months (ranges of datasets_state_deadline covering 36
