@@ -104,8 +104,7 @@ azk_status azk_serve__user_grants_head(struct azk_server *srv, json_t *user)
     rc = azk_serve__list_init(&l, grant_keys, 1, 0, AZK_SERVE_USER_GRANTS);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_store__grants_page(srv->h, name, NULL, AZK_SERVE_USER_GRANTS, azk_serve__list_row,
-                                &l);
+    rc = azk_store__grants_page(srv->h, name, NULL, AZK_SERVE_USER_GRANTS, azk_serve__list_row, &l);
     g = rc == AZK_OK ? json_array() : NULL;
     if (rc == AZK_OK && g == NULL)
         rc = azk_error_nomem();
@@ -114,8 +113,7 @@ azk_status azk_serve__user_grants_head(struct azk_server *srv, json_t *user)
             rc = azk_error_nomem();
     if (rc == AZK_OK &&
         (json_object_set_new(user, "grants", g) != 0 ||
-         json_object_set_new(user, "grants_next",
-                             l.more ? json_string(l.next) : json_null()) != 0))
+         json_object_set_new(user, "grants_next", l.more ? json_string(l.next) : json_null()) != 0))
         rc = azk_error_nomem();
     else if (rc != AZK_OK)
         json_decref(g);

@@ -29,8 +29,8 @@ struct tallies {
 static void tallies_free(struct tallies *t)
 {
     for (size_t i = 0; i < t->n; i++)
-        free(t->v[i].client);
-    free(t->v);
+        azk_free(t->v[i].client);
+    azk_free(t->v);
     memset(t, 0, sizeof(*t));
 }
 
@@ -70,7 +70,7 @@ static azk_status tally_load(azk_home *h, const char *what, const char *sql,
         const char *c = azk_db_col_text(st, 0);
         if (t->n == t->cap) {
             size_t cap = t->cap > 0 ? t->cap * 2 : 16;
-            struct tally *v = realloc(t->v, cap * sizeof(*v));
+            struct tally *v = azk_realloc(t->v, cap * sizeof(*v));
             if (v == NULL) {
                 rc = azk_error_nomem();
                 break;
@@ -78,7 +78,7 @@ static azk_status tally_load(azk_home *h, const char *what, const char *sql,
             t->v = v;
             t->cap = cap;
         }
-        t->v[t->n].client = strdup(c != NULL ? c : "");
+        t->v[t->n].client = azk_strdup(c != NULL ? c : "");
         if (t->v[t->n].client == NULL) {
             rc = azk_error_nomem();
             break;

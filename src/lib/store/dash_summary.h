@@ -4,14 +4,12 @@
  * from an index range bounded by what it counts, never by a scan of every
  * dataset with a lookup per row: active datasets per client (index-only on
  * the partial index datasets_active_client: the one count that still reads
- * an entry per active dataset, ~35 ms at 94k on a loaded machine), those past their deadline (a range of
- * datasets_state_deadline: "retain_until < today", as many entries as
- * overdue datasets), those on hold (from ret_holds, a small table), the
- * chart's deadline months (ranges of datasets_state_deadline covering 36
- * months), and the agents' cases of entrusted records outside the closed
- * zone by state (agent_cases_state). Nothing is kept besides the tables
- * themselves, so nothing can drift. Works on either backend (store/db.h).
- * Not public API.
+ * an entry per active dataset, ~35 ms at 94k on a loaded machine), those past their deadline (a
+ * range of datasets_state_deadline: "retain_until < today", as many entries as overdue datasets),
+ * those on hold (from ret_holds, a small table), the chart's deadline months (ranges of
+ * datasets_state_deadline covering 36 months), and the agents' cases of entrusted records outside
+ * the closed zone by state (agent_cases_state). Nothing is kept besides the tables themselves, so
+ * nothing can drift. Works on either backend (store/db.h). Not public API.
  */
 #ifndef AZK_STORE_DASH_SUMMARY_H
 #define AZK_STORE_DASH_SUMMARY_H
