@@ -231,6 +231,13 @@ class DashSummaryTest(unittest.TestCase):
         t = self.get(self.admin, html.unescape(m.group(1)))
         self.assertEqual(re.findall(r"<td>([km]\d+)</td>", t), grants[20:])
         self.assertIn("…", self.get(self.admin, "/admin/users"))
+        # a name with markup: shown escaped, never as markup (and a 65-byte name: 400)
+        t = self.get(self.admin, "/admin/user/grants?name=" + urllib.parse.quote('<b x="1">&'))
+        self.assertIn("&lt;b x=&quot;1&quot;&gt;&amp;", t)
+        self.assertNotIn('<b x="1">', t)
+        st, h, t = P.raw(self.srv.port, self.srv.cafile, "GET", "/admin/user/grants?name=" + "n" * 65,
+                         jar=self.admin.jar)
+        self.assertEqual(st, 400)
         # a bank user may not; no name: 400
         st, h, t = P.raw(self.srv.port, self.srv.cafile, "GET", "/api/v1/user/grants?name=bank",
                          jar=self.bank.jar)
