@@ -5,7 +5,8 @@
 client (shredded datasets and their holds not counted, a client user's grants only,
 every page of /api/v1/dashboard), the chart's earliest 36 deadline months when months
 without datasets lie between them (more than one index range), and the agents' cases
-of entrusted records outside the closed zone by state (staff only, HTML and JSON).
+of entrusted records outside the closed zone by state and the clients whose records the
+unresolved ones hold (staff only, HTML and JSON).
 Also the lists that were read whole: the certificates of a month (paged in (deleted_at,
 dataset) order, a client user's grants in the query so its pages are full, ties on the
 time, a bad cursor) and a user's grants (the user list shows the first 20 and a cursor;
@@ -70,12 +71,28 @@ class DashSummaryTest(unittest.TestCase):
         # the agents' cases by state (one per object with entrusted records)
         cls.cases = {"open": 5, "requested": 2, "approved": 1, "quarantined": 3,
                      "released": 4, "destroyed": 6}
+        # each case's object names one or two clients (one twice: the case counts once)
         n = 0
+        cls.zone = collections.defaultdict(lambda: [0, 0])
         for state, count in cls.cases.items():
             for _ in range(count):
+                edm = [{"client": "k%d" % (n % 3), "dataset": "dz-001", "records": 2}]
+                if n % 4 == 0:
+                    edm += [{"client": "k3", "dataset": "dz-003", "records": 5},
+                            {"client": "k3", "dataset": "dz-007", "records": 1}]
+                if state in ("open", "requested", "approved", "quarantined"):
+                    for c in {e["client"] for e in edm}:
+                        cls.zone[c][0] += 1
+                    for e in edm:
+                        cls.zone[e["client"]][1] += e["records"]
                 stmts.append("INSERT INTO agent_cases(id, agent_id, batch_id, seq, records,"
                              " state, opened_at) VALUES('case-%03d', 'a1', 'b%03d', 0, 2,"
                              " '%s', 1700000000)" % (n, n, state))
+                stmts.append("INSERT INTO agent_objects(batch_id, seq, agent_id, path, size,"
+                             " mtime, counts, examples, edm, edm_records, score_milli)"
+                             " VALUES('b%03d', 0, 'a1', '/x/f%d.csv', 1, 1, '{}', '[]', '%s',"
+                             " %d, 500)" % (n, n, json.dumps(edm),
+                                           sum(e["records"] for e in edm)))
                 n += 1
         # certificates of this month: the shredded datasets, two deleted in each second
         cls.month = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m")
@@ -161,6 +178,10 @@ class DashSummaryTest(unittest.TestCase):
         want = {"open": c["open"], "waiting": c["requested"] + c["approved"],
                 "quarantined": c["quarantined"], "released": c["released"],
                 "destroyed": c["destroyed"], "total": sum(c.values())}
+        clients = sorted(({"client": c, "cases": v[0], "records": v[1]}
+                          for c, v in self.zone.items()), key=lambda x: (-x["cases"], x["client"]))
+        self.assertEqual(len(clients), 4)
+        want.update(clients=clients, clients_more=0)
         d = json.loads(self.get(self.admin, "/api/v1/dashboard"))
         self.assertEqual(d["zone_findings"], want)
         t = self.get(self.admin, "/dashboard")
@@ -170,6 +191,11 @@ class DashSummaryTest(unittest.TestCase):
         self.assertEqual(cells, [want[k] for k in ("open", "waiting", "quarantined",
                                                    "released", "destroyed", "total")])
         self.assertIn('<td class="overdue"><a href="/agents/cases">5</a>', table)
+        zc = t[t.index('<table id="zone-clients">'):]
+        rows = re.findall(r'<tr><td>(k\d)</td><td class="overdue">(\d+)</td><td>(\d+)</td>',
+                          zc[:zc.index("</table>")])
+        self.assertEqual(rows, [(c["client"], str(c["cases"]), str(c["records"]))
+                                for c in clients])
         # a bank user: neither (the agents' findings cover every client)
         d = json.loads(self.get(self.bank, "/api/v1/dashboard"))
         self.assertNotIn("zone_findings", d)

@@ -297,3 +297,27 @@ azk_status azk_store__case_counts(azk_home *h, struct azk_store_case_counts *out
     azk_db_finalize(st);
     return rc;
 }
+
+azk_status azk_store__unresolved_case_edm(azk_home *h, azk_store_case_edm_cb cb, void *payload)
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    int step;
+    AZK_ASSERT_ARG(h != NULL && cb != NULL);
+    rc = azk_db_prepare(h->cat, &st,
+                        "SELECT c.state, o.edm FROM agent_cases c JOIN agent_objects o"
+                        " ON o.batch_id = c.batch_id AND o.seq = c.seq"
+                        " WHERE c.state IN ('open', 'requested', 'approved', 'quarantined')",
+                        "unresolved cases' clients");
+    if (rc != AZK_OK)
+        return rc;
+    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
+        rc = cb(azk_db_col_text(st, 0), azk_db_col_text(st, 1), payload);
+        if (rc != AZK_OK)
+            break;
+    }
+    if (rc == AZK_OK && step != AZK_DB_DONE)
+        rc = AZK_ERR_DB;
+    azk_db_finalize(st);
+    return rc;
+}

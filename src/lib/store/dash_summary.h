@@ -48,4 +48,12 @@ struct azk_store_case_counts {
 };
 AZK_NODISCARD azk_status azk_store__case_counts(azk_home *h, struct azk_store_case_counts *out);
 
+/* Each unresolved case (open, requested, approved or quarantined): its state and its
+ * object's `edm` JSON text (which clients' entrusted records it holds: [{"client",
+ * "dataset", "records"}]; never a path), borrowed for the call. Reads as many rows as
+ * there are unresolved cases (agent_cases_state, then the object by primary key). */
+typedef azk_status (*azk_store_case_edm_cb)(const char *state, const char *edm, void *payload);
+AZK_NODISCARD azk_status azk_store__unresolved_case_edm(azk_home *h, azk_store_case_edm_cb cb,
+                                                        void *payload);
+
 #endif
