@@ -190,7 +190,8 @@ class DashSummaryTest(unittest.TestCase):
         cells = [int(x) for x in re.findall(r'<td[^>]*>(?:<a [^>]*>)?(\d+)', table)]
         self.assertEqual(cells, [want[k] for k in ("open", "waiting", "quarantined",
                                                    "released", "destroyed", "total")])
-        self.assertIn('<td class="overdue"><a href="/agents/cases">5</a>', table)
+        self.assertIn('<td class="overdue">5</td>', table)
+        self.assertIn('<a href="/agents/cases">', t[t.index('<table id="zone-findings">'):])
         zc = t[t.index('<table id="zone-clients">'):]
         rows = re.findall(r'<tr><td>(k\d)</td><td class="overdue">(\d+)</td><td>(\d+)</td>',
                           zc[:zc.index("</table>")])
@@ -217,6 +218,8 @@ class DashSummaryTest(unittest.TestCase):
             want = [(ds, c) for at, ds, c in sorted(self.certs) if c in clients]
             items, pages = self.walk_api(who, "/api/v1/certificates?month=%s&limit=3" % self.month)
             self.assertEqual([(i["dataset"], i["client"]) for i in items], want)
+            doc = json.loads(self.get(who, "/api/v1/certificates?month=%s&limit=3" % self.month))
+            self.assertEqual(doc["total"], len(want))
             self.assertEqual(pages, max(1, (len(want) + 2) // 3))
             # the dashboard counts the same (a client user: its grants only)
             t = self.get(who, "/dashboard")
@@ -227,6 +230,8 @@ class DashSummaryTest(unittest.TestCase):
         seen, path = [], "/certificates?month=%s&client=k2&limit=2" % self.month
         while path:
             t = self.get(self.admin, path)
+            self.assertIn('id="cert-count">', t)
+            self.assertRegex(t, r'id="cert-count">[^<]*: %d</p>' % len(want))
             table = t[t.index('<table id="certificates">'):]
             seen += re.findall(r"<td>(dz-\d+)</td>", table[:table.index("</table>")])
             m = re.search(r'<p class="next"><a href="([^"]+)"', t)

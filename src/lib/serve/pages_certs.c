@@ -104,8 +104,17 @@ static azk_status view_certs(struct azk_server *srv, struct azk_serve_req *rq, j
         json_decref(p.items);
         return rc;
     }
-    *out = json_pack("{s:s, s:o, s:s?}", "month", month, "items", p.items, "next",
-                     p.more ? p.next : NULL);
+    {
+        int64_t total = 0; /* the month's (and client's) certificates, every page */
+        rc = azk_store__certified_count(
+            srv->h, month, client, rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, &total);
+        if (rc != AZK_OK) {
+            json_decref(p.items);
+            return rc;
+        }
+        *out = json_pack("{s:s, s:o, s:s?, s:I}", "month", month, "items", p.items, "next",
+                         p.more ? p.next : NULL, "total", (json_int_t)total);
+    }
     return *out != NULL ? AZK_OK : azk_error_nomem();
 }
 
@@ -177,8 +186,8 @@ azk_status azk_serve__h_certificates(struct azk_server *srv, struct azk_serve_re
                         T_("Month"), json_string_value(json_object_get(doc, "month")), T_("Show"),
                         T_("Public keys to verify certificates"));
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "<p id=\"cert-count\">%s: %zu</p>", T_("Certificates"),
-                            json_array_size(items));
+        rc = azk_buf_printf(&b, "<p id=\"cert-count\">%s: %lld</p>", T_("Certificates"),
+                            (long long)json_integer_value(json_object_get(doc, "total")));
     if (rc == AZK_OK)
         rc = azk_serve__html_table(&b, "certificates", cert_cols,
                                    sizeof(cert_cols) / sizeof(cert_cols[0]), items);

@@ -239,14 +239,14 @@ azk_status azk_serve__dashboard_findings(struct azk_server *srv, const struct az
     rc = azk_buf_printf(
         b,
         "<h2>%s</h2><table id=\"zone-findings\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-        "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody><tr><td%s>"
-        "<a href=\"/agents/cases\">%lld</a></td><td%s>%lld</td><td>%lld</td><td>%lld</td>"
-        "<td>%lld</td><td>%lld</td></tr></tbody></table>",
+        "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody><tr><td%s>%lld</td><td%s>%lld"
+        "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr></tbody></table>"
+        "<p><a href=\"/agents/cases\">%s</a></p>",
         T_("Entrusted records found outside the closed zone"), T_("Open cases"),
         T_("Waiting for a decision"), T_("Quarantined"), T_("Released"), T_("Destroyed"),
         T_("All findings"), c.open > 0 ? " class=\"overdue\"" : "", (long long)c.open,
         c.waiting > 0 ? " class=\"overdue\"" : "", (long long)c.waiting, (long long)c.quarantined,
-        (long long)c.released, (long long)c.destroyed, (long long)c.total);
+        (long long)c.released, (long long)c.destroyed, (long long)c.total, T_("Cases"));
     /* whose entrusted records the unresolved cases hold */
     if (rc == AZK_OK && json_array_size(list) > 0)
         rc = azk_buf_printf(b,

@@ -99,7 +99,7 @@ azk_status azk_serve__dashboard_more(struct azk_server *srv, struct azk_serve_re
         rc = azk_serve__incidents_line(srv, rq, b); /* open incidents (pages_incidents.c) */
     if (rc == AZK_OK)
         rc = azk_store__certified_count(
-            srv->h, month, rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, &certs);
+            srv->h, month, NULL, rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, &certs);
     if (rc == AZK_OK)
         rc = azk_buf_printf(b,
                             "<p id=\"certs-month\"><a href=\"/certificates\">%s (%s): %lld</a></p>",

@@ -90,8 +90,8 @@ azk_status azk_store__certified_page(azk_home *h, const char *month, const char 
     return walk(st, 6, cb, payload);
 }
 
-azk_status azk_store__certified_count(azk_home *h, const char *month, const char *grantee,
-                                      int64_t *n)
+azk_status azk_store__certified_count(azk_home *h, const char *month, const char *client,
+                                      const char *grantee, int64_t *n)
 {
     azk_db_stmt *st = NULL;
     char from[24], to[24];
@@ -105,8 +105,8 @@ azk_status azk_store__certified_count(azk_home *h, const char *month, const char
         return rc;
     azk_db_bind_text(st, 1, from);
     azk_db_bind_text(st, 2, to);
-    azk_db_bind_text(st, 3, NULL);
-    azk_db_bind_text(st, 4, NULL);
+    azk_db_bind_text(st, 3, client);
+    azk_db_bind_text(st, 4, client);
     azk_db_bind_text(st, 5, grantee);
     azk_db_bind_text(st, 6, grantee);
     if (azk_db_step(st) == AZK_DB_ROW)

@@ -27,10 +27,11 @@ AZK_NODISCARD azk_status azk_store__certified_page(azk_home *h, const char *mont
                                                    const char *after, size_t limit,
                                                    azk_store_row_cb cb, void *payload);
 
-/* How many certified deletions `month` has (of the clients granted to `grantee` when not
- * NULL): one count over the index ret_state_certified's range of the month. */
+/* How many certified deletions `month` has (of `client` when not NULL, of the clients
+ * granted to `grantee` when not NULL): one count over ret_state_certified's month range. */
 AZK_NODISCARD azk_status azk_store__certified_count(azk_home *h, const char *month,
-                                                    const char *grantee, int64_t *n);
+                                                    const char *client, const char *grantee,
+                                                    int64_t *n);
 
 /* One page of the clients granted to user `name`, in client order, after client `after`
  * (NULL: from the first), at most `limit` + 1 rows. Column: client. */
