@@ -17,6 +17,12 @@
 #        CONNS=8 N_DASH=40 N_PAGE=2000 MIXED_S=600 KEEP=1
 #        FINDINGS=10000000 AGENTS=100 OBJ_PER_BATCH=1000 (PostgreSQL only; 0: none)
 #        PATHS="/dashboard /api/v1/dashboard ..." (a subset of the paths measured)
+#        AZK_AFTER=OTHER_BUILD/src/cli/azukari: after the runs, measure the same paths
+#        again (one process) with that binary on the same catalog (a before/after
+#        comparison without populating twice); the script waits until the file
+#        $AZK_AFTER.ready exists (touch it when that build is done)
+#        HOLD=1: at the end, keep the servers and the catalog until the file
+#        $T/release exists (to look at the catalog: psql URL in $T/home-pg/azukari.conf)
 # Synthetic data only. Rate limits are lifted in azukari.conf for the run.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -156,7 +162,8 @@ PY
     U1=https://localhost:$P1; U2=https://localhost:$P2
     for procs in 1 2; do
         urls=$U1; [ $procs = 1 ] || urls="$U1 $U2"
-        for pth in "/dashboard:$N_DASH" "/api/v1/dashboard:$N_DASH" "/datasets?client=c0042:$N_PAGE" \
+        for pth in "/dashboard:$N_DASH" "/api/v1/dashboard:$N_DASH" "/api/v1/me:$N_DASH" \
+            "/datasets?client=c0042:$N_PAGE" \
             "/datasets?after=ds050000:$N_PAGE" "/dataset?id=ds050007:$N_PAGE" \
             "/api/v1/datasets?limit=100:$N_PAGE" "/api/v1/datasets?limit=100&after=ds050000:$N_PAGE" \
             $FPATHS; do
@@ -166,6 +173,21 @@ PY
             "$B" --cafile "$H/serve/ca.pem" --cookie "$CK" --path "$p" --conns "$CONNS" --total "$n" $urls || true
         done
     done
+    if [ -n "${AZK_AFTER:-}" ]; then
+        for p in $(cat "$T/pids"); do kill "$p" 2>/dev/null || true; done
+        : >"$T/pids"
+        echo "$b: waiting for $AZK_AFTER.ready"
+        until [ -e "$AZK_AFTER.ready" ]; do sleep 10; done
+        AZK0=$AZK; AZK=$AZK_AFTER
+        start_serve "$H" "$P1"
+        for pth in "/dashboard:$N_DASH" "/api/v1/dashboard:$N_DASH" "/api/v1/me:$N_DASH" $FPATHS; do
+            p=${pth%:*}; n=${pth##*:}
+            case " ${PATHS:-$p} " in *" $p "*) ;; *) continue ;; esac
+            printf '%s (after): ' "$b"
+            "$B" --cafile "$H/serve/ca.pem" --cookie "$CK" --path "$p" --conns "$CONNS" --total "$n" "$U1" || true
+        done
+        AZK=$AZK0
+    fi
     if [ "$MIXED_S" -gt 0 ] && [ "$b" = "${BACKENDS%% *}" ]; then
         pid=$(head -n 1 "$T/pids")
         end=$(( $(date +%s) + MIXED_S ))
@@ -186,6 +208,10 @@ PY
         done
         echo
         wait "$load" || true
+    fi
+    if [ "${HOLD:-}" = 1 ]; then
+        echo "$b: holding $T until $T/release exists"
+        until [ -e "$T/release" ]; do sleep 5; done
     fi
     for p in $(cat "$T/pids"); do kill "$p" 2>/dev/null || true; done
     : >"$T/pids"

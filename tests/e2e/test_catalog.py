@@ -264,7 +264,7 @@ class CatalogTest(unittest.TestCase):
     V5_INDEXES = ["datasets_state_client", "agent_objects_agent", "agent_cases_state",
                   "agent_batches_agent", "agent_cz_datasets_client", "agent_cz_datasets_agent",
                   "incident_clients_client", "incidents_state", "datasets_state_deadline",
-                  "agent_objects_edm"]
+                  "agent_objects_edm", "datasets_active_client"]
 
     def indexes(self):
         db = sqlite3.connect(self.cat)

@@ -131,6 +131,16 @@ azk_status azk_serve__h_api_dashboard(struct azk_server *srv, struct azk_serve_r
         }
         (void)json_object_set_new(doc, "open_incidents", json_integer((json_int_t)inc));
     }
+    if (doc != NULL) { /* the agents' findings by state, staff only (view_dash_summary.c) */
+        json_t *zf = NULL;
+        rc = azk_serve__dashboard_findings_json(srv, rq, &zf);
+        if (rc != AZK_OK) {
+            json_decref(doc);
+            return rc;
+        }
+        if (zf != NULL)
+            (void)json_object_set_new(doc, "zone_findings", zf);
+    }
     if (doc != NULL && rq->who.role != AZK_ROLE_CLIENT) {
         /* the ledger's size: staff only (it covers every client) */
         azk_audit *a = NULL;

@@ -342,6 +342,8 @@ azk_status azk_serve__h_dashboard(struct azk_server *srv, struct azk_serve_req *
         rc = azk_serve__dashboard_more(srv, rq, &b);
     if (rc == AZK_OK)
         rc = azk_serve__agents_dashboard(srv, rq, &b);
+    if (rc == AZK_OK) /* the agents' findings by state (serve/view_dash_summary.c) */
+        rc = azk_serve__dashboard_findings(srv, rq, &b);
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Next deadlines"));
     if (rc == AZK_OK)

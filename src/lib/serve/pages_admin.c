@@ -64,11 +64,6 @@ static const char *role_text(const char *r)
 
 /* ---- views ------------------------------------------------------------- */
 
-static azk_status grant_cb(const char *client, void *payload)
-{
-    return json_array_append_new(payload, json_string(client)) == 0 ? AZK_OK : azk_error_nomem();
-}
-
 /* Users, one page, each with its grants. */
 static azk_status view_users(struct azk_server *srv, struct azk_serve_req *rq, json_t **out)
 {
@@ -86,15 +81,10 @@ static azk_status view_users(struct azk_server *srv, struct azk_serve_req *rq, j
         rc = azk_store__users_page(srv->h, after, limit + 1, azk_serve__list_row, &l);
     json_array_foreach(l.items, i, u)
     {
-        json_t *g = json_array();
         if (rc != AZK_OK)
             break;
-        if (g == NULL || json_object_set_new(u, "grants", g) != 0) {
-            rc = azk_error_nomem();
-            break;
-        }
-        rc = azk_store__grants_each(srv->h, json_string_value(json_object_get(u, "name")), grant_cb,
-                                    g);
+        /* the first grants and the cursor of the rest (serve/view_grants.c) */
+        rc = azk_serve__user_grants_head(srv, u);
         /* "web": a boolean in the view */
         if (rc == AZK_OK)
             rc =
@@ -191,6 +181,8 @@ static azk_status decorate_users(json_t *items)
             if (rc == AZK_OK)
                 rc = azk_buf_puts(&t, json_string_value(g));
         }
+        if (rc == AZK_OK && json_is_string(json_object_get(u, "grants_next")))
+            rc = azk_buf_puts(&t, ", …");
         const char *st = json_string_value(json_object_get(u, "state"));
         if (rc == AZK_OK &&
             (json_object_set_new(u, "state_label",
@@ -232,6 +224,12 @@ azk_status azk_serve__h_users(struct azk_server *srv, struct azk_serve_req *rq,
                                    json_object_get(doc, "items"));
     if (rc == AZK_OK)
         rc = azk_serve__html_next(&b, "/admin/users", doc);
+    if (rc == AZK_OK) /* every grant of one user, paged (serve/view_grants.c) */
+        rc = azk_buf_printf(&b,
+                            "<form method=\"get\" action=\"/admin/user/grants\"><label>%s "
+                            "<input name=\"name\" required></label><button type=\"submit\">"
+                            "%s</button></form>",
+                            T_("User"), T_("Clients granted to a user"));
     if (rc == AZK_OK && admin) {
         rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Enrol a new user"));
         if (rc == AZK_OK)

@@ -14,6 +14,7 @@
 #include "retention/cert_int.h"
 #include "store/datasets.h"
 #include "store/retention_state.h"
+#include "store/serve_lists.h"
 #include "store/serve_views.h"
 
 #include "azukari/audit.h"
@@ -30,48 +31,60 @@ static const struct azk_serve_col cert_cols[] = {
     {"operator", N_("Operator"), 0},
 };
 
-struct cert_walk {
-    azk_home *h;
-    const struct azk_serve_principal *who;
-    const char *client;
+/* A certificate row (store/serve_lists.h columns: dataset, client, deleted_at, operator,
+ * ledger index, cursor) as an item; the row after `limit` only says a next page exists. */
+struct cert_page {
     json_t *items;
+    size_t limit;
+    bool more;
+    char next[600];
 };
 
-static azk_status cert_cb(const struct azk_store_certified *c, void *payload)
+static azk_status cert_row(const char *const *cols, size_t n, void *payload)
 {
-    struct cert_walk *w = payload;
-    bool yes = false;
+    struct cert_page *p = payload;
     json_t *o;
-    azk_status rc;
-    if (c->client == NULL || (w->client != NULL && strcmp(w->client, c->client) != 0))
+    if (n < 6 || cols[0] == NULL || cols[1] == NULL)
         return AZK_OK;
-    rc = azk_serve__may_see_client(w->h, w->who, c->client, &yes);
-    if (rc != AZK_OK || !yes)
-        return rc;
-    o = json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "dataset", c->dataset, "client", c->client,
-                  "deleted_at", c->deleted_at, "operator", c->operator_name, "ledger_index",
-                  (json_int_t)c->shred_index);
-    return o != NULL && json_array_append_new(w->items, o) == 0 ? AZK_OK : azk_error_nomem();
+    if (json_array_size(p->items) >= p->limit) {
+        p->more = true;
+        return AZK_OK;
+    }
+    o = json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "dataset", cols[0], "client", cols[1],
+                  "deleted_at", cols[2], "operator", cols[3], "ledger_index",
+                  (json_int_t)(cols[4] != NULL ? strtoll(cols[4], NULL, 10) : 0));
+    if (o == NULL || json_array_append_new(p->items, o) != 0)
+        return azk_error_nomem();
+    (void)snprintf(p->next, sizeof(p->next), "%s", cols[5] != NULL ? cols[5] : "");
+    return AZK_OK;
 }
 
-/* The certificates of ?month= (default: this month) and ?client= (optional), as
- * {"month", "items", "next": null}: a month is one page. */
+/* The certificates of ?month= (default: this month) and ?client= (optional), one page
+ * (?limit=, ?after=): {"month", "items", "next"}. A client user's grants filter the query
+ * itself (store/serve_lists.c), so a page is full whenever another follows. */
 static azk_status view_certs(struct azk_server *srv, struct azk_serve_req *rq, json_t **out,
                              bool *denied)
 {
     const char *month = azk_serve__query(rq, "month");
     const char *client = azk_serve__query(rq, "client");
+    const char *after = NULL;
     char today[16], m[8];
-    struct cert_walk w = {srv->h, &rq->who, NULL, NULL};
+    struct cert_page p;
     azk_status rc;
+    memset(&p, 0, sizeof(p));
     *out = NULL;
     *denied = false;
     azk_store__today(today);
+    rc = azk_serve__page_args(rq, &p.limit, &after);
+    if (rc != AZK_OK)
+        return rc;
     if (month == NULL || month[0] == '\0') {
         (void)snprintf(m, sizeof(m), "%.7s", today);
         month = m;
     }
-    if (client != NULL && client[0] != '\0') {
+    if (client != NULL && client[0] == '\0')
+        client = NULL;
+    if (client != NULL) {
         bool yes = false;
         rc = azk_serve__may_see_client(srv->h, &rq->who, client, &yes);
         if (rc != AZK_OK)
@@ -80,17 +93,28 @@ static azk_status view_certs(struct azk_server *srv, struct azk_serve_req *rq, j
             *denied = true;
             return AZK_OK;
         }
-        w.client = client;
     }
-    w.items = json_array();
-    if (w.items == NULL)
+    p.items = json_array();
+    if (p.items == NULL)
         return azk_error_nomem();
-    rc = azk_store__ret_certified_in_month(srv->h, month, cert_cb, &w);
+    rc = azk_store__certified_page(srv->h, month, client,
+                                   rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, after,
+                                   p.limit, cert_row, &p);
     if (rc != AZK_OK) {
-        json_decref(w.items);
+        json_decref(p.items);
         return rc;
     }
-    *out = json_pack("{s:s, s:o, s:n}", "month", month, "items", w.items, "next");
+    {
+        int64_t total = 0; /* the month's (and client's) certificates, every page */
+        rc = azk_store__certified_count(
+            srv->h, month, client, rq->who.role == AZK_ROLE_CLIENT ? rq->who.name : NULL, &total);
+        if (rc != AZK_OK) {
+            json_decref(p.items);
+            return rc;
+        }
+        *out = json_pack("{s:s, s:o, s:s?, s:I}", "month", month, "items", p.items, "next",
+                         p.more ? p.next : NULL, "total", (json_int_t)total);
+    }
     return *out != NULL ? AZK_OK : azk_error_nomem();
 }
 
@@ -107,6 +131,36 @@ azk_status azk_serve__h_api_certificates(struct azk_server *srv, struct azk_serv
     if (denied)
         return azk_serve__deny(srv, rq, rs, true, "client not granted");
     return azk_serve__json(rs, 200, doc);
+}
+
+/* The next page's link: the month, the client and the limit asked, each URL-encoded. */
+static azk_status next_link(azk_buf *b, struct azk_serve_req *rq, const json_t *doc)
+{
+    const char *client = azk_serve__query(rq, "client");
+    const char *limit = azk_serve__query(rq, "limit");
+    azk_buf path = AZK_BUF_INIT;
+    azk_status rc;
+    if (json_is_null(json_object_get(doc, "next")))
+        return AZK_OK;
+    rc = azk_buf_puts(&path, "/certificates?month=");
+    if (rc == AZK_OK)
+        rc = azk_serve__url(&path, json_string_value(json_object_get(doc, "month")));
+    if (rc == AZK_OK && client != NULL && client[0] != '\0') {
+        rc = azk_buf_puts(&path, "&amp;client=");
+        if (rc == AZK_OK)
+            rc = azk_serve__url(&path, client);
+    }
+    if (rc == AZK_OK && limit != NULL) { /* checked by azk_serve__page_args: digits */
+        rc = azk_buf_puts(&path, "&amp;limit=");
+        if (rc == AZK_OK)
+            rc = azk_serve__url(&path, limit);
+    }
+    if (rc == AZK_OK)
+        rc = azk_buf_put(&path, "", 1);
+    if (rc == AZK_OK)
+        rc = azk_serve__html_next(b, (const char *)path.data, doc);
+    azk_buf_dispose(&path);
+    return rc;
 }
 
 azk_status azk_serve__h_certificates(struct azk_server *srv, struct azk_serve_req *rq,
@@ -132,8 +186,8 @@ azk_status azk_serve__h_certificates(struct azk_server *srv, struct azk_serve_re
                         T_("Month"), json_string_value(json_object_get(doc, "month")), T_("Show"),
                         T_("Public keys to verify certificates"));
     if (rc == AZK_OK)
-        rc = azk_buf_printf(&b, "<p id=\"cert-count\">%s: %zu</p>", T_("Certificates"),
-                            json_array_size(items));
+        rc = azk_buf_printf(&b, "<p id=\"cert-count\">%s: %lld</p>", T_("Certificates"),
+                            (long long)json_integer_value(json_object_get(doc, "total")));
     if (rc == AZK_OK)
         rc = azk_serve__html_table(&b, "certificates", cert_cols,
                                    sizeof(cert_cols) / sizeof(cert_cols[0]), items);
@@ -162,6 +216,8 @@ azk_status azk_serve__h_certificates(struct azk_server *srv, struct azk_serve_re
     }
     if (rc == AZK_OK && json_array_size(items) > 0)
         rc = azk_buf_puts(&b, "</ul>");
+    if (rc == AZK_OK)
+        rc = next_link(&b, rq, doc);
     if (rc == AZK_OK)
         rc = azk_serve__page(rq, rs, T_("Deletion certificates"), (const char *)b.data);
     json_decref(doc);

@@ -263,6 +263,10 @@ static const struct azk_serve_route routes[] = {
     /* ---- end vendor files and questionnaires ---- */
 
     /* ---- dashboard summary ---- */
+    {"GET", "/admin/user/grants", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_user_grants},
+    {"GET", "/api/v1/user/grants", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_user_grants},
     /* ---- end dashboard summary ---- */
 
     /* ---- agent sweep and witness ---- */

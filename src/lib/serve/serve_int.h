@@ -693,6 +693,23 @@ AZK_NODISCARD azk_status azk_serve__vendor_audit_cell(azk_buf *b, const json_t *
 /* ---- end vendor files and questionnaires -------------------------------- */
 
 /* ---- dashboard summary (issue 13) --------------------------------------- */
+/* serve/view_dash_summary.c: the agents' cases of entrusted records outside the closed zone
+ * by state (staff only; nothing for a client user): a section of the dashboard page, and
+ * the same counts as a JSON object for /api/v1/dashboard (*out NULL for a client user). */
+AZK_NODISCARD azk_status azk_serve__dashboard_findings(struct azk_server *srv,
+                                                       const struct azk_serve_req *rq, azk_buf *b);
+AZK_NODISCARD azk_status azk_serve__dashboard_findings_json(struct azk_server *srv,
+                                                            const struct azk_serve_req *rq,
+                                                            json_t **out);
+/* serve/view_grants.c: a user's grants, paged; the user list shows the first
+ * AZK_SERVE_USER_GRANTS of each user's ("grants") and the cursor of the rest ("grants_next",
+ * null when none: /api/v1/user/grants?name=&after= lists them). */
+#define AZK_SERVE_USER_GRANTS 20
+azk_status azk_serve__h_user_grants(struct azk_server *srv, struct azk_serve_req *rq,
+                                    struct azk_serve_resp *rs);
+azk_status azk_serve__h_api_user_grants(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs);
+AZK_NODISCARD azk_status azk_serve__user_grants_head(struct azk_server *srv, json_t *user);
 /* ---- end dashboard summary ---------------------------------------------- */
 
 /* ---- agent sweep and witness (issue 14) --------------------------------- */

@@ -5,12 +5,17 @@
  * clients (one aggregate query, store/serve_plat.h), and the clients
  * needing attention most (overdue first, then the most held), each linked
  * to its paged dataset list. The page stays small at any number of
- * datasets: no list of every dataset or every client.
+ * datasets: no list of every dataset or every client. Also the agents'
+ * cases of entrusted records found outside the closed zone, by state
+ * (issue 13 section 3; staff only). Every count is an index range
+ * (store/dash_summary.h).
  */
 #include "serve/serve_int.h"
+#include "store/dash_summary.h"
 #include "store/serve_plat.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct top_client {
@@ -109,4 +114,185 @@ azk_status azk_serve__dashboard_summary(struct azk_server *srv, struct azk_serve
     if (rc == AZK_OK)
         rc = client_rows(b, &s);
     return rc;
+}
+
+/* ---- entrusted records outside the closed zone ---------------------------------- */
+
+#define ZONE_CLIENTS 20 /* clients listed with their unresolved cases */
+
+/* An unresolved case's object: each client it names gets the case once and its records. */
+static azk_status edm_cb(const char *state, const char *edm, void *payload)
+{
+    json_t *map = payload, *a, *seen, *v;
+    size_t i;
+    azk_status rc = AZK_OK;
+    (void)state;
+    a = edm != NULL ? json_loads(edm, 0, NULL) : NULL;
+    if (!json_is_array(a)) { /* checked at ingest; nothing to count if it ever is not */
+        json_decref(a);
+        return AZK_OK;
+    }
+    seen = json_object();
+    if (seen == NULL)
+        rc = azk_error_nomem();
+    json_array_foreach(a, i, v)
+    {
+        const char *c = json_string_value(json_object_get(v, "client"));
+        json_int_t r = json_integer_value(json_object_get(v, "records"));
+        json_t *t;
+        if (rc != AZK_OK)
+            break;
+        if (c == NULL)
+            continue;
+        t = json_object_get(map, c);
+        if (t == NULL) {
+            t = json_pack("{s:s, s:I, s:I}", "client", c, "cases", (json_int_t)0, "records",
+                          (json_int_t)0);
+            if (t == NULL || json_object_set_new(map, c, t) != 0) {
+                rc = azk_error_nomem();
+                break;
+            }
+        }
+        if (json_object_get(seen, c) == NULL &&
+            (json_object_set_new(seen, c, json_true()) != 0 ||
+             json_object_set_new(
+                 t, "cases", json_integer(json_integer_value(json_object_get(t, "cases")) + 1)) !=
+                 0))
+            rc = azk_error_nomem();
+        if (rc == AZK_OK && r > 0 &&
+            json_object_set_new(
+                t, "records",
+                json_integer(json_integer_value(json_object_get(t, "records")) + r)) != 0)
+            rc = azk_error_nomem();
+    }
+    json_decref(seen);
+    json_decref(a);
+    return rc;
+}
+
+static int zone_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    json_int_t cx = json_integer_value(json_object_get(x, "cases"));
+    json_int_t cy = json_integer_value(json_object_get(y, "cases"));
+    if (cx != cy)
+        return cx > cy ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(x, "client")),
+                  json_string_value(json_object_get(y, "client")));
+}
+
+/* The clients named by unresolved cases, most cases first (ties: client order), at most
+ * ZONE_CLIENTS of them in *list; *more = how many further clients. */
+static azk_status zone_clients(struct azk_server *srv, json_t **list, size_t *more)
+{
+    json_t *map = json_object(), *v, **all = NULL;
+    const char *k;
+    size_t n = 0;
+    azk_status rc;
+    *list = NULL;
+    *more = 0;
+    if (map == NULL)
+        return azk_error_nomem();
+    rc = azk_store__unresolved_case_edm(srv->h, edm_cb, map);
+    if (rc == AZK_OK && json_object_size(map) > 0) {
+        all = azk_calloc(json_object_size(map), sizeof(*all));
+        if (all == NULL)
+            rc = azk_error_nomem();
+    }
+    if (rc == AZK_OK) {
+        json_object_foreach(map, k, v) all[n++] = v;
+        if (n > 1)
+            qsort(all, n, sizeof(*all), zone_cmp);
+        *list = json_array();
+        if (*list == NULL)
+            rc = azk_error_nomem();
+    }
+    for (size_t i = 0; rc == AZK_OK && i < n && i < ZONE_CLIENTS; i++)
+        if (json_array_append(*list, all[i]) != 0)
+            rc = azk_error_nomem();
+    if (rc == AZK_OK && n > ZONE_CLIENTS)
+        *more = n - ZONE_CLIENTS;
+    if (rc != AZK_OK) {
+        json_decref(*list);
+        *list = NULL;
+    }
+    azk_free(all);
+    json_decref(map);
+    return rc;
+}
+
+azk_status azk_serve__dashboard_findings(struct azk_server *srv, const struct azk_serve_req *rq,
+                                         azk_buf *b)
+{
+    struct azk_store_case_counts c;
+    json_t *list = NULL, *v;
+    size_t more = 0, i;
+    azk_status rc;
+    if (rq->who.role == AZK_ROLE_CLIENT)
+        return AZK_OK; /* staff only: the agents' findings cover every client */
+    rc = azk_store__case_counts(srv->h, &c);
+    if (rc == AZK_OK)
+        rc = zone_clients(srv, &list, &more);
+    if (rc != AZK_OK)
+        return rc;
+    /* not resolved (open, waiting for a decision) is said loudly, as overdue datasets are */
+    rc = azk_buf_printf(
+        b,
+        "<h2>%s</h2><table id=\"zone-findings\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+        "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody><tr><td%s>%lld</td><td%s>%lld"
+        "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td></tr></tbody></table>"
+        "<p><a href=\"/agents/cases\">%s</a></p>",
+        T_("Entrusted records found outside the closed zone"), T_("Open cases"),
+        T_("Waiting for a decision"), T_("Quarantined"), T_("Released"), T_("Destroyed"),
+        T_("All findings"), c.open > 0 ? " class=\"overdue\"" : "", (long long)c.open,
+        c.waiting > 0 ? " class=\"overdue\"" : "", (long long)c.waiting, (long long)c.quarantined,
+        (long long)c.released, (long long)c.destroyed, (long long)c.total, T_("Cases"));
+    /* whose entrusted records the unresolved cases hold */
+    if (rc == AZK_OK && json_array_size(list) > 0)
+        rc = azk_buf_printf(b,
+                            "<table id=\"zone-clients\"><thead><tr><th>%s</th><th>%s</th>"
+                            "<th>%s</th></tr></thead><tbody>",
+                            T_("Client"), T_("Unresolved cases"), T_("Records"));
+    json_array_foreach(list, i, v)
+    {
+        if (rc != AZK_OK)
+            break;
+        rc = azk_buf_puts(b, "<tr><td>");
+        if (rc == AZK_OK)
+            rc = azk_serve__html(b, json_string_value(json_object_get(v, "client")));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "</td><td class=\"overdue\">%lld</td><td>%lld</td></tr>",
+                                (long long)json_integer_value(json_object_get(v, "cases")),
+                                (long long)json_integer_value(json_object_get(v, "records")));
+    }
+    if (rc == AZK_OK && json_array_size(list) > 0)
+        rc = azk_buf_puts(b, "</tbody></table>");
+    if (rc == AZK_OK && more > 0)
+        rc = azk_buf_printf(b, "<p id=\"zone-clients-more\">%s: %zu</p>", T_("More clients"), more);
+    json_decref(list);
+    return rc;
+}
+
+azk_status azk_serve__dashboard_findings_json(struct azk_server *srv,
+                                              const struct azk_serve_req *rq, json_t **out)
+{
+    struct azk_store_case_counts c;
+    json_t *list = NULL;
+    size_t more = 0;
+    azk_status rc;
+    *out = NULL;
+    if (rq->who.role == AZK_ROLE_CLIENT)
+        return AZK_OK;
+    rc = azk_store__case_counts(srv->h, &c);
+    if (rc == AZK_OK)
+        rc = zone_clients(srv, &list, &more);
+    if (rc != AZK_OK)
+        return rc;
+    /* "o": the list is stolen by the document, even when packing fails */
+    *out =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "open", (json_int_t)c.open, "waiting",
+                  (json_int_t)c.waiting, "quarantined", (json_int_t)c.quarantined, "released",
+                  (json_int_t)c.released, "destroyed", (json_int_t)c.destroyed, "total",
+                  (json_int_t)c.total, "clients", list, "clients_more", (json_int_t)more);
+    return *out != NULL ? AZK_OK : azk_error_nomem();
 }

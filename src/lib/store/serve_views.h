@@ -97,11 +97,6 @@ AZK_NODISCARD azk_status azk_store__dataset_detail(azk_home *h, const char *id, 
 AZK_NODISCARD azk_status azk_store__opens_page(azk_home *h, const char *dataset, const char *after,
                                                size_t limit, azk_store_row_cb cb, void *payload);
 
-/* Active datasets by deadline month ("YYYY-MM"), of the clients granted to `grantee` (NULL:
- * all), the earliest 36 months. Columns: month, count. */
-AZK_NODISCARD azk_status azk_store__deadline_months(azk_home *h, const char *grantee,
-                                                    azk_store_row_cb cb, void *payload);
-
 /* Pending retention requests and guard items waiting for a person (quarantined, requested). */
 AZK_NODISCARD azk_status azk_store__pending_counts(azk_home *h, int64_t *requests,
                                                    int64_t *guard_items);

@@ -207,6 +207,8 @@ static const struct {
     /* ---- vendor files and questionnaires ---- */
     /* ---- end vendor files and questionnaires ---- */
     /* ---- dashboard summary ---- */
+    {"GET /admin/user/grants", "LAAAADDD"},
+    {"GET /api/v1/user/grants", "LAAAADDD"},
     /* ---- end dashboard summary ---- */
     /* ---- agent sweep and witness ---- */
     /* ---- end agent sweep and witness ---- */
