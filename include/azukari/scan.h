@@ -46,6 +46,18 @@ typedef struct {
     uint32_t max_ratio;    /**< expansion ratio; default 200 */
     uint64_t max_entries;  /**< archive entries per file; default 100000 */
     size_t max_findings;   /**< findings kept per object (counts stay exact); default 10000 */
+    /**
+     * With cache_path: deliver only what changed since an earlier run with
+     * this cache. A file whose path was answered before with the same
+     * version (device, inode, size, mtime, ctime, engine) is counted in
+     * cached but not delivered at all (its cached results are not even
+     * read); a known version under a path not answered before (another
+     * hard link, a moved file) is delivered from the cache (from_cache)
+     * with its findings, under its own path. For callers that keep what
+     * they were given before (azukari agent). Default false: every file is
+     * delivered, cached ones from the cache.
+     */
+    bool cache_changed_only;
 } azk_scan_options;
 
 #define AZK_SCAN_OPTIONS_INIT                                                                      \

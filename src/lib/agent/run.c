@@ -8,7 +8,10 @@
  * is unreachable); sweep with the scanner and its incremental cache at
  * the policy's CPU and I/O priority and byte rate; put the changed
  * objects' results in batches into the spool; send the spool oldest
- * first. The policy's schedule (every_s since the last sweep, hours of the
+ * first. The scanner delivers only what changed (cache_changed_only): an
+ * unchanged path costs a stat and one cache look-up; a known file under
+ * a new path (a hard link, a move) is reported under that path with the
+ * cached findings, without reading it again. The policy's schedule (every_s since the last sweep, hours of the
  * day) decides whether this cycle sweeps at all; its allow-lists reach
  * the scanner (allow_paths: not read; allow_values: never reported) or
  * are applied here (allow_hashes: a file whose SHA-256 is listed is not a
@@ -329,9 +332,10 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
     struct sweep *sw = payload;
     json_t *o;
     azk_status rc;
-    if (r->from_cache)
-        return AZK_OK; /* unchanged since a sweep the server already has */
-    if (r->member_count == 0) {
+    /* cache_changed_only: a path the server already has at this version is not
+     * delivered at all; a result from the cache is a known file under a new name
+     * (another hard link, a moved file): reported under that name, not read */
+    if (r->member_count == 0 && !r->from_cache) {
         sw->result_bytes += r->size;
         rc = throttle(sw, sw->result_bytes);
         if (rc != AZK_OK)
@@ -439,6 +443,7 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
         return rc;
     so.threads = 1; /* a sweep must not take the host's cores */
     so.cache_path = (const char *)cache.data;
+    so.cache_changed_only = true;
     so.include = inc;
     so.include_count = ni;
     so.exclude = exc;
