@@ -77,8 +77,7 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_agent_list(azk_home *h, azk_agent_list_c
  *         (no other key offered), AZK_ERR_ARG (the host offers another key
  *         now, no alarm, already requested or accepted, bad arguments)
  */
-AZK_EXTERN AZK_NODISCARD azk_status azk_agent_witness_key_request(azk_home *h,
-                                                                  const char *agent_id,
+AZK_EXTERN AZK_NODISCARD azk_status azk_agent_witness_key_request(azk_home *h, const char *agent_id,
                                                                   const char *vkey,
                                                                   const char *reason);
 /**

@@ -52,7 +52,7 @@ typedef struct {
      * version (device, inode, size, mtime, ctime, engine) is counted in
      * cached but not delivered at all (its cached results are not even
      * read); a known version under a path not answered before (another
-     * hard link, a moved file) is delivered from the cache (from_cache)
+     * hard link, a file in a renamed directory) is delivered from the cache
      * with its findings, under its own path. For callers that keep what
      * they were given before (azukari agent). Default false: every file is
      * delivered, cached ones from the cache.

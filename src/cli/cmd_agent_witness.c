@@ -61,9 +61,8 @@ int cmd_agent_witness(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(sub, "keys") == 0 ? o.npos != 0
-        : strcmp(sub, "request") == 0
-            ? o.npos != 2 || o.reason == NULL || o.user == NULL
+    if (strcmp(sub, "keys") == 0      ? o.npos != 0
+        : strcmp(sub, "request") == 0 ? o.npos != 2 || o.reason == NULL || o.user == NULL
         : strcmp(sub, "approve") == 0 ? o.npos != 1 || o.user == NULL
                                       : true) {
         usage(stderr);

@@ -9,20 +9,21 @@
  * the policy's CPU and I/O priority and byte rate; put the changed
  * objects' results in batches into the spool; send the spool oldest
  * first. The scanner delivers only what changed (cache_changed_only): an
- * unchanged path costs a stat and one cache look-up; a known file under
- * a new path (a hard link, a move) is reported under that path with the
- * cached findings, without reading it again. The policy's schedule (every_s since the last sweep, hours of the
- * day) decides whether this cycle sweeps at all; its allow-lists reach
- * the scanner (allow_paths: not read; allow_values: never reported) or
- * are applied here (allow_hashes: a file whose SHA-256 is listed is not a
- * finding and is not uploaded). The sweep's ledger entry says what was
- * applied: the nice value and I/O class read back, the time slept for the
- * byte-rate cap, the files allow-listed by hash.
- * A result holds the path, size, mtime, format, counts per type,
- * up to three masked examples, entrusted-record hits (client, dataset,
- * records) and the risk score: never a clear value. Paths go to the
- * server (it must say where a file is) inside the encrypted spool and
- * TLS, and never into a ledger entry or a message.
+ * unchanged path costs a stat and one cache look-up; a known file under a
+ * new path (a hard link, a renamed directory) is reported under it with the
+ * cached findings, without reading it again. The policy's schedule
+ * (every_s since the last sweep, hours of the day) decides whether this
+ * cycle sweeps at all; its allow-lists reach the scanner (allow_paths:
+ * not read; allow_values: never reported) or are applied here
+ * (allow_hashes: a file whose SHA-256 is listed is not a finding and is
+ * not uploaded). The sweep's ledger entry says what was applied: the nice
+ * value and I/O class read back, the time slept for the byte-rate cap,
+ * the files allow-listed by hash.
+ * A result holds the path, size, mtime, format, counts per type, up to
+ * three masked examples, entrusted-record hits (client, dataset, records)
+ * and the risk score: never a clear value. Paths go to the server (it
+ * must say where a file is) inside the encrypted spool and TLS, and never
+ * into a ledger entry or a message.
  */
 #include "agent/agent_int.h"
 
@@ -334,7 +335,7 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
     azk_status rc;
     /* cache_changed_only: a path the server already has at this version is not
      * delivered at all; a result from the cache is a known file under a new name
-     * (another hard link, a moved file): reported under that name, not read */
+     * (another hard link, a renamed directory): reported under that name, not read */
     if (r->member_count == 0 && !r->from_cache) {
         sw->result_bytes += r->size;
         rc = throttle(sw, sw->result_bytes);

@@ -448,7 +448,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
         }
     }
     if (s->cache != NULL && replay_cached(w, &job->st)) {
-        /* a version known under another name (a hard link, a moved file) */
+        /* a version known under another name (a hard link, a renamed directory) */
         if (track)
             path_put(s, ph, &job->st);
         goto done;

@@ -604,8 +604,7 @@ static azk_status h_checkpoint(struct call *k)
         if (found && strcmp(w.vkey, vkey) != 0) {
             alarm = "the host's ledger key changed";
             key_changed = true;
-        }
-        else {
+        } else {
             rc = refuse(k, 400, "bad_checkpoint", "the checkpoint's signature or form is bad");
             goto done;
         }

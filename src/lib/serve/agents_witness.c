@@ -102,8 +102,8 @@ azk_status azk_agent_witness_key_approve(azk_home *h, const char *agent_id)
     if (rc == AZK_OK && !found)
         rc = azk_error_set(AZK_ERR_NOTFOUND, "agent %s offered no other ledger key", agent_id);
     if (rc == AZK_OK)
-        rc = azk_identity__approver(h, "agent.witness.key.approve", agent_id, k.requested_by,
-                                    NULL, &user);
+        rc = azk_identity__approver(h, "agent.witness.key.approve", agent_id, k.requested_by, NULL,
+                                    &user);
     if (rc == AZK_OK)
         rc = key_extra(extra, sizeof(extra), k.vkey);
     if (rc != AZK_OK)
@@ -158,13 +158,13 @@ static json_t *opt_time(int64_t t)
 
 static azk_status key_item(const struct azk_store_witness_key *k, void *payload)
 {
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o, s:o, s:o}",
-                          "agent_id", k->agent_id, "host", k->host, "pinned_key", k->pinned,
-                          "offered_key", k->vkey, "state", k->state, "alarm", opt_str(k->alarm),
-                          "offered_at", (json_int_t)k->offered_at, "reason", opt_str(k->reason),
-                          "requested_by", opt_str(k->requested_by), "requested_at",
-                          opt_time(k->requested_at), "approved_by", opt_str(k->approved_by),
-                          "approved_at", opt_time(k->approved_at));
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "agent_id",
+                  k->agent_id, "host", k->host, "pinned_key", k->pinned, "offered_key", k->vkey,
+                  "state", k->state, "alarm", opt_str(k->alarm), "offered_at",
+                  (json_int_t)k->offered_at, "reason", opt_str(k->reason), "requested_by",
+                  opt_str(k->requested_by), "requested_at", opt_time(k->requested_at),
+                  "approved_by", opt_str(k->approved_by), "approved_at", opt_time(k->approved_at));
     if (o == NULL || json_array_append_new((json_t *)payload, o) != 0)
         return azk_error_nomem();
     return AZK_OK;
@@ -291,7 +291,8 @@ static const char *str(const json_t *o, const char *key)
 
 static azk_status dd(azk_buf *b, const char *label, const char *value, bool secret)
 {
-    azk_status rc = azk_buf_printf(b, "<dt>%s</dt><dd%s>", label, secret ? " class=\"secret\"" : "");
+    azk_status rc =
+        azk_buf_printf(b, "<dt>%s</dt><dd%s>", label, secret ? " class=\"secret\"" : "");
     if (rc == AZK_OK)
         rc = azk_serve__html(b, value != NULL ? value : "-");
     if (rc == AZK_OK)
@@ -387,7 +388,8 @@ static azk_status key_section(azk_buf *b, struct azk_serve_req *rq, const json_t
     if (rc == AZK_OK)
         rc = dd(b, T_("Offered key"), str(k, "offered_key"), true);
     if (rc == AZK_OK)
-        rc = azk_serve__html_time(&t, (int64_t)json_integer_value(json_object_get(k, "offered_at")));
+        rc =
+            azk_serve__html_time(&t, (int64_t)json_integer_value(json_object_get(k, "offered_at")));
     (void)snprintf(when, sizeof(when), "%s", t.data != NULL ? (const char *)t.data : "-");
     azk_buf_dispose(&t);
     if (rc == AZK_OK)

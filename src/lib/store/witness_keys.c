@@ -42,14 +42,15 @@ azk_status azk_store__witness_key_offer(azk_home *h, const char *agent_id, const
     azk_db_stmt *st = NULL;
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && agent_id != NULL && vkey != NULL);
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO agent_witness_keys(agent_id, vkey, state, offered_at)"
-                        " VALUES(?, ?, 'offered', ?) ON CONFLICT(agent_id) DO UPDATE SET"
-                        " vkey = excluded.vkey, state = 'offered', offered_at = excluded.offered_at,"
-                        " reason = NULL, requested_by = NULL, requested_at = NULL,"
-                        " approved_by = NULL, approved_at = NULL"
-                        " WHERE agent_witness_keys.vkey <> excluded.vkey",
-                        "offer witness key");
+    rc =
+        azk_db_prepare(h->cat, &st,
+                       "INSERT INTO agent_witness_keys(agent_id, vkey, state, offered_at)"
+                       " VALUES(?, ?, 'offered', ?) ON CONFLICT(agent_id) DO UPDATE SET"
+                       " vkey = excluded.vkey, state = 'offered', offered_at = excluded.offered_at,"
+                       " reason = NULL, requested_by = NULL, requested_at = NULL,"
+                       " approved_by = NULL, approved_at = NULL"
+                       " WHERE agent_witness_keys.vkey <> excluded.vkey",
+                       "offer witness key");
     if (rc != AZK_OK)
         return rc;
     azk_db_bind_text(st, 1, agent_id);

@@ -32,8 +32,7 @@ AZK_NODISCARD azk_status azk_store__witness_key_offer(azk_home *h, const char *a
                                                       const char *vkey, int64_t now);
 /* The offer of agent_id; *found false when it never offered another key. */
 AZK_NODISCARD azk_status azk_store__witness_key_get(azk_home *h, const char *agent_id,
-                                                    struct azk_store_witness_key *out,
-                                                    bool *found);
+                                                    struct azk_store_witness_key *out, bool *found);
 typedef azk_status (*azk_store_witness_key_cb)(const struct azk_store_witness_key *k,
                                                void *payload);
 /* One page of the offers in agent id order after `after`, at most limit; *more. */
