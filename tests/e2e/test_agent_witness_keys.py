@@ -10,7 +10,6 @@ The same through the page and the CLI twin (`azukari agent witness`)."""
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import unittest
@@ -47,9 +46,19 @@ class WitnessKeysTest(unittest.TestCase):
         return {w["agent_id"]: w for w in json.loads(r.body)["items"]}
 
     def keys(self, c):
+        """The offered keys, the answer checked against docs/api/openapi.yaml."""
+        import jsonschema
+        import yaml
+        import azk_testlib as T
         r = c.get("/api/v1/agents/witness/keys")
         self.assertEqual(r.status, 200, r.body)
-        return {k["agent_id"]: k for k in json.loads(r.body)["items"]}
+        doc = json.loads(r.body)
+        with open(os.path.join(T.srcdir(), "docs", "api", "openapi.yaml")) as f:
+            spec = yaml.safe_load(f)
+        schema = spec["paths"]["/agents/witness/keys"]["get"]["responses"]["200"]["content"][
+            "application/json"]["schema"]
+        jsonschema.validate(doc, dict(schema, components=spec["components"]))
+        return {k["agent_id"]: k for k in doc["items"]}
 
     def act(self, c, path, form, code=None):
         f = dict(form)
@@ -77,6 +86,7 @@ class WitnessKeysTest(unittest.TestCase):
                                   "cl1": "client"})
         admin, ap1 = people["admin"], people["ap1"]
         self.assertIn("key changed", self.witness(admin)[sid]["alarm"])
+        self.assertIn('href="/agents/witness/keys"', admin.get("/agents/witness").body)
         k = self.keys(admin)[sid]
         self.assertEqual(k["state"], "offered")
         self.assertEqual(k["offered_key"], public_key(second))
@@ -146,6 +156,7 @@ class WitnessKeysTest(unittest.TestCase):
         self.assertIn('id="key-request-', page.body)
         self.assertIn(public_key(third), page.body)
         self.assertNotIn('id="key-request-', ap1.get("/agents/witness/keys").body)
+        self.screenshot(admin, "witness-keys.png")
         self.assertEqual(people["cl1"].get("/agents/witness/keys").status, 403)
         # the CLI twin: ad4 (no session) requests; ad4 cannot approve what it asked
         codes = admin.codes
@@ -180,6 +191,38 @@ class WitnessKeysTest(unittest.TestCase):
         self.assertEqual(self.keys(admin)[tid]["approved_by"], "ad2")
         self.assertEqual(self.host_run(third), 0)
         self.assertIsNone(self.witness(admin)[tid]["alarm"])
+
+    def screenshot(self, c, name):
+        """The page at 1366x768 in Japanese, nothing wider than the window (saved for a
+        look: $AZK_BUILDDIR/agents-screens/)."""
+        try:
+            from selenium import webdriver
+            from selenium.webdriver.chrome.service import Service
+        except ImportError:
+            return
+        if shutil.which("chromedriver") is None:
+            return
+        shots = os.path.join(os.environ.get("AZK_BUILDDIR", self.tmp), "agents-screens")
+        os.makedirs(shots, exist_ok=True)
+        o = webdriver.ChromeOptions()
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+                  "--lang=ja", "--disable-dev-shm-usage"):
+            o.add_argument(a)
+        o.accept_insecure_certs = True
+        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        try:
+            base = "https://localhost:%d" % self.srv.port
+            d.get(base + "/login")
+            for k, v in c.jar.items():
+                if k != "lang":
+                    d.add_cookie({"name": k, "value": v, "path": "/", "secure": True})
+            d.get(base + "/agents/witness/keys")
+            self.assertNotIn("login", d.current_url)
+            self.assertEqual(d.execute_script("return document.documentElement.lang"), "ja")
+            self.assertLessEqual(d.execute_script("return document.body.scrollWidth"), 1366)
+            d.save_screenshot(os.path.join(shots, name))
+        finally:
+            d.quit()
 
     def srv_sql(self, *stmts):
         s = S.Server.__new__(S.Server)  # only its sql() is used: it needs .home
