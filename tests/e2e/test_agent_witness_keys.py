@@ -99,6 +99,17 @@ class WitnessKeysTest(unittest.TestCase):
         for u in ("op1", "ap1", "au1", "cl1"):
             st, _ = self.act(people[u], "/api/v1/agents/witness/keys/request", form, "000000")
             self.assertEqual(st, 403, u)
+        # bad input: refused before anything (and before a code is spent)
+        for bad in (dict(form, vkey=""), dict(form, reason=""), dict(form, reason="x" * 501),
+                    dict(form, agent_id="")):
+            st, doc = self.act(admin, "/api/v1/agents/witness/keys/request", bad, "000000")
+            self.assertEqual((st, doc["error"]["code"]), (400, "bad_request"), bad)
+        c = admin
+        st = c.post("/api/v1/agents/witness/keys/request",
+                    dict(form, csrf=c.csrf("/agents/witness/keys"))).status  # no code
+        self.assertEqual(st, 400)
+        st = c.post("/api/v1/agents/witness/keys/request", dict(form, code="000000")).status
+        self.assertEqual(st, 403)  # no CSRF token
         # without step-up (a wrong code): refused, nothing changes
         st, doc = self.act(admin, "/api/v1/agents/witness/keys/request", form, "000000")
         self.assertEqual((st, doc["error"]["code"]), (403, "step_up_failed"))

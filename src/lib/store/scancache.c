@@ -165,13 +165,13 @@ azk_status azk_store__scancache_put(struct azk_scancache *c, const struct azk_sc
     return write_end(c, rc);
 }
 
-azk_status azk_store__scancache_path_key(struct azk_scancache *c, uint8_t key[32])
+/* The stored key into key; *have false when there is none (or it is not 32 bytes). */
+static azk_status path_key_read(struct azk_scancache *c, uint8_t key[32], bool *have)
 {
     azk_db_stmt *st = NULL;
     azk_status rc;
     int s;
-    bool have = false;
-    AZK_ASSERT_ARG(c != NULL && key != NULL);
+    *have = false;
     rc = azk_db_prepare(c->db, &st, "SELECT v FROM meta WHERE k = 'path_key'",
                         "scan cache key read");
     if (rc != AZK_OK)
@@ -182,22 +182,40 @@ azk_status azk_store__scancache_path_key(struct azk_scancache *c, uint8_t key[32
         const void *v = azk_db_col_blob(st, 0, &len);
         if (v != NULL && len == 32) {
             memcpy(key, v, 32);
-            have = true;
+            *have = true;
         }
     } else if (s != AZK_DB_DONE) {
         rc = AZK_ERR_DB;
     }
     azk_db_finalize(st);
+    return rc;
+}
+
+azk_status azk_store__scancache_path_key(struct azk_scancache *c, uint8_t key[32])
+{
+    azk_db_stmt *st = NULL;
+    azk_status rc;
+    bool have = false;
+    AZK_ASSERT_ARG(c != NULL && key != NULL);
+    rc = path_key_read(c, key, &have);
     if (rc != AZK_OK || have)
         return rc;
+    /* a damaged key is replaced (the paths are then new once); two scanners opening a
+     * new cache at once keep the first key written */
     randombytes_buf(key, 32);
-    rc = azk_db_prepare(c->db, &st, "INSERT OR REPLACE INTO meta VALUES ('path_key', ?)",
+    rc = azk_db_prepare(c->db, &st,
+                        "INSERT INTO meta VALUES ('path_key', ?) ON CONFLICT (k) DO UPDATE SET"
+                        " v = excluded.v WHERE length(meta.v) <> 32",
                         "scan cache key write");
     if (rc != AZK_OK)
         return rc;
     azk_db_bind_blob(st, 1, key, 32);
     rc = azk_db_run(st);
     azk_db_finalize(st);
+    if (rc == AZK_OK)
+        rc = path_key_read(c, key, &have);
+    if (rc == AZK_OK && !have)
+        rc = azk_error_set(AZK_ERR_DB, "scan cache: the path key cannot be kept");
     return rc;
 }
 
