@@ -55,7 +55,11 @@ typedef struct {
      * hard link, a file in a renamed directory) is delivered from the cache
      * with its findings, under its own path. For callers that keep what
      * they were given before (azukari agent). Default false: every file is
-     * delivered, cached ones from the cache.
+     * delivered, cached ones from the cache. With it, what the cache learns
+     * is kept only when the caller says it kept what it was given
+     * (azk_scanner_cache_commit); what is pending at azk_scanner_free is
+     * dropped, so a crash or a failure of the caller never leaves a path
+     * "answered" that the caller did not keep: it is delivered again.
      */
     bool cache_changed_only;
 } azk_scan_options;
@@ -169,6 +173,12 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, 
                                                         azk_scan_stats *stats);
 
 /** Free a scanner; NULL-safe. */
+/**
+ * With cache_changed_only: keep what the cache learnt from the results
+ * delivered so far (call it once they are safely kept, e.g. from the result
+ * callback after writing them out, and after the run). No-op otherwise.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_cache_commit(azk_scanner *s);
 AZK_EXTERN void azk_scanner_free(azk_scanner *s);
 
 /**

@@ -7,7 +7,8 @@ its own object and its own case) from one read of the bytes; a file whose
 directory was renamed is reported under its new name without being read again;
 an unchanged path is neither read nor reported again; a new link changes the
 file's ctime, so it is read once more and reported under every name; a changed
-file is read again; the scan cache keeps no file name in clear."""
+file is read again; the scan cache keeps no file name in clear; results that
+never reached the spool are swept and reported again."""
 
 import json
 import os
@@ -163,6 +164,37 @@ class AgentSweepTest(unittest.TestCase):
             self.assertIn(b"CREATE TABLE paths", cache)
             for name in (b"leftover_list", b"memo-2024", b"copy.csv", b"usb"):
                 self.assertNotIn(name, cache)
+        finally:
+            srv.cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class AgentSweepLossTest(unittest.TestCase):
+    def test_results_not_spooled_are_swept_again(self):
+        """The scan cache says "answered" only for what reached the spool: a sweep whose
+        batch cannot be spooled leaves every file to be read and reported next time
+        (before, the cache kept them and they were never reported)."""
+        srv = A.AgentServer()
+        tmp = tempfile.mkdtemp(prefix="azk-sweep-")
+        try:
+            share = os.path.join(tmp, "share")
+            for i in range(3):
+                write(os.path.join(share, "memo%d.txt" % i), ("TEL 090-5555-010%d\n" % i).encode())
+            srv.policy("office", {"paths": [share]})
+            a = A.Agent(tmp, "pc")
+            self.assertEqual(a.enroll(srv, srv.token("office"), "pc").rc, 0)
+            spool = os.path.join(a.home, "agent", "spool")
+            shutil.rmtree(spool, ignore_errors=True)
+            write(spool, b"not a directory")  # the batch cannot be spooled
+            r = a.run()
+            self.assertNotEqual(r.rc, 0)
+            os.unlink(spool)
+            r = a.run()
+            self.assertEqual(r.rc, 0, r.err)
+            sw = last_sweep(a)
+            self.assertEqual((sw["objects"], sw["cached"]), (3, 0))
+            rows = srv.query("SELECT count(*) FROM agent_objects")
+            self.assertEqual(rows[0][0], 3)
         finally:
             srv.cleanup()
             shutil.rmtree(tmp, ignore_errors=True)

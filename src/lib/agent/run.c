@@ -47,6 +47,7 @@
 
 struct sweep {
     azk_home *h;
+    azk_scanner *s; /* its cache is committed once a batch is in the spool */
     json_t *objs;
     size_t per_batch, spool_max;
     uint64_t bps;
@@ -193,8 +194,8 @@ static azk_status flush_batch(struct sweep *sw)
     size_t count = json_array_size(sw->objs);
     bool kept = false;
     azk_status rc;
-    if (count == 0)
-        return AZK_OK;
+    if (count == 0) /* nothing to spool: what the cache learnt is kept (allow-listed...) */
+        return sw->s != NULL ? azk_scanner_cache_commit(sw->s) : AZK_OK;
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(id, sizeof(id), rnd, sizeof(rnd));
     rc = azk_agent__lost_get(sw->h, &lost);
@@ -228,6 +229,9 @@ static azk_status flush_batch(struct sweep *sw)
     if (rc == AZK_OK && !kept)
         sw->st->lost_objects += count;
     json_array_clear(sw->objs);
+    /* the scan cache says "answered" only for what is in the spool (or counted lost) */
+    if (rc == AZK_OK && sw->s != NULL)
+        rc = azk_scanner_cache_commit(sw->s);
     return rc;
 }
 
@@ -481,6 +485,7 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
     rc = azk_scanner_new(&s, &so);
     if (rc != AZK_OK)
         goto done;
+    sw.s = s;
     azk_scanner_set_progress(s, on_progress, &sw);
     rc = azk_scanner_run(s, paths, np, on_result, &sw, &ss);
     if (rc == AZK_OK)

@@ -128,3 +128,17 @@ azk_status azk_scan__cache_path_put(struct azk_scan_cache *c, const uint8_t h[32
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
+
+void azk_scan__cache_set_manual(struct azk_scan_cache *c)
+{
+    azk_store__scancache_set_manual(c->sc);
+}
+
+azk_status azk_scan__cache_commit(struct azk_scan_cache *c)
+{
+    azk_status rc;
+    pthread_mutex_lock(&c->mu);
+    rc = azk_store__scancache_commit(c->sc);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}

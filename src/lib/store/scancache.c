@@ -19,6 +19,7 @@ struct azk_scancache {
     azk_db *db;
     azk_db_stmt *get, *put, *pget, *pput;
     unsigned pending;
+    bool manual; /* writes kept only by azk_store__scancache_commit */
 };
 
 azk_status azk_store__scancache_open(struct azk_scancache **out, const char *path)
@@ -82,7 +83,9 @@ void azk_store__scancache_close(struct azk_scancache *c)
 {
     if (c == NULL)
         return;
-    if (c->pending > 0 && azk_db_commit(c->db) != AZK_OK)
+    if (c->pending > 0 && c->manual)
+        azk_db_rollback(c->db); /* the caller did not keep what it was given */
+    else if (c->pending > 0 && azk_db_commit(c->db) != AZK_OK)
         azk_log(AZK_LOG_WARN, "scan cache: last results not kept (%s)", azk_error_last()->message);
     azk_db_finalize(c->get);
     azk_db_finalize(c->put);
@@ -141,7 +144,7 @@ static azk_status write_begin(struct azk_scancache *c)
 
 static azk_status write_end(struct azk_scancache *c, azk_status rc)
 {
-    if (c->pending >= BATCH) {
+    if (c->pending >= BATCH && !c->manual) {
         azk_status crc = azk_db_commit(c->db);
         c->pending = 0;
         if (rc == AZK_OK)
@@ -248,4 +251,20 @@ azk_status azk_store__scancache_path_put(struct azk_scancache *c, const uint8_t 
     rc = azk_db_run(c->pput);
     azk_db_reset(c->pput);
     return write_end(c, rc);
+}
+
+void azk_store__scancache_set_manual(struct azk_scancache *c)
+{
+    c->manual = true;
+}
+
+azk_status azk_store__scancache_commit(struct azk_scancache *c)
+{
+    azk_status rc;
+    AZK_ASSERT_ARG(c != NULL);
+    if (c->pending == 0)
+        return AZK_OK;
+    rc = azk_db_commit(c->db);
+    c->pending = 0;
+    return rc;
 }

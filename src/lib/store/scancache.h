@@ -7,8 +7,8 @@
  * file beside the scanner, not the catalog, and SQLite only by design: one
  * scanner's private memo, nothing shared, nothing to set up; a
  * "postgresql://" target is refused. Writes are batched in transactions
- * of 256. Not thread-safe: the caller serialises (scan/cache.c holds a
- * mutex). Not public API.
+ * of 256, or, in manual mode, kept only when the caller commits. Not thread-safe: the caller
+ * serialises (scan/cache.c holds a mutex). Not public API.
  */
 #ifndef AZK_STORE_SCANCACHE_H
 #define AZK_STORE_SCANCACHE_H
@@ -49,5 +49,10 @@ AZK_NODISCARD azk_status azk_store__scancache_path_same(struct azk_scancache *c,
 /* Record that the path hashed to h was answered with version k. */
 AZK_NODISCARD azk_status azk_store__scancache_path_put(struct azk_scancache *c, const uint8_t h[32],
                                                        const struct azk_scancache_key *k);
+
+/* From now on writes are kept only by azk_store__scancache_commit; close drops the rest. */
+void azk_store__scancache_set_manual(struct azk_scancache *c);
+/* Commit the writes pending (manual mode; harmless otherwise). */
+AZK_NODISCARD azk_status azk_store__scancache_commit(struct azk_scancache *c);
 
 #endif

@@ -159,8 +159,8 @@ static azk_status seen_cb(const azk_scan_result *r, void *payload)
     return AZK_OK;
 }
 
-static void sweep(const char *dir, const char *cache, bool changed_only, struct seen *c,
-                  azk_scan_stats *st)
+static void sweep_commit(const char *dir, const char *cache, bool changed_only, bool commit,
+                         struct seen *c, azk_scan_stats *st)
 {
     azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
     azk_scanner *s = NULL;
@@ -171,11 +171,20 @@ static void sweep(const char *dir, const char *cache, bool changed_only, struct 
     o.cache_changed_only = changed_only;
     assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
     assert_int_equal(azk_scanner_run(s, paths, 1, seen_cb, c, st), AZK_OK);
+    if (commit)
+        assert_int_equal(azk_scanner_cache_commit(s), AZK_OK);
     azk_scanner_free(s);
 }
 
+static void sweep(const char *dir, const char *cache, bool changed_only, struct seen *c,
+                  azk_scan_stats *st)
+{
+    sweep_commit(dir, cache, changed_only, true, c, st);
+}
+
 /* changed-only: an unchanged path is not delivered; another name of a file read
- * once (a hard link, a renamed directory) is delivered from the cache, unread */
+ * once (a hard link, a renamed directory) is delivered from the cache, unread;
+ * what the cache learnt is kept only when the caller commits */
 static void test_scan__cache_changed_only(void **state)
 {
     char dir[] = "/tmp/azk-scan-XXXXXX", cache[64], src[80], link_[80], moved[64];
@@ -187,6 +196,9 @@ static void test_scan__cache_changed_only(void **state)
     (void)snprintf(src, sizeof(src), "%s/f000.txt", dir);
     (void)snprintf(link_, sizeof(link_), "%s/g.txt", dir);
     assert_int_equal(link(src, link_), 0);
+    /* not committed (the caller did not keep the results): nothing learnt */
+    sweep_commit(dir, cache, true, false, &c, &st);
+    assert_int_equal(c.results, 4);
     sweep(dir, cache, true, &c, &st);
     assert_int_equal(c.results, 4); /* both names of f000 */
     assert_int_equal(c.from_cache, 1);
