@@ -8,8 +8,8 @@
 # COPIES > 1: the generated share plus COPIES-1 hard-linked copies of it
 # (cp -al): a share of COPIES x SIZE and COPIES x the files for the price of
 # SIZE on disk. The scanner's cache is keyed by (device, inode, size, mtime,
-# ctime), so the first sweep reads SIZE once and answers the other links
-# from the cache (and does not upload them: see the notes); the unchanged
+# ctime), so the first sweep reads SIZE once and reports the other links
+# under their own paths from the cache (not read again); the unchanged
 # re-sweep stats every file, which is what its figure measures.
 set -eu
 bin=$(realpath "$1")

@@ -66,6 +66,41 @@ typedef azk_status (*azk_agent_list_cb)(const char *id, const char *host, const 
 AZK_EXTERN AZK_NODISCARD azk_status azk_agent_list(azk_home *h, azk_agent_list_cb cb,
                                                    void *payload);
 
+/**
+ * The witness's way back from "the host's ledger key changed" (docs/agent.md
+ * "Witness"): the other key a closed-zone host offered (with a checkpoint
+ * signed by it) is accepted by two people. Request: the handle's
+ * TOTP-authenticated person (azk_user_auth) asks, with a reason (at most
+ * 500 bytes, kept in the catalog, not in the ledger), that agent_id's
+ * offered key vkey be accepted. Ledger "agent.witness.key.request".
+ * @return AZK_OK, AZK_ERR_PERM (nobody authenticated), AZK_ERR_NOTFOUND
+ *         (no other key offered), AZK_ERR_ARG (the host offers another key
+ *         now, no alarm, already requested or accepted, bad arguments)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_agent_witness_key_request(azk_home *h, const char *agent_id,
+                                                                  const char *vkey,
+                                                                  const char *reason);
+/**
+ * Approve the requested key of agent_id as the handle's TOTP-authenticated
+ * person, who must not be the requester (two-person rule). The key is then
+ * pinned and the alarm cleared; the host's next checkpoint starts a new
+ * history; the checkpoints kept stay kept; any other key is an alarm again.
+ * Ledger "agent.witness.key.approve".
+ * @return AZK_OK, AZK_ERR_PERM (nobody authenticated, or the requester),
+ *         AZK_ERR_NOTFOUND, AZK_ERR_ARG (not requested, no alarm)
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_agent_witness_key_approve(azk_home *h,
+                                                                  const char *agent_id);
+/** Called once per offered key by azk_agent_witness_key_list (strings borrowed; state:
+ * "offered", "requested" or "accepted"; requested_by "" when none). */
+typedef azk_status (*azk_agent_witness_key_cb)(const char *agent_id, const char *host,
+                                               const char *vkey, const char *state,
+                                               const char *requested_by, void *payload);
+/** The keys closed-zone hosts offered, in agent id order. */
+AZK_EXTERN AZK_NODISCARD azk_status azk_agent_witness_key_list(azk_home *h,
+                                                               azk_agent_witness_key_cb cb,
+                                                               void *payload);
+
 /** A running agent API listener (opaque). */
 typedef struct azk_agent_server azk_agent_server;
 

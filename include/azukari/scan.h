@@ -46,6 +46,22 @@ typedef struct {
     uint32_t max_ratio;    /**< expansion ratio; default 200 */
     uint64_t max_entries;  /**< archive entries per file; default 100000 */
     size_t max_findings;   /**< findings kept per object (counts stay exact); default 10000 */
+    /**
+     * With cache_path: deliver only what changed since an earlier run with
+     * this cache. A file whose path was answered before with the same
+     * version (device, inode, size, mtime, ctime, engine) is counted in
+     * cached but not delivered at all (its cached results are not even
+     * read); a known version under a path not answered before (another
+     * hard link, a file in a renamed directory) is delivered from the cache
+     * with its findings, under its own path. For callers that keep what
+     * they were given before (azukari agent). Default false: every file is
+     * delivered, cached ones from the cache. With it, what the cache learns
+     * is kept only when the caller says it kept what it was given
+     * (azk_scanner_cache_commit); what is pending at azk_scanner_free is
+     * dropped, so a crash or a failure of the caller never leaves a path
+     * "answered" that the caller did not keep: it is delivered again.
+     */
+    bool cache_changed_only;
 } azk_scan_options;
 
 #define AZK_SCAN_OPTIONS_INIT                                                                      \
@@ -157,6 +173,12 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, 
                                                         azk_scan_stats *stats);
 
 /** Free a scanner; NULL-safe. */
+/**
+ * With cache_changed_only: keep what the cache learnt from the results
+ * delivered so far (call it once they are safely kept, e.g. from the result
+ * callback after writing them out, and after the run). No-op otherwise.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_scanner_cache_commit(azk_scanner *s);
 AZK_EXTERN void azk_scanner_free(azk_scanner *s);
 
 /**

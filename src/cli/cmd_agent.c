@@ -28,6 +28,7 @@ static void usage(FILE *out)
                    "       azukari agent revoke AGENT-ID [--reason TEXT]\n"
                    "       azukari agent policy set --group G FILE\n"
                    "       azukari agent list\n"
+                   "       azukari agent witness keys | request | approve ...  (see --help)\n"
                    "       azukari agent enroll --server URL --token T [--ca FILE] [--host NAME]\n"
                    "       azukari agent run [--once] [--interval SECONDS] [--no-sweep]\n"
                    "                         [--spool-max N] [--retry-ms MS]\n"));
@@ -137,6 +138,8 @@ int cmd_agent(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(sub, "witness") == 0)
+        return cmd_agent_witness(argc - 1, argv + 1); /* cmd_agent_witness.c */
     first = 1;
     if ((strcmp(sub, "token") == 0 || strcmp(sub, "policy") == 0) && argc >= 3) {
         sub2 = argv[2];

@@ -12,4 +12,7 @@
 #include "commands.def"
 #undef AZK_COMMAND
 
+/* `azukari agent witness ...` (cmd_agent_witness.c), called by cmd_agent. */
+int cmd_agent_witness(int argc, char **argv);
+
 #endif

@@ -77,7 +77,29 @@ class AgentServer:
         r = c.login("admin", password, c.codes.code("admin", secret))
         assert r.status == 303, r.body
         c.step_up = lambda: c.codes.code("admin", secret)  # a fresh code for a step-up
+        self.admin_secret = secret
         return c
+
+    def people(self, roles, password="correct horse battery"):
+        """The first administrator ("admin", enrolled here) and copies of its catalog row
+        under other names and roles ({name: role}; same password and TOTP secret), each
+        logged in: {name: serve_client.Client with .step_up() for a fresh code}."""
+        out = {"admin": self.admin(password)}
+        codes = out["admin"].codes
+        s = S.Server.__new__(S.Server)  # only its sql() is used: it needs .home
+        s.home = self.home
+        s.sql(*["INSERT INTO users(name, nonce, secret, created_at, created_by, state,"
+                " approved_by, pw_hash, role) SELECT '%s', nonce, secret, created_at,"
+                " 'admin', 'active', 'admin', pw_hash, '%s' FROM users WHERE name = 'admin'"
+                % (u, role) for u, role in roles.items()])
+        for u in roles:
+            c = S.Client(self.port, self.cafile)
+            c.codes = codes
+            r = c.login(u, password, codes.code(u, self.admin_secret))
+            assert r.status == 303, r.body
+            c.step_up = (lambda name: lambda: codes.code(name, self.admin_secret))(u)
+            out[u] = c
+        return out
 
     def stop(self):
         if self.p is not None and self.p.poll() is None:

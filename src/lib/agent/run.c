@@ -8,18 +8,22 @@
  * is unreachable); sweep with the scanner and its incremental cache at
  * the policy's CPU and I/O priority and byte rate; put the changed
  * objects' results in batches into the spool; send the spool oldest
- * first. The policy's schedule (every_s since the last sweep, hours of the
- * day) decides whether this cycle sweeps at all; its allow-lists reach
- * the scanner (allow_paths: not read; allow_values: never reported) or
- * are applied here (allow_hashes: a file whose SHA-256 is listed is not a
- * finding and is not uploaded). The sweep's ledger entry says what was
- * applied: the nice value and I/O class read back, the time slept for the
- * byte-rate cap, the files allow-listed by hash.
- * A result holds the path, size, mtime, format, counts per type,
- * up to three masked examples, entrusted-record hits (client, dataset,
- * records) and the risk score: never a clear value. Paths go to the
- * server (it must say where a file is) inside the encrypted spool and
- * TLS, and never into a ledger entry or a message.
+ * first. The scanner delivers only what changed (cache_changed_only): an
+ * unchanged path costs a stat and one cache look-up; a known file under a
+ * new path (a hard link, a renamed directory) is reported under it with the
+ * cached findings, without reading it again. The policy's schedule
+ * (every_s since the last sweep, hours of the day) decides whether this
+ * cycle sweeps at all; its allow-lists reach the scanner (allow_paths:
+ * not read; allow_values: never reported) or are applied here
+ * (allow_hashes: a file whose SHA-256 is listed is not a finding and is
+ * not uploaded). The sweep's ledger entry says what was applied: the nice
+ * value and I/O class read back, the time slept for the byte-rate cap,
+ * the files allow-listed by hash.
+ * A result holds the path, size, mtime, format, counts per type, up to
+ * three masked examples, entrusted-record hits (client, dataset, records)
+ * and the risk score: never a clear value. Paths go to the server (it
+ * must say where a file is) inside the encrypted spool and TLS, and never
+ * into a ledger entry or a message.
  */
 #include "agent/agent_int.h"
 
@@ -43,6 +47,7 @@
 
 struct sweep {
     azk_home *h;
+    azk_scanner *s; /* its cache is committed once a batch is in the spool */
     json_t *objs;
     size_t per_batch, spool_max;
     uint64_t bps;
@@ -189,8 +194,8 @@ static azk_status flush_batch(struct sweep *sw)
     size_t count = json_array_size(sw->objs);
     bool kept = false;
     azk_status rc;
-    if (count == 0)
-        return AZK_OK;
+    if (count == 0) /* nothing to spool: what the cache learnt is kept (allow-listed...) */
+        return sw->s != NULL ? azk_scanner_cache_commit(sw->s) : AZK_OK;
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(id, sizeof(id), rnd, sizeof(rnd));
     rc = azk_agent__lost_get(sw->h, &lost);
@@ -224,6 +229,9 @@ static azk_status flush_batch(struct sweep *sw)
     if (rc == AZK_OK && !kept)
         sw->st->lost_objects += count;
     json_array_clear(sw->objs);
+    /* the scan cache says "answered" only for what is in the spool (or counted lost) */
+    if (rc == AZK_OK && sw->s != NULL)
+        rc = azk_scanner_cache_commit(sw->s);
     return rc;
 }
 
@@ -329,9 +337,10 @@ static azk_status on_result(const azk_scan_result *r, void *payload)
     struct sweep *sw = payload;
     json_t *o;
     azk_status rc;
-    if (r->from_cache)
-        return AZK_OK; /* unchanged since a sweep the server already has */
-    if (r->member_count == 0) {
+    /* cache_changed_only: a path the server already has at this version is not
+     * delivered at all; a result from the cache is a known file under a new name
+     * (another hard link, a renamed directory): reported under that name, not read */
+    if (r->member_count == 0 && !r->from_cache) {
         sw->result_bytes += r->size;
         rc = throttle(sw, sw->result_bytes);
         if (rc != AZK_OK)
@@ -439,6 +448,7 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
         return rc;
     so.threads = 1; /* a sweep must not take the host's cores */
     so.cache_path = (const char *)cache.data;
+    so.cache_changed_only = true;
     so.include = inc;
     so.include_count = ni;
     so.exclude = exc;
@@ -475,6 +485,7 @@ static azk_status sweep(azk_home *h, json_t *pol, const azk_agent_run_options *o
     rc = azk_scanner_new(&s, &so);
     if (rc != AZK_OK)
         goto done;
+    sw.s = s;
     azk_scanner_set_progress(s, on_progress, &sw);
     rc = azk_scanner_run(s, paths, np, on_result, &sw, &ss);
     if (rc == AZK_OK)

@@ -80,5 +80,16 @@ AZK_NODISCARD azk_status azk_scan__cache_get(struct azk_scan_cache *c, const str
 /* Store results (JSON array; reference stolen). */
 AZK_NODISCARD azk_status azk_scan__cache_put(struct azk_scan_cache *c, const struct azk_file_key *k,
                                              json_t *results);
+/* The keyed hash of path into h; *same = that path was last answered with version k. */
+AZK_NODISCARD azk_status azk_scan__cache_path_same(struct azk_scan_cache *c, const char *path,
+                                                   const struct azk_file_key *k, uint8_t h[32],
+                                                   bool *same);
+/* Keep writes only at azk_scan__cache_commit (cache_changed_only); pending ones are dropped at
+ * close. */
+void azk_scan__cache_set_manual(struct azk_scan_cache *c);
+AZK_NODISCARD azk_status azk_scan__cache_commit(struct azk_scan_cache *c);
+/* Record that the path hashed to h was answered with version k. */
+AZK_NODISCARD azk_status azk_scan__cache_path_put(struct azk_scan_cache *c, const uint8_t h[32],
+                                                  const struct azk_file_key *k);
 
 #endif

@@ -251,6 +251,8 @@ azk_status azk_scanner_new(azk_scanner **out, const azk_scan_options *opts_in)
         rc = azk_scan__cache_open(&s->cache, opts->cache_path, s->engine_id);
         if (rc != AZK_OK)
             goto done;
+        if (opts->cache_changed_only)
+            azk_scan__cache_set_manual(s->cache);
     }
     *out = s;
     s = NULL;
@@ -492,6 +494,13 @@ done:
     azk_free(ex);
     run_state_dispose(s);
     return rc;
+}
+
+azk_status azk_scanner_cache_commit(azk_scanner *s)
+{
+    AZK_ASSERT_ARG(s != NULL);
+    return s->cache != NULL && s->opts.cache_changed_only ? azk_scan__cache_commit(s->cache)
+                                                          : AZK_OK;
 }
 
 void azk_scanner_free(azk_scanner *s)

@@ -360,6 +360,15 @@ static bool replay_cached(struct worker *w, const struct stat *st)
     return true;
 }
 
+/* changed_only: the path (hash ph) was answered with the version st (a failure only warns). */
+static void path_put(azk_scanner *s, const uint8_t ph[32], const struct stat *st)
+{
+    struct azk_file_key k;
+    file_key(&k, st);
+    if (azk_scan__cache_path_put(s->cache, ph, &k) != AZK_OK)
+        azk_log(AZK_LOG_WARN, "scan cache: %s", azk_error_last()->message);
+}
+
 static azk_status open_checked(const char *path, const struct stat *walk_st, int *out_fd,
                                struct stat *st)
 {
@@ -414,6 +423,8 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
     struct stat st, st2;
     azk_object_info info = {NULL, 0, job->st.st_size};
     char msg[512] = "";
+    uint8_t ph[32];
+    bool track = s->cache != NULL && s->opts.cache_changed_only;
 
     rc = azk_buf_put_escaped_name(&pathbuf, job->path, strlen(job->path));
     if (rc != AZK_OK)
@@ -421,8 +432,27 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
     w->path = (const char *)pathbuf.data;
     w->cacheable = false;
 
-    if (s->cache != NULL && replay_cached(w, &job->st))
+    if (track) {
+        /* changed_only: a path answered before with this very version is not delivered */
+        struct azk_file_key k;
+        bool same = false;
+        file_key(&k, &job->st);
+        if (azk_scan__cache_path_same(s->cache, job->path, &k, ph, &same) != AZK_OK) {
+            azk_log(AZK_LOG_WARN, "scan cache: %s", azk_error_last()->message);
+            track = false; /* delivered, as without the option */
+        } else if (same) {
+            pthread_mutex_lock(&s->mu);
+            s->stats.cached++;
+            pthread_mutex_unlock(&s->mu);
+            goto done;
+        }
+    }
+    if (s->cache != NULL && replay_cached(w, &job->st)) {
+        /* a version known under another name (a hard link, a renamed directory) */
+        if (track)
+            path_put(s, ph, &job->st);
         goto done;
+    }
     if (s->cache != NULL) {
         w->cache_results = json_array();
         w->cacheable = w->cache_results != NULL;
@@ -472,6 +502,8 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
         file_key(&k, &st);
         if (azk_scan__cache_put(s->cache, &k, w->cache_results) != AZK_OK)
             azk_log(AZK_LOG_WARN, "scan cache: %s", azk_error_last()->message);
+        else if (track)
+            path_put(s, ph, &st);
         w->cache_results = NULL; /* stolen */
     }
 done:

@@ -562,7 +562,7 @@ static azk_status h_checkpoint(struct call *k)
     char root64[AZK_AUDIT_HASH_B64_LEN], extra[160];
     const char *alarm = NULL;
     size_t n = 0, i, got = 0;
-    bool found = false;
+    bool found = false, key_changed = false;
     azk_status rc = AZK_OK;
 
     if (strcmp(k->who.zone, "closed") != 0) {
@@ -601,9 +601,10 @@ static azk_status h_checkpoint(struct call *k)
         goto done;
     if (azk_audit_checkpoint_open(note, strlen(note), found ? w.vkey : vkey, &ci) != AZK_OK) {
         azk_error_clear();
-        if (found && strcmp(w.vkey, vkey) != 0)
+        if (found && strcmp(w.vkey, vkey) != 0) {
             alarm = "the host's ledger key changed";
-        else {
+            key_changed = true;
+        } else {
             rc = refuse(k, 400, "bad_checkpoint", "the checkpoint's signature or form is bad");
             goto done;
         }
@@ -635,6 +636,8 @@ static azk_status h_checkpoint(struct call *k)
     ev.extra_json = extra;
     rc = azk_store__witness_record(k->srv->h, k->who.agent_id, found ? w.vkey : vkey,
                                    (int64_t)ci.size, root64, note, alarm, now_s(), &ev);
+    if (rc == AZK_OK && key_changed) /* two people may accept it (agents_witness.c) */
+        rc = azk_serve__witness_key_offered(k->srv->h, k->who.agent_id, vkey, note, now_s());
     if (rc != AZK_OK)
         goto done;
     if (alarm != NULL)

@@ -483,6 +483,10 @@ static azk_status witness_host(azk_buf *b, const json_t *w, size_t n)
                                "reported before"));
         if (rc == AZK_OK)
             rc = azk_serve__html(b, alarm);
+        /* a key change may be legitimate: two people accept it (agents_witness.c) */
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, " <a href=\"/agents/witness/keys\">%s</a>",
+                                T_("Ledger keys offered"));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, "</p>");
     } else if (rc == AZK_OK)

@@ -270,6 +270,18 @@ static const struct azk_serve_route routes[] = {
     /* ---- end dashboard summary ---- */
 
     /* ---- agent sweep and witness ---- */
+    {"GET", "/api/v1/agents/witness/keys", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_witness_keys},
+    {"POST", "/api/v1/agents/witness/keys/request", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_witness_key_request},
+    {"POST", "/api/v1/agents/witness/keys/approve", AZK_ACCESS_ROLES,
+     AZK_ROLE_ADMIN | AZK_ROLE_APPROVER, true, false, azk_serve__h_witness_key_approve},
+    {"GET", "/agents/witness/keys", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_witness_keys_page},
+    {"POST", "/agents/witness/keys/request", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN, true, false,
+     azk_serve__h_witness_key_request_page},
+    {"POST", "/agents/witness/keys/approve", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_APPROVER,
+     true, false, azk_serve__h_witness_key_approve_page},
     /* ---- end agent sweep and witness ---- */
 
     /* ---- impact jobs: runs asked for here, run by azukari impact worker ---- */

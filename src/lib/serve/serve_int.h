@@ -713,6 +713,20 @@ AZK_NODISCARD azk_status azk_serve__user_grants_head(struct azk_server *srv, jso
 /* ---- end dashboard summary ---------------------------------------------- */
 
 /* ---- agent sweep and witness (issue 14) --------------------------------- */
+/* The witness saw another key for agent_id: kept as an offer when note verifies under it
+ * (serve/agents_witness.c). */
+AZK_NODISCARD azk_status azk_serve__witness_key_offered(azk_home *h, const char *agent_id,
+                                                        const char *vkey, const char *note,
+                                                        int64_t now);
+/* The offered keys as a view {"items", "next"} (page and API). */
+AZK_NODISCARD azk_status azk_serve__witness_keys_view(struct azk_server *srv,
+                                                      struct azk_serve_req *rq, json_t **out);
+AZK_SERVE_UI_HANDLER(azk_serve__h_witness_keys);
+AZK_SERVE_UI_HANDLER(azk_serve__h_witness_key_request);
+AZK_SERVE_UI_HANDLER(azk_serve__h_witness_key_approve);
+AZK_SERVE_UI_HANDLER(azk_serve__h_witness_keys_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_witness_key_request_page);
+AZK_SERVE_UI_HANDLER(azk_serve__h_witness_key_approve_page);
 /* ---- end agent sweep and witness ---------------------------------------- */
 
 /* ---- impact jobs (issue 13): serve/pages_impact_jobs.c ----------------- */

@@ -128,6 +128,12 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
     /* ---- end dashboard summary ------------------------------------------- */
 
     /* ---- agent sweep and witness (issue 14) ------------------------------ */
+    /* a closed-zone host's other ledger key (offered with a checkpoint that verifies under
+     * it) and its acceptance by two people: requested by one, approved by another */
+    {"SELECT agent_id FROM agent_witness_keys LIMIT 0",
+     "CREATE TABLE agent_witness_keys(agent_id TEXT PRIMARY KEY, vkey TEXT NOT NULL,"
+     " state TEXT NOT NULL, offered_at INT64 NOT NULL, reason TEXT, requested_by TEXT,"
+     " requested_at INT64, approved_by TEXT, approved_at INT64)"},
     /* ---- end agent sweep and witness ------------------------------------- */
 
     /* ---- impact jobs (issue 13) ------------------------------------------ */

@@ -2,7 +2,8 @@
 /*
  * tests/unit/scan/test_scan.c -- the scanner's run control: a result
  * callback that returns a status stops the run (a front end whose output
- * failed must not scan on for nothing) and the run returns that status.
+ * failed must not scan on for nothing) and the run returns that status;
+ * the incremental cache's changed-only mode (cache_changed_only).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -295,6 +296,89 @@ static void test_scan__result_jsonl_as_jansson(void **state)
     assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
     assert_int_equal(b.len, 0);
     azk_buf_dispose(&b);
+struct seen {
+    int results, from_cache;
+};
+
+static azk_status seen_cb(const azk_scan_result *r, void *payload)
+{
+    struct seen *c = payload;
+    c->results++;
+    c->from_cache += r->from_cache ? 1 : 0;
+    assert_int_equal(r->counts[AZK_PII_PHONE], 1); /* cached findings come back too */
+    return AZK_OK;
+}
+
+static void sweep_commit(const char *dir, const char *cache, bool changed_only, bool commit,
+                         struct seen *c, azk_scan_stats *st)
+{
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    const char *paths[1] = {dir};
+    memset(c, 0, sizeof(*c));
+    o.threads = 1;
+    o.cache_path = cache;
+    o.cache_changed_only = changed_only;
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+    assert_int_equal(azk_scanner_run(s, paths, 1, seen_cb, c, st), AZK_OK);
+    if (commit)
+        assert_int_equal(azk_scanner_cache_commit(s), AZK_OK);
+    azk_scanner_free(s);
+}
+
+static void sweep(const char *dir, const char *cache, bool changed_only, struct seen *c,
+                  azk_scan_stats *st)
+{
+    sweep_commit(dir, cache, changed_only, true, c, st);
+}
+
+/* changed-only: an unchanged path is not delivered; another name of a file read
+ * once (a hard link, a renamed directory) is delivered from the cache, unread;
+ * what the cache learnt is kept only when the caller commits */
+static void test_scan__cache_changed_only(void **state)
+{
+    char dir[] = "/tmp/azk-scan-XXXXXX", cache[64], src[80], link_[80], moved[64];
+    struct seen c;
+    azk_scan_stats st;
+    (void)state;
+    make_tree(dir, 3);
+    (void)snprintf(cache, sizeof(cache), "%s.cache", dir);
+    (void)snprintf(src, sizeof(src), "%s/f000.txt", dir);
+    (void)snprintf(link_, sizeof(link_), "%s/g.txt", dir);
+    assert_int_equal(link(src, link_), 0);
+    /* not committed (the caller did not keep the results): nothing learnt */
+    sweep_commit(dir, cache, true, false, &c, &st);
+    assert_int_equal(c.results, 4);
+    sweep(dir, cache, true, &c, &st);
+    assert_int_equal(c.results, 4); /* both names of f000 */
+    assert_int_equal(c.from_cache, 1);
+    assert_int_equal(st.cached, 1);
+    assert_int_equal(st.files, 3); /* read once */
+    sweep(dir, cache, true, &c, &st);
+    assert_int_equal(c.results, 0);
+    assert_int_equal(st.cached, 4);
+    assert_int_equal(st.bytes, 0);
+    /* without the option every file is delivered, from the cache */
+    sweep(dir, cache, false, &c, &st);
+    assert_int_equal(c.results, 4);
+    assert_int_equal(c.from_cache, 4);
+    /* a renamed directory: every name is new, nothing is read */
+    (void)snprintf(moved, sizeof(moved), "%s-moved", dir);
+    assert_int_equal(rename(dir, moved), 0);
+    sweep(moved, cache, true, &c, &st);
+    assert_int_equal(c.results, 4);
+    assert_int_equal(c.from_cache, 4);
+    assert_int_equal(st.bytes, 0);
+    sweep(moved, cache, true, &c, &st);
+    assert_int_equal(c.results, 0);
+    (void)snprintf(link_, sizeof(link_), "%s/g.txt", moved);
+    unlink(link_);
+    remove_tree(moved, 3);
+    unlink(cache);
+    (void)snprintf(src, sizeof(src), "%s-wal", cache);
+    unlink(src);
+    (void)snprintf(src, sizeof(src), "%s-shm", cache);
+    unlink(src);
 }
 
 int main(void)
@@ -305,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_scan__options_struct_size),
         cmocka_unit_test(test_scan__result_jsonl_as_jansson),
         cmocka_unit_test(test_scan__deep_tree),
+        cmocka_unit_test(test_scan__cache_changed_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

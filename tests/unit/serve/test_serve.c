@@ -211,6 +211,12 @@ static const struct {
     {"GET /api/v1/user/grants", "LAAAADDD"},
     /* ---- end dashboard summary ---- */
     /* ---- agent sweep and witness ---- */
+    {"GET /api/v1/agents/witness/keys", "LAAAADDD"},
+    {"POST /api/v1/agents/witness/keys/request", "LADDDDDD"},
+    {"POST /api/v1/agents/witness/keys/approve", "LADADDDD"},
+    {"GET /agents/witness/keys", "LAAAADDD"},
+    {"POST /agents/witness/keys/request", "LADDDDDD"},
+    {"POST /agents/witness/keys/approve", "LADADDDD"},
     /* ---- end agent sweep and witness ---- */
     /* ---- impact jobs ---- */
     {"GET /impact/jobs", "LAAAADDD"},
