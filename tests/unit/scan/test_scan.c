@@ -296,6 +296,8 @@ static void test_scan__result_jsonl_as_jansson(void **state)
     assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
     assert_int_equal(b.len, 0);
     azk_buf_dispose(&b);
+}
+
 struct seen {
     int results, from_cache;
 };
