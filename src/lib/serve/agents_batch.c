@@ -506,7 +506,9 @@ static azk_status counts(struct rd *r, size_t i, size_t *off)
         if (rc == AZK_OK)
             rc = azk_buf_put_json_string(r->out, c[j].key, c[j].len);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(r->out, ":%lld", (long long)c[j].v);
+            rc = azk_buf_putc(r->out, ':');
+        if (rc == AZK_OK)
+            rc = azk_buf_put_i64(r->out, c[j].v);
     }
     return rc == AZK_OK ? azk_buf_put(r->out, "}", 2) : rc;
 }
