@@ -80,7 +80,8 @@ typedef struct {
     /**
      * Worker threads for batch uploads, each with its own catalog
      * connection (other calls run one at a time on `h`); 0 = four per
-     * online CPU, at most 8.
+     * online CPU with a PostgreSQL catalog, one per CPU with SQLite (one
+     * writer), at most 8.
      */
     unsigned threads;
 } azk_agent_server_options;

@@ -367,6 +367,11 @@ static azk_status copy_text(azk_buf *b, const char *v)
     return rc;
 }
 
+bool azk_store__agent_ingest_parallel(azk_home *h)
+{
+    return azk_db_can_copy(h->cat);
+}
+
 /* Two integer columns, each with its tab. */
 static azk_status put_2i64(azk_buf *b, int64_t x, int64_t y)
 {
