@@ -9,7 +9,15 @@ for S seconds, into a PostgreSQL catalog (tools/pgtest.sh) or SQLite
 with `nice`. Usage:
 
   nice python3 bench/agent_ingest.py --bin build-release/src/cli/azukari \\
-      [--agents 1000] [--seconds 60] [--objects 500] [--threads 4] [--sqlite]
+      [--agents 1000] [--seconds 60] [--objects 500] [--threads 4] [--sqlite] \\
+      [--keepalive K]
+
+--keepalive K: a thread sends K batches of one agent over one connection
+(HTTP keep-alive, as the agent does while it empties its spool) before it
+takes the next agent; 1 (the default) opens a new mTLS connection per batch.
+A body is built without compressing the objects again: they are deflated
+once, after a full flush, and each batch only deflates its own header
+(batch id, time) and computes the Adler-32 of the whole (zlib_body).
 """
 
 import argparse
@@ -73,6 +81,23 @@ def pg_pids(pgdir):
     return out
 
 
+def zlib_parts(tail):
+    """The constant end of every batch body, deflated once: (raw deflate, its text)."""
+    c = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return c.compress(tail) + c.flush(zlib.Z_FINISH), tail
+
+
+def zlib_body(head, parts):
+    """A zlib stream (RFC 1950) of head + the constant tail: the head is deflated and
+    fully flushed (a byte boundary, no reference across it), then the tail's blocks,
+    then the Adler-32 of both texts. Same bytes to inflate as zlib.compress(head + tail)."""
+    c = zlib.compressobj(1, zlib.DEFLATED, -15)
+    z, tail = parts
+    adler = zlib.adler32(tail, zlib.adler32(head))
+    return b"\x78\x01" + c.compress(head) + c.flush(zlib.Z_FULL_FLUSH) + z + \
+        adler.to_bytes(4, "big")
+
+
 def pg_alone(a, url):
     """PostgreSQL alone: the same rows as the server writes, one COPY and commit per batch."""
     row = ("%s\t%d\tagt-0000000000000000\t/srv/share/dept%d/file_%06d.csv\t%d\t%d\tcsv\t"
@@ -104,6 +129,8 @@ def main():
     ap.add_argument("--objects", type=int, default=500)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--sqlite", action="store_true")
+    ap.add_argument("--keepalive", type=int, default=1, metavar="K",
+                    help="batches per connection (HTTP keep-alive; 1 = a connection per batch)")
     ap.add_argument("--pg-alone", type=int, metavar="BATCHES",
                     help="only PostgreSQL: BATCHES transactions of one COPY of --objects rows"
                          " into the catalog's agent_objects (psql), the database's own ceiling")
@@ -192,34 +219,45 @@ def main():
                  "counts": {"phone": j % 7, "email": j % 3},
                  "examples": ["090-****-%04d" % (j % 10000)], "edm": [], "score": 1.25,
                  "error": None} for j in range(a.objects)]
-        # the objects' JSON once: the generator's own cost stays out of the server's figure
-        objs_json = json.dumps(objs)
+        # the objects' JSON deflated once: the generator's own cost stays out of the figure
+        parts = zlib_parts((json.dumps(objs) + "}").encode())
+        assert zlib.decompress(zlib_body(b'{"x": ', parts)) == b'{"x": ' + parts[1]
         lock = threading.Lock()
-        stats = {"objects": 0, "batches": 0, "lat": [], "errors": 0}
+        stats = {"objects": 0, "batches": 0, "lat": [], "errors": 0, "conns": 0}
         stop = time.time() + a.seconds
         rss = []
 
         def worker(k):
             n = 0
+            c = None
             while time.time() < stop:
-                ctx = idents[(k + n * a.threads) % len(idents)]
+                if c is None or n % a.keepalive == 0:
+                    if c is not None:
+                        c.close()
+                    ctx = idents[(k + (n // a.keepalive) * a.threads) % len(idents)]
+                    c = http.client.HTTPSConnection("localhost", aport, context=ctx, timeout=60)
+                    with lock:
+                        stats["conns"] += 1
                 n += 1
-                body = zlib.compress(('{"batch_id": "%s", "created_at": %d, "lost_objects": 0,'
-                                      ' "objects": %s}' % (os.urandom(16).hex(), int(time.time()),
-                                                           objs_json)).encode(), 1)
+                body = zlib_body(('{"batch_id": "%s", "created_at": %d, "lost_objects": 0,'
+                                  ' "objects": ' % (os.urandom(16).hex(), int(time.time())))
+                                 .encode(), parts)
                 t = time.time()
                 try:
-                    c = http.client.HTTPSConnection("localhost", aport, context=ctx, timeout=60)
                     c.request("POST", "/api/v1/agent/batches", body=body,
                               headers={"Content-Type": "application/json",
                                        "Content-Encoding": "deflate",
                                        "X-Azukari-Time": str(int(time.time()))})
                     r = c.getresponse()
                     r.read()
-                    c.close()
                     ok = r.status == 200
-                except OSError:
+                    if r.will_close:
+                        c.close()
+                        c = None
+                except (OSError, http.client.HTTPException):
                     ok = False
+                    c.close()
+                    c = None
                 dt = time.time() - t
                 with lock:
                     if ok:
@@ -228,6 +266,8 @@ def main():
                         stats["lat"].append(dt)
                     else:
                         stats["errors"] += 1
+            if c is not None:
+                c.close()
 
         ths = [threading.Thread(target=worker, args=(k,)) for k in range(a.threads)]
         perf = None
@@ -252,8 +292,9 @@ def main():
         pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else 0)
         print("catalog: %s" % ("SQLite" if a.sqlite else "PostgreSQL 15 (tools/pgtest.sh)"))
         print("agents enrolled: %d (%.1f s)" % (len(idents), enrol_s))
-        print("batches: %d of %d objects, errors %d, %.1f s" % (stats["batches"], a.objects,
-                                                             stats["errors"], took))
+        print("batches: %d of %d objects, errors %d, %.1f s, %d connections (keep-alive %d)"
+              % (stats["batches"], a.objects, stats["errors"], took, stats["conns"],
+                 a.keepalive))
         print("summaries/s: %.0f" % (stats["objects"] / took))
         print("batch latency ms: p50 %.1f  p99 %.1f  max %.1f" % (pct(0.5), pct(0.99),
                                                                  pct(1.0)))

@@ -114,8 +114,9 @@ typedef struct {
     size_t max_upload;     /**< largest compressed batch body; 0 = 8 MiB */
     /**
      * Worker threads for batch uploads, each with its own catalog
-     * connection (other calls run one at a time on `h`); 0 = the number of
-     * online CPUs, at most 8.
+     * connection (other calls run one at a time on `h`); 0 = four per
+     * online CPU with a PostgreSQL catalog, one per CPU with SQLite (one
+     * writer), at most 8.
      */
     unsigned threads;
 } azk_agent_server_options;

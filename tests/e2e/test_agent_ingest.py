@@ -6,17 +6,67 @@ at once on two connections is ingested exactly once; uploads from several
 connections in parallel (the listener's worker threads) are each ingested
 whole; a server killed (-9) inside a batch's transaction leaves nothing of it,
 and the resend is ingested once; values that COPY's text format must escape
-(tab, newline, carriage return, backslash, a literal \\N) come back as sent."""
+(tab, newline, carriage return, backslash, a literal \\N) come back as sent;
+an agent's cycle (policy, several batches, actions) uses one connection
+(HTTP keep-alive, counted by a TCP relay in front of the agent port), and a
+certificate revoked meanwhile is refused on that same connection."""
 
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
 import unittest
 
+import http.client
+import json
+import ssl
+
 import agent_testlib as A
+
+
+class Relay:
+    """A TCP relay to the agent port that counts the connections it accepts."""
+
+    def __init__(self, port):
+        self.port, self.accepted = port, 0
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(16)
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            u = socket.create_connection(("127.0.0.1", self.port))
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        a.close()
+
+    def close(self):
+        self.ls.close()
 
 
 def kill9(srv):
@@ -134,6 +184,51 @@ class AgentIngestTest(unittest.TestCase):
             return A.upload(self.srv, self.a.ident, body)[0]
         except OSError:
             return None
+
+    def test_agent_cycle_keeps_one_connection(self):
+        share = os.path.join(self.tmp, "share")
+        os.makedirs(share)
+        for i in range(4):
+            with open(os.path.join(share, "left_%d.csv" % i), "wb") as f:
+                f.write(("会員番号,氏名,電話番号\nA%04d,山田太郎,090-1234-%04d\n" % (i, i))
+                        .encode())
+        self.srv.policy("relay", {"paths": [share], "batch_objects": 1})
+        relay = Relay(self.srv.aport)
+        try:
+            a = A.Agent(self.tmp, "relayed")
+            r = a.azk("agent", "enroll", "--server", "https://localhost:%d" % relay.ls
+                      .getsockname()[1], "--token", self.srv.token("relay"), "--ca",
+                      self.srv.cafile, "--host", "relayed")
+            self.assertEqual(r.rc, 0, r.err)
+            before = relay.accepted
+            r = a.run()  # policy, 4 batches of one object, actions: one connection
+            self.assertEqual(r.rc, 0, r.err)
+            self.assertIn("4 batches sent", r.out)
+            self.assertEqual(relay.accepted - before, 1)
+            aid = a.state()["agent_id"]
+            self.assertEqual(self.srv.query("SELECT count(*) FROM agent_objects WHERE agent_id"
+                                            " = ?", (aid,)), [(4,)])
+        finally:
+            relay.close()
+
+    def test_revoked_on_a_kept_connection(self):
+        ctx = ssl.create_default_context(cafile=self.srv.cafile)
+        ctx.load_cert_chain(self.a.ident)
+        c = http.client.HTTPSConnection("localhost", self.srv.aport, context=ctx, timeout=30)
+        answers = []
+        for i in range(2):
+            if i == 1:
+                r = self.srv.azk("agent", "revoke", self.aid, "--reason", "laptop lost")
+                self.assertEqual(r.rc, 0, r.err)
+            c.request("POST", "/api/v1/agent/batches", body=A.batch_body([A.obj()])[1],
+                      headers={"Content-Encoding": "deflate",
+                               "X-Azukari-Time": str(int(time.time()))})
+            r = c.getresponse()
+            answers.append((r.status, json.loads(r.read()).get("error", {}).get("code")))
+            if i == 0:
+                self.assertIsNotNone(c.sock)  # kept alive for the next request
+        c.close()
+        self.assertEqual(answers, [(200, None), (403, "certificate_revoked")])
 
     def test_values_round_trip(self):
         odd = ["/a\tb.csv", "/new\nline.csv", "/cr\r.csv", "/back\\slash\\N.csv", "\\N",

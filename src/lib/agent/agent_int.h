@@ -54,7 +54,17 @@ struct azk_agent_net {
     const char *ca_file;  /* trusted CA (pinned); NULL = system store */
     const char *identity; /* client certificate + key PEM; NULL = none */
     unsigned retries, retry_base_ms;
+    void *keep; /* a libcurl handle kept between calls (azk_agent__net_keep), or NULL */
 };
+
+/*
+ * From now on the calls made with n share one handle: one connection
+ * (HTTP keep-alive) and TLS session for the whole cycle. Set it after a
+ * certificate renewal (a kept connection presents the certificate it was
+ * opened with). azk_agent__net_drop closes it.
+ */
+AZK_NODISCARD azk_status azk_agent__net_keep(struct azk_agent_net *n);
+void azk_agent__net_drop(struct azk_agent_net *n);
 
 /*
  * method path with body (may be NULL), content type and extra headers

@@ -6,6 +6,10 @@
  * host name checked, the client certificate and key from identity.pem.
  * Transport failures and 5xx answers are retried a bounded number of
  * times with exponential back-off and full jitter; a 4xx answer is final.
+ * A cycle keeps one libcurl handle (azk_agent__net_keep): its calls share
+ * one connection (HTTP keep-alive) and TLS session instead of a new mTLS
+ * handshake per call; the server still checks the certificate on every
+ * request, so a revocation stays effective at once.
  */
 #include "agent/agent_int.h"
 
@@ -47,16 +51,35 @@ static void sleep_ms(uint64_t ms)
         ;
 }
 
+azk_status azk_agent__net_keep(struct azk_agent_net *n)
+{
+    (void)pthread_once(&curl_once, init_curl);
+    if (curl_init_rc != CURLE_OK)
+        return azk_error_set(AZK_ERR_IO, "agent: libcurl cannot start");
+    if (n->keep == NULL)
+        n->keep = curl_easy_init();
+    return n->keep != NULL ? AZK_OK : azk_error_nomem();
+}
+
+void azk_agent__net_drop(struct azk_agent_net *n)
+{
+    if (n->keep != NULL)
+        curl_easy_cleanup(n->keep);
+    n->keep = NULL;
+}
+
 static azk_status once(const struct azk_agent_net *n, const char *method, const char *url,
                        const void *body, size_t len, const char *const *headers,
                        struct azk_agent_answer *out)
 {
-    CURL *c = curl_easy_init();
+    CURL *c = n->keep != NULL ? n->keep : curl_easy_init();
     struct curl_slist *hl = NULL;
     CURLcode cr;
     azk_status rc = AZK_OK;
     if (c == NULL)
         return azk_error_nomem();
+    if (c == n->keep) /* the options go, the connection and the TLS session stay */
+        curl_easy_reset(c);
     azk_buf_clear(&out->body);
     out->body.max = MAX_ANSWER;
     out->status = 0;
@@ -115,7 +138,8 @@ static azk_status once(const struct azk_agent_net *n, const char *method, const 
     }
 done:
     curl_slist_free_all(hl);
-    curl_easy_cleanup(c);
+    if (c != n->keep)
+        curl_easy_cleanup(c);
     return rc;
 }
 

@@ -667,6 +667,8 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
     n.retries = o.retries;
     n.retry_base_ms = o.retry_base_ms;
     rc = azk_agent__renew_if_due(h, &st, &n, renew_before(), &stats->renewed);
+    if (rc == AZK_OK) /* after a renewal: the kept connection presents the new certificate */
+        rc = azk_agent__net_keep(&n);
     if (rc != AZK_OK)
         goto done;
     if (strcmp(st.zone, "closed") == 0) {
@@ -705,6 +707,7 @@ azk_status azk_agent_run(azk_home *h, const azk_agent_run_options *opts, azk_age
         rc = azk_error_set(AZK_ERR_INTEGRITY, "agent: the fingerprint file fails its check "
                                               "(id or signature); refused, not used");
 done:
+    azk_agent__net_drop(&n);
     json_decref(pol);
     azk_buf_dispose(&ca);
     azk_buf_dispose(&ident);

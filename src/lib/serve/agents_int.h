@@ -23,13 +23,12 @@
 #define AZK_AGENT_MAX_EDM         64          /* datasets per object */
 #define AZK_AGENT_BATCH_ID_HEXLEN 32
 
-/* A parsed batch: objects borrow their strings from doc and texts. */
+/* A parsed batch: objects borrow their strings from texts. */
 struct azk_agent_batch {
-    json_t *doc;
     char batch_id[AZK_AGENT_BATCH_ID_HEXLEN + 1];
     int64_t created_at, lost_objects;
     struct azk_store_agent_object *objs;
-    azk_buf texts; /* counts, examples, edm JSON texts of every object, NUL-terminated */
+    azk_buf texts; /* every object's strings and counts, examples, edm JSON texts, NUL-terminated */
     size_t count;
 };
 

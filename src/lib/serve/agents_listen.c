@@ -180,9 +180,11 @@ azk_status azk_agent_server_start(azk_agent_server **out, azk_home *h,
         srv->opts.max_skew_s = 600;
     if (srv->opts.max_upload == 0)
         srv->opts.max_upload = 8u << 20;
-    if (srv->opts.threads == 0) {
+    if (srv->opts.threads == 0) { /* a batch waits on PostgreSQL and the ledger's sync */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         srv->opts.threads = n > 0 ? (unsigned)n : 1;
+        if (azk_store__agent_ingest_parallel(h))
+            srv->opts.threads *= 4;
     }
     if (srv->opts.threads > MAX_THREADS)
         srv->opts.threads = MAX_THREADS;

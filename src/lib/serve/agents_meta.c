@@ -14,17 +14,22 @@
 #include <stdio.h>
 #include <string.h>
 
+int azk_serve__agent_key_index(const char *const *keys, const char *k, size_t n)
+{
+    for (int i = 0; keys[i] != NULL; i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+            return i;
+    return -1;
+}
+
 bool azk_serve__agent_only_keys(const json_t *o, const char *const *keys)
 {
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)(uintptr_t)o, k, v)
     {
-        size_t i = 0;
         (void)v;
-        while (keys[i] != NULL && strcmp(keys[i], k) != 0)
-            i++;
-        if (keys[i] == NULL)
+        if (azk_serve__agent_key_index(keys, k, strlen(k)) < 0)
             return false;
     }
     return true;

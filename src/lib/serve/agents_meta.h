@@ -20,6 +20,8 @@
 
 /* Has object o no member but those named in keys (NULL-terminated)? */
 bool azk_serve__agent_only_keys(const json_t *o, const char *const *keys);
+/* The index in keys (NULL-terminated) of the member name k (n bytes), or -1: unknown. */
+int azk_serve__agent_key_index(const char *const *keys, const char *k, size_t n);
 
 /* A parsed report: strings borrowed from doc. */
 struct azk_agent_meta {

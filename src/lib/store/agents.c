@@ -367,6 +367,22 @@ static azk_status copy_text(azk_buf *b, const char *v)
     return rc;
 }
 
+bool azk_store__agent_ingest_parallel(azk_home *h)
+{
+    return azk_db_can_copy(h->cat);
+}
+
+/* Two integer columns, each with its tab. */
+static azk_status put_2i64(azk_buf *b, int64_t x, int64_t y)
+{
+    azk_status rc = azk_buf_put_i64(b, x);
+    if (rc == AZK_OK)
+        rc = azk_buf_putc(b, '\t');
+    if (rc == AZK_OK)
+        rc = azk_buf_put_i64(b, y);
+    return rc == AZK_OK ? azk_buf_putc(b, '\t') : rc;
+}
+
 /* The objects as one COPY (PostgreSQL): one round trip for the whole batch. */
 static azk_status copy_objects(azk_home *h, const char *batch_id, const char *agent_id,
                                const struct azk_store_agent_object *objs, size_t count)
@@ -377,13 +393,15 @@ static azk_status copy_objects(azk_home *h, const char *batch_id, const char *ag
         const struct azk_store_agent_object *o = &objs[i];
         rc = copy_text(&d, batch_id);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&d, "%zu\t", i);
+            rc = azk_buf_put_i64(&d, (int64_t)i);
+        if (rc == AZK_OK)
+            rc = azk_buf_putc(&d, '\t');
         if (rc == AZK_OK)
             rc = copy_text(&d, agent_id);
         if (rc == AZK_OK)
             rc = copy_text(&d, o->path);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&d, "%lld\t%lld\t", (long long)o->size, (long long)o->mtime);
+            rc = put_2i64(&d, o->size, o->mtime);
         if (rc == AZK_OK)
             rc = copy_text(&d, o->format);
         if (rc == AZK_OK)
@@ -393,8 +411,7 @@ static azk_status copy_objects(azk_home *h, const char *batch_id, const char *ag
         if (rc == AZK_OK)
             rc = copy_text(&d, o->edm);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&d, "%lld\t%lld\t", (long long)o->edm_records,
-                                (long long)o->score_milli);
+            rc = put_2i64(&d, o->edm_records, o->score_milli);
         if (rc == AZK_OK)
             rc = copy_text(&d, o->error);
         if (rc == AZK_OK)

@@ -55,6 +55,9 @@ AZK_NODISCARD azk_status azk_store__agent_cert_add(azk_home *h, const char *agen
 /* Revoke the agent and all its certificates at `now`, with ev; AZK_ERR_NOTFOUND if none. */
 AZK_NODISCARD azk_status azk_store__agent_revoke(azk_home *h, const char *agent_id, int64_t now,
                                                  const struct azk_store_event *ev);
+/* Do batch ingests on several connections run in parallel (PostgreSQL), or wait for one
+ * writer (SQLite: more connections only add cache misses and a longer tail)? */
+bool azk_store__agent_ingest_parallel(azk_home *h);
 /* Note that the agent called at `now` (kept to the minute: written when a minute old). */
 AZK_NODISCARD azk_status azk_store__agent_seen(azk_home *h, const char *agent_id, int64_t now);
 

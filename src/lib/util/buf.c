@@ -55,6 +55,20 @@ azk_status azk_buf_putc(azk_buf *b, int c)
     return azk_buf_put(b, &ch, 1);
 }
 
+azk_status azk_buf_put_i64(azk_buf *b, int64_t v)
+{
+    char t[24];
+    size_t i = sizeof(t);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        t[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        t[--i] = '-';
+    return azk_buf_put(b, t + i, sizeof(t) - i);
+}
+
 azk_status azk_buf_printf(azk_buf *b, const char *fmt, ...)
 {
     va_list ap, ap2;

@@ -123,6 +123,8 @@ AZK_NODISCARD azk_status azk_buf_grow(azk_buf *b, size_t extra);
 AZK_NODISCARD azk_status azk_buf_put(azk_buf *b, const void *p, size_t n);
 AZK_NODISCARD azk_status azk_buf_puts(azk_buf *b, const char *s);
 AZK_NODISCARD azk_status azk_buf_putc(azk_buf *b, int c);
+/* v in decimal ("%lld" without printf's cost: bulk rows, batch texts). */
+AZK_NODISCARD azk_status azk_buf_put_i64(azk_buf *b, int64_t v);
 AZK_NODISCARD azk_status azk_buf_printf(azk_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Drop the first n bytes, moving the rest to the front. */

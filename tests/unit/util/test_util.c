@@ -34,6 +34,21 @@ static void test_util__buf_grow_and_limit(void **state)
     azk_buf_dispose(&b);
 }
 
+static void test_util__buf_put_i64(void **state)
+{
+    azk_buf b = AZK_BUF_INIT;
+    (void)state;
+    assert_int_equal(azk_buf_put_i64(&b, 0), AZK_OK);
+    assert_int_equal(azk_buf_put_i64(&b, -7), AZK_OK);
+    assert_int_equal(azk_buf_put_i64(&b, 1234567890123), AZK_OK);
+    assert_int_equal(azk_buf_put_i64(&b, INT64_MIN), AZK_OK);
+    assert_int_equal(azk_buf_put_i64(&b, INT64_MAX), AZK_OK);
+    assert_string_equal((char *)b.data, "0-71234567890123-92233720368547758089223372036854775807");
+    b.max = b.len + 2;
+    assert_int_equal(azk_buf_put_i64(&b, 100), AZK_ERR_LIMIT);
+    azk_buf_dispose(&b);
+}
+
 static void test_util__reader_bounds(void **state)
 {
     const uint8_t d[] = {1, 2, 3, 4, 5};
@@ -365,6 +380,7 @@ int main(void)
         /* first: azk__lib_init runs once per process */
         cmocka_unit_test(test_util__host_json_allocator_kept),
         cmocka_unit_test(test_util__buf_grow_and_limit),
+        cmocka_unit_test(test_util__buf_put_i64),
         cmocka_unit_test(test_util__reader_bounds),
         cmocka_unit_test(test_util__utf8),
         cmocka_unit_test(test_util__error_last),
