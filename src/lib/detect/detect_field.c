@@ -67,12 +67,7 @@ static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_
 {
     size_t e, k, lim = pos > window ? pos - window : 0;
     const unsigned char *u = (const unsigned char *)f->s;
-    uint32_t ends = 0; /* letters some label ends with (l, x, e, p, h, b, d, r, s) */
-    for (k = 0; k < N_ASCII_LITS; k++)
-        ends |=
-            1u << (((unsigned char)azk_detect__ascii_lits[k].s[azk_detect__ascii_lits[k].len - 1] |
-                    0x20) -
-                   'a');
+    const uint32_t ends = f->c->eng->ascii_ends; /* letters some label ends with */
     for (e = pos; e > 0 && e >= lim; e--) {
         unsigned last = u[e - 1] | 0x20;
         if (last < 'a' || last > 'z' || ((ends >> (last - 'a')) & 1u) == 0)

@@ -467,6 +467,25 @@ static void test_detect__birth_dates(void **state)
     expect_none("受付 平成元年1月8日");
 }
 
+/*
+ * Block numbers first, the municipality looked for backwards (no prefecture):
+ * the 市/区/町/村/郡 anchor test in front of the parses must see a terminal
+ * anywhere between the farthest start and the numbers (issue 16).
+ */
+static void test_detect__address_block_first(void **state)
+{
+    (void)state;
+    expect_one("送付先 千代田区神田1-2-3", AZK_PII_ADDRESS, "千代田区神田1-2-3");
+    expect_one("送付先 横浜市中区山下町1-2-3", AZK_PII_ADDRESS, "横浜市中区山下町1-2-3");
+    expect_one("送付先 西多摩郡瑞穂町箱根ケ崎2-3-4", AZK_PII_ADDRESS,
+               "西多摩郡瑞穂町箱根ケ崎2-3-4");
+    /* the terminal is the last character before the numbers */
+    expect_one("送付先 千代田区1-2-3", AZK_PII_ADDRESS, "千代田区1-2-3");
+    /* no municipality: nothing */
+    expect_none("工程ライン神田1-2-3");
+    expect_none("区分1-2-3");
+}
+
 static void test_detect__address(void **state)
 {
     struct got g;
@@ -1113,6 +1132,7 @@ int main(void)
         cmocka_unit_test(test_detect__email),
         cmocka_unit_test(test_detect__birth_dates),
         cmocka_unit_test(test_detect__address),
+        cmocka_unit_test(test_detect__address_block_first),
         cmocka_unit_test(test_detect__columns_context),
         cmocka_unit_test(test_detect__address_column_needs_words),
         cmocka_unit_test(test_detect__postal_before_address_cell),
