@@ -297,6 +297,16 @@ static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
     }
     lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
     for (i = lim; i < pos; i++) {
+        if (i + 8 <= pos) {
+            /* eight bytes without 'b' or 'B' at a time (x | 0x20 is 'b' only for those two) */
+            uint64_t w, x;
+            memcpy(&w, u + i, 8);
+            x = (w | 0x2020202020202020ull) ^ 0x6262626262626262ull;
+            if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) == 0) {
+                i += 7;
+                continue;
+            }
+        }
         if ((u[i] | 0x20) != 'b')
             continue;
         /* "birth" / "dob" in any case (| 0x20 may also pass a non-letter:

@@ -463,6 +463,14 @@ static void test_detect__birth_dates(void **state)
     expect_none("updated=1980-03-02");
     expect_none("hotel 1980-03-02"); /* "tel" inside a word is no label */
     expect_one("dob=1993-08-06 発送日=2024/12/01", AZK_PII_BIRTH_DATE, "1993-08-06");
+    /* the label at every offset of the eight-byte steps looking back for 'b' */
+    for (int k = 0; k <= 17; k++) {
+        char line[64];
+        (void)snprintf(line, sizeof(line), "%.*s dob=1980-03-02", k, "xxxxxxxxxxxxxxxxx");
+        expect_one(line, AZK_PII_BIRTH_DATE, "1980-03-02");
+        (void)snprintf(line, sizeof(line), "%.*s Birth 1980-03-02", k, "xxxxxxxxxxxxxxxxx");
+        expect_one(line, AZK_PII_BIRTH_DATE, "1980-03-02");
+    }
     /* an era date without label and without a name in the row */
     expect_none("受付 平成元年1月8日");
 }
