@@ -229,6 +229,11 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
         return azk_error_nomem();
     e->types = opts->types == 0 ? (1u << AZK_PII__COUNT) - 1 : opts->types;
     e->min_conf = opts->min_confidence;
+    for (size_t k = 0; k < N_ASCII_LITS; k++)
+        e->ascii_ends |=
+            1u << (((unsigned char)azk_detect__ascii_lits[k].s[azk_detect__ascii_lits[k].len - 1] |
+                    0x20) -
+                   'a');
     rc = compile_builtin(&e->db);
     if (rc != AZK_OK)
         goto done;

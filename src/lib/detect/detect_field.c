@@ -67,12 +67,7 @@ static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_
 {
     size_t e, k, lim = pos > window ? pos - window : 0;
     const unsigned char *u = (const unsigned char *)f->s;
-    uint32_t ends = 0; /* letters some label ends with (l, x, e, p, h, b, d, r, s) */
-    for (k = 0; k < N_ASCII_LITS; k++)
-        ends |=
-            1u << (((unsigned char)azk_detect__ascii_lits[k].s[azk_detect__ascii_lits[k].len - 1] |
-                    0x20) -
-                   'a');
+    const uint32_t ends = f->c->eng->ascii_ends; /* letters some label ends with */
     for (e = pos; e > 0 && e >= lim; e--) {
         unsigned last = u[e - 1] | 0x20;
         if (last < 'a' || last > 'z' || ((ends >> (last - 'a')) & 1u) == 0)
@@ -302,6 +297,16 @@ static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
     }
     lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
     for (i = lim; i < pos; i++) {
+        if (i + 8 <= pos) {
+            /* eight bytes without 'b' or 'B' at a time (x | 0x20 is 'b' only for those two) */
+            uint64_t w, x;
+            memcpy(&w, u + i, 8);
+            x = (w | 0x2020202020202020ull) ^ 0x6262626262626262ull;
+            if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) == 0) {
+                i += 7;
+                continue;
+            }
+        }
         if ((u[i] | 0x20) != 'b')
             continue;
         /* "birth" / "dob" in any case (| 0x20 may also pass a non-letter:

@@ -33,7 +33,8 @@ struct azk_detect_engine {
     size_t allow_key_count;
     uint32_t types;
     double min_conf;
-    azk_names *names; /* NULL when person names are not detected */
+    azk_names *names;    /* NULL when person names are not detected */
+    uint32_t ascii_ends; /* bit x - 'a': some ASCII label ends in letter x (any case) */
 };
 
 struct hit {

@@ -48,6 +48,14 @@ def main():
         if not items:
             f.write('    "",\n')
         f.write("};\n")
+        # byte lengths (a stem is at most 8 characters: 32 bytes), so that
+        # the binary search does not measure every entry it compares
+        f.write("const unsigned char azk_detect__place_lens[] = {\n")
+        for s in items:
+            f.write("    %d,\n" % len(s.encode("utf-8")))
+        if not items:
+            f.write("    0,\n")
+        f.write("};\n")
         f.write("const size_t azk_detect__place_count = %d;\n" % len(items))
     os.replace(tmp, out)
 

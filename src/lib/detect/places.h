@@ -11,6 +11,8 @@
 #include <stddef.h>
 
 extern const char *const azk_detect__places[];
+/* byte length of each entry of azk_detect__places */
+extern const unsigned char azk_detect__place_lens[];
 extern const size_t azk_detect__place_count;
 
 #endif

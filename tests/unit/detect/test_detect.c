@@ -463,8 +463,35 @@ static void test_detect__birth_dates(void **state)
     expect_none("updated=1980-03-02");
     expect_none("hotel 1980-03-02"); /* "tel" inside a word is no label */
     expect_one("dob=1993-08-06 発送日=2024/12/01", AZK_PII_BIRTH_DATE, "1993-08-06");
+    /* the label at every offset of the eight-byte steps looking back for 'b' */
+    for (int k = 0; k <= 17; k++) {
+        char line[64];
+        (void)snprintf(line, sizeof(line), "%.*s dob=1980-03-02", k, "xxxxxxxxxxxxxxxxx");
+        expect_one(line, AZK_PII_BIRTH_DATE, "1980-03-02");
+        (void)snprintf(line, sizeof(line), "%.*s Birth 1980-03-02", k, "xxxxxxxxxxxxxxxxx");
+        expect_one(line, AZK_PII_BIRTH_DATE, "1980-03-02");
+    }
     /* an era date without label and without a name in the row */
     expect_none("受付 平成元年1月8日");
+}
+
+/*
+ * Block numbers first, the municipality looked for backwards (no prefecture):
+ * the 市/区/町/村/郡 anchor test in front of the parses must see a terminal
+ * anywhere between the farthest start and the numbers (issue 16).
+ */
+static void test_detect__address_block_first(void **state)
+{
+    (void)state;
+    expect_one("送付先 千代田区神田1-2-3", AZK_PII_ADDRESS, "千代田区神田1-2-3");
+    expect_one("送付先 横浜市中区山下町1-2-3", AZK_PII_ADDRESS, "横浜市中区山下町1-2-3");
+    expect_one("送付先 西多摩郡瑞穂町箱根ケ崎2-3-4", AZK_PII_ADDRESS,
+               "西多摩郡瑞穂町箱根ケ崎2-3-4");
+    /* the terminal is the last character before the numbers */
+    expect_one("送付先 千代田区1-2-3", AZK_PII_ADDRESS, "千代田区1-2-3");
+    /* no municipality: nothing */
+    expect_none("工程ライン神田1-2-3");
+    expect_none("区分1-2-3");
 }
 
 static void test_detect__address(void **state)
@@ -1113,6 +1140,7 @@ int main(void)
         cmocka_unit_test(test_detect__email),
         cmocka_unit_test(test_detect__birth_dates),
         cmocka_unit_test(test_detect__address),
+        cmocka_unit_test(test_detect__address_block_first),
         cmocka_unit_test(test_detect__columns_context),
         cmocka_unit_test(test_detect__address_column_needs_words),
         cmocka_unit_test(test_detect__postal_before_address_cell),
