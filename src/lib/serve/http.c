@@ -186,8 +186,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct azk_serve_resp
     (void)MHD_add_response_header(r, "Content-Type",
                                   rs->content_type != NULL ? rs->content_type
                                                            : "text/html; charset=utf-8");
-    if (rs->disposition[0] != '\0')
-        (void)MHD_add_response_header(r, "Content-Disposition", rs->disposition);
+    if (rs->attachment[0] != '\0')
+        (void)MHD_add_response_header(r, "Content-Disposition", rs->attachment);
     if (rs->location[0] != '\0')
         (void)MHD_add_response_header(r, "Location", rs->location);
     if (rs->retry_after > 0) {

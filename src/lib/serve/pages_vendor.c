@@ -122,7 +122,12 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
         if (rc == AZK_OK)
             rc = azk_serve__url(&b, id);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&b, "\">%s</a>", T_("Monthly reports"));
+            rc = azk_buf_printf(&b,
+                                "\">%s</a> | <a href=\"/vendor/quest?id=", T_("Monthly reports"));
+        if (rc == AZK_OK) /* pages_vendor_quest.c */
+            rc = azk_serve__url(&b, id);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&b, "\">%s</a>", T_("Questionnaires"));
         if (rc == AZK_OK && (rq->who.role == AZK_ROLE_ADMIN || rq->who.role == AZK_ROLE_OPERATOR)) {
             rc = azk_buf_puts(&b, " | <a href=\"/vendor/edit?id=");
             if (rc == AZK_OK)

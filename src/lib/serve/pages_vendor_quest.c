@@ -123,8 +123,8 @@ static azk_status put_cells(azk_buf *b, const json_t *o, const char *const *keys
     return rc;
 }
 
-static azk_status table(azk_buf *b, const char *title, const json_t *rows,
-                        const char *const *keys, const char *const *heads, const char *cls)
+static azk_status table(azk_buf *b, const char *title, const json_t *rows, const char *const *keys,
+                        const char *const *heads, const char *cls)
 {
     const json_t *x;
     size_t i;
@@ -180,8 +180,7 @@ static azk_status answers_html(azk_buf *b, const json_t *q)
             if (rc == AZK_OK)
                 rc = azk_serve__html(b, js(e, "file"));
             if (rc == AZK_OK)
-                rc = azk_buf_printf(b, " <code>%.16s</code> %s ", js(e, "sha256"),
-                                    T_("effective"));
+                rc = azk_buf_printf(b, " <code>%.16s</code> %s ", js(e, "sha256"), T_("effective"));
             if (rc == AZK_OK)
                 rc = azk_serve__html(b, js(e, "effective"));
             if (rc == AZK_OK)
@@ -309,16 +308,15 @@ azk_status azk_serve__h_vquest(struct azk_server *srv, struct azk_serve_req *rq,
     static const char *const tkeys[] = {"id", "revision", "title", "imported_at", NULL};
     static const char *const theads[] = {N_("Template"), N_("Revision"), N_("Title"),
                                          N_("Imported"), NULL};
-    static const char *const qkeys[] = {"id",    "template",   "revision", "due",
-                                        "state", "received_at", "score",   "reviewer",
-                                        NULL};
+    static const char *const qkeys[] = {"id",          "template", "revision", "due", "state",
+                                        "received_at", "score",    "reviewer", NULL};
     static const char *const qheads[] = {N_("Questionnaire"), N_("Template"), N_("Revision"),
                                          N_("Due"),           N_("State"),    N_("Received"),
                                          N_("Score"),         N_("Reviewer"), NULL};
-    static const char *const fkeys[] = {"kind", "ref", "label", "sha256", "effective",
-                                        "expires", NULL};
-    static const char *const fheads[] = {N_("Kind"),      N_("Reference"), N_("File"),
-                                         N_("SHA-256"),   N_("Effective"), N_("Expires"),
+    static const char *const fkeys[] = {"kind",      "ref",     "label", "sha256",
+                                        "effective", "expires", NULL};
+    static const char *const fheads[] = {N_("Kind"),    N_("Reference"), N_("File"),
+                                         N_("SHA-256"), N_("Effective"), N_("Expires"),
                                          NULL};
     static const char *const pkeys[] = {"kind", "ref", "label", "problem", NULL};
     static const char *const pheads[] = {N_("Kind"), N_("Reference"), N_("File"), N_("Problem"),
@@ -332,7 +330,7 @@ azk_status azk_serve__h_vquest(struct azk_server *srv, struct azk_serve_req *rq,
         return rc;
     rc = azk_buf_puts(&b, "<p><a href=\"/vendor?id=");
     if (rc == AZK_OK)
-        rc = azk_serve__html(&b, id); /* the library accepted it: [A-Za-z0-9._-] */
+        rc = azk_serve__url(&b, id);
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Back to the vendor"));
     if (rc == AZK_OK && json_array_size(json_object_get(doc, "file_problems")) > 0)
@@ -346,8 +344,8 @@ azk_status azk_serve__h_vquest(struct azk_server *srv, struct azk_serve_req *rq,
         rc = table(&b, T_("Questionnaire templates"), json_object_get(doc, "templates"), tkeys,
                    theads, "templates");
     if (rc == AZK_OK)
-        rc = table(&b, T_("Questionnaires"), json_object_get(doc, "questionnaires"), qkeys,
-                   qheads, "questionnaires");
+        rc = table(&b, T_("Questionnaires"), json_object_get(doc, "questionnaires"), qkeys, qheads,
+                   "questionnaires");
     json_array_foreach(json_object_get(doc, "questionnaires"), i, x)
     {
         if (rc == AZK_OK && json_is_object(json_object_get(x, "answers")))
@@ -411,8 +409,8 @@ static azk_status act_answer(struct azk_serve_req *rq, struct azk_serve_resp *rs
 }
 
 /* The vendor named by the form, registered; else the answer made (400 / 404). */
-static bool form_vendor(struct azk_server *srv, struct azk_serve_req *rq,
-                        struct azk_serve_resp *rs, const char **id, azk_status *rc)
+static bool form_vendor(struct azk_server *srv, struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                        const char **id, azk_status *rc)
 {
     json_t *v = NULL;
     *id = azk_serve__form(rq, "vendor");
@@ -426,9 +424,8 @@ static bool form_vendor(struct azk_server *srv, struct azk_serve_req *rq,
 }
 
 /* An uploaded file (page) or JSON string (API) as a private file for the library. */
-static bool upload_path(struct azk_server *srv, struct azk_serve_req *rq,
-                        struct azk_serve_resp *rs, const char *field, azk_buf *path,
-                        azk_status *rc)
+static bool upload_path(struct azk_server *srv, struct azk_serve_req *rq, struct azk_serve_resp *rs,
+                        const char *field, azk_buf *path, azk_status *rc)
 {
     const uint8_t *data;
     size_t len;
@@ -494,7 +491,7 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_send)
         if (s == NULL)
             return azk_error_nomem();
         rs->content_type = "application/json; charset=utf-8";
-        (void)snprintf(rs->disposition, sizeof(rs->disposition),
+        (void)snprintf(rs->attachment, sizeof(rs->attachment),
                        "attachment; filename=\"questionnaire-%s.json\"", qid);
         rc = azk_buf_puts(&rs->body, s);
         free(s); /* jansson's allocator; checksrc: ok */
@@ -537,8 +534,7 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_review)
         score = end = "";
     }
     if (qid == NULL || score == NULL || (end == score && score[0] != '\0') || *end != '\0' ||
-        n < 0 || n > 100 ||
-        comment == NULL || comment[0] == '\0')
+        n < 0 || n > 100 || comment == NULL || comment[0] == '\0')
         return azk_serve__fail(rq, rs, 400, "bad_argument",
                                T_("A questionnaire, a score 0-100 and a comment are required."));
     rc = azk_vendor_questionnaire_review(srv->h, id, qid, (int)n, comment);

@@ -132,7 +132,7 @@ struct azk_serve_resp {
     char location[512];
     char cookies[3][256]; /* Set-Cookie values */
     unsigned retry_after; /* seconds, for a Retry-After header (429, 503); 0 = none */
-    char disposition[128]; /* a Content-Disposition header (a file to download), or "" */
+    char attachment[96];  /* a Content-Disposition header value (a download), or "" */
 };
 
 /* A query-string argument (borrowed), or NULL. */
@@ -661,7 +661,7 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
  * the form) matched the session's; one file per request, up to the route's limit (413).
  */
 struct azk_serve_upload;
-#define AZK_SERVE_TEMPLATE_BODY_MAX (1024u * 1024u)      /* a questionnaire template */
+#define AZK_SERVE_TEMPLATE_BODY_MAX (1024u * 1024u)       /* a questionnaire template */
 #define AZK_SERVE_ANSWERS_BODY_MAX  (16u * 1024u * 1024u) /* signed answers with evidence */
 struct azk_serve_upload *azk_serve__upload_new(void *conn, size_t max);
 /* The session's CSRF token the form must carry before its file (set once the headers passed). */
