@@ -15,6 +15,7 @@ alone; the /api/v1 twins; an auditor reads and may not write."""
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import sys
@@ -29,6 +30,18 @@ import serve_ui_fixtures as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_supervision import libfaketime_present  # noqa: E402
 from test_retention import faked_env  # noqa: E402
+
+try:
+    import selenium  # noqa: F401
+except ImportError:  # a Python other than Debian's (pyenv): use Debian's python3-selenium
+    sys.path.append("/usr/lib/python3/dist-packages")
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError:  # pragma: no cover
+    webdriver = None
 
 TEMPLATE = os.path.join(T.srcdir(), "share", "azukari", "templates",
                         "azukari-entrustment.json")
@@ -90,7 +103,7 @@ class ServeVendorFilesTest(unittest.TestCase):
             r = cls.srv.azk("vendor", "key", "qco", "certificate",
                             os.path.join(cls.fx.vendor, "keys", "certificate.pub"))
             assert r.rc == 0, r.err
-            codes = S.Codes(cls.srv.clock)
+            cls.codes = codes = S.Codes(cls.srv.clock)
             cls.c = {u: P.login(cls.srv, codes, u, cls.fx.secrets[u])
                      for u in ("admin", "alice", "aud")}
         except BaseException:
@@ -402,6 +415,53 @@ class ServeVendorFilesTest(unittest.TestCase):
         self.assertEqual(r.status, 403)
         st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=nope")
         self.assertEqual(st, 404)
+
+    # ---- a real browser ------------------------------------------------------------------
+
+    @unittest.skipIf(webdriver is None or shutil.which("chromedriver") is None,
+                     "python3-selenium or chromium-driver missing")
+    def test_browser_upload(self):
+        """Headless Chromium: log in, choose a template file in the page's file input
+        (send_keys), submit; the page says it was imported; screenshots of the
+        questionnaire page before and after (serve-screens/vendor-quest*.png)."""
+        t = json.load(open(TEMPLATE, encoding="utf-8"))
+        t["id"] = "browser-entrustment"
+        path = os.path.join(self.srv.dir, "テンプレート.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(t, f, ensure_ascii=False)
+        o = webdriver.ChromeOptions()
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+                  "--lang=ja", "--disable-dev-shm-usage"):
+            o.add_argument(a)
+        o.accept_insecure_certs = True
+        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        self.addCleanup(d.quit)
+        base = "https://localhost:%d" % self.srv.port
+        d.get(base + "/login")
+        d.find_element(By.ID, "user").send_keys("alice")
+        d.find_element(By.ID, "password").send_keys(P.PW)
+        d.find_element(By.ID, "code").send_keys(self.codes.code("alice",
+                                                                self.fx.secrets["alice"]))
+        d.find_element(By.ID, "login").click()
+        WebDriverWait(d, 20).until(lambda x: x.current_url.endswith("/dashboard"))
+        d.get(base + "/vendor/quest?id=printco")
+        d.save_screenshot(os.path.join(self.shots, "vendor-quest.png"))
+        form = d.find_element(By.CSS_SELECTOR, "form[action='/vendor/quest/template']")
+        form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(d, 20).until(lambda x: x.current_url.endswith("/vendor/quest/template"))
+        msg = d.find_element(By.ID, "result").text
+        self.assertIn("browser-entrustment@1", msg)
+        d.save_screenshot(os.path.join(self.shots, "vendor-quest-uploaded.png"))
+        st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=printco")
+        self.assertIn("browser-entrustment", [x["id"] for x in doc["templates"]])
+        d.get(base + "/vendor/quest?id=printco")
+        d.save_screenshot(os.path.join(self.shots, "vendor-quest-after.png"))
+        d.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        d.save_screenshot(os.path.join(self.shots, "vendor-quest-forms.png"))
+        # the page fits 1366 px: no horizontal scroll
+        self.assertLessEqual(d.execute_script("return document.documentElement.scrollWidth"),
+                             1366)
 
 
 if __name__ == "__main__":

@@ -333,13 +333,14 @@ azk_status azk_serve__h_vquest(struct azk_server *srv, struct azk_serve_req *rq,
         rc = azk_serve__url(&b, id);
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "\">%s</a></p>", T_("Back to the vendor"));
-    if (rc == AZK_OK && json_array_size(json_object_get(doc, "file_problems")) > 0)
+    if (rc == AZK_OK && json_array_size(json_object_get(doc, "file_problems")) > 0) {
         rc = azk_buf_printf(&b, "<p class=\"err\" id=\"files-changed\">%s</p>",
                             T_("A file kept for this vendor changed or is missing since it "
                                "was uploaded."));
-    if (rc == AZK_OK)
-        rc = table(&b, T_("Files changed since upload"), json_object_get(doc, "file_problems"),
-                   pkeys, pheads, "problems");
+        if (rc == AZK_OK)
+            rc = table(&b, T_("Files changed since upload"),
+                       json_object_get(doc, "file_problems"), pkeys, pheads, "problems");
+    }
     if (rc == AZK_OK)
         rc = table(&b, T_("Questionnaire templates"), json_object_get(doc, "templates"), tkeys,
                    theads, "templates");
