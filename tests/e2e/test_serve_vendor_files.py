@@ -416,6 +416,32 @@ class ServeVendorFilesTest(unittest.TestCase):
         st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=nope")
         self.assertEqual(st, 404)
 
+    def test_doc_file_upload(self):
+        """A certification recorded through the edit page's multipart form with its file:
+        kept by its SHA-256; the form without a file still records (urlencoded too)."""
+        import hashlib
+        pdf = b"%PDF-1.4 synthetic ISMS certificate for the test\n"
+        page = self.c["alice"].get("/vendor/edit?id=printco").body
+        m = re.search(r'<form method="post" action="/vendor/doc"[^>]*>', page)
+        self.assertIn('enctype="multipart/form-data"', m.group(0))
+        self.assertIn('type="file"', page)
+        r = self.upload("alice", "/vendor/doc", {"vendor": "printco", "class": "cert",
+                                                 "kind": "isms", "ref": "IS 123456",
+                                                 "received_on": "2026-05-01",
+                                                 "expires_on": "2029-04-30"},
+                        {"file": ("isms.pdf", pdf)})
+        self.assertEqual(r.status, 200, r.body[-400:])
+        st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=printco")
+        self.assertIn(hashlib.sha256(pdf).hexdigest(), [f["sha256"] for f in doc["files"]])
+        # a bad date: refused, the file not recorded
+        other = b"another file"
+        r = self.upload("alice", "/vendor/doc", {"vendor": "printco", "class": "cert",
+                                                 "kind": "isms", "received_on": "2026-13-01"},
+                        {"file": ("x.pdf", other)})
+        self.assertEqual(r.status, 400, r.body[-400:])
+        st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=printco")
+        self.assertNotIn(hashlib.sha256(other).hexdigest(), [f["sha256"] for f in doc["files"]])
+
     # ---- a real browser ------------------------------------------------------------------
 
     @unittest.skipIf(webdriver is None or shutil.which("chromedriver") is None,

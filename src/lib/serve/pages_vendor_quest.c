@@ -338,8 +338,8 @@ azk_status azk_serve__h_vquest(struct azk_server *srv, struct azk_serve_req *rq,
                             T_("A file kept for this vendor changed or is missing since it "
                                "was uploaded."));
         if (rc == AZK_OK)
-            rc = table(&b, T_("Files changed since upload"),
-                       json_object_get(doc, "file_problems"), pkeys, pheads, "problems");
+            rc = table(&b, T_("Files changed since upload"), json_object_get(doc, "file_problems"),
+                       pkeys, pheads, "problems");
     }
     if (rc == AZK_OK)
         rc = table(&b, T_("Questionnaire templates"), json_object_get(doc, "templates"), tkeys,

@@ -264,6 +264,7 @@ static const struct {
     {"POST", "/api/v1/vendor/templates", AZK_SERVE_TEMPLATE_BODY_MAX},
     {"POST", "/vendor/quest/receive", AZK_SERVE_ANSWERS_BODY_MAX},
     {"POST", "/api/v1/vendor/questionnaires/receive", AZK_SERVE_ANSWERS_BODY_MAX},
+    {"POST", "/vendor/doc", AZK_SERVE_DOC_BODY_MAX}, /* a certification's file (page only) */
     /* ---- end vendor files and questionnaires ---- */
 };
 

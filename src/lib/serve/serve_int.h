@@ -663,6 +663,7 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
 struct azk_serve_upload;
 #define AZK_SERVE_TEMPLATE_BODY_MAX (1024u * 1024u)       /* a questionnaire template */
 #define AZK_SERVE_ANSWERS_BODY_MAX  (16u * 1024u * 1024u) /* signed answers with evidence */
+#define AZK_SERVE_DOC_BODY_MAX      (16u * 1024u * 1024u) /* a certification, a document */
 struct azk_serve_upload *azk_serve__upload_new(void *conn, size_t max);
 /* The session's CSRF token the form must carry before its file (set once the headers passed). */
 void azk_serve__upload_expect(struct azk_serve_upload *u, const char *csrf);
