@@ -207,6 +207,8 @@ class ServeVendorFilesTest(unittest.TestCase):
                             {"report": ("r.json", rep)}, csrf=csrf)
             self.assertEqual(r.status, 403, r.body[-400:])
             self.assertIn("CSRF", r.body)
+        r = self.srv.azk("audit", "log", "--format", "json")
+        self.assertGreaterEqual(r.out.count('"serve.csrf"'), 2)
         # the token after the file: the file is not taken
         c = self.c["alice"]
         ct, body = S.multipart([("vendor", "printco")], {"report": ("r.json", rep)})
@@ -327,6 +329,15 @@ class ServeVendorFilesTest(unittest.TestCase):
         st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=qco")
         self.assertIn(("azukari-entrustment", 1),
                       [(x["id"], x["revision"]) for x in doc["templates"]])
+        # an unknown template, a bad due date: the library's reason, nothing sent
+        for tmpl, due, st in (("nope@1", "2099-07-01", 404),
+                              ("azukari-entrustment@1", "2099-13-01", 400)):
+            r = self.post("alice", "/vendor/quest/send", {"vendor": "qco", "template": tmpl,
+                                                          "due": due})
+            self.assertEqual(r.status, st, r.body[-400:])
+            self.assertIn('id="result"', r.body)
+        st, doc = self.api("aud", "/api/v1/vendor/questionnaires?id=qco")
+        self.assertEqual(doc["questionnaires"], [])
         # sent: the signed request downloaded; answered at the vendor
         req = self.send("alice", "qco")
         qid, resp = self.answer(self.fx.vendor, req, "good")

@@ -670,7 +670,8 @@ void azk_serve__upload_expect(struct azk_serve_upload *u, const char *csrf);
 void azk_serve__upload_feed(struct azk_serve_upload *u, const char *data, size_t size);
 void azk_serve__upload_free(struct azk_serve_upload *u);
 /* The body has come: the small fields become rq's form, the file rq->upload; or an answer
- * (400 malformed, 403 no CSRF before the file, 413 too large) and *ok false. */
+ * (400 malformed, 413 too large) and *ok false. A file that came before a right CSRF field:
+ * *ok with no field at all, so that http.c's CSRF check refuses the form (403, ledger). */
 AZK_NODISCARD azk_status azk_serve__upload_finish(struct azk_serve_upload *u,
                                                   struct azk_serve_req *rq,
                                                   struct azk_serve_resp *rs, bool *ok);

@@ -155,10 +155,12 @@ azk_status azk_serve__upload_finish(struct azk_serve_upload *u, struct azk_serve
     }
     if (u->fail == 413)
         return azk_serve__fail(rq, rs, 413, "too_large", T_("The uploaded file is too large."));
-    if (u->fail == 403)
-        return azk_serve__fail(rq, rs, 403, "csrf",
-                               T_("The form is stale or forged (no valid CSRF token before the "
-                                  "file). Reload the page and try again."));
+    if (u->fail == 403) {
+        /* the file came before a right CSRF field: the form goes on with no field at all,
+         * and http.c's CSRF check refuses it as any form without a token (ledger serve.csrf) */
+        *ok = true;
+        return AZK_OK;
+    }
     /* every small field: UTF-8 text without NUL, as a urlencoded form's */
     for (size_t i = 0; u->fail == 0 && i < u->count; i++) {
         azk_buf *v = &u->values[i];
