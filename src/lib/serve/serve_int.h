@@ -69,10 +69,12 @@ struct azk_serve_route {
 };
 
 /* The request body a route accepts, in bytes: AZK_SERVE_BODY_MAX except the few listed in
- * routes.c (a vendor's monthly report with its certificates: AZK_SERVE_IMPORT_BODY_MAX). */
+ * routes.c (a vendor's monthly report with its certificates: AZK_SERVE_IMPORT_BODY_MAX; the
+ * files of the vendor files block), whose session and role http.c checks from the headers
+ * before any of the body is read. */
 #define AZK_SERVE_BODY_MAX        16384
 #define AZK_SERVE_IMPORT_BODY_MAX (4u * 1024u * 1024u)
-/* The session cookie's name (auth.c); without one, no route takes more than 16 KiB. */
+/* The session cookie's name (auth.c). */
 #define AZK_SERVE_SESSION_COOKIE "__Host-azk"
 size_t azk_serve__route_body_max(const char *method, const char *path);
 
