@@ -224,6 +224,23 @@ class ServeVendorFilesTest(unittest.TestCase):
         self.assertEqual(r.status, 403)
         self.assertEqual(len(self.imported("printco")), n)
 
+    def test_malformed_multipart_400(self):
+        """No boundary; a body cut before its closing boundary: 400, nothing imported."""
+        c = self.c["alice"]
+        with open(self.fx.report, "rb") as f:
+            rep = f.read()
+        n = len(self.imported("printco"))
+        r = c.request_body("POST", "/vendor/reports/import", "x=1",
+                           {"Content-Type": "multipart/form-data"})
+        self.assertEqual(r.status, 400, r.body[-300:])
+        ct, body = S.multipart([("csrf", c.csrf("/dashboard")), ("vendor", "printco")],
+                               {"report": ("r.json", rep)})
+        cut = body[:body.rindex(b"--azkb")]
+        r = c.request_body("POST", "/vendor/reports/import", cut.decode("utf-8"),
+                           {"Content-Type": ct})
+        self.assertEqual(r.status, 400, r.body[-300:])
+        self.assertEqual(len(self.imported("printco")), n)
+
     def test_oversized_upload_413(self):
         """A body larger than the route's limit whose length is not announced (chunked):
         read and dropped, 413, nothing imported."""
