@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -170,6 +171,10 @@ const char *azk_serve__cookie(struct azk_serve_req *rq, const char *name)
 struct conn_state {
     azk_buf body;
     bool too_big;
+    bool busy;                   /* the uploads held by all connections are at their limit: 503 */
+    bool dropping;               /* the body is refused (upload.c): the rest is read and dropped */
+    uint64_t got, drain_max;     /* body bytes received; past drain_max the connection ends */
+    size_t held;                 /* bytes of this body counted in uploads_held */
     bool gating;                 /* the headers of a large-body route, checked before its body */
     struct azk_serve_upload *up; /* a multipart/form-data body, streamed (upload.c) */
 };
@@ -321,6 +326,12 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
         rc = azk_serve__fail(&rq, rs, 413, "too_large", T_("The request is too large."));
         goto done;
     }
+    if (cs->busy) {
+        rs->retry_after = 30;
+        rc = azk_serve__fail(&rq, rs, 503, "unavailable",
+                             T_("Too many files are being uploaded; try again in a moment."));
+        goto done;
+    }
     if (strcmp(method, "POST") == 0 && !cs->gating) {
         rc = read_body(c, cs, &rq, rs, &body_ok);
         if (rc != AZK_OK || !body_ok)
@@ -435,6 +446,38 @@ static enum MHD_Result gate(struct azk_server *srv, struct MHD_Connection *c, co
     return ret;
 }
 
+/*
+ * The bytes of large bodies (files) held in memory by all connections together, at most
+ * AZK_SERVE_UPLOADS_HELD_MAX: one operator's session opening many connections cannot make
+ * the server hold 16 MiB for each of them. A body over the budget is dropped, its request
+ * answered 503 with Retry-After. 16 KiB bodies are not counted (the connection limit bounds
+ * them).
+ */
+static atomic_size_t uploads_held;
+
+static void unhold(struct conn_state *cs)
+{
+    (void)atomic_fetch_sub(&uploads_held, cs->held);
+    cs->held = 0;
+}
+
+static bool hold(struct conn_state *cs, size_t n)
+{
+    if (cs->body.max <= AZK_SERVE_BODY_MAX && cs->up == NULL)
+        return true;
+    if (atomic_fetch_add(&uploads_held, n) + n > AZK_SERVE_UPLOADS_HELD_MAX) {
+        (void)atomic_fetch_sub(&uploads_held, n);
+        cs->busy = true; /* what this body held goes now, the rest is dropped */
+        azk_serve__upload_free(cs->up);
+        cs->up = NULL;
+        azk_buf_dispose_secret(&cs->body);
+        unhold(cs);
+        return false;
+    }
+    cs->held += n;
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -452,22 +495,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* the body this route accepts (16 KiB but for the routes taking files); too large:
          * 413 */
         cs->body.max = azk_serve__route_body_max(method, url);
+        cs->drain_max = cs->body.max < AZK_SERVE_DRAIN_MIN / 2 ? AZK_SERVE_DRAIN_MIN
+                                                               : 2 * (uint64_t)cs->body.max;
         *con_cls = cs;
         azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
         if (cs->body.max > AZK_SERVE_BODY_MAX)
             return gate(srv, c, url, method, cs);
         return MHD_YES;
     }
-    if (*upload_data_size > 0 && cs->up != NULL) {
-        azk_serve__upload_feed(cs->up, upload_data, *upload_data_size);
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
     if (*upload_data_size > 0) {
-        /* each connection has its thread: a slow upload holds only its own */
-        if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK)
-            cs->too_big = true;
+        /* each connection has its thread: a slow upload holds only its own. A body past its
+         * route's limit is dropped (the answer, 413 or 403, comes as a page when it ends),
+         * but read at most to drain_max: a client streaming without end is cut off */
+        size_t n = *upload_data_size;
+        cs->got += n;
         *upload_data_size = 0;
+        if (cs->got > cs->drain_max)
+            return MHD_NO;
+        if (cs->busy || cs->too_big || cs->dropping || !hold(cs, n))
+            return MHD_YES;
+        if (cs->up != NULL ? !azk_serve__upload_feed(cs->up, upload_data, n)
+                           : azk_buf_put(&cs->body, upload_data, n) != AZK_OK) {
+            /* refused (413, 403, 400): what it held goes now, the rest is dropped */
+            cs->dropping = true;
+            cs->too_big = cs->up == NULL;
+            azk_buf_dispose_secret(&cs->body);
+            unhold(cs);
+        }
         return MHD_YES;
     }
     memset(&rs, 0, sizeof(rs));
@@ -489,6 +543,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     if (cs != NULL) {
+        unhold(cs);
         azk_buf_dispose_secret(&cs->body);
         azk_serve__upload_free(cs->up);
         azk_free(cs);

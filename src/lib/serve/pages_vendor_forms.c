@@ -169,6 +169,10 @@ azk_status azk_serve__h_vendor_doc(struct azk_server *srv, struct azk_serve_req 
     azk_buf path = AZK_BUF_INIT;
     if (v == NULL || cls == NULL || kind == NULL || received == NULL)
         return missing(rq, rs);
+    /* a "file" part that came as text (its file name unreadable to MHD: a NUL, filename*=):
+     * refused, never recorded as a document without its file */
+    if (file == NULL && field(rq, "file") != NULL)
+        return azk_serve__fail(rq, rs, 400, "bad_form", T_("The form could not be read."));
     if (file != NULL) { /* kept by the library under its SHA-256 (upload.c: a private copy) */
         rc = azk_serve__upload_tmp(srv, file, len, &path);
         if (rc != AZK_OK)

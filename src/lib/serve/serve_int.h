@@ -666,10 +666,16 @@ struct azk_serve_upload;
 #define AZK_SERVE_TEMPLATE_BODY_MAX (1024u * 1024u)       /* a questionnaire template */
 #define AZK_SERVE_ANSWERS_BODY_MAX  (16u * 1024u * 1024u) /* signed answers with evidence */
 #define AZK_SERVE_DOC_BODY_MAX      (16u * 1024u * 1024u) /* a certification, a document */
+/* A body past its route's limit is read and dropped (the answer comes as a page) up to twice
+ * that limit, at least AZK_SERVE_DRAIN_MIN; past that the connection is closed. */
+#define AZK_SERVE_DRAIN_MIN (1024u * 1024u)
+/* The bytes of large bodies held by all connections together; over it: 503 (http.c). */
+#define AZK_SERVE_UPLOADS_HELD_MAX (64u * 1024u * 1024u)
 struct azk_serve_upload *azk_serve__upload_new(void *conn, size_t max);
 /* The session's CSRF token the form must carry before its file (set once the headers passed). */
 void azk_serve__upload_expect(struct azk_serve_upload *u, const char *csrf);
-void azk_serve__upload_feed(struct azk_serve_upload *u, const char *data, size_t size);
+/* More of the body: false once it is refused (what it held is dropped; the rest too). */
+bool azk_serve__upload_feed(struct azk_serve_upload *u, const char *data, size_t size);
 void azk_serve__upload_free(struct azk_serve_upload *u);
 /* The body has come: the small fields become rq's form, the file rq->upload; or an answer
  * (400 malformed, 413 too large) and *ok false. A file that came before a right CSRF field:

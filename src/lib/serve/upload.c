@@ -122,12 +122,31 @@ void azk_serve__upload_expect(struct azk_serve_upload *u, const char *csrf)
     u->expect_set = csrf[0] != '\0';
 }
 
-void azk_serve__upload_feed(struct azk_serve_upload *u, const char *data, size_t size)
+/* What a refused body held so far: dropped at once (its answer needs none of it). */
+static void release(struct azk_serve_upload *u)
+{
+    for (size_t i = 0; i < u->count; i++) {
+        azk_free(u->names[i]);
+        u->names[i] = NULL;
+        azk_buf_dispose_secret(&u->values[i]);
+    }
+    u->count = 0;
+    azk_buf_dispose_secret(&u->file);
+}
+
+bool azk_serve__upload_feed(struct azk_serve_upload *u, const char *data, size_t size)
 {
     /* after a refusal the rest is read and dropped: nothing more is held */
     if (u->fail == 0 && u->pp != NULL && MHD_post_process(u->pp, data, size) != MHD_YES &&
         u->fail == 0)
         u->fail = 400;
+    if (u->fail != 0 || u->pp == NULL) {
+        if (u->fail == 0)
+            u->fail = 400;
+        release(u);
+        return false;
+    }
+    return true;
 }
 
 void azk_serve__upload_free(struct azk_serve_upload *u)
