@@ -225,6 +225,52 @@ class ServeUploadAttackTest(unittest.TestCase):
         self.no_temp_left()
         self.alive()
 
+    # ---- slow loris ----------------------------------------------------------------------
+
+    def trickle(self, port, path, headers, cookie, seconds=6):
+        """Headers, then one body byte every 0.2 s (the connection never silent): the seconds
+        until the server closed it, or None when it was still open after `seconds`."""
+        ctx = ssl.create_default_context(cafile=self.srv.cafile)
+        s = ctx.wrap_socket(socket.create_connection(("localhost", port)),
+                            server_hostname="localhost")
+        h = list(headers) + ([("Cookie", self.cookie)] if cookie else [])
+        t0 = time.monotonic()
+        try:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: localhost\r\n%s\r\n"
+                       % (path, "".join("%s: %s\r\n" % kv for kv in h))).encode("utf-8"))
+            s.settimeout(0.2)
+            while time.monotonic() - t0 < seconds:
+                try:
+                    s.sendall(b"a")
+                    if s.recv(1) == b"":
+                        return time.monotonic() - t0
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return time.monotonic() - t0
+            return None
+        finally:
+            s.close()
+
+    def test_slow_loris(self):
+        """Regression: a body sent a byte at a time (never silent for the connection
+        timeout) held its connection and thread for as long as the client liked (an
+        anonymous /login: 16 KiB at 5 bytes a second, an hour). Now, once the connection
+        timeout (1 s here) has passed, a body must average 1 KiB/s: closed within seconds.
+        Other requests go on meanwhile (the handler lock is not held while a body comes)."""
+        x = P.Extra(self.srv, ["--connection-timeout", "1"])
+        try:
+            for path, hdr, cookie in (
+                    ("/login", [("Content-Type", "application/x-www-form-urlencoded"),
+                                ("Content-Length", "16000")], False),
+                    ("/vendor/doc", [("Content-Type", MP),
+                                     ("Content-Length", str(16 * MIB))], True)):
+                t = self.trickle(x.port, path, hdr, cookie)
+                self.assertIsNotNone(t, "%s: still reading a trickling body" % path)
+                self.alive()
+        finally:
+            x.stop()
+
     # ---- hostile parts -------------------------------------------------------------------
 
     def test_hostile_parts(self):

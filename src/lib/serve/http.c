@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 extern int _nl_msg_cat_cntr; /* glibc/GNU gettext: bumped when LANGUAGE changes */
 
@@ -175,6 +176,7 @@ struct conn_state {
     bool dropping;               /* the body is refused (upload.c): the rest is read and dropped */
     uint64_t got, drain_max;     /* body bytes received; past drain_max the connection ends */
     size_t held;                 /* bytes of this body counted in uploads_held */
+    struct timespec start;       /* when the headers came (CLOCK_MONOTONIC) */
     bool gating;                 /* the headers of a large-body route, checked before its body */
     struct azk_serve_upload *up; /* a multipart/form-data body, streamed (upload.c) */
 };
@@ -478,6 +480,18 @@ static bool hold(struct conn_state *cs, size_t n)
     return true;
 }
 
+/* A body trickling in (slow loris: a byte now and then, so the connection is never silent
+ * for connection_timeout_s): once that long has passed since the headers, it must have come
+ * at AZK_SERVE_BODY_MIN_RATE bytes a second on average, else the connection is closed. */
+static bool too_slow(const struct azk_server *srv, const struct conn_state *cs)
+{
+    struct timespec now;
+    double t, grace = (double)srv->opts.connection_timeout_s;
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    t = (double)(now.tv_sec - cs->start.tv_sec) + (double)(now.tv_nsec - cs->start.tv_nsec) / 1e9;
+    return t > grace && (double)cs->got < (t - grace) * AZK_SERVE_BODY_MIN_RATE;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -497,6 +511,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->body.max = azk_serve__route_body_max(method, url);
         cs->drain_max = cs->body.max < AZK_SERVE_DRAIN_MIN / 2 ? AZK_SERVE_DRAIN_MIN
                                                                : 2 * (uint64_t)cs->body.max;
+        (void)clock_gettime(CLOCK_MONOTONIC, &cs->start);
         *con_cls = cs;
         azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
         if (cs->body.max > AZK_SERVE_BODY_MAX)
@@ -510,7 +525,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         size_t n = *upload_data_size;
         cs->got += n;
         *upload_data_size = 0;
-        if (cs->got > cs->drain_max)
+        if (cs->got > cs->drain_max || too_slow(srv, cs))
             return MHD_NO;
         if (cs->busy || cs->too_big || cs->dropping || !hold(cs, n))
             return MHD_YES;

@@ -671,6 +671,9 @@ struct azk_serve_upload;
 #define AZK_SERVE_DRAIN_MIN (1024u * 1024u)
 /* The bytes of large bodies held by all connections together; over it: 503 (http.c). */
 #define AZK_SERVE_UPLOADS_HELD_MAX (64u * 1024u * 1024u)
+/* A body still arriving connection_timeout_s after its headers must average this many bytes
+ * a second (Apache mod_reqtimeout's MinRate), else its connection is closed (http.c). */
+#define AZK_SERVE_BODY_MIN_RATE 1024
 struct azk_serve_upload *azk_serve__upload_new(void *conn, size_t max);
 /* The session's CSRF token the form must carry before its file (set once the headers passed). */
 void azk_serve__upload_expect(struct azk_serve_upload *u, const char *csrf);
