@@ -8,7 +8,9 @@ and the budget comes back when they end); hostile parts (two files, duplicated C
 a part with no name, nested multipart, thousands of tiny parts, a huge part header, a file
 name with ../, NUL or a Japanese personal name) are refused or taken without the sender's
 file name ever reaching the home, the ledger or the server's output, and no temporary
-upload directory is left behind."""
+upload directory is left behind; a body trickling in a byte at a time (slow loris) is cut
+off once the connection timeout has passed; a killed server's upload directories are
+removed at the next start."""
 
 import hashlib
 import json
@@ -270,6 +272,32 @@ class ServeUploadAttackTest(unittest.TestCase):
                 self.alive()
         finally:
             x.stop()
+
+    # ---- a server killed inside a handler ---------------------------------------------
+
+    def test_stale_upload_dirs_swept(self):
+        """Regression: a server killed while a handler had an upload in its private temp
+        file (<home>/serve/upload-XXXXXX/upload) left the sender's file there for good. Now a
+        server starting removes those older than an hour (a younger one may be another
+        server's on the same home, in its handler)."""
+        d = os.path.join(self.srv.home, "serve")
+        made = {}
+        for name, age in (("upload-Stale1", 7200), ("upload-Young1", 0)):
+            os.mkdir(os.path.join(d, name), 0o700)
+            f = os.path.join(d, name, "upload")
+            with open(f, "wb") as fh:
+                fh.write(b"%PDF-1.4 left behind\n")
+            t = time.time() - age
+            os.utime(os.path.join(d, name), (t, t))
+            made[name] = f
+        x = P.Extra(self.srv)
+        try:
+            self.assertFalse(os.path.exists(os.path.join(d, "upload-Stale1")))
+            self.assertTrue(os.path.exists(made["upload-Young1"]))
+        finally:
+            x.stop()
+            os.unlink(made["upload-Young1"])
+            os.rmdir(os.path.join(d, "upload-Young1"))
 
     # ---- hostile parts -------------------------------------------------------------------
 

@@ -708,6 +708,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_review);
 AZK_NODISCARD azk_status azk_serve__upload_tmp(struct azk_server *srv, const uint8_t *data,
                                                size_t len, azk_buf *path);
 void azk_serve__upload_tmp_done(azk_buf *path);
+/* At start: upload directories older than an hour (a killed server's) removed. */
+void azk_serve__upload_sweep(struct azk_server *srv);
 /* ---- end vendor files and questionnaires -------------------------------- */
 
 /* ---- dashboard summary (issue 13) --------------------------------------- */

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 struct azk_serve_upload {
@@ -289,4 +291,38 @@ void azk_serve__upload_tmp_done(azk_buf *path)
         (void)rmdir(p);
     }
     azk_buf_dispose(path);
+}
+
+/* Upload directories a server killed inside a handler left behind (their file holds what a
+ * user sent): removed at start when older than an hour. A younger one may be another
+ * server's on the same home, in the middle of its handler (which takes seconds). */
+void azk_serve__upload_sweep(struct azk_server *srv)
+{
+    azk_buf dir = AZK_BUF_INIT, p = AZK_BUF_INIT;
+    DIR *d;
+    struct dirent *e;
+    time_t old = time(NULL) - 3600;
+    if (azk_store__path(&dir, srv->h, "serve") != AZK_OK) {
+        azk_error_clear();
+        return;
+    }
+    d = opendir((const char *)dir.data);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        struct stat st;
+        if (strncmp(e->d_name, "upload-", 7) != 0 || strlen(e->d_name) != 13)
+            continue;
+        p.len = 0;
+        if (azk_buf_printf(&p, "%s/%s", (const char *)dir.data, e->d_name) != AZK_OK)
+            break;
+        if (lstat((const char *)p.data, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_mtime > old)
+            continue;
+        if (azk_buf_puts(&p, "/upload") != AZK_OK)
+            break;
+        azk_serve__upload_tmp_done(&p); /* the file, then its directory */
+    }
+    if (d != NULL)
+        (void)closedir(d);
+    azk_error_clear();
+    azk_buf_dispose(&p);
+    azk_buf_dispose(&dir);
 }
