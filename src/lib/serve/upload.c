@@ -249,15 +249,16 @@ azk_status azk_serve__upload_tmp(struct azk_server *srv, const uint8_t *data, si
     azk_status rc = azk_store__path(path, srv->h, "serve");
     int fd = -1;
     size_t off = 0;
-    if (rc != AZK_OK)
-        return rc;
-    if (mkdir((const char *)path->data, 0700) != 0 && errno != EEXIST)
-        return azk_error_errno("create serve directory");
-    rc = azk_buf_puts(path, "/upload-XXXXXX");
+    if (rc == AZK_OK && mkdir((const char *)path->data, 0700) != 0 && errno != EEXIST)
+        rc = azk_error_errno("create serve directory");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(path, "/upload-XXXXXX");
     if (rc == AZK_OK && mkdtemp((char *)path->data) == NULL)
         rc = azk_error_errno("create upload directory");
-    if (rc != AZK_OK)
+    if (rc != AZK_OK) {
+        azk_buf_dispose(path); /* the callers return at once: nothing to remove */
         return rc;
+    }
     rc = azk_buf_puts(path, "/upload"); /* never the sender's file name */
     if (rc == AZK_OK) {
         fd = open((const char *)path->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
