@@ -36,7 +36,8 @@ typedef struct {
     const char *host_name;
     /** A plain-HTTP port that only redirects to HTTPS (308); 0 = none */
     unsigned redirect_port;
-    unsigned connection_timeout_s; /**< a connection silent this long is closed; 0 = 30 */
+    unsigned connection_timeout_s; /**< a connection silent this long is closed (a body still
+                                        coming after it: at least 1 KiB/s); 0 = 30 */
     unsigned drain_timeout_s;      /**< stop/reload: wait this long for requests running; 0 = 30 */
     unsigned rate_user_per_min;    /**< requests per minute of one user; 0 = 600 */
     unsigned rate_source_per_min;  /**< requests per minute of one source address; 0 = 1200 */

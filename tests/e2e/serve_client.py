@@ -123,6 +123,23 @@ class Codes:
             self.wait()
 
 
+def multipart(fields, files):
+    """(content type, body bytes) of a multipart/form-data form: fields [(name, value)]
+    first, then files {name: (filename, bytes)}."""
+    b = "azkb" + os.urandom(12).hex()
+    out = []
+    for k, v in fields:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
+                    % (b, k, v)).encode("utf-8"))
+    for k, (fn, data) in files.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: application/octet-stream\r\n\r\n" % (b, k, fn))
+                   .encode("utf-8"))
+        out.append(data + b"\r\n")
+    out.append(("--%s--\r\n" % b).encode("utf-8"))
+    return "multipart/form-data; boundary=" + b, b"".join(out)
+
+
 class Resp:
     def __init__(self, r):
         self.status = r.status
@@ -187,6 +204,20 @@ class Client:
         if self.jar:
             h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
         c.request(method, path, body=body.encode("utf-8"), headers=h)
+        r = Resp(c.getresponse())
+        c.close()
+        return r
+
+    def upload(self, path, fields, files):
+        """A multipart/form-data POST (a page's file upload): fields in order (put the csrf
+        token first: the server takes no file before it), then files {name: (filename,
+        bytes)}."""
+        ct, body = multipart(fields, files)
+        c = http.client.HTTPSConnection("localhost", self.port, context=self.ctx, timeout=30)
+        h = {"Content-Type": ct}
+        if self.jar:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
+        c.request("POST", path, body=body, headers=h)
         r = Resp(c.getresponse())
         c.close()
         return r

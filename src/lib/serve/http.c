@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 extern int _nl_msg_cat_cntr; /* glibc/GNU gettext: bumped when LANGUAGE changes */
 
@@ -170,6 +172,13 @@ const char *azk_serve__cookie(struct azk_serve_req *rq, const char *name)
 struct conn_state {
     azk_buf body;
     bool too_big;
+    bool busy;                   /* the uploads held by all connections are at their limit: 503 */
+    bool dropping;               /* the body is refused (upload.c): the rest is read and dropped */
+    uint64_t got, drain_max;     /* body bytes received; past drain_max the connection ends */
+    size_t held;                 /* bytes of this body counted in uploads_held */
+    struct timespec start;       /* when the headers came (CLOCK_MONOTONIC) */
+    bool gating;                 /* the headers of a large-body route, checked before its body */
+    struct azk_serve_upload *up; /* a multipart/form-data body, streamed (upload.c) */
 };
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct azk_serve_resp *rs)
@@ -184,6 +193,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct azk_serve_resp
     (void)MHD_add_response_header(r, "Content-Type",
                                   rs->content_type != NULL ? rs->content_type
                                                            : "text/html; charset=utf-8");
+    if (rs->attachment[0] != '\0')
+        (void)MHD_add_response_header(r, "Content-Disposition", rs->attachment);
     if (rs->location[0] != '\0')
         (void)MHD_add_response_header(r, "Location", rs->location);
     if (rs->retry_after > 0) {
@@ -227,6 +238,8 @@ static azk_status read_body(struct MHD_Connection *c, struct conn_state *cs,
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     azk_status rc;
     *ok = false;
+    if (cs->up != NULL) /* a file upload on a page: its fields, its file (upload.c) */
+        return azk_serve__upload_finish(cs->up, rq, rs, ok);
     if (!rq->api) {
         if (ct == NULL || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
             azk_serve__form_parse(rq, (const char *)cs->body.data, cs->body.len) != AZK_OK)
@@ -249,6 +262,33 @@ static azk_status read_body(struct MHD_Connection *c, struct conn_state *cs,
     if (rc == AZK_OK)
         *ok = true;
     return rc;
+}
+
+/* The authorisation rule's answer: true when the request may go on, else the refusal made
+ * (a redirect to the login page, 401, or 403 with a ledger entry) with *rc. */
+static bool admitted(struct azk_server *srv, const struct azk_serve_route *route,
+                     struct azk_serve_req *rq, struct azk_serve_resp *rs, azk_status *rc)
+{
+    switch (azk_serve__authorize(route, &rq->who)) {
+        case AZK_AUTHZ_ALLOW:
+            return true;
+        case AZK_AUTHZ_LOGIN:
+            if (strcmp(rq->method, "GET") == 0 && !rq->api) {
+                rs->status = 303;
+                (void)snprintf(rs->location, sizeof(rs->location), "/login");
+                *rc = azk_buf_puts(&rs->body, "");
+            } else {
+                *rc = azk_serve__fail(rq, rs, 401, "unauthenticated", T_("Please log in."));
+            }
+            return false;
+        case AZK_AUTHZ_DENY:
+        default:
+            *rc = azk_serve__ledger(srv, rq, "serve.deny", NULL, "refused", rq->path);
+            if (*rc == AZK_OK)
+                *rc = azk_serve__fail(rq, rs, 403, "forbidden",
+                                      T_("You are not allowed to do this."));
+            return false;
+    }
 }
 
 static void handle(struct azk_server *srv, struct MHD_Connection *c, const char *url,
@@ -288,7 +328,13 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
         rc = azk_serve__fail(&rq, rs, 413, "too_large", T_("The request is too large."));
         goto done;
     }
-    if (strcmp(method, "POST") == 0) {
+    if (cs->busy) {
+        rs->retry_after = 30;
+        rc = azk_serve__fail(&rq, rs, 503, "unavailable",
+                             T_("Too many files are being uploaded; try again in a moment."));
+        goto done;
+    }
+    if (strcmp(method, "POST") == 0 && !cs->gating) {
         rc = read_body(c, cs, &rq, rs, &body_ok);
         if (rc != AZK_OK || !body_ok)
             goto done;
@@ -296,7 +342,8 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
     rc = azk_serve__session_load(srv, &rq);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_serve__rate_check(srv, &rq, &wait_s);
+    if (!cs->gating)
+        rc = azk_serve__rate_check(srv, &rq, &wait_s);
     if (rc != AZK_OK)
         goto done;
     if (wait_s > 0) {
@@ -305,28 +352,11 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
                              T_("Too many requests; wait a moment and try again."));
         goto done;
     }
-    switch (azk_serve__authorize(route, &rq.who)) {
-        case AZK_AUTHZ_ALLOW:
-            break;
-        case AZK_AUTHZ_LOGIN:
-            if (strcmp(method, "GET") == 0 && !rq.api) {
-                rs->status = 303;
-                (void)snprintf(rs->location, sizeof(rs->location), "/login");
-                rc = azk_buf_puts(&rs->body, "");
-            } else {
-                rc = azk_serve__fail(&rq, rs, 401, "unauthenticated", T_("Please log in."));
-            }
-            goto done;
-        case AZK_AUTHZ_DENY:
-        default:
-            rc = azk_serve__ledger(srv, &rq, "serve.deny", NULL, "refused", url);
-            if (rc == AZK_OK)
-                rc = azk_serve__fail(&rq, rs, 403, "forbidden",
-                                     T_("You are not allowed to do this."));
-            goto done;
-    }
-    if (route->changes_state && route->access != AZK_ACCESS_PUBLIC) {
-        /* pages: the form's csrf field; the API: the X-CSRF-Token header */
+    if (!admitted(srv, route, &rq, rs, &rc))
+        goto done;
+    /* pages: the form's csrf field; the API: the X-CSRF-Token header. While gating, a page's
+     * field is still to come: upload.c takes no file before a right one */
+    if (route->changes_state && route->access != AZK_ACCESS_PUBLIC && !(cs->gating && !rq.api)) {
         const char *tok = rq.api ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token")
                                  : azk_serve__form(&rq, "csrf");
         if (tok == NULL || !azk_serve__same(tok, rq.who.csrf)) {
@@ -337,6 +367,20 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
                                         "token). Reload the page and try again."));
             goto done;
         }
+    }
+    if (cs->gating) {
+        /* the headers passed: the body may come. /api/v1: 413 now when it says it is too
+         * large; a page's is read and dropped, then 413 (a browser shows a refusal it gets
+         * while still sending as a broken connection, not as the page saying why) */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (rq.api && cl != NULL && strtoull(cl, NULL, 10) > cs->body.max) {
+            rc = azk_serve__fail(&rq, rs, 413, "too_large", T_("The request is too large."));
+            goto done;
+        }
+        rs->status = 0; /* no answer yet */
+        if (cs->up != NULL)
+            azk_serve__upload_expect(cs->up, rq.who.csrf);
+        goto done;
     }
     /* no request inherits the TOTP authentication of another (a login leaves it on the
      * shared home handle): a two-person act needs this request's own step-up */
@@ -369,6 +413,85 @@ done:
         azk_error_clear(); /* only an allocation: the next request sets it again */
 }
 
+/*
+ * A route taking a large body (a file): the session, the role and, for /api/v1, the
+ * X-CSRF-Token header are checked when the headers arrive, and a refusal is answered before
+ * any of the body is read (MHD closes the connection after it). A page's form takes its file
+ * as multipart/form-data, streamed through MHD's post processor (upload.c); any other body
+ * of a page keeps the 16 KiB of every route.
+ */
+static enum MHD_Result gate(struct azk_server *srv, struct MHD_Connection *c, const char *url,
+                            const char *method, struct conn_state *cs)
+{
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    struct azk_serve_resp rs;
+    enum MHD_Result ret = MHD_YES;
+    if (!is_api_path(url)) {
+        if (ct != NULL && strncmp(ct, "multipart/form-data", 19) == 0) {
+            cs->up = azk_serve__upload_new(c, cs->body.max);
+            if (cs->up == NULL)
+                return MHD_NO;
+        } else {
+            cs->body.max = AZK_SERVE_BODY_MAX;
+        }
+    }
+    memset(&rs, 0, sizeof(rs));
+    rs.status = 200;
+    cs->gating = true;
+    (void)pthread_mutex_lock(&srv->plat->lock);
+    handle(srv, c, url, method, cs, &rs);
+    (void)pthread_mutex_unlock(&srv->plat->lock);
+    cs->gating = false;
+    if (rs.status != 0)
+        ret = send_resp(c, &rs); /* refused: the body is never read */
+    azk_buf_dispose(&rs.body);
+    return ret;
+}
+
+/*
+ * The bytes of large bodies (files) held in memory by all connections together, at most
+ * AZK_SERVE_UPLOADS_HELD_MAX: one operator's session opening many connections cannot make
+ * the server hold 16 MiB for each of them. A body over the budget is dropped, its request
+ * answered 503 with Retry-After. 16 KiB bodies are not counted (the connection limit bounds
+ * them).
+ */
+static atomic_size_t uploads_held;
+
+static void unhold(struct conn_state *cs)
+{
+    (void)atomic_fetch_sub(&uploads_held, cs->held);
+    cs->held = 0;
+}
+
+static bool hold(struct conn_state *cs, size_t n)
+{
+    if (cs->body.max <= AZK_SERVE_BODY_MAX && cs->up == NULL)
+        return true;
+    if (atomic_fetch_add(&uploads_held, n) + n > AZK_SERVE_UPLOADS_HELD_MAX) {
+        (void)atomic_fetch_sub(&uploads_held, n);
+        cs->busy = true; /* what this body held goes now, the rest is dropped */
+        azk_serve__upload_free(cs->up);
+        cs->up = NULL;
+        azk_buf_dispose_secret(&cs->body);
+        unhold(cs);
+        return false;
+    }
+    cs->held += n;
+    return true;
+}
+
+/* A body trickling in (slow loris: a byte now and then, so the connection is never silent
+ * for connection_timeout_s): once that long has passed since the headers, it must have come
+ * at AZK_SERVE_BODY_MIN_RATE bytes a second on average, else the connection is closed. */
+static bool too_slow(const struct azk_server *srv, const struct conn_state *cs)
+{
+    struct timespec now;
+    double t, grace = (double)srv->opts.connection_timeout_s;
+    (void)clock_gettime(CLOCK_MONOTONIC, &now);
+    t = (double)(now.tv_sec - cs->start.tv_sec) + (double)(now.tv_nsec - cs->start.tv_nsec) / 1e9;
+    return t > grace && (double)cs->got < (t - grace) * AZK_SERVE_BODY_MIN_RATE;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -383,22 +506,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs = azk_calloc(1, sizeof(*cs));
         if (cs == NULL)
             return MHD_NO;
-        /* the body this route accepts (16 KiB but for a report import); too large: 413 */
+        /* the body this route accepts (16 KiB but for the routes taking files); too large:
+         * 413 */
         cs->body.max = azk_serve__route_body_max(method, url);
-        /* the body is read before the session is checked: a request carrying no session
-         * cookie at all cannot make the server hold more than 16 KiB for it */
-        if (cs->body.max > AZK_SERVE_BODY_MAX &&
-            MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AZK_SERVE_SESSION_COOKIE) == NULL)
-            cs->body.max = AZK_SERVE_BODY_MAX;
+        cs->drain_max = cs->body.max < AZK_SERVE_DRAIN_MIN / 2 ? AZK_SERVE_DRAIN_MIN
+                                                               : 2 * (uint64_t)cs->body.max;
+        (void)clock_gettime(CLOCK_MONOTONIC, &cs->start);
         *con_cls = cs;
         azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
+        if (cs->body.max > AZK_SERVE_BODY_MAX)
+            return gate(srv, c, url, method, cs);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        /* each connection has its thread: a slow upload holds only its own */
-        if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK)
-            cs->too_big = true;
+        /* each connection has its thread: a slow upload holds only its own. A body past its
+         * route's limit is dropped (the answer, 413 or 403, comes as a page when it ends),
+         * but read at most to drain_max: a client streaming without end is cut off */
+        size_t n = *upload_data_size;
+        cs->got += n;
         *upload_data_size = 0;
+        if (cs->got > cs->drain_max || too_slow(srv, cs))
+            return MHD_NO;
+        if (cs->busy || cs->too_big || cs->dropping || !hold(cs, n))
+            return MHD_YES;
+        if (cs->up != NULL ? !azk_serve__upload_feed(cs->up, upload_data, n)
+                           : azk_buf_put(&cs->body, upload_data, n) != AZK_OK) {
+            /* refused (413, 403, 400): what it held goes now, the rest is dropped */
+            cs->dropping = true;
+            cs->too_big = cs->up == NULL;
+            azk_buf_dispose_secret(&cs->body);
+            unhold(cs);
+        }
         return MHD_YES;
     }
     memset(&rs, 0, sizeof(rs));
@@ -420,7 +558,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     if (cs != NULL) {
+        unhold(cs);
         azk_buf_dispose_secret(&cs->body);
+        azk_serve__upload_free(cs->up);
         azk_free(cs);
         *con_cls = NULL;
         azk_serve__inflight(g, -1);

@@ -259,6 +259,7 @@ azk_status azk_serve_start(azk_server **out, azk_home *h, const azk_serve_option
     rc = azk_serve__tls_material(h, &srv->opts, &g->cert_pem, &g->key_pem);
     if (rc != AZK_OK)
         goto fail;
+    azk_serve__upload_sweep(srv);
     g->daemon = azk_serve__mhd_start(g, -1, g->cert_pem, g->key_pem);
     if (g->daemon == NULL) {
         rc = azk_error_set(AZK_ERR_IO, "serve: cannot listen on %s:%u (in use, or TLS refused)",

@@ -128,7 +128,12 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
         if (rc == AZK_OK)
             rc = azk_serve__url(&b, id);
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&b, "\">%s</a>", T_("Monthly reports"));
+            rc = azk_buf_printf(&b,
+                                "\">%s</a> | <a href=\"/vendor/quest?id=", T_("Monthly reports"));
+        if (rc == AZK_OK) /* pages_vendor_quest.c */
+            rc = azk_serve__url(&b, id);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&b, "\">%s</a>", T_("Questionnaires"));
         if (rc == AZK_OK && (rq->who.role == AZK_ROLE_ADMIN || rq->who.role == AZK_ROLE_OPERATOR)) {
             rc = azk_buf_puts(&b, " | <a href=\"/vendor/edit?id=");
             if (rc == AZK_OK)
@@ -354,21 +359,23 @@ azk_status azk_serve__h_vreports(struct azk_server *srv, struct azk_serve_req *r
         rc = azk_buf_puts(&b, "</tbody></table>");
     if (rc == AZK_OK && (rq->who.role == AZK_ROLE_ADMIN || rq->who.role == AZK_ROLE_OPERATOR)) {
         rc = azk_buf_printf(&b, "<h2>%s</h2><p>%s</p>", T_("Import a monthly report"),
-                            T_("Paste the report file (JSON). It is verified offline against "
-                               "this vendor's registered keys; nothing is stored unless every "
-                               "check passes."));
+                            T_("Choose the report file (JSON, up to 4 MiB). It is verified "
+                               "offline against this vendor's registered keys; nothing is "
+                               "stored unless every check passes."));
         if (rc == AZK_OK)
-            rc = azk_serve__form_head(&b, rq, "/vendor/reports/import", false);
+            rc = azk_serve__upload_form_head(&b, rq, "/vendor/reports/import");
         if (rc == AZK_OK)
             rc = azk_buf_puts(&b, "<input type=\"hidden\" name=\"vendor\" value=\"");
         if (rc == AZK_OK)
             rc = azk_serve__html(&b, id);
         if (rc == AZK_OK)
             rc = azk_buf_printf(&b,
-                                "\"><label>%s <input name=\"client\"></label><br><textarea "
-                                "name=\"" REPORT_FIELD "\" rows=\"8\" cols=\"80\" required>"
-                                "</textarea><br><button type=\"submit\">%s</button></form>",
-                                T_("Client (empty: as earlier reports)"), T_("Verify and import"));
+                                "\"><label>%s <input name=\"client\"></label><br><label>%s "
+                                "<input type=\"file\" name=\"" REPORT_FIELD "\" "
+                                "accept=\".json,application/json\" required></label><br>"
+                                "<button type=\"submit\">%s</button></form>",
+                                T_("Client (empty: as earlier reports)"), T_("Report file"),
+                                T_("Verify and import"));
     }
     if (rc == AZK_OK) {
         char title[160];
@@ -433,7 +440,8 @@ azk_status azk_serve__h_vreport_import(struct azk_server *srv, struct azk_serve_
                                        struct azk_serve_resp *rs)
 {
     const char *id = azk_serve__form(rq, "vendor");
-    const char *text = azk_serve__form(rq, REPORT_FIELD);
+    const uint8_t *text = NULL;
+    size_t len = 0;
     const char *client = azk_serve__form(rq, "client");
     azk_vendor_import_options o = AZK_VENDOR_IMPORT_OPTIONS_INIT;
     azk_vendor_import_result res;
@@ -442,9 +450,10 @@ azk_status azk_serve__h_vreport_import(struct azk_server *srv, struct azk_serve_
     int fd = -1;
     azk_status rc;
     memset(&res, 0, sizeof(res));
-    if (id == NULL || text == NULL || text[0] == '\0')
+    /* the page: the uploaded file (upload.c); the API: the JSON body's string */
+    if (id == NULL || !azk_serve__upload_text(rq, REPORT_FIELD, &text, &len))
         return azk_serve__fail(rq, rs, 400, "bad_argument",
-                               T_("A vendor and the report's text are required."));
+                               T_("A vendor and the report file are required."));
     rc = vendor_json(srv, AZK_VENDOR_VIEW_SHOW, id, &v);
     if (!vendor_arg(rq, rs, rc, &rc))
         return rc;
@@ -463,7 +472,7 @@ azk_status azk_serve__h_vreport_import(struct azk_server *srv, struct azk_serve_
         return azk_error_set(AZK_ERR_IO, "cannot hold the uploaded report");
     }
     {
-        size_t len = strlen(text), off = 0;
+        size_t off = 0;
         while (off < len) {
             ssize_t n = write(fd, text + off, len - off);
             if (n <= 0)

@@ -171,10 +171,24 @@ azk_status azk_serve__h_vendor_doc(struct azk_server *srv, struct azk_serve_req 
     const char *received = field(rq, "received_on");
     char did[37] = "";
     azk_status rc;
+    size_t len = 0;
+    const uint8_t *file = azk_serve__upload_file(rq, "file", &len); /* the page's, optional */
+    azk_buf path = AZK_BUF_INIT;
     if (v == NULL || cls == NULL || kind == NULL || received == NULL)
         return missing(rq, rs);
+    /* a "file" part that came as text (its file name unreadable to MHD: a NUL, filename*=):
+     * refused, never recorded as a document without its file */
+    if (file == NULL && field(rq, "file") != NULL)
+        return azk_serve__fail(rq, rs, 400, "bad_form", T_("The form could not be read."));
+    if (file != NULL) { /* kept by the library under its SHA-256 (upload.c: a private copy) */
+        rc = azk_serve__upload_tmp(srv, file, len, &path);
+        if (rc != AZK_OK)
+            return rc;
+    }
     rc = azk_vendor_doc_add(srv->h, v, cls, kind, field(rq, "ref"), field(rq, "issued_on"),
-                            field(rq, "expires_on"), received, NULL, did);
+                            field(rq, "expires_on"), received,
+                            file != NULL ? (const char *)path.data : NULL, did);
+    azk_serve__upload_tmp_done(&path);
     return answer(rq, rs, v, rc, T_("Certification or document recorded"), did);
 }
 
@@ -201,8 +215,11 @@ static azk_status head(azk_buf *b, const struct azk_serve_req *rq, const char *t
                        const char *action, const char *id)
 {
     azk_status rc = azk_buf_printf(b, "<h2>%s</h2>", title);
+    /* a route that takes a file (routes.c big_bodies): multipart, CSRF field first */
     if (rc == AZK_OK)
-        rc = azk_serve__form_head(b, rq, action, false);
+        rc = azk_serve__route_body_max("POST", action) > AZK_SERVE_BODY_MAX
+                 ? azk_serve__upload_form_head(b, rq, action)
+                 : azk_serve__form_head(b, rq, action, false);
     if (rc == AZK_OK && id != NULL) {
         rc = azk_buf_puts(b, "<input type=\"hidden\" name=\"vendor\" value=\"");
         if (rc == AZK_OK)
@@ -346,6 +363,8 @@ azk_status azk_serve__h_vendor_edit(struct azk_server *srv, struct azk_serve_req
         rc = input(&b, T_("Expires on"), "expires_on", "date", false);
     if (rc == AZK_OK)
         rc = input(&b, T_("Received on"), "received_on", "date", true);
+    if (rc == AZK_OK) /* kept by its SHA-256; a change after upload is flagged */
+        rc = input(&b, T_("File (optional)"), "file", "file", false);
     if (rc == AZK_OK)
         rc = tail(&b, T_("Record"));
     if (rc == AZK_OK) {

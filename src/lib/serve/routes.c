@@ -260,6 +260,25 @@ static const struct azk_serve_route routes[] = {
     /* ---- end vendor register in serve ---- */
 
     /* ---- vendor files and questionnaires ---- */
+    {"GET", "/vendor/quest", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false, azk_serve__h_vquest},
+    {"GET", "/api/v1/vendor/questionnaires", AZK_ACCESS_ROLES, AZK_ROLES_STAFF, false, false,
+     azk_serve__h_api_vquest},
+    {"POST", "/vendor/quest/template", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vquest_template},
+    {"POST", "/api/v1/vendor/templates", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vquest_template},
+    {"POST", "/vendor/quest/send", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vquest_send},
+    {"POST", "/api/v1/vendor/questionnaires/send", AZK_ACCESS_ROLES,
+     AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false, azk_serve__h_vquest_send},
+    {"POST", "/vendor/quest/receive", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vquest_receive},
+    {"POST", "/api/v1/vendor/questionnaires/receive", AZK_ACCESS_ROLES,
+     AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false, azk_serve__h_vquest_receive},
+    {"POST", "/vendor/quest/review", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vquest_review},
+    {"POST", "/api/v1/vendor/questionnaires/review", AZK_ACCESS_ROLES,
+     AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false, azk_serve__h_vquest_review},
     /* ---- end vendor files and questionnaires ---- */
 
     /* ---- dashboard summary ---- */
@@ -314,6 +333,11 @@ static const struct {
     {"POST", "/api/v1/vendor/reports/import", AZK_SERVE_IMPORT_BODY_MAX},
     /* ---- end vendor management ---- */
     /* ---- vendor files and questionnaires ---- */
+    {"POST", "/vendor/quest/template", AZK_SERVE_TEMPLATE_BODY_MAX},
+    {"POST", "/api/v1/vendor/templates", AZK_SERVE_TEMPLATE_BODY_MAX},
+    {"POST", "/vendor/quest/receive", AZK_SERVE_ANSWERS_BODY_MAX},
+    {"POST", "/api/v1/vendor/questionnaires/receive", AZK_SERVE_ANSWERS_BODY_MAX},
+    {"POST", "/vendor/doc", AZK_SERVE_DOC_BODY_MAX}, /* a certification's file (page only) */
     /* ---- end vendor files and questionnaires ---- */
 };
 

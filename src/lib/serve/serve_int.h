@@ -69,10 +69,12 @@ struct azk_serve_route {
 };
 
 /* The request body a route accepts, in bytes: AZK_SERVE_BODY_MAX except the few listed in
- * routes.c (a vendor's monthly report with its certificates: AZK_SERVE_IMPORT_BODY_MAX). */
+ * routes.c (a vendor's monthly report with its certificates: AZK_SERVE_IMPORT_BODY_MAX; the
+ * files of the vendor files block), whose session and role http.c checks from the headers
+ * before any of the body is read. */
 #define AZK_SERVE_BODY_MAX        16384
 #define AZK_SERVE_IMPORT_BODY_MAX (4u * 1024u * 1024u)
-/* The session cookie's name (auth.c); without one, no route takes more than 16 KiB. */
+/* The session cookie's name (auth.c). */
 #define AZK_SERVE_SESSION_COOKIE "__Host-azk"
 size_t azk_serve__route_body_max(const char *method, const char *path);
 
@@ -121,6 +123,8 @@ struct azk_serve_req {
     /* /api/v1 requests: JSON errors; a POST's application/json body, parsed (json_body.c) */
     bool api;
     struct json_t *json;
+    /* a page's multipart/form-data body: its file (upload.c, azk_serve__upload_file) */
+    const struct azk_serve_upload *upload;
 };
 
 struct azk_serve_resp {
@@ -130,6 +134,7 @@ struct azk_serve_resp {
     char location[512];
     char cookies[3][256]; /* Set-Cookie values */
     unsigned retry_after; /* seconds, for a Retry-After header (429, 503); 0 = none */
+    char attachment[96];  /* a Content-Disposition header value (a download), or "" */
 };
 
 /* A query-string argument (borrowed), or NULL. */
@@ -690,6 +695,61 @@ AZK_NODISCARD azk_status azk_serve__vendor_audit_cell(azk_buf *b, const json_t *
 /* ---- end vendor register in serve --------------------------------------- */
 
 /* ---- vendor files and questionnaires (issue 15) ------------------------- */
+/*
+ * File uploads (upload.c). A route listed in routes.c's big_bodies is checked when its
+ * headers arrive (http.c: session, role, /api/v1's X-CSRF-Token, Content-Length; a refusal
+ * is answered before the body is read). A page's multipart/form-data body streams through
+ * MHD's post processor: no byte of the file is kept before the form's csrf field (first in
+ * the form) matched the session's; one file per request, up to the route's limit (413).
+ */
+struct azk_serve_upload;
+#define AZK_SERVE_TEMPLATE_BODY_MAX (1024u * 1024u)       /* a questionnaire template */
+#define AZK_SERVE_ANSWERS_BODY_MAX  (16u * 1024u * 1024u) /* signed answers with evidence */
+#define AZK_SERVE_DOC_BODY_MAX      (16u * 1024u * 1024u) /* a certification, a document */
+/* A body past its route's limit is read and dropped (the answer comes as a page) up to twice
+ * that limit, at least AZK_SERVE_DRAIN_MIN; past that the connection is closed. */
+#define AZK_SERVE_DRAIN_MIN (1024u * 1024u)
+/* The bytes of large bodies held by all connections together; over it: 503 (http.c). */
+#define AZK_SERVE_UPLOADS_HELD_MAX (64u * 1024u * 1024u)
+/* A body still arriving connection_timeout_s after its headers must average this many bytes
+ * a second (Apache mod_reqtimeout's MinRate), else its connection is closed (http.c). */
+#define AZK_SERVE_BODY_MIN_RATE 1024
+struct azk_serve_upload *azk_serve__upload_new(void *conn, size_t max);
+/* The session's CSRF token the form must carry before its file (set once the headers passed). */
+void azk_serve__upload_expect(struct azk_serve_upload *u, const char *csrf);
+/* More of the body: false once it is refused (what it held is dropped; the rest too). */
+bool azk_serve__upload_feed(struct azk_serve_upload *u, const char *data, size_t size);
+void azk_serve__upload_free(struct azk_serve_upload *u);
+/* The body has come: the small fields become rq's form, the file rq->upload; or an answer
+ * (400 malformed, 413 too large) and *ok false. A file that came before a right CSRF field:
+ * *ok with no field at all, so that http.c's CSRF check refuses the form (403, ledger). */
+AZK_NODISCARD azk_status azk_serve__upload_finish(struct azk_serve_upload *u,
+                                                  struct azk_serve_req *rq,
+                                                  struct azk_serve_resp *rs, bool *ok);
+/* The uploaded file of form field `field` (NULL when none or empty). */
+const uint8_t *azk_serve__upload_file(const struct azk_serve_req *rq, const char *field,
+                                      size_t *len);
+/* The file of `field`, else the form's (or /api/v1 JSON body's) text of that name: false
+ * when neither is there or it is empty. */
+bool azk_serve__upload_text(const struct azk_serve_req *rq, const char *field, const uint8_t **data,
+                            size_t *len);
+/* <form ... enctype="multipart/form-data"> with the CSRF field first. */
+AZK_NODISCARD azk_status azk_serve__upload_form_head(azk_buf *b, const struct azk_serve_req *rq,
+                                                     const char *action);
+/* An upload as a private file for the library's path-taking functions (<home>/serve/
+ * upload-XXXXXX/upload, 0600, never the sender's name); _done removes it. */
+/* pages_vendor_quest.c: templates, questionnaires sent and received, reviews, kept files */
+AZK_SERVE_UI_HANDLER(azk_serve__h_vquest);
+AZK_SERVE_UI_HANDLER(azk_serve__h_api_vquest);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_template);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_send);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_receive);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vquest_review);
+AZK_NODISCARD azk_status azk_serve__upload_tmp(struct azk_server *srv, const uint8_t *data,
+                                               size_t len, azk_buf *path);
+void azk_serve__upload_tmp_done(azk_buf *path);
+/* At start: upload directories older than an hour (a killed server's) removed. */
+void azk_serve__upload_sweep(struct azk_server *srv);
 /* ---- end vendor files and questionnaires -------------------------------- */
 
 /* ---- dashboard summary (issue 13) --------------------------------------- */

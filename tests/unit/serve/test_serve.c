@@ -205,6 +205,16 @@ static const struct {
     {"POST /api/v1/vendor/schedule/remove", "LAADDDDD"},
     /* ---- end vendor register in serve ---- */
     /* ---- vendor files and questionnaires ---- */
+    {"GET /vendor/quest", "LAAAADDD"},
+    {"GET /api/v1/vendor/questionnaires", "LAAAADDD"},
+    {"POST /vendor/quest/template", "LAADDDDD"},
+    {"POST /api/v1/vendor/templates", "LAADDDDD"},
+    {"POST /vendor/quest/send", "LAADDDDD"},
+    {"POST /api/v1/vendor/questionnaires/send", "LAADDDDD"},
+    {"POST /vendor/quest/receive", "LAADDDDD"},
+    {"POST /api/v1/vendor/questionnaires/receive", "LAADDDDD"},
+    {"POST /vendor/quest/review", "LAADDDDD"},
+    {"POST /api/v1/vendor/questionnaires/review", "LAADDDDD"},
     /* ---- end vendor files and questionnaires ---- */
     /* ---- dashboard summary ---- */
     {"GET /admin/user/grants", "LAAAADDD"},
