@@ -107,6 +107,22 @@ class AgentIngestTest(unittest.TestCase):
     def count(self, table, bid):
         return self.srv.query("SELECT count(*) FROM %s WHERE batch_id = ?" % table, (bid,))[0][0]
 
+    def test_path_reported_again_opens_no_second_case(self):
+        """A path with an unresolved case, reported again (a re-read after a new hard link,
+        an upgraded agent's cache), adds no second case; another path does."""
+        edm = [{"client": "c1", "dataset": "d1", "records": 4}]
+        for paths in (["/srv/share/a.csv"], ["/srv/share/a.csv", "/srv/share/b.csv"]):
+            bid, body = A.batch_body([A.obj(path=p, edm=edm) for p in paths])
+            st, doc = A.upload(self.srv, self.a.ident, body)
+            self.assertEqual(st, 200, doc)
+        rows = self.srv.query("SELECT o.path, count(*) FROM agent_cases c JOIN agent_objects o"
+                              " ON o.batch_id = c.batch_id AND o.seq = c.seq GROUP BY o.path"
+                              " ORDER BY o.path")
+        self.assertEqual([tuple(r) for r in rows], [("/srv/share/a.csv", 1),
+                                                    ("/srv/share/b.csv", 1)])
+        steps = self.srv.query("SELECT count(*) FROM agent_case_steps WHERE step = 'found'")
+        self.assertEqual(steps[0][0], 2)
+
     def test_same_batch_on_two_connections_once(self):
         objs = [A.obj(path="/srv/share/f%04d.csv" % i) for i in range(300)]
         bid, body = A.batch_body(objs)

@@ -308,6 +308,7 @@ class CatalogTest(unittest.TestCase):
         r = self.azk_ok("retention", "status")
         self.assertIn("ds1", r.out)
 
+    @SQLITE_FILE
     def test_v6_catalog_gets_the_later_v6_parts(self):
         """A catalog of version 6 made before parts were added to schema_v6.c (impact jobs,
         the dashboard's index) gets them when it is migrated to 7; its data untouched."""

@@ -474,10 +474,18 @@ azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, cons
         with_records = objs[i].edm_records > 0;
     if (rc == AZK_OK && open_cases && with_records)
         rc = azk_db_prepare(h->cat, &st,
+                            /* a path of this agent that already has an unresolved case
+                             * (a re-read after a new hard link, an upgraded agent's
+                             * cache) adds no second one; a quarantined one does: the
+                             * file found there now is another copy */
                             "INSERT INTO agent_cases(id, agent_id, batch_id, seq, records, state,"
-                            " opened_at) SELECT 'case-' || batch_id || '-' || seq, agent_id,"
-                            " batch_id, seq, edm_records, 'open', ? FROM agent_objects"
-                            " WHERE batch_id = ? AND edm_records > 0",
+                            " opened_at) SELECT 'case-' || o.batch_id || '-' || o.seq,"
+                            " o.agent_id, o.batch_id, o.seq, o.edm_records, 'open', ?"
+                            " FROM agent_objects o WHERE o.batch_id = ? AND o.edm_records > 0"
+                            " AND NOT EXISTS(SELECT 1 FROM agent_cases c JOIN agent_objects p"
+                            " ON p.batch_id = c.batch_id AND p.seq = c.seq"
+                            " WHERE c.state IN ('open', 'requested', 'approved')"
+                            " AND c.agent_id = o.agent_id AND p.path = o.path)",
                             "open agent cases");
     if (rc == AZK_OK && open_cases && with_records) {
         azk_db_bind_int64(st, 1, now);
@@ -490,8 +498,8 @@ azk_status azk_store__agent_batch_ingest(azk_home *h, const char *batch_id, cons
     if (rc == AZK_OK && *cases > 0)
         rc = azk_db_prepare(h->cat, &st,
                             "INSERT INTO agent_case_steps(case_id, n, at, actor, step, detail)"
-                            " SELECT 'case-' || batch_id || '-' || seq, 1, ?, ?, 'found', NULL"
-                            " FROM agent_objects WHERE batch_id = ? AND edm_records > 0",
+                            " SELECT id, 1, ?, ?, 'found', NULL FROM agent_cases"
+                            " WHERE batch_id = ?",
                             "add case steps");
     if (rc == AZK_OK && *cases > 0) {
         char actor[96];
