@@ -28,6 +28,7 @@ import azk_testlib as T
 from test_intake import Home
 
 KANJI = "東西南北春夏秋冬梅桜松竹菊蘭藤萩桐楓椿柳葵蓮菫桃杏梨栗柿杉檜榎楠樫欅楢槙椎朴樺"
+NK = len(KANJI)
 HDR = ["顧客番号", "氏名", "生年月日", "電話番号"]
 
 
@@ -51,9 +52,9 @@ def dataset(n, seed):
     add("佐藤 翔太", (1990, 5, 5))          # row 6: a common name (below)
     names.update(r[1] for r in rows)
     for i in range(299):                    # 佐藤 x 300
-        add("佐藤 %s%s" % (KANJI[i % len(KANJI)], KANJI[(i // len(KANJI)) % len(KANJI)]), birth())
+        add("佐藤 %s%s" % (KANJI[i % NK], KANJI[(i // NK) % NK]), birth())
     for i in range(29):                     # 翔太 x 30
-        add("%s%s%s 翔太" % (KANJI[i % len(KANJI)], KANJI[(i * 7) % len(KANJI)], KANJI[(i * 3) % len(KANJI)]), birth())
+        add("%s%s%s 翔太" % (KANJI[i % NK], KANJI[(i * 7) % NK], KANJI[(i * 3) % NK]), birth())
     while len(rows) < n:
         name = "%s%s %s%s" % tuple(rnd.choice(KANJI) for _ in range(4))
         if name in names or name.startswith("佐藤"):
