@@ -241,6 +241,19 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
             continue;
         need = 3;
     }
+    /* a postal code beside another address on a line that agreed: the address decides the
+     * code, which then says nothing of the record (a namesake elsewhere in its area) */
+    if ((matched & (1u << AZK_FP_POSTAL)) && !(matched & (1u << AZK_FP_ADDRESS)) &&
+        row_has_kind(row, AZK_FP_ADDRESS)) {
+        for (size_t i = 0; i < count; i++) {
+            const struct azk_match_ev_item *it = &items[i];
+            if (it->kind == AZK_FP_ADDRESS && (lines & (1u << it->age)) &&
+                !(line_only && it->age != 0)) {
+                matched &= ~(1u << AZK_FP_POSTAL);
+                break;
+            }
+        }
+    }
     /* an address and its postal code are one family: the household's place */
     fam = matched;
     if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))

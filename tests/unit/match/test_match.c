@@ -1086,6 +1086,17 @@ static void test_match__name_birth_note(void **state)
     cl_q_name = 5e-6;
     cl_twins = 0;
     assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_PROBABLE);
+    /* a namesake of a rare name elsewhere in the record's postal code: the address on the
+     * line decides the code, which is then no evidence (4,000 x 1e-9 x 1e-3 passed the
+     * bound before) */
+    cl_q_name = 1e-9;
+    cl_twins = 1;
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒961-0013 福島県郡山市虎丸町3丁目7番2号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_NO);
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_YES);
     cl_q_name = 0;
 }
 
