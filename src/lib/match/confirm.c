@@ -211,7 +211,8 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     double expect;
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
-    bool landline = false; /* the phone that agreed is a fixed line */
+    bool landline = false;             /* the phone that agreed is a fixed line */
+    uint8_t mage[AZK_FP__COUNT] = {0}; /* the line where kind k agreed */
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         for (size_t i = 0; i < count; i++) {
@@ -227,17 +228,21 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
             if (k == AZK_FP_PHONE)
                 landline = !(row->mobile & (1u << item_slot(row, it)));
             matched |= 1u << k;
+            mage[k] = it->age;
             used[nused++] = it->src;
             lines |= 1u << it->age;
             break;
         }
     }
-    /* a value of another person on a line that agreed: this is not (only) the record */
+    /* a value of another person on a line that agreed: this is not (only) the record; a
+     * kind that agreed on another line is no excuse (a name on one line, another person's
+     * note with the record's birth date on the next) */
     for (size_t i = 0; i < count; i++) {
         const struct azk_match_ev_item *it = &items[i];
         if ((line_only && it->age != 0) || !(lines & (1u << it->age)) ||
-            (matched & (1u << it->kind)) || !contradicts(it->kind, it->flags) ||
-            !row_has_kind(row, it->kind) || item_agrees(row, it))
+            ((matched & (1u << it->kind)) && mage[it->kind] == it->age) ||
+            !contradicts(it->kind, it->flags) || !row_has_kind(row, it->kind) ||
+            item_agrees(row, it))
             continue;
         need = 3;
     }

@@ -906,19 +906,26 @@ static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const 
     memset(&rec, 0, sizeof(rec));
     memset(&lf, 0, sizeof(lf));
     memset(&fd, 0, sizeof(fd));
-    lf.ptr = line;
-    lf.len = strlen(line);
-    rec.fields = &lf;
-    rec.field_count = 1;
-    rec.line = 1;
-    fd.type = type;
-    fd.start = (size_t)(at - line);
-    fd.len = strlen(span);
     assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
     azk_match__set_detector_seeds(ctx, true);
     azk_match__set_confirm(ctx, key, ev_collect, &ev);
     azk_match__object_begin(ctx);
-    assert_int_equal(azk_match__record(ctx, &rec, &fd, 1), AZK_OK);
+    /* one record per line ('\n'); the finding on the line that holds span */
+    for (const char *p = line; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        bool here = at >= p && at < p + len;
+        lf.ptr = p;
+        lf.len = len;
+        rec.fields = &lf;
+        rec.field_count = 1;
+        rec.line++;
+        fd.type = type;
+        fd.start = here ? (size_t)(at - p) : 0;
+        fd.len = strlen(span);
+        assert_int_equal(azk_match__record(ctx, &rec, &fd, here ? 1 : 0), AZK_OK);
+        p += len + (nl != NULL);
+    }
     azk_match__object_end(ctx);
     azk_match__ctx_free(ctx);
     /* row 1 as the vault holds it */
@@ -1091,6 +1098,17 @@ static void test_match__name_birth_note(void **state)
      * bound before) */
     cl_q_name = 1e-9;
     cl_twins = 1;
+    /* the name on one line, another person's note with the record's birth date on the next:
+     * that line is about someone else */
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒100-0001 東京都千代田区千代田9-9-9\n"
+                                  "舟木三允様より問い合わせ。生年月日（1938年4月22日）を確認。",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_NO);
+    /* the same note with the record's name: one line, confirmed */
+    assert_int_equal(confirm_line("発送 舟木 三允 様 〒100-0001 東京都千代田区千代田9-9-9\n"
+                                  "中野優見様より問い合わせ。生年月日（1938年4月22日）を確認。",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_YES);
     assert_int_equal(confirm_line("発送 中野 優見 様 〒961-0013 福島県郡山市虎丸町3丁目7番2号",
                                   AZK_PII_POSTAL_CODE, "961-0013", key),
                      AZK_CONFIRM_NO);
