@@ -152,6 +152,12 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum a
         return rc; /* never a count from a row that could not be compared */
     rd->mrow.q_name = azk_match__namefreq_q(rd->nf, rd->confirm_key, rd->schema->kinds,
                                             rd->schema->ncols, rec, &rd->tmp, &rd->norm);
+    rc = azk_match__namefreq_twins(rd->nf, rd->confirm_key, rd->schema->kinds, rd->schema->ncols,
+                                   rec, &rd->tmp, &rd->norm, &rd->mrow.twins);
+    if (rc != AZK_OK) {
+        sodium_memzero(&rd->mrow, sizeof(rd->mrow));
+        return rc;
+    }
     /* every window: the objects that hold the record are those whose own evidence
      * confirms it (an object that only proposed the row holds a near collision) */
     for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row; i++) {

@@ -76,6 +76,14 @@ double azk_match__chance(unsigned matched, bool landline, uint64_t rows, double 
     return (double)(rows > 0 ? rows : 1) * (home * personal + cohabit);
 }
 
+double azk_match__name_birth_other(double q_name, uint64_t rows)
+{
+    double people = 10.0 * (double)rows;
+    if (people < AZK_MATCH_PEOPLE)
+        people = AZK_MATCH_PEOPLE;
+    return people * q_name * q_exact[AZK_FP_BIRTH];
+}
+
 void azk_match__ev_hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const uint8_t *v,
                         size_t n, uint8_t out[AZK_MATCH_EV_HASH])
 {
@@ -87,40 +95,56 @@ void azk_match__ev_hash(const uint8_t key[AZK_FP_KEY_LEN], unsigned kind, const 
     crypto_generichash_final(&st, out, AZK_MATCH_EV_HASH);
 }
 
+azk_status azk_match__slot_value(const uint8_t key[AZK_FP_KEY_LEN], const uint8_t *kinds,
+                                 size_t kind_count, const azk_record *rec, unsigned s, azk_buf *tmp,
+                                 azk_buf *norm, uint8_t out[AZK_MATCH_EV_HASH], bool *found)
+{
+    bool has_name_col = false;
+    bool any = false;
+    unsigned phones = 0;
+    *found = false;
+    for (size_t i = 0; i < kind_count; i++)
+        has_name_col |= kinds[i] == AZK_COL_NAME;
+    azk_buf_clear(tmp);
+    /* a slot's columns are concatenated in order (住所1 + 住所2, 姓 + 名), as intake
+     * does; the two phone slots take the first and the second phone column */
+    for (size_t i = 0; i < rec->field_count && i < kind_count; i++) {
+        int slot = azk_fp__slot_of((azk_column_kind)kinds[i], has_name_col, NULL);
+        const azk_field *f = &rec->fields[i];
+        if (slot == AZK_FPS_PHONE1 && f->len > 0)
+            slot = phones++ == 0 ? AZK_FPS_PHONE1 : AZK_FPS_PHONE2;
+        if (slot != (int)s || f->len == 0)
+            continue;
+        azk_status rc = azk_buf_put(tmp, f->ptr, f->len);
+        if (rc != AZK_OK)
+            return rc;
+        any = true;
+    }
+    if (!any || !azk_fp__normalize(norm, azk_fp__slot_kind[s], (const char *)tmp->data, tmp->len))
+        return AZK_OK;
+    azk_match__ev_hash(key, azk_fp__slot_kind[s], norm->data, norm->len, out);
+    *found = true;
+    return AZK_OK;
+}
+
 azk_status azk_match__row_values(struct azk_match_row *row, const uint8_t key[AZK_FP_KEY_LEN],
                                  const uint8_t *kinds, size_t kind_count, const azk_record *rec,
                                  azk_buf *tmp, azk_buf *norm)
 {
-    bool has_name_col = false;
     AZK_ASSERT_ARG(row != NULL && key != NULL && rec != NULL && tmp != NULL && norm != NULL);
     memset(row, 0, sizeof(*row));
-    for (size_t i = 0; i < kind_count; i++)
-        has_name_col |= kinds[i] == AZK_COL_NAME;
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
-        unsigned kind = azk_fp__slot_kind[s];
-        bool any = false;
-        unsigned phones = 0;
-        azk_buf_clear(tmp);
-        /* a slot's columns are concatenated in order (住所1 + 住所2, 姓 + 名), as intake
-         * does; the two phone slots take the first and the second phone column */
-        for (size_t i = 0; i < rec->field_count && i < kind_count; i++) {
-            int slot = azk_fp__slot_of((azk_column_kind)kinds[i], has_name_col, NULL);
-            const azk_field *f = &rec->fields[i];
-            if (slot == AZK_FPS_PHONE1 && f->len > 0)
-                slot = phones++ == 0 ? AZK_FPS_PHONE1 : AZK_FPS_PHONE2;
-            if (slot != (int)s || f->len == 0)
-                continue;
-            azk_status rc = azk_buf_put(tmp, f->ptr, f->len);
-            if (rc != AZK_OK)
-                return rc;
-            any = true;
-        }
-        if (!any || !azk_fp__normalize(norm, kind, (const char *)tmp->data, tmp->len))
+        bool found;
+        azk_status rc =
+            azk_match__slot_value(key, kinds, kind_count, rec, s, tmp, norm, row->h[s], &found);
+        if (rc != AZK_OK)
+            return rc;
+        if (!found)
             continue;
-        azk_match__ev_hash(key, kind, norm->data, norm->len, row->h[s]);
         row->present |= 1u << s;
-        /* 070 / 080 / 090: a mobile, one person's (others: a household's line) */
-        if (kind == AZK_FP_PHONE && norm->len >= 3 && norm->data[0] == '0' &&
+        /* 070 / 080 / 090: a mobile, one person's (others: a household's line); norm holds
+         * the slot's normalised value */
+        if (azk_fp__slot_kind[s] == AZK_FP_PHONE && norm->len >= 3 && norm->data[0] == '0' &&
             (norm->data[1] == '7' || norm->data[1] == '8' || norm->data[1] == '9') &&
             norm->data[2] == '0')
             row->mobile |= 1u << s;
@@ -187,7 +211,8 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     double expect;
     uint32_t used[AZK_FP__COUNT];
     size_t nused = 0;
-    bool landline = false; /* the phone that agreed is a fixed line */
+    bool landline = false;             /* the phone that agreed is a fixed line */
+    uint8_t mage[AZK_FP__COUNT] = {0}; /* the line where kind k agreed */
     for (size_t o = 0; o < AZK_FP__COUNT; o++) {
         unsigned k = order[o];
         for (size_t i = 0; i < count; i++) {
@@ -203,19 +228,36 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
             if (k == AZK_FP_PHONE)
                 landline = !(row->mobile & (1u << item_slot(row, it)));
             matched |= 1u << k;
+            mage[k] = it->age;
             used[nused++] = it->src;
             lines |= 1u << it->age;
             break;
         }
     }
-    /* a value of another person on a line that agreed: this is not (only) the record */
+    /* a value of another person on a line that agreed: this is not (only) the record; a
+     * kind that agreed on another line is no excuse (a name on one line, another person's
+     * note with the record's birth date on the next) */
     for (size_t i = 0; i < count; i++) {
         const struct azk_match_ev_item *it = &items[i];
         if ((line_only && it->age != 0) || !(lines & (1u << it->age)) ||
-            (matched & (1u << it->kind)) || !contradicts(it->kind, it->flags) ||
-            !row_has_kind(row, it->kind) || item_agrees(row, it))
+            ((matched & (1u << it->kind)) && mage[it->kind] == it->age) ||
+            !contradicts(it->kind, it->flags) || !row_has_kind(row, it->kind) ||
+            item_agrees(row, it))
             continue;
         need = 3;
+    }
+    /* a postal code beside another address on a line that agreed: the address decides the
+     * code, which then says nothing of the record (a namesake elsewhere in its area) */
+    if ((matched & (1u << AZK_FP_POSTAL)) && !(matched & (1u << AZK_FP_ADDRESS)) &&
+        row_has_kind(row, AZK_FP_ADDRESS)) {
+        for (size_t i = 0; i < count; i++) {
+            const struct azk_match_ev_item *it = &items[i];
+            if (it->kind == AZK_FP_ADDRESS && (lines & (1u << it->age)) &&
+                !(line_only && it->age != 0)) {
+                matched &= ~(1u << AZK_FP_POSTAL);
+                break;
+            }
+        }
     }
     /* an address and its postal code are one family: the household's place */
     fam = matched;
@@ -226,6 +268,16 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     if (!(matched & ((1u << AZK_FP_NAME) | (1u << AZK_FP_PHONE) | (1u << AZK_FP_EMAIL) |
                      (1u << AZK_FP_ADDRESS) | (1u << AZK_FP_MYNUMBER))))
         return AZK_CONFIRM_NO;
+    /* name and birth date only: which person the line is about (match.h) */
+    if (fam == ((1u << AZK_FP_NAME) | (1u << AZK_FP_BIRTH))) {
+        if (row->twins > 1) /* another record of the dataset shows the same: not this one */
+            return AZK_CONFIRM_PROBABLE;
+        if (row->twins == 1 && row->q_name > 0)
+            return azk_match__name_birth_other(row->q_name, dataset_rows) <=
+                           AZK_MATCH_NAME_BIRTH_MAX
+                       ? AZK_CONFIRM_YES
+                       : AZK_CONFIRM_PROBABLE;
+    }
     expect = azk_match__chance(matched, landline, dataset_rows, row->q_name);
     return expect <= AZK_MATCH_CONFIRM_MAX_CHANCE ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
 }

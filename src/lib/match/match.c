@@ -682,7 +682,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         }
     }
     /*
-     * Names the detector did not give, when no detector name is in the window
+     * Names the detector did not give, when no detector name is in the window (in the
+     * closed zone always)
      * (a name it found is one value; windows are many, and the evidence rule
      * counts every one of them): honorific contexts always, plain windows
      * only when another seed (phone, e-mail, address ...) already points at
@@ -704,7 +705,10 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
                 other_rows = cnt > 0 && cnt <= SEED_MAX_ROWS;
             }
         }
-        for (size_t r = 0; r < AZK_MATCH_WINDOW && !detector_name; r++) {
+        /* confirmation mode: whatever the detectors found (a name detector's span can be a
+         * part of the name: 菅聡様 read as 聡), the candidates hold every name the exact
+         * rule could confirm */
+        for (size_t r = 0; r < AZK_MATCH_WINDOW && (!detector_name || ctx->confirm); r++) {
             struct ring_line *rl = &ctx->ring[r];
             uint8_t want = other_rows ? NAMES_ANCHORED | NAMES_PLAIN : NAMES_ANCHORED;
             uint8_t missing = (uint8_t)(want & ~rl->named);
@@ -718,7 +722,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         /* a name given by a detector or by an honorific context outweighs windows */
         for (size_t i = 0; i < ctx->nc && !detector_name; i++)
             detector_name = ctx->c[i].kind == AZK_FP_NAME && !ctx->c[i].window;
-        ctx->skip_windows = detector_name;
+        ctx->skip_windows = detector_name && !ctx->confirm;
     } else {
         ctx->skip_windows = false;
     }

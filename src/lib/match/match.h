@@ -120,7 +120,19 @@ struct azk_match_row {
     uint32_t present; /* bit s: slot s holds a valid value */
     uint32_t mobile;  /* bit s: phone slot s holds a mobile number (070, 080, 090) */
     double q_name;    /* share of people with this full name (namefreq.c); 0: the fixed 1e-5 */
+    uint32_t twins;   /* the dataset's rows with this full name and birth date, the row itself
+                         included (namefreq.c); 0: not counted */
 };
+
+/*
+ * One slot's value of a record (azk_fp__slot_kind[s]) normalised and hashed with key into out;
+ * *found false when the record has none (norm then holds nothing useful).
+ */
+AZK_NODISCARD azk_status azk_match__slot_value(const uint8_t key[AZK_FP_KEY_LEN],
+                                               const uint8_t *kinds, size_t kind_count,
+                                               const azk_record *rec, unsigned s, azk_buf *tmp,
+                                               azk_buf *norm, uint8_t out[AZK_MATCH_EV_HASH],
+                                               bool *found);
 
 /*
  * Fill row from a decrypted record and its columns' kinds (as intake
@@ -144,6 +156,19 @@ AZK_NODISCARD azk_status azk_match__row_values(struct azk_match_row *row,
  * entrusted, rows x prod(q_family), at most AZK_MATCH_CONFIRM_MAX_CHANCE.
  */
 #define AZK_MATCH_CONFIRM_MAX_CHANCE 1e-6
+/*
+ * Name and birth date only (a free-text note; docs/threat-model-fingerprints.md, "Name + birth
+ * date"): the question is whether the line is about the record or about another person with
+ * the same full name and birth date whom the contractor's files also mention. Among
+ * AZK_MATCH_PEOPLE (at least 10 x the dataset's rows) people mentioned, that is
+ * people x q_name x q_birth expected namesakes born the same day; the row is confirmed when
+ * that is at most AZK_MATCH_NAME_BIRTH_MAX (each such attribution wrong at most 1 time in
+ * 1,000), its name's share is estimated from its dataset (q_name > 0: family and given name)
+ * and no other row of the dataset has the same full name and birth date (twins == 1).
+ */
+#define AZK_MATCH_PEOPLE         1e6
+#define AZK_MATCH_NAME_BIRTH_MAX 1e-3
+double azk_match__name_birth_other(double q_name, uint64_t rows);
 enum azk_confirm {
     AZK_CONFIRM_NO = 0,   /* the values differ: the fingerprints pointed at another record */
     AZK_CONFIRM_PROBABLE, /* the values agree, but a namesake would show the same (name and
@@ -162,9 +187,10 @@ enum azk_confirm {
 double azk_match__chance(unsigned matched, bool landline, uint64_t rows, double q_name);
 
 /*
- * A dataset's family and given names counted (match/namefreq.c, closed
- * zone, keyed hashes in memory only), and a record's full-name share
- * estimated from the counts (0 when its name cannot be split).
+ * A dataset's family and given names, and its (full name, birth date)
+ * pairs, counted (match/namefreq.c, closed zone, keyed hashes in memory
+ * only), and a record's full-name share estimated from the counts (0 when
+ * its name cannot be split).
  */
 struct azk_match_namefreq;
 AZK_NODISCARD azk_status azk_match__namefreq_new(struct azk_match_namefreq **out);
@@ -177,6 +203,13 @@ AZK_NODISCARD azk_status azk_match__namefreq_add(struct azk_match_namefreq *nf,
 double azk_match__namefreq_q(const struct azk_match_namefreq *nf, const uint8_t key[AZK_FP_KEY_LEN],
                              const uint8_t *kinds, size_t kind_count, const azk_record *rec,
                              azk_buf *tmp, azk_buf *norm);
+/* How many of the dataset's rows have the record's full name and birth date (itself
+ * included; 0: the record has no name or no birth date, or the count failed). */
+AZK_NODISCARD azk_status azk_match__namefreq_twins(const struct azk_match_namefreq *nf,
+                                                   const uint8_t key[AZK_FP_KEY_LEN],
+                                                   const uint8_t *kinds, size_t kind_count,
+                                                   const azk_record *rec, azk_buf *tmp,
+                                                   azk_buf *norm, uint32_t *twins);
 
 enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
                                           const struct azk_match_ev_item *items, size_t count,

@@ -12,9 +12,12 @@
  * are taken as independent (Japanese given names do not follow family
  * names). A name that cannot be split (氏名 without a space, no 姓 and 名
  * columns) gets no estimate (0): the rule's fixed 1e-5 applies.
+ * The (full name, birth date) pairs are counted too: a pair that two rows
+ * share cannot tell them apart on a line with only the name and the date.
  * docs/threat-model-fingerprints.md, "Name + birth date".
  */
 #include "match/match.h"
+#include "norm/norm.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -90,6 +93,16 @@ static azk_status nf_bump(struct azk_match_namefreq *nf, const uint8_t h[AZK_MAT
     return AZK_OK;
 }
 
+/* One part of a name, normalised: one character is a part (林, 聡), unlike a whole name. */
+static bool part_norm(azk_buf *norm, const char *s, size_t n)
+{
+    if (azk_norm_name(norm, s, n) != AZK_OK) {
+        azk_error_clear();
+        return false;
+    }
+    return norm->len > 0;
+}
+
 /* Split the record's name (氏名 split at its first space, or 姓 and 名 columns) into family and
  * given. */
 static bool name_parts(const uint8_t key[AZK_FP_KEY_LEN], const uint8_t *kinds, size_t kind_count,
@@ -132,10 +145,10 @@ static bool name_parts(const uint8_t key[AZK_FP_KEY_LEN], const uint8_t *kinds, 
     } else {
         return false;
     }
-    if (!azk_fp__normalize(norm, AZK_FP_NAME, a, al) || norm->len == 0)
+    if (!part_norm(norm, a, al))
         return false;
     azk_match__ev_hash(key, AZK_FP_NAME, norm->data, norm->len, fam);
-    if (!azk_fp__normalize(norm, AZK_FP_NAME, b, bl) || norm->len == 0)
+    if (!part_norm(norm, b, bl))
         return false;
     /* the given name's hash apart from a family name equal to it */
     azk_buf_clear(tmp);
@@ -145,11 +158,30 @@ static bool name_parts(const uint8_t key[AZK_FP_KEY_LEN], const uint8_t *kinds, 
     return true;
 }
 
+/* The record's (full name, birth date) pair as one hash (*found false without either). */
+static azk_status name_birth(const uint8_t key[AZK_FP_KEY_LEN], const uint8_t *kinds,
+                             size_t kind_count, const azk_record *rec, azk_buf *tmp, azk_buf *norm,
+                             uint8_t out[AZK_MATCH_EV_HASH], bool *found)
+{
+    uint8_t hb[2 * AZK_MATCH_EV_HASH];
+    azk_status rc =
+        azk_match__slot_value(key, kinds, kind_count, rec, AZK_FPS_NAME, tmp, norm, hb, found);
+    if (rc == AZK_OK && *found)
+        rc = azk_match__slot_value(key, kinds, kind_count, rec, AZK_FPS_BIRTH, tmp, norm,
+                                   hb + AZK_MATCH_EV_HASH, found);
+    /* a kind no value has: the pair's hashes never equal a part's */
+    if (rc == AZK_OK && *found)
+        azk_match__ev_hash(key, AZK_FP__COUNT, hb, sizeof(hb), out);
+    sodium_memzero(hb, sizeof(hb));
+    return rc;
+}
+
 azk_status azk_match__namefreq_add(struct azk_match_namefreq *nf, const uint8_t key[AZK_FP_KEY_LEN],
                                    const uint8_t *kinds, size_t kind_count, const azk_record *rec,
                                    azk_buf *tmp, azk_buf *norm)
 {
     uint8_t fam[AZK_MATCH_EV_HASH], giv[AZK_MATCH_EV_HASH];
+    bool found = false;
     azk_status rc = AZK_OK;
     nf->rows++;
     if (name_parts(key, kinds, kind_count, rec, tmp, norm, fam, giv)) {
@@ -157,8 +189,30 @@ azk_status azk_match__namefreq_add(struct azk_match_namefreq *nf, const uint8_t 
         if (rc == AZK_OK)
             rc = nf_bump(nf, giv);
     }
+    if (rc == AZK_OK)
+        rc = name_birth(key, kinds, kind_count, rec, tmp, norm, fam, &found);
+    if (rc == AZK_OK && found)
+        rc = nf_bump(nf, fam);
     sodium_memzero(fam, sizeof(fam));
     sodium_memzero(giv, sizeof(giv));
+    return rc;
+}
+
+azk_status azk_match__namefreq_twins(const struct azk_match_namefreq *nf,
+                                     const uint8_t key[AZK_FP_KEY_LEN], const uint8_t *kinds,
+                                     size_t kind_count, const azk_record *rec, azk_buf *tmp,
+                                     azk_buf *norm, uint32_t *twins)
+{
+    uint8_t h[AZK_MATCH_EV_HASH];
+    bool found = false;
+    azk_status rc;
+    *twins = 0;
+    if (nf == NULL || nf->rows == 0)
+        return AZK_OK;
+    rc = name_birth(key, kinds, kind_count, rec, tmp, norm, h, &found);
+    if (rc == AZK_OK && found)
+        *twins = nf_find(nf->t, nf->cap, h)->count;
+    sodium_memzero(h, sizeof(h));
     return rc;
 }
 

@@ -878,6 +878,10 @@ static azk_status ev_collect(const char *client, const char *dataset, uint64_t r
     return AZK_OK;
 }
 
+/* what impact's first pass would have counted for row 1 (namefreq.c); 0: not counted */
+static double cl_q_name;
+static uint32_t cl_twins;
+
 /* The confirmation of row 1 on one line: the best verdict over its evidence. */
 static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const char *span,
                                      const uint8_t key[32])
@@ -902,19 +906,26 @@ static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const 
     memset(&rec, 0, sizeof(rec));
     memset(&lf, 0, sizeof(lf));
     memset(&fd, 0, sizeof(fd));
-    lf.ptr = line;
-    lf.len = strlen(line);
-    rec.fields = &lf;
-    rec.field_count = 1;
-    rec.line = 1;
-    fd.type = type;
-    fd.start = (size_t)(at - line);
-    fd.len = strlen(span);
     assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
     azk_match__set_detector_seeds(ctx, true);
     azk_match__set_confirm(ctx, key, ev_collect, &ev);
     azk_match__object_begin(ctx);
-    assert_int_equal(azk_match__record(ctx, &rec, &fd, 1), AZK_OK);
+    /* one record per line ('\n'); the finding on the line that holds span */
+    for (const char *p = line; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        bool here = at >= p && at < p + len;
+        lf.ptr = p;
+        lf.len = len;
+        rec.fields = &lf;
+        rec.field_count = 1;
+        rec.line++;
+        fd.type = type;
+        fd.start = here ? (size_t)(at - p) : 0;
+        fd.len = strlen(span);
+        assert_int_equal(azk_match__record(ctx, &rec, &fd, here ? 1 : 0), AZK_OK);
+        p += len + (nl != NULL);
+    }
     azk_match__object_end(ctx);
     azk_match__ctx_free(ctx);
     /* row 1 as the vault holds it */
@@ -928,6 +939,8 @@ static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const 
     rec.field_count = 6;
     rec.tabular = 1;
     assert_int_equal(azk_match__row_values(&mrow, key, kinds, 6, &rec, &tmp, &norm), AZK_OK);
+    mrow.q_name = cl_q_name;
+    mrow.twins = cl_twins;
     azk_buf_dispose(&tmp);
     azk_buf_dispose(&norm);
     for (size_t i = 0; i < ev.n; i++) {
@@ -1017,6 +1030,94 @@ static void test_match__large_dataset_name_birth_probable(void **state)
     assert_int_equal(g.rows[0], 1);
 }
 
+/*
+ * Free-text notes with a name and a birth date (issue 18 item 2): confirmed
+ * when the dataset's counts say the name is not common (q_name from
+ * namefreq.c) and no other row has the same name and birth date
+ * (docs/threat-model-fingerprints.md, "Name + birth date"). 4,000 rows; row
+ * 2 is a homonym of row 1 with another birth date.
+ */
+static void test_match__name_birth_note(void **state)
+{
+    static const char note[] = "中野優見様より問い合わせ。生年月日（1938年4月22日）を確認";
+    static const char birth[] = "1938年4月22日";
+    uint8_t key[32];
+    (void)state;
+    for (size_t i = 0; i < 32; i++)
+        key[i] = (uint8_t)(i * 31 + 5);
+    /* a name of a few hundred people in Japan (5e-6), its only row: 1e6 x 5e-6 x 1e-4 = 5e-4
+     * namesakes born the same day among the people a contractor's files mention */
+    cl_q_name = 5e-6;
+    cl_twins = 1;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_YES);
+    /* the same with spaces and an era date */
+    assert_int_equal(confirm_line("中野 優見 様から電話 生年月日 昭和13年4月22日",
+                                  AZK_PII_BIRTH_DATE, "昭和13年4月22日", key),
+                     AZK_CONFIRM_YES);
+    /* a name detector that reads only a part of the name (優見 of 中野優見様): the closed
+     * zone takes the honorific's name as well */
+    assert_int_equal(confirm_line(note, AZK_PII_PERSON_NAME, "優見", key), AZK_CONFIRM_YES);
+    /* the homonym (row 2's birth date) and any other date: never row 1 */
+    assert_int_equal(confirm_line("中野優見様より問い合わせ。生年月日（1971年11月3日）を確認",
+                                  AZK_PII_BIRTH_DATE, "1971年11月3日", key),
+                     AZK_CONFIRM_NO);
+    assert_int_equal(confirm_line("中野優見様より問い合わせ。生年月日（1938年4月23日）を確認",
+                                  AZK_PII_BIRTH_DATE, "1938年4月23日", key),
+                     AZK_CONFIRM_NO);
+    /* a surname alone, a given name alone, another given name: no */
+    assert_int_equal(confirm_line("中野様より問い合わせ。生年月日（1938年4月22日）を確認",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_NO);
+    assert_int_equal(confirm_line("優見様より問い合わせ。生年月日（1938年4月22日）を確認",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_NO);
+    assert_int_equal(confirm_line("中野優子様より問い合わせ。生年月日（1938年4月22日）を確認",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_NO);
+    /* another row of the dataset has the same name and birth date: not this one */
+    cl_twins = 2;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_PROBABLE);
+    cl_q_name = 1e-9; /* however rare the name */
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_PROBABLE);
+    /* ... but a phone of this row tells them apart */
+    assert_int_equal(confirm_line("中野優見様 1938年4月22日生 TEL 0248-22-1234", AZK_PII_PHONE,
+                                  "0248-22-1234", key),
+                     AZK_CONFIRM_YES);
+    /* a common name (2e-5: thousands of people, 佐藤 翔太): 2e-3 namesakes, probable */
+    cl_twins = 1;
+    cl_q_name = 2e-5;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_PROBABLE);
+    /* a name that was not split or counted: the fixed bound (4,000 x 1e-5 x 1e-4 > 1e-6) */
+    cl_q_name = 0;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_PROBABLE);
+    cl_q_name = 5e-6;
+    cl_twins = 0;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, birth, key), AZK_CONFIRM_PROBABLE);
+    /* a namesake of a rare name elsewhere in the record's postal code: the address on the
+     * line decides the code, which is then no evidence (4,000 x 1e-9 x 1e-3 passed the
+     * bound before) */
+    cl_q_name = 1e-9;
+    cl_twins = 1;
+    /* the name on one line, another person's note with the record's birth date on the next:
+     * that line is about someone else */
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒100-0001 東京都千代田区千代田9-9-9\n"
+                                  "舟木三允様より問い合わせ。生年月日（1938年4月22日）を確認。",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_NO);
+    /* the same note with the record's name: one line, confirmed */
+    assert_int_equal(confirm_line("発送 舟木 三允 様 〒100-0001 東京都千代田区千代田9-9-9\n"
+                                  "中野優見様より問い合わせ。生年月日（1938年4月22日）を確認。",
+                                  AZK_PII_BIRTH_DATE, birth, key),
+                     AZK_CONFIRM_YES);
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒961-0013 福島県郡山市虎丸町3丁目7番2号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_NO);
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_YES);
+    cl_q_name = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1040,6 +1141,7 @@ int main(void)
     };
     const struct CMUnitTest large_tests[] = {
         cmocka_unit_test(test_match__large_dataset_name_birth_probable),
+        cmocka_unit_test(test_match__name_birth_note),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     failed += cmocka_run_group_tests(addr_tests, setup_addr, teardown);

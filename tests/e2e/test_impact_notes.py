@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: Apache-2.0
+"""test_impact_notes.py -- free-text notes that hold only a full name and a
+birth date (issue 18 item 2: `〇〇様より問い合わせ。生年月日（1938年4月22日）を
+確認`) are counted by `azukari impact` when the person is told apart
+(docs/threat-model-fingerprints.md, "Name + birth date"), and only then.
+
+One dataset of 3,000 synthetic people (names made of generated kanji, so
+that most family and given names occur once: at 3,000 rows the fixed
+share used before this rule kept every such note "probable"). The notes:
+  * two people whose names occur once in the dataset (one with a
+    one-character family name): counted;
+  * two rows with the same full name and birth date: neither counted
+    (probable: the line cannot tell which);
+  * a homonym with another birth date, a surname alone with the record's
+    birth date, the record's name with its birth date off by one day:
+    nothing;
+  * a common name (300 rows of its family name, 30 of its given name):
+    probable, not counted.
+All data is generated here.
+"""
+
+import json
+import os
+import random
+import unittest
+
+import azk_testlib as T
+from test_intake import Home
+
+KANJI = "東西南北春夏秋冬梅桜松竹菊蘭藤萩桐楓椿柳葵蓮菫桃杏梨栗柿杉檜榎楠樫欅楢槙椎朴樺"
+NK = len(KANJI)
+HDR = ["顧客番号", "氏名", "生年月日", "電話番号"]
+
+
+def dataset(n, seed):
+    rnd = random.Random(seed)
+    names = set()
+    rows = []
+
+    def add(name, birth):
+        rows.append(["K%06d" % (len(rows) + 1), name, "%04d/%02d/%02d" % birth,
+                     "090-%04d-%04d" % (rnd.randrange(10000), rnd.randrange(10000))])
+
+    def birth():
+        return (rnd.randrange(1935, 2000), rnd.randrange(1, 13), rnd.randrange(1, 29))
+
+    add("柊 晴之輔", (1938, 4, 22))         # row 1: both parts once
+    add("鷲 聡之", (1951, 3, 2))            # row 2: a one-character family name
+    add("榊原 瑞穂子", (1960, 7, 7))        # rows 3 and 4: the same name and birth date
+    add("榊原 瑞穂子", (1960, 7, 7))
+    add("桐生 紗季", (1972, 10, 30))        # row 5: its homonym is not entrusted
+    add("佐藤 翔太", (1990, 5, 5))          # row 6: a common name (below)
+    names.update(r[1] for r in rows)
+    for i in range(299):                    # 佐藤 x 300
+        add("佐藤 %s%s" % (KANJI[i % NK], KANJI[(i // NK) % NK]), birth())
+    for i in range(29):                     # 翔太 x 30
+        add("%s%s%s 翔太" % (KANJI[i % NK], KANJI[(i * 7) % NK], KANJI[(i * 3) % NK]), birth())
+    while len(rows) < n:
+        name = "%s%s %s%s" % tuple(rnd.choice(KANJI) for _ in range(4))
+        if name in names or name.startswith("佐藤"):
+            continue
+        names.add(name)
+        add(name, birth())
+    return rows
+
+
+class ImpactNotesTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = T.TempDir()
+        rows = dataset(3000, 18002)
+        csv = "\n".join(",".join(r) for r in [HDR] + rows) + "\n"
+        self.h = Home(self.tmp.path)
+        self.h.env["TMPDIR"] = self.tmp.path
+        self.assertEqual(self.h.run("init").rc, 0)
+        self.assertEqual(self.h.run("client", "add", "shinkin-a").rc, 0)
+        r = self.h.intake(self.h.write("dm.csv", csv.encode()), "dm")
+        self.assertEqual(r.rc, 0, r.err)
+
+    def tearDown(self):
+        self.tmp.__exit__(None, None, None)
+
+    def test_impact__name_and_birth_date_notes(self):
+        notes = [
+            "柊晴之輔様より問い合わせ。生年月日（1938年4月22日）を確認。",
+            "鷲 聡之 様から電話あり、生年月日 昭和26年3月2日 で本人確認済み",
+            "榊原瑞穂子様より問い合わせ。生年月日（1960年7月7日）を確認。",
+            "桐生紗季様より問い合わせ。生年月日（1985年1月9日）を確認。",
+            "柊様より問い合わせ。生年月日（1938年4月22日）を確認。",
+            "柊晴之輔様より問い合わせ。生年月日（1938年4月23日）を確認。",
+            "佐藤翔太様より問い合わせ。生年月日（1990年5月5日）を確認。",
+        ]
+        log = os.path.join(self.tmp.path, "notes.txt")
+        with open(log, "w", encoding="utf-8") as f:
+            f.write("\n".join(notes) + "\n")
+        h = self.h
+        pub, sec = os.path.join(h.d, "c.pub"), os.path.join(h.d, "c.sec")
+        self.assertEqual(h.run("impact", "keygen", "--public", pub, "--secret", sec).rc, 0)
+        rep = os.path.join(h.d, "rep")
+        r = h.run("impact", "--format", "json", "--as-of", "2027-01-15", "--report-dir", rep,
+                  "--client-key", "shinkin-a=" + pub, log)
+        self.assertEqual(r.rc, 1, r.err)
+        j = json.loads(r.out)
+        r = h.run("impact", "decrypt-list", "--key", sec,
+                  os.path.join(rep, "notification-list-shinkin-a.azkn"))
+        self.assertEqual(r.rc, 0, r.err)
+        rows = {json.loads(ln)["row"] for ln in r.out.splitlines()}
+        self.assertEqual(rows, {1, 2})
+        self.assertEqual(j["records"], 2)
+        # the two rows of one name and birth date, and 佐藤 翔太
+        self.assertEqual(j["probable"], 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
