@@ -5,7 +5,8 @@
 the library), its locations of data, its sub-contracting chain (a loop A -> B -> A
 refused; the chain on the sheet with depth and each link's locations), its public
 keys (register and retire only after a step-up TOTP code; the same key twice, a
-retired key again refused), the risk rating with its history, periodic audit
+retired key again refused), the contract's reference and dates (bad dates, expiry
+before signing refused; one past its expiry red on the sheet), the risk rating with its history, periodic audit
 schedules (an overdue one loud on the sheet and on the vendors list; stopped).
 Refused: an unknown vendor (404), bad input (400, nothing written), the auditor
 and a client's user (403), a form without CSRF token; typed HTML escaped; each
@@ -42,7 +43,7 @@ def vendor_pub(n):
 
 
 class ServeVendorRegisterTest(unittest.TestCase):
-    WRITES = ("/vendor/set", "/vendor/locations", "/vendor/sub/add", "/vendor/sub/remove",
+    WRITES = ("/vendor/set", "/vendor/contract", "/vendor/locations", "/vendor/sub/add", "/vendor/sub/remove",
               "/vendor/key", "/vendor/key/retire", "/vendor/rate", "/vendor/schedule",
               "/vendor/schedule/remove")
 
@@ -65,7 +66,7 @@ class ServeVendorRegisterTest(unittest.TestCase):
             cls.secrets["bank1"] = azk("user", "add", "bank1", "--user", "alice", "--totp",
                                        S.totp(cls.secrets["alice"], cls.alice_step)
                                        ).out.strip().split()[-1]
-            for i, v in enumerate(("acme", "subb", "subc", "late")):
+            for i, v in enumerate(("acme", "subb", "subc", "late", "kei")):
                 azk("vendor", "add", v, "--name", "株式会社" + v, "--corporate-number",
                     corporate_number("0100010088%02d" % (10 + i)))
 
@@ -120,7 +121,8 @@ class ServeVendorRegisterTest(unittest.TestCase):
     # ---- who may ---------------------------------------------------------------------
 
     def test_auditor_client_and_no_csrf_refused(self):
-        form = {"vendor": "acme", "name": "x", "locations": "x", "sub": "subb", "scope": "x",
+        form = {"vendor": "acme", "name": "x", "ref": "x", "signed_on": "2020-01-01",
+                "locations": "x", "sub": "subb", "scope": "x",
                 "purpose": "report", "pubkey": self.keys[0], "reason": "x", "risk": "high",
                 "kind": "audit", "every": "12", "start_on": "2020-01-01"}
         before = self.ledger()
@@ -136,6 +138,10 @@ class ServeVendorRegisterTest(unittest.TestCase):
         self.assertEqual(self.c["aud"].get("/vendor?id=acme").status, 200)
         self.assertNotIn("/vendor/register?id=", self.c["aud"].get("/vendors").body)
         self.assertIn("/vendor/register?id=acme", self.c["alice"].get("/vendors").body)
+        # questionnaires are no longer sent to the CLI (they have the vendor's pages)
+        self.assertIn("委託先の質問票は、その委託先のページで変更します。",
+                      self.c["aud"].get("/vendors").body)
+        self.assertNotIn("`azukari vendor`", self.c["aud"].get("/vendors").body)
         self.assertEqual(self.c["bank1"].get("/vendor?id=acme").status, 403)
 
     # ---- fields and locations ----------------------------------------------------------
@@ -188,6 +194,53 @@ class ServeVendorRegisterTest(unittest.TestCase):
         led = self.ledger()
         self.assertEqual(led.count(("vendor.set", "alice")), 2, led)
         self.assertEqual(led.count(("vendor.set", "admin")), 2, led)
+
+    # ---- the contract ----------------------------------------------------------------------
+
+    def test_contract(self):
+        ok = {"vendor": "kei", "ref": "K-1", "signed_on": "2020-04-01", "expires_on": "2021-03-31"}
+        for bad, st in (({"signed_on": "2020-02-30"}, 400), ({"signed_on": "yesterday"}, 400),
+                        ({"expires_on": "2021-13-01"}, 400), ({"expires_on": "2020-03-31"}, 400),
+                        ({"ref": ""}, 400), ({"signed_on": ""}, 400), ({"ref": "x" * 201}, 400),
+                        ({"vendor": "nope"}, 404)):
+            f = dict(ok, **bad)
+            self.refused(self.post("alice", "/vendor/contract", f), st)
+            self.refused(self.post("admin", "/api/v1/vendor/contract", f), st)
+        self.assertIsNone(self.doc("kei")["contract"])
+        self.assertNotIn("vendor.contract", [a for a, _ in self.ledger()])
+        # by the page, HTML in the reference, a contract already past its expiry: loud
+        r = self.post("alice", "/vendor/contract", dict(ok, ref=EVIL + "-2020"))
+        self.assertEqual(r.status, 200, r.body[-600:])
+        d = self.doc("kei")
+        self.assertEqual((d["contract"]["ref"], d["contract"]["signed_on"],
+                          d["contract"]["expires_on"]), (EVIL + "-2020", "2020-04-01",
+                                                         "2021-03-31"))
+        self.assertIn("contract-expired", [f["code"] for f in d["flags"]])
+        sheet = self.c["aud"].get("/vendor?id=kei").body
+        self.assertNotIn(EVIL, sheet)
+        self.assertRegex(sheet, r'<div class="alarm">契約期限切れ: 契約 &lt;script&gt;[^<]*'
+                                r'-2020 の有効期限 2021-03-31 を過ぎています</div>')
+        self.assertRegex(sheet, r'<th>契約</th><td class="high"><strong>期限切れ</strong> '
+                                r'&lt;script&gt;[^<]*-2020（締結 2020-04-01、有効期限 2021-03-31）')
+        form = self.c["alice"].get("/vendor/register?id=kei").body
+        self.assertNotIn(EVIL, form)
+        self.assertIn('name="ref" type="text" value="&lt;script&gt;', form)
+        self.assertIn('name="expires_on" type="date" value="2021-03-31"', form)
+        # by the API, renewed without an expiry: no more alarm
+        r = self.post("admin", "/api/v1/vendor/contract",
+                      {"vendor": "kei", "ref": "K-2", "signed_on": "2025-04-01",
+                       "expires_on": ""})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(json.loads(r.body)["done"] != "", True)
+        d = self.doc("kei")
+        self.assertEqual((d["contract"]["ref"], d["contract"]["expires_on"]), ("K-2", None))
+        self.assertNotIn("contract-expired", [f["code"] for f in d["flags"]])
+        sheet = self.c["aud"].get("/vendor?id=kei").body
+        self.assertNotIn("契約期限切れ", sheet)
+        self.assertIn("<th>契約</th><td>K-2（締結 2025-04-01、有効期限 なし）</td>", sheet)
+        led = self.ledger()
+        self.assertEqual(led.count(("vendor.contract", "alice")), 1, led)
+        self.assertEqual(led.count(("vendor.contract", "admin")), 1, led)
 
     # ---- sub-contractors ---------------------------------------------------------------
 

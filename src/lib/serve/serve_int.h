@@ -656,6 +656,7 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
  * risk rating and audit schedules (administrators, operators) */
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_register);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_set);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_contract);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_locations);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_sub_add);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_sub_remove);

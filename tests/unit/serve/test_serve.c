@@ -187,6 +187,8 @@ static const struct {
     {"GET /vendor/register", "LAADDDDD"},
     {"POST /vendor/set", "LAADDDDD"},
     {"POST /api/v1/vendor/set", "LAADDDDD"},
+    {"POST /vendor/contract", "LAADDDDD"},
+    {"POST /api/v1/vendor/contract", "LAADDDDD"},
     {"POST /vendor/locations", "LAADDDDD"},
     {"POST /api/v1/vendor/locations", "LAADDDDD"},
     {"POST /vendor/sub/add", "LAADDDDD"},
