@@ -429,6 +429,8 @@ class ServeVendorRegisterTest(unittest.TestCase):
         api("/vendor/key", {"vendor": "shown", "purpose": "report", "pubkey": vendor_pub(160)}, True)
         api("/vendor/key", {"vendor": "shown", "purpose": "certificate",
                             "pubkey": vendor_pub(200)}, True)
+        api("/vendor/contract", {"vendor": "shown", "ref": "業務委託契約 第2021-07号",
+                                 "signed_on": "2021-04-01", "expires_on": "2024-03-31"})
         api("/vendor/rate", {"vendor": "shown", "risk": "high", "reason": "再委託先が2段あり所在未確認"})
         api("/vendor/rate", {"vendor": "shown", "risk": "medium", "reason": "再委託先の所在を確認済み"})
         api("/vendor/schedule", {"vendor": "shown", "kind": "onsite", "every": "12",
