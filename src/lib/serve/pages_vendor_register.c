@@ -211,6 +211,28 @@ azk_status azk_serve__h_vendor_unschedule(struct azk_server *srv, struct azk_ser
                 T_("Audit schedule stopped"), NULL);
 }
 
+/* POST vendor, kind, due_on, summary: a one-off audit planned for a date */
+azk_status azk_serve__h_vendor_audit_plan(struct azk_server *srv, struct azk_serve_req *rq,
+                                          struct azk_serve_resp *rs)
+{
+    const char *v = F("vendor"), *kind = F("kind"), *due = F("due_on"), *why = F("summary");
+    if (v == NULL || kind == NULL || due == NULL || why == NULL)
+        return azk_serve__vendor_missing(rq, rs);
+    return done(rq, rs, v, azk_vendor_audit_plan(srv->h, v, kind, due, why),
+                T_("Ad hoc audit planned"), NULL);
+}
+
+/* POST vendor, kind, due_on: cancel a planned one */
+azk_status azk_serve__h_vendor_audit_unplan(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs)
+{
+    const char *v = F("vendor"), *kind = F("kind"), *due = F("due_on");
+    if (v == NULL || kind == NULL || due == NULL)
+        return azk_serve__vendor_missing(rq, rs);
+    return done(rq, rs, v, azk_vendor_audit_unplan(srv->h, v, kind, due),
+                T_("Planned audit cancelled"), NULL);
+}
+
 /* ---- the vendors list's audit column ------------------------------------------ */
 
 const char *azk_serve__vendor_audit_state(const json_t *v, const char **next)
@@ -223,6 +245,13 @@ const char *azk_serve__vendor_audit_state(const json_t *v, const char **next)
     {
         const char *d = json_string_value(json_object_get(x, "next_due"));
         if (d != NULL && (*next == NULL || strcmp(d, *next) < 0))
+            *next = d;
+    }
+    json_array_foreach(json_object_get(v, "audits_planned"), i, x)
+    {
+        const char *d = json_string_value(json_object_get(x, "due_on"));
+        if (d != NULL && !json_is_string(json_object_get(x, "done_on")) &&
+            (*next == NULL || strcmp(d, *next) < 0))
             *next = d;
     }
     json_array_foreach(json_object_get(v, "flags"), i, x)
@@ -461,6 +490,31 @@ static azk_status forms_rating_audits(azk_buf *b, const struct azk_serve_req *rq
                                "records page."));
     if (rc == AZK_OK)
         rc = azk_serve__vendor_submit(b, T_("Record"));
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_form(b, rq, T_("Plan an ad hoc audit"), "/vendor/audit/plan", id);
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_choice(b, T_("Kind"), "kind", akinds);
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_input(b, T_("Planned for"), "due_on", "date", true);
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_input(b, T_("Why"), "summary", "text", true);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "<p>%s</p>",
+                            T_("A one-off audit counts in the next due date and is overdue after "
+                               "its date until an audit of that kind is recorded."));
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_submit(b, T_("Plan"));
+    if (rc == AZK_OK && json_array_size(json_object_get(v, "audits_planned")) > 0) {
+        rc =
+            azk_serve__vendor_form(b, rq, T_("Cancel a planned audit"), "/vendor/audit/unplan", id);
+        if (rc == AZK_OK)
+            rc = azk_serve__vendor_choice(b, T_("Kind"), "kind", akinds);
+        if (rc == AZK_OK)
+            rc = pick(b, T_("Planned for"), "due_on", json_object_get(v, "audits_planned"),
+                      "due_on", &any);
+        if (rc == AZK_OK)
+            rc = azk_serve__vendor_submit(b, T_("Cancel"));
+    }
     if (rc == AZK_OK && json_array_size(json_object_get(v, "audit_plans")) > 0) {
         rc = azk_serve__vendor_form(b, rq, T_("Stop a schedule"), "/vendor/schedule/remove", id);
         if (rc == AZK_OK)

@@ -665,6 +665,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_key_retire);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_rate);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_schedule);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_unschedule);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_audit_plan);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_audit_unplan);
 /* pages_vendor_forms.c's helpers, shared by both files of vendor forms: the library's verdict
  * as the answer (page: back to `page` + the vendor id; API: 201 or the error), a non-empty
  * field, the "required field missing" 400, and the pieces of a form */

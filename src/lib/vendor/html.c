@@ -186,6 +186,43 @@ static azk_status plans(azk_buf *b, json_t *arr, const char *today)
     return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
 }
 
+/* The planned ad hoc audits: each with its date and why; one past its date and not yet done is
+ * marked (red, 期限超過), one done says when. */
+static azk_status planned(azk_buf *b, json_t *arr, const char *today)
+{
+    json_t *x;
+    size_t i;
+    azk_status rc =
+        azk_buf_printf(b, "<h2>臨時の監査・立入検査の予定（%zu件）</h2>\n", json_array_size(arr));
+    if (rc != AZK_OK || json_array_size(arr) == 0)
+        return rc;
+    rc = azk_buf_puts(b, "<table id=\"audits-planned\"><thead><tr><th>種別</th><th>予定日</th>"
+                         "<th>目的</th><th>計画者</th><th>実施日</th><th>状態</th>"
+                         "</tr></thead><tbody>\n");
+    json_array_foreach(arr, i, x)
+    {
+        const char *due = json_string_value(json_object_get(x, "due_on"));
+        bool done = json_is_string(json_object_get(x, "done_on"));
+        bool late = !done && due != NULL && strcmp(due, today) < 0;
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<tr%s>", late ? " class=\"overdue\"" : "");
+        if (rc == AZK_OK)
+            rc = cell_as(b, json_object_get(x, "kind"), true);
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "due_on"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "summary"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "planned_by"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "done_on"));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<td>%s</td></tr>\n",
+                                done ? "実施済" : (late ? "期限超過" : "予定"));
+    }
+    return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
+}
+
 /* The sub-contracting chain: one row per link, indented by its depth, with its locations. */
 static azk_status chain(azk_buf *b, json_t *arr)
 {
@@ -373,6 +410,8 @@ azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
         rc = table(b, "質問票", json_object_get(v, "questionnaires"), qf, qh);
     if (rc == AZK_OK)
         rc = plans(b, json_object_get(v, "audit_plans"), today);
+    if (rc == AZK_OK)
+        rc = planned(b, json_object_get(v, "audits_planned"), today);
     if (rc == AZK_OK)
         rc = table(b, "監査・立入検査の記録", json_object_get(v, "audits"), af, ah);
     if (rc == AZK_OK)

@@ -205,6 +205,10 @@ static const struct {
     {"POST /api/v1/vendor/schedule", "LAADDDDD"},
     {"POST /vendor/schedule/remove", "LAADDDDD"},
     {"POST /api/v1/vendor/schedule/remove", "LAADDDDD"},
+    {"POST /vendor/audit/plan", "LAADDDDD"},
+    {"POST /api/v1/vendor/audit/plan", "LAADDDDD"},
+    {"POST /vendor/audit/unplan", "LAADDDDD"},
+    {"POST /api/v1/vendor/audit/unplan", "LAADDDDD"},
     /* ---- end vendor register in serve ---- */
     /* ---- vendor files and questionnaires ---- */
     /* ---- end vendor files and questionnaires ---- */
