@@ -500,6 +500,8 @@ class ServeVendorRegisterTest(unittest.TestCase):
         api("/vendor/key", {"vendor": "shown", "purpose": "report", "pubkey": vendor_pub(160)}, True)
         api("/vendor/key", {"vendor": "shown", "purpose": "certificate",
                             "pubkey": vendor_pub(200)}, True)
+        api("/vendor/audit/plan", {"vendor": "shown", "kind": "audit", "due_on": "2020-06-01",
+                                   "summary": "再委託先の変更に伴う臨時監査"})
         api("/vendor/contract", {"vendor": "shown", "ref": "業務委託契約 第2021-07号",
                                  "signed_on": "2021-04-01", "expires_on": "2024-03-31"})
         api("/vendor/rate", {"vendor": "shown", "risk": "high", "reason": "再委託先が2段あり所在未確認"})
