@@ -183,6 +183,18 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_files_verify(azk_home *h, const c
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_schedule(azk_home *h, const char *id,
                                                               const char *kind, int interval_months,
                                                               const char *start_on);
+/**
+ * Plan a one-off (ad hoc) audit of `kind` for due_on (YYYY-MM-DD) with a summary of why
+ * (1-500 bytes). It counts in the next-due and overdue flags like a schedule until an
+ * audit of that kind is recorded (azk_vendor_audit_record) after it was planned.
+ * The same vendor, kind and date twice: AZK_ERR_ARG.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_plan(azk_home *h, const char *id,
+                                                          const char *kind, const char *due_on,
+                                                          const char *summary);
+/** Cancel a planned ad hoc audit (AZK_ERR_NOTFOUND when there is none of that kind and date). */
+AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_unplan(azk_home *h, const char *id,
+                                                            const char *kind, const char *due_on);
 /** Stop a periodic schedule of that kind (AZK_ERR_NOTFOUND when there is none). */
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_audit_unschedule(azk_home *h, const char *id,
                                                                 const char *kind);

@@ -5,8 +5,11 @@
 the library), its locations of data, its sub-contracting chain (a loop A -> B -> A
 refused; the chain on the sheet with depth and each link's locations), its public
 keys (register and retire only after a step-up TOTP code; the same key twice, a
-retired key again refused), the risk rating with its history, periodic audit
-schedules (an overdue one loud on the sheet and on the vendors list; stopped).
+retired key again refused), the contract's reference and dates (bad dates, expiry
+before signing refused; one past its expiry red on the sheet), the risk rating with its history, periodic audit
+schedules (an overdue one loud on the sheet and on the vendors list; stopped), planned
+one-off (ad hoc) audits (in the next due date and overdue like a schedule until an
+audit of that kind is recorded; cancelled).
 Refused: an unknown vendor (404), bad input (400, nothing written), the auditor
 and a client's user (403), a form without CSRF token; typed HTML escaped; each
 change one ledger event of its user. The sheet is rendered in headless Chromium at
@@ -42,9 +45,9 @@ def vendor_pub(n):
 
 
 class ServeVendorRegisterTest(unittest.TestCase):
-    WRITES = ("/vendor/set", "/vendor/locations", "/vendor/sub/add", "/vendor/sub/remove",
+    WRITES = ("/vendor/set", "/vendor/contract", "/vendor/locations", "/vendor/sub/add", "/vendor/sub/remove",
               "/vendor/key", "/vendor/key/retire", "/vendor/rate", "/vendor/schedule",
-              "/vendor/schedule/remove")
+              "/vendor/schedule/remove", "/vendor/audit/plan", "/vendor/audit/unplan")
 
     @classmethod
     def setUpClass(cls):
@@ -65,7 +68,7 @@ class ServeVendorRegisterTest(unittest.TestCase):
             cls.secrets["bank1"] = azk("user", "add", "bank1", "--user", "alice", "--totp",
                                        S.totp(cls.secrets["alice"], cls.alice_step)
                                        ).out.strip().split()[-1]
-            for i, v in enumerate(("acme", "subb", "subc", "late")):
+            for i, v in enumerate(("acme", "subb", "subc", "late", "kei", "adhoc")):
                 azk("vendor", "add", v, "--name", "株式会社" + v, "--corporate-number",
                     corporate_number("0100010088%02d" % (10 + i)))
 
@@ -120,9 +123,11 @@ class ServeVendorRegisterTest(unittest.TestCase):
     # ---- who may ---------------------------------------------------------------------
 
     def test_auditor_client_and_no_csrf_refused(self):
-        form = {"vendor": "acme", "name": "x", "locations": "x", "sub": "subb", "scope": "x",
+        form = {"vendor": "acme", "name": "x", "ref": "x", "signed_on": "2020-01-01",
+                "locations": "x", "sub": "subb", "scope": "x",
                 "purpose": "report", "pubkey": self.keys[0], "reason": "x", "risk": "high",
                 "kind": "audit", "every": "12", "start_on": "2020-01-01"}
+        # (roles are checked before the fields; a form has at most AZK_SERVE_MAX_FIELDS=16)
         before = self.ledger()
         for u in ("aud", "bank1"):
             self.assertEqual(self.c[u].get("/vendor/register?id=acme").status, 403, u)
@@ -136,6 +141,10 @@ class ServeVendorRegisterTest(unittest.TestCase):
         self.assertEqual(self.c["aud"].get("/vendor?id=acme").status, 200)
         self.assertNotIn("/vendor/register?id=", self.c["aud"].get("/vendors").body)
         self.assertIn("/vendor/register?id=acme", self.c["alice"].get("/vendors").body)
+        # questionnaires are no longer sent to the CLI (they have the vendor's pages)
+        self.assertIn("委託先の質問票は、その委託先のページで変更します。",
+                      self.c["aud"].get("/vendors").body)
+        self.assertNotIn("`azukari vendor`", self.c["aud"].get("/vendors").body)
         self.assertEqual(self.c["bank1"].get("/vendor?id=acme").status, 403)
 
     # ---- fields and locations ----------------------------------------------------------
@@ -145,7 +154,8 @@ class ServeVendorRegisterTest(unittest.TestCase):
         self.assertEqual(page.status, 200)
         for path in self.WRITES:
             if path not in ("/vendor/sub/remove", "/vendor/key/retire",
-                            "/vendor/schedule/remove"):  # only once there is something
+                            "/vendor/schedule/remove",
+                            "/vendor/audit/unplan"):  # only once there is something
                 self.assertIn('action="%s"' % path, page.body)
         self.assertEqual(self.c["alice"].get("/vendor/register?id=nope").status, 404)
         # bad corporate number (check digit), criticality, nothing given, unknown vendor
@@ -188,6 +198,53 @@ class ServeVendorRegisterTest(unittest.TestCase):
         led = self.ledger()
         self.assertEqual(led.count(("vendor.set", "alice")), 2, led)
         self.assertEqual(led.count(("vendor.set", "admin")), 2, led)
+
+    # ---- the contract ----------------------------------------------------------------------
+
+    def test_contract(self):
+        ok = {"vendor": "kei", "ref": "K-1", "signed_on": "2020-04-01", "expires_on": "2021-03-31"}
+        for bad, st in (({"signed_on": "2020-02-30"}, 400), ({"signed_on": "yesterday"}, 400),
+                        ({"expires_on": "2021-13-01"}, 400), ({"expires_on": "2020-03-31"}, 400),
+                        ({"ref": ""}, 400), ({"signed_on": ""}, 400), ({"ref": "x" * 201}, 400),
+                        ({"vendor": "nope"}, 404)):
+            f = dict(ok, **bad)
+            self.refused(self.post("alice", "/vendor/contract", f), st)
+            self.refused(self.post("admin", "/api/v1/vendor/contract", f), st)
+        self.assertIsNone(self.doc("kei")["contract"])
+        self.assertNotIn("vendor.contract", [a for a, _ in self.ledger()])
+        # by the page, HTML in the reference, a contract already past its expiry: loud
+        r = self.post("alice", "/vendor/contract", dict(ok, ref=EVIL + "-2020"))
+        self.assertEqual(r.status, 200, r.body[-600:])
+        d = self.doc("kei")
+        self.assertEqual((d["contract"]["ref"], d["contract"]["signed_on"],
+                          d["contract"]["expires_on"]), (EVIL + "-2020", "2020-04-01",
+                                                         "2021-03-31"))
+        self.assertIn("contract-expired", [f["code"] for f in d["flags"]])
+        sheet = self.c["aud"].get("/vendor?id=kei").body
+        self.assertNotIn(EVIL, sheet)
+        self.assertRegex(sheet, r'<div class="alarm">契約期限切れ: 契約 &lt;script&gt;[^<]*'
+                                r'-2020 の有効期限 2021-03-31 を過ぎています</div>')
+        self.assertRegex(sheet, r'<th>契約</th><td class="high"><strong>期限切れ</strong> '
+                                r'&lt;script&gt;[^<]*-2020（締結 2020-04-01、有効期限 2021-03-31）')
+        form = self.c["alice"].get("/vendor/register?id=kei").body
+        self.assertNotIn(EVIL, form)
+        self.assertIn('name="ref" type="text" value="&lt;script&gt;', form)
+        self.assertIn('name="expires_on" type="date" value="2021-03-31"', form)
+        # by the API, renewed without an expiry: no more alarm
+        r = self.post("admin", "/api/v1/vendor/contract",
+                      {"vendor": "kei", "ref": "K-2", "signed_on": "2025-04-01",
+                       "expires_on": ""})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(json.loads(r.body)["done"] != "", True)
+        d = self.doc("kei")
+        self.assertEqual((d["contract"]["ref"], d["contract"]["expires_on"]), ("K-2", None))
+        self.assertNotIn("contract-expired", [f["code"] for f in d["flags"]])
+        sheet = self.c["aud"].get("/vendor?id=kei").body
+        self.assertNotIn("契約期限切れ", sheet)
+        self.assertIn("<th>契約</th><td>K-2（締結 2025-04-01、有効期限 なし）</td>", sheet)
+        led = self.ledger()
+        self.assertEqual(led.count(("vendor.contract", "alice")), 1, led)
+        self.assertEqual(led.count(("vendor.contract", "admin")), 1, led)
 
     # ---- sub-contractors ---------------------------------------------------------------
 
@@ -353,6 +410,73 @@ class ServeVendorRegisterTest(unittest.TestCase):
                                                                     "kind": "audit"}), 404)
         self.assertEqual([p["kind"] for p in self.doc("late")["audit_plans"]], ["onsite"])
 
+    def test_planned_adhoc_audit(self):
+        ok = {"vendor": "adhoc", "kind": "onsite", "due_on": "2020-03-01",
+              "summary": "漏えい疑いの確認 " + EVIL}
+        for bad, st in (({"kind": "party"}, 400), ({"due_on": "2020-02-30"}, 400),
+                        ({"due_on": ""}, 400), ({"summary": ""}, 400),
+                        ({"summary": "x" * 501}, 400), ({"vendor": "nope"}, 404)):
+            f = dict(ok, **bad)
+            self.refused(self.post("alice", "/vendor/audit/plan", f), st)
+            self.refused(self.post("admin", "/api/v1/vendor/audit/plan", f), st)
+        self.assertEqual(self.doc("adhoc")["audits_planned"], [])
+        self.assertNotIn("vendor.audit.plan", [a for a, _ in self.ledger()])
+        # planned by the page for a date already past: overdue like a schedule
+        r = self.post("alice", "/vendor/audit/plan", ok)
+        self.assertEqual(r.status, 200, r.body[-600:])
+        self.refused(self.post("admin", "/api/v1/vendor/audit/plan", ok), 400)  # same again
+        d = self.doc("adhoc")
+        self.assertEqual([(p["kind"], p["due_on"], p["summary"], p["planned_by"], p["done_on"])
+                          for p in d["audits_planned"]],
+                         [("onsite", "2020-03-01", ok["summary"], "alice", None)])
+        self.assertIn(("audit-overdue", "2020-03-01"),
+                      [(f["code"], f.get("due")) for f in d["flags"]])
+        sheet = self.c["aud"].get("/vendor?id=adhoc").body
+        self.assertNotIn(EVIL, sheet)
+        self.assertIn('<div class="alarm">期限超過: 立入検査の期限 2020-03-01 を過ぎています</div>',
+                      sheet)
+        self.assertRegex(sheet, r'(?s)<table id="audits-planned">.*<tr class="overdue"><td>立入検査'
+                                r'</td><td>2020-03-01</td><td>漏えい疑いの確認 &lt;script&gt;')
+        row = re.search(r"<tr[^>]*><td>adhoc</td>.*?</tr>", self.c["aud"].get("/vendors").body)
+        self.assertIn('class="overdue"', row.group(0))
+        self.assertIn("2020-03-01", row.group(0))
+        # a later one by the API; the earliest open one is the next audit
+        r = self.post("admin", "/api/v1/vendor/audit/plan",
+                      dict(ok, kind="audit", due_on="2099-05-01", summary="経営者交代"))
+        self.assertEqual(r.status, 201, r.body)
+        items = json.loads(self.c["aud"].get("/api/v1/vendors").body)["items"]
+        it = [i for i in items if i["id"] == "adhoc"][0]
+        self.assertEqual((it["audit"], it["next_audit"]), ("overdue", "2020-03-01"))
+        # the on-site inspection recorded: that plan is met, no more overdue
+        r = self.post("alice", "/vendor/audit", {"vendor": "adhoc", "kind": "onsite",
+                                                  "done_on": "2020-03-05", "summary": "臨時"})
+        self.assertEqual(r.status, 200, r.body[-600:])
+        d = self.doc("adhoc")
+        self.assertNotIn("audit-overdue", [f["code"] for f in d["flags"]])
+        self.assertEqual({p["kind"]: p["done_on"] for p in d["audits_planned"]},
+                         {"onsite": "2020-03-05", "audit": None})
+        items = json.loads(self.c["aud"].get("/api/v1/vendors").body)["items"]
+        it = [i for i in items if i["id"] == "adhoc"][0]
+        self.assertEqual((it.get("audit"), it["next_audit"]), (None, "2099-05-01"))
+        self.assertIn("実施済", self.c["aud"].get("/vendor?id=adhoc").body)
+        # cancelled: a wrong date 404, bad kind 400, then cancelled, again 404
+        form = self.c["alice"].get("/vendor/register?id=adhoc").body
+        self.assertIn('action="/vendor/audit/unplan"', form)
+        self.refused(self.post("alice", "/vendor/audit/unplan",
+                               {"vendor": "adhoc", "kind": "audit", "due_on": "2099-05-02"}), 404)
+        self.refused(self.post("alice", "/vendor/audit/unplan",
+                               {"vendor": "adhoc", "kind": "party", "due_on": "2099-05-01"}), 400)
+        r = self.post("admin", "/api/v1/vendor/audit/unplan",
+                      {"vendor": "adhoc", "kind": "audit", "due_on": "2099-05-01"})
+        self.assertEqual(r.status, 201, r.body)
+        self.refused(self.post("alice", "/vendor/audit/unplan",
+                               {"vendor": "adhoc", "kind": "audit", "due_on": "2099-05-01"}), 404)
+        self.assertEqual([p["kind"] for p in self.doc("adhoc")["audits_planned"]], ["onsite"])
+        led = self.ledger()
+        self.assertEqual(led.count(("vendor.audit.plan", "alice")), 1, led)
+        self.assertEqual(led.count(("vendor.audit.plan", "admin")), 1, led)
+        self.assertEqual(led.count(("vendor.audit.unplan", "admin")), 1, led)
+
     # ---- the sheet in a browser --------------------------------------------------------
 
     def test_sheet_screenshot(self):
@@ -376,6 +500,10 @@ class ServeVendorRegisterTest(unittest.TestCase):
         api("/vendor/key", {"vendor": "shown", "purpose": "report", "pubkey": vendor_pub(160)}, True)
         api("/vendor/key", {"vendor": "shown", "purpose": "certificate",
                             "pubkey": vendor_pub(200)}, True)
+        api("/vendor/audit/plan", {"vendor": "shown", "kind": "audit", "due_on": "2020-06-01",
+                                   "summary": "再委託先の変更に伴う臨時監査"})
+        api("/vendor/contract", {"vendor": "shown", "ref": "業務委託契約 第2021-07号",
+                                 "signed_on": "2021-04-01", "expires_on": "2024-03-31"})
         api("/vendor/rate", {"vendor": "shown", "risk": "high", "reason": "再委託先が2段あり所在未確認"})
         api("/vendor/rate", {"vendor": "shown", "risk": "medium", "reason": "再委託先の所在を確認済み"})
         api("/vendor/schedule", {"vendor": "shown", "kind": "onsite", "every": "12",

@@ -152,7 +152,7 @@ azk_status azk_serve__h_vendors(struct azk_server *srv, struct azk_serve_req *rq
     }
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b, "</tbody></table><p>%s</p>",
-                            T_("Questionnaires are changed with `azukari vendor`."));
+                            T_("A vendor's questionnaires are changed on that vendor's pages."));
     if (rc == AZK_OK)
         rc = azk_serve__vendor_add_form(&b, rq);
     if (rc == AZK_OK)

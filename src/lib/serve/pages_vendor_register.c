@@ -6,7 +6,8 @@
  * number, criticality), its locations of data, its sub-contractors
  * (再委託: add, remove; the chain is shown on the sheet), its public keys
  * (register, retire: step-up TOTP first, since a swapped key defeats the
- * report import's signature check), the risk rating with its reason (kept
+ * report import's signature check), the contract's reference and dates
+ * (as `azukari vendor contract`), the risk rating with its reason (kept
  * apart from questionnaire scores; every rating kept) and periodic audit
  * schedules (set, stop). GET /vendor/register holds the forms with the
  * current values. Administrators and operators (the route table; CSRF by
@@ -48,6 +49,18 @@ azk_status azk_serve__h_vendor_set(struct azk_server *srv, struct azk_serve_req 
     if (v == NULL || (f.name == NULL && f.corporate_number == NULL && f.criticality == NULL))
         return azk_serve__vendor_missing(rq, rs);
     return done(rq, rs, v, azk_vendor_set(srv->h, v, &f), T_("Vendor entries changed"), NULL);
+}
+
+/* POST vendor, ref, signed_on, expires_on (optional: empty = no expiry); the library checks
+ * the dates (and expiry not before signing) and that the vendor exists, as for the CLI. */
+azk_status azk_serve__h_vendor_contract(struct azk_server *srv, struct azk_serve_req *rq,
+                                        struct azk_serve_resp *rs)
+{
+    const char *v = F("vendor"), *ref = F("ref"), *signed_on = F("signed_on");
+    if (v == NULL || ref == NULL || signed_on == NULL)
+        return azk_serve__vendor_missing(rq, rs);
+    return done(rq, rs, v, azk_vendor_contract_set(srv->h, v, ref, signed_on, F("expires_on")),
+                T_("Contract recorded"), NULL);
 }
 
 /*
@@ -198,6 +211,28 @@ azk_status azk_serve__h_vendor_unschedule(struct azk_server *srv, struct azk_ser
                 T_("Audit schedule stopped"), NULL);
 }
 
+/* POST vendor, kind, due_on, summary: a one-off audit planned for a date */
+azk_status azk_serve__h_vendor_audit_plan(struct azk_server *srv, struct azk_serve_req *rq,
+                                          struct azk_serve_resp *rs)
+{
+    const char *v = F("vendor"), *kind = F("kind"), *due = F("due_on"), *why = F("summary");
+    if (v == NULL || kind == NULL || due == NULL || why == NULL)
+        return azk_serve__vendor_missing(rq, rs);
+    return done(rq, rs, v, azk_vendor_audit_plan(srv->h, v, kind, due, why),
+                T_("Ad hoc audit planned"), NULL);
+}
+
+/* POST vendor, kind, due_on: cancel a planned one */
+azk_status azk_serve__h_vendor_audit_unplan(struct azk_server *srv, struct azk_serve_req *rq,
+                                            struct azk_serve_resp *rs)
+{
+    const char *v = F("vendor"), *kind = F("kind"), *due = F("due_on");
+    if (v == NULL || kind == NULL || due == NULL)
+        return azk_serve__vendor_missing(rq, rs);
+    return done(rq, rs, v, azk_vendor_audit_unplan(srv->h, v, kind, due),
+                T_("Planned audit cancelled"), NULL);
+}
+
 /* ---- the vendors list's audit column ------------------------------------------ */
 
 const char *azk_serve__vendor_audit_state(const json_t *v, const char **next)
@@ -210,6 +245,13 @@ const char *azk_serve__vendor_audit_state(const json_t *v, const char **next)
     {
         const char *d = json_string_value(json_object_get(x, "next_due"));
         if (d != NULL && (*next == NULL || strcmp(d, *next) < 0))
+            *next = d;
+    }
+    json_array_foreach(json_object_get(v, "audits_planned"), i, x)
+    {
+        const char *d = json_string_value(json_object_get(x, "due_on"));
+        if (d != NULL && !json_is_string(json_object_get(x, "done_on")) &&
+            (*next == NULL || strcmp(d, *next) < 0))
             *next = d;
     }
     json_array_foreach(json_object_get(v, "flags"), i, x)
@@ -238,17 +280,29 @@ azk_status azk_serve__vendor_audit_cell(azk_buf *b, const json_t *row)
 
 /* ---- the page ------------------------------------------------------------------ */
 
-/* A text input holding the current value (escaped). */
-static azk_status input_at(azk_buf *b, const char *label, const char *name, const char *value,
-                           bool required)
+/* An input of `type` holding the current value (escaped). */
+static azk_status input_of(azk_buf *b, const char *label, const char *name, const char *type,
+                           const char *value, bool required)
 {
     azk_status rc =
-        azk_buf_printf(b, "<label>%s <input name=\"%s\" type=\"text\" value=\"", label, name);
+        azk_buf_printf(b, "<label>%s <input name=\"%s\" type=\"%s\" value=\"", label, name, type);
     if (rc == AZK_OK)
         rc = azk_serve__html(b, value != NULL ? value : "");
     if (rc == AZK_OK)
         rc = azk_buf_printf(b, "\"%s></label> ", required ? " required" : "");
     return rc;
+}
+
+static azk_status input_at(azk_buf *b, const char *label, const char *name, const char *value,
+                           bool required)
+{
+    return input_of(b, label, name, "text", value, required);
+}
+
+static azk_status date_at(azk_buf *b, const char *label, const char *name, const char *value,
+                          bool required)
+{
+    return input_of(b, label, name, "date", value, required);
 }
 
 /* The vendor's id as a hidden field (for the step-up forms, made without the shared head). */
@@ -280,6 +334,27 @@ static azk_status pick(azk_buf *b, const char *label, const char *name, json_t *
     return rc == AZK_OK ? azk_buf_puts(b, "</select></label> ") : rc;
 }
 
+/* The contract's reference and dates, holding the recorded ones (c: NULL before any). */
+static azk_status form_contract(azk_buf *b, const struct azk_serve_req *rq, const char *id,
+                                json_t *c)
+{
+    azk_status rc = azk_serve__vendor_form(b, rq, T_("Contract"), "/vendor/contract", id);
+    if (rc == AZK_OK)
+        rc = input_at(b, T_("Contract reference"), "ref",
+                      json_string_value(json_object_get(c, "ref")), true);
+    if (rc == AZK_OK)
+        rc = date_at(b, T_("Signed on"), "signed_on",
+                     json_string_value(json_object_get(c, "signed_on")), true);
+    if (rc == AZK_OK)
+        rc = date_at(b, T_("Expires on"), "expires_on",
+                     json_string_value(json_object_get(c, "expires_on")), false);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "<p>%s</p>",
+                            T_("Leave the expiry empty for a contract without one. A contract "
+                               "past its expiry is shown in red on the status sheet."));
+    return rc == AZK_OK ? azk_serve__vendor_submit(b, T_("Record")) : rc;
+}
+
 static azk_status forms_register(azk_buf *b, const struct azk_serve_req *rq, const char *id,
                                  json_t *v)
 {
@@ -303,6 +378,8 @@ static azk_status forms_register(azk_buf *b, const struct azk_serve_req *rq, con
         rc = azk_buf_puts(b, "</select></label> ");
     if (rc == AZK_OK)
         rc = azk_serve__vendor_submit(b, T_("Change"));
+    if (rc == AZK_OK)
+        rc = form_contract(b, rq, id, json_object_get(v, "contract"));
     /* locations: one per line */
     if (rc == AZK_OK)
         rc = azk_serve__vendor_form(b, rq, T_("Locations where data is stored and processed"),
@@ -413,6 +490,31 @@ static azk_status forms_rating_audits(azk_buf *b, const struct azk_serve_req *rq
                                "records page."));
     if (rc == AZK_OK)
         rc = azk_serve__vendor_submit(b, T_("Record"));
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_form(b, rq, T_("Plan an ad hoc audit"), "/vendor/audit/plan", id);
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_choice(b, T_("Kind"), "kind", akinds);
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_input(b, T_("Planned for"), "due_on", "date", true);
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_input(b, T_("Why"), "summary", "text", true);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "<p>%s</p>",
+                            T_("A one-off audit counts in the next due date and is overdue after "
+                               "its date until an audit of that kind is recorded."));
+    if (rc == AZK_OK)
+        rc = azk_serve__vendor_submit(b, T_("Plan"));
+    if (rc == AZK_OK && json_array_size(json_object_get(v, "audits_planned")) > 0) {
+        rc =
+            azk_serve__vendor_form(b, rq, T_("Cancel a planned audit"), "/vendor/audit/unplan", id);
+        if (rc == AZK_OK)
+            rc = azk_serve__vendor_choice(b, T_("Kind"), "kind", akinds);
+        if (rc == AZK_OK)
+            rc = pick(b, T_("Planned for"), "due_on", json_object_get(v, "audits_planned"),
+                      "due_on", &any);
+        if (rc == AZK_OK)
+            rc = azk_serve__vendor_submit(b, T_("Cancel"));
+    }
     if (rc == AZK_OK && json_array_size(json_object_get(v, "audit_plans")) > 0) {
         rc = azk_serve__vendor_form(b, rq, T_("Stop a schedule"), "/vendor/schedule/remove", id);
         if (rc == AZK_OK)

@@ -225,6 +225,10 @@ static const struct azk_serve_route routes[] = {
      azk_serve__h_vendor_set},
     {"POST", "/api/v1/vendor/set", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
      false, azk_serve__h_vendor_set},
+    {"POST", "/vendor/contract", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
+     azk_serve__h_vendor_contract},
+    {"POST", "/api/v1/vendor/contract", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_contract},
     {"POST", "/vendor/locations", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true, false,
      azk_serve__h_vendor_locations},
     {"POST", "/api/v1/vendor/locations", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
@@ -257,6 +261,14 @@ static const struct azk_serve_route routes[] = {
      false, azk_serve__h_vendor_unschedule},
     {"POST", "/api/v1/vendor/schedule/remove", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR,
      true, false, azk_serve__h_vendor_unschedule},
+    {"POST", "/vendor/audit/plan", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_audit_plan},
+    {"POST", "/api/v1/vendor/audit/plan", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR,
+     true, false, azk_serve__h_vendor_audit_plan},
+    {"POST", "/vendor/audit/unplan", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR, true,
+     false, azk_serve__h_vendor_audit_unplan},
+    {"POST", "/api/v1/vendor/audit/unplan", AZK_ACCESS_ROLES, AZK_ROLE_ADMIN | AZK_ROLE_OPERATOR,
+     true, false, azk_serve__h_vendor_audit_unplan},
     /* ---- end vendor register in serve ---- */
 
     /* ---- vendor files and questionnaires ---- */

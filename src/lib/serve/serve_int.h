@@ -661,6 +661,7 @@ AZK_NODISCARD azk_status azk_serve__vendor_add_form(azk_buf *b, const struct azk
  * risk rating and audit schedules (administrators, operators) */
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_register);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_set);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_contract);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_locations);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_sub_add);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_sub_remove);
@@ -669,6 +670,8 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_key_retire);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_rate);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_schedule);
 AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_unschedule);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_audit_plan);
+AZK_SERVE_UI_HANDLER(azk_serve__h_vendor_audit_unplan);
 /* pages_vendor_forms.c's helpers, shared by both files of vendor forms: the library's verdict
  * as the answer (page: back to `page` + the vendor id; API: 201 or the error), a non-empty
  * field, the "required field missing" 400, and the pieces of a form */

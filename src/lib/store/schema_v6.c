@@ -115,6 +115,12 @@ const struct azk_schema_part azk_schema__v6_parts[] = {
      " pubkey TEXT NOT NULL, fingerprint TEXT NOT NULL, added_at TEXT NOT NULL,"
      " retired_at TEXT NOT NULL, retired_by TEXT NOT NULL, why TEXT NOT NULL,"
      " PRIMARY KEY(vendor, purpose, fingerprint))"},
+    /* one-off (ad hoc) audits planned for a date, apart from the periodic schedules; met by
+     * the first audit of that kind recorded after it was planned (vendor/audit.c, view.c) */
+    {"SELECT due_on FROM vendor_audits_planned LIMIT 0",
+     "CREATE TABLE vendor_audits_planned(vendor TEXT NOT NULL, kind TEXT NOT NULL,"
+     " due_on TEXT NOT NULL, summary TEXT NOT NULL, planned_at TEXT NOT NULL,"
+     " planned_by TEXT NOT NULL, PRIMARY KEY(vendor, kind, due_on))"},
     /* ---- end vendor register in serve ------------------------------------ */
 
     /* ---- vendor files and questionnaires (issue 15) ---------------------- */

@@ -172,6 +172,19 @@ static const struct {
                               "DELETE FROM vendor_audit_plans WHERE vendor=? AND kind=?"},
     [AZK_VSQL_VENDOR_BRIEF] = {"list vendors", "",
                                "SELECT id, name, locations FROM vendors ORDER BY id"},
+    [AZK_VSQL_ADHOC_ADD] = {"plan ad hoc audit", "tttttt",
+                            "INSERT INTO vendor_audits_planned(vendor,kind,due_on,summary,"
+                            "planned_at,planned_by) VALUES(?,?,?,?,?,?)"
+                            " ON CONFLICT(vendor,kind,due_on) DO NOTHING"},
+    [AZK_VSQL_ADHOC_LIST] = {"list planned audits", "t",
+                             "SELECT p.kind, p.due_on, p.summary, p.planned_at, p.planned_by,"
+                             " (SELECT min(a.done_on) FROM vendor_audits a WHERE"
+                             " a.vendor=p.vendor AND a.kind=p.kind AND"
+                             " a.recorded_at>=p.planned_at) FROM vendor_audits_planned p"
+                             " WHERE p.vendor=? ORDER BY p.due_on, p.kind"},
+    [AZK_VSQL_ADHOC_REMOVE] = {"cancel planned audit", "ttt",
+                               "DELETE FROM vendor_audits_planned WHERE vendor=? AND kind=? AND"
+                               " due_on=?"},
 };
 
 static azk_status prepare(azk_home *h, enum azk_vsql op, const char *const *params, size_t n,

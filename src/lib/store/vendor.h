@@ -70,6 +70,11 @@ enum azk_vsql {
     AZK_VSQL_KEY_WAS,      /* vendor purpose fingerprint -> retired_at (a key retired before) */
     AZK_VSQL_PLAN_REMOVE,  /* vendor kind */
     AZK_VSQL_VENDOR_BRIEF, /* -> id name locations (every vendor, for the sub-contracting chain) */
+    /* planned ad hoc audits (vendorcontract, s6) */
+    AZK_VSQL_ADHOC_ADD,    /* vendor kind due_on summary planned_at planned_by */
+    AZK_VSQL_ADHOC_LIST,   /* vendor -> kind due_on summary planned_at planned_by done_on (the
+                              first audit of the kind recorded since it was planned, or NULL) */
+    AZK_VSQL_ADHOC_REMOVE, /* vendor kind due_on */
     AZK_VSQL__COUNT
 };
 

@@ -86,6 +86,71 @@ azk_status azk_vendor_audit_unschedule(azk_home *h, const char *id, const char *
     return rc;
 }
 
+azk_status azk_vendor_audit_plan(azk_home *h, const char *id, const char *kind, const char *due_on,
+                                 const char *summary)
+{
+    azk_status rc;
+    int64_t ch = 0;
+    char now[32];
+    json_t *extra;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && id != NULL);
+    if (!azk_vendor__one_of(kind, audit_kinds))
+        return azk_error_set(AZK_ERR_ARG, "audit kind must be audit or onsite");
+    rc = azk_vendor__check_date(due_on, "planned date", false);
+    if (rc == AZK_OK)
+        rc = text_arg(summary, "summary", 500);
+    if (rc == AZK_OK)
+        rc = azk_vendor__must_exist(h, id);
+    if (rc != AZK_OK)
+        return rc;
+    azk_store__now(now);
+    rc = azk_vendor__begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    {
+        const char *p[] = {id, kind, due_on, summary, now, azk_store__actor(h)};
+        rc = azk_store__vendor_run(h, AZK_VSQL_ADHOC_ADD, p, 6, &ch);
+    }
+    if (rc == AZK_OK && ch == 0)
+        rc = azk_error_set(AZK_ERR_ARG, "an ad hoc %s of %s is already planned for %s", kind, id,
+                           due_on);
+    extra = json_pack("{s:s,s:s}", "kind", kind, "due_on", due_on);
+    rc = azk_vendor__end(h, rc, id, "vendor.audit.plan", extra);
+    json_decref(extra);
+    return rc;
+}
+
+azk_status azk_vendor_audit_unplan(azk_home *h, const char *id, const char *kind,
+                                   const char *due_on)
+{
+    azk_status rc;
+    int64_t ch = 0;
+    json_t *extra;
+    azk_error_clear();
+    AZK_ASSERT_ARG(h != NULL && id != NULL);
+    if (!azk_vendor__one_of(kind, audit_kinds))
+        return azk_error_set(AZK_ERR_ARG, "audit kind must be audit or onsite");
+    rc = azk_vendor__check_date(due_on, "planned date", false);
+    if (rc == AZK_OK)
+        rc = azk_vendor__must_exist(h, id);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_vendor__begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    {
+        const char *p[] = {id, kind, due_on};
+        rc = azk_store__vendor_run(h, AZK_VSQL_ADHOC_REMOVE, p, 3, &ch);
+    }
+    if (rc == AZK_OK && ch == 0)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "no ad hoc %s of %s planned for %s", kind, id, due_on);
+    extra = json_pack("{s:s,s:s}", "kind", kind, "due_on", due_on);
+    rc = azk_vendor__end(h, rc, id, "vendor.audit.unplan", extra);
+    json_decref(extra);
+    return rc;
+}
+
 azk_status azk_vendor_audit_record(azk_home *h, const char *id, const char *kind, int adhoc,
                                    const char *done_on, const char *summary, char audit_id[37])
 {

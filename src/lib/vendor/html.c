@@ -3,7 +3,8 @@
  * vendor/html.c -- the printable Japanese status page of one vendor
  * (`azukari vendor show V --html`): A4, tables that break across pages
  * without clipping (rows never split, headers repeated), the flags first
- * (an overdue audit also as a banner and its schedule row marked), the
+ * (an overdue audit also as a banner and its schedule row marked, a
+ * contract past its expiry as a banner and its row red), the
  * sub-contracting chain with each link's locations, the risk rating's
  * history and the keys no longer trusted.
  * Input is the object of azk_vendor__collect; every text is escaped.
@@ -185,6 +186,43 @@ static azk_status plans(azk_buf *b, json_t *arr, const char *today)
     return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
 }
 
+/* The planned ad hoc audits: each with its date and why; one past its date and not yet done is
+ * marked (red, 期限超過), one done says when. */
+static azk_status planned(azk_buf *b, json_t *arr, const char *today)
+{
+    json_t *x;
+    size_t i;
+    azk_status rc =
+        azk_buf_printf(b, "<h2>臨時の監査・立入検査の予定（%zu件）</h2>\n", json_array_size(arr));
+    if (rc != AZK_OK || json_array_size(arr) == 0)
+        return rc;
+    rc = azk_buf_puts(b, "<table id=\"audits-planned\"><thead><tr><th>種別</th><th>予定日</th>"
+                         "<th>目的</th><th>計画者</th><th>実施日</th><th>状態</th>"
+                         "</tr></thead><tbody>\n");
+    json_array_foreach(arr, i, x)
+    {
+        const char *due = json_string_value(json_object_get(x, "due_on"));
+        bool done = json_is_string(json_object_get(x, "done_on"));
+        bool late = !done && due != NULL && strcmp(due, today) < 0;
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<tr%s>", late ? " class=\"overdue\"" : "");
+        if (rc == AZK_OK)
+            rc = cell_as(b, json_object_get(x, "kind"), true);
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "due_on"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "summary"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "planned_by"));
+        if (rc == AZK_OK)
+            rc = cell(b, json_object_get(x, "done_on"));
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<td>%s</td></tr>\n",
+                                done ? "実施済" : (late ? "期限超過" : "予定"));
+    }
+    return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
+}
+
 /* The sub-contracting chain: one row per link, indented by its depth, with its locations. */
 static azk_status chain(azk_buf *b, json_t *arr)
 {
@@ -236,7 +274,7 @@ static azk_status chain(azk_buf *b, json_t *arr)
     return rc == AZK_OK ? azk_buf_puts(b, "</tbody></table>\n") : rc;
 }
 
-/* A loud line at the top for each overdue audit schedule. */
+/* A loud line at the top for each overdue audit schedule and for a contract past its expiry. */
 static azk_status alarms(azk_buf *b, json_t *flags)
 {
     json_t *f;
@@ -245,19 +283,47 @@ static azk_status alarms(azk_buf *b, json_t *flags)
     json_array_foreach(flags, i, f)
     {
         const char *code = json_string_value(json_object_get(f, "code"));
-        if (rc != AZK_OK || code == NULL || strcmp(code, "audit-overdue") != 0)
+        bool contract = code != NULL && strcmp(code, "contract-expired") == 0;
+        if (rc != AZK_OK || code == NULL || (!contract && strcmp(code, "audit-overdue") != 0))
             continue;
-        rc = azk_buf_puts(b, "<div class=\"alarm\">期限超過: ");
+        rc = azk_buf_puts(b, contract ? "<div class=\"alarm\">契約期限切れ: 契約 "
+                                      : "<div class=\"alarm\">期限超過: ");
+        if (rc == AZK_OK) /* a contract's reference is someone's text: never translated */
+            rc = azk_buf_put_html(b, contract
+                                         ? json_string_value(json_object_get(f, "subject"))
+                                         : ja(json_string_value(json_object_get(f, "subject"))));
         if (rc == AZK_OK)
-            rc = azk_buf_put_html(b, ja(json_string_value(json_object_get(f, "subject"))));
-        if (rc == AZK_OK)
-            rc = azk_buf_puts(b, "の期限 ");
+            rc = azk_buf_puts(b, contract ? " の有効期限 " : "の期限 ");
         if (rc == AZK_OK)
             rc = azk_buf_put_html(b, json_string_value(json_object_get(f, "due")));
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, " を過ぎています</div>\n");
     }
     return rc;
+}
+
+/* The contract's reference, signing and expiry dates; red with 期限切れ once past its expiry. */
+static azk_status contract_cell(azk_buf *b, json_t *c, const char *today)
+{
+    const char *ref = json_string_value(json_object_get(c, "ref"));
+    const char *on = json_string_value(json_object_get(c, "signed_on"));
+    const char *exp = json_string_value(json_object_get(c, "expires_on"));
+    bool late = exp != NULL && strcmp(exp, today) < 0;
+    azk_status rc;
+    if (ref == NULL)
+        return azk_buf_puts(b, "<td>—</td>");
+    rc = azk_buf_puts(b, late ? "<td class=\"high\"><strong>期限切れ</strong> " : "<td>");
+    if (rc == AZK_OK)
+        rc = azk_buf_put_html(b, ref);
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "（締結 ");
+    if (rc == AZK_OK)
+        rc = azk_buf_put_html(b, on != NULL ? on : "—");
+    if (rc == AZK_OK)
+        rc = azk_buf_puts(b, "、有効期限 ");
+    if (rc == AZK_OK)
+        rc = azk_buf_put_html(b, exp != NULL ? exp : "なし");
+    return rc == AZK_OK ? azk_buf_puts(b, "）</td>") : rc;
 }
 
 azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
@@ -323,7 +389,7 @@ azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</td></tr><tr><th>契約</th>");
     if (rc == AZK_OK)
-        rc = cell(b, json_is_object(c) ? json_object_get(c, "ref") : NULL);
+        rc = contract_cell(b, c, today);
     if (rc == AZK_OK)
         rc = azk_buf_puts(b, "</tr></tbody></table>\n");
     if (rc == AZK_OK)
@@ -344,6 +410,8 @@ azk_status azk_vendor__html(json_t *v, const char *today, azk_buf *b)
         rc = table(b, "質問票", json_object_get(v, "questionnaires"), qf, qh);
     if (rc == AZK_OK)
         rc = plans(b, json_object_get(v, "audit_plans"), today);
+    if (rc == AZK_OK)
+        rc = planned(b, json_object_get(v, "audits_planned"), today);
     if (rc == AZK_OK)
         rc = table(b, "監査・立入検査の記録", json_object_get(v, "audits"), af, ah);
     if (rc == AZK_OK)

@@ -137,6 +137,19 @@ static azk_status judge(json_t *v, const char *today)
         else if (strcmp(next, soon) <= 0)
             rc = flag(flags, "audit-due", "low", js(x, "kind"), next);
     }
+    /* planned ad hoc audits not yet met count like a schedule's next due */
+    json_array_foreach(json_object_get(v, "audits_planned"), i, x)
+    {
+        const char *due = js(x, "due_on");
+        if (rc != AZK_OK)
+            break;
+        if (js(x, "done_on") != NULL || due == NULL)
+            continue;
+        if (strcmp(due, today) < 0)
+            rc = flag(flags, "audit-overdue", "high", js(x, "kind"), due);
+        else if (strcmp(due, soon) <= 0)
+            rc = flag(flags, "audit-due", "low", js(x, "kind"), due);
+    }
     json_array_foreach(json_object_get(v, "findings"), i, x)
     {
         const char *st = js(x, "status"), *due = js(x, "due");
@@ -205,6 +218,8 @@ azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today, j
     static const char *const doc_cols[] = {
         "id", "class", "kind", "ref", "issued_on", "expires_on", "received_on", "sha256", NULL};
     static const char *const rating_cols[] = {"risk", "reason", "rated_at", "rated_by", NULL};
+    static const char *const adhoc_cols[] = {"kind",       "due_on",  "summary", "planned_at",
+                                             "planned_by", "done_on", NULL};
     static const char *const retired_cols[] = {
         "purpose", "fingerprint", "added_at", "retired_at", "retired_by", "why", NULL};
     static const struct {
@@ -223,6 +238,7 @@ azk_status azk_vendor__collect(azk_home *h, const char *id, const char *today, j
         {"documents", AZK_VSQL_DOC_LIST, doc_cols},
         {"ratings", AZK_VSQL_RATING_LIST, rating_cols},
         {"keys_retired", AZK_VSQL_KEY_RETIRED, retired_cols},
+        {"audits_planned", AZK_VSQL_ADHOC_LIST, adhoc_cols},
     };
     azk_status rc;
     json_t *arr = NULL, *v = NULL;
@@ -396,6 +412,7 @@ static azk_status text_show(azk_buf *b, json_t *v)
     static const char *const qf[] = {"id", "template", "state", "due", "score", NULL};
     static const char *const ff[] = {"kind", "label", "sha256", "expires", NULL};
     static const char *const pf[] = {"kind", "interval_months", "last_done", "next_due", NULL};
+    static const char *const hf[] = {"kind", "due_on", "done_on", "summary", NULL};
     static const char *const af[] = {"id", "kind", "done_on", "summary", NULL};
     static const char *const nf[] = {"id", "severity", "owner", "due", "status", "title", NULL};
     static const char *const df[] = {"id",         "class",       "kind", "ref",
@@ -454,6 +471,8 @@ static azk_status text_show(azk_buf *b, json_t *v)
         rc = text_rows(b, T_("files kept"), json_object_get(v, "files"), ff);
     if (rc == AZK_OK)
         rc = text_rows(b, T_("audit schedule"), json_object_get(v, "audit_plans"), pf);
+    if (rc == AZK_OK)
+        rc = text_rows(b, T_("planned ad hoc audits"), json_object_get(v, "audits_planned"), hf);
     if (rc == AZK_OK)
         rc = text_rows(b, T_("audits and inspections"), json_object_get(v, "audits"), af);
     if (rc == AZK_OK)

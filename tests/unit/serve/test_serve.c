@@ -187,6 +187,8 @@ static const struct {
     {"GET /vendor/register", "LAADDDDD"},
     {"POST /vendor/set", "LAADDDDD"},
     {"POST /api/v1/vendor/set", "LAADDDDD"},
+    {"POST /vendor/contract", "LAADDDDD"},
+    {"POST /api/v1/vendor/contract", "LAADDDDD"},
     {"POST /vendor/locations", "LAADDDDD"},
     {"POST /api/v1/vendor/locations", "LAADDDDD"},
     {"POST /vendor/sub/add", "LAADDDDD"},
@@ -203,6 +205,10 @@ static const struct {
     {"POST /api/v1/vendor/schedule", "LAADDDDD"},
     {"POST /vendor/schedule/remove", "LAADDDDD"},
     {"POST /api/v1/vendor/schedule/remove", "LAADDDDD"},
+    {"POST /vendor/audit/plan", "LAADDDDD"},
+    {"POST /api/v1/vendor/audit/plan", "LAADDDDD"},
+    {"POST /vendor/audit/unplan", "LAADDDDD"},
+    {"POST /api/v1/vendor/audit/unplan", "LAADDDDD"},
     /* ---- end vendor register in serve ---- */
     /* ---- vendor files and questionnaires ---- */
     {"GET /vendor/quest", "LAAAADDD"},

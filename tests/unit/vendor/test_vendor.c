@@ -383,6 +383,55 @@ static void test_vendor__register_serve(void **state)
     azk_vendor_free(out);
 }
 
+/* planned ad hoc audits: refusals write nothing; open ones are next dues (overdue after their
+ * date) until an audit of that kind is recorded after planning; cancel; text view lists them */
+static void test_vendor__adhoc_plan(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t before;
+    char *out = NULL, aid[37];
+    add_vendor(f->h, "a", "5010001008813");
+    before = ledger_size(f->home);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "a", "party", "2026-05-01", "x"), AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "a", "onsite", "2026-02-30", "x"), AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "a", "onsite", "2026-05-01", ""), AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "zz", "onsite", "2026-05-01", "x"),
+                     AZK_ERR_NOTFOUND);
+    assert_int_equal(ledger_size(f->home), before);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "a", "onsite", "2026-05-01", "漏えい疑い"),
+                     AZK_OK);
+    assert_int_equal(ledger_size(f->home), before + 1);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "a", "onsite", "2026-05-01", "again"),
+                     AZK_ERR_ARG);
+    assert_int_equal(ledger_size(f->home), before + 1);
+    assert_int_equal(azk_vendor_audit_plan(f->h, "a", "audit", "2026-06-20", "交代"), AZK_OK);
+    /* judged on 2026-06-01: the onsite one is overdue, the audit one due within a month */
+    assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "a", "2026-06-01", 0,
+                                     AZK_VENDOR_FMT_JSON, &out),
+                     AZK_OK);
+    assert_non_null(strstr(out, "\"audits_planned\""));
+    assert_non_null(strstr(out, "audit-overdue"));
+    assert_non_null(strstr(out, "audit-due"));
+    azk_vendor_free(out);
+    assert_int_equal(azk_vendor_audit_record(f->h, "a", "onsite", 1, "2026-06-02", "実施", aid),
+                     AZK_OK);
+    assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "a", "2026-06-03", 0,
+                                     AZK_VENDOR_FMT_JSON, &out),
+                     AZK_OK);
+    assert_null(strstr(out, "audit-overdue"));
+    assert_non_null(strstr(out, "2026-06-02"));
+    azk_vendor_free(out);
+    assert_int_equal(azk_vendor_audit_unplan(f->h, "a", "audit", "2026-06-21"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_vendor_audit_unplan(f->h, "a", "audit", "2026-06-20"), AZK_OK);
+    assert_int_equal(azk_vendor_audit_unplan(f->h, "a", "audit", "2026-06-20"), AZK_ERR_NOTFOUND);
+    assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "a", "2026-06-03", 0,
+                                     AZK_VENDOR_FMT_JSON, &out),
+                     AZK_OK);
+    assert_null(strstr(out, "audit-due"));
+    assert_null(strstr(out, "2026-06-20"));
+    azk_vendor_free(out);
+}
+
 static void test_vendor__signdoc(void **state)
 {
     struct fixture *f = *state;
@@ -416,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_vendor__bundle_reports),
         cmocka_unit_test_setup_teardown(test_vendor__register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendor__register_serve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vendor__adhoc_plan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendor__signdoc, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
