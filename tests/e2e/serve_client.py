@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -332,3 +333,16 @@ class Server:
         self.stop()
         self.out.close()
         T.rmtree(self.dir) if hasattr(T, "rmtree") else subprocess.run(["rm", "-rf", self.dir])
+
+
+def chrome():
+    """Headless Chromium for the pages of a test server (the caller quits it): Japanese,
+    1366x768 (the laptop the pages must be usable on), the server's own CA accepted."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    o = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
+              "--lang=ja", "--disable-dev-shm-usage"):
+        o.add_argument(a)
+    o.accept_insecure_certs = True
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)

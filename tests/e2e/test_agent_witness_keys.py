@@ -208,19 +208,13 @@ class WitnessKeysTest(unittest.TestCase):
         look: $AZK_BUILDDIR/agents-screens/)."""
         try:
             from selenium import webdriver
-            from selenium.webdriver.chrome.service import Service
         except ImportError:
             return
         if shutil.which("chromedriver") is None:
             return
         shots = os.path.join(os.environ.get("AZK_BUILDDIR", self.tmp), "agents-screens")
         os.makedirs(shots, exist_ok=True)
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        d = S.chrome()
         try:
             base = "https://localhost:%d" % self.srv.port
             d.get(base + "/login")

@@ -382,7 +382,6 @@ except ImportError:  # a Python other than Debian's (pyenv): use Debian's python
     sys.path.append("/usr/lib/python3/dist-packages")
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 except ImportError:  # pragma: no cover
     webdriver = None
 
@@ -405,12 +404,7 @@ class AgentsPagesBrowserTest(AgentsPagesTest):
         cid, url = self.cases[1], self.case_url(1)
         self.post("op1", url, "/agents/case/request",
                   {"case_id": cid, "action": "quarantine", "reason": "DMの残り"})
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        d = S.chrome()
         self.addCleanup(d.quit)
         base = "https://localhost:%d" % self.srv.port
         for user, path, name in (("ad2", "/agents", "agents"),

@@ -28,7 +28,6 @@ except ImportError:  # a Python other than Debian's (pyenv): use Debian's python
     sys.path.append("/usr/lib/python3/dist-packages")
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # pragma: no cover
@@ -58,12 +57,7 @@ class ServeBrowserTest(unittest.TestCase):
         self.srv.sql("UPDATE datasets SET retain_until='2024-03-31' WHERE id='dm-2023'")
         self.shots = os.path.join(os.environ.get("AZK_BUILDDIR", self.srv.dir), "serve-screens")
         os.makedirs(self.shots, exist_ok=True)
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        self.drv = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        self.drv = S.chrome()
         self.addCleanup(self.drv.quit)
         self.base = "https://localhost:%d" % self.srv.port
 
@@ -206,12 +200,7 @@ class ServeBrowserExpiryTest(unittest.TestCase):
         self.addCleanup(srv.cleanup)
         codes = F.Codes(srv.clock)
         secret = srv.enrol("admin", PW)
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        d = S.chrome()
         self.addCleanup(d.quit)
         base = "https://localhost:%d" % srv.port
         d.get(base + "/login")

@@ -19,7 +19,6 @@ import unittest
 
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # pragma: no cover
@@ -255,12 +254,7 @@ class ServeImpactJobsTest(unittest.TestCase):
         its approve form; screenshots at 1366x768 kept as artifacts."""
         shots = os.path.join(os.environ.get("AZK_BUILDDIR", self.srv.dir), "serve-screens")
         os.makedirs(shots, exist_ok=True)
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        d = S.chrome()
         self.addCleanup(d.quit)
         base = "https://localhost:%d" % self.srv.port
 

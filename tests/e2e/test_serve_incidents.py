@@ -27,7 +27,6 @@ from test_serve_ui import check_openapi
 
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # pragma: no cover
@@ -346,12 +345,7 @@ class ServeIncidentsBrowserTest(unittest.TestCase):
         inc = re.search(r"(INC-\S+)", r.err).group(1)
         shots = os.path.join(os.environ.get("AZK_BUILDDIR", srv.dir), "serve-screens")
         os.makedirs(shots, exist_ok=True)
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        d = S.chrome()
         self.addCleanup(d.quit)
         base = "https://localhost:%d" % srv.port
         d.get(base + "/login")

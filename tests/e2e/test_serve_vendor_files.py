@@ -37,7 +37,6 @@ except ImportError:  # a Python other than Debian's (pyenv): use Debian's python
     sys.path.append("/usr/lib/python3/dist-packages")
 try:
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # pragma: no cover
@@ -486,12 +485,7 @@ class ServeVendorFilesTest(unittest.TestCase):
         path = os.path.join(self.srv.dir, "テンプレート.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(t, f, ensure_ascii=False)
-        o = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768",
-                  "--lang=ja", "--disable-dev-shm-usage"):
-            o.add_argument(a)
-        o.accept_insecure_certs = True
-        d = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=o)
+        d = S.chrome()
         self.addCleanup(d.quit)
         base = "https://localhost:%d" % self.srv.port
         d.get(base + "/login")
