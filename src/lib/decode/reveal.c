@@ -32,8 +32,8 @@
  *
  * This file: byte classes and the screen that skips plain records, one
  * pass of unescaping, markup, invisible characters, width and spacing, and
- * records; encoded runs (percent / QP / escaped bytes, base64 / hex, hex
- * dumps, MIME bodies) are in reveal_runs.c (shared: reveal_int.h).
+ * records (the vector screen in front of it is reveal_screen.c); encoded runs (percent / QP /
+ * escaped bytes, base64 / hex, hex dumps, MIME bodies) are in reveal_runs.c (shared: reveal_int.h).
  */
 #include "decode/decode_int.h"
 
@@ -394,6 +394,12 @@ static bool worth_a_look(const uint8_t *p, size_t n)
             return true;
     }
     return (pairs & P_NFD) != 0;
+}
+
+bool azk_decode__reveal_worth(const uint8_t *p, size_t n)
+{
+    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
+    return worth_a_look(p, n);
 }
 
 /* ---- one pass of unescaping ------------------------------------------------------- */
@@ -903,7 +909,9 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 
     *handled = false;
     (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
-    for (i = 0; i < rec->field_count; i++) {
+    /* the vector screen (reveal_screen.c) first: most records end there */
+    i = azk_decode__reveal_screen_record(rec) ? 0 : rec->field_count;
+    for (; i < rec->field_count; i++) {
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
     }

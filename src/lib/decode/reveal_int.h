@@ -49,6 +49,22 @@ size_t azk_decode__reveal_byte_run(const uint8_t *p, size_t n, size_t i, uint8_t
 bool azk_decode__reveal_escaped_text(const uint8_t *p, size_t n);
 azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
                                   bool *ok);
+/* worth_a_look (reveal.c): whether reveal would act on p[0..n) (the scalar screen). */
+bool azk_decode__reveal_worth(const uint8_t *p, size_t n);
+/*
+ * The vector screen (reveal_screen.c), a superset of worth_a_look: false
+ * only when no field can be worth a look. _screen: the bytes p[0..n) holding
+ * fields that start at starts[0..nstarts) (ascending); true whenever no
+ * vector unit is there. _record: every field of rec (one pass when the
+ * fields lie side by side).
+ */
+bool azk_decode__reveal_screen(const uint8_t *p, size_t n, const size_t *starts, size_t nstarts);
+bool azk_decode__reveal_screen_record(const azk_record *rec);
+/* Whether the vector screen runs (AVX2 and not switched off). */
+bool azk_decode__reveal_screen_available(void);
+/* Tests only: true switches the vector screen off (worth_a_look alone). */
+extern bool azk_decode__reveal_simd_off;
+
 /* Byte classes (C_*) and the bytes a hex dump line starts with, built once
  * under azk_decode__reveal_cls_once (reveal.c). */
 extern uint8_t azk_decode__reveal_cls[256];

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * decode/reveal_screen.c -- the vector screen in front of reveal's byte
+ * screen (worth_a_look in reveal.c): one AVX2 pass over a whole record
+ * (the cells of a CSV row lie side by side in one buffer, a text line is
+ * one field) that answers "nothing in any field can be worth a look", so
+ * the common record costs the pass and nothing else.
+ *
+ * The screen is a superset: it says "maybe" whenever some field could make
+ * worth_a_look true, and then reveal.c asks worth_a_look field by field,
+ * as before. Reading the record as one run of bytes only adds "maybe"s
+ * (a base64 run or a byte pair across two cells, a '<' count over the
+ * whole row): it never hides one. What it flags, with 64-bit masks over 64
+ * bytes at a time (carried across blocks):
+ *
+ *   - any of \ & C2 CC CD E1 F3 (worth_a_look goes to look_closely);
+ *   - a run of 16 or more bytes of the base64 alphabet;
+ *   - %HH and =HH=HH (H a hex digit);
+ *   - the pairs E2|EF then 80 81 B8 BB BC BD, and 82 then 99 9A;
+ *   - six or more '<';
+ *   - three or more spaces that may end a one-character token (U+0020
+ *     one byte after a token start, or two to four bytes after the start
+ *     of a UTF-8 character of that length; every ideographic space
+ *     E3 80 80 counts): the "0 9 0 - 1" chain needs three.
+ *
+ * Runtime dispatch: AVX2 when the CPU has it (__builtin_cpu_supports),
+ * else no screen (worth_a_look alone, the portable path). Tests compare
+ * both on random and adversarial records (tests/unit/decode_fast/).
+ */
+#include "decode/decode_int.h"
+
+#include <pthread.h>
+#include <string.h>
+#include "decode/reveal_int.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define AZK_SCREEN_AVX2 1
+#endif
+
+bool azk_decode__reveal_simd_off;
+
+#if AZK_SCREEN_AVX2
+
+static bool have_avx2;
+static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void);
+
+static void avx2_probe(void)
+{
+    __builtin_cpu_init();
+    have_avx2 = __builtin_cpu_supports("avx2") != 0;
+    if (have_avx2)
+        tables_init();
+}
+
+/* Class masks of one 64-byte block. */
+struct blk {
+    uint64_t b64, hex, pct, eq, lt, sp, hita, x82, s99, s1, x80, f1, xe3, l2, l34;
+};
+
+#define SETNIB(t, idx, bit) ((t)[idx] = (int8_t)((t)[idx] | (bit)))
+
+/* Nibble tables: a class bit is set where the low- and high-nibble tables agree. */
+static int8_t tab_lo[3][16], tab_hi[3][16];
+
+static void nib(int t, unsigned bit, const char *his, const char *los)
+{
+    const char *q;
+    for (q = his; *q != '\0'; q++)
+        SETNIB(tab_hi[t], (*q >= 'A' ? *q - 'A' + 10 : *q - '0'), (int)bit);
+    for (q = los; *q != '\0'; q++)
+        SETNIB(tab_lo[t], (*q >= 'A' ? *q - 'A' + 10 : *q - '0'), (int)bit);
+}
+
+static void tables_init(void)
+{
+    static const char all[] = "0123456789ABCDEF";
+    /* table 0: the base64 alphabet (bits 0-5), hex (1, 2), % (6), = (7) */
+    nib(0, 1, "2", "BDF");           /* + - / */
+    nib(0, 2, "3", "0123456789");    /* digits */
+    nib(0, 4, "46", "123456");       /* A-F a-f */
+    nib(0, 8, "46", "789ABCDEF");    /* G-O g-o */
+    nib(0, 16, "57", "0123456789A"); /* P-Z p-z */
+    nib(0, 32, "5", "F");            /* _ */
+    nib(0, 64, "2", "5");            /* % */
+    nib(0, 128, "3", "D");           /* = */
+    /* table 1: < (0), space (1), & \ C2 CC CD E1 F3 (2-6), 82 (7) */
+    nib(1, 1, "3", "C");
+    nib(1, 2, "2", "0");
+    nib(1, 4, "2", "6");
+    nib(1, 8, "5", "C");
+    nib(1, 16, "C", "2CD");
+    nib(1, 32, "E", "1");
+    nib(1, 64, "F", "3");
+    nib(1, 128, "8", "2");
+    /* table 2: 80 81 (0) B8 BB BC BD (1) 99 9A (2) 80 (3) E2 EF (4) E3 (5)
+     * C0-DF (6) E0-FF (7) */
+    nib(2, 1, "8", "01");
+    nib(2, 2, "B", "8BCD");
+    nib(2, 4, "9", "9A");
+    nib(2, 8, "8", "0");
+    nib(2, 16, "E", "2F");
+    nib(2, 32, "E", "3");
+    nib(2, 64, "CD", all);
+    nib(2, 128, "EF", all);
+}
+
+__attribute__((target("avx2"))) static inline uint32_t bit_of(__m256i t, int k)
+{
+    return (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t, 7 - k));
+}
+
+__attribute__((target("avx2"))) static inline uint32_t any_of(__m256i t, int m)
+{
+    __m256i z =
+        _mm256_cmpeq_epi8(_mm256_and_si256(t, _mm256_set1_epi8((char)m)), _mm256_setzero_si256());
+    return ~(uint32_t)_mm256_movemask_epi8(z);
+}
+
+__attribute__((target("avx2"))) static inline void classify32(const uint8_t *p, struct blk *b,
+                                                              int half)
+{
+    const __m256i l0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[0]));
+    const __m256i h0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[0]));
+    const __m256i l1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[1]));
+    const __m256i h1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[1]));
+    const __m256i l2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[2]));
+    const __m256i h2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[2]));
+    const __m256i nib_mask = _mm256_set1_epi8(0x0F);
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i lo = _mm256_and_si256(v, nib_mask);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib_mask);
+    __m256i t0 = _mm256_and_si256(_mm256_shuffle_epi8(l0, lo), _mm256_shuffle_epi8(h0, hi));
+    __m256i t1 = _mm256_and_si256(_mm256_shuffle_epi8(l1, lo), _mm256_shuffle_epi8(h1, hi));
+    __m256i t2 = _mm256_and_si256(_mm256_shuffle_epi8(l2, lo), _mm256_shuffle_epi8(h2, hi));
+    int s = half * 32;
+    b->b64 |= (uint64_t)any_of(t0, 0x3F) << s;
+    b->hex |= (uint64_t)any_of(t0, 0x06) << s;
+    b->pct |= (uint64_t)bit_of(t0, 6) << s;
+    b->eq |= (uint64_t)bit_of(t0, 7) << s;
+    b->lt |= (uint64_t)bit_of(t1, 0) << s;
+    b->sp |= (uint64_t)bit_of(t1, 1) << s;
+    b->hita |= (uint64_t)any_of(t1, 0x7C) << s;
+    b->x82 |= (uint64_t)bit_of(t1, 7) << s;
+    b->s1 |= (uint64_t)any_of(t2, 0x03) << s;
+    b->s99 |= (uint64_t)bit_of(t2, 2) << s;
+    b->x80 |= (uint64_t)bit_of(t2, 3) << s;
+    b->f1 |= (uint64_t)bit_of(t2, 4) << s;
+    b->xe3 |= (uint64_t)bit_of(t2, 5) << s;
+    b->l2 |= (uint64_t)bit_of(t2, 6) << s;
+    b->l34 |= (uint64_t)bit_of(t2, 7) << s;
+}
+
+/* x shifted up by k bits, the top bits of the previous block's x coming in. */
+#define SHL(x, prev, k) (((x) << (k)) | ((prev) >> (64 - (k))))
+
+/*
+ * The screen over p[0..n): false when no field can be worth a look.
+ * starts[0..nstarts): offsets of the fields (each one's first byte starts a
+ * token), ascending.
+ */
+__attribute__((target("avx2"))) static bool screen_avx2(const uint8_t *p, size_t n,
+                                                        const size_t *starts, size_t nstarts)
+{
+    uint64_t pb64 = 0, pr1 = 0, pr2 = 0, pr4 = 0, phex = 0, ppct = 0, peq = 0, pf1 = 0, px82 = 0,
+             px80 = 0, pxe3 = 0, pspids = 0, pen = 0, penl2 = 0, penl34 = 0, pfs = 0;
+    size_t lt = 0, singles = 0, si = 0, off;
+    uint8_t tail[64];
+    for (off = 0; off < n; off += 64) {
+        struct blk b;
+        const uint8_t *q = p + off;
+        uint64_t r1, r2, r4, r8, hits, ids, spids, en, enl2, enl34, u, fs = 0;
+        memset(&b, 0, sizeof(b));
+        if (n - off < 64) {
+            memset(tail, 0, sizeof(tail));
+            memcpy(tail, q, n - off);
+            q = tail;
+        }
+        classify32(q, &b, 0);
+        classify32(q + 32, &b, 1);
+        while (si < nstarts && starts[si] < off + 64) {
+            if (starts[si] >= off)
+                fs |= 1ull << (starts[si] - off);
+            si++;
+        }
+        hits = b.hita;
+        hits |= (SHL(b.f1, pf1, 1) & b.s1) | (SHL(b.x82, px82, 1) & b.s99);
+        hits |= SHL(b.pct, ppct, 2) & SHL(b.hex, phex, 1) & b.hex;
+        hits |= SHL(b.eq, peq, 5) & SHL(b.hex, phex, 4) & SHL(b.hex, phex, 3) & SHL(b.eq, peq, 2) &
+                SHL(b.hex, phex, 1) & b.hex;
+        /* base64 runs of 16 within one field: r_k = k alphabet bytes ending
+         * here, no field starting after the first of them */
+        r1 = b.b64 & SHL(b.b64, pb64, 1) & ~fs;
+        r2 = r1 & SHL(r1, pr1, 2) & ~SHL(fs, pfs, 1);
+        r4 = r2 & SHL(r2, pr2, 4) & ~SHL(fs, pfs, 3);
+        r8 = r4 & SHL(r4, pr4, 8) & ~SHL(fs, pfs, 7);
+        hits |= r8;
+        if (hits != 0)
+            return true;
+        lt += (size_t)__builtin_popcountll(b.lt);
+        if (lt >= 6)
+            return true;
+        /* token starts: field starts and the byte after each space */
+        ids = b.x80 & SHL(b.x80, px80, 1) & SHL(b.xe3, pxe3, 2);
+        spids = b.sp | ids;
+        en = SHL(spids, pspids, 1) | fs;
+        enl2 = en & b.l2;
+        enl34 = en & b.l34;
+        u = (b.sp & (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) |
+                     SHL(enl34, penl34, 4))) |
+            ids;
+        singles += (size_t)__builtin_popcountll(u);
+        if (singles >= 3)
+            return true;
+        pb64 = b.b64;
+        pr1 = r1;
+        pr2 = r2;
+        pr4 = r4;
+        phex = b.hex;
+        ppct = b.pct;
+        peq = b.eq;
+        pf1 = b.f1;
+        px82 = b.x82;
+        px80 = b.x80;
+        pxe3 = b.xe3;
+        pspids = spids;
+        pen = en;
+        penl2 = enl2;
+        penl34 = enl34;
+        pfs = fs;
+    }
+    return false;
+}
+
+#endif /* AZK_SCREEN_AVX2 */
+
+bool azk_decode__reveal_screen_available(void)
+{
+#if AZK_SCREEN_AVX2
+    (void)pthread_once(&avx2_once, avx2_probe);
+    return have_avx2 && !azk_decode__reveal_simd_off;
+#else
+    return false;
+#endif
+}
+
+bool azk_decode__reveal_screen(const uint8_t *p, size_t n, const size_t *starts, size_t nstarts)
+{
+#if AZK_SCREEN_AVX2
+    if (azk_decode__reveal_screen_available())
+        return screen_avx2(p, n, starts, nstarts);
+#endif
+    (void)p;
+    (void)n;
+    (void)starts;
+    (void)nstarts;
+    return true;
+}
+
+bool azk_decode__reveal_screen_record(const azk_record *rec)
+{
+#if AZK_SCREEN_AVX2
+    size_t st[64], i;
+    const char *base;
+    if (rec->field_count == 0 || !azk_decode__reveal_screen_available())
+        return true;
+    st[0] = 0;
+    if (rec->field_count == 1)
+        return screen_avx2((const uint8_t *)rec->fields[0].ptr, rec->fields[0].len, st, 1);
+    base = rec->fields[0].ptr;
+    if (rec->field_count <= sizeof(st) / sizeof(st[0]) && base != NULL) {
+        /* the cells of one row side by side: one pass */
+        for (i = 0; i < rec->field_count; i++) {
+            const char *want = i == 0 ? base : rec->fields[i - 1].ptr + rec->fields[i - 1].len;
+            if (rec->fields[i].ptr != want)
+                break;
+            st[i] = (size_t)(rec->fields[i].ptr - base);
+        }
+        if (i == rec->field_count) {
+            const azk_field *last = &rec->fields[i - 1];
+            return screen_avx2((const uint8_t *)base, (size_t)(last->ptr + last->len - base), st,
+                               i);
+        }
+    }
+    st[0] = 0;
+    for (i = 0; i < rec->field_count; i++) {
+        if (screen_avx2((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, st, 1))
+            return true;
+    }
+    return false;
+#else
+    (void)rec;
+    return true;
+#endif
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/decode_fast -- the fast paths of the decode stage against
+ * their portable scalar paths, on random and adversarial input: the reveal
+ * screen (reveal_screen.c, AVX2) must say "maybe" for every field
+ * worth_a_look accepts (every byte value at every offset, escapes and
+ * runs across 64-byte block edges, fields of length 0..100, rows of cells
+ * side by side), and whole decodes with the fast paths on and off must
+ * give the same records. Any difference fails.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decode.h"
+#include "decode/decode_int.h"
+#include "decode/reveal_int.h"
+#include "decode/text_int.h"
+
+static unsigned seed = 20261206;
+
+static unsigned rnd(void)
+{
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) & 0xFFFFFF;
+}
+
+/* Pieces that make worth_a_look true, nearly true, or are ordinary text. */
+static const char *const pieces[] = {
+    "\\u5C71",
+    "\\x41",
+    "\\\\",
+    "&#x5C71;",
+    "&amp;",
+    "&",
+    "%E5%B1",
+    "%4",
+    "%",
+    "=E5=B1",
+    "=E5=",
+    "=0609",
+    "=",
+    "<",
+    "<r>",
+    "a ",
+    "0 ",
+    "9 ",
+    "- ",
+    "\xe5\xb1\xb1 ",
+    "\xe3\x80\x80",
+    " ",
+    "  ",
+    "\xc2\xad",
+    "\xc2\xa5",
+    "\xcc\x81",
+    "\xcd\x8f",
+    "\xe1\xa0\x8e",
+    "\xe2\x80\x8b",
+    "\xe2\x80\x94",
+    "\xe2\x80\x89",
+    "\xe2\x81\xa0",
+    "\xe2\x80",
+    "\xe3\x82\x99",
+    "\xe3\x82\x9a",
+    "\xe3\x82\xa2",
+    "\xe3\x81\x82",
+    "\xef\xbb\xbf",
+    "\xef\xbc\x90",
+    "\xef\xbc\x9a",
+    "\xef\xbc\xa1",
+    "\xef\xbd\x81",
+    "\xef\xbd\xb1",
+    "\xef\xb8\x8f",
+    "\xef\xb8",
+    "\xf3\xa0\x80\x81",
+    "\xf0\x9f\x98\x80",
+    "QUJDREVGR0hJSktMTU5P",
+    "SGVsbG8gd29ybGQhISE=",
+    "0123456789abcdef",
+    "deadbeefcafe",
+    "ABCDEFGHIJKLMNO",
+    "job=DM4174-9224",
+    "2026-12-06 10:11:12.345",
+    "KX-8854-2318",
+    "\xe5\x8d\xb0\xe5\x88\xb7",
+    "INFO  [job=",
+    "x",
+    "_",
+    "/",
+    "+",
+};
+
+/* A random field of about `want` bytes into b (cap >= want + 32); its length. */
+static size_t random_field(uint8_t *b, size_t want)
+{
+    size_t n = 0;
+    while (n < want) {
+        unsigned r = rnd();
+        if (r % 5 == 0) {
+            b[n++] = (uint8_t)(r >> 8); /* any byte */
+        } else if (r % 5 == 1) {
+            b[n++] = "ab0 9-=%<&\\"[(r >> 8) % 11];
+        } else {
+            const char *p = pieces[(r >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t l = strlen(p);
+            memcpy(b + n, p, l);
+            n += l;
+        }
+    }
+    return n;
+}
+
+/* worth_a_look true implies the screen's "maybe", for the field alone. */
+static void check_field(const uint8_t *p, size_t n, size_t *neg)
+{
+    size_t st = 0;
+    bool w = azk_decode__reveal_worth(p, n);
+    bool s = azk_decode__reveal_screen(p, n, &st, 1);
+    if (w && !s) {
+        size_t i;
+        fprintf(stderr, "screen misses a field of %zu bytes:", n);
+        for (i = 0; i < n; i++)
+            fprintf(stderr, " %02x", p[i]);
+        fprintf(stderr, "\n");
+    }
+    assert_true(!w || s);
+    if (!s)
+        (*neg)++;
+}
+
+static void test_decode_fast__screen_random_fields(void **state)
+{
+    uint8_t b[400];
+    size_t neg = 0, t;
+    (void)state;
+    for (t = 0; t < 200000; t++) {
+        size_t want = t % 7 == 0 ? rnd() % 300 : rnd() % 101;
+        size_t n = random_field(b, want);
+        check_field(b, n, &neg);
+        /* and every prefix length of a short one: the end of the field moves */
+        if (t % 97 == 0) {
+            size_t k;
+            for (k = 0; k <= n; k++)
+                check_field(b, k, &neg);
+        }
+    }
+    /* the screen answers "nothing" often, or it would be no screen */
+    if (azk_decode__reveal_screen_available())
+        assert_true(neg > 5000);
+}
+
+/*
+ * Adversarial: each piece and every byte value at every offset around the
+ * 64-byte block edges, in ordinary text, base64-alphabet text and spaced text.
+ */
+static void test_decode_fast__screen_block_edges(void **state)
+{
+    static const char *const fill[] = {"x", "a", " ", "a ", ".", "\xe3\x81\x82", "9-"};
+    uint8_t b[300];
+    size_t neg = 0, f, off, k, v;
+    (void)state;
+    for (f = 0; f < sizeof(fill) / sizeof(fill[0]); f++) {
+        size_t fl = strlen(fill[f]);
+        for (off = 0; off < 140; off++) {
+            for (k = 0; k < sizeof(pieces) / sizeof(pieces[0]) + 256; k++) {
+                size_t n = 0, i, len;
+                for (i = 0; n + fl <= off; i++) {
+                    memcpy(b + n, fill[f], fl);
+                    n += fl;
+                }
+                while (n < off)
+                    b[n++] = 'x';
+                if (k < sizeof(pieces) / sizeof(pieces[0])) {
+                    len = strlen(pieces[k]);
+                    memcpy(b + n, pieces[k], len);
+                    n += len;
+                } else {
+                    b[n++] = (uint8_t)(k - sizeof(pieces) / sizeof(pieces[0]));
+                }
+                for (v = 0; v < 3 && n + fl < sizeof(b); v++) {
+                    memcpy(b + n, fill[f], fl);
+                    n += fl;
+                }
+                /* the field, and the same cut right after the piece */
+                check_field(b, n, &neg);
+                check_field(b,
+                            off + (k < sizeof(pieces) / sizeof(pieces[0]) ? strlen(pieces[k]) : 1),
+                            &neg);
+            }
+        }
+    }
+    (void)neg;
+}
+
+/* Base64 runs of 14..18 bytes ending at every offset, alone and split between two cells. */
+static void test_decode_fast__screen_runs(void **state)
+{
+    uint8_t b[200];
+    size_t neg = 0, run, off, cut;
+    (void)state;
+    for (run = 14; run <= 18; run++) {
+        for (off = 0; off + run < 150; off++) {
+            size_t n = 0, i, st[2];
+            azk_field fl[2];
+            azk_record rec;
+            for (i = 0; i < off; i++)
+                b[n++] = '.';
+            for (i = 0; i < run; i++)
+                b[n++] = "aB3+/-_Z"[i % 8];
+            b[n++] = '.';
+            check_field(b, n, &neg);
+            /* the run split by a cell boundary: no cell holds 16 */
+            for (cut = off; cut <= off + run; cut++) {
+                bool any =
+                    azk_decode__reveal_worth(b, cut) || azk_decode__reveal_worth(b + cut, n - cut);
+                st[0] = 0;
+                st[1] = cut;
+                assert_true(!any || azk_decode__reveal_screen(b, n, st, 2));
+                memset(&rec, 0, sizeof(rec));
+                fl[0].ptr = (const char *)b;
+                fl[0].len = cut;
+                fl[1].ptr = (const char *)b + cut;
+                fl[1].len = n - cut;
+                rec.fields = fl;
+                rec.field_count = 2;
+                rec.tabular = 1;
+                assert_true(!any || azk_decode__reveal_screen_record(&rec));
+                if (azk_decode__reveal_screen_available() && run < 16)
+                    assert_false(azk_decode__reveal_screen_record(&rec));
+            }
+        }
+    }
+}
+
+/* Rows of 1..12 cells side by side (and apart): the screen says "maybe" whenever a cell is worth a
+ * look. */
+static void test_decode_fast__screen_rows(void **state)
+{
+    uint8_t b[1200], *apart[12];
+    azk_field fl[12];
+    size_t neg = 0, t, i;
+    (void)state;
+    for (i = 0; i < 12; i++) {
+        apart[i] = malloc(128);
+        assert_non_null(apart[i]);
+    }
+    for (t = 0; t < 40000; t++) {
+        size_t cells = 1 + rnd() % 12, n = 0;
+        bool any = false, s1, s2;
+        azk_record rec;
+        for (i = 0; i < cells; i++) {
+            size_t want = rnd() % 4 == 0 ? 0 : rnd() % 60;
+            size_t l = random_field(b + n, want);
+            fl[i].ptr = (const char *)b + n;
+            fl[i].len = l;
+            any = any || azk_decode__reveal_worth(b + n, l);
+            n += l;
+        }
+        memset(&rec, 0, sizeof(rec));
+        rec.fields = fl;
+        rec.field_count = cells;
+        rec.tabular = 1;
+        s1 = azk_decode__reveal_screen_record(&rec);
+        assert_true(!any || s1);
+        /* the same cells in separate buffers */
+        for (i = 0; i < cells; i++) {
+            memcpy(apart[i], fl[i].ptr, fl[i].len);
+            fl[i].ptr = (const char *)apart[i];
+        }
+        s2 = azk_decode__reveal_screen_record(&rec);
+        assert_true(!any || s2);
+        neg += !s1;
+    }
+    if (azk_decode__reveal_screen_available())
+        assert_true(neg > 1000);
+    for (i = 0; i < 12; i++)
+        free(apart[i]);
+}
+
+/* ---- whole decodes, fast paths on and off ------------------------------------------- */
+
+struct collect {
+    azk_buf text;
+    size_t records;
+};
+
+static azk_status c_begin(void *p, const azk_object_info *info)
+{
+    (void)p;
+    (void)info;
+    return AZK_OK;
+}
+
+static void c_format(void *p, const char *format, const char *encoding)
+{
+    struct collect *c = p;
+    assert_int_equal(
+        azk_buf_printf(&c->text, "format %s %s\n", format, encoding != NULL ? encoding : "-"),
+        AZK_OK);
+}
+
+static azk_status c_record(void *p, const azk_record *rec)
+{
+    struct collect *c = p;
+    size_t i;
+    c->records++;
+    assert_int_equal(azk_buf_printf(&c->text, "%llu%s:", (unsigned long long)rec->line,
+                                    rec->continued ? "+" : ""),
+                     AZK_OK);
+    for (i = 0; i < rec->field_count; i++) {
+        assert_int_equal(azk_buf_putc(&c->text, '|'), AZK_OK);
+        assert_int_equal(azk_buf_put(&c->text, rec->fields[i].ptr, rec->fields[i].len), AZK_OK);
+    }
+    assert_int_equal(azk_buf_putc(&c->text, '\n'), AZK_OK);
+    return AZK_OK;
+}
+
+static void c_end(void *p, azk_status st, const azk_error *err)
+{
+    struct collect *c = p;
+    assert_int_equal(azk_buf_printf(&c->text, "end %s %s\n", azk_status_name(st),
+                                    st != AZK_OK && err != NULL ? err->message : ""),
+                     AZK_OK);
+}
+
+static void decode_to(struct collect *c, const uint8_t *data, size_t len, const char *enc)
+{
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_decode_sink sink = {c_begin, c_format, c_record, c_end, c};
+    azk_decode_options o = AZK_DECODE_OPTIONS_INIT;
+    azk_status rc;
+    memset(c, 0, sizeof(*c));
+    o.force_encoding = enc;
+    azk_decode__source_mem(&src, &ms, data, len);
+    rc = azk_decode__object(&src, &o, &sink);
+    assert_int_equal(azk_buf_printf(&c->text, "rc %d", (int)rc), AZK_OK);
+}
+
+/* Decode with every fast path, then with none: the same records. */
+static void same_both_ways(const uint8_t *data, size_t len, const char *enc)
+{
+    struct collect a, b;
+    decode_to(&a, data, len, enc);
+    azk_decode__reveal_simd_off = true;
+    azk_decode__legacy_tables_off = true;
+    decode_to(&b, data, len, enc);
+    azk_decode__reveal_simd_off = false;
+    azk_decode__legacy_tables_off = false;
+    assert_int_equal(a.records, b.records);
+    assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
+    azk_buf_dispose(&a.text);
+    azk_buf_dispose(&b.text);
+}
+
+/* Lines and CSV rows of random pieces (escapes, spaced-out text, base64, any byte). */
+static void test_decode_fast__decode_same_records(void **state)
+{
+    size_t cap = 300000, n, t;
+    uint8_t *buf = malloc(cap + 400);
+    (void)state;
+    assert_non_null(buf);
+    for (t = 0; t < 4; t++) {
+        n = 0;
+        if (t >= 2) {
+            memcpy(buf, "id,name,note\n", 13);
+            n = 13;
+        }
+        while (n < cap) {
+            size_t cells = t >= 2 ? 3 : 1, i;
+            for (i = 0; i < cells; i++) {
+                n += random_field(buf + n, rnd() % (t >= 2 ? 30 : 120));
+                /* the CSV parser must see cells: no stray delimiters or quotes */
+                if (t >= 2) {
+                    size_t k;
+                    for (k = n - 1; k + 200 > n && k > 13; k--)
+                        if (buf[k] == ',' || buf[k] == '"' || buf[k] == '\n' || buf[k] == '\r')
+                            buf[k] = ';';
+                }
+                if (i + 1 < cells)
+                    buf[n++] = ',';
+            }
+            buf[n++] = '\n';
+        }
+        same_both_ways(buf, n, t % 2 == 0 ? "utf-8" : NULL);
+    }
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_fast__screen_random_fields),
+        cmocka_unit_test(test_decode_fast__screen_block_edges),
+        cmocka_unit_test(test_decode_fast__screen_runs),
+        cmocka_unit_test(test_decode_fast__screen_rows),
+        cmocka_unit_test(test_decode_fast__decode_same_records),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
