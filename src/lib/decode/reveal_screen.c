@@ -55,11 +55,6 @@ static void avx2_probe(void)
         tables_init();
 }
 
-/* Class masks of one 64-byte block. */
-struct blk {
-    uint64_t b64, hex, pct, eq, lt, sp, hita, x82, s99, s1, x80, f1, xe3, l2, l34;
-};
-
 #define SETNIB(t, idx, bit) ((t)[idx] = (int8_t)((t)[idx] | (bit)))
 
 /* Nibble tables: a class bit is set where the low- and high-nibble tables agree. */
@@ -95,10 +90,10 @@ static void tables_init(void)
     nib(1, 32, "E", "1");
     nib(1, 64, "F", "3");
     nib(1, 128, "8", "2");
-    /* table 2: 80 81 (0) B8 BB BC BD (1) 99 9A (2) 80 (3) E2 EF (4) E3 (5)
-     * C0-DF (6) E0-FF (7) */
-    nib(2, 1, "8", "01");
-    nib(2, 2, "B", "8BCD");
+    /* table 2: second bytes after E2 / EF (0: 80 81 B8 BB BC BD, and 88 8B
+     * 8C 8D B0 B1 with them), 99 9A (2), 80 (3), E2 EF (4), E3 (5),
+     * C0-DF (6), E0-FF (7) */
+    nib(2, 1, "8B", "018BCD");
     nib(2, 4, "9", "9A");
     nib(2, 8, "8", "0");
     nib(2, 16, "E", "2F");
@@ -107,125 +102,149 @@ static void tables_init(void)
     nib(2, 128, "EF", all);
 }
 
-__attribute__((target("avx2"))) static inline uint32_t bit_of(__m256i t, int k)
+#define AVX2 __attribute__((target("avx2")))
+
+AVX2 static inline uint64_t bit_of(__m256i t0, __m256i t1, int k)
 {
-    return (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t, 7 - k));
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t0, 7 - k)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t1, 7 - k)) << 32;
 }
 
-__attribute__((target("avx2"))) static inline uint32_t any_of(__m256i t, int m)
+AVX2 static inline uint64_t any_of(__m256i t0, __m256i t1, int m)
 {
-    __m256i z =
-        _mm256_cmpeq_epi8(_mm256_and_si256(t, _mm256_set1_epi8((char)m)), _mm256_setzero_si256());
-    return ~(uint32_t)_mm256_movemask_epi8(z);
+    const __m256i mm = _mm256_set1_epi8((char)m), z = _mm256_setzero_si256();
+    uint32_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(t0, mm), z));
+    uint32_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(t1, mm), z));
+    return ~((uint64_t)a | (uint64_t)b << 32);
 }
 
-__attribute__((target("avx2"))) static inline void classify32(const uint8_t *p, struct blk *b,
-                                                              int half)
+/* The bytes k = 1, 2 places before each byte of cur (prev: the 32 bytes before cur). */
+#define BEFORE(cur, prev, k)                                                                       \
+    _mm256_alignr_epi8((cur), _mm256_permute2x128_si256((prev), (cur), 0x21), 16 - (k))
+
+/* x shifted up by k bits, the top bits of the previous block's x coming in. */
+#define SHL(x, prev, k) (((x) << (k)) | ((prev) >> (64 - (k))))
+
+/*
+ * One 32-byte half: its three class vectors, and into *rare the byte pairs
+ * and triples that decide alone (any of \ & C2 CC CD E1 F3; E2|EF before a
+ * second byte of table 2's bit 0; 82 before 99|9A; an ideographic space).
+ */
+struct half {
+    __m256i t0, t1, t2;
+};
+
+AVX2 static inline void classify(const uint8_t *p, struct half *h, const struct half *prev,
+                                 __m256i *rare, const __m256i tabs[6])
 {
-    const __m256i l0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[0]));
-    const __m256i h0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[0]));
-    const __m256i l1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[1]));
-    const __m256i h1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[1]));
-    const __m256i l2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[2]));
-    const __m256i h2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[2]));
     const __m256i nib_mask = _mm256_set1_epi8(0x0F);
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i lo = _mm256_and_si256(v, nib_mask);
     __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib_mask);
-    __m256i t0 = _mm256_and_si256(_mm256_shuffle_epi8(l0, lo), _mm256_shuffle_epi8(h0, hi));
-    __m256i t1 = _mm256_and_si256(_mm256_shuffle_epi8(l1, lo), _mm256_shuffle_epi8(h1, hi));
-    __m256i t2 = _mm256_and_si256(_mm256_shuffle_epi8(l2, lo), _mm256_shuffle_epi8(h2, hi));
-    int s = half * 32;
-    b->b64 |= (uint64_t)any_of(t0, 0x3F) << s;
-    b->hex |= (uint64_t)any_of(t0, 0x06) << s;
-    b->pct |= (uint64_t)bit_of(t0, 6) << s;
-    b->eq |= (uint64_t)bit_of(t0, 7) << s;
-    b->lt |= (uint64_t)bit_of(t1, 0) << s;
-    b->sp |= (uint64_t)bit_of(t1, 1) << s;
-    b->hita |= (uint64_t)any_of(t1, 0x7C) << s;
-    b->x82 |= (uint64_t)bit_of(t1, 7) << s;
-    b->s1 |= (uint64_t)any_of(t2, 0x03) << s;
-    b->s99 |= (uint64_t)bit_of(t2, 2) << s;
-    b->x80 |= (uint64_t)bit_of(t2, 3) << s;
-    b->f1 |= (uint64_t)bit_of(t2, 4) << s;
-    b->xe3 |= (uint64_t)bit_of(t2, 5) << s;
-    b->l2 |= (uint64_t)bit_of(t2, 6) << s;
-    b->l34 |= (uint64_t)bit_of(t2, 7) << s;
+    __m256i p1t1, p1t2, p2t2, r;
+    h->t0 = _mm256_and_si256(_mm256_shuffle_epi8(tabs[0], lo), _mm256_shuffle_epi8(tabs[1], hi));
+    h->t1 = _mm256_and_si256(_mm256_shuffle_epi8(tabs[2], lo), _mm256_shuffle_epi8(tabs[3], hi));
+    h->t2 = _mm256_and_si256(_mm256_shuffle_epi8(tabs[4], lo), _mm256_shuffle_epi8(tabs[5], hi));
+    p1t1 = BEFORE(h->t1, prev->t1, 1);
+    p1t2 = BEFORE(h->t2, prev->t2, 1);
+    p2t2 = BEFORE(h->t2, prev->t2, 2);
+    /* bit 0: E2|EF (bit 4) before a second byte (bit 0); bit 2: 82 (t1 bit 7)
+     * before 99|9A (bit 2); bit 3: E3 (bit 5) 80 80 (bit 3) */
+    r = _mm256_and_si256(_mm256_srli_epi16(p1t2, 4), h->t2);
+    r = _mm256_or_si256(r, _mm256_and_si256(_mm256_srli_epi16(p1t1, 5), h->t2));
+    r = _mm256_and_si256(r, _mm256_set1_epi8(0x05));
+    r = _mm256_or_si256(r, _mm256_and_si256(_mm256_and_si256(_mm256_and_si256(h->t2, p1t2),
+                                                             _mm256_srli_epi16(p2t2, 2)),
+                                            _mm256_set1_epi8(0x08)));
+    r = _mm256_or_si256(r, _mm256_and_si256(h->t1, _mm256_set1_epi8(0x7C)));
+    *rare = _mm256_or_si256(*rare, r);
 }
-
-/* x shifted up by k bits, the top bits of the previous block's x coming in. */
-#define SHL(x, prev, k) (((x) << (k)) | ((prev) >> (64 - (k))))
 
 /*
  * The screen over p[0..n): false when no field can be worth a look.
  * starts[0..nstarts): offsets of the fields (each one's first byte starts a
  * token), ascending.
  */
-__attribute__((target("avx2"))) static bool screen_avx2(const uint8_t *p, size_t n,
-                                                        const size_t *starts, size_t nstarts)
+AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const size_t *starts, size_t nstarts)
 {
-    uint64_t pb64 = 0, pr1 = 0, pr2 = 0, pr4 = 0, phex = 0, ppct = 0, peq = 0, pf1 = 0, px82 = 0,
-             px80 = 0, pxe3 = 0, pspids = 0, pen = 0, penl2 = 0, penl34 = 0, pfs = 0;
+    uint64_t pb64 = 0, pr1 = 0, pr2 = 0, pr4 = 0, phex = 0, ppct = 0, peq = 0, psp = 0, pen = 0,
+             penl2 = 0, penl34 = 0, pfs = 0;
     size_t lt = 0, singles = 0, si = 0, off;
     uint8_t tail[64];
+    __m256i tabs[6];
+    struct half h0, h1;
+    int k;
+    for (k = 0; k < 3; k++) {
+        tabs[2 * k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[k]));
+        tabs[2 * k + 1] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[k]));
+    }
+    h1.t0 = h1.t1 = h1.t2 = _mm256_setzero_si256();
     for (off = 0; off < n; off += 64) {
-        struct blk b;
         const uint8_t *q = p + off;
-        uint64_t r1, r2, r4, r8, hits, ids, spids, en, enl2, enl34, u, fs = 0;
-        memset(&b, 0, sizeof(b));
+        __m256i rare = _mm256_setzero_si256();
+        uint64_t b64, sp, r1, r2, r4, r8, en, enl2, enl34, u, fs = 0;
         if (n - off < 64) {
-            memset(tail, 0, sizeof(tail));
+            _mm256_storeu_si256((__m256i *)(void *)tail, rare);
+            _mm256_storeu_si256((__m256i *)(void *)(tail + 32), rare);
             memcpy(tail, q, n - off);
             q = tail;
         }
-        classify32(q, &b, 0);
-        classify32(q + 32, &b, 1);
+        classify(q, &h0, &h1, &rare, tabs);
+        classify(q + 32, &h1, &h0, &rare, tabs);
+        if (!_mm256_testz_si256(rare, rare))
+            return true;
         while (si < nstarts && starts[si] < off + 64) {
             if (starts[si] >= off)
                 fs |= 1ull << (starts[si] - off);
             si++;
         }
-        hits = b.hita;
-        hits |= (SHL(b.f1, pf1, 1) & b.s1) | (SHL(b.x82, px82, 1) & b.s99);
-        hits |= SHL(b.pct, ppct, 2) & SHL(b.hex, phex, 1) & b.hex;
-        hits |= SHL(b.eq, peq, 5) & SHL(b.hex, phex, 4) & SHL(b.hex, phex, 3) & SHL(b.eq, peq, 2) &
-                SHL(b.hex, phex, 1) & b.hex;
+        /* %HH and =HH=HH, where there is a % or = */
+        if (!_mm256_testz_si256(_mm256_or_si256(h0.t0, h1.t0), _mm256_set1_epi8((char)0xC0)) ||
+            (ppct | peq) != 0) {
+            uint64_t hex = any_of(h0.t0, h1.t0, 0x06), pct = bit_of(h0.t0, h1.t0, 6),
+                     eq = bit_of(h0.t0, h1.t0, 7);
+            if ((SHL(pct, ppct, 2) & SHL(hex, phex, 1) & hex) != 0 ||
+                (SHL(eq, peq, 5) & SHL(hex, phex, 4) & SHL(hex, phex, 3) & SHL(eq, peq, 2) &
+                 SHL(hex, phex, 1) & hex) != 0)
+                return true;
+            phex = hex;
+            ppct = pct;
+            peq = eq;
+        } else {
+            phex = any_of(h0.t0, h1.t0, 0x06);
+        }
+        /* six '<' */
+        if (!_mm256_testz_si256(_mm256_or_si256(h0.t1, h1.t1), _mm256_set1_epi8(0x01))) {
+            lt += (size_t)__builtin_popcountll(bit_of(h0.t1, h1.t1, 0));
+            if (lt >= 6)
+                return true;
+        }
         /* base64 runs of 16 within one field: r_k = k alphabet bytes ending
          * here, no field starting after the first of them */
-        r1 = b.b64 & SHL(b.b64, pb64, 1) & ~fs;
+        b64 = any_of(h0.t0, h1.t0, 0x3F);
+        r1 = b64 & SHL(b64, pb64, 1) & ~fs;
         r2 = r1 & SHL(r1, pr1, 2) & ~SHL(fs, pfs, 1);
         r4 = r2 & SHL(r2, pr2, 4) & ~SHL(fs, pfs, 3);
         r8 = r4 & SHL(r4, pr4, 8) & ~SHL(fs, pfs, 7);
-        hits |= r8;
-        if (hits != 0)
+        if (r8 != 0)
             return true;
-        lt += (size_t)__builtin_popcountll(b.lt);
-        if (lt >= 6)
-            return true;
-        /* token starts: field starts and the byte after each space */
-        ids = b.x80 & SHL(b.x80, px80, 1) & SHL(b.xe3, pxe3, 2);
-        spids = b.sp | ids;
-        en = SHL(spids, pspids, 1) | fs;
-        enl2 = en & b.l2;
-        enl34 = en & b.l34;
-        u = (b.sp & (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) |
-                     SHL(enl34, penl34, 4))) |
-            ids;
+        /* spaces that may end a one-character token (ideographic spaces
+         * were decided above): token starts are field starts and the byte
+         * after a space */
+        sp = bit_of(h0.t1, h1.t1, 1);
+        en = SHL(sp, psp, 1) | fs;
+        enl2 = en & bit_of(h0.t2, h1.t2, 6);
+        enl34 = en & bit_of(h0.t2, h1.t2, 7);
+        u = sp &
+            (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) | SHL(enl34, penl34, 4));
         singles += (size_t)__builtin_popcountll(u);
         if (singles >= 3)
             return true;
-        pb64 = b.b64;
+        pb64 = b64;
         pr1 = r1;
         pr2 = r2;
         pr4 = r4;
-        phex = b.hex;
-        ppct = b.pct;
-        peq = b.eq;
-        pf1 = b.f1;
-        px82 = b.x82;
-        px80 = b.x80;
-        pxe3 = b.xe3;
-        pspids = spids;
+        psp = sp;
         pen = en;
         penl2 = enl2;
         penl34 = enl34;
