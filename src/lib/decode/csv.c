@@ -17,6 +17,9 @@
 #include "decode/decode_int.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum csv_state { ST_FIELD_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
 
@@ -291,6 +294,14 @@ static azk_status put_bytes(struct azk_csv *c, const uint8_t *p, size_t n)
 {
     azk_status rc;
     size_t mc = max_cell(c);
+    if (c->cells.len + n < c->cells.cap && c->cells.len - c->starts[c->count] + n <= mc &&
+        c->cells.max == 0) {
+        /* the common case: room in the buffer and in the cell */
+        memcpy(c->cells.data + c->cells.len, p, n);
+        c->cells.len += n;
+        c->cells.data[c->cells.len] = '\0';
+        return AZK_OK;
+    }
     while (n > 0) {
         size_t cur = c->cells.len - c->starts[c->count];
         size_t room = mc > cur ? mc - cur : 0, take;
@@ -321,6 +332,26 @@ static azk_status put_bytes(struct azk_csv *c, const uint8_t *p, size_t n)
     return AZK_OK;
 }
 
+/* The first delimiter, \n or \r in p[0..end), or end; sixteen bytes at a time. */
+static const uint8_t *cell_end(const uint8_t *p, const uint8_t *end, uint8_t delim)
+{
+#if defined(__SSE2__)
+    const __m128i d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr)));
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (p < end && *p != delim && *p != '\n' && *p != '\r')
+        p++;
+    return p;
+}
+
 azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
 {
     const uint8_t *end = p + n;
@@ -346,9 +377,7 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
                 /* fall through */
             case ST_UNQUOTED: {
                 /* run of ordinary bytes */
-                const uint8_t *q = p;
-                while (q < end && *q != delim && *q != '\n' && *q != '\r')
-                    q++;
+                const uint8_t *q = cell_end(p, end, delim);
                 if (q > p) {
                     c->row_has_data = true;
                     rc = put_bytes(c, p, (size_t)(q - p));
