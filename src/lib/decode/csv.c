@@ -338,7 +338,7 @@ static const uint8_t *cell_end(const uint8_t *p, const uint8_t *end, uint8_t del
 #if defined(__SSE2__)
     const __m128i d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
                   cr = _mm_set1_epi8('\r');
-    while (end - p >= 16) {
+    while (end - p >= 16 && !azk_decode__simd_off) { /* the switch: tests compare with the loop */
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr)));

@@ -351,4 +351,14 @@ AZK_NODISCARD azk_status azk_decode__rtf(struct azk_decode_ctx *ctx, const uint8
  */
 size_t azk_decode__excel_date(double v, bool date1904, char *out, size_t cap);
 
+/*
+ * Vector units (text_simd.c): whether AVX2 paths run (the CPU has AVX2 and
+ * azk_decode__simd_off, a test switch for the scalar paths, is false), and
+ * a character boundary b <= n with p[0..b) valid UTF-8 found 32 bytes at a
+ * time (0 without AVX2); the scalar validation goes on from b.
+ */
+extern bool azk_decode__simd_off;
+bool azk_decode__have_avx2(void);
+size_t azk_decode__utf8_valid_fast(const uint8_t *p, size_t n);
+
 #endif

@@ -60,10 +60,8 @@ bool azk_decode__reveal_worth(const uint8_t *p, size_t n);
  */
 bool azk_decode__reveal_screen(const uint8_t *p, size_t n, const size_t *starts, size_t nstarts);
 bool azk_decode__reveal_screen_record(const azk_record *rec);
-/* Whether the vector screen runs (AVX2 and not switched off). */
+/* Whether the vector screen runs (AVX2 and not azk_decode__simd_off). */
 bool azk_decode__reveal_screen_available(void);
-/* Tests only: true switches the vector screen off (worth_a_look alone). */
-extern bool azk_decode__reveal_simd_off;
 
 /* Byte classes (C_*) and the bytes a hex dump line starts with, built once
  * under azk_decode__reveal_cls_once (reveal.c). */

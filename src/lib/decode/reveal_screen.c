@@ -24,7 +24,8 @@
  *     E3 80 80 counts): the "0 9 0 - 1" chain needs three.
  *
  * Runtime dispatch: AVX2 when the CPU has it (__builtin_cpu_supports),
- * else no screen (worth_a_look alone, the portable path). Tests compare
+ * else no screen (worth_a_look alone, the portable path; also with
+ * azk_decode__simd_off, the tests' switch). Tests compare
  * both on random and adversarial records (tests/unit/decode_fast/).
  */
 #include "decode/decode_int.h"
@@ -38,22 +39,10 @@
 #define AZK_SCREEN_AVX2 1
 #endif
 
-bool azk_decode__reveal_simd_off;
-
 #if AZK_SCREEN_AVX2
 
-static bool have_avx2;
-static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
-
 static void tables_init(void);
-
-static void avx2_probe(void)
-{
-    __builtin_cpu_init();
-    have_avx2 = __builtin_cpu_supports("avx2") != 0;
-    if (have_avx2)
-        tables_init();
-}
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 #define SETNIB(t, idx, bit) ((t)[idx] = (int8_t)((t)[idx] | (bit)))
 
@@ -258,8 +247,10 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const size_t *starts, s
 bool azk_decode__reveal_screen_available(void)
 {
 #if AZK_SCREEN_AVX2
-    (void)pthread_once(&avx2_once, avx2_probe);
-    return have_avx2 && !azk_decode__reveal_simd_off;
+    if (!azk_decode__have_avx2())
+        return false;
+    (void)pthread_once(&tables_once, tables_init);
+    return true;
 #else
     return false;
 #endif

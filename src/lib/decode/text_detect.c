@@ -170,7 +170,7 @@ size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n)
  */
 size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof)
 {
-    size_t i = 0;
+    size_t i = azk_decode__utf8_valid_fast(p, n); /* whole 32-byte blocks (text_simd.c) */
     while (i < n) {
         uint8_t c = p[i];
         if (c < 0x80) {

@@ -5,8 +5,11 @@
  * screen (reveal_screen.c, AVX2) must say "maybe" for every field
  * worth_a_look accepts (every byte value at every offset, escapes and
  * runs across 64-byte block edges, fields of length 0..100, rows of cells
- * side by side), and whole decodes with the fast paths on and off must
- * give the same records. Any difference fails.
+ * side by side), UTF-8 validation 32 bytes at a time must find the valid
+ * prefix the byte loop finds (an invalid sequence and every byte value at
+ * every offset of a block), and whole decodes with the fast paths on and
+ * off (azk_decode__simd_off, azk_decode__legacy_tables_off) must give the
+ * same records. Any difference fails.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -346,10 +349,10 @@ static void same_both_ways(const uint8_t *data, size_t len, const char *enc)
 {
     struct collect a, b;
     decode_to(&a, data, len, enc);
-    azk_decode__reveal_simd_off = true;
+    azk_decode__simd_off = true;
     azk_decode__legacy_tables_off = true;
     decode_to(&b, data, len, enc);
-    azk_decode__reveal_simd_off = false;
+    azk_decode__simd_off = false;
     azk_decode__legacy_tables_off = false;
     assert_int_equal(a.records, b.records);
     assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
@@ -391,6 +394,122 @@ static void test_decode_fast__decode_same_records(void **state)
     free(buf);
 }
 
+/* ---- UTF-8 validation -------------------------------------------------------------- */
+
+/* The valid prefix with the 32-byte blocks and with the scalar loop alone: the same. */
+static void utf8_same(const uint8_t *p, size_t n)
+{
+    size_t a0, a1, b0, b1;
+    a0 = azk_decode__text_utf8_valid_prefix(p, n, false);
+    a1 = azk_decode__text_utf8_valid_prefix(p, n, true);
+    azk_decode__simd_off = true;
+    b0 = azk_decode__text_utf8_valid_prefix(p, n, false);
+    b1 = azk_decode__text_utf8_valid_prefix(p, n, true);
+    azk_decode__simd_off = false;
+    if (a0 != b0 || a1 != b1) {
+        size_t i;
+        fprintf(stderr, "utf-8 prefix %zu/%zu, scalar %zu/%zu:", a0, a1, b0, b1);
+        for (i = 0; i < n; i++)
+            fprintf(stderr, " %02x", p[i]);
+        fprintf(stderr, "\n");
+    }
+    assert_int_equal(a0, b0);
+    assert_int_equal(a1, b1);
+}
+
+/*
+ * Valid text of 1-4 byte characters (the edges: U+0080, U+07FF, U+0800,
+ * U+D7FF, U+E000, U+FFFF, U+10000, U+10FFFF) with one invalid sequence or
+ * byte at every offset of two 32-byte blocks, and every byte value at every
+ * offset, in text that is ASCII, kana or a mix; cut at every length.
+ */
+static void test_decode_fast__utf8_same_as_scalar(void **state)
+{
+    static const char *const good[] = {
+        "a",
+        "abc ",
+        "\xe3\x81\x82",
+        "\xe6\x9d\xb1",
+        "\xc3\xa9",
+        "\xc2\x80",
+        "\xdf\xbf",
+        "\xe0\xa0\x80",
+        "\xed\x9f\xbf",
+        "\xee\x80\x80",
+        "\xef\xbf\xbf",
+        "\xf0\x90\x80\x80",
+        "\xf0\x9f\x98\x80",
+        "\xf4\x8f\xbf\xbf",
+        "\n",
+        "0123456789",
+    };
+    static const char *const bad[] = {
+        "\xc0\x80",
+        "\xc1\xbf",
+        "\xe0\x80\x80",
+        "\xe0\x9f\xbf",
+        "\xed\xa0\x80",
+        "\xed\xbf\xbf",
+        "\xf0\x80\x80\x80",
+        "\xf0\x8f\xbf\xbf",
+        "\xf4\x90\x80\x80",
+        "\xf5\x80\x80\x80",
+        "\xff",
+        "\xfe",
+        "\x80",
+        "\xbf",
+        "\xe3\x81",
+        "\xc3",
+        "\xf0\x9f\x98",
+        "\xe3\x81\x82\x82",
+        "\xc3\xa9\xa9",
+        "\xe3\x41\x82",
+    };
+    static const char *const fill[] = {"a", "\xe3\x81\x82", "\xc3\xa9" "x", "\xf0\x9f\x98\x80" "a"};
+    uint8_t b[200];
+    size_t t, k, v, f;
+    (void)state;
+    for (t = 0; t < 3000; t++) {
+        size_t n = 0, want = rnd() % 150;
+        while (n < want) {
+            const char *g = good[rnd() % (sizeof(good) / sizeof(good[0]))];
+            memcpy(b + n, g, strlen(g));
+            n += strlen(g);
+        }
+        utf8_same(b, n);
+        if (t % 10 == 0) {
+            for (k = 0; k <= n; k++)
+                utf8_same(b, k);
+        }
+    }
+    for (f = 0; f < sizeof(fill) / sizeof(fill[0]); f++) {
+        size_t fl = strlen(fill[f]);
+        for (k = 0; k < 70; k++) {
+            for (v = 0; v < 256 + sizeof(bad) / sizeof(bad[0]); v++) {
+                size_t n = 0;
+                while (n + fl <= k) {
+                    memcpy(b + n, fill[f], fl);
+                    n += fl;
+                }
+                if (v < 256) {
+                    b[n++] = (uint8_t)v;
+                } else {
+                    const char *x = bad[v - 256];
+                    memcpy(b + n, x, strlen(x));
+                    n += strlen(x);
+                }
+                while (n + fl < 110) {
+                    memcpy(b + n, fill[f], fl);
+                    n += fl;
+                }
+                utf8_same(b, n);
+                utf8_same(b, 64);
+                utf8_same(b, 96);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_runs),
         cmocka_unit_test(test_decode_fast__screen_rows),
         cmocka_unit_test(test_decode_fast__decode_same_records),
+        cmocka_unit_test(test_decode_fast__utf8_same_as_scalar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
