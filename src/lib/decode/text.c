@@ -427,6 +427,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
             char *t = (char *)c->out;
             const char *s;
             size_t start, errs0 = c->errs;
+            bool tables, icu_now = false;
             if (c->flushed)
                 return AZK_OK;
             if (c->in_pos >= c->in_len && !c->in_eof) {
@@ -435,32 +436,73 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     return rc;
             }
             start = c->in_pos;
-            if ((c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && start < c->in_len &&
-                c->psrc == c->ptgt && cnv_idle(c->cnv)) {
+            tables = (c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && !azk_decode__legacy_tables_off;
+            if (tables && start < c->in_len && c->psrc == c->ptgt && cnv_idle(c->cnv)) {
                 /* a window of clean characters: ICU's tables without ICU
-                 * (text_tables.c); else ICU converts all of it, as before */
+                 * (text_tables.c) */
                 size_t used = 0;
-                size_t m = azk_decode__legacy_fast(c->enc, c->in + start, c->in_len - start,
-                                                   c->in_eof, c->out, &used);
-                if (m != SIZE_MAX && used > 0) {
+                bool clean = false;
+                size_t m = azk_decode__legacy_prefix(c->enc, c->in + start, c->in_len - start,
+                                                     c->in_eof, c->out, &used, &clean);
+                if (clean && used > 0) {
                     c->in_pos = start + used;
                     *n = m;
                     *outp = c->out;
                     return AZK_OK;
                 }
+                t += m;
+                c->in_pos = start + used;
+                /* a character the tables do not decode cleanly, or one cut by the end */
+                icu_now = !clean || c->in_pos < c->in_len;
             }
-            s = (const char *)c->in + c->in_pos;
-            ucnv_convertEx(c->u8, c->cnv, &t, (char *)c->out + OUT_CAP, &s,
-                           (const char *)c->in + c->in_len, c->pivot, &c->psrc, &c->ptgt,
-                           c->pivot + PIVOT_LEN, 0, c->in_eof ? 1 : 0, &uerr);
-            c->in_pos = (size_t)((const uint8_t *)s - c->in);
-            if (uerr == U_BUFFER_OVERFLOW_ERROR) {
-                uerr = U_ZERO_ERROR;
-            } else if (U_FAILURE(uerr)) {
-                return azk_error_set(AZK_ERR_FORMAT, "%s: conversion failed (%s)",
-                                     encs[c->enc].name, u_errorName(uerr));
-            } else if (c->in_eof) {
-                c->flushed = true;
+            /*
+             * ICU converts the window, as it always did; with the tables only
+             * the pieces they cannot do: from a character they refuse, or
+             * bytes ICU holds from the last window, 16 bytes at a time until
+             * ICU holds nothing, then the tables again (the same output and
+             * error count: both encodings are stateless, the tables stop on
+             * a character boundary, and ICU converts a stream in pieces as
+             * it converts it whole). A character cut by the end of the
+             * window goes to ICU, which holds it, as it did.
+             */
+            for (;;) {
+                size_t lim = c->in_len;
+                bool last;
+                if (tables && !icu_now && c->psrc == c->ptgt && cnv_idle(c->cnv) &&
+                    c->in_pos < c->in_len) {
+                    size_t used = 0;
+                    bool clean = false;
+                    t += azk_decode__legacy_prefix(c->enc, c->in + c->in_pos, c->in_len - c->in_pos,
+                                                   c->in_eof, (uint8_t *)t, &used, &clean);
+                    c->in_pos += used;
+                    icu_now = true;
+                    if (clean && c->in_pos == c->in_len) {
+                        if (c->in_eof)
+                            c->flushed = true; /* ICU holds nothing to flush */
+                        break;
+                    }
+                    continue;
+                }
+                if (tables && c->in_len - c->in_pos > 16)
+                    lim = c->in_pos + 16;
+                last = lim == c->in_len;
+                s = (const char *)c->in + c->in_pos;
+                ucnv_convertEx(c->u8, c->cnv, &t, (char *)c->out + OUT_CAP, &s,
+                               (const char *)c->in + lim, c->pivot, &c->psrc, &c->ptgt,
+                               c->pivot + PIVOT_LEN, 0, last && c->in_eof ? 1 : 0, &uerr);
+                c->in_pos = (size_t)((const uint8_t *)s - c->in);
+                icu_now = false;
+                if (uerr == U_BUFFER_OVERFLOW_ERROR) {
+                    uerr = U_ZERO_ERROR;
+                    break;
+                } else if (U_FAILURE(uerr)) {
+                    return azk_error_set(AZK_ERR_FORMAT, "%s: conversion failed (%s)",
+                                         encs[c->enc].name, u_errorName(uerr));
+                } else if (last) {
+                    if (c->in_eof)
+                        c->flushed = true;
+                    break;
+                }
             }
             if ((c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && c->switches < MAX_SWITCHES &&
                 c->errs - errs0 >= 8 && (c->errs - errs0) * 64 > c->in_pos - start) {

@@ -41,6 +41,14 @@ azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errco
  */
 size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
                                size_t *used);
+/*
+ * The same, stopping at the first character that is not clean: the output
+ * length of the clean characters before it, *used (input consumed, a
+ * character boundary), *clean when the window needed no ICU (then as
+ * azk_decode__legacy_fast); 0 and !*clean when e has no tables.
+ */
+size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
+                                 size_t *used, bool *clean);
 /* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
  * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;

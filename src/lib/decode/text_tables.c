@@ -158,8 +158,9 @@ static size_t ascii_run(const struct table *tb, const uint8_t *p, size_t n)
     return i;
 }
 
+/* The clean characters of in[0..n) to out: output length, *used, *clean when all of it. */
 static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
-                      uint8_t *out, size_t *used)
+                      uint8_t *out, size_t *used, bool *clean)
 {
     size_t i = 0, o = 0;
     while (i < n) {
@@ -178,29 +179,29 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
         if (e != 0) {
             i++;
         } else if (in[i] < 0x80) {
-            return SIZE_MAX;
+            goto unclean;
         } else if ((int)in[i] == tb->lead3) {
             if (i + 2 < n) {
                 if (in[i + 1] < 0x80 || in[i + 2] < 0x80)
-                    return SIZE_MAX;
+                    goto unclean;
                 e = tb->triple[(in[i + 1] - 0x80) * 128 + (in[i + 2] - 0x80)];
                 if (e == 0)
-                    return SIZE_MAX;
+                    goto unclean;
                 i += 3;
             } else if (!at_eof && tb->lead[in[i]] && (i + 1 == n || in[i + 1] >= 0x80)) {
                 break; /* the rest of the character comes with the next read */
             } else {
-                return SIZE_MAX;
+                goto unclean;
             }
         } else if (i + 1 < n) {
             e = tb->pair[(in[i] - 0x80) * 256 + in[i + 1]];
             if (e == 0)
-                return SIZE_MAX;
+                goto unclean;
             i += 2;
         } else if (!at_eof && tb->lead[in[i]]) {
             break; /* a lead byte whose trail byte comes with the next read */
         } else {
-            return SIZE_MAX;
+            goto unclean;
         }
         l = e >> 24;
         out[o] = (uint8_t)e;
@@ -211,16 +212,22 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
         o += l;
     }
     *used = i;
+    *clean = true;
+    return o;
+unclean: /* in[i] starts a character the table does not decode cleanly */
+    *used = i;
+    *clean = false;
     return o;
 }
 
-size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
-                               size_t *used)
+size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
+                                 size_t *used, bool *clean)
 {
     struct table *tb;
     *used = 0;
+    *clean = false;
     if (azk_decode__legacy_tables_off)
-        return SIZE_MAX;
+        return 0;
     if (e == ENC_CP932) {
         pthread_once(&cp932_once, cp932_build);
         tb = &cp932;
@@ -228,9 +235,21 @@ size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_
         pthread_once(&eucjp_once, eucjp_build);
         tb = &eucjp;
     } else {
-        return SIZE_MAX;
+        return 0;
     }
     if (!tb->ok)
+        return 0;
+    return convert(tb, in, n, at_eof, out, used, clean);
+}
+
+size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
+                               size_t *used)
+{
+    bool clean;
+    size_t m = azk_decode__legacy_prefix(e, in, n, at_eof, out, used, &clean);
+    if (!clean) {
+        *used = 0;
         return SIZE_MAX;
-    return convert(tb, in, n, at_eof, out, used);
+    }
+    return m;
 }
