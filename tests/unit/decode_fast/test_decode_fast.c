@@ -394,6 +394,72 @@ static void test_decode_fast__decode_same_records(void **state)
     free(buf);
 }
 
+/*
+ * CP932 and EUC-JP of several reads with characters the tables refuse
+ * (undecodable bytes, lone lead bytes, unmapped pairs, NEC-selected IBM
+ * rows) every few hundred bytes, and characters cut by read boundaries:
+ * tables and ICU in pieces give what ICU alone gives.
+ */
+static void test_decode_fast__legacy_pieces_same_as_icu(void **state)
+{
+    static const char *const sjis[] = {
+        "\x82\xa0\x82\xa2",
+        "ID=12345 ok ",
+        "\x93\x8c\x8b\x9e",
+        "\xb1\xb2",
+        "\x87\x40",
+        "\xed\x40\xee\xfc",
+        "\xfa\x40",
+        "\n",
+        "abc,def\n",
+        "\x81\x40",
+        "\xff",
+        "\x82",
+        "\x85\x40",
+        "\xa0",
+        "\x80",
+        "\xfd",
+        "\x82\x0a",
+    };
+    static const char *const euc[] = {
+        "\xa4\xa2\xa4\xa4",
+        "ID=12345 ok ",
+        "\xc5\xec\xb5\xfe",
+        "\x8e\xb1",
+        "\x8f\xa2\xc3",
+        "\xad\xa1",
+        "\n",
+        "abc,def\n",
+        "\xa1\xa1",
+        "\xff",
+        "\xa4",
+        "\x8f\xa2",
+        "\x8e",
+        "\xa9\xa1",
+        "\x80",
+        "\x8f\xfe\xfe",
+    };
+    size_t cap = 3 * AZK_DECODE_CHUNK + 5000, t;
+    uint8_t *buf = malloc(cap + 64);
+    (void)state;
+    assert_non_null(buf);
+    for (t = 0; t < 6; t++) {
+        const char *const *pc = t % 2 == 0 ? sjis : euc;
+        size_t np = t % 2 == 0 ? sizeof(sjis) / sizeof(sjis[0]) : sizeof(euc) / sizeof(euc[0]);
+        size_t n = 0, bad_every = t < 2 ? 40 : t < 4 ? 400 : 4000;
+        while (n < cap) {
+            unsigned r = rnd();
+            /* the refused pieces are the last seven of each list */
+            const char *p =
+                (r % bad_every == 0) ? pc[np - 1 - (r >> 12) % 7] : pc[(r >> 8) % (np - 7)];
+            memcpy(buf + n, p, strlen(p));
+            n += strlen(p);
+        }
+        same_both_ways(buf, n, t % 2 == 0 ? "cp932" : "euc-jp");
+    }
+    free(buf);
+}
+
 /* ---- UTF-8 validation -------------------------------------------------------------- */
 
 /* The valid prefix with the 32-byte blocks and with the scalar loop alone: the same. */
@@ -465,7 +531,11 @@ static void test_decode_fast__utf8_same_as_scalar(void **state)
         "\xc3\xa9\xa9",
         "\xe3\x41\x82",
     };
-    static const char *const fill[] = {"a", "\xe3\x81\x82", "\xc3\xa9" "x", "\xf0\x9f\x98\x80" "a"};
+    static const char *const fill[] = {"a", "\xe3\x81\x82",
+                                       "\xc3\xa9"
+                                       "x",
+                                       "\xf0\x9f\x98\x80"
+                                       "a"};
     uint8_t b[200];
     size_t t, k, v, f;
     (void)state;
@@ -519,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_rows),
         cmocka_unit_test(test_decode_fast__decode_same_records),
         cmocka_unit_test(test_decode_fast__utf8_same_as_scalar),
+        cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
