@@ -41,6 +41,7 @@ struct azk_csv {
     char **hdr;
     size_t *hdr_len;
     size_t hdr_count;
+    size_t mc; /* max_cell(), kept */
 };
 
 /* ---- sniffing ----------------------------------------------------------------------- */
@@ -141,6 +142,8 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
 
 /* ---- parser ---------------------------------------------------------------------------- */
 
+static size_t max_cell(const struct azk_csv *c);
+
 azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx, int delim)
 {
     struct azk_csv *c = azk_calloc(1, sizeof(*c));
@@ -159,6 +162,7 @@ azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx,
     c->ctx = ctx;
     c->delim = delim;
     c->line = 1;
+    c->mc = max_cell(c);
     *out = c;
     return AZK_OK;
 }
@@ -272,7 +276,7 @@ static azk_status end_cell(struct azk_csv *c)
 {
     c->count++;
     c->starts[c->count] = c->cells.len;
-    if (c->count >= AZK_DECODE_MAX_FIELDS || c->cells.len >= 4 * max_cell(c))
+    if (c->count >= AZK_DECODE_MAX_FIELDS || c->cells.len >= 4 * c->mc)
         return emit_part(c, false, false);
     return AZK_OK;
 }
@@ -290,18 +294,10 @@ static azk_status end_row(struct azk_csv *c)
     return rc;
 }
 
-static azk_status put_bytes(struct azk_csv *c, const uint8_t *p, size_t n)
+static azk_status put_bytes_slow(struct azk_csv *c, const uint8_t *p, size_t n)
 {
     azk_status rc;
-    size_t mc = max_cell(c);
-    if (c->cells.len + n < c->cells.cap && c->cells.len - c->starts[c->count] + n <= mc &&
-        c->cells.max == 0) {
-        /* the common case: room in the buffer and in the cell */
-        memcpy(c->cells.data + c->cells.len, p, n);
-        c->cells.len += n;
-        c->cells.data[c->cells.len] = '\0';
-        return AZK_OK;
-    }
+    size_t mc = c->mc;
     while (n > 0) {
         size_t cur = c->cells.len - c->starts[c->count];
         size_t room = mc > cur ? mc - cur : 0, take;
@@ -330,6 +326,19 @@ static azk_status put_bytes(struct azk_csv *c, const uint8_t *p, size_t n)
         n -= take;
     }
     return AZK_OK;
+}
+
+/* The cell's bytes p[0..n): in place when the cell and the buffer have room. */
+static inline azk_status put_bytes(struct azk_csv *c, const uint8_t *p, size_t n)
+{
+    if (c->cells.len + n < c->cells.cap && c->cells.len - c->starts[c->count] + n <= c->mc &&
+        c->cells.max == 0) {
+        memcpy(c->cells.data + c->cells.len, p, n);
+        c->cells.len += n;
+        c->cells.data[c->cells.len] = '\0';
+        return AZK_OK;
+    }
+    return put_bytes_slow(c, p, n);
 }
 
 /* The first delimiter, \n or \r in p[0..end), or end; sixteen bytes at a time. */
