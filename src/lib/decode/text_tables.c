@@ -134,27 +134,36 @@ static void eucjp_build(void)
     tables_build(&eucjp);
 }
 
-/* Length of the run at p[0..n) of ASCII bytes that decode to themselves. */
-static size_t ascii_run(const struct table *tb, const uint8_t *p, size_t n)
+/*
+ * Copy the run at p[0..n) of ASCII bytes that decode to themselves to out
+ * (room for 3 * n bytes: whole 16-byte blocks are stored before the run's
+ * end is known); its length.
+ */
+static size_t ascii_copy(const struct table *tb, const uint8_t *p, size_t n, uint8_t *out)
 {
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i o0 = _mm_set1_epi8((char)tb->ascii_odd[0]);
-    const __m128i o1 = _mm_set1_epi8((char)tb->ascii_odd[1]);
-    const __m128i o2 = _mm_set1_epi8((char)tb->ascii_odd[2]);
-    while (i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o0), _mm_cmpeq_epi8(v, o1)),
-                                   _mm_cmpeq_epi8(v, o2));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, odd));
-        if (m != 0)
-            return i + (size_t)__builtin_ctz(m);
-        i += 16;
+    if (n >= 16) {
+        const __m128i o0 = _mm_set1_epi8((char)tb->ascii_odd[0]);
+        const __m128i o1 = _mm_set1_epi8((char)tb->ascii_odd[1]);
+        const __m128i o2 = _mm_set1_epi8((char)tb->ascii_odd[2]);
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o0), _mm_cmpeq_epi8(v, o1)),
+                                       _mm_cmpeq_epi8(v, o2));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, odd));
+            _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+            if (m != 0)
+                return i + (size_t)__builtin_ctz(m);
+            i += 16;
+        }
     }
 #endif
     while (i < n && p[i] < 0x80 && p[i] != tb->ascii_odd[0] && p[i] != tb->ascii_odd[1] &&
-           p[i] != tb->ascii_odd[2])
+           p[i] != tb->ascii_odd[2]) {
+        out[i] = p[i];
         i++;
+    }
     return i;
 }
 
@@ -166,10 +175,9 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
     while (i < n) {
         uint32_t e;
         size_t l;
-        if (tb->ascii_fast) {
+        if (tb->ascii_fast && in[i] < 0x80) {
             /* ASCII passes through, a run at a time */
-            size_t a = ascii_run(tb, in + i, n - i);
-            memcpy(out + o, in + i, a);
+            size_t a = ascii_copy(tb, in + i, n - i, out + o);
             i += a;
             o += a;
             if (i >= n)
