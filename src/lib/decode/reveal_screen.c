@@ -284,7 +284,7 @@ bool azk_decode__reveal_screen_record(const azk_record *rec)
         /* the cells of one row side by side: one pass */
         for (i = 0; i < rec->field_count; i++) {
             const char *want = i == 0 ? base : rec->fields[i - 1].ptr + rec->fields[i - 1].len;
-            if (rec->fields[i].ptr != want)
+            if (rec->fields[i].ptr == NULL || rec->fields[i].ptr != want)
                 break;
             st[i] = (size_t)(rec->fields[i].ptr - base);
         }
