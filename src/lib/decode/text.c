@@ -17,9 +17,11 @@
  * and decoded in the better legacy encoding (ASCII is common to all of
  * them, so the switch is exact), and object_format is called again.
  *
- * UTF-8 input takes a fast path (validate, no ICU); so does a window of
- * CP932 or EUC-JP that decodes cleanly (ICU's tables, text_tables.c); the others go
- * through ICU (ucnv_convertEx with a pivot buffer) in 64 KiB chunks.
+ * UTF-8 input takes a fast path (validate, 32 bytes at a time with AVX2:
+ * text_simd.c; no ICU); so does CP932 or EUC-JP by ICU's own tables
+ * (text_tables.c), ICU converting only the characters they refuse; the
+ * others go through ICU (ucnv_convertEx with a pivot buffer) in 64 KiB
+ * chunks.
  * Undecodable bytes become U+FFFD and never stop the object.
  *
  * This file: the encodings, ICU helpers, conversion, the line splitter

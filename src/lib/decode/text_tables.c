@@ -4,8 +4,10 @@
  * common case: a window of input in which every character decodes cleanly
  * (no U+FFFD) is converted by table, ASCII runs are copied sixteen bytes
  * at a time (CP932's IBM table swaps three control bytes, 0x1A 0x1C 0x7F:
- * those go by the table, every other ASCII byte is itself), and anything else (a byte ICU would
- * replace, a character cut at the end of the object) leaves the whole window to ICU as before.
+ * those go by the table, every other ASCII byte is itself); conversion
+ * stops at the first character that is not clean (a byte ICU would replace,
+ * a character cut at the end of the object), and text.c has ICU convert
+ * that one (azk_decode__legacy_prefix).
  *
  * The tables are ICU's own answers: built once per process and encoding
  * from the same converter (text.c's ibm-943_P15A-2003 for CP932,
