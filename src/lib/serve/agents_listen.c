@@ -72,6 +72,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->body.max = srv->opts.max_upload;
         *con_cls = cs;
         in_flight(g, true); /* on_completed ends it */
+        if (azk_serve__framing_bad(c) != NULL) {
+            /* an ambiguous body length (smuggling): refused before the route and the body */
+            if (azk_serve__api_error(&rs, 400, "bad_framing",
+                                     "the body length is ambiguous (Content-Length and "
+                                     "Transfer-Encoding)") != AZK_OK) {
+                azk_error_clear();
+                rs.status = 400;
+            }
+            return azk_serve__agent_respond(c, &rs);
+        }
         answered = azk_serve__agent_first_call(&k, cs);
         if (!answered)
             return MHD_YES; /* read the body */

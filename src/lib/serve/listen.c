@@ -94,6 +94,18 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     (void)upload_data;
     if (*con_cls == NULL) {
         *con_cls = srv; /* any non-NULL: the headers are in */
+        if (azk_serve__framing_bad(c) != NULL) {
+            /* an ambiguous body length: 400 before the body (MHD closes the connection) */
+            static const char bad[] = "Bad Request\n";
+            r = MHD_create_response_from_buffer(sizeof(bad) - 1, (void *)(uintptr_t)bad,
+                                                MHD_RESPMEM_PERSISTENT);
+            if (r == NULL)
+                return MHD_NO;
+            (void)MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+            ret = MHD_queue_response(c, 400, r);
+            MHD_destroy_response(r);
+            return ret;
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {

@@ -712,6 +712,14 @@ struct azk_serve_upload;
 /* A body past its route's limit is read and dropped (the answer comes as a page) up to twice
  * that limit, at least AZK_SERVE_DRAIN_MIN; past that the connection is closed. */
 #define AZK_SERVE_DRAIN_MIN (1024u * 1024u)
+/* How much of a body over body_max is read before the connection is closed: twice body_max,
+ * at least AZK_SERVE_DRAIN_MIN (framing.c; both listeners). */
+uint64_t azk_serve__drain_max(size_t body_max);
+/* The body framing of a request whose headers came (framing.c): NULL when unambiguous, else
+ * why not (Content-Length with Transfer-Encoding, a Transfer-Encoding but chunked, two
+ * different Content-Lengths): the request is answered 400 before any handler runs. */
+struct MHD_Connection;
+const char *azk_serve__framing_bad(struct MHD_Connection *c);
 /* The bytes of large bodies held by all connections together; over it: 503 (http.c). */
 #define AZK_SERVE_UPLOADS_HELD_MAX (64u * 1024u * 1024u)
 /* A body still arriving connection_timeout_s after its headers must average this many bytes
