@@ -5,8 +5,9 @@ TLS), spoken as raw HTTP/1.1 on sockets. A request whose body length two readers
 differently (Content-Length and Transfer-Encoding: chunked together; a Transfer-Encoding
 other than chunked; two different Content-Lengths) is refused with 400 before any route or
 handler runs, and nothing that followed in the same connection is answered (the bytes a
-proxy would take for a second request are never read as one). The agents' batch route cuts
-off a body streamed without end after twice its limit, as the upload routes do."""
+proxy would take for a second request are never read as one). The agents' listener (a batch,
+an enrolment) cuts off a body streamed without end after twice its limit, as the upload
+routes do."""
 
 import json
 import os
@@ -134,6 +135,53 @@ class ServeFramingTest(unittest.TestCase):
         self.check_refused(self.srv.aport, "/api/v1/agent/enroll")
         self.check_refused(self.srv.aport, "/api/v1/agent/batches")
         self.assertNotIn("/smuggled", A.read_out(self.srv))
+
+    def endless(self, path, ident=None, total=64 * MIB):
+        """POST a chunked body of `total` bytes (never ending, for the server); returns
+        (status or None when closed without an answer, body bytes sent)."""
+        s = self.connect(self.srv.aport, ident=ident)
+        blk = b"%x\r\n" % 65536 + b"x" * 65536 + b"\r\n"
+        sent, out = 0, b""
+        try:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                       "Content-Type: application/json\r\nContent-Encoding: deflate\r\n"
+                       "X-Azukari-Time: 1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       % path).encode())
+            try:
+                while sent < total:
+                    s.sendall(blk)
+                    sent += 65536
+                s.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass
+            try:
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    out += d
+            except OSError:
+                pass
+        finally:
+            s.close()
+        return (int(out[9:12]) if out.startswith(b"HTTP/1.1 ") else None), sent
+
+    def test_agents_endless_body_cut_off(self):
+        """Regression: the agents' listener read a body over its limit (8 MiB for a batch,
+        64 KiB for an enrolment) to its end before answering 413, so a client could stream
+        for ever. Now, as the upload routes: cut off past twice the limit (1 MiB at least)."""
+        a = A.Agent(self.tmp, "endless-pc")
+        r = a.enroll(self.srv, self.srv.token("g1", "general"), host="endless-pc")
+        self.assertEqual(r.rc, 0, r.err)
+        st, sent = self.endless("/api/v1/agent/batches", ident=a.ident)
+        self.assertIsNone(st)
+        self.assertLess(sent, 32 * MIB)  # 16 MiB read, then closed (+ socket buffers)
+        st, sent = self.endless("/api/v1/agent/enroll", total=16 * MIB)
+        self.assertIsNone(st)
+        self.assertLess(sent, 8 * MIB)
+        # the agent and the listener go on
+        st, doc = A.call(self.srv, "GET", "/api/v1/agent/policy", ident=a.ident)
+        self.assertIn(st, (200, 404), doc)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     bool answered = false;
     (void)version;
     if (cs != NULL && *upload_data_size > 0) {
+        /* a body past its limit is dropped (413 when it ends), but read at most to
+         * azk_serve__drain_max: a client streaming without end is cut off (as the web UI) */
+        cs->got += *upload_data_size;
+        if (cs->got > azk_serve__drain_max(cs->body.max))
+            return MHD_NO;
         if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK) {
             cs->too_big = true;
             azk_buf_dispose(&cs->body);
