@@ -158,6 +158,43 @@ static void *gen_start(struct agent_gen *g, MHD_socket fd)
         srv->opts.threads, MHD_OPTION_END);
 }
 
+/* A generation as the reload's hand-over sees it (handover.c). */
+static void **gen_daemon(void *g)
+{
+    return &((struct agent_gen *)g)->daemon;
+}
+
+static void *gen_start_on(void *g, int fd)
+{
+    return gen_start(g, fd);
+}
+
+static void *gen_again(void *old)
+{
+    struct agent_gen *o = old, *a = azk_calloc(1, sizeof(*a));
+    if (a == NULL)
+        return NULL;
+    a->srv = o->srv;
+    a->cert_pem = o->cert_pem;
+    a->key_pem = o->key_pem;
+    o->cert_pem = NULL;
+    o->key_pem = NULL;
+    return a;
+}
+
+static void gen_drain(void *g)
+{
+    drain(g);
+}
+
+static void gen_free_any(void *g)
+{
+    gen_free(g);
+}
+
+static const struct azk_serve_gen_ops gen_ops = {gen_daemon, gen_start_on, gen_again, gen_drain,
+                                                 gen_free_any};
+
 static const azk_agent_server_options agent_server_defaults = AZK_AGENT_SERVER_OPTIONS_INIT;
 
 azk_status azk_agent_server_start(azk_agent_server **out, azk_home *h,
@@ -285,7 +322,7 @@ azk_status azk_agent_server_reload(azk_agent_server *s)
     azk_serve_options so = AZK_SERVE_OPTIONS_INIT;
     struct agent_gen *g, *old;
     azk_status rc;
-    MHD_socket fd;
+    void *cur = NULL;
     azk_error_clear();
     AZK_ASSERT_ARG(s != NULL && s->gen != NULL && s->gen->daemon != NULL);
     g = azk_calloc(1, sizeof(*g));
@@ -301,43 +338,10 @@ azk_status azk_agent_server_reload(azk_agent_server *s)
         goto done;
     old = s->gen;
     /* the listening socket goes from the old daemon to the new one: never closed */
-    fd = MHD_quiesce_daemon(old->daemon);
-    if (fd == MHD_INVALID_SOCKET) {
-        rc = azk_error_set(AZK_ERR_IO, "agent API: reload: the listener cannot be handed over");
-        goto done;
-    }
-    g->daemon = gen_start(g, fd);
-    if (g->daemon == NULL) {
-        /* refused after all: the old certificate goes on, on a new daemon */
-        struct agent_gen *again = azk_calloc(1, sizeof(*again));
-        rc = azk_error_set(AZK_ERR_CRYPTO, "agent API: reload: the new certificate or key is "
-                                           "refused; serving the old one");
-        if (again != NULL) {
-            again->srv = s;
-            again->cert_pem = old->cert_pem;
-            again->key_pem = old->key_pem;
-            old->cert_pem = NULL;
-            old->key_pem = NULL;
-            again->daemon = gen_start(again, fd);
-        }
-        if (again == NULL || again->daemon == NULL) {
-            rc = azk_error_set(AZK_ERR_IO, "agent API: reload failed and the listener is lost");
-            gen_free(again);
-            again = NULL;
-        }
-        drain(old);
-        MHD_stop_daemon(old->daemon);
-        gen_free(old);
-        s->gen = again;
-        goto done;
-    }
-    s->gen = g;
-    g = NULL;
-    /* the old daemon finishes what it has (quiesced: it accepts nothing more) */
-    drain(old);
-    MHD_stop_daemon(old->daemon);
-    gen_free(old);
-    rc = AZK_OK;
+    rc = azk_serve__handover(&gen_ops, old, g, &cur, "agent API");
+    s->gen = cur;
+    if (rc == AZK_OK)
+        g = NULL; /* current now */
 done:
     gen_free(g);
     return rc;

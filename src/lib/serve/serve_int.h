@@ -459,6 +459,24 @@ struct azk_serve_gen {
     unsigned in_flight; /* requests begun and not completed (plat->mu) */
     char *cert_pem, *key_pem;
 };
+/*
+ * The certificate reload's hand-over of the listening socket (handover.c), one function
+ * for the web UI's generations (struct azk_serve_gen) and the agents' (agents_listen.c):
+ * what it needs of a generation.
+ */
+struct azk_serve_gen_ops {
+    void **(*daemon)(void *gen);       /* where the generation's MHD daemon is */
+    void *(*start)(void *gen, int fd); /* a daemon on the listening socket fd, or NULL */
+    void *(*again)(void *old);         /* a generation with old's certificate (taken) */
+    void (*drain)(void *gen);          /* wait for its requests (bounded) */
+    void (*free)(void *gen);           /* free it (its daemon stopped already; NULL-safe) */
+};
+/* Quiesce old's daemon, start g's on its socket and make g current (*cur); if g's daemon
+ * cannot start, one with old's certificate (else *cur = NULL: the listener is lost). The
+ * old generation drains, stops and is freed. g is the caller's to free unless AZK_OK.
+ * `who` names the listener in messages. */
+AZK_NODISCARD azk_status azk_serve__handover(const struct azk_serve_gen_ops *ops, void *old,
+                                             void *g, void **cur, const char *who);
 struct azk_serve_plat {
     pthread_mutex_t lock; /* handlers: one at a time */
     pthread_mutex_t mu;   /* in_flight counters */
