@@ -38,7 +38,7 @@ azk_status azk_serve__handover(const struct azk_serve_gen_ops *ops, void *old, v
             *ops->daemon(again) = ops->start(again, fd);
         if (again == NULL || *ops->daemon(again) == NULL) {
             rc = azk_error_set(AZK_ERR_IO, "%s: reload failed and the listener is lost", who);
-            ops->free(again);
+            ops->dispose(again);
             again = NULL;
         }
         *cur = again;
@@ -47,6 +47,6 @@ azk_status azk_serve__handover(const struct azk_serve_gen_ops *ops, void *old, v
     ops->drain(old);
     MHD_stop_daemon(*ops->daemon(old));
     *ops->daemon(old) = NULL;
-    ops->free(old);
+    ops->dispose(old);
     return rc;
 }

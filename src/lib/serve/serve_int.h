@@ -469,7 +469,7 @@ struct azk_serve_gen_ops {
     void *(*start)(void *gen, int fd); /* a daemon on the listening socket fd, or NULL */
     void *(*again)(void *old);         /* a generation with old's certificate (taken) */
     void (*drain)(void *gen);          /* wait for its requests (bounded) */
-    void (*free)(void *gen);           /* free it (its daemon stopped already; NULL-safe) */
+    void (*dispose)(void *gen);        /* free it (its daemon stopped already; NULL-safe) */
 };
 /* Quiesce old's daemon, start g's on its socket and make g current (*cur); if g's daemon
  * cannot start, one with old's certificate (else *cur = NULL: the listener is lost). The

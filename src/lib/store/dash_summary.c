@@ -126,13 +126,14 @@ azk_status azk_store__dataset_counts(azk_home *h, const char *today, const char 
     };
 #undef HELD_SQL
     const int g = grantee != NULL ? 1 : 0;
-    const int pg = azk_db_kind(h->cat) == AZK_DB_POSTGRES ? 1 : 0;
+    int pg;
     const char *const t2[2] = {today, grantee};
     struct tallies overdue = {0}, held_back = {0};
     azk_db_stmt *st = NULL;
     azk_status rc;
     int step = AZK_DB_DONE;
     AZK_ASSERT_ARG(h != NULL && today != NULL && cb != NULL);
+    pg = azk_db_kind(h->cat) == AZK_DB_POSTGRES ? 1 : 0;
     rc = tally_load(h, "overdue datasets per client", overdue_sql[g], t2, 1 + (size_t)g, &overdue);
     if (rc == AZK_OK)
         rc = tally_load(h, "datasets on hold per client", hold_sql[g], &grantee, (size_t)g,
