@@ -5,7 +5,8 @@ TLS), spoken as raw HTTP/1.1 on sockets. A request whose body length two readers
 differently (Content-Length and Transfer-Encoding: chunked together; a Transfer-Encoding
 other than chunked; two different Content-Lengths) is refused with 400 before any route or
 handler runs, and nothing that followed in the same connection is answered (the bytes a
-proxy would take for a second request are never read as one). The agents' listener (a batch,
+proxy would take for a second request are never read as one). The redirect answers before
+any body and reads none. The agents' listener (a batch,
 an enrolment) cuts off a body streamed without end after twice its limit, as the upload
 routes do."""
 
@@ -128,6 +129,34 @@ class ServeFramingTest(unittest.TestCase):
         answers = self.raw(self.rport, b"GET /x HTTP/1.1\r\nHost: localhost\r\n"
                            b"Connection: close\r\n\r\n", tls=False)
         self.assertEqual([a[0] for a in answers], [308])
+
+    def test_redirect_listener_reads_no_body(self):
+        """Regression: the plain-HTTP redirect read a request body to its end (no limit)
+        before answering 308. Now the 308 comes when the headers do, the body is not read
+        and the connection is closed."""
+        s = self.connect(self.rport, tls=False)
+        sent, out = 0, b""
+        try:
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n"
+                      b"\r\n" % (256 * MIB))
+            try:
+                while sent < 256 * MIB:
+                    s.sendall(b"x" * 65536)
+                    sent += 65536
+            except OSError:
+                pass
+            try:
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    out += d
+            except OSError:
+                pass
+        finally:
+            s.close()
+        self.assertTrue(out.startswith(b"HTTP/1.1 308"), out[:200])
+        self.assertLess(sent, 64 * MIB)
 
     def test_agents_listener_refuses_ambiguous_length(self):
         """The agents' listener: 400 bad_framing before the route and the certificate check

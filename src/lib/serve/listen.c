@@ -131,6 +131,7 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     (void)method;
     (void)version;
     (void)upload_data;
+    (void)upload_data_size;
     if (*con_cls == NULL) {
         *con_cls = srv; /* any non-NULL: the headers are in */
         if (azk_serve__framing_bad(c) != NULL) {
@@ -145,11 +146,8 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
             MHD_destroy_response(r);
             return ret;
         }
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
-        *upload_data_size = 0; /* a body is read and dropped; the answer comes at its end */
-        return MHD_YES;
+        /* answered now, before any body: a body is never read (MHD closes the connection
+         * after the answer), so no client streams into this listener */
     }
     /* the path only (MHD gives it decoded; a request target never reaches a page here) */
     if (url == NULL || url[0] != '/' || strpbrk(url, "\r\n") != NULL)
