@@ -3,7 +3,8 @@
  * bench/audit_bench.c -- figures for the audit ledger (run by
  * bench/audit_bench.sh): batched appends per second (one fdatasync per
  * batch), single appends with fdatasync, open time, full verify of N
- * entries, and inclusion / consistency proof sizes and times at 1k and N.
+ * entries, inclusion / consistency proof sizes and times at 1k and N, and
+ * single appends with a handle opened per entry or kept (azk_audit_keep).
  *   audit_bench DIR [N] [BATCH] [SINGLES]
  */
 #include "azukari/audit.h"
@@ -164,6 +165,36 @@ int main(int argc, char **argv)
             die("open");
         printf("open with a stored checkpoint: %.2f ms\n", (now() - t0) * 1e3);
         azk_audit_close(a);
+    }
+    {
+        /* one entry per state change, as store/event.c appends them: a handle opened and
+         * closed for each (before session 7), and the handle kept (azk_audit_keep) */
+        azk_audit *k = NULL;
+        t0 = now();
+        c0 = cpu();
+        for (uint64_t i = 0; i < singles; i++) {
+            if (azk_audit_open(&a, home, 0, NULL) != AZK_OK ||
+                azk_audit_append(a, &evs[0], NULL) != AZK_OK)
+                die("append");
+            azk_audit_close(a);
+        }
+        t = now() - t0;
+        printf("single appends, open+append+close each: %llu: %.2f s, %.0f appends/s, %.3f ms "
+               "CPU each\n",
+               (unsigned long long)singles, t, (double)singles / t,
+               (cpu() - c0) / (double)singles * 1e3);
+        t0 = now();
+        c0 = cpu();
+        for (uint64_t i = 0; i < singles; i++) {
+            if (azk_audit_keep(&k, home) != AZK_OK || azk_audit_append(k, &evs[0], NULL) != AZK_OK)
+                die("append");
+        }
+        t = now() - t0;
+        printf("single appends, kept handle (azk_audit_keep): %llu: %.2f s, %.0f appends/s, "
+               "%.3f ms CPU each\n",
+               (unsigned long long)singles, t, (double)singles / t,
+               (cpu() - c0) / (double)singles * 1e3);
+        azk_audit_close(k);
     }
     free(evs);
     return rep.issues == 0 ? 0 : 1;

@@ -141,6 +141,21 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_audit_recover(const char *home, unsigned
 AZK_EXTERN void azk_audit_close(azk_audit *a);
 
 /**
+ * A read-write handle kept open across the appends of one process: *a is
+ * NULL (the ledger is opened, as azk_audit_open) or a handle this function
+ * returned for the same home, kept when nothing it opened changed: every
+ * path it opened (entries.log, index, keys/ledger.key, the tree files)
+ * still names the same file (st_dev, st_ino), the home is still writable
+ * by its owner only, the checkpoints directory is unchanged, and it is the
+ * same process (not a child after fork). Otherwise it is closed and the
+ * ledger opened afresh with every check of azk_audit_open. Each append
+ * still syncs with the log and compares the newest stored checkpoint with
+ * the tree (azk_audit_append). On failure *a is NULL. Free with
+ * azk_audit_close. The argument: src/lib/audit/ledger_keep.c.
+ */
+AZK_EXTERN AZK_NODISCARD azk_status azk_audit_keep(azk_audit **a, const char *home);
+
+/**
  * Append one event and fdatasync the log before returning.
  * @param[out] out_index index of the new entry (may be NULL)
  */

@@ -65,7 +65,9 @@ AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_rate(azk_home *h, const char *id,
  * fingerprint of the raw key is recorded with it. Replaces an older key
  * of that purpose (kept as retired, "replaced"; the ledger has both).
  * Refused (AZK_ERR_ARG, nothing written): the key already registered for
- * that purpose, or a key retired before for it.
+ * that purpose, a key retired before for it, or a key another vendor has
+ * or had (any purpose: one key belongs to one vendor; the message names
+ * that vendor).
  * @param[out] fingerprint "SHA256:<64 hex>" (may be NULL; 72 bytes)
  */
 AZK_EXTERN AZK_NODISCARD azk_status azk_vendor_key_set(azk_home *h, const char *id,

@@ -23,7 +23,8 @@ import serve_client as S
 class AgentServer:
     """`azukari serve --agent-port` with a fresh home; env: extra environment."""
 
-    def __init__(self, env=None):
+    def __init__(self, env=None, args=()):
+        self.args = list(args)  # more options of `azukari serve`
         self.dir = tempfile.mkdtemp(prefix="azk-agent-")
         os.chmod(self.dir, 0o700)
         self.home = os.path.join(self.dir, "srv")
@@ -44,7 +45,8 @@ class AgentServer:
         self.starts += 1
         self.out = open(os.path.join(self.dir, "serve.out"), "a+")
         self.p = subprocess.Popen([self.bin, "--home", self.home, "serve", "--port",
-                                   str(self.port), "--agent-port", str(self.aport)],
+                                   str(self.port), "--agent-port", str(self.aport)]
+                                  + self.args,
                                   stdout=self.out, stderr=subprocess.STDOUT, env=self.env,
                                   start_new_session=True)
         for _ in range(400):

@@ -421,6 +421,8 @@ azk_status azk_audit_append_batch(azk_audit *a, const azk_audit_event *evs, size
         goto done;
     locked = 1;
     rc = azk_audit__sync_state(a, NULL);
+    if (rc == AZK_OK)
+        rc = azk_audit__newest_vs_tree(a); /* a history rewritten since the open */
     if (rc != AZK_OK)
         goto done;
     n0 = a->n;

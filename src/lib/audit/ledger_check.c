@@ -432,41 +432,55 @@ done:
  * the tree is recomputed from the log: a damaged cache is rebuilt, a log
  * that differs from what was signed is a tamper alarm.
  */
+/* Stored checkpoint s against the tree of a->n leaves: the tree files, and when they
+ * disagree (read-write), the tree recomputed from the log (the cache or the log?). */
+static azk_status stored_vs_current(azk_audit *a, const struct stored_cp *s)
+{
+    struct azk_audit__nodes t;
+    struct azk_audit__memtree mt;
+    int built = 0;
+    azk_status rc;
+    azk_audit__file_nodes(a, &t);
+    rc = azk_audit__stored_vs_tree(s, &t, a->n);
+    if (a->ro || rc != AZK_ERR_INTEGRITY || s->cp.size > a->n)
+        return rc;
+    /* the cache or the log: recompute from the log */
+    azk_error_clear();
+    rc = azk_audit__full_check(a, &mt, &built);
+    if (rc == AZK_OK) {
+        azk_audit__memtree_nodes(&mt, &t);
+        rc = azk_audit__stored_vs_tree(s, &t, a->n);
+    }
+    if (built)
+        azk_audit__memtree_dispose(&mt);
+    return rc;
+}
+
 azk_status azk_audit__check_newest(azk_audit *a)
 {
     char **names = NULL;
     size_t count = 0;
     struct stored_cp s;
-    struct azk_audit__nodes t;
-    struct azk_audit__memtree mt;
-    int built = 0;
     azk_status rc = azk_audit__stored_names(a, &names, &count);
+    a->newest_have = 0;
     if (rc != AZK_OK || count == 0)
         goto done;
     rc = azk_audit__stored_open(a, names[count - 1], &s);
     if (rc != AZK_OK)
         goto done;
-    if (a->ro) {
-        azk_audit__file_nodes(a, &t);
-        rc = azk_audit__stored_vs_tree(&s, &t, a->n);
-        goto done;
+    rc = stored_vs_current(a, &s);
+    if (rc == AZK_OK && !a->ro) {
+        a->newest = s; /* verified: each append compares it again (newest_vs_tree) */
+        a->newest_have = 1;
     }
-    azk_audit__file_nodes(a, &t);
-    rc = azk_audit__stored_vs_tree(&s, &t, a->n);
-    if (rc != AZK_ERR_INTEGRITY || s.cp.size > a->n)
-        goto done;
-    /* the cache or the log: recompute from the log */
-    azk_error_clear();
-    rc = azk_audit__full_check(a, &mt, &built);
-    if (rc != AZK_OK)
-        goto done;
-    azk_audit__memtree_nodes(&mt, &t);
-    rc = azk_audit__stored_vs_tree(&s, &t, a->n);
 done:
-    if (built)
-        azk_audit__memtree_dispose(&mt);
     azk_audit__free_names(names, count);
     return rc;
+}
+
+azk_status azk_audit__newest_vs_tree(azk_audit *a)
+{
+    return a->newest_have ? stored_vs_current(a, &a->newest) : AZK_OK;
 }
 
 /*

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,11 +134,7 @@ static azk_status mkdir_p(const char *path, mode_t mode)
 
 void azk_audit__default_names(char *actor, size_t alen, char *host, size_t hlen)
 {
-    struct passwd pw, *res = NULL;
-    char buf[1024];
-    if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-        snprintf(actor, alen, "%s", res->pw_name);
-    else
+    if (!azk__os_user(actor, alen))
         snprintf(actor, alen, "uid:%ld", (long)geteuid());
     if (gethostname(host, hlen) != 0 || host[0] == '\0')
         snprintf(host, hlen, "localhost");

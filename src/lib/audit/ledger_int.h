@@ -11,6 +11,7 @@
 
 #include "audit/audit_int.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define FRAME_MAGIC "AZL1"
@@ -18,6 +19,12 @@
 #define FRAME_OVH   (FRAME_HDR + HLEN)
 #define IDX_REC     48
 #define MAX_LEVELS  64
+
+/* One stored checkpoint, opened with the ledger key. */
+struct stored_cp {
+    azk_audit_checkpoint_info cp;
+    char name[64];
+};
 
 struct azk_audit {
     char *home;
@@ -43,6 +50,14 @@ struct azk_audit {
     int vt_built;
     struct azk_audit__memtree vt;
     uint64_t vt_n, vt_end;
+    /* read-write handles: the newest stored checkpoint, verified at open
+     * (azk_audit__check_newest); every append compares it with the tree again */
+    int newest_have;
+    struct stored_cp newest;
+    /* kept handles (azk_audit_keep, ledger_keep.c): the process, and what the paths the
+     * handle opened named then (ledger/, ledger/checkpoints/, keys/ledger.key) */
+    pid_t pid;
+    struct stat kept[3];
 };
 
 /* The log read from the start, every frame, sequence number and link checked. */
@@ -53,12 +68,6 @@ struct logscan {
     uint64_t end;  /* end of the last good frame */
     uint64_t size; /* bytes in the log */
     int bad;       /* bytes after `end` that are no torn append */
-};
-
-/* One stored checkpoint, opened with the ledger key. */
-struct stored_cp {
-    azk_audit_checkpoint_info cp;
-    char name[64];
 };
 
 azk_status azk_audit__read_file(const char *path, azk_buf *out, size_t max);
@@ -104,6 +113,9 @@ azk_status azk_audit__full_check(azk_audit *a, struct azk_audit__memtree *mt, in
 azk_status azk_audit__full_check_visit(azk_audit *a, struct azk_audit__memtree *mt, int *built,
                                        azk_audit_entry_cb visit, void *payload);
 azk_status azk_audit__check_newest(azk_audit *a);
+/* The newest stored checkpoint that check_newest verified, compared with the tree again
+ * (read-write handles, lock held; nothing when there is none). */
+azk_status azk_audit__newest_vs_tree(azk_audit *a);
 azk_status azk_audit__open_readonly(azk_audit *a, azk_audit_open_info *info);
 
 #endif

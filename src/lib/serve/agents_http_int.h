@@ -59,7 +59,8 @@ struct call {
 struct conn_state {
     azk_buf body;
     bool too_big;
-    size_t route;                    /* index in agent_routes */
+    uint64_t got; /* body bytes received; past azk_serve__drain_max the connection ends */
+    size_t route; /* index in agent_routes */
     struct azk_store_agent_cert who; /* the caller, verified at the first call */
     char serial[41];
 };

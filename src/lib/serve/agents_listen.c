@@ -48,6 +48,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     bool answered = false;
     (void)version;
     if (cs != NULL && *upload_data_size > 0) {
+        /* a body past its limit is dropped (413 when it ends), but read at most to
+         * azk_serve__drain_max: a client streaming without end is cut off (as the web UI) */
+        cs->got += *upload_data_size;
+        if (cs->got > azk_serve__drain_max(cs->body.max))
+            return MHD_NO;
         if (!cs->too_big && azk_buf_put(&cs->body, upload_data, *upload_data_size) != AZK_OK) {
             cs->too_big = true;
             azk_buf_dispose(&cs->body);
@@ -72,6 +77,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->body.max = srv->opts.max_upload;
         *con_cls = cs;
         in_flight(g, true); /* on_completed ends it */
+        if (azk_serve__framing_bad(c) != NULL) {
+            /* an ambiguous body length (smuggling): refused before the route and the body */
+            if (azk_serve__api_error(&rs, 400, "bad_framing",
+                                     "the body length is ambiguous (Content-Length and "
+                                     "Transfer-Encoding)") != AZK_OK) {
+                azk_error_clear();
+                rs.status = 400;
+            }
+            return azk_serve__agent_respond(c, &rs);
+        }
         answered = azk_serve__agent_first_call(&k, cs);
         if (!answered)
             return MHD_YES; /* read the body */
@@ -142,6 +157,43 @@ static void *gen_start(struct agent_gen *g, MHD_socket fd)
         (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_THREAD_POOL_SIZE,
         srv->opts.threads, MHD_OPTION_END);
 }
+
+/* A generation as the reload's hand-over sees it (handover.c). */
+static void **gen_daemon(void *g)
+{
+    return &((struct agent_gen *)g)->daemon;
+}
+
+static void *gen_start_on(void *g, int fd)
+{
+    return gen_start(g, fd);
+}
+
+static void *gen_again(void *old)
+{
+    struct agent_gen *o = old, *a = azk_calloc(1, sizeof(*a));
+    if (a == NULL)
+        return NULL;
+    a->srv = o->srv;
+    a->cert_pem = o->cert_pem;
+    a->key_pem = o->key_pem;
+    o->cert_pem = NULL;
+    o->key_pem = NULL;
+    return a;
+}
+
+static void gen_drain(void *g)
+{
+    drain(g);
+}
+
+static void gen_free_any(void *g)
+{
+    gen_free(g);
+}
+
+static const struct azk_serve_gen_ops gen_ops = {gen_daemon, gen_start_on, gen_again, gen_drain,
+                                                 gen_free_any};
 
 static const azk_agent_server_options agent_server_defaults = AZK_AGENT_SERVER_OPTIONS_INIT;
 
@@ -270,7 +322,7 @@ azk_status azk_agent_server_reload(azk_agent_server *s)
     azk_serve_options so = AZK_SERVE_OPTIONS_INIT;
     struct agent_gen *g, *old;
     azk_status rc;
-    MHD_socket fd;
+    void *cur = NULL;
     azk_error_clear();
     AZK_ASSERT_ARG(s != NULL && s->gen != NULL && s->gen->daemon != NULL);
     g = azk_calloc(1, sizeof(*g));
@@ -286,43 +338,10 @@ azk_status azk_agent_server_reload(azk_agent_server *s)
         goto done;
     old = s->gen;
     /* the listening socket goes from the old daemon to the new one: never closed */
-    fd = MHD_quiesce_daemon(old->daemon);
-    if (fd == MHD_INVALID_SOCKET) {
-        rc = azk_error_set(AZK_ERR_IO, "agent API: reload: the listener cannot be handed over");
-        goto done;
-    }
-    g->daemon = gen_start(g, fd);
-    if (g->daemon == NULL) {
-        /* refused after all: the old certificate goes on, on a new daemon */
-        struct agent_gen *again = azk_calloc(1, sizeof(*again));
-        rc = azk_error_set(AZK_ERR_CRYPTO, "agent API: reload: the new certificate or key is "
-                                           "refused; serving the old one");
-        if (again != NULL) {
-            again->srv = s;
-            again->cert_pem = old->cert_pem;
-            again->key_pem = old->key_pem;
-            old->cert_pem = NULL;
-            old->key_pem = NULL;
-            again->daemon = gen_start(again, fd);
-        }
-        if (again == NULL || again->daemon == NULL) {
-            rc = azk_error_set(AZK_ERR_IO, "agent API: reload failed and the listener is lost");
-            gen_free(again);
-            again = NULL;
-        }
-        drain(old);
-        MHD_stop_daemon(old->daemon);
-        gen_free(old);
-        s->gen = again;
-        goto done;
-    }
-    s->gen = g;
-    g = NULL;
-    /* the old daemon finishes what it has (quiesced: it accepts nothing more) */
-    drain(old);
-    MHD_stop_daemon(old->daemon);
-    gen_free(old);
-    rc = AZK_OK;
+    rc = azk_serve__handover(&gen_ops, old, g, &cur, "agent API");
+    s->gen = cur;
+    if (rc == AZK_OK)
+        g = NULL; /* current now */
 done:
     gen_free(g);
     return rc;

@@ -178,6 +178,7 @@ struct conn_state {
     size_t held;                 /* bytes of this body counted in uploads_held */
     struct timespec start;       /* when the headers came (CLOCK_MONOTONIC) */
     bool gating;                 /* the headers of a large-body route, checked before its body */
+    const char *framing;         /* the body's length is ambiguous (framing.c): why; 400 */
     struct azk_serve_upload *up; /* a multipart/form-data body, streamed (upload.c) */
 };
 
@@ -318,6 +319,13 @@ static void handle(struct azk_server *srv, struct MHD_Connection *c, const char 
     if (rc != AZK_OK)
         goto done;
 
+    if (cs->framing != NULL) {
+        /* before any route: a proxy in front may have read another length (smuggling) */
+        rc = azk_serve__fail(&rq, rs, 400, "bad_framing",
+                             T_("The request's length is ambiguous (Content-Length and "
+                                "Transfer-Encoding); it is refused."));
+        goto done;
+    }
     route = azk_serve__route_find(method, url, &known);
     if (route == NULL) {
         rc = azk_serve__fail(&rq, rs, known ? 405 : 404, known ? "method_not_allowed" : "not_found",
@@ -509,11 +517,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* the body this route accepts (16 KiB but for the routes taking files); too large:
          * 413 */
         cs->body.max = azk_serve__route_body_max(method, url);
-        cs->drain_max = cs->body.max < AZK_SERVE_DRAIN_MIN / 2 ? AZK_SERVE_DRAIN_MIN
-                                                               : 2 * (uint64_t)cs->body.max;
+        cs->drain_max = azk_serve__drain_max(cs->body.max);
         (void)clock_gettime(CLOCK_MONOTONIC, &cs->start);
         *con_cls = cs;
         azk_serve__inflight(g, +1); /* until on_completed: a stop waits for it */
+        cs->framing = azk_serve__framing_bad(c);
+        if (cs->framing != NULL) {
+            /* answered now, no byte of the body read (MHD closes the connection after) */
+            memset(&rs, 0, sizeof(rs));
+            (void)pthread_mutex_lock(&srv->plat->lock);
+            handle(srv, c, url, method, cs, &rs);
+            (void)pthread_mutex_unlock(&srv->plat->lock);
+            ret = send_resp(c, &rs);
+            azk_buf_dispose(&rs.body);
+            return ret;
+        }
         if (cs->body.max > AZK_SERVE_BODY_MAX)
             return gate(srv, c, url, method, cs);
         return MHD_YES;

@@ -78,6 +78,45 @@ static void gen_stop(struct azk_server *srv, struct azk_serve_gen *g, bool close
     gen_free(g);
 }
 
+/* A generation as the reload's hand-over sees it (handover.c). */
+static void **gen_daemon(void *g)
+{
+    return &((struct azk_serve_gen *)g)->daemon;
+}
+
+static void *gen_start_on(void *g, int fd)
+{
+    struct azk_serve_gen *x = g;
+    return azk_serve__mhd_start(x, fd, x->cert_pem, x->key_pem);
+}
+
+static void *gen_again(void *old)
+{
+    struct azk_serve_gen *o = old, *a = azk_calloc(1, sizeof(*a));
+    if (a == NULL)
+        return NULL;
+    a->srv = o->srv;
+    a->cert_pem = o->cert_pem;
+    a->key_pem = o->key_pem;
+    o->cert_pem = NULL;
+    o->key_pem = NULL;
+    return a;
+}
+
+static void gen_drain(void *g)
+{
+    struct azk_serve_gen *x = g;
+    drain(x->srv->plat, x, x->srv->opts.drain_timeout_s);
+}
+
+static void gen_free_any(void *g)
+{
+    gen_free(g);
+}
+
+static const struct azk_serve_gen_ops gen_ops = {gen_daemon, gen_start_on, gen_again, gen_drain,
+                                                 gen_free_any};
+
 /* ---- plain-HTTP redirect ----------------------------------------------- */
 
 static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const char *url,
@@ -92,13 +131,23 @@ static enum MHD_Result on_redirect(void *cls, struct MHD_Connection *c, const ch
     (void)method;
     (void)version;
     (void)upload_data;
+    (void)upload_data_size;
     if (*con_cls == NULL) {
         *con_cls = srv; /* any non-NULL: the headers are in */
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
-        *upload_data_size = 0; /* a body is read and dropped; the answer comes at its end */
-        return MHD_YES;
+        if (azk_serve__framing_bad(c) != NULL) {
+            /* an ambiguous body length: 400 before the body (MHD closes the connection) */
+            static const char bad[] = "Bad Request\n";
+            r = MHD_create_response_from_buffer(sizeof(bad) - 1, (void *)(uintptr_t)bad,
+                                                MHD_RESPMEM_PERSISTENT);
+            if (r == NULL)
+                return MHD_NO;
+            (void)MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+            ret = MHD_queue_response(c, 400, r);
+            MHD_destroy_response(r);
+            return ret;
+        }
+        /* answered now, before any body: a body is never read (MHD closes the connection
+         * after the answer), so no client streams into this listener */
     }
     /* the path only (MHD gives it decoded; a request target never reaches a page here) */
     if (url == NULL || url[0] != '/' || strpbrk(url, "\r\n") != NULL)
@@ -318,7 +367,7 @@ azk_status azk_serve_reload(azk_server *s)
     struct azk_serve_gen *g = NULL, *old;
     azk_serve_options o;
     azk_status rc;
-    MHD_socket fd;
+    void *cur = NULL;
     AZK_ASSERT_ARG(s != NULL && s->plat != NULL && s->plat->gen != NULL);
     azk_error_clear();
     (void)sd_notify(0, "RELOADING=1\nSTATUS=reloading");
@@ -347,41 +396,10 @@ azk_status azk_serve_reload(azk_server *s)
         goto done;
     old = s->plat->gen;
     /* the listening socket goes from the old daemon to the new one: never closed */
-    fd = MHD_quiesce_daemon(old->daemon);
-    if (fd == MHD_INVALID_SOCKET) {
-        rc = azk_error_set(AZK_ERR_IO, "serve: reload: the listener cannot be handed over");
-        goto done;
-    }
-    g->daemon = azk_serve__mhd_start(g, fd, g->cert_pem, g->key_pem);
-    if (g->daemon == NULL) {
-        /* the new certificate is refused: the old one goes on, on a new daemon */
-        struct azk_serve_gen *again = azk_calloc(1, sizeof(*again));
-        rc = azk_error_set(AZK_ERR_CRYPTO, "serve: reload: the new certificate or key is "
-                                           "refused; serving the old one");
-        if (again != NULL) {
-            again->srv = s;
-            again->cert_pem = old->cert_pem;
-            again->key_pem = old->key_pem;
-            again->daemon = azk_serve__mhd_start(again, fd, old->cert_pem, old->key_pem);
-            old->cert_pem = NULL;
-            old->key_pem = NULL;
-        }
-        s->plat->gen = again;
-        if (again == NULL || again->daemon == NULL)
-            rc = azk_error_set(AZK_ERR_IO, "serve: reload failed and the listener is lost");
-        MHD_stop_daemon(old->daemon);
-        old->daemon = NULL;
-        gen_free(old);
-        goto done;
-    }
-    s->plat->gen = g;
-    g = NULL;
-    /* the old daemon finishes what it has (quiesced: it accepts nothing more) */
-    drain(s->plat, old, s->opts.drain_timeout_s);
-    MHD_stop_daemon(old->daemon);
-    old->daemon = NULL;
-    gen_free(old);
-    rc = AZK_OK;
+    rc = azk_serve__handover(&gen_ops, old, g, &cur, "serve");
+    s->plat->gen = cur;
+    if (rc == AZK_OK)
+        g = NULL; /* current now */
 done:
     gen_free(g);
     (void)sd_notify(0, "READY=1\nSTATUS=serving");

@@ -459,6 +459,24 @@ struct azk_serve_gen {
     unsigned in_flight; /* requests begun and not completed (plat->mu) */
     char *cert_pem, *key_pem;
 };
+/*
+ * The certificate reload's hand-over of the listening socket (handover.c), one function
+ * for the web UI's generations (struct azk_serve_gen) and the agents' (agents_listen.c):
+ * what it needs of a generation.
+ */
+struct azk_serve_gen_ops {
+    void **(*daemon)(void *gen);       /* where the generation's MHD daemon is */
+    void *(*start)(void *gen, int fd); /* a daemon on the listening socket fd, or NULL */
+    void *(*again)(void *old);         /* a generation with old's certificate (taken) */
+    void (*drain)(void *gen);          /* wait for its requests (bounded) */
+    void (*dispose)(void *gen);        /* free it (its daemon stopped already; NULL-safe) */
+};
+/* Quiesce old's daemon, start g's on its socket and make g current (*cur); if g's daemon
+ * cannot start, one with old's certificate (else *cur = NULL: the listener is lost). The
+ * old generation drains, stops and is freed. g is the caller's to free unless AZK_OK.
+ * `who` names the listener in messages. */
+AZK_NODISCARD azk_status azk_serve__handover(const struct azk_serve_gen_ops *ops, void *old,
+                                             void *g, void **cur, const char *who);
 struct azk_serve_plat {
     pthread_mutex_t lock; /* handlers: one at a time */
     pthread_mutex_t mu;   /* in_flight counters */
@@ -712,6 +730,14 @@ struct azk_serve_upload;
 /* A body past its route's limit is read and dropped (the answer comes as a page) up to twice
  * that limit, at least AZK_SERVE_DRAIN_MIN; past that the connection is closed. */
 #define AZK_SERVE_DRAIN_MIN (1024u * 1024u)
+/* How much of a body over body_max is read before the connection is closed: twice body_max,
+ * at least AZK_SERVE_DRAIN_MIN (framing.c; both listeners). */
+uint64_t azk_serve__drain_max(size_t body_max);
+/* The body framing of a request whose headers came (framing.c): NULL when unambiguous, else
+ * why not (Content-Length with Transfer-Encoding, a Transfer-Encoding but chunked, two
+ * different Content-Lengths): the request is answered 400 before any handler runs. */
+struct MHD_Connection;
+const char *azk_serve__framing_bad(struct MHD_Connection *c);
 /* The bytes of large bodies held by all connections together; over it: 503 (http.c). */
 #define AZK_SERVE_UPLOADS_HELD_MAX (64u * 1024u * 1024u)
 /* A body still arriving connection_timeout_s after its headers must average this many bytes

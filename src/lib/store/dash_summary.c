@@ -113,26 +113,33 @@ azk_status azk_store__dataset_counts(azk_home *h, const char *today, const char 
         "SELECT d.client, count(*) FROM ret_holds x JOIN datasets d ON d.id = x.dataset"
         " WHERE d.state = 'active'" GRANTED " GROUP BY d.client",
     };
-    /* held: index only (datasets_active_client, schema v6), one row per client */
-    static const char *const held_sql[2] = {
-        "SELECT d.client, count(*) FROM datasets d WHERE d.state = 'active'"
-        " GROUP BY d.client ORDER BY d.client",
-        "SELECT d.client, count(*) FROM datasets d WHERE d.state = 'active'" GRANTED
-        " GROUP BY d.client ORDER BY d.client",
+    /* held: index only (datasets_active_client, schema v6), one row per client, in byte
+     * order on both backends (the callers page with strcmp cursors, api_v1.c): SQLite's
+     * BINARY is byte order; PostgreSQL's is the database's collation (en_US would put
+     * "a_a" before "a-c"), so there COLLATE "C" */
+#define HELD_SQL(granted, order)                                                                   \
+    "SELECT d.client, count(*) FROM datasets d WHERE d.state = 'active'" granted                   \
+    " GROUP BY d.client ORDER BY d.client" order
+    static const char *const held_sql[2][2] = {
+        {HELD_SQL("", ""), HELD_SQL(GRANTED, "")},
+        {HELD_SQL("", " COLLATE \"C\""), HELD_SQL(GRANTED, " COLLATE \"C\"")},
     };
+#undef HELD_SQL
     const int g = grantee != NULL ? 1 : 0;
+    int pg;
     const char *const t2[2] = {today, grantee};
     struct tallies overdue = {0}, held_back = {0};
     azk_db_stmt *st = NULL;
     azk_status rc;
     int step = AZK_DB_DONE;
     AZK_ASSERT_ARG(h != NULL && today != NULL && cb != NULL);
+    pg = azk_db_kind(h->cat) == AZK_DB_POSTGRES ? 1 : 0;
     rc = tally_load(h, "overdue datasets per client", overdue_sql[g], t2, 1 + (size_t)g, &overdue);
     if (rc == AZK_OK)
         rc = tally_load(h, "datasets on hold per client", hold_sql[g], &grantee, (size_t)g,
                         &held_back);
     if (rc == AZK_OK)
-        rc = azk_db_prepare(h->cat, &st, held_sql[g], "datasets held per client");
+        rc = azk_db_prepare(h->cat, &st, held_sql[pg][g], "datasets held per client");
     if (rc == AZK_OK) {
         if (grantee != NULL)
             azk_db_bind_text(st, 1, grantee);

@@ -18,7 +18,6 @@
 azk_status azk_store__event(azk_home *h, const struct azk_store_event *ev, uint64_t *out_index)
 {
     azk_status rc;
-    azk_audit *a = NULL;
     azk_audit_event e = AZK_AUDIT_EVENT_INIT;
     const char *objs[1];
     AZK_ASSERT_ARG(h != NULL && ev != NULL && ev->action != NULL);
@@ -30,12 +29,11 @@ azk_status azk_store__event(azk_home *h, const struct azk_store_event *ev, uint6
     e.outcome = ev->outcome;
     e.reason = ev->reason;
     e.extra_json = ev->extra_json;
-    rc = azk_audit_open(&a, h->path, 0, NULL);
+    /* the home's handle, kept open while its files stay the same (azk_audit_keep) */
+    rc = azk_audit_keep(&h->ledger, h->path);
     if (rc != AZK_OK)
         return rc;
-    rc = azk_audit_append(a, &e, out_index);
-    azk_audit_close(a);
-    return rc;
+    return azk_audit_append(h->ledger, &e, out_index);
 }
 
 azk_status azk_store__tx_begin(azk_home *h)

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,17 +24,9 @@
 const char *azk_store__actor(const azk_home *h)
 {
     static _Thread_local char name[256];
-    char buf[1024];
-    struct passwd pw;
-    struct passwd *res = NULL;
     if (h != NULL && h->actor != NULL)
         return h->actor;
-    if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res != NULL &&
-        res->pw_name != NULL) {
-        snprintf(name, sizeof(name), "%s", res->pw_name);
-        return name;
-    }
-    return "unknown";
+    return azk__os_user(name, sizeof(name)) ? name : "unknown";
 }
 
 void azk_store__now(char out[32])
@@ -750,6 +741,7 @@ void azk_home_close(azk_home *h)
     if (h == NULL)
         return;
     azk_store__keystore_close(h);
+    azk_audit_close(h->ledger);
     azk_db_close(h->cat);
     sodium_memzero(h->key, sizeof(h->key));
     azk_free(h->path);

@@ -25,6 +25,7 @@ struct azk_home {
     char key_id[33];                 /* hex of a keyed hash of the key */
     char *actor;                     /* NULL = OS user */
     char auth_user[72];              /* "" or the user who passed TOTP (retention/identity.c) */
+    struct azk_audit *ledger;        /* kept open for store/event.c's appends; NULL until then */
 };
 
 /* The catalog's schema, versions and migrations: store/schema.h. */

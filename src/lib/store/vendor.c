@@ -168,6 +168,10 @@ static const struct {
     [AZK_VSQL_KEY_WAS] = {"find retired vendor key", "ttt",
                           "SELECT retired_at FROM vendor_keys_retired WHERE vendor=? AND"
                           " purpose=? AND fingerprint=?"},
+    [AZK_VSQL_KEY_OTHER] = {"find vendor key of another vendor", "tttt",
+                            "SELECT vendor FROM vendor_keys WHERE fingerprint=? AND vendor<>?"
+                            " UNION SELECT vendor FROM vendor_keys_retired WHERE fingerprint=?"
+                            " AND vendor<>? ORDER BY 1 LIMIT 1"},
     [AZK_VSQL_PLAN_REMOVE] = {"remove audit schedule", "tt",
                               "DELETE FROM vendor_audit_plans WHERE vendor=? AND kind=?"},
     [AZK_VSQL_VENDOR_BRIEF] = {"list vendors", "",

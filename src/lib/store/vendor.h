@@ -75,6 +75,8 @@ enum azk_vsql {
     AZK_VSQL_ADHOC_LIST,   /* vendor -> kind due_on summary planned_at planned_by done_on (the
                               first audit of the kind recorded since it was planned, or NULL) */
     AZK_VSQL_ADHOC_REMOVE, /* vendor kind due_on */
+    /* (hygiene, s7) */
+    AZK_VSQL_KEY_OTHER, /* fingerprint vendor -> another vendor that has or had this key */
     AZK_VSQL__COUNT
 };
 

@@ -258,6 +258,10 @@ AZK_NODISCARD azk_status azk__lib_init(void);
 AZK_NODISCARD azk_status azk__options_in(void *out, size_t size, const void *defaults,
                                          const void *in, bool required, const char *what);
 
+/* The effective OS user's name in out (util/osuser.c; looked up once per process and
+ * euid); false when the user database does not know it. */
+bool azk__os_user(char *out, size_t n);
+
 /* ---- time ------------------------------------------------------------------ */
 
 /* Monotonic clock in nanoseconds. */

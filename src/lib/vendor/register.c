@@ -209,16 +209,34 @@ static azk_status at_cb(const char *const *cols, size_t ncols, void *payload)
     return AZK_OK;
 }
 
+/* The first column of a row into a char[72] (a vendor id). */
+static azk_status first_cb72(const char *const *cols, size_t ncols, void *payload)
+{
+    (void)snprintf(payload, 72, "%s", ncols > 0 && cols[0] != NULL ? cols[0] : "");
+    return AZK_OK;
+}
+
 /*
- * Inside the key's transaction: refuse a key that is already the vendor's
- * key of this purpose (nothing would change) or one retired before for it
- * (a key taken out of trust, e.g. compromised, never comes back silently).
+ * Inside the key's transaction: refuse a key another vendor has or had (one
+ * key, one signer), a key that is already the vendor's key of this purpose
+ * (nothing would change) or one retired before for it (a key taken out of
+ * trust, e.g. compromised, never comes back silently).
  */
 static azk_status key_is_new(azk_home *h, const char *id, const char *purpose, const char *fp)
 {
-    char cur[72] = "", was[32] = "";
+    char cur[72] = "", was[32] = "", other[72] = "";
     const char *p[] = {id, purpose, fp};
-    azk_status rc = azk_store__vendor_rows(h, AZK_VSQL_KEY_GET, p, 2, fp_cb, cur);
+    const char *po[] = {fp, id, fp, id};
+    /* one key is one signer: a key another vendor has (or had) would make what one signs
+     * pass as the other's (a certificate, a report, a ledger) */
+    azk_status rc = azk_store__vendor_rows(h, AZK_VSQL_KEY_OTHER, po, 4, first_cb72, other);
+    if (rc == AZK_OK && other[0] != '\0')
+        return azk_error_set(AZK_ERR_ARG,
+                             "this key is (or was) registered for vendor %s: one key belongs to "
+                             "one vendor; ask vendor %s for its own key",
+                             other, id);
+    if (rc == AZK_OK)
+        rc = azk_store__vendor_rows(h, AZK_VSQL_KEY_GET, p, 2, fp_cb, cur);
     if (rc == AZK_OK && strcmp(cur, fp) == 0)
         return azk_error_set(AZK_ERR_ARG, "this key is already the %s key of vendor %s", purpose,
                              id);

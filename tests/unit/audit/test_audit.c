@@ -25,6 +25,7 @@
 
 #include "audit/audit_int.h"
 #include "read_all.h"
+#include "keep.h"
 
 #include <jansson.h>
 
@@ -1483,6 +1484,7 @@ int main(void)
         cmocka_unit_test(test_audit__concurrent_appends),
         cmocka_unit_test(test_audit__bundle),
         cmocka_unit_test(test_audit__read_all),
+        cmocka_unit_test(test_audit__keep),
         cmocka_unit_test(test_audit__oom),
     };
     if (sodium_init() < 0)

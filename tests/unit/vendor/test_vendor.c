@@ -322,6 +322,23 @@ static void test_vendor__register_serve(void **state)
     assert_string_equal(fp, fp2);
     assert_int_equal(ledger_size(f->home), before + 1);
     assert_int_equal(azk_vendor_key_set(f->h, "a", "report", k2, NULL), AZK_ERR_ARG);
+    /* one key, one vendor: a's key (current or retired, any purpose) refused for b, the
+     * message names a, nothing written (regression: it was taken) */
+    before = ledger_size(f->home);
+    assert_int_equal(azk_vendor_key_set(f->h, "b", "certificate", k1, NULL), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "registered for vendor a"));
+    assert_int_equal(azk_vendor_key_set(f->h, "b", "report", k1, NULL), AZK_ERR_ARG);
+    assert_int_equal(azk_vendor_key_set(f->h, "b", "report", k2, NULL), AZK_ERR_ARG);
+    assert_non_null(strstr(azk_error_last()->message, "registered for vendor a"));
+    assert_int_equal(ledger_size(f->home), before);
+    {
+        char *keys = NULL;
+        assert_int_equal(azk_vendor_view(f->h, AZK_VENDOR_VIEW_SHOW, "b", "2026-06-01", 0,
+                                         AZK_VENDOR_FMT_JSON, &keys),
+                         AZK_OK);
+        assert_null(strstr(keys, "SHA256:"));
+        azk_vendor_free(keys);
+    }
     /* ratings: every one kept, newest first */
     assert_int_equal(azk_vendor_rate(f->h, "a", "high", "初回評価"), AZK_OK);
     assert_int_equal(azk_vendor_rate(f->h, "a", "low", "改善を確認"), AZK_OK);
