@@ -123,6 +123,13 @@ struct scan {
     unsigned long hits; /* mentions reported */
     size_t hit_end;     /* end of the last mention reported (t offsets) */
     bool parsed;        /* azk_names__parse_around was asked for (a cue was seen) */
+    /*
+     * Free text whose folding (names_lex.h) is not decided yet: t is the
+     * caller's text, and what the scan has passed so far (ASCII, words
+     * found in the word memo) holds no code point that folds.
+     * azk_names__scan_free decides at the first position it has to look at.
+     */
+    bool fold_open;
 };
 
 struct memo_key {
@@ -168,6 +175,8 @@ extern const char *const azk_names__labels[];
 bool azk_names__memo_has(const struct memo_slot *m, struct memo_key k, size_t len, uint32_t col);
 void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len, uint32_t col);
 azk_status azk_names__scan_free(struct scan *s);
+/* Fold s->t (names_lex.h) into the context's buffer and scan that. */
+azk_status azk_names__fold_text(struct scan *s);
 azk_status azk_names__scan_column(struct scan *s, azk_column_kind col, bool *done);
 
 #endif

@@ -397,6 +397,46 @@ static void test_names__spans_multibyte(void **state)
     expect_one(&hs, t, "加藤 健一", "加藤");
 }
 
+/*
+ * Free text is folded only when the scan reaches a word the word memo does
+ * not know (remembered words never hold a code point that folds): a
+ * half-width or variant-kanji name after remembered words and ASCII is
+ * still folded, found, and reported on the input bytes.
+ */
+static void test_names__fold_after_memo(void **state)
+{
+    static const char *const lines[] = {
+        "処理完了 OK ﾀﾅｶ ｲﾁﾛｳ様",
+        "処理完了 OK 髙橋 一郎様",
+        "処理完了 OK name=ﾔﾏﾀﾞ ﾀﾛｳ",
+        "処理完了 OK 送付先 ﾔﾏﾀﾞ ﾀﾛｳ",
+        "処理完了 OK 宛先：𠮷田 太郎様",
+    };
+    static const char *const names_in[] = {
+        "ﾀﾅｶ ｲﾁﾛｳ", "髙橋 一郎", "ﾔﾏﾀﾞ ﾀﾛｳ", "ﾔﾏﾀﾞ ﾀﾛｳ", "𠮷田 太郎",
+    };
+    static const char *const families[] = {"ﾀﾅｶ", "髙橋", "ﾔﾏﾀﾞ", "ﾔﾏﾀﾞ", "𠮷田"};
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        struct hits hs = scan("処理完了 OK 所要 1分");
+        assert_int_equal(hs.count, 0);
+        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+            hs = scan(lines[i]);
+            expect_one(&hs, lines[i], names_in[i], families[i]);
+        }
+    }
+    /* a word first seen half-width is remembered folded: the full-width
+     * spelling is skipped, the half-width one still folds and finds */
+    for (int k = 0; k < 2; k++) {
+        struct hits hs = scan("ｶﾅ ﾃｽﾄ OK");
+        assert_int_equal(hs.count, 0);
+        hs = scan("カナ テスト OK 加藤 健一さん");
+        expect_one(&hs, "カナ テスト OK 加藤 健一さん", "加藤 健一", "加藤");
+        hs = scan("ｶﾅ ﾃｽﾄ OK ﾀﾅｶ ｲﾁﾛｳ様");
+        expect_one(&hs, "ｶﾅ ﾃｽﾄ OK ﾀﾅｶ ｲﾁﾛｳ様", "ﾀﾅｶ ｲﾁﾛｳ", "ﾀﾅｶ");
+    }
+}
+
 /* Names assembled from common lexicon entries in every combination. */
 static void test_names__generated(void **state)
 {
@@ -655,6 +695,7 @@ int main(void)
         cmocka_unit_test(test_names__unlisted_given),
         cmocka_unit_test(test_names__variant_kanji),
         cmocka_unit_test(test_names__spans_multibyte),
+        cmocka_unit_test(test_names__fold_after_memo),
         cmocka_unit_test(test_names__generated),
         cmocka_unit_test(test_names__label_open_given),
         cmocka_unit_test(test_names__headers_not_values),
