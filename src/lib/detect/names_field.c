@@ -46,6 +46,14 @@ static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_en
 {
     size_t b = i;
     size_t z;
+    /* eight bytes at a time while all of them are >= 0x80 */
+    while (b + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, t + b, 8);
+        if ((w & 0x8080808080808080ull) != 0x8080808080808080ull)
+            break;
+        b += 8;
+    }
     while (b < n && t[b] >= 0x80)
         b++;
     *word_end = b;

@@ -39,10 +39,10 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24                 /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      10                 /* 1,024 cells remembered as holding no name */
+#define MEMO_BITS      12                 /* 4,096 cells remembered as holding no name */
 #define MEMO_MAX_LEN   96                 /* longest field remembered, bytes */
 #define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
-#define WORD_BITS      12 /* 4,096 free-text words remembered as holding no mention */
+#define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
