@@ -250,12 +250,7 @@ static const char *const org_words[] = {
 
 static bool contains(const uint8_t *p, size_t len, const char *w)
 {
-    size_t wl = strlen(w);
-    for (size_t i = 0; i + wl <= len; i++) {
-        if (memcmp(p + i, w, wl) == 0)
-            return true;
-    }
-    return false;
+    return memmem(p, len, w, strlen(w)) != NULL;
 }
 
 /*
