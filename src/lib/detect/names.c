@@ -662,7 +662,8 @@ unsigned long azk_names__ctx_mecab_calls(const azk_names_ctx *ctx)
 azk_status azk_names__fold_text(struct scan *s)
 {
     azk_names_ctx *ctx = s->ctx;
-    azk_status rc = azk_names__fold(&ctx->n->lex, s->t, s->len, &ctx->norm, &ctx->map, &ctx->map_cap);
+    azk_status rc =
+        azk_names__fold(&ctx->n->lex, s->t, s->len, &ctx->norm, &ctx->map, &ctx->map_cap);
     if (rc != AZK_OK)
         return rc;
     s->t = ctx->norm.data;
