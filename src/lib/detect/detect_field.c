@@ -628,6 +628,7 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     struct fld f;
     size_t i;
     hs_error_t herr;
+    bool wide;
     memset(&f, 0, sizeof(f));
     f.c = c;
     f.s = fd->ptr;
@@ -646,7 +647,8 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     c->hit_oom = false;
     c->label_count = 0;
     herr = HS_SUCCESS;
-    if (needs_matcher((const unsigned char *)fd->ptr, fd->len))
+    wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
+    if (wide)
         herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
     if (c->hit_oom)
         return azk_error_nomem();
@@ -697,7 +699,9 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
         azk_detect__address_cell(&f);
     if (f.rc != AZK_OK)
         return f.rc;
-    if (c->names_ctx != NULL) {
+    /* names need a kanji or kana: a field without a byte >= 0x80 (not
+     * wide) holds none, and azk_names__scan would only find that out */
+    if (c->names_ctx != NULL && wide) {
         azk_status rc;
         if (tabular && col == AZK_COL_NONE && !c->header_seen)
             col = headerless_name_cell(c, &f);

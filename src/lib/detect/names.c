@@ -659,6 +659,19 @@ unsigned long azk_names__ctx_mecab_calls(const azk_names_ctx *ctx)
     return ctx != NULL ? ctx->mecab_calls : 0;
 }
 
+azk_status azk_names__fold_text(struct scan *s)
+{
+    azk_names_ctx *ctx = s->ctx;
+    azk_status rc =
+        azk_names__fold(&ctx->n->lex, s->t, s->len, &ctx->norm, &ctx->map, &ctx->map_cap);
+    if (rc != AZK_OK)
+        return rc;
+    s->t = ctx->norm.data;
+    s->len = ctx->norm.len;
+    s->map = ctx->map;
+    return AZK_OK;
+}
+
 azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
                            azk_name_cb cb, void *payload)
 {
@@ -700,13 +713,14 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
         s.factor = 0.8;
     ctx->win_text = NULL;
     ctx->ntok = 0;
-    if (azk_names__fold_needed(&ctx->n->lex, s.t + first_hi, len - first_hi)) {
-        rc = azk_names__fold(&ctx->n->lex, s.t, len, &ctx->norm, &ctx->map, &ctx->map_cap);
+    if (!name_col) {
+        /* free text: most words are in the word memo, which only ever
+         * holds folded bytes; the scan folds when it meets one that is not */
+        s.fold_open = true;
+    } else if (azk_names__fold_needed(&ctx->n->lex, s.t + first_hi, len - first_hi)) {
+        rc = azk_names__fold_text(&s);
         if (rc != AZK_OK)
             goto done;
-        s.t = ctx->norm.data;
-        s.len = ctx->norm.len;
-        s.map = ctx->map;
     }
     if (name_col) {
         bool done = false;

@@ -46,6 +46,14 @@ static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_en
 {
     size_t b = i;
     size_t z;
+    /* eight bytes at a time while all of them are >= 0x80 */
+    while (b + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, t + b, 8);
+        if ((w & 0x8080808080808080ull) != 0x8080808080808080ull)
+            break;
+        b += 8;
+    }
     while (b < n && t[b] >= 0x80)
         b++;
     *word_end = b;
@@ -93,6 +101,25 @@ static bool ascii_name_label(const uint8_t *t, size_t i)
     return false;
 }
 
+/*
+ * Decide folding at i, the first position the scan has to look at: what
+ * lies before i (ASCII, words found in the word memo, which only holds
+ * text that was scanned, i.e. folded) never folds. *again: the text was
+ * folded, and the scan starts over on it (nothing was reported or
+ * remembered yet, so that is the scan of the folded text from the start).
+ */
+static azk_status settle_fold(struct scan *s, size_t i, bool *again)
+{
+    *again = false;
+    if (!s->fold_open)
+        return AZK_OK;
+    s->fold_open = false;
+    if (!azk_names__fold_needed(&s->n->lex, s->t + i, s->len - i))
+        return AZK_OK;
+    *again = true;
+    return azk_names__fold_text(s);
+}
+
 azk_status azk_names__scan_free(struct scan *s)
 {
     const uint8_t *t = s->t;
@@ -120,7 +147,12 @@ azk_status azk_names__scan_free(struct scan *s)
         if (t[i] >= 0x80 && i > 0 && t[i - 1] < 0x80 && ascii_name_label(t, i)) {
             /* name=小野さくら: a label the word memo cannot see */
             azk_status rc2;
-            uint32_t c0 = azk_names__cp_at(s, i, &l0);
+            uint32_t c0;
+            bool again;
+            rc2 = settle_fold(s, i, &again);
+            if (rc2 != AZK_OK || again)
+                return rc2 != AZK_OK ? rc2 : azk_names__scan_free(s);
+            c0 = azk_names__cp_at(s, i, &l0);
             next = 0;
             if (azk_names__is_kanji(c0) || azk_names__is_kata(c0)) {
                 rc2 = azk_names__label_value(s, i, false, true, &next);
@@ -171,6 +203,12 @@ azk_status azk_names__scan_free(struct scan *s)
             prev = ' ';
             continue;
         }
+        if (s->fold_open) {
+            bool again;
+            rc = settle_fold(s, i, &again);
+            if (rc != AZK_OK || again)
+                return rc != AZK_OK ? rc : azk_names__scan_free(s);
+        }
         c = azk_names__cp_at(s, i, &l);
         if (azk_names__is_kanji(c) || azk_names__is_kata(c) || azk_names__is_hira(c)) {
             rc = azk_names__try_label(s, i, c, &next);
@@ -212,12 +250,7 @@ static const char *const org_words[] = {
 
 static bool contains(const uint8_t *p, size_t len, const char *w)
 {
-    size_t wl = strlen(w);
-    for (size_t i = 0; i + wl <= len; i++) {
-        if (memcmp(p + i, w, wl) == 0)
-            return true;
-    }
-    return false;
+    return memmem(p, len, w, strlen(w)) != NULL;
 }
 
 /*

@@ -124,10 +124,32 @@ azk_status azk_names__fold(const struct azk_names_lex *lx, const uint8_t *s, siz
     }
     while (i < len) {
         uint32_t cp;
-        size_t l = azk_utf8_decode(s + i, len - i, &cp);
+        size_t l;
         size_t from = i;
         uint8_t enc[4];
         size_t el;
+        if (s[i] < 0x80) {
+            (*map)[out->len] = i;
+            out->data[out->len++] = s[i++];
+            continue;
+        }
+        if ((s[i] & 0xF0) == 0xE0 && len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80 && s[i] != 0xEF &&
+            (cp = ((uint32_t)(s[i] & 0x0F) << 12) | ((uint32_t)(s[i + 1] & 0x3F) << 6) |
+                  (uint32_t)(s[i + 2] & 0x3F)) >= 0x800 &&
+            (cp < 0xD800 || cp > 0xDFFF) &&
+            (cp < 0x3400 || ((lx->fold[cp >> 3] >> (cp & 7)) & 1u) == 0)) {
+            /* three bytes below U+F000 that do not fold (most of CJK):
+             * copied as they are (the half-width forms start with EF) */
+            (*map)[out->len] = i;
+            (*map)[out->len + 1] = i;
+            (*map)[out->len + 2] = i;
+            memcpy(out->data + out->len, s + i, 3);
+            out->len += 3;
+            i += 3;
+            continue;
+        }
+        l = azk_utf8_decode(s + i, len - i, &cp);
         if (cp >= 0xFF61 && cp <= 0xFF9F && l == 3) {
             if (cp >= 0xFF9E)
                 cp = cp == 0xFF9E ? 0x309B : 0x309C; /* lone mark */

@@ -39,10 +39,10 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24                 /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      10                 /* 1,024 cells remembered as holding no name */
+#define MEMO_BITS      12                 /* 4,096 cells remembered as holding no name */
 #define MEMO_MAX_LEN   96                 /* longest field remembered, bytes */
 #define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
-#define WORD_BITS      12 /* 4,096 free-text words remembered as holding no mention */
+#define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
@@ -123,6 +123,13 @@ struct scan {
     unsigned long hits; /* mentions reported */
     size_t hit_end;     /* end of the last mention reported (t offsets) */
     bool parsed;        /* azk_names__parse_around was asked for (a cue was seen) */
+    /*
+     * Free text whose folding (names_lex.h) is not decided yet: t is the
+     * caller's text, and what the scan has passed so far (ASCII, words
+     * found in the word memo) holds no code point that folds.
+     * azk_names__scan_free decides at the first position it has to look at.
+     */
+    bool fold_open;
 };
 
 struct memo_key {
@@ -168,6 +175,8 @@ extern const char *const azk_names__labels[];
 bool azk_names__memo_has(const struct memo_slot *m, struct memo_key k, size_t len, uint32_t col);
 void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len, uint32_t col);
 azk_status azk_names__scan_free(struct scan *s);
+/* Fold s->t (names_lex.h) into the context's buffer and scan that. */
+azk_status azk_names__fold_text(struct scan *s);
 azk_status azk_names__scan_column(struct scan *s, azk_column_kind col, bool *done);
 
 #endif

@@ -616,8 +616,8 @@ azk_status azk_names__label_value(struct scan *s, size_t v, bool kana_label, boo
         /* a label followed by another label or a header cell is no value */
         if (is_label_sep(azk_names__cp_at(s, aend, NULL)) ||
             is_label_sep(azk_names__cp_at(s, end, NULL)) ||
-            (is_header_word(s->t + v, aend - v) && lex_flags(s, v, aend) == 0) ||
-            (end > q && is_header_word(s->t + q, end - q) && lex_flags(s, q, end) == 0))
+            (lex_flags(s, v, aend) == 0 && is_header_word(s->t + v, aend - v)) ||
+            (end > q && lex_flags(s, q, end) == 0 && is_header_word(s->t + q, end - q)))
             return AZK_OK;
         /*
          * A strong label and a known surname: the given name is open
@@ -738,6 +738,8 @@ azk_status azk_names__try_label(struct scan *s, size_t p, uint32_t c, size_t *ne
         default:
             return AZK_OK;
     }
+    if (s->len - p < 3)
+        return AZK_OK; /* cannot happen: every case above is three bytes */
     for (size_t k = 0; k < sizeof(azk_names__labels) / sizeof(azk_names__labels[0]); k++) {
         size_t e;
         size_t v;
@@ -745,7 +747,11 @@ azk_status azk_names__try_label(struct scan *s, size_t p, uint32_t c, size_t *ne
         size_t l;
         bool kana_label;
         bool strong_label;
-        if (!azk_names__bytes_eq(s, p, azk_names__labels[k], &e))
+        const uint8_t *lab = (const uint8_t *)azk_names__labels[k];
+        /* c is three bytes at p (every case above is): its first
+         * code point must be the label's before the whole is compared */
+        if (lab[0] != s->t[p] || lab[1] != s->t[p + 1] || lab[2] != s->t[p + 2] ||
+            !azk_names__bytes_eq(s, p, azk_names__labels[k], &e))
             continue;
         kana_label = strstr(azk_names__labels[k], "カナ") != NULL ||
                      strstr(azk_names__labels[k], "ふりがな") != NULL;

@@ -397,6 +397,85 @@ static void test_names__spans_multibyte(void **state)
     expect_one(&hs, t, "加藤 健一", "加藤");
 }
 
+/*
+ * Free text is folded only when the scan reaches a word the word memo does
+ * not know (remembered words never hold a code point that folds): a
+ * half-width or variant-kanji name after remembered words and ASCII is
+ * still folded, found, and reported on the input bytes.
+ */
+static void test_names__fold_after_memo(void **state)
+{
+    static const char *const lines[] = {
+        "処理完了 OK ﾀﾅｶ ｲﾁﾛｳ様",
+        "処理完了 OK 髙橋 一郎様",
+        "処理完了 OK name=ﾔﾏﾀﾞ ﾀﾛｳ",
+        "処理完了 OK 送付先 ﾔﾏﾀﾞ ﾀﾛｳ",
+        "処理完了 OK 宛先：𠮷田 太郎様",
+        /* no fold at all: the scan goes on over the caller's bytes */
+        "処理完了 OK 高橋 基信 <user@example.jp>",
+        "処理完了 OK 顧客名=坂本 さくら 様",
+        "処理完了 OK 林 誠様",
+        "山田 太郎様 処理完了 OK",
+    };
+    static const char *const names_in[] = {
+        "ﾀﾅｶ ｲﾁﾛｳ",  "髙橋 一郎",   "ﾔﾏﾀﾞ ﾀﾛｳ", "ﾔﾏﾀﾞ ﾀﾛｳ",  "𠮷田 太郎",
+        "高橋 基信", "坂本 さくら", "林 誠",    "山田 太郎",
+    };
+    static const char *const families[] = {"ﾀﾅｶ",  "髙橋", "ﾔﾏﾀﾞ", "ﾔﾏﾀﾞ", "𠮷田",
+                                           "高橋", "坂本", "林",   "山田"};
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        struct hits hs = scan("処理完了 OK 所要 1分");
+        assert_int_equal(hs.count, 0);
+        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+            hs = scan(lines[i]);
+            expect_one(&hs, lines[i], names_in[i], families[i]);
+        }
+    }
+    /* a word first seen half-width is remembered folded: the full-width
+     * spelling is skipped, the half-width one still folds and finds */
+    for (int k = 0; k < 2; k++) {
+        struct hits hs = scan("ｶﾅ ﾃｽﾄ OK");
+        assert_int_equal(hs.count, 0);
+        hs = scan("カナ テスト OK 加藤 健一さん");
+        expect_one(&hs, "カナ テスト OK 加藤 健一さん", "加藤 健一", "加藤");
+        hs = scan("ｶﾅ ﾃｽﾄ OK ﾀﾅｶ ｲﾁﾛｳ様");
+        expect_one(&hs, "ｶﾅ ﾃｽﾄ OK ﾀﾅｶ ｲﾁﾛｳ様", "ﾀﾅｶ ｲﾁﾛｳ", "ﾀﾅｶ");
+    }
+}
+
+/*
+ * Every label, at the start of the field and after remembered words, with
+ * the name at the end: the first-code-point screen in front of the label
+ * comparison must let each of them through.
+ */
+static void test_names__every_label(void **state)
+{
+    static const char *const labels[] = {
+        "ご契約者名",   "ご契約者",   "契約者氏名", "契約者名", "契約者",   "氏名カナ",
+        "氏名（カナ）", "氏名(カナ)", "カナ氏名",   "フリガナ", "ふりがな", "お名前",
+        "氏名",         "名前",       "宛名",       "担当者名", "担当者",   "担当",
+        "受取人名",     "受取人",     "申込者名",   "申込者",   "依頼人",   "代表者名",
+        "代表者",       "名義人",     "名義",       "顧客氏名", "顧客名",   "お客様名",
+    };
+    (void)state;
+    for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
+        bool kana = strstr(labels[k], "カナ") != NULL || strstr(labels[k], "ふりがな") != NULL ||
+                    strstr(labels[k], "フリガナ") != NULL;
+        const char *value = kana ? "ヤマダ タロウ" : "山田 太郎";
+        const char *family = kana ? "ヤマダ" : "山田";
+        for (int pre = 0; pre < 2; pre++) {
+            char text[256];
+            struct hits hs;
+            snprintf(text, sizeof(text), "%s%s：%s", pre ? "処理完了 OK " : "", labels[k], value);
+            hs = scan(text);
+            if (hs.count != 1)
+                fail_msg("label %zu (%s): %zu hits", k, pre ? "after words" : "at start", hs.count);
+            expect_one(&hs, text, value, family);
+        }
+    }
+}
+
 /* Names assembled from common lexicon entries in every combination. */
 static void test_names__generated(void **state)
 {
@@ -655,6 +734,8 @@ int main(void)
         cmocka_unit_test(test_names__unlisted_given),
         cmocka_unit_test(test_names__variant_kanji),
         cmocka_unit_test(test_names__spans_multibyte),
+        cmocka_unit_test(test_names__fold_after_memo),
+        cmocka_unit_test(test_names__every_label),
         cmocka_unit_test(test_names__generated),
         cmocka_unit_test(test_names__label_open_given),
         cmocka_unit_test(test_names__headers_not_values),
