@@ -85,20 +85,26 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
                 return;
             g = &t->g[t->ng];
             g->s = pos;
-            g->nd = 0;
-            g->nd = 0;
             g->sep = t->ng == 0 && !t->plus81 ? (sep == '(' ? '(' : 0) : sep;
             t->doff[t->ng] = (uint8_t)nd;
             while (pos < f->len) {
-                l = azk_digits__next(f->s, f->len, pos, &a);
-                if (!azk_digits__isdigit(a))
+                unsigned b = (unsigned char)f->s[pos];
+                if (b - '0' < 10) {
+                    a = b; /* an ASCII digit: no decoding */
+                    l = 1;
+                } else if (b < 0x80) {
                     break;
+                } else {
+                    l = azk_digits__next(f->s, f->len, pos, &a);
+                    if (!azk_digits__isdigit(a))
+                        break;
+                }
                 if (nd == MAX_TOKEN_DIGITS)
                     return;
                 t->dig[nd++] = (char)a;
-                g->nd++;
                 pos += l;
             }
+            g->nd = (uint8_t)(nd - t->doff[t->ng]);
             t->dig[nd] = '\0';
             g->e = pos;
             t->end = pos;
