@@ -130,8 +130,8 @@ static void test_digits__field_tails(void **state)
         {"090-1234-5678", AZK_PII_PHONE},
         {"09012345678", AZK_PII_PHONE},
         {"０９０－１２３４－５６７８", AZK_PII_PHONE}, /* full-width: 0xEF bytes */
-        {"090-1234-567８", AZK_PII_PHONE},            /* one full-width digit, last */
-        {"a@b.jp", AZK_PII_EMAIL},                    /* '@' only in the last bytes */
+        {"090-1234-567８", AZK_PII_PHONE},             /* one full-width digit, last */
+        {"a@b.jp", AZK_PII_EMAIL},                     /* '@' only in the last bytes */
         {"x＠y.jp", AZK_PII_EMAIL},
     };
     char line[256];
