@@ -270,6 +270,14 @@ static bool is_era_letter(uint32_t a)
 static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, size_t e, size_t nd)
 {
     unsigned pb = rs > 0 ? u[rs - 1] : 0, nb = e < len ? u[e] : 0;
+    if (!(nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80))) {
+        /* digit_run's own early returns, unless the run may start a date
+         * after a birth label (the one thing it looks at before them) */
+        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10 && nd < 7)
+            return true;
+        if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
+            return true;
+    }
     if (nd >= 7 || pb >= 0x80 || nb >= 0x80 || pb == '(' || pb == '+')
         return false;
     if (nb == '-' || nb == ' ' || nb == '(' || nb == ')')
@@ -399,6 +407,27 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
     }
 }
 
+/*
+ * The n (1..7) bytes at u in the low bytes of a word (little-endian, as the
+ * masks below), zeros above: two overlapping loads, no byte loop.
+ */
+static inline uint64_t load_short(const unsigned char *u, size_t n)
+{
+    uint32_t a, b;
+    uint16_t c, d;
+    if (n >= 4) {
+        memcpy(&a, u, 4);
+        memcpy(&b, u + n - 4, 4);
+        return (uint64_t)a | ((uint64_t)b << (8 * (n - 4)));
+    }
+    if (n >= 2) {
+        memcpy(&c, u, 2);
+        memcpy(&d, u + n - 2, 2);
+        return (uint64_t)c | ((uint64_t)d << (8 * (n - 2)));
+    }
+    return n == 1 ? u[0] : 0;
+}
+
 #if defined(__SSE2__)
 /* One bit per byte of b whose top bit is set, byte 0 in bit 0. */
 static inline uint64_t top_bits8(uint64_t b)
@@ -416,19 +445,26 @@ static void tail_masks(const unsigned char *u, size_t n, uint64_t *dm, uint64_t 
 {
     const uint64_t hi = 0x8080808080808080ull, lo7 = 0x7f7f7f7f7f7f7f7full;
     size_t m = 0;
-    for (; m + 8 <= n; m += 8) {
-        uint64_t w, t, x, nd, nz;
-        memcpy(&w, u + m, 8);
+    while (m < n) {
+        uint64_t w, t, x, nd, nz, d, e;
+        size_t r = n - m;
+        if (r >= 8)
+            memcpy(&w, u + m, 8);
+        else if (n >= 8) {
+            memcpy(&w, u + n - 8, 8); /* the last r bytes, high, shifted down */
+            w >>= 8 * (8 - r);
+        } else {
+            w = load_short(u, r);
+        }
         t = w ^ 0x3030303030303030ull; /* digits become 0..9 */
         nd = (((t & lo7) + 0x7676767676767676ull) | t) & hi;
         x = w ^ 0xEFEFEFEFEFEFEFEFull; /* 0xEF becomes 0 */
         nz = (((x & lo7) + lo7) | x) & hi;
-        *dm |= top_bits8(~nd & hi) << m;
-        *em |= top_bits8(~nz & hi) << m;
-    }
-    for (; m < n; m++) {
-        *dm |= (uint64_t)((unsigned)(u[m] - '0') < 10) << m;
-        *em |= (uint64_t)(u[m] == 0xEF) << m;
+        d = top_bits8(~nd & hi); /* zero bytes above r are neither */
+        e = top_bits8(~nz & hi);
+        *dm |= d << m;
+        *em |= e << m;
+        m += 8;
     }
 }
 #endif
@@ -557,18 +593,21 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     const uint64_t at = 0x4040404040404040ull; /* '@' in every byte */
     size_t i = 0;
+    uint64_t w, x;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w, x;
         memcpy(&w, p + i, 8);
         x = w ^ at;
         if ((w & highs) != 0 || ((x - ones) & ~x & highs) != 0)
             return true;
     }
-    for (; i < n; i++) {
-        if (p[i] >= 0x80 || p[i] == '@')
-            return true;
-    }
-    return false;
+    if (i == n)
+        return false;
+    if (n >= 8)
+        memcpy(&w, p + n - 8, 8); /* the rest, overlapping bytes seen already */
+    else
+        w = load_short(p, n); /* zero bytes above n: neither */
+    x = w ^ at;
+    return (w & highs) != 0 || ((x - ones) & ~x & highs) != 0;
 }
 
 /*

@@ -44,16 +44,6 @@ struct ntok {
     uint8_t doff[MAX_GROUPS]; /* offset of each group's digits in dig */
 };
 
-bool azk_detect__is_tok_sep(uint32_t a)
-{
-    return a == '-' || a == ' ' || a == '(' || a == ')';
-}
-
-bool azk_detect__is_alnum(uint32_t a)
-{
-    return (a >= '0' && a <= '9') || (a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z');
-}
-
 /* Read a digit token from start: groups separated by at most 3 separator chars. */
 static void token_read(const struct fld *f, size_t start, struct ntok *t)
 {
@@ -95,20 +85,26 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
                 return;
             g = &t->g[t->ng];
             g->s = pos;
-            g->nd = 0;
-            g->nd = 0;
             g->sep = t->ng == 0 && !t->plus81 ? (sep == '(' ? '(' : 0) : sep;
             t->doff[t->ng] = (uint8_t)nd;
             while (pos < f->len) {
-                l = azk_digits__next(f->s, f->len, pos, &a);
-                if (!azk_digits__isdigit(a))
+                unsigned b = (unsigned char)f->s[pos];
+                if (b - '0' < 10) {
+                    a = b; /* an ASCII digit: no decoding */
+                    l = 1;
+                } else if (b < 0x80) {
                     break;
+                } else {
+                    l = azk_digits__next(f->s, f->len, pos, &a);
+                    if (!azk_digits__isdigit(a))
+                        break;
+                }
                 if (nd == MAX_TOKEN_DIGITS)
                     return;
                 t->dig[nd++] = (char)a;
-                g->nd++;
                 pos += l;
             }
+            g->nd = (uint8_t)(nd - t->doff[t->ng]);
             t->dig[nd] = '\0';
             g->e = pos;
             t->end = pos;
@@ -149,31 +145,6 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
         }
         return;
     }
-}
-
-/* The character before `pos` (folded), 0 at the start. */
-uint32_t azk_detect__char_before(const struct fld *f, size_t pos, size_t *at)
-{
-    uint32_t a = 0;
-    size_t p;
-    if (pos == 0) {
-        *at = 0;
-        return 0;
-    }
-    p = azk_digits__prev(f->s, f->len, pos, &a);
-    *at = p;
-    return a == 0 ? 0xFFFF : a;
-}
-
-uint32_t azk_detect__char_at(const struct fld *f, size_t pos, size_t *l)
-{
-    uint32_t a = 0;
-    if (pos >= f->len) {
-        *l = 0;
-        return 0;
-    }
-    *l = azk_digits__next(f->s, f->len, pos, &a);
-    return a == 0 ? 0xFFFF : a;
 }
 
 /*
@@ -333,6 +304,32 @@ static bool bank_label_sep(const struct fld *f, size_t pos)
     return false;
 }
 
+/*
+ * Can a slice of n digits starting with group i be any digit type below
+ * (other than +81)? Only 7 (postal code, account), 10-11 starting with 0
+ * (phone), 12, 13 and 14-19 (card) digits can: most tokens of a log (ids,
+ * timestamps, part numbers) are rejected here before the boundary checks.
+ */
+static bool slice_may_classify(const struct ntok *t, size_t i, size_t n)
+{
+    if (n == 10 || n == 11)
+        return t->dig[t->doff[i]] == '0';
+    return n == 7 || (n >= 12 && n <= 19);
+}
+
+/*
+ * A candidate of a digit type, NULL when the record's confidence floor
+ * would drop it anyway (nothing raises these later): it is then not stored
+ * nor its masked rendering made. Postal codes do not come here: a row's
+ * address may raise them (CF_POSTAL_ADDR).
+ */
+static struct cand *num_cand(struct fld *f, azk_pii_type t, size_t start, size_t len, double conf)
+{
+    if (conf < f->c->eng->min_conf)
+        return NULL;
+    return azk_detect__cand_add(f, t, start, len, conf);
+}
+
 /* Try to classify groups i..j-1 of the token; true when a candidate was added. */
 static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t j)
 {
@@ -344,6 +341,10 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     int lab = -1; /* azk_detect__label_before, looked up once a value validates */
     struct cand *x;
     double conf;
+    for (k = i, n = 0; k < j; k++)
+        n += t->g[k].nd;
+    if (!intl && !slice_may_classify(t, i, n))
+        return false;
     start = (i == 0) ? t->start : t->g[i].s;
     if (i == 0 && t->g[0].sep == '(' && !t->plus81)
         start = t->start;
@@ -360,7 +361,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             return false;
         conf = azk_detect__with_context(0.9, slice_label(f, tpos, &lab), col,
                                         AZK_COL_CORPORATE_NUMBER, 0.95);
-        x = azk_detect__cand_add(f, AZK_PII_CORPORATE_NUMBER, tpos, end - tpos, conf);
+        x = num_cand(f, AZK_PII_CORPORATE_NUMBER, tpos, end - tpos, conf);
         if (x != NULL)
             azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER, d, n);
         return true;
@@ -389,7 +390,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             return false;
         conf =
             azk_detect__with_context(0.85, slice_label(f, start, &lab), col, AZK_COL_PHONE, 0.95);
-        x = azk_detect__cand_add(f, AZK_PII_PHONE, start, end - start, conf);
+        x = num_cand(f, AZK_PII_PHONE, start, end - start, conf);
         if (x != NULL)
             azk_detect__mask_phone(x->masked, sizeof(x->masked), nd, n, prefix);
         return true;
@@ -398,7 +399,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     if (n >= 14 && n <= 19 && card_shape(t, i, j, n) && azk_detect__card_valid(d, n)) {
         conf = azk_detect__with_context(grouped ? 0.9 : 0.7, slice_label(f, start, &lab), col,
                                         AZK_COL_CREDIT_CARD, 0.96);
-        x = azk_detect__cand_add(f, AZK_PII_CREDIT_CARD, start, end - start, conf);
+        x = num_cand(f, AZK_PII_CREDIT_CARD, start, end - start, conf);
         if (x != NULL)
             azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CREDIT_CARD, d, n);
         return true;
@@ -413,7 +414,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         if (shaped && azk_detect__corporate_valid(d, n)) {
             conf = azk_detect__with_context(grouped ? 0.6 : 0.45, slice_label(f, start, &lab), col,
                                             AZK_COL_CORPORATE_NUMBER, 0.95);
-            x = azk_detect__cand_add(f, AZK_PII_CORPORATE_NUMBER, start, end - start, conf);
+            x = num_cand(f, AZK_PII_CORPORATE_NUMBER, start, end - start, conf);
             if (x != NULL)
                 azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER, d,
                                         n);
@@ -427,7 +428,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             /* one random 12-digit number in eleven passes: low without context */
             conf = azk_detect__with_context(grouped ? 0.4 : 0.3, slice_label(f, start, &lab), col,
                                             AZK_COL_MY_NUMBER, 0.95);
-            x = azk_detect__cand_add(f, AZK_PII_MY_NUMBER, start, end - start, conf);
+            x = num_cand(f, AZK_PII_MY_NUMBER, start, end - start, conf);
             if (x != NULL)
                 azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_MY_NUMBER, d, n);
             return true;
@@ -450,7 +451,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             conf = n == 11 ? 0.7 : 0.6;
         conf =
             azk_detect__with_context(conf, slice_label(f, start, &lab), col, AZK_COL_PHONE, 0.95);
-        x = azk_detect__cand_add(f, AZK_PII_PHONE, start, end - start, conf);
+        x = num_cand(f, AZK_PII_PHONE, start, end - start, conf);
         if (x != NULL)
             azk_detect__mask_phone(x->masked, sizeof(x->masked), d, n, prefix);
         return true;
@@ -482,7 +483,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         } else if (ty == AZK_PII_BANK_ACCOUNT) {
             conf = azk_detect__with_context(0.2, slice_label(f, start, &lab), col,
                                             AZK_COL_BANK_ACCOUNT, 0.88);
-            x = azk_detect__cand_add(f, ty, start, end - start, conf);
+            x = num_cand(f, ty, start, end - start, conf);
         } else {
             return false;
         }

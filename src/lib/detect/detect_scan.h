@@ -13,6 +13,7 @@
 #include "detect/detect.h"
 #include "detect/detect_int.h"
 #include "detect/names.h"
+#include "norm/digits.h"
 
 #include <hs/hs.h>
 
@@ -114,10 +115,52 @@ double azk_detect__with_context(double base, azk_column_kind label, azk_column_k
                                 azk_column_kind kind, double ctxconf);
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);
-bool azk_detect__is_tok_sep(uint32_t a);
-bool azk_detect__is_alnum(uint32_t a);
-uint32_t azk_detect__char_before(const struct fld *f, size_t pos, size_t *at);
-uint32_t azk_detect__char_at(const struct fld *f, size_t pos, size_t *l);
+/*
+ * The character helpers of the digit scan, inline: they run for every digit
+ * run and every token group (millions per GB), and an ASCII byte needs no
+ * decoding.
+ */
+static inline bool azk_detect__is_tok_sep(uint32_t a)
+{
+    return a == '-' || a == ' ' || a == '(' || a == ')';
+}
+
+static inline bool azk_detect__is_alnum(uint32_t a)
+{
+    return (a >= '0' && a <= '9') || (a >= 'A' && a <= 'Z') || (a >= 'a' && a <= 'z');
+}
+
+/*
+ * The character before `pos` (folded; 0xFFFF when it has no ASCII
+ * equivalent), 0 at the start; *at gets where it starts.
+ */
+static inline uint32_t azk_detect__char_before(const struct fld *f, size_t pos, size_t *at)
+{
+    uint32_t a = 0;
+    if (pos == 0) {
+        *at = 0;
+        return 0;
+    }
+    if ((unsigned char)f->s[pos - 1] < 0x80) {
+        a = (unsigned char)f->s[pos - 1];
+        *at = pos - 1;
+    } else {
+        *at = azk_digits__prev(f->s, f->len, pos, &a);
+    }
+    return a == 0 ? 0xFFFF : a;
+}
+
+/* The character at `pos` (folded as above), 0 at the end; *l gets its length. */
+static inline uint32_t azk_detect__char_at(const struct fld *f, size_t pos, size_t *l)
+{
+    uint32_t a = 0;
+    if (pos >= f->len) {
+        *l = 0;
+        return 0;
+    }
+    *l = azk_digits__next(f->s, f->len, pos, &a);
+    return a == 0 ? 0xFFFF : a;
+}
 bool azk_detect__left_ok(const struct fld *f, size_t pos, bool grouped);
 bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos);
 void azk_detect__numeric_from(struct fld *f, size_t start, size_t to);

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/detect_digits -- the screens in front of the digit rules
+ * (detect_field.c, detect_numbers.c) at their edges: a value at the very
+ * start and end of fields of every length (the word-at-a-time tails of the
+ * digit and matcher screens), every separator and parenthesis a token may
+ * hold, full-width digits inside a group, each token length that can or
+ * cannot be a digit type, a value after a token that is rejected, and the
+ * confidence floor applied before a digit candidate is stored. Each test
+ * fails if a screen rejects what the rules behind it would have found.
+ * Every value is synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/detect.h"
+
+#define MAXF 16
+struct got {
+    size_t n;
+    azk_finding f[MAXF];
+};
+
+static azk_status collect(const azk_finding *f, void *payload)
+{
+    struct got *g = payload;
+    if (g->n < MAXF)
+        g->f[g->n++] = *f;
+    return AZK_OK;
+}
+
+static azk_detect_engine *g_eng; /* every type but names, floor 0.5 */
+static azk_detect_engine *g_low; /* the same with floor 0.4 */
+
+static int setup(void **state)
+{
+    azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+    (void)state;
+    o.types = ((1u << AZK_PII__COUNT) - 1) & ~(1u << AZK_PII_PERSON_NAME);
+    if (azk_detect__engine_new(&g_eng, &o) != AZK_OK)
+        return -1;
+    o.min_confidence = 0.4;
+    if (azk_detect__engine_new(&g_low, &o) != AZK_OK)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    azk_detect__engine_free(g_eng);
+    azk_detect__engine_free(g_low);
+    return 0;
+}
+
+/* The findings of one line of free text (len bytes: not NUL-terminated in the scan). */
+static struct got run_text(azk_detect_engine *eng, const char *text, size_t len)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd;
+    azk_record rec;
+    memset(&g, 0, sizeof(g));
+    memset(&fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    fd.ptr = text;
+    fd.len = len;
+    rec.line = 1;
+    rec.fields = &fd;
+    rec.field_count = 1;
+    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
+    azk_detect__object_begin(ctx, "text");
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+/* Exactly one finding of type t covering `span` at byte `start` of text. */
+static void expect_at(azk_detect_engine *eng, const char *text, azk_pii_type t, size_t start,
+                      const char *span)
+{
+    struct got g = run_text(eng, text, strlen(text));
+    if (g.n != 1 || g.f[0].type != t || g.f[0].start != start)
+        print_error("\"%s\": %zu findings, first %s at %zu\n", text, g.n,
+                    g.n ? azk_pii_type_name(g.f[0].type) : "-", g.n ? g.f[0].start : 0);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.f[0].type, t);
+    assert_int_equal(g.f[0].start, start);
+    assert_int_equal(g.f[0].len, strlen(span));
+    assert_memory_equal(text + start, span, strlen(span));
+}
+
+static void expect_one(const char *text, azk_pii_type t, const char *span)
+{
+    const char *p = strstr(text, span);
+    assert_non_null(p);
+    expect_at(g_eng, text, t, (size_t)(p - text), span);
+}
+
+static void expect_none_eng(azk_detect_engine *eng, const char *text)
+{
+    struct got g = run_text(eng, text, strlen(text));
+    if (g.n != 0)
+        print_error("\"%s\": unexpected %s\n", text, azk_pii_type_name(g.f[0].type));
+    assert_int_equal(g.n, 0);
+}
+
+static void expect_none(const char *text)
+{
+    expect_none_eng(g_eng, text);
+}
+
+/*
+ * A value at the very end and at the very start of fields of 1 to 140
+ * bytes: the digit masks and the matcher screen read the last bytes of a
+ * field with overlapping word loads, and a field of 64 bytes or more in
+ * blocks of 64. Fields are copied to an exact-size heap buffer so ASan sees
+ * any read past their end.
+ */
+static void test_digits__field_tails(void **state)
+{
+    static const struct {
+        const char *v;
+        azk_pii_type t;
+    } vals[] = {
+        {"090-1234-5678", AZK_PII_PHONE},
+        {"09012345678", AZK_PII_PHONE},
+        {"０９０－１２３４－５６７８", AZK_PII_PHONE}, /* full-width: 0xEF bytes */
+        {"090-1234-567８", AZK_PII_PHONE},             /* one full-width digit, last */
+        {"a@b.jp", AZK_PII_EMAIL},                     /* '@' only in the last bytes */
+        {"x＠y.jp", AZK_PII_EMAIL},
+    };
+    char line[256];
+    size_t k, v, pad;
+    (void)state;
+    for (v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+        size_t vl = strlen(vals[v].v);
+        for (pad = 0; pad + vl + 1 <= 140; pad++) {
+            struct got g;
+            char *buf;
+            /* "zz...z VALUE" and "VALUE zz...z" */
+            for (k = 0; k < 2; k++) {
+                size_t n = 0, at;
+                if (k == 0) {
+                    memset(line, 'z', pad);
+                    n = pad;
+                    line[n++] = ' ';
+                    at = n;
+                    memcpy(line + n, vals[v].v, vl);
+                    n += vl;
+                } else {
+                    at = 0;
+                    memcpy(line, vals[v].v, vl);
+                    n = vl;
+                    line[n++] = ' ';
+                    memset(line + n, 'z', pad);
+                    n += pad;
+                }
+                buf = test_malloc(n);
+                memcpy(buf, line, n);
+                g = run_text(g_eng, buf, n);
+                if (g.n != 1 || g.f[0].type != vals[v].t || g.f[0].start != at)
+                    print_error("value %zu, pad %zu, %s: %zu findings\n", v, pad,
+                                k ? "start" : "end", g.n);
+                assert_int_equal(g.n, 1);
+                assert_int_equal(g.f[0].type, vals[v].t);
+                assert_int_equal(g.f[0].start, at);
+                assert_int_equal(g.f[0].len, vl);
+                test_free(buf);
+            }
+        }
+    }
+}
+
+/* Every separator, hyphen look-alike and parenthesis a phone token may hold. */
+static void test_digits__separators(void **state)
+{
+    static const char *const seps[] = {
+        "-", " ", "‐", "‑", "‒", "–", "—", "―", "−", "ー", "ｰ", "－", "﹣", "⁃", "˗", "　",
+    };
+    char line[96], tok[64];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+        (void)snprintf(tok, sizeof(tok), "03%s2345%s6789", seps[i], seps[i]);
+        (void)snprintf(line, sizeof(line), "電話 %s", tok);
+        expect_one(line, AZK_PII_PHONE, tok);
+        /* a digit run followed by a non-ASCII separator, after ASCII text */
+        (void)snprintf(line, sizeof(line), "call %s now", tok);
+        expect_one(line, AZK_PII_PHONE, tok);
+    }
+    expect_one("電話 03(2345)6789", AZK_PII_PHONE, "03(2345)6789");
+    expect_one("電話 03（2345）6789", AZK_PII_PHONE, "03（2345）6789");
+    expect_one("(03)2345-6789", AZK_PII_PHONE, "(03)2345-6789");
+    expect_one("（03）2345-6789", AZK_PII_PHONE, "（03）2345-6789");
+    expect_one("+81 (0)3-2345-6789", AZK_PII_PHONE, "+81 (0)3-2345-6789");
+    expect_one("＋８１ ３ ２３４５ ６７８９", AZK_PII_PHONE, "＋８１ ３ ２３４５ ６７８９");
+    expect_one("〒100-0001", AZK_PII_POSTAL_CODE, "100-0001");
+    expect_one("〒１００－０００１", AZK_PII_POSTAL_CODE, "１００－０００１");
+    /* ASCII and full-width digits mixed inside one group */
+    expect_one("電話 090-1234-56７８", AZK_PII_PHONE, "090-1234-56７８");
+    expect_one("電話 ０90-1234-5678", AZK_PII_PHONE, "０90-1234-5678");
+}
+
+static void make_corporate(const char *d12, char out[14])
+{
+    int sum = 0, k;
+    for (k = 1; k <= 12; k++)
+        sum += (d12[12 - k] - '0') * (k % 2 ? 1 : 2);
+    out[0] = (char)('0' + 9 - sum % 9);
+    memcpy(out + 1, d12, 12);
+    out[13] = '\0';
+}
+
+static void make_my_number(const char *d11, char out[13])
+{
+    int sum = 0, k;
+    for (k = 1; k <= 11; k++)
+        sum += (d11[11 - k] - '0') * (k <= 6 ? k + 1 : k - 5);
+    memcpy(out, d11, 11);
+    out[11] = (char)('0' + (sum % 11 <= 1 ? 0 : 11 - sum % 11));
+    out[12] = '\0';
+}
+
+/* Complete n-1 digits with their Luhn digit. */
+static void make_luhn(const char *prefix, char *out)
+{
+    size_t n = strlen(prefix), i;
+    int sum = 0;
+    int dbl = 1;
+    for (i = n; i-- > 0;) {
+        int v = prefix[i] - '0';
+        if (dbl) {
+            v *= 2;
+            if (v > 9)
+                v -= 9;
+        }
+        sum += v;
+        dbl = !dbl;
+    }
+    memcpy(out, prefix, n);
+    out[n] = (char)('0' + (10 - sum % 10) % 10);
+    out[n + 1] = '\0';
+}
+
+/*
+ * The lengths a token may have: 7 (account, postal code), 10 and 11 from a
+ * 0 (phone), 12, 13, 14 to 19 (card); the others are rejected before any
+ * check. Each accepted length is found, each neighbour is not.
+ */
+static void test_digits__token_lengths(void **state)
+{
+    char line[128], v[24];
+    (void)state;
+    expect_one("口座番号 1234567", AZK_PII_BANK_ACCOUNT, "1234567");
+    expect_none("口座番号 123456");
+    expect_none("口座番号 12345678");
+    expect_one("電話 0332345678", AZK_PII_PHONE, "0332345678");
+    expect_none("電話 3332345678");
+    expect_one("電話 09012345678", AZK_PII_PHONE, "09012345678");
+    expect_none("電話 19012345678");
+    expect_none("電話 031234567");
+    make_my_number("12345678901", v);
+    (void)snprintf(line, sizeof(line), "個人番号 %s", v);
+    expect_one(line, AZK_PII_MY_NUMBER, v);
+    (void)snprintf(line, sizeof(line), "個人番号 %.4s %.4s %.4s", v, v + 4, v + 8);
+    expect_at(g_eng, line, AZK_PII_MY_NUMBER, strlen("個人番号 "), line + strlen("個人番号 "));
+    make_corporate("700110005901", v);
+    (void)snprintf(line, sizeof(line), "法人番号 %s", v);
+    expect_one(line, AZK_PII_CORPORATE_NUMBER, v);
+    (void)snprintf(line, sizeof(line), "登録番号 T%s", v);
+    expect_at(g_eng, line, AZK_PII_CORPORATE_NUMBER, strlen("登録番号 "),
+              line + strlen("登録番号 "));
+    make_luhn("3056930902590", v); /* Diners, 14 */
+    (void)snprintf(line, sizeof(line), "カード %s", v);
+    expect_one(line, AZK_PII_CREDIT_CARD, v);
+    make_luhn("37828224631000", v); /* Amex, 15 */
+    (void)snprintf(line, sizeof(line), "カード %s", v);
+    expect_one(line, AZK_PII_CREDIT_CARD, v);
+    make_luhn("411111111111111", v); /* Visa, 16 */
+    (void)snprintf(line, sizeof(line), "カード %s", v);
+    expect_one(line, AZK_PII_CREDIT_CARD, v);
+    make_luhn("353011111111111111", v); /* JCB, 19 */
+    (void)snprintf(line, sizeof(line), "カード %s", v);
+    expect_one(line, AZK_PII_CREDIT_CARD, v);
+    make_luhn("4111111111111111111", v); /* 20 digits: no card */
+    (void)snprintf(line, sizeof(line), "カード %s", v);
+    expect_none(line);
+    /* a rejected slice (8, 18, 14, 10 from a 1 digits) does not hide the
+     * phone after the spaces of the same token */
+    expect_one("ref KX-1234-5678 03 2345 6789", AZK_PII_PHONE, "03 2345 6789");
+    expect_one("ref 1234 03 2345 6789", AZK_PII_PHONE, "03 2345 6789");
+}
+
+/*
+ * A digit run's neighbours decide on bytes whether it is read: at the start
+ * and end of a field, after '(' and '+', after a label word, after a space
+ * following a version; a date after a birth label in every separator.
+ */
+static void test_digits__run_neighbours(void **state)
+{
+    (void)state;
+    expect_one("03-2345-6789", AZK_PII_PHONE, "03-2345-6789");
+    expect_one("x 03-2345-6789", AZK_PII_PHONE, "03-2345-6789");
+    expect_one("TEL09012345678", AZK_PII_PHONE, "09012345678");
+    expect_one("tel:090-1234-5678", AZK_PII_PHONE, "090-1234-5678");
+    expect_one("v1.2.3 09012345678", AZK_PII_PHONE, "09012345678");
+    expect_one("郵便番号 100-0001", AZK_PII_POSTAL_CODE, "100-0001");
+    expect_one("DOB: 1980/03/02", AZK_PII_BIRTH_DATE, "1980/03/02");
+    expect_one("生年月日 1980-03-02", AZK_PII_BIRTH_DATE, "1980-03-02");
+    expect_one("生年月日：1980.3.2", AZK_PII_BIRTH_DATE, "1980.3.2");
+    expect_one("birth 1980年3月2日", AZK_PII_BIRTH_DATE, "1980年3月2日");
+    /* inside a version, a path, an id: not read */
+    expect_none("build 1.09012345678");
+    expect_none("path /09012345678");
+    expect_none("id_09012345678");
+    expect_none("ID09012345678");
+    expect_none("2024-03-01 12:34:56 job=DM4174-9224 done");
+}
+
+/*
+ * Digit candidates under the confidence floor are not stored: the same
+ * value is reported when the floor is lower, and a postal code that a row's
+ * address raises above the floor is still found.
+ */
+static void test_digits__floor(void **state)
+{
+    char corp[14], line[64];
+    (void)state;
+    make_corporate("700110005901", corp);
+    (void)snprintf(line, sizeof(line), "no %s end", corp); /* 0.45 without label */
+    expect_none(line);
+    expect_at(g_low, line, AZK_PII_CORPORATE_NUMBER, 3, corp);
+    {
+        struct got g = run_text(g_low, line, strlen(line));
+        assert_string_equal(g.f[0].masked + strlen(g.f[0].masked) - 4, corp + 9);
+    }
+    {
+        /* 0.35 alone, raised to 0.85 by the address after it (no prefecture
+         * next to it, which would give 0.9 at once) */
+        const char *t = "123-4567 大阪市北区梅田1-2-3";
+        struct got g = run_text(g_eng, t, strlen(t));
+        assert_int_equal(g.n, 2);
+        assert_int_equal(g.f[0].type, AZK_PII_POSTAL_CODE);
+        assert_int_equal(g.f[0].len, 8);
+        assert_true(g.f[0].confidence > 0.8 && g.f[0].confidence < 0.9);
+        assert_int_equal(g.f[1].type, AZK_PII_ADDRESS);
+        expect_none("123-4567 在庫あり");
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_digits__field_tails),   cmocka_unit_test(test_digits__separators),
+        cmocka_unit_test(test_digits__token_lengths), cmocka_unit_test(test_digits__run_neighbours),
+        cmocka_unit_test(test_digits__floor),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
