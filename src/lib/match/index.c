@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * match/index.c -- loading a fingerprint file (format in match/fp.h) into
- * compact sorted arrays (8 bytes per (bucket, row) entry: 10 M rows with
- * 6 fields fit in ~480 MB). match only reads fingerprint files; the
+ * the compact in-memory tables described there (a bit-packed row table and
+ * per seed kind a CSR of 3- or 4-byte row ids: 10 M rows with 6 fields take
+ * ~265 MB; the file itself is 480 MB). match only reads fingerprint files; the
  * export from a home's catalog is vault/fpexport.c, above match.
  */
 #include "match/fp.h"
@@ -81,6 +82,199 @@ static char *r_str(struct rfile *r, bool *nomem)
     }
     s[n] = '\0';
     return s;
+}
+
+/* ---- building the compact tables (layout in match/fp.h) ------------------------ */
+
+#define CHUNK_ENTRIES 65536
+
+/* State of one load: what the row table needs once every kind is read. */
+struct build {
+    uint16_t *plain[AZK_FP__COUNT]; /* non-seed kinds: bucket per row */
+    uint8_t *has[AZK_FP__COUNT];    /* non-seed kinds: bitmap of rows with a value */
+    bool second[AZK_FP__COUNT];     /* name / phone: some row has two values */
+};
+
+static void build_free(struct build *bd)
+{
+    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+        azk_free(bd->plain[k]);
+        azk_free(bd->has[k]);
+    }
+}
+
+static void put_field(azk_fp_index *idx, uint64_t row, unsigned slot, uint32_t v)
+{
+    uint64_t pos = row * idx->row_w + idx->slot_sh[slot];
+    uint64_t w;
+    memcpy(&w, idx->rowtab + (pos >> 3), sizeof(w));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    w |= (uint64_t)v << (pos & 7);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    memcpy(idx->rowtab + (pos >> 3), &w, sizeof(w));
+}
+
+static void put_row_id(azk_fp_index *idx, unsigned kind, uint64_t e, uint32_t row)
+{
+    uint8_t *p = idx->rows[kind] + e * idx->row_bytes;
+    for (uint32_t i = 0; i < idx->row_bytes; i++)
+        p[i] = (uint8_t)(row >> (8 * i));
+}
+
+/* One kind's sorted entries, streamed: checked, then into the CSR (seed
+ * kinds) or the per-row scratch (others). */
+static azk_status load_kind(azk_fp_index *idx, struct build *bd, struct rfile *r, unsigned k,
+                            uint64_t n, uint64_t *buf, uint8_t *twice)
+{
+    size_t nb = (size_t)1 << idx->bits[k];
+    bool seed = azk_fp__is_seed(k);
+    uint64_t prev = 0;
+    size_t bm = (size_t)((idx->total_rows + 7) / 8) + 1;
+    unsigned first;
+    unsigned slots;
+    azk_fp__kind_slots(k, &first, &slots);
+    if (n == 0)
+        return AZK_OK;
+    if (n > UINT32_MAX)
+        return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
+    if (seed) {
+        idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
+        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        if (idx->off[k] == NULL || idx->rows[k] == NULL)
+            return azk_error_nomem();
+        if (slots > 1)
+            memset(twice, 0, bm);
+    } else {
+        if (idx->bits[k] > 16)
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket width");
+        bd->plain[k] = azk_malloc((size_t)(idx->total_rows ? idx->total_rows : 1) * 2);
+        bd->has[k] = azk_calloc(1, bm);
+        if (bd->plain[k] == NULL || bd->has[k] == NULL)
+            return azk_error_nomem();
+    }
+    for (uint64_t done = 0; done < n;) {
+        size_t m = n - done < CHUNK_ENTRIES ? (size_t)(n - done) : CHUNK_ENTRIES;
+        if (!r_get(r, buf, m * sizeof(uint64_t)))
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+        for (size_t i = 0; i < m; i++) {
+            uint64_t e = buf[i];
+            uint32_t row;
+            uint32_t bucket;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+            e = __builtin_bswap64(e);
+#endif
+            row = (uint32_t)(e & 0xFFFFFFFFu);
+            bucket = (uint32_t)(e >> 32);
+            if (row >= idx->total_rows || bucket >= nb || (done + i > 0 && e <= prev))
+                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
+            prev = e;
+            if (seed) {
+                /* entries are sorted by bucket: offsets are a running count */
+                put_row_id(idx, k, done + i, row);
+                idx->off[k][bucket + 1]++;
+                if (slots > 1) {
+                    bd->second[k] |= (twice[row >> 3] >> (row & 7)) & 1;
+                    twice[row >> 3] |= (uint8_t)(1u << (row & 7));
+                }
+            } else if (!((bd->has[k][row >> 3] >> (row & 7)) & 1)) {
+                bd->has[k][row >> 3] |= (uint8_t)(1u << (row & 7));
+                bd->plain[k][row] = (uint16_t)bucket;
+            }
+        }
+        done += m;
+    }
+    if (seed)
+        for (size_t b = 0; b < nb; b++)
+            idx->off[k][b + 1] += idx->off[k][b];
+    return AZK_OK;
+}
+
+/* Every kind of the file, then the row table from what they gave. */
+static azk_status load_entries(azk_fp_index *idx, struct rfile *r, uint64_t left)
+{
+    struct build bd;
+    uint64_t *buf = NULL;
+    uint8_t *twice = NULL;
+    uint32_t sh = 0;
+    size_t bytes;
+    azk_status rc = AZK_OK;
+    memset(&bd, 0, sizeof(bd));
+    idx->row_bytes = idx->total_rows <= (1u << 24) ? 3 : 4;
+    buf = azk_malloc(CHUNK_ENTRIES * sizeof(uint64_t));
+    twice = azk_malloc((size_t)((idx->total_rows + 7) / 8) + 1);
+    if (buf == NULL || twice == NULL) {
+        rc = azk_error_nomem();
+        goto out;
+    }
+    for (unsigned k = 0; k < AZK_FP__COUNT && rc == AZK_OK; k++) {
+        uint64_t n;
+        if (!r_u64(r, &n) || n > left / 8) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
+            goto out;
+        }
+        idx->entry_count[k] = n;
+        rc = load_kind(idx, &bd, r, k, n, buf, twice);
+    }
+    if (rc != AZK_OK)
+        goto out;
+    /* layout: a slot takes bits only when the file uses it */
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned k = azk_fp__slot_kind[s];
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        if (idx->entry_count[k] == 0 || (s != first && !bd.second[k]))
+            continue;
+        idx->slot_w[s] = (uint8_t)(idx->bits[k] + 1);
+        idx->slot_sh[s] = (uint8_t)sh;
+        sh += idx->slot_w[s];
+    }
+    idx->row_w = sh;
+    if (azk_mul_overflow(&bytes, (size_t)idx->total_rows, (size_t)idx->row_w)) {
+        rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
+        goto out;
+    }
+    idx->rowtab = azk_calloc(1, bytes / 8 + 16);
+    if (idx->rowtab == NULL) {
+        rc = azk_error_nomem();
+        goto out;
+    }
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        if (bd.plain[k] != NULL) {
+            for (uint64_t row = 0; row < idx->total_rows; row++)
+                if ((bd.has[k][row >> 3] >> (row & 7)) & 1)
+                    put_field(idx, row, first, (uint32_t)bd.plain[k][row] + 1);
+            azk_free(bd.plain[k]);
+            azk_free(bd.has[k]);
+            bd.plain[k] = NULL;
+            bd.has[k] = NULL;
+        } else if (idx->off[k] != NULL) {
+            size_t nb = (size_t)1 << idx->bits[k];
+            /* in bucket order, as the file: a row's first value goes to the
+             * first slot, its second (kana reading, second phone) to the next */
+            for (size_t b = 0; b < nb; b++)
+                for (uint32_t e = idx->off[k][b]; e < idx->off[k][b + 1]; e++) {
+                    uint32_t row = azk_fp__seed_row(idx, k, e);
+                    if (azk_fp__row_slot(idx, row, first) == 0)
+                        put_field(idx, row, first, (uint32_t)b + 1);
+                    else if (slots > 1 && idx->slot_w[first + 1] != 0 &&
+                             azk_fp__row_slot(idx, row, first + 1) == 0)
+                        put_field(idx, row, first + 1, (uint32_t)b + 1);
+                }
+        }
+    }
+out:
+    build_free(&bd);
+    azk_free(buf);
+    azk_free(twice);
+    return rc;
 }
 
 static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
@@ -230,77 +424,9 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
             goto done;
         }
     }
-    {
-        size_t cells;
-        if (azk_mul_overflow(&cells, (size_t)(idx->total_rows ? idx->total_rows : 1),
-                             AZK_FPS__COUNT * sizeof(uint32_t))) {
-            rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
-            goto done;
-        }
-        idx->rowtab = azk_calloc(1, cells);
-        if (idx->rowtab == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-    }
-    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
-        uint64_t n;
-        uint64_t *e;
-        unsigned first;
-        unsigned slots;
-        size_t nb = (size_t)1 << idx->bits[k];
-        if (!r_u64(&r, &n) || n > left / 8) {
-            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
-            goto done;
-        }
-        e = azk_malloc(n ? n * sizeof(uint64_t) : 1);
-        if (e == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-        if (!r_get(&r, e, n * sizeof(uint64_t))) {
-            azk_free(e);
-            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-            goto done;
-        }
-        idx->entry_count[k] = n;
-        azk_fp__kind_slots((unsigned)k, &first, &slots);
-        for (uint64_t i = 0; i < n; i++) {
-            uint64_t row;
-            uint32_t *cell;
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-            e[i] = __builtin_bswap64(e[i]);
-#endif
-            row = e[i] & 0xFFFFFFFFu;
-            if (row >= idx->total_rows || (e[i] >> 32) >= nb || (i > 0 && e[i] <= e[i - 1])) {
-                azk_free(e);
-                rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
-                goto done;
-            }
-            cell = idx->rowtab + row * AZK_FPS__COUNT + first;
-            if (cell[0] == 0)
-                cell[0] = (uint32_t)(e[i] >> 32) + 1;
-            else if (slots > 1 && cell[1] == 0)
-                cell[1] = (uint32_t)(e[i] >> 32) + 1;
-        }
-        if (azk_fp__is_seed((unsigned)k)) {
-            idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
-            idx->rows[k] = azk_malloc(n ? n * sizeof(uint32_t) : 1);
-            if (idx->off[k] == NULL || idx->rows[k] == NULL) {
-                azk_free(e);
-                rc = azk_error_nomem();
-                goto done;
-            }
-            /* entries are sorted by bucket: offsets are a running count */
-            for (uint64_t i = 0; i < n; i++) {
-                idx->rows[k][i] = (uint32_t)(e[i] & 0xFFFFFFFFu);
-                idx->off[k][(e[i] >> 32) + 1]++;
-            }
-            for (size_t b = 0; b < nb; b++)
-                idx->off[k][b + 1] += idx->off[k][b];
-        }
-        azk_free(e);
-    }
+    rc = load_entries(idx, &r, left);
+    if (rc != AZK_OK)
+        goto done;
     crypto_generichash_final(&r.hs, want, sizeof(want));
     if (fread(sum, 1, sizeof(sum), r.f) != sizeof(sum) || fgetc(r.f) != EOF ||
         sodium_memcmp(sum, want, sizeof(sum)) != 0) {
