@@ -3,8 +3,9 @@
  * tests/unit/fingerprint_index/test_fingerprint_index.c -- the in-memory
  * layout of a loaded fingerprint file (match/fp.h: bit-packed row table
  * whose slots exist only when the file uses them, CSR of 3- or 4-byte row
- * ids) against a model built here, and the loader's refusals of malformed
- * files. Files are written here byte by byte (format in match/fp.h) with a
+ * ids) against a model built here, the version 2 file (those tables as
+ * they are) written and read back, and the loader's refusals of malformed
+ * files of both versions. Files are written here byte by byte (format in match/fp.h) with a
  * correct checksum, so what refuses a malformed file is the structural
  * check, not the checksum. Values are random numbers; nothing personal.
  */
@@ -231,6 +232,51 @@ static void model_random(struct model *m, uint64_t rows, const unsigned pct[AZK_
     model_sort(m);
 }
 
+/* The version 2 file of a loaded index, without its checksum. */
+static struct wbuf v2_bytes(const azk_fp_index *idx)
+{
+    struct wbuf b = {NULL, 0};
+    char path[160];
+    FILE *f;
+    long n;
+    snprintf(path, sizeof(path), "%s/v2.azf", dir);
+    f = fopen(path, "w+b");
+    assert_non_null(f);
+    assert_int_equal(azk_fp__index_write(idx, f), AZK_OK);
+    n = ftell(f);
+    assert_true(n > 32);
+    b.n = (size_t)n - 32;
+    b.p = malloc(b.n);
+    assert_non_null(b.p);
+    rewind(f);
+    assert_int_equal(fread(b.p, 1, b.n, f), b.n);
+    fclose(f);
+    (void)unlink(path);
+    assert_memory_equal(b.p, AZK_FP_MAGIC2, 8);
+    return b;
+}
+
+/* Load m's version 1 file, write it as version 2, load that: the same index. */
+static void roundtrip_v2(const struct model *m)
+{
+    struct wbuf b = model_file(m);
+    struct wbuf b2;
+    azk_fp_index *idx = NULL;
+    azk_fp_index *idx2 = NULL;
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    b2 = v2_bytes(idx);
+    assert_int_equal(load_bytes(b2.p, b2.n, &idx2), AZK_OK);
+    assert_int_equal(idx2->row_w, idx->row_w);
+    assert_int_equal(idx2->row_bytes, idx->row_bytes);
+    assert_memory_equal(idx2->slot_w, idx->slot_w, sizeof(idx->slot_w));
+    assert_memory_equal(idx2->slot_sh, idx->slot_sh, sizeof(idx->slot_sh));
+    check_index(idx2, m);
+    azk_fp_index_free(idx);
+    azk_fp_index_free(idx2);
+    free(b.p);
+    free(b2.p);
+}
+
 static int setup(void **state)
 {
     uint8_t k[32];
@@ -277,6 +323,7 @@ static void test_fingerprint_index__every_slot(void **state)
     check_index(idx, &m);
     azk_fp_index_free(idx);
     free(b.p);
+    roundtrip_v2(&m);
     model_free(&m);
 }
 
@@ -300,6 +347,7 @@ static void test_fingerprint_index__unused_slots_cost_nothing(void **state)
     check_index(idx, &m);
     azk_fp_index_free(idx);
     free(b.p);
+    roundtrip_v2(&m);
     model_free(&m);
 }
 
@@ -349,7 +397,8 @@ static void test_fingerprint_index__four_byte_row_ids(void **state)
 
 static void small_model(struct model *m)
 {
-    static const unsigned pct[AZK_FPS__COUNT] = {100, 50, 100, 100, 50, 100, 100, 100, 50, 50, 50};
+    /* no my number: its 2^24 bucket offsets (64 MB) would make every load slow */
+    static const unsigned pct[AZK_FPS__COUNT] = {100, 50, 100, 100, 50, 100, 100, 100, 50, 50, 0};
     model_random(m, 40, pct);
 }
 
@@ -457,7 +506,7 @@ static void test_fingerprint_index__wrong_version_and_damage(void **state)
     (void)state;
     small_model(&m);
     b = model_file(&m);
-    b.p[7] = '2'; /* AZKFP002 */
+    b.p[7] = '3'; /* AZKFP003 */
     expect_refused(b.p, b.n, AZK_ERR_FORMAT);
     assert_non_null(strstr(azk_error_last()->message, "version"));
     b.p[7] = '1';
@@ -486,6 +535,94 @@ static void test_fingerprint_index__wrong_version_and_damage(void **state)
     assert_int_equal(azk_fp_index_load(&idx, fpfile, keyfile), AZK_ERR_INTEGRITY);
     assert_null(idx);
     free(b.p);
+    model_free(&m);
+}
+
+/* ---- version 2 files: every offset and value a look-up follows is checked -------- */
+
+static void test_fingerprint_index__v2_malformed(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    struct wbuf good;
+    azk_fp_index *idx = NULL;
+    size_t h;
+    size_t tab;
+    size_t csr;
+    size_t nb = (size_t)1 << azk_fp__bits[AZK_FP_NAME];
+    uint32_t sh;
+    (void)state;
+    small_model(&m);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    free(b.p);
+    good = v2_bytes(idx);
+    sh = idx->slot_sh[AZK_FPS_BIRTH];
+    assert_true(idx->slot_w[AZK_FPS_BIRTH] == 12);
+    azk_fp_index_free(idx);
+    idx = NULL;
+    h = kind_offset(&m, 0); /* the dataset table ends here, as in version 1 */
+    tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
+    csr = tab + (size_t)((m.rows * (uint64_t)good.p[h + AZK_FPS__COUNT] + 7) / 8); /* name's */
+#define MUTATE(stmt, want)                                                                         \
+    do {                                                                                           \
+        b.n = good.n;                                                                              \
+        b.p = malloc(b.n);                                                                         \
+        assert_non_null(b.p);                                                                      \
+        memcpy(b.p, good.p, b.n);                                                                  \
+        stmt;                                                                                      \
+        expect_refused(b.p, b.n, want);                                                            \
+        free(b.p);                                                                                 \
+    } while (0)
+    assert_int_equal(load_bytes(good.p, good.n, &idx), AZK_OK);
+    azk_fp_index_free(idx);
+    /* another version */
+    MUTATE(b.p[7] = '3', AZK_ERR_FORMAT);
+    /* a slot width that is not bits + 1, a missing kana slot the row width still counts */
+    MUTATE(b.p[h + AZK_FPS_BIRTH] = 13, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS_KANA] = 0, AZK_ERR_FORMAT);
+    /* a row width beside the slots', 4-byte row ids in a small file */
+    MUTATE(b.p[h + AZK_FPS__COUNT] ^= 1, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS__COUNT + 4] = 4, AZK_ERR_FORMAT);
+    /* an entry count that the file does not hold */
+    MUTATE(b.p[h + AZK_FPS__COUNT + 8] ^= 1, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS__COUNT + 8 + 7] = 0x40, AZK_ERR_FORMAT);
+    /* row 0's birth date cell = all ones (4095 > 2^11 buckets) */
+    MUTATE(
+        {
+            for (uint32_t i = sh; i < sh + 12; i++)
+                b.p[tab + i / 8] |= (uint8_t)(1u << (i % 8));
+        },
+        AZK_ERR_FORMAT);
+    /* name offsets: off[0] != 0, falling, the last != the entry count */
+    MUTATE(b.p[csr] = 1, AZK_ERR_FORMAT);
+    MUTATE(
+        {
+            size_t b1 = (size_t)(m.e[AZK_FP_NAME][0] >> 32) + 1; /* first non-empty bucket */
+            b.p[csr + 4 * b1] = 0xFF;
+            b.p[csr + 4 * b1 + 1] = 0xFF;
+        },
+        AZK_ERR_FORMAT);
+    MUTATE(b.p[csr + 4 * nb] ^= 1, AZK_ERR_FORMAT);
+    /* a row id out of range (3-byte ids) */
+    MUTATE(
+        {
+            b.p[csr + 4 * (nb + 1)] = 0xFF;
+            b.p[csr + 4 * (nb + 1) + 1] = 0xFF;
+            b.p[csr + 4 * (nb + 1) + 2] = 0xFF;
+        },
+        AZK_ERR_FORMAT);
+    MUTATE(b.p[csr + 4 * (nb + 1)] = (uint8_t)m.rows, AZK_ERR_FORMAT);
+#undef MUTATE
+    /* truncated: around every section and at the end */
+    for (size_t n = h; n < good.n; n++) {
+        bool near = n < tab + 24 || n + 24 > good.n || (n + 9 >= csr && n <= csr + 9);
+        if (!near)
+            continue;
+        assert_int_not_equal(load_bytes(good.p, n, &idx), AZK_OK);
+        assert_null(idx);
+    }
+    free(good.p);
     model_free(&m);
 }
 
@@ -523,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_index__truncated),
         cmocka_unit_test(test_fingerprint_index__out_of_bounds),
         cmocka_unit_test(test_fingerprint_index__wrong_version_and_damage),
+        cmocka_unit_test(test_fingerprint_index__v2_malformed),
         cmocka_unit_test(test_fingerprint_index__key_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
