@@ -70,6 +70,7 @@ def read_fp(path):
     # version 2: a bit-packed row table (bucket + 1 per slot, 0 = none; a slot
     # unused by the whole file takes no bits), then per seed kind a CSR
     rows = sum(d[3] for d in datasets)
+    off += 8  # the scanning key's id
     slot_w = list(body[off:off + 11])
     off += 11
     row_w, row_bytes = struct.unpack_from("<II", body, off)

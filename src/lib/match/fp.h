@@ -120,7 +120,9 @@ static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
  * themselves, so a scanner reads them instead of building them (10 M rows:
  * 265 MB instead of 480, load ~0.5 s instead of ~2). Little-endian.
  * "AZKFP002" | u32 kind_count | u8 bits[kind_count] | dataset table as in
- * version 1 | u8 slot_w[AZK_FPS__COUNT] | u32 row_w | u32 row_bytes |
+ * version 1 | u8 key_id[8] (the scanning key's public id, azk_fp__key_id:
+ * another key is refused, AZK_ERR_CRYPTO) | u8 slot_w[AZK_FPS__COUNT] |
+ * u32 row_w | u32 row_bytes |
  * u64 entry_count[kind_count] | row table (ceil(rows x row_w / 8) bytes) |
  * per seed kind with entries: u32 off[2^bits + 1], entry_count row ids of
  * row_bytes bytes | 32-byte BLAKE2b of all before. The same (bucket, row)

@@ -354,6 +354,13 @@ out:
     return rc;
 }
 
+/* A key's public id (BLAKE2b-64(key = K, "azk-scan-key-id"), match/fp.h). */
+static void key_id_raw(const uint8_t key[AZK_FP_KEY_LEN], uint8_t id[8])
+{
+    static const char tag[] = "azk-scan-key-id";
+    crypto_generichash(id, 8, (const uint8_t *)tag, sizeof(tag) - 1, key, AZK_FP_KEY_LEN);
+}
+
 /* ---- version 2: the tables themselves (format in match/fp.h) --------------------- */
 
 static uint64_t rowtab_bytes(const azk_fp_index *idx)
@@ -392,6 +399,15 @@ static bool layout_from_widths(azk_fp_index *idx)
 static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size)
 {
     uint64_t need;
+    uint8_t id[8];
+    uint8_t mine[8];
+    if (!r_get(r, id, sizeof(id)))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    /* the export's scanning key, by its id: another key would find nothing, silently */
+    key_id_raw(idx->key, mine);
+    if (sodium_memcmp(id, mine, sizeof(id)) != 0)
+        return azk_error_set(AZK_ERR_CRYPTO,
+                             "fingerprints: the scanning key is not the key of this export");
     if (!r_get(r, idx->slot_w, AZK_FPS__COUNT) || !r_u32(r, &idx->row_w) ||
         !r_u32(r, &idx->row_bytes))
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
@@ -482,6 +498,11 @@ azk_status azk_fp__index_write(const azk_fp_index *idx, FILE *f)
         w_le32(f, &hs, idx->ds[i].first_row);
         w_le32(f, &hs, idx->ds[i].row_count);
     }
+    {
+        uint8_t id[8];
+        key_id_raw(idx->key, id);
+        w_raw(f, &hs, id, sizeof(id));
+    }
     w_raw(f, &hs, idx->slot_w, AZK_FPS__COUNT);
     w_le32(f, &hs, idx->row_w);
     w_le32(f, &hs, idx->row_bytes);
@@ -556,9 +577,8 @@ static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
 
 void azk_fp__key_id(const uint8_t key[AZK_FP_KEY_LEN], char hex[AZK_FP_KEY_ID_HEX])
 {
-    static const char tag[] = "azk-scan-key-id";
     uint8_t id[8];
-    crypto_generichash(id, sizeof(id), (const uint8_t *)tag, sizeof(tag) - 1, key, AZK_FP_KEY_LEN);
+    key_id_raw(key, id);
     sodium_bin2hex(hex, AZK_FP_KEY_ID_HEX, id, sizeof(id));
 }
 

@@ -212,6 +212,7 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
     rc = azk_outfile_open(&of, path, 0644, 0);
     if (rc != AZK_OK)
         goto done;
+    memcpy(ix->key, key, sizeof(key)); /* named in the file by its id only */
     rc = azk_fp__index_write(ix, azk_outfile_stream(of));
     if (rc != AZK_OK)
         goto done;

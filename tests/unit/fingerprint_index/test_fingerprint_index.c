@@ -551,6 +551,7 @@ static void test_fingerprint_index__v2_malformed(void **state)
     size_t csr;
     size_t nb = (size_t)1 << azk_fp__bits[AZK_FP_NAME];
     uint32_t sh;
+    uint8_t idx_id[8];
     (void)state;
     small_model(&m);
     b = model_file(&m);
@@ -558,10 +559,17 @@ static void test_fingerprint_index__v2_malformed(void **state)
     free(b.p);
     good = v2_bytes(idx);
     sh = idx->slot_sh[AZK_FPS_BIRTH];
+    {
+        char hex[AZK_FP_KEY_ID_HEX];
+        azk_fp__key_id(idx->key, hex);
+        assert_int_equal(sodium_hex2bin(idx_id, 8, hex, 16, NULL, NULL, NULL), 0);
+    }
     assert_true(idx->slot_w[AZK_FPS_BIRTH] == 12);
     azk_fp_index_free(idx);
     idx = NULL;
-    h = kind_offset(&m, 0); /* the dataset table ends here, as in version 1 */
+    h = kind_offset(&m, 0);                     /* the dataset table ends here, as in version 1 */
+    assert_memory_equal(good.p + h, idx_id, 8); /* the key's id, then the layout */
+    h += 8;
     tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
     csr = tab + (size_t)((m.rows * (uint64_t)good.p[h + AZK_FPS__COUNT] + 7) / 8); /* name's */
 #define MUTATE(stmt, want)                                                                         \
@@ -613,7 +621,28 @@ static void test_fingerprint_index__v2_malformed(void **state)
         },
         AZK_ERR_FORMAT);
     MUTATE(b.p[csr + 4 * (nb + 1)] = (uint8_t)m.rows, AZK_ERR_FORMAT);
+    /* another key's id */
+    MUTATE(b.p[h - 8] ^= 1, AZK_ERR_CRYPTO);
 #undef MUTATE
+    /* the right file with another scanning key: refused by name, not an index that finds nothing */
+    {
+        uint8_t k2[32];
+        FILE *kf = fopen(keyfile, "r+b");
+        assert_non_null(kf);
+        memset(k2, 4, sizeof(k2));
+        assert_int_equal(fwrite(k2, 1, sizeof(k2), kf), sizeof(k2));
+        fclose(kf);
+        expect_refused(good.p, good.n, AZK_ERR_CRYPTO);
+        assert_non_null(strstr(azk_error_last()->message, "key"));
+        kf = fopen(keyfile, "r+b");
+        assert_non_null(kf);
+        memset(k2, 3, sizeof(k2));
+        assert_int_equal(fwrite(k2, 1, sizeof(k2), kf), sizeof(k2));
+        fclose(kf);
+        assert_int_equal(load_bytes(good.p, good.n, &idx), AZK_OK);
+        azk_fp_index_free(idx);
+        idx = NULL;
+    }
     /* truncated: around every section and at the end */
     for (size_t n = h; n < good.n; n++) {
         bool near = n < tab + 24 || n + 24 > good.n || (n + 9 >= csr && n <= csr + 9);
