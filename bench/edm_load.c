@@ -3,6 +3,8 @@
  * bench/edm_load.c -- fingerprint index figures for bench/edm_bench.sh:
  *   edm_load synth N FILE   write a synthetic fingerprint file of N rows
  *                           (6 kinds per row, random buckets) and FILE.key
+ *   edm_load convert FILE KEY OUT  the same index as a version 2 file (what
+ *                           `fingerprints export` writes since session 7)
  *   edm_load load FILE KEY  load it (peak RSS via /usr/bin/time -v) and
  *                           time EDM_LINES (200000) matcher calls on synthetic lines
  * Modes (EDM_MODE = first mode run, EDM_MODE_END = last + 1, default 0..2):
@@ -16,6 +18,7 @@
  * Values are random numbers; nothing personal.
  */
 #include "match/match.h"
+#include "match/fp.h"
 #include "azukari/fingerprint.h"
 
 #include <sodium.h>
@@ -191,6 +194,25 @@ static int load(const char *path, const char *kp)
     return 0;
 }
 
+/* A version 1 file (synth's) as the version 2 file export writes (same tables). */
+static int convert(const char *path, const char *kp, const char *out)
+{
+    azk_fp_index *idx = NULL;
+    FILE *f;
+    int rc;
+    if (azk_fp_index_load(&idx, path, kp) != AZK_OK) {
+        fprintf(stderr, "load: %s\n", azk_error_last()->message);
+        return 1;
+    }
+    f = fopen(out, "wb");
+    if (f == NULL)
+        return 1;
+    rc = azk_fp__index_write(idx, f) == AZK_OK ? 0 : 1;
+    rc |= fclose(f) != 0;
+    azk_fp_index_free(idx);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
@@ -199,6 +221,8 @@ int main(int argc, char **argv)
         return synth((uint32_t)strtoul(argv[2], NULL, 10), argv[3]);
     if (argc == 4 && strcmp(argv[1], "load") == 0)
         return load(argv[2], argv[3]);
-    fprintf(stderr, "usage: edm_load synth N FILE | load FILE KEY\n");
+    if (argc == 5 && strcmp(argv[1], "convert") == 0)
+        return convert(argv[2], argv[3], argv[4]);
+    fprintf(stderr, "usage: edm_load synth N FILE | load FILE KEY | convert FILE KEY OUT\n");
     return 2;
 }

@@ -5,7 +5,9 @@
  * input is written to a temporary file and loaded with a fixed key; a file
  * that loads is then used by the matcher on one synthetic line. The
  * structure is parsed before the checksum is compared, so mutations reach
- * the parser.
+ * the parser: version 1 (sorted entries, built into tables) and version 2
+ * (the tables themselves, every offset and value checked; seed
+ * corpus/fp_index/valid-v2-3rows.azf).
  */
 #include "match/match.h"
 #include "azukari/fingerprint.h"

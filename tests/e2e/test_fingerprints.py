@@ -30,13 +30,18 @@ KINDS = ["name", "birth_date", "phone", "email", "postal_code", "address", "cust
          "bank_account", "my_number"]
 
 
+SLOT_KIND = [0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8]  # enum azk_fp_slot -> kind
+SEEDS = {0, 2, 3, 5, 8}
+
+
 def read_fp(path):
-    """Parse the export file (format in src/lib/match/fp.h)."""
+    """Parse the export file (format in src/lib/match/fp.h, version 1 or 2)
+    into per-kind sorted (bucket << 32 | row) entries."""
     with open(path, "rb") as f:
         data = f.read()
     body, chk = data[:-32], data[-32:]
     assert hashlib.blake2b(body, digest_size=32).digest() == chk, "checksum"
-    assert body[:8] == b"AZKFP001"
+    assert body[:8] in (b"AZKFP001", b"AZKFP002")
     (nk,) = struct.unpack_from("<I", body, 8)
     bits = list(body[12:12 + nk])
     off = 12 + nk
@@ -54,11 +59,60 @@ def read_fp(path):
         off += 8
         datasets.append((client, ds, first, count))
     entries = {}
+    if body[:8] == b"AZKFP001":
+        for k in range(nk):
+            (n,) = struct.unpack_from("<Q", body, off)
+            off += 8
+            entries[KINDS[k]] = struct.unpack_from("<%dQ" % n, body, off)
+            off += 8 * n
+        assert off == len(body)
+        return bits, datasets, entries
+    # version 2: a bit-packed row table (bucket + 1 per slot, 0 = none; a slot
+    # unused by the whole file takes no bits), then per seed kind a CSR
+    rows = sum(d[3] for d in datasets)
+    off += 8  # the scanning key's id
+    slot_w = list(body[off:off + 11])
+    off += 11
+    row_w, row_bytes = struct.unpack_from("<II", body, off)
+    off += 8
+    counts = struct.unpack_from("<%dQ" % nk, body, off)
+    off += 8 * nk
+    assert row_w == sum(slot_w) and row_bytes == (3 if rows <= 1 << 24 else 4)
+    tab_len = (rows * row_w + 7) // 8
+    table = int.from_bytes(body[off:off + tab_len], "little")
+    off += tab_len
+    cells = []  # per row: {slot: bucket}
+    for r in range(rows):
+        pos, row = r * row_w, {}
+        for s, w in enumerate(slot_w):
+            if w:
+                v = (table >> pos) & ((1 << w) - 1)
+                if v:
+                    assert v <= 1 << bits[SLOT_KIND[s]]
+                    row[s] = v - 1
+                pos += w
+        cells.append(row)
     for k in range(nk):
-        (n,) = struct.unpack_from("<Q", body, off)
-        off += 8
-        entries[KINDS[k]] = struct.unpack_from("<%dQ" % n, body, off)
-        off += 8 * n
+        if k in SEEDS:
+            lst = []
+            if counts[k]:
+                nb = 1 << bits[k]
+                offs = struct.unpack_from("<%dI" % (nb + 1), body, off)
+                off += 4 * (nb + 1)
+                ids = body[off:off + counts[k] * row_bytes]
+                off += counts[k] * row_bytes
+                assert offs[0] == 0 and offs[nb] == counts[k]
+                for b in range(nb):
+                    for e in range(offs[b], offs[b + 1]):
+                        r = int.from_bytes(ids[e * row_bytes:(e + 1) * row_bytes], "little")
+                        # the row table holds the same pair
+                        assert b in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
+                        lst.append((b << 32) | r)
+            entries[KINDS[k]] = sorted(lst)
+        else:
+            entries[KINDS[k]] = sorted((v << 32) | r for r, row in enumerate(cells)
+                                       for s, v in row.items() if SLOT_KIND[s] == k)
+            assert len(entries[KINDS[k]]) == counts[k]
     assert off == len(body)
     return bits, datasets, entries
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * match/index.c -- loading a fingerprint file (format in match/fp.h) into
- * compact sorted arrays (8 bytes per (bucket, row) entry: 10 M rows with
- * 6 fields fit in ~480 MB). match only reads fingerprint files; the
+ * the compact in-memory tables described there (a bit-packed row table and
+ * per seed kind a CSR of 3- or 4-byte row ids: 10 M rows with 6 fields take
+ * ~265 MB; the file itself is 480 MB). match only reads fingerprint files; the
  * export from a home's catalog is vault/fpexport.c, above match.
  */
 #include "match/fp.h"
@@ -19,10 +20,14 @@
 
 /* ---- loading ----------------------------------------------------------------- */
 
+/* A file being read and hashed; or (mem set) sorted entries in memory (export). */
 struct rfile {
     FILE *f;
     crypto_generichash_state hs;
     bool err;
+    uint64_t pos; /* bytes read */
+    uint64_t *const *mem;
+    const uint64_t *mem_n;
 };
 
 static bool r_get(struct rfile *r, void *p, size_t n)
@@ -32,6 +37,7 @@ static bool r_get(struct rfile *r, void *p, size_t n)
         return false;
     }
     crypto_generichash_update(&r->hs, p, n);
+    r->pos += n;
     return true;
 }
 
@@ -83,6 +89,474 @@ static char *r_str(struct rfile *r, bool *nomem)
     return s;
 }
 
+/* ---- building the compact tables (layout in match/fp.h) ------------------------ */
+
+#define CHUNK_ENTRIES 65536
+
+/* State of one load: what the row table needs once every kind is read. */
+struct build {
+    uint16_t *plain[AZK_FP__COUNT]; /* non-seed kinds: bucket per row */
+    uint8_t *has[AZK_FP__COUNT];    /* non-seed kinds: bitmap of rows with a value */
+    bool second[AZK_FP__COUNT];     /* name / phone: some row has two values */
+};
+
+static void build_free(struct build *bd)
+{
+    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+        azk_free(bd->plain[k]);
+        azk_free(bd->has[k]);
+    }
+}
+
+static void put_field(azk_fp_index *idx, uint64_t row, unsigned slot, uint32_t v)
+{
+    uint64_t pos = row * idx->row_w + idx->slot_sh[slot];
+    uint64_t w;
+    memcpy(&w, idx->rowtab + (pos >> 3), sizeof(w));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    w |= (uint64_t)v << (pos & 7);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    memcpy(idx->rowtab + (pos >> 3), &w, sizeof(w));
+}
+
+/*
+ * The row table is filled from the CSR in bucket order, that is at random
+ * rows: 40 M read-modify-writes across 130 MB were most of a 10 M-row load
+ * (cache misses). They are batched instead: a batch of writes is sorted by
+ * row range (stable counting sort: a row's values keep their order) and
+ * applied range by range, each range a ~100 KB piece of the table.
+ * A write: row << 32 | first slot << 27 | two slots << 26 | value (<= 2^25).
+ */
+#define BATCH 262144
+
+struct batch {
+    uint64_t *in;
+    uint64_t *out;
+    uint32_t *cnt; /* parts + 1 */
+    size_t n;
+    size_t parts;
+    unsigned shift;
+};
+
+static azk_status batch_init(struct batch *bt, const azk_fp_index *idx)
+{
+    unsigned shift = 10;
+    while (shift < 24 && ((uint64_t)2 << shift) * (idx->row_w ? idx->row_w : 1) <= 8u * 131072u)
+        shift++;
+    bt->shift = shift;
+    bt->parts = (size_t)(idx->total_rows >> shift) + 1;
+    bt->n = 0;
+    bt->in = azk_malloc(BATCH * sizeof(uint64_t));
+    bt->out = azk_malloc(BATCH * sizeof(uint64_t));
+    bt->cnt = azk_malloc((bt->parts + 1) * sizeof(uint32_t));
+    return bt->in != NULL && bt->out != NULL && bt->cnt != NULL ? AZK_OK : azk_error_nomem();
+}
+
+static void batch_free(struct batch *bt)
+{
+    azk_free(bt->in);
+    azk_free(bt->out);
+    azk_free(bt->cnt);
+}
+
+static void batch_flush(azk_fp_index *idx, struct batch *bt)
+{
+    memset(bt->cnt, 0, (bt->parts + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < bt->n; i++)
+        bt->cnt[(bt->in[i] >> 32 >> bt->shift) + 1]++;
+    for (size_t p = 0; p < bt->parts; p++)
+        bt->cnt[p + 1] += bt->cnt[p];
+    for (size_t i = 0; i < bt->n; i++)
+        bt->out[bt->cnt[bt->in[i] >> 32 >> bt->shift]++] = bt->in[i];
+    for (size_t i = 0; i < bt->n; i++) {
+        uint64_t x = bt->out[i];
+        if (i + 24 < bt->n)
+            __builtin_prefetch(azk_fp__row_addr(idx, bt->out[i + 24] >> 32), 1);
+        uint32_t row = (uint32_t)(x >> 32);
+        unsigned first = (unsigned)(x >> 27) & 31u;
+        uint32_t v = (uint32_t)x & ((1u << 26) - 1u);
+        if (azk_fp__row_slot(idx, row, first) == 0)
+            put_field(idx, row, first, v);
+        else if (((x >> 26) & 1) && azk_fp__row_slot(idx, row, first + 1) == 0)
+            put_field(idx, row, first + 1, v);
+    }
+    bt->n = 0;
+}
+
+static void put_row_id(azk_fp_index *idx, unsigned kind, uint64_t e, uint32_t row)
+{
+    uint8_t *p = idx->rows[kind] + e * idx->row_bytes;
+    for (uint32_t i = 0; i < idx->row_bytes; i++)
+        p[i] = (uint8_t)(row >> (8 * i));
+}
+
+/* One kind's sorted entries, streamed: checked, then into the CSR (seed
+ * kinds) or the per-row scratch (others). */
+static azk_status load_kind(azk_fp_index *idx, struct build *bd, struct rfile *r, unsigned k,
+                            uint64_t n, uint64_t *buf, uint8_t *twice)
+{
+    size_t nb = (size_t)1 << idx->bits[k];
+    bool seed = azk_fp__is_seed(k);
+    uint64_t prev = 0;
+    size_t bm = (size_t)((idx->total_rows + 7) / 8) + 1;
+    unsigned first;
+    unsigned slots;
+    azk_fp__kind_slots(k, &first, &slots);
+    if (n == 0)
+        return AZK_OK;
+    if (n > UINT32_MAX)
+        return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
+    if (seed) {
+        idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
+        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        if (idx->off[k] == NULL || idx->rows[k] == NULL)
+            return azk_error_nomem();
+        if (slots > 1)
+            memset(twice, 0, bm);
+    } else {
+        if (idx->bits[k] > 16)
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket width");
+        bd->plain[k] = azk_malloc((size_t)(idx->total_rows ? idx->total_rows : 1) * 2);
+        bd->has[k] = azk_calloc(1, bm);
+        if (bd->plain[k] == NULL || bd->has[k] == NULL)
+            return azk_error_nomem();
+    }
+    for (uint64_t done = 0; done < n;) {
+        size_t m = n - done < CHUNK_ENTRIES ? (size_t)(n - done) : CHUNK_ENTRIES;
+        if (r->mem != NULL)
+            memcpy(buf, r->mem[k] + done, m * sizeof(uint64_t));
+        else if (!r_get(r, buf, m * sizeof(uint64_t)))
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+        for (size_t i = 0; i < m; i++) {
+            uint64_t e = buf[i];
+            uint32_t row;
+            uint32_t bucket;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+            if (r->mem == NULL)
+                e = __builtin_bswap64(e);
+#endif
+            row = (uint32_t)(e & 0xFFFFFFFFu);
+            bucket = (uint32_t)(e >> 32);
+            if (row >= idx->total_rows || bucket >= nb || (done + i > 0 && e <= prev))
+                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
+            prev = e;
+            if (seed) {
+                /* entries are sorted by bucket: offsets are a running count */
+                put_row_id(idx, k, done + i, row);
+                idx->off[k][bucket + 1]++;
+                if (slots > 1) {
+                    bd->second[k] |= (twice[row >> 3] >> (row & 7)) & 1;
+                    twice[row >> 3] |= (uint8_t)(1u << (row & 7));
+                }
+            } else if (!((bd->has[k][row >> 3] >> (row & 7)) & 1)) {
+                bd->has[k][row >> 3] |= (uint8_t)(1u << (row & 7));
+                bd->plain[k][row] = (uint16_t)bucket;
+            }
+        }
+        done += m;
+    }
+    if (seed)
+        for (size_t b = 0; b < nb; b++)
+            idx->off[k][b + 1] += idx->off[k][b];
+    return AZK_OK;
+}
+
+/* Every kind of the file, then the row table from what they gave. */
+static azk_status load_entries(azk_fp_index *idx, struct rfile *r, uint64_t left)
+{
+    struct build bd;
+    struct batch bt = {NULL, NULL, NULL, 0, 0, 0};
+    uint64_t *buf = NULL;
+    uint8_t *twice = NULL;
+    uint32_t sh = 0;
+    size_t bytes;
+    azk_status rc = AZK_OK;
+    memset(&bd, 0, sizeof(bd));
+    idx->row_bytes = idx->total_rows <= (1u << 24) ? 3 : 4;
+    buf = azk_malloc(CHUNK_ENTRIES * sizeof(uint64_t));
+    twice = azk_malloc((size_t)((idx->total_rows + 7) / 8) + 1);
+    if (buf == NULL || twice == NULL) {
+        rc = azk_error_nomem();
+        goto out;
+    }
+    for (unsigned k = 0; k < AZK_FP__COUNT && rc == AZK_OK; k++) {
+        uint64_t n = r->mem != NULL ? r->mem_n[k] : 0;
+        if (r->mem == NULL && (!r_u64(r, &n) || n > left / 8)) {
+            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
+            goto out;
+        }
+        idx->entry_count[k] = n;
+        rc = load_kind(idx, &bd, r, k, n, buf, twice);
+    }
+    if (rc != AZK_OK)
+        goto out;
+    /* layout: a slot takes bits only when the file uses it */
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned k = azk_fp__slot_kind[s];
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        idx->slot_sh[s] = (uint8_t)sh;
+        if (idx->entry_count[k] == 0 || (s != first && !bd.second[k]))
+            continue;
+        idx->slot_w[s] = (uint8_t)(idx->bits[k] + 1);
+        sh += idx->slot_w[s];
+    }
+    idx->row_w = sh;
+    if (azk_mul_overflow(&bytes, (size_t)idx->total_rows, (size_t)idx->row_w)) {
+        rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
+        goto out;
+    }
+    idx->rowtab = azk_calloc(1, bytes / 8 + 16);
+    if (idx->rowtab == NULL) {
+        rc = azk_error_nomem();
+        goto out;
+    }
+    rc = batch_init(&bt, idx);
+    if (rc != AZK_OK)
+        goto out;
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        if (bd.plain[k] != NULL) {
+            for (uint64_t row = 0; row < idx->total_rows; row++)
+                if ((bd.has[k][row >> 3] >> (row & 7)) & 1)
+                    put_field(idx, row, first, (uint32_t)bd.plain[k][row] + 1);
+            azk_free(bd.plain[k]);
+            azk_free(bd.has[k]);
+            bd.plain[k] = NULL;
+            bd.has[k] = NULL;
+        } else if (idx->off[k] != NULL) {
+            size_t nb = (size_t)1 << idx->bits[k];
+            uint64_t two = slots > 1 && idx->slot_w[first + 1] != 0;
+            /* in bucket order, as the file: a row's first value goes to the
+             * first slot, its second (kana reading, second phone) to the next */
+            for (size_t b = 0; b < nb; b++)
+                for (uint32_t e = idx->off[k][b]; e < idx->off[k][b + 1]; e++) {
+                    bt.in[bt.n++] = ((uint64_t)azk_fp__seed_row(idx, k, e) << 32) |
+                                    ((uint64_t)first << 27) | (two << 26) | ((uint64_t)b + 1);
+                    if (bt.n == BATCH)
+                        batch_flush(idx, &bt);
+                }
+            batch_flush(idx, &bt);
+        }
+    }
+out:
+    batch_free(&bt);
+    build_free(&bd);
+    azk_free(buf);
+    azk_free(twice);
+    return rc;
+}
+
+/* A key's public id (BLAKE2b-64(key = K, "azk-scan-key-id"), match/fp.h). */
+static void key_id_raw(const uint8_t key[AZK_FP_KEY_LEN], uint8_t id[8])
+{
+    static const char tag[] = "azk-scan-key-id";
+    crypto_generichash(id, 8, (const uint8_t *)tag, sizeof(tag) - 1, key, AZK_FP_KEY_LEN);
+}
+
+/* ---- version 2: the tables themselves (format in match/fp.h) --------------------- */
+
+static uint64_t rowtab_bytes(const azk_fp_index *idx)
+{
+    return (idx->total_rows * idx->row_w + 7) / 8;
+}
+
+/* Slot offsets from the widths; false unless every width is 0 or bits + 1,
+ * a second slot only beside a first, and the row as wide as its slots. */
+static bool layout_from_widths(azk_fp_index *idx)
+{
+    uint32_t sh = 0;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned k = azk_fp__slot_kind[s];
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        if (idx->slot_w[s] != 0 &&
+            (idx->slot_w[s] != idx->bits[k] + 1 || (s != first && idx->slot_w[first] == 0) ||
+             (idx->entry_count[k] == 0)))
+            return false;
+        if (s == first && (idx->slot_w[s] == 0) != (idx->entry_count[k] == 0))
+            return false;
+        idx->slot_sh[s] = (uint8_t)sh;
+        sh += idx->slot_w[s];
+    }
+    return sh == idx->row_w;
+}
+
+/*
+ * Version 2: read the tables as they are, then check every value a look-up
+ * follows: row table cells <= 2^bits (a bucket + 1), CSR offsets rising
+ * from 0 to the entry count, row ids below the row count. The sizes are
+ * checked against the file's before anything is allocated.
+ */
+static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size)
+{
+    uint64_t need;
+    uint8_t id[8];
+    uint8_t mine[8];
+    if (!r_get(r, id, sizeof(id)))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    /* the export's scanning key, by its id: another key would find nothing, silently */
+    key_id_raw(idx->key, mine);
+    if (sodium_memcmp(id, mine, sizeof(id)) != 0)
+        return azk_error_set(AZK_ERR_CRYPTO,
+                             "fingerprints: the scanning key is not the key of this export");
+    if (!r_get(r, idx->slot_w, AZK_FPS__COUNT) || !r_u32(r, &idx->row_w) ||
+        !r_u32(r, &idx->row_bytes))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++)
+        if (!r_u64(r, &idx->entry_count[k]) || idx->entry_count[k] > size)
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
+    if (idx->row_w > AZK_FPS__COUNT * 25u || !layout_from_widths(idx) ||
+        idx->row_bytes != (idx->total_rows <= (1u << 24) ? 3u : 4u))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row layout");
+    /* what the tables take, then the checksum: exactly the rest of the file */
+    need = rowtab_bytes(idx) + 32;
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++)
+        if (azk_fp__is_seed(k) && idx->entry_count[k] > 0)
+            need += (((uint64_t)1 << idx->bits[k]) + 1) * 4 + idx->entry_count[k] * idx->row_bytes;
+    if (r->pos > size || need != size - r->pos)
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: tables do not fit the file");
+    idx->rowtab = azk_calloc(1, (size_t)rowtab_bytes(idx) + 16);
+    if (idx->rowtab == NULL)
+        return azk_error_nomem();
+    if (!r_get(r, idx->rowtab, (size_t)rowtab_bytes(idx)))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        uint32_t max = (1u << idx->bits[azk_fp__slot_kind[s]]);
+        for (uint64_t row = 0; idx->slot_w[s] != 0 && row < idx->total_rows; row++)
+            if (azk_fp__row_slot(idx, row, s) > max)
+                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
+    }
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        size_t nb = (size_t)1 << idx->bits[k];
+        uint64_t n = idx->entry_count[k];
+        if (!azk_fp__is_seed(k) || n == 0)
+            continue;
+        if (n > UINT32_MAX)
+            return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
+        idx->off[k] = azk_malloc((nb + 1) * sizeof(uint32_t));
+        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        if (idx->off[k] == NULL || idx->rows[k] == NULL)
+            return azk_error_nomem();
+        if (!r_get(r, idx->off[k], (nb + 1) * sizeof(uint32_t)) ||
+            !r_get(r, idx->rows[k], (size_t)n * idx->row_bytes))
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+        for (size_t i = 0; i <= nb; i++) {
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+            idx->off[k][i] = __builtin_bswap32(idx->off[k][i]);
+#endif
+            if ((i == 0 && idx->off[k][0] != 0) || (i > 0 && idx->off[k][i] < idx->off[k][i - 1]))
+                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket offsets");
+        }
+        if (idx->off[k][nb] != n)
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket offsets");
+        for (uint64_t e = 0; e < n; e++)
+            if (azk_fp__seed_row(idx, k, e) >= idx->total_rows)
+                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: row out of range");
+    }
+    return AZK_OK;
+}
+
+static void w_le32(FILE *f, crypto_generichash_state *hs, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    fwrite(b, 1, 4, f);
+    crypto_generichash_update(hs, b, 4);
+}
+
+static void w_raw(FILE *f, crypto_generichash_state *hs, const void *p, size_t n)
+{
+    fwrite(p, 1, n, f);
+    crypto_generichash_update(hs, p, n);
+}
+
+azk_status azk_fp__index_write(const azk_fp_index *idx, FILE *f)
+{
+    crypto_generichash_state hs;
+    uint8_t sum[32];
+    crypto_generichash_init(&hs, NULL, 0, sizeof(sum));
+    w_raw(f, &hs, AZK_FP_MAGIC2, 8);
+    w_le32(f, &hs, AZK_FP__COUNT);
+    w_raw(f, &hs, idx->bits, AZK_FP__COUNT);
+    w_le32(f, &hs, (uint32_t)idx->ds_count);
+    for (size_t i = 0; i < idx->ds_count; i++) {
+        const char *str[2] = {idx->ds[i].client, idx->ds[i].dataset};
+        for (size_t j = 0; j < 2; j++) {
+            size_t n = strlen(str[j]);
+            uint8_t l[2] = {(uint8_t)n, (uint8_t)(n >> 8)};
+            w_raw(f, &hs, l, 2);
+            w_raw(f, &hs, str[j], n);
+        }
+        w_le32(f, &hs, idx->ds[i].first_row);
+        w_le32(f, &hs, idx->ds[i].row_count);
+    }
+    {
+        uint8_t id[8];
+        key_id_raw(idx->key, id);
+        w_raw(f, &hs, id, sizeof(id));
+    }
+    w_raw(f, &hs, idx->slot_w, AZK_FPS__COUNT);
+    w_le32(f, &hs, idx->row_w);
+    w_le32(f, &hs, idx->row_bytes);
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        w_le32(f, &hs, (uint32_t)idx->entry_count[k]);
+        w_le32(f, &hs, (uint32_t)(idx->entry_count[k] >> 32));
+    }
+    w_raw(f, &hs, idx->rowtab, (size_t)rowtab_bytes(idx));
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        size_t nb = (size_t)1 << idx->bits[k];
+        if (idx->off[k] == NULL)
+            continue;
+        for (size_t i = 0; i <= nb; i++)
+            w_le32(f, &hs, idx->off[k][i]);
+        w_raw(f, &hs, idx->rows[k], (size_t)idx->entry_count[k] * idx->row_bytes);
+    }
+    crypto_generichash_final(&hs, sum, sizeof(sum));
+    fwrite(sum, 1, sizeof(sum), f);
+    return ferror(f) ? azk_error_errno("write fingerprint file") : AZK_OK;
+}
+
+azk_status azk_fp__index_build(azk_fp_index **out, const struct azk_fp_dataset *ds, size_t nds,
+                               uint64_t *const entries[AZK_FP__COUNT],
+                               const uint64_t counts[AZK_FP__COUNT])
+{
+    azk_status rc;
+    struct rfile r = {NULL, {{0}}, false, 0, entries, counts};
+    azk_fp_index *idx = azk_calloc(1, sizeof(*idx));
+    *out = NULL;
+    if (idx == NULL)
+        return azk_error_nomem();
+    memcpy(idx->bits, azk_fp__bits, sizeof(idx->bits));
+    idx->ds = azk_calloc(nds ? nds : 1, sizeof(*idx->ds));
+    rc = idx->ds == NULL ? azk_error_nomem() : AZK_OK;
+    for (size_t i = 0; rc == AZK_OK && i < nds; i++) {
+        idx->ds[i].client = azk_strdup(ds[i].client);
+        idx->ds[i].dataset = azk_strdup(ds[i].dataset);
+        idx->ds[i].first_row = ds[i].first_row;
+        idx->ds[i].row_count = ds[i].row_count;
+        idx->ds_count = i + 1;
+        idx->total_rows += ds[i].row_count;
+        if (idx->ds[i].client == NULL || idx->ds[i].dataset == NULL)
+            rc = azk_error_nomem();
+    }
+    if (rc == AZK_OK)
+        rc = load_entries(idx, &r, UINT64_MAX);
+    if (rc != AZK_OK) {
+        azk_fp_index_free(idx);
+        return rc;
+    }
+    *out = idx;
+    return AZK_OK;
+}
+
 static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
 {
     struct stat sb;
@@ -103,9 +577,8 @@ static azk_status read_keyfile(const char *path, uint8_t key[AZK_FP_KEY_LEN])
 
 void azk_fp__key_id(const uint8_t key[AZK_FP_KEY_LEN], char hex[AZK_FP_KEY_ID_HEX])
 {
-    static const char tag[] = "azk-scan-key-id";
     uint8_t id[8];
-    crypto_generichash(id, sizeof(id), (const uint8_t *)tag, sizeof(tag) - 1, key, AZK_FP_KEY_LEN);
+    key_id_raw(key, id);
     sodium_bin2hex(hex, AZK_FP_KEY_ID_HEX, id, sizeof(id));
 }
 
@@ -162,8 +635,9 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
 {
     azk_status rc = AZK_ERR_FORMAT;
     azk_fp_index *idx = NULL;
-    struct rfile r = {NULL, {{0}}, false};
+    struct rfile r = {NULL, {{0}}, false, 0, NULL, NULL};
     char magic[8];
+    bool v2;
     uint32_t kinds;
     uint32_t nds;
     uint8_t sum[32];
@@ -195,9 +669,13 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
     }
     left = (uint64_t)sb.st_size;
     crypto_generichash_init(&r.hs, NULL, 0, sizeof(sum));
-    if (!r_get(&r, magic, 8) || memcmp(magic, AZK_FP_MAGIC, 8) != 0 || !r_u32(&r, &kinds) ||
+    if (!r_get(&r, magic, 8))
+        goto bad_version;
+    v2 = memcmp(magic, AZK_FP_MAGIC2, 8) == 0;
+    if ((!v2 && memcmp(magic, AZK_FP_MAGIC, 8) != 0) || !r_u32(&r, &kinds) ||
         kinds != AZK_FP__COUNT || !r_get(&r, idx->bits, AZK_FP__COUNT) ||
         memcmp(idx->bits, azk_fp__bits, AZK_FP__COUNT) != 0 || !r_u32(&r, &nds) || nds > 100000) {
+bad_version:
         rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: not a fingerprint file of this version");
         goto done;
     }
@@ -230,77 +708,9 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
             goto done;
         }
     }
-    {
-        size_t cells;
-        if (azk_mul_overflow(&cells, (size_t)(idx->total_rows ? idx->total_rows : 1),
-                             AZK_FPS__COUNT * sizeof(uint32_t))) {
-            rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
-            goto done;
-        }
-        idx->rowtab = azk_calloc(1, cells);
-        if (idx->rowtab == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-    }
-    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
-        uint64_t n;
-        uint64_t *e;
-        unsigned first;
-        unsigned slots;
-        size_t nb = (size_t)1 << idx->bits[k];
-        if (!r_u64(&r, &n) || n > left / 8) {
-            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
-            goto done;
-        }
-        e = azk_malloc(n ? n * sizeof(uint64_t) : 1);
-        if (e == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
-        if (!r_get(&r, e, n * sizeof(uint64_t))) {
-            azk_free(e);
-            rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-            goto done;
-        }
-        idx->entry_count[k] = n;
-        azk_fp__kind_slots((unsigned)k, &first, &slots);
-        for (uint64_t i = 0; i < n; i++) {
-            uint64_t row;
-            uint32_t *cell;
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-            e[i] = __builtin_bswap64(e[i]);
-#endif
-            row = e[i] & 0xFFFFFFFFu;
-            if (row >= idx->total_rows || (e[i] >> 32) >= nb || (i > 0 && e[i] <= e[i - 1])) {
-                azk_free(e);
-                rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
-                goto done;
-            }
-            cell = idx->rowtab + row * AZK_FPS__COUNT + first;
-            if (cell[0] == 0)
-                cell[0] = (uint32_t)(e[i] >> 32) + 1;
-            else if (slots > 1 && cell[1] == 0)
-                cell[1] = (uint32_t)(e[i] >> 32) + 1;
-        }
-        if (azk_fp__is_seed((unsigned)k)) {
-            idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
-            idx->rows[k] = azk_malloc(n ? n * sizeof(uint32_t) : 1);
-            if (idx->off[k] == NULL || idx->rows[k] == NULL) {
-                azk_free(e);
-                rc = azk_error_nomem();
-                goto done;
-            }
-            /* entries are sorted by bucket: offsets are a running count */
-            for (uint64_t i = 0; i < n; i++) {
-                idx->rows[k][i] = (uint32_t)(e[i] & 0xFFFFFFFFu);
-                idx->off[k][(e[i] >> 32) + 1]++;
-            }
-            for (size_t b = 0; b < nb; b++)
-                idx->off[k][b + 1] += idx->off[k][b];
-        }
-        azk_free(e);
-    }
+    rc = v2 ? load_tables(idx, &r, left) : load_entries(idx, &r, left);
+    if (rc != AZK_OK)
+        goto done;
     crypto_generichash_final(&r.hs, want, sizeof(want));
     if (fread(sum, 1, sizeof(sum), r.f) != sizeof(sum) || fgetc(r.f) != EOF ||
         sodium_memcmp(sum, want, sizeof(sum)) != 0) {

@@ -421,19 +421,17 @@ static bool has_entry(const azk_fp_index *idx, unsigned kind, uint32_t bucket, u
 {
     unsigned first;
     unsigned slots;
-    const uint32_t *cell;
     azk_fp__kind_slots(kind, &first, &slots);
-    cell = idx->rowtab + (size_t)row * AZK_FPS__COUNT + first;
-    return cell[0] == bucket + 1 || (slots > 1 && cell[1] == bucket + 1);
+    return azk_fp__row_slot(idx, row, first) == bucket + 1 ||
+           (slots > 1 && azk_fp__row_slot(idx, row, first + 1) == bucket + 1);
 }
 
 /* Kinds the row has a value of (bit k). */
 static unsigned row_present(const azk_fp_index *idx, uint32_t row)
 {
-    const uint32_t *cell = idx->rowtab + (size_t)row * AZK_FPS__COUNT;
     unsigned m = 0;
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
-        if (cell[s] != 0)
+        if (azk_fp__row_slot(idx, row, s) != 0)
             m |= 1u << azk_fp__slot_kind[s];
     return m;
 }
@@ -580,12 +578,13 @@ static bool cset_has(const struct azk_match_ctx *ctx, uint32_t key)
  */
 static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
 {
-    const uint32_t *cell = ctx->idx->rowtab + (size_t)row * AZK_FPS__COUNT;
     unsigned fam = 0;
     int n;
-    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
-        if (cell[s] != 0 && cset_has(ctx, cset_key(azk_fp__slot_kind[s], cell[s] - 1)))
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        uint32_t cell = azk_fp__row_slot(ctx->idx, row, s);
+        if (cell != 0 && cset_has(ctx, cset_key(azk_fp__slot_kind[s], cell - 1)))
             fam |= 1u << azk_fp__slot_kind[s];
+    }
     n = __builtin_popcount(fam);
     if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
         n--;
@@ -745,7 +744,8 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         if (hi - lo > SEED_MAX_ROWS && !ctx->confirm)
             continue;
         for (uint32_t e = lo; e < hi; e++) {
-            rc = push_u32(&ctx->seen, &ctx->nseen, &ctx->capseen, ctx->idx->rows[c->kind][e]);
+            rc = push_u32(&ctx->seen, &ctx->nseen, &ctx->capseen,
+                          azk_fp__seed_row(ctx->idx, c->kind, e));
             if (rc != AZK_OK)
                 goto done;
         }
@@ -791,7 +791,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      * misses overlap instead of queueing one after another.
      */
     for (size_t i = 0; i < ctx->nseen; i++)
-        __builtin_prefetch(ctx->idx->rowtab + (size_t)ctx->seen[i] * AZK_FPS__COUNT);
+        __builtin_prefetch(azk_fp__row_addr(ctx->idx, ctx->seen[i]));
     for (size_t i = 0; i < ctx->nseen; i++) {
         if ((i > 0 && ctx->seen[i] == ctx->seen[i - 1]) || !row_may_match(ctx, ctx->seen[i]))
             continue;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vault/fpexport.c -- `fingerprints export`: the fingerprint file (format
- * in match/fp.h) built from a home's catalog, each dataset's fingerprints
- * decrypted with its data key, truncated to buckets and sorted per kind.
+ * in match/fp.h, version 2) built from a home's catalog, each dataset's
+ * fingerprints decrypted with its data key, truncated to buckets and sorted
+ * per kind, then laid out as the scanner's tables (azk_fp__index_build).
  * It sits in vault, above match: match only reads fingerprint files, the
  * catalog side is store/datasets.h (azk_store__fingerprints_each).
  */
@@ -17,40 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct wfile {
-    azk_outfile *of;
-    FILE *f;
-    crypto_generichash_state hs;
-    bool err;
-};
-
-static void w_put(struct wfile *w, const void *p, size_t n)
-{
-    if (w->err)
-        return;
-    if (n > 0 && fwrite(p, 1, n, w->f) != n)
-        w->err = true;
-    crypto_generichash_update(&w->hs, p, n);
-}
-
-static void w_u16(struct wfile *w, uint16_t v)
-{
-    uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    w_put(w, b, 2);
-}
-
-static void w_u32(struct wfile *w, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    w_put(w, b, 4);
-}
-
-static void w_u64(struct wfile *w, uint64_t v)
-{
-    w_u32(w, (uint32_t)v);
-    w_u32(w, (uint32_t)(v >> 32));
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -188,8 +155,8 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
     struct export x;
     uint8_t key[AZK_FP_KEY_LEN];
     uint64_t entries = 0;
-    struct wfile w = {NULL, NULL, {{0}}, false};
-    uint8_t sum[32];
+    azk_outfile *of = NULL;
+    azk_fp_index *ix = NULL;
 
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && path != NULL && key_path != NULL);
@@ -225,44 +192,35 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
         kv->n = o;
         entries += o;
     }
+    /* the tables a scanner uses, written as they are (version 2, match/fp.h) */
+    {
+        uint64_t *ev[AZK_FP__COUNT];
+        uint64_t en[AZK_FP__COUNT];
+        for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+            ev[k] = x.kv[k].v;
+            en[k] = x.kv[k].n;
+        }
+        rc = azk_fp__index_build(&ix, x.ds, x.nds, ev, en);
+        if (rc != AZK_OK)
+            goto done;
+        for (size_t k = 0; k < AZK_FP__COUNT; k++) {
+            azk_free(x.kv[k].v);
+            x.kv[k].v = NULL;
+        }
+    }
     /* a temporary beside the file, renamed at the end: never through a planted symlink */
-    rc = azk_outfile_open(&w.of, path, 0644, 0);
+    rc = azk_outfile_open(&of, path, 0644, 0);
     if (rc != AZK_OK)
         goto done;
-    w.f = azk_outfile_stream(w.of);
-    crypto_generichash_init(&w.hs, NULL, 0, sizeof(sum));
-    w_put(&w, AZK_FP_MAGIC, 8);
-    w_u32(&w, AZK_FP__COUNT);
-    w_put(&w, azk_fp__bits, AZK_FP__COUNT);
-    w_u32(&w, (uint32_t)x.nds);
-    for (size_t i = 0; i < x.nds; i++) {
-        size_t cl = strlen(x.ds[i].client);
-        size_t dl = strlen(x.ds[i].dataset);
-        w_u16(&w, (uint16_t)cl);
-        w_put(&w, x.ds[i].client, cl);
-        w_u16(&w, (uint16_t)dl);
-        w_put(&w, x.ds[i].dataset, dl);
-        w_u32(&w, x.ds[i].first_row);
-        w_u32(&w, x.ds[i].row_count);
-    }
-    for (size_t k = 0; k < AZK_FP__COUNT; k++) {
-        w_u64(&w, x.kv[k].n);
-        for (size_t i = 0; i < x.kv[k].n; i++)
-            w_u64(&w, x.kv[k].v[i]);
-    }
-    crypto_generichash_final(&w.hs, sum, sizeof(sum));
-    if (!w.err && fwrite(sum, 1, sizeof(sum), w.f) != sizeof(sum))
-        w.err = true;
-    if (w.err) {
-        rc = azk_error_errno("write fingerprint file");
+    memcpy(ix->key, key, sizeof(key)); /* named in the file by its id only */
+    rc = azk_fp__index_write(ix, azk_outfile_stream(of));
+    if (rc != AZK_OK)
         goto done;
-    }
     rc = write_key(key_path, key);
     if (rc != AZK_OK)
         goto done;
-    rc = azk_outfile_commit(w.of);
-    w.of = NULL; /* freed by commit, even on failure */
-    w.f = NULL;
+    rc = azk_outfile_commit(of);
+    of = NULL; /* freed by commit, even on failure */
     if (rc != AZK_OK)
         goto done;
     {
@@ -280,7 +238,8 @@ static azk_status export_impl(azk_home *h, const char *path, const char *key_pat
         info->entries = entries;
     }
 done:
-    azk_outfile_abort(w.of);
+    azk_outfile_abort(of);
+    azk_fp_index_free(ix);
     sodium_memzero(key, sizeof(key));
     for (size_t k = 0; k < AZK_FP__COUNT; k++)
         azk_free(x.kv[k].v);

@@ -538,7 +538,7 @@ static void attack_check(const struct attack *a, const char *what)
     unsigned slots;
     azk_fp__kind_slots(a->kind, &first, &slots);
     for (uint64_t r = 0; r < idx->total_rows; r++) {
-        uint32_t cell = idx->rowtab[r * AZK_FPS__COUNT + first];
+        uint32_t cell = azk_fp__row_slot(idx, r, first);
         if (cell == 0)
             continue;
         uint32_t c = a->count[cell - 1];

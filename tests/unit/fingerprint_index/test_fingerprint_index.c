@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/fingerprint_index/test_fingerprint_index.c -- the in-memory
+ * layout of a loaded fingerprint file (match/fp.h: bit-packed row table
+ * whose slots exist only when the file uses them, CSR of 3- or 4-byte row
+ * ids) against a model built here, the version 2 file (those tables as
+ * they are) written and read back, and the loader's refusals of malformed
+ * files of both versions. Files are written here byte by byte (format in match/fp.h) with a
+ * correct checksum, so what refuses a malformed file is the structural
+ * check, not the checksum. Values are random numbers; nothing personal.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "match/fp.h"
+#include "azukari/fingerprint.h"
+
+static char dir[64];
+static char fpfile[128];
+static char keyfile[128];
+
+/* ---- a model of the index and a writer of its file ---------------------------- */
+
+struct model {
+    uint64_t rows;
+    /* per kind: sorted (bucket << 32 | row) entries */
+    uint64_t *e[AZK_FP__COUNT];
+    size_t n[AZK_FP__COUNT];
+};
+
+static uint64_t rng = 0x9E3779B97F4A7C15u;
+
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a;
+    uint64_t y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void model_add(struct model *m, unsigned k, uint32_t bucket, uint32_t row)
+{
+    if ((m->n[k] & (m->n[k] - 1)) == 0) /* 0, 1, 2, 4 ...: double (ASan copies every realloc) */
+        m->e[k] = realloc(m->e[k], (m->n[k] ? 2 * m->n[k] : 1) * sizeof(uint64_t));
+    assert_non_null(m->e[k]);
+    m->e[k][m->n[k]++] = ((uint64_t)bucket << 32) | row;
+}
+
+static void model_sort(struct model *m)
+{
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        size_t o = 0;
+        if (m->n[k] == 0)
+            continue;
+        qsort(m->e[k], m->n[k], sizeof(uint64_t), cmp64);
+        for (size_t i = 0; i < m->n[k]; i++)
+            if (o == 0 || m->e[k][o - 1] != m->e[k][i])
+                m->e[k][o++] = m->e[k][i];
+        m->n[k] = o;
+    }
+}
+
+static void model_free(struct model *m)
+{
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++)
+        free(m->e[k]);
+    memset(m, 0, sizeof(*m));
+}
+
+struct wbuf {
+    uint8_t *p;
+    size_t n;
+};
+
+static void w(struct wbuf *b, const void *p, size_t n)
+{
+    /* capacity: the next power of two at or above the size (a file of 17 MB is written 8 bytes
+     * at a time) */
+    size_t cap = 64;
+    while (cap < b->n)
+        cap *= 2;
+    if (b->n + n > cap || b->n == 0) {
+        while (cap < b->n + n)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+    }
+    assert_non_null(b->p);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void w32(struct wbuf *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    w(b, x, 4);
+}
+
+static void w64(struct wbuf *b, uint64_t v)
+{
+    w32(b, (uint32_t)v);
+    w32(b, (uint32_t)(v >> 32));
+}
+
+/* The file of m (one dataset holding every row), without its checksum. */
+static struct wbuf model_file(const struct model *m)
+{
+    struct wbuf b = {NULL, 0};
+    uint16_t len;
+    w(&b, AZK_FP_MAGIC, 8);
+    w32(&b, AZK_FP__COUNT);
+    w(&b, azk_fp__bits, AZK_FP__COUNT);
+    w32(&b, 1);
+    len = 1;
+    w(&b, &len, 2);
+    w(&b, "c", 1);
+    w(&b, &len, 2);
+    w(&b, "d", 1);
+    w32(&b, 0);
+    w32(&b, (uint32_t)m->rows);
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        w64(&b, m->n[k]);
+        for (size_t i = 0; i < m->n[k]; i++)
+            w64(&b, m->e[k][i]);
+    }
+    return b;
+}
+
+/* Write p (checksum appended) to fpfile and load it. */
+static azk_status load_bytes(const uint8_t *p, size_t n, azk_fp_index **out)
+{
+    uint8_t sum[32];
+    FILE *f = fopen(fpfile, "wb");
+    assert_non_null(f);
+    crypto_generichash(sum, sizeof(sum), p, n, NULL, 0);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fwrite(sum, 1, sizeof(sum), f), sizeof(sum));
+    fclose(f);
+    return azk_fp_index_load(out, fpfile, keyfile);
+}
+
+/* Offset of kind k's entry count in the file of m. */
+static size_t kind_offset(const struct model *m, unsigned k)
+{
+    size_t o = 8 + 4 + AZK_FP__COUNT + 4 + 2 + 1 + 2 + 1 + 4 + 4;
+    for (unsigned j = 0; j < k; j++)
+        o += 8 + 8 * m->n[j];
+    return o;
+}
+
+/* Every seed kind's buckets hold exactly the model's rows, in order. */
+static void check_csr(const azk_fp_index *idx, const struct model *m)
+{
+    assert_int_equal(idx->total_rows, m->rows);
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        assert_int_equal(idx->entry_count[k], m->n[k]);
+        if (!azk_fp__is_seed(k) || m->n[k] == 0)
+            assert_null(idx->off[k]);
+        if (azk_fp__is_seed(k) && m->n[k] > 0) {
+            size_t nb = (size_t)1 << azk_fp__bits[k];
+            size_t i = 0;
+            assert_non_null(idx->off[k]);
+            assert_int_equal(idx->off[k][0], 0);
+            for (size_t bk = 0; bk < nb; bk++)
+                for (uint32_t e = idx->off[k][bk]; e < idx->off[k][bk + 1]; e++, i++) {
+                    assert_true(i < m->n[k]);
+                    assert_int_equal(m->e[k][i] >> 32, bk);
+                    assert_int_equal(azk_fp__seed_row(idx, k, e), (uint32_t)m->e[k][i]);
+                }
+            assert_int_equal(i, m->n[k]);
+        }
+    }
+}
+
+/* Everything the index says equals the model: every row's every slot, every bucket's rows. */
+static void check_index(const azk_fp_index *idx, const struct model *m)
+{
+    uint32_t *want = calloc((size_t)m->rows * AZK_FPS__COUNT, sizeof(uint32_t));
+    assert_non_null(want);
+    check_csr(idx, m);
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        /* in file order: a row's first value to its first slot, the second to the next */
+        for (size_t i = 0; i < m->n[k]; i++) {
+            uint32_t row = (uint32_t)m->e[k][i];
+            uint32_t *c = want + (size_t)row * AZK_FPS__COUNT + first;
+            if (c[0] == 0)
+                c[0] = (uint32_t)(m->e[k][i] >> 32) + 1;
+            else if (slots > 1 && c[1] == 0)
+                c[1] = (uint32_t)(m->e[k][i] >> 32) + 1;
+        }
+    }
+    for (uint64_t r = 0; r < m->rows; r++)
+        for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
+            if (azk_fp__row_slot(idx, r, s) != want[r * AZK_FPS__COUNT + s])
+                fail_msg("row %llu slot %u: %u, want %u", (unsigned long long)r, s,
+                         azk_fp__row_slot(idx, r, s), want[r * AZK_FPS__COUNT + s]);
+    free(want);
+}
+
+/* rows with random values: every slot present with probability pct % (0: slot never used) */
+static void model_random(struct model *m, uint64_t rows, const unsigned pct[AZK_FPS__COUNT])
+{
+    memset(m, 0, sizeof(*m));
+    m->rows = rows;
+    for (uint64_t r = 0; r < rows; r++)
+        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+            unsigned k = azk_fp__slot_kind[s];
+            uint32_t bucket;
+            if (rnd() % 100 >= pct[s])
+                continue;
+            /* the edges of the bucket range often */
+            switch (rnd() % 8) {
+                case 0:
+                    bucket = 0;
+                    break;
+                case 1:
+                    bucket = (1u << azk_fp__bits[k]) - 1u;
+                    break;
+                default:
+                    bucket = rnd() & ((1u << azk_fp__bits[k]) - 1u);
+            }
+            model_add(m, k, bucket, (uint32_t)r);
+        }
+    model_sort(m);
+}
+
+/* The version 2 file of a loaded index, without its checksum. */
+static struct wbuf v2_bytes(const azk_fp_index *idx)
+{
+    struct wbuf b = {NULL, 0};
+    char path[160];
+    FILE *f;
+    long n;
+    snprintf(path, sizeof(path), "%s/v2.azf", dir);
+    f = fopen(path, "w+b");
+    assert_non_null(f);
+    assert_int_equal(azk_fp__index_write(idx, f), AZK_OK);
+    n = ftell(f);
+    assert_true(n > 32);
+    b.n = (size_t)n - 32;
+    b.p = malloc(b.n);
+    assert_non_null(b.p);
+    rewind(f);
+    assert_int_equal(fread(b.p, 1, b.n, f), b.n);
+    fclose(f);
+    (void)unlink(path);
+    assert_memory_equal(b.p, AZK_FP_MAGIC2, 8);
+    return b;
+}
+
+/* Load m's version 1 file, write it as version 2, load that: the same index. */
+static void roundtrip_v2(const struct model *m)
+{
+    struct wbuf b = model_file(m);
+    struct wbuf b2;
+    azk_fp_index *idx = NULL;
+    azk_fp_index *idx2 = NULL;
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    b2 = v2_bytes(idx);
+    assert_int_equal(load_bytes(b2.p, b2.n, &idx2), AZK_OK);
+    assert_int_equal(idx2->row_w, idx->row_w);
+    assert_int_equal(idx2->row_bytes, idx->row_bytes);
+    assert_memory_equal(idx2->slot_w, idx->slot_w, sizeof(idx->slot_w));
+    assert_memory_equal(idx2->slot_sh, idx->slot_sh, sizeof(idx->slot_sh));
+    check_index(idx2, m);
+    azk_fp_index_free(idx);
+    azk_fp_index_free(idx2);
+    free(b.p);
+    free(b2.p);
+}
+
+static int setup(void **state)
+{
+    uint8_t k[32];
+    int fd;
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/azk-fpidx-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(fpfile, sizeof(fpfile), "%s/fp.azf", dir);
+    snprintf(keyfile, sizeof(keyfile), "%s/fp.key", dir);
+    memset(k, 3, sizeof(k));
+    fd = open(keyfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, k, sizeof(k)) != (ssize_t)sizeof(k))
+        return -1;
+    close(fd);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    (void)unlink(fpfile);
+    (void)unlink(keyfile);
+    (void)rmdir(dir);
+    return 0;
+}
+
+/* ---- the layout ------------------------------------------------------------------- */
+
+/* Every slot used (two names, two phones, customer ids at 16 bits, my number at 24). */
+static void test_fingerprint_index__every_slot(void **state)
+{
+    static const unsigned pct[AZK_FPS__COUNT] = {90, 70, 80, 85, 30, 60, 75, 80, 40, 35, 50};
+    struct model m;
+    struct wbuf b;
+    azk_fp_index *idx = NULL;
+    (void)state;
+    model_random(&m, 5000, pct);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    assert_int_equal(idx->row_bytes, 3);
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
+        assert_int_equal(idx->slot_w[s], azk_fp__bits[azk_fp__slot_kind[s]] + 1);
+    check_index(idx, &m);
+    azk_fp_index_free(idx);
+    free(b.p);
+    roundtrip_v2(&m);
+    model_free(&m);
+}
+
+/* Slots no row uses take no bits: no kana readings, no second phones, no ids. */
+static void test_fingerprint_index__unused_slots_cost_nothing(void **state)
+{
+    static const unsigned pct[AZK_FPS__COUNT] = {100, 0, 100, 100, 0, 100, 100, 100, 0, 0, 0};
+    struct model m;
+    struct wbuf b;
+    azk_fp_index *idx = NULL;
+    (void)state;
+    model_random(&m, 3000, pct);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    /* name 21 + birth 12 + phone 21 + email 21 + postal 11 + address 19 bits */
+    assert_int_equal(idx->row_w, 105);
+    assert_int_equal(idx->slot_w[AZK_FPS_KANA], 0);
+    assert_int_equal(idx->slot_w[AZK_FPS_PHONE2], 0);
+    assert_int_equal(idx->slot_w[AZK_FPS_MYNUMBER], 0);
+    assert_null(idx->off[AZK_FP_MYNUMBER]);
+    check_index(idx, &m);
+    azk_fp_index_free(idx);
+    free(b.p);
+    roundtrip_v2(&m);
+    model_free(&m);
+}
+
+/* More than 2^24 rows: row ids take 4 bytes and the top ones come back whole. */
+static void test_fingerprint_index__four_byte_row_ids(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    azk_fp_index *idx = NULL;
+    uint64_t rows = (1u << 24) + 77;
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    m.rows = rows;
+    /* the file must hold at least a byte per row: 2.1 M e-mail entries */
+    for (uint64_t r = 0; r < rows; r += 8)
+        model_add(&m, AZK_FP_EMAIL, rnd() & 0xFFFFF, (uint32_t)r);
+    model_add(&m, AZK_FP_EMAIL, 5, (uint32_t)(rows - 1));
+    model_add(&m, AZK_FP_BIRTH, 2047, (uint32_t)(rows - 1));
+    model_add(&m, AZK_FP_BIRTH, 3, (uint32_t)(1u << 24));
+    model_sort(&m);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    assert_int_equal(idx->row_bytes, 4);
+    assert_int_equal(azk_fp__row_slot(idx, rows - 1, AZK_FPS_BIRTH), 2048);
+    assert_int_equal(azk_fp__row_slot(idx, 1u << 24, AZK_FPS_BIRTH), 4);
+    assert_int_equal(azk_fp__row_slot(idx, rows - 2, AZK_FPS_BIRTH), 0);
+    /* too many rows for a dense model: the CSR whole, the row table through the entries */
+    check_csr(idx, &m);
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        unsigned first;
+        unsigned slots;
+        azk_fp__kind_slots(k, &first, &slots);
+        for (size_t i = 0; i < m.n[k]; i++)
+            assert_int_equal(azk_fp__row_slot(idx, (uint32_t)m.e[k][i], first),
+                             (uint32_t)(m.e[k][i] >> 32) + 1);
+    }
+    /* rows without a value read 0 (every 97th row: a full pass is slow under ASan) */
+    for (uint64_t r = 0; r < rows; r += 97) {
+        assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_EMAIL) != 0, r % 8 == 0);
+        assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_BIRTH), 0);
+        assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_NAME), 0);
+    }
+    azk_fp_index_free(idx);
+    free(b.p);
+    model_free(&m);
+}
+
+/* ---- malformed files (each with a correct checksum) ------------------------------ */
+
+static void small_model(struct model *m)
+{
+    /* no my number: its 2^24 bucket offsets (64 MB) would make every load slow */
+    static const unsigned pct[AZK_FPS__COUNT] = {100, 50, 100, 100, 50, 100, 100, 100, 50, 50, 0};
+    model_random(m, 40, pct);
+}
+
+static void expect_refused(const uint8_t *p, size_t n, azk_status want)
+{
+    azk_fp_index *idx = NULL;
+    azk_status rc = load_bytes(p, n, &idx);
+    assert_int_equal(rc, want);
+    assert_null(idx);
+}
+
+static void test_fingerprint_index__truncated(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    (void)state;
+    small_model(&m);
+    b = model_file(&m);
+    /* every prefix through the header and the first entries, then around
+     * every kind's start and the file's end, checksummed as if it were the
+     * whole file (every prefix would load the 64 MB my-number offsets often) */
+    for (size_t n = 0; n < b.n; n++) {
+        azk_fp_index *idx = NULL;
+        bool near = n < kind_offset(&m, 0) + 24 || n + 24 > b.n;
+        for (unsigned k = 1; k < AZK_FP__COUNT && !near; k++)
+            near = n + 9 >= kind_offset(&m, k) && n <= kind_offset(&m, k) + 9;
+        if (!near)
+            continue;
+        assert_int_not_equal(load_bytes(b.p, n, &idx), AZK_OK);
+        assert_null(idx);
+    }
+    free(b.p);
+    model_free(&m);
+}
+
+static void test_fingerprint_index__out_of_bounds(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    size_t o;
+    (void)state;
+    small_model(&m);
+    b = model_file(&m);
+    /* the last name entry's row = total rows (one past the end) */
+    o = kind_offset(&m, AZK_FP_NAME) + 8 + 8 * (m.n[AZK_FP_NAME] - 1);
+    b.p[o] = (uint8_t)m.rows;
+    b.p[o + 1] = b.p[o + 2] = b.p[o + 3] = 0;
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    /* a non-seed kind's row far out */
+    b = model_file(&m);
+    o = kind_offset(&m, AZK_FP_BIRTH) + 8 + 8 * (m.n[AZK_FP_BIRTH] - 1);
+    b.p[o + 3] = 0x80;
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    /* the last phone entry's bucket = 2^bits (one past the last bucket) */
+    b = model_file(&m);
+    o = kind_offset(&m, AZK_FP_PHONE) + 8 + 8 * (m.n[AZK_FP_PHONE] - 1) + 4;
+    b.p[o] = 0;
+    b.p[o + 1] = 0;
+    b.p[o + 2] = (uint8_t)(1u << (azk_fp__bits[AZK_FP_PHONE] - 16));
+    b.p[o + 3] = 0;
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    /* a postal code bucket of 2^bits: the scratch and the row table must not take it */
+    b = model_file(&m);
+    o = kind_offset(&m, AZK_FP_POSTAL) + 8 + 8 * (m.n[AZK_FP_POSTAL] - 1) + 4;
+    b.p[o] = 0;
+    b.p[o + 1] = (uint8_t)(1u << (azk_fp__bits[AZK_FP_POSTAL] - 8));
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    /* entries out of order: the first two e-mail entries swapped */
+    b = model_file(&m);
+    o = kind_offset(&m, AZK_FP_EMAIL) + 8;
+    {
+        uint8_t t[8];
+        memcpy(t, b.p + o, 8);
+        memcpy(b.p + o, b.p + o + 8, 8);
+        memcpy(b.p + o + 8, t, 8);
+    }
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    /* an entry count beyond the file */
+    b = model_file(&m);
+    o = kind_offset(&m, AZK_FP_ADDRESS);
+    b.p[o + 4] = 1;
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    /* a dataset claiming more rows than the file has bytes */
+    b = model_file(&m);
+    o = kind_offset(&m, 0) - 4;
+    b.p[o + 3] = 0x10;
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    free(b.p);
+    model_free(&m);
+}
+
+static void test_fingerprint_index__wrong_version_and_damage(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    azk_fp_index *idx = NULL;
+    uint8_t sum[32];
+    FILE *f;
+    (void)state;
+    small_model(&m);
+    b = model_file(&m);
+    b.p[7] = '3'; /* AZKFP003 */
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    assert_non_null(strstr(azk_error_last()->message, "version"));
+    b.p[7] = '1';
+    b.p[12] ^= 1; /* the name kind's bucket width */
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    b.p[12] ^= 1;
+    /* valid, then a byte after the checksum */
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    azk_fp_index_free(idx);
+    idx = NULL;
+    f = fopen(fpfile, "ab");
+    assert_non_null(f);
+    fputc(0, f);
+    fclose(f);
+    assert_int_equal(azk_fp_index_load(&idx, fpfile, keyfile), AZK_ERR_INTEGRITY);
+    assert_null(idx);
+    /* a changed byte that the structure allows (the client's name), the checksum unchanged */
+    crypto_generichash(sum, sizeof(sum), b.p, b.n, NULL, 0);
+    assert_int_equal(b.p[8 + 4 + AZK_FP__COUNT + 4 + 2], 'c');
+    b.p[8 + 4 + AZK_FP__COUNT + 4 + 2] = 'e';
+    f = fopen(fpfile, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b.p, 1, b.n, f), b.n);
+    assert_int_equal(fwrite(sum, 1, sizeof(sum), f), sizeof(sum));
+    fclose(f);
+    assert_int_equal(azk_fp_index_load(&idx, fpfile, keyfile), AZK_ERR_INTEGRITY);
+    assert_null(idx);
+    free(b.p);
+    model_free(&m);
+}
+
+/* ---- version 2 files: every offset and value a look-up follows is checked -------- */
+
+static void test_fingerprint_index__v2_malformed(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    struct wbuf good;
+    azk_fp_index *idx = NULL;
+    size_t h;
+    size_t tab;
+    size_t csr;
+    size_t nb = (size_t)1 << azk_fp__bits[AZK_FP_NAME];
+    uint32_t sh;
+    uint8_t idx_id[8];
+    (void)state;
+    small_model(&m);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    free(b.p);
+    good = v2_bytes(idx);
+    sh = idx->slot_sh[AZK_FPS_BIRTH];
+    {
+        char hex[AZK_FP_KEY_ID_HEX];
+        azk_fp__key_id(idx->key, hex);
+        assert_int_equal(sodium_hex2bin(idx_id, 8, hex, 16, NULL, NULL, NULL), 0);
+    }
+    assert_true(idx->slot_w[AZK_FPS_BIRTH] == 12);
+    azk_fp_index_free(idx);
+    idx = NULL;
+    h = kind_offset(&m, 0);                     /* the dataset table ends here, as in version 1 */
+    assert_memory_equal(good.p + h, idx_id, 8); /* the key's id, then the layout */
+    h += 8;
+    tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
+    csr = tab + (size_t)((m.rows * (uint64_t)good.p[h + AZK_FPS__COUNT] + 7) / 8); /* name's */
+#define MUTATE(stmt, want)                                                                         \
+    do {                                                                                           \
+        b.n = good.n;                                                                              \
+        b.p = malloc(b.n);                                                                         \
+        assert_non_null(b.p);                                                                      \
+        memcpy(b.p, good.p, b.n);                                                                  \
+        stmt;                                                                                      \
+        expect_refused(b.p, b.n, want);                                                            \
+        free(b.p);                                                                                 \
+    } while (0)
+    assert_int_equal(load_bytes(good.p, good.n, &idx), AZK_OK);
+    azk_fp_index_free(idx);
+    /* another version */
+    MUTATE(b.p[7] = '3', AZK_ERR_FORMAT);
+    /* a slot width that is not bits + 1, a missing kana slot the row width still counts */
+    MUTATE(b.p[h + AZK_FPS_BIRTH] = 13, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS_KANA] = 0, AZK_ERR_FORMAT);
+    /* a row width beside the slots', 4-byte row ids in a small file */
+    MUTATE(b.p[h + AZK_FPS__COUNT] ^= 1, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS__COUNT + 4] = 4, AZK_ERR_FORMAT);
+    /* an entry count that the file does not hold */
+    MUTATE(b.p[h + AZK_FPS__COUNT + 8] ^= 1, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS__COUNT + 8 + 7] = 0x40, AZK_ERR_FORMAT);
+    /* row 0's birth date cell = all ones (4095 > 2^11 buckets) */
+    MUTATE(
+        {
+            for (uint32_t i = sh; i < sh + 12; i++)
+                b.p[tab + i / 8] |= (uint8_t)(1u << (i % 8));
+        },
+        AZK_ERR_FORMAT);
+    /* name offsets: off[0] != 0, falling, the last != the entry count */
+    MUTATE(b.p[csr] = 1, AZK_ERR_FORMAT);
+    MUTATE(
+        {
+            size_t b1 = (size_t)(m.e[AZK_FP_NAME][0] >> 32) + 1; /* first non-empty bucket */
+            b.p[csr + 4 * b1] = 0xFF;
+            b.p[csr + 4 * b1 + 1] = 0xFF;
+        },
+        AZK_ERR_FORMAT);
+    MUTATE(b.p[csr + 4 * nb] ^= 1, AZK_ERR_FORMAT);
+    /* a row id out of range (3-byte ids) */
+    MUTATE(
+        {
+            b.p[csr + 4 * (nb + 1)] = 0xFF;
+            b.p[csr + 4 * (nb + 1) + 1] = 0xFF;
+            b.p[csr + 4 * (nb + 1) + 2] = 0xFF;
+        },
+        AZK_ERR_FORMAT);
+    MUTATE(b.p[csr + 4 * (nb + 1)] = (uint8_t)m.rows, AZK_ERR_FORMAT);
+    /* another key's id */
+    MUTATE(b.p[h - 8] ^= 1, AZK_ERR_CRYPTO);
+#undef MUTATE
+    /* the right file with another scanning key: refused by name, not an index that finds nothing */
+    {
+        uint8_t k2[32];
+        FILE *kf = fopen(keyfile, "r+b");
+        assert_non_null(kf);
+        memset(k2, 4, sizeof(k2));
+        assert_int_equal(fwrite(k2, 1, sizeof(k2), kf), sizeof(k2));
+        fclose(kf);
+        expect_refused(good.p, good.n, AZK_ERR_CRYPTO);
+        assert_non_null(strstr(azk_error_last()->message, "key"));
+        kf = fopen(keyfile, "r+b");
+        assert_non_null(kf);
+        memset(k2, 3, sizeof(k2));
+        assert_int_equal(fwrite(k2, 1, sizeof(k2), kf), sizeof(k2));
+        fclose(kf);
+        assert_int_equal(load_bytes(good.p, good.n, &idx), AZK_OK);
+        azk_fp_index_free(idx);
+        idx = NULL;
+    }
+    /* truncated: around every section and at the end */
+    for (size_t n = h; n < good.n; n++) {
+        bool near = n < tab + 24 || n + 24 > good.n || (n + 9 >= csr && n <= csr + 9);
+        if (!near)
+            continue;
+        assert_int_not_equal(load_bytes(good.p, n, &idx), AZK_OK);
+        assert_null(idx);
+    }
+    free(good.p);
+    model_free(&m);
+}
+
+/* The key file: 32 bytes, mode 0600 (a wrong 32-byte key loads: it only finds nothing). */
+static void test_fingerprint_index__key_file(void **state)
+{
+    struct model m;
+    struct wbuf b;
+    azk_fp_index *idx = NULL;
+    FILE *f;
+    (void)state;
+    small_model(&m);
+    b = model_file(&m);
+    f = fopen(keyfile, "ab");
+    assert_non_null(f);
+    fputc(9, f);
+    fclose(f);
+    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+    assert_int_equal(truncate(keyfile, 32), 0);
+    assert_int_equal(chmod(keyfile, 0644), 0);
+    expect_refused(b.p, b.n, AZK_ERR_PERM);
+    assert_int_equal(chmod(keyfile, 0600), 0);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    azk_fp_index_free(idx);
+    free(b.p);
+    model_free(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fingerprint_index__every_slot),
+        cmocka_unit_test(test_fingerprint_index__unused_slots_cost_nothing),
+        cmocka_unit_test(test_fingerprint_index__four_byte_row_ids),
+        cmocka_unit_test(test_fingerprint_index__truncated),
+        cmocka_unit_test(test_fingerprint_index__out_of_bounds),
+        cmocka_unit_test(test_fingerprint_index__wrong_version_and_damage),
+        cmocka_unit_test(test_fingerprint_index__v2_malformed),
+        cmocka_unit_test(test_fingerprint_index__key_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
