@@ -16,8 +16,7 @@
 
 /* ---- detection -------------------------------------------------------------------- */
 
-/* Points a decoded character adds to the plausibility of an encoding. */
-static int char_score(UChar u)
+int azk_decode__char_score(UChar u)
 {
     if (u == 0xFFFD)
         return -30;
@@ -66,7 +65,7 @@ static bool score_by_table(enum enc e, const uint8_t *p, size_t n, bool at_eof, 
         while (k < m) {
             uint32_t cp;
             k += azk_utf8_decode(out + k, m - k, &cp);
-            sc += char_score((UChar)cp);
+            sc += azk_decode__char_score((UChar)cp);
         }
         if (used == 0)
             break; /* a cut character at the end of the prefix */
@@ -112,7 +111,7 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
         goto done;
     }
     for (i = 0; i < (size_t)(t - u); i++)
-        sc += char_score(u[i]);
+        sc += azk_decode__char_score(u[i]);
     *score = sc;
     *errors = count;
     rc = AZK_OK;
@@ -260,6 +259,13 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
              * character cut at the end. Not read, its errors are not needed. */
             size_t lb = (bad > 3 ? bad - 3 : 0) / 3;
             if (4 * (long)mb - 30 * (long)lb <= best)
+                continue;
+        }
+        if (cands[i] == ENC_EUCJP && have) {
+            /* nor EUC-JP, when its best case is no better (CP932 text read
+             * as EUC-JP, one ICU conversion per small file) */
+            long b4;
+            if (azk_decode__legacy_score_bound(ENC_EUCJP, p, n, at_eof, &b4) && b4 <= 4 * best)
                 continue;
         }
         rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);

@@ -41,6 +41,15 @@ azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errco
  */
 size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
                                size_t *used);
+/*
+ * An upper bound (4 x points) of the score encoding detection gives p[0..n)
+ * read as e (CP932 or EUC-JP) by ICU, from the tables; false when there is
+ * none (no tables, or they are off).
+ */
+bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof,
+                                    long *bound4);
+/* Points a decoded character adds to the plausibility of an encoding (text_detect.c). */
+int azk_decode__char_score(UChar u);
 /* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
  * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;

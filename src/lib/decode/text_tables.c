@@ -35,9 +35,17 @@ struct table {
     uint32_t triple[128 * 128]; /* after lead3: two bytes 0x80..0xFF */
     int lead3;                  /* the lead byte of three-byte characters, -1: none */
     bool lead[256];             /* starts some clean multi-byte character */
-    bool ascii_identity;        /* every byte < 0x80 decodes to itself */
+    /* per byte: 4 x an upper bound of the detection score (text_detect.c's char_score) a
+     * byte adds to a reading by ICU, whatever the character it belongs to */
+    int16_t gain4[256];
+    bool ascii_identity; /* every byte < 0x80 decodes to itself */
     bool ok;
 };
+
+/* Bytes of one undecodable sequence at most (a character of these encodings has 3 at most;
+ * 4 for safety), and a per-byte bound that turns the bound off. */
+#define GAIN_MAX_BAD    4
+#define GAIN4_UNBOUNDED 4000
 
 static struct table cp932 = {.enc = ENC_CP932, .lead3 = -1};
 static struct table eucjp = {.enc = ENC_EUCJP, .lead3 = 0x8F};
@@ -58,19 +66,45 @@ static uint32_t entry_of(const UChar *u, int32_t n)
            (l > 2 ? (uint32_t)b[2] << 16 : 0);
 }
 
-/* One conversion of p[0..n) with flush: the entry, 0 when not one clean character. */
-static uint32_t convert_one(UConverter *cnv, size_t *errs, const uint8_t *p, size_t n)
+/* A byte in a character whose score per byte is at most 4 * g4 / 4 (rounded up). */
+static void gain_raise(struct table *tb, const uint8_t *p, size_t n, int g4)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (g4 > tb->gain4[p[i]])
+            tb->gain4[p[i]] = (int16_t)g4;
+    }
+}
+
+/*
+ * One conversion of p[0..n) with flush: the entry, 0 when not one clean
+ * character. Raises the per-byte score bound of p's bytes: a clean
+ * character by its score shared among its bytes; a sequence ICU decodes
+ * without error into something else (several or non-BMP characters) makes
+ * its bytes unbounded.
+ */
+static uint32_t convert_one(struct table *tb, UConverter *cnv, size_t *errs, const uint8_t *p,
+                            size_t n)
 {
     UChar u[8];
     UChar *t = u;
     const char *s = (const char *)p;
     UErrorCode uerr = U_ZERO_ERROR;
+    uint32_t e;
     ucnv_resetToUnicode(cnv);
     *errs = 0;
     ucnv_toUnicode(cnv, &t, u + 8, &s, (const char *)p + n, NULL, 1, &uerr);
     if (U_FAILURE(uerr) || *errs != 0 || s != (const char *)p + n)
         return 0;
-    return entry_of(u, (int32_t)(t - u));
+    e = entry_of(u, (int32_t)(t - u));
+    if (e == 0) {
+        gain_raise(tb, p, n, GAIN4_UNBOUNDED);
+    } else {
+        int sc4 = 4 * azk_decode__char_score(u[0]);
+        /* rounded up (division truncates a negative one upwards): the bytes' bounds add up to at
+         * least the score */
+        gain_raise(tb, p, n, sc4 >= 0 ? (sc4 + (int)n - 1) / (int)n : sc4 / (int)n);
+    }
+    return e;
 }
 
 static void tables_build(struct table *tb)
@@ -80,10 +114,14 @@ static void tables_build(struct table *tb)
     unsigned a, b;
     if (azk_decode__text_open_cnv(&cnv, tb->enc, &errs) != AZK_OK)
         return;
+    /* any byte may be in an undecodable sequence: one U+FFFD (-30) for at most
+     * GAIN_MAX_BAD bytes */
+    for (a = 0; a < 256; a++)
+        tb->gain4[a] = -30 * 4 / GAIN_MAX_BAD;
     tb->ascii_identity = true;
     for (a = 0; a < 256; a++) {
         uint8_t x = (uint8_t)a;
-        tb->single[a] = convert_one(cnv, &errs, &x, 1);
+        tb->single[a] = convert_one(tb, cnv, &errs, &x, 1);
         if (a < 0x80 && tb->single[a] != ((1u << 24) | a))
             tb->ascii_identity = false;
     }
@@ -92,7 +130,7 @@ static void tables_build(struct table *tb)
             continue;
         for (b = 0; b < 256; b++) {
             uint8_t x[2] = {(uint8_t)a, (uint8_t)b};
-            tb->pair[(a - 0x80) * 256 + b] = convert_one(cnv, &errs, x, 2);
+            tb->pair[(a - 0x80) * 256 + b] = convert_one(tb, cnv, &errs, x, 2);
             tb->lead[a] = tb->lead[a] || tb->pair[(a - 0x80) * 256 + b] != 0;
         }
     }
@@ -100,7 +138,7 @@ static void tables_build(struct table *tb)
         for (a = 0x80; a < 256; a++) {
             for (b = 0x80; b < 256; b++) {
                 uint8_t x[3] = {(uint8_t)tb->lead3, (uint8_t)a, (uint8_t)b};
-                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(cnv, &errs, x, 3);
+                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(tb, cnv, &errs, x, 3);
                 tb->lead[tb->lead3] =
                     tb->lead[tb->lead3] || tb->triple[(a - 0x80) * 128 + (b - 0x80)] != 0;
             }
@@ -186,6 +224,38 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
     return o;
 }
 
+static struct table *table_of(enum enc e)
+{
+    if (e == ENC_CP932) {
+        pthread_once(&cp932_once, cp932_build);
+        return &cp932;
+    }
+    if (e == ENC_EUCJP) {
+        pthread_once(&eucjp_once, eucjp_build);
+        return &eucjp;
+    }
+    return NULL;
+}
+
+bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof,
+                                    long *bound4)
+{
+    struct table *tb = azk_decode__legacy_tables_off ? NULL : table_of(e);
+    size_t tail = at_eof ? 0 : (n < 3 ? n : 3);
+    long sum = 0;
+    if (tb == NULL || !tb->ok)
+        return false;
+    /* ICU's output splits the bytes into characters and undecodable
+     * sequences; each adds at most the sum of its bytes' bounds. Without
+     * flush, a character cut at the end (up to 3 bytes) adds nothing. */
+    for (size_t i = 0; i < n - tail; i++)
+        sum += tb->gain4[p[i]];
+    for (size_t i = n - tail; i < n; i++)
+        sum += tb->gain4[p[i]] > 0 ? tb->gain4[p[i]] : 0;
+    *bound4 = sum;
+    return true;
+}
+
 size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
                                size_t *used)
 {
@@ -193,16 +263,8 @@ size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_
     *used = 0;
     if (azk_decode__legacy_tables_off)
         return SIZE_MAX;
-    if (e == ENC_CP932) {
-        pthread_once(&cp932_once, cp932_build);
-        tb = &cp932;
-    } else if (e == ENC_EUCJP) {
-        pthread_once(&eucjp_once, eucjp_build);
-        tb = &eucjp;
-    } else {
-        return SIZE_MAX;
-    }
-    if (!tb->ok)
+    tb = table_of(e);
+    if (tb == NULL || !tb->ok)
         return SIZE_MAX;
     return convert(tb, in, n, at_eof, out, used);
 }

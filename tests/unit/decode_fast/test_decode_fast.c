@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/decode_fast -- the decode stage's shortcuts for small files
+ * (issue 16, per-file cost), each against the slow path it replaces:
+ * the EUC-JP score bound that spares encoding detection an ICU reading of
+ * CP932 text must be at least ICU's own score of every prefix (random,
+ * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text.
+ * All text is synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucnv.h>
+
+#include "decode/decode.h"
+#include "decode/decode_int.h"
+#include "decode/text_int.h"
+
+/* ICU's reading of p[0..n) as e scored as encoding detection scores it. */
+static long icu_score(enum enc e, const uint8_t *p, size_t n, bool at_eof)
+{
+    UConverter *c = NULL;
+    size_t errs = 0;
+    UChar u[2048];
+    UChar *t = u;
+    const char *s = (const char *)p;
+    UErrorCode uerr = U_ZERO_ERROR;
+    long sc = 0;
+    assert_true(n < sizeof(u) / sizeof(u[0]) - 16);
+    assert_int_equal(azk_decode__text_open_cnv(&c, e, &errs), AZK_OK);
+    ucnv_toUnicode(c, &t, u + sizeof(u) / sizeof(u[0]), &s, (const char *)p + n, NULL,
+                   at_eof ? 1 : 0, &uerr);
+    assert_false(U_FAILURE(uerr));
+    for (UChar *q = u; q < t; q++)
+        sc += azk_decode__char_score(*q);
+    ucnv_close(c);
+    return sc;
+}
+
+/*
+ * The EUC-JP bound is an upper bound of ICU's score: prefixes made of
+ * CP932, EUC-JP (pairs, half-width kana, JIS X 0212 triples), UTF-8,
+ * ASCII and random bytes, cut anywhere, with and without flush. A bound
+ * from the clean characters only (no floor for undecodable sequences)
+ * fails here.
+ */
+static void test_decode_fast__eucjp_bound_holds(void **state)
+{
+    static const char *const pieces[] = {
+        "\x82\xa0\x82\xa2\x93\x8c\x8b\x9e", /* CP932 */
+        "\xa4\xa2\xa4\xa4\xc5\xec\xb5\xfe", /* EUC-JP */
+        "\x8e\xb1\x8e\xb2",                 /* EUC-JP half-width kana */
+        "\x8f\xb0\xa1\x8f\xa2\xc3",         /* EUC-JP JIS X 0212 */
+        "\xe3\x81\x82\xe6\x9d\xb1",         /* UTF-8 */
+        "abc,def 03-1234-5678\n",           /* ASCII */
+        "\x1b\x01\x7f",                     /* control bytes */
+        "\xa4",                             /* a lead alone */
+        "\x8f\xa2",                         /* a cut triple */
+    };
+    uint8_t buf[700];
+    unsigned seed = 4242;
+    size_t pruned = 0;
+    (void)state;
+    for (int t = 0; t < 4000; t++) {
+        size_t n = 0, want;
+        long b4;
+        bool eof = (t & 1) != 0;
+        seed = seed * 1103515245u + 12345u;
+        want = 1 + (seed >> 16) % 600;
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 5 == 0) {
+                buf[n++] = (uint8_t)(seed >> 8);
+            } else {
+                const char *p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+                size_t l = strlen(p);
+                if (n + l > sizeof(buf))
+                    break;
+                memcpy(buf + n, p, l);
+                n += l;
+            }
+        }
+        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, buf, n, eof, &b4));
+        assert_true(b4 >= 4 * icu_score(ENC_EUCJP, buf, n, eof));
+        pruned += b4 < 0;
+    }
+    assert_true(pruned > 0);
+    /* ordinary CP932 prose: the bound is below its own CP932 score (EUC-JP is not read) */
+    {
+        static const char cp932[] = "\x93\x8c\x8b\x9e\x93\x73\x8d\x60\x8b\xe6\x82\xcc"
+                                    "\x82\xa8\x8b\x71\x82\xb3\x82\xdc\x82\xc9\x82\xa8"
+                                    "\x91\x97\x82\xe8\x82\xb5\x82\xdc\x82\xb7\x81\x42\n";
+        const uint8_t *p = (const uint8_t *)cp932;
+        long b4, sc = icu_score(ENC_CP932, p, sizeof(cp932) - 1, true);
+        assert_true(sc > 0);
+        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, p, sizeof(cp932) - 1, true, &b4));
+        assert_true(b4 <= 4 * sc);
+    }
+    /* no bound without the tables (the reference path reads every candidate) */
+    {
+        long b4;
+        azk_decode__legacy_tables_off = true;
+        assert_false(azk_decode__legacy_score_bound(ENC_EUCJP, buf, 10, true, &b4));
+        azk_decode__legacy_tables_off = false;
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_fast__eucjp_bound_holds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
