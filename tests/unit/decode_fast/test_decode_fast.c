@@ -4,16 +4,20 @@
  * (issue 16, per-file cost), each against the slow path it replaces:
  * the EUC-JP score bound that spares encoding detection an ICU reading of
  * CP932 text must be at least ICU's own score of every prefix (random,
- * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text.
+ * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text;
+ * a descriptor the scanner has just opened is read to its announced size
+ * and no further.
  * All text is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <unicode/ucnv.h>
 
@@ -110,10 +114,63 @@ static void test_decode_fast__eucjp_bound_holds(void **state)
     }
 }
 
+/* Records of an object as "text|text|..." */
+static azk_status rec_cb(void *payload, const azk_record *rec)
+{
+    azk_buf *b = payload;
+    for (size_t i = 0; i < rec->field_count; i++) {
+        if (azk_buf_put(b, rec->fields[i].ptr, rec->fields[i].len) != AZK_OK ||
+            azk_buf_putc(b, '|') != AZK_OK)
+            return AZK_ERR_NOMEM;
+    }
+    return AZK_OK;
+}
+
+static azk_status decode_pipe(bool opened, const char *data, azk_buf *text)
+{
+    int p[2];
+    size_t n = strlen(data);
+    azk_source src;
+    struct azk_fd_source fs;
+    azk_decode_sink sink = {NULL, NULL, rec_cb, NULL, text};
+    azk_status rc;
+    assert_int_equal(pipe(p), 0);
+    /* the writer stays open: a read at the end would wait; non-blocking, it fails */
+    assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    assert_int_equal(write(p[1], data, n), (ssize_t)n);
+    if (opened)
+        azk_decode__source_fd_opened(&src, &fs, p[0], (int64_t)n);
+    else
+        azk_decode__source_fd(&src, &fs, p[0], (int64_t)n);
+    src.seek = NULL; /* a pipe */
+    rc = azk_decode__object(&src, NULL, &sink);
+    close(p[0]);
+    close(p[1]);
+    return rc;
+}
+
+/*
+ * The scanner's source over a file it has just opened: the announced size
+ * read, the end is reported without another read() (the plain source
+ * reads once more and fails here); the plain source is unchanged.
+ */
+static void test_decode_fast__opened_source_stops_at_size(void **state)
+{
+    azk_buf t = AZK_BUF_INIT;
+    (void)state;
+    assert_int_equal(decode_pipe(true, "job start\njob end\n", &t), AZK_OK);
+    assert_non_null(t.data);
+    assert_non_null(strstr((const char *)t.data, "job end"));
+    azk_buf_clear(&t);
+    assert_int_equal(decode_pipe(false, "job start\njob end\n", &t), AZK_ERR_IO);
+    azk_buf_dispose(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_fast__eucjp_bound_holds),
+        cmocka_unit_test(test_decode_fast__opened_source_stops_at_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
