@@ -6,7 +6,8 @@
  * CP932 text must be at least ICU's own score of every prefix (random,
  * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text;
  * a descriptor the scanner has just opened is read to its announced size
- * and no further.
+ * and no further; the OOXML handlers' element dispatch and one-pass cell
+ * attributes read every element they act on, with namespace prefixes.
  * All text is synthetic.
  */
 #include <stdarg.h>
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <unicode/ucnv.h>
 
 #include "decode/decode.h"
@@ -166,11 +169,123 @@ static void test_decode_fast__opened_source_stops_at_size(void **state)
     azk_buf_dispose(&t);
 }
 
+/* ---- OOXML -------------------------------------------------------------------------------- */
+
+struct part {
+    const char *name;
+    const char *xml;
+};
+
+static size_t zip_of(const struct part *m, size_t count, uint8_t *out, size_t cap)
+{
+    struct archive *a = archive_write_new();
+    size_t used = 0;
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+    for (size_t i = 0; i < count; i++) {
+        struct archive_entry *e = archive_entry_new();
+        size_t len = strlen(m[i].xml);
+        archive_entry_set_pathname(e, m[i].name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)len);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        assert_int_equal(archive_write_data(a, m[i].xml, len), (la_ssize_t)len);
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    return used;
+}
+
+/* Records as "[sheet]col=text|...\n" (tabular) or "text\n". */
+static azk_status row_cb(void *payload, const azk_record *rec)
+{
+    azk_buf *b = payload;
+    azk_status rc = AZK_OK;
+    if (rec->tabular && rec->sheet != NULL)
+        rc = azk_buf_printf(b, "[%s]", rec->sheet);
+    for (size_t i = 0; rc == AZK_OK && i < rec->field_count; i++) {
+        if (rec->tabular)
+            rc = azk_buf_printf(b, "%s%u=", i > 0 ? "|" : "", (unsigned)rec->fields[i].col);
+        if (rc == AZK_OK)
+            rc = azk_buf_put(b, rec->fields[i].ptr, rec->fields[i].len);
+    }
+    return rc == AZK_OK ? azk_buf_putc(b, '\n') : rc;
+}
+
+static void decode_zip(const struct part *m, size_t count, const char *want)
+{
+    static uint8_t zip[16384];
+    size_t n = zip_of(m, count, zip, sizeof(zip));
+    azk_buf t = AZK_BUF_INIT;
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_decode_sink sink = {NULL, NULL, row_cb, NULL, &t};
+    azk_decode__source_mem(&src, &ms, zip, n);
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_OK);
+    assert_int_equal(azk_buf_putc(&t, '\0'), AZK_OK);
+    assert_string_equal((const char *)t.data, want);
+    azk_buf_dispose(&t);
+}
+
+/*
+ * Every element and attribute the handlers act on, with namespace
+ * prefixes: content types (Override), workbook (workbookPr date1904,
+ * sheet), its relationships, styles (numFmt, cellXfs, xf), shared strings
+ * (si, t, rPh left out; entries of several lengths, the last one too),
+ * rows and cells (r/s/t in any order; the first attribute of a local
+ * name counts, whatever its namespace: C1 is a number), inline strings), and a
+ * document (t, delText, tab, br, cr, p). A wrong name in the dispatch
+ * loses or adds text here.
+ */
+static void test_decode_fast__ooxml_elements(void **state)
+{
+    static const struct part xlsx[] = {
+        {"[Content_Types].xml",
+         "<Types><Override PartName=\"/xl/workbook.xml\"/>"
+         "<Override PartName=\"/xl/sharedStrings.xml\"/>"
+         "<Override PartName=\"/xl/styles.xml\"/></Types>"},
+        {"xl/workbook.xml", "<x:workbook xmlns:x=\"u\" xmlns:r=\"v\"><x:workbookPr date1904=\"1\"/>"
+                            "<x:sheets><x:sheet name=\"名簿\" r:id=\"rId1\"/></x:sheets>"
+                            "</x:workbook>"},
+        {"xl/_rels/workbook.xml.rels",
+         "<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/>"
+         "</Relationships>"},
+        {"xl/worksheets/sheet1.xml",
+         "<x:worksheet xmlns:x=\"u\" xmlns:q=\"w\"><x:sheetData>"
+         "<x:row r=\"1\"><x:c t=\"s\" r=\"B1\"><x:v>2</x:v></x:c>"
+         "<x:c r=\"C1\" q:t=\"n\" t=\"s\"><x:v>0</x:v></x:c></x:row>"
+         "<x:row r=\"3\"><x:c s=\"1\" r=\"A3\"><x:v>1</x:v></x:c>"
+         "<x:c r=\"B3\" t=\"inlineStr\"><x:is><x:t>見本</x:t><x:rPh><x:t>ミホン</x:t>"
+         "</x:rPh></x:is></x:c><x:c r=\"D3\" t=\"s\"><x:v>1</x:v></x:c></x:row>"
+         "</x:sheetData></x:worksheet>"},
+        {"xl/sharedStrings.xml",
+         "<x:sst xmlns:x=\"u\"><x:si><x:t>氏名</x:t></x:si><x:si><x:t>試験</x:t>"
+         "<x:rPh><x:t>シケン</x:t></x:rPh><x:r><x:t> 太郎</x:t></x:r></x:si>"
+         "<x:si><x:t>電話</x:t></x:si></x:sst>"},
+        {"xl/styles.xml", "<x:styleSheet xmlns:x=\"u\"><x:cellXfs><x:xf numFmtId=\"0\"/>"
+                          "<x:xf numFmtId=\"14\"/></x:cellXfs></x:styleSheet>"},
+    };
+    static const struct part docx[] = {
+        {"[Content_Types].xml", "<Types><Override PartName=\"/word/document.xml\"/></Types>"},
+        {"word/document.xml",
+         "<w:document xmlns:w=\"u\"><w:body><w:p><w:r><w:t>一行目</w:t><w:tab/>"
+         "<w:delText>削除</w:delText><w:br/><w:t>二</w:t><w:cr/><w:t>三</w:t></w:r></w:p>"
+         "<w:p><w:r><w:t>次</w:t></w:r></w:p></w:body></w:document>"},
+    };
+    (void)state;
+    decode_zip(xlsx, sizeof(xlsx) / sizeof(xlsx[0]),
+               "[名簿]1=電話|2=0\n[名簿]0=1904-01-02|1=見本|3=試験 太郎\n");
+    decode_zip(docx, sizeof(docx) / sizeof(docx[0]), "一行目\t削除\n二\n三\n次\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_fast__eucjp_bound_holds),
         cmocka_unit_test(test_decode_fast__opened_source_stops_at_size),
+        cmocka_unit_test(test_decode_fast__ooxml_elements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
