@@ -321,9 +321,43 @@ static azk_status confirm(enum enc e, const uint8_t *p, size_t n, size_t unit, b
     return AZK_OK;
 }
 
+/* NULs in p[0..n) by position mod 4, and control bytes other than NUL (text.c: what text
+ * may hold is tab, line ends, form feed, vertical tab, ESC, SO and SI). */
+void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl)
+{
+    size_t i;
+    nul4[0] = nul4[1] = nul4[2] = nul4[3] = 0;
+    *ctrl = 0;
+    for (i = 0; i < n; i++) {
+        uint8_t c;
+        if ((i & 7) == 0 && i + 8 <= n) {
+            /* eight bytes none of which is below 0x20 or 0x7F (most of a text's
+             * words) count nothing: skip them (no false negatives: a borrow only
+             * follows a byte that is below 0x20) */
+            uint64_t w, low, del;
+            memcpy(&w, p + i, 8);
+            low = (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL;
+            del = ((w ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL) &
+                  ~(w ^ 0x7F7F7F7F7F7F7F7FULL) & 0x8080808080808080ULL;
+            if ((low | del) == 0) {
+                i += 7;
+                continue;
+            }
+        }
+        c = p[i];
+        if (c == 0) {
+            nul4[i & 3]++;
+        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+                    c != 0x1B && c != 0x0E && c != 0x0F) ||
+                   c == 0x7F) {
+            (*ctrl)++; /* SO / SI: ISO-2022-JP's kana shift */
+        }
+    }
+}
+
 azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, struct detect_result *r)
 {
-    size_t i, nul_even = 0, nul_odd = 0, ctrl = 0, units, bom = 0;
+    size_t nul_even, nul_odd, ctrl = 0, units, bom = 0;
     size_t nul4[4] = {0, 0, 0, 0};
     enum enc hint = ENC_UTF8;
     azk_status rc;
@@ -369,20 +403,9 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
             return AZK_OK;
         }
     }
-    for (i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == 0) {
-            if (i & 1)
-                nul_odd++;
-            else
-                nul_even++;
-            nul4[i & 3]++;
-        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-                    c != 0x1B && c != 0x0E && c != 0x0F) ||
-                   c == 0x7F) {
-            ctrl++; /* SO / SI: ISO-2022-JP's kana shift */
-        }
-    }
+    azk_decode__text_count_ctrl(p, n, nul4, &ctrl);
+    nul_even = nul4[0] + nul4[2];
+    nul_odd = nul4[1] + nul4[3];
     units = n / 2;
     /* UTF-32: the two high bytes of every unit are NUL */
     if (n >= 16) {

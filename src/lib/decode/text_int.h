@@ -53,6 +53,7 @@ int azk_decode__char_score(UChar u);
 /* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
  * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;
+void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl);
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);
 size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof);

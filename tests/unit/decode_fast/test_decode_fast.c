@@ -7,7 +7,8 @@
  * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text;
  * a descriptor the scanner has just opened is read to its announced size
  * and no further; the OOXML handlers' element dispatch and one-pass cell
- * attributes read every element they act on, with namespace prefixes.
+ * attributes read every element they act on, with namespace prefixes;
+ * detection's word-wise count of control bytes equals the byte-wise one.
  * All text is synthetic.
  */
 #include <stdarg.h>
@@ -169,6 +170,46 @@ static void test_decode_fast__opened_source_stops_at_size(void **state)
     azk_buf_dispose(&t);
 }
 
+/*
+ * Encoding detection's count of NULs (by position mod 4) and control bytes,
+ * eight bytes at a time where none is below 0x20 or 0x7F, against the
+ * byte-by-byte count: buffers of every length to 70 at every alignment,
+ * made of NUL, controls (counted and not), 0x7F, 0x20, 0x1F, high bytes
+ * (a byte-wise borrow from one would hide its neighbour) and text.
+ */
+static void test_decode_fast__count_ctrl_bytewise(void **state)
+{
+    static const uint8_t alphabet[] = {0x00, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xFF, 0x0A,
+                                       0x09, 0x1B, 0x0E, 0x21, 0x41, 0xE3, 0x9F, 0x7E};
+    uint8_t buf[80];
+    unsigned seed = 99;
+    (void)state;
+    for (int t = 0; t < 20000; t++) {
+        size_t n, off, nul4[4], ctrl, want4[4] = {0, 0, 0, 0}, wantc = 0;
+        seed = seed * 1103515245u + 12345u;
+        n = (seed >> 16) % 71;
+        off = (seed >> 8) % 8;
+        for (size_t i = 0; i < off + n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly text, now and then one of the interesting bytes */
+            buf[i] = (seed >> 16) % 4 == 0 ? alphabet[(seed >> 20) % sizeof(alphabet)]
+                                           : (uint8_t)(0x21 + (seed >> 20) % 0x5E);
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = buf[off + i];
+            if (c == 0)
+                want4[i & 3]++;
+            else if ((c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0C && c != 0x0B &&
+                      c != 0x1B && c != 0x0E && c != 0x0F) ||
+                     c == 0x7F)
+                wantc++;
+        }
+        azk_decode__text_count_ctrl(buf + off, n, nul4, &ctrl);
+        assert_memory_equal(nul4, want4, sizeof(want4));
+        assert_int_equal(ctrl, wantc);
+    }
+}
+
 /* ---- OOXML -------------------------------------------------------------------------------- */
 
 struct part {
@@ -242,10 +283,9 @@ static void decode_zip(const struct part *m, size_t count, const char *want)
 static void test_decode_fast__ooxml_elements(void **state)
 {
     static const struct part xlsx[] = {
-        {"[Content_Types].xml",
-         "<Types><Override PartName=\"/xl/workbook.xml\"/>"
-         "<Override PartName=\"/xl/sharedStrings.xml\"/>"
-         "<Override PartName=\"/xl/styles.xml\"/></Types>"},
+        {"[Content_Types].xml", "<Types><Override PartName=\"/xl/workbook.xml\"/>"
+                                "<Override PartName=\"/xl/sharedStrings.xml\"/>"
+                                "<Override PartName=\"/xl/styles.xml\"/></Types>"},
         {"xl/workbook.xml", "<x:workbook xmlns:x=\"u\" xmlns:r=\"v\"><x:workbookPr date1904=\"1\"/>"
                             "<x:sheets><x:sheet name=\"名簿\" r:id=\"rId1\"/></x:sheets>"
                             "</x:workbook>"},
@@ -286,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__eucjp_bound_holds),
         cmocka_unit_test(test_decode_fast__opened_source_stops_at_size),
         cmocka_unit_test(test_decode_fast__ooxml_elements),
+        cmocka_unit_test(test_decode_fast__count_ctrl_bytewise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
