@@ -46,36 +46,6 @@ int azk_decode__char_score(UChar u)
 }
 
 /*
- * score_enc by ICU's tables (text_tables.c) for CP932 and EUC-JP: false
- * when some character is not clean (ICU scores that prefix, with its
- * U+FFFD). A character cut at the end of a prefix that is not the end of
- * the object yields nothing, as in ICU without flush.
- */
-static bool score_by_table(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score)
-{
-    uint8_t out[3 * 1024];
-    size_t i = 0;
-    long sc = 0;
-    while (i < n) {
-        size_t len = n - i > 1024 ? 1024 : n - i, used = 0, m, k = 0;
-        bool last = i + len == n;
-        m = azk_decode__legacy_fast(e, p + i, len, last && at_eof, out, &used);
-        if (m == SIZE_MAX || (used == 0 && !last))
-            return false;
-        while (k < m) {
-            uint32_t cp;
-            k += azk_utf8_decode(out + k, m - k, &cp);
-            sc += azk_decode__char_score((UChar)cp);
-        }
-        if (used == 0)
-            break; /* a cut character at the end of the prefix */
-        i += used;
-    }
-    *score = sc;
-    return true;
-}
-
-/*
  * Score p[0..n) decoded as `e` (ICU, or its tables). Higher is better;
  * *errors gets the number of undecodable sequences.
  */
@@ -94,7 +64,7 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
     *score = 0;
     *errors = 0;
     if ((e == ENC_CP932 || e == ENC_EUCJP) && !azk_decode__legacy_tables_off &&
-        score_by_table(e, p, n, at_eof, score))
+        azk_decode__legacy_score(e, p, n, at_eof, score))
         return AZK_OK;
     rc = azk_decode__text_open_cnv(&c, e, &count);
     if (rc != AZK_OK)
@@ -334,12 +304,9 @@ void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], siz
             /* eight bytes none of which is below 0x20 or 0x7F (most of a text's
              * words) count nothing: skip them (no false negatives: a borrow only
              * follows a byte that is below 0x20) */
-            uint64_t w, low, del;
+            uint64_t w;
             memcpy(&w, p + i, 8);
-            low = (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL;
-            del = ((w ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL) &
-                  ~(w ^ 0x7F7F7F7F7F7F7F7FULL) & 0x8080808080808080ULL;
-            if ((low | del) == 0) {
+            if (!azk_decode__word_has_ctrl(w)) {
                 i += 7;
                 continue;
             }

@@ -34,7 +34,10 @@ struct table {
     uint32_t pair[128 * 256];   /* lead byte 0x80..0xFF, trail byte */
     uint32_t triple[128 * 128]; /* after lead3: two bytes 0x80..0xFF */
     int lead3;                  /* the lead byte of three-byte characters, -1: none */
-    bool lead[256];             /* starts some clean multi-byte character */
+    int8_t single_sc[256];      /* detection's score of each entry (char_score), 0 when none */
+    int8_t pair_sc[128 * 256];
+    int8_t triple_sc[128 * 128];
+    bool lead[256]; /* starts some clean multi-byte character */
     /* per byte: 4 x an upper bound of the detection score (text_detect.c's char_score) a
      * byte adds to a reading by ICU, whatever the character it belongs to */
     int16_t gain4[256];
@@ -83,13 +86,14 @@ static void gain_raise(struct table *tb, const uint8_t *p, size_t n, int g4)
  * its bytes unbounded.
  */
 static uint32_t convert_one(struct table *tb, UConverter *cnv, size_t *errs, const uint8_t *p,
-                            size_t n)
+                            size_t n, int8_t *score)
 {
     UChar u[8];
     UChar *t = u;
     const char *s = (const char *)p;
     UErrorCode uerr = U_ZERO_ERROR;
     uint32_t e;
+    *score = 0;
     ucnv_resetToUnicode(cnv);
     *errs = 0;
     ucnv_toUnicode(cnv, &t, u + 8, &s, (const char *)p + n, NULL, 1, &uerr);
@@ -100,6 +104,7 @@ static uint32_t convert_one(struct table *tb, UConverter *cnv, size_t *errs, con
         gain_raise(tb, p, n, GAIN4_UNBOUNDED);
     } else {
         int sc4 = 4 * azk_decode__char_score(u[0]);
+        *score = (int8_t)azk_decode__char_score(u[0]);
         /* rounded up (division truncates a negative one upwards): the bytes' bounds add up to at
          * least the score */
         gain_raise(tb, p, n, sc4 >= 0 ? (sc4 + (int)n - 1) / (int)n : sc4 / (int)n);
@@ -121,7 +126,7 @@ static void tables_build(struct table *tb)
     tb->ascii_identity = true;
     for (a = 0; a < 256; a++) {
         uint8_t x = (uint8_t)a;
-        tb->single[a] = convert_one(tb, cnv, &errs, &x, 1);
+        tb->single[a] = convert_one(tb, cnv, &errs, &x, 1, &tb->single_sc[a]);
         if (a < 0x80 && tb->single[a] != ((1u << 24) | a))
             tb->ascii_identity = false;
     }
@@ -130,7 +135,8 @@ static void tables_build(struct table *tb)
             continue;
         for (b = 0; b < 256; b++) {
             uint8_t x[2] = {(uint8_t)a, (uint8_t)b};
-            tb->pair[(a - 0x80) * 256 + b] = convert_one(tb, cnv, &errs, x, 2);
+            tb->pair[(a - 0x80) * 256 + b] =
+                convert_one(tb, cnv, &errs, x, 2, &tb->pair_sc[(a - 0x80) * 256 + b]);
             tb->lead[a] = tb->lead[a] || tb->pair[(a - 0x80) * 256 + b] != 0;
         }
     }
@@ -138,7 +144,8 @@ static void tables_build(struct table *tb)
         for (a = 0x80; a < 256; a++) {
             for (b = 0x80; b < 256; b++) {
                 uint8_t x[3] = {(uint8_t)tb->lead3, (uint8_t)a, (uint8_t)b};
-                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(tb, cnv, &errs, x, 3);
+                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(
+                    tb, cnv, &errs, x, 3, &tb->triple_sc[(a - 0x80) * 128 + (b - 0x80)]);
                 tb->lead[tb->lead3] =
                     tb->lead[tb->lead3] || tb->triple[(a - 0x80) * 128 + (b - 0x80)] != 0;
             }
@@ -160,12 +167,19 @@ static void eucjp_build(void)
     tables_build(&eucjp);
 }
 
-static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
-                      uint8_t *out, size_t *used)
+/*
+ * One walk for two uses: convert in[0..n) to UTF-8 in out (score NULL), or
+ * only add up detection's score of the characters (score set, out unused;
+ * the same characters, so the same sum as scoring the converted text).
+ */
+static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
+                          uint8_t *out, size_t *used, long *score)
 {
     size_t i = 0, o = 0;
+    long sc = 0;
     while (i < n) {
         uint32_t e;
+        int s8;
         size_t l;
         if (tb->ascii_identity) {
             /* ASCII passes through: eight bytes at a time */
@@ -174,28 +188,42 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
                 memcpy(&w, in + i, 8);
                 if ((w & 0x8080808080808080ull) != 0)
                     break;
-                memcpy(out + o, &w, 8);
+                if (score == NULL) {
+                    memcpy(out + o, &w, 8);
+                } else if (azk_decode__word_has_ctrl(w)) {
+                    for (size_t k = 0; k < 8; k++)
+                        sc += tb->single_sc[in[i + k]];
+                }
                 i += 8;
                 o += 8;
             }
             while (i < n && in[i] < 0x80) {
-                out[o++] = in[i++];
+                if (score == NULL)
+                    out[o] = in[i];
+                else
+                    sc += tb->single_sc[in[i]];
+                o++;
+                i++;
             }
             if (i >= n)
                 break;
         }
         e = tb->single[in[i]];
         if (e != 0) {
+            s8 = tb->single_sc[in[i]];
             i++;
         } else if (in[i] < 0x80) {
             return SIZE_MAX;
         } else if ((int)in[i] == tb->lead3) {
             if (i + 2 < n) {
+                size_t k;
                 if (in[i + 1] < 0x80 || in[i + 2] < 0x80)
                     return SIZE_MAX;
-                e = tb->triple[(in[i + 1] - 0x80) * 128 + (in[i + 2] - 0x80)];
+                k = (size_t)(in[i + 1] - 0x80) * 128 + (in[i + 2] - 0x80);
+                e = tb->triple[k];
                 if (e == 0)
                     return SIZE_MAX;
+                s8 = tb->triple_sc[k];
                 i += 3;
             } else if (!at_eof && tb->lead[in[i]] && (i + 1 == n || in[i + 1] >= 0x80)) {
                 break; /* the rest of the character comes with the next read */
@@ -203,14 +231,20 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
                 return SIZE_MAX;
             }
         } else if (i + 1 < n) {
-            e = tb->pair[(in[i] - 0x80) * 256 + in[i + 1]];
+            size_t k = (size_t)(in[i] - 0x80) * 256 + in[i + 1];
+            e = tb->pair[k];
             if (e == 0)
                 return SIZE_MAX;
+            s8 = tb->pair_sc[k];
             i += 2;
         } else if (!at_eof && tb->lead[in[i]]) {
             break; /* a lead byte whose trail byte comes with the next read */
         } else {
             return SIZE_MAX;
+        }
+        if (score != NULL) {
+            sc += s8;
+            continue;
         }
         l = e >> 24;
         out[o] = (uint8_t)e;
@@ -221,6 +255,8 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
         o += l;
     }
     *used = i;
+    if (score != NULL)
+        *score = sc;
     return o;
 }
 
@@ -266,5 +302,14 @@ size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_
     tb = table_of(e);
     if (tb == NULL || !tb->ok)
         return SIZE_MAX;
-    return convert(tb, in, n, at_eof, out, used);
+    return walk(tb, in, n, at_eof, out, used, NULL);
+}
+
+bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score)
+{
+    struct table *tb = azk_decode__legacy_tables_off ? NULL : table_of(e);
+    size_t used;
+    if (tb == NULL || !tb->ok)
+        return false;
+    return walk(tb, p, n, at_eof, NULL, &used, score) != SIZE_MAX;
 }

@@ -5,6 +5,7 @@
  * the EUC-JP score bound that spares encoding detection an ICU reading of
  * CP932 text must be at least ICU's own score of every prefix (random,
  * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text;
+ * the tables' score of a clean prefix is ICU's score;
  * a descriptor the scanner has just opened is read to its announced size
  * and no further; the OOXML handlers' element dispatch and one-pass cell
  * attributes read every element they act on, with namespace prefixes;
@@ -72,7 +73,7 @@ static void test_decode_fast__eucjp_bound_holds(void **state)
     };
     uint8_t buf[700];
     unsigned seed = 4242;
-    size_t pruned = 0;
+    size_t pruned = 0, scored[2] = {0, 0};
     (void)state;
     for (int t = 0; t < 4000; t++) {
         size_t n = 0, want;
@@ -96,8 +97,18 @@ static void test_decode_fast__eucjp_bound_holds(void **state)
         assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, buf, n, eof, &b4));
         assert_true(b4 >= 4 * icu_score(ENC_EUCJP, buf, n, eof));
         pruned += b4 < 0;
+        /* the tables' own score, where they read every character, is ICU's */
+        for (int k = 0; k < 2; k++) {
+            enum enc e = k == 0 ? ENC_CP932 : ENC_EUCJP;
+            long sc;
+            if (azk_decode__legacy_score(e, buf, n, eof, &sc)) {
+                assert_int_equal(sc, icu_score(e, buf, n, eof));
+                scored[k]++;
+            }
+        }
     }
     assert_true(pruned > 0);
+    assert_true(scored[0] > 10 && scored[1] > 10);
     /* ordinary CP932 prose: the bound is below its own CP932 score (EUC-JP is not read) */
     {
         static const char cp932[] = "\x93\x8c\x8b\x9e\x93\x73\x8d\x60\x8b\xe6\x82\xcc"
