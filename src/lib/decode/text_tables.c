@@ -169,7 +169,7 @@ static void eucjp_build(void)
 
 /*
  * One walk for two uses: convert in[0..n) to UTF-8 in out (score NULL), or
- * only add up detection's score of the characters (score set, out unused;
+ * only add up detection's score of the characters (out NULL, score set;
  * the same characters, so the same sum as scoring the converted text).
  */
 static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
@@ -188,7 +188,7 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
                 memcpy(&w, in + i, 8);
                 if ((w & 0x8080808080808080ull) != 0)
                     break;
-                if (score == NULL) {
+                if (out != NULL) {
                     memcpy(out + o, &w, 8);
                 } else if (azk_decode__word_has_ctrl(w)) {
                     for (size_t k = 0; k < 8; k++)
@@ -198,7 +198,7 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
                 o += 8;
             }
             while (i < n && in[i] < 0x80) {
-                if (score == NULL)
+                if (out != NULL)
                     out[o] = in[i];
                 else
                     sc += tb->single_sc[in[i]];
@@ -242,7 +242,7 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
         } else {
             return SIZE_MAX;
         }
-        if (score != NULL) {
+        if (out == NULL) {
             sc += s8;
             continue;
         }
