@@ -38,8 +38,116 @@
 
 static const char *local_name(const char *n)
 {
-    const char *c = strrchr(n, ':');
-    return c != NULL ? c + 1 : n;
+    const char *ln = n;
+    for (; *n != '\0'; n++) {
+        if (*n == ':')
+            ln = n + 1;
+    }
+    return ln;
+}
+
+/* The elements the handlers act on; element_of(ln) is EL_x exactly when
+ * strcmp(ln, "x") == 0 (a switch on the first byte instead of a chain of
+ * string comparisons per element: a visible share of a workbook's cost). */
+enum ox_el {
+    EL_OTHER = 0,
+    EL_C,
+    EL_V,
+    EL_T,
+    EL_P,
+    EL_IS,
+    EL_SI,
+    EL_BR,
+    EL_CR,
+    EL_XF,
+    EL_ROW,
+    EL_RPH,
+    EL_TAB,
+    EL_SHEET,
+    EL_NUMFMT,
+    EL_CELLXFS,
+    EL_DELTEXT,
+    EL_OVERRIDE,
+    EL_WORKBOOKPR,
+    EL_RELATIONSHIP
+};
+
+static enum ox_el element_of(const char *ln)
+{
+#define EL_IS_(lit, el)                                                                            \
+    if (strcmp(ln + 1, (lit) + 1) == 0)                                                            \
+    return el
+    switch (ln[0]) {
+        case 'c':
+            EL_IS_("c", EL_C);
+            EL_IS_("cr", EL_CR);
+            EL_IS_("cellXfs", EL_CELLXFS);
+            break;
+        case 'v':
+            EL_IS_("v", EL_V);
+            break;
+        case 't':
+            EL_IS_("t", EL_T);
+            EL_IS_("tab", EL_TAB);
+            break;
+        case 'p':
+            EL_IS_("p", EL_P);
+            break;
+        case 'i':
+            EL_IS_("is", EL_IS);
+            break;
+        case 's':
+            EL_IS_("si", EL_SI);
+            EL_IS_("sheet", EL_SHEET);
+            break;
+        case 'b':
+            EL_IS_("br", EL_BR);
+            break;
+        case 'x':
+            EL_IS_("xf", EL_XF);
+            break;
+        case 'r':
+            EL_IS_("row", EL_ROW);
+            EL_IS_("rPh", EL_RPH);
+            break;
+        case 'n':
+            EL_IS_("numFmt", EL_NUMFMT);
+            break;
+        case 'd':
+            EL_IS_("delText", EL_DELTEXT);
+            break;
+        case 'O':
+            EL_IS_("Override", EL_OVERRIDE);
+            break;
+        case 'w':
+            EL_IS_("workbookPr", EL_WORKBOOKPR);
+            break;
+        case 'R':
+            EL_IS_("Relationship", EL_RELATIONSHIP);
+            break;
+        default:
+            break;
+    }
+#undef EL_IS_
+    return EL_OTHER;
+}
+
+/* A cell's attributes r, s and t (the first of each, as azk_decode__ox_attr finds them) in
+ * one pass. */
+static void cell_attrs(const XML_Char **atts, const char **r, const char **s, const char **t)
+{
+    *r = *s = *t = NULL;
+    for (size_t i = 0; atts[i] != NULL; i += 2) {
+        const char *ln = local_name(atts[i]);
+        if (ln[0] == '\0' || ln[1] != '\0')
+            continue;
+        if (ln[0] == 'r' && *r == NULL)
+            *r = atts[i + 1];
+        else if (ln[0] == 's' && *s == NULL)
+            *s = atts[i + 1];
+        else if (ln[0] == 't' && *t == NULL)
+            *t = atts[i + 1];
+    }
 }
 
 const char *azk_decode__ox_attr(const XML_Char **atts, const char *lname)
@@ -132,13 +240,14 @@ static char *rel_target(const char *t)
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     struct ooxml *ox = ud;
-    const char *ln = local_name(name);
+    enum ox_el el;
     const char *v;
     if (ox->err != AZK_OK)
         return;
+    el = element_of(local_name(name));
     switch (ox->part) {
         case PART_CTYPES:
-            if (strcmp(ln, "Override") == 0) {
+            if (el == EL_OVERRIDE) {
                 v = azk_decode__ox_attr(atts, "PartName");
                 if (v == NULL)
                     break;
@@ -155,10 +264,10 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             }
             break;
         case PART_WORKBOOK:
-            if (strcmp(ln, "workbookPr") == 0) {
+            if (el == EL_WORKBOOKPR) {
                 v = azk_decode__ox_attr(atts, "date1904");
                 ox->date1904 = v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
-            } else if (strcmp(ln, "sheet") == 0 && ox->sheet_count < OX_MAX_SHEETS) {
+            } else if (el == EL_SHEET && ox->sheet_count < OX_MAX_SHEETS) {
                 const char *nm = azk_decode__ox_attr(atts, "name"),
                            *id = azk_decode__ox_attr(atts, "id");
                 struct ox_sheet *s;
@@ -179,7 +288,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             }
             break;
         case PART_WB_RELS:
-            if (strcmp(ln, "Relationship") == 0 && ox->rel_count < OX_MAX_SHEETS) {
+            if (el == EL_RELATIONSHIP && ox->rel_count < OX_MAX_SHEETS) {
                 const char *id = azk_decode__ox_attr(atts, "Id"),
                            *t = azk_decode__ox_attr(atts, "Target");
                 struct ox_rel *r;
@@ -205,25 +314,25 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             }
             break;
         case PART_STYLES:
-            if (strcmp(ln, "numFmt") == 0)
+            if (el == EL_NUMFMT)
                 azk_decode__ox_style_numfmt(ox, atts);
-            else if (strcmp(ln, "cellXfs") == 0)
+            else if (el == EL_CELLXFS)
                 ox->in_cellxfs = true;
-            else if (strcmp(ln, "xf") == 0 && ox->in_cellxfs)
+            else if (el == EL_XF && ox->in_cellxfs)
                 azk_decode__ox_style_xf(ox, atts);
             break;
         case PART_SST:
-            if (strcmp(ln, "si") == 0) {
+            if (el == EL_SI) {
                 ox->in_si = true;
                 azk_buf_clear(&ox->cell);
-            } else if (strcmp(ln, "rPh") == 0) {
+            } else if (el == EL_RPH) {
                 ox->in_rph++;
-            } else if (strcmp(ln, "t") == 0 && ox->in_si && ox->in_rph == 0) {
+            } else if (el == EL_T && ox->in_si && ox->in_rph == 0) {
                 ox->in_text++;
             }
             break;
         case PART_SHEET:
-            if (strcmp(ln, "row") == 0) {
+            if (el == EL_ROW) {
                 uint64_t r = ox->next_row;
                 v = azk_decode__ox_attr(atts, "r");
                 if (v != NULL) {
@@ -238,35 +347,34 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
                 ox->next_row = r + 1;
                 ox->in_row = true;
                 azk_decode__ox_row_begin(ox, r);
-            } else if (strcmp(ln, "c") == 0 && ox->in_row) {
+            } else if (el == EL_C && ox->in_row) {
                 uint32_t col = ox->next_col;
-                const char *t = azk_decode__ox_attr(atts, "t");
-                v = azk_decode__ox_attr(atts, "r");
+                const char *t, *sv;
+                cell_attrs(atts, &v, &sv, &t);
                 if (v != NULL && !azk_decode__ox_col_of_ref(v, &col))
                     col = ox->next_col;
                 ox->cell_col = col;
                 ox->next_col = col + 1;
                 ox->cell_sst = t != NULL && strcmp(t, "s") == 0;
                 ox->cell_num = t == NULL || strcmp(t, "n") == 0;
-                v = azk_decode__ox_attr(atts, "s");
-                ox->cell_style = v != NULL ? (uint32_t)strtoul(v, NULL, 10) : 0;
+                ox->cell_style = sv != NULL ? (uint32_t)strtoul(sv, NULL, 10) : 0;
                 ox->cell_open = true;
                 azk_buf_clear(&ox->cell);
-            } else if (strcmp(ln, "is") == 0) {
+            } else if (el == EL_IS) {
                 ox->in_is++;
-            } else if (strcmp(ln, "rPh") == 0) {
+            } else if (el == EL_RPH) {
                 ox->in_rph++;
             } else if (ox->cell_open && ox->in_rph == 0 &&
-                       (strcmp(ln, "v") == 0 || (strcmp(ln, "t") == 0 && ox->in_is > 0))) {
+                       (el == EL_V || (el == EL_T && ox->in_is > 0))) {
                 ox->in_text++;
             }
             break;
         case PART_TEXT:
-            if (strcmp(ln, "t") == 0 || strcmp(ln, "delText") == 0) {
+            if (el == EL_T || el == EL_DELTEXT) {
                 ox->in_text++;
-            } else if (strcmp(ln, "tab") == 0 && ox->kind != OX_PPTX) {
+            } else if (el == EL_TAB && ox->kind != OX_PPTX) {
                 text_feed(ox, "\t", 1);
-            } else if (strcmp(ln, "br") == 0 || strcmp(ln, "cr") == 0) {
+            } else if (el == EL_BR || el == EL_CR) {
                 text_feed(ox, "\n", 1);
             }
             break;
@@ -278,48 +386,49 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
     struct ooxml *ox = ud;
-    const char *ln = local_name(name);
+    enum ox_el el;
     if (ox->err != AZK_OK)
         return;
+    el = element_of(local_name(name));
     switch (ox->part) {
         case PART_STYLES:
-            if (strcmp(ln, "cellXfs") == 0)
+            if (el == EL_CELLXFS)
                 ox->in_cellxfs = false;
             break;
         case PART_SST:
-            if (strcmp(ln, "si") == 0) {
+            if (el == EL_SI) {
                 ox->in_si = false;
                 ox->in_text = 0;
                 azk_decode__ox_sst_push(ox);
-            } else if (strcmp(ln, "rPh") == 0 && ox->in_rph > 0) {
+            } else if (el == EL_RPH && ox->in_rph > 0) {
                 ox->in_rph--;
-            } else if (strcmp(ln, "t") == 0 && ox->in_text > 0) {
+            } else if (el == EL_T && ox->in_text > 0) {
                 ox->in_text--;
             }
             break;
         case PART_SHEET:
-            if (strcmp(ln, "row") == 0) {
+            if (el == EL_ROW) {
                 if (ox->in_row)
                     azk_decode__ox_row_end(ox);
                 ox->in_row = false;
-            } else if (strcmp(ln, "c") == 0) {
+            } else if (el == EL_C) {
                 if (ox->cell_open)
                     azk_decode__ox_row_add_cell(ox);
                 ox->cell_open = false;
                 ox->in_text = 0;
                 ox->in_is = 0;
-            } else if (strcmp(ln, "is") == 0 && ox->in_is > 0) {
+            } else if (el == EL_IS && ox->in_is > 0) {
                 ox->in_is--;
-            } else if (strcmp(ln, "rPh") == 0 && ox->in_rph > 0) {
+            } else if (el == EL_RPH && ox->in_rph > 0) {
                 ox->in_rph--;
-            } else if ((strcmp(ln, "v") == 0 || strcmp(ln, "t") == 0) && ox->in_text > 0) {
+            } else if ((el == EL_V || el == EL_T) && ox->in_text > 0) {
                 ox->in_text--;
             }
             break;
         case PART_TEXT:
-            if ((strcmp(ln, "t") == 0 || strcmp(ln, "delText") == 0) && ox->in_text > 0)
+            if ((el == EL_T || el == EL_DELTEXT) && ox->in_text > 0)
                 ox->in_text--;
-            else if (strcmp(ln, "p") == 0)
+            else if (el == EL_P)
                 text_feed(ox, "\n", 1);
             break;
         default:

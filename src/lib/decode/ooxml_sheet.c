@@ -92,17 +92,19 @@ void azk_decode__ox_row_add_cell(struct ooxml *ox)
     azk_status rc;
     uint8_t k = ox->cell_sst ? 1 : 0;
     bool styled = !ox->cell_sst && ox->cell_num && ox->cell_style > 0;
+    uint8_t head[13];
+    uint32_t len = (uint32_t)ox->cell.len + (styled ? 4 : 0);
     if (ox->cell.len == 0)
         return;
     if (styled)
         k = 2; /* number with a cell format: [u32 style][text] */
-    rc = put_u32(&ox->row, ox->cell_col);
-    if (rc == AZK_OK)
-        rc = azk_buf_put(&ox->row, &k, 1);
-    if (rc == AZK_OK)
-        rc = put_u32(&ox->row, (uint32_t)ox->cell.len + (styled ? 4 : 0));
-    if (rc == AZK_OK && styled)
-        rc = put_u32(&ox->row, ox->cell_style);
+    /* [u32 col][u8 kind][u32 len]([u32 style]) in one append, then the text */
+    memcpy(head, &ox->cell_col, 4);
+    head[4] = k;
+    memcpy(head + 5, &len, 4);
+    if (styled)
+        memcpy(head + 9, &ox->cell_style, 4);
+    rc = azk_buf_put(&ox->row, head, styled ? 13 : 9);
     if (rc == AZK_OK)
         rc = azk_buf_put(&ox->row, ox->cell.data, ox->cell.len);
     if (rc != AZK_OK) {
@@ -345,7 +347,10 @@ static azk_status emit_row(struct ooxml *ox, const char *part, const uint8_t *p,
             }
             if (ok && idx < ox->sst_count) {
                 f->ptr = (const char *)ox->sst.data + ox->sst_off[idx];
-                f->len = strlen(f->ptr);
+                /* entries are NUL-terminated and hold no NUL (XML has none): the
+                 * next entry's offset gives the length */
+                f->len = idx + 1 < ox->sst_count ? ox->sst_off[idx + 1] - ox->sst_off[idx] - 1
+                                                 : strlen(f->ptr);
             } else {
                 f->ptr = "";
                 f->len = 0;

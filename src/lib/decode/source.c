@@ -18,7 +18,7 @@ static azk_status fd_read(void *vctx, uint8_t *buf, size_t cap, size_t *got)
     struct azk_fd_source *s = vctx;
     ssize_t n;
     *got = 0;
-    if (cap == 0)
+    if (cap == 0 || (s->no_read_at_end && s->pos == s->size))
         return AZK_OK;
     do {
         n = read(s->fd, buf, cap);
@@ -49,23 +49,34 @@ static azk_status fd_seek(void *vctx, int64_t offset, int whence, int64_t *pos)
     return AZK_OK;
 }
 
-void azk_decode__source_fd(azk_source *src, struct azk_fd_source *state, int fd, int64_t size)
+static void source_fd_init(azk_source *src, struct azk_fd_source *state, int fd, int64_t size)
 {
-    off_t cur;
     memset(src, 0, sizeof(*src));
     state->fd = fd;
     state->size = size;
     state->pos = 0;
+    state->no_read_at_end = false;
     src->read = fd_read;
     src->ctx = state;
     src->size = size;
     src->seek = NULL;
-    if (size >= 0) {
-        cur = lseek(fd, 0, SEEK_CUR);
-        /* seek offsets are object offsets: only when the object starts at 0 */
-        if (cur == 0)
-            src->seek = fd_seek;
-    }
+}
+
+void azk_decode__source_fd(azk_source *src, struct azk_fd_source *state, int fd, int64_t size)
+{
+    source_fd_init(src, state, fd, size);
+    /* seek offsets are object offsets: only when the object starts at 0 */
+    if (size >= 0 && lseek(fd, 0, SEEK_CUR) == 0)
+        src->seek = fd_seek;
+}
+
+void azk_decode__source_fd_opened(azk_source *src, struct azk_fd_source *state, int fd,
+                                  int64_t size)
+{
+    source_fd_init(src, state, fd, size);
+    if (size >= 0)
+        src->seek = fd_seek;
+    state->no_read_at_end = size > 0;
 }
 
 /* ---- memory ------------------------------------------------------------------ */

@@ -16,8 +16,7 @@
 
 /* ---- detection -------------------------------------------------------------------- */
 
-/* Points a decoded character adds to the plausibility of an encoding. */
-static int char_score(UChar u)
+int azk_decode__char_score(UChar u)
 {
     if (u == 0xFFFD)
         return -30;
@@ -47,36 +46,6 @@ static int char_score(UChar u)
 }
 
 /*
- * score_enc by ICU's tables (text_tables.c) for CP932 and EUC-JP: false
- * when some character is not clean (ICU scores that prefix, with its
- * U+FFFD). A character cut at the end of a prefix that is not the end of
- * the object yields nothing, as in ICU without flush.
- */
-static bool score_by_table(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score)
-{
-    uint8_t out[3 * 1024];
-    size_t i = 0;
-    long sc = 0;
-    while (i < n) {
-        size_t len = n - i > 1024 ? 1024 : n - i, used = 0, m, k = 0;
-        bool last = i + len == n;
-        m = azk_decode__legacy_fast(e, p + i, len, last && at_eof, out, &used);
-        if (m == SIZE_MAX || (used == 0 && !last))
-            return false;
-        while (k < m) {
-            uint32_t cp;
-            k += azk_utf8_decode(out + k, m - k, &cp);
-            sc += char_score((UChar)cp);
-        }
-        if (used == 0)
-            break; /* a cut character at the end of the prefix */
-        i += used;
-    }
-    *score = sc;
-    return true;
-}
-
-/*
  * Score p[0..n) decoded as `e` (ICU, or its tables). Higher is better;
  * *errors gets the number of undecodable sequences.
  */
@@ -95,7 +64,7 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
     *score = 0;
     *errors = 0;
     if ((e == ENC_CP932 || e == ENC_EUCJP) && !azk_decode__legacy_tables_off &&
-        score_by_table(e, p, n, at_eof, score))
+        azk_decode__legacy_score(e, p, n, at_eof, score))
         return AZK_OK;
     rc = azk_decode__text_open_cnv(&c, e, &count);
     if (rc != AZK_OK)
@@ -112,7 +81,7 @@ static azk_status score_enc(enum enc e, const uint8_t *p, size_t n, bool at_eof,
         goto done;
     }
     for (i = 0; i < (size_t)(t - u); i++)
-        sc += char_score(u[i]);
+        sc += azk_decode__char_score(u[i]);
     *score = sc;
     *errors = count;
     rc = AZK_OK;
@@ -262,6 +231,13 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
             if (4 * (long)mb - 30 * (long)lb <= best)
                 continue;
         }
+        if (cands[i] == ENC_EUCJP && have) {
+            /* nor EUC-JP, when its best case is no better (CP932 text read
+             * as EUC-JP, one ICU conversion per small file) */
+            long b4;
+            if (azk_decode__legacy_score_bound(ENC_EUCJP, p, n, at_eof, &b4) && b4 <= 4 * best)
+                continue;
+        }
         rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
         if (rc != AZK_OK)
             return rc;
@@ -315,9 +291,40 @@ static azk_status confirm(enum enc e, const uint8_t *p, size_t n, size_t unit, b
     return AZK_OK;
 }
 
+/* NULs in p[0..n) by position mod 4, and control bytes other than NUL (text.c: what text
+ * may hold is tab, line ends, form feed, vertical tab, ESC, SO and SI). */
+void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl)
+{
+    size_t i;
+    nul4[0] = nul4[1] = nul4[2] = nul4[3] = 0;
+    *ctrl = 0;
+    for (i = 0; i < n; i++) {
+        uint8_t c;
+        if ((i & 7) == 0 && i + 8 <= n) {
+            /* eight bytes none of which is below 0x20 or 0x7F (most of a text's
+             * words) count nothing: skip them (no false negatives: a borrow only
+             * follows a byte that is below 0x20) */
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!azk_decode__word_has_ctrl(w)) {
+                i += 7;
+                continue;
+            }
+        }
+        c = p[i];
+        if (c == 0) {
+            nul4[i & 3]++;
+        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+                    c != 0x1B && c != 0x0E && c != 0x0F) ||
+                   c == 0x7F) {
+            (*ctrl)++; /* SO / SI: ISO-2022-JP's kana shift */
+        }
+    }
+}
+
 azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, struct detect_result *r)
 {
-    size_t i, nul_even = 0, nul_odd = 0, ctrl = 0, units, bom = 0;
+    size_t nul_even, nul_odd, ctrl = 0, units, bom = 0;
     size_t nul4[4] = {0, 0, 0, 0};
     enum enc hint = ENC_UTF8;
     azk_status rc;
@@ -363,20 +370,9 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
             return AZK_OK;
         }
     }
-    for (i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == 0) {
-            if (i & 1)
-                nul_odd++;
-            else
-                nul_even++;
-            nul4[i & 3]++;
-        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-                    c != 0x1B && c != 0x0E && c != 0x0F) ||
-                   c == 0x7F) {
-            ctrl++; /* SO / SI: ISO-2022-JP's kana shift */
-        }
-    }
+    azk_decode__text_count_ctrl(p, n, nul4, &ctrl);
+    nul_even = nul4[0] + nul4[2];
+    nul_odd = nul4[1] + nul4[3];
     units = n / 2;
     /* UTF-32: the two high bytes of every unit are NUL */
     if (n >= 16) {

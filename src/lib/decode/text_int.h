@@ -49,9 +49,35 @@ size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_
  */
 size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
                                  size_t *used, bool *clean);
+/*
+ * Encoding detection's score of p[0..n) read as e (CP932 or EUC-JP) by the
+ * tables, the same as ICU's when every character is clean (a character cut
+ * at the end of a prefix that is not the end of the object adds nothing);
+ * false when some character is not clean (ICU must score it) or there are
+ * no tables.
+ */
+bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score);
+/* Whether some byte of the word is below 0x20 or 0x7F (no false answers: a
+ * borrow only follows a byte below 0x20). */
+static inline bool azk_decode__word_has_ctrl(uint64_t w)
+{
+    uint64_t d = w ^ 0x7F7F7F7F7F7F7F7FULL;
+    return (((w - 0x2020202020202020ULL) & ~w) | ((d - 0x0101010101010101ULL) & ~d)) &
+           0x8080808080808080ULL;
+}
+/*
+ * An upper bound (4 x points) of the score encoding detection gives p[0..n)
+ * read as e (CP932 or EUC-JP) by ICU, from the tables; false when there is
+ * none (no tables, or they are off).
+ */
+bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof,
+                                    long *bound4);
+/* Points a decoded character adds to the plausibility of an encoding (text_detect.c). */
+int azk_decode__char_score(UChar u);
 /* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
  * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;
+void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl);
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);
 size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eof);

@@ -20,7 +20,10 @@
  * stream, and the output is byte for byte the output of ICU. Only a byte
  * that starts some clean character waits for the next read when it ends
  * one; any other byte there is refused, as ICU reports it at once. Used by
- * conv_next in text.c and by encoding detection (text_detect.c).
+ * conv_next in text.c and by encoding detection (text_detect.c), which also
+ * scores a clean prefix straight from the tables (a score per entry, built
+ * with them; one walk shared with conversion) and bounds ICU's score of an
+ * unclean one (azk_decode__legacy_score_bound).
  */
 #include "decode/decode_int.h"
 
@@ -40,12 +43,24 @@ struct table {
     uint32_t pair[128 * 256];   /* lead byte 0x80..0xFF, trail byte */
     uint32_t triple[128 * 128]; /* after lead3: two bytes 0x80..0xFF */
     int lead3;                  /* the lead byte of three-byte characters, -1: none */
-    bool lead[256];             /* starts some clean multi-byte character */
-    uint8_t ascii_odd[3];       /* bytes < 0x80 not decoding to themselves (at most three) */
+    int8_t single_sc[256];      /* detection's score of each entry (char_score), 0 when none */
+    int8_t pair_sc[128 * 256];
+    int8_t triple_sc[128 * 128];
+    bool lead[256];       /* starts some clean multi-byte character */
+    uint8_t ascii_odd[3]; /* bytes < 0x80 not decoding to themselves (at most three) */
     unsigned ascii_odd_n;
     bool ascii_fast; /* ASCII runs copied: identity but for ascii_odd */
+    /* per byte: 4 x an upper bound of the detection score (text_detect.c's char_score) a
+     * byte adds to a reading by ICU, whatever the character it belongs to */
+    int16_t gain4[256];
+    bool ascii_identity; /* every byte < 0x80 decodes to itself (scoring's ASCII path) */
     bool ok;
 };
+
+/* Bytes of one undecodable sequence at most (a character of these encodings has 3 at most;
+ * 4 for safety), and a per-byte bound that turns the bound off. */
+#define GAIN_MAX_BAD    4
+#define GAIN4_UNBOUNDED 4000
 
 static struct table cp932 = {.enc = ENC_CP932, .lead3 = -1};
 static struct table eucjp = {.enc = ENC_EUCJP, .lead3 = 0x8F};
@@ -66,19 +81,47 @@ static uint32_t entry_of(const UChar *u, int32_t n)
            (l > 2 ? (uint32_t)b[2] << 16 : 0);
 }
 
-/* One conversion of p[0..n) with flush: the entry, 0 when not one clean character. */
-static uint32_t convert_one(UConverter *cnv, size_t *errs, const uint8_t *p, size_t n)
+/* A byte in a character whose score per byte is at most 4 * g4 / 4 (rounded up). */
+static void gain_raise(struct table *tb, const uint8_t *p, size_t n, int g4)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (g4 > tb->gain4[p[i]])
+            tb->gain4[p[i]] = (int16_t)g4;
+    }
+}
+
+/*
+ * One conversion of p[0..n) with flush: the entry, 0 when not one clean
+ * character. Raises the per-byte score bound of p's bytes: a clean
+ * character by its score shared among its bytes; a sequence ICU decodes
+ * without error into something else (several or non-BMP characters) makes
+ * its bytes unbounded.
+ */
+static uint32_t convert_one(struct table *tb, UConverter *cnv, size_t *errs, const uint8_t *p,
+                            size_t n, int8_t *score)
 {
     UChar u[8];
     UChar *t = u;
     const char *s = (const char *)p;
     UErrorCode uerr = U_ZERO_ERROR;
+    uint32_t e;
+    *score = 0;
     ucnv_resetToUnicode(cnv);
     *errs = 0;
     ucnv_toUnicode(cnv, &t, u + 8, &s, (const char *)p + n, NULL, 1, &uerr);
     if (U_FAILURE(uerr) || *errs != 0 || s != (const char *)p + n)
         return 0;
-    return entry_of(u, (int32_t)(t - u));
+    e = entry_of(u, (int32_t)(t - u));
+    if (e == 0) {
+        gain_raise(tb, p, n, GAIN4_UNBOUNDED);
+    } else {
+        int sc4 = 4 * azk_decode__char_score(u[0]);
+        *score = (int8_t)azk_decode__char_score(u[0]);
+        /* rounded up (division truncates a negative one upwards): the bytes' bounds add up to at
+         * least the score */
+        gain_raise(tb, p, n, sc4 >= 0 ? (sc4 + (int)n - 1) / (int)n : sc4 / (int)n);
+    }
+    return e;
 }
 
 static void tables_build(struct table *tb)
@@ -88,11 +131,17 @@ static void tables_build(struct table *tb)
     unsigned a, b;
     if (azk_decode__text_open_cnv(&cnv, tb->enc, &errs) != AZK_OK)
         return;
+    /* any byte may be in an undecodable sequence: one U+FFFD (-30) for at most
+     * GAIN_MAX_BAD bytes */
+    for (a = 0; a < 256; a++)
+        tb->gain4[a] = -30 * 4 / GAIN_MAX_BAD;
+    tb->ascii_identity = true;
     tb->ascii_fast = true;
     for (a = 0; a < 256; a++) {
         uint8_t x = (uint8_t)a;
-        tb->single[a] = convert_one(cnv, &errs, &x, 1);
+        tb->single[a] = convert_one(tb, cnv, &errs, &x, 1, &tb->single_sc[a]);
         if (a < 0x80 && tb->single[a] != ((1u << 24) | a)) {
+            tb->ascii_identity = false;
             if (tb->ascii_odd_n < sizeof(tb->ascii_odd))
                 tb->ascii_odd[tb->ascii_odd_n++] = (uint8_t)a;
             else
@@ -106,7 +155,8 @@ static void tables_build(struct table *tb)
             continue;
         for (b = 0; b < 256; b++) {
             uint8_t x[2] = {(uint8_t)a, (uint8_t)b};
-            tb->pair[(a - 0x80) * 256 + b] = convert_one(cnv, &errs, x, 2);
+            tb->pair[(a - 0x80) * 256 + b] =
+                convert_one(tb, cnv, &errs, x, 2, &tb->pair_sc[(a - 0x80) * 256 + b]);
             tb->lead[a] = tb->lead[a] || tb->pair[(a - 0x80) * 256 + b] != 0;
         }
     }
@@ -114,7 +164,8 @@ static void tables_build(struct table *tb)
         for (a = 0x80; a < 256; a++) {
             for (b = 0x80; b < 256; b++) {
                 uint8_t x[3] = {(uint8_t)tb->lead3, (uint8_t)a, (uint8_t)b};
-                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(cnv, &errs, x, 3);
+                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(
+                    tb, cnv, &errs, x, 3, &tb->triple_sc[(a - 0x80) * 128 + (b - 0x80)]);
                 tb->lead[tb->lead3] =
                     tb->lead[tb->lead3] || tb->triple[(a - 0x80) * 128 + (b - 0x80)] != 0;
             }
@@ -169,34 +220,66 @@ static size_t ascii_copy(const struct table *tb, const uint8_t *p, size_t n, uin
     return i;
 }
 
-/* The clean characters of in[0..n) to out: output length, *used, *clean when all of it. */
-static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
-                      uint8_t *out, size_t *used, bool *clean)
+/*
+ * One walk for two uses: convert the clean characters of in[0..n) to UTF-8
+ * in out (score NULL), or only add up detection's score of them (out NULL,
+ * score set; the same characters, so the same sum as scoring the converted
+ * text). Output length, *used, *clean when all of it.
+ */
+static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
+                          uint8_t *out, size_t *used, bool *clean, long *score)
 {
     size_t i = 0, o = 0;
+    long sc = 0;
     while (i < n) {
         uint32_t e;
+        int s8;
         size_t l;
-        if (tb->ascii_fast && in[i] < 0x80) {
+        if (out != NULL && tb->ascii_fast && in[i] < 0x80) {
             /* ASCII passes through, a run at a time */
             size_t a = ascii_copy(tb, in + i, n - i, out + o);
             i += a;
             o += a;
             if (i >= n)
                 break;
+        } else if (out == NULL && tb->ascii_identity) {
+            /* scoring ASCII: eight bytes at a time, only control bytes score */
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, in + i, 8);
+                if ((w & 0x8080808080808080ull) != 0)
+                    break;
+                if (azk_decode__word_has_ctrl(w)) {
+                    for (size_t k = 0; k < 8; k++)
+                        sc += tb->single_sc[in[i + k]];
+                }
+                i += 8;
+                o += 8;
+            }
+            while (i < n && in[i] < 0x80) {
+                sc += tb->single_sc[in[i]];
+                o++;
+                i++;
+            }
+            if (i >= n)
+                break;
         }
         e = tb->single[in[i]];
         if (e != 0) {
+            s8 = tb->single_sc[in[i]];
             i++;
         } else if (in[i] < 0x80) {
             goto unclean;
         } else if ((int)in[i] == tb->lead3) {
             if (i + 2 < n) {
+                size_t k;
                 if (in[i + 1] < 0x80 || in[i + 2] < 0x80)
                     goto unclean;
-                e = tb->triple[(in[i + 1] - 0x80) * 128 + (in[i + 2] - 0x80)];
+                k = (size_t)(in[i + 1] - 0x80) * 128 + (in[i + 2] - 0x80);
+                e = tb->triple[k];
                 if (e == 0)
                     goto unclean;
+                s8 = tb->triple_sc[k];
                 i += 3;
             } else if (!at_eof && tb->lead[in[i]] && (i + 1 == n || in[i + 1] >= 0x80)) {
                 break; /* the rest of the character comes with the next read */
@@ -204,14 +287,20 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
                 goto unclean;
             }
         } else if (i + 1 < n) {
-            e = tb->pair[(in[i] - 0x80) * 256 + in[i + 1]];
+            size_t k = (size_t)(in[i] - 0x80) * 256 + in[i + 1];
+            e = tb->pair[k];
             if (e == 0)
                 goto unclean;
+            s8 = tb->pair_sc[k];
             i += 2;
         } else if (!at_eof && tb->lead[in[i]]) {
             break; /* a lead byte whose trail byte comes with the next read */
         } else {
             goto unclean;
+        }
+        if (out == NULL) {
+            sc += s8;
+            continue;
         }
         l = e >> 24;
         out[o] = (uint8_t)e;
@@ -223,11 +312,45 @@ static size_t convert(const struct table *tb, const uint8_t *in, size_t n, bool 
     }
     *used = i;
     *clean = true;
+    if (score != NULL)
+        *score = sc;
     return o;
 unclean: /* in[i] starts a character the table does not decode cleanly */
     *used = i;
     *clean = false;
     return o;
+}
+
+static struct table *table_of(enum enc e)
+{
+    if (e == ENC_CP932) {
+        pthread_once(&cp932_once, cp932_build);
+        return &cp932;
+    }
+    if (e == ENC_EUCJP) {
+        pthread_once(&eucjp_once, eucjp_build);
+        return &eucjp;
+    }
+    return NULL;
+}
+
+bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof,
+                                    long *bound4)
+{
+    struct table *tb = azk_decode__legacy_tables_off ? NULL : table_of(e);
+    size_t tail = at_eof ? 0 : (n < 3 ? n : 3);
+    long sum = 0;
+    if (tb == NULL || !tb->ok)
+        return false;
+    /* ICU's output splits the bytes into characters and undecodable
+     * sequences; each adds at most the sum of its bytes' bounds. Without
+     * flush, a character cut at the end (up to 3 bytes) adds nothing. */
+    for (size_t i = 0; i < n - tail; i++)
+        sum += tb->gain4[p[i]];
+    for (size_t i = n - tail; i < n; i++)
+        sum += tb->gain4[p[i]] > 0 ? tb->gain4[p[i]] : 0;
+    *bound4 = sum;
+    return true;
 }
 
 size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
@@ -238,18 +361,10 @@ size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool a
     *clean = false;
     if (azk_decode__legacy_tables_off)
         return 0;
-    if (e == ENC_CP932) {
-        pthread_once(&cp932_once, cp932_build);
-        tb = &cp932;
-    } else if (e == ENC_EUCJP) {
-        pthread_once(&eucjp_once, eucjp_build);
-        tb = &eucjp;
-    } else {
+    tb = table_of(e);
+    if (tb == NULL || !tb->ok)
         return 0;
-    }
-    if (!tb->ok)
-        return 0;
-    return convert(tb, in, n, at_eof, out, used, clean);
+    return walk(tb, in, n, at_eof, out, used, clean, NULL);
 }
 
 size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *out,
@@ -262,4 +377,15 @@ size_t azk_decode__legacy_fast(enum enc e, const uint8_t *in, size_t n, bool at_
         return SIZE_MAX;
     }
     return m;
+}
+
+bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score)
+{
+    struct table *tb = azk_decode__legacy_tables_off ? NULL : table_of(e);
+    size_t used;
+    bool clean;
+    if (tb == NULL || !tb->ok)
+        return false;
+    walk(tb, p, n, at_eof, NULL, &used, &clean, score);
+    return clean;
 }

@@ -28,6 +28,33 @@ static azk_status put_real(azk_buf *b, double v)
 {
     char num[40];
     char *e, *start, *end;
+    /* Confidences and scores are hundredths or tenths below 1000: "%.6g" of
+     * such a value is its digits, at most 5 significant, trailing zeros
+     * dropped; written without printf (a visible share of a small file's
+     * line). Anything else, negative zero included, goes through printf. */
+    if (v >= 0.0 && v < 1000.0 && !(v == 0.0 && signbit(v))) {
+        long long k = llround(v * 100.0);
+        if ((double)k / 100.0 == v) {
+            char *q = num + sizeof(num);
+            int frac = (int)(k % 100), ip = (int)(k / 100);
+            size_t n;
+            if (frac % 10 != 0) {
+                *--q = (char)('0' + frac % 10);
+                *--q = (char)('0' + frac / 10);
+                *--q = '.';
+            } else {
+                /* "x.y" or, with no fraction, "x" and ".0" as jansson writes it */
+                *--q = (char)('0' + frac / 10);
+                *--q = '.';
+            }
+            do {
+                *--q = (char)('0' + ip % 10);
+                ip /= 10;
+            } while (ip > 0);
+            n = (size_t)(num + sizeof(num) - q);
+            return azk_buf_put(b, q, n);
+        }
+    }
     (void)snprintf(num, sizeof(num), "%.6g", v);
     e = strchr(num, 'e');
     if (e != NULL) {
@@ -49,8 +76,15 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
     for (size_t i = 0; rc == AZK_OK && i < r->finding_count; i++) {
         const azk_scan_finding *f = &r->findings[i];
         double c = round(f->confidence * 100.0) / 100.0;
-        rc = azk_buf_printf(b, "%s{\"type\":\"%s\",\"line\":%lld,\"masked\":", i ? "," : "",
-                            azk_pii_type_name(f->type), (long long)f->line);
+        rc = azk_buf_puts(b, i ? ",{\"type\":\"" : "{\"type\":\"");
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, azk_pii_type_name(f->type));
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, "\",\"line\":");
+        if (rc == AZK_OK)
+            rc = azk_buf_put_i64(b, (int64_t)f->line);
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, ",\"masked\":");
         if (rc == AZK_OK)
             rc = azk_buf_put_json_string(b, f->masked, strlen(f->masked));
         if (rc == AZK_OK && f->page > 0)
@@ -161,7 +195,9 @@ azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
             rc = azk_buf_puts(b, "]}");
     }
     if (rc == AZK_OK)
-        rc = azk_buf_printf(b, "],\"size\":%lld", (long long)r->size);
+        rc = azk_buf_puts(b, "],\"size\":");
+    if (rc == AZK_OK)
+        rc = azk_buf_put_i64(b, (int64_t)r->size);
     if (rc == AZK_OK && r->error != AZK_OK) {
         rc = azk_buf_puts(b, ",\"error\":{\"code\":");
         if (rc == AZK_OK)

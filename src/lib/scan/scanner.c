@@ -378,7 +378,7 @@ azk_status azk_scanner_scan_fd(azk_scanner *s, int fd, const char *name, azk_sca
     rc = azk_scan__obj_push(&w, &info);
     if (rc != AZK_OK)
         goto done;
-    st_obj = azk_scan__decode_top(&w, fd, info.size);
+    st_obj = azk_scan__decode_top(&w, fd, info.size, false);
     if (st_obj != AZK_OK)
         snprintf(msg, sizeof(msg), "%s", azk_error_last()->message);
     if (st_obj == AZK_ERR_NOMEM)

@@ -399,13 +399,18 @@ static azk_status open_checked(const char *path, const struct stat *walk_st, int
     return AZK_OK;
 }
 
-/* Decode one top-level object from fd (object already pushed). */
-azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size)
+/* Decode one top-level object from fd (object already pushed); opened: fd was just
+ * opened by scan_file, which checks its size again afterwards
+ * (azk_decode__source_fd_opened). */
+azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size, bool opened)
 {
     struct counting_source cs;
     azk_source src;
     azk_decode_sink sink = {sink_begin, sink_format, sink_record, azk_scan__sink_end, w};
-    azk_decode__source_fd(&cs.inner, &cs.fd, fd, size);
+    if (opened)
+        azk_decode__source_fd_opened(&cs.inner, &cs.fd, fd, size);
+    else
+        azk_decode__source_fd(&cs.inner, &cs.fd, fd, size);
     cs.w = w;
     src.read = counting_read;
     src.seek = cs.inner.seek != NULL ? counting_seek : NULL;
@@ -474,7 +479,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
                                (long long)st.st_size);
     }
     if (st_obj == AZK_OK) {
-        st_obj = azk_scan__decode_top(w, fd, (int64_t)st.st_size);
+        st_obj = azk_scan__decode_top(w, fd, (int64_t)st.st_size, true);
         if (st_obj == AZK_ERR_NOMEM)
             rc = st_obj;
         if (st_obj == AZK_OK && fstat(fd, &st2) == 0 &&

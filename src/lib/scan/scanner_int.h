@@ -112,7 +112,7 @@ void azk_scan__obj_dispose(struct objstate *o);
 azk_status azk_scan__obj_push(struct worker *w, const azk_object_info *info);
 void azk_scan__callback_result(azk_scanner *s, azk_status rc);
 void azk_scan__sink_end(void *payload, azk_status st, const azk_error *err);
-azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size);
+azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size, bool opened);
 azk_status azk_scan__scan_file(struct worker *w, struct job *job);
 
 #endif

@@ -229,6 +229,40 @@ static void same_as_jansson(const azk_scan_result *r)
     azk_buf_dispose(&b);
 }
 
+/*
+ * Scores and confidences the direct writer formats without printf (hundredths
+ * below 1000) and the neighbours that go through printf, against jansson:
+ * every tenth to 1200.0, every hundredth of a confidence, and values that
+ * are not hundredths or are out of that range.
+ */
+static void test_scan__result_jsonl_reals(void **state)
+{
+    static const double odd[] = {999.99, 999.95, 1000.0, 1000.5, 12345.6, 0.05, 0.005,
+                                 99.99,  0.125,  1e-5,   1e6,    -1.5,    7.0,  0.3};
+    azk_scan_finding f;
+    azk_scan_result r;
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    memset(&f, 0, sizeof(f));
+    r.path = "p";
+    r.format = "text";
+    f.type = AZK_PII_PHONE;
+    f.line = 1;
+    f.masked = "03-****-5678";
+    r.findings = &f;
+    r.finding_count = 1;
+    for (int m = 0; m <= 12000; m++) {
+        r.score = m / 10.0;
+        f.confidence = (m % 101) / 100.0;
+        same_as_jansson(&r);
+    }
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+        r.score = odd[i];
+        f.confidence = odd[i];
+        same_as_jansson(&r);
+    }
+}
+
 /* The report's direct JSON Lines writer against jansson's dump of the same result, with
  * every optional part; a string jansson refuses sends the report through jansson. */
 static void test_scan__result_jsonl_as_jansson(void **state)
@@ -390,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_scan__callback_status_stops_scan_fd),
         cmocka_unit_test(test_scan__options_struct_size),
         cmocka_unit_test(test_scan__result_jsonl_as_jansson),
+        cmocka_unit_test(test_scan__result_jsonl_reals),
         cmocka_unit_test(test_scan__deep_tree),
         cmocka_unit_test(test_scan__cache_changed_only),
     };

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/decode_small -- the decode stage's shortcuts for small files
+ * (issue 16, per-file cost), each against the slow path it replaces:
+ * the EUC-JP score bound that spares encoding detection an ICU reading of
+ * CP932 text must be at least ICU's own score of every prefix (random,
+ * CP932, EUC-JP, UTF-8, cut or whole), and must prune real CP932 text;
+ * the tables' score of a clean prefix is ICU's score;
+ * a descriptor the scanner has just opened is read to its announced size
+ * and no further; the OOXML handlers' element dispatch and one-pass cell
+ * attributes read every element they act on, with namespace prefixes;
+ * detection's word-wise count of control bytes equals the byte-wise one.
+ * All text is synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <unicode/ucnv.h>
+
+#include "decode/decode.h"
+#include "decode/decode_int.h"
+#include "decode/text_int.h"
+
+/* ICU's reading of p[0..n) as e scored as encoding detection scores it. */
+static long icu_score(enum enc e, const uint8_t *p, size_t n, bool at_eof)
+{
+    UConverter *c = NULL;
+    size_t errs = 0;
+    UChar u[2048];
+    UChar *t = u;
+    const char *s = (const char *)p;
+    UErrorCode uerr = U_ZERO_ERROR;
+    long sc = 0;
+    assert_true(n < sizeof(u) / sizeof(u[0]) - 16);
+    assert_int_equal(azk_decode__text_open_cnv(&c, e, &errs), AZK_OK);
+    ucnv_toUnicode(c, &t, u + sizeof(u) / sizeof(u[0]), &s, (const char *)p + n, NULL,
+                   at_eof ? 1 : 0, &uerr);
+    assert_false(U_FAILURE(uerr));
+    for (UChar *q = u; q < t; q++)
+        sc += azk_decode__char_score(*q);
+    ucnv_close(c);
+    return sc;
+}
+
+/*
+ * The EUC-JP bound is an upper bound of ICU's score: prefixes made of
+ * CP932, EUC-JP (pairs, half-width kana, JIS X 0212 triples), UTF-8,
+ * ASCII and random bytes, cut anywhere, with and without flush. A bound
+ * from the clean characters only (no floor for undecodable sequences)
+ * fails here.
+ */
+static void test_decode_small__eucjp_bound_holds(void **state)
+{
+    static const char *const pieces[] = {
+        "\x82\xa0\x82\xa2\x93\x8c\x8b\x9e", /* CP932 */
+        "\xa4\xa2\xa4\xa4\xc5\xec\xb5\xfe", /* EUC-JP */
+        "\x8e\xb1\x8e\xb2",                 /* EUC-JP half-width kana */
+        "\x8f\xb0\xa1\x8f\xa2\xc3",         /* EUC-JP JIS X 0212 */
+        "\xe3\x81\x82\xe6\x9d\xb1",         /* UTF-8 */
+        "abc,def 03-1234-5678\n",           /* ASCII */
+        "\x1b\x01\x7f",                     /* control bytes */
+        "\xa4",                             /* a lead alone */
+        "\x8f\xa2",                         /* a cut triple */
+    };
+    uint8_t buf[700];
+    unsigned seed = 4242;
+    size_t pruned = 0, scored[2] = {0, 0};
+    (void)state;
+    for (int t = 0; t < 4000; t++) {
+        size_t n = 0, want;
+        long b4;
+        bool eof = (t & 1) != 0;
+        seed = seed * 1103515245u + 12345u;
+        want = 1 + (seed >> 16) % 600;
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 5 == 0) {
+                buf[n++] = (uint8_t)(seed >> 8);
+            } else {
+                const char *p = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+                size_t l = strlen(p);
+                if (n + l > sizeof(buf))
+                    break;
+                memcpy(buf + n, p, l);
+                n += l;
+            }
+        }
+        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, buf, n, eof, &b4));
+        assert_true(b4 >= 4 * icu_score(ENC_EUCJP, buf, n, eof));
+        pruned += b4 < 0;
+        /* the tables' own score, where they read every character, is ICU's */
+        for (int k = 0; k < 2; k++) {
+            enum enc e = k == 0 ? ENC_CP932 : ENC_EUCJP;
+            long sc;
+            if (azk_decode__legacy_score(e, buf, n, eof, &sc)) {
+                assert_int_equal(sc, icu_score(e, buf, n, eof));
+                scored[k]++;
+            }
+        }
+    }
+    assert_true(pruned > 0);
+    assert_true(scored[0] > 10 && scored[1] > 10);
+    /* ordinary CP932 prose: the bound is below its own CP932 score (EUC-JP is not read) */
+    {
+        static const char cp932[] = "\x93\x8c\x8b\x9e\x93\x73\x8d\x60\x8b\xe6\x82\xcc"
+                                    "\x82\xa8\x8b\x71\x82\xb3\x82\xdc\x82\xc9\x82\xa8"
+                                    "\x91\x97\x82\xe8\x82\xb5\x82\xdc\x82\xb7\x81\x42\n";
+        const uint8_t *p = (const uint8_t *)cp932;
+        long b4, sc = icu_score(ENC_CP932, p, sizeof(cp932) - 1, true);
+        assert_true(sc > 0);
+        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, p, sizeof(cp932) - 1, true, &b4));
+        assert_true(b4 <= 4 * sc);
+    }
+    /* no bound without the tables (the reference path reads every candidate) */
+    {
+        long b4;
+        azk_decode__legacy_tables_off = true;
+        assert_false(azk_decode__legacy_score_bound(ENC_EUCJP, buf, 10, true, &b4));
+        azk_decode__legacy_tables_off = false;
+    }
+}
+
+/* Records of an object as "text|text|..." */
+static azk_status rec_cb(void *payload, const azk_record *rec)
+{
+    azk_buf *b = payload;
+    for (size_t i = 0; i < rec->field_count; i++) {
+        if (azk_buf_put(b, rec->fields[i].ptr, rec->fields[i].len) != AZK_OK ||
+            azk_buf_putc(b, '|') != AZK_OK)
+            return AZK_ERR_NOMEM;
+    }
+    return AZK_OK;
+}
+
+static azk_status decode_pipe(bool opened, const char *data, azk_buf *text)
+{
+    int p[2];
+    size_t n = strlen(data);
+    azk_source src;
+    struct azk_fd_source fs;
+    azk_decode_sink sink = {NULL, NULL, rec_cb, NULL, text};
+    azk_status rc;
+    assert_int_equal(pipe(p), 0);
+    /* the writer stays open: a read at the end would wait; non-blocking, it fails */
+    assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    assert_int_equal(write(p[1], data, n), (ssize_t)n);
+    if (opened)
+        azk_decode__source_fd_opened(&src, &fs, p[0], (int64_t)n);
+    else
+        azk_decode__source_fd(&src, &fs, p[0], (int64_t)n);
+    src.seek = NULL; /* a pipe */
+    rc = azk_decode__object(&src, NULL, &sink);
+    close(p[0]);
+    close(p[1]);
+    return rc;
+}
+
+/*
+ * The scanner's source over a file it has just opened: the announced size
+ * read, the end is reported without another read() (the plain source
+ * reads once more and fails here); the plain source is unchanged.
+ */
+static void test_decode_small__opened_source_stops_at_size(void **state)
+{
+    azk_buf t = AZK_BUF_INIT;
+    (void)state;
+    assert_int_equal(decode_pipe(true, "job start\njob end\n", &t), AZK_OK);
+    assert_non_null(t.data);
+    assert_non_null(strstr((const char *)t.data, "job end"));
+    azk_buf_clear(&t);
+    assert_int_equal(decode_pipe(false, "job start\njob end\n", &t), AZK_ERR_IO);
+    azk_buf_dispose(&t);
+}
+
+/*
+ * Encoding detection's count of NULs (by position mod 4) and control bytes,
+ * eight bytes at a time where none is below 0x20 or 0x7F, against the
+ * byte-by-byte count: buffers of every length to 70 at every alignment,
+ * made of NUL, controls (counted and not), 0x7F, 0x20, 0x1F, high bytes
+ * (a byte-wise borrow from one would hide its neighbour) and text.
+ */
+static void test_decode_small__count_ctrl_bytewise(void **state)
+{
+    static const uint8_t alphabet[] = {0x00, 0x01, 0x1F, 0x20, 0x7F, 0x80, 0xFF, 0x0A,
+                                       0x09, 0x1B, 0x0E, 0x21, 0x41, 0xE3, 0x9F, 0x7E};
+    uint8_t buf[80];
+    unsigned seed = 99;
+    (void)state;
+    for (int t = 0; t < 20000; t++) {
+        size_t n, off, nul4[4], ctrl, want4[4] = {0, 0, 0, 0}, wantc = 0;
+        seed = seed * 1103515245u + 12345u;
+        n = (seed >> 16) % 71;
+        off = (seed >> 8) % 8;
+        for (size_t i = 0; i < off + n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly text, now and then one of the interesting bytes */
+            buf[i] = (seed >> 16) % 4 == 0 ? alphabet[(seed >> 20) % sizeof(alphabet)]
+                                           : (uint8_t)(0x21 + (seed >> 20) % 0x5E);
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = buf[off + i];
+            if (c == 0)
+                want4[i & 3]++;
+            else if ((c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0C && c != 0x0B &&
+                      c != 0x1B && c != 0x0E && c != 0x0F) ||
+                     c == 0x7F)
+                wantc++;
+        }
+        azk_decode__text_count_ctrl(buf + off, n, nul4, &ctrl);
+        assert_memory_equal(nul4, want4, sizeof(want4));
+        assert_int_equal(ctrl, wantc);
+    }
+}
+
+/* ---- OOXML -------------------------------------------------------------------------------- */
+
+struct part {
+    const char *name;
+    const char *xml;
+};
+
+static size_t zip_of(const struct part *m, size_t count, uint8_t *out, size_t cap)
+{
+    struct archive *a = archive_write_new();
+    size_t used = 0;
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+    for (size_t i = 0; i < count; i++) {
+        struct archive_entry *e = archive_entry_new();
+        size_t len = strlen(m[i].xml);
+        archive_entry_set_pathname(e, m[i].name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)len);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        assert_int_equal(archive_write_data(a, m[i].xml, len), (la_ssize_t)len);
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    return used;
+}
+
+/* Records as "[sheet]col=text|...\n" (tabular) or "text\n". */
+static azk_status row_cb(void *payload, const azk_record *rec)
+{
+    azk_buf *b = payload;
+    azk_status rc = AZK_OK;
+    if (rec->tabular && rec->sheet != NULL)
+        rc = azk_buf_printf(b, "[%s]", rec->sheet);
+    for (size_t i = 0; rc == AZK_OK && i < rec->field_count; i++) {
+        if (rec->tabular)
+            rc = azk_buf_printf(b, "%s%u=", i > 0 ? "|" : "", (unsigned)rec->fields[i].col);
+        if (rc == AZK_OK)
+            rc = azk_buf_put(b, rec->fields[i].ptr, rec->fields[i].len);
+    }
+    return rc == AZK_OK ? azk_buf_putc(b, '\n') : rc;
+}
+
+static void decode_zip(const struct part *m, size_t count, const char *want)
+{
+    static uint8_t zip[16384];
+    size_t n = zip_of(m, count, zip, sizeof(zip));
+    azk_buf t = AZK_BUF_INIT;
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_decode_sink sink = {NULL, NULL, row_cb, NULL, &t};
+    azk_decode__source_mem(&src, &ms, zip, n);
+    assert_int_equal(azk_decode__object(&src, NULL, &sink), AZK_OK);
+    assert_int_equal(azk_buf_putc(&t, '\0'), AZK_OK);
+    assert_string_equal((const char *)t.data, want);
+    azk_buf_dispose(&t);
+}
+
+/*
+ * Every element and attribute the handlers act on, with namespace
+ * prefixes: content types (Override), workbook (workbookPr date1904,
+ * sheet), its relationships, styles (numFmt, cellXfs, xf), shared strings
+ * (si, t, rPh left out; entries of several lengths, the last one too),
+ * rows and cells (r/s/t in any order; the first attribute of a local
+ * name counts, whatever its namespace: C1 is a number), inline strings), and a
+ * document (t, delText, tab, br, cr, p). A wrong name in the dispatch
+ * loses or adds text here.
+ */
+static void test_decode_small__ooxml_elements(void **state)
+{
+    static const struct part xlsx[] = {
+        {"[Content_Types].xml", "<Types><Override PartName=\"/xl/workbook.xml\"/>"
+                                "<Override PartName=\"/xl/sharedStrings.xml\"/>"
+                                "<Override PartName=\"/xl/styles.xml\"/></Types>"},
+        {"xl/workbook.xml", "<x:workbook xmlns:x=\"u\" xmlns:r=\"v\"><x:workbookPr date1904=\"1\"/>"
+                            "<x:sheets><x:sheet name=\"名簿\" r:id=\"rId1\"/></x:sheets>"
+                            "</x:workbook>"},
+        {"xl/_rels/workbook.xml.rels",
+         "<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/>"
+         "</Relationships>"},
+        {"xl/worksheets/sheet1.xml",
+         "<x:worksheet xmlns:x=\"u\" xmlns:q=\"w\"><x:sheetData>"
+         "<x:row r=\"1\"><x:c t=\"s\" r=\"B1\"><x:v>2</x:v></x:c>"
+         "<x:c r=\"C1\" q:t=\"n\" t=\"s\"><x:v>0</x:v></x:c></x:row>"
+         "<x:row r=\"3\"><x:c s=\"1\" r=\"A3\"><x:v>1</x:v></x:c>"
+         "<x:c r=\"B3\" t=\"inlineStr\"><x:is><x:t>見本</x:t><x:rPh><x:t>ミホン</x:t>"
+         "</x:rPh></x:is></x:c><x:c r=\"D3\" t=\"s\"><x:v>1</x:v></x:c></x:row>"
+         "</x:sheetData></x:worksheet>"},
+        {"xl/sharedStrings.xml",
+         "<x:sst xmlns:x=\"u\"><x:si><x:t>氏名</x:t></x:si><x:si><x:t>試験</x:t>"
+         "<x:rPh><x:t>シケン</x:t></x:rPh><x:r><x:t> 太郎</x:t></x:r></x:si>"
+         "<x:si><x:t>電話</x:t></x:si></x:sst>"},
+        {"xl/styles.xml", "<x:styleSheet xmlns:x=\"u\"><x:cellXfs><x:xf numFmtId=\"0\"/>"
+                          "<x:xf numFmtId=\"14\"/></x:cellXfs></x:styleSheet>"},
+    };
+    static const struct part docx[] = {
+        {"[Content_Types].xml", "<Types><Override PartName=\"/word/document.xml\"/></Types>"},
+        {"word/document.xml",
+         "<w:document xmlns:w=\"u\"><w:body><w:p><w:r><w:t>一行目</w:t><w:tab/>"
+         "<w:delText>削除</w:delText><w:br/><w:t>二</w:t><w:cr/><w:t>三</w:t></w:r></w:p>"
+         "<w:p><w:r><w:t>次</w:t></w:r></w:p></w:body></w:document>"},
+    };
+    (void)state;
+    decode_zip(xlsx, sizeof(xlsx) / sizeof(xlsx[0]),
+               "[名簿]1=電話|2=0\n[名簿]0=1904-01-02|1=見本|3=試験 太郎\n");
+    decode_zip(docx, sizeof(docx) / sizeof(docx[0]), "一行目\t削除\n二\n三\n次\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_small__eucjp_bound_holds),
+        cmocka_unit_test(test_decode_small__opened_source_stops_at_size),
+        cmocka_unit_test(test_decode_small__ooxml_elements),
+        cmocka_unit_test(test_decode_small__count_ctrl_bytewise),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
