@@ -126,6 +126,54 @@ typedef struct azk_decode_sink {
 
 /* ---- limits and options -------------------------------------------------- */
 
+/*
+ * One range of a large text file scanned on its own (scan/split.c): the
+ * scanner cuts a file into ranges that start after a '\n' and decodes each
+ * with its own sink; this says how a range starts and reports what the
+ * scanner must check before it may join the ranges' records as if the file
+ * had been decoded in one pass (docs/internals/DECODE.md, "Ranges").
+ */
+struct azk_decode_range {
+    /* in: false = the first range (from the start, detection as usual);
+     * true = a later range: text in `encoding` (ascii_only: provisional, as
+     * the first range's detection said), no BOM, no format sniff, no CSV */
+    bool cont;
+    const char *encoding; /* cont: canonical name ("utf-8", "cp932", "euc-jp") */
+    bool ascii_only;
+    /* out, filled by the text decoder (text false: it did not run) */
+    bool text;            /* decoded as lines of text (not CSV, not binary) */
+    const char *encoding_out; /* the encoding at the end */
+    bool switched;        /* the encoding changed on the way */
+    uint64_t bad;         /* undecodable sequences (U+FFFD) */
+    uint64_t lines;       /* line ends seen (\n, \r\n, lone \r) */
+    bool clean_end;       /* the last line ended and nothing is gathered (base64, QP, hex) */
+    /* out, per object (every decoder) */
+    uint64_t revealed;    /* bytes decoded out of escapes / base64 / hex */
+    uint64_t transparent; /* contents decoded as part of the object (own line numbers) */
+};
+
+/*
+ * Whether a file whose first bytes are p[0..n) may be split into ranges:
+ * text in UTF-8 (maybe ASCII so far), CP932 or EUC-JP ('\n' is never part
+ * of a character there) that does not look delimited (CSV/TSV). On true,
+ * *encoding and *ascii_only are what a later range starts with. A guess
+ * only: the first range's report says what the decoder really did.
+ */
+/*
+ * Whether ranges 0..n-1 of one file, decoded in order with their reports
+ * r, give what one pass over the file gives, shifted line numbers aside:
+ * each but the last ended clean (the next started fresh, as the one pass
+ * would be there), the encoding never changed and was the same in all,
+ * too few undecodable bytes for a re-decision (UTF-8: under 8 in all,
+ * none while ASCII-only; CP932 / EUC-JP: none), no later range decoded
+ * hidden content (its lines are numbered on their own), and the bytes
+ * revealed in all are far from the per-object limit.
+ */
+bool azk_decode__range_join_ok(const struct azk_decode_range *const *r, size_t n);
+
+bool azk_decode__range_probe(const uint8_t *p, size_t n, bool at_eof, const char *force_encoding,
+                             const char **encoding, bool *ascii_only);
+
 typedef struct {
     unsigned max_depth;          /* container nesting depth (default 8) */
     uint64_t max_member_size;    /* bytes of one expanded member (default 1 GiB) */
@@ -142,12 +190,14 @@ typedef struct {
      * client wrote it; scanners leave this false.
      */
     bool literal;
+    /* scan/split.c: this object is one range of a text file (NULL otherwise) */
+    struct azk_decode_range *range;
 } azk_decode_options;
 
 #define AZK_DECODE_OPTIONS_INIT                                                                    \
     {                                                                                              \
         8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, (size_t)64 * 1024,                   \
-            (size_t)64 * 1024, NULL, false                                                         \
+            (size_t)64 * 1024, NULL, false, NULL                                                   \
     }
 
 /*

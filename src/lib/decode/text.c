@@ -106,6 +106,58 @@ const char *azk_encoding_name(const char *name)
     return azk_decode__encoding_canonical(name);
 }
 
+bool azk_decode__range_probe(const uint8_t *p, size_t n, bool at_eof, const char *force_encoding,
+                             const char **encoding, bool *ascii_only)
+{
+    struct detect_result det;
+    *encoding = NULL;
+    *ascii_only = false;
+    if (force_encoding != NULL) {
+        int e = enc_lookup(force_encoding);
+        if (e < 0)
+            return false;
+        memset(&det, 0, sizeof(det));
+        det.enc = (enum enc)e;
+    } else if (azk_decode__text_detect(p, n, at_eof, &det) != AZK_OK || det.binary) {
+        return false;
+    }
+    if (det.enc != ENC_UTF8 && det.enc != ENC_CP932 && det.enc != ENC_EUCJP)
+        return false;
+    /* raw bytes: the delimiters are ASCII in all three */
+    if (azk_decode__csv_sniff(p, n, at_eof) != 0)
+        return false;
+    *encoding = encs[det.enc].name;
+    *ascii_only = det.ascii_only;
+    return true;
+}
+
+bool azk_decode__range_join_ok(const struct azk_decode_range *const *r, size_t n)
+{
+    uint64_t bad = 0, revealed = 0;
+    bool utf8;
+    if (n == 0 || r[0]->encoding == NULL)
+        return false;
+    utf8 = strcmp(r[0]->encoding, "utf-8") == 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!r[k]->text || r[k]->switched || r[k]->encoding_out == NULL ||
+            strcmp(r[k]->encoding_out, r[0]->encoding) != 0)
+            return false;
+        if (k + 1 < n && !r[k]->clean_end)
+            return false;
+        if (k > 0 && r[k]->transparent > 0)
+            return false;
+        bad += r[k]->bad;
+        revealed += r[k]->revealed;
+    }
+    /* a chunk re-decides at 8 bad sequences; an ASCII-only start decides
+     * UTF-8 or not on the first non-ASCII character: it must have been UTF-8 */
+    if (utf8 && !r[0]->ascii_only ? bad >= 8 : bad > 0)
+        return false;
+    /* every check against the limit passed in one pass too (a single
+     * reveal is at most one base64 block) */
+    return revealed <= AZK_DECODE_REVEAL_MAX - 2 * (uint64_t)AZK_DECODE_B64_BLOCK_MAX;
+}
+
 /* ---- ICU helpers ------------------------------------------------------------------ */
 
 #define PIVOT_LEN_MEM 1024
@@ -213,6 +265,7 @@ struct conv {
     size_t errs;       /* undecodable sequences so far (ICU callback) */
     bool want_full;    /* next fill: a full chunk (to decide the encoding on) */
     unsigned switches; /* encoding re-decisions after bad chunks */
+    uint64_t bad8;     /* invalid UTF-8 sequences repaired (kept chunks) */
 };
 
 /* Re-decisions per object: enough for a few mixed parts, no ping-pong. */
@@ -418,6 +471,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                         continue;
                     }
                 }
+                c->bad8 += bad;
             }
             *outp = c->out;
             c->in_pos = end;
@@ -723,10 +777,22 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
     size_t n;
     int delim;
     bool first = true;
+    struct azk_decode_range *rg = ctx->depth == 0 ? ctx->opts->range : NULL;
 
     memset(&c, 0, sizeof(c));
     azk_decode__lines_init(&ln, ctx);
-    if (ctx->opts->force_encoding != NULL) {
+    if (rg != NULL && rg->cont) {
+        /* a later range of a split file: it starts after a line end, in the
+         * encoding the file was detected in (no BOM here, no detection) */
+        int e = rg->encoding != NULL ? enc_lookup(rg->encoding) : -1;
+        if (e != ENC_UTF8 && e != ENC_CP932 && e != ENC_EUCJP) {
+            rc = azk_error_set(AZK_ERR_ARG, "range: encoding cannot be split");
+            goto done;
+        }
+        memset(&det, 0, sizeof(det));
+        det.enc = (enum enc)e;
+        det.ascii_only = e == ENC_UTF8 && rg->ascii_only;
+    } else if (ctx->opts->force_encoding != NULL) {
         memset(&det, 0, sizeof(det));
         det.enc = (enum enc)enc_lookup(ctx->opts->force_encoding);
         /* a BOM matching the forced encoding is still skipped */
@@ -778,7 +844,7 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
             goto done;
         if (first) {
             first = false;
-            delim = azk_decode__csv_sniff(chunk, n, n < AZK_DECODE_CHUNK / 2);
+            delim = rg != NULL && rg->cont ? 0 : azk_decode__csv_sniff(chunk, n, n < AZK_DECODE_CHUNK / 2);
             c.format = delim == ',' ? "csv" : delim == '\t' ? "tsv" : "text";
             azk_decode__format(ctx, c.format, encs[c.enc].name);
             c.reported = true;
@@ -796,6 +862,16 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
             rc = azk_decode__lines_feed(&ln, chunk, n);
         if (rc != AZK_OK)
             goto done;
+    }
+    if (rg != NULL) {
+        /* what the scanner checks before joining this range to the next */
+        rg->text = csv == NULL;
+        rg->encoding_out = encs[c.enc].name;
+        rg->switched = c.switches > 0 || c.enc != det.enc;
+        rg->bad = c.errs + c.bad8;
+        rg->lines = ln.lineno - 1;
+        rg->clean_end = ln.carry.len == 0 && !ln.cut && !ln.cr_pending && ln.qp.len == 0 &&
+                        ln.hex.len == 0 && ln.b64.lines == 0;
     }
     if (csv != NULL)
         rc = azk_decode__csv_finish(csv);
