@@ -21,6 +21,8 @@ import io
 import os
 import re
 import sys
+import threading
+import time
 import unittest
 import zipfile
 
@@ -198,6 +200,50 @@ class SplitTest(unittest.TestCase):
         rc, recs, err, trace = self.scan(path, 1)
         self.assertGreater(len(recs), 1, "the hidden archive is decoded: a member record")
         self.same(path, "fallback")
+
+    def test_tree_of_large_and_small_files(self):
+        # several files split at once next to small ones: owners, helpers and
+        # files in the queue share the workers; the set of records is the same
+        root = os.path.join(self.tmp.path, "tree")
+        os.makedirs(root)
+        for i in range(3):
+            with open(os.path.join(root, "big%d.log" % i), "wb") as f:
+                f.write(log_lines(20000, seed=i).encode("cp932" if i == 1 else "utf-8"))
+        for i in range(40):
+            with open(os.path.join(root, "small%02d.log" % i), "wb") as f:
+                f.write(log_lines(20, seed=100 + i).encode("utf-8"))
+        rc1, recs1, err1, trace1 = self.scan(root, 1)
+        key = lambda r: r["path"]  # noqa: E731
+        for n in (2, 4):
+            rc, recs, err, trace = self.scan(root, n)
+            self.assertEqual(sorted(t[0] for t in trace), ["joined"] * 3, "threads %d" % n)
+            self.assertEqual(rc, rc1)
+            self.assertEqual(sorted(recs, key=key), sorted(recs1, key=key), "threads %d" % n)
+
+    def test_file_grows_while_split(self):
+        # a writer appends while the ranges are read: the file's record says
+        # it changed (io), as the one-pass scan says; no hang, no crash
+        path = self.write("growing.log", log_lines(24000).encode("utf-8"))
+        stop = threading.Event()
+
+        def grow():
+            deadline = time.monotonic() + 60
+            with open(path, "ab") as f:
+                while not stop.is_set() and time.monotonic() < deadline:
+                    f.write(log_lines(50, seed=17).encode("utf-8"))
+                    f.flush()
+                    time.sleep(0.002)
+        t = threading.Thread(target=grow)
+        t.start()
+        try:
+            rc, recs, err, trace = self.scan(path, 4)
+        finally:
+            stop.set()
+            t.join()
+        self.assertEqual(len(recs), 1)
+        self.assertEqual(recs[0].get("error", {}).get("code"), "io", recs[0].get("error"))
+        self.assertTrue(recs[0]["findings"])
+        self.assertEqual(rc, T.contract_exit(recs))
 
     def test_csv_not_split(self):
         rows = ["氏名,電話,メール"] + ["%s %s,090-%04d-%04d,u%d@example.jp" % (

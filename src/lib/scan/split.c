@@ -159,8 +159,20 @@ static azk_status range_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
     *got = 0;
     if (t->sp->abort || s->stopped)
         return azk_error_set(AZK_ERR_IO, "range abandoned");
-    if (rs->pos >= t->end)
+    if (rs->pos >= t->end) {
+        /* the file's end: a file that grew fails here, as the one-pass read
+         * would (the one pass then reads it again and says so itself) */
+        uint8_t extra;
+        if (t->end == t->sp->size) {
+            do {
+                r = pread(t->sp->fd, &extra, 1, rs->pos);
+            } while (r < 0 && errno == EINTR);
+            if (r > 0)
+                return azk_error_set(AZK_ERR_IO, "file grew while read (beyond %lld bytes)",
+                                     (long long)t->sp->size);
+        }
         return AZK_OK;
+    }
     if ((int64_t)cap > t->end - rs->pos)
         cap = (size_t)(t->end - rs->pos);
     do {
