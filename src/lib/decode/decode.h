@@ -141,12 +141,12 @@ struct azk_decode_range {
     const char *encoding; /* cont: canonical name ("utf-8", "cp932", "euc-jp") */
     bool ascii_only;
     /* out, filled by the text decoder (text false: it did not run) */
-    bool text;            /* decoded as lines of text (not CSV, not binary) */
+    bool text;                /* decoded as lines of text (not CSV, not binary) */
     const char *encoding_out; /* the encoding at the end */
-    bool switched;        /* the encoding changed on the way */
-    uint64_t bad;         /* undecodable sequences (U+FFFD) */
-    uint64_t lines;       /* line ends seen (\n, \r\n, lone \r) */
-    bool clean_end;       /* the last line ended and nothing is gathered (base64, QP, hex) */
+    bool switched;            /* the encoding changed on the way */
+    uint64_t bad;             /* undecodable sequences (U+FFFD) */
+    uint64_t lines;           /* line ends seen (\n, \r\n, lone \r) */
+    bool clean_end;           /* the last line ended and nothing is gathered (base64, QP, hex) */
     /* out, per object (every decoder) */
     uint64_t revealed;    /* bytes decoded out of escapes / base64 / hex */
     uint64_t transparent; /* contents decoded as part of the object (own line numbers) */

@@ -844,7 +844,9 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
             goto done;
         if (first) {
             first = false;
-            delim = rg != NULL && rg->cont ? 0 : azk_decode__csv_sniff(chunk, n, n < AZK_DECODE_CHUNK / 2);
+            delim = rg != NULL && rg->cont
+                        ? 0
+                        : azk_decode__csv_sniff(chunk, n, n < AZK_DECODE_CHUNK / 2);
             c.format = delim == ',' ? "csv" : delim == '\t' ? "tsv" : "text";
             azk_decode__format(ctx, c.format, encs[c.enc].name);
             c.reported = true;

@@ -282,7 +282,8 @@ static ssize_t pread_full(int fd, uint8_t *buf, size_t len, int64_t off)
 static int64_t line_start_after(int fd, uint8_t *buf, int64_t from, int64_t limit)
 {
     while (from < limit) {
-        size_t want = (size_t)(limit - from < (int64_t)PROBE_LEN ? limit - from : (int64_t)PROBE_LEN);
+        size_t want =
+            (size_t)(limit - from < (int64_t)PROBE_LEN ? limit - from : (int64_t)PROBE_LEN);
         ssize_t got = pread_full(fd, buf, want, from);
         const uint8_t *nl;
         if (got <= 0)
@@ -414,8 +415,7 @@ azk_status azk_scan__split(struct worker *w, int fd, int64_t size, bool *split)
         return AZK_OK; /* one pass then */
     got = pread_full(fd, buf, PROBE_LEN, 0);
     if (got <= 0 || !azk_decode__range_probe(buf, (size_t)got, (size_t)got < PROBE_LEN,
-                                             s->dopts.force_encoding, &sp.encoding,
-                                             &sp.ascii_only))
+                                             s->dopts.force_encoding, &sp.encoding, &sp.ascii_only))
         goto out;
     if (cut(&sp, buf) != AZK_OK || sp.n < 2)
         goto out;
