@@ -245,22 +245,44 @@ class SplitTest(unittest.TestCase):
         self.assertTrue(recs[0]["findings"])
         self.assertEqual(rc, T.contract_exit(recs))
 
-    def test_csv_not_split(self):
-        # CSV: the header gives the column kinds (a bare number under 電話 is a
-        # phone), and quoted fields hold line breaks around the middle of the
-        # file; CSV is not split (yet): threads 1 and 4 give the same, no trace
-        rows = ["氏名,電話,メール,備考"]
-        for i in range(30000):
-            note = '"複数行の\n備考 %d\n終わり"' % i if 14000 <= i < 16000 else "なし"
-            rows.append("%s %s,090%04d%04d,u%d@example.jp,%s" % (
-                SURNAMES[i % 8], GIVEN[i % 6], 1000 + i % 9000, 3000 + i % 7000, i, note))
-        path = self.write("list.csv", ("\n".join(rows) + "\n").encode("utf-8"))
-        rc1, recs1, _, _ = self.scan(path, 1)
-        rc4, recs4, _, trace = self.scan(path, 4)
-        self.assertEqual(trace, [], "CSV is scanned in one pass")
-        self.assertEqual(recs1[0]["format"], "csv")
-        self.assertGreater(recs1[0]["counts"].get("phone", 0), 20000)
-        self.assertEqual((rc1, recs1), (rc4, recs4))
+    def csv_rows(self, n, quoted_from=-1, quoted_to=-1, header=True, sep=","):
+        rows = [sep.join(["氏名", "電話", "メール", "備考"])] if header else []
+        for i in range(n):
+            note = '"複数行の\n備考 %d\n終わり"' % i if quoted_from <= i < quoted_to else "なし"
+            rows.append(sep.join(["%s %s" % (SURNAMES[i % 8], GIVEN[i % 6]),
+                                  "090%04d%04d" % (1000 + i % 9000, 3000 + i % 7000),
+                                  "u%d@example.jp" % i, note]))
+        return rows
+
+    def test_csv_header_column_kinds(self):
+        # the header says 電話: a bare 11-digit number there is a phone, in
+        # every range (later ranges replay the first row to learn the kinds)
+        path = self.write("list.csv", ("\n".join(self.csv_rows(30000)) + "\n").encode("utf-8"))
+        recs = self.same(path, "joined", extra=["--max-findings", "1000000"])
+        self.assertEqual(recs[0]["format"], "csv")
+        self.assertGreater(recs[0]["counts"].get("phone", 0), 29000)
+
+    def test_csv_cp932_crlf_quoted_early(self):
+        # quoted fields with line breaks in the first range only: rows, not
+        # lines, are numbered, and the ranges still join
+        rows = self.csv_rows(30000, quoted_from=100, quoted_to=400)
+        path = self.write("list_sjis.csv", ("\r\n".join(rows) + "\r\n").encode("cp932"))
+        recs = self.same(path, "joined", extra=["--max-findings", "1000000"])
+        self.assertEqual(recs[0]["encoding"], "cp932")
+
+    def test_tsv_without_header(self):
+        rows = self.csv_rows(30000, header=False, sep="\t")
+        path = self.write("list.tsv", ("\n".join(rows) + "\n").encode("utf-8"))
+        recs = self.same(path, "joined", extra=["--max-findings", "1000000"])
+        self.assertEqual(recs[0]["format"], "tsv")
+
+    def test_csv_quoted_line_breaks_across_boundaries(self):
+        # every row from 45% to 55% holds a quoted field with line breaks: the
+        # middle boundary falls inside one -> one pass
+        rows = self.csv_rows(30000, quoted_from=13500, quoted_to=16500)
+        path = self.write("notes.csv", ("\n".join(rows) + "\n").encode("utf-8"))
+        recs = self.same(path, "fallback", extra=["--max-findings", "1000000"])
+        self.assertEqual(recs[0]["format"], "csv")
 
 if __name__ == "__main__":
     unittest.main()

@@ -177,6 +177,9 @@ AZK_NODISCARD azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_de
                                              int delim);
 AZK_NODISCARD azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n);
 AZK_NODISCARD azk_status azk_decode__csv_finish(struct azk_csv *c);
+/* Whether the parser is at the start of a row (nothing pending); *rows = rows and blank lines so
+ * far. */
+bool azk_decode__csv_at_row_start(const struct azk_csv *c, uint64_t *rows);
 void azk_decode__csv_free(struct azk_csv *c);
 
 /* ---- evasion: carving, reveal (carve.c, reveal.c) ------------------------------ */

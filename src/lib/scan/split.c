@@ -69,8 +69,7 @@ struct azk_split {
     struct azk_split *next; /* in s->splits while ranges are not all taken */
     int fd;
     int64_t size;
-    const char *encoding;
-    bool ascii_only;
+    struct azk_range_probe probe; /* encoding, format, the first row to replay (CSV) */
     struct azk_range_task *t;
     size_t n, claimed, finished; /* under s->q_mu */
     _Atomic bool abort;          /* a range cannot be joined: the others stop reading */
@@ -115,6 +114,27 @@ static void trace(const char *what, size_t n)
 #endif
 }
 
+/* Test builds, AZK_TEST_SPLIT_TRACE=2: what each range reported. */
+static void trace_range(size_t k, azk_status st, const struct azk_decode_range *r)
+{
+#ifdef AZK_TESTING
+    const char *e = getenv("AZK_TEST_SPLIT_TRACE");
+    if (e != NULL && strcmp(e, "2") == 0)
+        fprintf(stderr,
+                "azk-test: range %zu st %d format %s enc %s switched %d bad %llu lines %llu "
+                "clean %d replay %d/%d/%llu transparent %llu\n",
+                k, (int)st, r->format_out != NULL ? r->format_out : "-",
+                r->encoding_out != NULL ? r->encoding_out : "-", (int)r->switched,
+                (unsigned long long)r->bad, (unsigned long long)r->lines, (int)r->clean_end,
+                (int)r->replay_done, (int)r->replay_clean, (unsigned long long)r->replay_lines,
+                (unsigned long long)r->transparent);
+#else
+    (void)k;
+    (void)st;
+    (void)r;
+#endif
+}
+
 /* ---- the queue side (called under s->q_mu) ------------------------------------ */
 
 static void unlink_split(azk_scanner *s, struct azk_split *sp)
@@ -147,7 +167,8 @@ struct azk_range_task *azk_scan__split_claim(azk_scanner *s)
 
 struct range_src {
     struct azk_range_task *t;
-    int64_t pos;
+    int64_t pos;    /* next byte of the range */
+    int64_t replay; /* CSV, later ranges: next byte of the file's first row (replay: done) */
 };
 
 static azk_status range_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
@@ -159,6 +180,21 @@ static azk_status range_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
     *got = 0;
     if (t->sp->abort || s->stopped)
         return azk_error_set(AZK_ERR_IO, "range abandoned");
+    if (t->idx > 0 && rs->replay < (int64_t)t->rep.replay) {
+        /* the first row again (never more in one read: the decoder notes where it ends) */
+        if ((int64_t)cap > (int64_t)t->rep.replay - rs->replay)
+            cap = (size_t)((int64_t)t->rep.replay - rs->replay);
+        do {
+            r = pread(t->sp->fd, buf, cap, rs->replay);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0)
+            return azk_error_errno("read");
+        if (r == 0)
+            return azk_error_set(AZK_ERR_IO, "file changed while it was read");
+        rs->replay += r;
+        *got = (size_t)r;
+        return AZK_OK;
+    }
     if (rs->pos >= t->end) {
         /* the file's end: a file that grew fails here, as the one-pass read
          * would (the one pass then reads it again and says so itself) */
@@ -203,9 +239,29 @@ static void range_format(void *payload, const char *format, const char *encoding
 {
     struct range_worker *rw = payload;
     azk_scan__sink_format(payload, format, encoding);
-    if (strcmp(format != NULL ? format : "", "text") != 0 || encoding == NULL ||
-        strcmp(encoding, rw->t->sp->encoding) != 0)
+    if (strcmp(format != NULL ? format : "", rw->t->sp->probe.format) != 0 || encoding == NULL ||
+        strcmp(encoding, rw->t->sp->probe.encoding) != 0)
         rw->t->sp->abort = true; /* not what the ranges were cut for */
+}
+
+static azk_status drop_finding(const azk_finding *f, void *payload)
+{
+    (void)f;
+    (void)payload;
+    return AZK_OK;
+}
+
+static azk_status range_record(void *payload, const azk_record *rec)
+{
+    struct range_worker *rw = payload;
+    struct azk_range_task *t = rw->t;
+    if (t->idx > 0 && t->rep.replay > 0 && !t->rep.replay_done) {
+        /* the file's first row, replayed: detection learns the column kinds
+         * from it as in the one pass; nothing is counted, nothing kept */
+        size_t excluded = 0;
+        return azk_detect__record(rw->w.det, rec, drop_finding, NULL, &excluded);
+    }
+    return azk_scan__sink_record(payload, rec);
 }
 
 static void range_end(void *payload, azk_status st, const azk_error *err)
@@ -226,8 +282,8 @@ void azk_scan__split_run(struct worker *w, struct azk_range_task *t)
     struct range_worker rw;
     azk_object_info info = {NULL, 0, sp->size};
     azk_decode_options dopts = s->dopts;
-    azk_decode_sink sink = {range_begin, range_format, azk_scan__sink_record, range_end, &rw};
-    struct range_src rs = {t, t->start};
+    azk_decode_sink sink = {range_begin, range_format, range_record, range_end, &rw};
+    struct range_src rs = {t, t->start, 0};
     azk_source src = {range_read, &rs, t->end - t->start, NULL};
     azk_status st;
 
@@ -236,8 +292,12 @@ void azk_scan__split_run(struct worker *w, struct azk_range_task *t)
     rw.w.det = w->det; /* this worker's, idle while it runs the range */
     rw.t = t;
     t->rep.cont = t->idx > 0;
-    t->rep.encoding = sp->encoding;
-    t->rep.ascii_only = sp->ascii_only;
+    t->rep.encoding = sp->probe.encoding;
+    t->rep.ascii_only = sp->probe.ascii_only;
+    t->rep.format = sp->probe.format;
+    t->rep.replay = t->idx > 0 ? sp->probe.replay : 0;
+    t->rep.bom = sp->probe.bom;
+    src.size += (int64_t)t->rep.replay;
     dopts.range = &t->rep;
     st = azk_scan__obj_push(&rw.w, &info);
     if (st == AZK_OK) {
@@ -342,7 +402,7 @@ static azk_status cut(struct azk_split *sp, uint8_t *buf)
 static azk_status join(struct azk_split *sp, struct objstate *o)
 {
     size_t max = sp->s->opts.max_findings, kept = 0, total = 0;
-    uint64_t line_off = 0;
+    uint64_t rows_before = 0; /* lines (CSV: rows) of the ranges before */
     bool truncated = false;
     for (size_t k = 0; k < sp->n; k++) {
         total += sp->t[k].obj.finding_count;
@@ -364,8 +424,9 @@ static azk_status join(struct azk_split *sp, struct objstate *o)
     for (size_t k = 0; k < sp->n; k++) {
         const struct objstate *r = &sp->t[k].obj;
         for (size_t i = 0; i < r->finding_count && kept < total; i++) {
+            /* a later CSV range numbered its rows after the replayed first row */
             o->findings[kept] = r->findings[i];
-            o->findings[kept].line += line_off;
+            o->findings[kept].line = r->findings[i].line + rows_before - sp->t[k].rep.replay_lines;
             kept++;
         }
         for (int ty = 0; ty < AZK_PII__COUNT; ty++)
@@ -373,7 +434,7 @@ static azk_status join(struct azk_split *sp, struct objstate *o)
         o->excluded += r->excluded;
         o->records += r->records;
         o->multi_rows += r->multi_rows;
-        line_off += sp->t[k].rep.lines;
+        rows_before += sp->t[k].rep.lines - sp->t[k].rep.replay_lines;
     }
     o->finding_count = kept;
     o->truncated = truncated;
@@ -383,13 +444,15 @@ static azk_status join(struct azk_split *sp, struct objstate *o)
 static bool joinable(struct azk_split *sp)
 {
     const struct azk_decode_range *reps[MAX_RANGES];
-    if (sp->abort)
-        return false;
     for (size_t k = 0; k < sp->n; k++) {
+        const struct azk_decode_range *r = &sp->t[k].rep;
+        trace_range(k, sp->t[k].st, r);
         if (sp->t[k].st != AZK_OK || !sp->t[k].have_obj || !sp->t[k].obj.has_format)
             return false;
-        reps[k] = &sp->t[k].rep;
+        reps[k] = r;
     }
+    if (sp->abort)
+        return false;
     return azk_decode__range_join_ok(reps, sp->n);
 }
 
@@ -415,7 +478,7 @@ azk_status azk_scan__split(struct worker *w, int fd, int64_t size, bool *split)
         return AZK_OK; /* one pass then */
     got = pread_full(fd, buf, PROBE_LEN, 0);
     if (got <= 0 || !azk_decode__range_probe(buf, (size_t)got, (size_t)got < PROBE_LEN,
-                                             s->dopts.force_encoding, &sp.encoding, &sp.ascii_only))
+                                             s->dopts.force_encoding, &sp.probe))
         goto out;
     if (cut(&sp, buf) != AZK_OK || sp.n < 2)
         goto out;
