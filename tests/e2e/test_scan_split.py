@@ -246,43 +246,60 @@ class SplitTest(unittest.TestCase):
         self.assertEqual(rc, T.contract_exit(recs))
 
     def csv_rows(self, n, quoted_from=-1, quoted_to=-1, header=True, sep=","):
-        rows = [sep.join(["氏名", "電話", "メール", "備考"])] if header else []
+        # 郵便番号 (bare 7 digits) and 生年月日 are found only under their header
+        rows = [sep.join(["氏名", "電話", "郵便番号", "生年月日", "メール", "備考"])] if header else []
         for i in range(n):
             note = '"複数行の\n備考 %d\n終わり"' % i if quoted_from <= i < quoted_to else "なし"
             rows.append(sep.join(["%s %s" % (SURNAMES[i % 8], GIVEN[i % 6]),
                                   "090%04d%04d" % (1000 + i % 9000, 3000 + i % 7000),
+                                  "%07d" % (1500000 + i % 90000),
+                                  "19%02d/%02d/%02d" % (50 + i % 50, 1 + i % 12, 1 + i % 28),
                                   "u%d@example.jp" % i, note]))
         return rows
 
     def test_csv_header_column_kinds(self):
-        # the header says 電話: a bare 11-digit number there is a phone, in
-        # every range (later ranges replay the first row to learn the kinds)
-        path = self.write("list.csv", ("\n".join(self.csv_rows(30000)) + "\n").encode("utf-8"))
+        # the header says 郵便番号 / 生年月日: bare 7 digits are a postal code,
+        # a date a birth date, in every range (later ranges replay the first
+        # row to learn the column kinds)
+        path = self.write("list.csv", ("\n".join(self.csv_rows(20000)) + "\n").encode("utf-8"))
         recs = self.same(path, "joined", extra=["--max-findings", "1000000"])
         self.assertEqual(recs[0]["format"], "csv")
-        self.assertGreater(recs[0]["counts"].get("phone", 0), 29000)
+        self.assertGreater(recs[0]["counts"].get("phone", 0), 19000)
+        self.assertGreater(recs[0]["counts"].get("postal_code", 0), 19000)
+        self.assertGreater(recs[0]["counts"].get("birth_date", 0), 19000)
 
     def test_csv_cp932_crlf_quoted_early(self):
         # quoted fields with line breaks in the first range only: rows, not
         # lines, are numbered, and the ranges still join
-        rows = self.csv_rows(30000, quoted_from=100, quoted_to=400)
+        rows = self.csv_rows(20000, quoted_from=100, quoted_to=400)
         path = self.write("list_sjis.csv", ("\r\n".join(rows) + "\r\n").encode("cp932"))
         recs = self.same(path, "joined", extra=["--max-findings", "1000000"])
         self.assertEqual(recs[0]["encoding"], "cp932")
 
     def test_tsv_without_header(self):
-        rows = self.csv_rows(30000, header=False, sep="\t")
+        rows = self.csv_rows(20000, header=False, sep="\t")
         path = self.write("list.tsv", ("\n".join(rows) + "\n").encode("utf-8"))
         recs = self.same(path, "joined", extra=["--max-findings", "1000000"])
         self.assertEqual(recs[0]["format"], "tsv")
 
     def test_csv_quoted_line_breaks_across_boundaries(self):
-        # every row from 45% to 55% holds a quoted field with line breaks: the
-        # middle boundary falls inside one -> one pass
-        rows = self.csv_rows(30000, quoted_from=13500, quoted_to=16500)
+        # one quoted field of 6000 lines from about 44% to 56% of the file:
+        # the middle boundary (4, 6 or 8 ranges) falls inside it -> one pass
+        rows = self.csv_rows(20000)
+        memo = "\n".join("メモ %d 特記事項なし 連絡済み" % k for k in range(6000))
+        rows[10000] = rows[10000].rsplit(",", 1)[0] + ',"' + memo + '"'
         path = self.write("notes.csv", ("\n".join(rows) + "\n").encode("utf-8"))
         recs = self.same(path, "fallback", extra=["--max-findings", "1000000"])
         self.assertEqual(recs[0]["format"], "csv")
+
+    def test_csv_quoted_line_breaks_inside_ranges(self):
+        # quoted fields with line breaks where no boundary falls: joined, and
+        # rows (not lines) numbered as in the one pass
+        rows = self.csv_rows(20000, quoted_from=9990, quoted_to=10000)
+        path = self.write("notes2.csv", ("\n".join(rows) + "\n").encode("utf-8"))
+        rc1, recs1, _, _ = self.scan(path, 1, ["--max-findings", "1000000"])
+        rc, recs, _, trace = self.scan(path, 3, ["--max-findings", "1000000"])
+        self.assertEqual((rc, recs), (rc1, recs1))
 
 if __name__ == "__main__":
     unittest.main()
