@@ -36,12 +36,19 @@
 /*
  * The next work: a range of a large file being split (*rt, first: it holds
  * up a worker waiting for it), else a file (*out); false at the end (the
- * queue closed and empty, and no split going on that an idle worker could
- * still help with).
+ * queue closed and empty, and no worker still on a file: it may yet split
+ * it, and an idle worker stays to help). *holding: the caller was on a
+ * file (done now); set when a file is handed out.
  */
-static bool queue_pop(azk_scanner *s, struct job *out, struct azk_range_task **rt)
+static bool queue_pop(azk_scanner *s, struct job *out, struct azk_range_task **rt, bool *holding)
 {
     pthread_mutex_lock(&s->q_mu);
+    if (*holding) {
+        *holding = false;
+        s->busy--;
+        if (s->busy == 0 && s->q_closed && s->q_pop_waiters > 0)
+            pthread_cond_broadcast(&s->not_empty); /* the last file is done: all may leave */
+    }
     for (;;) {
         *rt = azk_scan__split_claim(s);
         if (*rt != NULL) {
@@ -50,7 +57,7 @@ static bool queue_pop(azk_scanner *s, struct job *out, struct azk_range_task **r
         }
         if (s->q_len > 0)
             break;
-        if (s->q_closed && s->splits_active == 0) {
+        if (s->q_closed && s->busy == 0) {
             pthread_mutex_unlock(&s->q_mu);
             return false;
         }
@@ -59,6 +66,8 @@ static bool queue_pop(azk_scanner *s, struct job *out, struct azk_range_task **r
         s->q_pop_waiters--;
     }
     *out = s->queue[s->q_head];
+    s->busy++;
+    *holding = true;
     s->q_head = (s->q_head + 1) % QUEUE_CAP;
     s->q_len--;
     if (s->q_push_waiting && s->q_len <= QUEUE_CAP / 2) {
@@ -75,7 +84,8 @@ static void *worker_main(void *arg)
     azk_scanner *s = w->s;
     struct job job;
     struct azk_range_task *rt;
-    while (queue_pop(s, &job, &rt)) {
+    bool holding = false;
+    while (queue_pop(s, &job, &rt, &holding)) {
         azk_status rc = AZK_OK;
         if (rt != NULL) {
             azk_scan__split_run(w, rt);
@@ -330,7 +340,7 @@ static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
     s->fatal = AZK_OK;
     s->stopped = false;
     s->splits = NULL;
-    s->splits_active = 0;
+    s->busy = 0;
     s->split_min = 0; /* azk_scanner_run sets it when it has workers to split with */
     s->threads = 1;
     s->start_ns = azk_now_ns();

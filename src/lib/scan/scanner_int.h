@@ -67,10 +67,10 @@ struct azk_scanner {
      * deliver nothing more; read without the lock by the workers */
     _Atomic bool stopped;
     /* large files split in ranges (split.c), under q_mu: splits with ranges
-     * nobody took yet, and splits not finished (workers wait for them
-     * before they leave, so an idle worker can help a file of another) */
+     * nobody took yet; workers on a file (the others do not leave while one
+     * is busy: it may split its file, and they help) */
     struct azk_split *splits;
-    unsigned splits_active;
+    unsigned busy;
     uint64_t split_min; /* files from this size are split; 0 = never (one worker) */
     unsigned threads;   /* workers of this run */
 };

@@ -486,7 +486,6 @@ azk_status azk_scan__split(struct worker *w, int fd, int64_t size, bool *split)
     pthread_mutex_lock(&s->q_mu);
     sp.next = s->splits;
     s->splits = &sp;
-    s->splits_active++;
     if (s->q_pop_waiters > 0)
         pthread_cond_broadcast(&s->not_empty);
     pthread_mutex_unlock(&s->q_mu);
@@ -502,9 +501,6 @@ azk_status azk_scan__split(struct worker *w, int fd, int64_t size, bool *split)
     pthread_mutex_lock(&s->q_mu);
     while (sp.finished < sp.n)
         pthread_cond_wait(&sp.all_done, &s->q_mu);
-    s->splits_active--;
-    if (s->q_pop_waiters > 0) /* workers waiting to leave may go */
-        pthread_cond_broadcast(&s->not_empty);
     pthread_mutex_unlock(&s->q_mu);
     pthread_cond_destroy(&sp.all_done);
 
