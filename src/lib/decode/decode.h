@@ -172,7 +172,8 @@ struct azk_decode_range {
  * Whether ranges 0..n-1 of one file, decoded in order with their reports
  * r, give what one pass over the file gives, shifted line numbers aside:
  * each but the last ended clean (the next started fresh, as the one pass
- * would be there), the encoding never changed and was the same in all,
+ * would be there; a later CSV range's replayed first row ended at a row
+ * start), the format and encoding never changed and were the same in all,
  * too few undecodable bytes for a re-decision (UTF-8: under 8 in all,
  * none while ASCII-only; CP932 / EUC-JP: none), no later range decoded
  * hidden content (its lines are numbered on their own), and the bytes

@@ -4,30 +4,35 @@
  * with the result a scan in one pass gives, finding for finding.
  *
  * A regular file of at least split_min bytes whose first bytes say text in
- * UTF-8, CP932 or EUC-JP (where '\n' is never part of a character) and not
- * CSV/TSV is cut into ranges that start right after a '\n'. The first range
- * is decoded as any file is (detection, BOM, format sniff); a later one
- * starts in the encoding the first bytes said, as a fresh line splitter
- * (decode.h, struct azk_decode_range). Every worker of the run takes
- * ranges (scanner.c queue_pop gives them before new files), the worker
- * that owns the file too, which then waits for the others.
+ * UTF-8, CP932 or EUC-JP (where '\n' and '"' are never part of a
+ * character) -- lines, or CSV/TSV whose first row ends in the first 64 KiB --
+ * is cut into ranges that start right after a '\n'. The first range is
+ * decoded as any file is (detection, BOM, format sniff); a later one starts
+ * in the encoding and format the first bytes said, as a fresh line splitter
+ * or, for CSV/TSV, after reading the file's first row again (header,
+ * delimiter; detection learns the column kinds from it, its findings are
+ * dropped) (decode.h, struct azk_decode_range). Every worker of the run
+ * takes ranges (scanner.c queue_pop gives them before new files), the
+ * worker that owns the file too, which then waits for the others.
  *
  * A range only equals the part of the one-pass scan it stands for when
  * the one-pass decoder would have been in the state the range started in.
  * So nothing is assumed: the decoder reports how each range ended, and the
  * ranges are joined only when every range but the last ended clean (its
- * last line ended; no base64, quoted-printable or hex lines gathered
- * across the boundary), the encoding never changed, no undecodable bytes
- * could have made the decoder decide again (UTF-8: fewer than 8 in the
- * file; others: none), no later range decoded hidden content with line
- * numbers of its own, no nested object appeared and nothing failed
- * (azk_decode__range_join_ok). Otherwise the ranges are dropped (nothing
- * was delivered) and the file is scanned in one pass, as before.
+ * last line or row ended, not inside a quoted field; no base64,
+ * quoted-printable or hex lines gathered across the boundary), a CSV
+ * range's replay ended at a row start, the format and encoding never
+ * changed, no undecodable bytes could have made the decoder decide again
+ * (UTF-8: fewer than 8 in the file; others: none), no later range decoded
+ * hidden content with line numbers of its own, no nested object appeared
+ * and nothing failed (azk_decode__range_join_ok). Otherwise the ranges are
+ * dropped (nothing was delivered) and the file is scanned in one pass, as
+ * before.
  *
- * Join: findings in range order with each range's lines shifted by the
- * line ends before it, cut at max_findings (truncated as the one pass
- * would say); counts, allow-listed hits, records and multi-type records
- * summed. Not split: with fingerprints (EDM works per object), one worker.
+ * Join: findings in range order with each range's lines (CSV: rows) shifted
+ * by those before it, cut at max_findings (truncated as the one pass would
+ * say); counts, allow-listed hits, records and multi-type records summed.
+ * Not split: with fingerprints (EDM works per object), one worker.
  */
 #include "azukari/scan.h"
 #include "scan/scan_int.h"
