@@ -11,9 +11,11 @@ joined N ranges") or dropped for a one-pass scan ("... fallback ..."). Each
 case compares --threads 1 (never split) with --threads 2, 3 and 4, and
 checks the trace says what the case is about: joined for files the ranges
 can stand for (UTF-8, CP932, EUC-JP logs; \\r\\n and lone \\r line ends;
-max_findings cut across ranges), fallback where a range cannot start fresh
-(a file that changes encoding, base64 / quoted-printable lines across a
-boundary, hidden content with lines of its own). Synthetic data only.
+max_findings cut across ranges; CSV/TSV whose column kinds come from the
+header, quoted line breaks inside a range), fallback where a range cannot
+start fresh (a file that changes encoding, too many undecodable bytes,
+base64 / quoted-printable lines or a quoted CSV field across a boundary,
+hidden content with lines of its own). Synthetic data only.
 """
 
 import base64
