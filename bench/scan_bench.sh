@@ -7,7 +7,8 @@
 #
 #   bench/scan_bench.sh [throughput] [--bin PATH] [--dir DIR] [--size 1G]
 #                       [--runs 3] [--seed 1] [--keep] [--fingerprints FILE]
-#                       [--parts plain,unique,small,containers] [--small-files 100000]
+#                       [--parts plain,unique,small,containers,bigfile] [--small-files 100000]
+#                       [--big-size 1G]
 #   bench/scan_bench.sh longline [--bin PATH] [--dir DIR] [--size 4G] [--keep]
 #
 # throughput: generates --size bytes into DIR (default: a temp dir, reused
@@ -23,6 +24,11 @@
 #               files per second, azukari against rg
 #   containers  about --size/5 of the corpus packed as zip and xlsx: MB of
 #               expanded content (members once inflated) per CPU second
+#   bigfile     (only when asked) one file of --big-size bytes (default
+#               --size): the corpus's UTF-8
+#               logs concatenated (again and again) -- threads 1 and $(nproc)
+#               on the one file (split in ranges from 64 MiB); both runs'
+#               outputs must be identical
 # --fingerprints FILE (key in FILE.key) adds entrusted-record matching to the
 # azukari runs.
 # longline: writes one line of --size bytes (ASCII, an e-mail address at the
@@ -47,6 +53,7 @@ keep=0
 fpargs=
 parts=plain,unique,small,containers
 small_files=100000
+big_size=
 while [ $# -gt 0 ]; do
     case "$1" in
         --bin) bin=$2; shift 2 ;;
@@ -58,7 +65,8 @@ while [ $# -gt 0 ]; do
         --fingerprints) fpargs="--fingerprints $2"; shift 2 ;;
         --parts) parts=$2; shift 2 ;;
         --small-files) small_files=$2; shift 2 ;;
-        -h|--help) sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --big-size) big_size=$2; shift 2 ;;
+        -h|--help) sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "scan_bench: unknown argument: $1" >&2; exit 64 ;;
     esac
 done
@@ -219,6 +227,51 @@ if has_part small; then
         printf "files/s, 1 thread : azukari %.0f (%.0f per CPU-s), rg %.0f (%.0f per CPU-s): %.0f%% of rg (CPU %.0f%%)\n",
             n / a1, n / a1c, n / r1, n / r1c, 100 * r1 / a1, 100 * r1c / a1c
         printf "files/s, %d threads: azukari %.0f, rg %.0f: %.0f%% of rg\n", p, n / an, n / rn, 100 * rn / an
+    }'
+fi
+if has_part bigfile; then
+    big=$dir/bigfile/big.log
+    big_size=${big_size:-$size}
+    stamp_b=$dir/bigfile/.azk-bench-$big_size-$seed
+    if [ ! -e "$stamp_b" ]; then
+        rm -rf "$dir/bigfile"
+        mkdir -p "$dir/bigfile"
+        python3 - "$dir/corpus" "$big" "$big_size" <<'PY'
+import os, sys
+src, out, size = sys.argv[1], sys.argv[2], sys.argv[3]
+m = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+want = int(float(size[:-1]) * m[size[-1].upper()]) if size[-1].upper() in m else int(size)
+logs = sorted(os.path.join(r, f) for r, _, fs in os.walk(src) for f in fs
+              if f.startswith("utf-8_") and f.endswith(".log"))
+if not logs:
+    sys.exit("scan_bench: no UTF-8 logs in the corpus")
+done = 0
+with open(out, "wb") as o:
+    while done < want:
+        for p in logs:
+            with open(p, "rb") as f:
+                data = f.read()
+            if not data.endswith(b"\n"):
+                data += b"\n"
+            o.write(data)
+            done += len(data)
+            if done >= want:
+                break
+PY
+        touch "$stamp_b"
+    fi
+    bytes=$(stat -c %s "$big")
+    echo "== bigfile: one UTF-8 log of $bytes bytes"
+    # shellcheck disable=SC2086
+    measure "azukari scan --threads 1 (one file)" "$bin" scan --format jsonl --threads 1 $fpargs "$big"
+    b1=$med_s; b1c=$med_cpu
+    cp "$out/stdout" "$out/bigfile.1"
+    # shellcheck disable=SC2086
+    measure "azukari scan --threads $nproc (one file)" "$bin" scan --format jsonl --threads "$nproc" $fpargs "$big"
+    bn=$med_s; bnc=$med_cpu
+    if cmp -s "$out/stdout" "$out/bigfile.1"; then same=identical; else same=DIFFERENT; fi
+    awk -v a="$b1" -v b="$bn" -v ac="$b1c" -v bc="$bnc" -v n="$nproc" -v same="$same" 'BEGIN {
+        printf "one file, 1 -> %d threads: %.2fx (wall), CPU %.2f -> %.2f s; outputs %s\n", n, a / b, ac, bc, same
     }'
 fi
 if has_part containers; then

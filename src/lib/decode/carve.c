@@ -207,6 +207,7 @@ azk_status azk_decode__transparent(struct azk_decode_ctx *ctx, azk_source *src)
         return azk_decode__defer(
             ctx,
             azk_error_set(AZK_ERR_LIMIT, "encoded content nested deeper than %u", ctx->max_depth));
+    ctx->transparent++;
     s.real = saved;
     s.level = 0;
     sink.object_begin = shim_begin;

@@ -451,6 +451,13 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
     return AZK_OK;
 }
 
+bool azk_decode__csv_at_row_start(const struct azk_csv *c, uint64_t *rows)
+{
+    *rows = c->line - 1;
+    return c->st == ST_FIELD_START && !c->cr_pending && c->count == 0 && c->cells.len == 0 &&
+           !c->part_continued && !c->row_has_data;
+}
+
 azk_status azk_decode__csv_finish(struct azk_csv *c)
 {
     if (c->row_has_data || c->count > 0 || c->cells.len > 0 || c->part_continued)

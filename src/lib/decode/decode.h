@@ -136,6 +136,71 @@ typedef struct azk_decode_sink {
 
 /* ---- limits and options -------------------------------------------------- */
 
+/*
+ * One range of a large text file scanned on its own (scan/split.c): the
+ * scanner cuts a file into ranges that start after a '\n' and decodes each
+ * with its own sink; this says how a range starts and reports what the
+ * scanner must check before it may join the ranges' records as if the file
+ * had been decoded in one pass (docs/internals/DECODE.md, "Ranges").
+ */
+struct azk_decode_range {
+    /* in: false = the first range (from the start, detection as usual);
+     * true = a later range: text in `encoding` (ascii_only: provisional, as
+     * the first range's detection said), no BOM, no format sniff */
+    bool cont;
+    const char *encoding; /* cont: canonical name ("utf-8", "cp932", "euc-jp") */
+    bool ascii_only;
+    const char *format; /* cont: "text", "csv" or "tsv" (what the first range's sniff says) */
+    /* cont, csv/tsv: the source starts with the file's first `replay` bytes
+     * (a BOM of `bom` bytes, skipped; blank lines and the first row: the
+     * header or first record the column kinds come from), then the range */
+    uint64_t replay;
+    size_t bom;
+    /* out, filled by the text decoder (format_out NULL: it did not run) */
+    const char *format_out;   /* "text", "csv" or "tsv" */
+    bool replay_done;         /* the replay was decoded (records before it are the replay's) */
+    bool replay_clean;        /* ... and ended at a row start */
+    uint64_t replay_lines;    /* rows and blank lines of the replay */
+    const char *encoding_out; /* the encoding at the end */
+    bool switched;            /* the encoding changed on the way */
+    uint64_t bad;             /* undecodable sequences (U+FFFD) */
+    uint64_t lines;           /* line ends seen (\n, \r\n, lone \r); CSV: rows and blank lines */
+    bool clean_end;           /* the last line / row ended, nothing gathered (base64, QP, hex) */
+    /* out, per object (every decoder) */
+    uint64_t revealed;    /* bytes decoded out of escapes / base64 / hex */
+    uint64_t transparent; /* contents decoded as part of the object (own line numbers) */
+};
+
+/*
+ * Whether a file whose first bytes are p[0..n) may be split into ranges:
+ * text in UTF-8 (maybe ASCII so far), CP932 or EUC-JP ('\n' and '"' are
+ * never part of a character there); CSV/TSV when its first row ends in p.
+ * On true, *out is what a later range starts with. A guess only: the first
+ * range's report says what the decoder really did.
+ */
+/*
+ * Whether ranges 0..n-1 of one file, decoded in order with their reports
+ * r, give what one pass over the file gives, shifted line numbers aside:
+ * each but the last ended clean (the next started fresh, as the one pass
+ * would be there; a later CSV range's replayed first row ended at a row
+ * start), the format and encoding never changed and were the same in all,
+ * too few undecodable bytes for a re-decision (UTF-8: under 8 in all,
+ * none while ASCII-only; CP932 / EUC-JP: none), no later range decoded
+ * hidden content (its lines are numbered on their own), and the bytes
+ * revealed in all are far from the per-object limit.
+ */
+bool azk_decode__range_join_ok(const struct azk_decode_range *const *r, size_t n);
+
+struct azk_range_probe {
+    const char *encoding; /* what a later range starts with */
+    bool ascii_only;
+    const char *format; /* "text", "csv", "tsv" */
+    uint64_t replay;    /* csv/tsv: bytes up to the end of the first row */
+    size_t bom;
+};
+bool azk_decode__range_probe(const uint8_t *p, size_t n, bool at_eof, const char *force_encoding,
+                             struct azk_range_probe *out);
+
 typedef struct {
     unsigned max_depth;          /* container nesting depth (default 8) */
     uint64_t max_member_size;    /* bytes of one expanded member (default 1 GiB) */
@@ -152,12 +217,14 @@ typedef struct {
      * client wrote it; scanners leave this false.
      */
     bool literal;
+    /* scan/split.c: this object is one range of a text file (NULL otherwise) */
+    struct azk_decode_range *range;
 } azk_decode_options;
 
 #define AZK_DECODE_OPTIONS_INIT                                                                    \
     {                                                                                              \
         8, (uint64_t)1 << 30, (uint64_t)4 << 30, 200, 100000, (size_t)64 * 1024,                   \
-            (size_t)64 * 1024, NULL, false                                                         \
+            (size_t)64 * 1024, NULL, false, NULL                                                   \
     }
 
 /*

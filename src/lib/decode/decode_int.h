@@ -54,9 +54,10 @@ struct azk_decode_ctx {
      * blob, an embedded archive): the object goes on, then ends with it */
     azk_status deferred;
     char deferred_msg[160];
-    uint64_t revealed; /* bytes produced by reveal / carve per top-level object */
-    uint64_t emitted;  /* records handed to the sink so far (all objects) */
-    bool helper_nodoc; /* the extraction helper itself said: damaged / no document */
+    uint64_t revealed;    /* bytes produced by reveal / carve per top-level object */
+    uint64_t transparent; /* azk_decode__transparent calls (for azk_decode_range) */
+    uint64_t emitted;     /* records handed to the sink so far (all objects) */
+    bool helper_nodoc;    /* the extraction helper itself said: damaged / no document */
 };
 
 /*
@@ -176,6 +177,9 @@ AZK_NODISCARD azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_de
                                              int delim);
 AZK_NODISCARD azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n);
 AZK_NODISCARD azk_status azk_decode__csv_finish(struct azk_csv *c);
+/* Whether the parser is at the start of a row (nothing pending); *rows = rows and blank lines so
+ * far. */
+bool azk_decode__csv_at_row_start(const struct azk_csv *c, uint64_t *rows);
 void azk_decode__csv_free(struct azk_csv *c);
 
 /* ---- evasion: carving, reveal (carve.c, reveal.c) ------------------------------ */

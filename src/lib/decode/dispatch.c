@@ -407,7 +407,10 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
     rc = azk_decode__peek_init(&pk, src);
     if (rc != AZK_OK)
         goto done;
-    rc = unwrap(&pk, &kind, &name);
+    if (depth == 0 && ctx->opts->range != NULL && ctx->opts->range->cont)
+        kind = SNIFF_TEXT; /* a later range of a text file: no sniffing mid-file */
+    else
+        rc = unwrap(&pk, &kind, &name);
     if (rc != AZK_OK)
         goto done;
     switch (kind) {
@@ -477,6 +480,10 @@ azk_status azk_decode__object(azk_source *src, const azk_decode_options *opts,
         azk_decode__encoding_canonical(ctx.opts->force_encoding) == NULL)
         return azk_error_set(AZK_ERR_ARG, "unknown encoding name");
     rc = azk_decode__any(&ctx, src, 0);
+    if (ctx.opts->range != NULL) {
+        ctx.opts->range->revealed = ctx.revealed;
+        ctx.opts->range->transparent = ctx.transparent;
+    }
     for (i = 0; i < ctx.member_count; i++)
         azk_free(ctx.member[i]);
     return rc;

@@ -108,6 +108,107 @@ const char *azk_encoding_name(const char *name)
     return azk_decode__encoding_canonical(name);
 }
 
+/* The end of the first row of delimited text p[0..n) after the BOM, as csv.c reads it; 0 if not in
+ * p. */
+static uint64_t first_row_end(const uint8_t *p, size_t n, size_t bom, int delim)
+{
+    size_t i = bom;
+    bool quoted = false, field_start = true;
+    while (i < n && (p[i] == '\n' || p[i] == '\r'))
+        i++; /* blank lines */
+    for (; i < n; i++) {
+        uint8_t c = p[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 < n && p[i + 1] == '"')
+                    i++;
+                else
+                    quoted = false;
+            }
+            continue;
+        }
+        if (c == '"' && field_start) {
+            quoted = true;
+            field_start = false;
+        } else if (c == (uint8_t)delim) {
+            field_start = true;
+        } else if (c == '\n') {
+            return i + 1;
+        } else if (c == '\r') {
+            if (i + 1 >= n)
+                return 0;
+            return p[i + 1] == '\n' ? i + 2 : i + 1;
+        } else {
+            field_start = false;
+        }
+    }
+    return 0;
+}
+
+bool azk_decode__range_probe(const uint8_t *p, size_t n, bool at_eof, const char *force_encoding,
+                             struct azk_range_probe *out)
+{
+    struct detect_result det;
+    int delim;
+    memset(out, 0, sizeof(*out));
+    if (force_encoding != NULL) {
+        int e = enc_lookup(force_encoding);
+        if (e < 0)
+            return false;
+        memset(&det, 0, sizeof(det));
+        det.enc = (enum enc)e;
+        if (det.enc == ENC_UTF8 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+            det.bom = 3;
+    } else if (azk_decode__text_detect(p, n, at_eof, &det) != AZK_OK || det.binary) {
+        return false;
+    }
+    if (det.enc != ENC_UTF8 && det.enc != ENC_CP932 && det.enc != ENC_EUCJP)
+        return false;
+    /* raw bytes: the delimiters are ASCII in all three */
+    delim = azk_decode__csv_sniff(p + det.bom, n - det.bom, at_eof);
+    out->format = delim == ',' ? "csv" : delim == '\t' ? "tsv" : "text";
+    if (delim != 0) {
+        out->replay = first_row_end(p, n, det.bom, delim);
+        out->bom = det.bom;
+        if (out->replay == 0)
+            return false;
+    }
+    out->encoding = encs[det.enc].name;
+    out->ascii_only = det.ascii_only;
+    return true;
+}
+
+bool azk_decode__range_join_ok(const struct azk_decode_range *const *r, size_t n)
+{
+    uint64_t bad = 0, revealed = 0;
+    bool utf8;
+    if (n == 0 || r[0]->encoding == NULL)
+        return false;
+    utf8 = strcmp(r[0]->encoding, "utf-8") == 0;
+    for (size_t k = 0; k < n; k++) {
+        if (r[k]->format_out == NULL || r[0]->format == NULL ||
+            strcmp(r[k]->format_out, r[0]->format) != 0 || r[k]->switched ||
+            r[k]->encoding_out == NULL || strcmp(r[k]->encoding_out, r[0]->encoding) != 0)
+            return false;
+        /* a later CSV range started at a row start with the header read */
+        if (k > 0 && r[k]->replay > 0 && (!r[k]->replay_done || !r[k]->replay_clean))
+            return false;
+        if (k + 1 < n && !r[k]->clean_end)
+            return false;
+        if (k > 0 && r[k]->transparent > 0)
+            return false;
+        bad += r[k]->bad;
+        revealed += r[k]->revealed;
+    }
+    /* a chunk re-decides at 8 bad sequences; an ASCII-only start decides
+     * UTF-8 or not on the first non-ASCII character: it must have been UTF-8 */
+    if (utf8 && !r[0]->ascii_only ? bad >= 8 : bad > 0)
+        return false;
+    /* every check against the limit passed in one pass too (a single
+     * reveal is at most one base64 block) */
+    return revealed <= AZK_DECODE_REVEAL_MAX - 2 * (uint64_t)AZK_DECODE_B64_BLOCK_MAX;
+}
+
 /* ---- ICU helpers ------------------------------------------------------------------ */
 
 #define PIVOT_LEN_MEM 1024
@@ -215,6 +316,9 @@ struct conv {
     size_t errs;       /* undecodable sequences so far (ICU callback) */
     bool want_full;    /* next fill: a full chunk (to decide the encoding on) */
     unsigned switches; /* encoding re-decisions after bad chunks */
+    uint64_t bad8;     /* invalid UTF-8 sequences repaired (kept chunks) */
+    uint64_t in_total; /* bytes read from the source */
+    uint64_t stop_at;  /* a fill never reads past this many bytes (0: no stop) */
 };
 
 /* Re-decisions per object: enough for a few mixed parts, no ping-pong. */
@@ -252,14 +356,23 @@ static azk_status conv_fill_n(struct conv *c, bool full)
         c->in_pos = 0;
     }
     while (!c->in_eof && c->in_len < AZK_DECODE_CHUNK) {
-        size_t got = 0;
-        rc = c->src->read(c->src->ctx, c->in + c->in_len, AZK_DECODE_CHUNK - c->in_len, &got);
+        size_t got = 0, want = AZK_DECODE_CHUNK - c->in_len;
+        bool at_stop = false;
+        if (c->stop_at > 0 && c->in_total == c->stop_at && c->in_len > 0)
+            break; /* the bytes up to the stop are converted first */
+        if (c->stop_at > c->in_total && want >= c->stop_at - c->in_total) {
+            /* a range's replayed first row ends here: no chunk goes past it */
+            want = (size_t)(c->stop_at - c->in_total);
+            at_stop = true;
+        }
+        rc = c->src->read(c->src->ctx, c->in + c->in_len, want, &got);
         if (rc != AZK_OK)
             return rc;
         if (got == 0)
             c->in_eof = true;
         c->in_len += got;
-        if (got > 0 && !full)
+        c->in_total += got;
+        if (got > 0 && (!full || (at_stop && c->in_total == c->stop_at)))
             break; /* one read per chunk: keep latency and memory flat */
     }
     return AZK_OK;
@@ -420,6 +533,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                         continue;
                     }
                 }
+                c->bad8 += bad;
             }
             *outp = c->out;
             c->in_pos = end;
@@ -767,10 +881,24 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
     size_t n;
     int delim;
     bool first = true;
+    struct azk_decode_range *rg = ctx->depth == 0 ? ctx->opts->range : NULL;
 
     memset(&c, 0, sizeof(c));
     azk_decode__lines_init(&ln, ctx);
-    if (ctx->opts->force_encoding != NULL) {
+    if (rg != NULL && rg->cont) {
+        /* a later range of a split file: it starts after a line end, in the
+         * encoding the file was detected in (no detection; a BOM only at
+         * the start of a replayed first row) */
+        int e = rg->encoding != NULL ? enc_lookup(rg->encoding) : -1;
+        if (e != ENC_UTF8 && e != ENC_CP932 && e != ENC_EUCJP) {
+            rc = azk_error_set(AZK_ERR_ARG, "range: encoding cannot be split");
+            goto done;
+        }
+        memset(&det, 0, sizeof(det));
+        det.enc = (enum enc)e;
+        det.ascii_only = e == ENC_UTF8 && rg->ascii_only;
+        det.bom = rg->replay > 0 ? rg->bom : 0;
+    } else if (ctx->opts->force_encoding != NULL) {
         memset(&det, 0, sizeof(det));
         det.enc = (enum enc)enc_lookup(ctx->opts->force_encoding);
         /* a BOM matching the forced encoding is still skipped */
@@ -799,6 +927,7 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
     c.enc = det.enc;
     c.ascii_only = det.ascii_only;
     c.format = "text";
+    c.stop_at = rg != NULL && rg->cont ? rg->replay : 0;
     c.in = azk_malloc(AZK_DECODE_CHUNK);
     c.out = azk_malloc(OUT_CAP);
     if (c.in == NULL || c.out == NULL) {
@@ -822,7 +951,12 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
             goto done;
         if (first) {
             first = false;
-            delim = azk_decode__csv_sniff(chunk, n, n < AZK_DECODE_CHUNK / 2);
+            if (rg != NULL && rg->cont)
+                delim = rg->format == NULL || strcmp(rg->format, "csv") != 0
+                            ? (rg->format != NULL && strcmp(rg->format, "tsv") == 0 ? '\t' : 0)
+                            : ',';
+            else
+                delim = azk_decode__csv_sniff(chunk, n, n < AZK_DECODE_CHUNK / 2);
             c.format = delim == ',' ? "csv" : delim == '\t' ? "tsv" : "text";
             azk_decode__format(ctx, c.format, encs[c.enc].name);
             c.reported = true;
@@ -840,6 +974,27 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
             rc = azk_decode__lines_feed(&ln, chunk, n);
         if (rc != AZK_OK)
             goto done;
+        if (rg != NULL && rg->cont && rg->replay > 0 && !rg->replay_done &&
+            c.in_total - (c.in_len - c.in_pos) >= rg->replay) {
+            /* the replayed first row is through: only exactly at its end,
+             * nothing held in the converter, is the parser where the range starts */
+            rg->replay_done = true;
+            rg->replay_clean = csv != NULL && c.in_total - (c.in_len - c.in_pos) == rg->replay &&
+                               (c.cnv == NULL || (c.psrc == c.ptgt && cnv_idle(c.cnv))) &&
+                               azk_decode__csv_at_row_start(csv, &rg->replay_lines);
+        }
+    }
+    if (rg != NULL) {
+        /* what the scanner checks before joining this range to the next */
+        rg->format_out = c.format;
+        rg->encoding_out = encs[c.enc].name;
+        rg->switched = c.switches > 0 || c.enc != det.enc;
+        rg->bad = c.errs + c.bad8;
+        rg->lines = ln.lineno - 1;
+        rg->clean_end = ln.carry.len == 0 && !ln.cut && !ln.cr_pending && ln.qp.len == 0 &&
+                        ln.hex.len == 0 && ln.b64.lines == 0;
+        if (csv != NULL)
+            rg->clean_end = azk_decode__csv_at_row_start(csv, &rg->lines);
     }
     if (csv != NULL)
         rc = azk_decode__csv_finish(csv);

@@ -33,19 +33,41 @@
 
 /* ---- queue and threads ------------------------------------------------------------ */
 
-static bool queue_pop(azk_scanner *s, struct job *out)
+/*
+ * The next work: a range of a large file being split (*rt, first: it holds
+ * up a worker waiting for it), else a file (*out); false at the end (the
+ * queue closed and empty, and no worker still on a file: it may yet split
+ * it, and an idle worker stays to help). *holding: the caller was on a
+ * file (done now); set when a file is handed out.
+ */
+static bool queue_pop(azk_scanner *s, struct job *out, struct azk_range_task **rt, bool *holding)
 {
     pthread_mutex_lock(&s->q_mu);
-    while (s->q_len == 0 && !s->q_closed) {
+    if (*holding) {
+        *holding = false;
+        s->busy--;
+        if (s->busy == 0 && s->q_closed && s->q_pop_waiters > 0)
+            pthread_cond_broadcast(&s->not_empty); /* the last file is done: all may leave */
+    }
+    for (;;) {
+        *rt = azk_scan__split_claim(s);
+        if (*rt != NULL) {
+            pthread_mutex_unlock(&s->q_mu);
+            return true;
+        }
+        if (s->q_len > 0)
+            break;
+        if (s->q_closed && s->busy == 0) {
+            pthread_mutex_unlock(&s->q_mu);
+            return false;
+        }
         s->q_pop_waiters++;
         pthread_cond_wait(&s->not_empty, &s->q_mu);
         s->q_pop_waiters--;
     }
-    if (s->q_len == 0) {
-        pthread_mutex_unlock(&s->q_mu);
-        return false;
-    }
     *out = s->queue[s->q_head];
+    s->busy++;
+    *holding = true;
     s->q_head = (s->q_head + 1) % QUEUE_CAP;
     s->q_len--;
     if (s->q_push_waiting && s->q_len <= QUEUE_CAP / 2) {
@@ -61,8 +83,14 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     azk_scanner *s = w->s;
     struct job job;
-    while (queue_pop(s, &job)) {
+    struct azk_range_task *rt;
+    bool holding = false;
+    while (queue_pop(s, &job, &rt, &holding)) {
         azk_status rc = AZK_OK;
+        if (rt != NULL) {
+            azk_scan__split_run(w, rt);
+            continue;
+        }
         if (s->fatal == AZK_OK)
             rc = azk_scan__scan_file(w, &job);
         azk_free(job.path);
@@ -311,6 +339,10 @@ static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
     s->cb_payload = payload;
     s->fatal = AZK_OK;
     s->stopped = false;
+    s->splits = NULL;
+    s->busy = 0;
+    s->split_min = 0; /* azk_scanner_run sets it when it has workers to split with */
+    s->threads = 1;
     s->start_ns = azk_now_ns();
     s->last_progress_ns = s->start_ns;
     pthread_mutex_init(&s->mu, NULL);
@@ -444,6 +476,8 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
     }
 
     run_state_init(s, cb, payload);
+    s->threads = n;
+    s->split_min = azk_scan__split_min(n);
 
     ws = azk_calloc(n, sizeof(*ws));
     tids = azk_calloc(n, sizeof(*tids));

@@ -167,7 +167,7 @@ static azk_status sink_begin(void *payload, const azk_object_info *info)
     return azk_scan__obj_push(payload, info);
 }
 
-static void sink_format(void *payload, const char *format, const char *encoding)
+void azk_scan__sink_format(void *payload, const char *format, const char *encoding)
 {
     struct worker *w = payload;
     struct objstate *o = &w->stack[w->depth - 1];
@@ -233,7 +233,7 @@ static azk_status on_finding(const azk_finding *f, void *payload)
     return AZK_OK;
 }
 
-static azk_status sink_record(void *payload, const azk_record *rec)
+azk_status azk_scan__sink_record(void *payload, const azk_record *rec)
 {
     struct worker *w = payload;
     struct objstate *o = &w->stack[w->depth - 1];
@@ -282,7 +282,7 @@ struct counting_source {
     struct worker *w;
 };
 
-static void maybe_progress(azk_scanner *s)
+void azk_scan__maybe_progress(azk_scanner *s)
 {
     uint64_t now, last;
     if (s->progress == NULL)
@@ -310,7 +310,7 @@ static azk_status counting_read(void *ctx, uint8_t *buf, size_t cap, size_t *got
     rc = cs->inner.read(cs->inner.ctx, buf, cap, got);
     if (rc == AZK_OK) {
         cs->w->s->bytes_read += *got;
-        maybe_progress(cs->w->s);
+        azk_scan__maybe_progress(cs->w->s);
     }
     return rc;
 }
@@ -406,7 +406,8 @@ azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size, bool ope
 {
     struct counting_source cs;
     azk_source src;
-    azk_decode_sink sink = {sink_begin, sink_format, sink_record, azk_scan__sink_end, w};
+    azk_decode_sink sink = {sink_begin, azk_scan__sink_format, azk_scan__sink_record,
+                            azk_scan__sink_end, w};
     if (opened)
         azk_decode__source_fd_opened(&cs.inner, &cs.fd, fd, size);
     else
@@ -479,7 +480,12 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
                                (long long)st.st_size);
     }
     if (st_obj == AZK_OK) {
-        st_obj = azk_scan__decode_top(w, fd, (int64_t)st.st_size, true);
+        bool split = false;
+        /* a large text file: in ranges on several workers (split.c), else in one pass
+         * (split.c reads by pread: the descriptor is still at offset 0) */
+        st_obj = azk_scan__split(w, fd, (int64_t)st.st_size, &split);
+        if (!split)
+            st_obj = azk_scan__decode_top(w, fd, (int64_t)st.st_size, true);
         if (st_obj == AZK_ERR_NOMEM)
             rc = st_obj;
         if (st_obj == AZK_OK && fstat(fd, &st2) == 0 &&

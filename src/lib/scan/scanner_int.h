@@ -66,6 +66,13 @@ struct azk_scanner {
     /* a callback returned non-zero (its status is in fatal): stop reading,
      * deliver nothing more; read without the lock by the workers */
     _Atomic bool stopped;
+    /* large files split in ranges (split.c), under q_mu: splits with ranges
+     * nobody took yet; workers on a file (the others do not leave while one
+     * is busy: it may split its file, and they help) */
+    struct azk_split *splits;
+    unsigned busy;
+    uint64_t split_min; /* files from this size are split; 0 = never (one worker) */
+    unsigned threads;   /* workers of this run */
 };
 
 /* ---- per-object state ---------------------------------------------------- */
@@ -109,6 +116,27 @@ struct worker {
 };
 
 void azk_scan__obj_dispose(struct objstate *o);
+void azk_scan__sink_format(void *payload, const char *format, const char *encoding);
+azk_status azk_scan__sink_record(void *payload, const azk_record *rec);
+void azk_scan__maybe_progress(azk_scanner *s);
+
+/* ---- split.c: one large text file in ranges --------------------------------- */
+
+struct azk_range_task;
+/*
+ * Scan the file fd (size bytes, its object pushed) in ranges on several
+ * workers when it is large text that can be split; *split = true when the
+ * merged object is in w's top object (then return its status), false when
+ * the caller must decode it in one pass (not eligible, or a range did not
+ * end as the next one assumed: nothing was delivered).
+ */
+azk_status azk_scan__split(struct worker *w, int fd, int64_t size, bool *split);
+/* Under q_mu: a range of some split nobody took yet, or NULL. */
+struct azk_range_task *azk_scan__split_claim(azk_scanner *s);
+/* Scan one claimed range on worker w (any worker). */
+void azk_scan__split_run(struct worker *w, struct azk_range_task *t);
+/* The size from which files are split (AZK_TEST_SPLIT_MIN in test builds). */
+uint64_t azk_scan__split_min(unsigned threads);
 azk_status azk_scan__obj_push(struct worker *w, const azk_object_info *info);
 void azk_scan__callback_result(azk_scanner *s, azk_status rc);
 void azk_scan__sink_end(void *payload, azk_status st, const azk_error *err);
