@@ -84,6 +84,18 @@ typedef struct {
     uint64_t probable;     /**< candidates whose values agree but that a namesake could show
                                 as well (name and birth date, or name and address, only):
                                 not in `records` */
+    /* The basis of the records (docs/impact.md, "Strict and weaker confirmations"; fields
+     * added at the end of the struct, session 7). Every record keeps the per-line bound; per
+     * record, `strict` ones are about someone else at most 1 time in 10^6, the two others more
+     * often, each with its chance, summed here. records = strict + name_birth + household. */
+    uint64_t strict;         /**< confirmed by values another person shows <= 1e-6 per record */
+    uint64_t name_birth;     /**< confirmed by the full name and the birth date only */
+    uint64_t household;      /**< by a household's values (address, postal code, fixed line)
+                                  and at most the name: a co-resident of the same name */
+    double name_birth_other; /**< expected number of the name_birth records that are about
+                                  another person (sum of each one's chance, <= 1e-3 each) */
+    double household_other;  /**< the same for the household records (2.5e-4 each with the
+                                  name; a co-resident's chance without) */
 } azk_impact_dataset;
 
 /** One client with records found. */
@@ -121,6 +133,13 @@ typedef struct {
     uint64_t candidates;   /**< candidate rows over all datasets (records: the confirmed ones;
                                 datasets without a confirmed record are not listed) */
     uint64_t probable;     /**< candidates whose values agree, not beyond the bound (sum) */
+    /* sums of the datasets' fields of the same names (added at the end, session 7): `strict`
+     * is the count a regulator receives first, the others beside it (docs/impact.md) */
+    uint64_t strict;
+    uint64_t name_birth;
+    uint64_t household;
+    double name_birth_other;
+    double household_other;
 } azk_impact_result;
 
 /**

@@ -240,6 +240,17 @@ static void print_text(const azk_impact_result *r)
     printf(_("records confirmed against the decrypted records: %" PRIu64 " of %" PRIu64
              " candidates pointed at by the fingerprints\n"),
            r->records, r->candidates);
+    printf(
+        _("strict count (each record about someone else at most 1 in 10^6): %" PRIu64 " records\n"),
+        r->strict);
+    if (r->name_birth > 0)
+        printf(_("  beside it: %" PRIu64 " records confirmed by name and birth date only "
+                 "(expected about another person: %.3g)\n"),
+               r->name_birth, r->name_birth_other);
+    if (r->household > 0)
+        printf(_("  beside it: %" PRIu64 " records confirmed by a household's address or fixed "
+                 "line and at most the name (expected about a co-resident: %.3g)\n"),
+               r->household, r->household_other);
     if (r->probable > 0)
         printf(_("not counted: %" PRIu64 " records whose name and birth date or postal code "
                  "appear, which a namesake would show as well\n"),

@@ -554,6 +554,11 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             azk_impact_dataset *d = &out->datasets[i];
             out->candidates += d->candidates;
             out->probable += d->probable;
+            out->strict += d->strict;
+            out->name_birth += d->name_birth;
+            out->household += d->household;
+            out->name_birth_other += d->name_birth_other;
+            out->household_other += d->household_other;
             if (d->records > 0) {
                 out->datasets[kept++] = *d;
                 continue;

@@ -126,14 +126,15 @@ static void rd_end(void *payload, azk_status st, const azk_error *err)
 }
 
 /* Does the evidence of one of the row's candidate windows agree with its own values? */
-static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum azk_confirm *out)
+static azk_status row_confirmed(struct reader *rd, const azk_record *rec,
+                                struct azk_match_verdict *out)
 {
     const struct azk_impact_evset *ev = rd->ev;
     size_t lo = 0;
     size_t hi;
-    enum azk_confirm ok = AZK_CONFIRM_NO;
+    struct azk_match_verdict ok = {AZK_CONFIRM_NO, AZK_BASIS_STRICT, 0};
     azk_status rc;
-    *out = AZK_CONFIRM_NO;
+    *out = ok;
     if (ev == NULL || ev->n == 0)
         return AZK_OK;
     hi = ev->n;
@@ -161,11 +162,13 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum a
     /* every window: the objects that hold the record are those whose own evidence
      * confirms it (an object that only proposed the row holds a near collision) */
     for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row; i++) {
-        enum azk_confirm c = azk_match__confirm_exact(&rd->mrow, ev->items + ev->recs[i].off,
-                                                      ev->recs[i].n, rd->ds->total);
-        if (c > ok)
-            ok = c;
-        if (c != AZK_CONFIRM_YES || ev->recs[i].obj == AZK_IMPACT_OBJ_UNKNOWN)
+        struct azk_match_verdict v;
+        azk_match__confirm_verdict(&rd->mrow, ev->items + ev->recs[i].off, ev->recs[i].n,
+                                   rd->ds->total, &v);
+        /* the strongest window decides the row's basis */
+        if (v.c > ok.c || (v.c == AZK_CONFIRM_YES && v.other < ok.other))
+            ok = v;
+        if (v.c != AZK_CONFIRM_YES || ev->recs[i].obj == AZK_IMPACT_OBJ_UNKNOWN)
             continue;
         if (azk_array_reserve(&rd->cobj, &rd->capcobj, rd->ncobj, sizeof(*rd->cobj), 64) !=
             AZK_OK) {
@@ -218,7 +221,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     struct reader *rd = payload;
     size_t nv = 0;
     size_t ci = 0;
-    enum azk_confirm verdict;
+    struct azk_match_verdict verdict;
     azk_status rc;
     if (rd->depth != 1)
         return AZK_OK;
@@ -238,11 +241,21 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     rc = row_confirmed(rd, rec, &verdict);
     if (rc != AZK_OK)
         return rc;
-    switch (verdict) {
+    switch (verdict.c) {
         case AZK_CONFIRM_YES:
             rc = push_row(rd, rd->row);
             if (rc != AZK_OK)
                 return rc;
+            /* what the confirmation rests on (azukari/impact.h: strict, or beside it) */
+            if (verdict.basis == AZK_BASIS_NAME_BIRTH) {
+                rd->ds->name_birth++;
+                rd->ds->name_birth_other += verdict.other;
+            } else if (verdict.basis == AZK_BASIS_HOUSEHOLD) {
+                rd->ds->household++;
+                rd->ds->household_other += verdict.other;
+            } else {
+                rd->ds->strict++;
+            }
             break;
         case AZK_CONFIRM_PROBABLE:
             rd->ds->probable++; /* reported apart, not counted */

@@ -215,4 +215,29 @@ enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
                                           const struct azk_match_ev_item *items, size_t count,
                                           uint64_t dataset_rows);
 
+/*
+ * What a confirmation rests on (docs/threat-model-fingerprints.md, "The basis of a confirmed
+ * record"). Every confirmed record keeps the per-line bound; per attribution (given that the
+ * line shows the record's values, how likely is it about someone else) two shapes are weaker:
+ *   NAME_BIRTH  name and birth date only: another person of that name born that day whom the
+ *               files mention, azk_match__name_birth_other (at most 1e-3);
+ *   HOUSEHOLD   a household's values (address, postal code, fixed line) and at most the name:
+ *               a co-resident of the same full name (AZK_MATCH_CORESIDENTS x the given-name
+ *               share within a household, 2.5e-4), or any co-resident when no name agreed;
+ *   STRICT      everything else: another person shows the values at most 1e-6 per record.
+ */
+enum azk_match_basis { AZK_BASIS_STRICT = 0, AZK_BASIS_HOUSEHOLD, AZK_BASIS_NAME_BIRTH };
+/* co-residents of a person (P_COHABIT x 1.25e8, confirm.c) */
+#define AZK_MATCH_CORESIDENTS 2.5
+struct azk_match_verdict {
+    enum azk_confirm c;
+    enum azk_match_basis basis; /* when c is YES */
+    double other; /* when c is YES: the chance the attribution is about someone else (0 for
+                     STRICT: at most 1e-6) */
+};
+/* azk_match__confirm_exact, with the basis of a YES: the strongest of the windows' */
+void azk_match__confirm_verdict(const struct azk_match_row *row,
+                                const struct azk_match_ev_item *items, size_t count,
+                                uint64_t dataset_rows, struct azk_match_verdict *v);
+
 #endif
