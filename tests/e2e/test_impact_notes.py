@@ -22,6 +22,7 @@ All data is generated here.
 import json
 import os
 import random
+import re
 import unittest
 
 import azk_testlib as T
@@ -144,6 +145,16 @@ class ImpactNotesTest(unittest.TestCase):
         self.assertIn("strict count (each record about someone else at most 1 in 10^6): 1 "
                       "records", r.out)
         self.assertRegex(r.out, r"beside it: 1 records confirmed by name and birth date only")
+        # recorded as an incident: the register keeps the split (schema 8), and the draft
+        # rendered again from it says the same
+        r = h.run("impact", "--as-of", "2027-01-15", "--known-date", "2027-01-10", log)
+        self.assertEqual(r.rc, 1, r.err)
+        inc = re.search(r"INC-[0-9TZ]+-[0-9a-f]{8}", r.err).group(0)
+        r = h.run("impact", "draft", inc)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("延べ件数: 1 件（厳格な件数", r.out)
+        self.assertRegex(r.out, r"氏名と生年月日だけが一致して確定した記録: 1 件")
+        self.assertIn("確定した記録の合計: 2 件", r.out)
 
 
 if __name__ == "__main__":

@@ -313,7 +313,6 @@ static azk_status dataset_cb(const char *const *c, size_t n, void *payload)
     struct rebuild *b = payload;
     azk_impact_result *r = &b->r;
     azk_impact_dataset *d;
-    (void)n;
     if (b->only != NULL && (c[0] == NULL || strcmp(c[0], b->only) != 0))
         return AZK_OK;
     d = azk_realloc(r->datasets, (r->dataset_count + 1) * sizeof(*d));
@@ -338,6 +337,14 @@ static azk_status dataset_cb(const char *const *c, size_t n, void *payload)
     d->retain_until = dup_or(c[12], "");
     d->past_deadline = u64(c[13]) != 0;
     d->days_overdue = u64(c[14]);
+    /* the basis of the records (schema 8; NULL before: the draft says it is not known) */
+    if (n >= 20 && c[15] != NULL) {
+        d->strict = u64(c[15]);
+        d->name_birth = u64(c[16]);
+        d->household = u64(c[17]);
+        d->name_birth_other = (double)u64(c[18]) / 1e9;
+        d->household_other = (double)u64(c[19]) / 1e9;
+    }
     if (!d->client || !d->dataset || !d->purpose || !d->created_at || !d->source_name ||
         !d->retain_until)
         return azk_error_nomem();

@@ -29,6 +29,16 @@ struct arg {
         NULL, (int64_t)(v), true                                                                   \
     }
 
+/* An expected number of records kept as an integer count of 1e-9 records (schema 8). */
+static int64_t nano(double v)
+{
+    if (!(v > 0))
+        return 0;
+    if (v > 9e9)
+        v = 9e9;
+    return (int64_t)(v * 1e9 + 0.5);
+}
+
 static azk_status query(azk_home *h, const char *what, const char *sql, const struct arg *a,
                         size_t n, size_t ncols, azk_store_row_cb cb, void *payload, size_t *rows)
 {
@@ -137,12 +147,19 @@ azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incide
                                 INT(d->kinds_seen),
                                 TXT(d->retain_until ? d->retain_until : ""),
                                 INT(d->past_deadline ? 1 : 0),
-                                INT(d->days_overdue)};
+                                INT(d->days_overdue),
+                                INT(d->strict),
+                                INT(d->name_birth),
+                                INT(d->household),
+                                INT(nano(d->name_birth_other)),
+                                INT(nano(d->household_other))};
         rc = exec_args(h, "record incident dataset",
                        "INSERT INTO incident_datasets(incident_id, client, dataset, purpose,"
                        " received_at, total, records, persons, candidates, probable, objects,"
-                       " kinds, kinds_seen, retain_until, past_deadline, days_overdue)"
-                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " kinds, kinds_seen, retain_until, past_deadline, days_overdue,"
+                       " basis_strict, basis_name_birth, basis_household, name_birth_false_n,"
+                       " household_false_n)"
+                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        a, N(a), NULL);
     }
     if (rc == AZK_OK) {
@@ -316,8 +333,9 @@ azk_status azk_store__incident_datasets(azk_home *h, const char *id, const char 
     return query(h, "read incident datasets",
                  "SELECT client, dataset, purpose, received_at, total, records, persons,"
                  " candidates, probable, objects, kinds, kinds_seen, retain_until, past_deadline,"
-                 " days_overdue FROM incident_datasets WHERE incident_id = ? AND " MINE(
-                     "client") " ORDER BY client, dataset",
+                 " days_overdue, basis_strict, basis_name_birth, basis_household,"
+                 " name_birth_false_n, household_false_n FROM incident_datasets"
+                 " WHERE incident_id = ? AND " MINE("client") " ORDER BY client, dataset",
                  a, N(a), AZK_STORE_INCIDENT_DATASET_COLS, cb, payload, NULL);
 }
 
