@@ -315,11 +315,13 @@ static azk_status record_event(azk_home *h, const azk_impact_result *r)
     snprintf(extra, sizeof(extra),
              "{\"clients\":%zu,\"datasets\":%zu,\"records\":%llu,\"persons\":%llu,"
              "\"persons_by_client\":%llu,\"objects\":%llu,\"objects_hit\":%llu,"
-             "\"errors\":%llu,\"as_of\":\"%s\"}",
+             "\"errors\":%llu,\"as_of\":\"%s\",\"strict\":%llu,\"name_birth\":%llu,"
+             "\"household\":%llu}",
              r->client_count, r->dataset_count, (unsigned long long)r->records,
              (unsigned long long)r->persons, (unsigned long long)r->persons_by_client,
              (unsigned long long)r->objects, (unsigned long long)r->objects_hit,
-             (unsigned long long)r->errors, r->as_of);
+             (unsigned long long)r->errors, r->as_of, (unsigned long long)r->strict,
+             (unsigned long long)r->name_birth, (unsigned long long)r->household);
     ev.action = "impact";
     ev.objects = objs;
     ev.object_count = n;
