@@ -53,6 +53,11 @@ typedef struct {
     unsigned threads;      /**< scanner and linkage threads; 0 = 2 */
     double link_threshold; /**< match probability to link two records (default 0.9) */
     const char *encoding;  /**< force the encoding of the stolen files; NULL = detect */
+    /** People the files may mention besides the records (M of the name + birth date rule,
+     * docs/threat-model-fingerprints.md): a note confirms a record when the expected
+     * namesakes born the same day among them, M x name share x 1e-4, is at most 1e-3.
+     * 0 = max(1e6, 10 x the dataset's rows); else at least 1e6 (added in session 7). */
+    double population;
 } azk_impact_options;
 
 #define AZK_IMPACT_OPTIONS_INIT                                                                    \

@@ -64,6 +64,10 @@ static void usage(FILE *out)
                    "      --contractor NAME       the reporting company's name for the drafts\n"
                    "      --threshold P           match probability to link two records "
                    "(default 0.9)\n"
+                   "      --population M          people the files may mention besides the "
+                   "records, for\n"
+                   "                              name + birth date notes (default: 1,000,000 or "
+                   "10 per record)\n"
                    "      --encoding ENC          force the encoding of the stolen files\n"
                    "      --threads N             worker threads (default 2)\n"
                    "      --no-record             do not record the run as an incident (by "
@@ -456,6 +460,7 @@ int cmd_impact(int argc, char **argv)
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"contractor", required_argument, NULL, 'C'},
                                          {"threshold", required_argument, NULL, 't'},
+                                         {"population", required_argument, NULL, 'P'},
                                          {"encoding", required_argument, NULL, 'e'},
                                          {"threads", required_argument, NULL, 'T'},
                                          {"no-record", no_argument, NULL, 'N'},
@@ -543,6 +548,13 @@ int cmd_impact(int argc, char **argv)
             case 't':
                 if (!azk_opt_double(optarg, 0.01, 0.9999, &o.link_threshold)) {
                     azk_cli_err(_("--threshold must be a probability between 0.01 and 0.9999"));
+                    goto done;
+                }
+                break;
+            case 'P':
+                if (!azk_opt_double(optarg, 1e6, 1e10, &o.population)) {
+                    azk_cli_err(_("--population must be a number of people from 1000000 to "
+                                  "10000000000"));
                     goto done;
                 }
                 break;

@@ -156,6 +156,27 @@ class ImpactNotesTest(unittest.TestCase):
         self.assertRegex(r.out, r"氏名と生年月日だけが一致して確定した記録: 1 件")
         self.assertIn("確定した記録の合計: 2 件", r.out)
 
+    def test_impact__population_option(self):
+        """--population replaces the assumption M = max(1e6, 10 x rows) of the name + birth
+        date rule: ten million people mentioned make row 1's rare name (4e-6 by the dataset's
+        counts: 1e7 x 4e-6 x 1e-4 = 4e-3 > 1e-3) probable; below a million is refused."""
+        log = os.path.join(self.tmp.path, "note.txt")
+        with open(log, "w", encoding="utf-8") as f:
+            f.write("柊晴之輔様より問い合わせ。生年月日（1938年4月22日）を確認。\n")
+        h = self.h
+        r = h.run("impact", "--format", "json", "--as-of", "2027-01-15", "--no-record", log)
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertEqual(json.loads(r.out)["name_birth"], 1)
+        r = h.run("impact", "--format", "json", "--as-of", "2027-01-15", "--no-record",
+                  "--population", "10000000", log)
+        self.assertEqual(r.rc, 0, r.err)
+        j = json.loads(r.out)
+        self.assertEqual((j["records"], j["probable"]), (0, 1))
+        for bad in ("999999", "x", "1e11", "-1"):
+            r = h.run("impact", "--no-record", "--population", bad, log)
+            self.assertEqual(r.rc, 64, bad)
+            self.assertIn("--population", r.err)
+
 
 if __name__ == "__main__":
     unittest.main()

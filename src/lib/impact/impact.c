@@ -374,6 +374,11 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rc = azk_error_set(AZK_ERR_ARG, "impact: no path to analyse");
         goto done;
     }
+    if (o->population != 0 && !(o->population >= AZK_MATCH_PEOPLE && o->population <= 1e10)) {
+        rc = azk_error_set(AZK_ERR_ARG, "impact: the population must be from 1,000,000 to "
+                                        "10,000,000,000 people (or 0: the default)");
+        goto done;
+    }
     if (o->as_of != NULL) {
         if (!azk_date__parse_day(o->as_of, &asof_days)) {
             rc = azk_error_set(AZK_ERR_ARG, "impact: --as-of is not a date YYYY-MM-DD");
@@ -504,6 +509,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds = d;
         rd.ev = azk_impact__evstore_find(&ev, hs->client, hs->dataset);
         rd.confirm_key = ckey;
+        rd.people = o->population;
         /* first pass: the dataset's family and given names counted (how rare a name is) */
         rc = azk_match__namefreq_new(&rd.nf);
         if (rc == AZK_OK) {

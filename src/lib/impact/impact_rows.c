@@ -151,6 +151,7 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec,
                                rec, &rd->tmp, &rd->norm);
     if (rc != AZK_OK)
         return rc; /* never a count from a row that could not be compared */
+    rd->mrow.people = rd->people;
     rd->mrow.q_name = azk_match__namefreq_q(rd->nf, rd->confirm_key, rd->schema->kinds,
                                             rd->schema->ncols, rec, &rd->tmp, &rd->norm);
     rc = azk_match__namefreq_twins(rd->nf, rd->confirm_key, rd->schema->kinds, rd->schema->ncols,

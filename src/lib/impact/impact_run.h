@@ -56,6 +56,7 @@ struct reader {
     const struct hitset *hits;
     const struct azk_impact_evset *ev; /* evidence of this dataset's candidates */
     const uint8_t *confirm_key;        /* the run's confirmation key */
+    double people;                     /* azk_impact_options.population (0: the default) */
     struct azk_match_row mrow;         /* the candidate row's own values, hashed */
     struct azk_match_namefreq *nf;     /* the dataset's name parts counted (first pass) */
     bool counting;                     /* the first pass: only count names */

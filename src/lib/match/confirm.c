@@ -76,11 +76,13 @@ double azk_match__chance(unsigned matched, bool landline, uint64_t rows, double 
     return (double)(rows > 0 ? rows : 1) * (home * personal + cohabit);
 }
 
-double azk_match__name_birth_other(double q_name, uint64_t rows)
+double azk_match__name_birth_other(double q_name, uint64_t rows, double people)
 {
-    double people = 10.0 * (double)rows;
-    if (people < AZK_MATCH_PEOPLE)
-        people = AZK_MATCH_PEOPLE;
+    if (!(people > 0)) { /* the assumption: a million, or ten people per record */
+        people = 10.0 * (double)rows;
+        if (people < AZK_MATCH_PEOPLE)
+            people = AZK_MATCH_PEOPLE;
+    }
     return people * q_name * q_exact[AZK_FP_BIRTH];
 }
 
@@ -213,7 +215,7 @@ static void basis_of(struct azk_match_verdict *v, unsigned fam, bool landline,
     if (fam == (name | (1u << AZK_FP_BIRTH))) {
         v->basis = AZK_BASIS_NAME_BIRTH;
         v->other = azk_match__name_birth_other(row->q_name > 0 ? row->q_name : q_exact[AZK_FP_NAME],
-                                               dataset_rows);
+                                               dataset_rows, row->people);
     } else if ((fam & household) && (personal & ~name) == 0) {
         /* a co-resident of the record's full name, or any co-resident when no name agreed */
         v->basis = AZK_BASIS_HOUSEHOLD;

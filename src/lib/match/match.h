@@ -122,6 +122,8 @@ struct azk_match_row {
     double q_name;    /* share of people with this full name (namefreq.c); 0: the fixed 1e-5 */
     uint32_t twins;   /* the dataset's rows with this full name and birth date, the row itself
                          included (namefreq.c); 0: not counted */
+    double people;    /* M: people the files mention besides the records (impact's option);
+                         0: max(AZK_MATCH_PEOPLE, 10 x rows) */
 };
 
 /*
@@ -160,7 +162,8 @@ AZK_NODISCARD azk_status azk_match__row_values(struct azk_match_row *row,
  * Name and birth date only (a free-text note; docs/threat-model-fingerprints.md, "Name + birth
  * date"): the question is whether the line is about the record or about another person with
  * the same full name and birth date whom the contractor's files also mention. Among
- * AZK_MATCH_PEOPLE (at least 10 x the dataset's rows) people mentioned, that is
+ * AZK_MATCH_PEOPLE (at least 10 x the dataset's rows; or the people impact is told) people
+ * mentioned, that is
  * people x q_name x q_birth expected namesakes born the same day; the row is confirmed when
  * that is at most AZK_MATCH_NAME_BIRTH_MAX (each such attribution wrong at most 1 time in
  * 1,000), its name's share is estimated from its dataset (q_name > 0: family and given name)
@@ -168,7 +171,7 @@ AZK_NODISCARD azk_status azk_match__row_values(struct azk_match_row *row,
  */
 #define AZK_MATCH_PEOPLE         1e6
 #define AZK_MATCH_NAME_BIRTH_MAX 1e-3
-double azk_match__name_birth_other(double q_name, uint64_t rows);
+double azk_match__name_birth_other(double q_name, uint64_t rows, double people);
 enum azk_confirm {
     AZK_CONFIRM_NO = 0,   /* the values differ: the fingerprints pointed at another record */
     AZK_CONFIRM_PROBABLE, /* the values agree, but a namesake would show the same (name and
