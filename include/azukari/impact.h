@@ -115,6 +115,9 @@ typedef struct {
     size_t past_deadline;
     char *list_path; /**< encrypted notification list written, or NULL */
     uint64_t list_rows;
+    /** persons with at least one record of the strict basis (the headline's 本人の数; added
+     * at the end, session 7) */
+    uint64_t persons_strict;
 } azk_impact_client;
 
 /** The result of a run; release with azk_impact_result_dispose. */
@@ -145,6 +148,7 @@ typedef struct {
     uint64_t household;
     double name_birth_other;
     double household_other;
+    uint64_t persons_strict_by_client; /**< sum of the clients' persons_strict */
 } azk_impact_result;
 
 /**

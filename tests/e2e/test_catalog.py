@@ -344,6 +344,7 @@ class CatalogTest(unittest.TestCase):
                 "household_false_n"]
         for c in cols:
             db.execute("ALTER TABLE incident_datasets DROP COLUMN %s" % c)
+        db.execute("ALTER TABLE incident_clients DROP COLUMN persons_strict")
         db.execute("INSERT INTO incident_datasets(incident_id, client, dataset, purpose,"
                    " received_at, total, records, persons, candidates, probable, objects,"
                    " kinds, kinds_seen, retain_until, past_deadline, days_overdue)"
@@ -358,11 +359,13 @@ class CatalogTest(unittest.TestCase):
         db = sqlite3.connect(self.cat)
         try:
             have = {row[1] for row in db.execute("PRAGMA table_info(incident_datasets)")}
+            have_c = {row[1] for row in db.execute("PRAGMA table_info(incident_clients)")}
             old = db.execute("SELECT records, basis_strict, household_false_n"
                              " FROM incident_datasets").fetchall()
         finally:
             db.close()
         self.assertTrue(set(cols) <= have)
+        self.assertIn("persons_strict", have_c)
         self.assertEqual(old, [(1, None, None)])
 
     def test_newer_schema_refused(self):

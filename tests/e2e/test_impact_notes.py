@@ -133,11 +133,16 @@ class ImpactNotesTest(unittest.TestCase):
         self.assertEqual(j["household_expected_false"], 0)
         ds = j["datasets"][0]
         self.assertEqual((ds["strict"], ds["name_birth"]), (1, 1))
+        # persons: the headline counts those with a strictly confirmed record
+        self.assertEqual((j["persons_by_client"], j["persons_strict_by_client"]), (2, 1))
+        self.assertEqual(j["clients"][0]["persons_strict"], 1)
         with open(os.path.join(rep, "report-ppc.md"), encoding="utf-8") as f:
             md = f.read()
         self.assertIn("延べ件数: 1 件（厳格な件数", md)
         self.assertRegex(md, r"氏名と生年月日だけが一致して確定した記録: 1 件")
         self.assertIn("確定した記録の合計: 2 件", md)
+        self.assertIn("名寄せ後の本人の数: 1 人（厳格な件数の記録をもつ本人", md)
+        self.assertIn("確定した記録すべてでは 2 人", md)
         self.assertNotIn("柊", md)
         self.assertNotIn(phone, md)
         r = h.run("impact", "--as-of", "2027-01-15", "--no-record", log)
@@ -155,6 +160,7 @@ class ImpactNotesTest(unittest.TestCase):
         self.assertIn("延べ件数: 1 件（厳格な件数", r.out)
         self.assertRegex(r.out, r"氏名と生年月日だけが一致して確定した記録: 1 件")
         self.assertIn("確定した記録の合計: 2 件", r.out)
+        self.assertIn("名寄せ後の本人の数: 1 人（厳格な件数の記録をもつ本人", r.out)
 
     def test_impact__population_option(self):
         """--population replaces the assumption M = max(1e6, 10 x rows) of the name + birth

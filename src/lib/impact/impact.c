@@ -613,8 +613,10 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         out->kinds |= d->kinds;
         out->kinds_seen |= d->kinds_seen;
     }
-    for (size_t c = 0; c < out->client_count; c++)
+    for (size_t c = 0; c < out->client_count; c++) {
         out->persons_by_client += out->clients[c].persons;
+        out->persons_strict_by_client += out->clients[c].persons_strict;
+    }
     rc = azk_link_run(all);
     if (rc != AZK_OK)
         goto done;

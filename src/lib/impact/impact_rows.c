@@ -73,6 +73,7 @@ static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t li
     e->link_index = link_index;
     e->ds = rd->ds_index;
     e->row = rd->row;
+    e->strict = rd->row_strict;
     e->off = off;
     e->len = 0;
     if (!cr->keep_list) {
@@ -257,6 +258,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
             } else {
                 rd->ds->strict++;
             }
+            rd->row_strict = verdict.basis == AZK_BASIS_STRICT;
             break;
         case AZK_CONFIRM_PROBABLE:
             rd->ds->probable++; /* reported apart, not counted */
@@ -540,6 +542,17 @@ azk_status azk_impact__finish_client(struct client_run *cr, azk_impact_result *r
             continue;
         if (ds_first + pairs[i].a < ds_end)
             r->datasets[ds_first + pairs[i].a].persons++;
+    }
+    /* persons with at least one strictly confirmed record (the headline's persons) */
+    {
+        size_t ns = 0;
+        for (size_t i = 0; i < cr->nents; i++)
+            if (cr->ents[i].strict && cr->ents[i].link_index < n)
+                pairs[ns++] = (struct pair){persons[cr->ents[i].link_index], 0};
+        qsort(pairs, ns, sizeof(*pairs), cmp_pair);
+        c->persons_strict = 0;
+        for (size_t i = 0; i < ns; i++)
+            c->persons_strict += i == 0 || pairs[i].a != pairs[i - 1].a;
     }
     keyp = azk_impact__key_of(o, c->client);
     if (o->list_dir != NULL && keyp != NULL && cr->nents > 0) {

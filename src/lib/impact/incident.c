@@ -283,7 +283,6 @@ static azk_status client_cb(const char *const *c, size_t n, void *payload)
     struct rebuild *b = payload;
     azk_impact_result *r = &b->r;
     azk_impact_client *g;
-    (void)n;
     if (b->only != NULL && (c[0] == NULL || strcmp(c[0], b->only) != 0))
         return AZK_OK;
     g = azk_realloc(r->clients, (r->client_count + 1) * sizeof(*g));
@@ -301,6 +300,7 @@ static azk_status client_cb(const char *const *c, size_t n, void *payload)
     g->datasets = (size_t)u64(c[6]);
     g->past_deadline = (size_t)u64(c[7]);
     g->list_rows = u64(c[8]);
+    g->persons_strict = n >= 10 && c[9] != NULL ? u64(c[9]) : 0; /* NULL before schema 8 */
     /* the notice only asks whether a list was written: its path is not kept */
     g->list_path = g->list_rows > 0 ? azk_strdup("-") : NULL;
     if (g->client == NULL || g->name == NULL || (g->list_rows > 0 && g->list_path == NULL))

@@ -187,7 +187,7 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
                       const azk_impact_report_options *o, const azk_impact_deadlines *dl)
 {
     uint64_t recs = 0, persons = 0;
-    uint64_t strict = 0, name_birth = 0, household = 0;
+    uint64_t strict = 0, name_birth = 0, household = 0, persons_strict = 0;
     double name_birth_other = 0, household_other = 0;
     uint32_t kinds = 0;
     uint32_t seen = 0;
@@ -208,6 +208,7 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
             continue;
         recs += c->records;
         persons += c->persons;
+        persons_strict += c->persons_strict;
         kinds |= c->kinds;
         seen |= c->kinds_seen;
         past += c->past_deadline;
@@ -310,10 +311,20 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         put(d, "- 延べ件数: %llu 件（照合の根拠の内訳は記録されていない）\n",
             (unsigned long long)recs);
     }
-    put(d, "- 名寄せ後の本人の数: %llu 人%s\n", (unsigned long long)persons,
-        client == NULL ? "（委託元ごとに名寄せした人数の合計）" : "");
+    if (strict + name_birth + household == recs && name_birth + household > 0)
+        /* the headline: persons with a strictly confirmed record; all of them beside */
+        put(d,
+            "- 名寄せ後の本人の数: %llu 人（厳格な件数の記録をもつ本人%s。確定した記録すべてでは "
+            "%llu 人）\n",
+            (unsigned long long)persons_strict,
+            client == NULL ? "。委託元ごとに名寄せした人数の合計" : "",
+            (unsigned long long)persons);
+    else
+        put(d, "- 名寄せ後の本人の数: %llu 人%s\n", (unsigned long long)persons,
+            client == NULL ? "（委託元ごとに名寄せした人数の合計）" : "");
     if (client == NULL) {
-        put(d, "- 委託元を横断して名寄せした本人の数: %llu 人\n", (unsigned long long)r->persons);
+        put(d, "- 委託元を横断して名寄せした本人の数: %llu 人%s\n", (unsigned long long)r->persons,
+            name_birth + household > 0 ? "（確定した記録すべてによる）" : "");
         put(d, "\n| 委託元 | 延べ件数 | 名寄せ後件数 |\n|---|---:|---:|\n");
         for (size_t i = 0; i < r->client_count; i++)
             put(d, "| %s | %llu | %llu |\n", r->clients[i].client,

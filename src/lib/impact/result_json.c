@@ -67,13 +67,16 @@ azk_status azk_impact_result_json(const azk_impact_result *r, char **out)
     }
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
-        json_array_append_new(
-            cla, json_pack("{s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:o, s:I}", "client", c->client,
-                           "name", c->name, "records", (json_int_t)c->records, "persons",
-                           (json_int_t)c->persons, "items", items_json(c->kinds), "datasets",
-                           (json_int_t)c->datasets, "past_deadline", (json_int_t)c->past_deadline,
-                           "list", c->list_path ? json_string(c->list_path) : json_null(),
-                           "list_rows", (json_int_t)c->list_rows));
+        json_t *cj =
+            json_pack("{s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:o, s:I}", "client", c->client, "name",
+                      c->name, "records", (json_int_t)c->records, "persons", (json_int_t)c->persons,
+                      "items", items_json(c->kinds), "datasets", (json_int_t)c->datasets,
+                      "past_deadline", (json_int_t)c->past_deadline, "list",
+                      c->list_path ? json_string(c->list_path) : json_null(), "list_rows",
+                      (json_int_t)c->list_rows);
+        if (cj != NULL) /* persons with a strictly confirmed record (azukari/impact.h) */
+            json_object_set_new(cj, "persons_strict", json_integer((json_int_t)c->persons_strict));
+        json_array_append_new(cla, cj);
     }
     json_object_set_new(root, "datasets", dsa);
     json_object_set_new(root, "clients", cla);
@@ -84,6 +87,8 @@ azk_status azk_impact_result_json(const azk_impact_result *r, char **out)
               r->household_other);
     json_object_set_new(root, "persons_by_client", json_integer((json_int_t)r->persons_by_client));
     json_object_set_new(root, "persons", json_integer((json_int_t)r->persons));
+    json_object_set_new(root, "persons_strict_by_client",
+                        json_integer((json_int_t)r->persons_strict_by_client));
     json_object_set_new(root, "unusable", json_integer((json_int_t)r->unusable));
     json_object_set_new(root, "items", items_json(r->kinds));
     json_object_set_new(root, "items_seen", items_json(r->kinds_seen));

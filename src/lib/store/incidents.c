@@ -120,14 +120,14 @@ azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incide
     }
     for (size_t i = 0; rc == AZK_OK && i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
-        const struct arg a[] = {TXT(in->id),        TXT(c->client),   TXT(c->name ? c->name : ""),
-                                INT(c->records),    INT(c->persons),  INT(c->kinds),
-                                INT(c->kinds_seen), INT(c->datasets), INT(c->past_deadline),
-                                INT(c->list_rows)};
+        const struct arg a[] = {
+            TXT(in->id),           TXT(c->client),    TXT(c->name ? c->name : ""), INT(c->records),
+            INT(c->persons),       INT(c->kinds),     INT(c->kinds_seen),          INT(c->datasets),
+            INT(c->past_deadline), INT(c->list_rows), INT(c->persons_strict)};
         rc = exec_args(h, "record incident client",
                        "INSERT INTO incident_clients(incident_id, client, name, records, persons,"
-                       " kinds, kinds_seen, datasets, past_deadline, list_rows)"
-                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " kinds, kinds_seen, datasets, past_deadline, list_rows, persons_strict)"
+                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        a, N(a), NULL);
     }
     for (size_t i = 0; rc == AZK_OK && i < r->dataset_count; i++) {
@@ -320,8 +320,8 @@ azk_status azk_store__incident_clients(azk_home *h, const char *id, const char *
     AZK_ASSERT_ARG(h != NULL && id != NULL && cb != NULL);
     return query(h, "read incident clients",
                  "SELECT client, name, records, persons, kinds, kinds_seen, datasets,"
-                 " past_deadline, list_rows FROM incident_clients WHERE incident_id = ? AND " MINE(
-                     "client") " ORDER BY client",
+                 " past_deadline, list_rows, persons_strict FROM incident_clients WHERE "
+                 "incident_id = ? AND " MINE("client") " ORDER BY client",
                  a, N(a), AZK_STORE_INCIDENT_CLIENT_COLS, cb, payload, NULL);
 }
 

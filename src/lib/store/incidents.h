@@ -76,7 +76,7 @@ AZK_NODISCARD azk_status azk_store__incident_get(azk_home *h, const char *id, co
 AZK_NODISCARD azk_status azk_store__incident_clients(azk_home *h, const char *id,
                                                      const char *viewer, azk_store_row_cb cb,
                                                      void *payload);
-#define AZK_STORE_INCIDENT_CLIENT_COLS 9
+#define AZK_STORE_INCIDENT_CLIENT_COLS 10
 
 /* The incident's datasets (viewer: only their clients'), by client and dataset. Columns:
  * client, dataset, purpose, received_at, total, records, persons, candidates, probable,

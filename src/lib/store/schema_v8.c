@@ -24,6 +24,9 @@ const struct azk_schema_part azk_schema__v8_parts[] = {
      "ALTER TABLE incident_datasets ADD COLUMN name_birth_false_n INT64"},
     {"SELECT household_false_n FROM incident_datasets LIMIT 0",
      "ALTER TABLE incident_datasets ADD COLUMN household_false_n INT64"},
+    /* per client: persons with at least one strictly confirmed record */
+    {"SELECT persons_strict FROM incident_clients LIMIT 0",
+     "ALTER TABLE incident_clients ADD COLUMN persons_strict INT64"},
 };
 
 const size_t azk_schema__v8_count = sizeof(azk_schema__v8_parts) / sizeof(azk_schema__v8_parts[0]);
