@@ -244,9 +244,9 @@ static void print_text(const azk_impact_result *r)
     printf(_("records confirmed against the decrypted records: %" PRIu64 " of %" PRIu64
              " candidates pointed at by the fingerprints\n"),
            r->records, r->candidates);
-    printf(
-        _("strict count (each record about someone else at most 1 in 10^6): %" PRIu64 " records\n"),
-        r->strict);
+    printf(_("strict count (each record about someone else at most 1 in 10^6): %" PRIu64
+             " records, %" PRIu64 " persons after 名寄せ within each client\n"),
+           r->strict, r->persons_strict_by_client);
     if (r->name_birth > 0)
         printf(_("  beside it: %" PRIu64 " records confirmed by name and birth date only "
                  "(expected about another person: %.3g)\n"),

@@ -148,7 +148,7 @@ class ImpactNotesTest(unittest.TestCase):
         r = h.run("impact", "--as-of", "2027-01-15", "--no-record", log)
         self.assertEqual(r.rc, 1, r.err)
         self.assertIn("strict count (each record about someone else at most 1 in 10^6): 1 "
-                      "records", r.out)
+                      "records, 1 persons after 名寄せ within each client", r.out)
         self.assertRegex(r.out, r"beside it: 1 records confirmed by name and birth date only")
         # recorded as an incident: the register keeps the split (schema 8), and the draft
         # rendered again from it says the same
