@@ -35,8 +35,26 @@ intake`). Log and note lines are written for
 Every row attributed that was not written as an entrusted person's line is
 a false attribution. Counts per million decoy lines, recall per shape.
 
+The decoys above are adversarial: every one is a near collision of an
+entrusted row, and two classes (name_birth, same_name_home) are
+indistinguishable from the record by construction on some shapes, so the
+precision on that mix says nothing about real files. `realistic` measures
+precision on a population instead (issue 18: EDM precision >= 0.999): the
+same number of decoy lines, about people drawn from the dataset's own
+name, birth-date and address distributions (tools/gen_people.py's World)
+at natural rates -- 85 % strangers, 15 % co-residents of entrusted people
+(the households' other members, distinct given names) -- in the same five
+shapes, so that a stranger with an entrusted person's name and birth date
+occurs only as often as it would. Three impact runs on the first home: the
+true lines alone, the realistic decoy lines alone, the adversarial decoy
+lines alone; each gives its confirmed rows split by basis (strict,
+name_birth, household: docs/impact.md), so the precision of the strict
+count and of strict + name_birth (+ household) is
+true / (true + false) per basis.
+
 Usage: edm_confirm.py --azukari BIN --rows N --lines L [--keys K] [--true-share P]
                       [--reuse] [--seed S] [--work DIR] [--json OUT]
+                      [--realistic-lines N | --no-realistic]
 K homes take the same dataset in: each has its own random scanning key.
 """
 import argparse
@@ -56,6 +74,9 @@ import gen_people as gp  # noqa: E402
 
 HDR = ["顧客番号", "氏名", "フリガナ", "生年月日", "郵便番号", "住所", "電話番号", "メール"]
 SHAPES = ["print", "note", "csvline", "mail", "dispatch"]
+# realistic population: the share of decoy lines about co-residents of entrusted people (a
+# contractor's files mention ~10 x N people, ~1.5 N of them the records' household members)
+REALISTIC_CORESIDENT_SHARE = 0.15
 DECOYS = ["household", "surname_birth", "homonym", "phone_digit", "name_birth", "random",
           "same_name_home"]
 
@@ -195,7 +216,28 @@ def generate(a, work):
     log = os.path.join(work, "stolen.log")
     with open(log, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
-    return ds, log, truth, kinds, decoy_of
+    # the realistic population: as many decoy lines as above, about people of the World at
+    # natural rates (a share of them the entrusted people's co-residents); the true lines and
+    # the adversarial decoys apart, each file one impact run
+    co_residents = [q for _, others in entrusted for q in others]
+    pop = []
+    for n in range(a.realistic_lines or len(out) - len(truth)):
+        shape = SHAPES[n % len(SHAPES)]
+        if co_residents and rnd.random() < REALISTIC_CORESIDENT_SHARE:
+            q = rnd.choice(co_residents)
+        else:
+            fam, famk = world.family.pick(rnd)
+            q = person(world, rnd, fam, famk, world.address(), None)
+        pop.append(line(rnd, q, shape, n))
+    files = {"true": [ln for n, ln in enumerate(out) if n in truth],
+             "realistic": pop,
+             "adversarial": [ln for n, ln in enumerate(out) if n not in truth]}
+    parts = {}
+    for name, lines in files.items():
+        parts[name] = os.path.join(work, "part-%s.log" % name)
+        with open(parts[name], "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+    return ds, log, truth, kinds, decoy_of, parts
 
 
 def run(cmd, env, ok=(0, 1)):
@@ -243,6 +285,35 @@ def home_run(a, k, ds, log, work):
     return cand, conf, j
 
 
+def impact_split(a, k, log, work, tag):
+    """One more impact run in home k over log (not recorded): its confirmed rows by basis."""
+    home = os.path.join(work, "home%d" % k)
+    env = dict(os.environ, AZUKARI_HOME=home, TMPDIR=work, LC_ALL="C.UTF-8")
+    j = json.loads(run([a.azukari, "impact", "--format", "json", "--as-of", "2027-01-15",
+                        "--no-record", log], env))
+    return {"records": j["records"], "strict": j.get("strict"),
+            "name_birth": j.get("name_birth"), "household": j.get("household"),
+            "name_birth_expected_false": j.get("name_birth_expected_false"),
+            "household_expected_false": j.get("household_expected_false"),
+            "probable": j.get("probable")}
+
+
+def precision(t, f, bases):
+    tp = sum(t[b] for b in bases)
+    fp = sum(f[b] for b in bases)
+    return {"true": tp, "false": fp, "precision": round(tp / (tp + fp), 6) if tp + fp else None}
+
+
+def split_precision(true_part, decoy_part):
+    """Precision of the strict count, of strict + name_birth, and of every confirmed record,
+    when the confirmed rows of the true lines are true and those of the decoy lines false."""
+    if true_part.get("strict") is None:
+        return None
+    return {"strict": precision(true_part, decoy_part, ["strict"]),
+            "strict_name_birth": precision(true_part, decoy_part, ["strict", "name_birth"]),
+            "all": precision(true_part, decoy_part, ["strict", "name_birth", "household"])}
+
+
 def attribute(rows, truth, kinds, entrusted_rows):
     """Split attributed rows into true ones (a true line of that row) and false ones."""
     true_rows = set(truth.values())
@@ -262,10 +333,14 @@ def main():
                     "kind is then one of several)")
     ap.add_argument("--work")
     ap.add_argument("--json")
+    ap.add_argument("--realistic-lines", type=int, default=0,
+                    help="lines of the realistic population (default: as many as decoy lines)")
+    ap.add_argument("--no-realistic", action="store_true",
+                    help="skip the realistic-population precision (three more impact runs)")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="azk-edm-confirm-")
     os.makedirs(work, exist_ok=True)
-    ds, log, truth, kinds, decoy_of = generate(a, work)
+    ds, log, truth, kinds, decoy_of, parts = generate(a, work)
     true_rows = set(truth.values())
     decoy_lines = sum(1 for k, _ in kinds if k != "true")
     decoy_kinds = {}
@@ -323,6 +398,14 @@ def main():
                                               for s in shape_tot}
     for k in res["keys"]:
         del k["confirmed_rows"]
+    if not a.no_realistic:
+        sp = {name: impact_split(a, 0, path, work, name) for name, path in parts.items()}
+        res["basis_runs"] = sp
+        # realistic: strangers and co-residents at natural rates; adversarial: the near
+        # collisions above, two classes of them indistinguishable by construction
+        res["precision_realistic"] = split_precision(sp["true"], sp["realistic"])
+        res["precision_adversarial"] = split_precision(sp["true"], sp["adversarial"])
+        res["realistic_decoy_lines"] = a.realistic_lines or decoy_lines
     txt = json.dumps(res, indent=2, ensure_ascii=False)
     print(txt)
     if a.json:

@@ -53,6 +53,11 @@ typedef struct {
     unsigned threads;      /**< scanner and linkage threads; 0 = 2 */
     double link_threshold; /**< match probability to link two records (default 0.9) */
     const char *encoding;  /**< force the encoding of the stolen files; NULL = detect */
+    /** People the files may mention besides the records (M of the name + birth date rule,
+     * docs/threat-model-fingerprints.md): a note confirms a record when the expected
+     * namesakes born the same day among them, M x name share x 1e-4, is at most 1e-3.
+     * 0 = max(1e6, 10 x the dataset's rows); else at least 1e6 (added in session 7). */
+    double population;
 } azk_impact_options;
 
 #define AZK_IMPACT_OPTIONS_INIT                                                                    \
@@ -84,6 +89,18 @@ typedef struct {
     uint64_t probable;     /**< candidates whose values agree but that a namesake could show
                                 as well (name and birth date, or name and address, only):
                                 not in `records` */
+    /* The basis of the records (docs/impact.md, "Strict and weaker confirmations"; fields
+     * added at the end of the struct, session 7). Every record keeps the per-line bound; per
+     * record, `strict` ones are about someone else at most 1 time in 10^6, the two others more
+     * often, each with its chance, summed here. records = strict + name_birth + household. */
+    uint64_t strict;         /**< confirmed by values another person shows <= 1e-6 per record */
+    uint64_t name_birth;     /**< confirmed by the full name and the birth date only */
+    uint64_t household;      /**< by a household's values (address, postal code, fixed line)
+                                  and at most the name: a co-resident of the same name */
+    double name_birth_other; /**< expected number of the name_birth records that are about
+                                  another person (sum of each one's chance, <= 1e-3 each) */
+    double household_other;  /**< the same for the household records (2.5e-4 each with the
+                                  name; a co-resident's chance without) */
 } azk_impact_dataset;
 
 /** One client with records found. */
@@ -98,6 +115,9 @@ typedef struct {
     size_t past_deadline;
     char *list_path; /**< encrypted notification list written, or NULL */
     uint64_t list_rows;
+    /** persons with at least one record of the strict basis (the headline's 本人の数; added
+     * at the end, session 7) */
+    uint64_t persons_strict;
 } azk_impact_client;
 
 /** The result of a run; release with azk_impact_result_dispose. */
@@ -121,6 +141,14 @@ typedef struct {
     uint64_t candidates;   /**< candidate rows over all datasets (records: the confirmed ones;
                                 datasets without a confirmed record are not listed) */
     uint64_t probable;     /**< candidates whose values agree, not beyond the bound (sum) */
+    /* sums of the datasets' fields of the same names (added at the end, session 7): `strict`
+     * is the count a regulator receives first, the others beside it (docs/impact.md) */
+    uint64_t strict;
+    uint64_t name_birth;
+    uint64_t household;
+    double name_birth_other;
+    double household_other;
+    uint64_t persons_strict_by_client; /**< sum of the clients' persons_strict */
 } azk_impact_result;
 
 /**

@@ -64,6 +64,10 @@ static void usage(FILE *out)
                    "      --contractor NAME       the reporting company's name for the drafts\n"
                    "      --threshold P           match probability to link two records "
                    "(default 0.9)\n"
+                   "      --population M          people the files may mention besides the "
+                   "records, for\n"
+                   "                              name + birth date notes (default: 1,000,000 or "
+                   "10 per record)\n"
                    "      --encoding ENC          force the encoding of the stolen files\n"
                    "      --threads N             worker threads (default 2)\n"
                    "      --no-record             do not record the run as an incident (by "
@@ -240,6 +244,17 @@ static void print_text(const azk_impact_result *r)
     printf(_("records confirmed against the decrypted records: %" PRIu64 " of %" PRIu64
              " candidates pointed at by the fingerprints\n"),
            r->records, r->candidates);
+    printf(_("strict count (each record about someone else at most 1 in 10^6): %" PRIu64
+             " records, %" PRIu64 " persons after 名寄せ within each client\n"),
+           r->strict, r->persons_strict_by_client);
+    if (r->name_birth > 0)
+        printf(_("  beside it: %" PRIu64 " records confirmed by name and birth date only "
+                 "(expected about another person: %.3g)\n"),
+               r->name_birth, r->name_birth_other);
+    if (r->household > 0)
+        printf(_("  beside it: %" PRIu64 " records confirmed by a household's address or fixed "
+                 "line and at most the name (expected about a co-resident: %.3g)\n"),
+               r->household, r->household_other);
     if (r->probable > 0)
         printf(_("not counted: %" PRIu64 " records whose name and birth date or postal code "
                  "appear, which a namesake would show as well\n"),
@@ -445,6 +460,7 @@ int cmd_impact(int argc, char **argv)
                                          {"as-of", required_argument, NULL, 'a'},
                                          {"contractor", required_argument, NULL, 'C'},
                                          {"threshold", required_argument, NULL, 't'},
+                                         {"population", required_argument, NULL, 'P'},
                                          {"encoding", required_argument, NULL, 'e'},
                                          {"threads", required_argument, NULL, 'T'},
                                          {"no-record", no_argument, NULL, 'N'},
@@ -532,6 +548,13 @@ int cmd_impact(int argc, char **argv)
             case 't':
                 if (!azk_opt_double(optarg, 0.01, 0.9999, &o.link_threshold)) {
                     azk_cli_err(_("--threshold must be a probability between 0.01 and 0.9999"));
+                    goto done;
+                }
+                break;
+            case 'P':
+                if (!azk_opt_double(optarg, 1e6, 1e10, &o.population)) {
+                    azk_cli_err(_("--population must be a number of people from 1000000 to "
+                                  "10000000000"));
                     goto done;
                 }
                 break;

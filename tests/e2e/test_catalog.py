@@ -147,7 +147,7 @@ class CatalogTest(unittest.TestCase):
         return action in r.out
 
     def test_init_creates_current_schema(self):
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
         self.assertNotIn("wrapped_key", self.columns("datasets"))
         # the tables retention and guard used to create lazily are there from the start
         self.assertIn("fp_file", self.columns("ret_state"))
@@ -174,7 +174,7 @@ class CatalogTest(unittest.TestCase):
         r = self.azk("open", "ds1", "--reason", "after migration")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, CSV)
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
         self.assertNotIn("wrapped_key", self.columns("datasets"))
         self.assertNotIn("wrapped", self.columns("guard_items"))
         ks = self.keystore()
@@ -216,7 +216,7 @@ class CatalogTest(unittest.TestCase):
         self.assertNotIn("fp_file", self.columns("ret_state"))
         r = self.azk("retention", "status")
         self.assertIn(r.rc, (0, 1), r.err)
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
         for t, c in (("ret_state", "fp_file"), ("ret_artifacts", "hash"), ("users", "state"),
                      ("guard_items", "uuid"), ("totp_used", "step"), ("auth_failures", "at")):
             self.assertIn(c, self.columns(t), t)
@@ -226,7 +226,7 @@ class CatalogTest(unittest.TestCase):
     def test_db_status_and_migrate(self):
         self.intake("ds1")
         r = self.azk_ok("db", "status")
-        self.assertIn("schema: 7 (this azukari: 7)", r.out)
+        self.assertIn("schema: 8 (this azukari: 8)", r.out)
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("keys/keystore.db (1 keys)", r.out)
         if T.test_catalog() is not None:
@@ -241,13 +241,13 @@ class CatalogTest(unittest.TestCase):
         before = sha(self.cat)
         r = self.azk("db", "status")
         self.assertEqual(r.rc, 2, r.out + r.err)
-        self.assertIn("schema: 1 (this azukari: 7)", r.out)
-        self.assertIn("pending migrations: 6", r.out)
+        self.assertIn("schema: 1 (this azukari: 8)", r.out)
+        self.assertIn("pending migrations: 7", r.out)
         self.assertIn("(not created yet)", r.out)
         self.assertEqual(sha(self.cat), before, "status wrote to the catalog")
         self.assertFalse(os.path.exists(os.path.join(self.home, "keys", "keystore.db")))
         r = self.azk_ok("db", "migrate")
-        self.assertIn("migrated the catalog from schema 1 to 7", r.out)
+        self.assertIn("migrated the catalog from schema 1 to 8", r.out)
         self.assertIn("backup: " + self.cat + ".bak-v1-", r.out)
         self.assertIn("wrapped keys moved to the keystore: 1", r.out)
         self.assertIn("no key bytes left", r.out)
@@ -255,7 +255,7 @@ class CatalogTest(unittest.TestCase):
         self.assertIn("pending migrations: 0", r.out)
         self.assertIn("(1 keys)", r.out)
         r = self.azk_ok("db", "migrate")
-        self.assertIn("schema 7 is current; nothing to migrate", r.out)
+        self.assertIn("schema 8 is current; nothing to migrate", r.out)
         self.assertNotIn("backup:", r.out)
 
     V3_INDEXES = ["datasets_client_deadline", "ret_state_certified"]
@@ -288,13 +288,13 @@ class CatalogTest(unittest.TestCase):
         db.close()
         r = self.azk("db", "status")
         self.assertEqual(r.rc, 2, r.out + r.err)
-        self.assertIn("schema: 2 (this azukari: 7)", r.out)
-        self.assertIn("pending migrations: 5", r.out)
+        self.assertIn("schema: 2 (this azukari: 8)", r.out)
+        self.assertIn("pending migrations: 6", r.out)
         r = self.azk_ok("db", "migrate")
-        self.assertIn("migrated the catalog from schema 2 to 7", r.out)
+        self.assertIn("migrated the catalog from schema 2 to 8", r.out)
         self.assertNotIn("wrapped keys moved", r.out)
         self.assertIn("backup: " + self.cat + ".bak-v2-", r.out)
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
         self.assertEqual(self.indexes(), sorted(self.V3_INDEXES + self.V5_INDEXES))
         baks = glob.glob(self.cat + ".bak-v2-*")
         self.assertEqual(len(baks), 1)
@@ -311,7 +311,7 @@ class CatalogTest(unittest.TestCase):
     @SQLITE_FILE
     def test_v6_catalog_gets_the_later_v6_parts(self):
         """A catalog of version 6 made before parts were added to schema_v6.c (impact jobs,
-        the dashboard's index) gets them when it is migrated to 7; its data untouched."""
+        the dashboard's index) gets them when it is migrated to 8; its data untouched."""
         self.intake("ds1")
         db = sqlite3.connect(self.cat)
         db.execute("DROP TABLE impact_jobs")
@@ -320,8 +320,8 @@ class CatalogTest(unittest.TestCase):
         db.commit()
         db.close()
         r = self.azk_ok("db", "migrate")
-        self.assertIn("migrated the catalog from schema 6 to 7", r.out)
-        self.assertEqual(self.schema(), "7")
+        self.assertIn("migrated the catalog from schema 6 to 8", r.out)
+        self.assertEqual(self.schema(), "8")
         db = sqlite3.connect(self.cat)
         try:
             names = {n for (n,) in db.execute("SELECT name FROM sqlite_master")}
@@ -332,6 +332,41 @@ class CatalogTest(unittest.TestCase):
         r = self.azk_ok("impact", "jobs")
         r = self.azk_ok("retention", "status")
         self.assertIn("ds1", r.out)
+
+    @SQLITE_FILE
+    def test_v7_catalog_gets_the_record_bases(self):
+        """A catalog of version 7 gets the columns of what an incident's records rest on
+        (store/schema_v8.c) when it is migrated to 8; its incidents' rows stay, the new
+        columns NULL (their split is not known)."""
+        self.intake("ds1")
+        db = sqlite3.connect(self.cat)
+        cols = ["basis_strict", "basis_name_birth", "basis_household", "name_birth_false_n",
+                "household_false_n"]
+        for c in cols:
+            db.execute("ALTER TABLE incident_datasets DROP COLUMN %s" % c)
+        db.execute("ALTER TABLE incident_clients DROP COLUMN persons_strict")
+        db.execute("INSERT INTO incident_datasets(incident_id, client, dataset, purpose,"
+                   " received_at, total, records, persons, candidates, probable, objects,"
+                   " kinds, kinds_seen, retain_until, past_deadline, days_overdue)"
+                   " VALUES('INC-x', 'c', 'ds1', 'p', NULL, 3, 1, 1, 1, 0, 1, 0, 0,"
+                   " '2099-12-31', 0, 0)")
+        db.execute("UPDATE meta SET value='7' WHERE key='schema'")
+        db.commit()
+        db.close()
+        r = self.azk_ok("db", "migrate")
+        self.assertIn("migrated the catalog from schema 7 to 8", r.out)
+        self.assertEqual(self.schema(), "8")
+        db = sqlite3.connect(self.cat)
+        try:
+            have = {row[1] for row in db.execute("PRAGMA table_info(incident_datasets)")}
+            have_c = {row[1] for row in db.execute("PRAGMA table_info(incident_clients)")}
+            old = db.execute("SELECT records, basis_strict, household_false_n"
+                             " FROM incident_datasets").fetchall()
+        finally:
+            db.close()
+        self.assertTrue(set(cols) <= have)
+        self.assertIn("persons_strict", have_c)
+        self.assertEqual(old, [(1, None, None)])
 
     def test_newer_schema_refused(self):
         self.set_schema("99")
@@ -344,7 +379,7 @@ class CatalogTest(unittest.TestCase):
                 r = self.azk(*args)
                 self.assertEqual(r.rc, 1, r.out + r.err)
                 self.assertIn("catalog " + name, r.err)
-                self.assertIn("schema version 99 is newer than this azukari knows (7)", r.err)
+                self.assertIn("schema version 99 is newer than this azukari knows (8)", r.err)
                 self.assertEqual(self.catalog_state(), before)
         self.assertEqual(glob.glob(self.cat + ".bak-*"), [])
 
@@ -418,9 +453,9 @@ class CatalogTest(unittest.TestCase):
         finally:
             reader.close()
         self.assertEqual(r.rc, 1, r.out + r.err)
-        self.assertIn("migrated the catalog from schema 1 to 7", r.out)
+        self.assertIn("migrated the catalog from schema 1 to 8", r.out)
         self.assertIn("wrapped key bytes may remain in the catalog files", r.err)
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
         r = self.azk("open", "ds1", "--reason", "x")
         self.assertEqual(r.rc, 0, r.err)
         self.assertEqual(r.stdout, CSV)
@@ -428,7 +463,7 @@ class CatalogTest(unittest.TestCase):
         self.assertFalse(holds(self.cat + "-wal", w))
         self.assertTrue(self.ledger_has("catalog.scrub"))
         r = self.azk_ok("db", "migrate")
-        self.assertIn("schema 7 is current; nothing to migrate", r.out)
+        self.assertIn("schema 8 is current; nothing to migrate", r.out)
 
     @SQLITE_FILE
     def test_two_processes_migrate_at_once(self):
@@ -443,9 +478,9 @@ class CatalogTest(unittest.TestCase):
         outs = [p.communicate(timeout=120) for p in procs]
         for p, (out, err) in zip(procs, outs):
             self.assertEqual(p.returncode, 0, (out + err).decode())
-        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 7" in o]
+        migrated = [o for o, _ in outs if b"migrated the catalog from schema 1 to 8" in o]
         self.assertEqual(len(migrated), 1, outs)
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
         self.assertEqual({i: w for (k, i), w in self.keystore().items()}, keys)
         self.assertEqual(len(glob.glob(self.cat + ".bak-v1-*")), 1)
         self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
@@ -490,7 +525,7 @@ class CatalogTest(unittest.TestCase):
                 r = self.azk("open", "ds1", "--reason", "after kill")
                 self.assertEqual(r.rc, 0, r.err)
                 self.assertEqual(r.stdout, CSV)
-                self.assertEqual(self.schema(), "7")
+                self.assertEqual(self.schema(), "8")
                 self.assertEqual(glob.glob(self.cat + ".bak-*.part"), [])
                 for f in [self.cat, self.cat + "-wal"] + glob.glob(self.cat + ".bak-*"):
                     self.assertFalse(holds(f, w), f)
@@ -517,13 +552,13 @@ class CatalogTest(unittest.TestCase):
             self.assertEqual(len(parts), 1)
             r = self.azk("db", "migrate")
             self.assertEqual(r.rc, 0, r.out + r.err)
-            self.assertIn("migrated the catalog from schema 1 to 7", r.out)
+            self.assertIn("migrated the catalog from schema 1 to 8", r.out)
             self.assertTrue(os.path.exists(parts[0]), "the other migration's backup was shredded")
             self.assertEqual(os.path.getsize(parts[0]), 0)
         finally:
             p.send_signal(signal.SIGKILL)
             p.wait()
-        self.assertEqual(self.schema(), "7")
+        self.assertEqual(self.schema(), "8")
 
     @SQLITE_FILE
     def test_stale_partial_backup_shredded(self):

@@ -22,6 +22,7 @@ All data is generated here.
 import json
 import os
 import random
+import re
 import unittest
 
 import azk_testlib as T
@@ -108,6 +109,79 @@ class ImpactNotesTest(unittest.TestCase):
         self.assertEqual(j["records"], 2)
         # the two rows of one name and birth date, and 佐藤 翔太
         self.assertEqual(j["probable"], 3)
+
+    def test_impact__strict_count_apart_from_name_and_birth_date(self):
+        """A record confirmed by name and birth date only is counted beside the strict
+        count, not in it (docs/impact.md, "Strict and weaker confirmations"); a record
+        confirmed by name and mobile phone is strict. The report's headline says 1, the
+        line beside it 1."""
+        phone = dataset(3000, 18002)[4][3]          # row 5, 桐生 紗季
+        log = os.path.join(self.tmp.path, "mixed.txt")
+        with open(log, "w", encoding="utf-8") as f:
+            f.write("柊晴之輔様より問い合わせ。生年月日（1938年4月22日）を確認。\n"
+                    "発送先 桐生 紗季 様 TEL %s\n" % phone)
+        h = self.h
+        rep = os.path.join(h.d, "rep2")
+        r = h.run("impact", "--format", "json", "--as-of", "2027-01-15", "--report-dir", rep,
+                  "--no-record", log)
+        self.assertEqual(r.rc, 1, r.err)
+        j = json.loads(r.out)
+        self.assertEqual((j["records"], j["strict"], j["name_birth"], j["household"]),
+                         (2, 1, 1, 0))
+        self.assertGreater(j["name_birth_expected_false"], 0)
+        self.assertLessEqual(j["name_birth_expected_false"], 1e-3)
+        self.assertEqual(j["household_expected_false"], 0)
+        ds = j["datasets"][0]
+        self.assertEqual((ds["strict"], ds["name_birth"]), (1, 1))
+        # persons: the headline counts those with a strictly confirmed record
+        self.assertEqual((j["persons_by_client"], j["persons_strict_by_client"]), (2, 1))
+        self.assertEqual(j["clients"][0]["persons_strict"], 1)
+        with open(os.path.join(rep, "report-ppc.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("延べ件数: 1 件（厳格な件数", md)
+        self.assertRegex(md, r"氏名と生年月日だけが一致して確定した記録: 1 件")
+        self.assertIn("確定した記録の合計: 2 件", md)
+        self.assertIn("名寄せ後の本人の数: 1 人（厳格な件数の記録をもつ本人", md)
+        self.assertIn("確定した記録すべてでは 2 人", md)
+        self.assertNotIn("柊", md)
+        self.assertNotIn(phone, md)
+        r = h.run("impact", "--as-of", "2027-01-15", "--no-record", log)
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertIn("strict count (each record about someone else at most 1 in 10^6): 1 "
+                      "records, 1 persons after 名寄せ within each client", r.out)
+        self.assertRegex(r.out, r"beside it: 1 records confirmed by name and birth date only")
+        # recorded as an incident: the register keeps the split (schema 8), and the draft
+        # rendered again from it says the same
+        r = h.run("impact", "--as-of", "2027-01-15", "--known-date", "2027-01-10", log)
+        self.assertEqual(r.rc, 1, r.err)
+        inc = re.search(r"INC-[0-9TZ]+-[0-9a-f]{8}", r.err).group(0)
+        r = h.run("impact", "draft", inc)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("延べ件数: 1 件（厳格な件数", r.out)
+        self.assertRegex(r.out, r"氏名と生年月日だけが一致して確定した記録: 1 件")
+        self.assertIn("確定した記録の合計: 2 件", r.out)
+        self.assertIn("名寄せ後の本人の数: 1 人（厳格な件数の記録をもつ本人", r.out)
+
+    def test_impact__population_option(self):
+        """--population replaces the assumption M = max(1e6, 10 x rows) of the name + birth
+        date rule: ten million people mentioned make row 1's rare name (4e-6 by the dataset's
+        counts: 1e7 x 4e-6 x 1e-4 = 4e-3 > 1e-3) probable; below a million is refused."""
+        log = os.path.join(self.tmp.path, "note.txt")
+        with open(log, "w", encoding="utf-8") as f:
+            f.write("柊晴之輔様より問い合わせ。生年月日（1938年4月22日）を確認。\n")
+        h = self.h
+        r = h.run("impact", "--format", "json", "--as-of", "2027-01-15", "--no-record", log)
+        self.assertEqual(r.rc, 1, r.err)
+        self.assertEqual(json.loads(r.out)["name_birth"], 1)
+        r = h.run("impact", "--format", "json", "--as-of", "2027-01-15", "--no-record",
+                  "--population", "10000000", log)
+        self.assertEqual(r.rc, 0, r.err)
+        j = json.loads(r.out)
+        self.assertEqual((j["records"], j["probable"]), (0, 1))
+        for bad in ("999999", "x", "1e11", "-1"):
+            r = h.run("impact", "--no-record", "--population", bad, log)
+            self.assertEqual(r.rc, 64, bad)
+            self.assertIn("--population", r.err)
 
 
 if __name__ == "__main__":

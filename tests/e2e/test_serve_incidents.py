@@ -145,6 +145,10 @@ class ServeIncidentsTest(unittest.TestCase):
         by = {x["dataset"]: x for x in d["datasets"]}
         self.assertEqual(by["d1"]["records"], len(C1))
         self.assertEqual(by["d2"]["records"], len(C2))
+        # what the records rest on (schema 8): the bases add up to the records
+        for x in by.values():
+            self.assertEqual(x["strict"] + x["name_birth"] + x["household"], x["records"])
+            self.assertIsInstance(x["name_birth_expected_false"], (int, float))
         self.assertEqual(d["state"], "open")
         self.assertEqual([x["kind"] for x in d["drafts"]], ["ppc", "client", "client"])
         self.assertIn("個人情報保護委員会", d["drafts"][0]["markdown"])

@@ -315,11 +315,13 @@ static azk_status record_event(azk_home *h, const azk_impact_result *r)
     snprintf(extra, sizeof(extra),
              "{\"clients\":%zu,\"datasets\":%zu,\"records\":%llu,\"persons\":%llu,"
              "\"persons_by_client\":%llu,\"objects\":%llu,\"objects_hit\":%llu,"
-             "\"errors\":%llu,\"as_of\":\"%s\"}",
+             "\"errors\":%llu,\"as_of\":\"%s\",\"strict\":%llu,\"name_birth\":%llu,"
+             "\"household\":%llu}",
              r->client_count, r->dataset_count, (unsigned long long)r->records,
              (unsigned long long)r->persons, (unsigned long long)r->persons_by_client,
              (unsigned long long)r->objects, (unsigned long long)r->objects_hit,
-             (unsigned long long)r->errors, r->as_of);
+             (unsigned long long)r->errors, r->as_of, (unsigned long long)r->strict,
+             (unsigned long long)r->name_birth, (unsigned long long)r->household);
     ev.action = "impact";
     ev.objects = objs;
     ev.object_count = n;
@@ -370,6 +372,11 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         o = &defo;
     if (path_count == 0) {
         rc = azk_error_set(AZK_ERR_ARG, "impact: no path to analyse");
+        goto done;
+    }
+    if (o->population != 0 && !(o->population >= AZK_MATCH_PEOPLE && o->population <= 1e10)) {
+        rc = azk_error_set(AZK_ERR_ARG, "impact: the population must be from 1,000,000 to "
+                                        "10,000,000,000 people (or 0: the default)");
         goto done;
     }
     if (o->as_of != NULL) {
@@ -502,6 +509,7 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         rd.ds = d;
         rd.ev = azk_impact__evstore_find(&ev, hs->client, hs->dataset);
         rd.confirm_key = ckey;
+        rd.people = o->population;
         /* first pass: the dataset's family and given names counted (how rare a name is) */
         rc = azk_match__namefreq_new(&rd.nf);
         if (rc == AZK_OK) {
@@ -554,6 +562,11 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
             azk_impact_dataset *d = &out->datasets[i];
             out->candidates += d->candidates;
             out->probable += d->probable;
+            out->strict += d->strict;
+            out->name_birth += d->name_birth;
+            out->household += d->household;
+            out->name_birth_other += d->name_birth_other;
+            out->household_other += d->household_other;
             if (d->records > 0) {
                 out->datasets[kept++] = *d;
                 continue;
@@ -600,8 +613,10 @@ azk_status azk_impact_run(azk_home *h, const char *const *paths, size_t path_cou
         out->kinds |= d->kinds;
         out->kinds_seen |= d->kinds_seen;
     }
-    for (size_t c = 0; c < out->client_count; c++)
+    for (size_t c = 0; c < out->client_count; c++) {
         out->persons_by_client += out->clients[c].persons;
+        out->persons_strict_by_client += out->clients[c].persons_strict;
+    }
     rc = azk_link_run(all);
     if (rc != AZK_OK)
         goto done;

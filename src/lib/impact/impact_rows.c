@@ -73,6 +73,7 @@ static azk_status list_entry(struct reader *rd, const azk_record *rec, size_t li
     e->link_index = link_index;
     e->ds = rd->ds_index;
     e->row = rd->row;
+    e->strict = rd->row_strict;
     e->off = off;
     e->len = 0;
     if (!cr->keep_list) {
@@ -126,14 +127,15 @@ static void rd_end(void *payload, azk_status st, const azk_error *err)
 }
 
 /* Does the evidence of one of the row's candidate windows agree with its own values? */
-static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum azk_confirm *out)
+static azk_status row_confirmed(struct reader *rd, const azk_record *rec,
+                                struct azk_match_verdict *out)
 {
     const struct azk_impact_evset *ev = rd->ev;
     size_t lo = 0;
     size_t hi;
-    enum azk_confirm ok = AZK_CONFIRM_NO;
+    struct azk_match_verdict ok = {AZK_CONFIRM_NO, AZK_BASIS_STRICT, 0};
     azk_status rc;
-    *out = AZK_CONFIRM_NO;
+    *out = ok;
     if (ev == NULL || ev->n == 0)
         return AZK_OK;
     hi = ev->n;
@@ -150,6 +152,7 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum a
                                rec, &rd->tmp, &rd->norm);
     if (rc != AZK_OK)
         return rc; /* never a count from a row that could not be compared */
+    rd->mrow.people = rd->people;
     rd->mrow.q_name = azk_match__namefreq_q(rd->nf, rd->confirm_key, rd->schema->kinds,
                                             rd->schema->ncols, rec, &rd->tmp, &rd->norm);
     rc = azk_match__namefreq_twins(rd->nf, rd->confirm_key, rd->schema->kinds, rd->schema->ncols,
@@ -161,11 +164,13 @@ static azk_status row_confirmed(struct reader *rd, const azk_record *rec, enum a
     /* every window: the objects that hold the record are those whose own evidence
      * confirms it (an object that only proposed the row holds a near collision) */
     for (size_t i = lo; i < ev->n && ev->recs[i].row == rd->row; i++) {
-        enum azk_confirm c = azk_match__confirm_exact(&rd->mrow, ev->items + ev->recs[i].off,
-                                                      ev->recs[i].n, rd->ds->total);
-        if (c > ok)
-            ok = c;
-        if (c != AZK_CONFIRM_YES || ev->recs[i].obj == AZK_IMPACT_OBJ_UNKNOWN)
+        struct azk_match_verdict v;
+        azk_match__confirm_verdict(&rd->mrow, ev->items + ev->recs[i].off, ev->recs[i].n,
+                                   rd->ds->total, &v);
+        /* the strongest window decides the row's basis */
+        if (v.c > ok.c || (v.c == AZK_CONFIRM_YES && v.other < ok.other))
+            ok = v;
+        if (v.c != AZK_CONFIRM_YES || ev->recs[i].obj == AZK_IMPACT_OBJ_UNKNOWN)
             continue;
         if (azk_array_reserve(&rd->cobj, &rd->capcobj, rd->ncobj, sizeof(*rd->cobj), 64) !=
             AZK_OK) {
@@ -218,7 +223,7 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     struct reader *rd = payload;
     size_t nv = 0;
     size_t ci = 0;
-    enum azk_confirm verdict;
+    struct azk_match_verdict verdict;
     azk_status rc;
     if (rd->depth != 1)
         return AZK_OK;
@@ -238,11 +243,22 @@ static azk_status rd_record(void *payload, const azk_record *rec)
     rc = row_confirmed(rd, rec, &verdict);
     if (rc != AZK_OK)
         return rc;
-    switch (verdict) {
+    switch (verdict.c) {
         case AZK_CONFIRM_YES:
             rc = push_row(rd, rd->row);
             if (rc != AZK_OK)
                 return rc;
+            /* what the confirmation rests on (azukari/impact.h: strict, or beside it) */
+            if (verdict.basis == AZK_BASIS_NAME_BIRTH) {
+                rd->ds->name_birth++;
+                rd->ds->name_birth_other += verdict.other;
+            } else if (verdict.basis == AZK_BASIS_HOUSEHOLD) {
+                rd->ds->household++;
+                rd->ds->household_other += verdict.other;
+            } else {
+                rd->ds->strict++;
+            }
+            rd->row_strict = verdict.basis == AZK_BASIS_STRICT;
             break;
         case AZK_CONFIRM_PROBABLE:
             rd->ds->probable++; /* reported apart, not counted */
@@ -526,6 +542,17 @@ azk_status azk_impact__finish_client(struct client_run *cr, azk_impact_result *r
             continue;
         if (ds_first + pairs[i].a < ds_end)
             r->datasets[ds_first + pairs[i].a].persons++;
+    }
+    /* persons with at least one strictly confirmed record (the headline's persons) */
+    {
+        size_t ns = 0;
+        for (size_t i = 0; i < cr->nents; i++)
+            if (cr->ents[i].strict && cr->ents[i].link_index < n)
+                pairs[ns++] = (struct pair){persons[cr->ents[i].link_index], 0};
+        qsort(pairs, ns, sizeof(*pairs), cmp_pair);
+        c->persons_strict = 0;
+        for (size_t i = 0; i < ns; i++)
+            c->persons_strict += i == 0 || pairs[i].a != pairs[i - 1].a;
     }
     keyp = azk_impact__key_of(o, c->client);
     if (o->list_dir != NULL && keyp != NULL && cr->nents > 0) {

@@ -42,6 +42,7 @@ struct entry {
     size_t off, len; /* JSON tail in the client's list buffer */
     uint32_t ds;     /* index in result datasets */
     uint64_t row;
+    bool strict; /* confirmed on the strict basis (azukari/impact.h) */
 };
 
 struct client_run {
@@ -56,6 +57,8 @@ struct reader {
     const struct hitset *hits;
     const struct azk_impact_evset *ev; /* evidence of this dataset's candidates */
     const uint8_t *confirm_key;        /* the run's confirmation key */
+    double people;                     /* azk_impact_options.population (0: the default) */
+    bool row_strict;                   /* the row being added was confirmed strictly */
     struct azk_match_row mrow;         /* the candidate row's own values, hashed */
     struct azk_match_namefreq *nf;     /* the dataset's name parts counted (first pass) */
     bool counting;                     /* the first pass: only count names */

@@ -283,7 +283,6 @@ static azk_status client_cb(const char *const *c, size_t n, void *payload)
     struct rebuild *b = payload;
     azk_impact_result *r = &b->r;
     azk_impact_client *g;
-    (void)n;
     if (b->only != NULL && (c[0] == NULL || strcmp(c[0], b->only) != 0))
         return AZK_OK;
     g = azk_realloc(r->clients, (r->client_count + 1) * sizeof(*g));
@@ -301,6 +300,7 @@ static azk_status client_cb(const char *const *c, size_t n, void *payload)
     g->datasets = (size_t)u64(c[6]);
     g->past_deadline = (size_t)u64(c[7]);
     g->list_rows = u64(c[8]);
+    g->persons_strict = n >= 10 && c[9] != NULL ? u64(c[9]) : 0; /* NULL before schema 8 */
     /* the notice only asks whether a list was written: its path is not kept */
     g->list_path = g->list_rows > 0 ? azk_strdup("-") : NULL;
     if (g->client == NULL || g->name == NULL || (g->list_rows > 0 && g->list_path == NULL))
@@ -313,7 +313,6 @@ static azk_status dataset_cb(const char *const *c, size_t n, void *payload)
     struct rebuild *b = payload;
     azk_impact_result *r = &b->r;
     azk_impact_dataset *d;
-    (void)n;
     if (b->only != NULL && (c[0] == NULL || strcmp(c[0], b->only) != 0))
         return AZK_OK;
     d = azk_realloc(r->datasets, (r->dataset_count + 1) * sizeof(*d));
@@ -338,6 +337,14 @@ static azk_status dataset_cb(const char *const *c, size_t n, void *payload)
     d->retain_until = dup_or(c[12], "");
     d->past_deadline = u64(c[13]) != 0;
     d->days_overdue = u64(c[14]);
+    /* the basis of the records (schema 8; NULL before: the draft says it is not known) */
+    if (n >= 20 && c[15] != NULL) {
+        d->strict = u64(c[15]);
+        d->name_birth = u64(c[16]);
+        d->household = u64(c[17]);
+        d->name_birth_other = (double)u64(c[18]) / 1e9;
+        d->household_other = (double)u64(c[19]) / 1e9;
+    }
     if (!d->client || !d->dataset || !d->purpose || !d->created_at || !d->source_name ||
         !d->retain_until)
         return azk_error_nomem();

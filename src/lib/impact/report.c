@@ -187,15 +187,28 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
                       const azk_impact_report_options *o, const azk_impact_deadlines *dl)
 {
     uint64_t recs = 0, persons = 0;
+    uint64_t strict = 0, name_birth = 0, household = 0, persons_strict = 0;
+    double name_birth_other = 0, household_other = 0;
     uint32_t kinds = 0;
     uint32_t seen = 0;
     size_t past = 0;
+    for (size_t i = 0; i < r->dataset_count; i++) {
+        const azk_impact_dataset *ds = &r->datasets[i];
+        if (client != NULL && strcmp(ds->client, client) != 0)
+            continue;
+        strict += ds->strict;
+        name_birth += ds->name_birth;
+        household += ds->household;
+        name_birth_other += ds->name_birth_other;
+        household_other += ds->household_other;
+    }
     for (size_t i = 0; i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
         if (client != NULL && strcmp(c->client, client) != 0)
             continue;
         recs += c->records;
         persons += c->persons;
+        persons_strict += c->persons_strict;
         kinds |= c->kinds;
         seen |= c->kinds_seen;
         past += c->past_deadline;
@@ -273,11 +286,45 @@ static void put_facts(struct doc *d, const azk_impact_result *r, const char *cli
         TODO);
     put(d, "- 要配慮個人情報の有無: %s\n", TODO);
     put(d, "\n## 3. 漏えい等が発生し又は発生したおそれがある個人データに係る本人の数\n\n");
-    put(d, "- 延べ件数: %llu 件\n", (unsigned long long)recs);
-    put(d, "- 名寄せ後の本人の数: %llu 人%s\n", (unsigned long long)persons,
-        client == NULL ? "（委託元ごとに名寄せした人数の合計）" : "");
+    if (strict + name_birth + household == recs) {
+        /* the headline is the strict count; the weaker confirmations beside it, labelled */
+        put(d,
+            "- 延べ件数: %llu 件（厳格な件数: 記録ごとに、別人の記載である確率が 100 万分の 1 "
+            "以下の照合で確定したもの）\n",
+            (unsigned long long)strict);
+        if (name_birth > 0)
+            put(d,
+                "- 上記とは別に、氏名と生年月日だけが一致して確定した記録: %llu 件（同姓同名で"
+                "同じ生年月日の別人の記載である件数の期待値 %.2g 件。記録ごとに 1,000 分の 1 "
+                "以下）\n",
+                (unsigned long long)name_birth, name_birth_other);
+        if (household > 0)
+            put(d,
+                "- 上記とは別に、住所・郵便番号・固定電話（世帯の値）と氏名だけが一致して確定した"
+                "記録: %llu 件（同居する同姓同名の者の記載である件数の期待値 %.2g 件）\n",
+                (unsigned long long)household, household_other);
+        if (name_birth + household > 0)
+            put(d, "- 確定した記録の合計: %llu 件（以下の名寄せはこの合計による）\n",
+                (unsigned long long)recs);
+    } else {
+        /* an incident recorded before the split was kept (catalog schema 7) */
+        put(d, "- 延べ件数: %llu 件（照合の根拠の内訳は記録されていない）\n",
+            (unsigned long long)recs);
+    }
+    if (strict + name_birth + household == recs && name_birth + household > 0)
+        /* the headline: persons with a strictly confirmed record; all of them beside */
+        put(d,
+            "- 名寄せ後の本人の数: %llu 人（厳格な件数の記録をもつ本人%s。確定した記録すべてでは "
+            "%llu 人）\n",
+            (unsigned long long)persons_strict,
+            client == NULL ? "。委託元ごとに名寄せした人数の合計" : "",
+            (unsigned long long)persons);
+    else
+        put(d, "- 名寄せ後の本人の数: %llu 人%s\n", (unsigned long long)persons,
+            client == NULL ? "（委託元ごとに名寄せした人数の合計）" : "");
     if (client == NULL) {
-        put(d, "- 委託元を横断して名寄せした本人の数: %llu 人\n", (unsigned long long)r->persons);
+        put(d, "- 委託元を横断して名寄せした本人の数: %llu 人%s\n", (unsigned long long)r->persons,
+            name_birth + household > 0 ? "（確定した記録すべてによる）" : "");
         put(d, "\n| 委託元 | 延べ件数 | 名寄せ後件数 |\n|---|---:|---:|\n");
         for (size_t i = 0; i < r->client_count; i++)
             put(d, "| %s | %llu | %llu |\n", r->clients[i].client,

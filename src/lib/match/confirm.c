@@ -76,11 +76,13 @@ double azk_match__chance(unsigned matched, bool landline, uint64_t rows, double 
     return (double)(rows > 0 ? rows : 1) * (home * personal + cohabit);
 }
 
-double azk_match__name_birth_other(double q_name, uint64_t rows)
+double azk_match__name_birth_other(double q_name, uint64_t rows, double people)
 {
-    double people = 10.0 * (double)rows;
-    if (people < AZK_MATCH_PEOPLE)
-        people = AZK_MATCH_PEOPLE;
+    if (!(people > 0)) { /* the assumption: a million, or ten people per record */
+        people = 10.0 * (double)rows;
+        if (people < AZK_MATCH_PEOPLE)
+            people = AZK_MATCH_PEOPLE;
+    }
     return people * q_name * q_exact[AZK_FP_BIRTH];
 }
 
@@ -197,9 +199,35 @@ static bool contradicts(unsigned kind, uint8_t flags)
     }
 }
 
+/* The basis of a confirmation by the families fam (postal folded into address), matched and
+ * landline as the rule saw them (match.h, enum azk_match_basis). */
+static void basis_of(struct azk_match_verdict *v, unsigned fam, bool landline,
+                     const struct azk_match_row *row, uint64_t dataset_rows)
+{
+    const unsigned name = 1u << AZK_FP_NAME;
+    unsigned household = (1u << AZK_FP_ADDRESS) | (1u << AZK_FP_POSTAL);
+    unsigned personal;
+    if (landline)
+        household |= 1u << AZK_FP_PHONE;
+    personal = fam & ~household;
+    v->basis = AZK_BASIS_STRICT;
+    v->other = 0;
+    if (fam == (name | (1u << AZK_FP_BIRTH))) {
+        v->basis = AZK_BASIS_NAME_BIRTH;
+        v->other = azk_match__name_birth_other(row->q_name > 0 ? row->q_name : q_exact[AZK_FP_NAME],
+                                               dataset_rows, row->people);
+    } else if ((fam & household) && (personal & ~name) == 0) {
+        /* a co-resident of the record's full name, or any co-resident when no name agreed */
+        v->basis = AZK_BASIS_HOUSEHOLD;
+        v->other = personal ? AZK_MATCH_CORESIDENTS * q_home[AZK_FP_NAME]
+                            : AZK_MATCH_CORESIDENTS / (1 + AZK_MATCH_CORESIDENTS);
+    }
+}
+
 static enum azk_confirm confirm_try(const struct azk_match_row *row,
                                     const struct azk_match_ev_item *items, size_t count,
-                                    uint64_t dataset_rows, bool line_only)
+                                    uint64_t dataset_rows, bool line_only,
+                                    struct azk_match_verdict *v)
 {
     static const uint8_t order[AZK_FP__COUNT] = {AZK_FP_NAME,     AZK_FP_PHONE,    AZK_FP_EMAIL,
                                                  AZK_FP_MYNUMBER, AZK_FP_ADDRESS,  AZK_FP_POSTAL,
@@ -268,31 +296,47 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     if (!(matched & ((1u << AZK_FP_NAME) | (1u << AZK_FP_PHONE) | (1u << AZK_FP_EMAIL) |
                      (1u << AZK_FP_ADDRESS) | (1u << AZK_FP_MYNUMBER))))
         return AZK_CONFIRM_NO;
+    basis_of(v, fam, landline, row, dataset_rows);
     /* name and birth date only: which person the line is about (match.h) */
     if (fam == ((1u << AZK_FP_NAME) | (1u << AZK_FP_BIRTH))) {
         if (row->twins > 1) /* another record of the dataset shows the same: not this one */
             return AZK_CONFIRM_PROBABLE;
         if (row->twins == 1 && row->q_name > 0)
-            return azk_match__name_birth_other(row->q_name, dataset_rows) <=
-                           AZK_MATCH_NAME_BIRTH_MAX
-                       ? AZK_CONFIRM_YES
-                       : AZK_CONFIRM_PROBABLE;
+            return v->other <= AZK_MATCH_NAME_BIRTH_MAX ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
     }
     expect = azk_match__chance(matched, landline, dataset_rows, row->q_name);
     return expect <= AZK_MATCH_CONFIRM_MAX_CHANCE ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
+}
+
+/* Is verdict a stronger than b (a YES beats a PROBABLE; of two YES, the lower chance)? */
+static bool stronger(const struct azk_match_verdict *a, const struct azk_match_verdict *b)
+{
+    if (a->c != b->c)
+        return a->c > b->c;
+    return a->c == AZK_CONFIRM_YES && a->other < b->other;
+}
+
+void azk_match__confirm_verdict(const struct azk_match_row *row,
+                                const struct azk_match_ev_item *items, size_t count,
+                                uint64_t dataset_rows, struct azk_match_verdict *v)
+{
+    struct azk_match_verdict b = {AZK_CONFIRM_NO, AZK_BASIS_STRICT, 0};
+    *v = b;
+    if (row == NULL || items == NULL || count == 0)
+        return;
+    v->c = confirm_try(row, items, count, dataset_rows, true, v);
+    if (v->c == AZK_CONFIRM_YES && v->basis == AZK_BASIS_STRICT)
+        return;
+    b.c = confirm_try(row, items, count, dataset_rows, false, &b);
+    if (stronger(&b, v))
+        *v = b;
 }
 
 enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
                                           const struct azk_match_ev_item *items, size_t count,
                                           uint64_t dataset_rows)
 {
-    enum azk_confirm a;
-    enum azk_confirm b;
-    if (row == NULL || items == NULL || count == 0)
-        return AZK_CONFIRM_NO;
-    a = confirm_try(row, items, count, dataset_rows, true);
-    if (a == AZK_CONFIRM_YES)
-        return a;
-    b = confirm_try(row, items, count, dataset_rows, false);
-    return a > b ? a : b;
+    struct azk_match_verdict v;
+    azk_match__confirm_verdict(row, items, count, dataset_rows, &v);
+    return v.c;
 }

@@ -122,6 +122,8 @@ struct azk_match_row {
     double q_name;    /* share of people with this full name (namefreq.c); 0: the fixed 1e-5 */
     uint32_t twins;   /* the dataset's rows with this full name and birth date, the row itself
                          included (namefreq.c); 0: not counted */
+    double people;    /* M: people the files mention besides the records (impact's option);
+                         0: max(AZK_MATCH_PEOPLE, 10 x rows) */
 };
 
 /*
@@ -160,7 +162,8 @@ AZK_NODISCARD azk_status azk_match__row_values(struct azk_match_row *row,
  * Name and birth date only (a free-text note; docs/threat-model-fingerprints.md, "Name + birth
  * date"): the question is whether the line is about the record or about another person with
  * the same full name and birth date whom the contractor's files also mention. Among
- * AZK_MATCH_PEOPLE (at least 10 x the dataset's rows) people mentioned, that is
+ * AZK_MATCH_PEOPLE (at least 10 x the dataset's rows; or the people impact is told) people
+ * mentioned, that is
  * people x q_name x q_birth expected namesakes born the same day; the row is confirmed when
  * that is at most AZK_MATCH_NAME_BIRTH_MAX (each such attribution wrong at most 1 time in
  * 1,000), its name's share is estimated from its dataset (q_name > 0: family and given name)
@@ -168,7 +171,7 @@ AZK_NODISCARD azk_status azk_match__row_values(struct azk_match_row *row,
  */
 #define AZK_MATCH_PEOPLE         1e6
 #define AZK_MATCH_NAME_BIRTH_MAX 1e-3
-double azk_match__name_birth_other(double q_name, uint64_t rows);
+double azk_match__name_birth_other(double q_name, uint64_t rows, double people);
 enum azk_confirm {
     AZK_CONFIRM_NO = 0,   /* the values differ: the fingerprints pointed at another record */
     AZK_CONFIRM_PROBABLE, /* the values agree, but a namesake would show the same (name and
@@ -214,5 +217,30 @@ AZK_NODISCARD azk_status azk_match__namefreq_twins(const struct azk_match_namefr
 enum azk_confirm azk_match__confirm_exact(const struct azk_match_row *row,
                                           const struct azk_match_ev_item *items, size_t count,
                                           uint64_t dataset_rows);
+
+/*
+ * What a confirmation rests on (docs/threat-model-fingerprints.md, "The basis of a confirmed
+ * record"). Every confirmed record keeps the per-line bound; per attribution (given that the
+ * line shows the record's values, how likely is it about someone else) two shapes are weaker:
+ *   NAME_BIRTH  name and birth date only: another person of that name born that day whom the
+ *               files mention, azk_match__name_birth_other (at most 1e-3);
+ *   HOUSEHOLD   a household's values (address, postal code, fixed line) and at most the name:
+ *               a co-resident of the same full name (AZK_MATCH_CORESIDENTS x the given-name
+ *               share within a household, 2.5e-4), or any co-resident when no name agreed;
+ *   STRICT      everything else: another person shows the values at most 1e-6 per record.
+ */
+enum azk_match_basis { AZK_BASIS_STRICT = 0, AZK_BASIS_HOUSEHOLD, AZK_BASIS_NAME_BIRTH };
+/* co-residents of a person (P_COHABIT x 1.25e8, confirm.c) */
+#define AZK_MATCH_CORESIDENTS 2.5
+struct azk_match_verdict {
+    enum azk_confirm c;
+    enum azk_match_basis basis; /* when c is YES */
+    double other; /* when c is YES: the chance the attribution is about someone else (0 for
+                     STRICT: at most 1e-6) */
+};
+/* azk_match__confirm_exact, with the basis of a YES: the strongest of the windows' */
+void azk_match__confirm_verdict(const struct azk_match_row *row,
+                                const struct azk_match_ev_item *items, size_t count,
+                                uint64_t dataset_rows, struct azk_match_verdict *v);
 
 #endif

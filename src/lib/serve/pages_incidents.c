@@ -282,13 +282,14 @@ static azk_status head_cb(const char *const *c, size_t n, void *payload)
     return AZK_OK;
 }
 
-static const char *const client_keys[] = {"client",   "name",          "records",
-                                          "persons",  "kinds",         "kinds_seen",
-                                          "datasets", "past_deadline", "list_rows"};
+static const char *const client_keys[] = {"client",    "name",          "records",  "persons",
+                                          "kinds",     "kinds_seen",    "datasets", "past_deadline",
+                                          "list_rows", "persons_strict"};
 static const char *const dataset_keys[] = {
-    "client",  "dataset",    "purpose",      "received_at",   "total",
-    "records", "persons",    "candidates",   "probable",      "objects",
-    "kinds",   "kinds_seen", "retain_until", "past_deadline", "days_overdue"};
+    "client", "dataset", "purpose", "received_at", "total", "records", "persons", "candidates",
+    "probable", "objects", "kinds", "kinds_seen", "retain_until", "past_deadline", "days_overdue",
+    /* schema 8: what the records rest on (null for incidents recorded before) */
+    "strict", "name_birth", "household", "name_birth_expected_false", "household_expected_false"};
 
 /* A row of clients or datasets: integers, kinds as item names. */
 struct rows {
@@ -317,6 +318,13 @@ static azk_status rows_cb(const char *const *c, size_t n, void *payload)
             v = c[i] != NULL ? json_string(c[i]) : json_null();
         } else if (strcmp(k, "past_deadline") == 0 && r->kinds_col != 4) {
             v = json_boolean(c[i] != NULL && strcmp(c[i], "0") != 0);
+        } else if (c[i] == NULL &&
+                   (strcmp(k, "strict") == 0 || strcmp(k, "name_birth") == 0 ||
+                    strcmp(k, "household") == 0 || strcmp(k, "persons_strict") == 0 ||
+                    strstr(k, "_expected_false") != NULL)) {
+            v = json_null(); /* recorded before schema 8: not known */
+        } else if (strstr(k, "_expected_false") != NULL) {
+            v = json_real((double)strtoll(c[i], NULL, 10) / 1e9); /* kept in 1e-9 records */
         } else {
             v = json_integer(c[i] != NULL ? (json_int_t)strtoll(c[i], NULL, 10) : 0);
         }
@@ -372,7 +380,7 @@ static azk_status view_incident(struct azk_server *srv, struct azk_serve_req *rq
 {
     const char *viewer = viewer_of(rq);
     json_t *doc;
-    struct rows cr = {NULL, client_keys, 9, 4}, dr = {NULL, dataset_keys, 15, 10},
+    struct rows cr = {NULL, client_keys, 10, 4}, dr = {NULL, dataset_keys, 20, 10},
                 sr = {NULL, step_keys, 5, 99};
     azk_status rc;
     *out = NULL;

@@ -29,6 +29,16 @@ struct arg {
         NULL, (int64_t)(v), true                                                                   \
     }
 
+/* An expected number of records kept as an integer count of 1e-9 records (schema 8). */
+static int64_t nano(double v)
+{
+    if (!(v > 0))
+        return 0;
+    if (v > 9e9)
+        v = 9e9;
+    return (int64_t)(v * 1e9 + 0.5);
+}
+
 static azk_status query(azk_home *h, const char *what, const char *sql, const struct arg *a,
                         size_t n, size_t ncols, azk_store_row_cb cb, void *payload, size_t *rows)
 {
@@ -110,14 +120,14 @@ azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incide
     }
     for (size_t i = 0; rc == AZK_OK && i < r->client_count; i++) {
         const azk_impact_client *c = &r->clients[i];
-        const struct arg a[] = {TXT(in->id),        TXT(c->client),   TXT(c->name ? c->name : ""),
-                                INT(c->records),    INT(c->persons),  INT(c->kinds),
-                                INT(c->kinds_seen), INT(c->datasets), INT(c->past_deadline),
-                                INT(c->list_rows)};
+        const struct arg a[] = {
+            TXT(in->id),           TXT(c->client),    TXT(c->name ? c->name : ""), INT(c->records),
+            INT(c->persons),       INT(c->kinds),     INT(c->kinds_seen),          INT(c->datasets),
+            INT(c->past_deadline), INT(c->list_rows), INT(c->persons_strict)};
         rc = exec_args(h, "record incident client",
                        "INSERT INTO incident_clients(incident_id, client, name, records, persons,"
-                       " kinds, kinds_seen, datasets, past_deadline, list_rows)"
-                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " kinds, kinds_seen, datasets, past_deadline, list_rows, persons_strict)"
+                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        a, N(a), NULL);
     }
     for (size_t i = 0; rc == AZK_OK && i < r->dataset_count; i++) {
@@ -137,12 +147,19 @@ azk_status azk_store__incident_insert(azk_home *h, const struct azk_store_incide
                                 INT(d->kinds_seen),
                                 TXT(d->retain_until ? d->retain_until : ""),
                                 INT(d->past_deadline ? 1 : 0),
-                                INT(d->days_overdue)};
+                                INT(d->days_overdue),
+                                INT(d->strict),
+                                INT(d->name_birth),
+                                INT(d->household),
+                                INT(nano(d->name_birth_other)),
+                                INT(nano(d->household_other))};
         rc = exec_args(h, "record incident dataset",
                        "INSERT INTO incident_datasets(incident_id, client, dataset, purpose,"
                        " received_at, total, records, persons, candidates, probable, objects,"
-                       " kinds, kinds_seen, retain_until, past_deadline, days_overdue)"
-                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " kinds, kinds_seen, retain_until, past_deadline, days_overdue,"
+                       " basis_strict, basis_name_birth, basis_household, name_birth_false_n,"
+                       " household_false_n)"
+                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        a, N(a), NULL);
     }
     if (rc == AZK_OK) {
@@ -303,8 +320,8 @@ azk_status azk_store__incident_clients(azk_home *h, const char *id, const char *
     AZK_ASSERT_ARG(h != NULL && id != NULL && cb != NULL);
     return query(h, "read incident clients",
                  "SELECT client, name, records, persons, kinds, kinds_seen, datasets,"
-                 " past_deadline, list_rows FROM incident_clients WHERE incident_id = ? AND " MINE(
-                     "client") " ORDER BY client",
+                 " past_deadline, list_rows, persons_strict FROM incident_clients WHERE "
+                 "incident_id = ? AND " MINE("client") " ORDER BY client",
                  a, N(a), AZK_STORE_INCIDENT_CLIENT_COLS, cb, payload, NULL);
 }
 
@@ -316,8 +333,9 @@ azk_status azk_store__incident_datasets(azk_home *h, const char *id, const char 
     return query(h, "read incident datasets",
                  "SELECT client, dataset, purpose, received_at, total, records, persons,"
                  " candidates, probable, objects, kinds, kinds_seen, retain_until, past_deadline,"
-                 " days_overdue FROM incident_datasets WHERE incident_id = ? AND " MINE(
-                     "client") " ORDER BY client, dataset",
+                 " days_overdue, basis_strict, basis_name_birth, basis_household,"
+                 " name_birth_false_n, household_false_n FROM incident_datasets"
+                 " WHERE incident_id = ? AND " MINE("client") " ORDER BY client, dataset",
                  a, N(a), AZK_STORE_INCIDENT_DATASET_COLS, cb, payload, NULL);
 }
 

@@ -76,15 +76,17 @@ AZK_NODISCARD azk_status azk_store__incident_get(azk_home *h, const char *id, co
 AZK_NODISCARD azk_status azk_store__incident_clients(azk_home *h, const char *id,
                                                      const char *viewer, azk_store_row_cb cb,
                                                      void *payload);
-#define AZK_STORE_INCIDENT_CLIENT_COLS 9
+#define AZK_STORE_INCIDENT_CLIENT_COLS 10
 
 /* The incident's datasets (viewer: only their clients'), by client and dataset. Columns:
  * client, dataset, purpose, received_at, total, records, persons, candidates, probable,
- * objects, kinds, kinds_seen, retain_until, past_deadline, days_overdue. */
+ * objects, kinds, kinds_seen, retain_until, past_deadline, days_overdue, basis_strict,
+ * basis_name_birth, basis_household, name_birth_false_n, household_false_n (the last five
+ * NULL for incidents recorded before schema 8; the expected false counts in 1e-9 records). */
 AZK_NODISCARD azk_status azk_store__incident_datasets(azk_home *h, const char *id,
                                                       const char *viewer, azk_store_row_cb cb,
                                                       void *payload);
-#define AZK_STORE_INCIDENT_DATASET_COLS 15
+#define AZK_STORE_INCIDENT_DATASET_COLS 20
 
 /* The incident's steps, in order. Columns: n, at, actor, state, note. */
 AZK_NODISCARD azk_status azk_store__incident_steps(azk_home *h, const char *id, azk_store_row_cb cb,

@@ -34,7 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- the current schema (version 7; the tables of 5, 6 and 7 in schema_v5.c, schema_v6.c)
+/* ---- the current schema (version 8; the parts of 5, 6, 7 and 8 in schema_v5.c, schema_v6.c,
+ * schema_v8.c)
  * ---------------------------------- */
 
 /* Tables of azukari serve (store/serve.h), created by version 4 and by a new catalog. */
@@ -279,6 +280,11 @@ azk_status azk_schema__create(azk_db *db, const char *const *meta, size_t meta_c
     }
     for (size_t i = 0; rc == AZK_OK && i < azk_schema__v6_count; i++) {
         rc = ddl_for(&sql, azk_db_kind(db), azk_schema__v6_parts[i].ddl);
+        if (rc == AZK_OK)
+            rc = azk_db_exec(db, (const char *)sql.data, "create schema");
+    }
+    for (size_t i = 0; rc == AZK_OK && i < azk_schema__v8_count; i++) {
+        rc = ddl_for(&sql, azk_db_kind(db), azk_schema__v8_parts[i].ddl);
         if (rc == AZK_OK)
             rc = azk_db_exec(db, (const char *)sql.data, "create schema");
     }
@@ -621,6 +627,13 @@ static azk_status step_6_to_7(struct mig *m)
     return apply_parts(m, azk_schema__v6_parts, azk_schema__v6_count, "migrate 7: wave 2 tables");
 }
 
+/* 7 -> 8: what an incident's confirmed records rest on (store/schema_v8.c). */
+static azk_status step_7_to_8(struct mig *m)
+{
+    return apply_parts(m, azk_schema__v8_parts, azk_schema__v8_count,
+                       "migrate 8: incident record bases");
+}
+
 /*
  * Migrations, in order: a step runs when the catalog's version is at most
  * `from` (steps[i] takes a catalog from `from` to the next version that
@@ -630,8 +643,8 @@ static const struct {
     int from;
     azk_status (*run)(struct mig *m);
 } steps[] = {
-    {1, step_1_to_2}, {2, step_2_to_3}, {3, step_3_to_4},
-    {4, step_4_to_5}, {5, step_5_to_6}, {6, step_6_to_7},
+    {1, step_1_to_2}, {2, step_2_to_3}, {3, step_3_to_4}, {4, step_4_to_5},
+    {5, step_5_to_6}, {6, step_6_to_7}, {7, step_7_to_8},
 };
 
 /* ---- SQLite: backup, scrub, search ------------------------------------ */

@@ -28,7 +28,7 @@
 #include "store/store.h"
 
 /* The schema version this binary creates and knows (also in store.h for old callers). */
-#define AZK_SCHEMA_CURRENT 7
+#define AZK_SCHEMA_CURRENT 8
 
 /* What a migration did. */
 typedef struct {

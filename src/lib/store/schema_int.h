@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store/schema_int.h -- inside store/schema.c: the parts of a schema
- * version kept in a file of their own (store/schema_v5.c, store/schema_v6.c).
+ * version kept in a file of their own (store/schema_v5.c, store/schema_v6.c,
+ * store/schema_v8.c).
  */
 #ifndef AZK_STORE_SCHEMA_INT_H
 #define AZK_STORE_SCHEMA_INT_H
@@ -19,5 +20,7 @@ extern const struct azk_schema_part azk_schema__v5_parts[];
 extern const size_t azk_schema__v5_count;
 extern const struct azk_schema_part azk_schema__v6_parts[];
 extern const size_t azk_schema__v6_count;
+extern const struct azk_schema_part azk_schema__v8_parts[];
+extern const size_t azk_schema__v8_count;
 
 #endif

@@ -881,6 +881,8 @@ static azk_status ev_collect(const char *client, const char *dataset, uint64_t r
 /* what impact's first pass would have counted for row 1 (namefreq.c); 0: not counted */
 static double cl_q_name;
 static uint32_t cl_twins;
+/* the best verdict of the last confirm_line (its basis and chance when YES) */
+static struct azk_match_verdict cl_verdict;
 
 /* The confirmation of row 1 on one line: the best verdict over its evidence. */
 static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const char *span,
@@ -943,9 +945,15 @@ static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const 
     mrow.twins = cl_twins;
     azk_buf_dispose(&tmp);
     azk_buf_dispose(&norm);
+    memset(&cl_verdict, 0, sizeof(cl_verdict));
     for (size_t i = 0; i < ev.n; i++) {
+        struct azk_match_verdict v;
         enum azk_confirm c =
             azk_match__confirm_exact(&mrow, ev.items[i], ev.counts[i], (uint64_t)addr_rows);
+        azk_match__confirm_verdict(&mrow, ev.items[i], ev.counts[i], (uint64_t)addr_rows, &v);
+        assert_int_equal(v.c, c);
+        if (v.c > cl_verdict.c || (v.c == AZK_CONFIRM_YES && v.other < cl_verdict.other))
+            cl_verdict = v;
         if (c > best)
             best = c;
     }
@@ -990,6 +998,54 @@ static void test_match__confirm_exact(void **state)
                                       AZK_PII_PHONE, "0248-22-1235", key[k]),
                          AZK_CONFIRM_NO);
     }
+}
+
+/*
+ * What a confirmation rests on (match.h, enum azk_match_basis; the impact result counts the
+ * bases apart): name + birth date only and name + a household's values only are weaker than
+ * the strict count; a third family makes either strict. 4,000 rows (M = 1e6).
+ */
+static void test_match__confirm_basis(void **state)
+{
+    static const char note[] = "中野優見様より問い合わせ。生年月日（1938年4月22日）を確認";
+    uint8_t key[32];
+    (void)state;
+    for (size_t i = 0; i < 32; i++)
+        key[i] = (uint8_t)(i * 37 + 11);
+    cl_q_name = 5e-6;
+    cl_twins = 1;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, "1938年4月22日", key), AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_NAME_BIRTH);
+    assert_true(cl_verdict.other > 4.9e-4 && cl_verdict.other < 5.1e-4); /* 1e6 x 5e-6 x 1e-4 */
+    /* name + 〒 + address: a co-resident of the same full name, 2.5 x 1e-4 */
+    assert_int_equal(confirm_line("発送 中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_HOUSEHOLD);
+    assert_true(cl_verdict.other > 2.4e-4 && cl_verdict.other < 2.6e-4);
+    /* name + the household's fixed line: the same */
+    assert_int_equal(confirm_line("17,中野 優見,0248-22-1234", AZK_PII_PHONE, "0248-22-1234", key),
+                     AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_HOUSEHOLD);
+    /* a birth date beside the household's values, or beside name + fixed line: strict */
+    assert_int_equal(confirm_line("中野優見様 生年月日 1938年4月22日 〒961-0013 "
+                                  "福島県白河市新白河二丁目8番5号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_STRICT);
+    assert_true(cl_verdict.other == 0);
+    assert_int_equal(
+        confirm_line("17,中野 優見,1938/04/22,0248-22-1234", AZK_PII_PHONE, "0248-22-1234", key),
+        AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_STRICT);
+    /* the note on one line, the dispatch line on the next: the window is strict */
+    assert_int_equal(confirm_line("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認\n"
+                                  "発送 中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号",
+                                  AZK_PII_POSTAL_CODE, "961-0013", key),
+                     AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_STRICT);
+    cl_q_name = 0;
+    cl_twins = 0;
 }
 
 /*
@@ -1138,6 +1194,7 @@ int main(void)
         cmocka_unit_test(test_match__household_member_not_attributed),
         cmocka_unit_test(test_match__postal_beside_other_address_not_attributed),
         cmocka_unit_test(test_match__confirm_exact),
+        cmocka_unit_test(test_match__confirm_basis),
     };
     const struct CMUnitTest large_tests[] = {
         cmocka_unit_test(test_match__large_dataset_name_birth_probable),

@@ -169,10 +169,15 @@ static void test_namefreq__twins(void **state)
 static void test_namefreq__name_birth_other(void **state)
 {
     (void)state;
-    assert_true(azk_match__name_birth_other(5e-6, 44000) <= AZK_MATCH_NAME_BIRTH_MAX);
-    assert_true(azk_match__name_birth_other(2e-5, 44000) > AZK_MATCH_NAME_BIRTH_MAX);
-    assert_true(azk_match__name_birth_other(5e-6, 10000000) > AZK_MATCH_NAME_BIRTH_MAX);
-    assert_true(azk_match__name_birth_other(5e-8, 10000000) <= AZK_MATCH_NAME_BIRTH_MAX);
+    assert_true(azk_match__name_birth_other(5e-6, 44000, 0) <= AZK_MATCH_NAME_BIRTH_MAX);
+    assert_true(azk_match__name_birth_other(2e-5, 44000, 0) > AZK_MATCH_NAME_BIRTH_MAX);
+    assert_true(azk_match__name_birth_other(5e-6, 10000000, 0) > AZK_MATCH_NAME_BIRTH_MAX);
+    assert_true(azk_match__name_birth_other(5e-8, 10000000, 0) <= AZK_MATCH_NAME_BIRTH_MAX);
+    /* impact's population option replaces the assumption: at 220,000 rows (M = 2.2e6 by
+     * default) a name of 8e-6 stays probable, with M = 1e6 it confirms; a larger M asks more */
+    assert_true(azk_match__name_birth_other(8e-6, 220000, 0) > AZK_MATCH_NAME_BIRTH_MAX);
+    assert_true(azk_match__name_birth_other(8e-6, 220000, 1e6) <= AZK_MATCH_NAME_BIRTH_MAX);
+    assert_true(azk_match__name_birth_other(5e-6, 44000, 1e7) > AZK_MATCH_NAME_BIRTH_MAX);
 }
 
 int main(void)

@@ -139,7 +139,7 @@ static void test_schema__newer_refused(void **state)
     assert_int_equal(v, 99);
     assert_int_equal(azk_schema__check(db, &v), AZK_ERR_UNSUPPORTED);
     assert_non_null(strstr(azk_error_last()->message,
-                           "schema version 99 is newer than this azukari knows (7)"));
+                           "schema version 99 is newer than this azukari knows (8)"));
     assert_non_null(strstr(azk_error_last()->message, f->path));
     azk_db_close(db);
 }
