@@ -170,14 +170,17 @@ class SupervisionHome:
                    "--month", self.month, "--out", self.vendor_report],
                   env=faked_env(srv.env, t))
         assert r.rc == 0, r.err
-        # reports of two more clients (c7, c6): the large-body import of serve (page, API)
+        # reports of two clients (c7, c6) of another vendor's home (one key belongs to one
+        # vendor): the large-body import of serve (page, API)
+        self.vendor_big = os.path.join(srv.dir, "vendor-big")
+        self.at(srv, self.vendor_big, 2, "09:00:00", "init")
         self.vendor_reports_big = {}
         for i, c in enumerate(("c7", "c6")):
-            r = T.run([srv.bin, "--home", self.vendor, "client", "add", c],
+            r = T.run([srv.bin, "--home", self.vendor_big, "client", "add", c],
                       env=faked_env(srv.env, t + 60 + i))
             assert r.rc == 0, r.err
             self.vendor_reports_big[c] = os.path.join(srv.dir, "vendor-report-%s.json" % c)
-            r = T.run([srv.bin, "--home", self.vendor, "report", "monthly", "--client", c,
+            r = T.run([srv.bin, "--home", self.vendor_big, "report", "monthly", "--client", c,
                        "--month", self.month, "--out", self.vendor_reports_big[c]],
                       env=faked_env(srv.env, t + 120 + i))
             assert r.rc == 0, r.err

@@ -320,14 +320,14 @@ class ServeSupervisionTest(unittest.TestCase):
         16 KiB (413), and the import routes refuse more than 4 MiB. The size comes from
         JSON whitespace (the signature covers the canonical content), not from real
         certificates: the fixture's vendor home has none. Clients c7 (page) and c6 (API)
-        of the vendor home, apart from test_vendor_report_import's c9."""
+        of a second vendor home (bigco: one key belongs to one vendor)."""
         big = {}
         for c, path in self.fx.vendor_reports_big.items():
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             big[c] = text + "\n" * (2200 + 100 * 1536 - len(text))
-        pub = os.path.join(self.fx.vendor, "keys", "certificate.pub")
-        for n, v in enumerate(("bigco", "bigapi")):
+        pub = os.path.join(self.fx.vendor_big, "keys", "certificate.pub")
+        for n, v in enumerate(("bigco",)):
             for argv in (("vendor", "add", v, "--name", "大型報告", "--corporate-number",
                           corporate_number("01000100880%d" % n), "--criticality", "low"),
                          ("vendor", "key", v, "report", pub),
@@ -340,12 +340,12 @@ class ServeSupervisionTest(unittest.TestCase):
                                                 ("vendor", "bigco"), ("client", "c7")],
                      {"report": ("r.json", big["c7"].encode("utf-8"))})
         self.assertEqual(r.status, 200, r.body[-1200:])
-        r = self.post("admin", "/api/v1/vendor/reports/import", {"vendor": "bigapi",
+        r = self.post("admin", "/api/v1/vendor/reports/import", {"vendor": "bigco",
                                                                  "report": big["c6"],
                                                                  "client": "c6"})
         self.assertEqual(r.status, 201, r.body)
         self.assertFalse(json.loads(r.body)["already"])
-        for v, c in (("bigco", "c7"), ("bigapi", "c6")):
+        for v, c in (("bigco", "c7"), ("bigco", "c6")):
             st, lst = self.api("aud", "/api/v1/vendor/reports?id=" + v)
             self.assertIn((c, hashlib.sha256(big[c].encode("utf-8")).hexdigest()),
                           [(i["client"], i["sha256"]) for i in lst["items"]])

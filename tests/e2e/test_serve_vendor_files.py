@@ -50,7 +50,8 @@ MIB = 1024 * 1024
 class Homes:
     """prepare= for serve_client.Server: the bank's home with two CLI users (alice, aud);
     a vendor's home (`vendor`) that has a client c9 since last month (faked clock) and its
-    signed monthly report of last month; another company's home (`other`)."""
+    signed monthly report of last month; another company's home (`other`); the questionnaire
+    vendor qco's own home (`qhome`: one key belongs to one vendor)."""
 
     def __call__(self, srv):
         self.month = F.last_month()
@@ -64,9 +65,12 @@ class Homes:
             self.secrets[u] = r.out.strip().split()[-1]
         self.vendor = os.path.join(srv.dir, "vendor")
         self.other = os.path.join(srv.dir, "other")
-        for h in (self.vendor, self.other):
+        self.qhome = os.path.join(srv.dir, "qhome")
+        for h in (self.vendor, self.other, self.qhome):
             r = T.run([srv.bin, "--home", h, "init"], env=faked_env(srv.env, t0))
             assert r.rc == 0, r.err
+        r = T.run([srv.bin, "--home", self.qhome, "certificate", "pubkey"], env=srv.env)
+        assert r.rc == 0, r.err  # makes qhome's keys/certificate.pub
         r = T.run([srv.bin, "--home", self.vendor, "client", "add", "c9"],
                   env=faked_env(srv.env, t0 + 60))
         assert r.rc == 0, r.err
@@ -100,7 +104,7 @@ class ServeVendorFilesTest(unittest.TestCase):
                 r = cls.srv.azk(*argv)
                 assert r.rc == 0, (argv, r.err)
             r = cls.srv.azk("vendor", "key", "qco", "certificate",
-                            os.path.join(cls.fx.vendor, "keys", "certificate.pub"))
+                            os.path.join(cls.fx.qhome, "keys", "certificate.pub"))
             assert r.rc == 0, r.err
             cls.codes = codes = S.Codes(cls.srv.clock)
             cls.c = {u: P.login(cls.srv, codes, u, cls.fx.secrets[u])
@@ -359,7 +363,7 @@ class ServeVendorFilesTest(unittest.TestCase):
         self.assertEqual(doc["questionnaires"], [])
         # sent: the signed request downloaded; answered at the vendor
         req = self.send("alice", "qco")
-        qid, resp = self.answer(self.fx.vendor, req, "good")
+        qid, resp = self.answer(self.fx.qhome, req, "good")
         # answered by another company (signed by another key): refused
         _, other = self.answer(self.fx.other, req, "other")
         r = self.upload("alice", "/vendor/quest/receive", {"vendor": "qco"},
