@@ -11,6 +11,10 @@
 #include <string.h>
 #include "decode/reveal_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* ---- byte runs (%HH, =HH, \xHH, \ooo) ------------------------------------------- */
 
 /*
@@ -257,6 +261,26 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
 
 /* ---- hex dumps ------------------------------------------------------------------------ */
 
+#if defined(__SSE2__)
+/* Bit i set when p[i] is a byte azk_decode__reveal_dump_ok allows (16 bytes, SSE2). */
+static unsigned dump_ok16(const uint8_t *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i lc = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-F X as a-f x */
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i l = _mm_sub_epi8(lc, _mm_set1_epi8('a'));
+    __m128i ok = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(lc, _mm_set1_epi8('x')));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('|')));
+    return (unsigned)_mm_movemask_epi8(ok);
+}
+#endif
+
 /*
  * A line of a hex dump: xxd ("00000010: e8a9 a6e9  ...."), hexdump -C
  * ("00000010  e8 a9 a6 |...|"), od -An -tx1 (" e8 a9 a6"), a C array
@@ -272,7 +296,15 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out)
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
     /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
-    for (k = i; k < n && k < i + 32; k++) {
+    k = i;
+#if defined(__SSE2__)
+    if (n - i >= 32 && !azk_decode__simd_off) { /* the switch: tests compare with the loop */
+        if ((dump_ok16(p + i) & dump_ok16(p + i + 16)) != 0xFFFFu)
+            return false;
+        k = i + 32;
+    }
+#endif
+    for (; k < n && k < i + 32; k++) {
         if (!azk_decode__reveal_dump_ok[p[k]])
             return false;
     }

@@ -222,13 +222,19 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const size_t *starts, s
          * after a space */
         sp = bit_of(h0.t1, h1.t1, 1);
         en = SHL(sp, psp, 1) | fs;
-        enl2 = en & bit_of(h0.t2, h1.t2, 6);
-        enl34 = en & bit_of(h0.t2, h1.t2, 7);
-        u = sp &
-            (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) | SHL(enl34, penl34, 4));
-        singles += (size_t)__builtin_popcountll(u);
-        if (singles >= 3)
-            return true;
+        if (sp == 0 && (fs >> 60) == 0) {
+            /* no space here: u is 0, and the next block reads only the top
+             * 1, 2, 4 bits of en, enl2, enl34, which are fs's: 0 */
+            enl2 = enl34 = 0;
+        } else {
+            enl2 = en & bit_of(h0.t2, h1.t2, 6);
+            enl34 = en & bit_of(h0.t2, h1.t2, 7);
+            u = sp & (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) |
+                      SHL(enl34, penl34, 4));
+            singles += (size_t)__builtin_popcountll(u);
+            if (singles >= 3)
+                return true;
+        }
         pb64 = b64;
         pr1 = r1;
         pr2 = r2;

@@ -9,7 +9,9 @@
  * prefix the byte loop finds (an invalid sequence and every byte value at
  * every offset of a block), and whole decodes with the fast paths on and
  * off (azk_decode__simd_off, azk_decode__legacy_tables_off) must give the
- * same records. Any difference fails.
+ * same records; hex_line's 32-byte quick reject (SSE2) must answer as the
+ * byte loop does (every byte value at every offset of dump lines, random
+ * lines). Any difference fails.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -282,6 +284,44 @@ static void test_decode_fast__screen_rows(void **state)
         assert_true(neg > 1000);
     for (i = 0; i < 12; i++)
         free(apart[i]);
+}
+
+/* A cell that starts a spaced-out chain right at the end of a block without spaces (the screen
+ * skips the chain masks in such blocks, carrying only the field starts). */
+static void test_decode_fast__screen_chain_after_spaceless_block(void **state)
+{
+    static const char *const chains[] = {"0 9 0 - 1",
+                                         "\xe5\xb1\xb1 \xe7\x94\xb0 \xe5\xa4\xaa \xe9\x83\x8e",
+                                         "\xc3\xa9 9 0 - 1",
+                                         "\xf0\x9f\x98\x80 \xf0\x9f\x98\x80 \xf0\x9f\x98\x80 x",
+                                         "a b c",
+                                         "\xe3\x80\x80"
+                                         "a b"};
+    uint8_t b[256];
+    azk_field fl[2];
+    size_t c, l, hits = 0;
+    (void)state;
+    for (c = 0; c < sizeof(chains) / sizeof(chains[0]); c++) {
+        for (l = 40; l <= 140; l++) {
+            size_t cl = strlen(chains[c]);
+            azk_record rec;
+            bool w;
+            memset(b, '.', l); /* not base64: no run */
+            memcpy(b + l, chains[c], cl);
+            fl[0].ptr = (const char *)b;
+            fl[0].len = l;
+            fl[1].ptr = (const char *)b + l;
+            fl[1].len = cl;
+            memset(&rec, 0, sizeof(rec));
+            rec.fields = fl;
+            rec.field_count = 2;
+            rec.tabular = 1;
+            w = azk_decode__reveal_worth(b + l, cl);
+            hits += w;
+            assert_true(!w || azk_decode__reveal_screen_record(&rec));
+        }
+    }
+    assert_true(hits > 0);
 }
 
 /* ---- whole decodes, fast paths on and off ------------------------------------------- */
@@ -580,6 +620,75 @@ static void test_decode_fast__utf8_same_as_scalar(void **state)
     }
 }
 
+/* hex_line with the 32-byte vector quick reject and with the byte loop: same answer, same bytes. */
+static void hex_same(const uint8_t *p, size_t n, bool more)
+{
+    azk_buf a, b;
+    bool ra, rb;
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    azk_decode__simd_off = false;
+    ra = azk_decode__hex_line(p, n, more, &a);
+    azk_decode__simd_off = true;
+    rb = azk_decode__hex_line(p, n, more, &b);
+    azk_decode__simd_off = false;
+    if (ra != rb || a.len != b.len || (a.len > 0 && memcmp(a.data, b.data, a.len) != 0)) {
+        size_t i;
+        fprintf(stderr, "hex_line differs (%d %d) on %zu bytes:", ra, rb, n);
+        for (i = 0; i < n; i++)
+            fprintf(stderr, " %02x", p[i]);
+        fprintf(stderr, "\n");
+    }
+    assert_true(ra == rb);
+    assert_int_equal(a.len, b.len);
+    if (a.len > 0)
+        assert_memory_equal(a.data, b.data, a.len);
+    azk_buf_dispose(&a);
+    azk_buf_dispose(&b);
+}
+
+static void test_decode_fast__hex_line_same_as_scalar(void **state)
+{
+    static const char *const dump[] = {
+        "00000010: e8a9 a6e9 a893 e381 ae20 e5b1 b1e7 94b0  ................",
+        "00000010  e8 a9 a6 e9 a8 93 e3 81  ae 20 e5 b1 b1 e7 94 b0  |................|",
+        " e8 a9 a6 e9 a8 93 e3 81 ae 20 e5 b1 b1 e7 94 b0 e8 a9 a6",
+        "0xe8, 0xa9, 0xa6, 0xe9, 0xa8, 0x93, 0xe3, 0x81, 0xae,",
+        "E8:A9:A6:E9:A8:93:E3:81:AE:20:E5:B1:B1:E7:94:B0:E8:A9",
+        "e8-a9-a6-e9-a8-93-e3-81-ae-20-e5-b1-b1-e7-94-b0-e8-a9",
+        "2026-12-06 10:11:12.345 INFO  [job=DM4174-9224] done",
+        "\t 0x0a 0X0B ab cd ef 01 23 45 67 89 ab cd ef 01 23 45 67 89",
+    };
+    static const char okb[] = "0123456789abcdefABCDEFxX ,:-|g.G/;@`\t";
+    uint8_t b[160];
+    size_t d, k, n, it;
+    unsigned v;
+    (void)state;
+    /* every byte value at every offset of every dump line (and its prefixes around 32) */
+    for (d = 0; d < sizeof(dump) / sizeof(dump[0]); d++) {
+        size_t l = strlen(dump[d]);
+        for (k = 0; k < l && k < 48; k++) {
+            for (v = 0; v < 256; v++) {
+                memcpy(b, dump[d], l);
+                b[k] = (uint8_t)v;
+                hex_same(b, l, false);
+                hex_same(b, l, true);
+                for (n = 30; n <= 36 && n <= l; n++)
+                    hex_same(b, n, v & 1);
+            }
+        }
+    }
+    /* random lines of dump bytes with a few others */
+    for (it = 0; it < 100000; it++) {
+        n = rnd() % 100;
+        for (k = 0; k < n; k++) {
+            unsigned r = rnd();
+            b[k] = r % 13 == 0 ? (uint8_t)(r >> 8) : (uint8_t)okb[(r >> 8) % (sizeof(okb) - 1)];
+        }
+        hex_same(b, n, it & 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,9 +696,11 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_block_edges),
         cmocka_unit_test(test_decode_fast__screen_runs),
         cmocka_unit_test(test_decode_fast__screen_rows),
+        cmocka_unit_test(test_decode_fast__screen_chain_after_spaceless_block),
         cmocka_unit_test(test_decode_fast__decode_same_records),
         cmocka_unit_test(test_decode_fast__utf8_same_as_scalar),
         cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
+        cmocka_unit_test(test_decode_fast__hex_line_same_as_scalar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
