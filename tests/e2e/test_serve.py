@@ -271,7 +271,7 @@ class ServeSchemaTest(unittest.TestCase):
         db.close()
         r = T.run([b, "--home", home, "db", "migrate"])
         self.assertEqual(r.rc, 0, r.err)
-        self.assertIn("スキーマ 2 から 7", r.out)
+        self.assertIn("スキーマ 2 から 8", r.out)
         db = sqlite3.connect(cat)
         cols = [row[1] for row in db.execute("PRAGMA table_info(users)")]
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
