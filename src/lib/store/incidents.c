@@ -249,6 +249,20 @@ azk_status azk_store__incident_state(azk_home *h, const char *id, const char *to
 #define MINE(col)                                                                                  \
     "(CAST(? AS TEXT) IS NULL OR " col " IN (SELECT client FROM user_grants WHERE name = ?))"
 
+/* What the records of an incident rest on (schema 8), summed over its datasets
+ * that `cond` keeps: NULL for incidents recorded before (the columns are NULL). */
+#define BASES(cond)                                                                                \
+    " (SELECT SUM(d.basis_strict) FROM incident_datasets d WHERE d.incident_id = i.id AND " cond   \
+    "),"                                                                                           \
+    " (SELECT SUM(d.basis_name_birth) FROM incident_datasets d WHERE d.incident_id = i.id "        \
+    "AND " cond "),"                                                                               \
+    " (SELECT SUM(d.basis_household) FROM incident_datasets d WHERE d.incident_id = i.id "         \
+    "AND " cond "),"                                                                               \
+    " (SELECT SUM(d.name_birth_false_n) FROM incident_datasets d WHERE d.incident_id = i.id "      \
+    "AND " cond "),"                                                                               \
+    " (SELECT SUM(d.household_false_n) FROM incident_datasets d WHERE d.incident_id = i.id "       \
+    "AND " cond ")"
+
 azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char *state,
                                      const char *after, size_t limit, azk_store_row_cb cb,
                                      void *payload)
@@ -256,41 +270,61 @@ azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char
     AZK_ASSERT_ARG(h != NULL && cb != NULL && limit > 0);
     if (viewer == NULL) {
         const struct arg a[] = {TXT(after), TXT(after), TXT(state), TXT(state), INT(limit)};
-        return query(h, "list incidents",
-                     "SELECT id, created_at, created_by, state, state_by, state_at, records,"
-                     " persons, probable FROM incidents WHERE (CAST(? AS TEXT) IS NULL OR id < ?)"
-                     " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY id DESC LIMIT ?",
-                     a, N(a), 9, cb, payload, NULL);
+        return query(
+            h, "list incidents",
+            "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
+            " i.records, i.persons, i.probable," BASES(
+                "1 = 1") " FROM incidents i WHERE (CAST(? AS TEXT) IS NULL OR i.id < ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR i.state = ?) ORDER BY i.id DESC LIMIT ?",
+            a, N(a), AZK_STORE_INCIDENT_LIST_COLS, cb, payload, NULL);
     }
     {
         const struct arg a[] = {TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
+                                TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
+                                TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
                                 TXT(viewer), TXT(viewer), TXT(viewer), TXT(after),  TXT(after),
                                 TXT(state),  TXT(state),  INT(limit)};
-        return query(
-            h, "list incidents of a client",
-            "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
-            " (SELECT COALESCE(SUM(c.records), 0) FROM incident_clients c"
-            "  WHERE c.incident_id = i.id AND " MINE(
-                "c.client") "),"
-                            " (SELECT COALESCE(SUM(c.persons), 0) FROM incident_clients c"
-                            "  WHERE c.incident_id = i.id AND " MINE(
-                                "c.client") "),"
-                                            " (SELECT COALESCE(SUM(d.probable), 0) FROM "
-                                            "incident_datasets d"
-                                            "  WHERE d.incident_id = i.id AND " MINE(
-                                                "d.client") ")"
-                                                            " FROM incidents i WHERE EXISTS(SELECT "
-                                                            "1 FROM incident_clients c"
-                                                            "  WHERE c.incident_id = i.id "
-                                                            "AND " MINE(
-                                                                "c.client") ")"
-                                                                            " AND (CAST(? AS TEXT) "
-                                                                            "IS NULL OR i.id < ?) "
-                                                                            "AND (CAST(? AS TEXT) "
-                                                                            "IS NULL OR"
-                                                                            " i.state = ?) ORDER "
-                                                                            "BY i.id DESC LIMIT ?",
-            a, N(a), 9, cb, payload, NULL);
+        return query(h, "list incidents of a client",
+                     "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
+                     " (SELECT COALESCE(SUM(c.records), 0) FROM incident_clients c"
+                     "  WHERE c.incident_id = i.id AND " MINE(
+                         "c.client") "),"
+                                     " (SELECT COALESCE(SUM(c.persons), 0) FROM incident_clients c"
+                                     "  WHERE c.incident_id = i.id AND " MINE(
+                                         "c.client") "),"
+                                                     " (SELECT COALESCE(SUM(d.probable), 0) FROM "
+                                                     "incident_datasets d"
+                                                     "  WHERE d.incident_id = i.id AND " MINE("d."
+                                                                                              "clie"
+                                                                                              "nt") ")," BASES(
+                                                         MINE(
+                                                             "d.client")) " FROM incidents i WHERE "
+                                                                          "EXISTS(SELECT 1 FROM "
+                                                                          "incident_clients c"
+                                                                          "  WHERE c.incident_id = "
+                                                                          "i.id AND " MINE(
+                                                                              "c.client") ")"
+                                                                                          " AND "
+                                                                                          "(CAST(? "
+                                                                                          "AS "
+                                                                                          "TEXT) "
+                                                                                          "IS NULL "
+                                                                                          "OR i.id "
+                                                                                          "< ?) "
+                                                                                          "AND "
+                                                                                          "(CAST(? "
+                                                                                          "AS "
+                                                                                          "TEXT) "
+                                                                                          "IS NULL "
+                                                                                          "OR"
+                                                                                          " i."
+                                                                                          "state = "
+                                                                                          "?) "
+                                                                                          "ORDER "
+                                                                                          "BY i.id "
+                                                                                          "DESC "
+                                                                                          "LIMIT ?",
+                     a, N(a), AZK_STORE_INCIDENT_LIST_COLS, cb, payload, NULL);
     }
 }
 

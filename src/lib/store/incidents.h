@@ -52,8 +52,12 @@ AZK_NODISCARD azk_status azk_store__incident_state(azk_home *h, const char *id, 
  * any), visible to viewer, at most limit, newest first. Columns: id,
  * created_at, created_by, state, state_by, state_at, records, persons,
  * probable (for a viewer: the sums over the viewer's clients, persons
- * within each client; else the whole run's, persons across clients).
+ * within each client; else the whole run's, persons across clients), then
+ * (schema 8, NULL for incidents recorded before) the sums over the same
+ * datasets of basis_strict, basis_name_birth, basis_household,
+ * name_birth_false_n, household_false_n (expected false records in 1e-9).
  */
+#define AZK_STORE_INCIDENT_LIST_COLS 14
 AZK_NODISCARD azk_status azk_store__incidents_page(azk_home *h, const char *viewer,
                                                    const char *state, const char *after,
                                                    size_t limit, azk_store_row_cb cb,
