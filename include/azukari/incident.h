@@ -139,6 +139,11 @@ typedef struct {
     const char *error;      /**< why it failed (no path, no value); NULL */
     uint64_t records;
     uint64_t probable;
+    /** of records, the strict count (the headline; azk_impact_result.strict) of the incident
+     * recorded; strict_known false without an incident or for one recorded before catalog
+     * schema 8 */
+    bool strict_known;
+    uint64_t strict;
 } azk_impact_job;
 
 typedef azk_status (*azk_impact_job_cb)(const azk_impact_job *j, void *payload);

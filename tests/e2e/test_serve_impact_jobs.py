@@ -148,6 +148,11 @@ class ServeImpactJobsTest(unittest.TestCase):
         self.assertEqual(inc["cause"], "theft")
         self.assertIn('href="/incident?id=' + j["incident"],
                       self.s["aud"].get("/impact/jobs").body)
+        # the strict count (the headline) with the total beside it, API and page
+        self.assertEqual(j["strict"], len(ROWS))
+        self.assertRegex(self.s["aud"].get("/impact/jobs").body,
+                         r'class="records"><strong>%d</strong> \(\S+ %d\)' % (len(ROWS),
+                                                                               len(ROWS)))
         # the ledger: request, approve, run, done; no file name, no value
         r = self.s["aud"].get("/api/v1/audit/entries?limit=1000")
         text = r.body

@@ -124,6 +124,8 @@ static azk_status job_row(const char *const *c, size_t n, void *payload)
     j.error = c[12];
     j.records = (uint64_t)(num(c[13]) > 0 ? num(c[13]) : 0);
     j.probable = (uint64_t)(num(c[14]) > 0 ? num(c[14]) : 0);
+    j.strict_known = n > 15 && c[15] != NULL;
+    j.strict = (uint64_t)(j.strict_known && num(c[15]) > 0 ? num(c[15]) : 0);
     (void)snprintf(r->state, sizeof(r->state), "%s", j.state);
     (void)snprintf(r->requested_by, sizeof(r->requested_by), "%s", j.requested_by);
     (void)snprintf(r->label, sizeof(r->label), "%s", j.label);

@@ -75,6 +75,12 @@ static azk_status job_item(const azk_impact_job *j, void *payload)
                   "finished_at", (json_int_t)j->finished_at, "incident", str_or_null(j->incident),
                   "error", str_or_null(j->error), "records", (json_int_t)j->records, "probable",
                   (json_int_t)j->probable);
+    if (o != NULL && json_object_set_new(o, "strict",
+                                         j->strict_known ? json_integer((json_int_t)j->strict)
+                                                         : json_null()) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
     if (o == NULL || json_array_append_new(v->items, o) != 0)
         return azk_error_nomem();
     v->n++;
@@ -224,8 +230,22 @@ static azk_status job_row_html(azk_buf *b, const struct azk_serve_req *rq, const
         rc = azk_buf_puts(b, "-");
     }
     if (rc == AZK_OK)
-        rc = azk_buf_printf(b, "</td><td>%lld</td><td>%lld</td><td>",
+        rc = azk_buf_puts(b, "</td><td class=\"records\">");
+    /* the strict count (the headline) with the total beside it, never a lone total */
+    if (rc == AZK_OK && json_is_integer(json_object_get(it, "strict")))
+        rc = azk_buf_printf(b, "<strong>%lld</strong> (%s %lld)",
+                            (long long)json_integer_value(json_object_get(it, "strict")),
+                            T_("total"),
+                            (long long)json_integer_value(json_object_get(it, "records")));
+    else if (rc == AZK_OK && json_is_string(json_object_get(it, "incident")))
+        rc = azk_buf_printf(b, "- (%s %lld; %s)", T_("total"),
                             (long long)json_integer_value(json_object_get(it, "records")),
+                            T_("split not recorded"));
+    else if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "%lld",
+                            (long long)json_integer_value(json_object_get(it, "records")));
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "</td><td>%lld</td><td>",
                             (long long)json_integer_value(json_object_get(it, "probable")));
     if (rc == AZK_OK && strcmp(state, "pending") == 0 &&
         (rq->who.role == AZK_ROLE_OPERATOR || rq->who.role == AZK_ROLE_APPROVER))
@@ -256,7 +276,7 @@ azk_status azk_serve__h_impact_jobs(struct azk_server *srv, struct azk_serve_req
                             "<th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
                             T_("Runs asked for"), T_("Run"), T_("Asked at"), T_("Asked by"),
                             T_("Folder label"), T_("State"), T_("Decided by"), T_("Incident"),
-                            T_("Records (confirmed)"), T_("Probable"));
+                            T_("Records, strict (total)"), T_("Probable"));
     for (size_t i = 0; rc == AZK_OK && i < json_array_size(items); i++)
         rc = job_row_html(&b, rq, json_array_get(items, i));
     if (rc == AZK_OK && json_array_size(items) == 0)

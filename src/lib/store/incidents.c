@@ -284,47 +284,53 @@ azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char
                                 TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
                                 TXT(viewer), TXT(viewer), TXT(viewer), TXT(after),  TXT(after),
                                 TXT(state),  TXT(state),  INT(limit)};
-        return query(h, "list incidents of a client",
-                     "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
-                     " (SELECT COALESCE(SUM(c.records), 0) FROM incident_clients c"
-                     "  WHERE c.incident_id = i.id AND " MINE(
-                         "c.client") "),"
-                                     " (SELECT COALESCE(SUM(c.persons), 0) FROM incident_clients c"
-                                     "  WHERE c.incident_id = i.id AND " MINE(
-                                         "c.client") "),"
-                                                     " (SELECT COALESCE(SUM(d.probable), 0) FROM "
-                                                     "incident_datasets d"
-                                                     "  WHERE d.incident_id = i.id AND " MINE("d."
-                                                                                              "clie"
-                                                                                              "nt") ")," BASES(
-                                                         MINE(
-                                                             "d.client")) " FROM incidents i WHERE "
-                                                                          "EXISTS(SELECT 1 FROM "
-                                                                          "incident_clients c"
-                                                                          "  WHERE c.incident_id = "
-                                                                          "i.id AND " MINE(
-                                                                              "c.client") ")"
-                                                                                          " AND "
-                                                                                          "(CAST(? "
-                                                                                          "AS "
-                                                                                          "TEXT) "
-                                                                                          "IS NULL "
-                                                                                          "OR i.id "
-                                                                                          "< ?) "
-                                                                                          "AND "
-                                                                                          "(CAST(? "
-                                                                                          "AS "
-                                                                                          "TEXT) "
-                                                                                          "IS NULL "
-                                                                                          "OR"
-                                                                                          " i."
-                                                                                          "state = "
-                                                                                          "?) "
-                                                                                          "ORDER "
-                                                                                          "BY i.id "
-                                                                                          "DESC "
-                                                                                          "LIMIT ?",
-                     a, N(a), AZK_STORE_INCIDENT_LIST_COLS, cb, payload, NULL);
+        return query(
+            h, "list incidents of a client",
+            "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
+            " (SELECT COALESCE(SUM(c.records), 0) FROM incident_clients c"
+            "  WHERE c.incident_id = i.id AND " MINE(
+                "c.client") "),"
+                            " (SELECT COALESCE(SUM(c.persons), 0) FROM incident_clients c"
+                            "  WHERE c.incident_id = i.id AND " MINE(
+                                "c.client") "),"
+                                            " (SELECT COALESCE(SUM(d.probable), 0) FROM "
+                                            "incident_datasets d"
+                                            "  WHERE d.incident_id = i.id AND " MINE(
+                                                "d."
+                                                "clie"
+                                                "nt") ")," BASES(MINE("d.client")) " FROM "
+                                                                                   "incidents i "
+                                                                                   "WHERE "
+                                                                                   "EXISTS(SELECT "
+                                                                                   "1 FROM "
+                                                                                   "incident_"
+                                                                                   "clients c"
+                                                                                   "  WHERE "
+                                                                                   "c.incident_id "
+                                                                                   "= "
+                                                                                   "i.id AND " MINE(
+                                                                                       "c.client") ")"
+                                                                                                   " AND "
+                                                                                                   "(CAST(? "
+                                                                                                   "AS "
+                                                                                                   "TEXT) "
+                                                                                                   "IS NULL "
+                                                                                                   "OR i.id "
+                                                                                                   "< ?) "
+                                                                                                   "AND "
+                                                                                                   "(CAST(? "
+                                                                                                   "AS "
+                                                                                                   "TEXT) "
+                                                                                                   "IS NULL "
+                                                                                                   "OR"
+                                                                                                   " i."
+                                                                                                   "state = "
+                                                                                                   "?) "
+                                                                                                   "ORDER "
+                                                                                                   "BY i.id "
+                                                                                                   "DESC "
+                                                                                                   "LIMIT ?",
+            a, N(a), AZK_STORE_INCIDENT_LIST_COLS, cb, payload, NULL);
     }
 }
 
@@ -430,7 +436,9 @@ azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t s
 
 #define JOB_SELECT                                                                                 \
     "SELECT id, label, known_date, cause, state, requested_by, requested_at, decided_by,"          \
-    " decided_at, started_at, finished_at, incident, error, records, probable FROM impact_jobs"
+    " decided_at, started_at, finished_at, incident, error, records, probable,"                    \
+    " (SELECT SUM(d.basis_strict) FROM incident_datasets d"                                        \
+    "  WHERE d.incident_id = impact_jobs.incident) FROM impact_jobs"
 
 azk_status azk_store__impact_job_insert(azk_home *h, const char *id, const char *label,
                                         const char *known_date, const char *cause, const char *by,

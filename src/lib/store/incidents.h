@@ -114,9 +114,10 @@ AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *cli
 
 /* Columns of a job row, in this order: id, label, known_date, cause, state, requested_by,
  * requested_at, decided_by, decided_at, started_at, finished_at, incident, error, records,
- * probable. States: pending -> queued (approved) or refused; queued -> running -> done or
- * failed. */
-#define AZK_STORE_JOB_COLS 15
+ * probable, strict (the incident's strict count, schema 8: NULL without an incident or for one
+ * recorded before). States: pending -> queued (approved) or refused; queued -> running -> done
+ * or failed. */
+#define AZK_STORE_JOB_COLS 16
 
 /* A new pending job with ev, in one transaction. */
 AZK_NODISCARD azk_status azk_store__impact_job_insert(azk_home *h, const char *id,
