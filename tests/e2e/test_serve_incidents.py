@@ -13,10 +13,12 @@ headless Chromium. Users are made with the CLI and the catalog (fixture), so
 no test waits for a TOTP step."""
 
 import base64
+import calendar
 import json
 import os
 import re
 import shutil
+import time
 import unittest
 import urllib.parse
 
@@ -24,6 +26,8 @@ import serve_client as S
 import serve_plat_lib as P
 import serve_ui_fixtures as F
 from test_serve_ui import check_openapi
+from test_retention import faked_env
+import azk_testlib as T
 
 try:
     from selenium import webdriver
@@ -48,6 +52,20 @@ C1 = [("A%04d" % i, n, "19%02d-0%d-1%d" % (50 + i, 1 + i % 9, i % 9), "090-%04d-
 C2 = [("B%04d" % i, n, "19%02d-0%d-2%d" % (60 + i, 1 + i % 9, i % 9), "080-%04d-%04d" % (3000 + i,
        4000 + i), "大阪府大阪市北区梅田%d-%d-%d" % (i, i + 3, i + 4))
       for i, n in enumerate(["田中健一", "伊藤陽子", "渡辺翔太"], start=1)]
+
+
+def mixed_leak(d):
+    """A leak of C1's records on every basis: two whole rows (strict), a dispatch line with a
+    name and the household's address (household), a note with a name and a birth date (name
+    + birth date only). Strict 2, name_birth 1, household 1."""
+    leak = os.path.join(d, "leak")
+    os.mkdir(leak)
+    with open(os.path.join(leak, "rows.csv"), "wb") as f:
+        f.write(csv_of(C1[2:]))
+    with open(os.path.join(leak, "log.txt"), "w", encoding="utf-8") as f:
+        f.write("発送先 山田 太郎 様 %s\n%s様より問い合わせ。生年月日（%s年%d月%d日）を確認。\n"
+                % (C1[0][4], C1[1][1], C1[1][2][:4], int(C1[1][2][5:7]), int(C1[1][2][8:])))
+    return leak
 
 
 class ServeIncidentsTest(unittest.TestCase):
@@ -336,6 +354,46 @@ class ServeIncidentsTest(unittest.TestCase):
         self.assertNotIn("d1", r.out)
 
 
+class MonthlyReportIncidentsTest(unittest.TestCase):
+    def test_monthly_report_splits_the_records(self):
+        """The monthly report's incident lines carry the split (docs/supervision.md): strict
+        first, the weaker two with their expected false counts, the total (JSON and page)."""
+        srv = S.Server()
+        self.addCleanup(srv.cleanup)
+        self.assertEqual(srv.azk("client", "add", "c1").rc, 0)
+        p = os.path.join(srv.dir, "dm.csv")
+        with open(p, "wb") as f:
+            f.write(csv_of(C1))
+        r = srv.azk("intake", "--client", "c1", "--dataset", "dm", "--purpose", "DM",
+                    "--retain-until", "2099-03-31", p)
+        self.assertEqual(r.rc, 0, r.err)
+        r = srv.azk("impact", "--known-date", "2026-12-01", mixed_leak(srv.dir))
+        self.assertEqual(r.rc, 1, r.err)
+        inc = re.search(r"(INC-\S+)", r.err).group(1)
+        now = time.gmtime()
+        month = "%04d-%02d" % (now.tm_year, now.tm_mon)
+        nxt = calendar.timegm((now.tm_year + now.tm_mon // 12, now.tm_mon % 12 + 1, 1, 1, 0, 0))
+        out, html = os.path.join(srv.dir, "m.json"), os.path.join(srv.dir, "m.html")
+        r = T.run([srv.bin, "--home", srv.home, "--lang", "ja", "report", "monthly", "--client",
+                   "c1", "--month", month, "--out", out, "--html", html],
+                  env=faked_env(srv.env, nxt))
+        self.assertEqual(r.rc, 0, r.err)
+        with open(out, encoding="utf-8") as f:
+            items = json.load(f)["report"]["incidents"]["items"]
+        self.assertEqual([x["id"] for x in items], [inc])
+        x = items[0]
+        self.assertEqual((x["strict"], x["name_birth"], x["household"], x["records"]),
+                         (2, 1, 1, 4))
+        self.assertAlmostEqual(x["name_birth_expected_false"], 0.001)
+        self.assertAlmostEqual(x["household_expected_false"], 0.00025)
+        with open(html, encoding="utf-8") as f:
+            page = f.read()
+        heads = re.findall(r"<th>([^<]*)</th>", page[page.index("インシデント番号") - 4:])
+        self.assertLess(heads.index("厳格な件数（報告の見出し）"), heads.index("確定した記録の合計"))
+        self.assertIn("<td>2</td><td>1</td><td>0.001</td><td>1</td><td>0.00025</td><td>4</td>",
+                      page)
+
+
 @unittest.skipIf(webdriver is None or shutil.which("chromedriver") is None,
                  "python3-selenium or chromium-driver missing")
 class ServeIncidentsBrowserTest(unittest.TestCase):
@@ -353,14 +411,7 @@ class ServeIncidentsBrowserTest(unittest.TestCase):
         self.assertEqual(r.rc, 0, r.err)
         # the leak: two whole rows (strict), a dispatch line with a name and the household's
         # address (household), a note with a name and a birth date (name + birth date only)
-        leak = os.path.join(srv.dir, "leak")
-        os.mkdir(leak)
-        with open(os.path.join(leak, "rows.csv"), "wb") as f:
-            f.write(csv_of(C1[2:]))
-        with open(os.path.join(leak, "log.txt"), "w", encoding="utf-8") as f:
-            f.write("発送先 山田 太郎 様 %s\n%s様より問い合わせ。生年月日（%s年%d月%d日）を確認。\n"
-                    % (C1[0][4], C1[1][1], C1[1][2][:4], int(C1[1][2][5:7]),
-                       int(C1[1][2][8:])))
+        leak = mixed_leak(srv.dir)
         r = srv.azk("impact", "--known-date", "2026-12-01", "--cause", "unauthorized-access",
                     "--contractor", "株式会社サンプル", leak)
         self.assertEqual(r.rc, 1, r.err)

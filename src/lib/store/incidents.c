@@ -412,8 +412,9 @@ azk_status azk_store__incidents_open_count(azk_home *h, const char *viewer, int6
 azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t start, int64_t end,
                                       azk_store_row_cb cb, void *payload)
 {
-    const struct arg a[] = {INT(end), TXT(client), TXT(client), TXT(client),
-                            INT(end), INT(start),  INT(start)};
+    const struct arg a[] = {INT(end),    TXT(client), TXT(client), TXT(client),
+                            TXT(client), TXT(client), TXT(client), TXT(client),
+                            TXT(client), INT(end),    INT(start),  INT(start)};
     AZK_ASSERT_ARG(h != NULL && client != NULL && cb != NULL);
     return query(
         h, "incidents of a client's month",
@@ -423,13 +424,15 @@ azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t s
         " c.records, c.persons,"
         " (SELECT COALESCE(SUM(d.probable), 0) FROM incident_datasets d"
         "  WHERE d.incident_id = i.id AND d.client = ?),"
-        " c.datasets"
-        " FROM incidents i JOIN incident_clients c ON c.incident_id = i.id AND c.client = ?"
-        " WHERE c.client = ? AND i.created_at < ? AND NOT (i.created_at < ? AND COALESCE("
-        "  (SELECT s.state FROM incident_steps s WHERE s.incident_id = i.id AND s.at < ?"
-        "   ORDER BY s.n DESC LIMIT 1), 'open') = 'closed')"
-        " ORDER BY i.id",
-        a, N(a), 7, cb, payload, NULL);
+        " c.datasets," BASES("d.client = ?") " FROM incidents i JOIN incident_clients c ON "
+                                             "c.incident_id = i.id AND c.client = ?"
+                                             " WHERE c.client = ? AND i.created_at < ? AND NOT "
+                                             "(i.created_at < ? AND COALESCE("
+                                             "  (SELECT s.state FROM incident_steps s WHERE "
+                                             "s.incident_id = i.id AND s.at < ?"
+                                             "   ORDER BY s.n DESC LIMIT 1), 'open') = 'closed')"
+                                             " ORDER BY i.id",
+        a, N(a), 12, cb, payload, NULL);
 }
 
 /* ---- impact jobs ---------------------------------------------------------- */

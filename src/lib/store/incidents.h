@@ -104,7 +104,9 @@ AZK_NODISCARD azk_status azk_store__incidents_open_count(azk_home *h, const char
  * Incidents touching client `client` that were created before `end` and
  * not closed before `start` (Unix seconds), by id. Columns: id,
  * created_at, state at `end`, records, persons, probable (the client's
- * part), datasets (of the client).
+ * part), datasets (of the client), then schema 8's sums over the client's
+ * datasets (NULL for incidents recorded before): basis_strict,
+ * basis_name_birth, basis_household, name_birth_false_n, household_false_n.
  */
 AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t start,
                                                     int64_t end, azk_store_row_cb cb,
