@@ -441,11 +441,12 @@ azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t s
     "SELECT id, label, known_date, cause, state, requested_by, requested_at, decided_by,"          \
     " decided_at, started_at, finished_at, incident, error, records, probable,"                    \
     " (SELECT SUM(d.basis_strict) FROM incident_datasets d"                                        \
-    "  WHERE d.incident_id = impact_jobs.incident) FROM impact_jobs"
+    "  WHERE d.incident_id = impact_jobs.incident), population FROM impact_jobs"
 
 azk_status azk_store__impact_job_insert(azk_home *h, const char *id, const char *label,
-                                        const char *known_date, const char *cause, const char *by,
-                                        int64_t at, const struct azk_store_event *ev)
+                                        const char *known_date, const char *cause,
+                                        int64_t population, const char *by, int64_t at,
+                                        const struct azk_store_event *ev)
 {
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && id != NULL && label != NULL && cause != NULL && by != NULL &&
@@ -454,10 +455,12 @@ azk_status azk_store__impact_job_insert(azk_home *h, const char *id, const char 
     if (rc != AZK_OK)
         return rc;
     {
-        const struct arg a[] = {TXT(id), TXT(label), TXT(known_date), TXT(cause), TXT(by), INT(at)};
+        const struct arg a[] = {TXT(id), TXT(label), TXT(known_date), TXT(cause),
+                                TXT(by), INT(at),    INT(population)};
         rc = exec_args(h, "record impact job",
                        "INSERT INTO impact_jobs(id, label, known_date, cause, state, requested_by,"
-                       " requested_at) VALUES(?, ?, ?, ?, 'pending', ?, ?)",
+                       " requested_at, population) VALUES(?, ?, ?, ?, 'pending', ?, ?,"
+                       " NULLIF(?, 0))",
                        a, N(a), NULL);
     }
     if (rc == AZK_OK)

@@ -117,14 +117,15 @@ AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *cli
 /* Columns of a job row, in this order: id, label, known_date, cause, state, requested_by,
  * requested_at, decided_by, decided_at, started_at, finished_at, incident, error, records,
  * probable, strict (the incident's strict count, schema 8: NULL without an incident or for one
- * recorded before). States: pending -> queued (approved) or refused; queued -> running -> done
- * or failed. */
-#define AZK_STORE_JOB_COLS 16
+ * recorded before), population (schema 8; NULL = the worker's default). States: pending ->
+ * queued (approved) or refused; queued -> running -> done or failed. */
+#define AZK_STORE_JOB_COLS 17
 
-/* A new pending job with ev, in one transaction. */
+/* A new pending job with ev, in one transaction (population 0: NULL, the worker's default). */
 AZK_NODISCARD azk_status azk_store__impact_job_insert(azk_home *h, const char *id,
                                                       const char *label, const char *known_date,
-                                                      const char *cause, const char *by, int64_t at,
+                                                      const char *cause, int64_t population,
+                                                      const char *by, int64_t at,
                                                       const struct azk_store_event *ev);
 /* Job `id`; *found false when there is none. */
 AZK_NODISCARD azk_status azk_store__impact_job_get(azk_home *h, const char *id, azk_store_row_cb cb,
