@@ -38,6 +38,9 @@ typedef struct {
     const char *known_date; /**< YYYY-MM-DD the leak became known; NULL = to complete */
     azk_impact_cause cause;
     const char *contractor; /**< the reporting company's name; NULL = to complete */
+    /** for an impact job (azk_impact_job_request): the run's azk_impact_options.population,
+     * 0 = the worker's; else 1e6 to 1e10 (added in session 7; azk_incident_record ignores it) */
+    double population;
 } azk_incident_options;
 
 #define AZK_INCIDENT_OPTIONS_INIT                                                                  \
@@ -139,6 +142,12 @@ typedef struct {
     const char *error;      /**< why it failed (no path, no value); NULL */
     uint64_t records;
     uint64_t probable;
+    /** of records, the strict count (the headline; azk_impact_result.strict) of the incident
+     * recorded; strict_known false without an incident or for one recorded before catalog
+     * schema 8 */
+    bool strict_known;
+    uint64_t strict;
+    double population; /**< the run's population asked for (people); 0 = the worker's */
 } azk_impact_job;
 
 typedef azk_status (*azk_impact_job_cb)(const azk_impact_job *j, void *payload);

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 {
     fprintf(out, _("Usage: azukari impact jobs [--limit N]\n"
                    "       azukari impact job request LABEL [--known-date DATE] [--cause CAUSE] "
-                   "--user NAME --totp CODE\n"
+                   "[--population M] --user NAME --totp CODE\n"
                    "       azukari impact job approve|refuse JOB --user NAME --totp CODE\n"
                    "       azukari impact worker [--once] [--interval SECONDS] [--threads N]\n"));
     fprintf(out, _("An impact run over the evidence folder <home>/impact-inbox/LABEL is asked "
@@ -123,6 +123,13 @@ static int cmd_job(int argc, char **argv)
                    i + 1 < argc) {
             if (!azk_impact_cause_parse(argv[++i], &io.cause)) {
                 azk_cli_err(_("--cause must be unauthorized-access, theft, error or other"));
+                return AZK_EXIT_USAGE;
+            }
+        } else if (strcmp(verb, "request") == 0 && strcmp(argv[i], "--population") == 0 &&
+                   i + 1 < argc) {
+            if (!azk_opt_double(argv[++i], 1e6, 1e10, &io.population)) {
+                azk_cli_err(_("--population must be a number of people from 1000000 to "
+                              "10000000000"));
                 return AZK_EXIT_USAGE;
             }
         } else {

@@ -96,6 +96,11 @@ class ServeImpactJobsTest(unittest.TestCase):
         check_openapi(path, r.status, doc, "post")
         return r.status, doc
 
+    def api_get_incident(self, inc):
+        r = self.s["aud"].get("/api/v1/incident?id=" + inc)
+        self.assertEqual(r.status, 200, r.body)
+        return r.status, json.loads(r.body)
+
     def jobs(self, user="aud"):
         r = self.s[user].get("/api/v1/impact/jobs")
         self.assertEqual(r.status, 200, r.body)
@@ -148,6 +153,11 @@ class ServeImpactJobsTest(unittest.TestCase):
         self.assertEqual(inc["cause"], "theft")
         self.assertIn('href="/incident?id=' + j["incident"],
                       self.s["aud"].get("/impact/jobs").body)
+        # the strict count (the headline) with the total beside it, API and page
+        self.assertEqual(j["strict"], len(ROWS))
+        self.assertRegex(self.s["aud"].get("/impact/jobs").body,
+                         r'class="records"><strong>%d</strong> \(\S+ %d\)' % (len(ROWS),
+                                                                               len(ROWS)))
         # the ledger: request, approve, run, done; no file name, no value
         r = self.s["aud"].get("/api/v1/audit/entries?limit=1000")
         text = r.body
@@ -203,6 +213,46 @@ class ServeImpactJobsTest(unittest.TestCase):
         # no CSRF token: refused by the router
         r = self.s["ope"].post("/impact/jobs/request", {"label": "leak-1", "code": "1"})
         self.assertEqual(r.status, 403)
+
+    def test_c2_population(self):
+        """A job carries impact's --population from the request to the worker: the expected
+        false count of a record confirmed by name and birth date (M x name share x 1e-4,
+        docs/impact.md) is ten times the default's when the request says 1e7 people."""
+        folder = os.path.join(self.srv.home, "impact-inbox", "notes-1")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "log.txt"), "w", encoding="utf-8") as f:
+            f.write("%s様より問い合わせ。生年月日（%s年%d月%d日）を確認。\n"
+                    % (ROWS[1][1], ROWS[1][2][:4], int(ROWS[1][2][5:7]), int(ROWS[1][2][8:])))
+        # bad values: refused before the code is asked for (no step-up used)
+        for bad in ("999999", "x", "1e11", "-1", "nan", "1000000abc"):
+            st, doc = self.api_post("ope", "/api/v1/impact/jobs/request",
+                                    {"label": "notes-1", "population": bad}, code="000000")
+            self.assertEqual(st, 400, (bad, doc))
+        r = self.srv.azk("impact", "job", "request", "notes-1", "--population", "999999",
+                         "--user", "ope", "--totp", "000000")
+        self.assertEqual(r.rc, 64, r.err)
+        ids = {}
+        for pop in ("", "10000000"):
+            st, doc = self.api_post("ope2", "/api/v1/impact/jobs/request",
+                                    {"label": "notes-1", "population": pop})
+            self.assertEqual(st, 200, doc)
+            ids[pop] = doc["id"]
+            st, doc = self.api_post("appr", "/api/v1/impact/jobs/approve", {"id": doc["id"]})
+            self.assertEqual(st, 200, doc)
+        self.assertIsNone(self.jobs()[ids[""]]["population"])
+        self.assertEqual(self.jobs()[ids["10000000"]]["population"], 10000000)
+        self.worker()
+        self.worker()
+        # the run used it: the name + birth date record's expected false count is
+        # M x share x 1e-4, ten times larger with ten times the people
+        j0, j1 = self.jobs()[ids[""]], self.jobs()[ids["10000000"]]
+        exp = []
+        for j in (j0, j1):
+            self.assertEqual((j["state"], j["records"], j["strict"]), ("done", 1, 0), j)
+            st, inc = self.api_get_incident(j["incident"])
+            self.assertEqual(inc["name_birth"], 1, inc)
+            exp.append(inc["name_birth_expected_false"])
+        self.assertAlmostEqual(exp[1], 10 * exp[0])
 
     def test_d_two_persons(self):
         st, doc = self.api_post("ope", "/api/v1/impact/jobs/request", {"label": "leak-1"})

@@ -13,10 +13,12 @@ headless Chromium. Users are made with the CLI and the catalog (fixture), so
 no test waits for a TOTP step."""
 
 import base64
+import calendar
 import json
 import os
 import re
 import shutil
+import time
 import unittest
 import urllib.parse
 
@@ -24,6 +26,8 @@ import serve_client as S
 import serve_plat_lib as P
 import serve_ui_fixtures as F
 from test_serve_ui import check_openapi
+from test_retention import faked_env
+import azk_testlib as T
 
 try:
     from selenium import webdriver
@@ -48,6 +52,20 @@ C1 = [("A%04d" % i, n, "19%02d-0%d-1%d" % (50 + i, 1 + i % 9, i % 9), "090-%04d-
 C2 = [("B%04d" % i, n, "19%02d-0%d-2%d" % (60 + i, 1 + i % 9, i % 9), "080-%04d-%04d" % (3000 + i,
        4000 + i), "大阪府大阪市北区梅田%d-%d-%d" % (i, i + 3, i + 4))
       for i, n in enumerate(["田中健一", "伊藤陽子", "渡辺翔太"], start=1)]
+
+
+def mixed_leak(d):
+    """A leak of C1's records on every basis: two whole rows (strict), a dispatch line with a
+    name and the household's address (household), a note with a name and a birth date (name
+    + birth date only). Strict 2, name_birth 1, household 1."""
+    leak = os.path.join(d, "leak")
+    os.mkdir(leak)
+    with open(os.path.join(leak, "rows.csv"), "wb") as f:
+        f.write(csv_of(C1[2:]))
+    with open(os.path.join(leak, "log.txt"), "w", encoding="utf-8") as f:
+        f.write("発送先 山田 太郎 様 %s\n%s様より問い合わせ。生年月日（%s年%d月%d日）を確認。\n"
+                % (C1[0][4], C1[1][1], C1[1][2][:4], int(C1[1][2][5:7]), int(C1[1][2][8:])))
+    return leak
 
 
 class ServeIncidentsTest(unittest.TestCase):
@@ -130,6 +148,9 @@ class ServeIncidentsTest(unittest.TestCase):
         self.assertEqual(ids, [b, a])  # newest first
         self.assertEqual(doc["items"][0]["records"], len(C1) + len(C2))
         self.assertEqual(doc["items"][1]["records"], len(C1))
+        # the list carries the split too: whole CSV rows are strict
+        self.assertEqual([(x["strict"], x["name_birth"], x["household"]) for x in doc["items"]],
+                         [(len(C1) + len(C2), 0, 0), (len(C1), 0, 0)])
         # paging: one at a time, every incident once
         st, p1 = self.api("aud", "/api/v1/incidents?limit=1")
         self.assertEqual([x["id"] for x in p1["items"]], [b])
@@ -149,6 +170,9 @@ class ServeIncidentsTest(unittest.TestCase):
         for x in by.values():
             self.assertEqual(x["strict"] + x["name_birth"] + x["household"], x["records"])
             self.assertIsInstance(x["name_birth_expected_false"], (int, float))
+        self.assertEqual((d["strict"], d["name_birth"], d["household"]),
+                         (len(C1) + len(C2), 0, 0))
+        self.assertEqual(d["name_birth_expected_false"], 0)
         self.assertEqual(d["state"], "open")
         self.assertEqual([x["kind"] for x in d["drafts"]], ["ppc", "client", "client"])
         self.assertIn("個人情報保護委員会", d["drafts"][0]["markdown"])
@@ -157,6 +181,7 @@ class ServeIncidentsTest(unittest.TestCase):
         r = self.s["aud"].get("/incident?id=" + b)
         self.assertEqual(r.status, 200)
         self.assertIn('id="draft-0"', r.body)
+        self.assertIn('id="inc-strict"><strong>%d</strong>' % (len(C1) + len(C2)), r.body)
         self.assertIn("個人情報保護委員会への報告", r.body)
         self.assertIn('href="/static/incident.css"', r.body)
         # no state form for an auditor
@@ -199,6 +224,7 @@ class ServeIncidentsTest(unittest.TestCase):
         self.assertEqual([c["client"] for c in d["clients"]], ["c2"])
         self.assertEqual([x["dataset"] for x in d["datasets"]], ["d2"])
         self.assertEqual(d["records"], len(C2))
+        self.assertEqual((d["strict"], doc["items"][0]["strict"]), (len(C2), len(C2)))
         for k in ("files", "steps", "paths", "persons_by_client", "contractor", "created_by"):
             self.assertNotIn(k, d)
         self.assertEqual([(x["kind"], x.get("client")) for x in d["drafts"]], [("client", "c2")])
@@ -328,6 +354,46 @@ class ServeIncidentsTest(unittest.TestCase):
         self.assertNotIn("d1", r.out)
 
 
+class MonthlyReportIncidentsTest(unittest.TestCase):
+    def test_monthly_report_splits_the_records(self):
+        """The monthly report's incident lines carry the split (docs/supervision.md): strict
+        first, the weaker two with their expected false counts, the total (JSON and page)."""
+        srv = S.Server()
+        self.addCleanup(srv.cleanup)
+        self.assertEqual(srv.azk("client", "add", "c1").rc, 0)
+        p = os.path.join(srv.dir, "dm.csv")
+        with open(p, "wb") as f:
+            f.write(csv_of(C1))
+        r = srv.azk("intake", "--client", "c1", "--dataset", "dm", "--purpose", "DM",
+                    "--retain-until", "2099-03-31", p)
+        self.assertEqual(r.rc, 0, r.err)
+        r = srv.azk("impact", "--known-date", "2026-12-01", mixed_leak(srv.dir))
+        self.assertEqual(r.rc, 1, r.err)
+        inc = re.search(r"(INC-\S+)", r.err).group(1)
+        now = time.gmtime()
+        month = "%04d-%02d" % (now.tm_year, now.tm_mon)
+        nxt = calendar.timegm((now.tm_year + now.tm_mon // 12, now.tm_mon % 12 + 1, 1, 1, 0, 0))
+        out, html = os.path.join(srv.dir, "m.json"), os.path.join(srv.dir, "m.html")
+        r = T.run([srv.bin, "--home", srv.home, "--lang", "ja", "report", "monthly", "--client",
+                   "c1", "--month", month, "--out", out, "--html", html],
+                  env=faked_env(srv.env, nxt))
+        self.assertEqual(r.rc, 0, r.err)
+        with open(out, encoding="utf-8") as f:
+            items = json.load(f)["report"]["incidents"]["items"]
+        self.assertEqual([x["id"] for x in items], [inc])
+        x = items[0]
+        self.assertEqual((x["strict"], x["name_birth"], x["household"], x["records"]),
+                         (2, 1, 1, 4))
+        self.assertAlmostEqual(x["name_birth_expected_false"], 0.001)
+        self.assertAlmostEqual(x["household_expected_false"], 0.00025)
+        with open(html, encoding="utf-8") as f:
+            page = f.read()
+        heads = re.findall(r"<th>([^<]*)</th>", page[page.index("インシデント番号") - 4:])
+        self.assertLess(heads.index("厳格な件数（報告の見出し）"), heads.index("確定した記録の合計"))
+        self.assertIn("<td>2</td><td>1</td><td>0.001</td><td>1</td><td>0.00025</td><td>4</td>",
+                      page)
+
+
 @unittest.skipIf(webdriver is None or shutil.which("chromedriver") is None,
                  "python3-selenium or chromium-driver missing")
 class ServeIncidentsBrowserTest(unittest.TestCase):
@@ -343,8 +409,11 @@ class ServeIncidentsBrowserTest(unittest.TestCase):
         r = srv.azk("intake", "--client", "shinkin-a", "--dataset", "dm-2024", "--purpose",
                     "ダイレクトメール発送", "--retain-until", "2099-03-31", p)
         self.assertEqual(r.rc, 0, r.err)
+        # the leak: two whole rows (strict), a dispatch line with a name and the household's
+        # address (household), a note with a name and a birth date (name + birth date only)
+        leak = mixed_leak(srv.dir)
         r = srv.azk("impact", "--known-date", "2026-12-01", "--cause", "unauthorized-access",
-                    "--contractor", "株式会社サンプル", p)
+                    "--contractor", "株式会社サンプル", leak)
         self.assertEqual(r.rc, 1, r.err)
         inc = re.search(r"(INC-\S+)", r.err).group(1)
         shots = os.path.join(os.environ.get("AZK_BUILDDIR", srv.dir), "serve-screens")
@@ -362,9 +431,30 @@ class ServeIncidentsBrowserTest(unittest.TestCase):
         d.find_element(By.LINK_TEXT, "インシデント").click()
         WebDriverWait(d, 10).until(lambda x: "/incidents" in x.current_url)
         d.save_screenshot(os.path.join(shots, "incidents.png"))
+        # the list: strict first, the weaker two with their expected false counts, the total
+        row = d.find_element(By.CSS_SELECTOR, "#incidents tbody tr")
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td.strict").text, "2")
+        self.assertRegex(row.find_element(By.CSS_SELECTOR, "td.name-birth").text,
+                         r"^1 \(誤りの期待数 0\.001\)$")
+        self.assertRegex(row.find_element(By.CSS_SELECTOR, "td.household").text,
+                         r"^1 \(誤りの期待数 0\.00025\)$")
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td.total").text, "4")
+        heads = [h.text for h in d.find_elements(By.CSS_SELECTOR, "#incidents thead th")]
+        self.assertLess(heads.index("厳格な件数（報告の見出し）"), heads.index("確定した記録の合計"))
         d.find_element(By.LINK_TEXT, inc).click()
         WebDriverWait(d, 10).until(lambda x: x.find_elements(By.ID, "draft-0"))
+        # strict first (the headline), the weaker two beside it, the total last
+        self.assertEqual(d.find_element(By.ID, "inc-strict").text, "2")
+        self.assertRegex(d.find_element(By.ID, "inc-name-birth").text,
+                         r"^1 \(別人の記録である件数の期待値: 0\.001\)$")
+        self.assertRegex(d.find_element(By.ID, "inc-household").text,
+                         r"^1 \(同居人の記録である件数の期待値: 0\.00025\)$")
         self.assertEqual(d.find_element(By.ID, "inc-records").text, str(len(C1)))
+        ids = [e.get_attribute("id") for e in d.find_elements(By.CSS_SELECTOR, "dl.detail dd")]
+        self.assertLess(ids.index("inc-strict"), ids.index("inc-records"))
+        cells = d.find_elements(By.CSS_SELECTOR, "#inc-datasets tbody td")
+        self.assertEqual([c.text for c in cells[3:7]],
+                         ["2", "1 (誤りの期待数 0.001)", "1 (誤りの期待数 0.00025)", "4"])
         # the page's own stylesheet applied (CSP: 'self' styles only)
         bw = d.execute_script("return getComputedStyle(document.getElementById('draft-0'))"
                               ".borderTopStyle")

@@ -51,7 +51,7 @@ azk_status azk_impact_job_request(azk_home *h, const char *label, const azk_inci
     azk_impact_result empty;
     azk_impact_deadlines dl;
     const char *me = NULL;
-    char extra[160];
+    char extra[256];
     int64_t now;
     azk_status rc;
 
@@ -65,6 +65,9 @@ azk_status azk_impact_job_request(azk_home *h, const char *label, const azk_inci
                              "impact job: the folder is a label of 1 to %d ASCII letters, "
                              "digits, '.', '_' or '-' (no path, not starting with '.' or '-')",
                              AZK_IMPACT_LABEL_MAX);
+    if (o.population != 0 && !(o.population >= 1e6 && o.population <= 1e10))
+        return azk_error_set(AZK_ERR_ARG, "impact job: the population must be from 1,000,000 to "
+                                          "10,000,000,000 people (or 0: the worker's)");
     memset(&empty, 0, sizeof(empty));
     rc = azk_impact_deadlines_compute(&empty, o.known_date, o.cause, &dl);
     if (rc != AZK_OK)
@@ -73,13 +76,13 @@ azk_status azk_impact_job_request(azk_home *h, const char *label, const azk_inci
     if (rc != AZK_OK)
         return rc;
     now = azk_impact__time_id("JOB", id, AZK_IMPACT_JOB_ID_MAX);
-    (void)snprintf(extra, sizeof(extra), "{\"label\":\"%s\",\"cause\":\"%s\"}", label,
-                   azk_impact_cause_name(o.cause));
+    (void)snprintf(extra, sizeof(extra), "{\"label\":\"%s\",\"cause\":\"%s\",\"population\":%.0f}",
+                   label, azk_impact_cause_name(o.cause), o.population);
     ev.action = "impact.job.request";
     ev.object = id;
     ev.extra_json = extra;
     rc = azk_store__impact_job_insert(h, id, label, o.known_date, azk_impact_cause_name(o.cause),
-                                      me, now, &ev);
+                                      (int64_t)(o.population + 0.5), me, now, &ev);
     if (rc != AZK_OK)
         id[0] = '\0';
     return rc;
@@ -96,6 +99,7 @@ struct reader {
     char known_date[16];
     char cause[32];
     bool has_date;
+    double population;
 };
 
 static int64_t num(const char *s)
@@ -124,6 +128,10 @@ static azk_status job_row(const char *const *c, size_t n, void *payload)
     j.error = c[12];
     j.records = (uint64_t)(num(c[13]) > 0 ? num(c[13]) : 0);
     j.probable = (uint64_t)(num(c[14]) > 0 ? num(c[14]) : 0);
+    j.strict_known = n > 15 && c[15] != NULL;
+    j.strict = (uint64_t)(j.strict_known && num(c[15]) > 0 ? num(c[15]) : 0);
+    j.population = n > 16 && num(c[16]) > 0 ? (double)num(c[16]) : 0;
+    r->population = j.population;
     (void)snprintf(r->state, sizeof(r->state), "%s", j.state);
     (void)snprintf(r->requested_by, sizeof(r->requested_by), "%s", j.requested_by);
     (void)snprintf(r->label, sizeof(r->label), "%s", j.label);
@@ -278,6 +286,8 @@ azk_status azk_impact_job_run_next(azk_home *h, const azk_impact_options *o, boo
 {
     struct azk_store_event ev = {0};
     azk_incident_options io = AZK_INCIDENT_OPTIONS_INIT;
+    static const azk_impact_options ro_def = AZK_IMPACT_OPTIONS_INIT;
+    azk_impact_options ro;
     azk_impact_result res;
     struct reader r;
     azk_buf path = AZK_BUF_INIT;
@@ -286,6 +296,8 @@ azk_status azk_impact_job_run_next(azk_home *h, const azk_impact_options *o, boo
     bool found = false;
     azk_status rc, run_rc;
 
+    if (azk__options_in(&ro, sizeof(ro), &ro_def, o, false, "azk_impact_options") != AZK_OK)
+        return azk_error_last()->code;
     azk_error_clear();
     AZK_ASSERT_ARG(h != NULL && ran != NULL);
     *ran = false;
@@ -310,7 +322,9 @@ azk_status azk_impact_job_run_next(azk_home *h, const azk_impact_options *o, boo
     run_rc = job_folder(h, r.label, &path);
     if (run_rc == AZK_OK) {
         const char *paths[1] = {(const char *)path.data};
-        run_rc = azk_impact_run(h, paths, 1, o, &res);
+        if (r.population > 0) /* the job's, asked for with it */
+            ro.population = r.population;
+        run_rc = azk_impact_run(h, paths, 1, &ro, &res);
         if (run_rc == AZK_OK && (res.records > 0 || res.probable > 0)) {
             io.known_date = r.has_date ? r.known_date : NULL;
             (void)azk_impact_cause_parse(r.cause, &io.cause);

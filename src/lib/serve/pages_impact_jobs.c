@@ -15,6 +15,7 @@
 #include "azukari/incident.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A job id as the library makes them ("JOB-" and [0-9A-Za-z-]), else not a cursor/id. */
@@ -75,6 +76,18 @@ static azk_status job_item(const azk_impact_job *j, void *payload)
                   "finished_at", (json_int_t)j->finished_at, "incident", str_or_null(j->incident),
                   "error", str_or_null(j->error), "records", (json_int_t)j->records, "probable",
                   (json_int_t)j->probable);
+    if (o != NULL && json_object_set_new(o, "population",
+                                         j->population > 0 ? json_integer((json_int_t)j->population)
+                                                           : json_null()) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    if (o != NULL && json_object_set_new(o, "strict",
+                                         j->strict_known ? json_integer((json_int_t)j->strict)
+                                                         : json_null()) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
     if (o == NULL || json_array_append_new(v->items, o) != 0)
         return azk_error_nomem();
     v->n++;
@@ -147,10 +160,14 @@ static azk_status request_form(azk_buf *b, const struct azk_serve_req *rq)
             "<label>%s <select name=\"cause\"><option value=\"unknown\">%s</option>"
             "<option value=\"unauthorized-access\">%s</option><option value=\"theft\">%s"
             "</option><option value=\"error\">%s</option><option value=\"other\">%s</option>"
-            "</select></label> <button type=\"submit\">%s</button></form>",
+            "</select></label> <label>%s <input name=\"population\" id=\"population\" "
+            "type=\"number\" min=\"1000000\" max=\"10000000000\" step=\"1\"></label> "
+            "<button type=\"submit\">%s</button></form>",
             T_("Folder label"), T_("Date the leak became known"), T_("Cause"), T_("not given"),
             T_("unauthorized access"), T_("theft or taking out"),
-            T_("error (misdelivery, misoperation)"), T_("other"), T_("Ask for the run"));
+            T_("error (misdelivery, misoperation)"), T_("other"),
+            T_("People the files may mention (optional; default: the worker's)"),
+            T_("Ask for the run"));
     return rc;
 }
 
@@ -224,8 +241,22 @@ static azk_status job_row_html(azk_buf *b, const struct azk_serve_req *rq, const
         rc = azk_buf_puts(b, "-");
     }
     if (rc == AZK_OK)
-        rc = azk_buf_printf(b, "</td><td>%lld</td><td>%lld</td><td>",
+        rc = azk_buf_puts(b, "</td><td class=\"records\">");
+    /* the strict count (the headline) with the total beside it, never a lone total */
+    if (rc == AZK_OK && json_is_integer(json_object_get(it, "strict")))
+        rc = azk_buf_printf(b, "<strong>%lld</strong> (%s %lld)",
+                            (long long)json_integer_value(json_object_get(it, "strict")),
+                            T_("total"),
+                            (long long)json_integer_value(json_object_get(it, "records")));
+    else if (rc == AZK_OK && json_is_string(json_object_get(it, "incident")))
+        rc = azk_buf_printf(b, "- (%s %lld; %s)", T_("total"),
                             (long long)json_integer_value(json_object_get(it, "records")),
+                            T_("split not recorded"));
+    else if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "%lld",
+                            (long long)json_integer_value(json_object_get(it, "records")));
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "</td><td>%lld</td><td>",
                             (long long)json_integer_value(json_object_get(it, "probable")));
     if (rc == AZK_OK && strcmp(state, "pending") == 0 &&
         (rq->who.role == AZK_ROLE_OPERATOR || rq->who.role == AZK_ROLE_APPROVER))
@@ -256,7 +287,7 @@ azk_status azk_serve__h_impact_jobs(struct azk_server *srv, struct azk_serve_req
                             "<th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
                             T_("Runs asked for"), T_("Run"), T_("Asked at"), T_("Asked by"),
                             T_("Folder label"), T_("State"), T_("Decided by"), T_("Incident"),
-                            T_("Records (confirmed)"), T_("Probable"));
+                            T_("Records, strict (total)"), T_("Probable"));
     for (size_t i = 0; rc == AZK_OK && i < json_array_size(items); i++)
         rc = job_row_html(&b, rq, json_array_get(items, i));
     if (rc == AZK_OK && json_array_size(items) == 0)
@@ -325,7 +356,21 @@ azk_status azk_serve__h_impact_job_request(struct azk_server *srv, struct azk_se
     const char *cause = azk_serve__form(rq, "cause");
     char id[AZK_IMPACT_JOB_ID_MAX];
     azk_status rc;
+    const json_t *pj = rq->json != NULL ? json_object_get(rq->json, "population") : NULL;
+    const char *pop = azk_serve__form(rq, "population");
+    char *end = NULL;
     io.known_date = date != NULL && date[0] != '\0' ? date : NULL;
+    /* the population: a number (JSON) or its text (form); empty = the worker's */
+    if (json_is_number(pj))
+        io.population = json_number_value(pj);
+    else if (pop != NULL && pop[0] != '\0')
+        io.population = strtod(pop, &end);
+    if ((end != NULL && *end != '\0') ||
+        (pj != NULL && !json_is_number(pj) && !json_is_string(pj) && !json_is_null(pj)) ||
+        (io.population != 0 && !(io.population >= 1e6 && io.population <= 1e10)))
+        return azk_serve__fail(rq, rs, 400, "bad_request",
+                               T_("The population is a number of people from 1,000,000 to "
+                                  "10,000,000,000, or empty."));
     /* what can be checked before the code is asked is checked first: a refusal uses no code */
     if (!azk_impact_job_label_valid(label))
         return azk_serve__fail(rq, rs, 400, "bad_request",

@@ -99,9 +99,6 @@ static json_t *items_of(uint32_t kinds)
 
 /* ---- the list ---------------------------------------------------------- */
 
-static const char *const list_keys[] = {"id",      "created_at", "created_by",
-                                        "state",   "state_by",   "state_at",
-                                        "records", "persons",    "probable"};
 static const char *const list_ints[] = {"created_at", "state_at", "records", "persons", "probable"};
 
 static azk_status view_incidents(struct azk_server *srv, struct azk_serve_req *rq, json_t **out)
@@ -122,12 +119,15 @@ static azk_status view_incidents(struct azk_server *srv, struct azk_serve_req *r
         return azk_error_set(AZK_ERR_ARG, "state must be open, reported or closed");
     if (after != NULL && !valid_incident_id(after))
         return azk_error_set(AZK_ERR_ARG, "after is not a cursor of this list");
-    rc = azk_serve__list_init(&l, list_keys, 9, 0, limit);
+    rc = azk_serve__list_init(&l, azk_serve__incident_list_keys, AZK_STORE_INCIDENT_LIST_COLS, 0,
+                              limit);
     if (rc == AZK_OK)
         rc = azk_store__incidents_page(srv->h, viewer_of(rq), state, after, limit + 1,
                                        azk_serve__list_row, &l);
     for (size_t i = 0; rc == AZK_OK && i < json_array_size(l.items); i++)
-        rc = to_ints(json_array_get(l.items, i), list_ints, 5);
+        rc = to_ints(json_array_get(l.items, i), list_ints, 5) == AZK_OK
+                 ? azk_serve__incident_bases_list(json_array_get(l.items, i))
+                 : azk_error_nomem();
     if (rc == AZK_OK) {
         *out = azk_serve__list_doc(&l);
         if (*out == NULL)
@@ -194,10 +194,13 @@ azk_status azk_serve__h_incidents(struct azk_server *srv, struct azk_serve_req *
     if (rc == AZK_OK)
         rc = azk_buf_printf(&b,
                             "<table id=\"incidents\"><thead><tr><th>%s</th><th>%s</th>"
-                            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-                            "</tr></thead><tbody>",
-                            T_("Incident"), T_("Recorded at"), T_("Recorded by"), T_("State"),
-                            T_("Records (confirmed)"), T_("Persons"), T_("Probable"));
+                            "<th>%s</th><th>%s</th>",
+                            T_("Incident"), T_("Recorded at"), T_("Recorded by"), T_("State"));
+    if (rc == AZK_OK)
+        rc = azk_serve__incident_bases_heads(&b);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(&b, "<th>%s</th><th>%s</th></tr></thead><tbody>", T_("Persons"),
+                            T_("Probable"));
     for (size_t i = 0; rc == AZK_OK && i < json_array_size(items); i++) {
         const json_t *it = json_array_get(items, i);
         rc = azk_buf_puts(&b, "<tr><td><a href=\"/incident?id=");
@@ -222,11 +225,15 @@ azk_status azk_serve__h_incidents(struct azk_server *srv, struct azk_serve_req *
         if (rc == AZK_OK)
             rc = azk_serve__html(&b, state_label(str(it, "state")));
         if (rc == AZK_OK)
-            rc = azk_buf_printf(&b, "</td><td>%lld</td><td>%lld</td><td>%lld</td></tr>",
-                                num(it, "records"), num(it, "persons"), num(it, "probable"));
+            rc = azk_buf_puts(&b, "</td>");
+        if (rc == AZK_OK)
+            rc = azk_serve__incident_bases_cells(&b, it);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(&b, "<td>%lld</td><td>%lld</td></tr>", num(it, "persons"),
+                                num(it, "probable"));
     }
     if (rc == AZK_OK && json_array_size(items) == 0)
-        rc = azk_buf_printf(&b, "<tr><td colspan=\"7\">%s</td></tr>", T_("None."));
+        rc = azk_buf_printf(&b, "<tr><td colspan=\"10\">%s</td></tr>", T_("None."));
     if (rc == AZK_OK)
         rc = azk_buf_puts(&b, "</tbody></table>");
     if (rc == AZK_OK) {
@@ -438,6 +445,8 @@ static azk_status view_incident(struct azk_server *srv, struct azk_serve_req *rq
         if (rc == AZK_OK && json_object_set(doc, "steps", sr.arr) != 0)
             rc = azk_error_nomem();
     }
+    if (rc == AZK_OK)
+        rc = azk_serve__incident_bases_sum(doc); /* over the datasets shown */
     if (rc == AZK_OK)
         rc = add_drafts(srv, rq, doc);
     json_decref(cr.arr);
@@ -720,12 +729,17 @@ static azk_status client_table(azk_buf *b, const json_t *clients, bool ja)
 
 static azk_status dataset_table(azk_buf *b, const json_t *ds, bool ja)
 {
-    azk_status rc = azk_buf_printf(
-        b,
-        "<table id=\"inc-datasets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-        "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-        T_("Client"), T_("Dataset"), T_("Purpose"), T_("Records (confirmed)"), T_("Probable"),
-        T_("Persons"), T_("Records held"), T_("Retain until"), T_("Items"));
+    azk_status rc =
+        azk_buf_printf(b, "<table id=\"inc-datasets\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>",
+                       T_("Client"), T_("Dataset"), T_("Purpose"));
+    if (rc == AZK_OK)
+        rc = azk_serve__incident_bases_heads(b);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b,
+                            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+                            "<tbody>",
+                            T_("Probable"), T_("Persons"), T_("Records held"), T_("Retain until"),
+                            T_("Items"));
     for (size_t i = 0; rc == AZK_OK && i < json_array_size(ds); i++) {
         const json_t *d = json_array_get(ds, i);
         bool past = json_is_true(json_object_get(d, "past_deadline"));
@@ -746,9 +760,11 @@ static azk_status dataset_table(azk_buf *b, const json_t *ds, bool ja)
                 rc = azk_buf_puts(b, k == 1 ? "</a></td>" : "</td>");
         }
         if (rc == AZK_OK)
-            rc = azk_buf_printf(b, "<td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td%s>",
-                                num(d, "records"), num(d, "probable"), num(d, "persons"),
-                                num(d, "total"), past ? " class=\"state-open\"" : "");
+            rc = azk_serve__incident_bases_cells(b, d);
+        if (rc == AZK_OK)
+            rc = azk_buf_printf(b, "<td>%lld</td><td>%lld</td><td>%lld</td><td%s>",
+                                num(d, "probable"), num(d, "persons"), num(d, "total"),
+                                past ? " class=\"state-open\"" : "");
         if (rc == AZK_OK)
             rc = azk_serve__html(b, str(d, "retain_until"));
         if (rc == AZK_OK && past)
@@ -841,9 +857,8 @@ azk_status azk_serve__h_incident(struct azk_server *srv, struct azk_serve_req *r
         if (rc == AZK_OK)
             rc = azk_buf_puts(&b, "</dd>");
     }
-    (void)snprintf(n, sizeof(n), "%lld", num(doc, "records"));
     if (rc == AZK_OK)
-        rc = dl_item(&b, T_("Records (confirmed)"), n, "inc-records");
+        rc = azk_serve__incident_bases_dl(&b, doc);
     (void)snprintf(n, sizeof(n), "%lld", num(doc, "persons"));
     if (rc == AZK_OK)
         rc = dl_item(&b,

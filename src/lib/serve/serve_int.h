@@ -582,6 +582,19 @@ AZK_NODISCARD azk_status azk_serve__incidents_open(struct azk_server *srv,
 /* The dashboard's line: open incidents, a link to them. */
 AZK_NODISCARD azk_status azk_serve__incidents_line(struct azk_server *srv, struct azk_serve_req *rq,
                                                    azk_buf *b);
+/* serve/view_incident_bases.c: what the records rest on (schema 8; strict first) */
+/* The incident list's keys, one per column of azk_store__incidents_page (14). */
+extern const char *const azk_serve__incident_list_keys[];
+/* A list row's strict, name_birth, household (integers) and *_expected_false (reals). */
+AZK_NODISCARD azk_status azk_serve__incident_bases_list(json_t *item);
+/* An incident's sums over its datasets[] shown (null when recorded before schema 8). */
+AZK_NODISCARD azk_status azk_serve__incident_bases_sum(json_t *doc);
+bool azk_serve__incident_bases_known(const json_t *o);
+/* Four table cells / heads: strict, name + birth date only, household only, total. */
+AZK_NODISCARD azk_status azk_serve__incident_bases_cells(azk_buf *b, const json_t *o);
+AZK_NODISCARD azk_status azk_serve__incident_bases_heads(azk_buf *b);
+/* An incident page's <dt>/<dd> items: the same, strict first, total last. */
+AZK_NODISCARD azk_status azk_serve__incident_bases_dl(azk_buf *b, const json_t *doc);
 /* ---- end incidents ------------------------------------------------------ */
 
 /* ---- agents pages (issues 13, 14) --------------------------------------- */

@@ -249,6 +249,20 @@ azk_status azk_store__incident_state(azk_home *h, const char *id, const char *to
 #define MINE(col)                                                                                  \
     "(CAST(? AS TEXT) IS NULL OR " col " IN (SELECT client FROM user_grants WHERE name = ?))"
 
+/* What the records of an incident rest on (schema 8), summed over its datasets
+ * that `cond` keeps: NULL for incidents recorded before (the columns are NULL). */
+#define BASES(cond)                                                                                \
+    " (SELECT SUM(d.basis_strict) FROM incident_datasets d WHERE d.incident_id = i.id AND " cond   \
+    "),"                                                                                           \
+    " (SELECT SUM(d.basis_name_birth) FROM incident_datasets d WHERE d.incident_id = i.id "        \
+    "AND " cond "),"                                                                               \
+    " (SELECT SUM(d.basis_household) FROM incident_datasets d WHERE d.incident_id = i.id "         \
+    "AND " cond "),"                                                                               \
+    " (SELECT SUM(d.name_birth_false_n) FROM incident_datasets d WHERE d.incident_id = i.id "      \
+    "AND " cond "),"                                                                               \
+    " (SELECT SUM(d.household_false_n) FROM incident_datasets d WHERE d.incident_id = i.id "       \
+    "AND " cond ")"
+
 azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char *state,
                                      const char *after, size_t limit, azk_store_row_cb cb,
                                      void *payload)
@@ -256,14 +270,18 @@ azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char
     AZK_ASSERT_ARG(h != NULL && cb != NULL && limit > 0);
     if (viewer == NULL) {
         const struct arg a[] = {TXT(after), TXT(after), TXT(state), TXT(state), INT(limit)};
-        return query(h, "list incidents",
-                     "SELECT id, created_at, created_by, state, state_by, state_at, records,"
-                     " persons, probable FROM incidents WHERE (CAST(? AS TEXT) IS NULL OR id < ?)"
-                     " AND (CAST(? AS TEXT) IS NULL OR state = ?) ORDER BY id DESC LIMIT ?",
-                     a, N(a), 9, cb, payload, NULL);
+        return query(
+            h, "list incidents",
+            "SELECT i.id, i.created_at, i.created_by, i.state, i.state_by, i.state_at,"
+            " i.records, i.persons, i.probable," BASES(
+                "1 = 1") " FROM incidents i WHERE (CAST(? AS TEXT) IS NULL OR i.id < ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR i.state = ?) ORDER BY i.id DESC LIMIT ?",
+            a, N(a), AZK_STORE_INCIDENT_LIST_COLS, cb, payload, NULL);
     }
     {
         const struct arg a[] = {TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
+                                TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
+                                TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer), TXT(viewer),
                                 TXT(viewer), TXT(viewer), TXT(viewer), TXT(after),  TXT(after),
                                 TXT(state),  TXT(state),  INT(limit)};
         return query(
@@ -278,19 +296,41 @@ azk_status azk_store__incidents_page(azk_home *h, const char *viewer, const char
                                             " (SELECT COALESCE(SUM(d.probable), 0) FROM "
                                             "incident_datasets d"
                                             "  WHERE d.incident_id = i.id AND " MINE(
-                                                "d.client") ")"
-                                                            " FROM incidents i WHERE EXISTS(SELECT "
-                                                            "1 FROM incident_clients c"
-                                                            "  WHERE c.incident_id = i.id "
-                                                            "AND " MINE(
-                                                                "c.client") ")"
-                                                                            " AND (CAST(? AS TEXT) "
-                                                                            "IS NULL OR i.id < ?) "
-                                                                            "AND (CAST(? AS TEXT) "
-                                                                            "IS NULL OR"
-                                                                            " i.state = ?) ORDER "
-                                                                            "BY i.id DESC LIMIT ?",
-            a, N(a), 9, cb, payload, NULL);
+                                                "d."
+                                                "clie"
+                                                "nt") ")," BASES(MINE("d.client")) " FROM "
+                                                                                   "incidents i "
+                                                                                   "WHERE "
+                                                                                   "EXISTS(SELECT "
+                                                                                   "1 FROM "
+                                                                                   "incident_"
+                                                                                   "clients c"
+                                                                                   "  WHERE "
+                                                                                   "c.incident_id "
+                                                                                   "= "
+                                                                                   "i.id AND " MINE(
+                                                                                       "c.client") ")"
+                                                                                                   " AND "
+                                                                                                   "(CAST(? "
+                                                                                                   "AS "
+                                                                                                   "TEXT) "
+                                                                                                   "IS NULL "
+                                                                                                   "OR i.id "
+                                                                                                   "< ?) "
+                                                                                                   "AND "
+                                                                                                   "(CAST(? "
+                                                                                                   "AS "
+                                                                                                   "TEXT) "
+                                                                                                   "IS NULL "
+                                                                                                   "OR"
+                                                                                                   " i."
+                                                                                                   "state = "
+                                                                                                   "?) "
+                                                                                                   "ORDER "
+                                                                                                   "BY i.id "
+                                                                                                   "DESC "
+                                                                                                   "LIMIT ?",
+            a, N(a), AZK_STORE_INCIDENT_LIST_COLS, cb, payload, NULL);
     }
 }
 
@@ -372,8 +412,9 @@ azk_status azk_store__incidents_open_count(azk_home *h, const char *viewer, int6
 azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t start, int64_t end,
                                       azk_store_row_cb cb, void *payload)
 {
-    const struct arg a[] = {INT(end), TXT(client), TXT(client), TXT(client),
-                            INT(end), INT(start),  INT(start)};
+    const struct arg a[] = {INT(end),    TXT(client), TXT(client), TXT(client),
+                            TXT(client), TXT(client), TXT(client), TXT(client),
+                            TXT(client), INT(end),    INT(start),  INT(start)};
     AZK_ASSERT_ARG(h != NULL && client != NULL && cb != NULL);
     return query(
         h, "incidents of a client's month",
@@ -383,24 +424,29 @@ azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t s
         " c.records, c.persons,"
         " (SELECT COALESCE(SUM(d.probable), 0) FROM incident_datasets d"
         "  WHERE d.incident_id = i.id AND d.client = ?),"
-        " c.datasets"
-        " FROM incidents i JOIN incident_clients c ON c.incident_id = i.id AND c.client = ?"
-        " WHERE c.client = ? AND i.created_at < ? AND NOT (i.created_at < ? AND COALESCE("
-        "  (SELECT s.state FROM incident_steps s WHERE s.incident_id = i.id AND s.at < ?"
-        "   ORDER BY s.n DESC LIMIT 1), 'open') = 'closed')"
-        " ORDER BY i.id",
-        a, N(a), 7, cb, payload, NULL);
+        " c.datasets," BASES("d.client = ?") " FROM incidents i JOIN incident_clients c ON "
+                                             "c.incident_id = i.id AND c.client = ?"
+                                             " WHERE c.client = ? AND i.created_at < ? AND NOT "
+                                             "(i.created_at < ? AND COALESCE("
+                                             "  (SELECT s.state FROM incident_steps s WHERE "
+                                             "s.incident_id = i.id AND s.at < ?"
+                                             "   ORDER BY s.n DESC LIMIT 1), 'open') = 'closed')"
+                                             " ORDER BY i.id",
+        a, N(a), 12, cb, payload, NULL);
 }
 
 /* ---- impact jobs ---------------------------------------------------------- */
 
 #define JOB_SELECT                                                                                 \
     "SELECT id, label, known_date, cause, state, requested_by, requested_at, decided_by,"          \
-    " decided_at, started_at, finished_at, incident, error, records, probable FROM impact_jobs"
+    " decided_at, started_at, finished_at, incident, error, records, probable,"                    \
+    " (SELECT SUM(d.basis_strict) FROM incident_datasets d"                                        \
+    "  WHERE d.incident_id = impact_jobs.incident), population FROM impact_jobs"
 
 azk_status azk_store__impact_job_insert(azk_home *h, const char *id, const char *label,
-                                        const char *known_date, const char *cause, const char *by,
-                                        int64_t at, const struct azk_store_event *ev)
+                                        const char *known_date, const char *cause,
+                                        int64_t population, const char *by, int64_t at,
+                                        const struct azk_store_event *ev)
 {
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && id != NULL && label != NULL && cause != NULL && by != NULL &&
@@ -409,10 +455,12 @@ azk_status azk_store__impact_job_insert(azk_home *h, const char *id, const char 
     if (rc != AZK_OK)
         return rc;
     {
-        const struct arg a[] = {TXT(id), TXT(label), TXT(known_date), TXT(cause), TXT(by), INT(at)};
+        const struct arg a[] = {TXT(id), TXT(label), TXT(known_date), TXT(cause),
+                                TXT(by), INT(at),    INT(population)};
         rc = exec_args(h, "record impact job",
                        "INSERT INTO impact_jobs(id, label, known_date, cause, state, requested_by,"
-                       " requested_at) VALUES(?, ?, ?, ?, 'pending', ?, ?)",
+                       " requested_at, population) VALUES(?, ?, ?, ?, 'pending', ?, ?,"
+                       " NULLIF(?, 0))",
                        a, N(a), NULL);
     }
     if (rc == AZK_OK)

@@ -52,8 +52,12 @@ AZK_NODISCARD azk_status azk_store__incident_state(azk_home *h, const char *id, 
  * any), visible to viewer, at most limit, newest first. Columns: id,
  * created_at, created_by, state, state_by, state_at, records, persons,
  * probable (for a viewer: the sums over the viewer's clients, persons
- * within each client; else the whole run's, persons across clients).
+ * within each client; else the whole run's, persons across clients), then
+ * (schema 8, NULL for incidents recorded before) the sums over the same
+ * datasets of basis_strict, basis_name_birth, basis_household,
+ * name_birth_false_n, household_false_n (expected false records in 1e-9).
  */
+#define AZK_STORE_INCIDENT_LIST_COLS 14
 AZK_NODISCARD azk_status azk_store__incidents_page(azk_home *h, const char *viewer,
                                                    const char *state, const char *after,
                                                    size_t limit, azk_store_row_cb cb,
@@ -100,7 +104,9 @@ AZK_NODISCARD azk_status azk_store__incidents_open_count(azk_home *h, const char
  * Incidents touching client `client` that were created before `end` and
  * not closed before `start` (Unix seconds), by id. Columns: id,
  * created_at, state at `end`, records, persons, probable (the client's
- * part), datasets (of the client).
+ * part), datasets (of the client), then schema 8's sums over the client's
+ * datasets (NULL for incidents recorded before): basis_strict,
+ * basis_name_birth, basis_household, name_birth_false_n, household_false_n.
  */
 AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *client, int64_t start,
                                                     int64_t end, azk_store_row_cb cb,
@@ -110,14 +116,16 @@ AZK_NODISCARD azk_status azk_store__incidents_month(azk_home *h, const char *cli
 
 /* Columns of a job row, in this order: id, label, known_date, cause, state, requested_by,
  * requested_at, decided_by, decided_at, started_at, finished_at, incident, error, records,
- * probable. States: pending -> queued (approved) or refused; queued -> running -> done or
- * failed. */
-#define AZK_STORE_JOB_COLS 15
+ * probable, strict (the incident's strict count, schema 8: NULL without an incident or for one
+ * recorded before), population (schema 8; NULL = the worker's default). States: pending ->
+ * queued (approved) or refused; queued -> running -> done or failed. */
+#define AZK_STORE_JOB_COLS 17
 
-/* A new pending job with ev, in one transaction. */
+/* A new pending job with ev, in one transaction (population 0: NULL, the worker's default). */
 AZK_NODISCARD azk_status azk_store__impact_job_insert(azk_home *h, const char *id,
                                                       const char *label, const char *known_date,
-                                                      const char *cause, const char *by, int64_t at,
+                                                      const char *cause, int64_t population,
+                                                      const char *by, int64_t at,
                                                       const struct azk_store_event *ev);
 /* Job `id`; *found false when there is none. */
 AZK_NODISCARD azk_status azk_store__impact_job_get(azk_home *h, const char *id, azk_store_row_cb cb,

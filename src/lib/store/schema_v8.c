@@ -27,6 +27,10 @@ const struct azk_schema_part azk_schema__v8_parts[] = {
     /* per client: persons with at least one strictly confirmed record */
     {"SELECT persons_strict FROM incident_clients LIMIT 0",
      "ALTER TABLE incident_clients ADD COLUMN persons_strict INT64"},
+    /* an impact job's population (people, azk_impact_options.population); NULL = the
+     * worker's default */
+    {"SELECT population FROM impact_jobs LIMIT 0",
+     "ALTER TABLE impact_jobs ADD COLUMN population INT64"},
 };
 
 const size_t azk_schema__v8_count = sizeof(azk_schema__v8_parts) / sizeof(azk_schema__v8_parts[0]);

@@ -58,6 +58,12 @@ static const struct lbl labels[] = {
     {"recorded", "記録日時", "Recorded"},
     {"probable", "同姓同名等で未計上", "Probable (not counted)"},
     {"datasets_n", "データセット数", "Datasets"},
+    {"strict", "厳格な件数（報告の見出し）", "Records, strict (the headline)"},
+    {"nb", "氏名と生年月日だけで確定", "Name and birth date only"},
+    {"nb_false", "うち別人の記録の期待数", "of which expected about another person"},
+    {"hh", "世帯の値だけで確定", "Household only"},
+    {"hh_false", "うち同居人の記録の期待数", "of which expected about a co-resident"},
+    {"rec_total", "確定した記録の合計", "Records (confirmed, total)"},
     {"ledger", "監査台帳（チェックポイントと整合性証明）",
      "Audit ledger (checkpoint and consistency)"},
     {"dataset", "データセット", "Dataset"},
@@ -153,6 +159,10 @@ static azk_status cell_val(azk_buf *b, json_t *v, const char *lang)
         return esc(b, ja_value(lang, json_string_value(v)));
     if (json_is_integer(v)) {
         (void)snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(v));
+        return azk_buf_puts(b, n);
+    }
+    if (json_is_real(v)) {
+        (void)snprintf(n, sizeof(n), "%.3g", json_real_value(v));
         return azk_buf_puts(b, n);
     }
     if (json_is_true(v))
@@ -281,14 +291,21 @@ static azk_status deleted_table(azk_buf *b, const char *lang, json_t *del, const
  * "not available". */
 static azk_status incidents_html(azk_buf *b, const char *lang, json_t *sec)
 {
-    static const char *const k[] = {"id",      "recorded_at", "status",  "records",
-                                    "persons", "probable",    "datasets"};
-    static const char *const l[] = {"incident", "recorded", "status",    "records",
-                                    "persons",  "probable", "datasets_n"};
+    /* the strict count first (the headline), the weaker two with their expected false
+     * counts, the total; a report made before schema 8 shows "—" for the split */
+    static const char *const k[] = {"id",         "recorded_at",
+                                    "status",     "strict",
+                                    "name_birth", "name_birth_expected_false",
+                                    "household",  "household_expected_false",
+                                    "records",    "persons",
+                                    "probable",   "datasets"};
+    static const char *const l[] = {"incident",  "recorded", "status",   "strict",
+                                    "nb",        "nb_false", "hh",       "hh_false",
+                                    "rec_total", "persons",  "probable", "datasets_n"};
     const char *src = azk_sup__str(sec, "source");
     if (src == NULL || strcmp(src, NOT_AVAILABLE) == 0)
         return not_avail(b, lang, "incidents", sec);
-    return table(b, lang, "incidents", json_object_get(sec, "items"), k, l, 7);
+    return table(b, lang, "incidents", json_object_get(sec, "items"), k, l, 12);
 }
 
 static const char CSS[] =

@@ -5,7 +5,10 @@
  * the client, recorded before the month's end and not closed before its
  * start, each with its state at the month's end and the client's part
  * only (confirmed records, persons within the client, probable records,
- * datasets). Ids, dates and counts; nothing of other clients.
+ * datasets) and what the records rest on (schema 8: the strict count, the
+ * headline, and the two weaker classes with their expected false counts;
+ * null for incidents recorded before). Ids, dates and counts; nothing of
+ * other clients.
  */
 #include "supervision/report_int.h"
 #include "retention/ret_int.h"
@@ -29,6 +32,18 @@ static azk_status row_cb(const char *const *c, size_t n, void *payload)
                   (json_int_t)(c[6] != NULL ? strtoll(c[6], NULL, 10) : 0));
     if (o == NULL)
         return azk_error_nomem();
+    for (size_t i = 0; i < 5; i++) {
+        static const char *const k[] = {"strict", "name_birth", "household",
+                                        "name_birth_expected_false", "household_expected_false"};
+        const char *v = n > 7 + i ? c[7 + i] : NULL;
+        json_t *j = v == NULL ? json_null()
+                    : i < 3   ? json_integer((json_int_t)strtoll(v, NULL, 10))
+                              : json_real((double)strtoll(v, NULL, 10) / 1e9); /* 1e-9 records */
+        if (json_object_set_new(o, k[i], j) != 0) {
+            json_decref(o);
+            return azk_error_nomem();
+        }
+    }
     return azk_sup__push_capped(items, o);
 }
 
