@@ -301,8 +301,13 @@ static enum azk_confirm confirm_try(const struct azk_match_row *row,
     if (fam == ((1u << AZK_FP_NAME) | (1u << AZK_FP_BIRTH))) {
         if (row->twins > 1) /* another record of the dataset shows the same: not this one */
             return AZK_CONFIRM_PROBABLE;
+        /* every name + birth date verdict answers which person: more than 1e-3 expected
+         * namesakes born that day (a large population told with --population, or a name not
+         * counted) is no confirmation, whatever the per-line rule below would say */
+        if (v->other > AZK_MATCH_NAME_BIRTH_MAX)
+            return AZK_CONFIRM_PROBABLE;
         if (row->twins == 1 && row->q_name > 0)
-            return v->other <= AZK_MATCH_NAME_BIRTH_MAX ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;
+            return AZK_CONFIRM_YES;
     }
     expect = azk_match__chance(matched, landline, dataset_rows, row->q_name);
     return expect <= AZK_MATCH_CONFIRM_MAX_CHANCE ? AZK_CONFIRM_YES : AZK_CONFIRM_PROBABLE;

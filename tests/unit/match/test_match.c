@@ -881,6 +881,7 @@ static azk_status ev_collect(const char *client, const char *dataset, uint64_t r
 /* what impact's first pass would have counted for row 1 (namefreq.c); 0: not counted */
 static double cl_q_name;
 static uint32_t cl_twins;
+static double cl_people; /* M, impact's --population (0: the default) */
 /* the best verdict of the last confirm_line (its basis and chance when YES) */
 static struct azk_match_verdict cl_verdict;
 
@@ -943,6 +944,7 @@ static enum azk_confirm confirm_line(const char *line, azk_pii_type type, const 
     assert_int_equal(azk_match__row_values(&mrow, key, kinds, 6, &rec, &tmp, &norm), AZK_OK);
     mrow.q_name = cl_q_name;
     mrow.twins = cl_twins;
+    mrow.people = cl_people;
     azk_buf_dispose(&tmp);
     azk_buf_dispose(&norm);
     memset(&cl_verdict, 0, sizeof(cl_verdict));
@@ -1044,7 +1046,18 @@ static void test_match__confirm_basis(void **state)
                                   AZK_PII_POSTAL_CODE, "961-0013", key),
                      AZK_CONFIRM_YES);
     assert_int_equal(cl_verdict.basis, AZK_BASIS_STRICT);
+    /* a name the first pass did not count (the fixed share 1e-5) in a small dataset: the
+     * per-line rule would confirm it, but with a population of 1e10 the expected namesakes
+     * born that day are 10: probable (it was confirmed with 10 expected false) */
     cl_q_name = 0;
+    cl_people = 1e10;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, "1938年4月22日", key),
+                     AZK_CONFIRM_PROBABLE);
+    cl_people = 1e6;
+    assert_int_equal(confirm_line(note, AZK_PII_BIRTH_DATE, "1938年4月22日", key), AZK_CONFIRM_YES);
+    assert_int_equal(cl_verdict.basis, AZK_BASIS_NAME_BIRTH);
+    assert_true(cl_verdict.other <= 1e-3);
+    cl_people = 0;
     cl_twins = 0;
 }
 
