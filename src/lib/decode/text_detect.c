@@ -452,6 +452,15 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
         return AZK_OK;
     }
     if (azk_decode__text_utf8_valid_prefix(p, n, at_eof) == n) {
+        /* the converter need not validate these again: whole characters
+         * only (without the last one, which may be cut, unless at the end) */
+        size_t k = n;
+        if (!at_eof) {
+            while (k > 0 && (p[k - 1] & 0xC0) == 0x80)
+                k--;
+            k = k > 0 ? k - 1 : 0;
+        }
+        r->utf8_valid = k;
         if (azk_decode__text_ascii_prefix(p, n) == n) {
             if (azk_decode__text_find_jis_escape(p, n) < n) {
                 r->enc = ENC_ISO2022JP;

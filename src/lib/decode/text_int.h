@@ -28,7 +28,8 @@ struct detect_result {
     enum enc enc;
     size_t bom;
     bool binary;
-    bool ascii_only; /* UTF-8 guessed from ASCII only: re-check later */
+    bool ascii_only;   /* UTF-8 guessed from ASCII only: re-check later */
+    size_t utf8_valid; /* bytes after the BOM found valid UTF-8, whole characters */
 };
 
 azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount);
@@ -77,6 +78,9 @@ int azk_decode__char_score(UChar u);
 /* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
  * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;
+/* Tests only: true makes the UTF-8 converter validate again what detection
+ * found valid (the reference the shortcut must equal). */
+extern bool azk_decode__known_valid_off;
 void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl);
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);
