@@ -58,13 +58,18 @@ size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool a
  * no tables.
  */
 bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score);
-/* Whether some byte of the word is below 0x20 or 0x7F (no false answers: a
- * borrow only follows a byte below 0x20). */
-static inline bool azk_decode__word_has_ctrl(uint64_t w)
+/* The high bit of every byte of the word that is below 0x20 or 0x7F, and
+ * maybe of bytes above such a byte (a borrow only follows a byte below
+ * 0x20): no byte is missed. Whether some byte is. */
+static inline uint64_t azk_decode__word_ctrl_mask(uint64_t w)
 {
     uint64_t d = w ^ 0x7F7F7F7F7F7F7F7FULL;
     return (((w - 0x2020202020202020ULL) & ~w) | ((d - 0x0101010101010101ULL) & ~d)) &
            0x8080808080808080ULL;
+}
+static inline bool azk_decode__word_has_ctrl(uint64_t w)
+{
+    return azk_decode__word_ctrl_mask(w) != 0;
 }
 /*
  * An upper bound (4 x points) of the score encoding detection gives p[0..n)
