@@ -92,6 +92,8 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
                 blank = true; /* blank line: not a record */
                 continue;
             }
+            if (rec == 0 && cur[0] == 0 && cur[1] == 0)
+                return 0; /* the first record decides (counts[d][0] == best >= 1): none */
             blank = true;
             counts[0][rec] = cur[0];
             counts[1][rec] = cur[1];

@@ -319,7 +319,37 @@ struct conv {
     uint64_t bad8;     /* invalid UTF-8 sequences repaired (kept chunks) */
     uint64_t in_total; /* bytes read from the source */
     uint64_t stop_at;  /* a fill never reads past this many bytes (0: no stop) */
+    uint64_t valid_to; /* bytes [0, valid_to) of the source: valid UTF-8, whole characters */
 };
+
+bool azk_decode__known_valid_off;
+
+/*
+ * The valid UTF-8 prefix of in[0..end) (azk_decode__text_utf8_valid_prefix
+ * at EOF), validating only the bytes detection did not find valid: a valid
+ * prefix that ends at a character start does not change what follows.
+ */
+static size_t conv_utf8_valid(const struct conv *c, size_t end)
+{
+    uint64_t base = c->in_total - c->in_len; /* source offset of in[0] */
+    size_t k = 0;
+    if (c->valid_to > base && !azk_decode__known_valid_off) {
+        uint64_t known = c->valid_to - base;
+        k = known < end ? (size_t)known : end;
+        if (k < known) {
+            /* the chunk ends inside the known bytes: back to a character start */
+            if (k >= c->in_len) {
+                while (k > 0 && (c->in[k - 1] & 0xC0) == 0x80)
+                    k--;
+                k = k > 0 ? k - 1 : 0;
+            } else {
+                while (k > 0 && (c->in[k] & 0xC0) == 0x80)
+                    k--;
+            }
+        }
+    }
+    return k + azk_decode__text_utf8_valid_prefix(c->in + k, end - k, true);
+}
 
 /* Re-decisions per object: enough for a few mixed parts, no ping-pong. */
 #define MAX_SWITCHES 8
@@ -504,7 +534,7 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                     }
                 }
             }
-            valid = azk_decode__text_utf8_valid_prefix(c->in, end, true);
+            valid = conv_utf8_valid(c, end);
             if (valid == end) {
                 *outp = c->in;
                 *n = end;
@@ -928,6 +958,7 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
     c.ascii_only = det.ascii_only;
     c.format = "text";
     c.stop_at = rg != NULL && rg->cont ? rg->replay : 0;
+    c.valid_to = det.enc == ENC_UTF8 && det.utf8_valid > 0 ? det.bom + det.utf8_valid : 0;
     c.in = azk_malloc(AZK_DECODE_CHUNK);
     c.out = azk_malloc(OUT_CAP);
     if (c.in == NULL || c.out == NULL) {

@@ -293,33 +293,43 @@ static azk_status confirm(enum enc e, const uint8_t *p, size_t n, size_t unit, b
 
 /* NULs in p[0..n) by position mod 4, and control bytes other than NUL (text.c: what text
  * may hold is tab, line ends, form feed, vertical tab, ESC, SO and SI). */
+static inline void count_ctrl_byte(const uint8_t *p, size_t i, size_t nul4[4], size_t *ctrl)
+{
+    uint8_t c = p[i];
+    if (c == 0) {
+        nul4[i & 3]++;
+    } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+                c != 0x1B && c != 0x0E && c != 0x0F) ||
+               c == 0x7F) {
+        (*ctrl)++; /* SO / SI: ISO-2022-JP's kana shift */
+    }
+}
+
 void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl)
 {
-    size_t i;
+    size_t i = 0;
     nul4[0] = nul4[1] = nul4[2] = nul4[3] = 0;
     *ctrl = 0;
-    for (i = 0; i < n; i++) {
-        uint8_t c;
-        if ((i & 7) == 0 && i + 8 <= n) {
-            /* eight bytes none of which is below 0x20 or 0x7F (most of a text's
-             * words) count nothing: skip them (no false negatives: a borrow only
-             * follows a byte that is below 0x20) */
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (!azk_decode__word_has_ctrl(w)) {
-                i += 7;
-                continue;
-            }
+    for (; i + 8 <= n; i += 8) {
+        /* eight bytes none of which is below 0x20 or 0x7F (most of a text's
+         * words) count nothing; otherwise only the bytes the mask marks (a
+         * line end's, and maybe a few above it) are looked at */
+        uint64_t w, m;
+        memcpy(&w, p + i, 8);
+        m = azk_decode__word_ctrl_mask(w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        while (m != 0) {
+            count_ctrl_byte(p, i + ((unsigned)__builtin_ctzll(m) >> 3), nul4, ctrl);
+            m &= m - 1;
         }
-        c = p[i];
-        if (c == 0) {
-            nul4[i & 3]++;
-        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
-                    c != 0x1B && c != 0x0E && c != 0x0F) ||
-                   c == 0x7F) {
-            (*ctrl)++; /* SO / SI: ISO-2022-JP's kana shift */
-        }
+#else
+        if (m != 0)
+            for (size_t j = 0; j < 8; j++)
+                count_ctrl_byte(p, i + j, nul4, ctrl);
+#endif
     }
+    for (; i < n; i++)
+        count_ctrl_byte(p, i, nul4, ctrl);
 }
 
 azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, struct detect_result *r)
@@ -452,6 +462,15 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
         return AZK_OK;
     }
     if (azk_decode__text_utf8_valid_prefix(p, n, at_eof) == n) {
+        /* the converter need not validate these again: whole characters
+         * only (without the last one, which may be cut, unless at the end) */
+        size_t k = n;
+        if (!at_eof) {
+            while (k > 0 && (p[k - 1] & 0xC0) == 0x80)
+                k--;
+            k = k > 0 ? k - 1 : 0;
+        }
+        r->utf8_valid = k;
         if (azk_decode__text_ascii_prefix(p, n) == n) {
             if (azk_decode__text_find_jis_escape(p, n) < n) {
                 r->enc = ENC_ISO2022JP;

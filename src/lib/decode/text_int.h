@@ -28,7 +28,8 @@ struct detect_result {
     enum enc enc;
     size_t bom;
     bool binary;
-    bool ascii_only; /* UTF-8 guessed from ASCII only: re-check later */
+    bool ascii_only;   /* UTF-8 guessed from ASCII only: re-check later */
+    size_t utf8_valid; /* bytes after the BOM found valid UTF-8, whole characters */
 };
 
 azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount);
@@ -57,13 +58,18 @@ size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool a
  * no tables.
  */
 bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score);
-/* Whether some byte of the word is below 0x20 or 0x7F (no false answers: a
- * borrow only follows a byte below 0x20). */
-static inline bool azk_decode__word_has_ctrl(uint64_t w)
+/* The high bit of every byte of the word that is below 0x20 or 0x7F, and
+ * maybe of bytes above such a byte (a borrow only follows a byte below
+ * 0x20): no byte is missed. Whether some byte is. */
+static inline uint64_t azk_decode__word_ctrl_mask(uint64_t w)
 {
     uint64_t d = w ^ 0x7F7F7F7F7F7F7F7FULL;
     return (((w - 0x2020202020202020ULL) & ~w) | ((d - 0x0101010101010101ULL) & ~d)) &
            0x8080808080808080ULL;
+}
+static inline bool azk_decode__word_has_ctrl(uint64_t w)
+{
+    return azk_decode__word_ctrl_mask(w) != 0;
 }
 /*
  * An upper bound (4 x points) of the score encoding detection gives p[0..n)
@@ -77,6 +83,9 @@ int azk_decode__char_score(UChar u);
 /* Tests only: true makes azk_decode__legacy_fast refuse every window and encoding
  * detection score every candidate with ICU (the reference the fast paths must equal). */
 extern bool azk_decode__legacy_tables_off;
+/* Tests only: true makes the UTF-8 converter validate again what detection
+ * found valid (the reference the shortcut must equal). */
+extern bool azk_decode__known_valid_off;
 void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl);
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);

@@ -391,9 +391,11 @@ static void same_both_ways(const uint8_t *data, size_t len, const char *enc)
     decode_to(&a, data, len, enc);
     azk_decode__simd_off = true;
     azk_decode__legacy_tables_off = true;
+    azk_decode__known_valid_off = true;
     decode_to(&b, data, len, enc);
     azk_decode__simd_off = false;
     azk_decode__legacy_tables_off = false;
+    azk_decode__known_valid_off = false;
     assert_int_equal(a.records, b.records);
     assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
     azk_buf_dispose(&a.text);
@@ -689,6 +691,53 @@ static void test_decode_fast__hex_line_same_as_scalar(void **state)
     }
 }
 
+/*
+ * UTF-8 the converter does not validate again after detection: Japanese
+ * text of 1 byte to 3 reads with invalid sequences and characters cut
+ * around the peek and read boundaries (64 KiB), or ASCII up to there
+ * first: the same records as validating everything. Trusting a whole
+ * first chunk, or detection's length in every chunk, fails here.
+ */
+static void test_decode_fast__utf8_known_valid(void **state)
+{
+    static const char *const bad[] = {"\xff", "\xe3\x81", "\xc0\xaf", "\xed\xa0\x80", "\x80"};
+    static const size_t sizes[] = {1, 1000, 65535, 65536, 65537, 65600, 70000, 131072, 140000};
+    size_t cap = 200000, s, t;
+    uint8_t *buf = malloc(cap);
+    (void)state;
+    assert_non_null(buf);
+    for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        for (t = 0; t < 12; t++) {
+            size_t n = 0, len = sizes[s];
+            /* "あいう, 12\n" repeated, shifted so characters straddle 65536 */
+            const char *line = t % 3 == 2 ? "abcdefg 12\n" : "\xe3\x81\x82\xe3\x81\x84 12\n";
+            n = t % 4;
+            memset(buf, 'x', n);
+            while (n + 16 < len) {
+                size_t l = strlen(line);
+                memcpy(buf + n, line, l);
+                n += l;
+            }
+            while (n < len)
+                buf[n++] = '\n';
+            if (t >= 3) {
+                /* invalid bytes just past the peek, early in the next read, or late */
+                size_t at[3] = {65536 + (t % 5), 65536 + 40 * t, len > 100 ? len - 50 : 0};
+                for (size_t j = 0; j < 3; j++) {
+                    const char *b = bad[(t + j) % 5];
+                    size_t bl = strlen(b);
+                    if (at[j] + bl <= len)
+                        memcpy(buf + at[j], b, bl);
+                }
+                if (t % 2 == 0 && len > 70000)
+                    memcpy(buf + 131072 - 1, "\xe3", 1); /* a lead cut by the read */
+            }
+            same_both_ways(buf, len, NULL);
+        }
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_chain_after_spaceless_block),
         cmocka_unit_test(test_decode_fast__decode_same_records),
         cmocka_unit_test(test_decode_fast__utf8_same_as_scalar),
+        cmocka_unit_test(test_decode_fast__utf8_known_valid),
         cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
         cmocka_unit_test(test_decode_fast__hex_line_same_as_scalar),
     };

@@ -9,7 +9,9 @@
  * a descriptor the scanner has just opened is read to its announced size
  * and no further; the OOXML handlers' element dispatch and one-pass cell
  * attributes read every element they act on, with namespace prefixes;
- * detection's word-wise count of control bytes equals the byte-wise one.
+ * detection's word-wise count of control bytes equals the byte-wise one;
+ * CSV sniffing stopped at a first record without a delimiter answers as
+ * the whole sniff.
  * All text is synthetic.
  */
 #include <stdarg.h>
@@ -331,6 +333,45 @@ static void test_decode_small__ooxml_elements(void **state)
     decode_zip(docx, sizeof(docx) / sizeof(docx[0]), "一行目\t削除\n二\n三\n次\n");
 }
 
+/*
+ * CSV sniffing stops at a first record without a delimiter (the answer is
+ * then "not CSV" whatever follows). Blank lines before it, a quoted line
+ * break in it, a tab as the delimiter, ragged later rows and a last row
+ * without its line end must still be read as before; stopping at the
+ * first record without a comma only, or at any record without one, fails
+ * here.
+ */
+static void test_decode_small__sniff_first_record(void **state)
+{
+    static const struct {
+        const char *in;
+        bool at_eof;
+        int want;
+    } cases[] = {
+        {"2026-12-06 INFO start\na,b\nc,d\ne,f\n", true, 0},
+        {"no delimiter here\n", true, 0},
+        {"\"a,b\"\nc,d\ne,f\n", true, 0},
+        {"\n\r\n\na,b\nc,d\ne,f\n", true, ','},
+        {"\"x\ny\",z\nc,d\ne,f\n", true, ','},
+        {"a\tb\nc\td\ne\tf\n", true, '\t'},
+        {"a\tb,c\nd\te\nf\tg\n", true, '\t'},
+        {"a,b\nc,d\ne,f\ng,h\ni,j\nk,l\nm,n\no,p\nq,r\ns,t\n", true, ','},
+        {"a,b\nc,d\ne,f\ng,h\ni,j\nk,l\nm,n\no,p\nq,r\nragged\n", true, ','},
+        {"a,b\nc,d\ne,f", true, ','},
+        {"a,b\nc,d\ne,f", false, ','},
+        {"a,b\r\nc,d\r\n", true, ','},
+        {"a,b\rc,d\r", true, ','},
+        {"ab\rc,d\re,f\r", true, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int got = azk_decode__csv_sniff((const uint8_t *)cases[i].in, strlen(cases[i].in),
+                                        cases[i].at_eof);
+        if (got != cases[i].want)
+            fail_msg("case %zu: sniff %d, want %d", i, got, cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_decode_small__opened_source_stops_at_size),
         cmocka_unit_test(test_decode_small__ooxml_elements),
         cmocka_unit_test(test_decode_small__count_ctrl_bytewise),
+        cmocka_unit_test(test_decode_small__sniff_first_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
