@@ -234,6 +234,7 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
             1u << (((unsigned char)azk_detect__ascii_lits[k].s[azk_detect__ascii_lits[k].len - 1] |
                     0x20) -
                    'a');
+    azk_detect__lit_screen_build(&e->lits);
     rc = compile_builtin(&e->db);
     if (rc != AZK_OK)
         goto done;

@@ -687,7 +687,8 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     c->label_count = 0;
     herr = HS_SUCCESS;
     wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
-    if (wide)
+    /* fields in which no literal can occur skip hs_scan (detect_lits.c) */
+    if (wide && azk_detect__lit_may_hit(&c->eng->lits, (const unsigned char *)fd->ptr, fd->len))
         herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
     if (c->hit_oom)
         return azk_error_nomem();

@@ -27,8 +27,18 @@ struct lit {
                      for 番 */
 };
 
+/* Which first characters the literals have (detect_lits.c): row by the low
+ * bits of a lead byte and the next byte, then a bit per third byte's low bits. */
+struct lit_screen {
+    bool all;      /* a literal the screen cannot express: every field goes to hs_scan */
+    unsigned rows; /* rows in use (mask[0] stays 0) */
+    uint8_t row[1024];
+    uint64_t mask[128];
+};
+
 struct azk_detect_engine {
     hs_database_t *db;
+    struct lit_screen lits;  /* the byte screen in front of db */
     hs_database_t *allow_db; /* NULL without allow patterns */
     char **allow_keys;       /* folded allow values, sorted */
     size_t allow_key_count;
@@ -113,6 +123,11 @@ azk_column_kind azk_detect__label_before(struct fld *f, size_t pos, size_t windo
 bool azk_detect__label_ends_at(const struct fld *f, size_t pos);
 double azk_detect__with_context(double base, azk_column_kind label, azk_column_kind col,
                                 azk_column_kind kind, double ctxconf);
+/* The byte screen in front of the literal matcher (detect_lits.c): false only
+ * when no literal of db can occur in p[0..n). The switch is for tests. */
+void azk_detect__lit_screen_build(struct lit_screen *s);
+bool azk_detect__lit_may_hit(const struct lit_screen *s, const unsigned char *p, size_t n);
+extern bool azk_detect__lit_screen_off;
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);
 /*
