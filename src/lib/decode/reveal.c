@@ -680,11 +680,86 @@ static bool spacer(uint32_t cp)
  * and close up values spaced out one character at a time (4 or more
  * single characters each followed by one space).
  */
+/*
+ * Whether p[0..n) is ASCII that put_cp() writes back unchanged: no byte >=
+ * 0x80 and no control character but tab, LF and CR (put_cp turns the others
+ * into spaces). Eight bytes at a time, byte by byte where a word has a byte
+ * below 0x20 (log lines with tabs).
+ */
+static bool plain_ascii(const uint8_t *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t w;
+    size_t i = 0, k;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        if ((w & highs) != 0)
+            return false;
+        if ((((w - 0x20 * ones) & ~w & highs)) != 0) {
+            for (k = i; k < i + 8; k++)
+                if (p[k] < 0x20 && p[k] != '\t' && p[k] != '\n' && p[k] != '\r')
+                    return false;
+        }
+    }
+    for (; i < n; i++)
+        if (p[i] >= 0x80 || (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r'))
+            return false;
+    return true;
+}
+
+/*
+ * normalise() of plain ASCII text (plain_ascii), where every byte is its own
+ * code point and put_cp() writes it back as it is: none is invisible, a
+ * diacritic, a voiced mark or full-width, and the only spacer is ' '; so
+ * only the spaced-out rule can change anything. The same loop on the
+ * bytes, with the unchanged stretches appended whole instead of one
+ * character at a time (a log line with a base64-looking token comes here).
+ */
+static azk_status normalise_ascii(const uint8_t *p, size_t n, azk_buf *out, bool *changed)
+{
+    size_t k, from = 0;
+    azk_status rc;
+    for (k = 0; k < n;) {
+        size_t j = k, singles = 0, end = k;
+        if (p[k] != ' ' && (k == 0 || p[k - 1] == ' ')) {
+            while (j < n && p[j] != ' ' && (j + 1 >= n || p[j + 1] == ' ')) {
+                singles++;
+                end = j + 1;
+                if (j + 2 < n && p[j + 2] != ' ')
+                    j += 2;
+                else
+                    break;
+            }
+        }
+        if (singles >= 4) {
+            size_t m;
+            rc = azk_buf_put(out, p + from, k - from);
+            if (rc != AZK_OK)
+                return rc;
+            for (m = k; m < end; m++) {
+                if (p[m] != ' ') {
+                    rc = azk_buf_putc(out, p[m]);
+                    if (rc != AZK_OK)
+                        return rc;
+                }
+            }
+            *changed = true;
+            k = end;
+            from = end;
+            continue;
+        }
+        k++;
+    }
+    return from < n ? azk_buf_put(out, p + from, n - from) : AZK_OK;
+}
+
 static azk_status normalise(const uint8_t *p, size_t n, azk_buf *out, bool *changed)
 {
     uint32_t *cps = NULL;
     size_t count = 0, i = 0, k;
     azk_status rc = AZK_OK;
+    if (!azk_decode__simd_off && plain_ascii(p, n)) /* the switch: tests compare both paths */
+        return normalise_ascii(p, n, out, changed);
     cps = azk_malloc((n + 1) * sizeof(*cps));
     if (cps == NULL)
         return azk_error_nomem();
@@ -756,9 +831,10 @@ done:
 
 /* ---- records ---------------------------------------------------------------------- */
 
-/* Reveal one field into out; *changed when it differs from the input. */
-static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
-                               bool *changed)
+/* Reveal one field into out; *changed when it differs from the input. worth:
+ * worth_a_look(p, n) is known to be true (the caller has just computed it). */
+static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, bool worth,
+                               azk_buf *out, bool *changed)
 {
     azk_buf cur = AZK_BUF_INIT, tmp = AZK_BUF_INIT, nxt = AZK_BUF_INIT;
     azk_status rc = AZK_OK;
@@ -770,7 +846,7 @@ static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, az
     for (round = 0; round < REVEAL_ROUNDS && !rv->limit; round++) {
         bool ch1 = false, ch2 = false;
         azk_buf swap;
-        if (!worth_a_look(cur.data, cur.len))
+        if (!(round == 0 && worth) && !worth_a_look(cur.data, cur.len))
             break;
         if (memchr(cur.data, '<', cur.len) != NULL) {
             bool ch0 = false;
@@ -905,7 +981,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     azk_buf *vals = NULL;
     azk_field *fields = NULL;
     azk_status rc = AZK_OK;
-    size_t i, any = 0;
+    size_t i, any = 0, first;
 
     *handled = false;
     (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
@@ -915,6 +991,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
             break;
     }
+    first = i; /* the first field worth a look */
     if (i == rec->field_count) {
         if (!rec->tabular && rec->field_count == 1 &&
             json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
@@ -937,8 +1014,10 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     for (i = 0; i < rec->field_count; i++) {
         bool ch = false;
         fields[i] = rec->fields[i];
-        rc = reveal_field(&rv, (const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, &vals[i],
-                          &ch);
+        if (i < first)
+            continue; /* worth_a_look said no: reveal_field would stop at once */
+        rc = reveal_field(&rv, (const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, i == first,
+                          &vals[i], &ch);
         if (rc != AZK_OK || ctx->sink_failed)
             goto done;
         if (ch) {

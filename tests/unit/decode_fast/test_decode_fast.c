@@ -396,6 +396,15 @@ static void same_both_ways(const uint8_t *data, size_t len, const char *enc)
     azk_decode__simd_off = false;
     azk_decode__legacy_tables_off = false;
     azk_decode__known_valid_off = false;
+    if (a.text.len != b.text.len || memcmp(a.text.data, b.text.data, a.text.len) != 0) {
+        /* the first line that differs (the whole texts are too long to print) */
+        size_t k = 0, ls = 0;
+        while (k < a.text.len && k < b.text.len && a.text.data[k] == b.text.data[k])
+            if (a.text.data[k++] == '\n')
+                ls = k;
+        print_error("fast: %.200s\nslow: %.200s\n", (const char *)a.text.data + ls,
+                    (const char *)b.text.data + ls);
+    }
     assert_int_equal(a.records, b.records);
     assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
     azk_buf_dispose(&a.text);
@@ -433,6 +442,61 @@ static void test_decode_fast__decode_same_records(void **state)
         }
         same_both_ways(buf, n, t % 2 == 0 ? "utf-8" : NULL);
     }
+    free(buf);
+}
+
+/*
+ * ASCII lines that reveal looks at (base64-looking runs such as a user
+ * agent's "Go-http-client/1.1", escapes) with spaced-out letters "a b c d"
+ * of every length, at the start, middle and end of a line: normalise()'s
+ * ASCII path appends unchanged stretches whole, the scalar path one code
+ * point at a time; the records must be the same.
+ */
+static void test_decode_fast__reveal_ascii_lines(void **state)
+{
+    static const char *const ap[] = {
+        "a ",
+        "b",
+        " ",
+        "  ",
+        "x y",
+        "a b c d",
+        "1 2 3 4 5",
+        "Z ",
+        "Go-http-client/1.1",
+        "QUJDREVGR0hJSktMTU5PUA==",
+        "dGVzdCB0ZXN0IHRlc3Q=",
+        "AppleWebKit/537.36",
+        "%41%42",
+        "=41=42=43",
+        "\\x41\\x42",
+        "&amp;",
+        "&#x41;",
+        "id=b8442e3d43",
+        "/api/v2/users/29058/settings",
+        "rt=0.346",
+        "\t",
+        "<b>",
+        "k=v ",
+        "-",
+        "0 9 0 - 1 2 3 4",
+        "e f g h i j k",
+    };
+    size_t cap = 200000, n = 0;
+    uint8_t *buf = malloc(cap + 200);
+    (void)state;
+    assert_non_null(buf);
+    while (n < cap) {
+        size_t parts = 1 + rnd() % 10, i;
+        for (i = 0; i < parts; i++) {
+            const char *s = ap[rnd() % (sizeof(ap) / sizeof(ap[0]))];
+            memcpy(buf + n, s, strlen(s));
+            n += strlen(s);
+        }
+        buf[n++] = '\n';
+    }
+    same_both_ways(buf, n, "utf-8");
+    same_both_ways(buf, n, NULL);
     free(buf);
 }
 
@@ -747,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_rows),
         cmocka_unit_test(test_decode_fast__screen_chain_after_spaceless_block),
         cmocka_unit_test(test_decode_fast__decode_same_records),
+        cmocka_unit_test(test_decode_fast__reveal_ascii_lines),
         cmocka_unit_test(test_decode_fast__utf8_same_as_scalar),
         cmocka_unit_test(test_decode_fast__utf8_known_valid),
         cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
