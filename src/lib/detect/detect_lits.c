@@ -5,7 +5,7 @@
  * literals can occur in it. Every built-in literal (detect.c: labels, era
  * names, block units, prefectures, '@') is either '@' or starts with a
  * three-byte UTF-8 character (lead byte 0xE0..0xEF). The screen keeps the
- * set of those first characters (~75 of them) as a two-level bit table
+ * set of those first characters (~70 of them) as a two-level bit table
  * indexed by the low bits of the three bytes, and looks it up at every byte
  * >= 0xE0 of the field that has two bytes after it. A literal occurring at
  * offset j has those three bytes at j, so the screen says "maybe" for every
@@ -82,9 +82,10 @@ bool azk_detect__lit_may_hit(const struct lit_screen *s, const unsigned char *p,
             unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, e0), e0));
             if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, at)) != 0)
                 return true;
+            bool inside = i + 18 <= n; /* every lead of the block has two bytes after it */
             while (m != 0) {
                 size_t j = i + (size_t)__builtin_ctz(m);
-                if (j + 2 < n && first_at(s, p + j))
+                if ((inside || j + 2 < n) && first_at(s, p + j))
                     return true;
                 m &= m - 1;
             }
