@@ -31,6 +31,48 @@ struct ancestor {
  * descriptors stay bounded. */
 #define WALK_FD_DEPTH 32
 
+/* A listed directory kept open for the workers: they open its files by name (openat),
+ * one name looked up instead of the whole path. Closed by the last reference (the walk
+ * holds one while it visits the entries, each queued file one). */
+struct azk_walk_dir {
+    DIR *d;
+    int fd;
+    _Atomic unsigned refs;
+    _Atomic unsigned *count; /* the walk's count of open handles */
+};
+
+int azk_walk__dir_fd(const struct azk_walk_dir *d)
+{
+    return d->fd;
+}
+
+void azk_walk__dir_release(struct azk_walk_dir *d)
+{
+    if (d == NULL || atomic_fetch_sub(&d->refs, 1) != 1)
+        return;
+    closedir(d->d);
+    atomic_fetch_sub(d->count, 1);
+    azk_free(d);
+}
+
+/* A handle for the open directory d (taking it over), or NULL: the walk keeps d. */
+static struct azk_walk_dir *dir_handle(DIR *d, const struct azk_walk_opts *o)
+{
+    struct azk_walk_dir *h;
+    if (o->dir_handles == NULL || o->follow_symlinks ||
+        atomic_load(o->dir_handles) >= o->dir_handle_cap)
+        return NULL;
+    h = azk_malloc(sizeof(*h)); /* a failure only means the files go by path */
+    if (h == NULL)
+        return NULL;
+    h->d = d;
+    h->fd = dirfd(d);
+    atomic_init(&h->refs, 1);
+    h->count = o->dir_handles;
+    atomic_fetch_add(o->dir_handles, 1);
+    return h;
+}
+
 static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -58,9 +100,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
                            const struct azk_walk_cb *cb);
 
 /* path: the whole path; dfd and name: the same entry relative to its open directory
- * (AT_FDCWD and path when there is none) */
-static azk_status visit(const char *path, int dfd, const char *name, dev_t root_dev,
-                        const struct ancestor *up, const struct azk_walk_opts *o,
+ * (AT_FDCWD and path when there is none); hd: that directory's handle, if any */
+static azk_status visit(const char *path, int dfd, const char *name, struct azk_walk_dir *hd,
+                        dev_t root_dev, const struct ancestor *up, const struct azk_walk_opts *o,
                         const struct azk_walk_cb *cb, bool top)
 {
     struct stat st;
@@ -105,7 +147,9 @@ static azk_status visit(const char *path, int dfd, const char *name, dev_t root_
         char *p = azk_strdup(path);
         if (p == NULL)
             return azk_error_nomem();
-        return cb->file(cb->payload, p, &st);
+        if (hd != NULL)
+            atomic_fetch_add(&hd->refs, 1);
+        return cb->file(cb->payload, p, &st, hd, hd != NULL ? (size_t)(name - path) : 0);
     }
 }
 
@@ -127,6 +171,7 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
     struct ancestor me = {dst->st_dev, dst->st_ino, up, up != NULL ? up->depth + 1 : 1};
     size_t plen = strlen(path);
     int dfd = AT_FDCWD;
+    struct azk_walk_dir *hd = NULL;
 
     d = opendir(path);
     if (d == NULL) {
@@ -155,6 +200,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
         report_errno(cb, path, "readdir");
     if (me.depth <= WALK_FD_DEPTH) {
         dfd = dirfd(d);
+        hd = dir_handle(d, o);
+        if (hd != NULL)
+            d = NULL; /* closed by the last reference */
     } else {
         closedir(d);
         d = NULL;
@@ -172,14 +220,16 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
         if (rc != AZK_OK)
             goto done;
         rc = visit((const char *)child.data, dfd,
-                   dfd == AT_FDCWD ? (const char *)child.data : names[i], root_dev, &me, o, cb,
-                   false);
+                   dfd == AT_FDCWD ? (const char *)child.data
+                                   : (const char *)child.data + (child.len - strlen(names[i])),
+                   hd, root_dev, &me, o, cb, false);
         if (rc != AZK_OK)
             goto done;
     }
 done:
     if (d != NULL)
         closedir(d);
+    azk_walk__dir_release(hd);
     for (size_t i = 0; i < count; i++)
         azk_free(names[i]);
     azk_free(names);
@@ -190,5 +240,5 @@ done:
 azk_status azk_walk__path(const char *path, const struct azk_walk_opts *o,
                           const struct azk_walk_cb *cb)
 {
-    return visit(path, AT_FDCWD, path, 0, NULL, o, cb, true);
+    return visit(path, AT_FDCWD, path, NULL, 0, NULL, o, cb, true);
 }
