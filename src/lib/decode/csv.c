@@ -145,24 +145,17 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
     if (rec < 2)
         return 0;
     for (d = 0; d < 2; d++) {
-        /* nearly every record has the delimiter and the first record's count
-         * is the most frequent one (ragged rows are fine) */
-        size_t best = 0, best_freq = 0, with = 0, j, k;
+        /* nearly every record has the delimiter and the first record's count is
+         * the most frequent one (ragged rows are fine): the first record's count
+         * c0 >= 1 in f0 >= 2 records, at least half of them. That half makes c0
+         * the most frequent count (the other records are <= f0), and the first
+         * of the most frequent (it is record 0), so no other count is compared. */
+        size_t c0 = counts[d][0], f0 = 0, with = 0, j;
         for (j = 0; j < rec; j++) {
-            if (counts[d][j] > 0)
-                with++;
-            size_t f = 0;
-            if (counts[d][j] == 0)
-                continue;
-            for (k = 0; k < rec; k++)
-                f += counts[d][k] == counts[d][j];
-            if (f > best_freq) {
-                best_freq = f;
-                best = counts[d][j];
-            }
+            with += counts[d][j] > 0;
+            f0 += counts[d][j] == c0;
         }
-        if (best >= 1 && best_freq >= 2 && best_freq * 2 >= rec && with * 10 >= rec * 9 &&
-            counts[d][0] == best)
+        if (c0 >= 1 && f0 >= 2 && f0 * 2 >= rec && with * 10 >= rec * 9)
             return delims[d];
     }
     return 0;
