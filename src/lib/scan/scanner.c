@@ -387,6 +387,7 @@ static void worker_dispose(struct worker *w)
     for (size_t d = 0; d < w->depth; d++)
         azk_scan__obj_dispose(&w->stack[d]);
     azk_free(w->stack);
+    azk_buf_dispose(&w->pathbuf);
     memset(w, 0, sizeof(*w));
 }
 

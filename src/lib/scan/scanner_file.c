@@ -454,7 +454,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
 {
     azk_scanner *s = w->s;
     azk_status rc, st_obj;
-    azk_buf pathbuf = AZK_BUF_INIT;
+    azk_buf *pathbuf = &w->pathbuf;
     int fd = -1;
     struct stat st, st2;
     azk_object_info info = {NULL, 0, job->st.st_size};
@@ -462,10 +462,11 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
     uint8_t ph[32];
     bool track = s->cache != NULL && s->opts.cache_changed_only;
 
-    rc = azk_buf_put_escaped_name(&pathbuf, job->path, strlen(job->path));
+    azk_buf_clear(pathbuf);
+    rc = azk_buf_put_escaped_name(pathbuf, job->path, strlen(job->path));
     if (rc != AZK_OK)
         goto done;
-    w->path = (const char *)pathbuf.data;
+    w->path = (const char *)pathbuf->data;
     w->cacheable = false;
 
     if (track) {
@@ -554,7 +555,6 @@ done:
         json_decref(w->cache_results);
         w->cache_results = NULL;
     }
-    azk_buf_dispose(&pathbuf);
     w->path = NULL;
     return rc;
 }

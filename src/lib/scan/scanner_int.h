@@ -118,6 +118,7 @@ struct worker {
     struct objstate *stack;
     size_t depth, cap;
     const char *path;      /* current top-level file (escaped) */
+    azk_buf pathbuf;       /* holds path; kept from file to file (no allocation per file) */
     json_t *cache_results; /* results of the current file, for the cache */
     bool cacheable;
 };

@@ -166,7 +166,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
     DIR *d = NULL;
     struct dirent *e;
     char **names = NULL;
+    size_t *offs = NULL; /* where each name starts in `arena` */
     size_t count = 0, cap = 0;
+    azk_buf arena = AZK_BUF_INIT; /* the names, NUL-terminated, one allocation for all */
     azk_buf child = AZK_BUF_INIT;
     struct ancestor me = {dst->st_dev, dst->st_ino, up, up != NULL ? up->depth + 1 : 1};
     size_t plen = strlen(path);
@@ -186,18 +188,26 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
             break;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        rc = azk_array_reserve(&names, &cap, count, sizeof(*names), 64);
+        rc = azk_array_reserve(&offs, &cap, count, sizeof(*offs), 64);
         if (rc != AZK_OK)
             goto done;
-        names[count] = azk_strdup(e->d_name);
-        if (names[count] == NULL) {
-            rc = azk_error_nomem();
+        offs[count] = arena.len;
+        rc = azk_buf_put(&arena, e->d_name, strlen(e->d_name) + 1);
+        if (rc != AZK_OK)
             goto done;
-        }
         count++;
     }
     if (errno != 0)
         report_errno(cb, path, "readdir");
+    if (count > 0) {
+        names = azk_calloc(count, sizeof(*names));
+        if (names == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        for (size_t i = 0; i < count; i++)
+            names[i] = (char *)arena.data + offs[i];
+    }
     if (me.depth <= WALK_FD_DEPTH) {
         dfd = dirfd(d);
         hd = dir_handle(d, o);
@@ -230,9 +240,9 @@ done:
     if (d != NULL)
         closedir(d);
     azk_walk__dir_release(hd);
-    for (size_t i = 0; i < count; i++)
-        azk_free(names[i]);
     azk_free(names);
+    azk_free(offs);
+    azk_buf_dispose(&arena);
     azk_buf_dispose(&child);
     return rc;
 }
