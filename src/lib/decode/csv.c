@@ -52,6 +52,28 @@ struct azk_csv {
 static const bool sniff_special[256] = {
     ['"'] = true, ['\n'] = true, ['\r'] = true, ['\t'] = true, [','] = true};
 
+/* The first byte at or after i the sniffer looks at (sniff_special), or n; sixteen
+ * bytes at a time. */
+static size_t sniff_skip(const uint8_t *p, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  tab = _mm_set1_epi8('\t'), comma = _mm_set1_epi8(',');
+    while (n - i >= 16 && !azk_decode__simd_off) { /* the switch: tests compare with the loop */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, lf)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, tab)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, _mm_cmpeq_epi8(v, comma)));
+        if (bits != 0)
+            return i + (size_t)__builtin_ctz(bits);
+        i += 16;
+    }
+#endif
+    while (i < n && !sniff_special[p[i]])
+        i++;
+    return i;
+}
+
 int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
 {
     static const int delims[2] = {'\t', ','};
@@ -64,14 +86,18 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
         uint8_t c = p[i];
         if (!quoted && !sniff_special[c]) {
             /* a run of ordinary bytes: only ends a field start / blank line */
-            while (i + 1 < n && !sniff_special[p[i + 1]])
-                i++;
+            i = sniff_skip(p, i + 1, n) - 1;
             field_start = false;
             blank = false;
             continue;
         }
         if (quoted) {
-            if (c == '"') {
+            if (c != '"') { /* inside quotes only a quote matters */
+                const uint8_t *qt = memchr(p + i + 1, '"', n - i - 1);
+                i = qt != NULL ? (size_t)(qt - p) - 1 : n - 1;
+                continue;
+            }
+            {
                 if (i + 1 < n && p[i + 1] == '"')
                     i++;
                 else
@@ -119,24 +145,17 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
     if (rec < 2)
         return 0;
     for (d = 0; d < 2; d++) {
-        /* nearly every record has the delimiter and the first record's count
-         * is the most frequent one (ragged rows are fine) */
-        size_t best = 0, best_freq = 0, with = 0, j, k;
+        /* nearly every record has the delimiter and the first record's count is
+         * the most frequent one (ragged rows are fine): the first record's count
+         * c0 >= 1 in f0 >= 2 records, at least half of them. That half makes c0
+         * the most frequent count (the other records are <= f0), and the first
+         * of the most frequent (it is record 0), so no other count is compared. */
+        size_t c0 = counts[d][0], f0 = 0, with = 0, j;
         for (j = 0; j < rec; j++) {
-            if (counts[d][j] > 0)
-                with++;
-            size_t f = 0;
-            if (counts[d][j] == 0)
-                continue;
-            for (k = 0; k < rec; k++)
-                f += counts[d][k] == counts[d][j];
-            if (f > best_freq) {
-                best_freq = f;
-                best = counts[d][j];
-            }
+            with += counts[d][j] > 0;
+            f0 += counts[d][j] == c0;
         }
-        if (best >= 1 && best_freq >= 2 && best_freq * 2 >= rec && with * 10 >= rec * 9 &&
-            counts[d][0] == best)
+        if (c0 >= 1 && f0 >= 2 && f0 * 2 >= rec && with * 10 >= rec * 9)
             return delims[d];
     }
     return 0;

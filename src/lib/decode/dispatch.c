@@ -108,7 +108,9 @@ static enum sniff_kind sniff(const uint8_t *p, size_t n, const char **name, size
     *mlen = 0;
     for (i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
         const struct magic *m = &magics[i];
-        if (m->off + m->len <= n && memcmp(p + m->off, m->bytes, m->len) == 0) {
+        /* the first byte before memcmp: most entries are out after one comparison */
+        if (m->off + m->len <= n && p[m->off] == (uint8_t)m->bytes[0] &&
+            memcmp(p + m->off, m->bytes, m->len) == 0) {
             /* bzip2: "BZh" + block size digit */
             if (m->kind == SNIFF_COMPRESSED && m->bytes[0] == 'B' &&
                 (n < 4 || p[3] < '1' || p[3] > '9'))

@@ -164,8 +164,14 @@ azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
     for (int t = 0; rc == AZK_OK && t < AZK_PII__COUNT; t++) {
         if (r->counts[t] == 0)
             continue;
-        rc = azk_buf_printf(b, "%s\"%s\":%lld", first ? "" : ",",
-                            azk_pii_type_name((azk_pii_type)t), (long long)r->counts[t]);
+        /* ,"type":count without printf (a visible share of a line with findings) */
+        rc = azk_buf_puts(b, first ? "\"" : ",\"");
+        if (rc == AZK_OK)
+            rc = azk_buf_puts(b, azk_pii_type_name((azk_pii_type)t));
+        if (rc == AZK_OK)
+            rc = azk_buf_put(b, "\":", 2);
+        if (rc == AZK_OK)
+            rc = azk_buf_put_i64(b, (int64_t)r->counts[t]);
         first = false;
     }
     if (rc == AZK_OK)

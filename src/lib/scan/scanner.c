@@ -93,6 +93,7 @@ static void *worker_main(void *arg)
         }
         if (s->fatal == AZK_OK)
             rc = azk_scan__scan_file(w, &job);
+        azk_walk__dir_release(job.dir);
         azk_free(job.path);
         if (rc != AZK_OK) {
             pthread_mutex_lock(&s->mu);
@@ -104,10 +105,13 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static azk_status walk_file(void *payload, char *path, const struct stat *st)
+static azk_status walk_file(void *payload, char *path, const struct stat *st,
+                            struct azk_walk_dir *dir, size_t name_off)
 {
     azk_scanner *s = payload;
+    struct job *j;
     if (s->stopped) { /* a callback stopped the run: end the walk */
+        azk_walk__dir_release(dir);
         azk_free(path);
         return s->fatal;
     }
@@ -116,8 +120,11 @@ static azk_status walk_file(void *payload, char *path, const struct stat *st)
         s->q_push_waiting = true;
         pthread_cond_wait(&s->not_full, &s->q_mu);
     }
-    s->queue[(s->q_head + s->q_len) % QUEUE_CAP].path = path;
-    s->queue[(s->q_head + s->q_len) % QUEUE_CAP].st = *st;
+    j = &s->queue[(s->q_head + s->q_len) % QUEUE_CAP];
+    j->path = path;
+    j->st = *st;
+    j->dir = dir;
+    j->name_off = name_off;
     s->q_len++;
     if (s->q_pop_waiters > 0)
         pthread_cond_signal(&s->not_empty);
@@ -341,6 +348,7 @@ static void run_state_init(azk_scanner *s, azk_scan_result_cb cb, void *payload)
     s->stopped = false;
     s->splits = NULL;
     s->busy = 0;
+    s->dir_handles = 0;
     s->split_min = 0; /* azk_scanner_run sets it when it has workers to split with */
     s->threads = 1;
     s->start_ns = azk_now_ns();
@@ -379,6 +387,7 @@ static void worker_dispose(struct worker *w)
     for (size_t d = 0; d < w->depth; d++)
         azk_scan__obj_dispose(&w->stack[d]);
     azk_free(w->stack);
+    azk_buf_dispose(&w->pathbuf);
     memset(w, 0, sizeof(*w));
 }
 
@@ -459,6 +468,8 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
     wo.one_file_system = s->opts.one_file_system;
     wo.include = s->opts.include;
     wo.include_count = s->opts.include_count;
+    wo.dir_handles = &s->dir_handles;
+    wo.dir_handle_cap = DIR_HANDLE_CAP;
     /* allow-listed paths are not walked at all; they join the excludes */
     {
         size_t total = s->opts.exclude_count + s->opts.allow_path_count;
@@ -508,6 +519,7 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
         pthread_join(tids[i], NULL);
     /* the queue may hold paths if the walk failed before any worker ran */
     while (s->q_len > 0) {
+        azk_walk__dir_release(s->queue[s->q_head].dir);
         azk_free(s->queue[s->q_head].path);
         s->q_head = (s->q_head + 1) % QUEUE_CAP;
         s->q_len--;

@@ -167,12 +167,20 @@ static azk_status sink_begin(void *payload, const azk_object_info *info)
     return azk_scan__obj_push(payload, info);
 }
 
+/* src into dst[cap] as snprintf("%s") would (cut to cap - 1 bytes), without printf */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 void azk_scan__sink_format(void *payload, const char *format, const char *encoding)
 {
     struct worker *w = payload;
     struct objstate *o = &w->stack[w->depth - 1];
-    snprintf(o->format, sizeof(o->format), "%s", format != NULL ? format : "binary");
-    snprintf(o->encoding, sizeof(o->encoding), "%s", encoding != NULL ? encoding : "");
+    copy_cut(o->format, sizeof(o->format), format != NULL ? format : "binary");
+    copy_cut(o->encoding, sizeof(o->encoding), encoding != NULL ? encoding : "");
     o->has_format = true;
     azk_detect__object_begin(w->det, o->format);
     if (w->match != NULL)
@@ -369,15 +377,37 @@ static void path_put(azk_scanner *s, const uint8_t ph[32], const struct stat *st
         azk_log(AZK_LOG_WARN, "scan cache: %s", azk_error_last()->message);
 }
 
-static azk_status open_checked(const char *path, const struct stat *walk_st, int *out_fd,
-                               struct stat *st)
+#ifdef AZK_TESTING
+void (*azk_scan__test_before_open)(const char *path);
+#endif
+
+/* The file of job, opened: by its name in the directory the walk listed when the walk
+ * kept that open, else by its path. */
+static int open_job(const struct job *job, int flags)
 {
-    /* No O_NOFOLLOW: the walk only hands over a symbolic link it chose to
-     * follow (a command-line path, -L), and the (device, inode) check below
-     * refuses whatever else a link swapped in between listing and opening. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+    if (job->dir != NULL)
+        return openat(azk_walk__dir_fd(job->dir), job->path + job->name_off, flags | O_NOFOLLOW);
+    return open(job->path, flags);
+}
+
+static azk_status open_checked(const struct job *job, int *out_fd, struct stat *st)
+{
+    /* By path, no O_NOFOLLOW: the walk only hands over a symbolic link it chose
+     * to follow (a command-line path, -L), and the (device, inode) check below
+     * refuses whatever else a link swapped in between listing and opening. By
+     * name in the listed directory: that directory, even if it was moved or a
+     * link took its place since, and never a link in place of the file. */
+    const struct stat *walk_st = &job->st;
+    int fd;
+#ifdef AZK_TESTING
+    if (azk_scan__test_before_open != NULL)
+        azk_scan__test_before_open(job->path);
+#endif
+    fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
     if (fd < 0 && errno == EPERM)
-        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP && job->dir != NULL)
+        return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
     if (fd < 0)
         return azk_error_errno("open");
     if (fstat(fd, st) != 0) {
@@ -424,7 +454,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
 {
     azk_scanner *s = w->s;
     azk_status rc, st_obj;
-    azk_buf pathbuf = AZK_BUF_INIT;
+    azk_buf *pathbuf = &w->pathbuf;
     int fd = -1;
     struct stat st, st2;
     azk_object_info info = {NULL, 0, job->st.st_size};
@@ -432,10 +462,11 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
     uint8_t ph[32];
     bool track = s->cache != NULL && s->opts.cache_changed_only;
 
-    rc = azk_buf_put_escaped_name(&pathbuf, job->path, strlen(job->path));
+    azk_buf_clear(pathbuf);
+    rc = azk_buf_put_escaped_name(pathbuf, job->path, strlen(job->path));
     if (rc != AZK_OK)
         goto done;
-    w->path = (const char *)pathbuf.data;
+    w->path = (const char *)pathbuf->data;
     w->cacheable = false;
 
     if (track) {
@@ -473,7 +504,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
         goto done;
 
     azk_error_clear();
-    st_obj = open_checked(job->path, &job->st, &fd, &st);
+    st_obj = open_checked(job, &fd, &st);
     if (st_obj == AZK_OK && s->opts.max_file_size > 0 &&
         (uint64_t)st.st_size > s->opts.max_file_size) {
         st_obj = azk_error_set(AZK_ERR_LIMIT, "file of %lld bytes is over the size limit",
@@ -524,7 +555,6 @@ done:
         json_decref(w->cache_results);
         w->cache_results = NULL;
     }
-    azk_buf_dispose(&pathbuf);
     w->path = NULL;
     return rc;
 }

@@ -23,9 +23,15 @@
 
 #define QUEUE_CAP 1024
 
+/* Directories kept open for queued files (walk.h dir_handles): bounded well under the
+ * default limit of 1024 descriptors, whatever the queue holds. */
+#define DIR_HANDLE_CAP 64
+
 struct job {
     char *path;
     struct stat st;
+    struct azk_walk_dir *dir; /* its directory, open (a reference), or NULL */
+    size_t name_off;          /* the file's name in that directory: path + name_off */
 };
 
 struct azk_scanner {
@@ -71,8 +77,9 @@ struct azk_scanner {
      * is busy: it may split its file, and they help) */
     struct azk_split *splits;
     unsigned busy;
-    uint64_t split_min; /* files from this size are split; 0 = never (one worker) */
-    unsigned threads;   /* workers of this run */
+    uint64_t split_min;           /* files from this size are split; 0 = never (one worker) */
+    unsigned threads;             /* workers of this run */
+    _Atomic unsigned dir_handles; /* directories kept open for queued files */
 };
 
 /* ---- per-object state ---------------------------------------------------- */
@@ -111,6 +118,7 @@ struct worker {
     struct objstate *stack;
     size_t depth, cap;
     const char *path;      /* current top-level file (escaped) */
+    azk_buf pathbuf;       /* holds path; kept from file to file (no allocation per file) */
     json_t *cache_results; /* results of the current file, for the cache */
     bool cacheable;
 };
@@ -142,5 +150,9 @@ void azk_scan__callback_result(azk_scanner *s, azk_status rc);
 void azk_scan__sink_end(void *payload, azk_status st, const azk_error *err);
 azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size, bool opened);
 azk_status azk_scan__scan_file(struct worker *w, struct job *job);
+#ifdef AZK_TESTING
+/* Test builds: called by a worker just before it opens a listed file (path as walked). */
+extern void (*azk_scan__test_before_open)(const char *path);
+#endif
 
 #endif

@@ -31,6 +31,48 @@ struct ancestor {
  * descriptors stay bounded. */
 #define WALK_FD_DEPTH 32
 
+/* A listed directory kept open for the workers: they open its files by name (openat),
+ * one name looked up instead of the whole path. Closed by the last reference (the walk
+ * holds one while it visits the entries, each queued file one). */
+struct azk_walk_dir {
+    DIR *d;
+    int fd;
+    _Atomic unsigned refs;
+    _Atomic unsigned *count; /* the walk's count of open handles */
+};
+
+int azk_walk__dir_fd(const struct azk_walk_dir *d)
+{
+    return d->fd;
+}
+
+void azk_walk__dir_release(struct azk_walk_dir *d)
+{
+    if (d == NULL || atomic_fetch_sub(&d->refs, 1) != 1)
+        return;
+    closedir(d->d);
+    atomic_fetch_sub(d->count, 1);
+    azk_free(d);
+}
+
+/* A handle for the open directory d (taking it over), or NULL: the walk keeps d. */
+static struct azk_walk_dir *dir_handle(DIR *d, const struct azk_walk_opts *o)
+{
+    struct azk_walk_dir *h;
+    if (o->dir_handles == NULL || o->follow_symlinks ||
+        atomic_load(o->dir_handles) >= o->dir_handle_cap)
+        return NULL;
+    h = azk_malloc(sizeof(*h)); /* a failure only means the files go by path */
+    if (h == NULL)
+        return NULL;
+    h->d = d;
+    h->fd = dirfd(d);
+    atomic_init(&h->refs, 1);
+    h->count = o->dir_handles;
+    atomic_fetch_add(o->dir_handles, 1);
+    return h;
+}
+
 static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -58,9 +100,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
                            const struct azk_walk_cb *cb);
 
 /* path: the whole path; dfd and name: the same entry relative to its open directory
- * (AT_FDCWD and path when there is none) */
-static azk_status visit(const char *path, int dfd, const char *name, dev_t root_dev,
-                        const struct ancestor *up, const struct azk_walk_opts *o,
+ * (AT_FDCWD and path when there is none); hd: that directory's handle, if any */
+static azk_status visit(const char *path, int dfd, const char *name, struct azk_walk_dir *hd,
+                        dev_t root_dev, const struct ancestor *up, const struct azk_walk_opts *o,
                         const struct azk_walk_cb *cb, bool top)
 {
     struct stat st;
@@ -105,7 +147,9 @@ static azk_status visit(const char *path, int dfd, const char *name, dev_t root_
         char *p = azk_strdup(path);
         if (p == NULL)
             return azk_error_nomem();
-        return cb->file(cb->payload, p, &st);
+        if (hd != NULL)
+            atomic_fetch_add(&hd->refs, 1);
+        return cb->file(cb->payload, p, &st, hd, hd != NULL ? (size_t)(name - path) : 0);
     }
 }
 
@@ -122,11 +166,14 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
     DIR *d = NULL;
     struct dirent *e;
     char **names = NULL;
+    size_t *offs = NULL; /* where each name starts in `arena` */
     size_t count = 0, cap = 0;
+    azk_buf arena = AZK_BUF_INIT; /* the names, NUL-terminated, one allocation for all */
     azk_buf child = AZK_BUF_INIT;
     struct ancestor me = {dst->st_dev, dst->st_ino, up, up != NULL ? up->depth + 1 : 1};
     size_t plen = strlen(path);
     int dfd = AT_FDCWD;
+    struct azk_walk_dir *hd = NULL;
 
     d = opendir(path);
     if (d == NULL) {
@@ -141,20 +188,31 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
             break;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        rc = azk_array_reserve(&names, &cap, count, sizeof(*names), 64);
+        rc = azk_array_reserve(&offs, &cap, count, sizeof(*offs), 64);
         if (rc != AZK_OK)
             goto done;
-        names[count] = azk_strdup(e->d_name);
-        if (names[count] == NULL) {
-            rc = azk_error_nomem();
+        offs[count] = arena.len;
+        rc = azk_buf_put(&arena, e->d_name, strlen(e->d_name) + 1);
+        if (rc != AZK_OK)
             goto done;
-        }
         count++;
     }
     if (errno != 0)
         report_errno(cb, path, "readdir");
+    if (count > 0) {
+        names = azk_calloc(count, sizeof(*names));
+        if (names == NULL) {
+            rc = azk_error_nomem();
+            goto done;
+        }
+        for (size_t i = 0; i < count; i++)
+            names[i] = (char *)arena.data + offs[i];
+    }
     if (me.depth <= WALK_FD_DEPTH) {
         dfd = dirfd(d);
+        hd = dir_handle(d, o);
+        if (hd != NULL)
+            d = NULL; /* closed by the last reference */
     } else {
         closedir(d);
         d = NULL;
@@ -172,17 +230,19 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
         if (rc != AZK_OK)
             goto done;
         rc = visit((const char *)child.data, dfd,
-                   dfd == AT_FDCWD ? (const char *)child.data : names[i], root_dev, &me, o, cb,
-                   false);
+                   dfd == AT_FDCWD ? (const char *)child.data
+                                   : (const char *)child.data + (child.len - strlen(names[i])),
+                   hd, root_dev, &me, o, cb, false);
         if (rc != AZK_OK)
             goto done;
     }
 done:
     if (d != NULL)
         closedir(d);
-    for (size_t i = 0; i < count; i++)
-        azk_free(names[i]);
+    azk_walk__dir_release(hd);
     azk_free(names);
+    azk_free(offs);
+    azk_buf_dispose(&arena);
     azk_buf_dispose(&child);
     return rc;
 }
@@ -190,5 +250,5 @@ done:
 azk_status azk_walk__path(const char *path, const struct azk_walk_opts *o,
                           const struct azk_walk_cb *cb)
 {
-    return visit(path, AT_FDCWD, path, 0, NULL, o, cb, true);
+    return visit(path, AT_FDCWD, path, NULL, 0, NULL, o, cb, true);
 }

@@ -10,6 +10,7 @@
 
 #include "util/util.h"
 
+#include <stdatomic.h>
 #include <sys/stat.h>
 
 struct azk_walk_opts {
@@ -19,11 +20,26 @@ struct azk_walk_opts {
     size_t include_count;
     const char *const *exclude;
     size_t exclude_count;
+    /* When set (and symbolic links are not followed), a file is handed over with a
+     * reference to its open directory, so it is opened by its name alone; *dir_handles
+     * counts the directories kept open that way, at most dir_handle_cap (then paths). */
+    _Atomic unsigned *dir_handles;
+    unsigned dir_handle_cap;
 };
 
+/* An open directory listed by the walk, shared by the files handed over from it. */
+struct azk_walk_dir;
+/* Its descriptor (valid while a reference is held). */
+int azk_walk__dir_fd(const struct azk_walk_dir *d);
+/* Drop one reference (NULL: nothing); the last one closes the directory. */
+void azk_walk__dir_release(struct azk_walk_dir *d);
+
 struct azk_walk_cb {
-    /* a regular file to scan; path is owned by the callee from now on (even on failure) */
-    azk_status (*file)(void *payload, char *path, const struct stat *st);
+    /* a regular file to scan; path is owned by the callee from now on (even on failure),
+     * and so is dir: a reference to the directory holding the file (NULL when none),
+     * whose entry is path + name_off */
+    azk_status (*file)(void *payload, char *path, const struct stat *st, struct azk_walk_dir *dir,
+                       size_t name_off);
     /* a path that could not be read (status and message of azk_error_last) */
     void (*error)(void *payload, const char *path, azk_status st, const char *msg);
     /* a path skipped on purpose (FIFO, device, socket, symlink, excluded) */

@@ -282,8 +282,19 @@ azk_status azk_buf_put_escaped_name(azk_buf *b, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
-        size_t l = azk_utf8_decode(u + i, n - i, &cp);
+        size_t l, run = i;
         azk_status rc;
+        /* a run of ASCII other than a backslash is itself: copied at once */
+        while (run < n && u[run] < 0x80 && u[run] != '\\')
+            run++;
+        if (run > i) {
+            rc = azk_buf_put(b, u + i, run - i);
+            if (rc != AZK_OK)
+                return rc;
+            i = run;
+            continue;
+        }
+        l = azk_utf8_decode(u + i, n - i, &cp);
         if (l == 1 && cp == 0xFFFD) {
             rc = azk_buf_printf(b, "\\x%02X", u[i]);
         } else if (cp == '\\') {

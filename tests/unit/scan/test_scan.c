@@ -3,7 +3,10 @@
  * tests/unit/scan/test_scan.c -- the scanner's run control: a result
  * callback that returns a status stops the run (a front end whose output
  * failed must not scan on for nothing) and the run returns that status;
- * the incremental cache's changed-only mode (cache_changed_only).
+ * the incremental cache's changed-only mode (cache_changed_only); a listed
+ * file that vanished or was replaced, or whose directory was replaced by a
+ * symbolic link, before a worker opened it (test hook
+ * azk_scan__test_before_open); the walk's bound on directories kept open.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,8 @@
 
 #include "azukari/scan.h"
 #include "scan/scan_int.h"
+#include "scan/scanner_int.h"
+#include "scan/walk.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -417,6 +422,250 @@ static void test_scan__cache_changed_only(void **state)
     unlink(src);
 }
 
+/* ---- races between the walk and a worker's open (test hook) ------------------------- */
+
+struct race {
+    char root[64];    /* the scanned tree */
+    char outside[64]; /* a directory outside it */
+    int calls;
+    int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside */
+    /* results */
+    int results, errors, phones, emails;
+    char message[256];
+};
+static struct race *g_race;
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void race_hook(const char *path)
+{
+    struct race *r = g_race;
+    char a[256], b[256];
+    r->calls++;
+    if (r->kind == 0 && strstr(path, "/f001.txt") != NULL) {
+        assert_int_equal(unlink(path), 0);
+    } else if (r->kind == 1 && strstr(path, "/f001.txt") != NULL) {
+        (void)snprintf(a, sizeof(a), "%s/f001.txt", r->outside);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(symlink(a, path), 0);
+    } else if (r->kind == 2 && r->calls == 1) {
+        (void)snprintf(a, sizeof(a), "%s/sub", r->root);
+        (void)snprintf(b, sizeof(b), "%s/sub.old", r->root);
+        assert_int_equal(rename(a, b), 0);
+        assert_int_equal(symlink(r->outside, a), 0);
+    }
+}
+
+static azk_status race_cb(const azk_scan_result *res, void *payload)
+{
+    struct race *r = payload;
+    r->results++;
+    if (res->error != AZK_OK) {
+        r->errors++;
+        (void)snprintf(r->message, sizeof(r->message), "%s", res->error_message);
+    }
+    r->phones += (int)res->counts[AZK_PII_PHONE];
+    r->emails += (int)res->counts[AZK_PII_EMAIL];
+    return AZK_OK;
+}
+
+static void race_run(struct race *r, int kind, int threads)
+{
+    static const char phone[] = "TEL 090-3141-5926\n";
+    static const char email[] = "mail taro.yamada@example.co.jp\n";
+    char p[256];
+    const char *paths[1];
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    azk_scan_stats st;
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    (void)snprintf(r->root, sizeof(r->root), "/tmp/azk-race-XXXXXX");
+    (void)snprintf(r->outside, sizeof(r->outside), "/tmp/azk-race-out-XXXXXX");
+    assert_non_null(mkdtemp(r->root));
+    assert_non_null(mkdtemp(r->outside));
+    (void)snprintf(p, sizeof(p), "%s/sub", r->root);
+    assert_int_equal(mkdir(p, 0700), 0);
+    for (int i = 0; i < 3; i++) {
+        (void)snprintf(p, sizeof(p), "%s/sub/f%03d.txt", r->root, i);
+        write_file(p, phone);
+        (void)snprintf(p, sizeof(p), "%s/f%03d.txt", r->outside, i);
+        write_file(p, email);
+    }
+    paths[0] = r->root;
+    o.threads = (unsigned)threads;
+    g_race = r;
+    azk_scan__test_before_open = race_hook;
+    assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+    assert_int_equal(azk_scanner_run(s, paths, 1, race_cb, r, &st), AZK_OK);
+    azk_scanner_free(s);
+    azk_scan__test_before_open = NULL;
+    for (int i = 0; i < 3; i++) {
+        (void)snprintf(p, sizeof(p), "%s/sub/f%03d.txt", r->root, i);
+        unlink(p);
+        (void)snprintf(p, sizeof(p), "%s/sub.old/f%03d.txt", r->root, i);
+        unlink(p);
+        (void)snprintf(p, sizeof(p), "%s/f%03d.txt", r->outside, i);
+        unlink(p);
+    }
+    (void)snprintf(p, sizeof(p), "%s/sub.old", r->root);
+    rmdir(p);
+    (void)snprintf(p, sizeof(p), "%s/sub", r->root);
+    if (unlink(p) != 0)
+        rmdir(p);
+    rmdir(r->root);
+    rmdir(r->outside);
+}
+
+/* a file gone between listing and opening: an error for it, the others scanned */
+static void test_scan__race_vanished(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 0, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 1);
+        assert_int_equal(r.phones, 2);
+        assert_non_null(strstr(r.message, "open"));
+    }
+}
+
+/* a file replaced by a link out of the tree: refused, nothing read through it */
+static void test_scan__race_file_link(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 1, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 1);
+        assert_int_equal(r.phones, 2);
+        assert_int_equal(r.emails, 0);
+        assert_non_null(strstr(r.message, "replaced"));
+    }
+}
+
+/* the directory replaced by a link out of the tree after it was listed: the files
+ * listed are read from the directory listed (moved aside), never through the link */
+static void test_scan__race_dir_link(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 2, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 0);
+        assert_int_equal(r.phones, 3);
+        assert_int_equal(r.emails, 0);
+    }
+}
+
+/* ---- the walk: directories kept open for queued files are bounded ------------------ */
+
+struct held {
+    struct azk_walk_dir *dir[200];
+    size_t count, with_dir;
+    bool release_now; /* drop each reference at once (workers keeping up) */
+};
+
+static azk_status held_file(void *payload, char *path, const struct stat *st,
+                            struct azk_walk_dir *dir, size_t name_off)
+{
+    struct held *h = payload;
+    (void)st;
+    if (dir != NULL) {
+        struct stat a, b;
+        /* the name is the entry in that directory */
+        assert_int_equal(fstatat(azk_walk__dir_fd(dir), path + name_off, &a, 0), 0);
+        assert_int_equal(stat(path, &b), 0);
+        assert_true(a.st_ino == b.st_ino);
+        h->with_dir++;
+    }
+    assert_true(h->count < 200);
+    if (h->release_now) {
+        azk_walk__dir_release(dir);
+        dir = NULL;
+    }
+    h->dir[h->count++] = dir;
+    azk_free(path);
+    return AZK_OK;
+}
+
+static void held_error(void *payload, const char *path, azk_status st, const char *msg)
+{
+    (void)payload;
+    (void)path;
+    (void)st;
+    (void)msg;
+    fail();
+}
+
+static void held_skipped(void *payload, const char *path, const char *why)
+{
+    (void)payload;
+    (void)path;
+    (void)why;
+}
+
+static void test_scan__walk_dir_handles_bounded(void **state)
+{
+    char root[] = "/tmp/azk-walk-XXXXXX", p[256];
+    struct held h;
+    _Atomic unsigned open_dirs = 0;
+    struct azk_walk_opts o;
+    struct azk_walk_cb cb = {held_file, held_error, held_skipped, &h};
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    memset(&o, 0, sizeof(o));
+    o.dir_handles = &open_dirs;
+    o.dir_handle_cap = 8;
+    assert_non_null(mkdtemp(root));
+    for (int i = 0; i < 20; i++) {
+        (void)snprintf(p, sizeof(p), "%s/d%02d", root, i);
+        assert_int_equal(mkdir(p, 0700), 0);
+        (void)snprintf(p, sizeof(p), "%s/d%02d/f.txt", root, i);
+        write_file(p, "x\n");
+    }
+    /* every file is held (as a full queue would): at most 8 directories are open, the
+     * root's (held by the walk while it runs) and 7 for files, then files go by path */
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.count, 20);
+    assert_int_equal(h.with_dir, 7);
+    assert_int_equal(atomic_load(&open_dirs), 7);
+    for (size_t i = 0; i < h.count; i++)
+        azk_walk__dir_release(h.dir[i]);
+    assert_int_equal(atomic_load(&open_dirs), 0);
+    /* released as they go: every file comes with its directory */
+    memset(&h, 0, sizeof(h));
+    h.release_now = true;
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.count, 20);
+    assert_int_equal(h.with_dir, 20);
+    assert_int_equal(atomic_load(&open_dirs), 0);
+    memset(&h, 0, sizeof(h));
+    /* following links: never (a name could be a link) */
+    memset(&h, 0, sizeof(h));
+    o.follow_symlinks = true;
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.count, 20);
+    assert_int_equal(h.with_dir, 0);
+    assert_int_equal(atomic_load(&open_dirs), 0);
+    for (int i = 0; i < 20; i++) {
+        (void)snprintf(p, sizeof(p), "%s/d%02d/f.txt", root, i);
+        unlink(p);
+        (void)snprintf(p, sizeof(p), "%s/d%02d", root, i);
+        rmdir(p);
+    }
+    rmdir(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +676,10 @@ int main(void)
         cmocka_unit_test(test_scan__result_jsonl_reals),
         cmocka_unit_test(test_scan__deep_tree),
         cmocka_unit_test(test_scan__cache_changed_only),
+        cmocka_unit_test(test_scan__race_vanished),
+        cmocka_unit_test(test_scan__race_file_link),
+        cmocka_unit_test(test_scan__race_dir_link),
+        cmocka_unit_test(test_scan__walk_dir_handles_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

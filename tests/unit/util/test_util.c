@@ -76,6 +76,18 @@ static void test_util__utf8(void **state)
     assert_false(azk_utf8_valid(bad, 2));
     assert_int_equal(azk_buf_put_escaped_name(&b, (const char *)bad, 2), AZK_OK);
     assert_string_equal((char *)b.data, "\\x82\\xA0");
+    /* ASCII runs around a backslash, a character, invalid bytes and a NUL */
+    azk_buf_clear(&b);
+    assert_int_equal(azk_buf_put_escaped_name(&b,
+                                              "a/b\\c\xe5\xb1\xb1"
+                                              "d\x82\\\\e\xe5\xb1/z\0y",
+                                              19),
+                     AZK_OK);
+    assert_int_equal(b.len, 31);
+    assert_memory_equal(b.data,
+                        "a/b\\\\c\xe5\xb1\xb1"
+                        "d\\x82\\\\\\\\e\\xE5\\xB1/z\0y",
+                        31);
     azk_buf_dispose(&b);
 }
 
