@@ -521,29 +521,6 @@ static size_t first_non_ascii(const uint8_t *t, size_t len)
     return i;
 }
 
-/* Keyed hashes of a short field (len <= MEMO_MAX_LEN) and its column kind. */
-struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
-                                     uint32_t col)
-{
-    uint64_t x = ((uint64_t)len << 8) | col;
-    struct memo_key k = {ctx->memo_ka[0] * x, ctx->memo_kb[0] * x};
-    size_t i = 0;
-    size_t j = 1;
-    for (; i + 4 <= len; i += 4, j++) {
-        uint32_t w;
-        memcpy(&w, t + i, 4);
-        k.a += ctx->memo_ka[j] * w;
-        k.b += ctx->memo_kb[j] * w;
-    }
-    if (i < len) {
-        uint32_t w = 0;
-        memcpy(&w, t + i, len - i);
-        k.a += ctx->memo_ka[j] * w;
-        k.b += ctx->memo_kb[j] * w;
-    }
-    return k;
-}
-
 azk_status azk_names__new(azk_names **out, const char *dicdir)
 {
     azk_status rc = AZK_ERR_NOMEM;
@@ -630,6 +607,7 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
     }
     randombytes_buf(ctx->memo_ka, sizeof(ctx->memo_ka));
     randombytes_buf(ctx->memo_kb, sizeof(ctx->memo_kb));
+    randombytes_buf(ctx->memo_kx, sizeof(ctx->memo_kx));
     *out = ctx;
     ctx = NULL;
     rc = AZK_OK;
