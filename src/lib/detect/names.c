@@ -382,6 +382,8 @@ void azk_names__parse_around(struct scan *s, size_t p)
     size_t ws = p;
     size_t we = p;
     const mecab_node_t *node;
+    struct memo_key key = {0, 0};
+    struct parse_slot *slot = NULL;
     s->parsed = true;
     if (ctx->win_text == s->t && ctx->ntok > 0 && p >= ctx->win_start && p < ctx->win_end &&
         (ctx->win_hard_start || p - ctx->win_start >= 12) &&
@@ -409,7 +411,6 @@ void azk_names__parse_around(struct scan *s, size_t p)
     ctx->win_hard_start = ws == 0 || s->t[ws - 1] == '\n' || s->t[ws - 1] == '\r';
     ctx->win_hard_end = we >= s->len || s->t[we] == '\n' || s->t[we] == '\r';
     ctx->ntok = 0;
-    ctx->mecab_calls++;
     /*
      * MeCab reads U+3000 as a symbol token, which breaks the 姓→名
      * connection costs (伊藤　花子 becomes place + given name); three ASCII
@@ -422,6 +423,20 @@ void azk_names__parse_around(struct scan *s, size_t p)
         if (ctx->window[k] == 0xE3 && ctx->window[k + 1] == 0x80 && ctx->window[k + 2] == 0x80)
             memset(ctx->window + k, ' ', 3);
     }
+    if (we > ws) {
+        key = azk_names__memo_hash(ctx, ctx->window, we - ws, 0);
+        slot = &ctx->parses[key.a >> (64 - PARSE_BITS)];
+        if (slot->len == we - ws && slot->a == key.a && slot->b == key.b) {
+            for (size_t k = 0; k < slot->ntok; k++) {
+                ctx->toks[k].start = ws + slot->tok[k][0];
+                ctx->toks[k].end = ws + slot->tok[k][1];
+                ctx->toks[k].cls = (enum tok_class)slot->tok[k][2];
+            }
+            ctx->ntok = slot->ntok;
+            return; /* parsed before: the same tokens */
+        }
+    }
+    ctx->mecab_calls++;
     mecab_lattice_set_sentence2(ctx->lattice, (const char *)ctx->window, we - ws);
     if (!mecab_parse_lattice(ctx->tagger, ctx->lattice))
         return; /* no tokens: every candidate in the window is rejected */
@@ -433,12 +448,23 @@ void azk_names__parse_around(struct scan *s, size_t p)
             break;
         if (sp < ctx->window || sp + node->length > ctx->window + (we - ws)) {
             ctx->ntok = 0; /* not pointing into our buffer: distrust the parse */
-            return;
+            break;
         }
         ctx->toks[ctx->ntok].start = ws + (size_t)(sp - ctx->window);
         ctx->toks[ctx->ntok].end = ctx->toks[ctx->ntok].start + node->length;
         ctx->toks[ctx->ntok].cls = classify(node);
         ctx->ntok++;
+    }
+    if (slot != NULL && ctx->ntok <= PARSE_TOKS) {
+        for (size_t k = 0; k < ctx->ntok; k++) {
+            slot->tok[k][0] = (uint8_t)(ctx->toks[k].start - ws);
+            slot->tok[k][1] = (uint8_t)(ctx->toks[k].end - ws);
+            slot->tok[k][2] = (uint8_t)ctx->toks[k].cls;
+        }
+        slot->ntok = (uint8_t)ctx->ntok;
+        slot->len = (uint8_t)(we - ws);
+        slot->a = key.a;
+        slot->b = key.b;
     }
 }
 
@@ -601,7 +627,8 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
     }
     ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
     ctx->words = azk_calloc((size_t)1 << WORD_BITS, sizeof(*ctx->words));
-    if (ctx->memo == NULL || ctx->words == NULL) {
+    ctx->parses = azk_calloc((size_t)1 << PARSE_BITS, sizeof(*ctx->parses));
+    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -629,6 +656,7 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
         azk_free(ctx->map);
     azk_free(ctx->memo);
     azk_free(ctx->words);
+    azk_free(ctx->parses);
     azk_free(ctx);
 }
 

@@ -42,10 +42,13 @@
 #define WIN_AFTER      20 /* code points after it */
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
-#define MAX_LEX_CHARS  24                 /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      12                 /* 4,096 cells remembered as holding no name */
-#define MEMO_MAX_LEN   96                 /* longest field remembered, bytes */
-#define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
+#define MAX_LEX_CHARS  24  /* longest lexicon entry looked up, in code points */
+#define MEMO_BITS      12  /* 4,096 cells remembered as holding no name */
+#define MEMO_MAX_LEN   96  /* longest field remembered, bytes */
+#define MEMO_KEY_LEN   112 /* longest text the memo hash takes: a MeCab window (<= 104) */
+#define MEMO_WORDS     (MEMO_KEY_LEN / 4) /* 32-bit key words per hash */
+#define PARSE_BITS     11                 /* 2,048 MeCab windows remembered with their tokens */
+#define PARSE_TOKS     26                 /* tokens kept per window (one per code point at most) */
 #define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
 
 enum tok_class {
@@ -108,6 +111,19 @@ struct azk_names_ctx {
     uint32_t memo_kb[MEMO_WORDS];
     uint64_t memo_kx[2];     /* keys of the (length, column) term */
     struct memo_slot *words; /* same, for words of free text (azk_names__scan_free) */
+    /*
+     * MeCab parses by window (azk_names__parse_around): the same two
+     * hashes of the window's bytes as MeCab gets them, and the tokens it
+     * returned (offsets in the window, class). MeCab is deterministic, so a
+     * window seen before gets the tokens it got then; log lines repeat
+     * their sentences. Only hashes and token bounds are kept, no text.
+     */
+    struct parse_slot {
+        uint64_t a, b;
+        uint8_t len; /* window bytes, 0 = empty */
+        uint8_t ntok;
+        uint8_t tok[PARSE_TOKS][3]; /* start, end, enum tok_class */
+    } * parses;
     struct memo_slot {
         uint64_t a, b;
         uint32_t len; /* 0 = empty */
@@ -170,8 +186,9 @@ long azk_names__span_tokens(const azk_names_ctx *ctx, long k, size_t end, bool *
                             bool *family_first, bool *all_unknown);
 bool azk_names__tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t hend);
 
-#if MEMO_MAX_LEN % 16 != 0
-#error "the memo hash reads 16-byte blocks of keys: MEMO_MAX_LEN must be a multiple of 16"
+#if MEMO_KEY_LEN % 16 != 0 || MEMO_MAX_LEN > MEMO_KEY_LEN ||                                       \
+    (WIN_BEFORE + WIN_AFTER) * 4 > MEMO_KEY_LEN || (WIN_BEFORE + WIN_AFTER) > PARSE_TOKS
+#error "the memo hash reads 16-byte blocks of keys and takes cells, words and MeCab windows"
 #endif
 
 /* NH of one 16-byte block: (w0 + k0)(w1 + k1) + (w2 + k2)(w3 + k3), 32-bit sums, 64-bit products.
@@ -202,7 +219,7 @@ static inline uint64_t azk_names__memo_mix(uint64_t x)
 }
 
 /*
- * Keyed hashes of a short field or word (len <= MEMO_MAX_LEN) and its
+ * Keyed hashes of a short field, word or MeCab window (len <= MEMO_KEY_LEN) and its
  * column kind: NH over 16-byte blocks (the last one zero-padded), two
  * blocks' worth of multiplies per SSE2 instruction. The scalar loop gives
  * the same value (azk_names__memo_hash_ref, compared in the unit tests).

@@ -487,14 +487,14 @@ static void test_names__every_label(void **state)
  */
 static void test_names__memo_hash(void **state)
 {
-    uint8_t buf[MEMO_MAX_LEN];
+    uint8_t buf[MEMO_KEY_LEN];
     uint64_t x = 0x9E3779B97F4A7C15ull;
     (void)state;
     for (size_t i = 0; i < sizeof(buf); i++) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         buf[i] = (uint8_t)(x >> 56);
     }
-    for (size_t len = 1; len <= MEMO_MAX_LEN; len++) {
+    for (size_t len = 1; len <= MEMO_KEY_LEN; len++) {
         struct memo_key k = azk_names__memo_hash(ctx, buf, len, 0);
         struct memo_key r = azk_names__memo_hash_ref(ctx, buf, len, 0);
         struct memo_key c = azk_names__memo_hash(ctx, buf, len, AZK_COL_NAME);
@@ -515,6 +515,61 @@ static void test_names__memo_hash(void **state)
             own[j] ^= 0x41;
         }
         free(own);
+    }
+}
+
+/*
+ * MeCab parses are remembered by window: a repeated sentence is parsed
+ * once, the same window at another offset of another field gives the same
+ * mentions at the new offsets, and a window differing in one byte is
+ * parsed again. Every result equals a fresh context's (no memo at all).
+ */
+static void test_names__parse_memo(void **state)
+{
+    static const char *const texts[] = {
+        "担当の山田太郎様に連絡済み",
+        "一二三四五六七八九十 山田太郎様に連絡済み",
+        "〇一二三四五六七八九十 山田太郎様に連絡済み",
+        "一二三四五六七八九十 山田太郎様に連絡済む",
+        "担当の佐藤花子様に連絡済み",
+        "宛名 鈴木 一郎 殿",
+        "氏名：高橋 陽子",
+        "氏名：高橋 陽一",
+        "担当の東京都様に連絡済み",
+        "担当の山田さんに連絡",
+    };
+    struct hits ref[sizeof(texts) / sizeof(texts[0])];
+    unsigned long calls;
+    (void)state;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        azk_names_ctx *fresh = NULL;
+        assert_int_equal(azk_names__ctx_new(&fresh, names), AZK_OK);
+        memset(&ref[i], 0, sizeof(ref[i]));
+        assert_int_equal(
+            azk_names__scan(fresh, texts[i], strlen(texts[i]), AZK_COL_NONE, collect, &ref[i]),
+            AZK_OK);
+        assert_true(azk_names__ctx_mecab_calls(fresh) > 0);
+        azk_names__ctx_free(fresh);
+    }
+    assert_int_equal(ref[1].count, 1);
+    assert_int_equal(ref[2].count, 1);
+    assert_int_equal(ref[2].h[0].start, ref[1].h[0].start + strlen("〇"));
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+            struct hits hs;
+            calls = azk_names__ctx_mecab_calls(ctx);
+            hs = scan(texts[i]);
+            assert_int_equal(hs.count, ref[i].count);
+            for (size_t h = 0; h < hs.count && h < MAX_HITS; h++) {
+                assert_int_equal(hs.h[h].start, ref[i].h[h].start);
+                assert_int_equal(hs.h[h].len, ref[i].h[h].len);
+                assert_int_equal(hs.h[h].family_len, ref[i].h[h].family_len);
+                assert_true(hs.h[h].confidence == ref[i].h[h].confidence);
+                assert_true(hs.h[h].kana == ref[i].h[h].kana);
+            }
+            if (round > 0)
+                assert_int_equal(azk_names__ctx_mecab_calls(ctx), calls); /* remembered */
+        }
     }
 }
 
@@ -770,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_names__columns),
         cmocka_unit_test(test_names__memo),
         cmocka_unit_test(test_names__memo_hash),
+        cmocka_unit_test(test_names__parse_memo),
         cmocka_unit_test(test_names__negatives),
         cmocka_unit_test(test_names__ascii_fast_path),
         cmocka_unit_test(test_names__one_per_mention),
