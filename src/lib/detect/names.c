@@ -424,8 +424,16 @@ void azk_names__parse_around(struct scan *s, size_t p)
             memset(ctx->window + k, ' ', 3);
     }
     if (we > ws) {
+        /* two ways per set, the more recent first */
+        struct parse_slot *set;
         key = azk_names__memo_hash(ctx, ctx->window, we - ws, 0);
-        slot = &ctx->parses[key.a >> (64 - PARSE_BITS)];
+        set = &ctx->parses[(key.a >> (64 - PARSE_BITS)) & ~(uint64_t)1];
+        slot = &set[0];
+        if (set[1].len == we - ws && set[1].a == key.a && set[1].b == key.b) {
+            struct parse_slot tmp = set[0];
+            set[0] = set[1];
+            set[1] = tmp;
+        }
         if (slot->len == we - ws && slot->a == key.a && slot->b == key.b) {
             for (size_t k = 0; k < slot->ntok; k++) {
                 ctx->toks[k].start = ws + slot->tok[k][0];
@@ -456,15 +464,20 @@ void azk_names__parse_around(struct scan *s, size_t p)
         ctx->ntok++;
     }
     if (slot != NULL && ctx->ntok <= PARSE_TOKS) {
-        for (size_t k = 0; k < ctx->ntok; k++) {
-            slot->tok[k][0] = (uint8_t)(ctx->toks[k].start - ws);
-            slot->tok[k][1] = (uint8_t)(ctx->toks[k].end - ws);
-            slot->tok[k][2] = (uint8_t)ctx->toks[k].cls;
+        struct parse_slot fresh;
+        size_t nt = ctx->ntok;
+        memset(&fresh, 0, sizeof(fresh));
+        for (size_t k = 0; k < nt && k < PARSE_TOKS; k++) {
+            fresh.tok[k][0] = (uint8_t)(ctx->toks[k].start - ws);
+            fresh.tok[k][1] = (uint8_t)(ctx->toks[k].end - ws);
+            fresh.tok[k][2] = (uint8_t)ctx->toks[k].cls;
         }
-        slot->ntok = (uint8_t)ctx->ntok;
-        slot->len = (uint8_t)(we - ws);
-        slot->a = key.a;
-        slot->b = key.b;
+        fresh.ntok = (uint8_t)nt;
+        fresh.len = (uint8_t)(we - ws);
+        fresh.a = key.a;
+        fresh.b = key.b;
+        slot[1] = slot[0]; /* the older way goes */
+        slot[0] = fresh;
     }
 }
 
