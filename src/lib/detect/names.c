@@ -382,6 +382,8 @@ void azk_names__parse_around(struct scan *s, size_t p)
     size_t ws = p;
     size_t we = p;
     const mecab_node_t *node;
+    struct memo_key key = {0, 0};
+    struct parse_slot *slot = NULL;
     s->parsed = true;
     if (ctx->win_text == s->t && ctx->ntok > 0 && p >= ctx->win_start && p < ctx->win_end &&
         (ctx->win_hard_start || p - ctx->win_start >= 12) &&
@@ -409,7 +411,6 @@ void azk_names__parse_around(struct scan *s, size_t p)
     ctx->win_hard_start = ws == 0 || s->t[ws - 1] == '\n' || s->t[ws - 1] == '\r';
     ctx->win_hard_end = we >= s->len || s->t[we] == '\n' || s->t[we] == '\r';
     ctx->ntok = 0;
-    ctx->mecab_calls++;
     /*
      * MeCab reads U+3000 as a symbol token, which breaks the 姓→名
      * connection costs (伊藤　花子 becomes place + given name); three ASCII
@@ -422,6 +423,28 @@ void azk_names__parse_around(struct scan *s, size_t p)
         if (ctx->window[k] == 0xE3 && ctx->window[k + 1] == 0x80 && ctx->window[k + 2] == 0x80)
             memset(ctx->window + k, ' ', 3);
     }
+    if (we > ws) {
+        /* two ways per set, the more recent first */
+        struct parse_slot *set;
+        key = azk_names__memo_hash(ctx, ctx->window, we - ws, 0);
+        set = &ctx->parses[(key.a >> (64 - PARSE_BITS)) & ~(uint64_t)1];
+        slot = &set[0];
+        if (set[1].len == we - ws && set[1].a == key.a && set[1].b == key.b) {
+            struct parse_slot tmp = set[0];
+            set[0] = set[1];
+            set[1] = tmp;
+        }
+        if (slot->len == we - ws && slot->a == key.a && slot->b == key.b) {
+            for (size_t k = 0; k < slot->ntok; k++) {
+                ctx->toks[k].start = ws + slot->tok[k][0];
+                ctx->toks[k].end = ws + slot->tok[k][1];
+                ctx->toks[k].cls = (enum tok_class)slot->tok[k][2];
+            }
+            ctx->ntok = slot->ntok;
+            return; /* parsed before: the same tokens */
+        }
+    }
+    ctx->mecab_calls++;
     mecab_lattice_set_sentence2(ctx->lattice, (const char *)ctx->window, we - ws);
     if (!mecab_parse_lattice(ctx->tagger, ctx->lattice))
         return; /* no tokens: every candidate in the window is rejected */
@@ -433,12 +456,28 @@ void azk_names__parse_around(struct scan *s, size_t p)
             break;
         if (sp < ctx->window || sp + node->length > ctx->window + (we - ws)) {
             ctx->ntok = 0; /* not pointing into our buffer: distrust the parse */
-            return;
+            break;
         }
         ctx->toks[ctx->ntok].start = ws + (size_t)(sp - ctx->window);
         ctx->toks[ctx->ntok].end = ctx->toks[ctx->ntok].start + node->length;
         ctx->toks[ctx->ntok].cls = classify(node);
         ctx->ntok++;
+    }
+    if (slot != NULL && ctx->ntok <= PARSE_TOKS) {
+        struct parse_slot fresh;
+        size_t nt = ctx->ntok;
+        memset(&fresh, 0, sizeof(fresh));
+        for (size_t k = 0; k < nt && k < PARSE_TOKS; k++) {
+            fresh.tok[k][0] = (uint8_t)(ctx->toks[k].start - ws);
+            fresh.tok[k][1] = (uint8_t)(ctx->toks[k].end - ws);
+            fresh.tok[k][2] = (uint8_t)ctx->toks[k].cls;
+        }
+        fresh.ntok = (uint8_t)nt;
+        fresh.len = (uint8_t)(we - ws);
+        fresh.a = key.a;
+        fresh.b = key.b;
+        slot[1] = slot[0]; /* the older way goes */
+        slot[0] = fresh;
     }
 }
 
@@ -521,29 +560,6 @@ static size_t first_non_ascii(const uint8_t *t, size_t len)
     return i;
 }
 
-/* Keyed hashes of a short field (len <= MEMO_MAX_LEN) and its column kind. */
-struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
-                                     uint32_t col)
-{
-    uint64_t x = ((uint64_t)len << 8) | col;
-    struct memo_key k = {ctx->memo_ka[0] * x, ctx->memo_kb[0] * x};
-    size_t i = 0;
-    size_t j = 1;
-    for (; i + 4 <= len; i += 4, j++) {
-        uint32_t w;
-        memcpy(&w, t + i, 4);
-        k.a += ctx->memo_ka[j] * w;
-        k.b += ctx->memo_kb[j] * w;
-    }
-    if (i < len) {
-        uint32_t w = 0;
-        memcpy(&w, t + i, len - i);
-        k.a += ctx->memo_ka[j] * w;
-        k.b += ctx->memo_kb[j] * w;
-    }
-    return k;
-}
-
 azk_status azk_names__new(azk_names **out, const char *dicdir)
 {
     azk_status rc = AZK_ERR_NOMEM;
@@ -624,12 +640,14 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
     }
     ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
     ctx->words = azk_calloc((size_t)1 << WORD_BITS, sizeof(*ctx->words));
-    if (ctx->memo == NULL || ctx->words == NULL) {
+    ctx->parses = azk_calloc((size_t)1 << PARSE_BITS, sizeof(*ctx->parses));
+    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
     randombytes_buf(ctx->memo_ka, sizeof(ctx->memo_ka));
     randombytes_buf(ctx->memo_kb, sizeof(ctx->memo_kb));
+    randombytes_buf(ctx->memo_kx, sizeof(ctx->memo_kx));
     *out = ctx;
     ctx = NULL;
     rc = AZK_OK;
@@ -651,6 +669,7 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
         azk_free(ctx->map);
     azk_free(ctx->memo);
     azk_free(ctx->words);
+    azk_free(ctx->parses);
     azk_free(ctx);
 }
 

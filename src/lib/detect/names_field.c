@@ -42,27 +42,57 @@ void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len, uin
  * is remembered by a keyed hash of those bytes and skipped when they come
  * again (log templates repeat the same words on every line).
  */
-static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_end)
+/* End of the run of bytes >= 0x80 at b (eight bytes at a time; the first
+ * byte < 0x80 of a word is its lowest set mask bit on little-endian). */
+static size_t high_run_end(const uint8_t *t, size_t n, size_t b)
 {
-    size_t b = i;
-    size_t z;
-    /* eight bytes at a time while all of them are >= 0x80 */
     while (b + 8 <= n) {
         uint64_t w;
+        uint64_t low;
         memcpy(&w, t + b, 8);
-        if ((w & 0x8080808080808080ull) != 0x8080808080808080ull)
-            break;
+        low = ~w & 0x8080808080808080ull; /* top bit of each byte < 0x80 */
+        if (low != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return b + ((size_t)__builtin_ctzll(low) >> 3);
+#else
+            break; /* the byte loop finds it */
+#endif
+        }
         b += 8;
     }
     while (b < n && t[b] >= 0x80)
         b++;
-    *word_end = b;
-    z = b;
-    if (z < n && (t[z] == ' ' || t[z] == '\t')) {
-        z++;
-        while (z < n && t[z] >= 0x80)
-            z++;
+    return b;
+}
+
+/* End of the run of bytes < 0x80 at i (eight bytes at a time). */
+static size_t ascii_run_end(const uint8_t *t, size_t n, size_t i)
+{
+    while (i + 8 <= n) {
+        uint64_t w;
+        uint64_t high;
+        memcpy(&w, t + i, 8);
+        high = w & 0x8080808080808080ull;
+        if (high != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + ((size_t)__builtin_ctzll(high) >> 3);
+#else
+            break; /* the byte loop finds it */
+#endif
+        }
+        i += 8;
     }
+    while (i < n && t[i] < 0x80)
+        i++;
+    return i;
+}
+
+static size_t word_key_end(const uint8_t *t, size_t n, size_t i, size_t *word_end)
+{
+    size_t z = high_run_end(t, n, i);
+    *word_end = z;
+    if (z < n && (t[z] == ' ' || t[z] == '\t'))
+        z = high_run_end(t, n, z + 1);
     return z;
 }
 
@@ -190,16 +220,7 @@ azk_status azk_names__scan_free(struct scan *s)
             }
         }
         if (t[i] < 0x80) {
-            /* ASCII: skip eight bytes at a time */
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, t + i, 8);
-                if ((w & 0x8080808080808080ull) != 0)
-                    break;
-                i += 8;
-            }
-            while (i < n && t[i] < 0x80)
-                i++;
+            i = ascii_run_end(t, n, i); /* ASCII: eight bytes at a time */
             prev = ' ';
             continue;
         }

@@ -15,6 +15,10 @@
 #include "detect/names_lex.h"
 
 #include <mecab.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define AZK_NAMES_DEFAULT_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
 
@@ -38,10 +42,13 @@
 #define WIN_AFTER      20 /* code points after it */
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
-#define MAX_LEX_CHARS  24                 /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      12                 /* 4,096 cells remembered as holding no name */
-#define MEMO_MAX_LEN   96                 /* longest field remembered, bytes */
-#define MEMO_WORDS     (MEMO_MAX_LEN / 4) /* 32-bit words of the longest one */
+#define MAX_LEX_CHARS  24  /* longest lexicon entry looked up, in code points */
+#define MEMO_BITS      12  /* 4,096 cells remembered as holding no name */
+#define MEMO_MAX_LEN   96  /* longest field remembered, bytes */
+#define MEMO_KEY_LEN   112 /* longest text the memo hash takes: a MeCab window (<= 104) */
+#define MEMO_WORDS     (MEMO_KEY_LEN / 4) /* 32-bit key words per hash */
+#define PARSE_BITS     12 /* 4,096 MeCab windows remembered with their tokens, 2 ways a set */
+#define PARSE_TOKS     26 /* tokens kept per window (one per code point at most) */
 #define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
 
 enum tok_class {
@@ -90,18 +97,33 @@ struct azk_names_ctx {
     unsigned long mecab_calls;
     /*
      * Short fields already scanned without a mention (CSV cells and log
-     * words repeat: 圧着ハガキ, 処理完了): two multilinear hashes of the
-     * column kind, the length and the bytes in 32-bit words, with random
-     * 64-bit keys per context (libsodium), direct-mapped. For two
-     * different inputs of one length each hash collides with probability
-     * at most 2^-32 over the keys, both at most 2^-64, and nobody who does
+     * words repeat: 圧着ハガキ, 処理完了): two NH hashes (UMAC's, over the
+     * bytes zero-padded to 16, in pairs of 32-bit words) plus a keyed term
+     * of the column kind and the length, with random keys per context
+     * (libsodium), direct-mapped. For two different inputs of one length
+     * each hash collides with probability at most 2^-32 over the keys
+     * (NH is 2^-32-almost-universal), both at most 2^-64, and nobody who does
      * not know the keys can craft a cell that collides with a remembered
      * one. The scan is a pure function of (text, column), so a repeat
      * cannot find anything either. Only the hashes are kept.
      */
-    uint64_t memo_ka[MEMO_WORDS + 1];
-    uint64_t memo_kb[MEMO_WORDS + 1];
+    uint32_t memo_ka[MEMO_WORDS]; /* NH keys of the two hashes (azk_names__memo_hash) */
+    uint32_t memo_kb[MEMO_WORDS];
+    uint64_t memo_kx[2];     /* keys of the (length, column) term */
     struct memo_slot *words; /* same, for words of free text (azk_names__scan_free) */
+    /*
+     * MeCab parses by window (azk_names__parse_around): the same two
+     * hashes of the window's bytes as MeCab gets them, and the tokens it
+     * returned (offsets in the window, class). MeCab is deterministic, so a
+     * window seen before gets the tokens it got then; log lines repeat
+     * their sentences. Only hashes and token bounds are kept, no text.
+     */
+    struct parse_slot {
+        uint64_t a, b;
+        uint8_t len; /* window bytes, 0 = empty */
+        uint8_t ntok;
+        uint8_t tok[PARSE_TOKS][3]; /* start, end, enum tok_class */
+    } * parses;
     struct memo_slot {
         uint64_t a, b;
         uint32_t len; /* 0 = empty */
@@ -163,8 +185,128 @@ bool azk_names__tok_contradicts(enum tok_class c);
 long azk_names__span_tokens(const azk_names_ctx *ctx, long k, size_t end, bool *personal,
                             bool *family_first, bool *all_unknown);
 bool azk_names__tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t hend);
-struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
-                                     uint32_t col);
+
+#if MEMO_KEY_LEN % 16 != 0 || MEMO_MAX_LEN > MEMO_KEY_LEN ||                                       \
+    (WIN_BEFORE + WIN_AFTER) * 4 > MEMO_KEY_LEN || (WIN_BEFORE + WIN_AFTER) > PARSE_TOKS
+#error "the memo hash reads 16-byte blocks of keys and takes cells, words and MeCab windows"
+#endif
+
+/* NH of one 16-byte block: (w0 + k0)(w1 + k1) + (w2 + k2)(w3 + k3), 32-bit sums, 64-bit products.
+ */
+static inline uint64_t azk_names__nh_block(const uint8_t *m, const uint32_t *k)
+{
+    uint64_t h = 0;
+    for (int j = 0; j < 4; j += 2) {
+        uint32_t w0, w1;
+        memcpy(&w0, m + 4 * j, 4);
+        memcpy(&w1, m + 4 * j + 4, 4);
+        h += (uint64_t)(uint32_t)(w0 + k[j]) * (uint32_t)(w1 + k[j + 1]);
+    }
+    return h;
+}
+
+/*
+ * The memos index their slots by the top bits of the first hash; NH's top
+ * bits are skewed (products of two 32-bit numbers), so that hash goes
+ * through a bijection (splitmix64's finalizer) first: it spreads the bits
+ * and leaves the collision probability as it was.
+ */
+static inline uint64_t azk_names__memo_mix(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+/*
+ * Keyed hashes of a short field, word or MeCab window (len <= MEMO_KEY_LEN) and its
+ * column kind: NH over 16-byte blocks (the last one zero-padded), two
+ * blocks' worth of multiplies per SSE2 instruction. The scalar loop gives
+ * the same value (azk_names__memo_hash_ref, compared in the unit tests).
+ */
+static inline struct memo_key azk_names__memo_hash_ref(const azk_names_ctx *ctx, const uint8_t *t,
+                                                       size_t len, uint32_t col)
+{
+    uint64_t x = ((uint64_t)len << 8) | col;
+    struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
+    size_t i = 0;
+    for (; i + 16 <= len; i += 16) {
+        k.a += azk_names__nh_block(t + i, ctx->memo_ka + i / 4);
+        k.b += azk_names__nh_block(t + i, ctx->memo_kb + i / 4);
+    }
+    if (i < len) {
+        uint8_t tail[16] = {0};
+        memcpy(tail, t + i, len - i);
+        k.a += azk_names__nh_block(tail, ctx->memo_ka + i / 4);
+        k.b += azk_names__nh_block(tail, ctx->memo_kb + i / 4);
+    }
+    k.a = azk_names__memo_mix(k.a);
+    return k;
+}
+
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * The last 1..15 bytes of a word, zero-padded to 16, as two little-endian
+ * 64-bit halves, from loads inside p[0..r) (no call to memcpy for a
+ * variable length: overlapping fixed-size loads, the excess shifted out).
+ */
+static inline void azk_names__memo_tail(const uint8_t *p, size_t r, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t a, b;
+    uint32_t c, d;
+    if (r >= 8) {
+        memcpy(&a, p, 8);
+        memcpy(&b, p + r - 8, 8);
+        *lo = a;
+        *hi = r == 8 ? 0 : b >> (8 * (16 - r));
+    } else if (r >= 4) {
+        memcpy(&c, p, 4);
+        memcpy(&d, p + r - 4, 4);
+        *lo = c | ((uint64_t)d >> (8 * (8 - r))) << 32;
+        *hi = 0;
+    } else {
+        *lo = (uint64_t)p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
+              (uint64_t)p[r - 1] << (8 * (r - 1));
+        *hi = 0;
+    }
+}
+
+static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t,
+                                                   size_t len, uint32_t col)
+{
+    uint64_t x = ((uint64_t)len << 8) | col;
+    struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
+    __m128i ha = _mm_setzero_si128();
+    __m128i hb = _mm_setzero_si128();
+    size_t i = 0;
+    uint64_t la[2], lb[2];
+    for (;; i += 16) {
+        __m128i m, ta, tb;
+        if (i + 16 <= len) {
+            m = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        } else if (i < len) {
+            uint64_t lo, hi;
+            azk_names__memo_tail(t + i, len - i, &lo, &hi);
+            m = _mm_set_epi64x((long long)hi, (long long)lo);
+        } else {
+            break;
+        }
+        ta = _mm_add_epi32(m,
+                           _mm_loadu_si128((const __m128i *)(const void *)(ctx->memo_ka + i / 4)));
+        tb = _mm_add_epi32(m,
+                           _mm_loadu_si128((const __m128i *)(const void *)(ctx->memo_kb + i / 4)));
+        ha = _mm_add_epi64(ha, _mm_mul_epu32(ta, _mm_srli_epi64(ta, 32)));
+        hb = _mm_add_epi64(hb, _mm_mul_epu32(tb, _mm_srli_epi64(tb, 32)));
+    }
+    _mm_storeu_si128((__m128i *)(void *)la, ha);
+    _mm_storeu_si128((__m128i *)(void *)lb, hb);
+    k.a = azk_names__memo_mix(k.a + la[0] + la[1]);
+    k.b += lb[0] + lb[1];
+    return k;
+}
+#else
+#define azk_names__memo_hash azk_names__memo_hash_ref
+#endif
 azk_status azk_names__try_kanji(struct scan *s, size_t p, size_t *next);
 azk_status azk_names__try_kana(struct scan *s, size_t p, size_t *next);
 bool azk_names__is_placeholder(const uint8_t *p, size_t len);

@@ -13,9 +13,11 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "detect/names.h"
+#include "detect/names_scan.h"
 
 #define MAX_HITS 32
 
@@ -477,6 +479,100 @@ static void test_names__every_label(void **state)
 }
 
 /* Names assembled from common lexicon entries in every combination. */
+/*
+ * The memo hash (names_scan.h): the SSE2 path gives the scalar NH's value
+ * for every length, every byte of a word reaches the key, the column kind
+ * too, and a word at the very end of its allocation is hashed from its own
+ * bytes only (the tail is read with overlapping loads; ASan checks them).
+ */
+static void test_names__memo_hash(void **state)
+{
+    uint8_t buf[MEMO_KEY_LEN];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    (void)state;
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        buf[i] = (uint8_t)(x >> 56);
+    }
+    for (size_t len = 1; len <= MEMO_KEY_LEN; len++) {
+        struct memo_key k = azk_names__memo_hash(ctx, buf, len, 0);
+        struct memo_key r = azk_names__memo_hash_ref(ctx, buf, len, 0);
+        struct memo_key c = azk_names__memo_hash(ctx, buf, len, AZK_COL_NAME);
+        uint8_t *own = malloc(len);
+        assert_non_null(own);
+        memcpy(own, buf, len);
+        assert_true(k.a == r.a && k.b == r.b);
+        assert_false(c.a == k.a && c.b == k.b);
+        r = azk_names__memo_hash(ctx, own, len, 0);
+        assert_true(k.a == r.a && k.b == r.b);
+        for (size_t j = 0; j < len; j++) {
+            struct memo_key f, fr;
+            own[j] ^= 0x41;
+            f = azk_names__memo_hash(ctx, own, len, 0);
+            fr = azk_names__memo_hash_ref(ctx, own, len, 0);
+            assert_true(f.a == fr.a && f.b == fr.b);
+            assert_false(f.a == k.a || f.b == k.b);
+            own[j] ^= 0x41;
+        }
+        free(own);
+    }
+}
+
+/*
+ * MeCab parses are remembered by window: a repeated sentence is parsed
+ * once, the same window at another offset of another field gives the same
+ * mentions at the new offsets, and a window differing in one byte is
+ * parsed again. Every result equals a fresh context's (no memo at all).
+ */
+static void test_names__parse_memo(void **state)
+{
+    static const char *const texts[] = {
+        "担当の山田太郎様に連絡済み",
+        "一二三四五六七八九十 山田太郎様に連絡済み",
+        "〇一二三四五六七八九十 山田太郎様に連絡済み",
+        "一二三四五六七八九十 山田太郎様に連絡済む",
+        "担当の佐藤花子様に連絡済み",
+        "宛名 鈴木 一郎 殿",
+        "氏名：高橋 陽子",
+        "氏名：高橋 陽一",
+        "担当の東京都様に連絡済み",
+        "担当の山田さんに連絡",
+    };
+    struct hits ref[sizeof(texts) / sizeof(texts[0])];
+    unsigned long calls;
+    (void)state;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        azk_names_ctx *fresh = NULL;
+        assert_int_equal(azk_names__ctx_new(&fresh, names), AZK_OK);
+        memset(&ref[i], 0, sizeof(ref[i]));
+        assert_int_equal(
+            azk_names__scan(fresh, texts[i], strlen(texts[i]), AZK_COL_NONE, collect, &ref[i]),
+            AZK_OK);
+        assert_true(azk_names__ctx_mecab_calls(fresh) > 0);
+        azk_names__ctx_free(fresh);
+    }
+    assert_int_equal(ref[1].count, 1);
+    assert_int_equal(ref[2].count, 1);
+    assert_int_equal(ref[2].h[0].start, ref[1].h[0].start + strlen("〇"));
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+            struct hits hs;
+            calls = azk_names__ctx_mecab_calls(ctx);
+            hs = scan(texts[i]);
+            assert_int_equal(hs.count, ref[i].count);
+            for (size_t h = 0; h < hs.count && h < MAX_HITS; h++) {
+                assert_int_equal(hs.h[h].start, ref[i].h[h].start);
+                assert_int_equal(hs.h[h].len, ref[i].h[h].len);
+                assert_int_equal(hs.h[h].family_len, ref[i].h[h].family_len);
+                assert_true(hs.h[h].confidence == ref[i].h[h].confidence);
+                assert_true(hs.h[h].kana == ref[i].h[h].kana);
+            }
+            if (round > 0)
+                assert_int_equal(azk_names__ctx_mecab_calls(ctx), calls); /* remembered */
+        }
+    }
+}
+
 static void test_names__generated(void **state)
 {
     static const char *const fam[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺",
@@ -728,6 +824,8 @@ int main(void)
         cmocka_unit_test(test_names__kana),
         cmocka_unit_test(test_names__columns),
         cmocka_unit_test(test_names__memo),
+        cmocka_unit_test(test_names__memo_hash),
+        cmocka_unit_test(test_names__parse_memo),
         cmocka_unit_test(test_names__negatives),
         cmocka_unit_test(test_names__ascii_fast_path),
         cmocka_unit_test(test_names__one_per_mention),
