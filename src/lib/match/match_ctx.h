@@ -89,12 +89,20 @@ struct azk_match_ctx {
     azk_match_evidence_cb ev_cb;
     void *ev_payload;
     struct azk_match_ev_item *ev;
+    /* memo of keyed bucket hashes (hashmemo.c), allocated at the first value */
+    struct azk_match_memo_ent *memo;
+    uint64_t memo_seed;
+    uint64_t memo_hits, memo_misses;
 };
 
 void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n);
 void azk_match__new_src(struct azk_match_ctx *ctx);
 void azk_match__add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq,
                                  unsigned what);
+/* azk_fp__hasher_hash(&ctx->idx->hasher, kind, v, n), memoised per context (hashmemo.c). */
+uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t *v, size_t n);
+/* Wipe and free the memo (azk_match__ctx_free). */
+void azk_match__memo_free(struct azk_match_ctx *ctx);
 bool azk_match__line_trigger(const char *s, size_t n);
 void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n);
 

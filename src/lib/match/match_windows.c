@@ -88,7 +88,7 @@ static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t n
         return;
     }
     azk_match__new_src(ctx);
-    h = azk_fp__hasher_hash(&ctx->idx->hasher, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
+    h = azk_match__hash(ctx, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
     if (ctx->confirm)
         azk_match__ev_hash(ctx->ckey, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len,
                            ctx->c[ctx->nc].h);
