@@ -20,7 +20,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#define MEMO_BITS    15
+#define MEMO_BITS    14
 #define MEMO_MAX_LEN 50
 
 struct azk_match_memo_ent {

@@ -91,7 +91,7 @@ static void test_memo__slot_shared(void **state)
     uint8_t a[8] = "09012345";
     assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
     check(ctx, AZK_FP_PHONE, a, sizeof(a)); /* allocates the memo and draws a seed */
-    /* 100,000 other values over the 2^15 slots: a's slot is taken by others
+    /* 100,000 other values over the 2^14 slots: a's slot is taken by others
      * (all but surely), a and its bytes under another kind asked in between */
     for (int i = 0; i < 100000; i++) {
         uint8_t v[8];
