@@ -55,22 +55,22 @@ static uint64_t fast_hash(uint64_t seed, unsigned kind, const uint8_t *v, size_t
     return x | 1; /* never 0: the tag of an empty slot */
 }
 
-uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t *v, size_t n)
+/* The memo, allocated at the first value (no memory for a context that never hashes);
+ * NULL without memory: every value is then hashed, same results. */
+static struct azk_match_memo_ent *memo_of(struct azk_match_ctx *ctx)
 {
-    struct azk_match_memo_ent *e;
-    uint64_t tag;
-    if (n == 0 || n > MEMO_MAX_LEN)
-        return azk_fp__hasher_hash(&ctx->idx->hasher, kind, v, n);
     if (ctx->memo == NULL) {
-        /* allocated at the first value: no memory for a context that never hashes;
-         * without it (no memory) every value is hashed, same results */
         ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
-        if (ctx->memo == NULL)
-            return azk_fp__hasher_hash(&ctx->idx->hasher, kind, v, n);
-        randombytes_buf(&ctx->memo_seed, sizeof(ctx->memo_seed));
+        if (ctx->memo != NULL)
+            randombytes_buf(&ctx->memo_seed, sizeof(ctx->memo_seed));
     }
-    tag = fast_hash(ctx->memo_seed, kind, v, n);
-    e = &ctx->memo[tag >> (64 - MEMO_BITS)];
+    return ctx->memo;
+}
+
+static uint32_t memo_lookup(struct azk_match_ctx *ctx, uint64_t tag, unsigned kind,
+                            const uint8_t *v, size_t n)
+{
+    struct azk_match_memo_ent *e = &ctx->memo[tag >> (64 - MEMO_BITS)];
     if (e->tag == tag && e->kind == kind && e->len == n && memcmp(e->v, v, n) == 0) {
         ctx->memo_hits++;
         return e->h;
@@ -82,6 +82,37 @@ uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t
     memcpy(e->v, v, n);
     ctx->memo_misses++;
     return e->h;
+}
+
+uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t *v, size_t n)
+{
+    if (n == 0 || n > MEMO_MAX_LEN || memo_of(ctx) == NULL)
+        return azk_fp__hasher_hash(&ctx->idx->hasher, kind, v, n);
+    return memo_lookup(ctx, fast_hash(ctx->memo_seed, kind, v, n), kind, v, n);
+}
+
+/*
+ * A batch (the name windows of a line): every slot is asked for (prefetched)
+ * before any is read, so the memo's cache misses overlap instead of queueing.
+ */
+void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t count,
+                           uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len,
+                           uint32_t *out)
+{
+    uint64_t tag[AZK_MATCH_BATCH_MAX];
+    if (memo_of(ctx) == NULL || count > AZK_MATCH_BATCH_MAX) {
+        for (size_t i = 0; i < count; i++)
+            out[i] = azk_fp__hasher_hash(&ctx->idx->hasher, kind, v[i], len[i]);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        tag[i] = fast_hash(ctx->memo_seed, kind, v[i], len[i]);
+        __builtin_prefetch(&ctx->memo[tag[i] >> (64 - MEMO_BITS)]);
+    }
+    for (size_t i = 0; i < count; i++)
+        out[i] = len[i] == 0 || len[i] > MEMO_MAX_LEN
+                     ? azk_fp__hasher_hash(&ctx->idx->hasher, kind, v[i], len[i])
+                     : memo_lookup(ctx, tag[i], kind, v[i], len[i]);
 }
 
 void azk_match__memo_free(struct azk_match_ctx *ctx)

@@ -46,6 +46,7 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
     azk_free(ctx->cset);
     azk_free(ctx->ev);
     azk_match__memo_free(ctx);
+    sodium_memzero(ctx->pend_v, sizeof(ctx->pend_v));
     sodium_memzero(ctx->ckey, sizeof(ctx->ckey));
     azk_free(ctx->hits);
     azk_free(ctx->seen);

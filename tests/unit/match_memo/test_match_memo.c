@@ -6,7 +6,8 @@
  * the same bytes under two kinds, values differing in one byte or in
  * length only, values that share a memo slot (a seed chosen so that they
  * do), values at and past the longest cached length; a second context
- * (another thread) has its own memo; freeing wipes it.
+ * (another thread) has its own memo; freeing wipes it; batches (the name
+ * windows of a line, azk_match__hash_batch) give the same hashes.
  * All values are generated here.
  */
 #include <stdarg.h>
@@ -134,12 +135,46 @@ static void test_memo__per_context(void **state)
     free(i2);
 }
 
+/* Batches (the name windows of a line): same hashes, a value twice in one batch too. */
+static void test_memo__batch(void **state)
+{
+    (void)state;
+    azk_fp_index *idx = fake_index(5);
+    struct azk_match_ctx *ctx = NULL;
+    static uint8_t v[AZK_MATCH_BATCH_MAX][AZK_MATCH_BATCH_BYTES];
+    uint8_t len[AZK_MATCH_BATCH_MAX];
+    uint32_t out[AZK_MATCH_BATCH_MAX];
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    for (int round = 0; round < 200; round++) {
+        size_t count = 1 + next() % AZK_MATCH_BATCH_MAX;
+        for (size_t i = 0; i < count; i++) {
+            len[i] = (uint8_t)(1 + next() % AZK_MATCH_BATCH_BYTES);
+            for (size_t j = 0; j < len[i]; j++)
+                v[i][j] = (uint8_t)(next() % 3 + 'a');
+            if (i > 0 && next() % 4 == 0) { /* the previous value again */
+                len[i] = len[i - 1];
+                memcpy(v[i], v[i - 1], len[i]);
+            }
+        }
+        azk_match__hash_batch(ctx, round % AZK_FP__COUNT, count, v, len, out);
+        for (size_t i = 0; i < count; i++) {
+            assert_int_equal(
+                out[i], azk_fp__hasher_hash(&idx->hasher, round % AZK_FP__COUNT, v[i], len[i]));
+            check(ctx, round % AZK_FP__COUNT, v[i], len[i]); /* and one at a time */
+        }
+    }
+    assert_true(ctx->memo_hits > 0);
+    azk_match__ctx_free(ctx);
+    free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memo__same_as_hasher),
         cmocka_unit_test(test_memo__slot_shared),
         cmocka_unit_test(test_memo__per_context),
+        cmocka_unit_test(test_memo__batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
