@@ -96,8 +96,7 @@ uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t
  * before any is read, so the memo's cache misses overlap instead of queueing.
  */
 void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t count,
-                           uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len,
-                           uint32_t *out)
+                           uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len, uint32_t *out)
 {
     uint64_t tag[AZK_MATCH_BATCH_MAX];
     if (memo_of(ctx) == NULL || count > AZK_MATCH_BATCH_MAX) {

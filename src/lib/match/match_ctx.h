@@ -114,8 +114,7 @@ uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t
 /* azk_match__hash of count values v[i][0..len[i]) (len[i] <= AZK_MATCH_BATCH_BYTES), into out[i].
  */
 void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t count,
-                           uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len,
-                           uint32_t *out);
+                           uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len, uint32_t *out);
 /* Wipe and free the memo (azk_match__ctx_free). */
 void azk_match__memo_free(struct azk_match_ctx *ctx);
 bool azk_match__line_trigger(const char *s, size_t n);
