@@ -46,6 +46,10 @@ struct ring_line {
 
 /* Longest name window in code points (a katakana reading of family and given name). */
 #define NAME_MAX_CP 12
+/* Values per batch of azk_match__hash_batch, and the longest value a batch holds
+ * (a name window: at most NAME_MAX_CP code points of <= 4 bytes). */
+#define AZK_MATCH_BATCH_MAX   64
+#define AZK_MATCH_BATCH_BYTES (NAME_MAX_CP * 4)
 /* Name windows per line: bounds the work and the multiple-testing count of the evidence rule. */
 #define NAME_MAX_WINDOWS 192
 
@@ -89,12 +93,30 @@ struct azk_match_ctx {
     azk_match_evidence_cb ev_cb;
     void *ev_payload;
     struct azk_match_ev_item *ev;
+    /* memo of keyed bucket hashes (hashmemo.c), allocated at the first value */
+    struct azk_match_memo_ent *memo;
+    uint64_t memo_seed;
+    uint64_t memo_hits, memo_misses;
+    /* name windows of the current line waiting for their bucket (match_windows.c):
+     * candidate index and bytes; hashed as one batch (azk_match__hash_batch) */
+    size_t npend;
+    uint32_t pend_cand[AZK_MATCH_BATCH_MAX];
+    uint8_t pend_len[AZK_MATCH_BATCH_MAX];
+    uint8_t pend_v[AZK_MATCH_BATCH_MAX][AZK_MATCH_BATCH_BYTES];
 };
 
 void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n);
 void azk_match__new_src(struct azk_match_ctx *ctx);
 void azk_match__add_name_windows(struct azk_match_ctx *ctx, const char *s, size_t n, uint64_t seq,
                                  unsigned what);
+/* azk_fp__hasher_hash(&ctx->idx->hasher, kind, v, n), memoised per context (hashmemo.c). */
+uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t *v, size_t n);
+/* azk_match__hash of count values v[i][0..len[i]) (len[i] <= AZK_MATCH_BATCH_BYTES), into out[i].
+ */
+void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t count,
+                           uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len, uint32_t *out);
+/* Wipe and free the memo (azk_match__ctx_free). */
+void azk_match__memo_free(struct azk_match_ctx *ctx);
 bool azk_match__line_trigger(const char *s, size_t n);
 void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n);
 

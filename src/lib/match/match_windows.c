@@ -74,32 +74,64 @@ static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
     return m;
 }
 
-/* Hash a + b (normalised bytes) as a name candidate of its own source. */
+/* Buckets of the name windows waiting in ctx->pend_* (one batch: the memo's look-ups overlap). */
+static void flush_pending(struct azk_match_ctx *ctx)
+{
+    uint32_t h[AZK_MATCH_BATCH_MAX];
+    azk_match__hash_batch(ctx, AZK_FP_NAME, ctx->npend, ctx->pend_v, ctx->pend_len, h);
+    for (size_t i = 0; i < ctx->npend; i++)
+        ctx->c[ctx->pend_cand[i]].bucket = azk_fp__bucket(AZK_FP_NAME, h[i]);
+    ctx->npend = 0;
+}
+
+/*
+ * a + b (normalised bytes) as a name candidate of its own source. A window
+ * short enough waits for its bucket in the batch (flush_pending, before
+ * azk_match__add_name_windows returns: nobody reads a candidate's bucket
+ * while windows are added); a longer value is hashed at once.
+ */
 static void add_name_bytes(struct azk_match_ctx *ctx, const uint8_t *a, size_t na, const uint8_t *b,
                            size_t nb, uint8_t ev)
 {
     bool window = (ev & AZK_EV_WINDOW) != 0;
-    uint32_t h;
-    if (ctx->nc >= MAX_CANDS || na + nb < 4)
+    const uint8_t *v;
+    size_t n = na + nb;
+    if (ctx->nc >= MAX_CANDS || n < 4)
         return;
-    azk_buf_clear(&ctx->wjoin);
-    if (azk_buf_put(&ctx->wjoin, a, na) != AZK_OK || azk_buf_put(&ctx->wjoin, b, nb) != AZK_OK) {
-        azk_error_clear();
-        return;
+    if (n <= AZK_MATCH_BATCH_BYTES) {
+        uint8_t *slot = ctx->pend_v[ctx->npend];
+        memcpy(slot, a, na);
+        if (nb > 0)
+            memcpy(slot + na, b, nb);
+        v = slot;
+        ctx->pend_len[ctx->npend] = (uint8_t)n;
+        ctx->pend_cand[ctx->npend] = (uint32_t)ctx->nc;
+        ctx->npend++;
+        ctx->c[ctx->nc].bucket = 0;
+        azk_match__new_src(ctx);
+    } else {
+        azk_buf_clear(&ctx->wjoin);
+        if (azk_buf_put(&ctx->wjoin, a, na) != AZK_OK ||
+            azk_buf_put(&ctx->wjoin, b, nb) != AZK_OK) {
+            azk_error_clear();
+            return;
+        }
+        azk_match__new_src(ctx);
+        v = ctx->wjoin.data;
+        ctx->c[ctx->nc].bucket =
+            azk_fp__bucket(AZK_FP_NAME, azk_match__hash(ctx, AZK_FP_NAME, v, n));
     }
-    azk_match__new_src(ctx);
-    h = azk_fp__hasher_hash(&ctx->idx->hasher, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len);
     if (ctx->confirm)
-        azk_match__ev_hash(ctx->ckey, AZK_FP_NAME, ctx->wjoin.data, ctx->wjoin.len,
-                           ctx->c[ctx->nc].h);
+        azk_match__ev_hash(ctx->ckey, AZK_FP_NAME, v, n, ctx->c[ctx->nc].h);
     ctx->c[ctx->nc].kind = AZK_FP_NAME;
     ctx->c[ctx->nc].finding = false;
     ctx->c[ctx->nc].ev = ev;
     ctx->c[ctx->nc].window = window;
     ctx->c[ctx->nc].src = ctx->src;
-    ctx->c[ctx->nc].bucket = azk_fp__bucket(AZK_FP_NAME, h);
     ctx->c[ctx->nc].seq = ctx->seq;
     ctx->nc++;
+    if (ctx->npend == AZK_MATCH_BATCH_MAX)
+        flush_pending(ctx);
 }
 
 /*
@@ -235,6 +267,7 @@ void azk_match__add_name_windows(struct azk_match_ctx *ctx, const char *s, size_
         ps = start;
         pe = i;
     }
+    flush_pending(ctx);
     ctx->seq = cur;
 }
 
