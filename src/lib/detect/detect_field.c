@@ -407,27 +407,6 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
     }
 }
 
-/*
- * The n (1..7) bytes at u in the low bytes of a word (little-endian, as the
- * masks below), zeros above: two overlapping loads, no byte loop.
- */
-static inline uint64_t load_short(const unsigned char *u, size_t n)
-{
-    uint32_t a, b;
-    uint16_t c, d;
-    if (n >= 4) {
-        memcpy(&a, u, 4);
-        memcpy(&b, u + n - 4, 4);
-        return (uint64_t)a | ((uint64_t)b << (8 * (n - 4)));
-    }
-    if (n >= 2) {
-        memcpy(&c, u, 2);
-        memcpy(&d, u + n - 2, 2);
-        return (uint64_t)c | ((uint64_t)d << (8 * (n - 2)));
-    }
-    return n == 1 ? u[0] : 0;
-}
-
 #if defined(__SSE2__)
 /* One bit per byte of b whose top bit is set, byte 0 in bit 0. */
 static inline uint64_t top_bits8(uint64_t b)
@@ -454,7 +433,7 @@ static void tail_masks(const unsigned char *u, size_t n, uint64_t *dm, uint64_t 
             memcpy(&w, u + n - 8, 8); /* the last r bytes, high, shifted down */
             w >>= 8 * (8 - r);
         } else {
-            w = load_short(u, r);
+            w = azk_detect__load_short(u, r);
         }
         t = w ^ 0x3030303030303030ull; /* digits become 0..9 */
         nd = (((t & lo7) + 0x7676767676767676ull) | t) & hi;
@@ -605,7 +584,7 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     if (n >= 8)
         memcpy(&w, p + n - 8, 8); /* the rest, overlapping bytes seen already */
     else
-        w = load_short(p, n); /* zero bytes above n: neither */
+        w = azk_detect__load_short(p, n); /* zero bytes above n: neither */
     x = w ^ at;
     return (w & highs) != 0 || ((x - ones) & ~x & highs) != 0;
 }
