@@ -407,65 +407,59 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
     }
 }
 
-/*
- * The n (1..7) bytes at u in the low bytes of a word (little-endian, as the
- * masks below), zeros above: two overlapping loads, no byte loop.
- */
-static inline uint64_t load_short(const unsigned char *u, size_t n)
-{
-    uint32_t a, b;
-    uint16_t c, d;
-    if (n >= 4) {
-        memcpy(&a, u, 4);
-        memcpy(&b, u + n - 4, 4);
-        return (uint64_t)a | ((uint64_t)b << (8 * (n - 4)));
-    }
-    if (n >= 2) {
-        memcpy(&c, u, 2);
-        memcpy(&d, u + n - 2, 2);
-        return (uint64_t)c | ((uint64_t)d << (8 * (n - 2)));
-    }
-    return n == 1 ? u[0] : 0;
-}
-
 #if defined(__SSE2__)
-/* One bit per byte of b whose top bit is set, byte 0 in bit 0. */
-static inline uint64_t top_bits8(uint64_t b)
+/* Digit and 0xEF bits of the sixteen bytes of x, byte 0 in bit 0. */
+static inline void masks16(__m128i x, unsigned *d, unsigned *e)
 {
-    return (((b >> 7) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
+    __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    *d = (unsigned)_mm_movemask_epi8(dg);
+    *e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)));
 }
 
 /*
- * The digit and 0xEF masks of the last n (< 64) bytes of a field, eight
- * bytes at a time in a register (SWAR, exact per byte: no carry crosses a
- * byte), the rest byte by byte: most cells are shorter than 64 bytes, and
- * the byte loop was a third of the field scan.
+ * The digit and 0xEF masks of the last n (< 64) bytes of a field, u[0..n),
+ * with `before` bytes of the field before u: sixteen bytes at a time, the
+ * last ones by one load that ends at the field's end (it may overlap bytes
+ * seen already, or bytes before u when the field holds them); a field under
+ * sixteen bytes by two overlapping 8-byte loads or azk_detect__load_short.
+ * Never reads outside the field. Loads from the field itself: a vector load
+ * of bytes just copied to a padded block would stall on store forwarding.
  */
-static void tail_masks(const unsigned char *u, size_t n, uint64_t *dm, uint64_t *em)
+static void tail_masks(const unsigned char *u, size_t n, size_t before, uint64_t *dm, uint64_t *em)
 {
-    const uint64_t hi = 0x8080808080808080ull, lo7 = 0x7f7f7f7f7f7f7f7full;
+    unsigned d, e;
     size_t m = 0;
-    while (m < n) {
-        uint64_t w, t, x, nd, nz, d, e;
-        size_t r = n - m;
-        if (r >= 8)
-            memcpy(&w, u + m, 8);
-        else if (n >= 8) {
-            memcpy(&w, u + n - 8, 8); /* the last r bytes, high, shifted down */
-            w >>= 8 * (8 - r);
-        } else {
-            w = load_short(u, r);
+    if (n + before >= 16) {
+        for (; m + 16 <= n; m += 16) {
+            masks16(_mm_loadu_si128((const __m128i *)(const void *)(u + m)), &d, &e);
+            *dm |= (uint64_t)d << m;
+            *em |= (uint64_t)e << m;
         }
-        t = w ^ 0x3030303030303030ull; /* digits become 0..9 */
-        nd = (((t & lo7) + 0x7676767676767676ull) | t) & hi;
-        x = w ^ 0xEFEFEFEFEFEFEFEFull; /* 0xEF becomes 0 */
-        nz = (((x & lo7) + lo7) | x) & hi;
-        d = top_bits8(~nd & hi); /* zero bytes above r are neither */
-        e = top_bits8(~nz & hi);
-        *dm |= d << m;
-        *em |= e << m;
-        m += 8;
+        if (m < n) {
+            /* bit j of a load at u + n - 16 is byte n - 16 + j */
+            masks16(_mm_loadu_si128((const __m128i *)(const void *)(u + n - 16)), &d, &e);
+            *dm |= (uint64_t)(d >> (16 - (n - m))) << m;
+            *em |= (uint64_t)(e >> (16 - (n - m))) << m;
+        }
+        return;
     }
+    if (n >= 8) {
+        /* bytes 0..7 in the low half, n-8..n-1 in the high half */
+        __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)u);
+        __m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)(u + n - 8));
+        masks16(_mm_unpacklo_epi64(lo, hi), &d, &e);
+        *dm |= (d & 0xFFu) | ((uint64_t)(d >> 8) << (n - 8));
+        *em |= (e & 0xFFu) | ((uint64_t)(e >> 8) << (n - 8));
+        return;
+    }
+    /* zero bytes above n are neither a digit nor 0xEF */
+    {
+        uint64_t w = azk_detect__load_short(u, n);
+        masks16(_mm_loadl_epi64((const __m128i *)(const void *)&w), &d, &e);
+    }
+    *dm |= d;
+    *em |= e;
 }
 #endif
 
@@ -487,7 +481,7 @@ static void digit_runs(struct fld *f)
             uint64_t dm = 0, em = 0;
             int k;
             if (i + 64 > len) {
-                tail_masks(u + i, len - i, &dm, &em);
+                tail_masks(u + i, len - i, i, &dm, &em);
             } else {
                 for (k = 0; k < 4; k++) {
                     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 16 * k));
@@ -605,7 +599,7 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     if (n >= 8)
         memcpy(&w, p + n - 8, 8); /* the rest, overlapping bytes seen already */
     else
-        w = load_short(p, n); /* zero bytes above n: neither */
+        w = azk_detect__load_short(p, n); /* zero bytes above n: neither */
     x = w ^ at;
     return (w & highs) != 0 || ((x - ones) & ~x & highs) != 0;
 }

@@ -90,6 +90,17 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
             while (pos < f->len) {
                 unsigned b = (unsigned char)f->s[pos];
                 if (b - '0' < 10) {
+                    if (nd + 8 <= MAX_TOKEN_DIGITS) {
+                        /* up to eight ASCII digits at once; the limit below
+                         * cannot be reached by them */
+                        uint64_t w;
+                        unsigned k =
+                            azk_detect__ascii_digits8((const unsigned char *)f->s, pos, f->len, &w);
+                        memcpy(t->dig + nd, &w, 8);
+                        nd += k;
+                        pos += k;
+                        continue;
+                    }
                     a = b; /* an ASCII digit: no decoding */
                     l = 1;
                 } else if (b < 0x80) {

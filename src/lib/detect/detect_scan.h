@@ -16,6 +16,7 @@
 #include "norm/digits.h"
 
 #include <hs/hs.h>
+#include <string.h>
 
 enum pat_kind { PK_ERA, PK_EMAIL, PK_LABEL, PK_PREF, PK_BLOCK };
 
@@ -176,6 +177,55 @@ static inline uint32_t azk_detect__char_at(const struct fld *f, size_t pos, size
     *l = azk_digits__next(f->s, f->len, pos, &a);
     return a == 0 ? 0xFFFF : a;
 }
+/*
+ * The n (1..7) bytes at u in the low bytes of a word (little-endian, as the
+ * digit masks of the field scan), zeros above: two overlapping loads, no byte
+ * loop.
+ */
+static inline uint64_t azk_detect__load_short(const unsigned char *u, size_t n)
+{
+    uint32_t a, b;
+    uint16_t c, d;
+    if (n >= 4) {
+        memcpy(&a, u, 4);
+        memcpy(&b, u + n - 4, 4);
+        return (uint64_t)a | ((uint64_t)b << (8 * (n - 4)));
+    }
+    if (n >= 2) {
+        memcpy(&c, u, 2);
+        memcpy(&d, u + n - 2, 2);
+        return (uint64_t)c | ((uint64_t)d << (8 * (n - 2)));
+    }
+    return n == 1 ? u[0] : 0;
+}
+
+/*
+ * The leading ASCII digits of the (up to) eight bytes at u[pos..len), pos <
+ * len: returns their count (0..8) and stores the bytes in *w, low byte first
+ * (zeros above the field's end). Never reads outside u[0..len): the last
+ * bytes of a field come from one load that ends at len (len >= 8) or from
+ * azk_detect__load_short. Exact per byte (SWAR without carries across bytes).
+ */
+static inline unsigned azk_detect__ascii_digits8(const unsigned char *u, size_t pos, size_t len,
+                                                 uint64_t *w)
+{
+    const uint64_t hi = 0x8080808080808080ull, lo7 = 0x7f7f7f7f7f7f7f7full;
+    size_t r = len - pos;
+    uint64_t x, t, nd;
+    if (r >= 8) {
+        memcpy(&x, u + pos, 8);
+    } else if (len >= 8) {
+        memcpy(&x, u + len - 8, 8);
+        x >>= 8 * (8 - r);
+    } else {
+        x = azk_detect__load_short(u + pos, r);
+    }
+    t = x ^ 0x3030303030303030ull;                       /* digits become 0..9 */
+    nd = (((t & lo7) + 0x7676767676767676ull) | t) & hi; /* top bit: not a digit */
+    *w = x;
+    return nd == 0 ? 8u : (unsigned)__builtin_ctzll(nd) / 8u;
+}
+
 bool azk_detect__left_ok(const struct fld *f, size_t pos, bool grouped);
 bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos);
 void azk_detect__numeric_from(struct fld *f, size_t start, size_t to);

@@ -296,6 +296,113 @@ static void test_digits__token_lengths(void **state)
     expect_one("ref 1234 03 2345 6789", AZK_PII_PHONE, "03 2345 6789");
 }
 
+/* The findings of one cell under header `hdr` (a row of one column). */
+static struct got run_cell(const char *hdr, const char *text, size_t len)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd;
+    azk_record rec;
+    memset(&g, 0, sizeof(g));
+    memset(&fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    fd.ptr = text;
+    fd.len = len;
+    fd.header = hdr;
+    fd.header_len = strlen(hdr);
+    rec.line = 2;
+    rec.tabular = true;
+    rec.fields = &fd;
+    rec.field_count = 1;
+    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
+    azk_detect__object_begin(ctx, "t.csv");
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+/*
+ * token_read takes up to eight ASCII digits at once (a word load that ends
+ * at the field's end for the last bytes, a short load in a field under
+ * eight bytes): a full-width digit at every place of a group, every length
+ * of a group at the very end of an exact-size field, fields of 1..7 bytes,
+ * and the 48-digit limit of a token at its edge.
+ */
+static void test_digits__token_chunks(void **state)
+{
+    char corp[14], line[160], *buf;
+    size_t s, n, k;
+    struct got g;
+    (void)state;
+    make_corporate("700110005901", corp);
+    for (s = 0; s <= 13; s++) {
+        /* digit s full-width (s == 13: none), the value last in the field */
+        n = (size_t)snprintf(line, sizeof(line), "法人番号 ");
+        for (k = 0; k < 13; k++) {
+            if (k == s) {
+                line[n++] = (char)0xEF;
+                line[n++] = (char)0xBC;
+                line[n++] = (char)(0x90 + (corp[k] - '0'));
+            } else {
+                line[n++] = corp[k];
+            }
+        }
+        buf = test_malloc(n);
+        memcpy(buf, line, n);
+        g = run_text(g_eng, buf, n);
+        if (g.n != 1)
+            print_error("full-width digit %zu: %zu findings\n", s, g.n);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.f[0].type, AZK_PII_CORPORATE_NUMBER);
+        assert_int_equal(g.f[0].start, strlen("法人番号 "));
+        assert_int_equal(g.f[0].len, n - strlen("法人番号 "));
+        test_free(buf);
+        /* a wrong check digit in the same place is rejected */
+        line[n - 1] = line[n - 1] == '9' || (unsigned char)line[n - 1] == 0x99
+                          ? (char)(line[n - 1] - 1)
+                          : (char)(line[n - 1] + 1);
+        buf = test_malloc(n);
+        memcpy(buf, line, n);
+        g = run_text(g_eng, buf, n);
+        assert_int_equal(g.n, 0);
+        test_free(buf);
+    }
+    /* the 7 digits of an account cell alone (a field of 7 bytes), and every
+     * shorter or longer cell not */
+    for (n = 1; n <= 9; n++) {
+        buf = test_malloc(n);
+        memcpy(buf, "123456789", n);
+        g = run_cell("口座番号", buf, n);
+        if (g.n != (n == 7 ? 1u : 0u))
+            print_error("account cell of %zu digits: %zu findings\n", n, g.n);
+        assert_int_equal(g.n, n == 7 ? 1 : 0);
+        if (n == 7) {
+            assert_int_equal(g.f[0].type, AZK_PII_BANK_ACCOUNT);
+            assert_int_equal(g.f[0].len, 7);
+        }
+        test_free(buf);
+    }
+    /* a non-digit right after 1..7 digits in a field of under eight bytes */
+    for (n = 1; n <= 7; n++) {
+        memcpy(line, "1234567", n);
+        line[n] = 'x';
+        buf = test_malloc(n + 1 > 7 ? 7 : n + 1);
+        memcpy(buf, line, n + 1 > 7 ? 7 : n + 1);
+        g = run_cell("口座番号", buf, n + 1 > 7 ? 7 : n + 1);
+        assert_int_equal(g.n, n == 7 ? 1 : 0);
+        test_free(buf);
+    }
+    /* 48 digits in a token at most: a phone that ends at digit 48 is read,
+     * one that would end at digit 49 or 50 is not (groups, then one run) */
+    expect_one("電話 1111 1111 1111 1111 1111 1111 1111 1111 1111 11 03 2345 6789", AZK_PII_PHONE,
+               "03 2345 6789");
+    expect_none("電話 1111 1111 1111 1111 1111 1111 1111 1111 1111 111 03 2345 6789");
+    expect_none("電話 1111 1111 1111 1111 1111 1111 1111 1111 1111 1111 03 2345 6789");
+    expect_one("電話 11111111111111111111111111111111111111 03 2345 6789", AZK_PII_PHONE,
+               "03 2345 6789");
+    expect_none("電話 111111111111111111111111111111111111111 03 2345 6789");
+}
+
 /*
  * A digit run's neighbours decide on bytes whether it is read: at the start
  * and end of a field, after '(' and '+', after a label word, after a space
@@ -358,7 +465,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_digits__field_tails),   cmocka_unit_test(test_digits__separators),
         cmocka_unit_test(test_digits__token_lengths), cmocka_unit_test(test_digits__run_neighbours),
-        cmocka_unit_test(test_digits__floor),
+        cmocka_unit_test(test_digits__floor),         cmocka_unit_test(test_digits__token_chunks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
