@@ -138,7 +138,8 @@ static void cell_attrs(const XML_Char **atts, const char **r, const char **s, co
 {
     *r = *s = *t = NULL;
     for (size_t i = 0; atts[i] != NULL; i += 2) {
-        const char *ln = local_name(atts[i]);
+        /* a one-byte name is its own local name: no scan for a prefix (Excel's r="A1") */
+        const char *ln = atts[i][0] != '\0' && atts[i][1] == '\0' ? atts[i] : local_name(atts[i]);
         if (ln[0] == '\0' || ln[1] != '\0')
             continue;
         if (ln[0] == 'r' && *r == NULL)
@@ -520,11 +521,14 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
                              azk_source *src, const uint8_t *mem, size_t mem_len)
 {
     azk_status rc = AZK_OK;
-    uint8_t *buf = NULL;
 
-    ox->xp = XML_ParserCreate(NULL);
+    ox->xp = XML_ParserCreate(NULL); /* no namespace processing: names are matched by local name */
     if (ox->xp == NULL)
         return azk_error_nomem();
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 6)
+    /* blocks are 64 KiB: no deferring of the reparse of a token cut by a block (expat >= 2.6) */
+    XML_SetReparseDeferralEnabled(ox->xp, XML_FALSE);
+#endif
     XML_SetUserData(ox->xp, ox);
     XML_SetElementHandler(ox->xp, on_start, on_end);
     XML_SetCharacterDataHandler(ox->xp, on_text);
@@ -550,17 +554,18 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
             rc = azk_error_set(AZK_ERR_FORMAT, "ooxml: malformed XML part (line %lu)",
                                (unsigned long)XML_GetCurrentLineNumber(ox->xp));
     } else {
-        buf = azk_malloc(AZK_DECODE_CHUNK);
-        if (buf == NULL) {
-            rc = azk_error_nomem();
-            goto done;
-        }
         for (;;) {
+            /* read straight into expat's buffer (XML_Parse would copy each block into it) */
+            void *buf = XML_GetBuffer(ox->xp, AZK_DECODE_CHUNK);
             size_t got = 0;
+            if (buf == NULL) {
+                rc = ox->err != AZK_OK ? ox->err : azk_error_nomem();
+                goto done;
+            }
             rc = src->read(src->ctx, buf, AZK_DECODE_CHUNK, &got);
             if (rc != AZK_OK)
                 goto done;
-            if (XML_Parse(ox->xp, (const char *)buf, (int)got, got == 0) == XML_STATUS_ERROR) {
+            if (XML_ParseBuffer(ox->xp, (int)got, got == 0) == XML_STATUS_ERROR) {
                 if (ox->err == AZK_OK)
                     rc = azk_error_set(AZK_ERR_FORMAT, "ooxml: malformed XML part (line %lu)",
                                        (unsigned long)XML_GetCurrentLineNumber(ox->xp));
@@ -595,7 +600,6 @@ static azk_status parse_part(struct ooxml *ox, enum part_kind kind, const char *
 done:
     XML_ParserFree(ox->xp);
     ox->xp = NULL;
-    azk_free(buf);
     return rc;
 }
 

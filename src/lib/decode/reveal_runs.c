@@ -176,7 +176,7 @@ static bool b64_decode(const uint8_t *s, size_t n, azk_buf *out)
 /* Whether p[0..n) is escaped text: a \\uXXXX / \\xXX escape (once or twice escaped), or two \\n. */
 bool azk_decode__reveal_escaped_text(const uint8_t *p, size_t n)
 {
-    const uint8_t *q = memchr(p, '\\', n);
+    const uint8_t *q = n > 0 ? memchr(p, '\\', n) : NULL; /* p may be NULL when n is 0 */
     size_t nl = 0;
     while (q != NULL) {
         size_t i = (size_t)(q - p);

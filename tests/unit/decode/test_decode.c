@@ -1266,6 +1266,45 @@ static void test_decode__xlsx_duplicate_header_cell(void **state)
     collect_dispose(&c);
 }
 
+/* A sheet of several 64 KiB reads (expat parses from its own buffer, block by block): every
+ * row arrives, and a malformed tag in the last block is reported with its line number. */
+static void test_decode__xlsx_sheet_in_blocks(void **state)
+{
+    static uint8_t buf[262144];
+    static char sheet[200000];
+    struct collect c;
+    int bad;
+    (void)state;
+    for (bad = 0; bad <= 1; bad++) {
+        size_t o = 0, n;
+        int r;
+        o += (size_t)snprintf(sheet, sizeof(sheet), "<worksheet><sheetData>\n");
+        for (r = 1; r <= 4000; r++)
+            o += (size_t)snprintf(sheet + o, sizeof(sheet) - o,
+                                  "<row r=\"%d\"><c r=\"A%d\"><v>%d</v></c></row>\n", r, r,
+                                  r == 3990 && bad ? 0 : 70000 + r);
+        o += (size_t)snprintf(sheet + o, sizeof(sheet) - o, "</sheetData></worksheet>");
+        assert_true(o > 3 * 65536 && o < sizeof(sheet));
+        if (bad)
+            memcpy(strstr(sheet, "<v>0</v>"), "<v>0</x>", 8); /* row 3990, line 3991 */
+        {
+            struct member m[] = {{"xl/worksheets/sheet1.xml", sheet, o}};
+            n = write_archive("zip", NULL, NULL, NULL, m, 1, buf, sizeof(buf));
+        }
+        collect_init(&c);
+        if (bad) {
+            assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_ERR_FORMAT);
+            assert_string_equal(azk_error_last()->message, "ooxml: malformed XML part (line 3991)");
+        } else {
+            assert_int_equal(decode_mem(&c, buf, n, NULL), AZK_OK);
+            assert_non_null(strstr(text_of(&c), "=70001\n"));
+            assert_non_null(strstr(text_of(&c), "=72345\n"));
+            assert_non_null(strstr(text_of(&c), "=74000\n"));
+        }
+        collect_dispose(&c);
+    }
+}
+
 /* ---- allocation failures ---- */
 
 static azk_status quiet_begin(void *p, const azk_object_info *info)
@@ -1881,6 +1920,7 @@ int main(void)
         cmocka_unit_test(test_decode__ooxml_nested_and_streaming),
         cmocka_unit_test(test_decode__gzip_cp932),
         cmocka_unit_test(test_decode__xlsx_duplicate_header_cell),
+        cmocka_unit_test(test_decode__xlsx_sheet_in_blocks),
         cmocka_unit_test(test_decode__oom),
         cmocka_unit_test(test_decode__xlsx_dates),
         cmocka_unit_test(test_decode__fd_source),

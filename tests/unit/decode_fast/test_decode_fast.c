@@ -802,6 +802,19 @@ static void test_decode_fast__utf8_known_valid(void **state)
     free(buf);
 }
 
+/* An empty field (a pptx slide's empty text run reaches reveal with no data pointer): no
+ * memchr on NULL (UBSan: nonnull argument), and escaped text is still recognised. */
+static void test_decode_fast__escaped_text_empty_field(void **state)
+{
+    static const char esc[] = "a\\u0041b", two_nl[] = "x\\ny\\nz", plain[] = "no escape\\";
+    (void)state;
+    assert_false(azk_decode__reveal_escaped_text(NULL, 0));
+    assert_false(azk_decode__reveal_escaped_text((const uint8_t *)"", 0));
+    assert_true(azk_decode__reveal_escaped_text((const uint8_t *)esc, sizeof(esc) - 1));
+    assert_true(azk_decode__reveal_escaped_text((const uint8_t *)two_nl, sizeof(two_nl) - 1));
+    assert_false(azk_decode__reveal_escaped_text((const uint8_t *)plain, sizeof(plain) - 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__utf8_known_valid),
         cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
         cmocka_unit_test(test_decode_fast__hex_line_same_as_scalar),
+        cmocka_unit_test(test_decode_fast__escaped_text_empty_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
