@@ -320,12 +320,6 @@ static bool any_at(const uint8_t *p, size_t n, uint8_t c)
     return false;
 }
 
-/*
- * The fast path every record takes: one branch-light pass collecting which
- * kinds of bytes occur and the longest base64-alphabet run, then precise
- * checks only where such bytes are (memchr), so a log line with "job=" and
- * a few spaces costs about one pass.
- */
 /* Whether p[0..n) holds six '<' (look_closely's markup test). */
 static bool six_lt(const uint8_t *p, size_t n)
 {
@@ -337,6 +331,14 @@ static bool six_lt(const uint8_t *p, size_t n)
     return lt >= 6;
 }
 
+/*
+ * The fast path every record takes: one branch-light pass collecting which
+ * kinds of bytes occur and the longest base64-alphabet run, then precise
+ * checks only where such bytes are (memchr), so a log line with "job=" and
+ * a few spaces costs about one pass. A line with a long run goes to
+ * look_closely only if it is not plain ASCII or holds \ or & (else it is
+ * decided here, in the same pass; azk_decode__reveal_onepass_off: always).
+ */
 static bool worth_a_look(const uint8_t *p, size_t n)
 {
     size_t i = 0, maxrun = 0, singles = 0, tok = 0;
