@@ -42,7 +42,8 @@
 #include "decode/reveal_int.h"
 
 uint8_t azk_decode__reveal_cls[256];
-static uint8_t mixtab[256]; /* mix_of() of each byte */
+bool azk_decode__reveal_onepass_off; /* tests: worth_a_look without its one-pass ending */
+static uint8_t mixtab[256];          /* mix_of() of each byte */
 pthread_once_t azk_decode__reveal_cls_once = PTHREAD_ONCE_INIT;
 
 static unsigned mix_of(uint8_t c);
@@ -319,16 +320,30 @@ static bool any_at(const uint8_t *p, size_t n, uint8_t c)
     return false;
 }
 
+/* Whether p[0..n) holds six '<' (look_closely's markup test). */
+static bool six_lt(const uint8_t *p, size_t n)
+{
+    const uint8_t *q;
+    size_t lt = 0;
+    for (q = memchr(p, '<', n); q != NULL && ++lt < 6;
+         q = memchr(q + 1, '<', n - (size_t)(q + 1 - p)))
+        ;
+    return lt >= 6;
+}
+
 /*
  * The fast path every record takes: one branch-light pass collecting which
  * kinds of bytes occur and the longest base64-alphabet run, then precise
  * checks only where such bytes are (memchr), so a log line with "job=" and
- * a few spaces costs about one pass.
+ * a few spaces costs about one pass. A line with a long run goes to
+ * look_closely only if it is not plain ASCII or holds \ or & (else it is
+ * decided here, in the same pass; azk_decode__reveal_onepass_off: always).
  */
 static bool worth_a_look(const uint8_t *p, size_t n)
 {
-    size_t i = 0, maxrun = 0, lt = 0, singles = 0, tok = 0;
-    unsigned acc = 0, pairs = 0;
+    size_t i = 0, maxrun = 0, singles = 0, tok = 0;
+    unsigned acc = 0, pairs = 0, hi = 0;
+    bool onepass = !azk_decode__reveal_onepass_off;
     while (i < n) {
         size_t start;
         /* bytes outside the base64 alphabet: which kinds, which pairs */
@@ -339,6 +354,7 @@ static bool worth_a_look(const uint8_t *p, size_t n)
             if (f & S_B64)
                 break;
             acc |= f;
+            hi |= c;
             if (f > S_B64 && i + 1 < n) {
                 pairs |= first_of[c] & second_of[p[i + 1]];
                 if (c == '=' || c == '%') {
@@ -376,23 +392,42 @@ static bool worth_a_look(const uint8_t *p, size_t n)
             i++;
         if (i - start > maxrun)
             maxrun = i - start;
+        /*
+         * A candidate run makes look_closely true, as it sees the same runs
+         * (the same alphabet) -- except after E2 80, where it skips the
+         * run's first byte (as the third byte of a U+2000.. space).
+         */
+        if (onepass && i - start >= RUN_MIN &&
+            !(start >= 2 && p[start - 1] == 0x80 && p[start - 2] == 0xE2)) {
+            unsigned mix = 0;
+            size_t j;
+            for (j = start; j < i; j++)
+                mix |= mixtab[p[j]];
+            if (run_candidate(i - start, mix))
+                return true;
+        }
     }
     if (acc <= S_B64 && maxrun < RUN_MIN)
         return false;
-    if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP)))
-        return look_closely(p, n);
+    if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP))) {
+        if (!onepass || (hi & 0x80) || (acc & (S_BS | S_AMP)))
+            return look_closely(p, n);
+        /*
+         * Plain ASCII without \ and &: look_closely skips no byte, no run
+         * is a candidate, %HH / =HH=HH and the spaced singles were tested
+         * above on the same bytes -- except a space as the last byte, which
+         * only look_closely counts. Left: that space, and six '<'.
+         */
+        if (p[n - 1] == ' ' && n - 1 - tok == 1 && singles >= 2)
+            return true;
+        return (acc & S_LT) && six_lt(p, n);
+    }
     if ((pairs & P_E2) && any_at(p, n, 0xE2))
         return true;
     if ((pairs & P_EF) && any_at(p, n, 0xEF))
         return true;
-    if (acc & S_LT) {
-        const uint8_t *q;
-        for (q = memchr(p, '<', n); q != NULL && ++lt < 6;
-             q = memchr(q + 1, '<', n - (size_t)(q + 1 - p)))
-            ;
-        if (lt >= 6)
-            return true;
-    }
+    if ((acc & S_LT) && six_lt(p, n))
+        return true;
     return (pairs & P_NFD) != 0;
 }
 

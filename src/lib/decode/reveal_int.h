@@ -51,6 +51,8 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
                                   bool *ok);
 /* worth_a_look (reveal.c): whether reveal would act on p[0..n) (the scalar screen). */
 bool azk_decode__reveal_worth(const uint8_t *p, size_t n);
+/* Test switch: worth_a_look as two passes (look_closely after its own pass). */
+extern bool azk_decode__reveal_onepass_off;
 /*
  * The vector screen (reveal_screen.c), a superset of worth_a_look: false
  * only when no field can be worth a look. _screen: the bytes p[0..n) holding

@@ -500,6 +500,146 @@ static void test_decode_fast__reveal_ascii_lines(void **state)
     free(buf);
 }
 
+/* worth_a_look in one pass equals worth_a_look + look_closely (the switch). */
+static bool onepass_same(const uint8_t *p, size_t n, bool *w)
+{
+    bool a, b;
+    azk_decode__reveal_onepass_off = false;
+    a = azk_decode__reveal_worth(p, n);
+    azk_decode__reveal_onepass_off = true;
+    b = azk_decode__reveal_worth(p, n);
+    azk_decode__reveal_onepass_off = false;
+    if (a != b) {
+        size_t i;
+        fprintf(stderr, "one pass says %d, two passes %d:", a, b);
+        for (i = 0; i < n; i++)
+            fprintf(stderr, " %02x", p[i]);
+        fprintf(stderr, "\n");
+    }
+    *w = b;
+    return a == b;
+}
+
+/*
+ * Log-like lines with long base64-alphabet runs (user agents, paths): the
+ * one-pass worth_a_look against the two passes, on known traps and on
+ * random lines. Traps: a space as the last byte (only look_closely counts
+ * it), six '<', a run after E2 80 (look_closely skips its first byte), runs
+ * that are candidates only by their first / last byte, \ & and non-ASCII
+ * bytes (left to look_closely).
+ */
+static void test_decode_fast__reveal_onepass(void **state)
+{
+    static const char *const traps[] = {
+        "abcdefghijklmnopqrst x y z ",     /* true only by the last space */
+        "abcdefghijklmnopqrst x y z",      /* false */
+        "abcdefghijklmnopqrst x y zz ",    /* false */
+        "x y abcdefghijklmnopqrst z ",     /* false: the run breaks the singles */
+        "abcdefghijklmnopqrst  y z ",      /* false: an empty token */
+        "abcdefghijklmnopqrst <<<<<<",     /* six '<' */
+        "abcdefghijklmnopqrst <<<<<",      /* five */
+        "<a<b<c<d<e<abcdefghijklmnopqrst", /* five */
+        "\xE2\x80"
+        "Gaaaaaaaaaaaaaaa1z", /* a candidate only with its skipped 'G' */
+        "\xE2\x80"
+        "Aaaaaaaaaaaaaaa1b", /* hex either way */
+        "\xE2\x80"
+        "Aaaaaaaaaaaaaaa1", /* 16 bytes, 15 for look_closely */
+        "\xE2\x80\x8A"
+        "Aaaaaaaaaaaaaaa1b", /* a real thin space before the run */
+        "\xE3\x80\x80"
+        "Aaaaaaaaaaaaaaa1b", /* ideographic space before the run */
+        "x\xE2\x80"
+        "Aaaaaaaaaaaaaaaa1b",               /* 17 after the skip */
+        "Aaaaaaaaaaaaaaa1",                 /* candidate at both ends */
+        "aaaaaaaaaaaaaaa1",                 /* not */
+        "/static/js/app.bundle.min.js?v=1", /* not */
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)",
+        "deadbeef0123456789abcdef",     /* hex */
+        "deadbeef0123456789abcde",      /* odd: still a candidate run */
+        "abcdefghijklmnopqrst %4",      /* cut %HH */
+        "abcdefghijklmnopqrst %41",     /* %HH */
+        "abcdefghijklmnopqrst =41=4",   /* cut =HH=HH */
+        "abcdefghijklmnopqrst =41=42",  /* =HH=HH */
+        "abcdefghijklmnopqrst \\u0041", /* \\ */
+        "abcdefghijklmnopqrst \\q",
+        "abcdefghijklmnopqrst &amp;", /* & */
+        "abcdefghijklmnopqrst &amp",
+        "abcdefghijklmnopqrst \xE3\x82\x99", /* non-ASCII */
+        "abcdefghijklmnopqrst \xC3\xA9 \xC3\xA9 \xC3\xA9 ",
+        "abcdefghijklmnopqrst\t\x01 a b c ",
+        " ",
+        "a b ",
+        "abcdefghijklmnopqrstuvwxyz ",
+    };
+    static const char *const ap[] = {
+        " ",
+        "  ",
+        "a ",
+        "Z ",
+        "7 ",
+        "-",
+        "/",
+        ".",
+        "<",
+        "%41",
+        "%4",
+        "=41=42",
+        "=4",
+        "\\x41",
+        "&amp;",
+        "\xE2\x80",
+        "\xE2\x80\x8B",
+        "\xE3\x80\x80",
+        "\xC3\xA9 ",
+        "\t",
+        ";",
+        "abcdefghijklmnop",
+        "ABCDEFGHIJKLMNOP",
+        "0123456789012345",
+        "Aaaaaaaaaaaaaaa",
+        "deadbeef01234567",
+        "q",
+        "Q",
+        "1",
+        "+",
+        "_",
+        "KHTML",
+        "like Gecko",
+    };
+    uint8_t b[512];
+    size_t i, t = 0, f = 0;
+    (void)state;
+    for (i = 0; i < sizeof(traps) / sizeof(traps[0]); i++) {
+        bool w;
+        assert_true(onepass_same((const uint8_t *)traps[i], strlen(traps[i]), &w));
+    }
+    for (i = 0; i < 200000; i++) {
+        size_t n = 0, parts = 1 + rnd() % 12, k;
+        bool w;
+        for (k = 0; k < parts; k++) {
+            unsigned r = rnd();
+            if (r % 16 == 0) {
+                b[n++] = (uint8_t)(r >> 8); /* any byte */
+            } else if (r % 16 < 6) {
+                size_t run = 12 + (r >> 4) % 10, j; /* a run around RUN_MIN */
+                for (j = 0; j < run; j++)
+                    b[n++] = (uint8_t) "abcxyzABCXYZ0189+/-_"[rnd() % ((r >> 9) % 2 ? 20 : 6)];
+            } else {
+                const char *s = ap[(r >> 8) % (sizeof(ap) / sizeof(ap[0]))];
+                memcpy(b + n, s, strlen(s));
+                n += strlen(s);
+            }
+        }
+        assert_true(onepass_same(b, n, &w));
+        if (w)
+            t++;
+        else
+            f++;
+    }
+    assert_true(t > 10000 && f > 10000); /* both answers are tested */
+}
+
 /*
  * CP932 and EUC-JP of several reads with characters the tables refuse
  * (undecodable bytes, lone lead bytes, unmapped pairs, NEC-selected IBM
@@ -825,6 +965,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_chain_after_spaceless_block),
         cmocka_unit_test(test_decode_fast__decode_same_records),
         cmocka_unit_test(test_decode_fast__reveal_ascii_lines),
+        cmocka_unit_test(test_decode_fast__reveal_onepass),
         cmocka_unit_test(test_decode_fast__utf8_same_as_scalar),
         cmocka_unit_test(test_decode_fast__utf8_known_valid),
         cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
