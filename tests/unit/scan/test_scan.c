@@ -431,7 +431,8 @@ struct race {
     char root[64];    /* the scanned tree */
     char outside[64]; /* a directory outside it */
     int calls;
-    int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside */
+    int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside,
+                3: f001.txt -> FIFO */
     /* results */
     int results, errors, phones, emails;
     char message[256];
@@ -457,6 +458,9 @@ static void race_hook(const char *path)
         (void)snprintf(a, sizeof(a), "%s/f001.txt", r->outside);
         assert_int_equal(unlink(path), 0);
         assert_int_equal(symlink(a, path), 0);
+    } else if (r->kind == 3 && strstr(path, "/f001.txt") != NULL) {
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkfifo(path, 0600), 0);
     } else if (r->kind == 2 && r->calls == 1) {
         (void)snprintf(a, sizeof(a), "%s/sub", r->root);
         (void)snprintf(b, sizeof(b), "%s/sub.old", r->root);
@@ -552,6 +556,20 @@ static void test_scan__race_file_link(void **state)
         assert_int_equal(r.phones, 2);
         assert_int_equal(r.emails, 0);
         assert_non_null(strstr(r.message, "replaced"));
+    }
+}
+
+/* a file replaced by a FIFO (nobody writing): refused at once, the open does not hang */
+static void test_scan__race_fifo(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 3, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 1);
+        assert_int_equal(r.phones, 2);
+        assert_non_null(strstr(r.message, "regular"));
     }
 }
 
@@ -755,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_scan__race_vanished),
         cmocka_unit_test(test_scan__race_file_link),
         cmocka_unit_test(test_scan__race_dir_link),
+        cmocka_unit_test(test_scan__race_fifo),
         cmocka_unit_test(test_scan__walk_dir_handles_bounded),
         cmocka_unit_test(test_scan__few_descriptors),
     };
