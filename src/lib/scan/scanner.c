@@ -27,6 +27,7 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "scan/scanner_int.h"
@@ -103,6 +104,29 @@ static void *worker_main(void *arg)
         }
     }
     return NULL;
+}
+
+/*
+ * How many directories the walk may keep open for queued files: DIR_HANDLE_CAP, less
+ * when the descriptor limit is low. What is left after a reserve (the walk's open
+ * ancestors, up to WALK_FD_DEPTH, each worker's file and its containers' temporary
+ * files, the caller's own descriptors) is shared half and half; nothing is held when
+ * the limit leaves no room, as before handles existed. Without this, 64 handles under
+ * a soft limit of 64 made the walk's opendir fail: whole directories unscanned.
+ */
+static unsigned dir_handle_cap(unsigned threads)
+{
+    struct rlimit rl;
+    rlim_t reserve = 96 + (rlim_t)8 * threads;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur == RLIM_INFINITY)
+        return DIR_HANDLE_CAP;
+    if (rl.rlim_cur <= reserve)
+        return 0;
+    if ((rl.rlim_cur - reserve) / 2 < DIR_HANDLE_CAP)
+        return (unsigned)((rl.rlim_cur - reserve) / 2);
+    return DIR_HANDLE_CAP;
 }
 
 static azk_status walk_file(void *payload, char *path, const struct stat *st,
@@ -469,7 +493,7 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
     wo.include = s->opts.include;
     wo.include_count = s->opts.include_count;
     wo.dir_handles = &s->dir_handles;
-    wo.dir_handle_cap = DIR_HANDLE_CAP;
+    wo.dir_handle_cap = dir_handle_cap(n);
     /* allow-listed paths are not walked at all; they join the excludes */
     {
         size_t total = s->opts.exclude_count + s->opts.allow_path_count;

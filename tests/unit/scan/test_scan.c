@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -428,7 +431,8 @@ struct race {
     char root[64];    /* the scanned tree */
     char outside[64]; /* a directory outside it */
     int calls;
-    int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside */
+    int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside,
+                3: f001.txt -> FIFO */
     /* results */
     int results, errors, phones, emails;
     char message[256];
@@ -454,6 +458,9 @@ static void race_hook(const char *path)
         (void)snprintf(a, sizeof(a), "%s/f001.txt", r->outside);
         assert_int_equal(unlink(path), 0);
         assert_int_equal(symlink(a, path), 0);
+    } else if (r->kind == 3 && strstr(path, "/f001.txt") != NULL) {
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkfifo(path, 0600), 0);
     } else if (r->kind == 2 && r->calls == 1) {
         (void)snprintf(a, sizeof(a), "%s/sub", r->root);
         (void)snprintf(b, sizeof(b), "%s/sub.old", r->root);
@@ -552,6 +559,20 @@ static void test_scan__race_file_link(void **state)
     }
 }
 
+/* a file replaced by a FIFO (nobody writing): refused at once, the open does not hang */
+static void test_scan__race_fifo(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 3, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 1);
+        assert_int_equal(r.phones, 2);
+        assert_non_null(strstr(r.message, "regular"));
+    }
+}
+
 /* the directory replaced by a link out of the tree after it was listed: the files
  * listed are read from the directory listed (moved aside), never through the link */
 static void test_scan__race_dir_link(void **state)
@@ -565,6 +586,79 @@ static void test_scan__race_dir_link(void **state)
         assert_int_equal(r.phones, 3);
         assert_int_equal(r.emails, 0);
     }
+}
+
+/*
+ * A process with few descriptors (a soft limit of 64) scanning many directories: the
+ * directories kept open for queued files must leave room for the walk's own opendir, or
+ * whole directories are lost ("opendir: Too many open files"; 1 in 2 files lost at
+ * 64 with the fixed bound of 64 handles). Every file is scanned, as with no handles.
+ */
+static azk_scanner *g_fds_scanner;
+
+/* a worker waits until the walk has queued every file (as slow workers let it) */
+static void fds_hook(const char *path)
+{
+    bool closed = false;
+    (void)path;
+    for (;;) {
+        pthread_mutex_lock(&g_fds_scanner->q_mu);
+        closed = g_fds_scanner->q_closed;
+        pthread_mutex_unlock(&g_fds_scanner->q_mu);
+        if (closed)
+            return;
+        sched_yield();
+    }
+}
+
+static void test_scan__few_descriptors(void **state)
+{
+    char root[] = "/tmp/azk-fds-XXXXXX", p[256];
+    const char *paths[1] = {root};
+    struct rlimit old, low;
+    struct race r;
+    azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+    azk_scanner *s = NULL;
+    azk_scan_stats st;
+    (void)state;
+    assert_non_null(mkdtemp(root));
+    for (int i = 0; i < 150; i++) {
+        (void)snprintf(p, sizeof(p), "%s/d%03d", root, i);
+        assert_int_equal(mkdir(p, 0700), 0);
+        for (int j = 0; j < 3; j++) {
+            (void)snprintf(p, sizeof(p), "%s/d%03d/f%d.txt", root, i, j);
+            write_file(p, "TEL 090-3141-5926\n");
+        }
+    }
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    for (int t = 1; t <= 2; t++) {
+        memset(&r, 0, sizeof(r));
+        o.threads = (unsigned)t;
+        assert_int_equal(azk_scanner_new(&s, &o), AZK_OK);
+        g_fds_scanner = s;
+        azk_scan__test_before_open = fds_hook;
+        low = old;
+        low.rlim_cur = 64;
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        assert_int_equal(azk_scanner_run(s, paths, 1, race_cb, &r, &st), AZK_OK);
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+        azk_scan__test_before_open = NULL;
+        azk_scanner_free(s);
+        if (r.errors != 0)
+            print_message("threads %d: %d errors, last: %s\n", t, r.errors, r.message);
+        assert_int_equal(r.errors, 0);
+        assert_int_equal(r.results, 450);
+        assert_int_equal(r.phones, 450);
+    }
+    for (int i = 0; i < 150; i++) {
+        for (int j = 0; j < 3; j++) {
+            (void)snprintf(p, sizeof(p), "%s/d%03d/f%d.txt", root, i, j);
+            unlink(p);
+        }
+        (void)snprintf(p, sizeof(p), "%s/d%03d", root, i);
+        rmdir(p);
+    }
+    rmdir(root);
 }
 
 /* ---- the walk: directories kept open for queued files are bounded ------------------ */
@@ -679,7 +773,9 @@ int main(void)
         cmocka_unit_test(test_scan__race_vanished),
         cmocka_unit_test(test_scan__race_file_link),
         cmocka_unit_test(test_scan__race_dir_link),
+        cmocka_unit_test(test_scan__race_fifo),
         cmocka_unit_test(test_scan__walk_dir_handles_bounded),
+        cmocka_unit_test(test_scan__few_descriptors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
