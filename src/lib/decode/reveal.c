@@ -30,50 +30,18 @@
  * are. Decoded bytes count against AZK_DECODE_REVEAL_MAX per top-level
  * object; past it the object ends with AZK_ERR_LIMIT (fail closed).
  *
- * This file: byte classes and the screen that skips plain records, one
- * pass of unescaping, markup, invisible characters, width and spacing, and
- * records (the vector screen in front of it is reveal_screen.c); encoded runs (percent / QP /
- * escaped bytes, base64 / hex, hex dumps, MIME bodies) are in reveal_runs.c (shared: reveal_int.h).
+ * This file: one pass of unescaping, markup, invisible characters, width
+ * and spacing, and records. The byte classes and the scalar screen that
+ * skips plain records (worth_a_look / look_closely) are in reveal_look.c;
+ * the vector screen in front of it is reveal_screen.c; encoded runs
+ * (percent / QP / escaped bytes, base64 / hex, hex dumps, MIME bodies) are
+ * in reveal_runs.c (shared: reveal_int.h).
  */
 #include "decode/decode_int.h"
 
 #include <pthread.h>
 #include <string.h>
 #include "decode/reveal_int.h"
-
-uint8_t azk_decode__reveal_cls[256];
-bool azk_decode__reveal_onepass_off; /* tests: worth_a_look without its one-pass ending */
-static uint8_t mixtab[256];          /* mix_of() of each byte */
-pthread_once_t azk_decode__reveal_cls_once = PTHREAD_ONCE_INIT;
-
-static unsigned mix_of(uint8_t c);
-static void screen_init(void);
-
-void azk_decode__reveal_cls_init(void)
-{
-    int c;
-    for (c = 'A'; c <= 'Z'; c++)
-        azk_decode__reveal_cls[c] = C_B64;
-    for (c = 'a'; c <= 'z'; c++)
-        azk_decode__reveal_cls[c] = C_B64;
-    for (c = '0'; c <= '9'; c++)
-        azk_decode__reveal_cls[c] = C_B64 | C_HEX;
-    for (c = 'a'; c <= 'f'; c++)
-        azk_decode__reveal_cls[c] |= C_HEX;
-    for (c = 'A'; c <= 'F'; c++)
-        azk_decode__reveal_cls[c] |= C_HEX;
-    azk_decode__reveal_cls['+'] = azk_decode__reveal_cls['/'] = azk_decode__reveal_cls['-'] =
-        azk_decode__reveal_cls['_'] = C_B64;
-    azk_decode__reveal_cls['\\'] = azk_decode__reveal_cls['&'] = azk_decode__reveal_cls['%'] =
-        azk_decode__reveal_cls['='] = azk_decode__reveal_cls['<'] = C_TRIG;
-    azk_decode__reveal_cls[0xC2] = azk_decode__reveal_cls[0xCC] = azk_decode__reveal_cls[0xCD] =
-        azk_decode__reveal_cls[0xE1] = azk_decode__reveal_cls[0xE2] = azk_decode__reveal_cls[0xE3] =
-            azk_decode__reveal_cls[0xEF] = azk_decode__reveal_cls[0xF3] = C_LEAD;
-    azk_decode__reveal_cls[' '] = C_SPACE;
-    for (c = 0; c < 256; c++)
-        mixtab[c] = (azk_decode__reveal_cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
-    screen_init();
-}
 
 bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v)
 {
@@ -89,352 +57,6 @@ bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, u
     }
     *v = x;
     return true;
-}
-
-/* Character mix of a base64 / hex run. */
-enum { MIX_UPPER = 1, MIX_LOWER = 2, MIX_DIGIT = 4, MIX_SYM = 8, MIX_NONHEX = 16 };
-
-static unsigned mix_of(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return MIX_DIGIT;
-    if (c >= 'A' && c <= 'Z')
-        return MIX_UPPER | (c > 'F' ? MIX_NONHEX : 0);
-    if (c >= 'a' && c <= 'z')
-        return MIX_LOWER | (c > 'f' ? MIX_NONHEX : 0);
-    return MIX_SYM | MIX_NONHEX;
-}
-
-/*
- * Whether a run of the base64 alphabet is worth decoding: hex (even, with
- * a digit and a letter), or base64 with both cases and a digit or symbol.
- * Words, identifiers in one case and UUIDs are not.
- */
-static bool run_candidate(size_t run, unsigned mix)
-{
-    if (run < RUN_MIN)
-        return false;
-    if (!(mix & MIX_NONHEX))
-        return (mix & MIX_DIGIT) && (mix & (MIX_UPPER | MIX_LOWER));
-    return (mix & MIX_UPPER) && (mix & MIX_LOWER) && (mix & (MIX_DIGIT | MIX_SYM));
-}
-
-static bool is_hex(uint8_t c)
-{
-    return (azk_decode__reveal_cls[c] & C_HEX) != 0;
-}
-
-/*
- * Whether the field holds anything reveal would act on, byte by byte:
- * precise, so ordinary logs ("job=DM2408", "50%", timestamps, UUIDs, ※ and
- * full-width brackets) do not trigger it. worth_a_look() screens first.
- */
-static bool look_closely(const uint8_t *p, size_t n)
-{
-    size_t i, run = 0, singles = 0, lt = 0, last_space = SIZE_MAX;
-    unsigned mix = 0;
-    for (i = 0; i < n; i++) {
-        uint8_t c = p[i], k = azk_decode__reveal_cls[c];
-        bool space = false;
-        if (k & C_B64) {
-            run++;
-            mix |= mixtab[c];
-            continue;
-        }
-        if (run_candidate(run, mix))
-            return true;
-        run = 0;
-        mix = 0;
-        if (k == 0)
-            continue;
-        if (k & C_TRIG) {
-            uint8_t d = i + 1 < n ? p[i + 1] : 0;
-            switch (c) {
-                case '\\':
-                    if (d == 'u' || d == 'U' || d == 'x' || (d >= '0' && d <= '3') || d == '\\')
-                        return true;
-                    break;
-                case '&':
-                    if (d == '#' ||
-                        (d >= 'a' && d <= 'z' && memchr(p + i, ';', n - i < 9 ? n - i : 9)))
-                        return true;
-                    break;
-                case '%':
-                    if (i + 2 < n && is_hex(d) && is_hex(p[i + 2]))
-                        return true;
-                    break;
-                case '=': /* quoted-printable writes runs: =E5=B1 */
-                    if (i + 5 < n && is_hex(d) && is_hex(p[i + 2]) && p[i + 3] == '=' &&
-                        is_hex(p[i + 4]) && is_hex(p[i + 5]))
-                        return true;
-                    break;
-                default: /* '<' */
-                    if (++lt >= 6)
-                        return true;
-                    break;
-            }
-            continue;
-        }
-        if (k & C_SPACE) {
-            space = true;
-        } else if ((k & C_LEAD) && i + 1 < n) {
-            uint8_t b = p[i + 1], t = i + 2 < n ? p[i + 2] : 0;
-            switch (c) {
-                case 0xC2:
-                    if (b == 0xAD)
-                        return true; /* soft hyphen */
-                    break;
-                case 0xCC:
-                    return true; /* combining diacritics */
-                case 0xCD:
-                    if (b <= 0xAF)
-                        return true; /* combining diacritics, grapheme joiner */
-                    break;
-                case 0xE1:
-                    if (b == 0xA0 && t == 0x8E)
-                        return true; /* Mongolian vowel separator */
-                    break;
-                case 0xE2:
-                    if ((b == 0x80 && ((t >= 0x8B && t <= 0x8F) || (t >= 0xAA && t <= 0xAE))) ||
-                        (b == 0x81 && t >= 0xA0 && t <= 0xAF))
-                        return true; /* zero-width, bidi controls, word joiner */
-                    if (b == 0x80 && t <= 0x8A)
-                        space = true; /* en / em / thin spaces */
-                    break;
-                case 0xE3:
-                    if (b == 0x82 && (t == 0x99 || t == 0x9A))
-                        return true; /* combining (semi-)voiced mark */
-                    if (b == 0x80 && t == 0x80)
-                        space = true; /* ideographic space */
-                    break;
-                case 0xEF:
-                    if ((b == 0xBB && t == 0xBF) || (b == 0xB8 && t <= 0x8F) ||
-                        (b == 0xBC && t >= 0x90 && t <= 0xBA && !(t >= 0x9A && t <= 0x9F)) ||
-                        (b == 0xBD && t >= 0x81 && t <= 0x9A))
-                        return true; /* BOM, variation selectors, full-width alnum / @ */
-                    break;
-                case 0xF3:
-                    if (b == 0xA0)
-                        return true; /* tags, ideographic variation selectors */
-                    break;
-                default:
-                    break;
-            }
-        }
-        if (space) {
-            /* "0 9 0 - 1": tokens of one character each followed by one space */
-            size_t from = last_space == SIZE_MAX ? 0 : last_space + 1;
-            size_t len = i - from;
-            bool single = len == 1 || (len >= 2 && len <= 4 && (p[from] & 0xC0) == 0xC0 &&
-                                       (size_t)((p[from] >= 0xF0)   ? 4
-                                                : (p[from] >= 0xE0) ? 3
-                                                                    : 2) == len);
-            singles = single ? singles + 1 : 0;
-            if (singles >= 3)
-                return true;
-            /* the space itself: one byte, or three (U+3000, U+2000..) */
-            last_space = c == ' ' ? i : i + 2;
-            if (c != ' ')
-                i += 2;
-        }
-    }
-    return run_candidate(run, mix);
-}
-
-/* Screening flags of each byte (worth_a_look). */
-enum {
-    S_B64 = 1 << 0,
-    S_BS = 1 << 1,   /* \ */
-    S_AMP = 1 << 2,  /* & */
-    S_PCT = 1 << 3,  /* % */
-    S_EQ = 1 << 4,   /* = */
-    S_LT = 1 << 5,   /* < */
-    S_SP = 1 << 6,   /* U+0020 */
-    S_RARE = 1 << 7, /* leads of rare characters: C2 CC CD E1 F3 */
-    S_E2 = 1 << 8,   /* general punctuation, zero-width, bidi */
-    S_EF = 1 << 9,   /* full-width forms, BOM, variation selectors */
-    S_E3 = 1 << 10,  /* kana, CJK punctuation, ideographic space */
-    S_99 = 1 << 11,  /* continuation bytes of the combining voiced marks */
-};
-
-static uint16_t screen[256];
-/* Byte pairs (first, second) that matter: a bit set in both tables. */
-enum {
-    P_HEXESC = 1, /* = or % then a hex digit */
-    P_IDSP = 2,   /* 80 80: U+3000 ideographic space (E3 80 80) */
-    P_NFD = 4,    /* 82 99 / 82 9A: combining voiced marks (E3 82 99) */
-    P_E2 = 8,     /* E2 80 / E2 81: zero-width, bidi, word joiner, spaces */
-    P_EF = 16,    /* EF BB / B8 / BC / BD: BOM, variation selectors, full width */
-};
-static uint8_t first_of[256], second_of[256];
-bool azk_decode__reveal_dump_ok[256]; /* bytes a hex dump line starts with */
-
-static void screen_init(void)
-{
-    int c;
-    for (c = 0; c < 256; c++) {
-        screen[c] = (azk_decode__reveal_cls[c] & C_B64) ? S_B64 : 0;
-        second_of[c] = (azk_decode__reveal_cls[c] & C_HEX) ? P_HEXESC : 0;
-    }
-    screen['\\'] = S_BS;
-    screen['&'] = S_AMP;
-    screen['%'] = S_PCT;
-    screen['='] = S_EQ;
-    screen['<'] = S_LT;
-    screen[' '] = S_SP;
-    screen[0xC2] = screen[0xCC] = screen[0xCD] = screen[0xE1] = screen[0xF3] = S_RARE;
-    screen[0xE2] = S_E2;
-    screen[0xEF] = S_EF;
-    screen[0x80] = S_E3; /* continuation 80: the ideographic space E3 80 80 */
-    screen[0x99] = screen[0x9A] = S_99;
-    screen[0x82] = S_99; /* first byte of the pair 82 99 / 82 9A (U+3099 / U+309A) */
-    for (c = 0; c < 256; c++)
-        azk_decode__reveal_dump_ok[c] = (azk_decode__reveal_cls[c] & C_HEX) != 0 || c == ' ' ||
-                                        c == ',' || c == ':' || c == '-' || c == 'x' || c == 'X' ||
-                                        c == '|';
-    first_of['='] = first_of['%'] = P_HEXESC;
-    first_of[0x80] = P_IDSP;
-    first_of[0x82] = P_NFD;
-    first_of[0xE2] = P_E2;
-    first_of[0xEF] = P_EF;
-    second_of[0x80] |= P_IDSP | P_E2;
-    second_of[0x81] |= P_E2;
-    second_of[0x99] |= P_NFD;
-    second_of[0x9A] |= P_NFD;
-    second_of[0xBB] |= P_EF;
-    second_of[0xB8] |= P_EF;
-    second_of[0xBC] |= P_EF;
-    second_of[0xBD] |= P_EF;
-}
-
-/* Whether some occurrence of byte c in p[0..n) passes look_closely's test. */
-static bool any_at(const uint8_t *p, size_t n, uint8_t c)
-{
-    const uint8_t *q = memchr(p, c, n);
-    while (q != NULL) {
-        size_t at = (size_t)(q - p), len = n - at < 6 ? n - at : 6;
-        if (look_closely(q, len))
-            return true;
-        q = at + 1 < n ? memchr(q + 1, c, n - at - 1) : NULL;
-    }
-    return false;
-}
-
-/* Whether p[0..n) holds six '<' (look_closely's markup test). */
-static bool six_lt(const uint8_t *p, size_t n)
-{
-    const uint8_t *q;
-    size_t lt = 0;
-    for (q = memchr(p, '<', n); q != NULL && ++lt < 6;
-         q = memchr(q + 1, '<', n - (size_t)(q + 1 - p)))
-        ;
-    return lt >= 6;
-}
-
-/*
- * The fast path every record takes: one branch-light pass collecting which
- * kinds of bytes occur and the longest base64-alphabet run, then precise
- * checks only where such bytes are (memchr), so a log line with "job=" and
- * a few spaces costs about one pass. A line with a long run goes to
- * look_closely only if it is not plain ASCII or holds \ or & (else it is
- * decided here, in the same pass; azk_decode__reveal_onepass_off: always).
- */
-static bool worth_a_look(const uint8_t *p, size_t n)
-{
-    size_t i = 0, maxrun = 0, singles = 0, tok = 0;
-    unsigned acc = 0, pairs = 0, hi = 0;
-    bool onepass = !azk_decode__reveal_onepass_off;
-    while (i < n) {
-        size_t start;
-        /* bytes outside the base64 alphabet: which kinds, which pairs */
-        while (i < n) {
-            uint8_t c = p[i];
-            unsigned f = screen[c];
-            size_t sl = 0;
-            if (f & S_B64)
-                break;
-            acc |= f;
-            hi |= c;
-            if (f > S_B64 && i + 1 < n) {
-                pairs |= first_of[c] & second_of[p[i + 1]];
-                if (c == '=' || c == '%') {
-                    /* %HH; quoted-printable writes runs: =E5=B1 */
-                    if (i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]) &&
-                        (c == '%' ||
-                         (i + 5 < n && p[i + 3] == '=' && is_hex(p[i + 4]) && is_hex(p[i + 5]))))
-                        return true;
-                } else if (c == ' ') {
-                    sl = 1;
-                } else if (c == 0x80 && p[i + 1] == 0x80 && i > 0 && p[i - 1] == 0xE3) {
-                    sl = 2; /* ideographic space E3 80 80: its last two bytes */
-                }
-            }
-            if (sl > 0) {
-                /* "0 9 0 - 1": tokens of one character each followed by one space */
-                size_t sp_at = sl == 2 ? i - 1 : i;
-                size_t len = sp_at - tok;
-                bool single = len == 1 || (len >= 2 && len <= 4 && (p[tok] & 0xC0) == 0xC0 &&
-                                           (size_t)((p[tok] >= 0xF0)   ? 4
-                                                    : (p[tok] >= 0xE0) ? 3
-                                                                       : 2) == len);
-                singles = single ? singles + 1 : 0;
-                if (singles >= 3)
-                    return true;
-                tok = i + sl;
-                i += sl;
-                continue;
-            }
-            i++;
-        }
-        /* a run of the base64 alphabet: only its length */
-        start = i;
-        while (i < n && (screen[p[i]] & S_B64))
-            i++;
-        if (i - start > maxrun)
-            maxrun = i - start;
-        /*
-         * A candidate run makes look_closely true, as it sees the same runs
-         * (the same alphabet) -- except after E2 80, where it skips the
-         * run's first byte (as the third byte of a U+2000.. space).
-         */
-        if (onepass && i - start >= RUN_MIN &&
-            !(start >= 2 && p[start - 1] == 0x80 && p[start - 2] == 0xE2)) {
-            unsigned mix = 0;
-            size_t j;
-            for (j = start; j < i; j++)
-                mix |= mixtab[p[j]];
-            if (run_candidate(i - start, mix))
-                return true;
-        }
-    }
-    if (acc <= S_B64 && maxrun < RUN_MIN)
-        return false;
-    if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP))) {
-        if (!onepass || (hi & 0x80) || (acc & (S_BS | S_AMP)))
-            return look_closely(p, n);
-        /*
-         * Plain ASCII without \ and &: look_closely skips no byte, no run
-         * is a candidate, %HH / =HH=HH and the spaced singles were tested
-         * above on the same bytes -- except a space as the last byte, which
-         * only look_closely counts. Left: that space, and six '<'.
-         */
-        if (p[n - 1] == ' ' && n - 1 - tok == 1 && singles >= 2)
-            return true;
-        return (acc & S_LT) && six_lt(p, n);
-    }
-    if ((pairs & P_E2) && any_at(p, n, 0xE2))
-        return true;
-    if ((pairs & P_EF) && any_at(p, n, 0xEF))
-        return true;
-    if ((acc & S_LT) && six_lt(p, n))
-        return true;
-    return (pairs & P_NFD) != 0;
-}
-
-bool azk_decode__reveal_worth(const uint8_t *p, size_t n)
-{
-    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
-    return worth_a_look(p, n);
 }
 
 /* ---- one pass of unescaping ------------------------------------------------------- */
@@ -881,7 +503,7 @@ static azk_status reveal_field(struct reveal *rv, const uint8_t *p, size_t n, bo
     for (round = 0; round < REVEAL_ROUNDS && !rv->limit; round++) {
         bool ch1 = false, ch2 = false;
         azk_buf swap;
-        if (!(round == 0 && worth) && !worth_a_look(cur.data, cur.len))
+        if (!(round == 0 && worth) && !azk_decode__reveal_worth_a_look(cur.data, cur.len))
             break;
         if (memchr(cur.data, '<', cur.len) != NULL) {
             bool ch0 = false;
@@ -1023,7 +645,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     /* the vector screen (reveal_screen.c) first: most records end there */
     i = azk_decode__reveal_screen_record(rec) ? 0 : rec->field_count;
     for (; i < rec->field_count; i++) {
-        if (worth_a_look((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len))
+        if (azk_decode__reveal_worth_a_look((const uint8_t *)rec->fields[i].ptr,
+                                            rec->fields[i].len))
             break;
     }
     first = i; /* the first field worth a look */

@@ -39,6 +39,34 @@ enum {
     C_HEX = 16,
 };
 
+/* Character mix of a base64 / hex run. */
+enum { MIX_UPPER = 1, MIX_LOWER = 2, MIX_DIGIT = 4, MIX_SYM = 8, MIX_NONHEX = 16 };
+
+static inline unsigned mix_of(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return MIX_DIGIT;
+    if (c >= 'A' && c <= 'Z')
+        return MIX_UPPER | (c > 'F' ? MIX_NONHEX : 0);
+    if (c >= 'a' && c <= 'z')
+        return MIX_LOWER | (c > 'f' ? MIX_NONHEX : 0);
+    return MIX_SYM | MIX_NONHEX;
+}
+
+/*
+ * Whether a run of the base64 alphabet is worth decoding: hex (even, with
+ * a digit and a letter), or base64 with both cases and a digit or symbol.
+ * Words, identifiers in one case and UUIDs are not.
+ */
+static inline bool run_candidate(size_t run, unsigned mix)
+{
+    if (run < RUN_MIN)
+        return false;
+    if (!(mix & MIX_NONHEX))
+        return (mix & MIX_DIGIT) && (mix & (MIX_UPPER | MIX_LOWER));
+    return (mix & MIX_UPPER) && (mix & MIX_LOWER) && (mix & (MIX_DIGIT | MIX_SYM));
+}
+
 void azk_decode__reveal_cls_init(void);
 bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v);
 bool azk_decode__reveal_invisible(uint32_t cp);
@@ -49,8 +77,11 @@ size_t azk_decode__reveal_byte_run(const uint8_t *p, size_t n, size_t i, uint8_t
 bool azk_decode__reveal_escaped_text(const uint8_t *p, size_t n);
 azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
                                   bool *ok);
-/* worth_a_look (reveal.c): whether reveal would act on p[0..n) (the scalar screen). */
+/* worth_a_look (reveal_look.c): whether reveal would act on p[0..n) (the
+ * scalar screen). _worth builds the byte classes once first; _worth_a_look
+ * expects them built. */
 bool azk_decode__reveal_worth(const uint8_t *p, size_t n);
+bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n);
 /* Test switch: worth_a_look as two passes (look_closely after its own pass). */
 extern bool azk_decode__reveal_onepass_off;
 /*
@@ -66,7 +97,7 @@ bool azk_decode__reveal_screen_record(const azk_record *rec);
 bool azk_decode__reveal_screen_available(void);
 
 /* Byte classes (C_*) and the bytes a hex dump line starts with, built once
- * under azk_decode__reveal_cls_once (reveal.c). */
+ * under azk_decode__reveal_cls_once (reveal_look.c). */
 extern uint8_t azk_decode__reveal_cls[256];
 extern bool azk_decode__reveal_dump_ok[256];
 extern pthread_once_t azk_decode__reveal_cls_once;

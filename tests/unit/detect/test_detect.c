@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "detect/detect.h"
+#include "detect_run.h"
 #include "detect/detect_int.h"
 #include "norm/digits.h"
 #include "norm/datetime.h"
@@ -70,20 +71,6 @@ static void luhn_make(const char *prefix, char *out)
 
 /* ---- running the detector ---- */
 
-#define MAXF 16
-struct got {
-    size_t n;
-    azk_finding f[MAXF];
-};
-
-static azk_status collect(const azk_finding *f, void *payload)
-{
-    struct got *g = payload;
-    if (g->n < MAXF)
-        g->f[g->n++] = *f;
-    return AZK_OK;
-}
-
 static azk_detect_engine *g_eng;   /* all types but names */
 static azk_detect_engine *g_names; /* with person names */
 
@@ -110,23 +97,7 @@ static int teardown(void **state)
 
 static struct got run_line_eng(azk_detect_engine *eng, const char *text)
 {
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd;
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(&fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    fd.ptr = text;
-    fd.len = strlen(text);
-    rec.line = 1;
-    rec.fields = &fd;
-    rec.field_count = 1;
-    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
-    azk_detect__object_begin(ctx, "text");
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
+    return detect_run_text(eng, text, strlen(text));
 }
 
 static struct got run_line(const char *text)

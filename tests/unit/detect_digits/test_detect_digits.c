@@ -18,20 +18,7 @@
 #include <string.h>
 
 #include "detect/detect.h"
-
-#define MAXF 16
-struct got {
-    size_t n;
-    azk_finding f[MAXF];
-};
-
-static azk_status collect(const azk_finding *f, void *payload)
-{
-    struct got *g = payload;
-    if (g->n < MAXF)
-        g->f[g->n++] = *f;
-    return AZK_OK;
-}
+#include "detect_run.h"
 
 static azk_detect_engine *g_eng; /* every type but names, floor 0.5 */
 static azk_detect_engine *g_low; /* the same with floor 0.4 */
@@ -57,33 +44,11 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The findings of one line of free text (len bytes: not NUL-terminated in the scan). */
-static struct got run_text(azk_detect_engine *eng, const char *text, size_t len)
-{
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd;
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(&fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    fd.ptr = text;
-    fd.len = len;
-    rec.line = 1;
-    rec.fields = &fd;
-    rec.field_count = 1;
-    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
-    azk_detect__object_begin(ctx, "text");
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
-}
-
 /* Exactly one finding of type t covering `span` at byte `start` of text. */
 static void expect_at(azk_detect_engine *eng, const char *text, azk_pii_type t, size_t start,
                       const char *span)
 {
-    struct got g = run_text(eng, text, strlen(text));
+    struct got g = detect_run_text(eng, text, strlen(text));
     if (g.n != 1 || g.f[0].type != t || g.f[0].start != start)
         print_error("\"%s\": %zu findings, first %s at %zu\n", text, g.n,
                     g.n ? azk_pii_type_name(g.f[0].type) : "-", g.n ? g.f[0].start : 0);
@@ -103,7 +68,7 @@ static void expect_one(const char *text, azk_pii_type t, const char *span)
 
 static void expect_none_eng(azk_detect_engine *eng, const char *text)
 {
-    struct got g = run_text(eng, text, strlen(text));
+    struct got g = detect_run_text(eng, text, strlen(text));
     if (g.n != 0)
         print_error("\"%s\": unexpected %s\n", text, azk_pii_type_name(g.f[0].type));
     assert_int_equal(g.n, 0);
@@ -162,7 +127,7 @@ static void test_digits__field_tails(void **state)
                 }
                 buf = test_malloc(n);
                 memcpy(buf, line, n);
-                g = run_text(g_eng, buf, n);
+                g = detect_run_text(g_eng, buf, n);
                 if (g.n != 1 || g.f[0].type != vals[v].t || g.f[0].start != at)
                     print_error("value %zu, pad %zu, %s: %zu findings\n", v, pad,
                                 k ? "start" : "end", g.n);
@@ -349,7 +314,7 @@ static void test_digits__token_chunks(void **state)
         }
         buf = test_malloc(n);
         memcpy(buf, line, n);
-        g = run_text(g_eng, buf, n);
+        g = detect_run_text(g_eng, buf, n);
         if (g.n != 1)
             print_error("full-width digit %zu: %zu findings\n", s, g.n);
         assert_int_equal(g.n, 1);
@@ -363,7 +328,7 @@ static void test_digits__token_chunks(void **state)
                           : (char)(line[n - 1] + 1);
         buf = test_malloc(n);
         memcpy(buf, line, n);
-        g = run_text(g_eng, buf, n);
+        g = detect_run_text(g_eng, buf, n);
         assert_int_equal(g.n, 0);
         test_free(buf);
     }
@@ -443,14 +408,14 @@ static void test_digits__floor(void **state)
     expect_none(line);
     expect_at(g_low, line, AZK_PII_CORPORATE_NUMBER, 3, corp);
     {
-        struct got g = run_text(g_low, line, strlen(line));
+        struct got g = detect_run_text(g_low, line, strlen(line));
         assert_string_equal(g.f[0].masked + strlen(g.f[0].masked) - 4, corp + 9);
     }
     {
         /* 0.35 alone, raised to 0.85 by the address after it (no prefecture
          * next to it, which would give 0.9 at once) */
         const char *t = "123-4567 大阪市北区梅田1-2-3";
-        struct got g = run_text(g_eng, t, strlen(t));
+        struct got g = detect_run_text(g_eng, t, strlen(t));
         assert_int_equal(g.n, 2);
         assert_int_equal(g.f[0].type, AZK_PII_POSTAL_CODE);
         assert_int_equal(g.f[0].len, 8);

@@ -22,6 +22,8 @@
 
 #include "detect/detect.h"
 #include "detect/detect_scan.h"
+#define MAXF 32 /* before detect_run.h */
+#include "detect_run.h"
 
 static azk_detect_engine *g_eng;
 
@@ -195,39 +197,9 @@ static void test_lits__rejects(void **state)
         assert_true(screen((const unsigned char *)yes[i], strlen(yes[i])));
 }
 
-#define MAXF 32
-struct got {
-    size_t n;
-    azk_finding f[MAXF];
-};
-
-static azk_status collect(const azk_finding *f, void *payload)
-{
-    struct got *g = payload;
-    if (g->n < MAXF)
-        g->f[g->n++] = *f;
-    return AZK_OK;
-}
-
 static struct got run_text(const char *text, size_t len)
 {
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd;
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(&fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    fd.ptr = text;
-    fd.len = len;
-    rec.line = 1;
-    rec.fields = &fd;
-    rec.field_count = 1;
-    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
-    azk_detect__object_begin(ctx, "text");
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
+    return detect_run_text(g_eng, text, len);
 }
 
 /* Whole lines: the findings with the screen are the findings without it. */

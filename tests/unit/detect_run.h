@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/detect_run.h -- what the detect unit tests (tests/unit/detect,
+ * detect_lits, detect_digits) share to run the detector: a finding
+ * collector (struct got: the first MAXF findings; a file may define MAXF
+ * before including this) and detect_run_text(), the findings of one line
+ * of free text on an engine.
+ */
+#ifndef AZK_TEST_DETECT_RUN_H
+#define AZK_TEST_DETECT_RUN_H
+
+#include <string.h>
+
+#include "detect/detect.h"
+
+#ifndef MAXF
+#define MAXF 16
+#endif
+
+struct got {
+    size_t n;
+    azk_finding f[MAXF];
+};
+
+static inline azk_status collect(const azk_finding *f, void *payload)
+{
+    struct got *g = payload;
+    if (g->n < MAXF)
+        g->f[g->n++] = *f;
+    return AZK_OK;
+}
+
+/* The findings of one line of free text (len bytes: not NUL-terminated in the scan). */
+static inline struct got detect_run_text(azk_detect_engine *eng, const char *text, size_t len)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd;
+    azk_record rec;
+    memset(&g, 0, sizeof(g));
+    memset(&fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    fd.ptr = text;
+    fd.len = len;
+    rec.line = 1;
+    rec.fields = &fd;
+    rec.field_count = 1;
+    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
+    azk_detect__object_begin(ctx, "text");
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+#endif
