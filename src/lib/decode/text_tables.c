@@ -221,6 +221,37 @@ static size_t ascii_copy(const struct table *tb, const uint8_t *p, size_t n, uin
 }
 
 /*
+ * Convert the run of non-ASCII characters at in[*ip..n) that are one byte
+ * (a single entry) or a lead and a trail byte (a pair entry) to out at o,
+ * while a byte follows: the entry's four bytes stored at once, the
+ * output moved by its length (o + 4 <= 3 * (i + 2) <= 3 * n: each input
+ * byte gives at most three output bytes). Stops at an ASCII byte, at a
+ * character the tables refuse or that needs three bytes (EUC-JP's 0x8F:
+ * its pair entries are 0) and before the last byte; walk() goes on from
+ * there. The new output length.
+ */
+static inline size_t kanji_run(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
+                               uint8_t *out, size_t o)
+{
+    size_t i = *ip;
+    while (i + 1 < n && in[i] >= 0x80) {
+        uint32_t e = tb->single[in[i]];
+        if (e != 0) {
+            i++;
+        } else {
+            e = tb->pair[(size_t)(in[i] - 0x80) * 256 + in[i + 1]];
+            if (e == 0)
+                break;
+            i += 2;
+        }
+        memcpy(out + o, &e, 4); /* little-endian: the UTF-8 bytes first (see the caller) */
+        o += e >> 24;
+    }
+    *ip = i;
+    return o;
+}
+
+/*
  * One walk for two uses: convert the clean characters of in[0..n) to UTF-8
  * in out (score NULL), or only add up detection's score of them (out NULL,
  * score set; the same characters, so the same sum as scoring the converted
@@ -242,7 +273,17 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
             o += a;
             if (i >= n)
                 break;
-        } else if (out == NULL && tb->ascii_identity) {
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (out != NULL && in[i] >= 0x80) {
+            /* two-byte and half-width characters, a run at a time */
+            size_t i0 = i;
+            o = kanji_run(tb, in, n, &i, out, o);
+            if (i != i0)
+                continue;
+        }
+#endif
+        if (out == NULL && tb->ascii_identity) {
             /* scoring ASCII: eight bytes at a time, only control bytes score */
             while (i + 8 <= n) {
                 uint64_t w;
