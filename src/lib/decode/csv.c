@@ -42,6 +42,11 @@ struct azk_csv {
     size_t *hdr_len;
     size_t hdr_count;
     size_t mc; /* max_cell(), kept */
+    /* fields[0..meta_n) hold col, header and header_len for a part whose
+     * first column is meta_base: rows of one file repeat them, so only ptr
+     * and len are written per row */
+    size_t meta_n;
+    uint32_t meta_base;
 };
 
 /* ---- sniffing ----------------------------------------------------------------------- */
@@ -230,16 +235,20 @@ static azk_status keep_header(struct azk_csv *c, const azk_field *f, size_t n)
 static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
 {
     size_t n = c->count + (with_open ? 1 : 0), i;
+    const char *base = c->cells.data != NULL ? (const char *)c->cells.data : "";
     azk_record rec;
     azk_status rc;
 
-    for (i = 0; i < n; i++) {
-        size_t s = c->starts[i];
-        size_t e = i < c->count ? c->starts[i + 1] : c->cells.len;
+    /* the open cell ends where the bytes end (n <= AZK_DECODE_MAX_FIELDS: end_cell emits a part
+     * when count reaches it, and starts has one entry more) */
+    c->starts[n] = c->cells.len;
+    if (c->meta_base != c->col_base) {
+        c->meta_base = c->col_base;
+        c->meta_n = 0;
+    }
+    for (i = c->meta_n; i < n; i++) {
         azk_field *f = &c->fields[i];
         uint32_t col = c->col_base + (uint32_t)i;
-        f->ptr = c->cells.data != NULL ? (const char *)c->cells.data + s : "";
-        f->len = e - s;
         f->col = col;
         f->header = NULL;
         f->header_len = 0;
@@ -247,6 +256,12 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
             f->header = c->hdr[col];
             f->header_len = c->hdr_len[col];
         }
+    }
+    if (n > c->meta_n)
+        c->meta_n = n;
+    for (i = 0; i < n; i++) {
+        c->fields[i].ptr = base + c->starts[i];
+        c->fields[i].len = c->starts[i + 1] - c->starts[i];
     }
     memset(&rec, 0, sizeof(rec));
     rec.tabular = 1;
@@ -261,6 +276,7 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
             rc = keep_header(c, c->fields, n);
             if (rc != AZK_OK)
                 return rc;
+            c->meta_n = 0; /* the next rows have headers */
             rec.is_header = 1;
         }
     }
@@ -382,6 +398,74 @@ static const uint8_t *cell_end(const uint8_t *p, const uint8_t *end, uint8_t del
     return p;
 }
 
+/*
+ * cell_end that also copies the bytes before the stop to out; whole
+ * sixteen-byte blocks are stored, so out needs room for end - p bytes.
+ */
+static const uint8_t *cell_copy(const uint8_t *p, const uint8_t *end, uint8_t delim, uint8_t *out)
+{
+#if defined(__SSE2__)
+    const __m128i d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    /* the switch read once: a store through out could change it for the compiler */
+    const bool simd = !azk_decode__simd_off;
+    while (simd && end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr)));
+        _mm_storeu_si128((__m128i *)(void *)out, v);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+        out += 16;
+    }
+#endif
+    while (p < end && *p != delim && *p != '\n' && *p != '\r')
+        *out++ = *p++;
+    return p;
+}
+
+/*
+ * The fast path of an unquoted cell: cells ended by a delimiter within
+ * p[0..end), one after another, copied and recorded without the state
+ * machine, while the cells buffer has room for all of p[0..end) (csv_feed
+ * reserves it) and no cell, row part or cell count reaches its limit. Stops
+ * before a cell it does not end (a row end, the end of the chunk, a
+ * limit: the slow path takes that one) and before a quote opening a cell.
+ * Where it stopped; the state is ST_FIELD_START when it ended a cell.
+ */
+static const uint8_t *cell_run(struct azk_csv *c, const uint8_t *p, const uint8_t *end,
+                               uint8_t delim)
+{
+    uint8_t *data = c->cells.data;
+    size_t len = c->cells.len, cnt = c->count, cell0 = c->starts[cnt];
+    const size_t mc = c->mc, row_max = 4 * c->mc, cnt0 = cnt;
+    if (c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p))
+        return p;
+    for (;;) {
+        const uint8_t *q = cell_copy(p, end, delim, data + len);
+        size_t k = (size_t)(q - p);
+        /* as end_cell: a part is emitted when the count or the row bytes reach the limit */
+        if (q == end || *q != delim || len + k - cell0 > mc || cnt + 1 >= AZK_DECODE_MAX_FIELDS ||
+            len + k >= row_max)
+            break; /* bytes stored past len are left: the slow path copies them again */
+        len += k;
+        c->starts[++cnt] = len;
+        cell0 = len;
+        p = q + 1;
+        if (p == end || *p == '"')
+            break;
+    }
+    data[len] = '\0';
+    c->cells.len = len;
+    if (cnt != cnt0) {
+        c->count = cnt;
+        c->row_has_data = true;
+        c->st = ST_FIELD_START;
+    }
+    return p;
+}
+
 azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
 {
     const uint8_t *end = p + n;
@@ -392,6 +476,12 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
         c->cr_pending = false;
         if (p[0] == '\n')
             p++;
+    }
+    if (c->cells.max == 0) {
+        /* room for every byte of the chunk: cell_run copies without checks */
+        rc = azk_buf_grow(&c->cells, n);
+        if (rc != AZK_OK)
+            return rc;
     }
     while (p < end) {
         uint8_t ch = *p;
@@ -406,8 +496,13 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
                 c->st = ST_UNQUOTED;
                 /* fall through */
             case ST_UNQUOTED: {
+                const uint8_t *q = cell_run(c, p, end, delim);
+                if (q != p) {
+                    p = q; /* cells ended by a delimiter */
+                    continue;
+                }
                 /* run of ordinary bytes */
-                const uint8_t *q = cell_end(p, end, delim);
+                q = cell_end(p, end, delim);
                 if (q > p) {
                     c->row_has_data = true;
                     rc = put_bytes(c, p, (size_t)(q - p));
