@@ -432,7 +432,8 @@ static const uint8_t *cell_copy(const uint8_t *p, const uint8_t *end, uint8_t de
  * reserves it) and no cell, row part or cell count reaches its limit. Stops
  * before a cell it does not end (a row end, the end of the chunk, a
  * limit: the slow path takes that one) and before a quote opening a cell.
- * Where it stopped; the state is ST_FIELD_START when it ended a cell.
+ * Where it stopped; the state is ST_FIELD_START when it ended a cell. Off
+ * with azk_decode__simd_off, so tests compare it with the state machine.
  */
 static const uint8_t *cell_run(struct azk_csv *c, const uint8_t *p, const uint8_t *end,
                                uint8_t delim)
@@ -440,7 +441,8 @@ static const uint8_t *cell_run(struct azk_csv *c, const uint8_t *p, const uint8_
     uint8_t *data = c->cells.data;
     size_t len = c->cells.len, cnt = c->count, cell0 = c->starts[cnt];
     const size_t mc = c->mc, row_max = 4 * c->mc, cnt0 = cnt;
-    if (c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p))
+    if (c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p) ||
+        azk_decode__simd_off) /* the tests' switch: every cell by the state machine */
         return p;
     for (;;) {
         const uint8_t *q = cell_copy(p, end, delim, data + len);
