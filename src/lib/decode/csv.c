@@ -47,6 +47,7 @@ struct azk_csv {
      * and len are written per row */
     size_t meta_n;
     uint32_t meta_base;
+    bool fast; /* cell_run on: !azk_decode__simd_off when the object began */
 };
 
 /* ---- sniffing ----------------------------------------------------------------------- */
@@ -189,6 +190,7 @@ azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx,
     c->delim = delim;
     c->line = 1;
     c->mc = max_cell(c);
+    c->fast = !azk_decode__simd_off; /* the tests' switch: every cell by the state machine */
     *out = c;
     return AZK_OK;
 }
@@ -441,8 +443,7 @@ static const uint8_t *cell_run(struct azk_csv *c, const uint8_t *p, const uint8_
     uint8_t *data = c->cells.data;
     size_t len = c->cells.len, cnt = c->count, cell0 = c->starts[cnt];
     const size_t mc = c->mc, row_max = 4 * c->mc, cnt0 = cnt;
-    if (c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p) ||
-        azk_decode__simd_off) /* the tests' switch: every cell by the state machine */
+    if (!c->fast || c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p))
         return p;
     for (;;) {
         const uint8_t *q = cell_copy(p, end, delim, data + len);
