@@ -239,15 +239,27 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
         }
     }
     c->cand_count = 0;
-    for (i = 0; i < rec->field_count; i++) {
-        const azk_field *fd = &rec->fields[i];
-        azk_column_kind col = rec->tabular ? column_of(c, fd) : AZK_COL_NONE;
-        const azk_field *prev = NULL;
-        if (rec->tabular && i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
-            prev = &rec->fields[i - 1];
-        rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, rec->tabular != 0, prev);
-        if (rc != AZK_OK)
-            return rc;
+    if (!rec->tabular) {
+        for (i = 0; i < rec->field_count; i++) {
+            rc = azk_detect__scan_field(c, &rec->fields[i], (uint32_t)i, AZK_COL_NONE, false, NULL);
+            if (rc != AZK_OK)
+                return rc;
+        }
+    } else {
+        /* scan_field changes no column kinds: read once, not after every call */
+        const azk_field *fields = rec->fields;
+        const size_t count = rec->field_count, ncols = c->cols != NULL ? c->col_count : 0;
+        const azk_column_kind *cols = c->cols;
+        for (i = 0; i < count; i++) {
+            const azk_field *fd = &fields[i];
+            azk_column_kind col = fd->col < ncols ? cols[fd->col] : column_of(c, fd);
+            const azk_field *prev = NULL;
+            if (i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
+                prev = &fields[i - 1];
+            rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, true, prev);
+            if (rc != AZK_OK)
+                return rc;
+        }
     }
     /* row-level context, then the confidence floor */
     for (i = 0; i < c->cand_count; i++) {
