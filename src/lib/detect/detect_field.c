@@ -288,6 +288,28 @@ static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, siz
 }
 
 /*
+ * Can the previous cell of a key-value row name a birth date (the column
+ * kind azk_detect__label_before takes from it)? Only a cell of at most 36
+ * bytes that azk_column_classify can fold to one of its birth words: each
+ * ASCII one holds a 'b' (dob, birthday, birthdate, dateofbirth; folding
+ * only lower-cases or drops ASCII bytes), the others are non-ASCII. A cell
+ * of ASCII bytes without 'b' / 'B' (the price before the date of every
+ * row of a CSV file) is not asked about.
+ */
+static bool prev_may_name_birth(const azk_field *prev)
+{
+    const unsigned char *u = (const unsigned char *)prev->ptr;
+    size_t i;
+    if (prev->len > 36)
+        return false;
+    for (i = 0; i < prev->len; i++) {
+        if (u[i] >= 0x80 || (u[i] | 0x20) == 'b')
+            return true;
+    }
+    return false;
+}
+
+/*
  * Can azk_detect__label_before(f, pos, window) be AZK_COL_BIRTH_DATE? Only with a
  * birth label in the window (a matcher label, or ASCII "birth" / "dob":
  * both hold a 'b') or through the previous cell of a key-value row. A
@@ -297,7 +319,7 @@ static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     size_t i, lim = pos > window ? pos - window : 0;
-    if (f->prev != NULL && pos <= 16)
+    if (f->prev != NULL && pos <= 16 && prev_may_name_birth(f->prev))
         return true;
     for (i = 0; i < f->c->label_count; i++) {
         if (f->c->labels[i].kind == AZK_COL_BIRTH_DATE)
@@ -588,6 +610,23 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     const uint64_t at = 0x4040404040404040ull; /* '@' in every byte */
     size_t i = 0;
     uint64_t w, x;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* sixteen bytes a load: a high bit is the byte's sign, '@' one compare;
+         * the last load ends at the field's end (overlapping bytes seen) */
+        const __m128i atv = _mm_set1_epi8('@');
+        __m128i v;
+        for (; i + 16 <= n; i += 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, atv))) != 0)
+                return true;
+        }
+        if (i == n)
+            return false;
+        v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        return _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, atv))) != 0;
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
         x = w ^ at;
