@@ -518,20 +518,21 @@ static void digit_runs(struct fld *f)
             if (em == 0) {
                 if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
                     dm &= dm + 1; /* the run that crosses in was handled before */
-                while (dm != 0 && f->rc == AZK_OK) {
-                    unsigned sb = (unsigned)__builtin_ctzll(dm);
-                    uint64_t rest = ~(dm >> sb);
-                    unsigned rl = rest != 0 ? (unsigned)__builtin_ctzll(rest) : 64 - sb;
+                /* the first and the last digit of every run, in pairs */
+                uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1);
+                while (st != 0 && f->rc == AZK_OK) {
+                    unsigned sb = (unsigned)__builtin_ctzll(st), eb = (unsigned)__builtin_ctzll(en);
+                    st &= st - 1;
+                    en &= en - 1;
                     rs = i + sb;
-                    if (sb + rl >= 64) {
+                    if (eb == 63) {
+                        /* the run may go on in the next block */
                         size_t e = skip_digits(u, len, rs, &nd);
                         digit_run(f, rs, e, nd, nums);
-                        dm = 0;
-                    } else {
-                        if (!run_boring(u, len, rs, rs + rl, rl))
-                            digit_run(f, rs, rs + rl, rl, nums);
-                        dm &= ~((((uint64_t)1 << rl) - 1) << sb);
+                        break;
                     }
+                    if (!run_boring(u, len, rs, i + eb + 1, eb + 1 - sb))
+                        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
                 }
                 i += 64;
                 continue;
