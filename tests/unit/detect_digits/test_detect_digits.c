@@ -463,9 +463,9 @@ static struct got run_row(const char *const *cells, size_t n)
  */
 static void test_digits__key_value_birth(void **state)
 {
-    static const char *const yes[] = {"DOB",         "dob",       "Birthday", "BIRTHDATE",
-                                      "date_of_birth", "生年月日", "誕生日",   "生まれ",
-                                      "ＤＯＢ",      "d.o.b",     "Date of Birth"};
+    static const char *const yes[] = {"DOB",           "dob",      "Birthday",     "BIRTHDATE",
+                                      "date_of_birth", "生年月日", "誕生日",       "生まれ",
+                                      "ＤＯＢ",        "d.o.b",    "Date of Birth"};
     static const char *const no[] = {"7911.68", "SKU-19258", "date", "timeout", "Bank", ""};
     const char *cells[2];
     char longcell[40];
@@ -500,9 +500,12 @@ static void test_digits__key_value_birth(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_digits__field_tails),   cmocka_unit_test(test_digits__separators),
-        cmocka_unit_test(test_digits__token_lengths), cmocka_unit_test(test_digits__run_neighbours),
-        cmocka_unit_test(test_digits__floor),         cmocka_unit_test(test_digits__token_chunks),
+        cmocka_unit_test(test_digits__field_tails),
+        cmocka_unit_test(test_digits__separators),
+        cmocka_unit_test(test_digits__token_lengths),
+        cmocka_unit_test(test_digits__run_neighbours),
+        cmocka_unit_test(test_digits__floor),
+        cmocka_unit_test(test_digits__token_chunks),
         cmocka_unit_test(test_digits__key_value_birth),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
