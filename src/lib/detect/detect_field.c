@@ -288,6 +288,28 @@ static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, siz
 }
 
 /*
+ * Can the previous cell of a key-value row name a birth date (the column
+ * kind azk_detect__label_before takes from it)? Only a cell of at most 36
+ * bytes that azk_column_classify can fold to one of its birth words: each
+ * ASCII one holds a 'b' (dob, birthday, birthdate, dateofbirth; folding
+ * only lower-cases or drops ASCII bytes), the others are non-ASCII. A cell
+ * of ASCII bytes without 'b' / 'B' (the price before the date of every
+ * row of a CSV file) is not asked about.
+ */
+static bool prev_may_name_birth(const azk_field *prev)
+{
+    const unsigned char *u = (const unsigned char *)prev->ptr;
+    size_t i;
+    if (prev->len > 36)
+        return false;
+    for (i = 0; i < prev->len; i++) {
+        if (u[i] >= 0x80 || (u[i] | 0x20) == 'b')
+            return true;
+    }
+    return false;
+}
+
+/*
  * Can azk_detect__label_before(f, pos, window) be AZK_COL_BIRTH_DATE? Only with a
  * birth label in the window (a matcher label, or ASCII "birth" / "dob":
  * both hold a 'b') or through the previous cell of a key-value row. A
@@ -297,7 +319,7 @@ static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     size_t i, lim = pos > window ? pos - window : 0;
-    if (f->prev != NULL && pos <= 16)
+    if (f->prev != NULL && pos <= 16 && prev_may_name_birth(f->prev))
         return true;
     for (i = 0; i < f->c->label_count; i++) {
         if (f->c->labels[i].kind == AZK_COL_BIRTH_DATE)
@@ -408,13 +430,15 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
 }
 
 #if defined(__SSE2__)
-/* Digit and 0xEF bits of the sixteen bytes of x, byte 0 in bit 0. */
-static inline void masks16(__m128i x, unsigned *d, unsigned *e)
+/* Digit, 0xEF and "high bit or '@'" (the matcher screen) bits of the sixteen
+ * bytes of x, byte 0 in bit 0. */
+static inline void masks16(__m128i x, unsigned *d, unsigned *e, unsigned *w)
 {
     __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
                                _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
     *d = (unsigned)_mm_movemask_epi8(dg);
     *e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xEF)));
+    *w = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, _mm_set1_epi8('@'))));
 }
 
 /*
@@ -425,45 +449,59 @@ static inline void masks16(__m128i x, unsigned *d, unsigned *e)
  * sixteen bytes by two overlapping 8-byte loads or azk_detect__load_short.
  * Never reads outside the field. Loads from the field itself: a vector load
  * of bytes just copied to a padded block would stall on store forwarding.
+ * *wide gets whether a byte of u[0..n) has its high bit set or is '@'
+ * (needs_matcher's answer for a whole field under 64 bytes, from the same
+ * loads).
  */
-static void tail_masks(const unsigned char *u, size_t n, size_t before, uint64_t *dm, uint64_t *em)
+static inline void tail_masks(const unsigned char *u, size_t n, size_t before, uint64_t *dm,
+                              uint64_t *em, bool *wide)
 {
-    unsigned d, e;
+    unsigned d, e, w, wa = 0;
     size_t m = 0;
     if (n + before >= 16) {
         for (; m + 16 <= n; m += 16) {
-            masks16(_mm_loadu_si128((const __m128i *)(const void *)(u + m)), &d, &e);
+            masks16(_mm_loadu_si128((const __m128i *)(const void *)(u + m)), &d, &e, &w);
             *dm |= (uint64_t)d << m;
             *em |= (uint64_t)e << m;
+            wa |= w;
         }
         if (m < n) {
             /* bit j of a load at u + n - 16 is byte n - 16 + j */
-            masks16(_mm_loadu_si128((const __m128i *)(const void *)(u + n - 16)), &d, &e);
+            masks16(_mm_loadu_si128((const __m128i *)(const void *)(u + n - 16)), &d, &e, &w);
             *dm |= (uint64_t)(d >> (16 - (n - m))) << m;
             *em |= (uint64_t)(e >> (16 - (n - m))) << m;
+            wa |= w >> (16 - (n - m));
         }
+        *wide = wa != 0;
         return;
     }
     if (n >= 8) {
         /* bytes 0..7 in the low half, n-8..n-1 in the high half */
         __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)u);
         __m128i hi = _mm_loadl_epi64((const __m128i *)(const void *)(u + n - 8));
-        masks16(_mm_unpacklo_epi64(lo, hi), &d, &e);
+        masks16(_mm_unpacklo_epi64(lo, hi), &d, &e, &w);
         *dm |= (d & 0xFFu) | ((uint64_t)(d >> 8) << (n - 8));
         *em |= (e & 0xFFu) | ((uint64_t)(e >> 8) << (n - 8));
+        *wide = w != 0;
         return;
     }
-    /* zero bytes above n are neither a digit nor 0xEF */
+    /* zero bytes above n are neither a digit, 0xEF, high nor '@' */
     {
-        uint64_t w = azk_detect__load_short(u, n);
-        masks16(_mm_loadl_epi64((const __m128i *)(const void *)&w), &d, &e);
+        uint64_t x = azk_detect__load_short(u, n);
+        masks16(_mm_loadl_epi64((const __m128i *)(const void *)&x), &d, &e, &w);
     }
     *dm |= d;
     *em |= e;
+    *wide = w != 0;
 }
 #endif
 
-static void digit_runs(struct fld *f)
+/*
+ * The digit runs of the field. pre: the digit and 0xEF masks of a whole
+ * field under 64 bytes, computed by the caller (tail_masks with the
+ * matcher screen), else NULL.
+ */
+static void digit_runs(struct fld *f, const uint64_t *pre)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     size_t i = 0, len = f->len;
@@ -480,8 +518,12 @@ static void digit_runs(struct fld *f)
              * store forwarding */
             uint64_t dm = 0, em = 0;
             int k;
-            if (i + 64 > len) {
-                tail_masks(u + i, len - i, i, &dm, &em);
+            if (pre != NULL) {
+                dm = pre[0];
+                em = pre[1];
+            } else if (i + 64 > len) {
+                bool w;
+                tail_masks(u + i, len - i, i, &dm, &em, &w);
             } else {
                 for (k = 0; k < 4; k++) {
                     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i + 16 * k));
@@ -496,25 +538,28 @@ static void digit_runs(struct fld *f)
             if (em == 0) {
                 if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
                     dm &= dm + 1; /* the run that crosses in was handled before */
-                while (dm != 0 && f->rc == AZK_OK) {
-                    unsigned sb = (unsigned)__builtin_ctzll(dm);
-                    uint64_t rest = ~(dm >> sb);
-                    unsigned rl = rest != 0 ? (unsigned)__builtin_ctzll(rest) : 64 - sb;
+                /* the first and the last digit of every run, in pairs */
+                uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1);
+                while (st != 0 && f->rc == AZK_OK) {
+                    unsigned sb = (unsigned)__builtin_ctzll(st), eb = (unsigned)__builtin_ctzll(en);
+                    st &= st - 1;
+                    en &= en - 1;
                     rs = i + sb;
-                    if (sb + rl >= 64) {
+                    if (eb == 63) {
+                        /* the run may go on in the next block */
                         size_t e = skip_digits(u, len, rs, &nd);
                         digit_run(f, rs, e, nd, nums);
-                        dm = 0;
-                    } else {
-                        if (!run_boring(u, len, rs, rs + rl, rl))
-                            digit_run(f, rs, rs + rl, rl, nums);
-                        dm &= ~((((uint64_t)1 << rl) - 1) << sb);
+                        break;
                     }
+                    if (!run_boring(u, len, rs, i + eb + 1, eb + 1 - sb))
+                        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
                 }
                 i += 64;
                 continue;
             }
         }
+#else
+        (void)pre;
 #endif
         /* a block with a full-width digit (or no SSE2): byte by byte */
         {
@@ -588,6 +633,23 @@ static bool needs_matcher(const unsigned char *p, size_t n)
     const uint64_t at = 0x4040404040404040ull; /* '@' in every byte */
     size_t i = 0;
     uint64_t w, x;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* sixteen bytes a load: a high bit is the byte's sign, '@' one compare;
+         * the last load ends at the field's end (overlapping bytes seen) */
+        const __m128i atv = _mm_set1_epi8('@');
+        __m128i v;
+        for (; i + 16 <= n; i += 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, atv))) != 0)
+                return true;
+        }
+        if (i == n)
+            return false;
+        v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        return _mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, atv))) != 0;
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
         x = w ^ at;
@@ -662,6 +724,8 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     size_t i;
     hs_error_t herr;
     bool wide;
+    uint64_t pre[2];
+    const uint64_t *prep = NULL;
     memset(&f, 0, sizeof(f));
     f.c = c;
     f.s = fd->ptr;
@@ -680,7 +744,19 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     c->hit_oom = false;
     c->label_count = 0;
     herr = HS_SUCCESS;
+#if defined(__SSE2__)
+    if (fd->len < 64) {
+        /* a short field (most cells): the matcher screen and the digit
+         * masks from the same loads */
+        pre[0] = pre[1] = 0;
+        tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
+        prep = pre;
+    } else {
+        wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
+    }
+#else
     wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
+#endif
     /* fields in which no literal can occur skip hs_scan (detect_lits.c) */
     if (wide && azk_detect__lit_may_hit(&c->eng->lits, (const unsigned char *)fd->ptr, fd->len))
         herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);
@@ -710,7 +786,7 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
         }
     }
     if (f.rc == AZK_OK)
-        digit_runs(&f);
+        digit_runs(&f, prep);
     if (col != AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
         for (i = 0; i < c->label_count && f.rc == AZK_OK; i++) {
             if (c->labels[i].kind == AZK_COL_BIRTH_DATE)

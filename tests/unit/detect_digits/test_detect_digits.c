@@ -425,12 +425,88 @@ static void test_digits__floor(void **state)
     }
 }
 
+/* The findings of one row of a table without header (cells[0..n)). */
+static struct got run_row(const char *const *cells, size_t n)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd[4];
+    azk_record rec;
+    size_t i;
+    memset(&g, 0, sizeof(g));
+    memset(fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    assert_true(n <= 4);
+    for (i = 0; i < n; i++) {
+        fd[i].ptr = cells[i];
+        fd[i].len = strlen(cells[i]);
+        fd[i].col = (uint32_t)i;
+    }
+    rec.line = 2;
+    rec.tabular = true;
+    rec.fields = fd;
+    rec.field_count = n;
+    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
+    azk_detect__object_begin(ctx, "t.csv");
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+/*
+ * A date first in a cell of a key-value row is a birth date when the cell
+ * before it names one ("DOB","1980-01-02"): the screen in front of that
+ * look-up (detect_field.c, prev_may_name_birth) only skips a previous cell
+ * of ASCII bytes without 'b' / 'B' or of more than 36 bytes. Every birth
+ * word of the column rules in upper, lower and mixed case, non-ASCII ones,
+ * and cells the screen skips.
+ */
+static void test_digits__key_value_birth(void **state)
+{
+    static const char *const yes[] = {"DOB",           "dob",      "Birthday",     "BIRTHDATE",
+                                      "date_of_birth", "生年月日", "誕生日",       "生まれ",
+                                      "ＤＯＢ",        "d.o.b",    "Date of Birth"};
+    static const char *const no[] = {"7911.68", "SKU-19258", "date", "timeout", "Bank", ""};
+    const char *cells[2];
+    char longcell[40];
+    struct got g;
+    size_t i;
+    (void)state;
+    cells[1] = "1980-01-02";
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        cells[0] = yes[i];
+        g = run_row(cells, 2);
+        if (g.n != 1)
+            print_error("\"%s\": %zu findings\n", yes[i], g.n);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.f[0].type, AZK_PII_BIRTH_DATE);
+        assert_int_equal(g.f[0].field, 1);
+    }
+    for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        cells[0] = no[i];
+        g = run_row(cells, 2);
+        assert_int_equal(g.n, 0);
+    }
+    /* the rules ask only about cells of at most 36 bytes */
+    (void)snprintf(longcell, sizeof(longcell), "%-37s", "birthday");
+    cells[0] = longcell;
+    g = run_row(cells, 2);
+    assert_int_equal(g.n, 0);
+    longcell[36] = '\0';
+    g = run_row(cells, 2);
+    assert_int_equal(g.n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_digits__field_tails),   cmocka_unit_test(test_digits__separators),
-        cmocka_unit_test(test_digits__token_lengths), cmocka_unit_test(test_digits__run_neighbours),
-        cmocka_unit_test(test_digits__floor),         cmocka_unit_test(test_digits__token_chunks),
+        cmocka_unit_test(test_digits__field_tails),
+        cmocka_unit_test(test_digits__separators),
+        cmocka_unit_test(test_digits__token_lengths),
+        cmocka_unit_test(test_digits__run_neighbours),
+        cmocka_unit_test(test_digits__floor),
+        cmocka_unit_test(test_digits__token_chunks),
+        cmocka_unit_test(test_digits__key_value_birth),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
