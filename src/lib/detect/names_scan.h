@@ -77,6 +77,13 @@ struct tok {
 struct azk_names {
     struct azk_names_lex lex;
     mecab_model_t *model;
+    /*
+     * The dictionary is IPAdic 2.7.0 (azk_names__new checks its figures):
+     * MeCab's tokens of a window do not depend on which ASCII digits it
+     * holds, except right after 第 (names.c, azk_names__parse_key), so the
+     * MeCab memo keys windows with those digits read as '0'.
+     */
+    bool digit_blind;
 };
 
 struct azk_names_ctx {
