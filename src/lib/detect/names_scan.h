@@ -47,7 +47,7 @@
 #define MEMO_MAX_LEN   96  /* longest field remembered, bytes */
 #define MEMO_KEY_LEN   112 /* longest text the memo hash takes: a MeCab window (<= 104) */
 #define MEMO_WORDS     (MEMO_KEY_LEN / 4) /* 32-bit key words per hash */
-#define PARSE_BITS     12 /* 4,096 MeCab windows remembered with their tokens, 2 ways a set */
+#define PARSE_BITS     13 /* 8,192 MeCab windows remembered with their tokens, 2 ways a set */
 #define PARSE_TOKS     26 /* tokens kept per window (one per code point at most) */
 #define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
 
