@@ -373,6 +373,91 @@ static enum tok_class classify(const mecab_node_t *node)
 }
 
 /*
+ * The bytes the MeCab memo keys a window by. With IPAdic 2.7.0
+ * (n->digit_blind) every ASCII digit reads '0', except one right after 第:
+ * the only entries of that dictionary holding an ASCII digit are 第1期線
+ * and 第2期線 (its 392,127 rows: mecab-ipadic's *.csv), and char.def puts
+ * the ten digits in one class alone (NUMERIC). So a dictionary match that
+ * covers a digit covers a 第 right before it, and two windows that differ
+ * only in digits not after 第 get the same matches at every position and
+ * the same unknown-word nodes (same class, same grouping): the same
+ * lattice, the same costs, the same best path, hence the same tokens.
+ * Log lines repeat their words around changing numbers (times, ids).
+ * Returns the key bytes: the window itself when nothing changes.
+ */
+static const uint8_t *parse_key(const azk_names_ctx *ctx, size_t len, uint8_t *buf)
+{
+    bool changed = false;
+    if (!ctx->n->digit_blind)
+        return ctx->window;
+    for (size_t k = 0; k < len; k++) {
+        uint8_t b = ctx->window[k];
+        if (b >= '0' && b <= '9' &&
+            !(k >= 3 && ctx->window[k - 3] == 0xE7 && ctx->window[k - 2] == 0xAC &&
+              ctx->window[k - 1] == 0xAC)) {
+            changed = changed || b != '0';
+            b = '0';
+        }
+        buf[k] = b;
+    }
+    return changed ? buf : ctx->window;
+}
+
+/*
+ * IPAdic 2.7.0 as mecab-ipadic(-utf8) builds it: one system dictionary of
+ * 392,127 entries, 1,316 left and right context ids, UTF-8. parse_key's
+ * argument holds for that dictionary; with any other the memo keys the
+ * window's bytes as they are.
+ */
+static bool ipadic_270(mecab_model_t *model)
+{
+    const mecab_dictionary_info_t *d = mecab_model_dictionary_info(model);
+    return d != NULL && d->next == NULL && d->type == MECAB_SYS_DIC && d->size == 392127 &&
+           d->lsize == 1316 && d->rsize == 1316 && d->version == 102 && d->charset != NULL &&
+           (strcasecmp(d->charset, "utf-8") == 0 || strcasecmp(d->charset, "utf8") == 0);
+}
+
+/*
+ * A probe of the argument on the loaded dictionary (char.def lives beside
+ * sys.dic and ipadic_270 does not see it): a text with every digit in
+ * several positions must parse into the same tokens as its copy with the
+ * digits read as '0'.
+ */
+static bool digits_alike(mecab_model_t *model)
+{
+    static const char probe[] = "0123456789 12:34 5,678円 No.42 ID7a8b 3F 9.5% 第6回 山田1様";
+    char zero[sizeof(probe)];
+    mecab_t *tagger = mecab_model_new_tagger(model);
+    mecab_lattice_t *la = mecab_model_new_lattice(model);
+    mecab_lattice_t *lb = mecab_model_new_lattice(model);
+    bool same = false;
+    for (size_t k = 0; k < sizeof(probe); k++)
+        zero[k] = probe[k] >= '0' && probe[k] <= '9' ? '0' : probe[k];
+    if (tagger != NULL && la != NULL && lb != NULL) {
+        mecab_lattice_set_sentence2(la, probe, sizeof(probe) - 1);
+        mecab_lattice_set_sentence2(lb, zero, sizeof(probe) - 1);
+        if (mecab_parse_lattice(tagger, la) && mecab_parse_lattice(tagger, lb)) {
+            const mecab_node_t *x = mecab_lattice_get_bos_node(la);
+            const mecab_node_t *y = mecab_lattice_get_bos_node(lb);
+            same = true;
+            for (; x != NULL && y != NULL && same; x = x->next, y = y->next) {
+                same = x->surface - probe == y->surface - zero && x->length == y->length &&
+                       x->stat == y->stat && (x->feature == NULL) == (y->feature == NULL) &&
+                       (x->feature == NULL || strcmp(x->feature, y->feature) == 0);
+            }
+            same = same && x == NULL && y == NULL;
+        }
+    }
+    if (lb != NULL)
+        mecab_lattice_destroy(lb);
+    if (la != NULL)
+        mecab_lattice_destroy(la);
+    if (tagger != NULL)
+        mecab_destroy(tagger);
+    return same;
+}
+
+/*
  * Make sure ctx->toks covers position p with some context on both sides,
  * parsing a window of the current line when the cached one does not.
  */
@@ -426,7 +511,8 @@ void azk_names__parse_around(struct scan *s, size_t p)
     if (we > ws) {
         /* two ways per set, the more recent first */
         struct parse_slot *set;
-        key = azk_names__memo_hash(ctx, ctx->window, we - ws, 0);
+        uint8_t kbuf[sizeof(ctx->window)];
+        key = azk_names__memo_hash(ctx, parse_key(ctx, we - ws, kbuf), we - ws, 0);
         set = &ctx->parses[(key.a >> (64 - PARSE_BITS)) & ~(uint64_t)1];
         slot = &set[0];
         if (set[1].len == we - ws && set[1].a == key.a && set[1].b == key.b) {
@@ -598,6 +684,7 @@ azk_status azk_names__new(azk_names **out, const char *dicdir)
         rc = azk_error_set(AZK_ERR_UNSUPPORTED, "names: cannot load the MeCab dictionary");
         goto done;
     }
+    n->digit_blind = ipadic_270(n->model) && digits_alike(n->model);
     *out = n;
     n = NULL;
     rc = AZK_OK;

@@ -31,6 +31,12 @@ void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len, uin
     m->col = col;
 }
 
+/* struct word_slot's tag of a word's key of len bytes. */
+static inline uint64_t word_tag(struct memo_key k, size_t len)
+{
+    return (k.a & (~0ull >> WORD_BITS)) | ((uint64_t)len << (64 - WORD_BITS));
+}
+
 /*
  * The word memo. A word is a maximal run of non-ASCII bytes that starts
  * after ASCII (or at the start). What the scan does at the positions of a
@@ -156,8 +162,8 @@ azk_status azk_names__scan_free(struct scan *s)
     size_t n = s->len;
     size_t i = 0;
     uint32_t prev = 0;
-    struct memo_slot *words = s->ctx->words;
-    struct memo_slot *slot = NULL; /* the word being scanned, when remembered */
+    struct word_slot *words = s->ctx->words;
+    struct word_slot *slot = NULL; /* the word being scanned, when remembered */
     size_t word_end = 0;
     size_t key_len = 0;
     struct memo_key key = {0, 0};
@@ -170,8 +176,10 @@ azk_status azk_names__scan_free(struct scan *s)
         size_t next = 0;
         uint32_t c;
         if (slot != NULL && i >= word_end) {
-            if (clean && !s->parsed && s->hits == hits0)
-                azk_names__memo_put(slot, key, key_len, 0);
+            if (clean && !s->parsed && s->hits == hits0) {
+                slot->tag = word_tag(key, key_len);
+                slot->b = key.b;
+            }
             slot = NULL;
         }
         if (t[i] >= 0x80 && i > 0 && t[i - 1] < 0x80 && ascii_name_label(t, i)) {
@@ -207,7 +215,7 @@ azk_status azk_names__scan_free(struct scan *s)
             if (key_len <= MEMO_MAX_LEN && !(za < n && t[za] == '<')) {
                 key = azk_names__memo_hash(s->ctx, t + i, key_len, 0);
                 slot = &words[key.a >> (64 - WORD_BITS)]; /* top bits mix best */
-                if (azk_names__memo_has(slot, key, key_len, 0)) {
+                if (slot->tag == word_tag(key, key_len) && slot->b == key.b) {
                     i = word_end; /* seen before: nothing there */
                     slot = NULL;
                     continue;
@@ -257,8 +265,10 @@ azk_status azk_names__scan_free(struct scan *s)
         prev = c;
         i += l;
     }
-    if (slot != NULL && clean && !s->parsed && s->hits == hits0)
-        azk_names__memo_put(slot, key, key_len, 0);
+    if (slot != NULL && clean && !s->parsed && s->hits == hits0) {
+        slot->tag = word_tag(key, key_len);
+        slot->b = key.b;
+    }
     return AZK_OK;
 }
 

@@ -3,7 +3,8 @@
  * detect/names_lex.c -- read-only hash index over the generated person-name
  * lexicon (names_lex.h). Built once per azk_names and shared by every
  * thread: an open-addressing table of entry indices keyed by FNV-1a of the
- * UTF-8 surface, a per-code-point table (BMP) giving the longest entry
+ * UTF-8 surface (each slot: the top 16 bits of that hash, then the entry
+ * index + 1 in 16 bits), a per-code-point table (BMP) giving the longest entry
  * starting with that code point, so most text positions are rejected with
  * one byte load, bitmaps of the code points that are an entry alone and of
  * (hashed) first-two-code-point pairs of longer entries, so a position
@@ -39,6 +40,10 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
     size_t bytes;
 
     memset(lx, 0, sizeof(*lx));
+    if (azk_names__lex_count >= 0xFFFFu) {
+        rc = azk_error_set(AZK_ERR_LIMIT, "names: lexicon too large");
+        goto done;
+    }
     while (nslots < azk_names__lex_count * 2u)
         nslots <<= 1;
     if (azk_mul_overflow(&bytes, nslots, sizeof(uint32_t))) {
@@ -60,13 +65,14 @@ azk_status azk_names__lex_init(struct azk_names_lex *lx)
     for (size_t i = 0; i < azk_names__lex_count; i++) {
         const struct azk_names_lex_entry *e = &azk_names__lex[i];
         const uint8_t *s = azk_names__lex_blob + e->off;
-        size_t h = fnv1a(s, e->len) & lx->mask;
+        uint32_t fh = fnv1a(s, e->len);
+        size_t h = fh & lx->mask;
         size_t chars = 0;
         uint32_t cp0 = 0;
         uint32_t cp1 = 0;
         while (lx->slots[h] != 0)
             h = (h + 1) & lx->mask;
-        lx->slots[h] = (uint32_t)i + 1u;
+        lx->slots[h] = (fh & 0xFFFF0000u) | ((uint32_t)i + 1u);
         for (size_t k = 0; k < e->len;) {
             uint32_t cp;
             k += azk_utf8_decode(s + k, e->len - k, &cp);
@@ -124,17 +130,23 @@ const struct azk_names_lex_entry *azk_names__lex_find(const struct azk_names_lex
                                                       const uint8_t *s, size_t len)
 {
     size_t h;
+    uint32_t fh;
     if (lx->slots == NULL || len == 0 || len > 255)
         return NULL;
-    h = fnv1a(s, len) & lx->mask;
+    fh = fnv1a(s, len);
+    h = fh & lx->mask;
     for (;;) {
         uint32_t v = lx->slots[h];
         const struct azk_names_lex_entry *e;
         if (v == 0)
             return NULL;
-        e = &azk_names__lex[v - 1u];
-        if (e->len == len && memcmp(azk_names__lex_blob + e->off, s, len) == 0)
-            return e;
+        /* the tag spares the entry and its text (two more cache misses)
+         * for slots of other surfaces */
+        if (((v ^ fh) & 0xFFFF0000u) == 0) {
+            e = &azk_names__lex[(v & 0xFFFFu) - 1u];
+            if (e->len == len && memcmp(azk_names__lex_blob + e->off, s, len) == 0)
+                return e;
+        }
         h = (h + 1) & lx->mask;
     }
 }

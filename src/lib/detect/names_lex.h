@@ -35,7 +35,7 @@ extern const size_t azk_names__lex_blob_len;
 
 /* Hash index over the generated table, plus a first-code-point filter. */
 struct azk_names_lex {
-    uint32_t *slots;   /* entry index + 1, 0 = empty; power-of-two size */
+    uint32_t *slots;   /* hash tag << 16 | entry index + 1, 0 = empty; power-of-two size */
     size_t mask;       /* slot count - 1 */
     uint8_t *first;    /* per BMP code point: max entry length in chars, 0 = none */
     uint8_t max_chars; /* longest entry in code points */

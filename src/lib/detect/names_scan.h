@@ -47,7 +47,7 @@
 #define MEMO_MAX_LEN   96  /* longest field remembered, bytes */
 #define MEMO_KEY_LEN   112 /* longest text the memo hash takes: a MeCab window (<= 104) */
 #define MEMO_WORDS     (MEMO_KEY_LEN / 4) /* 32-bit key words per hash */
-#define PARSE_BITS     12 /* 4,096 MeCab windows remembered with their tokens, 2 ways a set */
+#define PARSE_BITS     13 /* 8,192 MeCab windows remembered with their tokens, 2 ways a set */
 #define PARSE_TOKS     26 /* tokens kept per window (one per code point at most) */
 #define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
 
@@ -77,6 +77,13 @@ struct tok {
 struct azk_names {
     struct azk_names_lex lex;
     mecab_model_t *model;
+    /*
+     * The dictionary is IPAdic 2.7.0 (azk_names__new checks its figures):
+     * MeCab's tokens of a window do not depend on which ASCII digits it
+     * holds, except right after 第 (names.c, azk_names__parse_key), so the
+     * MeCab memo keys windows with those digits read as '0'.
+     */
+    bool digit_blind;
 };
 
 struct azk_names_ctx {
@@ -110,7 +117,7 @@ struct azk_names_ctx {
     uint32_t memo_ka[MEMO_WORDS]; /* NH keys of the two hashes (azk_names__memo_hash) */
     uint32_t memo_kb[MEMO_WORDS];
     uint64_t memo_kx[2];     /* keys of the (length, column) term */
-    struct memo_slot *words; /* same, for words of free text (azk_names__scan_free) */
+    struct word_slot *words; /* same, for words of free text (azk_names__scan_free) */
     /*
      * MeCab parses by window (azk_names__parse_around): the same two
      * hashes of the window's bytes as MeCab gets them, and the tokens it
@@ -129,6 +136,18 @@ struct azk_names_ctx {
         uint32_t len; /* 0 = empty */
         uint32_t col;
     } * memo;
+};
+
+/*
+ * A remembered word of free text, 16 bytes (four to a cache line; the slot
+ * load is what the walk waits for): tag is the first hash with its top
+ * WORD_BITS bits, which are the slot index, replaced by the key length
+ * (1..MEMO_MAX_LEN; 0 = empty), b the second hash. A slot matches exactly
+ * when the first hash, the length and the second hash do, as memo_slot's
+ * test (the column of a word is always 0).
+ */
+struct word_slot {
+    uint64_t tag, b;
 };
 
 /* one scan call */
@@ -186,7 +205,7 @@ long azk_names__span_tokens(const azk_names_ctx *ctx, long k, size_t end, bool *
                             bool *family_first, bool *all_unknown);
 bool azk_names__tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t hend);
 
-#if MEMO_KEY_LEN % 16 != 0 || MEMO_MAX_LEN > MEMO_KEY_LEN ||                                       \
+#if MEMO_KEY_LEN % 16 != 0 || MEMO_MAX_LEN > MEMO_KEY_LEN || MEMO_MAX_LEN >= (1 << WORD_BITS) ||   \
     (WIN_BEFORE + WIN_AFTER) * 4 > MEMO_KEY_LEN || (WIN_BEFORE + WIN_AFTER) > PARSE_TOKS
 #error "the memo hash reads 16-byte blocks of keys and takes cells, words and MeCab windows"
 #endif

@@ -18,13 +18,7 @@
 
 #include "detect/names.h"
 #include "detect/names_scan.h"
-
-#define MAX_HITS 32
-
-struct hits {
-    size_t count;
-    azk_name_hit h[MAX_HITS];
-};
+#include "names_run.h"
 
 static azk_names *names;
 static azk_names_ctx *ctx;
@@ -47,21 +41,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static azk_status collect(const azk_name_hit *hit, void *payload)
-{
-    struct hits *hs = payload;
-    if (hs->count < MAX_HITS)
-        hs->h[hs->count] = *hit;
-    hs->count++;
-    return AZK_OK;
-}
-
 static struct hits scan_col(const char *text, azk_column_kind col)
 {
-    struct hits hs;
-    memset(&hs, 0, sizeof(hs));
-    assert_int_equal(azk_names__scan(ctx, text, strlen(text), col, collect, &hs), AZK_OK);
-    return hs;
+    return names_run(ctx, text, col);
 }
 
 static struct hits scan(const char *text)
@@ -559,14 +541,7 @@ static void test_names__parse_memo(void **state)
             struct hits hs;
             calls = azk_names__ctx_mecab_calls(ctx);
             hs = scan(texts[i]);
-            assert_int_equal(hs.count, ref[i].count);
-            for (size_t h = 0; h < hs.count && h < MAX_HITS; h++) {
-                assert_int_equal(hs.h[h].start, ref[i].h[h].start);
-                assert_int_equal(hs.h[h].len, ref[i].h[h].len);
-                assert_int_equal(hs.h[h].family_len, ref[i].h[h].family_len);
-                assert_true(hs.h[h].confidence == ref[i].h[h].confidence);
-                assert_true(hs.h[h].kana == ref[i].h[h].kana);
-            }
+            hits_equal(&hs, &ref[i]);
             if (round > 0)
                 assert_int_equal(azk_names__ctx_mecab_calls(ctx), calls); /* remembered */
         }
