@@ -129,13 +129,7 @@ static azk_status view_incidents(struct azk_server *srv, struct azk_serve_req *r
         rc = to_ints(json_array_get(l.items, i), list_ints, 5) == AZK_OK
                  ? azk_serve__incident_bases_list(json_array_get(l.items, i))
                  : azk_error_nomem();
-    if (rc == AZK_OK) {
-        *out = azk_serve__list_doc(&l);
-        if (*out == NULL)
-            rc = azk_error_nomem();
-    }
-    json_decref(l.items);
-    return rc;
+    return azk_serve__list_finish(&l, rc, out);
 }
 
 azk_status azk_serve__h_api_incidents(struct azk_server *srv, struct azk_serve_req *rq,

@@ -320,6 +320,10 @@ AZK_NODISCARD azk_status azk_serve__list_init(struct azk_serve_list *l, const ch
 azk_status azk_serve__list_row(const char *const *cols, size_t n, void *payload);
 /* {"items": ..., "next": ...}; the list's items are moved into it (NULL = out of memory). */
 json_t *azk_serve__list_doc(struct azk_serve_list *l);
+/* End a list view: when rc is AZK_OK, *out = azk_serve__list_doc (AZK_ERR_NOMEM when it cannot
+ * be made); the list's items are released either way. Returns rc, or that error. */
+AZK_NODISCARD azk_status azk_serve__list_finish(struct azk_serve_list *l, azk_status rc,
+                                                json_t **out);
 
 /* Render view array `items` as a table with columns cols (values escaped). */
 AZK_NODISCARD azk_status azk_serve__html_table(azk_buf *b, const char *id,
