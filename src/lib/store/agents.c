@@ -23,26 +23,20 @@ azk_status azk_store__agent_token_insert(azk_home *h, const char *token_hash, co
     azk_db_stmt *st = NULL;
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && token_hash != NULL && grp != NULL && zone != NULL && ev != NULL);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(
+        h, &st,
+        "INSERT INTO agent_tokens(token_hash, grp, zone, created_at, expires_at,"
+        " created_by) VALUES(?, ?, ?, ?, ?, ?)",
+        "add agent token");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO agent_tokens(token_hash, grp, zone, created_at, expires_at,"
-                        " created_by) VALUES(?, ?, ?, ?, ?, ?)",
-                        "add agent token");
-    if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, token_hash);
-        azk_db_bind_text(st, 2, grp);
-        azk_db_bind_text(st, 3, zone);
-        azk_db_bind_int64(st, 4, now);
-        azk_db_bind_int64(st, 5, expires_at);
-        azk_db_bind_text(st, 6, azk_store__actor(h));
-        rc = azk_db_run(st);
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        rc = azk_store__event(h, ev, NULL);
-    return azk_store__tx_end(h, rc);
+    azk_db_bind_text(st, 1, token_hash);
+    azk_db_bind_text(st, 2, grp);
+    azk_db_bind_text(st, 3, zone);
+    azk_db_bind_int64(st, 4, now);
+    azk_db_bind_int64(st, 5, expires_at);
+    azk_db_bind_text(st, 6, azk_store__actor(h));
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 azk_status azk_store__agent_enroll(azk_home *h, const char *token_hash, int64_t now,
@@ -56,15 +50,12 @@ azk_status azk_store__agent_enroll(azk_home *h, const char *token_hash, int64_t 
     AZK_ASSERT_ARG(h != NULL && token_hash != NULL && a != NULL && ev != NULL && taken != NULL);
     *taken = false;
     grp[0] = zone[0] = '\0';
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(h, &st,
+                               "UPDATE agent_tokens SET used_at = ? WHERE token_hash = ?"
+                               " AND used_at IS NULL AND expires_at > ? RETURNING grp, zone",
+                               "use agent token");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "UPDATE agent_tokens SET used_at = ? WHERE token_hash = ?"
-                        " AND used_at IS NULL AND expires_at > ? RETURNING grp, zone",
-                        "use agent token");
-    if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
     azk_db_bind_int64(st, 1, now);
     azk_db_bind_text(st, 2, token_hash);
     azk_db_bind_int64(st, 3, now);
@@ -278,24 +269,17 @@ azk_status azk_store__agent_policy_set(azk_home *h, const char *grp, const char 
     azk_db_stmt *st = NULL;
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && grp != NULL && body != NULL && ev != NULL);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(h, &st,
+                               "INSERT INTO agent_policies(grp, body, updated_at) VALUES(?, ?, ?)"
+                               " ON CONFLICT(grp) DO UPDATE SET body = excluded.body,"
+                               " updated_at = excluded.updated_at",
+                               "set agent policy");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO agent_policies(grp, body, updated_at) VALUES(?, ?, ?)"
-                        " ON CONFLICT(grp) DO UPDATE SET body = excluded.body,"
-                        " updated_at = excluded.updated_at",
-                        "set agent policy");
-    if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, grp);
-        azk_db_bind_text(st, 2, body);
-        azk_db_bind_int64(st, 3, now);
-        rc = azk_db_run(st);
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        rc = azk_store__event(h, ev, NULL);
-    return azk_store__tx_end(h, rc);
+    azk_db_bind_text(st, 1, grp);
+    azk_db_bind_text(st, 2, body);
+    azk_db_bind_int64(st, 3, now);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 /* "INSERT INTO agent_objects(...) VALUES(?,...),(?,...)" for n rows. */
