@@ -55,10 +55,6 @@ bool sup_parse(int argc, char **argv, int start, struct sup_opts *o)
             return false;
         if (m > 0)
             continue;
-        if (a[0] == '-' && a[1] != '\0') {
-            azk_cli_err(_("unknown option: %s"), a);
-            return false;
-        }
         if (o->npos >= 4) {
             azk_cli_err(_("too many arguments"));
             return false;

@@ -129,10 +129,6 @@ bool vendor_parse(int argc, char **argv, int start, struct vopts *o)
             return false;
         if (m > 0)
             continue;
-        if (a[0] == '-' && a[1] != '\0') {
-            azk_cli_err(_("unknown option: %s"), a);
-            return false;
-        }
         if (o->npos == VOPT_MAX_POS) {
             azk_cli_err(_("unexpected argument: %s"), a);
             return false;

@@ -171,5 +171,9 @@ int azk_opt_str_match(const struct azk_opt_str *tab, size_t n, void *o, int argc
             return 1;
         }
     }
+    if (a[0] == '-' && a[1] != '\0') {
+        azk_cli_err(_("unknown option: %s"), a);
+        return -1;
+    }
     return 0;
 }

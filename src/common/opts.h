@@ -32,9 +32,11 @@ struct azk_opt_str {
 };
 
 /*
- * Is argv[*i] one of the n options of tab? 1: its value is stored in the
- * struct at `o` (*i moved past a separate value); 0: none of them; -1: it
- * needs a value and none follows ("%s needs a value" printed).
+ * argv[*i], after the caller's own flags were checked: 1 when it is one of
+ * the n options of tab (its value stored in the struct at `o`, *i moved
+ * past a separate value); 0 when it is not an option (a positional
+ * argument, or "-"); -1 when it needs a value and none follows, or is an
+ * option not in tab (the message printed).
  */
 int azk_opt_str_match(const struct azk_opt_str *tab, size_t n, void *o, int argc, char **argv,
                       int *i);
