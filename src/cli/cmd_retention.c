@@ -6,6 +6,7 @@
  * Configuration: the "retention" section of <home>/azukari.conf.
  */
 #include "cli.h"
+#include "opts.h"
 #include "cli_home.h"
 #include "commands.h"
 #include "retention_cli.h"
@@ -17,10 +18,7 @@
 
 bool ret_parse(int argc, char **argv, int start, struct ret_opts *o)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } str_opts[] = {
+    static const struct azk_opt_str str_opts[] = {
         {"--user", offsetof(struct ret_opts, user)},
         {"--totp", offsetof(struct ret_opts, totp)},
         {"--now", offsetof(struct ret_opts, now)},
@@ -34,7 +32,7 @@ bool ret_parse(int argc, char **argv, int start, struct ret_opts *o)
     memset(o, 0, sizeof(*o));
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
-        bool done = false;
+        int m;
         if (strcmp(a, "--html") == 0) {
             o->html = true;
             continue;
@@ -47,29 +45,11 @@ bool ret_parse(int argc, char **argv, int start, struct ret_opts *o)
             o->help = true;
             continue;
         }
-        for (size_t k = 0; k < sizeof(str_opts) / sizeof(str_opts[0]); k++) {
-            size_t n = strlen(str_opts[k].name);
-            const char **slot = (const char **)((char *)o + str_opts[k].off);
-            if (strcmp(a, str_opts[k].name) == 0) {
-                if (i + 1 >= argc) {
-                    azk_cli_err(_("%s needs a value"), a);
-                    return false;
-                }
-                *slot = argv[++i];
-                done = true;
-            } else if (strncmp(a, str_opts[k].name, n) == 0 && a[n] == '=') {
-                *slot = a + n + 1;
-                done = true;
-            }
-            if (done)
-                break;
-        }
-        if (done)
-            continue;
-        if (a[0] == '-' && a[1] != '\0') {
-            azk_cli_err(_("unknown option: %s"), a);
+        m = azk_opt_str_match(str_opts, sizeof(str_opts) / sizeof(str_opts[0]), o, argc, argv, &i);
+        if (m < 0)
             return false;
-        }
+        if (m > 0)
+            continue;
         if (o->npos >= 4) {
             azk_cli_err(_("too many arguments"));
             return false;

@@ -6,6 +6,7 @@
  * options and prints.
  */
 #include "cli.h"
+#include "opts.h"
 #include "cli_home.h"
 #include "commands.h"
 #include "sup_cli.h"
@@ -22,10 +23,7 @@
 
 bool sup_parse(int argc, char **argv, int start, struct sup_opts *o)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } opts[] = {
+    static const struct azk_opt_str opts[] = {
         {"--user", offsetof(struct sup_opts, user)},
         {"--totp", offsetof(struct sup_opts, totp)},
         {"--client", offsetof(struct sup_opts, client)},
@@ -47,34 +45,16 @@ bool sup_parse(int argc, char **argv, int start, struct sup_opts *o)
     memset(o, 0, sizeof(*o));
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
-        bool done = false;
+        int m;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             o->help = true;
             continue;
         }
-        for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
-            size_t n = strlen(opts[k].name);
-            const char **slot = (const char **)((char *)o + opts[k].off);
-            if (strcmp(a, opts[k].name) == 0) {
-                if (i + 1 >= argc) {
-                    azk_cli_err(_("%s needs a value"), a);
-                    return false;
-                }
-                *slot = argv[++i];
-                done = true;
-            } else if (strncmp(a, opts[k].name, n) == 0 && a[n] == '=') {
-                *slot = a + n + 1;
-                done = true;
-            }
-            if (done)
-                break;
-        }
-        if (done)
-            continue;
-        if (a[0] == '-' && a[1] != '\0') {
-            azk_cli_err(_("unknown option: %s"), a);
+        m = azk_opt_str_match(opts, sizeof(opts) / sizeof(opts[0]), o, argc, argv, &i);
+        if (m < 0)
             return false;
-        }
+        if (m > 0)
+            continue;
         if (o->npos >= 4) {
             azk_cli_err(_("too many arguments"));
             return false;

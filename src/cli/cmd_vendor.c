@@ -9,6 +9,7 @@
  * vendor) is in cmd_vendor_import.c.
  */
 #include "cli.h"
+#include "opts.h"
 #include "cli_home.h"
 #include "commands.h"
 #include "vendor_cli.h"
@@ -76,10 +77,7 @@ static void usage(FILE *out)
 
 bool vendor_parse(int argc, char **argv, int start, struct vopts *o)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } opts[] = {
+    static const struct azk_opt_str opts[] = {
         {"--name", VO(name)},        {"--corporate-number", VO(corp)},
         {"--criticality", VO(crit)}, {"--risk", VO(risk)},
         {"--reason", VO(reason)},    {"--format", VO(format)},
@@ -104,7 +102,7 @@ bool vendor_parse(int argc, char **argv, int start, struct vopts *o)
     memset(o, 0, sizeof(*o));
     for (int i = start; i < argc; i++) {
         const char *a = argv[i];
-        bool done = false;
+        int m;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             o->help = true;
             continue;
@@ -126,29 +124,11 @@ bool vendor_parse(int argc, char **argv, int start, struct vopts *o)
             o->locations[o->nloc++] = v;
             continue;
         }
-        for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
-            size_t n = strlen(opts[k].name);
-            const char **slot = (const char **)((char *)o + opts[k].off);
-            if (strcmp(a, opts[k].name) == 0) {
-                if (i + 1 >= argc) {
-                    azk_cli_err(_("%s needs a value"), a);
-                    return false;
-                }
-                *slot = argv[++i];
-                done = true;
-            } else if (strncmp(a, opts[k].name, n) == 0 && a[n] == '=') {
-                *slot = a + n + 1;
-                done = true;
-            }
-            if (done)
-                break;
-        }
-        if (done)
-            continue;
-        if (a[0] == '-' && a[1] != '\0') {
-            azk_cli_err(_("unknown option: %s"), a);
+        m = azk_opt_str_match(opts, sizeof(opts) / sizeof(opts[0]), o, argc, argv, &i);
+        if (m < 0)
             return false;
-        }
+        if (m > 0)
+            continue;
         if (o->npos == VOPT_MAX_POS) {
             azk_cli_err(_("unexpected argument: %s"), a);
             return false;

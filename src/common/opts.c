@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* common/opts.c -- see opts.h. */
 #include "opts.h"
+#include "cli.h"
 #include "azukari/types.h"
 
 #include <errno.h>
@@ -148,4 +149,31 @@ void azk_strlist_dispose(struct azk_strlist *l)
     free(l->owned);
     free((void *)l->items);
     memset(l, 0, sizeof(*l));
+}
+
+int azk_opt_str_match(const struct azk_opt_str *tab, size_t n, void *o, int argc, char **argv,
+                      int *i)
+{
+    const char *a = argv[*i];
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(tab[k].name);
+        const char **slot = (const char **)((char *)o + tab[k].off);
+        if (strcmp(a, tab[k].name) == 0) {
+            if (*i + 1 >= argc) {
+                azk_cli_err(_("%s needs a value"), a);
+                return -1;
+            }
+            *slot = argv[++*i];
+            return 1;
+        }
+        if (strncmp(a, tab[k].name, len) == 0 && a[len] == '=') {
+            *slot = a + len + 1;
+            return 1;
+        }
+    }
+    if (a[0] == '-' && a[1] != '\0') {
+        azk_cli_err(_("unknown option: %s"), a);
+        return -1;
+    }
+    return 0;
 }

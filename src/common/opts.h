@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common/opts.h -- option-value parsing shared by the front ends: sizes
- * with K/M/G suffixes, bounded integers, growable string lists.
+ * with K/M/G suffixes, bounded integers, string options into a struct by
+ * a table, growable string lists.
  */
 #ifndef AZK_COMMON_OPTS_H
 #define AZK_COMMON_OPTS_H
@@ -22,6 +23,23 @@ bool azk_opt_double(const char *s, double min, double max, double *out);
  * unknown or empty name.
  */
 bool azk_opt_types(const char *s, uint32_t *out);
+
+/* A string option `name` ("--user"): "--user VALUE" or "--user=VALUE" stores VALUE (borrowed
+ * from argv) in the `const char *` at byte offset `off` of the caller's options struct. */
+struct azk_opt_str {
+    const char *name;
+    size_t off;
+};
+
+/*
+ * argv[*i], after the caller's own flags were checked: 1 when it is one of
+ * the n options of tab (its value stored in the struct at `o`, *i moved
+ * past a separate value); 0 when it is not an option (a positional
+ * argument, or "-"); -1 when it needs a value and none follows, or is an
+ * option not in tab (the message printed).
+ */
+int azk_opt_str_match(const struct azk_opt_str *tab, size_t n, void *o, int argc, char **argv,
+                      int *i);
 
 /* A growable list of borrowed or owned strings. */
 struct azk_strlist {

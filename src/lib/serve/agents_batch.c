@@ -452,6 +452,27 @@ static azk_status dup_field(const struct rd *r)
     return syntax(r); /* a field given twice: jansson's JSON_REJECT_DUPLICATES */
 }
 
+/*
+ * The next member of an object whose fields are `keys` (NULL-ended), each at
+ * most once: *f gets its index (-1: not one of them, for the caller's own
+ * message), *end true at '}'. A field given twice is dup_field's error.
+ */
+static azk_status known_member(struct rd *r, bool first, const char *const *keys, bool *seen,
+                               int *f, bool *end)
+{
+    azk_status rc = member(r, first, end);
+    *f = -1;
+    if (rc != AZK_OK || *end)
+        return rc;
+    *f = azk_serve__agent_key_index(keys, (const char *)r->tmp.data, r->tmp.len);
+    if (*f < 0)
+        return AZK_OK;
+    if (seen[*f])
+        return dup_field(r);
+    seen[*f] = true;
+    return AZK_OK;
+}
+
 /* ---- one object ------------------------------------------------------------ */
 
 struct cnt {
@@ -555,15 +576,11 @@ static azk_status edm_one(struct rd *r, size_t i, char client[65], char dataset[
     r->p++;
     for (bool first = true;; first = false) {
         int f;
-        rc = member(r, first, &end);
+        rc = known_member(r, first, ekeys, seen, &f, &end);
         if (rc != AZK_OK || end)
             break;
-        f = azk_serve__agent_key_index(ekeys, (const char *)r->tmp.data, r->tmp.len);
         if (f < 0)
             return bad(i, "edm");
-        if (seen[f])
-            return dup_field(r);
-        seen[f] = true;
         if (f == 2) {
             rc = nonneg(r, records, &ok);
             if (rc == AZK_OK && (!ok || *records > INT32_MAX))
@@ -663,16 +680,12 @@ static azk_status object(struct rd *r, size_t i, struct azk_store_agent_object *
     r->p++;
     for (bool first = true;; first = false) {
         int f;
-        rc = member(r, first, &end);
+        rc = known_member(r, first, keys, seen, &f, &end);
         if (rc != AZK_OK || end)
             break;
-        f = azk_serve__agent_key_index(keys, (const char *)r->tmp.data, r->tmp.len);
         if (f < 0)
             return azk_error_set(AZK_ERR_FORMAT, "batch: object %zu: not an object of known fields",
                                  i);
-        if (seen[f])
-            return dup_field(r);
-        seen[f] = true;
         switch (f) {
             case 0:
                 rc = str_field(r, i, "path", AZK_AGENT_MAX_PATH, false, true, &offs[O_PATH]);
@@ -773,15 +786,11 @@ static azk_status batch(struct rd *r, struct azk_agent_batch *out, size_t **offs
     r->p++;
     for (bool first = true;; first = false) {
         int f;
-        rc = member(r, first, &end);
+        rc = known_member(r, first, keys, seen, &f, &end);
         if (rc != AZK_OK || end)
             break;
-        f = azk_serve__agent_key_index(keys, (const char *)r->tmp.data, r->tmp.len);
         if (f < 0)
             return azk_error_set(AZK_ERR_FORMAT, "batch: not an object of known fields");
-        if (seen[f])
-            return dup_field(r);
-        seen[f] = true;
         if (f == 0) {
             if (peek(r) != K_STR)
                 return azk_error_set(AZK_ERR_FORMAT,

@@ -96,13 +96,7 @@ static azk_status view_users(struct azk_server *srv, struct azk_serve_req *rq, j
                     ? AZK_OK
                     : azk_error_nomem();
     }
-    if (rc == AZK_OK) {
-        *out = azk_serve__list_doc(&l);
-        if (*out == NULL)
-            rc = azk_error_nomem();
-    }
-    json_decref(l.items);
-    return rc;
+    return azk_serve__list_finish(&l, rc, out);
 }
 
 /* Sessions, one page; a session is named by the hash of its id (the id itself is never
@@ -120,13 +114,7 @@ static azk_status view_sessions(struct azk_server *srv, struct azk_serve_req *rq
     rc = azk_serve__list_init(&l, session_keys, 4, 0, limit);
     if (rc == AZK_OK)
         rc = azk_store__sessions_page(srv->h, after, limit + 1, azk_serve__list_row, &l);
-    if (rc == AZK_OK) {
-        *out = azk_serve__list_doc(&l);
-        if (*out == NULL)
-            rc = azk_error_nomem();
-    }
-    json_decref(l.items);
-    return rc;
+    return azk_serve__list_finish(&l, rc, out);
 }
 
 azk_status azk_serve__h_api_users(struct azk_server *srv, struct azk_serve_req *rq,

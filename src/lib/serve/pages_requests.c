@@ -72,13 +72,7 @@ static azk_status view_requests(struct azk_server *srv, struct azk_serve_req *rq
     rc = azk_serve__list_init(&l, req_keys, 11, 0, limit);
     if (rc == AZK_OK)
         rc = azk_store__requests_page(srv->h, state, after, limit + 1, azk_serve__list_row, &l);
-    if (rc == AZK_OK) {
-        *out = azk_serve__list_doc(&l);
-        if (*out == NULL)
-            rc = azk_error_nomem();
-    }
-    json_decref(l.items);
-    return rc;
+    return azk_serve__list_finish(&l, rc, out);
 }
 
 /* The guard journal's items (all=1: also released ones), one page. */
@@ -97,13 +91,7 @@ static azk_status view_guard(struct azk_server *srv, struct azk_serve_req *rq, j
     if (rc == AZK_OK)
         rc = azk_store__guard_page(srv->h, all == NULL || strcmp(all, "1") != 0, after, limit + 1,
                                    azk_serve__list_row, &l);
-    if (rc == AZK_OK) {
-        *out = azk_serve__list_doc(&l);
-        if (*out == NULL)
-            rc = azk_error_nomem();
-    }
-    json_decref(l.items);
-    return rc;
+    return azk_serve__list_finish(&l, rc, out);
 }
 
 azk_status azk_serve__h_api_requests(struct azk_server *srv, struct azk_serve_req *rq,
@@ -145,6 +133,22 @@ static azk_status id_options(azk_buf *b, const json_t *items, const char *key, c
             rc = azk_buf_puts(b, "</option>");
         (*count)++;
     }
+    return rc;
+}
+
+/* The head of a form that picks one item by id: <h2>heading</h2>, the form to `action` and an
+ * open <label>label <select name="id" id="select_id"> with opts; the caller ends it. */
+static azk_status pick_form_head(azk_buf *b, const struct azk_serve_req *rq, const char *heading,
+                                 const char *action, const char *label, const char *select_id,
+                                 const azk_buf *opts)
+{
+    azk_status rc = azk_buf_printf(b, "<h2>%s</h2>", heading);
+    if (rc == AZK_OK)
+        rc = azk_serve__form_head(b, rq, action, true);
+    if (rc == AZK_OK)
+        rc = azk_buf_printf(b, "<label>%s <select name=\"id\" id=\"%s\">", label, select_id);
+    if (rc == AZK_OK)
+        rc = azk_buf_put(b, opts->data, opts->len);
     return rc;
 }
 
@@ -191,14 +195,8 @@ azk_status azk_serve__h_requests(struct azk_server *srv, struct azk_serve_req *r
         azk_buf opts = AZK_BUF_INIT;
         rc = id_options(&opts, json_object_get(doc, "items"), "state", "pending", &n);
         if (rc == AZK_OK && n > 0) {
-            rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Approve or refuse"));
-            if (rc == AZK_OK)
-                rc = azk_serve__form_head(&b, rq, "/requests/approve", true);
-            if (rc == AZK_OK)
-                rc = azk_buf_printf(&b, "<label>%s <select name=\"id\" id=\"approve-id\">",
-                                    T_("Request"));
-            if (rc == AZK_OK)
-                rc = azk_buf_put(&b, opts.data, opts.len);
+            rc = pick_form_head(&b, rq, T_("Approve or refuse"), "/requests/approve", T_("Request"),
+                                "approve-id", &opts);
             if (rc == AZK_OK)
                 rc = azk_buf_printf(
                     &b,
@@ -244,14 +242,8 @@ azk_status azk_serve__h_guard(struct azk_server *srv, struct azk_serve_req *rq,
     if (rc == AZK_OK && rq->who.role == AZK_ROLE_OPERATOR) {
         rc = id_options(&opts, json_object_get(doc, "items"), "state", "quarantined", &n);
         if (rc == AZK_OK && n > 0) {
-            rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Ask for a release"));
-            if (rc == AZK_OK)
-                rc = azk_serve__form_head(&b, rq, "/guard/request", true);
-            if (rc == AZK_OK)
-                rc = azk_buf_printf(&b, "<label>%s <select name=\"id\" id=\"guard-id\">",
-                                    T_("Item"));
-            if (rc == AZK_OK)
-                rc = azk_buf_put(&b, opts.data, opts.len);
+            rc = pick_form_head(&b, rq, T_("Ask for a release"), "/guard/request", T_("Item"),
+                                "guard-id", &opts);
             if (rc == AZK_OK)
                 rc = azk_buf_printf(&b,
                                     "</select></label><label>%s <input name=\"reason\" "
@@ -263,14 +255,8 @@ azk_status azk_serve__h_guard(struct azk_server *srv, struct azk_serve_req *rq,
     if (rc == AZK_OK && rq->who.role == AZK_ROLE_APPROVER) {
         rc = id_options(&opts, json_object_get(doc, "items"), "state", "requested", &n);
         if (rc == AZK_OK && n > 0) {
-            rc = azk_buf_printf(&b, "<h2>%s</h2>", T_("Approve a release"));
-            if (rc == AZK_OK)
-                rc = azk_serve__form_head(&b, rq, "/guard/approve", true);
-            if (rc == AZK_OK)
-                rc = azk_buf_printf(&b, "<label>%s <select name=\"id\" id=\"guard-id\">",
-                                    T_("Item"));
-            if (rc == AZK_OK)
-                rc = azk_buf_put(&b, opts.data, opts.len);
+            rc = pick_form_head(&b, rq, T_("Approve a release"), "/guard/approve", T_("Item"),
+                                "guard-id", &opts);
             if (rc == AZK_OK)
                 rc = azk_buf_printf(&b,
                                     "</select></label><button type=\"submit\" "

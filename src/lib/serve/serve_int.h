@@ -320,6 +320,10 @@ AZK_NODISCARD azk_status azk_serve__list_init(struct azk_serve_list *l, const ch
 azk_status azk_serve__list_row(const char *const *cols, size_t n, void *payload);
 /* {"items": ..., "next": ...}; the list's items are moved into it (NULL = out of memory). */
 json_t *azk_serve__list_doc(struct azk_serve_list *l);
+/* End a list view: when rc is AZK_OK, *out = azk_serve__list_doc (AZK_ERR_NOMEM when it cannot
+ * be made); the list's items are released either way. Returns rc, or that error. */
+AZK_NODISCARD azk_status azk_serve__list_finish(struct azk_serve_list *l, azk_status rc,
+                                                json_t **out);
 
 /* Render view array `items` as a table with columns cols (values escaped). */
 AZK_NODISCARD azk_status azk_serve__html_table(azk_buf *b, const char *id,
@@ -575,13 +579,16 @@ AZK_SERVE_UI_HANDLER(azk_serve__h_api_incidents);
 AZK_SERVE_UI_HANDLER(azk_serve__h_incident);
 AZK_SERVE_UI_HANDLER(azk_serve__h_api_incident);
 AZK_SERVE_UI_HANDLER(azk_serve__h_incident_state);
-AZK_SERVE_UI_HANDLER(azk_serve__h_incident_css);
 /* Incidents not closed that the principal may see (a client: its granted clients'). */
 AZK_NODISCARD azk_status azk_serve__incidents_open(struct azk_server *srv,
                                                    const struct azk_serve_req *rq, int64_t *n);
 /* The dashboard's line: open incidents, a link to them. */
 AZK_NODISCARD azk_status azk_serve__incidents_line(struct azk_server *srv, struct azk_serve_req *rq,
                                                    azk_buf *b);
+/* serve/pages_incident_print.c: the page's style sheet, the drafts' Markdown as HTML */
+AZK_SERVE_UI_HANDLER(azk_serve__h_incident_css);
+/* A draft's Markdown (the forms report.c writes) as HTML into b, every text escaped. */
+AZK_NODISCARD azk_status azk_serve__incident_md_html(azk_buf *b, const char *md);
 /* serve/view_incident_bases.c: what the records rest on (schema 8; strict first) */
 /* The incident list's keys, one per column of azk_store__incidents_page (14). */
 extern const char *const azk_serve__incident_list_keys[];

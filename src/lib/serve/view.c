@@ -102,6 +102,18 @@ json_t *azk_serve__list_doc(struct azk_serve_list *l)
     return doc;
 }
 
+azk_status azk_serve__list_finish(struct azk_serve_list *l, azk_status rc, json_t **out)
+{
+    if (rc == AZK_OK) {
+        *out = azk_serve__list_doc(l);
+        if (*out == NULL)
+            rc = azk_error_nomem();
+    }
+    json_decref(l->items);
+    l->items = NULL;
+    return rc;
+}
+
 static azk_status put_cell(azk_buf *b, const struct azk_serve_col *c, const json_t *v)
 {
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;

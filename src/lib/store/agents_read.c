@@ -3,7 +3,8 @@
  * store/agents_read.c -- reads of the agents' cases, certificates and
  * witness for azukari serve (store/agents_read.h, store/agents.h): the
  * cases (a page of them, or one with its whole row), a certificate's
- * expiry, a host's checkpoints. Writes are in store/agents.c.
+ * expiry, a host's checkpoints. Writes are in store/agents.c and
+ * store/agents_cases.c.
  */
 #include "store/agents_read.h"
 

@@ -5,7 +5,8 @@
  * id (the case page), the expiry of an agent's certificate (the agents
  * list), the checkpoints a closed-zone host reported (the witness view),
  * the counts the dashboard shows.
- * Read only; the writes stay in store/agents.c. Not public API.
+ * Read only; the writes stay in store/agents.c and store/agents_cases.c.
+ * Not public API.
  */
 #ifndef AZK_STORE_AGENTS_READ_H
 #define AZK_STORE_AGENTS_READ_H

@@ -50,6 +50,29 @@ azk_status azk_store__tx_end(azk_home *h, azk_status rc)
     return rc;
 }
 
+azk_status azk_store__tx_prepare(azk_home *h, azk_db_stmt **st, const char *sql, const char *what)
+{
+    azk_status rc = azk_store__tx_begin(h);
+    if (rc != AZK_OK)
+        return rc;
+    rc = azk_db_prepare(h->cat, st, sql, what);
+    if (rc != AZK_OK)
+        return azk_store__tx_end(h, rc);
+    return AZK_OK;
+}
+
+azk_status azk_store__tx_write(azk_home *h, azk_db_stmt *st, const struct azk_store_event *ev,
+                               const char *if_none)
+{
+    azk_status rc = azk_db_run(st);
+    if (rc == AZK_OK && if_none != NULL && azk_db_changes(st) == 0)
+        rc = azk_error_set(AZK_ERR_NOTFOUND, "%s", if_none);
+    azk_db_finalize(st);
+    if (rc == AZK_OK && ev != NULL)
+        rc = azk_store__event(h, ev, NULL);
+    return azk_store__tx_end(h, rc);
+}
+
 azk_status azk_store__run_texts(azk_home *h, const char *what, const char *sql,
                                 const char *const *texts, size_t n, int64_t *changes)
 {

@@ -3,8 +3,9 @@
  * store/event.h -- what the typed store functions share: a ledger event
  * that a store operation appends inside its own write transaction (so the
  * catalog change and its event go together: if the event cannot be
- * written, the change is rolled back), and the begin/end pair every
- * operation of users.c, requests.c, artifacts.c and guard_items.c uses.
+ * written, the change is rolled back), the begin/end pair every
+ * operation of users.c, requests.c, artifacts.c and guard_items.c uses, and
+ * the one-statement write with its event (tx_prepare, tx_write).
  * Internal to src/lib/store/ and its callers; not public API.
  */
 #ifndef AZK_STORE_EVENT_H
@@ -29,6 +30,16 @@ AZK_NODISCARD azk_status azk_store__event(azk_home *h, const struct azk_store_ev
 AZK_NODISCARD azk_status azk_store__tx_begin(azk_home *h);
 /* End it: commit when rc is AZK_OK, else roll back. Returns rc, or the commit's error. */
 AZK_NODISCARD azk_status azk_store__tx_end(azk_home *h, azk_status rc);
+
+/* A write transaction with `sql` prepared in it (begin + prepare): on failure the transaction
+ * is already ended (rolled back) and there is nothing to finalize. */
+AZK_NODISCARD azk_status azk_store__tx_prepare(azk_home *h, azk_db_stmt **st, const char *sql,
+                                               const char *what);
+/* Run st (bound; finalized here), append ev (NULL = none), and end the transaction: committed
+ * only when all of it succeeded. if_none non-NULL: a statement that changed no row is
+ * AZK_ERR_NOTFOUND with that message, and nothing is written. */
+AZK_NODISCARD azk_status azk_store__tx_write(azk_home *h, azk_db_stmt *st,
+                                             const struct azk_store_event *ev, const char *if_none);
 
 /* Prepare `sql` on the catalog, bind texts 1..n (NULL binds NULL), run it; *changes (may be
  * NULL) gets the rows changed. For the one-statement writes of the store files. */

@@ -16,27 +16,20 @@ azk_status azk_store__request_insert(azk_home *h, const struct azk_store_request
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && r != NULL && reason != NULL && ev != NULL);
     azk_store__now(now);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(h, &st,
+                               "INSERT INTO ret_requests(id,kind,dataset,until,reason,requested_by,"
+                               "requested_at,state) VALUES(?,?,?,?,?,?,?,'pending')",
+                               "add request");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO ret_requests(id,kind,dataset,until,reason,requested_by,"
-                        "requested_at,state) VALUES(?,?,?,?,?,?,?,'pending')",
-                        "add request");
-    if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, r->id);
-        azk_db_bind_text(st, 2, r->kind);
-        azk_db_bind_text(st, 3, r->dataset);
-        azk_db_bind_text(st, 4, r->until[0] != '\0' ? r->until : NULL);
-        azk_db_bind_text(st, 5, reason);
-        azk_db_bind_text(st, 6, r->requested_by);
-        azk_db_bind_text(st, 7, now);
-        rc = azk_db_run(st);
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        rc = azk_store__event(h, ev, NULL);
-    return azk_store__tx_end(h, rc);
+    azk_db_bind_text(st, 1, r->id);
+    azk_db_bind_text(st, 2, r->kind);
+    azk_db_bind_text(st, 3, r->dataset);
+    azk_db_bind_text(st, 4, r->until[0] != '\0' ? r->until : NULL);
+    azk_db_bind_text(st, 5, reason);
+    azk_db_bind_text(st, 6, r->requested_by);
+    azk_db_bind_text(st, 7, now);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 azk_status azk_store__request_get(azk_home *h, const char *id, struct azk_store_request *out,

@@ -17,21 +17,18 @@
  * then the catalog file is rebuilt (secure_delete, VACUUM, WAL truncated)
  * and searched for every moved key. The backup of that step is taken
  * without the keys (docs/catalog.md, "Backups"): a copy of a key must
- * never outlive its destruction.
+ * never outlive its destruction. The backup, the rebuild and the search
+ * (what is done to the SQLite files) are in store/schema_backup.c.
  */
 #include "store/schema.h"
 #include "store/schema_int.h"
 #include "store/keystore.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- the current schema (version 8; the parts of 5, 6, 7 and 8 in schema_v5.c, schema_v6.c,
@@ -224,7 +221,6 @@ static azk_status meta_get(azk_db *db, const char *k, char *out, size_t cap, boo
     return rc;
 }
 
-/* Does the statement prepare? (probes a table or column; clears the error) */
 /*
  * Does sql prepare (are the tables and columns it names there)? *ok says;
  * the status is AZK_OK or an allocation failure, which must never pass for
@@ -243,7 +239,7 @@ static azk_status prepares(azk_db *db, const char *sql, bool *ok)
     return AZK_OK;
 }
 
-static azk_status has_column(azk_db *db, const char *table, const char *column, bool *ok)
+azk_status azk_schema__has_column(azk_db *db, const char *table, const char *column, bool *ok)
 {
     char sql[160];
     (void)snprintf(sql, sizeof(sql), "SELECT %s FROM %s LIMIT 0", column, table);
@@ -384,50 +380,9 @@ azk_status azk_schema__check(azk_db *db, int *version)
 
 /* ---- keys moved out of the catalog ------------------------------------ */
 
-struct keycopy {
-    uint8_t *b;
-    size_t n;
-};
-
-struct mig {
-    azk_home *h;
-    azk_db *db;
-    azk_schema_report *rep;
-    struct keycopy *keys; /* bytes to search the catalog files for; wiped at the end */
-    size_t nkeys, capkeys;
-};
-
-static azk_status remember_key(struct mig *m, const uint8_t *b, size_t n)
-{
-    azk_status rc;
-    uint8_t *c;
-    if (n == 0)
-        return AZK_OK;
-    rc = azk_array_reserve(&m->keys, &m->capkeys, m->nkeys, sizeof(*m->keys), 16);
-    if (rc != AZK_OK)
-        return rc;
-    c = azk_malloc(n);
-    if (c == NULL)
-        return azk_error_nomem();
-    memcpy(c, b, n);
-    m->keys[m->nkeys].b = c;
-    m->keys[m->nkeys].n = n;
-    m->nkeys++;
-    return AZK_OK;
-}
-
-static void forget_keys(struct mig *m)
-{
-    for (size_t i = 0; i < m->nkeys; i++)
-        azk_free_secret(m->keys[i].b, m->keys[i].n);
-    azk_free(m->keys);
-    m->keys = NULL;
-    m->nkeys = m->capkeys = 0;
-}
-
 /* Put (kind, id) -> bytes in the keystore, or find it there already, equal. */
-static azk_status move_key(struct mig *m, const char *kind, const char *id, const uint8_t *b,
-                           size_t n)
+static azk_status move_key(struct azk_schema_mig *m, const char *kind, const char *id,
+                           const uint8_t *b, size_t n)
 {
     azk_status rc;
     uint8_t *have = NULL;
@@ -446,14 +401,14 @@ static azk_status move_key(struct mig *m, const char *kind, const char *id, cons
                            azk_db_name(m->db), kind, id);
     azk_free_secret(have, have_len);
     if (rc == AZK_OK)
-        rc = remember_key(m, b, n);
+        rc = azk_schema__remember_key(m, b, n);
     if (rc == AZK_OK)
         m->rep->keys_moved++;
     return rc;
 }
 
 /* Move every non-NULL key of `sql` (columns: owner id, key bytes). */
-static azk_status move_keys(struct mig *m, const char *kind, const char *sql)
+static azk_status move_keys(struct azk_schema_mig *m, const char *kind, const char *sql)
 {
     azk_status rc;
     azk_db_stmt *st = NULL;
@@ -478,13 +433,13 @@ static azk_status move_keys(struct mig *m, const char *kind, const char *sql)
 /* ---- the steps -------------------------------------------------------- */
 
 /* Version 1 as the last release of it left a catalog: lazy tables, added columns. */
-static azk_status complete_v1(struct mig *m)
+static azk_status complete_v1(struct azk_schema_mig *m)
 {
     azk_status rc = azk_db_exec(m->db, v1_lazy_sql, "migrate 1: complete version 1");
     for (size_t i = 0; rc == AZK_OK && i < sizeof(v1_added) / sizeof(v1_added[0]); i++) {
         char sql[160];
         bool there = false;
-        rc = has_column(m->db, v1_added[i].table, v1_added[i].column, &there);
+        rc = azk_schema__has_column(m->db, v1_added[i].table, v1_added[i].column, &there);
         if (rc != AZK_OK)
             break;
         if (there)
@@ -497,7 +452,7 @@ static azk_status complete_v1(struct mig *m)
 }
 
 /* 1 -> 2: wrapped keys to the keystore, their columns dropped. */
-static azk_status step_1_to_2(struct mig *m)
+static azk_status step_1_to_2(struct azk_schema_mig *m)
 {
     azk_status rc;
     if (azk_db_kind(m->db) != AZK_DB_SQLITE)
@@ -523,7 +478,7 @@ static azk_status step_1_to_2(struct mig *m)
 }
 
 /* 2 -> 3: the indexes of the server's catalog queries (both backends). */
-static azk_status step_2_to_3(struct mig *m)
+static azk_status step_2_to_3(struct azk_schema_mig *m)
 {
     azk_status rc = AZK_OK;
     for (size_t i = 0; rc == AZK_OK && i < sizeof(v3_indexes) / sizeof(v3_indexes[0]); i++)
@@ -566,8 +521,8 @@ static azk_status if_not_exists(azk_buf *sql)
  * tables for per-client grants, server-side sessions and one-time
  * enrolment links.
  */
-static azk_status apply_parts(struct mig *m, const struct azk_schema_part *parts, size_t n,
-                              const char *what)
+static azk_status apply_parts(struct azk_schema_mig *m, const struct azk_schema_part *parts,
+                              size_t n, const char *what)
 {
     azk_status rc = AZK_OK;
     azk_buf sql = AZK_BUF_INIT;
@@ -590,7 +545,7 @@ static azk_status apply_parts(struct mig *m, const struct azk_schema_part *parts
     return rc;
 }
 
-static azk_status step_3_to_4(struct mig *m)
+static azk_status step_3_to_4(struct azk_schema_mig *m)
 {
     /* each part only when missing: a catalog made from a newer one may have it already */
     static const struct azk_schema_part parts[] = {
@@ -604,13 +559,13 @@ static azk_status step_3_to_4(struct mig *m)
 }
 
 /* 4 -> 5: Wave 2 tables (store/schema_v5.c). */
-static azk_status step_4_to_5(struct mig *m)
+static azk_status step_4_to_5(struct azk_schema_mig *m)
 {
     return apply_parts(m, azk_schema__v5_parts, azk_schema__v5_count, "migrate 5: wave 2 tables");
 }
 
 /* 5 -> 6: Wave 2, second round (store/schema_v6.c). */
-static azk_status step_5_to_6(struct mig *m)
+static azk_status step_5_to_6(struct azk_schema_mig *m)
 {
     return apply_parts(m, azk_schema__v6_parts, azk_schema__v6_count, "migrate 6: wave 2 tables");
 }
@@ -622,13 +577,13 @@ static azk_status step_5_to_6(struct mig *m)
  * again creates exactly the ones a version-6 catalog lacks. A later part goes into a new
  * version, never into one that catalogs already have.
  */
-static azk_status step_6_to_7(struct mig *m)
+static azk_status step_6_to_7(struct azk_schema_mig *m)
 {
     return apply_parts(m, azk_schema__v6_parts, azk_schema__v6_count, "migrate 7: wave 2 tables");
 }
 
 /* 7 -> 8: what an incident's confirmed records rest on (store/schema_v8.c). */
-static azk_status step_7_to_8(struct mig *m)
+static azk_status step_7_to_8(struct azk_schema_mig *m)
 {
     return apply_parts(m, azk_schema__v8_parts, azk_schema__v8_count,
                        "migrate 8: incident record bases");
@@ -641,345 +596,23 @@ static azk_status step_7_to_8(struct mig *m)
  */
 static const struct {
     int from;
-    azk_status (*run)(struct mig *m);
+    azk_status (*run)(struct azk_schema_mig *m);
 } steps[] = {
     {1, step_1_to_2}, {2, step_2_to_3}, {3, step_3_to_4}, {4, step_4_to_5},
     {5, step_5_to_6}, {6, step_6_to_7}, {7, step_7_to_8},
 };
-
-/* ---- SQLite: backup, scrub, search ------------------------------------ */
-
-/* "20261206T040500Z" */
-static void utc_stamp(char out[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y%m%dT%H%M%SZ", &tm);
-}
-
-/* Overwrite a file with zeros, sync it and unlink it (a backup that held keys). */
-static void shred_file(const char *path)
-{
-    static const uint8_t zero[4096];
-    struct stat sb;
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-            off_t left = sb.st_size;
-            while (left > 0) {
-                size_t k = left < (off_t)sizeof(zero) ? (size_t)left : sizeof(zero);
-                ssize_t w = write(fd, zero, k);
-                if (w <= 0)
-                    break;
-                left -= w;
-            }
-            (void)fsync(fd);
-        }
-        close(fd);
-    }
-    (void)unlink(path);
-}
-
-static azk_status split_path(const char *path, azk_buf *dir, const char **base)
-{
-    const char *slash = strrchr(path, '/');
-    azk_buf_clear(dir);
-    if (slash == NULL) {
-        *base = path;
-        return azk_buf_puts(dir, ".");
-    }
-    *base = slash + 1;
-    return azk_buf_put(dir, path, slash == path ? 1 : (size_t)(slash - path));
-}
-
-/* Backups a killed migration left half-made may hold keys: shred them. */
-static void shred_stale_parts(const char *catalog)
-{
-    azk_buf dir = AZK_BUF_INIT, f = AZK_BUF_INIT;
-    const char *base;
-    DIR *d;
-    struct dirent *e;
-    size_t bl;
-    if (split_path(catalog, &dir, &base) != AZK_OK) {
-        azk_buf_dispose(&dir);
-        return;
-    }
-    bl = strlen(base);
-    d = opendir((const char *)dir.data);
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n > bl + 10 && strncmp(e->d_name, base, bl) == 0 &&
-            strncmp(e->d_name + bl, ".bak-", 5) == 0 && strcmp(e->d_name + n - 5, ".part") == 0) {
-            struct stat sb;
-            int lk;
-            azk_buf_clear(&f);
-            if (azk_buf_printf(&f, "%s/%s", (const char *)dir.data, e->d_name) != AZK_OK)
-                continue;
-            /* one being made now is locked by its migration: leave it */
-            lk = open((const char *)f.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-            if (lk < 0)
-                continue;
-            /* an empty one may be a migration's that has not locked it yet (it creates the
-             * file, then locks it); it holds nothing to shred */
-            if (flock(lk, LOCK_EX | LOCK_NB) == 0 && fstat(lk, &sb) == 0 && sb.st_size > 0)
-                shred_file((const char *)f.data);
-            close(lk);
-        }
-    }
-    if (d != NULL)
-        closedir(d);
-    azk_buf_dispose(&dir);
-    azk_buf_dispose(&f);
-}
-
-/* Are none of the keys in the file `path` or `path`-wal? */
-static azk_status keys_absent(const char *path, const struct keycopy *keys, size_t n, bool *absent)
-{
-    azk_status rc = AZK_OK;
-    azk_buf p = AZK_BUF_INIT;
-    *absent = true;
-    for (int k = 0; rc == AZK_OK && k < 2; k++) {
-        azk_buf_clear(&p);
-        rc = azk_buf_printf(&p, "%s%s", path, k == 0 ? "" : "-wal");
-        for (size_t i = 0; rc == AZK_OK && i < n && *absent; i++) {
-            bool found = false;
-            rc = azk_store__file_contains((const char *)p.data, keys[i].b, keys[i].n, &found);
-            if (found)
-                *absent = false;
-        }
-    }
-    azk_buf_dispose(&p);
-    return rc;
-}
-
-/* wal_checkpoint(TRUNCATE) and the -wal file really empty. */
-static bool checkpoint_truncate(azk_db *db)
-{
-    struct stat sb;
-    azk_buf p = AZK_BUF_INIT;
-    bool ok = azk_db__sqlite_checkpoint_truncate(db);
-    if (ok && azk_buf_printf(&p, "%s-wal", azk_db_name(db)) == AZK_OK)
-        ok = stat((const char *)p.data, &sb) != 0 || sb.st_size == 0;
-    azk_buf_dispose(&p);
-    return ok;
-}
-
-/* One text row of a statement (a PRAGMA's answer) into out. */
-static azk_status query_text(azk_db *db, const char *sql, char *out, size_t cap)
-{
-    azk_status rc;
-    azk_db_stmt *st = NULL;
-    out[0] = '\0';
-    rc = azk_db_prepare(db, &st, sql, "backup");
-    if (rc != AZK_OK)
-        return rc;
-    if (azk_db_step(st) == AZK_DB_ROW)
-        (void)snprintf(out, cap, "%s", azk_db_col_text(st, 0) ? azk_db_col_text(st, 0) : "");
-    else
-        rc = AZK_ERR_DB;
-    azk_db_finalize(st);
-    return rc;
-}
-
-/*
- * Take the keys out of a fresh backup of a version-1 catalog, before it
- * gets its final name: no journal (a rollback journal would hold the old
- * pages), secure_delete, the columns set NULL, VACUUM; then the file is
- * searched for every key it held.
- */
-static azk_status scrub_backup(const char *part)
-{
-    azk_status rc;
-    azk_db *b = NULL;
-    struct mig t;
-    azk_schema_report tr;
-    char mode[32];
-    bool ds, guard, absent = false;
-    memset(&t, 0, sizeof(t));
-    memset(&tr, 0, sizeof(tr));
-    t.rep = &tr;
-    rc = azk_db_open(&b, part, 0);
-    if (rc != AZK_OK)
-        return rc;
-    t.db = b;
-    /* another process may have migrated between our version check and the snapshot */
-    rc = has_column(b, "datasets", "wrapped_key", &ds);
-    if (rc == AZK_OK)
-        rc = has_column(b, "guard_items", "wrapped", &guard);
-    if (rc != AZK_OK) {
-        azk_db_close(b);
-        return rc;
-    }
-    if (!ds) {
-        azk_db_close(b);
-        return AZK_OK;
-    }
-    rc = query_text(b, "PRAGMA journal_mode=OFF", mode, sizeof(mode));
-    if (rc == AZK_OK && strcmp(mode, "off") != 0)
-        rc = azk_error_set(AZK_ERR_DB, "catalog backup %s: cannot turn its journal off (%s)", part,
-                           mode);
-    if (rc == AZK_OK)
-        rc = azk_db_exec(b, "PRAGMA secure_delete=ON", "backup");
-    /* the keys the backup holds, to search for afterwards */
-    if (rc == AZK_OK) {
-        azk_db_stmt *st = NULL;
-        rc =
-            azk_db_prepare(b, &st,
-                           guard ? "SELECT wrapped_key FROM datasets WHERE wrapped_key IS NOT NULL"
-                                   " UNION ALL SELECT wrapped FROM guard_items"
-                                   " WHERE wrapped IS NOT NULL"
-                                 : "SELECT wrapped_key FROM datasets WHERE wrapped_key IS NOT NULL",
-                           "backup: read keys");
-        while (rc == AZK_OK && azk_db_step(st) == AZK_DB_ROW) {
-            size_t n = 0;
-            const void *k = azk_db_col_blob(st, 0, &n);
-            if (k != NULL)
-                rc = remember_key(&t, k, n);
-        }
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        rc = azk_db_exec(b, "UPDATE datasets SET wrapped_key = NULL", "backup: drop keys");
-    if (rc == AZK_OK && guard)
-        rc = azk_db_exec(b, "UPDATE guard_items SET wrapped = NULL", "backup: drop keys");
-    if (rc == AZK_OK)
-        rc = azk_db_exec(b, "VACUUM", "backup: vacuum");
-    azk_db_close(b);
-    if (rc == AZK_OK)
-        rc = keys_absent(part, t.keys, t.nkeys, &absent);
-    if (rc == AZK_OK && !absent)
-        rc = azk_error_set(AZK_ERR_INTEGRITY,
-                           "catalog backup %s: wrapped key bytes remain after scrubbing", part);
-    forget_keys(&t);
-    return rc;
-}
-
-static azk_status take_backup(struct mig *m, int from)
-{
-    azk_status rc;
-    azk_buf path = AZK_BUF_INIT, part = AZK_BUF_INIT, dir = AZK_BUF_INIT;
-    azk_db_stmt *st = NULL;
-    const char *base;
-    char stamp[32];
-    int fd, lock_fd = -1;
-    const char *cat = azk_db_name(m->db);
-    utc_stamp(stamp);
-    shred_stale_parts(cat);
-    /* a name no other backup has (two migrations may start in the same second) */
-    for (int n = 0; lock_fd < 0; n++) {
-        azk_buf_clear(&path);
-        azk_buf_clear(&part);
-        rc = n == 0 ? azk_buf_printf(&path, "%s.bak-v%d-%s", cat, from, stamp)
-                    : azk_buf_printf(&path, "%s.bak-v%d-%s-%d", cat, from, stamp, n);
-        if (rc == AZK_OK)
-            rc = azk_buf_printf(&part, "%s.part", (const char *)path.data);
-        if (rc != AZK_OK)
-            goto done;
-        if (access((const char *)path.data, F_OK) == 0 && n < 100)
-            continue;
-        lock_fd = open((const char *)part.data,
-                       O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (lock_fd < 0 && (errno != EEXIST || n >= 100)) {
-            rc = azk_error_errno("create catalog backup");
-            goto done;
-        }
-    }
-    azk_store__test_pause("migrate.part"); /* created, empty, not yet locked */
-    /* held until the backup has its name: shred_stale_parts leaves it alone */
-    if (flock(lock_fd, LOCK_EX) != 0) {
-        rc = azk_error_errno("lock catalog backup");
-        shred_file((const char *)part.data);
-        goto done;
-    }
-    rc = azk_db_prepare(m->db, &st, "VACUUM INTO ?", "backup");
-    if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, (const char *)part.data);
-        rc = azk_db_run(st);
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        azk_store__test_pause("migrate.backup"); /* the .part may hold keys here */
-    if (rc == AZK_OK && from < 2)
-        rc = scrub_backup((const char *)part.data);
-    if (rc == AZK_OK) {
-        fd = open((const char *)part.data, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) != 0)
-            rc = azk_error_errno("sync catalog backup");
-        if (fd >= 0)
-            close(fd);
-    }
-    if (rc == AZK_OK && rename((const char *)part.data, (const char *)path.data) != 0)
-        rc = azk_error_errno("name catalog backup");
-    if (rc == AZK_OK) {
-        fd = split_path(cat, &dir, &base) == AZK_OK
-                 ? open((const char *)dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                 : -1;
-        if (fd >= 0) {
-            (void)fsync(fd);
-            close(fd);
-        }
-        (void)snprintf(m->rep->backup, sizeof(m->rep->backup), "%s", (const char *)path.data);
-    } else {
-        shred_file((const char *)part.data);
-    }
-done:
-    if (lock_fd >= 0)
-        close(lock_fd);
-    azk_buf_dispose(&path);
-    azk_buf_dispose(&part);
-    azk_buf_dispose(&dir);
-    return rc;
-}
-
-/*
- * After keys left the catalog: rebuild it (secure_delete is on, VACUUM
- * writes every live page anew), truncate the WAL and search both files.
- * meta('key_scrub') = 'pending' until that succeeded, so a failure (another
- * process kept the WAL) is retried at the next open.
- */
-static azk_status scrub_catalog(struct mig *m)
-{
-    azk_status rc;
-    azk_db_stmt *st = NULL;
-    bool absent = false;
-    rc = azk_db_exec(m->db, "PRAGMA secure_delete=ON", "scrub");
-    if (rc == AZK_OK)
-        rc = azk_db_exec(m->db, "VACUUM", "scrub: vacuum");
-    if (rc != AZK_OK)
-        return rc;
-    m->rep->wal_truncated = checkpoint_truncate(m->db);
-    rc = keys_absent(azk_db_name(m->db), m->keys, m->nkeys, &absent);
-    if (rc != AZK_OK)
-        return rc;
-    m->rep->key_bytes_absent = absent;
-    if (!absent || !m->rep->wal_truncated)
-        return azk_error_set(AZK_ERR_INTEGRITY,
-                             "catalog %s: wrapped key bytes may remain in the catalog files "
-                             "(another process kept its WAL); stop other azukari processes "
-                             "and run `azukari db migrate`",
-                             azk_db_name(m->db));
-    rc = azk_db_prepare(m->db, &st, "DELETE FROM meta WHERE key = 'key_scrub'", "scrub");
-    if (rc == AZK_OK) {
-        rc = azk_db_run(st);
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        (void)checkpoint_truncate(m->db);
-    return rc;
-}
 
 static azk_status collect_keystore_key(const char *kind, const char *id, const uint8_t *w, size_t n,
                                        void *payload)
 {
     (void)kind;
     (void)id;
-    return remember_key(payload, w, n);
+    return azk_schema__remember_key(payload, w, n);
 }
 
 /* ---- migrate ---------------------------------------------------------- */
 
-static azk_status ledger_event(struct mig *m, const char *action)
+static azk_status ledger_event(struct azk_schema_mig *m, const char *action)
 {
     azk_buf x = AZK_BUF_INIT;
     azk_status rc;
@@ -1000,7 +633,7 @@ static azk_status ledger_event(struct mig *m, const char *action)
 }
 
 /* The ledger event; a scrub failure (keep) stays the result and the message. */
-static azk_status finish(struct mig *m, const char *action, azk_status keep)
+static azk_status finish(struct azk_schema_mig *m, const char *action, azk_status keep)
 {
     char msg[512];
     azk_status rc;
@@ -1014,7 +647,7 @@ static azk_status finish(struct mig *m, const char *action, azk_status keep)
 azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
 {
     azk_status rc, keep;
-    struct mig m;
+    struct azk_schema_mig m;
     int ver = 0;
     char v[16];
     bool found = false;
@@ -1039,13 +672,13 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
         rep->scrub_retried = true;
         rc = azk_store__key_each(h, collect_keystore_key, &m);
         if (rc == AZK_OK)
-            rc = scrub_catalog(&m);
+            rc = azk_schema__scrub_catalog(&m);
         rc = finish(&m, "catalog.scrub", rc);
-        forget_keys(&m);
+        azk_schema__forget_keys(&m);
         return rc;
     }
     if (sqlite) {
-        rc = take_backup(&m, ver);
+        rc = azk_schema__take_backup(&m, ver);
         if (rc == AZK_OK)
             rc = azk_db_exec(m.db, "PRAGMA secure_delete=ON", "migrate");
         if (rc != AZK_OK)
@@ -1084,14 +717,14 @@ azk_status azk_schema__migrate(azk_home *h, azk_schema_report *rep)
     rep->to = AZK_SCHEMA_CURRENT;
     azk_store__test_pause("migrate.scrub"); /* committed, old pages not yet scrubbed */
     if (sqlite && m.nkeys > 0) {
-        keep = scrub_catalog(&m);
+        keep = azk_schema__scrub_catalog(&m);
     } else {
         keep = AZK_OK;
         rep->key_bytes_absent = true;
-        rep->wal_truncated = sqlite && checkpoint_truncate(m.db);
+        rep->wal_truncated = sqlite && azk_schema__checkpoint_truncate(m.db);
     }
     rc = finish(&m, "catalog.migrate", keep);
 done:
-    forget_keys(&m);
+    azk_schema__forget_keys(&m);
     return rc;
 }

@@ -120,25 +120,18 @@ azk_status azk_store__session_insert(azk_home *h, const char *id_hash, const cha
     azk_db_stmt *st = NULL;
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && id_hash != NULL && name != NULL && csrf != NULL && ev != NULL);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(h, &st,
+                               "INSERT INTO sessions(id_hash, name, csrf, created_at, seen_at)"
+                               " VALUES(?, ?, ?, ?, ?)",
+                               "add session");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO sessions(id_hash, name, csrf, created_at, seen_at)"
-                        " VALUES(?, ?, ?, ?, ?)",
-                        "add session");
-    if (rc == AZK_OK) {
-        azk_db_bind_text(st, 1, id_hash);
-        azk_db_bind_text(st, 2, name);
-        azk_db_bind_text(st, 3, csrf);
-        azk_db_bind_int64(st, 4, now);
-        azk_db_bind_int64(st, 5, now);
-        rc = azk_db_run(st);
-        azk_db_finalize(st);
-    }
-    if (rc == AZK_OK)
-        rc = azk_store__event(h, ev, NULL);
-    return azk_store__tx_end(h, rc);
+    azk_db_bind_text(st, 1, id_hash);
+    azk_db_bind_text(st, 2, name);
+    azk_db_bind_text(st, 3, csrf);
+    azk_db_bind_int64(st, 4, now);
+    azk_db_bind_int64(st, 5, now);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 azk_status azk_store__session_get(azk_home *h, const char *id_hash, struct azk_store_session *out,

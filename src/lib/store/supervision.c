@@ -22,19 +22,6 @@ static azk_status each_row(azk_db_stmt *st, azk_status (*row)(azk_db_stmt *st, v
     return s == AZK_DB_DONE ? AZK_OK : AZK_ERR_DB;
 }
 
-/* One write statement with its ledger event, in one transaction. */
-static azk_status write_with_event(azk_home *h, azk_db_stmt *st, const struct azk_store_event *ev,
-                                   bool need_change)
-{
-    azk_status rc = azk_db_run(st);
-    if (rc == AZK_OK && need_change && azk_db_changes(st) == 0)
-        rc = azk_error_set(AZK_ERR_NOTFOUND, "no such item in that state");
-    azk_db_finalize(st);
-    if (rc == AZK_OK && ev != NULL)
-        rc = azk_store__event(h, ev, NULL);
-    return azk_store__tx_end(h, rc);
-}
-
 /* ---- report facts ------------------------------------------------------- */
 
 struct ds_x {
@@ -140,21 +127,18 @@ azk_status azk_store__training_course_add(azk_home *h, const char *id, const cha
     azk_status rc;
     AZK_ASSERT_ARG(h != NULL && id != NULL && title != NULL);
     azk_store__now(now);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(h, &st,
+                               "INSERT INTO training_courses(id, title, validity_days, created_at,"
+                               " created_by) VALUES(?,?,?,?,?)",
+                               "add course");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO training_courses(id, title, validity_days, created_at,"
-                        " created_by) VALUES(?,?,?,?,?)",
-                        "add course");
-    if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, id);
     azk_db_bind_text(st, 2, title);
     azk_db_bind_int64(st, 3, validity_days);
     azk_db_bind_text(st, 4, now);
     azk_db_bind_text(st, 5, azk_store__actor(h));
-    return write_with_event(h, st, ev, false);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 azk_status azk_store__training_course_get(azk_home *h, const char *id, int64_t *validity_days,
@@ -188,22 +172,19 @@ azk_status azk_store__training_complete(azk_home *h, const char *user, const cha
     char now[32];
     azk_status rc;
     azk_store__now(now);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(h, &st,
+                               "INSERT INTO training_completions(user_name, course, completed_on,"
+                               " evidence, recorded_at, recorded_by) VALUES(?,?,?,?,?,?)",
+                               "record completion");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO training_completions(user_name, course, completed_on,"
-                        " evidence, recorded_at, recorded_by) VALUES(?,?,?,?,?,?)",
-                        "record completion");
-    if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, user);
     azk_db_bind_text(st, 2, course);
     azk_db_bind_text(st, 3, date);
     azk_db_bind_text(st, 4, evidence);
     azk_db_bind_text(st, 5, now);
     azk_db_bind_text(st, 6, azk_store__actor(h));
-    return write_with_event(h, st, ev, false);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 azk_status azk_store__training_has(azk_home *h, const char *user, const char *course,
@@ -296,11 +277,8 @@ azk_status azk_store__control_criteria_add(azk_home *h, const char *sha256, cons
     int64_t v = 0;
     azk_status rc;
     azk_store__now(now);
-    rc = azk_store__tx_begin(h);
-    if (rc != AZK_OK)
-        return rc;
-    rc = azk_db_prepare(h->cat, &st, "SELECT COALESCE(MAX(version), 0) FROM control_criteria",
-                        "read criteria");
+    rc = azk_store__tx_prepare(h, &st, "SELECT COALESCE(MAX(version), 0) FROM control_criteria",
+                               "read criteria");
     if (rc == AZK_OK) {
         if (azk_db_step(st) == AZK_DB_ROW)
             v = azk_db_col_int64(st, 0) + 1;
@@ -314,7 +292,7 @@ azk_status azk_store__control_criteria_add(azk_home *h, const char *sha256, cons
                             " created_by) VALUES(?,?,?,?,?)",
                             "add criteria");
     if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
+        return rc;
     azk_db_bind_int64(st, 1, v);
     azk_db_bind_text(st, 2, sha256);
     azk_db_bind_text(st, 3, body);
@@ -324,7 +302,7 @@ azk_status azk_store__control_criteria_add(azk_home *h, const char *sha256, cons
                    sha256);
     ev->extra_json = extra;
     *out_version = v;
-    return write_with_event(h, st, ev, false);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 struct cr_x {
@@ -361,16 +339,14 @@ azk_status azk_store__control_item_add(azk_home *h, const struct azk_store_contr
     char now[32];
     azk_status rc;
     azk_store__now(now);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(
+        h, &st,
+        "INSERT INTO control_items(id, kind, title, client, owner, due, status,"
+        " requested_by, approved_by, criteria, created_at, updated_at)"
+        " VALUES(?,?,?,?,?,?,?,?,NULL,?,?,?)",
+        "add control item");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO control_items(id, kind, title, client, owner, due, status,"
-                        " requested_by, approved_by, criteria, created_at, updated_at)"
-                        " VALUES(?,?,?,?,?,?,?,?,NULL,?,?,?)",
-                        "add control item");
-    if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, it->id);
     azk_db_bind_text(st, 2, it->kind);
     azk_db_bind_text(st, 3, it->title);
@@ -382,7 +358,7 @@ azk_status azk_store__control_item_add(azk_home *h, const struct azk_store_contr
     azk_db_bind_int64(st, 9, it->criteria);
     azk_db_bind_text(st, 10, now);
     azk_db_bind_text(st, 11, now);
-    return write_with_event(h, st, ev, false);
+    return azk_store__tx_write(h, st, ev, NULL);
 }
 
 azk_status azk_store__control_item_set(azk_home *h, const char *id, const char *from,
@@ -410,7 +386,7 @@ azk_status azk_store__control_item_set(azk_home *h, const char *id, const char *
     azk_db_bind_text(st, 4, id);
     azk_db_bind_text(st, 5, from);
     azk_db_bind_text(st, 6, from);
-    return write_with_event(h, st, ev, true);
+    return azk_store__tx_write(h, st, ev, "no such item in that state");
 }
 
 azk_status azk_store__control_item_get(azk_home *h, const char *id, char kind[24],
@@ -560,16 +536,14 @@ azk_status azk_store__vreport_insert(azk_home *h, const struct azk_store_vreport
     char now[32];
     azk_status rc;
     azk_store__now(now);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(
+        h, &st,
+        "INSERT INTO vendor_reports(vendor_key, client, month, sha256, tree_size,"
+        " root, month_ends, flags, doc, imported_at, imported_by)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        "store vendor report");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "INSERT INTO vendor_reports(vendor_key, client, month, sha256, tree_size,"
-                        " root, month_ends, flags, doc, imported_at, imported_by)"
-                        " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                        "store vendor report");
-    if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, r->vendor_key);
     azk_db_bind_text(st, 2, r->client);
     azk_db_bind_text(st, 3, r->month);
@@ -581,5 +555,5 @@ azk_status azk_store__vreport_insert(azk_home *h, const struct azk_store_vreport
     azk_db_bind_text(st, 9, r->doc);
     azk_db_bind_text(st, 10, now);
     azk_db_bind_text(st, 11, azk_store__actor(h));
-    return write_with_event(h, st, ev, false);
+    return azk_store__tx_write(h, st, ev, NULL);
 }

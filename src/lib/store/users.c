@@ -135,14 +135,10 @@ azk_status azk_store__user_approve(azk_home *h, const char *name, const char *ap
     char by[72] = "";
     int s;
     AZK_ASSERT_ARG(h != NULL && name != NULL && approver != NULL && ev != NULL);
-    rc = azk_store__tx_begin(h);
+    rc = azk_store__tx_prepare(
+        h, &st, "SELECT created_by FROM users WHERE name = ? AND state = 'pending'", "read user");
     if (rc != AZK_OK)
         return rc;
-    rc = azk_db_prepare(h->cat, &st,
-                        "SELECT created_by FROM users WHERE name = ? AND state = 'pending'",
-                        "read user");
-    if (rc != AZK_OK)
-        return azk_store__tx_end(h, rc);
     azk_db_bind_text(st, 1, name);
     s = azk_db_step(st);
     if (s == AZK_DB_ROW)
