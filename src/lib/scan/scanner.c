@@ -146,7 +146,9 @@ static azk_status walk_file(void *payload, char *path, const struct stat *st,
     }
     j = &s->queue[(s->q_head + s->q_len) % QUEUE_CAP];
     j->path = path;
-    j->st = *st;
+    j->have_st = st != NULL;
+    if (st != NULL)
+        j->st = *st;
     j->dir = dir;
     j->name_off = name_off;
     s->q_len++;
@@ -494,6 +496,7 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
     wo.include_count = s->opts.include_count;
     wo.dir_handles = &s->dir_handles;
     wo.dir_handle_cap = dir_handle_cap(n);
+    wo.lazy_regular = s->cache == NULL; /* the cache keys on the walk's stat */
     /* allow-listed paths are not walked at all; they join the excludes */
     {
         size_t total = s->opts.exclude_count + s->opts.allow_path_count;

@@ -408,18 +408,32 @@ static azk_status open_checked(const struct job *job, int *out_fd, struct stat *
         fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0 && errno == ELOOP && job->dir != NULL)
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
-    if (fd < 0)
-        return azk_error_errno("open");
+    if (fd < 0) {
+        int e = errno;
+        azk_status rc = azk_error_errno("open");
+        struct stat lst;
+        /* not stat'ed by the walk: the error record's size from the entry, if it has one */
+        if (!job->have_st && e != ENOENT &&
+            fstatat(azk_walk__dir_fd(job->dir), job->path + job->name_off, &lst,
+                    AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(lst.st_mode))
+            st->st_size = lst.st_size;
+        return rc;
+    }
     if (fstat(fd, st) != 0) {
         azk_status rc = azk_error_errno("fstat");
         close(fd);
+        st->st_size = -1;
         return rc;
     }
     if (!S_ISREG(st->st_mode)) {
         close(fd);
+        st->st_size = -1;
         return azk_error_set(AZK_ERR_UNSUPPORTED, "not a regular file when opened");
     }
-    if (st->st_dev != walk_st->st_dev || st->st_ino != walk_st->st_ino) {
+    /* (not stat'ed by the walk: opened by name in the listed directory with O_NOFOLLOW, a
+     * regular file: whatever regular file has that name now is the one scanned) */
+    if (job->have_st && (st->st_dev != walk_st->st_dev || st->st_ino != walk_st->st_ino)) {
         close(fd);
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
     }
@@ -457,7 +471,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
     azk_buf *pathbuf = &w->pathbuf;
     int fd = -1;
     struct stat st, st2;
-    azk_object_info info = {NULL, 0, job->st.st_size};
+    azk_object_info info = {NULL, 0, job->have_st ? (int64_t)job->st.st_size : -1};
     char msg[512] = "";
     uint8_t ph[32];
     bool track = s->cache != NULL && s->opts.cache_changed_only;
@@ -504,7 +518,10 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
         goto done;
 
     azk_error_clear();
+    st.st_size = -1;
     st_obj = open_checked(job, &fd, &st);
+    if (!job->have_st) /* the size from the descriptor (or the entry, on an open error) */
+        w->stack[w->depth - 1].size = (int64_t)st.st_size;
     if (st_obj == AZK_OK && s->opts.max_file_size > 0 &&
         (uint64_t)st.st_size > s->opts.max_file_size) {
         st_obj = azk_error_set(AZK_ERR_LIMIT, "file of %lld bytes is over the size limit",

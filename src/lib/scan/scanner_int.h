@@ -29,7 +29,8 @@
 
 struct job {
     char *path;
-    struct stat st;
+    struct stat st; /* the walk's stat of the file, when have_st */
+    bool have_st;   /* false: not stat'ed by the walk (walk.h lazy_regular; dir is set) */
     struct azk_walk_dir *dir; /* its directory, open (a reference), or NULL */
     size_t name_off;          /* the file's name in that directory: path + name_off */
 };

@@ -18,6 +18,7 @@
 #include "scan/scanner_int.h"
 #include "scan/walk.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,9 +433,11 @@ struct race {
     char outside[64]; /* a directory outside it */
     int calls;
     int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside,
-                3: f001.txt -> FIFO */
+                3: f001.txt -> FIFO, 4: f001.txt -> another regular file (renamed over it),
+                5: f001.txt -> a directory */
     /* results */
     int results, errors, phones, emails;
+    long long size1; /* the size reported for f001.txt */
     char message[256];
 };
 static struct race *g_race;
@@ -461,6 +464,13 @@ static void race_hook(const char *path)
     } else if (r->kind == 3 && strstr(path, "/f001.txt") != NULL) {
         assert_int_equal(unlink(path), 0);
         assert_int_equal(mkfifo(path, 0600), 0);
+    } else if (r->kind == 4 && strstr(path, "/f001.txt") != NULL) {
+        (void)snprintf(a, sizeof(a), "%s.new", path);
+        write_file(a, "mail hanako.sato@example.co.jp\n");
+        assert_int_equal(rename(a, path), 0);
+    } else if (r->kind == 5 && strstr(path, "/f001.txt") != NULL) {
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path, 0700), 0);
     } else if (r->kind == 2 && r->calls == 1) {
         (void)snprintf(a, sizeof(a), "%s/sub", r->root);
         (void)snprintf(b, sizeof(b), "%s/sub.old", r->root);
@@ -477,6 +487,8 @@ static azk_status race_cb(const azk_scan_result *res, void *payload)
         r->errors++;
         (void)snprintf(r->message, sizeof(r->message), "%s", res->error_message);
     }
+    if (strstr(res->path, "/f001.txt") != NULL)
+        r->size1 = (long long)res->size;
     r->phones += (int)res->counts[AZK_PII_PHONE];
     r->emails += (int)res->counts[AZK_PII_EMAIL];
     return AZK_OK;
@@ -515,7 +527,8 @@ static void race_run(struct race *r, int kind, int threads)
     azk_scan__test_before_open = NULL;
     for (int i = 0; i < 3; i++) {
         (void)snprintf(p, sizeof(p), "%s/sub/f%03d.txt", r->root, i);
-        unlink(p);
+        if (unlink(p) != 0)
+            rmdir(p);
         (void)snprintf(p, sizeof(p), "%s/sub.old/f%03d.txt", r->root, i);
         unlink(p);
         (void)snprintf(p, sizeof(p), "%s/f%03d.txt", r->outside, i);
@@ -540,6 +553,7 @@ static void test_scan__race_vanished(void **state)
         assert_int_equal(r.results, 3);
         assert_int_equal(r.errors, 1);
         assert_int_equal(r.phones, 2);
+        assert_int_equal(r.size1, 0);
         assert_non_null(strstr(r.message, "open"));
     }
 }
@@ -556,6 +570,38 @@ static void test_scan__race_file_link(void **state)
         assert_int_equal(r.phones, 2);
         assert_int_equal(r.emails, 0);
         assert_non_null(strstr(r.message, "replaced"));
+    }
+}
+
+/* a file replaced by another regular file under the same name after listing: the file
+ * that has the name when it is opened is scanned (by name in the listed directory, never
+ * through a link), with its own size */
+static void test_scan__race_file_renamed_over(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 4, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 0);
+        assert_int_equal(r.phones, 2);
+        assert_int_equal(r.emails, 1);
+        assert_int_equal(r.size1, (long long)strlen("mail hanako.sato@example.co.jp\n"));
+    }
+}
+
+/* a file replaced by a directory: an error for it (not walked into), size 0 */
+static void test_scan__race_dir_in_place(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 5, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 1);
+        assert_int_equal(r.phones, 2);
+        assert_int_equal(r.size1, 0);
+        assert_non_null(strstr(r.message, "regular"));
     }
 }
 
@@ -665,7 +711,7 @@ static void test_scan__few_descriptors(void **state)
 
 struct held {
     struct azk_walk_dir *dir[200];
-    size_t count, with_dir;
+    size_t count, with_dir, without_st, skipped;
     bool release_now; /* drop each reference at once (workers keeping up) */
 };
 
@@ -673,7 +719,16 @@ static azk_status held_file(void *payload, char *path, const struct stat *st,
                             struct azk_walk_dir *dir, size_t name_off)
 {
     struct held *h = payload;
-    (void)st;
+    if (st == NULL) { /* lazy_regular: only with a directory, only a regular file */
+        struct stat a;
+        assert_non_null(dir);
+        assert_int_equal(fstatat(azk_walk__dir_fd(dir), path + name_off, &a, AT_SYMLINK_NOFOLLOW),
+                         0);
+        assert_true(S_ISREG(a.st_mode));
+        h->without_st++;
+    } else {
+        assert_true(S_ISREG(st->st_mode));
+    }
     if (dir != NULL) {
         struct stat a, b;
         /* the name is the entry in that directory */
@@ -703,9 +758,10 @@ static void held_error(void *payload, const char *path, azk_status st, const cha
 
 static void held_skipped(void *payload, const char *path, const char *why)
 {
-    (void)payload;
+    struct held *h = payload;
     (void)path;
     (void)why;
+    h->skipped++;
 }
 
 static void test_scan__walk_dir_handles_bounded(void **state)
@@ -744,13 +800,39 @@ static void test_scan__walk_dir_handles_bounded(void **state)
     assert_int_equal(h.with_dir, 20);
     assert_int_equal(atomic_load(&open_dirs), 0);
     memset(&h, 0, sizeof(h));
-    /* following links: never (a name could be a link) */
+    /* lazy_regular: the files handed with a directory are not stat'ed (st NULL), the
+     * others are; a link and a FIFO in a directory are still skipped, never handed over */
+    (void)snprintf(p, sizeof(p), "%s/d00/l.txt", root);
+    assert_int_equal(symlink("f.txt", p), 0);
+    (void)snprintf(p, sizeof(p), "%s/d01/p.fifo", root);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    o.lazy_regular = true;
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.count, 20);
+    assert_int_equal(h.with_dir, 7);
+    assert_int_equal(h.without_st, 7);
+    assert_int_equal(h.skipped, 2);
+    for (size_t i = 0; i < h.count; i++)
+        azk_walk__dir_release(h.dir[i]);
+    memset(&h, 0, sizeof(h));
+    h.release_now = true;
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.without_st, 20);
+    assert_int_equal(h.skipped, 2);
+    assert_int_equal(atomic_load(&open_dirs), 0);
+    /* following links: never (a name could be a link), so every file is stat'ed */
     memset(&h, 0, sizeof(h));
     o.follow_symlinks = true;
     assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
-    assert_int_equal(h.count, 20);
+    assert_int_equal(h.count, 21); /* d00/l.txt followed */
     assert_int_equal(h.with_dir, 0);
+    assert_int_equal(h.without_st, 0);
     assert_int_equal(atomic_load(&open_dirs), 0);
+    (void)snprintf(p, sizeof(p), "%s/d00/l.txt", root);
+    unlink(p);
+    (void)snprintf(p, sizeof(p), "%s/d01/p.fifo", root);
+    unlink(p);
     for (int i = 0; i < 20; i++) {
         (void)snprintf(p, sizeof(p), "%s/d%02d/f.txt", root, i);
         unlink(p);
@@ -775,6 +857,8 @@ int main(void)
         cmocka_unit_test(test_scan__race_dir_link),
         cmocka_unit_test(test_scan__race_fifo),
         cmocka_unit_test(test_scan__walk_dir_handles_bounded),
+        cmocka_unit_test(test_scan__race_file_renamed_over),
+        cmocka_unit_test(test_scan__race_dir_in_place),
         cmocka_unit_test(test_scan__few_descriptors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
