@@ -277,6 +277,7 @@ static void test_scan__result_jsonl_reals(void **state)
 static void test_scan__result_jsonl_as_jansson(void **state)
 {
     static const char *const member[] = {"a\"b.zip", "x\\y/\x01\t\xe5\x90\x8d.csv"};
+    const char *member_rw[] = {"a\"b.zip", "x\\y/\x01\t\xe5\x90\x8d.csv"};
     static const uint64_t rows[] = {1, 7, 123456789012ull};
     azk_scan_finding f[2];
     azk_scan_edm edm[2];
@@ -334,10 +335,29 @@ static void test_scan__result_jsonl_as_jansson(void **state)
     r.score = -0.0;
     f[0].confidence = 0.001; /* rounds to 0.0 */
     same_as_jansson(&r);
-    /* not UTF-8: refused, nothing written */
-    r.encoding = "bad\xff";
-    assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
-    assert_int_equal(b.len, 0);
+    r.path = "plain/ascii \x7f~.txt";
+    same_as_jansson(&r);
+    /* not UTF-8, wherever it is (found while the line is written): refused, nothing of
+     * the line stays after what the buffer held */
+    {
+        const char **slots[] = {&r.path, &r.encoding, &r.format, &r.error_message,
+                                &r.error_code, &edm[1].dataset, &member_rw[1]};
+        static const char *const bad[] = {"bad\xff", "\xe5\x90", "ok \xc0\xaf", "\xed\xa0\x80"};
+        r.member = member_rw;
+        for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+            for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+                const char *keep = *slots[i];
+                azk_buf_clear(&b);
+                assert_int_equal(azk_buf_puts(&b, "{\"line\":1}\n"), AZK_OK);
+                *slots[i] = bad[k];
+                assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
+                assert_int_equal(b.len, strlen("{\"line\":1}\n"));
+                assert_string_equal((const char *)b.data, "{\"line\":1}\n");
+                *slots[i] = keep;
+            }
+        }
+        same_as_jansson(&r);
+    }
     azk_buf_dispose(&b);
 }
 
