@@ -414,6 +414,7 @@ static void worker_dispose(struct worker *w)
         azk_scan__obj_dispose(&w->stack[d]);
     azk_free(w->stack);
     azk_buf_dispose(&w->pathbuf);
+    azk_decode__spare_dispose(&w->spare);
     memset(w, 0, sizeof(*w));
 }
 

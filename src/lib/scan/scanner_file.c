@@ -461,7 +461,7 @@ azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size, bool ope
     src.seek = cs.inner.seek != NULL ? counting_seek : NULL;
     src.ctx = &cs;
     src.size = size;
-    return azk_decode__object(&src, &w->s->dopts, &sink);
+    return azk_decode__object_spare(&src, &w->s->dopts, &sink, &w->spare);
 }
 
 azk_status azk_scan__scan_file(struct worker *w, struct job *job)

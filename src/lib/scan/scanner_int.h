@@ -120,6 +120,7 @@ struct worker {
     size_t depth, cap;
     const char *path;      /* current top-level file (escaped) */
     azk_buf pathbuf;       /* holds path; kept from file to file (no allocation per file) */
+    struct azk_decode_spare spare; /* the decode stage's buffers, kept from file to file */
     json_t *cache_results; /* results of the current file, for the cache */
     bool cacheable;
 };
