@@ -54,10 +54,10 @@ struct azk_decode_ctx {
      * blob, an embedded archive): the object goes on, then ends with it */
     azk_status deferred;
     char deferred_msg[160];
-    uint64_t revealed;    /* bytes produced by reveal / carve per top-level object */
-    uint64_t transparent; /* azk_decode__transparent calls (for azk_decode_range) */
-    uint64_t emitted;     /* records handed to the sink so far (all objects) */
-    bool helper_nodoc;    /* the extraction helper itself said: damaged / no document */
+    uint64_t revealed;              /* bytes produced by reveal / carve per top-level object */
+    uint64_t transparent;           /* azk_decode__transparent calls (for azk_decode_range) */
+    uint64_t emitted;               /* records handed to the sink so far (all objects) */
+    bool helper_nodoc;              /* the extraction helper itself said: damaged / no document */
     struct azk_decode_spare *spare; /* the caller's spare buffers, or NULL */
 };
 

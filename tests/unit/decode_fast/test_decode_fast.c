@@ -406,12 +406,12 @@ static void decode_spare(struct collect *c, const uint8_t *data, size_t len,
  */
 static void test_decode_fast__spare_buffers_reused(void **state)
 {
-    static const uint8_t zip[] = {
-        /* a stored zip with one member "a.txt" = "TEL 090-1234-5678\n" */
-        0x50, 0x4b, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x21, 0x00,
-        0x00, 0x00, 0x00, 0x00, 0x12, 0x00, 0x00, 0x00, 0x12, 0x00, 0x00, 0x00, 0x05, 0x00,
-        0x00, 0x00, 'a',  '.',  't',  'x',  't',  'T',  'E',  'L',  ' ',  '0',  '9',  '0',
-        '-',  '1',  '2',  '3',  '4',  '-',  '5',  '6',  '7',  '8',  '\n'};
+    static const uint8_t zip[] = {/* a stored zip with one member "a.txt" = "TEL 090-1234-5678\n" */
+                                  0x50, 0x4b, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                  0x00, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12, 0x00, 0x00, 0x00,
+                                  0x12, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 'a',  '.',  't',
+                                  'x',  't',  'T',  'E',  'L',  ' ',  '0',  '9',  '0',  '-',  '1',
+                                  '2',  '3',  '4',  '-',  '5',  '6',  '7',  '8',  '\n'};
     static const char cp932[] = "\x8e\x81\x96\xbc \x8e\x52\x93\x63\x91\xbe\x98\x59 "
                                 "\x93\x64\x98\x62 090-1111-2222\n";
     const size_t big = 150000;

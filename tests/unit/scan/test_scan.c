@@ -340,7 +340,7 @@ static void test_scan__result_jsonl_as_jansson(void **state)
     /* not UTF-8, wherever it is (found while the line is written): refused, nothing of
      * the line stays after what the buffer held */
     {
-        const char **slots[] = {&r.path, &r.encoding, &r.format, &r.error_message,
+        const char **slots[] = {&r.path,       &r.encoding,     &r.format,    &r.error_message,
                                 &r.error_code, &edm[1].dataset, &member_rw[1]};
         static const char *const bad[] = {"bad\xff", "\xe5\x90", "ok \xc0\xaf", "\xed\xa0\x80"};
         r.member = member_rw;
