@@ -398,6 +398,7 @@ static azk_status worker_init(struct worker *w, azk_scanner *s)
     azk_status rc;
     memset(w, 0, sizeof(*w));
     w->s = s;
+    w->euid = geteuid();
     rc = azk_detect__ctx_new(&w->det, s->eng);
     if (rc == AZK_OK && s->fp != NULL)
         rc = azk_scan__edm_ctx_new(&w->match, s->fp);

@@ -390,7 +390,8 @@ static int open_job(const struct job *job, int flags)
     return open(job->path, flags);
 }
 
-static azk_status open_checked(const struct job *job, int *out_fd, struct stat *st)
+static azk_status open_checked(struct worker *w, const struct job *job, int *out_fd,
+                               struct stat *st)
 {
     /* By path, no O_NOFOLLOW: the walk only hands over a symbolic link it chose
      * to follow (a command-line path, -L), and the (device, inode) check below
@@ -403,9 +404,15 @@ static azk_status open_checked(const struct job *job, int *out_fd, struct stat *
     if (azk_scan__test_before_open != NULL)
         azk_scan__test_before_open(job->path);
 #endif
-    fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
+    if (!w->noatime_refused) {
+        fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+        if (fd < 0 && errno == EPERM) {
+            w->noatime_refused = true;
+            fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        }
+    } else {
         fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    }
     if (fd < 0 && errno == ELOOP && job->dir != NULL)
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
     if (fd < 0) {
@@ -437,6 +444,9 @@ static azk_status open_checked(const struct job *job, int *out_fd, struct stat *
         close(fd);
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
     }
+    /* opened without O_NOATIME (refused before): ours, it is permitted (before any read) */
+    if (w->noatime_refused && st->st_uid == w->euid)
+        (void)fcntl(fd, F_SETFL, O_NONBLOCK | O_NOATIME);
     /* O_NONBLOCK stays: it kept open() from hanging on a FIFO swapped in,
      * and reads of a regular file ignore it (two fcntl calls per file saved) */
     *out_fd = fd;
@@ -519,7 +529,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
 
     azk_error_clear();
     st.st_size = -1;
-    st_obj = open_checked(job, &fd, &st);
+    st_obj = open_checked(w, job, &fd, &st);
     if (!job->have_st) /* the size from the descriptor (or the entry, on an open error) */
         w->stack[w->depth - 1].size = (int64_t)st.st_size;
     if (st_obj == AZK_OK && s->opts.max_file_size > 0 &&

@@ -123,6 +123,11 @@ struct worker {
     struct azk_decode_spare spare; /* the decode stage's buffers, kept from file to file */
     json_t *cache_results;         /* results of the current file, for the cache */
     bool cacheable;
+    /* an O_NOATIME open failed with EPERM (files of other users, no CAP_FOWNER): files are
+     * opened without it, then given it by fcntl when they are ours (one failed open per
+     * file saved) */
+    bool noatime_refused;
+    uid_t euid;
 };
 
 void azk_scan__obj_dispose(struct objstate *o);

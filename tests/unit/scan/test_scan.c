@@ -26,7 +26,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct count {
@@ -655,6 +657,65 @@ static void test_scan__race_dir_link(void **state)
 }
 
 /*
+ * A user without CAP_FOWNER scanning other users' files: O_NOATIME is refused (EPERM)
+ * for those, and after the first one the worker opens without it (one failed open per
+ * file less); a file of its own still gets it (fcntl before the read), so its access
+ * time stays. Run as root, a child becomes nobody.
+ */
+static void test_scan__noatime_after_refusal(void **state)
+{
+    char root[] = "/tmp/azk-atime-XXXXXX", a[256], b[256];
+    struct timespec ts[2];
+    struct stat st;
+    pid_t pid;
+    int status;
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    assert_non_null(mkdtemp(root));
+    assert_int_equal(chmod(root, 0755), 0);
+    (void)snprintf(a, sizeof(a), "%s/a_root.txt", root); /* first: refused O_NOATIME */
+    write_file(a, "TEL 090-3141-5926\n");
+    assert_int_equal(chmod(a, 0644), 0);
+    (void)snprintf(b, sizeof(b), "%s/b_own.txt", root);
+    write_file(b, "TEL 090-3141-5926\n");
+    assert_int_equal(chown(b, 65534, 65534), 0);
+    /* accessed long before its modification: relatime would update it on a read */
+    ts[0].tv_sec = 1000000000;
+    ts[0].tv_nsec = 0;
+    ts[1].tv_sec = 0;
+    ts[1].tv_nsec = UTIME_OMIT;
+    assert_int_equal(utimensat(AT_FDCWD, b, ts, 0), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+        azk_scanner *s = NULL;
+        azk_scan_stats sst;
+        struct race r;
+        const char *paths[1];
+        paths[0] = root;
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(2);
+        memset(&r, 0, sizeof(r));
+        o.threads = 1;
+        if (azk_scanner_new(&s, &o) != AZK_OK ||
+            azk_scanner_run(s, paths, 1, race_cb, &r, &sst) != AZK_OK)
+            _exit(3);
+        azk_scanner_free(s);
+        _exit(r.results == 2 && r.errors == 0 && r.phones == 2 ? 0 : 4);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(stat(b, &st), 0);
+    assert_int_equal((long long)st.st_atim.tv_sec, 1000000000LL);
+    unlink(a);
+    unlink(b);
+    rmdir(root);
+}
+
+/*
  * A process with few descriptors (a soft limit of 64) scanning many directories: the
  * directories kept open for queued files must leave room for the walk's own opendir, or
  * whole directories are lost ("opendir: Too many open files"; 1 in 2 files lost at
@@ -880,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_scan__race_file_renamed_over),
         cmocka_unit_test(test_scan__race_dir_in_place),
         cmocka_unit_test(test_scan__few_descriptors),
+        cmocka_unit_test(test_scan__noatime_after_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
