@@ -237,6 +237,22 @@ typedef struct {
 AZK_NODISCARD azk_status azk_decode__object(azk_source *src, const azk_decode_options *opts,
                                             const azk_decode_sink *sink);
 
+/*
+ * Buffers a caller keeps from one top-level object to the next (a scanner
+ * worker): the peek and the text converter's two, so a small file costs no
+ * allocation. A buffer is taken while in use (its slot NULL: a nested object
+ * allocates its own) and put back after. Zero-initialized; contents are
+ * never read before they are written. azk_decode__spare_dispose frees them.
+ */
+struct azk_decode_spare {
+    uint8_t *peek, *in, *out;
+};
+void azk_decode__spare_dispose(struct azk_decode_spare *sp);
+/* azk_decode__object with spare buffers (spare may be NULL). */
+AZK_NODISCARD azk_status azk_decode__object_spare(azk_source *src, const azk_decode_options *opts,
+                                                  const azk_decode_sink *sink,
+                                                  struct azk_decode_spare *spare);
+
 /* Canonical encoding name for a user-given one ("sjis" -> "cp932"); NULL if unknown. */
 const char *azk_decode__encoding_canonical(const char *name);
 

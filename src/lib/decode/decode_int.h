@@ -54,11 +54,19 @@ struct azk_decode_ctx {
      * blob, an embedded archive): the object goes on, then ends with it */
     azk_status deferred;
     char deferred_msg[160];
-    uint64_t revealed;    /* bytes produced by reveal / carve per top-level object */
-    uint64_t transparent; /* azk_decode__transparent calls (for azk_decode_range) */
-    uint64_t emitted;     /* records handed to the sink so far (all objects) */
-    bool helper_nodoc;    /* the extraction helper itself said: damaged / no document */
+    uint64_t revealed;              /* bytes produced by reveal / carve per top-level object */
+    uint64_t transparent;           /* azk_decode__transparent calls (for azk_decode_range) */
+    uint64_t emitted;               /* records handed to the sink so far (all objects) */
+    bool helper_nodoc;              /* the extraction helper itself said: damaged / no document */
+    struct azk_decode_spare *spare; /* the caller's spare buffers, or NULL */
 };
+
+/* A buffer of size bytes: the one in *slot (slot set, *slot not NULL; the slot is
+ * emptied), else a new one. NULL: out of memory. */
+void *azk_decode__spare_take(uint8_t **slot, size_t size);
+/* p (from azk_decode__spare_take with the same slot and size) back into *slot when it
+ * is empty, else freed. */
+void azk_decode__spare_give(uint8_t **slot, void *p);
 
 /*
  * A source with the object's first bytes held back for sniffing. Reading
@@ -74,9 +82,12 @@ struct azk_peek {
     bool passthru;   /* after a seek: the held bytes are stale */
     int64_t logical; /* position of the next byte read through the peek */
     azk_source as_source;
+    uint8_t **spare; /* where buf came from and goes back to (azk_decode__spare_take) */
 };
 
-AZK_NODISCARD azk_status azk_decode__peek_init(struct azk_peek *pk, azk_source *src);
+/* spare: a slot for the buffer (azk_decode_spare.peek), or NULL */
+AZK_NODISCARD azk_status azk_decode__peek_init(struct azk_peek *pk, azk_source *src,
+                                               uint8_t **spare);
 void azk_decode__peek_dispose(struct azk_peek *pk);
 /*
  * Drop the first n held bytes (leading junk) and refill: the object is then

@@ -406,7 +406,7 @@ azk_status azk_decode__any(struct azk_decode_ctx *ctx, azk_source *src, unsigned
     memcpy(saved_msg, ctx->deferred_msg, sizeof(saved_msg));
     ctx->depth = depth;
     ctx->deferred = AZK_OK;
-    rc = azk_decode__peek_init(&pk, src);
+    rc = azk_decode__peek_init(&pk, src, ctx->spare != NULL ? &ctx->spare->peek : NULL);
     if (rc != AZK_OK)
         goto done;
     if (depth == 0 && ctx->opts->range != NULL && ctx->opts->range->cont)
@@ -465,6 +465,12 @@ done:
 azk_status azk_decode__object(azk_source *src, const azk_decode_options *opts,
                               const azk_decode_sink *sink)
 {
+    return azk_decode__object_spare(src, opts, sink, NULL);
+}
+
+azk_status azk_decode__object_spare(azk_source *src, const azk_decode_options *opts,
+                                    const azk_decode_sink *sink, struct azk_decode_spare *spare)
+{
     static const azk_decode_options defaults = AZK_DECODE_OPTIONS_INIT;
     struct azk_decode_ctx ctx;
     azk_status rc;
@@ -475,6 +481,7 @@ azk_status azk_decode__object(azk_source *src, const azk_decode_options *opts,
     memset(&ctx, 0, sizeof(ctx));
     ctx.opts = opts != NULL ? opts : &defaults;
     ctx.sink = sink;
+    ctx.spare = spare;
     ctx.max_depth = ctx.opts->max_depth;
     if (ctx.max_depth > AZK_DECODE_DEPTH_HARD)
         ctx.max_depth = AZK_DECODE_DEPTH_HARD;

@@ -174,12 +174,39 @@ static azk_status peek_seek(void *vctx, int64_t offset, int whence, int64_t *pos
     return AZK_OK;
 }
 
-azk_status azk_decode__peek_init(struct azk_peek *pk, azk_source *src)
+void *azk_decode__spare_take(uint8_t **slot, size_t size)
+{
+    uint8_t *p;
+    if (slot == NULL || *slot == NULL)
+        return azk_malloc(size);
+    p = *slot;
+    *slot = NULL;
+    return p;
+}
+
+void azk_decode__spare_give(uint8_t **slot, void *p)
+{
+    if (slot != NULL && *slot == NULL)
+        *slot = p;
+    else
+        azk_free(p);
+}
+
+void azk_decode__spare_dispose(struct azk_decode_spare *sp)
+{
+    azk_free(sp->peek);
+    azk_free(sp->in);
+    azk_free(sp->out);
+    memset(sp, 0, sizeof(*sp));
+}
+
+azk_status azk_decode__peek_init(struct azk_peek *pk, azk_source *src, uint8_t **spare)
 {
     azk_status rc;
     memset(pk, 0, sizeof(*pk));
     pk->src = src;
-    pk->buf = azk_malloc(AZK_DECODE_PEEK);
+    pk->spare = spare;
+    pk->buf = azk_decode__spare_take(spare, AZK_DECODE_PEEK);
     if (pk->buf == NULL)
         return azk_error_nomem();
     while (pk->len < AZK_DECODE_PEEK) {
@@ -226,6 +253,7 @@ azk_status azk_decode__peek_drop(struct azk_peek *pk, size_t n)
 
 void azk_decode__peek_dispose(struct azk_peek *pk)
 {
-    azk_free(pk->buf);
+    if (pk->buf != NULL)
+        azk_decode__spare_give(pk->spare, pk->buf);
     pk->buf = NULL;
 }

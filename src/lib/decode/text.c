@@ -300,6 +300,7 @@ done:
 
 struct conv {
     struct azk_decode_ctx *ctx;
+    struct azk_decode_spare *spare; /* where in and out come from (or NULL) */
     azk_source *src;
     enum enc enc;
     bool ascii_only;
@@ -687,8 +688,10 @@ static void conv_dispose(struct conv *c)
         ucnv_close(c->cnv);
     if (c->u8 != NULL)
         ucnv_close(c->u8);
-    azk_free(c->in);
-    azk_free(c->out);
+    if (c->in != NULL)
+        azk_decode__spare_give(c->spare != NULL ? &c->spare->in : NULL, c->in);
+    if (c->out != NULL)
+        azk_decode__spare_give(c->spare != NULL ? &c->spare->out : NULL, c->out);
 }
 
 /* ---- text object ---------------------------------------------------------------------- */
@@ -752,8 +755,9 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
     c.format = "text";
     c.stop_at = rg != NULL && rg->cont ? rg->replay : 0;
     c.valid_to = det.enc == ENC_UTF8 && det.utf8_valid > 0 ? det.bom + det.utf8_valid : 0;
-    c.in = azk_malloc(AZK_DECODE_CHUNK);
-    c.out = azk_malloc(OUT_CAP);
+    c.spare = ctx->spare;
+    c.in = azk_decode__spare_take(c.spare != NULL ? &c.spare->in : NULL, AZK_DECODE_CHUNK);
+    c.out = azk_decode__spare_take(c.spare != NULL ? &c.spare->out : NULL, OUT_CAP);
     if (c.in == NULL || c.out == NULL) {
         rc = azk_error_nomem();
         goto done;

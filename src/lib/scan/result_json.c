@@ -106,39 +106,74 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
     return rc;
 }
 
-/* a string jansson would refuse (invalid UTF-8): the caller goes through jansson instead */
-static bool bad_str(const char *s)
-{
-    return s != NULL && !azk_utf8_valid((const uint8_t *)s, strlen(s));
-}
+/* A literal, without strlen. */
+#define PUT_LIT(b, lit) azk_buf_put((b), (lit), sizeof(lit) - 1)
 
+/* s as a JSON string, or AZK_ERR_FORMAT for a string jansson would refuse (invalid
+ * UTF-8; the caller then goes through jansson). One pass over a plain ASCII string
+ * (no quote, backslash or control: a path, a format, an encoding); the others are
+ * validated, then escaped. */
 static azk_status put_str(azk_buf *b, const char *s)
 {
-    return azk_buf_put_json_string(b, s, strlen(s));
+    size_t n = 0;
+    azk_status rc;
+    for (;; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+    }
+    if (s[n] != '\0') {
+        n += strlen(s + n);
+        if (!azk_utf8_valid((const uint8_t *)s, n))
+            return AZK_ERR_FORMAT;
+        return azk_buf_put_json_string(b, s, n);
+    }
+    rc = azk_buf_grow(b, n + 2);
+    if (rc != AZK_OK)
+        return rc;
+    b->data[b->len++] = '"';
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len++] = '"';
+    b->data[b->len] = '\0';
+    return AZK_OK;
 }
 
+static azk_status result_line(azk_buf *b, const azk_scan_result *r);
+
 azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
+{
+    size_t start = b->len;
+    azk_status rc;
+    if (!isfinite(r->score))
+        return AZK_ERR_FORMAT;
+    for (size_t i = 0; i < r->member_count; i++) {
+        if (r->member[i] == NULL)
+            return AZK_ERR_FORMAT;
+    }
+    for (size_t i = 0; i < r->edm_count; i++) {
+        if (r->edm[i].client == NULL || r->edm[i].dataset == NULL)
+            return AZK_ERR_FORMAT;
+    }
+    /* a string found invalid on the way (put_str): nothing of the line stays */
+    rc = result_line(b, r);
+    if (rc != AZK_OK && b->len > start) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
+}
+
+static azk_status result_line(azk_buf *b, const azk_scan_result *r)
 {
     azk_status rc;
     size_t i;
     bool first = true;
-    if (bad_str(r->path) || bad_str(r->format) || bad_str(r->encoding) || bad_str(r->error_code) ||
-        bad_str(r->error_message) || !isfinite(r->score))
-        return AZK_ERR_FORMAT;
-    for (i = 0; i < r->member_count; i++) {
-        if (r->member[i] == NULL || bad_str(r->member[i]))
-            return AZK_ERR_FORMAT;
-    }
-    for (i = 0; i < r->edm_count; i++) {
-        if (r->edm[i].client == NULL || r->edm[i].dataset == NULL || bad_str(r->edm[i].client) ||
-            bad_str(r->edm[i].dataset))
-            return AZK_ERR_FORMAT;
-    }
-    rc = azk_buf_puts(b, "{\"path\":");
+    rc = PUT_LIT(b, "{\"path\":");
     if (rc == AZK_OK)
         rc = put_str(b, r->path != NULL ? r->path : "");
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, ",\"member\":[");
+        rc = PUT_LIT(b, ",\"member\":[");
     for (i = 0; rc == AZK_OK && i < r->member_count; i++) {
         if (i > 0)
             rc = azk_buf_putc(b, ',');
@@ -146,21 +181,21 @@ azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
             rc = put_str(b, r->member[i]);
     }
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, "],\"format\":");
+        rc = PUT_LIT(b, "],\"format\":");
     if (rc == AZK_OK)
-        rc = r->format != NULL ? put_str(b, r->format) : azk_buf_puts(b, "null");
+        rc = r->format != NULL ? put_str(b, r->format) : PUT_LIT(b, "null");
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, ",\"encoding\":");
+        rc = PUT_LIT(b, ",\"encoding\":");
     if (rc == AZK_OK)
-        rc = r->encoding != NULL ? put_str(b, r->encoding) : azk_buf_puts(b, "null");
+        rc = r->encoding != NULL ? put_str(b, r->encoding) : PUT_LIT(b, "null");
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, ",\"findings\":");
+        rc = PUT_LIT(b, ",\"findings\":");
     if (rc == AZK_OK)
         rc = azk_scan__findings_to_jsonl(b, r);
     if (rc == AZK_OK && r->truncated)
-        rc = azk_buf_puts(b, ",\"truncated\":true");
+        rc = PUT_LIT(b, ",\"truncated\":true");
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, ",\"counts\":{");
+        rc = PUT_LIT(b, ",\"counts\":{");
     for (int t = 0; rc == AZK_OK && t < AZK_PII__COUNT; t++) {
         if (r->counts[t] == 0)
             continue;
@@ -179,37 +214,37 @@ azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
     if (rc == AZK_OK && r->excluded > 0)
         rc = azk_buf_printf(b, ",\"excluded\":%lld", (long long)r->excluded);
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, ",\"score\":");
+        rc = PUT_LIT(b, ",\"score\":");
     if (rc == AZK_OK)
         rc = put_real(b, round(r->score * 10.0) / 10.0);
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, ",\"edm\":[");
+        rc = PUT_LIT(b, ",\"edm\":[");
     for (i = 0; rc == AZK_OK && i < r->edm_count; i++) {
         const azk_scan_edm *e = &r->edm[i];
         rc = azk_buf_puts(b, i > 0 ? ",{\"client\":" : "{\"client\":");
         if (rc == AZK_OK)
             rc = put_str(b, e->client);
         if (rc == AZK_OK)
-            rc = azk_buf_puts(b, ",\"dataset\":");
+            rc = PUT_LIT(b, ",\"dataset\":");
         if (rc == AZK_OK)
             rc = put_str(b, e->dataset);
         if (rc == AZK_OK)
-            rc = azk_buf_puts(b, ",\"rows\":[");
+            rc = PUT_LIT(b, ",\"rows\":[");
         for (size_t k = 0; rc == AZK_OK && k < e->row_count; k++)
             rc = azk_buf_printf(b, "%s%lld", k > 0 ? "," : "", (long long)e->rows[k]);
         if (rc == AZK_OK)
-            rc = azk_buf_puts(b, "]}");
+            rc = PUT_LIT(b, "]}");
     }
     if (rc == AZK_OK)
-        rc = azk_buf_puts(b, "],\"size\":");
+        rc = PUT_LIT(b, "],\"size\":");
     if (rc == AZK_OK)
         rc = azk_buf_put_i64(b, (int64_t)r->size);
     if (rc == AZK_OK && r->error != AZK_OK) {
-        rc = azk_buf_puts(b, ",\"error\":{\"code\":");
+        rc = PUT_LIT(b, ",\"error\":{\"code\":");
         if (rc == AZK_OK)
             rc = put_str(b, r->error_code != NULL ? r->error_code : azk_status_name(r->error));
         if (rc == AZK_OK)
-            rc = azk_buf_puts(b, ",\"message\":");
+            rc = PUT_LIT(b, ",\"message\":");
         if (rc == AZK_OK)
             rc = put_str(b, r->error_message != NULL ? r->error_message : "");
         if (rc == AZK_OK)

@@ -146,7 +146,9 @@ static azk_status walk_file(void *payload, char *path, const struct stat *st,
     }
     j = &s->queue[(s->q_head + s->q_len) % QUEUE_CAP];
     j->path = path;
-    j->st = *st;
+    j->have_st = st != NULL;
+    if (st != NULL)
+        j->st = *st;
     j->dir = dir;
     j->name_off = name_off;
     s->q_len++;
@@ -396,6 +398,7 @@ static azk_status worker_init(struct worker *w, azk_scanner *s)
     azk_status rc;
     memset(w, 0, sizeof(*w));
     w->s = s;
+    w->euid = geteuid();
     rc = azk_detect__ctx_new(&w->det, s->eng);
     if (rc == AZK_OK && s->fp != NULL)
         rc = azk_scan__edm_ctx_new(&w->match, s->fp);
@@ -412,6 +415,7 @@ static void worker_dispose(struct worker *w)
         azk_scan__obj_dispose(&w->stack[d]);
     azk_free(w->stack);
     azk_buf_dispose(&w->pathbuf);
+    azk_decode__spare_dispose(&w->spare);
     memset(w, 0, sizeof(*w));
 }
 
@@ -494,6 +498,7 @@ azk_status azk_scanner_run(azk_scanner *s, const char *const *paths, size_t path
     wo.include_count = s->opts.include_count;
     wo.dir_handles = &s->dir_handles;
     wo.dir_handle_cap = dir_handle_cap(n);
+    wo.lazy_regular = s->cache == NULL; /* the cache keys on the walk's stat */
     /* allow-listed paths are not walked at all; they join the excludes */
     {
         size_t total = s->opts.exclude_count + s->opts.allow_path_count;

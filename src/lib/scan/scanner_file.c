@@ -390,7 +390,8 @@ static int open_job(const struct job *job, int flags)
     return open(job->path, flags);
 }
 
-static azk_status open_checked(const struct job *job, int *out_fd, struct stat *st)
+static azk_status open_checked(struct worker *w, const struct job *job, int *out_fd,
+                               struct stat *st)
 {
     /* By path, no O_NOFOLLOW: the walk only hands over a symbolic link it chose
      * to follow (a command-line path, -L), and the (device, inode) check below
@@ -403,26 +404,49 @@ static azk_status open_checked(const struct job *job, int *out_fd, struct stat *
     if (azk_scan__test_before_open != NULL)
         azk_scan__test_before_open(job->path);
 #endif
-    fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
+    if (!w->noatime_refused) {
+        fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+        if (fd < 0 && errno == EPERM) {
+            w->noatime_refused = true;
+            fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        }
+    } else {
         fd = open_job(job, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    }
     if (fd < 0 && errno == ELOOP && job->dir != NULL)
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
-    if (fd < 0)
-        return azk_error_errno("open");
+    if (fd < 0) {
+        int e = errno;
+        azk_status rc = azk_error_errno("open");
+        struct stat lst;
+        /* not stat'ed by the walk: the error record's size from the entry, if it has one */
+        if (!job->have_st && e != ENOENT &&
+            fstatat(azk_walk__dir_fd(job->dir), job->path + job->name_off, &lst,
+                    AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(lst.st_mode))
+            st->st_size = lst.st_size;
+        return rc;
+    }
     if (fstat(fd, st) != 0) {
         azk_status rc = azk_error_errno("fstat");
         close(fd);
+        st->st_size = -1;
         return rc;
     }
     if (!S_ISREG(st->st_mode)) {
         close(fd);
+        st->st_size = -1;
         return azk_error_set(AZK_ERR_UNSUPPORTED, "not a regular file when opened");
     }
-    if (st->st_dev != walk_st->st_dev || st->st_ino != walk_st->st_ino) {
+    /* (not stat'ed by the walk: opened by name in the listed directory with O_NOFOLLOW, a
+     * regular file: whatever regular file has that name now is the one scanned) */
+    if (job->have_st && (st->st_dev != walk_st->st_dev || st->st_ino != walk_st->st_ino)) {
         close(fd);
         return azk_error_set(AZK_ERR_IO, "file was replaced between listing and opening");
     }
+    /* opened without O_NOATIME (refused before): ours, it is permitted (before any read) */
+    if (w->noatime_refused && st->st_uid == w->euid)
+        (void)fcntl(fd, F_SETFL, O_NONBLOCK | O_NOATIME);
     /* O_NONBLOCK stays: it kept open() from hanging on a FIFO swapped in,
      * and reads of a regular file ignore it (two fcntl calls per file saved) */
     *out_fd = fd;
@@ -447,7 +471,7 @@ azk_status azk_scan__decode_top(struct worker *w, int fd, int64_t size, bool ope
     src.seek = cs.inner.seek != NULL ? counting_seek : NULL;
     src.ctx = &cs;
     src.size = size;
-    return azk_decode__object(&src, &w->s->dopts, &sink);
+    return azk_decode__object_spare(&src, &w->s->dopts, &sink, &w->spare);
 }
 
 azk_status azk_scan__scan_file(struct worker *w, struct job *job)
@@ -457,7 +481,7 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
     azk_buf *pathbuf = &w->pathbuf;
     int fd = -1;
     struct stat st, st2;
-    azk_object_info info = {NULL, 0, job->st.st_size};
+    azk_object_info info = {NULL, 0, job->have_st ? (int64_t)job->st.st_size : -1};
     char msg[512] = "";
     uint8_t ph[32];
     bool track = s->cache != NULL && s->opts.cache_changed_only;
@@ -504,7 +528,10 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
         goto done;
 
     azk_error_clear();
-    st_obj = open_checked(job, &fd, &st);
+    st.st_size = -1;
+    st_obj = open_checked(w, job, &fd, &st);
+    if (!job->have_st) /* the size from the descriptor (or the entry, on an open error) */
+        w->stack[w->depth - 1].size = (int64_t)st.st_size;
     if (st_obj == AZK_OK && s->opts.max_file_size > 0 &&
         (uint64_t)st.st_size > s->opts.max_file_size) {
         st_obj = azk_error_set(AZK_ERR_LIMIT, "file of %lld bytes is over the size limit",

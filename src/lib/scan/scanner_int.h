@@ -29,7 +29,8 @@
 
 struct job {
     char *path;
-    struct stat st;
+    struct stat st;           /* the walk's stat of the file, when have_st */
+    bool have_st;             /* false: not stat'ed by the walk (walk.h lazy_regular; dir is set) */
     struct azk_walk_dir *dir; /* its directory, open (a reference), or NULL */
     size_t name_off;          /* the file's name in that directory: path + name_off */
 };
@@ -117,10 +118,16 @@ struct worker {
     struct azk_scan_edm_ctx *match;
     struct objstate *stack;
     size_t depth, cap;
-    const char *path;      /* current top-level file (escaped) */
-    azk_buf pathbuf;       /* holds path; kept from file to file (no allocation per file) */
-    json_t *cache_results; /* results of the current file, for the cache */
+    const char *path;              /* current top-level file (escaped) */
+    azk_buf pathbuf;               /* holds path; kept from file to file (no allocation per file) */
+    struct azk_decode_spare spare; /* the decode stage's buffers, kept from file to file */
+    json_t *cache_results;         /* results of the current file, for the cache */
     bool cacheable;
+    /* an O_NOATIME open failed with EPERM (files of other users, no CAP_FOWNER): files are
+     * opened without it, then given it by fcntl when they are ours (one failed open per
+     * file saved) */
+    bool noatime_refused;
+    uid_t euid;
 };
 
 void azk_scan__obj_dispose(struct objstate *o);

@@ -99,11 +99,30 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
                            const struct ancestor *up, const struct azk_walk_opts *o,
                            const struct azk_walk_cb *cb);
 
+/* The file path (entry name in hd) handed over; st NULL: not stat'ed (lazy_regular). */
+static azk_status hand_over(const char *path, const char *name, struct azk_walk_dir *hd,
+                            const struct stat *st, const struct azk_walk_opts *o,
+                            const struct azk_walk_cb *cb)
+{
+    char *p;
+    if (o->include_count > 0 && !azk_walk__glob_match(path, o->include, o->include_count)) {
+        cb->skipped(cb->payload, path, "not included");
+        return AZK_OK;
+    }
+    p = azk_strdup(path);
+    if (p == NULL)
+        return azk_error_nomem();
+    if (hd != NULL)
+        atomic_fetch_add(&hd->refs, 1);
+    return cb->file(cb->payload, p, st, hd, hd != NULL ? (size_t)(name - path) : 0);
+}
+
 /* path: the whole path; dfd and name: the same entry relative to its open directory
- * (AT_FDCWD and path when there is none); hd: that directory's handle, if any */
+ * (AT_FDCWD and path when there is none); hd: that directory's handle, if any; dtype:
+ * the entry's d_type from the listing (DT_UNKNOWN for a path given by the user) */
 static azk_status visit(const char *path, int dfd, const char *name, struct azk_walk_dir *hd,
-                        dev_t root_dev, const struct ancestor *up, const struct azk_walk_opts *o,
-                        const struct azk_walk_cb *cb, bool top)
+                        unsigned char dtype, dev_t root_dev, const struct ancestor *up,
+                        const struct azk_walk_opts *o, const struct azk_walk_cb *cb, bool top)
 {
     struct stat st;
     int r;
@@ -111,6 +130,11 @@ static azk_status visit(const char *path, int dfd, const char *name, struct azk_
         cb->skipped(cb->payload, path, "excluded");
         return AZK_OK;
     }
+    /* a regular file by its listing, opened by name in hd with O_NOFOLLOW: the worker's
+     * fstat of what it opened is the check (a link, FIFO, directory swapped in since is
+     * refused there), so no stat here */
+    if (!top && hd != NULL && o->lazy_regular && dtype == DT_REG)
+        return hand_over(path, name, hd, NULL, o, cb);
     r = fstatat(dfd, name, &st, (top || o->follow_symlinks) ? 0 : AT_SYMLINK_NOFOLLOW);
     if (r != 0) {
         report_errno(cb, path, "stat");
@@ -139,18 +163,7 @@ static azk_status visit(const char *path, int dfd, const char *name, struct azk_
                     S_ISFIFO(st.st_mode) ? "fifo" : (S_ISSOCK(st.st_mode) ? "socket" : "device"));
         return AZK_OK;
     }
-    if (o->include_count > 0 && !azk_walk__glob_match(path, o->include, o->include_count)) {
-        cb->skipped(cb->payload, path, "not included");
-        return AZK_OK;
-    }
-    {
-        char *p = azk_strdup(path);
-        if (p == NULL)
-            return azk_error_nomem();
-        if (hd != NULL)
-            atomic_fetch_add(&hd->refs, 1);
-        return cb->file(cb->payload, p, &st, hd, hd != NULL ? (size_t)(name - path) : 0);
-    }
+    return hand_over(path, name, hd, &st, o, cb);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -168,7 +181,8 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
     char **names = NULL;
     size_t *offs = NULL; /* where each name starts in `arena` */
     size_t count = 0, cap = 0;
-    azk_buf arena = AZK_BUF_INIT; /* the names, NUL-terminated, one allocation for all */
+    /* the names, NUL-terminated, each after its d_type byte, one allocation for all */
+    azk_buf arena = AZK_BUF_INIT;
     azk_buf child = AZK_BUF_INIT;
     struct ancestor me = {dst->st_dev, dst->st_ino, up, up != NULL ? up->depth + 1 : 1};
     size_t plen = strlen(path);
@@ -189,6 +203,9 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         rc = azk_array_reserve(&offs, &cap, count, sizeof(*offs), 64);
+        if (rc != AZK_OK)
+            goto done;
+        rc = azk_buf_putc(&arena, (char)e->d_type);
         if (rc != AZK_OK)
             goto done;
         offs[count] = arena.len;
@@ -232,7 +249,7 @@ static azk_status walk_dir(const char *path, const struct stat *dst, dev_t root_
         rc = visit((const char *)child.data, dfd,
                    dfd == AT_FDCWD ? (const char *)child.data
                                    : (const char *)child.data + (child.len - strlen(names[i])),
-                   hd, root_dev, &me, o, cb, false);
+                   hd, (unsigned char)names[i][-1], root_dev, &me, o, cb, false);
         if (rc != AZK_OK)
             goto done;
     }
@@ -250,5 +267,5 @@ done:
 azk_status azk_walk__path(const char *path, const struct azk_walk_opts *o,
                           const struct azk_walk_cb *cb)
 {
-    return visit(path, AT_FDCWD, path, NULL, 0, NULL, o, cb, true);
+    return visit(path, AT_FDCWD, path, NULL, DT_UNKNOWN, 0, NULL, o, cb, true);
 }

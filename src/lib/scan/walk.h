@@ -25,6 +25,12 @@ struct azk_walk_opts {
      * counts the directories kept open that way, at most dir_handle_cap (then paths). */
     _Atomic unsigned *dir_handles;
     unsigned dir_handle_cap;
+    /* When set, an entry the listing calls a regular file (d_type) and handed over with a
+     * directory handle is not stat'ed by the walk (st is NULL in cb->file): the worker
+     * opens it by name with O_NOFOLLOW and checks what it got with fstat (one system
+     * call per file less). Off when something needs the file's identity before it is
+     * opened (the result cache keys on it). */
+    bool lazy_regular;
 };
 
 /* An open directory listed by the walk, shared by the files handed over from it. */
@@ -37,7 +43,8 @@ void azk_walk__dir_release(struct azk_walk_dir *d);
 struct azk_walk_cb {
     /* a regular file to scan; path is owned by the callee from now on (even on failure),
      * and so is dir: a reference to the directory holding the file (NULL when none),
-     * whose entry is path + name_off */
+     * whose entry is path + name_off; st is NULL when the walk did not stat the file
+     * (lazy_regular; dir is then never NULL) */
     azk_status (*file)(void *payload, char *path, const struct stat *st, struct azk_walk_dir *dir,
                        size_t name_off);
     /* a path that could not be read (status and message of azk_error_last) */

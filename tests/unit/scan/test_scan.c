@@ -18,6 +18,7 @@
 #include "scan/scanner_int.h"
 #include "scan/walk.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct count {
@@ -276,6 +279,7 @@ static void test_scan__result_jsonl_reals(void **state)
 static void test_scan__result_jsonl_as_jansson(void **state)
 {
     static const char *const member[] = {"a\"b.zip", "x\\y/\x01\t\xe5\x90\x8d.csv"};
+    const char *member_rw[] = {"a\"b.zip", "x\\y/\x01\t\xe5\x90\x8d.csv"};
     static const uint64_t rows[] = {1, 7, 123456789012ull};
     azk_scan_finding f[2];
     azk_scan_edm edm[2];
@@ -333,10 +337,29 @@ static void test_scan__result_jsonl_as_jansson(void **state)
     r.score = -0.0;
     f[0].confidence = 0.001; /* rounds to 0.0 */
     same_as_jansson(&r);
-    /* not UTF-8: refused, nothing written */
-    r.encoding = "bad\xff";
-    assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
-    assert_int_equal(b.len, 0);
+    r.path = "plain/ascii \x7f~.txt";
+    same_as_jansson(&r);
+    /* not UTF-8, wherever it is (found while the line is written): refused, nothing of
+     * the line stays after what the buffer held */
+    {
+        const char **slots[] = {&r.path,       &r.encoding,     &r.format,    &r.error_message,
+                                &r.error_code, &edm[1].dataset, &member_rw[1]};
+        static const char *const bad[] = {"bad\xff", "\xe5\x90", "ok \xc0\xaf", "\xed\xa0\x80"};
+        r.member = member_rw;
+        for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+            for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+                const char *keep = *slots[i];
+                azk_buf_clear(&b);
+                assert_int_equal(azk_buf_puts(&b, "{\"line\":1}\n"), AZK_OK);
+                *slots[i] = bad[k];
+                assert_int_equal(azk_scan__result_to_jsonl(&b, &r), AZK_ERR_FORMAT);
+                assert_int_equal(b.len, strlen("{\"line\":1}\n"));
+                assert_string_equal((const char *)b.data, "{\"line\":1}\n");
+                *slots[i] = keep;
+            }
+        }
+        same_as_jansson(&r);
+    }
     azk_buf_dispose(&b);
 }
 
@@ -432,9 +455,11 @@ struct race {
     char outside[64]; /* a directory outside it */
     int calls;
     int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside,
-                3: f001.txt -> FIFO */
+                3: f001.txt -> FIFO, 4: f001.txt -> another regular file (renamed over it),
+                5: f001.txt -> a directory */
     /* results */
     int results, errors, phones, emails;
+    long long size1; /* the size reported for f001.txt */
     char message[256];
 };
 static struct race *g_race;
@@ -461,6 +486,13 @@ static void race_hook(const char *path)
     } else if (r->kind == 3 && strstr(path, "/f001.txt") != NULL) {
         assert_int_equal(unlink(path), 0);
         assert_int_equal(mkfifo(path, 0600), 0);
+    } else if (r->kind == 4 && strstr(path, "/f001.txt") != NULL) {
+        (void)snprintf(a, sizeof(a), "%s.new", path);
+        write_file(a, "mail hanako.sato@example.co.jp\n");
+        assert_int_equal(rename(a, path), 0);
+    } else if (r->kind == 5 && strstr(path, "/f001.txt") != NULL) {
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path, 0700), 0);
     } else if (r->kind == 2 && r->calls == 1) {
         (void)snprintf(a, sizeof(a), "%s/sub", r->root);
         (void)snprintf(b, sizeof(b), "%s/sub.old", r->root);
@@ -477,6 +509,8 @@ static azk_status race_cb(const azk_scan_result *res, void *payload)
         r->errors++;
         (void)snprintf(r->message, sizeof(r->message), "%s", res->error_message);
     }
+    if (strstr(res->path, "/f001.txt") != NULL)
+        r->size1 = (long long)res->size;
     r->phones += (int)res->counts[AZK_PII_PHONE];
     r->emails += (int)res->counts[AZK_PII_EMAIL];
     return AZK_OK;
@@ -515,7 +549,8 @@ static void race_run(struct race *r, int kind, int threads)
     azk_scan__test_before_open = NULL;
     for (int i = 0; i < 3; i++) {
         (void)snprintf(p, sizeof(p), "%s/sub/f%03d.txt", r->root, i);
-        unlink(p);
+        if (unlink(p) != 0)
+            rmdir(p);
         (void)snprintf(p, sizeof(p), "%s/sub.old/f%03d.txt", r->root, i);
         unlink(p);
         (void)snprintf(p, sizeof(p), "%s/f%03d.txt", r->outside, i);
@@ -540,6 +575,7 @@ static void test_scan__race_vanished(void **state)
         assert_int_equal(r.results, 3);
         assert_int_equal(r.errors, 1);
         assert_int_equal(r.phones, 2);
+        assert_int_equal(r.size1, 0);
         assert_non_null(strstr(r.message, "open"));
     }
 }
@@ -556,6 +592,38 @@ static void test_scan__race_file_link(void **state)
         assert_int_equal(r.phones, 2);
         assert_int_equal(r.emails, 0);
         assert_non_null(strstr(r.message, "replaced"));
+    }
+}
+
+/* a file replaced by another regular file under the same name after listing: the file
+ * that has the name when it is opened is scanned (by name in the listed directory, never
+ * through a link), with its own size */
+static void test_scan__race_file_renamed_over(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 4, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 0);
+        assert_int_equal(r.phones, 2);
+        assert_int_equal(r.emails, 1);
+        assert_int_equal(r.size1, (long long)strlen("mail hanako.sato@example.co.jp\n"));
+    }
+}
+
+/* a file replaced by a directory: an error for it (not walked into), size 0 */
+static void test_scan__race_dir_in_place(void **state)
+{
+    struct race r;
+    (void)state;
+    for (int t = 1; t <= 2; t++) {
+        race_run(&r, 5, t);
+        assert_int_equal(r.results, 3);
+        assert_int_equal(r.errors, 1);
+        assert_int_equal(r.phones, 2);
+        assert_int_equal(r.size1, 0);
+        assert_non_null(strstr(r.message, "regular"));
     }
 }
 
@@ -586,6 +654,65 @@ static void test_scan__race_dir_link(void **state)
         assert_int_equal(r.phones, 3);
         assert_int_equal(r.emails, 0);
     }
+}
+
+/*
+ * A user without CAP_FOWNER scanning other users' files: O_NOATIME is refused (EPERM)
+ * for those, and after the first one the worker opens without it (one failed open per
+ * file less); a file of its own still gets it (fcntl before the read), so its access
+ * time stays. Run as root, a child becomes nobody.
+ */
+static void test_scan__noatime_after_refusal(void **state)
+{
+    char root[] = "/tmp/azk-atime-XXXXXX", a[256], b[256];
+    struct timespec ts[2];
+    struct stat st;
+    pid_t pid;
+    int status;
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    assert_non_null(mkdtemp(root));
+    assert_int_equal(chmod(root, 0755), 0);
+    (void)snprintf(a, sizeof(a), "%s/a_root.txt", root); /* first: refused O_NOATIME */
+    write_file(a, "TEL 090-3141-5926\n");
+    assert_int_equal(chmod(a, 0644), 0);
+    (void)snprintf(b, sizeof(b), "%s/b_own.txt", root);
+    write_file(b, "TEL 090-3141-5926\n");
+    assert_int_equal(chown(b, 65534, 65534), 0);
+    /* accessed long before its modification: relatime would update it on a read */
+    ts[0].tv_sec = 1000000000;
+    ts[0].tv_nsec = 0;
+    ts[1].tv_sec = 0;
+    ts[1].tv_nsec = UTIME_OMIT;
+    assert_int_equal(utimensat(AT_FDCWD, b, ts, 0), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        azk_scan_options o = AZK_SCAN_OPTIONS_INIT;
+        azk_scanner *s = NULL;
+        azk_scan_stats sst;
+        struct race r;
+        const char *paths[1];
+        paths[0] = root;
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(2);
+        memset(&r, 0, sizeof(r));
+        o.threads = 1;
+        if (azk_scanner_new(&s, &o) != AZK_OK ||
+            azk_scanner_run(s, paths, 1, race_cb, &r, &sst) != AZK_OK)
+            _exit(3);
+        azk_scanner_free(s);
+        _exit(r.results == 2 && r.errors == 0 && r.phones == 2 ? 0 : 4);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(stat(b, &st), 0);
+    assert_int_equal((long long)st.st_atim.tv_sec, 1000000000LL);
+    unlink(a);
+    unlink(b);
+    rmdir(root);
 }
 
 /*
@@ -665,7 +792,7 @@ static void test_scan__few_descriptors(void **state)
 
 struct held {
     struct azk_walk_dir *dir[200];
-    size_t count, with_dir;
+    size_t count, with_dir, without_st, skipped;
     bool release_now; /* drop each reference at once (workers keeping up) */
 };
 
@@ -673,7 +800,16 @@ static azk_status held_file(void *payload, char *path, const struct stat *st,
                             struct azk_walk_dir *dir, size_t name_off)
 {
     struct held *h = payload;
-    (void)st;
+    if (st == NULL) { /* lazy_regular: only with a directory, only a regular file */
+        struct stat a;
+        assert_non_null(dir);
+        assert_int_equal(fstatat(azk_walk__dir_fd(dir), path + name_off, &a, AT_SYMLINK_NOFOLLOW),
+                         0);
+        assert_true(S_ISREG(a.st_mode));
+        h->without_st++;
+    } else {
+        assert_true(S_ISREG(st->st_mode));
+    }
     if (dir != NULL) {
         struct stat a, b;
         /* the name is the entry in that directory */
@@ -703,9 +839,10 @@ static void held_error(void *payload, const char *path, azk_status st, const cha
 
 static void held_skipped(void *payload, const char *path, const char *why)
 {
-    (void)payload;
+    struct held *h = payload;
     (void)path;
     (void)why;
+    h->skipped++;
 }
 
 static void test_scan__walk_dir_handles_bounded(void **state)
@@ -744,13 +881,39 @@ static void test_scan__walk_dir_handles_bounded(void **state)
     assert_int_equal(h.with_dir, 20);
     assert_int_equal(atomic_load(&open_dirs), 0);
     memset(&h, 0, sizeof(h));
-    /* following links: never (a name could be a link) */
+    /* lazy_regular: the files handed with a directory are not stat'ed (st NULL), the
+     * others are; a link and a FIFO in a directory are still skipped, never handed over */
+    (void)snprintf(p, sizeof(p), "%s/d00/l.txt", root);
+    assert_int_equal(symlink("f.txt", p), 0);
+    (void)snprintf(p, sizeof(p), "%s/d01/p.fifo", root);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    o.lazy_regular = true;
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.count, 20);
+    assert_int_equal(h.with_dir, 7);
+    assert_int_equal(h.without_st, 7);
+    assert_int_equal(h.skipped, 2);
+    for (size_t i = 0; i < h.count; i++)
+        azk_walk__dir_release(h.dir[i]);
+    memset(&h, 0, sizeof(h));
+    h.release_now = true;
+    assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
+    assert_int_equal(h.without_st, 20);
+    assert_int_equal(h.skipped, 2);
+    assert_int_equal(atomic_load(&open_dirs), 0);
+    /* following links: never (a name could be a link), so every file is stat'ed */
     memset(&h, 0, sizeof(h));
     o.follow_symlinks = true;
     assert_int_equal(azk_walk__path(root, &o, &cb), AZK_OK);
-    assert_int_equal(h.count, 20);
+    assert_int_equal(h.count, 21); /* d00/l.txt followed */
     assert_int_equal(h.with_dir, 0);
+    assert_int_equal(h.without_st, 0);
     assert_int_equal(atomic_load(&open_dirs), 0);
+    (void)snprintf(p, sizeof(p), "%s/d00/l.txt", root);
+    unlink(p);
+    (void)snprintf(p, sizeof(p), "%s/d01/p.fifo", root);
+    unlink(p);
     for (int i = 0; i < 20; i++) {
         (void)snprintf(p, sizeof(p), "%s/d%02d/f.txt", root, i);
         unlink(p);
@@ -775,7 +938,10 @@ int main(void)
         cmocka_unit_test(test_scan__race_dir_link),
         cmocka_unit_test(test_scan__race_fifo),
         cmocka_unit_test(test_scan__walk_dir_handles_bounded),
+        cmocka_unit_test(test_scan__race_file_renamed_over),
+        cmocka_unit_test(test_scan__race_dir_in_place),
         cmocka_unit_test(test_scan__few_descriptors),
+        cmocka_unit_test(test_scan__noatime_after_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
