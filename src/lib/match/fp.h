@@ -207,6 +207,34 @@ static inline uint32_t azk_fp__seed_row(const struct azk_fp_index *idx, unsigned
 }
 
 /*
+ * Is row in bucket of seed kind? A binary search of the bucket's rows
+ * (rising: checked at load), without the row table: the exact answer
+ * azk_fp__row_slot gives for the kind's slots, from the CSR alone (a
+ * base for a row table without the seed kinds' cells, issue 16).
+ */
+static inline bool azk_fp__seed_has(const struct azk_fp_index *idx, unsigned kind, uint32_t bucket,
+                                    uint32_t row)
+{
+    uint32_t lo;
+    uint32_t hi;
+    if (idx->off[kind] == NULL || bucket >= ((uint32_t)1 << idx->bits[kind]))
+        return false;
+    lo = idx->off[kind][bucket];
+    hi = idx->off[kind][bucket + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t r = azk_fp__seed_row(idx, kind, mid);
+        if (r == row)
+            return true;
+        if (r < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/*
  * Export (vault/fpexport.c): the tables built from sorted (bucket << 32 |
  * row) entries per kind (host order; checked as a file's are), without a
  * key; then written as a version 2 file to f (checksum included).

@@ -187,12 +187,43 @@ static void check_csr(const azk_fp_index *idx, const struct model *m)
     }
 }
 
+/* azk_fp__seed_has agrees with the model: every entry found, its neighbour rows and the
+ * next bucket only when the model has them, a bucket past the kind's range never */
+static void check_seed_has(const azk_fp_index *idx, const struct model *m)
+{
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        if (!azk_fp__is_seed(k) || m->n[k] == 0)
+            continue;
+        for (size_t i = 0; i < m->n[k]; i++) {
+            uint32_t bk = (uint32_t)(m->e[k][i] >> 32);
+            uint32_t row = (uint32_t)m->e[k][i];
+            assert_true(azk_fp__seed_has(idx, k, bk, row));
+            for (int d = -2; d <= 2; d++) {
+                for (uint32_t db = 0; db < 2; db++) {
+                    uint64_t r = (uint64_t)row + m->rows + (uint64_t)(int64_t)d;
+                    uint32_t b2 = (bk + db) & ((1u << azk_fp__bits[k]) - 1);
+                    uint64_t key;
+                    bool want;
+                    r %= m->rows;
+                    key = (uint64_t)b2 << 32 | r;
+                    want = bsearch(&key, m->e[k], m->n[k], sizeof(uint64_t), cmp64) != NULL;
+                    if (azk_fp__seed_has(idx, k, b2, (uint32_t)r) != want)
+                        fail_msg("kind %u bucket %u row %llu: want %d", k, b2,
+                                 (unsigned long long)r, want);
+                }
+            }
+            assert_false(azk_fp__seed_has(idx, k, 1u << azk_fp__bits[k], row));
+        }
+    }
+}
+
 /* Everything the index says equals the model: every row's every slot, every bucket's rows. */
 static void check_index(const azk_fp_index *idx, const struct model *m)
 {
     uint32_t *want = calloc((size_t)m->rows * AZK_FPS__COUNT, sizeof(uint32_t));
     assert_non_null(want);
     check_csr(idx, m);
+    check_seed_has(idx, m);
     for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
         unsigned first;
         unsigned slots;
@@ -633,8 +664,25 @@ static void test_fingerprint_index__v2_malformed(void **state)
         },
         AZK_ERR_FORMAT);
     MUTATE(b.p[csr + 4 * (nb + 1)] = (uint8_t)m.rows, AZK_ERR_FORMAT);
-    /* another key's id */
-    MUTATE(b.p[h - 8] ^= 1, AZK_ERR_CRYPTO);
+    /* two name rows of one bucket (bucket 0 is common in the model) swapped or made equal:
+     * refused (azk_fp__seed_has searches rising rows) */
+    {
+        size_t i = 0;
+        size_t ids = csr + 4 * (nb + 1);
+        while (i + 1 < m.n[AZK_FP_NAME] &&
+               m.e[AZK_FP_NAME][i] >> 32 != m.e[AZK_FP_NAME][i + 1] >> 32)
+            i++;
+        assert_true(i + 1 < m.n[AZK_FP_NAME]);
+        MUTATE(
+            {
+                uint8_t t[3];
+                memcpy(t, b.p + ids + 3 * i, 3);
+                memcpy(b.p + ids + 3 * i, b.p + ids + 3 * (i + 1), 3);
+                memcpy(b.p + ids + 3 * (i + 1), t, 3);
+            },
+            AZK_ERR_FORMAT);
+        MUTATE(memcpy(b.p + ids + 3 * (i + 1), b.p + ids + 3 * i, 3), AZK_ERR_FORMAT);
+    }
 #undef MUTATE
     /* the right file with another scanning key: refused by name, not an index that finds nothing */
     {
