@@ -458,15 +458,19 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size)
         }
         if (idx->off[k][nb] != n)
             return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket offsets");
-        for (uint64_t e = 0; e < n; e++)
-            if (azk_fp__seed_row(idx, k, e) >= idx->total_rows)
-                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: row out of range");
-        /* rows rising within a bucket (as version 1's sorted entries give them):
-         * azk_fp__seed_has searches them */
-        for (size_t bk = 0; bk < nb; bk++)
-            for (uint32_t e = idx->off[k][bk] + 1; e < idx->off[k][bk + 1]; e++)
-                if (azk_fp__seed_row(idx, k, e) <= azk_fp__seed_row(idx, k, e - 1))
+        /* row ids below the row count, rising within a bucket (as version 1's sorted
+         * entries give them: azk_fp__seed_has searches them) */
+        for (size_t bk = 0; bk < nb; bk++) {
+            uint32_t prev = 0;
+            for (uint32_t e = idx->off[k][bk]; e < idx->off[k][bk + 1]; e++) {
+                uint32_t row = azk_fp__seed_row(idx, k, e);
+                if (row >= idx->total_rows)
+                    return azk_error_set(AZK_ERR_FORMAT, "fingerprints: row out of range");
+                if (e > idx->off[k][bk] && row <= prev)
                     return azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
+                prev = row;
+            }
+        }
     }
     return AZK_OK;
 }
