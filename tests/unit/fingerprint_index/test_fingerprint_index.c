@@ -198,7 +198,7 @@ static void check_seed_has(const azk_fp_index *idx, const struct model *m)
             uint32_t bk = (uint32_t)(m->e[k][i] >> 32);
             uint32_t row = (uint32_t)m->e[k][i];
             assert_true(azk_fp__seed_has(idx, k, bk, row));
-            for (int d = -2; d <= 2; d++) {
+            for (int d = -1; d <= 1; d++) {
                 for (uint32_t db = 0; db < 2; db++) {
                     uint64_t r = (uint64_t)row + m->rows + (uint64_t)(int64_t)d;
                     uint32_t b2 = (bk + db) & ((1u << azk_fp__bits[k]) - 1);
