@@ -35,13 +35,13 @@ SEEDS = {0, 2, 3, 5, 8}
 
 
 def read_fp(path):
-    """Parse the export file (format in src/lib/match/fp.h, version 1 or 2)
+    """Parse the export file (format in src/lib/match/fp.h, version 1, 2 or 3)
     into per-kind sorted (bucket << 32 | row) entries."""
     with open(path, "rb") as f:
         data = f.read()
     body, chk = data[:-32], data[-32:]
     assert hashlib.blake2b(body, digest_size=32).digest() == chk, "checksum"
-    assert body[:8] in (b"AZKFP001", b"AZKFP002")
+    assert body[:8] in (b"AZKFP001", b"AZKFP002", b"AZKFP003")
     (nk,) = struct.unpack_from("<I", body, 8)
     bits = list(body[12:12 + nk])
     off = 12 + nk
@@ -68,7 +68,10 @@ def read_fp(path):
         assert off == len(body)
         return bits, datasets, entries
     # version 2: a bit-packed row table (bucket + 1 per slot, 0 = none; a slot
-    # unused by the whole file takes no bits), then per seed kind a CSR
+    # unused by the whole file takes no bits), then per seed kind a CSR.
+    # version 3: the row table holds the non-seed slots only (slot_w gives the
+    # seed slots' code widths in memory: 8 bits for names, 4 for the others)
+    v3 = body[:8] == b"AZKFP003"
     rows = sum(d[3] for d in datasets)
     off += 8  # the scanning key's id
     slot_w = list(body[off:off + 11])
@@ -77,6 +80,11 @@ def read_fp(path):
     off += 8
     counts = struct.unpack_from("<%dQ" % nk, body, off)
     off += 8 * nk
+    if v3:
+        for s, w in enumerate(slot_w):
+            assert w in (0, (8 if SLOT_KIND[s] == 0 else 4) if SLOT_KIND[s] in SEEDS
+                         else bits[SLOT_KIND[s]] + 1)
+        slot_w = [0 if SLOT_KIND[s] in SEEDS else w for s, w in enumerate(slot_w)]
     assert row_w == sum(slot_w) and row_bytes == (3 if rows <= 1 << 24 else 4)
     tab_len = (rows * row_w + 7) // 8
     table = int.from_bytes(body[off:off + tab_len], "little")
@@ -105,8 +113,9 @@ def read_fp(path):
                 for b in range(nb):
                     for e in range(offs[b], offs[b + 1]):
                         r = int.from_bytes(ids[e * row_bytes:(e + 1) * row_bytes], "little")
-                        # the row table holds the same pair
-                        assert b in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
+                        # the row table holds the same pair (version 2)
+                        assert v3 or b in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
+                        assert not lst or lst[-1] < (b << 32) | r
                         lst.append((b << 32) | r)
             entries[KINDS[k]] = sorted(lst)
         else:

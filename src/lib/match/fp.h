@@ -131,6 +131,34 @@ static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
  */
 #define AZK_FP_MAGIC2 "AZKFP002"
 
+/*
+ * Version 3 (what export writes since session 9): version 2's layout,
+ * "AZKFP003", with the in-memory row table: a seed slot holds its bucket's
+ * code (azk_fp__code, code_w bits: a function of the bucket the CSR holds
+ * anyway; nothing more is stored) instead of bucket + 1 (bits + 1), so
+ * 10 M rows take 43 bits a row instead of 105 (file 189 MB instead of 265).
+ * slot_w and row_w are the in-memory ones. At load the codes are checked
+ * against the CSR (the multisets of (row, kind, code) agree). Version 2
+ * files still load: their seed cells are range-checked and turned into
+ * codes (and checked against the CSR the same way); version 1 as before.
+ */
+#define AZK_FP_MAGIC3 "AZKFP003"
+
+/* Bits of a seed slot's code in the row table (0: not a seed kind). */
+static inline unsigned azk_fp__code_w(unsigned kind)
+{
+    if (!azk_fp__is_seed(kind))
+        return 0;
+    return kind == AZK_FP_NAME ? 8u : 4u; /* ~30 name windows a record, few others */
+}
+
+/* The code of a seed kind's bucket: 1 + bucket mod (2^code_w - 1), never 0 (0 = none). */
+static inline uint32_t azk_fp__code(unsigned kind, uint32_t bucket)
+{
+    /* constant divisors (the matcher computes codes in its inner loops) */
+    return kind == AZK_FP_NAME ? 1u + bucket % 255u : 1u + bucket % 15u;
+}
+
 struct azk_fp_dataset {
     char *client;
     char *dataset;
@@ -140,9 +168,12 @@ struct azk_fp_dataset {
 
 /*
  * In memory (built at load, streaming the file in chunks, so the peak stays
- * near the final size). 10 M rows with 6 kinds: ~265 MB (was ~610 MB).
- * - Row table: per row the bucket + 1 of every slot (0 = none), bit-packed:
- *   a slot takes bits[kind] + 1 bits when some row of the file has it, and
+ * near the final size). 10 M rows with 6 kinds: ~188 MB (~265 MB with
+ * whole seed buckets in the row table, session 7; ~610 MB in session 6).
+ * - Row table: per row the bucket + 1 of every non-seed slot (0 = none)
+ *   and the code of every seed slot (azk_fp__code, 0 = none: a filter; the
+ *   exact answer is azk_fp__seed_has), bit-packed: a slot takes bits[kind]
+ *   + 1 bits (code_w for a seed kind) when some row of the file has it, and
  *   no bits at all otherwise (a file without customer ids or second phones
  *   pays nothing for them). Row r's slot s is the field of slot_w[s] bits at
  *   bit r * row_w + slot_sh[s]; read with one unaligned 8-byte load (a
@@ -174,7 +205,7 @@ struct azk_fp_index {
     atomic_uint extra_refs;
 };
 
-/* Bucket + 1 of row's slot (0 = the row has no value there). */
+/* Bucket + 1 of row's non-seed slot, code of a seed slot (0 = no value there). */
 static inline uint32_t azk_fp__row_slot(const struct azk_fp_index *idx, uint64_t row, unsigned slot)
 {
     uint64_t pos;
@@ -208,9 +239,9 @@ static inline uint32_t azk_fp__seed_row(const struct azk_fp_index *idx, unsigned
 
 /*
  * Is row in bucket of seed kind? A binary search of the bucket's rows
- * (rising: checked at load), without the row table: the exact answer
- * azk_fp__row_slot gives for the kind's slots, from the CSR alone (a
- * base for a row table without the seed kinds' cells, issue 16).
+ * (rising: checked at load): the exact answer for a seed kind, whose
+ * row-table cells are only codes (a filter: a row whose code differs is
+ * not in the bucket).
  */
 static inline bool azk_fp__seed_has(const struct azk_fp_index *idx, unsigned kind, uint32_t bucket,
                                     uint32_t row)
@@ -237,7 +268,7 @@ static inline bool azk_fp__seed_has(const struct azk_fp_index *idx, unsigned kin
 /*
  * Export (vault/fpexport.c): the tables built from sorted (bucket << 32 |
  * row) entries per kind (host order; checked as a file's are), without a
- * key; then written as a version 2 file to f (checksum included).
+ * key; then written as a version 3 file to f (checksum included).
  */
 AZK_NODISCARD azk_status azk_fp__index_build(struct azk_fp_index **out,
                                              const struct azk_fp_dataset *ds, size_t nds,

@@ -418,14 +418,19 @@ azk_status azk_match__finding(struct azk_match_ctx *ctx, const azk_finding *f)
     return AZK_OK;
 }
 
-/* Does row have a value of kind in this bucket? O(1) through the row table. */
+/* Does row have a value of kind in this bucket? A non-seed kind: O(1) through
+ * the row table. A seed kind: the row's code there first (a row whose code
+ * differs is not in the bucket), then the exact answer from the CSR. */
 static bool has_entry(const azk_fp_index *idx, unsigned kind, uint32_t bucket, uint32_t row)
 {
     unsigned first;
     unsigned slots;
+    uint32_t want = azk_fp__is_seed(kind) ? azk_fp__code(kind, bucket) : bucket + 1;
     azk_fp__kind_slots(kind, &first, &slots);
-    return azk_fp__row_slot(idx, row, first) == bucket + 1 ||
-           (slots > 1 && azk_fp__row_slot(idx, row, first + 1) == bucket + 1);
+    if (azk_fp__row_slot(idx, row, first) != want &&
+        !(slots > 1 && azk_fp__row_slot(idx, row, first + 1) == want))
+        return false;
+    return !azk_fp__is_seed(kind) || azk_fp__seed_has(idx, kind, bucket, row);
 }
 
 /* Kinds the row has a value of (bit k). */
@@ -538,6 +543,19 @@ static inline uint32_t cset_key(unsigned kind, uint32_t bucket)
     return ((uint32_t)kind << 24 | bucket) + 1; /* buckets have at most 24 bits */
 }
 
+/* A seed kind's value by its code (what the row table holds for it). */
+static inline uint32_t cset_code_key(unsigned kind, uint32_t code)
+{
+    return ((uint32_t)(kind + 16) << 24 | code) + 1;
+}
+
+/* What row_may_match looks up for a candidate value. */
+static inline uint32_t cset_cand_key(unsigned kind, uint32_t bucket)
+{
+    return azk_fp__is_seed(kind) ? cset_code_key(kind, azk_fp__code(kind, bucket))
+                                 : cset_key(kind, bucket);
+}
+
 static void cset_clear(struct azk_match_ctx *ctx)
 {
     if (++ctx->cgen == 0) { /* stamps wrapped: forget them all */
@@ -574,9 +592,10 @@ static bool cset_has(const struct azk_match_ctx *ctx, uint32_t key)
 
 /*
  * Can row satisfy the rule at all? Its own cells looked up in the window's
- * candidate set: two families at least (an address and its postal code
- * count once). Necessary for confirm() (its matches are such hits), and a
- * dozen look-ups instead of a pass over every candidate per kind.
+ * candidate set (seed kinds by code): two families at least (an address and
+ * its postal code count once). Necessary for confirm() (its matches are
+ * such hits: a value in the row's bucket has the row's code), and a dozen
+ * look-ups instead of a pass over every candidate per kind.
  */
 static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
 {
@@ -584,7 +603,9 @@ static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
     int n;
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
         uint32_t cell = azk_fp__row_slot(ctx->idx, row, s);
-        if (cell != 0 && cset_has(ctx, cset_key(azk_fp__slot_kind[s], cell - 1)))
+        unsigned k = azk_fp__slot_kind[s];
+        if (cell != 0 &&
+            cset_has(ctx, azk_fp__is_seed(k) ? cset_code_key(k, cell) : cset_key(k, cell - 1)))
             fam |= 1u << azk_fp__slot_kind[s];
     }
     n = __builtin_popcount(fam);
@@ -803,7 +824,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         bool dup = false;
         if (ctx->skip_windows && c->window)
             continue;
-        cset_add(ctx, cset_key(c->kind, c->bucket));
+        cset_add(ctx, cset_cand_key(c->kind, c->bucket));
         /* names are windows of distinct text (rarely equal): counted as given, which
          * only overstates; the few numbers and dates are compared */
         for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)
