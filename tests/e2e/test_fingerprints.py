@@ -69,8 +69,8 @@ def read_fp(path):
         return bits, datasets, entries
     # version 2: a bit-packed row table (bucket + 1 per slot, 0 = none; a slot
     # unused by the whole file takes no bits), then per seed kind a CSR.
-    # version 3: the row table holds the non-seed slots only (slot_w gives the
-    # seed slots' code widths in memory: 8 bits for names, 4 for the others)
+    # version 3: a seed slot holds its bucket's code, 1 + bucket mod 255 (names,
+    # 8 bits) or mod 15 (4 bits), which must agree with the CSR
     v3 = body[:8] == b"AZKFP003"
     rows = sum(d[3] for d in datasets)
     off += 8  # the scanning key's id
@@ -84,7 +84,6 @@ def read_fp(path):
         for s, w in enumerate(slot_w):
             assert w in (0, (8 if SLOT_KIND[s] == 0 else 4) if SLOT_KIND[s] in SEEDS
                          else bits[SLOT_KIND[s]] + 1)
-        slot_w = [0 if SLOT_KIND[s] in SEEDS else w for s, w in enumerate(slot_w)]
     assert row_w == sum(slot_w) and row_bytes == (3 if rows <= 1 << 24 else 4)
     tab_len = (rows * row_w + 7) // 8
     table = int.from_bytes(body[off:off + tab_len], "little")
@@ -95,7 +94,9 @@ def read_fp(path):
         for s, w in enumerate(slot_w):
             if w:
                 v = (table >> pos) & ((1 << w) - 1)
-                if v:
+                if v and v3 and SLOT_KIND[s] in SEEDS:
+                    row[s] = v  # a code
+                elif v:
                     assert v <= 1 << bits[SLOT_KIND[s]]
                     row[s] = v - 1
                 pos += w
@@ -113,11 +114,14 @@ def read_fp(path):
                 for b in range(nb):
                     for e in range(offs[b], offs[b + 1]):
                         r = int.from_bytes(ids[e * row_bytes:(e + 1) * row_bytes], "little")
-                        # the row table holds the same pair (version 2)
-                        assert v3 or b in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
+                        # the row table holds the same pair (version 2) or its code
+                        want = (1 + b % (255 if k == 0 else 15)) if v3 else b
+                        assert want in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
                         assert not lst or lst[-1] < (b << 32) | r
                         lst.append((b << 32) | r)
             entries[KINDS[k]] = sorted(lst)
+            if v3:  # every code of the row table is one of the CSR's (same count)
+                assert len(lst) == sum(1 for row in cells for s in row if SLOT_KIND[s] == k)
         else:
             entries[KINDS[k]] = sorted((v << 32) | r for r, row in enumerate(cells)
                                        for s, v in row.items() if SLOT_KIND[s] == k)
