@@ -146,7 +146,7 @@ static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
  * "AZKFP003", with the in-memory row table: a seed slot holds its bucket's
  * code (azk_fp__code, code_w bits: a function of the bucket the CSR holds
  * anyway; nothing more is stored) instead of bucket + 1 (bits + 1), so
- * 10 M rows take 43 bits a row instead of 105 (file 189 MB instead of 265).
+ * 10 M rows take 43 bits a row instead of 105 (file 187 MB instead of 265).
  * slot_w and row_w are the in-memory ones. At load the codes are checked
  * against the CSR (the multisets of (row, kind, code) agree). Version 2
  * files still load: their seed cells are range-checked and turned into
