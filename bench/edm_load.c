@@ -3,8 +3,8 @@
  * bench/edm_load.c -- fingerprint index figures for bench/edm_bench.sh:
  *   edm_load synth N FILE   write a synthetic fingerprint file of N rows
  *                           (6 kinds per row, random buckets) and FILE.key
- *   edm_load convert FILE KEY OUT  the same index as a version 2 file (what
- *                           `fingerprints export` writes since session 7)
+ *   edm_load convert FILE KEY OUT  the same index as a version 3 file (what
+ *                           `fingerprints export` writes since session 9)
  *   edm_load load FILE KEY  load it (peak RSS via /usr/bin/time -v) and
  *                           time EDM_LINES (200000) matcher calls on synthetic lines
  * Modes (EDM_MODE = first mode run, EDM_MODE_END = last + 1, default 0..2):

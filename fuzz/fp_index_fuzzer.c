@@ -5,9 +5,11 @@
  * input is written to a temporary file and loaded with a fixed key; a file
  * that loads is then used by the matcher on one synthetic line. The
  * structure is parsed before the checksum is compared, so mutations reach
- * the parser: version 1 (sorted entries, built into tables) and version 2
- * (the tables themselves, every offset and value checked; seed
- * corpus/fp_index/valid-v2-3rows.azf).
+ * the parser: version 1 (sorted entries, built into tables), versions 2
+ * and 3 (the tables themselves, every offset and value checked; version 3
+ * without the seed kinds' cells, their codes built from the CSR; seeds
+ * corpus/fp_index/valid-v2-3rows.azf, valid-v3-3rows.azf: no seed kind, as
+ * a name's 2^20 bucket offsets would make a 4 MB seed).
  */
 #include "match/match.h"
 #include "azukari/fingerprint.h"

@@ -35,13 +35,13 @@ SEEDS = {0, 2, 3, 5, 8}
 
 
 def read_fp(path):
-    """Parse the export file (format in src/lib/match/fp.h, version 1 or 2)
+    """Parse the export file (format in src/lib/match/fp.h, version 1, 2 or 3)
     into per-kind sorted (bucket << 32 | row) entries."""
     with open(path, "rb") as f:
         data = f.read()
     body, chk = data[:-32], data[-32:]
     assert hashlib.blake2b(body, digest_size=32).digest() == chk, "checksum"
-    assert body[:8] in (b"AZKFP001", b"AZKFP002")
+    assert body[:8] in (b"AZKFP001", b"AZKFP002", b"AZKFP003")
     (nk,) = struct.unpack_from("<I", body, 8)
     bits = list(body[12:12 + nk])
     off = 12 + nk
@@ -68,7 +68,10 @@ def read_fp(path):
         assert off == len(body)
         return bits, datasets, entries
     # version 2: a bit-packed row table (bucket + 1 per slot, 0 = none; a slot
-    # unused by the whole file takes no bits), then per seed kind a CSR
+    # unused by the whole file takes no bits), then per seed kind a CSR.
+    # version 3: a seed slot holds its bucket's code, 1 + bucket mod 255 (names,
+    # 8 bits) or mod 15 (4 bits), which must agree with the CSR
+    v3 = body[:8] == b"AZKFP003"
     rows = sum(d[3] for d in datasets)
     off += 8  # the scanning key's id
     slot_w = list(body[off:off + 11])
@@ -77,6 +80,10 @@ def read_fp(path):
     off += 8
     counts = struct.unpack_from("<%dQ" % nk, body, off)
     off += 8 * nk
+    if v3:
+        for s, w in enumerate(slot_w):
+            assert w in (0, (8 if SLOT_KIND[s] == 0 else 4) if SLOT_KIND[s] in SEEDS
+                         else bits[SLOT_KIND[s]] + 1)
     assert row_w == sum(slot_w) and row_bytes == (3 if rows <= 1 << 24 else 4)
     tab_len = (rows * row_w + 7) // 8
     table = int.from_bytes(body[off:off + tab_len], "little")
@@ -87,7 +94,9 @@ def read_fp(path):
         for s, w in enumerate(slot_w):
             if w:
                 v = (table >> pos) & ((1 << w) - 1)
-                if v:
+                if v and v3 and SLOT_KIND[s] in SEEDS:
+                    row[s] = v  # a code
+                elif v:
                     assert v <= 1 << bits[SLOT_KIND[s]]
                     row[s] = v - 1
                 pos += w
@@ -105,10 +114,14 @@ def read_fp(path):
                 for b in range(nb):
                     for e in range(offs[b], offs[b + 1]):
                         r = int.from_bytes(ids[e * row_bytes:(e + 1) * row_bytes], "little")
-                        # the row table holds the same pair
-                        assert b in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
+                        # the row table holds the same pair (version 2) or its code
+                        want = (1 + b % (255 if k == 0 else 15)) if v3 else b
+                        assert want in [v for s, v in cells[r].items() if SLOT_KIND[s] == k]
+                        assert not lst or lst[-1] < (b << 32) | r
                         lst.append((b << 32) | r)
             entries[KINDS[k]] = sorted(lst)
+            if v3:  # every code of the row table is one of the CSR's (same count)
+                assert len(lst) == sum(1 for row in cells for s in row if SLOT_KIND[s] == k)
         else:
             entries[KINDS[k]] = sorted((v << 32) | r for r, row in enumerate(cells)
                                        for s, v in row.items() if SLOT_KIND[s] == k)

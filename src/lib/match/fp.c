@@ -42,14 +42,6 @@ const char *azk_fp__kind_name(unsigned kind)
     return kind < AZK_FP__COUNT ? kind_names[kind] : "?";
 }
 
-bool azk_fp__is_seed(unsigned kind)
-{
-    /* rows per bucket at 1e7 rows: name, phone, email ~10, address ~40, my number ~1;
-     * customer ids and accounts (~150) and dates / postal codes (thousands) only confirm */
-    return kind == AZK_FP_NAME || kind == AZK_FP_PHONE || kind == AZK_FP_EMAIL ||
-           kind == AZK_FP_ADDRESS || kind == AZK_FP_MYNUMBER;
-}
-
 bool azk_fp__is_veto(unsigned kind)
 {
     /* not birth dates: free text is full of other dates (time stamps, order dates) */

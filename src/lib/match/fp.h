@@ -61,8 +61,18 @@ enum azk_fp_slot {
 extern const uint8_t azk_fp__slot_kind[AZK_FPS__COUNT];
 /* Bucket bits per kind (export). */
 extern const uint8_t azk_fp__bits[AZK_FP__COUNT];
-/* Kinds strong enough to start a candidate search (small buckets). */
-bool azk_fp__is_seed(unsigned kind);
+/* Kinds strong enough to start a candidate search (small buckets): rows per bucket at
+ * 1e7 rows: name, phone, email ~10, address ~40, my number ~1; customer ids and accounts
+ * (~150) and dates / postal codes (thousands) only confirm. Inline: the matcher and the
+ * loader's checks ask per cell. */
+static inline bool azk_fp__is_seed(unsigned kind)
+{
+    /* kind < AZK_FP__COUNT always (every caller's kind is one) */
+    return ((1u << AZK_FP_NAME | 1u << AZK_FP_PHONE | 1u << AZK_FP_EMAIL | 1u << AZK_FP_ADDRESS |
+             1u << AZK_FP_MYNUMBER) >>
+            (kind & 31u)) &
+           1u;
+}
 /* Kinds whose mismatch raises the bar for a candidate row from two matching
  * families to three (the record has a value of this kind, the row has one
  * too, and none of the record's values match): phone and e-mail. */
@@ -131,6 +141,34 @@ static inline uint32_t azk_fp__bucket(unsigned kind, uint32_t h)
  */
 #define AZK_FP_MAGIC2 "AZKFP002"
 
+/*
+ * Version 3 (what export writes since session 9): version 2's layout,
+ * "AZKFP003", with the in-memory row table: a seed slot holds its bucket's
+ * code (azk_fp__code, code_w bits: a function of the bucket the CSR holds
+ * anyway; nothing more is stored) instead of bucket + 1 (bits + 1), so
+ * 10 M rows take 43 bits a row instead of 105 (file 187 MB instead of 265).
+ * slot_w and row_w are the in-memory ones. At load the codes are checked
+ * against the CSR (the multisets of (row, kind, code) agree). Version 2
+ * files still load: their seed cells are range-checked and turned into
+ * codes (and checked against the CSR the same way); version 1 as before.
+ */
+#define AZK_FP_MAGIC3 "AZKFP003"
+
+/* Bits of a seed slot's code in the row table (0: not a seed kind). */
+static inline unsigned azk_fp__code_w(unsigned kind)
+{
+    if (!azk_fp__is_seed(kind))
+        return 0;
+    return kind == AZK_FP_NAME ? 8u : 4u; /* ~30 name windows a record, few others */
+}
+
+/* The code of a seed kind's bucket: 1 + bucket mod (2^code_w - 1), never 0 (0 = none). */
+static inline uint32_t azk_fp__code(unsigned kind, uint32_t bucket)
+{
+    /* constant divisors (the matcher computes codes in its inner loops) */
+    return kind == AZK_FP_NAME ? 1u + bucket % 255u : 1u + bucket % 15u;
+}
+
 struct azk_fp_dataset {
     char *client;
     char *dataset;
@@ -140,9 +178,12 @@ struct azk_fp_dataset {
 
 /*
  * In memory (built at load, streaming the file in chunks, so the peak stays
- * near the final size). 10 M rows with 6 kinds: ~265 MB (was ~610 MB).
- * - Row table: per row the bucket + 1 of every slot (0 = none), bit-packed:
- *   a slot takes bits[kind] + 1 bits when some row of the file has it, and
+ * near the final size). 10 M rows with 6 kinds: ~188 MB (~265 MB with
+ * whole seed buckets in the row table, session 7; ~610 MB in session 6).
+ * - Row table: per row the bucket + 1 of every non-seed slot (0 = none)
+ *   and the code of every seed slot (azk_fp__code, 0 = none: a filter; the
+ *   exact answer is azk_fp__seed_has), bit-packed: a slot takes bits[kind]
+ *   + 1 bits (code_w for a seed kind) when some row of the file has it, and
  *   no bits at all otherwise (a file without customer ids or second phones
  *   pays nothing for them). Row r's slot s is the field of slot_w[s] bits at
  *   bit r * row_w + slot_sh[s]; read with one unaligned 8-byte load (a
@@ -174,7 +215,7 @@ struct azk_fp_index {
     atomic_uint extra_refs;
 };
 
-/* Bucket + 1 of row's slot (0 = the row has no value there). */
+/* Bucket + 1 of row's non-seed slot, code of a seed slot (0 = no value there). */
 static inline uint32_t azk_fp__row_slot(const struct azk_fp_index *idx, uint64_t row, unsigned slot)
 {
     uint64_t pos;
@@ -207,9 +248,37 @@ static inline uint32_t azk_fp__seed_row(const struct azk_fp_index *idx, unsigned
 }
 
 /*
+ * Is row in bucket of seed kind? A binary search of the bucket's rows
+ * (rising: checked at load): the exact answer for a seed kind, whose
+ * row-table cells are only codes (a filter: a row whose code differs is
+ * not in the bucket).
+ */
+static inline bool azk_fp__seed_has(const struct azk_fp_index *idx, unsigned kind, uint32_t bucket,
+                                    uint32_t row)
+{
+    uint32_t lo;
+    uint32_t hi;
+    if (idx->off[kind] == NULL || bucket >= ((uint32_t)1 << idx->bits[kind]))
+        return false;
+    lo = idx->off[kind][bucket];
+    hi = idx->off[kind][bucket + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t r = azk_fp__seed_row(idx, kind, mid);
+        if (r == row)
+            return true;
+        if (r < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/*
  * Export (vault/fpexport.c): the tables built from sorted (bucket << 32 |
  * row) entries per kind (host order; checked as a file's are), without a
- * key; then written as a version 2 file to f (checksum included).
+ * key; then written as a version 3 file to f (checksum included).
  */
 AZK_NODISCARD azk_status azk_fp__index_build(struct azk_fp_index **out,
                                              const struct azk_fp_dataset *ds, size_t nds,

@@ -108,11 +108,11 @@ static void build_free(struct build *bd)
     }
 }
 
-static void put_field(azk_fp_index *idx, uint64_t row, unsigned slot, uint32_t v)
+/* v into the (zero) field at bit pos of p (8 bytes of padding after it). */
+static void or_field(uint8_t *p, uint64_t pos, uint32_t v)
 {
-    uint64_t pos = row * idx->row_w + idx->slot_sh[slot];
     uint64_t w;
-    memcpy(&w, idx->rowtab + (pos >> 3), sizeof(w));
+    memcpy(&w, p + (pos >> 3), sizeof(w));
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
     w = __builtin_bswap64(w);
 #endif
@@ -120,7 +120,12 @@ static void put_field(azk_fp_index *idx, uint64_t row, unsigned slot, uint32_t v
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
     w = __builtin_bswap64(w);
 #endif
-    memcpy(idx->rowtab + (pos >> 3), &w, sizeof(w));
+    memcpy(p + (pos >> 3), &w, sizeof(w));
+}
+
+static void put_field(azk_fp_index *idx, uint64_t row, unsigned slot, uint32_t v)
+{
+    or_field(idx->rowtab, row * idx->row_w + idx->slot_sh[slot], v);
 }
 
 /*
@@ -192,6 +197,36 @@ static void put_row_id(azk_fp_index *idx, unsigned kind, uint64_t e, uint32_t ro
     uint8_t *p = idx->rows[kind] + e * idx->row_bytes;
     for (uint32_t i = 0; i < idx->row_bytes; i++)
         p[i] = (uint8_t)(row >> (8 * i));
+}
+
+/*
+ * The seed slots' codes from the CSR (the row table is zero there), in
+ * bucket order as the file: a row's first value goes to the first slot,
+ * its second (kana reading, second phone) to the next (a third is dropped,
+ * as version 1 always did).
+ */
+static void fill_codes(azk_fp_index *idx, struct batch *bt)
+{
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        size_t nb = (size_t)1 << idx->bits[k];
+        unsigned first;
+        unsigned slots;
+        uint64_t two;
+        if (!azk_fp__is_seed(k) || idx->off[k] == NULL)
+            continue;
+        azk_fp__kind_slots(k, &first, &slots);
+        two = slots > 1 && idx->slot_w[first + 1] != 0;
+        for (size_t b = 0; b < nb; b++) {
+            uint64_t code = azk_fp__code(k, (uint32_t)b);
+            for (uint32_t e = idx->off[k][b]; e < idx->off[k][b + 1]; e++) {
+                bt->in[bt->n++] = ((uint64_t)azk_fp__seed_row(idx, k, e) << 32) |
+                                  ((uint64_t)first << 27) | (two << 26) | code;
+                if (bt->n == BATCH)
+                    batch_flush(idx, bt);
+            }
+        }
+        batch_flush(idx, bt);
+    }
 }
 
 /* One kind's sorted entries, streamed: checked, then into the CSR (seed
@@ -303,7 +338,7 @@ static azk_status load_entries(azk_fp_index *idx, struct rfile *r, uint64_t left
         idx->slot_sh[s] = (uint8_t)sh;
         if (idx->entry_count[k] == 0 || (s != first && !bd.second[k]))
             continue;
-        idx->slot_w[s] = (uint8_t)(idx->bits[k] + 1);
+        idx->slot_w[s] = (uint8_t)(azk_fp__is_seed(k) ? azk_fp__code_w(k) : idx->bits[k] + 1u);
         sh += idx->slot_w[s];
     }
     idx->row_w = sh;
@@ -331,21 +366,9 @@ static azk_status load_entries(azk_fp_index *idx, struct rfile *r, uint64_t left
             azk_free(bd.has[k]);
             bd.plain[k] = NULL;
             bd.has[k] = NULL;
-        } else if (idx->off[k] != NULL) {
-            size_t nb = (size_t)1 << idx->bits[k];
-            uint64_t two = slots > 1 && idx->slot_w[first + 1] != 0;
-            /* in bucket order, as the file: a row's first value goes to the
-             * first slot, its second (kana reading, second phone) to the next */
-            for (size_t b = 0; b < nb; b++)
-                for (uint32_t e = idx->off[k][b]; e < idx->off[k][b + 1]; e++) {
-                    bt.in[bt.n++] = ((uint64_t)azk_fp__seed_row(idx, k, e) << 32) |
-                                    ((uint64_t)first << 27) | (two << 26) | ((uint64_t)b + 1);
-                    if (bt.n == BATCH)
-                        batch_flush(idx, &bt);
-                }
-            batch_flush(idx, &bt);
         }
     }
+    fill_codes(idx, &bt);
 out:
     batch_free(&bt);
     build_free(&bd);
@@ -361,46 +384,171 @@ static void key_id_raw(const uint8_t key[AZK_FP_KEY_LEN], uint8_t id[8])
     crypto_generichash(id, 8, (const uint8_t *)tag, sizeof(tag) - 1, key, AZK_FP_KEY_LEN);
 }
 
-/* ---- version 2: the tables themselves (format in match/fp.h) --------------------- */
+/* ---- versions 2 and 3: the tables themselves (format in match/fp.h) -------------- */
 
 static uint64_t rowtab_bytes(const azk_fp_index *idx)
 {
     return (idx->total_rows * idx->row_w + 7) / 8;
 }
 
-/* Slot offsets from the widths; false unless every width is 0 or bits + 1,
- * a second slot only beside a first, and the row as wide as its slots. */
-static bool layout_from_widths(azk_fp_index *idx)
+/* The field of w bits at bit pos of p (w <= 25; p has 8 bytes of padding). */
+static uint32_t get_field(const uint8_t *p, uint64_t pos, unsigned w)
+{
+    uint64_t x;
+    memcpy(&x, p + (pos >> 3), sizeof(x));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return (uint32_t)(x >> (pos & 7)) & ((1u << w) - 1u);
+}
+
+/*
+ * The file's slot widths fw (version 2: bits + 1 for every slot; version 3:
+ * the in-memory widths, code_w for a seed slot) into the in-memory layout;
+ * false unless every width is 0 or the one its kind takes, a second slot
+ * only beside a first, a first slot exactly when the kind has entries, and
+ * the file's row as wide as its cells (frow_w).
+ */
+static bool layout_from_widths(azk_fp_index *idx, const uint8_t fw[AZK_FPS__COUNT], bool v3,
+                               uint32_t frow_w)
 {
     uint32_t sh = 0;
+    uint32_t fsh = 0;
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
         unsigned k = azk_fp__slot_kind[s];
         unsigned first;
         unsigned slots;
+        unsigned want = v3 && azk_fp__is_seed(k) ? azk_fp__code_w(k) : idx->bits[k] + 1u;
         azk_fp__kind_slots(k, &first, &slots);
-        if (idx->slot_w[s] != 0 &&
-            (idx->slot_w[s] != idx->bits[k] + 1 || (s != first && idx->slot_w[first] == 0) ||
-             (idx->entry_count[k] == 0)))
+        if (fw[s] != 0 &&
+            (fw[s] != want || (s != first && fw[first] == 0) || idx->entry_count[k] == 0))
             return false;
-        if (s == first && (idx->slot_w[s] == 0) != (idx->entry_count[k] == 0))
+        if (s == first && (fw[s] == 0) != (idx->entry_count[k] == 0))
             return false;
+        idx->slot_w[s] = (uint8_t)(fw[s] != 0 && azk_fp__is_seed(k) ? azk_fp__code_w(k) : fw[s]);
         idx->slot_sh[s] = (uint8_t)sh;
         sh += idx->slot_w[s];
+        fsh += fw[s];
     }
-    return sh == idx->row_w;
+    idx->row_w = sh;
+    return fsh == frow_w;
 }
 
 /*
- * Version 2: read the tables as they are, then check every value a look-up
- * follows: row table cells <= 2^bits (a bucket + 1), CSR offsets rising
- * from 0 to the entry count, row ids below the row count. The sizes are
+ * The file's row table. Version 3: the in-memory table itself; version 2:
+ * every cell bucket + 1, the seed slots' turned into codes. Every non-seed
+ * cell (and version 2's seed cells) <= 2^bits; a code may be any value.
+ */
+static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t fw[AZK_FPS__COUNT],
+                              bool v3, uint32_t frow_w)
+{
+    uint64_t fbytes = (idx->total_rows * frow_w + 7) / 8;
+    uint8_t *tmp = NULL;
+    azk_status rc = AZK_OK;
+    idx->rowtab = azk_calloc(1, (size_t)rowtab_bytes(idx) + 16);
+    if (idx->rowtab == NULL)
+        return azk_error_nomem();
+    if (v3) {
+        if (!r_get(r, idx->rowtab, (size_t)fbytes))
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+            uint32_t max = 1u << idx->bits[azk_fp__slot_kind[s]];
+            if (idx->slot_w[s] == 0 || azk_fp__is_seed(azk_fp__slot_kind[s]))
+                continue;
+            for (uint64_t row = 0; row < idx->total_rows; row++)
+                if (azk_fp__row_slot(idx, row, s) > max)
+                    return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
+        }
+        return AZK_OK;
+    }
+    tmp = azk_malloc((size_t)fbytes + 16);
+    if (tmp == NULL)
+        return azk_error_nomem();
+    memset(tmp + fbytes, 0, 16);
+    if (!r_get(r, tmp, (size_t)fbytes))
+        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    for (uint64_t row = 0; rc == AZK_OK && row < idx->total_rows; row++) {
+        uint64_t pos = row * frow_w;
+        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+            unsigned k = azk_fp__slot_kind[s];
+            uint32_t cell;
+            if (fw[s] == 0)
+                continue;
+            cell = get_field(tmp, pos, fw[s]);
+            pos += fw[s];
+            if (cell > (1u << idx->bits[k])) {
+                rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
+                break;
+            }
+            if (cell != 0)
+                put_field(idx, row, s, azk_fp__is_seed(k) ? azk_fp__code(k, cell - 1) : cell);
+        }
+    }
+    azk_free(tmp);
+    return rc;
+}
+
+/* A (row, kind, code) triple as a 64-bit value under a seed (one multiply and a fold:
+ * not linear, so sums of different multisets differ but by chance). */
+static inline uint64_t triple_hash(uint64_t seed, uint32_t row, unsigned kind, uint32_t code)
+{
+    uint64_t x =
+        (seed ^ ((uint64_t)row << 16 | (uint64_t)kind << 8 | code)) * 0x9E3779B97F4A7C15ull;
+    return x ^ (x >> 29);
+}
+
+/*
+ * Do the row table's seed codes say what the CSR says? The multisets of
+ * (row, kind, code) from both are compared by the sums of their hashes
+ * under a fresh random seed (two sequential passes: a per-row check would
+ * miss the cache 40 M times at 10 M rows). A table that disagrees could
+ * only hide matches (the CSR is the exact answer), but it is not what an
+ * export writes: refused.
+ */
+static bool codes_match_csr(const azk_fp_index *idx)
+{
+    uint64_t seed;
+    uint64_t from_rows = 0;
+    uint64_t from_csr = 0;
+    randombytes_buf(&seed, sizeof(seed));
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        size_t nb = (size_t)1 << idx->bits[k];
+        if (!azk_fp__is_seed(k) || idx->off[k] == NULL)
+            continue;
+        for (size_t b = 0; b < nb; b++) {
+            uint32_t code = azk_fp__code(k, (uint32_t)b);
+            for (uint32_t e = idx->off[k][b]; e < idx->off[k][b + 1]; e++)
+                from_csr += triple_hash(seed, azk_fp__seed_row(idx, k, e), k, code);
+        }
+    }
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned k = azk_fp__slot_kind[s];
+        if (!azk_fp__is_seed(k) || idx->slot_w[s] == 0)
+            continue;
+        for (uint64_t row = 0; row < idx->total_rows; row++) {
+            uint32_t code = azk_fp__row_slot(idx, row, s);
+            if (code != 0)
+                from_rows += triple_hash(seed, (uint32_t)row, k, code);
+        }
+    }
+    return from_rows == from_csr;
+}
+
+/*
+ * Versions 2 and 3: read the tables as they are, then check every value a
+ * look-up follows: row table cells <= 2^bits (a bucket + 1), CSR offsets
+ * rising from 0 to the entry count, row ids below the row count and rising
+ * within a bucket, the seed slots' codes against the CSR. The sizes are
  * checked against the file's before anything is allocated.
  */
-static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size)
+static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size, bool v3)
 {
     uint64_t need;
     uint8_t id[8];
     uint8_t mine[8];
+    uint8_t fw[AZK_FPS__COUNT];
+    uint32_t frow_w;
+    azk_status rc;
     if (!r_get(r, id, sizeof(id)))
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
     /* the export's scanning key, by its id: another key would find nothing, silently */
@@ -408,33 +556,24 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size)
     if (sodium_memcmp(id, mine, sizeof(id)) != 0)
         return azk_error_set(AZK_ERR_CRYPTO,
                              "fingerprints: the scanning key is not the key of this export");
-    if (!r_get(r, idx->slot_w, AZK_FPS__COUNT) || !r_u32(r, &idx->row_w) ||
-        !r_u32(r, &idx->row_bytes))
+    if (!r_get(r, fw, AZK_FPS__COUNT) || !r_u32(r, &frow_w) || !r_u32(r, &idx->row_bytes))
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
     for (unsigned k = 0; k < AZK_FP__COUNT; k++)
         if (!r_u64(r, &idx->entry_count[k]) || idx->entry_count[k] > size)
             return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad entry count");
-    if (idx->row_w > AZK_FPS__COUNT * 25u || !layout_from_widths(idx) ||
+    if (frow_w > AZK_FPS__COUNT * 25u || !layout_from_widths(idx, fw, v3, frow_w) ||
         idx->row_bytes != (idx->total_rows <= (1u << 24) ? 3u : 4u))
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row layout");
     /* what the tables take, then the checksum: exactly the rest of the file */
-    need = rowtab_bytes(idx) + 32;
+    need = (idx->total_rows * frow_w + 7) / 8 + 32;
     for (unsigned k = 0; k < AZK_FP__COUNT; k++)
         if (azk_fp__is_seed(k) && idx->entry_count[k] > 0)
             need += (((uint64_t)1 << idx->bits[k]) + 1) * 4 + idx->entry_count[k] * idx->row_bytes;
     if (r->pos > size || need != size - r->pos)
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: tables do not fit the file");
-    idx->rowtab = azk_calloc(1, (size_t)rowtab_bytes(idx) + 16);
-    if (idx->rowtab == NULL)
-        return azk_error_nomem();
-    if (!r_get(r, idx->rowtab, (size_t)rowtab_bytes(idx)))
-        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
-        uint32_t max = (1u << idx->bits[azk_fp__slot_kind[s]]);
-        for (uint64_t row = 0; idx->slot_w[s] != 0 && row < idx->total_rows; row++)
-            if (azk_fp__row_slot(idx, row, s) > max)
-                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
-    }
+    rc = read_rowtab(idx, r, fw, v3, frow_w);
+    if (rc != AZK_OK)
+        return rc;
     for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
         size_t nb = (size_t)1 << idx->bits[k];
         uint64_t n = idx->entry_count[k];
@@ -458,10 +597,23 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size)
         }
         if (idx->off[k][nb] != n)
             return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket offsets");
-        for (uint64_t e = 0; e < n; e++)
-            if (azk_fp__seed_row(idx, k, e) >= idx->total_rows)
-                return azk_error_set(AZK_ERR_FORMAT, "fingerprints: row out of range");
+        /* row ids below the row count, rising within a bucket (as version 1's sorted
+         * entries give them: azk_fp__seed_has searches them) */
+        for (size_t bk = 0; bk < nb; bk++) {
+            uint32_t prev = 0;
+            for (uint32_t e = idx->off[k][bk]; e < idx->off[k][bk + 1]; e++) {
+                uint32_t row = azk_fp__seed_row(idx, k, e);
+                if (row >= idx->total_rows)
+                    return azk_error_set(AZK_ERR_FORMAT, "fingerprints: row out of range");
+                if (e > idx->off[k][bk] && row <= prev)
+                    return azk_error_set(AZK_ERR_FORMAT, "fingerprints: entries out of order");
+                prev = row;
+            }
+        }
     }
+    if (!codes_match_csr(idx))
+        return azk_error_set(AZK_ERR_FORMAT,
+                             "fingerprints: row table codes differ from the buckets");
     return AZK_OK;
 }
 
@@ -483,7 +635,7 @@ azk_status azk_fp__index_write(const azk_fp_index *idx, FILE *f)
     crypto_generichash_state hs;
     uint8_t sum[32];
     crypto_generichash_init(&hs, NULL, 0, sizeof(sum));
-    w_raw(f, &hs, AZK_FP_MAGIC2, 8);
+    w_raw(f, &hs, AZK_FP_MAGIC3, 8);
     w_le32(f, &hs, AZK_FP__COUNT);
     w_raw(f, &hs, idx->bits, AZK_FP__COUNT);
     w_le32(f, &hs, (uint32_t)idx->ds_count);
@@ -638,6 +790,7 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
     struct rfile r = {NULL, {{0}}, false, 0, NULL, NULL};
     char magic[8];
     bool v2;
+    bool v3;
     uint32_t kinds;
     uint32_t nds;
     uint8_t sum[32];
@@ -672,7 +825,8 @@ azk_status azk_fp_index_load(azk_fp_index **out, const char *path, const char *k
     if (!r_get(&r, magic, 8))
         goto bad_version;
     v2 = memcmp(magic, AZK_FP_MAGIC2, 8) == 0;
-    if ((!v2 && memcmp(magic, AZK_FP_MAGIC, 8) != 0) || !r_u32(&r, &kinds) ||
+    v3 = memcmp(magic, AZK_FP_MAGIC3, 8) == 0;
+    if ((!v2 && !v3 && memcmp(magic, AZK_FP_MAGIC, 8) != 0) || !r_u32(&r, &kinds) ||
         kinds != AZK_FP__COUNT || !r_get(&r, idx->bits, AZK_FP__COUNT) ||
         memcmp(idx->bits, azk_fp__bits, AZK_FP__COUNT) != 0 || !r_u32(&r, &nds) || nds > 100000) {
 bad_version:
@@ -708,7 +862,7 @@ bad_version:
             goto done;
         }
     }
-    rc = v2 ? load_tables(idx, &r, left) : load_entries(idx, &r, left);
+    rc = v2 || v3 ? load_tables(idx, &r, left, v3) : load_entries(idx, &r, left);
     if (rc != AZK_OK)
         goto done;
     crypto_generichash_final(&r.hs, want, sizeof(want));

@@ -27,9 +27,13 @@ azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *id
         return azk_error_nomem();
     c->c = azk_malloc(MAX_CANDS * sizeof(*c->c));
     c->cset = azk_calloc((size_t)1 << CSET_BITS, sizeof(*c->cset));
-    if (c->c == NULL || c->cset == NULL) {
+    c->chead = azk_calloc((size_t)AZK_FP__COUNT << 8, sizeof(*c->chead));
+    c->cnext = azk_malloc(MAX_CANDS * sizeof(*c->cnext));
+    if (c->c == NULL || c->cset == NULL || c->chead == NULL || c->cnext == NULL) {
         azk_free(c->c);
         azk_free(c->cset);
+        azk_free(c->chead);
+        azk_free(c->cnext);
         azk_free(c);
         return azk_error_nomem();
     }
@@ -44,6 +48,8 @@ void azk_match__ctx_free(struct azk_match_ctx *ctx)
         return;
     azk_free(ctx->c);
     azk_free(ctx->cset);
+    azk_free(ctx->chead);
+    azk_free(ctx->cnext);
     azk_free(ctx->ev);
     azk_match__memo_free(ctx);
     sodium_memzero(ctx->pend_v, sizeof(ctx->pend_v));
@@ -418,14 +424,19 @@ azk_status azk_match__finding(struct azk_match_ctx *ctx, const azk_finding *f)
     return AZK_OK;
 }
 
-/* Does row have a value of kind in this bucket? O(1) through the row table. */
+/* Does row have a value of kind in this bucket? A non-seed kind: O(1) through
+ * the row table. A seed kind: the row's code there first (a row whose code
+ * differs is not in the bucket), then the exact answer from the CSR. */
 static bool has_entry(const azk_fp_index *idx, unsigned kind, uint32_t bucket, uint32_t row)
 {
     unsigned first;
     unsigned slots;
+    uint32_t want = azk_fp__is_seed(kind) ? azk_fp__code(kind, bucket) : bucket + 1;
     azk_fp__kind_slots(kind, &first, &slots);
-    return azk_fp__row_slot(idx, row, first) == bucket + 1 ||
-           (slots > 1 && azk_fp__row_slot(idx, row, first + 1) == bucket + 1);
+    if (azk_fp__row_slot(idx, row, first) != want &&
+        !(slots > 1 && azk_fp__row_slot(idx, row, first + 1) == want))
+        return false;
+    return !azk_fp__is_seed(kind) || azk_fp__seed_has(idx, kind, bucket, row);
 }
 
 /* Kinds the row has a value of (bit k). */
@@ -542,6 +553,7 @@ static void cset_clear(struct azk_match_ctx *ctx)
 {
     if (++ctx->cgen == 0) { /* stamps wrapped: forget them all */
         memset(ctx->cset, 0, ((size_t)1 << CSET_BITS) * sizeof(*ctx->cset));
+        memset(ctx->chead, 0, ((size_t)AZK_FP__COUNT << 8) * sizeof(*ctx->chead));
         ctx->cgen = 1;
     }
 }
@@ -572,11 +584,34 @@ static bool cset_has(const struct azk_match_ctx *ctx, uint32_t key)
     }
 }
 
+/* Candidate i (a seed kind's) into the chain of its (kind, code). */
+static void chain_add(struct azk_match_ctx *ctx, size_t i)
+{
+    const struct cand *c = &ctx->c[i];
+    uint64_t *h = &ctx->chead[(size_t)c->kind << 8 | azk_fp__code(c->kind, c->bucket)];
+    ctx->cnext[i] = (uint32_t)(*h >> 32) == ctx->cgen ? (uint32_t)*h : 0;
+    *h = (uint64_t)ctx->cgen << 32 | (uint32_t)(i + 1);
+}
+
+/* Is row in the bucket of some window candidate of seed kind k whose code is code?
+ * (the candidates of that code, each checked exactly in the CSR) */
+static bool chain_has(const struct azk_match_ctx *ctx, unsigned k, uint32_t code, uint32_t row)
+{
+    uint64_t h = ctx->chead[(size_t)k << 8 | code];
+    if ((uint32_t)(h >> 32) != ctx->cgen)
+        return false;
+    for (uint32_t j = (uint32_t)h; j != 0; j = ctx->cnext[j - 1])
+        if (azk_fp__seed_has(ctx->idx, k, ctx->c[j - 1].bucket, row))
+            return true;
+    return false;
+}
+
 /*
  * Can row satisfy the rule at all? Its own cells looked up in the window's
- * candidate set: two families at least (an address and its postal code
- * count once). Necessary for confirm() (its matches are such hits), and a
- * dozen look-ups instead of a pass over every candidate per kind.
+ * candidate set (seed kinds: the candidates of the cell's code, then the
+ * CSR): two families at least (an address and its postal code count once).
+ * The same families confirm() can find (exact, as its matches), and a dozen
+ * look-ups instead of a pass over every candidate per kind.
  */
 static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
 {
@@ -584,8 +619,12 @@ static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
     int n;
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
         uint32_t cell = azk_fp__row_slot(ctx->idx, row, s);
-        if (cell != 0 && cset_has(ctx, cset_key(azk_fp__slot_kind[s], cell - 1)))
-            fam |= 1u << azk_fp__slot_kind[s];
+        unsigned k = azk_fp__slot_kind[s];
+        if (cell == 0 || (fam & (1u << k)))
+            continue;
+        if (azk_fp__is_seed(k) ? chain_has(ctx, k, cell, row)
+                               : cset_has(ctx, cset_key(k, cell - 1)))
+            fam |= 1u << k;
     }
     n = __builtin_popcount(fam);
     if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
@@ -803,7 +842,10 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         bool dup = false;
         if (ctx->skip_windows && c->window)
             continue;
-        cset_add(ctx, cset_key(c->kind, c->bucket));
+        if (azk_fp__is_seed(c->kind))
+            chain_add(ctx, i);
+        else
+            cset_add(ctx, cset_key(c->kind, c->bucket));
         /* names are windows of distinct text (rarely equal): counted as given, which
          * only overstates; the few numbers and dates are compared */
         for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)

@@ -87,6 +87,11 @@ struct azk_match_ctx {
      * confirmed only when its own slots hit two families here */
     uint64_t *cset;
     uint32_t cgen;
+    /* the window's seed-kind candidates by (kind, code) (the row table holds a seed
+     * slot's code, not its bucket): chead[kind << 8 | code] = cgen << 32 | first
+     * candidate + 1, cnext[i] = next candidate + 1 of the same (kind, code), 0 = end */
+    uint64_t *chead;
+    uint32_t *cnext;
     /* confirmation mode (azk_match__set_confirm) */
     bool confirm;
     uint8_t ckey[AZK_FP_KEY_LEN];

@@ -187,12 +187,41 @@ static void check_csr(const azk_fp_index *idx, const struct model *m)
     }
 }
 
-/* Everything the index says equals the model: every row's every slot, every bucket's rows. */
-static void check_index(const azk_fp_index *idx, const struct model *m)
+/* azk_fp__seed_has agrees with the model: every entry found, its neighbour rows and the
+ * next bucket only when the model has them, a bucket past the kind's range never */
+static void check_seed_has(const azk_fp_index *idx, const struct model *m)
+{
+    for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+        if (!azk_fp__is_seed(k) || m->n[k] == 0)
+            continue;
+        for (size_t i = 0; i < m->n[k]; i++) {
+            uint32_t bk = (uint32_t)(m->e[k][i] >> 32);
+            uint32_t row = (uint32_t)m->e[k][i];
+            assert_true(azk_fp__seed_has(idx, k, bk, row));
+            for (int d = -1; d <= 1; d++) {
+                for (uint32_t db = 0; db < 2; db++) {
+                    uint64_t r = (uint64_t)row + m->rows + (uint64_t)(int64_t)d;
+                    uint32_t b2 = (bk + db) & ((1u << azk_fp__bits[k]) - 1);
+                    uint64_t key;
+                    bool want;
+                    r %= m->rows;
+                    key = (uint64_t)b2 << 32 | r;
+                    want = bsearch(&key, m->e[k], m->n[k], sizeof(uint64_t), cmp64) != NULL;
+                    if (azk_fp__seed_has(idx, k, b2, (uint32_t)r) != want)
+                        fail_msg("kind %u bucket %u row %llu: want %d", k, b2,
+                                 (unsigned long long)r, want);
+                }
+            }
+            assert_false(azk_fp__seed_has(idx, k, 1u << azk_fp__bits[k], row));
+        }
+    }
+}
+
+/* The model's row table: per row and slot the bucket + 1 (0 = none). */
+static uint32_t *model_cells(const struct model *m)
 {
     uint32_t *want = calloc((size_t)m->rows * AZK_FPS__COUNT, sizeof(uint32_t));
     assert_non_null(want);
-    check_csr(idx, m);
     for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
         unsigned first;
         unsigned slots;
@@ -207,11 +236,30 @@ static void check_index(const azk_fp_index *idx, const struct model *m)
                 c[1] = (uint32_t)(m->e[k][i] >> 32) + 1;
         }
     }
+    return want;
+}
+
+/* What the row table holds for a model cell: bucket + 1, a seed kind's code. */
+static uint32_t cell_of(unsigned slot, uint32_t cell)
+{
+    unsigned k = azk_fp__slot_kind[slot];
+    return cell != 0 && azk_fp__is_seed(k) ? azk_fp__code(k, cell - 1) : cell;
+}
+
+/* Everything the index says equals the model: every row's every slot (codes for the
+ * seed kinds), every bucket's rows. */
+static void check_index(const azk_fp_index *idx, const struct model *m)
+{
+    uint32_t *want = model_cells(m);
+    check_csr(idx, m);
+    check_seed_has(idx, m);
     for (uint64_t r = 0; r < m->rows; r++)
-        for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
-            if (azk_fp__row_slot(idx, r, s) != want[r * AZK_FPS__COUNT + s])
+        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+            uint32_t c = cell_of(s, want[r * AZK_FPS__COUNT + s]);
+            if (azk_fp__row_slot(idx, r, s) != c)
                 fail_msg("row %llu slot %u: %u, want %u", (unsigned long long)r, s,
-                         azk_fp__row_slot(idx, r, s), want[r * AZK_FPS__COUNT + s]);
+                         azk_fp__row_slot(idx, r, s), c);
+        }
     free(want);
 }
 
@@ -242,14 +290,14 @@ static void model_random(struct model *m, uint64_t rows, const unsigned pct[AZK_
     model_sort(m);
 }
 
-/* The version 2 file of a loaded index, without its checksum. */
-static struct wbuf v2_bytes(const azk_fp_index *idx)
+/* The version 3 file of a loaded index, without its checksum. */
+static struct wbuf v3_bytes(const azk_fp_index *idx)
 {
     struct wbuf b = {NULL, 0};
     char path[160];
     FILE *f;
     long n;
-    snprintf(path, sizeof(path), "%s/v2.azf", dir);
+    snprintf(path, sizeof(path), "%s/v3.azf", dir);
     f = fopen(path, "w+b");
     assert_non_null(f);
     assert_int_equal(azk_fp__index_write(idx, f), AZK_OK);
@@ -262,29 +310,94 @@ static struct wbuf v2_bytes(const azk_fp_index *idx)
     assert_int_equal(fread(b.p, 1, b.n, f), b.n);
     fclose(f);
     (void)unlink(path);
-    assert_memory_equal(b.p, AZK_FP_MAGIC2, 8);
+    assert_memory_equal(b.p, AZK_FP_MAGIC3, 8);
     return b;
 }
 
-/* Load m's version 1 file, write it as version 2, load that: the same index. */
-static void roundtrip_v2(const struct model *m)
+/* Offset of the layout (slot widths) in a version 2 or 3 file of m: after the dataset
+ * table and the key's id. */
+static size_t layout_offset(const struct model *m)
+{
+    return kind_offset(m, 0) + 8;
+}
+
+/*
+ * The version 2 file (as session 7's export wrote it) of m, from its version 3
+ * file v3 (without checksum): the same header, every slot's cell (bucket + 1)
+ * in the row table, the same CSR.
+ */
+static struct wbuf v2_from_v3(const struct model *m, const struct wbuf *v3)
+{
+    size_t h = layout_offset(m);
+    size_t tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
+    uint32_t frow_w = v3->p[h + AZK_FPS__COUNT] | (uint32_t)v3->p[h + AZK_FPS__COUNT + 1] << 8;
+    size_t csr = tab + (size_t)((m->rows * frow_w + 7) / 8);
+    uint8_t w2[AZK_FPS__COUNT];
+    uint32_t row_w = 0;
+    uint32_t *cells = model_cells(m);
+    size_t tbytes;
+    uint8_t *t;
+    uint64_t pos = 0;
+    struct wbuf b = {NULL, 0};
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        w2[s] = (uint8_t)(v3->p[h + s] ? azk_fp__bits[azk_fp__slot_kind[s]] + 1 : 0);
+        row_w += w2[s];
+    }
+    tbytes = (size_t)((m->rows * row_w + 7) / 8);
+    t = calloc(1, tbytes + 8);
+    assert_non_null(t);
+    for (uint64_t r = 0; r < m->rows; r++)
+        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+            uint64_t x;
+            if (w2[s] == 0)
+                continue;
+            memcpy(&x, t + (pos >> 3), 8);
+            x |= (uint64_t)cells[r * AZK_FPS__COUNT + s] << (pos & 7);
+            memcpy(t + (pos >> 3), &x, 8);
+            pos += w2[s];
+        }
+    w(&b, AZK_FP_MAGIC2, 8);
+    w(&b, v3->p + 8, h - 8);
+    w(&b, w2, AZK_FPS__COUNT);
+    w32(&b, row_w);
+    w(&b, v3->p + h + AZK_FPS__COUNT + 4, tab - (h + AZK_FPS__COUNT + 4));
+    w(&b, t, tbytes);
+    w(&b, v3->p + csr, v3->n - csr);
+    free(t);
+    free(cells);
+    return b;
+}
+
+/* Load m's version 1 file, write it as version 3, load that, and the version 2 file of
+ * the same tables: the same index each time. */
+static void roundtrip_v3(const struct model *m)
 {
     struct wbuf b = model_file(m);
+    struct wbuf b3;
     struct wbuf b2;
     azk_fp_index *idx = NULL;
-    azk_fp_index *idx2 = NULL;
-    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
-    b2 = v2_bytes(idx);
-    assert_int_equal(load_bytes(b2.p, b2.n, &idx2), AZK_OK);
-    assert_int_equal(idx2->row_w, idx->row_w);
-    assert_int_equal(idx2->row_bytes, idx->row_bytes);
-    assert_memory_equal(idx2->slot_w, idx->slot_w, sizeof(idx->slot_w));
-    assert_memory_equal(idx2->slot_sh, idx->slot_sh, sizeof(idx->slot_sh));
-    check_index(idx2, m);
+    for (int v = 3; v >= 2; v--) {
+        azk_fp_index *idx2 = NULL;
+        if (v == 3) {
+            assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+            b3 = v3_bytes(idx);
+        } else {
+            b2 = v2_from_v3(m, &b3);
+        }
+        assert_int_equal(v == 3 ? load_bytes(b3.p, b3.n, &idx2) : load_bytes(b2.p, b2.n, &idx2),
+                         AZK_OK);
+        assert_int_equal(idx2->row_w, idx->row_w);
+        assert_int_equal(idx2->row_bytes, idx->row_bytes);
+        assert_memory_equal(idx2->slot_w, idx->slot_w, sizeof(idx->slot_w));
+        assert_memory_equal(idx2->slot_sh, idx->slot_sh, sizeof(idx->slot_sh));
+        assert_memory_equal(idx2->rowtab, idx->rowtab, (idx->total_rows * idx->row_w + 7) / 8);
+        check_index(idx2, m);
+        azk_fp_index_free(idx2);
+    }
     azk_fp_index_free(idx);
-    azk_fp_index_free(idx2);
     free(b.p);
     free(b2.p);
+    free(b3.p);
 }
 
 static int setup(void **state)
@@ -328,12 +441,15 @@ static void test_fingerprint_index__every_slot(void **state)
     b = model_file(&m);
     assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
     assert_int_equal(idx->row_bytes, 3);
-    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
-        assert_int_equal(idx->slot_w[s], azk_fp__bits[azk_fp__slot_kind[s]] + 1);
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned k = azk_fp__slot_kind[s];
+        assert_int_equal(idx->slot_w[s],
+                         azk_fp__is_seed(k) ? azk_fp__code_w(k) : azk_fp__bits[k] + 1u);
+    }
     check_index(idx, &m);
     azk_fp_index_free(idx);
     free(b.p);
-    roundtrip_v2(&m);
+    roundtrip_v3(&m);
     model_free(&m);
 }
 
@@ -348,8 +464,9 @@ static void test_fingerprint_index__unused_slots_cost_nothing(void **state)
     model_random(&m, 3000, pct);
     b = model_file(&m);
     assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
-    /* name 21 + birth 12 + phone 21 + email 21 + postal 11 + address 19 bits */
-    assert_int_equal(idx->row_w, 105);
+    /* name code 8 + birth 12 + phone code 4 + email code 4 + postal 11 + address code 4
+     * bits (with whole seed buckets, session 7: 105) */
+    assert_int_equal(idx->row_w, 43);
     assert_int_equal(idx->slot_w[AZK_FPS_KANA], 0);
     assert_int_equal(idx->slot_w[AZK_FPS_PHONE2], 0);
     assert_int_equal(idx->slot_w[AZK_FPS_MYNUMBER], 0);
@@ -357,7 +474,7 @@ static void test_fingerprint_index__unused_slots_cost_nothing(void **state)
     check_index(idx, &m);
     azk_fp_index_free(idx);
     free(b.p);
-    roundtrip_v2(&m);
+    roundtrip_v3(&m);
     model_free(&m);
 }
 
@@ -392,7 +509,7 @@ static void test_fingerprint_index__four_byte_row_ids(void **state)
         azk_fp__kind_slots(k, &first, &slots);
         for (size_t i = 0; i < m.n[k]; i++)
             assert_int_equal(azk_fp__row_slot(idx, (uint32_t)m.e[k][i], first),
-                             (uint32_t)(m.e[k][i] >> 32) + 1);
+                             cell_of(first, (uint32_t)(m.e[k][i] >> 32) + 1));
     }
     /* rows without a value read 0 (every 97th row: a full pass is slow under ASan) */
     for (uint64_t r = 0; r < rows; r += 97) {
@@ -518,7 +635,7 @@ static void test_fingerprint_index__wrong_version_and_damage(void **state)
     (void)state;
     small_model(&m);
     b = model_file(&m);
-    b.p[7] = '3'; /* AZKFP003 */
+    b.p[7] = '4'; /* AZKFP004 */
     expect_refused(b.p, b.n, AZK_ERR_FORMAT);
     assert_non_null(strstr(azk_error_last()->message, "version"));
     b.p[7] = '1';
@@ -550,9 +667,9 @@ static void test_fingerprint_index__wrong_version_and_damage(void **state)
     model_free(&m);
 }
 
-/* ---- version 2 files: every offset and value a look-up follows is checked -------- */
+/* ---- version 3 (and 2) files: every offset and value a look-up follows is checked -- */
 
-static void test_fingerprint_index__v2_malformed(void **state)
+static void test_fingerprint_index__v3_malformed(void **state)
 {
     struct model m;
     struct wbuf b;
@@ -569,7 +686,7 @@ static void test_fingerprint_index__v2_malformed(void **state)
     b = model_file(&m);
     assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
     free(b.p);
-    good = v2_bytes(idx);
+    good = v3_bytes(idx);
     sh = idx->slot_sh[AZK_FPS_BIRTH];
     {
         char hex[AZK_FP_KEY_ID_HEX];
@@ -597,10 +714,28 @@ static void test_fingerprint_index__v2_malformed(void **state)
     assert_int_equal(load_bytes(good.p, good.n, &idx), AZK_OK);
     azk_fp_index_free(idx);
     /* another version */
-    MUTATE(b.p[7] = '3', AZK_ERR_FORMAT);
-    /* a slot width that is not bits + 1, a missing kana slot the row width still counts */
+    MUTATE(b.p[7] = '4', AZK_ERR_FORMAT);
+    /* a slot width that is not bits + 1, a name slot as wide as version 2's cell (not a
+     * code), a code width of 4 for names, a missing kana slot the row width still counts */
     MUTATE(b.p[h + AZK_FPS_BIRTH] = 13, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS_NAME] = 21, AZK_ERR_FORMAT);
+    MUTATE(b.p[h + AZK_FPS_NAME] = 4, AZK_ERR_FORMAT);
     MUTATE(b.p[h + AZK_FPS_KANA] = 0, AZK_ERR_FORMAT);
+    /* codes that disagree with the CSR: row 0's name code changed (low bit, high bit),
+     * row 1's cells copied over row 0's (valid codes, but not the CSR's for row 0) */
+    MUTATE(b.p[tab] ^= 1, AZK_ERR_FORMAT);
+    assert_non_null(strstr(azk_error_last()->message, "codes"));
+    MUTATE(b.p[tab] ^= 0x80, AZK_ERR_FORMAT);
+    MUTATE(
+        {
+            for (uint32_t i = 0; i < (uint32_t)good.p[h + AZK_FPS__COUNT]; i++) {
+                uint32_t from = (uint32_t)good.p[h + AZK_FPS__COUNT] + i;
+                uint8_t bit = (uint8_t)((b.p[tab + from / 8] >> (from % 8)) & 1);
+                b.p[tab + i / 8] =
+                    (uint8_t)((b.p[tab + i / 8] & ~(1u << (i % 8))) | bit << (i % 8));
+            }
+        },
+        AZK_ERR_FORMAT);
     /* a row width beside the slots', 4-byte row ids in a small file */
     MUTATE(b.p[h + AZK_FPS__COUNT] ^= 1, AZK_ERR_FORMAT);
     MUTATE(b.p[h + AZK_FPS__COUNT + 4] = 4, AZK_ERR_FORMAT);
@@ -633,8 +768,25 @@ static void test_fingerprint_index__v2_malformed(void **state)
         },
         AZK_ERR_FORMAT);
     MUTATE(b.p[csr + 4 * (nb + 1)] = (uint8_t)m.rows, AZK_ERR_FORMAT);
-    /* another key's id */
-    MUTATE(b.p[h - 8] ^= 1, AZK_ERR_CRYPTO);
+    /* two name rows of one bucket (bucket 0 is common in the model) swapped or made equal:
+     * refused (azk_fp__seed_has searches rising rows) */
+    {
+        size_t i = 0;
+        size_t ids = csr + 4 * (nb + 1);
+        while (i + 1 < m.n[AZK_FP_NAME] &&
+               m.e[AZK_FP_NAME][i] >> 32 != m.e[AZK_FP_NAME][i + 1] >> 32)
+            i++;
+        assert_true(i + 1 < m.n[AZK_FP_NAME]);
+        MUTATE(
+            {
+                uint8_t t[3];
+                memcpy(t, b.p + ids + 3 * i, 3);
+                memcpy(b.p + ids + 3 * i, b.p + ids + 3 * (i + 1), 3);
+                memcpy(b.p + ids + 3 * (i + 1), t, 3);
+            },
+            AZK_ERR_FORMAT);
+        MUTATE(memcpy(b.p + ids + 3 * (i + 1), b.p + ids + 3 * i, 3), AZK_ERR_FORMAT);
+    }
 #undef MUTATE
     /* the right file with another scanning key: refused by name, not an index that finds nothing */
     {
@@ -662,6 +814,49 @@ static void test_fingerprint_index__v2_malformed(void **state)
             continue;
         assert_int_not_equal(load_bytes(good.p, n, &idx), AZK_OK);
         assert_null(idx);
+    }
+    /* a changed byte the structure allows, with the old checksum: refused (INTEGRITY) */
+    {
+        uint8_t sum[32];
+        FILE *f;
+        crypto_generichash(sum, sizeof(sum), good.p, good.n, NULL, 0);
+        b.n = good.n;
+        b.p = malloc(b.n);
+        assert_non_null(b.p);
+        memcpy(b.p, good.p, b.n);
+        b.p[8 + 4 + AZK_FP__COUNT + 4 + 2] = 'e'; /* the client's name */
+        f = fopen(fpfile, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(b.p, 1, b.n, f), b.n);
+        assert_int_equal(fwrite(sum, 1, sizeof(sum), f), sizeof(sum));
+        fclose(f);
+        assert_int_equal(azk_fp_index_load(&idx, fpfile, keyfile), AZK_ERR_INTEGRITY);
+        assert_null(idx);
+        free(b.p);
+    }
+    /* version 2 (session 7's export): loads; a name cell past its buckets, a row table
+     * one byte short, an offset changed: refused */
+    {
+        struct wbuf v2 = v2_from_v3(&m, &good);
+        size_t tab2 = tab;
+        assert_int_equal(load_bytes(v2.p, v2.n, &idx), AZK_OK);
+        check_index(idx, &m);
+        azk_fp_index_free(idx);
+        idx = NULL;
+        b.n = v2.n;
+        b.p = malloc(b.n);
+        assert_non_null(b.p);
+        memcpy(b.p, v2.p, b.n);
+        for (uint32_t i = 0; i < 21; i++) /* row 0's name cell (the first) = 2^21 - 1 */
+            b.p[tab2 + i / 8] |= (uint8_t)(1u << (i % 8));
+        expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+        expect_refused(v2.p, v2.n - 1, AZK_ERR_FORMAT);
+        memcpy(b.p, v2.p, b.n);
+        b.p[b.n - 1] ^= 1; /* the last row id */
+        assert_int_not_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+        assert_null(idx);
+        free(b.p);
+        free(v2.p);
     }
     free(good.p);
     model_free(&m);
@@ -701,7 +896,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_index__truncated),
         cmocka_unit_test(test_fingerprint_index__out_of_bounds),
         cmocka_unit_test(test_fingerprint_index__wrong_version_and_damage),
-        cmocka_unit_test(test_fingerprint_index__v2_malformed),
+        cmocka_unit_test(test_fingerprint_index__v3_malformed),
         cmocka_unit_test(test_fingerprint_index__key_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
