@@ -13,7 +13,8 @@
  * front of block_at's parses (a municipality stem from the list's own kana
  * entries at every distance from the farthest start) and the words test of
  * an address cell (a letter or a non-ASCII byte at every place of cells of
- * 1..40 bytes, alone in an exact-size buffer or padded with spaces).
+ * 1..40 bytes, alone in an exact-size buffer or padded with spaces), and a
+ * postal code right before a prefecture name (detect_numbers.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,15 +48,14 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The address findings of one record (one field; a cell under `hdr` if not NULL). */
-static struct got run_one(const char *hdr, const char *text, size_t len)
+/* The findings of one record (one field; a cell under `hdr` if not NULL). */
+static struct got run_all(const char *hdr, const char *text, size_t len)
 {
-    struct got g, a;
+    struct got g;
     azk_detect_ctx *ctx = NULL;
     azk_field fd;
     azk_record rec;
     memset(&g, 0, sizeof(g));
-    memset(&a, 0, sizeof(a));
     memset(&fd, 0, sizeof(fd));
     memset(&rec, 0, sizeof(rec));
     fd.ptr = text;
@@ -72,6 +72,14 @@ static struct got run_one(const char *hdr, const char *text, size_t len)
     azk_detect__object_begin(ctx, hdr != NULL ? "t.csv" : "t.txt");
     assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
     azk_detect__ctx_free(ctx);
+    return g;
+}
+
+/* The address findings of one record. */
+static struct got run_one(const char *hdr, const char *text, size_t len)
+{
+    struct got g = run_all(hdr, text, len), a;
+    memset(&a, 0, sizeof(a));
     for (size_t i = 0; i < g.n; i++) {
         if (g.f[i].type == AZK_PII_ADDRESS)
             a.f[a.n++] = g.f[i];
@@ -302,6 +310,37 @@ static void test_places__address_cell_words(void **state)
     }
 }
 
+/*
+ * NNN-NNNN followed (after spaces) by a prefecture name is a postal code
+ * heading an address (confidence 0.9, before_prefecture in
+ * detect_numbers.c); without one, and without an address in the record, it
+ * stays below the floor. Every prefecture, at the field's end and not.
+ */
+static void test_places__postal_before_prefecture(void **state)
+{
+    char line[128];
+    struct got g;
+    (void)state;
+    for (size_t i = 0; i < 47; i++) {
+        for (int sp = 0; sp < 3; sp++) {
+            (void)snprintf(line, sizeof(line), "コード 100-0001%.*s%s", sp, "  ",
+                           azk_detect__prefs[i]);
+            g = run_all(NULL, line, strlen(line));
+            assert_int_equal(g.n, 1);
+            assert_int_equal(g.f[0].type, AZK_PII_POSTAL_CODE);
+            assert_true(g.f[0].confidence > 0.85);
+        }
+        /* the name cut short: no prefecture */
+        (void)snprintf(line, sizeof(line), "コード 100-0001 %.*s", 3, azk_detect__prefs[i]);
+        g = run_all(NULL, line, strlen(line));
+        assert_int_equal(g.n, 0);
+    }
+    g = run_all(NULL, "コード 100-0001", strlen("コード 100-0001"));
+    assert_int_equal(g.n, 0);
+    g = run_all(NULL, "コード 100-0001 ", strlen("コード 100-0001 "));
+    assert_int_equal(g.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_places__odd_strings),
         cmocka_unit_test(test_places__block_first_reach),
         cmocka_unit_test(test_places__address_cell_words),
+        cmocka_unit_test(test_places__postal_before_prefecture),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
