@@ -35,56 +35,96 @@ static int place_cmp(const char *s, size_t n, const char *p, size_t pl)
 }
 
 /*
- * The stems again as an open-addressing hash set (index + 1 per slot, load
- * at most 1/2), built once per process and read-only after: a look-up is one
- * hash and about one comparison instead of a binary search of some 17
- * comparisons over 67,000 stems. Without memory for it, the binary search.
+ * The stems again as an open-addressing hash set, built once per process and
+ * read-only after. A look-up of a municipality that is not a stem (most of
+ * them: parse_muni tries every 市/区/町/村/郡 it meets) must not wander
+ * through memory: perf showed place_known at 4.6% of the bench corpus scan,
+ * nearly all of it waiting for the slot, the length and the string pointer
+ * of a 1 MB table. So:
+ * - a blocked Bloom filter of 64 KB (two bits of one 64-bit word per stem)
+ *   says "surely not" for ~95% of the non-stems without touching the table;
+ * - a slot is 32 bits: entry index + 1 in the low `place_ib` bits, the rest
+ *   a tag of the hash, so a probe compares the tag and reads the entry's
+ *   length and bytes only when it matches (load about 1/2: 512 KB);
+ * - the hash reads the bytes 8 at a time (a stem is at most 32 bytes).
+ * A different hash or layout never changes the answer (tests/unit/
+ * detect_places checks every stem and near misses against the binary search
+ * of the sorted list). Without memory for it, the binary search.
  */
+#define PLACE_BLOOM_WORDS 8192u /* 64 KB */
 static uint32_t *place_tab;
+static uint64_t *place_bloom;
 static size_t place_mask;
+static unsigned place_ib; /* index bits of a slot: log2 of the table size */
 static pthread_once_t place_once = PTHREAD_ONCE_INIT;
 
-static size_t place_hash(const char *s, size_t n)
+static uint64_t place_hash(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ (unsigned char)s[k]) * 0x100000001b3ull;
-    return (size_t)(h ^ (h >> 29));
+    const unsigned char *u = (const unsigned char *)s;
+    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ull, w;
+    while (n > 8) {
+        memcpy(&w, u, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        u += 8;
+        n -= 8;
+    }
+    h ^= azk_detect__load_short(u, n);
+    h *= 0xff51afd7ed558ccdull; /* murmur3's finaliser */
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* bits of the hash: slot index 0..ib-1, Bloom word 17..29, Bloom bits
+ * 30..35 and 36..41, tag 42.. */
+static uint64_t place_bloom_bits(uint64_t h)
+{
+    return (1ull << ((h >> 30) & 63)) | (1ull << ((h >> 36) & 63));
+}
+
+static uint32_t place_tag(uint64_t h)
+{
+    return (uint32_t)(h >> 42) << place_ib;
 }
 
 static void place_tab_init(void)
 {
     size_t cap = 1024, i;
+    unsigned ib = 10;
     uint32_t *t;
-    while (cap < 2 * azk_detect__place_count)
+    uint64_t *bl;
+    while (cap < azk_detect__place_count + azk_detect__place_count / 2 + 1) {
         cap *= 2;
+        ib++;
+    }
+    if (ib > 24)
+        return; /* the tag would be too short: binary search */
     t = azk_calloc(cap, sizeof(*t));
-    if (t == NULL)
+    bl = azk_calloc(PLACE_BLOOM_WORDS, sizeof(*bl));
+    if (t == NULL || bl == NULL) {
+        azk_free(t);
+        azk_free(bl);
         return;
+    }
+    place_ib = ib;
     for (i = 0; i < azk_detect__place_count; i++) {
-        size_t h = place_hash(azk_detect__places[i], azk_detect__place_lens[i]) & (cap - 1);
+        uint64_t hv = place_hash(azk_detect__places[i], azk_detect__place_lens[i]);
+        size_t h = (size_t)hv & (cap - 1);
+        bl[(hv >> 17) & (PLACE_BLOOM_WORDS - 1)] |= place_bloom_bits(hv);
         while (t[h] != 0)
             h = (h + 1) & (cap - 1);
-        t[h] = (uint32_t)i + 1;
+        t[h] = place_tag(hv) | ((uint32_t)i + 1);
     }
     place_mask = cap - 1;
+    place_bloom = bl;
     place_tab = t;
 }
 
-static bool place_known(const char *s, size_t n)
+bool azk_detect__place_known_sorted(const char *s, size_t n)
 {
     size_t lo = 0, hi = azk_detect__place_count;
-    (void)pthread_once(&place_once, place_tab_init);
-    if (place_tab != NULL) {
-        size_t h = place_hash(s, n) & place_mask;
-        while (place_tab[h] != 0) {
-            size_t k = place_tab[h] - 1;
-            if (azk_detect__place_lens[k] == n && memcmp(azk_detect__places[k], s, n) == 0)
-                return true;
-            h = (h + 1) & place_mask;
-        }
-        return false;
-    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int r = place_cmp(s, n, azk_detect__places[mid], azk_detect__place_lens[mid]);
@@ -94,6 +134,33 @@ static bool place_known(const char *s, size_t n)
             hi = mid;
         else
             lo = mid + 1;
+    }
+    return false;
+}
+
+bool azk_detect__place_known(const char *s, size_t n)
+{
+    uint64_t hv, bits;
+    uint32_t tag, imask;
+    size_t h;
+    (void)pthread_once(&place_once, place_tab_init);
+    if (place_tab == NULL)
+        return azk_detect__place_known_sorted(s, n);
+    hv = place_hash(s, n);
+    bits = place_bloom_bits(hv);
+    if ((place_bloom[(hv >> 17) & (PLACE_BLOOM_WORDS - 1)] & bits) != bits)
+        return false;
+    tag = place_tag(hv);
+    imask = (uint32_t)place_mask;
+    h = (size_t)hv & place_mask;
+    while (place_tab[h] != 0) {
+        uint32_t e = place_tab[h];
+        if ((e & ~imask) == tag) {
+            size_t k = (e & imask) - 1;
+            if (azk_detect__place_lens[k] == n && memcmp(azk_detect__places[k], s, n) == 0)
+                return true;
+        }
+        h = (h + 1) & place_mask;
     }
     return false;
 }
@@ -178,7 +245,8 @@ static size_t parse_muni(const struct fld *f, size_t p, int only)
             break;
         t = terminal(cp);
         if (t != 0 && q > p && (only == 0 || only == t || (only == T_CHO && t == T_SON)) &&
-            (place_known(f->s + p, q - p) || place_known(f->s + p, q + l - p))) {
+            (azk_detect__place_known(f->s + p, q - p) ||
+             azk_detect__place_known(f->s + p, q + l - p))) {
             size_t end = q + l, e2;
             if (t == T_GUN) {
                 e2 = parse_muni(f, end, T_CHO);
@@ -345,10 +413,40 @@ void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to)
     }
 }
 
+/*
+ * Whether parse_muni(f, starts[i], 0) can return an end before `to`: its walk
+ * from starts[i] steps through starts[i-1], starts[i-2], ... (while each step
+ * lands on the next start: `fwd`), stops at the first character that is not
+ * a municipality character, looks up stems only at 市/区/町/村/郡 after at
+ * least one character, gives up after 8 characters, and an end at or after
+ * `to` is of no use to azk_detect__block_at. Without such a terminal in
+ * reach the parse is skipped (it would return 0 or an end >= to); when a
+ * step is not the next start (malformed text) the parse runs.
+ */
+enum { BS_MUNI = 1, BS_TERM = 2, BS_FWD = 4 };
+
+static bool block_muni_reach(const unsigned char *fl, size_t i)
+{
+    size_t c, k;
+    for (c = 0; c < 8 && c <= i; c++) {
+        k = i - c;
+        if (!(fl[k] & BS_MUNI))
+            return false; /* parse_muni stops here: 0 */
+        if (c > 0 && (fl[k] & BS_TERM))
+            return true; /* a terminal: the stems decide */
+        if (!(fl[k] & BS_FWD))
+            return true; /* its next step is not starts[k-1]: let it run */
+    }
+    /* 8 characters without a terminal (0), or the walk reached `to`: any
+     * terminal from there on ends at or after `to` */
+    return false;
+}
+
 /* Block numbers found first: look back for a municipality without a prefecture. */
 void azk_detect__block_at(struct fld *f, size_t to)
 {
     size_t pos = to, lim = to > 96 ? to - 96 : 0, starts[40];
+    unsigned char fl[40];
     size_t ns = 0, i, m, b;
     azk_column_kind label;
     double conf;
@@ -357,9 +455,13 @@ void azk_detect__block_at(struct fld *f, size_t to)
         uint32_t a, cp;
         size_t l;
         size_t p = azk_digits__prev(f->s, f->len, pos, &a);
+        bool mc;
         cp = azk_detect__cp_at(f, p, &l);
-        if (!(muni_char(cp) || azk_digits__isdigit(a) || a == '-'))
+        mc = muni_char(cp);
+        if (!(mc || azk_digits__isdigit(a) || a == '-'))
             break;
+        fl[ns] = (unsigned char)((mc ? BS_MUNI : 0) | (terminal(cp) != 0 ? BS_TERM : 0) |
+                                 (p + l == pos ? BS_FWD : 0));
         starts[ns++] = p;
         pos = p;
     }
@@ -367,8 +469,7 @@ void azk_detect__block_at(struct fld *f, size_t to)
         return; /* no start can reach a municipality before the trigger */
     /* farthest first: the longest address */
     for (i = ns; i-- > 0;) {
-        size_t l;
-        if (!muni_char(azk_detect__cp_at(f, starts[i], &l)))
+        if (!block_muni_reach(fl, i))
             continue;
         m = parse_muni(f, starts[i], 0);
         if (m == 0 || m >= to)
@@ -385,6 +486,46 @@ void azk_detect__block_at(struct fld *f, size_t to)
     }
 }
 
+/* Whether a byte of x is >= 0x80 or an ASCII letter (SWAR: with the top bit
+ * masked off no sum carries into the next byte). */
+static bool words8(uint64_t x)
+{
+    const uint64_t hi = 0x8080808080808080ull, lo7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t y = (x | 0x2020202020202020ull) & lo7; /* letters fold to a..z */
+    uint64_t ge_a = y + 0x1f1f1f1f1f1f1f1full;      /* top bit: y >= 'a' */
+    uint64_t gt_z = y + 0x0505050505050505ull;      /* top bit: y > 'z' */
+    return ((x | (ge_a & ~gt_z)) & hi) != 0;
+}
+
+/*
+ * Whether s[i..e) holds a byte >= 0x80 or an ASCII letter: 16 bytes at a
+ * time with SSE2, the rest 8 at a time, the last 1..7 bytes by
+ * azk_detect__load_short (never reads outside s[i..e); zeros above are no
+ * letters).
+ */
+static bool has_words(const char *s, size_t i, size_t e)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint64_t w;
+#if defined(__SSE2__)
+    const __m128i c20 = _mm_set1_epi8(0x20), lo = _mm_set1_epi8('a' - 1),
+                  hi = _mm_set1_epi8('z' + 1);
+    for (; i + 16 <= e; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        __m128i y = _mm_or_si128(x, c20); /* letters fold to a..z; bytes >= 0x80 stay negative */
+        __m128i l = _mm_and_si128(_mm_cmpgt_epi8(y, lo), _mm_cmplt_epi8(y, hi));
+        if (_mm_movemask_epi8(_mm_or_si128(x, l)) != 0)
+            return true;
+    }
+#endif
+    for (; i + 8 <= e; i += 8) {
+        memcpy(&w, u + i, 8);
+        if (words8(w))
+            return true;
+    }
+    return i < e && words8(azk_detect__load_short(u + i, e - i));
+}
+
 /* A cell of an address column that nothing else claimed. */
 void azk_detect__address_cell(struct fld *f)
 {
@@ -398,10 +539,8 @@ void azk_detect__address_cell(struct fld *f)
         s += l;
     if (s >= e)
         return;
-    for (i = s; i < e; i++) {
-        if (f->s[i] >= '0' && f->s[i] <= '9')
-            digit = true;
-    }
+    for (i = s; i < e && !digit; i++)
+        digit = f->s[i] >= '0' && f->s[i] <= '9';
     if (!digit) {
         for (i = s; i < e;) {
             uint32_t a;
@@ -410,19 +549,13 @@ void azk_detect__address_cell(struct fld *f)
                 digit = true;
         }
     }
-    m = parse_muni(f, s, 0);
+    /* a municipality character (kanji, kana: U+3005 and up) has a lead byte
+     * of at least 0xE3; parse_muni of anything else is 0 */
+    m = (uint8_t)f->s[s] >= 0xE3 ? parse_muni(f, s, 0) : 0;
     if (!digit && m == 0)
         return;
-    if (m == 0) {
-        /* numbers alone (an item code under a wrong header) are no address:
-         * it needs words too, kanji/kana or Latin letters */
-        bool words = false;
-        for (i = s; i < e && !words; i++) {
-            uint8_t ch = (uint8_t)f->s[i];
-            words = ch >= 0x80 || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
-        }
-        if (!words)
-            return;
-    }
+    if (m == 0 && !has_words(f->s, s, e))
+        return; /* numbers alone (an item code under a wrong header) are no
+                 * address: it needs words too, kanji/kana or Latin letters */
     address_cand(f, s, e, m != 0 ? m - s : 0, 0.75);
 }

@@ -266,8 +266,13 @@ static bool before_prefecture(const struct fld *f, size_t pos)
         pos += l;
         a = azk_detect__char_at(f, pos, &l);
     }
+    if (pos >= f->len)
+        return false; /* no name is empty */
     for (i = 0; i < 47; i++) {
-        size_t pl = strlen(azk_detect__prefs[i]);
+        size_t pl;
+        if (azk_detect__prefs[i][0] != f->s[pos])
+            continue; /* measured and compared only when the first byte agrees */
+        pl = strlen(azk_detect__prefs[i]);
         if (f->len - pos >= pl && memcmp(f->s + pos, azk_detect__prefs[i], pl) == 0)
             return true;
     }
@@ -352,8 +357,10 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     int lab = -1; /* azk_detect__label_before, looked up once a value validates */
     struct cand *x;
     double conf;
-    for (k = i, n = 0; k < j; k++)
-        n += t->g[k].nd;
+    /* the digits of groups i..j-1: token_read stores the groups one after
+     * the other in dig (group k at doff[k], g[k].nd digits; a group cut by
+     * the digit limit is not counted in ng) */
+    n = (size_t)t->doff[j - 1] + t->g[j - 1].nd - t->doff[i];
     if (!intl && !slice_may_classify(t, i, n))
         return false;
     start = (i == 0) ? t->start : t->g[i].s;

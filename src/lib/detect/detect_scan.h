@@ -235,6 +235,10 @@ void azk_detect__era_at(struct fld *f, size_t start);
 uint32_t azk_detect__cp_at(const struct fld *f, size_t pos, size_t *l);
 size_t azk_detect__read_blocknum(const struct fld *f, size_t pos);
 bool azk_detect__at_lit(const struct fld *f, size_t pos, const char *lit);
+/* Whether s[0..n) is a municipality stem of places.h (a hash set); _sorted
+ * is the binary search of the sorted list it must agree with. */
+bool azk_detect__place_known(const char *s, size_t n);
+bool azk_detect__place_known_sorted(const char *s, size_t n);
 void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to);
 void azk_detect__block_at(struct fld *f, size_t to);
 void azk_detect__address_cell(struct fld *f);
