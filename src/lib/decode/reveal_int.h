@@ -40,7 +40,15 @@ enum {
 };
 
 /* Character mix of a base64 / hex run. */
-enum { MIX_UPPER = 1, MIX_LOWER = 2, MIX_DIGIT = 4, MIX_SYM = 8, MIX_NONHEX = 16 };
+enum {
+    MIX_UPPER = 1,
+    MIX_LOWER = 2,
+    MIX_DIGIT = 4,
+    MIX_SYM = 8,
+    MIX_NONHEX = 16,
+    MIX_URL = 32, /* - _ : base64url only */
+    MIX_STD = 64  /* + / : standard base64 only */
+};
 
 static inline unsigned mix_of(uint8_t c)
 {
@@ -50,17 +58,20 @@ static inline unsigned mix_of(uint8_t c)
         return MIX_UPPER | (c > 'F' ? MIX_NONHEX : 0);
     if (c >= 'a' && c <= 'z')
         return MIX_LOWER | (c > 'f' ? MIX_NONHEX : 0);
-    return MIX_SYM | MIX_NONHEX;
+    return MIX_SYM | MIX_NONHEX | (c == '-' || c == '_' ? MIX_URL : MIX_STD);
 }
 
 /*
  * Whether a run of the base64 alphabet is worth decoding: hex (even, with
  * a digit and a letter), or base64 with both cases and a digit or symbol.
- * Words, identifiers in one case and UUIDs are not.
+ * Words, identifiers in one case and UUIDs are not, nor a run with a
+ * symbol of each base64 alphabet (- _ and + /: "Go-http-client/1" of a
+ * user agent), which b64_decode refuses and no hex run holds: reveal would
+ * write it back as it is.
  */
 static inline bool run_candidate(size_t run, unsigned mix)
 {
-    if (run < RUN_MIN)
+    if (run < RUN_MIN || (mix & (MIX_URL | MIX_STD)) == (MIX_URL | MIX_STD))
         return false;
     if (!(mix & MIX_NONHEX))
         return (mix & MIX_DIGIT) && (mix & (MIX_UPPER | MIX_LOWER));

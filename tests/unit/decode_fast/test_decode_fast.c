@@ -722,6 +722,50 @@ static void test_decode_fast__reveal_onepass(void **state)
 }
 
 /*
+ * A base64-alphabet run with a symbol of each alphabet (- or _ and + or /:
+ * "Go-http-client/1" of a user agent) cannot be decoded (b64_decode refuses
+ * it, no hex run holds a symbol), so it makes no line worth a look; a run
+ * with the symbols of one alphabet still does, and a real value next to
+ * such a run is still revealed. The records are the same with and without
+ * the vector paths.
+ */
+static void test_decode_fast__reveal_two_alphabets(void **state)
+{
+    static const char *const no[] = {
+        "Go-http-client/1.1",
+        "10.0.0.1 - - \"GET /x HTTP/1.1\" 200 12 \"-\" \"Go-http-client/1.1\" rt=0.3",
+        "Ab-cdefghijklmn+1",
+        "Ab_cdefghijklmn/1",
+        "a+b/c-d_Efghijklmnop1",
+    };
+    static const char *const yes[] = {
+        "Abcdefghijklmno-1",
+        "Abcdefghijklmno/1",
+        "Abcdefghijklmno+1",
+        "Abcdefghijklmno_1",
+        "Go-http-client/1.1 dGVzdCB0ZXN0IHRlc3Q=",
+        "Go_http_client_1 deadbeef0123456789",
+    };
+    static const char line[] = "ua=Go-http-client/1.1 v=dGVzdCB0ZXN0IHRlc3Q= rt=0.3\n"
+                               "ua=Go-http-client/1.1 rt=0.3\n";
+    struct collect c;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        bool w;
+        assert_false(azk_decode__reveal_worth((const uint8_t *)no[i], strlen(no[i])));
+        assert_true(onepass_same((const uint8_t *)no[i], strlen(no[i]), &w));
+    }
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(azk_decode__reveal_worth((const uint8_t *)yes[i], strlen(yes[i])));
+    decode_to(&c, (const uint8_t *)line, sizeof(line) - 1, "utf-8");
+    assert_non_null(strstr((const char *)c.text.data, "test test test"));
+    assert_non_null(strstr((const char *)c.text.data, ":|ua=Go-http-client/1.1 rt=0.3\n"));
+    azk_buf_dispose(&c.text);
+    same_both_ways((const uint8_t *)line, sizeof(line) - 1, "utf-8");
+}
+
+/*
  * CP932 and EUC-JP of several reads with characters the tables refuse
  * (undecodable bytes, lone lead bytes, unmapped pairs, NEC-selected IBM
  * rows) every few hundred bytes, and characters cut by read boundaries:
@@ -1053,6 +1097,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__hex_line_same_as_scalar),
         cmocka_unit_test(test_decode_fast__escaped_text_empty_field),
         cmocka_unit_test(test_decode_fast__spare_buffers_reused),
+        cmocka_unit_test(test_decode_fast__reveal_two_alphabets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
