@@ -3,8 +3,9 @@
  * tests/unit/detect_run.h -- what the detect unit tests (tests/unit/detect,
  * detect_lits, detect_digits) share to run the detector: a finding
  * collector (struct got: the first MAXF findings; a file may define MAXF
- * before including this) and detect_run_text(), the findings of one line
- * of free text on an engine.
+ * before including this), detect_run_text(), the findings of one line of
+ * free text on an engine, and detect_run_field(), the same for a table cell
+ * under a header.
  */
 #ifndef AZK_TEST_DETECT_RUN_H
 #define AZK_TEST_DETECT_RUN_H
@@ -30,8 +31,13 @@ static inline azk_status collect(const azk_finding *f, void *payload)
     return AZK_OK;
 }
 
-/* The findings of one line of free text (len bytes: not NUL-terminated in the scan). */
-static inline struct got detect_run_text(azk_detect_engine *eng, const char *text, size_t len)
+/*
+ * The findings of one field (len bytes: not NUL-terminated in the scan):
+ * free text when hdr is NULL, else the one cell of a table row under the
+ * column header hdr.
+ */
+static inline struct got detect_run_field(azk_detect_engine *eng, const char *hdr, const char *text,
+                                          size_t len)
 {
     struct got g;
     azk_detect_ctx *ctx = NULL;
@@ -43,13 +49,25 @@ static inline struct got detect_run_text(azk_detect_engine *eng, const char *tex
     fd.ptr = text;
     fd.len = len;
     rec.line = 1;
+    if (hdr) {
+        fd.header = hdr;
+        fd.header_len = strlen(hdr);
+        rec.line = 2;
+        rec.tabular = true;
+    }
     rec.fields = &fd;
     rec.field_count = 1;
     assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
-    azk_detect__object_begin(ctx, "text");
+    azk_detect__object_begin(ctx, hdr ? "t.csv" : "text");
     assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
     azk_detect__ctx_free(ctx);
     return g;
+}
+
+/* The findings of one line of free text. */
+static inline struct got detect_run_text(azk_detect_engine *eng, const char *text, size_t len)
+{
+    return detect_run_field(eng, NULL, text, len);
 }
 
 #endif

@@ -264,26 +264,7 @@ static void test_digits__token_lengths(void **state)
 /* The findings of one cell under header `hdr` (a row of one column). */
 static struct got run_cell(const char *hdr, const char *text, size_t len)
 {
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd;
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(&fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    fd.ptr = text;
-    fd.len = len;
-    fd.header = hdr;
-    fd.header_len = strlen(hdr);
-    rec.line = 2;
-    rec.tabular = true;
-    rec.fields = &fd;
-    rec.field_count = 1;
-    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
-    azk_detect__object_begin(ctx, "t.csv");
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
+    return detect_run_field(g_eng, hdr, text, len);
 }
 
 /*
