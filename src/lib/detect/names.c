@@ -388,7 +388,8 @@ static enum tok_class classify(const mecab_node_t *node)
 static const uint8_t *parse_key(const azk_names_ctx *ctx, size_t len, uint8_t *buf)
 {
     bool changed = false;
-    if (!ctx->n->digit_blind)
+    /* MeCab reads a stray lead byte with the bytes after it, digits too, as one character */
+    if (!ctx->n->digit_blind || !azk_utf8_valid(ctx->window, len))
         return ctx->window;
     for (size_t k = 0; k < len; k++) {
         uint8_t b = ctx->window[k];
