@@ -51,28 +51,7 @@ static int teardown(void **state)
 /* The findings of one record (one field; a cell under `hdr` if not NULL). */
 static struct got run_all(const char *hdr, const char *text, size_t len)
 {
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd;
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(&fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    fd.ptr = text;
-    fd.len = len;
-    if (hdr != NULL) {
-        fd.header = hdr;
-        fd.header_len = strlen(hdr);
-        rec.tabular = true;
-    }
-    rec.line = 2;
-    rec.fields = &fd;
-    rec.field_count = 1;
-    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
-    azk_detect__object_begin(ctx, hdr != NULL ? "t.csv" : "t.txt");
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
+    return detect_run_field(g_eng, hdr, text, len);
 }
 
 /* The address findings of one record. */
