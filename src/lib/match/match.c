@@ -606,17 +606,30 @@ static bool chain_has(const struct azk_match_ctx *ctx, unsigned k, uint32_t code
     return false;
 }
 
+/* Families among kinds fam (bit k): an address and its postal code count once. */
+static inline int fam_count(unsigned fam)
+{
+    int n = __builtin_popcount(fam);
+    if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
+        n--;
+    return n;
+}
+
 /*
  * Can row satisfy the rule at all? Its own cells looked up in the window's
  * candidate set (seed kinds: the candidates of the cell's code, then the
  * CSR): two families at least (an address and its postal code count once).
  * The same families confirm() can find (exact, as its matches), and a dozen
- * look-ups instead of a pass over every candidate per kind.
+ * look-ups instead of a pass over every candidate per kind. known: the seed
+ * kinds row was gathered from (bit k: row is in the bucket of a window
+ * candidate of kind k, so chain_has would say yes: its code is in one of the
+ * row's slots of k, checked at load); they are not asked again.
  */
-static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
+static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row, unsigned known)
 {
-    unsigned fam = 0;
-    int n;
+    unsigned fam = known;
+    if (fam_count(fam) >= 2)
+        return true; /* gathered from two kinds: the row table is not read */
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
         uint32_t cell = azk_fp__row_slot(ctx->idx, row, s);
         unsigned k = azk_fp__slot_kind[s];
@@ -626,25 +639,22 @@ static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row)
                                : cset_has(ctx, cset_key(k, cell - 1)))
             fam |= 1u << k;
     }
-    n = __builtin_popcount(fam);
-    if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
-        n--;
-    return n >= 2;
+    return fam_count(fam) >= 2;
 }
 
-/* Sort row ids in place: quicksort (median of three) down to insertion sort for
- * short runs; qsort's comparator calls were ~2.5 % of a scan with 10 M
+/* Sort in place (row ids, candidate rows with their kinds): quicksort (median of three) down to
+ * insertion sort for short runs; qsort's comparator calls were ~2.5 % of a scan with 10 M
  * fingerprints (~40 candidate rows a record). Recursion on the smaller side:
  * depth <= log2(n). */
-static void sort_u32(uint32_t *v, size_t n)
+static void sort_u64(uint64_t *v, size_t n)
 {
     while (n > 24) {
         size_t i = 0;
         size_t j = n - 1;
-        uint32_t a = v[0];
-        uint32_t b = v[n / 2];
-        uint32_t c = v[n - 1];
-        uint32_t p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        uint64_t a = v[0];
+        uint64_t b = v[n / 2];
+        uint64_t c = v[n - 1];
+        uint64_t p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
         for (;;) { /* Hoare partition: v[0..j] <= p <= v[j+1..n) */
             while (v[i] < p)
                 i++;
@@ -652,21 +662,21 @@ static void sort_u32(uint32_t *v, size_t n)
                 j--;
             if (i >= j)
                 break;
-            uint32_t t = v[i];
+            uint64_t t = v[i];
             v[i++] = v[j];
             v[j--] = t;
         }
         if (j + 1 < n - j - 1) {
-            sort_u32(v, j + 1);
+            sort_u64(v, j + 1);
             v += j + 1;
             n -= j + 1;
         } else {
-            sort_u32(v + j + 1, n - j - 1);
+            sort_u64(v + j + 1, n - j - 1);
             n = j + 1;
         }
     }
     for (size_t i = 1; i < n; i++) {
-        uint32_t x = v[i];
+        uint64_t x = v[i];
         size_t j = i;
         for (; j > 0 && v[j - 1] > x; j--)
             v[j] = v[j - 1];
@@ -674,11 +684,11 @@ static void sort_u32(uint32_t *v, size_t n)
     }
 }
 
-static azk_status push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+static azk_status push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 256;
-        uint32_t *nv = azk_realloc(*v, nc * sizeof(uint32_t));
+        uint64_t *nv = azk_realloc(*v, nc * sizeof(uint64_t));
         if (nv == NULL)
             return azk_error_nomem();
         *v = nv;
@@ -686,6 +696,19 @@ static azk_status push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
     }
     (*v)[(*n)++] = x;
     return AZK_OK;
+}
+
+/* Sorted candidate rows (row << 32 | kinds): one entry per row, kinds or-ed. Returns the count. */
+static size_t merge_rows(uint64_t *v, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (o > 0 && v[i] >> 32 == v[o - 1] >> 32)
+            v[o - 1] |= v[i];
+        else
+            v[o++] = v[i];
+    }
+    return o;
 }
 
 static bool cands_of_current(const struct azk_match_ctx *ctx)
@@ -820,13 +843,15 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         if (hi - lo > SEED_MAX_ROWS && !ctx->confirm)
             continue;
         for (uint32_t e = lo; e < hi; e++) {
-            rc = push_u32(&ctx->seen, &ctx->nseen, &ctx->capseen,
-                          azk_fp__seed_row(ctx->idx, c->kind, e));
+            rc = push_u64(&ctx->seen, &ctx->nseen, &ctx->capseen,
+                          (uint64_t)azk_fp__seed_row(ctx->idx, c->kind, e) << 32 | 1u << c->kind);
             if (rc != AZK_OK)
                 goto done;
         }
     }
-    sort_u32(ctx->seen, ctx->nseen);
+    sort_u64(ctx->seen, ctx->nseen);
+    ctx->nseen = merge_rows(ctx->seen, ctx->nseen);
+    ctx->pre_rows += ctx->nseen;
     /*
      * Values offered per kind, for the evidence rule: the same value given
      * twice (a birth-date finding and the date scan of the same text) is one
@@ -869,16 +894,17 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      * misses overlap instead of queueing one after another.
      */
     for (size_t i = 0; i < ctx->nseen; i++)
-        __builtin_prefetch(azk_fp__row_addr(ctx->idx, ctx->seen[i]));
+        __builtin_prefetch(azk_fp__row_addr(ctx->idx, (uint32_t)(ctx->seen[i] >> 32)));
     for (size_t i = 0; i < ctx->nseen; i++) {
-        if ((i > 0 && ctx->seen[i] == ctx->seen[i - 1]) || !row_may_match(ctx, ctx->seen[i]))
+        uint32_t row = (uint32_t)(ctx->seen[i] >> 32);
+        if (!row_may_match(ctx, row, (uint32_t)ctx->seen[i]))
             continue;
+        ctx->pre_pass++;
         /* the current line alone (its own values are fewer tests), else the window */
-        if ((ctx->multi_line && confirm(ctx, ctx->seen[i], true)) ||
-            confirm(ctx, ctx->seen[i], false)) {
-            rc = push_u32(&ctx->hits, &ctx->nhits, &ctx->caphits, ctx->seen[i]);
+        if ((ctx->multi_line && confirm(ctx, row, true)) || confirm(ctx, row, false)) {
+            rc = push_u64(&ctx->hits, &ctx->nhits, &ctx->caphits, row);
             if (rc == AZK_OK && ctx->confirm)
-                rc = give_evidence(ctx, ctx->seen[i]);
+                rc = give_evidence(ctx, row);
             if (rc != AZK_OK)
                 goto done;
         }
@@ -916,11 +942,17 @@ static size_t dataset_of(const azk_fp_index *idx, uint32_t row)
 static void unique_hits(struct azk_match_ctx *ctx)
 {
     size_t o = 0;
-    sort_u32(ctx->hits, ctx->nhits);
+    sort_u64(ctx->hits, ctx->nhits);
     for (size_t i = 0; i < ctx->nhits; i++)
         if (o == 0 || ctx->hits[i] != ctx->hits[o - 1])
             ctx->hits[o++] = ctx->hits[i];
     ctx->nhits = o;
+}
+
+void azk_match__prefilter_counts(const struct azk_match_ctx *ctx, uint64_t *rows, uint64_t *passed)
+{
+    *rows = ctx->pre_rows;
+    *passed = ctx->pre_pass;
 }
 
 size_t azk_match__hit_count(struct azk_match_ctx *ctx)
@@ -942,7 +974,7 @@ azk_status azk_match__results(struct azk_match_ctx *ctx, azk_match_result_cb cb,
     if (rows == NULL)
         return azk_error_nomem();
     while (i < ctx->nhits && rc == AZK_OK) {
-        size_t d = dataset_of(ctx->idx, ctx->hits[i]);
+        size_t d = dataset_of(ctx->idx, (uint32_t)ctx->hits[i]);
         const struct azk_fp_dataset *ds = &ctx->idx->ds[d];
         size_t n = 0;
         while (i < ctx->nhits && ctx->hits[i] < (uint64_t)ds->first_row + ds->row_count) {

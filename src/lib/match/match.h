@@ -63,6 +63,9 @@ AZK_NODISCARD azk_status azk_match__results(struct azk_match_ctx *ctx, azk_match
                                             void *payload);
 /* Number of distinct entrusted rows hit in the object. */
 size_t azk_match__hit_count(struct azk_match_ctx *ctx);
+/* Since the context was made: distinct candidate rows evaluated (per record) and
+ * how many of them passed the pre-filter to the full rule (tests, bench). */
+void azk_match__prefilter_counts(const struct azk_match_ctx *ctx, uint64_t *rows, uint64_t *passed);
 
 /* ---- closed-zone confirmation (impact): exact evidence ----------------------
  *

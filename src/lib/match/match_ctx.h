@@ -77,11 +77,14 @@ struct azk_match_ctx {
     azk_buf wprev, wcur, wjoin; /* name windows: normalised pieces */
     const azk_record *rec;
     /* hits of the object (global rows, unsorted) */
-    uint32_t *hits;
+    uint64_t *hits;
     size_t nhits, caphits;
-    /* per evaluation */
-    uint32_t *seen;
+    /* per evaluation: candidate rows gathered from seed buckets, row << 32 | bit k
+     * for a row found in a bucket of kind k (sorted, then one entry per row with
+     * its kinds or-ed: the row agrees with the window on those kinds already) */
+    uint64_t *seen;
     size_t nseen, capseen;
+    uint64_t pre_rows, pre_pass; /* azk_match__prefilter_counts */
     /* the window's candidate values (kind, bucket), open addressing, entries
      * stamped with the evaluation (cgen << 32 | key + 1): a candidate row is
      * confirmed only when its own slots hit two families here */

@@ -205,6 +205,9 @@ static azk_status collect(const char *client, const char *dataset, const uint64_
     return AZK_OK;
 }
 
+/* Pre-filter counts of the last match_row (azk_match__prefilter_counts). */
+static uint64_t last_pre_rows, last_pre_pass;
+
 /* Match tabular cells (one row); returns hits. */
 static struct got match_row(const char *const *cells, size_t n)
 {
@@ -230,6 +233,7 @@ static struct got match_row(const char *const *cells, size_t n)
     assert_int_equal(azk_match__record(ctx, &rec, NULL, 0), AZK_OK);
     azk_match__object_end(ctx);
     assert_int_equal(azk_match__results(ctx, collect, &g), AZK_OK);
+    azk_match__prefilter_counts(ctx, &last_pre_rows, &last_pre_pass);
     azk_match__ctx_free(ctx);
     return g;
 }
@@ -395,6 +399,38 @@ static void test_match__single_field_not_a_record(void **state)
         const char *c2[] = {"無関係", phone};
         g = match_row(c2, 2);
         assert_int_equal(g.n, 0);
+    }
+}
+
+/*
+ * The pre-filter knows the kinds a candidate row was gathered from (the row is
+ * in a window candidate's seed bucket of that kind) and asks only the others:
+ * a row gathered by its name alone, with nothing else of it in the record,
+ * must not pass to the full rule (a wrong kind bit, or a bit for a kind the
+ * row was not gathered from, lets it through); a row gathered by name and
+ * phone passes, once.
+ */
+static void test_match__prefilter_gathered_kinds(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NROWS; i += 97) {
+        char phone[64];
+        fmt_phone(phone, sizeof(phone), rows[i].phone, false);
+        const char *c1[] = {rows[i].name, "東京都", "備考なし"};
+        struct got g = match_row(c1, 3);
+        assert_int_equal(g.n, 0);
+        assert_true(last_pre_rows >= 1); /* row i at least, from its name's bucket */
+        assert_int_equal(last_pre_pass, 0);
+        const char *c2[] = {"無関係", phone};
+        g = match_row(c2, 2);
+        assert_int_equal(g.n, 0);
+        assert_true(last_pre_rows >= 1);
+        assert_int_equal(last_pre_pass, 0);
+        const char *c3[] = {rows[i].name, "備考なし", phone};
+        g = match_row(c3, 3);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.rows[0], (uint64_t)i + 1);
+        assert_int_equal(last_pre_pass, 1); /* gathered twice, evaluated once */
     }
 }
 
@@ -1193,6 +1229,7 @@ int main(void)
         cmocka_unit_test(test_match__two_fields_table_row),
         cmocka_unit_test(test_match__index_shared_between_threads),
         cmocka_unit_test(test_match__single_field_not_a_record),
+        cmocka_unit_test(test_match__prefilter_gathered_kinds),
         cmocka_unit_test(test_match__homonym_decoy_not_matched),
         cmocka_unit_test(test_match__fields_of_two_rows_not_matched),
         cmocka_unit_test(test_match__text_lines_and_window),
