@@ -394,6 +394,54 @@ static azk_column_kind classify(const char *header, size_t header_len)
 }
 
 /*
+ * Can azk_column_classify(cell, len) be AZK_COL_BIRTH_DATE? False only when
+ * it surely is not: a cell of ASCII bytes without 'b' / 'B'. Folding only
+ * lower-cases or drops an ASCII byte (full-width letters are not ASCII), so
+ * the fold of such a cell holds no 'b', and every ASCII birth word of the
+ * tables above holds one (dob, birthday, birthdate, dateofbirth; the other
+ * birth words are not ASCII, so no ASCII cell holds them).
+ * azk_column__birth_screen_misses (tests) walks the tables for a birth word
+ * this would miss. The detector asks it before classifying the cell in
+ * front of every date of a key-value row (the price before the date of
+ * every row of a CSV file is not asked about).
+ */
+bool azk_column__may_name_birth(const char *cell, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)cell;
+    for (size_t i = 0; i < len; i++) {
+        if (u[i] >= 0x80 || (u[i] | 0x20) == 'b')
+            return true;
+    }
+    return false;
+}
+
+#ifdef AZK_TESTING
+/* The first word of exact[], contains[] or kinds[] (its name, its Japanese
+ * name) of the birth-date kind that azk_column__may_name_birth says no to;
+ * NULL when there is none. */
+const char *azk_column__birth_screen_misses(void)
+{
+    const struct kind_info *b = &kinds[AZK_COL_BIRTH_DATE];
+    size_t i;
+    for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+        if (exact[i].kind == AZK_COL_BIRTH_DATE &&
+            !azk_column__may_name_birth(exact[i].word, strlen(exact[i].word)))
+            return exact[i].word;
+    }
+    for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++) {
+        if (contains[i].kind == AZK_COL_BIRTH_DATE &&
+            !azk_column__may_name_birth(contains[i].word, strlen(contains[i].word)))
+            return contains[i].word;
+    }
+    if (!azk_column__may_name_birth(b->name, strlen(b->name)))
+        return b->name;
+    if (!azk_column__may_name_birth(b->name_ja, strlen(b->name_ja)))
+        return b->name_ja;
+    return NULL;
+}
+#endif
+
+/*
  * A memo of short cells per thread: the detector classifies the cell before
  * every number of a headerless row (key-value rows, "口座番号","1234567"),
  * so a CSV without header row asks about the same few cells on every line,

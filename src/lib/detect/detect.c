@@ -16,8 +16,8 @@
  * No pattern needs start-of-match: starts are found by bounded backward
  * scanning. See docs/internals/DETECT.md for the rules of every type.
  *
- * This file: the literal patterns and the engine (Vectorscan database,
- * allow-list) and per-thread context. The rules live in detect_numbers.c,
+ * This file: the engine (Vectorscan database, allow-list) and per-thread
+ * context; the literal patterns are in detect_patterns.c. The rules live in detect_numbers.c,
  * detect_email.c, detect_dates.c, detect_address.c; one field is scanned in
  * detect_field.c and a record resolved in detect_record.c.
  */
@@ -40,116 +40,50 @@
 #include <string.h>
 #include "detect/detect_scan.h"
 
-/* ---- patterns ------------------------------------------------------------ */
-
-/*
- * What Vectorscan looks for: one alternation of literals (labels, era
- * names, prefectures, '@', address block units), Japanese ones as written
- * and ASCII ones case-insensitively. A single literal alternation lets
- * Vectorscan use its pure-literal matcher, several GB/s on logs. Which
- * literal ended at a match offset is looked up in C (matches are rare).
- * Digit tokens are found by a byte loop in C instead of digit-class
- * patterns: digits are everywhere in logs, and a class-led pattern would
- * run an automaton over every one of them.
- */
-
-const char *const azk_detect__prefs[47] = {
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県",   "福島県", "茨城県",
-    "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県",
-    "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",   "愛知県", "三重県",
-    "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県",
-    "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県",   "高知県", "福岡県",
-    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
-};
-
-/* Literals matched as written (no regex metacharacters in them). */
-const struct lit azk_detect__lits[] = {
-    {"@", sizeof("@") - 1, PK_EMAIL, 0},
-    {"＠", sizeof("＠") - 1, PK_EMAIL, 0},
-    {"明治", sizeof("明治") - 1, PK_ERA, 0},
-    {"大正", sizeof("大正") - 1, PK_ERA, 0},
-    {"昭和", sizeof("昭和") - 1, PK_ERA, 0},
-    {"平成", sizeof("平成") - 1, PK_ERA, 0},
-    {"令和", sizeof("令和") - 1, PK_ERA, 0},
-    {"丁目", sizeof("丁目") - 1, PK_BLOCK, 0},
-    {"番地", sizeof("番地") - 1, PK_BLOCK, 0},
-    {"番", sizeof("番") - 1, PK_BLOCK, 1},
-    {"電話", sizeof("電話") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"℡", sizeof("℡") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"携帯", sizeof("携帯") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"ファックス", sizeof("ファックス") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"連絡先", sizeof("連絡先") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"ＴＥＬ", sizeof("ＴＥＬ") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"〒", sizeof("〒") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
-    {"郵便", sizeof("郵便") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
-    {"生年月日", sizeof("生年月日") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"誕生日", sizeof("誕生日") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"生まれ", sizeof("生まれ") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"生年", sizeof("生年") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"口座", sizeof("口座") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"普通", sizeof("普通") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"当座", sizeof("当座") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"店番", sizeof("店番") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"支店", sizeof("支店") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"預金", sizeof("預金") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"貯蓄", sizeof("貯蓄") - 1, PK_LABEL, AZK_COL_BANK_ACCOUNT},
-    {"カード", sizeof("カード") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
-    {"クレジット", sizeof("クレジット") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
-    {"マイナンバー", sizeof("マイナンバー") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
-    {"個人番号", sizeof("個人番号") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
-    {"法人番号", sizeof("法人番号") - 1, PK_LABEL, AZK_COL_CORPORATE_NUMBER},
-    {"住所", sizeof("住所") - 1, PK_LABEL, AZK_COL_ADDRESS},
-    {"所在地", sizeof("所在地") - 1, PK_LABEL, AZK_COL_ADDRESS},
-};
-
-/* ASCII labels, matched case-insensitively. */
-const struct lit azk_detect__ascii_lits[] = {
-    {"tel", sizeof("tel") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"fax", sizeof("fax") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"phone", sizeof("phone") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"mobile", sizeof("mobile") - 1, PK_LABEL, AZK_COL_PHONE},
-    {"zip", sizeof("zip") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
-    {"postal", sizeof("postal") - 1, PK_LABEL, AZK_COL_POSTAL_CODE},
-    {"birth", sizeof("birth") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"dob", sizeof("dob") - 1, PK_LABEL, AZK_COL_BIRTH_DATE},
-    {"card", sizeof("card") - 1, PK_LABEL, AZK_COL_CREDIT_CARD},
-    {"mynumber", sizeof("mynumber") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
-    {"my number", sizeof("my number") - 1, PK_LABEL, AZK_COL_MY_NUMBER},
-    {"corporate number", sizeof("corporate number") - 1, PK_LABEL, AZK_COL_CORPORATE_NUMBER},
-    {"address", sizeof("address") - 1, PK_LABEL, AZK_COL_ADDRESS},
-};
-
-/* N_LITS and N_ASCII_LITS (detect_scan.h) count these: one too many entries
- * does not compile, one too few leaves an empty last entry (asserted at
- * compile_builtin). */
-
 /* ---- engine and context ---------------------------------------------------- */
 
-/*
- * One pattern per literal, its id the index (azk_detect__lits[], then azk_detect__prefs[] from
- * N_LITS): a hit names its literal, so azk_detect__scan_field dispatches without
- * comparing every literal at every hit.
- */
+/* Compile the built-in patterns (detect_patterns.c). */
 static azk_status compile_builtin(hs_database_t **out)
 {
-    const char *exprs[N_LITS + 47];
-    unsigned ids[N_LITS + 47];
-    unsigned flags[N_LITS + 47];
+    const char *exprs[N_BUILTIN];
+    unsigned ids[N_BUILTIN];
+    unsigned flags[N_BUILTIN];
     hs_compile_error_t *err = NULL;
-    size_t i;
     assert(azk_detect__lits[N_LITS - 1].s != NULL &&
            azk_detect__ascii_lits[N_ASCII_LITS - 1].s != NULL);
-    for (i = 0; i < N_LITS + 47; i++) {
-        exprs[i] = i < N_LITS ? azk_detect__lits[i].s : azk_detect__prefs[i - N_LITS];
-        ids[i] = (unsigned)i;
-        flags[i] = 0;
-    }
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)(N_LITS + 47), HS_MODE_BLOCK, NULL, out,
-                         &err) != HS_SUCCESS) {
+    azk_detect__builtin_patterns(exprs, flags, ids);
+    if (hs_compile_multi(exprs, flags, ids, N_BUILTIN, HS_MODE_BLOCK, NULL, out, &err) !=
+        HS_SUCCESS) {
         hs_free_compile_error(err);
         return azk_error_set(AZK_ERR_FORMAT, "detect: built-in patterns do not compile");
     }
     return AZK_OK;
+}
+
+/*
+ * The built-in database from the serialized one src (tools/gen_hsdb.c wrote
+ * it at build time: detect_hsdb.c), or compiled when Vectorscan refuses it
+ * (damaged, another database version) or it was made for another Vectorscan
+ * version or other CPU features than this process has: a database for fewer
+ * features would be taken by Vectorscan but run slower. The tuning (CPU
+ * family) is not compared: it changes no match, and a CPU model Vectorscan
+ * does not know (tune generic) or valgrind's (another family) would
+ * otherwise compile for nothing. *loaded: it came from src.
+ */
+azk_status azk_detect__builtin_db(const struct azk_hsdb *src, hs_database_t **out, bool *loaded)
+{
+    hs_platform_info_t plat;
+    *out = NULL;
+    *loaded = false;
+    if (src->bytes != NULL && src->len > 0 && hs_populate_platform(&plat) == HS_SUCCESS &&
+        plat.cpu_features == src->features && src->version != NULL &&
+        strcmp(hs_version(), src->version) == 0 &&
+        hs_deserialize_database((const char *)src->bytes, src->len, out) == HS_SUCCESS) {
+        *loaded = true;
+        return AZK_OK;
+    }
+    *out = NULL;
+    return compile_builtin(out);
 }
 
 static azk_status compile_allow(hs_database_t **out, const azk_detect_options *o)
@@ -219,6 +153,7 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
     azk_detect_engine *e = NULL;
     azk_detect_options defaults = AZK_DETECT_OPTIONS_INIT;
     azk_buf b = AZK_BUF_INIT;
+    bool loaded;
     size_t i;
     AZK_ASSERT_ARG(out != NULL);
     *out = NULL;
@@ -235,7 +170,7 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
                     0x20) -
                    'a');
     azk_detect__lit_screen_build(&e->lits);
-    rc = compile_builtin(&e->db);
+    rc = azk_detect__builtin_db(&azk_detect__hsdb, &e->db, &loaded);
     if (rc != AZK_OK)
         goto done;
     rc = compile_allow(&e->allow_db, opts);

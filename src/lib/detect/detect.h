@@ -84,6 +84,17 @@ int azk_column_kind__pii(azk_column_kind k);
 bool azk_column_kind__linked(azk_column_kind k);
 
 /*
+ * Can azk_column_classify(cell, len) be AZK_COL_BIRTH_DATE? False only when
+ * it surely is not (an ASCII cell without 'b' / 'B'): a cheap screen in
+ * front of the classification. Test builds: the first birth word of the
+ * column tables the screen would miss, NULL when none.
+ */
+bool azk_column__may_name_birth(const char *cell, size_t len);
+#ifdef AZK_TESTING
+const char *azk_column__birth_screen_misses(void);
+#endif
+
+/*
  * Risk score of one object, 0..100, from its reported findings: counts per
  * type, the number of records holding two or more types (a roster row with
  * name + address + phone), and the number of records read. A roster scores

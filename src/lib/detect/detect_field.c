@@ -24,6 +24,10 @@
 #include <string.h>
 #include "detect/detect_scan.h"
 
+/* The previous cell of a key-value row is classified (may name the value
+ * after it) only up to this many bytes: longer, it is a value. */
+#define PREV_CELL_MAX 36
+
 /* ---- candidates ------------------------------------------------------------ */
 
 static bool want(const azk_detect_ctx *c, azk_pii_type t)
@@ -110,8 +114,9 @@ azk_column_kind azk_detect__label_before(struct fld *f, size_t pos, size_t windo
     if (k == AZK_COL_NONE && f->prev != NULL && pos <= 16) {
         /* key-value rows: "口座番号","1234567" */
         if (f->prev_kind < 0)
-            f->prev_kind = f->prev->len <= 36 ? (int)azk_column_classify(f->prev->ptr, f->prev->len)
-                                              : (int)AZK_COL_NONE;
+            f->prev_kind = f->prev->len <= PREV_CELL_MAX
+                               ? (int)azk_column_classify(f->prev->ptr, f->prev->len)
+                               : (int)AZK_COL_NONE;
         k = (azk_column_kind)f->prev_kind;
         best = pos;
     }
@@ -290,23 +295,12 @@ static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, siz
 /*
  * Can the previous cell of a key-value row name a birth date (the column
  * kind azk_detect__label_before takes from it)? Only a cell of at most 36
- * bytes that azk_column_classify can fold to one of its birth words: each
- * ASCII one holds a 'b' (dob, birthday, birthdate, dateofbirth; folding
- * only lower-cases or drops ASCII bytes), the others are non-ASCII. A cell
- * of ASCII bytes without 'b' / 'B' (the price before the date of every
- * row of a CSV file) is not asked about.
+ * bytes (the ones it classifies) that azk_column_classify may take for a
+ * birth date (columns.c: not an ASCII cell without 'b' / 'B').
  */
 static bool prev_may_name_birth(const azk_field *prev)
 {
-    const unsigned char *u = (const unsigned char *)prev->ptr;
-    size_t i;
-    if (prev->len > 36)
-        return false;
-    for (i = 0; i < prev->len; i++) {
-        if (u[i] >= 0x80 || (u[i] | 0x20) == 'b')
-            return true;
-    }
-    return false;
+    return prev->len <= PREV_CELL_MAX && azk_column__may_name_birth(prev->ptr, prev->len);
 }
 
 /*

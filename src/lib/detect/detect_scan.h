@@ -118,6 +118,30 @@ azk_status azk_detect__allow_key(azk_buf *b, const char *s, size_t len);
 extern const char *const azk_detect__prefs[47];
 extern const struct lit azk_detect__lits[N_LITS];
 extern const struct lit azk_detect__ascii_lits[N_ASCII_LITS];
+
+/* The built-in database (detect_patterns.c): one pattern per literal of
+ * azk_detect__lits, then one per prefecture, each with its index as id. */
+#define N_BUILTIN (N_LITS + 47)
+void azk_detect__builtin_patterns(const char *exprs[N_BUILTIN], unsigned flags[N_BUILTIN],
+                                  unsigned ids[N_BUILTIN]);
+
+/* The same database serialized at build time (tools/gen_hsdb.c writes
+ * detect_hsdb.c): the bytes, and the Vectorscan version and platform
+ * (hs_populate_platform) it was compiled with and for. */
+struct azk_hsdb {
+    const unsigned char *bytes;
+    size_t len;
+    const char *version;         /* hs_version() */
+    unsigned long long features; /* hs_platform_info_t.cpu_features */
+    unsigned tune;               /* hs_platform_info_t.tune */
+};
+extern const struct azk_hsdb azk_detect__hsdb;
+
+/* The built-in database: deserialized from src when Vectorscan takes it and
+ * this process runs the version and CPU features it was made for (then
+ * *loaded), else compiled (detect.c). */
+AZK_NODISCARD azk_status azk_detect__builtin_db(const struct azk_hsdb *src, hs_database_t **out,
+                                                bool *loaded);
 struct cand *azk_detect__cand_add(struct fld *f, azk_pii_type t, size_t start, size_t len,
                                   double conf);
 azk_column_kind azk_detect__label_before(struct fld *f, size_t pos, size_t window);

@@ -684,6 +684,13 @@ static void sort_u64(uint64_t *v, size_t n)
     }
 }
 
+#ifdef AZK_TESTING
+void azk_match__sort_u64(uint64_t *v, size_t n)
+{
+    sort_u64(v, n);
+}
+#endif
+
 static azk_status push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
     if (*n == *cap) {

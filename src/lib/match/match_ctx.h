@@ -127,5 +127,9 @@ void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t coun
 void azk_match__memo_free(struct azk_match_ctx *ctx);
 bool azk_match__line_trigger(const char *s, size_t n);
 void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n);
+#ifdef AZK_TESTING
+/* Test builds: match.c's in-place sort of row ids (tests/unit/match_sort). */
+void azk_match__sort_u64(uint64_t *v, size_t n);
+#endif
 
 #endif

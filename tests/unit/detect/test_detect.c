@@ -696,6 +696,30 @@ static void test_detect__column_classify(void **state)
     assert_string_equal(azk_column_kind_name(AZK_COL_NAME_KANA), "name_kana");
 }
 
+/*
+ * The screen in front of the key-value birth look-up (columns.c,
+ * azk_column__may_name_birth) says no only to ASCII cells without 'b' /
+ * 'B'. Every birth word of the column tables must pass it: a new ASCII
+ * birth word without a 'b' fails here (not silently in key-value rows).
+ */
+static void test_detect__birth_screen(void **state)
+{
+    static const char *const yes[] = {"DOB", "Birth", "生年月日", "ＤＯＢ", "x\x80"};
+    static const char *const no[] = {"7911.68", "date", "Date of Issue", ""};
+    const char *missed = azk_column__birth_screen_misses();
+    size_t i;
+    (void)state;
+    if (missed != NULL)
+        print_error("birth word \"%s\" has no 'b': the screen would miss it\n", missed);
+    assert_null(missed);
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(azk_column__may_name_birth(yes[i], strlen(yes[i])));
+    for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        assert_false(azk_column__may_name_birth(no[i], strlen(no[i])));
+        assert_int_not_equal(azk_column_classify(no[i], strlen(no[i])), AZK_COL_BIRTH_DATE);
+    }
+}
+
 /* ---- issue 18: real office data ---- */
 
 /* item 4: T + a corporate number is a qualified-invoice registration number */
@@ -1117,6 +1141,7 @@ int main(void)
         cmocka_unit_test(test_detect__postal_before_address_cell),
         cmocka_unit_test(test_detect__key_value_rows),
         cmocka_unit_test(test_detect__column_classify),
+        cmocka_unit_test(test_detect__birth_screen),
         cmocka_unit_test(test_detect__invoice_registration),
         cmocka_unit_test(test_detect__bank_account_types),
         cmocka_unit_test(test_detect__phone_blocks),

@@ -438,9 +438,10 @@ static struct got run_row(const char *const *cells, size_t n)
  * A date first in a cell of a key-value row is a birth date when the cell
  * before it names one ("DOB","1980-01-02"): the screen in front of that
  * look-up (detect_field.c, prev_may_name_birth) only skips a previous cell
- * of ASCII bytes without 'b' / 'B' or of more than 36 bytes. Every birth
- * word of the column rules in upper, lower and mixed case, non-ASCII ones,
- * and cells the screen skips.
+ * of ASCII bytes without 'b' / 'B' (columns.c, azk_column__may_name_birth;
+ * test_detect__birth_screen walks the tables for a word it would miss) or
+ * of more than 36 bytes. Birth words in upper, lower and mixed case,
+ * non-ASCII ones, and cells the screen skips.
  */
 static void test_digits__key_value_birth(void **state)
 {
