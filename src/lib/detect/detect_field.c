@@ -684,6 +684,7 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
         }
 #else
         (void)pre;
+        (void)off;
 #endif
         /* a block with a full-width digit (or no SSE2, or the screen off): byte by byte */
         {
@@ -879,6 +880,7 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
         wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
     }
 #else
+    (void)pre;
     wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
 #endif
     /* fields in which no literal can occur skip hs_scan (detect_lits.c) */
