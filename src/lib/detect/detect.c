@@ -170,6 +170,7 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
                     0x20) -
                    'a');
     azk_detect__lit_screen_build(&e->lits);
+    azk_detect__run_screen_build(&e->runs);
     rc = azk_detect__builtin_db(&azk_detect__hsdb, &e->db, &loaded);
     if (rc != AZK_OK)
         goto done;

@@ -270,26 +270,110 @@ static bool is_era_letter(uint32_t a)
  */
 /*
  * Most digit runs of a log are 12:34, 1.2.3.4, id=42: decided on the bytes
- * around the run without decoding anything.
+ * around the run without decoding anything. The rule is written once here,
+ * by classes of the byte before (RB_*) and after (RA_*) the run, and run
+ * through azk_detect__run_boring's tables: every engine builds them from
+ * run_rule.
  */
-static inline bool run_boring(const unsigned char *u, size_t len, size_t rs, size_t e, size_t nd)
+enum { RB_OTHER, RB_OPEN, RB_PATH, RB_DASH, RB_ERA };
+enum { RA_OTHER, RA_SEP, RA_DASH, RA_DOT };
+
+bool azk_detect__run_screen_off;
+
+static unsigned before_class(unsigned b)
 {
-    unsigned pb = rs > 0 ? u[rs - 1] : 0, nb = e < len ? u[e] : 0;
-    if (!(nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80))) {
-        /* digit_run's own early returns, unless the run may start a date
-         * after a birth label (the one thing it looks at before them) */
-        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10 && nd < 7)
-            return true;
-        if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
-            return true;
+    if (b >= 0x80 || b == '(' || b == '+')
+        return RB_OPEN;
+    if (b == '.' || b == '/' || b == '_' || b == '#' || b == '\\')
+        return RB_PATH;
+    if (b == '-')
+        return RB_DASH;
+    return is_era_letter(b) ? RB_ERA : RB_OTHER;
+}
+
+static unsigned after_class(unsigned b)
+{
+    if (b == ' ' || b == '(' || b == ')')
+        return RA_SEP;
+    if (b == '-' || b >= 0x80)
+        return RA_DASH;
+    return b == '/' || b == '.' ? RA_DOT : RA_OTHER;
+}
+
+/*
+ * digit_run's own early returns, on classes: unless the run may start a
+ * date (four digits before '/', '.', a hyphen or a non-ASCII byte: a birth
+ * label may be before it, the one thing digit_run looks at before them), a
+ * run after a path or version byte, or after '-' that follows a digit
+ * (RUN_DASHED: a later group of a token already looked at) and of under 7
+ * digits, is dropped; a run is looked at when it has 7+ digits, follows
+ * '(', '+' or a non-ASCII byte, is followed by a separator, or is followed
+ * by '/' or '.' and has 4 digits or follows an era letter (S55.3.2).
+ */
+static unsigned run_rule(unsigned before, unsigned after, unsigned nd)
+{
+    bool date4 = nd == 4 && (after == RA_DASH || after == RA_DOT), dashed = false, look;
+    if (!date4) {
+        if (before == RB_PATH)
+            return RUN_BORING;
+        dashed = before == RB_DASH && nd < 7;
     }
-    if (nd >= 7 || pb >= 0x80 || nb >= 0x80 || pb == '(' || pb == '+')
-        return false;
-    if (nb == '-' || nb == ' ' || nb == '(' || nb == ')')
-        return false;
-    if ((nb == '/' || nb == '.') && (nd == 4 || is_era_letter(pb)))
-        return false;
-    return true;
+    look = nd >= 7 || before == RB_OPEN || after == RA_SEP || after == RA_DASH ||
+           (after == RA_DOT && (nd == 4 || before == RB_ERA));
+    return !look ? RUN_BORING : dashed ? RUN_DASHED : RUN_LOOK;
+}
+
+void azk_detect__run_screen_build(struct run_screen *s)
+{
+    unsigned b, a, n;
+    for (b = 0; b < 256; b++) {
+        s->before[b] = (uint16_t)(before_class(b) << 8);
+        s->after[b] = (uint8_t)(after_class(b) << 6);
+    }
+    for (b = 0; b <= RB_ERA; b++)
+        for (a = 0; a <= RA_DOT; a++)
+            for (n = 0; n < 64; n++)
+                s->verdict[b << 8 | a << 6 | n] = (uint8_t)run_rule(b, a, n);
+}
+
+/*
+ * Bits of the bytes u[i..) of a range ending at `to` (at most sixteen of
+ * them; bit k for u[i + k]) that are 'b' or 'B' (x | 0x20 is 'b' only for
+ * those two) or, with high, >= 0x80. Reads only bytes from lo to `to`:
+ * sixteen at a time, the last ones by a load that ends at `to`.
+ */
+static inline unsigned b_bits(const unsigned char *u, size_t lo, size_t i, size_t to, bool high)
+{
+    size_t n = to - i < 16 ? to - i : 16;
+#if defined(__SSE2__)
+    const __m128i b = _mm_set1_epi8('b'), sp = _mm_set1_epi8(0x20);
+    __m128i x;
+    unsigned m;
+    if (n == 16 || to - lo >= 16) {
+        x = _mm_loadu_si128((const __m128i *)(const void *)(u + to - (n == 16 ? to - i : 16)));
+        m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, sp), b)) |
+            (high ? (unsigned)_mm_movemask_epi8(x) : 0u);
+        return n == 16 ? m : m >> (16 - n);
+    }
+    if (n >= 8) {
+        /* bytes i..i+7 in the low half, to-8..to-1 in the high half */
+        x = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(const void *)(u + i)),
+                               _mm_loadl_epi64((const __m128i *)(const void *)(u + to - 8)));
+    } else {
+        uint64_t w = azk_detect__load_short(u + i, n); /* zeros above n: neither */
+        x = _mm_loadl_epi64((const __m128i *)(const void *)&w);
+    }
+    m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, sp), b)) |
+        (high ? (unsigned)_mm_movemask_epi8(x) : 0u);
+    return n >= 8 ? (m & 0xFFu) | ((m >> 8) << (n - 8)) : m;
+#else
+    unsigned m = 0, k;
+    (void)lo;
+    for (k = 0; k < n; k++)
+        if ((u[i + k] | 0x20) == 'b' || (high && u[i + k] >= 0x80))
+            m |= 1u << k;
+    return m;
+#endif
 }
 
 /*
@@ -309,10 +393,10 @@ static bool prev_may_name_birth(const azk_field *prev)
  * both hold a 'b') or through the previous cell of a key-value row. A
  * cheap test in front of azk_detect__label_before for the dates of every log line.
  */
-static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
+static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
 {
     const unsigned char *u = (const unsigned char *)f->s;
-    size_t i, lim = pos > window ? pos - window : 0;
+    size_t i, from, lim = pos > window ? pos - window : 0;
     if (f->prev != NULL && pos <= 16 && prev_may_name_birth(f->prev))
         return true;
     for (i = 0; i < f->c->label_count; i++) {
@@ -320,56 +404,58 @@ static bool birth_label_possible(const struct fld *f, size_t pos, size_t window)
             return true;
     }
     lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
-    for (i = lim; i < pos; i++) {
-        if (i + 8 <= pos) {
-            /* eight bytes without 'b' or 'B' at a time (x | 0x20 is 'b' only for those two) */
-            uint64_t w, x;
-            memcpy(&w, u + i, 8);
-            x = (w | 0x2020202020202020ull) ^ 0x6262626262626262ull;
-            if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) == 0) {
-                i += 7;
-                continue;
-            }
+    /* u[b_lo..b_hi) was looked at before and holds no 'b' of a birth word:
+     * the dates of one line share most of their windows */
+    from = lim;
+    if (!azk_detect__run_screen_off && lim >= f->b_lo && lim <= f->b_hi)
+        from = f->b_hi;
+    for (i = from; i < pos; i += 16) {
+        unsigned m = b_bits(u, from, i, pos, false);
+        while (m != 0) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            m &= m - 1;
+            /* "birth" / "dob" in any case (| 0x20 may also pass a non-letter:
+             * a false yes only costs the full look) */
+            if (f->len - k >= 5 && (u[k + 1] | 0x20) == 'i' && (u[k + 2] | 0x20) == 'r' &&
+                (u[k + 3] | 0x20) == 't' && (u[k + 4] | 0x20) == 'h')
+                return true;
+            if (k >= 2 && (u[k - 2] | 0x20) == 'd' && (u[k - 1] | 0x20) == 'o')
+                return true;
         }
-        if ((u[i] | 0x20) != 'b')
-            continue;
-        /* "birth" / "dob" in any case (| 0x20 may also pass a non-letter:
-         * a false yes only costs the full look) */
-        if (f->len - i >= 5 && (u[i + 1] | 0x20) == 'i' && (u[i + 2] | 0x20) == 'r' &&
-            (u[i + 3] | 0x20) == 't' && (u[i + 4] | 0x20) == 'h')
-            return true;
-        if (i >= 2 && (u[i - 2] | 0x20) == 'd' && (u[i - 1] | 0x20) == 'o')
-            return true;
+    }
+    if (from < pos) {
+        if (from != f->b_hi)
+            f->b_lo = from;
+        f->b_hi = pos;
     }
     return false;
 }
 
-/* One digit run [rs, i) of nd digits: the triggers of every digit type. */
+/*
+ * One digit run [rs, i) of nd digits: the triggers of every digit type.
+ * Only for a run that azk_detect__run_boring keeps: the bytes around it
+ * were looked at there (run_rule), but for a run that may be a year.
+ */
 static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     size_t len = f->len, l1 = 0, l2 = 0, pp, nd2 = 0;
     uint32_t c0, c1, c2;
-    {
-        /* fast rejection on bytes: most runs in logs are 12:34, 1.2.3, id=42 */
-        unsigned nb = i < len ? u[i] : 0, pb = rs > 0 ? u[rs - 1] : 0;
-        bool sep_next = nb == '-' || nb == ' ' || nb == '(' || nb == ')' || nb >= 0x80;
-        bool date_like = nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80);
-        if (nd < 7 && pb < 0x80 && pb != '(' && pb != '+' && !sep_next && !date_like &&
-            !((nb == '.' || nb == '/') && is_era_letter(pb)))
-            return;
-        if (date_like && want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE) {
-            if (birth_label_possible(f, rs, 48) &&
-                azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
-                azk_detect__date_after(f, rs, 12,
-                                       azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col,
-                                                                AZK_COL_BIRTH_DATE, 0.9),
-                                       false);
-        }
-        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10 && nd < 7)
+    unsigned nb = i < len ? u[i] : 0;
+    if (nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80)) {
+        /* a year (1980/, 2024-) after a birth label; what run_rule lets
+         * through for it alone is dropped after */
+        unsigned pb = rs > 0 ? u[rs - 1] : 0;
+        if (want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE &&
+            birth_label_possible(f, rs, 48) &&
+            azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
+            azk_detect__date_after(
+                f, rs, 12,
+                azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
+                false);
+        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10)
             return; /* a later group of a token already looked at */
-        if (pb < 0x80 && (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\' ||
-                          (pb >= '0' && pb <= '9')))
+        if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
             return;
     }
     c1 = azk_detect__char_at(f, i, &l1);
@@ -502,6 +588,8 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
     bool nums = want(f->c, AZK_PII_PHONE) || want(f->c, AZK_PII_POSTAL_CODE) ||
                 want(f->c, AZK_PII_MY_NUMBER) || want(f->c, AZK_PII_CORPORATE_NUMBER) ||
                 want(f->c, AZK_PII_BANK_ACCOUNT) || want(f->c, AZK_PII_CREDIT_CARD);
+    const struct run_screen *scr = &f->c->eng->runs;
+    const bool off = azk_detect__run_screen_off; /* tests: every run byte by byte to digit_run */
     while (i < len && f->rc == AZK_OK) {
         size_t rs, nd = 0;
 #if defined(__SSE2__)
@@ -529,24 +617,60 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
                           << (16 * k);
                 }
             }
-            if (em == 0) {
+            if (em == 0 && !off) {
                 if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
                     dm &= dm + 1; /* the run that crosses in was handled before */
                 /* the first and the last digit of every run, in pairs */
-                uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1);
-                while (st != 0 && f->rc == AZK_OK) {
-                    unsigned sb = (unsigned)__builtin_ctzll(st), eb = (unsigned)__builtin_ctzll(en);
+                uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1), last = 0, edge = 0;
+                size_t n = len - i < 64 ? len - i : 64;
+                if ((int64_t)en < 0) {
+                    /* a run to the block's end may go on in the next block */
+                    last = 1ull << (63 - __builtin_clzll(st));
+                    st ^= last;
+                    en ^= 1ull << 63;
+                } else if (n < 64 && ((en >> (n - 1)) & 1) != 0) {
+                    /* a run to the field's end: no byte after it to read */
+                    edge = 1ull << (63 - __builtin_clzll(st));
+                    st ^= edge;
+                    en ^= 1ull << (n - 1);
+                }
+                if (i == 0 && (st & 1) != 0) {
+                    /* a run from the field's start: no byte before it */
+                    size_t eb = (size_t)__builtin_ctzll(en);
+                    st ^= 1;
+                    en &= en - 1;
+                    if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
+                        digit_run(f, 0, eb + 1, eb + 1, nums);
+                        if (f->rc != AZK_OK)
+                            return;
+                    }
+                }
+                /* the others have a byte before and after them in the field */
+                while (st != 0) {
+                    size_t sb = (size_t)__builtin_ctzll(st), eb = (size_t)__builtin_ctzll(en);
+                    unsigned v;
                     st &= st - 1;
                     en &= en - 1;
                     rs = i + sb;
-                    if (eb == 63) {
-                        /* the run may go on in the next block */
-                        size_t e = skip_digits(u, len, rs, &nd);
+                    v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
+                    if (v == RUN_BORING ||
+                        (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
+                        continue;
+                    digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
+                    if (f->rc != AZK_OK)
+                        return;
+                }
+                if (edge != 0) {
+                    rs = i + (size_t)__builtin_ctzll(edge);
+                    if (!azk_detect__run_boring(scr, u, len, rs, len, len - rs))
+                        digit_run(f, rs, len, len - rs, nums);
+                }
+                if (last != 0) {
+                    size_t e;
+                    rs = i + (size_t)__builtin_ctzll(last);
+                    e = skip_digits(u, len, rs, &nd);
+                    if (!azk_detect__run_boring(scr, u, len, rs, e, nd))
                         digit_run(f, rs, e, nd, nums);
-                        break;
-                    }
-                    if (!run_boring(u, len, rs, i + eb + 1, eb + 1 - sb))
-                        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
                 }
                 i += 64;
                 continue;
@@ -554,8 +678,9 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
         }
 #else
         (void)pre;
+        (void)off;
 #endif
-        /* a block with a full-width digit (or no SSE2): byte by byte */
+        /* a block with a full-width digit (or no SSE2, or the screen off): byte by byte */
         {
             size_t stop = i + 64 < len ? i + 64 : len;
             while (i < stop && f->rc == AZK_OK) {
@@ -569,7 +694,7 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
                 }
                 rs = i;
                 i = skip_digits(u, len, i, &nd);
-                if (!run_boring(u, len, rs, i, nd))
+                if (!azk_detect__run_boring(scr, u, len, rs, i, nd))
                     digit_run(f, rs, i, nd, nums);
             }
             if (i < stop)
@@ -749,6 +874,7 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
         wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
     }
 #else
+    (void)pre;
     wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
 #endif
     /* fields in which no literal can occur skip hs_scan (detect_lits.c) */

@@ -37,9 +37,22 @@ struct lit_screen {
     uint64_t mask[128];
 };
 
+/*
+ * Which digit runs are worth a look (detect_field.c): a run is decided on
+ * the byte before it, the byte after it and its digit count by two table
+ * look-ups (azk_detect__run_boring), not by a chain of compares per run
+ * (logs hold a run every ~8 bytes).
+ */
+struct run_screen {
+    uint16_t before[256];  /* class of the byte before a run, << 8 */
+    uint8_t after[256];    /* class of the byte after it, << 6 */
+    uint8_t verdict[1280]; /* [before | after | min(digits, 63)]: RUN_* */
+};
+
 struct azk_detect_engine {
     hs_database_t *db;
     struct lit_screen lits;  /* the byte screen in front of db */
+    struct run_screen runs;  /* the digit-run screen (detect_field.c) */
     hs_database_t *allow_db; /* NULL without allow patterns */
     char **allow_keys;       /* folded allow values, sorted */
     size_t allow_key_count;
@@ -107,6 +120,7 @@ struct fld {
     bool tabular;          /* a cell of a row */
     const azk_field *prev; /* the cell before, in a row without header */
     int prev_kind;         /* its kind as a label, -1 until needed */
+    size_t b_lo, b_hi;     /* u[b_lo..b_hi) holds no 'b' of "birth" / "dob" */
     azk_status rc;
 };
 
@@ -153,6 +167,34 @@ double azk_detect__with_context(double base, azk_column_kind label, azk_column_k
 void azk_detect__lit_screen_build(struct lit_screen *s);
 bool azk_detect__lit_may_hit(const struct lit_screen *s, const unsigned char *p, size_t n);
 extern bool azk_detect__lit_screen_off;
+/* The digit-run screen (detect_field.c): its tables, and the switch (for
+ * tests) that sends every digit run to the rules unscreened. */
+void azk_detect__run_screen_build(struct run_screen *s);
+extern bool azk_detect__run_screen_off;
+#define RUN_BORING 0u /* no digit rule can start at the run */
+#define RUN_LOOK   1u /* digit_run decides */
+#define RUN_DASHED 2u /* RUN_LOOK unless a digit is before the '-' before the run */
+/* The verdict on a digit run of nd (1..63) digits between bytes pb and nb. */
+static inline unsigned azk_detect__run_verdict(const struct run_screen *s, unsigned pb, unsigned nb,
+                                               size_t nd)
+{
+    return s->verdict[s->before[pb] | s->after[nb] | nd];
+}
+
+/*
+ * Is the digit run u[rs..e) of nd digits (a field of len bytes; u[rs - 1]
+ * and u[e] are no ASCII digits) boring: one that digit_run would drop on
+ * the bytes around it before reading anything (12:34, 1.2.3.4, id=42)?
+ */
+static inline bool azk_detect__run_boring(const struct run_screen *s, const unsigned char *u,
+                                          size_t len, size_t rs, size_t e, size_t nd)
+{
+    unsigned v =
+        azk_detect__run_verdict(s, rs > 0 ? u[rs - 1] : 0, e < len ? u[e] : 0, nd < 63 ? nd : 63);
+    if (v == RUN_DASHED)
+        return rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10;
+    return v == RUN_BORING;
+}
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);
 /*

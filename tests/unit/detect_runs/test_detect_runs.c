@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/detect_runs -- the digit-run fast path of the field scan
+ * (detect_field.c, s10): runs taken from 64-bit digit masks, runs at a
+ * field's start and end taken apart, the verdict on the bytes around a run
+ * by two table look-ups (azk_detect__run_boring), and the birth-word window
+ * remembered across the dates of one field. Checked against (1) the rule as
+ * it was written before the tables (ref_boring below, the session 9 code),
+ * for every byte before and after, every digit count 1..70 and a digit or
+ * not before a '-'; (2) the plain path (azk_detect__run_screen_off: every
+ * block byte by byte, the birth window looked at whole each time) on random
+ * fields and key-value rows built from digit runs (ASCII, full-width, up to
+ * 150 digits), separators (- ー − ( ) space / . : ,), +81, 〒, era letters,
+ * labels, NUL and kanji, of 0..300 bytes (runs touching the field's start
+ * and end, the 64-byte block edges), each field copied to a buffer of its
+ * exact length (ASan sees a read past it). Every value is synthetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect.h"
+#include "detect/detect_scan.h"
+#define MAXF 64 /* before detect_run.h */
+#include "detect_run.h"
+
+static azk_detect_engine *g_eng;
+
+static int setup(void **state)
+{
+    azk_detect_options o = AZK_DETECT_OPTIONS_INIT;
+    (void)state;
+    o.types = ((1u << AZK_PII__COUNT) - 1) & ~(1u << AZK_PII_PERSON_NAME);
+    o.min_confidence = 0.3;
+    return azk_detect__engine_new(&g_eng, &o) == AZK_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    azk_detect__engine_free(g_eng);
+    return 0;
+}
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+/* The session 9 rule (detect_field.c run_boring before the tables). */
+static bool ref_era(unsigned a)
+{
+    return a == 'M' || a == 'T' || a == 'S' || a == 'H' || a == 'R' || a == 'm' || a == 't' ||
+           a == 's' || a == 'h' || a == 'r';
+}
+
+static bool ref_boring(const unsigned char *u, size_t len, size_t rs, size_t e, size_t nd)
+{
+    unsigned pb = rs > 0 ? u[rs - 1] : 0, nb = e < len ? u[e] : 0;
+    if (!(nd == 4 && (nb == '/' || nb == '.' || nb == '-' || nb >= 0x80))) {
+        if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10 && nd < 7)
+            return true;
+        if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
+            return true;
+    }
+    if (nd >= 7 || pb >= 0x80 || nb >= 0x80 || pb == '(' || pb == '+')
+        return false;
+    if (nb == '-' || nb == ' ' || nb == '(' || nb == ')')
+        return false;
+    if ((nb == '/' || nb == '.') && (nd == 4 || ref_era(pb)))
+        return false;
+    return true;
+}
+
+/* Every byte before and after a run (no digit: runs are maximal), every
+ * digit count, with and without a digit before a '-', at the field's
+ * start and end. */
+static void test_runs__verdict_is_the_rule(void **state)
+{
+    unsigned char u[96];
+    const struct run_screen *s = &g_eng->runs;
+    (void)state;
+    for (unsigned pb = 0; pb < 256; pb++) {
+        if (pb >= '0' && pb <= '9')
+            continue;
+        for (unsigned nb = 0; nb < 256; nb++) {
+            if (nb >= '0' && nb <= '9')
+                continue;
+            for (size_t nd = 1; nd <= 70; nd++) {
+                for (int pp = 0; pp < 2; pp++) {
+                    /* u: ppb pb digits nb */
+                    size_t rs = 2, e = 2 + nd, len = e + 1;
+                    u[0] = pp ? '7' : 'x';
+                    u[1] = (unsigned char)pb;
+                    memset(u + 2, '5', nd);
+                    u[e] = (unsigned char)nb;
+                    assert_int_equal(azk_detect__run_boring(s, u, len, rs, e, nd),
+                                     ref_boring(u, len, rs, e, nd));
+                    /* no byte after: the run ends the field */
+                    assert_int_equal(azk_detect__run_boring(s, u, e, rs, e, nd),
+                                     ref_boring(u, e, rs, e, nd));
+                }
+                /* no byte before (the run starts the field), or no second byte */
+                u[0] = (unsigned char)pb;
+                memset(u + 1, '5', nd);
+                u[1 + nd] = (unsigned char)nb;
+                assert_int_equal(azk_detect__run_boring(s, u + 1, nd + 1, 0, nd, nd),
+                                 ref_boring(u + 1, nd + 1, 0, nd, nd));
+                assert_int_equal(azk_detect__run_boring(s, u, nd + 2, 1, nd + 1, nd),
+                                 ref_boring(u, nd + 2, 1, nd + 1, nd));
+            }
+        }
+    }
+}
+
+static const char *const pieces[] = {
+    "-",
+    "-",
+    "ー",
+    "−",
+    "－",
+    "(",
+    ")",
+    " ",
+    " ",
+    "/",
+    ".",
+    ":",
+    ",",
+    "_",
+    "#",
+    "\\",
+    "+",
+    "+81 ",
+    "+81-",
+    "〒",
+    "S",
+    "H",
+    "R",
+    "T",
+    "m",
+    "x",
+    "TEL",
+    "tel:",
+    "Fax ",
+    "zip ",
+    "birth ",
+    "DOB:",
+    "dob",
+    "生年月日",
+    "生年月日 ",
+    "電話",
+    "口座番号",
+    "東京都",
+    "神田",
+    "番地",
+    "様",
+    "年",
+    "月",
+    "日",
+    "0",
+    "03",
+    "090",
+    "1980",
+    "2024",
+    "1-2-3",
+    "12:34:56",
+    "1.2.3.4",
+    "0120",
+    "１",
+    "０３",
+    "１２３４",
+    "ー",
+    "id=",
+    "v2.",
+    "AB-",
+    "x@example.jp",
+    "1980/01/02",
+    "1975-12-31",
+    "2024.3.7",
+    "1999年1月2日",
+    "S55.3.2",
+    "birth 1980/01/02 ",
+    "DOB 1975-12-31",
+    "生年月日：1980/1/2",
+};
+
+/* A random field of at most cap bytes into buf; its length. */
+static size_t random_field(char *buf, size_t cap)
+{
+    size_t n = 0, want = rnd(5) == 0 ? rnd(300) : rnd(90);
+    while (n < want) {
+        char tmp[200];
+        size_t l = 0;
+        switch (rnd(6)) {
+            case 0:
+            case 1: { /* an ASCII digit run: mostly short, sometimes very long */
+                size_t nd = rnd(8) == 0 ? 1 + rnd(150) : 1 + rnd(14);
+                for (l = 0; l < nd && l < sizeof(tmp); l++)
+                    tmp[l] = (char)('0' + rnd(10));
+                break;
+            }
+            case 2: { /* full-width digits */
+                size_t nd = 1 + rnd(12);
+                for (size_t k = 0; k < nd; k++) {
+                    tmp[l++] = (char)0xEF;
+                    tmp[l++] = (char)0xBC;
+                    tmp[l++] = (char)(0x90 + rnd(10));
+                }
+                break;
+            }
+            case 3:
+                if (rnd(10) == 0) {
+                    tmp[l++] = '\0';
+                    break;
+                }
+                /* fall through */
+            default: {
+                const char *p = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+                l = strlen(p);
+                memcpy(tmp, p, l);
+                break;
+            }
+        }
+        if (n + l > cap)
+            break;
+        memcpy(buf + n, tmp, l);
+        n += l;
+    }
+    return n;
+}
+
+static void same_got(const struct got *a, const struct got *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_int_equal(a->f[i].type, b->f[i].type);
+        assert_int_equal(a->f[i].field, b->f[i].field);
+        assert_int_equal(a->f[i].start, b->f[i].start);
+        assert_int_equal(a->f[i].len, b->f[i].len);
+        assert_true(a->f[i].confidence == b->f[i].confidence);
+        assert_string_equal(a->f[i].masked, b->f[i].masked);
+    }
+}
+
+/* The findings of a row of nf fields without header (nf == 1: a line). */
+static struct got run_row(char **cells, const size_t *lens, size_t nf)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd[4];
+    azk_record rec;
+    memset(&g, 0, sizeof(g));
+    memset(fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    rec.line = 1;
+    rec.tabular = nf > 1;
+    rec.fields = fd;
+    rec.field_count = nf;
+    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
+    azk_detect__object_begin(ctx, nf > 1 ? "t.csv" : "text");
+    if (nf > 1) {
+        /* a first row of plain cells, so that the row below is no header */
+        for (size_t i = 0; i < nf; i++) {
+            fd[i].ptr = "x";
+            fd[i].len = 1;
+            fd[i].col = (uint32_t)i;
+        }
+        assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+        rec.line = 2;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        fd[i].ptr = cells[i];
+        fd[i].len = lens[i];
+        fd[i].col = (uint32_t)i;
+    }
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+static void test_runs__fast_path_is_plain_path(void **state)
+{
+    char buf[4][320];
+    (void)state;
+    for (int k = 0; k < 6000; k++) {
+        char *cells[4];
+        size_t lens[4], nf = rnd(3) == 0 ? 2 + rnd(3) : 1;
+        struct got a, b;
+        for (size_t i = 0; i < nf; i++) {
+            if (i + 1 < nf && rnd(2) == 0) {
+                /* a key-value row: a label cell before the value */
+                static const char *const keys[] = {"生年月日", "birthday", "DOB", "電話番号",
+                                                   "price",    "1234",     "Bank"};
+                const char *key = keys[rnd(sizeof(keys) / sizeof(keys[0]))];
+                lens[i] = strlen(key);
+                memcpy(buf[i], key, lens[i]);
+            } else {
+                lens[i] = random_field(buf[i], sizeof(buf[i]));
+            }
+            /* the exact length on the heap: a read past the field is seen */
+            cells[i] = malloc(lens[i] > 0 ? lens[i] : 1);
+            assert_non_null(cells[i]);
+            memcpy(cells[i], buf[i], lens[i]);
+        }
+        azk_detect__run_screen_off = true;
+        a = run_row(cells, lens, nf);
+        azk_detect__run_screen_off = false;
+        b = run_row(cells, lens, nf);
+        same_got(&a, &b);
+        for (size_t i = 0; i < nf; i++)
+            free(cells[i]);
+    }
+}
+
+/* A digit token at every offset of a field of every length 1..140 (the
+ * field's start and end, both sides of each 64-byte block edge), between
+ * a few edge bytes: runs of the lengths that decide (1, 3, 4, 7, 10-16). */
+static void test_runs__every_offset(void **state)
+{
+    static const char edge[] = {' ', '-', '(', ')', '/', '.', ':', 'S', '+', '_', 'x', '\0'};
+    static const char *const toks[] = {"09012345678",  "0312345678", "1000001", "4111111111111111",
+                                       "123456789018", "1980",       "7",       "123",
+                                       "19800102"};
+    size_t found = 0;
+    (void)state;
+    for (size_t len = 1; len <= 140; len++) {
+        char *f = malloc(len);
+        assert_non_null(f);
+        for (size_t d = 0; d < sizeof(toks) / sizeof(toks[0]); d++) {
+            size_t nd = strlen(toks[d]);
+            if (nd > len)
+                continue;
+            for (size_t at = 0; at + nd <= len; at++) {
+                char pb = edge[rnd(sizeof(edge))], nb = edge[rnd(sizeof(edge))];
+                struct got a, b;
+                size_t n1 = len;
+                char *cells[1] = {f};
+                for (size_t i = 0; i < len; i++)
+                    f[i] = "ab:cd, "[rnd(7)];
+                memcpy(f + at, toks[d], nd);
+                if (at > 0)
+                    f[at - 1] = pb;
+                if (at + nd < len)
+                    f[at + nd] = nb;
+                if (at > 1 && rnd(3) == 0)
+                    f[at - 2] = '9'; /* "9-123": a later group */
+                azk_detect__run_screen_off = true;
+                a = run_row(cells, &n1, 1);
+                azk_detect__run_screen_off = false;
+                b = run_row(cells, &n1, 1);
+                same_got(&a, &b);
+                found += a.n;
+            }
+        }
+        free(f);
+    }
+    assert_true(found > 1000); /* the tokens are found, not only the same nothing */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_runs__verdict_is_the_rule),
+        cmocka_unit_test(test_runs__fast_path_is_plain_path),
+        cmocka_unit_test(test_runs__every_offset),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
