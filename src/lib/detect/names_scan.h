@@ -43,7 +43,7 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24  /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      12  /* 4,096 fields remembered as holding no name */
+#define MEMO_BITS      13  /* 8,192 fields remembered as holding no name */
 #define MEMO_MAX_LEN   96  /* longest word of free text remembered, bytes */
 #define FIELD_MAX_LEN  256 /* longest field remembered, bytes */
 #define MEMO_KEY_LEN   256 /* longest text the memo hash takes: a field, a MeCab window (<= 104) */
