@@ -808,15 +808,20 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     if (len == 0)
         return AZK_OK;
     /* every path needs a kanji or kana: an ASCII field holds no mention */
-    first_hi = first_non_ascii((const uint8_t *)text, len);
-    if (first_hi == len)
-        return AZK_OK;
     if (len <= FIELD_MAX_LEN) {
         /* cells and log lines repeat, the latter around other digits */
-        key = azk_names__memo_hash_blind(ctx, (const uint8_t *)text, len, (uint32_t)col);
+        bool wide = false;
+        key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
+        if (!wide)
+            return AZK_OK;
         slot = &ctx->memo[key.a >> (64 - MEMO_BITS)];
         if (azk_names__memo_has(slot, key, len, (uint32_t)col))
             return AZK_OK; /* scanned before: no mention */
+        first_hi = 0;
+    } else {
+        first_hi = first_non_ascii((const uint8_t *)text, len);
+        if (first_hi == len)
+            return AZK_OK;
     }
     memset(&s, 0, sizeof(s));
     s.ctx = ctx;

@@ -343,8 +343,10 @@ struct memo_key azk_names__memo_hash_kept(const azk_names_ctx *ctx, const uint8_
  * is hashed instead (azk_names__memo_hash_kept).
  */
 static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, const uint8_t *t,
-                                                     size_t len, uint32_t col, bool blind)
+                                                     size_t len, uint32_t col, bool blind,
+                                                     bool *wide)
 {
+    unsigned any_high = 0;
     uint64_t x = ((uint64_t)len << 8) | col;
     struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
     __m128i ha = _mm_setzero_si128();
@@ -366,6 +368,8 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
         } else {
             break;
         }
+        if (wide != NULL)
+            any_high |= (unsigned)_mm_movemask_epi8(m);
         if (blind) {
             __m128i dv = _mm_sub_epi8(m, zero);
             __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dv, nine), dv); /* '0'..'9' */
@@ -385,8 +389,11 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
                 else
                     risky = 0;
                 while (risky != 0) {
-                    if (azk_names__digit_kept(t, i + (size_t)__builtin_ctz(risky)))
+                    if (azk_names__digit_kept(t, i + (size_t)__builtin_ctz(risky))) {
+                        if (wide != NULL)
+                            *wide = true; /* a lead byte or 第 before the digit */
                         return azk_names__memo_hash_kept(ctx, t, len, col);
+                    }
                     risky &= risky - 1;
                 }
                 m = _mm_or_si128(_mm_andnot_si128(dig, m), _mm_and_si128(dig, zero));
@@ -405,13 +412,15 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
     _mm_storeu_si128((__m128i *)(void *)lb, hb);
     k.a = azk_names__memo_mix(k.a + la[0] + la[1]);
     k.b += lb[0] + lb[1];
+    if (wide != NULL)
+        *wide = any_high != 0;
     return k;
 }
 
 static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t,
                                                    size_t len, uint32_t col)
 {
-    return azk_names__memo_hash_k(ctx, t, len, col, false);
+    return azk_names__memo_hash_k(ctx, t, len, col, false, NULL);
 }
 #else
 #define azk_names__memo_hash azk_names__memo_hash_ref
@@ -420,18 +429,29 @@ static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, con
 /*
  * The memo hash of the digit-blind key of t (azk_names__blind_copy) when
  * the dictionary allows it (n->digit_blind), else of t's bytes: the field
- * memo and the MeCab memo.
+ * memo and the MeCab memo. *wide (when not NULL) gets whether t holds a
+ * byte >= 0x80, from the same loads (a field without one holds no name).
  */
+static inline struct memo_key azk_names__field_key(const azk_names_ctx *ctx, const uint8_t *t,
+                                                   size_t len, uint32_t col, bool *wide)
+{
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return azk_names__memo_hash_k(ctx, t, len, col, ctx->n->digit_blind, wide);
+#else
+    if (wide != NULL) {
+        *wide = false;
+        for (size_t k = 0; k < len && !*wide; k++)
+            *wide = t[k] >= 0x80;
+    }
+    return ctx->n->digit_blind ? azk_names__memo_hash_kept(ctx, t, len, col)
+                               : azk_names__memo_hash(ctx, t, len, col);
+#endif
+}
+
 static inline struct memo_key azk_names__memo_hash_blind(const azk_names_ctx *ctx, const uint8_t *t,
                                                          size_t len, uint32_t col)
 {
-    if (!ctx->n->digit_blind)
-        return azk_names__memo_hash(ctx, t, len, col);
-#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    return azk_names__memo_hash_k(ctx, t, len, col, true);
-#else
-    return azk_names__memo_hash_kept(ctx, t, len, col);
-#endif
+    return azk_names__field_key(ctx, t, len, col, NULL);
 }
 azk_status azk_names__try_kanji(struct scan *s, size_t p, size_t *next);
 azk_status azk_names__try_kana(struct scan *s, size_t p, size_t *next);

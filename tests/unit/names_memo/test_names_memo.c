@@ -219,9 +219,49 @@ static void ref_blind(const uint8_t *t, size_t len, uint8_t *out)
 
 /* pieces of keys: digits, ASCII, kanji, kana, 第, 々, half-width kana, stray bytes */
 static const char *const pieces[] = {
-    "0",    "7",    "42",   "2024-03-05", " ",    "=",    "a",    "件数", "第",   "第",
-    "々",   "山田", "様",   "さん",       "ｶﾞ",   "ﾀﾛｳ",  "　",   "\xc8", "\xe1", "\xe7\xac",
-    "\xac", "\xf0", "\xf8", "\xfc",       "\xfe", "\x80", "\xbf", "№",    "𠮷",   "9",
+    "0123456789abcdef",
+    "12",
+    ":",
+    "-",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "0",
+    "7",
+    "42",
+    "2024-03-05",
+    " ",
+    "=",
+    "a",
+    "件数",
+    "第",
+    "第",
+    "々",
+    "山田",
+    "様",
+    "さん",
+    "ｶﾞ",
+    "ﾀﾛｳ",
+    "　",
+    "\xc8",
+    "\xe1",
+    "\xe7\xac",
+    "\xac",
+    "\xf0",
+    "\xf8",
+    "\xfc",
+    "\xfe",
+    "\x80",
+    "\xbf",
+    "№",
+    "𠮷",
+    "9",
 };
 
 /*
@@ -255,6 +295,15 @@ static void test_names_memo__blind_key(void **state)
         k = azk_names__memo_hash_blind(c, t, len, (uint32_t)(r & 3));
         ref = azk_names__memo_hash_ref(c, z, len, (uint32_t)(r & 3));
         assert_true(k.a == ref.a && k.b == ref.b);
+        {
+            /* the field memo's key says from the same loads whether a byte >= 0x80 is there */
+            bool wide = false, any = false;
+            struct memo_key f = azk_names__field_key(c, t, len, (uint32_t)(r & 3), &wide);
+            for (size_t d = 0; d < len; d++)
+                any = any || t[d] >= 0x80;
+            assert_true(f.a == k.a && f.b == k.b);
+            assert_true(wide == any);
+        }
         /* another digit where the key reads '0': the same key */
         for (size_t d = 0; d < len; d++) {
             if (z[d] == '0' && t[d] != '0' && t[d] != '5') { /* a digit the key reads '0' */
