@@ -373,42 +373,37 @@ static enum tok_class classify(const mecab_node_t *node)
 }
 
 /*
- * The bytes the MeCab memo keys a window by. With IPAdic 2.7.0
- * (n->digit_blind) every ASCII digit reads '0', except one right after 第:
- * the only entries of that dictionary holding an ASCII digit are 第1期線
- * and 第2期線 (its 392,127 rows: mecab-ipadic's *.csv), and char.def puts
- * the ten digits in one class alone (NUMERIC). So a dictionary match that
+ * The MeCab memo and the field memo key by the digit-blind bytes
+ * (names_scan.h, azk_names__blind_copy). With IPAdic 2.7.0
+ * (n->digit_blind) every ASCII digit reads '0', except one right after 第
+ * or one MeCab would read inside a longer character (invalid UTF-8): the
+ * only entries of that dictionary holding an ASCII digit are 第1期線 and
+ * 第2期線 (its 392,127 rows: mecab-ipadic's *.csv), and char.def puts the
+ * ten digits in one class alone (NUMERIC). So a dictionary match that
  * covers a digit covers a 第 right before it, and two windows that differ
- * only in digits not after 第 get the same matches at every position and
- * the same unknown-word nodes (same class, same grouping): the same
- * lattice, the same costs, the same best path, hence the same tokens.
- * Log lines repeat their words around changing numbers (times, ids).
- * Returns the key bytes: the window itself when nothing changes.
+ * only in the other digits get the same matches at every position and the
+ * same unknown-word nodes (same class, same grouping): the same lattice,
+ * the same costs, the same best path, hence the same tokens. Log lines
+ * repeat their words around changing numbers (times, ids).
  */
-static const uint8_t *parse_key(const azk_names_ctx *ctx, size_t len, uint8_t *buf)
+struct memo_key azk_names__memo_hash_kept(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
+                                          uint32_t col)
 {
-    bool changed = false;
-    /* MeCab reads a stray lead byte with the bytes after it, digits too, as one character */
-    if (!ctx->n->digit_blind || !azk_utf8_valid(ctx->window, len))
-        return ctx->window;
-    for (size_t k = 0; k < len; k++) {
-        uint8_t b = ctx->window[k];
-        if (b >= '0' && b <= '9' &&
-            !(k >= 3 && ctx->window[k - 3] == 0xE7 && ctx->window[k - 2] == 0xAC &&
-              ctx->window[k - 1] == 0xAC)) {
-            changed = changed || b != '0';
-            b = '0';
-        }
-        buf[k] = b;
-    }
-    return changed ? buf : ctx->window;
+    uint8_t buf[MEMO_KEY_LEN];
+    struct memo_key k;
+    if (len > sizeof(buf))
+        len = sizeof(buf); /* cannot happen: callers hash at most MEMO_KEY_LEN */
+    azk_names__blind_copy(t, len, buf);
+    k = azk_names__memo_hash(ctx, buf, len, col);
+    sodium_memzero(buf, len);
+    return k;
 }
 
 /*
  * IPAdic 2.7.0 as mecab-ipadic(-utf8) builds it: one system dictionary of
- * 392,127 entries, 1,316 left and right context ids, UTF-8. parse_key's
- * argument holds for that dictionary; with any other the memo keys the
- * window's bytes as they are.
+ * 392,127 entries, 1,316 left and right context ids, UTF-8. The
+ * digit-blind argument (azk_names__memo_hash_kept) holds for that
+ * dictionary; with any other the memos key the bytes as they are.
  */
 static bool ipadic_270(mecab_model_t *model)
 {
@@ -512,8 +507,7 @@ void azk_names__parse_around(struct scan *s, size_t p)
     if (we > ws) {
         /* two ways per set, the more recent first */
         struct parse_slot *set;
-        uint8_t kbuf[sizeof(ctx->window)];
-        key = azk_names__memo_hash(ctx, parse_key(ctx, we - ws, kbuf), we - ws, 0);
+        key = azk_names__memo_hash_blind(ctx, ctx->window, we - ws, 0);
         set = &ctx->parses[(key.a >> (64 - PARSE_BITS)) & ~(uint64_t)1];
         slot = &set[0];
         if (set[1].len == we - ws && set[1].a == key.a && set[1].b == key.b) {
@@ -779,6 +773,23 @@ azk_status azk_names__fold_text(struct scan *s)
     return AZK_OK;
 }
 
+/*
+ * A digit of the folded text t that azk_names__digit_kept keeps. The field
+ * memo's key is the unfolded field's, MeCab reads the folded one: a folded
+ * field is remembered only when no digit of it is kept (one that was
+ * blind in the key and is not in the folded text -- a variant folded to 第
+ * -- would break the key's argument; folding copies ASCII and writes whole
+ * code points, so no other digit changes).
+ */
+static bool kept_digit(const uint8_t *t, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        if (t[k] >= '0' && t[k] <= '9' && azk_names__digit_kept(t, k))
+            return true;
+    }
+    return false;
+}
+
 azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
                            azk_name_cb cb, void *payload)
 {
@@ -797,16 +808,20 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     if (len == 0)
         return AZK_OK;
     /* every path needs a kanji or kana: an ASCII field holds no mention */
-    first_hi = first_non_ascii((const uint8_t *)text, len);
-    if (first_hi == len)
-        return AZK_OK;
-    if (len <= MEMO_MAX_LEN && col != AZK_COL_NONE) {
-        /* cells of a known column; free text (log lines, cells without a
-         * header) repeats words, not whole fields: the word memo does it */
-        key = azk_names__memo_hash(ctx, (const uint8_t *)text, len, (uint32_t)col);
+    if (len <= FIELD_MAX_LEN) {
+        /* cells and log lines repeat, the latter around other digits */
+        bool wide = false;
+        key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
+        if (!wide)
+            return AZK_OK;
         slot = &ctx->memo[key.a >> (64 - MEMO_BITS)];
         if (azk_names__memo_has(slot, key, len, (uint32_t)col))
             return AZK_OK; /* scanned before: no mention */
+        first_hi = 0;
+    } else {
+        first_hi = first_non_ascii((const uint8_t *)text, len);
+        if (first_hi == len)
+            return AZK_OK;
     }
     memset(&s, 0, sizeof(s));
     s.ctx = ctx;
@@ -838,7 +853,7 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     }
     rc = azk_names__scan_free(&s);
 done:
-    if (rc == AZK_OK && s.hits == 0 && slot != NULL) {
+    if (rc == AZK_OK && s.hits == 0 && slot != NULL && (s.map == NULL || !kept_digit(s.t, s.len))) {
         azk_names__memo_put(slot, key, len, (uint32_t)col);
     }
     ctx->win_text = NULL;

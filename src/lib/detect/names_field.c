@@ -284,6 +284,34 @@ static bool contains(const uint8_t *p, size_t len, const char *w)
     return memmem(p, len, w, strlen(w)) != NULL;
 }
 
+/* The first code points of org_words: 株 有 合 会 銀 支 協 組 法 病 大 学 事 商 信 御 営 セ. */
+static bool org_start(uint32_t c)
+{
+    switch (c) {
+        case 0x682A:
+        case 0x6709:
+        case 0x5408:
+        case 0x4F1A:
+        case 0x9280:
+        case 0x652F:
+        case 0x5354:
+        case 0x7D44:
+        case 0x6CD5:
+        case 0x75C5:
+        case 0x5927:
+        case 0x5B66:
+        case 0x4E8B:
+        case 0x5546:
+        case 0x4FE1:
+        case 0x5FA1:
+        case 0x55B6:
+        case 0x30BB:
+            return true;
+        default:
+            return false;
+    }
+}
+
 /*
  * The whole trimmed cell as a name. Returns true (and reports) when the
  * cell is plausibly one name; false lets the caller fall back to free text.
@@ -300,6 +328,7 @@ azk_status azk_names__scan_column(struct scan *s, azk_column_kind col, bool *don
     int parts = 1;
     bool any_kanji = false;
     bool all_kana = true;
+    bool org = false; /* a code point that starts one of org_words */
     bool kana_col = col == AZK_COL_NAME_KANA;
     uint8_t folded[128];
     size_t flen = 0;
@@ -364,6 +393,7 @@ azk_status azk_names__scan_column(struct scan *s, azk_column_kind col, bool *don
             flen += azk_utf8_encode(azk_names__hira_to_kata(c), folded + flen);
         else
             return AZK_OK;
+        org = org || org_start(c);
         chars++;
         i += l;
     }
@@ -376,8 +406,9 @@ azk_status azk_names__scan_column(struct scan *s, azk_column_kind col, bool *don
     if (parts == 2 && sep_end >= b)
         return AZK_OK;
     /* organisation words last: the walk above rejects most cells (numbers,
-     * codes, ASCII) for less than one pass of these */
-    for (size_t k = 0; k < sizeof(org_words) / sizeof(org_words[0]); k++) {
+     * codes, ASCII) for less than one pass of these, and saw whether a
+     * code point of the cell starts one (what follows b is an honorific) */
+    for (size_t k = 0; org && k < sizeof(org_words) / sizeof(org_words[0]); k++) {
         if (contains(s->t + a, cell_end - a, org_words[k]))
             return AZK_OK;
     }

@@ -43,9 +43,10 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24  /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      12  /* 4,096 cells remembered as holding no name */
-#define MEMO_MAX_LEN   96  /* longest field remembered, bytes */
-#define MEMO_KEY_LEN   112 /* longest text the memo hash takes: a MeCab window (<= 104) */
+#define MEMO_BITS      13  /* 8,192 fields remembered as holding no name */
+#define MEMO_MAX_LEN   96  /* longest word of free text remembered, bytes */
+#define FIELD_MAX_LEN  256 /* longest field remembered, bytes */
+#define MEMO_KEY_LEN   256 /* longest text the memo hash takes: a field, a MeCab window (<= 104) */
 #define MEMO_WORDS     (MEMO_KEY_LEN / 4) /* 32-bit key words per hash */
 #define PARSE_BITS     13 /* 8,192 MeCab windows remembered with their tokens, 2 ways a set */
 #define PARSE_TOKS     26 /* tokens kept per window (one per code point at most) */
@@ -103,16 +104,19 @@ struct azk_names_ctx {
     size_t map_cap;
     unsigned long mecab_calls;
     /*
-     * Short fields already scanned without a mention (CSV cells and log
-     * words repeat: 圧着ハガキ, 処理完了): two NH hashes (UMAC's, over the
-     * bytes zero-padded to 16, in pairs of 32-bit words) plus a keyed term
-     * of the column kind and the length, with random keys per context
-     * (libsodium), direct-mapped. For two different inputs of one length
-     * each hash collides with probability at most 2^-32 over the keys
-     * (NH is 2^-32-almost-universal), both at most 2^-64, and nobody who does
-     * not know the keys can craft a cell that collides with a remembered
-     * one. The scan is a pure function of (text, column), so a repeat
-     * cannot find anything either. Only the hashes are kept.
+     * Fields of at most FIELD_MAX_LEN bytes already scanned without a
+     * mention (CSV cells and log lines repeat: 圧着ハガキ, 処理完了 around
+     * changing times and ids): two NH hashes (UMAC's, over the key bytes
+     * zero-padded to 16, in pairs of 32-bit words) plus a keyed term of the
+     * column kind and the length, with random keys per context (libsodium),
+     * direct-mapped. The key bytes are the field with its ASCII digits read
+     * as '0' where MeCab cannot tell them apart (azk_names__memo_hash_blind).
+     * For two different keys of one length each hash collides with
+     * probability at most 2^-32 over the keys (NH is 2^-32-almost-universal),
+     * both at most 2^-64, and nobody who does not know the keys can craft a
+     * cell that collides with a remembered one. The scan is a pure function
+     * of (key bytes, column), so a repeat cannot find anything either. Only
+     * the hashes are kept.
      */
     uint32_t memo_ka[MEMO_WORDS]; /* NH keys of the two hashes (azk_names__memo_hash) */
     uint32_t memo_kb[MEMO_WORDS];
@@ -206,7 +210,8 @@ long azk_names__span_tokens(const azk_names_ctx *ctx, long k, size_t end, bool *
 bool azk_names__tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t hend);
 
 #if MEMO_KEY_LEN % 16 != 0 || MEMO_MAX_LEN > MEMO_KEY_LEN || MEMO_MAX_LEN >= (1 << WORD_BITS) ||   \
-    (WIN_BEFORE + WIN_AFTER) * 4 > MEMO_KEY_LEN || (WIN_BEFORE + WIN_AFTER) > PARSE_TOKS
+    FIELD_MAX_LEN > MEMO_KEY_LEN || (WIN_BEFORE + WIN_AFTER) * 4 > MEMO_KEY_LEN ||                 \
+    (WIN_BEFORE + WIN_AFTER) > PARSE_TOKS
 #error "the memo hash reads 16-byte blocks of keys and takes cells, words and MeCab windows"
 #endif
 
@@ -263,6 +268,43 @@ static inline struct memo_key azk_names__memo_hash_ref(const azk_names_ctx *ctx,
     return k;
 }
 
+/*
+ * Whether MeCab could read the ASCII digit t[d] as anything but a digit of
+ * its own class (NUMERIC in IPAdic's char.def): inside a longer character
+ * -- MeCab (ucs.h, utf8_to_ucs2) takes a byte 0xC0..0xDF with the next
+ * byte as one character, 0xE0..0xEF with the next two, 0xF0.. with the
+ * next three to five, without looking at them -- or right after 第 (the
+ * entries 第1期線, 第2期線). In valid UTF-8 only the second can happen.
+ * Such a digit is part of a digit-blind key as it is.
+ */
+static inline bool azk_names__digit_kept(const uint8_t *t, size_t d)
+{
+    /* a lead byte k + 1 bytes before d whose sequence reaches d */
+    static const uint8_t reach[5] = {0xC0, 0xE0, 0xF0, 0xF8, 0xFC};
+    if (d >= 5) {
+        return (t[d - 1] >= 0xC0) | (t[d - 2] >= 0xE0) | (t[d - 3] >= 0xF0) | (t[d - 4] >= 0xF8) |
+               (t[d - 5] >= 0xFC) | (t[d - 3] == 0xE7 && t[d - 2] == 0xAC && t[d - 1] == 0xAC);
+    }
+    for (size_t k = 0; k < d; k++) {
+        if (t[d - 1 - k] >= reach[k])
+            return true;
+    }
+    return d >= 3 && t[d - 3] == 0xE7 && t[d - 2] == 0xAC && t[d - 1] == 0xAC;
+}
+
+/*
+ * The digit-blind key bytes of t[0..len) (with IPAdic 2.7.0,
+ * n->digit_blind): every ASCII digit reads '0' unless azk_names__digit_kept.
+ * MeCab's tokens of two texts with one key are the same (names.c,
+ * parse_key's argument), and the names scan reads ASCII digits only as
+ * digits (never which one), so the scan finds the same in both.
+ */
+static inline void azk_names__blind_copy(const uint8_t *t, size_t len, uint8_t *out)
+{
+    for (size_t k = 0; k < len; k++)
+        out[k] = t[k] >= '0' && t[k] <= '9' && !azk_names__digit_kept(t, k) ? '0' : t[k];
+}
+
 #if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
  * The last 1..15 bytes of a word, zero-padded to 16, as two little-endian
@@ -290,13 +332,29 @@ static inline void azk_names__memo_tail(const uint8_t *p, size_t r, uint64_t *lo
     }
 }
 
-static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t,
-                                                   size_t len, uint32_t col)
+struct memo_key azk_names__memo_hash_kept(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
+                                          uint32_t col);
+
+/*
+ * blind: the hash of azk_names__blind_copy(t) -- digits read as '0' in the
+ * loads, 16 at a time; the first digit of a run within five bytes after a
+ * byte >= 0x80 (a kanji before it: 件数7606) is checked with
+ * azk_names__digit_kept, and when one is kept (invalid UTF-8, 第1) the copy
+ * is hashed instead (azk_names__memo_hash_kept).
+ */
+static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, const uint8_t *t,
+                                                     size_t len, uint32_t col, bool blind,
+                                                     bool *wide)
 {
+    unsigned any_high = 0;
     uint64_t x = ((uint64_t)len << 8) | col;
     struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
     __m128i ha = _mm_setzero_si128();
     __m128i hb = _mm_setzero_si128();
+    const __m128i zero = _mm_set1_epi8('0');
+    const __m128i nine = _mm_set1_epi8(9);
+    unsigned prev_high = 0; /* bytes >= 0x80 of the block before */
+    unsigned prev_dig = 0;  /* digits of the block before */
     size_t i = 0;
     uint64_t la[2], lb[2];
     for (;; i += 16) {
@@ -310,6 +368,39 @@ static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, con
         } else {
             break;
         }
+        if (wide != NULL)
+            any_high |= (unsigned)_mm_movemask_epi8(m);
+        if (blind) {
+            __m128i dv = _mm_sub_epi8(m, zero);
+            __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dv, nine), dv); /* '0'..'9' */
+            unsigned dm = (unsigned)_mm_movemask_epi8(dig);
+            unsigned hm = (unsigned)_mm_movemask_epi8(m);
+            if (dm != 0) {
+                /*
+                 * A kept digit makes the first digit of its run kept too
+                 * (the lead byte or 第 is before the run): the first digits
+                 * with a byte >= 0x80 in the five bytes before them are
+                 * checked. Bit j + 5 of w: byte j (j >= -5) is >= 0x80.
+                 */
+                unsigned w = (prev_high >> 11) | (hm << 5);
+                unsigned risky = dm & ~((dm << 1) | (prev_dig >> 15));
+                if (w != 0)
+                    risky &= w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
+                else
+                    risky = 0;
+                while (risky != 0) {
+                    if (azk_names__digit_kept(t, i + (size_t)__builtin_ctz(risky))) {
+                        if (wide != NULL)
+                            *wide = true; /* a lead byte or 第 before the digit */
+                        return azk_names__memo_hash_kept(ctx, t, len, col);
+                    }
+                    risky &= risky - 1;
+                }
+                m = _mm_or_si128(_mm_andnot_si128(dig, m), _mm_and_si128(dig, zero));
+            }
+            prev_high = hm;
+            prev_dig = dm;
+        }
         ta = _mm_add_epi32(m,
                            _mm_loadu_si128((const __m128i *)(const void *)(ctx->memo_ka + i / 4)));
         tb = _mm_add_epi32(m,
@@ -321,11 +412,47 @@ static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, con
     _mm_storeu_si128((__m128i *)(void *)lb, hb);
     k.a = azk_names__memo_mix(k.a + la[0] + la[1]);
     k.b += lb[0] + lb[1];
+    if (wide != NULL)
+        *wide = any_high != 0;
     return k;
+}
+
+static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, const uint8_t *t,
+                                                   size_t len, uint32_t col)
+{
+    return azk_names__memo_hash_k(ctx, t, len, col, false, NULL);
 }
 #else
 #define azk_names__memo_hash azk_names__memo_hash_ref
 #endif
+
+/*
+ * The memo hash of the digit-blind key of t (azk_names__blind_copy) when
+ * the dictionary allows it (n->digit_blind), else of t's bytes: the field
+ * memo and the MeCab memo. *wide (when not NULL) gets whether t holds a
+ * byte >= 0x80, from the same loads (a field without one holds no name).
+ */
+static inline struct memo_key azk_names__field_key(const azk_names_ctx *ctx, const uint8_t *t,
+                                                   size_t len, uint32_t col, bool *wide)
+{
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return azk_names__memo_hash_k(ctx, t, len, col, ctx->n->digit_blind, wide);
+#else
+    if (wide != NULL) {
+        *wide = false;
+        for (size_t k = 0; k < len && !*wide; k++)
+            *wide = t[k] >= 0x80;
+    }
+    return ctx->n->digit_blind ? azk_names__memo_hash_kept(ctx, t, len, col)
+                               : azk_names__memo_hash(ctx, t, len, col);
+#endif
+}
+
+static inline struct memo_key azk_names__memo_hash_blind(const azk_names_ctx *ctx, const uint8_t *t,
+                                                         size_t len, uint32_t col)
+{
+    return azk_names__field_key(ctx, t, len, col, NULL);
+}
 azk_status azk_names__try_kanji(struct scan *s, size_t p, size_t *next);
 azk_status azk_names__try_kana(struct scan *s, size_t p, size_t *next);
 bool azk_names__is_placeholder(const uint8_t *p, size_t len);

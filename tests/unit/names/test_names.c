@@ -179,6 +179,44 @@ static void test_names__kana(void **state)
     assert_int_equal(reported(&hs), 0);
 }
 
+/*
+ * Name-column cells with an organisation word anywhere (names_field.c
+ * looks the words up only when a code point of the cell starts one):
+ * never a name; cells whose names start like one (大野, 会田) still are.
+ */
+static void test_names__column_org_words(void **state)
+{
+    static const char *const org[] = {
+        "株式会社", "有限会社", "合同会社", "会社", "銀行",   "支店",
+        "協会",     "組合",     "法人",     "病院", "大学",   "学校",
+        "事務所",   "商店",     "信用金庫", "御中", "営業所", "センター",
+    };
+    char cell[128];
+    struct hits hs;
+    (void)state;
+    for (size_t k = 0; k < sizeof(org) / sizeof(org[0]); k++) {
+        /* before, after, as the second part, inside; 鬮鬯 is in no lexicon
+         * entry, so free text (the fallback) finds nothing there */
+        static const char *const forms[][2] = {
+            {"鬮鬯", ""}, {"", "鬮鬯"}, {"鬮鬯 ", ""}, {"", " 鬮鬯"}, {"鬮", "鬯様"}};
+        for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+            snprintf(cell, sizeof(cell), "%s%s%s", forms[f][0], org[k], forms[f][1]);
+            hs = scan_col(cell, AZK_COL_NAME);
+            assert_int_equal(hs.count, 0);
+        }
+    }
+    hs = scan_col("鬮鬯 センター", AZK_COL_NAME_KANA);
+    assert_int_equal(hs.count, 0);
+    hs = scan_col("鬮鬯 鬲", AZK_COL_NAME);
+    assert_int_equal(hs.count, 1);
+    hs = scan_col("大野 太郎", AZK_COL_NAME);
+    expect_one(&hs, "大野 太郎", "大野 太郎", "大野");
+    hs = scan_col("会田花子様", AZK_COL_NAME);
+    expect_one(&hs, "会田花子様", "会田花子", "会田");
+    hs = scan_col("セイコ", AZK_COL_NAME_KANA);
+    assert_int_equal(reported(&hs), 1);
+}
+
 static void test_names__columns(void **state)
 {
     struct hits hs;
@@ -798,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_names__label),
         cmocka_unit_test(test_names__kana),
         cmocka_unit_test(test_names__columns),
+        cmocka_unit_test(test_names__column_org_words),
         cmocka_unit_test(test_names__memo),
         cmocka_unit_test(test_names__memo_hash),
         cmocka_unit_test(test_names__parse_memo),

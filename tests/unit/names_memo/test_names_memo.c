@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/unit/names_memo -- the person-name detector's memos (names.c,
- * names_field.c): what they key by must decide the result. The MeCab memo
- * reads ASCII digits as '0' (except after 第) with IPAdic 2.7.0: MeCab's
- * own tokens do not change with the digits, windows that differ only in
- * digits share one parse, and results equal a fresh context's.
+ * names_field.c): what they key by must decide the result. The MeCab and
+ * field memos read ASCII digits as '0' (except after 第 or inside what
+ * MeCab reads as one character) with IPAdic 2.7.0: MeCab's own tokens do
+ * not change with the digits, windows and fields that differ only in
+ * digits share one entry, and results equal a fresh context's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,12 +193,275 @@ static void test_names_memo__digits_after_broken_utf8(void **state)
     azk_names__ctx_free(c);
 }
 
+/*
+ * The digit-blind key, written out from MeCab's reading of UTF-8 (ucs.h,
+ * utf8_to_ucs2: a byte C0..DF takes 2 bytes, E0..EF 3, F0..F7 4, F8..FB 5,
+ * FC..FD 6, without looking at them): a digit stays when a character MeCab
+ * starts before it could reach it, or right after 第; every other ASCII
+ * digit reads '0'. A byte-by-byte reference of names_scan.h's loads.
+ */
+static void ref_blind(const uint8_t *t, size_t len, uint8_t *out)
+{
+    for (size_t d = 0; d < len; d++) {
+        bool kept = d >= 3 && t[d - 3] == 0xE7 && t[d - 2] == 0xAC && t[d - 1] == 0xAC;
+        for (size_t p = d >= 5 ? d - 5 : 0; p < d; p++) {
+            size_t mb = t[p] >= 0xFC   ? 6
+                        : t[p] >= 0xF8 ? 5
+                        : t[p] >= 0xF0 ? 4
+                        : t[p] >= 0xE0 ? 3
+                        : t[p] >= 0xC0 ? 2
+                                       : 1;
+            kept = kept || p + mb > d;
+        }
+        out[d] = t[d] >= '0' && t[d] <= '9' && !kept ? '0' : t[d];
+    }
+}
+
+/* pieces of keys: digits, ASCII, kanji, kana, 第, 々, half-width kana, stray bytes */
+static const char *const pieces[] = {
+    "0123456789abcdef",
+    "12",
+    ":",
+    "-",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "a",
+    "0",
+    "7",
+    "42",
+    "2024-03-05",
+    " ",
+    "=",
+    "a",
+    "件数",
+    "第",
+    "第",
+    "々",
+    "山田",
+    "様",
+    "さん",
+    "ｶﾞ",
+    "ﾀﾛｳ",
+    "　",
+    "\xc8",
+    "\xe1",
+    "\xe7\xac",
+    "\xac",
+    "\xf0",
+    "\xf8",
+    "\xfc",
+    "\xfe",
+    "\x80",
+    "\xbf",
+    "№",
+    "𠮷",
+    "9",
+};
+
+/*
+ * The field and MeCab memos' key (azk_names__memo_hash_blind): the SSE2
+ * loads give the hash of the reference's bytes for random texts of every
+ * length up to MEMO_KEY_LEN, digits at every offset of a 16-byte block and
+ * across blocks, after kanji, after 第 and after stray lead bytes.
+ */
+static void test_names_memo__blind_key(void **state)
+{
+    azk_names_ctx *c = NULL;
+    uint8_t t[MEMO_KEY_LEN + 8], z[MEMO_KEY_LEN + 8];
+    (void)state;
+    assert_int_equal(azk_names__ctx_new(&c, names), AZK_OK);
+    srand(7121);
+    for (int r = 0; r < 20000; r++) {
+        size_t len = 0;
+        size_t want = 1 + (size_t)rand() % MEMO_KEY_LEN;
+        struct memo_key k, ref;
+        while (len < want) {
+            const char *p = pieces[(size_t)rand() % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t pl = strlen(p);
+            if (len + pl > want)
+                break;
+            memcpy(t + len, p, pl);
+            len += pl;
+        }
+        if (len == 0)
+            continue;
+        ref_blind(t, len, z);
+        k = azk_names__memo_hash_blind(c, t, len, (uint32_t)(r & 3));
+        ref = azk_names__memo_hash_ref(c, z, len, (uint32_t)(r & 3));
+        assert_true(k.a == ref.a && k.b == ref.b);
+        {
+            /* the field memo's key says from the same loads whether a byte >= 0x80 is there */
+            bool wide = false, any = false;
+            struct memo_key f = azk_names__field_key(c, t, len, (uint32_t)(r & 3), &wide);
+            for (size_t d = 0; d < len; d++)
+                any = any || t[d] >= 0x80;
+            assert_true(f.a == k.a && f.b == k.b);
+            assert_true(wide == any);
+        }
+        /* another digit where the key reads '0': the same key */
+        for (size_t d = 0; d < len; d++) {
+            if (z[d] == '0' && t[d] != '0' && t[d] != '5') { /* a digit the key reads '0' */
+                uint8_t was = t[d];
+                t[d] = '5';
+                ref = azk_names__memo_hash_blind(c, t, len, (uint32_t)(r & 3));
+                assert_true(k.a == ref.a && k.b == ref.b);
+                t[d] = was;
+                break;
+            }
+        }
+    }
+    /* every lead byte and 第 at every distance before a digit, at every offset of a block */
+    {
+        static const char *const leads[] = {"\xc8", "\xe1", "\xf0", "\xf8", "\xfc",
+                                            "\xfe", "第",   "件",   "\xbf"};
+        for (size_t o = 0; o < 40; o++) {
+            for (size_t l = 0; l < sizeof(leads) / sizeof(leads[0]); l++) {
+                for (size_t g = 0; g < 7; g++) {
+                    size_t len = 0;
+                    struct memo_key k, ref;
+                    memset(t, 'x', o);
+                    len = o;
+                    memcpy(t + len, leads[l], strlen(leads[l]));
+                    len += strlen(leads[l]);
+                    memset(t + len, 'a', g);
+                    len += g;
+                    memcpy(t + len, "73 件数12", strlen("73 件数12"));
+                    len += strlen("73 件数12");
+                    ref_blind(t, len, z);
+                    k = azk_names__memo_hash_blind(c, t, len, 0);
+                    ref = azk_names__memo_hash_ref(c, z, len, 0);
+                    assert_true(k.a == ref.a && k.b == ref.b);
+                }
+            }
+        }
+    }
+    /* kept digits are part of the key */
+    {
+        static const char *const pairs[][2] = {
+            {"第1期線の山田太郎様", "第3期線の山田太郎様"},
+            {"\xc8"
+             "0林様",
+             "\xc8"
+             "7林様"},
+            {"\xe1"
+             "a4佐藤さん",
+             "\xe1"
+             "a8佐藤さん"},
+            {"x\xfc"
+             "abcd1",
+             "x\xfc"
+             "abcd2"},
+        };
+        for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+            struct memo_key a =
+                azk_names__memo_hash_blind(c, (const uint8_t *)pairs[i][0], strlen(pairs[i][0]), 0);
+            struct memo_key b =
+                azk_names__memo_hash_blind(c, (const uint8_t *)pairs[i][1], strlen(pairs[i][1]), 0);
+            assert_false(a.a == b.a && a.b == b.b);
+        }
+    }
+    azk_names__ctx_free(c);
+}
+
+/*
+ * The field memo (azk_names__scan, fields up to FIELD_MAX_LEN bytes): one
+ * context scanning lines that differ in their digits, and the same lines
+ * with other digits, finds on each what a fresh context finds -- kanji and
+ * kana boundaries, half-width kana, 々, honorifics, names at the start and
+ * end of a field, labels, invalid UTF-8 around digits, fields of 255, 256
+ * and 257 bytes and a long run past the memo's reach, in every column kind
+ * that takes free text.
+ */
+static void test_names_memo__field_memo(void **state)
+{
+    static const char *const lines[] = {
+        "山田太郎様 受付 12",
+        "受付 42 件 山田太郎様",
+        "2024-03-05 12:34:56 INFO 送付先 佐々木花子さん 3件",
+        "ﾔﾏﾀﾞ ﾀﾛｳ様 1234",
+        "ﾔﾏﾀﾞﾀﾛｳ 55 ｻﾏ",
+        "氏名：田中 陽子 (39歳)",
+        "name=小野さくら id=77",
+        "件数7606 処理完了 トレイ9",
+        "件数7606 処理完了 ジョブ受付",
+        "第3工場 鈴木 一郎 殿 内線27",
+        "第7工場 出荷 12 件",
+        "高橋 基信 <user1@example.jp> 2",
+        "\xc8"
+        "0林様",
+        "\xc8"
+        "7林様",
+        "\xe1"
+        "a8佐藤花子さん",
+        "ヤマダ タロウ 12 ｶﾞ",
+        "担当：経理部 3",
+        "髙橋 99 様",
+        "様式3 殿堂1 氏名欄 5",
+        "12345",
+        "山田",
+    };
+    static const azk_column_kind cols[] = {AZK_COL_NONE, AZK_COL_ADDRESS, AZK_COL_NAME};
+    azk_names_ctx *c = NULL;
+    char x[1200], y[1200];
+    (void)state;
+    assert_int_equal(azk_names__ctx_new(&c, names), AZK_OK);
+    srand(991);
+    for (size_t pass = 0; pass < 3; pass++) {
+        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+            for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+                for (int r = 0; r < 4; r++) {
+                    azk_names_ctx *fresh = NULL;
+                    struct hits ref, hs;
+                    size_t n = strlen(lines[i]);
+                    memcpy(x, lines[i], n + 1);
+                    for (size_t d = 0; d < n; d++) {
+                        if (x[d] >= '0' && x[d] <= '9')
+                            x[d] = (char)('0' + rand() % 10);
+                    }
+                    /* pad to the memo's edge and past it: 255, 256, 257, 1100 bytes */
+                    if (pass > 0) {
+                        size_t to = pass == 1 ? (size_t)(255 + r % 3) : 1100;
+                        size_t m = n;
+                        while (m < to) {
+                            x[m] = (char)(m % 7 == 0 ? ' ' : '0' + rand() % 10);
+                            m++;
+                        }
+                        x[m] = 0;
+                        if (r == 3) {
+                            /* the names at the end of the field */
+                            memmove(y, x + n, m - n);
+                            memcpy(y + (m - n), lines[i], n + 1);
+                            memcpy(x, y, m + 1);
+                        }
+                    }
+                    assert_int_equal(azk_names__ctx_new(&fresh, names), AZK_OK);
+                    ref = names_run(fresh, x, cols[k]);
+                    azk_names__ctx_free(fresh);
+                    hs = names_run(c, x, cols[k]);
+                    hits_equal(&hs, &ref);
+                    hs = names_run(c, x, cols[k]); /* now remembered when it found nothing */
+                    hits_equal(&hs, &ref);
+                }
+            }
+        }
+    }
+    azk_names__ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_memo__mecab_digit_blind),
         cmocka_unit_test(test_names_memo__digit_windows),
         cmocka_unit_test(test_names_memo__digits_after_broken_utf8),
+        cmocka_unit_test(test_names_memo__blind_key),
+        cmocka_unit_test(test_names_memo__field_memo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
