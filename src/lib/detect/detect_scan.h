@@ -229,6 +229,9 @@ static inline unsigned azk_detect__ascii_digits8(const unsigned char *u, size_t 
 bool azk_detect__left_ok(const struct fld *f, size_t pos, bool grouped);
 bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos);
 void azk_detect__numeric_from(struct fld *f, size_t start, size_t to);
+/* Tests: true makes numeric_from read every token the plain way (token_read)
+ * and ask azk_detect__invoice_prefix of every 13-digit slice. */
+extern bool azk_detect__numfast_off;
 void azk_detect__email_at(struct fld *f, size_t to);
 void azk_detect__date_after(struct fld *f, size_t pos, size_t window, double conf, bool allow_time);
 void azk_detect__era_at(struct fld *f, size_t start);
