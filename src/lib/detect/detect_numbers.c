@@ -158,8 +158,7 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
     }
 }
 
-/* Tests: every token read with token_read, no screen in front of
- * azk_detect__invoice_prefix (detect_scan.h). */
+/* Tests: every token read with token_read (detect_scan.h). */
 bool azk_detect__numfast_off;
 
 /*
@@ -372,17 +371,6 @@ bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos)
     return at == 0 || !azk_detect__is_alnum(azk_detect__char_before(f, at, &at2));
 }
 
-/*
- * Can azk_detect__invoice_prefix(f, pos, ..) be true? Only when the byte
- * before pos is 'T', a space, a hyphen or part of a non-ASCII character
- * (Ｔ, a full-width space or hyphen): a 13-digit cell needs no more.
- */
-static bool may_follow_t(const struct fld *f, size_t pos)
-{
-    unsigned b = pos > 0 ? (unsigned char)f->s[pos - 1] : 0;
-    return b == 'T' || b == ' ' || b == '-' || b >= 0x80;
-}
-
 /* `普通-1234567`: an account label, a hyphen, the number. */
 static bool bank_label_sep(const struct fld *f, size_t pos)
 {
@@ -447,7 +435,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     end = t->g[j - 1].e;
     if (!right_ok(f, end))
         return false;
-    if (!intl && n == 13 && (azk_detect__numfast_off || may_follow_t(f, start)) &&
+    if (!intl && n == 13 && azk_detect__invoice_may(f, start) &&
         azk_detect__invoice_prefix(f, start, &tpos) &&
         (gc == 1 || (seps_uniform(t, i, j, t->g[i + 1].sep) && t->g[i + 1].sep != '('))) {
         /* T + 13 digits: the T is the registration number's own prefix */

@@ -14,7 +14,12 @@
  * digit runs past the 48-digit limit and over 16 groups, NUL and invalid
  * UTF-8 bytes, values at field starts and ends. A few fixed lines check that
  * the fast path finds what the rules say (not only the same as the plain
- * path). Every value is synthetic.
+ * path). The address walks (detect_address.c) decode ASCII and 3-byte
+ * characters inline: azk_detect__cp_at against azk_utf8_decode on every
+ * short sequence, and addresses found from their block numbers with and
+ * without azk_detect__block_at's 3-byte backward step. The screen in front
+ * of azk_detect__invoice_prefix against the function. Every value is
+ * synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +31,7 @@
 
 #include "detect/detect.h"
 #include "detect/detect_scan.h"
+#include "util/util.h"
 #define MAXF 64 /* before detect_run.h */
 #include "detect_run.h"
 
@@ -172,16 +178,16 @@ static void put_checked(struct buf *b)
 /* One random piece of a line. */
 static void piece(struct buf *b)
 {
-    static const char *const seps[] = {"-", " ", "(", ")", "－", "ー", "　", "‐", "--",
+    static const char *const seps[] = {"-",  " ",  "(",  ")",  "－", "ー", "　",  "‐",  "--",
                                        "  ", "- ", " -", "-(", ") ", ")-", "---", "(0)"};
     static const char *const words[] = {
-        "TEL",    "tel:",     "Tel ",     "電話",     "郵便番号", "〒",     "口座番号",
-        "普通",   "普通-",    "法人番号", "mynumber", "card ",    "T",      "Ｔ",
-        "+81",    "+81 ",     "+81-",     "+81 (0)",  "東京都",   "大阪府", "abc",
-        "id=",    "v1.",      "/",        ".",        ":",        "#",      "_",
-        "\\",     "@",        "x",        "12:34",    "円",       "番",     "、",
-        ",",      "hotel",    "ok ",      "生年月日", "S55.",     "AB-",    "zip ",
-        "fax",    "昭和",     "：",       "（",       "）",       "\t",     "abc@example.jp"};
+        "TEL",  "tel:",  "Tel ",     "電話",     "郵便番号", "〒",     "口座番号",
+        "普通", "普通-", "法人番号", "mynumber", "card ",    "T",      "Ｔ",
+        "+81",  "+81 ",  "+81-",     "+81 (0)",  "東京都",   "大阪府", "abc",
+        "id=",  "v1.",   "/",        ".",        ":",        "#",      "_",
+        "\\",   "@",     "x",        "12:34",    "円",       "番",     "、",
+        ",",    "hotel", "ok ",      "生年月日", "S55.",     "AB-",    "zip ",
+        "fax",  "昭和",  "：",       "（",       "）",       "\t",     "abc@example.jp"};
     switch (rnd(9)) {
         case 0:
         case 1:
@@ -255,8 +261,9 @@ static void test_numfast__random_lines(void **state)
 /* Table cells: a value alone, or with a piece before / after, under headers that label it. */
 static void test_numfast__cells(void **state)
 {
-    static const char *const hdrs[] = {"電話番号", "郵便番号", "口座番号", "法人番号",
-                                        "マイナンバー", "カード番号", "住所", "備考", "id"};
+    static const char *const hdrs[] = {"電話番号", "郵便番号",     "口座番号",
+                                       "法人番号", "マイナンバー", "カード番号",
+                                       "住所",     "備考",         "id"};
     (void)state;
     for (int k = 0; k < 8000; k++) {
         struct buf b = {.n = 0};
@@ -333,13 +340,124 @@ static void test_numfast__known(void **state)
     }
 }
 
+/* azk_detect__cp_at (ASCII and 3-byte characters decoded inline) against
+ * azk_utf8_decode: every lead byte with every second and third byte, each
+ * sequence cut at every length, in a heap copy of exact size. */
+static void test_numfast__cp_at(void **state)
+{
+    (void)state;
+    for (unsigned a = 0; a < 256; a++) {
+        unsigned nb = (a >= 0xE0 && a <= 0xEF) ? 256 : 4;
+        for (unsigned b = 0; b < nb; b++) {
+            for (unsigned c = 0; c < nb; c++) {
+                static const unsigned char tail[4] = {0x80, 0xBF, 0x41, 0xC0};
+                unsigned char in[4] = {(unsigned char)a, (unsigned char)(nb == 256 ? b : tail[b]),
+                                       (unsigned char)(nb == 256 ? c : tail[c]), 0x80};
+                for (size_t n = 1; n <= 4; n++) {
+                    char *h = test_malloc(n);
+                    struct fld f;
+                    uint32_t want = 0, got;
+                    size_t wl, gl = 99;
+                    memcpy(h, in, n);
+                    memset(&f, 0, sizeof(f));
+                    f.s = h;
+                    f.len = n;
+                    wl = azk_utf8_decode((const uint8_t *)h, n, &want);
+                    got = azk_detect__cp_at(&f, 0, &gl);
+                    if (got != want || gl != wl)
+                        print_error("%02x %02x %02x len %zu: %x/%zu, want %x/%zu\n", a, in[1],
+                                    in[2], n, got, gl, want, wl);
+                    assert_int_equal(got, want);
+                    assert_int_equal(gl, wl);
+                    assert_int_equal(azk_detect__cp_at(&f, n, &gl), 0);
+                    assert_int_equal(gl, 0);
+                    test_free(h);
+                }
+            }
+        }
+    }
+}
+
+/* The screen in front of azk_detect__invoice_prefix never says no where the
+ * function says yes: every byte pair before 13 digits, and the full-width
+ * and spaced forms of the T. */
+static void test_numfast__invoice_screen(void **state)
+{
+    static const char *const pre[] = {"T",    "T ",  "T-",  "Ｔ", "Ｔ　", "Ｔ－", "xT", "aT ",
+                                      "ＡＴ", "T　", "T－", "T‐", "T ー", "",     " ",  "-"};
+    char buf[64];
+    size_t yes = 0;
+    (void)state;
+    for (unsigned a = 0; a < 256; a++) {
+        for (unsigned b = 0; b < 256; b++) {
+            struct fld f;
+            size_t tp;
+            buf[0] = (char)a;
+            buf[1] = (char)b;
+            memcpy(buf + 2, "7000012050002", 13);
+            memset(&f, 0, sizeof(f));
+            f.s = buf;
+            f.len = 15;
+            if (azk_detect__invoice_prefix(&f, 2, &tp)) {
+                yes++;
+                assert_true(azk_detect__invoice_may(&f, 2));
+            }
+        }
+    }
+    for (size_t k = 0; k < sizeof(pre) / sizeof(pre[0]); k++) {
+        struct fld f;
+        size_t tp, n = strlen(pre[k]);
+        memcpy(buf, pre[k], n);
+        memcpy(buf + n, "7000012050002", 13);
+        memset(&f, 0, sizeof(f));
+        f.s = buf;
+        f.len = n + 13;
+        if (azk_detect__invoice_prefix(&f, n, &tp)) {
+            yes++;
+            assert_true(azk_detect__invoice_may(&f, n));
+        }
+    }
+    assert_true(yes > 0);
+}
+
+/* Addresses found from their block numbers (azk_detect__block_at's backward
+ * walk) with and without its 3-byte step. */
+static void test_numfast__addresses(void **state)
+{
+    static const char *const parts[] = {
+        "東京都",   "千代田区", "札幌市",   "中央区",      "西多摩郡", "瑞穂町", "横浜市", "港北区",
+        "大阪府",   "北区",     "梅田",     "本町",        "一丁目",   "1丁目",  "2番",    "3号",
+        "番地",     "の",       "1-2-3",    "１－２－３",  "12-34",    "ー",     "－",     "〒",
+        "100-0001", " ",        "　",       "住所:",       "ビル",     "ハイツ", "5F",     "a",
+        "・",       "\xEF\xBC", "\xE5\xB8", "\xED\xA0\x80"};
+    static const char *const hdrs[] = {"住所", "備考", "送付先"};
+    (void)state;
+    for (int k = 0; k < 6000; k++) {
+        struct buf b = {.n = 0};
+        int n = 1 + (int)rnd(9);
+        for (int p = 0; p < n; p++) {
+            if (rnd(5) == 0)
+                piece(&b);
+            else
+                puts_(&b, parts[rnd(sizeof(parts) / sizeof(parts[0]))]);
+        }
+        if (rnd(2))
+            digits(&b, 1 + rnd(3), 4);
+        if (rnd(2)) {
+            puts_(&b, rnd(2) ? "-" : "－");
+            digits(&b, 1 + rnd(3), 4);
+        }
+        compare(&b, rnd(3) == 0 ? hdrs[rnd(3)] : NULL);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_numfast__known),
-        cmocka_unit_test(test_numfast__groupings),
-        cmocka_unit_test(test_numfast__cells),
-        cmocka_unit_test(test_numfast__random_lines),
+        cmocka_unit_test(test_numfast__known),     cmocka_unit_test(test_numfast__groupings),
+        cmocka_unit_test(test_numfast__cells),     cmocka_unit_test(test_numfast__random_lines),
+        cmocka_unit_test(test_numfast__cp_at),     cmocka_unit_test(test_numfast__invoice_screen),
+        cmocka_unit_test(test_numfast__addresses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
