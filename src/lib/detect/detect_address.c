@@ -165,15 +165,46 @@ bool azk_detect__place_known(const char *s, size_t n)
     return false;
 }
 
-uint32_t azk_detect__cp_at(const struct fld *f, size_t pos, size_t *l)
+/*
+ * The code point of a well-formed 3-byte UTF-8 sequence at u (n bytes
+ * left), 0 for anything else: what azk_utf8_decode returns with length 3
+ * (no overlong form, no surrogate). Kanji and kana are all 3 bytes.
+ */
+static inline uint32_t utf8_3(const unsigned char *u, size_t n)
+{
+    uint32_t cp;
+    if (n < 3 || (u[0] & 0xF0) != 0xE0 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+        return 0;
+    cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+    return cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) ? cp : 0;
+}
+
+/* azk_detect__cp_at for the walks of this file: ASCII, kanji and kana without
+ * the general decoder (tests/unit/detect_numfast compares it with azk_utf8_decode
+ * on every 1- to 4-byte sequence that starts with E0..EF). */
+static inline uint32_t cp_at(const struct fld *f, size_t pos, size_t *l)
 {
     uint32_t cp;
     if (pos >= f->len) {
         *l = 0;
         return 0;
     }
+    if ((unsigned char)f->s[pos] < 0x80) {
+        *l = 1;
+        return (unsigned char)f->s[pos];
+    }
+    cp = utf8_3((const unsigned char *)f->s + pos, f->len - pos);
+    if (cp != 0) {
+        *l = 3;
+        return cp;
+    }
     *l = azk_utf8_decode((const uint8_t *)f->s + pos, f->len - pos, &cp);
     return cp;
+}
+
+uint32_t azk_detect__cp_at(const struct fld *f, size_t pos, size_t *l)
+{
+    return cp_at(f, pos, l);
 }
 
 static bool muni_char(uint32_t cp)
@@ -240,7 +271,7 @@ static size_t parse_muni(const struct fld *f, size_t p, int only)
     size_t q = p, l;
     int cps = 0, t;
     while (q < f->len && cps < 8) {
-        uint32_t cp = azk_detect__cp_at(f, q, &l);
+        uint32_t cp = cp_at(f, q, &l);
         if (!muni_char(cp))
             break;
         t = terminal(cp);
@@ -271,7 +302,7 @@ size_t azk_detect__read_blocknum(const struct fld *f, size_t pos)
     int count = 0;
     uint32_t a;
     while (pos < f->len && count < 6) {
-        uint32_t cp = azk_detect__cp_at(f, pos, &l);
+        uint32_t cp = cp_at(f, pos, &l);
         (void)azk_digits__next(f->s, f->len, pos, &a);
         if (azk_digits__isdigit(a) ||
             (cp != 0 && (cp == 0x3007 || cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 ||
@@ -358,7 +389,7 @@ static size_t town_block(const struct fld *f, size_t pos)
         e = parse_block(f, pos);
         if (e != 0)
             return e;
-        cp = azk_detect__cp_at(f, pos, &l);
+        cp = cp_at(f, pos, &l);
         if (!town_char(cp))
             return 0;
         pos += l;
@@ -390,7 +421,7 @@ void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to)
     size_t start = to - pl, p = to, m, b, l;
     azk_column_kind label = azk_detect__label_before(f, start, 32);
     double conf;
-    while (azk_detect__cp_at(f, p, &l) == ' ' || azk_detect__cp_at(f, p, &l) == 0x3000)
+    while (cp_at(f, p, &l) == ' ' || cp_at(f, p, &l) == 0x3000)
         p += l;
     m = parse_muni(f, p, 0);
     if (m == 0) {
@@ -451,12 +482,22 @@ void azk_detect__block_at(struct fld *f, size_t to)
     azk_column_kind label;
     double conf;
     /* collect code point starts backwards over address-like characters */
+    const unsigned char *u = (const unsigned char *)f->s;
     while (pos > lim && ns < 40) {
         uint32_t a, cp;
         size_t l;
-        size_t p = azk_digits__prev(f->s, f->len, pos, &a);
+        size_t p;
         bool mc;
-        cp = azk_detect__cp_at(f, p, &l);
+        if (!azk_detect__numfast_off && pos >= 3 && (cp = utf8_3(u + pos - 3, 3)) != 0) {
+            /* a whole 3-byte character before pos (kanji, kana, full-width
+             * forms): what azk_digits__prev and cp_at would read, decoded once */
+            p = pos - 3;
+            l = 3;
+            a = azk_digits__ascii(cp);
+        } else {
+            p = azk_digits__prev(f->s, f->len, pos, &a);
+            cp = cp_at(f, p, &l);
+        }
         mc = muni_char(cp);
         if (!(mc || azk_digits__isdigit(a) || a == '-'))
             break;
@@ -535,7 +576,7 @@ void azk_detect__address_cell(struct fld *f)
         if (f->c->cands[i].field == f->idx && f->c->cands[i].type == AZK_PII_ADDRESS)
             return;
     }
-    while (s < e && (azk_detect__cp_at(f, s, &l) == ' ' || azk_detect__cp_at(f, s, &l) == 0x3000))
+    while (s < e && (cp_at(f, s, &l) == ' ' || cp_at(f, s, &l) == 0x3000))
         s += l;
     if (s >= e)
         return;

@@ -158,6 +158,75 @@ static void token_read(const struct fld *f, size_t start, struct ntok *t)
     }
 }
 
+/* Tests: every token read with token_read (detect_scan.h). */
+bool azk_detect__numfast_off;
+
+/*
+ * token_read for the common token: ASCII digit groups from `start` (an
+ * ASCII digit), one ASCII separator between groups. Returns false, having
+ * decided nothing, when the token may be anything else (a byte >= 0x80
+ * that folds to a digit or separator, two separator characters in a row,
+ * a group cut by the digit limit): the caller then reads it with
+ * token_read. When true, *t is what token_read stores for the token
+ * (tests/unit/detect_numfast compares the findings with and without it).
+ */
+static bool token_read_fast(const struct fld *f, size_t start, struct ntok *t)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t len = f->len, pos = start, nd = 0, ng = 0;
+    char sep = 0;
+    for (;;) {
+        struct group *g;
+        size_t gs = pos, d0 = nd;
+        unsigned k, b;
+        if (ng == MAX_GROUPS)
+            return false;
+        do {
+            uint64_t w;
+            if (nd + 8 > MAX_TOKEN_DIGITS)
+                return false; /* token_read's digit limit: its byte loop decides */
+            k = azk_detect__ascii_digits8(u, pos, len, &w);
+            memcpy(t->dig + nd, &w, 8);
+            nd += k;
+            pos += k;
+        } while (k == 8 && pos < len);
+        g = &t->g[ng];
+        g->s = gs;
+        g->e = pos;
+        g->nd = (uint8_t)(nd - d0);
+        g->sep = sep;
+        t->doff[ng++] = (uint8_t)d0;
+        if (pos >= len)
+            break;
+        b = u[pos];
+        if (b >= 0x80) {
+            uint32_t a;
+            (void)azk_digits__next(f->s, len, pos, &a);
+            if (azk_digits__isdigit(a) || azk_detect__is_tok_sep(a))
+                return false; /* a full-width digit or separator */
+            break;
+        }
+        if (!azk_detect__is_tok_sep(b))
+            break; /* not a digit either: ascii_digits8 stopped at it */
+        if (pos + 1 >= len)
+            break;
+        if ((unsigned)(u[pos + 1] - '0') < 10) {
+            sep = b == '-' ? '-' : b == ' ' ? ' ' : '(';
+            pos++;
+            continue;
+        }
+        if (u[pos + 1] >= 0x80 || azk_detect__is_tok_sep(u[pos + 1]))
+            return false; /* a second separator character */
+        break;            /* one separator, then no digit: the token ends */
+    }
+    t->dig[nd] = '\0';
+    t->start = start;
+    t->end = t->g[ng - 1].e;
+    t->plus81 = false;
+    t->ng = ng;
+    return true;
+}
+
 /*
  * Left boundary of a slice starting at `pos`: not inside a word, a version
  * number, a path or a part number (AB-0312-3456).
@@ -245,16 +314,12 @@ static bool card_shape(const struct ntok *t, size_t i, size_t j, size_t n)
     return false;
 }
 
-/* Digits of groups i..j-1 into out; returns count. */
-static size_t slice_digits(const struct ntok *t, size_t i, size_t j, char *out)
+/* The digit counts of groups i..j-1 into gl (for the phone plan). */
+static void slice_groups(const struct ntok *t, size_t i, size_t j, uint8_t *gl)
 {
-    size_t n = 0, k;
-    for (k = i; k < j; k++) {
-        memcpy(out + n, t->dig + t->doff[k], t->g[k].nd);
-        n += t->g[k].nd;
-    }
-    out[n] = '\0';
-    return n;
+    size_t k;
+    for (k = i; k < j; k++)
+        gl[k - i] = t->g[k].nd;
 }
 
 /* Followed (after spaces) by a prefecture name: a postal code heading an address. */
@@ -349,7 +414,7 @@ static struct cand *num_cand(struct fld *f, azk_pii_type t, size_t start, size_t
 /* Try to classify groups i..j-1 of the token; true when a candidate was added. */
 static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t j)
 {
-    char d[MAX_TOKEN_DIGITS + 2];
+    const char *d; /* the slice's n digits (not NUL-terminated) */
     uint8_t gl[MAX_GROUPS];
     size_t n, k, gc = j - i, start, end, prefix = 0, tpos = 0;
     bool grouped = gc > 1, intl = t->plus81 && i == 0;
@@ -361,6 +426,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
      * the other in dig (group k at doff[k], g[k].nd digits; a group cut by
      * the digit limit is not counted in ng) */
     n = (size_t)t->doff[j - 1] + t->g[j - 1].nd - t->doff[i];
+    d = t->dig + t->doff[i];
     if (!intl && !slice_may_classify(t, i, n))
         return false;
     start = (i == 0) ? t->start : t->g[i].s;
@@ -369,10 +435,8 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     end = t->g[j - 1].e;
     if (!right_ok(f, end))
         return false;
-    n = slice_digits(t, i, j, d);
-    for (k = 0; k < gc; k++)
-        gl[k] = t->g[i + k].nd;
-    if (!intl && n == 13 && azk_detect__invoice_prefix(f, start, &tpos) &&
+    if (!intl && n == 13 && azk_detect__invoice_may(f, start) &&
+        azk_detect__invoice_prefix(f, start, &tpos) &&
         (gc == 1 || (seps_uniform(t, i, j, t->g[i + 1].sep) && t->g[i + 1].sep != '('))) {
         /* T + 13 digits: the T is the registration number's own prefix */
         if (!azk_detect__corporate_valid(d, n))
@@ -384,7 +448,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             azk_detect__mask_digits(x->masked, sizeof(x->masked), AZK_PII_CORPORATE_NUMBER, d, n);
         return true;
     }
-    if (!azk_detect__left_ok(f, start, grouped || intl) &&
+    if (start > 0 && !azk_detect__left_ok(f, start, grouped || intl) &&
         !(n == 7 && gc == 1 && col == AZK_COL_NONE && bank_label_sep(f, start)))
         return false;
 
@@ -392,6 +456,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         /* +81 3-1234-5678, +81 (0)3-..., +81 90 1234 5678 */
         char nd[MAX_TOKEN_DIGITS + 2];
         size_t off = 0;
+        slice_groups(t, i, j, gl);
         if (gc > 1 && gl[0] == 1 && d[0] == '0') {
             off = 1; /* "(0)" */
             memmove(gl, gl + 1, gc - 1);
@@ -401,8 +466,9 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             gl[0]--;
         }
         nd[0] = '0';
-        memcpy(nd + 1, d + off, n - off + 1);
+        memcpy(nd + 1, d + off, n - off);
         n = n - off + 1;
+        nd[n] = '\0';
         gl[0]++;
         if (!azk_detect__phone_valid(nd, n, gl, gc, &prefix))
             return false;
@@ -461,6 +527,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
             paren = true;
         if (!paren && grouped && !seps_uniform(t, i, j, t->g[i + 1].sep))
             return false;
+        slice_groups(t, i, j, gl);
         if (!azk_detect__phone_valid(d, n, gl, gc, &prefix))
             return false;
         if (grouped)
@@ -475,7 +542,7 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
         return true;
     }
     if (n == 7) {
-        bool hy = gc == 2 && gl[0] == 3 && gl[1] == 4 && t->g[i + 1].sep == '-';
+        bool hy = gc == 2 && t->g[i].nd == 3 && t->g[i + 1].sep == '-';
         azk_pii_type ty = AZK_PII__COUNT;
         if (!hy && gc != 1)
             return false;
@@ -519,7 +586,9 @@ void azk_detect__numeric_from(struct fld *f, size_t start, size_t to)
     size_t i, j;
     if (start < f->num_done)
         return;
-    token_read(f, start, &t);
+    if (azk_detect__numfast_off || (unsigned)((unsigned char)f->s[start] - '0') >= 10 ||
+        !token_read_fast(f, start, &t))
+        token_read(f, start, &t);
     if (t.ng == 0) {
         f->num_done = to;
         return;

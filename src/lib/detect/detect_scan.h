@@ -294,7 +294,21 @@ static inline unsigned azk_detect__ascii_digits8(const unsigned char *u, size_t 
 
 bool azk_detect__left_ok(const struct fld *f, size_t pos, bool grouped);
 bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos);
+/*
+ * Can azk_detect__invoice_prefix(f, pos, ..) be true? Only when the byte
+ * before pos is 'T', a space, a hyphen or part of a non-ASCII character
+ * (Ｔ, a full-width space or hyphen): a 13-digit cell needs no more
+ * (tests/unit/detect_numfast checks it against the function).
+ */
+static inline bool azk_detect__invoice_may(const struct fld *f, size_t pos)
+{
+    unsigned b = pos > 0 ? (unsigned char)f->s[pos - 1] : 0;
+    return b == 'T' || b == ' ' || b == '-' || b >= 0x80;
+}
 void azk_detect__numeric_from(struct fld *f, size_t start, size_t to);
+/* Tests: true makes numeric_from read every token the plain way (token_read)
+ * and azk_detect__block_at step back with azk_digits__prev. */
+extern bool azk_detect__numfast_off;
 void azk_detect__email_at(struct fld *f, size_t to);
 void azk_detect__date_after(struct fld *f, size_t pos, size_t window, double conf, bool allow_time);
 void azk_detect__era_at(struct fld *f, size_t start);
