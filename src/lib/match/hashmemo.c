@@ -14,6 +14,13 @@
  * used only when kind, length and every byte are equal, so the result is
  * exactly azk_fp__hasher_hash's: the memo changes the cost, never a bucket.
  * Values longer than MEMO_MAX_LEN bytes are hashed every time.
+ *
+ * The same table also keeps what a value as written (raw bytes, before
+ * normalisation) gave, marked apart by the kind byte (MEMO_RAW): whether
+ * it normalised at all, and if so its keyed hash and whether it is a
+ * mobile number (azk_match__add_value). Normalisation is a function of kind
+ * and bytes, so a repeated cell, token or finding skips it and the hash:
+ * same candidate, same bucket.
  */
 #include "match/match_ctx.h"
 
@@ -23,10 +30,15 @@
 #define MEMO_BITS    14
 #define MEMO_MAX_LEN 50
 
+/* Kind byte of a raw entry: the kind (< 16), MEMO_RAW, and what normalising gave. */
+#define MEMO_RAW    0x10u
+#define MEMO_FAILED 0x20u /* the value does not normalise as that kind */
+#define MEMO_MOBILE 0x40u /* a mobile phone number (AZK_EV_MOBILE) */
+
 struct azk_match_memo_ent {
     uint64_t tag; /* the fast hash (0 in an empty slot, whose len is 0) */
     uint32_t h;   /* azk_fp__hasher_hash of (kind, v[0..len)) */
-    uint8_t kind;
+    uint8_t kind; /* a raw entry: kind | MEMO_RAW | MEMO_FAILED / MEMO_MOBILE */
     uint8_t len;
     uint8_t v[MEMO_MAX_LEN];
 };
@@ -112,6 +124,41 @@ void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t coun
         out[i] = len[i] == 0 || len[i] > MEMO_MAX_LEN
                      ? azk_fp__hasher_hash(&ctx->idx->hasher, kind, v[i], len[i])
                      : memo_lookup(ctx, tag[i], kind, v[i], len[i]);
+}
+
+int azk_match__raw_get(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n,
+                       uint64_t *tag, uint32_t *h, bool *mobile)
+{
+    const struct azk_match_memo_ent *e;
+    *tag = 0;
+    if (n == 0 || n > MEMO_MAX_LEN || memo_of(ctx) == NULL)
+        return -1;
+    *tag = fast_hash(ctx->memo_seed, kind | MEMO_RAW, (const uint8_t *)s, n);
+    e = &ctx->memo[*tag >> (64 - MEMO_BITS)];
+    if (e->tag != *tag || (e->kind & ~(MEMO_FAILED | MEMO_MOBILE)) != (kind | MEMO_RAW) ||
+        e->len != n || memcmp(e->v, s, n) != 0)
+        return -1;
+    ctx->memo_hits++;
+    if (e->kind & MEMO_FAILED)
+        return 0;
+    *h = e->h;
+    *mobile = (e->kind & MEMO_MOBILE) != 0;
+    return 1;
+}
+
+void azk_match__raw_put(struct azk_match_ctx *ctx, uint64_t tag, unsigned kind, const char *s,
+                        size_t n, bool ok, uint32_t h, bool mobile)
+{
+    struct azk_match_memo_ent *e;
+    if (tag == 0 || ctx->memo == NULL || n == 0 || n > MEMO_MAX_LEN)
+        return;
+    e = &ctx->memo[tag >> (64 - MEMO_BITS)];
+    e->tag = tag;
+    e->h = ok ? h : 0;
+    e->kind =
+        (uint8_t)(kind | MEMO_RAW | (ok ? 0 : MEMO_FAILED) | (ok && mobile ? MEMO_MOBILE : 0));
+    e->len = (uint8_t)n;
+    memcpy(e->v, s, n);
 }
 
 void azk_match__memo_free(struct azk_match_ctx *ctx)

@@ -38,6 +38,9 @@ azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *id
         return azk_error_nomem();
     }
     c->idx = idx;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
+        if (idx->slot_w[s] != 0)
+            c->idx_kinds |= 1u << azk_fp__slot_kind[s];
     *out = c;
     return AZK_OK;
 }
@@ -99,29 +102,60 @@ void azk_match__object_end(struct azk_match_ctx *ctx)
     ctx->nc = 0;
 }
 
-/* Normalise, hash and remember one candidate value. */
-void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
+/*
+ * Normalise, hash and remember one candidate value. normed: -1, or what
+ * the previous call returned for the same bytes under a kind of the same
+ * normaliser (customer id, account: azk_fp__normalize's default), whose
+ * result is still in ctx->norm. Returns 1 when it normalised s into
+ * ctx->norm, 0 when s does not normalise, -1 when it did not normalise
+ * here (a memo answer, no room).
+ */
+static int add_value_normed(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n,
+                            int normed)
 {
-    uint32_t h;
+    uint32_t h = 0;
+    uint64_t tag = 0;
+    bool mobile = false;
+    int known = -1;
     if (n == 0 || n > 512 || ctx->nc >= MAX_CANDS)
-        return;
-    if (!azk_fp__normalize(&ctx->norm, kind, s, n))
-        return;
-    h = azk_match__hash(ctx, kind, ctx->norm.data, ctx->norm.len);
-    if (ctx->confirm)
-        azk_match__ev_hash(ctx->ckey, kind, ctx->norm.data, ctx->norm.len, ctx->c[ctx->nc].h);
+        return -1;
+    /* seen as written before: its normalisation's answer (the closed zone hashes the
+     * normalised value again, so it always normalises) */
+    if (!ctx->confirm)
+        known = azk_match__raw_get(ctx, kind, s, n, &tag, &h, &mobile);
+    if (known == 0)
+        return -1;
+    if (known < 0) {
+        if (normed < 0)
+            normed = azk_fp__normalize(&ctx->norm, kind, s, n) ? 1 : 0;
+        if (normed == 0) {
+            azk_match__raw_put(ctx, tag, kind, s, n, false, 0, false);
+            return 0;
+        }
+        h = azk_match__hash(ctx, kind, ctx->norm.data, ctx->norm.len);
+        /* 070 / 080 / 090: a mobile, one person's (other numbers: a household's line) */
+        mobile = kind == AZK_FP_PHONE && ctx->norm.len >= 3 && ctx->norm.data[0] == '0' &&
+                 ctx->norm.data[1] >= '7' && ctx->norm.data[1] <= '9' && ctx->norm.data[2] == '0';
+        azk_match__raw_put(ctx, tag, kind, s, n, true, h, mobile);
+        if (ctx->confirm)
+            azk_match__ev_hash(ctx->ckey, kind, ctx->norm.data, ctx->norm.len, ctx->c[ctx->nc].h);
+    }
     ctx->c[ctx->nc].kind = (uint8_t)kind;
     ctx->c[ctx->nc].finding = ctx->in_finding;
     ctx->c[ctx->nc].ev = ctx->in_finding ? AZK_EV_DEFINITE : 0;
-    /* 070 / 080 / 090: a mobile, one person's (other numbers: a household's line) */
-    if (kind == AZK_FP_PHONE && ctx->norm.len >= 3 && ctx->norm.data[0] == '0' &&
-        ctx->norm.data[1] >= '7' && ctx->norm.data[1] <= '9' && ctx->norm.data[2] == '0')
+    if (mobile)
         ctx->c[ctx->nc].ev |= AZK_EV_MOBILE;
     ctx->c[ctx->nc].window = false;
     ctx->c[ctx->nc].src = ctx->src;
     ctx->c[ctx->nc].bucket = azk_fp__bucket(kind, h);
     ctx->c[ctx->nc].seq = ctx->seq;
     ctx->nc++;
+    return known < 0 ? 1 : -1;
+}
+
+void azk_match__add_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
+{
+    (void)add_value_normed(ctx, kind, s, n, -1);
 }
 
 /* Start a new source value (a cell, a token, a finding). */
@@ -211,9 +245,10 @@ static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
     if (alpha == 0 && digits == 7)
         azk_match__add_value(ctx, AZK_FP_POSTAL, s, n);
     if (digits + alpha >= 4 && digits + alpha <= 20) {
-        azk_match__add_value(ctx, AZK_FP_CUSTOMER, s, n);
+        /* one normaliser for both (azk_fp__normalize): the id's normal form is reused */
+        int normed = add_value_normed(ctx, AZK_FP_CUSTOMER, s, n, -1);
         if (alpha == 0)
-            azk_match__add_value(ctx, AZK_FP_ACCOUNT, s, n);
+            (void)add_value_normed(ctx, AZK_FP_ACCOUNT, s, n, normed);
     }
 }
 
@@ -606,13 +641,14 @@ static bool chain_has(const struct azk_match_ctx *ctx, unsigned k, uint32_t code
     return false;
 }
 
-/* Families among kinds fam (bit k): an address and its postal code count once. */
-static inline int fam_count(unsigned fam)
+/* At least two families among kinds fam (bit k)? An address and its postal code count
+ * once. (Bit tricks: the build has no popcount instruction, and this runs for every
+ * candidate row.) */
+static inline bool two_families(unsigned fam)
 {
-    int n = __builtin_popcount(fam);
-    if ((fam & (1u << AZK_FP_ADDRESS)) && (fam & (1u << AZK_FP_POSTAL)))
-        n--;
-    return n;
+    if (fam & (1u << AZK_FP_ADDRESS))
+        fam &= ~(1u << AZK_FP_POSTAL);
+    return (fam & (fam - 1)) != 0;
 }
 
 /*
@@ -623,23 +659,36 @@ static inline int fam_count(unsigned fam)
  * look-ups instead of a pass over every candidate per kind. known: the seed
  * kinds row was gathered from (bit k: row is in the bucket of a window
  * candidate of kind k, so chain_has would say yes: its code is in one of the
- * row's slots of k, checked at load); they are not asked again.
+ * row's slots of k, checked at load); they are not asked again. extra: the
+ * kinds of the candidates in the set and the chains, i.e. every non-seed
+ * candidate and the seed candidates that gathered no rows (name windows, a
+ * bucket over SEED_MAX_ROWS): a row in the bucket of a candidate that
+ * gathered is in ctx->seen with that kind in known, so only these kinds can
+ * add a family. A row that cannot reach two families with them is dropped
+ * without reading its cells.
  */
-static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row, unsigned known)
+static bool row_may_match(const struct azk_match_ctx *ctx, uint32_t row, unsigned known,
+                          unsigned extra)
 {
     unsigned fam = known;
-    if (fam_count(fam) >= 2)
+    unsigned ask = extra & ~known;
+    if (two_families(fam))
         return true; /* gathered from two kinds: the row table is not read */
+    if (!two_families(fam | ask))
+        return false; /* no kind left that could make two */
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
-        uint32_t cell = azk_fp__row_slot(ctx->idx, row, s);
         unsigned k = azk_fp__slot_kind[s];
-        if (cell == 0 || (fam & (1u << k)))
+        uint32_t cell;
+        if (!(ask & (1u << k)) || (fam & (1u << k)))
+            continue;
+        cell = azk_fp__row_slot(ctx->idx, row, s);
+        if (cell == 0)
             continue;
         if (azk_fp__is_seed(k) ? chain_has(ctx, k, cell, row)
                                : cset_has(ctx, cset_key(k, cell - 1)))
             fam |= 1u << k;
     }
-    return fam_count(fam) >= 2;
+    return two_families(fam);
 }
 
 /* Sort in place (row ids, candidate rows with their kinds): quicksort (median of three) down to
@@ -758,9 +807,27 @@ static azk_status give_evidence(struct azk_match_ctx *ctx, uint32_t row)
                       ctx->ev_payload);
 }
 
+/*
+ * Does candidate c gather the rows of its bucket (record_end)? Seed kinds
+ * only; plain name windows are taken when another seed already points at
+ * rows: they confirm those rows through the candidate set and start no
+ * search of their own (at 10 M rows each window's bucket holds ~10 rows, 192
+ * windows a line); the closed zone takes every one. A bucket of more than
+ * SEED_MAX_ROWS rows is too common a value to start from.
+ */
+static bool gathers(const struct azk_match_ctx *ctx, const struct cand *c)
+{
+    const uint32_t *off = ctx->idx->off[c->kind];
+    if (!azk_fp__is_seed(c->kind) || off == NULL ||
+        (c->window && (ctx->skip_windows || !ctx->confirm)))
+        return false;
+    return ctx->confirm || off[c->bucket + 1] - off[c->bucket] <= SEED_MAX_ROWS;
+}
+
 azk_status azk_match__record_end(struct azk_match_ctx *ctx)
 {
     azk_status rc = AZK_OK;
+    unsigned extra; /* kinds that can add a family to a gathered row (row_may_match) */
     AZK_ASSERT_ARG(ctx != NULL);
     ctx->nseen = 0;
     if (ctx->detector_seeds) {
@@ -838,17 +905,10 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         uint32_t lo;
         uint32_t hi;
         const struct cand *c = &ctx->c[i];
-        /* plain name windows are taken when another seed already points at rows
-         * (record_end above): they confirm those rows through the candidate set and
-         * start no search of their own (at 10 M rows each window's bucket holds ~10
-         * rows, 192 windows a line); the closed zone takes every one */
-        if (!azk_fp__is_seed(c->kind) || ctx->idx->off[c->kind] == NULL ||
-            (c->window && (ctx->skip_windows || !ctx->confirm)))
+        if (!gathers(ctx, c))
             continue;
         lo = ctx->idx->off[c->kind][c->bucket];
         hi = ctx->idx->off[c->kind][c->bucket + 1];
-        if (hi - lo > SEED_MAX_ROWS && !ctx->confirm)
-            continue;
         for (uint32_t e = lo; e < hi; e++) {
             rc = push_u64(&ctx->seen, &ctx->nseen, &ctx->capseen,
                           (uint64_t)azk_fp__seed_row(ctx->idx, c->kind, e) << 32 | 1u << c->kind);
@@ -864,6 +924,7 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      * twice (a birth-date finding and the date scan of the same text) is one
      * test, not two.
      */
+    extra = 0;
     memset(ctx->count, 0, sizeof(ctx->count));
     memset(ctx->offered, 0, sizeof(ctx->offered));
     ctx->multi_line = false;
@@ -874,10 +935,16 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
         bool dup = false;
         if (ctx->skip_windows && c->window)
             continue;
-        if (azk_fp__is_seed(c->kind))
-            chain_add(ctx, i);
-        else
+        /* a candidate that gathered its bucket's rows need not be asked again
+         * (row_may_match) */
+        if (!azk_fp__is_seed(c->kind)) {
             cset_add(ctx, cset_key(c->kind, c->bucket));
+            extra |= 1u << c->kind;
+        } else if (!gathers(ctx, c)) {
+            chain_add(ctx, i);
+            extra |= 1u << c->kind;
+        }
+        extra &= ctx->idx_kinds;
         /* names are windows of distinct text (rarely equal): counted as given, which
          * only overstates; the few numbers and dates are compared */
         for (size_t j = 0; j < i && !dup && c->kind != AZK_FP_NAME; j++)
@@ -900,11 +967,14 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
      * gigabytes: ask for all of them before confirming any, so the cache
      * misses overlap instead of queueing one after another.
      */
-    for (size_t i = 0; i < ctx->nseen; i++)
-        __builtin_prefetch(azk_fp__row_addr(ctx->idx, (uint32_t)(ctx->seen[i] >> 32)));
+    for (size_t i = 0; i < ctx->nseen; i++) {
+        unsigned known = (uint32_t)ctx->seen[i];
+        if (!two_families(known) && two_families(known | extra))
+            __builtin_prefetch(azk_fp__row_addr(ctx->idx, (uint32_t)(ctx->seen[i] >> 32)));
+    }
     for (size_t i = 0; i < ctx->nseen; i++) {
         uint32_t row = (uint32_t)(ctx->seen[i] >> 32);
-        if (!row_may_match(ctx, row, (uint32_t)ctx->seen[i]))
+        if (!row_may_match(ctx, row, (uint32_t)ctx->seen[i], extra))
             continue;
         ctx->pre_pass++;
         /* the current line alone (its own values are fewer tests), else the window */

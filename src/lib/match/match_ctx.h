@@ -58,6 +58,7 @@ enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
 
 struct azk_match_ctx {
     const azk_fp_index *idx;
+    unsigned idx_kinds;  /* kinds some row of the index has a value of (bit k) */
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
     bool skip_windows;   /* a detector name is in the window: name windows are ignored */
     /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
@@ -123,6 +124,13 @@ uint32_t azk_match__hash(struct azk_match_ctx *ctx, unsigned kind, const uint8_t
  */
 void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t count,
                            uint8_t (*v)[AZK_MATCH_BATCH_BYTES], const uint8_t *len, uint32_t *out);
+/* What (kind, s[0..n)) as written gave before (the memo's raw entries): 1 it normalised,
+ * *h its keyed hash, *mobile a mobile number; 0 it does not normalise; -1 not known, then
+ * azk_match__raw_put(ctx, *tag, ...) records the answer (*tag 0: not kept). */
+int azk_match__raw_get(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n,
+                       uint64_t *tag, uint32_t *h, bool *mobile);
+void azk_match__raw_put(struct azk_match_ctx *ctx, uint64_t tag, unsigned kind, const char *s,
+                        size_t n, bool ok, uint32_t h, bool mobile);
 /* Wipe and free the memo (azk_match__ctx_free). */
 void azk_match__memo_free(struct azk_match_ctx *ctx);
 bool azk_match__line_trigger(const char *s, size_t n);

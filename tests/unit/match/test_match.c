@@ -434,6 +434,40 @@ static void test_match__prefilter_gathered_kinds(void **state)
     }
 }
 
+/*
+ * A row gathered by one seed kind passes the pre-filter only through the kinds
+ * that gathered nothing: every non-seed candidate (a birth date, a customer
+ * id) and seed candidates that start no search. Each case below offers the
+ * row's name (gathered) and one such value of the same row: the row must pass
+ * to the full rule (whose evidence bound may still refuse it). A pre-filter
+ * that leaves such a kind out of the ones it asks drops the row here.
+ */
+static void test_match__prefilter_second_family_not_gathered(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NROWS; i += 131) {
+        char date[32];
+        char cust[16];
+        char phone[64];
+        snprintf(date, sizeof(date), "%04d/%02d/%02d", rows[i].y, rows[i].m, rows[i].d);
+        snprintf(cust, sizeof(cust), "K%07d", i + 1);
+        fmt_phone(phone, sizeof(phone), rows[i].phone, false);
+        const char *c1[] = {rows[i].name, "備考なし", date};
+        (void)match_row(c1, 3);
+        assert_true(last_pre_rows >= 1);
+        assert_int_equal(last_pre_pass, 1);
+        const char *c2[] = {rows[i].name, "備考なし", cust};
+        (void)match_row(c2, 3);
+        assert_int_equal(last_pre_pass, 1);
+        /* name and phone gathered, with the date: one row, the rule's answer */
+        const char *c3[] = {rows[i].name, date, phone};
+        struct got g = match_row(c3, 3);
+        assert_int_equal(last_pre_pass, 1);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.rows[0], (uint64_t)i + 1);
+    }
+}
+
 static void test_match__homonym_decoy_not_matched(void **state)
 {
     (void)state;
@@ -1230,6 +1264,7 @@ int main(void)
         cmocka_unit_test(test_match__index_shared_between_threads),
         cmocka_unit_test(test_match__single_field_not_a_record),
         cmocka_unit_test(test_match__prefilter_gathered_kinds),
+        cmocka_unit_test(test_match__prefilter_second_family_not_gathered),
         cmocka_unit_test(test_match__homonym_decoy_not_matched),
         cmocka_unit_test(test_match__fields_of_two_rows_not_matched),
         cmocka_unit_test(test_match__text_lines_and_window),

@@ -7,7 +7,11 @@
  * length only, values that share a memo slot (a seed chosen so that they
  * do), values at and past the longest cached length; a second context
  * (another thread) has its own memo; freeing wipes it; batches (the name
- * windows of a line, azk_match__hash_batch) give the same hashes.
+ * windows of a line, azk_match__hash_batch) give the same hashes; values as
+ * written (the raw entries azk_match__add_value keeps: normalised or not,
+ * bucket, mobile) give the candidates normalising and hashing them gives.
+ * A number cell taken as a customer id and as an account (normalised once
+ * for both) gives each kind's own bucket.
  * All values are generated here.
  */
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 
 #include "match/match_ctx.h"
 #include "match/fp.h"
+#include "norm/digits.h"
 
 static azk_fp_index *fake_index(uint8_t seed)
 {
@@ -168,13 +173,147 @@ static void test_memo__batch(void **state)
     free(idx);
 }
 
+/* A value as written, of a shape that normalises as some kind or nearly does. */
+static size_t raw_value(char *out, size_t cap)
+{
+    static const char *const part[] = {"090",    "080",    "03",   "-",  "ー",         "０",
+                                       "９",     "1",      "7",    "@",  "example.jp", "山田",
+                                       "太郎",   "ヤマダ", "様",   " ",  "東京都",     "千代田区",
+                                       "丸の内", "1-2-3",  "昭和", "年", "月",         "日",
+                                       "/",      "1980",   "x",    "K",  "〒",         "\xe3"};
+    size_t n = 0;
+    size_t parts = 1 + next() % 8;
+    for (size_t i = 0; i < parts; i++) {
+        const char *p = part[next() % (sizeof(part) / sizeof(part[0]))];
+        size_t l = strlen(p);
+        if (n + l >= cap)
+            break;
+        memcpy(out + n, p, l);
+        n += l;
+    }
+    /* digit runs of the lengths the kinds take (7, 10, 11, 12) */
+    for (size_t d = next() % 13; d > 0 && n + 1 < cap; d--)
+        out[n++] = (char)('0' + next() % 10);
+    return n;
+}
+
+/* azk_match__add_value's candidate (through the memo's raw entries) against normalising and
+ * hashing the value here: the same candidate or none. */
+static void check_value(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
+{
+    azk_buf b = AZK_BUF_INIT;
+    bool ok = azk_fp__normalize(&b, kind, s, n);
+    ctx->nc = 0;
+    azk_match__add_value(ctx, kind, s, n);
+    assert_int_equal(ctx->nc, ok ? 1 : 0);
+    if (ok) {
+        uint32_t h = azk_fp__hasher_hash(&ctx->idx->hasher, kind, b.data, b.len);
+        bool mobile = kind == AZK_FP_PHONE && b.len >= 3 && b.data[0] == '0' && b.data[1] >= '7' &&
+                      b.data[1] <= '9' && b.data[2] == '0';
+        assert_int_equal(ctx->c[0].kind, kind);
+        assert_int_equal(ctx->c[0].bucket, azk_fp__bucket(kind, h));
+        assert_int_equal((ctx->c[0].ev & AZK_EV_MOBILE) != 0, mobile);
+    }
+    azk_buf_dispose(&b);
+}
+
+/* Values as written met again: the raw entries give what normalising gives (values of
+ * every kind, normalising or not, at and past the longest cached length, the same bytes
+ * under every kind, slots shared with other values and with normalised entries). */
+static void test_memo__raw_values(void **state)
+{
+    (void)state;
+    azk_fp_index *idx = fake_index(6);
+    struct azk_match_ctx *ctx = NULL;
+    static char vals[3000][80];
+    static size_t lens[3000];
+    size_t normalised = 0;
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    for (size_t i = 0; i < 3000; i++) {
+        lens[i] = raw_value(vals[i], sizeof(vals[i]));
+        if (lens[i] == 0)
+            vals[i][lens[i]++] = '1';
+    }
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < 3000; i++) {
+            for (unsigned k = 0; k < AZK_FP__COUNT; k++) {
+                check_value(ctx, k, vals[i], lens[i]);
+                normalised += ctx->nc;
+            }
+            /* one byte shorter (a cut UTF-8 sequence too): another value */
+            if (lens[i] > 1)
+                check_value(ctx, AZK_FP_PHONE, vals[i], lens[i] - 1);
+        }
+    }
+    assert_true(normalised > 1000);     /* the shapes do normalise */
+    assert_true(ctx->memo_hits > 1000); /* met again: served by the raw entries */
+    azk_match__ctx_free(ctx);
+    free(idx);
+}
+
+/* Number cells of a table row: the customer-id and account candidates (one normal form
+ * for both, azk_match__add_value's reuse) carry the bucket of each kind's own hash. */
+static void test_memo__id_cells(void **state)
+{
+    (void)state;
+    azk_fp_index *idx = fake_index(7);
+    struct azk_match_ctx *ctx = NULL;
+    size_t ids = 0;
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    for (int i = 0; i < 4000; i++) {
+        char cell[64];
+        size_t n = 0;
+        size_t digits = 1 + next() % 22;
+        azk_field f;
+        azk_record rec;
+        azk_buf fold = AZK_BUF_INIT;
+        for (size_t d = 0; d < digits; d++) {
+            const char *p = next() % 4 == 0 ? "１" : next() % 5 == 0 ? "-" : "7";
+            if (p[0] == '7')
+                cell[n++] = (char)('0' + next() % 10);
+            else {
+                memcpy(cell + n, p, strlen(p));
+                n += strlen(p);
+            }
+        }
+        if (i % 7 == 0)
+            cell[n++] = 'A'; /* a letter: a customer id only */
+        memset(&f, 0, sizeof(f));
+        memset(&rec, 0, sizeof(rec));
+        f.ptr = cell;
+        f.len = n;
+        rec.fields = &f;
+        rec.field_count = 1;
+        rec.tabular = 1;
+        azk_match__object_begin(ctx);
+        assert_int_equal(azk_match__record_begin(ctx, &rec), AZK_OK);
+        assert_int_equal(azk_digits__fold(&fold, cell, n, false, false), AZK_OK);
+        for (size_t c = 0; c < ctx->nc; c++) {
+            azk_buf b = AZK_BUF_INIT;
+            unsigned k = ctx->c[c].kind;
+            if (k != AZK_FP_CUSTOMER && k != AZK_FP_ACCOUNT)
+                continue;
+            assert_true(azk_fp__normalize(&b, k, (const char *)fold.data, fold.len));
+            assert_int_equal(
+                ctx->c[c].bucket,
+                azk_fp__bucket(k, azk_fp__hasher_hash(&idx->hasher, k, b.data, b.len)));
+            ids++;
+            azk_buf_dispose(&b);
+        }
+        azk_match__object_end(ctx);
+        azk_buf_dispose(&fold);
+    }
+    assert_true(ids > 2000);
+    azk_match__ctx_free(ctx);
+    free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_memo__same_as_hasher),
-        cmocka_unit_test(test_memo__slot_shared),
-        cmocka_unit_test(test_memo__per_context),
-        cmocka_unit_test(test_memo__batch),
+        cmocka_unit_test(test_memo__same_as_hasher), cmocka_unit_test(test_memo__slot_shared),
+        cmocka_unit_test(test_memo__per_context),    cmocka_unit_test(test_memo__batch),
+        cmocka_unit_test(test_memo__raw_values),     cmocka_unit_test(test_memo__id_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
