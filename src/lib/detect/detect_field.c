@@ -438,9 +438,10 @@ static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
 }
 
 /* The digit types whose tokens numeric_from reads (want() of any of them). */
-#define NUM_TYPES                                                                                 \
-    ((1u << AZK_PII_PHONE) | (1u << AZK_PII_POSTAL_CODE) | (1u << AZK_PII_MY_NUMBER) |            \
-     (1u << AZK_PII_CORPORATE_NUMBER) | (1u << AZK_PII_BANK_ACCOUNT) | (1u << AZK_PII_CREDIT_CARD))
+#define NUM_TYPES                                                                                  \
+    ((1u << AZK_PII_PHONE) | (1u << AZK_PII_POSTAL_CODE) | (1u << AZK_PII_MY_NUMBER) |             \
+     (1u << AZK_PII_CORPORATE_NUMBER) | (1u << AZK_PII_BANK_ACCOUNT) |                             \
+     (1u << AZK_PII_CREDIT_CARD))
 
 /*
  * Can azk_detect__label_ends_at(f, pos) (pos > 0) be true? Only when a
