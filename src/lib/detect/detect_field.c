@@ -431,6 +431,25 @@ static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
     return false;
 }
 
+/* The digit types whose tokens numeric_from reads (want() of any of them). */
+#define NUM_TYPES                                                                                  \
+    ((1u << AZK_PII_PHONE) | (1u << AZK_PII_POSTAL_CODE) | (1u << AZK_PII_MY_NUMBER) |             \
+     (1u << AZK_PII_CORPORATE_NUMBER) | (1u << AZK_PII_BANK_ACCOUNT) |                             \
+     (1u << AZK_PII_CREDIT_CARD))
+
+/*
+ * Can azk_detect__label_ends_at(f, pos) (pos > 0) be true? Only when a
+ * matcher label ends somewhere in the field, or the byte before pos is an
+ * ASCII letter some ASCII label ends with (`DM2304-`, `v2.4`: no). The
+ * test switch azk_detect__run_screen_off asks label_ends_at every time.
+ */
+static inline bool label_may_end_at(const struct fld *f, size_t pos)
+{
+    unsigned b = ((const unsigned char *)f->s)[pos - 1] | 0x20u;
+    return f->c->label_count != 0 || azk_detect__run_screen_off ||
+           (b - 'a' < 26u && ((f->c->eng->ascii_ends >> (b - 'a')) & 1u) != 0);
+}
+
 /*
  * One digit run [rs, i) of nd digits: the triggers of every digit type.
  * Only for a run that azk_detect__run_boring keeps: the bytes around it
@@ -472,7 +491,9 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
             /* inside a word, a version, a path: only after a label (TEL0312345678) */
             size_t tp;
             go = azk_detect__is_alnum(c0) && !azk_digits__isdigit(c0) &&
-                 (azk_detect__label_ends_at(f, rs) || azk_detect__invoice_prefix(f, rs, &tp));
+                 ((label_may_end_at(f, rs) && azk_detect__label_ends_at(f, rs)) ||
+                  ((c0 == 'T' || azk_detect__run_screen_off) &&
+                   azk_detect__invoice_prefix(f, rs, &tp)));
         } else if (c0 == '-' && azk_digits__isdigit(azk_detect__char_before(f, pp, &pp))) {
             go = false; /* a later group of a token already looked at */
         } else {
@@ -585,9 +606,7 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     size_t i = 0, len = f->len;
-    bool nums = want(f->c, AZK_PII_PHONE) || want(f->c, AZK_PII_POSTAL_CODE) ||
-                want(f->c, AZK_PII_MY_NUMBER) || want(f->c, AZK_PII_CORPORATE_NUMBER) ||
-                want(f->c, AZK_PII_BANK_ACCOUNT) || want(f->c, AZK_PII_CREDIT_CARD);
+    bool nums = (f->c->eng->types & NUM_TYPES) != 0;
     const struct run_screen *scr = &f->c->eng->runs;
     const bool off = azk_detect__run_screen_off; /* tests: every run byte by byte to digit_run */
     while (i < len && f->rc == AZK_OK) {
