@@ -43,8 +43,8 @@ static const struct {
     {"utf-8", "UTF-8"},
     {"utf-16le", "UTF-16LE"},
     {"utf-16be", "UTF-16BE"},
-    {"cp932", "ibm-943_P15A-2003"},
-    {"euc-jp", "ibm-33722_P12A_P12A-2009_U2"},
+    {"cp932", AZK_ICU_CP932}, /* text_int.h: the legacy tables' converters too */
+    {"euc-jp", AZK_ICU_EUCJP},
     {"iso-2022-jp", "ISO_2022,locale=ja,version=3"},
     {"utf-32le", "UTF-32LE"},
     {"utf-32be", "UTF-32BE"},
@@ -214,33 +214,11 @@ bool azk_decode__range_join_ok(const struct azk_decode_range *const *r, size_t n
 
 #define PIVOT_LEN_MEM 1024
 
-/* toUnicode callback: every undecodable sequence becomes one U+FFFD, counted. */
-static void U_CALLCONV to_u_fffd(const void *context, UConverterToUnicodeArgs *args,
-                                 const char *units, int32_t length, UConverterCallbackReason reason,
-                                 UErrorCode *err)
-{
-    static const UChar repl = 0xFFFD;
-    (void)units;
-    (void)length;
-    if (reason > UCNV_IRREGULAR)
-        return;
-    if (context != NULL)
-        (*(size_t *)(uintptr_t)context)++;
-    *err = U_ZERO_ERROR;
-    ucnv_cbToUWriteUChars(args, &repl, 1, 0, err);
-}
-
 azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount)
 {
-    UErrorCode uerr = U_ZERO_ERROR;
-    UConverter *c = ucnv_open(encs[e].icu, &uerr);
-    if (U_FAILURE(uerr) || c == NULL)
+    UConverter *c = azk_decode__icu_open(encs[e].icu, errcount);
+    if (c == NULL)
         return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU converter for %s unavailable", encs[e].name);
-    ucnv_setToUCallBack(c, to_u_fffd, errcount, NULL, NULL, &uerr);
-    if (U_FAILURE(uerr)) {
-        ucnv_close(c);
-        return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU callback setup failed");
-    }
     *out = c;
     return AZK_OK;
 }

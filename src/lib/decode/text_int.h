@@ -32,7 +32,61 @@ struct detect_result {
     size_t utf8_valid; /* bytes after the BOM found valid UTF-8, whole characters */
 };
 
+/* The ICU converters of the legacy encodings (text.c's, and the tables' of text_tables.c). */
+#define AZK_ICU_CP932 "ibm-943_P15A-2003"
+#define AZK_ICU_EUCJP "ibm-33722_P12A_P12A-2009_U2"
+
 azk_status azk_decode__text_open_cnv(UConverter **out, enum enc e, size_t *errcount);
+/* ICU converter `icu` with the counting U+FFFD callback (text_answers.c); NULL when ICU
+ * has none. */
+UConverter *azk_decode__icu_open(const char *icu, size_t *errcount);
+
+/*
+ * ICU's answers for the legacy-encoding tables (text_answers.c): one per
+ * single byte [AZK_ANS_SINGLE + b], per two-byte sequence [AZK_ANS_PAIR +
+ * (lead - 0x80) * 256 + trail] and per three-byte sequence after the
+ * encoding's lead3 byte [AZK_ANS_TRIPLE + (b1 - 0x80) * 128 + (b2 - 0x80)]:
+ * 0 when ICU reports an error or does not convert it whole (and for the
+ * sequences not asked: a pair whose lead is clean alone, triples when
+ * there is no lead3), AZK_ANS_ONE | u when ICU gives one UTF-16 unit u,
+ * AZK_ANS_OTHER when it gives something else without error.
+ */
+#define AZK_ANS_ONE    0x10000u
+#define AZK_ANS_OTHER  0x20000u
+#define AZK_ANS_SINGLE 0
+#define AZK_ANS_PAIR   256
+#define AZK_ANS_TRIPLE (256 + 128 * 256)
+#define AZK_ANS_N      (256 + 128 * 256 + 128 * 128)
+/* An answer that is one clean character (a BMP character other than U+FFFD). */
+static inline bool azk_decode__legacy_clean(uint32_t a)
+{
+    uint32_t u = a & 0xFFFFu;
+    return (a & AZK_ANS_ONE) != 0 && !(u >= 0xD800 && u <= 0xDFFF) && u != 0xFFFD;
+}
+/* The ICU converter of e's tables (CP932, EUC-JP), NULL for another encoding. */
+const char *azk_decode__legacy_icu_name(enum enc e);
+/* The lead byte of e's three-byte characters, -1 when none. */
+int azk_decode__legacy_lead3(enum enc e);
+/* Fill ans[AZK_ANS_N] with ICU's answers for e; false when ICU has no converter. */
+bool azk_decode__legacy_answers(enum enc e, uint32_t *ans);
+/* The answers made at build time by tools/gen_text_tables.c (generated text_answers_gen.c),
+ * with the ICU version (u_getVersion) and converters they were made with. */
+struct azk_legacy_builtin {
+    const char *icu_version;
+    const char *cnv[2]; /* CP932's, EUC-JP's */
+    const uint32_t *ans[2];
+};
+extern const struct azk_legacy_builtin azk_decode__legacy_builtin;
+/* The built-in answers of e if made by ICU icu_version (u_versionToString) with e's converter
+ * of now, else NULL (the tables then ask ICU). */
+const uint32_t *azk_decode__legacy_builtin_for(enum enc e, const char *icu_version);
+/* Tests only: true makes the tables ignore the built-in answers (as when ICU differs). */
+extern bool azk_decode__legacy_builtin_off;
+/* Tests only: where e's tables came from (1: built-in answers, 0: ICU at run time, -1: not
+ * built or no tables), and the first difference between tables made from the built-in answers
+ * and from ICU now (-1 when none; else an index into the answers, or AZK_ANS_N + a field). */
+int azk_decode__legacy_tables_source(enum enc e);
+long azk_decode__legacy_tables_diff(enum enc e);
 /*
  * CP932 or EUC-JP (e) in[0..n) to UTF-8 in out (room for 3 * n bytes) by
  * ICU's own tables (text_tables.c): the output length and *used (input

@@ -9,12 +9,15 @@
  * a character cut at the end of the object), and text.c has ICU convert
  * that one (azk_decode__legacy_prefix).
  *
- * The tables are ICU's own answers: built once per process and encoding
- * from the same converter (text.c's ibm-943_P15A-2003 for CP932,
+ * The tables are ICU's own answers (text_answers.c): from the same
+ * converter (text.c's ibm-943_P15A-2003 for CP932,
  * ibm-33722_P12A_P12A-2009_U2 for EUC-JP, with the counting U+FFFD
  * callback), one conversion per single byte, per two-byte sequence and
  * (EUC-JP's JIS X 0212 plane, lead byte 0x8F) per three-byte sequence, an
- * entry kept only when it gave one BMP character and no error. Both
+ * entry kept only when it gave one BMP character and no error. The
+ * answers are asked at build time (tools/gen_text_tables.c) and compiled
+ * in; a process makes its tables from them once per encoding, or asks ICU
+ * itself when its ICU is not the version they were made with. Both
  * encodings are stateless (one byte, a lead byte and a trail byte, or
  * 0x8F and two bytes), so a character decodes the same alone as in a
  * stream, and the output is byte for byte the output of ICU. Only a byte
@@ -30,6 +33,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <unicode/ucnv.h>
+#include <unicode/uversion.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -62,19 +66,21 @@ struct table {
 #define GAIN_MAX_BAD    4
 #define GAIN4_UNBOUNDED 4000
 
-static struct table cp932 = {.enc = ENC_CP932, .lead3 = -1};
-static struct table eucjp = {.enc = ENC_EUCJP, .lead3 = 0x8F};
+static struct table cp932 = {.enc = ENC_CP932};
+static struct table eucjp = {.enc = ENC_EUCJP};
 static pthread_once_t cp932_once = PTHREAD_ONCE_INIT;
 static pthread_once_t eucjp_once = PTHREAD_ONCE_INIT;
 bool azk_decode__legacy_tables_off;
+bool azk_decode__legacy_builtin_off;
 
-static uint32_t entry_of(const UChar *u, int32_t n)
+/* The entry of an answer (text_int.h): 0 unless one clean character. */
+static uint32_t entry_of(uint32_t ans)
 {
     uint8_t b[4];
     size_t l;
-    if (n != 1 || (u[0] >= 0xD800 && u[0] <= 0xDFFF) || u[0] == 0xFFFD)
+    if (!azk_decode__legacy_clean(ans))
         return 0;
-    l = azk_utf8_encode(u[0], b);
+    l = azk_utf8_encode(ans & 0xFFFFu, b);
     if (l == 0 || l > 3)
         return 0;
     return (uint32_t)l << 24 | (uint32_t)b[0] | (l > 1 ? (uint32_t)b[1] << 8 : 0) |
@@ -91,32 +97,25 @@ static void gain_raise(struct table *tb, const uint8_t *p, size_t n, int g4)
 }
 
 /*
- * One conversion of p[0..n) with flush: the entry, 0 when not one clean
+ * The entry of p[0..n) from ICU's answer for it, 0 when not one clean
  * character. Raises the per-byte score bound of p's bytes: a clean
  * character by its score shared among its bytes; a sequence ICU decodes
- * without error into something else (several or non-BMP characters) makes
- * its bytes unbounded.
+ * without error into something else (several or non-BMP characters, or
+ * U+FFFD) makes its bytes unbounded.
  */
-static uint32_t convert_one(struct table *tb, UConverter *cnv, size_t *errs, const uint8_t *p,
-                            size_t n, int8_t *score)
+static uint32_t entry_one(struct table *tb, uint32_t ans, const uint8_t *p, size_t n, int8_t *score)
 {
-    UChar u[8];
-    UChar *t = u;
-    const char *s = (const char *)p;
-    UErrorCode uerr = U_ZERO_ERROR;
     uint32_t e;
     *score = 0;
-    ucnv_resetToUnicode(cnv);
-    *errs = 0;
-    ucnv_toUnicode(cnv, &t, u + 8, &s, (const char *)p + n, NULL, 1, &uerr);
-    if (U_FAILURE(uerr) || *errs != 0 || s != (const char *)p + n)
+    if (ans == 0)
         return 0;
-    e = entry_of(u, (int32_t)(t - u));
+    e = entry_of(ans);
     if (e == 0) {
         gain_raise(tb, p, n, GAIN4_UNBOUNDED);
     } else {
-        int sc4 = 4 * azk_decode__char_score(u[0]);
-        *score = (int8_t)azk_decode__char_score(u[0]);
+        UChar u = (UChar)(ans & 0xFFFFu);
+        int sc4 = 4 * azk_decode__char_score(u);
+        *score = (int8_t)azk_decode__char_score(u);
         /* rounded up (division truncates a negative one upwards): the bytes' bounds add up to at
          * least the score */
         gain_raise(tb, p, n, sc4 >= 0 ? (sc4 + (int)n - 1) / (int)n : sc4 / (int)n);
@@ -124,13 +123,10 @@ static uint32_t convert_one(struct table *tb, UConverter *cnv, size_t *errs, con
     return e;
 }
 
-static void tables_build(struct table *tb)
+/* The tables of tb->enc from ICU's answers ans (text_answers.c). */
+static void tables_fill(struct table *tb, const uint32_t *ans)
 {
-    UConverter *cnv = NULL;
-    size_t errs = 0;
     unsigned a, b;
-    if (azk_decode__text_open_cnv(&cnv, tb->enc, &errs) != AZK_OK)
-        return;
     /* any byte may be in an undecodable sequence: one U+FFFD (-30) for at most
      * GAIN_MAX_BAD bytes */
     for (a = 0; a < 256; a++)
@@ -139,7 +135,7 @@ static void tables_build(struct table *tb)
     tb->ascii_fast = true;
     for (a = 0; a < 256; a++) {
         uint8_t x = (uint8_t)a;
-        tb->single[a] = convert_one(tb, cnv, &errs, &x, 1, &tb->single_sc[a]);
+        tb->single[a] = entry_one(tb, ans[AZK_ANS_SINGLE + a], &x, 1, &tb->single_sc[a]);
         if (a < 0x80 && tb->single[a] != ((1u << 24) | a)) {
             tb->ascii_identity = false;
             if (tb->ascii_odd_n < sizeof(tb->ascii_odd))
@@ -155,36 +151,77 @@ static void tables_build(struct table *tb)
             continue;
         for (b = 0; b < 256; b++) {
             uint8_t x[2] = {(uint8_t)a, (uint8_t)b};
-            tb->pair[(a - 0x80) * 256 + b] =
-                convert_one(tb, cnv, &errs, x, 2, &tb->pair_sc[(a - 0x80) * 256 + b]);
-            tb->lead[a] = tb->lead[a] || tb->pair[(a - 0x80) * 256 + b] != 0;
+            size_t k = (a - 0x80) * 256 + b;
+            tb->pair[k] = entry_one(tb, ans[AZK_ANS_PAIR + k], x, 2, &tb->pair_sc[k]);
+            tb->lead[a] = tb->lead[a] || tb->pair[k] != 0;
         }
     }
     if (tb->lead3 >= 0 && tb->single[tb->lead3] == 0) {
         for (a = 0x80; a < 256; a++) {
             for (b = 0x80; b < 256; b++) {
                 uint8_t x[3] = {(uint8_t)tb->lead3, (uint8_t)a, (uint8_t)b};
-                tb->triple[(a - 0x80) * 128 + (b - 0x80)] = convert_one(
-                    tb, cnv, &errs, x, 3, &tb->triple_sc[(a - 0x80) * 128 + (b - 0x80)]);
-                tb->lead[tb->lead3] =
-                    tb->lead[tb->lead3] || tb->triple[(a - 0x80) * 128 + (b - 0x80)] != 0;
+                size_t k = (a - 0x80) * 128 + (b - 0x80);
+                tb->triple[k] = entry_one(tb, ans[AZK_ANS_TRIPLE + k], x, 3, &tb->triple_sc[k]);
+                tb->lead[tb->lead3] = tb->lead[tb->lead3] || tb->triple[k] != 0;
             }
         }
     } else {
         tb->lead3 = -1;
     }
-    ucnv_close(cnv);
     tb->ok = true;
 }
 
+const uint32_t *azk_decode__legacy_builtin_for(enum enc e, const char *icu_version)
+{
+    const struct azk_legacy_builtin *bi = &azk_decode__legacy_builtin;
+    int k = e == ENC_CP932 ? 0 : 1;
+    if (azk_decode__legacy_builtin_off || azk_decode__legacy_icu_name(e) == NULL ||
+        strcmp(icu_version, bi->icu_version) != 0 ||
+        strcmp(bi->cnv[k], azk_decode__legacy_icu_name(e)) != 0)
+        return NULL;
+    return bi->ans[k];
+}
+
+/* The built-in answers of e when this process's ICU is the one they were made with, else NULL. */
+static const uint32_t *builtin_answers(enum enc e)
+{
+    char v[U_MAX_VERSION_STRING_LENGTH];
+    UVersionInfo vi;
+    u_getVersion(vi);
+    u_versionToString(vi, v);
+    return azk_decode__legacy_builtin_for(e, v);
+}
+
+/*
+ * Make tb's tables from the built-in answers, or from ICU's now (an
+ * allocation of AZK_ANS_N answers, freed); *from_builtin says which.
+ */
+static void tables_build_from(struct table *tb, const uint32_t *builtin, bool *from_builtin)
+{
+    uint32_t *own = NULL;
+    *from_builtin = builtin != NULL;
+    tb->lead3 = azk_decode__legacy_lead3(tb->enc);
+    if (builtin == NULL) {
+        own = azk_malloc(AZK_ANS_N * sizeof(*own));
+        if (own == NULL || !azk_decode__legacy_answers(tb->enc, own)) {
+            azk_free(own);
+            return;
+        }
+    }
+    tables_fill(tb, builtin != NULL ? builtin : own);
+    azk_free(own);
+}
+
+static bool cp932_builtin, eucjp_builtin;
+
 static void cp932_build(void)
 {
-    tables_build(&cp932);
+    tables_build_from(&cp932, builtin_answers(ENC_CP932), &cp932_builtin);
 }
 
 static void eucjp_build(void)
 {
-    tables_build(&eucjp);
+    tables_build_from(&eucjp, builtin_answers(ENC_EUCJP), &eucjp_builtin);
 }
 
 /*
@@ -429,4 +466,69 @@ bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eo
         return false;
     walk(tb, p, n, at_eof, NULL, &used, &clean, score);
     return clean;
+}
+
+int azk_decode__legacy_tables_source(enum enc e)
+{
+    struct table *tb = table_of(e);
+    if (tb == NULL || !tb->ok)
+        return -1;
+    return (e == ENC_CP932 ? cp932_builtin : eucjp_builtin) ? 1 : 0;
+}
+
+/* The first field in which a and b differ: AZK_ANS_N + its number, -1 when none. */
+static long table_cmp(const struct table *a, const struct table *b)
+{
+    for (size_t i = 0; i < 256; i++) {
+        if (a->single[i] != b->single[i] || a->single_sc[i] != b->single_sc[i])
+            return (long)(AZK_ANS_SINGLE + i);
+    }
+    for (size_t i = 0; i < 128 * 256; i++) {
+        if (a->pair[i] != b->pair[i] || a->pair_sc[i] != b->pair_sc[i])
+            return (long)(AZK_ANS_PAIR + i);
+    }
+    for (size_t i = 0; i < 128 * 128; i++) {
+        if (a->triple[i] != b->triple[i] || a->triple_sc[i] != b->triple_sc[i])
+            return (long)(AZK_ANS_TRIPLE + i);
+    }
+    if (a->lead3 != b->lead3 || a->ok != b->ok)
+        return AZK_ANS_N + 1L;
+    if (memcmp(a->lead, b->lead, sizeof(a->lead)) != 0)
+        return AZK_ANS_N + 2L;
+    if (memcmp(a->ascii_odd, b->ascii_odd, sizeof(a->ascii_odd)) != 0 ||
+        a->ascii_odd_n != b->ascii_odd_n || a->ascii_fast != b->ascii_fast ||
+        a->ascii_identity != b->ascii_identity)
+        return AZK_ANS_N + 3L;
+    if (memcmp(a->gain4, b->gain4, sizeof(a->gain4)) != 0)
+        return AZK_ANS_N + 4L;
+    return -1;
+}
+
+long azk_decode__legacy_tables_diff(enum enc e)
+{
+    const uint32_t *bi = azk_decode__legacy_builtin.ans[e == ENC_CP932 ? 0 : 1];
+    struct table *a = azk_calloc(1, sizeof(*a)), *b = azk_calloc(1, sizeof(*b));
+    uint32_t *fresh = azk_malloc(AZK_ANS_N * sizeof(*fresh));
+    bool from;
+    long d = -1;
+    if (a == NULL || b == NULL || fresh == NULL || !azk_decode__legacy_answers(e, fresh)) {
+        d = -2;
+        goto out;
+    }
+    /* the answers entry for entry, then the tables made from them */
+    for (size_t i = 0; i < AZK_ANS_N && d < 0; i++) {
+        if (bi[i] != fresh[i])
+            d = (long)i;
+    }
+    if (d >= 0)
+        goto out;
+    a->enc = b->enc = e;
+    tables_build_from(a, bi, &from);
+    tables_build_from(b, NULL, &from);
+    d = table_cmp(a, b);
+out:
+    azk_free(a);
+    azk_free(b);
+    azk_free(fresh);
+    return d;
 }

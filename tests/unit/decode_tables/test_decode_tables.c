@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/unit/decode_tables -- the CP932 and EUC-JP tables made from ICU's
+ * answers compiled in at build time (tools/gen_text_tables.c) against the
+ * tables made from ICU's answers now: the answers entry for entry, then
+ * every entry, score and per-byte bound of the tables; the built-in answers
+ * are taken when the running ICU is theirs, and not for another version or
+ * converter; a process that may not take them (as with another ICU) asks
+ * ICU and converts and scores as one that took them. Any difference fails.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <unicode/uversion.h>
+
+#include "decode/decode_int.h"
+#include "decode/text_int.h"
+
+static const enum enc encs[2] = {ENC_CP932, ENC_EUCJP};
+
+/* 日本語のテキスト、ｶﾀｶﾅ、①, ~ and \ (CP932), and the same in EUC-JP with 0x8F's plane (丨, U+4E28
+ * in ICU's ibm-33722). */
+static const uint8_t cp932_text[] =
+    "\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67"
+    "\x81\x41\xb6\xc0\xb6\xc5\x81\x41\x87\x40 ~\\\x1a\x7f\r\n";
+static const uint8_t eucjp_text[] =
+    "\xc6\xfc\xcb\xdc\xb8\xec\xa4\xce\xa5\xc6\xa5\xad\xa5\xb9\xa5\xc8"
+    "\xa1\xa2\x8e\xb6\x8e\xc0\x8f\xb0\xa9 ~\\\r\n";
+
+static void running_icu(char *v)
+{
+    UVersionInfo vi;
+    u_getVersion(vi);
+    u_versionToString(vi, v);
+}
+
+/* The answers compiled in are ICU's answers now, and so are the tables made from them. */
+static void test_tables__builtin_equals_icu(void **state)
+{
+    char v[U_MAX_VERSION_STRING_LENGTH];
+    (void)state;
+    running_icu(v);
+    /* built and run on the same machine: the built-in answers are this ICU's */
+    assert_string_equal(v, azk_decode__legacy_builtin.icu_version);
+    for (int k = 0; k < 2; k++) {
+        long d = azk_decode__legacy_tables_diff(encs[k]);
+        if (d != -1)
+            fail_msg("%s: built-in and run-time tables differ at %ld", k == 0 ? "cp932" : "euc-jp",
+                     d);
+        assert_int_equal(azk_decode__legacy_tables_source(encs[k]), 1);
+    }
+}
+
+/* Taken only for the ICU version and converters they were made with. */
+static void test_tables__builtin_only_same_icu(void **state)
+{
+    char v[U_MAX_VERSION_STRING_LENGTH];
+    (void)state;
+    running_icu(v);
+    for (int k = 0; k < 2; k++) {
+        assert_non_null(azk_decode__legacy_builtin_for(encs[k], v));
+        assert_null(azk_decode__legacy_builtin_for(encs[k], "0.1"));
+        assert_null(azk_decode__legacy_builtin_for(encs[k], ""));
+    }
+    assert_null(azk_decode__legacy_builtin_for(ENC_UTF8, v));
+    assert_null(azk_decode__legacy_builtin_for(ENC_ISO2022JP, v));
+    azk_decode__legacy_builtin_off = true;
+    assert_null(azk_decode__legacy_builtin_for(ENC_CP932, v));
+    azk_decode__legacy_builtin_off = false;
+}
+
+/* Conversion and score of both texts: what the child compares with the parent's. */
+struct result {
+    uint8_t out[2][256];
+    size_t n[2], used[2];
+    long score[2];
+    bool clean[2], scored[2];
+};
+
+static void convert_both(struct result *r)
+{
+    const uint8_t *t[2] = {cp932_text, eucjp_text};
+    size_t tn[2] = {sizeof(cp932_text) - 1, sizeof(eucjp_text) - 1};
+    memset(r, 0, sizeof(*r));
+    for (int k = 0; k < 2; k++) {
+        r->n[k] = azk_decode__legacy_prefix(encs[k], t[k], tn[k], true, r->out[k], &r->used[k],
+                                            &r->clean[k]);
+        r->scored[k] = azk_decode__legacy_score(encs[k], t[k], tn[k], true, &r->score[k]);
+    }
+}
+
+/* The child (this program with --child, a fresh process: the tables are made once per process):
+ * as if ICU differed, the tables must come from ICU; its result on stdout. */
+static int child_main(void)
+{
+    struct result r;
+    azk_decode__legacy_builtin_off = true;
+    convert_both(&r);
+    if (azk_decode__legacy_tables_source(ENC_CP932) != 0 ||
+        azk_decode__legacy_tables_source(ENC_EUCJP) != 0)
+        return 3;
+    return write(1, &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 4;
+}
+
+/* A process whose ICU is not the built-in answers' asks ICU, with the same result. */
+static void test_tables__fallback_asks_icu(void **state)
+{
+    static const char want0[] = "日本語のテキスト、ｶﾀｶﾅ、① ~\\";
+    static const char want1[] = "日本語のテキスト、ｶﾀ丨 ~\\";
+    struct result mine, theirs;
+    int fd[2], st;
+    pid_t pid;
+    (void)state;
+    convert_both(&mine);
+    for (int k = 0; k < 2; k++) {
+        if (!mine.clean[k])
+            fail_msg("%d: unclean at %zu", k, mine.used[k]);
+        assert_true(mine.scored[k]);
+        assert_int_equal(mine.used[k], k == 0 ? sizeof(cp932_text) - 1 : sizeof(eucjp_text) - 1);
+    }
+    assert_memory_equal(mine.out[0], want0, sizeof(want0) - 1);
+    assert_memory_equal(mine.out[1], want1, sizeof(want1) - 1);
+    assert_int_equal(azk_decode__legacy_tables_source(ENC_CP932), 1);
+    assert_int_equal(pipe(fd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        if (dup2(fd[1], 1) < 0)
+            _exit(5);
+        execl("/proc/self/exe", "test_decode_tables", "--child", (char *)NULL);
+        _exit(6);
+    }
+    close(fd[1]);
+    assert_int_equal(read(fd[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+    close(fd[0]);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_memory_equal(&mine, &theirs, sizeof(mine));
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tables__builtin_equals_icu),
+        cmocka_unit_test(test_tables__builtin_only_same_icu),
+        cmocka_unit_test(test_tables__fallback_asks_icu),
+    };
+    if (argc == 2 && strcmp(argv[1], "--child") == 0)
+        return child_main();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
