@@ -641,7 +641,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     size_t i, any = 0, first;
 
     *handled = false;
-    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
+    reveal_cls_built();
     /* the vector screen (reveal_screen.c) first: most records end there */
     i = azk_decode__reveal_screen_record(rec) ? 0 : rec->field_count;
     for (; i < rec->field_count; i++) {
@@ -651,7 +651,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     }
     first = i; /* the first field worth a look */
     if (i == rec->field_count) {
-        if (!rec->tabular && rec->field_count == 1 &&
+        if (!rec->tabular && rec->field_count == 1 && rec->fields[0].len >= 512 &&
             json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
             *handled = true;
             return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
