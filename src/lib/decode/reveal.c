@@ -154,10 +154,17 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
 {
     uint8_t *b = NULL;
     azk_status rc = AZK_OK;
-    size_t i = 0;
+    size_t i = 0, from = 0; /* p[from..i): kept as it is, not yet in out */
     b = azk_malloc(n / 2 + 1);
     if (b == NULL)
         return azk_error_nomem();
+/* Put the kept bytes before what is written at i (a decoded escape or run). */
+#define KEPT_OUT()                                                                                 \
+    do {                                                                                           \
+        if (i > from)                                                                              \
+            rc = azk_buf_put(out, p + from, i - from);                                             \
+        from = i;                                                                                  \
+    } while (0)
     while (i < n) {
         uint8_t c = p[i];
         size_t len = 0, blen = 0;
@@ -165,13 +172,13 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
         bool ok = false;
         if (c == '\\' && i + 1 < n && p[i + 1] == '\\' && !rv->simple_escapes) {
             /* an escaped backslash is not the start of an escape */
-            rc = azk_buf_put(out, p + i, 2);
-            if (rc != AZK_OK)
-                break;
             i += 2;
             continue;
         }
         if (c == '\\') {
+            KEPT_OUT();
+            if (rc != AZK_OK)
+                break;
             len = u_escape(p, n, i, &cp);
             if (len > 0) {
                 rc = put_cp(out, cp);
@@ -183,21 +190,27 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
                         len = 0;
                 }
             } else if (i + 1 < n && rv->simple_escapes) {
-                static const char from[] = "ntr\\\"/";
-                static const char to[] = "\n\t\r\\\"/";
-                const char *f = memchr(from, p[i + 1], sizeof(from) - 1);
+                static const char from_c[] = "ntr\\\"/";
+                static const char to_c[] = "\n\t\r\\\"/";
+                const char *f = memchr(from_c, p[i + 1], sizeof(from_c) - 1);
                 if (f != NULL && p[i + 1] != 0) {
                     len = 2;
-                    rc = azk_buf_putc(out, to[f - from]);
+                    rc = azk_buf_putc(out, to_c[f - from_c]);
                 }
             }
         } else if (c == '&') {
             len = char_ref(p, n, i, &cp);
-            if (len > 0)
-                rc = put_cp(out, cp);
+            if (len > 0) {
+                KEPT_OUT();
+                if (rc == AZK_OK)
+                    rc = put_cp(out, cp);
+            }
         } else if ((c == '%' || c == '=') && i + 1 < n) {
             len = azk_decode__reveal_byte_run(p, n, i, c, b, &blen);
             if (len > 0 && blen > 0) {
+                KEPT_OUT();
+                if (rc != AZK_OK)
+                    break;
                 rc = azk_decode__reveal_put_bytes_as_text(out, b, blen, c == '%', &ok);
                 if (!ok)
                     len = 0;
@@ -218,20 +231,17 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             for (q = i; q < j && p[q] != '='; q++)
                 mix |= mix_of(p[q]);
             if (run_candidate(q - i, mix)) {
+                KEPT_OUT();
+                if (rc != AZK_OK)
+                    break;
                 rc = azk_decode__reveal_run(rv, p + i, j - i, out, &ok);
                 len = ok ? j - i : 0;
                 if (rc == AZK_OK && !ok) {
-                    rc = azk_buf_put(out, p + i, j - i);
-                    i = j;
-                    if (rc != AZK_OK)
-                        break;
+                    i = j; /* kept as it is */
                     continue;
                 }
             } else {
-                rc = azk_buf_put(out, p + i, j - i);
                 i = j;
-                if (rc != AZK_OK)
-                    break;
                 continue;
             }
         }
@@ -240,13 +250,14 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
         if (len > 0) {
             *changed = true;
             i += len;
+            from = i;
             continue;
         }
-        rc = azk_buf_putc(out, c);
-        if (rc != AZK_OK)
-            break;
-        i++;
+        i++; /* kept as it is */
     }
+#undef KEPT_OUT
+    if (rc == AZK_OK && i > from)
+        rc = azk_buf_put(out, p + from, (i < n ? i : n) - from);
     azk_free(b);
     return rc;
 }
