@@ -387,6 +387,17 @@ static azk_status normalise_ascii(const uint8_t *p, size_t n, azk_buf *out, bool
 {
     size_t k, from = 0;
     azk_status rc;
+    const uint8_t *q = n > 0 ? memchr(p, ' ', n) : NULL;
+    /* four single characters one space apart hold " x ": without one,
+     * the line is kept whole (most lines: they come here for a run) */
+    while (q != NULL) {
+        size_t s = (size_t)(q - p);
+        if (s + 2 < n && p[s + 1] != ' ' && p[s + 2] == ' ')
+            break;
+        q = s + 1 < n ? memchr(q + 1, ' ', n - s - 1) : NULL;
+    }
+    if (q == NULL)
+        return n > 0 ? azk_buf_put(out, p, n) : AZK_OK;
     for (k = 0; k < n;) {
         size_t j = k, singles = 0, end = k;
         if (p[k] != ' ' && (k == 0 || p[k - 1] == ' ')) {
