@@ -657,8 +657,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 {
     size_t max_cell;
     struct reveal rv;
-    azk_buf *vals = NULL;
-    azk_field *fields = NULL;
+    azk_buf *vals = NULL, vals_here[8];
+    azk_field *fields = NULL, fields_here[8];
     azk_status rc = AZK_OK;
     size_t i, any = 0, first;
 
@@ -685,8 +685,15 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     rv.ctx = ctx;
     rv.tabular = rec->tabular != 0;
     max_cell = ctx->opts->max_cell > 0 ? ctx->opts->max_cell : (size_t)64 * 1024;
-    vals = azk_calloc(rec->field_count, sizeof(*vals));
-    fields = azk_calloc(rec->field_count, sizeof(*fields));
+    if (rec->field_count <= sizeof(vals_here) / sizeof(vals_here[0])) {
+        /* most records flagged are a line or a short row: no allocation */
+        memset(vals_here, 0, sizeof(vals_here));
+        vals = vals_here;
+        fields = fields_here;
+    } else {
+        vals = azk_calloc(rec->field_count, sizeof(*vals));
+        fields = azk_calloc(rec->field_count, sizeof(*fields));
+    }
     if (vals == NULL || fields == NULL) {
         rc = azk_error_nomem();
         goto done;
@@ -729,8 +736,10 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 done:
     for (i = 0; vals != NULL && i < rec->field_count; i++)
         azk_buf_dispose(&vals[i]);
-    azk_free(vals);
-    azk_free(fields);
+    if (vals != vals_here) {
+        azk_free(vals);
+        azk_free(fields);
+    }
     azk_buf_dispose(&rv.bytes);
     azk_buf_dispose(&rv.text);
     return rc;
