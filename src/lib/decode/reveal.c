@@ -154,10 +154,17 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
 {
     uint8_t *b = NULL;
     azk_status rc = AZK_OK;
-    size_t i = 0;
+    size_t i = 0, from = 0; /* p[from..i): kept as it is, not yet in out */
     b = azk_malloc(n / 2 + 1);
     if (b == NULL)
         return azk_error_nomem();
+/* Put the kept bytes before what is written at i (a decoded escape or run). */
+#define KEPT_OUT()                                                                                 \
+    do {                                                                                           \
+        if (i > from)                                                                              \
+            rc = azk_buf_put(out, p + from, i - from);                                             \
+        from = i;                                                                                  \
+    } while (0)
     while (i < n) {
         uint8_t c = p[i];
         size_t len = 0, blen = 0;
@@ -165,13 +172,13 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
         bool ok = false;
         if (c == '\\' && i + 1 < n && p[i + 1] == '\\' && !rv->simple_escapes) {
             /* an escaped backslash is not the start of an escape */
-            rc = azk_buf_put(out, p + i, 2);
-            if (rc != AZK_OK)
-                break;
             i += 2;
             continue;
         }
         if (c == '\\') {
+            KEPT_OUT();
+            if (rc != AZK_OK)
+                break;
             len = u_escape(p, n, i, &cp);
             if (len > 0) {
                 rc = put_cp(out, cp);
@@ -183,21 +190,27 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
                         len = 0;
                 }
             } else if (i + 1 < n && rv->simple_escapes) {
-                static const char from[] = "ntr\\\"/";
-                static const char to[] = "\n\t\r\\\"/";
-                const char *f = memchr(from, p[i + 1], sizeof(from) - 1);
+                static const char from_c[] = "ntr\\\"/";
+                static const char to_c[] = "\n\t\r\\\"/";
+                const char *f = memchr(from_c, p[i + 1], sizeof(from_c) - 1);
                 if (f != NULL && p[i + 1] != 0) {
                     len = 2;
-                    rc = azk_buf_putc(out, to[f - from]);
+                    rc = azk_buf_putc(out, to_c[f - from_c]);
                 }
             }
         } else if (c == '&') {
             len = char_ref(p, n, i, &cp);
-            if (len > 0)
-                rc = put_cp(out, cp);
+            if (len > 0) {
+                KEPT_OUT();
+                if (rc == AZK_OK)
+                    rc = put_cp(out, cp);
+            }
         } else if ((c == '%' || c == '=') && i + 1 < n) {
             len = azk_decode__reveal_byte_run(p, n, i, c, b, &blen);
             if (len > 0 && blen > 0) {
+                KEPT_OUT();
+                if (rc != AZK_OK)
+                    break;
                 rc = azk_decode__reveal_put_bytes_as_text(out, b, blen, c == '%', &ok);
                 if (!ok)
                     len = 0;
@@ -218,20 +231,17 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             for (q = i; q < j && p[q] != '='; q++)
                 mix |= mix_of(p[q]);
             if (run_candidate(q - i, mix)) {
+                KEPT_OUT();
+                if (rc != AZK_OK)
+                    break;
                 rc = azk_decode__reveal_run(rv, p + i, j - i, out, &ok);
                 len = ok ? j - i : 0;
                 if (rc == AZK_OK && !ok) {
-                    rc = azk_buf_put(out, p + i, j - i);
-                    i = j;
-                    if (rc != AZK_OK)
-                        break;
+                    i = j; /* kept as it is */
                     continue;
                 }
             } else {
-                rc = azk_buf_put(out, p + i, j - i);
                 i = j;
-                if (rc != AZK_OK)
-                    break;
                 continue;
             }
         }
@@ -240,13 +250,14 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
         if (len > 0) {
             *changed = true;
             i += len;
+            from = i;
             continue;
         }
-        rc = azk_buf_putc(out, c);
-        if (rc != AZK_OK)
-            break;
-        i++;
+        i++; /* kept as it is */
     }
+#undef KEPT_OUT
+    if (rc == AZK_OK && i > from)
+        rc = azk_buf_put(out, p + from, (i < n ? i : n) - from);
     azk_free(b);
     return rc;
 }
@@ -376,6 +387,17 @@ static azk_status normalise_ascii(const uint8_t *p, size_t n, azk_buf *out, bool
 {
     size_t k, from = 0;
     azk_status rc;
+    const uint8_t *q = n > 0 ? memchr(p, ' ', n) : NULL;
+    /* four single characters one space apart hold " x ": without one,
+     * the line is kept whole (most lines: they come here for a run) */
+    while (q != NULL) {
+        size_t s = (size_t)(q - p);
+        if (s + 2 < n && p[s + 1] != ' ' && p[s + 2] == ' ')
+            break;
+        q = s + 1 < n ? memchr(q + 1, ' ', n - s - 1) : NULL;
+    }
+    if (q == NULL)
+        return n > 0 ? azk_buf_put(out, p, n) : AZK_OK;
     for (k = 0; k < n;) {
         size_t j = k, singles = 0, end = k;
         if (p[k] != ' ' && (k == 0 || p[k - 1] == ' ')) {
@@ -635,13 +657,13 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 {
     size_t max_cell;
     struct reveal rv;
-    azk_buf *vals = NULL;
-    azk_field *fields = NULL;
+    azk_buf *vals = NULL, vals_here[8];
+    azk_field *fields = NULL, fields_here[8];
     azk_status rc = AZK_OK;
     size_t i, any = 0, first;
 
     *handled = false;
-    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
+    reveal_cls_built();
     /* the vector screen (reveal_screen.c) first: most records end there */
     i = azk_decode__reveal_screen_record(rec) ? 0 : rec->field_count;
     for (; i < rec->field_count; i++) {
@@ -651,7 +673,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     }
     first = i; /* the first field worth a look */
     if (i == rec->field_count) {
-        if (!rec->tabular && rec->field_count == 1 &&
+        if (!rec->tabular && rec->field_count == 1 && rec->fields[0].len >= 512 &&
             json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
             *handled = true;
             return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
@@ -663,8 +685,15 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     rv.ctx = ctx;
     rv.tabular = rec->tabular != 0;
     max_cell = ctx->opts->max_cell > 0 ? ctx->opts->max_cell : (size_t)64 * 1024;
-    vals = azk_calloc(rec->field_count, sizeof(*vals));
-    fields = azk_calloc(rec->field_count, sizeof(*fields));
+    if (rec->field_count <= sizeof(vals_here) / sizeof(vals_here[0])) {
+        /* most records flagged are a line or a short row: no allocation */
+        memset(vals_here, 0, sizeof(vals_here));
+        vals = vals_here;
+        fields = fields_here;
+    } else {
+        vals = azk_calloc(rec->field_count, sizeof(*vals));
+        fields = azk_calloc(rec->field_count, sizeof(*fields));
+    }
     if (vals == NULL || fields == NULL) {
         rc = azk_error_nomem();
         goto done;
@@ -707,8 +736,10 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 done:
     for (i = 0; vals != NULL && i < rec->field_count; i++)
         azk_buf_dispose(&vals[i]);
-    azk_free(vals);
-    azk_free(fields);
+    if (vals != vals_here) {
+        azk_free(vals);
+        azk_free(fields);
+    }
     azk_buf_dispose(&rv.bytes);
     azk_buf_dispose(&rv.text);
     return rc;

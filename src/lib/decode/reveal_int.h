@@ -12,6 +12,7 @@
 #include "decode/decode_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 /* One record being revealed. */
 struct reveal {
@@ -112,5 +113,24 @@ bool azk_decode__reveal_screen_available(void);
 extern uint8_t azk_decode__reveal_cls[256];
 extern bool azk_decode__reveal_dump_ok[256];
 extern pthread_once_t azk_decode__reveal_cls_once;
+/* Set (release) at the end of azk_decode__reveal_cls_init. */
+extern atomic_bool azk_decode__reveal_cls_ready;
+
+/* Build the byte classes once; after that one load (every record asks). */
+static inline void reveal_cls_built(void)
+{
+    if (!atomic_load_explicit(&azk_decode__reveal_cls_ready, memory_order_acquire))
+        (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
+}
+
+/*
+ * hex_line's quick reject with AVX2 (reveal_screen.c): 1 when every one of
+ * the 32 bytes at p is one a hex dump line starts with
+ * (azk_decode__reveal_dump_ok), 0 when one is not, -1 when the vector
+ * screen does not run (then the caller's own loop decides).
+ */
+int azk_decode__reveal_dump32(const uint8_t *p);
+/* The same for the standard base64 alphabet (A-Z a-z 0-9 + /: b64_line). */
+int azk_decode__reveal_b64_32(const uint8_t *p);
 
 #endif

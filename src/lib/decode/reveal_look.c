@@ -17,6 +17,7 @@ uint8_t azk_decode__reveal_cls[256];
 bool azk_decode__reveal_onepass_off; /* tests: worth_a_look without its one-pass ending */
 static uint8_t mixtab[256];          /* mix_of() of each byte */
 pthread_once_t azk_decode__reveal_cls_once = PTHREAD_ONCE_INIT;
+atomic_bool azk_decode__reveal_cls_ready;
 
 static void screen_init(void);
 
@@ -44,6 +45,7 @@ void azk_decode__reveal_cls_init(void)
     for (c = 0; c < 256; c++)
         mixtab[c] = (azk_decode__reveal_cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
     screen_init();
+    atomic_store_explicit(&azk_decode__reveal_cls_ready, true, memory_order_release);
 }
 
 static bool is_hex(uint8_t c)
@@ -360,6 +362,6 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
 
 bool azk_decode__reveal_worth(const uint8_t *p, size_t n)
 {
-    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
+    reveal_cls_built();
     return azk_decode__reveal_worth_a_look(p, n);
 }

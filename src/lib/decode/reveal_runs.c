@@ -292,13 +292,21 @@ bool azk_decode__hex_line(const uint8_t *p, size_t n, bool more, azk_buf *out)
 {
     size_t i = 0, k, groups = 0, start = out->len;
     bool letter = false, offset = false;
-    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
+    reveal_cls_built();
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
     /* quick reject: a dump's first 32 bytes are hex digits, x, separators */
     k = i;
+    if (n - i >= 32) {
+        int v = azk_decode__reveal_dump32(p + i); /* AVX2 */
+        if (v == 0)
+            return false;
+        if (v > 0)
+            k = i + 32;
+    }
 #if defined(__SSE2__)
-    if (n - i >= 32 && !azk_decode__simd_off) { /* the switch: tests compare with the loop */
+    if (k == i && n - i >= 32 &&
+        !azk_decode__simd_off) { /* the switch: tests compare with the loop */
         if ((dump_ok16(p + i) & dump_ok16(p + i + 16)) != 0xFFFFu)
             return false;
         k = i + 32;
@@ -359,12 +367,20 @@ no:
 bool azk_decode__b64_line(const uint8_t *p, size_t n)
 {
     size_t i, m = n;
-    (void)pthread_once(&azk_decode__reveal_cls_once, azk_decode__reveal_cls_init);
     if (n < 4)
         return false; /* any width: base64 -w 70 is as common as MIME's 76 */
+    reveal_cls_built();
     while (m > 0 && n - m < 2 && p[m - 1] == '=')
         m--;
-    for (i = 0; i < m; i++) {
+    i = 0;
+    if (m >= 32) {
+        int v = azk_decode__reveal_b64_32(p); /* AVX2 */
+        if (v == 0)
+            return false;
+        if (v > 0)
+            i = 32;
+    }
+    for (; i < m; i++) {
         if ((azk_decode__reveal_cls[p[i]] & C_B64) == 0 || p[i] == '-' || p[i] == '_')
             return false;
     }

@@ -23,14 +23,26 @@
  *     of a UTF-8 character of that length; every ideographic space
  *     E3 80 80 counts): the "0 9 0 - 1" chain needs three.
  *
+ * Most records are one or two blocks, so what a call costs counts as much
+ * as what a block costs: the field starts come in as a bitmap (one bit per
+ * byte, built while the row's cells are checked to lie side by side), the
+ * last partial block is copied without a call, the tables are read from
+ * memory rather than kept (and spilled) per call.
+ *
+ * The same nibble-table unit answers two line tests of text_lines.c:
+ * whether 32 bytes are all hex-dump bytes (azk_decode__hex_line's quick
+ * reject) or all of the standard base64 alphabet (azk_decode__b64_line).
+ *
  * Runtime dispatch: AVX2 when the CPU has it (__builtin_cpu_supports),
  * else no screen (worth_a_look alone, the portable path; also with
  * azk_decode__simd_off, the tests' switch). Tests compare
- * both on random and adversarial records (tests/unit/decode_fast/).
+ * both on random and adversarial records, and find encoded payloads at
+ * every offset across the blocks (tests/unit/decode_fast/).
  */
 #include "decode/decode_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include "decode/reveal_int.h"
 
@@ -43,6 +55,8 @@
 
 static void tables_init(void);
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+/* 0: tables_init has not run; 1: no AVX2; 2: AVX2, tables built */
+static atomic_int screen_state;
 
 #define SETNIB(t, idx, bit) ((t)[idx] = (int8_t)((t)[idx] | (bit)))
 
@@ -58,9 +72,16 @@ static void nib(int t, unsigned bit, const char *his, const char *los)
         SETNIB(tab_lo[t], (*q >= 'A' ? *q - 'A' + 10 : *q - '0'), (int)bit);
 }
 
+static void tables_broadcast(void);
+
 static void tables_init(void)
 {
     static const char all[] = "0123456789ABCDEF";
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2")) {
+        atomic_store_explicit(&screen_state, 1, memory_order_release);
+        return;
+    }
     /* table 0: the base64 alphabet (bits 0-5), hex (1, 2), % (6), = (7) */
     nib(0, 1, "2", "BDF");           /* + - / */
     nib(0, 2, "3", "0123456789");    /* digits */
@@ -70,7 +91,7 @@ static void tables_init(void)
     nib(0, 32, "5", "F");            /* _ */
     nib(0, 64, "2", "5");            /* % */
     nib(0, 128, "3", "D");           /* = */
-    /* table 1: < (0), space (1), & \ C2 CC CD E1 F3 (2-6), 82 (7) */
+    /* table 1: < (0), space (1), & \ C2 CC CD E1 F3 (2-6) */
     nib(1, 1, "3", "C");
     nib(1, 2, "2", "0");
     nib(1, 4, "2", "6");
@@ -78,20 +99,62 @@ static void tables_init(void)
     nib(1, 16, "C", "2CD");
     nib(1, 32, "E", "1");
     nib(1, 64, "F", "3");
-    nib(1, 128, "8", "2");
     /* table 2: second bytes after E2 / EF (0: 80 81 B8 BB BC BD, and 88 8B
-     * 8C 8D B0 B1 with them), 99 9A (2), 80 (3), E2 EF (4), E3 (5),
+     * 8C 8D B0 B1 with them), 82 (1), 99 9A (2), 80 (3), E2 EF (4), E3 (5),
      * C0-DF (6), E0-FF (7) */
     nib(2, 1, "8B", "018BCD");
+    nib(2, 2, "8", "2");
     nib(2, 4, "9", "9A");
     nib(2, 8, "8", "0");
     nib(2, 16, "E", "2F");
     nib(2, 32, "E", "3");
     nib(2, 64, "CD", all);
     nib(2, 128, "EF", all);
+    tables_broadcast();
+    atomic_store_explicit(&screen_state, 2, memory_order_release);
 }
 
 #define AVX2 __attribute__((target("avx2")))
+
+/* The six nibble tables broadcast to both lanes and the byte masks the
+ * screen uses (tables_init), read from memory in the loop (see K below). */
+struct consts {
+    __m256i tab[6];
+    __m256i k0f, k3f, k7c, k01, kc0, k06, k04, k08;
+    __m256i dump_lo, dump_hi; /* hex dump bytes (azk_decode__reveal_dump32) */
+    __m256i b64_lo, b64_hi;   /* standard base64 alphabet (azk_decode__reveal_b64_32) */
+};
+static struct consts kv;
+
+AVX2 static void tables_broadcast(void)
+{
+    int k;
+    for (k = 0; k < 3; k++) {
+        kv.tab[2 * k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[k]));
+        kv.tab[2 * k + 1] =
+            _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[k]));
+    }
+    kv.k0f = _mm256_set1_epi8(0x0F);
+    kv.k3f = _mm256_set1_epi8(0x3F);
+    kv.k7c = _mm256_set1_epi8(0x7C);
+    kv.k01 = _mm256_set1_epi8(0x01);
+    kv.kc0 = _mm256_set1_epi8((char)0xC0);
+    kv.k06 = _mm256_set1_epi8(0x06);
+    kv.k04 = _mm256_set1_epi8(0x04);
+    kv.k08 = _mm256_set1_epi8(0x08);
+    /* hex dump bytes by high nibble: 2 (bit 0: space , -), 3 (bit 1:
+     * digits :), 4 6 (bit 2: A-F a-f), 5 (bit 3: X), 7 (bit 4: x |) */
+    kv.dump_lo = _mm256_setr_epi8(3, 6, 6, 6, 6, 6, 6, 2, 26, 2, 2, 0, 17, 1, 0, 0, 3, 6, 6, 6, 6,
+                                  6, 6, 2, 26, 2, 2, 0, 17, 1, 0, 0);
+    kv.dump_hi = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 4, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8,
+                                  4, 16, 0, 0, 0, 0, 0, 0, 0, 0);
+    /* the standard base64 alphabet by high nibble: 2 (bit 0: + /), 3 (bit
+     * 1: digits), 4 6 (bit 2: A-O a-o), 5 7 (bit 3: P-Z p-z) */
+    kv.b64_lo = _mm256_setr_epi8(10, 14, 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 4, 4, 5, 10, 14,
+                                 14, 14, 14, 14, 14, 14, 14, 14, 12, 5, 4, 4, 4, 5);
+    kv.b64_hi = _mm256_setr_epi8(0, 0, 1, 2, 4, 8, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8,
+                                 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+}
 
 AVX2 static inline uint64_t bit_of(__m256i t0, __m256i t1, int k)
 {
@@ -99,9 +162,9 @@ AVX2 static inline uint64_t bit_of(__m256i t0, __m256i t1, int k)
            (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t1, 7 - k)) << 32;
 }
 
-AVX2 static inline uint64_t any_of(__m256i t0, __m256i t1, int m)
+AVX2 static inline uint64_t any_of(__m256i t0, __m256i t1, __m256i mm)
 {
-    const __m256i mm = _mm256_set1_epi8((char)m), z = _mm256_setzero_si256();
+    const __m256i z = _mm256_setzero_si256();
     uint32_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(t0, mm), z));
     uint32_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(t1, mm), z));
     return ~((uint64_t)a | (uint64_t)b << 32);
@@ -114,159 +177,285 @@ AVX2 static inline uint64_t any_of(__m256i t0, __m256i t1, int m)
 /* x shifted up by k bits, the top bits of the previous block's x coming in. */
 #define SHL(x, prev, k) (((x) << (k)) | ((prev) >> (64 - (k))))
 
-/*
- * One 32-byte half: its three class vectors, and into *rare the byte pairs
- * and triples that decide alone (any of \ & C2 CC CD E1 F3; E2|EF before a
- * second byte of table 2's bit 0; 82 before 99|9A; an ideographic space).
- */
-struct half {
-    __m256i t0, t1, t2;
-};
+/* Table lookups of one 32-byte half: the class vector of table k. */
+#define CLASS(K, lo, hi, k)                                                                        \
+    _mm256_and_si256(_mm256_shuffle_epi8((K)->tab[2 * (k)], (lo)),                                 \
+                     _mm256_shuffle_epi8((K)->tab[2 * (k) + 1], (hi)))
 
-AVX2 static inline void classify(const uint8_t *p, struct half *h, const struct half *prev,
-                                 __m256i *rare, const __m256i tabs[6])
+/*
+ * The byte pairs and triples of one half that decide alone (table 2):
+ * E2|EF (bit 4) before a second byte (bit 0); 82 (bit 1) before 99|9A
+ * (bit 2); E3 (bit 5) 80 80 (bit 3). pt2: the 32 bytes before. Each test
+ * lands on the bit of its last byte's class (a 16-bit shift moves bits
+ * across bytes: each is masked to its own bit).
+ */
+AVX2 static inline __m256i pairs(const struct consts *K, __m256i t2, __m256i pt2)
 {
-    const __m256i nib_mask = _mm256_set1_epi8(0x0F);
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i lo = _mm256_and_si256(v, nib_mask);
-    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib_mask);
-    __m256i p1t1, p1t2, p2t2, r;
-    h->t0 = _mm256_and_si256(_mm256_shuffle_epi8(tabs[0], lo), _mm256_shuffle_epi8(tabs[1], hi));
-    h->t1 = _mm256_and_si256(_mm256_shuffle_epi8(tabs[2], lo), _mm256_shuffle_epi8(tabs[3], hi));
-    h->t2 = _mm256_and_si256(_mm256_shuffle_epi8(tabs[4], lo), _mm256_shuffle_epi8(tabs[5], hi));
-    p1t1 = BEFORE(h->t1, prev->t1, 1);
-    p1t2 = BEFORE(h->t2, prev->t2, 1);
-    p2t2 = BEFORE(h->t2, prev->t2, 2);
-    /* bit 0: E2|EF (bit 4) before a second byte (bit 0); bit 2: 82 (t1 bit 7)
-     * before 99|9A (bit 2); bit 3: E3 (bit 5) 80 80 (bit 3) */
-    r = _mm256_and_si256(_mm256_srli_epi16(p1t2, 4), h->t2);
-    r = _mm256_or_si256(r, _mm256_and_si256(_mm256_srli_epi16(p1t1, 5), h->t2));
-    r = _mm256_and_si256(r, _mm256_set1_epi8(0x05));
-    r = _mm256_or_si256(r, _mm256_and_si256(_mm256_and_si256(_mm256_and_si256(h->t2, p1t2),
-                                                             _mm256_srli_epi16(p2t2, 2)),
-                                            _mm256_set1_epi8(0x08)));
-    r = _mm256_or_si256(r, _mm256_and_si256(h->t1, _mm256_set1_epi8(0x7C)));
-    *rare = _mm256_or_si256(*rare, r);
+    __m256i p1 = BEFORE(t2, pt2, 1), p2 = BEFORE(t2, pt2, 2), r;
+    r = _mm256_and_si256(_mm256_srli_epi16(p1, 4), K->k01);
+    r = _mm256_or_si256(r, _mm256_and_si256(_mm256_slli_epi16(p1, 1), K->k04));
+    r = _mm256_or_si256(r,
+                        _mm256_and_si256(_mm256_and_si256(p1, _mm256_srli_epi16(p2, 2)), K->k08));
+    return _mm256_and_si256(r, t2);
+}
+
+/* Number of 1 bits at the bottom (trailing) / top (leading) of x, 64 when all are. */
+static inline unsigned ones_low(uint64_t x)
+{
+    return ~x == 0 ? 64 : (unsigned)__builtin_ctzll(~x);
+}
+
+static inline unsigned ones_high(uint64_t x)
+{
+    return ~x == 0 ? 64 : (unsigned)__builtin_clzll(~x);
+}
+
+/* Copy the rem (1..63) bytes at q into t (64 bytes, zero past rem) without a call. */
+AVX2 static inline void tail_copy(uint8_t *t, const uint8_t *q, size_t rem)
+{
+    _mm256_storeu_si256((__m256i *)(void *)t, _mm256_setzero_si256());
+    _mm256_storeu_si256((__m256i *)(void *)(t + 32), _mm256_setzero_si256());
+    if (rem >= 32) {
+        _mm256_storeu_si256((__m256i *)(void *)t, _mm256_loadu_si256((const __m256i *)q));
+        _mm256_storeu_si256((__m256i *)(void *)(t + rem - 32),
+                            _mm256_loadu_si256((const __m256i *)(q + rem - 32)));
+    } else if (rem >= 16) {
+        _mm_storeu_si128((__m128i *)(void *)t, _mm_loadu_si128((const __m128i *)q));
+        _mm_storeu_si128((__m128i *)(void *)(t + rem - 16),
+                         _mm_loadu_si128((const __m128i *)(q + rem - 16)));
+    } else if (rem >= 8) {
+        memcpy(t, q, 8);
+        memcpy(t + rem - 8, q + rem - 8, 8);
+    } else if (rem >= 4) {
+        memcpy(t, q, 4);
+        memcpy(t + rem - 4, q + rem - 4, 4);
+    } else {
+        t[0] = q[0];
+        t[rem / 2] = q[rem / 2];
+        t[rem - 1] = q[rem - 1];
+    }
+}
+
+/* Bits 60..63: which of the 4 bytes before p are hex digits (p[-4..-1]). */
+static inline uint64_t hex_before(const uint8_t *p)
+{
+    uint64_t m = 0;
+    int k;
+    for (k = 1; k <= 4; k++) {
+        uint8_t c = (uint8_t)(p[-k] | 0x20);
+        if ((p[-k] >= '0' && p[-k] <= '9') || (c >= 'a' && c <= 'f'))
+            m |= 1ull << (64 - k);
+    }
+    return m;
 }
 
 /*
  * The screen over p[0..n): false when no field can be worth a look.
- * starts[0..nstarts): offsets of the fields (each one's first byte starts a
- * token), ascending.
+ * The fields start where fsb (one bit per byte, nw words) has a bit (each
+ * one's first byte starts a token); fsb NULL: one field.
+ *
+ * Per 64-byte block: the class vectors (table 2 and the pairs only where
+ * the block has a byte >= 0x80: every byte of their classes is one), then
+ * 64-bit masks. The %HH / =HH=HH test reads hex digits only where a '%' or
+ * two '=' three bytes apart are; the base64 run is counted in links (an
+ * alphabet byte after one, not at a field start), carried across blocks as
+ * a number. Tables and byte masks are read through K, which the compiler
+ * may not keep in registers across blocks (an empty asm): kept, they spill
+ * to the stack on every call, and most calls read one or two blocks.
  */
-AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const size_t *starts, size_t nstarts)
+AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, size_t nw)
 {
-    uint64_t pb64 = 0, pr1 = 0, pr2 = 0, pr4 = 0, phex = 0, ppct = 0, peq = 0, psp = 0, pen = 0,
-             penl2 = 0, penl34 = 0, pfs = 0;
-    size_t lt = 0, singles = 0, si = 0, off;
-    uint8_t tail[64];
-    __m256i tabs[6];
-    struct half h0, h1;
-    int k;
-    for (k = 0; k < 3; k++) {
-        tabs[2 * k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[k]));
-        tabs[2 * k + 1] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[k]));
-    }
-    h1.t0 = h1.t1 = h1.t2 = _mm256_setzero_si256();
+    uint64_t ppct = 0, pe3 = 0, peq = 0, pb64 = 0, psp = 0, pen = 0, penl2 = 0, penl34 = 0;
+    size_t lt = 0, singles = 0, off, links = 0;
+    __m256i pt2 = _mm256_setzero_si256();
     for (off = 0; off < n; off += 64) {
+        const struct consts *K = &kv;
         const uint8_t *q = p + off;
-        __m256i rare = _mm256_setzero_si256();
-        uint64_t b64, sp, r1, r2, r4, r8, en, enl2, enl34, u, fs = 0;
+        uint8_t tail[64];
+        __m256i v0, v1, lo0, hi0, lo1, hi1, a0, a1, b0, b1, c0, c1, rare;
+        uint64_t b64, lk, r, sp, en, enl2, enl34, u, pct = 0, eq = 0, e3 = 0, fs;
+        __asm__("" : "+r"(K));
         if (n - off < 64) {
-            _mm256_storeu_si256((__m256i *)(void *)tail, rare);
-            _mm256_storeu_si256((__m256i *)(void *)(tail + 32), rare);
-            memcpy(tail, q, n - off);
+            tail_copy(tail, q, n - off);
             q = tail;
         }
-        classify(q, &h0, &h1, &rare, tabs);
-        classify(q + 32, &h1, &h0, &rare, tabs);
+        v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+        v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+        lo0 = _mm256_and_si256(v0, K->k0f);
+        hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
+        lo1 = _mm256_and_si256(v1, K->k0f);
+        hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
+        a0 = CLASS(K, lo0, hi0, 0);
+        a1 = CLASS(K, lo1, hi1, 0);
+        b0 = CLASS(K, lo0, hi0, 1);
+        b1 = CLASS(K, lo1, hi1, 1);
+        rare = _mm256_and_si256(_mm256_or_si256(b0, b1), K->k7c);
+        if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0) {
+            /* bytes >= 0x80: the pairs (an ASCII block ends none: every
+             * second byte is >= 0x80) */
+            c0 = CLASS(K, lo0, hi0, 2);
+            c1 = CLASS(K, lo1, hi1, 2);
+            rare = _mm256_or_si256(rare, pairs(K, c0, pt2));
+            rare = _mm256_or_si256(rare, pairs(K, c1, c0));
+        } else {
+            c0 = c1 = _mm256_setzero_si256();
+        }
         if (!_mm256_testz_si256(rare, rare))
             return true;
-        while (si < nstarts && starts[si] < off + 64) {
-            if (starts[si] >= off)
-                fs |= 1ull << (starts[si] - off);
-            si++;
+        pt2 = c1;
+        if (fsb == NULL)
+            fs = off == 0;
+        else
+            fs = off / 64 < nw ? fsb[off / 64] : 0;
+        /* %HH and =HH=HH: hex digits read only where a % or two = three
+         * bytes apart may start one (here or in the last block's end) */
+        if (!_mm256_testz_si256(_mm256_or_si256(a0, a1), K->kc0)) {
+            pct = bit_of(a0, a1, 6);
+            eq = bit_of(a0, a1, 7);
+            e3 = eq & SHL(eq, peq, 3);
         }
-        /* %HH and =HH=HH, where there is a % or = */
-        if (!_mm256_testz_si256(_mm256_or_si256(h0.t0, h1.t0), _mm256_set1_epi8((char)0xC0)) ||
-            (ppct | peq) != 0) {
-            uint64_t hex = any_of(h0.t0, h1.t0, 0x06), pct = bit_of(h0.t0, h1.t0, 6),
-                     eq = bit_of(h0.t0, h1.t0, 7);
+        if ((pct | e3 | (ppct >> 62) | (pe3 >> 62)) != 0) {
+            uint64_t hex = any_of(a0, a1, K->k06), phex = off > 0 ? hex_before(p + off) : 0;
             if ((SHL(pct, ppct, 2) & SHL(hex, phex, 1) & hex) != 0 ||
-                (SHL(eq, peq, 5) & SHL(hex, phex, 4) & SHL(hex, phex, 3) & SHL(eq, peq, 2) &
-                 SHL(hex, phex, 1) & hex) != 0)
+                (SHL(e3, pe3, 2) & SHL(hex, phex, 4) & SHL(hex, phex, 3) & SHL(hex, phex, 1) &
+                 hex) != 0)
                 return true;
-            phex = hex;
-            ppct = pct;
-            peq = eq;
-        } else {
-            phex = any_of(h0.t0, h1.t0, 0x06);
         }
+        ppct = pct;
+        peq = eq;
+        pe3 = e3;
         /* six '<' */
-        if (!_mm256_testz_si256(_mm256_or_si256(h0.t1, h1.t1), _mm256_set1_epi8(0x01))) {
-            lt += (size_t)__builtin_popcountll(bit_of(h0.t1, h1.t1, 0));
+        if (!_mm256_testz_si256(_mm256_or_si256(b0, b1), K->k01)) {
+            lt += (size_t)__builtin_popcountll(bit_of(b0, b1, 0));
             if (lt >= 6)
                 return true;
         }
-        /* base64 runs of 16 within one field: r_k = k alphabet bytes ending
-         * here, no field starting after the first of them */
-        b64 = any_of(h0.t0, h1.t0, 0x3F);
-        r1 = b64 & SHL(b64, pb64, 1) & ~fs;
-        r2 = r1 & SHL(r1, pr1, 2) & ~SHL(fs, pfs, 1);
-        r4 = r2 & SHL(r2, pr2, 4) & ~SHL(fs, pfs, 3);
-        r8 = r4 & SHL(r4, pr4, 8) & ~SHL(fs, pfs, 7);
-        if (r8 != 0)
-            return true;
+        /* base64 runs of 16 within one field: 15 links in a row (a link:
+         * an alphabet byte after one, not at a field start) */
+        b64 = any_of(a0, a1, K->k3f);
+        lk = b64 & SHL(b64, pb64, 1) & ~fs;
+        pb64 = b64;
+        if (links + (size_t)__builtin_popcountll(lk) >= 15) {
+            r = lk & (lk << 1);
+            r &= r << 2;
+            r &= r << 4;
+            if ((r & (r << 7)) != 0 || links + ones_low(lk) >= 15)
+                return true;
+        }
+        links = (lk >> 63) == 0 ? 0 : ~lk == 0 ? links + 64 : ones_high(lk);
+        if (links > 15)
+            links = 15;
         /* spaces that may end a one-character token (ideographic spaces
          * were decided above): token starts are field starts and the byte
          * after a space */
-        sp = bit_of(h0.t1, h1.t1, 1);
+        sp = bit_of(b0, b1, 1);
         en = SHL(sp, psp, 1) | fs;
         if (sp == 0 && (fs >> 60) == 0) {
             /* no space here: u is 0, and the next block reads only the top
              * 1, 2, 4 bits of en, enl2, enl34, which are fs's: 0 */
             enl2 = enl34 = 0;
         } else {
-            enl2 = en & bit_of(h0.t2, h1.t2, 6);
-            enl34 = en & bit_of(h0.t2, h1.t2, 7);
+            enl2 = en & bit_of(c0, c1, 6);
+            enl34 = en & bit_of(c0, c1, 7);
             u = sp & (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) |
                       SHL(enl34, penl34, 4));
             singles += (size_t)__builtin_popcountll(u);
             if (singles >= 3)
                 return true;
         }
-        pb64 = b64;
-        pr1 = r1;
-        pr2 = r2;
-        pr4 = r4;
         psp = sp;
         pen = en;
         penl2 = enl2;
         penl34 = enl34;
-        pfs = fs;
     }
     return false;
 }
 
 #endif /* AZK_SCREEN_AVX2 */
 
+#if AZK_SCREEN_AVX2
+/* Whether each of the 32 bytes at p is in the class of tables tlo / thi. */
+#define ALL32(p, tlo, thi)                                                                         \
+    do {                                                                                           \
+        __m256i v_ = _mm256_loadu_si256((const __m256i *)(const void *)(p));                       \
+        __m256i lo_ = _mm256_and_si256(v_, kv.k0f);                                                \
+        __m256i hi_ = _mm256_and_si256(_mm256_srli_epi16(v_, 4), kv.k0f);                          \
+        __m256i c_ =                                                                               \
+            _mm256_and_si256(_mm256_shuffle_epi8((tlo), lo_), _mm256_shuffle_epi8((thi), hi_));    \
+        return _mm256_movemask_epi8(_mm256_cmpeq_epi8(c_, _mm256_setzero_si256())) == 0;           \
+    } while (0)
+
+AVX2 static int dump32_avx2(const uint8_t *p)
+{
+    ALL32(p, kv.dump_lo, kv.dump_hi);
+}
+
+AVX2 static int b64_32_avx2(const uint8_t *p)
+{
+    ALL32(p, kv.b64_lo, kv.b64_hi);
+}
+
+/* Whether the screen runs: AVX2 (probed once) and not azk_decode__simd_off. */
+static inline bool screen_on(void)
+{
+    int st = atomic_load_explicit(&screen_state, memory_order_acquire);
+    if (st == 0) {
+        (void)pthread_once(&tables_once, tables_init);
+        st = atomic_load_explicit(&screen_state, memory_order_acquire);
+    }
+    return st == 2 && !azk_decode__simd_off;
+}
+#endif
+
 bool azk_decode__reveal_screen_available(void)
 {
 #if AZK_SCREEN_AVX2
-    if (!azk_decode__have_avx2())
-        return false;
-    (void)pthread_once(&tables_once, tables_init);
-    return true;
+    return screen_on();
 #else
     return false;
 #endif
 }
 
+int azk_decode__reveal_dump32(const uint8_t *p)
+{
+#if AZK_SCREEN_AVX2
+    if (screen_on())
+        return dump32_avx2(p);
+#endif
+    (void)p;
+    return -1;
+}
+
+int azk_decode__reveal_b64_32(const uint8_t *p)
+{
+#if AZK_SCREEN_AVX2
+    if (screen_on())
+        return b64_32_avx2(p);
+#endif
+    (void)p;
+    return -1;
+}
+
 bool azk_decode__reveal_screen(const uint8_t *p, size_t n, const size_t *starts, size_t nstarts)
 {
 #if AZK_SCREEN_AVX2
-    if (azk_decode__reveal_screen_available())
-        return screen_avx2(p, n, starts, nstarts);
+    if (screen_on()) {
+        uint64_t *fsb;
+        size_t nw = n / 64 + 1, i;
+        bool r;
+        if (nstarts == 1 && starts[0] == 0)
+            return screen_avx2(p, n, NULL, 0);
+        fsb = azk_calloc(nw, sizeof(*fsb));
+        if (fsb == NULL)
+            return true; /* "maybe": worth_a_look decides */
+        for (i = 0; i < nstarts; i++) {
+            if (starts[i] <= n)
+                fsb[starts[i] / 64] |= 1ull << (starts[i] % 64);
+        }
+        r = screen_avx2(p, n, fsb, nw);
+        azk_free(fsb);
+        return r;
+    }
 #endif
     (void)p;
     (void)n;
@@ -275,37 +464,55 @@ bool azk_decode__reveal_screen(const uint8_t *p, size_t n, const size_t *starts,
     return true;
 }
 
-bool azk_decode__reveal_screen_record(const azk_record *rec)
-{
+/* Longest row screened in one pass (its field starts as bits on the stack). */
+#define ROW_WORDS 32
+
 #if AZK_SCREEN_AVX2
-    size_t st[64], i;
-    const char *base;
-    if (rec->field_count == 0 || !azk_decode__reveal_screen_available())
-        return true;
-    st[0] = 0;
-    if (rec->field_count == 1)
-        return screen_avx2((const uint8_t *)rec->fields[0].ptr, rec->fields[0].len, st, 1);
-    base = rec->fields[0].ptr;
-    if (rec->field_count <= sizeof(st) / sizeof(st[0]) && base != NULL) {
+/* The screen over the count >= 2 cells of a row (apart from the one-field
+ * path: its bitmap makes the frame larger). */
+__attribute__((noinline)) static bool screen_row(const azk_field *f, size_t count)
+{
+    size_t i, nw;
+    uint64_t fsb[ROW_WORDS];
+    const char *base = f[0].ptr, *end;
+    if (base != NULL) {
         /* the cells of one row side by side: one pass */
-        for (i = 0; i < rec->field_count; i++) {
-            const char *want = i == 0 ? base : rec->fields[i - 1].ptr + rec->fields[i - 1].len;
-            if (rec->fields[i].ptr == NULL || rec->fields[i].ptr != want)
-                break;
-            st[i] = (size_t)(rec->fields[i].ptr - base);
+        size_t room = 4 * 64;
+        fsb[0] = 1;
+        fsb[1] = fsb[2] = fsb[3] = 0;
+        nw = 4;
+        end = base + f[0].len;
+        for (i = 1; i < count && f[i].ptr == end; i++) {
+            size_t pos = (size_t)(end - base);
+            if (pos >= room) {
+                if (pos >= ROW_WORDS * 64)
+                    break;
+                while (nw <= pos / 64)
+                    fsb[nw++] = 0;
+                room = nw * 64;
+            }
+            fsb[pos / 64] |= 1ull << (pos % 64);
+            end += f[i].len;
         }
-        if (i == rec->field_count) {
-            const azk_field *last = &rec->fields[i - 1];
-            return screen_avx2((const uint8_t *)base, (size_t)(last->ptr + last->len - base), st,
-                               i);
-        }
+        if (i == count)
+            return screen_avx2((const uint8_t *)base, (size_t)(end - base), fsb, nw);
     }
-    st[0] = 0;
-    for (i = 0; i < rec->field_count; i++) {
-        if (screen_avx2((const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, st, 1))
+    for (i = 0; i < count; i++) {
+        if (screen_avx2((const uint8_t *)f[i].ptr, f[i].len, NULL, 0))
             return true;
     }
     return false;
+}
+#endif
+
+bool azk_decode__reveal_screen_record(const azk_record *rec)
+{
+#if AZK_SCREEN_AVX2
+    if (rec->field_count == 0 || !screen_on())
+        return true;
+    if (rec->field_count == 1)
+        return screen_avx2((const uint8_t *)rec->fields[0].ptr, rec->fields[0].len, NULL, 0);
+    return screen_row(rec->fields, rec->field_count);
 #else
     (void)rec;
     return true;

@@ -492,6 +492,82 @@ static void same_both_ways(const uint8_t *data, size_t len, const char *enc)
     azk_buf_dispose(&b.text);
 }
 
+/*
+ * Encoded payloads reveal must find whatever their place: base64 (standard
+ * padded and unpadded, URL-safe) and hex (lower and upper case) of a
+ * Japanese name and number, starting at every offset 0..140 of a line or of
+ * a CSV row's second cell (so across the screen's 32- and 64-byte lanes and
+ * its blocks), ending at the field's last byte or followed by more text,
+ * in ASCII, UTF-8 and CP932 text. The decoded name must be in the records,
+ * with the vector paths and without them.
+ */
+static void test_decode_fast__payloads_found(void **state)
+{
+    static const char *const payloads[] = {
+        "5L2Q6Jek6Iqx5a2Q44GV44KTIOmbu+ipsSAwMy0xMjM0LTU2Nzg=",
+        "5L2Q6Jek6Iqx5a2Q44GV44KTIOmbu+ipsSAwMy0xMjM0LTU2Nzg",
+        "5L2Q6Jek6Iqx5a2Q44GV44KTIOmbu-ipsSAwMy0xMjM0LTU2Nzg",
+        "e4bd90e897a4e88ab1e5ad90e38195e3829320e99bbbe8a9b12030332d313233342d35363738",
+        "E4BD90E897A4E88AB1E5AD90E38195E3829320E99BBBE8A9B12030332D313233342D35363738",
+    };
+    /* fillers: not of the base64 alphabet, so the run is the payload alone */
+    static const struct {
+        const char *fill, *enc;
+    } texts[] = {
+        {".", "utf-8"},
+        {"\xe3\x81\x82", "utf-8"},             /* あ */
+        {"\xe9\x80\x81 ", "utf-8"},            /* 送 and a space */
+        {"\x82\xa0", "cp932"},                 /* あ */
+        {"\x91\x97\x95\x74\x81\x41", "cp932"}, /* 送付、 */
+    };
+    static const char want[] = "\xe4\xbd\x90\xe8\x97\xa4\xe8\x8a\xb1\xe5\xad\x90"; /* 佐藤花子 */
+    uint8_t b[400];
+    size_t pl, t, off, after, csv, missed = 0;
+    int simd;
+    (void)state;
+    for (simd = 0; simd < 2; simd++) {
+        azk_decode__simd_off = simd == 0;
+        for (pl = 0; pl < sizeof(payloads) / sizeof(payloads[0]); pl++) {
+            for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+                for (csv = 0; csv < 2; csv++) {
+                    for (off = 0; off <= 140; off++) {
+                        for (after = 0; after < 2; after++) {
+                            struct collect c;
+                            size_t n = 0, fl = strlen(texts[t].fill), len = strlen(payloads[pl]);
+                            if (csv) {
+                                memcpy(b, "a,b\nx,", 6); /* a header, then the row "x,<cell>" */
+                                n = 6;
+                            }
+                            while (n + fl <= (csv ? 6 : 0) + off) {
+                                memcpy(b + n, texts[t].fill, fl);
+                                n += fl;
+                            }
+                            memcpy(b + n, payloads[pl], len);
+                            n += len;
+                            if (after) {
+                                memcpy(b + n, texts[t].fill, fl);
+                                n += fl;
+                            }
+                            b[n++] = '\n';
+                            decode_to(&c, b, n, texts[t].enc);
+                            if (strstr((const char *)c.text.data, want) == NULL) {
+                                fprintf(stderr,
+                                        "payload %zu not found (text %zu, csv %zu, at %zu, simd "
+                                        "%d): %s\n",
+                                        pl, t, csv, off, simd, (const char *)c.text.data);
+                                missed++;
+                            }
+                            azk_buf_dispose(&c.text);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    azk_decode__simd_off = false;
+    assert_int_equal(missed, 0);
+}
+
 /* Lines and CSV rows of random pieces (escapes, spaced-out text, base64, any byte). */
 static void test_decode_fast__decode_same_records(void **state)
 {
@@ -951,6 +1027,59 @@ static void test_decode_fast__utf8_same_as_scalar(void **state)
     }
 }
 
+/* b64_line with the 32-byte vector test (AVX2) and with the byte loop: same answer. */
+static void b64_same(const uint8_t *p, size_t n)
+{
+    bool ra, rb;
+    azk_decode__simd_off = false;
+    ra = azk_decode__b64_line(p, n);
+    azk_decode__simd_off = true;
+    rb = azk_decode__b64_line(p, n);
+    azk_decode__simd_off = false;
+    if (ra != rb) {
+        size_t i;
+        fprintf(stderr, "b64_line differs (%d %d) on %zu bytes:", ra, rb, n);
+        for (i = 0; i < n; i++)
+            fprintf(stderr, " %02x", p[i]);
+        fprintf(stderr, "\n");
+    }
+    assert_true(ra == rb);
+}
+
+/* Every byte value at every offset of base64 body lines (and lengths 30..70, '=' padded or
+ * not), random lines of the alphabet with a few other bytes. */
+static void test_decode_fast__b64_line_same_as_scalar(void **state)
+{
+    static const char line[] =
+        "5L2Q6Jek6Iqx5a2Q44GV44KTIOmbu+ipsSAwMy0xMjM0LTU2Nzg/QUJDREVGR0hJSktMTU5P==";
+    static const char ab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .";
+    uint8_t b[160];
+    size_t l = strlen(line), k, n, it, yes = 0;
+    unsigned v;
+    (void)state;
+    for (k = 0; k < 40; k++) {
+        for (v = 0; v < 256; v++) {
+            memcpy(b, line, l);
+            b[k] = (uint8_t)v;
+            for (n = 30; n <= 70; n += 4)
+                b64_same(b, n);
+            b64_same(b, l);
+            b64_same(b, l - 2);
+        }
+    }
+    for (it = 0; it < 100000; it++) {
+        n = rnd() % 100;
+        for (k = 0; k < n; k++) {
+            unsigned r = rnd();
+            b[k] = r % 61 == 0 ? (uint8_t)(r >> 8) : (uint8_t)ab[(r >> 8) % (sizeof(ab) - 6)];
+        }
+        b64_same(b, n);
+        yes += azk_decode__b64_line(b, n);
+    }
+    assert_true(yes > 1000); /* the lines are base64 often enough to test both answers */
+}
+
 /* hex_line with the 32-byte vector quick reject and with the byte loop: same answer, same bytes. */
 static void hex_same(const uint8_t *p, size_t n, bool more)
 {
@@ -1095,6 +1224,8 @@ int main(void)
         cmocka_unit_test(test_decode_fast__utf8_known_valid),
         cmocka_unit_test(test_decode_fast__legacy_pieces_same_as_icu),
         cmocka_unit_test(test_decode_fast__hex_line_same_as_scalar),
+        cmocka_unit_test(test_decode_fast__payloads_found),
+        cmocka_unit_test(test_decode_fast__b64_line_same_as_scalar),
         cmocka_unit_test(test_decode_fast__escaped_text_empty_field),
         cmocka_unit_test(test_decode_fast__spare_buffers_reused),
         cmocka_unit_test(test_decode_fast__reveal_two_alphabets),
