@@ -42,17 +42,6 @@ list(APPEND AZK_LIB_DEPS azk_names_lexicon)
 # definition of the patterns, linked into the generator): the library
 # deserializes it instead of compiling it in every process, and compiles
 # when the running Vectorscan or CPU differs (detect.c, azk_detect__builtin_db).
-add_executable(azk_gen_hsdb ${CMAKE_SOURCE_DIR}/tools/gen_hsdb.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/detect/detect_patterns.c)
-target_compile_options(azk_gen_hsdb PRIVATE ${AZK_WARNINGS})
-target_include_directories(azk_gen_hsdb PRIVATE ${CMAKE_SOURCE_DIR}/include
-  ${CMAKE_CURRENT_SOURCE_DIR} ${MECAB_INC})
-target_link_libraries(azk_gen_hsdb PRIVATE PkgConfig::HS)
-set(_azk_hsdb_c ${CMAKE_CURRENT_BINARY_DIR}/detect/detect_hsdb.c)
-add_custom_command(OUTPUT ${_azk_hsdb_c}
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/detect
-  COMMAND azk_gen_hsdb ${_azk_hsdb_c}
-  DEPENDS azk_gen_hsdb
-  COMMENT "Serializing the built-in Vectorscan database"
-  VERBATIM)
-list(APPEND AZK_LIB_GENERATED ${_azk_hsdb_c})
+azk_c_generator(azk_gen_hsdb ${CMAKE_CURRENT_BINARY_DIR}/detect/detect_hsdb.c HS
+  "Serializing the built-in Vectorscan database"
+  ${CMAKE_SOURCE_DIR}/tools/gen_hsdb.c ${CMAKE_CURRENT_SOURCE_DIR}/detect/detect_patterns.c)
