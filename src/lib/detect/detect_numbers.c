@@ -579,13 +579,100 @@ static bool classify_slice(struct fld *f, const struct ntok *t, size_t i, size_t
     return false;
 }
 
-/* Read and classify the digit token that starts at `start`. */
-void azk_detect__numeric_from(struct fld *f, size_t start, size_t to)
+/* Whether the character at pos (a byte >= 0x80) folds to a digit or a
+ * token separator. Out of line: the decoder's out parameter would give
+ * numeric_from a stack frame to guard (-fstack-protector-strong). */
+__attribute__((noinline)) static bool folds_to_token_char(const struct fld *f, size_t pos)
+{
+    uint32_t a;
+    (void)azk_digits__next(f->s, f->len, pos, &a);
+    return azk_digits__isdigit(a) || azk_detect__is_tok_sep(a);
+}
+
+/*
+ * The common token decided without reading it into a struct ntok: ASCII
+ * digit groups from `start` (an ASCII digit) joined by single hyphens,
+ * ending where token_read_fast ends them. Returns the token's end
+ * (token_read's t.end, > start) when classify_slice cannot make a
+ * candidate of it, 0 when numeric_from must read and classify it in full.
+ * Without a space between groups numeric_from classifies only the whole
+ * token, so the verdict is on its digit count n and shape: no digit type
+ * has n digits; or one group fails its check digit (13: corporate number,
+ * 12: My Number, 14-19: card); or seven digits alone have neither a postal
+ * / account column nor label; or seven digits in groups are not 3-4.
+ * classify_slice's boundary tests (right_ok, left_ok, the invoice T) come
+ * before these verdicts there but cannot turn a failed one into a
+ * candidate, so skipping them changes nothing. Undecided (0): spaced
+ * groups (sub-slices), parentheses, a byte >= 0x80 that folds to a digit
+ * or separator, two separator characters, more than 40 digits or 8 groups,
+ * and every token that may be a candidate (phone numbers, 3-4 postal
+ * codes, labelled cells, valid check digits). tests/unit/detect_numfast
+ * compares the findings with and without it.
+ */
+static size_t token_decided(struct fld *f, size_t start)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t len = f->len, pos = start, n, ng = 0, g0 = 0;
+    azk_column_kind lab;
+    for (;;) {
+        unsigned k, b;
+        uint64_t w;
+        do {
+            if (pos - start > 40)
+                return 0; /* near token_read's digit limit: it decides */
+            k = azk_detect__ascii_digits8(u, pos, len, &w);
+            pos += k;
+        } while (k == 8 && pos < len);
+        if (++ng == 1)
+            g0 = pos - start;
+        if (pos >= len)
+            break;
+        b = u[pos];
+        if (b >= 0x80) {
+            if (folds_to_token_char(f, pos))
+                return 0; /* a full-width digit or separator */
+            break;
+        }
+        if (!azk_detect__is_tok_sep(b) || pos + 1 >= len)
+            break;
+        if ((unsigned)(u[pos + 1] - '0') < 10) {
+            if (b != '-' || ng == 8)
+                return 0; /* spaced groups, parentheses */
+            pos++;
+            continue;
+        }
+        if (u[pos + 1] >= 0x80 || azk_detect__is_tok_sep(u[pos + 1]))
+            return 0; /* a second separator character */
+        break;        /* one separator, then no digit: the token ends */
+    }
+    n = pos - start - (ng - 1); /* the bytes less one hyphen between groups */
+    if (n == 10 || n == 11)
+        return u[start] != '0' ? pos : 0; /* a phone number when it starts with 0 */
+    if (n != 7 && (n < 12 || n > 19))
+        return pos;
+    if (ng > 1)
+        return n == 7 && !(ng == 2 && g0 == 3) ? pos : 0;
+    if (n == 13)
+        return azk_detect__corporate_valid(f->s + start, n) ? 0 : pos;
+    if (n == 12)
+        return azk_detect__my_number_valid(f->s + start, n) ? 0 : pos;
+    if (n >= 14)
+        return azk_detect__card_valid(f->s + start, n) ? 0 : pos;
+    if (f->col == AZK_COL_POSTAL_CODE || f->col == AZK_COL_BANK_ACCOUNT)
+        return 0;
+    /* at a field's start without a cell before there is no label: a
+     * matcher label ends after its literal (> 0) */
+    if (start == 0 && f->prev == NULL)
+        return pos;
+    lab = azk_detect__label_before(f, start, 48);
+    return lab == AZK_COL_POSTAL_CODE || lab == AZK_COL_BANK_ACCOUNT ? 0 : pos;
+}
+
+/* Read and classify a digit token in full (numeric_from). */
+static void numeric_token(struct fld *f, size_t start, size_t to)
 {
     struct ntok t;
     size_t i, j;
-    if (start < f->num_done)
-        return;
     if (azk_detect__numfast_off || (unsigned)((unsigned char)f->s[start] - '0') >= 10 ||
         !token_read_fast(f, start, &t))
         token_read(f, start, &t);
@@ -611,4 +698,19 @@ void azk_detect__numeric_from(struct fld *f, size_t start, size_t to)
         }
         i = found ? j : i + 1;
     }
+}
+
+/* Read and classify the digit token that starts at `start`. */
+void azk_detect__numeric_from(struct fld *f, size_t start, size_t to)
+{
+    if (start < f->num_done)
+        return;
+    if (!azk_detect__numfast_off && (unsigned)((unsigned char)f->s[start] - '0') < 10) {
+        size_t end = token_decided(f, start);
+        if (end != 0) {
+            f->num_done = end > to ? end : to;
+            return;
+        }
+    }
+    numeric_token(f, start, to);
 }

@@ -306,8 +306,9 @@ static inline bool azk_detect__invoice_may(const struct fld *f, size_t pos)
     return b == 'T' || b == ' ' || b == '-' || b >= 0x80;
 }
 void azk_detect__numeric_from(struct fld *f, size_t start, size_t to);
-/* Tests: true makes numeric_from read every token the plain way (token_read)
- * and azk_detect__block_at step back with azk_digits__prev. */
+/* Tests: true makes numeric_from read and classify every token the plain
+ * way (token_read, no verdict before reading) and azk_detect__block_at step
+ * back with azk_digits__prev. */
 extern bool azk_detect__numfast_off;
 void azk_detect__email_at(struct fld *f, size_t to);
 void azk_detect__date_after(struct fld *f, size_t pos, size_t window, double conf, bool allow_time);

@@ -18,8 +18,12 @@
  * characters inline: azk_detect__cp_at against azk_utf8_decode on every
  * short sequence, and addresses found from their block numbers with and
  * without azk_detect__block_at's 3-byte backward step. The screen in front
- * of azk_detect__invoice_prefix against the function. Every value is
- * synthetic.
+ * of azk_detect__invoice_prefix against the function. numeric_from's
+ * verdict without reading the token (token_decided: hyphen-joined ASCII
+ * groups of no digit type, check digits that fail, seven digits without a
+ * label) against the full reading on tokens built around its edges, as
+ * lines, cells under a header and key-value rows (the cell before is the
+ * label). Every value is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -451,13 +455,178 @@ static void test_numfast__addresses(void **state)
     }
 }
 
+/* The findings of a key-value row (a header row of no kinds, then the
+ * label cell and the value cell): the cell before is the value's label. */
+static struct got run_kv(azk_detect_engine *eng, const char *label, const struct buf *v)
+{
+    static const char *const hdr[2] = {"項目", "値"};
+    azk_detect_ctx *ctx = NULL;
+    azk_field fh[2], fr[2];
+    azk_record rh, rr;
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    memset(fh, 0, sizeof(fh));
+    memset(fr, 0, sizeof(fr));
+    memset(&rh, 0, sizeof(rh));
+    memset(&rr, 0, sizeof(rr));
+    for (uint32_t i = 0; i < 2; i++) {
+        fh[i].ptr = hdr[i];
+        fh[i].len = strlen(hdr[i]);
+        fh[i].col = i;
+        fr[i].col = i;
+    }
+    fr[0].ptr = label;
+    fr[0].len = strlen(label);
+    fr[1].ptr = v->s;
+    fr[1].len = v->n;
+    rh.fields = fh;
+    rh.field_count = 2;
+    rh.tabular = 1;
+    rh.is_header = 1;
+    rh.line = 1;
+    rr.fields = fr;
+    rr.field_count = 2;
+    rr.tabular = 1;
+    rr.line = 2;
+    rr.row = 1;
+    assert_int_equal(azk_detect__ctx_new(&ctx, eng), AZK_OK);
+    azk_detect__object_begin(ctx, "t.csv");
+    assert_int_equal(azk_detect__record(ctx, &rh, collect, &g, NULL), AZK_OK);
+    assert_int_equal(azk_detect__record(ctx, &rr, collect, &g, NULL), AZK_OK);
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+/* A token around the edges of token_decided: one to three groups whose
+ * digit counts add up to the counts the rules look at (7, 8, 10-19, one
+ * group of a valid or failing check digit), joined by a hyphen mostly,
+ * else by a look-alike (full-width, dashes, ー, minus), a space, a
+ * parenthesis or two characters; sometimes a full-width digit inside. */
+static void put_token(struct buf *b)
+{
+    static const char *const joins[] = {"-", "-",  "-", "-",  "－", "‐",  "‑",  "‒",  "–",
+                                        "—", "―",  "−", "ー", "ｰ",  "﹣", "⁃",  "˗",  "﹘",
+                                        " ", "　", "(", ")",  "--", "- ", "-(", ")-", "-\x81\x5b"};
+    static const uint8_t shapes[][3] = {
+        {7, 0, 0},  {7, 0, 0},  {3, 4, 0},  {4, 3, 0},  {2, 5, 0}, {4, 4, 0},  {4, 4, 0},
+        {13, 0, 0}, {13, 0, 0}, {1, 4, 8},  {12, 0, 0}, {4, 4, 4}, {16, 0, 0}, {4, 4, 8},
+        {10, 0, 0}, {11, 0, 0}, {3, 4, 4},  {2, 4, 4},  {4, 2, 4}, {8, 0, 0},  {6, 0, 0},
+        {5, 4, 0},  {1, 6, 0},  {19, 0, 0}, {14, 0, 0}, {9, 0, 0}, {20, 0, 0}, {30, 12, 8}};
+    const uint8_t *sh = shapes[rnd(sizeof(shapes) / sizeof(shapes[0]))];
+    const char *j = rnd(3) ? "-" : joins[rnd(sizeof(joins) / sizeof(joins[0]))];
+    if (sh[1] == 0 && sh[0] >= 12 && sh[0] <= 16 && rnd(2)) {
+        char d[20];
+        size_t n = checked_value(d, sh[0] == 13 ? 0 : sh[0] == 12 ? 1 : 2, rnd(2) != 0);
+        put(b, d, n);
+        return;
+    }
+    for (size_t k = 0; k < 3 && sh[k] != 0; k++) {
+        if (k > 0)
+            puts_(b, rnd(4) ? j : joins[rnd(sizeof(joins) / sizeof(joins[0]))]);
+        digits(b, sh[k], rnd(8) ? 0 : 9);
+    }
+}
+
+/* Text around a token: labels, 〒, +81, T, words, kanji, CP932 bytes left
+ * undecoded, NUL, and what may follow a token. */
+static void put_around(struct buf *b, bool after)
+{
+    static const char *const before[] = {"",
+                                         "",
+                                         "TEL",
+                                         "tel:",
+                                         "電話 ",
+                                         "〒",
+                                         "郵便番号",
+                                         "zip ",
+                                         "Zip:",
+                                         "口座番号 ",
+                                         "普通-",
+                                         "普通 ",
+                                         "法人番号",
+                                         "T",
+                                         "Ｔ",
+                                         "T-",
+                                         "+81 (0)",
+                                         "+81-",
+                                         "+81 ",
+                                         "(",
+                                         "+",
+                                         "abc",
+                                         "#",
+                                         "id=",
+                                         "東京都千代田区",
+                                         "\x93\x8c\x8b\x9e",
+                                         "\x82\xa0",
+                                         "ｱｲ",
+                                         "a-",
+                                         "12:",
+                                         "v1.",
+                                         "マイナンバー ",
+                                         "card ",
+                                         "口座 ",
+                                         "\t",
+                                         "、",
+                                         " "};
+    static const char *const following[] = {
+        "",    "",   "",  "円",       "-",  "--",     "－",      "a",  " 1", "　",
+        "(0)", ".5", ")", "\x81\x5b", "〒", "東京都", " 東京都", "ー", "/3", "\xEF\xBC\x91"};
+    if (after) {
+        puts_(b, following[rnd(sizeof(following) / sizeof(following[0]))]);
+        if (rnd(16) == 0)
+            put(b, "", 1); /* NUL */
+    } else {
+        puts_(b, before[rnd(sizeof(before) / sizeof(before[0]))]);
+    }
+}
+
+/* numeric_from's verdict without reading the token against the full
+ * reading: lines, cells under headers, key-value rows. */
+static void test_numfast__decided(void **state)
+{
+    static const char *const hdrs[] = {"電話番号", "郵便番号",     "口座番号",
+                                       "法人番号", "マイナンバー", "カード番号",
+                                       "住所",     "備考",         "id"};
+    static const char *const labels[] = {"口座番号", "郵便番号", "電話番号", "備考",    "〒",
+                                         "法人番号", "id",       "口座",     "普通預金"};
+    azk_detect_engine *engs[2] = {g_eng, g_all};
+    (void)state;
+    for (int k = 0; k < 30000; k++) {
+        struct buf b = {.n = 0};
+        int m = (int)rnd(3);
+        put_around(&b, false);
+        put_token(&b);
+        put_around(&b, true);
+        if (rnd(3) == 0) {
+            put_around(&b, false);
+            put_token(&b);
+            put_around(&b, true);
+        }
+        if (m == 0) {
+            compare(&b, NULL);
+        } else if (m == 1) {
+            compare(&b, hdrs[rnd(sizeof(hdrs) / sizeof(hdrs[0]))]);
+        } else {
+            const char *lab = labels[rnd(sizeof(labels) / sizeof(labels[0]))];
+            for (int e = 0; e < 2; e++) {
+                struct got plain, fast;
+                azk_detect__numfast_off = true;
+                plain = run_kv(engs[e], lab, &b);
+                azk_detect__numfast_off = false;
+                fast = run_kv(engs[e], lab, &b);
+                same_findings(&plain, &fast, &b);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numfast__known),     cmocka_unit_test(test_numfast__groupings),
         cmocka_unit_test(test_numfast__cells),     cmocka_unit_test(test_numfast__random_lines),
         cmocka_unit_test(test_numfast__cp_at),     cmocka_unit_test(test_numfast__invoice_screen),
-        cmocka_unit_test(test_numfast__addresses),
+        cmocka_unit_test(test_numfast__addresses), cmocka_unit_test(test_numfast__decided),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
