@@ -703,14 +703,21 @@ static void numeric_token(struct fld *f, size_t start, size_t to)
 /* Read and classify the digit token that starts at `start`. */
 void azk_detect__numeric_from(struct fld *f, size_t start, size_t to)
 {
+    const unsigned char *u = (const unsigned char *)f->s;
     if (start < f->num_done)
         return;
-    if (!azk_detect__numfast_off && (unsigned)((unsigned char)f->s[start] - '0') < 10) {
+    if (!azk_detect__numfast_off && (unsigned)(u[start] - '0') < 10) {
         size_t end = token_decided(f, start);
         if (end != 0) {
             f->num_done = end > to ? end : to;
             return;
         }
+    } else if (!azk_detect__numfast_off && u[start] == '+' &&
+               (start + 1 >= f->len || (u[start + 1] < 0x80 && u[start + 1] != '8'))) {
+        /* a '+' not followed by 8 (nor a full-width character): not +81,
+         * token_read reads no group (a time zone: 13:50:54+09:00) */
+        f->num_done = to;
+        return;
     }
     numeric_token(f, start, to);
 }

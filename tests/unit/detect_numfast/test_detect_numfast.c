@@ -563,14 +563,20 @@ static void put_around(struct buf *b, bool after)
                                          "12:",
                                          "v1.",
                                          "マイナンバー ",
+                                         "+８１ ",
+                                         "＋81-",
+                                         "+8",
+                                         "+0",
+                                         "12:00+",
                                          "card ",
                                          "口座 ",
                                          "\t",
                                          "、",
                                          " "};
     static const char *const following[] = {
-        "",    "",   "",  "円",       "-",  "--",     "－",      "a",  " 1", "　",
-        "(0)", ".5", ")", "\x81\x5b", "〒", "東京都", " 東京都", "ー", "/3", "\xEF\xBC\x91"};
+        "",    "",       "",    "円",       "-",    "--",     "－",      "a",  " 1", "　",
+        "(0)", ".5",     ")",   "\x81\x5b", "〒",   "東京都", " 東京都", "ー", "/3", "\xEF\xBC\x91",
+        "+",   "+09:00", "+81", "+8１",     "+\xEF"};
     if (after) {
         puts_(b, following[rnd(sizeof(following) / sizeof(following[0]))]);
         if (rnd(16) == 0)
