@@ -307,8 +307,9 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
 static size_t max_cell(const struct azk_csv *c)
 {
     size_t m = c->ctx->opts->max_cell > 0 ? c->ctx->opts->max_cell : (size_t)64 * 1024;
-    /* at least one whole character must fit, or a cut could not make progress */
-    return m < 4 ? 4 : m;
+    /* at least one whole character must fit, or a cut could not make progress; at most
+     * SIZE_MAX / 8, so a row's limit (4 * m) and cell_run's cell end + m do not wrap */
+    return m < 4 ? 4 : m > SIZE_MAX / 8 ? SIZE_MAX / 8 : m;
 }
 
 static azk_status end_cell(struct azk_csv *c)
@@ -400,73 +401,142 @@ static const uint8_t *cell_end(const uint8_t *p, const uint8_t *end, uint8_t del
     return p;
 }
 
-/*
- * cell_end that also copies the bytes before the stop to out; whole
- * sixteen-byte blocks are stored, so out needs room for end - p bytes.
- */
-static const uint8_t *cell_copy(const uint8_t *p, const uint8_t *end, uint8_t delim, uint8_t *out)
-{
+/* Bit i set where b[i] is the delimiter, \n, \r or a quote: the bytes that end an unquoted
+ * cell or stop the fast path, 64 at a time (b[0..64) readable). */
 #if defined(__SSE2__)
-    const __m128i d = _mm_set1_epi8((char)delim), lf = _mm_set1_epi8('\n'),
-                  cr = _mm_set1_epi8('\r');
-    /* the switch read once: a store through out could change it for the compiler */
-    const bool simd = !azk_decode__simd_off;
-    while (simd && end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr)));
-        _mm_storeu_si128((__m128i *)(void *)out, v);
-        if (m != 0)
-            return p + __builtin_ctz(m);
-        p += 16;
-        out += 16;
+static inline uint64_t stops64(const uint8_t *b, __m128i d)
+{
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), qt = _mm_set1_epi8('"');
+    uint64_t m = 0;
+    int k;
+    for (k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i x = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, qt)));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(x) << (16 * k);
     }
-#endif
-    while (p < end && *p != delim && *p != '\n' && *p != '\r')
-        *out++ = *p++;
-    return p;
+    return m;
 }
 
-/*
- * The fast path of an unquoted cell: cells ended by a delimiter within
- * p[0..end), one after another, copied and recorded without the state
- * machine, while the cells buffer has room for all of p[0..end) (csv_feed
- * reserves it) and no cell, row part or cell count reaches its limit. Stops
- * before a cell it does not end (a row end, the end of the chunk, a
- * limit: the slow path takes that one) and before a quote opening a cell.
- * Where it stopped; the state is ST_FIELD_START when it ended a cell. Off
- * with azk_decode__simd_off, so tests compare it with the state machine.
- */
-static const uint8_t *cell_run(struct azk_csv *c, const uint8_t *p, const uint8_t *end,
-                               uint8_t delim)
+/* stops64 over b[0..end) when fewer than 64 bytes are left: the rest reads as NUL, which
+ * stops nothing. */
+static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, __m128i d)
 {
+    uint8_t t[64];
+    memset(t, 0, sizeof(t));
+    memcpy(t, b, (size_t)(end - b));
+    return stops64(t, d);
+}
+#endif
+
+/*
+ * The fast path of unquoted cells and rows: cells ended by a delimiter and rows ended by \n,
+ * \r\n or \r within p[0..end), one after another, found by a bit mask of the stop bytes
+ * over 64 bytes at a time and copied sixteen bytes at a time, without the state machine,
+ * while the cells buffer has room for all of p[0..end) (csv_feed reserves it; a row end
+ * empties it) and no cell, row part or cell count reaches its limit. Stops before a cell it
+ * does not end (a quote in it or opening it, the end of the chunk, a \r as the chunk's last
+ * byte, a limit: the slow path takes that one). *pp moves to where it stopped; the state is
+ * ST_FIELD_START when it ended a cell or a row. Off with azk_decode__simd_off (and without
+ * SSE2), so tests compare it with the state machine.
+ */
+static azk_status cell_run(struct azk_csv *c, const uint8_t **pp, const uint8_t *end, uint8_t delim)
+{
+#if defined(__SSE2__)
+    const uint8_t *p = *pp, *b = p;
     uint8_t *data = c->cells.data;
-    size_t len = c->cells.len, cnt = c->count, cell0 = c->starts[cnt];
-    const size_t mc = c->mc, row_max = 4 * c->mc, cnt0 = cnt;
+    size_t *starts = c->starts; /* kept: the stores through data may alias c */
+    size_t len = c->cells.len, cnt = c->count, lim = starts[cnt] + c->mc;
+    const size_t mc = c->mc, row_max = 4 * c->mc;
+    const __m128i d = _mm_set1_epi8((char)delim);
+    bool ended = false, has = false;
+    uint64_t m;
+    azk_status rc = AZK_OK;
     if (!c->fast || c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p))
-        return p;
+        return AZK_OK;
+    m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
     for (;;) {
-        const uint8_t *q = cell_copy(p, end, delim, data + len);
-        size_t k = (size_t)(q - p);
-        /* as end_cell: a part is emitted when the count or the row bytes reach the limit */
-        if (q == end || *q != delim || len + k - cell0 > mc || cnt + 1 >= AZK_DECODE_MAX_FIELDS ||
-            len + k >= row_max)
-            break; /* bytes stored past len are left: the slow path copies them again */
+        const uint8_t *q;
+        size_t k;
+        uint8_t ch;
+        while (m == 0) {
+            b += 64;
+            if (b >= end)
+                goto out;
+            m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
+            if (p > b) /* the \n of a \r\n across the block end */
+                m &= ~(uint64_t)0 << (p - b);
+        }
+        q = b + __builtin_ctzll(m);
+        m &= m - 1;
+        k = (size_t)(q - p);
+        ch = *q;
+        if (ch == '"' || len + k > lim)
+            break; /* the state machine takes this cell (put_bytes cuts it) */
+        if (ch == delim) {
+            /* as end_cell: a part is emitted when the count or the row bytes reach the limit */
+            if (cnt + 1 >= AZK_DECODE_MAX_FIELDS || len + k >= row_max)
+                break;
+        } else if (ch == '\r' && q + 1 == end) {
+            break; /* the state machine remembers the \r for the next chunk */
+        }
+        /* the cell's bytes: whole sixteen-byte blocks while they are within the chunk (the
+         * buffer has room for all of it after len) */
+        if (k <= 16 && end - p >= 16) {
+            _mm_storeu_si128((__m128i *)(void *)(data + len),
+                             _mm_loadu_si128((const __m128i *)(const void *)p));
+        } else if ((size_t)(end - p) >= ((k + 15) & ~(size_t)15)) {
+            size_t i;
+            for (i = 0; i < k; i += 16)
+                _mm_storeu_si128((__m128i *)(void *)(data + len + i),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+        } else {
+            memcpy(data + len, p, k);
+        }
         len += k;
-        c->starts[++cnt] = len;
-        cell0 = len;
         p = q + 1;
-        if (p == end || *p == '"')
+        if (ch == delim) {
+            starts[++cnt] = len;
+            lim = len + mc;
+            has = true;
+            ended = true;
+            continue;
+        }
+        /* a row end: \n, \r\n or \r alone */
+        if (ch == '\r' && *p == '\n') {
+            p++;
+            if (p - b <= 64)
+                m &= m - 1; /* the \n's bit, in this block (else cleared with the next one) */
+        }
+        data[len] = '\0';
+        c->cells.len = len;
+        c->count = cnt;
+        c->row_has_data = c->row_has_data || has || k > 0;
+        rc = end_row(c);
+        ended = true;
+        has = false;
+        len = c->cells.len;
+        cnt = c->count;
+        lim = starts[cnt] + mc;
+        if (rc != AZK_OK)
             break;
     }
+out:
     data[len] = '\0';
     c->cells.len = len;
-    if (cnt != cnt0) {
-        c->count = cnt;
-        c->row_has_data = true;
+    c->count = cnt;
+    c->row_has_data = c->row_has_data || has;
+    if (ended)
         c->st = ST_FIELD_START;
-    }
-    return p;
+    *pp = p;
+    return rc;
+#else
+    (void)c;
+    (void)pp;
+    (void)end;
+    (void)delim;
+    return AZK_OK;
+#endif
 }
 
 azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
@@ -499,9 +569,12 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
                 c->st = ST_UNQUOTED;
                 /* fall through */
             case ST_UNQUOTED: {
-                const uint8_t *q = cell_run(c, p, end, delim);
+                const uint8_t *q = p;
+                rc = cell_run(c, &q, end, delim);
+                if (rc != AZK_OK)
+                    return rc;
                 if (q != p) {
-                    p = q; /* cells ended by a delimiter */
+                    p = q; /* cells and rows ended */
                     continue;
                 }
                 /* run of ordinary bytes */

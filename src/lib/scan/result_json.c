@@ -22,39 +22,51 @@ static int set_new(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v);
 }
 
+/* The digits of v as jansson's "%.6g" writes it when v is a hundredth in [0, 1000) (not -0):
+ * at most 5 significant, trailing zeros dropped, ".0" kept ("x.y", "x.yz"), written to out
+ * (room for 8); the length, or 0 when v is not such a value. Confidences and scores are. */
+static size_t hundredths(char *out, double v)
+{
+    char num[8], *q = num + sizeof(num);
+    long long k;
+    int frac, ip;
+    size_t n;
+    if (!(v >= 0.0 && v < 1000.0) || (v == 0.0 && signbit(v)))
+        return 0;
+    k = llround(v * 100.0);
+    if ((double)k / 100.0 != v)
+        return 0;
+    frac = (int)(k % 100);
+    ip = (int)(k / 100);
+    if (frac % 10 != 0) {
+        *--q = (char)('0' + frac % 10);
+        *--q = (char)('0' + frac / 10);
+        *--q = '.';
+    } else {
+        /* "x.y" or, with no fraction, "x" and ".0" as jansson writes it */
+        *--q = (char)('0' + frac / 10);
+        *--q = '.';
+    }
+    do {
+        *--q = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip > 0);
+    n = (size_t)(num + sizeof(num) - q);
+    memcpy(out, q, n);
+    return n;
+}
+
 /* A real as jansson dumps it with JSON_REAL_PRECISION(6): "%.6g", ".0" when it has
  * neither '.' nor 'e', and an exponent without '+' or leading zeros ("1e21", "1e-7"). */
 static azk_status put_real(azk_buf *b, double v)
 {
     char num[40];
     char *e, *start, *end;
-    /* Confidences and scores are hundredths or tenths below 1000: "%.6g" of
-     * such a value is its digits, at most 5 significant, trailing zeros
-     * dropped; written without printf (a visible share of a small file's
-     * line). Anything else, negative zero included, goes through printf. */
-    if (v >= 0.0 && v < 1000.0 && !(v == 0.0 && signbit(v))) {
-        long long k = llround(v * 100.0);
-        if ((double)k / 100.0 == v) {
-            char *q = num + sizeof(num);
-            int frac = (int)(k % 100), ip = (int)(k / 100);
-            size_t n;
-            if (frac % 10 != 0) {
-                *--q = (char)('0' + frac % 10);
-                *--q = (char)('0' + frac / 10);
-                *--q = '.';
-            } else {
-                /* "x.y" or, with no fraction, "x" and ".0" as jansson writes it */
-                *--q = (char)('0' + frac / 10);
-                *--q = '.';
-            }
-            do {
-                *--q = (char)('0' + ip % 10);
-                ip /= 10;
-            } while (ip > 0);
-            n = (size_t)(num + sizeof(num) - q);
-            return azk_buf_put(b, q, n);
-        }
-    }
+    /* hundredths below 1000 without printf (a visible share of a small file's line);
+     * anything else, negative zero included, goes through printf */
+    size_t n = hundredths(num, v);
+    if (n > 0)
+        return azk_buf_put(b, num, n);
     (void)snprintf(num, sizeof(num), "%.6g", v);
     e = strchr(num, 'e');
     if (e != NULL) {
@@ -70,12 +82,69 @@ static azk_status put_real(azk_buf *b, double v)
     return azk_buf_printf(b, "%s%s", num, strpbrk(num, ".e") == NULL ? ".0" : "");
 }
 
+/* The common finding written in one piece into room reserved for it: no page, no sheet,
+ * a masked value with nothing to escape, a confidence in hundredths. false (nothing
+ * written) for any other: the caller writes that one part by part. */
+static bool finding_direct(azk_buf *b, const azk_scan_finding *f, double conf, bool first)
+{
+    static const char t0[] = ",{\"type\":\"", t1[] = "\",\"line\":", t2[] = ",\"masked\":\"",
+                      t3[] = "\",\"confidence\":";
+    const char *type = azk_pii_type_name(f->type);
+    size_t tl = strlen(type), ml = 0, i;
+    uint64_t line = f->line;
+    char digits[20], cnum[8], *q = digits + sizeof(digits), *o;
+    size_t cn;
+    if (f->page > 0 || f->sheet != NULL || (int64_t)line < 0)
+        return false; /* (a line over INT64_MAX is written as azk_buf_put_i64 writes it) */
+    for (;; ml++) {
+        unsigned char ch = (unsigned char)f->masked[ml];
+        if (ch < 0x20 || ch == '"' || ch == '\\')
+            break;
+    }
+    if (f->masked[ml] != '\0')
+        return false; /* an escape: azk_buf_put_json_string writes it */
+    cn = hundredths(cnum, conf);
+    if (cn == 0)
+        return false;
+    do {
+        *--q = (char)('0' + line % 10);
+        line /= 10;
+    } while (line != 0);
+    if (azk_buf_grow(b, sizeof(t0) + tl + sizeof(t1) + sizeof(digits) + sizeof(t2) + ml +
+                            sizeof(t3) + sizeof(cnum) + 1) != AZK_OK)
+        return false; /* the part by part path reports it */
+    o = (char *)b->data + b->len;
+    i = first ? 1 : 0;
+    memcpy(o, t0 + i, sizeof(t0) - 1 - i);
+    o += sizeof(t0) - 1 - i;
+    memcpy(o, type, tl);
+    o += tl;
+    memcpy(o, t1, sizeof(t1) - 1);
+    o += sizeof(t1) - 1;
+    memcpy(o, q, (size_t)(digits + sizeof(digits) - q));
+    o += digits + sizeof(digits) - q;
+    memcpy(o, t2, sizeof(t2) - 1);
+    o += sizeof(t2) - 1;
+    memcpy(o, f->masked, ml);
+    o += ml;
+    memcpy(o, t3, sizeof(t3) - 1);
+    o += sizeof(t3) - 1;
+    memcpy(o, cnum, cn);
+    o += cn;
+    *o++ = '}';
+    *o = '\0';
+    b->len = (size_t)(o - (char *)b->data);
+    return true;
+}
+
 azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
 {
     azk_status rc = azk_buf_putc(b, '[');
     for (size_t i = 0; rc == AZK_OK && i < r->finding_count; i++) {
         const azk_scan_finding *f = &r->findings[i];
         double c = round(f->confidence * 100.0) / 100.0;
+        if (finding_direct(b, f, c, i == 0))
+            continue;
         rc = azk_buf_puts(b, i ? ",{\"type\":\"" : "{\"type\":\"");
         if (rc == AZK_OK)
             rc = azk_buf_puts(b, azk_pii_type_name(f->type));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/unit/decode_split -- the CSV splitter's fast path (decode/csv.c
- * cell_run: cells ended by a delimiter copied while scanned; emit_part's
- * column and header kept across rows) against the state machine alone
+ * cell_run: unquoted cells and rows found by a 64-byte mask of the stop
+ * bytes, copied and emitted; emit_part's column and header kept across
+ * rows) against the state machine alone
  * (azk_decode__simd_off), and both fed whole against both fed in small
  * pieces: quotes, doubled quotes, CRLF and embedded line breaks across
  * read ends, NUL bytes, blank lines, cells and rows over the limits
@@ -319,6 +320,82 @@ static void test_decode_split__csv_row_over_field_limit(void **state)
     free(buf);
 }
 
+/* The parser over data[0..n) fed as data[0..cut) then the rest (fast path as the switch says). */
+static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t cut, int delim)
+{
+    azk_decode_options opt = AZK_DECODE_OPTIONS_INIT;
+    azk_decode_sink sink = {o_begin, o_format, o_record, o_end, o};
+    struct azk_decode_ctx ctx;
+    struct azk_csv *c = NULL;
+    memset(o, 0, sizeof(*o));
+    memset(&ctx, 0, sizeof(ctx));
+    opt.literal = true;
+    ctx.opts = &opt;
+    ctx.sink = &sink;
+    assert_int_equal(azk_decode__csv_new(&c, &ctx, delim), AZK_OK);
+    assert_int_equal(azk_decode__csv_feed(c, data, cut), AZK_OK);
+    assert_int_equal(azk_decode__csv_feed(c, data + cut, n - cut), AZK_OK);
+    assert_int_equal(azk_decode__csv_finish(c), AZK_OK);
+    azk_decode__csv_free(c);
+}
+
+/*
+ * The fast path finds its stops (delimiter, \n, \r, quote) by a mask over 64 bytes at a
+ * time: every stop sequence below at every offset 0..140 of a row (so across the first, second
+ * and third block ends of the mask, a \r\n split by one), after plain bytes and bytes >= 0x80,
+ * in rows fed as two pieces cut at every byte of the first 200: the records of the state
+ * machine alone.
+ */
+static void test_decode_split__csv_stops_at_block_ends(void **state)
+{
+    static const char *const tails[] = {",x\n",
+                                        "\r\n,y\r\n",
+                                        "\r",
+                                        "\r\r\n",
+                                        ",\"q\"\"r\",z\n",
+                                        "a\"b,c\n",
+                                        "\n\n",
+                                        "\t,\n",
+                                        ",,\r",
+                                        ",\r\n\r\n",
+                                        "\"",
+                                        ",\"\r\n\"\n",
+                                        "\x00,\x00\n",
+                                        ",\xE5\xB1\xB1\n",
+                                        "\r\n\"a\"",
+                                        ",",
+                                        "\n,",
+                                        "\"\"\n"};
+    const size_t cap = 64 * 1024;
+    uint8_t *buf = malloc(cap);
+    size_t t, pad;
+    (void)state;
+    assert_non_null(buf);
+    for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+        size_t n = 0, cut;
+        struct out plain, fast;
+        for (pad = 0; pad <= 140; pad++) {
+            size_t i;
+            for (i = 0; i < pad; i++)
+                buf[n++] =
+                    (uint8_t)(pad % 3 == 0 && i + 3 <= pad && i % 7 == 0 ? 0xE3 : 'a' + i % 26);
+            put(buf, &n, tails[t], strlen(tails[t]));
+            put(buf, &n, "end,1\n", 6);
+        }
+        assert_true(n < cap);
+        for (cut = 0; cut <= 200; cut++) {
+            azk_decode__simd_off = true;
+            csv_two_feeds(&plain, buf, n, cut, ',');
+            azk_decode__simd_off = false;
+            csv_two_feeds(&fast, buf, n, cut, ',');
+            same_out(&plain, &fast);
+            azk_buf_dispose(&plain.text);
+            azk_buf_dispose(&fast.text);
+        }
+    }
+    free(buf);
+}
+
 /* A quoted cell of 300,000 bytes with line breaks and quotes, and an unquoted one of 200,000:
  * delivered in parts of at most max_cell bytes that put together are the cell, byte for
  * byte (nothing skipped), whole or fed in pieces, fast path on or off. */
@@ -410,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_decode_split__csv_row_over_field_limit),
         cmocka_unit_test(test_decode_split__csv_long_cells_every_byte),
         cmocka_unit_test(test_decode_split__csv_bom),
+        cmocka_unit_test(test_decode_split__csv_stops_at_block_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -274,6 +274,68 @@ static void test_scan__result_jsonl_reals(void **state)
     }
 }
 
+/*
+ * Findings the direct writer writes in one piece (no page or sheet, a masked value with
+ * nothing to escape, a confidence in hundredths) and the ones it leaves to the part by
+ * part path (an escape anywhere in the masked value, a page, a sheet, a line over
+ * INT64_MAX, a confidence that is not a hundredth), mixed in results of 0-9 findings:
+ * jansson's dump, byte for byte.
+ */
+static void test_scan__result_jsonl_findings(void **state)
+{
+    static const char *const masked[] = {"03-****-5678",
+                                         "",
+                                         "\xe5\xb1\xb1\xe7\x94\xb0 **",
+                                         "a\"b",
+                                         "\\",
+                                         "x\n",
+                                         "\x01",
+                                         "\x1f~\x7f",
+                                         "****@example.jp",
+                                         "\t",
+                                         "1234-****-****-9012",
+                                         "\xe3\x80\x92***-****"};
+    static const uint64_t lines[] = {0,
+                                     1,
+                                     9,
+                                     10,
+                                     99,
+                                     12345,
+                                     4000000000ull,
+                                     9223372036854775807ull,
+                                     9223372036854775808ull,
+                                     18446744073709551615ull};
+    static const double confs[] = {0.0, 0.3, 0.35, 0.999, 1.0, 0.005, 0.125, 1e-7, -0.0, 1000.0};
+    azk_scan_finding f[9];
+    azk_scan_result r;
+    uint64_t x = 88172645463325252ull;
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    r.path = "p.csv";
+    r.format = "csv";
+    r.encoding = "utf-8";
+    r.findings = f;
+    for (int t = 0; t < 4000; t++) {
+        memset(f, 0, sizeof(f));
+        r.finding_count = (size_t)(t % 10);
+        for (size_t i = 0; i < r.finding_count; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            f[i].type = (azk_pii_type)(x % AZK_PII__COUNT);
+            f[i].masked = masked[(x >> 8) % (sizeof(masked) / sizeof(masked[0]))];
+            f[i].line = (x >> 16) % 4 == 0 ? lines[(x >> 20) % 10] : (x >> 24) % 100000;
+            f[i].confidence =
+                (x >> 30) % 5 == 0 ? confs[(x >> 34) % 10] : (double)((x >> 38) % 101) / 100.0;
+            if ((x >> 45) % 9 == 0)
+                f[i].page = (uint32_t)((x >> 48) % 50);
+            if ((x >> 54) % 11 == 0)
+                f[i].sheet = (x >> 58) % 2 ? "Sheet1" : "S\"2";
+        }
+        same_as_jansson(&r);
+    }
+}
+
 /* The report's direct JSON Lines writer against jansson's dump of the same result, with
  * every optional part; a string jansson refuses sends the report through jansson. */
 static void test_scan__result_jsonl_as_jansson(void **state)
@@ -931,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_scan__options_struct_size),
         cmocka_unit_test(test_scan__result_jsonl_as_jansson),
         cmocka_unit_test(test_scan__result_jsonl_reals),
+        cmocka_unit_test(test_scan__result_jsonl_findings),
         cmocka_unit_test(test_scan__deep_tree),
         cmocka_unit_test(test_scan__cache_changed_only),
         cmocka_unit_test(test_scan__race_vanished),
