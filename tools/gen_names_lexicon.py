@@ -9,8 +9,13 @@ right id, cost, 名詞, 固有名詞, 人名, 姓|名|一般, *, *, base, readin
 pronunciation), keeps surnames (姓) and given names (名) with their katakana
 readings and the lowest word cost seen for each (a frequency proxy: lower is
 more common), and writes a C source holding one sorted table (by UTF-8
-bytes) that names_lex.c indexes at start-up. Full names of famous people
-(人名,一般) are not used. Python 3 standard library only.
+bytes) and its read-only index (names_lex.h): the open-addressing hash
+table of entry indices (FNV-1a), the longest entry per first BMP code
+point, and the bitmaps of code points used by an entry, of code points
+that are an entry alone and of (hashed) first pairs of longer entries --
+built here so that no process spends ~20 M instructions on them at
+start-up (tests/unit/names rebuilds them in C and compares). Full names
+of famous people (人名,一般) are not used. Python 3 standard library only.
 
 Usage: gen_names_lexicon.py Noun.name.csv OUT.c
 """
@@ -41,6 +46,69 @@ NOTICE = """ * Copyright 2000, 2001, 2002, 2003 Nara Institute of Science
  * and are reproduced in docs/internals/NAMES.md.
 """
 MAX_BYTES = 255
+BMP = 0x10000
+PAIR_BITS = 18  # AZK_NAMES_LEX_PAIR_BITS (names_lex.h; the C file checks it)
+M32 = 0xFFFFFFFF
+
+
+def fnv1a(b):
+    # names_lex.c fnv1a (azk_names__lex_find)
+    h = 2166136261
+    for x in b:
+        h = ((h ^ x) * 16777619) & M32
+    return h
+
+
+def pair_bit(c0, c1):
+    # names_lex.h azk_names__lex_pair_bit
+    h = ((c0 * 0x9E3779B1) & M32) ^ ((c1 * 0x85EBCA77) & M32)
+    h = ((h ^ (h >> 15)) * 0x2C1B3C6D) & M32
+    return h >> (32 - PAIR_BITS)
+
+
+def build_index(items):
+    # the index names_lex.c reads (struct azk_names_lex): slots hold the top
+    # 16 bits of the FNV-1a hash and the entry index + 1, linear probing
+    count = len(items)
+    if count >= 0xFFFF:
+        raise SystemExit("gen_names_lexicon.py: lexicon too large")
+    nslots = 1
+    while nslots < count * 2:
+        nslots <<= 1
+    mask = nslots - 1
+    slots = [0] * nslots
+    first = bytearray(BMP)
+    inlex = bytearray(BMP // 8)
+    one = bytearray(BMP // 8)
+    pair = bytearray((1 << PAIR_BITS) // 8)
+    max_chars = 0
+    for i, (b, _) in enumerate(items):
+        fh = fnv1a(b)
+        h = fh & mask
+        while slots[h] != 0:
+            h = (h + 1) & mask
+        slots[h] = (fh & 0xFFFF0000) | (i + 1)
+        cps = [ord(c) for c in b.decode("utf-8")]
+        for cp in cps:
+            if cp < BMP:
+                inlex[cp >> 3] |= 1 << (cp & 7)
+        chars = min(len(cps), 255)
+        if len(cps) == 1 and cps[0] < BMP:
+            one[cps[0] >> 3] |= 1 << (cps[0] & 7)
+        if len(cps) >= 2:
+            ph = pair_bit(cps[0], cps[1])
+            pair[ph >> 3] |= 1 << (ph & 7)
+        if cps[0] < BMP and first[cps[0]] < chars:
+            first[cps[0]] = chars
+        max_chars = max(max_chars, chars)
+    return slots, first, inlex, one, pair, max_chars
+
+
+def write_array(o, ctype, name, values, per_line, fmt):
+    o.write("const %s %s[%d] = {\n" % (ctype, name, len(values)))
+    for i in range(0, len(values), per_line):
+        o.write("    " + ",".join(fmt % x for x in values[i:i + per_line]) + ",\n")
+    o.write("};\n\n")
 
 
 def is_katakana(s):
@@ -114,7 +182,18 @@ def main(argv):
             o.write("    {%d, %d, %d, %d, %d},\n" % (off, ln, flags, fc, gc))
         o.write("};\n\n")
         o.write("const size_t azk_names__lex_count = %d;\n" % len(table))
-        o.write("const size_t azk_names__lex_blob_len = %d;\n" % len(blob))
+        o.write("const size_t azk_names__lex_blob_len = %d;\n\n" % len(blob))
+        slots, first, inlex, one, pair, max_chars = build_index(items)
+        o.write("#if AZK_NAMES_LEX_PAIR_BITS != %d\n" % PAIR_BITS)
+        o.write('#error "tools/gen_names_lexicon.py hashes pairs with another PAIR_BITS"\n')
+        o.write("#endif\n\n")
+        o.write("const size_t azk_names__lex_slot_mask = %d;\n" % (len(slots) - 1))
+        o.write("const uint8_t azk_names__lex_max_chars = %d;\n\n" % max_chars)
+        write_array(o, "uint32_t", "azk_names__lex_slots", slots, 8, "0x%x")
+        write_array(o, "uint8_t", "azk_names__lex_first", first, 32, "%d")
+        write_array(o, "uint8_t", "azk_names__lex_inlex_bits", inlex, 24, "%d")
+        write_array(o, "uint8_t", "azk_names__lex_one_bits", one, 24, "%d")
+        write_array(o, "uint8_t", "azk_names__lex_pair_bits", pair, 24, "%d")
     return 0
 
 

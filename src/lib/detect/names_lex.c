@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * detect/names_lex.c -- read-only hash index over the generated person-name
- * lexicon (names_lex.h). Built once per azk_names and shared by every
- * thread: an open-addressing table of entry indices keyed by FNV-1a of the
+ * detect/names_lex.c -- look-ups in the generated person-name lexicon
+ * (names_lex.h) through its read-only index, generated with it by
+ * tools/gen_names_lexicon.py and shared by every thread: an
+ * open-addressing table of entry indices keyed by FNV-1a of the
  * UTF-8 surface (each slot: the top 16 bits of that hash, then the entry
  * index + 1 in 16 bits), a per-code-point table (BMP) giving the longest entry
  * starting with that code point, so most text positions are rejected with
  * one byte load, bitmaps of the code points that are an entry alone and of
  * (hashed) first-two-code-point pairs of longer entries, so a position
- * costs one hash probe only when an entry may start there, and a bitmap of
- * the code points names_kana.c folds.
+ * costs one hash probe only when an entry may start there; and a bitmap of
+ * the code points names_kana.c folds, made once per azk_names from norm's
+ * variant table.
  */
 #include "detect/names_lex.h"
 #include "norm/norm.h"
@@ -35,94 +37,39 @@ static uint32_t fnv1a(const uint8_t *s, size_t len)
 
 azk_status azk_names__lex_init(struct azk_names_lex *lx)
 {
-    azk_status rc = AZK_ERR_NOMEM;
-    size_t nslots = 1;
-    size_t bytes;
+    size_t npairs = 0;
+    const uint32_t(*pairs)[2] = azk_norm_kanji_variant_table(&npairs);
 
     memset(lx, 0, sizeof(*lx));
-    if (azk_names__lex_count >= 0xFFFFu) {
-        rc = azk_error_set(AZK_ERR_LIMIT, "names: lexicon too large");
-        goto done;
-    }
-    while (nslots < azk_names__lex_count * 2u)
-        nslots <<= 1;
-    if (azk_mul_overflow(&bytes, nslots, sizeof(uint32_t))) {
-        rc = azk_error_set(AZK_ERR_LIMIT, "names: lexicon too large");
-        goto done;
-    }
-    lx->slots = azk_calloc(nslots, sizeof(uint32_t));
-    lx->first = azk_calloc(BMP_SIZE, 1);
     lx->fold = azk_calloc(BMP_SIZE / 8, 1);
-    lx->inlex = azk_calloc(BMP_SIZE / 8, 1);
-    lx->one = azk_calloc(BMP_SIZE / 8, 1);
-    lx->pair = azk_calloc((size_t)1 << (AZK_NAMES_LEX_PAIR_BITS - 3), 1);
-    if (lx->slots == NULL || lx->first == NULL || lx->fold == NULL || lx->inlex == NULL ||
-        lx->one == NULL || lx->pair == NULL) {
-        rc = azk_error_nomem();
-        goto done;
-    }
-    lx->mask = nslots - 1;
-    for (size_t i = 0; i < azk_names__lex_count; i++) {
-        const struct azk_names_lex_entry *e = &azk_names__lex[i];
-        const uint8_t *s = azk_names__lex_blob + e->off;
-        uint32_t fh = fnv1a(s, e->len);
-        size_t h = fh & lx->mask;
-        size_t chars = 0;
-        uint32_t cp0 = 0;
-        uint32_t cp1 = 0;
-        while (lx->slots[h] != 0)
-            h = (h + 1) & lx->mask;
-        lx->slots[h] = (fh & 0xFFFF0000u) | ((uint32_t)i + 1u);
-        for (size_t k = 0; k < e->len;) {
-            uint32_t cp;
-            k += azk_utf8_decode(s + k, e->len - k, &cp);
-            if (chars == 0)
-                cp0 = cp;
-            else if (chars == 1)
-                cp1 = cp;
-            chars++;
-            if (cp < BMP_SIZE)
-                lx->inlex[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-        }
-        if (chars == 1 && cp0 < BMP_SIZE)
-            lx->one[cp0 >> 3] |= (uint8_t)(1u << (cp0 & 7));
-        if (chars >= 2) {
-            uint32_t ph = azk_names__lex_pair_bit(cp0, cp1);
-            lx->pair[ph >> 3] |= (uint8_t)(1u << (ph & 7));
-        }
-        if (chars > 255)
-            chars = 255;
-        if (cp0 < BMP_SIZE && lx->first[cp0] < chars)
-            lx->first[cp0] = (uint8_t)chars;
-        if (lx->max_chars < chars)
-            lx->max_chars = (uint8_t)chars;
-    }
+    if (lx->fold == NULL)
+        return azk_error_nomem();
+    lx->slots = azk_names__lex_slots;
+    lx->mask = azk_names__lex_slot_mask;
+    lx->first = azk_names__lex_first;
+    lx->max_chars = azk_names__lex_max_chars;
+    lx->inlex = azk_names__lex_inlex_bits;
+    lx->one = azk_names__lex_one_bits;
+    lx->pair = azk_names__lex_pair_bits;
     /* what names_kana.c folds: half-width katakana, and variant kanji the
      * lexicon never uses whose fold it does use */
     for (uint32_t cp = 0xFF61; cp <= 0xFF9F; cp++)
         lx->fold[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-    for (uint32_t cp = 0x3400; cp < BMP_SIZE; cp++) {
-        uint32_t to = azk_norm_kanji_variant(cp);
-        if (to != cp && !bit(lx->inlex, cp) && to < BMP_SIZE && bit(lx->inlex, to))
+    for (size_t k = 0; k < npairs; k++) {
+        uint32_t cp = pairs[k][0];
+        uint32_t to = pairs[k][1];
+        if (cp >= 0x3400 && cp < BMP_SIZE && to != cp && !bit(lx->inlex, cp) && to < BMP_SIZE &&
+            bit(lx->inlex, to))
             lx->fold[cp >> 3] |= (uint8_t)(1u << (cp & 7));
     }
-    rc = AZK_OK;
-done:
-    if (rc != AZK_OK)
-        azk_names__lex_dispose(lx);
-    return rc;
+    return AZK_OK;
 }
 
 void azk_names__lex_dispose(struct azk_names_lex *lx)
 {
     if (lx == NULL)
         return;
-    azk_free(lx->slots);
-    azk_free(lx->first);
     azk_free(lx->fold);
-    azk_free(lx->inlex);
-    azk_free(lx->one);
-    azk_free(lx->pair);
     memset(lx, 0, sizeof(*lx));
 }
 

@@ -2,7 +2,8 @@
 /*
  * detect/names_lex.h -- the person-name lexicon shared by names*.c: the
  * generated table (tools/gen_names_lexicon.py, from IPAdic Noun.name.csv)
- * and the read-only hash index built over it once per azk_names.
+ * and its read-only hash index, generated with it, plus the bitmap of
+ * code points that fold, made once per azk_names.
  *
  * Entries are UTF-8 surfaces sorted by bytes. A surface carries flags:
  * kanji/kana surname or given name as written in IPAdic, and katakana
@@ -32,20 +33,28 @@ extern const unsigned char azk_names__lex_blob[];
 extern const struct azk_names_lex_entry azk_names__lex[];
 extern const size_t azk_names__lex_count;
 extern const size_t azk_names__lex_blob_len;
+/* the index (struct azk_names_lex below), generated with the table */
+extern const uint32_t azk_names__lex_slots[];
+extern const size_t azk_names__lex_slot_mask;
+extern const uint8_t azk_names__lex_max_chars;
+extern const uint8_t azk_names__lex_first[];
+extern const uint8_t azk_names__lex_inlex_bits[];
+extern const uint8_t azk_names__lex_one_bits[];
+extern const uint8_t azk_names__lex_pair_bits[];
 
 /* Hash index over the generated table, plus a first-code-point filter. */
 struct azk_names_lex {
-    uint32_t *slots;   /* hash tag << 16 | entry index + 1, 0 = empty; power-of-two size */
-    size_t mask;       /* slot count - 1 */
-    uint8_t *first;    /* per BMP code point: max entry length in chars, 0 = none */
-    uint8_t max_chars; /* longest entry in code points */
-    uint8_t *fold;     /* bitmap over the BMP: code points azk_names__fold changes */
-    uint8_t *inlex;    /* bitmap over the BMP: code points used by some entry */
-    uint8_t *one;      /* bitmap over the BMP: code points that are an entry alone */
-    uint8_t *pair;     /* hashed bitmap of the first two code points of longer entries */
+    const uint32_t *slots; /* FNV-1a tag << 16 | entry index + 1, 0 = empty; power-of-two size */
+    size_t mask;           /* slot count - 1 */
+    const uint8_t *first;  /* per BMP code point: max entry length in chars, 0 = none */
+    uint8_t max_chars;     /* longest entry in code points */
+    uint8_t *fold;         /* bitmap over the BMP: code points azk_names__fold changes */
+    const uint8_t *inlex;  /* bitmap over the BMP: code points used by some entry */
+    const uint8_t *one;    /* bitmap over the BMP: code points that are an entry alone */
+    const uint8_t *pair;   /* hashed bitmap of the first two code points of longer entries */
 };
 
-#define AZK_NAMES_LEX_PAIR_BITS 18
+#define AZK_NAMES_LEX_PAIR_BITS 18 /* tools/gen_names_lexicon.py PAIR_BITS */
 
 /* Bit index in lx->pair for an entry starting with code points c0 c1. */
 static inline uint32_t azk_names__lex_pair_bit(uint32_t c0, uint32_t c1)
@@ -68,7 +77,8 @@ static inline bool azk_names__lex_one(const struct azk_names_lex *lx, uint32_t c
     return c >= 0x10000 || ((lx->one[c >> 3] >> (c & 7)) & 1u) != 0;
 }
 
-/* Build / free the index (azk_names__lex_dispose is safe on a zeroed struct). */
+/* Point at the generated index and make the fold bitmap / free it
+ * (azk_names__lex_dispose is safe on a zeroed struct). */
 AZK_NODISCARD azk_status azk_names__lex_init(struct azk_names_lex *lx);
 void azk_names__lex_dispose(struct azk_names_lex *lx);
 

@@ -185,7 +185,35 @@ bool azk_names__is_kanji(uint32_t c);
 bool azk_names__is_kata(uint32_t c);
 bool azk_names__is_hira(uint32_t c);
 bool azk_names__is_space(uint32_t c);
-uint32_t azk_names__cp_at(const struct scan *s, size_t i, size_t *clen);
+/* The code point at i and its length in *clen (0 past the end; U+FFFD and 1
+ * for an invalid sequence); inline: the walks call it per code point. */
+static inline uint32_t azk_names__cp_at(const struct scan *s, size_t i, size_t *clen)
+{
+    uint32_t cp = 0;
+    size_t l = 0;
+    if (i < s->len) {
+        const uint8_t *p = s->t + i;
+        if (p[0] < 0x80) {
+            cp = p[0];
+            l = 1;
+        } else if ((p[0] & 0xF0) == 0xE0 && s->len - i >= 3 && (p[1] & 0xC0) == 0x80 &&
+                   (p[2] & 0xC0) == 0x80) {
+            /* CJK: the common case inline, same checks as azk_utf8_decode */
+            cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) |
+                 (uint32_t)(p[2] & 0x3F);
+            l = 3;
+            if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                cp = 0xFFFD;
+                l = 1;
+            }
+        } else {
+            l = azk_utf8_decode(p, s->len - i, &cp);
+        }
+    }
+    if (clen != NULL)
+        *clen = l;
+    return cp;
+}
 uint32_t azk_names__cp_before(const struct scan *s, size_t i);
 size_t azk_names__skip_one_space(const struct scan *s, size_t i);
 bool azk_names__bytes_eq(const struct scan *s, size_t i, const char *lit, size_t *end);

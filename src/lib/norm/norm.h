@@ -70,6 +70,8 @@ bool azk_norm__is_hiragana(uint32_t cp);
 
 /* Fold one code point through the variant-kanji table (returns cp if none). */
 uint32_t azk_norm_kanji_variant(uint32_t cp);
+/* That table: *count pairs {from, to}, sorted by from, each from once. */
+const uint32_t (*azk_norm_kanji_variant_table(size_t *count))[2];
 
 /*
  * A person's name: AZK_NORM_NAME, and a trailing honorific (様, 殿, さん,

@@ -36,6 +36,12 @@ azk_status azk_norm__put_cp(azk_buf *b, uint32_t cp)
     return azk_buf_put(b, tmp, n);
 }
 
+const uint32_t (*azk_norm_kanji_variant_table(size_t *count))[2]
+{
+    *count = azk_norm__kanji_variant_count;
+    return azk_norm__kanji_variants;
+}
+
 uint32_t azk_norm_kanji_variant(uint32_t cp)
 {
     size_t lo = 0;
