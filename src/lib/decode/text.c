@@ -334,17 +334,13 @@ static size_t conv_utf8_valid(const struct conv *c, size_t end)
 /* Re-decisions per object: enough for a few mixed parts, no ping-pong. */
 #define MAX_SWITCHES 8
 
-static azk_status conv_open_icu(struct conv *c)
+/* ICU's converters for c->enc, opened if they are not. */
+static azk_status conv_icu(struct conv *c)
 {
     UErrorCode uerr = U_ZERO_ERROR;
     azk_status rc;
-    if (c->cnv != NULL) {
-        ucnv_close(c->cnv);
-        c->cnv = NULL;
-    }
-    c->psrc = c->ptgt = c->pivot;
-    if (c->enc == ENC_UTF8)
-        return AZK_OK; /* the fast path needs no converter */
+    if (c->cnv != NULL)
+        return AZK_OK;
     rc = azk_decode__text_open_cnv(&c->cnv, c->enc, &c->errs);
     if (rc != AZK_OK)
         return rc;
@@ -354,6 +350,22 @@ static azk_status conv_open_icu(struct conv *c)
             return azk_error_set(AZK_ERR_UNSUPPORTED, "ICU UTF-8 converter unavailable");
     }
     return AZK_OK;
+}
+
+/* c->enc's converter from its start: none for UTF-8; for CP932 and EUC-JP only when
+ * their tables stop (conv_icu then: most small files need none), else ICU's now. */
+static azk_status conv_open_icu(struct conv *c)
+{
+    if (c->cnv != NULL) {
+        ucnv_close(c->cnv);
+        c->cnv = NULL;
+    }
+    c->psrc = c->ptgt = c->pivot;
+    if (c->enc == ENC_UTF8)
+        return AZK_OK; /* the fast path needs no converter */
+    if ((c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && !azk_decode__legacy_tables_off)
+        return AZK_OK;
+    return conv_icu(c);
 }
 
 /* Refill the input buffer, keeping in[in_pos..in_len); `full`: until full or EOF. */
@@ -422,11 +434,12 @@ static size_t utf8_repair(const uint8_t *p, size_t n, uint8_t *out, size_t *bad)
     return o;
 }
 
-/* No input held inside the converter (a lead byte from the last window). */
+/* No input held inside the converter (a lead byte from the last window); none opened yet
+ * holds none. */
 static bool cnv_idle(const UConverter *cnv)
 {
     UErrorCode uerr = U_ZERO_ERROR;
-    return ucnv_toUCountPending(cnv, &uerr) == 0 && U_SUCCESS(uerr);
+    return cnv == NULL || (ucnv_toUCountPending(cnv, &uerr) == 0 && U_SUCCESS(uerr));
 }
 
 static void conv_switch_report(struct conv *c)
@@ -612,6 +625,9 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
                 if (tables && c->in_len - c->in_pos > 16)
                     lim = c->in_pos + 16;
                 last = lim == c->in_len;
+                rc = conv_icu(c);
+                if (rc != AZK_OK)
+                    return rc;
                 s = (const char *)c->in + c->in_pos;
                 ucnv_convertEx(c->u8, c->cnv, &t, (char *)c->out + OUT_CAP, &s,
                                (const char *)c->in + lim, c->pivot, &c->psrc, &c->ptgt,

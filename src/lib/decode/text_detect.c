@@ -12,6 +12,9 @@
 #include <strings.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_cb.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "decode/text_int.h"
 
 /* ---- detection -------------------------------------------------------------------- */
@@ -186,6 +189,75 @@ size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eo
     return n;
 }
 
+bool azk_decode__detect_shortcuts_off;
+
+/*
+ * UTF-8 plausibility of p[0..n): *mb valid multi-byte sequences, *bad bytes
+ * that start none, as the walk a character at a time (the reference,
+ * azk_decode__detect_shortcuts_off) counts them.
+ */
+static void utf8_counts(const uint8_t *p, size_t n, size_t *mb, size_t *bad)
+{
+    size_t k = 0;
+    *mb = *bad = 0;
+#if defined(__SSE2__)
+    if (!azk_decode__detect_shortcuts_off) {
+        /* The walk stops at every byte that may start a sequence (0xC2..0xF4):
+         * what a valid sequence steps over is continuation bytes, never such a
+         * byte. So mb is the number of those that start a valid sequence and
+         * bad the bytes >= 0x80 no valid sequence holds; sixteen bytes at a
+         * time, only those starts decoded (CP932's kana and most kanji lead
+         * bytes are none). */
+        const __m128i lo = _mm_set1_epi8((char)0xC2), hi = _mm_set1_epi8((char)0xF4);
+        size_t high = 0, held = 0;
+        for (; k < n; k += 16) {
+            unsigned h, st;
+            if (n - k >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+                h = (unsigned)_mm_movemask_epi8(v);
+                if (h == 0)
+                    continue;
+                st = (unsigned)_mm_movemask_epi8(
+                    _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, lo), v),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(v, hi), v)));
+            } else {
+                h = st = 0;
+                for (size_t j = k; j < n; j++) {
+                    h |= (unsigned)(p[j] >= 0x80) << (j - k);
+                    st |= (unsigned)(p[j] >= 0xC2 && p[j] <= 0xF4) << (j - k);
+                }
+            }
+            high += (size_t)__builtin_popcount(h);
+            while (st != 0) {
+                size_t j = k + (size_t)__builtin_ctz(st);
+                uint32_t cp;
+                size_t l = azk_utf8_decode(p + j, n - j, &cp);
+                if (l > 1) {
+                    (*mb)++;
+                    held += l;
+                }
+                st &= st - 1;
+            }
+        }
+        *bad = high - held;
+        return;
+    }
+#endif
+    while (k < n) {
+        uint32_t cp;
+        size_t l;
+        k += azk_decode__text_ascii_prefix(p + k, n - k);
+        if (k >= n)
+            break;
+        l = azk_utf8_decode(p + k, n - k, &cp);
+        if (l == 1 && cp == 0xFFFD)
+            (*bad)++;
+        else
+            (*mb)++;
+        k += l;
+    }
+}
+
 /* Pick between the legacy encodings (and broken UTF-8) for p[0..n). */
 azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out,
                                          bool *binary, size_t *errs_out)
@@ -195,25 +267,13 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
     size_t i, errs, best_errs = 0;
     azk_status rc;
     bool have = false;
-    size_t mb = 0, bad = 0, k = 0;
+    size_t mb, bad;
     *out = ENC_CP932;
     if (binary != NULL)
         *binary = false;
     /* mostly valid multi-byte UTF-8 with a few broken bytes: still UTF-8
      * (valid UTF-8 sequences are improbable in legacy encodings) */
-    while (k < n) {
-        uint32_t cp;
-        size_t l;
-        k += azk_decode__text_ascii_prefix(p + k, n - k);
-        if (k >= n)
-            break;
-        l = azk_utf8_decode(p + k, n - k, &cp);
-        if (l == 1 && cp == 0xFFFD)
-            bad++;
-        else
-            mb++;
-        k += l;
-    }
+    utf8_counts(p, n, &mb, &bad);
     if (mb >= 4 && bad * 4 <= mb) {
         *out = ENC_UTF8;
         if (errs_out != NULL)
@@ -235,7 +295,8 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
             /* nor EUC-JP, when its best case is no better (CP932 text read
              * as EUC-JP, one ICU conversion per small file) */
             long b4;
-            if (azk_decode__legacy_score_bound(ENC_EUCJP, p, n, at_eof, &b4) && b4 <= 4 * best)
+            if (azk_decode__legacy_score_bound(ENC_EUCJP, p, n, at_eof, 4 * best, &b4) &&
+                b4 <= 4 * best)
                 continue;
         }
         rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
@@ -259,17 +320,23 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
 /*
  * UTF-16 without NULs (Japanese only, no ASCII): in one byte parity the
  * high bytes of the code units sit almost all in 0x30 (kana, punctuation),
- * 0x4E..0x9F (kanji) or 0xFF (full width). Returns the candidate or UTF-8.
+ * 0x4E..0x9F (kanji) or 0xFF (full width). Returns the candidate or UTF-8
+ * (as soon as neither parity can, unless azk_decode__detect_shortcuts_off).
  */
-static enum enc utf16_by_high_bytes(const uint8_t *p, size_t n)
+enum enc azk_decode__text_utf16_by_high_bytes(const uint8_t *p, size_t n)
 {
-    size_t i, hi[2] = {0, 0}, units = n / 2;
+    size_t i, hi[2] = {0, 0}, units = n / 2, pairs = 0;
+    bool early = !azk_decode__detect_shortcuts_off;
     if (units < 16)
         return ENC_UTF8;
     for (i = 0; i + 1 < n; i += 2) {
         uint8_t a = p[i], b = p[i + 1];
         hi[0] += (a == 0x30 || (a >= 0x4E && a <= 0x9F) || a == 0xFF || a == 0) ? 1 : 0;
         hi[1] += (b == 0x30 || (b >= 0x4E && b <= 0x9F) || b == 0xFF || b == 0) ? 1 : 0;
+        /* more than units / 20 misses in both parities so far: neither can reach 95% */
+        if (++pairs % 32 == 0 && early && (pairs - hi[0]) * 20 > units &&
+            (pairs - hi[1]) * 20 > units)
+            return ENC_UTF8;
     }
     if (hi[1] * 20 >= units * 19 && hi[0] * 10 < units * 8)
         return ENC_UTF16LE;
@@ -310,6 +377,22 @@ void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], siz
     size_t i = 0;
     nul4[0] = nul4[1] = nul4[2] = nul4[3] = 0;
     *ctrl = 0;
+#if defined(__SSE2__)
+    /* sixteen bytes at a time: only the bytes below 0x20 or 0x7F (exactly those) are
+     * looked at */
+    if (!azk_decode__simd_off) {
+        const __m128i c1f = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F);
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v);
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, del)));
+            while (m != 0) {
+                count_ctrl_byte(p, i + (unsigned)__builtin_ctz(m), nul4, ctrl);
+                m &= m - 1;
+            }
+        }
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         /* eight bytes none of which is below 0x20 or 0x7F (most of a text's
          * words) count nothing; otherwise only the bytes the mask marks (a
@@ -440,7 +523,7 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
     /* UTF-16 of Japanese only: no NULs, and its low bytes look like control
      * bytes; the high bytes give it away */
     if (ctrl > 0) {
-        enum enc u16 = utf16_by_high_bytes(p, n);
+        enum enc u16 = azk_decode__text_utf16_by_high_bytes(p, n);
         if (u16 != ENC_UTF8) {
             long s16;
             size_t e16;
@@ -481,7 +564,7 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
         return AZK_OK;
     }
     {
-        enum enc u16 = utf16_by_high_bytes(p, n), legacy;
+        enum enc u16 = azk_decode__text_utf16_by_high_bytes(p, n), legacy;
         rc = azk_decode__text_guess_legacy(p, n, at_eof, &legacy, &r->binary, NULL);
         if (rc != AZK_OK)
             return rc;

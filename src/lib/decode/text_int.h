@@ -128,9 +128,10 @@ static inline bool azk_decode__word_has_ctrl(uint64_t w)
 /*
  * An upper bound (4 x points) of the score encoding detection gives p[0..n)
  * read as e (CP932 or EUC-JP) by ICU, from the tables; false when there is
- * none (no tables, or they are off).
+ * none (no tables, or they are off). A looser one, still <= limit, once the
+ * bytes read show it is <= limit (LONG_MIN: never).
  */
-bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof,
+bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof, long limit,
                                     long *bound4);
 /* Points a decoded character adds to the plausibility of an encoding (text_detect.c). */
 int azk_decode__char_score(UChar u);
@@ -140,6 +141,12 @@ extern bool azk_decode__legacy_tables_off;
 /* Tests only: true makes the UTF-8 converter validate again what detection
  * found valid (the reference the shortcut must equal). */
 extern bool azk_decode__known_valid_off;
+/* Tests only: true makes encoding detection take none of its shortcuts (the reference
+ * they must equal): it counts to the end what it stops counting once the answer is known
+ * (UTF-8 plausibility, UTF-16 high bytes) and scores and bounds the legacy readings byte
+ * by byte where it skips words of printable ASCII. */
+extern bool azk_decode__detect_shortcuts_off;
+enum enc azk_decode__text_utf16_by_high_bytes(const uint8_t *p, size_t n);
 void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], size_t *ctrl);
 size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n);
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n);

@@ -47,7 +47,7 @@ struct table {
     uint32_t pair[128 * 256];   /* lead byte 0x80..0xFF, trail byte */
     uint32_t triple[128 * 128]; /* after lead3: two bytes 0x80..0xFF */
     int lead3;                  /* the lead byte of three-byte characters, -1: none */
-    int8_t single_sc[256];      /* detection's score of each entry (char_score), 0 when none */
+    int8_t single_sc[256]; /* detection's score of each entry (char_score), SC_NONE when none */
     int8_t pair_sc[128 * 256];
     int8_t triple_sc[128 * 128];
     bool lead[256];       /* starts some clean multi-byte character */
@@ -58,8 +58,14 @@ struct table {
      * byte adds to a reading by ICU, whatever the character it belongs to */
     int16_t gain4[256];
     bool ascii_identity; /* every byte < 0x80 decodes to itself (scoring's ASCII path) */
+    bool print_plain;    /* every byte 0x20..0x7E decodes to itself and scores 0 */
+    bool print_gain0;    /* and its gain4 is 0 (words of them skipped by the bound) */
+    int16_t gain4_max;   /* the largest gain4, 0 at least (what a byte adds at most) */
     bool ok;
 };
+
+/* The score of no entry (scores are -30..4). */
+#define SC_NONE INT8_MIN
 
 /* Bytes of one undecodable sequence at most (a character of these encodings has 3 at most;
  * 4 for safety), and a per-byte bound that turns the bound off. */
@@ -106,7 +112,7 @@ static void gain_raise(struct table *tb, const uint8_t *p, size_t n, int g4)
 static uint32_t entry_one(struct table *tb, uint32_t ans, const uint8_t *p, size_t n, int8_t *score)
 {
     uint32_t e;
-    *score = 0;
+    *score = SC_NONE;
     if (ans == 0)
         return 0;
     e = entry_of(ans);
@@ -131,6 +137,9 @@ static void tables_fill(struct table *tb, const uint32_t *ans)
      * GAIN_MAX_BAD bytes */
     for (a = 0; a < 256; a++)
         tb->gain4[a] = -30 * 4 / GAIN_MAX_BAD;
+    /* the pairs and triples not asked (a lead clean alone, no lead3) are no entry */
+    memset(tb->pair_sc, SC_NONE, sizeof(tb->pair_sc));
+    memset(tb->triple_sc, SC_NONE, sizeof(tb->triple_sc));
     tb->ascii_identity = true;
     tb->ascii_fast = true;
     for (a = 0; a < 256; a++) {
@@ -167,6 +176,18 @@ static void tables_fill(struct table *tb, const uint32_t *ans)
         }
     } else {
         tb->lead3 = -1;
+    }
+    tb->print_plain = tb->print_gain0 = true;
+    for (a = 0x20; a < 0x7F; a++) {
+        if (tb->single[a] != ((1u << 24) | a) || tb->single_sc[a] != 0)
+            tb->print_plain = false;
+        if (tb->gain4[a] != 0)
+            tb->print_gain0 = false;
+    }
+    tb->gain4_max = 0;
+    for (a = 0; a < 256; a++) {
+        if (tb->gain4[a] > tb->gain4_max)
+            tb->gain4_max = tb->gain4[a];
     }
     tb->ok = true;
 }
@@ -289,6 +310,33 @@ static inline size_t kanji_run(const struct table *tb, const uint8_t *in, size_t
 }
 
 /*
+ * Detection's score of the run of non-ASCII characters at in[*ip..n) that
+ * are one byte or a lead and a trail byte (kanji_run's characters, by
+ * their scores alone: SC_NONE where there is no entry), added to *score;
+ * stops where kanji_run stops.
+ */
+static inline void kanji_score(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
+                               long *score)
+{
+    size_t i = *ip;
+    long sc = 0;
+    while (i + 1 < n && in[i] >= 0x80) {
+        int s = tb->single_sc[in[i]];
+        if (s != SC_NONE) {
+            i++;
+        } else {
+            s = tb->pair_sc[(size_t)(in[i] - 0x80) * 256 + in[i + 1]];
+            if (s == SC_NONE)
+                break;
+            i += 2;
+        }
+        sc += s;
+    }
+    *ip = i;
+    *score += sc;
+}
+
+/*
  * One walk for two uses: convert the clean characters of in[0..n) to UTF-8
  * in out (score NULL), or only add up detection's score of them (out NULL,
  * score set; the same characters, so the same sum as scoring the converted
@@ -341,6 +389,30 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
             }
             if (i >= n)
                 break;
+        }
+        if (out == NULL && !azk_decode__detect_shortcuts_off) {
+            /* scoring, a run at a time: printable ASCII scores nothing when it
+             * decodes to itself (CP932 swaps three control bytes: words, then
+             * bytes), then two-byte and half-width characters; any other byte
+             * goes the way below (o is not kept: scoring has no output) */
+            size_t i0 = i;
+            if (tb->print_plain) {
+                while (i + 8 <= n) {
+                    uint64_t w;
+                    memcpy(&w, in + i, 8);
+                    if ((w & 0x8080808080808080ull) != 0 || azk_decode__word_has_ctrl(w))
+                        break;
+                    i += 8;
+                }
+                while (i < n && in[i] >= 0x20 && in[i] < 0x7F)
+                    i++;
+            }
+            if (i < n && in[i] >= 0x80)
+                kanji_score(tb, in, n, &i, &sc);
+            if (i >= n)
+                break;
+            if (i != i0)
+                continue;
         }
         e = tb->single[in[i]];
         if (e != 0) {
@@ -412,20 +484,38 @@ static struct table *table_of(enum enc e)
     return NULL;
 }
 
-bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof,
+bool azk_decode__legacy_score_bound(enum enc e, const uint8_t *p, size_t n, bool at_eof, long limit,
                                     long *bound4)
 {
     struct table *tb = azk_decode__legacy_tables_off ? NULL : table_of(e);
-    size_t tail = at_eof ? 0 : (n < 3 ? n : 3);
+    size_t tail = at_eof ? 0 : (n < 3 ? n : 3), i = 0;
     long sum = 0;
     if (tb == NULL || !tb->ok)
         return false;
     /* ICU's output splits the bytes into characters and undecodable
      * sequences; each adds at most the sum of its bytes' bounds. Without
-     * flush, a character cut at the end (up to 3 bytes) adds nothing. */
-    for (size_t i = 0; i < n - tail; i++)
+     * flush, a character cut at the end (up to 3 bytes) adds nothing.
+     * Words of printable ASCII add 0 when those bytes' bounds are 0. */
+    if (!azk_decode__detect_shortcuts_off) {
+        const int16_t *g = tb->gain4;
+        for (; i + 8 <= n - tail; i += 8) {
+            uint64_t w;
+            /* the rest adds gain4_max a byte at most: at the limit already, that bound */
+            if ((i & 63) == 0 && sum + (long)tb->gain4_max * (long)(n - i) <= limit) {
+                *bound4 = sum + (long)tb->gain4_max * (long)(n - i);
+                return true;
+            }
+            memcpy(&w, p + i, 8);
+            if (tb->print_gain0 && (w & 0x8080808080808080ull) == 0 &&
+                !azk_decode__word_has_ctrl(w))
+                continue;
+            sum += (long)g[p[i]] + g[p[i + 1]] + g[p[i + 2]] + g[p[i + 3]] + g[p[i + 4]] +
+                   g[p[i + 5]] + g[p[i + 6]] + g[p[i + 7]];
+        }
+    }
+    for (; i < n - tail; i++)
         sum += tb->gain4[p[i]];
-    for (size_t i = n - tail; i < n; i++)
+    for (i = n - tail; i < n; i++)
         sum += tb->gain4[p[i]] > 0 ? tb->gain4[p[i]] : 0;
     *bound4 = sum;
     return true;
@@ -497,7 +587,8 @@ static long table_cmp(const struct table *a, const struct table *b)
         return AZK_ANS_N + 2L;
     if (memcmp(a->ascii_odd, b->ascii_odd, sizeof(a->ascii_odd)) != 0 ||
         a->ascii_odd_n != b->ascii_odd_n || a->ascii_fast != b->ascii_fast ||
-        a->ascii_identity != b->ascii_identity)
+        a->ascii_identity != b->ascii_identity || a->print_plain != b->print_plain ||
+        a->print_gain0 != b->print_gain0)
         return AZK_ANS_N + 3L;
     if (memcmp(a->gain4, b->gain4, sizeof(a->gain4)) != 0)
         return AZK_ANS_N + 4L;

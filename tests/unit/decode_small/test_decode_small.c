@@ -10,6 +10,8 @@
  * and no further; the OOXML handlers' element dispatch and one-pass cell
  * attributes read every element they act on, with namespace prefixes;
  * detection's word-wise count of control bytes equals the byte-wise one;
+ * detection's shortcuts (counts stopped once the answer is known, scores
+ * and bounds by runs) answer as the counts without them;
  * CSV sniffing stopped at a first record without a delimiter answers as
  * the whole sniff; its vector skip of ordinary bytes and memchr over quoted
  * ones answer as the byte loop.
@@ -20,6 +22,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +100,7 @@ static void test_decode_small__eucjp_bound_holds(void **state)
                 n += l;
             }
         }
-        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, buf, n, eof, &b4));
+        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, buf, n, eof, LONG_MIN, &b4));
         assert_true(b4 >= 4 * icu_score(ENC_EUCJP, buf, n, eof));
         pruned += b4 < 0;
         /* the tables' own score, where they read every character, is ICU's */
@@ -120,14 +123,15 @@ static void test_decode_small__eucjp_bound_holds(void **state)
         const uint8_t *p = (const uint8_t *)cp932;
         long b4, sc = icu_score(ENC_CP932, p, sizeof(cp932) - 1, true);
         assert_true(sc > 0);
-        assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, p, sizeof(cp932) - 1, true, &b4));
+        assert_true(
+            azk_decode__legacy_score_bound(ENC_EUCJP, p, sizeof(cp932) - 1, true, LONG_MIN, &b4));
         assert_true(b4 <= 4 * sc);
     }
     /* no bound without the tables (the reference path reads every candidate) */
     {
         long b4;
         azk_decode__legacy_tables_off = true;
-        assert_false(azk_decode__legacy_score_bound(ENC_EUCJP, buf, 10, true, &b4));
+        assert_false(azk_decode__legacy_score_bound(ENC_EUCJP, buf, 10, true, LONG_MIN, &b4));
         azk_decode__legacy_tables_off = false;
     }
 }
@@ -222,6 +226,144 @@ static void test_decode_small__count_ctrl_bytewise(void **state)
         assert_memory_equal(nul4, want4, sizeof(want4));
         assert_int_equal(ctrl, wantc);
     }
+}
+
+/* ---- encoding detection's shortcuts ----------------------------------------------------- */
+
+/* Pieces of text in every encoding detection weighs, and bytes that break them. */
+static const char *const det_pieces[] = {
+    "\x82\xa0\x82\xa2\x93\x8c\x8b\x9e",                 /* CP932 kana, kanji */
+    "\x83\x4a\x83\x5e\x83\x4a\x83\x69",                 /* CP932 katakana (ASCII trail bytes) */
+    "\xb1\xb2\xb3",                                     /* CP932 half-width kana */
+    "\x87\x40\xed\x40\xfa\x40",                         /* CP932 NEC / IBM rows */
+    "\xa4\xa2\xa4\xa4\xc5\xec\xb5\xfe",                 /* EUC-JP */
+    "\x8e\xb1\x8f\xb0\xa1",                             /* EUC-JP half-width kana, JIS X 0212 */
+    "\xe3\x81\x82\xe6\x9d\xb1",                         /* UTF-8 */
+    "\xc2\xa9\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf",         /* UTF-8 two and four bytes */
+    "2024-03-07 16:01:14.805 INFO  [job=DM2412-3772] ", /* a log line's ASCII */
+    "abc,def 03-1234-5678\n",
+    "\x1b$B$\"\x1b(B", /* ISO-2022-JP */
+    "\x1a\x1c\x7f\t\r\n",
+    "\x01",
+    "\x30\x42\x6c\x34", /* UTF-16BE of Japanese (no NUL) */
+    "\x42\x30\x34\x6c", /* and LE */
+    "\xff",
+    "\x82",
+    "\xa4",
+    "\x8f\xa2",
+    "\xc3",
+    "\xe3\x81",
+    "\xfd\xfe",
+};
+
+/* A random mix of det_pieces (and random bytes) of about `want` bytes into buf. */
+static size_t det_mix(uint8_t *buf, size_t cap, size_t want, unsigned *seed, unsigned only)
+{
+    size_t n = 0, np = sizeof(det_pieces) / sizeof(det_pieces[0]);
+    /* UTF-16 (pieces 13, 14) alone, with a little noise: near its 95% */
+    bool u16 = only == 13 || only == 14;
+    unsigned other = u16 ? only : (only + 8) % (unsigned)np, noise = u16 ? 61 : 23;
+    while (n < want) {
+        const char *p;
+        size_t l;
+        *seed = *seed * 1103515245u + 12345u;
+        if ((*seed >> 16) % noise == 0) {
+            if (n + 1 > cap)
+                break;
+            buf[n++] = (uint8_t)(*seed >> 8);
+            continue;
+        }
+        /* mostly one or two pieces (a text of one encoding), now and then any */
+        p = det_pieces[(*seed >> 16) % (u16 ? 61 : 7) != 0 ? ((*seed >> 20) & 1 ? other : only)
+                                                           : (*seed >> 20) % np];
+        l = strlen(p);
+        if (n + l > cap)
+            break;
+        memcpy(buf + n, p, l);
+        n += l;
+    }
+    return n;
+}
+
+struct det_answers {
+    struct detect_result r;
+    enum enc legacy, u16;
+    bool binary, scored[2];
+    size_t errs;
+    long score[2], bound;
+    azk_status rc;
+};
+
+static void det_answer(const uint8_t *p, size_t n, bool eof, struct det_answers *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->rc = azk_decode__text_detect(p, n, eof, &a->r);
+    if (n > 0)
+        assert_int_equal(azk_decode__text_guess_legacy(p, n, eof, &a->legacy, &a->binary, &a->errs),
+                         AZK_OK);
+    a->u16 = azk_decode__text_utf16_by_high_bytes(p, n);
+    for (int k = 0; k < 2; k++)
+        a->scored[k] =
+            azk_decode__legacy_score(k == 0 ? ENC_CP932 : ENC_EUCJP, p, n, eof, &a->score[k]);
+    assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, p, n, eof, LONG_MIN, &a->bound));
+}
+
+/*
+ * Encoding detection with its shortcuts and without
+ * (azk_decode__detect_shortcuts_off): the UTF-8 plausibility count's
+ * bytes no sequence starts with, the UTF-16 high-byte count stopped once
+ * neither byte order can reach 95%, the tables' score by runs (printable
+ * ASCII words and bytes, two-byte characters by their scores alone) and
+ * the EUC-JP bound by words and stopped at its limit, must give what the
+ * byte-by-byte counts give: the detection, the legacy guess, the UTF-16
+ * verdict, the scores, the bound (the same with no limit; with a limit,
+ * at most the limit exactly when the full one is, and never below it).
+ * Mixes of CP932, EUC-JP, UTF-8, UTF-16 without NULs, ISO-2022-JP, log
+ * ASCII, control and broken bytes, 0..1500 bytes, cut or whole.
+ */
+static void test_decode_small__detect_shortcuts_as_counting(void **state)
+{
+    static uint8_t buf[1600];
+    unsigned seed = 1616, legacy_seen = 0, u16_seen = 0, scored_seen = 0;
+    (void)state;
+    for (int t = 0; t < 6000; t++) {
+        struct det_answers on, off;
+        bool eof = (t & 1) != 0;
+        size_t n;
+        seed = seed * 1103515245u + 12345u;
+        n = det_mix(buf, sizeof(buf), (seed >> 16) % 1500, &seed, (unsigned)t % 17);
+        det_answer(buf, n, eof, &on);
+        azk_decode__detect_shortcuts_off = true;
+        det_answer(buf, n, eof, &off);
+        azk_decode__detect_shortcuts_off = false;
+        if (memcmp(&on.r, &off.r, sizeof(on.r)) != 0 || on.legacy != off.legacy ||
+            on.binary != off.binary || on.errs != off.errs || on.u16 != off.u16 ||
+            on.scored[0] != off.scored[0] || on.scored[1] != off.scored[1] ||
+            (on.scored[0] && on.score[0] != off.score[0]) ||
+            (on.scored[1] && on.score[1] != off.score[1]) || on.bound != off.bound)
+            fail_msg("round %d (%zu bytes, eof %d): enc %d/%d legacy %d/%d errs %zu/%zu u16 %d/%d "
+                     "score %ld/%ld %ld/%ld bound %ld/%ld",
+                     t, n, eof, on.r.enc, off.r.enc, on.legacy, off.legacy, on.errs, off.errs,
+                     on.u16, off.u16, on.score[0], off.score[0], on.score[1], off.score[1],
+                     on.bound, off.bound);
+        assert_int_equal(on.rc, off.rc);
+        legacy_seen += on.r.enc == ENC_CP932 || on.r.enc == ENC_EUCJP;
+        u16_seen += on.u16 != ENC_UTF8;
+        scored_seen += on.scored[0] && on.scored[1];
+        /* the bound stopped at a limit: at most the limit exactly when the full one is */
+        for (int k = 0; k < 4; k++) {
+            long lim, b;
+            seed = seed * 1103515245u + 12345u;
+            lim = off.bound + (long)((seed >> 16) % 2001) - 1000;
+            assert_true(azk_decode__legacy_score_bound(ENC_EUCJP, buf, n, eof, lim, &b));
+            assert_true(b >= off.bound);
+            assert_int_equal(b <= lim, off.bound <= lim);
+        }
+    }
+    /* each answer was met: legacy texts, UTF-16 verdicts, texts both tables read */
+    assert_true(legacy_seen > 100);
+    assert_true(u16_seen > 10);
+    assert_true(scored_seen > 100);
 }
 
 /* ---- OOXML -------------------------------------------------------------------------------- */
@@ -526,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_decode_small__opened_source_stops_at_size),
         cmocka_unit_test(test_decode_small__ooxml_elements),
         cmocka_unit_test(test_decode_small__count_ctrl_bytewise),
+        cmocka_unit_test(test_decode_small__detect_shortcuts_as_counting),
         cmocka_unit_test(test_decode_small__sniff_first_record),
         cmocka_unit_test(test_decode_small__sniff_skip_as_bytes),
     };
