@@ -267,8 +267,10 @@ static bool six_lt(const uint8_t *p, size_t n)
  * a few spaces costs about one pass. A line with a long run goes to
  * look_closely only if it is not plain ASCII or holds \ or & (else it is
  * decided here, in the same pass; azk_decode__reveal_onepass_off: always).
+ * With `runs`, a candidate run is listed and the pass goes on, to tell a
+ * field worth a look by its runs alone (LOOK_RUNS) from the others.
  */
-bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
+static inline enum look look_at(const uint8_t *p, size_t n, struct look_runs *runs)
 {
     size_t i = 0, maxrun = 0, singles = 0, tok = 0;
     unsigned acc = 0, pairs = 0, hi = 0;
@@ -291,7 +293,7 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
                     if (i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]) &&
                         (c == '%' ||
                          (i + 5 < n && p[i + 3] == '=' && is_hex(p[i + 4]) && is_hex(p[i + 5]))))
-                        return true;
+                        return LOOK_YES;
                 } else if (c == ' ') {
                     sl = 1;
                 } else if (c == 0x80 && p[i + 1] == 0x80 && i > 0 && p[i - 1] == 0xE3) {
@@ -308,7 +310,7 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
                                                                        : 2) == len);
                 singles = single ? singles + 1 : 0;
                 if (singles >= 3)
-                    return true;
+                    return LOOK_YES;
                 tok = i + sl;
                 i += sl;
                 continue;
@@ -332,15 +334,28 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
             size_t j;
             for (j = start; j < i; j++)
                 mix |= mixtab[p[j]];
-            if (run_candidate(i - start, mix))
-                return true;
+            if (run_candidate(i - start, mix)) {
+                if (runs == NULL || runs->count == LOOK_RUNS_MAX)
+                    return LOOK_YES;
+                runs->at[runs->count] = start;
+                runs->end[runs->count++] = i;
+            }
         }
     }
+    if (runs != NULL && runs->count > 0) {
+        /* worth a look by its runs (one pass would have said so at the first):
+         * is anything else there? The same tests as below, for plain ASCII
+         * without \ and & (a space as the last byte is counted as there) */
+        if ((hi & 0x80) || (acc & (S_BS | S_AMP)) ||
+            (p[n - 1] == ' ' && n - 1 - tok == 1 && singles >= 2) || ((acc & S_LT) && six_lt(p, n)))
+            return LOOK_YES;
+        return LOOK_RUNS;
+    }
     if (acc <= S_B64 && maxrun < RUN_MIN)
-        return false;
+        return LOOK_NO;
     if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP))) {
         if (!onepass || (hi & 0x80) || (acc & (S_BS | S_AMP)))
-            return look_closely(p, n);
+            return look_closely(p, n) ? LOOK_YES : LOOK_NO;
         /*
          * Plain ASCII without \ and &: look_closely skips no byte, no run
          * is a candidate, %HH / =HH=HH and the spaced singles were tested
@@ -348,16 +363,27 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
          * only look_closely counts. Left: that space, and six '<'.
          */
         if (p[n - 1] == ' ' && n - 1 - tok == 1 && singles >= 2)
-            return true;
-        return (acc & S_LT) && six_lt(p, n);
+            return LOOK_YES;
+        return (acc & S_LT) && six_lt(p, n) ? LOOK_YES : LOOK_NO;
     }
     if ((pairs & P_E2) && any_at(p, n, 0xE2))
-        return true;
+        return LOOK_YES;
     if ((pairs & P_EF) && any_at(p, n, 0xEF))
-        return true;
+        return LOOK_YES;
     if ((acc & S_LT) && six_lt(p, n))
-        return true;
-    return (pairs & P_NFD) != 0;
+        return LOOK_YES;
+    return (pairs & P_NFD) != 0 ? LOOK_YES : LOOK_NO;
+}
+
+bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
+{
+    return look_at(p, n, NULL) != LOOK_NO;
+}
+
+enum look azk_decode__reveal_look(const uint8_t *p, size_t n, struct look_runs *runs)
+{
+    runs->count = 0;
+    return look_at(p, n, runs);
 }
 
 bool azk_decode__reveal_worth(const uint8_t *p, size_t n)
