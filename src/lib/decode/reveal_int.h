@@ -154,6 +154,8 @@ bool azk_decode__reveal_screen_available(void);
 /* Byte classes (C_*) and the bytes a hex dump line starts with, built once
  * under azk_decode__reveal_cls_once (reveal_look.c). */
 extern uint8_t azk_decode__reveal_cls[256];
+/* Each byte's hex digit value (azk_hexval), -1 for others. */
+extern int8_t azk_decode__reveal_hexv[256];
 extern bool azk_decode__reveal_dump_ok[256];
 extern pthread_once_t azk_decode__reveal_cls_once;
 /* Set (release) at the end of azk_decode__reveal_cls_init. */

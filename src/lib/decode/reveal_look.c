@@ -13,7 +13,12 @@
 #include <string.h>
 #include "decode/reveal_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 uint8_t azk_decode__reveal_cls[256];
+int8_t azk_decode__reveal_hexv[256];
 bool azk_decode__reveal_onepass_off; /* tests: worth_a_look without its one-pass ending */
 static uint8_t mixtab[256];          /* mix_of() of each byte */
 pthread_once_t azk_decode__reveal_cls_once = PTHREAD_ONCE_INIT;
@@ -42,8 +47,10 @@ void azk_decode__reveal_cls_init(void)
         azk_decode__reveal_cls[0xE1] = azk_decode__reveal_cls[0xE2] = azk_decode__reveal_cls[0xE3] =
             azk_decode__reveal_cls[0xEF] = azk_decode__reveal_cls[0xF3] = C_LEAD;
     azk_decode__reveal_cls[' '] = C_SPACE;
-    for (c = 0; c < 256; c++)
+    for (c = 0; c < 256; c++) {
         mixtab[c] = (azk_decode__reveal_cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
+        azk_decode__reveal_hexv[c] = (int8_t)azk_hexval(c);
+    }
     screen_init();
     atomic_store_explicit(&azk_decode__reveal_cls_ready, true, memory_order_release);
 }
@@ -380,9 +387,160 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
     return look_at(p, n, NULL) != LOOK_NO;
 }
 
+#if defined(__SSE2__)
+/*
+ * look_at of a line of up to LOOK_BYTES bytes of ASCII without \ and & (an
+ * ordinary log line) from bit masks, one bit per byte, built 16 bytes at a
+ * time (SSE2): the same answer and runs, or -1 for any other field (then
+ * look_at decides). For such a line look_at's answer depends only on: %HH
+ * or =HH=HH (yes), three single-character tokens each followed by a space
+ * (yes; counted at a space before the last byte), its candidate runs
+ * (listed in order; a ninth: yes), the same three singles ending at the
+ * last byte and six '<' (yes when a run of 16 or more is there, six '<'
+ * also without one). tests/unit/decode_quiet compares the two.
+ */
+#define LOOK_WORDS 8
+#define LOOK_BYTES (64 * LOOK_WORDS)
+
+struct look_masks {
+    uint64_t b64[LOOK_WORDS], hex[LOOK_WORDS], sp[LOOK_WORDS];
+    uint64_t pct[LOOK_WORDS], eq[LOOK_WORDS], lt[LOOK_WORDS];
+};
+
+/* Bytes in [lo, lo + len) (unsigned, through a signed compare). */
+static inline __m128i in_range(__m128i x, int lo, int len)
+{
+    return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(len - 128)));
+}
+
+static inline __m128i eqv(__m128i x, char c)
+{
+    return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
+}
+
+static inline unsigned mask16(__m128i v)
+{
+    return (unsigned)_mm_movemask_epi8(v);
+}
+
+/* Bit i + k of m (0 past the end): m >> k across words (0 < k < 64). */
+static inline uint64_t shr(const uint64_t *m, size_t w, size_t nw, unsigned k)
+{
+    return (m[w] >> k) | (w + 1 < nw ? m[w + 1] << (64 - k) : 0);
+}
+
+/* Bit i - k of m, `before` for the bits before the line: m << k across words. */
+static inline uint64_t shl(const uint64_t *m, size_t w, unsigned k, uint64_t before)
+{
+    return (m[w] << k) | (w > 0 ? m[w - 1] >> (64 - k) : before);
+}
+
+static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
+{
+    struct look_masks m;
+    size_t nw = (n + 63) / 64, w;
+    uint64_t ss[LOOK_WORDS], a[LOOK_WORDS], chain_last = 0, lts = 0;
+    unsigned k;
+    bool long_run = false;
+    for (w = 0; w < nw; w++) {
+        const uint8_t *q = p + 64 * w;
+        uint8_t t[64];
+        uint64_t b64 = 0, hex = 0, sp = 0, pct = 0, eq = 0, lt = 0, bad = 0;
+        if (n - 64 * w < 64) { /* the last bytes, then zeros: in no class */
+            memset(t, 0, sizeof(t));
+            memcpy(t, q, n - 64 * w);
+            q = t;
+        }
+        for (k = 0; k < 64; k += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+            __m128i d = in_range(x, '0', 10);
+            __m128i hl = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 6);
+            __m128i al = _mm_or_si128(in_range(x, 'A', 26), in_range(x, 'a', 26));
+            __m128i sym = _mm_or_si128(_mm_or_si128(eqv(x, '+'), eqv(x, '/')),
+                                       _mm_or_si128(eqv(x, '-'), eqv(x, '_')));
+            bad |= (uint64_t)mask16(_mm_or_si128(x, _mm_or_si128(eqv(x, '\\'), eqv(x, '&')))) << k;
+            hex |= (uint64_t)mask16(_mm_or_si128(d, hl)) << k;
+            b64 |= (uint64_t)mask16(_mm_or_si128(_mm_or_si128(d, al), sym)) << k;
+            sp |= (uint64_t)mask16(eqv(x, ' ')) << k;
+            pct |= (uint64_t)mask16(eqv(x, '%')) << k;
+            eq |= (uint64_t)mask16(eqv(x, '=')) << k;
+            lt |= (uint64_t)mask16(eqv(x, '<')) << k;
+        }
+        if (bad != 0)
+            return -1;
+        m.b64[w] = b64;
+        m.hex[w] = hex;
+        m.sp[w] = sp;
+        m.pct[w] = pct;
+        m.eq[w] = eq;
+        m.lt[w] = lt;
+    }
+    for (w = 0; w < nw; w++) {
+        uint64_t h1 = shr(m.hex, w, nw, 1), h2 = shr(m.hex, w, nw, 2);
+        uint64_t last = w == (n - 1) / 64 ? (uint64_t)1 << ((n - 1) & 63) : 0, chain;
+        /* %HH, =HH=HH */
+        if ((m.pct[w] & h1 & h2) |
+            (m.eq[w] & h1 & h2 & shr(m.eq, w, nw, 3) & shr(m.hex, w, nw, 4) & shr(m.hex, w, nw, 5)))
+            return LOOK_YES;
+        /* a space after a one-byte token (before the line: a space); three in a row */
+        ss[w] = m.sp[w] & ~shl(m.sp, w, 1, 1) & shl(m.sp, w, 2, 2);
+        chain = ss[w] & shl(ss, w, 2, 0) & shl(ss, w, 4, 0);
+        if (chain & ~last)
+            return LOOK_YES;
+        chain_last |= chain & last;
+        if (m.lt[w] != 0)
+            lts += (uint64_t)__builtin_popcountll(m.lt[w]);
+    }
+    /* where a run of 16 or more base64 bytes starts: a[i] = p[i..i+k) all base64 */
+    memcpy(a, m.b64, nw * sizeof(a[0]));
+    for (k = 1; k < RUN_MIN; k *= 2) {
+        for (w = 0; w < nw; w++)
+            a[w] &= shr(a, w, nw, k); /* a[w + 1] is still the k-bit one */
+    }
+    for (w = 0; w < nw; w++) {
+        uint64_t st = a[w] & ~shl(m.b64, w, 1, 0);
+        while (st != 0) {
+            size_t s0 = 64 * w + (size_t)__builtin_ctzll(st), e = s0, q;
+            unsigned mix = 0;
+            st &= st - 1;
+            for (;;) { /* the run's end: the next byte out of the alphabet */
+                size_t ew = e >> 6;
+                uint64_t x = ew < nw ? ~m.b64[ew] >> (e & 63) : 1;
+                if (x != 0) {
+                    e += (size_t)__builtin_ctzll(x);
+                    break;
+                }
+                e = 64 * (ew + 1);
+            }
+            long_run = true;
+            for (q = s0; q < e; q++)
+                mix |= mixtab[p[q]];
+            if (run_candidate(e - s0, mix)) {
+                if (runs->count == LOOK_RUNS_MAX)
+                    return LOOK_YES;
+                runs->at[runs->count] = s0;
+                runs->end[runs->count++] = e;
+            }
+        }
+    }
+    if (runs->count > 0 || long_run)
+        return chain_last != 0 || lts >= 6 ? LOOK_YES : runs->count > 0 ? LOOK_RUNS : LOOK_NO;
+    return lts >= 6 ? LOOK_YES : LOOK_NO;
+}
+#endif
+
 enum look azk_decode__reveal_look(const uint8_t *p, size_t n, struct look_runs *runs)
 {
     runs->count = 0;
+#if defined(__SSE2__)
+    if (n <= LOOK_BYTES && !azk_decode__simd_off && !azk_decode__reveal_onepass_off) {
+        int r = look_ascii(p, n, runs);
+        if (r >= 0)
+            return (enum look)r;
+        runs->count = 0;
+    }
+#endif
     return look_at(p, n, runs);
 }
 

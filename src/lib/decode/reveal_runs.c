@@ -204,15 +204,23 @@ azk_status azk_decode__reveal_run_kind(struct reveal *rv, const uint8_t *p, size
     bool hex = n % 2 == 0, piece = false;
     *kind = RUN_NOTHING;
     azk_buf_clear(&rv->bytes);
-    for (i = 0; hex && i < n; i++)
-        hex = (azk_decode__reveal_cls[p[i]] & C_HEX) != 0;
     if (hex) {
+        /* hex when every byte is a hex digit: decoded while checked, by table */
+        const int8_t *hv = azk_decode__reveal_hexv;
+        uint8_t *o;
         if (azk_buf_grow(&rv->bytes, n / 2) != AZK_OK)
             return azk_error_nomem();
-        for (i = 0; i + 1 < n; i += 2)
-            rv->bytes.data[rv->bytes.len++] =
-                (uint8_t)(azk_hexval(p[i]) * 16 + azk_hexval(p[i + 1]));
-    } else {
+        o = rv->bytes.data;
+        for (i = 0; i + 1 < n; i += 2) {
+            int hi = hv[p[i]], lo = hv[p[i + 1]];
+            if ((hi | lo) < 0)
+                break;
+            *o++ = (uint8_t)(hi << 4 | lo);
+        }
+        hex = i == n;
+        rv->bytes.len = hex ? n / 2 : 0;
+    }
+    if (!hex) {
         size_t m = n;
         while (m > 0 && p[m - 1] == '=')
             m--;

@@ -383,12 +383,73 @@ static void test_decode_quiet__many_runs_and_json(void **state)
     }
 }
 
+/* The look by bit masks (SSE2) against look_at byte by byte (simd off). */
+static bool look_same(const uint8_t *p, size_t n)
+{
+    struct look_runs a, b;
+    enum look la, lb;
+    size_t k;
+    (void)azk_decode__reveal_worth(p, n); /* the byte classes built */
+    la = azk_decode__reveal_look(p, n, &a);
+    azk_decode__simd_off = true;
+    lb = azk_decode__reveal_look(p, n, &b);
+    azk_decode__simd_off = false;
+    if (la == lb && (la != LOOK_RUNS ||
+                     (a.count == b.count && memcmp(a.at, b.at, a.count * sizeof(a.at[0])) == 0 &&
+                      memcmp(a.end, b.end, a.count * sizeof(a.end[0])) == 0)))
+        return true;
+    fprintf(stderr, "look %d (%zu runs), byte by byte %d (%zu runs): \"", (int)la, a.count, (int)lb,
+            b.count);
+    for (k = 0; k < n; k++)
+        fprintf(stderr, p[k] >= 0x20 && p[k] < 0x7f ? "%c" : "\\x%02x", p[k]);
+    fprintf(stderr, "\"\n");
+    return false;
+}
+
+/*
+ * Lines of 0..600 bytes (across the masks' 16- and 64-byte steps and the
+ * 512-byte limit): log text with runs and every trigger, ASCII bytes near
+ * the triggers, spaced singles and '<' at the end, runs ending at a word's
+ * last bit and the line's last byte.
+ */
+static void test_decode_quiet__look_same(void **state)
+{
+    static const char near[] = "ab0 9-=%<&\\_+/Fg ";
+    uint8_t buf[8000];
+    size_t t, bad = 0;
+    (void)state;
+    for (t = 0; t < 60000 && bad < 10; t++) {
+        size_t n, want = rnd() % 601, k;
+        unsigned r = rnd() % 4;
+        if (r == 0) {
+            n = field(buf, rnd() % 2 == 0, false);
+        } else {
+            for (n = 0; n < want; n++)
+                buf[n] = r == 1   ? (uint8_t)near[rnd() % (sizeof(near) - 1)]
+                         : r == 2 ? (uint8_t)(0x20 + rnd() % 0x5f)
+                                  : (uint8_t) "0123456789abcdefABCDEF"[rnd() % 22];
+            for (k = rnd() % 4; k > 0 && n > 0; k--)
+                buf[rnd() % n] = (uint8_t)(rnd() % 5 == 0 ? ' ' : near[rnd() % 9]);
+        }
+        if (rnd() % 8 == 0 && n + 8 < sizeof(buf)) { /* singles at the end */
+            memcpy(buf + n, rnd() % 2 ? " a b c " : " a b c", 7);
+            n += 6 + (buf[n + 6] == ' ' ? 1 : 0);
+        }
+        if (n > 600)
+            n = 600;
+        if (!look_same(buf, n))
+            bad++;
+    }
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_quiet__lines),
         cmocka_unit_test(test_decode_quiet__rows),
         cmocka_unit_test(test_decode_quiet__many_runs_and_json),
+        cmocka_unit_test(test_decode_quiet__look_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
