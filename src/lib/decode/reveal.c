@@ -697,6 +697,17 @@ static azk_status worth_revealing(struct reveal *rv, const azk_field *f, bool *w
     return rc;
 }
 
+/* A record with nothing to reveal: one per JSON element if it is a long line of them. */
+static azk_status json_split(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
+{
+    if (!rec->tabular && rec->field_count == 1 && rec->fields[0].len >= 512 &&
+        json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
+        *handled = true;
+        return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
+    }
+    return AZK_OK; /* the fast path: nothing hidden */
+}
+
 azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
     size_t max_cell;
@@ -709,12 +720,13 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
 
     *handled = false;
     reveal_cls_built();
+    /* the vector screen (reveal_screen.c) first: most records end there */
+    if (!azk_decode__reveal_screen_record(rec))
+        return json_split(ctx, rec, handled);
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
     rv.tabular = rec->tabular != 0;
-    /* the vector screen (reveal_screen.c) first: most records end there */
-    i = azk_decode__reveal_screen_record(rec) ? 0 : rec->field_count;
-    for (; i < rec->field_count; i++) {
+    for (i = 0; i < rec->field_count; i++) {
         bool worth, quiet;
         rc = worth_revealing(&rv, &rec->fields[i], &worth, &quiet);
         if (rc != AZK_OK || worth)
@@ -725,12 +737,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     if (rc != AZK_OK || i == rec->field_count) {
         azk_buf_dispose(&rv.bytes);
         azk_buf_dispose(&rv.text);
-        if (rc == AZK_OK && !looked && !rec->tabular && rec->field_count == 1 &&
-            rec->fields[0].len >= 512 && json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
-            *handled = true;
-            return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
-        }
-        return rc; /* the fast path: nothing hidden */
+        /* a field worth a look that reveals nothing keeps a JSON line whole */
+        return rc != AZK_OK || looked ? rc : json_split(ctx, rec, handled);
     }
 
     max_cell = ctx->opts->max_cell > 0 ? ctx->opts->max_cell : (size_t)64 * 1024;
