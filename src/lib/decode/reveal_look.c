@@ -342,7 +342,9 @@ static inline enum look look_at(const uint8_t *p, size_t n, struct look_runs *ru
             for (j = start; j < i; j++)
                 mix |= mixtab[p[j]];
             if (run_candidate(i - start, mix)) {
-                if (runs == NULL || runs->count == LOOK_RUNS_MAX)
+                /* yes, whatever follows, when it cannot be LOOK_RUNS */
+                if (runs == NULL || runs->count == LOOK_RUNS_MAX || (hi & 0x80) ||
+                    (acc & (S_BS | S_AMP)))
                     return LOOK_YES;
                 runs->at[runs->count] = start;
                 runs->end[runs->count++] = i;
