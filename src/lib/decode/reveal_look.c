@@ -448,7 +448,7 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
     for (w = 0; w < nw; w++) {
         const uint8_t *q = p + 64 * w;
         uint8_t t[64];
-        uint64_t b64 = 0, hex = 0, sp = 0, pct = 0, eq = 0, lt = 0, bad = 0;
+        uint64_t b64 = 0, hex = 0, sp = 0, pct = 0, eq = 0, lt = 0;
         if (n - 64 * w < 64) { /* the last bytes, then zeros: in no class */
             memset(t, 0, sizeof(t));
             memcpy(t, q, n - 64 * w);
@@ -461,7 +461,8 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
             __m128i al = _mm_or_si128(in_range(x, 'A', 26), in_range(x, 'a', 26));
             __m128i sym = _mm_or_si128(_mm_or_si128(eqv(x, '+'), eqv(x, '/')),
                                        _mm_or_si128(eqv(x, '-'), eqv(x, '_')));
-            bad |= (uint64_t)mask16(_mm_or_si128(x, _mm_or_si128(eqv(x, '\\'), eqv(x, '&')))) << k;
+            if (mask16(_mm_or_si128(x, _mm_or_si128(eqv(x, '\\'), eqv(x, '&')))) != 0)
+                return -1; /* not ASCII, or \ & (look_at decides) */
             hex |= (uint64_t)mask16(_mm_or_si128(d, hl)) << k;
             b64 |= (uint64_t)mask16(_mm_or_si128(_mm_or_si128(d, al), sym)) << k;
             sp |= (uint64_t)mask16(eqv(x, ' ')) << k;
@@ -469,8 +470,6 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
             eq |= (uint64_t)mask16(eqv(x, '=')) << k;
             lt |= (uint64_t)mask16(eqv(x, '<')) << k;
         }
-        if (bad != 0)
-            return -1;
         m.b64[w] = b64;
         m.hex[w] = hex;
         m.sp[w] = sp;
