@@ -4,8 +4,11 @@
  * scalar screen: worth_a_look() decides, in about one pass over a field,
  * whether reveal (reveal.c) would act on it, and look_closely() is its
  * byte-by-byte precise check, so ordinary log lines are emitted as they
- * are. The vector screen in front of it is reveal_screen.c; shared
- * declarations are in reveal_int.h.
+ * are; azk_decode__reveal_look() is worth_a_look telling a field worth a
+ * look only by its base64 / hex runs apart (reveal.c then decodes just the
+ * runs), made from bit masks for an ASCII line (look_ascii, SSE2). The
+ * vector screen in front of it is reveal_screen.c; shared declarations are
+ * in reveal_int.h.
  */
 #include "decode/decode_int.h"
 
