@@ -222,14 +222,11 @@ static azk_status unescape(struct reveal *rv, const uint8_t *p, size_t n, azk_bu
             size_t j = i;
             while (j < n && (azk_decode__reveal_cls[p[j]] & C_B64))
                 j++;
-            /* padding, unless it starts quoted-printable (=E5) */
-            while (j < n && p[j] == '=' &&
-                   !(j + 2 < n && azk_hexval(p[j + 1]) >= 0 && azk_hexval(p[j + 2]) >= 0))
-                j++;
             unsigned mix = 0;
             size_t q;
-            for (q = i; q < j && p[q] != '='; q++)
+            for (q = i; q < j; q++)
                 mix |= mix_of(p[q]);
+            j = run_padded(p, n, j);
             if (run_candidate(q - i, mix)) {
                 KEPT_OUT();
                 if (rc != AZK_OK)
@@ -653,6 +650,64 @@ static azk_status emit_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
     return AZK_OK;
 }
 
+bool azk_decode__reveal_quiet_off;
+
+/*
+ * Whether reveal_field would keep p[0..n) as it is and do nothing else, for
+ * a field worth a look by its base64 / hex runs alone (LOOK_RUNS: ASCII,
+ * no \ &, %HH, =HH=HH, spaced-out singles nor six '<'): every run, decoded
+ * as unescape decodes it (azk_decode__reveal_run_kind, with its padding),
+ * is neither text, nor an object, nor past the limit -- as the 32-hex trace
+ * id of an app log line or a hash is. Then unescape changes nothing, and
+ * neither does normalise (in ASCII only the spaced-out rule can; a control
+ * byte it would write as a space is kept when nothing changed), so
+ * reveal_field's copies and walks are saved.
+ */
+static azk_status quiet_runs(struct reveal *rv, const uint8_t *p, size_t n,
+                             const struct look_runs *lr, bool *quiet)
+{
+    size_t k;
+    *quiet = false;
+    if (azk_decode__reveal_quiet_off)
+        return AZK_OK;
+    for (k = 0; k < lr->count; k++) {
+        enum run_kind kind;
+        size_t at = lr->at[k];
+        azk_status rc =
+            azk_decode__reveal_run_kind(rv, p + at, run_padded(p, n, lr->end[k]) - at, &kind);
+        if (rc != AZK_OK || kind != RUN_NOTHING)
+            return rc;
+    }
+    *quiet = true;
+    return AZK_OK;
+}
+
+/* Whether field f is worth revealing: worth_a_look (azk_decode__reveal_look),
+ * and not quiet_runs (*quiet: worth a look, but quiet). */
+static azk_status worth_revealing(struct reveal *rv, const azk_field *f, bool *worth, bool *quiet)
+{
+    struct look_runs lr;
+    const uint8_t *p = (const uint8_t *)f->ptr;
+    enum look lk = azk_decode__reveal_look(p, f->len, &lr);
+    azk_status rc = AZK_OK;
+    *quiet = false;
+    if (lk == LOOK_RUNS)
+        rc = quiet_runs(rv, p, f->len, &lr, quiet);
+    *worth = lk != LOOK_NO && !*quiet;
+    return rc;
+}
+
+/* A record with nothing to reveal: one per JSON element if it is a long line of them. */
+static azk_status json_split(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
+{
+    if (!rec->tabular && rec->field_count == 1 && rec->fields[0].len >= 512 &&
+        json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
+        *handled = true;
+        return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
+    }
+    return AZK_OK; /* the fast path: nothing hidden */
+}
+
 azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
     size_t max_cell;
@@ -661,29 +716,31 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     azk_field *fields = NULL, fields_here[8];
     azk_status rc = AZK_OK;
     size_t i, any = 0, first;
+    bool looked = false; /* a field was worth a look, but revealed nothing (quiet_runs) */
 
     *handled = false;
     reveal_cls_built();
     /* the vector screen (reveal_screen.c) first: most records end there */
-    i = azk_decode__reveal_screen_record(rec) ? 0 : rec->field_count;
-    for (; i < rec->field_count; i++) {
-        if (azk_decode__reveal_worth_a_look((const uint8_t *)rec->fields[i].ptr,
-                                            rec->fields[i].len))
-            break;
-    }
-    first = i; /* the first field worth a look */
-    if (i == rec->field_count) {
-        if (!rec->tabular && rec->field_count == 1 && rec->fields[0].len >= 512 &&
-            json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
-            *handled = true;
-            return emit_split(ctx, rec, rec->fields[0].ptr, rec->fields[0].len);
-        }
-        return AZK_OK; /* the fast path: nothing hidden */
-    }
-
+    if (!azk_decode__reveal_screen_record(rec))
+        return json_split(ctx, rec, handled);
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
     rv.tabular = rec->tabular != 0;
+    for (i = 0; i < rec->field_count; i++) {
+        bool worth, quiet;
+        rc = worth_revealing(&rv, &rec->fields[i], &worth, &quiet);
+        if (rc != AZK_OK || worth)
+            break;
+        looked |= quiet;
+    }
+    first = i; /* the first field worth revealing */
+    if (rc != AZK_OK || i == rec->field_count) {
+        azk_buf_dispose(&rv.bytes);
+        azk_buf_dispose(&rv.text);
+        /* a field worth a look that reveals nothing keeps a JSON line whole */
+        return rc != AZK_OK || looked ? rc : json_split(ctx, rec, handled);
+    }
+
     max_cell = ctx->opts->max_cell > 0 ? ctx->opts->max_cell : (size_t)64 * 1024;
     if (rec->field_count <= sizeof(vals_here) / sizeof(vals_here[0])) {
         /* most records flagged are a line or a short row: no allocation */
@@ -699,11 +756,19 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         goto done;
     }
     for (i = 0; i < rec->field_count; i++) {
-        bool ch = false;
+        bool ch = false, worth = i == first, quiet;
         fields[i] = rec->fields[i];
         if (i < first)
-            continue; /* worth_a_look said no: reveal_field would stop at once */
-        rc = reveal_field(&rv, (const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, i == first,
+            continue; /* not worth revealing: reveal_field would change nothing */
+        if (i > first && !rv.limit) {
+            /* after `first`, as reveal_field would ask worth_a_look */
+            rc = worth_revealing(&rv, &rec->fields[i], &worth, &quiet);
+            if (rc != AZK_OK)
+                goto done;
+            if (!worth)
+                continue;
+        }
+        rc = reveal_field(&rv, (const uint8_t *)rec->fields[i].ptr, rec->fields[i].len, worth,
                           &vals[i], &ch);
         if (rc != AZK_OK || ctx->sink_failed)
             goto done;

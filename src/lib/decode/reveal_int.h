@@ -79,6 +79,34 @@ static inline bool run_candidate(size_t run, unsigned mix)
     return (mix & MIX_UPPER) && (mix & MIX_LOWER) && (mix & (MIX_DIGIT | MIX_SYM));
 }
 
+/*
+ * Where a base64 / hex run p[..end) ends with its padding: the '=' after it,
+ * unless one starts quoted-printable (=E5). unescape decodes p[start..padded).
+ */
+static inline size_t run_padded(const uint8_t *p, size_t n, size_t end)
+{
+    while (end < n && p[end] == '=' &&
+           !(end + 2 < n && azk_hexval(p[end + 1]) >= 0 && azk_hexval(p[end + 2]) >= 0))
+        end++;
+    return end;
+}
+
+/* What azk_decode__reveal_run does with a run (azk_decode__reveal_run_kind). */
+enum run_kind {
+    RUN_NOTHING, /* left as it is: not base64 / hex, too short, not text, no object */
+    RUN_TEXT,    /* its text replaces it */
+    RUN_OBJECT,  /* decoded as part of the object */
+    RUN_LIMIT    /* AZK_DECODE_REVEAL_MAX reached */
+};
+
+/* The candidate runs of a field worth a look by them alone (azk_decode__reveal_look). */
+#define LOOK_RUNS_MAX 8
+struct look_runs {
+    size_t count;
+    size_t at[LOOK_RUNS_MAX], end[LOOK_RUNS_MAX]; /* p[at..end): a run, without padding */
+};
+enum look { LOOK_NO, LOOK_YES, LOOK_RUNS };
+
 void azk_decode__reveal_cls_init(void);
 bool azk_decode__reveal_hex_at(const uint8_t *p, size_t n, size_t i, size_t k, uint32_t *v);
 bool azk_decode__reveal_invisible(uint32_t cp);
@@ -89,11 +117,26 @@ size_t azk_decode__reveal_byte_run(const uint8_t *p, size_t n, size_t i, uint8_t
 bool azk_decode__reveal_escaped_text(const uint8_t *p, size_t n);
 azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
                                   bool *ok);
+/* Decode the run p[0..n) into rv->bytes (its text into rv->text) and say what
+ * azk_decode__reveal_run would do with it; no other effect. */
+azk_status azk_decode__reveal_run_kind(struct reveal *rv, const uint8_t *p, size_t n,
+                                       enum run_kind *kind);
 /* worth_a_look (reveal_look.c): whether reveal would act on p[0..n) (the
  * scalar screen). _worth builds the byte classes once first; _worth_a_look
  * expects them built. */
 bool azk_decode__reveal_worth(const uint8_t *p, size_t n);
 bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n);
+/*
+ * worth_a_look told apart (LOOK_NO exactly when it is false): LOOK_RUNS when
+ * the field is worth a look only by candidate base64 / hex runs (at most
+ * LOOK_RUNS_MAX, listed in *runs): no byte >= 0x80, no \ &, no %HH or
+ * =HH=HH, no spaced-out singles, fewer than six '<'. Reads the whole field
+ * (worth_a_look stops at the first candidate run).
+ */
+enum look azk_decode__reveal_look(const uint8_t *p, size_t n, struct look_runs *runs);
+/* Test switch: fields worth a look by their runs alone are revealed in full
+ * even when every run decodes to nothing (reveal.c, quiet_runs). */
+extern bool azk_decode__reveal_quiet_off;
 /* Test switch: worth_a_look as two passes (look_closely after its own pass). */
 extern bool azk_decode__reveal_onepass_off;
 /*
@@ -111,6 +154,8 @@ bool azk_decode__reveal_screen_available(void);
 /* Byte classes (C_*) and the bytes a hex dump line starts with, built once
  * under azk_decode__reveal_cls_once (reveal_look.c). */
 extern uint8_t azk_decode__reveal_cls[256];
+/* Each byte's hex digit value (azk_hexval), -1 for others. */
+extern int8_t azk_decode__reveal_hexv[256];
 extern bool azk_decode__reveal_dump_ok[256];
 extern pthread_once_t azk_decode__reveal_cls_once;
 /* Set (release) at the end of azk_decode__reveal_cls_init. */

@@ -4,8 +4,11 @@
  * scalar screen: worth_a_look() decides, in about one pass over a field,
  * whether reveal (reveal.c) would act on it, and look_closely() is its
  * byte-by-byte precise check, so ordinary log lines are emitted as they
- * are. The vector screen in front of it is reveal_screen.c; shared
- * declarations are in reveal_int.h.
+ * are; azk_decode__reveal_look() is worth_a_look telling a field worth a
+ * look only by its base64 / hex runs apart (reveal.c then decodes just the
+ * runs), made from bit masks for an ASCII line (look_ascii, SSE2). The
+ * vector screen in front of it is reveal_screen.c; shared declarations are
+ * in reveal_int.h.
  */
 #include "decode/decode_int.h"
 
@@ -13,7 +16,12 @@
 #include <string.h>
 #include "decode/reveal_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 uint8_t azk_decode__reveal_cls[256];
+int8_t azk_decode__reveal_hexv[256];
 bool azk_decode__reveal_onepass_off; /* tests: worth_a_look without its one-pass ending */
 static uint8_t mixtab[256];          /* mix_of() of each byte */
 pthread_once_t azk_decode__reveal_cls_once = PTHREAD_ONCE_INIT;
@@ -42,8 +50,10 @@ void azk_decode__reveal_cls_init(void)
         azk_decode__reveal_cls[0xE1] = azk_decode__reveal_cls[0xE2] = azk_decode__reveal_cls[0xE3] =
             azk_decode__reveal_cls[0xEF] = azk_decode__reveal_cls[0xF3] = C_LEAD;
     azk_decode__reveal_cls[' '] = C_SPACE;
-    for (c = 0; c < 256; c++)
+    for (c = 0; c < 256; c++) {
         mixtab[c] = (azk_decode__reveal_cls[c] & C_B64) ? (uint8_t)mix_of((uint8_t)c) : 0;
+        azk_decode__reveal_hexv[c] = (int8_t)azk_hexval(c);
+    }
     screen_init();
     atomic_store_explicit(&azk_decode__reveal_cls_ready, true, memory_order_release);
 }
@@ -267,8 +277,10 @@ static bool six_lt(const uint8_t *p, size_t n)
  * a few spaces costs about one pass. A line with a long run goes to
  * look_closely only if it is not plain ASCII or holds \ or & (else it is
  * decided here, in the same pass; azk_decode__reveal_onepass_off: always).
+ * With `runs`, a candidate run is listed and the pass goes on, to tell a
+ * field worth a look by its runs alone (LOOK_RUNS) from the others.
  */
-bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
+static inline enum look look_at(const uint8_t *p, size_t n, struct look_runs *runs)
 {
     size_t i = 0, maxrun = 0, singles = 0, tok = 0;
     unsigned acc = 0, pairs = 0, hi = 0;
@@ -291,7 +303,7 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
                     if (i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]) &&
                         (c == '%' ||
                          (i + 5 < n && p[i + 3] == '=' && is_hex(p[i + 4]) && is_hex(p[i + 5]))))
-                        return true;
+                        return LOOK_YES;
                 } else if (c == ' ') {
                     sl = 1;
                 } else if (c == 0x80 && p[i + 1] == 0x80 && i > 0 && p[i - 1] == 0xE3) {
@@ -308,7 +320,7 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
                                                                        : 2) == len);
                 singles = single ? singles + 1 : 0;
                 if (singles >= 3)
-                    return true;
+                    return LOOK_YES;
                 tok = i + sl;
                 i += sl;
                 continue;
@@ -332,15 +344,30 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
             size_t j;
             for (j = start; j < i; j++)
                 mix |= mixtab[p[j]];
-            if (run_candidate(i - start, mix))
-                return true;
+            if (run_candidate(i - start, mix)) {
+                /* yes, whatever follows, when it cannot be LOOK_RUNS */
+                if (runs == NULL || runs->count == LOOK_RUNS_MAX || (hi & 0x80) ||
+                    (acc & (S_BS | S_AMP)))
+                    return LOOK_YES;
+                runs->at[runs->count] = start;
+                runs->end[runs->count++] = i;
+            }
         }
     }
+    if (runs != NULL && runs->count > 0) {
+        /* worth a look by its runs (one pass would have said so at the first):
+         * is anything else there? The same tests as below, for plain ASCII
+         * without \ and & (a space as the last byte is counted as there) */
+        if ((hi & 0x80) || (acc & (S_BS | S_AMP)) ||
+            (p[n - 1] == ' ' && n - 1 - tok == 1 && singles >= 2) || ((acc & S_LT) && six_lt(p, n)))
+            return LOOK_YES;
+        return LOOK_RUNS;
+    }
     if (acc <= S_B64 && maxrun < RUN_MIN)
-        return false;
+        return LOOK_NO;
     if (maxrun >= RUN_MIN || (acc & (S_RARE | S_BS | S_AMP))) {
         if (!onepass || (hi & 0x80) || (acc & (S_BS | S_AMP)))
-            return look_closely(p, n);
+            return look_closely(p, n) ? LOOK_YES : LOOK_NO;
         /*
          * Plain ASCII without \ and &: look_closely skips no byte, no run
          * is a candidate, %HH / =HH=HH and the spaced singles were tested
@@ -348,16 +375,177 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
          * only look_closely counts. Left: that space, and six '<'.
          */
         if (p[n - 1] == ' ' && n - 1 - tok == 1 && singles >= 2)
-            return true;
-        return (acc & S_LT) && six_lt(p, n);
+            return LOOK_YES;
+        return (acc & S_LT) && six_lt(p, n) ? LOOK_YES : LOOK_NO;
     }
     if ((pairs & P_E2) && any_at(p, n, 0xE2))
-        return true;
+        return LOOK_YES;
     if ((pairs & P_EF) && any_at(p, n, 0xEF))
-        return true;
+        return LOOK_YES;
     if ((acc & S_LT) && six_lt(p, n))
-        return true;
-    return (pairs & P_NFD) != 0;
+        return LOOK_YES;
+    return (pairs & P_NFD) != 0 ? LOOK_YES : LOOK_NO;
+}
+
+bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
+{
+    return look_at(p, n, NULL) != LOOK_NO;
+}
+
+#if defined(__SSE2__)
+/*
+ * look_at of a line of up to LOOK_BYTES bytes of ASCII without \ and & (an
+ * ordinary log line) from bit masks, one bit per byte, built 16 bytes at a
+ * time (SSE2): the same answer and runs, or -1 for any other field (then
+ * look_at decides). For such a line look_at's answer depends only on: %HH
+ * or =HH=HH (yes), three single-character tokens each followed by a space
+ * (yes; counted at a space before the last byte), its candidate runs
+ * (listed in order; a ninth: yes), the same three singles ending at the
+ * last byte and six '<' (yes when a run of 16 or more is there, six '<'
+ * also without one). tests/unit/decode_quiet compares the two.
+ */
+#define LOOK_WORDS 8
+#define LOOK_BYTES (64 * LOOK_WORDS)
+
+struct look_masks {
+    uint64_t b64[LOOK_WORDS], hex[LOOK_WORDS], sp[LOOK_WORDS];
+    uint64_t pct[LOOK_WORDS], eq[LOOK_WORDS], lt[LOOK_WORDS];
+};
+
+/* Bytes in [lo, lo + len) (unsigned, through a signed compare). */
+static inline __m128i in_range(__m128i x, int lo, int len)
+{
+    return _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(len - 128)));
+}
+
+static inline __m128i eqv(__m128i x, char c)
+{
+    return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
+}
+
+static inline unsigned mask16(__m128i v)
+{
+    return (unsigned)_mm_movemask_epi8(v);
+}
+
+/* Bit i + k of m (0 past the end): m >> k across words (0 < k < 64). */
+static inline uint64_t shr(const uint64_t *m, size_t w, size_t nw, unsigned k)
+{
+    return (m[w] >> k) | (w + 1 < nw ? m[w + 1] << (64 - k) : 0);
+}
+
+/* Bit i - k of m, `before` for the bits before the line: m << k across words. */
+static inline uint64_t shl(const uint64_t *m, size_t w, unsigned k, uint64_t before)
+{
+    return (m[w] << k) | (w > 0 ? m[w - 1] >> (64 - k) : before);
+}
+
+static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
+{
+    struct look_masks m;
+    size_t nw = (n + 63) / 64, w;
+    uint64_t ss[LOOK_WORDS], a[LOOK_WORDS], chain_last = 0, lts = 0;
+    unsigned k;
+    bool long_run = false;
+    for (w = 0; w < nw; w++) {
+        const uint8_t *q = p + 64 * w;
+        uint8_t t[64];
+        uint64_t b64 = 0, hex = 0, sp = 0, pct = 0, eq = 0, lt = 0;
+        if (n - 64 * w < 64) { /* the last bytes, then zeros: in no class */
+            memset(t, 0, sizeof(t));
+            memcpy(t, q, n - 64 * w);
+            q = t;
+        }
+        for (k = 0; k < 64; k += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+            __m128i d = in_range(x, '0', 10);
+            __m128i hl = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 6);
+            __m128i al = _mm_or_si128(in_range(x, 'A', 26), in_range(x, 'a', 26));
+            __m128i sym = _mm_or_si128(_mm_or_si128(eqv(x, '+'), eqv(x, '/')),
+                                       _mm_or_si128(eqv(x, '-'), eqv(x, '_')));
+            if (mask16(_mm_or_si128(x, _mm_or_si128(eqv(x, '\\'), eqv(x, '&')))) != 0)
+                return -1; /* not ASCII, or \ & (look_at decides) */
+            hex |= (uint64_t)mask16(_mm_or_si128(d, hl)) << k;
+            b64 |= (uint64_t)mask16(_mm_or_si128(_mm_or_si128(d, al), sym)) << k;
+            sp |= (uint64_t)mask16(eqv(x, ' ')) << k;
+            pct |= (uint64_t)mask16(eqv(x, '%')) << k;
+            eq |= (uint64_t)mask16(eqv(x, '=')) << k;
+            lt |= (uint64_t)mask16(eqv(x, '<')) << k;
+        }
+        m.b64[w] = b64;
+        m.hex[w] = hex;
+        m.sp[w] = sp;
+        m.pct[w] = pct;
+        m.eq[w] = eq;
+        m.lt[w] = lt;
+    }
+    for (w = 0; w < nw; w++) {
+        uint64_t h1 = shr(m.hex, w, nw, 1), h2 = shr(m.hex, w, nw, 2);
+        uint64_t last = w == (n - 1) / 64 ? (uint64_t)1 << ((n - 1) & 63) : 0, chain;
+        /* %HH, =HH=HH */
+        if ((m.pct[w] & h1 & h2) |
+            (m.eq[w] & h1 & h2 & shr(m.eq, w, nw, 3) & shr(m.hex, w, nw, 4) & shr(m.hex, w, nw, 5)))
+            return LOOK_YES;
+        /* a space after a one-byte token (before the line: a space); three in a row */
+        ss[w] = m.sp[w] & ~shl(m.sp, w, 1, 1) & shl(m.sp, w, 2, 2);
+        chain = ss[w] & shl(ss, w, 2, 0) & shl(ss, w, 4, 0);
+        if (chain & ~last)
+            return LOOK_YES;
+        chain_last |= chain & last;
+        if (m.lt[w] != 0)
+            lts += (uint64_t)__builtin_popcountll(m.lt[w]);
+    }
+    /* where a run of 16 or more base64 bytes starts: a[i] = p[i..i+k) all base64 */
+    memcpy(a, m.b64, nw * sizeof(a[0]));
+    for (k = 1; k < RUN_MIN; k *= 2) {
+        for (w = 0; w < nw; w++)
+            a[w] &= shr(a, w, nw, k); /* a[w + 1] is still the k-bit one */
+    }
+    for (w = 0; w < nw; w++) {
+        uint64_t st = a[w] & ~shl(m.b64, w, 1, 0);
+        while (st != 0) {
+            size_t s0 = 64 * w + (size_t)__builtin_ctzll(st), e = s0, q;
+            unsigned mix = 0;
+            st &= st - 1;
+            for (;;) { /* the run's end: the next byte out of the alphabet */
+                size_t ew = e >> 6;
+                uint64_t x = ew < nw ? ~m.b64[ew] >> (e & 63) : 1;
+                if (x != 0) {
+                    e += (size_t)__builtin_ctzll(x);
+                    break;
+                }
+                e = 64 * (ew + 1);
+            }
+            long_run = true;
+            for (q = s0; q < e; q++)
+                mix |= mixtab[p[q]];
+            if (run_candidate(e - s0, mix)) {
+                if (runs->count == LOOK_RUNS_MAX)
+                    return LOOK_YES;
+                runs->at[runs->count] = s0;
+                runs->end[runs->count++] = e;
+            }
+        }
+    }
+    if (runs->count > 0 || long_run)
+        return chain_last != 0 || lts >= 6 ? LOOK_YES : runs->count > 0 ? LOOK_RUNS : LOOK_NO;
+    return lts >= 6 ? LOOK_YES : LOOK_NO;
+}
+#endif
+
+enum look azk_decode__reveal_look(const uint8_t *p, size_t n, struct look_runs *runs)
+{
+    runs->count = 0;
+#if defined(__SSE2__)
+    if (n <= LOOK_BYTES && !azk_decode__simd_off && !azk_decode__reveal_onepass_off) {
+        int r = look_ascii(p, n, runs);
+        if (r >= 0)
+            return (enum look)r;
+        runs->count = 0;
+    }
+#endif
+    return look_at(p, n, runs);
 }
 
 bool azk_decode__reveal_worth(const uint8_t *p, size_t n)

@@ -196,28 +196,31 @@ bool azk_decode__reveal_escaped_text(const uint8_t *p, size_t n)
     return false;
 }
 
-/*
- * A base64 or hex run p[0..n): its text goes to out (*ok), or, when it is
- * larger content, it is decoded as part of the object (*ok stays false and
- * the run stays as it is).
- */
-azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
-                                  bool *ok)
+azk_status azk_decode__reveal_run_kind(struct reveal *rv, const uint8_t *p, size_t n,
+                                       enum run_kind *kind)
 {
     azk_status rc = AZK_OK;
     size_t i;
     bool hex = n % 2 == 0, piece = false;
-    *ok = false;
+    *kind = RUN_NOTHING;
     azk_buf_clear(&rv->bytes);
-    for (i = 0; hex && i < n; i++)
-        hex = (azk_decode__reveal_cls[p[i]] & C_HEX) != 0;
     if (hex) {
+        /* hex when every byte is a hex digit: decoded while checked, by table */
+        const int8_t *hv = azk_decode__reveal_hexv;
+        uint8_t *o;
         if (azk_buf_grow(&rv->bytes, n / 2) != AZK_OK)
             return azk_error_nomem();
-        for (i = 0; i + 1 < n; i += 2)
-            rv->bytes.data[rv->bytes.len++] =
-                (uint8_t)(azk_hexval(p[i]) * 16 + azk_hexval(p[i + 1]));
-    } else {
+        o = rv->bytes.data;
+        for (i = 0; i + 1 < n; i += 2) {
+            int hi = hv[p[i]], lo = hv[p[i + 1]];
+            if ((hi | lo) < 0)
+                break;
+            *o++ = (uint8_t)(hi << 4 | lo);
+        }
+        hex = i == n;
+        rv->bytes.len = hex ? n / 2 : 0;
+    }
+    if (!hex) {
         size_t m = n;
         while (m > 0 && p[m - 1] == '=')
             m--;
@@ -227,7 +230,7 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
     if (rv->bytes.len < 4)
         return AZK_OK;
     if (rv->ctx->revealed + rv->bytes.len > AZK_DECODE_REVEAL_MAX) {
-        rv->limit = true;
+        *kind = RUN_LIMIT;
         return AZK_OK;
     }
     azk_buf_clear(&rv->text);
@@ -237,24 +240,52 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
         rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, true, &rv->text, &piece);
     if (rc != AZK_OK)
         return rc;
-    if (piece) {
-        rv->ctx->revealed += rv->bytes.len;
-        *ok = true;
-        return azk_buf_put(out, rv->text.data, rv->text.len);
-    }
-    if (rv->bytes.len >= NESTED_MIN &&
-        (!rv->tabular || azk_decode__is_container(rv->bytes.data, rv->bytes.len))) {
+    if (piece)
+        *kind = RUN_TEXT;
+    else if (rv->bytes.len >= NESTED_MIN &&
+             (!rv->tabular || azk_decode__is_container(rv->bytes.data, rv->bytes.len)))
         /* in a table cell only an archive is decoded as content of its own: the
          * other records of a table stay rows (intake, link read them as such) */
-        struct azk_mem_source ms;
-        azk_source src;
-        azk_buf owned = rv->bytes;
-        rv->ctx->revealed += rv->bytes.len;
-        /* the nested decode may reveal again: it gets its own scratch */
-        memset(&rv->bytes, 0, sizeof(rv->bytes));
-        azk_decode__source_mem(&src, &ms, owned.data, owned.len);
-        rc = azk_decode__transparent(rv->ctx, &src);
-        azk_buf_dispose(&owned);
+        *kind = RUN_OBJECT;
+    return AZK_OK;
+}
+
+/*
+ * A base64 or hex run p[0..n): its text goes to out (*ok), or, when it is
+ * larger content, it is decoded as part of the object (*ok stays false and
+ * the run stays as it is).
+ */
+azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n, azk_buf *out,
+                                  bool *ok)
+{
+    enum run_kind kind;
+    azk_status rc = azk_decode__reveal_run_kind(rv, p, n, &kind);
+    *ok = false;
+    if (rc != AZK_OK)
+        return rc;
+    switch (kind) {
+        case RUN_LIMIT:
+            rv->limit = true;
+            break;
+        case RUN_TEXT:
+            rv->ctx->revealed += rv->bytes.len;
+            *ok = true;
+            rc = azk_buf_put(out, rv->text.data, rv->text.len);
+            break;
+        case RUN_OBJECT: {
+            struct azk_mem_source ms;
+            azk_source src;
+            azk_buf owned = rv->bytes;
+            rv->ctx->revealed += rv->bytes.len;
+            /* the nested decode may reveal again: it gets its own scratch */
+            memset(&rv->bytes, 0, sizeof(rv->bytes));
+            azk_decode__source_mem(&src, &ms, owned.data, owned.len);
+            rc = azk_decode__transparent(rv->ctx, &src);
+            azk_buf_dispose(&owned);
+            break;
+        }
+        default:
+            break;
     }
     return rc;
 }
