@@ -3,7 +3,8 @@
  * detect/detect_field.c -- one field of a record: candidates and their context (labels before a
  * value, the column kind), the Vectorscan hits dispatched to the rules, the
  * digit-run scan that finds numeric tokens without the matcher, person names
- * from names.c, and a headerless cell's kind.
+ * from names.c, and a headerless cell's kind; the cells of a table row, the
+ * short ASCII ones (digit runs only) with one set-up for the row.
  */
 #include "detect/detect.h"
 #include "detect/detect_int.h"
@@ -597,6 +598,74 @@ static inline void tail_masks(const unsigned char *u, size_t n, size_t before, u
 }
 #endif
 
+#if defined(__SSE2__)
+/*
+ * The digit runs of the 64-byte block of the field at u[i..) (n = its bytes
+ * in the field, <= 64), from its digit mask dm; the block holds no 0xEF
+ * (no full-width digit). The run that crosses in from the block before was
+ * handled there; the run that reaches the block's end is followed into the
+ * next block. Returns on f->rc != AZK_OK.
+ */
+static inline __attribute__((always_inline)) void
+block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_screen *scr, bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t rs, len = f->len, nd = 0;
+    if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
+        dm &= dm + 1; /* the run that crosses in was handled before */
+    /* the first and the last digit of every run, in pairs */
+    uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1), last = 0, edge = 0;
+    if ((int64_t)en < 0) {
+        /* a run to the block's end may go on in the next block */
+        last = 1ull << (63 - __builtin_clzll(st));
+        st ^= last;
+        en ^= 1ull << 63;
+    } else if (n < 64 && ((en >> (n - 1)) & 1) != 0) {
+        /* a run to the field's end: no byte after it to read */
+        edge = 1ull << (63 - __builtin_clzll(st));
+        st ^= edge;
+        en ^= 1ull << (n - 1);
+    }
+    if (i == 0 && (st & 1) != 0) {
+        /* a run from the field's start: no byte before it */
+        size_t eb = (size_t)__builtin_ctzll(en);
+        st ^= 1;
+        en &= en - 1;
+        if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
+            digit_run(f, 0, eb + 1, eb + 1, nums);
+            if (f->rc != AZK_OK)
+                return;
+        }
+    }
+    /* the others have a byte before and after them in the field */
+    while (st != 0) {
+        size_t sb = (size_t)__builtin_ctzll(st), eb = (size_t)__builtin_ctzll(en);
+        unsigned v;
+        st &= st - 1;
+        en &= en - 1;
+        rs = i + sb;
+        v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
+        if (v == RUN_BORING || (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
+            continue;
+        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
+        if (f->rc != AZK_OK)
+            return;
+    }
+    if (edge != 0) {
+        rs = i + (size_t)__builtin_ctzll(edge);
+        if (!azk_detect__run_boring(scr, u, len, rs, len, len - rs))
+            digit_run(f, rs, len, len - rs, nums);
+    }
+    if (last != 0) {
+        size_t e;
+        rs = i + (size_t)__builtin_ctzll(last);
+        e = skip_digits(u, len, rs, &nd);
+        if (!azk_detect__run_boring(scr, u, len, rs, e, nd))
+            digit_run(f, rs, e, nd, nums);
+    }
+}
+#endif
+
 /*
  * The digit runs of the field. pre: the digit and 0xEF masks of a whole
  * field under 64 bytes, computed by the caller (tail_masks with the
@@ -637,60 +706,7 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
                 }
             }
             if (em == 0 && !off) {
-                if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
-                    dm &= dm + 1; /* the run that crosses in was handled before */
-                /* the first and the last digit of every run, in pairs */
-                uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1), last = 0, edge = 0;
-                size_t n = len - i < 64 ? len - i : 64;
-                if ((int64_t)en < 0) {
-                    /* a run to the block's end may go on in the next block */
-                    last = 1ull << (63 - __builtin_clzll(st));
-                    st ^= last;
-                    en ^= 1ull << 63;
-                } else if (n < 64 && ((en >> (n - 1)) & 1) != 0) {
-                    /* a run to the field's end: no byte after it to read */
-                    edge = 1ull << (63 - __builtin_clzll(st));
-                    st ^= edge;
-                    en ^= 1ull << (n - 1);
-                }
-                if (i == 0 && (st & 1) != 0) {
-                    /* a run from the field's start: no byte before it */
-                    size_t eb = (size_t)__builtin_ctzll(en);
-                    st ^= 1;
-                    en &= en - 1;
-                    if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
-                        digit_run(f, 0, eb + 1, eb + 1, nums);
-                        if (f->rc != AZK_OK)
-                            return;
-                    }
-                }
-                /* the others have a byte before and after them in the field */
-                while (st != 0) {
-                    size_t sb = (size_t)__builtin_ctzll(st), eb = (size_t)__builtin_ctzll(en);
-                    unsigned v;
-                    st &= st - 1;
-                    en &= en - 1;
-                    rs = i + sb;
-                    v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
-                    if (v == RUN_BORING ||
-                        (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
-                        continue;
-                    digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
-                    if (f->rc != AZK_OK)
-                        return;
-                }
-                if (edge != 0) {
-                    rs = i + (size_t)__builtin_ctzll(edge);
-                    if (!azk_detect__run_boring(scr, u, len, rs, len, len - rs))
-                        digit_run(f, rs, len, len - rs, nums);
-                }
-                if (last != 0) {
-                    size_t e;
-                    rs = i + (size_t)__builtin_ctzll(last);
-                    e = skip_digits(u, len, rs, &nd);
-                    if (!azk_detect__run_boring(scr, u, len, rs, e, nd))
-                        digit_run(f, rs, e, nd, nums);
-                }
+                block_runs(f, i, len - i < 64 ? len - i : 64, dm, scr, nums);
                 i += 64;
                 continue;
             }
@@ -855,33 +871,34 @@ static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struc
     return kana ? AZK_COL_NAME_KANA : AZK_COL_NAME;
 }
 
+/* The per-field part of the state: what a field of a row sets anew. */
+static inline void fld_start(struct fld *f, const azk_field *fd, uint32_t idx, azk_column_kind col,
+                             const azk_field *prev)
+{
+    f->s = fd->ptr;
+    f->len = fd->len;
+    f->idx = idx;
+    f->col = col;
+    f->num_done = 0;
+    f->prev = prev;
+    f->prev_kind = -1;
+    f->b_lo = f->b_hi = 0;
+}
+
+static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                              azk_column_kind col, bool tabular, const azk_field *prev,
+                              const uint64_t *prep, bool wide);
+
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev)
 {
-    struct fld f;
-    size_t i;
-    hs_error_t herr;
     bool wide;
     uint64_t pre[2];
     const uint64_t *prep = NULL;
-    memset(&f, 0, sizeof(f));
-    f.c = c;
-    f.s = fd->ptr;
-    f.len = fd->len;
-    f.idx = idx;
-    f.col = col;
-    f.tabular = tabular;
-    f.prev = prev;
-    f.prev_kind = -1;
-    f.rc = AZK_OK;
     if (fd->len == 0 || fd->ptr == NULL)
         return AZK_OK;
     if (fd->len > UINT32_MAX)
         return azk_error_set(AZK_ERR_LIMIT, "detect: field %u longer than 4 GiB", idx);
-    c->hit_count = 0;
-    c->hit_oom = false;
-    c->label_count = 0;
-    herr = HS_SUCCESS;
 #if defined(__SSE2__)
     if (fd->len < 64) {
         /* a short field (most cells): the matcher screen and the digit
@@ -896,6 +913,96 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     (void)pre;
     wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
 #endif
+    return scan_masked(c, fd, idx, col, tabular, prev, prep, wide);
+}
+
+bool azk_detect__cell_fast_off;
+
+/* The column kind of a cell: the header's kind, cached per column. */
+static azk_column_kind column_of(const azk_detect_ctx *c, const azk_field *fd)
+{
+    if (c->cols != NULL && fd->col < c->col_count)
+        return c->cols[fd->col];
+    if (fd->header != NULL)
+        return azk_column_classify(fd->header, fd->header_len);
+    return AZK_COL_NONE;
+}
+
+/*
+ * The cells of a row, in order (a cell's previous one is its label in a
+ * key-value row). A short ASCII cell without '@' (codes, numbers, dates:
+ * most cells) outside a birth-date or address column can hold nothing but
+ * digit runs: scan_field would find no matcher hit, no label and no name in
+ * it, so its runs are walked here with the row's set-up, not a field's.
+ */
+azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count)
+{
+    size_t i;
+    struct fld f;
+    const size_t ncols = c->cols != NULL ? c->col_count : 0;
+    const azk_column_kind *cols = c->cols;
+#if defined(__SSE2__)
+    const struct run_screen *scr = &c->eng->runs;
+    const bool nums = (c->eng->types & NUM_TYPES) != 0;
+    const bool fast = !azk_detect__cell_fast_off && !azk_detect__run_screen_off;
+#endif
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.tabular = true;
+    f.rc = AZK_OK;
+    for (i = 0; i < count; i++) {
+        const azk_field *fd = &fields[i];
+        azk_column_kind col = fd->col < ncols ? cols[fd->col] : column_of(c, fd);
+        const azk_field *prev = NULL;
+        azk_status rc;
+        if (i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
+            prev = &fields[i - 1];
+#if defined(__SSE2__)
+        if (fast && fd->len - 1 < 63 && fd->ptr != NULL && col != AZK_COL_BIRTH_DATE &&
+            col != AZK_COL_ADDRESS) {
+            uint64_t pre[2] = {0, 0};
+            bool wide;
+            tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
+            if (wide) {
+                rc = scan_masked(c, fd, (uint32_t)i, col, true, prev, pre, wide);
+                if (rc != AZK_OK)
+                    return rc;
+                continue;
+            }
+            /* no byte >= 0x80 (so no 0xEF) nor '@': what scan_field does
+             * with no hit and no label */
+            fld_start(&f, fd, (uint32_t)i, col, prev);
+            c->hit_count = 0;
+            c->label_count = 0;
+            block_runs(&f, 0, fd->len, pre[0], scr, nums);
+            if (f.rc != AZK_OK)
+                return f.rc;
+            continue;
+        }
+#endif
+        rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, true, prev);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
+static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                              azk_column_kind col, bool tabular, const azk_field *prev,
+                              const uint64_t *prep, bool wide)
+{
+    struct fld f;
+    size_t i;
+    hs_error_t herr;
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.tabular = tabular;
+    f.rc = AZK_OK;
+    fld_start(&f, fd, idx, col, prev);
+    c->hit_count = 0;
+    c->hit_oom = false;
+    c->label_count = 0;
+    herr = HS_SUCCESS;
     /* fields in which no literal can occur skip hs_scan (detect_lits.c) */
     if (wide && azk_detect__lit_may_hit(&c->eng->lits, (const unsigned char *)fd->ptr, fd->len))
         herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);

@@ -197,6 +197,11 @@ static inline bool azk_detect__run_boring(const struct run_screen *s, const unsi
 }
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);
+/* The cells of a row of a table (each scan_field's findings, in order);
+ * short ASCII cells are walked with the row's set-up. The switch (for
+ * tests) sends every cell through azk_detect__scan_field. */
+azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count);
+extern bool azk_detect__cell_fast_off;
 /*
  * The character helpers of the digit scan, inline: they run for every digit
  * run and every token group (millions per GB), and an ASCII byte needs no
