@@ -958,12 +958,12 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
         if (i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
             prev = &fields[i - 1];
 #if defined(__SSE2__)
-        if (fast && fd->len - 1 < 63 && fd->ptr != NULL && col != AZK_COL_BIRTH_DATE &&
-            col != AZK_COL_ADDRESS) {
+        if (fast && fd->len - 1 < 63 && fd->ptr != NULL) {
             uint64_t pre[2] = {0, 0};
             bool wide;
             tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
-            if (wide) {
+            if (wide || col == AZK_COL_BIRTH_DATE || col == AZK_COL_ADDRESS) {
+                /* scan_field with the masks made here */
                 rc = scan_masked(c, fd, (uint32_t)i, col, true, prev, pre, wide);
                 if (rc != AZK_OK)
                     return rc;
