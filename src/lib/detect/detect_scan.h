@@ -109,6 +109,10 @@ struct azk_detect_ctx {
 /* Hits beyond this many per field are ignored (a pathological field). */
 #define MAX_HITS ((size_t)1 << 20)
 
+/* The previous cell of a key-value row is classified (may name the value
+ * after it) only up to this many bytes: longer, it is a value. */
+#define PREV_CELL_MAX 36
+
 /* Per-field state while validating. */
 struct fld {
     azk_detect_ctx *c;
