@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * detect/detect_field.c -- one field of a record: candidates and their context (labels before a
- * value, the column kind), the Vectorscan hits dispatched to the rules, the
+ * detect/detect_field.c -- one field of a record: candidates and their context (the
+ * column kind; labels before a value are looked up in detect_labels.c), the
+ * Vectorscan hits dispatched to the rules, the
  * digit-run scan that finds numeric tokens without the matcher, person names
- * from names.c, and a headerless cell's kind.
+ * from names.c, and a headerless cell's kind; the cells of a table row, the
+ * short ASCII ones (digit runs only) with one set-up for the row.
  */
 #include "detect/detect.h"
 #include "detect/detect_int.h"
@@ -23,10 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detect/detect_scan.h"
-
-/* The previous cell of a key-value row is classified (may name the value
- * after it) only up to this many bytes: longer, it is a value. */
-#define PREV_CELL_MAX 36
 
 /* ---- candidates ------------------------------------------------------------ */
 
@@ -57,110 +55,6 @@ struct cand *azk_detect__cand_add(struct fld *f, azk_pii_type t, size_t start, s
     x->len = len;
     x->conf = conf;
     return x;
-}
-
-/* Nearest label of any kind that ends at most `window` bytes before pos. */
-/*
- * The nearest ASCII label (tel, zip, birth, ...; any case) that ends at
- * most `window` bytes before pos and starts at a word boundary. ASCII
- * labels are looked for here, around candidates only, rather than by the
- * matcher: short case-insensitive literals would slow it several times.
- */
-static azk_column_kind ascii_label_before(const struct fld *f, size_t pos, size_t window,
-                                          size_t *dist)
-{
-    size_t e, k, lim = pos > window ? pos - window : 0;
-    const unsigned char *u = (const unsigned char *)f->s;
-    const uint32_t ends = f->c->eng->ascii_ends; /* letters some label ends with */
-    for (e = pos; e > 0 && e >= lim; e--) {
-        unsigned last = u[e - 1] | 0x20;
-        if (last < 'a' || last > 'z' || ((ends >> (last - 'a')) & 1u) == 0)
-            continue;
-        for (k = 0; k < N_ASCII_LITS; k++) {
-            const char *L = azk_detect__ascii_lits[k].s;
-            size_t n = azk_detect__ascii_lits[k].len;
-            if ((unsigned char)L[n - 1] != last || e < n)
-                continue;
-            if (strncasecmp(f->s + e - n, L, n) != 0)
-                continue;
-            if (e - n > 0 && (((u[e - n - 1] | 0x20) >= 'a' && (u[e - n - 1] | 0x20) <= 'z')))
-                continue; /* inside a word: hotel, intel, discard */
-            *dist = pos - e;
-            return (azk_column_kind)azk_detect__ascii_lits[k].arg;
-        }
-    }
-    return AZK_COL_NONE;
-}
-
-/* Nearest label of any kind that ends at most `window` bytes before pos. */
-azk_column_kind azk_detect__label_before(struct fld *f, size_t pos, size_t window)
-{
-    const azk_detect_ctx *c = f->c;
-    size_t i, d = SIZE_MAX;
-    azk_column_kind k = AZK_COL_NONE, ka;
-    size_t best = SIZE_MAX;
-    for (i = 0; i < c->label_count; i++) {
-        size_t e = c->labels[i].end;
-        if (e <= pos && pos - e <= window && pos - e < best) {
-            best = pos - e;
-            k = c->labels[i].kind;
-        }
-    }
-    ka = ascii_label_before(f, pos, best < window ? best : window, &d);
-    if (ka != AZK_COL_NONE && d < best) {
-        k = ka;
-        best = d;
-    }
-    if (k == AZK_COL_NONE && f->prev != NULL && pos <= 16) {
-        /* key-value rows: "口座番号","1234567" */
-        if (f->prev_kind < 0)
-            f->prev_kind = f->prev->len <= PREV_CELL_MAX
-                               ? (int)azk_column_classify(f->prev->ptr, f->prev->len)
-                               : (int)AZK_COL_NONE;
-        k = (azk_column_kind)f->prev_kind;
-        best = pos;
-    }
-    if (k != AZK_COL_NONE) {
-        /* a label names the first value after it: 生年月日 S55.3.2 処理日 R6.1.3 */
-        const unsigned char *u = (const unsigned char *)f->s;
-        for (i = pos - best; i < pos; i++) {
-            if ((unsigned)(u[i] - '0') < 10 || (u[i] == 0xEF && i + 2 < pos && u[i + 1] == 0xBC &&
-                                                (unsigned)(u[i + 2] - 0x90) < 10))
-                return AZK_COL_NONE;
-        }
-    }
-    return k;
-}
-
-bool azk_detect__label_ends_at(const struct fld *f, size_t pos)
-{
-    size_t i, d = 0;
-    for (i = 0; i < f->c->label_count; i++) {
-        if (f->c->labels[i].end == pos)
-            return true;
-    }
-    return ascii_label_before(f, pos, 0, &d) != AZK_COL_NONE;
-}
-
-/*
- * Confidence after context: a matching label or column raises it to at
- * least `ctxconf`; a column of another known kind lowers it.
- */
-double azk_detect__with_context(double base, azk_column_kind label, azk_column_kind col,
-                                azk_column_kind kind, double ctxconf)
-{
-    double c = base;
-    if (label == kind && c < ctxconf)
-        c = ctxconf;
-    if (col == kind) {
-        if (c < ctxconf + 0.02)
-            c = ctxconf + 0.02;
-    } else if (col != AZK_COL_NONE) {
-        /* a postal code or phone inside an address cell stays as it is */
-        if (!(col == AZK_COL_ADDRESS && (kind == AZK_COL_POSTAL_CODE || kind == AZK_COL_PHONE)))
-            c *= 0.6;
-    }
-    return c > 1.0 ? 1.0 : c;
 }
 
 /* ---- names ---------------------------------------------------------------------- */
@@ -597,6 +491,74 @@ static inline void tail_masks(const unsigned char *u, size_t n, size_t before, u
 }
 #endif
 
+#if defined(__SSE2__)
+/*
+ * The digit runs of the 64-byte block of the field at u[i..) (n = its bytes
+ * in the field, <= 64), from its digit mask dm; the block holds no 0xEF
+ * (no full-width digit). The run that crosses in from the block before was
+ * handled there; the run that reaches the block's end is followed into the
+ * next block. Returns on f->rc != AZK_OK.
+ */
+static inline __attribute__((always_inline)) void
+block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_screen *scr, bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    size_t rs, len = f->len, nd = 0;
+    if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
+        dm &= dm + 1; /* the run that crosses in was handled before */
+    /* the first and the last digit of every run, in pairs */
+    uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1), last = 0, edge = 0;
+    if ((int64_t)en < 0) {
+        /* a run to the block's end may go on in the next block */
+        last = 1ull << (63 - __builtin_clzll(st));
+        st ^= last;
+        en ^= 1ull << 63;
+    } else if (n < 64 && ((en >> (n - 1)) & 1) != 0) {
+        /* a run to the field's end: no byte after it to read */
+        edge = 1ull << (63 - __builtin_clzll(st));
+        st ^= edge;
+        en ^= 1ull << (n - 1);
+    }
+    if (i == 0 && (st & 1) != 0) {
+        /* a run from the field's start: no byte before it */
+        size_t eb = (size_t)__builtin_ctzll(en);
+        st ^= 1;
+        en &= en - 1;
+        if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
+            digit_run(f, 0, eb + 1, eb + 1, nums);
+            if (f->rc != AZK_OK)
+                return;
+        }
+    }
+    /* the others have a byte before and after them in the field */
+    while (st != 0) {
+        size_t sb = (size_t)__builtin_ctzll(st), eb = (size_t)__builtin_ctzll(en);
+        unsigned v;
+        st &= st - 1;
+        en &= en - 1;
+        rs = i + sb;
+        v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
+        if (v == RUN_BORING || (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
+            continue;
+        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
+        if (f->rc != AZK_OK)
+            return;
+    }
+    if (edge != 0) {
+        rs = i + (size_t)__builtin_ctzll(edge);
+        if (!azk_detect__run_boring(scr, u, len, rs, len, len - rs))
+            digit_run(f, rs, len, len - rs, nums);
+    }
+    if (last != 0) {
+        size_t e;
+        rs = i + (size_t)__builtin_ctzll(last);
+        e = skip_digits(u, len, rs, &nd);
+        if (!azk_detect__run_boring(scr, u, len, rs, e, nd))
+            digit_run(f, rs, e, nd, nums);
+    }
+}
+#endif
+
 /*
  * The digit runs of the field. pre: the digit and 0xEF masks of a whole
  * field under 64 bytes, computed by the caller (tail_masks with the
@@ -637,60 +599,7 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
                 }
             }
             if (em == 0 && !off) {
-                if (i > 0 && (unsigned)(u[i - 1] - '0') < 10)
-                    dm &= dm + 1; /* the run that crosses in was handled before */
-                /* the first and the last digit of every run, in pairs */
-                uint64_t st = dm & ~(dm << 1), en = dm & ~(dm >> 1), last = 0, edge = 0;
-                size_t n = len - i < 64 ? len - i : 64;
-                if ((int64_t)en < 0) {
-                    /* a run to the block's end may go on in the next block */
-                    last = 1ull << (63 - __builtin_clzll(st));
-                    st ^= last;
-                    en ^= 1ull << 63;
-                } else if (n < 64 && ((en >> (n - 1)) & 1) != 0) {
-                    /* a run to the field's end: no byte after it to read */
-                    edge = 1ull << (63 - __builtin_clzll(st));
-                    st ^= edge;
-                    en ^= 1ull << (n - 1);
-                }
-                if (i == 0 && (st & 1) != 0) {
-                    /* a run from the field's start: no byte before it */
-                    size_t eb = (size_t)__builtin_ctzll(en);
-                    st ^= 1;
-                    en &= en - 1;
-                    if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
-                        digit_run(f, 0, eb + 1, eb + 1, nums);
-                        if (f->rc != AZK_OK)
-                            return;
-                    }
-                }
-                /* the others have a byte before and after them in the field */
-                while (st != 0) {
-                    size_t sb = (size_t)__builtin_ctzll(st), eb = (size_t)__builtin_ctzll(en);
-                    unsigned v;
-                    st &= st - 1;
-                    en &= en - 1;
-                    rs = i + sb;
-                    v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
-                    if (v == RUN_BORING ||
-                        (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
-                        continue;
-                    digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
-                    if (f->rc != AZK_OK)
-                        return;
-                }
-                if (edge != 0) {
-                    rs = i + (size_t)__builtin_ctzll(edge);
-                    if (!azk_detect__run_boring(scr, u, len, rs, len, len - rs))
-                        digit_run(f, rs, len, len - rs, nums);
-                }
-                if (last != 0) {
-                    size_t e;
-                    rs = i + (size_t)__builtin_ctzll(last);
-                    e = skip_digits(u, len, rs, &nd);
-                    if (!azk_detect__run_boring(scr, u, len, rs, e, nd))
-                        digit_run(f, rs, e, nd, nums);
-                }
+                block_runs(f, i, len - i < 64 ? len - i : 64, dm, scr, nums);
                 i += 64;
                 continue;
             }
@@ -855,33 +764,34 @@ static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struc
     return kana ? AZK_COL_NAME_KANA : AZK_COL_NAME;
 }
 
+/* The per-field part of the state: what a field of a row sets anew. */
+static inline void fld_start(struct fld *f, const azk_field *fd, uint32_t idx, azk_column_kind col,
+                             const azk_field *prev)
+{
+    f->s = fd->ptr;
+    f->len = fd->len;
+    f->idx = idx;
+    f->col = col;
+    f->num_done = 0;
+    f->prev = prev;
+    f->prev_kind = -1;
+    f->b_lo = f->b_hi = 0;
+}
+
+static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                              azk_column_kind col, bool tabular, const azk_field *prev,
+                              const uint64_t *prep, bool wide);
+
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev)
 {
-    struct fld f;
-    size_t i;
-    hs_error_t herr;
     bool wide;
     uint64_t pre[2];
     const uint64_t *prep = NULL;
-    memset(&f, 0, sizeof(f));
-    f.c = c;
-    f.s = fd->ptr;
-    f.len = fd->len;
-    f.idx = idx;
-    f.col = col;
-    f.tabular = tabular;
-    f.prev = prev;
-    f.prev_kind = -1;
-    f.rc = AZK_OK;
     if (fd->len == 0 || fd->ptr == NULL)
         return AZK_OK;
     if (fd->len > UINT32_MAX)
         return azk_error_set(AZK_ERR_LIMIT, "detect: field %u longer than 4 GiB", idx);
-    c->hit_count = 0;
-    c->hit_oom = false;
-    c->label_count = 0;
-    herr = HS_SUCCESS;
 #if defined(__SSE2__)
     if (fd->len < 64) {
         /* a short field (most cells): the matcher screen and the digit
@@ -896,6 +806,96 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
     (void)pre;
     wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
 #endif
+    return scan_masked(c, fd, idx, col, tabular, prev, prep, wide);
+}
+
+bool azk_detect__cell_fast_off;
+
+/* The column kind of a cell: the header's kind, cached per column. */
+static azk_column_kind column_of(const azk_detect_ctx *c, const azk_field *fd)
+{
+    if (c->cols != NULL && fd->col < c->col_count)
+        return c->cols[fd->col];
+    if (fd->header != NULL)
+        return azk_column_classify(fd->header, fd->header_len);
+    return AZK_COL_NONE;
+}
+
+/*
+ * The cells of a row, in order (a cell's previous one is its label in a
+ * key-value row). A short ASCII cell without '@' (codes, numbers, dates:
+ * most cells) outside a birth-date or address column can hold nothing but
+ * digit runs: scan_field would find no matcher hit, no label and no name in
+ * it, so its runs are walked here with the row's set-up, not a field's.
+ */
+azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count)
+{
+    size_t i;
+    struct fld f;
+    const size_t ncols = c->cols != NULL ? c->col_count : 0;
+    const azk_column_kind *cols = c->cols;
+#if defined(__SSE2__)
+    const struct run_screen *scr = &c->eng->runs;
+    const bool nums = (c->eng->types & NUM_TYPES) != 0;
+    const bool fast = !azk_detect__cell_fast_off && !azk_detect__run_screen_off;
+#endif
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.tabular = true;
+    f.rc = AZK_OK;
+    for (i = 0; i < count; i++) {
+        const azk_field *fd = &fields[i];
+        azk_column_kind col = fd->col < ncols ? cols[fd->col] : column_of(c, fd);
+        const azk_field *prev = NULL;
+        azk_status rc;
+        if (i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
+            prev = &fields[i - 1];
+#if defined(__SSE2__)
+        if (fast && fd->len - 1 < 63 && fd->ptr != NULL) {
+            uint64_t pre[2] = {0, 0};
+            bool wide;
+            tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
+            if (wide || col == AZK_COL_BIRTH_DATE || col == AZK_COL_ADDRESS) {
+                /* scan_field with the masks made here */
+                rc = scan_masked(c, fd, (uint32_t)i, col, true, prev, pre, wide);
+                if (rc != AZK_OK)
+                    return rc;
+                continue;
+            }
+            /* no byte >= 0x80 (so no 0xEF) nor '@': what scan_field does
+             * with no hit and no label */
+            fld_start(&f, fd, (uint32_t)i, col, prev);
+            c->hit_count = 0;
+            c->label_count = 0;
+            block_runs(&f, 0, fd->len, pre[0], scr, nums);
+            if (f.rc != AZK_OK)
+                return f.rc;
+            continue;
+        }
+#endif
+        rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, true, prev);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
+static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
+                              azk_column_kind col, bool tabular, const azk_field *prev,
+                              const uint64_t *prep, bool wide)
+{
+    struct fld f;
+    size_t i;
+    hs_error_t herr;
+    memset(&f, 0, sizeof(f));
+    f.c = c;
+    f.tabular = tabular;
+    f.rc = AZK_OK;
+    fld_start(&f, fd, idx, col, prev);
+    c->hit_count = 0;
+    c->hit_oom = false;
+    c->label_count = 0;
+    herr = HS_SUCCESS;
     /* fields in which no literal can occur skip hs_scan (detect_lits.c) */
     if (wide && azk_detect__lit_may_hit(&c->eng->lits, (const unsigned char *)fd->ptr, fd->len))
         herr = hs_scan(c->eng->db, fd->ptr, (unsigned int)fd->len, 0, c->scratch, on_match, c);

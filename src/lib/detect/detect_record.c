@@ -65,15 +65,6 @@ static bool looks_like_header(const azk_record *rec)
     return known >= 2 && personal >= 1 && known * 2 >= nonempty;
 }
 
-static azk_column_kind column_of(azk_detect_ctx *c, const azk_field *fd)
-{
-    if (c->cols != NULL && fd->col < c->col_count)
-        return c->cols[fd->col];
-    if (fd->header != NULL)
-        return azk_column_classify(fd->header, fd->header_len);
-    return AZK_COL_NONE;
-}
-
 /* Cache the header kinds the decoder gave with the first data row. */
 static azk_status cache_columns(azk_detect_ctx *c, const azk_record *rec)
 {
@@ -246,20 +237,9 @@ azk_status azk_detect__record(azk_detect_ctx *c, const azk_record *rec, azk_find
                 return rc;
         }
     } else {
-        /* scan_field changes no column kinds: read once, not after every call */
-        const azk_field *fields = rec->fields;
-        const size_t count = rec->field_count, ncols = c->cols != NULL ? c->col_count : 0;
-        const azk_column_kind *cols = c->cols;
-        for (i = 0; i < count; i++) {
-            const azk_field *fd = &fields[i];
-            azk_column_kind col = fd->col < ncols ? cols[fd->col] : column_of(c, fd);
-            const azk_field *prev = NULL;
-            if (i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
-                prev = &fields[i - 1];
-            rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, true, prev);
-            if (rc != AZK_OK)
-                return rc;
-        }
+        rc = azk_detect__scan_row(c, rec->fields, rec->field_count);
+        if (rc != AZK_OK)
+            return rc;
     }
     /* row-level context, then the confidence floor */
     for (i = 0; i < c->cand_count; i++) {

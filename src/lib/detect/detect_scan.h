@@ -109,6 +109,10 @@ struct azk_detect_ctx {
 /* Hits beyond this many per field are ignored (a pathological field). */
 #define MAX_HITS ((size_t)1 << 20)
 
+/* The previous cell of a key-value row is classified (may name the value
+ * after it) only up to this many bytes: longer, it is a value. */
+#define PREV_CELL_MAX 36
+
 /* Per-field state while validating. */
 struct fld {
     azk_detect_ctx *c;
@@ -197,6 +201,11 @@ static inline bool azk_detect__run_boring(const struct run_screen *s, const unsi
 }
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);
+/* The cells of a row of a table (each scan_field's findings, in order);
+ * short ASCII cells are walked with the row's set-up. The switch (for
+ * tests) sends every cell through azk_detect__scan_field. */
+azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count);
+extern bool azk_detect__cell_fast_off;
 /*
  * The character helpers of the digit scan, inline: they run for every digit
  * run and every token group (millions per GB), and an ASCII byte needs no

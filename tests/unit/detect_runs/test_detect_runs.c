@@ -13,7 +13,10 @@
  * 150 digits), separators (- ー − ( ) space / . : ,), +81, 〒, era letters,
  * labels, NUL and kanji, of 0..300 bytes (runs touching the field's start
  * and end, the 64-byte block edges), each field copied to a buffer of its
- * exact length (ASan sees a read past it). Every value is synthetic.
+ * exact length (ASan sees a read past it); (3) the rows of a table, with and
+ * without a header of column kinds, walked by azk_detect__scan_row's
+ * short-cell path against every cell through azk_detect__scan_field
+ * (azk_detect__cell_fast_off). Every value is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -383,12 +386,174 @@ static void test_runs__every_offset(void **state)
     assert_true(found > 1000); /* the tokens are found, not only the same nothing */
 }
 
+/* ASCII pieces: the cells the row's short-cell path takes (no byte >= 0x80, no '@'). */
+static const char *const ascii_pieces[] = {
+    "-",
+    " ",
+    "(",
+    ")",
+    "/",
+    ".",
+    ":",
+    ",",
+    "_",
+    "#",
+    "\\",
+    "+",
+    "+81 ",
+    "S",
+    "H",
+    "T",
+    "x",
+    "TEL",
+    "tel:",
+    "zip ",
+    "birth ",
+    "DOB:",
+    "dob",
+    "AB-",
+    "DM",
+    "id=",
+    "0",
+    "03",
+    "090",
+    "1980",
+    "2024",
+    "1-2-3",
+    "0120",
+    "T8700110005901",
+    "1980/01/02",
+    "1975-12-31",
+    "S55.3.2",
+    "12:34:56",
+    "4111111111111111",
+    "Tel09012345678",
+};
+
+/* A cell of at most cap bytes: ASCII only (half of them), or any pieces. */
+static size_t random_cell(char *buf, size_t cap)
+{
+    size_t n = 0, want = rnd(8) == 0 ? rnd(100) : rnd(40);
+    if (rnd(2) == 0)
+        return random_field(buf, want < cap ? want : cap);
+    while (n < want) {
+        char tmp[40];
+        size_t l = 0;
+        if (rnd(3) == 0) {
+            size_t nd = rnd(10) == 0 ? 1 + rnd(30) : 1 + rnd(13);
+            for (l = 0; l < nd; l++)
+                tmp[l] = (char)('0' + rnd(10));
+        } else if (rnd(30) == 0) {
+            tmp[l++] = '\0';
+        } else {
+            const char *p = ascii_pieces[rnd(sizeof(ascii_pieces) / sizeof(ascii_pieces[0]))];
+            l = strlen(p);
+            memcpy(tmp, p, l);
+        }
+        if (n + l > cap)
+            break;
+        memcpy(buf + n, tmp, l);
+        n += l;
+    }
+    return n;
+}
+
+/*
+ * Rows of a table, under a header of column kinds (birth date and address
+ * columns take every cell the full way) or without one (a cell's previous
+ * one is its label): azk_detect__scan_row's short-cell path against every
+ * cell through azk_detect__scan_field (azk_detect__cell_fast_off).
+ */
+static struct got run_table(char ***rows, size_t **lens, size_t nrows, size_t nf,
+                            const char *const *hdr)
+{
+    struct got g;
+    azk_detect_ctx *ctx = NULL;
+    azk_field fd[8];
+    azk_record rec;
+    memset(&g, 0, sizeof(g));
+    memset(fd, 0, sizeof(fd));
+    memset(&rec, 0, sizeof(rec));
+    rec.line = 1;
+    rec.tabular = 1;
+    rec.fields = fd;
+    rec.field_count = nf;
+    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
+    azk_detect__object_begin(ctx, "t.csv");
+    for (size_t i = 0; i < nf; i++) {
+        fd[i].ptr = hdr != NULL ? hdr[i] : "x";
+        fd[i].len = strlen(fd[i].ptr);
+        fd[i].col = (uint32_t)i;
+    }
+    rec.is_header = hdr != NULL;
+    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    rec.is_header = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        rec.line = 2 + r;
+        for (size_t i = 0; i < nf; i++) {
+            fd[i].ptr = rows[r][i];
+            fd[i].len = lens[r][i];
+        }
+        assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
+    }
+    azk_detect__ctx_free(ctx);
+    return g;
+}
+
+static void test_runs__row_is_cell_by_cell(void **state)
+{
+    static const char *const heads[] = {"生年月日", "住所",   "電話番号", "氏名",     "備考",
+                                        "ID",       "メール", "郵便番号", "口座番号", "金額"};
+    size_t found = 0;
+    (void)state;
+    for (int k = 0; k < 3000; k++) {
+        size_t nf = 1 + rnd(8), nrows = 1 + rnd(3);
+        const char *hdr[8];
+        char *cells[3][8], **rows[3];
+        size_t lens[3][8], *lp[3];
+        struct got a, b;
+        for (size_t i = 0; i < nf; i++)
+            hdr[i] = heads[rnd(sizeof(heads) / sizeof(heads[0]))];
+        for (size_t r = 0; r < nrows; r++) {
+            char buf[128];
+            for (size_t i = 0; i < nf; i++) {
+                lens[r][i] = rnd(4) == 0 && i > 0 ? 0 : random_cell(buf, sizeof(buf));
+                if (i + 1 < nf && rnd(6) == 0) { /* a key-value label cell */
+                    static const char *const keys[] = {"birthday", "DOB", "Bank", "tel", "1234"};
+                    const char *key = keys[rnd(sizeof(keys) / sizeof(keys[0]))];
+                    lens[r][i] = strlen(key);
+                    memcpy(buf, key, lens[r][i]);
+                }
+                /* the exact length on the heap: a read past the cell is seen */
+                cells[r][i] = lens[r][i] > 0 || rnd(2) ? malloc(lens[r][i] + !lens[r][i]) : NULL;
+                if (cells[r][i] != NULL)
+                    memcpy(cells[r][i], buf, lens[r][i]);
+            }
+            rows[r] = cells[r];
+            lp[r] = lens[r];
+        }
+        for (int h = 0; h < 2; h++) {
+            azk_detect__cell_fast_off = true;
+            a = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
+            azk_detect__cell_fast_off = false;
+            b = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
+            same_got(&a, &b);
+            found += a.n;
+        }
+        for (size_t r = 0; r < nrows; r++)
+            for (size_t i = 0; i < nf; i++)
+                free(cells[r][i]);
+    }
+    assert_true(found > 2000); /* findings compared, not only the same nothing */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_runs__verdict_is_the_rule),
         cmocka_unit_test(test_runs__fast_path_is_plain_path),
         cmocka_unit_test(test_runs__every_offset),
+        cmocka_unit_test(test_runs__row_is_cell_by_cell),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
