@@ -419,11 +419,46 @@ bool azk_norm__is_hyphen(uint32_t cp)
     return azk_digits__is_hyphen(cp) || cp == 0x2500; /* ─ box drawing, typed for hyphens */
 }
 
+/*
+ * azk_norm_id of ASCII (every token of a scanned line): NFKC leaves ASCII as
+ * it is, so the id is the bytes without white space (is_space) and '-' (the
+ * one ASCII hyphen), A-Z lowered -- what the general path below gives, with
+ * no ICU, no decoding and no temporary buffer (test_norm__id_ascii compares
+ * the two on every byte value and generated tokens).
+ */
+static azk_status id_ascii(azk_buf *out, const uint8_t *s, size_t len)
+{
+    uint8_t run[64];
+    size_t n = 0;
+    azk_status rc;
+    azk_buf_clear(out);
+    rc = azk_buf_put(out, "", 0);
+    for (size_t i = 0; rc == AZK_OK && i < len; i++) {
+        uint8_t c = s[i];
+        if (c == '-' || is_space(c))
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (uint8_t)(c - 'A' + 'a');
+        run[n++] = c;
+        if (n == sizeof(run)) {
+            rc = azk_buf_put(out, run, n);
+            n = 0;
+        }
+    }
+    if (rc == AZK_OK && n > 0)
+        rc = azk_buf_put(out, run, n);
+    return rc;
+}
+
 azk_status azk_norm_id(azk_buf *out, const char *in, size_t len)
 {
     azk_status rc = AZK_OK;
     azk_buf tmp = AZK_BUF_INIT;
     size_t i = 0;
+    AZK_ASSERT_ARG(out != NULL);
+    AZK_ASSERT_ARG(in != NULL || len == 0);
+    if (all_ascii(in, len))
+        return id_ascii(out, (const uint8_t *)in, len);
     rc = azk_norm_text(&tmp, in, len, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE);
     if (rc != AZK_OK)
         goto done;

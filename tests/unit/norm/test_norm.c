@@ -8,11 +8,14 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "norm/norm.h"
+#include "norm/norm_internal.h"
 #include "norm/datetime.h"
+#include "norm/digits.h"
 
 static void expect_text(const char *in, unsigned flags, const char *want)
 {
@@ -385,6 +388,169 @@ static void test_norm__invalid_utf8(void **state)
     azk_buf_dispose(&b);
 }
 
+/* azk_norm_id's general path (NFKC, case, spaces, then every hyphen-like code point
+ * dropped), the reference of its ASCII fast path */
+static azk_status id_reference(azk_buf *out, const char *in, size_t len)
+{
+    azk_buf t = AZK_BUF_INIT;
+    azk_status rc =
+        azk_norm_text(&t, in, len, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE);
+    azk_buf_clear(out);
+    if (rc == AZK_OK)
+        rc = azk_buf_put(out, "", 0);
+    for (size_t i = 0; rc == AZK_OK && i < t.len;) {
+        uint32_t cp;
+        size_t cl = azk_utf8_decode(t.data + i, t.len - i, &cp);
+        if (!azk_norm__is_hyphen(cp))
+            rc = azk_buf_put(out, t.data + i, cl);
+        i += cl;
+    }
+    azk_buf_dispose(&t);
+    return rc;
+}
+
+static void expect_id_as_reference(const char *in, size_t len)
+{
+    azk_buf got = AZK_BUF_INIT;
+    azk_buf want = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_id(&got, in, len), id_reference(&want, in, len));
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len + 1); /* with the NUL */
+    azk_buf_dispose(&got);
+    azk_buf_dispose(&want);
+}
+
+/* The ASCII fast path of azk_norm_id against the general path: every byte value
+ * alone and between letters, generated tokens of 0..150 bytes (the fast path
+ * writes in runs of 64) of id characters, white space, NUL and any ASCII, and the
+ * same with a full-width or non-ASCII character (the general path). */
+static void test_norm__id_ascii(void **state)
+{
+    (void)state;
+    static const char pick[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "--__..@@++  \t\n\v\f\r";
+    char s[160];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int c = 0; c < 128; c++) {
+        char one[5] = {'a', (char)c, 'Z', (char)c, '-'};
+        expect_id_as_reference(one + 1, 1);
+        expect_id_as_reference(one, sizeof(one));
+    }
+    for (int t = 0; t < 20000; t++) {
+        size_t len;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        len = (size_t)(x % 151);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* mostly id characters; 1 in 8 any ASCII byte, NUL included */
+            s[i] =
+                (x >> 40) % 8 == 0 ? (char)((x >> 20) % 128) : pick[(x >> 20) % (sizeof(pick) - 1)];
+        }
+        expect_id_as_reference(s, len);
+        if (len >= 3 && t % 4 == 0) {
+            /* a full-width hyphen or letter, an ideographic space: not ASCII */
+            static const char *const wide[] = {"－", "Ａ", "　", "ー"};
+            const char *w = wide[(x >> 8) % 4];
+            memcpy(s + len / 2, w, 3);
+            expect_id_as_reference(s, len);
+        }
+    }
+    expect_id_as_reference("", 0);
+    expect_id_as_reference("AB-001 23", 9);
+}
+
+/* azk_digits__fold one code point at a time (its code before it copied runs) */
+static void fold_reference(azk_buf *out, const char *s, size_t len, bool lower, bool drop_seps)
+{
+    size_t i = 0;
+    azk_buf_clear(out);
+    assert_int_equal(azk_buf_put(out, "", 0), AZK_OK);
+    while (i < len) {
+        uint32_t a;
+        size_t n = azk_digits__next(s, len, i, &a);
+        if (a != 0) {
+            if (!(drop_seps && (a == '-' || a == ' ' || a == '\t'))) {
+                if (lower && a >= 'A' && a <= 'Z')
+                    a = a - 'A' + 'a';
+                assert_int_equal(azk_buf_putc(out, (int)a), AZK_OK);
+            }
+        } else {
+            assert_int_equal(azk_buf_put(out, s + i, n), AZK_OK);
+        }
+        i += n;
+    }
+}
+
+/* azk_digits__fold (runs copied as they are) against the reference, all four flag
+ * combinations: generated text of ASCII (NUL, letters, '-', space, tab), full-width
+ * digits, letters and hyphen, U+3000, hyphen look-alikes, kana, kanji, 4-byte
+ * characters, invalid and cut sequences at both ends */
+static void test_norm__digits_fold(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "0",        "7",        "A",    "z",  "-",  " ",  "\t",          "_",    "@",
+        "\x00",     "０",       "９",   "Ａ", "ｚ", "－", "　",          "ー",   "ｰ",
+        "‐",        "−",        "─",    "あ", "ア", "山", "𠮟",          "\xFF", "\xE3",
+        "\xEF\xBC", "\xC0\xB1", "\x80", "年", "〒", "ﾀ",  "\xF0\x9F\x98"};
+    azk_buf got = AZK_BUF_INIT;
+    azk_buf want = AZK_BUF_INIT;
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    char s[400];
+    for (int t = 0; t < 20000; t++) {
+        size_t len = 0;
+        size_t count;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        count = (size_t)(x % 90);
+        for (size_t k = 0; k < count; k++) {
+            size_t p;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* runs of plain letters, then one other piece */
+            p = (x >> 11) % 4 != 0 ? 2 + (x >> 17) % 2
+                                   : (x >> 23) % (sizeof(pieces) / sizeof(pieces[0]));
+            if (p == 9) {
+                s[len++] = '\0'; /* "\x00" as a piece: strlen would say 0 */
+                continue;
+            }
+            memcpy(s + len, pieces[p], strlen(pieces[p]));
+            len += strlen(pieces[p]);
+        }
+        for (int f = 0; f < 4; f++) {
+            bool lower = (f & 1) != 0;
+            bool drop = (f & 2) != 0;
+            azk_buf_clear(&got);
+            assert_int_equal(azk_digits__fold(&got, s, len, lower, drop), AZK_OK);
+            fold_reference(&want, s, len, lower, drop);
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.data, want.data, want.len + 1);
+            /* the tail cut anywhere: sequences cut at the end */
+            if (len > 0) {
+                size_t cut = (size_t)(x >> 29) % len;
+                azk_buf_clear(&got);
+                assert_int_equal(azk_digits__fold(&got, s, cut, lower, drop), AZK_OK);
+                fold_reference(&want, s, cut, lower, drop);
+                assert_int_equal(got.len, want.len);
+                assert_memory_equal(got.data, want.data, want.len + 1);
+            }
+        }
+    }
+    /* appends to what out holds */
+    azk_buf_clear(&got);
+    assert_int_equal(azk_buf_put(&got, "x", 1), AZK_OK);
+    assert_int_equal(azk_digits__fold(&got, "０1", strlen("０1"), false, false), AZK_OK);
+    assert_string_equal((const char *)got.data, "x01");
+    azk_buf_dispose(&got);
+    azk_buf_dispose(&want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,7 +561,8 @@ int main(void)
         cmocka_unit_test(test_norm__kanji_number),  cmocka_unit_test(test_norm__email_id_postal),
         cmocka_unit_test(test_norm__invalid_utf8),  cmocka_unit_test(test_norm__phone),
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
-        cmocka_unit_test(test_norm__char_classes),
+        cmocka_unit_test(test_norm__char_classes),  cmocka_unit_test(test_norm__id_ascii),
+        cmocka_unit_test(test_norm__digits_fold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
