@@ -463,6 +463,63 @@ static void test_norm__id_ascii(void **state)
     expect_id_as_reference("AB-001 23", 9);
 }
 
+/* azk_date__may_start never says no where azk_date__parse finds a date: every
+ * code point of the BMP and every 97th above it, every invalid lead byte and
+ * overlong forms, each before the rests of a Gregorian date, an abbreviated era
+ * date and every era's kanji date. */
+static void test_norm__date_screen(void **state)
+{
+    (void)state;
+    char tails[AZK_ERA__COUNT + 3][40];
+    size_t ntails = 0;
+    size_t dates = 0;
+    snprintf(tails[ntails++], sizeof(tails[0]), "%s", "980年3月2日");
+    snprintf(tails[ntails++], sizeof(tails[0]), "%s", "000/3/2");
+    snprintf(tails[ntails++], sizeof(tails[0]), "%s", "2.3.2");
+    for (int e = AZK_ERA_MEIJI; e < AZK_ERA__COUNT; e++) {
+        const char *name = azk_date__era_name((azk_era)e);
+        uint32_t cp;
+        size_t cl = azk_utf8_decode((const uint8_t *)name, strlen(name), &cp);
+        snprintf(tails[ntails++], sizeof(tails[0]), "%s2年3月2日", name + cl);
+    }
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp += cp < 0x10000 ? 1 : 97) {
+        char s[64];
+        size_t l;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        l = azk_utf8_encode(cp, (uint8_t *)s);
+        for (size_t t = 0; t < ntails; t++) {
+            azk_date d;
+            size_t n = l + strlen(tails[t]);
+            memcpy(s + l, tails[t], strlen(tails[t]) + 1);
+            if (azk_date__parse(s, n, false, &d) > 0) {
+                dates++;
+                if (!azk_date__may_start(s, n))
+                    fail_msg("U+%04X%s is a date the screen refuses", (unsigned)cp, tails[t]);
+            }
+        }
+    }
+    /* 1 and 2, M T S H R in both cases, all of them full-width too, five era kanji */
+    assert_true(dates >= 2 * (2 + 10) + 5);
+    for (int b = 0x80; b < 0x100; b++) {
+        static const char *const rest[] = {"1980/3/2",
+                                           "\xB1"
+                                           "980/3/2",
+                                           "\x80\xB1"
+                                           "980/3/2"};
+        for (size_t t = 0; t < 3; t++) {
+            char s[32];
+            azk_date d;
+            size_t n;
+            s[0] = (char)b;
+            memcpy(s + 1, rest[t], strlen(rest[t]) + 1);
+            n = strlen(s);
+            if (azk_date__parse(s, n, false, &d) > 0)
+                assert_true(azk_date__may_start(s, n));
+        }
+    }
+}
+
 /* azk_digits__fold one code point at a time (its code before it copied runs) */
 static void fold_reference(azk_buf *out, const char *s, size_t len, bool lower, bool drop_seps)
 {
@@ -562,7 +619,7 @@ int main(void)
         cmocka_unit_test(test_norm__invalid_utf8),  cmocka_unit_test(test_norm__phone),
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
         cmocka_unit_test(test_norm__char_classes),  cmocka_unit_test(test_norm__id_ascii),
-        cmocka_unit_test(test_norm__digits_fold),
+        cmocka_unit_test(test_norm__date_screen),   cmocka_unit_test(test_norm__digits_fold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
