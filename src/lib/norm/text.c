@@ -184,6 +184,38 @@ static bool all_ascii(const char *s, size_t n)
     return true;
 }
 
+/*
+ * Code points that NFKC and NFKC_Casefold leave as they are and that combine
+ * with nothing before them: ASCII (whose case folding azk_norm_text's loop
+ * does), kanji of the URO and extension A, 々, hiragana and katakana letters
+ * and ー. A text of only these is its own NFKC: no ICU call (a name window's
+ * piece, a kana reading). test_norm__nfkc_stable asks ICU about every one.
+ */
+static bool nfkc_stable_cp(uint32_t cp)
+{
+    return cp < 0x80 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC ||
+           cp == 0x3005;
+}
+
+bool azk_norm__nfkc_stable(const char *s, size_t n)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        i += azk_utf8_decode(u + i, n - i, &cp);
+        /* an invalid byte decodes as U+FFFD, which is not in the set */
+        if (!nfkc_stable_cp(cp))
+            return false;
+    }
+    return true;
+}
+
 /* NFKC (or NFKC_Casefold) of s[0..n) into out as UTF-8. */
 static azk_status nfkc(azk_buf *out, const char *s, size_t n, bool casefold)
 {
@@ -278,7 +310,7 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
     rc = azk_buf_put(out, "", 0);
     if (rc != AZK_OK)
         goto done;
-    if ((flags & AZK_NORM_NFKC) && !all_ascii(in, len)) {
+    if ((flags & AZK_NORM_NFKC) && !azk_norm__nfkc_stable(in, len)) {
         rc = nfkc(&tmp, in, len, (flags & AZK_NORM_CASE) != 0);
         if (rc != AZK_OK)
             goto done;

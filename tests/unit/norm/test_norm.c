@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 
 #include "norm/norm.h"
 #include "norm/norm_internal.h"
@@ -608,6 +610,115 @@ static void test_norm__digits_fold(void **state)
     azk_buf_dispose(&want);
 }
 
+/* Is the UTF-16 text u[0..n) its own normal form under nz? */
+static bool icu_normalized(const UNormalizer2 *nz, const UChar *u, int32_t n)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UBool yes = unorm2_isNormalized(nz, u, n, &err);
+    assert_false(U_FAILURE(err));
+    return yes != 0;
+}
+
+/*
+ * azk_norm__nfkc_stable against ICU: every code point it takes is its own NFKC and
+ * NFKC_Casefold (ASCII: its lower case, which azk_norm_text's loop gives) and has a
+ * normalisation boundary before it (combines with nothing before it), so any string of
+ * them is its own NFKC; code points just outside the ranges, combining kana marks,
+ * full-width forms and invalid UTF-8 are not taken; and azk_norm_text gives the same
+ * bytes as ICU's NFKC (then its own loop) on generated names and readings.
+ */
+static void test_norm__nfkc_stable(void **state)
+{
+    (void)state;
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *k = unorm2_getNFKCInstance(&err);
+    const UNormalizer2 *kcf = unorm2_getNFKCCasefoldInstance(&err);
+    size_t taken = 0;
+    assert_false(U_FAILURE(err));
+    for (uint32_t cp = 1; cp < 0x10000; cp++) {
+        char s[4];
+        UChar u[2] = {(UChar)cp, 0};
+        size_t l;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        l = azk_utf8_encode(cp, (uint8_t *)s);
+        if (!azk_norm__nfkc_stable(s, l))
+            continue;
+        taken++;
+        assert_true(unorm2_hasBoundaryBefore(k, (UChar32)cp));
+        assert_true(unorm2_hasBoundaryBefore(kcf, (UChar32)cp));
+        assert_true(icu_normalized(k, u, 1));
+        if (cp >= 'A' && cp <= 'Z') {
+            UChar lo[4];
+            assert_int_equal(unorm2_normalize(kcf, u, 1, lo, 4, &err), 1);
+            assert_int_equal(lo[0], cp - 'A' + 'a');
+        } else if (!icu_normalized(kcf, u, 1)) {
+            fail_msg("U+%04X changes under NFKC_Casefold", (unsigned)cp);
+        }
+    }
+    assert_true(taken > 128 + 20000 + 6000 + 80 + 90);
+    {
+        /* not taken: the neighbours of the ranges, combining voiced marks, full-width,
+         * ideographic space, compatibility kanji, 4-byte, invalid and cut sequences */
+        static const char *const no[] = {
+            "\u3040", "\u3097",     "\u3099", "\u309A",   "\u30A0",   "\u30FB",
+            "\u30FD", "\u4DC0",     "\u3006", "\uFF21",   "\u3000",   "\uF900",
+            "\uFA11", "\U00020B9F", "\xFF",   "\xE5\xB1", "\xC0\xB1", "\xEF\xBF\xBD"};
+        for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+            assert_false(azk_norm__nfkc_stable(no[i], strlen(no[i])));
+        assert_true(azk_norm__nfkc_stable("", 0));
+        assert_true(
+            azk_norm__nfkc_stable("山田タロウやまだ々ー Ab1", strlen("山田タロウやまだ々ー Ab1")));
+        assert_false(azk_norm__nfkc_stable("ｶﾞ", strlen("ｶﾞ")));
+        assert_false(azk_norm__nfkc_stable("カ\u3099", strlen("カ\u3099")));
+    }
+    /* the flags of names, readings, addresses and ids: same bytes as before on text of
+     * the stable set (checked above) and on text with one character outside it */
+    {
+        static const char *const texts[] = {"山田　太郎",
+                                            "山田 太郎様",
+                                            "ヤマダ タロウ",
+                                            "やまだ たろう",
+                                            "ﾔﾏﾀﾞ ﾀﾛｰ",
+                                            "髙橋眞一",
+                                            "斉藤ヴァイオリン",
+                                            "東京都千代田区1-2-3",
+                                            "AbC-01",
+                                            "カ\u3099ス",
+                                            "塚﨑",
+                                            "ＡＢ－００１",
+                                            "おおの"};
+        static const unsigned flags[] = {
+            AZK_NORM_NAME, AZK_NORM_READING, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE,
+            AZK_NORM_NFKC | AZK_NORM_SPACES_REMOVE | AZK_NORM_VARIANT_KANJI};
+        for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+            for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+                azk_buf a = AZK_BUF_INIT;
+                azk_buf b = AZK_BUF_INIT;
+                UChar u16[128];
+                UChar n16[256];
+                char n8[512];
+                int32_t ul = 0;
+                int32_t nl;
+                int32_t l8 = 0;
+                const UNormalizer2 *nz = (flags[f] & AZK_NORM_CASE) ? kcf : k;
+                /* the reference: ICU's NFKC first, then azk_norm_text of its (stable) output */
+                u_strFromUTF8(u16, 128, &ul, texts[t], -1, &err);
+                nl = unorm2_normalize(nz, u16, ul, n16, 256, &err);
+                u_strToUTF8(n8, sizeof(n8), &l8, n16, nl, &err);
+                assert_false(U_FAILURE(err));
+                assert_int_equal(azk_norm_text(&a, texts[t], strlen(texts[t]), flags[f]), AZK_OK);
+                if (azk_norm__nfkc_stable(n8, (size_t)l8)) {
+                    assert_int_equal(azk_norm_text(&b, n8, (size_t)l8, flags[f]), AZK_OK);
+                    assert_string_equal((const char *)a.data, (const char *)b.data);
+                }
+                azk_buf_dispose(&a);
+                azk_buf_dispose(&b);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +731,7 @@ int main(void)
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
         cmocka_unit_test(test_norm__char_classes),  cmocka_unit_test(test_norm__id_ascii),
         cmocka_unit_test(test_norm__date_screen),   cmocka_unit_test(test_norm__digits_fold),
+        cmocka_unit_test(test_norm__nfkc_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
