@@ -572,12 +572,12 @@ static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64
 static bool rows_check(const azk_fp_index *idx, uint64_t seed, uint64_t *sum)
 {
     /* non-seed slots: shift, mask, largest cell; seed slots: shift, mask, kind << 8 */
-    uint32_t psh[AZK_FPS__COUNT];
-    uint32_t pmask[AZK_FPS__COUNT];
-    uint32_t pmax[AZK_FPS__COUNT];
-    uint32_t ssh[AZK_FPS__COUNT];
-    uint32_t smask[AZK_FPS__COUNT];
-    uint64_t skind[AZK_FPS__COUNT];
+    uint32_t psh[AZK_FPS__COUNT] = {0};
+    uint32_t pmask[AZK_FPS__COUNT] = {0};
+    uint32_t pmax[AZK_FPS__COUNT] = {0};
+    uint32_t ssh[AZK_FPS__COUNT] = {0};
+    uint32_t smask[AZK_FPS__COUNT] = {0};
+    uint64_t skind[AZK_FPS__COUNT] = {0};
     unsigned np = 0;
     unsigned nsd = 0;
     bool wide = idx->row_w > 57; /* else a row's cells come from one 8-byte load */
