@@ -491,12 +491,15 @@ static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t 
     return rc;
 }
 
-/* A (row, kind, code) triple as a 64-bit value under a seed (one multiply and a fold:
- * not linear, so sums of different multisets differ but by chance). */
-static inline uint64_t triple_hash(uint64_t seed, uint32_t row, unsigned kind, uint32_t code)
+/*
+ * A (row, kind, code) triple as a 64-bit value under a seed (one multiply and a fold:
+ * not linear, so sums of different multisets differ but by chance). v is
+ * seed ^ (row << 16 | kind << 8 | code): the three parts take disjoint bits (kind < 256,
+ * code < 256), so the loops below xor the parts they hold constant in once.
+ */
+static inline uint64_t triple_mix(uint64_t v)
 {
-    uint64_t x =
-        (seed ^ ((uint64_t)row << 16 | (uint64_t)kind << 8 | code)) * 0x9E3779B97F4A7C15ull;
+    uint64_t x = v * 0x9E3779B97F4A7C15ull;
     return x ^ (x >> 29);
 }
 
@@ -511,25 +514,52 @@ static inline uint64_t triple_hash(uint64_t seed, uint32_t row, unsigned kind, u
  */
 
 /*
+ * The entries of one bucket (row ids of rb bytes at p): rising (as version 1's
+ * sorted entries give them: azk_fp__seed_row searches them) and below rows,
+ * which for rising ids is the last one's test; each (row, kind, code) --
+ * sk = seed ^ (kind << 8 | code) -- added to *acc. rb is a constant where
+ * csr_check calls it (3 or 4: the loop is made for each).
+ */
+static inline bool csr_bucket(const uint8_t *p, uint32_t n, unsigned rb, uint64_t rows, uint64_t sk,
+                              uint64_t *acc)
+{
+    uint64_t a = 0;
+    uint64_t next = 0; /* the lowest row id the next entry may have (64 bits: no wrap) */
+    uint32_t row = 0;
+    bool bad = false;
+    for (uint32_t e = 0; e < n; e++, p += rb) {
+        uint32_t v;
+        memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+        v = __builtin_bswap32(v);
+#endif
+        row = rb == 4 ? v : v & 0xFFFFFFu;
+        bad |= row < next;
+        next = (uint64_t)row + 1;
+        a += triple_mix(sk ^ (uint64_t)row << 16);
+    }
+    *acc += a;
+    return !bad && (n == 0 || row < rows);
+}
+
+/*
  * One pass over the seed kind k's CSR: row ids below the row count and
- * rising within a bucket (as version 1's sorted entries give them:
- * azk_fp__seed_has searches them); each (row, k, code of its bucket) added
- * to *sum.
+ * rising within a bucket; each (row, k, code of its bucket) added to *sum.
  */
 static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64_t *sum)
 {
     size_t nb = (size_t)1 << idx->bits[k];
     uint64_t acc = 0;
+    unsigned rb = idx->row_bytes;
     for (size_t bk = 0; bk < nb; bk++) {
-        uint32_t code = azk_fp__code(k, (uint32_t)bk);
-        uint32_t next = 0; /* the lowest row id the next entry may have */
-        for (uint32_t e = idx->off[k][bk]; e < idx->off[k][bk + 1]; e++) {
-            uint32_t row = azk_fp__seed_row(idx, k, e);
-            if (row >= idx->total_rows || row < next)
-                return false;
-            next = row + 1;
-            acc += triple_hash(seed, row, k, code);
-        }
+        uint32_t lo = idx->off[k][bk];
+        uint32_t n = idx->off[k][bk + 1] - lo;
+        const uint8_t *p = idx->rows[k] + (uint64_t)lo * rb;
+        uint64_t sk = seed ^ ((uint64_t)k << 8 | azk_fp__code(k, (uint32_t)bk));
+        bool ok = rb == 4 ? csr_bucket(p, n, 4, idx->total_rows, sk, &acc)
+                          : csr_bucket(p, n, 3, idx->total_rows, sk, &acc);
+        if (!ok)
+            return false;
     }
     *sum += acc;
     return true;
@@ -541,43 +571,60 @@ static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64
  */
 static bool rows_check(const azk_fp_index *idx, uint64_t seed, uint64_t *sum)
 {
-    uint32_t sh[AZK_FPS__COUNT];
-    uint32_t mask[AZK_FPS__COUNT];
-    uint32_t max[AZK_FPS__COUNT]; /* 0: a seed slot (a code may be any value) */
-    unsigned kind[AZK_FPS__COUNT];
-    unsigned ns = 0;
+    /* non-seed slots: shift, mask, largest cell; seed slots: shift, mask, kind << 8 */
+    uint32_t psh[AZK_FPS__COUNT] = {0};
+    uint32_t pmask[AZK_FPS__COUNT] = {0};
+    uint32_t pmax[AZK_FPS__COUNT] = {0};
+    uint32_t ssh[AZK_FPS__COUNT] = {0};
+    uint32_t smask[AZK_FPS__COUNT] = {0};
+    uint64_t skind[AZK_FPS__COUNT] = {0};
+    unsigned np = 0;
+    unsigned nsd = 0;
+    bool wide = idx->row_w > 57; /* else a row's cells come from one 8-byte load */
+    bool bad = false;
     uint64_t acc = 0;
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
         unsigned k = azk_fp__slot_kind[s];
         if (idx->slot_w[s] == 0)
             continue;
-        sh[ns] = idx->slot_sh[s];
-        mask[ns] = (1u << idx->slot_w[s]) - 1u;
-        max[ns] = azk_fp__is_seed(k) ? 0 : 1u << idx->bits[k];
-        kind[ns] = k;
-        ns++;
+        if (azk_fp__is_seed(k)) {
+            ssh[nsd] = idx->slot_sh[s];
+            smask[nsd] = (1u << idx->slot_w[s]) - 1u;
+            skind[nsd] = (uint64_t)k << 8;
+            nsd++;
+        } else {
+            psh[np] = idx->slot_sh[s];
+            pmask[np] = (1u << idx->slot_w[s]) - 1u;
+            pmax[np] = 1u << idx->bits[k];
+            np++;
+        }
     }
     for (uint64_t row = 0, base = 0; row < idx->total_rows; row++, base += idx->row_w) {
-        uint64_t w = 0; /* a row of at most 57 bits: all its cells from one load */
-        if (idx->row_w <= 57) {
+        uint64_t w = 0;
+        uint64_t rs = seed ^ row << 16;
+        if (!wide) {
             memcpy(&w, idx->rowtab + (base >> 3), sizeof(w));
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
             w = __builtin_bswap64(w);
 #endif
             w >>= base & 7;
         }
-        for (unsigned j = 0; j < ns; j++) {
-            uint32_t cell = (idx->row_w <= 57 ? (uint32_t)(w >> sh[j])
-                                              : get_field(idx->rowtab, base + sh[j], 25)) &
-                            mask[j];
-            if (max[j] != 0) {
-                if (cell > max[j])
-                    return false;
-            } else if (cell != 0) {
-                acc += triple_hash(seed, (uint32_t)row, kind[j], cell);
-            }
+        for (unsigned j = 0; j < np; j++) {
+            uint32_t cell =
+                (wide ? get_field(idx->rowtab, base + psh[j], 25) : (uint32_t)(w >> psh[j])) &
+                pmask[j];
+            bad |= cell > pmax[j];
+        }
+        for (unsigned j = 0; j < nsd; j++) {
+            uint32_t cell =
+                (wide ? get_field(idx->rowtab, base + ssh[j], 25) : (uint32_t)(w >> ssh[j])) &
+                smask[j];
+            uint64_t h = triple_mix(rs ^ (skind[j] | cell));
+            acc += cell != 0 ? h : 0;
         }
     }
+    if (bad)
+        return false;
     *sum += acc;
     return true;
 }

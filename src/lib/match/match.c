@@ -304,7 +304,8 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
         if (b >= 0x80) {
             /* era dates and kanji dates start with a kanji era name or a full-width digit */
             azk_date d;
-            size_t used = azk_date__parse(s + i, n - i, false, &d);
+            size_t used =
+                azk_date__may_start(s + i, n - i) ? azk_date__parse(s + i, n - i, false, &d) : 0;
             if (used > 0) {
                 azk_match__new_src(ctx);
                 azk_match__add_value(ctx, AZK_FP_BIRTH, s + i, used);

@@ -69,6 +69,40 @@ const char *azk_date__era_name(azk_era era);
 size_t azk_date__parse(const char *s, size_t len, bool allow_compact, azk_date *out);
 
 /*
+ * A screen for callers that try azk_date__parse at every position of a
+ * text: false when no date can start at s[0] (len > 0). A date starts with
+ * a digit, an era's letter (M T S H R, either case) or an era's kanji
+ * (明 大 昭 平 令); digits and letters may be full-width (U+FF01..U+FF5E:
+ * lead byte EF, left to the parser). Overlong and other invalid UTF-8 fold
+ * to nothing (azk_utf8_decode). test_norm__date_screen checks the screen
+ * against the parser.
+ */
+static inline bool azk_date__may_start(const char *s, size_t len)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    uint32_t k;
+    if (u[0] < 0x80) {
+        switch (u[0] | 0x20) { /* ASCII letters to lower case (digits unchanged) */
+            case 'm':
+            case 't':
+            case 's':
+            case 'h':
+            case 'r':
+                return true;
+            default:
+                return u[0] >= '0' && u[0] <= '9';
+        }
+    }
+    if (u[0] == 0xEF)
+        return true;
+    if (len < 3 || u[0] < 0xE4 || u[0] > 0xE6)
+        return false;
+    k = (uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2];
+    /* 明 大 昭 平 令 */
+    return k == 0xE6988Eu || k == 0xE5A4A7u || k == 0xE698ADu || k == 0xE5B9B3u || k == 0xE4BBA4u;
+}
+
+/*
  * The one parser of dates given to azukari as arguments and stored in the
  * catalog (deadlines, --now, --as-of, --known-date): ISO 8601 calendar date
  * "YYYY-MM-DD" exactly (four-digit year 1900..9999, two-digit month and

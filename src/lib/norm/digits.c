@@ -68,27 +68,52 @@ size_t azk_digits__prev(const char *s, size_t len, size_t pos, uint32_t *ascii)
     return start;
 }
 
+/*
+ * Bytes that stay as they are (ASCII that neither lower nor drop_seps
+ * touches, code points without an ASCII equivalent, invalid bytes) are
+ * copied in runs, not one by one (an analysed line is mostly such bytes);
+ * test_norm__digits_fold compares it with a fold one code point at a time.
+ */
 azk_status azk_digits__fold(azk_buf *out, const char *s, size_t len, bool lower, bool drop_seps)
 {
     azk_status rc = AZK_OK;
     size_t i = 0;
+    size_t from = 0; /* s[from..i) is copied as it is */
     while (i < len) {
+        uint8_t b = (uint8_t)s[i];
         uint32_t a;
-        size_t n = azk_digits__next(s, len, i, &a);
-        if (a != 0) {
-            if (drop_seps && (a == '-' || a == ' ' || a == '\t')) {
+        size_t n;
+        if (b < 0x80) {
+            if (!(lower && b >= 'A' && b <= 'Z') &&
+                !(drop_seps && (b == '-' || b == ' ' || b == '\t'))) {
+                i++;
+                continue;
+            }
+            a = b;
+            n = 1;
+        } else {
+            n = azk_digits__next(s, len, i, &a);
+            if (a == 0) {
                 i += n;
                 continue;
             }
+        }
+        if (i > from)
+            rc = azk_buf_put(out, s + from, i - from);
+        if (rc == AZK_OK && !(drop_seps && (a == '-' || a == ' ' || a == '\t'))) {
             if (lower && a >= 'A' && a <= 'Z')
                 a = a - 'A' + 'a';
             rc = azk_buf_putc(out, (int)a);
-        } else {
-            rc = azk_buf_put(out, s + i, n);
         }
         if (rc != AZK_OK)
             return rc;
         i += n;
+        from = i;
+    }
+    if (i > from) {
+        rc = azk_buf_put(out, s + from, i - from);
+        if (rc != AZK_OK)
+            return rc;
     }
     return azk_buf_grow(out, 0);
 }

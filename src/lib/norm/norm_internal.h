@@ -22,4 +22,11 @@ AZK_NODISCARD azk_status azk_norm__put_cp(azk_buf *b, uint32_t cp);
  */
 bool azk_norm__is_hyphen(uint32_t cp);
 
+/*
+ * True when s[0..n) is its own NFKC and NFKC_Casefold but for ASCII case
+ * (ASCII, URO and extension A kanji, 々, hiragana and katakana letters, ー):
+ * azk_norm_text then calls no ICU (norm/text.c).
+ */
+bool azk_norm__nfkc_stable(const char *s, size_t n);
+
 #endif

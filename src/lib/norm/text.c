@@ -190,6 +190,38 @@ static bool all_ascii(const char *s, size_t n)
     return true;
 }
 
+/*
+ * Code points that NFKC and NFKC_Casefold leave as they are and that combine
+ * with nothing before them: ASCII (whose case folding azk_norm_text's loop
+ * does), kanji of the URO and extension A, 々, hiragana and katakana letters
+ * and ー. A text of only these is its own NFKC: no ICU call (a name window's
+ * piece, a kana reading). test_norm__nfkc_stable asks ICU about every one.
+ */
+static bool nfkc_stable_cp(uint32_t cp)
+{
+    return cp < 0x80 || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC ||
+           cp == 0x3005;
+}
+
+bool azk_norm__nfkc_stable(const char *s, size_t n)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        i += azk_utf8_decode(u + i, n - i, &cp);
+        /* an invalid byte decodes as U+FFFD, which is not in the set */
+        if (!nfkc_stable_cp(cp))
+            return false;
+    }
+    return true;
+}
+
 /* NFKC (or NFKC_Casefold) of s[0..n) into out as UTF-8. */
 static azk_status nfkc(azk_buf *out, const char *s, size_t n, bool casefold)
 {
@@ -284,7 +316,7 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
     rc = azk_buf_put(out, "", 0);
     if (rc != AZK_OK)
         goto done;
-    if ((flags & AZK_NORM_NFKC) && !all_ascii(in, len)) {
+    if ((flags & AZK_NORM_NFKC) && !azk_norm__nfkc_stable(in, len)) {
         rc = nfkc(&tmp, in, len, (flags & AZK_NORM_CASE) != 0);
         if (rc != AZK_OK)
             goto done;
@@ -425,11 +457,46 @@ bool azk_norm__is_hyphen(uint32_t cp)
     return azk_digits__is_hyphen(cp) || cp == 0x2500; /* ─ box drawing, typed for hyphens */
 }
 
+/*
+ * azk_norm_id of ASCII (every token of a scanned line): NFKC leaves ASCII as
+ * it is, so the id is the bytes without white space (is_space) and '-' (the
+ * one ASCII hyphen), A-Z lowered -- what the general path below gives, with
+ * no ICU, no decoding and no temporary buffer (test_norm__id_ascii compares
+ * the two on every byte value and generated tokens).
+ */
+static azk_status id_ascii(azk_buf *out, const uint8_t *s, size_t len)
+{
+    uint8_t run[64];
+    size_t n = 0;
+    azk_status rc;
+    azk_buf_clear(out);
+    rc = azk_buf_put(out, "", 0);
+    for (size_t i = 0; rc == AZK_OK && i < len; i++) {
+        uint8_t c = s[i];
+        if (c == '-' || is_space(c))
+            continue;
+        if (c >= 'A' && c <= 'Z')
+            c = (uint8_t)(c - 'A' + 'a');
+        run[n++] = c;
+        if (n == sizeof(run)) {
+            rc = azk_buf_put(out, run, n);
+            n = 0;
+        }
+    }
+    if (rc == AZK_OK && n > 0)
+        rc = azk_buf_put(out, run, n);
+    return rc;
+}
+
 azk_status azk_norm_id(azk_buf *out, const char *in, size_t len)
 {
     azk_status rc = AZK_OK;
     azk_buf tmp = AZK_BUF_INIT;
     size_t i = 0;
+    AZK_ASSERT_ARG(out != NULL);
+    AZK_ASSERT_ARG(in != NULL || len == 0);
+    if (all_ascii(in, len))
+        return id_ascii(out, (const uint8_t *)in, len);
     rc = azk_norm_text(&tmp, in, len, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE);
     if (rc != AZK_OK)
         goto done;

@@ -497,6 +497,34 @@ static void test_fingerprint_index__unused_slots_cost_nothing(void **state)
 }
 
 /* More than 2^24 rows: row ids take 4 bytes and the top ones come back whole. */
+static void expect_refused(const uint8_t *p, size_t n, azk_status want);
+
+/*
+ * The entries of one e-mail bucket of the version 3 file of idx (4-byte row ids), changed by
+ * set (the first or the last id), refused for their row ids, not only by the code check.
+ */
+static void expect_ids_refused(const struct model *m, const azk_fp_index *idx, bool last,
+                               uint32_t id)
+{
+    struct wbuf good = v3_bytes(idx);
+    size_t h = kind_offset(m, 0) + 8;
+    size_t tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
+    size_t csr = tab + (size_t)((m->rows * (uint64_t)good.p[h + AZK_FPS__COUNT] + 7) / 8);
+    size_t nb = (size_t)1 << azk_fp__bits[AZK_FP_EMAIL];
+    const uint32_t *off = idx->off[AZK_FP_EMAIL];
+    size_t bk = 0;
+    size_t at;
+    while (bk < nb && off[bk + 1] - off[bk] < 3)
+        bk++;
+    assert_true(bk < nb);
+    at = csr + 4 * (nb + 1) + 4 * (size_t)(last ? off[bk + 1] - 1 : off[bk]);
+    for (unsigned i = 0; i < 4; i++)
+        good.p[at + i] = (uint8_t)(id >> (8 * i));
+    expect_refused(good.p, good.n, AZK_ERR_FORMAT);
+    assert_non_null(strstr(azk_error_last()->message, "row out of range"));
+    free(good.p);
+}
+
 static void test_fingerprint_index__four_byte_row_ids(void **state)
 {
     struct model m;
@@ -510,6 +538,8 @@ static void test_fingerprint_index__four_byte_row_ids(void **state)
     for (uint64_t r = 0; r < rows; r += 8)
         model_add(&m, AZK_FP_EMAIL, rnd() & 0xFFFFF, (uint32_t)r);
     model_add(&m, AZK_FP_EMAIL, 5, (uint32_t)(rows - 1));
+    for (uint32_t r = 1; r < 4; r++) /* a bucket of three or more */
+        model_add(&m, AZK_FP_EMAIL, 6, r);
     model_add(&m, AZK_FP_BIRTH, 2047, (uint32_t)(rows - 1));
     model_add(&m, AZK_FP_BIRTH, 3, (uint32_t)(1u << 24));
     model_sort(&m);
@@ -529,6 +559,10 @@ static void test_fingerprint_index__four_byte_row_ids(void **state)
             assert_int_equal(azk_fp__row_slot(idx, (uint32_t)m.e[k][i], first),
                              cell_of(first, (uint32_t)(m.e[k][i] >> 32) + 1));
     }
+    /* version 3 with 4-byte ids: a bucket's first id 2^32 - 1 (the lowest id the next
+     * entry may have must not wrap to 0), its last id the row count (rising, out of range) */
+    expect_ids_refused(&m, idx, false, UINT32_MAX);
+    expect_ids_refused(&m, idx, true, (uint32_t)rows);
     /* rows without a value read 0 (every 97th row: a full pass is slow under ASan) */
     for (uint64_t r = 0; r < rows; r += 97) {
         assert_int_equal(azk_fp__row_slot(idx, r, AZK_FPS_EMAIL) != 0, r % 8 == 0);

@@ -8,11 +8,16 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 
 #include "norm/norm.h"
+#include "norm/norm_internal.h"
 #include "norm/datetime.h"
+#include "norm/digits.h"
 
 static void expect_text(const char *in, unsigned flags, const char *want)
 {
@@ -385,6 +390,335 @@ static void test_norm__invalid_utf8(void **state)
     azk_buf_dispose(&b);
 }
 
+/* azk_norm_id's general path (NFKC, case, spaces, then every hyphen-like code point
+ * dropped), the reference of its ASCII fast path */
+static azk_status id_reference(azk_buf *out, const char *in, size_t len)
+{
+    azk_buf t = AZK_BUF_INIT;
+    azk_status rc =
+        azk_norm_text(&t, in, len, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE);
+    azk_buf_clear(out);
+    if (rc == AZK_OK)
+        rc = azk_buf_put(out, "", 0);
+    for (size_t i = 0; rc == AZK_OK && i < t.len;) {
+        uint32_t cp;
+        size_t cl = azk_utf8_decode(t.data + i, t.len - i, &cp);
+        if (!azk_norm__is_hyphen(cp))
+            rc = azk_buf_put(out, t.data + i, cl);
+        i += cl;
+    }
+    azk_buf_dispose(&t);
+    return rc;
+}
+
+static void expect_id_as_reference(const char *in, size_t len)
+{
+    azk_buf got = AZK_BUF_INIT;
+    azk_buf want = AZK_BUF_INIT;
+    assert_int_equal(azk_norm_id(&got, in, len), id_reference(&want, in, len));
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len + 1); /* with the NUL */
+    azk_buf_dispose(&got);
+    azk_buf_dispose(&want);
+}
+
+/* The ASCII fast path of azk_norm_id against the general path: every byte value
+ * alone and between letters, generated tokens of 0..150 bytes (the fast path
+ * writes in runs of 64) of id characters, white space, NUL and any ASCII, and the
+ * same with a full-width or non-ASCII character (the general path). */
+static void test_norm__id_ascii(void **state)
+{
+    (void)state;
+    static const char pick[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "--__..@@++  \t\n\v\f\r";
+    char s[160];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int c = 0; c < 128; c++) {
+        char one[5] = {'a', (char)c, 'Z', (char)c, '-'};
+        expect_id_as_reference(one + 1, 1);
+        expect_id_as_reference(one, sizeof(one));
+    }
+    for (int t = 0; t < 20000; t++) {
+        size_t len;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        len = (size_t)(x % 151);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* mostly id characters; 1 in 8 any ASCII byte, NUL included */
+            s[i] =
+                (x >> 40) % 8 == 0 ? (char)((x >> 20) % 128) : pick[(x >> 20) % (sizeof(pick) - 1)];
+        }
+        expect_id_as_reference(s, len);
+        if (len >= 3 && t % 4 == 0) {
+            /* a full-width hyphen or letter, an ideographic space: not ASCII */
+            static const char *const wide[] = {"－", "Ａ", "　", "ー"};
+            const char *w = wide[(x >> 8) % 4];
+            memcpy(s + len / 2, w, 3);
+            expect_id_as_reference(s, len);
+        }
+    }
+    expect_id_as_reference("", 0);
+    expect_id_as_reference("AB-001 23", 9);
+}
+
+/* azk_date__may_start never says no where azk_date__parse finds a date: every
+ * code point of the BMP and every 97th above it, every invalid lead byte and
+ * overlong forms, each before the rests of a Gregorian date, an abbreviated era
+ * date and every era's kanji date. */
+static void test_norm__date_screen(void **state)
+{
+    (void)state;
+    char tails[AZK_ERA__COUNT + 3][40];
+    size_t ntails = 0;
+    size_t dates = 0;
+    snprintf(tails[ntails++], sizeof(tails[0]), "%s", "980年3月2日");
+    snprintf(tails[ntails++], sizeof(tails[0]), "%s", "000/3/2");
+    snprintf(tails[ntails++], sizeof(tails[0]), "%s", "2.3.2");
+    for (int e = AZK_ERA_MEIJI; e < AZK_ERA__COUNT; e++) {
+        const char *name = azk_date__era_name((azk_era)e);
+        uint32_t cp;
+        size_t cl = azk_utf8_decode((const uint8_t *)name, strlen(name), &cp);
+        snprintf(tails[ntails++], sizeof(tails[0]), "%s2年3月2日", name + cl);
+    }
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp += cp < 0x10000 ? 1 : 97) {
+        char s[64];
+        size_t l;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        l = azk_utf8_encode(cp, (uint8_t *)s);
+        for (size_t t = 0; t < ntails; t++) {
+            azk_date d;
+            size_t n = l + strlen(tails[t]);
+            memcpy(s + l, tails[t], strlen(tails[t]) + 1);
+            if (azk_date__parse(s, n, false, &d) > 0) {
+                dates++;
+                if (!azk_date__may_start(s, n))
+                    fail_msg("U+%04X%s is a date the screen refuses", (unsigned)cp, tails[t]);
+            }
+        }
+    }
+    /* 1 and 2, M T S H R in both cases, all of them full-width too, five era kanji */
+    assert_true(dates >= 2 * (2 + 10) + 5);
+    for (int b = 0x80; b < 0x100; b++) {
+        static const char *const rest[] = {"1980/3/2",
+                                           "\xB1"
+                                           "980/3/2",
+                                           "\x80\xB1"
+                                           "980/3/2"};
+        for (size_t t = 0; t < 3; t++) {
+            char s[32];
+            azk_date d;
+            size_t n;
+            s[0] = (char)b;
+            memcpy(s + 1, rest[t], strlen(rest[t]) + 1);
+            n = strlen(s);
+            if (azk_date__parse(s, n, false, &d) > 0)
+                assert_true(azk_date__may_start(s, n));
+        }
+    }
+}
+
+/* azk_digits__fold one code point at a time (its code before it copied runs) */
+static void fold_reference(azk_buf *out, const char *s, size_t len, bool lower, bool drop_seps)
+{
+    size_t i = 0;
+    azk_buf_clear(out);
+    assert_int_equal(azk_buf_put(out, "", 0), AZK_OK);
+    while (i < len) {
+        uint32_t a;
+        size_t n = azk_digits__next(s, len, i, &a);
+        if (a != 0) {
+            if (!(drop_seps && (a == '-' || a == ' ' || a == '\t'))) {
+                if (lower && a >= 'A' && a <= 'Z')
+                    a = a - 'A' + 'a';
+                assert_int_equal(azk_buf_putc(out, (int)a), AZK_OK);
+            }
+        } else {
+            assert_int_equal(azk_buf_put(out, s + i, n), AZK_OK);
+        }
+        i += n;
+    }
+}
+
+/* azk_digits__fold (runs copied as they are) against the reference, all four flag
+ * combinations: generated text of ASCII (NUL, letters, '-', space, tab), full-width
+ * digits, letters and hyphen, U+3000, hyphen look-alikes, kana, kanji, 4-byte
+ * characters, invalid and cut sequences at both ends */
+static void test_norm__digits_fold(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "0",        "7",        "A",    "z",  "-",  " ",  "\t",          "_",    "@",
+        "\x00",     "０",       "９",   "Ａ", "ｚ", "－", "　",          "ー",   "ｰ",
+        "‐",        "−",        "─",    "あ", "ア", "山", "𠮟",          "\xFF", "\xE3",
+        "\xEF\xBC", "\xC0\xB1", "\x80", "年", "〒", "ﾀ",  "\xF0\x9F\x98"};
+    azk_buf got = AZK_BUF_INIT;
+    azk_buf want = AZK_BUF_INIT;
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    char s[400];
+    for (int t = 0; t < 20000; t++) {
+        size_t len = 0;
+        size_t count;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        count = (size_t)(x % 90);
+        for (size_t k = 0; k < count; k++) {
+            size_t p;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* runs of plain letters, then one other piece */
+            p = (x >> 11) % 4 != 0 ? 2 + (x >> 17) % 2
+                                   : (x >> 23) % (sizeof(pieces) / sizeof(pieces[0]));
+            if (p == 9) {
+                s[len++] = '\0'; /* "\x00" as a piece: strlen would say 0 */
+                continue;
+            }
+            memcpy(s + len, pieces[p], strlen(pieces[p]));
+            len += strlen(pieces[p]);
+        }
+        for (int f = 0; f < 4; f++) {
+            bool lower = (f & 1) != 0;
+            bool drop = (f & 2) != 0;
+            azk_buf_clear(&got);
+            assert_int_equal(azk_digits__fold(&got, s, len, lower, drop), AZK_OK);
+            fold_reference(&want, s, len, lower, drop);
+            assert_int_equal(got.len, want.len);
+            assert_memory_equal(got.data, want.data, want.len + 1);
+            /* the tail cut anywhere: sequences cut at the end */
+            if (len > 0) {
+                size_t cut = (size_t)(x >> 29) % len;
+                azk_buf_clear(&got);
+                assert_int_equal(azk_digits__fold(&got, s, cut, lower, drop), AZK_OK);
+                fold_reference(&want, s, cut, lower, drop);
+                assert_int_equal(got.len, want.len);
+                assert_memory_equal(got.data, want.data, want.len + 1);
+            }
+        }
+    }
+    /* appends to what out holds */
+    azk_buf_clear(&got);
+    assert_int_equal(azk_buf_put(&got, "x", 1), AZK_OK);
+    assert_int_equal(azk_digits__fold(&got, "０1", strlen("０1"), false, false), AZK_OK);
+    assert_string_equal((const char *)got.data, "x01");
+    azk_buf_dispose(&got);
+    azk_buf_dispose(&want);
+}
+
+/* Is the UTF-16 text u[0..n) its own normal form under nz? */
+static bool icu_normalized(const UNormalizer2 *nz, const UChar *u, int32_t n)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UBool yes = unorm2_isNormalized(nz, u, n, &err);
+    assert_false(U_FAILURE(err));
+    return yes != 0;
+}
+
+/*
+ * azk_norm__nfkc_stable against ICU: every code point it takes is its own NFKC and
+ * NFKC_Casefold (ASCII: its lower case, which azk_norm_text's loop gives) and has a
+ * normalisation boundary before it (combines with nothing before it), so any string of
+ * them is its own NFKC; code points just outside the ranges, combining kana marks,
+ * full-width forms and invalid UTF-8 are not taken; and azk_norm_text gives the same
+ * bytes as ICU's NFKC (then its own loop) on generated names and readings.
+ */
+static void test_norm__nfkc_stable(void **state)
+{
+    (void)state;
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *k = unorm2_getNFKCInstance(&err);
+    const UNormalizer2 *kcf = unorm2_getNFKCCasefoldInstance(&err);
+    size_t taken = 0;
+    assert_false(U_FAILURE(err));
+    for (uint32_t cp = 1; cp < 0x10000; cp++) {
+        char s[4];
+        UChar u[2] = {(UChar)cp, 0};
+        size_t l;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        l = azk_utf8_encode(cp, (uint8_t *)s);
+        if (!azk_norm__nfkc_stable(s, l))
+            continue;
+        taken++;
+        assert_true(unorm2_hasBoundaryBefore(k, (UChar32)cp));
+        assert_true(unorm2_hasBoundaryBefore(kcf, (UChar32)cp));
+        assert_true(icu_normalized(k, u, 1));
+        if (cp >= 'A' && cp <= 'Z') {
+            UChar lo[4];
+            assert_int_equal(unorm2_normalize(kcf, u, 1, lo, 4, &err), 1);
+            assert_int_equal(lo[0], cp - 'A' + 'a');
+        } else if (!icu_normalized(kcf, u, 1)) {
+            fail_msg("U+%04X changes under NFKC_Casefold", (unsigned)cp);
+        }
+    }
+    assert_true(taken > 128 + 20000 + 6000 + 80 + 90);
+    {
+        /* not taken: the neighbours of the ranges, combining voiced marks, full-width,
+         * ideographic space, compatibility kanji, 4-byte, invalid and cut sequences */
+        static const char *const no[] = {
+            "\u3040", "\u3097",     "\u3099", "\u309A",   "\u30A0",   "\u30FB",
+            "\u30FD", "\u4DC0",     "\u3006", "\uFF21",   "\u3000",   "\uF900",
+            "\uFA11", "\U00020B9F", "\xFF",   "\xE5\xB1", "\xC0\xB1", "\xEF\xBF\xBD"};
+        for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+            assert_false(azk_norm__nfkc_stable(no[i], strlen(no[i])));
+        assert_true(azk_norm__nfkc_stable("", 0));
+        assert_true(
+            azk_norm__nfkc_stable("山田タロウやまだ々ー Ab1", strlen("山田タロウやまだ々ー Ab1")));
+        assert_false(azk_norm__nfkc_stable("ｶﾞ", strlen("ｶﾞ")));
+        assert_false(azk_norm__nfkc_stable("カ\u3099", strlen("カ\u3099")));
+    }
+    /* the flags of names, readings, addresses and ids: same bytes as before on text of
+     * the stable set (checked above) and on text with one character outside it */
+    {
+        static const char *const texts[] = {"山田　太郎",
+                                            "山田 太郎様",
+                                            "ヤマダ タロウ",
+                                            "やまだ たろう",
+                                            "ﾔﾏﾀﾞ ﾀﾛｰ",
+                                            "髙橋眞一",
+                                            "斉藤ヴァイオリン",
+                                            "東京都千代田区1-2-3",
+                                            "AbC-01",
+                                            "カ\u3099ス",
+                                            "塚﨑",
+                                            "ＡＢ－００１",
+                                            "おおの"};
+        static const unsigned flags[] = {
+            AZK_NORM_NAME, AZK_NORM_READING, AZK_NORM_NFKC | AZK_NORM_CASE | AZK_NORM_SPACES_REMOVE,
+            AZK_NORM_NFKC | AZK_NORM_SPACES_REMOVE | AZK_NORM_VARIANT_KANJI};
+        for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+            for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+                azk_buf a = AZK_BUF_INIT;
+                azk_buf b = AZK_BUF_INIT;
+                UChar u16[128];
+                UChar n16[256];
+                char n8[512];
+                int32_t ul = 0;
+                int32_t nl;
+                int32_t l8 = 0;
+                const UNormalizer2 *nz = (flags[f] & AZK_NORM_CASE) ? kcf : k;
+                /* the reference: ICU's NFKC first, then azk_norm_text of its (stable) output */
+                u_strFromUTF8(u16, 128, &ul, texts[t], -1, &err);
+                nl = unorm2_normalize(nz, u16, ul, n16, 256, &err);
+                u_strToUTF8(n8, sizeof(n8), &l8, n16, nl, &err);
+                assert_false(U_FAILURE(err));
+                assert_int_equal(azk_norm_text(&a, texts[t], strlen(texts[t]), flags[f]), AZK_OK);
+                if (azk_norm__nfkc_stable(n8, (size_t)l8)) {
+                    assert_int_equal(azk_norm_text(&b, n8, (size_t)l8, flags[f]), AZK_OK);
+                    assert_string_equal((const char *)a.data, (const char *)b.data);
+                }
+                azk_buf_dispose(&a);
+                azk_buf_dispose(&b);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,7 +729,9 @@ int main(void)
         cmocka_unit_test(test_norm__kanji_number),  cmocka_unit_test(test_norm__email_id_postal),
         cmocka_unit_test(test_norm__invalid_utf8),  cmocka_unit_test(test_norm__phone),
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
-        cmocka_unit_test(test_norm__char_classes),
+        cmocka_unit_test(test_norm__char_classes),  cmocka_unit_test(test_norm__id_ascii),
+        cmocka_unit_test(test_norm__date_screen),   cmocka_unit_test(test_norm__digits_fold),
+        cmocka_unit_test(test_norm__nfkc_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
