@@ -11,7 +11,8 @@
 #      interrupted or killed). The "pg" label holds the store unit tests
 #      (unit_db, unit_pg_lifecycle, unit_pg_people) and the e2e suite again
 #      with every home's catalog in PostgreSQL (e2e_pg_*)
-#   3. release build with -Werror (-O2 finds other warnings than -O0)
+#   3. release build with -Werror (-O3 finds other warnings than -O0), the
+#      README's one: LTO and profile feedback (tools/build-release.sh)
 #   4. ASan+UBSan build; the same ctest suite under the sanitizers (its own
 #      PostgreSQL server: the socket directory is derived from the build directory)
 # Prints "N passed, N failed" last; exits non-zero if anything failed.
@@ -84,7 +85,7 @@ if [ -x build-debug/src/cli/azukari ]; then
     count_ctest build-debug debug
 fi
 
-step build-release sh -c "cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DAZK_WERROR=ON -DAZK_TESTS=OFF && cmake --build build-release -j$jobs"
+step build-release sh tools/build-release.sh build-release -DAZK_WERROR=ON
 
 if [ "${AZK_SKIP_ASAN:-0}" != 1 ]; then
     step build-asan sh -c "cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAZK_SANITIZE=ON && cmake --build build-asan -j$jobs"

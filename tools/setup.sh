@@ -3,7 +3,8 @@
 #
 # setup.sh -- the two set-up commands of README.md, on a fresh Debian 12:
 #
-#   tools/setup.sh demo   install what is missing (apt), build (release) and
+#   tools/setup.sh demo   install what is missing (apt), build (release, with
+#                         LTO and profile feedback: tools/build-release.sh) and
 #                         scan the bundled sample share samples/share with a
 #                         text report (the main job)
 #   tools/setup.sh test   install what is missing (including test services:
@@ -19,13 +20,11 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 mode=${1:-demo}
-jobs=$(nproc 2>/dev/null || echo 2)
 
 case "$mode" in
 demo)
     sh tools/install-deps.sh
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAZK_TESTS=OFF >/dev/null
-    cmake --build build -j"$jobs"
+    sh tools/build-release.sh build
     echo "== azukari scan samples/share =="
     set +e
     AZUKARI_LOCALEDIR="$here/build/po/locale" ./build/src/cli/azukari scan samples/share
