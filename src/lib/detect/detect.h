@@ -92,6 +92,13 @@ bool azk_column_kind__linked(azk_column_kind k);
 bool azk_column__may_name_birth(const char *cell, size_t len);
 #ifdef AZK_TESTING
 const char *azk_column__birth_screen_misses(void);
+/* classify a header without the per-thread memo; the screen of the substring
+ * rules (a word's first and third byte must be in the header) off when
+ * azk_column__screen_off is set */
+azk_column_kind azk_column__classify_plain(const char *header, size_t header_len);
+extern bool azk_column__screen_off;
+/* the i-th word of the exact and substring tables, NULL past the end */
+const char *azk_column__word(size_t i);
 #endif
 
 /*
