@@ -19,6 +19,12 @@ bins=
 while [ $# -gt 0 ] && [ "$1" != -- ]; do bins="$bins $1"; shift; done
 [ "${1:-}" = -- ] && shift
 T=${T:-1}
+# LD_LIBRARY_PATH outranks every binary's RUNPATH: a library directory set
+# for one binary would silently be used by the other(s) too.
+if [ -n "${LD_LIBRARY_PATH:-}" ]; then
+    echo "ab.sh: LD_LIBRARY_PATH is set and applies to every binary; unset it" >&2
+    exit 64
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/azk-ab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 i=0
