@@ -32,9 +32,16 @@ struct lit {
  * bits of a lead byte and the next byte, then a bit per third byte's low bits. */
 struct lit_screen {
     bool all;      /* a literal the screen cannot express: every field goes to hs_scan */
+    bool vec;      /* the CPU has AVX2: lead bytes found by the nibble tables below */
     unsigned rows; /* rows in use (mask[0] stays 0) */
     uint8_t row[1024];
     uint64_t mask[128];
+    /* Eight buckets of first characters, one bit each, by four nibbles of a
+     * character's bytes b0 b1 b2: b0's low one, b1's and b2's bits 4-5
+     * together, b1's low one, b2's low one. A lead byte whose four nibbles
+     * share a bucket bit may start a literal (then first_at decides). */
+    uint8_t nib[4][32]; /* the sixteen entries twice */
+    uint8_t kv[6][32];  /* byte constants of the vector screen (detect_lits.c: K_*) */
 };
 
 /*
@@ -171,6 +178,9 @@ double azk_detect__with_context(double base, azk_column_kind label, azk_column_k
 void azk_detect__lit_screen_build(struct lit_screen *s);
 bool azk_detect__lit_may_hit(const struct lit_screen *s, const unsigned char *p, size_t n);
 extern bool azk_detect__lit_screen_off;
+/* Tests: true sends every field through the plain (SSE2 / byte) screen,
+ * not the AVX2 nibble screen the CPU may have. */
+extern bool azk_detect__lit_vec_off;
 /* The digit-run screen (detect_field.c): its tables, and the switch (for
  * tests) that sends every digit run to the rules unscreened. */
 void azk_detect__run_screen_build(struct run_screen *s);

@@ -9,7 +9,11 @@
  * literal cut at the field end), every literal at every offset 0..40 of
  * several fillers, and the findings of whole records with the screen on and
  * off. The screen must also reject ordinary Japanese text (else it would
- * save nothing). Every value is synthetic.
+ * save nothing). The AVX2 nibble screen (runtime dispatch) must answer as
+ * the plain one (azk_detect__lit_vec_off) on every field: random ones of
+ * 0..100 bytes, every first character and its near misses at every offset
+ * of every length 0..72, '@' at every offset; the checks against the
+ * matcher run with both. Every value is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,13 +113,15 @@ static const char *const pieces[] = {
 };
 #define N_PIECES (sizeof(pieces) / sizeof(pieces[0]))
 
-/* Random fields of literal pieces, their characters and stray bytes. */
+/* Random fields of literal pieces, their characters and stray bytes, with
+ * the vector screen (when the CPU has it) and the plain one. */
 static void test_lits__random_fields(void **state)
 {
     unsigned char buf[256];
     size_t agree_no = 0;
     (void)state;
     for (int k = 0; k < 60000; k++) {
+        azk_detect__lit_vec_off = k % 2 == 1;
         size_t n = 0, want = rnd(101);
         while (n < want) {
             const char *s;
@@ -141,6 +147,7 @@ static void test_lits__random_fields(void **state)
         if (!matcher_hits(buf, n) && !screen(buf, n))
             agree_no++;
     }
+    azk_detect__lit_vec_off = false;
     /* many random fields hold no literal: the screen must say so for some */
     assert_true(agree_no > 1000);
 }
@@ -151,14 +158,16 @@ static void test_lits__every_offset(void **state)
     static const char *const fill[] = {"x", "あ", "日本", "\xe6", "0-"};
     unsigned char buf[128];
     (void)state;
-    for (size_t f = 0; f < sizeof(fill) / sizeof(fill[0]); f++) {
+    for (size_t f = 0; f < 2 * (sizeof(fill) / sizeof(fill[0])); f++) {
+        azk_detect__lit_vec_off = f >= sizeof(fill) / sizeof(fill[0]);
         for (size_t L = 0; L < N_LITS + 47; L++) {
             const char *lit = L < N_LITS ? azk_detect__lits[L].s : azk_detect__prefs[L - N_LITS];
-            size_t ll = strlen(lit), fl = strlen(fill[f]);
+            const char *fs = fill[f % (sizeof(fill) / sizeof(fill[0]))];
+            size_t ll = strlen(lit), fl = strlen(fs);
             for (size_t off = 0; off <= 40; off++) {
                 size_t n = 0;
                 while (n + fl <= off) {
-                    memcpy(buf + n, fill[f], fl);
+                    memcpy(buf + n, fs, fl);
                     n += fl;
                 }
                 while (n < off)
@@ -168,13 +177,145 @@ static void test_lits__every_offset(void **state)
                 assert_true(screen(buf, n)); /* the literal ends the field */
                 check_field(buf, n);
                 for (size_t t = 0; t < 20; t++)
-                    buf[n + t] = (unsigned char)fill[f][t % fl];
+                    buf[n + t] = (unsigned char)fs[t % fl];
                 assert_true(screen(buf, n + 20));
                 check_field(buf, n + 20);
                 check_field(buf, n - 1); /* cut: maybe, but never a hit missed */
             }
         }
     }
+    azk_detect__lit_vec_off = false;
+}
+
+/* The answer of the plain screen (vec_off) or of the one the CPU runs. */
+static bool screen_by(const unsigned char *p, size_t n, bool vec_off)
+{
+    bool r;
+    azk_detect__lit_vec_off = vec_off;
+    r = screen(p, n);
+    azk_detect__lit_vec_off = false;
+    return r;
+}
+
+static size_t n_same, n_yes;
+
+static void check_same(const unsigned char *p, size_t n)
+{
+    bool plain = screen_by(p, n, true), vec = screen_by(p, n, false);
+    if (plain != vec) {
+        print_error("plain screen %d, vector screen %d, field of %zu bytes:", plain, vec, n);
+        for (size_t i = 0; i < n; i++)
+            print_error(" %02x", p[i]);
+        print_error("\n");
+        fail();
+    }
+    n_same++;
+    n_yes += vec;
+}
+
+/* The first characters of the literals, and near misses: one nibble the
+ * nibble tables look at changed, a lead byte 0xF0..0xFF (the plain screen
+ * takes every byte >= 0xE0), the next bytes with other top bits (both
+ * screens read the low six bits only). */
+static size_t first_chars(unsigned char out[][3], size_t cap)
+{
+    size_t k = 0;
+    for (size_t L = 0; L < N_LITS + 47; L++) {
+        const unsigned char *c =
+            (const unsigned char *)(L < N_LITS ? azk_detect__lits[L].s
+                                               : azk_detect__prefs[L - N_LITS]);
+        unsigned char v[8][3];
+        if (c[0] < 0xE0)
+            continue;
+        for (int j = 0; j < 8; j++)
+            memcpy(v[j], c, 3);
+        v[1][0] ^= 0x01;                  /* b0's low nibble */
+        v[2][1] ^= 0x10;                  /* b1's bits 4-5 */
+        v[3][2] ^= 0x20;                  /* b2's bits 4-5 */
+        v[4][1] ^= 0x04;                  /* b1's low nibble */
+        v[5][2] ^= 0x08;                  /* b2's low nibble */
+        v[6][0] |= 0x10;                  /* lead 0xF_ */
+        v[7][1] = (uint8_t)(c[1] & 0x3F); /* an ASCII byte with b1's low bits */
+        for (int j = 0; j < 8 && k < cap; j++)
+            memcpy(out[k++], v[j], 3);
+    }
+    return k;
+}
+
+/* The vector screen says what the plain screen says (the CPU must have
+ * AVX2 for this to test anything: reported, not failed, without it). */
+static void test_lits__vector_is_plain(void **state)
+{
+    static const char *const fill[] = {"x", "あ", "日本", "\xe6", "0-", "\xe6\x9d"};
+    static unsigned char fc[1024][3];
+    unsigned char buf[160];
+    size_t nfc = first_chars(fc, sizeof(fc) / sizeof(fc[0]));
+    (void)state;
+    if (!g_eng->lits.vec)
+        print_message("no AVX2: only the plain screen runs here\n");
+    n_same = n_yes = 0;
+    /* every first character and near miss at every offset of every length */
+    for (size_t c = 0; c < nfc; c++) {
+        const char *fl = fill[c % (sizeof(fill) / sizeof(fill[0]))];
+        size_t fll = strlen(fl);
+        for (size_t n = 0; n <= 72; n++) {
+            for (size_t o = 0; o < n; o++) {
+                for (size_t i = 0; i < n; i++)
+                    buf[i] = (unsigned char)fl[i % fll];
+                for (size_t i = 0; i < 3 && o + i < n; i++)
+                    buf[o + i] = fc[c][i];
+                check_same(buf, n);
+            }
+        }
+    }
+    /* '@' at every offset of kanji and ASCII fields of every length 1..100 */
+    for (size_t n = 1; n <= 100; n++) {
+        for (size_t o = 0; o < n; o++) {
+            for (size_t f = 0; f < 2; f++) {
+                for (size_t i = 0; i < n; i++)
+                    buf[i] =
+                        f == 0 ? (unsigned char)"日本語"[i % 9] : (unsigned char)('a' + i % 26);
+                buf[o] = '@';
+                check_same(buf, n);
+            }
+        }
+    }
+    /* random fields: first characters, near misses, pieces, random bytes */
+    for (int k = 0; k < 200000; k++) {
+        size_t n = 0, want = rnd(101);
+        while (n < want) {
+            unsigned char tmp[16];
+            const unsigned char *src = tmp;
+            size_t l;
+            switch (rnd(6)) {
+                case 0:
+                    src = fc[rnd((uint32_t)nfc)];
+                    l = 3;
+                    break;
+                case 1:
+                    tmp[0] = (unsigned char)(0xE0 + rnd(32));
+                    tmp[1] = (unsigned char)rnd(256);
+                    tmp[2] = (unsigned char)rnd(256);
+                    l = 3;
+                    break;
+                case 2:
+                    tmp[0] = (unsigned char)rnd(256);
+                    l = 1;
+                    break;
+                default:
+                    src = (const unsigned char *)pieces[rnd(N_PIECES)];
+                    l = strlen((const char *)src);
+                    break;
+            }
+            if (n + l > want)
+                l = want - n;
+            memcpy(buf + n, src, l);
+            n += l;
+        }
+        check_same(buf, n);
+    }
+    /* both answers are common */
+    assert_true(n_yes > 10000 && n_same - n_yes > 10000);
 }
 
 /* Ordinary text without a literal's first character is rejected; '@' and
@@ -251,9 +392,8 @@ static void test_lits__findings_same(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lits__random_fields),
-        cmocka_unit_test(test_lits__every_offset),
-        cmocka_unit_test(test_lits__rejects),
+        cmocka_unit_test(test_lits__random_fields), cmocka_unit_test(test_lits__every_offset),
+        cmocka_unit_test(test_lits__rejects),       cmocka_unit_test(test_lits__vector_is_plain),
         cmocka_unit_test(test_lits__findings_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
