@@ -41,7 +41,8 @@ struct azk_csv {
     char **hdr;
     size_t *hdr_len;
     size_t hdr_count;
-    size_t mc; /* max_cell(), kept */
+    size_t mc;      /* max_cell(), kept */
+    size_t row_max; /* 4 * mc: a row part's bytes */
     /* fields[0..meta_n) hold col, header and header_len for a part whose
      * first column is meta_base: rows of one file repeat them, so only ptr
      * and len are written per row */
@@ -190,6 +191,7 @@ azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx,
     c->delim = delim;
     c->line = 1;
     c->mc = max_cell(c);
+    c->row_max = 4 * c->mc;
     c->fast = !azk_decode__simd_off; /* the tests' switch: every cell by the state machine */
     *out = c;
     return AZK_OK;
@@ -316,7 +318,7 @@ static azk_status end_cell(struct azk_csv *c)
 {
     c->count++;
     c->starts[c->count] = c->cells.len;
-    if (c->count >= AZK_DECODE_MAX_FIELDS || c->cells.len >= 4 * c->mc)
+    if (c->count >= AZK_DECODE_MAX_FIELDS || c->cells.len >= c->row_max)
         return emit_part(c, false, false);
     return AZK_OK;
 }
@@ -429,30 +431,51 @@ static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, __m128i d)
 }
 #endif
 
+#if defined(__SSE2__)
+/* A cell's k bytes from p (before end) to dst: whole sixteen-byte blocks while they are within
+ * p[0..end), else memcpy. */
+static void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end)
+{
+    if ((size_t)(end - p) >= ((k + 15) & ~(size_t)15)) {
+        size_t i;
+        for (i = 0; i < k; i += 16)
+            _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                             _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+    } else {
+        memcpy(dst, p, k);
+    }
+}
+#endif
+
 /*
  * The fast path of unquoted cells and rows: cells ended by a delimiter and rows ended by \n,
  * \r\n or \r within p[0..end), one after another, found by a bit mask of the stop bytes
  * over 64 bytes at a time and copied sixteen bytes at a time, without the state machine,
  * while the cells buffer has room for all of p[0..end) (csv_feed reserves it; a row end
- * empties it) and no cell, row part or cell count reaches its limit. Stops before a cell it
- * does not end (a quote in it or opening it, the end of the chunk, a \r as the chunk's last
- * byte, a limit: the slow path takes that one). *pp moves to where it stopped; the state is
- * ST_FIELD_START when it ended a cell or a row. Off with azk_decode__simd_off (and without
- * SSE2), so tests compare it with the state machine.
+ * empties it) and no cell, row part or cell count reaches its limit. Starts only at the
+ * start of a cell (a cell the slow path began, cut by the chunk's end or after a closing
+ * quote, is the slow path's to end), so a cell's bytes are at most max_cell when its
+ * length is. Stops before a cell it does not end (a quote in it or opening it, the end of
+ * the chunk, a \r as the chunk's last byte, a limit: the slow path takes that one). *pp
+ * moves to where it stopped; the state is ST_FIELD_START when it ended a cell or a row.
+ * Off with azk_decode__simd_off (and without SSE2), so tests compare it with the state
+ * machine. Not inlined: its loop keeps its variables in registers.
  */
-static azk_status cell_run(struct azk_csv *c, const uint8_t **pp, const uint8_t *end, uint8_t delim)
+__attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const uint8_t **pp,
+                                                     const uint8_t *end, uint8_t delim)
 {
 #if defined(__SSE2__)
     const uint8_t *p = *pp, *b = p;
     uint8_t *data = c->cells.data;
-    size_t *starts = c->starts; /* kept: the stores through data may alias c */
-    size_t len = c->cells.len, cnt = c->count, lim = starts[cnt] + c->mc;
-    const size_t mc = c->mc, row_max = 4 * c->mc;
+    /* the open cell's entry of starts (kept: the stores through data may alias c), and the
+     * last one a cell may end in without a part being emitted (as end_cell) */
+    size_t *sp = c->starts + c->count, *const sp_max = c->starts + AZK_DECODE_MAX_FIELDS - 1;
+    size_t len = c->cells.len;
     const __m128i d = _mm_set1_epi8((char)delim);
-    bool ended = false, has = false;
     uint64_t m;
     azk_status rc = AZK_OK;
-    if (!c->fast || c->cells.max != 0 || data == NULL || c->cells.cap <= len + (size_t)(end - p))
+    if (!c->fast || c->cells.max != 0 || data == NULL || *sp != len ||
+        c->cells.cap <= len + (size_t)(end - p))
         return AZK_OK;
     m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
     for (;;) {
@@ -467,42 +490,37 @@ static azk_status cell_run(struct azk_csv *c, const uint8_t **pp, const uint8_t 
             if (p > b) /* the \n of a \r\n across the block end */
                 m &= ~(uint64_t)0 << (p - b);
         }
-        q = b + __builtin_ctzll(m);
+        q = b + (unsigned)__builtin_ctzll(m);
         m &= m - 1;
         k = (size_t)(q - p);
         ch = *q;
-        if (ch == '"' || len + k > lim)
-            break; /* the state machine takes this cell (put_bytes cuts it) */
         if (ch == delim) {
-            /* as end_cell: a part is emitted when the count or the row bytes reach the limit */
-            if (cnt + 1 >= AZK_DECODE_MAX_FIELDS || len + k >= row_max)
+            /* a cell: the state machine takes it when put_bytes would cut it, or a part
+             * would be emitted (as end_cell: the count or the row bytes at the limit) */
+            if (k > c->mc || sp >= sp_max || len + k >= c->row_max)
                 break;
-        } else if (ch == '\r' && q + 1 == end) {
-            break; /* the state machine remembers the \r for the next chunk */
-        }
-        /* the cell's bytes: whole sixteen-byte blocks while they are within the chunk (the
-         * buffer has room for all of it after len) */
-        if (k <= 16 && end - p >= 16) {
-            _mm_storeu_si128((__m128i *)(void *)(data + len),
-                             _mm_loadu_si128((const __m128i *)(const void *)p));
-        } else if ((size_t)(end - p) >= ((k + 15) & ~(size_t)15)) {
-            size_t i;
-            for (i = 0; i < k; i += 16)
-                _mm_storeu_si128((__m128i *)(void *)(data + len + i),
-                                 _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
-        } else {
-            memcpy(data + len, p, k);
-        }
-        len += k;
-        p = q + 1;
-        if (ch == delim) {
-            starts[++cnt] = len;
-            lim = len + mc;
-            has = true;
-            ended = true;
+            /* its bytes: one sixteen-byte block when it fits within the chunk (the buffer
+             * has room for all of it after len) */
+            if (k <= 16 && p + 16 <= end)
+                _mm_storeu_si128((__m128i *)(void *)(data + len),
+                                 _mm_loadu_si128((const __m128i *)(const void *)p));
+            else
+                cell_copy(data + len, p, k, end);
+            len += k;
+            p = q + 1;
+            *++sp = len;
             continue;
         }
+        if (ch == '"' || k > c->mc || (ch == '\r' && q + 1 == end))
+            break; /* a quote, a cell put_bytes cuts, or a \r the state machine remembers */
         /* a row end: \n, \r\n or \r alone */
+        if (k <= 16 && p + 16 <= end)
+            _mm_storeu_si128((__m128i *)(void *)(data + len),
+                             _mm_loadu_si128((const __m128i *)(const void *)p));
+        else
+            cell_copy(data + len, p, k, end);
+        len += k;
+        p = q + 1;
         if (ch == '\r' && *p == '\n') {
             p++;
             if (p - b <= 64)
@@ -510,23 +528,21 @@ static azk_status cell_run(struct azk_csv *c, const uint8_t **pp, const uint8_t 
         }
         data[len] = '\0';
         c->cells.len = len;
-        c->count = cnt;
-        c->row_has_data = c->row_has_data || has || k > 0;
+        c->count = (size_t)(sp - c->starts);
+        /* (a cell ended in this row makes it a row: count > 0) */
+        c->row_has_data = c->row_has_data || c->count > 0 || k > 0;
         rc = end_row(c);
-        ended = true;
-        has = false;
         len = c->cells.len;
-        cnt = c->count;
-        lim = starts[cnt] + mc;
+        sp = c->starts + c->count;
         if (rc != AZK_OK)
             break;
     }
 out:
     data[len] = '\0';
     c->cells.len = len;
-    c->count = cnt;
-    c->row_has_data = c->row_has_data || has;
-    if (ended)
+    c->count = (size_t)(sp - c->starts);
+    c->row_has_data = c->row_has_data || c->count > 0;
+    if (p != *pp) /* p moves only past a cell or row it ended */
         c->st = ST_FIELD_START;
     *pp = p;
     return rc;

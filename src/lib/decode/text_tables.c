@@ -246,61 +246,38 @@ static void eucjp_build(void)
 }
 
 /*
- * Copy the run at p[0..n) of ASCII bytes that decode to themselves to out
- * (room for 3 * n bytes: whole 16-byte blocks are stored before the run's
- * end is known); its length.
- */
-static size_t ascii_copy(const struct table *tb, const uint8_t *p, size_t n, uint8_t *out)
-{
-    size_t i = 0;
-#if defined(__SSE2__)
-    if (n >= 16) {
-        const __m128i o0 = _mm_set1_epi8((char)tb->ascii_odd[0]);
-        const __m128i o1 = _mm_set1_epi8((char)tb->ascii_odd[1]);
-        const __m128i o2 = _mm_set1_epi8((char)tb->ascii_odd[2]);
-        while (i + 16 <= n) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o0), _mm_cmpeq_epi8(v, o1)),
-                                       _mm_cmpeq_epi8(v, o2));
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, odd));
-            _mm_storeu_si128((__m128i *)(void *)(out + i), v);
-            if (m != 0)
-                return i + (size_t)__builtin_ctz(m);
-            i += 16;
-        }
-    }
-#endif
-    while (i < n && p[i] < 0x80 && p[i] != tb->ascii_odd[0] && p[i] != tb->ascii_odd[1] &&
-           p[i] != tb->ascii_odd[2]) {
-        out[i] = p[i];
-        i++;
-    }
-    return i;
-}
-
-/*
  * Convert the run of non-ASCII characters at in[*ip..n) that are one byte
  * (a single entry) or a lead and a trail byte (a pair entry) to out at o,
  * while a byte follows: the entry's four bytes stored at once, the
  * output moved by its length (o + 4 <= 3 * (i + 2) <= 3 * n: each input
- * byte gives at most three output bytes). Stops at an ASCII byte, at a
- * character the tables refuse or that needs three bytes (EUC-JP's 0x8F:
- * its pair entries are 0) and before the last byte; walk() goes on from
- * there. The new output length.
+ * byte gives at most three output bytes). The pair is asked first (both
+ * bytes in one load): tables_fill asks no pair of a lead byte that has a
+ * single entry (CP932's half-width kana, EUC-JP has none) or of lead3, so
+ * those pair entries are 0 and the single entry decides, as when it is
+ * asked first. Stops at an ASCII byte, at a character the tables refuse
+ * or that needs three bytes (EUC-JP's 0x8F: its pair and single entries
+ * are 0) and before the last byte; walk() goes on from there. The new
+ * output length. Little-endian only (the caller's #if).
  */
 static inline size_t kanji_run(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
                                uint8_t *out, size_t o)
 {
     size_t i = *ip;
-    while (i + 1 < n && in[i] >= 0x80) {
-        uint32_t e = tb->single[in[i]];
+    while (i + 1 < n) {
+        uint16_t w;
+        uint32_t e;
+        memcpy(&w, in + i, 2); /* in[i] low, in[i + 1] high */
+        if ((w & 0x80) == 0)
+            break;
+        /* (in[i] - 0x80) * 256 + in[i + 1] */
+        e = tb->pair[(size_t)__builtin_bswap16(w) - 0x8000];
         if (e != 0) {
-            i++;
+            i += 2;
         } else {
-            e = tb->pair[(size_t)(in[i] - 0x80) * 256 + in[i + 1]];
+            e = tb->single[in[i]];
             if (e == 0)
                 break;
-            i += 2;
+            i++;
         }
         memcpy(out + o, &e, 4); /* little-endian: the UTF-8 bytes first (see the caller) */
         o += e >> 24;
@@ -308,6 +285,56 @@ static inline size_t kanji_run(const struct table *tb, const uint8_t *in, size_t
     *ip = i;
     return o;
 }
+
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * The conversion of Japanese text's usual run: ASCII bytes that decode to
+ * themselves (tb->ascii_fast; sixteen at a time, whole blocks stored: out
+ * has room for 3 * n bytes) and kanji_run's characters, one after the
+ * other in one loop, so a switch between them costs a few instructions.
+ * Converts in[*ip..n) to out at o and stops where neither takes the next
+ * byte (one of CP932's three swapped control bytes, a character the tables
+ * refuse or need three bytes for, the last byte when it is not ASCII, the
+ * end); walk()'s character path goes on from there. The new output length.
+ */
+static inline size_t text_run(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
+                              uint8_t *out, size_t o)
+{
+    const __m128i o0 = _mm_set1_epi8((char)tb->ascii_odd[0]);
+    const __m128i o1 = _mm_set1_epi8((char)tb->ascii_odd[1]);
+    const __m128i o2 = _mm_set1_epi8((char)tb->ascii_odd[2]);
+    size_t i = *ip;
+    for (;;) {
+        /* ASCII: the block's bytes up to the first non-ASCII or swapped one */
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o0), _mm_cmpeq_epi8(v, o1)),
+                                       _mm_cmpeq_epi8(v, o2));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, odd));
+            _mm_storeu_si128((__m128i *)(void *)(out + o), v);
+            if (m != 0) {
+                unsigned a = (unsigned)__builtin_ctz(m);
+                i += a;
+                o += a;
+                goto ascii_end;
+            }
+            i += 16;
+            o += 16;
+        }
+        while (i < n && in[i] < 0x80 && in[i] != tb->ascii_odd[0] && in[i] != tb->ascii_odd[1] &&
+               in[i] != tb->ascii_odd[2])
+            out[o++] = in[i++];
+ascii_end:
+        if (i + 1 >= n || in[i] < 0x80)
+            break; /* the end, a swapped control byte, or a last byte */
+        o = kanji_run(tb, in, n, &i, out, o);
+        if (i + 1 >= n || in[i] >= 0x80)
+            break; /* the end, the last byte, or a character kanji_run refuses */
+    }
+    *ip = i;
+    return o;
+}
+#endif
 
 /*
  * Detection's score of the run of non-ASCII characters at in[*ip..n) that
@@ -351,21 +378,19 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
         uint32_t e;
         int s8;
         size_t l;
-        if (out != NULL && tb->ascii_fast && in[i] < 0x80) {
-            /* ASCII passes through, a run at a time */
-            size_t a = ascii_copy(tb, in + i, n - i, out + o);
-            i += a;
-            o += a;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (out != NULL && !azk_decode__simd_off) {
+            /* ASCII, two-byte and half-width characters, a run at a time (the
+             * switch: tests compare with the character path below) */
+#if defined(__SSE2__)
+            if (tb->ascii_fast)
+                o = text_run(tb, in, n, &i, out, o);
+            else
+#endif
+                o = kanji_run(tb, in, n, &i, out, o);
             if (i >= n)
                 break;
-        }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        if (out != NULL && in[i] >= 0x80) {
-            /* two-byte and half-width characters, a run at a time */
-            size_t i0 = i;
-            o = kanji_run(tb, in, n, &i, out, o);
-            if (i != i0)
-                continue;
+            /* in[i] goes by the character path */
         }
 #endif
         if (out == NULL && tb->ascii_identity) {

@@ -321,7 +321,8 @@ static void test_decode_split__csv_row_over_field_limit(void **state)
 }
 
 /* The parser over data[0..n) fed as data[0..cut) then the rest (fast path as the switch says). */
-static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t cut, int delim)
+static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t cut, int delim,
+                          size_t max_cell)
 {
     azk_decode_options opt = AZK_DECODE_OPTIONS_INIT;
     azk_decode_sink sink = {o_begin, o_format, o_record, o_end, o};
@@ -330,6 +331,7 @@ static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t c
     memset(o, 0, sizeof(*o));
     memset(&ctx, 0, sizeof(ctx));
     opt.literal = true;
+    opt.max_cell = max_cell;
     ctx.opts = &opt;
     ctx.sink = &sink;
     assert_int_equal(azk_decode__csv_new(&c, &ctx, delim), AZK_OK);
@@ -385,15 +387,63 @@ static void test_decode_split__csv_stops_at_block_ends(void **state)
         assert_true(n < cap);
         for (cut = 0; cut <= 200; cut++) {
             azk_decode__simd_off = true;
-            csv_two_feeds(&plain, buf, n, cut, ',');
+            csv_two_feeds(&plain, buf, n, cut, ',', 0);
             azk_decode__simd_off = false;
-            csv_two_feeds(&fast, buf, n, cut, ',');
+            csv_two_feeds(&fast, buf, n, cut, ',', 0);
             same_out(&plain, &fast);
             azk_buf_dispose(&plain.text);
             azk_buf_dispose(&fast.text);
         }
     }
     free(buf);
+}
+
+/*
+ * The fast path's limits: cells of max_cell - 1, max_cell, max_cell + 1 and more bytes, rows
+ * around 4 x max_cell bytes (a part), cells the state machine began (cut by the feed's end,
+ * or text after a closing quote: the fast path leaves those to it), empty cells, with small
+ * cell limits, fed as two pieces cut at every byte: the records of the state machine alone.
+ */
+static void test_decode_split__csv_limits_every_cut(void **state)
+{
+    static const size_t mcs[] = {4, 8, 16, 0};
+    uint8_t buf[2048];
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof(mcs) / sizeof(mcs[0]); k++) {
+        size_t mc = mcs[k] != 0 ? mcs[k] : 20, n = 0, cut;
+        while (n + 200 < sizeof(buf)) {
+            unsigned cells = 1 + rnd() % 7, i;
+            for (i = 0; i < cells; i++) {
+                unsigned r = rnd() % 8;
+                size_t len = r < 3 ? mc - 1 + r : r == 3 ? 2 * mc + rnd() % 3 : r == 4 ? 0 : 1;
+                size_t j;
+                if (r == 5) {
+                    put(buf, &n, "\"q\"", 3); /* a quoted cell with text after it */
+                    len = mc - 2 + rnd() % 4;
+                }
+                for (j = 0; j < len; j++)
+                    buf[n + j] = (uint8_t)('a' + (i + j) % 26);
+                n += len;
+                if (i + 1 < cells)
+                    buf[n++] = ',';
+            }
+            if (rnd() % 3 == 0)
+                put(buf, &n, "\r\n", 2);
+            else
+                put(buf, &n, "\n", 1);
+        }
+        for (cut = 0; cut <= n; cut++) {
+            struct out plain, fast;
+            azk_decode__simd_off = true;
+            csv_two_feeds(&plain, buf, n, cut, ',', mcs[k]);
+            azk_decode__simd_off = false;
+            csv_two_feeds(&fast, buf, n, cut, ',', mcs[k]);
+            same_out(&plain, &fast);
+            azk_buf_dispose(&plain.text);
+            azk_buf_dispose(&fast.text);
+        }
+    }
 }
 
 /* A quoted cell of 300,000 bytes with line breaks and quotes, and an unquoted one of 200,000:
@@ -488,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_decode_split__csv_long_cells_every_byte),
         cmocka_unit_test(test_decode_split__csv_bom),
         cmocka_unit_test(test_decode_split__csv_stops_at_block_ends),
+        cmocka_unit_test(test_decode_split__csv_limits_every_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

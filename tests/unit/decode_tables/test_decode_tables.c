@@ -7,6 +7,8 @@
  * are taken when the running ICU is theirs, and not for another version or
  * converter; a process that may not take them (as with another ICU) asks
  * ICU and converts and scores as one that took them. Any difference fails.
+ * Conversion's run path (ASCII blocks and two-byte characters in one loop)
+ * against its character path and ICU on random mixes cut at every byte.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unicode/ucnv.h>
 #include <unicode/uversion.h>
 
 #include "decode/decode_int.h"
@@ -146,12 +149,152 @@ static void test_tables__fallback_asks_icu(void **state)
     assert_memory_equal(&mine, &theirs, sizeof(mine));
 }
 
+/* ---- the run path against the character path ----------------------------------------- */
+
+static unsigned rnd_state = 12345u;
+static unsigned rnd(void)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return rnd_state >> 8;
+}
+
+/* legacy_prefix of in[0..n) with the runs (ASCII blocks and two-byte characters in one loop,
+ * the pair entry asked first) and by the character path alone (azk_decode__simd_off): the
+ * same output, bytes used and cleanliness; and the clean prefix is what ICU makes of it. */
+static void runs_same(enum enc e, const uint8_t *in, size_t n, bool at_eof, uint8_t *a, uint8_t *b)
+{
+    size_t ua, ub, ma, mb;
+    bool ca, cb;
+    ma = azk_decode__legacy_prefix(e, in, n, at_eof, a, &ua, &ca);
+    azk_decode__simd_off = true;
+    mb = azk_decode__legacy_prefix(e, in, n, at_eof, b, &ub, &cb);
+    azk_decode__simd_off = false;
+    if (ma != mb || ua != ub || ca != cb || memcmp(a, b, ma) != 0) {
+        fprintf(stderr, "%s n=%zu eof=%d: runs %zu/%zu/%d, characters %zu/%zu/%d:",
+                e == ENC_CP932 ? "cp932" : "euc-jp", n, at_eof, ma, ua, ca, mb, ub, cb);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %02x", in[i]);
+        fprintf(stderr, "\n");
+        fail();
+    }
+}
+
+/* ICU's conversion of in[0..n) to UTF-8 equals out[0..m). */
+static void icu_same(enum enc e, const uint8_t *in, size_t n, const uint8_t *out, size_t m)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    char *t = malloc(3 * n + 16);
+    int32_t k;
+    assert_non_null(t);
+    k = ucnv_convert("UTF-8", azk_decode__legacy_icu_name(e), t, (int32_t)(3 * n + 16),
+                     (const char *)in, (int32_t)n, &err);
+    assert_true(U_SUCCESS(err));
+    assert_int_equal((size_t)k, m);
+    assert_memory_equal(t, out, m);
+    free(t);
+}
+
+/*
+ * Random mixes of ASCII runs of 0..40 bytes (across the sixteen-byte
+ * blocks; CP932's swapped control bytes 0x1A 0x1C 0x7F, NUL, line ends in
+ * them), lone ASCII bytes between two-byte characters, kana and kanji,
+ * half-width kana (CP932 single bytes; EUC-JP's 0x8E pairs), EUC-JP's
+ * three-byte 0x8F characters, NEC/IBM rows, and bytes the tables refuse
+ * (lone lead bytes, unmapped pairs, a lead byte before ASCII), every
+ * prefix length, with and without the end of the object: the runs give
+ * what the character path gives. The clean prefixes are ICU's.
+ */
+static void test_tables__runs_same_as_characters(void **state)
+{
+    static const char *const sjis[] = {
+        "\x82\xa0",
+        "\x93\x8c\x8b\x9e",
+        "\xb1",
+        "\xb1\xb2\xdf",
+        "\x87\x40",
+        "\xed\x40",
+        "\xfa\x40",
+        "\x81\x40",
+        "\x83\x65\x83\x4c",
+        "\x88\x9f",
+        "\xe0\x40",
+        "\x9f\xfc",
+        /* refused: the last five */
+        "\xff",
+        "\x82",
+        "\x85\x40",
+        "\x82\x0a",
+        "\xa0",
+    };
+    static const char *const euc[] = {
+        "\xa4\xa2\xa4\xa4",
+        "\xc5\xec\xb5\xfe",
+        "\x8e\xb1",
+        "\x8f\xa2\xc3",
+        "\xa1\xa1",
+        "\xb0\xa1",
+        "\xf4\xa6",
+        "\x8e\xdf",
+        "\xa5\xc6\xa5\xad",
+        "\xad\xa1",
+        "\x8f\xb0\xa9",
+        "\xa3\xb0",
+        /* refused: the last five */
+        "\xff",
+        "\xa4",
+        "\x8f\xa2",
+        "\x8e",
+        "\x80",
+    };
+    static const uint8_t ascii[] = "abcXYZ0189 ,-:/=_\t\n\r\x1a\x1c\x7f";
+    size_t cap = 400, t;
+    uint8_t *in = malloc(cap + 64), *a = malloc(3 * cap + 64), *b = malloc(3 * cap + 64);
+    (void)state;
+    assert_true(in != NULL && a != NULL && b != NULL);
+    for (t = 0; t < 3000; t++) {
+        enum enc e = t % 2 == 0 ? ENC_CP932 : ENC_EUCJP;
+        const char *const *pc = e == ENC_CP932 ? sjis : euc;
+        size_t np = e == ENC_CP932 ? sizeof(sjis) / sizeof(sjis[0]) : sizeof(euc) / sizeof(euc[0]);
+        /* some mixes without control bytes or refused bytes: longer runs */
+        size_t nasc = t % 3 == 0 ? sizeof(ascii) - 1 : sizeof(ascii) - 7;
+        unsigned bad = t % 5 == 0 ? 0 : 1 + t % 40, lmax = t % 4 == 0 ? 41 : 6;
+        size_t n = 0, m, used;
+        bool clean;
+        while (n < cap) {
+            unsigned r = rnd();
+            if (r % 3 == 0) {
+                size_t run = (r >> 4) % lmax;
+                for (size_t j = 0; j < run; j++)
+                    in[n++] = ascii[rnd() % nasc];
+            } else {
+                const char *p = bad != 0 && (r >> 4) % bad == 0 ? pc[np - 1 - (r >> 10) % 5]
+                                                                : pc[(r >> 10) % (np - 5)];
+                memcpy(in + n, p, strlen(p));
+                n += strlen(p);
+            }
+        }
+        for (size_t k = 0; k <= n; k++) {
+            runs_same(e, in, k, true, a, b);
+            runs_same(e, in, k, false, a, b);
+        }
+        /* runs start anywhere (offsets within a block) */
+        for (size_t k = 1; k < 20; k++)
+            runs_same(e, in + k, n - k, true, a, b);
+        m = azk_decode__legacy_prefix(e, in, n, true, a, &used, &clean);
+        icu_same(e, in, used, a, m);
+    }
+    free(in);
+    free(a);
+    free(b);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables__builtin_equals_icu),
         cmocka_unit_test(test_tables__builtin_only_same_icu),
         cmocka_unit_test(test_tables__fallback_asks_icu),
+        cmocka_unit_test(test_tables__runs_same_as_characters),
     };
     if (argc == 2 && strcmp(argv[1], "--child") == 0)
         return child_main();
