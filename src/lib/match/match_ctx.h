@@ -103,7 +103,8 @@ struct azk_match_ctx {
     void *ev_payload;
     struct azk_match_ev_item *ev;
     /* memo of keyed bucket hashes (hashmemo.c), allocated at the first value */
-    struct azk_match_memo_ent *memo;
+    struct azk_match_memo_ent *memo; /* aligned to a cache line, in memo_mem */
+    void *memo_mem;
     uint64_t memo_seed;
     uint64_t memo_hits, memo_misses;
     /* name windows of the current line waiting for their bucket (match_windows.c):

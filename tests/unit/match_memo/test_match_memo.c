@@ -72,6 +72,8 @@ static void test_memo__same_as_hasher(void **state)
                 check(ctx, k, vals[i], lens[i]);
     /* met again: served from the memo (the memo is in use, not bypassed) */
     assert_true(ctx->memo_hits > 0);
+    /* an entry is one cache line (one miss a look-up) */
+    assert_int_equal((uintptr_t)ctx->memo % 64, 0);
     /* one byte changed, one byte shorter, one byte longer: other hashes */
     for (size_t i = 0; i < 600; i++) {
         uint8_t w[64];
