@@ -136,6 +136,15 @@ void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t coun
                      : memo_lookup(ctx, tag[i], kind, v[i], len[i]);
 }
 
+void azk_match__raw_prefetch(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
+{
+    if (n == 0 || n > MEMO_MAX_LEN || memo_of(ctx) == NULL)
+        return;
+    __builtin_prefetch(
+        &ctx->memo[fast_hash(ctx->memo_seed, kind | MEMO_RAW, (const uint8_t *)s, n) >>
+                   (64 - MEMO_BITS)]);
+}
+
 int azk_match__raw_get(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n,
                        uint64_t *tag, uint32_t *h, bool *mobile)
 {
