@@ -993,6 +993,23 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     /* only evaluate when the current record brought something */
     if (ctx->nc == 0 || !cands_of_current(ctx))
         goto done;
+    /*
+     * The CSR offsets of the candidates that may gather, then the first row
+     * ids of those that do, asked for before any is read (a bucket's offsets
+     * and ids sit at random places of tables of tens of megabytes).
+     */
+    for (size_t i = 0; i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        if (azk_fp__is_seed(c->kind) && ctx->idx->off[c->kind] != NULL &&
+            !(c->window && (ctx->skip_windows || !ctx->confirm)))
+            __builtin_prefetch(&ctx->idx->off[c->kind][c->bucket]);
+    }
+    for (size_t i = 0; i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        if (gathers(ctx, c))
+            __builtin_prefetch(
+                azk_fp__seed_addr(ctx->idx, c->kind, ctx->idx->off[c->kind][c->bucket]));
+    }
     for (size_t i = 0; i < ctx->nc; i++) {
         uint32_t lo;
         uint32_t hi;
