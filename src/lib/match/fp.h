@@ -236,6 +236,13 @@ static inline const uint8_t *azk_fp__row_addr(const struct azk_fp_index *idx, ui
     return idx->rowtab + ((row * idx->row_w) >> 3);
 }
 
+/* First byte of entry e of a seed kind's CSR (for prefetching). */
+static inline const uint8_t *azk_fp__seed_addr(const struct azk_fp_index *idx, unsigned kind,
+                                               uint64_t e)
+{
+    return idx->rows[kind] + e * idx->row_bytes;
+}
+
 /* Row id of entry e of a seed kind's CSR. */
 static inline uint32_t azk_fp__seed_row(const struct azk_fp_index *idx, unsigned kind, uint64_t e)
 {

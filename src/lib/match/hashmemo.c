@@ -35,6 +35,9 @@
 #define MEMO_FAILED 0x20u /* the value does not normalise as that kind */
 #define MEMO_MOBILE 0x40u /* a mobile phone number (AZK_EV_MOBILE) */
 
+/* A cache line: the size of an entry and the memo's alignment. */
+#define MEMO_LINE 64
+
 struct azk_match_memo_ent {
     uint64_t tag; /* the fast hash (0 in an empty slot, whose len is 0) */
     uint32_t h;   /* azk_fp__hasher_hash of (kind, v[0..len)) */
@@ -42,6 +45,8 @@ struct azk_match_memo_ent {
     uint8_t len;
     uint8_t v[MEMO_MAX_LEN];
 };
+
+_Static_assert(sizeof(struct azk_match_memo_ent) == MEMO_LINE, "a memo entry is one cache line");
 
 static uint64_t fast_hash(uint64_t seed, unsigned kind, const uint8_t *v, size_t n)
 {
@@ -68,13 +73,18 @@ static uint64_t fast_hash(uint64_t seed, unsigned kind, const uint8_t *v, size_t
 }
 
 /* The memo, allocated at the first value (no memory for a context that never hashes);
- * NULL without memory: every value is then hashed, same results. */
+ * NULL without memory: every value is then hashed, same results. Entries are one
+ * cache line each, aligned to one (ctx->memo_mem is the allocation): a look-up is
+ * one miss, not two (an allocator's block starts 16 bytes into a line). */
 static struct azk_match_memo_ent *memo_of(struct azk_match_ctx *ctx)
 {
     if (ctx->memo == NULL) {
-        ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
-        if (ctx->memo != NULL)
+        ctx->memo_mem = azk_calloc(((size_t)1 << MEMO_BITS) + 1, sizeof(*ctx->memo));
+        if (ctx->memo_mem != NULL) {
+            uintptr_t a = (uintptr_t)ctx->memo_mem;
+            ctx->memo = (struct azk_match_memo_ent *)(a + (MEMO_LINE - a % MEMO_LINE) % MEMO_LINE);
             randombytes_buf(&ctx->memo_seed, sizeof(ctx->memo_seed));
+        }
     }
     return ctx->memo;
 }
@@ -126,6 +136,15 @@ void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t coun
                      : memo_lookup(ctx, tag[i], kind, v[i], len[i]);
 }
 
+void azk_match__raw_prefetch(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n)
+{
+    if (n == 0 || n > MEMO_MAX_LEN || memo_of(ctx) == NULL)
+        return;
+    __builtin_prefetch(
+        &ctx->memo[fast_hash(ctx->memo_seed, kind | MEMO_RAW, (const uint8_t *)s, n) >>
+                   (64 - MEMO_BITS)]);
+}
+
 int azk_match__raw_get(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n,
                        uint64_t *tag, uint32_t *h, bool *mobile)
 {
@@ -163,9 +182,10 @@ void azk_match__raw_put(struct azk_match_ctx *ctx, uint64_t tag, unsigned kind, 
 
 void azk_match__memo_free(struct azk_match_ctx *ctx)
 {
-    if (ctx->memo == NULL)
+    if (ctx->memo_mem == NULL)
         return;
-    sodium_memzero(ctx->memo, ((size_t)1 << MEMO_BITS) * sizeof(*ctx->memo));
-    azk_free(ctx->memo);
+    sodium_memzero(ctx->memo_mem, (((size_t)1 << MEMO_BITS) + 1) * sizeof(*ctx->memo));
+    azk_free(ctx->memo_mem);
+    ctx->memo_mem = NULL;
     ctx->memo = NULL;
 }

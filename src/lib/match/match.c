@@ -177,7 +177,30 @@ static bool has_digit(const char *s, size_t n)
     return false;
 }
 
-static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n);
+/* What add_number_token decides a token's kinds by. */
+struct token_shape {
+    size_t digits; /* ASCII digits */
+    size_t alpha;  /* ASCII letters */
+    size_t first;  /* position of the first digit (n: none) */
+};
+
+static struct token_shape token_shape_of(const char *s, size_t n)
+{
+    struct token_shape t = {0, 0, n};
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (t.first == n)
+                t.first = i;
+            t.digits++;
+        } else if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')) {
+            t.alpha++;
+        }
+    }
+    return t;
+}
+
+static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n,
+                             const struct token_shape *t);
 
 /* A table cell: it may be any kind; invalid ones are dropped by normalisation. */
 static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
@@ -200,8 +223,10 @@ static void add_cell(struct azk_match_ctx *ctx, const char *s, size_t n)
     azk_match__add_value(ctx, AZK_FP_ADDRESS, s, n);
     /* width-fold so the digit counts of add_number_token apply */
     azk_buf_clear(&ctx->tmp);
-    if (azk_digits__fold(&ctx->tmp, s, n, false, false) == AZK_OK)
-        add_number_token(ctx, (const char *)ctx->tmp.data, ctx->tmp.len);
+    if (azk_digits__fold(&ctx->tmp, s, n, false, false) == AZK_OK) {
+        struct token_shape t = token_shape_of((const char *)ctx->tmp.data, ctx->tmp.len);
+        add_number_token(ctx, (const char *)ctx->tmp.data, ctx->tmp.len, &t);
+    }
     azk_error_clear();
 }
 
@@ -216,20 +241,12 @@ static bool token_byte(uint8_t b)
  * digits from 0, postal 7, my number 12, ids 4-20), so that normalisers
  * run only where they can succeed.
  */
-static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
+static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n,
+                             const struct token_shape *t)
 {
-    size_t digits = 0;
-    size_t alpha = 0;
-    size_t first = n;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            if (first == n)
-                first = i;
-            digits++;
-        } else if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')) {
-            alpha++;
-        }
-    }
+    size_t digits = t->digits;
+    size_t alpha = t->alpha;
+    size_t first = t->first;
     size_t before = ctx->nc;
     if (digits == 0)
         return;
@@ -252,17 +269,89 @@ static void add_number_token(struct azk_match_ctx *ctx, const char *s, size_t n)
     }
 }
 
+/*
+ * The values of a text line wait here until the line's values are all found
+ * (or TEXT_BATCH of them): the memo line of each (azk_match__raw_get's) is
+ * asked for when the value is found, so the line's cache misses overlap
+ * instead of queueing one after another (the memo is 1 MiB). Nothing
+ * scan_text decides depends on what a value gave, so the candidates, their
+ * order and their sources are those of adding each value when found.
+ */
+#define TEXT_BATCH  32
+#define TEXT_NUMBER 0xFFu /* a number token: add_number_token */
+
+struct text_value {
+    const char *s;
+    size_t n;
+    uint32_t src;             /* ctx->src when found */
+    unsigned kind;            /* AZK_FP_BIRTH, AZK_FP_EMAIL or TEXT_NUMBER */
+    struct token_shape shape; /* TEXT_NUMBER */
+};
+
+struct text_batch {
+    struct text_value v[TEXT_BATCH];
+    size_t n;
+    size_t max; /* TEXT_BATCH; a test sets 1: each value added when found */
+};
+
+static void text_flush(struct azk_match_ctx *ctx, struct text_batch *b)
+{
+    uint32_t src = ctx->src;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct text_value *v = &b->v[i];
+        ctx->src = v->src;
+        if (v->kind == TEXT_NUMBER)
+            add_number_token(ctx, v->s, v->n, &v->shape);
+        else
+            azk_match__add_value(ctx, v->kind, v->s, v->n);
+    }
+    ctx->src = src;
+    b->n = 0;
+}
+
+static void text_push(struct azk_match_ctx *ctx, struct text_batch *b, unsigned kind, const char *s,
+                      size_t n)
+{
+    struct text_value *v = &b->v[b->n++];
+    v->s = s;
+    v->n = n;
+    v->src = ctx->src;
+    v->kind = kind;
+    if (kind == TEXT_NUMBER) {
+        const struct token_shape *t = &v->shape;
+        v->shape = token_shape_of(s, n);
+        /* the kinds add_number_token may ask (a superset: a prefetch decides nothing) */
+        if (t->alpha == 0 && t->digits >= 10 && t->digits <= 12)
+            azk_match__raw_prefetch(ctx, AZK_FP_PHONE, s, n);
+        if (t->alpha == 0 && t->digits == 12)
+            azk_match__raw_prefetch(ctx, AZK_FP_MYNUMBER, s, n);
+        if (t->alpha == 0 && t->digits == 7)
+            azk_match__raw_prefetch(ctx, AZK_FP_POSTAL, s, n);
+        if (t->digits + t->alpha >= 4 && t->digits + t->alpha <= 20) {
+            azk_match__raw_prefetch(ctx, AZK_FP_CUSTOMER, s, n);
+            if (t->alpha == 0)
+                azk_match__raw_prefetch(ctx, AZK_FP_ACCOUNT, s, n);
+        }
+    } else {
+        azk_match__raw_prefetch(ctx, kind, s, n);
+    }
+    if (b->n == b->max)
+        text_flush(ctx, b);
+}
+
 /* Free text: dates anywhere, and ASCII tokens (ids, phones, e-mail, postal codes). */
 static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
 {
     size_t i = 0;
+    struct text_batch tb;
+    tb.n = 0;
+    tb.max = ctx->text_batch > 0 && ctx->text_batch < TEXT_BATCH ? ctx->text_batch : TEXT_BATCH;
     while (i < n) {
         uint8_t b = (uint8_t)s[i];
         if (token_byte(b)) {
             size_t j = i;
             while (j < n && token_byte((uint8_t)s[j]))
                 j++;
-            size_t before = ctx->nc;
             azk_match__new_src(ctx);
             /*
              * A date in ASCII form (2024-06-02) in free text is most often a
@@ -270,7 +359,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
              * detector's birth_date finding, i.e. a 生年月日 / DOB context),
              * and the token is not an id either.
              */
-            for (size_t k = i; k < j && ctx->nc == before; k++) {
+            for (size_t k = i; k < j; k++) {
                 azk_date d;
                 size_t used;
                 if (s[k] < '0' || s[k] > '9' || (k > i && s[k - 1] >= '0' && s[k - 1] <= '9'))
@@ -283,7 +372,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                  * birth date counts there, whatever the date was written for) */
                 if ((d.flags & AZK_DATE_KANJI) || ctx->confirm) {
                     azk_match__new_src(ctx);
-                    azk_match__add_value(ctx, AZK_FP_BIRTH, s + k, used);
+                    text_push(ctx, &tb, AZK_FP_BIRTH, s + k, used);
                     j = k + used;
                 }
                 i = j;
@@ -291,13 +380,9 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
             }
             if (i == j)
                 continue;
-            if (ctx->nc == before && j - i >= 4 && j - i <= 64) {
-                if (memchr(s + i, '@', j - i) != NULL) {
-                    azk_match__add_value(ctx, AZK_FP_EMAIL, s + i, j - i);
-                } else {
-                    add_number_token(ctx, s + i, j - i);
-                }
-            }
+            if (j - i >= 4 && j - i <= 64)
+                text_push(ctx, &tb, memchr(s + i, '@', j - i) != NULL ? AZK_FP_EMAIL : TEXT_NUMBER,
+                          s + i, j - i);
             i = j;
             continue;
         }
@@ -308,7 +393,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
                 azk_date__may_start(s + i, n - i) ? azk_date__parse(s + i, n - i, false, &d) : 0;
             if (used > 0) {
                 azk_match__new_src(ctx);
-                azk_match__add_value(ctx, AZK_FP_BIRTH, s + i, used);
+                text_push(ctx, &tb, AZK_FP_BIRTH, s + i, used);
                 i += used;
                 continue;
             }
@@ -319,6 +404,7 @@ static void scan_text(struct azk_match_ctx *ctx, const char *s, size_t n)
         }
         i++;
     }
+    text_flush(ctx, &tb);
 }
 
 static void analyse_row(struct azk_match_ctx *ctx, const azk_record *rec)
@@ -739,6 +825,11 @@ void azk_match__sort_u64(uint64_t *v, size_t n)
 {
     sort_u64(v, n);
 }
+
+void azk_match__set_text_batch(struct azk_match_ctx *ctx, unsigned n)
+{
+    ctx->text_batch = n;
+}
 #endif
 
 static azk_status push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
@@ -902,6 +993,23 @@ azk_status azk_match__record_end(struct azk_match_ctx *ctx)
     /* only evaluate when the current record brought something */
     if (ctx->nc == 0 || !cands_of_current(ctx))
         goto done;
+    /*
+     * The CSR offsets of the candidates that may gather, then the first row
+     * ids of those that do, asked for before any is read (a bucket's offsets
+     * and ids sit at random places of tables of tens of megabytes).
+     */
+    for (size_t i = 0; i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        if (azk_fp__is_seed(c->kind) && ctx->idx->off[c->kind] != NULL &&
+            !(c->window && (ctx->skip_windows || !ctx->confirm)))
+            __builtin_prefetch(&ctx->idx->off[c->kind][c->bucket]);
+    }
+    for (size_t i = 0; i < ctx->nc; i++) {
+        const struct cand *c = &ctx->c[i];
+        if (gathers(ctx, c))
+            __builtin_prefetch(
+                azk_fp__seed_addr(ctx->idx, c->kind, ctx->idx->off[c->kind][c->bucket]));
+    }
     for (size_t i = 0; i < ctx->nc; i++) {
         uint32_t lo;
         uint32_t hi;

@@ -103,9 +103,13 @@ struct azk_match_ctx {
     void *ev_payload;
     struct azk_match_ev_item *ev;
     /* memo of keyed bucket hashes (hashmemo.c), allocated at the first value */
-    struct azk_match_memo_ent *memo;
+    struct azk_match_memo_ent *memo; /* aligned to a cache line, in memo_mem */
+    void *memo_mem;
     uint64_t memo_seed;
     uint64_t memo_hits, memo_misses;
+    /* values of a text line looked up together (scan_text): 0 = TEXT_BATCH; tests set 1
+     * (azk_match__set_text_batch), each value looked up when found */
+    unsigned text_batch;
     /* name windows of the current line waiting for their bucket (match_windows.c):
      * candidate index and bytes; hashed as one batch (azk_match__hash_batch) */
     size_t npend;
@@ -129,6 +133,9 @@ void azk_match__hash_batch(struct azk_match_ctx *ctx, unsigned kind, size_t coun
  * azk_match__raw_put(ctx, *tag, ...) records the answer (*tag 0: not kept). */
 int azk_match__raw_get(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n,
                        uint64_t *tag, uint32_t *h, bool *mobile);
+/* Ask for the memo line of azk_match__raw_get(ctx, kind, s, n) ahead (a prefetch: no
+ * effect on any answer). */
+void azk_match__raw_prefetch(struct azk_match_ctx *ctx, unsigned kind, const char *s, size_t n);
 void azk_match__raw_put(struct azk_match_ctx *ctx, uint64_t tag, unsigned kind, const char *s,
                         size_t n, bool ok, uint32_t h, bool mobile);
 /* Wipe and free the memo (azk_match__ctx_free). */
@@ -138,6 +145,9 @@ void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, si
 #ifdef AZK_TESTING
 /* Test builds: match.c's in-place sort of row ids (tests/unit/match_sort). */
 void azk_match__sort_u64(uint64_t *v, size_t n);
+/* Test builds: values per batch of a text line (1: each looked up when found, the plain
+ * path; 0: the default). */
+void azk_match__set_text_batch(struct azk_match_ctx *ctx, unsigned n);
 #endif
 
 #endif

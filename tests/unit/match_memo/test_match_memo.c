@@ -11,7 +11,8 @@
  * written (the raw entries azk_match__add_value keeps: normalised or not,
  * bucket, mobile) give the candidates normalising and hashing them gives.
  * A number cell taken as a customer id and as an account (normalised once
- * for both) gives each kind's own bucket.
+ * for both) gives each kind's own bucket. The values of a text line looked
+ * up as one batch give what looking each up when found gives.
  * All values are generated here.
  */
 #include <stdarg.h>
@@ -72,6 +73,8 @@ static void test_memo__same_as_hasher(void **state)
                 check(ctx, k, vals[i], lens[i]);
     /* met again: served from the memo (the memo is in use, not bypassed) */
     assert_true(ctx->memo_hits > 0);
+    /* an entry is one cache line (one miss a look-up) */
+    assert_int_equal((uintptr_t)ctx->memo % 64, 0);
     /* one byte changed, one byte shorter, one byte longer: other hashes */
     for (size_t i = 0; i < 600; i++) {
         uint8_t w[64];
@@ -308,12 +311,152 @@ static void test_memo__id_cells(void **state)
     free(idx);
 }
 
+/* A text line of 0..95 pieces: dates of every form, phones, postal codes, e-mail
+ * addresses, ids, short tokens, full-width digits, kanji, NUL and separators. */
+static size_t text_line(char *out, size_t cap)
+{
+    static const char *const part[] = {"1980年3月2日",
+                                       "昭和55年3月2日",
+                                       "令和元年5月1日",
+                                       "2024-06-02",
+                                       "2024/6/2",
+                                       "090-1234-5678",
+                                       "03-1234-5678",
+                                       "+81-90-1234-5678",
+                                       "０９０１２３４５６７８",
+                                       "09012345678",
+                                       "123-4567",
+                                       "〒１２３-４５６７",
+                                       "a.b@example.jp",
+                                       "x@y.co",
+                                       "AB123456",
+                                       "123456789012",
+                                       "+8190123456",
+                                       "12345",
+                                       "1234567",
+                                       "12",
+                                       "x",
+                                       "-",
+                                       "東京都港区",
+                                       "様",
+                                       "お客様",
+                                       "山田太郎",
+                                       "ヤマダ",
+                                       "\xe3\x80\x80",
+                                       "１９８０年３月２日",
+                                       "H2.3.4",
+                                       "ー",
+                                       "\xe3"};
+    static const char *const sep[] = {" ", ",", "、", "", "\t", "\n", ":"};
+    size_t n = 0;
+    size_t parts = next() % 96;
+    for (size_t i = 0; i < parts; i++) {
+        char buf[64];
+        const char *p = part[next() % (sizeof(part) / sizeof(part[0]))];
+        size_t l = strlen(p);
+        if (next() % 3 == 0) { /* a fresh number: 1..25 digits, hyphens, maybe a letter */
+            l = 0;
+            for (size_t d = 1 + next() % 25; d > 0; d--)
+                buf[l++] = next() % 6 == 0 ? '-' : (char)('0' + next() % 10);
+            if (next() % 5 == 0)
+                buf[l++] = 'Q';
+            p = buf;
+        }
+        if (n + l + 2 >= cap)
+            break;
+        memcpy(out + n, p, l);
+        n += l;
+        if (next() % 40 == 0)
+            out[n++] = '\0';
+        p = sep[next() % (sizeof(sep) / sizeof(sep[0]))];
+        memcpy(out + n, p, strlen(p));
+        n += strlen(p);
+    }
+    return n;
+}
+
+static azk_status no_evidence(const char *client, const char *dataset, uint64_t row,
+                              const struct azk_match_ev_item *items, size_t count, void *payload)
+{
+    (void)client, (void)dataset, (void)row, (void)items, (void)count, (void)payload;
+    return AZK_OK;
+}
+
+/* Text lines (scan_text): the values of a line looked up as a batch (their memo lines
+ * prefetched) give the candidates, in the same order and with the same sources, that
+ * looking each up when found gives (the batch of 1), in the general zone and the closed
+ * zone (ASCII dates and evidence hashes too), lines of more values than a batch holds
+ * included. */
+static void test_memo__text_batch(void **state)
+{
+    (void)state;
+    azk_fp_index *idx = fake_index(8);
+    uint8_t ckey[AZK_FP_KEY_LEN];
+    size_t most = 0;
+    size_t total = 0;
+    memset(ckey, 0x5A, sizeof(ckey));
+    for (int zone = 0; zone < 2; zone++) {
+        struct azk_match_ctx *a = NULL;
+        struct azk_match_ctx *b = NULL;
+        assert_int_equal(azk_match__ctx_new(&a, idx), AZK_OK);
+        assert_int_equal(azk_match__ctx_new(&b, idx), AZK_OK);
+        azk_match__set_text_batch(b, 1);
+        if (zone == 1) {
+            azk_match__set_confirm(a, ckey, no_evidence, NULL);
+            azk_match__set_confirm(b, ckey, no_evidence, NULL);
+        }
+        azk_match__object_begin(a);
+        azk_match__object_begin(b);
+        for (int i = 0; i < 1500; i++) {
+            static char line[4096];
+            azk_field f;
+            azk_record rec;
+            size_t before = a->nc;
+            memset(&f, 0, sizeof(f));
+            memset(&rec, 0, sizeof(rec));
+            f.ptr = line;
+            f.len = text_line(line, sizeof(line));
+            rec.fields = &f;
+            rec.field_count = 1;
+            rec.line = (uint64_t)i + 1;
+            assert_int_equal(azk_match__record_begin(a, &rec), AZK_OK);
+            assert_int_equal(azk_match__record_begin(b, &rec), AZK_OK);
+            assert_int_equal(a->nc, b->nc);
+            assert_int_equal(a->src, b->src);
+            for (size_t c = 0; c < a->nc; c++) {
+                assert_int_equal(a->c[c].kind, b->c[c].kind);
+                assert_int_equal(a->c[c].bucket, b->c[c].bucket);
+                assert_int_equal(a->c[c].src, b->c[c].src);
+                assert_int_equal(a->c[c].seq, b->c[c].seq);
+                assert_int_equal(a->c[c].ev, b->c[c].ev);
+                assert_int_equal(a->c[c].finding, b->c[c].finding);
+                assert_int_equal(a->c[c].window, b->c[c].window);
+                if (zone == 1)
+                    assert_memory_equal(a->c[c].h, b->c[c].h, sizeof(a->c[c].h));
+            }
+            if (a->nc > before && a->nc - before > most)
+                most = a->nc - before;
+            total += a->nc;
+            assert_int_equal(azk_match__record_end(a), AZK_OK);
+            assert_int_equal(azk_match__record_end(b), AZK_OK);
+        }
+        azk_match__object_end(a);
+        azk_match__object_end(b);
+        azk_match__ctx_free(a);
+        azk_match__ctx_free(b);
+    }
+    assert_true(most > 40); /* lines of more values than a batch */
+    assert_true(total > 10000);
+    free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memo__same_as_hasher), cmocka_unit_test(test_memo__slot_shared),
         cmocka_unit_test(test_memo__per_context),    cmocka_unit_test(test_memo__batch),
         cmocka_unit_test(test_memo__raw_values),     cmocka_unit_test(test_memo__id_cells),
+        cmocka_unit_test(test_memo__text_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
