@@ -29,7 +29,9 @@
  * last partial block is copied without a call, the tables are read from
  * memory rather than kept (and spilled) per call.
  *
- * The same nibble-table unit answers two line tests of text_lines.c:
+ * The same nibble-table unit builds the class masks of reveal_look.c's
+ * look_ascii (an ASCII line flagged here: base64, hex, space, %, =, <),
+ * and answers two line tests of text_lines.c:
  * whether 32 bytes are all hex-dump bytes (azk_decode__hex_line's quick
  * reject) or all of the standard base64 alphabet (azk_decode__b64_line).
  *
@@ -371,6 +373,48 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
     return false;
 }
 
+/*
+ * look_ascii's masks (reveal_look.c) from the screen's tables 0 and 1, 64
+ * bytes a step: base64 (table 0 bits 0-5), hex (bits 1, 2), % (bit 6), =
+ * (bit 7), '<' and space (table 1 bits 0, 1); \ & (table 1 bits 2, 3) and
+ * bytes >= 0x80 end it (0). The last partial block is zero past n: in no
+ * class.
+ */
+AVX2 static int look_masks_avx2(const uint8_t *p, size_t n, struct look_masks *m)
+{
+    size_t nw = (n + 63) / 64, w;
+    for (w = 0; w < nw; w++) {
+        const struct consts *K = &kv;
+        const uint8_t *q = p + 64 * w;
+        uint8_t tail[64];
+        __m256i v0, v1, lo0, hi0, lo1, hi1, a0, a1, b0, b1;
+        if (n - 64 * w < 64) {
+            tail_copy(tail, q, n - 64 * w);
+            q = tail;
+        }
+        v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+        v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+        lo0 = _mm256_and_si256(v0, K->k0f);
+        hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
+        lo1 = _mm256_and_si256(v1, K->k0f);
+        hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
+        b0 = CLASS(K, lo0, hi0, 1);
+        b1 = CLASS(K, lo1, hi1, 1);
+        if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0 ||
+            !_mm256_testz_si256(_mm256_or_si256(b0, b1), K->k7c))
+            return 0;
+        a0 = CLASS(K, lo0, hi0, 0);
+        a1 = CLASS(K, lo1, hi1, 0);
+        m->b64[w] = any_of(a0, a1, K->k3f);
+        m->hex[w] = any_of(a0, a1, K->k06);
+        m->pct[w] = bit_of(a0, a1, 6);
+        m->eq[w] = bit_of(a0, a1, 7);
+        m->lt[w] = bit_of(b0, b1, 0);
+        m->sp[w] = bit_of(b0, b1, 1);
+    }
+    return 1;
+}
+
 #endif /* AZK_SCREEN_AVX2 */
 
 #if AZK_SCREEN_AVX2
@@ -433,6 +477,20 @@ int azk_decode__reveal_b64_32(const uint8_t *p)
         return b64_32_avx2(p);
 #endif
     (void)p;
+    return -1;
+}
+
+bool azk_decode__reveal_look_avx2_off;
+
+int azk_decode__reveal_look_masks(const uint8_t *p, size_t n, struct look_masks *m)
+{
+#if AZK_SCREEN_AVX2
+    if (screen_on() && !azk_decode__reveal_look_avx2_off)
+        return look_masks_avx2(p, n, m);
+#endif
+    (void)p;
+    (void)n;
+    (void)m;
     return -1;
 }
 
