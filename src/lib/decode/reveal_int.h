@@ -154,6 +154,12 @@ struct look_masks {
  * (look_ascii builds them with SSE2).
  */
 int azk_decode__reveal_look_masks(const uint8_t *p, size_t n, struct look_masks *m);
+/*
+ * mix_of() of the bytes p[s..e) (s < e <= n, all of the base64 alphabet)
+ * ORed, 32 bytes a step: only after azk_decode__reveal_look_masks returned
+ * 1 (AVX2 is there).
+ */
+unsigned azk_decode__reveal_run_mix_avx2(const uint8_t *p, size_t n, size_t s, size_t e);
 /* Test switch: look_ascii's masks by SSE2 although AVX2 is there. */
 extern bool azk_decode__reveal_look_avx2_off;
 /* Test switch: fields worth a look by their runs alone are revealed in full

@@ -523,8 +523,12 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
                 e = 64 * (ew + 1);
             }
             long_run = true;
-            for (q = s0; q < e; q++)
-                mix |= mixtab[p[q]];
+            if (built > 0) {
+                mix = azk_decode__reveal_run_mix_avx2(p, n, s0, e);
+            } else {
+                for (q = s0; q < e; q++)
+                    mix |= mixtab[p[q]];
+            }
             if (run_candidate(e - s0, mix)) {
                 if (runs->count == LOOK_RUNS_MAX)
                     return LOOK_YES;

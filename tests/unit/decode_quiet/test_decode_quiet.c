@@ -367,8 +367,9 @@ static bool look_same(const uint8_t *p, size_t n)
  * 512-byte limit): log text with runs and every trigger, ASCII bytes near
  * the triggers, spaced singles and '<' at the end, runs ending at a word's
  * last bit and the line's last byte, one & \ or byte >= 0x80 anywhere.
- * Where the CPU has AVX2 the masks are built both ways (the AVX2 path and
- * the SSE2 one), each compared with look_at.
+ * Where the CPU has AVX2 the masks are built both ways (the AVX2 path, with
+ * the runs' mix by table, and the SSE2 one, with the mix byte by byte),
+ * each compared with look_at.
  */
 static void test_decode_quiet__look_same(void **state)
 {
