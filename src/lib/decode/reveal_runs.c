@@ -277,7 +277,8 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
             azk_source src;
             azk_buf owned = *rv->bytes;
             rv->ctx->revealed += rv->bytes->len;
-            /* the nested decode may reveal again: it gets its own scratch */
+            /* the nested decode may reveal again, into the context's scratch:
+             * the bytes it reads are moved out of it first */
             memset(rv->bytes, 0, sizeof(*rv->bytes));
             azk_decode__source_mem(&src, &ms, owned.data, owned.len);
             rc = azk_decode__transparent(rv->ctx, &src);
