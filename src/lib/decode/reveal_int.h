@@ -17,9 +17,10 @@
 /* One record being revealed. */
 struct reveal {
     struct azk_decode_ctx *ctx;
-    azk_buf bytes; /* scratch: decoded bytes */
-    azk_buf text;  /* scratch: their text */
-    bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
+    /* scratch, the decode context's (kept from record to record; each
+     * user clears it first): decoded bytes, their text */
+    azk_buf *bytes, *text;
+    bool limit; /* AZK_DECODE_REVEAL_MAX reached */
     /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
      * several \n): "c:\temp" in a log stays as it is */
     bool simple_escapes;
@@ -134,6 +135,33 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n);
  * (worth_a_look stops at the first candidate run).
  */
 enum look azk_decode__reveal_look(const uint8_t *p, size_t n, struct look_runs *runs);
+/*
+ * The class masks of an ASCII line of up to LOOK_BYTES bytes, one bit per
+ * byte (bytes past the line: in no class), from which reveal_look.c's
+ * look_ascii answers azk_decode__reveal_look.
+ */
+#define LOOK_WORDS 8
+#define LOOK_BYTES (64 * LOOK_WORDS)
+struct look_masks {
+    uint64_t b64[LOOK_WORDS], hex[LOOK_WORDS], sp[LOOK_WORDS];
+    uint64_t pct[LOOK_WORDS], eq[LOOK_WORDS], lt[LOOK_WORDS];
+};
+/*
+ * The masks of p[0..n) (0 < n <= LOOK_BYTES) with AVX2 (reveal_screen.c,
+ * the screen's nibble tables): 1 built; 0 when a byte >= 0x80, \ or & is
+ * there (look_ascii's answer is then "look_at decides"); -1 when the
+ * vector screen does not run or azk_decode__reveal_look_avx2_off is set
+ * (look_ascii builds them with SSE2).
+ */
+int azk_decode__reveal_look_masks(const uint8_t *p, size_t n, struct look_masks *m);
+/*
+ * mix_of() of the bytes p[s..e) (s < e <= n, all of the base64 alphabet)
+ * ORed, 32 bytes a step: only after azk_decode__reveal_look_masks returned
+ * 1 (AVX2 is there).
+ */
+unsigned azk_decode__reveal_run_mix_avx2(const uint8_t *p, size_t n, size_t s, size_t e);
+/* Test switch: look_ascii's masks by SSE2 although AVX2 is there. */
+extern bool azk_decode__reveal_look_avx2_off;
 /* Test switch: fields worth a look by their runs alone are revealed in full
  * even when every run decodes to nothing (reveal.c, quiet_runs). */
 extern bool azk_decode__reveal_quiet_off;

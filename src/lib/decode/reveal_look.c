@@ -6,7 +6,8 @@
  * byte-by-byte precise check, so ordinary log lines are emitted as they
  * are; azk_decode__reveal_look() is worth_a_look telling a field worth a
  * look only by its base64 / hex runs apart (reveal.c then decodes just the
- * runs), made from bit masks for an ASCII line (look_ascii, SSE2). The
+ * runs), made from bit masks for an ASCII line (look_ascii: AVX2, else
+ * SSE2). The
  * vector screen in front of it is reveal_screen.c; shared declarations are
  * in reveal_int.h.
  */
@@ -393,25 +394,6 @@ bool azk_decode__reveal_worth_a_look(const uint8_t *p, size_t n)
 }
 
 #if defined(__SSE2__)
-/*
- * look_at of a line of up to LOOK_BYTES bytes of ASCII without \ and & (an
- * ordinary log line) from bit masks, one bit per byte, built 16 bytes at a
- * time (SSE2): the same answer and runs, or -1 for any other field (then
- * look_at decides). For such a line look_at's answer depends only on: %HH
- * or =HH=HH (yes), three single-character tokens each followed by a space
- * (yes; counted at a space before the last byte), its candidate runs
- * (listed in order; a ninth: yes), the same three singles ending at the
- * last byte and six '<' (yes when a run of 16 or more is there, six '<'
- * also without one). tests/unit/decode_quiet compares the two.
- */
-#define LOOK_WORDS 8
-#define LOOK_BYTES (64 * LOOK_WORDS)
-
-struct look_masks {
-    uint64_t b64[LOOK_WORDS], hex[LOOK_WORDS], sp[LOOK_WORDS];
-    uint64_t pct[LOOK_WORDS], eq[LOOK_WORDS], lt[LOOK_WORDS];
-};
-
 /* Bytes in [lo, lo + len) (unsigned, through a signed compare). */
 static inline __m128i in_range(__m128i x, int lo, int len)
 {
@@ -441,13 +423,13 @@ static inline uint64_t shl(const uint64_t *m, size_t w, unsigned k, uint64_t bef
     return (m[w] << k) | (w > 0 ? m[w - 1] >> (64 - k) : before);
 }
 
-static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
+/* The masks of look_ascii by SSE2, 16 bytes a step (where AVX2 is not
+ * there, azk_decode__reveal_look_masks): false at the first 16 bytes with
+ * a byte >= 0x80, \ or &. */
+static bool look_masks_sse2(const uint8_t *p, size_t n, struct look_masks *m)
 {
-    struct look_masks m;
     size_t nw = (n + 63) / 64, w;
-    uint64_t ss[LOOK_WORDS], a[LOOK_WORDS], chain_last = 0, lts = 0;
     unsigned k;
-    bool long_run = false;
     for (w = 0; w < nw; w++) {
         const uint8_t *q = p + 64 * w;
         uint8_t t[64];
@@ -465,7 +447,7 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
             __m128i sym = _mm_or_si128(_mm_or_si128(eqv(x, '+'), eqv(x, '/')),
                                        _mm_or_si128(eqv(x, '-'), eqv(x, '_')));
             if (mask16(_mm_or_si128(x, _mm_or_si128(eqv(x, '\\'), eqv(x, '&')))) != 0)
-                return -1; /* not ASCII, or \ & (look_at decides) */
+                return false; /* not ASCII, or \ & (look_at decides) */
             hex |= (uint64_t)mask16(_mm_or_si128(d, hl)) << k;
             b64 |= (uint64_t)mask16(_mm_or_si128(_mm_or_si128(d, al), sym)) << k;
             sp |= (uint64_t)mask16(eqv(x, ' ')) << k;
@@ -473,13 +455,36 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
             eq |= (uint64_t)mask16(eqv(x, '=')) << k;
             lt |= (uint64_t)mask16(eqv(x, '<')) << k;
         }
-        m.b64[w] = b64;
-        m.hex[w] = hex;
-        m.sp[w] = sp;
-        m.pct[w] = pct;
-        m.eq[w] = eq;
-        m.lt[w] = lt;
+        m->b64[w] = b64;
+        m->hex[w] = hex;
+        m->sp[w] = sp;
+        m->pct[w] = pct;
+        m->eq[w] = eq;
+        m->lt[w] = lt;
     }
+    return true;
+}
+
+/*
+ * look_at of a line of up to LOOK_BYTES bytes of ASCII without \ and & (an
+ * ordinary log line) from bit masks, one bit per byte: the same answer and runs, or -1 for any
+ * other field (then look_at decides). For such a line look_at's answer depends only on: %HH or
+ * =HH=HH (yes), three single-character tokens each followed by a space (yes; counted at a space
+ * before the last byte), its candidate runs (listed in order; a ninth: yes), the same three singles
+ * ending at the last byte and six '<' (yes when a run of 16 or more is there, six '<' also without
+ * one). The masks: AVX2 through the vector screen's dispatch (reveal_screen.c), else SSE2
+ * (look_masks_sse2). tests/unit/decode_quiet compares look_at with both.
+ */
+static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
+{
+    struct look_masks m;
+    size_t nw = (n + 63) / 64, w;
+    uint64_t ss[LOOK_WORDS], a[LOOK_WORDS], chain_last = 0, lts = 0;
+    unsigned k;
+    bool long_run = false;
+    int built = azk_decode__reveal_look_masks(p, n, &m);
+    if (built == 0 || (built < 0 && !look_masks_sse2(p, n, &m)))
+        return -1; /* not ASCII, or \ & (look_at decides) */
     for (w = 0; w < nw; w++) {
         uint64_t h1 = shr(m.hex, w, nw, 1), h2 = shr(m.hex, w, nw, 2);
         uint64_t last = w == (n - 1) / 64 ? (uint64_t)1 << ((n - 1) & 63) : 0, chain;
@@ -518,8 +523,12 @@ static int look_ascii(const uint8_t *p, size_t n, struct look_runs *runs)
                 e = 64 * (ew + 1);
             }
             long_run = true;
-            for (q = s0; q < e; q++)
-                mix |= mixtab[p[q]];
+            if (built > 0) {
+                mix = azk_decode__reveal_run_mix_avx2(p, n, s0, e);
+            } else {
+                for (q = s0; q < e; q++)
+                    mix |= mixtab[p[q]];
+            }
             if (run_candidate(e - s0, mix)) {
                 if (runs->count == LOOK_RUNS_MAX)
                     return LOOK_YES;

@@ -29,7 +29,10 @@
  * last partial block is copied without a call, the tables are read from
  * memory rather than kept (and spilled) per call.
  *
- * The same nibble-table unit answers two line tests of text_lines.c:
+ * The same nibble-table unit builds the class masks of reveal_look.c's
+ * look_ascii (an ASCII line flagged here: base64, hex, space, %, =, <)
+ * and the character mix of its candidate runs (table 3), and answers two
+ * line tests of text_lines.c:
  * whether 32 bytes are all hex-dump bytes (azk_decode__hex_line's quick
  * reject) or all of the standard base64 alphabet (azk_decode__b64_line).
  *
@@ -61,7 +64,9 @@ static atomic_int screen_state;
 #define SETNIB(t, idx, bit) ((t)[idx] = (int8_t)((t)[idx] | (bit)))
 
 /* Nibble tables: a class bit is set where the low- and high-nibble tables agree. */
-static int8_t tab_lo[3][16], tab_hi[3][16];
+static int8_t tab_lo[4][16], tab_hi[4][16];
+/* The mix_of() bits of a byte of table 3's classes (azk_decode__reveal_run_mix_avx2). */
+static uint8_t mix_of_class[256];
 
 static void nib(int t, unsigned bit, const char *his, const char *los)
 {
@@ -77,6 +82,7 @@ static void tables_broadcast(void);
 static void tables_init(void)
 {
     static const char all[] = "0123456789ABCDEF";
+    int k;
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) {
         atomic_store_explicit(&screen_state, 1, memory_order_release);
@@ -110,6 +116,21 @@ static void tables_init(void)
     nib(2, 32, "E", "3");
     nib(2, 64, "CD", all);
     nib(2, 128, "EF", all);
+    /* table 3: a base64 alphabet byte's mix_of() (reveal_int.h) in
+     * rectangles: digits (0), A-O (1), P-Z (2), a-o (3), p-z (4), G-O g-o
+     * (5), - (6), _ (7); + and / are compared */
+    nib(3, 1, "3", "0123456789");
+    nib(3, 2, "4", "123456789ABCDEF");
+    nib(3, 4, "5", "0123456789A");
+    nib(3, 8, "6", "123456789ABCDEF");
+    nib(3, 16, "7", "0123456789A");
+    nib(3, 32, "46", "789ABCDEF");
+    nib(3, 64, "2", "D");
+    nib(3, 128, "5", "F");
+    for (k = 0; k < 256; k++)
+        mix_of_class[k] = (uint8_t)(((k & 1) ? MIX_DIGIT : 0) | ((k & 6) ? MIX_UPPER : 0) |
+                                    ((k & 24) ? MIX_LOWER : 0) | ((k & 0xF4) ? MIX_NONHEX : 0) |
+                                    ((k & 0xC0) ? MIX_SYM | MIX_URL : 0));
     tables_broadcast();
     atomic_store_explicit(&screen_state, 2, memory_order_release);
 }
@@ -119,7 +140,7 @@ static void tables_init(void)
 /* The six nibble tables broadcast to both lanes and the byte masks the
  * screen uses (tables_init), read from memory in the loop (see K below). */
 struct consts {
-    __m256i tab[6];
+    __m256i tab[8];
     __m256i k0f, k3f, k7c, k01, kc0, k06, k04, k08;
     __m256i dump_lo, dump_hi; /* hex dump bytes (azk_decode__reveal_dump32) */
     __m256i b64_lo, b64_hi;   /* standard base64 alphabet (azk_decode__reveal_b64_32) */
@@ -129,7 +150,7 @@ static struct consts kv;
 AVX2 static void tables_broadcast(void)
 {
     int k;
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 4; k++) {
         kv.tab[2 * k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_lo[k]));
         kv.tab[2 * k + 1] =
             _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)tab_hi[k]));
@@ -371,6 +392,93 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
     return false;
 }
 
+/*
+ * look_ascii's masks (reveal_look.c) from the screen's tables 0 and 1, 64
+ * bytes a step: base64 (table 0 bits 0-5), hex (bits 1, 2), % (bit 6), =
+ * (bit 7), '<' and space (table 1 bits 0, 1); \ & (table 1 bits 2, 3) and
+ * bytes >= 0x80 end it (0). The last partial block is zero past n: in no
+ * class.
+ */
+AVX2 static int look_masks_avx2(const uint8_t *p, size_t n, struct look_masks *m)
+{
+    size_t nw = (n + 63) / 64, w;
+    for (w = 0; w < nw; w++) {
+        const struct consts *K = &kv;
+        const uint8_t *q = p + 64 * w;
+        uint8_t tail[64];
+        __m256i v0, v1, lo0, hi0, lo1, hi1, a0, a1, b0, b1;
+        if (n - 64 * w < 64) {
+            tail_copy(tail, q, n - 64 * w);
+            q = tail;
+        }
+        v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+        v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+        lo0 = _mm256_and_si256(v0, K->k0f);
+        hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
+        lo1 = _mm256_and_si256(v1, K->k0f);
+        hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
+        b0 = CLASS(K, lo0, hi0, 1);
+        b1 = CLASS(K, lo1, hi1, 1);
+        if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0 ||
+            !_mm256_testz_si256(_mm256_or_si256(b0, b1), K->k7c))
+            return 0;
+        a0 = CLASS(K, lo0, hi0, 0);
+        a1 = CLASS(K, lo1, hi1, 0);
+        m->b64[w] = any_of(a0, a1, K->k3f);
+        m->hex[w] = any_of(a0, a1, K->k06);
+        m->pct[w] = bit_of(a0, a1, 6);
+        m->eq[w] = bit_of(a0, a1, 7);
+        m->lt[w] = bit_of(b0, b1, 0);
+        m->sp[w] = bit_of(b0, b1, 1);
+    }
+    return 1;
+}
+
+/* 32 bytes 0xFF then 32 zeros: the first k bytes of a load kept (at 32 - k). */
+static const uint8_t keep_first[64] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+/*
+ * mix_of() of a run, 32 bytes a step: table 3's classes of the bytes ORed
+ * (zeros past the run are in none), + and / compared, then one byte of
+ * class bits read through mix_of_class.
+ */
+AVX2 unsigned azk_decode__reveal_run_mix_avx2(const uint8_t *p, size_t n, size_t s, size_t e)
+{
+    const struct consts *K = &kv;
+    __m256i acc = _mm256_setzero_si256(), std = acc;
+    __m128i x;
+    unsigned cls;
+    size_t i;
+    for (i = s; i < e; i += 32) {
+        __m256i v, lo, hi;
+        if (i + 32 <= n) {
+            v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        } else {
+            uint8_t t[64];
+            tail_copy(t, p + i, n - i);
+            v = _mm256_loadu_si256((const __m256i *)(const void *)t);
+        }
+        if (e - i < 32)
+            v = _mm256_and_si256(
+                v, _mm256_loadu_si256((const __m256i *)(const void *)(keep_first + 32 - (e - i))));
+        lo = _mm256_and_si256(v, K->k0f);
+        hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), K->k0f);
+        acc = _mm256_or_si256(acc, CLASS(K, lo, hi, 3));
+        std = _mm256_or_si256(std, _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')),
+                                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/'))));
+    }
+    x = _mm_or_si128(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    x = _mm_or_si128(x, _mm_srli_si128(x, 8));
+    x = _mm_or_si128(x, _mm_srli_si128(x, 4));
+    x = _mm_or_si128(x, _mm_srli_si128(x, 2));
+    x = _mm_or_si128(x, _mm_srli_si128(x, 1));
+    cls = (unsigned)_mm_cvtsi128_si32(x) & 0xFF;
+    return mix_of_class[cls] |
+           (_mm256_movemask_epi8(std) != 0 ? MIX_SYM | MIX_NONHEX | MIX_STD : 0u);
+}
+
 #endif /* AZK_SCREEN_AVX2 */
 
 #if AZK_SCREEN_AVX2
@@ -433,6 +541,32 @@ int azk_decode__reveal_b64_32(const uint8_t *p)
         return b64_32_avx2(p);
 #endif
     (void)p;
+    return -1;
+}
+
+#if !AZK_SCREEN_AVX2
+unsigned azk_decode__reveal_run_mix_avx2(const uint8_t *p, size_t n, size_t s, size_t e)
+{
+    /* not called: azk_decode__reveal_look_masks never returns 1 here */
+    (void)p;
+    (void)n;
+    (void)s;
+    (void)e;
+    return 0;
+}
+#endif
+
+bool azk_decode__reveal_look_avx2_off;
+
+int azk_decode__reveal_look_masks(const uint8_t *p, size_t n, struct look_masks *m)
+{
+#if AZK_SCREEN_AVX2
+    if (screen_on() && !azk_decode__reveal_look_avx2_off)
+        return look_masks_avx2(p, n, m);
+#endif
+    (void)p;
+    (void)n;
+    (void)m;
     return -1;
 }
 
