@@ -142,6 +142,9 @@ void azk_match__raw_put(struct azk_match_ctx *ctx, uint64_t tag, unsigned kind, 
 void azk_match__memo_free(struct azk_match_ctx *ctx);
 bool azk_match__line_trigger(const char *s, size_t n);
 void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, size_t n);
+/* match_values.c: the candidates of a table row, and of a text line credited to record seq */
+void azk_match__analyse_row(struct azk_match_ctx *ctx, const azk_record *rec);
+void azk_match__analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uint64_t seq);
 #ifdef AZK_TESTING
 /* Test builds: match.c's in-place sort of row ids (tests/unit/match_sort). */
 void azk_match__sort_u64(uint64_t *v, size_t n);
