@@ -303,7 +303,7 @@ size_t azk_detect__read_blocknum(const struct fld *f, size_t pos)
     uint32_t a;
     while (pos < f->len && count < 6) {
         uint32_t cp = cp_at(f, pos, &l);
-        (void)azk_digits__next(f->s, f->len, pos, &a);
+        a = cp < 0x80 ? cp : azk_digits__ascii(cp); /* azk_digits__next's fold, decoded once */
         if (azk_digits__isdigit(a) ||
             (cp != 0 && (cp == 0x3007 || cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 ||
                          cp == 0x56DB || cp == 0x4E94 || cp == 0x516D || cp == 0x4E03 ||
@@ -567,11 +567,27 @@ static bool has_words(const char *s, size_t i, size_t e)
     return i < e && words8(azk_detect__load_short(u + i, e - i));
 }
 
+/* Whether s[i..e) holds a digit (ASCII first, then folded: full-width). */
+static bool has_digit(const struct fld *f, size_t i, size_t e)
+{
+    size_t k;
+    for (k = i; k < e; k++) {
+        if (f->s[k] >= '0' && f->s[k] <= '9')
+            return true;
+    }
+    for (k = i; k < e;) {
+        uint32_t a;
+        k += azk_digits__next(f->s, f->len, k, &a);
+        if (azk_digits__isdigit(a))
+            return true;
+    }
+    return false;
+}
+
 /* A cell of an address column that nothing else claimed. */
 void azk_detect__address_cell(struct fld *f)
 {
-    size_t i, s = 0, e = trim_end(f), l, m;
-    bool digit = false;
+    size_t i, s = 0, e = trim_end(f), l, m = 0;
     for (i = 0; i < f->c->cand_count; i++) {
         if (f->c->cands[i].field == f->idx && f->c->cands[i].type == AZK_PII_ADDRESS)
             return;
@@ -580,23 +596,14 @@ void azk_detect__address_cell(struct fld *f)
         s += l;
     if (s >= e)
         return;
-    for (i = s; i < e && !digit; i++)
-        digit = f->s[i] >= '0' && f->s[i] <= '9';
-    if (!digit) {
-        for (i = s; i < e;) {
-            uint32_t a;
-            i += azk_digits__next(f->s, f->len, i, &a);
-            if (azk_digits__isdigit(a))
-                digit = true;
-        }
-    }
     /* a municipality character (kanji, kana: U+3005 and up) has a lead byte
      * of at least 0xE3; parse_muni of anything else is 0 */
-    m = (uint8_t)f->s[s] >= 0xE3 ? parse_muni(f, s, 0) : 0;
-    if (!digit && m == 0)
+    if ((uint8_t)f->s[s] >= 0xE3)
+        m = parse_muni(f, s, 0);
+    /* without a municipality: a digit and words (kanji/kana or Latin
+     * letters; numbers alone, an item code under a wrong header, are no
+     * address), words asked first (most such cells are numbers) */
+    if (m == 0 && (!has_words(f->s, s, e) || !has_digit(f, s, e)))
         return;
-    if (m == 0 && !has_words(f->s, s, e))
-        return; /* numbers alone (an item code under a wrong header) are no
-                 * address: it needs words too, kanji/kana or Latin letters */
     address_cand(f, s, e, m != 0 ? m - s : 0, 0.75);
 }
