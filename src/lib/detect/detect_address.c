@@ -261,10 +261,35 @@ static bool terminal_in(const struct fld *f, size_t s, size_t e)
     return false;
 }
 
+static size_t parse_muni(const struct fld *f, size_t p, int only);
+
+/* Whether the text from p to the terminal at q (l bytes) names a municipality:
+ * the stem before the terminal, or with it (a stem may end in 市/町...). */
+static bool muni_stem(const struct fld *f, size_t p, size_t q, size_t l)
+{
+    return azk_detect__place_known(f->s + p, q - p) || azk_detect__place_known(f->s + p, q + l - p);
+}
+
+/* The end of a municipality whose stem and terminal t end at `end`: then
+ * the ward of a designated city (札幌市中央区), the town of a district
+ * (西多摩郡瑞穂町: without one, none). */
+static size_t muni_end(const struct fld *f, size_t end, int t)
+{
+    size_t e2;
+    if (t == T_GUN)
+        return parse_muni(f, end, T_CHO);
+    if (t == T_SHI) {
+        e2 = parse_muni(f, end, T_KU);
+        if (e2 != 0)
+            end = e2;
+    }
+    return end;
+}
+
 /*
  * A municipality at p: a known place stem (IPAdic) followed by 市/区/町/村/郡,
- * then the ward of a designated city (札幌市中央区) or the town of a
- * district (西多摩郡瑞穂町). Returns the end offset, 0 when there is none.
+ * then the ward of a designated city or the town of a district (muni_end).
+ * Returns the end offset, 0 when there is none.
  */
 static size_t parse_muni(const struct fld *f, size_t p, int only)
 {
@@ -276,20 +301,8 @@ static size_t parse_muni(const struct fld *f, size_t p, int only)
             break;
         t = terminal(cp);
         if (t != 0 && q > p && (only == 0 || only == t || (only == T_CHO && t == T_SON)) &&
-            (azk_detect__place_known(f->s + p, q - p) ||
-             azk_detect__place_known(f->s + p, q + l - p))) {
-            size_t end = q + l, e2;
-            if (t == T_GUN) {
-                e2 = parse_muni(f, end, T_CHO);
-                return e2 != 0 ? e2 : 0;
-            }
-            if (t == T_SHI) {
-                e2 = parse_muni(f, end, T_KU);
-                if (e2 != 0)
-                    end = e2;
-            }
-            return end;
-        }
+            muni_stem(f, p, q, l))
+            return muni_end(f, q + l, t);
         q += l;
         cps++;
     }
@@ -300,11 +313,9 @@ size_t azk_detect__read_blocknum(const struct fld *f, size_t pos)
 {
     size_t start = pos, l;
     int count = 0;
-    uint32_t a;
     while (pos < f->len && count < 6) {
         uint32_t cp = cp_at(f, pos, &l);
-        a = cp < 0x80 ? cp : azk_digits__ascii(cp); /* azk_digits__next's fold, decoded once */
-        if (azk_digits__isdigit(a) ||
+        if (azk_digits__is_digit_cp(cp) ||
             (cp != 0 && (cp == 0x3007 || cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 ||
                          cp == 0x56DB || cp == 0x4E94 || cp == 0x516D || cp == 0x4E03 ||
                          cp == 0x516B || cp == 0x4E5D || cp == 0x5341 || cp == 0x767E))) {
@@ -445,32 +456,37 @@ void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to)
 }
 
 /*
- * Whether parse_muni(f, starts[i], 0) can return an end before `to`: its walk
- * from starts[i] steps through starts[i-1], starts[i-2], ... (while each step
- * lands on the next start: `fwd`), stops at the first character that is not
- * a municipality character, looks up stems only at 市/区/町/村/郡 after at
- * least one character, gives up after 8 characters, and an end at or after
- * `to` is of no use to azk_detect__block_at. Without such a terminal in
- * reach the parse is skipped (it would return 0 or an end >= to); when a
- * step is not the next start (malformed text) the parse runs.
+ * parse_muni(f, starts[i], 0) as azk_detect__block_at needs it, read from
+ * the flags of its backward walk instead of the text: the forward walk from
+ * starts[i] steps through starts[i-1], starts[i-2], ... (while each step
+ * lands on the next start: BS_FWD), stops at the first character that is
+ * not a municipality character, looks up stems only at 市/区/町/村/郡
+ * (3 bytes) after at least one character and gives up after 8 characters.
+ * An end at or after `to` is of no use to block_at: past starts[0] the walk
+ * is at `to`, and 0 is returned. When a step is not the next start
+ * (malformed text) parse_muni reads the text. tests/unit/detect_numfast
+ * compares block_at with parse_muni at every start (azk_detect__numfast_off).
  */
-enum { BS_MUNI = 1, BS_TERM = 2, BS_FWD = 4 };
+enum { BS_MUNI = 1, BS_FWD = 2, BS_TSHIFT = 2 };
 
-static bool block_muni_reach(const unsigned char *fl, size_t i)
+static size_t block_muni(const struct fld *f, const size_t *starts, const unsigned char *fl,
+                         size_t i)
 {
     size_t c, k;
     for (c = 0; c < 8 && c <= i; c++) {
+        int t;
         k = i - c;
         if (!(fl[k] & BS_MUNI))
-            return false; /* parse_muni stops here: 0 */
-        if (c > 0 && (fl[k] & BS_TERM))
-            return true; /* a terminal: the stems decide */
+            return 0; /* parse_muni stops here: 0 */
+        t = fl[k] >> BS_TSHIFT;
+        if (c > 0 && t != 0 && muni_stem(f, starts[i], starts[k], 3))
+            return muni_end(f, starts[k] + 3, t);
         if (!(fl[k] & BS_FWD))
-            return true; /* its next step is not starts[k-1]: let it run */
+            return parse_muni(f, starts[i], 0); /* its next step is not starts[k-1] */
     }
-    /* 8 characters without a terminal (0), or the walk reached `to`: any
+    /* 8 characters without a stem (0), or the walk reached `to`: any
      * terminal from there on ends at or after `to` */
-    return false;
+    return 0;
 }
 
 /* Block numbers found first: look back for a municipality without a prefecture. */
@@ -481,38 +497,40 @@ void azk_detect__block_at(struct fld *f, size_t to)
     size_t ns = 0, i, m, b;
     azk_column_kind label;
     double conf;
+    bool fast = !azk_detect__numfast_off;
     /* collect code point starts backwards over address-like characters */
     const unsigned char *u = (const unsigned char *)f->s;
     while (pos > lim && ns < 40) {
-        uint32_t a, cp;
+        uint32_t a = 0, cp;
         size_t l;
         size_t p;
         bool mc;
-        if (!azk_detect__numfast_off && pos >= 3 && (cp = utf8_3(u + pos - 3, 3)) != 0) {
+        if (fast && pos >= 3 && (cp = utf8_3(u + pos - 3, 3)) != 0) {
             /* a whole 3-byte character before pos (kanji, kana, full-width
-             * forms): what azk_digits__prev and cp_at would read, decoded once */
+             * forms): what azk_digits__prev and cp_at would read, decoded
+             * once; its ASCII fold only when it is no municipality character */
             p = pos - 3;
             l = 3;
-            a = azk_digits__ascii(cp);
+            mc = muni_char(cp);
+            if (!mc)
+                a = azk_digits__ascii(cp);
         } else {
             p = azk_digits__prev(f->s, f->len, pos, &a);
             cp = cp_at(f, p, &l);
+            mc = muni_char(cp);
         }
-        mc = muni_char(cp);
         if (!(mc || azk_digits__isdigit(a) || a == '-'))
             break;
-        fl[ns] = (unsigned char)((mc ? BS_MUNI : 0) | (terminal(cp) != 0 ? BS_TERM : 0) |
+        fl[ns] = (unsigned char)((mc ? BS_MUNI : 0) | (terminal(cp) << BS_TSHIFT) |
                                  (p + l == pos ? BS_FWD : 0));
         starts[ns++] = p;
         pos = p;
     }
-    if (ns == 0 || !terminal_in(f, starts[ns - 1], to))
+    if (ns == 0 || (fast && !terminal_in(f, starts[ns - 1], to)))
         return; /* no start can reach a municipality before the trigger */
     /* farthest first: the longest address */
     for (i = ns; i-- > 0;) {
-        if (!block_muni_reach(fl, i))
-            continue;
-        m = parse_muni(f, starts[i], 0);
+        m = fast ? block_muni(f, starts, fl, i) : parse_muni(f, starts[i], 0);
         if (m == 0 || m >= to)
             continue;
         b = town_block(f, m);

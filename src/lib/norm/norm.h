@@ -57,8 +57,9 @@ AZK_NODISCARD azk_status azk_norm_text(azk_buf *out, const char *in, size_t len,
 
 /*
  * Character classes of Japanese text, one definition for every module
- * (inline: the address and name walks ask them for every character). Kanji: CJK unified ideographs (U+4E00..9FFF, extension A
- * U+3400..4DBF, extensions B.. in U+20000..3FFFF), compatibility ideographs
+ * (inline: the address and name walks ask them for every character).
+ * Kanji: CJK unified ideographs (U+4E00..9FFF, extension A U+3400..4DBF,
+ * extensions B.. in U+20000..3FFFF), compatibility ideographs
  * (U+F900..FAFF) and the iteration mark 々 (U+3005). Katakana: the letters
  * ァ..ヺ (U+30A1..30FA), without the prolonged sound mark ー. Hiragana: the
  * letters ぁ..ゖ (U+3041..3096). Callers add the few characters their own
