@@ -9,6 +9,7 @@
 #include "detect/names.h"
 #include "norm/norm.h"
 #include "detect/places.h"
+#include "detect/places_hash.h"
 #include "norm/digits.h"
 #include "norm/datetime.h"
 
@@ -18,7 +19,6 @@
 #endif
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,94 +32,6 @@ static int place_cmp(const char *s, size_t n, const char *p, size_t pl)
     if (r != 0)
         return r;
     return n < pl ? -1 : (n > pl ? 1 : 0);
-}
-
-/*
- * The stems again as an open-addressing hash set, built once per process and
- * read-only after. A look-up of a municipality that is not a stem (most of
- * them: parse_muni tries every 市/区/町/村/郡 it meets) must not wander
- * through memory: perf showed place_known at 4.6% of the bench corpus scan,
- * nearly all of it waiting for the slot, the length and the string pointer
- * of a 1 MB table. So:
- * - a blocked Bloom filter of 64 KB (two bits of one 64-bit word per stem)
- *   says "surely not" for ~95% of the non-stems without touching the table;
- * - a slot is 32 bits: entry index + 1 in the low `place_ib` bits, the rest
- *   a tag of the hash, so a probe compares the tag and reads the entry's
- *   length and bytes only when it matches (load about 1/2: 512 KB);
- * - the hash reads the bytes 8 at a time (a stem is at most 32 bytes).
- * A different hash or layout never changes the answer (tests/unit/
- * detect_places checks every stem and near misses against the binary search
- * of the sorted list). Without memory for it, the binary search.
- */
-#define PLACE_BLOOM_WORDS 8192u /* 64 KB */
-static uint32_t *place_tab;
-static uint64_t *place_bloom;
-static size_t place_mask;
-static unsigned place_ib; /* index bits of a slot: log2 of the table size */
-static pthread_once_t place_once = PTHREAD_ONCE_INIT;
-
-static uint64_t place_hash(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ull, w;
-    while (n > 8) {
-        memcpy(&w, u, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        u += 8;
-        n -= 8;
-    }
-    h ^= azk_detect__load_short(u, n);
-    h *= 0xff51afd7ed558ccdull; /* murmur3's finaliser */
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
-/* bits of the hash: slot index 0..ib-1, Bloom word 17..29, Bloom bits
- * 30..35 and 36..41, tag 42.. */
-static uint64_t place_bloom_bits(uint64_t h)
-{
-    return (1ull << ((h >> 30) & 63)) | (1ull << ((h >> 36) & 63));
-}
-
-static uint32_t place_tag(uint64_t h)
-{
-    return (uint32_t)(h >> 42) << place_ib;
-}
-
-static void place_tab_init(void)
-{
-    size_t cap = 1024, i;
-    unsigned ib = 10;
-    uint32_t *t;
-    uint64_t *bl;
-    while (cap < azk_detect__place_count + azk_detect__place_count / 2 + 1) {
-        cap *= 2;
-        ib++;
-    }
-    if (ib > 24)
-        return; /* the tag would be too short: binary search */
-    t = azk_calloc(cap, sizeof(*t));
-    bl = azk_calloc(PLACE_BLOOM_WORDS, sizeof(*bl));
-    if (t == NULL || bl == NULL) {
-        azk_free(t);
-        azk_free(bl);
-        return;
-    }
-    place_ib = ib;
-    for (i = 0; i < azk_detect__place_count; i++) {
-        uint64_t hv = place_hash(azk_detect__places[i], azk_detect__place_lens[i]);
-        size_t h = (size_t)hv & (cap - 1);
-        bl[(hv >> 17) & (PLACE_BLOOM_WORDS - 1)] |= place_bloom_bits(hv);
-        while (t[h] != 0)
-            h = (h + 1) & (cap - 1);
-        t[h] = place_tag(hv) | ((uint32_t)i + 1);
-    }
-    place_mask = cap - 1;
-    place_bloom = bl;
-    place_tab = t;
 }
 
 bool azk_detect__place_known_sorted(const char *s, size_t n)
@@ -138,29 +50,30 @@ bool azk_detect__place_known_sorted(const char *s, size_t n)
     return false;
 }
 
+/* The hash set of places_hash.h (generated tables), else the binary search. */
 bool azk_detect__place_known(const char *s, size_t n)
 {
+    const unsigned ib = azk_detect__place_ib;
+    const uint32_t imask = (1u << ib) - 1;
     uint64_t hv, bits;
-    uint32_t tag, imask;
+    uint32_t tag;
     size_t h;
-    (void)pthread_once(&place_once, place_tab_init);
-    if (place_tab == NULL)
+    if (ib == 0)
         return azk_detect__place_known_sorted(s, n);
-    hv = place_hash(s, n);
-    bits = place_bloom_bits(hv);
-    if ((place_bloom[(hv >> 17) & (PLACE_BLOOM_WORDS - 1)] & bits) != bits)
+    hv = azk_detect__place_hash(s, n);
+    bits = azk_detect__place_bloom_bits(hv);
+    if ((azk_detect__place_bloom[azk_detect__place_bloom_word(hv)] & bits) != bits)
         return false;
-    tag = place_tag(hv);
-    imask = (uint32_t)place_mask;
-    h = (size_t)hv & place_mask;
-    while (place_tab[h] != 0) {
-        uint32_t e = place_tab[h];
+    tag = azk_detect__place_tag(hv, ib);
+    h = (size_t)hv & imask;
+    while (azk_detect__place_tab[h] != 0) {
+        uint32_t e = azk_detect__place_tab[h];
         if ((e & ~imask) == tag) {
             size_t k = (e & imask) - 1;
             if (azk_detect__place_lens[k] == n && memcmp(azk_detect__places[k], s, n) == 0)
                 return true;
         }
-        h = (h + 1) & place_mask;
+        h = (h + 1) & imask;
     }
     return false;
 }
