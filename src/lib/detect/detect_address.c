@@ -9,6 +9,7 @@
 #include "detect/names.h"
 #include "norm/norm.h"
 #include "detect/places.h"
+#include "detect/places_hash.h"
 #include "norm/digits.h"
 #include "norm/datetime.h"
 
@@ -18,7 +19,6 @@
 #endif
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,94 +32,6 @@ static int place_cmp(const char *s, size_t n, const char *p, size_t pl)
     if (r != 0)
         return r;
     return n < pl ? -1 : (n > pl ? 1 : 0);
-}
-
-/*
- * The stems again as an open-addressing hash set, built once per process and
- * read-only after. A look-up of a municipality that is not a stem (most of
- * them: parse_muni tries every 市/区/町/村/郡 it meets) must not wander
- * through memory: perf showed place_known at 4.6% of the bench corpus scan,
- * nearly all of it waiting for the slot, the length and the string pointer
- * of a 1 MB table. So:
- * - a blocked Bloom filter of 64 KB (two bits of one 64-bit word per stem)
- *   says "surely not" for ~95% of the non-stems without touching the table;
- * - a slot is 32 bits: entry index + 1 in the low `place_ib` bits, the rest
- *   a tag of the hash, so a probe compares the tag and reads the entry's
- *   length and bytes only when it matches (load about 1/2: 512 KB);
- * - the hash reads the bytes 8 at a time (a stem is at most 32 bytes).
- * A different hash or layout never changes the answer (tests/unit/
- * detect_places checks every stem and near misses against the binary search
- * of the sorted list). Without memory for it, the binary search.
- */
-#define PLACE_BLOOM_WORDS 8192u /* 64 KB */
-static uint32_t *place_tab;
-static uint64_t *place_bloom;
-static size_t place_mask;
-static unsigned place_ib; /* index bits of a slot: log2 of the table size */
-static pthread_once_t place_once = PTHREAD_ONCE_INIT;
-
-static uint64_t place_hash(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ull, w;
-    while (n > 8) {
-        memcpy(&w, u, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        u += 8;
-        n -= 8;
-    }
-    h ^= azk_detect__load_short(u, n);
-    h *= 0xff51afd7ed558ccdull; /* murmur3's finaliser */
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
-/* bits of the hash: slot index 0..ib-1, Bloom word 17..29, Bloom bits
- * 30..35 and 36..41, tag 42.. */
-static uint64_t place_bloom_bits(uint64_t h)
-{
-    return (1ull << ((h >> 30) & 63)) | (1ull << ((h >> 36) & 63));
-}
-
-static uint32_t place_tag(uint64_t h)
-{
-    return (uint32_t)(h >> 42) << place_ib;
-}
-
-static void place_tab_init(void)
-{
-    size_t cap = 1024, i;
-    unsigned ib = 10;
-    uint32_t *t;
-    uint64_t *bl;
-    while (cap < azk_detect__place_count + azk_detect__place_count / 2 + 1) {
-        cap *= 2;
-        ib++;
-    }
-    if (ib > 24)
-        return; /* the tag would be too short: binary search */
-    t = azk_calloc(cap, sizeof(*t));
-    bl = azk_calloc(PLACE_BLOOM_WORDS, sizeof(*bl));
-    if (t == NULL || bl == NULL) {
-        azk_free(t);
-        azk_free(bl);
-        return;
-    }
-    place_ib = ib;
-    for (i = 0; i < azk_detect__place_count; i++) {
-        uint64_t hv = place_hash(azk_detect__places[i], azk_detect__place_lens[i]);
-        size_t h = (size_t)hv & (cap - 1);
-        bl[(hv >> 17) & (PLACE_BLOOM_WORDS - 1)] |= place_bloom_bits(hv);
-        while (t[h] != 0)
-            h = (h + 1) & (cap - 1);
-        t[h] = place_tag(hv) | ((uint32_t)i + 1);
-    }
-    place_mask = cap - 1;
-    place_bloom = bl;
-    place_tab = t;
 }
 
 bool azk_detect__place_known_sorted(const char *s, size_t n)
@@ -138,29 +50,30 @@ bool azk_detect__place_known_sorted(const char *s, size_t n)
     return false;
 }
 
+/* The hash set of places_hash.h (generated tables), else the binary search. */
 bool azk_detect__place_known(const char *s, size_t n)
 {
+    const unsigned ib = azk_detect__place_ib;
+    const uint32_t imask = (1u << ib) - 1;
     uint64_t hv, bits;
-    uint32_t tag, imask;
+    uint32_t tag;
     size_t h;
-    (void)pthread_once(&place_once, place_tab_init);
-    if (place_tab == NULL)
+    if (ib == 0)
         return azk_detect__place_known_sorted(s, n);
-    hv = place_hash(s, n);
-    bits = place_bloom_bits(hv);
-    if ((place_bloom[(hv >> 17) & (PLACE_BLOOM_WORDS - 1)] & bits) != bits)
+    hv = azk_detect__place_hash(s, n);
+    bits = azk_detect__place_bloom_bits(hv);
+    if ((azk_detect__place_bloom[azk_detect__place_bloom_word(hv)] & bits) != bits)
         return false;
-    tag = place_tag(hv);
-    imask = (uint32_t)place_mask;
-    h = (size_t)hv & place_mask;
-    while (place_tab[h] != 0) {
-        uint32_t e = place_tab[h];
+    tag = azk_detect__place_tag(hv, ib);
+    h = (size_t)hv & imask;
+    while (azk_detect__place_tab[h] != 0) {
+        uint32_t e = azk_detect__place_tab[h];
         if ((e & ~imask) == tag) {
             size_t k = (e & imask) - 1;
             if (azk_detect__place_lens[k] == n && memcmp(azk_detect__places[k], s, n) == 0)
                 return true;
         }
-        h = (h + 1) & place_mask;
+        h = (h + 1) & imask;
     }
     return false;
 }
@@ -261,10 +174,35 @@ static bool terminal_in(const struct fld *f, size_t s, size_t e)
     return false;
 }
 
+static size_t parse_muni(const struct fld *f, size_t p, int only);
+
+/* Whether the text from p to the terminal at q (l bytes) names a municipality:
+ * the stem before the terminal, or with it (a stem may end in 市/町...). */
+static bool muni_stem(const struct fld *f, size_t p, size_t q, size_t l)
+{
+    return azk_detect__place_known(f->s + p, q - p) || azk_detect__place_known(f->s + p, q + l - p);
+}
+
+/* The end of a municipality whose stem and terminal t end at `end`: then
+ * the ward of a designated city (札幌市中央区), the town of a district
+ * (西多摩郡瑞穂町: without one, none). */
+static size_t muni_end(const struct fld *f, size_t end, int t)
+{
+    size_t e2;
+    if (t == T_GUN)
+        return parse_muni(f, end, T_CHO);
+    if (t == T_SHI) {
+        e2 = parse_muni(f, end, T_KU);
+        if (e2 != 0)
+            end = e2;
+    }
+    return end;
+}
+
 /*
  * A municipality at p: a known place stem (IPAdic) followed by 市/区/町/村/郡,
- * then the ward of a designated city (札幌市中央区) or the town of a
- * district (西多摩郡瑞穂町). Returns the end offset, 0 when there is none.
+ * then the ward of a designated city or the town of a district (muni_end).
+ * Returns the end offset, 0 when there is none.
  */
 static size_t parse_muni(const struct fld *f, size_t p, int only)
 {
@@ -276,20 +214,8 @@ static size_t parse_muni(const struct fld *f, size_t p, int only)
             break;
         t = terminal(cp);
         if (t != 0 && q > p && (only == 0 || only == t || (only == T_CHO && t == T_SON)) &&
-            (azk_detect__place_known(f->s + p, q - p) ||
-             azk_detect__place_known(f->s + p, q + l - p))) {
-            size_t end = q + l, e2;
-            if (t == T_GUN) {
-                e2 = parse_muni(f, end, T_CHO);
-                return e2 != 0 ? e2 : 0;
-            }
-            if (t == T_SHI) {
-                e2 = parse_muni(f, end, T_KU);
-                if (e2 != 0)
-                    end = e2;
-            }
-            return end;
-        }
+            muni_stem(f, p, q, l))
+            return muni_end(f, q + l, t);
         q += l;
         cps++;
     }
@@ -300,11 +226,9 @@ size_t azk_detect__read_blocknum(const struct fld *f, size_t pos)
 {
     size_t start = pos, l;
     int count = 0;
-    uint32_t a;
     while (pos < f->len && count < 6) {
         uint32_t cp = cp_at(f, pos, &l);
-        (void)azk_digits__next(f->s, f->len, pos, &a);
-        if (azk_digits__isdigit(a) ||
+        if (azk_digits__is_digit_cp(cp) ||
             (cp != 0 && (cp == 0x3007 || cp == 0x4E00 || cp == 0x4E8C || cp == 0x4E09 ||
                          cp == 0x56DB || cp == 0x4E94 || cp == 0x516D || cp == 0x4E03 ||
                          cp == 0x516B || cp == 0x4E5D || cp == 0x5341 || cp == 0x767E))) {
@@ -445,32 +369,37 @@ void azk_detect__prefecture_at(struct fld *f, size_t pref, size_t to)
 }
 
 /*
- * Whether parse_muni(f, starts[i], 0) can return an end before `to`: its walk
- * from starts[i] steps through starts[i-1], starts[i-2], ... (while each step
- * lands on the next start: `fwd`), stops at the first character that is not
- * a municipality character, looks up stems only at 市/区/町/村/郡 after at
- * least one character, gives up after 8 characters, and an end at or after
- * `to` is of no use to azk_detect__block_at. Without such a terminal in
- * reach the parse is skipped (it would return 0 or an end >= to); when a
- * step is not the next start (malformed text) the parse runs.
+ * parse_muni(f, starts[i], 0) as azk_detect__block_at needs it, read from
+ * the flags of its backward walk instead of the text: the forward walk from
+ * starts[i] steps through starts[i-1], starts[i-2], ... (while each step
+ * lands on the next start: BS_FWD), stops at the first character that is
+ * not a municipality character, looks up stems only at 市/区/町/村/郡
+ * (3 bytes) after at least one character and gives up after 8 characters.
+ * An end at or after `to` is of no use to block_at: past starts[0] the walk
+ * is at `to`, and 0 is returned. When a step is not the next start
+ * (malformed text) parse_muni reads the text. tests/unit/detect_numfast
+ * compares block_at with parse_muni at every start (azk_detect__numfast_off).
  */
-enum { BS_MUNI = 1, BS_TERM = 2, BS_FWD = 4 };
+enum { BS_MUNI = 1, BS_FWD = 2, BS_TSHIFT = 2 };
 
-static bool block_muni_reach(const unsigned char *fl, size_t i)
+static size_t block_muni(const struct fld *f, const size_t *starts, const unsigned char *fl,
+                         size_t i)
 {
     size_t c, k;
     for (c = 0; c < 8 && c <= i; c++) {
+        int t;
         k = i - c;
         if (!(fl[k] & BS_MUNI))
-            return false; /* parse_muni stops here: 0 */
-        if (c > 0 && (fl[k] & BS_TERM))
-            return true; /* a terminal: the stems decide */
+            return 0; /* parse_muni stops here: 0 */
+        t = fl[k] >> BS_TSHIFT;
+        if (c > 0 && t != 0 && muni_stem(f, starts[i], starts[k], 3))
+            return muni_end(f, starts[k] + 3, t);
         if (!(fl[k] & BS_FWD))
-            return true; /* its next step is not starts[k-1]: let it run */
+            return parse_muni(f, starts[i], 0); /* its next step is not starts[k-1] */
     }
-    /* 8 characters without a terminal (0), or the walk reached `to`: any
+    /* 8 characters without a stem (0), or the walk reached `to`: any
      * terminal from there on ends at or after `to` */
-    return false;
+    return 0;
 }
 
 /* Block numbers found first: look back for a municipality without a prefecture. */
@@ -481,38 +410,40 @@ void azk_detect__block_at(struct fld *f, size_t to)
     size_t ns = 0, i, m, b;
     azk_column_kind label;
     double conf;
+    bool fast = !azk_detect__numfast_off;
     /* collect code point starts backwards over address-like characters */
     const unsigned char *u = (const unsigned char *)f->s;
     while (pos > lim && ns < 40) {
-        uint32_t a, cp;
+        uint32_t a = 0, cp;
         size_t l;
         size_t p;
         bool mc;
-        if (!azk_detect__numfast_off && pos >= 3 && (cp = utf8_3(u + pos - 3, 3)) != 0) {
+        if (fast && pos >= 3 && (cp = utf8_3(u + pos - 3, 3)) != 0) {
             /* a whole 3-byte character before pos (kanji, kana, full-width
-             * forms): what azk_digits__prev and cp_at would read, decoded once */
+             * forms): what azk_digits__prev and cp_at would read, decoded
+             * once; its ASCII fold only when it is no municipality character */
             p = pos - 3;
             l = 3;
-            a = azk_digits__ascii(cp);
+            mc = muni_char(cp);
+            if (!mc)
+                a = azk_digits__ascii(cp);
         } else {
             p = azk_digits__prev(f->s, f->len, pos, &a);
             cp = cp_at(f, p, &l);
+            mc = muni_char(cp);
         }
-        mc = muni_char(cp);
         if (!(mc || azk_digits__isdigit(a) || a == '-'))
             break;
-        fl[ns] = (unsigned char)((mc ? BS_MUNI : 0) | (terminal(cp) != 0 ? BS_TERM : 0) |
+        fl[ns] = (unsigned char)((mc ? BS_MUNI : 0) | (terminal(cp) << BS_TSHIFT) |
                                  (p + l == pos ? BS_FWD : 0));
         starts[ns++] = p;
         pos = p;
     }
-    if (ns == 0 || !terminal_in(f, starts[ns - 1], to))
+    if (ns == 0 || (fast && !terminal_in(f, starts[ns - 1], to)))
         return; /* no start can reach a municipality before the trigger */
     /* farthest first: the longest address */
     for (i = ns; i-- > 0;) {
-        if (!block_muni_reach(fl, i))
-            continue;
-        m = parse_muni(f, starts[i], 0);
+        m = fast ? block_muni(f, starts, fl, i) : parse_muni(f, starts[i], 0);
         if (m == 0 || m >= to)
             continue;
         b = town_block(f, m);
@@ -567,11 +498,27 @@ static bool has_words(const char *s, size_t i, size_t e)
     return i < e && words8(azk_detect__load_short(u + i, e - i));
 }
 
+/* Whether s[i..e) holds a digit (ASCII first, then folded: full-width). */
+static bool has_digit(const struct fld *f, size_t i, size_t e)
+{
+    size_t k;
+    for (k = i; k < e; k++) {
+        if (f->s[k] >= '0' && f->s[k] <= '9')
+            return true;
+    }
+    for (k = i; k < e;) {
+        uint32_t a;
+        k += azk_digits__next(f->s, f->len, k, &a);
+        if (azk_digits__isdigit(a))
+            return true;
+    }
+    return false;
+}
+
 /* A cell of an address column that nothing else claimed. */
 void azk_detect__address_cell(struct fld *f)
 {
-    size_t i, s = 0, e = trim_end(f), l, m;
-    bool digit = false;
+    size_t i, s = 0, e = trim_end(f), l, m = 0;
     for (i = 0; i < f->c->cand_count; i++) {
         if (f->c->cands[i].field == f->idx && f->c->cands[i].type == AZK_PII_ADDRESS)
             return;
@@ -580,23 +527,14 @@ void azk_detect__address_cell(struct fld *f)
         s += l;
     if (s >= e)
         return;
-    for (i = s; i < e && !digit; i++)
-        digit = f->s[i] >= '0' && f->s[i] <= '9';
-    if (!digit) {
-        for (i = s; i < e;) {
-            uint32_t a;
-            i += azk_digits__next(f->s, f->len, i, &a);
-            if (azk_digits__isdigit(a))
-                digit = true;
-        }
-    }
     /* a municipality character (kanji, kana: U+3005 and up) has a lead byte
      * of at least 0xE3; parse_muni of anything else is 0 */
-    m = (uint8_t)f->s[s] >= 0xE3 ? parse_muni(f, s, 0) : 0;
-    if (!digit && m == 0)
+    if ((uint8_t)f->s[s] >= 0xE3)
+        m = parse_muni(f, s, 0);
+    /* without a municipality: a digit and words (kanji/kana or Latin
+     * letters; numbers alone, an item code under a wrong header, are no
+     * address), words asked first (most such cells are numbers) */
+    if (m == 0 && (!has_words(f->s, s, e) || !has_digit(f, s, e)))
         return;
-    if (m == 0 && !has_words(f->s, s, e))
-        return; /* numbers alone (an item code under a wrong header) are no
-                 * address: it needs words too, kanji/kana or Latin letters */
     address_cand(f, s, e, m != 0 ? m - s : 0, 0.75);
 }

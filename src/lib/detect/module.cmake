@@ -16,6 +16,12 @@ add_custom_command(OUTPUT ${_azk_places_c}
   COMMENT "Generating municipality list from IPAdic"
   VERBATIM)
 list(APPEND AZK_LIB_GENERATED ${_azk_places_c})
+# the stems' hash set and Bloom filter (detect/places_hash.h), built at
+# build time by tools/gen_places_tab.c from that list (linked in) instead of
+# in every process on the first address
+azk_c_generator(azk_gen_places_tab ${CMAKE_CURRENT_BINARY_DIR}/detect/places_tab.c HS
+  "Hashing the municipality stems"
+  ${CMAKE_SOURCE_DIR}/tools/gen_places_tab.c ${_azk_places_c})
 
 # names: the person-name lexicon (surnames and given names with katakana
 # readings) from IPAdic's Noun.name.csv, compiled into a C table (see

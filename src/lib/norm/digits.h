@@ -53,6 +53,14 @@ static inline bool azk_digits__isdigit(uint32_t a)
     return a >= '0' && a <= '9';
 }
 
+/* azk_digits__isdigit(azk_digits__ascii(cp)) without the call: ASCII and
+ * full-width digits (U+FF10..FF19) are the code points that fold to one
+ * (tests/unit/norm compares it on every code point). */
+static inline bool azk_digits__is_digit_cp(uint32_t cp)
+{
+    return cp - '0' < 10u || cp - 0xFF10u < 10u;
+}
+
 /*
  * Append s[0..len) to out with every foldable code point replaced by its
  * ASCII equivalent (see azk_digits__ascii); other code points are copied.

@@ -57,16 +57,29 @@ AZK_NODISCARD azk_status azk_norm_text(azk_buf *out, const char *in, size_t len,
 
 /*
  * Character classes of Japanese text, one definition for every module
- * (norm/text.c). Kanji: CJK unified ideographs (U+4E00..9FFF, extension A
- * U+3400..4DBF, extensions B.. in U+20000..3FFFF), compatibility ideographs
+ * (inline: the address and name walks ask them for every character).
+ * Kanji: CJK unified ideographs (U+4E00..9FFF, extension A U+3400..4DBF,
+ * extensions B.. in U+20000..3FFFF), compatibility ideographs
  * (U+F900..FAFF) and the iteration mark 々 (U+3005). Katakana: the letters
  * ァ..ヺ (U+30A1..30FA), without the prolonged sound mark ー. Hiragana: the
  * letters ぁ..ゖ (U+3041..3096). Callers add the few characters their own
  * rule needs (a name's ヶ or ー, a town's の) by name at the call.
  */
-bool azk_norm__is_kanji(uint32_t cp);
-bool azk_norm__is_katakana(uint32_t cp);
-bool azk_norm__is_hiragana(uint32_t cp);
+static inline bool azk_norm__is_kanji(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF) || cp == 0x3005;
+}
+
+static inline bool azk_norm__is_katakana(uint32_t cp)
+{
+    return cp >= 0x30A1 && cp <= 0x30FA;
+}
+
+static inline bool azk_norm__is_hiragana(uint32_t cp)
+{
+    return cp >= 0x3041 && cp <= 0x3096;
+}
 
 /* Fold one code point through the variant-kanji table (returns cp if none). */
 uint32_t azk_norm_kanji_variant(uint32_t cp);

@@ -13,22 +13,6 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
-bool azk_norm__is_kanji(uint32_t cp)
-{
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF) || cp == 0x3005;
-}
-
-bool azk_norm__is_katakana(uint32_t cp)
-{
-    return cp >= 0x30A1 && cp <= 0x30FA;
-}
-
-bool azk_norm__is_hiragana(uint32_t cp)
-{
-    return cp >= 0x3041 && cp <= 0x3096;
-}
-
 azk_status azk_norm__put_cp(azk_buf *b, uint32_t cp)
 {
     uint8_t tmp[4];

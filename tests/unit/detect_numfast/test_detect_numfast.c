@@ -35,6 +35,7 @@
 
 #include "detect/detect.h"
 #include "detect/detect_scan.h"
+#include "detect/places.h"
 #include "util/util.h"
 #define MAXF 64 /* before detect_run.h */
 #include "detect_run.h"
@@ -429,11 +430,16 @@ static void test_numfast__invoice_screen(void **state)
 static void test_numfast__addresses(void **state)
 {
     static const char *const parts[] = {
-        "東京都",   "千代田区", "札幌市",   "中央区",      "西多摩郡", "瑞穂町", "横浜市", "港北区",
-        "大阪府",   "北区",     "梅田",     "本町",        "一丁目",   "1丁目",  "2番",    "3号",
-        "番地",     "の",       "1-2-3",    "１－２－３",  "12-34",    "ー",     "－",     "〒",
-        "100-0001", " ",        "　",       "住所:",       "ビル",     "ハイツ", "5F",     "a",
-        "・",       "\xEF\xBC", "\xE5\xB8", "\xED\xA0\x80"};
+        "東京都", "千代田区", "札幌市", "中央区", "西多摩郡", "瑞穂町", "横浜市", "港北区",
+        "大阪府", "北区", "梅田", "本町", "一丁目", "1丁目", "2番", "3号", "番地", "の", "1-2-3",
+        "１－２－３", "12-34", "ー", "－", "〒", "100-0001", " ", "　", "住所:", "ビル", "ハイツ",
+        "5F", "a", "・", "\xEF\xBC", "\xE5\xB8", "\xED\xA0\x80",
+        /* block_muni's edges: kana stems, terminals alone, a 4-byte kanji,
+         * runs of 8+ characters, a district and its town, a city whose
+         * stem holds a terminal (四日市市), 村 */
+        "さいたま市", "いちき串木野市", "市", "区", "町", "村", "郡", "𠮟", "山山山山山山山",
+        "西多摩郡瑞穂町", "四日市市", "十日町市", "大町", "檜枝岐村", "中央", "中央区", "\x80",
+        "\xE5\xB8\x82\xE5"};
     static const char *const hdrs[] = {"住所", "備考", "送付先"};
     (void)state;
     for (int k = 0; k < 6000; k++) {
@@ -453,6 +459,37 @@ static void test_numfast__addresses(void **state)
         }
         compare(&b, rnd(3) == 0 ? hdrs[rnd(3)] : NULL);
     }
+}
+
+/* Stems of the list (every one of 6 to 8 characters, every 40th other)
+ * before a terminal, after 0..2 filler characters, then a ward, a town and
+ * block numbers: block_muni (the flags of block_at's backward walk) against
+ * parse_muni at every start, at the 8-character limit of its walk. */
+static void test_numfast__address_stems(void **state)
+{
+    static const char *const fill[] = {"県", "都", "山", "中央", "1", "・"};
+    static const char *const terms[] = {"市", "区", "町", "村", "郡"};
+    static const char *const blocks[] = {"1-2-3", "１－２－３", "1丁目2番3号", "12番地", "3-4"};
+    size_t lines = 0;
+    (void)state;
+    for (size_t i = 0; i < azk_detect__place_count; i++) {
+        size_t n = azk_detect__place_lens[i];
+        struct buf b = {.n = 0};
+        if (n < 18 && i % 40 != 0)
+            continue;
+        for (uint32_t k = rnd(3); k > 0; k--)
+            puts_(&b, fill[rnd(sizeof(fill) / sizeof(fill[0]))]);
+        put(&b, azk_detect__places[i], n);
+        puts_(&b, terms[rnd(5)]);
+        if (rnd(3) == 0)
+            puts_(&b, rnd(2) ? "中央区" : "瑞穂町");
+        for (uint32_t k = rnd(3); k > 0; k--)
+            puts_(&b, "本");
+        puts_(&b, blocks[rnd(sizeof(blocks) / sizeof(blocks[0]))]);
+        compare(&b, rnd(4) == 0 ? "住所" : NULL);
+        lines++;
+    }
+    assert_true(lines > 1000);
 }
 
 /* The findings of a key-value row (a header row of no kinds, then the
@@ -632,7 +669,8 @@ int main(void)
         cmocka_unit_test(test_numfast__known),     cmocka_unit_test(test_numfast__groupings),
         cmocka_unit_test(test_numfast__cells),     cmocka_unit_test(test_numfast__random_lines),
         cmocka_unit_test(test_numfast__cp_at),     cmocka_unit_test(test_numfast__invoice_screen),
-        cmocka_unit_test(test_numfast__addresses), cmocka_unit_test(test_numfast__decided),
+        cmocka_unit_test(test_numfast__addresses), cmocka_unit_test(test_numfast__address_stems),
+        cmocka_unit_test(test_numfast__decided),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -219,6 +219,24 @@ static void test_places__block_first_reach(void **state)
     assert_int_equal(g.n, 0);
 }
 
+/* Block numbers in full-width digits (read_blocknum's digit test without
+ * the fold) end the address found from them. */
+static void test_places__block_fullwidth(void **state)
+{
+    static const char *const blocks[] = {"１－２－３", "１丁目２番３号", "１２３番地", "1-２-3",
+                                         "１２－３４"};
+    char line[128];
+    struct got g;
+    (void)state;
+    for (size_t k = 0; k < sizeof(blocks) / sizeof(blocks[0]); k++) {
+        int n = snprintf(line, sizeof(line), "送付先 さいたま市本町%s", blocks[k]);
+        g = run_one(NULL, line, (size_t)n);
+        assert_int_equal(g.n, 1);
+        assert_int_equal(g.f[0].start, strlen("送付先 "));
+        assert_int_equal(g.f[0].len, (size_t)n - strlen("送付先 "));
+    }
+}
+
 /* An address cell without a municipality needs digits and a word byte. */
 static void test_places__address_cell_words(void **state)
 {
@@ -326,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_places__every_stem),
         cmocka_unit_test(test_places__odd_strings),
         cmocka_unit_test(test_places__block_first_reach),
+        cmocka_unit_test(test_places__block_fullwidth),
         cmocka_unit_test(test_places__address_cell_words),
         cmocka_unit_test(test_places__postal_before_prefecture),
     };

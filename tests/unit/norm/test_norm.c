@@ -312,6 +312,10 @@ static void test_norm__char_classes(void **state)
     assert_true(azk_norm__is_hiragana(0x3096));
     assert_false(azk_norm__is_hiragana(0x309D)); /* ゝ */
     assert_false(azk_norm__is_hiragana(0x30A2));
+    /* the digit test of the address walks without the fold, on every code
+     * point (and a few past the last one) */
+    for (uint32_t cp = 0; cp <= 0x110010; cp++)
+        assert_true(azk_digits__is_digit_cp(cp) == azk_digits__isdigit(azk_digits__ascii(cp)));
 }
 
 /* The one rule for dates given as arguments (retention --now/--until,
