@@ -298,6 +298,14 @@ azk_status azk_names__emit(struct scan *s, size_t start, size_t end, size_t fami
         h.family_len = (s->map ? s->map[family_end] : family_end) - os;
     h.confidence = conf;
     h.kana = kana;
+    if (s->hits <= HIT_MAX && oe <= FIELD_MAX_LEN) { /* a field the hit memo can take */
+        struct hit_rec *r = &s->ctx->hit_rec[s->hits - 1];
+        r->start = (uint16_t)h.start;
+        r->len = (uint16_t)h.len;
+        r->family_len = (uint16_t)h.family_len;
+        r->kana = kana;
+        r->confidence = conf;
+    }
     return s->cb(&h, s->payload);
 }
 
@@ -695,7 +703,8 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
     ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
     ctx->words = azk_calloc((size_t)1 << WORD_BITS, sizeof(*ctx->words));
     ctx->parses = azk_calloc((size_t)1 << PARSE_BITS, sizeof(*ctx->parses));
-    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL) {
+    ctx->hit_memo = azk_calloc((size_t)1 << HIT_BITS, sizeof(*ctx->hit_memo));
+    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL || ctx->hit_memo == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -724,6 +733,7 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
     azk_free(ctx->memo);
     azk_free(ctx->words);
     azk_free(ctx->parses);
+    azk_free(ctx->hit_memo);
     azk_free(ctx);
 }
 
@@ -762,6 +772,24 @@ static bool kept_digit(const uint8_t *t, size_t len)
     return false;
 }
 
+/* The mentions of a remembered field, reported as its scan reported them. */
+static azk_status replay(const struct hit_slot *m, azk_name_cb cb, void *payload)
+{
+    for (unsigned k = 0; k < m->n; k++) {
+        azk_name_hit h;
+        azk_status rc;
+        h.start = m->hit[k].start;
+        h.len = m->hit[k].len;
+        h.family_len = m->hit[k].family_len;
+        h.confidence = m->hit[k].confidence;
+        h.kana = m->hit[k].kana;
+        rc = cb(&h, payload);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
 azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
                            azk_name_cb cb, void *payload)
 {
@@ -773,6 +801,7 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     size_t first_hi;
     struct memo_key key = {0, 0};
     struct memo_slot *slot = NULL;
+    struct hit_slot *hslot = NULL;
 
     AZK_ASSERT_ARG(ctx);
     AZK_ASSERT_ARG(cb);
@@ -786,9 +815,22 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
         key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
         if (!wide)
             return AZK_OK;
-        slot = &ctx->memo[key.a >> (64 - MEMO_BITS)];
-        if (azk_names__memo_has(slot, key, len, (uint32_t)col))
+        /* two ways per set, the more recent first */
+        slot = &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1];
+        if (azk_names__memo_has(&slot[0], key, len, (uint32_t)col))
             return AZK_OK; /* scanned before: no mention */
+        if (azk_names__memo_has(&slot[1], key, len, (uint32_t)col)) {
+            struct memo_slot tmp = slot[0];
+            slot[0] = slot[1];
+            slot[1] = tmp;
+            return AZK_OK;
+        }
+        hslot = &ctx->hit_memo[(key.a >> (64 - HIT_BITS)) & ~(uint64_t)1];
+        for (int w = 0; w < 2; w++) {
+            if (hslot[w].len == len && hslot[w].col == (uint32_t)col && hslot[w].a == key.a &&
+                hslot[w].b == key.b)
+                return replay(&hslot[w], cb, payload); /* scanned before: these mentions */
+        }
         first_hi = 0;
     } else {
         first_hi = first_non_ascii((const uint8_t *)text, len);
@@ -825,8 +867,20 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     }
     rc = azk_names__scan_free(&s);
 done:
-    if (rc == AZK_OK && s.hits == 0 && slot != NULL && (s.map == NULL || !kept_digit(s.t, s.len))) {
-        azk_names__memo_put(slot, key, len, (uint32_t)col);
+    if (rc == AZK_OK && slot != NULL && s.hits <= HIT_MAX &&
+        (s.map == NULL || !kept_digit(s.t, s.len))) {
+        if (s.hits == 0) {
+            slot[1] = slot[0]; /* the older way goes */
+            azk_names__memo_put(&slot[0], key, len, (uint32_t)col);
+        } else {
+            hslot[1] = hslot[0];
+            hslot->a = key.a;
+            hslot->b = key.b;
+            hslot->len = (uint32_t)len;
+            hslot->col = (uint16_t)col;
+            hslot->n = (uint16_t)s.hits;
+            memcpy(hslot->hit, ctx->hit_rec, sizeof(ctx->hit_rec));
+        }
     }
     ctx->win_text = NULL;
     ctx->ntok = 0;
