@@ -311,44 +311,63 @@ azk_status azk_names__emit(struct scan *s, size_t start, size_t end, size_t fami
 
 /* ---- MeCab ------------------------------------------------------------------ */
 
-static enum tok_class classify(const mecab_node_t *node)
+/* Whether the feature text f (fl bytes) starts with the literal p. */
+#define FEATURE_HAS(f, fl, p) ((fl) >= sizeof(p) - 1 && memcmp((f), (p), sizeof(p) - 1) == 0)
+
+/*
+ * The class of a token by its feature string (IPAdic's part of speech:
+ * 品詞,細分類1,細分類2,...) and whether MeCab made it an unknown word:
+ * the shared prefixes are compared once (名詞, then 固有名詞, or 接尾,),
+ * in the order of the rules: 姓, 名, 人名, 組織, 地域 (固有名詞), 人名,
+ * 地域 (接尾), unknown word, 数, the function nouns, other nouns, 記号,空白,
+ * 接頭詞, other 記号. tests/unit/names compares it with strncmp rule by rule.
+ */
+enum tok_class azk_names__tok_class(const char *f, bool unknown)
 {
-    const char *f = node->feature;
+    static const char *const func[] = {"サ変接続", "形容動詞語幹", "副詞可能", "代名詞", "非自立"};
+    size_t fl;
     if (f == NULL)
         return TK_OTHER;
-    if (strncmp(f, "名詞,固有名詞,人名,姓", strlen("名詞,固有名詞,人名,姓")) == 0)
-        return TK_FAMILY;
-    if (strncmp(f, "名詞,固有名詞,人名,名", strlen("名詞,固有名詞,人名,名")) == 0)
-        return TK_GIVEN;
-    if (strncmp(f, "名詞,固有名詞,人名", strlen("名詞,固有名詞,人名")) == 0)
-        return TK_PERSON;
-    if (strncmp(f, "名詞,固有名詞,組織", strlen("名詞,固有名詞,組織")) == 0)
-        return TK_ORG;
-    if (strncmp(f, "名詞,固有名詞,地域", strlen("名詞,固有名詞,地域")) == 0)
-        return TK_PLACE;
-    if (strncmp(f, "名詞,接尾,人名", strlen("名詞,接尾,人名")) == 0)
-        return TK_HONOR;
-    if (strncmp(f, "名詞,接尾,地域", strlen("名詞,接尾,地域")) == 0)
-        return TK_PLACE_SUFFIX;
-    if (node->stat == MECAB_UNK_NODE)
-        return TK_UNKNOWN;
-    if (strncmp(f, "名詞,数", strlen("名詞,数")) == 0)
-        return TK_NUM;
-    if (strncmp(f, "名詞,", strlen("名詞,")) == 0) {
-        static const char *const func[] = {"名詞,サ変接続", "名詞,形容動詞語幹", "名詞,副詞可能",
-                                           "名詞,代名詞", "名詞,非自立"};
+    fl = strlen(f);
+    if (FEATURE_HAS(f, fl, "名詞,")) {
+        const char *r = f + strlen("名詞,");
+        size_t rl = fl - strlen("名詞,");
+        if (FEATURE_HAS(r, rl, "固有名詞,")) {
+            const char *q = r + strlen("固有名詞,");
+            size_t ql = rl - strlen("固有名詞,");
+            if (FEATURE_HAS(q, ql, "人名")) {
+                if (FEATURE_HAS(q, ql, "人名,姓"))
+                    return TK_FAMILY;
+                if (FEATURE_HAS(q, ql, "人名,名"))
+                    return TK_GIVEN;
+                return TK_PERSON;
+            }
+            if (FEATURE_HAS(q, ql, "組織"))
+                return TK_ORG;
+            if (FEATURE_HAS(q, ql, "地域"))
+                return TK_PLACE;
+        } else if (FEATURE_HAS(r, rl, "接尾,人名")) {
+            return TK_HONOR;
+        } else if (FEATURE_HAS(r, rl, "接尾,地域")) {
+            return TK_PLACE_SUFFIX;
+        }
+        if (unknown)
+            return TK_UNKNOWN;
+        if (FEATURE_HAS(r, rl, "数"))
+            return TK_NUM;
         for (size_t k = 0; k < sizeof(func) / sizeof(func[0]); k++) {
-            if (strncmp(f, func[k], strlen(func[k])) == 0)
+            size_t n = strlen(func[k]);
+            if (rl >= n && memcmp(r, func[k], n) == 0)
                 return TK_NOUN_FUNC;
         }
         return TK_NOUN;
     }
-    if (strncmp(f, "記号,空白", strlen("記号,空白")) == 0)
-        return TK_SPACE;
-    if (strncmp(f, "接頭詞,", strlen("接頭詞,")) == 0)
+    if (unknown)
+        return TK_UNKNOWN;
+    if (FEATURE_HAS(f, fl, "記号,"))
+        return FEATURE_HAS(f, fl, "記号,空白") ? TK_SPACE : TK_SYMBOL;
+    if (FEATURE_HAS(f, fl, "接頭詞,"))
         return TK_PREFIX;
-    if (strncmp(f, "記号,", strlen("記号,")) == 0)
-        return TK_SYMBOL;
     return TK_OTHER;
 }
 
@@ -521,7 +540,8 @@ void azk_names__parse_around(struct scan *s, size_t p)
         }
         ctx->toks[ctx->ntok].start = ws + (size_t)(sp - ctx->window);
         ctx->toks[ctx->ntok].end = ctx->toks[ctx->ntok].start + node->length;
-        ctx->toks[ctx->ntok].cls = classify(node);
+        ctx->toks[ctx->ntok].cls =
+            azk_names__tok_class(node->feature, node->stat == MECAB_UNK_NODE);
         ctx->ntok++;
     }
     if (slot != NULL && ctx->ntok <= PARSE_TOKS) {

@@ -505,6 +505,8 @@ static inline struct memo_key azk_names__memo_hash_blind(const azk_names_ctx *ct
 {
     return azk_names__field_key(ctx, t, len, col, NULL);
 }
+/* The class of a MeCab token: its feature string, whether it is an unknown word. */
+enum tok_class azk_names__tok_class(const char *feature, bool unknown);
 azk_status azk_names__try_kanji(struct scan *s, size_t p, size_t *next);
 azk_status azk_names__try_kana(struct scan *s, size_t p, size_t *next);
 bool azk_names__is_placeholder(const uint8_t *p, size_t len);
