@@ -298,49 +298,76 @@ azk_status azk_names__emit(struct scan *s, size_t start, size_t end, size_t fami
         h.family_len = (s->map ? s->map[family_end] : family_end) - os;
     h.confidence = conf;
     h.kana = kana;
+    if (s->hits <= HIT_MAX && oe <= FIELD_MAX_LEN) { /* a field the hit memo can take */
+        struct hit_rec *r = &s->ctx->hit_rec[s->hits - 1];
+        r->start = (uint16_t)h.start;
+        r->len = (uint16_t)h.len;
+        r->family_len = (uint16_t)h.family_len;
+        r->kana = kana;
+        r->confidence = conf;
+    }
     return s->cb(&h, s->payload);
 }
 
 /* ---- MeCab ------------------------------------------------------------------ */
 
-static enum tok_class classify(const mecab_node_t *node)
+/* Whether the feature text f (fl bytes) starts with the literal p. */
+#define FEATURE_HAS(f, fl, p) ((fl) >= sizeof(p) - 1 && memcmp((f), (p), sizeof(p) - 1) == 0)
+
+/*
+ * The class of a token by its feature string (IPAdic's part of speech:
+ * 品詞,細分類1,細分類2,...) and whether MeCab made it an unknown word:
+ * the shared prefixes are compared once (名詞, then 固有名詞, or 接尾,),
+ * in the order of the rules: 姓, 名, 人名, 組織, 地域 (固有名詞), 人名,
+ * 地域 (接尾), unknown word, 数, the function nouns, other nouns, 記号,空白,
+ * 接頭詞, other 記号. tests/unit/names compares it with strncmp rule by rule.
+ */
+enum tok_class azk_names__tok_class(const char *f, bool unknown)
 {
-    const char *f = node->feature;
+    static const char *const func[] = {"サ変接続", "形容動詞語幹", "副詞可能", "代名詞", "非自立"};
+    size_t fl;
     if (f == NULL)
         return TK_OTHER;
-    if (strncmp(f, "名詞,固有名詞,人名,姓", strlen("名詞,固有名詞,人名,姓")) == 0)
-        return TK_FAMILY;
-    if (strncmp(f, "名詞,固有名詞,人名,名", strlen("名詞,固有名詞,人名,名")) == 0)
-        return TK_GIVEN;
-    if (strncmp(f, "名詞,固有名詞,人名", strlen("名詞,固有名詞,人名")) == 0)
-        return TK_PERSON;
-    if (strncmp(f, "名詞,固有名詞,組織", strlen("名詞,固有名詞,組織")) == 0)
-        return TK_ORG;
-    if (strncmp(f, "名詞,固有名詞,地域", strlen("名詞,固有名詞,地域")) == 0)
-        return TK_PLACE;
-    if (strncmp(f, "名詞,接尾,人名", strlen("名詞,接尾,人名")) == 0)
-        return TK_HONOR;
-    if (strncmp(f, "名詞,接尾,地域", strlen("名詞,接尾,地域")) == 0)
-        return TK_PLACE_SUFFIX;
-    if (node->stat == MECAB_UNK_NODE)
-        return TK_UNKNOWN;
-    if (strncmp(f, "名詞,数", strlen("名詞,数")) == 0)
-        return TK_NUM;
-    if (strncmp(f, "名詞,", strlen("名詞,")) == 0) {
-        static const char *const func[] = {"名詞,サ変接続", "名詞,形容動詞語幹", "名詞,副詞可能",
-                                           "名詞,代名詞", "名詞,非自立"};
+    fl = strlen(f);
+    if (FEATURE_HAS(f, fl, "名詞,")) {
+        const char *r = f + strlen("名詞,");
+        size_t rl = fl - strlen("名詞,");
+        if (FEATURE_HAS(r, rl, "固有名詞,")) {
+            const char *q = r + strlen("固有名詞,");
+            size_t ql = rl - strlen("固有名詞,");
+            if (FEATURE_HAS(q, ql, "人名")) {
+                if (FEATURE_HAS(q, ql, "人名,姓"))
+                    return TK_FAMILY;
+                if (FEATURE_HAS(q, ql, "人名,名"))
+                    return TK_GIVEN;
+                return TK_PERSON;
+            }
+            if (FEATURE_HAS(q, ql, "組織"))
+                return TK_ORG;
+            if (FEATURE_HAS(q, ql, "地域"))
+                return TK_PLACE;
+        } else if (FEATURE_HAS(r, rl, "接尾,人名")) {
+            return TK_HONOR;
+        } else if (FEATURE_HAS(r, rl, "接尾,地域")) {
+            return TK_PLACE_SUFFIX;
+        }
+        if (unknown)
+            return TK_UNKNOWN;
+        if (FEATURE_HAS(r, rl, "数"))
+            return TK_NUM;
         for (size_t k = 0; k < sizeof(func) / sizeof(func[0]); k++) {
-            if (strncmp(f, func[k], strlen(func[k])) == 0)
+            size_t n = strlen(func[k]);
+            if (rl >= n && memcmp(r, func[k], n) == 0)
                 return TK_NOUN_FUNC;
         }
         return TK_NOUN;
     }
-    if (strncmp(f, "記号,空白", strlen("記号,空白")) == 0)
-        return TK_SPACE;
-    if (strncmp(f, "接頭詞,", strlen("接頭詞,")) == 0)
+    if (unknown)
+        return TK_UNKNOWN;
+    if (FEATURE_HAS(f, fl, "記号,"))
+        return FEATURE_HAS(f, fl, "記号,空白") ? TK_SPACE : TK_SYMBOL;
+    if (FEATURE_HAS(f, fl, "接頭詞,"))
         return TK_PREFIX;
-    if (strncmp(f, "記号,", strlen("記号,")) == 0)
-        return TK_SYMBOL;
     return TK_OTHER;
 }
 
@@ -513,7 +540,8 @@ void azk_names__parse_around(struct scan *s, size_t p)
         }
         ctx->toks[ctx->ntok].start = ws + (size_t)(sp - ctx->window);
         ctx->toks[ctx->ntok].end = ctx->toks[ctx->ntok].start + node->length;
-        ctx->toks[ctx->ntok].cls = classify(node);
+        ctx->toks[ctx->ntok].cls =
+            azk_names__tok_class(node->feature, node->stat == MECAB_UNK_NODE);
         ctx->ntok++;
     }
     if (slot != NULL && ctx->ntok <= PARSE_TOKS) {
@@ -695,7 +723,8 @@ azk_status azk_names__ctx_new(azk_names_ctx **out, const azk_names *n)
     ctx->memo = azk_calloc((size_t)1 << MEMO_BITS, sizeof(*ctx->memo));
     ctx->words = azk_calloc((size_t)1 << WORD_BITS, sizeof(*ctx->words));
     ctx->parses = azk_calloc((size_t)1 << PARSE_BITS, sizeof(*ctx->parses));
-    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL) {
+    ctx->hit_memo = azk_calloc((size_t)1 << HIT_BITS, sizeof(*ctx->hit_memo));
+    if (ctx->memo == NULL || ctx->words == NULL || ctx->parses == NULL || ctx->hit_memo == NULL) {
         rc = azk_error_nomem();
         goto done;
     }
@@ -724,6 +753,7 @@ void azk_names__ctx_free(azk_names_ctx *ctx)
     azk_free(ctx->memo);
     azk_free(ctx->words);
     azk_free(ctx->parses);
+    azk_free(ctx->hit_memo);
     azk_free(ctx);
 }
 
@@ -762,6 +792,24 @@ static bool kept_digit(const uint8_t *t, size_t len)
     return false;
 }
 
+/* The mentions of a remembered field, reported as its scan reported them. */
+static azk_status replay(const struct hit_slot *m, azk_name_cb cb, void *payload)
+{
+    for (unsigned k = 0; k < m->n; k++) {
+        azk_name_hit h;
+        azk_status rc;
+        h.start = m->hit[k].start;
+        h.len = m->hit[k].len;
+        h.family_len = m->hit[k].family_len;
+        h.confidence = m->hit[k].confidence;
+        h.kana = m->hit[k].kana;
+        rc = cb(&h, payload);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
+
 azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
                            azk_name_cb cb, void *payload)
 {
@@ -773,6 +821,7 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     size_t first_hi;
     struct memo_key key = {0, 0};
     struct memo_slot *slot = NULL;
+    struct hit_slot *hslot = NULL;
 
     AZK_ASSERT_ARG(ctx);
     AZK_ASSERT_ARG(cb);
@@ -786,9 +835,22 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
         key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
         if (!wide)
             return AZK_OK;
-        slot = &ctx->memo[key.a >> (64 - MEMO_BITS)];
-        if (azk_names__memo_has(slot, key, len, (uint32_t)col))
+        /* two ways per set, the more recent first */
+        slot = &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1];
+        if (azk_names__memo_has(&slot[0], key, len, (uint32_t)col))
             return AZK_OK; /* scanned before: no mention */
+        if (azk_names__memo_has(&slot[1], key, len, (uint32_t)col)) {
+            struct memo_slot tmp = slot[0];
+            slot[0] = slot[1];
+            slot[1] = tmp;
+            return AZK_OK;
+        }
+        hslot = &ctx->hit_memo[(key.a >> (64 - HIT_BITS)) & ~(uint64_t)1];
+        for (int w = 0; w < 2; w++) {
+            if (hslot[w].len == len && hslot[w].col == (uint32_t)col && hslot[w].a == key.a &&
+                hslot[w].b == key.b)
+                return replay(&hslot[w], cb, payload); /* scanned before: these mentions */
+        }
         first_hi = 0;
     } else {
         first_hi = first_non_ascii((const uint8_t *)text, len);
@@ -825,8 +887,20 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
     }
     rc = azk_names__scan_free(&s);
 done:
-    if (rc == AZK_OK && s.hits == 0 && slot != NULL && (s.map == NULL || !kept_digit(s.t, s.len))) {
-        azk_names__memo_put(slot, key, len, (uint32_t)col);
+    if (rc == AZK_OK && slot != NULL && s.hits <= HIT_MAX &&
+        (s.map == NULL || !kept_digit(s.t, s.len))) {
+        if (s.hits == 0) {
+            slot[1] = slot[0]; /* the older way goes */
+            azk_names__memo_put(&slot[0], key, len, (uint32_t)col);
+        } else {
+            hslot[1] = hslot[0];
+            hslot->a = key.a;
+            hslot->b = key.b;
+            hslot->len = (uint32_t)len;
+            hslot->col = (uint16_t)col;
+            hslot->n = (uint16_t)s.hits;
+            memcpy(hslot->hit, ctx->hit_rec, sizeof(ctx->hit_rec));
+        }
     }
     ctx->win_text = NULL;
     ctx->ntok = 0;

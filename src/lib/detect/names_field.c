@@ -18,19 +18,6 @@
 
 /* ---- free-text scan ------------------------------------------------------- */
 
-bool azk_names__memo_has(const struct memo_slot *m, struct memo_key k, size_t len, uint32_t col)
-{
-    return m->len == len && m->col == col && m->a == k.a && m->b == k.b;
-}
-
-void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len, uint32_t col)
-{
-    m->a = k.a;
-    m->b = k.b;
-    m->len = (uint32_t)len;
-    m->col = col;
-}
-
 /* struct word_slot's tag of a word's key of len bytes. */
 static inline uint64_t word_tag(struct memo_key k, size_t len)
 {

@@ -43,7 +43,7 @@
 #define MAX_NAME_CHARS 10
 #define MAX_KANA_CHARS 20
 #define MAX_LEX_CHARS  24  /* longest lexicon entry looked up, in code points */
-#define MEMO_BITS      13  /* 8,192 fields remembered as holding no name */
+#define MEMO_BITS      13  /* 8,192 fields remembered as holding no name, 2 ways a set */
 #define MEMO_MAX_LEN   96  /* longest word of free text remembered, bytes */
 #define FIELD_MAX_LEN  256 /* longest field remembered, bytes */
 #define MEMO_KEY_LEN   256 /* longest text the memo hash takes: a field, a MeCab window (<= 104) */
@@ -51,6 +51,8 @@
 #define PARSE_BITS     13 /* 8,192 MeCab windows remembered with their tokens, 2 ways a set */
 #define PARSE_TOKS     26 /* tokens kept per window (one per code point at most) */
 #define WORD_BITS      14 /* 16,384 free-text words remembered as holding no mention */
+#define HIT_BITS       10 /* 1,024 fields remembered with their mentions */
+#define HIT_MAX        4  /* mentions kept per remembered field */
 
 enum tok_class {
     TK_OTHER = 0,    /* not a noun: particle, verb, ... */
@@ -109,7 +111,7 @@ struct azk_names_ctx {
      * changing times and ids): two NH hashes (UMAC's, over the key bytes
      * zero-padded to 16, in pairs of 32-bit words) plus a keyed term of the
      * column kind and the length, with random keys per context (libsodium),
-     * direct-mapped. The key bytes are the field with its ASCII digits read
+     * two ways a set. The key bytes are the field with its ASCII digits read
      * as '0' where MeCab cannot tell them apart (azk_names__memo_hash_blind).
      * For two different keys of one length each hash collides with
      * probability at most 2^-32 over the keys (NH is 2^-32-almost-universal),
@@ -140,6 +142,25 @@ struct azk_names_ctx {
         uint32_t len; /* 0 = empty */
         uint32_t col;
     } * memo;
+    /*
+     * Fields of at most FIELD_MAX_LEN bytes that held 1..HIT_MAX mentions,
+     * by the same key (log lines repeat around a name with other times
+     * and ids): the scan is a pure function of (key bytes, column), so a
+     * field with the key of a remembered one gets the same mentions, which
+     * are reported again from here (offsets, confidence; no text).
+     */
+    struct hit_slot {
+        uint64_t a, b;
+        uint32_t len; /* 0 = empty */
+        uint16_t col;
+        uint16_t n; /* mentions, 1..HIT_MAX */
+        struct hit_rec {
+            uint16_t start, len, family_len;
+            bool kana;
+            double confidence;
+        } hit[HIT_MAX];
+    } * hit_memo;
+    struct hit_rec hit_rec[HIT_MAX]; /* the scan's first mentions (azk_names__emit) */
 };
 
 /*
@@ -165,7 +186,7 @@ struct scan {
     double boost;
     azk_name_cb cb;
     void *payload;
-    unsigned long hits; /* mentions reported */
+    unsigned long hits; /* mentions reported (the first HIT_MAX: ctx->hit_rec) */
     size_t hit_end;     /* end of the last mention reported (t offsets) */
     bool parsed;        /* azk_names__parse_around was asked for (a cue was seen) */
     /*
@@ -237,6 +258,9 @@ long azk_names__span_tokens(const azk_names_ctx *ctx, long k, size_t end, bool *
                             bool *family_first, bool *all_unknown);
 bool azk_names__tok_honorific(const azk_names_ctx *ctx, long k, size_t at, size_t hend);
 
+#if FIELD_MAX_LEN > UINT16_MAX
+#error "struct hit_rec keeps offsets in a field as 16 bits"
+#endif
 #if MEMO_KEY_LEN % 16 != 0 || MEMO_MAX_LEN > MEMO_KEY_LEN || MEMO_MAX_LEN >= (1 << WORD_BITS) ||   \
     FIELD_MAX_LEN > MEMO_KEY_LEN || (WIN_BEFORE + WIN_AFTER) * 4 > MEMO_KEY_LEN ||                 \
     (WIN_BEFORE + WIN_AFTER) > PARSE_TOKS
@@ -481,6 +505,8 @@ static inline struct memo_key azk_names__memo_hash_blind(const azk_names_ctx *ct
 {
     return azk_names__field_key(ctx, t, len, col, NULL);
 }
+/* The class of a MeCab token: its feature string, whether it is an unknown word. */
+enum tok_class azk_names__tok_class(const char *feature, bool unknown);
 azk_status azk_names__try_kanji(struct scan *s, size_t p, size_t *next);
 azk_status azk_names__try_kana(struct scan *s, size_t p, size_t *next);
 bool azk_names__is_placeholder(const uint8_t *p, size_t len);
@@ -488,8 +514,20 @@ azk_status azk_names__label_value(struct scan *s, size_t v, bool kana_label, boo
                                   size_t *next);
 azk_status azk_names__try_label(struct scan *s, size_t p, uint32_t c, size_t *next);
 extern const char *const azk_names__labels[];
-bool azk_names__memo_has(const struct memo_slot *m, struct memo_key k, size_t len, uint32_t col);
-void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len, uint32_t col);
+static inline bool azk_names__memo_has(const struct memo_slot *m, struct memo_key k, size_t len,
+                                       uint32_t col)
+{
+    return m->len == len && m->col == col && m->a == k.a && m->b == k.b;
+}
+
+static inline void azk_names__memo_put(struct memo_slot *m, struct memo_key k, size_t len,
+                                       uint32_t col)
+{
+    m->a = k.a;
+    m->b = k.b;
+    m->len = (uint32_t)len;
+    m->col = col;
+}
 azk_status azk_names__scan_free(struct scan *s);
 /* Fold s->t (names_lex.h) into the context's buffer and scan that. */
 azk_status azk_names__fold_text(struct scan *s);

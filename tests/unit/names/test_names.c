@@ -828,6 +828,130 @@ static void test_names__threads(void **state)
     assert_int_equal(w[3].found, 0);
 }
 
+/* The rules of azk_names__tok_class one by one, with strncmp (the code before session 12). */
+static enum tok_class ref_tok_class(const char *f, bool unknown)
+{
+    static const struct {
+        const char *prefix;
+        enum tok_class cls;
+    } rules[] = {
+        {"名詞,固有名詞,人名,姓", TK_FAMILY},
+        {"名詞,固有名詞,人名,名", TK_GIVEN},
+        {"名詞,固有名詞,人名", TK_PERSON},
+        {"名詞,固有名詞,組織", TK_ORG},
+        {"名詞,固有名詞,地域", TK_PLACE},
+        {"名詞,接尾,人名", TK_HONOR},
+        {"名詞,接尾,地域", TK_PLACE_SUFFIX},
+        {NULL, TK_UNKNOWN},
+        {"名詞,数", TK_NUM},
+        {"名詞,サ変接続", TK_NOUN_FUNC},
+        {"名詞,形容動詞語幹", TK_NOUN_FUNC},
+        {"名詞,副詞可能", TK_NOUN_FUNC},
+        {"名詞,代名詞", TK_NOUN_FUNC},
+        {"名詞,非自立", TK_NOUN_FUNC},
+        {"名詞,", TK_NOUN},
+        {"記号,空白", TK_SPACE},
+        {"接頭詞,", TK_PREFIX},
+        {"記号,", TK_SYMBOL},
+    };
+    if (f == NULL)
+        return TK_OTHER;
+    for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
+        if (rules[k].prefix == NULL) {
+            if (unknown)
+                return TK_UNKNOWN;
+        } else if (strncmp(f, rules[k].prefix, strlen(rules[k].prefix)) == 0) {
+            return rules[k].cls;
+        }
+    }
+    return TK_OTHER;
+}
+
+static void tok_class_check(const char *f)
+{
+    char cut[256];
+    size_t n = strlen(f);
+    for (size_t l = 0; l <= n && l < sizeof(cut); l++) {
+        memcpy(cut, f, l); /* every prefix, cut anywhere (inside a character too) */
+        cut[l] = 0;
+        assert_int_equal(azk_names__tok_class(cut, false), ref_tok_class(cut, false));
+        assert_int_equal(azk_names__tok_class(cut, true), ref_tok_class(cut, true));
+    }
+}
+
+/*
+ * MeCab tokens' classes (azk_names__tok_class, shared prefixes compared
+ * once) against the rules one by one: every rule's feature and its near
+ * misses cut at every byte, known and unknown words, and the features of
+ * MeCab's own tokens of a few sentences.
+ */
+static void test_names__tok_class(void **state)
+{
+    static const char *const features[] = {
+        "名詞,固有名詞,人名,姓,*,*,山田,ヤマダ,ヤマダ",
+        "名詞,固有名詞,人名,名,*,*,太郎,タロウ,タロー",
+        "名詞,固有名詞,人名,一般,*,*,*",
+        "名詞,固有名詞,人名姓",
+        "名詞,固有名詞,組織,*,*,*,*",
+        "名詞,固有名詞,地域,一般,*,*,*",
+        "名詞,固有名詞,一般,*,*,*,*",
+        "名詞,固有名詞",
+        "名詞,接尾,人名,*,*,*,様,サマ,サマ",
+        "名詞,接尾,地域,*,*,*,区,ク,ク",
+        "名詞,接尾,一般,*,*,*",
+        "名詞,接尾,助数詞,*,*,*",
+        "名詞,数,*,*,*,*,*",
+        "名詞,サ変接続,*,*,*,*,*",
+        "名詞,形容動詞語幹,*,*,*,*",
+        "名詞,副詞可能,*,*,*,*",
+        "名詞,代名詞,一般,*,*,*",
+        "名詞,非自立,一般,*,*,*",
+        "名詞,一般,*,*,*,*,*",
+        "名詞,",
+        "名詞",
+        "記号,空白,*,*,*,*,*",
+        "記号,一般,*,*,*,*,*",
+        "記号,括弧開,*,*,*,*",
+        "接頭詞,名詞接続,*,*,*,*,お,オ,オ",
+        "接頭詞",
+        "動詞,自立,*,*,一段,基本形",
+        "助詞,格助詞,一般,*,*,*,の,ノ,ノ",
+        "BOS/EOS,*,*,*,*,*,*,*,*",
+        "",
+    };
+    static const char *const sentences[] = {
+        "山田太郎様の住所は東京都千代田区丸の内1-2-3です。",
+        "お問い合わせは佐々木花子さんまで（内線42）　ヤマダ　タロウ",
+        "第3工場 出荷 12 件 ｶﾞｽﾄﾛ 𠮷野家 株式会社サンプル",
+    };
+    mecab_t *tagger;
+    mecab_lattice_t *la;
+    (void)state;
+    assert_int_equal(azk_names__tok_class(NULL, false), TK_OTHER);
+    for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+        tok_class_check(features[i]);
+    tagger = mecab_model_new_tagger(names->model);
+    la = mecab_model_new_lattice(names->model);
+    assert_non_null(tagger);
+    assert_non_null(la);
+    for (size_t i = 0; i < sizeof(sentences) / sizeof(sentences[0]); i++) {
+        size_t seen = 0;
+        mecab_lattice_set_sentence(la, sentences[i]);
+        assert_true(mecab_parse_lattice(tagger, la));
+        for (const mecab_node_t *nd = mecab_lattice_get_bos_node(la); nd != NULL; nd = nd->next) {
+            bool unk = nd->stat == MECAB_UNK_NODE;
+            assert_int_equal(azk_names__tok_class(nd->feature, unk),
+                             ref_tok_class(nd->feature, unk));
+            if (nd->feature != NULL)
+                tok_class_check(nd->feature);
+            seen++;
+        }
+        assert_true(seen > 3);
+    }
+    mecab_lattice_destroy(la);
+    mecab_destroy(tagger);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_names__column_org_words),
         cmocka_unit_test(test_names__memo),
         cmocka_unit_test(test_names__memo_hash),
+        cmocka_unit_test(test_names__tok_class),
         cmocka_unit_test(test_names__parse_memo),
         cmocka_unit_test(test_names__negatives),
         cmocka_unit_test(test_names__ascii_fast_path),

@@ -454,6 +454,89 @@ static void test_names_memo__field_memo(void **state)
     azk_names__ctx_free(c);
 }
 
+/* A collector that stops the scan at its stop-th mention with an error. */
+struct stopping {
+    struct hits hs;
+    size_t stop;
+};
+
+static azk_status collect_stop(const azk_name_hit *hit, void *payload)
+{
+    struct stopping *st = payload;
+    (void)collect(hit, &st->hs);
+    return st->hs.count == st->stop ? AZK_ERR_LIMIT : AZK_OK;
+}
+
+/*
+ * The hit memo (azk_names__scan, fields up to FIELD_MAX_LEN bytes with 1..
+ * HIT_MAX mentions): a remembering context reports for a field with the
+ * key of one seen before (the same line with other digits) the mentions a
+ * fresh context finds -- one to five names (five is past HIT_MAX: never
+ * remembered), kana readings, folded half-width kana and variant kanji,
+ * names at the field's end, every column kind -- and a callback that
+ * stops the scan at its n-th mention sees the same mentions and status.
+ */
+static void test_names_memo__hit_memo(void **state)
+{
+    static const char *const lines[] = {
+        "受付 42 件 山田太郎様",
+        "2024-03-05 12:34:56 INFO 送付先 佐々木花子さん 3件 担当 鈴木一郎様",
+        "ﾔﾏﾀﾞ ﾀﾛｳ様 1234 髙橋 99 様",
+        "氏名：田中 陽子 (39歳) 連絡先 090-1234-5678",
+        "name=小野さくら id=77 name=中村 健 id=8",
+        "山田太郎様 12 佐藤花子様 3 鈴木一郎様 45 高橋次郎様 6 伊藤三郎様 7",
+        "第3工場 鈴木 一郎 殿 内線27",
+        "ヤマダ タロウ 12 様 田中 陽子 3",
+        "\xc8"
+        "0林様 山本一郎様 1",
+        "山田",
+    };
+    static const azk_column_kind cols[] = {AZK_COL_NONE, AZK_COL_ADDRESS, AZK_COL_NAME};
+    azk_names_ctx *c = NULL;
+    char x[300];
+    (void)state;
+    assert_int_equal(azk_names__ctx_new(&c, names), AZK_OK);
+    srand(4242);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+            for (int r = 0; r < 6; r++) {
+                azk_names_ctx *fresh = NULL;
+                struct hits ref, hs;
+                size_t n = strlen(lines[i]);
+                memcpy(x, lines[i], n + 1);
+                for (size_t d = 0; d < n; d++) {
+                    if (x[d] >= '0' && x[d] <= '9')
+                        x[d] = (char)('0' + rand() % 10);
+                }
+                assert_int_equal(azk_names__ctx_new(&fresh, names), AZK_OK);
+                ref = names_run(fresh, x, cols[k]);
+                hs = names_run(c, x, cols[k]);
+                hits_equal(&hs, &ref);
+                hs = names_run(c, x, cols[k]); /* remembered, with its mentions */
+                hits_equal(&hs, &ref);
+                for (size_t stop = 1; stop <= ref.count && stop <= 3; stop++) {
+                    struct stopping a, b;
+                    azk_status ra, rb;
+                    azk_names_ctx *plain = NULL;
+                    memset(&a, 0, sizeof(a));
+                    memset(&b, 0, sizeof(b));
+                    a.stop = b.stop = stop;
+                    ra = azk_names__scan(c, x, n, cols[k], collect_stop, &a);
+                    assert_int_equal(azk_names__ctx_new(&plain, names), AZK_OK);
+                    rb = azk_names__scan(plain, x, n, cols[k], collect_stop, &b);
+                    azk_names__ctx_free(plain);
+                    assert_int_equal(ra, rb);
+                    assert_int_equal(ra, AZK_ERR_LIMIT);
+                    hits_equal(&a.hs, &b.hs);
+                    assert_int_equal(a.hs.count, stop);
+                }
+                azk_names__ctx_free(fresh);
+            }
+        }
+    }
+    azk_names__ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_names_memo__digits_after_broken_utf8),
         cmocka_unit_test(test_names_memo__blind_key),
         cmocka_unit_test(test_names_memo__field_memo),
+        cmocka_unit_test(test_names_memo__hit_memo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
