@@ -345,6 +345,26 @@ static inline bool label_may_end_at(const struct fld *f, size_t pos)
 }
 
 /*
+ * The rare branches of digit_run whose callees take a local's address, out
+ * of line: digit_run itself then needs no stack canary (it runs for every
+ * digit run worth a look).
+ */
+static __attribute__((noinline)) bool invoice_before(struct fld *f, size_t rs)
+{
+    size_t tp;
+    return azk_detect__invoice_prefix(f, rs, &tp);
+}
+
+/* 神田1-2-3: a block number after a kanji or katakana at pp, the run ending at i. */
+static __attribute__((noinline)) void block_after(struct fld *f, size_t pp, size_t i)
+{
+    size_t l;
+    uint32_t cp = azk_detect__cp_at(f, pp, &l);
+    if (azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp))
+        azk_detect__block_at(f, i);
+}
+
+/*
  * One digit run [rs, i) of nd digits: the triggers of every digit type.
  * Only for a run that azk_detect__run_boring keeps: the bytes around it
  * were looked at there (run_rule), but for a run that may be a year.
@@ -383,11 +403,9 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         } else if (azk_detect__is_alnum(c0) || c0 == '_' || c0 == '.' || c0 == '/' || c0 == '#' ||
                    c0 == '\\') {
             /* inside a word, a version, a path: only after a label (TEL0312345678) */
-            size_t tp;
             go = azk_detect__is_alnum(c0) && !azk_digits__isdigit(c0) &&
                  ((label_may_end_at(f, rs) && azk_detect__label_ends_at(f, rs)) ||
-                  ((c0 == 'T' || azk_detect__run_screen_off) &&
-                   azk_detect__invoice_prefix(f, rs, &tp)));
+                  ((c0 == 'T' || azk_detect__run_screen_off) && invoice_before(f, rs)));
         } else if (c0 == '-' && azk_digits__isdigit(azk_detect__char_before(f, pp, &pp))) {
             go = false; /* a later group of a token already looked at */
         } else {
@@ -415,13 +433,8 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         if (!azk_detect__is_alnum(cb))
             azk_detect__era_at(f, pp);
     }
-    if (c1 == '-' && azk_digits__isdigit(c2) && c0 == 0xFFFF && want(f->c, AZK_PII_ADDRESS)) {
-        uint32_t cp;
-        size_t l;
-        cp = azk_detect__cp_at(f, pp, &l);
-        if (azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp))
-            azk_detect__block_at(f, i);
-    }
+    if (c1 == '-' && azk_digits__isdigit(c2) && c0 == 0xFFFF && want(f->c, AZK_PII_ADDRESS))
+        block_after(f, pp, i);
 }
 
 #if defined(__SSE2__)
