@@ -203,10 +203,16 @@ static unsigned after_class(unsigned b)
  * digits, is dropped; a run is looked at when it has 7+ digits, follows
  * '(', '+' or a non-ASCII byte, is followed by a separator, or is followed
  * by '/' or '.' and has 4 digits or follows an era letter (S55.3.2).
+ * Four digits before '/' or '.' not after '(', '+' or a non-ASCII byte
+ * (2024/10/04, 4417.) are RUN_YEAR: all digit_run does with them is the
+ * year's birth-label look (year_look); a token needs a separator after its
+ * first group, an era date two digits at most, a block number a hyphen.
  */
 static unsigned run_rule(unsigned before, unsigned after, unsigned nd)
 {
     bool date4 = nd == 4 && (after == RA_DASH || after == RA_DOT), dashed = false, look;
+    if (nd == 4 && after == RA_DOT && before != RB_OPEN)
+        return RUN_YEAR;
     if (!date4) {
         if (before == RB_PATH)
             return RUN_BORING;
@@ -286,18 +292,18 @@ static bool prev_may_name_birth(const azk_field *prev)
  * birth label in the window (a matcher label, or ASCII "birth" / "dob":
  * both hold a 'b') or through the previous cell of a key-value row. A
  * cheap test in front of azk_detect__label_before for the dates of every log line.
+ * lim: where the window's look for a 'b' starts (pos - window - 5, or 0).
  */
-static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
+static __attribute__((noinline)) bool birth_look(struct fld *f, size_t pos, size_t lim)
 {
     const unsigned char *u = (const unsigned char *)f->s;
-    size_t i, from, lim = pos > window ? pos - window : 0;
+    size_t i, from;
     if (f->prev != NULL && pos <= 16 && prev_may_name_birth(f->prev))
         return true;
     for (i = 0; i < f->c->label_count; i++) {
         if (f->c->labels[i].kind == AZK_COL_BIRTH_DATE)
             return true;
     }
-    lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
     /* u[b_lo..b_hi) was looked at before and holds no 'b' of a birth word:
      * the dates of one line share most of their windows */
     from = lim;
@@ -323,6 +329,32 @@ static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
         f->b_hi = pos;
     }
     return false;
+}
+
+/*
+ * birth_look's answer without a call when the window lies in the part
+ * looked at before and the field has no cell before it and no matcher
+ * label (a year at a field's start: the window is empty).
+ */
+static inline bool birth_label_possible(struct fld *f, size_t pos, size_t window)
+{
+    size_t lim = pos > window + 5 ? pos - window - 5 : 0; /* a label ends in the window, its 'b' may be before */
+    if (lim >= f->b_lo && pos <= f->b_hi && f->prev == NULL && f->c->label_count == 0 &&
+        !azk_detect__run_screen_off)
+        return false;
+    return birth_look(f, pos, lim);
+}
+
+/* A year (1980/, 2024-) at rs after a birth label: a birth date. */
+static inline void year_look(struct fld *f, size_t rs)
+{
+    if (want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE &&
+        birth_label_possible(f, rs, 48) &&
+        azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
+        azk_detect__date_after(
+            f, rs, 12,
+            azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
+            false);
 }
 
 /* The digit types whose tokens numeric_from reads (want() of any of them). */
@@ -379,13 +411,7 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         /* a year (1980/, 2024-) after a birth label; what run_rule lets
          * through for it alone is dropped after */
         unsigned pb = rs > 0 ? u[rs - 1] : 0;
-        if (want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE &&
-            birth_label_possible(f, rs, 48) &&
-            azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
-            azk_detect__date_after(
-                f, rs, 12,
-                azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
-                false);
+        year_look(f, rs);
         if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10)
             return; /* a later group of a token already looked at */
         if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
@@ -537,11 +563,13 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         size_t eb = (size_t)__builtin_ctzll(en);
         st ^= 1;
         en &= en - 1;
-        if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
+        unsigned v = azk_detect__run_verdict(scr, 0, u[eb + 1], eb + 1);
+        if (v == RUN_YEAR)
+            year_look(f, 0);
+        else if (v != RUN_BORING)
             digit_run(f, 0, eb + 1, eb + 1, nums);
-            if (f->rc != AZK_OK)
-                return;
-        }
+        if (f->rc != AZK_OK)
+            return;
     }
     /* the others have a byte before and after them in the field */
     while (st != 0) {
@@ -553,7 +581,10 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
         if (v == RUN_BORING || (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
             continue;
-        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
+        if (v == RUN_YEAR)
+            year_look(f, rs);
+        else
+            digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
         if (f->rc != AZK_OK)
             return;
     }

@@ -178,6 +178,7 @@ extern bool azk_detect__run_screen_off;
 #define RUN_BORING 0u /* no digit rule can start at the run */
 #define RUN_LOOK   1u /* digit_run decides */
 #define RUN_DASHED 2u /* RUN_LOOK unless a digit is before the '-' before the run */
+#define RUN_YEAR   3u /* four digits before '/' or '.': only a birth label before them counts */
 /* The verdict on a digit run of nd (1..63) digits between bytes pb and nb. */
 static inline unsigned azk_detect__run_verdict(const struct run_screen *s, unsigned pb, unsigned nb,
                                                size_t nd)
