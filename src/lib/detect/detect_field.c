@@ -377,6 +377,30 @@ static inline bool label_may_end_at(const struct fld *f, size_t pos)
 }
 
 /*
+ * numeric_from's verdict (token_decided's) on a token of two groups of four
+ * ASCII digits joined by the '-' at u[i] (1234-5678, AB-6194-1611: a part
+ * number of no digit type) that nothing after its second group continues:
+ * the token's end, else 0 (anything else, numeric_from decides).
+ */
+static inline size_t part_number_end(const unsigned char *u, size_t len, size_t i)
+{
+    uint64_t w;
+    size_t e = i + 5;
+    unsigned b;
+    if (i + 1 >= len || azk_detect__ascii_digits8(u, i + 1, len, &w) != 4)
+        return 0;
+    if (e == len)
+        return e;
+    b = u[e]; /* no ASCII digit */
+    if (b >= 0x80)
+        return 0; /* a full-width digit or separator may follow */
+    if (!azk_detect__is_tok_sep(b) || e + 1 == len)
+        return e;
+    b = u[e + 1]; /* one separator, then no digit, separator nor non-ASCII byte */
+    return b < 0x80 && (unsigned)(b - '0') >= 10 && !azk_detect__is_tok_sep(b) ? e : 0;
+}
+
+/*
  * The rare branches of digit_run whose callees take a local's address, out
  * of line: digit_run itself then needs no stack canary (it runs for every
  * digit run worth a look).
@@ -447,6 +471,15 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
                 (void)skip_digits(u, len, i + l1, &nd2);
                 go = (nd == 4 && (nd2 == 4 || nd2 == 6)) || (nd == 3 && nd2 == 4) ||
                      (nd == 1 && nd2 == 4);
+            }
+        }
+        if (go && nd == 4 && start == rs && i - rs == 4 && c1 == '-' &&
+            !azk_detect__numfast_off) {
+            /* the part numbers of a product column: no call */
+            size_t e = part_number_end(u, len, i);
+            if (e != 0) {
+                f->num_done = e;
+                go = false;
             }
         }
         if (go)
