@@ -377,27 +377,47 @@ static inline bool label_may_end_at(const struct fld *f, size_t pos)
 }
 
 /*
- * numeric_from's verdict (token_decided's) on a token of two groups of four
- * ASCII digits joined by the '-' at u[i] (1234-5678, AB-6194-1611: a part
- * number of no digit type) that nothing after its second group continues:
- * the token's end, else 0 (anything else, numeric_from decides).
+ * Does nothing continue a token of ASCII digit groups whose last group ends
+ * at u[e] (no ASCII digit)? Where token_decided's reading stops and settles
+ * the end: the field's end, an ASCII byte that is no separator, or one
+ * separator then no digit, separator nor non-ASCII byte. False for anything
+ * else (a full-width digit or separator may follow: numeric_from decides).
  */
-static inline size_t part_number_end(const unsigned char *u, size_t len, size_t i)
+static inline bool token_ends(const unsigned char *u, size_t len, size_t e)
 {
-    uint64_t w;
-    size_t e = i + 5;
     unsigned b;
-    if (i + 1 >= len || azk_detect__ascii_digits8(u, i + 1, len, &w) != 4)
-        return 0;
     if (e == len)
-        return e;
-    b = u[e]; /* no ASCII digit */
+        return true;
+    b = u[e];
     if (b >= 0x80)
-        return 0; /* a full-width digit or separator may follow */
+        return false;
     if (!azk_detect__is_tok_sep(b) || e + 1 == len)
-        return e;
-    b = u[e + 1]; /* one separator, then no digit, separator nor non-ASCII byte */
-    return b < 0x80 && (unsigned)(b - '0') >= 10 && !azk_detect__is_tok_sep(b) ? e : 0;
+        return true;
+    b = u[e + 1];
+    return b < 0x80 && (unsigned)(b - '0') >= 10 && !azk_detect__is_tok_sep(b);
+}
+
+/*
+ * numeric_from's verdict on the token that starts with the run u[rs..i) of
+ * nd ASCII digits (c1: the character at i), when digit_run can tell it
+ * without reading more than the next group: one group of 7..40 digits (a
+ * JAN code, a 7-digit cell), or two groups of four (1234-5678,
+ * AB-6194-1611: part numbers, no digit type). The token's end when
+ * numeric_from would settle it without a candidate, else 0 (call it).
+ */
+static inline size_t run_token_end(struct fld *f, size_t rs, size_t i, size_t nd, uint32_t c1)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    uint64_t w;
+    if (i - rs != nd || azk_detect__numfast_off)
+        return 0;
+    if (nd >= 7 && nd <= 40)
+        return token_ends(u, f->len, i) ? azk_detect__token_verdict(f, rs, i, nd, 1, nd) : 0;
+    /* 1234-5678: eight digits in two groups are no type (token_verdict) */
+    if (nd == 4 && c1 == '-' && u[i] == '-' && i + 1 < f->len &&
+        azk_detect__ascii_digits8(u, i + 1, f->len, &w) == 4 && token_ends(u, f->len, i + 5))
+        return i + 5;
+    return 0;
 }
 
 /*
@@ -473,10 +493,9 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
                      (nd == 1 && nd2 == 4);
             }
         }
-        if (go && nd == 4 && start == rs && i - rs == 4 && c1 == '-' &&
-            !azk_detect__numfast_off) {
-            /* the part numbers of a product column: no call */
-            size_t e = part_number_end(u, len, i);
+        if (go && start == rs) {
+            /* the JAN codes and part numbers of a product table: no call */
+            size_t e = run_token_end(f, rs, i, nd, c1);
             if (e != 0) {
                 f->num_done = e;
                 go = false;
