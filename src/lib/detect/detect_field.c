@@ -338,7 +338,8 @@ static __attribute__((noinline)) bool birth_look(struct fld *f, size_t pos, size
  */
 static inline bool birth_label_possible(struct fld *f, size_t pos, size_t window)
 {
-    size_t lim = pos > window + 5 ? pos - window - 5 : 0; /* a label ends in the window, its 'b' may be before */
+    /* a label ends in the window, its 'b' may be before */
+    size_t lim = pos > window + 5 ? pos - window - 5 : 0;
     if (lim >= f->b_lo && pos <= f->b_hi && f->prev == NULL && f->c->label_count == 0 &&
         !azk_detect__run_screen_off)
         return false;

@@ -70,8 +70,7 @@ uint64_t azk_digits__next_high(const char *s, size_t len, size_t pos)
     const uint8_t *u = (const uint8_t *)s + pos;
     uint32_t cp;
     size_t n;
-    if ((u[0] & 0xF0) == 0xE0 && len - pos >= 3 && (u[1] & 0xC0) == 0x80 &&
-        (u[2] & 0xC0) == 0x80) {
+    if ((u[0] & 0xF0) == 0xE0 && len - pos >= 3 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
         cp = three_bytes(u);
         return cp != 0 ? (uint64_t)3 << 32 | fold(cp) : (uint64_t)1 << 32;
     }

@@ -683,8 +683,8 @@ static void test_norm__digits_walk(void **state)
                     m = prev_reference(u, k < sizeof(before) ? 4 : 3, k < sizeof(before) ? 4 : 3,
                                        &r);
                     if (n != m || a != r)
-                        fail_msg("prev %02X|%02X %02X %02X: %zu/%u, want %zu/%u", b[0], b0, b1,
-                                 b2, n, (unsigned)a, m, (unsigned)r);
+                        fail_msg("prev %02X|%02X %02X %02X: %zu/%u, want %zu/%u", b[0], b0, b1, b2,
+                                 n, (unsigned)a, m, (unsigned)r);
                 }
             }
         }
@@ -812,8 +812,7 @@ int main(void)
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
         cmocka_unit_test(test_norm__char_classes),  cmocka_unit_test(test_norm__id_ascii),
         cmocka_unit_test(test_norm__date_screen),   cmocka_unit_test(test_norm__digits_fold),
-        cmocka_unit_test(test_norm__digits_walk),
-        cmocka_unit_test(test_norm__nfkc_stable),
+        cmocka_unit_test(test_norm__digits_walk),   cmocka_unit_test(test_norm__nfkc_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
