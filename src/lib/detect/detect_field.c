@@ -203,10 +203,16 @@ static unsigned after_class(unsigned b)
  * digits, is dropped; a run is looked at when it has 7+ digits, follows
  * '(', '+' or a non-ASCII byte, is followed by a separator, or is followed
  * by '/' or '.' and has 4 digits or follows an era letter (S55.3.2).
+ * Four digits before '/' or '.' not after '(', '+' or a non-ASCII byte
+ * (2024/10/04, 4417.) are RUN_YEAR: all digit_run does with them is the
+ * year's birth-label look (year_look); a token needs a separator after its
+ * first group, an era date two digits at most, a block number a hyphen.
  */
 static unsigned run_rule(unsigned before, unsigned after, unsigned nd)
 {
     bool date4 = nd == 4 && (after == RA_DASH || after == RA_DOT), dashed = false, look;
+    if (nd == 4 && after == RA_DOT && before != RB_OPEN)
+        return RUN_YEAR;
     if (!date4) {
         if (before == RB_PATH)
             return RUN_BORING;
@@ -286,18 +292,18 @@ static bool prev_may_name_birth(const azk_field *prev)
  * birth label in the window (a matcher label, or ASCII "birth" / "dob":
  * both hold a 'b') or through the previous cell of a key-value row. A
  * cheap test in front of azk_detect__label_before for the dates of every log line.
+ * lim: where the window's look for a 'b' starts (pos - window - 5, or 0).
  */
-static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
+static __attribute__((noinline)) bool birth_look(struct fld *f, size_t pos, size_t lim)
 {
     const unsigned char *u = (const unsigned char *)f->s;
-    size_t i, from, lim = pos > window ? pos - window : 0;
+    size_t i, from;
     if (f->prev != NULL && pos <= 16 && prev_may_name_birth(f->prev))
         return true;
     for (i = 0; i < f->c->label_count; i++) {
         if (f->c->labels[i].kind == AZK_COL_BIRTH_DATE)
             return true;
     }
-    lim = lim > 5 ? lim - 5 : 0; /* a label ends in the window, its 'b' may be before */
     /* u[b_lo..b_hi) was looked at before and holds no 'b' of a birth word:
      * the dates of one line share most of their windows */
     from = lim;
@@ -325,6 +331,33 @@ static bool birth_label_possible(struct fld *f, size_t pos, size_t window)
     return false;
 }
 
+/*
+ * birth_look's answer without a call when the window lies in the part
+ * looked at before and the field has no cell before it and no matcher
+ * label (a year at a field's start: the window is empty).
+ */
+static inline bool birth_label_possible(struct fld *f, size_t pos, size_t window)
+{
+    /* a label ends in the window, its 'b' may be before */
+    size_t lim = pos > window + 5 ? pos - window - 5 : 0;
+    if (lim >= f->b_lo && pos <= f->b_hi && f->prev == NULL && f->c->label_count == 0 &&
+        !azk_detect__run_screen_off)
+        return false;
+    return birth_look(f, pos, lim);
+}
+
+/* A year (1980/, 2024-) at rs after a birth label: a birth date. */
+static inline void year_look(struct fld *f, size_t rs)
+{
+    if (want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE &&
+        birth_label_possible(f, rs, 48) &&
+        azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
+        azk_detect__date_after(
+            f, rs, 12,
+            azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
+            false);
+}
+
 /* The digit types whose tokens numeric_from reads (want() of any of them). */
 #define NUM_TYPES                                                                                  \
     ((1u << AZK_PII_PHONE) | (1u << AZK_PII_POSTAL_CODE) | (1u << AZK_PII_MY_NUMBER) |             \
@@ -345,6 +378,70 @@ static inline bool label_may_end_at(const struct fld *f, size_t pos)
 }
 
 /*
+ * Does nothing continue a token of ASCII digit groups whose last group ends
+ * at u[e] (no ASCII digit)? Where token_decided's reading stops and settles
+ * the end: the field's end, an ASCII byte that is no separator, or one
+ * separator then no digit, separator nor non-ASCII byte. False for anything
+ * else (a full-width digit or separator may follow: numeric_from decides).
+ */
+static inline bool token_ends(const unsigned char *u, size_t len, size_t e)
+{
+    unsigned b;
+    if (e == len)
+        return true;
+    b = u[e];
+    if (b >= 0x80)
+        return false;
+    if (!azk_detect__is_tok_sep(b) || e + 1 == len)
+        return true;
+    b = u[e + 1];
+    return b < 0x80 && (unsigned)(b - '0') >= 10 && !azk_detect__is_tok_sep(b);
+}
+
+/*
+ * numeric_from's verdict on the token that starts with the run u[rs..i) of
+ * nd ASCII digits (c1: the character at i), when digit_run can tell it
+ * without reading more than the next group: one group of 7..40 digits (a
+ * JAN code, a 7-digit cell), or two groups of four (1234-5678,
+ * AB-6194-1611: part numbers, no digit type). The token's end when
+ * numeric_from would settle it without a candidate, else 0 (call it).
+ */
+static inline size_t run_token_end(struct fld *f, size_t rs, size_t i, size_t nd, uint32_t c1)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    uint64_t w;
+    if (i - rs != nd || azk_detect__numfast_off)
+        return 0;
+    if (nd >= 7 && nd <= 40)
+        return token_ends(u, f->len, i) ? azk_detect__token_verdict(f, rs, i, nd, 1, nd) : 0;
+    /* 1234-5678: eight digits in two groups are no type (token_verdict) */
+    if (nd == 4 && c1 == '-' && u[i] == '-' && i + 1 < f->len &&
+        azk_detect__ascii_digits8(u, i + 1, f->len, &w) == 4 && token_ends(u, f->len, i + 5))
+        return i + 5;
+    return 0;
+}
+
+/*
+ * The rare branches of digit_run whose callees take a local's address, out
+ * of line: digit_run itself then needs no stack canary (it runs for every
+ * digit run worth a look).
+ */
+static __attribute__((noinline)) bool invoice_before(struct fld *f, size_t rs)
+{
+    size_t tp;
+    return azk_detect__invoice_prefix(f, rs, &tp);
+}
+
+/* 神田1-2-3: a block number after a kanji or katakana at pp, the run ending at i. */
+static __attribute__((noinline)) void block_after(struct fld *f, size_t pp, size_t i)
+{
+    size_t l;
+    uint32_t cp = azk_detect__cp_at(f, pp, &l);
+    if (azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp))
+        azk_detect__block_at(f, i);
+}
+
+/*
  * One digit run [rs, i) of nd digits: the triggers of every digit type.
  * Only for a run that azk_detect__run_boring keeps: the bytes around it
  * were looked at there (run_rule), but for a run that may be a year.
@@ -359,13 +456,7 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         /* a year (1980/, 2024-) after a birth label; what run_rule lets
          * through for it alone is dropped after */
         unsigned pb = rs > 0 ? u[rs - 1] : 0;
-        if (want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE &&
-            birth_label_possible(f, rs, 48) &&
-            azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
-            azk_detect__date_after(
-                f, rs, 12,
-                azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
-                false);
+        year_look(f, rs);
         if (pb == '-' && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10)
             return; /* a later group of a token already looked at */
         if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
@@ -383,11 +474,9 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         } else if (azk_detect__is_alnum(c0) || c0 == '_' || c0 == '.' || c0 == '/' || c0 == '#' ||
                    c0 == '\\') {
             /* inside a word, a version, a path: only after a label (TEL0312345678) */
-            size_t tp;
             go = azk_detect__is_alnum(c0) && !azk_digits__isdigit(c0) &&
                  ((label_may_end_at(f, rs) && azk_detect__label_ends_at(f, rs)) ||
-                  ((c0 == 'T' || azk_detect__run_screen_off) &&
-                   azk_detect__invoice_prefix(f, rs, &tp)));
+                  ((c0 == 'T' || azk_detect__run_screen_off) && invoice_before(f, rs)));
         } else if (c0 == '-' && azk_digits__isdigit(azk_detect__char_before(f, pp, &pp))) {
             go = false; /* a later group of a token already looked at */
         } else {
@@ -405,6 +494,14 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
                      (nd == 1 && nd2 == 4);
             }
         }
+        if (go && start == rs) {
+            /* the JAN codes and part numbers of a product table: no call */
+            size_t e = run_token_end(f, rs, i, nd, c1);
+            if (e != 0) {
+                f->num_done = e;
+                go = false;
+            }
+        }
         if (go)
             azk_detect__numeric_from(f, start, i);
     }
@@ -415,13 +512,8 @@ static void digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool nums)
         if (!azk_detect__is_alnum(cb))
             azk_detect__era_at(f, pp);
     }
-    if (c1 == '-' && azk_digits__isdigit(c2) && c0 == 0xFFFF && want(f->c, AZK_PII_ADDRESS)) {
-        uint32_t cp;
-        size_t l;
-        cp = azk_detect__cp_at(f, pp, &l);
-        if (azk_norm__is_kanji(cp) || azk_norm__is_katakana(cp))
-            azk_detect__block_at(f, i);
-    }
+    if (c1 == '-' && azk_digits__isdigit(c2) && c0 == 0xFFFF && want(f->c, AZK_PII_ADDRESS))
+        block_after(f, pp, i);
 }
 
 #if defined(__SSE2__)
@@ -524,11 +616,13 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         size_t eb = (size_t)__builtin_ctzll(en);
         st ^= 1;
         en &= en - 1;
-        if (!azk_detect__run_boring(scr, u, len, 0, eb + 1, eb + 1)) {
+        unsigned v = azk_detect__run_verdict(scr, 0, u[eb + 1], eb + 1);
+        if (v == RUN_YEAR)
+            year_look(f, 0);
+        else if (v != RUN_BORING)
             digit_run(f, 0, eb + 1, eb + 1, nums);
-            if (f->rc != AZK_OK)
-                return;
-        }
+        if (f->rc != AZK_OK)
+            return;
     }
     /* the others have a byte before and after them in the field */
     while (st != 0) {
@@ -540,7 +634,10 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
         if (v == RUN_BORING || (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
             continue;
-        digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
+        if (v == RUN_YEAR)
+            year_look(f, rs);
+        else
+            digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
         if (f->rc != AZK_OK)
             return;
     }

@@ -612,8 +612,7 @@ __attribute__((noinline)) static bool folds_to_token_char(const struct fld *f, s
 static size_t token_decided(struct fld *f, size_t start)
 {
     const unsigned char *u = (const unsigned char *)f->s;
-    size_t len = f->len, pos = start, n, ng = 0, g0 = 0;
-    azk_column_kind lab;
+    size_t len = f->len, pos = start, ng = 0, g0 = 0;
     for (;;) {
         unsigned k, b;
         uint64_t w;
@@ -645,27 +644,8 @@ static size_t token_decided(struct fld *f, size_t start)
             return 0; /* a second separator character */
         break;        /* one separator, then no digit: the token ends */
     }
-    n = pos - start - (ng - 1); /* the bytes less one hyphen between groups */
-    if (n == 10 || n == 11)
-        return u[start] != '0' ? pos : 0; /* a phone number when it starts with 0 */
-    if (n != 7 && (n < 12 || n > 19))
-        return pos;
-    if (ng > 1)
-        return n == 7 && !(ng == 2 && g0 == 3) ? pos : 0;
-    if (n == 13)
-        return azk_detect__corporate_valid(f->s + start, n) ? 0 : pos;
-    if (n == 12)
-        return azk_detect__my_number_valid(f->s + start, n) ? 0 : pos;
-    if (n >= 14)
-        return azk_detect__card_valid(f->s + start, n) ? 0 : pos;
-    if (f->col == AZK_COL_POSTAL_CODE || f->col == AZK_COL_BANK_ACCOUNT)
-        return 0;
-    /* at a field's start without a cell before there is no label: a
-     * matcher label ends after its literal (> 0) */
-    if (start == 0 && f->prev == NULL)
-        return pos;
-    lab = azk_detect__label_before(f, start, 48);
-    return lab == AZK_COL_POSTAL_CODE || lab == AZK_COL_BANK_ACCOUNT ? 0 : pos;
+    /* n: the bytes less one hyphen between groups */
+    return azk_detect__token_verdict(f, start, pos, pos - start - (ng - 1), ng, g0);
 }
 
 /* Read and classify a digit token in full (numeric_from). */

@@ -188,6 +188,7 @@ extern bool azk_detect__run_screen_off;
 #define RUN_BORING 0u /* no digit rule can start at the run */
 #define RUN_LOOK   1u /* digit_run decides */
 #define RUN_DASHED 2u /* RUN_LOOK unless a digit is before the '-' before the run */
+#define RUN_YEAR   3u /* four digits before '/' or '.': only a birth label before them counts */
 /* The verdict on a digit run of nd (1..63) digits between bytes pb and nb. */
 static inline unsigned azk_detect__run_verdict(const struct run_screen *s, unsigned pb, unsigned nb,
                                                size_t nd)
@@ -311,6 +312,39 @@ static inline unsigned azk_detect__ascii_digits8(const unsigned char *u, size_t 
     return nd == 0 ? 8u : (unsigned)__builtin_ctzll(nd) / 8u;
 }
 
+/*
+ * numeric_from's verdict on a token of ASCII digits read at u[start..pos)
+ * whose end is settled (nothing continues it): n digits in ng hyphen-joined
+ * groups, the first of g0. pos when classify_slice can make no candidate of
+ * it (no digit type has n digits in that shape, a check digit fails, seven
+ * digits without a postal or account column or label), else 0: read it in
+ * full. token_decided's verdict, and digit_run's for the runs it settles.
+ */
+static inline size_t azk_detect__token_verdict(struct fld *f, size_t start, size_t pos, size_t n,
+                                               size_t ng, size_t g0)
+{
+    azk_column_kind lab;
+    if (n == 10 || n == 11)
+        return f->s[start] != '0' ? pos : 0; /* a phone number when it starts with 0 */
+    if (n != 7 && (n < 12 || n > 19))
+        return pos;
+    if (ng > 1)
+        return n == 7 && !(ng == 2 && g0 == 3) ? pos : 0;
+    if (n == 13)
+        return azk_detect__corporate_valid(f->s + start, n) ? 0 : pos;
+    if (n == 12)
+        return azk_detect__my_number_valid(f->s + start, n) ? 0 : pos;
+    if (n >= 14)
+        return azk_detect__card_valid(f->s + start, n) ? 0 : pos;
+    if (f->col == AZK_COL_POSTAL_CODE || f->col == AZK_COL_BANK_ACCOUNT)
+        return 0;
+    /* at a field's start without a cell before there is no label: a
+     * matcher label ends after its literal (> 0) */
+    if (start == 0 && f->prev == NULL)
+        return pos;
+    lab = azk_detect__label_before(f, start, 48);
+    return lab == AZK_COL_POSTAL_CODE || lab == AZK_COL_BANK_ACCOUNT ? 0 : pos;
+}
 bool azk_detect__left_ok(const struct fld *f, size_t pos, bool grouped);
 bool azk_detect__invoice_prefix(const struct fld *f, size_t pos, size_t *tpos);
 /*

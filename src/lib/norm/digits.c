@@ -33,7 +33,7 @@ bool azk_digits__is_hyphen(uint32_t cp)
     }
 }
 
-uint32_t azk_digits__ascii(uint32_t cp)
+static inline uint32_t fold(uint32_t cp)
 {
     if (cp < 0x80)
         return cp;
@@ -46,26 +46,57 @@ uint32_t azk_digits__ascii(uint32_t cp)
     return 0;
 }
 
-size_t azk_digits__prev(const char *s, size_t len, size_t pos, uint32_t *ascii)
+uint32_t azk_digits__ascii(uint32_t cp)
 {
-    size_t start = pos - 1;
-    const uint8_t *u = (const uint8_t *)s;
-    uint32_t a = 0;
+    return fold(cp);
+}
+
+/*
+ * The code point of the three bytes at u (a lead byte E0..EF and two
+ * continuation bytes), 0 when they are no well-formed sequence (overlong or
+ * a surrogate: azk_utf8_decode's answer is then one invalid byte).
+ */
+static inline uint32_t three_bytes(const uint8_t *u)
+{
+    uint32_t cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3Fu);
+    return cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) ? cp : 0;
+}
+
+/* Kana, kanji and the full-width forms are three bytes: decoded here
+ * without azk_utf8_decode's general loop (test_norm__digits_walk compares
+ * both walkers with it on every three-byte sequence). */
+uint64_t azk_digits__next_high(const char *s, size_t len, size_t pos)
+{
+    const uint8_t *u = (const uint8_t *)s + pos;
+    uint32_t cp;
     size_t n;
-    if (u[start] < 0x80) {
-        *ascii = u[start];
-        return start;
+    if ((u[0] & 0xF0) == 0xE0 && len - pos >= 3 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+        cp = three_bytes(u);
+        return cp != 0 ? (uint64_t)3 << 32 | fold(cp) : (uint64_t)1 << 32;
+    }
+    n = azk_utf8_decode(u, len - pos, &cp);
+    return (uint64_t)n << 32 | fold(cp);
+}
+
+uint64_t azk_digits__prev_high(const char *s, size_t len, size_t pos)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t start = pos - 1, n;
+    uint32_t cp;
+    if (pos >= 3 && (u[pos - 3] & 0xF0) == 0xE0 && (u[pos - 2] & 0xC0) == 0x80 &&
+        (u[pos - 1] & 0xC0) == 0x80) {
+        /* the walk below stops at the lead byte pos - 3 */
+        cp = three_bytes(u + pos - 3);
+        return cp != 0 ? (uint64_t)3 << 32 | fold(cp) : (uint64_t)1 << 32;
     }
     while (start > 0 && pos - start < 4 && (u[start] & 0xC0) == 0x80)
         start--;
-    n = azk_digits__next(s, len, start, &a);
-    if (start + n != pos) {
-        /* not a well-formed sequence ending at pos: one stray byte */
-        *ascii = 0;
-        return pos - 1;
-    }
-    *ascii = a;
-    return start;
+    if (u[start] < 0x80)
+        return (uint64_t)1 << 32; /* continuation bytes after an ASCII byte */
+    n = azk_utf8_decode(u + start, len - start, &cp);
+    if (start + n != pos)
+        return (uint64_t)1 << 32; /* not a well-formed sequence ending at pos: one stray byte */
+    return (uint64_t)n << 32 | fold(cp);
 }
 
 /*

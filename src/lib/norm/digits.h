@@ -22,30 +22,57 @@ uint32_t azk_digits__ascii(uint32_t cp);
 bool azk_digits__is_hyphen(uint32_t cp);
 
 /*
+ * The non-ASCII code point at s[pos] (s[pos] >= 0x80, pos < len): its byte
+ * length (1 for invalid UTF-8) << 32 | its ASCII equivalent (0 when none).
+ * One value, no out-parameter: the inline walkers below run in the digit
+ * scan's hot loop, where a local whose address goes to a call would cost
+ * the caller a stack frame and a canary.
+ */
+uint64_t azk_digits__next_high(const char *s, size_t len, size_t pos);
+
+/*
+ * The code point that ends at s[pos] (0 < pos <= len, s[pos - 1] >= 0x80):
+ * how many bytes it goes back (1 for a stray byte) << 32 | its ASCII
+ * equivalent (0 when none).
+ */
+uint64_t azk_digits__prev_high(const char *s, size_t len, size_t pos);
+
+/*
  * Decode the code point at s[pos] (pos < len) and fold it: returns its byte
  * length (>= 1) and stores the ASCII equivalent in *ascii (0 when none).
  * Invalid UTF-8 counts as one byte without ASCII equivalent.
  */
 static inline size_t azk_digits__next(const char *s, size_t len, size_t pos, uint32_t *ascii)
 {
-    const uint8_t *u = (const uint8_t *)s + pos;
-    uint32_t cp;
-    size_t n;
-    if (u[0] < 0x80) {
-        *ascii = u[0];
+    uint8_t b = (uint8_t)s[pos];
+    uint64_t r;
+    if (b < 0x80) {
+        *ascii = b;
         return 1;
     }
-    n = azk_utf8_decode(u, len - pos, &cp);
-    *ascii = azk_digits__ascii(cp);
-    return n;
+    r = azk_digits__next_high(s, len, pos);
+    *ascii = (uint32_t)r;
+    return (size_t)(r >> 32);
 }
 
 /*
  * Step back one code point from pos (> 0): returns the start offset of the
  * code point that ends at pos, storing its folded ASCII in *ascii (0 when
- * none). Never goes back more than 4 bytes.
+ * none). Never goes back more than 4 bytes; a byte that does not end a
+ * well-formed sequence is one stray byte.
  */
-size_t azk_digits__prev(const char *s, size_t len, size_t pos, uint32_t *ascii);
+static inline size_t azk_digits__prev(const char *s, size_t len, size_t pos, uint32_t *ascii)
+{
+    uint8_t b = (uint8_t)s[pos - 1];
+    uint64_t r;
+    if (b < 0x80) {
+        *ascii = b;
+        return pos - 1;
+    }
+    r = azk_digits__prev_high(s, len, pos);
+    *ascii = (uint32_t)r;
+    return pos - (size_t)(r >> 32);
+}
 
 /* True when the folded character is an ASCII digit. */
 static inline bool azk_digits__isdigit(uint32_t a)

@@ -21,7 +21,8 @@
  * of azk_detect__invoice_prefix against the function. numeric_from's
  * verdict without reading the token (token_decided: hyphen-joined ASCII
  * groups of no digit type, check digits that fail, seven digits without a
- * label) against the full reading on tokens built around its edges, as
+ * label; and digit_run's own for two groups of four digits, part_number_end)
+ * against the full reading on tokens built around its edges, as
  * lines, cells under a header and key-value rows (the cell before is the
  * label). Every value is synthetic.
  */

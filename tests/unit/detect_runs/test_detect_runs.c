@@ -11,6 +11,7 @@
  * block byte by byte, the birth window looked at whole each time) on random
  * fields and key-value rows built from digit runs (ASCII, full-width, up to
  * 150 digits), separators (- ー − ( ) space / . : ,), +81, 〒, era letters,
+ * hyphen-joined tokens (phones, cards, part numbers of two groups),
  * labels, NUL and kanji, of 0..300 bytes (runs touching the field's start
  * and end, the 64-byte block edges), each field copied to a buffer of its
  * exact length (ASan sees a read past it); (3) the rows of a table, with and
@@ -211,6 +212,14 @@ static const char *const pieces[] = {
     "birth 1980/01/02 ",
     "DOB 1975-12-31",
     "生年月日：1980/1/2",
+    /* four digits before a hyphen: tokens that are something (a phone, a
+     * card) and part numbers of two groups that are nothing */
+    "0120-123-456",
+    "4111-1111-1111-1111",
+    "1234-5678",
+    "AB-0088-4234",
+    "AB-6194-1611",
+    "2024-",
 };
 
 /* A random field of at most cap bytes into buf; its length. */

@@ -623,6 +623,87 @@ static bool icu_normalized(const UNormalizer2 *nz, const UChar *u, int32_t n)
     return yes != 0;
 }
 
+/* The walkers' plain path: azk_utf8_decode and azk_digits__ascii, and the
+ * step back as it was written before the three-byte fast path */
+static size_t next_reference(const uint8_t *u, size_t len, size_t pos, uint32_t *ascii)
+{
+    uint32_t cp;
+    size_t n = azk_utf8_decode(u + pos, len - pos, &cp);
+    *ascii = azk_digits__ascii(cp);
+    return n;
+}
+
+static size_t prev_reference(const uint8_t *u, size_t len, size_t pos, uint32_t *ascii)
+{
+    size_t start = pos - 1, n;
+    uint32_t a;
+    if (u[start] < 0x80) {
+        *ascii = u[start];
+        return start;
+    }
+    while (start > 0 && pos - start < 4 && (u[start] & 0xC0) == 0x80)
+        start--;
+    n = next_reference(u, len, start, &a);
+    if (start + n != pos) {
+        *ascii = 0;
+        return pos - 1;
+    }
+    *ascii = a;
+    return start;
+}
+
+/* azk_digits__next / __prev (their three-byte fast paths) against the plain
+ * path on every lead byte >= 0x80 followed by every two bytes, cut at every
+ * length, after an ASCII byte, a continuation byte, a two-, three- or
+ * four-byte lead, or at the buffer's start */
+static void test_norm__digits_walk(void **state)
+{
+    static const uint8_t before[] = {'a', 0x80, 0xC3, 0xE3, 0xF0};
+    uint8_t b[8];
+    (void)state;
+    for (unsigned b0 = 0x80; b0 < 0x100; b0++) {
+        for (unsigned b1 = 0; b1 < 0x100; b1++) {
+            for (unsigned b2 = 0; b2 < 0x100; b2++) {
+                uint32_t a, r;
+                size_t n, m;
+                b[1] = (uint8_t)b0;
+                b[2] = (uint8_t)b1;
+                b[3] = (uint8_t)b2;
+                for (size_t len = 2; len <= 4; len++) {
+                    n = azk_digits__next((const char *)b, len, 1, &a);
+                    m = next_reference(b, len, 1, &r);
+                    if (n != m || a != r)
+                        fail_msg("next %02X %02X %02X len %zu: %zu/%u, want %zu/%u", b0, b1, b2,
+                                 len - 1, n, (unsigned)a, m, (unsigned)r);
+                }
+                if (b2 < 0x80)
+                    continue; /* prev looks at a byte >= 0x80 before pos */
+                for (size_t k = 0; k <= sizeof(before); k++) {
+                    /* k == sizeof(before): the three bytes start the buffer */
+                    const uint8_t *u = k < sizeof(before) ? b : b + 1;
+                    b[0] = k < sizeof(before) ? before[k] : 0;
+                    n = azk_digits__prev((const char *)u, k < sizeof(before) ? 4 : 3,
+                                         k < sizeof(before) ? 4 : 3, &a);
+                    m = prev_reference(u, k < sizeof(before) ? 4 : 3, k < sizeof(before) ? 4 : 3,
+                                       &r);
+                    if (n != m || a != r)
+                        fail_msg("prev %02X|%02X %02X %02X: %zu/%u, want %zu/%u", b[0], b0, b1, b2,
+                                 n, (unsigned)a, m, (unsigned)r);
+                }
+            }
+        }
+    }
+    /* a step back from inside a field, not its end: prev sees no byte after pos */
+    {
+        static const char s[] = "\xE3\x81\x82\xEF\xBC\x91";
+        uint32_t a;
+        assert_int_equal(azk_digits__prev(s, 6, 3, &a), 0);
+        assert_int_equal(a, 0);
+        assert_int_equal(azk_digits__prev(s, 6, 6, &a), 3);
+        assert_int_equal(a, '1');
+    }
+}
+
 /*
  * azk_norm__nfkc_stable against ICU: every code point it takes is its own NFKC and
  * NFKC_Casefold (ASCII: its lower case, which azk_norm_text's loop gives) and has a
@@ -735,7 +816,7 @@ int main(void)
         cmocka_unit_test(test_norm__date_eras),     cmocka_unit_test(test_norm__date_argument),
         cmocka_unit_test(test_norm__char_classes),  cmocka_unit_test(test_norm__id_ascii),
         cmocka_unit_test(test_norm__date_screen),   cmocka_unit_test(test_norm__digits_fold),
-        cmocka_unit_test(test_norm__nfkc_stable),
+        cmocka_unit_test(test_norm__digits_walk),   cmocka_unit_test(test_norm__nfkc_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
