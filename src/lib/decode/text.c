@@ -576,6 +576,12 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
             }
             start = c->in_pos;
             tables = (c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && !azk_decode__legacy_tables_off;
+            if (tables && start == c->in_len && c->in_eof && c->cnv == NULL) {
+                /* the end, every byte converted by the tables: ICU, never opened,
+                 * holds nothing to flush (most small files need no converter) */
+                c->flushed = true;
+                return AZK_OK;
+            }
             if (tables && start < c->in_len && c->psrc == c->ptgt && cnv_idle(c->cnv)) {
                 /* a window of clean characters: ICU's tables without ICU
                  * (text_tables.c) */

@@ -14,7 +14,9 @@
  * and bounds by runs) answer as the counts without them;
  * CSV sniffing stopped at a first record without a delimiter answers as
  * the whole sniff; its vector skip of ordinary bytes and memchr over quoted
- * ones answer as the byte loop.
+ * ones answer as the byte loop; CP932/EUC-JP text the tables converted to
+ * its end is flushed without ICU, as ICU flushes it (also a lead byte that
+ * ICU holds at a read's end).
  * All text is synthetic.
  */
 #include <stdarg.h>
@@ -34,6 +36,7 @@
 
 #include "decode/decode.h"
 #include "decode/decode_int.h"
+#include "decode_collect.h"
 #include "decode/text_int.h"
 
 /* ICU's reading of p[0..n) as e scored as encoding detection scores it. */
@@ -661,6 +664,91 @@ static void test_decode_small__sniff_skip_as_bytes(void **state)
     }
 }
 
+/* The records of data as enc (NULL: detected), tables on and off (ICU alone): the same. */
+static void legacy_same_as_icu(const uint8_t *data, size_t len, const char *enc)
+{
+    struct collect a, b;
+    decode_to(&a, data, len, enc);
+    azk_decode__legacy_tables_off = true;
+    decode_to(&b, data, len, enc);
+    azk_decode__legacy_tables_off = false;
+    if (strcmp((const char *)a.text.data, (const char *)b.text.data) != 0)
+        print_error("%s, %zu bytes\ntables: %.300s\nICU: %.300s\n", enc != NULL ? enc : "detected",
+                    len, (const char *)a.text.data, (const char *)b.text.data);
+    assert_int_equal(a.records, b.records);
+    assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
+    azk_buf_dispose(&a.text);
+    azk_buf_dispose(&b.text);
+}
+
+/*
+ * The end of CP932 and EUC-JP text: the tables convert to the end and the
+ * text ends without ICU (never opened) as ICU ends it. Every length 0..48 of
+ * texts of clean characters, ASCII, refused bytes and lead bytes (so the
+ * end falls after a whole character, inside one, on a refused byte), whole
+ * and with each ending; and texts whose first read ends on a lead byte that
+ * ICU then holds when the next read finds the end (AZK_DECODE_CHUNK +- 2):
+ * its U+FFFD comes from ICU's flush.
+ */
+static void test_decode_small__legacy_end_without_icu(void **state)
+{
+    static const char *const sjis[] = {"\x82\xa0", "\x93\x8c\x8b\x9e", "ab,", "\xb1", "\n",
+                                       "\x87\x40", "\x82",             "\xff", "\x85\x40", "\x81"};
+    static const char *const euc[] = {"\xa4\xa2", "\xc5\xec\xb5\xfe", "ab,", "\x8e\xb1", "\n",
+                                      "\x8f\xa2\xc3", "\xa4",         "\xff", "\x8f\xa2", "\x8e"};
+    static const char *const ends[] = {"", "\x82", "\xa4", "\x8f", "\x8f\xa2", "\xff", "\x82\xa0"};
+    size_t cap = AZK_DECODE_CHUNK + 64;
+    uint8_t *buf = malloc(cap);
+    unsigned seed = 77;
+    (void)state;
+    assert_non_null(buf);
+    for (int t = 0; t < 2; t++) {
+        const char *const *pc = t == 0 ? sjis : euc;
+        const char *enc = t == 0 ? "cp932" : "euc-jp";
+        for (size_t len = 0; len <= 48; len++) {
+            for (int v = 0; v < 6; v++) {
+                size_t n = 0;
+                while (n < len) {
+                    /* clean pieces mostly; v == 0: clean only */
+                    seed = seed * 1103515245u + 12345u;
+                    const char *p = pc[(seed >> 16) % (v == 0 ? 5 : 10)];
+                    size_t l = strlen(p);
+                    if (l > len - n)
+                        l = len - n;
+                    memcpy(buf + n, p, l);
+                    n += l;
+                }
+                for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                    size_t m = n + strlen(ends[e]);
+                    memcpy(buf + n, ends[e], strlen(ends[e]));
+                    legacy_same_as_icu(buf, m, enc);
+                    if (v == 0)
+                        legacy_same_as_icu(buf, m, NULL);
+                }
+            }
+        }
+        /* a first read of AZK_DECODE_CHUNK bytes ending on a lead byte, then the end */
+        for (size_t k = AZK_DECODE_CHUNK - 2; k <= AZK_DECODE_CHUNK + 2; k++) {
+            for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                size_t n = 0, el = strlen(ends[e]);
+                while (n < k) {
+                    const char *p = pc[n % 3 == 0 ? 0 : 1];
+                    size_t l = strlen(p);
+                    if (l > k - n)
+                        l = k - n;
+                    memcpy(buf + n, p, l);
+                    n += l;
+                }
+                if (n >= el) {
+                    memcpy(buf + n - el, ends[e], el); /* the end at the chunk's end */
+                    legacy_same_as_icu(buf, n, enc);
+                }
+            }
+        }
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_decode_small__detect_shortcuts_as_counting),
         cmocka_unit_test(test_decode_small__sniff_first_record),
         cmocka_unit_test(test_decode_small__sniff_skip_as_bytes),
+        cmocka_unit_test(test_decode_small__legacy_end_without_icu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
