@@ -396,8 +396,9 @@ static inline void kanji_score(const struct table *tb, const uint8_t *in, size_t
  * converter to take when the encoding wins). Output length, *used, *clean
  * when all of it.
  */
-static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
-                          uint8_t *out, size_t *used, bool *clean, long *score)
+static inline __attribute__((always_inline)) size_t walk(const struct table *tb, const uint8_t *in,
+                                                         size_t n, bool at_eof, uint8_t *out,
+                                                         size_t *used, bool *clean, long *score)
 {
     size_t i = 0, o = 0;
     long sc = 0;
