@@ -19,7 +19,9 @@
  *
  * UTF-8 input takes a fast path (validate, 32 bytes at a time with AVX2:
  * text_simd.c; no ICU); so does CP932 or EUC-JP by ICU's own tables
- * (text_tables.c), ICU converting only the characters they refuse; the
+ * (text_tables.c), ICU converting only the characters they refuse (and
+ * opened only then; the first chunk of CP932 comes converted from
+ * detection, which walked it with the tables to score it); the
  * others go through ICU (ucnv_convertEx with a pivot buffer) in 64 KiB
  * chunks.
  * Undecodable bytes become U+FFFD and never stop the object.
