@@ -19,7 +19,9 @@
  *
  * UTF-8 input takes a fast path (validate, 32 bytes at a time with AVX2:
  * text_simd.c; no ICU); so does CP932 or EUC-JP by ICU's own tables
- * (text_tables.c), ICU converting only the characters they refuse; the
+ * (text_tables.c), ICU converting only the characters they refuse (and
+ * opened only then; the first chunk of CP932 comes converted from
+ * detection, which walked it with the tables to score it); the
  * others go through ICU (ucnv_convertEx with a pivot buffer) in 64 KiB
  * chunks.
  * Undecodable bytes become U+FFFD and never stop the object.
@@ -300,6 +302,10 @@ struct conv {
     uint64_t in_total; /* bytes read from the source */
     uint64_t stop_at;  /* a fill never reads past this many bytes (0: no stop) */
     uint64_t valid_to; /* bytes [0, valid_to) of the source: valid UTF-8, whole characters */
+    /* detection converted the first pre_in bytes of the source (after the BOM) to pre_len
+     * bytes of CP932's UTF-8, already in out: the first chunk when it is those bytes */
+    bool pre;
+    size_t pre_from, pre_in, pre_len; /* from the BOM's end to pre_in: pre_len bytes */
 };
 
 bool azk_decode__known_valid_off;
@@ -576,6 +582,24 @@ static azk_status conv_next(struct conv *c, uint8_t **outp, size_t *n)
             }
             start = c->in_pos;
             tables = (c->enc == ENC_CP932 || c->enc == ENC_EUCJP) && !azk_decode__legacy_tables_off;
+            if (c->pre) {
+                /* the first chunk is what detection scored and converted (the same bytes
+                 * from the source's start, all clean): its output is in out already */
+                c->pre = false;
+                if (tables && c->enc == ENC_CP932 && c->cnv == NULL && c->in_total == c->in_len &&
+                    c->in_len == c->pre_in && start == c->pre_from && start < c->in_len) {
+                    c->in_pos = c->in_len;
+                    *n = c->pre_len;
+                    *outp = c->out;
+                    return AZK_OK;
+                }
+            }
+            if (tables && start == c->in_len && c->in_eof && c->cnv == NULL) {
+                /* the end, every byte converted by the tables: ICU, never opened,
+                 * holds nothing to flush (most small files need no converter) */
+                c->flushed = true;
+                return AZK_OK;
+            }
             if (tables && start < c->in_len && c->psrc == c->ptgt && cnv_idle(c->cnv)) {
                 /* a window of clean characters: ICU's tables without ICU
                  * (text_tables.c) */
@@ -728,9 +752,32 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
                  (det.enc == ENC_UTF16BE && pk->len >= 2 && memcmp(pk->buf, "\xFE\xFF", 2) == 0))
             det.bom = 2;
     } else {
-        rc = azk_decode__text_detect(pk->buf, pk->len, pk->eof, &det);
+        /* CP932 is converted as detection scores it, into the converter's output
+         * buffer, when the converter's first chunk will be these bytes (the peek
+         * holds the source from its start and a chunk holds the peek) */
+        bool conv = !pk->passthru && pk->pos == 0 && 3 * pk->len + 4 <= OUT_CAP;
+        c.spare = ctx->spare;
+        if (conv) {
+            c.out = azk_decode__spare_take(c.spare != NULL ? &c.spare->out : NULL, OUT_CAP);
+            if (c.out == NULL) {
+                rc = azk_error_nomem();
+                goto done;
+            }
+        }
+        rc = azk_decode__text_detect_conv(pk->buf, pk->len, pk->eof, &det, conv ? c.out : NULL);
         if (rc != AZK_OK)
             goto done;
+        if (det.enc == ENC_CP932 && det.conv_ok) {
+            c.pre = true;
+            c.pre_from = det.bom;
+            c.pre_in = pk->len;
+            c.pre_len = det.conv_len;
+        }
+        if (det.binary && c.out != NULL) {
+            /* the carver's own buffers come from the spares */
+            azk_decode__spare_give(c.spare != NULL ? &c.spare->out : NULL, c.out);
+            c.out = NULL;
+        }
         if (det.binary && ctx->opts->literal) {
             azk_decode__format(ctx, "binary", NULL);
             rc = AZK_OK;
@@ -751,7 +798,8 @@ azk_status azk_decode__text(struct azk_decode_ctx *ctx, struct azk_peek *pk)
     c.valid_to = det.enc == ENC_UTF8 && det.utf8_valid > 0 ? det.bom + det.utf8_valid : 0;
     c.spare = ctx->spare;
     c.in = azk_decode__spare_take(c.spare != NULL ? &c.spare->in : NULL, AZK_DECODE_CHUNK);
-    c.out = azk_decode__spare_take(c.spare != NULL ? &c.spare->out : NULL, OUT_CAP);
+    if (c.out == NULL)
+        c.out = azk_decode__spare_take(c.spare != NULL ? &c.spare->out : NULL, OUT_CAP);
     if (c.in == NULL || c.out == NULL) {
         rc = azk_error_nomem();
         goto done;

@@ -258,9 +258,15 @@ static void utf8_counts(const uint8_t *p, size_t n, size_t *mb, size_t *bad)
     }
 }
 
-/* Pick between the legacy encodings (and broken UTF-8) for p[0..n). */
-azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out,
-                                         bool *binary, size_t *errs_out)
+bool azk_decode__detect_conv_off;
+
+/*
+ * Pick between the legacy encodings (and broken UTF-8) for p[0..n). With
+ * conv (room for 3 * n + 4 bytes), CP932's tables convert what they score
+ * into it: *conv_len bytes, *conv_ok when they are all of p[0..n).
+ */
+static azk_status guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out, bool *binary,
+                               size_t *errs_out, uint8_t *conv, size_t *conv_len, bool *conv_ok)
 {
     static const enum enc cands[] = {ENC_CP932, ENC_EUCJP, ENC_UTF8};
     long best = 0, sc;
@@ -299,7 +305,21 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
                 b4 <= 4 * best)
                 continue;
         }
-        rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
+        if (cands[i] == ENC_CP932 && conv != NULL && !azk_decode__legacy_tables_off &&
+            !azk_decode__detect_conv_off) {
+            /* score and convert in one walk (clean: as score_enc, no errors) */
+            size_t used;
+            if (azk_decode__legacy_score_conv(ENC_CP932, p, n, at_eof, &sc, conv, conv_len,
+                                              &used)) {
+                errs = 0;
+                *conv_ok = used == n;
+                rc = AZK_OK;
+            } else {
+                rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
+            }
+        } else {
+            rc = score_enc(cands[i], p, n, at_eof, &sc, &errs);
+        }
         if (rc != AZK_OK)
             return rc;
         if (!have || sc > best) {
@@ -315,6 +335,12 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
     if (errs_out != NULL)
         *errs_out = best_errs;
     return AZK_OK;
+}
+
+azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof, enum enc *out,
+                                         bool *binary, size_t *errs_out)
+{
+    return guess_legacy(p, n, at_eof, out, binary, errs_out, NULL, NULL, NULL);
 }
 
 /*
@@ -417,6 +443,13 @@ void azk_decode__text_count_ctrl(const uint8_t *p, size_t n, size_t nul4[4], siz
 
 azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, struct detect_result *r)
 {
+    return azk_decode__text_detect_conv(p, n, at_eof, r, NULL);
+}
+
+azk_status azk_decode__text_detect_conv(const uint8_t *p, size_t n, bool at_eof,
+                                        struct detect_result *r, uint8_t *conv)
+{
+    bool conv_ok = false;
     size_t nul_even, nul_odd, ctrl = 0, units, bom = 0;
     size_t nul4[4] = {0, 0, 0, 0};
     enum enc hint = ENC_UTF8;
@@ -565,10 +598,11 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
     }
     {
         enum enc u16 = azk_decode__text_utf16_by_high_bytes(p, n), legacy;
-        rc = azk_decode__text_guess_legacy(p, n, at_eof, &legacy, &r->binary, NULL);
+        rc = guess_legacy(p, n, at_eof, &legacy, &r->binary, NULL, conv, &r->conv_len, &conv_ok);
         if (rc != AZK_OK)
             return rc;
         r->enc = legacy;
+        r->conv_ok = conv_ok && legacy == ENC_CP932;
         if (u16 != ENC_UTF8) {
             /* CP932 kana and kanji lead bytes look like UTF-16 high bytes too:
              * the better reading wins */
@@ -582,6 +616,7 @@ azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof, stru
             if (e16 * 20 <= n / 2 && s16 > sl) {
                 r->enc = u16;
                 r->binary = false;
+                r->conv_ok = false;
             }
         }
         return AZK_OK;

@@ -30,6 +30,10 @@ struct detect_result {
     bool binary;
     bool ascii_only;   /* UTF-8 guessed from ASCII only: re-check later */
     size_t utf8_valid; /* bytes after the BOM found valid UTF-8, whole characters */
+    /* azk_decode__text_detect_conv: CP932 chosen and its tables converted all the
+     * bytes after the BOM while scoring them: conv_len bytes of UTF-8 in conv */
+    bool conv_ok;
+    size_t conv_len;
 };
 
 /* The ICU converters of the legacy encodings (text.c's, and the tables' of text_tables.c). */
@@ -112,6 +116,14 @@ size_t azk_decode__legacy_prefix(enum enc e, const uint8_t *in, size_t n, bool a
  * no tables.
  */
 bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score);
+/*
+ * azk_decode__legacy_score converting p[0..n) as it scores it: out (room for
+ * 3 * n + 4 bytes) gets azk_decode__legacy_prefix's output, *out_len its
+ * length and *used the input it converted (both also when false: the clean
+ * prefix).
+ */
+bool azk_decode__legacy_score_conv(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score,
+                                   uint8_t *out, size_t *out_len, size_t *used);
 /* The high bit of every byte of the word that is below 0x20 or 0x7F, and
  * maybe of bytes above such a byte (a borrow only follows a byte below
  * 0x20): no byte is missed. Whether some byte is. */
@@ -155,5 +167,12 @@ azk_status azk_decode__text_guess_legacy(const uint8_t *p, size_t n, bool at_eof
                                          bool *binary, size_t *errs_out);
 azk_status azk_decode__text_detect(const uint8_t *p, size_t n, bool at_eof,
                                    struct detect_result *r);
+/* The same, CP932's tables converting into conv (room for 3 * n + 4 bytes) what they
+ * score (r->conv_ok, r->conv_len): the converter's first chunk when CP932 wins. */
+azk_status azk_decode__text_detect_conv(const uint8_t *p, size_t n, bool at_eof,
+                                        struct detect_result *r, uint8_t *conv);
+/* Tests only: true makes detection convert nothing (the converter walks the bytes again:
+ * the reference the shortcut must equal). */
+extern bool azk_decode__detect_conv_off;
 
 #endif

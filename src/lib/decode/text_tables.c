@@ -246,6 +246,62 @@ static void eucjp_build(void)
 }
 
 /*
+ * Copy the run at p[0..n) of ASCII bytes that decode to themselves to out
+ * (room for 3 * n bytes: whole 16-byte blocks are stored before the run's
+ * end is known); its length. With score, detection's score of the run is
+ * added to it (with print_plain only control bytes score: only they are
+ * looked up). walk()'s path for converting while scoring (encoding
+ * detection); conversion alone goes by text_run.
+ */
+static inline size_t ascii_copy(const struct table *tb, const uint8_t *p, size_t n, uint8_t *out,
+                                long *score)
+{
+    size_t i = 0;
+    long sc = 0;
+    bool all = score != NULL && (!tb->print_plain || azk_decode__detect_shortcuts_off);
+#if defined(__SSE2__)
+    if (n >= 16) {
+        const __m128i o0 = _mm_set1_epi8((char)tb->ascii_odd[0]);
+        const __m128i o1 = _mm_set1_epi8((char)tb->ascii_odd[1]);
+        const __m128i o2 = _mm_set1_epi8((char)tb->ascii_odd[2]);
+        const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F);
+        while (i + 16 <= n && !all) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o0), _mm_cmpeq_epi8(v, o1)),
+                                       _mm_cmpeq_epi8(v, o2));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, odd));
+            _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+            if (score != NULL) {
+                /* bytes < 0x20 (signed: and >= 0x80, past the run) and 0x7F, in the run */
+                unsigned c = (unsigned)_mm_movemask_epi8(
+                    _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
+                c &= m != 0 ? (1u << __builtin_ctz(m)) - 1 : 0xFFFFu;
+                for (; c != 0; c &= c - 1)
+                    sc += tb->single_sc[p[i + (size_t)__builtin_ctz(c)]];
+            }
+            if (m != 0) {
+                i += (size_t)__builtin_ctz(m);
+                if (score != NULL)
+                    *score += sc;
+                return i;
+            }
+            i += 16;
+        }
+    }
+#endif
+    while (i < n && p[i] < 0x80 && p[i] != tb->ascii_odd[0] && p[i] != tb->ascii_odd[1] &&
+           p[i] != tb->ascii_odd[2]) {
+        if (score != NULL && (all || p[i] < 0x20 || p[i] == 0x7F))
+            sc += tb->single_sc[p[i]];
+        out[i] = p[i];
+        i++;
+    }
+    if (score != NULL)
+        *score += sc;
+    return i;
+}
+
+/*
  * Convert the run of non-ASCII characters at in[*ip..n) that are one byte
  * (a single entry) or a lead and a trail byte (a pair entry) to out at o,
  * while a byte follows: the entry's four bytes stored at once, the
@@ -337,6 +393,36 @@ ascii_end:
 #endif
 
 /*
+ * kanji_run adding up detection's score of the characters it converts too
+ * (the entry's score: a character with an entry has one).
+ */
+static inline size_t kanji_run_sc(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
+                                  uint8_t *out, size_t o, long *score)
+{
+    size_t i = *ip;
+    long sc = 0;
+    while (i + 1 < n && in[i] >= 0x80) {
+        uint32_t e = tb->single[in[i]];
+        if (e != 0) {
+            sc += tb->single_sc[in[i]];
+            i++;
+        } else {
+            size_t k = (size_t)(in[i] - 0x80) * 256 + in[i + 1];
+            e = tb->pair[k];
+            if (e == 0)
+                break;
+            sc += tb->pair_sc[k];
+            i += 2;
+        }
+        memcpy(out + o, &e, 4); /* little-endian: the UTF-8 bytes first */
+        o += e >> 24;
+    }
+    *ip = i;
+    *score += sc;
+    return o;
+}
+
+/*
  * Detection's score of the run of non-ASCII characters at in[*ip..n) that
  * are one byte or a lead and a trail byte (kanji_run's characters, by
  * their scores alone: SC_NONE where there is no entry), added to *score;
@@ -364,13 +450,16 @@ static inline void kanji_score(const struct table *tb, const uint8_t *in, size_t
 }
 
 /*
- * One walk for two uses: convert the clean characters of in[0..n) to UTF-8
+ * One walk for three uses: convert the clean characters of in[0..n) to UTF-8
  * in out (score NULL), or only add up detection's score of them (out NULL,
  * score set; the same characters, so the same sum as scoring the converted
- * text). Output length, *used, *clean when all of it.
+ * text), or both (encoding detection converting what it scores, for the
+ * converter to take when the encoding wins). Output length, *used, *clean
+ * when all of it.
  */
-static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, bool at_eof,
-                          uint8_t *out, size_t *used, bool *clean, long *score)
+static inline __attribute__((always_inline)) size_t walk(const struct table *tb, const uint8_t *in,
+                                                         size_t n, bool at_eof, uint8_t *out,
+                                                         size_t *used, bool *clean, long *score)
 {
     size_t i = 0, o = 0;
     long sc = 0;
@@ -379,7 +468,7 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
         int s8;
         size_t l;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        if (out != NULL && !azk_decode__simd_off) {
+        if (out != NULL && score == NULL && !azk_decode__simd_off) {
             /* ASCII, two-byte and half-width characters, a run at a time (the
              * switch: tests compare with the character path below) */
 #if defined(__SSE2__)
@@ -391,6 +480,23 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
             if (i >= n)
                 break;
             /* in[i] goes by the character path */
+        }
+#endif
+        if (out != NULL && score != NULL && tb->ascii_fast && in[i] < 0x80) {
+            /* converting while scoring: ASCII passes through, a run at a time */
+            size_t a = ascii_copy(tb, in + i, n - i, out + o, &sc);
+            i += a;
+            o += a;
+            if (i >= n)
+                break;
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (out != NULL && score != NULL && in[i] >= 0x80) {
+            /* two-byte and half-width characters, a run at a time */
+            size_t i0 = i;
+            o = kanji_run_sc(tb, in, n, &i, out, o, &sc);
+            if (i != i0)
+                continue;
         }
 #endif
         if (out == NULL && tb->ascii_identity) {
@@ -473,10 +579,9 @@ static inline size_t walk(const struct table *tb, const uint8_t *in, size_t n, b
         } else {
             goto unclean;
         }
-        if (out == NULL) {
-            sc += s8;
+        sc += s8; /* (unused without score) */
+        if (out == NULL)
             continue;
-        }
         l = e >> 24;
         out[o] = (uint8_t)e;
         if (l > 1)
@@ -580,6 +685,18 @@ bool azk_decode__legacy_score(enum enc e, const uint8_t *p, size_t n, bool at_eo
     if (tb == NULL || !tb->ok)
         return false;
     walk(tb, p, n, at_eof, NULL, &used, &clean, score);
+    return clean;
+}
+
+bool azk_decode__legacy_score_conv(enum enc e, const uint8_t *p, size_t n, bool at_eof, long *score,
+                                   uint8_t *out, size_t *out_len, size_t *used)
+{
+    struct table *tb = azk_decode__legacy_tables_off ? NULL : table_of(e);
+    bool clean;
+    *out_len = *used = 0;
+    if (tb == NULL || !tb->ok)
+        return false;
+    *out_len = walk(tb, p, n, at_eof, out, used, &clean, score);
     return clean;
 }
 

@@ -14,7 +14,11 @@
  * and bounds by runs) answer as the counts without them;
  * CSV sniffing stopped at a first record without a delimiter answers as
  * the whole sniff; its vector skip of ordinary bytes and memchr over quoted
- * ones answer as the byte loop.
+ * ones answer as the byte loop; CP932/EUC-JP text the tables converted to
+ * its end is flushed without ICU, as ICU flushes it (also a lead byte that
+ * ICU holds at a read's end); CP932 converted by detection as it scores it
+ * is the tables' conversion and score, and the records are those of the
+ * converter walking the bytes again.
  * All text is synthetic.
  */
 #include <stdarg.h>
@@ -34,6 +38,7 @@
 
 #include "decode/decode.h"
 #include "decode/decode_int.h"
+#include "decode_collect.h"
 #include "decode/text_int.h"
 
 /* ICU's reading of p[0..n) as e scored as encoding detection scores it. */
@@ -661,6 +666,208 @@ static void test_decode_small__sniff_skip_as_bytes(void **state)
     }
 }
 
+/* The records of data as enc (NULL: detected), tables on and off (ICU alone): the same. */
+static void legacy_same_as_icu(const uint8_t *data, size_t len, const char *enc)
+{
+    struct collect a, b;
+    decode_to(&a, data, len, enc);
+    azk_decode__legacy_tables_off = true;
+    decode_to(&b, data, len, enc);
+    azk_decode__legacy_tables_off = false;
+    if (strcmp((const char *)a.text.data, (const char *)b.text.data) != 0)
+        print_error("%s, %zu bytes\ntables: %.300s\nICU: %.300s\n", enc != NULL ? enc : "detected",
+                    len, (const char *)a.text.data, (const char *)b.text.data);
+    assert_int_equal(a.records, b.records);
+    assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
+    azk_buf_dispose(&a.text);
+    azk_buf_dispose(&b.text);
+}
+
+/*
+ * The end of CP932 and EUC-JP text: the tables convert to the end and the
+ * text ends without ICU (never opened) as ICU ends it. Every length 0..48 of
+ * texts of clean characters, ASCII, refused bytes and lead bytes (so the
+ * end falls after a whole character, inside one, on a refused byte), whole
+ * and with each ending; and texts whose first read ends on a lead byte that
+ * ICU then holds when the next read finds the end (AZK_DECODE_CHUNK +- 2):
+ * its U+FFFD comes from ICU's flush.
+ */
+static void test_decode_small__legacy_end_without_icu(void **state)
+{
+    static const char *const sjis[] = {
+        "\x82\xa0", "\x93\x8c\x8b\x9e", "ab,", "\xb1", "\n", "\x87\x40", "\x82",
+        "\xff",     "\x85\x40",         "\x81"};
+    static const char *const euc[] = {
+        "\xa4\xa2", "\xc5\xec\xb5\xfe", "ab,", "\x8e\xb1", "\n", "\x8f\xa2\xc3", "\xa4",
+        "\xff",     "\x8f\xa2",         "\x8e"};
+    static const char *const ends[] = {"", "\x82", "\xa4", "\x8f", "\x8f\xa2", "\xff", "\x82\xa0"};
+    size_t cap = AZK_DECODE_CHUNK + 64;
+    uint8_t *buf = malloc(cap);
+    unsigned seed = 77;
+    (void)state;
+    assert_non_null(buf);
+    for (int t = 0; t < 2; t++) {
+        const char *const *pc = t == 0 ? sjis : euc;
+        const char *enc = t == 0 ? "cp932" : "euc-jp";
+        for (size_t len = 0; len <= 48; len++) {
+            for (int v = 0; v < 6; v++) {
+                size_t n = 0;
+                while (n < len) {
+                    /* clean pieces mostly; v == 0: clean only */
+                    seed = seed * 1103515245u + 12345u;
+                    const char *p = pc[(seed >> 16) % (v == 0 ? 5 : 10)];
+                    size_t l = strlen(p);
+                    if (l > len - n)
+                        l = len - n;
+                    memcpy(buf + n, p, l);
+                    n += l;
+                }
+                for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                    size_t m = n + strlen(ends[e]);
+                    memcpy(buf + n, ends[e], strlen(ends[e]));
+                    legacy_same_as_icu(buf, m, enc);
+                    if (v == 0)
+                        legacy_same_as_icu(buf, m, NULL);
+                }
+            }
+        }
+        /* a first read of AZK_DECODE_CHUNK bytes ending on a lead byte, then the end */
+        for (size_t k = AZK_DECODE_CHUNK - 2; k <= AZK_DECODE_CHUNK + 2; k++) {
+            for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                size_t n = 0, el = strlen(ends[e]);
+                while (n < k) {
+                    const char *p = pc[n % 3 == 0 ? 0 : 1];
+                    size_t l = strlen(p);
+                    if (l > k - n)
+                        l = k - n;
+                    memcpy(buf + n, p, l);
+                    n += l;
+                }
+                if (n >= el) {
+                    memcpy(buf + n - el, ends[e], el); /* the end at the chunk's end */
+                    legacy_same_as_icu(buf, n, enc);
+                }
+            }
+        }
+    }
+    free(buf);
+}
+
+/* Pieces of CP932 text: kana, kanji, NEC row 13, half-width kana, ASCII, control bytes
+ * (CP932's swapped 0x1A/0x1C/0x7F too), EUC-JP, refused bytes, lone lead bytes. */
+static const char *const cp932_mix[] = {
+    "\x82\xa0\x82\xa2",
+    "\x93\x8c\x8b\x9e\x93\x73",
+    "\x83\x4a\x83\x5e",
+    "ID=12345 ok ",
+    "\n",
+    "2024-03-07 20:36:10.782 INFO  [job=DM2405-5178] ",
+    "\x87\x40\x87\x8a",
+    "\xb1\xb2\xb3",
+    "abc,def\r\n",
+    "\t",
+    "\x01",
+    "\x1a",
+    "\x1c",
+    "\x7f",
+    "\x81\x40",
+    "\xed\x40\xfa\x40",
+    "\xa4\xa2\xa4\xa4",
+    "\xff",
+    "\x80",
+    "\xa0",
+    "\x82",
+    "\x85\x40",
+    "0120-123-456",
+};
+
+/* A mix of cp932_mix's pieces, bad_every: one in that many from the last nine. */
+static size_t cp932_text(uint8_t *buf, size_t want, unsigned *seed, unsigned bad_every)
+{
+    size_t n = 0, np = sizeof(cp932_mix) / sizeof(cp932_mix[0]);
+    while (n < want) {
+        const char *p;
+        size_t l;
+        *seed = *seed * 1103515245u + 12345u;
+        p = (*seed >> 16) % bad_every == 0 ? cp932_mix[np - 1 - (*seed >> 8) % 9]
+                                           : cp932_mix[(*seed >> 8) % (np - 9)];
+        l = strlen(p);
+        memcpy(buf + n, p, l);
+        n += l;
+    }
+    return n;
+}
+
+/*
+ * Detection converting CP932 as it scores it: azk_decode__legacy_score_conv
+ * gives azk_decode__legacy_score's score and azk_decode__legacy_prefix's
+ * output, use and cleanness (both encodings' tables, cut anywhere, with and
+ * without the end, with detection's shortcuts and without); and the records
+ * of text detected as CP932 (and of text that is not) are the same when the
+ * converter takes detection's conversion and when it converts again: 0..3000
+ * bytes, with a UTF-8 BOM, and past the 64 KiB detection sees.
+ */
+static void test_decode_small__detect_converts_cp932(void **state)
+{
+    size_t cap = AZK_DECODE_PEEK + 4096;
+    uint8_t *buf = malloc(cap), *o1 = malloc(3 * cap + 4), *o2 = malloc(3 * cap + 4);
+    unsigned seed = 4711;
+    (void)state;
+    assert_non_null(buf);
+    assert_non_null(o1);
+    assert_non_null(o2);
+    for (int t = 0; t < 4000; t++) {
+        size_t n = cp932_text(buf, (size_t)(seed >> 9) % 1500, &seed, t % 3 == 0 ? 4 : 60);
+        enum enc e = t % 4 == 3 ? ENC_EUCJP : ENC_CP932;
+        bool eof = t % 2 == 0;
+        size_t cut = n > 0 ? (size_t)(seed >> 7) % (n + 1) : 0;
+        long s1 = 1, s2 = 2;
+        size_t l1, u1, l2, u2;
+        bool c1, c2;
+        azk_decode__detect_shortcuts_off = t % 5 == 4;
+        c1 = azk_decode__legacy_score_conv(e, buf, cut, eof, &s1, o1, &l1, &u1);
+        c2 = azk_decode__legacy_score(e, buf, cut, eof, &s2);
+        azk_decode__detect_shortcuts_off = false;
+        assert_int_equal(c1, c2);
+        if (c1)
+            assert_int_equal(s1, s2);
+        l2 = azk_decode__legacy_prefix(e, buf, cut, eof, o2, &u2, &c2);
+        assert_int_equal(c1, c2);
+        assert_int_equal(u1, u2);
+        assert_int_equal(l1, l2);
+        assert_memory_equal(o1, o2, l1);
+    }
+    for (int t = 0; t < 1200; t++) {
+        size_t n, off = t % 7 == 0 ? 3 : 0;
+        struct collect a, b;
+        if (off > 0)
+            memcpy(buf, "\xEF\xBB\xBF", 3);
+        if (t % 100 == 99) /* past the peek: detection sees its first 64 KiB */
+            n = off + cp932_text(buf + off, AZK_DECODE_PEEK - 40 + (size_t)t % 80, &seed, 400);
+        else
+            n = off + cp932_text(buf + off, (size_t)(seed >> 9) % 3000, &seed,
+                                 t % 3 == 0   ? 5
+                                 : t % 3 == 1 ? 200
+                                              : 100000);
+        if (t % 5 == 0 && n > 0)
+            n -= (size_t)(seed >> 10) % (n < 3 ? n : 3); /* cut inside a character, maybe */
+        decode_to(&a, buf, n, NULL);
+        azk_decode__detect_conv_off = true;
+        decode_to(&b, buf, n, NULL);
+        azk_decode__detect_conv_off = false;
+        if (strcmp((const char *)a.text.data, (const char *)b.text.data) != 0)
+            print_error("%zu bytes\ndetection's: %.300s\nconverter's: %.300s\n", n,
+                        (const char *)a.text.data, (const char *)b.text.data);
+        assert_int_equal(a.records, b.records);
+        assert_string_equal((const char *)a.text.data, (const char *)b.text.data);
+        azk_buf_dispose(&a.text);
+        azk_buf_dispose(&b.text);
+    }
+    free(buf);
+    free(o1);
+    free(o2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +878,8 @@ int main(void)
         cmocka_unit_test(test_decode_small__detect_shortcuts_as_counting),
         cmocka_unit_test(test_decode_small__sniff_first_record),
         cmocka_unit_test(test_decode_small__sniff_skip_as_bytes),
+        cmocka_unit_test(test_decode_small__legacy_end_without_icu),
+        cmocka_unit_test(test_decode_small__detect_converts_cp932),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
