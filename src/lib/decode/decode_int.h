@@ -59,10 +59,6 @@ struct azk_decode_ctx {
     uint64_t emitted;               /* records handed to the sink so far (all objects) */
     bool helper_nodoc;              /* the extraction helper itself said: damaged / no document */
     struct azk_decode_spare *spare; /* the caller's spare buffers, or NULL */
-    /* reveal's scratch (struct reveal's bytes and text, reveal.c), kept from
-     * record to record of the object while small (a nested object's reveal
-     * uses them too: each user clears them first) */
-    azk_buf reveal_bytes, reveal_text;
 };
 
 /* A buffer of size bytes: the one in *slot (slot set, *slot not NULL; the slot is

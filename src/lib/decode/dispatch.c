@@ -495,7 +495,5 @@ azk_status azk_decode__object_spare(azk_source *src, const azk_decode_options *o
     }
     for (i = 0; i < ctx.member_count; i++)
         azk_free(ctx.member[i]);
-    azk_buf_dispose(&ctx.reveal_bytes);
-    azk_buf_dispose(&ctx.reveal_text);
     return rc;
 }

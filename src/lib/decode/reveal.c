@@ -697,18 +697,6 @@ static azk_status worth_revealing(struct reveal *rv, const azk_field *f, bool *w
     return rc;
 }
 
-/* Largest scratch buffer kept in the context for the next record. */
-#define SCRATCH_KEPT (64 * 1024)
-
-/* The context's scratch after a record: freed when it grew large. */
-static inline void scratch_trim(struct azk_decode_ctx *ctx)
-{
-    if (ctx->reveal_bytes.cap > SCRATCH_KEPT)
-        azk_buf_dispose(&ctx->reveal_bytes);
-    if (ctx->reveal_text.cap > SCRATCH_KEPT)
-        azk_buf_dispose(&ctx->reveal_text);
-}
-
 /* A record with nothing to reveal: one per JSON element if it is a long line of them. */
 static azk_status json_split(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
@@ -737,8 +725,6 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         return json_split(ctx, rec, handled);
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
-    rv.bytes = &ctx->reveal_bytes;
-    rv.text = &ctx->reveal_text;
     rv.tabular = rec->tabular != 0;
     for (i = 0; i < rec->field_count; i++) {
         bool worth, quiet;
@@ -749,7 +735,8 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     }
     first = i; /* the first field worth revealing */
     if (rc != AZK_OK || i == rec->field_count) {
-        scratch_trim(ctx);
+        azk_buf_dispose(&rv.bytes);
+        azk_buf_dispose(&rv.text);
         /* a field worth a look that reveals nothing keeps a JSON line whole */
         return rc != AZK_OK || looked ? rc : json_split(ctx, rec, handled);
     }
@@ -818,6 +805,7 @@ done:
         azk_free(vals);
         azk_free(fields);
     }
-    scratch_trim(ctx);
+    azk_buf_dispose(&rv.bytes);
+    azk_buf_dispose(&rv.text);
     return rc;
 }

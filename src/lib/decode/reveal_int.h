@@ -17,10 +17,9 @@
 /* One record being revealed. */
 struct reveal {
     struct azk_decode_ctx *ctx;
-    /* scratch, the decode context's (kept from record to record; each
-     * user clears it first): decoded bytes, their text */
-    azk_buf *bytes, *text;
-    bool limit; /* AZK_DECODE_REVEAL_MAX reached */
+    azk_buf bytes; /* scratch: decoded bytes */
+    azk_buf text;  /* scratch: their text */
+    bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
     /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
      * several \n): "c:\temp" in a log stays as it is */
     bool simple_escapes;
