@@ -961,6 +961,23 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
             }
             /* no byte >= 0x80 (so no 0xEF) nor '@': what scan_field does
              * with no hit and no label */
+            if (pre[0] == 0)
+                continue; /* no digit: no run */
+            if (pre[0] == ~(uint64_t)0 >> (64 - fd->len)) {
+                /* all digits (amounts, codes, JAN, phone and postal
+                 * numbers): one run with no byte before or after it,
+                 * decided on its length alone (block_runs' run to the
+                 * field's end) */
+                if (azk_detect__run_verdict(scr, 0, 0, fd->len) == RUN_BORING)
+                    continue;
+                fld_start(&f, fd, (uint32_t)i, col, prev);
+                c->hit_count = 0;
+                c->label_count = 0;
+                digit_run(&f, 0, fd->len, fd->len, nums);
+                if (f.rc != AZK_OK)
+                    return f.rc;
+                continue;
+            }
             fld_start(&f, fd, (uint32_t)i, col, prev);
             c->hit_count = 0;
             c->label_count = 0;

@@ -17,7 +17,9 @@
  * exact length (ASan sees a read past it); (3) the rows of a table, with and
  * without a header of column kinds, walked by azk_detect__scan_row's
  * short-cell path against every cell through azk_detect__scan_field
- * (azk_detect__cell_fast_off). Every value is synthetic.
+ * (azk_detect__cell_fast_off); (4) the same on rows of cells of digits only
+ * (phone, card, postal and account numbers, amounts, every length 1..63),
+ * digits but one byte, and ASCII without a digit. Every value is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -556,6 +558,124 @@ static void test_runs__row_is_cell_by_cell(void **state)
     assert_true(found > 2000); /* findings compared, not only the same nothing */
 }
 
+/* A cell of ASCII digits only, of 1..63 bytes: phone numbers, postal codes,
+ * card numbers (Luhn), account numbers, amounts, JAN codes, any length. */
+static size_t digit_cell(char *buf)
+{
+    size_t n, i;
+    switch (rnd(6)) {
+        case 0: /* a phone number: 0 and 9 or 10 more */
+            n = 10 + rnd(2);
+            buf[0] = '0';
+            for (i = 1; i < n; i++)
+                buf[i] = (char)('0' + rnd(10));
+            return n;
+        case 1: { /* a card number that passes Luhn, 14..16 digits */
+            unsigned sum = 0;
+            n = 14 + rnd(3);
+            for (i = 0; i + 1 < n; i++)
+                buf[i] = (char)('1' + rnd(9));
+            for (i = 0; i + 1 < n; i++) {
+                unsigned d = (unsigned)(buf[n - 2 - i] - '0');
+                if (i % 2 == 0)
+                    d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+                sum += d;
+            }
+            buf[n - 1] = (char)('0' + (10 - sum % 10) % 10);
+            return n;
+        }
+        case 2: /* a postal code or account number */
+            n = 7;
+            break;
+        case 3: /* every length up to the short-cell limit */
+            n = 1 + rnd(63);
+            break;
+        default: /* amounts, codes, JAN */
+            n = 1 + rnd(14);
+            break;
+    }
+    for (i = 0; i < n; i++)
+        buf[i] = (char)('0' + rnd(10));
+    return n;
+}
+
+/*
+ * Rows whose cells are mostly all digits (one run from the cell's start to
+ * its end, which the row walk decides on the length alone), digits but one
+ * byte, or ASCII without a digit, between key-value labels and other cells, under every column
+ * kind and without a header: the row walk against cell by cell.
+ */
+static void test_runs__digit_cells(void **state)
+{
+    static const char *const heads[] = {"生年月日", "住所",     "電話番号", "氏名",
+                                        "備考",     "ID",       "メール",   "郵便番号",
+                                        "口座番号", "金額",     "カード",   "法人番号"};
+    static const char *const words[] = {"abc", "TEL", "x", "zip", "Bank", "tel", "DOB",
+                                        "-",   " ",   "T", "No.", "口座番号", "電話"};
+    size_t found = 0, digit_found = 0;
+    (void)state;
+    for (int k = 0; k < 3000; k++) {
+        size_t nf = 1 + rnd(8), nrows = 1 + rnd(3);
+        const char *hdr[8];
+        char *cells[3][8], **rows[3];
+        size_t lens[3][8], *lp[3];
+        bool digits[3][8];
+        struct got a, b;
+        for (size_t i = 0; i < nf; i++)
+            hdr[i] = heads[rnd(sizeof(heads) / sizeof(heads[0]))];
+        for (size_t r = 0; r < nrows; r++) {
+            char buf[128];
+            for (size_t i = 0; i < nf; i++) {
+                unsigned t = rnd(8);
+                digits[r][i] = t < 4;
+                if (t < 4) {
+                    lens[r][i] = digit_cell(buf);
+                } else if (t == 4) {
+                    /* digits but one byte: the first, the last or any */
+                    static const char nd[] = "-x /.(T";
+                    size_t n = digit_cell(buf), at = rnd(3) == 0 ? 0 : rnd(2) ? n - 1 : rnd(n);
+                    buf[at] = nd[rnd(sizeof(nd) - 1)];
+                    lens[r][i] = n;
+                } else if (t == 5) {
+                    const char *w = words[rnd(sizeof(words) / sizeof(words[0]))];
+                    lens[r][i] = strlen(w);
+                    memcpy(buf, w, lens[r][i]);
+                } else if (t == 6) {
+                    lens[r][i] = rnd(3) == 0 ? 64 + rnd(3) : 0; /* over the limit, or empty */
+                    memset(buf, '7', lens[r][i]);
+                } else {
+                    lens[r][i] = random_cell(buf, sizeof(buf));
+                }
+                cells[r][i] = malloc(lens[r][i] + !lens[r][i]);
+                memcpy(cells[r][i], buf, lens[r][i]);
+            }
+            rows[r] = cells[r];
+            lp[r] = lens[r];
+        }
+        for (int h = 0; h < 2; h++) {
+            azk_detect__cell_fast_off = true;
+            a = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
+            azk_detect__cell_fast_off = false;
+            b = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
+            same_got(&a, &b);
+            found += a.n;
+            for (size_t j = 0; j < a.n; j++) /* a whole digit cell's finding */
+                for (size_t r = 0; r < nrows; r++)
+                    if (a.f[j].field < nf && digits[r][a.f[j].field] && a.f[j].start == 0 &&
+                        a.f[j].len == lens[r][a.f[j].field]) {
+                        digit_found++;
+                        break;
+                    }
+        }
+        for (size_t r = 0; r < nrows; r++)
+            for (size_t i = 0; i < nf; i++)
+                free(cells[r][i]);
+    }
+    /* findings compared, many of them in all-digit cells */
+    assert_true(found > 3000);
+    assert_true(digit_found > 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_runs__fast_path_is_plain_path),
         cmocka_unit_test(test_runs__every_offset),
         cmocka_unit_test(test_runs__row_is_cell_by_cell),
+        cmocka_unit_test(test_runs__digit_cells),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
