@@ -921,9 +921,10 @@ static azk_column_kind column_of(const azk_detect_ctx *c, const azk_field *fd)
 /*
  * The cells of a row, in order (a cell's previous one is its label in a
  * key-value row). A short ASCII cell without '@' (codes, numbers, dates:
- * most cells) outside a birth-date or address column can hold nothing but
- * digit runs: scan_field would find no matcher hit, no label and no name in
- * it, so its runs are walked here with the row's set-up, not a field's.
+ * most cells) outside a birth-date column can hold nothing but digit runs
+ * (and, in an address column, an address of ASCII words and numbers):
+ * scan_field would find no matcher hit, no label and no name in it, so its
+ * runs are walked here with the row's set-up, not a field's.
  */
 azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count)
 {
@@ -952,7 +953,7 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
             uint64_t pre[2] = {0, 0};
             bool wide;
             tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
-            if (wide || col == AZK_COL_BIRTH_DATE || col == AZK_COL_ADDRESS) {
+            if (wide || col == AZK_COL_BIRTH_DATE) {
                 /* scan_field with the masks made here */
                 rc = scan_masked(c, fd, (uint32_t)i, col, true, prev, pre, wide);
                 if (rc != AZK_OK)
@@ -960,14 +961,16 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
                 continue;
             }
             /* no byte >= 0x80 (so no 0xEF) nor '@': what scan_field does
-             * with no hit and no label */
+             * with no hit and no label. In an address column it then asks
+             * address_cell, which takes no cell without a letter or without
+             * a digit (no municipality: that needs a kanji or kana) */
             if (pre[0] == 0)
-                continue; /* no digit: no run */
+                continue; /* no digit: no run, no address */
             if (pre[0] == ~(uint64_t)0 >> (64 - fd->len)) {
                 /* all digits (amounts, codes, JAN, phone and postal
                  * numbers): one run with no byte before or after it,
                  * decided on its length alone (block_runs' run to the
-                 * field's end) */
+                 * field's end); no letter, so no address */
                 if (azk_detect__run_verdict(scr, 0, 0, fd->len) == RUN_BORING)
                     continue;
                 fld_start(&f, fd, (uint32_t)i, col, prev);
@@ -982,6 +985,8 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
             c->hit_count = 0;
             c->label_count = 0;
             block_runs(&f, 0, fd->len, pre[0], scr, nums);
+            if (f.rc == AZK_OK && col == AZK_COL_ADDRESS && want(c, AZK_PII_ADDRESS))
+                azk_detect__address_cell(&f);
             if (f.rc != AZK_OK)
                 return f.rc;
             continue;
