@@ -607,10 +607,10 @@ static size_t digit_cell(char *buf)
  */
 static void test_runs__digit_cells(void **state)
 {
-    static const char *const heads[] = {"生年月日", "住所",     "電話番号", "氏名",
-                                        "備考",     "ID",       "メール",   "郵便番号",
-                                        "口座番号", "金額",     "カード",   "法人番号"};
-    static const char *const words[] = {"abc", "TEL", "x", "zip", "Bank", "tel", "DOB",
+    static const char *const heads[] = {"生年月日", "住所", "電話番号", "氏名",
+                                        "備考",     "ID",   "メール",   "郵便番号",
+                                        "口座番号", "金額", "カード",   "法人番号"};
+    static const char *const words[] = {"abc", "TEL", "x", "zip", "Bank",     "tel", "DOB",
                                         "-",   " ",   "T", "No.", "口座番号", "電話"};
     size_t found = 0, digit_found = 0;
     (void)state;
