@@ -432,9 +432,10 @@ static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, __m128i d)
 #endif
 
 #if defined(__SSE2__)
-/* A cell's k bytes from p (before end) to dst: whole sixteen-byte blocks while they are within
- * p[0..end), else memcpy. */
-static void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end)
+/* cell_copy's long or last cell: whole sixteen-byte blocks while they are within p[0..end),
+ * else memcpy (not inlined: cell_run's loop keeps its registers). */
+__attribute__((noinline)) static void cell_copy_long(uint8_t *dst, const uint8_t *p, size_t k,
+                                                     const uint8_t *end)
 {
     if ((size_t)(end - p) >= ((k + 15) & ~(size_t)15)) {
         size_t i;
@@ -444,6 +445,16 @@ static void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *e
     } else {
         memcpy(dst, p, k);
     }
+}
+
+/* A cell's k bytes from p (before end) to dst, the buffer having room for all of p[0..end)
+ * after dst: one sixteen-byte block when it is within p[0..end) (the common short cell). */
+static inline void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end)
+{
+    if (k <= 16 && p + 16 <= end)
+        _mm_storeu_si128((__m128i *)(void *)dst, _mm_loadu_si128((const __m128i *)(const void *)p));
+    else
+        cell_copy_long(dst, p, k, end);
 }
 #endif
 
@@ -499,13 +510,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
              * would be emitted (as end_cell: the count or the row bytes at the limit) */
             if (k > c->mc || sp >= sp_max || len + k >= c->row_max)
                 break;
-            /* its bytes: one sixteen-byte block when it fits within the chunk (the buffer
-             * has room for all of it after len) */
-            if (k <= 16 && p + 16 <= end)
-                _mm_storeu_si128((__m128i *)(void *)(data + len),
-                                 _mm_loadu_si128((const __m128i *)(const void *)p));
-            else
-                cell_copy(data + len, p, k, end);
+            cell_copy(data + len, p, k, end);
             len += k;
             p = q + 1;
             *++sp = len;
@@ -514,11 +519,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
         if (ch == '"' || k > c->mc || (ch == '\r' && q + 1 == end))
             break; /* a quote, a cell put_bytes cuts, or a \r the state machine remembers */
         /* a row end: \n, \r\n or \r alone */
-        if (k <= 16 && p + 16 <= end)
-            _mm_storeu_si128((__m128i *)(void *)(data + len),
-                             _mm_loadu_si128((const __m128i *)(const void *)p));
-        else
-            cell_copy(data + len, p, k, end);
+        cell_copy(data + len, p, k, end);
         len += k;
         p = q + 1;
         if (ch == '\r' && *p == '\n') {
