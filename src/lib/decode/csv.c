@@ -448,10 +448,12 @@ __attribute__((noinline)) static void cell_copy_long(uint8_t *dst, const uint8_t
 }
 
 /* A cell's k bytes from p (before end) to dst, the buffer having room for all of p[0..end)
- * after dst: one sixteen-byte block when it is within p[0..end) (the common short cell). */
-static inline void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end)
+ * after dst: one sixteen-byte block when it is within p[0..end) (the common short cell;
+ * in_chunk: known to be). */
+static inline void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end,
+                             bool in_chunk)
 {
-    if (k <= 16 && p + 16 <= end)
+    if (k <= 16 && (in_chunk || p + 16 <= end))
         _mm_storeu_si128((__m128i *)(void *)dst, _mm_loadu_si128((const __m128i *)(const void *)p));
     else
         cell_copy_long(dst, p, k, end);
@@ -459,11 +461,28 @@ static inline void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uin
 #endif
 
 /*
+ * True when no cell or row ended by a stop in the 64-byte block at b can reach a limit and
+ * each such cell's first sixteen bytes are within the chunk, so cell_run tests these once a
+ * block instead of at every stop. b + 64 - p (p: the open cell's start) bounds the bytes of
+ * any cell ended in the block, and the row bytes it adds to len (a row end only lowers len
+ * and the count); at most 64 cells end in a block. The limits are end_cell's (the count, the
+ * row bytes) and put_bytes' (max_cell).
+ */
+static inline bool block_safe(const struct azk_csv *c, const uint8_t *p, const uint8_t *b,
+                              const uint8_t *end, size_t len, const size_t *sp)
+{
+    size_t span = (size_t)(b + 64 - p);
+    return end - b >= 64 + 16 && span <= c->mc && len + span < c->row_max &&
+           c->starts + AZK_DECODE_MAX_FIELDS - 1 - sp >= 64;
+}
+
+/*
  * The fast path of unquoted cells and rows: cells ended by a delimiter and rows ended by \n,
  * \r\n or \r within p[0..end), one after another, found by a bit mask of the stop bytes
  * over 64 bytes at a time and copied sixteen bytes at a time, without the state machine,
  * while the cells buffer has room for all of p[0..end) (csv_feed reserves it; a row end
- * empties it) and no cell, row part or cell count reaches its limit. Starts only at the
+ * empties it) and no cell, row part or cell count reaches its limit (not tested at each stop
+ * of a 64-byte block where none can: block_safe). Starts only at the
  * start of a cell (a cell the slow path began, cut by the chunk's end or after a closing
  * quote, is the slow path's to end), so a cell's bytes are at most max_cell when its
  * length is. Stops before a cell it does not end (a quote in it or opening it, the end of
@@ -478,17 +497,18 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
 #if defined(__SSE2__)
     const uint8_t *p = *pp, *b = p;
     uint8_t *data = c->cells.data;
-    /* the open cell's entry of starts (kept: the stores through data may alias c), and the
-     * last one a cell may end in without a part being emitted (as end_cell) */
-    size_t *sp = c->starts + c->count, *const sp_max = c->starts + AZK_DECODE_MAX_FIELDS - 1;
+    /* the open cell's entry of starts (kept: the stores through data may alias c) */
+    size_t *sp = c->starts + c->count;
     size_t len = c->cells.len;
     const __m128i d = _mm_set1_epi8((char)delim);
     uint64_t m;
+    bool safe; /* no stop in this block can reach a limit (block_safe) */
     azk_status rc = AZK_OK;
     if (!c->fast || c->cells.max != 0 || data == NULL || *sp != len ||
         c->cells.cap <= len + (size_t)(end - p))
         return AZK_OK;
     m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
+    safe = block_safe(c, p, b, end, len, sp);
     for (;;) {
         const uint8_t *q;
         size_t k;
@@ -500,6 +520,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
             m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
             if (p > b) /* the \n of a \r\n across the block end */
                 m &= ~(uint64_t)0 << (p - b);
+            safe = block_safe(c, p, b, end, len, sp);
         }
         q = b + (unsigned)__builtin_ctzll(m);
         m &= m - 1;
@@ -507,19 +528,21 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
         ch = *q;
         if (ch == delim) {
             /* a cell: the state machine takes it when put_bytes would cut it, or a part
-             * would be emitted (as end_cell: the count or the row bytes at the limit) */
-            if (k > c->mc || sp >= sp_max || len + k >= c->row_max)
+             * would be emitted (as end_cell: the count or the row bytes at the limit); in a
+             * safe block neither can happen */
+            if (!safe &&
+                (k > c->mc || sp >= c->starts + AZK_DECODE_MAX_FIELDS - 1 || len + k >= c->row_max))
                 break;
-            cell_copy(data + len, p, k, end);
+            cell_copy(data + len, p, k, end, safe);
             len += k;
             p = q + 1;
             *++sp = len;
             continue;
         }
-        if (ch == '"' || k > c->mc || (ch == '\r' && q + 1 == end))
+        if (ch == '"' || (!safe && k > c->mc) || (ch == '\r' && q + 1 == end))
             break; /* a quote, a cell put_bytes cuts, or a \r the state machine remembers */
         /* a row end: \n, \r\n or \r alone */
-        cell_copy(data + len, p, k, end);
+        cell_copy(data + len, p, k, end, safe);
         len += k;
         p = q + 1;
         if (ch == '\r' && *p == '\n') {
@@ -533,6 +556,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
         /* (a cell ended in this row makes it a row: count > 0) */
         c->row_has_data = c->row_has_data || c->count > 0 || k > 0;
         rc = end_row(c);
+        data = c->cells.data; /* the same buffer (emit_part empties it), not kept over the call */
         len = c->cells.len;
         sp = c->starts + c->count;
         if (rc != AZK_OK)
