@@ -49,6 +49,11 @@ struct azk_csv {
     size_t meta_n;
     uint32_t meta_base;
     bool fast; /* cell_run on: !azk_decode__simd_off when the object began */
+#if defined(__SSE2__)
+    /* cell_run's stop bytes (delimiter, \n, \r, quote) broadcast, set when it starts: read
+     * from memory by stops64, not kept in registers over the calls of its loop */
+    __m128i stopv[4];
+#endif
 };
 
 /* ---- sniffing ----------------------------------------------------------------------- */
@@ -404,11 +409,12 @@ static const uint8_t *cell_end(const uint8_t *p, const uint8_t *end, uint8_t del
 }
 
 /* Bit i set where b[i] is the delimiter, \n, \r or a quote: the bytes that end an unquoted
- * cell or stop the fast path, 64 at a time (b[0..64) readable). */
+ * cell or stop the fast path (sv: those four bytes broadcast), 64 at a time (b[0..64)
+ * readable). */
 #if defined(__SSE2__)
-static inline uint64_t stops64(const uint8_t *b, __m128i d)
+static inline uint64_t stops64(const uint8_t *b, const __m128i *sv)
 {
-    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), qt = _mm_set1_epi8('"');
+    const __m128i d = sv[0], lf = sv[1], cr = sv[2], qt = sv[3];
     uint64_t m = 0;
     int k;
     for (k = 0; k < 4; k++) {
@@ -422,12 +428,12 @@ static inline uint64_t stops64(const uint8_t *b, __m128i d)
 
 /* stops64 over b[0..end) when fewer than 64 bytes are left: the rest reads as NUL, which
  * stops nothing. */
-static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, __m128i d)
+static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, const __m128i *sv)
 {
     uint8_t t[64];
     memset(t, 0, sizeof(t));
     memcpy(t, b, (size_t)(end - b));
-    return stops64(t, d);
+    return stops64(t, sv);
 }
 #endif
 
@@ -500,14 +506,17 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
     /* the open cell's entry of starts (kept: the stores through data may alias c) */
     size_t *sp = c->starts + c->count;
     size_t len = c->cells.len;
-    const __m128i d = _mm_set1_epi8((char)delim);
     uint64_t m;
     bool safe; /* no stop in this block can reach a limit (block_safe) */
     azk_status rc = AZK_OK;
     if (!c->fast || c->cells.max != 0 || data == NULL || *sp != len ||
         c->cells.cap <= len + (size_t)(end - p))
         return AZK_OK;
-    m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
+    c->stopv[0] = _mm_set1_epi8((char)delim);
+    c->stopv[1] = _mm_set1_epi8('\n');
+    c->stopv[2] = _mm_set1_epi8('\r');
+    c->stopv[3] = _mm_set1_epi8('"');
+    m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
     safe = block_safe(c, p, b, end, len, sp);
     for (;;) {
         const uint8_t *q;
@@ -517,7 +526,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
             b += 64;
             if (b >= end)
                 goto out;
-            m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
+            m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
             if (p > b) /* the \n of a \r\n across the block end */
                 m &= ~(uint64_t)0 << (p - b);
             safe = block_safe(c, p, b, end, len, sp);
