@@ -49,6 +49,11 @@ struct azk_csv {
     size_t meta_n;
     uint32_t meta_base;
     bool fast; /* cell_run on: !azk_decode__simd_off when the object began */
+#if defined(__SSE2__)
+    /* cell_run's stop bytes (delimiter, \n, \r, quote) broadcast, set when it starts: read
+     * from memory by stops64, not kept in registers over the calls of its loop */
+    __m128i stopv[4];
+#endif
 };
 
 /* ---- sniffing ----------------------------------------------------------------------- */
@@ -404,11 +409,12 @@ static const uint8_t *cell_end(const uint8_t *p, const uint8_t *end, uint8_t del
 }
 
 /* Bit i set where b[i] is the delimiter, \n, \r or a quote: the bytes that end an unquoted
- * cell or stop the fast path, 64 at a time (b[0..64) readable). */
+ * cell or stop the fast path (sv: those four bytes broadcast), 64 at a time (b[0..64)
+ * readable). */
 #if defined(__SSE2__)
-static inline uint64_t stops64(const uint8_t *b, __m128i d)
+static inline uint64_t stops64(const uint8_t *b, const __m128i *sv)
 {
-    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), qt = _mm_set1_epi8('"');
+    const __m128i d = sv[0], lf = sv[1], cr = sv[2], qt = sv[3];
     uint64_t m = 0;
     int k;
     for (k = 0; k < 4; k++) {
@@ -422,19 +428,20 @@ static inline uint64_t stops64(const uint8_t *b, __m128i d)
 
 /* stops64 over b[0..end) when fewer than 64 bytes are left: the rest reads as NUL, which
  * stops nothing. */
-static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, __m128i d)
+static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, const __m128i *sv)
 {
     uint8_t t[64];
     memset(t, 0, sizeof(t));
     memcpy(t, b, (size_t)(end - b));
-    return stops64(t, d);
+    return stops64(t, sv);
 }
 #endif
 
 #if defined(__SSE2__)
-/* A cell's k bytes from p (before end) to dst: whole sixteen-byte blocks while they are within
- * p[0..end), else memcpy. */
-static void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end)
+/* cell_copy's long or last cell: whole sixteen-byte blocks while they are within p[0..end),
+ * else memcpy (not inlined: cell_run's loop keeps its registers). */
+__attribute__((noinline)) static void cell_copy_long(uint8_t *dst, const uint8_t *p, size_t k,
+                                                     const uint8_t *end)
 {
     if ((size_t)(end - p) >= ((k + 15) & ~(size_t)15)) {
         size_t i;
@@ -445,14 +452,43 @@ static void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *e
         memcpy(dst, p, k);
     }
 }
+
+/* A cell's k bytes from p (before end) to dst, the buffer having room for all of p[0..end)
+ * after dst: one sixteen-byte block when it is within p[0..end) (the common short cell;
+ * in_chunk: known to be). */
+static inline void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uint8_t *end,
+                             bool in_chunk)
+{
+    if (k <= 16 && (in_chunk || p + 16 <= end))
+        _mm_storeu_si128((__m128i *)(void *)dst, _mm_loadu_si128((const __m128i *)(const void *)p));
+    else
+        cell_copy_long(dst, p, k, end);
+}
 #endif
+
+/*
+ * True when no cell or row ended by a stop in the 64-byte block at b can reach a limit and
+ * each such cell's first sixteen bytes are within the chunk, so cell_run tests these once a
+ * block instead of at every stop. b + 64 - p (p: the open cell's start) bounds the bytes of
+ * any cell ended in the block, and the row bytes it adds to len (a row end only lowers len
+ * and the count); at most 64 cells end in a block. The limits are end_cell's (the count, the
+ * row bytes) and put_bytes' (max_cell).
+ */
+static inline bool block_safe(const struct azk_csv *c, const uint8_t *p, const uint8_t *b,
+                              const uint8_t *end, size_t len, const size_t *sp)
+{
+    size_t span = (size_t)(b + 64 - p);
+    return end - b >= 64 + 16 && span <= c->mc && len + span < c->row_max &&
+           c->starts + AZK_DECODE_MAX_FIELDS - 1 - sp >= 64;
+}
 
 /*
  * The fast path of unquoted cells and rows: cells ended by a delimiter and rows ended by \n,
  * \r\n or \r within p[0..end), one after another, found by a bit mask of the stop bytes
  * over 64 bytes at a time and copied sixteen bytes at a time, without the state machine,
  * while the cells buffer has room for all of p[0..end) (csv_feed reserves it; a row end
- * empties it) and no cell, row part or cell count reaches its limit. Starts only at the
+ * empties it) and no cell, row part or cell count reaches its limit (not tested at each stop
+ * of a 64-byte block where none can: block_safe). Starts only at the
  * start of a cell (a cell the slow path began, cut by the chunk's end or after a closing
  * quote, is the slow path's to end), so a cell's bytes are at most max_cell when its
  * length is. Stops before a cell it does not end (a quote in it or opening it, the end of
@@ -467,17 +503,21 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
 #if defined(__SSE2__)
     const uint8_t *p = *pp, *b = p;
     uint8_t *data = c->cells.data;
-    /* the open cell's entry of starts (kept: the stores through data may alias c), and the
-     * last one a cell may end in without a part being emitted (as end_cell) */
-    size_t *sp = c->starts + c->count, *const sp_max = c->starts + AZK_DECODE_MAX_FIELDS - 1;
+    /* the open cell's entry of starts (kept: the stores through data may alias c) */
+    size_t *sp = c->starts + c->count;
     size_t len = c->cells.len;
-    const __m128i d = _mm_set1_epi8((char)delim);
     uint64_t m;
+    bool safe; /* no stop in this block can reach a limit (block_safe) */
     azk_status rc = AZK_OK;
     if (!c->fast || c->cells.max != 0 || data == NULL || *sp != len ||
         c->cells.cap <= len + (size_t)(end - p))
         return AZK_OK;
-    m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
+    c->stopv[0] = _mm_set1_epi8((char)delim);
+    c->stopv[1] = _mm_set1_epi8('\n');
+    c->stopv[2] = _mm_set1_epi8('\r');
+    c->stopv[3] = _mm_set1_epi8('"');
+    m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
+    safe = block_safe(c, p, b, end, len, sp);
     for (;;) {
         const uint8_t *q;
         size_t k;
@@ -486,9 +526,10 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
             b += 64;
             if (b >= end)
                 goto out;
-            m = end - b >= 64 ? stops64(b, d) : stops_tail(b, end, d);
+            m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
             if (p > b) /* the \n of a \r\n across the block end */
                 m &= ~(uint64_t)0 << (p - b);
+            safe = block_safe(c, p, b, end, len, sp);
         }
         q = b + (unsigned)__builtin_ctzll(m);
         m &= m - 1;
@@ -496,29 +537,21 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
         ch = *q;
         if (ch == delim) {
             /* a cell: the state machine takes it when put_bytes would cut it, or a part
-             * would be emitted (as end_cell: the count or the row bytes at the limit) */
-            if (k > c->mc || sp >= sp_max || len + k >= c->row_max)
+             * would be emitted (as end_cell: the count or the row bytes at the limit); in a
+             * safe block neither can happen */
+            if (!safe &&
+                (k > c->mc || sp >= c->starts + AZK_DECODE_MAX_FIELDS - 1 || len + k >= c->row_max))
                 break;
-            /* its bytes: one sixteen-byte block when it fits within the chunk (the buffer
-             * has room for all of it after len) */
-            if (k <= 16 && p + 16 <= end)
-                _mm_storeu_si128((__m128i *)(void *)(data + len),
-                                 _mm_loadu_si128((const __m128i *)(const void *)p));
-            else
-                cell_copy(data + len, p, k, end);
+            cell_copy(data + len, p, k, end, safe);
             len += k;
             p = q + 1;
             *++sp = len;
             continue;
         }
-        if (ch == '"' || k > c->mc || (ch == '\r' && q + 1 == end))
+        if (ch == '"' || (!safe && k > c->mc) || (ch == '\r' && q + 1 == end))
             break; /* a quote, a cell put_bytes cuts, or a \r the state machine remembers */
         /* a row end: \n, \r\n or \r alone */
-        if (k <= 16 && p + 16 <= end)
-            _mm_storeu_si128((__m128i *)(void *)(data + len),
-                             _mm_loadu_si128((const __m128i *)(const void *)p));
-        else
-            cell_copy(data + len, p, k, end);
+        cell_copy(data + len, p, k, end, safe);
         len += k;
         p = q + 1;
         if (ch == '\r' && *p == '\n') {
@@ -532,6 +565,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
         /* (a cell ended in this row makes it a row: count > 0) */
         c->row_has_data = c->row_has_data || c->count > 0 || k > 0;
         rc = end_row(c);
+        data = c->cells.data; /* the same buffer (emit_part empties it), not kept over the call */
         len = c->cells.len;
         sp = c->starts + c->count;
         if (rc != AZK_OK)

@@ -328,6 +328,7 @@ static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t c
     azk_decode_sink sink = {o_begin, o_format, o_record, o_end, o};
     struct azk_decode_ctx ctx;
     struct azk_csv *c = NULL;
+    uint8_t *a, *b;
     memset(o, 0, sizeof(*o));
     memset(&ctx, 0, sizeof(ctx));
     opt.literal = true;
@@ -335,10 +336,19 @@ static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t c
     ctx.opts = &opt;
     ctx.sink = &sink;
     assert_int_equal(azk_decode__csv_new(&c, &ctx, delim), AZK_OK);
-    assert_int_equal(azk_decode__csv_feed(c, data, cut), AZK_OK);
-    assert_int_equal(azk_decode__csv_feed(c, data + cut, n - cut), AZK_OK);
+    /* each piece in a buffer of its own size: a read past a piece's end is one ASan sees */
+    a = malloc(cut > 0 ? cut : 1);
+    b = malloc(n - cut > 0 ? n - cut : 1);
+    assert_non_null(a);
+    assert_non_null(b);
+    memcpy(a, data, cut);
+    memcpy(b, data + cut, n - cut);
+    assert_int_equal(azk_decode__csv_feed(c, a, cut), AZK_OK);
+    assert_int_equal(azk_decode__csv_feed(c, b, n - cut), AZK_OK);
     assert_int_equal(azk_decode__csv_finish(c), AZK_OK);
     azk_decode__csv_free(c);
+    free(a);
+    free(b);
 }
 
 /*
@@ -403,21 +413,26 @@ static void test_decode_split__csv_stops_at_block_ends(void **state)
  * around 4 x max_cell bytes (a part), cells the state machine began (cut by the feed's end,
  * or text after a closing quote: the fast path leaves those to it), empty cells, with small
  * cell limits, fed as two pieces cut at every byte: the records of the state machine alone.
+ * Limits of 64 bytes and more: 64-byte blocks where no stop can reach a limit (block_safe,
+ * limits not tested at each stop) next to blocks where one can.
  */
 static void test_decode_split__csv_limits_every_cut(void **state)
 {
-    static const size_t mcs[] = {4, 8, 16, 0};
-    uint8_t buf[2048];
+    static const size_t mcs[] = {4, 8, 16, 0, 64, 65, 100};
+    static uint8_t buf[8192];
     size_t k;
     (void)state;
     for (k = 0; k < sizeof(mcs) / sizeof(mcs[0]); k++) {
         size_t mc = mcs[k] != 0 ? mcs[k] : 20, n = 0, cut;
-        while (n + 200 < sizeof(buf)) {
-            unsigned cells = 1 + rnd() % 7, i;
+        size_t fill = mc >= 64 ? 3500 : 1848;
+        while (n < fill && n + 7 * (2 * mc + 8) + 8 < sizeof(buf)) {
+            unsigned cells = 1 + rnd() % (mc >= 64 ? 12 : 7), i;
             for (i = 0; i < cells; i++) {
                 unsigned r = rnd() % 8;
                 size_t len = r < 3 ? mc - 1 + r : r == 3 ? 2 * mc + rnd() % 3 : r == 4 ? 0 : 1;
                 size_t j;
+                if (mc >= 64 && r >= 6) /* rows of 4 x max_cell bytes and more in many cells */
+                    len = mc / 2 - 8 + rnd() % 16 + (r == 7 ? mc / 3 : 0);
                 if (r == 5) {
                     put(buf, &n, "\"q\"", 3); /* a quoted cell with text after it */
                     len = mc - 2 + rnd() % 4;
@@ -440,6 +455,45 @@ static void test_decode_split__csv_limits_every_cut(void **state)
             azk_decode__simd_off = false;
             csv_two_feeds(&fast, buf, n, cut, ',', mcs[k]);
             same_out(&plain, &fast);
+            azk_buf_dispose(&plain.text);
+            azk_buf_dispose(&fast.text);
+        }
+    }
+}
+
+/*
+ * Rows of many short cells that cross 4 x max_cell bytes (a part) inside a 64-byte block the
+ * fast path walks, with limits of 64 bytes and more (blocks where no limit can be reached are
+ * not tested at each stop: block_safe), fed whole and as two pieces cut at every byte of the
+ * first 300: the records of the state machine alone.
+ */
+static void test_decode_split__csv_row_parts_in_blocks(void **state)
+{
+    static const size_t mcs[] = {64, 100, 128};
+    static uint8_t buf[4096];
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof(mcs) / sizeof(mcs[0]); k++) {
+        size_t mc = mcs[k], n = 0, cut;
+        while (n + 4 * mc + 64 < sizeof(buf)) {
+            size_t row = 0, want = 3 * mc + rnd() % (3 * mc);
+            while (row < want) {
+                size_t len = 1 + rnd() % (mc / 2), j;
+                for (j = 0; j < len; j++)
+                    buf[n + j] = (uint8_t)('a' + (row + j) % 26);
+                n += len;
+                row += len + 1;
+                buf[n++] = row < want ? ',' : '\n';
+            }
+        }
+        for (cut = 0; cut <= 300; cut++) {
+            struct out plain, fast;
+            azk_decode__simd_off = true;
+            csv_two_feeds(&plain, buf, n, cut, ',', mc);
+            azk_decode__simd_off = false;
+            csv_two_feeds(&fast, buf, n, cut, ',', mc);
+            same_out(&plain, &fast);
+            assert_true(plain.continued > 0);
             azk_buf_dispose(&plain.text);
             azk_buf_dispose(&fast.text);
         }
@@ -539,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_decode_split__csv_bom),
         cmocka_unit_test(test_decode_split__csv_stops_at_block_ends),
         cmocka_unit_test(test_decode_split__csv_limits_every_cut),
+        cmocka_unit_test(test_decode_split__csv_row_parts_in_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
