@@ -171,6 +171,9 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
                    'a');
     azk_detect__lit_screen_build(&e->lits);
     azk_detect__run_screen_build(&e->runs);
+#if AZK_FIELD_MASKS
+    e->masks_vec = azk_detect__field_masks_usable(e->mask_kv);
+#endif
     rc = azk_detect__builtin_db(&azk_detect__hsdb, &e->db, &loaded);
     if (rc != AZK_OK)
         goto done;

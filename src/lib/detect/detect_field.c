@@ -657,9 +657,12 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
 #endif
 
 /*
- * The digit runs of the field. pre: the digit and 0xEF masks of a whole
- * field under 64 bytes, computed by the caller (tail_masks with the
- * matcher screen), else NULL.
+ * The digit runs of the field. pre: the digit and 0xEF masks of every
+ * 64-byte block (pre[2k], pre[2k + 1]), computed by the caller (a field
+ * under 64 bytes: tail_masks with the matcher screen; up to FIELD_MASK_MAX
+ * bytes: azk_detect__field_masks), else NULL. A block that does not start
+ * at a multiple of 64 (after a run of full-width digits that crossed the
+ * block's end) makes its own.
  */
 static void digit_runs(struct fld *f, const uint64_t *pre)
 {
@@ -678,9 +681,9 @@ static void digit_runs(struct fld *f, const uint64_t *pre)
              * store forwarding */
             uint64_t dm = 0, em = 0;
             int k;
-            if (pre != NULL) {
-                dm = pre[0];
-                em = pre[1];
+            if (pre != NULL && (i & 63) == 0) {
+                dm = pre[i / 32];
+                em = pre[i / 32 + 1];
             } else if (i + 64 > len) {
                 bool w;
                 tail_masks(u + i, len - i, i, &dm, &em, &w);
@@ -883,7 +886,7 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
                                   azk_column_kind col, bool tabular, const azk_field *prev)
 {
     bool wide;
-    uint64_t pre[2];
+    uint64_t pre[2 * (FIELD_MASK_MAX / 64)];
     const uint64_t *prep = NULL;
     if (fd->len == 0 || fd->ptr == NULL)
         return AZK_OK;
@@ -896,6 +899,12 @@ azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32
         pre[0] = pre[1] = 0;
         tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
         prep = pre;
+#if AZK_FIELD_MASKS
+    } else if (fd->len <= FIELD_MASK_MAX && c->eng->masks_vec && !azk_detect__field_masks_off) {
+        /* a log line: the matcher screen and every block's masks in one pass */
+        wide = azk_detect__field_masks(c->eng, (const unsigned char *)fd->ptr, fd->len, pre);
+        prep = pre;
+#endif
     } else {
         wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
     }

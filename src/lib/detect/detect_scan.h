@@ -65,8 +65,10 @@ struct azk_detect_engine {
     size_t allow_key_count;
     uint32_t types;
     double min_conf;
-    azk_names *names;    /* NULL when person names are not detected */
-    uint32_t ascii_ends; /* bit x - 'a': some ASCII label ends in letter x (any case) */
+    azk_names *names;       /* NULL when person names are not detected */
+    uint32_t ascii_ends;    /* bit x - 'a': some ASCII label ends in letter x (any case) */
+    bool masks_vec;         /* azk_detect__field_masks runs here (the CPU has AVX2) */
+    uint8_t mask_kv[4][32]; /* its byte constants */
 };
 
 struct hit {
@@ -212,6 +214,24 @@ static inline bool azk_detect__run_boring(const struct run_screen *s, const unsi
 }
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);
+/*
+ * The digit and 0xEF masks of every 64-byte block of a field of 64 up to
+ * FIELD_MASK_MAX bytes (m[2k], m[2k + 1] for block k) and whether a byte
+ * is >= 0x80 or '@', in one AVX2 pass (detect_masks.c). Used when
+ * engine.masks_vec: azk_detect__field_masks_usable() tells at engine build
+ * and sets the byte constants. The switch (for tests) makes the field scan
+ * take needs_matcher and the SSE2 masks block by block instead.
+ */
+#define FIELD_MASK_MAX 1024
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#define AZK_FIELD_MASKS 1
+bool azk_detect__field_masks(const azk_detect_engine *e, const unsigned char *u, size_t len,
+                             uint64_t *m);
+bool azk_detect__field_masks_usable(uint8_t kv[4][32]);
+#else
+#define AZK_FIELD_MASKS 0
+#endif
+extern bool azk_detect__field_masks_off;
 /* The cells of a row of a table (each scan_field's findings, in order);
  * short ASCII cells are walked with the row's set-up. The switch (for
  * tests) sends every cell through azk_detect__scan_field. */

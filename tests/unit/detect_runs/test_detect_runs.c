@@ -19,7 +19,13 @@
  * short-cell path against every cell through azk_detect__scan_field
  * (azk_detect__cell_fast_off); (4) the same on rows of cells of digits only
  * (phone, card, postal and account numbers, amounts, every length 1..63),
- * digits but one byte, and ASCII without a digit. Every value is synthetic.
+ * digits but one byte, and ASCII without a digit; (5) the masks of a whole
+ * field of 64 bytes or more made in one AVX2 pass (azk_detect__field_masks,
+ * detect_masks.c) against the bytes, for every length 64..320 and random
+ * ones up to FIELD_MASK_MAX of every byte value, and the findings of long
+ * fields (log lines of 64..1,100 bytes) with and without it
+ * (azk_detect__field_masks_off: needs_matcher and the masks block by
+ * block). Every value is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -674,6 +680,123 @@ static void test_runs__digit_cells(void **state)
     /* findings compared, many of them in all-digit cells */
     assert_true(found > 3000);
     assert_true(digit_found > 2000);
+/* The masks of u[0..len) byte by byte: digits, 0xEF, and whether a byte
+ * is >= 0x80 or '@'. */
+static bool ref_masks(const unsigned char *u, size_t len, uint64_t *m)
+{
+    bool wide = false;
+    memset(m, 0, 2 * ((len + 63) / 64) * sizeof(*m));
+    for (size_t i = 0; i < len; i++) {
+        if (u[i] >= '0' && u[i] <= '9')
+            m[2 * (i / 64)] |= 1ull << (i % 64);
+        if (u[i] == 0xEF)
+            m[2 * (i / 64) + 1] |= 1ull << (i % 64);
+        wide = wide || u[i] >= 0x80 || u[i] == '@';
+    }
+    return wide;
+}
+
+/* A byte of a field for the mask test: every value, the compare edges often. */
+static unsigned char mask_byte(uint32_t sparse)
+{
+    static const unsigned char edge[] = {'/',  '0',  '9',  ':',  '@',  '?',  'A',  0x7F, 0x80,
+                                         0xB9, 0xBA, 0xBC, 0xEE, 0xEF, 0xF0, 0xFF, 0,    ' '};
+    uint32_t r = rnd(sparse);
+    if (r == 0)
+        return (unsigned char)rnd(256);
+    if (r == 1)
+        return edge[rnd(sizeof(edge))];
+    if (r == 2)
+        return (unsigned char)('0' + rnd(10));
+    return "abc xyz=:-"[rnd(10)];
+}
+
+static void test_runs__field_masks_are_bytes(void **state)
+{
+#if AZK_FIELD_MASKS
+    uint64_t got[2 * (FIELD_MASK_MAX / 64)], want[2 * (FIELD_MASK_MAX / 64)];
+    size_t wide_seen = 0, narrow_seen = 0;
+    (void)state;
+    if (!g_eng->masks_vec) {
+        print_message("field masks: no AVX2 on this CPU, not tested\n");
+        return;
+    }
+    for (int k = 0; k < 40000; k++) {
+        size_t len = k < 257 * 8 ? 64 + (size_t)k / 8 : 64 + rnd(FIELD_MASK_MAX - 63);
+        /* mostly ASCII fields (log lines), some with every byte value */
+        uint32_t sparse = k % 3 == 0 ? 4 : k % 3 == 1 ? 40 : 2000;
+        unsigned char *u = malloc(len); /* the exact length: ASan sees a read past it */
+        bool w1, w2;
+        assert_non_null(u);
+        for (size_t i = 0; i < len; i++)
+            u[i] = mask_byte(sparse);
+        w1 = azk_detect__field_masks(g_eng, u, len, got);
+        w2 = ref_masks(u, len, want);
+        assert_int_equal(w1, w2);
+        for (size_t b = 0; b < 2 * ((len + 63) / 64); b++) {
+            if (got[b] != want[b])
+                print_message("field of %zu bytes, block %zu (%s)\n", len, b / 2,
+                              b % 2 ? "0xEF" : "digits");
+            assert_true(got[b] == want[b]);
+        }
+        if (w2)
+            wide_seen++;
+        else
+            narrow_seen++;
+        free(u);
+    }
+    assert_true(wide_seen > 1000 && narrow_seen > 1000);
+#else
+    (void)state;
+#endif
+}
+
+/* Words of a log line around the pieces (filler: most bytes of a line). */
+static const char *const filler[] = {"INFO ", "job=",      "abc ",    "ジョブ受付 ", "user ", "x",
+                                     ";",     "GET /a/b ", "\"ok\" ", "様 ",         "ms "};
+
+static size_t long_field(char *buf, size_t cap, size_t want)
+{
+    size_t n = 0;
+    while (n < want) {
+        char tmp[320];
+        size_t l;
+        if (rnd(3) == 0) {
+            l = random_field(tmp, rnd(3) == 0 ? sizeof(tmp) : 40);
+        } else {
+            const char *p = filler[rnd(sizeof(filler) / sizeof(filler[0]))];
+            l = strlen(p);
+            memcpy(tmp, p, l);
+        }
+        if (n + l > cap)
+            break;
+        memcpy(buf + n, tmp, l);
+        n += l;
+    }
+    return n;
+}
+
+static void test_runs__field_masks_path_is_plain_path(void **state)
+{
+    static char buf[1200];
+    size_t found = 0;
+    (void)state;
+    for (int k = 0; k < 3000; k++) {
+        size_t want = 64 + rnd(1100 - 64), len = long_field(buf, sizeof(buf), want);
+        char *cells[1];
+        struct got a, b;
+        cells[0] = malloc(len > 0 ? len : 1);
+        assert_non_null(cells[0]);
+        memcpy(cells[0], buf, len);
+        azk_detect__field_masks_off = true;
+        a = run_row(cells, &len, 1);
+        azk_detect__field_masks_off = false;
+        b = run_row(cells, &len, 1);
+        same_got(&a, &b);
+        found += a.n;
+        free(cells[0]);
+    }
+    assert_true(found > 2000); /* findings compared, not only the same nothing */
 }
 
 int main(void)
@@ -684,6 +807,8 @@ int main(void)
         cmocka_unit_test(test_runs__every_offset),
         cmocka_unit_test(test_runs__row_is_cell_by_cell),
         cmocka_unit_test(test_runs__digit_cells),
+        cmocka_unit_test(test_runs__field_masks_are_bytes),
+        cmocka_unit_test(test_runs__field_masks_path_is_plain_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
