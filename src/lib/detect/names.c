@@ -804,8 +804,13 @@ static bool kept_digit(const uint8_t *t, size_t len)
     return false;
 }
 
-/* The mentions of a remembered field, reported as its scan reported them. */
-static azk_status replay(const struct hit_slot *m, azk_name_cb cb, void *payload)
+/*
+ * The mentions of a remembered field, reported as its scan reported them
+ * (out of line: its azk_name_hit on the stack would give the memo look-up
+ * a stack protector).
+ */
+static __attribute__((noinline)) azk_status replay(const struct hit_slot *m, azk_name_cb cb,
+                                                   void *payload)
 {
     for (unsigned k = 0; k < m->n; k++) {
         azk_name_hit h;
@@ -900,9 +905,9 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
 
     AZK_ASSERT_ARG(ctx);
     AZK_ASSERT_ARG(cb);
-    AZK_ASSERT_ARG(text != NULL || len == 0);
     if (len == 0)
         return AZK_OK;
+    AZK_ASSERT_ARG(text != NULL || len == 0); /* after the test above: text != NULL */
     /* every path needs a kanji or kana: an ASCII field holds no mention */
     if (len <= FIELD_MAX_LEN) {
         /* cells and log lines repeat, the latter around other digits */
