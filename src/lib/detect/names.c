@@ -68,6 +68,18 @@ uint32_t azk_names__cp_before(const struct scan *s, size_t i)
     uint32_t cp = 0;
     if (i == 0)
         return 0;
+    if (s->t[i - 1] < 0x80)
+        return s->t[i - 1];
+    if (i >= 3) {
+        /* a whole kanji or kana, read as azk_utf8_decode reads it */
+        const uint8_t *p = s->t + i - 3;
+        if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+            cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) |
+                 (uint32_t)(p[2] & 0x3F);
+            if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF))
+                return cp;
+        }
+    }
     do {
         j--;
     } while (j > 0 && i - j < 4 && (s->t[j] & 0xC0) == 0x80);
@@ -792,8 +804,13 @@ static bool kept_digit(const uint8_t *t, size_t len)
     return false;
 }
 
-/* The mentions of a remembered field, reported as its scan reported them. */
-static azk_status replay(const struct hit_slot *m, azk_name_cb cb, void *payload)
+/*
+ * The mentions of a remembered field, reported as its scan reported them
+ * (out of line: its azk_name_hit on the stack would give the memo look-up
+ * a stack protector).
+ */
+static __attribute__((noinline)) azk_status replay(const struct hit_slot *m, azk_name_cb cb,
+                                                   void *payload)
 {
     for (unsigned k = 0; k < m->n; k++) {
         azk_name_hit h;
@@ -810,53 +827,22 @@ static azk_status replay(const struct hit_slot *m, azk_name_cb cb, void *payload
     return AZK_OK;
 }
 
-azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
-                           azk_name_cb cb, void *payload)
+/*
+ * The scan of a field the memos do not know (slot, hslot: where it is
+ * remembered afterwards; NULL for a field longer than FIELD_MAX_LEN),
+ * out of line: the memo look-up before it is the common case and does not
+ * need its frame.
+ */
+static __attribute__((noinline)) azk_status
+scan_field(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col, azk_name_cb cb,
+           void *payload, size_t first_hi, struct memo_key key, struct memo_slot *slot,
+           struct hit_slot *hslot)
 {
     azk_status rc = AZK_OK;
     struct scan s;
     bool name_col = col == AZK_COL_NAME || col == AZK_COL_NAME_KANA || col == AZK_COL_FAMILY_NAME ||
                     col == AZK_COL_GIVEN_NAME;
 
-    size_t first_hi;
-    struct memo_key key = {0, 0};
-    struct memo_slot *slot = NULL;
-    struct hit_slot *hslot = NULL;
-
-    AZK_ASSERT_ARG(ctx);
-    AZK_ASSERT_ARG(cb);
-    AZK_ASSERT_ARG(text != NULL || len == 0);
-    if (len == 0)
-        return AZK_OK;
-    /* every path needs a kanji or kana: an ASCII field holds no mention */
-    if (len <= FIELD_MAX_LEN) {
-        /* cells and log lines repeat, the latter around other digits */
-        bool wide = false;
-        key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
-        if (!wide)
-            return AZK_OK;
-        /* two ways per set, the more recent first */
-        slot = &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1];
-        if (azk_names__memo_has(&slot[0], key, len, (uint32_t)col))
-            return AZK_OK; /* scanned before: no mention */
-        if (azk_names__memo_has(&slot[1], key, len, (uint32_t)col)) {
-            struct memo_slot tmp = slot[0];
-            slot[0] = slot[1];
-            slot[1] = tmp;
-            return AZK_OK;
-        }
-        hslot = &ctx->hit_memo[(key.a >> (64 - HIT_BITS)) & ~(uint64_t)1];
-        for (int w = 0; w < 2; w++) {
-            if (hslot[w].len == len && hslot[w].col == (uint32_t)col && hslot[w].a == key.a &&
-                hslot[w].b == key.b)
-                return replay(&hslot[w], cb, payload); /* scanned before: these mentions */
-        }
-        first_hi = 0;
-    } else {
-        first_hi = first_non_ascii((const uint8_t *)text, len);
-        if (first_hi == len)
-            return AZK_OK;
-    }
     memset(&s, 0, sizeof(s));
     s.ctx = ctx;
     s.n = ctx->n;
@@ -907,6 +893,51 @@ done:
     if (s.map != NULL)
         explicit_bzero(ctx->norm.data, ctx->norm.len);
     return rc;
+}
+
+azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
+                           azk_name_cb cb, void *payload)
+{
+    size_t first_hi;
+    struct memo_key key = {0, 0};
+    struct memo_slot *slot = NULL;
+    struct hit_slot *hslot = NULL;
+
+    AZK_ASSERT_ARG(ctx);
+    AZK_ASSERT_ARG(cb);
+    if (len == 0)
+        return AZK_OK;
+    AZK_ASSERT_ARG(text != NULL || len == 0); /* after the test above: text != NULL */
+    /* every path needs a kanji or kana: an ASCII field holds no mention */
+    if (len <= FIELD_MAX_LEN) {
+        /* cells and log lines repeat, the latter around other digits */
+        bool wide = false;
+        key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
+        if (!wide)
+            return AZK_OK;
+        /* two ways per set, the more recent first */
+        slot = &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1];
+        if (azk_names__memo_has(&slot[0], key, len, (uint32_t)col))
+            return AZK_OK; /* scanned before: no mention */
+        if (azk_names__memo_has(&slot[1], key, len, (uint32_t)col)) {
+            struct memo_slot tmp = slot[0];
+            slot[0] = slot[1];
+            slot[1] = tmp;
+            return AZK_OK;
+        }
+        hslot = &ctx->hit_memo[(key.a >> (64 - HIT_BITS)) & ~(uint64_t)1];
+        for (int w = 0; w < 2; w++) {
+            if (hslot[w].len == len && hslot[w].col == (uint32_t)col && hslot[w].a == key.a &&
+                hslot[w].b == key.b)
+                return replay(&hslot[w], cb, payload); /* scanned before: these mentions */
+        }
+        first_hi = 0;
+    } else {
+        first_hi = first_non_ascii((const uint8_t *)text, len);
+        if (first_hi == len)
+            return AZK_OK;
+    }
+    return scan_field(ctx, text, len, col, cb, payload, first_hi, key, slot, hslot);
 }
 
 static bool lex_has(const azk_names *n, const char *s, size_t len, unsigned flags)

@@ -284,14 +284,13 @@ static inline uint64_t azk_names__nh_block(const uint8_t *m, const uint32_t *k)
 /*
  * The memos index their slots by the top bits of the first hash; NH's top
  * bits are skewed (products of two 32-bit numbers), so that hash goes
- * through a bijection (splitmix64's finalizer) first: it spreads the bits
- * and leaves the collision probability as it was.
+ * through a bijection first, a multiplication by an odd constant (2^64 /
+ * the golden ratio: the top bits of the product depend on every bit of
+ * x): it spreads the bits and leaves the collision probability as it was.
  */
 static inline uint64_t azk_names__memo_mix(uint64_t x)
 {
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
+    return x * 0x9E3779B97F4A7C15ull;
 }
 
 /*
@@ -333,6 +332,21 @@ static inline bool azk_names__digit_kept(const uint8_t *t, size_t d)
 {
     /* a lead byte k + 1 bytes before d whose sequence reaches d */
     static const uint8_t reach[5] = {0xC0, 0xE0, 0xF0, 0xF8, 0xFC};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (d >= 8) {
+        /*
+         * t[d - 8 .. d - 1] as one word, t[d - 1] its top byte: byte b of
+         * the five top ones reaches d when b + (0x40 >> k) carries out
+         * (k + 1 bytes before d), i.e. its top bit is set and so is the top
+         * bit of its low seven bits plus that (which never carry).
+         */
+        uint64_t w;
+        memcpy(&w, t + d - 8, 8);
+        return ((w & ((w & 0x7F7F7F7F7F7F7F7Full) + 0x4020100804000000ull) &
+                 0x8080808080000000ull) != 0) |
+               ((w >> 40) == 0xACACE7u); /* 第 = E7 AC AC */
+    }
+#endif
     if (d >= 5) {
         return (t[d - 1] >= 0xC0) | (t[d - 2] >= 0xE0) | (t[d - 3] >= 0xF0) | (t[d - 4] >= 0xF8) |
                (t[d - 5] >= 0xFC) | (t[d - 3] == 0xE7 && t[d - 2] == 0xAC && t[d - 1] == 0xAC);
@@ -357,42 +371,63 @@ static inline void azk_names__blind_copy(const uint8_t *t, size_t len, uint8_t *
         out[k] = t[k] >= '0' && t[k] <= '9' && !azk_names__digit_kept(t, k) ? '0' : t[k];
 }
 
+/* The memo hash of azk_names__blind_copy(t) through a copy (names.c). */
+struct memo_key azk_names__memo_hash_kept(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
+                                          uint32_t col);
+
 #if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
- * The last 1..15 bytes of a word, zero-padded to 16, as two little-endian
- * 64-bit halves, from loads inside p[0..r) (no call to memcpy for a
- * variable length: overlapping fixed-size loads, the excess shifted out).
+ * The last 1..15 bytes of a word, zero-padded to 16, as a vector of two
+ * little-endian 64-bit halves, from loads inside p[0..r) (no call to
+ * memcpy for a variable length: overlapping fixed-size loads, the excess
+ * shifted out).
  */
-static inline void azk_names__memo_tail(const uint8_t *p, size_t r, uint64_t *lo, uint64_t *hi)
+static inline __m128i azk_names__memo_tail(const uint8_t *p, size_t r)
 {
-    uint64_t a, b;
+    uint64_t a, b, lo, hi = 0;
     uint32_t c, d;
     if (r >= 8) {
         memcpy(&a, p, 8);
         memcpy(&b, p + r - 8, 8);
-        *lo = a;
-        *hi = r == 8 ? 0 : b >> (8 * (16 - r));
+        lo = a;
+        hi = b >> (8 * (15 - r)) >> 8; /* the top r - 8 bytes; none when r == 8 */
     } else if (r >= 4) {
         memcpy(&c, p, 4);
         memcpy(&d, p + r - 4, 4);
-        *lo = c | ((uint64_t)d >> (8 * (8 - r))) << 32;
-        *hi = 0;
+        lo = c | ((uint64_t)d >> (8 * (8 - r))) << 32;
     } else {
-        *lo = (uint64_t)p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
-              (uint64_t)p[r - 1] << (8 * (r - 1));
-        *hi = 0;
+        lo = (uint64_t)p[0] | (uint64_t)p[r / 2] << (8 * (r / 2)) |
+             (uint64_t)p[r - 1] << (8 * (r - 1));
     }
+#if defined(__x86_64__)
+    return _mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi));
+#else
+    return _mm_set_epi64x((long long)hi, (long long)lo);
+#endif
 }
 
-struct memo_key azk_names__memo_hash_kept(const azk_names_ctx *ctx, const uint8_t *t, size_t len,
-                                          uint32_t col);
+/*
+ * v with the bytes of the bits of keep (16 bits) cleared (a kept digit is
+ * not read as '0'): each half of the bits spread over a half of the vector,
+ * byte j tested against bit j % 8.
+ */
+static inline __m128i azk_names__unmask(__m128i v, unsigned keep)
+{
+    const __m128i bit = _mm_set_epi8((char)0x80, 0x40, 0x20, 0x10, 8, 4, 2, 1, (char)0x80, 0x40,
+                                     0x20, 0x10, 8, 4, 2, 1);
+    __m128i k = _mm_set_epi64x((long long)((keep >> 8 & 0xFFu) * 0x0101010101010101ull),
+                               (long long)((keep & 0xFFu) * 0x0101010101010101ull));
+    return _mm_andnot_si128(_mm_cmpeq_epi8(_mm_and_si128(k, bit), bit), v);
+}
 
 /*
  * blind: the hash of azk_names__blind_copy(t) -- digits read as '0' in the
  * loads, 16 at a time; the first digit of a run within five bytes after a
  * byte >= 0x80 (a kanji before it: 件数7606) is checked with
- * azk_names__digit_kept, and when one is kept (invalid UTF-8, 第1) the copy
- * is hashed instead (azk_names__memo_hash_kept).
+ * azk_names__digit_kept, and once one is kept (invalid UTF-8, 第1) every
+ * later digit with such a byte before it is checked and the kept ones stay
+ * as they are (a run none of whose digits is kept has its first digit not
+ * kept: the lead byte or 第 that reaches a digit reaches the run's first).
  */
 static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, const uint8_t *t,
                                                      size_t len, uint32_t col, bool blind,
@@ -403,28 +438,24 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
     struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
     __m128i ha = _mm_setzero_si128();
     __m128i hb = _mm_setzero_si128();
-    const __m128i zero = _mm_set1_epi8('0');
-    const __m128i nine = _mm_set1_epi8(9);
+    const __m128i low4 = _mm_set1_epi8(0x0F);
     unsigned prev_high = 0; /* bytes >= 0x80 of the block before */
     unsigned prev_dig = 0;  /* digits of the block before */
+    bool exact = false;     /* a kept digit was seen: check every digit after a byte >= 0x80 */
     size_t i = 0;
-    uint64_t la[2], lb[2];
     for (;; i += 16) {
         __m128i m, ta, tb;
-        if (i + 16 <= len) {
+        if (i + 16 <= len)
             m = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
-        } else if (i < len) {
-            uint64_t lo, hi;
-            azk_names__memo_tail(t + i, len - i, &lo, &hi);
-            m = _mm_set_epi64x((long long)hi, (long long)lo);
-        } else {
+        else if (i < len)
+            m = azk_names__memo_tail(t + i, len - i);
+        else
             break;
-        }
         if (wide != NULL)
             any_high |= (unsigned)_mm_movemask_epi8(m);
         if (blind) {
-            __m128i dv = _mm_sub_epi8(m, zero);
-            __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dv, nine), dv); /* '0'..'9' */
+            /* '0'..'9': the bytes that m + 0x46 takes above 0x75 as signed */
+            __m128i dig = _mm_cmpgt_epi8(_mm_add_epi8(m, _mm_set1_epi8(0x46)), _mm_set1_epi8(0x75));
             unsigned dm = (unsigned)_mm_movemask_epi8(dig);
             unsigned hm = (unsigned)_mm_movemask_epi8(m);
             if (dm != 0) {
@@ -432,23 +463,30 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
                  * A kept digit makes the first digit of its run kept too
                  * (the lead byte or 第 is before the run): the first digits
                  * with a byte >= 0x80 in the five bytes before them are
-                 * checked. Bit j + 5 of w: byte j (j >= -5) is >= 0x80.
+                 * checked. Once one is kept (第1, invalid UTF-8), every
+                 * digit with such a byte before it is (exact). Bit j + 5
+                 * of w: byte j (j >= -5) is >= 0x80.
                  */
                 unsigned w = (prev_high >> 11) | (hm << 5);
-                unsigned risky = dm & ~((dm << 1) | (prev_dig >> 15));
-                if (w != 0)
-                    risky &= w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
-                else
-                    risky = 0;
-                while (risky != 0) {
-                    if (azk_names__digit_kept(t, i + (size_t)__builtin_ctz(risky))) {
-                        if (wide != NULL)
-                            *wide = true; /* a lead byte or 第 before the digit */
-                        return azk_names__memo_hash_kept(ctx, t, len, col);
+                if (w != 0) {
+                    unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
+                    unsigned risky = (exact ? dm : dm & ~((dm << 1) | (prev_dig >> 15))) & near;
+                    unsigned keep = 0;
+                    while (risky != 0) {
+                        unsigned j = (unsigned)__builtin_ctz(risky);
+                        risky &= risky - 1;
+                        if (azk_names__digit_kept(t, i + j)) {
+                            keep |= 1u << j;
+                            if (!exact) {
+                                exact = true;
+                                risky |= dm & near & ~((2u << j) - 1u); /* the later digits too */
+                            }
+                        }
                     }
-                    risky &= risky - 1;
+                    if (keep != 0)
+                        dig = azk_names__unmask(dig, keep);
                 }
-                m = _mm_or_si128(_mm_andnot_si128(dig, m), _mm_and_si128(dig, zero));
+                m = _mm_andnot_si128(_mm_and_si128(dig, low4), m); /* '0'..'9' -> '0' */
             }
             prev_high = hm;
             prev_dig = dm;
@@ -460,10 +498,21 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
         ha = _mm_add_epi64(ha, _mm_mul_epu32(ta, _mm_srli_epi64(ta, 32)));
         hb = _mm_add_epi64(hb, _mm_mul_epu32(tb, _mm_srli_epi64(tb, 32)));
     }
-    _mm_storeu_si128((__m128i *)(void *)la, ha);
-    _mm_storeu_si128((__m128i *)(void *)lb, hb);
-    k.a = azk_names__memo_mix(k.a + la[0] + la[1]);
-    k.b += lb[0] + lb[1];
+#if defined(__x86_64__)
+    /* the two halves' sums in registers (no array on the stack) */
+    ha = _mm_add_epi64(ha, _mm_unpackhi_epi64(ha, ha));
+    hb = _mm_add_epi64(hb, _mm_unpackhi_epi64(hb, hb));
+    k.a = azk_names__memo_mix(k.a + (uint64_t)_mm_cvtsi128_si64(ha));
+    k.b += (uint64_t)_mm_cvtsi128_si64(hb);
+#else
+    {
+        uint64_t la[2], lb[2];
+        _mm_storeu_si128((__m128i *)(void *)la, ha);
+        _mm_storeu_si128((__m128i *)(void *)lb, hb);
+        k.a = azk_names__memo_mix(k.a + la[0] + la[1]);
+        k.b += lb[0] + lb[1];
+    }
+#endif
     if (wide != NULL)
         *wide = any_high != 0;
     return k;

@@ -741,6 +741,73 @@ static void test_names__callback_error(void **state)
     assert_int_equal(azk_names__scan(ctx, t, strlen(t), AZK_COL_NAME, refuse, NULL), AZK_ERR_LIMIT);
 }
 
+/* azk_names__cp_before as it reads without its ASCII and 3-byte shortcuts */
+static uint32_t ref_cp_before(const uint8_t *t, size_t i)
+{
+    size_t j = i;
+    uint32_t cp = 0;
+    if (i == 0)
+        return 0;
+    do {
+        j--;
+    } while (j > 0 && i - j < 4 && (t[j] & 0xC0) == 0x80);
+    (void)azk_utf8_decode(t + j, i - j, &cp);
+    return cp;
+}
+
+/*
+ * The code point before every offset of texts of ASCII, kanji, kana, 2-
+ * and 4-byte sequences, overlong and surrogate 3-byte forms, stray
+ * continuation and lead bytes, NUL: the same as the byte-by-byte reading.
+ */
+static void test_names__cp_before(void **state)
+{
+    static const char *const pieces[] = {"a",
+                                         "\x00",
+                                         "9",
+                                         "山",
+                                         "田",
+                                         "様",
+                                         "ア",
+                                         "ｱ",
+                                         "々",
+                                         "é",
+                                         "𠮷",
+                                         "\xe0\x80\x80",
+                                         "\xe0\xa0\x80",
+                                         "\xed\xa0\x80",
+                                         "\xed\x9f\xbf",
+                                         "\xef\xbf\xbf",
+                                         "\x80",
+                                         "\xbf",
+                                         "\xe3",
+                                         "\xe3\x81",
+                                         "\xc8",
+                                         "\xf0\x9f",
+                                         "\xf8\x88\x80\x80\x80",
+                                         "\xff"};
+    uint8_t t[64];
+    struct scan s;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.t = t;
+    srand(4242);
+    for (int r = 0; r < 20000; r++) {
+        size_t len = 0;
+        for (;;) {
+            const char *p = pieces[(size_t)rand() % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t pl = p[0] == 0 ? 1 : strlen(p);
+            if (len + pl > sizeof(t))
+                break;
+            memcpy(t + len, p, pl);
+            len += pl;
+        }
+        s.len = len;
+        for (size_t i = 0; i <= len; i++)
+            assert_int_equal(azk_names__cp_before(&s, i), ref_cp_before(t, i));
+    }
+}
+
 static void test_names__invalid_utf8(void **state)
 {
     const char t[] = "\xff\xfe\x82\xa0\xe5\xb1\x20\xe5\xb1\xb1\xe7\x94\xb0\xe6\xa7\x98\xef\xbd";
@@ -981,6 +1048,7 @@ int main(void)
         cmocka_unit_test(test_names__open_given_forms),
         cmocka_unit_test(test_names__callback_error),
         cmocka_unit_test(test_names__invalid_utf8),
+        cmocka_unit_test(test_names__cp_before),
         cmocka_unit_test(test_names__alloc_failures),
         cmocka_unit_test(test_names__threads),
     };

@@ -318,8 +318,9 @@ static void test_names_memo__blind_key(void **state)
     }
     /* every lead byte and 第 at every distance before a digit, at every offset of a block */
     {
-        static const char *const leads[] = {"\xc8", "\xe1", "\xf0", "\xf8", "\xfc",
-                                            "\xfe", "第",   "件",   "\xbf"};
+        static const char *const leads[] = {"\xc8", "\xe1", "\xf0", "\xf8", "\xfc", "\xfe",
+                                            "第",   "件",   "\xbf", "\xc0", "\xdf", "\xe0",
+                                            "\xe6", "\xe7", "\xef", "\xf7", "\xfb"};
         for (size_t o = 0; o < 40; o++) {
             for (size_t l = 0; l < sizeof(leads) / sizeof(leads[0]); l++) {
                 for (size_t g = 0; g < 7; g++) {
@@ -331,11 +332,45 @@ static void test_names_memo__blind_key(void **state)
                     len += strlen(leads[l]);
                     memset(t + len, 'a', g);
                     len += g;
-                    memcpy(t + len, "73 件数12", strlen("73 件数12"));
-                    len += strlen("73 件数12");
+                    /* then a whole block after it */
+                    memcpy(t + len, "73 件数12 abcdefghijklmnop",
+                           strlen("73 件数12 abcdefghijklmnop"));
+                    len += strlen("73 件数12 abcdefghijklmnop");
                     ref_blind(t, len, z);
                     k = azk_names__memo_hash_blind(c, t, len, 0);
                     ref = azk_names__memo_hash_ref(c, z, len, 0);
+                    assert_true(k.a == ref.a && k.b == ref.b);
+                }
+            }
+        }
+    }
+    /*
+     * a kept digit first (第, stray lead bytes), at every offset, then runs
+     * of digits after kanji in the same and later blocks: kept and blind
+     * digits mixed in one key
+     */
+    {
+        static const char *const heads[] = {"第", "\xfc", "\xf8", "\xf0", "\xe1", "\xc8"};
+        static const char *const tails[] = {
+            "1234567件数12 件数3456 第9 山田7606様 \xfc"
+            "12345 第0 件1",
+            "12件3第45\xe1"
+            "6789件数0123456789012345",
+            "9",
+        };
+        for (size_t o = 0; o < 40; o++) {
+            for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
+                for (size_t u = 0; u < sizeof(tails) / sizeof(tails[0]); u++) {
+                    size_t len = o;
+                    struct memo_key k, ref;
+                    memset(t, 'x', o);
+                    memcpy(t + len, heads[h], strlen(heads[h]));
+                    len += strlen(heads[h]);
+                    memcpy(t + len, tails[u], strlen(tails[u]));
+                    len += strlen(tails[u]);
+                    ref_blind(t, len, z);
+                    k = azk_names__memo_hash_blind(c, t, len, 1);
+                    ref = azk_names__memo_hash_ref(c, z, len, 1);
                     assert_true(k.a == ref.a && k.b == ref.b);
                 }
             }
@@ -367,6 +402,44 @@ static void test_names_memo__blind_key(void **state)
         }
     }
     azk_names__ctx_free(c);
+}
+
+/*
+ * azk_names__digit_kept (a word-wide test from 8 bytes on, byte by byte
+ * before) against ref_blind's byte-by-byte reading, for a digit at every
+ * offset 0..12 after every mix of bytes that can reach it or not: each
+ * lead byte class at its limit and past it, continuation bytes, 第's
+ * bytes, ASCII.
+ */
+static void test_names_memo__digit_kept(void **state)
+{
+    static const uint8_t bytes[] = {'a',  '0',  0x7F, 0x80, 0xAC, 0xBF, 0xC0, 0xDF, 0xE0,
+                                    0xE7, 0xEF, 0xF0, 0xF7, 0xF8, 0xFB, 0xFC, 0xFF};
+    enum { NB = sizeof(bytes) };
+    uint8_t t[16], z[16];
+    (void)state;
+    srand(5309);
+    for (size_t d = 0; d <= 12; d++) {
+        /* every byte at every distance 1..5 (the rest ASCII), then random mixes */
+        for (size_t k = 1; k <= 5 && k <= d; k++) {
+            for (size_t b = 0; b < NB; b++) {
+                memset(t, 'x', sizeof(t));
+                t[d] = '7';
+                t[d - k] = bytes[b];
+                ref_blind(t, d + 1, z);
+                assert_int_equal(azk_names__digit_kept(t, d), z[d] == '7');
+            }
+        }
+        for (int r = 0; r < 20000; r++) {
+            for (size_t j = 0; j < d; j++)
+                t[j] = bytes[(size_t)rand() % NB];
+            if (d >= 3 && rand() % 4 == 0)
+                memcpy(t + d - 3, "第", 3);
+            t[d] = '7';
+            ref_blind(t, d + 1, z);
+            assert_int_equal(azk_names__digit_kept(t, d), z[d] == '7');
+        }
+    }
 }
 
 /*
@@ -544,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_names_memo__digit_windows),
         cmocka_unit_test(test_names_memo__digits_after_broken_utf8),
         cmocka_unit_test(test_names_memo__blind_key),
+        cmocka_unit_test(test_names_memo__digit_kept),
         cmocka_unit_test(test_names_memo__field_memo),
         cmocka_unit_test(test_names_memo__hit_memo),
     };
