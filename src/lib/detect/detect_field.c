@@ -169,27 +169,33 @@ static bool is_era_letter(uint32_t a)
  * through azk_detect__run_boring's tables: every engine builds them from
  * run_rule.
  */
-enum { RB_OTHER, RB_OPEN, RB_PATH, RB_DASH, RB_ERA };
-enum { RA_OTHER, RA_SEP, RA_DASH, RA_DOT };
+enum { RB_OTHER, RB_OPEN, RB_PATH, RB_DASH, RB_ERA, RB_PLUS, RB_WORD };
+enum { RA_OTHER, RA_SEP, RA_DASH, RA_DOT, RA_HIGH };
 
 bool azk_detect__run_screen_off;
 
 static unsigned before_class(unsigned b)
 {
-    if (b >= 0x80 || b == '(' || b == '+')
+    if (b == '+')
+        return RB_PLUS;
+    if (b >= 0x80 || b == '(')
         return RB_OPEN;
     if (b == '.' || b == '/' || b == '_' || b == '#' || b == '\\')
         return RB_PATH;
     if (b == '-')
         return RB_DASH;
-    return is_era_letter(b) ? RB_ERA : RB_OTHER;
+    if (is_era_letter(b))
+        return RB_ERA;
+    return (b | 0x20) - 'a' < 26u ? RB_WORD : RB_OTHER;
 }
 
 static unsigned after_class(unsigned b)
 {
     if (b == ' ' || b == '(' || b == ')')
         return RA_SEP;
-    if (b == '-' || b >= 0x80)
+    if (b >= 0x80)
+        return RA_HIGH;
+    if (b == '-')
         return RA_DASH;
     return b == '/' || b == '.' ? RA_DOT : RA_OTHER;
 }
@@ -207,33 +213,53 @@ static unsigned after_class(unsigned b)
  * (2024/10/04, 4417.) are RUN_YEAR: all digit_run does with them is the
  * year's birth-label look (year_look); a token needs a separator after its
  * first group, an era date two digits at most, a block number a hyphen.
+ * The runs looked at whose neighbours are ASCII and tell what digit_run
+ * would do get a verdict of their own, settled in the run walk by
+ * run_settle (RUN_SEP and after: see there).
  */
 static unsigned run_rule(unsigned before, unsigned after, unsigned nd)
 {
-    bool date4 = nd == 4 && (after == RA_DASH || after == RA_DOT), dashed = false, look;
-    if (nd == 4 && after == RA_DOT && before != RB_OPEN)
+    /* the classes of the rule above: a letter is any other byte, a byte >= 0x80 a hyphen */
+    unsigned b = before == RB_WORD ? RB_OTHER : before == RB_PLUS ? RB_OPEN : before;
+    unsigned a = after == RA_HIGH ? RA_DASH : after;
+    bool date4 = nd == 4 && (a == RA_DASH || a == RA_DOT), dashed = false, look;
+    if (nd == 4 && a == RA_DOT && b != RB_OPEN)
         return RUN_YEAR;
     if (!date4) {
-        if (before == RB_PATH)
+        if (b == RB_PATH)
             return RUN_BORING;
-        dashed = before == RB_DASH && nd < 7;
+        dashed = b == RB_DASH && nd < 7;
     }
-    look = nd >= 7 || before == RB_OPEN || after == RA_SEP || after == RA_DASH ||
-           (after == RA_DOT && (nd == 4 || before == RB_ERA));
-    return !look ? RUN_BORING : dashed ? RUN_DASHED : RUN_LOOK;
+    look = nd >= 7 || b == RB_OPEN || a == RA_SEP || a == RA_DASH ||
+           (a == RA_DOT && (nd == 4 || b == RB_ERA));
+    if (!look)
+        return RUN_BORING;
+    if (before == RB_PLUS)
+        return after == RA_OTHER || after == RA_SEP ? RUN_PLUS : RUN_LOOK;
+    if (nd == 4 && after == RA_DASH) {
+        if (before == RB_OTHER || before == RB_DASH)
+            return RUN_DATE;
+        if (before == RB_WORD || before == RB_ERA)
+            return RUN_DATE_WORD;
+    }
+    if (nd >= 7 && nd <= 40 && before == RB_OTHER && after != RA_DASH && after != RA_HIGH)
+        return RUN_CELL;
+    if (!dashed && nd < 7 && after == RA_SEP && b != RB_OPEN)
+        return RUN_SEP;
+    return dashed ? RUN_DASHED : RUN_LOOK;
 }
 
 void azk_detect__run_screen_build(struct run_screen *s)
 {
     unsigned b, a, n;
     for (b = 0; b < 256; b++) {
-        s->before[b] = (uint16_t)(before_class(b) << 8);
-        s->after[b] = (uint8_t)(after_class(b) << 6);
+        s->before[b] = (uint16_t)(before_class(b) << 9);
+        s->after[b] = (uint16_t)(after_class(b) << 6);
     }
-    for (b = 0; b <= RB_ERA; b++)
-        for (a = 0; a <= RA_DOT; a++)
+    for (b = 0; b <= RB_WORD; b++)
+        for (a = 0; a <= RA_HIGH; a++)
             for (n = 0; n < 64; n++)
-                s->verdict[b << 8 | a << 6 | n] = (uint8_t)run_rule(b, a, n);
+                s->verdict[b << 9 | a << 6 | n] = (uint8_t)run_rule(b, a, n);
 }
 
 /*
@@ -583,6 +609,117 @@ static inline void tail_masks(const unsigned char *u, size_t n, size_t before, u
 }
 #endif
 
+/*
+ * The runs of the verdicts from RUN_SEP on, u[rs..e) of nd ASCII digits
+ * (the run walk's: no full-width digit in their block), settled as
+ * digit_run would settle them, or given to it:
+ * - RUN_SEP: under 7 digits before a space or a parenthesis, not after
+ *   '(', '+', a non-ASCII byte or '-' (12:34:56 INFO, id=42 rows). A short
+ *   run starts a token only with a digit after the separator (or a
+ *   full-width one: a byte >= 0x80), and no other rule takes a separator.
+ * - RUN_PLUS: after '+', before an ASCII byte other than '-', '.', '/'
+ *   (+09:00, +0900]). numeric_from at the '+' reads a token only when 8
+ *   follows it (+81), else ends it at e; nothing before a letter (+09ms).
+ * - RUN_CELL: 7..40 digits after a byte that is no letter nor '(', '+',
+ *   '-', '.', '/', '_', '#', '\\' (or at the field's start), before no '-'
+ *   nor non-ASCII byte (JAN codes, 7-digit cells): token_verdict's end
+ *   when nothing continues the token (token_ends), no token before a
+ *   letter.
+ * - RUN_DATE: four digits before '-' after such a byte or '-'
+ *   (2024-03-07, AB-0088-4234): the year's look, then the token of
+ *   digit_run's grouping test (the next group of 4 or 6 digits, or a run
+ *   from 0): 1234-5678 ends at once (no type), the rest is read by
+ *   numeric_from.
+ * - RUN_DATE_WORD: four digits before '-' after a letter (DM2304-5651):
+ *   the year's look alone, unless a label or an invoice T may end there.
+ * A byte >= 0x80 where digit_run would decode it sends the run to
+ * digit_run before anything is done here.
+ */
+static __attribute__((noinline)) void run_settle(struct fld *f, unsigned v, size_t rs, size_t e,
+                                                 size_t nd, bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    const size_t len = f->len;
+    unsigned b2;
+    uint64_t w;
+    size_t k = 0;
+    switch (v) {
+        case RUN_SEP:
+            if (e + 1 >= len || (u[e + 1] < 0x80 && (unsigned)(u[e + 1] - '0') >= 10))
+                return;
+            break;
+        case RUN_PLUS:
+            if (u[rs] == '8' || azk_detect__numfast_off)
+                break;
+            if (nums && rs - 1 >= f->num_done && (e == len || (u[e] | 0x20u) - 'a' >= 26u))
+                f->num_done = e;
+            return;
+        case RUN_CELL:
+            if (!nums || rs < f->num_done || (e < len && (u[e] | 0x20u) - 'a' < 26u))
+                return;
+            if (!azk_detect__numfast_off && token_ends(u, len, e)) {
+                size_t x = azk_detect__token_verdict(f, rs, e, nd, 1, nd);
+                if (x != 0) {
+                    f->num_done = x;
+                    return;
+                }
+            }
+            break;
+        case RUN_DATE:
+            if (rs >= 2 && u[rs - 1] == '-') {
+                if (u[rs - 2] >= 0x80)
+                    break; /* a full-width digit before the '-'? */
+                if ((unsigned)(u[rs - 2] - '0') < 10) {
+                    year_look(f, rs); /* a later group of a token */
+                    return;
+                }
+            }
+            b2 = e + 1 < len ? u[e + 1] : 0;
+            if (b2 >= 0x80)
+                break;
+            if ((unsigned)(b2 - '0') < 10) {
+                /* the next group's digits (skip_digits' count) */
+                k = azk_detect__ascii_digits8(u, e + 1, len, &w);
+                if (k < 8 && e + 1 + k < len && u[e + 1 + k] == 0xEF)
+                    break;
+            }
+            year_look(f, rs);
+            if (!nums || rs < f->num_done || k == 0 || (u[rs] != '0' && k != 4 && k != 6))
+                return;
+            if (k == 4 && !azk_detect__numfast_off && token_ends(u, len, e + 5))
+                f->num_done = e + 5; /* 1234-5678: no type */
+            else
+                azk_detect__numeric_from(f, rs, e);
+            return;
+        case RUN_DATE_WORD:
+            if (u[rs - 1] == 'T' || label_may_end_at(f, rs))
+                break;
+            year_look(f, rs);
+            return;
+        default:
+            break;
+    }
+    digit_run(f, rs, e, nd, nums);
+}
+
+/*
+ * A run u[rs..e) of nd ASCII digits by its verdict v
+ * (azk_detect__run_verdict, not RUN_BORING): its year's look (RUN_YEAR),
+ * dropped (RUN_DASHED after a digit), settled by run_settle, or given to
+ * digit_run. In the run walk only (not under azk_detect__run_screen_off).
+ */
+static inline __attribute__((always_inline)) void run_at(struct fld *f, unsigned v, size_t rs,
+                                                         size_t e, size_t nd, bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    if (v == RUN_YEAR)
+        year_look(f, rs);
+    else if (v >= RUN_SEP)
+        run_settle(f, v, rs, e, nd, nums);
+    else if (v == RUN_LOOK || rs < 2 || (unsigned)(u[rs - 2] - '0') >= 10)
+        digit_run(f, rs, e, nd, nums);
+}
+
 #if defined(__SSE2__)
 /*
  * The digit runs of the 64-byte block of the field at u[i..) (n = its bytes
@@ -617,10 +754,8 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         st ^= 1;
         en &= en - 1;
         unsigned v = azk_detect__run_verdict(scr, 0, u[eb + 1], eb + 1);
-        if (v == RUN_YEAR)
-            year_look(f, 0);
-        else if (v != RUN_BORING)
-            digit_run(f, 0, eb + 1, eb + 1, nums);
+        if (v != RUN_BORING)
+            run_at(f, v, 0, eb + 1, eb + 1, nums);
         if (f->rc != AZK_OK)
             return;
     }
@@ -632,19 +767,18 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         en &= en - 1;
         rs = i + sb;
         v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
-        if (v == RUN_BORING || (v == RUN_DASHED && rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10))
+        if (v == RUN_BORING)
             continue;
-        if (v == RUN_YEAR)
-            year_look(f, rs);
-        else
-            digit_run(f, rs, i + eb + 1, eb + 1 - sb, nums);
+        run_at(f, v, rs, i + eb + 1, eb + 1 - sb, nums);
         if (f->rc != AZK_OK)
             return;
     }
     if (edge != 0) {
         rs = i + (size_t)__builtin_ctzll(edge);
-        if (!azk_detect__run_boring(scr, u, len, rs, len, len - rs))
-            digit_run(f, rs, len, len - rs, nums);
+        unsigned v =
+            azk_detect__run_verdict(scr, rs > 0 ? u[rs - 1] : 0, 0, len - rs < 63 ? len - rs : 63);
+        if (v != RUN_BORING)
+            run_at(f, v, rs, len, len - rs, nums);
     }
     if (last != 0) {
         size_t e;

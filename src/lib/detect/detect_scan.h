@@ -51,9 +51,9 @@ struct lit_screen {
  * (logs hold a run every ~8 bytes).
  */
 struct run_screen {
-    uint16_t before[256];  /* class of the byte before a run, << 8 */
-    uint8_t after[256];    /* class of the byte after it, << 6 */
-    uint8_t verdict[1280]; /* [before | after | min(digits, 63)]: RUN_* */
+    uint16_t before[256];  /* class of the byte before a run, << 9 */
+    uint16_t after[256];   /* class of the byte after it, << 6 */
+    uint8_t verdict[3584]; /* [before | after | min(digits, 63)]: RUN_* */
 };
 
 struct azk_detect_engine {
@@ -191,6 +191,12 @@ extern bool azk_detect__run_screen_off;
 #define RUN_LOOK   1u /* digit_run decides */
 #define RUN_DASHED 2u /* RUN_LOOK unless a digit is before the '-' before the run */
 #define RUN_YEAR   3u /* four digits before '/' or '.': only a birth label before them counts */
+/* Looked at, settled in the run walk when the bytes around tell (detect_field.c run_settle): */
+#define RUN_SEP       4u /* under 7 digits before ' ' ( ): a token only with a digit after */
+#define RUN_PLUS      5u /* after '+', before no - . / nor byte >= 0x80: a time zone unless +8 */
+#define RUN_CELL      6u /* 7..40 digits after no letter nor ( + - . / _ # \ : one group */
+#define RUN_DATE      7u /* four digits before '-' after such a byte or '-': a year, a token */
+#define RUN_DATE_WORD 8u /* four digits before '-' after a letter: a year */
 /* The verdict on a digit run of nd (1..63) digits between bytes pb and nb. */
 static inline unsigned azk_detect__run_verdict(const struct run_screen *s, unsigned pb, unsigned nb,
                                                size_t nd)
@@ -210,7 +216,7 @@ static inline bool azk_detect__run_boring(const struct run_screen *s, const unsi
         azk_detect__run_verdict(s, rs > 0 ? u[rs - 1] : 0, e < len ? u[e] : 0, nd < 63 ? nd : 63);
     if (v == RUN_DASHED)
         return rs >= 2 && (unsigned)(u[rs - 2] - '0') < 10;
-    return v == RUN_BORING;
+    return v == RUN_BORING; /* RUN_SEP and after: looked at */
 }
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev);

@@ -12,6 +12,7 @@
  * fields and key-value rows built from digit runs (ASCII, full-width, up to
  * 150 digits), separators (- ー − ( ) space / . : ,), +81, 〒, era letters,
  * hyphen-joined tokens (phones, cards, part numbers of two groups),
+ * dates, time zones, log fields (run_settle's verdicts, s13),
  * labels, NUL and kanji, of 0..300 bytes (runs touching the field's start
  * and end, the 64-byte block edges), each field copied to a buffer of its
  * exact length (ASan sees a read past it); (3) the rows of a table, with and
@@ -228,6 +229,35 @@ static const char *const pieces[] = {
     "AB-0088-4234",
     "AB-6194-1611",
     "2024-",
+    /* runs the run walk settles by their verdict (run_settle): before a
+     * space or a parenthesis (a digit, a full-width digit or none after
+     * it), after '+' (time zones, +81, +8), 7..40 digits after a byte that
+     * is no letter, four digits before '-' after a letter or not */
+    "12:34:56 INFO",
+    "rows=57140 ",
+    "id=42 (",
+    "42 ７",
+    "03 ５２６１ １９３１",
+    "090 １２３４ ５６７８",
+    " 7 ",
+    "+09:00",
+    "+0900]",
+    "+09ms",
+    "+8",
+    "+81 3",
+    "2024-03-07 ",
+    "2024-0",
+    "2024-１",
+    "0120-",
+    "3782-822463-10005",
+    "x１-0120-123-456",
+    "DM2304-5651",
+    "Tel1234-5678",
+    "T1234-",
+    "dob1980-",
+    "4971851309870",
+    "=1234567",
+    "1234567ab",
 };
 
 /* A random field of at most cap bytes into buf; its length. */
@@ -364,9 +394,10 @@ static void test_runs__fast_path_is_plain_path(void **state)
 static void test_runs__every_offset(void **state)
 {
     static const char edge[] = {' ', '-', '(', ')', '/', '.', ':', 'S', '+', '_', 'x', '\0'};
-    static const char *const toks[] = {"09012345678",  "0312345678", "1000001", "4111111111111111",
-                                       "123456789018", "1980",       "7",       "123",
-                                       "19800102"};
+    static const char *const toks[] = {
+        "09012345678", "0312345678", "1000001",       "4111111111111111",  "123456789018",
+        "1980",        "7",          "123",           "19800102",          "03 ５２６１ １９３１",
+        "2024-03-07",  "+09:00",     "090-1234-5678", "3782-822463-10005", "x１-0120-123-456"};
     size_t found = 0;
     (void)state;
     for (size_t len = 1; len <= 140; len++) {
