@@ -177,22 +177,33 @@ int azk_decode__csv_sniff(const uint8_t *p, size_t n, bool at_eof)
 
 static size_t max_cell(const struct azk_csv *c);
 
+/* The spare slot of the cell starts or (fields) of the fields, or NULL (no spares). */
+static uint8_t **spare_slot(const struct azk_decode_ctx *ctx, bool fields)
+{
+    if (ctx == NULL || ctx->spare == NULL)
+        return NULL;
+    return fields ? &ctx->spare->csv_fields : &ctx->spare->csv_starts;
+}
+
 azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx, int delim)
 {
     struct azk_csv *c = azk_calloc(1, sizeof(*c));
     if (c == NULL)
         return azk_error_nomem();
+    c->ctx = ctx;
     /* ~200 KiB per CSV object: written before read (emit_part fills the
      * fields it emits, end_cell the next start), so not zeroed, which was a
-     * visible share of the cost of a small file */
-    c->starts = azk_malloc((AZK_DECODE_MAX_FIELDS + 1) * sizeof(size_t));
-    c->fields = azk_malloc((AZK_DECODE_MAX_FIELDS + 1) * sizeof(azk_field));
+     * visible share of the cost of a small file; kept from one object to the
+     * next in the caller's spares (a scanner worker), so not even allocated */
+    c->starts = azk_decode__spare_take(spare_slot(ctx, false),
+                                       (AZK_DECODE_MAX_FIELDS + 1) * sizeof(size_t));
+    c->fields = azk_decode__spare_take(spare_slot(ctx, true),
+                                       (AZK_DECODE_MAX_FIELDS + 1) * sizeof(azk_field));
     if (c->starts == NULL || c->fields == NULL) {
         azk_decode__csv_free(c);
         return azk_error_nomem();
     }
     c->starts[0] = 0;
-    c->ctx = ctx;
     c->delim = delim;
     c->line = 1;
     c->mc = max_cell(c);
@@ -211,8 +222,8 @@ void azk_decode__csv_free(struct azk_csv *c)
         azk_free(c->hdr[i]);
     azk_free(c->hdr);
     azk_free(c->hdr_len);
-    azk_free(c->starts);
-    azk_free(c->fields);
+    azk_decode__spare_give(spare_slot(c->ctx, false), c->starts);
+    azk_decode__spare_give(spare_slot(c->ctx, true), c->fields);
     azk_buf_dispose(&c->cells);
     azk_free(c);
 }

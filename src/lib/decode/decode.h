@@ -239,13 +239,14 @@ AZK_NODISCARD azk_status azk_decode__object(azk_source *src, const azk_decode_op
 
 /*
  * Buffers a caller keeps from one top-level object to the next (a scanner
- * worker): the peek and the text converter's two, so a small file costs no
- * allocation. A buffer is taken while in use (its slot NULL: a nested object
- * allocates its own) and put back after. Zero-initialized; contents are
- * never read before they are written. azk_decode__spare_dispose frees them.
+ * worker): the peek, the text converter's two and the CSV parser's cell
+ * starts and fields, so a small file costs no allocation. A buffer is taken while in use (its slot
+ * NULL: a nested object allocates its own) and put back after. Zero-initialized; contents are never
+ * read before they are written. azk_decode__spare_dispose frees them.
  */
 struct azk_decode_spare {
     uint8_t *peek, *in, *out;
+    uint8_t *csv_starts, *csv_fields;
 };
 void azk_decode__spare_dispose(struct azk_decode_spare *sp);
 /* azk_decode__object with spare buffers (spare may be NULL). */

@@ -191,6 +191,16 @@ size_t azk_decode__text_utf8_valid_prefix(const uint8_t *p, size_t n, bool at_eo
 
 bool azk_decode__detect_shortcuts_off;
 
+/* The bits set in a 16-bit mask, by halves (__builtin_popcount is a libgcc call
+ * without -mpopcnt: ~25 instructions and a call for a handful here). */
+static inline size_t pop16(unsigned x)
+{
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0F0Fu;
+    return (size_t)((x + (x >> 8)) & 0x1Fu);
+}
+
 /*
  * UTF-8 plausibility of p[0..n): *mb valid multi-byte sequences, *bad bytes
  * that start none, as the walk a character at a time (the reference,
@@ -227,7 +237,7 @@ static void utf8_counts(const uint8_t *p, size_t n, size_t *mb, size_t *bad)
                     st |= (unsigned)(p[j] >= 0xC2 && p[j] <= 0xF4) << (j - k);
                 }
             }
-            high += (size_t)__builtin_popcount(h);
+            high += pop16(h);
             while (st != 0) {
                 size_t j = k + (size_t)__builtin_ctz(st);
                 uint32_t cp;

@@ -321,12 +321,21 @@ double azk_detect__score(const size_t counts[AZK_PII__COUNT], size_t rows_with_m
     };
     double raw = 0.0, density;
     int t;
-    for (t = 0; t < AZK_PII__COUNT; t++)
-        raw += w[t] * log2(1.0 + (double)counts[t]);
+    /* a type not found adds w * log2(1) = +0.0: skipped (raw is never -0.0), and
+     * nothing found at all scores 100 * (1 - exp(-0.0)) = +0.0 -- the same doubles
+     * without a libm call per type for the many objects with few types or none */
+    for (t = 0; t < AZK_PII__COUNT; t++) {
+        if (counts[t] != 0)
+            raw += w[t] * log2(1.0 + (double)counts[t]);
+    }
     /* rows that tie several kinds of value to one person make a roster */
-    density = records > 0 ? (double)rows_with_multiple_types / (double)records : 0.0;
-    if (density > 1.0)
-        density = 1.0;
-    raw += 8.0 * log2(1.0 + (double)rows_with_multiple_types) * (1.0 + density);
+    if (rows_with_multiple_types != 0) {
+        density = records > 0 ? (double)rows_with_multiple_types / (double)records : 0.0;
+        if (density > 1.0)
+            density = 1.0;
+        raw += 8.0 * log2(1.0 + (double)rows_with_multiple_types) * (1.0 + density);
+    }
+    if (raw == 0.0)
+        return 0.0;
     return 100.0 * (1.0 - exp(-raw / 40.0));
 }

@@ -22,6 +22,38 @@ static int set_new(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v);
 }
 
+/* n bytes at the end of b: in place when the room is there (the line reserves it: no
+ * call per piece, a visible share of a small file's line), else azk_buf_put. */
+static inline azk_status put_n(azk_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && (b->max == 0 || n <= b->max - b->len)) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return AZK_OK;
+    }
+    return azk_buf_put(b, p, n);
+}
+
+static inline azk_status put_c(azk_buf *b, char c)
+{
+    return put_n(b, &c, 1);
+}
+
+/* v in decimal, as azk_buf_put_i64 writes it */
+static inline azk_status put_u64(azk_buf *b, uint64_t v)
+{
+    char t[20], *q = t + sizeof(t);
+    do {
+        *--q = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return put_n(b, q, (size_t)(t + sizeof(t) - q));
+}
+
+/* A literal, without strlen. */
+#define PUT_LIT(b, lit) put_n((b), (lit), sizeof(lit) - 1)
+
 /* The digits of v as jansson's "%.6g" writes it when v is a hundredth in [0, 1000) (not -0):
  * at most 5 significant, trailing zeros dropped, ".0" kept ("x.y", "x.yz"), written to out
  * (room for 8); the length, or 0 when v is not such a value. Confidences and scores are. */
@@ -66,7 +98,7 @@ static azk_status put_real(azk_buf *b, double v)
      * anything else, negative zero included, goes through printf */
     size_t n = hundredths(num, v);
     if (n > 0)
-        return azk_buf_put(b, num, n);
+        return put_n(b, num, n);
     (void)snprintf(num, sizeof(num), "%.6g", v);
     e = strchr(num, 'e');
     if (e != NULL) {
@@ -139,7 +171,7 @@ static bool finding_direct(azk_buf *b, const azk_scan_finding *f, double conf, b
 
 azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
 {
-    azk_status rc = azk_buf_putc(b, '[');
+    azk_status rc = put_c(b, '[');
     for (size_t i = 0; rc == AZK_OK && i < r->finding_count; i++) {
         const azk_scan_finding *f = &r->findings[i];
         double c = round(f->confidence * 100.0) / 100.0;
@@ -171,12 +203,9 @@ azk_status azk_scan__findings_to_jsonl(azk_buf *b, const azk_scan_result *r)
             rc = azk_buf_putc(b, '}');
     }
     if (rc == AZK_OK)
-        rc = azk_buf_putc(b, ']');
+        rc = put_c(b, ']');
     return rc;
 }
-
-/* A literal, without strlen. */
-#define PUT_LIT(b, lit) azk_buf_put((b), (lit), sizeof(lit) - 1)
 
 /* s as a JSON string, or AZK_ERR_FORMAT for a string jansson would refuse (invalid
  * UTF-8; the caller then goes through jansson). One pass over a plain ASCII string
@@ -224,8 +253,12 @@ azk_status azk_scan__result_to_jsonl(azk_buf *b, const azk_scan_result *r)
         if (r->edm[i].client == NULL || r->edm[i].dataset == NULL)
             return AZK_ERR_FORMAT;
     }
+    /* room for a line without findings (a longer one grows in put_n; a buffer with a
+     * limit grows only as far as the line needs, as before) */
+    rc = b->max == 0 ? azk_buf_grow(b, 256) : AZK_OK;
     /* a string found invalid on the way (put_str): nothing of the line stays */
-    rc = result_line(b, r);
+    if (rc == AZK_OK)
+        rc = result_line(b, r);
     if (rc != AZK_OK && b->len > start) {
         b->len = start;
         b->data[start] = '\0';
@@ -245,7 +278,7 @@ static azk_status result_line(azk_buf *b, const azk_scan_result *r)
         rc = PUT_LIT(b, ",\"member\":[");
     for (i = 0; rc == AZK_OK && i < r->member_count; i++) {
         if (i > 0)
-            rc = azk_buf_putc(b, ',');
+            rc = put_c(b, ',');
         if (rc == AZK_OK)
             rc = put_str(b, r->member[i]);
     }
@@ -269,17 +302,19 @@ static azk_status result_line(azk_buf *b, const azk_scan_result *r)
         if (r->counts[t] == 0)
             continue;
         /* ,"type":count without printf (a visible share of a line with findings) */
-        rc = azk_buf_puts(b, first ? "\"" : ",\"");
+        const char *name = azk_pii_type_name((azk_pii_type)t);
+        rc = first ? put_c(b, '"') : PUT_LIT(b, ",\"");
         if (rc == AZK_OK)
-            rc = azk_buf_puts(b, azk_pii_type_name((azk_pii_type)t));
+            rc = put_n(b, name, strlen(name));
         if (rc == AZK_OK)
-            rc = azk_buf_put(b, "\":", 2);
+            rc = PUT_LIT(b, "\":");
         if (rc == AZK_OK)
-            rc = azk_buf_put_i64(b, (int64_t)r->counts[t]);
+            rc = (int64_t)r->counts[t] >= 0 ? put_u64(b, (uint64_t)r->counts[t])
+                                            : azk_buf_put_i64(b, (int64_t)r->counts[t]);
         first = false;
     }
     if (rc == AZK_OK)
-        rc = azk_buf_putc(b, '}');
+        rc = put_c(b, '}');
     if (rc == AZK_OK && r->excluded > 0)
         rc = azk_buf_printf(b, ",\"excluded\":%lld", (long long)r->excluded);
     if (rc == AZK_OK)
@@ -307,7 +342,7 @@ static azk_status result_line(azk_buf *b, const azk_scan_result *r)
     if (rc == AZK_OK)
         rc = PUT_LIT(b, "],\"size\":");
     if (rc == AZK_OK)
-        rc = azk_buf_put_i64(b, (int64_t)r->size);
+        rc = (int64_t)r->size >= 0 ? put_u64(b, r->size) : azk_buf_put_i64(b, (int64_t)r->size);
     if (rc == AZK_OK && r->error != AZK_OK) {
         rc = PUT_LIT(b, ",\"error\":{\"code\":");
         if (rc == AZK_OK)
@@ -317,10 +352,10 @@ static azk_status result_line(azk_buf *b, const azk_scan_result *r)
         if (rc == AZK_OK)
             rc = put_str(b, r->error_message != NULL ? r->error_message : "");
         if (rc == AZK_OK)
-            rc = azk_buf_putc(b, '}');
+            rc = put_c(b, '}');
     }
     if (rc == AZK_OK)
-        rc = azk_buf_putc(b, '}');
+        rc = put_c(b, '}');
     return rc;
 }
 

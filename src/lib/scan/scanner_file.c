@@ -379,6 +379,7 @@ static void path_put(azk_scanner *s, const uint8_t ph[32], const struct stat *st
 
 #ifdef AZK_TESTING
 void (*azk_scan__test_before_open)(const char *path);
+void (*azk_scan__test_after_read)(const char *path);
 #endif
 
 /* The file of job, opened: by its name in the directory the walk listed when the walk
@@ -427,7 +428,7 @@ static azk_status open_checked(struct worker *w, const struct job *job, int *out
             st->st_size = lst.st_size;
         return rc;
     }
-    if (fstat(fd, st) != 0) {
+    if (azk_scan__fstat(fd, st) != 0) {
         azk_status rc = azk_error_errno("fstat");
         close(fd);
         st->st_size = -1;
@@ -546,7 +547,11 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job)
             st_obj = azk_scan__decode_top(w, fd, (int64_t)st.st_size, true);
         if (st_obj == AZK_ERR_NOMEM)
             rc = st_obj;
-        if (st_obj == AZK_OK && fstat(fd, &st2) == 0 &&
+#ifdef AZK_TESTING
+        if (azk_scan__test_after_read != NULL)
+            azk_scan__test_after_read(job->path);
+#endif
+        if (st_obj == AZK_OK && azk_scan__fstat(fd, &st2) == 0 &&
             (st2.st_size != st.st_size || st2.st_mtim.tv_sec != st.st_mtim.tv_sec ||
              st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec)) {
             st_obj = azk_error_set(AZK_ERR_IO, "file changed while it was read");

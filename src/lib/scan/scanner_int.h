@@ -20,8 +20,27 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#if defined(__x86_64__) && !defined(__ILP32__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #define QUEUE_CAP 1024
+
+/*
+ * fstat(2) of an open file, the same answer. On 64-bit x86, where the kernel's struct
+ * stat is glibc's, by the fstat system call itself: glibc (2.33 on) makes fstat() an
+ * fstatat(fd, "", AT_EMPTY_PATH), and the kernel reads that empty name from user memory
+ * first (~50 ns, a tenth of the call; a scanned file takes two).
+ */
+static inline int azk_scan__fstat(int fd, struct stat *st)
+{
+#if defined(__x86_64__) && !defined(__ILP32__) && defined(SYS_fstat)
+    return (int)syscall(SYS_fstat, fd, st);
+#else
+    return fstat(fd, st);
+#endif
+}
 
 /* Directories kept open for queued files (walk.h dir_handles): bounded well under the
  * default limit of 1024 descriptors, whatever the queue holds. */
@@ -160,6 +179,9 @@ azk_status azk_scan__scan_file(struct worker *w, struct job *job);
 #ifdef AZK_TESTING
 /* Test builds: called by a worker just before it opens a listed file (path as walked). */
 extern void (*azk_scan__test_before_open)(const char *path);
+/* Test builds: called after a file was read and decoded, before the check that it did
+ * not change meanwhile (path as walked). */
+extern void (*azk_scan__test_after_read)(const char *path);
 #endif
 
 #endif

@@ -347,7 +347,9 @@ static void decode_spare(struct collect *c, const uint8_t *data, size_t len,
  * Objects decoded one after another with the same spare buffers (as a scanner worker
  * does) give the records each gives alone: a long object then short ones (the bytes
  * left in the buffers never show), CP932, a zip holding text (a nested object while
- * the outer one holds the buffers), binary. The buffers are kept between objects.
+ * the outer one holds the buffers), binary, and CSV / TSV (the parser's cell starts and
+ * fields: a wide file with a header, then narrow ones, a quoted one, a headerless one).
+ * The buffers are kept between objects.
  */
 static void test_decode_fast__spare_buffers_reused(void **state)
 {
@@ -359,13 +361,20 @@ static void test_decode_fast__spare_buffers_reused(void **state)
                                   '2',  '3',  '4',  '-',  '5',  '6',  '7',  '8',  '\n'};
     static const char cp932[] = "\x8e\x81\x96\xbc \x8e\x52\x93\x63\x91\xbe\x98\x59 "
                                 "\x93\x64\x98\x62 090-1111-2222\n";
+    static const char csv_narrow[] = "name,tel\n\xe5\xb1\xb1\xe7\x94\xb0,090-1234-5678\n"
+                                     "\xe4\xbd\x90\xe8\x97\xa4,03-1111-2222\n";
+    static const char csv_quoted[] =
+        "a,b,c\r\n\"x,\"\"y\",2,\"line\r\nbreak\"\r\n1,2,3\r\n4,5,6\r\n";
+    static const char tsv[] = "id\tmail\n1\ta@example.jp\n2\tb@example.jp\n";
+    static const char csv_plain[] = "1,2\n3,4\n5,6\n";
     const size_t big = 150000;
     uint8_t *long_text = malloc(big);
+    azk_buf wide = AZK_BUF_INIT;
     struct azk_decode_spare sp;
     struct {
         const uint8_t *p;
         size_t n;
-    } objs[7];
+    } objs[12];
     (void)state;
     assert_non_null(long_text);
     for (size_t i = 0; i < big; i++)
@@ -377,6 +386,19 @@ static void test_decode_fast__spare_buffers_reused(void **state)
     objs[4].p = (const uint8_t *)"x", objs[4].n = 1;
     objs[5].p = (const uint8_t *)"\x00\x01\x02bin\x00", objs[5].n = 7;
     objs[6].p = (const uint8_t *)"", objs[6].n = 0;
+    /* 300 columns with a header, 3 rows: every cell start and field slot up to 300 used */
+    for (int row = 0; row < 4; row++) {
+        for (int col = 0; col < 300; col++)
+            assert_int_equal(azk_buf_printf(&wide, "%s%s%d", col > 0 ? "," : "",
+                                            row == 0 ? "col" : "090-0000-", row * 1000 + col),
+                             AZK_OK);
+        assert_int_equal(azk_buf_putc(&wide, '\n'), AZK_OK);
+    }
+    objs[7].p = wide.data, objs[7].n = wide.len;
+    objs[8].p = (const uint8_t *)csv_narrow, objs[8].n = sizeof(csv_narrow) - 1;
+    objs[9].p = (const uint8_t *)csv_quoted, objs[9].n = sizeof(csv_quoted) - 1;
+    objs[10].p = (const uint8_t *)tsv, objs[10].n = sizeof(tsv) - 1;
+    objs[11].p = (const uint8_t *)csv_plain, objs[11].n = sizeof(csv_plain) - 1;
     memset(&sp, 0, sizeof(sp));
     for (int round = 0; round < 2; round++) {
         for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
@@ -387,6 +409,9 @@ static void test_decode_fast__spare_buffers_reused(void **state)
             /* text kept the peek and both converter buffers for the next object */
             if (i != 3 && i != 5)
                 assert_true(sp.peek != NULL && sp.in != NULL && sp.out != NULL);
+            /* and a CSV / TSV object the parser's two arrays */
+            if (i >= 7)
+                assert_true(sp.csv_starts != NULL && sp.csv_fields != NULL);
             azk_buf_dispose(&a.text);
             azk_buf_dispose(&b.text);
         }
@@ -407,6 +432,8 @@ static void test_decode_fast__spare_buffers_reused(void **state)
     }
     azk_decode__spare_dispose(&sp);
     assert_null(sp.peek);
+    assert_null(sp.csv_fields);
+    azk_buf_dispose(&wide);
     free(long_text);
 }
 

@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "azk_oom.h"
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1120,10 +1122,61 @@ static void test_detect__score(void **state)
     assert_true(s2 <= 100.0);
 }
 
+/* The score as first written (every type's term and the roster term added, zeros
+ * included), the reference for the one that skips the zero terms. */
+static double score_ref(const size_t counts[AZK_PII__COUNT], size_t multi, uint64_t records)
+{
+    static const double w[AZK_PII__COUNT] = {
+        [AZK_PII_PERSON_NAME] = 2.0,  [AZK_PII_ADDRESS] = 3.0,
+        [AZK_PII_POSTAL_CODE] = 1.0,  [AZK_PII_PHONE] = 3.0,
+        [AZK_PII_EMAIL] = 2.0,        [AZK_PII_BIRTH_DATE] = 4.0,
+        [AZK_PII_MY_NUMBER] = 10.0,   [AZK_PII_CORPORATE_NUMBER] = 0.5,
+        [AZK_PII_BANK_ACCOUNT] = 6.0, [AZK_PII_CREDIT_CARD] = 8.0,
+    };
+    double raw = 0.0, density;
+    for (int t = 0; t < AZK_PII__COUNT; t++)
+        raw += w[t] * log2(1.0 + (double)counts[t]);
+    density = records > 0 ? (double)multi / (double)records : 0.0;
+    if (density > 1.0)
+        density = 1.0;
+    raw += 8.0 * log2(1.0 + (double)multi) * (1.0 + density);
+    return 100.0 * (1.0 - exp(-raw / 40.0));
+}
+
+/* the score, bit for bit the reference's: nothing found, one type, many, rosters, more
+ * multi-type rows than records, no records, huge counts; 20,000 random mixes */
+static void test_detect__score_as_reference(void **state)
+{
+    static const size_t vals[] = {0, 0, 0, 1, 2, 3, 7, 100, 1000, 123456, SIZE_MAX};
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    (void)state;
+    for (int k = 0; k < 20000; k++) {
+        size_t c[AZK_PII__COUNT];
+        size_t multi;
+        uint64_t records;
+        double a, b;
+        for (int t = 0; t < AZK_PII__COUNT; t++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            c[t] = k < 100 ? (size_t)(k == t) : (x % 3 == 0 ? vals[(x >> 8) % 11] : 0);
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        multi = x % 4 == 0 ? vals[(x >> 8) % 11] : 0;
+        records = (x >> 16) % 5 == 0 ? 0 : (x >> 20) % 2000;
+        a = azk_detect__score(c, multi, records);
+        b = score_ref(c, multi, records);
+        assert_memory_equal(&a, &b, sizeof(a));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect__my_number_check_digit),
+        cmocka_unit_test(test_detect__score_as_reference),
         cmocka_unit_test(test_detect__corporate_check_digit),
         cmocka_unit_test(test_detect__luhn_and_issuers),
         cmocka_unit_test(test_detect__phone_numbering),

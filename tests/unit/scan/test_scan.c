@@ -6,7 +6,9 @@
  * the incremental cache's changed-only mode (cache_changed_only); a listed
  * file that vanished or was replaced, or whose directory was replaced by a
  * symbolic link, before a worker opened it (test hook
- * azk_scan__test_before_open); the walk's bound on directories kept open.
+ * azk_scan__test_before_open); a file written to while it was read (test hook
+ * azk_scan__test_after_read); the scanner's fstat against fstat(); the walk's bound
+ * on directories kept open.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include "scan/scanner_int.h"
 #include "scan/walk.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -223,19 +226,35 @@ static void test_scan__deep_tree(void **state)
     rmdir(root);
 }
 
-/* r as JSON Lines, directly and through jansson: the same bytes */
+/* r as JSON Lines, directly and through jansson: the same bytes; also after a line
+ * already in the buffer, and into a buffer with a limit (written piece by piece with
+ * no room reserved ahead): the same, or AZK_ERR_LIMIT with the buffer as it was when
+ * the limit is one byte short */
 static void same_as_jansson(const azk_scan_result *r)
 {
-    azk_buf b = AZK_BUF_INIT;
+    azk_buf b = AZK_BUF_INIT, c = AZK_BUF_INIT;
     json_t *j = azk_scan__result_to_json(r, true);
     char *s;
+    size_t sl;
     assert_non_null(j);
     s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(j);
     assert_non_null(s);
+    sl = strlen(s);
     assert_int_equal(azk_scan__result_to_jsonl(&b, r), AZK_OK);
     assert_int_equal(azk_buf_putc(&b, '\0'), AZK_OK);
     assert_string_equal((const char *)b.data, s);
+    assert_int_equal(azk_buf_puts(&c, "{}\n"), AZK_OK);
+    c.max = 3 + sl;
+    assert_int_equal(azk_scan__result_to_jsonl(&c, r), AZK_OK);
+    assert_int_equal(c.len, 3 + sl);
+    assert_memory_equal(c.data + 3, s, sl);
+    c.len = 3;
+    c.max = 3 + sl - 1;
+    assert_int_equal(azk_scan__result_to_jsonl(&c, r), AZK_ERR_LIMIT);
+    assert_int_equal(c.len, 3);
+    assert_string_equal((const char *)c.data, "{}\n");
+    azk_buf_dispose(&c);
     free(s);
     azk_buf_dispose(&b);
 }
@@ -401,6 +420,16 @@ static void test_scan__result_jsonl_as_jansson(void **state)
     same_as_jansson(&r);
     r.path = "plain/ascii \x7f~.txt";
     same_as_jansson(&r);
+    {
+        /* a path longer than the room reserved for a line */
+        char longp[700];
+        for (size_t i = 0; i < sizeof(longp) - 1; i++)
+            longp[i] = (char)(i % 50 == 49 ? '/' : 'a' + i % 26);
+        longp[sizeof(longp) - 1] = '\0';
+        r.path = longp;
+        same_as_jansson(&r);
+        r.path = "plain/ascii \x7f~.txt";
+    }
     /* not UTF-8, wherever it is (found while the line is written): refused, nothing of
      * the line stays after what the buffer held */
     {
@@ -518,7 +547,7 @@ struct race {
     int calls;
     int kind; /* 0: unlink f001.txt, 1: f001.txt -> link outside, 2: sub -> link outside,
                 3: f001.txt -> FIFO, 4: f001.txt -> another regular file (renamed over it),
-                5: f001.txt -> a directory */
+                5: f001.txt -> a directory, 6: nothing (azk_scan__test_after_read acts) */
     /* results */
     int results, errors, phones, emails;
     long long size1; /* the size reported for f001.txt */
@@ -716,6 +745,87 @@ static void test_scan__race_dir_link(void **state)
         assert_int_equal(r.phones, 3);
         assert_int_equal(r.emails, 0);
     }
+}
+
+/* what race_changed_hook does to f001.txt after it was read: 1 append, 2 the same size
+ * rewritten with another mtime, 3 nothing */
+static int g_change;
+
+static void race_changed_hook(const char *path)
+{
+    struct timespec ts[2] = {{0, UTIME_OMIT}, {1000000000, 123456789}};
+    if (strstr(path, "/f001.txt") == NULL)
+        return;
+    if (g_change == 1) {
+        FILE *f = fopen(path, "a");
+        assert_non_null(f);
+        fputs("more\n", f);
+        fclose(f);
+    } else if (g_change == 2) {
+        assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+    }
+}
+
+/* a file whose size or mtime changed while it was read: an io error ("changed while it
+ * was read") with what was found in it; nothing changed: no error */
+static void test_scan__race_changed_while_read(void **state)
+{
+    struct race r;
+    (void)state;
+    azk_scan__test_after_read = race_changed_hook;
+    for (g_change = 1; g_change <= 3; g_change++) {
+        for (int t = 1; t <= 2; t++) {
+            race_run(&r, 6, t);
+            assert_int_equal(r.results, 3);
+            assert_int_equal(r.phones, 3);
+            assert_int_equal(r.errors, g_change < 3 ? 1 : 0);
+            if (g_change < 3)
+                assert_non_null(strstr(r.message, "changed while it was read"));
+        }
+    }
+    azk_scan__test_after_read = NULL;
+}
+
+/* The scanner's fstat (the system call itself on 64-bit x86) answers as fstat() does, for
+ * a regular file, a directory, a FIFO and a character device, and fails as it does on a
+ * closed descriptor. */
+static void test_scan__fstat_as_libc(void **state)
+{
+    char dir[] = "/tmp/azk-fstat-XXXXXX", p[256], fifo[256];
+    const char *paths[4];
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    (void)snprintf(p, sizeof(p), "%s/f.txt", dir);
+    write_file(p, "TEL 090-3141-5926\n");
+    (void)snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    paths[0] = p;
+    paths[1] = dir;
+    paths[2] = fifo;
+    paths[3] = "/dev/null";
+    for (int i = 0; i < 4; i++) {
+        struct stat a, b;
+        int fd = open(paths[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        assert_true(fd >= 0);
+        memset(&a, 0x5a, sizeof(a));
+        memset(&b, 0xa5, sizeof(b));
+        assert_int_equal(fstat(fd, &a), 0);
+        assert_int_equal(azk_scan__fstat(fd, &b), 0);
+        assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+        assert_int_equal(a.st_mode, b.st_mode);
+        assert_true(a.st_nlink == b.st_nlink && a.st_uid == b.st_uid && a.st_gid == b.st_gid);
+        assert_true(a.st_rdev == b.st_rdev && a.st_size == b.st_size);
+        assert_true(a.st_blksize == b.st_blksize && a.st_blocks == b.st_blocks);
+        assert_true(a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec);
+        assert_true(a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec);
+        close(fd);
+        errno = 0;
+        assert_int_equal(azk_scan__fstat(fd, &b), -1);
+        assert_int_equal(errno, EBADF);
+    }
+    unlink(fifo);
+    unlink(p);
+    rmdir(dir);
 }
 
 /*
@@ -1000,6 +1110,8 @@ int main(void)
         cmocka_unit_test(test_scan__race_file_link),
         cmocka_unit_test(test_scan__race_dir_link),
         cmocka_unit_test(test_scan__race_fifo),
+        cmocka_unit_test(test_scan__race_changed_while_read),
+        cmocka_unit_test(test_scan__fstat_as_libc),
         cmocka_unit_test(test_scan__walk_dir_handles_bounded),
         cmocka_unit_test(test_scan__race_file_renamed_over),
         cmocka_unit_test(test_scan__race_dir_in_place),
