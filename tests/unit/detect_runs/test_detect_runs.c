@@ -711,6 +711,8 @@ static void test_runs__digit_cells(void **state)
     /* findings compared, many of them in all-digit cells */
     assert_true(found > 3000);
     assert_true(digit_found > 2000);
+}
+
 /* The masks of u[0..len) byte by byte: digits, 0xEF, and whether a byte
  * is >= 0x80 or '@'. */
 static bool ref_masks(const unsigned char *u, size_t len, uint64_t *m)
