@@ -1114,12 +1114,13 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
                  * numbers): one run with no byte before or after it,
                  * decided on its length alone (block_runs' run to the
                  * field's end); no letter, so no address */
-                if (azk_detect__run_verdict(scr, 0, 0, fd->len) == RUN_BORING)
+                unsigned v = azk_detect__run_verdict(scr, 0, 0, fd->len);
+                if (v == RUN_BORING)
                     continue;
                 fld_start(&f, fd, (uint32_t)i, col, prev);
                 c->hit_count = 0;
                 c->label_count = 0;
-                digit_run(&f, 0, fd->len, fd->len, nums);
+                run_at(&f, v, 0, fd->len, fd->len, nums);
                 if (f.rc != AZK_OK)
                     return f.rc;
                 continue;
