@@ -546,16 +546,21 @@ static inline bool csr_bucket(const uint8_t *p, uint32_t n, unsigned rb, uint64_
  * One pass over the seed kind k's CSR: row ids below the row count and
  * rising within a bucket; each (row, k, code of its bucket) added to *sum.
  */
-static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64_t *sum)
+static __attribute__((noinline)) bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed,
+                                                uint64_t *sum)
 {
     size_t nb = (size_t)1 << idx->bits[k];
     uint64_t acc = 0;
     unsigned rb = idx->row_bytes;
-    for (size_t bk = 0; bk < nb; bk++) {
+    /* bucket bk's code, azk_fp__code(k, bk) = 1 + bk mod m, counted along (no division a
+     * bucket: millions of them) */
+    uint32_t m = (1u << azk_fp__code_w(k)) - 1u;
+    uint32_t code = 1;
+    for (size_t bk = 0; bk < nb; bk++, code = code == m ? 1u : code + 1u) {
         uint32_t lo = idx->off[k][bk];
         uint32_t n = idx->off[k][bk + 1] - lo;
         const uint8_t *p = idx->rows[k] + (uint64_t)lo * rb;
-        uint64_t sk = seed ^ ((uint64_t)k << 8 | azk_fp__code(k, (uint32_t)bk));
+        uint64_t sk = seed ^ ((uint64_t)k << 8 | code);
         bool ok = rb == 4 ? csr_bucket(p, n, 4, idx->total_rows, sk, &acc)
                           : csr_bucket(p, n, 3, idx->total_rows, sk, &acc);
         if (!ok)
@@ -568,7 +573,9 @@ static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64
 /*
  * The narrow rows' pass (row_w <= 57: a row's cells come from one 8-byte
  * load; nsd is a constant where rows_check calls it, so the seed loop is
- * unrolled with its shifts and masks in registers). Non-seed cells at once:
+ * unrolled, without a branch; rows_check and csr_check are functions of
+ * their own: inlined into the loader, their loops' values were spilled to
+ * the stack). Non-seed cells at once:
  * a cell of bits + 1 bits is > 2^bits exactly when its top bit (in top) is
  * set and one of its low bits (in low) is: (w & low) + low carries into the
  * top bit of every cell whose low bits are not all 0 (each sum < 2^(bits +
@@ -590,10 +597,11 @@ rows_narrow(const azk_fp_index *idx, uint64_t seed, uint64_t low, uint64_t top, 
 #endif
         w >>= base & 7;
         over |= ((w & low) + low) & top & w;
+#pragma GCC unroll 8
         for (unsigned j = 0; j < nsd; j++) {
             uint32_t cell = (uint32_t)(w >> ssh[j]) & smask[j];
             uint64_t h = triple_mix(rs ^ (skind[j] | cell));
-            acc += cell != 0 ? h : 0;
+            acc += h & (0 - (uint64_t)(cell != 0)); /* an empty cell (0) adds nothing */
         }
     }
     *bad = over != 0;
@@ -604,7 +612,8 @@ rows_narrow(const azk_fp_index *idx, uint64_t seed, uint64_t low, uint64_t top, 
  * One pass over the row table: every non-seed cell <= 2^bits (a bucket +
  * 1); each seed cell (row, kind, code) that is not 0 added to *sum.
  */
-static bool rows_check(const azk_fp_index *idx, uint64_t seed, uint64_t *sum)
+static __attribute__((noinline)) bool rows_check(const azk_fp_index *idx, uint64_t seed,
+                                                 uint64_t *sum)
 {
     /* non-seed slots: shift, mask, largest cell; seed slots: shift, mask, kind << 8 */
     uint32_t psh[AZK_FPS__COUNT] = {0};
