@@ -644,8 +644,10 @@ static __attribute__((noinline)) bool rows_check(const azk_fp_index *idx, uint64
             pmax[np] = 1u << idx->bits[k];
             /* a non-seed slot is bits + 1 wide (layout_from_widths): pmax is its top bit */
             wide |= idx->slot_w[s] != idx->bits[k] + 1u;
-            low |= (uint64_t)(pmax[np] - 1u) << idx->slot_sh[s];
-            top |= (uint64_t)pmax[np] << idx->slot_sh[s];
+            if (!wide) { /* a narrow row: every slot ends below bit 57 */
+                low |= (uint64_t)(pmax[np] - 1u) << idx->slot_sh[s];
+                top |= (uint64_t)pmax[np] << idx->slot_sh[s];
+            }
             np++;
         }
     }
