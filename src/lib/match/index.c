@@ -546,16 +546,21 @@ static inline bool csr_bucket(const uint8_t *p, uint32_t n, unsigned rb, uint64_
  * One pass over the seed kind k's CSR: row ids below the row count and
  * rising within a bucket; each (row, k, code of its bucket) added to *sum.
  */
-static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64_t *sum)
+static __attribute__((noinline)) bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed,
+                                                uint64_t *sum)
 {
     size_t nb = (size_t)1 << idx->bits[k];
     uint64_t acc = 0;
     unsigned rb = idx->row_bytes;
-    for (size_t bk = 0; bk < nb; bk++) {
+    /* bucket bk's code, azk_fp__code(k, bk) = 1 + bk mod m, counted along (no division a
+     * bucket: millions of them) */
+    uint32_t m = (1u << azk_fp__code_w(k)) - 1u;
+    uint32_t code = 1;
+    for (size_t bk = 0; bk < nb; bk++, code = code == m ? 1u : code + 1u) {
         uint32_t lo = idx->off[k][bk];
         uint32_t n = idx->off[k][bk + 1] - lo;
         const uint8_t *p = idx->rows[k] + (uint64_t)lo * rb;
-        uint64_t sk = seed ^ ((uint64_t)k << 8 | azk_fp__code(k, (uint32_t)bk));
+        uint64_t sk = seed ^ ((uint64_t)k << 8 | code);
         bool ok = rb == 4 ? csr_bucket(p, n, 4, idx->total_rows, sk, &acc)
                           : csr_bucket(p, n, 3, idx->total_rows, sk, &acc);
         if (!ok)
@@ -566,10 +571,49 @@ static bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed, uint64
 }
 
 /*
+ * The narrow rows' pass (row_w <= 57: a row's cells come from one 8-byte
+ * load; nsd is a constant where rows_check calls it, so the seed loop is
+ * unrolled, without a branch; rows_check and csr_check are functions of
+ * their own: inlined into the loader, their loops' values were spilled to
+ * the stack). Non-seed cells at once:
+ * a cell of bits + 1 bits is > 2^bits exactly when its top bit (in top) is
+ * set and one of its low bits (in low) is: (w & low) + low carries into the
+ * top bit of every cell whose low bits are not all 0 (each sum < 2^(bits +
+ * 1): no carry leaves its cell). Returns the seed cells' sum; *bad set
+ * for a non-seed cell out of range.
+ */
+static inline __attribute__((always_inline)) uint64_t
+rows_narrow(const azk_fp_index *idx, uint64_t seed, uint64_t low, uint64_t top, unsigned nsd,
+            const uint32_t *ssh, const uint32_t *smask, const uint64_t *skind, bool *bad)
+{
+    uint64_t acc = 0;
+    uint64_t over = 0;
+    for (uint64_t row = 0, base = 0; row < idx->total_rows; row++, base += idx->row_w) {
+        uint64_t w;
+        uint64_t rs = seed ^ row << 16;
+        memcpy(&w, idx->rowtab + (base >> 3), sizeof(w));
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        w >>= base & 7;
+        over |= ((w & low) + low) & top & w;
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < nsd; j++) {
+            uint32_t cell = (uint32_t)(w >> ssh[j]) & smask[j];
+            uint64_t h = triple_mix(rs ^ (skind[j] | cell));
+            acc += h & (0 - (uint64_t)(cell != 0)); /* an empty cell (0) adds nothing */
+        }
+    }
+    *bad = over != 0;
+    return acc;
+}
+
+/*
  * One pass over the row table: every non-seed cell <= 2^bits (a bucket +
  * 1); each seed cell (row, kind, code) that is not 0 added to *sum.
  */
-static bool rows_check(const azk_fp_index *idx, uint64_t seed, uint64_t *sum)
+static __attribute__((noinline)) bool rows_check(const azk_fp_index *idx, uint64_t seed,
+                                                 uint64_t *sum)
 {
     /* non-seed slots: shift, mask, largest cell; seed slots: shift, mask, kind << 8 */
     uint32_t psh[AZK_FPS__COUNT] = {0};
@@ -578,6 +622,8 @@ static bool rows_check(const azk_fp_index *idx, uint64_t seed, uint64_t *sum)
     uint32_t ssh[AZK_FPS__COUNT] = {0};
     uint32_t smask[AZK_FPS__COUNT] = {0};
     uint64_t skind[AZK_FPS__COUNT] = {0};
+    uint64_t low = 0; /* rows_narrow: the non-seed cells' low bits, their top bits */
+    uint64_t top = 0;
     unsigned np = 0;
     unsigned nsd = 0;
     bool wide = idx->row_w > 57; /* else a row's cells come from one 8-byte load */
@@ -596,29 +642,41 @@ static bool rows_check(const azk_fp_index *idx, uint64_t seed, uint64_t *sum)
             psh[np] = idx->slot_sh[s];
             pmask[np] = (1u << idx->slot_w[s]) - 1u;
             pmax[np] = 1u << idx->bits[k];
+            /* a non-seed slot is bits + 1 wide (layout_from_widths): pmax is its top bit */
+            wide |= idx->slot_w[s] != idx->bits[k] + 1u;
+            if (!wide) { /* a narrow row: every slot ends below bit 57 */
+                low |= (uint64_t)(pmax[np] - 1u) << idx->slot_sh[s];
+                top |= (uint64_t)pmax[np] << idx->slot_sh[s];
+            }
             np++;
         }
     }
-    for (uint64_t row = 0, base = 0; row < idx->total_rows; row++, base += idx->row_w) {
-        uint64_t w = 0;
+    if (!wide) {
+        switch (nsd) {
+#define NARROW(n)                                                                                  \
+    case n:                                                                                        \
+        acc = rows_narrow(idx, seed, low, top, n, ssh, smask, skind, &bad);                        \
+        break
+            NARROW(0);
+            NARROW(1);
+            NARROW(2);
+            NARROW(3);
+            NARROW(4);
+            NARROW(5);
+            NARROW(6);
+            NARROW(7);
+#undef NARROW
+            default:
+                wide = true; /* cannot be: 7 seed slots */
+                break;
+        }
+    }
+    for (uint64_t row = 0, base = 0; wide && row < idx->total_rows; row++, base += idx->row_w) {
         uint64_t rs = seed ^ row << 16;
-        if (!wide) {
-            memcpy(&w, idx->rowtab + (base >> 3), sizeof(w));
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-            w = __builtin_bswap64(w);
-#endif
-            w >>= base & 7;
-        }
-        for (unsigned j = 0; j < np; j++) {
-            uint32_t cell =
-                (wide ? get_field(idx->rowtab, base + psh[j], 25) : (uint32_t)(w >> psh[j])) &
-                pmask[j];
-            bad |= cell > pmax[j];
-        }
+        for (unsigned j = 0; j < np; j++)
+            bad |= (get_field(idx->rowtab, base + psh[j], 25) & pmask[j]) > pmax[j];
         for (unsigned j = 0; j < nsd; j++) {
-            uint32_t cell =
-                (wide ? get_field(idx->rowtab, base + ssh[j], 25) : (uint32_t)(w >> ssh[j])) &
-                smask[j];
+            uint32_t cell = get_field(idx->rowtab, base + ssh[j], 25) & smask[j];
             uint64_t h = triple_mix(rs ^ (skind[j] | cell));
             acc += cell != 0 ? h : 0;
         }

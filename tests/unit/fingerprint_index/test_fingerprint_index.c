@@ -604,6 +604,90 @@ static void expect_refused(const uint8_t *p, size_t n, azk_status want)
     assert_null(idx);
 }
 
+/*
+ * Every non-seed cell of the row table is at most 2^bits (a bucket + 1): a
+ * cell changed to each value around that bound, in each non-seed slot, in
+ * the first, second, a middle and the last row, of narrow rows (one 8-byte
+ * load a row: the check takes all non-seed cells of a row at once) and wide
+ * ones: refused exactly when it is over the bound, by the row check.
+ */
+static void cells_bounded(const unsigned pct[AZK_FPS__COUNT], bool narrow)
+{
+    struct model m;
+    struct wbuf b;
+    struct wbuf good;
+    azk_fp_index *idx = NULL;
+    size_t h;
+    size_t tab;
+    uint32_t row_w;
+    uint8_t sh[AZK_FPS__COUNT];
+    uint8_t sw[AZK_FPS__COUNT];
+    unsigned tried = 0;
+    model_random(&m, 3000, pct);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    free(b.p);
+    assert_true((idx->row_w <= 57) == narrow);
+    row_w = idx->row_w;
+    memcpy(sh, idx->slot_sh, sizeof(sh));
+    memcpy(sw, idx->slot_w, sizeof(sw));
+    good = v3_bytes(idx);
+    azk_fp_index_free(idx);
+    h = layout_offset(&m);
+    tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
+        unsigned k = azk_fp__slot_kind[s];
+        uint32_t top = 1u << azk_fp__bits[k];
+        const uint32_t vals[] = {0, 1, top - 1, top, top + 1, top | top >> 1, 2 * top - 1};
+        const uint64_t rows[] = {0, 1, m.rows / 2 + 1, m.rows - 1};
+        if (azk_fp__is_seed(k) || sw[s] == 0)
+            continue;
+        assert_int_equal(sw[s], azk_fp__bits[k] + 1u);
+        for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+            for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+                uint64_t pos = rows[r] * row_w + sh[s];
+                b.n = good.n;
+                b.p = malloc(b.n);
+                assert_non_null(b.p);
+                memcpy(b.p, good.p, b.n);
+                for (unsigned i = 0; i < sw[s]; i++, pos++) {
+                    uint8_t bit = (uint8_t)(1u << (pos % 8));
+                    if (vals[v] >> i & 1)
+                        b.p[tab + pos / 8] |= bit;
+                    else
+                        b.p[tab + pos / 8] &= (uint8_t)~bit;
+                }
+                if (vals[v] > top) {
+                    expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+                    assert_non_null(strstr(azk_error_last()->message, "bad row table"));
+                } else {
+                    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+                    assert_int_equal(azk_fp__row_slot(idx, rows[r], s), vals[v]);
+                    azk_fp_index_free(idx);
+                    idx = NULL;
+                }
+                free(b.p);
+                tried++;
+            }
+    }
+    assert_true(tried >= 2 * 4 * 7);
+    free(good.p);
+    model_free(&m);
+}
+
+static void test_fingerprint_index__cells_bounded(void **state)
+{
+    /* name, birth, phone, postal, customer id: 52 bits; name, birth, customer id, account:
+     * 54 (cells across bytes); every slot (wide rows) */
+    static const unsigned a[AZK_FPS__COUNT] = {100, 0, 100, 100, 0, 0, 100, 0, 100, 0, 0};
+    static const unsigned b[AZK_FPS__COUNT] = {100, 0, 100, 0, 0, 0, 0, 0, 100, 100, 0};
+    static const unsigned c[AZK_FPS__COUNT] = {90, 70, 80, 85, 30, 60, 75, 80, 40, 35, 50};
+    (void)state;
+    cells_bounded(a, true);
+    cells_bounded(b, true);
+    cells_bounded(c, false);
+}
+
 static void test_fingerprint_index__truncated(void **state)
 {
     struct model m;
@@ -958,6 +1042,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_index__every_slot),
         cmocka_unit_test(test_fingerprint_index__unused_slots_cost_nothing),
         cmocka_unit_test(test_fingerprint_index__four_byte_row_ids),
+        cmocka_unit_test(test_fingerprint_index__cells_bounded),
         cmocka_unit_test(test_fingerprint_index__truncated),
         cmocka_unit_test(test_fingerprint_index__out_of_bounds),
         cmocka_unit_test(test_fingerprint_index__wrong_version_and_damage),
