@@ -185,6 +185,13 @@ extern bool azk_detect__lit_screen_off;
 extern bool azk_detect__lit_vec_off;
 /* The digit-run screen (detect_field.c): its tables, and the switch (for
  * tests) that sends every digit run to the rules unscreened. */
+/* The letter of a Japanese era written in ASCII (M T S H R, either case: S55.3.2). */
+static inline bool azk_detect__is_era_letter(uint32_t a)
+{
+    return a == 'M' || a == 'T' || a == 'S' || a == 'H' || a == 'R' || a == 'm' || a == 't' ||
+           a == 's' || a == 'h' || a == 'r';
+}
+
 void azk_detect__run_screen_build(struct run_screen *s);
 extern bool azk_detect__run_screen_off;
 #define RUN_BORING 0u /* no digit rule can start at the run */
