@@ -240,13 +240,22 @@ AZK_NODISCARD azk_status azk_decode__object(azk_source *src, const azk_decode_op
 /*
  * Buffers a caller keeps from one top-level object to the next (a scanner
  * worker): the peek, the text converter's two and the CSV parser's cell
- * starts and fields, so a small file costs no allocation. A buffer is taken while in use (its slot
- * NULL: a nested object allocates its own) and put back after. Zero-initialized; contents are never
- * read before they are written. azk_decode__spare_dispose frees them.
+ * starts and fields, so a small file costs no allocation. A buffer is
+ * taken while in use (its slot NULL: a nested object allocates its own)
+ * and put back after. Zero-initialized; contents are never read before
+ * they are written. azk_decode__spare_dispose frees them.
+ *
+ * reveal_bytes / reveal_text: reveal's scratch (a decoded run's bytes and
+ * their text, reveal_runs.c), shared by every record of the objects
+ * decoded with these buffers, nested ones included: each user clears it
+ * before use, a run decoded as an object is moved out of it first, and it
+ * is freed after a record once past 64 KiB. Without spare buffers reveal
+ * allocates its own per record.
  */
 struct azk_decode_spare {
     uint8_t *peek, *in, *out;
     uint8_t *csv_starts, *csv_fields;
+    azk_buf reveal_bytes, reveal_text;
 };
 void azk_decode__spare_dispose(struct azk_decode_spare *sp);
 /* azk_decode__object with spare buffers (spare may be NULL). */

@@ -697,6 +697,25 @@ static azk_status worth_revealing(struct reveal *rv, const azk_field *f, bool *w
     return rc;
 }
 
+/* Largest scratch buffer kept in the spare buffers for the next record. */
+#define SCRATCH_KEPT (64 * 1024)
+
+/* The scratch after a record: the record's own freed, the spare buffers'
+ * freed when they grew large. */
+static inline void scratch_done(struct reveal *rv)
+{
+    struct azk_decode_spare *sp = rv->ctx->spare;
+    if (sp == NULL) {
+        azk_buf_dispose(&rv->own_bytes);
+        azk_buf_dispose(&rv->own_text);
+        return;
+    }
+    if (sp->reveal_bytes.cap > SCRATCH_KEPT)
+        azk_buf_dispose(&sp->reveal_bytes);
+    if (sp->reveal_text.cap > SCRATCH_KEPT)
+        azk_buf_dispose(&sp->reveal_text);
+}
+
 /* A record with nothing to reveal: one per JSON element if it is a long line of them. */
 static azk_status json_split(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
 {
@@ -725,6 +744,13 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
         return json_split(ctx, rec, handled);
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
+    if (ctx->spare != NULL) {
+        rv.bytes = &ctx->spare->reveal_bytes;
+        rv.text = &ctx->spare->reveal_text;
+    } else {
+        rv.bytes = &rv.own_bytes;
+        rv.text = &rv.own_text;
+    }
     rv.tabular = rec->tabular != 0;
     for (i = 0; i < rec->field_count; i++) {
         bool worth, quiet;
@@ -735,8 +761,7 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     }
     first = i; /* the first field worth revealing */
     if (rc != AZK_OK || i == rec->field_count) {
-        azk_buf_dispose(&rv.bytes);
-        azk_buf_dispose(&rv.text);
+        scratch_done(&rv);
         /* a field worth a look that reveals nothing keeps a JSON line whole */
         return rc != AZK_OK || looked ? rc : json_split(ctx, rec, handled);
     }
@@ -805,7 +830,6 @@ done:
         azk_free(vals);
         azk_free(fields);
     }
-    azk_buf_dispose(&rv.bytes);
-    azk_buf_dispose(&rv.text);
+    scratch_done(&rv);
     return rc;
 }

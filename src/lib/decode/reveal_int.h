@@ -17,9 +17,12 @@
 /* One record being revealed. */
 struct reveal {
     struct azk_decode_ctx *ctx;
-    azk_buf bytes; /* scratch: decoded bytes */
-    azk_buf text;  /* scratch: their text */
-    bool limit;    /* AZK_DECODE_REVEAL_MAX reached */
+    /* scratch (each user clears it first): decoded bytes, their text; the
+     * spare buffers' (azk_decode_spare.reveal_*) when the object has them,
+     * else own_bytes / own_text, freed after the record */
+    azk_buf *bytes, *text;
+    azk_buf own_bytes, own_text;
+    bool limit; /* AZK_DECODE_REVEAL_MAX reached */
     /* \n \t \\ \" are decoded only in escaped text (a \u or \x escape, or
      * several \n): "c:\temp" in a log stays as it is */
     bool simple_escapes;

@@ -203,14 +203,14 @@ azk_status azk_decode__reveal_run_kind(struct reveal *rv, const uint8_t *p, size
     size_t i;
     bool hex = n % 2 == 0, piece = false;
     *kind = RUN_NOTHING;
-    azk_buf_clear(&rv->bytes);
+    azk_buf_clear(rv->bytes);
     if (hex) {
         /* hex when every byte is a hex digit: decoded while checked, by table */
         const int8_t *hv = azk_decode__reveal_hexv;
         uint8_t *o;
-        if (azk_buf_grow(&rv->bytes, n / 2) != AZK_OK)
+        if (azk_buf_grow(rv->bytes, n / 2) != AZK_OK)
             return azk_error_nomem();
-        o = rv->bytes.data;
+        o = rv->bytes->data;
         for (i = 0; i + 1 < n; i += 2) {
             int hi = hv[p[i]], lo = hv[p[i + 1]];
             if ((hi | lo) < 0)
@@ -218,32 +218,32 @@ azk_status azk_decode__reveal_run_kind(struct reveal *rv, const uint8_t *p, size
             *o++ = (uint8_t)(hi << 4 | lo);
         }
         hex = i == n;
-        rv->bytes.len = hex ? n / 2 : 0;
+        rv->bytes->len = hex ? n / 2 : 0;
     }
     if (!hex) {
         size_t m = n;
         while (m > 0 && p[m - 1] == '=')
             m--;
-        if (!b64_decode(p, m, &rv->bytes))
+        if (!b64_decode(p, m, rv->bytes))
             return AZK_OK;
     }
-    if (rv->bytes.len < 4)
+    if (rv->bytes->len < 4)
         return AZK_OK;
-    if (rv->ctx->revealed + rv->bytes.len > AZK_DECODE_REVEAL_MAX) {
+    if (rv->ctx->revealed + rv->bytes->len > AZK_DECODE_REVEAL_MAX) {
         *kind = RUN_LIMIT;
         return AZK_OK;
     }
-    azk_buf_clear(&rv->text);
-    if (hex && !azk_utf8_valid(rv->bytes.data, rv->bytes.len))
+    azk_buf_clear(rv->text);
+    if (hex && !azk_utf8_valid(rv->bytes->data, rv->bytes->len))
         piece = false; /* hex dumps of text are UTF-8: "C9999..." is an ID, not CP932 */
     else
-        rc = azk_decode__text_piece(rv->bytes.data, rv->bytes.len, 4, true, &rv->text, &piece);
+        rc = azk_decode__text_piece(rv->bytes->data, rv->bytes->len, 4, true, rv->text, &piece);
     if (rc != AZK_OK)
         return rc;
     if (piece)
         *kind = RUN_TEXT;
-    else if (rv->bytes.len >= NESTED_MIN &&
-             (!rv->tabular || azk_decode__is_container(rv->bytes.data, rv->bytes.len)))
+    else if (rv->bytes->len >= NESTED_MIN &&
+             (!rv->tabular || azk_decode__is_container(rv->bytes->data, rv->bytes->len)))
         /* in a table cell only an archive is decoded as content of its own: the
          * other records of a table stay rows (intake, link read them as such) */
         *kind = RUN_OBJECT;
@@ -268,17 +268,18 @@ azk_status azk_decode__reveal_run(struct reveal *rv, const uint8_t *p, size_t n,
             rv->limit = true;
             break;
         case RUN_TEXT:
-            rv->ctx->revealed += rv->bytes.len;
+            rv->ctx->revealed += rv->bytes->len;
             *ok = true;
-            rc = azk_buf_put(out, rv->text.data, rv->text.len);
+            rc = azk_buf_put(out, rv->text->data, rv->text->len);
             break;
         case RUN_OBJECT: {
             struct azk_mem_source ms;
             azk_source src;
-            azk_buf owned = rv->bytes;
-            rv->ctx->revealed += rv->bytes.len;
-            /* the nested decode may reveal again: it gets its own scratch */
-            memset(&rv->bytes, 0, sizeof(rv->bytes));
+            azk_buf owned = *rv->bytes;
+            rv->ctx->revealed += rv->bytes->len;
+            /* the nested decode may reveal again, into the same scratch: the
+             * bytes it reads are moved out of it first */
+            memset(rv->bytes, 0, sizeof(*rv->bytes));
             azk_decode__source_mem(&src, &ms, owned.data, owned.len);
             rc = azk_decode__transparent(rv->ctx, &src);
             azk_buf_dispose(&owned);

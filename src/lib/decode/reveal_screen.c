@@ -257,6 +257,39 @@ AVX2 static inline void tail_copy(uint8_t *t, const uint8_t *q, size_t rem)
     }
 }
 
+/*
+ * One 64-byte block read for the nibble tables: its two 32-byte halves
+ * (v), their low and high nibbles, and the class vectors of tables 0 (a)
+ * and 1 (b). rem < 64: only the rem bytes at q are there; they are copied
+ * into tail (64 bytes, the caller's) zeroed past them: zero is in no
+ * class. (tail lives in the caller's loop: declared here, GCC lays the
+ * loops out worse.)
+ */
+struct block {
+    __m256i v0, v1, lo0, hi0, lo1, hi1, a0, a1, b0, b1;
+};
+
+AVX2 static inline struct block block_at(const struct consts *K, const uint8_t *q, size_t rem,
+                                         uint8_t *tail)
+{
+    struct block b;
+    if (rem < 64) {
+        tail_copy(tail, q, rem);
+        q = tail;
+    }
+    b.v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+    b.v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+    b.lo0 = _mm256_and_si256(b.v0, K->k0f);
+    b.hi0 = _mm256_and_si256(_mm256_srli_epi16(b.v0, 4), K->k0f);
+    b.lo1 = _mm256_and_si256(b.v1, K->k0f);
+    b.hi1 = _mm256_and_si256(_mm256_srli_epi16(b.v1, 4), K->k0f);
+    b.a0 = CLASS(K, b.lo0, b.hi0, 0);
+    b.a1 = CLASS(K, b.lo1, b.hi1, 0);
+    b.b0 = CLASS(K, b.lo0, b.hi0, 1);
+    b.b1 = CLASS(K, b.lo1, b.hi1, 1);
+    return b;
+}
+
 /* Bits 60..63: which of the 4 bytes before p are hex digits (p[-4..-1]). */
 static inline uint64_t hex_before(const uint8_t *p)
 {
@@ -291,31 +324,18 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
     __m256i pt2 = _mm256_setzero_si256();
     for (off = 0; off < n; off += 64) {
         const struct consts *K = &kv;
-        const uint8_t *q = p + off;
+        struct block B;
         uint8_t tail[64];
-        __m256i v0, v1, lo0, hi0, lo1, hi1, a0, a1, b0, b1, c0, c1, rare;
+        __m256i c0, c1, rare;
         uint64_t b64, lk, r, sp, en, enl2, enl34, u, pct = 0, eq = 0, e3 = 0, fs;
         __asm__("" : "+r"(K));
-        if (n - off < 64) {
-            tail_copy(tail, q, n - off);
-            q = tail;
-        }
-        v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
-        v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
-        lo0 = _mm256_and_si256(v0, K->k0f);
-        hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
-        lo1 = _mm256_and_si256(v1, K->k0f);
-        hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
-        a0 = CLASS(K, lo0, hi0, 0);
-        a1 = CLASS(K, lo1, hi1, 0);
-        b0 = CLASS(K, lo0, hi0, 1);
-        b1 = CLASS(K, lo1, hi1, 1);
-        rare = _mm256_and_si256(_mm256_or_si256(b0, b1), K->k7c);
-        if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0) {
+        B = block_at(K, p + off, n - off, tail);
+        rare = _mm256_and_si256(_mm256_or_si256(B.b0, B.b1), K->k7c);
+        if (_mm256_movemask_epi8(_mm256_or_si256(B.v0, B.v1)) != 0) {
             /* bytes >= 0x80: the pairs (an ASCII block ends none: every
              * second byte is >= 0x80) */
-            c0 = CLASS(K, lo0, hi0, 2);
-            c1 = CLASS(K, lo1, hi1, 2);
+            c0 = CLASS(K, B.lo0, B.hi0, 2);
+            c1 = CLASS(K, B.lo1, B.hi1, 2);
             rare = _mm256_or_si256(rare, pairs(K, c0, pt2));
             rare = _mm256_or_si256(rare, pairs(K, c1, c0));
         } else {
@@ -330,13 +350,13 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
             fs = off / 64 < nw ? fsb[off / 64] : 0;
         /* %HH and =HH=HH: hex digits read only where a % or two = three
          * bytes apart may start one (here or in the last block's end) */
-        if (!_mm256_testz_si256(_mm256_or_si256(a0, a1), K->kc0)) {
-            pct = bit_of(a0, a1, 6);
-            eq = bit_of(a0, a1, 7);
+        if (!_mm256_testz_si256(_mm256_or_si256(B.a0, B.a1), K->kc0)) {
+            pct = bit_of(B.a0, B.a1, 6);
+            eq = bit_of(B.a0, B.a1, 7);
             e3 = eq & SHL(eq, peq, 3);
         }
         if ((pct | e3 | (ppct >> 62) | (pe3 >> 62)) != 0) {
-            uint64_t hex = any_of(a0, a1, K->k06), phex = off > 0 ? hex_before(p + off) : 0;
+            uint64_t hex = any_of(B.a0, B.a1, K->k06), phex = off > 0 ? hex_before(p + off) : 0;
             if ((SHL(pct, ppct, 2) & SHL(hex, phex, 1) & hex) != 0 ||
                 (SHL(e3, pe3, 2) & SHL(hex, phex, 4) & SHL(hex, phex, 3) & SHL(hex, phex, 1) &
                  hex) != 0)
@@ -346,14 +366,14 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
         peq = eq;
         pe3 = e3;
         /* six '<' */
-        if (!_mm256_testz_si256(_mm256_or_si256(b0, b1), K->k01)) {
-            lt += (size_t)__builtin_popcountll(bit_of(b0, b1, 0));
+        if (!_mm256_testz_si256(_mm256_or_si256(B.b0, B.b1), K->k01)) {
+            lt += (size_t)__builtin_popcountll(bit_of(B.b0, B.b1, 0));
             if (lt >= 6)
                 return true;
         }
         /* base64 runs of 16 within one field: 15 links in a row (a link:
          * an alphabet byte after one, not at a field start) */
-        b64 = any_of(a0, a1, K->k3f);
+        b64 = any_of(B.a0, B.a1, K->k3f);
         lk = b64 & SHL(b64, pb64, 1) & ~fs;
         pb64 = b64;
         if (links + (size_t)__builtin_popcountll(lk) >= 15) {
@@ -369,7 +389,7 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
         /* spaces that may end a one-character token (ideographic spaces
          * were decided above): token starts are field starts and the byte
          * after a space */
-        sp = bit_of(b0, b1, 1);
+        sp = bit_of(B.b0, B.b1, 1);
         en = SHL(sp, psp, 1) | fs;
         if (sp == 0 && (fs >> 60) == 0) {
             /* no space here: u is 0, and the next block reads only the top
@@ -404,32 +424,17 @@ AVX2 static int look_masks_avx2(const uint8_t *p, size_t n, struct look_masks *m
     size_t nw = (n + 63) / 64, w;
     for (w = 0; w < nw; w++) {
         const struct consts *K = &kv;
-        const uint8_t *q = p + 64 * w;
         uint8_t tail[64];
-        __m256i v0, v1, lo0, hi0, lo1, hi1, a0, a1, b0, b1;
-        if (n - 64 * w < 64) {
-            tail_copy(tail, q, n - 64 * w);
-            q = tail;
-        }
-        v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
-        v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
-        lo0 = _mm256_and_si256(v0, K->k0f);
-        hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
-        lo1 = _mm256_and_si256(v1, K->k0f);
-        hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
-        b0 = CLASS(K, lo0, hi0, 1);
-        b1 = CLASS(K, lo1, hi1, 1);
-        if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0 ||
-            !_mm256_testz_si256(_mm256_or_si256(b0, b1), K->k7c))
+        struct block B = block_at(K, p + 64 * w, n - 64 * w, tail);
+        if (_mm256_movemask_epi8(_mm256_or_si256(B.v0, B.v1)) != 0 ||
+            !_mm256_testz_si256(_mm256_or_si256(B.b0, B.b1), K->k7c))
             return 0;
-        a0 = CLASS(K, lo0, hi0, 0);
-        a1 = CLASS(K, lo1, hi1, 0);
-        m->b64[w] = any_of(a0, a1, K->k3f);
-        m->hex[w] = any_of(a0, a1, K->k06);
-        m->pct[w] = bit_of(a0, a1, 6);
-        m->eq[w] = bit_of(a0, a1, 7);
-        m->lt[w] = bit_of(b0, b1, 0);
-        m->sp[w] = bit_of(b0, b1, 1);
+        m->b64[w] = any_of(B.a0, B.a1, K->k3f);
+        m->hex[w] = any_of(B.a0, B.a1, K->k06);
+        m->pct[w] = bit_of(B.a0, B.a1, 6);
+        m->eq[w] = bit_of(B.a0, B.a1, 7);
+        m->lt[w] = bit_of(B.b0, B.b1, 0);
+        m->sp[w] = bit_of(B.b0, B.b1, 1);
     }
     return 1;
 }

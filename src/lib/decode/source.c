@@ -199,6 +199,8 @@ void azk_decode__spare_dispose(struct azk_decode_spare *sp)
     azk_free(sp->out);
     azk_free(sp->csv_starts);
     azk_free(sp->csv_fields);
+    azk_buf_dispose(&sp->reveal_bytes);
+    azk_buf_dispose(&sp->reveal_text);
     memset(sp, 0, sizeof(*sp));
 }
 

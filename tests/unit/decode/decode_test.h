@@ -80,6 +80,7 @@ void test_decode__evasion_utf16_utf32(void **state);
 void test_decode__evasion_steered_cp932(void **state);
 void test_decode__reveal_escapes(void **state);
 void test_decode__reveal_base64(void **state);
+void test_decode__reveal_scratch_spare(void **state);
 void test_decode__reveal_quoted_printable(void **state);
 void test_decode__reveal_normalise(void **state);
 void test_decode__reveal_more(void **state);

@@ -915,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_decode__evasion_steered_cp932),
         cmocka_unit_test(test_decode__reveal_escapes),
         cmocka_unit_test(test_decode__reveal_base64),
+        cmocka_unit_test(test_decode__reveal_scratch_spare),
         cmocka_unit_test(test_decode__reveal_quoted_printable),
         cmocka_unit_test(test_decode__reveal_normalise),
         cmocka_unit_test(test_decode__reveal_more),

@@ -328,6 +328,127 @@ void test_decode__reveal_base64(void **state)
     expect_revealed("InternationalizationConfiguration\n", "InternationalizationConfiguration@1\n");
 }
 
+/* base64 of p[0..n) appended at out + *o (no line breaks) */
+static void b64_put(char *out, size_t *o, const void *data, size_t n)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const uint8_t *p = data;
+    size_t i;
+    for (i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        out[(*o)++] = b64[(v >> 18) & 63];
+        out[(*o)++] = b64[(v >> 12) & 63];
+        out[(*o)++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        out[(*o)++] = i + 2 < n ? b64[v & 63] : '=';
+    }
+}
+
+static azk_status decode_spare(struct collect *c, const void *data, size_t len,
+                               const azk_decode_options *opts, struct azk_decode_spare *sp)
+{
+    azk_source src;
+    struct azk_mem_source ms;
+    azk_decode_sink sink = {c_begin, c_format, c_record, c_end, c};
+    azk_status rc;
+    azk_decode__source_mem(&src, &ms, data, len);
+    rc = azk_decode__object_spare(&src, opts, &sink, sp);
+    if (c->text.data == NULL)
+        assert_int_equal(azk_buf_puts(&c->text, ""), AZK_OK);
+    if (c->log.data == NULL)
+        assert_int_equal(azk_buf_puts(&c->log, ""), AZK_OK);
+    return rc;
+}
+
+/*
+ * Reveal's scratch kept in the spare buffers (a scanner worker's, from
+ * record to record and object to object) gives what a scratch of its own
+ * per record gives: objects decoded one after another, twice, with the same
+ * spare buffers and each alone without them. The first is a log with base64
+ * and hex runs, a run of 72 KiB of text (the scratch grows past the 64 KiB
+ * kept: freed after its record), and a zip in base64 whose member has a
+ * base64 run (the nested reveal uses the scratch while the outer one's run
+ * bytes are being read) followed by more runs; then CSV rows with base64
+ * cells and text with no run.
+ */
+void test_decode__reveal_scratch_spare(void **state)
+{
+    static const char name[] = "試験 太郎 090-0000-0000";
+    static char objs[3][140000];
+    size_t lens[3], o, i, zn;
+    char member[256], *big;
+    uint8_t zip[4096];
+    struct member m[1];
+    struct azk_decode_spare sp;
+    azk_decode_options opts = AZK_DECODE_OPTIONS_INIT;
+    (void)state;
+    opts.max_line = 256 * 1024; /* the 72 KiB run in one line */
+    o = (size_t)snprintf(member, sizeof(member), "memo\nid: ");
+    b64_put(member, &o, "見本 花子 03-1111-2222", strlen("見本 花子 03-1111-2222"));
+    member[o++] = '\n';
+    m[0].name = "a.txt";
+    m[0].data = member;
+    m[0].len = o;
+    zn = write_archive("zip", NULL, NULL, NULL, m, 1, zip, sizeof(zip));
+    /* the log */
+    o = 0;
+    memcpy(objs[0] + o, "a: ", 3), o += 3;
+    b64_put(objs[0], &o, name, strlen(name));
+    memcpy(objs[0] + o, "\nzip ", 5), o += 5;
+    b64_put(objs[0], &o, zip, zn);
+    memcpy(objs[0] + o, "\nb: e8a9a6e9a893e5a4aae9838e\nc: ", 32), o += 32;
+    big = malloc(72 * 1024);
+    assert_non_null(big);
+    for (i = 0; i + strlen(name) + 1 <= 72 * 1024; i += strlen(name) + 1) {
+        memcpy(big + i, name, strlen(name));
+        big[i + strlen(name)] = ' ';
+    }
+    b64_put(objs[0], &o, big, i);
+    free(big);
+    memcpy(objs[0] + o, "\nd: ", 4), o += 4;
+    b64_put(objs[0], &o, name, strlen(name));
+    objs[0][o++] = '\n';
+    lens[0] = o;
+    /* CSV rows with base64 cells */
+    o = (size_t)snprintf(objs[1], sizeof(objs[1]), "id,v,w\n");
+    for (i = 0; i < 20; i++) {
+        o += (size_t)snprintf(objs[1] + o, sizeof(objs[1]) - o, "%zu,", i);
+        b64_put(objs[1], &o, name, strlen(name) - i % 3);
+        objs[1][o++] = ',';
+        b64_put(objs[1], &o, name + 3 * (i % 4), strlen(name) - 3 * (i % 4));
+        objs[1][o++] = '\n';
+    }
+    lens[1] = o;
+    lens[2] = (size_t)snprintf(objs[2], sizeof(objs[2]), "job start\njob end id=42\n");
+    memset(&sp, 0, sizeof(sp));
+    for (int round = 0; round < 2; round++) {
+        for (i = 0; i < 3; i++) {
+            struct collect a, b;
+            collect_init(&a);
+            collect_init(&b);
+            assert_int_equal(decode_mem(&a, objs[i], lens[i], &opts), AZK_OK);
+            assert_int_equal(decode_spare(&b, objs[i], lens[i], &opts, &sp), AZK_OK);
+            assert_string_equal(text_of(&a), text_of(&b));
+            assert_string_equal(log_of(&a), log_of(&b));
+            if (i == 0) {
+                assert_non_null(strstr(text_of(&b), "a: 試験 太郎 090-0000-0000"));
+                assert_non_null(strstr(text_of(&b), "見本 花子 03-1111-2222"));
+                assert_non_null(strstr(text_of(&b), "b: 試験太郎"));
+                assert_non_null(strstr(text_of(&b), "d: 試験 太郎 090-0000-0000"));
+                assert_non_null(strstr(log_of(&b), "a.txt"));
+            }
+            if (i < 2) /* kept for the next record, and never past 64 KiB */
+                assert_true(sp.reveal_bytes.data != NULL && sp.reveal_text.data != NULL);
+            assert_true(sp.reveal_bytes.cap <= 64 * 1024 && sp.reveal_text.cap <= 64 * 1024);
+            collect_dispose(&a);
+            collect_dispose(&b);
+        }
+    }
+    azk_decode__spare_dispose(&sp);
+    assert_null(sp.reveal_bytes.data);
+    assert_null(sp.reveal_text.data);
+}
+
 void test_decode__reveal_quoted_printable(void **state)
 {
     struct collect c;
