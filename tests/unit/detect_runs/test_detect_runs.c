@@ -548,6 +548,25 @@ static struct got run_table(char ***rows, size_t **lens, size_t nrows, size_t nf
     return g;
 }
 
+/* The table walked both ways (the short-cell path off, then on), without
+ * and with its header (out[0], out[1]: the plain path's findings); both
+ * ways must find the same. Returns how many were found in all. */
+static size_t table_both_ways(char ***rows, size_t **lens, size_t nrows, size_t nf,
+                              const char *const *hdr, struct got out[2])
+{
+    size_t found = 0;
+    for (int h = 0; h < 2; h++) {
+        struct got fast;
+        azk_detect__cell_fast_off = true;
+        out[h] = run_table(rows, lens, nrows, nf, h ? hdr : NULL);
+        azk_detect__cell_fast_off = false;
+        fast = run_table(rows, lens, nrows, nf, h ? hdr : NULL);
+        same_got(&out[h], &fast);
+        found += out[h].n;
+    }
+    return found;
+}
+
 static void test_runs__row_is_cell_by_cell(void **state)
 {
     static const char *const heads[] = {"生年月日", "住所",   "電話番号", "氏名",     "備考",
@@ -559,7 +578,7 @@ static void test_runs__row_is_cell_by_cell(void **state)
         const char *hdr[8];
         char *cells[3][8], **rows[3];
         size_t lens[3][8], *lp[3];
-        struct got a, b;
+        struct got two[2];
         for (size_t i = 0; i < nf; i++)
             hdr[i] = heads[rnd(sizeof(heads) / sizeof(heads[0]))];
         for (size_t r = 0; r < nrows; r++) {
@@ -580,14 +599,7 @@ static void test_runs__row_is_cell_by_cell(void **state)
             rows[r] = cells[r];
             lp[r] = lens[r];
         }
-        for (int h = 0; h < 2; h++) {
-            azk_detect__cell_fast_off = true;
-            a = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
-            azk_detect__cell_fast_off = false;
-            b = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
-            same_got(&a, &b);
-            found += a.n;
-        }
+        found += table_both_ways(rows, lp, nrows, nf, hdr, two);
         for (size_t r = 0; r < nrows; r++)
             for (size_t i = 0; i < nf; i++)
                 free(cells[r][i]);
@@ -657,7 +669,7 @@ static void test_runs__digit_cells(void **state)
         char *cells[3][8], **rows[3];
         size_t lens[3][8], *lp[3];
         bool digits[3][8];
-        struct got a, b;
+        struct got two[2];
         for (size_t i = 0; i < nf; i++)
             hdr[i] = heads[rnd(sizeof(heads) / sizeof(heads[0]))];
         for (size_t r = 0; r < nrows; r++) {
@@ -689,21 +701,17 @@ static void test_runs__digit_cells(void **state)
             rows[r] = cells[r];
             lp[r] = lens[r];
         }
-        for (int h = 0; h < 2; h++) {
-            azk_detect__cell_fast_off = true;
-            a = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
-            azk_detect__cell_fast_off = false;
-            b = run_table(rows, lp, nrows, nf, h ? hdr : NULL);
-            same_got(&a, &b);
-            found += a.n;
-            for (size_t j = 0; j < a.n; j++) /* a whole digit cell's finding */
+        found += table_both_ways(rows, lp, nrows, nf, hdr, two);
+        for (int h = 0; h < 2; h++)
+            for (size_t j = 0; j < two[h].n; j++) { /* a whole digit cell's finding */
+                const azk_finding *g = &two[h].f[j];
                 for (size_t r = 0; r < nrows; r++)
-                    if (a.f[j].field < nf && digits[r][a.f[j].field] && a.f[j].start == 0 &&
-                        a.f[j].len == lens[r][a.f[j].field]) {
+                    if (g->field < nf && digits[r][g->field] && g->start == 0 &&
+                        g->len == lens[r][g->field]) {
                         digit_found++;
                         break;
                     }
-        }
+            }
         for (size_t r = 0; r < nrows; r++)
             for (size_t i = 0; i < nf; i++)
                 free(cells[r][i]);
