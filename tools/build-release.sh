@@ -14,7 +14,7 @@
 # CMAKE_ARGs go to both configure steps (e.g. -DAZK_WERROR=ON). Step 3
 # rebuilds from clean: a changed profile is no dependency make can see.
 # AZK_PGO=0 in the environment skips steps 1-2 (LTO only: other
-# compilers than GCC, a quick build). Figures: bench/SESSIONS.md "Session 11:
+# compilers than GCC, a quick build). Figures: bench/sessions/s11.md "Session 11:
 # release build".
 set -eu
 
