@@ -198,7 +198,12 @@ class FingerprintsTest(unittest.TestCase):
         self.assertEqual(len(per_row), self.N)
         print("birth dates: candidates per value min %d mean %.1f" % (
             min(per_row), sum(per_row) / len(per_row)))
-        self.assertGreaterEqual(min(per_row), 2)
+        # The buckets are random under the export's key: a bucket holding one
+        # day alone (mean 13.6 days a bucket) happens to about 1 run in 400, so
+        # "every row has 2 candidates at least" is no property of the design. A
+        # pinned row in more than 2 of the file's 2,000 rows (1 run in 10^7) or
+        # many thin buckets means too many bits.
+        self.assertLessEqual(sum(1 for c in per_row if c < 2), 2)
         self.assertLessEqual(sum(1 for c in per_row if c < 5), self.N // 100)
         # attack 2: the whole 2^24 block of phone numbers the rows come from
         if os.environ.get("AZK_FAST"):
@@ -212,7 +217,7 @@ class FingerprintsTest(unittest.TestCase):
         self.assertEqual(len(per_row), self.N)
         print("phones: candidates per value min %d mean %.1f" % (
             min(per_row), sum(per_row) / len(per_row)))
-        self.assertGreaterEqual(min(per_row), 2)
+        self.assertLessEqual(sum(1 for c in per_row if c < 2), 2)  # as above (mean 16)
         self.assertLessEqual(sum(1 for c in per_row if c < 5), self.N // 100)
 
 
@@ -407,6 +412,14 @@ class DetectorIndependentTest(unittest.TestCase):
                     "宛名=中野 優見 様 〒961-0013 福島県白河市新白河二丁目8番5号\n")
         with open(os.path.join(share, "note.txt"), "w", encoding="utf-8") as f:
             f.write("中野優見様より問い合わせ。生年月日（1938年4月22日）を確認\n")
+        # Homonym decoys, each kind in a block of its own. The matcher reads a
+        # window of 3 lines: a birth date of a line beside a line with the row's
+        # postal code would make 3 families with the name, and a birth date
+        # lands in the row's 11-bit bucket 1 time in 2,048 under the export's
+        # random key -- interleaved, about 1 run in 2,000 attributed the decoy
+        # for that designed ambiguity (seen in a loop of this test). In blocks, a false
+        # attribution needs two independent bucket collisions (about 1 run in
+        # 10^6).
         with open(os.path.join(share, "decoy.log"), "w", encoding="utf-8") as f:
             # the row's postal code beside another address: what a 10-bit postal-bucket
             # collision of a homonym's code looks like (1 in 1,024 per line), made certain
@@ -415,6 +428,7 @@ class DetectorIndependentTest(unittest.TestCase):
                 f.write("2024-06-01 INFO 宛名=中野 優見 様 〒%03d-%04d 福島県%s%d丁目%d番%d号\n" % (
                     970 + k % 20, (k * 37) % 10000, self.CITY[k % 5], 1 + k % 9, 31 + k % 30,
                     21 + k % 20))
+            for k in range(100):
                 f.write("中野優見様より問い合わせ。生年月日（%d年%d月%d日）TEL 090-%04d-%04d\n" % (
                     1940 + k % 50, 1 + k % 12, 1 + k % 28, 1000 + k, (k * 77) % 10000))
         r = h.run("scan", "--fingerprints", fp, "--format", "jsonl", share)
