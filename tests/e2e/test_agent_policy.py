@@ -148,7 +148,9 @@ class AgentPolicyTest(unittest.TestCase):
         plant(share, "c.csv", LEAK)
         self.assertEqual(a.run().rc, 0)
         self.assertNotIn("s3/c.csv", self.paths(a))
-        self.srv.policy("p3", {"paths": [share], "schedule": {"hours": [h, h + 1]}})
+        # [h, h + 2): the hour may turn between reading the clock here and the agent's run
+        # (a one-hour window failed then, ~1 run in 1,000); from > to spans midnight
+        self.srv.policy("p3", {"paths": [share], "schedule": {"hours": [h, (h + 2) % 24]}})
         self.assertEqual(a.run().rc, 0)
         self.assertIn("s3/c.csv", self.paths(a))
 
