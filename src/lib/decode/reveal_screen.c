@@ -19,9 +19,10 @@
  *   - the pairs E2|EF then 80 81 B8 BB BC BD, and 82 then 99 9A;
  *   - six or more '<';
  *   - three or more spaces that may end a one-character token (U+0020
- *     one byte after a token start, or two to four bytes after the start
- *     of a UTF-8 character of that length; every ideographic space
- *     E3 80 80 counts): the "0 9 0 - 1" chain needs three.
+ *     one byte after a token start, or two to four bytes after a token
+ *     start at a byte >= 0x80, a superset of the leads of 2- to 4-byte
+ *     characters; every ideographic space E3 80 80 counts): the
+ *     "0 9 0 - 1" chain needs three.
  *
  * Most records are one or two blocks, so what a call costs counts as much
  * as what a block costs: the field starts come in as a bitmap (one bit per
@@ -306,7 +307,7 @@ static inline uint64_t hex_before(const uint8_t *p)
 
 /* What the screen carries from one block to the next. */
 struct carry {
-    uint64_t ppct, pe3, peq, pb64, psp, pen, penl2, penl34;
+    uint64_t ppct, pe3, peq, pb64, psp, pen, penh;
     size_t lt, singles, links;
     __m256i pt2;
 };
@@ -348,8 +349,8 @@ screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const ui
              size_t off, uint64_t fs, bool two)
 {
     const __m256i z = _mm256_setzero_si256();
-    __m256i v0, v1 = z, lo0, hi0, lo1 = z, hi1 = z, a0, a1 = z, b0, b1 = z, c0 = z, c1 = z, rare;
-    uint64_t b64, lk, r, sp, en, enl2, enl34, u, pct = 0, eq = 0, e3 = 0;
+    __m256i v0, v1 = z, lo0, hi0, lo1 = z, hi1 = z, a0, a1 = z, b0, b1 = z, c0, c1 = z, rare;
+    uint64_t b64, lk, r, sp, en, enh, u, pct = 0, eq = 0, e3 = 0;
     v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
     lo0 = _mm256_and_si256(v0, K->k0f);
     hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
@@ -414,26 +415,31 @@ screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const ui
     c->links = (lk >> 63) == 0 ? 0 : ~lk == 0 ? c->links + 64 : ones_high(lk);
     if (c->links > 15)
         c->links = 15;
-    /* spaces that may end a one-character token (ideographic spaces
-     * were decided above): token starts are field starts and the byte
-     * after a space */
+    /* spaces that may end a one-character token (ideographic spaces were
+     * decided above): token starts are field starts and the byte after a
+     * space; a space counts one byte after a token start, or two to four
+     * after one at a byte >= 0x80 (the lead of a 2- to 4-byte character,
+     * or a stray byte: more "maybe"s, never fewer) */
     sp = bit2(b0, b1, 1, two);
     en = SHL(sp, c->psp, 1) | fs;
     if (sp == 0 && (fs >> 60) == 0) {
-        enl2 = enl34 = 0;
+        /* no space here: u is 0, and the next block reads only the top
+         * 1 and 4 bits of en and enh, which are fs's: 0 */
+        enh = 0;
     } else {
-        enl2 = en & bit2(c0, c1, 6, two);
-        enl34 = en & bit2(c0, c1, 7, two);
-        u = sp & (SHL(en, c->pen, 1) | SHL(enl2, c->penl2, 2) | SHL(enl34, c->penl34, 3) |
-                  SHL(enl34, c->penl34, 4));
+        uint64_t high = (uint32_t)_mm256_movemask_epi8(v0);
+        if (two)
+            high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
+        enh = en & high;
+        u = sp & (SHL(en, c->pen, 1) | SHL(enh, c->penh, 2) | SHL(enh, c->penh, 3) |
+                  SHL(enh, c->penh, 4));
         c->singles += (size_t)__builtin_popcountll(u);
         if (c->singles >= 3)
             return true;
     }
     c->psp = sp;
     c->pen = en;
-    c->penl2 = enl2;
-    c->penl34 = enl34;
+    c->penh = enh;
     return false;
 }
 
@@ -453,7 +459,7 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
     size_t off;
     uint8_t tail[64];
     const struct consts *K;
-    c.ppct = c.pe3 = c.peq = c.pb64 = c.psp = c.pen = c.penl2 = c.penl34 = 0;
+    c.ppct = c.pe3 = c.peq = c.pb64 = c.psp = c.pen = c.penh = 0;
     c.lt = c.singles = c.links = 0;
     c.pt2 = _mm256_setzero_si256();
     for (off = 0; off + 64 <= n; off += 64) {

@@ -341,6 +341,8 @@ static void test_decode_fast__screen_chain_after_spaceless_block(void **state)
                                          "\xe5\xb1\xb1 \xe7\x94\xb0 \xe5\xa4\xaa \xe9\x83\x8e",
                                          "\xc3\xa9 9 0 - 1",
                                          "\xf0\x9f\x98\x80 \xf0\x9f\x98\x80 \xf0\x9f\x98\x80 x",
+                                         "\xc3\xa9 \xc3\xa9 \xce\xb1 x",
+                                         "\xc3\xa9 \xe5\xb1\xb1 \xf0\x9f\x98\x80 x",
                                          "a b c",
                                          "\xe3\x80\x80"
                                          "a b"};
