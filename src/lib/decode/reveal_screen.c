@@ -19,15 +19,17 @@
  *   - the pairs E2|EF then 80 81 B8 BB BC BD, and 82 then 99 9A;
  *   - six or more '<';
  *   - three or more spaces that may end a one-character token (U+0020
- *     one byte after a token start, or two to four bytes after the start
- *     of a UTF-8 character of that length; every ideographic space
- *     E3 80 80 counts): the "0 9 0 - 1" chain needs three.
+ *     one byte after a token start, or two to four bytes after a token
+ *     start at a byte >= 0x80, a superset of the leads of 2- to 4-byte
+ *     characters; every ideographic space E3 80 80 counts): the
+ *     "0 9 0 - 1" chain needs three.
  *
  * Most records are one or two blocks, so what a call costs counts as much
  * as what a block costs: the field starts come in as a bitmap (one bit per
  * byte, built while the row's cells are checked to lie side by side), the
- * last partial block is copied without a call, the tables are read from
- * memory rather than kept (and spilled) per call.
+ * last partial block is copied without a call (and read as half a block
+ * when it is 32 bytes or fewer), the tables are read from memory rather
+ * than kept (and spilled) per call.
  *
  * The same nibble-table unit builds the class masks of reveal_look.c's
  * look_ascii (an ASCII line flagged here: base64, hex, space, %, =, <)
@@ -303,111 +305,177 @@ static inline uint64_t hex_before(const uint8_t *p)
     return m;
 }
 
+/* What the screen carries from one block to the next. */
+struct carry {
+    uint64_t ppct, pe3, peq, pb64, psp, pen, penh;
+    size_t lt, singles, links;
+    __m256i pt2;
+};
+
+/* Bit k of each byte of t0 (bytes 0..31) and t1 (32..63); t0's only when !two. */
+AVX2 static inline uint64_t bit2(__m256i t0, __m256i t1, int k, bool two)
+{
+    uint64_t m = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t0, 7 - k));
+    return two ? m | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(t1, 7 - k)) << 32
+               : m;
+}
+
+/* Bytes of t0 (t1) with a bit of mm; t0's only when !two. */
+AVX2 static inline uint64_t any2(__m256i t0, __m256i t1, __m256i mm, bool two)
+{
+    const __m256i z = _mm256_setzero_si256();
+    uint64_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(t0, mm), z)), b;
+    if (!two)
+        return ~a & 0xFFFFFFFFu;
+    b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(t1, mm), z));
+    return ~(a | b << 32);
+}
+
+/*
+ * One block of the screen: the 64 bytes at q (p + off, or a copy of the
+ * last ones, zero past the end), or only its first 32 when !two (the last
+ * block of at most 32 bytes: the zeros after them are in no class and end
+ * no pair, so the rest would find nothing). fs: the field starts of the
+ * block. True: "maybe".
+ *
+ * The class vectors (table 2 and the pairs only where the block has a
+ * byte >= 0x80: every byte of their classes is one), then 64-bit masks.
+ * The %HH / =HH=HH test reads hex digits only where a '%' or two '=' three
+ * bytes apart are; the base64 run is counted in links (an alphabet byte
+ * after one, not at a field start), carried across blocks as a number.
+ */
+AVX2 static inline __attribute__((always_inline)) bool
+screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const uint8_t *p,
+             size_t off, uint64_t fs, bool two)
+{
+    const __m256i z = _mm256_setzero_si256();
+    __m256i v0, v1 = z, lo0, hi0, lo1 = z, hi1 = z, a0, a1 = z, b0, b1 = z, c0, c1 = z, rare;
+    uint64_t b64, lk, r, sp, en, enh, u, pct = 0, eq = 0, e3 = 0;
+    v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+    lo0 = _mm256_and_si256(v0, K->k0f);
+    hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
+    a0 = CLASS(K, lo0, hi0, 0);
+    b0 = CLASS(K, lo0, hi0, 1);
+    if (two) {
+        v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+        lo1 = _mm256_and_si256(v1, K->k0f);
+        hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
+        a1 = CLASS(K, lo1, hi1, 0);
+        b1 = CLASS(K, lo1, hi1, 1);
+    }
+    rare = _mm256_and_si256(_mm256_or_si256(b0, b1), K->k7c);
+    if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0) {
+        /* bytes >= 0x80: the pairs (an ASCII block ends none: every
+         * second byte is >= 0x80) */
+        c0 = CLASS(K, lo0, hi0, 2);
+        rare = _mm256_or_si256(rare, pairs(K, c0, c->pt2));
+        if (two) {
+            c1 = CLASS(K, lo1, hi1, 2);
+            rare = _mm256_or_si256(rare, pairs(K, c1, c0));
+        }
+    }
+    if (!_mm256_testz_si256(rare, rare))
+        return true;
+    c->pt2 = c1;
+    /* %HH and =HH=HH: hex digits read only where a % or two = three
+     * bytes apart may start one (here or in the last block's end) */
+    if (!_mm256_testz_si256(_mm256_or_si256(a0, a1), K->kc0)) {
+        pct = bit2(a0, a1, 6, two);
+        eq = bit2(a0, a1, 7, two);
+        e3 = eq & SHL(eq, c->peq, 3);
+    }
+    if ((pct | e3 | (c->ppct >> 62) | (c->pe3 >> 62)) != 0) {
+        uint64_t hex = any2(a0, a1, K->k06, two), phex = off > 0 ? hex_before(p + off) : 0;
+        if ((SHL(pct, c->ppct, 2) & SHL(hex, phex, 1) & hex) != 0 ||
+            (SHL(e3, c->pe3, 2) & SHL(hex, phex, 4) & SHL(hex, phex, 3) & SHL(hex, phex, 1) &
+             hex) != 0)
+            return true;
+    }
+    c->ppct = pct;
+    c->peq = eq;
+    c->pe3 = e3;
+    /* six '<' */
+    if (!_mm256_testz_si256(_mm256_or_si256(b0, b1), K->k01)) {
+        c->lt += (size_t)__builtin_popcountll(bit2(b0, b1, 0, two));
+        if (c->lt >= 6)
+            return true;
+    }
+    /* base64 runs of 16 within one field: 15 links in a row (a link:
+     * an alphabet byte after one, not at a field start) */
+    b64 = any2(a0, a1, K->k3f, two);
+    lk = b64 & SHL(b64, c->pb64, 1) & ~fs;
+    c->pb64 = b64;
+    if (c->links + (size_t)__builtin_popcountll(lk) >= 15) {
+        r = lk & (lk << 1);
+        r &= r << 2;
+        r &= r << 4;
+        if ((r & (r << 7)) != 0 || c->links + ones_low(lk) >= 15)
+            return true;
+    }
+    c->links = (lk >> 63) == 0 ? 0 : ~lk == 0 ? c->links + 64 : ones_high(lk);
+    if (c->links > 15)
+        c->links = 15;
+    /* spaces that may end a one-character token (ideographic spaces were
+     * decided above): token starts are field starts and the byte after a
+     * space; a space counts one byte after a token start, or two to four
+     * after one at a byte >= 0x80 (the lead of a 2- to 4-byte character,
+     * or a stray byte: more "maybe"s, never fewer) */
+    sp = bit2(b0, b1, 1, two);
+    en = SHL(sp, c->psp, 1) | fs;
+    if (sp == 0 && (fs >> 60) == 0) {
+        /* no space here: u is 0, and the next block reads only the top
+         * 1 and 4 bits of en and enh, which are fs's: 0 */
+        enh = 0;
+    } else {
+        uint64_t high = (uint32_t)_mm256_movemask_epi8(v0);
+        if (two)
+            high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
+        enh = en & high;
+        u = sp & (SHL(en, c->pen, 1) | SHL(enh, c->penh, 2) | SHL(enh, c->penh, 3) |
+                  SHL(enh, c->penh, 4));
+        c->singles += (size_t)__builtin_popcountll(u);
+        if (c->singles >= 3)
+            return true;
+    }
+    c->psp = sp;
+    c->pen = en;
+    c->penh = enh;
+    return false;
+}
+
 /*
  * The screen over p[0..n): false when no field can be worth a look.
  * The fields start where fsb (one bit per byte, nw words) has a bit (each
- * one's first byte starts a token); fsb NULL: one field.
- *
- * Per 64-byte block: the class vectors (table 2 and the pairs only where
- * the block has a byte >= 0x80: every byte of their classes is one), then
- * 64-bit masks. The %HH / =HH=HH test reads hex digits only where a '%' or
- * two '=' three bytes apart are; the base64 run is counted in links (an
- * alphabet byte after one, not at a field start), carried across blocks as
- * a number. Tables and byte masks are read through K, which the compiler
- * may not keep in registers across blocks (an empty asm): kept, they spill
- * to the stack on every call, and most calls read one or two blocks.
+ * one's first byte starts a token); fsb NULL: one field. Whole blocks,
+ * then the last bytes copied into tail (zero past them: zero is in no
+ * class) and read as a block, or as half of one when they are 32 or
+ * fewer. Tables and byte masks are read through K, which the compiler may
+ * not keep in registers across blocks (an empty asm): kept, they spill to
+ * the stack on every call, and most calls read one or two blocks.
  */
 AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, size_t nw)
 {
-    uint64_t ppct = 0, pe3 = 0, peq = 0, pb64 = 0, psp = 0, pen = 0, penl2 = 0, penl34 = 0;
-    size_t lt = 0, singles = 0, off, links = 0;
-    __m256i pt2 = _mm256_setzero_si256();
-    for (off = 0; off < n; off += 64) {
-        const struct consts *K = &kv;
-        struct block B;
-        uint8_t tail[64];
-        __m256i c0, c1, rare;
-        uint64_t b64, lk, r, sp, en, enl2, enl34, u, pct = 0, eq = 0, e3 = 0, fs;
+    struct carry c;
+    size_t off;
+    uint8_t tail[64];
+    const struct consts *K;
+    c.ppct = c.pe3 = c.peq = c.pb64 = c.psp = c.pen = c.penh = 0;
+    c.lt = c.singles = c.links = 0;
+    c.pt2 = _mm256_setzero_si256();
+    for (off = 0; off + 64 <= n; off += 64) {
+        uint64_t fs = fsb == NULL ? off == 0 : off / 64 < nw ? fsb[off / 64] : 0;
+        K = &kv;
         __asm__("" : "+r"(K));
-        B = block_at(K, p + off, n - off, tail);
-        rare = _mm256_and_si256(_mm256_or_si256(B.b0, B.b1), K->k7c);
-        if (_mm256_movemask_epi8(_mm256_or_si256(B.v0, B.v1)) != 0) {
-            /* bytes >= 0x80: the pairs (an ASCII block ends none: every
-             * second byte is >= 0x80) */
-            c0 = CLASS(K, B.lo0, B.hi0, 2);
-            c1 = CLASS(K, B.lo1, B.hi1, 2);
-            rare = _mm256_or_si256(rare, pairs(K, c0, pt2));
-            rare = _mm256_or_si256(rare, pairs(K, c1, c0));
-        } else {
-            c0 = c1 = _mm256_setzero_si256();
-        }
-        if (!_mm256_testz_si256(rare, rare))
+        if (screen_block(K, &c, p + off, p, off, fs, true))
             return true;
-        pt2 = c1;
-        if (fsb == NULL)
-            fs = off == 0;
-        else
-            fs = off / 64 < nw ? fsb[off / 64] : 0;
-        /* %HH and =HH=HH: hex digits read only where a % or two = three
-         * bytes apart may start one (here or in the last block's end) */
-        if (!_mm256_testz_si256(_mm256_or_si256(B.a0, B.a1), K->kc0)) {
-            pct = bit_of(B.a0, B.a1, 6);
-            eq = bit_of(B.a0, B.a1, 7);
-            e3 = eq & SHL(eq, peq, 3);
-        }
-        if ((pct | e3 | (ppct >> 62) | (pe3 >> 62)) != 0) {
-            uint64_t hex = any_of(B.a0, B.a1, K->k06), phex = off > 0 ? hex_before(p + off) : 0;
-            if ((SHL(pct, ppct, 2) & SHL(hex, phex, 1) & hex) != 0 ||
-                (SHL(e3, pe3, 2) & SHL(hex, phex, 4) & SHL(hex, phex, 3) & SHL(hex, phex, 1) &
-                 hex) != 0)
-                return true;
-        }
-        ppct = pct;
-        peq = eq;
-        pe3 = e3;
-        /* six '<' */
-        if (!_mm256_testz_si256(_mm256_or_si256(B.b0, B.b1), K->k01)) {
-            lt += (size_t)__builtin_popcountll(bit_of(B.b0, B.b1, 0));
-            if (lt >= 6)
-                return true;
-        }
-        /* base64 runs of 16 within one field: 15 links in a row (a link:
-         * an alphabet byte after one, not at a field start) */
-        b64 = any_of(B.a0, B.a1, K->k3f);
-        lk = b64 & SHL(b64, pb64, 1) & ~fs;
-        pb64 = b64;
-        if (links + (size_t)__builtin_popcountll(lk) >= 15) {
-            r = lk & (lk << 1);
-            r &= r << 2;
-            r &= r << 4;
-            if ((r & (r << 7)) != 0 || links + ones_low(lk) >= 15)
-                return true;
-        }
-        links = (lk >> 63) == 0 ? 0 : ~lk == 0 ? links + 64 : ones_high(lk);
-        if (links > 15)
-            links = 15;
-        /* spaces that may end a one-character token (ideographic spaces
-         * were decided above): token starts are field starts and the byte
-         * after a space */
-        sp = bit_of(B.b0, B.b1, 1);
-        en = SHL(sp, psp, 1) | fs;
-        if (sp == 0 && (fs >> 60) == 0) {
-            /* no space here: u is 0, and the next block reads only the top
-             * 1, 2, 4 bits of en, enl2, enl34, which are fs's: 0 */
-            enl2 = enl34 = 0;
-        } else {
-            enl2 = en & bit_of(c0, c1, 6);
-            enl34 = en & bit_of(c0, c1, 7);
-            u = sp & (SHL(en, pen, 1) | SHL(enl2, penl2, 2) | SHL(enl34, penl34, 3) |
-                      SHL(enl34, penl34, 4));
-            singles += (size_t)__builtin_popcountll(u);
-            if (singles >= 3)
-                return true;
-        }
-        psp = sp;
-        pen = en;
-        penl2 = enl2;
-        penl34 = enl34;
+    }
+    if (off < n) {
+        uint64_t fs = fsb == NULL ? off == 0 : off / 64 < nw ? fsb[off / 64] : 0;
+        K = &kv;
+        __asm__("" : "+r"(K));
+        tail_copy(tail, p + off, n - off);
+        return n - off <= 32 ? screen_block(K, &c, tail, p, off, fs, false)
+                             : screen_block(K, &c, tail, p, off, fs, true);
     }
     return false;
 }
@@ -609,32 +677,35 @@ bool azk_decode__reveal_screen(const uint8_t *p, size_t n, const size_t *starts,
 #if AZK_SCREEN_AVX2
 /* The screen over the count >= 2 cells of a row (apart from the one-field
  * path: its bitmap makes the frame larger). */
-__attribute__((noinline)) static bool screen_row(const azk_field *f, size_t count)
+/* Four words zeroed by one store (stores, not a loop: GCC makes a loop a rep stos). */
+#define ZERO4(w) _mm256_storeu_si256((__m256i *)(void *)(w), _mm256_setzero_si256())
+
+AVX2 __attribute__((noinline)) static bool screen_row(const azk_field *f, size_t count)
 {
-    size_t i, nw;
+    size_t i;
     uint64_t fsb[ROW_WORDS];
     const char *base = f[0].ptr, *end;
     if (base != NULL) {
-        /* the cells of one row side by side: one pass */
-        size_t room = 4 * 64;
+        /* the cells of one row side by side: one pass. The bit of a cell
+         * starting past ROW_WORDS words lands in a word it wraps to: such a
+         * row is screened cell by cell below. */
+        ZERO4(fsb);
+        ZERO4(fsb + 4);
+        ZERO4(fsb + 8);
+        ZERO4(fsb + 12);
+        ZERO4(fsb + 16);
+        ZERO4(fsb + 20);
+        ZERO4(fsb + 24);
+        ZERO4(fsb + 28);
         fsb[0] = 1;
-        fsb[1] = fsb[2] = fsb[3] = 0;
-        nw = 4;
         end = base + f[0].len;
         for (i = 1; i < count && f[i].ptr == end; i++) {
             size_t pos = (size_t)(end - base);
-            if (pos >= room) {
-                if (pos >= ROW_WORDS * 64)
-                    break;
-                while (nw <= pos / 64)
-                    fsb[nw++] = 0;
-                room = nw * 64;
-            }
-            fsb[pos / 64] |= 1ull << (pos % 64);
+            fsb[pos / 64 % ROW_WORDS] |= 1ull << (pos % 64);
             end += f[i].len;
         }
-        if (i == count)
-            return screen_avx2((const uint8_t *)base, (size_t)(end - base), fsb, nw);
+        if (i == count && (size_t)(end - base) - f[count - 1].len < ROW_WORDS * 64)
+            return screen_avx2((const uint8_t *)base, (size_t)(end - base), fsb, ROW_WORDS);
     }
     for (i = 0; i < count; i++) {
         if (screen_avx2((const uint8_t *)f[i].ptr, f[i].len, NULL, 0))

@@ -287,6 +287,52 @@ static void test_decode_fast__screen_rows(void **state)
         free(apart[i]);
 }
 
+/*
+ * Rows of cells side by side longer than the screen's one-pass bitmap (32 words: 2,048 bytes): a
+ * cell starting past it must not cut a base64 run of the first cell (its start bit would land
+ * where it wraps to), nor hide a piece of its own. The third cell starts at 2,048 or 4,096 bytes
+ * plus every offset around the run.
+ */
+static void test_decode_fast__screen_long_rows(void **state)
+{
+    static const char run[] = "QUJDREVGR0hJSktMTU5P";
+    size_t cap = 4096 + 400, hits = 0, wrap, at, k, i;
+    uint8_t *b = malloc(cap);
+    (void)state;
+    assert_non_null(b);
+    for (wrap = 2048; wrap <= 4096; wrap += 2048) {
+        for (at = 0; at < 130; at += 7) {
+            for (k = at; k < at + sizeof(run) + 2; k++) {
+                size_t s = wrap + k, n, l0 = 200;
+                azk_field fl[3];
+                azk_record rec;
+                bool any = false;
+                memset(b, '.', cap);
+                memcpy(b + at, run, sizeof(run) - 1);
+                n = s + 10;
+                if (k % 3 == 0)
+                    b[s + 2] = '\\'; /* and a piece in the third cell */
+                fl[0].ptr = (const char *)b;
+                fl[0].len = l0;
+                fl[1].ptr = (const char *)b + l0;
+                fl[1].len = s - l0;
+                fl[2].ptr = (const char *)b + s;
+                fl[2].len = n - s;
+                for (i = 0; i < 3; i++)
+                    any = any || azk_decode__reveal_worth((const uint8_t *)fl[i].ptr, fl[i].len);
+                memset(&rec, 0, sizeof(rec));
+                rec.fields = fl;
+                rec.field_count = 3;
+                rec.tabular = 1;
+                hits += any;
+                assert_true(!any || azk_decode__reveal_screen_record(&rec));
+            }
+        }
+    }
+    assert_true(hits > 0);
+    free(b);
+}
+
 /* A cell that starts a spaced-out chain right at the end of a block without spaces (the screen
  * skips the chain masks in such blocks, carrying only the field starts). */
 static void test_decode_fast__screen_chain_after_spaceless_block(void **state)
@@ -295,6 +341,8 @@ static void test_decode_fast__screen_chain_after_spaceless_block(void **state)
                                          "\xe5\xb1\xb1 \xe7\x94\xb0 \xe5\xa4\xaa \xe9\x83\x8e",
                                          "\xc3\xa9 9 0 - 1",
                                          "\xf0\x9f\x98\x80 \xf0\x9f\x98\x80 \xf0\x9f\x98\x80 x",
+                                         "\xc3\xa9 \xc3\xa9 \xce\xb1 x",
+                                         "\xc3\xa9 \xe5\xb1\xb1 \xf0\x9f\x98\x80 x",
                                          "a b c",
                                          "\xe3\x80\x80"
                                          "a b"};
@@ -1188,6 +1236,7 @@ int main(void)
         cmocka_unit_test(test_decode_fast__screen_block_edges),
         cmocka_unit_test(test_decode_fast__screen_runs),
         cmocka_unit_test(test_decode_fast__screen_rows),
+        cmocka_unit_test(test_decode_fast__screen_long_rows),
         cmocka_unit_test(test_decode_fast__screen_chain_after_spaceless_block),
         cmocka_unit_test(test_decode_fast__decode_same_records),
         cmocka_unit_test(test_decode_fast__reveal_ascii_lines),
