@@ -321,15 +321,21 @@ static inline void year_look(struct fld *f, size_t rs)
 
 /*
  * Can azk_detect__label_ends_at(f, pos) (pos > 0) be true? Only when a
- * matcher label ends somewhere in the field, or the byte before pos is an
- * ASCII letter some ASCII label ends with (`DM2304-`, `v2.4`: no). The
- * test switch azk_detect__run_screen_off asks label_ends_at every time.
+ * matcher label ends somewhere in the field, or the two bytes before pos
+ * are ASCII letters some ASCII label ends with (`DM2304-`, `v2.4`, the hex
+ * digits of `span=4d58`: no). The test switch azk_detect__run_screen_off
+ * asks label_ends_at every time.
  */
 static inline bool label_may_end_at(const struct fld *f, size_t pos)
 {
-    unsigned b = ((const unsigned char *)f->s)[pos - 1] | 0x20u;
-    return f->c->label_count != 0 || azk_detect__run_screen_off ||
-           (b - 'a' < 26u && ((f->c->eng->ascii_ends >> (b - 'a')) & 1u) != 0);
+    const unsigned char *u = (const unsigned char *)f->s;
+    unsigned b = u[pos - 1] | 0x20u, a;
+    if (f->c->label_count != 0 || azk_detect__run_screen_off)
+        return true;
+    if (b - 'a' >= 26u || pos < 2)
+        return false;
+    a = u[pos - 2] | 0x20u;
+    return a - 'a' < 26u && ((f->c->eng->ascii_pairs[b - 'a'] >> (a - 'a')) & 1u) != 0;
 }
 
 /*
@@ -544,8 +550,9 @@ static inline void tail_masks(const unsigned char *u, size_t n, size_t before, u
  * digit_run would settle them, or given to it:
  * - RUN_SEP: under 7 digits before a space or a parenthesis, not after
  *   '(', '+', a non-ASCII byte or '-' (12:34:56 INFO, id=42 rows). A short
- *   run starts a token only with a digit after the separator (or a
- *   full-width one: a byte >= 0x80), and no other rule takes a separator.
+ *   run starts a token only with a digit after the separator (ASCII or
+ *   full-width: no other code point folds to a digit, azk_digits__is_digit_cp),
+ *   and no other rule takes a separator (件数=73781 所要: nothing to decode).
  * - RUN_PLUS: after '+', before an ASCII byte other than '-', '.', '/'
  *   (+09:00, +0900]). numeric_from at the '+' reads a token only when 8
  *   follows it (+81), else ends it at e; nothing before a letter (+09ms).
@@ -574,7 +581,7 @@ static __attribute__((noinline)) void run_settle(struct fld *f, unsigned v, size
     size_t k = 0;
     switch (v) {
         case RUN_SEP:
-            if (e + 1 >= len || (u[e + 1] < 0x80 && (unsigned)(u[e + 1] - '0') >= 10))
+            if (e + 1 >= len || !is_digit_at(u, len, e + 1))
                 return;
             break;
         case RUN_PLUS:
