@@ -164,11 +164,15 @@ azk_status azk_detect__engine_new(azk_detect_engine **out, const azk_detect_opti
         return azk_error_nomem();
     e->types = opts->types == 0 ? (1u << AZK_PII__COUNT) - 1 : opts->types;
     e->min_conf = opts->min_confidence;
-    for (size_t k = 0; k < N_ASCII_LITS; k++)
-        e->ascii_ends |=
-            1u << (((unsigned char)azk_detect__ascii_lits[k].s[azk_detect__ascii_lits[k].len - 1] |
-                    0x20) -
-                   'a');
+    for (size_t k = 0; k < N_ASCII_LITS; k++) {
+        /* every ASCII label (detect_patterns.c) ends in two letters */
+        const unsigned char *L = (const unsigned char *)azk_detect__ascii_lits[k].s;
+        size_t n = azk_detect__ascii_lits[k].len;
+        assert(n >= 2 && (unsigned)((L[n - 1] | 0x20) - 'a') < 26u &&
+               (unsigned)((L[n - 2] | 0x20) - 'a') < 26u);
+        e->ascii_ends |= 1u << ((L[n - 1] | 0x20) - 'a');
+        e->ascii_pairs[(L[n - 1] | 0x20) - 'a'] |= 1u << ((L[n - 2] | 0x20) - 'a');
+    }
     azk_detect__lit_screen_build(&e->lits);
     azk_detect__run_screen_build(&e->runs);
 #if AZK_FIELD_MASKS

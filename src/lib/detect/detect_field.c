@@ -252,17 +252,52 @@ static __attribute__((noinline)) bool birth_look(struct fld *f, size_t pos, size
     return false;
 }
 
+/* The four ASCII digits of a year y as a big-endian number. */
+#define YEAR_BYTES(y)                                                                              \
+    ((uint32_t)('0' + (y) / 1000) << 24 | (uint32_t)('0' + (y) / 100 % 10) << 16 |                 \
+     (uint32_t)('0' + (y) / 10 % 10) << 8 | (uint32_t)('0' + (y) % 10))
+
 /*
- * birth_look's answer without a call when the window lies in the part
- * looked at before and the field has no cell before it and no matcher
- * label (a year at a field's start: the window is empty).
+ * Can four ASCII digits at u[rs..) start a date? azk_date__parse reads a
+ * Gregorian date's year as the digit run it starts with, and no date has a
+ * year outside AZK_DATE_YEAR_MIN..MAX: not 7852 of the part number
+ * AB-7852-0898 nor 2304 of the job id DM2304-5651. True when the four
+ * bytes are not all ASCII digits (full-width digits: the parser decides).
  */
-static inline bool birth_label_possible(struct fld *f, size_t pos, size_t window)
+static inline bool year_may_start_date(const unsigned char *u, size_t len, size_t rs)
+{
+    /* the four bytes as a big-endian number: four ASCII digits compare as
+     * their value does; the ends' digits are built from the year macros */
+    const uint32_t lo = YEAR_BYTES(AZK_DATE_YEAR_MIN), hi = YEAR_BYTES(AZK_DATE_YEAR_MAX);
+    uint32_t w;
+    if (rs + 4 > len)
+        return true;
+    memcpy(&w, u + rs, 4);
+    w = __builtin_bswap32(w);
+    /* a byte >= 0x80 (a full-width digit after ASCII ones, in digit_run's
+     * runs): the parser decides. The callers' runs are four digits, ASCII
+     * or full-width, so no other byte is there. */
+    return (w & 0x80808080u) != 0 || w - lo <= hi - lo;
+}
+
+/*
+ * Can year_look find a birth date at the year at pos? birth_look's answer,
+ * without a call when the window lies in the part looked at before and the
+ * field has no cell before it (a year at a field's start: the window is
+ * empty), or when the run is no year a date can have (then date_after
+ * would find nothing whatever the label). Matcher labels need no test: with
+ * a birth label birth_look says yes before it records a window, and no
+ * label ends before a year at the field's start.
+ */
+static inline bool birth_year_possible(struct fld *f, size_t pos, size_t window)
 {
     /* a label ends in the window, its 'b' may be before */
     size_t lim = pos > window + 5 ? pos - window - 5 : 0;
-    if (lim >= f->b_lo && pos <= f->b_hi && f->prev == NULL && f->c->label_count == 0 &&
-        !azk_detect__run_screen_off)
+    if (azk_detect__run_screen_off)
+        return birth_look(f, pos, lim);
+    if (lim >= f->b_lo && pos <= f->b_hi && f->prev == NULL)
+        return false;
+    if (!year_may_start_date((const unsigned char *)f->s, f->len, pos))
         return false;
     return birth_look(f, pos, lim);
 }
@@ -271,8 +306,7 @@ static inline bool birth_label_possible(struct fld *f, size_t pos, size_t window
 static inline void year_look(struct fld *f, size_t rs)
 {
     if (want(f->c, AZK_PII_BIRTH_DATE) && f->col != AZK_COL_BIRTH_DATE &&
-        birth_label_possible(f, rs, 48) &&
-        azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
+        birth_year_possible(f, rs, 48) && azk_detect__label_before(f, rs, 48) == AZK_COL_BIRTH_DATE)
         azk_detect__date_after(
             f, rs, 12,
             azk_detect__with_context(0.5, AZK_COL_BIRTH_DATE, f->col, AZK_COL_BIRTH_DATE, 0.9),
@@ -287,15 +321,21 @@ static inline void year_look(struct fld *f, size_t rs)
 
 /*
  * Can azk_detect__label_ends_at(f, pos) (pos > 0) be true? Only when a
- * matcher label ends somewhere in the field, or the byte before pos is an
- * ASCII letter some ASCII label ends with (`DM2304-`, `v2.4`: no). The
- * test switch azk_detect__run_screen_off asks label_ends_at every time.
+ * matcher label ends somewhere in the field, or the two bytes before pos
+ * are ASCII letters some ASCII label ends with (`DM2304-`, `v2.4`, the hex
+ * digits of `span=4d58`: no). The test switch azk_detect__run_screen_off
+ * asks label_ends_at every time.
  */
 static inline bool label_may_end_at(const struct fld *f, size_t pos)
 {
-    unsigned b = ((const unsigned char *)f->s)[pos - 1] | 0x20u;
-    return f->c->label_count != 0 || azk_detect__run_screen_off ||
-           (b - 'a' < 26u && ((f->c->eng->ascii_ends >> (b - 'a')) & 1u) != 0);
+    const unsigned char *u = (const unsigned char *)f->s;
+    unsigned b = u[pos - 1] | 0x20u, a;
+    if (f->c->label_count != 0 || azk_detect__run_screen_off)
+        return true;
+    if (b - 'a' >= 26u || pos < 2)
+        return false;
+    a = u[pos - 2] | 0x20u;
+    return a - 'a' < 26u && ((f->c->eng->ascii_pairs[b - 'a'] >> (a - 'a')) & 1u) != 0;
 }
 
 /*
@@ -510,8 +550,9 @@ static inline void tail_masks(const unsigned char *u, size_t n, size_t before, u
  * digit_run would settle them, or given to it:
  * - RUN_SEP: under 7 digits before a space or a parenthesis, not after
  *   '(', '+', a non-ASCII byte or '-' (12:34:56 INFO, id=42 rows). A short
- *   run starts a token only with a digit after the separator (or a
- *   full-width one: a byte >= 0x80), and no other rule takes a separator.
+ *   run starts a token only with a digit after the separator (ASCII or
+ *   full-width: no other code point folds to a digit, azk_digits__is_digit_cp),
+ *   and no other rule takes a separator (件数=73781 所要: nothing to decode).
  * - RUN_PLUS: after '+', before an ASCII byte other than '-', '.', '/'
  *   (+09:00, +0900]). numeric_from at the '+' reads a token only when 8
  *   follows it (+81), else ends it at e; nothing before a letter (+09ms).
@@ -540,7 +581,7 @@ static __attribute__((noinline)) void run_settle(struct fld *f, unsigned v, size
     size_t k = 0;
     switch (v) {
         case RUN_SEP:
-            if (e + 1 >= len || (u[e + 1] < 0x80 && (unsigned)(u[e + 1] - '0') >= 10))
+            if (e + 1 >= len || !is_digit_at(u, len, e + 1))
                 return;
             break;
         case RUN_PLUS:

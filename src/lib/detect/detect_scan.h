@@ -69,6 +69,9 @@ struct azk_detect_engine {
     uint32_t ascii_ends;    /* bit x - 'a': some ASCII label ends in letter x (any case) */
     bool masks_vec;         /* azk_detect__field_masks runs here (the CPU has AVX2) */
     uint8_t mask_kv[4][32]; /* its byte constants */
+
+    /* [x - 'a'] bit w - 'a': some ASCII label ends in the letters w x (any case) */
+    uint32_t ascii_pairs[26];
 };
 
 struct hit {

@@ -44,7 +44,7 @@ static int days_in_month(int year, int month)
 
 bool azk_date__valid(int year, int month, int day)
 {
-    if (year < 1868 || year > 2099 || month < 1 || month > 12 || day < 1)
+    if (year < AZK_DATE_YEAR_MIN || year > AZK_DATE_YEAR_MAX || month < 1 || month > 12 || day < 1)
         return false;
     return day <= days_in_month(year, month);
 }

@@ -42,7 +42,13 @@ typedef struct {
 /* Gregorian leap year. */
 bool azk_date__is_leap(int year);
 
-/* True when y-m-d is a real Gregorian date with 1868 <= y <= 2099. */
+/* The years of a date (a Gregorian date's year is read first: no date
+ * starts with four digits outside them). */
+#define AZK_DATE_YEAR_MIN 1868
+#define AZK_DATE_YEAR_MAX 2099
+
+/* True when y-m-d is a real Gregorian date with AZK_DATE_YEAR_MIN <= y <=
+ * AZK_DATE_YEAR_MAX. */
 bool azk_date__valid(int year, int month, int day);
 
 /*

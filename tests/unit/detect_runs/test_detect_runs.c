@@ -12,7 +12,8 @@
  * fields and key-value rows built from digit runs (ASCII, full-width, up to
  * 150 digits), separators (- ー − ( ) space / . : ,), +81, 〒, era letters,
  * hyphen-joined tokens (phones, cards, part numbers of two groups),
- * dates, time zones, log fields (run_settle's verdicts, s13),
+ * dates (years at the ends of a date's: s14), time zones, log fields
+ * (run_settle's verdicts, s13),
  * labels, NUL and kanji, of 0..300 bytes (runs touching the field's start
  * and end, the 64-byte block edges), each field copied to a buffer of its
  * exact length (ASan sees a read past it); (3) the rows of a table, with and
@@ -221,6 +222,15 @@ static const char *const pieces[] = {
     "birth 1980/01/02 ",
     "DOB 1975-12-31",
     "生年月日：1980/1/2",
+    /* years at the ends of a date's (year_may_start_date: a year outside
+     * them starts no date, so the birth label is not looked for) */
+    "birth 1868/01/01 ",
+    "DOB 1867-12-31",
+    "dob:2099-12-31",
+    "生年月日 2100/01/01",
+    "生年月日1868-1-1",
+    "birth 2099.1.1",
+    "DOB 0999-01-01",
     /* four digits before a hyphen: tokens that are something (a phone, a
      * card) and part numbers of two groups that are nothing */
     "0120-123-456",
@@ -237,6 +247,25 @@ static const char *const pieces[] = {
     "rows=57140 ",
     "id=42 (",
     "42 ７",
+    "42 様",
+    "件数=73781 所要",
+    "5 ０",
+    "12 （",
+    /* letters before a run: a label's last two (tel, TEL, zip, fax) or not
+     * (el, ip, hex ids) */
+    "hotel",
+    "el",
+    "Zip",
+    "ip",
+    "fAx",
+    "span=4d",
+    "x-phone",
+    "mobile",
+    "dob",
+    "ob",
+    "Address",
+    "my number",
+    "corporate number",
     "03 ５２６１ １９３１",
     "090 １２３４ ５６７８",
     " 7 ",
