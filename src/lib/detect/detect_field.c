@@ -542,6 +542,18 @@ static inline void tail_masks(const unsigned char *u, size_t n, size_t before, u
     *em |= e;
     *wide = w != 0;
 }
+
+/*
+ * tail_masks' digit mask and matcher screen (*wide) of a short cell u[0..n)
+ * without its 0xEF mask: a cell that is not wide has none, and the row walk
+ * makes it only for the wide ones. Inlined, the dead mask is not made.
+ */
+static inline uint64_t cell_masks(const unsigned char *u, size_t n, bool *wide)
+{
+    uint64_t dm = 0, em = 0;
+    tail_masks(u, n, 0, &dm, &em, wide);
+    return dm;
+}
 #endif
 
 /*
@@ -1029,11 +1041,17 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
             prev = &fields[i - 1];
 #if defined(__SSE2__)
         if (fast && fd->len - 1 < 63 && fd->ptr != NULL) {
-            uint64_t pre[2] = {0, 0};
+            const unsigned char *u = (const unsigned char *)fd->ptr;
+            uint64_t pre[2];
             bool wide;
-            tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
+            pre[0] = cell_masks(u, fd->len, &wide);
             if (wide || col == AZK_COL_BIRTH_DATE) {
-                /* scan_field with the masks made here */
+                /* scan_field with the masks made here: the 0xEF mask now
+                 * (its digit mask and screen, made again, are dead) */
+                uint64_t dm = 0;
+                bool w;
+                pre[1] = 0;
+                tail_masks(u, fd->len, 0, &dm, &pre[1], &w);
                 rc = scan_masked(c, fd, (uint32_t)i, col, true, prev, pre, wide);
                 if (rc != AZK_OK)
                     return rc;

@@ -677,11 +677,50 @@ static size_t digit_cell(char *buf)
     return n;
 }
 
+/* A cell of 1..15 bytes with a full-width character (a digit, ／, －, ．:
+ * lead byte 0xEF) among ASCII digits and separators: the row walk makes the
+ * 0xEF mask of a wide cell apart from its digit mask. */
+static size_t short_wide_cell(char *buf)
+{
+    static const char *const wide_pieces[] = {"\xEF\xBC\x90",
+                                              "\xEF\xBC\x91",
+                                              "\xEF\xBC\x99",
+                                              "\xEF\xBC\x8F",
+                                              "\xEF\xBC\x8D",
+                                              "\xEF\xBC\x8E",
+                                              "1",
+                                              "2",
+                                              "0",
+                                              "9",
+                                              "-",
+                                              "/",
+                                              ".",
+                                              "S",
+                                              "\xE5\xB9\xB4"};
+    size_t n = 0, cap = 1 + rnd(15);
+    bool wide = false;
+    while (n < cap) {
+        const char *p = wide_pieces[rnd(sizeof(wide_pieces) / sizeof(wide_pieces[0]))];
+        size_t l = strlen(p);
+        if (n + l > cap)
+            break;
+        memcpy(buf + n, p, l);
+        wide = wide || (unsigned char)p[0] == 0xEF;
+        n += l;
+    }
+    if (!wide && n + 3 <= 15) { /* a full-width digit at the end */
+        memcpy(buf + n, "\xEF\xBC\x95", 3);
+        n += 3;
+    }
+    return n;
+}
+
 /*
  * Rows whose cells are mostly all digits (one run from the cell's start to
  * its end, which the row walk decides on the length alone), digits but one
- * byte, or ASCII without a digit, between key-value labels and other cells, under every column
- * kind and without a header: the row walk against cell by cell.
+ * byte, ASCII without a digit or short cells with a full-width character,
+ * between key-value labels and other cells, under every column kind and
+ * without a header: the row walk against cell by cell.
  */
 static void test_runs__digit_cells(void **state)
 {
@@ -721,6 +760,8 @@ static void test_runs__digit_cells(void **state)
                 } else if (t == 6) {
                     lens[r][i] = rnd(3) == 0 ? 64 + rnd(3) : 0; /* over the limit, or empty */
                     memset(buf, '7', lens[r][i]);
+                } else if (rnd(2) == 0) {
+                    lens[r][i] = short_wide_cell(buf);
                 } else {
                     lens[r][i] = random_cell(buf, sizeof(buf));
                 }
