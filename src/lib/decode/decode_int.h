@@ -175,6 +175,12 @@ struct azk_lines {
 };
 
 void azk_decode__lines_init(struct azk_lines *ln, struct azk_decode_ctx *ctx);
+/* What a line p[0..n) may be (line_out's quick reject, text_lines.c): AZK_LINE_MAY_DUMP unless
+ * azk_decode__hex_line is false on it whatever `more`, AZK_LINE_MAY_B64 unless
+ * azk_decode__b64_line is; both for lines under 32 bytes, without AVX2 and with
+ * azk_decode__simd_off. */
+enum { AZK_LINE_MAY_DUMP = 1, AZK_LINE_MAY_B64 = 2 };
+unsigned azk_decode__line_may(const uint8_t *p, size_t n);
 /* p is modified (NULs). */
 AZK_NODISCARD azk_status azk_decode__lines_feed(struct azk_lines *ln, uint8_t *p, size_t n);
 AZK_NODISCARD azk_status azk_decode__lines_finish(struct azk_lines *ln);

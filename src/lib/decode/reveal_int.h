@@ -207,5 +207,8 @@ static inline void reveal_cls_built(void)
 int azk_decode__reveal_dump32(const uint8_t *p);
 /* The same for the standard base64 alphabet (A-Z a-z 0-9 + /: b64_line). */
 int azk_decode__reveal_b64_32(const uint8_t *p);
+/* Both of one load (the line splitter's quick reject, azk_decode__line_may): bit 0 the answer
+ * of azk_decode__reveal_dump32, bit 1 of azk_decode__reveal_b64_32; -1 as they. */
+int azk_decode__reveal_line32(const uint8_t *p);
 
 #endif

@@ -576,6 +576,20 @@ AVX2 static int b64_32_avx2(const uint8_t *p)
     ALL32(p, kv.b64_lo, kv.b64_hi);
 }
 
+/* dump32_avx2 (bit 0) and b64_32_avx2 (bit 1) of one load. */
+AVX2 static int line32_avx2(const uint8_t *p)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i lo = _mm256_and_si256(v, kv.k0f);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), kv.k0f);
+    __m256i d =
+        _mm256_and_si256(_mm256_shuffle_epi8(kv.dump_lo, lo), _mm256_shuffle_epi8(kv.dump_hi, hi));
+    __m256i b =
+        _mm256_and_si256(_mm256_shuffle_epi8(kv.b64_lo, lo), _mm256_shuffle_epi8(kv.b64_hi, hi));
+    return (_mm256_movemask_epi8(_mm256_cmpeq_epi8(d, _mm256_setzero_si256())) == 0) |
+           (_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_setzero_si256())) == 0) << 1;
+}
+
 /* Whether the screen runs: AVX2 (probed once) and not azk_decode__simd_off. */
 static inline bool screen_on(void)
 {
@@ -612,6 +626,16 @@ int azk_decode__reveal_b64_32(const uint8_t *p)
 #if AZK_SCREEN_AVX2
     if (screen_on())
         return b64_32_avx2(p);
+#endif
+    (void)p;
+    return -1;
+}
+
+int azk_decode__reveal_line32(const uint8_t *p)
+{
+#if AZK_SCREEN_AVX2
+    if (screen_on())
+        return line32_avx2(p);
 #endif
     (void)p;
     return -1;

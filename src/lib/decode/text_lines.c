@@ -8,6 +8,7 @@
  * that feeds it).
  */
 #include "decode/decode_int.h"
+#include "decode/reveal_int.h"
 
 #include <string.h>
 
@@ -63,15 +64,43 @@ static bool qp_soft_break(const uint8_t *p, size_t n)
 }
 
 /*
- * A complete line (or a piece of a long one): gathered when it is a base64 body line (MIME, PEM,
- * `base64` output wrapped at 76), else emitted after any gathered block.
+ * A line of 32 bytes or more is no hex dump line when its first 32 bytes are not all dump bytes
+ * and it does not begin with a blank (hex_line's quick reject of those bytes, AVX2), and no
+ * base64 body line when they are not all of the standard alphabet and it has 34 bytes or more
+ * (b64_line's, which reads them when at most two trailing '=' are left out). One load answers
+ * both (azk_decode__reveal_line32), without the two calls (most lines: a kanji, a '.' or '['
+ * of a log line in their first 32 bytes).
  */
-static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool continued)
+unsigned azk_decode__line_may(const uint8_t *p, size_t n)
+{
+    unsigned may = AZK_LINE_MAY_DUMP | AZK_LINE_MAY_B64;
+    int v;
+    if (n < 32)
+        return may;
+    v = azk_decode__reveal_line32(p); /* -1: no AVX2 screen, or azk_decode__simd_off */
+    if (v < 0)
+        return may;
+    if ((v & 1) == 0 && p[0] != ' ' && p[0] != '\t')
+        may &= ~(unsigned)AZK_LINE_MAY_DUMP;
+    if ((v & 2) == 0 && n >= 34)
+        may &= ~(unsigned)AZK_LINE_MAY_B64;
+    return may;
+}
+
+static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool continued);
+
+/*
+ * line_out's line that may be gathered, or ends what was (may: azk_decode__line_may): gathered
+ * when it is a line of a hex dump or a base64 body (MIME, PEM, `base64` output wrapped at 76)
+ * or ends in a quoted-printable soft break, else emitted after any gathered block. (Not
+ * inlined: line_out stays a few tests and a jump.)
+ */
+__attribute__((noinline)) static azk_status line_gather(struct azk_lines *ln, uint8_t *p, size_t n,
+                                                        bool continued, unsigned may)
 {
     azk_status rc;
-    if (ln->ctx->opts->literal)
-        return azk_decode__emit_line(ln->ctx, ln->lineno, p, n, continued, NULL);
-    if (!continued && (n >= 8 || ln->hex.len > 0) && ln->hex.len < AZK_DECODE_B64_BLOCK_MAX &&
+    if (!continued && (may & AZK_LINE_MAY_DUMP) && (n >= 8 || ln->hex.len > 0) &&
+        ln->hex.len < AZK_DECODE_B64_BLOCK_MAX &&
         azk_decode__hex_line(p, n, ln->hex.len > 0, &ln->hex)) {
         /* kept as it is too: a line of numbers may be data */
     } else if (ln->hex.len > 0) {
@@ -79,7 +108,7 @@ static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool cont
         if (rc != AZK_OK)
             return rc;
     }
-    if ((ln->b64.lines > 0 || n >= 16) && azk_decode__b64_line(p, n) &&
+    if ((may & AZK_LINE_MAY_B64) && (ln->b64.lines > 0 || n >= 16) && azk_decode__b64_line(p, n) &&
         ln->b64.text.len + n <= AZK_DECODE_B64_BLOCK_MAX) {
         if (ln->b64.lines == 0)
             ln->b64.first = ln->lineno;
@@ -93,7 +122,7 @@ static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool cont
         rc = azk_decode__b64_flush(ln->ctx, &ln->b64);
         if (rc != AZK_OK)
             return rc;
-        if (azk_decode__b64_line(p, n) && n >= 16)
+        if ((may & AZK_LINE_MAY_B64) && n >= 16 && azk_decode__b64_line(p, n))
             return line_out(ln, p, n, continued); /* a block that hit the size bound goes on */
     }
     if (!continued && (ln->qp.len > 0 || qp_soft_break(p, n))) {
@@ -109,6 +138,22 @@ static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool cont
         rc = azk_decode__emit_line(ln->ctx, ln->lineno, ln->qp.data, ln->qp.len, false, NULL);
         azk_buf_clear(&ln->qp);
         return rc;
+    }
+    return azk_decode__emit_line(ln->ctx, ln->lineno, p, n, continued, NULL);
+}
+
+/*
+ * A complete line (or a piece of a long one): emitted as it is when nothing is being gathered
+ * and it can start nothing (line_gather's tests all false: most lines, a jump to
+ * azk_decode__emit_line), else by line_gather.
+ */
+static azk_status line_out(struct azk_lines *ln, uint8_t *p, size_t n, bool continued)
+{
+    if (!ln->ctx->opts->literal) {
+        unsigned may = azk_decode__line_may(p, n);
+        if (may != 0 || ln->hex.len > 0 || ln->b64.lines > 0 || ln->qp.len > 0 ||
+            (!continued && qp_soft_break(p, n)))
+            return line_gather(ln, p, n, continued, may);
     }
     return azk_decode__emit_line(ln->ctx, ln->lineno, p, n, continued, NULL);
 }

@@ -347,6 +347,7 @@ static azk_status decode_dataset(struct reader *rd, azk_source *src, const char 
     azk_decode_options dopts = AZK_DECODE_OPTIONS_INIT;
     azk_decode_sink sink;
     azk_object_info info;
+    struct azk_decode_spare spare; /* reveal's scratch kept from one record to the next */
     azk_status rc;
     /* intake refused containers and read cells up to 1 MiB; read the same way */
     dopts.max_depth = 1;
@@ -361,9 +362,11 @@ static azk_status decode_dataset(struct reader *rd, azk_source *src, const char 
     sink.payload = rd;
     memset(&info, 0, sizeof(info));
     info.size = src->size;
+    memset(&spare, 0, sizeof(spare));
     rc = rd_begin(rd, &info);
     if (rc == AZK_OK)
-        rc = azk_decode__object(src, &dopts, &sink);
+        rc = azk_decode__object_spare(src, &dopts, &sink, &spare);
+    azk_decode__spare_dispose(&spare);
     rd_end(rd, rc, azk_error_last());
     return rc;
 }

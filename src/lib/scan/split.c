@@ -306,7 +306,10 @@ void azk_scan__split_run(struct worker *w, struct azk_range_task *t)
     dopts.range = &t->rep;
     st = azk_scan__obj_push(&rw.w, &info);
     if (st == AZK_OK) {
-        st = sp->abort ? AZK_ERR_IO : azk_decode__object(&src, &dopts, &sink);
+        /* the worker's spare buffers are idle while it runs a range (it runs one from its
+         * loop or from azk_scan__split before decoding anything): no malloc / free per
+         * flagged record in reveal, nor for the range's peek, text and CSV buffers */
+        st = sp->abort ? AZK_ERR_IO : azk_decode__object_spare(&src, &dopts, &sink, &w->spare);
         while (rw.w.depth > 1) {
             azk_scan__obj_dispose(&rw.w.stack[rw.w.depth - 1]);
             rw.w.depth--;
