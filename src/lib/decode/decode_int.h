@@ -146,6 +146,10 @@ void azk_decode__format(struct azk_decode_ctx *ctx, const char *format, const ch
 AZK_NODISCARD azk_status azk_decode__emit_line(struct azk_decode_ctx *ctx, uint64_t lineno,
                                                uint8_t *p, size_t n, bool first_continued,
                                                const char *sheet);
+/* azk_decode__emit_line of a line known to hold no NUL byte (not looked for). */
+AZK_NODISCARD azk_status azk_decode__emit_text(struct azk_decode_ctx *ctx, uint64_t lineno,
+                                               uint8_t *p, size_t n, bool first_continued,
+                                               const char *sheet);
 
 /* Whether a first row looks like a header (text labels, nothing like data). */
 bool azk_decode__looks_like_header(const azk_field *f, size_t n);

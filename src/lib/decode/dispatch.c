@@ -205,13 +205,19 @@ static void nul_to_space(uint8_t *p, size_t n)
 azk_status azk_decode__emit_line(struct azk_decode_ctx *ctx, uint64_t lineno, uint8_t *p, size_t n,
                                  bool first_continued, const char *sheet)
 {
+    if (n > 0)
+        nul_to_space(p, n);
+    return azk_decode__emit_text(ctx, lineno, p, n, first_continued, sheet);
+}
+
+azk_status azk_decode__emit_text(struct azk_decode_ctx *ctx, uint64_t lineno, uint8_t *p, size_t n,
+                                 bool first_continued, const char *sheet)
+{
     size_t max = ctx->opts->max_line > 0 ? ctx->opts->max_line : (size_t)64 * 1024;
     bool continued = first_continued;
     azk_field f;
     azk_record rec;
     azk_status rc;
-    if (n > 0)
-        nul_to_space(p, n);
     memset(&rec, 0, sizeof(rec));
     memset(&f, 0, sizeof(f));
     rec.line = lineno;
