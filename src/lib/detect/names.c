@@ -895,49 +895,115 @@ done:
     return rc;
 }
 
+/*
+ * Whether a field of at most FIELD_MAX_LEN bytes with this key was scanned
+ * before and held no mention (two ways per set, the more recent first).
+ */
+static inline bool no_mention(azk_names_ctx *ctx, size_t len, azk_column_kind col,
+                              struct memo_key key)
+{
+    struct memo_slot *slot = &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1];
+    if (azk_names__memo_has(&slot[0], key, len, (uint32_t)col))
+        return true;
+    if (azk_names__memo_has(&slot[1], key, len, (uint32_t)col)) {
+        struct memo_slot tmp = slot[0];
+        slot[0] = slot[1];
+        slot[1] = tmp;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * A field of at most FIELD_MAX_LEN bytes holding a byte >= 0x80 that
+ * no_mention does not know: its mentions again when it held some, else its
+ * scan, remembered afterwards.
+ */
+static inline azk_status mentions_or_scan(azk_names_ctx *ctx, const char *text, size_t len,
+                                          azk_column_kind col, azk_name_cb cb, void *payload,
+                                          struct memo_key key)
+{
+    struct hit_slot *hslot = &ctx->hit_memo[(key.a >> (64 - HIT_BITS)) & ~(uint64_t)1];
+    for (int w = 0; w < 2; w++) {
+        if (hslot[w].len == len && hslot[w].col == (uint32_t)col && hslot[w].a == key.a &&
+            hslot[w].b == key.b)
+            return replay(&hslot[w], cb, payload); /* scanned before: these mentions */
+    }
+    return scan_field(ctx, text, len, col, cb, payload, 0, key,
+                      &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1], hslot);
+}
+
+/*
+ * azk_names__scan of a field longer than the one-block key takes (16
+ * bytes), out of line: its loop and set-up are not the short cells' frame.
+ */
+static __attribute__((noinline)) azk_status scan_long(azk_names_ctx *ctx, const char *text,
+                                                      size_t len, azk_column_kind col,
+                                                      azk_name_cb cb, void *payload)
+{
+    size_t first_hi;
+    /* every path needs a kanji or kana: an ASCII field holds no mention */
+    if (len <= FIELD_MAX_LEN) {
+        /* cells and log lines repeat, the latter around other digits */
+        bool wide = false;
+        struct memo_key key =
+            azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
+        if (!wide || no_mention(ctx, len, col, key))
+            return AZK_OK;
+        return mentions_or_scan(ctx, text, len, col, cb, payload, key);
+    }
+    first_hi = first_non_ascii((const uint8_t *)text, len);
+    if (first_hi == len)
+        return AZK_OK;
+    return scan_field(ctx, text, len, col, cb, payload, first_hi, (struct memo_key){0, 0}, NULL,
+                      NULL);
+}
+
+#ifdef AZK_NAMES_KEY_SHORT
+/*
+ * scan_short's field that no_mention does not know (rare: the first
+ * sightings and the fields with mentions), with its key made again: out
+ * of line, so that the common path makes no call and needs no frame.
+ */
+static __attribute__((noinline)) azk_status scan_short_new(azk_names_ctx *ctx, const char *text,
+                                                           size_t len, azk_column_kind col,
+                                                           azk_name_cb cb, void *payload)
+{
+    struct memo_key key = {0, 0};
+    (void)azk_names__field_key_short(ctx, (const uint8_t *)text, len, (uint32_t)col, &key);
+    return mentions_or_scan(ctx, text, len, col, cb, payload, key);
+}
+
+/*
+ * azk_names__scan of a field of 1..16 bytes (most CSV cells): the same key
+ * in one block without the loop, out of line (the long fields' path does
+ * not pay for its frame, nor it for theirs).
+ */
+static __attribute__((noinline)) azk_status scan_short(azk_names_ctx *ctx, const char *text,
+                                                       size_t len, azk_column_kind col,
+                                                       azk_name_cb cb, void *payload)
+{
+    struct memo_key key;
+    if (!azk_names__field_key_short(ctx, (const uint8_t *)text, len, (uint32_t)col, &key) ||
+        no_mention(ctx, len, col, key))
+        return AZK_OK; /* ASCII, or scanned before: no mention */
+    return scan_short_new(ctx, text, len, col, cb, payload);
+}
+#endif
+
 azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
                            azk_name_cb cb, void *payload)
 {
-    size_t first_hi;
-    struct memo_key key = {0, 0};
-    struct memo_slot *slot = NULL;
-    struct hit_slot *hslot = NULL;
-
     AZK_ASSERT_ARG(ctx);
     AZK_ASSERT_ARG(cb);
     if (len == 0)
         return AZK_OK;
     AZK_ASSERT_ARG(text != NULL || len == 0); /* after the test above: text != NULL */
-    /* every path needs a kanji or kana: an ASCII field holds no mention */
-    if (len <= FIELD_MAX_LEN) {
-        /* cells and log lines repeat, the latter around other digits */
-        bool wide = false;
-        key = azk_names__field_key(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
-        if (!wide)
-            return AZK_OK;
-        /* two ways per set, the more recent first */
-        slot = &ctx->memo[(key.a >> (64 - MEMO_BITS)) & ~(uint64_t)1];
-        if (azk_names__memo_has(&slot[0], key, len, (uint32_t)col))
-            return AZK_OK; /* scanned before: no mention */
-        if (azk_names__memo_has(&slot[1], key, len, (uint32_t)col)) {
-            struct memo_slot tmp = slot[0];
-            slot[0] = slot[1];
-            slot[1] = tmp;
-            return AZK_OK;
-        }
-        hslot = &ctx->hit_memo[(key.a >> (64 - HIT_BITS)) & ~(uint64_t)1];
-        for (int w = 0; w < 2; w++) {
-            if (hslot[w].len == len && hslot[w].col == (uint32_t)col && hslot[w].a == key.a &&
-                hslot[w].b == key.b)
-                return replay(&hslot[w], cb, payload); /* scanned before: these mentions */
-        }
-        first_hi = 0;
-    } else {
-        first_hi = first_non_ascii((const uint8_t *)text, len);
-        if (first_hi == len)
-            return AZK_OK;
-    }
-    return scan_field(ctx, text, len, col, cb, payload, first_hi, key, slot, hslot);
+#ifdef AZK_NAMES_KEY_SHORT
+    if (len <= 16)
+        return scan_short(ctx, text, len, col, cb, payload);
+#endif
+    return scan_long(ctx, text, len, col, cb, payload);
 }
 
 static bool lex_has(const azk_names *n, const char *s, size_t len, unsigned flags)

@@ -421,6 +421,30 @@ static inline __m128i azk_names__unmask(__m128i v, unsigned keep)
 }
 
 /*
+ * The digits of the block at t + i that azk_names__digit_kept keeps (bits
+ * of the block), of the risky ones (bits) checked one by one; once one is
+ * kept (*exact), the later ones of near_dig (digits with a byte >= 0x80
+ * in the five bytes before them) are checked too.
+ */
+static inline unsigned azk_names__kept_bits(const uint8_t *t, size_t i, unsigned risky,
+                                            unsigned near_dig, bool *exact)
+{
+    unsigned keep = 0;
+    while (risky != 0) {
+        unsigned j = (unsigned)__builtin_ctz(risky);
+        risky &= risky - 1;
+        if (azk_names__digit_kept(t, i + j)) {
+            keep |= 1u << j;
+            if (!*exact) {
+                *exact = true;
+                risky |= near_dig & ~((2u << j) - 1u); /* the later digits too */
+            }
+        }
+    }
+    return keep;
+}
+
+/*
  * blind: the hash of azk_names__blind_copy(t) -- digits read as '0' in the
  * loads, 16 at a time; the first digit of a run within five bytes after a
  * byte >= 0x80 (a kanji before it: 件数7606) is checked with
@@ -471,18 +495,7 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
                 if (w != 0) {
                     unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
                     unsigned risky = (exact ? dm : dm & ~((dm << 1) | (prev_dig >> 15))) & near;
-                    unsigned keep = 0;
-                    while (risky != 0) {
-                        unsigned j = (unsigned)__builtin_ctz(risky);
-                        risky &= risky - 1;
-                        if (azk_names__digit_kept(t, i + j)) {
-                            keep |= 1u << j;
-                            if (!exact) {
-                                exact = true;
-                                risky |= dm & near & ~((2u << j) - 1u); /* the later digits too */
-                            }
-                        }
-                    }
+                    unsigned keep = azk_names__kept_bits(t, i, risky, dm & near, &exact);
                     if (keep != 0)
                         dig = azk_names__unmask(dig, keep);
                 }
@@ -523,6 +536,68 @@ static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, con
 {
     return azk_names__memo_hash_k(ctx, t, len, col, false, NULL);
 }
+
+/* azk_names__kept_bits of a first block, out of line (a short field's key needs no frame). */
+static __attribute__((noinline, unused)) unsigned
+azk_names__kept_bits_first(const uint8_t *t, unsigned risky, unsigned near_dig)
+{
+    bool exact = false;
+    return azk_names__kept_bits(t, 0, risky, near_dig, &exact);
+}
+
+/*
+ * The field key of a field of 1..16 bytes (one block: most CSV cells) as
+ * azk_names__field_key makes it, without its loop and set-up: whether t
+ * holds a byte >= 0x80 (no key is made when not) and the key in *k.
+ * Compared with the byte-by-byte reference in test_names_memo__short_key.
+ */
+static inline bool azk_names__field_key_short(const azk_names_ctx *ctx, const uint8_t *t,
+                                              size_t len, uint32_t col, struct memo_key *k)
+{
+    uint64_t x = ((uint64_t)len << 8) | col;
+    __m128i m = len == 16 ? _mm_loadu_si128((const __m128i *)(const void *)t)
+                          : azk_names__memo_tail(t, len);
+    __m128i ta, tb, ha, hb;
+    unsigned hm = (unsigned)_mm_movemask_epi8(m);
+    if (hm == 0)
+        return false;
+    if (ctx->n->digit_blind) {
+        __m128i dig = _mm_cmpgt_epi8(_mm_add_epi8(m, _mm_set1_epi8(0x46)), _mm_set1_epi8(0x75));
+        unsigned dm = (unsigned)_mm_movemask_epi8(dig);
+        if (dm != 0) {
+            /* as azk_names__memo_hash_k's first block */
+            unsigned w = hm << 5;
+            unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
+            unsigned risky = dm & ~(dm << 1) & near;
+            if (risky != 0) {
+                unsigned keep = azk_names__kept_bits_first(t, risky, dm & near);
+                if (keep != 0)
+                    dig = azk_names__unmask(dig, keep);
+            }
+            m = _mm_andnot_si128(_mm_and_si128(dig, _mm_set1_epi8(0x0F)), m); /* '0'..'9' -> '0' */
+        }
+    }
+    ta = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)(const void *)ctx->memo_ka));
+    tb = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)(const void *)ctx->memo_kb));
+    ha = _mm_mul_epu32(ta, _mm_srli_epi64(ta, 32));
+    hb = _mm_mul_epu32(tb, _mm_srli_epi64(tb, 32));
+#if defined(__x86_64__)
+    ha = _mm_add_epi64(ha, _mm_unpackhi_epi64(ha, ha));
+    hb = _mm_add_epi64(hb, _mm_unpackhi_epi64(hb, hb));
+    k->a = azk_names__memo_mix(ctx->memo_kx[0] * x + (uint64_t)_mm_cvtsi128_si64(ha));
+    k->b = ctx->memo_kx[1] * x + (uint64_t)_mm_cvtsi128_si64(hb);
+#else
+    {
+        uint64_t la[2], lb[2];
+        _mm_storeu_si128((__m128i *)(void *)la, ha);
+        _mm_storeu_si128((__m128i *)(void *)lb, hb);
+        k->a = azk_names__memo_mix(ctx->memo_kx[0] * x + la[0] + la[1]);
+        k->b = ctx->memo_kx[1] * x + lb[0] + lb[1];
+    }
+#endif
+    return true;
+}
+#define AZK_NAMES_KEY_SHORT 1
 #else
 #define azk_names__memo_hash azk_names__memo_hash_ref
 #endif
