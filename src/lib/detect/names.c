@@ -692,6 +692,9 @@ azk_status azk_names__new(azk_names **out, const char *dicdir)
         goto done;
     }
     n->digit_blind = ipadic_270(n->model) && digits_alike(n->model);
+#ifdef AZK_NAMES_KEY_AVX2
+    n->avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
     *out = n;
     n = NULL;
     rc = AZK_OK;
@@ -959,6 +962,21 @@ static __attribute__((noinline)) azk_status scan_long(azk_names_ctx *ctx, const 
                       NULL);
 }
 
+#ifdef AZK_NAMES_KEY_AVX2
+/* scan_long of a field of 17..FIELD_MAX_LEN bytes on a CPU with AVX2 (n->avx2). */
+AZK_NAMES_AVX2 static __attribute__((noinline)) azk_status
+scan_long_avx2(azk_names_ctx *ctx, const char *text, size_t len, azk_column_kind col,
+               azk_name_cb cb, void *payload)
+{
+    bool wide = false;
+    struct memo_key key =
+        azk_names__field_key_avx2(ctx, (const uint8_t *)text, len, (uint32_t)col, &wide);
+    if (!wide || no_mention(ctx, len, col, key))
+        return AZK_OK; /* ASCII, or scanned before: no mention */
+    return mentions_or_scan(ctx, text, len, col, cb, payload, key);
+}
+#endif
+
 #ifdef AZK_NAMES_KEY_SHORT
 /*
  * scan_short's field that no_mention does not know (rare: the first
@@ -1002,6 +1020,10 @@ azk_status azk_names__scan(azk_names_ctx *ctx, const char *text, size_t len, azk
 #ifdef AZK_NAMES_KEY_SHORT
     if (len <= 16)
         return scan_short(ctx, text, len, col, cb, payload);
+#endif
+#ifdef AZK_NAMES_KEY_AVX2
+    if (len <= FIELD_MAX_LEN && ctx->n->avx2)
+        return scan_long_avx2(ctx, text, len, col, cb, payload);
 #endif
     return scan_long(ctx, text, len, col, cb, payload);
 }
