@@ -793,6 +793,20 @@ static void test_names_memo__hit_memo(void **state)
     azk_names__ctx_free(c);
 }
 
+/*
+ * The two memo tests through azk_names__scan's path without AVX2
+ * (scan_long's SSE2 loop) as well: on a CPU with AVX2 the tests above take
+ * scan_long_avx2 for fields longer than 16 bytes.
+ */
+static void test_names_memo__memos_without_avx2(void **state)
+{
+    bool was = names->avx2;
+    names->avx2 = false;
+    test_names_memo__field_memo(state);
+    test_names_memo__hit_memo(state);
+    names->avx2 = was;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_names_memo__avx2_key),
         cmocka_unit_test(test_names_memo__field_memo),
         cmocka_unit_test(test_names_memo__hit_memo),
+        cmocka_unit_test(test_names_memo__memos_without_avx2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
