@@ -87,6 +87,7 @@ struct azk_names {
      * MeCab memo keys windows with those digits read as '0'.
      */
     bool digit_blind;
+    bool avx2; /* the CPU has AVX2: fields of 17..FIELD_MAX_LEN bytes keyed 32 bytes at a time */
 };
 
 struct azk_names_ctx {
@@ -421,6 +422,30 @@ static inline __m128i azk_names__unmask(__m128i v, unsigned keep)
 }
 
 /*
+ * The digits of the block at t + i that azk_names__digit_kept keeps (bits
+ * of the block), of the risky ones (bits) checked one by one; once one is
+ * kept (*exact), the later ones of near_dig (digits with a byte >= 0x80
+ * in the five bytes before them) are checked too.
+ */
+static inline unsigned azk_names__kept_bits(const uint8_t *t, size_t i, unsigned risky,
+                                            unsigned near_dig, bool *exact)
+{
+    unsigned keep = 0;
+    while (risky != 0) {
+        unsigned j = (unsigned)__builtin_ctz(risky);
+        risky &= risky - 1;
+        if (azk_names__digit_kept(t, i + j)) {
+            keep |= 1u << j;
+            if (!*exact) {
+                *exact = true;
+                risky |= near_dig & ~((2u << j) - 1u); /* the later digits too */
+            }
+        }
+    }
+    return keep;
+}
+
+/*
  * blind: the hash of azk_names__blind_copy(t) -- digits read as '0' in the
  * loads, 16 at a time; the first digit of a run within five bytes after a
  * byte >= 0x80 (a kanji before it: 件数7606) is checked with
@@ -471,18 +496,7 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
                 if (w != 0) {
                     unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
                     unsigned risky = (exact ? dm : dm & ~((dm << 1) | (prev_dig >> 15))) & near;
-                    unsigned keep = 0;
-                    while (risky != 0) {
-                        unsigned j = (unsigned)__builtin_ctz(risky);
-                        risky &= risky - 1;
-                        if (azk_names__digit_kept(t, i + j)) {
-                            keep |= 1u << j;
-                            if (!exact) {
-                                exact = true;
-                                risky |= dm & near & ~((2u << j) - 1u); /* the later digits too */
-                            }
-                        }
-                    }
+                    unsigned keep = azk_names__kept_bits(t, i, risky, dm & near, &exact);
                     if (keep != 0)
                         dig = azk_names__unmask(dig, keep);
                 }
@@ -523,6 +537,168 @@ static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, con
 {
     return azk_names__memo_hash_k(ctx, t, len, col, false, NULL);
 }
+
+/* azk_names__kept_bits of a first block, out of line (a short field's key needs no frame). */
+static __attribute__((noinline, unused)) unsigned
+azk_names__kept_bits_first(const uint8_t *t, unsigned risky, unsigned near_dig)
+{
+    bool exact = false;
+    return azk_names__kept_bits(t, 0, risky, near_dig, &exact);
+}
+
+/*
+ * The field key of a field of 1..16 bytes (one block: most CSV cells) as
+ * azk_names__field_key makes it, without its loop and set-up: whether t
+ * holds a byte >= 0x80 (no key is made when not) and the key in *k.
+ * Compared with the byte-by-byte reference in test_names_memo__short_key.
+ */
+static inline bool azk_names__field_key_short(const azk_names_ctx *ctx, const uint8_t *t,
+                                              size_t len, uint32_t col, struct memo_key *k)
+{
+    uint64_t x = ((uint64_t)len << 8) | col;
+    __m128i m = len == 16 ? _mm_loadu_si128((const __m128i *)(const void *)t)
+                          : azk_names__memo_tail(t, len);
+    __m128i ta, tb, ha, hb;
+    unsigned hm = (unsigned)_mm_movemask_epi8(m);
+    if (hm == 0)
+        return false;
+    if (ctx->n->digit_blind) {
+        __m128i dig = _mm_cmpgt_epi8(_mm_add_epi8(m, _mm_set1_epi8(0x46)), _mm_set1_epi8(0x75));
+        unsigned dm = (unsigned)_mm_movemask_epi8(dig);
+        if (dm != 0) {
+            /* as azk_names__memo_hash_k's first block */
+            unsigned w = hm << 5;
+            unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
+            unsigned risky = dm & ~(dm << 1) & near;
+            if (risky != 0) {
+                unsigned keep = azk_names__kept_bits_first(t, risky, dm & near);
+                if (keep != 0)
+                    dig = azk_names__unmask(dig, keep);
+            }
+            m = _mm_andnot_si128(_mm_and_si128(dig, _mm_set1_epi8(0x0F)), m); /* '0'..'9' -> '0' */
+        }
+    }
+    ta = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)(const void *)ctx->memo_ka));
+    tb = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)(const void *)ctx->memo_kb));
+    ha = _mm_mul_epu32(ta, _mm_srli_epi64(ta, 32));
+    hb = _mm_mul_epu32(tb, _mm_srli_epi64(tb, 32));
+#if defined(__x86_64__)
+    ha = _mm_add_epi64(ha, _mm_unpackhi_epi64(ha, ha));
+    hb = _mm_add_epi64(hb, _mm_unpackhi_epi64(hb, hb));
+    k->a = azk_names__memo_mix(ctx->memo_kx[0] * x + (uint64_t)_mm_cvtsi128_si64(ha));
+    k->b = ctx->memo_kx[1] * x + (uint64_t)_mm_cvtsi128_si64(hb);
+#else
+    {
+        uint64_t la[2], lb[2];
+        _mm_storeu_si128((__m128i *)(void *)la, ha);
+        _mm_storeu_si128((__m128i *)(void *)lb, hb);
+        k->a = azk_names__memo_mix(ctx->memo_kx[0] * x + la[0] + la[1]);
+        k->b = ctx->memo_kx[1] * x + lb[0] + lb[1];
+    }
+#endif
+    return true;
+}
+#define AZK_NAMES_KEY_SHORT 1
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AZK_NAMES_KEY_AVX2 1
+#define AZK_NAMES_AVX2     __attribute__((target("avx2")))
+
+/* azk_names__unmask of 32 bytes (keep: 32 bits). */
+AZK_NAMES_AVX2 static inline __m256i azk_names__unmask32(__m256i v, uint32_t keep)
+{
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    __m256i k = _mm256_set_epi64x((long long)((keep >> 24 & 0xFFu) * 0x0101010101010101ull),
+                                  (long long)((keep >> 16 & 0xFFu) * 0x0101010101010101ull),
+                                  (long long)((keep >> 8 & 0xFFu) * 0x0101010101010101ull),
+                                  (long long)((keep & 0xFFu) * 0x0101010101010101ull));
+    return _mm256_andnot_si256(_mm256_cmpeq_epi8(_mm256_and_si256(k, bit), bit), v);
+}
+
+/*
+ * azk_names__field_key (the digit-blind key when ctx->n->digit_blind, and
+ * *wide) 32 bytes at a time with AVX2, for CPUs that have it (n->avx2):
+ * the same NH sums over the same 16-byte blocks, two blocks per
+ * instruction, so the same value (test_names_memo__avx2_key). The last
+ * 1..31 bytes are one zero-padded vector from loads inside t (two blocks
+ * when more than 16 are left, else one: the second block's products are
+ * dropped); the digits as azk_names__memo_hash_k reads them, with the
+ * masks of 32 bytes.
+ */
+AZK_NAMES_AVX2 static inline struct memo_key azk_names__field_key_avx2(const azk_names_ctx *ctx,
+                                                                       const uint8_t *t, size_t len,
+                                                                       uint32_t col, bool *wide)
+{
+    bool blind = ctx->n->digit_blind;
+    uint32_t any_high = 0;
+    uint64_t x = ((uint64_t)len << 8) | col;
+    struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
+    __m256i ha = _mm256_setzero_si256();
+    __m256i hb = _mm256_setzero_si256();
+    __m128i sa, sb;
+    uint32_t prev_high = 0; /* bytes >= 0x80 of the 32 bytes before */
+    uint32_t prev_dig = 0;  /* digits of the 32 bytes before */
+    bool exact = false;     /* a kept digit was seen: check every digit after a byte >= 0x80 */
+    for (size_t i = 0; i < len; i += 32) {
+        __m256i m, ta, tb, pa, pb;
+        uint32_t hm;
+        bool one = false; /* one block left: its second half is not a block of the key */
+        if (i + 32 <= len) {
+            m = _mm256_loadu_si256((const __m256i *)(const void *)(t + i));
+        } else if (i + 16 < len) {
+            m = _mm256_set_m128i(azk_names__memo_tail(t + i + 16, len - i - 16),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
+        } else {
+            one = true;
+            m = _mm256_zextsi128_si256(i + 16 == len
+                                           ? _mm_loadu_si128((const __m128i *)(const void *)(t + i))
+                                           : azk_names__memo_tail(t + i, len - i));
+        }
+        hm = (uint32_t)_mm256_movemask_epi8(m);
+        any_high |= hm;
+        if (blind) {
+            __m256i dig = _mm256_cmpgt_epi8(_mm256_add_epi8(m, _mm256_set1_epi8(0x46)),
+                                            _mm256_set1_epi8(0x75));
+            uint32_t dm = (uint32_t)_mm256_movemask_epi8(dig);
+            if (dm != 0) {
+                /* bit j + 5 of w: byte j (j >= -5) is >= 0x80 */
+                uint64_t w = (uint64_t)(prev_high >> 27) | (uint64_t)hm << 5;
+                if (w != 0) {
+                    uint32_t near = (uint32_t)(w | w >> 1 | w >> 2 | w >> 3 | w >> 4);
+                    uint32_t risky = (exact ? dm : dm & ~((dm << 1) | (prev_dig >> 31))) & near;
+                    uint32_t keep = azk_names__kept_bits(t, i, risky, dm & near, &exact);
+                    if (keep != 0)
+                        dig = azk_names__unmask32(dig, keep);
+                }
+                m = _mm256_andnot_si256(_mm256_and_si256(dig, _mm256_set1_epi8(0x0F)), m);
+            }
+            prev_high = hm;
+            prev_dig = dm;
+        }
+        ta = _mm256_add_epi32(
+            m, _mm256_loadu_si256((const __m256i *)(const void *)(ctx->memo_ka + i / 4)));
+        tb = _mm256_add_epi32(
+            m, _mm256_loadu_si256((const __m256i *)(const void *)(ctx->memo_kb + i / 4)));
+        pa = _mm256_mul_epu32(ta, _mm256_srli_epi64(ta, 32));
+        pb = _mm256_mul_epu32(tb, _mm256_srli_epi64(tb, 32));
+        if (one) {
+            pa = _mm256_zextsi128_si256(_mm256_castsi256_si128(pa));
+            pb = _mm256_zextsi128_si256(_mm256_castsi256_si128(pb));
+        }
+        ha = _mm256_add_epi64(ha, pa);
+        hb = _mm256_add_epi64(hb, pb);
+    }
+    sa = _mm_add_epi64(_mm256_castsi256_si128(ha), _mm256_extracti128_si256(ha, 1));
+    sb = _mm_add_epi64(_mm256_castsi256_si128(hb), _mm256_extracti128_si256(hb, 1));
+    sa = _mm_add_epi64(sa, _mm_unpackhi_epi64(sa, sa));
+    sb = _mm_add_epi64(sb, _mm_unpackhi_epi64(sb, sb));
+    k.a = azk_names__memo_mix(k.a + (uint64_t)_mm_cvtsi128_si64(sa));
+    k.b += (uint64_t)_mm_cvtsi128_si64(sb);
+    *wide = any_high != 0;
+    return k;
+}
+#endif
 #else
 #define azk_names__memo_hash azk_names__memo_hash_ref
 #endif

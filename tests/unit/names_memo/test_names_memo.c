@@ -443,6 +443,189 @@ static void test_names_memo__digit_kept(void **state)
 }
 
 /*
+ * The one-block key of fields of 1..16 bytes (azk_names__field_key_short,
+ * azk_names__scan's path for short cells) against the byte-by-byte
+ * reference and the loop's key: random bytes of every class (digits,
+ * ASCII, lead bytes C0..FF, continuation bytes, 第's bytes) at every
+ * length, and a lead byte or 第 at every distance before a digit run at
+ * every offset; whether the field holds a byte >= 0x80 from the same load.
+ */
+static void test_names_memo__short_key(void **state)
+{
+#ifdef AZK_NAMES_KEY_SHORT
+    static const uint8_t alphabet[] = {'0',  '1',  '5',  '9',  'a',  ' ',  ':',  '-',  0x80,
+                                       0xAC, 0xBF, 0xC0, 0xC8, 0xDF, 0xE0, 0xE1, 0xE7, 0xEF,
+                                       0xF0, 0xF7, 0xF8, 0xFB, 0xFC, 0xFE, 0xFF, '7'};
+    static const char *const leads[] = {"第",   "件",   "\xc8", "\xe1", "\xf0", "\xf8",
+                                        "\xfc", "\xbf", "\xc0", "\xdf", "\xe0", "\xe7",
+                                        "\xef", "\xf7", "\xfb", "ｶ"};
+    azk_names_ctx *c = NULL;
+    uint8_t t[32], z[32];
+    unsigned made = 0, ascii = 0, kept = 0;
+    (void)state;
+    assert_int_equal(azk_names__ctx_new(&c, names), AZK_OK);
+    srand(16016);
+    for (int r = 0; r < 200000; r++) {
+        size_t len = 1 + (size_t)rand() % 16;
+        uint32_t col = (uint32_t)(r & 7);
+        struct memo_key k = {0, 0}, ref, loop;
+        bool any = false, wide = false, got;
+        for (size_t d = 0; d < len; d++) {
+            /* mostly ASCII and digits now and then, to reach the ASCII-only answer too */
+            t[d] = r % 3 == 0 ? (uint8_t) "0123456789abc "[rand() % 14]
+                              : alphabet[(size_t)rand() % sizeof(alphabet)];
+            any = any || t[d] >= 0x80;
+        }
+        got = azk_names__field_key_short(c, t, len, col, &k);
+        assert_true(got == any);
+        if (!got) {
+            ascii++;
+            continue;
+        }
+        made++;
+        ref_blind(t, len, z);
+        ref = azk_names__memo_hash_ref(c, z, len, col);
+        loop = azk_names__field_key(c, t, len, col, &wide);
+        assert_true(wide);
+        assert_true(k.a == ref.a && k.b == ref.b);
+        assert_true(k.a == loop.a && k.b == loop.b);
+        for (size_t d = 0; d < len; d++) {
+            if (z[d] >= '1' && z[d] <= '9') { /* a digit the key keeps */
+                kept++;
+                break;
+            }
+        }
+    }
+    for (size_t o = 0; o < 14; o++) {
+        for (size_t l = 0; l < sizeof(leads) / sizeof(leads[0]); l++) {
+            for (size_t g = 0; g < 6; g++) {
+                for (size_t n = 1; n <= 3; n++) {
+                    size_t len = o, ll = strlen(leads[l]);
+                    struct memo_key k = {0, 0}, ref;
+                    memset(t, 'x', o);
+                    if (len + ll + g + n > 16)
+                        continue;
+                    memcpy(t + len, leads[l], ll);
+                    len += ll;
+                    memset(t + len, 'a', g);
+                    len += g;
+                    memcpy(t + len, "5926", n);
+                    len += n;
+                    assert_true(azk_names__field_key_short(c, t, len, 2, &k));
+                    ref_blind(t, len, z);
+                    ref = azk_names__memo_hash_ref(c, z, len, 2);
+                    assert_true(k.a == ref.a && k.b == ref.b);
+                }
+            }
+        }
+    }
+    /* both answers and kept digits were reached */
+    assert_true(made > 1000 && ascii > 1000 && kept > 100);
+    azk_names__ctx_free(c);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
+/*
+ * The AVX2 key of fields of 17..FIELD_MAX_LEN bytes (azk_names__field_key_avx2,
+ * azk_names__scan's path on CPUs with AVX2) against the byte-by-byte
+ * reference: random texts of the pieces above at every length up to
+ * FIELD_MAX_LEN (the last vector with one block or two), random bytes of
+ * every class, and a lead byte or 第 at every distance before a digit run
+ * at every offset of a 32-byte vector and across vectors, after a kept
+ * digit too (exact mode carried to the next vector).
+ */
+static void test_names_memo__avx2_key(void **state)
+{
+#ifdef AZK_NAMES_KEY_AVX2
+    static const char *const leads[] = {"第",   "件",   "\xc8", "\xe1", "\xf0", "\xf8",
+                                        "\xfc", "\xfe", "\xbf", "\xc0", "\xdf", "\xe0",
+                                        "\xe6", "\xe7", "\xef", "\xf7", "\xfb"};
+    static const char *const after[] = {"73 件数12 abcdefghijklmnop", "5",
+                                        "12件3第45\xe1"
+                                        "6789件数0123456789012345 第6 7"};
+    static const uint8_t alphabet[] = {'0',  '1',  '5',  '9',  'a',  ' ',  0x80,
+                                       0xAC, 0xBF, 0xC0, 0xC8, 0xDF, 0xE0, 0xE1,
+                                       0xE7, 0xEF, 0xF0, 0xF8, 0xFC, 0xFF, '7'};
+    azk_names_ctx *c = NULL;
+    uint8_t t[FIELD_MAX_LEN + 64], z[FIELD_MAX_LEN + 64];
+    unsigned kept = 0;
+    (void)state;
+    if (!__builtin_cpu_supports("avx2"))
+        skip();
+    assert_int_equal(azk_names__ctx_new(&c, names), AZK_OK);
+    srand(3232);
+    for (int r = 0; r < 40000; r++) {
+        size_t len = 0;
+        size_t want = 1 + (size_t)rand() % FIELD_MAX_LEN;
+        uint32_t col = (uint32_t)(r & 3);
+        struct memo_key k, ref;
+        bool wide = false, any = false;
+        if (r % 2 == 0) {
+            while (len < want) {
+                const char *p = pieces[(size_t)rand() % (sizeof(pieces) / sizeof(pieces[0]))];
+                size_t pl = strlen(p);
+                if (len + pl > want)
+                    break;
+                memcpy(t + len, p, pl);
+                len += pl;
+            }
+        } else {
+            for (; len < want; len++)
+                t[len] = r % 4 == 1 ? (uint8_t) "0123456789ab "[rand() % 13]
+                                    : alphabet[(size_t)rand() % sizeof(alphabet)];
+        }
+        if (len == 0)
+            continue;
+        for (size_t d = 0; d < len; d++)
+            any = any || t[d] >= 0x80;
+        k = azk_names__field_key_avx2(c, t, len, col, &wide);
+        assert_true(wide == any);
+        ref_blind(t, len, z);
+        ref = azk_names__memo_hash_ref(c, z, len, col);
+        assert_true(k.a == ref.a && k.b == ref.b);
+        for (size_t d = 0; d < len; d++) {
+            if (z[d] >= '1' && z[d] <= '9') {
+                kept++;
+                break;
+            }
+        }
+    }
+    /* a lead byte or 第 at every distance before digits at every offset, then more */
+    for (size_t o = 0; o < 70; o++) {
+        for (size_t l = 0; l < sizeof(leads) / sizeof(leads[0]); l++) {
+            for (size_t g = 0; g < 7; g++) {
+                for (size_t e = 0; e < sizeof(after) / sizeof(after[0]); e++) {
+                    size_t len = o;
+                    bool wide = false;
+                    struct memo_key k, ref;
+                    memset(t, o % 3 == 0 ? '7' : 'x', o); /* digits before the lead too */
+                    memcpy(t + len, leads[l], strlen(leads[l]));
+                    len += strlen(leads[l]);
+                    memset(t + len, 'a', g);
+                    len += g;
+                    memcpy(t + len, after[e], strlen(after[e]));
+                    len += strlen(after[e]);
+                    ref_blind(t, len, z);
+                    k = azk_names__field_key_avx2(c, t, len, 1, &wide);
+                    ref = azk_names__memo_hash_ref(c, z, len, 1);
+                    assert_true(wide);
+                    assert_true(k.a == ref.a && k.b == ref.b);
+                }
+            }
+        }
+    }
+    assert_true(kept > 500);
+    azk_names__ctx_free(c);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
+/*
  * The field memo (azk_names__scan, fields up to FIELD_MAX_LEN bytes): one
  * context scanning lines that differ in their digits, and the same lines
  * with other digits, finds on each what a fresh context finds -- kanji and
@@ -610,6 +793,20 @@ static void test_names_memo__hit_memo(void **state)
     azk_names__ctx_free(c);
 }
 
+/*
+ * The two memo tests through azk_names__scan's path without AVX2
+ * (scan_long's SSE2 loop) as well: on a CPU with AVX2 the tests above take
+ * scan_long_avx2 for fields longer than 16 bytes.
+ */
+static void test_names_memo__memos_without_avx2(void **state)
+{
+    bool was = names->avx2;
+    names->avx2 = false;
+    test_names_memo__field_memo(state);
+    test_names_memo__hit_memo(state);
+    names->avx2 = was;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,8 +815,11 @@ int main(void)
         cmocka_unit_test(test_names_memo__digits_after_broken_utf8),
         cmocka_unit_test(test_names_memo__blind_key),
         cmocka_unit_test(test_names_memo__digit_kept),
+        cmocka_unit_test(test_names_memo__short_key),
+        cmocka_unit_test(test_names_memo__avx2_key),
         cmocka_unit_test(test_names_memo__field_memo),
         cmocka_unit_test(test_names_memo__hit_memo),
+        cmocka_unit_test(test_names_memo__memos_without_avx2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
