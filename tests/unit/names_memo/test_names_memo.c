@@ -264,6 +264,22 @@ static const char *const pieces[] = {
     "9",
 };
 
+/* t filled with random pieces up to want bytes (stops before a piece that would pass
+ * it); the length made */
+static size_t fill_pieces(uint8_t *t, size_t want)
+{
+    size_t len = 0;
+    while (len < want) {
+        const char *p = pieces[(size_t)rand() % (sizeof(pieces) / sizeof(pieces[0]))];
+        size_t pl = strlen(p);
+        if (len + pl > want)
+            break;
+        memcpy(t + len, p, pl);
+        len += pl;
+    }
+    return len;
+}
+
 /*
  * The field and MeCab memos' key (azk_names__memo_hash_blind): the SSE2
  * loads give the hash of the reference's bytes for random texts of every
@@ -278,17 +294,10 @@ static void test_names_memo__blind_key(void **state)
     assert_int_equal(azk_names__ctx_new(&c, names), AZK_OK);
     srand(7121);
     for (int r = 0; r < 20000; r++) {
-        size_t len = 0;
+        size_t len;
         size_t want = 1 + (size_t)rand() % MEMO_KEY_LEN;
         struct memo_key k, ref;
-        while (len < want) {
-            const char *p = pieces[(size_t)rand() % (sizeof(pieces) / sizeof(pieces[0]))];
-            size_t pl = strlen(p);
-            if (len + pl > want)
-                break;
-            memcpy(t + len, p, pl);
-            len += pl;
-        }
+        len = fill_pieces(t, want);
         if (len == 0)
             continue;
         ref_blind(t, len, z);
@@ -564,14 +573,7 @@ static void test_names_memo__avx2_key(void **state)
         struct memo_key k, ref;
         bool wide = false, any = false;
         if (r % 2 == 0) {
-            while (len < want) {
-                const char *p = pieces[(size_t)rand() % (sizeof(pieces) / sizeof(pieces[0]))];
-                size_t pl = strlen(p);
-                if (len + pl > want)
-                    break;
-                memcpy(t + len, p, pl);
-                len += pl;
-            }
+            len = fill_pieces(t, want);
         } else {
             for (; len < want; len++)
                 t[len] = r % 4 == 1 ? (uint8_t) "0123456789ab "[rand() % 13]
