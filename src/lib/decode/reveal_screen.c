@@ -555,39 +555,41 @@ AVX2 unsigned azk_decode__reveal_run_mix_avx2(const uint8_t *p, size_t n, size_t
 #endif /* AZK_SCREEN_AVX2 */
 
 #if AZK_SCREEN_AVX2
-/* Whether each of the 32 bytes at p is in the class of tables tlo / thi. */
-#define ALL32(p, tlo, thi)                                                                         \
-    do {                                                                                           \
-        __m256i v_ = _mm256_loadu_si256((const __m256i *)(const void *)(p));                       \
-        __m256i lo_ = _mm256_and_si256(v_, kv.k0f);                                                \
-        __m256i hi_ = _mm256_and_si256(_mm256_srli_epi16(v_, 4), kv.k0f);                          \
-        __m256i c_ =                                                                               \
-            _mm256_and_si256(_mm256_shuffle_epi8((tlo), lo_), _mm256_shuffle_epi8((thi), hi_));    \
-        return _mm256_movemask_epi8(_mm256_cmpeq_epi8(c_, _mm256_setzero_si256())) == 0;           \
-    } while (0)
+/* The low (*lo) and high (*hi) nibbles of the 32 bytes at p. */
+AVX2 static inline void nibbles32(const uint8_t *p, __m256i *lo, __m256i *hi)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    *lo = _mm256_and_si256(v, kv.k0f);
+    *hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), kv.k0f);
+}
+
+/* Whether every byte of nibbles lo / hi is in the class of tables tlo / thi. */
+AVX2 static inline int all_in(__m256i lo, __m256i hi, __m256i tlo, __m256i thi)
+{
+    __m256i c = _mm256_and_si256(_mm256_shuffle_epi8(tlo, lo), _mm256_shuffle_epi8(thi, hi));
+    return _mm256_movemask_epi8(_mm256_cmpeq_epi8(c, _mm256_setzero_si256())) == 0;
+}
 
 AVX2 static int dump32_avx2(const uint8_t *p)
 {
-    ALL32(p, kv.dump_lo, kv.dump_hi);
+    __m256i lo, hi;
+    nibbles32(p, &lo, &hi);
+    return all_in(lo, hi, kv.dump_lo, kv.dump_hi);
 }
 
 AVX2 static int b64_32_avx2(const uint8_t *p)
 {
-    ALL32(p, kv.b64_lo, kv.b64_hi);
+    __m256i lo, hi;
+    nibbles32(p, &lo, &hi);
+    return all_in(lo, hi, kv.b64_lo, kv.b64_hi);
 }
 
 /* dump32_avx2 (bit 0) and b64_32_avx2 (bit 1) of one load. */
 AVX2 static int line32_avx2(const uint8_t *p)
 {
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i lo = _mm256_and_si256(v, kv.k0f);
-    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), kv.k0f);
-    __m256i d =
-        _mm256_and_si256(_mm256_shuffle_epi8(kv.dump_lo, lo), _mm256_shuffle_epi8(kv.dump_hi, hi));
-    __m256i b =
-        _mm256_and_si256(_mm256_shuffle_epi8(kv.b64_lo, lo), _mm256_shuffle_epi8(kv.b64_hi, hi));
-    return (_mm256_movemask_epi8(_mm256_cmpeq_epi8(d, _mm256_setzero_si256())) == 0) |
-           (_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_setzero_si256())) == 0) << 1;
+    __m256i lo, hi;
+    nibbles32(p, &lo, &hi);
+    return all_in(lo, hi, kv.dump_lo, kv.dump_hi) | all_in(lo, hi, kv.b64_lo, kv.b64_hi) << 1;
 }
 
 /* Whether the screen runs: AVX2 (probed once) and not azk_decode__simd_off. */
