@@ -1009,25 +1009,27 @@ static azk_column_kind column_of(const azk_detect_ctx *c, const azk_field *fd)
     return AZK_COL_NONE;
 }
 
+/* The cell before fields[i], its label in a key-value row: only for a cell
+ * without a column kind of its own. */
+static inline const azk_field *cell_prev(const azk_field *fields, size_t i, azk_column_kind col)
+{
+    return i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER) ? &fields[i - 1] : NULL;
+}
+
+#if defined(__SSE2__)
 /*
- * The cells of a row, in order (a cell's previous one is its label in a
- * key-value row). A short ASCII cell without '@' (codes, numbers, dates:
- * most cells) outside a birth-date column can hold nothing but digit runs
- * (and, in an address column, an address of ASCII words and numbers):
- * scan_field would find no matcher hit, no label and no name in it, so its
- * runs are walked here with the row's set-up, not a field's.
+ * scan_row's walk with the short ASCII cells' fast path. The cell before
+ * (cell_prev) is found only for a cell that is looked at: most short cells
+ * end at their masks.
  */
-azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count)
+static azk_status scan_cells(azk_detect_ctx *c, const azk_field *fields, size_t count)
 {
     size_t i;
     struct fld f;
     const size_t ncols = c->cols != NULL ? c->col_count : 0;
     const azk_column_kind *cols = c->cols;
-#if defined(__SSE2__)
     const struct run_screen *scr = &c->eng->runs;
     const bool nums = (c->eng->types & NUM_TYPES) != 0;
-    const bool fast = !azk_detect__cell_fast_off && !azk_detect__run_screen_off;
-#endif
     memset(&f, 0, sizeof(f));
     f.c = c;
     f.tabular = true;
@@ -1035,24 +1037,22 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
     for (i = 0; i < count; i++) {
         const azk_field *fd = &fields[i];
         azk_column_kind col = fd->col < ncols ? cols[fd->col] : column_of(c, fd);
-        const azk_field *prev = NULL;
         azk_status rc;
-        if (i > 0 && (col == AZK_COL_NONE || col == AZK_COL_OTHER))
-            prev = &fields[i - 1];
-#if defined(__SSE2__)
-        if (fast && fd->len - 1 < 63 && fd->ptr != NULL) {
+        if (fd->len - 1 < 63 && fd->ptr != NULL) {
             const unsigned char *u = (const unsigned char *)fd->ptr;
-            uint64_t pre[2];
             bool wide;
-            pre[0] = cell_masks(u, fd->len, &wide);
+            const uint64_t dm = cell_masks(u, fd->len, &wide);
             if (wide || col == AZK_COL_BIRTH_DATE) {
                 /* scan_field with the masks made here: the 0xEF mask now
-                 * (its digit mask and screen, made again, are dead) */
-                uint64_t dm = 0;
+                 * (its digit mask and screen, made again, are dead); the
+                 * masks go through memory only on this path */
+                uint64_t pre[2], dm2 = 0;
                 bool w;
+                pre[0] = dm;
                 pre[1] = 0;
-                tail_masks(u, fd->len, 0, &dm, &pre[1], &w);
-                rc = scan_masked(c, fd, (uint32_t)i, col, true, prev, pre, wide);
+                tail_masks(u, fd->len, 0, &dm2, &pre[1], &w);
+                rc = scan_masked(c, fd, (uint32_t)i, col, true, cell_prev(fields, i, col), pre,
+                                 wide);
                 if (rc != AZK_OK)
                     return rc;
                 continue;
@@ -1061,9 +1061,9 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
              * with no hit and no label. In an address column it then asks
              * address_cell, which takes no cell without a letter or without
              * a digit (no municipality: that needs a kanji or kana) */
-            if (pre[0] == 0)
+            if (dm == 0)
                 continue; /* no digit: no run, no address */
-            if (pre[0] == ~(uint64_t)0 >> (64 - fd->len)) {
+            if (dm == ~(uint64_t)0 >> (64 - fd->len)) {
                 /* all digits (amounts, codes, JAN, phone and postal
                  * numbers): one run with no byte before or after it,
                  * decided on its length alone (block_runs' run to the
@@ -1071,7 +1071,7 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
                 unsigned v = azk_detect__run_verdict(scr, 0, 0, fd->len);
                 if (v == RUN_BORING)
                     continue;
-                fld_start(&f, fd, (uint32_t)i, col, prev);
+                fld_start(&f, fd, (uint32_t)i, col, cell_prev(fields, i, col));
                 c->hit_count = 0;
                 c->label_count = 0;
                 run_at(&f, v, 0, fd->len, fd->len, nums);
@@ -1079,18 +1079,45 @@ azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size
                     return f.rc;
                 continue;
             }
-            fld_start(&f, fd, (uint32_t)i, col, prev);
+            fld_start(&f, fd, (uint32_t)i, col, cell_prev(fields, i, col));
             c->hit_count = 0;
             c->label_count = 0;
-            block_runs(&f, 0, fd->len, pre[0], scr, nums);
+            block_runs(&f, 0, fd->len, dm, scr, nums);
             if (f.rc == AZK_OK && col == AZK_COL_ADDRESS && want(c, AZK_PII_ADDRESS))
                 azk_detect__address_cell(&f);
             if (f.rc != AZK_OK)
                 return f.rc;
             continue;
         }
+        rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, true, cell_prev(fields, i, col));
+        if (rc != AZK_OK)
+            return rc;
+    }
+    return AZK_OK;
+}
 #endif
-        rc = azk_detect__scan_field(c, fd, (uint32_t)i, col, true, prev);
+
+/*
+ * The cells of a row, in order (a cell's previous one is its label in a
+ * key-value row). A short ASCII cell without '@' (codes, numbers, dates:
+ * most cells) outside a birth-date column can hold nothing but digit runs
+ * (and, in an address column, an address of ASCII words and numbers):
+ * scan_field would find no matcher hit, no label and no name in it, so its
+ * runs are walked here with the row's set-up, not a field's (scan_cells).
+ */
+azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count)
+{
+    size_t i;
+    const size_t ncols = c->cols != NULL ? c->col_count : 0;
+#if defined(__SSE2__)
+    if (!azk_detect__cell_fast_off && !azk_detect__run_screen_off)
+        return scan_cells(c, fields, count);
+#endif
+    for (i = 0; i < count; i++) {
+        const azk_field *fd = &fields[i];
+        azk_column_kind col = fd->col < ncols ? c->cols[fd->col] : column_of(c, fd);
+        azk_status rc =
+            azk_detect__scan_field(c, fd, (uint32_t)i, col, true, cell_prev(fields, i, col));
         if (rc != AZK_OK)
             return rc;
     }
