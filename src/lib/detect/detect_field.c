@@ -737,19 +737,24 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         if (f->rc != AZK_OK)
             return;
     }
-    /* the others have a byte before and after them in the field */
-    while (st != 0) {
-        size_t sb = (size_t)__builtin_ctzll(st), eb = (size_t)__builtin_ctzll(en);
-        unsigned v;
-        st &= st - 1;
-        en &= en - 1;
-        rs = i + sb;
-        v = azk_detect__run_verdict(scr, u[rs - 1], u[i + eb + 1], eb + 1 - sb);
-        if (v == RUN_BORING)
-            continue;
-        run_at(f, v, rs, i + eb + 1, eb + 1 - sb, nums);
-        if (f->rc != AZK_OK)
-            return;
+    /* the others have a byte before and after them in the field: bit k of
+     * ea is the byte after a run (en's bit 63 is cleared above, so none is
+     * lost), and the bytes are read from ub, the block's start */
+    {
+        const unsigned char *ub = u + i;
+        uint64_t ea = en << 1;
+        while (st != 0) {
+            size_t sb = (unsigned)__builtin_ctzll(st), e = (unsigned)__builtin_ctzll(ea);
+            unsigned v;
+            st &= st - 1;
+            ea &= ea - 1;
+            v = azk_detect__run_verdict(scr, ub[(ptrdiff_t)sb - 1], ub[e], e - sb);
+            if (v == RUN_BORING)
+                continue;
+            run_at(f, v, i + sb, i + e, e - sb, nums);
+            if (f->rc != AZK_OK)
+                return;
+        }
     }
     if (edge != 0) {
         rs = i + (size_t)__builtin_ctzll(edge);

@@ -51,8 +51,8 @@ struct lit_screen {
  * (logs hold a run every ~8 bytes).
  */
 struct run_screen {
-    uint16_t before[256];  /* class of the byte before a run, << 9 */
-    uint16_t after[256];   /* class of the byte after it, << 6 */
+    uint32_t before[256];  /* class of the byte before a run, << 9 */
+    uint32_t after[256];   /* class of the byte after it, << 6 */
     uint8_t verdict[3584]; /* [before | after | min(digits, 63)]: RUN_* */
 };
 

@@ -103,8 +103,8 @@ void azk_detect__run_screen_build(struct run_screen *s)
 {
     unsigned b, a, n;
     for (b = 0; b < 256; b++) {
-        s->before[b] = (uint16_t)(before_class(b) << 9);
-        s->after[b] = (uint16_t)(after_class(b) << 6);
+        s->before[b] = before_class(b) << 9;
+        s->after[b] = after_class(b) << 6;
     }
     for (b = 0; b <= RB_WORD; b++)
         for (a = 0; a <= RA_HIGH; a++)
