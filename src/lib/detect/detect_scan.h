@@ -45,7 +45,7 @@ struct lit_screen {
 };
 
 /*
- * Which digit runs are worth a look (detect_field.c): a run is decided on
+ * Which digit runs are worth a look (run_screen.c): a run is decided on
  * the byte before it, the byte after it and its digit count by two table
  * look-ups (azk_detect__run_boring), not by a chain of compares per run
  * (logs hold a run every ~8 bytes).
@@ -59,7 +59,7 @@ struct run_screen {
 struct azk_detect_engine {
     hs_database_t *db;
     struct lit_screen lits;  /* the byte screen in front of db */
-    struct run_screen runs;  /* the digit-run screen (detect_field.c) */
+    struct run_screen runs;  /* the digit-run screen (run_screen.c) */
     hs_database_t *allow_db; /* NULL without allow patterns */
     char **allow_keys;       /* folded allow values, sorted */
     size_t allow_key_count;
@@ -186,7 +186,7 @@ extern bool azk_detect__lit_screen_off;
 /* Tests: true sends every field through the plain (SSE2 / byte) screen,
  * not the AVX2 nibble screen the CPU may have. */
 extern bool azk_detect__lit_vec_off;
-/* The digit-run screen (detect_field.c): its tables, and the switch (for
+/* The digit-run screen (run_screen.c): its tables, and the switch (for
  * tests) that sends every digit run to the rules unscreened. */
 /* The letter of a Japanese era written in ASCII (M T S H R, either case: S55.3.2). */
 static inline bool azk_detect__is_era_letter(uint32_t a)
@@ -201,7 +201,7 @@ extern bool azk_detect__run_screen_off;
 #define RUN_LOOK   1u /* digit_run decides */
 #define RUN_DASHED 2u /* RUN_LOOK unless a digit is before the '-' before the run */
 #define RUN_YEAR   3u /* four digits before '/' or '.': only a birth label before them counts */
-/* Looked at, settled in the run walk when the bytes around tell (detect_field.c run_settle): */
+/* Looked at, settled in the run walk when the bytes around tell (detect_runs.c run_settle): */
 #define RUN_SEP       4u /* under 7 digits before ' ' ( ): a token only with a digit after */
 #define RUN_PLUS      5u /* after '+', before no - . / nor byte >= 0x80: a time zone unless +8 */
 #define RUN_CELL      6u /* 7..40 digits after no letter nor ( + - . / _ # \ : one group */

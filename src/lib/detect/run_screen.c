@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * detect/run_screen.c -- the verdict table of digit runs (struct
- * run_screen, detect_scan.h): what the run walk of detect_field.c does
+ * run_screen, detect_scan.h): what the run walk (detect_walk.h) does
  * with a run of ASCII digits, decided on the classes of the byte before
  * it, the byte after it and its length. The rule is written once here
  * (run_rule) and every engine builds its table from it at set-up.
