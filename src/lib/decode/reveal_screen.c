@@ -446,9 +446,12 @@ screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const ui
  * one's first byte starts a token); fsb NULL: one field. Whole blocks,
  * then the last bytes copied into tail (zero past them: zero is in no
  * class) and read as a block, or as half of one when they are 32 or
- * fewer. Tables and byte masks are read through K, which the compiler may
- * not keep in registers across blocks (an empty asm): kept, they spill to
- * the stack on every call, and most calls read one or two blocks.
+ * fewer. A record under 64 bytes (most) is that last block alone, in a
+ * copy of its own where nothing is carried in (the carries are constants
+ * there: no stores of them). Tables and byte masks are read through K,
+ * which the compiler may not keep in registers across blocks (an empty
+ * asm): kept, they spill to the stack on every call, and most calls read
+ * one or two blocks.
  */
 AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, size_t nw)
 {
@@ -459,6 +462,18 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
     c.ppct = c.pe3 = c.peq = c.pb64 = c.psp = c.pen = c.penh = 0;
     c.lt = c.singles = c.links = 0;
     c.pt2 = _mm256_setzero_si256();
+    if (n < 64) {
+        /* most records: one partial block, read with nothing carried in
+         * (its own copy of the block: the carries fold to constants) */
+        uint64_t fs = fsb == NULL ? 1 : fsb[0];
+        if (n == 0)
+            return false;
+        K = &kv;
+        __asm__("" : "+r"(K));
+        tail_copy(tail, p, n);
+        return n <= 32 ? screen_block(K, &c, tail, p, 0, fs, false)
+                       : screen_block(K, &c, tail, p, 0, fs, true);
+    }
     for (off = 0; off + 64 <= n; off += 64) {
         uint64_t fs = fsb == NULL ? off == 0 : off / 64 < nw ? fsb[off / 64] : 0;
         K = &kv;
