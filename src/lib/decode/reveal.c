@@ -717,7 +717,8 @@ static inline void scratch_done(struct reveal *rv)
 }
 
 /* A record with nothing to reveal: one per JSON element if it is a long line of them. */
-static azk_status json_split(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
+static __attribute__((noinline)) azk_status json_split(struct azk_decode_ctx *ctx,
+                                                       const azk_record *rec, bool *handled)
 {
     if (!rec->tabular && rec->field_count == 1 && rec->fields[0].len >= 512 &&
         json_elements(rec->fields[0].ptr, rec->fields[0].len)) {
@@ -727,7 +728,14 @@ static azk_status json_split(struct azk_decode_ctx *ctx, const azk_record *rec, 
     return AZK_OK; /* the fast path: nothing hidden */
 }
 
-azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
+/*
+ * A record the vector screen let through: its fields asked one by one
+ * (worth_revealing), then revealed. Apart from azk_decode__reveal so that
+ * the records the screen stops (most) do not pay this frame (its arrays,
+ * the stack guard, the saved registers).
+ */
+static __attribute__((noinline)) azk_status reveal_record(struct azk_decode_ctx *ctx,
+                                                          const azk_record *rec, bool *handled)
 {
     size_t max_cell;
     struct reveal rv;
@@ -737,11 +745,6 @@ azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec,
     size_t i, any = 0, first;
     bool looked = false; /* a field was worth a look, but revealed nothing (quiet_runs) */
 
-    *handled = false;
-    reveal_cls_built();
-    /* the vector screen (reveal_screen.c) first: most records end there */
-    if (!azk_decode__reveal_screen_record(rec))
-        return json_split(ctx, rec, handled);
     memset(&rv, 0, sizeof(rv));
     rv.ctx = ctx;
     if (ctx->spare != NULL) {
@@ -832,4 +835,16 @@ done:
     }
     scratch_done(&rv);
     return rc;
+}
+
+azk_status azk_decode__reveal(struct azk_decode_ctx *ctx, const azk_record *rec, bool *handled)
+{
+    *handled = false;
+    reveal_cls_built();
+    /* the vector screen (reveal_screen.c) first: most records end there */
+    if (azk_decode__reveal_screen_record(rec))
+        return reveal_record(ctx, rec, handled);
+    if (rec->tabular || rec->field_count != 1 || rec->fields[0].len < 512)
+        return AZK_OK; /* json_split's fast path, without its call */
+    return json_split(ctx, rec, handled);
 }

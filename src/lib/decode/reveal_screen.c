@@ -83,7 +83,6 @@ static void tables_broadcast(void);
 
 static void tables_init(void)
 {
-    static const char all[] = "0123456789ABCDEF";
     int k;
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) {
@@ -107,17 +106,17 @@ static void tables_init(void)
     nib(1, 16, "C", "2CD");
     nib(1, 32, "E", "1");
     nib(1, 64, "F", "3");
-    /* table 2: second bytes after E2 / EF (0: 80 81 B8 BB BC BD, and 88 8B
-     * 8C 8D B0 B1 with them), 82 (1), 99 9A (2), 80 (3), E2 EF (4), E3 (5),
-     * C0-DF (6), E0-FF (7) */
+    /* table 2 (pairs): a second byte in the low nibble, the first byte
+     * before it four bits higher: after E2 / EF (4), 80 81 B8 BB BC BD (0,
+     * and 88 8B 8C 8D B0 B1 with them); after 82 (5), 99 9A (1); after 80
+     * (6), 80 (2), which E3 (7) starts two bytes before */
     nib(2, 1, "8B", "018BCD");
-    nib(2, 2, "8", "2");
-    nib(2, 4, "9", "9A");
-    nib(2, 8, "8", "0");
+    nib(2, 2, "9", "9A");
+    nib(2, 4, "8", "0");
     nib(2, 16, "E", "2F");
-    nib(2, 32, "E", "3");
-    nib(2, 64, "CD", all);
-    nib(2, 128, "EF", all);
+    nib(2, 32, "8", "2");
+    nib(2, 64, "8", "0");
+    nib(2, 128, "E", "3");
     /* table 3: a base64 alphabet byte's mix_of() (reveal_int.h) in
      * rectangles: digits (0), A-O (1), P-Z (2), a-o (3), p-z (4), G-O g-o
      * (5), - (6), _ (7); + and / are compared */
@@ -143,7 +142,7 @@ static void tables_init(void)
  * screen uses (tables_init), read from memory in the loop (see K below). */
 struct consts {
     __m256i tab[8];
-    __m256i k0f, k3f, k7c, k01, kc0, k06, k04, k08;
+    __m256i k0f, k3f, k7c, k01, kc0, k06, k03, k07;
     __m256i dump_lo, dump_hi; /* hex dump bytes (azk_decode__reveal_dump32) */
     __m256i b64_lo, b64_hi;   /* standard base64 alphabet (azk_decode__reveal_b64_32) */
 };
@@ -163,8 +162,8 @@ AVX2 static void tables_broadcast(void)
     kv.k01 = _mm256_set1_epi8(0x01);
     kv.kc0 = _mm256_set1_epi8((char)0xC0);
     kv.k06 = _mm256_set1_epi8(0x06);
-    kv.k04 = _mm256_set1_epi8(0x04);
-    kv.k08 = _mm256_set1_epi8(0x08);
+    kv.k03 = _mm256_set1_epi8(0x03);
+    kv.k07 = _mm256_set1_epi8(0x07);
     /* hex dump bytes by high nibble: 2 (bit 0: space , -), 3 (bit 1:
      * digits :), 4 6 (bit 2: A-F a-f), 5 (bit 3: X), 7 (bit 4: x |) */
     kv.dump_lo = _mm256_setr_epi8(3, 6, 6, 6, 6, 6, 6, 2, 26, 2, 2, 0, 17, 1, 0, 0, 3, 6, 6, 6, 6,
@@ -207,19 +206,18 @@ AVX2 static inline uint64_t any_of(__m256i t0, __m256i t1, __m256i mm)
 
 /*
  * The byte pairs and triples of one half that decide alone (table 2):
- * E2|EF (bit 4) before a second byte (bit 0); 82 (bit 1) before 99|9A
- * (bit 2); E3 (bit 5) 80 80 (bit 3). pt2: the 32 bytes before. Each test
- * lands on the bit of its last byte's class (a 16-bit shift moves bits
- * across bytes: each is masked to its own bit).
+ * E2|EF before a second byte (bit 0); 82 before 99|9A (bit 1); E3 80 80
+ * (bit 2). pt2: the 32 bytes before. The classes of the byte before,
+ * four bits down, meet the second bytes' bits; E3's two bytes before,
+ * five bits down, gate bit 2 (a 16-bit shift brings the next byte's bits
+ * into bits 3..7: masked off).
  */
 AVX2 static inline __m256i pairs(const struct consts *K, __m256i t2, __m256i pt2)
 {
-    __m256i p1 = BEFORE(t2, pt2, 1), p2 = BEFORE(t2, pt2, 2), r;
-    r = _mm256_and_si256(_mm256_srli_epi16(p1, 4), K->k01);
-    r = _mm256_or_si256(r, _mm256_and_si256(_mm256_slli_epi16(p1, 1), K->k04));
-    r = _mm256_or_si256(r,
-                        _mm256_and_si256(_mm256_and_si256(p1, _mm256_srli_epi16(p2, 2)), K->k08));
-    return _mm256_and_si256(r, t2);
+    __m256i p1 = BEFORE(t2, pt2, 1), p2 = BEFORE(t2, pt2, 2);
+    __m256i e3 = _mm256_or_si256(_mm256_srli_epi16(p2, 5), K->k03);
+    return _mm256_and_si256(_mm256_and_si256(_mm256_srli_epi16(p1, 4), e3),
+                            _mm256_and_si256(t2, K->k07));
 }
 
 /* Number of 1 bits at the bottom (trailing) / top (leading) of x, 64 when all are. */
@@ -350,21 +348,23 @@ screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const ui
 {
     const __m256i z = _mm256_setzero_si256();
     __m256i v0, v1 = z, lo0, hi0, lo1 = z, hi1 = z, a0, a1 = z, b0, b1 = z, c0, c1 = z, rare;
-    uint64_t b64, lk, r, sp, en, enh, u, pct = 0, eq = 0, e3 = 0;
+    uint64_t b64, lk, r, sp, en, enh, u, pct = 0, eq = 0, e3 = 0, high;
     v0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+    high = (uint32_t)_mm256_movemask_epi8(v0);
     lo0 = _mm256_and_si256(v0, K->k0f);
     hi0 = _mm256_and_si256(_mm256_srli_epi16(v0, 4), K->k0f);
     a0 = CLASS(K, lo0, hi0, 0);
     b0 = CLASS(K, lo0, hi0, 1);
     if (two) {
         v1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32));
+        high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
         lo1 = _mm256_and_si256(v1, K->k0f);
         hi1 = _mm256_and_si256(_mm256_srli_epi16(v1, 4), K->k0f);
         a1 = CLASS(K, lo1, hi1, 0);
         b1 = CLASS(K, lo1, hi1, 1);
     }
     rare = _mm256_and_si256(_mm256_or_si256(b0, b1), K->k7c);
-    if (_mm256_movemask_epi8(_mm256_or_si256(v0, v1)) != 0) {
+    if (high != 0) {
         /* bytes >= 0x80: the pairs (an ASCII block ends none: every
          * second byte is >= 0x80) */
         c0 = CLASS(K, lo0, hi0, 2);
@@ -427,9 +427,6 @@ screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const ui
          * 1 and 4 bits of en and enh, which are fs's: 0 */
         enh = 0;
     } else {
-        uint64_t high = (uint32_t)_mm256_movemask_epi8(v0);
-        if (two)
-            high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
         enh = en & high;
         u = sp & (SHL(en, c->pen, 1) | SHL(enh, c->penh, 2) | SHL(enh, c->penh, 3) |
                   SHL(enh, c->penh, 4));
@@ -449,9 +446,12 @@ screen_block(const struct consts *K, struct carry *c, const uint8_t *q, const ui
  * one's first byte starts a token); fsb NULL: one field. Whole blocks,
  * then the last bytes copied into tail (zero past them: zero is in no
  * class) and read as a block, or as half of one when they are 32 or
- * fewer. Tables and byte masks are read through K, which the compiler may
- * not keep in registers across blocks (an empty asm): kept, they spill to
- * the stack on every call, and most calls read one or two blocks.
+ * fewer. A record under 64 bytes (most) is that last block alone, in a
+ * copy of its own where nothing is carried in (the carries are constants
+ * there: no stores of them). Tables and byte masks are read through K,
+ * which the compiler may not keep in registers across blocks (an empty
+ * asm): kept, they spill to the stack on every call, and most calls read
+ * one or two blocks.
  */
 AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, size_t nw)
 {
@@ -462,6 +462,18 @@ AVX2 static bool screen_avx2(const uint8_t *p, size_t n, const uint64_t *fsb, si
     c.ppct = c.pe3 = c.peq = c.pb64 = c.psp = c.pen = c.penh = 0;
     c.lt = c.singles = c.links = 0;
     c.pt2 = _mm256_setzero_si256();
+    if (n < 64) {
+        /* most records: one partial block, read with nothing carried in
+         * (its own copy of the block: the carries fold to constants) */
+        uint64_t fs = fsb == NULL ? 1 : fsb[0];
+        if (n == 0)
+            return false;
+        K = &kv;
+        __asm__("" : "+r"(K));
+        tail_copy(tail, p, n);
+        return n <= 32 ? screen_block(K, &c, tail, p, 0, fs, false)
+                       : screen_block(K, &c, tail, p, 0, fs, true);
+    }
     for (off = 0; off + 64 <= n; off += 64) {
         uint64_t fs = fsb == NULL ? off == 0 : off / 64 < nw ? fsb[off / 64] : 0;
         K = &kv;
