@@ -422,37 +422,60 @@ static inline __m128i azk_names__unmask(__m128i v, unsigned keep)
 }
 
 /*
- * The digits of the block at t + i that azk_names__digit_kept keeps (bits
- * of the block), of the risky ones (bits) checked one by one; once one is
- * kept (*exact), the later ones of near_dig (digits with a byte >= 0x80
- * in the five bytes before them) are checked too.
+ * The digits azk_names__digit_kept may keep, from the classes of the bytes
+ * of a block (hm: its bytes >= 0x80; b6, b5, b4: bits 6, 5 and 4 of its
+ * bytes; ac: its bytes 0xAC): bit d is set when byte d - 1 is >= 0xC0 or
+ * 0xAC (the last byte of 第 = E7 AC AC), byte d - 2 >= 0xE0, or one of
+ * bytes d - 3 .. d - 5 >= 0xF0 -- digit_kept's reach of a lead byte
+ * (>= 0xF8 and >= 0xFC for four and five bytes) and 第, loosened. Every
+ * digit digit_kept keeps has its bit set; in valid UTF-8 only the digits
+ * after 第 or after a character ending in 0xAC (1 in 64) do, so the exact
+ * test (azk_names__kept_of) runs on few. Bits past the block (up to five)
+ * are the next block's first bytes.
  */
-static inline unsigned azk_names__kept_bits(const uint8_t *t, size_t i, unsigned risky,
-                                            unsigned near_dig, bool *exact)
+static inline uint64_t azk_names__reach(uint32_t hm, uint32_t b6, uint32_t b5, uint32_t b4,
+                                        uint32_t ac)
 {
-    unsigned keep = 0;
-    while (risky != 0) {
-        unsigned j = (unsigned)__builtin_ctz(risky);
-        risky &= risky - 1;
-        if (azk_names__digit_kept(t, i + j)) {
+    uint64_t c0 = hm & b6, e0 = c0 & b5, f0 = e0 & b4;
+    return (c0 | ac) << 1 | e0 << 2 | (f0 | f0 << 1 | f0 << 2) << 3;
+}
+
+/* The digits of the block at t + i that azk_names__digit_kept keeps, of cand (bits of the block).
+ */
+static inline uint32_t azk_names__kept_of(const uint8_t *t, size_t i, uint32_t cand)
+{
+    uint32_t keep = 0;
+    while (cand != 0) {
+        unsigned j = (unsigned)__builtin_ctz(cand);
+        cand &= cand - 1;
+        if (azk_names__digit_kept(t, i + j))
             keep |= 1u << j;
-            if (!*exact) {
-                *exact = true;
-                risky |= near_dig & ~((2u << j) - 1u); /* the later digits too */
-            }
-        }
     }
     return keep;
 }
 
+/* azk_names__kept_of out of line (rare: the keys' loops need no room for it). */
+static __attribute__((noinline, unused)) uint32_t azk_names__kept_of_far(const uint8_t *t, size_t i,
+                                                                         uint32_t cand)
+{
+    return azk_names__kept_of(t, i, cand);
+}
+
+/* azk_names__reach of a block of 16 bytes (hm: its bytes >= 0x80). */
+static inline uint64_t azk_names__reach16(__m128i m, unsigned hm)
+{
+    return azk_names__reach(
+        hm, (uint32_t)_mm_movemask_epi8(_mm_slli_epi16(m, 1)),
+        (uint32_t)_mm_movemask_epi8(_mm_slli_epi16(m, 2)),
+        (uint32_t)_mm_movemask_epi8(_mm_slli_epi16(m, 3)),
+        (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(m, _mm_set1_epi8((char)0xAC))));
+}
+
 /*
  * blind: the hash of azk_names__blind_copy(t) -- digits read as '0' in the
- * loads, 16 at a time; the first digit of a run within five bytes after a
- * byte >= 0x80 (a kanji before it: 件数7606) is checked with
- * azk_names__digit_kept, and once one is kept (invalid UTF-8, 第1) every
- * later digit with such a byte before it is checked and the kept ones stay
- * as they are (a run none of whose digits is kept has its first digit not
- * kept: the lead byte or 第 that reaches a digit reaches the run's first).
+ * loads, 16 at a time; the digits azk_names__reach marks (with the bits
+ * the block before passed on) are checked with azk_names__digit_kept and
+ * the kept ones stay as they are.
  */
 static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, const uint8_t *t,
                                                      size_t len, uint32_t col, bool blind,
@@ -464,9 +487,7 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
     __m128i ha = _mm_setzero_si128();
     __m128i hb = _mm_setzero_si128();
     const __m128i low4 = _mm_set1_epi8(0x0F);
-    unsigned prev_high = 0; /* bytes >= 0x80 of the block before */
-    unsigned prev_dig = 0;  /* digits of the block before */
-    bool exact = false;     /* a kept digit was seen: check every digit after a byte >= 0x80 */
+    uint64_t carry = 0; /* azk_names__reach's bits past the block before */
     size_t i = 0;
     for (;; i += 16) {
         __m128i m, ta, tb;
@@ -483,27 +504,15 @@ static inline struct memo_key azk_names__memo_hash_k(const azk_names_ctx *ctx, c
             __m128i dig = _mm_cmpgt_epi8(_mm_add_epi8(m, _mm_set1_epi8(0x46)), _mm_set1_epi8(0x75));
             unsigned dm = (unsigned)_mm_movemask_epi8(dig);
             unsigned hm = (unsigned)_mm_movemask_epi8(m);
-            if (dm != 0) {
-                /*
-                 * A kept digit makes the first digit of its run kept too
-                 * (the lead byte or 第 is before the run): the first digits
-                 * with a byte >= 0x80 in the five bytes before them are
-                 * checked. Once one is kept (第1, invalid UTF-8), every
-                 * digit with such a byte before it is (exact). Bit j + 5
-                 * of w: byte j (j >= -5) is >= 0x80.
-                 */
-                unsigned w = (prev_high >> 11) | (hm << 5);
-                if (w != 0) {
-                    unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
-                    unsigned risky = (exact ? dm : dm & ~((dm << 1) | (prev_dig >> 15))) & near;
-                    unsigned keep = azk_names__kept_bits(t, i, risky, dm & near, &exact);
-                    if (keep != 0)
-                        dig = azk_names__unmask(dig, keep);
-                }
-                m = _mm_andnot_si128(_mm_and_si128(dig, low4), m); /* '0'..'9' -> '0' */
+            uint64_t reach = hm != 0 ? azk_names__reach16(m, hm) : 0;
+            uint32_t cand = dm & ((uint32_t)reach | (uint32_t)carry);
+            carry = reach >> 16;
+            if (cand != 0) {
+                unsigned keep = azk_names__kept_of(t, i, cand);
+                if (keep != 0)
+                    dig = azk_names__unmask(dig, keep);
             }
-            prev_high = hm;
-            prev_dig = dm;
+            m = _mm_andnot_si128(_mm_and_si128(dig, low4), m); /* '0'..'9' -> '0' */
         }
         ta = _mm_add_epi32(m,
                            _mm_loadu_si128((const __m128i *)(const void *)(ctx->memo_ka + i / 4)));
@@ -538,14 +547,6 @@ static inline struct memo_key azk_names__memo_hash(const azk_names_ctx *ctx, con
     return azk_names__memo_hash_k(ctx, t, len, col, false, NULL);
 }
 
-/* azk_names__kept_bits of a first block, out of line (a short field's key needs no frame). */
-static __attribute__((noinline, unused)) unsigned
-azk_names__kept_bits_first(const uint8_t *t, unsigned risky, unsigned near_dig)
-{
-    bool exact = false;
-    return azk_names__kept_bits(t, 0, risky, near_dig, &exact);
-}
-
 /*
  * The field key of a field of 1..16 bytes (one block: most CSV cells) as
  * azk_names__field_key makes it, without its loop and set-up: whether t
@@ -567,11 +568,9 @@ static inline bool azk_names__field_key_short(const azk_names_ctx *ctx, const ui
         unsigned dm = (unsigned)_mm_movemask_epi8(dig);
         if (dm != 0) {
             /* as azk_names__memo_hash_k's first block */
-            unsigned w = hm << 5;
-            unsigned near = w | w >> 1 | w >> 2 | w >> 3 | w >> 4;
-            unsigned risky = dm & ~(dm << 1) & near;
-            if (risky != 0) {
-                unsigned keep = azk_names__kept_bits_first(t, risky, dm & near);
+            uint32_t cand = dm & (uint32_t)azk_names__reach16(m, hm);
+            if (cand != 0) {
+                unsigned keep = azk_names__kept_of_far(t, 0, cand);
                 if (keep != 0)
                     dig = azk_names__unmask(dig, keep);
             }
@@ -616,6 +615,121 @@ AZK_NAMES_AVX2 static inline __m256i azk_names__unmask32(__m256i v, uint32_t kee
     return _mm256_andnot_si256(_mm256_cmpeq_epi8(_mm256_and_si256(k, bit), bit), v);
 }
 
+/* azk_names__reach of 32 bytes (hm: its bytes >= 0x80). */
+AZK_NAMES_AVX2 static inline uint64_t azk_names__reach32(__m256i m, uint32_t hm)
+{
+    return azk_names__reach(
+        hm, (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(m, 1)),
+        (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(m, 2)),
+        (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(m, 3)),
+        (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_set1_epi8((char)0xAC))));
+}
+
+/*
+ * m, the 32 bytes at t + i (hm: those >= 0x80), with its ASCII digits read
+ * as '0' but the kept ones, as azk_names__memo_hash_k reads a block;
+ * *carry: azk_names__reach's bits past the vector before, then past this one.
+ */
+AZK_NAMES_AVX2 static inline __m256i azk_names__blind32(const uint8_t *t, size_t i, __m256i m,
+                                                        uint32_t hm, uint64_t *carry)
+{
+    __m256i dig =
+        _mm256_cmpgt_epi8(_mm256_add_epi8(m, _mm256_set1_epi8(0x46)), _mm256_set1_epi8(0x75));
+    uint64_t reach = hm != 0 ? azk_names__reach32(m, hm) : 0;
+    uint32_t cand = (uint32_t)_mm256_movemask_epi8(dig) & ((uint32_t)reach | (uint32_t)*carry);
+    *carry = reach >> 32;
+    if (cand != 0) {
+        uint32_t keep = azk_names__kept_of_far(t, i, cand);
+        if (keep != 0)
+            dig = azk_names__unmask32(dig, keep);
+    }
+    return _mm256_andnot_si256(_mm256_and_si256(dig, _mm256_set1_epi8(0x0F)), m);
+}
+
+/*
+ * h plus NH of the two 16-byte blocks of m with the key words at k (one:
+ * only the first is a block of the key).
+ */
+AZK_NAMES_AVX2 static inline __m256i azk_names__nh32(__m256i h, __m256i m, const uint32_t *k,
+                                                     bool one)
+{
+    __m256i tk = _mm256_add_epi32(m, _mm256_loadu_si256((const __m256i *)(const void *)k));
+    __m256i p = _mm256_mul_epu32(tk, _mm256_srli_epi64(tk, 32));
+    if (one)
+        p = _mm256_zextsi128_si256(_mm256_castsi256_si128(p));
+    return _mm256_add_epi64(h, p);
+}
+
+/*
+ * The last r bytes (1..16) of a text of at least 16 bytes ending at end,
+ * zero-padded to 16: one load of the 16 bytes before end, shifted down by
+ * a window of the shuffle table.
+ */
+AZK_NAMES_AVX2 static inline __m128i azk_names__tail16(const uint8_t *end, size_t r)
+{
+    static const uint8_t shuffle[32] = {0,    1,    2,    3,    4,    5,    6,    7,
+                                        8,    9,    10,   11,   12,   13,   14,   15,
+                                        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+    return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(end - 16)),
+                            _mm_loadu_si128((const __m128i *)(const void *)(shuffle + 16 - r)));
+}
+
+/*
+ * azk_names__field_key_avx2 with blind a constant of each call: whole
+ * vectors in the loop, the last 1..31 bytes after it.
+ */
+AZK_NAMES_AVX2 static inline __attribute__((always_inline)) struct memo_key
+azk_names__field_key_avx2_k(const azk_names_ctx *ctx, const uint8_t *t, size_t len, uint32_t col,
+                            bool blind, bool *wide)
+{
+    uint32_t any_high = 0;
+    uint64_t x = ((uint64_t)len << 8) | col;
+    struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
+    __m256i ha = _mm256_setzero_si256();
+    __m256i hb = _mm256_setzero_si256();
+    __m128i sa, sb;
+    uint64_t carry = 0;
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        __m256i m = _mm256_loadu_si256((const __m256i *)(const void *)(t + i));
+        uint32_t hm = (uint32_t)_mm256_movemask_epi8(m);
+        any_high |= hm;
+        if (blind)
+            m = azk_names__blind32(t, i, m, hm, &carry);
+        ha = azk_names__nh32(ha, m, ctx->memo_ka + i / 4, false);
+        hb = azk_names__nh32(hb, m, ctx->memo_kb + i / 4, false);
+    }
+    if (i < len) {
+        /* the last 1..31 bytes: two blocks when more than 16, else one */
+        size_t r = len - i;
+        bool one = r <= 16;
+        __m256i m;
+        uint32_t hm;
+        if (len < 16)
+            m = _mm256_zextsi128_si256(azk_names__memo_tail(t, len));
+        else if (one)
+            m = _mm256_zextsi128_si256(azk_names__tail16(t + len, r));
+        else
+            m = _mm256_set_m128i(azk_names__tail16(t + len, r - 16),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
+        hm = (uint32_t)_mm256_movemask_epi8(m);
+        any_high |= hm;
+        if (blind)
+            m = azk_names__blind32(t, i, m, hm, &carry);
+        ha = azk_names__nh32(ha, m, ctx->memo_ka + i / 4, one);
+        hb = azk_names__nh32(hb, m, ctx->memo_kb + i / 4, one);
+    }
+    sa = _mm_add_epi64(_mm256_castsi256_si128(ha), _mm256_extracti128_si256(ha, 1));
+    sb = _mm_add_epi64(_mm256_castsi256_si128(hb), _mm256_extracti128_si256(hb, 1));
+    sa = _mm_add_epi64(sa, _mm_unpackhi_epi64(sa, sa));
+    sb = _mm_add_epi64(sb, _mm_unpackhi_epi64(sb, sb));
+    k.a = azk_names__memo_mix(k.a + (uint64_t)_mm_cvtsi128_si64(sa));
+    k.b += (uint64_t)_mm_cvtsi128_si64(sb);
+    *wide = any_high != 0;
+    return k;
+}
+
 /*
  * azk_names__field_key (the digit-blind key when ctx->n->digit_blind, and
  * *wide) 32 bytes at a time with AVX2, for CPUs that have it (n->avx2):
@@ -630,73 +744,9 @@ AZK_NAMES_AVX2 static inline struct memo_key azk_names__field_key_avx2(const azk
                                                                        const uint8_t *t, size_t len,
                                                                        uint32_t col, bool *wide)
 {
-    bool blind = ctx->n->digit_blind;
-    uint32_t any_high = 0;
-    uint64_t x = ((uint64_t)len << 8) | col;
-    struct memo_key k = {ctx->memo_kx[0] * x, ctx->memo_kx[1] * x};
-    __m256i ha = _mm256_setzero_si256();
-    __m256i hb = _mm256_setzero_si256();
-    __m128i sa, sb;
-    uint32_t prev_high = 0; /* bytes >= 0x80 of the 32 bytes before */
-    uint32_t prev_dig = 0;  /* digits of the 32 bytes before */
-    bool exact = false;     /* a kept digit was seen: check every digit after a byte >= 0x80 */
-    for (size_t i = 0; i < len; i += 32) {
-        __m256i m, ta, tb, pa, pb;
-        uint32_t hm;
-        bool one = false; /* one block left: its second half is not a block of the key */
-        if (i + 32 <= len) {
-            m = _mm256_loadu_si256((const __m256i *)(const void *)(t + i));
-        } else if (i + 16 < len) {
-            m = _mm256_set_m128i(azk_names__memo_tail(t + i + 16, len - i - 16),
-                                 _mm_loadu_si128((const __m128i *)(const void *)(t + i)));
-        } else {
-            one = true;
-            m = _mm256_zextsi128_si256(i + 16 == len
-                                           ? _mm_loadu_si128((const __m128i *)(const void *)(t + i))
-                                           : azk_names__memo_tail(t + i, len - i));
-        }
-        hm = (uint32_t)_mm256_movemask_epi8(m);
-        any_high |= hm;
-        if (blind) {
-            __m256i dig = _mm256_cmpgt_epi8(_mm256_add_epi8(m, _mm256_set1_epi8(0x46)),
-                                            _mm256_set1_epi8(0x75));
-            uint32_t dm = (uint32_t)_mm256_movemask_epi8(dig);
-            if (dm != 0) {
-                /* bit j + 5 of w: byte j (j >= -5) is >= 0x80 */
-                uint64_t w = (uint64_t)(prev_high >> 27) | (uint64_t)hm << 5;
-                if (w != 0) {
-                    uint32_t near = (uint32_t)(w | w >> 1 | w >> 2 | w >> 3 | w >> 4);
-                    uint32_t risky = (exact ? dm : dm & ~((dm << 1) | (prev_dig >> 31))) & near;
-                    uint32_t keep = azk_names__kept_bits(t, i, risky, dm & near, &exact);
-                    if (keep != 0)
-                        dig = azk_names__unmask32(dig, keep);
-                }
-                m = _mm256_andnot_si256(_mm256_and_si256(dig, _mm256_set1_epi8(0x0F)), m);
-            }
-            prev_high = hm;
-            prev_dig = dm;
-        }
-        ta = _mm256_add_epi32(
-            m, _mm256_loadu_si256((const __m256i *)(const void *)(ctx->memo_ka + i / 4)));
-        tb = _mm256_add_epi32(
-            m, _mm256_loadu_si256((const __m256i *)(const void *)(ctx->memo_kb + i / 4)));
-        pa = _mm256_mul_epu32(ta, _mm256_srli_epi64(ta, 32));
-        pb = _mm256_mul_epu32(tb, _mm256_srli_epi64(tb, 32));
-        if (one) {
-            pa = _mm256_zextsi128_si256(_mm256_castsi256_si128(pa));
-            pb = _mm256_zextsi128_si256(_mm256_castsi256_si128(pb));
-        }
-        ha = _mm256_add_epi64(ha, pa);
-        hb = _mm256_add_epi64(hb, pb);
-    }
-    sa = _mm_add_epi64(_mm256_castsi256_si128(ha), _mm256_extracti128_si256(ha, 1));
-    sb = _mm_add_epi64(_mm256_castsi256_si128(hb), _mm256_extracti128_si256(hb, 1));
-    sa = _mm_add_epi64(sa, _mm_unpackhi_epi64(sa, sa));
-    sb = _mm_add_epi64(sb, _mm_unpackhi_epi64(sb, sb));
-    k.a = azk_names__memo_mix(k.a + (uint64_t)_mm_cvtsi128_si64(sa));
-    k.b += (uint64_t)_mm_cvtsi128_si64(sb);
-    *wide = any_high != 0;
-    return k;
+    if (ctx->n->digit_blind)
+        return azk_names__field_key_avx2_k(ctx, t, len, col, true, wide);
+    return azk_names__field_key_avx2_k(ctx, t, len, col, false, wide);
 }
 #endif
 #else

@@ -543,8 +543,9 @@ static void test_names_memo__short_key(void **state)
  * reference: random texts of the pieces above at every length up to
  * FIELD_MAX_LEN (the last vector with one block or two), random bytes of
  * every class, and a lead byte or 第 at every distance before a digit run
- * at every offset of a 32-byte vector and across vectors, after a kept
- * digit too (exact mode carried to the next vector).
+ * at every offset of a 32-byte vector and across vectors (the reach of
+ * the bytes before a vector's edge carried into the next), after a kept
+ * digit too.
  */
 static void test_names_memo__avx2_key(void **state)
 {
