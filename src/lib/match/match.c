@@ -40,6 +40,7 @@ azk_status azk_match__ctx_new(struct azk_match_ctx **out, const azk_fp_index *id
     for (unsigned s = 0; s < AZK_FPS__COUNT; s++)
         if (idx->slot_w[s] != 0)
             c->idx_kinds |= 1u << azk_fp__slot_kind[s];
+    c->hash_kinds = c->idx_kinds;
     *out = c;
     return AZK_OK;
 }

@@ -58,7 +58,10 @@ enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
 
 struct azk_match_ctx {
     const azk_fp_index *idx;
-    unsigned idx_kinds;  /* kinds some row of the index has a value of (bit k) */
+    unsigned idx_kinds; /* kinds some row of the index has a value of (bit k) */
+    /* kinds whose values get their keyed hash outside the closed zone: idx_kinds (a
+     * value of another kind meets no row); tests set every kind (the plain path) */
+    unsigned hash_kinds;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
     bool skip_windows;   /* a detector name is in the window: name windows are ignored */
     /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
