@@ -58,7 +58,10 @@ enum { NAMES_ANCHORED = 1, NAMES_PLAIN = 2 };
 
 struct azk_match_ctx {
     const azk_fp_index *idx;
-    unsigned idx_kinds;  /* kinds some row of the index has a value of (bit k) */
+    unsigned idx_kinds; /* kinds some row of the index has a value of (bit k) */
+    /* kinds whose values get their keyed hash outside the closed zone: idx_kinds (a
+     * value of another kind meets no row); tests set every kind (the plain path) */
+    unsigned hash_kinds;
     bool detector_seeds; /* analyse a window only when a finding brought a seed */
     bool skip_windows;   /* a detector name is in the window: name windows are ignored */
     /* per evaluation: distinct (kind, bucket) values offered per kind, kinds offered;
@@ -81,10 +84,15 @@ struct azk_match_ctx {
     uint64_t *hits;
     size_t nhits, caphits;
     /* per evaluation: candidate rows gathered from seed buckets, row << 32 | bit k
-     * for a row found in a bucket of kind k (sorted, then one entry per row with
-     * its kinds or-ed: the row agrees with the window on those kinds already) */
+     * for a row found in a bucket of kind k (merged: one entry per row with its
+     * kinds or-ed, the row agrees with the window on those kinds already) */
     uint64_t *seen;
     size_t nseen, capseen;
+    /* merging them (merge_rows): the rows by row id, open addressing, 2^rtab_bits
+     * entries (rgen << 32 | place in seen) */
+    uint64_t *rtab;
+    unsigned rtab_bits;
+    uint32_t rgen;
     uint64_t pre_rows, pre_pass; /* azk_match__prefilter_counts */
     /* the window's candidate values (kind, bucket), open addressing, entries
      * stamped with the evaluation (cgen << 32 | key + 1): a candidate row is
@@ -146,8 +154,10 @@ void azk_match__add_address_windows(struct azk_match_ctx *ctx, const char *s, si
 void azk_match__analyse_row(struct azk_match_ctx *ctx, const azk_record *rec);
 void azk_match__analyse_text(struct azk_match_ctx *ctx, const char *p, size_t n, uint64_t seq);
 #ifdef AZK_TESTING
-/* Test builds: match.c's in-place sort of row ids (tests/unit/match_sort). */
+/* Test builds: match.c's in-place sort of row ids, and its merge of the gathered rows
+ * ctx->seen[0..nseen) (tests/unit/match_sort). */
 void azk_match__sort_u64(uint64_t *v, size_t n);
+azk_status azk_match__merge_rows(struct azk_match_ctx *ctx);
 /* Test builds: values per batch of a text line (1: each looked up when found, the plain
  * path; 0: the default). */
 void azk_match__set_text_batch(struct azk_match_ctx *ctx, unsigned n);

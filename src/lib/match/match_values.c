@@ -45,7 +45,17 @@ static int add_value_normed(struct azk_match_ctx *ctx, unsigned kind, const char
             azk_match__raw_put(ctx, tag, kind, s, n, false, 0, false);
             return 0;
         }
-        h = azk_match__hash(ctx, kind, ctx->norm.data, ctx->norm.len);
+        /*
+         * A kind no row of the index has (a file without customer ids or accounts):
+         * its bucket meets no row -- confirm() and row_may_match ask only kinds a row
+         * has, and the closed zone hashes every kind -- so the keyed hash is not
+         * computed (bucket 0). The candidate is still made when the value normalises:
+         * whether a line brought candidates, and how many the window holds, decide
+         * what is evaluated.
+         */
+        h = ctx->confirm || (ctx->hash_kinds >> kind & 1u) != 0
+                ? azk_match__hash(ctx, kind, ctx->norm.data, ctx->norm.len)
+                : 0;
         /* 070 / 080 / 090: a mobile, one person's (other numbers: a household's line) */
         mobile = kind == AZK_FP_PHONE && ctx->norm.len >= 3 && ctx->norm.data[0] == '0' &&
                  ctx->norm.data[1] >= '7' && ctx->norm.data[1] <= '9' && ctx->norm.data[2] == '0';

@@ -12,7 +12,9 @@
  * bucket, mobile) give the candidates normalising and hashing them gives.
  * A number cell taken as a customer id and as an account (normalised once
  * for both) gives each kind's own bucket. The values of a text line looked
- * up as one batch give what looking each up when found gives.
+ * up as one batch give what looking each up when found gives. Values of a
+ * kind no row of the index has are not hashed, and give the candidates
+ * hashing them gives but for their bucket.
  * All values are generated here.
  */
 #include <stdarg.h>
@@ -28,12 +30,17 @@
 #include "match/fp.h"
 #include "norm/digits.h"
 
+/* A key and no rows; every slot marked present (a value of a kind no row has is not
+ * hashed: test_memo__absent_kinds), with no row table and no seed buckets, so nothing
+ * gathers rows and no row is read. */
 static azk_fp_index *fake_index(uint8_t seed)
 {
     azk_fp_index *idx = calloc(1, sizeof(*idx));
     assert_non_null(idx);
     for (size_t i = 0; i < AZK_FP_KEY_LEN; i++)
         idx->key[i] = (uint8_t)(seed + i * 7);
+    for (size_t s = 0; s < AZK_FPS__COUNT; s++)
+        idx->slot_w[s] = 8;
     azk_fp__hasher_init(&idx->hasher, idx->key);
     return idx;
 }
@@ -450,13 +457,118 @@ static void test_memo__text_batch(void **state)
     free(idx);
 }
 
+/* Compare a's candidates (hash_kinds: the index's kinds) with b's (every kind hashed: the
+ * plain path): the same candidates in the same order, with the same bucket unless their
+ * kind is one no row has (then a's is 0). Returns how many such candidates there were. */
+static size_t same_but_absent(const struct azk_match_ctx *a, const struct azk_match_ctx *b)
+{
+    size_t absent = 0;
+    assert_int_equal(a->nc, b->nc);
+    assert_int_equal(a->src, b->src);
+    for (size_t c = 0; c < a->nc; c++) {
+        bool has = (a->idx_kinds >> a->c[c].kind & 1u) != 0;
+        assert_int_equal(a->c[c].kind, b->c[c].kind);
+        assert_int_equal(a->c[c].bucket, has ? b->c[c].bucket : 0);
+        assert_int_equal(a->c[c].src, b->c[c].src);
+        assert_int_equal(a->c[c].seq, b->c[c].seq);
+        assert_int_equal(a->c[c].ev, b->c[c].ev);
+        assert_int_equal(a->c[c].finding, b->c[c].finding);
+        assert_int_equal(a->c[c].window, b->c[c].window);
+        absent += !has;
+    }
+    return absent;
+}
+
+/* An index without customer ids, accounts and My Numbers (the slots of a file whose
+ * datasets have no such column): text lines, table rows (number cells) and findings of
+ * those kinds give, twice each (the memo's raw entries the second time), the candidates
+ * of hashing every kind -- same kinds, order, sources, flags; the buckets of the index's
+ * kinds equal. (The matcher's answers with kinds absent: unit_match, whose indexes
+ * have no accounts or My Numbers, one no postal codes or addresses, one no e-mail.) */
+static void test_memo__absent_kinds(void **state)
+{
+    (void)state;
+    azk_fp_index *idx = fake_index(9);
+    struct azk_match_ctx *a = NULL;
+    struct azk_match_ctx *b = NULL;
+    size_t absent = 0;
+    size_t present = 0;
+    size_t hashed = 0; /* of them with a bucket other than 0 (1 in 2^bits is 0) */
+    idx->slot_w[AZK_FPS_CUSTOMER] = 0;
+    idx->slot_w[AZK_FPS_ACCOUNT] = 0;
+    idx->slot_w[AZK_FPS_MYNUMBER] = 0;
+    idx->slot_w[AZK_FPS_PHONE2] = 0; /* a kind with one of its two slots */
+    assert_int_equal(azk_match__ctx_new(&a, idx), AZK_OK);
+    assert_int_equal(azk_match__ctx_new(&b, idx), AZK_OK);
+    assert_int_equal(a->idx_kinds,
+                     (1u << AZK_FP_NAME | 1u << AZK_FP_BIRTH | 1u << AZK_FP_PHONE |
+                      1u << AZK_FP_EMAIL | 1u << AZK_FP_POSTAL | 1u << AZK_FP_ADDRESS));
+    b->hash_kinds = (1u << AZK_FP__COUNT) - 1;
+    for (int round = 0; round < 2; round++) {
+        rng = 0x9E3779B97F4A7C15ull; /* the same records again: raw memo answers */
+        azk_match__object_begin(a);
+        azk_match__object_begin(b);
+        for (int i = 0; i < 1500; i++) {
+            static char line[4096];
+            azk_field f[3];
+            azk_record rec;
+            azk_finding fd;
+            memset(f, 0, sizeof(f));
+            memset(&rec, 0, sizeof(rec));
+            rec.fields = f;
+            rec.line = (uint64_t)i + 1;
+            if (i % 3 == 2) { /* a table row: a number cell, a name, a date */
+                size_t n = raw_value(line, 64);
+                f[0].ptr = line;
+                f[0].len = n > 0 ? n : 1;
+                f[1].ptr = "山田太郎";
+                f[1].len = strlen(f[1].ptr);
+                f[2].ptr = line + 64;
+                f[2].len = text_line(line + 64, 200);
+                rec.field_count = 3;
+                rec.tabular = 1;
+            } else {
+                f[0].ptr = line;
+                f[0].len = text_line(line, sizeof(line));
+                rec.field_count = 1;
+            }
+            assert_int_equal(azk_match__record_begin(a, &rec), AZK_OK);
+            assert_int_equal(azk_match__record_begin(b, &rec), AZK_OK);
+            absent += same_but_absent(a, b);
+            /* a detector's finding of some kind over a piece of the field */
+            memset(&fd, 0, sizeof(fd));
+            fd.type = (azk_pii_type)(next() % (AZK_PII_MY_NUMBER + 1));
+            fd.start = f[0].len > 0 ? next() % f[0].len : 0;
+            fd.len = f[0].len - fd.start;
+            assert_int_equal(azk_match__finding(a, &fd), AZK_OK);
+            assert_int_equal(azk_match__finding(b, &fd), AZK_OK);
+            absent += same_but_absent(a, b);
+            for (size_t c = 0; c < a->nc; c++) {
+                bool has = (a->idx_kinds >> a->c[c].kind & 1u) != 0;
+                present += has;
+                hashed += has && a->c[c].bucket != 0;
+            }
+            assert_int_equal(azk_match__record_end(a), AZK_OK);
+            assert_int_equal(azk_match__record_end(b), AZK_OK);
+        }
+        azk_match__object_end(a);
+        azk_match__object_end(b);
+    }
+    assert_true(absent > 5000);   /* customer ids and accounts met */
+    assert_true(present > 20000); /* and values of the index's kinds, hashed */
+    assert_true(hashed > present * 9 / 10);
+    azk_match__ctx_free(a);
+    azk_match__ctx_free(b);
+    free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memo__same_as_hasher), cmocka_unit_test(test_memo__slot_shared),
         cmocka_unit_test(test_memo__per_context),    cmocka_unit_test(test_memo__batch),
         cmocka_unit_test(test_memo__raw_values),     cmocka_unit_test(test_memo__id_cells),
-        cmocka_unit_test(test_memo__text_batch),
+        cmocka_unit_test(test_memo__text_batch),     cmocka_unit_test(test_memo__absent_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

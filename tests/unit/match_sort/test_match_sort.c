@@ -7,6 +7,12 @@
  * larger random arrays, few distinct values, all equal, UINT64_MAX and 0,
  * sorted, reversed, organ-pipe and sawtooth inputs. The result must be
  * qsort's, value for value.
+ * The merge of the gathered rows (merge_rows: one entry per row, its kinds
+ * or-ed, at the place of its first entry) against a merge done here by
+ * comparing every entry with the kept ones: sizes 0 to 5,000 (the table
+ * grows), rows that repeat often or seldom, row ids 0 and UINT32_MAX,
+ * one context reused (rows of the evaluation before never count) and its
+ * table's stamps wrapping (the same rows again).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +24,7 @@
 #include <cmocka.h>
 
 #include "match/match_ctx.h"
+#include "match/fp.h"
 
 static uint64_t rng = 0x243F6A8885A308D3ull;
 static uint64_t next(void)
@@ -130,12 +137,82 @@ static void test_match_sort__large(void **state)
     }
 }
 
+/* One evaluation's gathered rows (n of them, ids below `rows`, or near 0 and UINT32_MAX)
+ * merged by the library and here. */
+static void check_merge(struct azk_match_ctx *ctx, size_t n, uint64_t rows, bool extremes)
+{
+    uint64_t *want = malloc((n ? n : 1) * sizeof(*want));
+    size_t m = 0;
+    assert_non_null(want);
+    if (ctx->capseen < n) {
+        azk_free(ctx->seen);
+        ctx->seen = azk_malloc(n * sizeof(*ctx->seen));
+        assert_non_null(ctx->seen);
+        ctx->capseen = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r =
+            extremes ? (uint64_t[]){0, 1, UINT32_MAX, UINT32_MAX - 1}[next() % 4] : next() % rows;
+        uint64_t v = r << 32 | 1u << (next() % AZK_FP__COUNT);
+        size_t j = 0;
+        ctx->seen[i] = v;
+        while (j < m && want[j] >> 32 != r)
+            j++;
+        if (j < m)
+            want[j] |= v;
+        else
+            want[m++] = v;
+    }
+    ctx->nseen = n;
+    assert_int_equal(azk_match__merge_rows(ctx), AZK_OK);
+    assert_int_equal(ctx->nseen, m);
+    for (size_t i = 0; i < m; i++) {
+        if (ctx->seen[i] != want[i])
+            print_error("merge: n %zu rows %llu: differs at %zu\n", n, (unsigned long long)rows, i);
+        assert_true(ctx->seen[i] == want[i]);
+    }
+    free(want);
+}
+
+static void test_match_sort__merge_rows(void **state)
+{
+    static const uint64_t rows[] = {1, 3, 40, 1000, 1ull << 24, 1ull << 32};
+    azk_fp_index *idx = calloc(1, sizeof(*idx));
+    struct azk_match_ctx *ctx = NULL;
+    (void)state;
+    assert_non_null(idx);
+    assert_int_equal(azk_match__ctx_new(&ctx, idx), AZK_OK);
+    for (size_t n = 0; n <= 700; n += 1 + n / 8)
+        for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+            check_merge(ctx, n, rows[r], false);
+    for (size_t n = 700; n <= 5000; n += 1100) /* the table grows */
+        for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+            check_merge(ctx, n, rows[r], false);
+    check_merge(ctx, 300, 0, true);
+    {
+        /* the stamps wrap: the table's entries of the evaluation stamped 1 (the first
+         * after the table grew) must not count when the stamps start again at 1 with
+         * the same rows */
+        uint64_t again = rng;
+        check_merge(ctx, 9000, 3000, false);
+        assert_int_equal(ctx->rgen, 1);
+        ctx->rgen = UINT32_MAX - 1;
+        check_merge(ctx, 2000, 1500, false);
+        rng = again;
+        check_merge(ctx, 9000, 3000, false);
+        assert_int_equal(ctx->rgen, 1);
+    }
+    azk_match__ctx_free(ctx);
+    free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_sort__tiny),
         cmocka_unit_test(test_match_sort__sizes),
         cmocka_unit_test(test_match_sort__large),
+        cmocka_unit_test(test_match_sort__merge_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
