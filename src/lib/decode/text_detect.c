@@ -118,22 +118,12 @@ size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n)
     return n;
 }
 
-/* Index of the first byte >= 0x80, or n. Sixty-four bytes at a time (an ASCII-only object
- * passes each chunk through here), then words and bytes (the tests' switch
- * azk_decode__simd_off: words and bytes alone). */
+/* Index of the first byte >= 0x80, or n: the whole ASCII blocks with AVX2
+ * (azk_decode__ascii_fast: an ASCII-only object passes each chunk through here), then words
+ * and bytes (alone with azk_decode__simd_off, the tests' switch, or without AVX2). */
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n)
 {
-    size_t i = 0;
-#if defined(__SSE2__)
-    while (n - i >= 64 && !azk_decode__simd_off) {
-        const __m128i *v = (const __m128i *)(const void *)(p + i);
-        __m128i x = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
-                                 _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
-        if (_mm_movemask_epi8(x) != 0)
-            break; /* the words below find the byte */
-        i += 64;
-    }
-#endif
+    size_t i = azk_decode__ascii_fast(p, n);
     while (i + 8 <= n) {
         uint64_t w;
         memcpy(&w, p + i, 8);

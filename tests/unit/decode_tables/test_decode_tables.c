@@ -9,8 +9,9 @@
  * ICU and converts and scores as one that took them. Any difference fails.
  * Conversion's run path (ASCII blocks and two-byte characters in one loop)
  * against its character path and ICU on random mixes cut at every byte.
- * The ASCII prefix of an object (azk_decode__text_ascii_prefix, 64 bytes at
- * a time) against its word and byte loop and a byte reference.
+ * The ASCII prefix of an object (azk_decode__text_ascii_prefix: 128- and
+ * 32-byte blocks with AVX2) against its word and byte loop and a byte
+ * reference.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -300,12 +301,14 @@ static size_t ascii_ref(const uint8_t *p, size_t n)
 }
 
 /*
- * azk_decode__text_ascii_prefix with its 64-byte blocks and without
- * (azk_decode__simd_off): ASCII of every kind (NUL, ESC, control bytes,
- * 0x7F) of every length 0..300 at every start offset 0..15, with one
- * non-ASCII byte (0x80, 0x81, 0xA0, 0xFF: CP932 lead bytes, half-width
- * kana, UTF-8 leads) at every position, or a second one after it, or none:
- * the index of the first non-ASCII byte both ways.
+ * azk_decode__text_ascii_prefix with its AVX2 blocks (azk_decode__ascii_fast:
+ * 128 bytes, then 32) and without (azk_decode__simd_off: words and bytes):
+ * ASCII of every kind (NUL, ESC, control bytes, 0x7F) of every length
+ * 0..140 and every 4th to 300, at every start offset 0..15, with one
+ * non-ASCII byte (0x80, 0x81, 0xA0, 0xB1, 0xE3, 0xFF: CP932 lead bytes,
+ * half-width kana, UTF-8 leads) at every position, sometimes a second one
+ * after it, or none: the index of the first non-ASCII byte both ways and
+ * by a byte reference. (Without AVX2 both ways are the words.)
  */
 static void test_tables__ascii_prefix_same_as_bytes(void **state)
 {
