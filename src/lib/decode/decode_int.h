@@ -385,5 +385,8 @@ size_t azk_decode__excel_date(double v, bool date1904, char *out, size_t cap);
 extern bool azk_decode__simd_off;
 bool azk_decode__have_avx2(void);
 size_t azk_decode__utf8_valid_fast(const uint8_t *p, size_t n);
+/* The length of the whole 32-byte blocks of ASCII at the start of p[0..n) with AVX2, else 0
+ * (azk_decode__text_ascii_prefix goes on from there). */
+size_t azk_decode__ascii_fast(const uint8_t *p, size_t n);
 
 #endif

@@ -118,10 +118,12 @@ size_t azk_decode__text_find_jis_escape(const uint8_t *p, size_t n)
     return n;
 }
 
-/* Index of the first byte >= 0x80, or n. */
+/* Index of the first byte >= 0x80, or n: the whole ASCII blocks with AVX2
+ * (azk_decode__ascii_fast: an ASCII-only object passes each chunk through here), then words
+ * and bytes (alone with azk_decode__simd_off, the tests' switch, or without AVX2). */
 size_t azk_decode__text_ascii_prefix(const uint8_t *p, size_t n)
 {
-    size_t i = 0;
+    size_t i = azk_decode__ascii_fast(p, n);
     while (i + 8 <= n) {
         uint64_t w;
         memcpy(&w, p + i, 8);

@@ -12,7 +12,9 @@
  * UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF); the
  * scalar loop of azk_decode__text_utf8_valid_prefix (text_detect.c) goes on
  * from there, so its answer, cut characters and at_eof included, is the
- * answer of the scalar loop alone.
+ * answer of the scalar loop alone. azk_decode__ascii_fast() skips the whole
+ * ASCII blocks at the start of a buffer (azk_decode__text_ascii_prefix,
+ * text_detect.c, goes on from there).
  */
 #include "decode/decode_int.h"
 
@@ -136,7 +138,38 @@ AVX2 static size_t utf8_blocks(const uint8_t *p, size_t n)
     return good;
 }
 
+/* The whole 128- then 32-byte blocks of ASCII at the start of p[0..n): their length (a block
+ * with a byte >= 0x80 is not counted). */
+AVX2 static size_t ascii_blocks(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; n - i >= 128; i += 128) {
+        const __m256i *v = (const __m256i *)(const void *)(p + i);
+        __m256i x =
+            _mm256_or_si256(_mm256_or_si256(_mm256_loadu_si256(v), _mm256_loadu_si256(v + 1)),
+                            _mm256_or_si256(_mm256_loadu_si256(v + 2), _mm256_loadu_si256(v + 3)));
+        if (_mm256_movemask_epi8(x) != 0)
+            break;
+    }
+    for (; n - i >= 32; i += 32) {
+        if (_mm256_movemask_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(p + i))) != 0)
+            break;
+    }
+    return i;
+}
+
 #endif /* AZK_DECODE_AVX2 */
+
+size_t azk_decode__ascii_fast(const uint8_t *p, size_t n)
+{
+#if AZK_DECODE_AVX2
+    if (n >= 32 && azk_decode__have_avx2())
+        return ascii_blocks(p, n);
+#endif
+    (void)p;
+    (void)n;
+    return 0;
+}
 
 size_t azk_decode__utf8_valid_fast(const uint8_t *p, size_t n)
 {

@@ -9,6 +9,9 @@
  * ICU and converts and scores as one that took them. Any difference fails.
  * Conversion's run path (ASCII blocks and two-byte characters in one loop)
  * against its character path and ICU on random mixes cut at every byte.
+ * The ASCII prefix of an object (azk_decode__text_ascii_prefix: 128- and
+ * 32-byte blocks with AVX2) against its word and byte loop and a byte
+ * reference.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -288,6 +291,70 @@ static void test_tables__runs_same_as_characters(void **state)
     free(b);
 }
 
+/* The first byte >= 0x80 of p[0..n), byte by byte. */
+static size_t ascii_ref(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
+/*
+ * azk_decode__text_ascii_prefix with its AVX2 blocks (azk_decode__ascii_fast:
+ * 128 bytes, then 32) and without (azk_decode__simd_off: words and bytes):
+ * ASCII of every kind (NUL, ESC, control bytes, 0x7F) of every length
+ * 0..140 and every 4th to 300, at every start offset 0..15, with one
+ * non-ASCII byte (0x80, 0x81, 0xA0, 0xB1, 0xE3, 0xFF: CP932 lead bytes,
+ * half-width kana, UTF-8 leads) at every position, sometimes a second one
+ * after it, or none: the index of the first non-ASCII byte both ways and
+ * by a byte reference. (Without AVX2 both ways are the words.)
+ */
+static void test_tables__ascii_prefix_same_as_bytes(void **state)
+{
+    static const uint8_t high[] = {0x80, 0x81, 0xA0, 0xB1, 0xE3, 0xFF};
+    uint8_t *buf = malloc(320);
+    size_t checked = 0;
+    (void)state;
+    assert_non_null(buf);
+    for (size_t i = 0; i < 320; i++)
+        buf[i] = (uint8_t)(rnd() % 0x80);
+    buf[3] = 0;
+    buf[70] = 0x1B;
+    buf[130] = 0x7F;
+    for (size_t off = 0; off < 16; off++) {
+        for (size_t n = 0; off + n <= 300; n += 1 + (n > 140 ? 3 : 0)) {
+            for (size_t at = 0; at <= n; at++) {
+                uint8_t *p = buf + off;
+                uint8_t keep = at < n ? p[at] : 0, keep2 = at + 7 < n ? p[at + 7] : 0;
+                size_t a, b, r;
+                if (at < n)
+                    p[at] = high[(at + n) % sizeof(high)];
+                if (at + 7 < n && at % 3 == 0)
+                    p[at + 7] = 0x82;
+                r = ascii_ref(p, n);
+                a = azk_decode__text_ascii_prefix(p, n);
+                azk_decode__simd_off = true;
+                b = azk_decode__text_ascii_prefix(p, n);
+                azk_decode__simd_off = false;
+                if (a != r || b != r) {
+                    fprintf(stderr,
+                            "ascii prefix off=%zu n=%zu at=%zu: blocks %zu, words %zu, bytes %zu\n",
+                            off, n, at, a, b, r);
+                    fail();
+                }
+                if (at < n)
+                    p[at] = keep;
+                if (at + 7 < n)
+                    p[at + 7] = keep2;
+                checked++;
+            }
+        }
+    }
+    assert_true(checked > 100000);
+    free(buf);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +362,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tables__builtin_only_same_icu),
         cmocka_unit_test(test_tables__fallback_asks_icu),
         cmocka_unit_test(test_tables__runs_same_as_characters),
+        cmocka_unit_test(test_tables__ascii_prefix_same_as_bytes),
     };
     if (argc == 2 && strcmp(argv[1], "--child") == 0)
         return child_main();
