@@ -444,51 +444,88 @@ static bool layout_from_widths(azk_fp_index *idx, const uint8_t fw[AZK_FPS__COUN
     return fsh == frow_w;
 }
 
+/* Rows of a version 2 table converted at a time: a multiple of 8 (a chunk starts on a
+ * byte), at most 8192 x 275 bits (11 slots of 25) = 282 KB read and hashed at once. */
+#define V2_ROWS 8192
+
+/*
+ * One slot of n rows of a version 2 table (in, rows of frow_w bits, the slot's
+ * cells at bit fsh, wid bits wide) or'ed into the in-memory rows from row0
+ * (the table is zero there). A cell is bucket + 1 (0: none) and must be <=
+ * max = 2^bits (returns whether one is not); a seed kind's cell becomes its
+ * code (seed is a constant where read_rowtab_v2 calls it: two loops).
+ */
+static inline __attribute__((always_inline)) uint32_t
+v2_slot(azk_fp_index *idx, const uint8_t *in, uint64_t n, uint32_t frow_w, uint32_t fsh,
+        uint32_t wid, unsigned k, bool seed, uint64_t row0, uint32_t osh)
+{
+    uint32_t max = 1u << idx->bits[k];
+    uint32_t over = 0;
+    uint32_t mask = (1u << wid) - 1u;
+    uint64_t ipos = fsh;
+    uint64_t opos = row0 * idx->row_w + osh;
+    for (uint64_t i = 0; i < n; i++, ipos += frow_w, opos += idx->row_w) {
+        uint32_t cell = get_field(in, ipos, 25) & mask;
+        over |= cell > max;
+        if (seed && cell != 0)
+            cell = azk_fp__code(k, cell - 1u);
+        or_field(idx->rowtab, opos, cell);
+    }
+    return over;
+}
+
+/*
+ * A version 2 row table, read in chunks of V2_ROWS rows and converted while
+ * they are in the cache, slot by slot: every cell bucket + 1 (<= 2^bits,
+ * checked here), the seed slots' turned into codes.
+ */
+static azk_status read_rowtab_v2(azk_fp_index *idx, struct rfile *r,
+                                 const uint8_t fw[AZK_FPS__COUNT], uint32_t frow_w)
+{
+    uint32_t over = 0;
+    uint8_t *buf = azk_malloc((size_t)V2_ROWS * frow_w / 8 + 16);
+    if (buf == NULL)
+        return azk_error_nomem();
+    for (uint64_t row0 = 0; row0 < idx->total_rows && over == 0; row0 += V2_ROWS) {
+        uint64_t n = idx->total_rows - row0 < V2_ROWS ? idx->total_rows - row0 : V2_ROWS;
+        size_t bytes = (size_t)((n * frow_w + 7) / 8);
+        uint32_t fsh = 0;
+        if (!r_get(r, buf, bytes)) {
+            azk_free(buf);
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+        }
+        memset(buf + bytes, 0, 16); /* get_field reads 8 bytes */
+        for (unsigned s = 0; s < AZK_FPS__COUNT; fsh += fw[s], s++) {
+            unsigned k = azk_fp__slot_kind[s];
+            if (fw[s] == 0)
+                continue;
+            if (azk_fp__is_seed(k))
+                over |= v2_slot(idx, buf, n, frow_w, fsh, fw[s], k, true, row0, idx->slot_sh[s]);
+            else
+                over |= v2_slot(idx, buf, n, frow_w, fsh, fw[s], k, false, row0, idx->slot_sh[s]);
+        }
+    }
+    azk_free(buf);
+    return over != 0 ? azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table") : AZK_OK;
+}
+
 /*
  * The file's row table. Version 3: the in-memory table itself; version 2:
- * every cell bucket + 1 (<= 2^bits, checked here), the seed slots' turned
- * into codes. Every non-seed cell is checked by rows_check; a code may be
- * any value.
+ * converted (read_rowtab_v2). Every non-seed cell is checked by rows_check;
+ * a code may be any value.
  */
 static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t fw[AZK_FPS__COUNT],
                               bool v3, uint32_t frow_w)
 {
     uint64_t fbytes = (idx->total_rows * frow_w + 7) / 8;
-    uint8_t *tmp = NULL;
-    azk_status rc = AZK_OK;
     idx->rowtab = azk_calloc(1, (size_t)rowtab_bytes(idx) + 16);
     if (idx->rowtab == NULL)
         return azk_error_nomem();
-    if (v3) {
-        if (!r_get(r, idx->rowtab, (size_t)fbytes))
-            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-        return AZK_OK; /* cells checked by rows_check (load_tables) */
-    }
-    tmp = azk_malloc((size_t)fbytes + 16);
-    if (tmp == NULL)
-        return azk_error_nomem();
-    memset(tmp + fbytes, 0, 16);
-    if (!r_get(r, tmp, (size_t)fbytes))
-        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-    for (uint64_t row = 0; rc == AZK_OK && row < idx->total_rows; row++) {
-        uint64_t pos = row * frow_w;
-        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
-            unsigned k = azk_fp__slot_kind[s];
-            uint32_t cell;
-            if (fw[s] == 0)
-                continue;
-            cell = get_field(tmp, pos, fw[s]);
-            pos += fw[s];
-            if (cell > (1u << idx->bits[k])) {
-                rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
-                break;
-            }
-            if (cell != 0)
-                put_field(idx, row, s, azk_fp__is_seed(k) ? azk_fp__code(k, cell - 1) : cell);
-        }
-    }
-    azk_free(tmp);
-    return rc;
+    if (!v3)
+        return read_rowtab_v2(idx, r, fw, frow_w);
+    if (!r_get(r, idx->rowtab, (size_t)fbytes))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    return AZK_OK; /* cells checked by rows_check (load_tables) */
 }
 
 /*
