@@ -256,8 +256,8 @@ static azk_status load_kind(azk_fp_index *idx, struct build *bd, struct rfile *r
     if (n > UINT32_MAX)
         return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
     if (seed) {
-        idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
-        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        idx->off[k] = azk_calloc_whole(nb + 1, sizeof(uint32_t));
+        idx->rows[k] = azk_malloc_whole((size_t)n * idx->row_bytes + 4);
         if (idx->off[k] == NULL || idx->rows[k] == NULL)
             return azk_error_nomem();
         if (slots > 1)
@@ -356,7 +356,7 @@ static azk_status load_entries(azk_fp_index *idx, struct rfile *r, uint64_t left
         rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
         goto out;
     }
-    idx->rowtab = azk_calloc(1, bytes / 8 + 16);
+    idx->rowtab = azk_calloc_whole(1, bytes / 8 + 16);
     if (idx->rowtab == NULL) {
         rc = azk_error_nomem();
         goto out;
@@ -518,7 +518,7 @@ static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t 
                               bool v3, uint32_t frow_w)
 {
     uint64_t fbytes = (idx->total_rows * frow_w + 7) / 8;
-    idx->rowtab = azk_calloc(1, (size_t)rowtab_bytes(idx) + 16);
+    idx->rowtab = azk_calloc_whole(1, (size_t)rowtab_bytes(idx) + 16);
     if (idx->rowtab == NULL)
         return azk_error_nomem();
     if (!v3)
@@ -775,8 +775,8 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size,
             continue;
         if (n > UINT32_MAX)
             return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
-        idx->off[k] = azk_malloc((nb + 1) * sizeof(uint32_t));
-        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        idx->off[k] = azk_malloc_whole((nb + 1) * sizeof(uint32_t));
+        idx->rows[k] = azk_malloc_whole((size_t)n * idx->row_bytes + 4);
         if (idx->off[k] == NULL || idx->rows[k] == NULL)
             return azk_error_nomem();
         if (!r_get(r, idx->off[k], (nb + 1) * sizeof(uint32_t)) ||
