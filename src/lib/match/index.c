@@ -449,61 +449,74 @@ static bool layout_from_widths(azk_fp_index *idx, const uint8_t fw[AZK_FPS__COUN
 #define V2_ROWS 8192
 
 /*
- * One slot of n rows of a version 2 table (in, rows of frow_w bits, the slot's
- * cells at bit fsh, wid bits wide) or'ed into the in-memory rows from row0
- * (the table is zero there). A cell is bucket + 1 (0: none) and must be <=
- * max = 2^bits (returns whether one is not); a seed kind's cell becomes its
- * code (seed is a constant where read_rowtab_v2 calls it: two loops).
- */
-static inline __attribute__((always_inline)) uint32_t
-v2_slot(azk_fp_index *idx, const uint8_t *in, uint64_t n, uint32_t frow_w, uint32_t fsh,
-        uint32_t wid, unsigned k, bool seed, uint64_t row0, uint32_t osh)
-{
-    uint32_t max = 1u << idx->bits[k];
-    uint32_t over = 0;
-    uint32_t mask = (1u << wid) - 1u;
-    uint64_t ipos = fsh;
-    uint64_t opos = row0 * idx->row_w + osh;
-    for (uint64_t i = 0; i < n; i++, ipos += frow_w, opos += idx->row_w) {
-        uint32_t cell = get_field(in, ipos, 25) & mask;
-        over |= cell > max;
-        if (seed && cell != 0)
-            cell = azk_fp__code(k, cell - 1u);
-        or_field(idx->rowtab, opos, cell);
-    }
-    return over;
-}
-
-/*
  * A version 2 row table, read in chunks of V2_ROWS rows and converted while
- * they are in the cache, slot by slot: every cell bucket + 1 (<= 2^bits,
- * checked here), the seed slots' turned into codes.
+ * they are in the cache: every cell bucket + 1 (<= 2^bits, checked here), the
+ * seed slots' turned into codes. The in-memory rows are the converted cells
+ * one after the other (layout_from_widths), so they are written as one bit
+ * stream, 8 bytes at a time (or'ing each cell into the table instead loaded
+ * every 8 bytes just stored, a few bytes on: a store-forwarding stall a cell).
  */
 static azk_status read_rowtab_v2(azk_fp_index *idx, struct rfile *r,
                                  const uint8_t fw[AZK_FPS__COUNT], uint32_t frow_w)
 {
+    uint32_t fsh[AZK_FPS__COUNT] = {0}; /* per slot of the file: its bit in the file's row */
+    uint32_t mask[AZK_FPS__COUNT] = {0};
+    uint32_t max[AZK_FPS__COUNT] = {0}; /* its largest cell, 2^bits */
+    unsigned mw[AZK_FPS__COUNT] = {0};  /* its width in memory */
+    unsigned kind[AZK_FPS__COUNT] = {0};
+    unsigned ns = 0;
+    uint32_t pos = 0;
     uint32_t over = 0;
-    uint8_t *buf = azk_malloc((size_t)V2_ROWS * frow_w / 8 + 16);
+    uint64_t acc = 0; /* bits not yet stored, nb of them */
+    unsigned nb = 0;
+    uint8_t *out = idx->rowtab;
+    uint8_t *buf;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; pos += fw[s], s++) {
+        if (fw[s] == 0)
+            continue;
+        kind[ns] = azk_fp__slot_kind[s];
+        fsh[ns] = pos;
+        mask[ns] = (1u << fw[s]) - 1u;
+        max[ns] = 1u << idx->bits[kind[ns]];
+        mw[ns] = idx->slot_w[s];
+        ns++;
+    }
+    buf = azk_malloc((size_t)V2_ROWS * frow_w / 8 + 16);
     if (buf == NULL)
         return azk_error_nomem();
     for (uint64_t row0 = 0; row0 < idx->total_rows && over == 0; row0 += V2_ROWS) {
         uint64_t n = idx->total_rows - row0 < V2_ROWS ? idx->total_rows - row0 : V2_ROWS;
         size_t bytes = (size_t)((n * frow_w + 7) / 8);
-        uint32_t fsh = 0;
         if (!r_get(r, buf, bytes)) {
             azk_free(buf);
             return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
         }
         memset(buf + bytes, 0, 16); /* get_field reads 8 bytes */
-        for (unsigned s = 0; s < AZK_FPS__COUNT; fsh += fw[s], s++) {
-            unsigned k = azk_fp__slot_kind[s];
-            if (fw[s] == 0)
-                continue;
-            if (azk_fp__is_seed(k))
-                over |= v2_slot(idx, buf, n, frow_w, fsh, fw[s], k, true, row0, idx->slot_sh[s]);
-            else
-                over |= v2_slot(idx, buf, n, frow_w, fsh, fw[s], k, false, row0, idx->slot_sh[s]);
-        }
+        for (uint64_t in = 0; in < n * frow_w; in += frow_w)
+            for (unsigned j = 0; j < ns; j++) {
+                uint32_t cell = get_field(buf, in + fsh[j], 25) & mask[j];
+                over |= cell > max[j];
+                if (azk_fp__is_seed(kind[j]) && cell != 0)
+                    cell = azk_fp__code(kind[j], cell - 1u);
+                acc |= (uint64_t)cell << nb;
+                nb += mw[j];
+                if (nb >= 64) {
+                    uint64_t le = acc;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+                    le = __builtin_bswap64(le);
+#endif
+                    memcpy(out, &le, sizeof(le));
+                    out += 8;
+                    nb -= 64;
+                    acc = nb != 0 ? (uint64_t)cell >> (mw[j] - nb) : 0;
+                }
+            }
+    }
+    if (nb != 0) { /* the last bits (the table has 16 bytes of padding) */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+        acc = __builtin_bswap64(acc);
+#endif
+        memcpy(out, &acc, sizeof(acc));
     }
     azk_free(buf);
     return over != 0 ? azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table") : AZK_OK;
