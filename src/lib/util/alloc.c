@@ -123,7 +123,7 @@ void *azk_calloc_whole(size_t count, size_t size)
 {
     size_t n;
     if (azk_mul_overflow(&n, count, size))
-        return azk_calloc(count, size); /* calloc refuses it */
+        return NULL;
     return populate(azk_calloc(count, size), n);
 }
 
