@@ -3,8 +3,9 @@
  * match/index.c -- loading a fingerprint file (format in match/fp.h) into
  * the compact in-memory tables described there (a bit-packed row table and
  * per seed kind a CSR of 3- or 4-byte row ids: 10 M rows with 6 fields take
- * ~265 MB; the file itself is 480 MB). match only reads fingerprint files; the
- * export from a home's catalog is vault/fpexport.c, above match.
+ * ~188 MB, as their version 3 file; version 1's is 480 MB). match only reads
+ * fingerprint files; the export from a home's catalog is vault/fpexport.c,
+ * above match.
  */
 #include "match/fp.h"
 #include "azukari/fingerprint.h"
@@ -256,8 +257,8 @@ static azk_status load_kind(azk_fp_index *idx, struct build *bd, struct rfile *r
     if (n > UINT32_MAX)
         return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
     if (seed) {
-        idx->off[k] = azk_calloc(nb + 1, sizeof(uint32_t));
-        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        idx->off[k] = azk_calloc_whole(nb + 1, sizeof(uint32_t));
+        idx->rows[k] = azk_malloc_whole((size_t)n * idx->row_bytes + 4);
         if (idx->off[k] == NULL || idx->rows[k] == NULL)
             return azk_error_nomem();
         if (slots > 1)
@@ -356,7 +357,7 @@ static azk_status load_entries(azk_fp_index *idx, struct rfile *r, uint64_t left
         rc = azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many rows");
         goto out;
     }
-    idx->rowtab = azk_calloc(1, bytes / 8 + 16);
+    idx->rowtab = azk_calloc_whole(1, bytes / 8 + 16);
     if (idx->rowtab == NULL) {
         rc = azk_error_nomem();
         goto out;
@@ -444,51 +445,101 @@ static bool layout_from_widths(azk_fp_index *idx, const uint8_t fw[AZK_FPS__COUN
     return fsh == frow_w;
 }
 
+/* Rows of a version 2 table converted at a time: a multiple of 8 (a chunk starts on a
+ * byte), at most 8192 x 275 bits (11 slots of 25) = 282 KB read and hashed at once. */
+#define V2_ROWS 8192
+
+/*
+ * A version 2 row table, read in chunks of V2_ROWS rows and converted while
+ * they are in the cache: every cell bucket + 1 (<= 2^bits, checked here), the
+ * seed slots' turned into codes. The in-memory rows are the converted cells
+ * one after the other (layout_from_widths), so they are written as one bit
+ * stream, 8 bytes at a time (or'ing each cell into the table instead loaded
+ * every 8 bytes just stored, a few bytes on: a store-forwarding stall a cell).
+ */
+static azk_status read_rowtab_v2(azk_fp_index *idx, struct rfile *r,
+                                 const uint8_t fw[AZK_FPS__COUNT], uint32_t frow_w)
+{
+    uint32_t fsh[AZK_FPS__COUNT] = {0}; /* per slot of the file: its bit in the file's row */
+    uint32_t mask[AZK_FPS__COUNT] = {0};
+    uint32_t max[AZK_FPS__COUNT] = {0}; /* its largest cell, 2^bits */
+    unsigned mw[AZK_FPS__COUNT] = {0};  /* its width in memory */
+    unsigned kind[AZK_FPS__COUNT] = {0};
+    unsigned ns = 0;
+    uint32_t pos = 0;
+    uint32_t over = 0;
+    uint64_t acc = 0; /* bits not yet stored, nb of them */
+    unsigned nb = 0;
+    uint8_t *out = idx->rowtab;
+    uint8_t *buf;
+    for (unsigned s = 0; s < AZK_FPS__COUNT; pos += fw[s], s++) {
+        if (fw[s] == 0)
+            continue;
+        kind[ns] = azk_fp__slot_kind[s];
+        fsh[ns] = pos;
+        mask[ns] = (1u << fw[s]) - 1u;
+        max[ns] = 1u << idx->bits[kind[ns]];
+        mw[ns] = idx->slot_w[s];
+        ns++;
+    }
+    buf = azk_malloc((size_t)V2_ROWS * frow_w / 8 + 16);
+    if (buf == NULL)
+        return azk_error_nomem();
+    for (uint64_t row0 = 0; row0 < idx->total_rows && over == 0; row0 += V2_ROWS) {
+        uint64_t n = idx->total_rows - row0 < V2_ROWS ? idx->total_rows - row0 : V2_ROWS;
+        size_t bytes = (size_t)((n * frow_w + 7) / 8);
+        if (!r_get(r, buf, bytes)) {
+            azk_free(buf);
+            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+        }
+        memset(buf + bytes, 0, 16); /* get_field reads 8 bytes */
+        for (uint64_t in = 0; in < n * frow_w; in += frow_w)
+            for (unsigned j = 0; j < ns; j++) {
+                uint32_t cell = get_field(buf, in + fsh[j], 25) & mask[j];
+                over |= cell > max[j];
+                if (azk_fp__is_seed(kind[j]) && cell != 0)
+                    cell = azk_fp__code(kind[j], cell - 1u);
+                acc |= (uint64_t)cell << nb;
+                nb += mw[j];
+                if (nb >= 64) {
+                    uint64_t le = acc;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+                    le = __builtin_bswap64(le);
+#endif
+                    memcpy(out, &le, sizeof(le));
+                    out += 8;
+                    nb -= 64;
+                    acc = nb != 0 ? (uint64_t)cell >> (mw[j] - nb) : 0;
+                }
+            }
+    }
+    if (nb != 0) { /* the last bits (the table has 16 bytes of padding) */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+        acc = __builtin_bswap64(acc);
+#endif
+        memcpy(out, &acc, sizeof(acc));
+    }
+    azk_free(buf);
+    return over != 0 ? azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table") : AZK_OK;
+}
+
 /*
  * The file's row table. Version 3: the in-memory table itself; version 2:
- * every cell bucket + 1 (<= 2^bits, checked here), the seed slots' turned
- * into codes. Every non-seed cell is checked by rows_check; a code may be
- * any value.
+ * converted (read_rowtab_v2). Every non-seed cell is checked by rows_check;
+ * a code may be any value.
  */
 static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t fw[AZK_FPS__COUNT],
                               bool v3, uint32_t frow_w)
 {
     uint64_t fbytes = (idx->total_rows * frow_w + 7) / 8;
-    uint8_t *tmp = NULL;
-    azk_status rc = AZK_OK;
-    idx->rowtab = azk_calloc(1, (size_t)rowtab_bytes(idx) + 16);
+    idx->rowtab = azk_calloc_whole(1, (size_t)rowtab_bytes(idx) + 16);
     if (idx->rowtab == NULL)
         return azk_error_nomem();
-    if (v3) {
-        if (!r_get(r, idx->rowtab, (size_t)fbytes))
-            return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-        return AZK_OK; /* cells checked by rows_check (load_tables) */
-    }
-    tmp = azk_malloc((size_t)fbytes + 16);
-    if (tmp == NULL)
-        return azk_error_nomem();
-    memset(tmp + fbytes, 0, 16);
-    if (!r_get(r, tmp, (size_t)fbytes))
-        rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-    for (uint64_t row = 0; rc == AZK_OK && row < idx->total_rows; row++) {
-        uint64_t pos = row * frow_w;
-        for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
-            unsigned k = azk_fp__slot_kind[s];
-            uint32_t cell;
-            if (fw[s] == 0)
-                continue;
-            cell = get_field(tmp, pos, fw[s]);
-            pos += fw[s];
-            if (cell > (1u << idx->bits[k])) {
-                rc = azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
-                break;
-            }
-            if (cell != 0)
-                put_field(idx, row, s, azk_fp__is_seed(k) ? azk_fp__code(k, cell - 1) : cell);
-        }
-    }
-    azk_free(tmp);
-    return rc;
+    if (!v3)
+        return read_rowtab_v2(idx, r, fw, frow_w);
+    if (!r_get(r, idx->rowtab, (size_t)fbytes))
+        return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
+    return AZK_OK; /* cells checked by rows_check (load_tables) */
 }
 
 /*
@@ -738,8 +789,8 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size,
             continue;
         if (n > UINT32_MAX)
             return azk_error_set(AZK_ERR_LIMIT, "fingerprints: too many entries");
-        idx->off[k] = azk_malloc((nb + 1) * sizeof(uint32_t));
-        idx->rows[k] = azk_malloc((size_t)n * idx->row_bytes + 4);
+        idx->off[k] = azk_malloc_whole((nb + 1) * sizeof(uint32_t));
+        idx->rows[k] = azk_malloc_whole((size_t)n * idx->row_bytes + 4);
         if (idx->off[k] == NULL || idx->rows[k] == NULL)
             return azk_error_nomem();
         if (!r_get(r, idx->off[k], (nb + 1) * sizeof(uint32_t)) ||

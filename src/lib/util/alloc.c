@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #ifdef AZK_TESTING
 /*
@@ -91,6 +93,38 @@ void *azk_realloc(void *p, size_t n)
 void azk_free(void *p)
 {
     free(p);
+}
+
+/* Below this a block is likely carved from the heap (present already): no call. */
+#define WHOLE_MIN ((size_t)1 << 20)
+
+static void *populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (p != NULL && n >= WHOLE_MIN) {
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+        uintptr_t e = ((uintptr_t)p + n) & ~(page - 1);
+        if (e > a)
+            (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE); /* a hint: faults otherwise */
+    }
+#else
+    (void)n;
+#endif
+    return p;
+}
+
+void *azk_malloc_whole(size_t n)
+{
+    return populate(azk_malloc(n), n);
+}
+
+void *azk_calloc_whole(size_t count, size_t size)
+{
+    size_t n;
+    if (azk_mul_overflow(&n, count, size))
+        return NULL;
+    return populate(azk_calloc(count, size), n);
 }
 
 void azk_free_secret(void *p, size_t n)

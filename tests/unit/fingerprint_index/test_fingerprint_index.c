@@ -688,6 +688,91 @@ static void test_fingerprint_index__cells_bounded(void **state)
     cells_bounded(c, false);
 }
 
+/*
+ * A version 2 file's cell (row, slot) set to v: the table's widths are in the file (at
+ * layout_offset), its rows from tab on.
+ */
+static void v2_set_cell(struct wbuf *b, const struct model *m, uint64_t row, unsigned slot,
+                        uint32_t v)
+{
+    size_t h = layout_offset(m);
+    size_t tab = h + AZK_FPS__COUNT + 4 + 4 + 8 * AZK_FP__COUNT;
+    uint32_t row_w = b->p[h + AZK_FPS__COUNT] | (uint32_t)b->p[h + AZK_FPS__COUNT + 1] << 8;
+    uint64_t pos = row * row_w;
+    for (unsigned s = 0; s < slot; s++)
+        pos += b->p[h + s];
+    assert_true(b->p[h + slot] != 0);
+    for (unsigned i = 0; i < b->p[h + slot]; i++, pos++) {
+        uint8_t bit = (uint8_t)(1u << (pos % 8));
+        if (v >> i & 1)
+            b->p[tab + pos / 8] |= bit;
+        else
+            b->p[tab + pos / 8] &= (uint8_t)~bit;
+    }
+}
+
+/*
+ * Version 2's row table is read and converted in chunks of 8192 rows: with two whole
+ * chunks and a part, narrow and wide rows, the index is version 1's (roundtrip_v3: the
+ * row table byte for byte, every cell and bucket); a name (seed) cell and a postal code
+ * cell over 2^bits in the first and last row of a chunk, the last chunk's first row and
+ * the last row: refused by the cell check ("bad row table": the name's code alone
+ * would pass or fail the code check); a postal cell at the bound loads.
+ */
+static void v2_chunks(const unsigned pct[AZK_FPS__COUNT], bool narrow)
+{
+    const uint64_t rows[] = {0, 8191, 8192, 16383, 16384, 2 * 8192 + 12};
+    struct model m;
+    struct wbuf b;
+    struct wbuf v2;
+    azk_fp_index *idx = NULL;
+    model_random(&m, 2 * 8192 + 13, pct);
+    b = model_file(&m);
+    assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+    free(b.p);
+    assert_true((idx->row_w <= 57) == narrow);
+    roundtrip_v3(&m, idx);
+    b = v3_bytes(idx);
+    v2 = v2_from_v3(&m, &b);
+    free(b.p);
+    azk_fp_index_free(idx);
+    idx = NULL;
+    for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+        static const unsigned slots[] = {AZK_FPS_NAME, AZK_FPS_POSTAL};
+        for (size_t j = 0; j < 2; j++) {
+            uint32_t top = 1u << azk_fp__bits[azk_fp__slot_kind[slots[j]]];
+            b.n = v2.n;
+            b.p = malloc(b.n);
+            assert_non_null(b.p);
+            memcpy(b.p, v2.p, b.n);
+            v2_set_cell(&b, &m, rows[r], slots[j], top + 1);
+            expect_refused(b.p, b.n, AZK_ERR_FORMAT);
+            assert_non_null(strstr(azk_error_last()->message, "bad row table"));
+            if (slots[j] == AZK_FPS_POSTAL) {
+                v2_set_cell(&b, &m, rows[r], slots[j], top);
+                assert_int_equal(load_bytes(b.p, b.n, &idx), AZK_OK);
+                assert_int_equal(azk_fp__row_slot(idx, rows[r], slots[j]), top);
+                azk_fp_index_free(idx);
+                idx = NULL;
+            }
+            free(b.p);
+        }
+    }
+    free(v2.p);
+    model_free(&m);
+}
+
+static void test_fingerprint_index__v2_chunks(void **state)
+{
+    /* name, birth, phone, postal: 8 + 12 + 4 + 11 = 35 bits; every slot but my number
+     * (its 2^24 offsets would make each load slow): 89 bits, wide */
+    static const unsigned a[AZK_FPS__COUNT] = {100, 0, 80, 90, 0, 0, 100, 0, 0, 0, 0};
+    static const unsigned b[AZK_FPS__COUNT] = {100, 70, 80, 85, 30, 60, 100, 80, 40, 35, 0};
+    (void)state;
+    v2_chunks(a, true);
+    v2_chunks(b, false);
+}
+
 static void test_fingerprint_index__truncated(void **state)
 {
     struct model m;
@@ -1043,6 +1128,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_index__unused_slots_cost_nothing),
         cmocka_unit_test(test_fingerprint_index__four_byte_row_ids),
         cmocka_unit_test(test_fingerprint_index__cells_bounded),
+        cmocka_unit_test(test_fingerprint_index__v2_chunks),
         cmocka_unit_test(test_fingerprint_index__truncated),
         cmocka_unit_test(test_fingerprint_index__out_of_bounds),
         cmocka_unit_test(test_fingerprint_index__wrong_version_and_damage),

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +112,69 @@ static void test_util__alloc_fault(void **state)
     azk__alloc_fail_after(-1);
     assert_int_equal(azk_buf_puts(&b, "x"), AZK_OK);
     azk_buf_dispose(&b);
+}
+
+/* Pages of [p, p + n) (whole pages within it) that are not resident. */
+static size_t pages_absent(const uint8_t *p, size_t n)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(page - 1);
+    size_t absent = 0;
+    unsigned char *v;
+    if (e <= a)
+        return 0;
+    v = malloc((e - a) / page);
+    assert_non_null(v);
+    assert_int_equal(mincore((void *)a, e - a, v), 0);
+    for (size_t i = 0; i < (e - a) / page; i++)
+        absent += !(v[i] & 1);
+    free(v);
+    return absent;
+}
+
+/*
+ * azk_malloc_whole / azk_calloc_whole: blocks of every size as azk_malloc's (calloc's
+ * zeroed, an overflowing count refused), failing under fault injection; a block of
+ * 1 MiB or more resident at once where the kernel has MADV_POPULATE_WRITE (Linux 5.14).
+ */
+static void test_util__alloc_whole(void **state)
+{
+    static const size_t sizes[] = {
+        0, 1, 4095, 4097, ((size_t)1 << 20) - 1, (size_t)1 << 20, ((size_t)3 << 20) + 17};
+    bool populates = false;
+    (void)state;
+#ifdef MADV_POPULATE_WRITE
+    {
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        void *m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assert_true(m != MAP_FAILED);
+        populates = madvise(m, page, MADV_POPULATE_WRITE) == 0;
+        munmap(m, page);
+    }
+#endif
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        size_t n = sizes[i];
+        uint8_t *c = azk_calloc_whole(n, 1);
+        uint8_t *m = azk_malloc_whole(n);
+        assert_non_null(c);
+        assert_non_null(m);
+        if (populates && n >= ((size_t)1 << 20)) { /* before reading c faults it in */
+            assert_int_equal(pages_absent(c, n), 0);
+            assert_int_equal(pages_absent(m, n), 0);
+        }
+        for (size_t j = 0; j < n; j++)
+            assert_int_equal(c[j], 0);
+        memset(c, 0xA5, n);
+        memset(m, 0x5A, n);
+        azk_free(c);
+        azk_free(m);
+    }
+    assert_null(azk_calloc_whole(SIZE_MAX / 2, 3));
+    azk__alloc_fail_after(0);
+    assert_null(azk_malloc_whole((size_t)2 << 20));
+    assert_null(azk_calloc_whole((size_t)2 << 20, 1));
+    azk__alloc_fail_after(-1);
 }
 
 static void test_util__array_reserve(void **state)
@@ -397,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_util__utf8),
         cmocka_unit_test(test_util__error_last),
         cmocka_unit_test(test_util__alloc_fault),
+        cmocka_unit_test(test_util__alloc_whole),
         cmocka_unit_test(test_util__array_reserve),
         cmocka_unit_test(test_util__outfile_commit_abort),
         cmocka_unit_test(test_util__outfile_symlink_refused),
