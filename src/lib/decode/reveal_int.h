@@ -210,5 +210,13 @@ int azk_decode__reveal_b64_32(const uint8_t *p);
 /* Both of one load (the line splitter's quick reject, azk_decode__line_may): bit 0 the answer
  * of azk_decode__reveal_dump32, bit 1 of azk_decode__reveal_b64_32; -1 as they. */
 int azk_decode__reveal_line32(const uint8_t *p);
+/*
+ * The first digits of the hex run p[0..n) decoded 32 and then 16 at a
+ * time (AVX2, reveal_screen.c; run_kind's hex runs), their values (high
+ * nibble first) into out: how many digits were (a multiple of 16; 0 when
+ * no vector unit is there: the byte loop does them), or SIZE_MAX when one
+ * of those read is no hex digit.
+ */
+size_t azk_decode__reveal_hex_steps(const uint8_t *p, size_t n, uint8_t *out);
 
 #endif

@@ -37,6 +37,8 @@
  * line tests of text_lines.c:
  * whether 32 bytes are all hex-dump bytes (azk_decode__hex_line's quick
  * reject) or all of the standard base64 alphabet (azk_decode__b64_line).
+ * It also decodes hex runs 32 and 16 digits a step for run_kind
+ * (reveal_runs.c: a log line's trace ID is one step).
  *
  * Runtime dispatch: AVX2 when the CPU has it (__builtin_cpu_supports),
  * else no screen (worth_a_look alone, the portable path; also with
@@ -604,6 +606,44 @@ AVX2 static int line32_avx2(const uint8_t *p)
     return all_in(lo, hi, kv.dump_lo, kv.dump_hi) | all_in(lo, hi, kv.b64_lo, kv.b64_hi) << 1;
 }
 
+/* hex32 of azk_decode__reveal_hex32: the 32 bytes at p all hex digits, their values
+ * in pairs (high nibble first) into out[0..16). */
+AVX2 static int hex32_avx2(const uint8_t *p, uint8_t *out)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+    __m256i l = _mm256_sub_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8('a'));
+    /* unsigned d <= 9, l <= 5 */
+    __m256i isd = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
+    __m256i isl = _mm256_cmpeq_epi8(_mm256_min_epu8(l, _mm256_set1_epi8(5)), l);
+    __m256i val, pk;
+    if ((uint32_t)_mm256_movemask_epi8(_mm256_or_si256(isd, isl)) != 0xFFFFFFFFu)
+        return 0;
+    val = _mm256_blendv_epi8(_mm256_add_epi8(l, _mm256_set1_epi8(10)), d, isd);
+    /* 16 * first + second in each 16-bit pair, packed to bytes */
+    pk = _mm256_maddubs_epi16(val, _mm256_set1_epi16(0x0110));
+    pk = _mm256_permute4x64_epi64(_mm256_packus_epi16(pk, pk), 0x08);
+    _mm_storeu_si128((__m128i *)(void *)out, _mm256_castsi256_si128(pk));
+    return 1;
+}
+
+/* hex32_avx2 on 16 bytes: their 8 values into out. */
+AVX2 static int hex16_avx2(const uint8_t *p, uint8_t *out)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    __m128i isl = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
+    __m128i val, pk;
+    if (_mm_movemask_epi8(_mm_or_si128(isd, isl)) != 0xFFFF)
+        return 0;
+    val = _mm_blendv_epi8(_mm_add_epi8(l, _mm_set1_epi8(10)), d, isd);
+    pk = _mm_maddubs_epi16(val, _mm_set1_epi16(0x0110));
+    _mm_storel_epi64((__m128i *)(void *)out, _mm_packus_epi16(pk, pk));
+    return 1;
+}
+
 /* Whether the screen runs: AVX2 (probed once) and not azk_decode__simd_off. */
 static inline bool screen_on(void)
 {
@@ -643,6 +683,28 @@ int azk_decode__reveal_b64_32(const uint8_t *p)
 #endif
     (void)p;
     return -1;
+}
+
+size_t azk_decode__reveal_hex_steps(const uint8_t *p, size_t n, uint8_t *out)
+{
+    size_t i = 0;
+#if AZK_SCREEN_AVX2
+    if (screen_on()) {
+        for (; i + 32 <= n; i += 32, out += 16) {
+            if (!hex32_avx2(p + i, out))
+                return SIZE_MAX;
+        }
+        if (i + 16 <= n) {
+            if (!hex16_avx2(p + i, out))
+                return SIZE_MAX;
+            i += 16;
+        }
+    }
+#endif
+    (void)p;
+    (void)n;
+    (void)out;
+    return i;
 }
 
 int azk_decode__reveal_line32(const uint8_t *p)
