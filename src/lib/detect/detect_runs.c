@@ -353,12 +353,40 @@ void azk_detect__digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool n
  * saved six on every call: ~30 instructions a run). A run walk's run has
  * nd = e - rs ASCII digits.
  */
+/* RUN_SEP with a digit after the separator: digit_run's grouping test. */
+static __attribute__((noinline)) void settle_sep_group(struct fld *f, size_t rs, size_t e,
+                                                       bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    const size_t len = f->len;
+    uint64_t w;
+    size_t k;
+    if (!nums || rs < f->num_done)
+        return;
+    if (rs > 0 && (u[rs - 1] | 0x20u) - 'a' < 26u) {
+        azk_detect__digit_run(f, rs, e, e - rs, nums); /* a label may end before the run */
+        return;
+    }
+    if (u[rs] != '0') {
+        /* digit_run's grouping test on the next group's digits (skip_digits'
+         * count: a full-width digit may go on where the ASCII ones stop) */
+        k = azk_detect__ascii_digits8(u, e + 1, len, &w);
+        if (k < 8 && e + 1 + k < len && u[e + 1 + k] == 0xEF) {
+            azk_detect__digit_run(f, rs, e, e - rs, nums);
+            return;
+        }
+        if (!(k == 4 && (e - rs == 4 || e - rs == 3 || e - rs == 1)) && !(k == 6 && e - rs == 4))
+            return;
+    }
+    azk_detect__numeric_from(f, rs, e);
+}
+
 static __attribute__((noinline)) void settle_sep(struct fld *f, size_t rs, size_t e, bool nums)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     if (e + 1 >= f->len || !is_digit_at(u, f->len, e + 1))
-        return;
-    azk_detect__digit_run(f, rs, e, e - rs, nums);
+        return; /* most runs before a space: 12:34:56 INFO */
+    settle_sep_group(f, rs, e, nums);
 }
 
 static __attribute__((noinline)) void settle_plus(struct fld *f, size_t rs, size_t e, bool nums)
