@@ -203,6 +203,48 @@ static __attribute__((noinline)) void block_after(struct fld *f, size_t pp, size
 }
 
 /*
+ * Is the run that ends at u[i] (nd < 7 digits) left alone by the character
+ * after it: no token separator with a digit after it (a token's first
+ * group), and after one or two digits no '.', '/' nor '-' (an era date)?
+ * Then digit_run has nothing to do with it but a token from a '(' or '+'
+ * before it (the year's look comes first), and no era date nor block number
+ * (a '-' and a digit) can follow. ASCII is itself; a character >= 0x80
+ * whose lead byte is E4..EE (U+4000..U+EFFF: kanji, or a malformed sequence
+ * that decodes as U+FFFD) folds to nothing (azk_digits__ascii); any other
+ * character: false, digit_run decodes it. The field's end: nothing after.
+ */
+static inline bool run_stands_alone(const unsigned char *u, size_t len, size_t i, size_t nd)
+{
+    unsigned b;
+    if (i >= len)
+        return true;
+    b = u[i];
+    if (b >= 0x80)
+        return b - 0xE4u <= 0xEEu - 0xE4u;
+    if (azk_detect__is_tok_sep(b))
+        return !(i + 1 < len && is_digit_at(u, len, i + 1)) && !(nd <= 2 && b == '-');
+    return nd > 2 || (b != '.' && b != '/');
+}
+
+/*
+ * Does the character before u[rs] fold to '(' or '+' (azk_detect__char_before)?
+ * ASCII is itself; of the characters >= 0x80 only （ and ＋ (U+FF08, U+FF0B:
+ * EF BC 88, EF BC 8B) fold to them, and azk_digits__prev reads three such
+ * bytes before rs as that character (no other well-formed sequence, nor an
+ * overlong one, decodes to either).
+ */
+static inline bool open_before(const unsigned char *u, size_t rs)
+{
+    unsigned b;
+    if (rs == 0)
+        return false;
+    b = u[rs - 1];
+    if (b < 0x80)
+        return b == '(' || b == '+';
+    return rs >= 3 && u[rs - 3] == 0xEF && u[rs - 2] == 0xBC && (b == 0x88 || b == 0x8B);
+}
+
+/*
  * One digit run [rs, i) of nd digits: the triggers of every digit type.
  * Only for a run that azk_detect__run_boring keeps: the bytes around it
  * were looked at there (run_rule), but for a run that may be a year.
@@ -223,6 +265,9 @@ void azk_detect__digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool n
         if (pb == '.' || pb == '/' || pb == '_' || pb == '#' || pb == '\\')
             return;
     }
+    if (nd < 7 && !azk_detect__run_screen_off && run_stands_alone(u, len, i, nd) &&
+        (!nums || rs < f->num_done || !open_before(u, rs)))
+        return; /* no rule below can start here (run_stands_alone): nothing to decode */
     c1 = azk_detect__char_at(f, i, &l1);
     c2 = (l1 > 0 && i + l1 < len) ? azk_detect__char_at(f, i + l1, &l2) : 0;
     c0 = azk_detect__char_before(f, rs, &pp);
@@ -308,12 +353,40 @@ void azk_detect__digit_run(struct fld *f, size_t rs, size_t i, size_t nd, bool n
  * saved six on every call: ~30 instructions a run). A run walk's run has
  * nd = e - rs ASCII digits.
  */
+/* RUN_SEP with a digit after the separator: digit_run's grouping test. */
+static __attribute__((noinline)) void settle_sep_group(struct fld *f, size_t rs, size_t e,
+                                                       bool nums)
+{
+    const unsigned char *u = (const unsigned char *)f->s;
+    const size_t len = f->len;
+    uint64_t w;
+    size_t k;
+    if (!nums || rs < f->num_done)
+        return;
+    if (rs > 0 && (u[rs - 1] | 0x20u) - 'a' < 26u) {
+        azk_detect__digit_run(f, rs, e, e - rs, nums); /* a label may end before the run */
+        return;
+    }
+    if (u[rs] != '0') {
+        /* digit_run's grouping test on the next group's digits (skip_digits'
+         * count: a full-width digit may go on where the ASCII ones stop) */
+        k = azk_detect__ascii_digits8(u, e + 1, len, &w);
+        if (k < 8 && e + 1 + k < len && u[e + 1 + k] == 0xEF) {
+            azk_detect__digit_run(f, rs, e, e - rs, nums);
+            return;
+        }
+        if (!(k == 4 && (e - rs == 4 || e - rs == 3 || e - rs == 1)) && !(k == 6 && e - rs == 4))
+            return;
+    }
+    azk_detect__numeric_from(f, rs, e);
+}
+
 static __attribute__((noinline)) void settle_sep(struct fld *f, size_t rs, size_t e, bool nums)
 {
     const unsigned char *u = (const unsigned char *)f->s;
     if (e + 1 >= f->len || !is_digit_at(u, f->len, e + 1))
-        return;
-    azk_detect__digit_run(f, rs, e, e - rs, nums);
+        return; /* most runs before a space: 12:34:56 INFO */
+    settle_sep_group(f, rs, e, nums);
 }
 
 static __attribute__((noinline)) void settle_plus(struct fld *f, size_t rs, size_t e, bool nums)

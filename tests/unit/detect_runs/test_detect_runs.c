@@ -287,6 +287,33 @@ static const char *const pieces[] = {
     "4971851309870",
     "=1234567",
     "1234567ab",
+    /* runs between characters >= 0x80 (s16: digit_run stops at once when
+     * nothing after the run can go on and no （ or ＋ is before it) */
+    "件",
+    "第",
+    "ジョブ",
+    "№",
+    "丁目",
+    "（",
+    "＋",
+    "）",
+    "．",
+    "／",
+    "　",
+    "‐",
+    "˗",
+    "\xE5",
+    "\xBC\x88",
+    "\xEF\xBC",
+    "Ｓ",
+    " 1234 ",
+    " 123456 ",
+    " 12345678 ",
+    "1 1234",
+    "123 4567",
+    "1234 5678",
+    "1234 567890",
+    "0 12",
 };
 
 /* A random field of at most cap bytes into buf; its length. */
