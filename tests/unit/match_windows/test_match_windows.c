@@ -84,8 +84,10 @@ static void test_match_windows__decode(void **state)
         for (size_t i = 0; i < n; i++) {
             /* lead bytes of every length and continuation bytes, often */
             uint32_t k = rnd(4);
-            s[i] = (char)(k == 0 ? rnd(256) : k == 1 ? 0x80 | rnd(64) : k == 2 ? 0xE0 | rnd(16)
-                                                                              : 0xF0 | rnd(8));
+            s[i] = (char)(k == 0   ? rnd(256)
+                          : k == 1 ? 0x80 | rnd(64)
+                          : k == 2 ? 0xE0 | rnd(16)
+                                   : 0xF0 | rnd(8));
         }
         expect_same_decode(s, n);
     }

@@ -20,7 +20,7 @@
 static uint32_t ref_kanji_variant(uint32_t cp)
 {
     size_t count;
-    const uint32_t (*tab)[2] = azk_norm_kanji_variant_table(&count);
+    const uint32_t(*tab)[2] = azk_norm_kanji_variant_table(&count);
     size_t lo = 0;
     size_t hi = count;
     if (cp < 0x3400)
