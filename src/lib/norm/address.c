@@ -355,7 +355,7 @@ azk_status azk_norm_address(azk_address *out, const char *in, size_t len, unsign
         goto done;
     /* compared as bytes of the normalised text: a prefecture's name is kanji, which
      * fold_marks leaves as they are (it writes '-' and ケ, in no prefecture's name), so
-     * the code points agree exactly when these bytes do (test_norm_address) */
+     * the code points agree exactly when these bytes do (test_norm_ref__address) */
     for (size_t p = 0; p < sizeof(prefectures) / sizeof(prefectures[0]); p++) {
         size_t pl = strlen(prefectures[p]);
         if (t.len >= pl && t.data[0] == (uint8_t)prefectures[p][0] &&
