@@ -161,6 +161,10 @@ azk_status azk_match__merge_rows(struct azk_match_ctx *ctx);
 /* Test builds: values per batch of a text line (1: each looked up when found, the plain
  * path; 0: the default). */
 void azk_match__set_text_batch(struct azk_match_ctx *ctx, unsigned n);
+/* Test builds: match_windows.c's test of a name code point and its decoder (ASCII inline,
+ * else azk_utf8_decode) (tests/unit/match_windows). */
+bool azk_match__name_cp(uint32_t cp);
+size_t azk_match__decode_cp(const char *s, size_t n, uint32_t *cp);
 #endif
 
 #endif

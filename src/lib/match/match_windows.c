@@ -21,11 +21,28 @@
 /* A code point that can be part of a written name (kanji, 々, katakana, half-width kana). */
 static bool name_cp(uint32_t cp)
 {
-    if (cp == 0x69D8 || cp == 0x6BBF)
-        return false; /* 様 殿: honorifics end a name */
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) || cp == 0x3005 ||
-           (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC || (cp >= 0xFF66 && cp <= 0xFF9F);
+    /* tested from the code points below the ranges up (most of a line is ASCII, kana,
+     * punctuation): tests/unit/match_windows compares it with the plain test on every
+     * code point */
+    if (cp < 0x3005)
+        return false;
+    if (cp < 0x4E00)
+        return cp == 0x3005 || (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC ||
+               (cp >= 0x3400 && cp <= 0x4DBF);
+    if (cp <= 0x9FFF)
+        return cp != 0x69D8 && cp != 0x6BBF; /* 様 殿: honorifics end a name */
+    return (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF66 && cp <= 0xFF9F) ||
+           (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* azk_utf8_decode of s[0..n) (n > 0), an ASCII byte without the call. */
+static inline size_t decode_cp(const char *s, size_t n, uint32_t *cp)
+{
+    if ((uint8_t)s[0] < 0x80) {
+        *cp = (uint8_t)s[0];
+        return 1;
+    }
+    return azk_utf8_decode((const uint8_t *)s, n, cp);
 }
 
 /* Does an honorific (様 殿 さん さま 君 氏, after at most one space) start s? */
@@ -62,6 +79,18 @@ static bool has_honorific(const char *s, size_t n)
     }
     return false;
 }
+
+#ifdef AZK_TESTING
+bool azk_match__name_cp(uint32_t cp)
+{
+    return name_cp(cp);
+}
+
+size_t azk_match__decode_cp(const char *s, size_t n, uint32_t *cp)
+{
+    return decode_cp(s, n, cp);
+}
+#endif
 
 /* Byte offsets of the code points of a normalised piece (off[m] = len); returns m. */
 static size_t cp_offsets(const azk_buf *b, size_t *off, size_t cap)
@@ -203,7 +232,7 @@ void azk_match__add_name_windows(struct azk_match_ctx *ctx, const char *s, size_
     ctx->seq = seq;
     while (i < n && budget > 0) {
         uint32_t cp;
-        size_t l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+        size_t l = decode_cp(s + i, n - i, &cp);
         size_t start = i;
         bool joined;
         bool anchored;
@@ -217,7 +246,7 @@ void azk_match__add_name_windows(struct azk_match_ctx *ctx, const char *s, size_
             continue;
         }
         while (i < n) {
-            l = azk_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+            l = decode_cp(s + i, n - i, &cp);
             if (!name_cp(cp))
                 break;
             i += l;

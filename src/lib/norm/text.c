@@ -9,6 +9,7 @@
 #include "norm/norm_internal.h"
 #include "norm/digits.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
@@ -26,11 +27,40 @@ const uint32_t (*azk_norm_kanji_variant_table(size_t *count))[2]
     return azk_norm__kanji_variants;
 }
 
+/*
+ * A filter in front of the table's binary search (~9 steps for every kanji of
+ * every name normalised): one bit per slot of a multiplicative hash of the code
+ * point, set for each code point the table folds. A clear bit: the table has no
+ * entry (most kanji); a set bit: the search decides. Built once per process.
+ * test_norm_ref__kanji_variant compares with the search alone on every code point.
+ */
+#define VARIANT_FILTER_BITS 12
+static uint64_t variant_filter[(1u << VARIANT_FILTER_BITS) / 64];
+static pthread_once_t variant_once = PTHREAD_ONCE_INIT;
+
+static inline uint32_t variant_slot(uint32_t cp)
+{
+    return (cp * 0x9E3779B1u) >> (32 - VARIANT_FILTER_BITS);
+}
+
+static void variant_filter_init(void)
+{
+    for (size_t i = 0; i < azk_norm__kanji_variant_count; i++) {
+        uint32_t h = variant_slot(azk_norm__kanji_variants[i][0]);
+        variant_filter[h / 64] |= UINT64_C(1) << (h % 64);
+    }
+}
+
 uint32_t azk_norm_kanji_variant(uint32_t cp)
 {
     size_t lo = 0;
     size_t hi = azk_norm__kanji_variant_count;
+    uint32_t h;
     if (cp < 0x3400)
+        return cp;
+    (void)pthread_once(&variant_once, variant_filter_init);
+    h = variant_slot(cp);
+    if (!(variant_filter[h / 64] >> (h % 64) & 1u))
         return cp;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -283,6 +313,31 @@ done:
     return rc;
 }
 
+/* The output of azk_norm_text's loop, staged: one azk_buf_put per few dozen bytes
+ * instead of one per code point. */
+struct norm_stage {
+    uint8_t b[64];
+    size_t n;
+};
+
+static azk_status stage_flush(azk_buf *out, struct norm_stage *st)
+{
+    azk_status rc = azk_buf_put(out, st->b, st->n);
+    st->n = 0;
+    return rc;
+}
+
+static azk_status stage_cp(azk_buf *out, struct norm_stage *st, uint32_t cp)
+{
+    if (st->n + 4 > sizeof(st->b)) {
+        azk_status rc = stage_flush(out, st);
+        if (rc != AZK_OK)
+            return rc;
+    }
+    st->n += azk_utf8_encode(cp, st->b + st->n);
+    return AZK_OK;
+}
+
 azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flags)
 {
     azk_status rc = AZK_OK;
@@ -293,6 +348,15 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
     uint32_t prev = 0; /* last code point written */
     bool pending_space = false;
     bool wrote_any = false;
+    struct norm_stage st;
+    /* the code point decoded as `next` (at s[la_at], la_len bytes): the following
+     * turn's cp, not decoded twice */
+    size_t la_at = SIZE_MAX;
+    size_t la_len = 0;
+    uint32_t la_cp = 0;
+    /* s is the input, taken as its own NFKC until a code point says otherwise */
+    bool check_nfkc = (flags & AZK_NORM_NFKC) != 0;
+    st.n = 0;
 
     AZK_ASSERT_ARG(out != NULL);
     AZK_ASSERT_ARG(in != NULL || len == 0);
@@ -300,20 +364,44 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
     rc = azk_buf_put(out, "", 0);
     if (rc != AZK_OK)
         goto done;
-    if ((flags & AZK_NORM_NFKC) && !azk_norm__nfkc_stable(in, len)) {
-        rc = nfkc(&tmp, in, len, (flags & AZK_NORM_CASE) != 0);
-        if (rc != AZK_OK)
-            goto done;
-        s = tmp.data;
-        n = tmp.len;
-    }
     while (i < n) {
         uint32_t cp;
         uint32_t next = 0;
-        size_t cl = azk_utf8_decode(s + i, n - i, &cp);
+        size_t cl;
+        if (la_at == i) {
+            cp = la_cp;
+            cl = la_len;
+        } else {
+            cl = azk_utf8_decode(s + i, n - i, &cp);
+        }
+        if (check_nfkc && !nfkc_stable_cp(cp)) {
+            /* the input is not its own NFKC (azk_norm__nfkc_stable's test, made here
+             * on the code points the loop decodes anyway): ICU's NFKC, and the loop
+             * starts over on it from a clean state */
+            rc = nfkc(&tmp, in, len, (flags & AZK_NORM_CASE) != 0);
+            if (rc != AZK_OK)
+                goto done;
+            s = tmp.data;
+            n = tmp.len;
+            check_nfkc = false;
+            i = 0;
+            prev = 0;
+            pending_space = false;
+            wrote_any = false;
+            st.n = 0;
+            la_at = SIZE_MAX;
+            azk_buf_clear(out);
+            rc = azk_buf_put(out, "", 0);
+            if (rc != AZK_OK)
+                goto done;
+            continue;
+        }
         i += cl;
-        if (i < n)
-            (void)azk_utf8_decode(s + i, n - i, &next);
+        if (i < n) {
+            la_len = azk_utf8_decode(s + i, n - i, &next);
+            la_cp = next;
+            la_at = i;
+        }
 
         if (is_space(cp)) {
             if (flags & AZK_NORM_SPACES_REMOVE)
@@ -379,22 +467,20 @@ azk_status azk_norm_text(azk_buf *out, const char *in, size_t len, unsigned flag
             cp = azk_norm_kanji_variant(cp);
         }
         if (pending_space) {
-            rc = azk_buf_putc(out, ' ');
+            rc = stage_cp(out, &st, ' ');
             if (rc != AZK_OK)
                 goto done;
             pending_space = false;
         }
-        if (cp < 0x80) {
-            rc = azk_buf_putc(out, (int)cp);
-        } else {
-            rc = azk_norm__put_cp(out, cp);
-        }
+        rc = stage_cp(out, &st, cp);
         if (rc != AZK_OK)
             goto done;
         /* compare long vowels in katakana whatever the output script */
         prev = is_hiragana(cp) ? cp + 0x60 : cp;
         wrote_any = true;
     }
+    if (st.n > 0)
+        rc = stage_flush(out, &st);
 done:
     azk_buf_dispose(&tmp);
     return rc;
