@@ -366,8 +366,7 @@ static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t i
             tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
             prep = pre;
 #if AZK_FIELD_MASKS
-        } else if (fd->len <= FIELD_MASK_MAX && c->eng->masks_vec &&
-                   !azk_detect__field_masks_off) {
+        } else if (fd->len <= FIELD_MASK_MAX && c->eng->masks_vec && !azk_detect__field_masks_off) {
             /* a log line: the matcher screen and every block's masks in one pass */
             wide = azk_detect__field_masks(c->eng, (const unsigned char *)fd->ptr, fd->len, pre);
             prep = pre;
@@ -421,8 +420,8 @@ static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t i
      * full-width digit) has no digit run: digit_runs would find none (most
      * cells with kanji; the tests' plain path, the run screen off, walks
      * them all the same) */
-    if (f.rc == AZK_OK && (prep == NULL || fd->len >= 64 || (prep[0] | prep[1]) != 0 ||
-                           azk_detect__run_screen_off))
+    if (f.rc == AZK_OK &&
+        (prep == NULL || fd->len >= 64 || (prep[0] | prep[1]) != 0 || azk_detect__run_screen_off))
         digit_runs(&f, prep);
     if (col != AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
         for (i = 0; i < c->label_count && f.rc == AZK_OK; i++) {
