@@ -330,49 +330,56 @@ static azk_column_kind headerless_name_cell(const azk_detect_ctx *c, const struc
 
 static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                               azk_column_kind col, bool tabular, const azk_field *prev,
-                              const uint64_t *prep, bool wide);
+                              const uint64_t *given, bool wide);
 
 azk_status azk_detect__scan_field(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                                   azk_column_kind col, bool tabular, const azk_field *prev)
 {
-    bool wide;
-    uint64_t pre[2 * (FIELD_MASK_MAX / 64)];
-    const uint64_t *prep = NULL;
     if (fd->len == 0 || fd->ptr == NULL)
         return AZK_OK;
     if (fd->len > UINT32_MAX)
         return azk_error_set(AZK_ERR_LIMIT, "detect: field %u longer than 4 GiB", idx);
-#if defined(__SSE2__)
-    if (fd->len < 64) {
-        /* a short field (most cells): the matcher screen and the digit
-         * masks from the same loads */
-        pre[0] = pre[1] = 0;
-        tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
-        prep = pre;
-#if AZK_FIELD_MASKS
-    } else if (fd->len <= FIELD_MASK_MAX && c->eng->masks_vec && !azk_detect__field_masks_off) {
-        /* a log line: the matcher screen and every block's masks in one pass */
-        wide = azk_detect__field_masks(c->eng, (const unsigned char *)fd->ptr, fd->len, pre);
-        prep = pre;
-#endif
-    } else {
-        wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
-    }
-#else
-    (void)pre;
-    wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
-#endif
-    return scan_masked(c, fd, idx, col, tabular, prev, prep, wide);
+    return scan_masked(c, fd, idx, col, tabular, prev, NULL, false);
 }
 
+/*
+ * One field (fd->len 1..UINT32_MAX). given: the digit and 0xEF masks of a
+ * short cell the row walk made (then wide is its matcher screen), or NULL:
+ * the masks and the screen are made here, in this frame (a log line's
+ * scan_field costs no frame of its own).
+ */
 static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t idx,
                               azk_column_kind col, bool tabular, const azk_field *prev,
-                              const uint64_t *prep, bool wide)
+                              const uint64_t *given, bool wide)
 {
     struct fld f;
     size_t i;
     hs_error_t herr;
-    memset(&f, 0, sizeof(f));
+    uint64_t pre[2 * (FIELD_MASK_MAX / 64)];
+    const uint64_t *prep = given;
+    if (given == NULL) {
+#if defined(__SSE2__)
+        if (fd->len < 64) {
+            /* a short field (most cells): the matcher screen and the digit
+             * masks from the same loads */
+            pre[0] = pre[1] = 0;
+            tail_masks((const unsigned char *)fd->ptr, fd->len, 0, &pre[0], &pre[1], &wide);
+            prep = pre;
+#if AZK_FIELD_MASKS
+        } else if (fd->len <= FIELD_MASK_MAX && c->eng->masks_vec && !azk_detect__field_masks_off) {
+            /* a log line: the matcher screen and every block's masks in one pass */
+            wide = azk_detect__field_masks(c->eng, (const unsigned char *)fd->ptr, fd->len, pre);
+            prep = pre;
+#endif
+        } else {
+            wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
+        }
+#else
+        (void)pre;
+        wide = needs_matcher((const unsigned char *)fd->ptr, fd->len);
+#endif
+    }
+    /* every member set here or by fld_start (no memset a field) */
     f.c = c;
     f.tabular = tabular;
     f.rc = AZK_OK;
@@ -409,7 +416,12 @@ static azk_status scan_masked(azk_detect_ctx *c, const azk_field *fd, uint32_t i
             azk_detect__prefecture_at(&f, id - N_LITS, to);
         }
     }
-    if (f.rc == AZK_OK)
+    /* a field under 64 bytes whose masks hold no digit and no 0xEF (no
+     * full-width digit) has no digit run: digit_runs would find none (most
+     * cells with kanji; the tests' plain path, the run screen off, walks
+     * them all the same) */
+    if (f.rc == AZK_OK &&
+        (prep == NULL || fd->len >= 64 || (prep[0] | prep[1]) != 0 || azk_detect__run_screen_off))
         digit_runs(&f, prep);
     if (col != AZK_COL_BIRTH_DATE && want(c, AZK_PII_BIRTH_DATE)) {
         for (i = 0; i < c->label_count && f.rc == AZK_OK; i++) {

@@ -253,6 +253,9 @@ extern bool azk_detect__field_masks_off;
  * tests) sends every cell through azk_detect__scan_field. */
 azk_status azk_detect__scan_row(azk_detect_ctx *c, const azk_field *fields, size_t count);
 extern bool azk_detect__cell_fast_off;
+/* Tests: true makes a record's resolution sort its candidates with qsort
+ * however few they are (detect_record.c sort_cands). */
+extern bool azk_detect__resolve_sort_off;
 /*
  * The character helpers of the digit scan, inline: they run for every digit
  * run and every token group (millions per GB), and an ASCII byte needs no

@@ -231,6 +231,25 @@ static inline __attribute__((always_inline)) void run_at(struct fld *f, unsigned
         azk_detect__digit_run(f, rs, e, nd, nums);
 }
 
+/*
+ * The index of the lowest set bit of x (x != 0) as a 64-bit value, for the
+ * run loop below. __builtin_ctzll is an int: gcc sign-extends it at each
+ * use as an index and, tuning for CPUs where tzcnt waits on its output
+ * register, zeroes that register first (4 of ~21 instructions a boring
+ * run). `rep bsf` is tzcnt on CPUs with BMI1 and bsf on the others: the same
+ * answer for x != 0.
+ */
+static inline uint64_t low_bit(uint64_t x)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    uint64_t r;
+    __asm__("rep bsfq %1, %0" : "=r"(r) : "rm"(x) : "cc");
+    return r;
+#else
+    return (uint64_t)__builtin_ctzll(x);
+#endif
+}
+
 #if defined(__SSE2__)
 /*
  * The digit runs of the 64-byte block of the field at u[i..) (n = its bytes
@@ -277,7 +296,7 @@ block_runs(struct fld *f, size_t i, size_t n, uint64_t dm, const struct run_scre
         const unsigned char *ub = u + i;
         uint64_t ea = en << 1;
         while (st != 0) {
-            size_t sb = (unsigned)__builtin_ctzll(st), e = (unsigned)__builtin_ctzll(ea);
+            size_t sb = low_bit(st), e = low_bit(ea); /* ea != 0: a run has an end */
             unsigned v;
             st &= st - 1;
             ea &= ea - 1;

@@ -246,7 +246,6 @@ azk_status azk_scan__sink_record(void *payload, const azk_record *rec)
     struct worker *w = payload;
     struct objstate *o = &w->stack[w->depth - 1];
     azk_status rc;
-    size_t excluded = 0;
     o->records++;
     o->rec_types = 0;
     if (w->match != NULL) {
@@ -254,10 +253,10 @@ azk_status azk_scan__sink_record(void *payload, const azk_record *rec)
         if (rc != AZK_OK)
             return rc;
     }
-    rc = azk_detect__record(w->det, rec, on_finding, w, &excluded);
+    rc = azk_detect__record(w->det, rec, on_finding, w, &w->rec_excluded);
     if (rc != AZK_OK)
         return rc;
-    o->excluded += excluded;
+    o->excluded += w->rec_excluded;
     if (o->rec_types != 0 && (o->rec_types & (o->rec_types - 1)) != 0)
         o->multi_rows++;
     if (w->match != NULL) {

@@ -147,6 +147,10 @@ struct worker {
      * file saved) */
     bool noatime_refused;
     uid_t euid;
+    /* the allow-listed candidates of the record being detected
+     * (azk_scan__sink_record; a member, not a local: its frame then needs
+     * no stack canary, one record at a time) */
+    size_t rec_excluded;
 };
 
 void azk_scan__obj_dispose(struct objstate *o);

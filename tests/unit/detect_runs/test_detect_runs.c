@@ -27,7 +27,9 @@
  * ones up to FIELD_MASK_MAX of every byte value, and the findings of long
  * fields (log lines of 64..1,100 bytes) with and without it
  * (azk_detect__field_masks_off: needs_matcher and the masks block by
- * block). Every value is synthetic.
+ * block); (6) a record's candidates sorted for resolution by the small
+ * insertion sort against qsort (azk_detect__resolve_sort_off) on the same
+ * random rows. Every value is synthetic.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -937,6 +939,50 @@ static void test_runs__field_masks_path_is_plain_path(void **state)
     assert_true(found > 2000); /* findings compared, not only the same nothing */
 }
 
+/*
+ * The resolution's sort of a few candidates (detect_record.c sort_cands)
+ * against qsort: random lines and rows of two to four fields (many
+ * candidates, overlapping ones among them), found both ways.
+ */
+static void test_runs__resolve_sort_is_qsort(void **state)
+{
+    char buf[4][320];
+    size_t multi = 0;
+    (void)state;
+    static const char *const vals[] = {
+        "TEL 03-5261-1931 ",        "〒100-0001 ",          "090-1234-5678 ",
+        "m.sato@example.jp ",       "生年月日 1980/01/02 ", "4111111111111111 ",
+        "東京都千代田区千代田1-1 ", "0312345678 ",          "03-5261-1931",
+        "(03)5261-1931 ",           "口座番号 1234567 ",    "S55.3.2 ",
+    };
+    for (int k = 0; k < 3000; k++) {
+        char *cells[4];
+        size_t lens[4], nf = 1 + rnd(4);
+        struct got a, b;
+        for (size_t i = 0; i < nf; i++) {
+            /* known values (findings, overlapping ones) between random pieces */
+            size_t n = rnd(3) == 0 ? random_field(buf[i], 120) : 0, m = rnd(7);
+            for (size_t j = 0; j < m; j++) {
+                const char *v = vals[rnd(sizeof(vals) / sizeof(vals[0]))];
+                size_t l = strlen(v);
+                if (n + l > sizeof(buf[i]))
+                    break;
+                memcpy(buf[i] + n, v, l);
+                n += l;
+            }
+            lens[i] = n;
+            cells[i] = buf[i];
+        }
+        azk_detect__resolve_sort_off = true;
+        a = run_row(cells, lens, nf);
+        azk_detect__resolve_sort_off = false;
+        b = run_row(cells, lens, nf);
+        same_got(&a, &b);
+        multi += a.n >= 3;
+    }
+    assert_true(multi > 1000); /* records of several findings compared */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -947,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_runs__digit_cells),
         cmocka_unit_test(test_runs__field_masks_are_bytes),
         cmocka_unit_test(test_runs__field_masks_path_is_plain_path),
+        cmocka_unit_test(test_runs__resolve_sort_is_qsort),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
