@@ -8,6 +8,7 @@
  * above match.
  */
 #include "match/fp.h"
+#include "match/index_check.h"
 #include "azukari/fingerprint.h"
 
 #include <errno.h>
@@ -402,17 +403,6 @@ static uint64_t rowtab_bytes(const azk_fp_index *idx)
     return (idx->total_rows * idx->row_w + 7) / 8;
 }
 
-/* The field of w bits at bit pos of p (w <= 25; p has 8 bytes of padding). */
-static uint32_t get_field(const uint8_t *p, uint64_t pos, unsigned w)
-{
-    uint64_t x;
-    memcpy(&x, p + (pos >> 3), sizeof(x));
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    return (uint32_t)(x >> (pos & 7)) & ((1u << w) - 1u);
-}
-
 /*
  * The file's slot widths fw (version 2: bits + 1 for every slot; version 3:
  * the in-memory widths, code_w for a seed slot) into the in-memory layout;
@@ -495,7 +485,7 @@ static azk_status read_rowtab_v2(azk_fp_index *idx, struct rfile *r,
         memset(buf + bytes, 0, 16); /* get_field reads 8 bytes */
         for (uint64_t in = 0; in < n * frow_w; in += frow_w)
             for (unsigned j = 0; j < ns; j++) {
-                uint32_t cell = get_field(buf, in + fsh[j], 25) & mask[j];
+                uint32_t cell = azk_fp__get_field(buf, in + fsh[j], 25) & mask[j];
                 over |= cell > max[j];
                 if (azk_fp__is_seed(kind[j]) && cell != 0)
                     cell = azk_fp__code(kind[j], cell - 1u);
@@ -525,7 +515,7 @@ static azk_status read_rowtab_v2(azk_fp_index *idx, struct rfile *r,
 
 /*
  * The file's row table. Version 3: the in-memory table itself; version 2:
- * converted (read_rowtab_v2). Every non-seed cell is checked by rows_check;
+ * converted (read_rowtab_v2). Every non-seed cell is checked by azk_fp__rows_check;
  * a code may be any value.
  */
 static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t fw[AZK_FPS__COUNT],
@@ -539,203 +529,7 @@ static azk_status read_rowtab(azk_fp_index *idx, struct rfile *r, const uint8_t 
         return read_rowtab_v2(idx, r, fw, frow_w);
     if (!r_get(r, idx->rowtab, (size_t)fbytes))
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: truncated");
-    return AZK_OK; /* cells checked by rows_check (load_tables) */
-}
-
-/*
- * A (row, kind, code) triple as a 64-bit value under a seed (one multiply and a fold:
- * not linear, so sums of different multisets differ but by chance). v is
- * seed ^ (row << 16 | kind << 8 | code): the three parts take disjoint bits (kind < 256,
- * code < 256), so the loops below xor the parts they hold constant in once.
- */
-static inline uint64_t triple_mix(uint64_t v)
-{
-    uint64_t x = v * 0x9E3779B97F4A7C15ull;
-    return x ^ (x >> 29);
-}
-
-/*
- * The row table's seed codes must say what the CSR says: the multisets of
- * (row, kind, code) from both are compared by the sums of their hashes
- * under a fresh random seed (sequential passes: a per-row check would miss
- * the cache 40 M times at 10 M rows). A table that disagrees could only
- * hide matches (the CSR is the exact answer), but it is not what an export
- * writes: refused. csr_check adds a kind's CSR to one sum, rows_check the
- * row table to the other.
- */
-
-/*
- * The entries of one bucket (row ids of rb bytes at p): rising (as version 1's
- * sorted entries give them: azk_fp__seed_row searches them) and below rows,
- * which for rising ids is the last one's test; each (row, kind, code) --
- * sk = seed ^ (kind << 8 | code) -- added to *acc. rb is a constant where
- * csr_check calls it (3 or 4: the loop is made for each).
- */
-static inline bool csr_bucket(const uint8_t *p, uint32_t n, unsigned rb, uint64_t rows, uint64_t sk,
-                              uint64_t *acc)
-{
-    uint64_t a = 0;
-    uint64_t next = 0; /* the lowest row id the next entry may have (64 bits: no wrap) */
-    uint32_t row = 0;
-    bool bad = false;
-    for (uint32_t e = 0; e < n; e++, p += rb) {
-        uint32_t v;
-        memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-        v = __builtin_bswap32(v);
-#endif
-        row = rb == 4 ? v : v & 0xFFFFFFu;
-        bad |= row < next;
-        next = (uint64_t)row + 1;
-        a += triple_mix(sk ^ (uint64_t)row << 16);
-    }
-    *acc += a;
-    return !bad && (n == 0 || row < rows);
-}
-
-/*
- * One pass over the seed kind k's CSR: row ids below the row count and
- * rising within a bucket; each (row, k, code of its bucket) added to *sum.
- */
-static __attribute__((noinline)) bool csr_check(const azk_fp_index *idx, unsigned k, uint64_t seed,
-                                                uint64_t *sum)
-{
-    size_t nb = (size_t)1 << idx->bits[k];
-    uint64_t acc = 0;
-    unsigned rb = idx->row_bytes;
-    /* bucket bk's code, azk_fp__code(k, bk) = 1 + bk mod m, counted along (no division a
-     * bucket: millions of them) */
-    uint32_t m = (1u << azk_fp__code_w(k)) - 1u;
-    uint32_t code = 1;
-    for (size_t bk = 0; bk < nb; bk++, code = code == m ? 1u : code + 1u) {
-        uint32_t lo = idx->off[k][bk];
-        uint32_t n = idx->off[k][bk + 1] - lo;
-        const uint8_t *p = idx->rows[k] + (uint64_t)lo * rb;
-        uint64_t sk = seed ^ ((uint64_t)k << 8 | code);
-        bool ok = rb == 4 ? csr_bucket(p, n, 4, idx->total_rows, sk, &acc)
-                          : csr_bucket(p, n, 3, idx->total_rows, sk, &acc);
-        if (!ok)
-            return false;
-    }
-    *sum += acc;
-    return true;
-}
-
-/*
- * The narrow rows' pass (row_w <= 57: a row's cells come from one 8-byte
- * load; nsd is a constant where rows_check calls it, so the seed loop is
- * unrolled, without a branch; rows_check and csr_check are functions of
- * their own: inlined into the loader, their loops' values were spilled to
- * the stack). Non-seed cells at once:
- * a cell of bits + 1 bits is > 2^bits exactly when its top bit (in top) is
- * set and one of its low bits (in low) is: (w & low) + low carries into the
- * top bit of every cell whose low bits are not all 0 (each sum < 2^(bits +
- * 1): no carry leaves its cell). Returns the seed cells' sum; *bad set
- * for a non-seed cell out of range.
- */
-static inline __attribute__((always_inline)) uint64_t
-rows_narrow(const azk_fp_index *idx, uint64_t seed, uint64_t low, uint64_t top, unsigned nsd,
-            const uint32_t *ssh, const uint32_t *smask, const uint64_t *skind, bool *bad)
-{
-    uint64_t acc = 0;
-    uint64_t over = 0;
-    for (uint64_t row = 0, base = 0; row < idx->total_rows; row++, base += idx->row_w) {
-        uint64_t w;
-        uint64_t rs = seed ^ row << 16;
-        memcpy(&w, idx->rowtab + (base >> 3), sizeof(w));
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-        w = __builtin_bswap64(w);
-#endif
-        w >>= base & 7;
-        over |= ((w & low) + low) & top & w;
-#pragma GCC unroll 8
-        for (unsigned j = 0; j < nsd; j++) {
-            uint32_t cell = (uint32_t)(w >> ssh[j]) & smask[j];
-            uint64_t h = triple_mix(rs ^ (skind[j] | cell));
-            acc += h & (0 - (uint64_t)(cell != 0)); /* an empty cell (0) adds nothing */
-        }
-    }
-    *bad = over != 0;
-    return acc;
-}
-
-/*
- * One pass over the row table: every non-seed cell <= 2^bits (a bucket +
- * 1); each seed cell (row, kind, code) that is not 0 added to *sum.
- */
-static __attribute__((noinline)) bool rows_check(const azk_fp_index *idx, uint64_t seed,
-                                                 uint64_t *sum)
-{
-    /* non-seed slots: shift, mask, largest cell; seed slots: shift, mask, kind << 8 */
-    uint32_t psh[AZK_FPS__COUNT] = {0};
-    uint32_t pmask[AZK_FPS__COUNT] = {0};
-    uint32_t pmax[AZK_FPS__COUNT] = {0};
-    uint32_t ssh[AZK_FPS__COUNT] = {0};
-    uint32_t smask[AZK_FPS__COUNT] = {0};
-    uint64_t skind[AZK_FPS__COUNT] = {0};
-    uint64_t low = 0; /* rows_narrow: the non-seed cells' low bits, their top bits */
-    uint64_t top = 0;
-    unsigned np = 0;
-    unsigned nsd = 0;
-    bool wide = idx->row_w > 57; /* else a row's cells come from one 8-byte load */
-    bool bad = false;
-    uint64_t acc = 0;
-    for (unsigned s = 0; s < AZK_FPS__COUNT; s++) {
-        unsigned k = azk_fp__slot_kind[s];
-        if (idx->slot_w[s] == 0)
-            continue;
-        if (azk_fp__is_seed(k)) {
-            ssh[nsd] = idx->slot_sh[s];
-            smask[nsd] = (1u << idx->slot_w[s]) - 1u;
-            skind[nsd] = (uint64_t)k << 8;
-            nsd++;
-        } else {
-            psh[np] = idx->slot_sh[s];
-            pmask[np] = (1u << idx->slot_w[s]) - 1u;
-            pmax[np] = 1u << idx->bits[k];
-            /* a non-seed slot is bits + 1 wide (layout_from_widths): pmax is its top bit */
-            wide |= idx->slot_w[s] != idx->bits[k] + 1u;
-            if (!wide) { /* a narrow row: every slot ends below bit 57 */
-                low |= (uint64_t)(pmax[np] - 1u) << idx->slot_sh[s];
-                top |= (uint64_t)pmax[np] << idx->slot_sh[s];
-            }
-            np++;
-        }
-    }
-    if (!wide) {
-        switch (nsd) {
-#define NARROW(n)                                                                                  \
-    case n:                                                                                        \
-        acc = rows_narrow(idx, seed, low, top, n, ssh, smask, skind, &bad);                        \
-        break
-            NARROW(0);
-            NARROW(1);
-            NARROW(2);
-            NARROW(3);
-            NARROW(4);
-            NARROW(5);
-            NARROW(6);
-            NARROW(7);
-#undef NARROW
-            default:
-                wide = true; /* cannot be: 7 seed slots */
-                break;
-        }
-    }
-    for (uint64_t row = 0, base = 0; wide && row < idx->total_rows; row++, base += idx->row_w) {
-        uint64_t rs = seed ^ row << 16;
-        for (unsigned j = 0; j < np; j++)
-            bad |= (get_field(idx->rowtab, base + psh[j], 25) & pmask[j]) > pmax[j];
-        for (unsigned j = 0; j < nsd; j++) {
-            uint32_t cell = get_field(idx->rowtab, base + ssh[j], 25) & smask[j];
-            uint64_t h = triple_mix(rs ^ (skind[j] | cell));
-            acc += cell != 0 ? h : 0;
-        }
-    }
-    if (bad)
-        return false;
-    *sum += acc;
-    return true;
+    return AZK_OK; /* cells checked by azk_fp__rows_check (load_tables) */
 }
 
 /*
@@ -753,7 +547,7 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size,
     uint8_t fw[AZK_FPS__COUNT];
     uint32_t frow_w;
     azk_status rc;
-    uint64_t seed; /* of the code check (csr_check, rows_check) */
+    uint64_t seed; /* of the code check (index_check.c) */
     uint64_t from_csr = 0;
     uint64_t from_rows = 0;
     randombytes_buf(&seed, sizeof(seed));
@@ -805,11 +599,11 @@ static azk_status load_tables(azk_fp_index *idx, struct rfile *r, uint64_t size,
         }
         if (idx->off[k][nb] != n)
             return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad bucket offsets");
-        if (!csr_check(idx, k, seed, &from_csr))
+        if (!azk_fp__csr_check(idx, k, seed, &from_csr))
             return azk_error_set(AZK_ERR_FORMAT,
                                  "fingerprints: row out of range or entries out of order");
     }
-    if (!rows_check(idx, seed, &from_rows))
+    if (!azk_fp__rows_check(idx, seed, &from_rows))
         return azk_error_set(AZK_ERR_FORMAT, "fingerprints: bad row table");
     if (from_rows != from_csr)
         return azk_error_set(AZK_ERR_FORMAT,
