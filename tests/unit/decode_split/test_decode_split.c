@@ -2,8 +2,10 @@
 /*
  * tests/unit/decode_split -- the CSV splitter's fast path (decode/csv.c
  * cell_run: unquoted cells and rows found by a 64-byte mask of the stop
- * bytes, copied and emitted; emit_part's column and header kept across
- * rows) against the state machine alone
+ * bytes, copied, their fields' ptr and len written as they end (emit_part
+ * computes only the state machine's, and unfill() turns them back into
+ * offsets before the cells buffer may move: rows across feeds); emit_part's
+ * column and header kept across rows) against the state machine alone
  * (azk_decode__simd_off), and both fed whole against both fed in small
  * pieces: quotes, doubled quotes, CRLF and embedded line breaks across
  * read ends, NUL bytes, blank lines, cells and rows over the limits
