@@ -20,6 +20,16 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__SSE2__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CSV_AVX2 1
+/* cell_run's second build: AVX2 for the stop mask, BMI1 for its bit walk (tzcnt, blsr) */
+#define AVX2 __attribute__((target("avx2,bmi")))
+#else
+#define CSV_AVX2 0
+#endif
+
+bool azk_decode__csv_avx2_off;
 
 enum csv_state { ST_FIELD_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
 
@@ -53,6 +63,7 @@ struct azk_csv {
     size_t meta_n;
     uint32_t meta_base;
     bool fast; /* cell_run on: !azk_decode__simd_off when the object began */
+    bool avx2; /* and its AVX2 build (the CPU has AVX2 and BMI1, !azk_decode__csv_avx2_off) */
     /* emit_part's record, here rather than on its stack: an address-taken local costs the
      * function a stack guard, ~5 instructions a row */
     azk_record rec;
@@ -216,6 +227,10 @@ azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx,
     c->mc = max_cell(c);
     c->row_max = 4 * c->mc;
     c->fast = !azk_decode__simd_off; /* the tests' switch: every cell by the state machine */
+#if CSV_AVX2
+    c->avx2 = c->fast && !azk_decode__csv_avx2_off && azk_decode__have_avx2() &&
+              __builtin_cpu_supports("bmi");
+#endif
     *out = c;
     return AZK_OK;
 }
@@ -464,6 +479,25 @@ static inline uint64_t stops64(const uint8_t *b, const __m128i *sv)
     return m;
 }
 
+#if CSV_AVX2
+/* stops64 with two 32-byte loads. */
+AVX2 static inline uint64_t stops64_avx2(const uint8_t *b, const __m128i *sv)
+{
+    const __m256i d = _mm256_broadcastsi128_si256(sv[0]), lf = _mm256_broadcastsi128_si256(sv[1]),
+                  cr = _mm256_broadcastsi128_si256(sv[2]), qt = _mm256_broadcastsi128_si256(sv[3]);
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
+    __m256i x0 =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v0, d), _mm256_cmpeq_epi8(v0, lf)),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(v0, cr), _mm256_cmpeq_epi8(v0, qt)));
+    __m256i x1 =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v1, d), _mm256_cmpeq_epi8(v1, lf)),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(v1, cr), _mm256_cmpeq_epi8(v1, qt)));
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32;
+}
+#endif
+
 /* stops64 over b[0..end) when fewer than 64 bytes are left: the rest reads as NUL, which
  * stops nothing. */
 static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, const __m128i *sv)
@@ -476,6 +510,18 @@ static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, const __m128i *
 #endif
 
 #if defined(__SSE2__)
+/* The stop mask of the 64 bytes at b (b[0..64) readable): with AVX2 in cell_run_avx2. */
+static inline __attribute__((always_inline)) uint64_t stops_at(const uint8_t *b, const __m128i *sv,
+                                                               bool avx2)
+{
+#if CSV_AVX2
+    if (avx2)
+        return stops64_avx2(b, sv);
+#endif
+    (void)avx2;
+    return stops64(b, sv);
+}
+
 /* cell_copy's long or last cell: whole sixteen-byte blocks while they are within p[0..end),
  * else memcpy (not inlined: cell_run's loop keeps its registers). */
 __attribute__((noinline)) static void cell_copy_long(uint8_t *dst, const uint8_t *p, size_t k,
@@ -533,10 +579,12 @@ static inline bool block_safe(const struct azk_csv *c, const uint8_t *p, const u
  * the chunk, a \r as the chunk's last byte, a limit: the slow path takes that one). *pp
  * moves to where it stopped; the state is ST_FIELD_START when it ended a cell or a row.
  * Off with azk_decode__simd_off (and without SSE2), so tests compare it with the state
- * machine. Not inlined: its loop keeps its variables in registers.
+ * machine. Built twice: cell_run (SSE2) and cell_run_avx2 (avx2: the stop mask with AVX2,
+ * the bit walk with BMI1; off with azk_decode__csv_avx2_off), each not inlined: its loop
+ * keeps its variables in registers.
  */
-__attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const uint8_t **pp,
-                                                     const uint8_t *end, uint8_t delim)
+static inline __attribute__((always_inline)) azk_status
+cell_run_k(struct azk_csv *c, const uint8_t **pp, const uint8_t *end, uint8_t delim, bool avx2)
 {
 #if defined(__SSE2__)
     const uint8_t *p = *pp, *b = p;
@@ -560,7 +608,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
     c->stopv[1] = _mm_set1_epi8('\n');
     c->stopv[2] = _mm_set1_epi8('\r');
     c->stopv[3] = _mm_set1_epi8('"');
-    m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
+    m = end - b >= 64 ? stops_at(b, c->stopv, avx2) : stops_tail(b, end, c->stopv);
     safe = block_safe(c, p, b, end, len, fp);
     for (;;) {
         const uint8_t *q;
@@ -570,7 +618,7 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
             b += 64;
             if (b >= end)
                 goto out;
-            m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
+            m = end - b >= 64 ? stops_at(b, c->stopv, avx2) : stops_tail(b, end, c->stopv);
             if (p > b) /* the \n of a \r\n across the block end */
                 m &= ~(uint64_t)0 << (p - b);
             safe = block_safe(c, p, b, end, len, fp);
@@ -636,9 +684,24 @@ out:
     (void)pp;
     (void)end;
     (void)delim;
+    (void)avx2;
     return AZK_OK;
 #endif
 }
+
+__attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const uint8_t **pp,
+                                                     const uint8_t *end, uint8_t delim)
+{
+    return cell_run_k(c, pp, end, delim, false);
+}
+
+#if CSV_AVX2
+AVX2 __attribute__((noinline)) static azk_status
+cell_run_avx2(struct azk_csv *c, const uint8_t **pp, const uint8_t *end, uint8_t delim)
+{
+    return cell_run_k(c, pp, end, delim, true);
+}
+#endif
 
 azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
 {
@@ -672,7 +735,11 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
                 /* fall through */
             case ST_UNQUOTED: {
                 const uint8_t *q = p;
+#if CSV_AVX2
+                rc = c->avx2 ? cell_run_avx2(c, &q, end, delim) : cell_run(c, &q, end, delim);
+#else
                 rc = cell_run(c, &q, end, delim);
+#endif
                 if (rc != AZK_OK)
                     return rc;
                 if (q != p) {
