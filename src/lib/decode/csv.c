@@ -20,6 +20,16 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__SSE2__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CSV_AVX2 1
+/* cell_run's second build: AVX2 for the stop mask, BMI1 for its bit walk (tzcnt, blsr) */
+#define AVX2 __attribute__((target("avx2,bmi")))
+#else
+#define CSV_AVX2 0
+#endif
+
+bool azk_decode__csv_avx2_off;
 
 enum csv_state { ST_FIELD_START, ST_UNQUOTED, ST_QUOTED, ST_QUOTE_SEEN };
 
@@ -29,9 +39,13 @@ struct azk_csv {
     enum csv_state st;
     bool cr_pending;
     azk_buf cells;  /* cell bytes of the pending row part */
-    size_t *starts; /* start offset of each cell in `cells` */
+    size_t *starts; /* start offset of each cell in `cells`: valid from `filled` to `count` */
     azk_field *fields;
-    size_t count;        /* completed cells in this part */
+    size_t count; /* completed cells in this part */
+    /* fields[0..filled) have their ptr and len (cell_run writes them as it ends cells, instead
+     * of starts), against cells.data as it is: unfill() turns them back into starts before
+     * anything that may move the buffer; filled <= count + 1 (a row's last cell) */
+    size_t filled;
     uint32_t col_base;   /* column of the first cell of this part */
     bool part_continued; /* an earlier part of this row was emitted */
     bool row_has_data;   /* anything seen in this row (blank rows are skipped) */
@@ -49,6 +63,10 @@ struct azk_csv {
     size_t meta_n;
     uint32_t meta_base;
     bool fast; /* cell_run on: !azk_decode__simd_off when the object began */
+    bool avx2; /* and its AVX2 build (the CPU has AVX2 and BMI1, !azk_decode__csv_avx2_off) */
+    /* emit_part's record, here rather than on its stack: an address-taken local costs the
+     * function a stack guard, ~5 instructions a row */
+    azk_record rec;
 #if defined(__SSE2__)
     /* cell_run's stop bytes (delimiter, \n, \r, quote) broadcast, set when it starts: read
      * from memory by stops64, not kept in registers over the calls of its loop */
@@ -209,6 +227,10 @@ azk_status azk_decode__csv_new(struct azk_csv **out, struct azk_decode_ctx *ctx,
     c->mc = max_cell(c);
     c->row_max = 4 * c->mc;
     c->fast = !azk_decode__simd_off; /* the tests' switch: every cell by the state machine */
+#if CSV_AVX2
+    c->avx2 = c->fast && !azk_decode__csv_avx2_off && azk_decode__have_avx2() &&
+              __builtin_cpu_supports("bmi");
+#endif
     *out = c;
     return AZK_OK;
 }
@@ -256,8 +278,9 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
 {
     size_t n = c->count + (with_open ? 1 : 0), i;
     const char *base = c->cells.data != NULL ? (const char *)c->cells.data : "";
-    azk_record rec;
+    azk_record *rec = &c->rec;
     azk_status rc;
+    bool is_header = false;
 
     /* the open cell ends where the bytes end (n <= AZK_DECODE_MAX_FIELDS: end_cell emits a part
      * when count reaches it, and starts has one entry more) */
@@ -284,16 +307,10 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
 #endif
-    for (i = 0; i < n; i++) {
+    for (i = c->filled; i < n; i++) {
         c->fields[i].ptr = base + c->starts[i];
         c->fields[i].len = c->starts[i + 1] - c->starts[i];
     }
-    memset(&rec, 0, sizeof(rec));
-    rec.tabular = 1;
-    rec.line = c->line;
-    rec.fields = c->fields;
-    rec.field_count = n;
-    rec.continued = c->part_continued ? 1 : 0;
     if (!c->header_known && row_end && !c->part_continued) {
         c->header_known = true;
         if (c->line == 1 && azk_decode__looks_like_header(c->fields, n)) {
@@ -302,20 +319,29 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
             if (rc != AZK_OK)
                 return rc;
             c->meta_n = 0; /* the next rows have headers */
-            rec.is_header = 1;
+            is_header = true;
         }
     }
     c->header_known = true;
-    rec.row = rec.is_header ? 0 : (c->have_header ? c->line - 1 : c->line);
+    *rec = (azk_record){.line = c->line,
+                        .row = is_header ? 0 : (c->have_header ? c->line - 1 : c->line),
+                        .fields = c->fields,
+                        .field_count = n,
+                        .tabular = 1,
+                        .is_header = is_header ? 1 : 0,
+                        .continued = c->part_continued ? 1 : 0};
     if (n > 0) {
-        rc = azk_decode__emit(c->ctx, &rec);
+        rc = azk_decode__emit(c->ctx, rec);
         if (rc != AZK_OK)
             return rc;
     }
     c->col_base += (uint32_t)c->count;
     c->count = 0;
+    c->filled = 0;
     c->starts[0] = 0;
-    azk_buf_clear(&c->cells);
+    c->cells.len = 0; /* azk_buf_clear, without the call */
+    if (c->cells.data != NULL)
+        c->cells.data[0] = '\0';
     if (row_end) {
         c->part_continued = false;
         c->col_base = 0;
@@ -349,6 +375,7 @@ static azk_status end_row(struct azk_csv *c)
     azk_status rc;
     if (!c->row_has_data && c->count == 0 && c->cells.len == 0 && !c->part_continued) {
         c->line++; /* blank line */
+        c->filled = 0;
         return AZK_OK;
     }
     c->count++;
@@ -357,10 +384,20 @@ static azk_status end_row(struct azk_csv *c)
     return rc;
 }
 
+/* fields[0..filled) back to starts, before the cells buffer may move (cell_run filled them) */
+static void unfill(struct azk_csv *c)
+{
+    size_t i;
+    for (i = 0; i < c->filled; i++)
+        c->starts[i] = (size_t)((const uint8_t *)c->fields[i].ptr - c->cells.data);
+    c->filled = 0;
+}
+
 static azk_status put_bytes_slow(struct azk_csv *c, const uint8_t *p, size_t n)
 {
     azk_status rc;
     size_t mc = c->mc;
+    unfill(c);
     while (n > 0) {
         size_t cur = c->cells.len - c->starts[c->count];
         size_t room = mc > cur ? mc - cur : 0, take;
@@ -442,6 +479,25 @@ static inline uint64_t stops64(const uint8_t *b, const __m128i *sv)
     return m;
 }
 
+#if CSV_AVX2
+/* stops64 with two 32-byte loads. */
+AVX2 static inline uint64_t stops64_avx2(const uint8_t *b, const __m128i *sv)
+{
+    const __m256i d = _mm256_broadcastsi128_si256(sv[0]), lf = _mm256_broadcastsi128_si256(sv[1]),
+                  cr = _mm256_broadcastsi128_si256(sv[2]), qt = _mm256_broadcastsi128_si256(sv[3]);
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
+    __m256i x0 =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v0, d), _mm256_cmpeq_epi8(v0, lf)),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(v0, cr), _mm256_cmpeq_epi8(v0, qt)));
+    __m256i x1 =
+        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v1, d), _mm256_cmpeq_epi8(v1, lf)),
+                        _mm256_or_si256(_mm256_cmpeq_epi8(v1, cr), _mm256_cmpeq_epi8(v1, qt)));
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32;
+}
+#endif
+
 /* stops64 over b[0..end) when fewer than 64 bytes are left: the rest reads as NUL, which
  * stops nothing. */
 static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, const __m128i *sv)
@@ -454,6 +510,18 @@ static uint64_t stops_tail(const uint8_t *b, const uint8_t *end, const __m128i *
 #endif
 
 #if defined(__SSE2__)
+/* The stop mask of the 64 bytes at b (b[0..64) readable): with AVX2 in cell_run_avx2. */
+static inline __attribute__((always_inline)) uint64_t stops_at(const uint8_t *b, const __m128i *sv,
+                                                               bool avx2)
+{
+#if CSV_AVX2
+    if (avx2)
+        return stops64_avx2(b, sv);
+#endif
+    (void)avx2;
+    return stops64(b, sv);
+}
+
 /* cell_copy's long or last cell: whole sixteen-byte blocks while they are within p[0..end),
  * else memcpy (not inlined: cell_run's loop keeps its registers). */
 __attribute__((noinline)) static void cell_copy_long(uint8_t *dst, const uint8_t *p, size_t k,
@@ -491,11 +559,11 @@ static inline void cell_copy(uint8_t *dst, const uint8_t *p, size_t k, const uin
  * row bytes) and put_bytes' (max_cell).
  */
 static inline bool block_safe(const struct azk_csv *c, const uint8_t *p, const uint8_t *b,
-                              const uint8_t *end, size_t len, const size_t *sp)
+                              const uint8_t *end, size_t len, const azk_field *fp)
 {
     size_t span = (size_t)(b + 64 - p);
     return end - b >= 64 + 16 && span <= c->mc && len + span < c->row_max &&
-           c->starts + AZK_DECODE_MAX_FIELDS - 1 - sp >= 64;
+           c->fields + AZK_DECODE_MAX_FIELDS - 1 - fp >= 64;
 }
 
 /*
@@ -511,29 +579,37 @@ static inline bool block_safe(const struct azk_csv *c, const uint8_t *p, const u
  * the chunk, a \r as the chunk's last byte, a limit: the slow path takes that one). *pp
  * moves to where it stopped; the state is ST_FIELD_START when it ended a cell or a row.
  * Off with azk_decode__simd_off (and without SSE2), so tests compare it with the state
- * machine. Not inlined: its loop keeps its variables in registers.
+ * machine. Built twice: cell_run (SSE2) and cell_run_avx2 (avx2: the stop mask with AVX2,
+ * the bit walk with BMI1; off with azk_decode__csv_avx2_off), each not inlined: its loop
+ * keeps its variables in registers.
  */
-__attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const uint8_t **pp,
-                                                     const uint8_t *end, uint8_t delim)
+static inline __attribute__((always_inline)) azk_status
+cell_run_k(struct azk_csv *c, const uint8_t **pp, const uint8_t *end, uint8_t delim, bool avx2)
 {
 #if defined(__SSE2__)
     const uint8_t *p = *pp, *b = p;
     uint8_t *data = c->cells.data;
-    /* the open cell's entry of starts (kept: the stores through data may alias c) */
-    size_t *sp = c->starts + c->count;
+    /* the open cell's field: cells ended here get their ptr and len at once, emit_part does
+     * not compute them from starts (kept: the stores through data may alias c) */
+    azk_field *fp = c->fields + c->count;
     size_t len = c->cells.len;
     uint64_t m;
     bool safe; /* no stop in this block can reach a limit (block_safe) */
     azk_status rc = AZK_OK;
-    if (!c->fast || c->cells.max != 0 || data == NULL || *sp != len ||
+    if (!c->fast || c->cells.max != 0 || data == NULL || c->starts[c->count] != len ||
         c->cells.cap <= len + (size_t)(end - p))
         return AZK_OK;
+    while (c->filled < c->count) { /* cells the state machine ended: fields[0..count) filled */
+        size_t i = c->filled++;
+        c->fields[i].ptr = (const char *)data + c->starts[i];
+        c->fields[i].len = c->starts[i + 1] - c->starts[i];
+    }
     c->stopv[0] = _mm_set1_epi8((char)delim);
     c->stopv[1] = _mm_set1_epi8('\n');
     c->stopv[2] = _mm_set1_epi8('\r');
     c->stopv[3] = _mm_set1_epi8('"');
-    m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
-    safe = block_safe(c, p, b, end, len, sp);
+    m = end - b >= 64 ? stops_at(b, c->stopv, avx2) : stops_tail(b, end, c->stopv);
+    safe = block_safe(c, p, b, end, len, fp);
     for (;;) {
         const uint8_t *q;
         size_t k;
@@ -542,10 +618,10 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
             b += 64;
             if (b >= end)
                 goto out;
-            m = end - b >= 64 ? stops64(b, c->stopv) : stops_tail(b, end, c->stopv);
+            m = end - b >= 64 ? stops_at(b, c->stopv, avx2) : stops_tail(b, end, c->stopv);
             if (p > b) /* the \n of a \r\n across the block end */
                 m &= ~(uint64_t)0 << (p - b);
-            safe = block_safe(c, p, b, end, len, sp);
+            safe = block_safe(c, p, b, end, len, fp);
         }
         q = b + (unsigned)__builtin_ctzll(m);
         m &= m - 1;
@@ -556,18 +632,22 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
              * would be emitted (as end_cell: the count or the row bytes at the limit); in a
              * safe block neither can happen */
             if (!safe &&
-                (k > c->mc || sp >= c->starts + AZK_DECODE_MAX_FIELDS - 1 || len + k >= c->row_max))
+                (k > c->mc || fp >= c->fields + AZK_DECODE_MAX_FIELDS - 1 || len + k >= c->row_max))
                 break;
             cell_copy(data + len, p, k, end, safe);
+            fp->ptr = (const char *)data + len;
+            fp->len = k;
+            fp++;
             len += k;
             p = q + 1;
-            *++sp = len;
             continue;
         }
         if (ch == '"' || (!safe && k > c->mc) || (ch == '\r' && q + 1 == end))
             break; /* a quote, a cell put_bytes cuts, or a \r the state machine remembers */
         /* a row end: \n, \r\n or \r alone */
         cell_copy(data + len, p, k, end, safe);
+        fp->ptr = (const char *)data + len;
+        fp->len = k;
         len += k;
         p = q + 1;
         if (ch == '\r' && *p == '\n') {
@@ -577,20 +657,23 @@ __attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const ui
         }
         data[len] = '\0';
         c->cells.len = len;
-        c->count = (size_t)(sp - c->starts);
+        c->count = (size_t)(fp - c->fields);
+        c->filled = c->count + 1; /* the row's last cell too (end_row counts it) */
         /* (a cell ended in this row makes it a row: count > 0) */
         c->row_has_data = c->row_has_data || c->count > 0 || k > 0;
         rc = end_row(c);
         data = c->cells.data; /* the same buffer (emit_part empties it), not kept over the call */
         len = c->cells.len;
-        sp = c->starts + c->count;
+        fp = c->fields + c->count;
         if (rc != AZK_OK)
             break;
     }
 out:
     data[len] = '\0';
     c->cells.len = len;
-    c->count = (size_t)(sp - c->starts);
+    c->count = (size_t)(fp - c->fields);
+    c->filled = c->count;
+    c->starts[c->count] = len; /* the open cell's start */
     c->row_has_data = c->row_has_data || c->count > 0;
     if (p != *pp) /* p moves only past a cell or row it ended */
         c->st = ST_FIELD_START;
@@ -601,9 +684,24 @@ out:
     (void)pp;
     (void)end;
     (void)delim;
+    (void)avx2;
     return AZK_OK;
 #endif
 }
+
+__attribute__((noinline)) static azk_status cell_run(struct azk_csv *c, const uint8_t **pp,
+                                                     const uint8_t *end, uint8_t delim)
+{
+    return cell_run_k(c, pp, end, delim, false);
+}
+
+#if CSV_AVX2
+AVX2 __attribute__((noinline)) static azk_status
+cell_run_avx2(struct azk_csv *c, const uint8_t **pp, const uint8_t *end, uint8_t delim)
+{
+    return cell_run_k(c, pp, end, delim, true);
+}
+#endif
 
 azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
 {
@@ -618,6 +716,7 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
     }
     if (c->cells.max == 0) {
         /* room for every byte of the chunk: cell_run copies without checks */
+        unfill(c);
         rc = azk_buf_grow(&c->cells, n);
         if (rc != AZK_OK)
             return rc;
@@ -636,7 +735,11 @@ azk_status azk_decode__csv_feed(struct azk_csv *c, const uint8_t *p, size_t n)
                 /* fall through */
             case ST_UNQUOTED: {
                 const uint8_t *q = p;
+#if CSV_AVX2
+                rc = c->avx2 ? cell_run_avx2(c, &q, end, delim) : cell_run(c, &q, end, delim);
+#else
                 rc = cell_run(c, &q, end, delim);
+#endif
                 if (rc != AZK_OK)
                     return rc;
                 if (q != p) {

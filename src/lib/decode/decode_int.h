@@ -383,6 +383,8 @@ size_t azk_decode__excel_date(double v, bool date1904, char *out, size_t cap);
  * time (0 without AVX2); the scalar validation goes on from b.
  */
 extern bool azk_decode__simd_off;
+/* csv.c's test switch: its fast path's SSE2 build where the AVX2 one would run */
+extern bool azk_decode__csv_avx2_off;
 bool azk_decode__have_avx2(void);
 size_t azk_decode__utf8_valid_fast(const uint8_t *p, size_t n);
 /* The length of the whole 32-byte blocks of ASCII at the start of p[0..n) with AVX2, else 0

@@ -44,11 +44,11 @@
 struct table {
     enum enc enc;
     uint32_t single[256];
-    uint32_t pair[128 * 256];   /* lead byte 0x80..0xFF, trail byte */
+    uint32_t pair[256 * 256];   /* at pair_ix(lead, trail): a lead byte 0x80..0xFF, else 0 */
     uint32_t triple[128 * 128]; /* after lead3: two bytes 0x80..0xFF */
     int lead3;                  /* the lead byte of three-byte characters, -1: none */
     int8_t single_sc[256]; /* detection's score of each entry (char_score), SC_NONE when none */
-    int8_t pair_sc[128 * 256];
+    int8_t pair_sc[256 * 256];
     int8_t triple_sc[128 * 128];
     bool lead[256];       /* starts some clean multi-byte character */
     uint8_t ascii_odd[3]; /* bytes < 0x80 not decoding to themselves (at most three) */
@@ -63,6 +63,14 @@ struct table {
     int16_t gain4_max;   /* the largest gain4, 0 at least (what a byte adds at most) */
     bool ok;
 };
+
+/* The index of a lead and a trail byte in pair and pair_sc: trail * 256 + lead, the
+ * little-endian load of the two bytes, so kanji_run looks the pair up from one load (the
+ * entries of a lead byte < 0x80 are none: an ASCII byte misses in the same lookup). */
+static inline size_t pair_ix(uint8_t lead, uint8_t trail)
+{
+    return (size_t)trail << 8 | lead;
+}
 
 /* The score of no entry (scores are -30..4). */
 #define SC_NONE INT8_MIN
@@ -160,8 +168,9 @@ static void tables_fill(struct table *tb, const uint32_t *ans)
             continue;
         for (b = 0; b < 256; b++) {
             uint8_t x[2] = {(uint8_t)a, (uint8_t)b};
-            size_t k = (a - 0x80) * 256 + b;
-            tb->pair[k] = entry_one(tb, ans[AZK_ANS_PAIR + k], x, 2, &tb->pair_sc[k]);
+            size_t k = pair_ix(x[0], x[1]);
+            tb->pair[k] =
+                entry_one(tb, ans[AZK_ANS_PAIR + (a - 0x80) * 256 + b], x, 2, &tb->pair_sc[k]);
             tb->lead[a] = tb->lead[a] || tb->pair[k] != 0;
         }
     }
@@ -302,56 +311,75 @@ static inline size_t ascii_copy(const struct table *tb, const uint8_t *p, size_t
 }
 
 /*
- * Convert the run of non-ASCII characters at in[*ip..n) that are one byte
- * (a single entry) or a lead and a trail byte (a pair entry) to out at o,
- * while a byte follows: the entry's four bytes stored at once, the
- * output moved by its length (o + 4 <= 3 * (i + 2) <= 3 * n: each input
- * byte gives at most three output bytes). The pair is asked first (both
- * bytes in one load): tables_fill asks no pair of a lead byte that has a
- * single entry (CP932's half-width kana, EUC-JP has none) or of lead3, so
- * those pair entries are 0 and the single entry decides, as when it is
- * asked first. Stops at an ASCII byte, at a character the tables refuse
- * or that needs three bytes (EUC-JP's 0x8F: its pair and single entries
- * are 0) and before the last byte; walk() goes on from there. The new
- * output length. Little-endian only (the caller's #if).
+ * Convert the run of non-ASCII characters at *pp (before last, the input's
+ * last byte) that are one byte (a single entry) or a lead and a trail byte
+ * (a pair entry) to *qp, while a byte follows: the entry's four bytes
+ * stored at once, the output moved by its length (each input byte gives at
+ * most three output bytes, out has room for 3 * n: a store of 4 at the
+ * output of input byte i ends by 3 * (i + 2)). The pair is asked first, by
+ * the little-endian load of both bytes (pair_ix): tables_fill asks no pair
+ * of a lead byte that has a single entry (CP932's half-width kana, EUC-JP
+ * has none) or of lead3, nor of a byte < 0x80, so those pair entries are 0
+ * and the single entry decides, as when it is asked first. Stops at an
+ * ASCII byte (true), or (false) at a character the tables refuse or that
+ * needs three bytes (EUC-JP's 0x8F: its pair and single entries are 0) and
+ * at the last byte; walk() goes on from there. Little-endian only (the
+ * callers' #if); always inlined, so text_run's test of the answer is the
+ * jump out of the loop.
  */
+static inline __attribute__((always_inline)) bool
+kanji_steps(const struct table *tb, const uint8_t **pp, const uint8_t *last, uint8_t **qp)
+{
+    const uint8_t *p = *pp;
+    uint8_t *q = *qp;
+    bool ascii = false;
+    while (p < last) {
+        uint16_t w;
+        uint32_t e;
+        memcpy(&w, p, 2); /* p[0] low, p[1] high: pair_ix(p[0], p[1]) */
+        e = tb->pair[w];
+        if (e != 0) {
+            p += 2;
+        } else {
+            if (*p < 0x80) {
+                ascii = true; /* no pair entry: ASCII */
+                break;
+            }
+            e = tb->single[*p];
+            if (e == 0)
+                break;
+            p++;
+        }
+        memcpy(q, &e, 4); /* little-endian: the UTF-8 bytes first */
+        q += e >> 24;
+    }
+    *pp = p;
+    *qp = q;
+    return ascii;
+}
+
+/* kanji_steps over in[*ip..n) (i < n) to out at o: the new output length. */
 static inline size_t kanji_run(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
                                uint8_t *out, size_t o)
 {
-    size_t i = *ip;
-    while (i + 1 < n) {
-        uint16_t w;
-        uint32_t e;
-        memcpy(&w, in + i, 2); /* in[i] low, in[i + 1] high */
-        if ((w & 0x80) == 0)
-            break;
-        /* (in[i] - 0x80) * 256 + in[i + 1] */
-        e = tb->pair[(size_t)__builtin_bswap16(w) - 0x8000];
-        if (e != 0) {
-            i += 2;
-        } else {
-            e = tb->single[in[i]];
-            if (e == 0)
-                break;
-            i++;
-        }
-        memcpy(out + o, &e, 4); /* little-endian: the UTF-8 bytes first (see the caller) */
-        o += e >> 24;
-    }
-    *ip = i;
-    return o;
+    const uint8_t *p = in + *ip;
+    uint8_t *q = out + o;
+    (void)kanji_steps(tb, &p, in + n - 1, &q);
+    *ip = (size_t)(p - in);
+    return (size_t)(q - out);
 }
 
 #if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
  * The conversion of Japanese text's usual run: ASCII bytes that decode to
  * themselves (tb->ascii_fast; sixteen at a time, whole blocks stored: out
- * has room for 3 * n bytes) and kanji_run's characters, one after the
+ * has room for 3 * n bytes) and kanji_steps' characters, one after the
  * other in one loop, so a switch between them costs a few instructions.
- * Converts in[*ip..n) to out at o and stops where neither takes the next
- * byte (one of CP932's three swapped control bytes, a character the tables
- * refuse or need three bytes for, the last byte when it is not ASCII, the
- * end); walk()'s character path goes on from there. The new output length.
+ * Converts in[*ip..n) (i < n) to out at o and stops where neither takes
+ * the next byte (one of CP932's three swapped control bytes, a character
+ * the tables refuse or need three bytes for, the last byte when it is not
+ * ASCII, the end); walk()'s character path goes on from there. The new
+ * output length.
  */
 static inline size_t text_run(const struct table *tb, const uint8_t *in, size_t n, size_t *ip,
                               uint8_t *out, size_t o)
@@ -359,36 +387,38 @@ static inline size_t text_run(const struct table *tb, const uint8_t *in, size_t 
     const __m128i o0 = _mm_set1_epi8((char)tb->ascii_odd[0]);
     const __m128i o1 = _mm_set1_epi8((char)tb->ascii_odd[1]);
     const __m128i o2 = _mm_set1_epi8((char)tb->ascii_odd[2]);
-    size_t i = *ip;
+    const uint8_t *p = in + *ip, *end = in + n, *last = end - 1;
+    /* p < e16: sixteen bytes at p (none when n < 16: p only grows) */
+    const uint8_t *e16 = n >= 16 ? end - 15 : p;
+    uint8_t *q = out + o;
     for (;;) {
         /* ASCII: the block's bytes up to the first non-ASCII or swapped one */
-        while (i + 16 <= n) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        while (p < e16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
             __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o0), _mm_cmpeq_epi8(v, o1)),
                                        _mm_cmpeq_epi8(v, o2));
             unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(v, odd));
-            _mm_storeu_si128((__m128i *)(void *)(out + o), v);
+            _mm_storeu_si128((__m128i *)(void *)q, v);
             if (m != 0) {
-                unsigned a = (unsigned)__builtin_ctz(m);
-                i += a;
-                o += a;
+                size_t a = (size_t)__builtin_ctz(m);
+                p += a;
+                q += a;
                 goto ascii_end;
             }
-            i += 16;
-            o += 16;
+            p += 16;
+            q += 16;
         }
-        while (i < n && in[i] < 0x80 && in[i] != tb->ascii_odd[0] && in[i] != tb->ascii_odd[1] &&
-               in[i] != tb->ascii_odd[2])
-            out[o++] = in[i++];
+        while (p < end && *p < 0x80 && *p != tb->ascii_odd[0] && *p != tb->ascii_odd[1] &&
+               *p != tb->ascii_odd[2])
+            *q++ = *p++;
 ascii_end:
-        if (i + 1 >= n || in[i] < 0x80)
+        if (p >= last || *p < 0x80)
             break; /* the end, a swapped control byte, or a last byte */
-        o = kanji_run(tb, in, n, &i, out, o);
-        if (i + 1 >= n || in[i] >= 0x80)
-            break; /* the end, the last byte, or a character kanji_run refuses */
+        if (!kanji_steps(tb, &p, last, &q))
+            break; /* the last byte, or a character kanji_steps refuses */
     }
-    *ip = i;
-    return o;
+    *ip = (size_t)(p - in);
+    return (size_t)(q - out);
 }
 #endif
 
@@ -407,7 +437,7 @@ static inline size_t kanji_run_sc(const struct table *tb, const uint8_t *in, siz
             sc += tb->single_sc[in[i]];
             i++;
         } else {
-            size_t k = (size_t)(in[i] - 0x80) * 256 + in[i + 1];
+            size_t k = pair_ix(in[i], in[i + 1]);
             e = tb->pair[k];
             if (e == 0)
                 break;
@@ -438,7 +468,7 @@ static inline void kanji_score(const struct table *tb, const uint8_t *in, size_t
         if (s != SC_NONE) {
             i++;
         } else {
-            s = tb->pair_sc[(size_t)(in[i] - 0x80) * 256 + in[i + 1]];
+            s = tb->pair_sc[pair_ix(in[i], in[i + 1])];
             if (s == SC_NONE)
                 break;
             i += 2;
@@ -568,7 +598,7 @@ static inline __attribute__((always_inline)) size_t walk(const struct table *tb,
                 goto unclean;
             }
         } else if (i + 1 < n) {
-            size_t k = (size_t)(in[i] - 0x80) * 256 + in[i + 1];
+            size_t k = pair_ix(in[i], in[i + 1]);
             e = tb->pair[k];
             if (e == 0)
                 goto unclean;
@@ -715,9 +745,9 @@ static long table_cmp(const struct table *a, const struct table *b)
         if (a->single[i] != b->single[i] || a->single_sc[i] != b->single_sc[i])
             return (long)(AZK_ANS_SINGLE + i);
     }
-    for (size_t i = 0; i < 128 * 256; i++) {
+    for (size_t i = 0; i < 256 * 256; i++) {
         if (a->pair[i] != b->pair[i] || a->pair_sc[i] != b->pair_sc[i])
-            return (long)(AZK_ANS_PAIR + i);
+            return (long)(AZK_ANS_PAIR + (i & 0x7F) * 256 + (i >> 8)); /* (a lead >= 0x80) */
     }
     for (size_t i = 0; i < 128 * 128; i++) {
         if (a->triple[i] != b->triple[i] || a->triple_sc[i] != b->triple_sc[i])

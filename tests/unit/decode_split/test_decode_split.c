@@ -2,7 +2,11 @@
 /*
  * tests/unit/decode_split -- the CSV splitter's fast path (decode/csv.c
  * cell_run: unquoted cells and rows found by a 64-byte mask of the stop
- * bytes, copied and emitted; emit_part's column and header kept across
+ * bytes, copied, their fields' ptr and len written as they end (emit_part
+ * computes only the state machine's, and unfill() turns them back into
+ * offsets before the cells buffer may move: rows across feeds; built twice,
+ * SSE2 and AVX2 + BMI1, azk_decode__csv_avx2_off choosing the SSE2 build
+ * where the AVX2 one would run); emit_part's column and header kept across
  * rows) against the state machine alone
  * (azk_decode__simd_off), and both fed whole against both fed in small
  * pieces: quotes, doubled quotes, CRLF and embedded line breaks across
@@ -122,18 +126,20 @@ static void same_out(const struct out *a, const struct out *b)
     assert_memory_equal(a->text.data, b->text.data, a->text.len);
 }
 
-/* Whole and in pieces, fast path on and off: four times the same records. The first run's
- * records are left in *first. */
+/* Whole and in pieces, fast path on and off (and its SSE2 build, k >= 4): six times the same
+ * records. The first run's records are left in *first. */
 static void four_ways(struct out *first, const uint8_t *data, size_t n, size_t piece, int delim,
                       size_t max_cell)
 {
     struct out b;
     unsigned k;
     csv_run(first, data, n, 0, delim, max_cell);
-    for (k = 1; k < 4; k++) {
-        azk_decode__simd_off = (k & 1) != 0;
-        csv_run(&b, data, n, k >= 2 ? piece : 0, delim, max_cell);
+    for (k = 1; k < 6; k++) {
+        azk_decode__simd_off = k < 4 && (k & 1) != 0;
+        azk_decode__csv_avx2_off = k >= 4;
+        csv_run(&b, data, n, k % 2 == 0 ? piece : 0, delim, max_cell);
         azk_decode__simd_off = false;
+        azk_decode__csv_avx2_off = false;
         same_out(first, &b);
         azk_buf_dispose(&b.text);
     }
@@ -351,6 +357,28 @@ static void csv_two_feeds(struct out *o, const uint8_t *data, size_t n, size_t c
     free(b);
 }
 
+/* csv_two_feeds by the state machine alone, then by both builds of the fast path (SSE2:
+ * azk_decode__csv_avx2_off): the same records. */
+static void two_feeds_three_ways(const uint8_t *data, size_t n, size_t cut, int delim,
+                                 size_t max_cell, bool parts)
+{
+    struct out plain, fast;
+    unsigned k;
+    azk_decode__simd_off = true;
+    csv_two_feeds(&plain, data, n, cut, delim, max_cell);
+    azk_decode__simd_off = false;
+    if (parts)
+        assert_true(plain.continued > 0);
+    for (k = 0; k < 2; k++) {
+        azk_decode__csv_avx2_off = k == 1;
+        csv_two_feeds(&fast, data, n, cut, delim, max_cell);
+        azk_decode__csv_avx2_off = false;
+        same_out(&plain, &fast);
+        azk_buf_dispose(&fast.text);
+    }
+    azk_buf_dispose(&plain.text);
+}
+
 /*
  * The fast path finds its stops (delimiter, \n, \r, quote) by a mask over 64 bytes at a
  * time: every stop sequence below at every offset 0..140 of a row (so across the first, second
@@ -385,7 +413,6 @@ static void test_decode_split__csv_stops_at_block_ends(void **state)
     assert_non_null(buf);
     for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
         size_t n = 0, cut;
-        struct out plain, fast;
         for (pad = 0; pad <= 140; pad++) {
             size_t i;
             for (i = 0; i < pad; i++)
@@ -395,15 +422,8 @@ static void test_decode_split__csv_stops_at_block_ends(void **state)
             put(buf, &n, "end,1\n", 6);
         }
         assert_true(n < cap);
-        for (cut = 0; cut <= 200; cut++) {
-            azk_decode__simd_off = true;
-            csv_two_feeds(&plain, buf, n, cut, ',', 0);
-            azk_decode__simd_off = false;
-            csv_two_feeds(&fast, buf, n, cut, ',', 0);
-            same_out(&plain, &fast);
-            azk_buf_dispose(&plain.text);
-            azk_buf_dispose(&fast.text);
-        }
+        for (cut = 0; cut <= 200; cut++)
+            two_feeds_three_ways(buf, n, cut, ',', 0, false);
     }
     free(buf);
 }
@@ -448,16 +468,8 @@ static void test_decode_split__csv_limits_every_cut(void **state)
             else
                 put(buf, &n, "\n", 1);
         }
-        for (cut = 0; cut <= n; cut++) {
-            struct out plain, fast;
-            azk_decode__simd_off = true;
-            csv_two_feeds(&plain, buf, n, cut, ',', mcs[k]);
-            azk_decode__simd_off = false;
-            csv_two_feeds(&fast, buf, n, cut, ',', mcs[k]);
-            same_out(&plain, &fast);
-            azk_buf_dispose(&plain.text);
-            azk_buf_dispose(&fast.text);
-        }
+        for (cut = 0; cut <= n; cut++)
+            two_feeds_three_ways(buf, n, cut, ',', mcs[k], false);
     }
 }
 
@@ -486,17 +498,8 @@ static void test_decode_split__csv_row_parts_in_blocks(void **state)
                 buf[n++] = row < want ? ',' : '\n';
             }
         }
-        for (cut = 0; cut <= 300; cut++) {
-            struct out plain, fast;
-            azk_decode__simd_off = true;
-            csv_two_feeds(&plain, buf, n, cut, ',', mc);
-            azk_decode__simd_off = false;
-            csv_two_feeds(&fast, buf, n, cut, ',', mc);
-            same_out(&plain, &fast);
-            assert_true(plain.continued > 0);
-            azk_buf_dispose(&plain.text);
-            azk_buf_dispose(&fast.text);
-        }
+        for (cut = 0; cut <= 300; cut++)
+            two_feeds_three_ways(buf, n, cut, ',', mc, true);
     }
 }
 
