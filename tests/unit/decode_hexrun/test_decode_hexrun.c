@@ -101,9 +101,10 @@ static void test_decode_hexrun__random(void **state)
  * the 32-digit steps; whole decodes with the fast paths on and off are the same. */
 static void test_decode_hexrun__decodes(void **state)
 {
-    static const char *const runs[] = {"e5b1b1e5b1b1e5b1b1", "E5B1B1E5B1B1E5B1B1",
-                                       "48656c6c6f20776f726c6421", "d4bfd092a39ca938f93b786d6d374c79",
-                                       "0123456789abcdef", "e38182e38184e38186e38188e3818a"};
+    static const char *const runs[] = {
+        "e5b1b1e5b1b1e5b1b1",       "E5B1B1E5B1B1E5B1B1",
+        "48656c6c6f20776f726c6421", "d4bfd092a39ca938f93b786d6d374c79",
+        "0123456789abcdef",         "e38182e38184e38186e38188e3818a"};
     static char text[16384];
     size_t t, revealed = 0;
     (void)state;
