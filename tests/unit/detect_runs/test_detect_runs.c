@@ -363,55 +363,6 @@ static size_t random_field(char *buf, size_t cap)
     return n;
 }
 
-static void same_got(const struct got *a, const struct got *b)
-{
-    assert_int_equal(a->n, b->n);
-    for (size_t i = 0; i < a->n; i++) {
-        assert_int_equal(a->f[i].type, b->f[i].type);
-        assert_int_equal(a->f[i].field, b->f[i].field);
-        assert_int_equal(a->f[i].start, b->f[i].start);
-        assert_int_equal(a->f[i].len, b->f[i].len);
-        assert_true(a->f[i].confidence == b->f[i].confidence);
-        assert_string_equal(a->f[i].masked, b->f[i].masked);
-    }
-}
-
-/* The findings of a row of nf fields without header (nf == 1: a line). */
-static struct got run_row(char **cells, const size_t *lens, size_t nf)
-{
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd[4];
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    rec.line = 1;
-    rec.tabular = nf > 1;
-    rec.fields = fd;
-    rec.field_count = nf;
-    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
-    azk_detect__object_begin(ctx, nf > 1 ? "t.csv" : "text");
-    if (nf > 1) {
-        /* a first row of plain cells, so that the row below is no header */
-        for (size_t i = 0; i < nf; i++) {
-            fd[i].ptr = "x";
-            fd[i].len = 1;
-            fd[i].col = (uint32_t)i;
-        }
-        assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-        rec.line = 2;
-    }
-    for (size_t i = 0; i < nf; i++) {
-        fd[i].ptr = cells[i];
-        fd[i].len = lens[i];
-        fd[i].col = (uint32_t)i;
-    }
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
-}
-
 static void test_runs__fast_path_is_plain_path(void **state)
 {
     char buf[4][320];
@@ -437,10 +388,10 @@ static void test_runs__fast_path_is_plain_path(void **state)
             memcpy(cells[i], buf[i], lens[i]);
         }
         azk_detect__run_screen_off = true;
-        a = run_row(cells, lens, nf);
+        a = detect_run_row(g_eng, cells, lens, nf);
         azk_detect__run_screen_off = false;
-        b = run_row(cells, lens, nf);
-        same_got(&a, &b);
+        b = detect_run_row(g_eng, cells, lens, nf);
+        detect_same_got(&a, &b);
         for (size_t i = 0; i < nf; i++)
             free(cells[i]);
     }
@@ -480,10 +431,10 @@ static void test_runs__every_offset(void **state)
                 if (at > 1 && rnd(3) == 0)
                     f[at - 2] = '9'; /* "9-123": a later group */
                 azk_detect__run_screen_off = true;
-                a = run_row(cells, &n1, 1);
+                a = detect_run_row(g_eng, cells, &n1, 1);
                 azk_detect__run_screen_off = false;
-                b = run_row(cells, &n1, 1);
-                same_got(&a, &b);
+                b = detect_run_row(g_eng, cells, &n1, 1);
+                detect_same_got(&a, &b);
                 found += a.n;
             }
         }
@@ -619,7 +570,7 @@ static size_t table_both_ways(char ***rows, size_t **lens, size_t nrows, size_t 
         out[h] = run_table(rows, lens, nrows, nf, h ? hdr : NULL);
         azk_detect__cell_fast_off = false;
         fast = run_table(rows, lens, nrows, nf, h ? hdr : NULL);
-        same_got(&out[h], &fast);
+        detect_same_got(&out[h], &fast);
         found += out[h].n;
     }
     return found;
@@ -929,10 +880,10 @@ static void test_runs__field_masks_path_is_plain_path(void **state)
         assert_non_null(cells[0]);
         memcpy(cells[0], buf, len);
         azk_detect__field_masks_off = true;
-        a = run_row(cells, &len, 1);
+        a = detect_run_row(g_eng, cells, &len, 1);
         azk_detect__field_masks_off = false;
-        b = run_row(cells, &len, 1);
-        same_got(&a, &b);
+        b = detect_run_row(g_eng, cells, &len, 1);
+        detect_same_got(&a, &b);
         found += a.n;
         free(cells[0]);
     }
@@ -974,10 +925,10 @@ static void test_runs__resolve_sort_is_qsort(void **state)
             cells[i] = buf[i];
         }
         azk_detect__resolve_sort_off = true;
-        a = run_row(cells, lens, nf);
+        a = detect_run_row(g_eng, cells, lens, nf);
         azk_detect__resolve_sort_off = false;
-        b = run_row(cells, lens, nf);
-        same_got(&a, &b);
+        b = detect_run_row(g_eng, cells, lens, nf);
+        detect_same_got(&a, &b);
         multi += a.n >= 3;
     }
     assert_true(multi > 1000); /* records of several findings compared */

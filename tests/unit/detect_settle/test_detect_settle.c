@@ -51,55 +51,6 @@ static uint32_t rnd(uint32_t n)
     return (uint32_t)(rng % n);
 }
 
-static void same_got(const struct got *a, const struct got *b)
-{
-    assert_int_equal(a->n, b->n);
-    for (size_t i = 0; i < a->n; i++) {
-        assert_int_equal(a->f[i].type, b->f[i].type);
-        assert_int_equal(a->f[i].field, b->f[i].field);
-        assert_int_equal(a->f[i].start, b->f[i].start);
-        assert_int_equal(a->f[i].len, b->f[i].len);
-        assert_true(a->f[i].confidence == b->f[i].confidence);
-        assert_string_equal(a->f[i].masked, b->f[i].masked);
-    }
-}
-
-/* The findings of a row of nf fields without header (nf == 1: a line). */
-static struct got run_row(char **cells, const size_t *lens, size_t nf)
-{
-    struct got g;
-    azk_detect_ctx *ctx = NULL;
-    azk_field fd[4];
-    azk_record rec;
-    memset(&g, 0, sizeof(g));
-    memset(fd, 0, sizeof(fd));
-    memset(&rec, 0, sizeof(rec));
-    rec.line = 1;
-    rec.tabular = nf > 1;
-    rec.fields = fd;
-    rec.field_count = nf;
-    assert_int_equal(azk_detect__ctx_new(&ctx, g_eng), AZK_OK);
-    azk_detect__object_begin(ctx, nf > 1 ? "t.csv" : "text");
-    if (nf > 1) {
-        /* a first row of plain cells, so that the row below is no header */
-        for (size_t i = 0; i < nf; i++) {
-            fd[i].ptr = "x";
-            fd[i].len = 1;
-            fd[i].col = (uint32_t)i;
-        }
-        assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-        rec.line = 2;
-    }
-    for (size_t i = 0; i < nf; i++) {
-        fd[i].ptr = cells[i];
-        fd[i].len = lens[i];
-        fd[i].col = (uint32_t)i;
-    }
-    assert_int_equal(azk_detect__record(ctx, &rec, collect, &g, NULL), AZK_OK);
-    azk_detect__ctx_free(ctx);
-    return g;
-}
-
 /*
  * Short runs between every pair of a list of neighbours, ASCII and not (kanji,
  * katakana, ー, （ ＋ and their bytes alone, malformed UTF-8, a separator and
@@ -195,10 +146,10 @@ static void test_settle__run_neighbours(void **state)
                     memcpy(cells[kv], buf, n);
                     lens[kv] = n;
                     azk_detect__run_screen_off = true;
-                    x = run_row(cells, lens, 1 + (size_t)kv);
+                    x = detect_run_row(g_eng, cells, lens, 1 + (size_t)kv);
                     azk_detect__run_screen_off = false;
-                    y = run_row(cells, lens, 1 + (size_t)kv);
-                    same_got(&x, &y);
+                    y = detect_run_row(g_eng, cells, lens, 1 + (size_t)kv);
+                    detect_same_got(&x, &y);
                     found += x.n;
                     free(cells[kv]);
                 }
