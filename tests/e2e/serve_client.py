@@ -35,6 +35,15 @@ CSV = ("会員番号,氏名,電話番号\n"
        "A0002,佐藤花子,080-2345-6789\n").encode("utf-8")
 
 
+def log_file(path):
+    """A fresh file for a child's stdout that the test reads while the child
+    writes: opened for appending, so that the child's writes go to the end
+    even though the test seeks the shared offset to read; undecodable bytes
+    (a character cut by the child's buffer) read as U+FFFD."""
+    open(path, "wb").close()
+    return open(path, "a+", encoding="utf-8", errors="replace")
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -260,7 +269,7 @@ class Server:
             r = T.run([self.bin, "--home", self.home, "init"], env=self.env)
             assert r.rc == 0, r.err
         self.port = free_port()
-        self.out = open(os.path.join(self.dir, "serve.out"), "w+")
+        self.out = log_file(os.path.join(self.dir, "serve.out"))
         self.p = subprocess.Popen([self.bin, "--home", self.home, "serve", "--port",
                                    str(self.port)], stdout=self.out, stderr=subprocess.STDOUT,
                                   env=self.env, start_new_session=True)

@@ -65,7 +65,7 @@ class Extra:
         self.port = port or S.free_port()
         self.env = dict(srv.env)
         self.env.update(env or {})
-        self.out = open(os.path.join(srv.dir, "serve-%d.out" % self.port), "w+")
+        self.out = S.log_file(os.path.join(srv.dir, "serve-%d.out" % self.port))
         self.p = subprocess.Popen([srv.bin, "--home", srv.home, "serve", "--port",
                                    str(self.port)] + list(args), stdout=self.out,
                                   stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
