@@ -339,9 +339,7 @@ static azk_status emit_part(struct azk_csv *c, bool with_open, bool row_end)
     c->count = 0;
     c->filled = 0;
     c->starts[0] = 0;
-    c->cells.len = 0; /* azk_buf_clear, without the call */
-    if (c->cells.data != NULL)
-        c->cells.data[0] = '\0';
+    azk_buf_clear(&c->cells);
     if (row_end) {
         c->part_continued = false;
         c->col_base = 0;

@@ -105,13 +105,6 @@ void azk_buf_consume(azk_buf *b, size_t n)
         b->data[b->len] = '\0';
 }
 
-void azk_buf_clear(azk_buf *b)
-{
-    b->len = 0;
-    if (b->data != NULL)
-        b->data[0] = '\0';
-}
-
 void azk_buf_dispose(azk_buf *b)
 {
     azk_free(b->data);
